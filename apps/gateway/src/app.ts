@@ -1,0 +1,81 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Bus } from "@regulars/bus";
+import { DomainError } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import type { Logger } from "@regulars/logger";
+import type { CredentialCache } from "@regulars/tenancy";
+import { bodyLimit } from "hono/body-limit";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { requireRole } from "./auth.ts";
+import type { GatewayEnv } from "./context.ts";
+import { onError, validationHook } from "./errors.ts";
+import { registerDocsRoutes } from "./routes/docs.ts";
+import { type ReadinessChecks, registerHealthRoutes } from "./routes/health.ts";
+import { registerEventRoutes } from "./routes/v1-events.ts";
+import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
+
+export interface GatewayDeps {
+  bus: Bus;
+  credentials: CredentialCache;
+  log: Logger;
+  registry: Registry;
+  readiness: ReadinessChecks;
+  maxBodyBytes?: number;
+}
+
+export const openApiPath = "/v1/openapi.json";
+
+export function createGatewayApp(deps: GatewayDeps) {
+  const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
+  const requests = new Histogram({
+    name: "regulars_gateway_request_seconds",
+    help: "Gateway request latency by route and status",
+    labelNames: ["route", "status"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [deps.registry],
+  });
+  const published = new Counter({
+    name: "regulars_gateway_transactions_total",
+    help: "Transactions accepted by the gateway",
+    labelNames: ["duplicate"],
+    registers: [deps.registry],
+  });
+
+  app.use("*", async (c, next) => {
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || newId("request");
+    c.set("requestId", requestId);
+    c.header("x-request-id", requestId);
+    const started = performance.now();
+    await next();
+    requests.observe({ route: c.req.routePath, status: String(c.res.status) }, (performance.now() - started) / 1000);
+  });
+  app.onError(onError(deps.log));
+  app.notFound((c) => {
+    throw new DomainError("not_found", `no route ${c.req.method} ${c.req.path}; see ${openApiPath}`);
+  });
+
+  registerHealthRoutes(app, deps.readiness, deps.registry);
+  registerDocsRoutes(app, openApiPath);
+
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 256 * 1024,
+    onError: () => {
+      throw new DomainError("payload_too_large", `the request body exceeds ${deps.maxBodyBytes ?? 256 * 1024} bytes`);
+    },
+  });
+  app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
+  app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
+  registerTransactionRoutes(app, deps.bus, (duplicate) => published.inc({ duplicate: String(duplicate) }));
+  registerEventRoutes(app, deps.bus);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer", description: "A tenant API key" });
+  app.doc31(openApiPath, {
+    openapi: "3.1.0",
+    info: {
+      title: "Regulars ingestion API",
+      version: "1.0.0",
+      description: "Kiosks, POS terminals and integrations post transactions and behavioural events here. Amounts are integer minor units (cents).",
+    },
+  });
+  return app;
+}

@@ -1,0 +1,32 @@
+import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf, issuesFromZod } from "@regulars/errors";
+import type { Logger } from "@regulars/logger";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { GatewayEnv } from "./context.ts";
+
+export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], message: string, issues?: FieldIssue[]) {
+  const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
+  return c.json(body, httpStatusOf(code) as ContentfulStatusCode);
+}
+
+/** Validation hook for every route: a 400 that names each field and why. */
+export function validationHook(result: { success: boolean; error?: unknown; target?: string }, c: Context<GatewayEnv>) {
+  if (result.success) return;
+  const issues = issuesFromZod(result.error as { issues: { path: PropertyKey[]; message: string }[] });
+  const fields = issues.map((i) => i.path).join(", ");
+  return errorResponse(c, "invalid_request", `the request body is invalid: ${fields}`, issues);
+}
+
+/** The single error handler: domain errors by their code, everything else as a 500 without internals. */
+export function onError(log: Logger) {
+  return (err: Error, c: Context<GatewayEnv>) => {
+    if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.issues);
+    if (err instanceof HTTPException) {
+      if (err.status === 413) return errorResponse(c, "payload_too_large", "the request body is too large");
+      if (err.status === 400) return errorResponse(c, "invalid_request", "the request body is not valid JSON");
+    }
+    log.error({ err, requestId: c.get("requestId") }, "unhandled error");
+    return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");
+  };
+}

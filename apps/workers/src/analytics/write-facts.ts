@@ -1,0 +1,46 @@
+import type { Analytics, BehaviouralEventFact, TransactionFact } from "@regulars/analytics";
+import type { DomainEvent } from "@regulars/contracts";
+import type { Outcome } from "@regulars/bus";
+
+/**
+ * Writes resolved transactions and behavioural events to ClickHouse, one insert per table per batch
+ * (ClickHouse wants few large inserts). Redelivered facts collapse in the ReplacingMergeTree tables.
+ */
+export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
+  const transactions: TransactionFact[] = [];
+  const behaviour: BehaviouralEventFact[] = [];
+  for (const e of events) {
+    if (e.type === "transaction.processed") {
+      transactions.push({
+        tenantId: e.tenantId,
+        transactionId: e.transactionId,
+        externalId: e.externalId,
+        type: e.kind,
+        refundOf: e.refundOf,
+        occurredAt: e.occurredAt,
+        locationId: e.locationId,
+        channel: e.channel,
+        customerId: e.customerId,
+        currency: e.currency,
+        total: e.total,
+        discountTotal: e.discountTotal,
+        points: e.points,
+        lines: e.lines,
+      });
+    } else {
+      behaviour.push({
+        tenantId: e.tenantId,
+        eventId: e.eventId,
+        type: e.eventType,
+        occurredAt: e.occurredAt,
+        customerId: e.customerId,
+        locationId: e.locationId,
+        channel: e.channel,
+        properties: e.properties,
+      });
+    }
+  }
+  if (transactions.length) await analytics.insertTransactions(transactions);
+  if (behaviour.length) await analytics.insertEvents(behaviour);
+  return events.map(() => ({ kind: "done" }));
+}

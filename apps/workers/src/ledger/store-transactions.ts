@@ -1,0 +1,56 @@
+import { lineAmount, type TransactionMessage } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+
+export interface TransactionRow {
+  message: TransactionMessage;
+  customerId: string | null;
+  points: number;
+  programmeVersion: number | null;
+  explanation: unknown;
+}
+
+/**
+ * Inserts transactions and their lines in two set-based statements. A transaction already stored
+ * (same tenant and externalId) is skipped, and so are its lines: returns the ids actually inserted.
+ */
+export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const col = <T>(f: (r: TransactionRow) => T) => rows.map(f);
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO transactions (id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
+                              currency, total, discount_total, points_awarded, programme_version, explanation, received_at)
+    SELECT id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
+           currency, total, discount_total, points_awarded, programme_version, explanation::jsonb, received_at
+    FROM unnest(
+      ${col((r) => r.message.transactionId)}::text[], ${col((r) => r.message.tenantId)}::text[],
+      ${col((r) => r.message.transaction.externalId)}::text[], ${col((r) => r.message.transaction.type)}::text[],
+      ${col((r) => r.message.transaction.refundOf ?? null)}::text[], ${col((r) => r.message.transaction.occurredAt)}::timestamptz[],
+      ${col((r) => r.message.transaction.locationId)}::text[], ${col((r) => r.message.transaction.channel)}::text[],
+      ${col((r) => r.customerId)}::text[], ${col((r) => r.message.transaction.currency)}::text[],
+      ${col((r) => r.message.transaction.total)}::int[],
+      ${col((r) => r.message.transaction.lines.reduce((acc, l) => acc + l.discount, 0))}::int[],
+      ${col((r) => r.points)}::int[], ${col((r) => r.programmeVersion)}::int[],
+      ${col((r) => JSON.stringify(r.explanation ?? null))}::text[], ${col((r) => r.message.receivedAt)}::timestamptz[]
+    ) AS t(id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
+           currency, total, discount_total, points_awarded, programme_version, explanation, received_at)
+    ON CONFLICT (tenant_id, external_id) DO NOTHING
+    RETURNING id`;
+  const ids = new Set(inserted.map((r) => r.id));
+  const lines = rows
+    .filter((r) => ids.has(r.message.transactionId))
+    .flatMap((r) => r.message.transaction.lines.map((line, lineNo) => ({ r, line, lineNo })));
+  if (lines.length) {
+    const col2 = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
+    await tx.$executeRaw`
+      INSERT INTO transaction_lines (transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)
+      SELECT transaction_id, line_no, tenant_id, sku, name, category, ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)),
+             quantity, unit_price, discount, amount
+      FROM unnest(
+        ${col2((x) => x.r.message.transactionId)}::text[], ${col2((x) => x.lineNo)}::int[], ${col2((x) => x.r.message.tenantId)}::text[],
+        ${col2((x) => x.line.sku)}::text[], ${col2((x) => x.line.name)}::text[], ${col2((x) => x.line.category ?? null)}::text[],
+        ${col2((x) => JSON.stringify(x.line.tags))}::text[], ${col2((x) => x.line.quantity)}::int[],
+        ${col2((x) => x.line.unitPrice)}::int[], ${col2((x) => x.line.discount)}::int[], ${col2((x) => lineAmount(x.line))}::int[]
+      ) AS l(transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)`;
+  }
+  return ids;
+}

@@ -1,0 +1,62 @@
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
+import { createChdbConnection } from "chdb/connection";
+
+/** Where the facts live: embedded chdb in dev and tests, a ClickHouse server over HTTP in production. */
+export type AnalyticsConfig =
+  | { kind: "chdb"; path: string; database: string } // path: data folder, or ":memory:"
+  | { kind: "http"; url: string; username?: string; password?: string; database: string };
+
+const identifierPattern = /^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/;
+
+/**
+ * The database name is the one thing spliced into SQL text (ClickHouse cannot bind identifiers as
+ * query parameters), so it must be a plain identifier: no quoting tricks, no dots, no spaces.
+ */
+export function assertIdentifier(name: string): string {
+  if (typeof name !== "string" || !identifierPattern.test(name)) {
+    throw new Error(
+      `Invalid database name ${JSON.stringify(name)}: expected a letter or underscore followed by up to 62 letters, digits or underscores`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Applied on the client, not per query: chdb turns per-query settings into `SET` statements that stick
+ * to the session, so per-query settings would leak into later queries there.
+ */
+const clickhouseSettings = {
+  // Int64 money/points come back as strings; JSON numbers above 2^53 would silently lose precision.
+  output_format_json_quote_64bit_integers: 1,
+  // Lets the server accept ISO 8601 with an offset as well; inserts still send UTC text (see facts.ts).
+  date_time_input_format: "best_effort",
+} as const;
+
+export function createClickHouseClient(config: AnalyticsConfig): ClickHouseClient {
+  if (config.kind === "http") {
+    // No `database` option: over HTTP it is sent with every request, and the server refuses requests
+    // naming a database that does not exist yet, which would break the CREATE DATABASE in migrate().
+    // Every statement names `db.table` instead, which also keeps HTTP and chdb on the same SQL.
+    return createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      clickhouse_settings: clickhouseSettings,
+    });
+  }
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: config.path });
+  } catch (error) {
+    // The engine is a process singleton bound to one data folder; make that failure explain itself.
+    throw new Error(
+      `Could not open chdb at ${JSON.stringify(config.path)} (one process can hold only one chdb data folder at a time, ` +
+        `and a folder can be held by only one process): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  // chdb's Connection is typed against its own copy of @clickhouse/client-common, which the client's
+  // bundled types do not recognise as the same interface; the runtime contract is the same.
+  const options = { connection, clickhouse_settings: clickhouseSettings } as unknown as ClickHouseClientConfigOptions;
+  return createClient(options);
+}

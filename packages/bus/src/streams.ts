@@ -1,0 +1,72 @@
+import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, type StreamConfig, type ConsumerConfig } from "@nats-io/jetstream";
+import type { Bus } from "./connection.ts";
+
+const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
+const day = 24 * 60 * 60 * 1000;
+
+export interface TopologyOptions {
+  /** JetStream remembers message ids this long; a repeat inside it is answered `duplicate: true`.
+   * Beyond it the ledger's own idempotency keys still prevent a second award. */
+  duplicateWindowMs?: number;
+  /** How long a delivered message may stay unacknowledged before it is redelivered. */
+  ackWaitMs?: number;
+  /** Deliveries after which a failing message is dead-lettered (the consumer does this itself). */
+  maxDeliver?: number;
+  replicas?: number;
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
+  } catch (e) {
+    if (!String((e as Error).message).includes("not found")) throw e;
+    await jsm.streams.add(config);
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }) {
+  try {
+    await jsm.consumers.info(stream, config.durable_name);
+    const { durable_name, deliver_policy, ...updatable } = config;
+    await jsm.consumers.update(stream, durable_name, updatable);
+  } catch (e) {
+    if (!String((e as Error).message).includes("not found")) throw e;
+    await jsm.consumers.add(stream, config);
+  }
+}
+
+/** Declares every stream and durable consumer; safe to run at each start, from several processes. */
+export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Promise<void> {
+  const { streams, subjects, consumers } = bus.topology;
+  const common = {
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    num_replicas: opts.replicas ?? 1,
+    duplicate_window: ms(opts.duplicateWindowMs ?? 60 * 60 * 1000),
+  };
+  await ensureStream(bus.jsm, { ...common, name: streams.transactions, subjects: [subjects.allTransactions], max_age: ms(7 * day) });
+  await ensureStream(bus.jsm, { ...common, name: streams.events, subjects: [subjects.allEvents], max_age: ms(7 * day) });
+  await ensureStream(bus.jsm, { ...common, name: streams.domain, subjects: [subjects.allDomain], max_age: ms(7 * day) });
+  await ensureStream(bus.jsm, { ...common, name: streams.deadLetter, subjects: [subjects.allDeadLetters], max_age: ms(30 * day) });
+
+  const consumer = (durable_name: string): Partial<ConsumerConfig> & { durable_name: string } => ({
+    durable_name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: ms(opts.ackWaitMs ?? 30_000),
+    // A backstop only: the consumer dead-letters at `maxDeliver` itself, with the reason.
+    max_deliver: (opts.maxDeliver ?? 6) + 2,
+    max_ack_pending: 20_000,
+  });
+  await ensureConsumer(bus.jsm, streams.transactions, consumer(consumers.ledger));
+  await ensureConsumer(bus.jsm, streams.events, consumer(consumers.eventResolver));
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
+}
+
+/** Messages not yet acknowledged by a consumer: what is still to do. */
+export async function consumerBacklog(bus: Bus, stream: string, durable: string): Promise<number> {
+  const info = await bus.jsm.consumers.info(stream, durable);
+  return info.num_pending + info.num_ack_pending;
+}

@@ -1,0 +1,5 @@
+export * from "./primitives.ts";
+export * from "./transaction.ts";
+export * from "./event.ts";
+export * from "./messages.ts";
+export * from "./programme.ts";

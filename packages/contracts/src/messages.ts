@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { BehaviouralEventInput } from "./event.ts";
+import { TransactionInput } from "./transaction.ts";
+
+/**
+ * What travels on JetStream. Consumers zod-parse every message: a stream is an edge like any other.
+ * The tenant is stamped by the gateway from the credential, never taken from the request body.
+ */
+export const TransactionMessage = z.object({
+  tenantId: z.string(),
+  transactionId: z.string(),
+  receivedAt: z.iso.datetime({ offset: true }),
+  transaction: TransactionInput,
+});
+export type TransactionMessage = z.infer<typeof TransactionMessage>;
+
+export const EventMessage = z.object({
+  tenantId: z.string(),
+  id: z.string(),
+  receivedAt: z.iso.datetime({ offset: true }),
+  event: BehaviouralEventInput,
+});
+export type EventMessage = z.infer<typeof EventMessage>;
+
+const ProcessedLine = z.object({
+  lineNo: z.number().int(),
+  sku: z.string(),
+  name: z.string(),
+  category: z.string().nullable(),
+  tags: z.array(z.string()),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  discount: z.number().int(),
+  amount: z.number().int(),
+});
+
+/** Domain events, published after the ledger commit; webhooks and campaigns build on them. */
+export const TransactionProcessed = z.object({
+  type: z.literal("transaction.processed"),
+  id: z.string(),
+  tenantId: z.string(),
+  transactionId: z.string(),
+  externalId: z.string(),
+  kind: z.enum(["sale", "refund"]),
+  refundOf: z.string().nullable(),
+  occurredAt: z.string(),
+  locationId: z.string(),
+  channel: z.string(),
+  customerId: z.string().nullable(),
+  currency: z.string(),
+  total: z.number().int(),
+  discountTotal: z.number().int(),
+  points: z.number().int(),
+  lines: z.array(ProcessedLine),
+});
+export type TransactionProcessed = z.infer<typeof TransactionProcessed>;
+
+export const EventRecorded = z.object({
+  type: z.literal("event.recorded"),
+  id: z.string(),
+  tenantId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  occurredAt: z.string(),
+  customerId: z.string().nullable(),
+  locationId: z.string().nullable(),
+  channel: z.string().nullable(),
+  properties: z.record(z.string(), z.unknown()),
+});
+export type EventRecorded = z.infer<typeof EventRecorded>;
+
+export const DomainEvent = z.discriminatedUnion("type", [TransactionProcessed, EventRecorded]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
+
+/** Body of a dead-lettered message: enough to understand and replay it. */
+export const DeadLetter = z.object({
+  reason: z.string(),
+  consumer: z.string(),
+  stream: z.string(),
+  subject: z.string(),
+  streamSequence: z.number().int(),
+  deliveries: z.number().int(),
+  failedAt: z.string(),
+  payload: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;

@@ -1,0 +1,4 @@
+export type { Log } from './log.ts';
+export { resolveDataDir } from './data-dir.ts';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres/start-embedded-postgres.ts';
+export { ensureLocalNats, type LocalNats } from './nats/ensure-local-nats.ts';

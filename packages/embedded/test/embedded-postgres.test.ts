@@ -1,0 +1,98 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/index.ts';
+import { findFreePort } from './free-port.ts';
+import { makeTempDir } from './temp-dir.ts';
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  return query(url, 'select 1').then(
+    () => true,
+    () => false,
+  );
+}
+
+// The first initdb takes seconds; generous limits, no timing assertions.
+describe('startEmbeddedPostgres', { timeout: 120_000 }, () => {
+  const temps: Array<{ remove(): void }> = [];
+  const started: EmbeddedPostgres[] = [];
+  const start = async (opts: Parameters<typeof startEmbeddedPostgres>[0]) => {
+    const instance = await startEmbeddedPostgres(opts);
+    started.push(instance);
+    return instance;
+  };
+  const tempDir = () => {
+    const temp = makeTempDir('regulars-embedded-pg-');
+    temps.push(temp);
+    return temp.path;
+  };
+
+  afterAll(async () => {
+    for (const instance of started.reverse()) await instance.stop();
+    for (const temp of temps) temp.remove();
+  }, 60_000);
+
+  it('starts, is reused by a second caller, and keeps data across a restart', async () => {
+    const dataDir = tempDir();
+    const port = await findFreePort();
+
+    const first = await start({ dataDir, port });
+    expect(first.startedHere).toBe(true);
+    expect(first.url).toBe(`postgresql://regulars:regulars@127.0.0.1:${port}/regulars`);
+    expect(await query(first.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    await query(first.url, 'create table kept (id int primary key); insert into kept values (42)');
+
+    const record = JSON.parse(readFileSync(path.join(dataDir, 'postgres.json'), 'utf8'));
+    expect(record).toEqual({ port, pid: expect.any(Number), url: first.url });
+
+    const second = await start({ dataDir, port });
+    expect(second.startedHere).toBe(false);
+    expect(second.url).toBe(first.url);
+    await second.stop();
+    expect(await canConnect(first.url)).toBe(true); // stopping a reused instance leaves it running
+
+    await first.stop();
+    expect(await canConnect(first.url)).toBe(false);
+    expect(existsSync(path.join(dataDir, 'postgres.json'))).toBe(false);
+
+    // A record left by a process that died must not be trusted.
+    writeFileSync(path.join(dataDir, 'postgres.json'), JSON.stringify({ ...record, pid: 2 ** 22 + 1 }));
+    const restarted = await start({ dataDir, port });
+    expect(restarted.startedHere).toBe(true);
+    expect(await query(restarted.url, 'select id from kept')).toEqual([{ id: 42 }]);
+    await restarted.stop();
+  });
+
+  it('starts one Postgres when two callers race on a fresh folder', async () => {
+    const dataDir = tempDir();
+    const port = await findFreePort();
+
+    const racers = await Promise.all([start({ dataDir, port }), start({ dataDir, port })]);
+    expect(racers.map((r) => r.startedHere).sort()).toEqual([false, true]);
+    for (const racer of racers) expect(await canConnect(racer.url)).toBe(true);
+    for (const racer of racers) await racer.stop();
+  });
+
+  it('explains a port taken by another program', async () => {
+    const dataDir = tempDir();
+    const busy = await import('node:net').then(({ createServer }) => createServer());
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(start({ dataDir, port })).rejects.toThrow(`port ${port} is already in use`);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
+});

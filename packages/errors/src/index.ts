@@ -1,0 +1,59 @@
+/**
+ * One error vocabulary for the whole system. Domain code throws `DomainError` with a code from this
+ * table; the gateway maps it to an HTTP status and the API to a tRPC code, both from here, so the same
+ * failure reads the same everywhere.
+ */
+export const errorCodes = {
+  invalid_request: { http: 400, trpc: "BAD_REQUEST" },
+  unauthorized: { http: 401, trpc: "UNAUTHORIZED" },
+  forbidden: { http: 403, trpc: "FORBIDDEN" },
+  not_found: { http: 404, trpc: "NOT_FOUND" },
+  conflict: { http: 409, trpc: "CONFLICT" },
+  payload_too_large: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  unprocessable: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  rate_limited: { http: 429, trpc: "TOO_MANY_REQUESTS" },
+  unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+  internal: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+export type TrpcCode = (typeof errorCodes)[ErrorCode]["trpc"];
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: FieldIssue[] | undefined;
+  constructor(code: ErrorCode, message: string, issues?: FieldIssue[]) {
+    super(message);
+    this.name = "DomainError";
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+export const httpStatusOf = (code: ErrorCode): number => errorCodes[code].http;
+export const trpcCodeOf = (code: ErrorCode): TrpcCode => errorCodes[code].trpc;
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** Dotted path as integrators read it: `lines.0.quantity`. */
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => String(p)).join(".") || "(body)";
+}
+
+/** Zod issues → our issue list; structural typing keeps this package free of a zod version coupling. */
+export function issuesFromZod(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): FieldIssue[] {
+  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
+}
+
+/** The JSON body every HTTP error has. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  issues?: FieldIssue[];
+  requestId: string;
+}

@@ -1,0 +1,4 @@
+export { generateApiKey, hashApiKey, displayPrefix } from "./api-keys.ts";
+export { createTenant, findCredential, NewTenant, type CreatedTenant, type Credential } from "./tenants.ts";
+export { CredentialCache } from "./credential-cache.ts";
+export { createDemoTenant, demoMenu } from "./demo.ts";

@@ -1,0 +1,69 @@
+import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode, defaultProgramme } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { z } from "zod";
+import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
+
+const validTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const NewTenant = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(120),
+  timezone: z.string().refine(validTimeZone, "must be an IANA time zone such as Europe/Warsaw"),
+  currency: CurrencyCode,
+});
+export type NewTenant = z.infer<typeof NewTenant>;
+
+export interface CreatedTenant {
+  tenantId: string;
+  /** Plain keys, shown once; only their hashes are stored. */
+  apiKeys: Record<ApiKeyRole, string>;
+}
+
+/** A tenant with one key per role and the default programme (1 point per 1.00 of eligible spend). */
+export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Promise<CreatedTenant> {
+  const tenant = NewTenant.parse(input);
+  const tenantId = newId("tenant");
+  const apiKeys = Object.fromEntries(ApiKeyRoleSchema.options.map((role) => [role, generateApiKey(role)])) as Record<ApiKeyRole, string>;
+  await db.$transaction([
+    db.tenant.create({ data: { id: tenantId, ...tenant } }),
+    db.apiKey.createMany({
+      data: ApiKeyRoleSchema.options.map((role) => ({
+        id: newId("apiKey"),
+        tenantId,
+        role,
+        label: `${role} key`,
+        hash: hashApiKey(apiKeys[role]),
+        prefix: displayPrefix(apiKeys[role]),
+      })),
+    }),
+    db.programmeVersion.create({
+      data: { tenantId, version: 1, effectiveFrom: new Date(0), config: defaultProgramme, createdBy: actor },
+    }),
+  ]);
+  return { tenantId, apiKeys };
+}
+
+export interface Credential {
+  keyId: string;
+  tenantId: string;
+  role: ApiKeyRole;
+  tenant: { name: string; timezone: string; currency: string };
+}
+
+export async function findCredential(db: Db, key: string): Promise<Credential | null> {
+  const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key) }, include: { tenant: true } });
+  if (!row || row.revokedAt) return null;
+  return {
+    keyId: row.id,
+    tenantId: row.tenantId,
+    role: row.role as ApiKeyRole,
+    tenant: { name: row.tenant.name, timezone: row.tenant.timezone, currency: row.tenant.currency },
+  };
+}
