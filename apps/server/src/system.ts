@@ -1,0 +1,88 @@
+import { writeFile } from "node:fs/promises";
+import { createApiApp } from "@regulars/api-app";
+import { busIsReady } from "@regulars/bus";
+import { createDb } from "@regulars/db";
+import { resolveDataDir } from "@regulars/embedded";
+import { createGatewayApp } from "@regulars/gateway";
+import { registerHealthRoutes } from "@regulars/health";
+import { createMetricsRegistry, type Logger } from "@regulars/logger";
+import { CredentialCache } from "@regulars/tenancy";
+import { startWorkers } from "@regulars/workers";
+import { Hono } from "hono";
+import type { Role, ServerConfig } from "./config.ts";
+import { connectDependencies } from "./dependencies.ts";
+import { ensureDemoTenant, type DemoTenant } from "./demo.ts";
+import { listen } from "./listen.ts";
+
+export interface RunningSystem {
+  roles: Role[];
+  gatewayUrl: string | null;
+  apiUrl: string | null;
+  workersUrl: string | null;
+  databaseUrl: string;
+  natsUrl: string;
+  demo: DemoTenant | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the requested roles in this process over shared connections; the same code runs one role per process in production. */
+export async function startSystem(config: ServerConfig, roles: Role[], log: Logger): Promise<RunningSystem> {
+  const dataDir = resolveDataDir({ override: config.REGULARS_DATA_DIR });
+  const runsAnalytics = roles.includes("workers") && config.WORKERS.includes("analytics");
+  const deps = await connectDependencies(config, dataDir, log, runsAnalytics);
+  const db = createDb({ url: deps.databaseUrl, poolSize: config.DB_POOL_SIZE });
+  const credentials = new CredentialCache(db, config.CREDENTIAL_CACHE_TTL_MS);
+  const registry = createMetricsRegistry(roles.join("+"));
+  const checks = {
+    nats: () => busIsReady(deps.bus),
+    postgres: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+    ...(deps.analytics ? { clickhouse: () => deps.analytics!.ping() } : {}),
+  };
+  const stops: (() => Promise<void>)[] = [];
+  const demoWanted = config.REGULARS_DEMO === "on" || (config.REGULARS_DEMO === "auto" && deps.embedded.postgres);
+  const demo = demoWanted ? await ensureDemoTenant(db, dataDir) : null;
+
+  let gatewayUrl: string | null = null;
+  let apiUrl: string | null = null;
+  let workersUrl: string | null = null;
+  if (roles.includes("workers")) {
+    const workers = await startWorkers({
+      db, bus: deps.bus, analytics: deps.analytics ?? undefined, log: log.child({ role: "workers" }), registry,
+      enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER,
+    });
+    stops.push(() => workers.stop());
+    // Workers have no public API, but orchestrators still need health and metrics.
+    const health = new Hono();
+    registerHealthRoutes(health, checks, registry);
+    const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT);
+    workersUrl = served.url;
+    stops.push(served.close);
+  }
+  if (roles.includes("gateway")) {
+    const app = createGatewayApp({ bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES });
+    const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT);
+    gatewayUrl = served.url;
+    stops.push(served.close);
+  }
+  if (roles.includes("api")) {
+    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks });
+    const served = await listen(app.fetch, config.HOST, config.API_PORT);
+    apiUrl = served.url;
+    stops.push(served.close);
+  }
+
+  // Lets the CLI and the benchmark find the running system without being told.
+  await writeFile(
+    `${dataDir}/server.json`,
+    JSON.stringify({ pid: process.pid, roles, gatewayUrl, apiUrl, workersUrl, natsUrl: deps.natsUrl, namespace: config.REGULARS_NAMESPACE, demo }, null, 2),
+  );
+  return {
+    roles, gatewayUrl, apiUrl, workersUrl, databaseUrl: deps.databaseUrl, natsUrl: deps.natsUrl, demo,
+    async stop() {
+      // Servers first (stop taking work), then workers (finish the batch in hand), then connections.
+      for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));
+      await db.$disconnect();
+      await deps.stop();
+    },
+  };
+}

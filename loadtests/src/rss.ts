@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+
+export interface ProcessMemory {
+  pid: number;
+  /** Peak resident set size over the process's whole life (VmHWM), not only during the bench. */
+  peakBytes: number;
+  currentBytes: number;
+}
+
+const kbField = (status: string, field: string): number | null => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+  return m ? Number(m[1]) * 1024 : null;
+};
+
+/** Null when the process is gone or not ours to read. */
+export function readProcessMemory(pid: number): ProcessMemory | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const peak = kbField(status, "VmHWM");
+    const current = kbField(status, "VmRSS");
+    return peak === null || current === null ? null : { pid, peakBytes: peak, currentBytes: current };
+  } catch {
+    return null;
+  }
+}
+
+function argvOf(pid: string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The nats-server serving `natsUrl`. Several may run (the machine's own, a test's): prefer the one whose
+ * command line names the URL's port, else the only one, else the first.
+ */
+export function findNatsServerPid(natsUrl: string): number | null {
+  const first = natsUrl.split(",")[0]!.trim();
+  const port = new URL(first.includes("://") ? first : `nats://${first}`).port || "4222";
+  const candidates: { pid: number; argv: string[] }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = argvOf(entry);
+    if (argv[0] && basename(argv[0]) === "nats-server") candidates.push({ pid: Number(entry), argv });
+  }
+  const namesPort = candidates.find((c) => c.argv.some((a, i) => a === port && ["-p", "--port"].includes(c.argv[i - 1] ?? "")) || c.argv.some((a) => a === `--port=${port}`));
+  // A server started without a port flag listens on 4222.
+  const defaultPort = port === "4222" ? candidates.find((c) => !c.argv.some((a) => a === "-p" || a.startsWith("--port"))) : undefined;
+  return (namesPort ?? defaultPort ?? candidates[0])?.pid ?? null;
+}
+
+/** Peak RSS of this bench process (autocannon and the raw publisher run here). */
+export function benchPeakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024; // maxRSS is in kilobytes
+}

@@ -1,0 +1,11 @@
+import { roleProcedure, router } from "../trpc.ts";
+import { customerLedger, getCustomer, searchCustomers } from "./customers.queries.ts";
+import { CustomerLedgerInput, GetCustomerInput, SearchCustomersInput } from "./customers.types.ts";
+
+const staffOrTerminal = roleProcedure("admin", "kiosk", "pos");
+
+export const customersRouter = router({
+  get: staffOrTerminal.input(GetCustomerInput).query(({ ctx, input }) => getCustomer(ctx.db, ctx.tenantId, input)),
+  ledger: staffOrTerminal.input(CustomerLedgerInput).query(({ ctx, input }) => customerLedger(ctx.db, ctx.tenantId, input)),
+  search: roleProcedure("admin").input(SearchCustomersInput).query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
+});

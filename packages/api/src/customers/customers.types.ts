@@ -1,0 +1,42 @@
+import { CustomerRef } from "@regulars/contracts";
+import { z } from "zod";
+
+export const GetCustomerInput = CustomerRef;
+
+export const CustomerLedgerInput = z.object({
+  customerId: z.string().min(1),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().nullish(),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+
+export const SearchCustomersInput = z.object({
+  query: z.string().trim().min(2, "type at least 2 characters").max(100),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+
+export interface CustomerView {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  cardNumber: string | null;
+  dateOfBirth: string | null;
+  createdVia: string;
+  createdAt: string;
+  identities: { kind: string; value: string }[];
+  points: { balance: number; pending: number };
+  wallet: number;
+}
+
+export interface LedgerLine {
+  id: string;
+  kind: string;
+  unit: string;
+  amount: number;
+  reason: string | null;
+  actor: string | null;
+  transactionId: string | null;
+  occurredAt: string;
+  createdAt: string;
+}

@@ -1,0 +1,4 @@
+export { appRouter, createCaller, type AppRouter } from "./root.ts";
+export type { ApiContext } from "./trpc.ts";
+export type { CustomerView, LedgerLine } from "./customers/customers.types.ts";
+export { GetCustomerInput, CustomerLedgerInput, SearchCustomersInput } from "./customers/customers.types.ts";
