@@ -1,6 +1,7 @@
 /**
  * Realistic `POST /v1/transactions` bodies for load tests, shared by the Node bench and the k6 scenario.
- * Pure and import-free on purpose: k6 cannot load node modules, and ES2020 is all it promises.
+ * Pure and import-free on purpose: k6 cannot load node modules. Keep to ES2020 (k6/tsconfig.json checks the
+ * library calls) and leave out numeric separators: k6's JS engine is the narrowest runtime that loads this.
  */
 
 export interface MenuItem {
@@ -52,7 +53,7 @@ export interface BasketOptions {
   now?: () => number;
 }
 
-export const basketDefaults = { customers: 5_000, customerShare: 0.7, locations: 20, discountShare: 0.15 };
+export const basketDefaults = { customers: 5000, customerShare: 0.7, locations: 20, discountShare: 0.15 };
 
 // Most quick-service orders are small: 1-2 lines, one of each item.
 const lineCountWeights = [0.35, 0.3, 0.2, 0.1, 0.05];
@@ -61,7 +62,7 @@ const discountPercents = [10, 20, 50];
 
 /** 7-digit subscriber numbers spread over the range, distinct for every index below 9,000,000. */
 export function phoneOfCustomer(index: number): string {
-  return `+4860${1_000_000 + ((index * 7_919) % 9_000_000)}`;
+  return `+4860${1000000 + ((index * 7919) % 9000000)}`;
 }
 
 export function locationOf(index: number): string {
@@ -70,7 +71,7 @@ export function locationOf(index: number): string {
 
 /** ISO 8601 with an explicit offset (e.g. `2025-11-26T04:18:00.123+01:00`), as a till in a store sends it. */
 export function isoWithOffset(epochMs: number, offsetMinutes: number): string {
-  const local = new Date(epochMs + offsetMinutes * 60_000).toISOString().slice(0, -1);
+  const local = new Date(epochMs + offsetMinutes * 60000).toISOString().slice(0, -1);
   const sign = offsetMinutes < 0 ? "-" : "+";
   const abs = Math.abs(offsetMinutes);
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
@@ -84,13 +85,19 @@ export function seededRandom(seed: number): () => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
 /** A short run id so externalIds of this run never collide with an earlier run's (the ledger dedups forever). */
 export function newRunId(random: () => number = Math.random, nowMs: number = Date.now()): string {
   return `${nowMs.toString(36)}${Math.floor(random() * 36 ** 4).toString(36).padStart(4, "0")}`;
+}
+
+/** `prefix-0`, `prefix-1`, ...: unique within a process; the prefix (with a run id) makes them unique across runs. */
+export function externalIdSequence(prefix: string): () => string {
+  let next = 0;
+  return () => `${prefix}-${next++}`;
 }
 
 function pickWeighted(weights: readonly number[], random: () => number): number {
@@ -134,13 +141,13 @@ export function createBasketFactory(options: BasketOptions): (externalId: string
       const line = lines[Math.floor(random() * lines.length)]!;
       const percent = discountPercents[Math.floor(random() * discountPercents.length)]!;
       // Whole 10-cent steps, never more than the line is worth.
-      line.discount = Math.floor((line.quantity * line.unitPrice * percent) / 1_000) * 10;
+      line.discount = Math.floor((line.quantity * line.unitPrice * percent) / 1000) * 10;
     }
     const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
     // A product of two uniforms skews the pick towards low indexes: a few regulars come often, most rarely.
     const customer = random() < customerShare ? { phone: phoneOfCustomer(Math.floor(random() * random() * customers)) } : undefined;
     // Tills post right away or a few seconds late; never in the future.
-    const occurredMs = now() - Math.floor(random() * 5_000);
+    const occurredMs = now() - Math.floor(random() * 5000);
     const basket: Basket = {
       externalId,
       type: "sale",

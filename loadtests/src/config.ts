@@ -101,7 +101,7 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 }
 
 /** Returns null when --help was asked for. */
-export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig | null {
+export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = join(findRepoRoot(), ".data", "server.json")): BenchConfig | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -125,7 +125,6 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig 
   }
   if (values.help) return null;
 
-  const serverJson = join(findRepoRoot(), ".data", "server.json");
   const recorded = readServerInfo(serverJson);
   // A server.json left behind by a stopped server would point the bench at nothing.
   const server = recorded && isAlive(recorded.pid) ? recorded : null;

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { createApiApp } from "@regulars/api-app";
-import { busIsReady } from "@regulars/bus";
+import type { Analytics } from "@regulars/analytics";
+import { type Bus, busIsReady } from "@regulars/bus";
 import { createDb } from "@regulars/db";
 import { resolveDataDir } from "@regulars/embedded";
 import { createGatewayApp } from "@regulars/gateway";
@@ -22,6 +23,9 @@ export interface RunningSystem {
   databaseUrl: string;
   natsUrl: string;
   demo: DemoTenant | null;
+  /** The connections the roles share; exposed for diagnostics and end-to-end tests. */
+  bus: Bus;
+  analytics: Analytics | null;
   stop(): Promise<void>;
 }
 
@@ -77,7 +81,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     JSON.stringify({ pid: process.pid, roles, gatewayUrl, apiUrl, workersUrl, natsUrl: deps.natsUrl, namespace: config.REGULARS_NAMESPACE, demo }, null, 2),
   );
   return {
-    roles, gatewayUrl, apiUrl, workersUrl, databaseUrl: deps.databaseUrl, natsUrl: deps.natsUrl, demo,
+    roles, gatewayUrl, apiUrl, workersUrl, databaseUrl: deps.databaseUrl, natsUrl: deps.natsUrl, demo, bus: deps.bus, analytics: deps.analytics,
     async stop() {
       // Servers first (stop taking work), then workers (finish the batch in hand), then connections.
       for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));

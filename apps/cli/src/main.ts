@@ -1,0 +1,76 @@
+import { migrateDatabase } from "@regulars/db";
+import { createTenant, NewTenant } from "@regulars/tenancy";
+import { Command } from "commander";
+import { openDatabase } from "./database.ts";
+
+/** Operator commands: `pnpm regulars <command>`. */
+const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
+
+const withDatabase = async <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => {
+  const database = await openDatabase(process.env);
+  try {
+    await migrateDatabase(database.url, (m) => process.stderr.write(`${m}\n`));
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+};
+
+program
+  .command("db")
+  .description("database maintenance")
+  .command("migrate")
+  .description("apply pending Postgres migrations")
+  .action(async () => {
+    const database = await openDatabase(process.env);
+    try {
+      const result = await migrateDatabase(database.url, (m) => process.stderr.write(`${m}\n`));
+      process.stdout.write(`applied ${result.applied.length} migration(s); ${result.alreadyApplied.length} already applied\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
+const tenant = program.command("tenant").description("tenants and their API keys");
+
+tenant
+  .command("create")
+  .description("create a tenant with one API key per role (admin, pos, kiosk, analyst)")
+  .requiredOption("--name <name>", "brand name")
+  .requiredOption("--timezone <tz>", "IANA time zone, e.g. Europe/Warsaw")
+  .requiredOption("--currency <code>", "ISO 4217 currency, e.g. EUR")
+  .option("--json", "print machine-readable JSON")
+  .action(async (opts: { name: string; timezone: string; currency: string; json?: boolean }) => {
+    const input = NewTenant.safeParse({ name: opts.name, timezone: opts.timezone, currency: opts.currency });
+    if (!input.success) {
+      for (const issue of input.error.issues) process.stderr.write(`--${issue.path.join(".")}: ${issue.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const created = await withDatabase(({ db }) => createTenant(db, input.data, "cli"));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(created)}\n`);
+      return;
+    }
+    process.stdout.write(
+      `Tenant ${created.tenantId} created. Keep these keys now: only their hashes are stored.\n` +
+        Object.entries(created.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n") +
+        "\n",
+    );
+  });
+
+tenant
+  .command("list")
+  .description("list tenants")
+  .option("--json", "print machine-readable JSON")
+  .action(async (opts: { json?: boolean }) => {
+    const tenants = await withDatabase(({ db }) => db.tenant.findMany({ orderBy: { createdAt: "asc" } }));
+    const rows = tenants.map((t) => ({ id: t.id, name: t.name, timezone: t.timezone, currency: t.currency, createdAt: t.createdAt.toISOString() }));
+    if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}\n`);
+  });
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`regulars: ${e.message}\n`);
+  process.exitCode = 1;
+});

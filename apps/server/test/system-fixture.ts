@@ -1,0 +1,63 @@
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRegularsClient, type RegularsClient } from "@regulars/api-client";
+import { deleteStreams, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
+import { connectBus } from "@regulars/bus";
+import { createLogger } from "@regulars/logger";
+import { loadConfig, type Role } from "../src/config.ts";
+import { startSystem, type RunningSystem } from "../src/system.ts";
+
+export interface TestSystem extends RunningSystem {
+  namespace: string;
+  post(path: string, key: string | null, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  client(key: string): RegularsClient;
+  dispose(): Promise<void>;
+}
+
+/** The real system (gateway, workers, API) in this process, on random ports, over the run's real services. */
+export async function startTestSystem(env: Record<string, string> = {}, roles: Role[] = ["gateway", "workers", "api"]): Promise<TestSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), "regulars-test-system-"));
+  const namespace = uniqueNamespace();
+  const config = loadConfig({
+    DATABASE_URL: testDatabaseUrl(),
+    NATS_URL: testNatsUrl(),
+    REGULARS_NAMESPACE: namespace,
+    REGULARS_DATA_DIR: dataDir,
+    REGULARS_DEMO: "off",
+    GATEWAY_PORT: "0",
+    API_PORT: "0",
+    WORKERS_PORT: "0",
+    MAX_DELIVER: "3",
+    ACK_WAIT_MS: "2000",
+    CREDENTIAL_CACHE_TTL_MS: "0",
+    ...env,
+  });
+  const system = await startSystem(config, roles, createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  return {
+    ...system,
+    namespace,
+    async post(path, key, body, headers = {}) {
+      const res = await fetch(`${system.gatewayUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed };
+    },
+    client: (key) => createRegularsClient({ url: `${system.apiUrl}/trpc`, apiKey: key }),
+    async dispose() {
+      await system.stop();
+      const bus = await connectBus({ url: testNatsUrl(), namespace });
+      await deleteStreams(bus);
+      await bus.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Ingestion load for SREs: realistic baskets posted to `POST /v1/transactions` at a ramping arrival rate.
+ *
+ *   GATEWAY_URL=https://gateway.staging.example POS_KEY=... k6 run loadtests/k6/ingest.ts
+ *
+ * Optional: START_RATE (tx/s, default 20), PEAK_RATE (default 500), RAMP (default 2m), HOLD (default 5m),
+ * MAX_VUS (default 1000). Bodies come from ../src/baskets.ts, the same generator `pnpm bench:ingest` uses.
+ */
+import { check, fail } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { Counter, Trend } from "k6/metrics";
+import type { Options } from "k6/options";
+import { createBasketFactory, newRunId } from "../src/baskets.ts";
+import { demoMenu } from "../src/menu.ts";
+
+const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
+const posKey = __ENV.POS_KEY ?? "";
+const num = (name: string, fallback: number): number => {
+  const n = Number(__ENV[name]);
+  return __ENV[name] && n > 0 ? n : fallback;
+};
+const peakRate = num("PEAK_RATE", 500);
+
+export const options: Options = {
+  scenarios: {
+    ingest: {
+      executor: "ramping-arrival-rate",
+      startRate: num("START_RATE", 20),
+      timeUnit: "1s",
+      preAllocatedVUs: Math.min(100, peakRate),
+      maxVUs: num("MAX_VUS", 1000),
+      stages: [
+        { target: peakRate, duration: __ENV.RAMP || "2m" },
+        { target: peakRate, duration: __ENV.HOLD || "5m" },
+        { target: 0, duration: "30s" },
+      ],
+    },
+  },
+  thresholds: {
+    http_req_failed: ["rate<0.01"],
+    http_req_duration: ["p(99)<250"],
+    checks: ["rate>0.99"],
+    // Fewer arrivals than planned means k6 ran out of VUs: the gateway is too slow for PEAK_RATE.
+    dropped_iterations: ["count<100"],
+  },
+};
+
+/** Latency of accepted (202) transactions only, so fast 4xx answers cannot flatter it. */
+const acceptLatency = new Trend("tx_accept_latency", true);
+const accepted = new Counter("tx_accepted");
+/** Should stay 0: every externalId is new, so a duplicate means the gateway mixed up requests. */
+const duplicates = new Counter("tx_duplicate");
+const acceptedCents = new Counter("tx_accepted_cents");
+
+// Each VU has its own copy of this module; externalIds stay unique through the run id and iterationInTest.
+const nextBasket = createBasketFactory({ menu: demoMenu });
+
+export function setup(): { runId: string } {
+  if (!gatewayUrl || !posKey) fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
+  return { runId: newRunId() };
+}
+
+type AcceptedBody = { externalId?: unknown; status?: unknown; duplicate?: unknown };
+
+function acceptedBody(raw: unknown): AcceptedBody | null {
+  if (typeof raw !== "string") return null;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === "object" && parsed !== null ? (parsed as AcceptedBody) : null;
+  } catch {
+    return null;
+  }
+}
+
+export default function ingest(data: { runId: string }): void {
+  const basket = nextBasket(`k6-${data.runId}-${exec.scenario.iterationInTest}`);
+  const res = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), {
+    headers: { authorization: `Bearer ${posKey}`, "content-type": "application/json" },
+    tags: { name: "POST /v1/transactions" },
+  });
+  const body = res.status === 202 ? acceptedBody(res.body) : null;
+  const ok = check(res, {
+    "status is 202": (r) => r.status === 202,
+    "body says accepted": () => body !== null && body.status === "accepted" && body.externalId === basket.externalId,
+  });
+  if (!ok) return;
+  accepted.add(1);
+  acceptedCents.add(basket.total);
+  acceptLatency.add(res.timings.duration);
+  if (body?.duplicate === true) duplicates.add(1);
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAnalytics, type Analytics } from "@regulars/analytics";
+import { type Bus, connectBus, ensureTopology, type TopologyOptions } from "@regulars/bus";
+import { createDb, type Db } from "@regulars/db";
+import { createTenant, type CreatedTenant } from "@regulars/tenancy";
+import { inject } from "vitest";
+
+export const testDatabaseUrl = (): string => inject("databaseUrl");
+export const testNatsUrl = (): string => inject("natsUrl");
+
+const suffix = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+
+/** A bus namespace no other test file (or earlier run) uses: its own streams and consumers. */
+export const uniqueNamespace = (): string => `t${suffix()}`;
+
+export function testDb(): Db {
+  return createDb({ url: testDatabaseUrl(), poolSize: 4 });
+}
+
+export async function testTenant(db: Db, name = "Test Burgers", timezone = "Europe/Warsaw", currency = "EUR"): Promise<CreatedTenant> {
+  return createTenant(db, { name: `${name} ${suffix()}`, timezone, currency }, "test");
+}
+
+/** A bus with its own namespace; `dispose` deletes the streams it created. */
+export async function testBus(opts: TopologyOptions & { namespace?: string } = {}): Promise<Bus & { dispose(): Promise<void> }> {
+  const bus = await connectBus({ url: testNatsUrl(), namespace: opts.namespace ?? uniqueNamespace(), name: "regulars-test" });
+  await ensureTopology(bus, { ackWaitMs: 2_000, ...opts });
+  return Object.assign(bus, {
+    async dispose() {
+      await deleteStreams(bus);
+      await bus.close();
+    },
+  });
+}
+
+export async function deleteStreams(bus: Bus): Promise<void> {
+  for (const name of Object.values(bus.topology.streams)) await bus.jsm.streams.delete(name).catch(() => {});
+}
+
+/** chdb in a temporary folder with a database of its own (one chdb folder per test process). */
+export async function testAnalytics(): Promise<Analytics & { dispose(): Promise<void> }> {
+  const path = mkdtempSync(join(tmpdir(), "regulars-test-ch-"));
+  const analytics = await createAnalytics({ kind: "chdb", path, database: `t_${suffix()}` });
+  await analytics.migrate();
+  return Object.assign(analytics, {
+    async dispose() {
+      await analytics.close();
+      await rm(path, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Polls until `check` returns a value other than undefined; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+export { saleBody } from "./transactions.ts";

@@ -1,0 +1,25 @@
+import type { TransactionInput } from "@regulars/contracts";
+
+let counter = 0;
+
+/** A valid sale; override any field. Totals are computed from the lines unless given. */
+export function saleBody(overrides: Partial<TransactionInput> & Record<string, unknown> = {}): Record<string, unknown> {
+  const lines = (overrides.lines as TransactionInput["lines"] | undefined) ?? [
+    { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
+    { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], quantity: 1, unitPrice: 790, discount: 40 },
+  ];
+  const total = lines.reduce((acc, l) => acc + l.quantity * l.unitPrice - (l.discount ?? 0), 0);
+  return {
+    externalId: `POS1-${Date.now()}-${++counter}`,
+    type: "sale",
+    occurredAt: "2026-11-26T12:31:05+01:00",
+    locationId: "store-017",
+    channel: "kiosk",
+    currency: "EUR",
+    lines,
+    total,
+    couponCodes: [],
+    holdId: null,
+    ...overrides,
+  };
+}
