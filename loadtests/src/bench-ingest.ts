@@ -11,7 +11,7 @@ import { runLoad } from "./load.ts";
 import { demoMenu } from "./menu.ts";
 import { measureRawPublish } from "./raw-publish.ts";
 import { type BenchFigures, ledgerFigures, rawBarPct, renderTable, toJsonLine } from "./report.ts";
-import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
+import { benchPeakRssBytes, findListeningPid, findNatsServerPid, readProcessMemory } from "./rss.ts";
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -75,12 +75,14 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
 
   const bus = await connect(cfg);
   try {
-    await readBacklogOrExplain(bus);
-    await preflight(url, cfg.posKey, nextBasket(nextId()));
     const backlogAtStart = await readBacklogOrExplain(bus);
     if (backlogAtStart > 0) progress(`note: the ledger already owes ${fmt(backlogAtStart)} messages; the drain counts only the load's worth`);
+    await preflight(url, cfg.posKey, nextBasket(nextId()));
+    // The preflight transaction is owed too; it is not part of the load.
+    const baseline = backlogAtStart + 1;
 
     progress(`load: ${cfg.connections} connections for ${cfg.durationSec} s against ${url.href} (run ${runId})`);
+    let backlog = backlogAtStart;
     let peakBacklog = backlogAtStart;
     let sampling = false;
     const load = await runLoad({
@@ -91,11 +93,14 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
       nextBody: () => JSON.stringify(nextBasket(nextId())),
       signal,
       onProgress: (p) => {
-        progress(`[load ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.responses)} responses, ${fmt(p.accepted)} accepted, ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors, ledger backlog ${fmt(peakBacklog)} peak`);
+        progress(`[load ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.responses)} responses, ${fmt(p.accepted)} accepted, ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors, ledger backlog ${fmt(backlog)} (peak ${fmt(peakBacklog)})`);
         if (sampling) return;
         sampling = true;
         ledgerBacklog(bus)
-          .then((b) => (peakBacklog = Math.max(peakBacklog, b)))
+          .then((b) => {
+            backlog = b;
+            peakBacklog = Math.max(peakBacklog, b);
+          })
           .catch(() => {})
           .finally(() => (sampling = false));
       },
@@ -106,7 +111,7 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
 
     const drain = await waitForLedgerDrain({
       bus,
-      baseline: backlogAtStart,
+      baseline,
       timeoutMs: cfg.drainTimeoutSec * 1_000,
       signal,
       onProgress: (p) => progress(`[drain ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.remaining)} still to apply`),
@@ -120,10 +125,11 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
     const payloads = Array.from({ length: 1_000 }, (_, i) =>
       encoder.encode(JSON.stringify({ tenantId, transactionId: `tx_raw${runId}${i}`, receivedAt: new Date().toISOString(), transaction: nextBasket(`raw-${runId}-${i}`) })),
     );
-    progress(`raw JetStream publish reference: up to ${cfg.rawSeconds} s, 256 in flight`);
+    progress(`raw JetStream publish reference: 256 in flight, up to ${cfg.rawSeconds} s`);
     const raw = await measureRawPublish({
       bus,
       payloads,
+      msgIdPrefix: tenantId,
       maxSeconds: cfg.rawSeconds,
       maxMessages: Math.max(load.accepted, 10_000),
       signal,
@@ -133,6 +139,7 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
 
     const acceptedVsRawPct = raw.perSec > 0 ? (acceptedPerSec / raw.perSec) * 100 : null;
     const natsPid = findNatsServerPid(cfg.natsUrl);
+    const serverPid = cfg.serverPid ?? findListeningPid(Number(url.port || (url.protocol === "https:" ? 443 : 80)));
     return {
       gatewayUrl: cfg.gatewayUrl,
       namespace: cfg.namespace,
@@ -144,7 +151,7 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
       acceptedVsRawPct,
       meetsRawBar: acceptedVsRawPct === null ? null : acceptedVsRawPct >= rawBarPct,
       memory: {
-        server: cfg.serverPid === null ? null : readProcessMemory(cfg.serverPid),
+        server: serverPid === null ? null : readProcessMemory(serverPid),
         natsServer: natsPid === null ? null : readProcessMemory(natsPid),
         benchPeakBytes: benchPeakRssBytes(),
       },

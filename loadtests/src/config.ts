@@ -28,7 +28,7 @@ export interface BenchConfig {
   json: boolean;
   drainTimeoutSec: number;
   rawSeconds: number;
-  /** The embedded server's pid, when server.json names a live one (for its peak RSS). */
+  /** The embedded server's pid when server.json names a live one serving --gateway (for its peak RSS). */
   serverPid: number | null;
   tenantId: string | null;
 }
@@ -154,7 +154,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
     json: values.json,
     drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
     rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),
-    serverPid: server?.pid ?? null,
+    // Its pid only measures the process under load when the bench targets that server's gateway.
+    serverPid: server && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
     tenantId: server?.demo.tenantId ?? null,
   };
 }

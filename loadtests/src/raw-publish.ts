@@ -5,9 +5,13 @@ export interface RawPublishOptions {
   bus: Bus;
   /** Encoded messages to cycle through, shaped and sized like the gateway's. */
   payloads: Uint8Array[];
+  /** Like the gateway's `<tenantId>:<externalId>`, so de-duplication costs the same. */
+  msgIdPrefix: string;
   inFlight?: number;
   maxSeconds: number;
+  /** Stop after this many, once `minSeconds` have passed: a sub-second run says little. */
   maxMessages: number;
+  minSeconds?: number;
   onProgress?: (p: { elapsedSec: number; published: number }) => void;
   signal?: AbortSignal;
 }
@@ -56,13 +60,16 @@ export async function measureRawPublish(opts: RawPublishOptions): Promise<RawPub
   let bytes = 0;
   const started = performance.now();
   const deadline = started + opts.maxSeconds * 1_000;
+  const earliestEnd = started + Math.min(opts.minSeconds ?? 2, opts.maxSeconds) * 1_000;
   const ticker = setInterval(() => opts.onProgress?.({ elapsedSec: (performance.now() - started) / 1_000, published }), 1_000);
   // Each lane keeps one publish in flight: a sliding window, unlike waves of Promise.all that idle between waves.
   const lane = async () => {
-    while (claimed < opts.maxMessages && performance.now() < deadline && !opts.signal?.aborted) {
+    for (;;) {
+      const now = performance.now();
+      if (now >= deadline || opts.signal?.aborted || (claimed >= opts.maxMessages && now >= earliestEnd)) return;
       const i = claimed++;
       const payload = opts.payloads[i % opts.payloads.length]!;
-      await opts.bus.js.publish(`${subject}.${i % 20}`, payload, { msgID: `${suffix}-${i}` });
+      await opts.bus.js.publish(`${subject}.${i % 20}`, payload, { msgID: `${opts.msgIdPrefix}:raw-${suffix}-${i}` });
       published++;
       bytes += payload.byteLength;
     }

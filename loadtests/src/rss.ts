@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { basename } from "node:path";
 
 export interface ProcessMemory {
@@ -50,6 +50,46 @@ export function findNatsServerPid(natsUrl: string): number | null {
   // A server started without a port flag listens on 4222.
   const defaultPort = port === "4222" ? candidates.find((c) => !c.argv.some((a) => a === "-p" || a.startsWith("--port"))) : undefined;
   return (namesPort ?? defaultPort ?? candidates[0])?.pid ?? null;
+}
+
+/**
+ * The process listening on a local TCP port, via /proc/net/tcp{,6} and the socket inodes in /proc/<pid>/fd:
+ * finds the gateway's process when it is not the server named in server.json.
+ */
+export function findListeningPid(port: number): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl local_address rem_address st ... inode; state 0A is LISTEN
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === "0A" && cols[9]) inodes.add(`socket:[${cols[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return null;
 }
 
 /** Peak RSS of this bench process (autocannon and the raw publisher run here). */

@@ -1,6 +1,8 @@
 import type { AppRouter } from "@regulars/api";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 
+export { TRPCClientError } from "@trpc/client";
+
 export type { AppRouter };
 export type RegularsClient = TRPCClient<AppRouter>;
 

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { consumerBacklog, publishMany } from "@regulars/bus";
+import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
+import { createDb, type Db } from "@regulars/db";
+import { stableId } from "@regulars/ids";
+import { evaluateEarning } from "@regulars/ledger";
+import { findBalanceDrift } from "@regulars/ledger-store";
+import { eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+let db: Db;
+let bus: Awaited<ReturnType<typeof testBus>>;
+let dataDir: string;
+const children: ChildProcess[] = [];
+
+/** The ledger worker as its own OS process, so it can really be killed with SIGKILL. */
+function startLedgerWorker(): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", mainPath, "--role", "workers"], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      NATS_URL: testNatsUrl(),
+      REGULARS_NAMESPACE: bus.topology.namespace,
+      REGULARS_DATA_DIR: dataDir,
+      REGULARS_DEMO: "off",
+      WORKERS: "ledger",
+      WORKERS_PORT: "0",
+      LEDGER_BATCH_SIZE: "50",
+      ACK_WAIT_MS: "2000",
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+  return child;
+}
+
+const kill9 = (child: ChildProcess) => new Promise<void>((resolve) => {
+  child.once("exit", () => resolve());
+  child.kill("SIGKILL");
+});
+
+beforeAll(async () => {
+  db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
+  bus = await testBus({ ackWaitMs: 2_000 });
+  dataDir = mkdtempSync(join(tmpdir(), "regulars-crash-"));
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await bus?.dispose();
+  await db?.$disconnect();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing once restarted", async () => {
+  const tenant = await testTenant(db, "Crash Burgers");
+  const total = 6_000;
+  const phones = Array.from({ length: 150 }, (_, i) => `+4860070${String(i).padStart(4, "0")}`);
+  const expected = new Map<string, number>();
+  const messages = Array.from({ length: total }, (_, i) => {
+    const phone = phones[i % phones.length]!;
+    const lines = [{ sku: "MEAL", name: "Meal", tags: [], quantity: 1 + (i % 3), unitPrice: 199 + ((i * 37) % 900), discount: i % 5 === 0 ? 50 : 0 }];
+    const transaction = {
+      externalId: `crash-${i}`, type: "sale" as const, occurredAt: "2026-11-26T12:00:00+01:00", locationId: "store-001", channel: "pos" as const,
+      customer: { phone }, currency: "EUR", lines, total: lines[0]!.quantity * lines[0]!.unitPrice - lines[0]!.discount, couponCodes: [],
+    };
+    expected.set(phone, (expected.get(phone) ?? 0) + evaluateEarning(defaultProgramme, transaction).points);
+    const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction };
+    return { subject: bus.topology.subjects.transaction(tenant.tenantId, "store-001"), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+  });
+  // Also redeliver 300 of them under new message ids, as a retry after the duplicate window would.
+  const replays = messages.slice(0, 300).map((m) => ({ ...m, msgId: `${m.msgId}:late-retry` }));
+  await publishMany(bus.js, [...messages, ...replays]);
+
+  const stored = () => db.transaction.count({ where: { tenantId: tenant.tenantId } });
+  let worker = startLedgerWorker();
+  for (const threshold of [total * 0.25, total * 0.6]) {
+    await eventually(`${threshold} transactions stored`, async () => ((await stored()) >= threshold ? true : undefined), 60_000, 10);
+    await kill9(worker);
+    const atKill = await stored();
+    expect(atKill).toBeLessThan(total); // the kill really happened mid-stream
+    worker = startLedgerWorker();
+  }
+  await eventually("backlog drained", async () => ((await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0 ? true : undefined), 90_000, 200);
+  await kill9(worker);
+
+  expect(await stored()).toBe(total);
+  const balances = await db.$queryRaw<{ phone: string; balance: number }[]>`
+    SELECT c.phone, a.balance FROM customers c JOIN ledger_accounts a ON a.owner = c.id AND a.kind = 'points'
+    WHERE c.tenant_id = ${tenant.tenantId}`;
+  expect(new Map(balances.map((b) => [b.phone, b.balance]))).toEqual(expected);
+  expect(await db.customer.count({ where: { tenantId: tenant.tenantId } })).toBe(phones.length);
+  const earning = [...expected.values()].reduce((a, b) => a + b, 0);
+  const movements = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true }, _count: true });
+  expect(movements._sum.amount).toBe(earning);
+  expect(movements._count).toBe(total); // every sale earned something: one movement each, never two
+  expect(await db.ledgerEntry.count({ where: { tenantId: tenant.tenantId } })).toBe(2 * total);
+  expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
+});
