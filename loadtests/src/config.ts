@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { busTopology } from "@regulars/bus";
 import { z } from "zod";
 
 /** What the running embedded server writes to `<repo>/.data/server.json`. */
@@ -142,6 +143,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
   assertLocalUrl("--gateway", gatewayUrl, ["http:", "https:"]);
   for (const part of natsUrl.split(",")) assertLocalUrl("--nats", part.trim(), ["nats:", "tls:"]);
 
+  const namespace = values.namespace ?? server?.namespace ?? "regulars";
+  try {
+    busTopology(namespace);
+  } catch (e) {
+    throw new BenchUsageError(`--namespace: ${(e as Error).message}`);
+  }
   const connections = positive("connections", values.connections, 50);
   if (!Number.isInteger(connections)) throw new BenchUsageError("--connections must be a whole number");
   return {
@@ -150,7 +157,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
     gatewayUrl,
     posKey,
     natsUrl,
-    namespace: values.namespace ?? server?.namespace ?? "regulars",
+    namespace,
     json: values.json,
     drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
     rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),

@@ -22,13 +22,20 @@ export interface DrainResult {
   seconds: number;
   /** Messages of the load's worth still owed when we stopped waiting (0 when drained). */
   remaining: number;
+  /** Owed when the load stopped: what the ledger had fallen behind by. */
+  atLoadEnd: number;
   reason?: string;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    const wake = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal?.addEventListener("abort", wake, { once: true });
   });
 
 /**
@@ -44,10 +51,12 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
   let lastChange = started;
   let last = Number.NaN;
   let lastReport = 0;
+  let atLoadEnd: number | null = null;
 
   for (;;) {
     const remaining = Math.max(0, (await ledgerBacklog(opts.bus)) - opts.baseline);
-    if (remaining === 0) return { drained: true, seconds: elapsed(), remaining: 0 };
+    atLoadEnd ??= remaining;
+    if (remaining === 0) return { drained: true, seconds: elapsed(), remaining: 0, atLoadEnd };
     const now = performance.now();
     if (remaining !== last) {
       last = remaining;
@@ -57,12 +66,12 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
       lastReport = now;
       opts.onProgress?.({ elapsedSec: elapsed(), remaining });
     }
-    if (opts.signal?.aborted) return { drained: false, seconds: elapsed(), remaining, reason: "interrupted" };
+    if (opts.signal?.aborted) return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: "interrupted" };
     if (now - started >= opts.timeoutMs) {
-      return { drained: false, seconds: elapsed(), remaining, reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} messages still pending` };
+      return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} messages still pending` };
     }
     if (now - lastChange >= stallMs) {
-      return { drained: false, seconds: elapsed(), remaining, reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: is the ledger worker running?` };
+      return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: is the ledger worker running?` };
     }
     await sleep(pollMs, opts.signal);
   }

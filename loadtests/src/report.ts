@@ -21,6 +21,8 @@ export interface BenchFigures {
   ledger: {
     backlogAtStart: number;
     peakBacklogDuringLoad: number;
+    /** The load's messages not yet applied when the load stopped. */
+    behindAtLoadEnd: number;
     drained: boolean;
     drainSeconds: number;
     remaining: number;
@@ -40,6 +42,7 @@ export function ledgerFigures(load: LoadResult, backlogAtStart: number, peak: nu
   return {
     backlogAtStart,
     peakBacklogDuringLoad: peak,
+    behindAtLoadEnd: drain.atLoadEnd,
     drained: drain.drained,
     drainSeconds: drain.seconds,
     remaining: drain.remaining,
@@ -64,7 +67,7 @@ export function renderTable(f: BenchFigures): string {
     ["non-2xx", `${n0(load.non2xx)}   statuses: ${statuses}`],
     ["connection errors", `${n0(load.errors)} (timeouts ${n0(load.timeouts)})`],
     ["latency p50/p90/p99", `${load.latencyMs.p50} / ${load.latencyMs.p90} / ${load.latencyMs.p99} ms (max ${load.latencyMs.max} ms)`],
-    ["ledger backlog", `${n0(ledger.backlogAtStart)} at start, peak ${n0(ledger.peakBacklogDuringLoad)} during load`],
+    ["ledger backlog", `${n0(ledger.backlogAtStart)} at start, peak ${n0(ledger.peakBacklogDuringLoad)} sampled during load, ${n0(ledger.behindAtLoadEnd)} behind at load end`],
     ["ledger drain", ledger.drained ? `${n1(ledger.drainSeconds)} s after load stopped` : `NOT drained: ${ledger.note ?? ""}`],
     ["ledger applied", `${n0(ledger.appliedPerSec)} tx/s${ledger.drained ? "" : " (lower bound)"}`],
     ["raw JetStream publish", raw ? `${n0(raw.perSec)} msg/s (${n0(raw.messages)} msgs of ${n0(raw.avgBytes)} B in ${n1(raw.seconds)} s, 256 in flight)` : "n/a"],

@@ -125,7 +125,7 @@ describe("tenant isolation", () => {
       const info = await system.bus.jsm.streams.info(system.bus.topology.streams.deadLetter).catch(() => null);
       return info && info.state.messages > 0 ? info.state.last_seq : undefined;
     });
-    const dead = (await system.bus.jsm.streams.getMessage(system.bus.topology.streams.deadLetter, { seq: sequenceOfDeadLetter })).json<{ reason: string }>();
+    const dead = (await system.bus.jsm.streams.getMessage(system.bus.topology.streams.deadLetter, { seq: sequenceOfDeadLetter }))!.json<{ reason: string }>();
     expect(dead.reason).toBe(`unknown customer id ${txA.customerId}`);
     expect((await system.client(a.apiKeys.admin).customers.get.query({ id: txA.customerId! })).points.balance).toBe(14);
   });
@@ -139,7 +139,7 @@ describe("operability", () => {
     const metrics = await (await get("/metrics")).text();
     expect(metrics).toContain("regulars_gateway_request_seconds");
     expect(metrics).toContain("regulars_messages_processed_total");
-    const doc = await (await get("/v1/openapi.json")).json();
+    const doc = (await (await get("/v1/openapi.json")).json()) as any;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/transactions", "/v1/events"]));
     expect(doc.paths["/v1/transactions"].post.responses).toHaveProperty("202");
     const docs = await get("/v1/docs");
@@ -147,6 +147,6 @@ describe("operability", () => {
     expect((await get("/v1/docs/assets/swagger-ui-bundle.js")).status).toBe(200);
     const missing = await get("/v1/nope");
     expect(missing.status).toBe(404);
-    expect((await missing.json()).code).toBe("not_found");
+    expect(((await missing.json()) as any).code).toBe("not_found");
   });
 });

@@ -6,12 +6,7 @@ import { ensureLocalNats, startEmbeddedPostgres } from "@regulars/embedded";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    natsUrl: string;
-  }
-}
+import "./provided.ts";
 
 /**
  * Once per test run: a fresh Postgres database (on TEST_POSTGRES_URL's server, the local server, or an

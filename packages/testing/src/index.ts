@@ -7,6 +7,7 @@ import { type Bus, connectBus, ensureTopology, type TopologyOptions } from "@reg
 import { createDb, type Db } from "@regulars/db";
 import { createTenant, type CreatedTenant } from "@regulars/tenancy";
 import { inject } from "vitest";
+import "./provided.ts";
 
 export const testDatabaseUrl = (): string => inject("databaseUrl");
 export const testNatsUrl = (): string => inject("natsUrl");

@@ -3,7 +3,9 @@ import type { TransactionInput } from "@regulars/contracts";
 let counter = 0;
 
 /** A valid sale; override any field. Totals are computed from the lines unless given. */
-export function saleBody(overrides: Partial<TransactionInput> & Record<string, unknown> = {}): Record<string, unknown> {
+export type SaleBody = Record<string, unknown> & { externalId: string };
+
+export function saleBody(overrides: Partial<TransactionInput> & Record<string, unknown> = {}): SaleBody {
   const lines = (overrides.lines as TransactionInput["lines"] | undefined) ?? [
     { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
     { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], quantity: 1, unitPrice: 790, discount: 40 },
@@ -21,5 +23,5 @@ export function saleBody(overrides: Partial<TransactionInput> & Record<string, u
     couponCodes: [],
     holdId: null,
     ...overrides,
-  };
+  } as SaleBody;
 }

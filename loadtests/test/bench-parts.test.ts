@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerBacklog, waitForLedgerDrain } from "../src/drain.ts";
+import { measureRawPublish } from "../src/raw-publish.ts";
+import { benchPeakRssBytes, findListeningPid, findNatsServerPid, readProcessMemory } from "../src/rss.ts";
+
+// Real NATS (the machine's, or NATS_URL), in a namespace of its own that is deleted afterwards.
+const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const namespace = `benchtest_${randomBytes(4).toString("hex")}`;
+let bus: Bus;
+
+const streamNames = async () => {
+  const names: string[] = [];
+  for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
+  return names;
+};
+
+beforeAll(async () => {
+  bus = await connectBus({ url: natsUrl, namespace, name: "loadtests-test" });
+  await ensureTopology(bus);
+});
+
+afterAll(async () => {
+  for (const name of await streamNames()) if (name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(name);
+  await bus.close();
+});
+
+const publishTransactions = async (count: number) => {
+  for (let i = 0; i < count; i++) await bus.js.publish(bus.topology.subjects.transaction("tn_test", "store-001"), `{"n":${i}}`);
+};
+
+describe("ledger drain", () => {
+  it("reports a backlog that does not move as not drained, with the reason", async () => {
+    const baseline = await ledgerBacklog(bus);
+    await publishTransactions(5);
+    expect(await ledgerBacklog(bus)).toBe(baseline + 5);
+    const result = await waitForLedgerDrain({ bus, baseline, timeoutMs: 600, pollMs: 50 });
+    expect(result).toMatchObject({ drained: false, remaining: 5, atLoadEnd: 5 });
+    expect(result.reason).toMatch(/gave up/);
+    const stalled = await waitForLedgerDrain({ bus, baseline, timeoutMs: 5_000, stallMs: 300, pollMs: 50 });
+    expect(stalled.reason).toMatch(/ledger worker running/);
+  });
+
+  it("sees the drain finish once the ledger has acknowledged the load's worth", async () => {
+    const consumer = await bus.js.consumers.get(bus.topology.streams.transactions, bus.topology.consumers.ledger);
+    const messages = await consumer.consume({ callback: (m) => m.ack() });
+    try {
+      const result = await waitForLedgerDrain({ bus, baseline: 0, timeoutMs: 10_000, pollMs: 50 });
+      expect(result.drained).toBe(true);
+      expect(result.remaining).toBe(0);
+    } finally {
+      messages.stop();
+    }
+  });
+});
+
+describe("raw publish reference", () => {
+  it("publishes into a temporary stream and deletes it", async () => {
+    const payloads = [new TextEncoder().encode(JSON.stringify({ tenantId: "tn_test", transaction: { total: 700 } }))];
+    const result = await measureRawPublish({ bus, payloads, msgIdPrefix: "tn_test", maxSeconds: 2, minSeconds: 0, maxMessages: 500 });
+    expect(result.messages).toBeGreaterThanOrEqual(500);
+    expect(result.messages).toBeLessThan(500 + 256);
+    expect(result.perSec).toBeGreaterThan(0);
+    expect(result.avgBytes).toBe(payloads[0]!.byteLength);
+    expect(result.stream).toMatch(/^BENCH_RAW_[A-Z0-9]+$/);
+    expect(await streamNames()).not.toContain(result.stream);
+  });
+});
+
+describe("process memory", () => {
+  let server: Server;
+  beforeAll(() => new Promise<void>((resolve) => (server = createServer().listen(0, "127.0.0.1", resolve))));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("reads peak and current RSS from /proc", () => {
+    const mine = readProcessMemory(process.pid);
+    expect(mine?.peakBytes).toBeGreaterThan(10 * 2 ** 20);
+    expect(mine!.peakBytes).toBeGreaterThanOrEqual(mine!.currentBytes);
+    expect(benchPeakRssBytes()).toBeGreaterThan(10 * 2 ** 20);
+    expect(readProcessMemory(2 ** 30)).toBeNull();
+  });
+
+  it("finds the process listening on a port, and the nats-server", () => {
+    const address = server.address();
+    if (!address || typeof address === "string") throw new Error("no port");
+    expect(findListeningPid(address.port)).toBe(process.pid);
+    const nats = findNatsServerPid(natsUrl);
+    expect(nats).not.toBeNull();
+    expect(readProcessMemory(nats!)).not.toBeNull();
+  });
+});

@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BenchUsageError, loadConfig } from "../src/config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "regulars-bench-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const serverJson = (name: string, pid: number, gatewayUrl = "http://127.0.0.1:4000"): string => {
+  const path = join(dir, name);
+  const demo = { tenantId: "tn_demo", apiKeys: { admin: "adm", pos: "pos_key", kiosk: "kio", analyst: "ana" } };
+  writeFileSync(path, JSON.stringify({ pid, roles: ["all"], gatewayUrl, apiUrl: "http://127.0.0.1:4001", natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", demo }));
+  return path;
+};
+// A pid that certainly ran and certainly ended.
+const deadPid = spawnSync(process.execPath, ["-e", ""]).pid!;
+const usageError = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BenchUsageError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a BenchUsageError");
+};
+
+describe("bench configuration", () => {
+  it("takes its defaults from a live server's server.json", () => {
+    const cfg = loadConfig([], serverJson("live.json", process.pid));
+    expect(cfg).toMatchObject({
+      durationSec: 20, connections: 50, gatewayUrl: "http://127.0.0.1:4000", posKey: "pos_key",
+      natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", serverPid: process.pid, tenantId: "tn_demo", json: false,
+    });
+  });
+
+  it("lets flags win, and measures the server only when it is the gateway under load", () => {
+    const cfg = loadConfig(["--gateway", "http://localhost:4555", "--duration", "5", "--connections", "8", "--json"], serverJson("other.json", process.pid));
+    expect(cfg).toMatchObject({ gatewayUrl: "http://localhost:4555", durationSec: 5, connections: 8, json: true, serverPid: null, posKey: "pos_key" });
+  });
+
+  it("says to start the system when there is no server.json and no flags", () => {
+    expect(usageError(() => loadConfig([], join(dir, "missing.json")))).toMatch(/npm start/);
+  });
+
+  it("does not trust a server.json whose process is gone", () => {
+    const message = usageError(() => loadConfig([], serverJson("stale.json", deadPid)));
+    expect(message).toMatch(/no longer running/);
+    expect(message).toMatch(/npm start/);
+  });
+
+  it("runs from flags alone", () => {
+    const cfg = loadConfig(["--gateway", "http://127.0.0.1:4000", "--key", "k", "--nats", "127.0.0.1:4222"], join(dir, "missing.json"));
+    expect(cfg).toMatchObject({ namespace: "regulars", serverPid: null });
+  });
+
+  it("refuses to send traffic anywhere but this machine", () => {
+    const live = serverJson("live2.json", process.pid);
+    expect(usageError(() => loadConfig(["--gateway", "https://gateway.example.com"], live))).toMatch(/not local/);
+    expect(usageError(() => loadConfig(["--nats", "nats://10.1.2.3:4222"], live))).toMatch(/not local/);
+    expect(usageError(() => loadConfig(["--nats", "nats://127.0.0.1:4222,nats://10.1.2.3:4222"], live))).toMatch(/not local/);
+  });
+
+  it("rejects bad numbers, unknown flags and invalid namespaces", () => {
+    const live = serverJson("live3.json", process.pid);
+    expect(usageError(() => loadConfig(["--duration", "abc"], live))).toMatch(/--duration/);
+    expect(usageError(() => loadConfig(["--connections", "2.5"], live))).toMatch(/--connections/);
+    expect(usageError(() => loadConfig(["--nope"], live))).toMatch(/Unknown option/);
+    expect(usageError(() => loadConfig(["--namespace", "Bad-NS"], live))).toMatch(/--namespace/);
+  });
+
+  it("explains a server.json that is not JSON", () => {
+    const path = join(dir, "broken.json");
+    writeFileSync(path, "{ not json");
+    expect(usageError(() => loadConfig([], path))).toMatch(/not readable JSON/);
+  });
+});
