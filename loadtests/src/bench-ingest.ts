@@ -163,11 +163,13 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
 
 async function main(): Promise<number> {
   const controller = new AbortController();
-  process.on("SIGINT", () => {
+  const interrupt = () => {
     if (controller.signal.aborted) process.exit(130);
     progress("interrupted: stopping and cleaning up (Ctrl-C again to quit at once)");
     controller.abort();
-  });
+  };
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
   try {
     const cfg = loadConfig();
     if (!cfg) {

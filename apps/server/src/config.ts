@@ -9,7 +9,9 @@ const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().u
  */
 export const ServerConfig = z.object({
   DATABASE_URL: optionalUrl,
-  NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^(nats|tls|wss?):\/\//, "must be a nats:// URL").optional()),
+  NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, "must be nats:// or tls:// URLs, comma-separated").optional()),
+  /** Copies of each stream on a NATS cluster (1 on a single server, 3 on a three-node cluster). */
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   CLICKHOUSE_URL: optionalUrl,
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
@@ -36,6 +38,11 @@ export const ServerConfig = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024),
+  /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
+  API_CORS_ORIGINS: z
+    .string()
+    .default("http://localhost:5173,http://localhost:5174")
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 

@@ -69,7 +69,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     stops.push(served.close);
   }
   if (roles.includes("api")) {
-    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks });
+    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks, corsOrigins: config.API_CORS_ORIGINS });
     const served = await listen(app.fetch, config.HOST, config.API_PORT);
     apiUrl = served.url;
     stops.push(served.close);

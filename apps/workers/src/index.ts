@@ -54,13 +54,15 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         if (items.length === 1) throw e;
         // One bad message must not hold back the rest: apply each alone so only it is retried.
         log.warn({ err: e, size: items.length }, "ledger batch failed; applying messages one by one");
-        const singles = await Promise.all(items.map(async (item): Promise<AppliedBatch> => {
+        // In order, one at a time: the messages of one customer must still apply in stream order.
+        const singles: AppliedBatch[] = [];
+        for (const item of items) {
           try {
-            return await applyTransactionBatch({ db, programmes }, [item]);
+            singles.push(await applyTransactionBatch({ db, programmes }, [item]));
           } catch (err) {
-            return { outcomes: [{ kind: "retry", reason: (err as Error).message }], events: [] };
+            singles.push({ outcomes: [{ kind: "retry", reason: (err as Error).message }], events: [] });
           }
-        }));
+        }
         return { outcomes: singles.flatMap((s) => s.outcomes), events: singles.flatMap((s) => s.events) };
       }
     };

@@ -30,7 +30,7 @@ export interface Analytics {
 export async function createAnalytics(config: AnalyticsConfig): Promise<Analytics> {
   // Validated before anything is opened: the name is spliced into every statement.
   const db = assertIdentifier(config.database);
-  const client = createClickHouseClient(config);
+  const client = await createClickHouseClient(config);
   let closed = false;
 
   return {

@@ -1,5 +1,4 @@
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
-import { createChdbConnection } from "chdb/connection";
 
 /** Where the facts live: embedded chdb in dev and tests, a ClickHouse server over HTTP in production. */
 export type AnalyticsConfig =
@@ -32,7 +31,12 @@ const clickhouseSettings = {
   date_time_input_format: "best_effort",
 } as const;
 
-export function createClickHouseClient(config: AnalyticsConfig): ClickHouseClient {
+/** chdb is a ~550 MB native library: loaded only when the embedded engine is actually used. */
+async function loadChdb(): Promise<typeof import("chdb/connection")> {
+  return import("chdb/connection");
+}
+
+export async function createClickHouseClient(config: AnalyticsConfig): Promise<ClickHouseClient> {
   if (config.kind === "http") {
     // No `database` option: over HTTP it is sent with every request, and the server refuses requests
     // naming a database that does not exist yet, which would break the CREATE DATABASE in migrate().
@@ -44,6 +48,7 @@ export function createClickHouseClient(config: AnalyticsConfig): ClickHouseClien
       clickhouse_settings: clickhouseSettings,
     });
   }
+  const { createChdbConnection } = await loadChdb();
   let connection: ReturnType<typeof createChdbConnection>;
   try {
     connection = createChdbConnection({ path: config.path });

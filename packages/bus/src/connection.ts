@@ -19,7 +19,8 @@ export interface Bus {
 
 export async function connectBus(opts: BusOptions): Promise<Bus> {
   const nc = await connect({
-    servers: opts.url.split(","),
+    ...credentialsFrom(opts.url),
+    servers: opts.url.split(",").map(withoutCredentials),
     name: opts.name ?? "regulars",
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -43,4 +44,17 @@ export async function busIsReady(bus: Bus): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `nats://user:pass@host` or `nats://token@host`: the client does not read credentials from URLs itself. */
+function credentialsFrom(urls: string): { user?: string; pass?: string; token?: string } {
+  const first = new URL(urls.split(",")[0]!.trim());
+  if (first.username && first.password) return { user: decodeURIComponent(first.username), pass: decodeURIComponent(first.password) };
+  if (first.username) return { token: decodeURIComponent(first.username) };
+  return {};
+}
+
+function withoutCredentials(url: string): string {
+  const u = new URL(url.trim());
+  return `${u.protocol}//${u.host}`;
 }

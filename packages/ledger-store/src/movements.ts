@@ -24,7 +24,10 @@ export interface NewMovement {
  * Returns the idempotency keys that were newly posted.
  */
 export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise<Set<string>> {
-  const wanted = movements.filter((m) => m.amount !== 0);
+  // The first movement per key wins, within this call as across calls.
+  const byKey = new Map<string, NewMovement>();
+  for (const m of movements) if (m.amount !== 0 && !byKey.has(m.idempotencyKey)) byKey.set(m.idempotencyKey, m);
+  const wanted = [...byKey.values()];
   if (!wanted.length) return new Set();
   const ids = wanted.map(() => newId("movement"));
   const inserted = await tx.$queryRaw<{ id: string; idempotency_key: string }[]>`

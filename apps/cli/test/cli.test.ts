@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Db } from "@regulars/db";
+import { findCredential } from "@regulars/tenancy";
+import { testDatabaseUrl, testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as operators do, as a separate process against the test database. */
+function regulars(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
+      cwd: repoRoot,
+      // Never fall back to an embedded Postgres in the user's data folder.
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), REGULARS_DATA_DIR: "/nonexistent-regulars-cli-test" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let db: Db;
+const name = `CLI Burgers ${Date.now().toString(36)}`;
+let created: { tenantId: string; apiKeys: Record<"admin" | "pos" | "kiosk" | "analyst", string> };
+
+beforeAll(async () => {
+  db = testDb();
+  const run = await regulars("tenant", "create", "--name", name, "--timezone", "Europe/Warsaw", "--currency", "EUR", "--json");
+  expect(run.code, run.stderr).toBe(0);
+  created = JSON.parse(run.stdout);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+describe("regulars tenant create", () => {
+  it("prints the tenant id and one key per role as JSON", () => {
+    expect(created).toEqual({
+      tenantId: expect.stringMatching(/^ten_[a-z0-9]+$/),
+      apiKeys: {
+        admin: expect.stringMatching(/^rk_admin_/),
+        pos: expect.stringMatching(/^rk_pos_/),
+        kiosk: expect.stringMatching(/^rk_kiosk_/),
+        analyst: expect.stringMatching(/^rk_analyst_/),
+      },
+    });
+  });
+
+  it("stores the tenant, and the printed keys work", async () => {
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({ name, timezone: "Europe/Warsaw", currency: "EUR" });
+    for (const [role, key] of Object.entries(created.apiKeys)) {
+      expect(await findCredential(db, key)).toMatchObject({ tenantId: created.tenantId, role });
+    }
+    expect(await db.programmeVersion.count({ where: { tenantId: created.tenantId } })).toBe(1);
+  });
+
+  it("exits with code 2 and names the flag for an invalid currency, creating nothing", async () => {
+    const bad = `${name} bad`;
+    const run = await regulars("tenant", "create", "--name", bad, "--timezone", "Europe/Warsaw", "--currency", "eur", "--json");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--currency/);
+    expect(run.stdout).toBe("");
+    expect(await db.tenant.count({ where: { name: bad } })).toBe(0);
+  });
+
+  it("exits with code 2 and names the flag for an invalid time zone", async () => {
+    const run = await regulars("tenant", "create", "--name", `${name} tz`, "--timezone", "Europe/Atlantis", "--currency", "EUR");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--timezone/);
+  });
+
+  it("refuses a missing required flag", async () => {
+    const run = await regulars("tenant", "create", "--name", `${name} nocur`, "--timezone", "Europe/Warsaw");
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/--currency/);
+  });
+});
+
+describe("regulars tenant list", () => {
+  it("lists the created tenant as JSON", async () => {
+    const run = await regulars("tenant", "list", "--json");
+    expect(run.code, run.stderr).toBe(0);
+    const rows = JSON.parse(run.stdout) as { id: string; name: string }[];
+    expect(rows).toContainEqual({ id: created.tenantId, name, timezone: "Europe/Warsaw", currency: "EUR", createdAt: expect.any(String) });
+    // Listing never prints keys or hashes.
+    for (const key of Object.values(created.apiKeys)) expect(run.stdout).not.toContain(key);
+  });
+});

@@ -1,0 +1,96 @@
+import { deleteStreams, testBus, testNatsUrl, uniqueNamespace } from "@regulars/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { busTopology, connectBus, consumerBacklog, ensureTopology, publishJson, type Bus } from "../src/index.ts";
+import { storedMessages } from "./stream-reader.ts";
+
+describe("names", () => {
+  it("derives every stream and subject from the namespace", () => {
+    const t = busTopology("shop_7");
+    expect(t.namespace).toBe("shop_7");
+    expect(t.streams).toEqual({ transactions: "SHOP_7_TX", events: "SHOP_7_EVENTS", domain: "SHOP_7_DOMAIN", deadLetter: "SHOP_7_DLQ" });
+    expect(t.subjects.transaction("ten_1", "store-017")).toBe("shop_7.tx.ten_1.store-017");
+    expect(t.subjects.event("ten_1", "visit")).toBe("shop_7.ev.ten_1.visit");
+    expect(t.subjects.domain("ten_1", "transaction.processed")).toBe("shop_7.domain.ten_1.transaction.processed");
+    expect(t.subjects.deadLetter("ledger")).toBe("shop_7.dlq.ledger");
+    expect([t.subjects.allTransactions, t.subjects.allEvents, t.subjects.allDomain, t.subjects.allDeadLetters]).toEqual([
+      "shop_7.tx.>",
+      "shop_7.ev.>",
+      "shop_7.domain.>",
+      "shop_7.dlq.>",
+    ]);
+  });
+
+  it("uses the regulars namespace by default and shares nothing between namespaces", () => {
+    expect(busTopology().streams.transactions).toBe("REGULARS_TX");
+    const a = busTopology("a");
+    const b = busTopology("b");
+    for (const key of Object.keys(a.streams) as (keyof Bus["topology"]["streams"])[]) expect(a.streams[key]).not.toBe(b.streams[key]);
+    expect(a.subjects.transaction("t", "l").startsWith("b.")).toBe(false);
+  });
+
+  it("refuses namespaces that could break stream names or subjects", () => {
+    expect(busTopology(`a${"b".repeat(30)}`).namespace).toHaveLength(31);
+    for (const bad of ["", "1st", "Shop", "a-b", "a.b", "a b", "a>", "a*", `a${"b".repeat(31)}`]) {
+      expect(() => busTopology(bad), JSON.stringify(bad)).toThrow(/bus namespace/);
+    }
+  });
+});
+
+describe("on JetStream", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("can declare the topology again without losing messages or consumer positions", async () => {
+    const bus = await testBus();
+    cleanups.push(() => bus.dispose());
+    const { streams, consumers, subjects } = bus.topology;
+    await publishJson(bus.js, subjects.transaction("t1", "l1"), { n: 1 }, "m1");
+    await publishJson(bus.js, subjects.transaction("t1", "l1"), { n: 2 }, "m2");
+    const consumer = await bus.js.consumers.get(streams.transactions, consumers.ledger);
+    const first = await consumer.next();
+    expect(await first!.ackAck()).toBe(true);
+    const before = await bus.jsm.streams.info(streams.transactions);
+
+    await ensureTopology(bus, { ackWaitMs: 2_000 });
+    await ensureTopology(bus, { ackWaitMs: 2_000 });
+
+    const after = await bus.jsm.streams.info(streams.transactions);
+    expect(after.config.subjects).toEqual(before.config.subjects);
+    expect(after.config.duplicate_window).toBe(before.config.duplicate_window);
+    expect(after.state.messages).toBe(2);
+    // A consumer re-created from scratch would owe both messages again.
+    expect(await consumerBacklog(bus, streams.transactions, consumers.ledger)).toBe(1);
+    const names: string[] = [];
+    for await (const s of bus.jsm.streams.list()) if (s.config.name.startsWith(`${bus.topology.namespace.toUpperCase()}_`)) names.push(s.config.name);
+    expect(names.sort()).toEqual(Object.values(streams).sort());
+  });
+
+  it("lets several processes declare the same topology at once", async () => {
+    const namespace = uniqueNamespace();
+    const buses = await Promise.all([1, 2].map(() => connectBus({ url: testNatsUrl(), namespace })));
+    cleanups.push(async () => {
+      await deleteStreams(buses[0]!);
+      for (const b of buses) await b.close();
+    });
+    await Promise.all(buses.map((b) => ensureTopology(b)));
+    const { streams, consumers } = buses[0]!.topology;
+    const info = await buses[0]!.jsm.consumers.info(streams.transactions, consumers.ledger);
+    expect(info.config.durable_name).toBe(consumers.ledger);
+  });
+
+  it("stores a message once when it is published twice with the same id", async () => {
+    const bus = await testBus();
+    cleanups.push(() => bus.dispose());
+    const subject = bus.topology.subjects.transaction("t1", "l1");
+    const first = await publishJson(bus.js, subject, { n: 1 }, "kiosk-7:POS1-42");
+    const again = await publishJson(bus.js, subject, { n: 1 }, "kiosk-7:POS1-42");
+    const other = await publishJson(bus.js, subject, { n: 2 }, "kiosk-7:POS1-43");
+
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ seq: first.seq, duplicate: true });
+    expect(other.duplicate).toBe(false);
+    expect((await storedMessages(bus, bus.topology.streams.transactions)).map((m) => m.json())).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+});
