@@ -8,8 +8,8 @@ import { z } from "zod";
 /** What the running embedded server writes to `<repo>/.data/server.json`. */
 const ServerInfo = z.object({
   pid: z.number().int().positive(),
-  gatewayUrl: z.string().min(1),
-  apiUrl: z.string(),
+  gatewayUrl: z.string().min(1).nullable(),
+  apiUrl: z.string().nullable(),
   natsUrl: z.string().min(1),
   namespace: z.string().min(1),
   demo: z.object({
@@ -162,7 +162,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
     drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
     rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),
     // Its pid only measures the process under load when the bench targets that server's gateway.
-    serverPid: server && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
+    serverPid: server?.gatewayUrl && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
     tenantId: server?.demo.tenantId ?? null,
   };
 }

@@ -46,17 +46,23 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
   const maxDeliver = opts.maxDeliver ?? 6;
   const backoff = opts.backoffMs ?? defaultBackoff;
   const buffer: JsMsg[] = [];
-  let wake: (() => void) | null = null;
+  // Each side parks here while it has nothing to do; the other side wakes it.
+  const wake: { processor: (() => void) | null; puller: (() => void) | null } = { processor: null, puller: null };
   let stopping = false;
 
   const consumer = await opts.bus.js.consumers.get(opts.stream, opts.durable);
-  const messages: ConsumerMessages = await consumer.consume({
-    max_messages: maxBatch * 2,
-    callback: (m) => {
+  // Iterator mode, not callback mode: the client pulls more only as we take messages from the
+  // iterator, so waiting here while the buffer is full bounds what sits unprocessed (and ages towards
+  // its ack deadline) to about two batches, however far behind the consumer is.
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: maxBatch });
+  const puller = (async () => {
+    for await (const m of messages) {
       buffer.push(m);
-      wake?.();
-    },
-  });
+      wake.processor?.();
+      while (buffer.length >= maxBatch && !stopping) await new Promise<void>((r) => (wake.puller = r));
+      wake.puller = null;
+    }
+  })();
 
   const giveUp = async (m: JsMsg, reason: string) => {
     try {
@@ -110,22 +116,28 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     while (!stopping) {
       if (buffer.length === 0) {
         await new Promise<void>((r) => {
-          wake = r;
+          wake.processor = r;
           setTimeout(r, 250);
         });
-        wake = null;
+        wake.processor = null;
         continue;
       }
-      await processBatch(buffer.splice(0, maxBatch));
+      const batch = buffer.splice(0, maxBatch);
+      wake.puller?.();
+      await processBatch(batch);
     }
   })();
 
   return {
     async stop() {
       stopping = true;
-      wake?.();
+      wake.processor?.();
+      wake.puller?.();
       messages.stop();
-      await loop;
+      await Promise.all([loop, puller]);
+      // The server still holds the pull requests of the stopped iterator and would route our naks'
+      // redeliveries to them; a consumer info request makes it drop them first.
+      await opts.bus.jsm.consumers.info(opts.stream, opts.durable).catch(() => undefined);
       // Hand back what was pulled but not processed, so another instance picks it up at once.
       for (const m of buffer.splice(0)) m.nak();
     },

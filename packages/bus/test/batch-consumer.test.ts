@@ -32,8 +32,6 @@ const subject = () => bus.topology.subjects.transaction("tenant_a", "store-017")
 const backlog = () => consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger);
 const deliveries = async () => (await bus.jsm.consumers.info(bus.topology.streams.transactions, bus.topology.consumers.ledger)).delivered.consumer_seq;
 const drained = (timeoutMs?: number) => eventually("the ledger consumer's backlog to drain", async () => ((await backlog()) === 0 ? true : undefined), timeoutMs);
-const allDelivered = () =>
-  eventually("every message delivered to the consumer", async () => ((await bus.jsm.consumers.info(bus.topology.streams.transactions, bus.topology.consumers.ledger)).num_pending === 0 ? true : undefined));
 
 /** Publishes stamps in order; returns each one's stream sequence. */
 async function publishStamps(ns: number[]): Promise<Map<number, number>> {
@@ -91,7 +89,8 @@ describe("startBatchConsumer", () => {
         return rec.handle(items);
       },
     });
-    await allDelivered();
+    // Wait until more than one batch has been pulled, so later batches come from the buffer.
+    await eventually("a second batch pulled", async () => ((await deliveries()) >= 8 ? true : undefined));
     releaseFirst();
     await drained();
 
@@ -100,6 +99,33 @@ describe("startBatchConsumer", () => {
     expect(rec.succeeded).toEqual(once(range(1, 20)));
     expect(await deliveries()).toBe(20); // no redelivery
     expect(await deadLetters(bus)).toEqual([]);
+  });
+
+  it("pulls no further ahead than about two batches while a batch is in hand, so nothing ages into redelivery", async () => {
+    await publishStamps(range(1, 60));
+    const rec = recorder();
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    let entered!: () => void;
+    const firstEntered = new Promise<void>((r) => (entered = r));
+    await startConsumer({
+      maxBatch: 5,
+      handle: async (items) => {
+        if (rec.batches.length === 0) {
+          entered();
+          await firstHeld;
+        }
+        return rec.handle(items);
+      },
+    });
+    await firstEntered;
+    await eventually("the buffer to fill", async () => ((await deliveries()) >= 10 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500)); // give an unbounded puller the chance to run ahead
+    expect(await deliveries()).toBeLessThanOrEqual(15);
+    releaseFirst();
+    await drained();
+    expect(rec.succeeded).toEqual(once(range(1, 60)));
+    expect(await deliveries()).toBe(60);
   });
 
   it("dead-letters a payload that is not JSON and one that breaks the schema, without calling the handler", async () => {
@@ -220,7 +246,7 @@ describe("stopping", () => {
         return first.handle(items);
       },
     });
-    await allDelivered();
+    await eventually("the buffer to fill", async () => ((await deliveries()) >= 4 ? true : undefined));
 
     const stopped = consumer.stop();
     releaseFirst();
