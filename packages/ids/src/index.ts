@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
-import { monotonicFactory } from "ulidx";
+import { createHash, randomBytes } from "node:crypto";
 
 /**
  * Prefixed ids: the prefix tells a reader what an id refers to (`cus_...` in a log line is a customer),
- * the ULID body sorts by creation time so indexes stay append-mostly.
+ * the body is a ULID (48-bit millisecond time + 80 random bits, Crockford base32, lower case), so ids
+ * sort by creation time and indexes stay append-mostly. Monotonic within a millisecond.
  */
 export const idPrefixes = {
   tenant: "ten",
@@ -16,10 +16,60 @@ export const idPrefixes = {
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
-const ulid = monotonicFactory();
+const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+
+// Random bytes are drawn 4 KiB at a time: ids are minted on the ingestion hot path, and one
+// crypto call per id (or per character, as some ULID libraries do) showed up in its profile.
+let pool = randomBytes(4096);
+let poolOffset = 0;
+function randomChars(count: number): string {
+  if (poolOffset + count > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  let out = "";
+  for (let i = 0; i < count; i++) out += alphabet[pool[poolOffset++]! & 31];
+  return out;
+}
+
+function encodeTime(ms: number): string {
+  let out = "";
+  for (let i = 0; i < 10; i++) {
+    out = alphabet[ms % 32]! + out;
+    ms = Math.floor(ms / 32);
+  }
+  return out;
+}
+
+/** Next base32 string of the same length; random parts never realistically reach all-'z'. */
+function increment(s: string): string {
+  const chars = s.split("");
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const v = alphabet.indexOf(chars[i]!);
+    if (v < 31) {
+      chars[i] = alphabet[v + 1]!;
+      return chars.join("");
+    }
+    chars[i] = "0";
+  }
+  return chars.join("");
+}
+
+let lastTime = -1;
+let lastRandom = "";
+
+export function ulid(now = Date.now()): string {
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastTime = now;
+    lastRandom = randomChars(16);
+  }
+  return encodeTime(lastTime) + lastRandom;
+}
 
 export function newId(kind: IdKind): string {
-  return `${idPrefixes[kind]}_${ulid().toLowerCase()}`;
+  return `${idPrefixes[kind]}_${ulid()}`;
 }
 
 /**
