@@ -1,28 +1,165 @@
 import { z } from "zod";
+import { Channel } from "./primitives.ts";
 
 /**
- * A tenant's earning programme. Stored as a versioned JSON document; the rules engine evaluates a
- * transaction against the version in force at its `occurredAt`.
+ * A tenant's loyalty programme: earning rules, tiers, expiry, stamp cards and milestones. Stored as a
+ * versioned JSON document; a transaction is always evaluated against the version in force at its
+ * `occurredAt`, so editing the programme never rewrites history.
+ *
+ * Amounts are minor units (cents); points are integers. Calendar conditions (weekdays, birthdays,
+ * "per day" caps) use the tenant's time zone.
  */
-export const BaseRateRule = z.object({
-  id: z.string().min(1).max(64),
+
+/** Which basket lines a rule is about; a line matches when ANY listed sku, category or tag matches. */
+export const LineMatch = z
+  .object({
+    skus: z.array(z.string().min(1)).max(500).default([]),
+    categories: z.array(z.string().min(1)).max(100).default([]),
+    tags: z.array(z.string().min(1)).max(100).default([]),
+  })
+  .refine((m) => m.skus.length + m.categories.length + m.tags.length > 0, "name at least one sku, category or tag");
+export type LineMatch = z.infer<typeof LineMatch>;
+
+const RuleBase = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' or '_'"),
+  name: z.string().max(120).optional(),
+  enabled: z.boolean().default(true),
+  /** Higher runs first. */
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  /** When this rule applies, rules of lower priority are not evaluated. */
+  stopProcessing: z.boolean().default(false),
+  validFrom: z.iso.datetime({ offset: true }).optional(),
+  validTo: z.iso.datetime({ offset: true }).optional(),
+  channels: z.array(Channel).default([]),
+  locations: z.array(z.string()).default([]),
+  tiers: z.array(z.string()).default([]),
+});
+
+/** 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. */
+export const BaseRateRule = RuleBase.extend({
   type: z.literal("base_rate"),
-  /** Points per whole `unitMinor` of eligible spend: 1 point per 100 cents is "1 point per €1". */
   pointsPerUnit: z.number().int().positive(),
   unitMinor: z.number().int().positive(),
 });
 
-export const EarningRule = z.discriminatedUnion("type", [BaseRateRule]);
+/** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
+export const SlabsRule = RuleBase.extend({
+  type: z.literal("slabs"),
+  slabs: z.array(z.object({ minAmount: z.number().int().nonnegative(), points: z.number().int().nonnegative() })).min(1).max(50),
+});
+
+/** Points per item bought: beverages 1 point per item, snacks 2. */
+export const PerItemRule = RuleBase.extend({
+  type: z.literal("per_item"),
+  match: LineMatch,
+  pointsPerItem: z.number().int().positive(),
+});
+
+/** Fixed points per qualifying transaction. */
+export const PerVisitRule = RuleBase.extend({
+  type: z.literal("per_visit"),
+  points: z.number().int().positive(),
+  minAmount: z.number().int().nonnegative().default(0),
+});
+
+/**
+ * Multiplies the points earned on lines (base rate and per item). When several multipliers apply to a
+ * line the highest wins, except stackable ones, which multiply on top.
+ */
+export const MultiplierRule = RuleBase.extend({
+  type: z.literal("multiplier"),
+  factor: z.number().positive().max(100),
+  stackable: z.boolean().default(false),
+  /** All given conditions must hold. Without `products` it applies to every eligible line. */
+  weekdays: z.array(z.number().int().min(1).max(7)).default([]), // ISO: 1 = Monday … 7 = Sunday
+  birthday: z.boolean().default(false),
+  products: LineMatch.optional(),
+});
+
+/** Lines that never earn (alcohol, low-margin items). */
+export const ExclusionRule = RuleBase.extend({
+  type: z.literal("exclusion"),
+  match: LineMatch,
+});
+
+/** Points for a non-purchase event arriving through POST /v1/events. */
+export const ActionRule = RuleBase.extend({
+  type: z.literal("action"),
+  event: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/),
+  points: z.number().int().positive(),
+  /** `once`: only the first such event of a customer earns; `per_event`: every distinct event. */
+  limit: z.enum(["once", "per_day", "per_event"]).default("once"),
+});
+
+export const EarningRule = z.discriminatedUnion("type", [BaseRateRule, SlabsRule, PerItemRule, PerVisitRule, MultiplierRule, ExclusionRule, ActionRule]);
 export type EarningRule = z.infer<typeof EarningRule>;
+export type RuleOfType<T extends EarningRule["type"]> = Extract<EarningRule, { type: T }>;
+
+export const TierLevel = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+  name: z.string().min(1).max(60),
+  /** Qualifying value needed: points earned, spend in minor units, or order count. */
+  threshold: z.number().int().nonnegative(),
+  benefits: z
+    .object({
+      /** Multiplies line points like a multiplier rule (gold earns 2 per €1 with factor 2). */
+      earnMultiplier: z.number().positive().max(100).optional(),
+      discountPercent: z.number().min(0).max(100).optional(),
+      flags: z.array(z.string().min(1).max(40)).default([]),
+      /** Bonus points once on reaching the tier. */
+      rewardPoints: z.number().int().nonnegative().optional(),
+    })
+    .default({ flags: [] }),
+});
+export type TierLevel = z.infer<typeof TierLevel>;
+
+export const TierProgramme = z
+  .object({
+    /** Points *earned* (never the spendable balance), spend, or number of orders. */
+    basis: z.enum(["points_earned", "spend", "orders"]),
+    window: z.enum(["lifetime", "calendar_year", "rolling_12_months"]),
+    levels: z.array(TierLevel).min(1).max(20),
+  })
+  .refine((t) => t.levels.some((l) => l.threshold === 0), "one level must have threshold 0 (the entry tier)")
+  .refine((t) => new Set(t.levels.map((l) => l.id)).size === t.levels.length, "tier ids must be unique");
+export type TierProgramme = z.infer<typeof TierProgramme>;
+
+export const ExpiryPolicy = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none") }),
+  /** Each lot expires N months after it was earned (computed once, at award). */
+  z.object({ kind: z.literal("after_earning"), months: z.number().int().min(1).max(120), noticeDays: z.number().int().min(0).max(90).default(14) }),
+  /** All points expire after N months without a purchase; a purchase resets the clock. */
+  z.object({ kind: z.literal("inactivity"), months: z.number().int().min(1).max(120), noticeDays: z.number().int().min(0).max(90).default(14) }),
+]);
+export type ExpiryPolicy = z.infer<typeof ExpiryPolicy>;
+
+export const StampCard = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  name: z.string().min(1).max(120),
+  enabled: z.boolean().default(true),
+  /** Stamps needed for the reward: "10th visit free" is 10. */
+  stampsRequired: z.number().int().min(2).max(100),
+  /** `visit`: one stamp per qualifying transaction; `item`: one per matching item bought. */
+  per: z.enum(["visit", "item"]).default("visit"),
+  match: LineMatch.optional(),
+  minAmount: z.number().int().nonnegative().default(0),
+  rewardPoints: z.number().int().nonnegative().default(0),
+});
+export type StampCard = z.infer<typeof StampCard>;
 
 export const ProgrammeConfig = z.object({
-  rules: z.array(EarningRule).max(200),
+  rules: z.array(EarningRule).max(200).default([]),
+  caps: z.object({ perTransaction: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).default({}),
   /** Earned points become spendable after this many days. */
   pendingDays: z.number().int().min(0).max(365).default(0),
+  tiers: TierProgramme.optional(),
+  expiry: ExpiryPolicy.default({ kind: "none" }),
+  stampCards: z.array(StampCard).max(20).default([]),
+  /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
+  milestones: z.array(z.number().int().positive()).max(50).default([]),
 });
 export type ProgrammeConfig = z.infer<typeof ProgrammeConfig>;
 
-export const defaultProgramme: ProgrammeConfig = {
-  rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
-  pendingDays: 0,
-};
+export const defaultProgramme: ProgrammeConfig = ProgrammeConfig.parse({
+  rules: [{ id: "base", name: "1 point per 1.00", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
+});
