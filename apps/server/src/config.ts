@@ -28,9 +28,10 @@ export const ServerConfig = z.object({
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   WORKERS: z
     .string()
-    .default("ledger,events,analytics")
+    .default("ledger,events,analytics,jobs")
     .transform((s) => s.split(",").map((w) => w.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["ledger", "events", "analytics"]))),
+    .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
+  JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),

@@ -52,7 +52,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   if (roles.includes("workers")) {
     const workers = await startWorkers({
       db, bus: deps.bus, analytics: deps.analytics ?? undefined, log: log.child({ role: "workers" }), registry,
-      enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER,
+      enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER, jobsIntervalMs: config.JOBS_INTERVAL_MS,
     });
     stops.push(() => workers.stop());
     // Workers have no public API, but orchestrators still need health and metrics.

@@ -7,7 +7,7 @@ import { consumerBacklog, publishMany } from "@regulars/bus";
 import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { evaluateEarning } from "@regulars/ledger";
+import { evaluateEarning } from "@regulars/rules";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -73,7 +73,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
       externalId: `crash-${i}`, type: "sale" as const, occurredAt: "2026-11-26T12:00:00+01:00", locationId: "store-001", channel: "pos" as const,
       customer: { phone }, currency: "EUR", lines, total: lines[0]!.quantity * lines[0]!.unitPrice - lines[0]!.discount, couponCodes: [],
     };
-    expected.set(phone, (expected.get(phone) ?? 0) + evaluateEarning(defaultProgramme, transaction).points);
+    expected.set(phone, (expected.get(phone) ?? 0) + evaluateEarning(defaultProgramme, transaction, { tier: null, dateOfBirth: null, earnedToday: 0 }, "Europe/Warsaw").points);
     const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction };
     return { subject: bus.topology.subjects.transaction(tenant.tenantId, "store-001"), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
   });

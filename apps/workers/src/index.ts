@@ -1,5 +1,5 @@
 import type { Analytics } from "@regulars/analytics";
-import { type Bus, type Outcome, publishMany, type RunningConsumer, startBatchConsumer } from "@regulars/bus";
+import { type Bus, type Outcome, type RunningConsumer, startBatchConsumer } from "@regulars/bus";
 import { DomainEvent, EventMessage, TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
@@ -8,9 +8,11 @@ import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { resolveEventBatch } from "./events/resolve-events.ts";
 import { type AppliedBatch, applyTransactionBatch } from "./ledger/apply-transactions.ts";
 import { ProgrammeCache } from "./ledger/programmes.ts";
+import { startScheduler } from "./jobs/scheduler.ts";
+import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 
-export type WorkerName = "ledger" | "events" | "analytics";
-export const allWorkers: WorkerName[] = ["ledger", "events", "analytics"];
+export type WorkerName = "ledger" | "events" | "analytics" | "jobs";
+export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "jobs"];
 
 export interface WorkersOptions {
   db: Db;
@@ -23,6 +25,8 @@ export interface WorkersOptions {
   maxBatch?: number;
   maxDeliver?: number;
   backoffMs?: (deliveryCount: number) => number;
+  /** How often scheduled jobs (pending release, expiry, notices, tier downgrades) run. */
+  jobsIntervalMs?: number;
 }
 
 export interface RunningWorkers {
@@ -32,7 +36,7 @@ export interface RunningWorkers {
 export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers> {
   const enabled = new Set(opts.enabled ?? allWorkers);
   const { bus, db, log } = opts;
-  const { streams, consumers, subjects } = bus.topology;
+  const { streams, consumers } = bus.topology;
   const processed = new Counter({ name: "regulars_messages_processed_total", help: "Messages handled by a worker, by outcome", labelNames: ["consumer", "outcome"], registers: [opts.registry] });
   const batchSeconds = new Histogram({ name: "regulars_batch_seconds", help: "Time to handle one batch", labelNames: ["consumer"], registers: [opts.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
   const common = { bus, log, maxBatch: opts.maxBatch, maxDeliver: opts.maxDeliver, backoffMs: opts.backoffMs };
@@ -41,8 +45,6 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     if (s.failed) processed.inc({ consumer, outcome: "failed" }, s.failed);
     batchSeconds.observe({ consumer }, s.ms / 1000);
   };
-  const publishDomain = (events: { tenantId: string; type: string; id: string }[]) =>
-    publishMany(bus.js, events.map((e) => ({ subject: subjects.domain(e.tenantId, e.type), payload: e, msgId: e.id })));
 
   const running: RunningConsumer[] = [];
   if (enabled.has("ledger")) {
@@ -60,10 +62,10 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
           try {
             singles.push(await applyTransactionBatch({ db, programmes }, [item]));
           } catch (err) {
-            singles.push({ outcomes: [{ kind: "retry", reason: (err as Error).message }], events: [] });
+            singles.push({ outcomes: [{ kind: "retry", reason: (err as Error).message }], outbox: [] });
           }
         }
-        return { outcomes: singles.flatMap((s) => s.outcomes), events: singles.flatMap((s) => s.events) };
+        return { outcomes: singles.flatMap((s) => s.outcomes), outbox: singles.flatMap((s) => s.outbox) };
       }
     };
     running.push(
@@ -74,14 +76,17 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         schema: TransactionMessage,
         handle: async (items): Promise<Outcome[]> => {
           const applied = await applyIsolating(items);
-          await publishDomain(applied.events);
+          // Committed already: if publishing fails now, the outbox relay publishes later.
+          await publishOutbox(db, bus, applied.outbox).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
           return applied.outcomes;
         },
         onBatch: observe(consumers.ledger),
       }),
     );
+    running.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("events")) {
+    const programmes = new ProgrammeCache(db);
     running.push(
       await startBatchConsumer({
         ...common,
@@ -89,13 +94,14 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         durable: consumers.eventResolver,
         schema: EventMessage,
         handle: async (items) => {
-          const resolved = await resolveEventBatch(db, items);
-          await publishDomain(resolved.events);
+          const resolved = await resolveEventBatch(db, programmes, items);
+          await publishOutbox(db, bus, resolved.outbox).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
           return resolved.outcomes;
         },
         onBatch: observe(consumers.eventResolver),
       }),
     );
+    if (!enabled.has("ledger")) running.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("analytics")) {
     const analytics = opts.analytics;
@@ -112,6 +118,9 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       }),
     );
   }
+  if (enabled.has("jobs")) {
+    running.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000 }));
+  }
   log.info({ workers: [...enabled] }, "workers started");
   return {
     async stop() {
@@ -119,3 +128,6 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     },
   };
 }
+
+export { runScheduledJobs } from "./jobs/scheduler.ts";
+export { ProgrammeCache } from "./ledger/programmes.ts";

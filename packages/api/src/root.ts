@@ -1,4 +1,6 @@
+import { auditRouter } from "./audit/audit.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
+import { programmeRouter } from "./programme/programme.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -7,6 +9,8 @@ export const appRouter = router({
   tenants: tenantsRouter,
   customers: customersRouter,
   transactions: transactionsRouter,
+  programme: programmeRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

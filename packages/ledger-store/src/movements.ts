@@ -1,34 +1,51 @@
 import type { DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { type MovementKind, postingsFor, type Unit } from "@regulars/ledger";
+import { type CustomerAccount, type MovementKind, postingsFor, type Unit } from "@regulars/ledger";
+import { type LotChanges, planLots } from "./lots.ts";
 
 export interface NewMovement {
   tenantId: string;
   customerId: string;
   kind: MovementKind;
   unit: Unit;
-  /** Signed, from the customer's side: +earned, -spent/expired/reversed. */
+  /** Signed, from the customer's side: +earned, -spent/expired/reversed. A release is positive. */
   amount: number;
   idempotencyKey: string;
   transactionId?: string | null;
   reason?: string | null;
   actor?: string | null;
   occurredAt: Date;
+  /** For point credits: when the lot becomes spendable (later than `occurredAt` = pending) and when it expires. */
+  lot?: { availableAt: Date; expiresAt: Date | null };
+  /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
+  sourceKey?: string | null;
+}
+
+export interface PostedMovement extends NewMovement {
+  id: string;
+  account: CustomerAccount;
+  /** The customer's spendable points before and after this movement (points movements only). */
+  balance: { before: number; after: number } | null;
 }
 
 /**
  * Posts movements with their double entries and keeps each account's cached balance equal to the
- * sum of its entries, all inside the caller's transaction. A movement whose idempotency key exists
- * already is skipped entirely, so replays change nothing. Accounts are locked in id order, which keeps
- * concurrent writers from deadlocking and serialises each customer's movements.
+ * sum of its entries, all inside the caller's transaction. Point credits open lots; debits consume lots
+ * first-in first-out (a refund of a still-pending sale takes back its pending lot). A movement whose
+ * idempotency key exists already is skipped entirely, so replays change nothing. Accounts are locked
+ * in id order, which keeps concurrent writers from deadlocking and serialises each customer's movements.
  * Returns the idempotency keys that were newly posted.
  */
 export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise<Set<string>> {
+  return new Set((await postMovementsDetailed(tx, movements)).map((m) => m.idempotencyKey));
+}
+
+export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]): Promise<PostedMovement[]> {
   // The first movement per key wins, within this call as across calls.
   const byKey = new Map<string, NewMovement>();
   for (const m of movements) if (m.amount !== 0 && !byKey.has(m.idempotencyKey)) byKey.set(m.idempotencyKey, m);
   const wanted = [...byKey.values()];
-  if (!wanted.length) return new Set();
+  if (!wanted.length) return [];
   const ids = wanted.map(() => newId("movement"));
   const inserted = await tx.$queryRaw<{ id: string; idempotency_key: string }[]>`
     INSERT INTO ledger_movements (id, tenant_id, customer_id, kind, unit, amount, idempotency_key, transaction_id, reason, actor, occurred_at)
@@ -40,13 +57,23 @@ export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise
       ${wanted.map((m) => m.occurredAt.toISOString())}::timestamptz[])
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id, idempotency_key`;
-  if (!inserted.length) return new Set();
-
+  if (!inserted.length) return [];
   const movementIdOf = new Map(inserted.map((r) => [r.idempotency_key, r.id]));
-  const entries = wanted
-    .filter((m) => movementIdOf.has(m.idempotencyKey))
-    .flatMap((m) => postingsFor(m.customerId, m.unit, m.amount).map((p) => ({ ...p, tenantId: m.tenantId, movementId: movementIdOf.get(m.idempotencyKey)! })));
+  const fresh = wanted.filter((m) => movementIdOf.has(m.idempotencyKey)).map((m) => ({ ...m, id: movementIdOf.get(m.idempotencyKey)! }));
 
+  const lots = await planLots(tx, fresh);
+  const posted: PostedMovement[] = fresh.map((m) => ({
+    ...m,
+    account: lots.accountOf.get(m.id) ?? (m.unit === "wallet" ? "wallet" : "points"),
+    balance: lots.balances.get(m.id) ?? null,
+  }));
+  await postEntries(tx, posted);
+  await saveLots(tx, lots);
+  return posted;
+}
+
+async function postEntries(tx: DbTx, posted: PostedMovement[]) {
+  const entries = posted.flatMap((m) => postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind).map((p) => ({ ...p, tenantId: m.tenantId, movementId: m.id })));
   const accountKey = (tenantId: string, owner: string, kind: string) => `${tenantId}\u0000${owner}\u0000${kind}`;
   const accounts = [...new Map(entries.map((e) => [accountKey(e.tenantId, e.owner, e.kind), e])).values()];
   await tx.$executeRaw`
@@ -72,5 +99,23 @@ export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
     FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::int[]) AS d(id, delta)
     WHERE a.id = d.id`;
-  return new Set(movementIdOf.keys());
+}
+
+async function saveLots(tx: DbTx, lots: LotChanges) {
+  if (lots.created.length) {
+    const c = lots.created;
+    await tx.$executeRaw`
+      INSERT INTO point_lots (tenant_id, customer_id, movement_id, points, remaining, earned_at, available_at, expires_at, released)
+      SELECT * FROM unnest(${c.map((l) => l.tenantId)}::text[], ${c.map((l) => l.customerId)}::text[], ${c.map((l) => l.movementId)}::text[],
+        ${c.map((l) => l.points)}::int[], ${c.map((l) => l.remaining)}::int[], ${c.map((l) => l.earnedAt.toISOString())}::timestamptz[],
+        ${c.map((l) => l.availableAt.toISOString())}::timestamptz[], ${c.map((l) => l.expiresAt?.toISOString() ?? null)}::timestamptz[],
+        ${c.map((l) => l.released)}::boolean[])`;
+  }
+  if (lots.updated.length) {
+    const u = lots.updated;
+    await tx.$executeRaw`
+      UPDATE point_lots p SET remaining = u.remaining, released = u.released
+      FROM unnest(${u.map((l) => l.id)}::bigint[], ${u.map((l) => l.remaining)}::int[], ${u.map((l) => l.released)}::boolean[]) AS u(id, remaining, released)
+      WHERE p.id = u.id`;
+  }
 }

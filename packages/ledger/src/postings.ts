@@ -1,12 +1,15 @@
 /**
  * Double entry: every movement moves value between a customer's account and the tenant's
- * counter-account, so the entries of a movement always sum to zero and the tenant's books balance
- * even after customers are erased.
+ * counter-account (or, for a release, between two of the customer's accounts), so the entries of a
+ * movement always sum to zero and the tenant's books balance even after customers are erased.
  */
 export type Unit = "points" | "wallet";
-export type MovementKind = "earn" | "bonus" | "redeem" | "expire" | "adjust" | "reverse" | "transfer_in" | "transfer_out";
+export type MovementKind = "earn" | "bonus" | "redeem" | "expire" | "adjust" | "reverse" | "release" | "transfer_in" | "transfer_out";
 
-export const customerAccountKind = (unit: Unit): string => unit;
+/** `points_pending` holds earned points that are not spendable yet. */
+export type CustomerAccount = "points" | "points_pending" | "wallet";
+
+export const customerAccountKind = (unit: Unit): CustomerAccount => unit;
 export const tenantAccountKind = (unit: Unit): string => `${unit}_issued`;
 export const TENANT_OWNER = "tenant";
 
@@ -16,10 +19,19 @@ export interface Posting {
   amount: number;
 }
 
-/** `amount` is signed from the customer's point of view: +earned, -redeemed/expired/reversed. */
-export function postingsFor(customerId: string, unit: Unit, amount: number): [Posting, Posting] {
+/**
+ * `amount` is signed from the customer's point of view: +earned, -redeemed/expired/reversed.
+ * A release moves `amount` from the customer's pending account to the spendable one.
+ */
+export function postingsFor(customerId: string, unit: Unit, amount: number, account: CustomerAccount = customerAccountKind(unit), kind?: MovementKind): [Posting, Posting] {
+  if (kind === "release") {
+    return [
+      { owner: customerId, kind: "points", amount },
+      { owner: customerId, kind: "points_pending", amount: -amount },
+    ];
+  }
   return [
-    { owner: customerId, kind: customerAccountKind(unit), amount },
+    { owner: customerId, kind: account, amount },
     { owner: TENANT_OWNER, kind: tenantAccountKind(unit), amount: -amount },
   ];
 }

@@ -5,6 +5,8 @@ import type { Outcome } from "@regulars/bus";
 /**
  * Writes resolved transactions and behavioural events to ClickHouse, one insert per table per batch
  * (ClickHouse wants few large inserts). Redelivered facts collapse in the ReplacingMergeTree tables.
+ * Loyalty events (points.*, tier.changed, ...) are for campaigns and webhooks; ClickHouse derives
+ * its facts from transactions and behavioural events, so they are acknowledged here and not stored.
  */
 export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
   const transactions: TransactionFact[] = [];
@@ -27,7 +29,7 @@ export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[
         points: e.points,
         lines: e.lines,
       });
-    } else {
+    } else if (e.type === "event.recorded") {
       behaviour.push({
         tenantId: e.tenantId,
         eventId: e.eventId,

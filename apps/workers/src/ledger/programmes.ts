@@ -4,6 +4,8 @@ import type { Db } from "@regulars/db";
 export interface ProgrammeInForce {
   version: number;
   config: ProgrammeConfig;
+  /** The tenant's time zone: weekdays, birthdays, days and months are local to it. */
+  timezone: string;
 }
 
 /**
@@ -11,7 +13,7 @@ export interface ProgrammeInForce {
  * `occurredAt`, and reading it from Postgres per message would double the hot path's queries.
  */
 export class ProgrammeCache {
-  private readonly cache = new Map<string, { loadedAt: number; versions: { version: number; from: number; config: ProgrammeConfig }[] }>();
+  private readonly cache = new Map<string, { loadedAt: number; timezone: string; versions: { version: number; from: number; config: ProgrammeConfig }[] }>();
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 5_000,
@@ -20,15 +22,20 @@ export class ProgrammeCache {
   async inForce(tenantId: string, occurredAt: Date): Promise<ProgrammeInForce | null> {
     let entry = this.cache.get(tenantId);
     if (!entry || Date.now() - entry.loadedAt > this.ttlMs) {
-      const rows = await this.db.programmeVersion.findMany({ where: { tenantId }, orderBy: { effectiveFrom: "desc" } });
+      const [tenant, rows] = await Promise.all([
+        this.db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } }),
+        this.db.programmeVersion.findMany({ where: { tenantId }, orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }] }),
+      ]);
+      if (!tenant) return null;
       entry = {
         loadedAt: Date.now(),
+        timezone: tenant.timezone,
         versions: rows.map((r) => ({ version: r.version, from: r.effectiveFrom.getTime(), config: ProgrammeConfig.parse(r.config) })),
       };
       this.cache.set(tenantId, entry);
     }
     const t = occurredAt.getTime();
     const found = entry.versions.find((v) => v.from <= t);
-    return found ? { version: found.version, config: found.config } : null;
+    return found ? { version: found.version, config: found.config, timezone: entry.timezone } : null;
   }
 }

@@ -1,0 +1,21 @@
+import type { Db } from "@regulars/db";
+import type { Logger } from "@regulars/logger";
+import type { OutboxItem } from "@regulars/ledger-store";
+import type { ProgrammeInForce } from "../ledger/programmes.ts";
+
+export interface JobContext {
+  db: Db;
+  log: Logger;
+  tenantId: string;
+  programme: ProgrammeInForce;
+  now: Date;
+}
+
+/** What a job did: counts for the log, and committed domain events to publish. */
+export interface JobResult {
+  acted: number;
+  outbox: OutboxItem[];
+}
+
+/** Jobs work through large tenants in slices, each slice its own short transaction. */
+export const SLICE = 1_000;

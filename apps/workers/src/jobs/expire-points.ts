@@ -1,0 +1,78 @@
+import { withTransaction } from "@regulars/db";
+import { movementEvents, outboxItem, postMovementsDetailed, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import { inactivityExpiry } from "@regulars/rules";
+import { type JobContext, type JobResult, SLICE } from "./context.ts";
+
+/**
+ * Expires points under the tenant's policy. Idempotent by construction: each expiry movement's key
+ * names what it expires (a lot, or a customer's balance as of their last activity), so a rerun after a
+ * crash, or a second instance, posts nothing new.
+ */
+export async function expirePoints(ctx: JobContext): Promise<JobResult> {
+  const policy = ctx.programme.config.expiry;
+  if (policy.kind === "after_earning") return expireLots(ctx);
+  if (policy.kind === "inactivity") return expireInactive(ctx);
+  return { acted: 0, outbox: [] };
+}
+
+async function expireLots(ctx: JobContext): Promise<JobResult> {
+  const result: JobResult = { acted: 0, outbox: [] };
+  for (;;) {
+    const done = await withTransaction(ctx.db, async (tx) => {
+      const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: number; key: string }[]>`
+        SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+        WHERE l.tenant_id = ${ctx.tenantId} AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
+        ORDER BY l.expires_at, l.id LIMIT ${SLICE}`;
+      if (!lots.length) return null;
+      const posted = await postMovementsDetailed(tx, lots.map((l) => ({
+        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -l.remaining,
+        idempotencyKey: `expire:lot:${l.id}`, sourceKey: l.key, occurredAt: ctx.now, reason: "points reached their expiry date",
+      })));
+      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
+      await writeOutbox(tx, items);
+      return { count: posted.length, items, slice: lots.length };
+    });
+    if (!done) return result;
+    result.acted += done.count;
+    result.outbox.push(...done.items);
+    if (done.count === 0) return result; // nothing new posted: everything left was expired before
+  }
+}
+
+async function expireInactive(ctx: JobContext): Promise<JobResult> {
+  const policy = ctx.programme.config.expiry;
+  if (policy.kind !== "inactivity") return { acted: 0, outbox: [] };
+  const result: JobResult = { acted: 0, outbox: [] };
+  let after = "";
+  for (;;) {
+    // Candidates by a generous SQL bound; the exact local-calendar check is the rules engine's.
+    const candidates = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: number }[]>`
+      SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
+      JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
+      WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0 AND l.customer_id > ${after}
+        AND l.last_activity_at <= ${ctx.now} - make_interval(months => ${policy.months}) + interval '1 day'
+      ORDER BY l.customer_id LIMIT ${SLICE}`;
+    if (!candidates.length) return result;
+    after = candidates[candidates.length - 1]!.customer_id;
+    const due = candidates.filter((c) => (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
+    if (!due.length) continue;
+    const items = await withTransaction(ctx.db, async (tx) => {
+      // Re-read under lock: a purchase may have landed since the candidates were chosen.
+      const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: number }[]>`
+        SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
+        JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
+        WHERE l.customer_id = ANY(${due.map((d) => d.customer_id)}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
+      const stillDue = current.filter((c) => c.balance > 0 && (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
+      const posted = await postMovementsDetailed(tx, stillDue.map((c) => ({
+        tenantId: ctx.tenantId, customerId: c.customer_id, kind: "expire" as const, unit: "points" as const, amount: -c.balance,
+        idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`, occurredAt: ctx.now,
+        reason: `no purchase for ${policy.months} months`,
+      })));
+      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
+      await writeOutbox(tx, items);
+      result.acted += posted.length;
+      return items;
+    });
+    result.outbox.push(...items);
+  }
+}

@@ -1,0 +1,30 @@
+import { withTransaction } from "@regulars/db";
+import { movementEvents, outboxItem, postMovementsDetailed, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import { type JobContext, type JobResult, SLICE } from "./context.ts";
+
+/** Pending points whose waiting period is over become spendable (one release movement per lot). */
+export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> {
+  const result: JobResult = { acted: 0, outbox: [] };
+  for (;;) {
+    const items = await withTransaction(ctx.db, async (tx) => {
+      const lots = await tx.$queryRaw<{ customer_id: string; remaining: number; key: string }[]>`
+        SELECT l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+        WHERE l.tenant_id = ${ctx.tenantId} AND NOT l.released AND l.available_at <= ${ctx.now}
+        ORDER BY l.available_at, l.id LIMIT ${SLICE}`;
+      if (!lots.length) return null;
+      const posted = await postMovementsDetailed(tx, lots.map((l) => ({
+        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "release" as const, unit: "points" as const, amount: l.remaining,
+        idempotencyKey: `release:${l.key}`, sourceKey: l.key, occurredAt: ctx.now, reason: "pending period over",
+      })));
+      // A lot fully reversed while pending has nothing left to release: mark it released all the same.
+      await tx.$executeRaw`UPDATE point_lots l SET released = true FROM ledger_movements m
+        WHERE m.id = l.movement_id AND l.tenant_id = ${ctx.tenantId} AND NOT l.released AND l.remaining = 0 AND m.idempotency_key = ANY(${lots.map((l) => l.key)}::text[])`;
+      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
+      await writeOutbox(tx, items);
+      return { count: lots.length, items };
+    });
+    if (!items) return result;
+    result.acted += items.count;
+    result.outbox.push(...items.items);
+  }
+}

@@ -1,0 +1,114 @@
+import type { ProgrammeConfig } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
+
+/** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
+export interface LoyaltyState {
+  customerId: string;
+  tenantId: string;
+  tier: string | null;
+  tierSince: Date | null;
+  tierChanged: boolean;
+  dateOfBirth: string | null;
+  lastActivityAt: Date | null;
+  /** Points earned per local day (only loaded when a per-day cap exists). */
+  earnedByDay: Map<string, number>;
+  /** The tier basis (points earned, spend or orders) over the tier window, when tiers are configured. */
+  qualifying: number;
+  stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
+}
+
+export interface StateScope {
+  config: ProgrammeConfig;
+  timezone: string;
+  /** Earliest and latest `occurredAt` of the batch's transactions for these customers. */
+  from: string;
+  to: string;
+}
+
+/**
+ * Loads (and locks, in id order) the loyalty state of a tenant's customers in a handful of set-based
+ * queries. Locking the customer rows serialises each customer's movements across worker processes.
+ */
+export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds: string[], scope: StateScope): Promise<Map<string, LoyaltyState>> {
+  const ids = [...new Set(customerIds)].sort();
+  const rows = await tx.$queryRaw<{ id: string; date_of_birth: Date | null; tier: string | null; tier_since: Date | null; last_activity_at: Date | null }[]>`
+    SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at
+    FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
+    WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id FOR UPDATE OF c`;
+  const states = new Map<string, LoyaltyState>(
+    rows.map((r) => [
+      r.id,
+      {
+        customerId: r.id, tenantId, tier: r.tier, tierSince: r.tier_since, tierChanged: false,
+        dateOfBirth: r.date_of_birth ? r.date_of_birth.toISOString().slice(0, 10) : null,
+        lastActivityAt: r.last_activity_at, earnedByDay: new Map(), qualifying: 0, stamps: new Map(),
+      },
+    ]),
+  );
+
+  if (scope.config.caps.perDay) {
+    const since = startOfLocalDay(scope.from, scope.timezone);
+    const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: number }[]>`
+      SELECT customer_id, occurred_at, amount FROM ledger_movements
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
+    for (const e of earned) {
+      const day = localDate(e.occurred_at.toISOString(), scope.timezone);
+      const s = states.get(e.customer_id)!;
+      s.earnedByDay.set(day, (s.earnedByDay.get(day) ?? 0) + e.amount);
+    }
+  }
+
+  const tiers = scope.config.tiers;
+  if (tiers) {
+    const since = tierWindowStart(tiers.window, scope.to, scope.timezone) ?? new Date(0);
+    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since)) states.get(q.customer_id)!.qualifying = Number(q.value);
+  }
+
+  if (scope.config.stampCards.length) {
+    const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
+      SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${ids}::text[])`;
+    for (const p of progress) states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
+  }
+  return states;
+}
+
+/** Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). */
+export function qualifyingValues(tx: DbTx, tenantId: string, ids: string[], basis: "points_earned" | "spend" | "orders", since: Date, until = new Date(8.64e15)) {
+  if (basis === "points_earned") {
+    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+      SELECT customer_id, sum(amount) AS value FROM ledger_movements
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind IN ('earn', 'reverse') AND occurred_at >= ${since} AND occurred_at < ${until}
+      GROUP BY customer_id`;
+  }
+  if (basis === "spend") {
+    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+      SELECT customer_id, sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS value FROM transactions
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
+      GROUP BY customer_id`;
+  }
+  return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+    SELECT customer_id, count(*) FILTER (WHERE type = 'sale') AS value FROM transactions
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
+    GROUP BY customer_id`;
+}
+
+/** Writes back tier, activity and stamp progress that changed in memory. */
+export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>): Promise<void> {
+  const all = [...states];
+  if (!all.length) return;
+  await tx.$executeRaw`
+    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at)
+    SELECT * FROM unnest(${all.map((s) => s.customerId)}::text[], ${all.map((s) => s.tenantId)}::text[], ${all.map((s) => s.tier)}::text[],
+      ${all.map((s) => s.tierSince?.toISOString() ?? null)}::timestamptz[], ${all.map((s) => s.lastActivityAt?.toISOString() ?? null)}::timestamptz[])
+    ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
+      last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
+  const stamps = all.flatMap((s) => [...s.stamps].filter(([, p]) => p.changed).map(([cardId, p]) => ({ s, cardId, p })));
+  if (stamps.length) {
+    await tx.$executeRaw`
+      INSERT INTO stamp_card_progress (customer_id, card_id, tenant_id, stamps, completed)
+      SELECT * FROM unnest(${stamps.map((x) => x.s.customerId)}::text[], ${stamps.map((x) => x.cardId)}::text[], ${stamps.map((x) => x.s.tenantId)}::text[],
+        ${stamps.map((x) => x.p.stamps)}::int[], ${stamps.map((x) => x.p.completed)}::int[])
+      ON CONFLICT (customer_id, card_id) DO UPDATE SET stamps = excluded.stamps, completed = excluded.completed, updated_at = now()`;
+  }
+}

@@ -1,0 +1,79 @@
+import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
+import type { NewMovement } from "@regulars/ledger-store";
+import { applyStamps, type EarningResult, evaluateEarning, expiresAt, localDate, stampsEarned, tierFor } from "@regulars/rules";
+import type { LoyaltyState } from "./loyalty-state.ts";
+import type { ProgrammeInForce } from "./programmes.ts";
+
+export interface SalePlan {
+  points: number;
+  explanation: EarningResult | null;
+  movements: NewMovement[];
+  events: LoyaltyEvent[];
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Everything one sale does to a customer's loyalty, decided in memory (no I/O): points from the
+ * rules engine, the lot's pending and expiry dates, stamps and stamp-card rewards, and an immediate
+ * tier upgrade with its reward. The state is updated so the next sale of the batch sees this one.
+ * Idempotency keys derive from the transaction id: replaying the sale posts nothing new.
+ */
+export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeInForce): SalePlan {
+  const { config, timezone } = programme;
+  const t = m.transaction;
+  const occurredAt = new Date(t.occurredAt);
+  const day = localDate(t.occurredAt, timezone);
+  const base = { tenantId: m.tenantId, customerId: state.customerId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
+  const input = { occurredAt: t.occurredAt, channel: t.channel, locationId: t.locationId, lines: t.lines };
+  const explanation = evaluateEarning(config, input, { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 }, timezone);
+  const movements: NewMovement[] = [];
+  const events: LoyaltyEvent[] = [];
+
+  if (explanation.points > 0) {
+    movements.push({
+      ...base,
+      kind: "earn",
+      amount: explanation.points,
+      idempotencyKey: `tx:${m.transactionId}`,
+      lot: { availableAt: new Date(occurredAt.getTime() + config.pendingDays * dayMs), expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) },
+    });
+    state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) + explanation.points);
+  }
+  if (!state.lastActivityAt || state.lastActivityAt < occurredAt) state.lastActivityAt = occurredAt;
+
+  for (const card of config.stampCards) {
+    if (!card.enabled) continue;
+    const add = stampsEarned(card, input);
+    if (add <= 0) continue;
+    const progress = state.stamps.get(card.id) ?? { stamps: 0, completed: 0, changed: false };
+    const after = applyStamps(progress.stamps, add, card.stampsRequired);
+    state.stamps.set(card.id, { stamps: after.stamps, completed: progress.completed + after.completions, changed: true });
+    if (after.completions > 0) {
+      const rewardPoints = card.rewardPoints * after.completions;
+      if (rewardPoints > 0) {
+        movements.push({ ...base, kind: "bonus", amount: rewardPoints, idempotencyKey: `stamp:${m.transactionId}:${card.id}`, reason: `stamp card "${card.name}" completed`, lot: { availableAt: occurredAt, expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) } });
+      }
+      events.push({ type: "stamp_card.completed", id: `stamp:${m.transactionId}:${card.id}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), cardId: card.id, completions: after.completions, rewardPoints, transactionId: m.transactionId });
+    }
+  }
+
+  const tiers = config.tiers;
+  if (tiers) {
+    state.qualifying += tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? t.total : 1;
+    const reached = tierFor(tiers, state.qualifying);
+    const current = tiers.levels.find((l) => l.id === state.tier);
+    // Upgrades are immediate; downgrades only happen at the end of the qualification period.
+    if (!current || reached.threshold > current.threshold) {
+      events.push({ type: "tier.changed", id: `tier:${state.customerId}:${m.transactionId}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), from: state.tier, to: reached.id, direction: "up", qualifyingValue: state.qualifying });
+      const reward = reached.benefits.rewardPoints ?? 0;
+      if (reward > 0 && current) {
+        movements.push({ ...base, kind: "bonus", amount: reward, idempotencyKey: `tier-reward:${state.customerId}:${reached.id}:${m.transactionId}`, reason: `reached tier ${reached.name}`, lot: { availableAt: occurredAt, expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) } });
+      }
+      state.tier = reached.id;
+      state.tierSince = occurredAt;
+      state.tierChanged = true;
+    }
+  }
+  return { points: explanation.points, explanation, movements, events };
+}

@@ -1,0 +1,111 @@
+import { ProgrammeConfig } from "@regulars/contracts";
+import { type Db, type DbTx, isUniqueViolation, type ProgrammeVersionModel, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { recordAudit } from "../audit/audit.queries.ts";
+import { changedParts, type ProgrammeEdit, validateProgramme } from "./programme.edits.ts";
+import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./programme.types.ts";
+
+/** Clock skew allowed between the admin's "now" and ours before a date counts as the past. */
+const PAST_TOLERANCE_MS = 60_000;
+const WRITE_ATTEMPTS = 5;
+
+export interface ProgrammeChange {
+  tenantId: string;
+  /** The API key id making the change; recorded on the version and in the audit log. */
+  actor: string;
+  /** Audit action, e.g. `programme.rules.upsert`. */
+  action: string;
+  /** What the change is about (a rule id), when it is about one thing. */
+  target: string | null;
+  edit: ProgrammeEdit;
+  /** Defaults to now. */
+  effectiveFrom?: Date;
+}
+
+const viewOf = (row: ProgrammeVersionModel): ProgrammeVersionView => ({
+  version: row.version,
+  effectiveFrom: row.effectiveFrom.toISOString(),
+  createdAt: row.createdAt.toISOString(),
+  createdBy: row.createdBy,
+  config: ProgrammeConfig.parse(row.config),
+});
+
+/** The version in force at `at`: the greatest effectiveFrom not after it (the later version on a tie). */
+export async function currentProgramme(db: Db | DbTx, tenantId: string, at: Date = new Date()): Promise<ProgrammeVersionView> {
+  const row = await db.programmeVersion.findFirst({
+    where: { tenantId, effectiveFrom: { lte: at } },
+    orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
+  });
+  if (!row) throw new DomainError("not_found", `no programme was in force at ${at.toISOString()}`);
+  return viewOf(row);
+}
+
+/** Newest first, without the documents; scheduled versions come before the one in force. */
+export async function listVersions(db: Db, tenantId: string, now: Date = new Date()): Promise<ProgrammeVersionSummary[]> {
+  const rows = await db.programmeVersion.findMany({
+    where: { tenantId },
+    orderBy: { version: "desc" },
+    select: { version: true, effectiveFrom: true, createdAt: true, createdBy: true },
+  });
+  const inForce = rows
+    .filter((r) => r.effectiveFrom <= now)
+    .reduce<(typeof rows)[number] | null>((best, r) => (!best || r.effectiveFrom > best.effectiveFrom || (r.effectiveFrom.getTime() === best.effectiveFrom.getTime() && r.version > best.version) ? r : best), null);
+  return rows.map((r) => ({
+    version: r.version,
+    effectiveFrom: r.effectiveFrom.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdBy,
+    inForce: r.version === inForce?.version,
+  }));
+}
+
+/**
+ * Applies `edit` to the latest version and stores the result as the next version, with its audit
+ * row, in one transaction. Writers of one tenant queue on an advisory lock; the primary key on
+ * (tenant, version) still guards against writers that do not take it, and such a collision is retried.
+ */
+export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<ProgrammeVersionView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(db, (tx) => writeNextVersion(tx, change));
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      if (attempt >= WRITE_ATTEMPTS) throw new DomainError("conflict", "the programme kept changing underneath this edit; load it again and retry");
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+async function writeNextVersion(tx: DbTx, change: ProgrammeChange): Promise<ProgrammeVersionView> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`programme:${change.tenantId}`}, 0))`;
+  const latest = await tx.programmeVersion.findFirst({ where: { tenantId: change.tenantId }, orderBy: { version: "desc" } });
+  if (!latest) throw new DomainError("not_found", "this tenant has no programme yet");
+
+  const now = new Date();
+  const effectiveFrom = change.effectiveFrom ?? now;
+  if (effectiveFrom.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
+    throw invalidEffectiveFrom("must not be in the past: transactions already evaluated keep the version they had");
+  }
+  if (effectiveFrom < latest.effectiveFrom) {
+    throw invalidEffectiveFrom(`must not be earlier than ${latest.effectiveFrom.toISOString()}, when version ${latest.version} takes effect`);
+  }
+
+  const before = ProgrammeConfig.parse(latest.config);
+  const after = validateProgramme(change.edit(before));
+  const version = latest.version + 1;
+  const row = await tx.programmeVersion.create({
+    data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
+  });
+  await recordAudit(tx, {
+    tenantId: change.tenantId,
+    actor: change.actor,
+    action: change.action,
+    target: change.target,
+    details: { version, effectiveFrom: effectiveFrom.toISOString(), ...changedParts(before, after) },
+  });
+  return viewOf(row);
+}
+
+function invalidEffectiveFrom(message: string): DomainError {
+  return new DomainError("invalid_request", `effectiveFrom ${message}`, [{ path: "effectiveFrom", message }]);
+}

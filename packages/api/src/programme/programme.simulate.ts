@@ -1,0 +1,23 @@
+import type { Db } from "@regulars/db";
+import { evaluateEarning } from "@regulars/rules";
+import { currentProgramme } from "./programme.service.ts";
+import type { SimulateInput } from "./programme.types.ts";
+
+/**
+ * "What would I earn": the basket evaluated by the rules engine against
+ * the version in force at its `occurredAt`, in the tenant's time zone. Nothing is stored.
+ * Without a customer the quote is for a member we know nothing about (no tier, no birthday, nothing
+ * earned today): the engine gives an anonymous sale no points, which would answer no question.
+ */
+export async function simulateEarning(db: Db, tenantId: string, timezone: string, input: SimulateInput, now: Date = new Date()) {
+  const occurredAt = input.basket.occurredAt ? new Date(input.basket.occurredAt) : now;
+  const programme = await currentProgramme(db, tenantId, occurredAt);
+  const customer = {
+    tier: input.customer?.tier ?? null,
+    dateOfBirth: input.customer?.dateOfBirth ?? null,
+    earnedToday: input.customer?.earnedToday ?? 0,
+  };
+  const basket = { occurredAt: occurredAt.toISOString(), channel: input.basket.channel, locationId: input.basket.locationId, lines: input.basket.lines };
+  const earning = evaluateEarning(programme.config, basket, customer, timezone);
+  return { programmeVersion: programme.version, occurredAt: basket.occurredAt, ...earning };
+}

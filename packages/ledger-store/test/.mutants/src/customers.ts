@@ -1,0 +1,94 @@
+import { type CustomerRef, identityOf } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { newId } from "@regulars/ids";
+
+export interface CustomerLookup {
+  tenantId: string;
+  ref: CustomerRef;
+  /** Create an account on first sight (a phone given at the POS); false only resolves. */
+  create: boolean;
+  createdVia: string;
+}
+
+/** customerId, or null when unknown and not created; `rejected` when an explicit id does not exist. */
+export type Resolution = { customerId: string | null } | { rejected: string };
+
+const identityKey = (tenantId: string, kind: string, value: string) => `${tenantId}\u0000${kind}\u0000${value}`;
+
+/**
+ * Resolves many customer references in a few set-based statements: the ledger worker calls this for
+ * a whole batch, so the cost is per batch, not per transaction. Identities are unique per tenant; when
+ * two writers race to create the same identity, the loser adopts the winner's customer.
+ */
+export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Promise<Resolution[]> {
+  const results: Resolution[] = new Array(lookups.length);
+  const byIdentity = new Map<string, { tenantId: string; kind: string; value: string; create: boolean; createdVia: string; indexes: number[] }>();
+  const byId = new Map<string, number[]>();
+
+  lookups.forEach((l, i) => {
+    const identity = identityOf(l.ref);
+    if ("customerId" in identity) {
+      byId.set(identity.customerId, [...(byId.get(identity.customerId) ?? []), i]);
+      return;
+    }
+    const key = identityKey(l.tenantId, identity.kind, identity.value);
+    const entry = byIdentity.get(key) ?? { ...identity, tenantId: l.tenantId, create: false, createdVia: l.createdVia, indexes: [] };
+    entry.create ||= l.create;
+    entry.indexes.push(i);
+    byIdentity.set(key, entry);
+  });
+
+  if (byId.size) {
+    const ids = [...byId.keys()];
+    const rows = await tx.$queryRaw<{ id: string; tenant_id: string }[]>`SELECT id, tenant_id FROM customers WHERE id = ANY(${ids}::text[])`;
+    const tenantOf = new Map(rows.map((r) => [r.id, r.tenant_id]));
+    for (const [id, indexes] of byId) {
+      for (const i of indexes) {
+        // An id from another tenant is as unknown as an id that never existed.
+        results[i] = tenantOf.get(id) === lookups[i]!.tenantId ? { customerId: id } : { rejected: `unknown customer id ${id}` };
+      }
+    }
+  }
+
+  if (byIdentity.size) {
+    const found = await selectIdentities(tx, [...byIdentity.values()]);
+    const missing = [...byIdentity.entries()].filter(([key, e]) => !found.has(key) && e.create).map(([, e]) => e);
+    if (missing.length) for (const [key, id] of await createCustomers(tx, missing)) found.set(key, id);
+    for (const [key, entry] of byIdentity) for (const i of entry.indexes) results[i] = { customerId: found.get(key) ?? null };
+  }
+  return results;
+}
+
+type IdentityRow = { tenantId: string; kind: string; value: string };
+
+async function selectIdentities(tx: DbTx, identities: IdentityRow[]): Promise<Map<string, string>> {
+  const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string }[]>`
+    SELECT i.tenant_id, i.kind, i.value, i.customer_id
+    FROM customer_identities i
+    JOIN unnest(${identities.map((r) => r.tenantId)}::text[], ${identities.map((r) => r.kind)}::text[], ${identities.map((r) => r.value)}::text[])
+      AS wanted(tenant_id, kind, value)
+      ON i.tenant_id = wanted.tenant_id AND i.kind = wanted.kind AND i.value = wanted.value`;
+  return new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
+}
+
+async function createCustomers(tx: DbTx, identities: (IdentityRow & { createdVia: string })[]): Promise<Map<string, string>> {
+  const ids = identities.map(() => newId("customer"));
+  const phoneOf = identities.map((r) => (r.kind === "phone" ? r.value : null));
+  const cardOf = identities.map((r) => (r.kind === "card" ? r.value : null));
+  await tx.$executeRaw`
+    INSERT INTO customers (id, tenant_id, phone, card_number, created_via)
+    SELECT * FROM unnest(${ids}::text[], ${identities.map((r) => r.tenantId)}::text[], ${phoneOf}::text[], ${cardOf}::text[], ${identities.map((r) => r.createdVia)}::text[])`;
+  const inserted = await tx.$queryRaw<{ customer_id: string }[]>`
+    INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
+    SELECT * FROM unnest(${identities.map((r) => r.tenantId)}::text[], ${identities.map((r) => r.kind)}::text[], ${identities.map((r) => r.value)}::text[], ${ids}::text[])
+    ON CONFLICT DO NOTHING
+    RETURNING customer_id`;
+  if (inserted.length === ids.length) {
+    return new Map(identities.map((r, i) => [identityKey(r.tenantId, r.kind, r.value), ids[i]!]));
+  }
+  // Another writer created some of these identities first: use its customers, drop our orphans.
+  const kept = new Set(inserted.map((r) => r.customer_id));
+  const orphans = ids.filter((id) => !kept.has(id));
+  await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${orphans}::text[])`;
+  return selectIdentities(tx, identities);
+}

@@ -1,0 +1,164 @@
+import type { ProgrammeConfig, RuleOfType } from "@regulars/contracts";
+import { matchesLine, paidAmount } from "./eligibility.ts";
+import { calendarFor, combineFactors, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
+import { reachedSlab, selectRules } from "./selection.ts";
+import { instantMs } from "./time.ts";
+import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
+
+/** Removes float noise (14.499999999999998) from explanations; totals are computed from raw values. */
+const tidy = (x: number): number => (Math.abs(x) < 1e6 ? Math.round(x * 1e9) / 1e9 : x);
+
+/** Floor that forgives float noise: 0.6 + 0.3 + 0.1 sums to 0.9999999999999999 and must floor to 1. */
+const floorPoints = (x: number): number => Math.max(0, Math.floor(x + 1e-9 * Math.max(1, Math.abs(x))));
+
+/**
+ * Points a sale earns. Pure and deterministic (replaying a message gives the same result). Steps:
+ * exclusions mark ineligible lines; `selectRules` decides which rules are in force (priority,
+ * stopProcessing); base_rate and per_item give line points; multipliers scale line points; the line
+ * total is floored once; slabs and per_visit add fixed points; caps cut last.
+ * An anonymous sale (customer null) earns nothing and lists no rules.
+ */
+export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput, customer: CustomerState | null, timezone: string): EarningResult {
+  const amounts = input.lines.map(paidAmount);
+  const lines: LineExplanation[] = amounts.map((amount, lineNo) => ({ lineNo, amount, eligible: false, excludedBy: null, basePoints: 0, multiplier: 1, points: 0, rules: [] }));
+  if (customer === null) return { points: 0, lines, rules: [], capped: null };
+
+  const at = instantMs(input.occurredAt);
+  const calendar = calendarFor(at, timezone, customer.dateOfBirth);
+  const sel = selectRules(programme, { at, channel: input.channel, locationId: input.locationId, tier: customer.tier }, input.lines, amounts, calendar);
+
+  const rules: RuleExplanation[] = [];
+  for (const r of sel.exclusions) {
+    const excluded = sel.excludedBy.flatMap((id, i) => (id === r.id ? [i] : []));
+    rules.push({ ruleId: r.id, type: r.type, points: 0, lines: excluded, detail: `excluded lines [${excluded.join(", ")}]` });
+  }
+  lines.forEach((l, i) => {
+    l.eligible = sel.eligible[i] ?? false;
+    l.excludedBy = sel.excludedBy[i] ?? null;
+    if (l.excludedBy !== null) l.rules.push(l.excludedBy);
+  });
+
+  const stopNote = (r: { id: string; stopProcessing: boolean }) => (r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "");
+  const credit = (e: RuleExplanation, lineNo: number, points: number) => {
+    e.points += points;
+    e.lines.push(lineNo);
+    lines[lineNo]!.rules.push(e.ruleId);
+  };
+
+  // Line-attributed points: base_rate and per_item, before multipliers.
+  const multipliers: Multiplier[] = [];
+  let basketPoints = 0;
+  for (const r of sel.rules) {
+    const e: RuleExplanation = { ruleId: r.id, type: r.type, points: 0, lines: [], detail: "" };
+    rules.push(e);
+    switch (r.type) {
+      case "base_rate":
+        for (const l of lines) {
+          if (!l.eligible) continue;
+          const p = (l.amount * r.pointsPerUnit) / r.unitMinor;
+          l.basePoints += p;
+          credit(e, l.lineNo, p);
+        }
+        e.detail = `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid${stopNote(r)}`;
+        break;
+      case "per_item":
+        e.detail = perItem(r, input.lines, lines, (i, p) => credit(e, i, p)) + stopNote(r);
+        break;
+      case "multiplier":
+        multipliers.push({ rule: r, factor: { id: r.id, factor: r.factor, stackable: r.stackable }, explanation: e });
+        e.detail = `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}${stopNote(r)}`;
+        break;
+      case "slabs": {
+        const slab = reachedSlab(r, sel.eligibleAmount)!;
+        e.points = slab.points;
+        e.lines = eligibleLineNos(lines);
+        e.detail = `basket ${sel.eligibleAmount} reached slab ≥${slab.minAmount}${stopNote(r)}`;
+        basketPoints += slab.points;
+        break;
+      }
+      case "per_visit":
+        e.points = r.points;
+        e.lines = eligibleLineNos(lines);
+        e.detail = `per visit, basket ${sel.eligibleAmount} ≥ ${r.minAmount}${stopNote(r)}`;
+        basketPoints += r.points;
+        break;
+    }
+  }
+
+  applyMultipliers(tierFactor(programme, customer.tier), multipliers, input.lines, lines, rules);
+
+  let linePoints = 0;
+  for (const l of lines) linePoints += l.points;
+  const uncapped = floorPoints(linePoints) + basketPoints;
+  for (const e of rules) e.points = tidy(e.points);
+  for (const l of lines) {
+    l.basePoints = tidy(l.basePoints);
+    l.points = tidy(l.points);
+  }
+  return { ...applyCaps(programme.caps, uncapped, customer.earnedToday), lines, rules };
+}
+
+const eligibleLineNos = (lines: readonly LineExplanation[]) => lines.flatMap((l) => (l.eligible ? [l.lineNo] : []));
+
+function perItem(rule: RuleOfType<"per_item">, basket: EarningInput["lines"], lines: LineExplanation[], credit: (i: number, p: number) => void): string {
+  let items = 0;
+  basket.forEach((b, i) => {
+    const l = lines[i]!;
+    if (!l.eligible || !matchesLine(rule.match, b)) return;
+    const p = rule.pointsPerItem * b.quantity;
+    l.basePoints += p;
+    items += b.quantity;
+    credit(i, p);
+  });
+  return `${rule.pointsPerItem} pt × ${items} items`;
+}
+
+interface Multiplier {
+  rule: RuleOfType<"multiplier">;
+  factor: Factor;
+  explanation: RuleExplanation;
+}
+
+/** Per line: highest non-stackable factor (incl. the tier's) × stackable ones, on base points. */
+function applyMultipliers(tier: Factor | null, multipliers: readonly Multiplier[], basket: EarningInput["lines"], lines: LineExplanation[], rules: RuleExplanation[]) {
+  const explanations = new Map<Factor, RuleExplanation>(multipliers.map((m) => [m.factor, m.explanation]));
+  let tierExplanation: RuleExplanation | undefined;
+  if (tier !== null) explanations.set(tier, (tierExplanation = { ruleId: tier.id, type: "tier_multiplier", points: 0, lines: [], detail: `tier earn multiplier ${tier.factor}×` }));
+  for (const l of lines) {
+    l.points = l.basePoints;
+    if (!l.eligible || l.basePoints === 0) continue;
+    const applicable: Factor[] = [];
+    for (const m of multipliers) if (multiplierCovers(m.rule, basket[l.lineNo]!)) applicable.push(m.factor);
+    if (tier !== null) applicable.push(tier); // last: a rule multiplier of equal factor wins the attribution
+    if (applicable.length === 0) continue;
+    const combined = combineFactors(applicable);
+    l.multiplier = combined.multiplier;
+    l.points = l.basePoints * combined.multiplier;
+    for (const { factor, share } of combined.counted) {
+      const e = explanations.get(factor)!;
+      e.points += l.basePoints * share;
+      e.lines.push(l.lineNo);
+      l.rules.push(factor.id);
+    }
+  }
+  // The tier multiplier is listed only where it counted; it is not a programme rule.
+  if (tierExplanation !== undefined && tierExplanation.lines.length > 0) rules.push(tierExplanation);
+}
+
+function applyCaps(caps: ProgrammeConfig["caps"], uncapped: number, earnedToday: number): Pick<EarningResult, "points" | "capped"> {
+  let points = uncapped;
+  let capped: EarningResult["capped"] = null;
+  if (caps.perTransaction !== undefined && points > caps.perTransaction) {
+    points = caps.perTransaction;
+    capped = { by: "per_transaction", uncapped };
+  }
+  if (caps.perDay !== undefined) {
+    // Negative earnedToday (refunds today) must not let one sale exceed the daily cap.
+    const remaining = Math.max(0, caps.perDay - Math.max(0, earnedToday));
+    if (points > remaining) {
+      points = remaining;
+      capped = { by: "per_day", uncapped };
+    }
+  }
+  return { points, capped };
+}

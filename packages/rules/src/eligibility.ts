@@ -1,0 +1,47 @@
+import type { EarningRule, LineMatch, RuleOfType } from "@regulars/contracts";
+import type { BasketLine, RuleContext } from "./types.ts";
+
+/** What the customer actually paid for a line; a line paid by rewards or discounts earns only on this. */
+export function paidAmount(line: Pick<BasketLine, "quantity" | "unitPrice" | "discount">): number {
+  // Clamped: a malformed over-discounted line must not subtract from the rest of the basket.
+  return Math.max(0, line.quantity * line.unitPrice - line.discount);
+}
+
+/** A line matches when ANY listed sku, category or tag matches (exact, case-sensitive strings). */
+export function matchesLine(match: LineMatch, line: Pick<BasketLine, "sku" | "category" | "tags">): boolean {
+  if (match.skus.includes(line.sku)) return true;
+  if (line.category != null && match.categories.includes(line.category)) return true;
+  for (const tag of line.tags) if (match.tags.includes(tag)) return true;
+  return false;
+}
+
+type Filters = Pick<EarningRule, "enabled" | "validFrom" | "validTo" | "channels" | "locations" | "tiers">;
+
+/**
+ * Whether a rule is in force for this event: enabled, validFrom ≤ at < validTo (half-open, so
+ * consecutive promotions never overlap), and each non-empty filter contains the event's value. A
+ * filter that is set rejects an event that lacks the value (no channel, anonymous tier).
+ */
+export function isApplicable(rule: Filters, ctx: RuleContext): boolean {
+  if (!rule.enabled) return false;
+  if (rule.validFrom !== undefined && ctx.at < Date.parse(rule.validFrom)) return false;
+  if (rule.validTo !== undefined && ctx.at >= Date.parse(rule.validTo)) return false;
+  if (rule.channels.length > 0 && (ctx.channel == null || !(rule.channels as readonly string[]).includes(ctx.channel))) return false;
+  if (rule.locations.length > 0 && (ctx.locationId == null || !rule.locations.includes(ctx.locationId))) return false;
+  if (rule.tiers.length > 0 && (ctx.tier == null || !rule.tiers.includes(ctx.tier))) return false;
+  return true;
+}
+
+/** Higher priority first; equal priorities keep list order (Array.prototype.sort is stable). */
+export function byPriority<R extends { priority: number }>(rules: readonly R[]): R[] {
+  return [...rules].sort((a, b) => b.priority - a.priority);
+}
+
+/**
+ * For each line, the id of the first exclusion (in priority order) that matches it, or null.
+ * Exclusions are applied before any earning rule, whatever their priority, and a stopProcessing
+ * earning rule cannot switch them off: "alcohol never earns" must survive any promotion.
+ */
+export function exclusionsByLine(exclusions: readonly RuleOfType<"exclusion">[], lines: readonly BasketLine[]): (string | null)[] {
+  return lines.map((line) => exclusions.find((rule) => matchesLine(rule.match, line))?.id ?? null);
+}

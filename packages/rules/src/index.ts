@@ -1,0 +1,10 @@
+export type { BasketLine, CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
+export { evaluateEarning } from "./earning.ts";
+export { evaluateAction, type ActionAward, type ActionEvent, type ActionHistory } from "./actions.ts";
+export { isApplicable, matchesLine, paidAmount } from "./eligibility.ts";
+export { addMonthsLocal, isBirthday, isoWeekday, localDate, startOfLocalDay, startOfNextLocalDay } from "./time.ts";
+export { tierFor, tierPeriodEnd, tierProgress, tierWindowStart, type TierProgress } from "./tiers.ts";
+export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
+export { applyStamps, stampsEarned } from "./stamps.ts";
+export { milestoneCrossings } from "./milestones.ts";
+export { refundReversal, type RefundReversalInput } from "./refunds.ts";

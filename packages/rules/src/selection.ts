@@ -1,0 +1,73 @@
+import type { EarningRule, ProgrammeConfig, RuleOfType } from "@regulars/contracts";
+import { byPriority, exclusionsByLine, isApplicable, matchesLine } from "./eligibility.ts";
+import { type Calendar, multiplierConditionsHold, multiplierCovers } from "./multipliers.ts";
+import type { BasketLine, RuleContext } from "./types.ts";
+
+export type PurchaseRule = Exclude<EarningRule, { type: "exclusion" } | { type: "action" }>;
+
+export interface Selection {
+  /** Applicable exclusions that matched at least one line, in priority order. */
+  exclusions: RuleOfType<"exclusion">[];
+  excludedBy: (string | null)[];
+  eligible: boolean[];
+  eligibleAmount: number;
+  /** Purchase rules that apply, in priority order, after stopProcessing cut the list. */
+  rules: PurchaseRule[];
+  /** The highest-priority stopping rule that applied, if any. */
+  stoppedBy: { ruleId: string; priority: number } | null;
+}
+
+/** The highest slab reached (largest minAmount ≤ amount), if any. */
+export function reachedSlab(rule: RuleOfType<"slabs">, amount: number): { minAmount: number; points: number } | null {
+  let best: { minAmount: number; points: number } | null = null;
+  for (const s of rule.slabs) if (s.minAmount <= amount && (best === null || s.minAmount > best.minAmount)) best = s;
+  return best;
+}
+
+/**
+ * Whether a rule "applies" to this basket, i.e. would give points or an effect, which is what lets a
+ * stopProcessing rule cut off lower priorities. Basket-level rules need some paid, eligible amount: a
+ * basket of only excluded or reward-paid lines is not a qualifying purchase.
+ */
+function applies(rule: PurchaseRule, lines: readonly BasketLine[], eligible: readonly boolean[], eligibleAmount: number, calendar: Calendar): boolean {
+  switch (rule.type) {
+    case "base_rate":
+      return eligibleAmount > 0;
+    case "per_item":
+      return lines.some((l, i) => eligible[i] && matchesLine(rule.match, l));
+    case "multiplier":
+      return multiplierConditionsHold(rule, calendar) && lines.some((l, i) => eligible[i] && multiplierCovers(rule, l));
+    case "slabs":
+      return eligibleAmount > 0 && (reachedSlab(rule, eligibleAmount)?.points ?? 0) > 0;
+    case "per_visit":
+      return eligibleAmount > 0 && eligibleAmount >= rule.minAmount;
+  }
+}
+
+/**
+ * Decides which rules are in force; computing points from them is order-independent afterwards.
+ * A rule with stopProcessing that applies removes every rule of strictly lower priority (equal
+ * priorities still run, so the outcome never depends on list order within a priority). Exclusions
+ * always apply first; a matching exclusion with stopProcessing also stops lower-priority earning.
+ */
+export function selectRules(programme: ProgrammeConfig, ctx: RuleContext, lines: readonly BasketLine[], amounts: readonly number[], calendar: Calendar): Selection {
+  const inForce = byPriority(programme.rules.filter((r) => r.type !== "action" && isApplicable(r, ctx)));
+  const allExclusions = inForce.filter((r): r is RuleOfType<"exclusion"> => r.type === "exclusion");
+  const excludedBy = exclusionsByLine(allExclusions, lines);
+  const exclusions = allExclusions.filter((r) => lines.some((l) => matchesLine(r.match, l)));
+  const eligible = amounts.map((a, i) => a > 0 && excludedBy[i] === null);
+  const eligibleAmount = amounts.reduce((sum, a, i) => (eligible[i] ? sum + a : sum), 0);
+
+  let stoppedBy: Selection["stoppedBy"] = null;
+  for (const r of exclusions) if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority)) stoppedBy = { ruleId: r.id, priority: r.priority };
+
+  const rules: PurchaseRule[] = [];
+  for (const r of inForce) {
+    if (r.type === "exclusion" || r.type === "action") continue;
+    if (stoppedBy !== null && r.priority < stoppedBy.priority) break; // sorted: everything after is lower too
+    if (!applies(r, lines, eligible, eligibleAmount, calendar)) continue;
+    rules.push(r);
+    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority)) stoppedBy = { ruleId: r.id, priority: r.priority };
+  }
+  return { exclusions, excludedBy, eligible, eligibleAmount, rules, stoppedBy };
+}

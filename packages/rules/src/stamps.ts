@@ -1,0 +1,30 @@
+import type { StampCard } from "@regulars/contracts";
+import { matchesLine, paidAmount } from "./eligibility.ts";
+import type { EarningInput } from "./types.ts";
+
+/**
+ * Stamps a sale earns on a card. Only lines the customer paid something for count, so the free 10th
+ * coffee does not stamp the card it redeemed. Earning exclusions do not apply: a card has its own match.
+ * `visit`: 1 when the basket's paid amount ≥ minAmount and (with a match) some paid line matches.
+ * `item`: the quantities of paid matching lines (all paid lines without a match), if the basket reaches minAmount.
+ */
+export function stampsEarned(card: StampCard, input: Pick<EarningInput, "lines">): number {
+  if (!card.enabled) return 0;
+  const paid = input.lines.filter((l) => paidAmount(l) > 0);
+  const total = paid.reduce((sum, l) => sum + paidAmount(l), 0);
+  if (paid.length === 0 || total < card.minAmount) return 0;
+  const matching = card.match === undefined ? paid : paid.filter((l) => matchesLine(card.match!, l));
+  if (card.per === "visit") return matching.length > 0 ? 1 : 0;
+  return matching.reduce((sum, l) => sum + l.quantity, 0);
+}
+
+/**
+ * Adds stamps with carry-over: 9 + 3 with 10 required → 1 completion and 2 stamps on the new card.
+ * A negative `add` (reversal) takes stamps off the current card only, never below 0, and never undoes
+ * a completion: the reward may already be in the customer's hands.
+ */
+export function applyStamps(stampsBefore: number, add: number, required: number): { stamps: number; completions: number } {
+  if (!Number.isInteger(required) || required < 1) throw new RangeError(`stampsRequired must be a positive integer, got ${required}`);
+  const total = Math.max(0, stampsBefore + add);
+  return { stamps: total % required, completions: Math.floor(total / required) };
+}

@@ -1,0 +1,62 @@
+import type { TierLevel, TierProgramme } from "@regulars/contracts";
+import { addMonthsLocal, type Instant, instantMs, startOfLocalYear, startOfNextLocalDay, wallClock } from "./time.ts";
+
+// Levels may be listed in any order; thresholds decide. Equal thresholds keep list order.
+const ascending = (tiers: TierProgramme): TierLevel[] => [...tiers.levels].sort((a, b) => a.threshold - b.threshold);
+
+/** Highest level whose threshold ≤ value (bronze 0, silver 200, gold 500: 480 → silver). */
+export function tierFor(tiers: TierProgramme, qualifyingValue: number): TierLevel {
+  const levels = ascending(tiers);
+  let tier = levels[0]!; // the schema guarantees an entry level (threshold 0) and at least one level
+  for (const l of levels) if (l.threshold <= qualifyingValue && l.threshold > tier.threshold) tier = l;
+  return tier;
+}
+
+export interface TierProgress {
+  tier: TierLevel;
+  next: { id: string; name: string; threshold: number; gap: number } | null;
+}
+
+/**
+ * The tier the customer holds and the gap to the next one ("Only 20 points to gold"). Upgrades are
+ * immediate and downgrades wait for the period end, so the held tier is the higher of the current
+ * one and the one the value qualifies for; an unknown current id is ignored.
+ */
+export function tierProgress(tiers: TierProgramme, qualifyingValue: number, currentTierId: string | null): TierProgress {
+  const levels = ascending(tiers);
+  const qualified = tierFor(tiers, qualifyingValue);
+  const current = levels.find((l) => l.id === currentTierId);
+  const tier = current !== undefined && current.threshold > qualified.threshold ? current : qualified;
+  const above = levels.find((l) => l.threshold > tier.threshold);
+  return {
+    tier,
+    next: above === undefined ? null : { id: above.id, name: above.name, threshold: above.threshold, gap: Math.max(0, above.threshold - qualifyingValue) },
+  };
+}
+
+/** Start of the qualification window: lifetime → null; calendar year → local Jan 1; rolling → 12 local months back. */
+export function tierWindowStart(window: TierProgramme["window"], nowIso: Instant, timezone: string): Date | null {
+  switch (window) {
+    case "lifetime":
+      return null;
+    case "calendar_year":
+      return startOfLocalYear(wallClock(instantMs(nowIso), timezone).year, timezone);
+    case "rolling_12_months":
+      return addMonthsLocal(nowIso, -12, timezone);
+  }
+}
+
+/**
+ * When a downgrade may next happen. Calendar year: next local Jan 1. Rolling: the window moves every
+ * day, so re-evaluate at the start of the next local day. Lifetime values never drop: never.
+ */
+export function tierPeriodEnd(window: TierProgramme["window"], nowIso: Instant, timezone: string): Date | null {
+  switch (window) {
+    case "lifetime":
+      return null;
+    case "calendar_year":
+      return startOfLocalYear(wallClock(instantMs(nowIso), timezone).year + 1, timezone);
+    case "rolling_12_months":
+      return startOfNextLocalDay(nowIso, timezone);
+  }
+}
