@@ -14,6 +14,7 @@ import type { ProgrammeCache } from "../ledger/programmes.ts";
  */
 export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, messages: EventMessage[]): Promise<{ outcomes: Outcome[]; outbox: OutboxItem[] }> {
   const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
+  await programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
   const outbox = await withTransaction(db, async (tx) => {
     const withCustomer = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.event.customer);
     const resolutions = withCustomer.length

@@ -50,7 +50,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
       SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
       JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
       WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0 AND l.customer_id > ${after}
-        AND l.last_activity_at <= ${ctx.now} - make_interval(months => ${policy.months}) + interval '1 day'
+        AND l.last_activity_at <= ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) + interval '1 day'
       ORDER BY l.customer_id LIMIT ${SLICE}`;
     if (!candidates.length) return result;
     after = candidates[candidates.length - 1]!.customer_id;

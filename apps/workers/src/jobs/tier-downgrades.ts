@@ -1,8 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { withTransaction } from "@regulars/db";
-import { outboxItem, writeOutbox } from "@regulars/ledger-store";
+import { outboxItem, qualifyingValues, writeOutbox } from "@regulars/ledger-store";
 import { localDate, tierFor, tierWindowStart } from "@regulars/rules";
-import { qualifyingValues } from "../ledger/loyalty-state.ts";
 import type { JobContext, JobResult } from "./context.ts";
 
 /**

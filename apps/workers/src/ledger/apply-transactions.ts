@@ -30,6 +30,7 @@ export async function applyTransactionBatch(deps: LedgerDeps, messages: Transact
   const fresh = new Map<string, number>(); // transactionId → index of its first occurrence in the batch
   messages.forEach((m, i) => fresh.has(m.transactionId) || fresh.set(m.transactionId, i));
 
+  await deps.programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
   const outbox = await withTransaction(deps.db, async (tx) => {
     // Already stored means an earlier delivery committed it; its events are in the outbox already.
     const existing = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM transactions WHERE id = ANY(${[...fresh.keys()]}::text[])`;

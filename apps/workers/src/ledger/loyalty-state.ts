@@ -1,5 +1,6 @@
 import type { ProgrammeConfig } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
+import { qualifyingValues } from "@regulars/ledger-store";
 import { localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
 
 /** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
@@ -71,26 +72,6 @@ export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds:
     for (const p of progress) states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
   return states;
-}
-
-/** Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). */
-export function qualifyingValues(tx: DbTx, tenantId: string, ids: string[], basis: "points_earned" | "spend" | "orders", since: Date, until = new Date(8.64e15)) {
-  if (basis === "points_earned") {
-    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
-      SELECT customer_id, sum(amount) AS value FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind IN ('earn', 'reverse') AND occurred_at >= ${since} AND occurred_at < ${until}
-      GROUP BY customer_id`;
-  }
-  if (basis === "spend") {
-    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
-      SELECT customer_id, sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS value FROM transactions
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
-      GROUP BY customer_id`;
-  }
-  return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
-    SELECT customer_id, count(*) FILTER (WHERE type = 'sale') AS value FROM transactions
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
-    GROUP BY customer_id`;
 }
 
 /** Writes back tier, activity and stamp progress that changed in memory. */

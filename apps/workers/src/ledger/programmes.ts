@@ -13,11 +13,22 @@ export interface ProgrammeInForce {
  * `occurredAt`, and reading it from Postgres per message would double the hot path's queries.
  */
 export class ProgrammeCache {
-  private readonly cache = new Map<string, { loadedAt: number; timezone: string; versions: { version: number; from: number; config: ProgrammeConfig }[] }>();
+  private readonly cache = new Map<string, { loadedAt: number; timezone: string; latest: number; versions: { version: number; from: number; config: ProgrammeConfig }[] }>();
   constructor(
     private readonly db: Db,
-    private readonly ttlMs = 5_000,
+    private readonly ttlMs = 60_000,
   ) {}
+
+  /**
+   * One cheap query per batch: drops cached programmes of these tenants that have a newer version, so
+   * a change made in the admin app applies from the next batch on, not after the cache expires.
+   */
+  async refresh(tenantIds: string[]): Promise<void> {
+    const cached = tenantIds.filter((t) => this.cache.has(t));
+    if (!cached.length) return;
+    const rows = await this.db.programmeVersion.groupBy({ by: ["tenantId"], where: { tenantId: { in: cached } }, _max: { version: true } });
+    for (const r of rows) if ((r._max.version ?? 0) !== this.cache.get(r.tenantId)?.latest) this.cache.delete(r.tenantId);
+  }
 
   async inForce(tenantId: string, occurredAt: Date): Promise<ProgrammeInForce | null> {
     let entry = this.cache.get(tenantId);
@@ -30,6 +41,7 @@ export class ProgrammeCache {
       entry = {
         loadedAt: Date.now(),
         timezone: tenant.timezone,
+        latest: Math.max(0, ...rows.map((r) => r.version)),
         versions: rows.map((r) => ({ version: r.version, from: r.effectiveFrom.getTime(), config: ProgrammeConfig.parse(r.config) })),
       };
       this.cache.set(tenantId, entry);

@@ -18,7 +18,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, include: { identities: true } }) : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
-  const balances = await customerBalances(db, tenantId, customer.id);
+  const [balances, loyalty] = await Promise.all([customerBalances(db, tenantId, customer.id), db.customerLoyalty.findUnique({ where: { customerId: customer.id } })]);
   return {
     id: customer.id,
     name: customer.name,
@@ -31,6 +31,8 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
     identities: customer.identities.map((i) => ({ kind: i.kind, value: i.value })),
     points: { balance: balances.points, pending: balances.pendingPoints },
     wallet: balances.wallet,
+    tier: loyalty?.tier ? { id: loyalty.tier, since: loyalty.tierSince?.toISOString() ?? null } : null,
+    lastActivityAt: loyalty?.lastActivityAt?.toISOString() ?? null,
   };
 }
 

@@ -27,6 +27,8 @@ export interface CustomerView {
   identities: { kind: string; value: string }[];
   points: { balance: number; pending: number };
   wallet: number;
+  tier: { id: string; since: string | null } | null;
+  lastActivityAt: string | null;
 }
 
 export interface LedgerLine {
@@ -40,3 +42,13 @@ export interface LedgerLine {
   occurredAt: string;
   createdAt: string;
 }
+
+export const CustomerIdInput = z.object({ customerId: z.string().min(1) });
+
+export const AdjustInput = z.object({
+  customerId: z.string().min(1),
+  unit: z.enum(["points", "wallet"]).default("points"),
+  amount: z.number().int("must be a whole number").refine((n) => n !== 0, "must not be zero").refine((n) => Math.abs(n) <= 10_000_000, "is implausibly large"),
+  reason: z.string().trim().min(3, "say why, in at least 3 characters").max(500),
+  idempotencyKey: z.string().min(1).max(100).nullish(),
+});

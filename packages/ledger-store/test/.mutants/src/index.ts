@@ -3,3 +3,4 @@ export { postMovements, postMovementsDetailed, type NewMovement, type PostedMove
 export { customerBalances, findBalanceDrift, type CustomerBalances } from "./balances.ts";
 export { writeOutbox, outboxItem, type OutboxItem } from "./outbox.ts";
 export { trackMilestones, movementEvents } from "./milestones.ts";
+export { qualifyingValues, type TierBasis } from "./qualifying.ts";

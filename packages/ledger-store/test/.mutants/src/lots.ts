@@ -90,7 +90,7 @@ function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undef
     const pending = availableAt.getTime() > m.occurredAt.getTime();
     const lot: Lot = {
       id: null, tenantId: m.tenantId, customerId: m.customerId, movementId: m.id, points: m.amount,
-      remaining: m.amount,
+      remaining: pending ? m.amount : m.amount - Math.min(m.amount, debt),
       earnedAt: m.occurredAt, availableAt, expiresAt: m.lot?.expiresAt ?? null, released: !pending, dirty: false,
     };
     lots.push(lot);
@@ -105,7 +105,7 @@ function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undef
   }
   let need = -m.amount;
   // A debit aimed at a lot (its refund, its expiry) takes from that lot first, then first-in first-out.
-  for (const lot of source ? [source, ...lots] : lots) {
+  for (const lot of lots) {
     if (need === 0) break;
     if (!lot.released || lot.remaining === 0) continue;
     const take = Math.min(lot.remaining, need);

@@ -323,6 +323,35 @@ describe("point lots: pending points", () => {
     await expectConsistent(tenantId, c!);
   });
 
+  it("a debit naming a released credit (its refund, its expiry) takes from that lot first, then first in first out", async () => {
+    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    await post([mv(tenantId, c!, 10, "earn:a", { at: 1 }), mv(tenantId, c!, 20, "earn:b", { at: 2 }), mv(tenantId, c!, 30, "earn:c", { at: 3 })]);
+    await post([mv(tenantId, c!, -25, "reverse:b", { at: 4, kind: "reverse", sourceKey: "earn:b" })]);
+    expect((await lotsOf(c!)).map((l) => [l.key, l.remaining])).toEqual([["earn:a", 5], ["earn:b", 0], ["earn:c", 30]]);
+    expect((await expectConsistent(tenantId, c!)).points).toBe(35);
+    await post([mv(tenantId, c!, -12, "expire:c", { at: 5, kind: "expire", sourceKey: "earn:c" })]);
+    expect(await remainingOf(c!)).toEqual([5, 0, 18]);
+    expect((await expectConsistent(tenantId, c!)).points).toBe(23);
+  });
+
+  it("sources are looked up per tenant: the same credit key in two tenants, released in one batch", async () => {
+    const a = await tenantWithCustomers(1);
+    const b = await tenantWithCustomers(1);
+    const [ca, cb] = [a.customers[0]!, b.customers[0]!];
+    await post([mv(a.tenantId, ca, 40, "tx:1", { at: 1, pendingDays: 14 })]);
+    await post([mv(b.tenantId, cb, 70, "tx:1", { at: 1, pendingDays: 14 })]);
+    expect(await customerBalances(db, b.tenantId, cb)).toEqual({ points: 0, pendingPoints: 70, wallet: 0 });
+    // Different release keys, so only the lookup of the source can mix the tenants up.
+    await post([
+      mv(a.tenantId, ca, 40, "release:a", { at: 2, kind: "release", sourceKey: "tx:1" }),
+      mv(b.tenantId, cb, 70, "release:b", { at: 2, kind: "release", sourceKey: "tx:1" }),
+    ]);
+    expect(await customerBalances(db, a.tenantId, ca)).toEqual({ points: 40, pendingPoints: 0, wallet: 0 });
+    expect(await customerBalances(db, b.tenantId, cb)).toEqual({ points: 70, pendingPoints: 0, wallet: 0 });
+    expect(await lotsOf(ca)).toMatchObject([{ remaining: 40, released: true }]);
+    expect(await lotsOf(cb)).toMatchObject([{ remaining: 70, released: true }]);
+  });
+
   it("stores expiresAt exactly as given, pending or not, and keeps it through a release", async () => {
     const { tenantId, customers: [c] } = await tenantWithCustomers(1);
     const e1 = new Date("2027-03-02T10:00:00.123Z");
@@ -375,6 +404,22 @@ describe("point lots: replays", () => {
     expect(await remainingOf(c!)).toEqual([0, 15]);
     expect(await db.pointLot.count({ where: { customerId: c! } })).toBe(2);
     expect((await expectConsistent(tenantId, c!)).points).toBe(15);
+  });
+});
+
+describe("idempotency keys are per tenant", () => {
+  it("the same key for two tenants in one batch posts both", async () => {
+    const a = await tenantWithCustomers(1);
+    const b = await tenantWithCustomers(1);
+    const [ca, cb] = [a.customers[0]!, b.customers[0]!];
+    const posted = await postDetailed([mv(a.tenantId, ca, 40, "tx:1", { at: 1 }), mv(b.tenantId, cb, 70, "tx:1", { at: 1 })]);
+    expect(posted.map((p) => [p.tenantId, p.amount])).toEqual([
+      [a.tenantId, 40],
+      [b.tenantId, 70],
+    ]);
+    expect((await customerBalances(db, a.tenantId, ca)).points).toBe(40);
+    expect((await customerBalances(db, b.tenantId, cb)).points).toBe(70);
+    expect(await remainingOf(cb)).toEqual([70]);
   });
 });
 

@@ -1,0 +1,88 @@
+import { StampCard } from "@regulars/contracts";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyStamps, milestoneCrossings, stampsEarned } from "../src/index.ts";
+import { line, sale } from "./fixtures.ts";
+
+const tenthVisitFree = StampCard.parse({ id: "tenth-visit", name: "10th visit free", stampsRequired: 10 });
+
+describe("stamp cards: 10th visit free", () => {
+  it("one stamp per visit; the 10th completes the card", () => {
+    let stamps = 0;
+    const completions: number[] = [];
+    for (let visit = 1; visit <= 10; visit++) {
+      const r = applyStamps(stamps, stampsEarned(tenthVisitFree, sale([line("BURGER", 1450, { quantity: 3 })])), tenthVisitFree.stampsRequired);
+      stamps = r.stamps;
+      completions.push(r.completions);
+    }
+    expect(completions).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(stamps).toBe(0);
+  });
+
+  it("carries over: 9 + 3 with 10 required → 2 stamps and 1 completion", () => {
+    expect(applyStamps(9, 3, 10)).toEqual({ stamps: 2, completions: 1 });
+    expect(applyStamps(0, 25, 10)).toEqual({ stamps: 5, completions: 2 });
+    expect(applyStamps(3, -5, 10)).toEqual({ stamps: 0, completions: 0 });
+  });
+
+  it("a visit needs the minimum paid amount and, with a match, a matching paid line", () => {
+    const pizzaVisits = StampCard.parse({ id: "pizza", name: "Pizza visits", stampsRequired: 8, match: { categories: ["pizza"] }, minAmount: 1500 });
+    expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1600, { category: "pizza", quantity: 2 })]))).toBe(1);
+    expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1400, { category: "pizza" })]))).toBe(0);
+    expect(stampsEarned(pizzaVisits, sale([line("BURGER", 1600)]))).toBe(0);
+    // The free pizza the card paid for does not stamp the card.
+    expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1600, { category: "pizza", discount: 1600 }), line("COLA", 1500)]))).toBe(0);
+    expect(stampsEarned({ ...pizzaVisits, enabled: false }, sale([line("MARGHERITA", 1600, { category: "pizza" })]))).toBe(0);
+  });
+
+  it("per item counts the quantities of paid matching lines (all paid lines without a match)", () => {
+    const coffees = StampCard.parse({ id: "coffee", name: "Coffee card", stampsRequired: 10, per: "item", match: { tags: ["coffee"] } });
+    const basket = [line("LATTE", 450, { tags: ["coffee"], quantity: 2 }), line("CAPPUCCINO", 420, { tags: ["coffee"] }), line("ESPRESSO", 300, { tags: ["coffee"], discount: 300 }), line("CAKE", 500, { quantity: 2 })];
+    expect(stampsEarned(coffees, sale(basket))).toBe(3);
+    expect(stampsEarned({ ...coffees, match: undefined }, sale(basket))).toBe(5);
+  });
+
+  it("property: stamps + completions × required always equals what was collected", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 100 }), (before, add, required) => {
+        const r = applyStamps(before % required, add, required);
+        expect(r.stamps).toBeGreaterThanOrEqual(0);
+        expect(r.stamps).toBeLessThan(required);
+        expect(r.stamps + r.completions * required).toBe((before % required) + add);
+      }),
+    );
+  });
+});
+
+describe("milestones fire once per crossing", () => {
+  const thresholds = [100, 250, 500];
+
+  it('"You\'ve reached 100 points" fires when the balance passes 100, not while it stays above', () => {
+    expect(milestoneCrossings(90, 130, thresholds)).toEqual({ up: [100], down: [] });
+    expect(milestoneCrossings(99, 100, thresholds)).toEqual({ up: [100], down: [] });
+    expect(milestoneCrossings(100, 180, thresholds)).toEqual({ up: [], down: [] });
+    expect(milestoneCrossings(90, 600, [500, 100, 250, 100])).toEqual({ up: [100, 250, 500], down: [] });
+  });
+
+  it("going back below re-arms it (downward crossings, latest first)", () => {
+    expect(milestoneCrossings(130, 80, thresholds)).toEqual({ up: [], down: [100] });
+    expect(milestoneCrossings(600, 0, thresholds)).toEqual({ up: [], down: [500, 250, 100] });
+    expect(milestoneCrossings(100, 99, thresholds)).toEqual({ up: [], down: [100] });
+  });
+
+  it("property: a walk of balance changes crosses each threshold up at most once more than down", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -300, max: 300 }), { maxLength: 30 }), (deltas) => {
+        let balance = 0;
+        const ups = new Map<number, number>();
+        for (const d of deltas) {
+          const { up, down } = milestoneCrossings(balance, balance + d, thresholds);
+          for (const t of up) ups.set(t, (ups.get(t) ?? 0) + 1);
+          for (const t of down) ups.set(t, (ups.get(t) ?? 0) - 1);
+          balance += d;
+          for (const t of thresholds) expect(ups.get(t) ?? 0).toBe(balance >= t ? 1 : 0);
+        }
+      }),
+    );
+  });
+});

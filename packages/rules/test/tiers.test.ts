@@ -1,0 +1,59 @@
+import { TierProgramme } from "@regulars/contracts";
+import { describe, expect, it } from "vitest";
+import { tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "../src/index.ts";
+import { tiers as tierConfig, WARSAW } from "./fixtures.ts";
+
+const tiers = TierProgramme.parse(tierConfig);
+
+describe("tiers bronze 0-199, silver 200-499, gold 500+ on points earned", () => {
+  it.each([
+    [0, "bronze"],
+    [199, "bronze"],
+    [200, "silver"],
+    [480, "silver"],
+    [499, "silver"],
+    [500, "gold"],
+    [12000, "gold"],
+  ])("%i points → %s", (value, id) => {
+    expect(tierFor(tiers, value).id).toBe(id);
+  });
+
+  it("levels may be listed in any order", () => {
+    const shuffled = TierProgramme.parse({ ...tierConfig, levels: [...tierConfig.levels].reverse() });
+    expect(tierFor(shuffled, 480).id).toBe("silver");
+  });
+
+  it('at 480 points: "Only 20 points to gold"', () => {
+    expect(tierProgress(tiers, 480, "silver")).toEqual({ tier: expect.objectContaining({ id: "silver" }), next: { id: "gold", name: "Gold", threshold: 500, gap: 20 } });
+  });
+
+  it("keeps a higher current tier until the downgrade; the gap is to the level above it", () => {
+    const p = tierProgress(tiers, 150, "silver");
+    expect(p.tier.id).toBe("silver");
+    expect(p.next).toEqual({ id: "gold", name: "Gold", threshold: 500, gap: 350 });
+  });
+
+  it("upgrades at once: a value above the current tier wins", () => {
+    expect(tierProgress(tiers, 520, "silver")).toEqual({ tier: expect.objectContaining({ id: "gold" }), next: null });
+    expect(tierProgress(tiers, 50, null).next).toEqual({ id: "silver", name: "Silver", threshold: 200, gap: 150 });
+    expect(tierProgress(tiers, 50, "platinum-retired").tier.id).toBe("bronze");
+  });
+});
+
+describe("qualification windows", () => {
+  const now = "2025-06-15T12:00:00+02:00";
+
+  it("start: lifetime none, calendar year local Jan 1, rolling 12 local months back", () => {
+    expect(tierWindowStart("lifetime", now, WARSAW)).toBeNull();
+    expect(tierWindowStart("calendar_year", now, WARSAW)?.toISOString()).toBe("2024-12-31T23:00:00.000Z");
+    expect(tierWindowStart("rolling_12_months", now, WARSAW)?.toISOString()).toBe("2024-06-15T10:00:00.000Z");
+    // 12:00 UTC on Dec 31 is already New Year in Auckland.
+    expect(tierWindowStart("calendar_year", "2025-12-31T12:00:00Z", "Pacific/Auckland")?.toISOString()).toBe("2025-12-31T11:00:00.000Z");
+  });
+
+  it("period end (when a downgrade may happen): next local Jan 1, next local day, or never", () => {
+    expect(tierPeriodEnd("calendar_year", now, WARSAW)?.toISOString()).toBe("2025-12-31T23:00:00.000Z");
+    expect(tierPeriodEnd("rolling_12_months", now, WARSAW)?.toISOString()).toBe("2025-06-15T22:00:00.000Z");
+    expect(tierPeriodEnd("lifetime", now, WARSAW)).toBeNull();
+  });
+});
