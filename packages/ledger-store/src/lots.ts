@@ -44,6 +44,13 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
   if (!points.length) return changes;
   const customers = [...new Set(points.map((m) => m.customerId))];
 
+  // Create missing spendable accounts first, so that even a brand-new customer's account row exists
+  // to lock: two writers for one customer then queue here instead of both starting from zero.
+  const tenants = customers.map((c) => points.find((m) => m.customerId === c)!.tenantId);
+  await tx.$executeRaw`
+    INSERT INTO ledger_accounts (tenant_id, owner, kind)
+    SELECT t, c, 'points' FROM unnest(${tenants}::text[], ${customers}::text[]) AS x(t, c)
+    ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const balances = await tx.$queryRaw<{ owner: string; balance: number }[]>`
     SELECT owner, balance FROM ledger_accounts WHERE kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
   const rows = await tx.$queryRaw<{ id: bigint; tenant_id: string; customer_id: string; movement_id: string; points: number; remaining: number; earned_at: Date; available_at: Date; expires_at: Date | null; released: boolean; key: string }[]>`
@@ -60,13 +67,13 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
       earnedAt: r.earned_at, availableAt: r.available_at, expiresAt: r.expires_at, released: r.released, dirty: false,
     };
     lotsOf.set(r.customer_id, [...(lotsOf.get(r.customer_id) ?? []), lot]);
-    lotByKey.set(r.key, lot);
+    lotByKey.set(`${r.tenant_id}\u0000${r.key}`, lot);
   }
 
   for (const m of points) {
     if (!lotsOf.has(m.customerId)) lotsOf.set(m.customerId, []);
     const before = running.get(m.customerId) ?? 0;
-    const source = m.sourceKey ? lotByKey.get(m.sourceKey) : undefined;
+    const source = m.sourceKey ? lotByKey.get(`${m.tenantId}\u0000${m.sourceKey}`) : undefined;
     const { account, after } = applyToLots(m, before, lotsOf.get(m.customerId)!, source, lotByKey, changes);
     running.set(m.customerId, after);
     changes.accountOf.set(m.id, account);
@@ -94,7 +101,7 @@ function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undef
       earnedAt: m.occurredAt, availableAt, expiresAt: m.lot?.expiresAt ?? null, released: !pending, dirty: false,
     };
     lots.push(lot);
-    lotByKey.set(m.idempotencyKey, lot);
+    lotByKey.set(`${m.tenantId}\u0000${m.idempotencyKey}`, lot);
     changes.created.push(lot);
     return pending ? { account: "points_pending", after: balance } : { account: "points", after: balance + m.amount };
   }

@@ -41,13 +41,14 @@ export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise
 }
 
 export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]): Promise<PostedMovement[]> {
-  // The first movement per key wins, within this call as across calls.
+  // The first movement per key wins, within this call as across calls. Keys are per tenant.
+  const tenantKey = (m: { tenantId: string; idempotencyKey: string }) => `${m.tenantId}\u0000${m.idempotencyKey}`;
   const byKey = new Map<string, NewMovement>();
-  for (const m of movements) if (m.amount !== 0 && !byKey.has(m.idempotencyKey)) byKey.set(m.idempotencyKey, m);
+  for (const m of movements) if (m.amount !== 0 && !byKey.has(tenantKey(m))) byKey.set(tenantKey(m), m);
   const wanted = [...byKey.values()];
   if (!wanted.length) return [];
   const ids = wanted.map(() => newId("movement"));
-  const inserted = await tx.$queryRaw<{ id: string; idempotency_key: string }[]>`
+  const inserted = await tx.$queryRaw<{ id: string; tenant_id: string; idempotency_key: string }[]>`
     INSERT INTO ledger_movements (id, tenant_id, customer_id, kind, unit, amount, idempotency_key, transaction_id, reason, actor, occurred_at)
     SELECT * FROM unnest(
       ${ids}::text[], ${wanted.map((m) => m.tenantId)}::text[], ${wanted.map((m) => m.customerId)}::text[],
@@ -56,10 +57,10 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
       ${wanted.map((m) => m.reason ?? null)}::text[], ${wanted.map((m) => m.actor ?? null)}::text[],
       ${wanted.map((m) => m.occurredAt.toISOString())}::timestamptz[])
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-    RETURNING id, idempotency_key`;
+    RETURNING id, tenant_id, idempotency_key`;
   if (!inserted.length) return [];
-  const movementIdOf = new Map(inserted.map((r) => [r.idempotency_key, r.id]));
-  const fresh = wanted.filter((m) => movementIdOf.has(m.idempotencyKey)).map((m) => ({ ...m, id: movementIdOf.get(m.idempotencyKey)! }));
+  const movementIdOf = new Map(inserted.map((r) => [tenantKey({ tenantId: r.tenant_id, idempotencyKey: r.idempotency_key }), r.id]));
+  const fresh = wanted.filter((m) => movementIdOf.has(tenantKey(m))).map((m) => ({ ...m, id: movementIdOf.get(tenantKey(m))! }));
 
   const lots = await planLots(tx, fresh);
   const posted: PostedMovement[] = fresh.map((m) => ({
