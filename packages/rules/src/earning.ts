@@ -1,7 +1,7 @@
 import type { ProgrammeConfig, RuleOfType } from "@regulars/contracts";
 import { matchesLine, paidAmount } from "./eligibility.ts";
-import { calendarFor, combineFactors, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
-import { reachedSlab, selectRules } from "./selection.ts";
+import { combineFactors, LocalCalendar, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
+import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
@@ -24,64 +24,33 @@ export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput,
   if (customer === null) return { points: 0, lines, rules: [], capped: null };
 
   const at = instantMs(input.occurredAt);
-  const calendar = calendarFor(at, timezone, customer.dateOfBirth);
+  const calendar = new LocalCalendar(at, timezone, customer.dateOfBirth);
   const sel = selectRules(programme, { at, channel: input.channel, locationId: input.locationId, tier: customer.tier }, input.lines, amounts, calendar);
 
   const rules: RuleExplanation[] = [];
   for (const r of sel.exclusions) {
-    const excluded = sel.excludedBy.flatMap((id, i) => (id === r.id ? [i] : []));
+    const excluded: number[] = [];
+    for (const l of lines) if (sel.excludedBy[l.lineNo] === r.id) excluded.push(l.lineNo);
     rules.push({ ruleId: r.id, type: r.type, points: 0, lines: excluded, detail: `excluded lines [${excluded.join(", ")}]` });
   }
-  lines.forEach((l, i) => {
-    l.eligible = sel.eligible[i] ?? false;
-    l.excludedBy = sel.excludedBy[i] ?? null;
+  for (const l of lines) {
+    l.eligible = sel.eligible[l.lineNo] ?? false;
+    l.excludedBy = sel.excludedBy[l.lineNo] ?? null;
     if (l.excludedBy !== null) l.rules.push(l.excludedBy);
-  });
+  }
 
-  const stopNote = (r: { id: string; stopProcessing: boolean }) => (r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "");
-  const credit = (e: RuleExplanation, lineNo: number, points: number) => {
-    e.points += points;
-    e.lines.push(lineNo);
-    lines[lineNo]!.rules.push(e.ruleId);
-  };
-
-  // Line-attributed points: base_rate and per_item, before multipliers.
   const multipliers: Multiplier[] = [];
   let basketPoints = 0;
   for (const r of sel.rules) {
-    const e: RuleExplanation = { ruleId: r.id, type: r.type, points: 0, lines: [], detail: "" };
+    const e: RuleExplanation = { ruleId: r.id, type: r.type, points: 0, lines: [], detail: describe(r, sel) };
     rules.push(e);
-    switch (r.type) {
-      case "base_rate":
-        for (const l of lines) {
-          if (!l.eligible) continue;
-          const p = (l.amount * r.pointsPerUnit) / r.unitMinor;
-          l.basePoints += p;
-          credit(e, l.lineNo, p);
-        }
-        e.detail = `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid${stopNote(r)}`;
-        break;
-      case "per_item":
-        e.detail = perItem(r, input.lines, lines, (i, p) => credit(e, i, p)) + stopNote(r);
-        break;
-      case "multiplier":
-        multipliers.push({ rule: r, factor: { id: r.id, factor: r.factor, stackable: r.stackable }, explanation: e });
-        e.detail = `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}${stopNote(r)}`;
-        break;
-      case "slabs": {
-        const slab = reachedSlab(r, sel.eligibleAmount)!;
-        e.points = slab.points;
-        e.lines = eligibleLineNos(lines);
-        e.detail = `basket ${sel.eligibleAmount} reached slab ≥${slab.minAmount}${stopNote(r)}`;
-        basketPoints += slab.points;
-        break;
-      }
-      case "per_visit":
-        e.points = r.points;
-        e.lines = eligibleLineNos(lines);
-        e.detail = `per visit, basket ${sel.eligibleAmount} ≥ ${r.minAmount}${stopNote(r)}`;
-        basketPoints += r.points;
-        break;
+    if (r.type === "base_rate" || r.type === "per_item") creditLines(r, e, input.lines, lines);
+    else if (r.type === "multiplier") multipliers.push({ rule: r, factor: { id: r.id, factor: r.factor, stackable: r.stackable }, explanation: e });
+    else {
+      // Basket-level: fixed points on the eligible amount, never multiplied.
+      e.points = r.type === "slabs" ? reachedSlab(r, sel.eligibleAmount)!.points : r.points;
+      for (const l of lines) if (l.eligible) e.lines.push(l.lineNo);
+      basketPoints += e.points;
     }
   }
 
@@ -98,19 +67,36 @@ export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput,
   return { ...applyCaps(programme.caps, uncapped, customer.earnedToday), lines, rules };
 }
 
-const eligibleLineNos = (lines: readonly LineExplanation[]) => lines.flatMap((l) => (l.eligible ? [l.lineNo] : []));
+function describe(r: PurchaseRule, sel: Selection): string {
+  const stops = r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
+  switch (r.type) {
+    case "base_rate":
+      return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid${stops}`;
+    case "per_item":
+      return `${r.pointsPerItem} pt per item${stops}`;
+    case "multiplier":
+      return `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}${stops}`;
+    case "slabs":
+      return `basket ${sel.eligibleAmount} reached slab ≥${reachedSlab(r, sel.eligibleAmount)!.minAmount}${stops}`;
+    case "per_visit":
+      return `per visit, basket ${sel.eligibleAmount} ≥ ${r.minAmount}${stops}`;
+  }
+}
 
-function perItem(rule: RuleOfType<"per_item">, basket: EarningInput["lines"], lines: LineExplanation[], credit: (i: number, p: number) => void): string {
-  let items = 0;
-  basket.forEach((b, i) => {
-    const l = lines[i]!;
-    if (!l.eligible || !matchesLine(rule.match, b)) return;
-    const p = rule.pointsPerItem * b.quantity;
+/** Line-attributed points (before multipliers): base_rate on every eligible line, per_item on matching ones. */
+function creditLines(r: RuleOfType<"base_rate"> | RuleOfType<"per_item">, e: RuleExplanation, basket: EarningInput["lines"], lines: LineExplanation[]): void {
+  for (const l of lines) {
+    if (!l.eligible) continue;
+    const b = basket[l.lineNo]!;
+    let p: number;
+    if (r.type === "base_rate") p = (l.amount * r.pointsPerUnit) / r.unitMinor;
+    else if (matchesLine(r.match, b)) p = r.pointsPerItem * b.quantity;
+    else continue;
     l.basePoints += p;
-    items += b.quantity;
-    credit(i, p);
-  });
-  return `${rule.pointsPerItem} pt × ${items} items`;
+    l.rules.push(e.ruleId);
+    e.points += p;
+    e.lines.push(l.lineNo);
+  }
 }
 
 interface Multiplier {

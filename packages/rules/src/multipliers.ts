@@ -11,13 +11,29 @@ export interface Calendar {
   birthday(): boolean;
 }
 
-export function calendarFor(atMs: number, timezone: string, dateOfBirth: string | null): Calendar {
-  let wall: WallClock | undefined;
-  const local = () => (wall ??= wallClock(atMs, timezone));
-  return {
-    weekday: () => weekdayOfDate(local()),
-    birthday: () => dateOfBirth !== null && isBirthdayOn(dateOfBirth, local()),
-  };
+export class LocalCalendar implements Calendar {
+  readonly #atMs: number;
+  readonly #timezone: string;
+  readonly #dateOfBirth: string | null;
+  #wall: WallClock | undefined;
+
+  constructor(atMs: number, timezone: string, dateOfBirth: string | null) {
+    this.#atMs = atMs;
+    this.#timezone = timezone;
+    this.#dateOfBirth = dateOfBirth;
+  }
+
+  #local(): WallClock {
+    return (this.#wall ??= wallClock(this.#atMs, this.#timezone));
+  }
+
+  weekday(): number {
+    return weekdayOfDate(this.#local());
+  }
+
+  birthday(): boolean {
+    return this.#dateOfBirth !== null && isBirthdayOn(this.#dateOfBirth, this.#local());
+  }
 }
 
 /** Weekday and birthday conditions; all given conditions must hold. */

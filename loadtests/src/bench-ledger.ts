@@ -1,0 +1,131 @@
+/**
+ * `pnpm bench:ledger`: how fast the ledger worker applies transactions with the base rate alone and
+ * with a full programme, measured in one run on the same machine, plus what the rules evaluation
+ * alone costs per transaction. Runs against a fresh database (dropped at the end) on DATABASE_URL's
+ * server or the embedded Postgres, and its own JetStream namespace, so a running system is untouched.
+ */
+import { parseArgs } from "node:util";
+import { connectBus, consumerBacklog, ensureTopology, publishMany } from "@regulars/bus";
+import { defaultProgramme, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
+import { createDb, migrateDatabase } from "@regulars/db";
+import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
+import { stableId } from "@regulars/ids";
+import { createLogger, createMetricsRegistry } from "@regulars/logger";
+import { evaluateEarning } from "@regulars/rules";
+import { createTenant } from "@regulars/tenancy";
+import { startWorkers } from "@regulars/workers";
+import pg from "pg";
+import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
+import { fullProgramme } from "./full-programme.ts";
+import { demoMenu } from "./menu.ts";
+
+const { values } = parseArgs({ options: { transactions: { type: "string", default: "20000" }, batch: { type: "string", default: "500" }, json: { type: "boolean", default: false } } });
+const count = Number(values.transactions);
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
+  const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
+  const dbName = `regulars_bench_${Date.now().toString(36)}`;
+  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const bus = await connectBus({ url: process.env.NATS_URL ?? "nats://127.0.0.1:4222", namespace: `bench${Date.now().toString(36)}` });
+  const db = createDb({ url: url.toString(), poolSize: 10 });
+  try {
+    await migrateDatabase(url.toString());
+    await ensureTopology(bus, { duplicateWindowMs: 10 * 60 * 1000 });
+    const results = [];
+    for (const [name, programme] of [["base rate only", defaultProgramme], ["full programme", fullProgramme]] as const) {
+      results.push(await measure(name, programme));
+    }
+    const rules = microBench();
+    report(results, rules);
+  } finally {
+    for (const s of Object.values(bus.topology.streams)) await bus.jsm.streams.delete(s).catch(() => {});
+    await bus.close();
+    await db.$disconnect();
+    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    await embedded?.stop();
+  }
+
+  async function measure(name: string, programme: ProgrammeConfig) {
+    const tenant = await createTenant(db, { name: `Bench ${name}`, timezone: "Europe/Warsaw", currency: "EUR" }, "bench");
+    await db.programmeVersion.create({ data: { tenantId: tenant.tenantId, version: 2, effectiveFrom: new Date(1), config: programme, createdBy: "bench" } });
+    const basket = createBasketFactory({ menu: demoMenu, random: seededRandom(7), customers: 2_000 });
+    const nextId = externalIdSequence(`bench-${name.replace(/\W/g, "")}`);
+    const messages = Array.from({ length: count }, () => {
+      const transaction = basket(nextId());
+      const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction: { ...transaction, couponCodes: [] } };
+      return { subject: bus.topology.subjects.transaction(tenant.tenantId, transaction.locationId), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+    });
+    say(`${name}: publishing ${count} transactions`);
+    await publishMany(bus.js, messages);
+    const workers = await startWorkers({ db, bus, log: createLogger({ level: "warn" }), registry: createMetricsRegistry("bench"), enabled: ["ledger"], maxBatch: Number(values.batch) });
+    const started = performance.now();
+    for (;;) {
+      const backlog = await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger);
+      if (backlog === 0) break;
+      say(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${backlog} to apply`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await workers.stop();
+    const stored = await db.transaction.count({ where: { tenantId: tenant.tenantId } });
+    const points = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true } });
+    return { name, transactions: stored, seconds: +seconds.toFixed(2), appliedPerSec: Math.round(stored / seconds), pointsPosted: points._sum.amount ?? 0 };
+  }
+}
+
+/** The rules evaluation alone, on the same kind of baskets, after warm-up. */
+function microBench() {
+  const basket = createBasketFactory({ menu: demoMenu, random: seededRandom(11) });
+  const nextId = externalIdSequence("micro");
+  const inputs = Array.from({ length: 1_000 }, () => basket(nextId()));
+  const customer = { tier: "silver", dateOfBirth: "1990-06-15", earnedToday: 40 };
+  const time = (programme: ProgrammeConfig) => {
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) evaluateEarning(programme, inputs[i % inputs.length]!, customer, "Europe/Warsaw");
+    };
+    run(20_000);
+    const n = 100_000;
+    const t0 = performance.now();
+    run(n);
+    return +(((performance.now() - t0) * 1000) / n).toFixed(2);
+  };
+  return { baseMicros: time(defaultProgramme), fullMicros: time(fullProgramme) };
+}
+
+function report(results: { name: string; transactions: number; seconds: number; appliedPerSec: number; pointsPosted: number }[], rules: { baseMicros: number; fullMicros: number }) {
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const summary = { results, rules, peakRssBytes: peakRss, batch: Number(values.batch) };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const lines = [
+    "",
+    ...results.map((r) => `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied (${r.pointsPosted} points posted)`),
+    `slowdown         ${(results[0]!.appliedPerSec / results[1]!.appliedPerSec).toFixed(2)}× fewer tx/s with the full programme`,
+    `rules evaluation ${rules.baseMicros} µs/tx base rate, ${rules.fullMicros} µs/tx full programme`,
+    `peak RSS (bench + in-process ledger worker) ${(peakRss / 1024 / 1024).toFixed(1)} MB`,
+    "",
+    JSON.stringify(summary),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((e) => {
+  say(`bench:ledger failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
