@@ -2,6 +2,7 @@ import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant } from "@regulars/tenancy";
 import { Command } from "commander";
 import { openDatabase } from "./database.ts";
+import { setProgrammeFromFile, showProgramme } from "./programme.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
 const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
@@ -68,6 +69,28 @@ tenant
     const rows = tenants.map((t) => ({ id: t.id, name: t.name, timezone: t.timezone, currency: t.currency, createdAt: t.createdAt.toISOString() }));
     if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
     else for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}\n`);
+  });
+
+const programme = program.command("programme").description("a tenant's loyalty programme (versioned: every change is a new version)");
+
+programme
+  .command("show")
+  .description("print the programme in force now")
+  .requiredOption("--tenant <id>", "tenant id")
+  .action(async (opts: { tenant: string }) => {
+    const current = await withDatabase(({ db }) => showProgramme(db, opts.tenant));
+    process.stdout.write(`${JSON.stringify(current, null, 2)}\n`);
+  });
+
+programme
+  .command("set")
+  .description("replace the programme with a JSON file (ProgrammeConfig) as a new version")
+  .requiredOption("--tenant <id>", "tenant id")
+  .requiredOption("--file <path>", "programme JSON, e.g. loadtests/programmes/full.json")
+  .option("--effective-from <iso>", "when the version takes effect (default now)")
+  .action(async (opts: { tenant: string; file: string; effectiveFrom?: string }) => {
+    const version = await withDatabase(({ db }) => setProgrammeFromFile(db, opts.tenant, opts.file, opts.effectiveFrom));
+    process.stdout.write(`programme version ${version.version} in force from ${version.effectiveFrom}\n`);
   });
 
 program.parseAsync(process.argv).catch((e: Error) => {

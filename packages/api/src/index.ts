@@ -2,3 +2,4 @@ export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export type { ApiContext } from "./trpc.ts";
 export type { CustomerView, LedgerLine } from "./customers/customers.types.ts";
 export { GetCustomerInput, CustomerLedgerInput, SearchCustomersInput } from "./customers/customers.types.ts";
+export { changeProgramme, currentProgramme, listVersions } from "./programme/programme.service.ts";

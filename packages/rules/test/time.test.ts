@@ -18,6 +18,19 @@ describe("local calendar in the tenant's zone", () => {
     expect(() => localDate("yesterday", WARSAW)).toThrow(RangeError);
   });
 
+  it("property: localDate and isoWeekday agree with Intl's own date and weekday in any zone", () => {
+    const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    fc.assert(
+      fc.property(fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }), fc.constantFrom("Europe/Warsaw", "America/Los_Angeles", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"), (at, tz) => {
+        expect(localDate(at, tz)).toBe(new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(at));
+        expect(isoWeekday(at, tz)).toBe(days.indexOf(new Intl.DateTimeFormat("en-US", { timeZone: tz, weekday: "short" }).format(at)) + 1);
+      }),
+      { numRuns: 500 },
+    );
+    // Five-digit years miss the fast path and take the formatToParts one.
+    expect(localDate("+010000-01-01T12:00:00Z", WARSAW)).toBe("10000-01-01");
+  });
+
   it("isBirthday: Feb 29 is celebrated on Feb 28 in common years", () => {
     expect(isBirthday("2000-02-29", "2027-02-28T10:00:00+01:00", WARSAW)).toBe(true);
     expect(isBirthday("2000-02-29", "2027-03-01T10:00:00+01:00", WARSAW)).toBe(false);
