@@ -6,7 +6,7 @@ export const TransactionLine = z
     sku: z.string().min(1).max(64),
     name: z.string().min(1).max(200),
     category: z.string().min(1).max(64).optional(),
-    tags: z.array(z.string().min(1).max(40)).max(20).default([]),
+    tags: z.array(z.string().min(1).max(40).regex(/^[^\x00-\x1f]+$/, "must not contain control characters")).max(20).default([]),
     quantity: z.number().int("must be a whole number").positive("must be at least 1").max(10_000),
     unitPrice: Minor.nonnegative("must not be negative").max(100_000_000),
     discount: Minor.nonnegative("must not be negative").default(0),

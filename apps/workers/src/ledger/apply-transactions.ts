@@ -49,12 +49,11 @@ export async function applyTransactionBatch(deps: LedgerDeps, messages: Transact
     for (const [tenantId, thresholds] of sales.milestones) events.push(...(await trackMilestones(tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
     await saveLoyaltyStates(tx, sales.states);
 
-    const items = [
-      ...[...sales.rows, ...refunds.rows].filter((r) => stored.has(r.message.transactionId)).map((r) => outboxItem(processedEvent(r.message, r.customerId, r.points))),
-      ...events.map(outboxItem),
-    ];
-    await writeOutbox(tx, items);
-    return items;
+    const processed = [...sales.rows, ...refunds.rows].filter((r) => stored.has(r.message.transactionId)).map((r) => processedEvent(r.message, r.customerId, r.points));
+    const items = events.map(outboxItem);
+    // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
+    await writeOutbox(tx, [...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })), ...items]);
+    return [...processed.map(outboxItem), ...items];
   });
   return { outcomes, outbox };
 }

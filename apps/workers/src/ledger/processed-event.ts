@@ -1,4 +1,5 @@
 import { lineAmount, type TransactionMessage, type TransactionProcessed } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
 
 export function processedEvent(m: TransactionMessage, customerId: string | null, points: number): TransactionProcessed {
   const t = m.transaction;
@@ -30,4 +31,47 @@ export function processedEvent(m: TransactionMessage, customerId: string | null,
       amount: lineAmount(l),
     })),
   };
+}
+
+/**
+ * The outbox keeps only a reference for transaction.processed (the event repeats the whole basket);
+ * when the relay publishes one that a crash left behind, the stored transaction is the truth and the
+ * event is rebuilt from it.
+ */
+export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<string, TransactionProcessed>> {
+  if (!ids.length) return new Map();
+  const rows = await db.transaction.findMany({ where: { id: { in: ids } }, include: { lines: { orderBy: { lineNo: "asc" } } } });
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        type: "transaction.processed" as const,
+        id: `processed:${r.id}`,
+        tenantId: r.tenantId,
+        transactionId: r.id,
+        externalId: r.externalId,
+        kind: r.type as "sale" | "refund",
+        refundOf: r.refundOf,
+        occurredAt: r.occurredAt.toISOString(),
+        locationId: r.locationId,
+        channel: r.channel,
+        customerId: r.customerId,
+        currency: r.currency,
+        total: r.total,
+        discountTotal: r.discountTotal,
+        points: r.pointsAwarded,
+        lines: r.lines.map((l) => ({
+          lineNo: l.lineNo,
+          sku: l.sku,
+          name: l.name,
+          category: l.category,
+          tags: l.tags,
+          quantity: l.quantity,
+          unitPrice: l.unitPrice,
+          discount: l.discount,
+          amount: l.amount,
+        })),
+      },
+    ]),
+  );
 }

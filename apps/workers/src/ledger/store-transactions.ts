@@ -43,12 +43,12 @@ export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promi
     const col2 = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
     await tx.$executeRaw`
       INSERT INTO transaction_lines (transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)
-      SELECT transaction_id, line_no, tenant_id, sku, name, category, ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)),
+      SELECT transaction_id, line_no, tenant_id, sku, name, category, string_to_array(tags, E'\x1f'),
              quantity, unit_price, discount, amount
       FROM unnest(
         ${col2((x) => x.r.message.transactionId)}::text[], ${col2((x) => x.lineNo)}::int[], ${col2((x) => x.r.message.tenantId)}::text[],
         ${col2((x) => x.line.sku)}::text[], ${col2((x) => x.line.name)}::text[], ${col2((x) => x.line.category ?? null)}::text[],
-        ${col2((x) => JSON.stringify(x.line.tags))}::text[], ${col2((x) => x.line.quantity)}::int[],
+        ${col2((x) => x.line.tags.join("\x1f"))}::text[], ${col2((x) => x.line.quantity)}::int[],
         ${col2((x) => x.line.unitPrice)}::int[], ${col2((x) => x.line.discount)}::int[], ${col2((x) => lineAmount(x.line))}::int[]
       ) AS l(transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)`;
   }

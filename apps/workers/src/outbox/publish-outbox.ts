@@ -2,6 +2,7 @@ import { type Bus, publishMany } from "@regulars/bus";
 import { type Db, withTransaction } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
 import type { OutboxItem } from "@regulars/ledger-store";
+import { loadProcessedEvents } from "../ledger/processed-event.ts";
 
 /** Publishes committed domain events (JetStream de-duplicates by id) and marks them published. */
 export async function publishOutbox(db: Db, bus: Bus, items: OutboxItem[]): Promise<void> {
@@ -25,7 +26,13 @@ export function startOutboxRelay(opts: { db: Db; bus: Bus; log: Logger; interval
         WHERE published_at IS NULL AND created_at < now() - make_interval(secs => ${(opts.graceMs ?? 5_000) / 1000})
         ORDER BY created_at LIMIT 1000 FOR UPDATE SKIP LOCKED`;
       if (!rows.length) return 0;
-      await publishMany(opts.bus.js, rows.map((r) => ({ subject: opts.bus.topology.subjects.domain(r.tenant_id, r.type), payload: r.payload, msgId: r.id })));
+      const refs = rows.filter((r) => r.type === "transaction.processed").map((r) => (r.payload as { ref: string }).ref);
+      const rebuilt = await loadProcessedEvents(opts.db, refs);
+      await publishMany(opts.bus.js, rows.map((r) => ({
+        subject: opts.bus.topology.subjects.domain(r.tenant_id, r.type),
+        payload: r.type === "transaction.processed" ? rebuilt.get((r.payload as { ref: string }).ref) : r.payload,
+        msgId: r.id,
+      })));
       await tx.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${rows.map((r) => r.id)}::text[])`;
       return rows.length;
     });
