@@ -4,6 +4,7 @@ import { newId } from "@regulars/ids";
 import type { MovementKind } from "@regulars/ledger";
 import { testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 import { movementEvents, type NewMovement, postMovementsDetailed, trackMilestones } from "../src/index.ts";
 
 let db: Db;
@@ -14,12 +15,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function tenantWithCustomers(count: number): Promise<{ tenantId: string; customers: string[] }> {
-  const { tenantId } = await testTenant(db, "Milestones");
-  const customers = Array.from({ length: count }, () => newId("customer"));
-  await db.customer.createMany({ data: customers.map((id) => ({ id, tenantId, createdVia: "test" })) });
-  return { tenantId, customers };
-}
+const tenantWithCustomers = (count: number) => sharedTenantWithCustomers(db, count, "Milestones");
 
 const T0 = new Date("2026-05-04T08:00:00Z").getTime();
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);

@@ -4,6 +4,7 @@ import type { MovementKind } from "@regulars/ledger";
 import { testDb, testTenant } from "@regulars/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 import { customerBalances, findBalanceDrift, type NewMovement, postMovements } from "../src/index.ts";
 
 let db: Db;
@@ -14,12 +15,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function tenantWithCustomers(count: number): Promise<{ tenantId: string; customers: string[] }> {
-  const { tenantId } = await testTenant(db, "Ledger");
-  const customers = Array.from({ length: count }, () => newId("customer"));
-  await db.customer.createMany({ data: customers.map((id) => ({ id, tenantId, createdVia: "test" })) });
-  return { tenantId, customers };
-}
+const tenantWithCustomers = (count: number) => sharedTenantWithCustomers(db, count, "Ledger");
 
 const post = (movements: NewMovement[]) => withTransaction(db, (tx) => postMovements(tx, movements));
 
