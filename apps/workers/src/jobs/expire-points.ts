@@ -19,11 +19,21 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
   for (;;) {
     const done = await withTransaction(ctx.db, async (tx) => {
+      const due = await tx.$queryRaw<{ customer_id: string }[]>`
+        SELECT DISTINCT customer_id FROM (
+          SELECT customer_id FROM point_lots
+          WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at <= ${ctx.now}
+          ORDER BY expires_at, id LIMIT ${SLICE}) d`;
+      if (!due.length) return null;
+      const customers = due.map((d) => d.customer_id);
+      // Lock the customers' accounts before reading what is left of their lots: a spend queued on the
+      // same account must land first (taking from the oldest lot), or wait until the expiry is posted.
+      await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
       const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: number; key: string }[]>`
         SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
-        WHERE l.tenant_id = ${ctx.tenantId} AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
-        ORDER BY l.expires_at, l.id LIMIT ${SLICE}`;
-      if (!lots.length) return null;
+        WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
+        ORDER BY l.expires_at, l.id`;
+      if (!lots.length) return { count: 0, items: [], slice: 0 };
       const posted = await postMovementsDetailed(tx, lots.map((l) => ({
         tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -l.remaining,
         idempotencyKey: `expire:lot:${l.id}`, sourceKey: l.key, occurredAt: ctx.now, reason: "points reached their expiry date",

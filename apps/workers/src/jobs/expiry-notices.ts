@@ -1,7 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { withTransaction } from "@regulars/db";
 import { outboxItem, writeOutbox } from "@regulars/ledger-store";
-import { inactivityExpiry, localDate, noticeAt } from "@regulars/rules";
+import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /**
@@ -12,14 +12,17 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
 export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind === "none" || policy.noticeDays === 0) return { acted: 0, outbox: [] };
-  const horizon = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
+  const noticeEdge = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
+  // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to
+  // the end of the day it reaches: points expiring later that day are announced in the same notice.
+  const horizon = policy.kind === "after_earning" ? startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone) : noticeEdge;
   const events: LoyaltyEvent[] = [];
   const tz = ctx.programme.timezone;
 
   if (policy.kind === "after_earning") {
     const rows = await ctx.db.$queryRaw<{ customer_id: string; expires_at: Date; points: bigint }[]>`
       SELECT customer_id, expires_at, sum(remaining) AS points FROM point_lots
-      WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at > ${ctx.now} AND expires_at <= ${horizon}
+      WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at > ${ctx.now} AND expires_at < ${horizon}
       GROUP BY customer_id, expires_at ORDER BY expires_at LIMIT ${SLICE * 10}`;
     const byDay = new Map<string, { customerId: string; expiresAt: Date; points: number }>();
     for (const r of rows) {
