@@ -263,3 +263,18 @@ describe("the outbox relay", () => {
     expect(await db.outboxEvent.count({ where: { id: { in: [lost.id, `processed:again:${tx.id}`] }, publishedAt: null } })).toBe(0);
   });
 });
+
+describe("domain events on the bus", () => {
+  it("every event of this file's run matched its contract: the analytics writer dead-lettered none", async () => {
+    const stream = system.bus.topology.streams.deadLetter;
+    const info = await system.bus.jsm.streams.info(stream).catch(() => null);
+    const reasons: string[] = [];
+    for (let seq = info?.state.first_seq ?? 1; info && info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+      const m = await system.bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      const body = m?.json<{ consumer: string; reason: string }>();
+      if (body?.consumer === system.bus.topology.consumers.analyticsWriter) reasons.push(body.reason);
+    }
+    expect(reasons).toEqual([]);
+    expect((await domainEvents(system.bus)).length).toBeGreaterThan(50);
+  });
+});
