@@ -10,6 +10,7 @@ import { stableId } from "@regulars/ids";
 import { evaluateEarning } from "@regulars/rules";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -105,4 +106,73 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   expect(movements._count).toBe(total); // every sale earned something: one movement each, never two
   expect(await db.ledgerEntry.count({ where: { tenantId: tenant.tenantId } })).toBe(2 * total);
   expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
+});
+
+it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and restart still award every reward exactly once", async () => {
+  const tenant = await testTenant(db, "Crash Full Burgers");
+  const full = JSON.parse(readFileSync(new URL("../../../loadtests/programmes/full.json", import.meta.url), "utf8"));
+  await db.programmeVersion.create({ data: { tenantId: tenant.tenantId, version: 2, effectiveFrom: new Date(1), config: full, createdBy: "test" } });
+  const total = 4_000;
+  const phones = Array.from({ length: 60 }, (_, i) => `+4860080${String(i).padStart(4, "0")}`);
+  const menu = [
+    { sku: "BURGER", name: "Burger", category: "burgers", tags: [], price: 790 },
+    { sku: "VEGGIE", name: "Veggie", category: "burgers", tags: ["new"], price: 850 },
+    { sku: "COLA", name: "Cola", category: "beverages", tags: [], price: 250 },
+    { sku: "NUGGETS", name: "Nuggets", category: "snacks", tags: [], price: 520 },
+    { sku: "BEER", name: "Beer", category: "alcohol", tags: ["alcohol"], price: 450 },
+  ];
+  const messages = Array.from({ length: total }, (_, i) => {
+    const lines = menu.filter((_, k) => (i + k) % 3 !== 0).map((m, k) => ({ sku: m.sku, name: m.name, category: m.category, tags: m.tags, quantity: 1 + ((i + k) % 2), unitPrice: m.price, discount: 0 }));
+    const day = 1 + (i % 20);
+    const transaction = {
+      externalId: `crash-full-${i}`, type: "sale" as const, occurredAt: `2026-12-${String(day).padStart(2, "0")}T12:00:00+01:00`, locationId: "store-002", channel: "kiosk" as const,
+      customer: { phone: phones[i % phones.length]! }, currency: "EUR", lines, total: lines.reduce((a, l) => a + l.quantity * l.unitPrice, 0), couponCodes: [],
+    };
+    const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction };
+    return { subject: bus.topology.subjects.transaction(tenant.tenantId, "store-002"), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+  });
+  await publishMany(bus.js, messages);
+
+  const stored = () => db.transaction.count({ where: { tenantId: tenant.tenantId } });
+  let worker = startLedgerWorker();
+  for (const threshold of [total * 0.3, total * 0.7]) {
+    await eventually(`${threshold} transactions stored`, async () => ((await stored()) >= threshold ? true : undefined), 60_000, 10);
+    await kill9(worker);
+    expect(await stored()).toBeLessThan(total);
+    worker = startLedgerWorker();
+  }
+  await eventually("backlog drained", async () => ((await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0 ? true : undefined), 90_000, 200);
+  await kill9(worker);
+  const t = tenant.tenantId;
+
+  expect(await stored()).toBe(total);
+  // Each sale's points were posted exactly once, as one earn movement of the amount it was awarded.
+  const [{ mismatched }] = await db.$queryRaw<{ mismatched: bigint }[]>`
+    SELECT count(*) AS mismatched FROM transactions tr
+    WHERE tr.tenant_id = ${t} AND tr.points_awarded <> coalesce((SELECT sum(m.amount) FROM ledger_movements m WHERE m.tenant_id = ${t} AND m.idempotency_key = 'tx:' || tr.id), 0)`;
+  expect(Number(mismatched)).toBe(0);
+  // Stamp cards: every visit stamped once, every completion rewarded once.
+  const cards = await db.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number; visits: bigint; coffees: bigint }[]>`
+    SELECT p.customer_id, p.card_id, p.stamps, p.completed,
+      (SELECT count(*) FROM transactions tr WHERE tr.customer_id = p.customer_id) AS visits,
+      (SELECT coalesce(sum(l.quantity), 0) FROM transaction_lines l JOIN transactions tr ON tr.id = l.transaction_id WHERE tr.customer_id = p.customer_id AND l.category = 'beverages') AS coffees
+    FROM stamp_card_progress p WHERE p.tenant_id = ${t}`;
+  for (const c of cards) {
+    if (c.card_id === "tenth-visit") expect(c.stamps + 10 * c.completed).toBe(Number(c.visits));
+    else expect(c.stamps + 8 * c.completed).toBe(Number(c.coffees));
+  }
+  const stampBonus = await db.ledgerMovement.aggregate({ where: { tenantId: t, idempotencyKey: { startsWith: "stamp:" } }, _sum: { amount: true } });
+  const expectedStampBonus = cards.reduce((a, c) => a + c.completed * (c.card_id === "tenth-visit" ? 100 : 40), 0);
+  expect(stampBonus._sum.amount ?? 0).toBe(expectedStampBonus);
+  expect(expectedStampBonus).toBeGreaterThan(0);
+  // Tier rewards at most once per customer and tier; milestones announced once per recorded crossing.
+  const tierRewards = await db.ledgerMovement.findMany({ where: { tenantId: t, idempotencyKey: { startsWith: "tier-reward:" } }, select: { idempotencyKey: true } });
+  const perCustomerTier = tierRewards.map((r) => r.idempotencyKey.split(":").slice(1, 3).join(":"));
+  expect(new Set(perCustomerTier).size).toBe(perCustomerTier.length);
+  const crossings = await db.milestoneCrossing.count({ where: { tenantId: t } });
+  expect(await db.outboxEvent.count({ where: { tenantId: t, type: "points.milestone" } })).toBe(crossings);
+  expect(crossings).toBeGreaterThan(0);
+  const credits = await db.ledgerMovement.count({ where: { tenantId: t, amount: { gt: 0 }, unit: "points" } });
+  expect(await db.outboxEvent.count({ where: { tenantId: t, type: "points.earned" } })).toBe(credits);
+  expect(await findBalanceDrift(db, t)).toEqual([]);
 });
