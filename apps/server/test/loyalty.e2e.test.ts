@@ -278,3 +278,51 @@ describe("domain events on the bus", () => {
     expect((await domainEvents(system.bus)).length).toBeGreaterThan(50);
   });
 });
+
+describe("ledger rules of the specification, end to end", () => {
+  let tenant: CreatedTenant;
+  beforeAll(async () => {
+    tenant = await testTenant(db, "Spec Burgers");
+    await system.client(tenant.apiKeys.admin).programme.tiers.set.mutate({
+      tiers: { basis: "points_earned", window: "lifetime", levels: [{ id: "bronze", name: "Bronze", threshold: 0 }, { id: "silver", name: "Silver", threshold: 200 }] },
+    } as never);
+    await system.client(tenant.apiKeys.admin).programme.expiry.set.mutate({ expiry: { kind: "after_earning", months: 12, noticeDays: 14 } });
+  });
+
+  it("a refund after the points were spent leaves a negative balance that later earning pays off first", async () => {
+    const phone = "+48605000001";
+    const sale = saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("FEAST", 10000)] });
+    await post(tenant, sale); // +100
+    const c = await customer(tenant, phone);
+    await system.client(tenant.apiKeys.admin).customers.adjust.mutate({ customerId: c.id, amount: -80, reason: "spent on a reward" }); // 20 left
+    await post(tenant, saleBody({ type: "refund", refundOf: sale.externalId, occurredAt: WEDNESDAY, lines: [line("FEAST", 10000)] }));
+    expect((await customer(tenant, phone)).points.balance).toBe(-80);
+    await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("MEAL", 5000)] })); // +50 pays debt
+    expect((await customer(tenant, phone)).points.balance).toBe(-30);
+    const lots = await db.pointLot.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } });
+    expect(lots.map((l) => l.remaining)).toEqual([0, 0]); // nothing spendable while in debt
+    expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
+  });
+
+  it("tiers qualify on points earned, never on the spendable balance", async () => {
+    const phone = "+48605000002";
+    await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("FEAST", 25000)] })); // earned 250 → silver
+    const c = await customer(tenant, phone);
+    await system.client(tenant.apiKeys.admin).customers.adjust.mutate({ customerId: c.id, amount: -200, reason: "spent on rewards" });
+    const tier = await system.client(tenant.apiKeys.admin).customers.tier.query({ customerId: c.id });
+    expect(tier).toMatchObject({ tier: { id: "silver" }, qualifyingValue: 250 });
+    expect((await customer(tenant, phone)).points.balance).toBe(50);
+  });
+
+  it("expiry dates are computed once, when the points are awarded: a later policy change does not move them", async () => {
+    const phone = "+48605000003";
+    await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("MEAL", 3000)] }));
+    const c = await customer(tenant, phone);
+    const before = await db.pointLot.findFirstOrThrow({ where: { customerId: c.id } });
+    expect(before.expiresAt?.toISOString()).toBe("2027-12-02T11:00:00.000Z"); // 12 months later, same local time in Warsaw
+    await system.client(tenant.apiKeys.admin).programme.expiry.set.mutate({ expiry: { kind: "after_earning", months: 6, noticeDays: 14 } });
+    await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("MEAL", 1000)] }));
+    const lots = await db.pointLot.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } });
+    expect(lots.map((l) => l.expiresAt?.toISOString())).toEqual(["2027-12-02T11:00:00.000Z", "2027-06-02T10:00:00.000Z"]);
+  });
+});
