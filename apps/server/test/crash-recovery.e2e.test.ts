@@ -147,10 +147,10 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
 
   expect(await stored()).toBe(total);
   // Each sale's points were posted exactly once, as one earn movement of the amount it was awarded.
-  const [{ mismatched }] = await db.$queryRaw<{ mismatched: bigint }[]>`
+  const [mismatch] = await db.$queryRaw<{ mismatched: bigint }[]>`
     SELECT count(*) AS mismatched FROM transactions tr
     WHERE tr.tenant_id = ${t} AND tr.points_awarded <> coalesce((SELECT sum(m.amount) FROM ledger_movements m WHERE m.tenant_id = ${t} AND m.idempotency_key = 'tx:' || tr.id), 0)`;
-  expect(Number(mismatched)).toBe(0);
+  expect(Number(mismatch?.mismatched)).toBe(0);
   // Stamp cards: every visit stamped once, every completion rewarded once.
   const cards = await db.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number; visits: bigint; coffees: bigint }[]>`
     SELECT p.customer_id, p.card_id, p.stamps, p.completed,

@@ -1,13 +1,13 @@
 import type { Bus } from "@regulars/bus";
-import { createDb, type Db, migrateDatabase } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
-import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { eventually, saleBody, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
-import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+import { startIsolatedTestSystem } from "./system-fixture.ts";
 
 /**
  * Scheduled jobs end to end: sales through the gateway, the programme over tRPC, then passes of
@@ -20,26 +20,15 @@ import { startTestSystem, type TestSystem } from "./system-fixture.ts";
  * starts, so dates are chosen so that one block's passes find nothing left to do in earlier tenants.
  */
 
-let system: TestSystem;
+let system: Awaited<ReturnType<typeof startIsolatedTestSystem>>;
 let db: Db;
-let shared: Db;
-let databaseName: string | null = null;
 
 beforeAll(async () => {
-  shared = createDb({ url: testDatabaseUrl(), poolSize: 1 });
-  databaseName = `regulars_jobs_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  await shared.$executeRawUnsafe(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${databaseName}`;
-  await migrateDatabase(url.toString());
-  system = await startTestSystem({ JOBS_INTERVAL_MS: "3600000", DATABASE_URL: url.toString() });
-  db = createDb({ url: url.toString(), poolSize: 6 });
+  system = await startIsolatedTestSystem({ JOBS_INTERVAL_MS: "3600000" });
+  db = system.db;
 });
 afterAll(async () => {
   await system?.dispose();
-  await db?.$disconnect();
-  if (databaseName) await shared.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-  await shared?.$disconnect();
 });
 
 const line = (sku: string, unitPrice: number) => ({ sku, name: sku, quantity: 1, unitPrice, discount: 0, tags: [] });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createRegularsClient, type RegularsClient } from "@regulars/api-client";
 import { deleteStreams, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { connectBus } from "@regulars/bus";
+import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { loadConfig, type Role } from "../src/config.ts";
 import { startSystem, type RunningSystem } from "../src/system.ts";
@@ -58,6 +59,31 @@ export async function startTestSystem(env: Record<string, string> = {}, roles: R
       await deleteStreams(bus);
       await bus.close();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A system over a database of its own, for tests whose background work (schedulers, outbox relays)
+ * acts on every tenant of a database: other test files share the run's database. `db` points at it.
+ */
+export async function startIsolatedTestSystem(env: Record<string, string> = {}): Promise<TestSystem & { db: Db }> {
+  const admin = createDb({ url: testDatabaseUrl(), poolSize: 1 });
+  const name = `regulars_iso_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await admin.$executeRawUnsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  const system = await startTestSystem({ ...env, DATABASE_URL: url.toString() });
+  const db = createDb({ url: url.toString(), poolSize: 6 });
+  return {
+    ...system,
+    db,
+    async dispose() {
+      await system.dispose();
+      await db.$disconnect();
+      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.$disconnect();
     },
   };
 }

@@ -2,5 +2,5 @@ export { resolveCustomers, type CustomerLookup, type Resolution } from "./custom
 export { postMovements, postMovementsDetailed, type NewMovement, type PostedMovement } from "./movements.ts";
 export { customerBalances, findBalanceDrift, type CustomerBalances } from "./balances.ts";
 export { writeOutbox, outboxItem, type OutboxItem } from "./outbox.ts";
-export { trackMilestones, movementEvents } from "./milestones.ts";
+export { trackMilestones, movementEvents, announceMovements } from "./milestones.ts";
 export { qualifyingValues, type TierBasis } from "./qualifying.ts";

@@ -1,6 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import type { PostedMovement } from "./movements.ts";
+import { type OutboxItem, outboxItem, writeOutbox } from "./outbox.ts";
 
 /**
  * Balance milestones ("You've reached 100 points"), announced once per upward crossing: a row per
@@ -68,4 +69,14 @@ export function movementEvents(posted: PostedMovement[]): LoyaltyEvent[] {
     if (m.kind === "expire") return [{ ...base, type: "points.expired", points: -m.amount, balance }];
     return [];
   });
+}
+
+/**
+ * The events a set of posted movements announces (points.*, and milestones crossed), written to the
+ * outbox in the caller's transaction. Returns them for publishing after the commit.
+ */
+export async function announceMovements(tx: DbTx, milestones: number[], posted: PostedMovement[]): Promise<OutboxItem[]> {
+  const items = [...movementEvents(posted), ...(await trackMilestones(tx, milestones, posted))].map(outboxItem);
+  await writeOutbox(tx, items);
+  return items;
 }

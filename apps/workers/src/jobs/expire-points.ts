@@ -1,5 +1,5 @@
 import { withTransaction } from "@regulars/db";
-import { movementEvents, outboxItem, postMovementsDetailed, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import { announceMovements, postMovementsDetailed } from "@regulars/ledger-store";
 import { inactivityExpiry } from "@regulars/rules";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
@@ -38,8 +38,7 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
         tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -l.remaining,
         idempotencyKey: `expire:lot:${l.id}`, sourceKey: l.key, occurredAt: ctx.now, reason: "points reached their expiry date",
       })));
-      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
-      await writeOutbox(tx, items);
+      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       return { count: posted.length, items, slice: lots.length };
     });
     if (!done) return result;
@@ -78,8 +77,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`, occurredAt: ctx.now,
         reason: `no purchase for ${policy.months} months`,
       })));
-      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
-      await writeOutbox(tx, items);
+      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       result.acted += posted.length;
       return items;
     });

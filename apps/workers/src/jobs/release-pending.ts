@@ -1,5 +1,5 @@
 import { withTransaction } from "@regulars/db";
-import { movementEvents, outboxItem, postMovementsDetailed, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import { announceMovements, postMovementsDetailed } from "@regulars/ledger-store";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /** Pending points whose waiting period is over become spendable (one release movement per lot). */
@@ -19,8 +19,7 @@ export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> 
       // A lot fully reversed while pending has nothing left to release: mark it released all the same.
       await tx.$executeRaw`UPDATE point_lots l SET released = true FROM ledger_movements m
         WHERE m.id = l.movement_id AND l.tenant_id = ${ctx.tenantId} AND NOT l.released AND l.remaining = 0 AND m.idempotency_key = ANY(${lots.map((l) => l.key)}::text[])`;
-      const items = [...movementEvents(posted), ...(await trackMilestones(tx, ctx.programme.config.milestones, posted))].map(outboxItem);
-      await writeOutbox(tx, items);
+      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       return { count: lots.length, items };
     });
     if (!items) return result;

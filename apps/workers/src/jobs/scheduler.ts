@@ -29,15 +29,17 @@ const schedulerLock = 746_582_392;
 /**
  * One pass of every scheduled job over every tenant, as of `now`. Only one process runs a pass at a
  * time (a Postgres advisory lock); every job is idempotent, so a pass interrupted by a crash is simply
- * run again. Returns what each job did.
+ * run again. `only` limits the pass to some tenants (an operator re-running one tenant's jobs).
+ * Returns what each job did.
  */
-export async function runScheduledJobs(deps: SchedulerDeps, now: Date): Promise<Record<string, number> | null> {
+export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { tenantIds: string[] }): Promise<Record<string, number> | null> {
   return deps.db.$transaction(
     async (lockTx) => {
       const [lock] = await lockTx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${schedulerLock}) AS locked`;
       if (!lock?.locked) return null; // another process is running this pass
       const done: Record<string, number> = {};
-      for (const tenant of await deps.db.tenant.findMany({ select: { id: true } })) {
+      const tenants = await deps.db.tenant.findMany({ where: only ? { id: { in: only.tenantIds } } : {}, select: { id: true } });
+      for (const tenant of tenants) {
         const programme = await deps.programmes.inForce(tenant.id, now);
         if (!programme) continue;
         for (const [name, job] of jobs) {

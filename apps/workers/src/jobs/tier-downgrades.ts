@@ -18,7 +18,9 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
   const period = tiers.window === "calendar_year" ? localDate(nowIso, tz).slice(0, 4) : localDate(nowIso, tz);
   const windowEnd = tierWindowStart(tiers.window, nowIso, tz)!; // this period's start = the end of the one being judged
   const windowStart = tiers.window === "calendar_year" ? tierWindowStart("calendar_year", new Date(windowEnd.getTime() - 1).toISOString(), tz)! : windowEnd;
-  const judgedUntil = tiers.window === "calendar_year" ? windowEnd : ctx.now;
+  // Nothing after the window is cut off for the current period: a till whose clock runs ahead (a sale
+  // stamped a little in the future) must not cost its customer the tier.
+  const judgedUntil = tiers.window === "calendar_year" ? windowEnd : undefined;
 
   return withTransaction(ctx.db, async (tx) => {
     const marked = await tx.$queryRaw<{ key: string }[]>`
@@ -32,7 +34,7 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
     const values = new Map((await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowStart, judgedUntil)).map((v) => [v.customer_id, Number(v.value)]));
     if (tiers.window === "calendar_year") {
       // Whoever already qualifies in the new year keeps the tier, even if this runs weeks into it.
-      for (const v of await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowEnd, ctx.now)) {
+      for (const v of await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowEnd)) {
         values.set(v.customer_id, Math.max(values.get(v.customer_id) ?? 0, Number(v.value)));
       }
     }

@@ -2,7 +2,7 @@ import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { movementEvents, outboxItem, postMovementsDetailed, qualifyingValues, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import { announceMovements, postMovementsDetailed, qualifyingValues } from "@regulars/ledger-store";
 import { expiresAt, tierProgress, tierWindowStart } from "@regulars/rules";
 import { recordAudit } from "../audit/audit.queries.ts";
 
@@ -74,7 +74,7 @@ export async function adjustBalance(db: Db, tenantId: string, actor: string, inp
       ...(input.unit === "points" && input.amount > 0 ? { lot: { availableAt: now, expiresAt: expiresAt(config.expiry, now.toISOString(), timezone) } } : {}),
     }]);
     if (posted.length) {
-      await writeOutbox(tx, [...movementEvents(posted), ...(await trackMilestones(tx, config.milestones, posted))].map(outboxItem));
+      await announceMovements(tx, config.milestones, posted);
       await recordAudit(tx, { tenantId, actor, action: "customers.adjust", target: id, details: { unit: input.unit, amount: input.amount, reason: input.reason, key } });
     }
     const [after] = await tx.$queryRaw<{ balance: number }[]>`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
