@@ -1,21 +1,6 @@
 import type { MenuItem } from "./baskets.ts";
+// A relative path, not the package name: k6 resolves only relative imports (the file has no imports).
+import { demoMenu as tenancyDemoMenu } from "../../packages/tenancy/src/demo-menu.ts";
 
-/**
- * The demo tenant's menu, mirrored from `demoMenu` in @regulars/tenancy.
- *
- * Why a copy: k6 resolves only relative imports and cannot load node modules, and the tenancy package
- * pulls in Prisma. `test/baskets.test.ts` fails as soon as the two drift apart.
- * No imports besides types: this file is loaded by k6 as well as by Node.
- */
-export const demoMenu: readonly MenuItem[] = [
-  { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], price: 790 },
-  { sku: "BURGER-VEGGIE", name: "Veggie burger", category: "burgers", tags: ["vegetarian", "new"], price: 850 },
-  { sku: "WRAP-SPICY", name: "Spicy chicken wrap", category: "wraps", tags: ["spicy"], price: 690 },
-  { sku: "FRIES-M", name: "Fries medium", category: "sides", tags: ["vegetarian"], price: 290 },
-  { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], price: 350 },
-  { sku: "NUGGETS-9", name: "Nuggets 9 pcs", category: "snacks", tags: [], price: 520 },
-  { sku: "COLA-M", name: "Cola medium", category: "beverages", tags: [], price: 250 },
-  { sku: "COFFEE", name: "Coffee", category: "beverages", tags: ["hot"], price: 220 },
-  { sku: "BEER-05", name: "Beer 0.5 l", category: "alcohol", tags: ["alcohol"], price: 450 },
-  { sku: "SUNDAE", name: "Sundae", category: "desserts", tags: ["vegetarian"], price: 300 },
-];
+/** The demo tenant's menu, the one `npm start` creates, so benchmarks post what the demo sells. */
+export const demoMenu: readonly MenuItem[] = tenancyDemoMenu;

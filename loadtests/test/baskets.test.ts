@@ -1,5 +1,4 @@
 import { TransactionInput } from "@regulars/contracts";
-import { demoMenu as tenancyMenu } from "@regulars/tenancy";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { type Basket, createBasketFactory, externalIdSequence, isoWithOffset, newRunId, phoneOfCustomer, seededRandom } from "../src/baskets.ts";
@@ -79,9 +78,5 @@ describe("basket generator", () => {
     expect(isoWithOffset(at, -330)).toBe("2025-01-01T06:30:00.123-05:30");
     expect(isoWithOffset(at, 0)).toBe("2025-01-01T12:00:00.123+00:00");
     for (const offset of [60, -330, 0, 120]) expect(Date.parse(isoWithOffset(at, offset))).toBe(at);
-  });
-
-  it("mirrors the demo tenant's menu exactly", () => {
-    expect(demoMenu).toEqual(tenancyMenu);
   });
 });

@@ -1,4 +1,5 @@
 export { generateApiKey, hashApiKey, displayPrefix } from "./api-keys.ts";
 export { createTenant, findCredential, NewTenant, type CreatedTenant, type Credential } from "./tenants.ts";
 export { CredentialCache } from "./credential-cache.ts";
-export { createDemoTenant, demoMenu } from "./demo.ts";
+export { createDemoTenant } from "./demo.ts";
+export { demoMenu } from "./demo-menu.ts";
