@@ -19,7 +19,7 @@ import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets
 import { fullProgramme } from "./full-programme.ts";
 import { demoMenu } from "./menu.ts";
 
-const { values } = parseArgs({ options: { transactions: { type: "string", default: "20000" }, batch: { type: "string", default: "1000" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { transactions: { type: "string", default: "20000" }, batch: { type: "string", default: "500" }, json: { type: "boolean", default: false } } });
 const count = Number(values.transactions);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 

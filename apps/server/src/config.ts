@@ -32,7 +32,7 @@ export const ServerConfig = z.object({
     .transform((s) => s.split(",").map((w) => w.trim()).filter(Boolean))
     .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
-  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
+  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
