@@ -1,5 +1,6 @@
 import { eventually, saleBody, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { pruneOutbox } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
 import { startIsolatedTestSystem } from "./system-fixture.ts";
@@ -45,3 +46,20 @@ describe("the outbox relay", () => {
   });
 });
 
+
+describe("outbox retention", () => {
+  it("the scheduled pass deletes published events after a week and keeps unpublished ones", async () => {
+    const tenant = await testTenant(db(), "Retention Burgers");
+    const old = new Date("2026-01-01T00:00:00Z");
+    const base = { tenantId: tenant.tenantId, type: "points.expiring", payload: {}, createdAt: old };
+    await db().outboxEvent.createMany({
+      data: [
+        { ...base, id: `ret:published-old:${tenant.tenantId}`, publishedAt: old },
+        { ...base, id: `ret:published-recent:${tenant.tenantId}`, publishedAt: new Date("2026-01-06T00:00:00Z") },
+      ],
+    });
+    expect(await pruneOutbox(db(), new Date("2026-01-10T00:00:00Z"))).toBe(1);
+    const left = await db().outboxEvent.findMany({ where: { tenantId: tenant.tenantId }, select: { id: true } });
+    expect(left.map((r) => r.id)).toEqual([`ret:published-recent:${tenant.tenantId}`]);
+  });
+});

@@ -129,5 +129,5 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
 }
 
-export { runScheduledJobs } from "./jobs/scheduler.ts";
+export { runScheduledJobs, pruneOutbox } from "./jobs/scheduler.ts";
 export { ProgrammeCache } from "./ledger/programmes.ts";

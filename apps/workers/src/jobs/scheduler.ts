@@ -48,6 +48,7 @@ export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { 
           await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) => deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"));
         }
       }
+      done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
       return done;
     },
     { timeout: 30 * 60 * 1000, maxWait: 10_000 },
@@ -72,4 +73,17 @@ export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { 
       await running;
     },
   };
+}
+
+/** Published outbox rows are kept a week (for diagnosis and the relay's duplicate window), then deleted. */
+export async function pruneOutbox(db: Db, now: Date, keepDays = 7): Promise<number> {
+  const before = new Date(now.getTime() - keepDays * 24 * 60 * 60 * 1000);
+  let deleted = 0;
+  for (;;) {
+    const n = await db.$executeRaw`
+      DELETE FROM outbox_events WHERE id IN (
+        SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${before} LIMIT 10000)`;
+    deleted += n;
+    if (n < 10_000) return deleted;
+  }
 }
