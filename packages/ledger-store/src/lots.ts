@@ -46,7 +46,8 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
 
   // Create missing spendable accounts first, so that even a brand-new customer's account row exists
   // to lock: two writers for one customer then queue here instead of both starting from zero.
-  const tenants = customers.map((c) => points.find((m) => m.customerId === c)!.tenantId);
+  const tenantOf = new Map(points.map((m) => [m.customerId, m.tenantId]));
+  const tenants = customers.map((c) => tenantOf.get(c)!);
   await tx.$executeRaw`
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
     SELECT t, c, 'points' FROM unnest(${tenants}::text[], ${customers}::text[]) AS x(t, c)

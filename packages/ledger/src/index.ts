@@ -1,4 +1,4 @@
-export { pointsToReverse, refundableRemainder } from "./refunds.ts";
+export { refundableRemainder } from "./refunds.ts";
 export {
   postingsFor,
   customerAccountKind,

@@ -93,6 +93,7 @@ async function loadOriginals(tx: DbTx, ids: string[]): Promise<Map<string, Origi
           id: s.id, type: s.type, customerId: s.customer_id, total: s.total, points: s.points_awarded,
           // Sales stored without per-line points (none earned, or before per-line explanations) share by amount.
           lines: own.map((l) => ({ sku: l.sku, quantity: l.quantity, amount: l.amount, points: linePoints.get(l.line_no) ?? (s.total > 0 ? (s.points_awarded * l.amount) / s.total : 0) })),
+          // One row per refund line; each refund's total is counted once, on its first line.
           refundedAmount: prior.filter((r) => r.line_no === 0).reduce((acc, r) => acc + r.total, 0),
           refundedLines: prior.map((r) => ({ sku: r.sku, quantity: r.quantity })),
         },
