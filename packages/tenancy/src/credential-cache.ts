@@ -1,26 +1,66 @@
 import type { Db } from "@regulars/db";
+import { LRUCache } from "lru-cache";
+import { classifyApiKey } from "./api-keys.ts";
 import { type Credential, findCredential } from "./tenants.ts";
+
+export type CredentialFinder = (key: string) => Promise<Credential | null>;
+
+export interface CredentialCacheOptions {
+  /** Most keys remembered; the least recently used go first. */
+  maxEntries?: number;
+  /** How long "unknown key" is remembered (capped by the TTL): short, so a key created meanwhile works soon. */
+  negativeTtlMs?: number;
+  /** The lookup behind the cache; tests inject one to count lookups. */
+  find?: CredentialFinder;
+}
+
+interface Entry {
+  value: Credential | null;
+  expiresAt: number;
+}
 
 /**
  * Kiosks send a key with every request; looking it up in Postgres each time would put the database
  * on the ingestion hot path. Results (including "unknown key") are cached briefly, so a revoked key
- * stops working within `ttlMs`.
+ * stops working within `ttlMs`. Keys whose checksum fails are refused before the cache: they can
+ * neither cost a lookup nor take a cache slot, and the cache is an LRU, so it never outgrows `maxEntries`.
  */
 export class CredentialCache {
-  private readonly entries = new Map<string, { value: Credential | null; expiresAt: number }>();
-  constructor(
-    private readonly db: Db,
-    private readonly ttlMs = 30_000,
-    private readonly maxEntries = 10_000,
-  ) {}
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly inFlight = new Map<string, Promise<Credential | null>>();
+  private readonly find: CredentialFinder;
+  private readonly negativeTtlMs: number;
+
+  constructor(db: Db, private readonly ttlMs = 30_000, opts: CredentialCacheOptions = {}) {
+    this.entries = new LRUCache({ max: opts.maxEntries ?? 10_000 });
+    this.find = opts.find ?? ((key) => findCredential(db, key));
+    this.negativeTtlMs = Math.min(ttlMs, opts.negativeTtlMs ?? 5_000);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   async resolve(key: string): Promise<Credential | null> {
+    if (classifyApiKey(key) === "invalid") return null;
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
-    const value = await findCredential(this.db, key);
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
+    // Concurrent requests with the same key share one lookup.
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const lookup = this.lookUp(key, now).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUp(key: string, now: number): Promise<Credential | null> {
+    const value = await this.find(key);
+    let expiresAt = now + (value ? this.ttlMs : this.negativeTtlMs);
+    // A key revoked with a grace period stops exactly when the grace ends, not up to a TTL later.
+    if (value?.revokesAt) expiresAt = Math.min(expiresAt, Date.parse(value.revokesAt));
+    if (expiresAt > now) this.entries.set(key, { value, expiresAt });
+    else this.entries.delete(key);
     return value;
   }
 }

@@ -55,15 +55,25 @@ export interface Credential {
   tenantId: string;
   role: ApiKeyRole;
   tenant: { name: string; timezone: string; currency: string };
+  /** Set when the key was rotated with a grace period: it stops working at this instant. */
+  revokesAt?: string;
 }
 
-export async function findCredential(db: Db, key: string): Promise<Credential | null> {
+/** How often a key's `last_used_at` is written at most: a list of keys needs the day, not the millisecond. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export async function findCredential(db: Db, key: string, now = new Date()): Promise<Credential | null> {
   const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key) }, include: { tenant: true } });
-  if (!row || row.revokedAt) return null;
+  if (!row || (row.revokedAt && row.revokedAt <= now)) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    // Not awaited: recording use must never slow down or fail the request that uses the key.
+    db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});
+  }
   return {
     keyId: row.id,
     tenantId: row.tenantId,
     role: row.role as ApiKeyRole,
     tenant: { name: row.tenant.name, timezone: row.tenant.timezone, currency: row.tenant.currency },
+    ...(row.revokedAt ? { revokesAt: row.revokedAt.toISOString() } : {}),
   };
 }

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { ApiKeyRole, defaultProgramme } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type CreatedTenant, createTenant, CredentialCache, displayPrefix, findCredential, hashApiKey, NewTenant } from "../src/index.ts";
+import { classifyApiKey, type CreatedTenant, createTenant, type Credential, CredentialCache, displayPrefix, findCredential, generateApiKey, hashApiKey, NewTenant } from "../src/index.ts";
 
 let db: Db;
 let created: CreatedTenant;
@@ -27,7 +27,7 @@ describe("createTenant", () => {
   it("stores the tenant and returns one key per role, prefixed by the role", async () => {
     expect(created.tenantId).toMatch(/^ten_[a-z0-9]+$/);
     expect(Object.keys(created.apiKeys).sort()).toEqual(["admin", "analyst", "kiosk", "pos"]);
-    for (const role of roles) expect(created.apiKeys[role]).toMatch(new RegExp(`^rk_${role}_[A-Za-z0-9_-]{27}$`));
+    for (const role of roles) expect(created.apiKeys[role]).toMatch(new RegExp(`^rk_${role}_[A-Za-z0-9]{33}$`));
     expect(new Set(Object.values(created.apiKeys)).size).toBe(4);
     expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({ name, timezone: "Europe/Warsaw", currency: "PLN" });
   });
@@ -106,6 +106,7 @@ describe("findCredential", () => {
 
   it("returns null for unknown keys", async () => {
     expect(await findCredential(db, "rk_pos_not-a-real-key")).toBeNull();
+    expect(await findCredential(db, generateApiKey("pos"))).toBeNull();
     expect(await findCredential(db, "")).toBeNull();
     expect(await findCredential(db, `${created.apiKeys.pos}x`)).toBeNull();
     expect(await findCredential(db, created.apiKeys.pos.toUpperCase())).toBeNull();
@@ -151,14 +152,103 @@ describe("CredentialCache", () => {
     expect(await cache.resolve(other.apiKeys.analyst)).toBeNull();
   });
 
-  it("caches unknown keys too, and a full cache starts over rather than growing", async () => {
+  it("caches unknown keys too, and a full cache drops the least recently used key", async () => {
     const other = await freshTenant();
-    const cache = new CredentialCache(db, 60_000, 2);
-    expect(await cache.resolve("rk_pos_unknown")).toBeNull();
+    const cache = new CredentialCache(db, 60_000, { maxEntries: 2, negativeTtlMs: 60_000 });
+    expect(await cache.resolve(generateApiKey("pos"))).toBeNull(); // well-formed, unknown
     expect(await cache.resolve(other.apiKeys.pos)).toMatchObject({ role: "pos" });
+    expect(await cache.resolve(other.apiKeys.kiosk)).toMatchObject({ role: "kiosk" }); // evicts the unknown key, the oldest
+    expect(cache.size).toBe(2);
     await revoke(other.apiKeys.pos);
-    // The third distinct key clears the full cache, so the revoked key is looked up again.
-    expect(await cache.resolve(other.apiKeys.kiosk)).toMatchObject({ role: "kiosk" });
-    expect(await cache.resolve(other.apiKeys.pos)).toBeNull();
+    await revoke(other.apiKeys.kiosk);
+    expect(await cache.resolve(other.apiKeys.pos)).toMatchObject({ role: "pos" }); // still cached: recently used
+    expect(await cache.resolve(other.apiKeys.admin)).toMatchObject({ role: "admin" }); // evicts kiosk, now the oldest
+    expect(await cache.resolve(other.apiKeys.kiosk)).toBeNull(); // looked up again: revoked
+  });
+});
+
+/** A finder that counts lookups; the database behind it is real. */
+const countingFinder = () => {
+  const looked: string[] = [];
+  return { looked, find: (key: string): Promise<Credential | null> => (looked.push(key), findCredential(db, key)) };
+};
+
+describe("API key checksum", () => {
+  it("new keys carry a checksum; a changed character, a made-up key or garbage is invalid", () => {
+    const key = generateApiKey("kiosk");
+    expect(classifyApiKey(key)).toBe("checksummed");
+    const last = key.at(-1)!;
+    expect(classifyApiKey(`${key.slice(0, -1)}${last === "a" ? "b" : "a"}`)).toBe("invalid");
+    const middle = key.length - 10;
+    expect(classifyApiKey(`${key.slice(0, middle)}${key[middle] === "Z" ? "Y" : "Z"}${key.slice(middle + 1)}`)).toBe("invalid");
+    expect(classifyApiKey(`rk_kiosk_${"A".repeat(33)}`)).toBe("invalid");
+    expect(classifyApiKey("")).toBe("invalid");
+    expect(classifyApiKey("rk_root_whatever")).toBe("invalid");
+    expect(classifyApiKey(`${key}x`)).toBe("invalid");
+  });
+
+  it("keys issued before the checksum are recognised as legacy and still resolve", async () => {
+    const other = await freshTenant();
+    const legacy = `rk_pos_${randomBytes(20).toString("base64url")}`; // the old format
+    expect(classifyApiKey(legacy)).toBe("legacy");
+    await db.apiKey.create({ data: { id: `key_legacy${Date.now().toString(36)}`, tenantId: other.tenantId, role: "pos", label: "old pos", hash: hashApiKey(legacy), prefix: displayPrefix(legacy) } });
+    const { looked, find } = countingFinder();
+    const cache = new CredentialCache(db, 60_000, { find });
+    expect(await cache.resolve(legacy)).toMatchObject({ tenantId: other.tenantId, role: "pos" });
+    expect(looked).toEqual([legacy]);
+  });
+
+  it("a flood of checksum-invalid keys costs no lookup and no cache entry", async () => {
+    const { looked, find } = countingFinder();
+    const cache = new CredentialCache(db, 60_000, { find, maxEntries: 100 });
+    for (let i = 0; i < 2_000; i++) {
+      const forged = `rk_pos_${randomBytes(25).toString("base64url").replace(/[-_]/g, "x").slice(0, 33)}`;
+      if (classifyApiKey(forged) !== "invalid") continue; // a random 1 in 2^32 passes the checksum
+      expect(await cache.resolve(forged)).toBeNull();
+    }
+    expect(looked).toEqual([]);
+    expect(cache.size).toBe(0);
+  });
+
+  it("well-formed unknown keys are looked up once each, remembered briefly, and never grow the cache past its bound", async () => {
+    const { looked, find } = countingFinder();
+    const cache = new CredentialCache(db, 60_000, { find, maxEntries: 50, negativeTtlMs: 60_000 });
+    const unknown = Array.from({ length: 200 }, () => generateApiKey("pos"));
+    for (const key of unknown) expect(await cache.resolve(key)).toBeNull();
+    expect(looked).toHaveLength(200);
+    expect(cache.size).toBe(50);
+    // The most recent ones are remembered as unknown: no second lookup.
+    for (const key of unknown.slice(-50)) expect(await cache.resolve(key)).toBeNull();
+    expect(looked).toHaveLength(200);
+  });
+
+  it("concurrent requests with one key share one lookup", async () => {
+    const other = await freshTenant();
+    const { looked, find } = countingFinder();
+    const cache = new CredentialCache(db, 60_000, { find });
+    const results = await Promise.all(Array.from({ length: 20 }, () => cache.resolve(other.apiKeys.pos)));
+    expect(results.every((r) => r?.role === "pos")).toBe(true);
+    expect(looked).toHaveLength(1);
+  });
+
+  it("a key revoked with a grace period works until the grace ends, cached or not", async () => {
+    const other = await freshTenant();
+    const cache = new CredentialCache(db, 600_000);
+    const graceEnds = new Date(Date.now() + 60_000);
+    await db.apiKey.update({ where: { hash: hashApiKey(other.apiKeys.pos) }, data: { revokedAt: graceEnds } });
+    expect(await cache.resolve(other.apiKeys.pos)).toMatchObject({ role: "pos", revokesAt: graceEnds.toISOString() });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(graceEnds.getTime() + 1);
+      expect(await cache.resolve(other.apiKeys.pos)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("records when a key was last used", async () => {
+    const other = await freshTenant();
+    expect(await findCredential(db, other.apiKeys.kiosk)).not.toBeNull();
+    await expect.poll(async () => (await db.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(other.apiKeys.kiosk) } })).lastUsedAt).not.toBeNull();
   });
 });
