@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus } from "@regulars/bus";
+import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
@@ -21,6 +22,10 @@ export interface GatewayDeps {
   registry: Registry;
   readiness: ReadinessChecks;
   maxBodyBytes?: number;
+  /** How far `occurredAt` may lie in the past (offline uploads) and ahead (clock skew). */
+  occurredAtWindow?: OccurredAtWindow;
+  /** The gateway's clock; tests may pin it. */
+  now?: () => Date;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -65,8 +70,9 @@ export function createGatewayApp(deps: GatewayDeps) {
   });
   app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
-  registerTransactionRoutes(app, deps.bus, (duplicate) => published.inc({ duplicate: String(duplicate) }));
-  registerEventRoutes(app, deps.bus);
+  const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now: deps.now ?? (() => new Date()) };
+  registerTransactionRoutes(app, deps.bus, acceptance, (duplicate) => published.inc({ duplicate: String(duplicate) }));
+  registerEventRoutes(app, deps.bus, acceptance);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer", description: "A tenant API key" });
   app.doc31(openApiPath, {

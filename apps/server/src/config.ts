@@ -39,6 +39,9 @@ export const ServerConfig = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024),
+  /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */
+  OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(35),
+  OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
   API_CORS_ORIGINS: z
     .string()

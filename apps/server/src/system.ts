@@ -63,7 +63,10 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     stops.push(served.close);
   }
   if (roles.includes("gateway")) {
-    const app = createGatewayApp({ bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES });
+    const app = createGatewayApp({
+      bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES,
+      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS },
+    });
     const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT);
     gatewayUrl = served.url;
     stops.push(served.close);

@@ -9,7 +9,7 @@ import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { evaluateEarning } from "@regulars/rules";
 import { findBalanceDrift } from "@regulars/ledger-store";
-import { eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -71,7 +71,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
     const phone = phones[i % phones.length]!;
     const lines = [{ sku: "MEAL", name: "Meal", tags: [], quantity: 1 + (i % 3), unitPrice: 199 + ((i * 37) % 900), discount: i % 5 === 0 ? 50 : 0 }];
     const transaction = {
-      externalId: `crash-${i}`, type: "sale" as const, occurredAt: "2026-11-26T12:00:00+01:00", locationId: "store-001", channel: "pos" as const,
+      externalId: `crash-${i}`, type: "sale" as const, occurredAt: minutesAgo(10), locationId: "store-001", channel: "pos" as const,
       customer: { phone }, currency: "EUR", lines, total: lines[0]!.quantity * lines[0]!.unitPrice - lines[0]!.discount, couponCodes: [],
     };
     expected.set(phone, (expected.get(phone) ?? 0) + evaluateEarning(defaultProgramme, transaction, { tier: null, dateOfBirth: null, earnedToday: 0 }, "Europe/Warsaw").points);

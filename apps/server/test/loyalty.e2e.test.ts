@@ -1,7 +1,7 @@
 import { createDb, type Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
-import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { addDays, at, baseYear, eventually, firstWeekdayOfMonth, futureDatesAccepted, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ let system: TestSystem;
 let db: Db;
 
 beforeAll(async () => {
-  system = await startTestSystem({ JOBS_INTERVAL_MS: "3600000" });
+  system = await startTestSystem({ JOBS_INTERVAL_MS: "3600000", ...futureDatesAccepted });
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
 });
 afterAll(async () => {
@@ -20,8 +20,14 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const TUESDAY = "2026-12-01T12:00:00+01:00"; // in the future, so versions configured now are in force
-const WEDNESDAY = "2026-12-02T12:00:00+01:00";
+// Calendar days of next year (always ahead, so the versions configured now are in force for them):
+// the first Tuesday of December and the day after, at noon in Warsaw.
+const DAY = firstWeekdayOfMonth(baseYear(), 12, 2);
+const dd = (d: number) => String(d).padStart(2, "0");
+const TUESDAY = at(0, `12-${dd(DAY)}T12:00:00+01:00`);
+const WEDNESDAY = at(0, `12-${dd(DAY + 1)}T12:00:00+01:00`);
+/** The same day of the month as WEDNESDAY, `years` later, at `time` (UTC). */
+const wednesdayDay = (years: number, month: string, time: string) => at(years, `${month}-${dd(DAY + 1)}T${time}`);
 const line = (sku: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({ sku, name: sku, quantity: 1, unitPrice, discount: 0, tags: [], ...extra });
 
 async function post(tenant: CreatedTenant, body: Record<string, unknown>) {
@@ -74,7 +80,7 @@ describe("earning rules configured over tRPC apply to transactions posted throug
 
   it("5× on the customer's birthday in the tenant's time zone", async () => {
     const c = await customer(tenant, "+48601000001");
-    await db.customer.update({ where: { id: c.id }, data: { dateOfBirth: new Date("1990-12-02") } });
+    await db.customer.update({ where: { id: c.id }, data: { dateOfBirth: new Date(`1990-12-${dd(DAY + 1)}`) } });
     const tx = await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48601000001" }, lines: [line("BURGER", 1000)] }));
     expect(tx.pointsAwarded).toBe(50);
   });
@@ -217,20 +223,21 @@ describe("admin adjustments, action points, pending points and expiry", () => {
   it("expires points after 12 months of inactivity with a notice 14 days before; a purchase in between resets the clock", async () => {
     await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48603000002" }, lines: [line("MEAL", 8000)] }));
     await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48603000003" }, lines: [line("MEAL", 8000)] }));
-    await post(tenant, saleBody({ occurredAt: "2027-06-01T12:00:00+02:00", customer: { phone: "+48603000003" }, lines: [line("MEAL", 1000)] }));
+    await post(tenant, saleBody({ occurredAt: at(1, "06-01T12:00:00+02:00"), customer: { phone: "+48603000003" }, lines: [line("MEAL", 1000)] }));
     const idle = await customer(tenant, "+48603000002");
     const active = await customer(tenant, "+48603000003");
 
-    expect((await jobs("2027-11-10T12:00:00Z"))["expiry-notices"]).toBe(0); // 22 days before: too early
-    await jobs("2027-11-20T12:00:00Z"); // 12 days before expiry: the notice
-    await jobs("2027-11-21T12:00:00Z"); // again: no second notice
+    const expiry = wednesdayDay(1, "12", "12:00:00Z"); // 12 months after the last purchase
+    expect((await jobs(addDays(expiry, -22)))["expiry-notices"]).toBe(0); // 22 days before: too early
+    await jobs(addDays(expiry, -12)); // 12 days before expiry: the notice
+    await jobs(addDays(expiry, -11)); // again: no second notice
     const notices = (await domainEvents(system.bus, "points.expiring")).filter((e) => e.customerId === idle.id);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ points: 80 });
 
-    const expired = await jobs("2027-12-03T12:00:00Z");
+    const expired = await jobs(addDays(expiry, 1));
     expect(expired["expire-points"]).toBeGreaterThanOrEqual(1);
-    expect((await jobs("2027-12-04T12:00:00Z"))["expire-points"]).toBe(0); // never twice
+    expect((await jobs(addDays(expiry, 2)))["expire-points"]).toBe(0); // never twice
     expect((await customer(tenant, idle.phone!)).points.balance).toBe(0);
     expect((await customer(tenant, active.phone!)).points.balance).toBe(90); // the June purchase reset the clock
     expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
@@ -240,10 +247,10 @@ describe("admin adjustments, action points, pending points and expiry", () => {
     await system.client(tenant.apiKeys.admin).programme.pendingDays.set.mutate({ days: 14 });
     await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48603000004" }, lines: [line("MEAL", 4200)] }));
     expect(await customer(tenant, "+48603000004")).toMatchObject({ points: { balance: 0, pending: 42 } });
-    await jobs("2026-12-10T12:00:00Z");
+    await jobs(addDays(WEDNESDAY, 8));
     expect(await customer(tenant, "+48603000004")).toMatchObject({ points: { balance: 0, pending: 42 } });
-    await jobs("2026-12-17T12:00:00Z");
-    await jobs("2026-12-18T12:00:00Z");
+    await jobs(addDays(WEDNESDAY, 15));
+    await jobs(addDays(WEDNESDAY, 16));
     expect(await customer(tenant, "+48603000004")).toMatchObject({ points: { balance: 42, pending: 0 } });
     expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
   });
@@ -305,10 +312,10 @@ describe("ledger rules of the specification, end to end", () => {
     await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("MEAL", 3000)] }));
     const c = await customer(tenant, phone);
     const before = await db.pointLot.findFirstOrThrow({ where: { customerId: c.id } });
-    expect(before.expiresAt?.toISOString()).toBe("2027-12-02T11:00:00.000Z"); // 12 months later, same local time in Warsaw
+    expect(before.expiresAt?.toISOString()).toBe(wednesdayDay(1, "12", "11:00:00.000Z")); // 12 months later, same local time in Warsaw
     await system.client(tenant.apiKeys.admin).programme.expiry.set.mutate({ expiry: { kind: "after_earning", months: 6, noticeDays: 14 } });
     await post(tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone }, lines: [line("MEAL", 1000)] }));
     const lots = await db.pointLot.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } });
-    expect(lots.map((l) => l.expiresAt?.toISOString())).toEqual(["2027-12-02T11:00:00.000Z", "2027-06-02T10:00:00.000Z"]);
+    expect(lots.map((l) => l.expiresAt?.toISOString())).toEqual([wednesdayDay(1, "12", "11:00:00.000Z"), wednesdayDay(1, "06", "10:00:00.000Z")]);
   });
 });

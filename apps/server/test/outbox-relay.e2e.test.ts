@@ -1,4 +1,4 @@
-import { eventually, saleBody, testTenant } from "@regulars/testing";
+import { eventually, minutesAgo, saleBody, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { pruneOutbox } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const db = () => system.db;
-const WEDNESDAY = "2026-12-02T12:00:00+01:00";
+const WEDNESDAY = minutesAgo(5);
 const line = (sku: string, unitPrice: number) => ({ sku, name: sku, quantity: 1, unitPrice, discount: 0, tags: [] });
 
 async function post(s: typeof system, tenant: CreatedTenant, body: Record<string, unknown>) {

@@ -1,6 +1,6 @@
 import { createDb, type Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
-import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { eventually, minutesAgo, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
@@ -126,7 +126,7 @@ describe("a posted transaction", () => {
   });
 
   it("writes behavioural events to ClickHouse attached to the known customer", async () => {
-    const event = { eventId: "evt-app-1", type: "app_open", occurredAt: "2026-11-26T08:00:00+01:00", customer: { phone: "+48600100200" }, properties: { screen: "home" } };
+    const event = { eventId: "evt-app-1", type: "app_open", occurredAt: minutesAgo(30), customer: { phone: "+48600100200" }, properties: { screen: "home" } };
     const res = await system.post("/v1/events", tenant.apiKeys.kiosk, event);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ eventId: "evt-app-1", duplicate: false });

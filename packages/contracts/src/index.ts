@@ -3,3 +3,4 @@ export * from "./transaction.ts";
 export * from "./event.ts";
 export * from "./messages.ts";
 export * from "./programme.ts";
+export * from "./acceptance.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BehaviouralEventInput, CustomerRef, identityOf, lineAmount, TransactionInput } from "../src/index.ts";
+import { BehaviouralEventInput, CustomerRef, identityOf, lineAmount, occurredAtOutOfRange, TransactionInput } from "../src/index.ts";
 
 /** The body a kiosk posts to `POST /v1/transactions`. */
 const exampleSale = {
@@ -158,5 +158,21 @@ describe("BehaviouralEventInput", () => {
     const result = BehaviouralEventInput.safeParse({ ...event, ...patch });
     expect(result.success).toBe(false);
     expect(pathsOf(result).some((p) => p === path || p.startsWith(`${path}.`))).toBe(true);
+  });
+});
+
+describe("occurredAtOutOfRange", () => {
+  const now = new Date("2030-06-15T12:00:00Z"); // the clock is passed in: no dependence on today
+  const window = { maxAgeDays: 35, maxAheadSeconds: 300 };
+  const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+  it("accepts the edges of the window and refuses one millisecond beyond", () => {
+    expect(occurredAtOutOfRange(at(-35 * 86_400_000), now, window)).toBeNull();
+    expect(occurredAtOutOfRange(at(300_000), now, window)).toBeNull();
+    expect(occurredAtOutOfRange(at(-35 * 86_400_000 - 1), now, window)).toMatch(/more than 35 days in the past/);
+    expect(occurredAtOutOfRange(at(300_001), now, window)).toMatch(/more than 300 seconds in the future/);
+  });
+  it("reads offsets: 12:04+00:00 is in range, the same wall time at -01:00 is an hour ahead", () => {
+    expect(occurredAtOutOfRange("2030-06-15T12:04:00+00:00", now, window)).toBeNull();
+    expect(occurredAtOutOfRange("2030-06-15T12:04:00-01:00", now, window)).not.toBeNull();
   });
 });

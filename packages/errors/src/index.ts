@@ -5,11 +5,16 @@
  */
 export const errorCodes = {
   invalid_request: { http: 400, trpc: "BAD_REQUEST" },
+  /** `occurredAt` outside the accepted window (too old for an offline upload, or ahead of the clock). */
+  occurred_at_out_of_range: { http: 400, trpc: "BAD_REQUEST" },
   unauthorized: { http: 401, trpc: "UNAUTHORIZED" },
   forbidden: { http: 403, trpc: "FORBIDDEN" },
   not_found: { http: 404, trpc: "NOT_FOUND" },
   conflict: { http: 409, trpc: "CONFLICT" },
+  /** The same idempotency key (e.g. `externalId`) was used before with a different body. */
+  idempotency_conflict: { http: 409, trpc: "CONFLICT" },
   payload_too_large: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  unsupported_media_type: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unprocessable: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
   rate_limited: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },

@@ -70,3 +70,4 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 export { saleBody } from "./transactions.ts";
+export * from "./time.ts";

@@ -14,7 +14,8 @@ export function saleBody(overrides: Partial<TransactionInput> & Record<string, u
   return {
     externalId: `POS1-${Date.now()}-${++counter}`,
     type: "sale",
-    occurredAt: "2026-11-26T12:31:05+01:00",
+    // A minute ago: inside the gateway's acceptance window whenever the test runs.
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
     locationId: "store-017",
     channel: "kiosk",
     currency: "EUR",

@@ -3,6 +3,7 @@ import { publishJson, type Bus } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regulars/contracts";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
+import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
 import { errorResponses } from "./openapi-shared.ts";
 import { publishOrUnavailable } from "./v1-transactions.ts";
 
@@ -19,12 +20,14 @@ const route = createRoute({
   },
 });
 
-export function registerEventRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus) {
+export function registerEventRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance) {
   app.openapi(route, async (c) => {
     const event = c.req.valid("json");
     const { tenantId } = c.get("credential");
+    const receivedAt = acceptance.now();
+    refuseOutOfRange(event.occurredAt, receivedAt, acceptance);
     const id = stableId("event", tenantId, event.eventId);
-    const message: EventMessage = { tenantId, id, receivedAt: new Date().toISOString(), event };
+    const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
     const published = await publishOrUnavailable(() =>
       publishJson(bus.js, bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
     );

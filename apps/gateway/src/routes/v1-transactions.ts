@@ -4,6 +4,7 @@ import { TransactionAccepted, TransactionInput, type TransactionMessage } from "
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
+import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
 import { errorResponses } from "./openapi-shared.ts";
 
 const route = createRoute({
@@ -21,17 +22,19 @@ const route = createRoute({
   },
 });
 
-export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, onPublished: (duplicate: boolean) => void) {
+export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance, onPublished: (duplicate: boolean) => void) {
   app.openapi(route, async (c) => {
     const transaction = c.req.valid("json");
     const { tenantId, tenant } = c.get("credential");
+    const receivedAt = acceptance.now();
+    refuseOutOfRange(transaction.occurredAt, receivedAt, acceptance);
     if (transaction.currency !== tenant.currency) {
       throw new DomainError("invalid_request", "the currency does not match the tenant's", [
         { path: "currency", message: `must be ${tenant.currency}, the currency of this tenant` },
       ]);
     }
     const transactionId = stableId("transaction", tenantId, transaction.externalId);
-    const message: TransactionMessage = { tenantId, transactionId, receivedAt: new Date().toISOString(), transaction };
+    const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
     const published = await publishOrUnavailable(() =>
       publishJson(bus.js, bus.topology.subjects.transaction(tenantId, transaction.locationId), message, `${tenantId}:${transaction.externalId}`),
     );
