@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Channel, CustomerRef, ExternalId, LocationId, Timestamp } from "./primitives.ts";
+import { unstorableJson } from "./text.ts";
 
 /** Event types the product reacts to; integrators may send other snake_case types for analytics. */
 export const knownEventTypes = [
@@ -24,8 +25,11 @@ export const BehaviouralEventInput = z.object({
   locationId: LocationId.nullish(),
   channel: Channel.nullish(),
   properties: z
-    .record(z.string().max(64), z.unknown())
+    .record(z.string().max(64, "keys must be at most 64 characters"), z.unknown())
     .default({})
+    .superRefine((p, ctx) => {
+      for (const problem of unstorableJson(p)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    })
     .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB"),
 });
 export type BehaviouralEventInput = z.infer<typeof BehaviouralEventInput>;

@@ -4,3 +4,4 @@ export * from "./event.ts";
 export * from "./messages.ts";
 export * from "./programme.ts";
 export * from "./acceptance.ts";
+export * from "./text.ts";

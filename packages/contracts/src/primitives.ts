@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SafeText } from "./text.ts";
 
 /** Subject-safe: location ids become a token of the JetStream subject. */
 export const LocationId = z
@@ -16,6 +17,13 @@ export const Timestamp = z.iso.datetime({ offset: true, message: "must be an ISO
 /** Money in minor units (cents): integers only, never floats. */
 export const Minor = z.number().int("must be an integer amount in minor units (cents)");
 
+/**
+ * The largest money amount (minor units) one transaction may carry: ten billion in major units. Money
+ * and points are bigint in Postgres and Int64 in ClickHouse; this bound keeps every sum the ledger and
+ * the API compute an exact JavaScript number (below 2^53).
+ */
+export const MAX_TRANSACTION_MINOR = 1_000_000_000_000;
+
 export const Channel = z.enum(["kiosk", "pos", "app", "web", "delivery"]);
 export type Channel = z.infer<typeof Channel>;
 
@@ -24,7 +32,7 @@ export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
 
 export const ExternalIdentity = z.strictObject({
   provider: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, "lower-case provider name such as apple or google"),
-  subject: z.string().min(1).max(255),
+  subject: SafeText(1, 255),
 });
 
 /** How a request names a customer: exactly one identity. */

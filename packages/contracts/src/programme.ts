@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Channel } from "./primitives.ts";
+import { SafeText } from "./text.ts";
 
 /**
  * A tenant's loyalty programme: earning rules, tiers, expiry, stamp cards and milestones. Stored as a
@@ -13,16 +14,28 @@ import { Channel } from "./primitives.ts";
 /** Which basket lines a rule is about; a line matches when ANY listed sku, category or tag matches. */
 export const LineMatch = z
   .object({
-    skus: z.array(z.string().min(1)).max(500).default([]),
-    categories: z.array(z.string().min(1)).max(100).default([]),
-    tags: z.array(z.string().min(1)).max(100).default([]),
+    skus: z.array(SafeText(1, 64)).max(500).default([]),
+    categories: z.array(SafeText(1, 64)).max(100).default([]),
+    tags: z.array(SafeText(1, 40)).max(100).default([]),
   })
   .refine((m) => m.skus.length + m.categories.length + m.tags.length > 0, "name at least one sku, category or tag");
 export type LineMatch = z.infer<typeof LineMatch>;
 
+/**
+ * No transaction earns more, whatever the rules multiply to: balances stay exact JavaScript numbers
+ * (below 2^53) however many transactions a customer makes.
+ */
+export const MAX_POINTS_PER_TRANSACTION = 1_000_000_000_000;
+
+/** Points a single rule, reward or card may give: generous, and far from where sums stop being exact. */
+const MAX_RULE_POINTS = 1_000_000;
+const RulePoints = z.number().int().positive().max(MAX_RULE_POINTS);
+const RewardPoints = z.number().int().nonnegative().max(MAX_RULE_POINTS);
+const Amount = z.number().int().nonnegative().max(1_000_000_000_000);
+
 const RuleBase = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' or '_'"),
-  name: z.string().max(120).optional(),
+  name: SafeText(0, 120).optional(),
   enabled: z.boolean().default(true),
   /** Higher runs first. */
   priority: z.number().int().min(-1000).max(1000).default(0),
@@ -31,35 +44,35 @@ const RuleBase = z.object({
   validFrom: z.iso.datetime({ offset: true }).optional(),
   validTo: z.iso.datetime({ offset: true }).optional(),
   channels: z.array(Channel).default([]),
-  locations: z.array(z.string()).default([]),
-  tiers: z.array(z.string()).default([]),
+  locations: z.array(SafeText(1, 64)).default([]),
+  tiers: z.array(SafeText(1, 32)).default([]),
 });
 
 /** 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. */
 export const BaseRateRule = RuleBase.extend({
   type: z.literal("base_rate"),
-  pointsPerUnit: z.number().int().positive(),
-  unitMinor: z.number().int().positive(),
+  pointsPerUnit: z.number().int().positive().max(10_000),
+  unitMinor: z.number().int().positive().max(1_000_000_000),
 });
 
 /** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
 export const SlabsRule = RuleBase.extend({
   type: z.literal("slabs"),
-  slabs: z.array(z.object({ minAmount: z.number().int().nonnegative(), points: z.number().int().nonnegative() })).min(1).max(50),
+  slabs: z.array(z.object({ minAmount: Amount, points: RewardPoints })).min(1).max(50),
 });
 
 /** Points per item bought: beverages 1 point per item, snacks 2. */
 export const PerItemRule = RuleBase.extend({
   type: z.literal("per_item"),
   match: LineMatch,
-  pointsPerItem: z.number().int().positive(),
+  pointsPerItem: RulePoints,
 });
 
 /** Fixed points per qualifying transaction. */
 export const PerVisitRule = RuleBase.extend({
   type: z.literal("per_visit"),
-  points: z.number().int().positive(),
-  minAmount: z.number().int().nonnegative().default(0),
+  points: RulePoints,
+  minAmount: Amount.default(0),
 });
 
 /**
@@ -86,7 +99,7 @@ export const ExclusionRule = RuleBase.extend({
 export const ActionRule = RuleBase.extend({
   type: z.literal("action"),
   event: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/),
-  points: z.number().int().positive(),
+  points: RulePoints,
   /** `once`: only the first such event of a customer earns; `per_event`: every distinct event. */
   limit: z.enum(["once", "per_day", "per_event"]).default("once"),
 });
@@ -97,17 +110,17 @@ export type RuleOfType<T extends EarningRule["type"]> = Extract<EarningRule, { t
 
 export const TierLevel = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
-  name: z.string().min(1).max(60),
+  name: SafeText(1, 60),
   /** Qualifying value needed: points earned, spend in minor units, or order count. */
-  threshold: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative().max(1_000_000_000_000_000),
   benefits: z
     .object({
       /** Multiplies line points like a multiplier rule (gold earns 2 per €1 with factor 2). */
       earnMultiplier: z.number().positive().max(100).optional(),
       discountPercent: z.number().min(0).max(100).optional(),
-      flags: z.array(z.string().min(1).max(40)).default([]),
+      flags: z.array(SafeText(1, 40)).default([]),
       /** Bonus points once on reaching the tier. */
-      rewardPoints: z.number().int().nonnegative().optional(),
+      rewardPoints: RewardPoints.optional(),
     })
     .default({ flags: [] }),
 });
@@ -135,28 +148,28 @@ export type ExpiryPolicy = z.infer<typeof ExpiryPolicy>;
 
 export const StampCard = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
-  name: z.string().min(1).max(120),
+  name: SafeText(1, 120),
   enabled: z.boolean().default(true),
   /** Stamps needed for the reward: "10th visit free" is 10. */
   stampsRequired: z.number().int().min(2).max(100),
   /** `visit`: one stamp per qualifying transaction; `item`: one per matching item bought. */
   per: z.enum(["visit", "item"]).default("visit"),
   match: LineMatch.optional(),
-  minAmount: z.number().int().nonnegative().default(0),
-  rewardPoints: z.number().int().nonnegative().default(0),
+  minAmount: Amount.default(0),
+  rewardPoints: RewardPoints.default(0),
 });
 export type StampCard = z.infer<typeof StampCard>;
 
 export const ProgrammeConfig = z.object({
   rules: z.array(EarningRule).max(200).default([]),
-  caps: z.object({ perTransaction: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).default({}),
+  caps: z.object({ perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(), perDay: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional() }).default({}),
   /** Earned points become spendable after this many days. */
   pendingDays: z.number().int().min(0).max(365).default(0),
   tiers: TierProgramme.optional(),
   expiry: ExpiryPolicy.default({ kind: "none" }),
   stampCards: z.array(StampCard).max(20).default([]),
   /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
-  milestones: z.array(z.number().int().positive()).max(50).default([]),
+  milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
 });
 export type ProgrammeConfig = z.infer<typeof ProgrammeConfig>;
 

@@ -1,15 +1,16 @@
 import { z } from "zod";
-import { Channel, CurrencyCode, CustomerRef, ExternalId, LocationId, Minor, Timestamp } from "./primitives.ts";
+import { Channel, CurrencyCode, CustomerRef, ExternalId, LocationId, MAX_TRANSACTION_MINOR, Minor, Timestamp } from "./primitives.ts";
+import { SafeText } from "./text.ts";
 
 export const TransactionLine = z
   .object({
-    sku: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    category: z.string().min(1).max(64).optional(),
-    tags: z.array(z.string().min(1).max(40).regex(/^[^\x00-\x1f]+$/, "must not contain control characters")).max(20).default([]),
-    quantity: z.number().int("must be a whole number").positive("must be at least 1").max(10_000),
-    unitPrice: Minor.nonnegative("must not be negative").max(100_000_000),
-    discount: Minor.nonnegative("must not be negative").default(0),
+    sku: SafeText(1, 64),
+    name: SafeText(1, 200),
+    category: SafeText(1, 64).optional(),
+    tags: z.array(SafeText(1, 40)).max(20).default([]),
+    quantity: z.number().int("must be a whole number").positive("must be at least 1").max(10_000, "must be at most 10000"),
+    unitPrice: Minor.nonnegative("must not be negative").max(1_000_000_000, "must be at most 1000000000 (minor units)"),
+    discount: Minor.nonnegative("must not be negative").max(MAX_TRANSACTION_MINOR).default(0),
   })
   .superRefine((line, ctx) => {
     if (line.discount > line.quantity * line.unitPrice) {
@@ -33,9 +34,9 @@ export const TransactionInput = z
     customer: CustomerRef.nullish(),
     currency: CurrencyCode,
     lines: z.array(TransactionLine).min(1, "a transaction needs at least one line").max(500),
-    total: Minor.nonnegative("must not be negative"),
-    couponCodes: z.array(z.string().min(1).max(64)).max(20).default([]),
-    holdId: z.string().max(64).nullish(),
+    total: Minor.nonnegative("must not be negative").max(MAX_TRANSACTION_MINOR, `must be at most ${MAX_TRANSACTION_MINOR} (minor units)`),
+    couponCodes: z.array(SafeText(1, 64)).max(20).default([]),
+    holdId: SafeText(1, 64).nullish(),
   })
   .superRefine((tx, ctx) => {
     const sum = tx.lines.reduce((acc, l) => acc + lineAmount(l), 0);

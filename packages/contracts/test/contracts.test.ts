@@ -176,3 +176,51 @@ describe("occurredAtOutOfRange", () => {
     expect(occurredAtOutOfRange("2030-06-15T12:04:00-01:00", now, window)).not.toBeNull();
   });
 });
+
+describe("only what the stores can hold passes the door", () => {
+  const unstorable: [string, string][] = [
+    ["NUL", "FRIES\u0000L"],
+    ["a newline", "FRIES\nL"],
+    ["DEL", "FRIES\u007f"],
+    ["a C1 control", "FRIES\u0085"],
+    ["a lone high surrogate", "FRIES\ud83d"],
+    ["a lone low surrogate", "\ude00FRIES"],
+  ];
+  it.each(unstorable)("refuses %s in every string of a transaction, naming the field", (_name, bad) => {
+    const fields: [string, Record<string, unknown>][] = [
+      ["lines.0.sku", withLine({ ...line, sku: bad }, 100)],
+      ["lines.0.name", withLine({ ...line, name: bad }, 100)],
+      ["lines.0.category", withLine({ ...line, category: bad }, 100)],
+      ["lines.0.tags.0", withLine({ ...line, tags: [bad] }, 100)],
+      ["couponCodes.0", { ...exampleSale, couponCodes: [bad] }],
+      ["holdId", { ...exampleSale, holdId: bad }],
+      ["customer.externalIdentity.subject", { ...exampleSale, customer: { externalIdentity: { provider: "apple", subject: bad } } }],
+    ];
+    for (const [path, body] of fields) expect(pathsOf(TransactionInput.safeParse(body))).toContain(path);
+  });
+
+  it("accepts emoji and accents (paired surrogates are fine)", () => {
+    expect(TransactionInput.safeParse(withLine({ ...line, name: "Crème brûlée 🍮" }, 100)).success).toBe(true);
+  });
+
+  it.each(unstorable)("refuses %s in event property keys and nested values", (_name, bad) => {
+    const event = { eventId: "e1", type: "app_open", occurredAt: "2030-01-01T00:00:00Z" };
+    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { [bad]: 1 } }))).toContain(`properties.${bad}`);
+    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { a: { b: [bad] } } }))).toContain("properties.a.b.0");
+  });
+
+  it("refuses event properties nested deeper than 8 levels", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 9; i++) deep = { d: deep };
+    const parsed = BehaviouralEventInput.safeParse({ eventId: "e1", type: "app_open", occurredAt: "2030-01-01T00:00:00Z", properties: deep as Record<string, unknown> });
+    expect(parsed.success).toBe(false);
+  });
+
+  it("bounds money so every sum stays exact: unit price, total", () => {
+    expect(pathsOf(TransactionInput.safeParse(withLine({ ...line, unitPrice: 1_000_000_001 }, 1_000_000_001)))).toContain("lines.0.unitPrice");
+    const big = { ...line, quantity: 10_000, unitPrice: 1_000_000_000 }; // 10^13 minor units
+    expect(pathsOf(TransactionInput.safeParse(withLine(big, 10_000_000_000_000)))).toContain("total");
+    const largest = { ...line, quantity: 1_000, unitPrice: 1_000_000_000 }; // exactly the ceiling
+    expect(TransactionInput.safeParse(withLine(largest, 1_000_000_000_000)).success).toBe(true);
+  });
+});

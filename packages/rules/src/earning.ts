@@ -1,4 +1,4 @@
-import type { ProgrammeConfig, RuleOfType } from "@regulars/contracts";
+import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } from "@regulars/contracts";
 import { matchesLine, paidAmount } from "./eligibility.ts";
 import { combineFactors, LocalCalendar, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
@@ -58,7 +58,8 @@ export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput,
 
   let linePoints = 0;
   for (const l of lines) linePoints += l.points;
-  const uncapped = floorPoints(linePoints) + basketPoints;
+  // Stackable multipliers can multiply without bound; the ceiling keeps every sum exact.
+  const uncapped = Math.min(floorPoints(linePoints) + basketPoints, MAX_POINTS_PER_TRANSACTION);
   for (const e of rules) e.points = tidy(e.points);
   for (const l of lines) {
     l.basePoints = tidy(l.basePoints);

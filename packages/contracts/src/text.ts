@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * Text the stores can hold exactly as sent. Postgres refuses NUL in text and jsonb; a lone UTF-16
+ * surrogate cannot be encoded as UTF-8, so the driver would silently store U+FFFD instead; other
+ * control characters (C0, DEL, C1) have no business in a SKU, a name or a key and break CSV exports
+ * and logs. All of them are refused at the door with the field's path, never stored or dead-lettered.
+ */
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function unstorableText(s: string): string | null {
+  const control = controlCharacter.exec(s);
+  if (control) return `must not contain control characters (found U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
+  if (loneSurrogate.test(s)) return "must be valid Unicode (found an unpaired surrogate)";
+  return null;
+}
+
+/** A string of `min`-`max` characters the stores can hold. */
+export const SafeText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`)
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((s, ctx) => {
+      const problem = unstorableText(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+/** How deep free-form JSON (event properties) may nest: enough for any real payload, bounded for the parser. */
+export const MAX_JSON_DEPTH = 8;
+
+/**
+ * Walks free-form JSON and reports every key or string the stores cannot hold, every number JSON cannot
+ * carry back out (Infinity from `1e999`), and nesting beyond MAX_JSON_DEPTH, each with its path.
+ */
+export function unstorableJson(value: unknown, path: (string | number)[] = [], depth = 0): { path: (string | number)[]; message: string }[] {
+  if (typeof value === "string") {
+    const problem = unstorableText(value);
+    return problem ? [{ path, message: problem }] : [];
+  }
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [{ path, message: "must be a finite number" }];
+  if (value === null || typeof value !== "object") return [];
+  if (depth >= MAX_JSON_DEPTH) return [{ path, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unstorableJson(v, [...path, i], depth + 1));
+  return Object.entries(value).flatMap(([key, v]) => {
+    const keyProblem = unstorableText(key);
+    return [...(keyProblem ? [{ path: [...path, key], message: `key ${keyProblem}` }] : []), ...unstorableJson(v, [...path, key], depth + 1)];
+  });
+}
