@@ -5,6 +5,18 @@ import { parseArgs } from "node:util";
 import { busTopology } from "@regulars/bus";
 import { z } from "zod";
 
+const DemoKeys = z.object({ admin: z.string(), pos: z.string().min(1), kiosk: z.string(), analyst: z.string() });
+
+/** The demo POS key: from server.json itself (older servers) or the private keys file it names. */
+function demoPosKey(demo: ServerInfo["demo"]): string | undefined {
+  if ("apiKeys" in demo) return demo.apiKeys.pos;
+  try {
+    return z.object({ apiKeys: DemoKeys }).parse(JSON.parse(readFileSync(demo.keysFile, "utf8"))).apiKeys.pos;
+  } catch {
+    return undefined; // unreadable: the user is told to pass --key
+  }
+}
+
 /** What the running embedded server writes to `<repo>/.data/server.json`. */
 const ServerInfo = z.object({
   pid: z.number().int().positive(),
@@ -12,10 +24,11 @@ const ServerInfo = z.object({
   apiUrl: z.string().nullable(),
   natsUrl: z.string().min(1),
   namespace: z.string().min(1),
-  demo: z.object({
-    tenantId: z.string(),
-    apiKeys: z.object({ admin: z.string(), pos: z.string().min(1), kiosk: z.string(), analyst: z.string() }),
-  }),
+  // Servers write where the demo keys are (a private file); older ones wrote the keys themselves.
+  demo: z.union([
+    z.object({ tenantId: z.string(), apiKeys: DemoKeys }),
+    z.object({ tenantId: z.string(), keysFile: z.string().min(1) }),
+  ]),
 });
 type ServerInfo = z.infer<typeof ServerInfo>;
 
@@ -131,7 +144,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
   const server = recorded && isAlive(recorded.pid) ? recorded : null;
 
   const gatewayUrl = values.gateway ?? server?.gatewayUrl;
-  const posKey = values.key ?? server?.demo.apiKeys.pos;
+  const posKey = values.key ?? (server ? demoPosKey(server.demo) : undefined);
   const natsUrl = values.nats ?? server?.natsUrl;
   if (!gatewayUrl || !posKey || !natsUrl) {
     const why = recorded ? `${serverJson} names pid ${recorded.pid}, which is no longer running` : `${serverJson} does not exist`;

@@ -35,6 +35,14 @@ describe("bench configuration", () => {
     });
   });
 
+  it("reads the demo key from the private keys file that server.json names", () => {
+    const keysFile = join(dir, "demo-tenant.json");
+    writeFileSync(keysFile, JSON.stringify({ tenantId: "tn_demo", apiKeys: { admin: "adm", pos: "pos_from_file", kiosk: "kio", analyst: "ana" } }));
+    const path = join(dir, "keys-file.json");
+    writeFileSync(path, JSON.stringify({ pid: process.pid, roles: ["all"], gatewayUrl: "http://127.0.0.1:4000", apiUrl: null, natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", demo: { tenantId: "tn_demo", keysFile } }));
+    expect(loadConfig([], path)).toMatchObject({ posKey: "pos_from_file", tenantId: "tn_demo" });
+  });
+
   it("lets flags win, and measures the server only when it is the gateway under load", () => {
     const cfg = loadConfig(["--gateway", "http://localhost:4555", "--duration", "5", "--connections", "8", "--json"], serverJson("other.json", process.pid));
     expect(cfg).toMatchObject({ gatewayUrl: "http://localhost:4555", durationSec: 5, connections: 8, json: true, serverPid: null, posKey: "pos_key" });

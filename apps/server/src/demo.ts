@@ -1,20 +1,24 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Db } from "@regulars/db";
+import { tightenFileMode, writePrivateFile } from "@regulars/embedded";
 import { type CreatedTenant, createDemoTenant } from "@regulars/tenancy";
 
 export type DemoTenant = CreatedTenant;
 
+export const demoKeysFile = (dataDir: string) => `${dataDir}/demo-tenant.json`;
+
 /**
  * On the first embedded start, a demo tenant with a small menu so there is something to try.
  * Its plain keys are kept in the local data folder (only hashes are in the database), because a
- * developer needs them again on the next start.
+ * developer needs them again on the next start; only the owner may read that file.
  */
 export async function ensureDemoTenant(db: Db, dataDir: string): Promise<DemoTenant | null> {
-  const file = `${dataDir}/demo-tenant.json`;
+  const file = demoKeysFile(dataDir);
+  await tightenFileMode(file); // written world-readable by older versions
   const saved = await readFile(file, "utf8").then((s) => JSON.parse(s) as DemoTenant).catch(() => null);
   if (saved && (await db.tenant.findUnique({ where: { id: saved.tenantId } }))) return saved;
   if ((await db.tenant.count()) > 0) return null; // a real installation: never add demo data to it
   const created = await createDemoTenant(db);
-  await writeFile(file, JSON.stringify(created, null, 2), { mode: 0o600 });
+  await writePrivateFile(file, JSON.stringify(created, null, 2));
   return created;
 }

@@ -1,4 +1,5 @@
-import { createLogger, redactUrl } from "@regulars/logger";
+import { createLogger } from "@regulars/logger";
+import { startBanner } from "./banner.ts";
 import { loadConfig, parseRoles } from "./config.ts";
 import { startSystem } from "./system.ts";
 
@@ -7,34 +8,37 @@ async function main() {
   const config = loadConfig(process.env);
   const roles = parseRoles(process.argv.slice(2));
   const log = createLogger({ level: config.LOG_LEVEL, pretty: (config.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" });
-  const system = await startSystem(config, roles, log);
 
-  const lines = [
-    "",
-    "Regulars is running",
-    system.gatewayUrl && `  ingestion gateway  ${system.gatewayUrl}   (docs ${system.gatewayUrl}/v1/docs, OpenAPI ${system.gatewayUrl}/v1/openapi.json)`,
-    system.apiUrl && `  tRPC API           ${system.apiUrl}/trpc`,
-    system.workersUrl && `  workers health     ${system.workersUrl}/readyz`,
-    `  postgres           ${redactUrl(system.databaseUrl)}`,
-    `  nats               ${system.natsUrl}`,
-    system.demo && `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n")}`,
-    system.demo && system.gatewayUrl &&
-      `\nTry it:\n  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
-        `    -d '{"externalId":"demo-1","type":"sale","occurredAt":"${new Date().toISOString()}","locationId":"store-001","channel":"pos","customer":{"phone":"+48600100200"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'`,
-    "",
-  ];
-  process.stdout.write(lines.filter(Boolean).join("\n") + "\n");
-
-  let stopping = false;
+  // Installed before anything starts: a Ctrl-C during start-up must still stop what has started so far.
+  let stopRequested: string | null = null;
+  let stopSystem: (() => Promise<void>) | null = null;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopRequested) {
+      // A terminal sends Ctrl-C to every process of the group and launchers forward it again: repeats are expected.
+      log.info({ signal }, "already shutting down; waiting for Postgres and NATS to stop");
+      return;
+    }
+    stopRequested = signal;
     log.info({ signal }, "shutting down");
-    await system.stop();
-    process.exit(0);
+    if (!stopSystem) return; // start-up is still running; it stops what it started when it finishes
+    try {
+      await stopSystem();
+      process.exit(0);
+    } catch (e) {
+      log.error({ err: e }, "shutdown failed");
+      process.exit(1);
+    }
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const system = await startSystem(config, roles, log);
+  stopSystem = () => system.stop();
+  if (stopRequested) {
+    await system.stop();
+    process.exit(0);
+  }
+  process.stdout.write(startBanner(system));
 }
 
 main().catch((e: Error) => {

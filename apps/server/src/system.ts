@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { createApiApp } from "@regulars/api-app";
 import type { Analytics } from "@regulars/analytics";
 import { type Bus, busIsReady } from "@regulars/bus";
@@ -14,6 +13,7 @@ import type { Role, ServerConfig } from "./config.ts";
 import { connectDependencies } from "./dependencies.ts";
 import { ensureDemoTenant, type DemoTenant } from "./demo.ts";
 import { listen } from "./listen.ts";
+import { removeServerRecord, tightenDataFiles, writeServerRecord } from "./server-record.ts";
 
 export interface RunningSystem {
   roles: Role[];
@@ -32,6 +32,7 @@ export interface RunningSystem {
 /** Starts the requested roles in this process over shared connections; the same code runs one role per process in production. */
 export async function startSystem(config: ServerConfig, roles: Role[], log: Logger): Promise<RunningSystem> {
   const dataDir = resolveDataDir({ override: config.REGULARS_DATA_DIR });
+  await tightenDataFiles(dataDir);
   const runsAnalytics = roles.includes("workers") && config.WORKERS.includes("analytics");
   const deps = await connectDependencies(config, dataDir, log, runsAnalytics);
   const db = createDb({ url: deps.databaseUrl, poolSize: config.DB_POOL_SIZE });
@@ -78,14 +79,11 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     stops.push(served.close);
   }
 
-  // Lets the CLI and the benchmark find the running system without being told.
-  await writeFile(
-    `${dataDir}/server.json`,
-    JSON.stringify({ pid: process.pid, roles, gatewayUrl, apiUrl, workersUrl, natsUrl: deps.natsUrl, namespace: config.REGULARS_NAMESPACE, demo }, null, 2),
-  );
+  await writeServerRecord(dataDir, { roles, gatewayUrl, apiUrl, workersUrl, natsUrl: deps.natsUrl, namespace: config.REGULARS_NAMESPACE, demo });
   return {
     roles, gatewayUrl, apiUrl, workersUrl, databaseUrl: deps.databaseUrl, natsUrl: deps.natsUrl, demo, bus: deps.bus, analytics: deps.analytics,
     async stop() {
+      await removeServerRecord(dataDir); // tools stop targeting this process as soon as it is on its way out
       // Servers first (stop taking work), then workers (finish the batch in hand), then connections.
       for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));
       await db.$disconnect();

@@ -2,3 +2,4 @@ export type { Log } from './log.ts';
 export { resolveDataDir } from './data-dir.ts';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres/start-embedded-postgres.ts';
 export { ensureLocalNats, type LocalNats } from './nats/ensure-local-nats.ts';
+export { tightenFileMode, writePrivateFile } from './private-file.ts';

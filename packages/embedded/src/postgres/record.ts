@@ -1,5 +1,6 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writePrivateFile } from '../private-file.ts';
 
 /** What `${dataDir}/postgres.json` says about the Postgres started from that folder. */
 export interface PostgresRecord {
@@ -19,11 +20,9 @@ export async function readPostgresRecord(dataDir: string): Promise<PostgresRecor
   }
 }
 
-/** Written via rename so a reader never sees half a file. */
+/** Private (it holds the URL with the password), and written via rename so a reader never sees half a file. */
 export async function writePostgresRecord(dataDir: string, record: PostgresRecord): Promise<void> {
-  const scratch = `${recordPath(dataDir)}.${process.pid}.tmp`;
-  await writeFile(scratch, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(scratch, recordPath(dataDir));
+  await writePrivateFile(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Removes the record only if it still describes `pid`, so a stopping process never erases a newer one's. */

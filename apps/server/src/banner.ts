@@ -1,0 +1,21 @@
+import { redactUrl } from "@regulars/logger";
+import type { RunningSystem } from "./system.ts";
+
+/** What `npm start` prints: where everything is, never a password or token (URLs are redacted). */
+export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">, now = new Date()): string {
+  const lines = [
+    "",
+    "Regulars is running",
+    system.gatewayUrl && `  ingestion gateway  ${system.gatewayUrl}   (docs ${system.gatewayUrl}/v1/docs, OpenAPI ${system.gatewayUrl}/v1/openapi.json)`,
+    system.apiUrl && `  tRPC API           ${system.apiUrl}/trpc`,
+    system.workersUrl && `  workers health     ${system.workersUrl}/readyz`,
+    `  postgres           ${redactUrl(system.databaseUrl)}`,
+    `  nats               ${redactUrl(system.natsUrl)}`,
+    system.demo && `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n")}`,
+    system.demo && system.gatewayUrl &&
+      `\nTry it:\n  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
+        `    -d '{"externalId":"demo-1","type":"sale","occurredAt":"${now.toISOString()}","locationId":"store-001","channel":"pos","customer":{"phone":"+48600100200"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'`,
+    "",
+  ];
+  return lines.filter(Boolean).join("\n") + "\n";
+}
