@@ -2,6 +2,7 @@ import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant } from "@regulars/tenancy";
 import { Command } from "commander";
 import { openDatabase } from "./database.ts";
+import { registerKeyCommands } from "./keys.ts";
 import { setProgrammeFromFile, showProgramme } from "./programme.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
@@ -70,6 +71,8 @@ tenant
     if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
     else for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}\n`);
   });
+
+registerKeyCommands(program, withDatabase);
 
 const programme = program.command("programme").description("a tenant's loyalty programme (versioned: every change is a new version)");
 

@@ -1,4 +1,5 @@
 import { auditRouter } from "./audit/audit.router.ts";
+import { apiKeysRouter } from "./keys/keys.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
@@ -11,6 +12,7 @@ export const appRouter = router({
   transactions: transactionsRouter,
   programme: programmeRouter,
   audit: auditRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;
