@@ -82,9 +82,9 @@ describe("a posted transaction", () => {
     const a = await processed(tenant.apiKeys.admin, card.externalId as string);
     const b = await processed(tenant.apiKeys.admin, apple.externalId as string);
     expect(a.customerId).not.toBe(b.customerId);
-    const byCard = await system.client(tenant.apiKeys.kiosk).customers.get.query({ cardNumber: "CARD-0001" });
+    const byCard = await system.client(tenant.apiKeys.admin).customers.get.query({ cardNumber: "CARD-0001" });
     expect(byCard).toMatchObject({ id: a.customerId, cardNumber: "CARD-0001", points: { balance: 14, pending: 0 } });
-    const byId = await system.client(tenant.apiKeys.kiosk).customers.get.query({ id: b.customerId! });
+    const byId = await system.client(tenant.apiKeys.admin).customers.get.query({ id: b.customerId! });
     expect(byId.identities).toEqual([{ kind: "ext:apple", value: "001234.abcd" }]);
   });
 

@@ -4,7 +4,7 @@ import { DomainError } from "@regulars/errors";
 import { customerBalances } from "@regulars/ledger-store";
 import type { CustomerView, LedgerLine } from "./customers.types.ts";
 
-async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
+export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
   const identity = identityOf(ref);
   if ("customerId" in identity) {
     const found = await db.customer.findFirst({ where: { id: identity.customerId, tenantId }, select: { id: true } });
@@ -20,6 +20,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const [balances, loyalty] = await Promise.all([customerBalances(db, tenantId, customer.id), db.customerLoyalty.findUnique({ where: { customerId: customer.id } })]);
   return {
+    view: "admin",
     id: customer.id,
     name: customer.name,
     email: customer.email,

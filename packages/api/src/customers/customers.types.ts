@@ -15,7 +15,9 @@ export const SearchCustomersInput = z.object({
   limit: z.number().int().min(1).max(50).default(20),
 });
 
+/** Everything about a customer: for admin keys only. */
 export interface CustomerView {
+  view: "admin";
   id: string;
   name: string | null;
   email: string | null;
@@ -29,6 +31,17 @@ export interface CustomerView {
   wallet: number;
   tier: { id: string; since: string | null } | null;
   lastActivityAt: string | null;
+}
+
+/** What a kiosk or POS terminal may show: a separate type, so the admin view never reaches a till by accident. */
+export interface TillCustomerView {
+  view: "till";
+  id: string;
+  /** For a greeting; never the full name. */
+  firstName: string | null;
+  tier: string | null;
+  points: { balance: number; pending: number };
+  wallet: number;
 }
 
 export interface LedgerLine {

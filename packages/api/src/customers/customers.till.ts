@@ -1,0 +1,32 @@
+import type { CustomerRef } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { customerBalances } from "@regulars/ledger-store";
+import { findCustomerId } from "./customers.queries.ts";
+import type { TillCustomerView } from "./customers.types.ts";
+
+/** "Anna Maria Kowalska" → "Anna": enough to greet, not enough to identify. */
+export const firstNameOf = (name: string | null): string | null => name?.trim().split(/\s+/)[0] || null;
+
+/**
+ * What a kiosk or POS terminal may show about a customer. Terminals sit on customer-facing hardware, so
+ * this is built field by field from what the till needs (never by trimming the admin view): no full
+ * name, phone, e-mail, date of birth or identities.
+ */
+export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef): Promise<TillCustomerView> {
+  const id = await findCustomerId(db, tenantId, ref);
+  const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } }) : null;
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  const [balances, loyalty] = await Promise.all([
+    customerBalances(db, tenantId, customer.id),
+    db.customerLoyalty.findUnique({ where: { customerId: customer.id }, select: { tier: true } }),
+  ]);
+  return {
+    view: "till",
+    id: customer.id,
+    firstName: firstNameOf(customer.name),
+    tier: loyalty?.tier ?? null,
+    points: { balance: balances.points, pending: balances.pendingPoints },
+    wallet: balances.wallet,
+  };
+}
