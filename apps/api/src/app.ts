@@ -1,13 +1,14 @@
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter } from "@regulars/api";
 import type { Db } from "@regulars/db";
-import { newId } from "@regulars/ids";
+import type { KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import type { Registry } from "prom-client";
+import { Histogram, type Registry } from "prom-client";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
+import { type ApiEnv, assignRequestId, authenticateAndLimit, limitBatch, limitBody, refuseDeepJson } from "./http-guards.ts";
 
 export interface ApiDeps {
   db: Db;
@@ -17,22 +18,44 @@ export interface ApiDeps {
   readiness: ReadinessChecks;
   /** Origins of the admin and kiosk web apps. */
   corsOrigins?: string[];
+  /** Request body limit (the gateway's MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /** Most calls in one batched request. */
+  maxBatchSize?: number;
+  /** Per-key request limits; none when absent. */
+  rateLimiter?: KeyRateLimiter;
 }
 
 /** tRPC at /trpc for the admin and kiosk apps; the tenant comes from the bearer key on each call. */
 export function createApiApp(deps: ApiDeps) {
-  const app = new Hono();
+  const app = new Hono<ApiEnv>();
+  const latency = new Histogram({
+    name: "regulars_trpc_request_seconds",
+    help: "tRPC call latency by procedure and outcome (OK or the tRPC error code)",
+    labelNames: ["procedure", "code"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+    registers: [deps.registry],
+  });
   app.use("/trpc/*", cors({ origin: deps.corsOrigins ?? ["http://localhost:5173", "http://localhost:5174"], allowHeaders: ["authorization", "content-type"] }));
+  app.use(
+    "/trpc/*",
+    assignRequestId,
+    limitBody(deps.maxBodyBytes ?? 256 * 1024),
+    limitBatch(deps.maxBatchSize ?? 20),
+    refuseDeepJson,
+    authenticateAndLimit(deps.credentials, deps.rateLimiter),
+  );
   app.use(
     "/trpc/*",
     trpcServer({
       router: appRouter,
       endpoint: "/trpc",
-      createContext: async (_opts, c) => {
-        const requestId = c.req.header("x-request-id")?.slice(0, 64) || newId("request");
-        const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-        return { db: deps.db, credential: match ? await deps.credentials.resolve(match[1]!) : null, requestId };
-      },
+      createContext: (_opts, c) => ({
+        db: deps.db,
+        credential: c.get("credential") as ApiEnv["Variables"]["credential"],
+        requestId: c.get("requestId") as string,
+        onProcedureDone: (procedure: string, code: string, seconds: number) => latency.observe({ procedure, code }, seconds),
+      }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");
       },

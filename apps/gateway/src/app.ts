@@ -8,6 +8,8 @@ import type { CredentialCache } from "@regulars/tenancy";
 import { bodyLimit } from "hono/body-limit";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
+import type { KeyRateLimiter } from "@regulars/http-guards";
+import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
@@ -26,6 +28,8 @@ export interface GatewayDeps {
   occurredAtWindow?: OccurredAtWindow;
   /** The gateway's clock; tests may pin it. */
   now?: () => Date;
+  /** Per-key request limits; none when absent. */
+  rateLimiter?: KeyRateLimiter;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -70,6 +74,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   });
   app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
+  app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now: deps.now ?? (() => new Date()) };
   registerTransactionRoutes(app, deps.bus, acceptance, (duplicate) => published.inc({ duplicate: String(duplicate) }));
   registerEventRoutes(app, deps.bus, acceptance);

@@ -1,3 +1,4 @@
+import { RateLimitSetting } from "@regulars/http-guards";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -39,6 +40,13 @@ export const ServerConfig = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024),
+  /** Requests per second / burst per API key, by the key's role (gateway and tRPC); `off` for no limit. */
+  RATE_LIMIT_POS: RateLimitSetting("50/100"),
+  RATE_LIMIT_KIOSK: RateLimitSetting("50/100"),
+  RATE_LIMIT_ADMIN: RateLimitSetting("10/30"),
+  RATE_LIMIT_ANALYST: RateLimitSetting("5/20"),
+  /** Most calls one batched tRPC request may carry. */
+  API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(20),
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */
   OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(35),
   OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(300),

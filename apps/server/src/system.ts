@@ -7,6 +7,7 @@ import { createGatewayApp } from "@regulars/gateway";
 import { registerHealthRoutes } from "@regulars/health";
 import { createMetricsRegistry, type Logger } from "@regulars/logger";
 import { CredentialCache } from "@regulars/tenancy";
+import { KeyRateLimiter } from "@regulars/http-guards";
 import { startWorkers } from "@regulars/workers";
 import { Hono } from "hono";
 import type { Role, ServerConfig } from "./config.ts";
@@ -38,6 +39,8 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   const db = createDb({ url: deps.databaseUrl, poolSize: config.DB_POOL_SIZE });
   const credentials = new CredentialCache(db, config.CREDENTIAL_CACHE_TTL_MS);
   const registry = createMetricsRegistry(roles.join("+"));
+  // One bucket per key across the roles in this process.
+  const rateLimiter = new KeyRateLimiter({ pos: config.RATE_LIMIT_POS, kiosk: config.RATE_LIMIT_KIOSK, admin: config.RATE_LIMIT_ADMIN, analyst: config.RATE_LIMIT_ANALYST });
   const checks = {
     nats: () => busIsReady(deps.bus),
     postgres: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
@@ -66,14 +69,14 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   if (roles.includes("gateway")) {
     const app = createGatewayApp({
       bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES,
-      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS },
+      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS }, rateLimiter,
     });
     const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT);
     gatewayUrl = served.url;
     stops.push(served.close);
   }
   if (roles.includes("api")) {
-    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks, corsOrigins: config.API_CORS_ORIGINS });
+    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks, corsOrigins: config.API_CORS_ORIGINS, maxBodyBytes: config.MAX_BODY_BYTES, maxBatchSize: config.API_MAX_BATCH, rateLimiter });
     const served = await listen(app.fetch, config.HOST, config.API_PORT);
     apiUrl = served.url;
     stops.push(served.close);

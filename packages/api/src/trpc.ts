@@ -4,12 +4,15 @@ import type { Db } from "@regulars/db";
 import { DomainError, issuesFromZod, trpcCodeOf } from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
 import { ZodError } from "zod";
+import { unsafeInputIssues } from "./input-guard.ts";
 
 export interface ApiContext {
   db: Db;
   /** Resolved from the Authorization header by the host app; null when absent or unknown. */
   credential: Credential | null;
   requestId: string;
+  /** Told how each procedure call ended and how long it took (the host's latency histogram). */
+  onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -38,7 +41,25 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/** Latency and outcome of every call, by procedure; outermost, so refused input and auth failures count too. */
+const timed = t.middleware(async ({ ctx, path, next }) => {
+  const started = performance.now();
+  const result = await next();
+  ctx.onProcedureDone?.(path, result.ok ? "OK" : result.error.code, (performance.now() - started) / 1000);
+  return result;
+});
+
+/** One check of every string in every input, before any schema or query sees it. */
+const safeInput = t.middleware(async ({ getRawInput, next }) => {
+  const issues = unsafeInputIssues(await getRawInput());
+  if (issues.length) {
+    const cause = new DomainError("invalid_request", `the input is invalid: ${issues.map((i) => i.path).join(", ")}`, issues);
+    throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(timed).use(safeInput).use(domainErrors);
 
 /** The tenant always comes from the credential, never from input. */
 export const tenantProcedure = publicProcedure.use(({ ctx, next }) => {
