@@ -119,7 +119,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     );
   }
   if (enabled.has("jobs")) {
-    running.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000 }));
+    running.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000, registry: opts.registry }));
   }
   log.info({ workers: [...enabled] }, "workers started");
   return {

@@ -1,12 +1,14 @@
 import type { Bus } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
+import { Counter, type Registry } from "prom-client";
 import type { ProgrammeCache } from "../ledger/programmes.ts";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
 import type { JobContext, JobResult } from "./context.ts";
 import { sendExpiryNotices } from "./expiry-notices.ts";
 import { expirePoints } from "./expire-points.ts";
 import { releasePendingPoints } from "./release-pending.ts";
+import { tryAcquireLease } from "./scheduler-lease.ts";
 import { applyTierDowngrades } from "./tier-downgrades.ts";
 
 export interface SchedulerDeps {
@@ -14,6 +16,8 @@ export interface SchedulerDeps {
   bus: Bus;
   log: Logger;
   programmes: ProgrammeCache;
+  /** Where `regulars_job_runs_total{job,outcome}` is counted. */
+  registry?: Registry;
 }
 
 /** In this order: released points can then expire; notices look at what is left. */
@@ -24,45 +28,79 @@ export const jobs: [string, (ctx: JobContext) => Promise<JobResult>][] = [
   ["tier-downgrades", applyTierDowngrades],
 ];
 
-const schedulerLock = 746_582_392;
+const LEASE = "scheduled-jobs";
 
-/**
- * One pass of every scheduled job over every tenant, as of `now`. Only one process runs a pass at a
- * time (a Postgres advisory lock); every job is idempotent, so a pass interrupted by a crash is simply
- * run again. `only` limits the pass to some tenants (an operator re-running one tenant's jobs).
- * Returns what each job did.
- */
-export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { tenantIds: string[] }): Promise<Record<string, number> | null> {
-  return deps.db.$transaction(
-    async (lockTx) => {
-      const [lock] = await lockTx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${schedulerLock}) AS locked`;
-      if (!lock?.locked) return null; // another process is running this pass
-      const done: Record<string, number> = {};
-      const tenants = await deps.db.tenant.findMany({ where: only ? { id: { in: only.tenantIds } } : {}, select: { id: true } });
-      for (const tenant of tenants) {
-        const programme = await deps.programmes.inForce(tenant.id, now);
-        if (!programme) continue;
-        for (const [name, job] of jobs) {
-          const result = await job({ db: deps.db, log: deps.log, tenantId: tenant.id, programme, now });
-          done[name] = (done[name] ?? 0) + result.acted;
-          await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) => deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"));
-        }
-      }
-      done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
-      return done;
-    },
-    { timeout: 30 * 60 * 1000, maxWait: 10_000 },
-  );
+/** One counter per registry, however many passes and schedulers share it. */
+function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcome"> | null {
+  if (!registry) return null;
+  const existing = registry.getSingleMetric("regulars_job_runs_total");
+  if (existing) return existing as Counter<"job" | "outcome">;
+  return new Counter({ name: "regulars_job_runs_total", help: "Scheduled job runs per tenant, by job and outcome (ok|failed)", labelNames: ["job", "outcome"], registers: [registry] });
 }
 
+/**
+ * One pass of every scheduled job over every tenant, as of `now`. Only one pass runs at a time, in this
+ * process or any other (a lease row, see scheduler-lease.ts): returns null when another holds it. Every
+ * job is idempotent, so a pass interrupted by a crash is simply run again. A job that fails for one
+ * tenant is logged and counted and the pass goes on with the rest. `only` limits the pass to some
+ * tenants (an operator re-running one tenant's jobs). Returns what each job did (`failed`: how many
+ * tenant-job runs failed, when any did).
+ */
+export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { tenantIds: string[] }): Promise<Record<string, number> | null> {
+  const lease = await tryAcquireLease(deps.db, LEASE);
+  if (!lease) return null;
+  const runs = jobRunsCounter(deps.registry);
+  const done: Record<string, number> = {};
+  let failed = 0;
+  try {
+    const tenants = await deps.db.tenant.findMany({ where: only ? { id: { in: only.tenantIds } } : {}, select: { id: true }, orderBy: { id: "asc" } });
+    for (const tenant of tenants) {
+      if (!lease.held) {
+        deps.log.warn({ tenantId: tenant.id }, "scheduled pass lost its lease; stopping, the next holder carries on");
+        break;
+      }
+      const programme = await deps.programmes.inForce(tenant.id, now).catch((e: unknown) => {
+        deps.log.error({ err: e, tenantId: tenant.id }, "cannot load the tenant's programme; skipping its scheduled jobs");
+        runs?.inc({ job: "programme", outcome: "failed" });
+        failed++;
+        return null;
+      });
+      if (!programme) continue;
+      for (const [name, job] of jobs) {
+        try {
+          const result = await job({ db: deps.db, log: deps.log, tenantId: tenant.id, programme, now });
+          done[name] = (done[name] ?? 0) + result.acted;
+          runs?.inc({ job: name, outcome: "ok" });
+          await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) => deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"));
+        } catch (e) {
+          // One tenant's bad data must not stop every other tenant's expiry and downgrades.
+          deps.log.error({ err: e, job: name, tenantId: tenant.id }, "scheduled job failed for a tenant; the next pass retries it");
+          runs?.inc({ job: name, outcome: "failed" });
+          failed++;
+        }
+      }
+    }
+    done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
+  } finally {
+    await lease.release().catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
+  }
+  if (failed) done.failed = failed;
+  return done;
+}
+
+/**
+ * Runs a pass every `intervalMs`. A pass still running when the next is due is not queued behind: the
+ * tick is skipped, so a slow pass never builds a backlog (other processes are kept out by the lease).
+ */
 export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<unknown> | null = null;
   let stopped = false;
   const pass = () => {
-    running = running
-      .then(() => (stopped ? null : runScheduledJobs(deps, new Date())))
-      .then((done) => done && Object.values(done).some((n) => n > 0) && deps.log.info({ done }, "scheduled jobs ran"))
-      .catch((e) => deps.log.error({ err: e }, "scheduled jobs failed; will retry next pass"));
+    if (stopped || running) return;
+    running = runScheduledJobs(deps, new Date())
+      .then((done) => done && Object.entries(done).some(([k, n]) => k !== "failed" && n > 0) && deps.log.info({ done }, "scheduled jobs ran"))
+      .catch((e) => deps.log.error({ err: e }, "scheduled jobs failed; will retry next pass"))
+      .finally(() => (running = null));
   };
   const timer = setInterval(pass, deps.intervalMs);
   pass();
