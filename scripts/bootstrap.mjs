@@ -45,9 +45,12 @@ if (newer(join(root, "packages/db/prisma/schema.prisma"), join(root, "packages/d
 }
 
 if (command === "start") {
-  const child = spawn(pnpm, [...pnpmArgs, "--silent", "--filter", "@regulars/server", "start", ...rest], { cwd: root, stdio: "inherit" });
+  // The server runs as a direct child (no pnpm or tsx launcher in between, each of which handles Ctrl-C its
+  // own way and may exit first): this process only passes a signal on and ends when the server has ended,
+  // with its exit code, so the prompt returns only after Postgres and NATS have stopped.
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts", ...rest], { cwd: root, stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code) => process.exit(code ?? 0));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else if (command === "test") {
   say("type-checking every package");
   pnpmRun("--silent", "typecheck");

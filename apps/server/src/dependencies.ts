@@ -1,7 +1,7 @@
 import { createAnalytics, type Analytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { migrateDatabase } from "@regulars/db";
-import { ensureLocalNats, startEmbeddedPostgres } from "@regulars/embedded";
+import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import type { Logger } from "@regulars/logger";
 import type { ServerConfig } from "./config.ts";
 
@@ -33,7 +33,8 @@ export async function connectDependencies(config: ServerConfig, dataDir: string,
 
   let natsUrl = config.NATS_URL;
   if (!natsUrl) {
-    const nats = await ensureLocalNats({ dataDir, log: embedLog });
+    // Its own server and store: never one that merely answers on 4222, whose durable consumers another checkout may own.
+    const nats = await startLocalNats({ dataDir, log: embedLog });
     natsUrl = nats.url;
     stops.push(() => nats.stop());
   }

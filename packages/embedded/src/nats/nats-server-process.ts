@@ -3,6 +3,7 @@ import { OutputTail } from '../output-tail.ts';
 
 export interface NatsServerProcess {
   readonly output: OutputTail;
+  readonly pid: number;
   isRunning(): boolean;
   /** Ends the server (SIGTERM, SIGKILL after 10 s) and resolves once it has exited. */
   stop(): Promise<void>;
@@ -10,7 +11,8 @@ export interface NatsServerProcess {
 
 export function spawnNatsServer(binary: string, args: string[]): NatsServerProcess {
   const output = new OutputTail();
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: a Ctrl-C in the terminal reaches the app, which stops NATS after draining.
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let running = true;
   // An app that exits without calling stop() must not leave a server behind holding the port.
   const killOnExit = () => child.kill();
@@ -33,6 +35,7 @@ export function spawnNatsServer(binary: string, args: string[]): NatsServerProce
 
   return {
     output,
+    pid: child.pid ?? -1,
     isRunning: () => running,
     stop: async () => {
       if (!running) return;

@@ -112,7 +112,7 @@ export function createPostgresServer(opts: { databaseDir: string; port: number; 
       const force = setTimeout(() => child?.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(force);
-      opts.log('postgres exited', { pid: child.pid });
+      opts.log('postgres exited', { postgresPid: child.pid });
     },
   };
 }
