@@ -83,18 +83,19 @@ describe("runScheduledJobs", () => {
     const log = createLogger({ level: "silent" });
     const pass = runScheduledJobs({ db, bus, log, programmes: new GatedProgrammes(db, 0) }, new Date());
     await inside;
+    try {
+      const leases = await other.schedulerLease.findMany();
+      expect(leases).toEqual([expect.objectContaining({ name: "scheduled-jobs", holder: expect.stringContaining(`:${process.pid}:`) })]);
+      const [activity] = await other.$queryRaw<{ in_transaction: number; advisory: number }[]>`
+        SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL) AS in_transaction,
+               (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory`;
+      expect(activity).toEqual({ in_transaction: 0, advisory: 0 });
 
-    const leases = await other.schedulerLease.findMany();
-    expect(leases).toEqual([expect.objectContaining({ name: "scheduled-jobs", holder: expect.stringContaining(`:${process.pid}:`) })]);
-    const [activity] = await other.$queryRaw<{ in_transaction: number; advisory: number }[]>`
-      SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL) AS in_transaction,
-             (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS advisory`;
-    expect(activity).toEqual({ in_transaction: 0, advisory: 0 });
-
-    expect(await runScheduledJobs({ db, bus, log, programmes: new ProgrammeCache(db, 0) }, new Date())).toBeNull();
-    expect(await runScheduledJobs({ db: other, bus, log, programmes: new ProgrammeCache(other, 0) }, new Date())).toBeNull();
-
-    open();
+      expect(await runScheduledJobs({ db, bus, log, programmes: new ProgrammeCache(db, 0) }, new Date())).toBeNull();
+      expect(await runScheduledJobs({ db: other, bus, log, programmes: new ProgrammeCache(other, 0) }, new Date())).toBeNull();
+    } finally {
+      open();
+    }
     expect(await pass).not.toBeNull();
     expect(await other.schedulerLease.count()).toBe(0); // released at the end
   });
