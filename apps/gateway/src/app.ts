@@ -12,7 +12,9 @@ import type { KeyRateLimiter } from "@regulars/http-guards";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
+import { requireJsonBody } from "./json-body.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
+import { registerOpenApiDocument } from "./routes/openapi-document.ts";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
@@ -65,6 +67,8 @@ export function createGatewayApp(deps: GatewayDeps) {
 
   registerHealthRoutes(app, deps.readiness, deps.registry);
   registerDocsRoutes(app, openApiPath);
+  const now = deps.now ?? (() => new Date());
+  registerOpenApiDocument(app, openApiPath, now);
 
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 256 * 1024,
@@ -75,18 +79,10 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
-  const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now: deps.now ?? (() => new Date()) };
+  app.on("POST", ["/v1/transactions", "/v1/events"], requireJsonBody());
+  const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   registerTransactionRoutes(app, deps.bus, acceptance, (duplicate) => published.inc({ duplicate: String(duplicate) }));
   registerEventRoutes(app, deps.bus, acceptance);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer", description: "A tenant API key" });
-  app.doc31(openApiPath, {
-    openapi: "3.1.0",
-    info: {
-      title: "Regulars ingestion API",
-      version: "1.0.0",
-      description: "Kiosks, POS terminals and integrations post transactions and behavioural events here. Amounts are integer minor units (cents).",
-    },
-  });
   return app;
 }

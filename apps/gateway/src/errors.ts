@@ -7,7 +7,11 @@ import type { GatewayEnv } from "./context.ts";
 
 export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], message: string, issues?: FieldIssue[]) {
   const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
-  return c.json(body, httpStatusOf(code) as ContentfulStatusCode);
+  // A refusal before the body was read (too large, no key): the HTTP server drains an unread upload
+  // only briefly, then drops the connection. Saying so keeps a client's next request off that socket,
+  // where it would fail as "connection reset" instead of being answered.
+  const unread = c.req.raw.body !== null && !c.req.raw.bodyUsed;
+  return c.json(body, httpStatusOf(code) as ContentfulStatusCode, unread ? { connection: "close" } : undefined);
 }
 
 /** Validation hook for every route: a 400 that names each field and why. */
@@ -24,7 +28,8 @@ export function onError(log: Logger) {
     if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.issues);
     if (err instanceof HTTPException) {
       if (err.status === 413) return errorResponse(c, "payload_too_large", "the request body is too large");
-      if (err.status === 400) return errorResponse(c, "invalid_request", "the request body is not valid JSON");
+      if (err.status === 415) return errorResponse(c, "unsupported_media_type", "send the body as JSON with 'content-type: application/json'");
+      if (err.status === 400) return errorResponse(c, "invalid_request", "the request body is not valid JSON", [{ path: "(body)", message: "must be valid JSON" }]);
     }
     log.error({ err, requestId: c.get("requestId") }, "unhandled error");
     return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");

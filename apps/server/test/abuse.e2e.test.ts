@@ -98,7 +98,7 @@ describe("control characters in any tRPC string input", () => {
       ? await trpc(path, a.apiKeys.admin, { query: { input: JSON.stringify(input) } })
       : await trpc(path, a.apiKeys.admin, { method: "POST", body: JSON.stringify(input) });
     expect(res.status).toBe(400);
-    expect(res.body.error.data).toMatchObject({ code: "BAD_REQUEST", issues: [expect.objectContaining({ path: field })], requestId: expect.any(String) });
+    expect(res.body.error.data).toMatchObject({ code: "BAD_REQUEST", error: { code: "invalid_request", issues: [expect.objectContaining({ path: field })] }, requestId: expect.any(String) });
   });
 });
 

@@ -89,7 +89,7 @@ describe("credentials", () => {
   it("tRPC input errors name the field", async () => {
     const err = await system.client(a.apiKeys.admin).customers.get.query({ phone: "12" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
-    expect((err as TRPCClientError<any>).data).toMatchObject({ code: "BAD_REQUEST", issues: [expect.objectContaining({ path: "phone" })] });
+    expect((err as TRPCClientError<any>).data).toMatchObject({ code: "BAD_REQUEST", error: { code: "invalid_request", issues: [expect.objectContaining({ path: "phone" })] } });
   });
 });
 

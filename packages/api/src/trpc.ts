@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { DomainError, issuesFromZod, trpcCodeOf } from "@regulars/errors";
+import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
 import { ZodError } from "zod";
 import { unsafeInputIssues } from "./input-guard.ts";
@@ -15,15 +15,31 @@ export interface ApiContext {
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
 }
 
+/** The gateway's error body; the request id is unknown only when tRPC fails before the context exists. */
+export type ApiErrorBody = Omit<ErrorBody, "requestId"> & { requestId?: string };
+
 const t = initTRPC.context<ApiContext>().create({
+  /**
+   * `data.error` is the body the gateway answers with, `{ code, message, issues, requestId }`, so one
+   * client-side renderer reads both. The top-level `code` must stay tRPC's number (its client refuses
+   * the response otherwise), and `data.code`/`httpStatus` stay for the tRPC client.
+   */
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
+    const code = cause instanceof DomainError ? cause.code : errorCodeOfTrpc(error.code, shape.data.httpStatus);
     const issues = cause instanceof ZodError ? issuesFromZod(cause) : cause instanceof DomainError ? cause.issues : undefined;
+    // Internal errors keep their message out of the response; the request id finds it in the logs.
+    const message =
+      code === "internal"
+        ? "something went wrong on our side; the request id helps us find it"
+        : cause instanceof ZodError
+          ? `the input is invalid: ${issues!.map((i) => i.path).join(", ")}`
+          : shape.message;
+    const body: ApiErrorBody = { code, message, ...(issues?.length ? { issues } : {}), ...(ctx?.requestId ? { requestId: ctx.requestId } : {}) };
     return {
-      ...shape,
-      // Internal errors keep their message out of the response; the request id finds it in the logs.
-      message: error.code === "INTERNAL_SERVER_ERROR" ? "something went wrong on our side" : shape.message,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, issues, requestId: ctx?.requestId },
+      message,
+      code: shape.code,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, requestId: ctx?.requestId, error: body },
     };
   },
 });

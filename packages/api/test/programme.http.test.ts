@@ -29,13 +29,13 @@ describe("programme errors over HTTP", () => {
     const t = await tenantCallers(db);
     const badFactor = await post(t.adminCredential, "programme.rules.upsert", { rule: { id: "x2", type: "multiplier", factor: 500 } });
     expect(badFactor.status).toBe(400);
-    expect(badFactor.body.error?.data).toMatchObject({ code: "BAD_REQUEST", requestId: "req_http", issues: [expect.objectContaining({ path: "rule.factor" })] });
+    expect(badFactor.body.error?.data).toMatchObject({ code: "BAD_REQUEST", requestId: "req_http", error: { code: "invalid_request", issues: [expect.objectContaining({ path: "rule.factor" })] } });
 
     const unknownTier = await post(t.adminCredential, "programme.rules.upsert", { rule: { id: "gold", type: "per_visit", points: 3, tiers: ["gold"] } });
     expect(unknownTier.status).toBe(400);
-    expect(unknownTier.body.error?.data).toMatchObject({ issues: [{ path: "rules.1.tiers.0", message: "the programme has no tier 'gold'" }] });
+    expect(unknownTier.body.error?.data).toMatchObject({ error: { issues: [{ path: "rules.1.tiers.0", message: "the programme has no tier 'gold'" }] } });
 
     const past = await post(t.adminCredential, "programme.pendingDays.set", { days: 2, effectiveFrom: "2020-01-01T00:00:00Z" });
-    expect(past.body.error?.data).toMatchObject({ httpStatus: 400, issues: [expect.objectContaining({ path: "effectiveFrom" })] });
+    expect(past.body.error?.data).toMatchObject({ httpStatus: 400, error: { issues: [expect.objectContaining({ path: "effectiveFrom" })] } });
   });
 });

@@ -17,26 +17,56 @@ export const knownEventTypes = [
 ] as const;
 
 /** `POST /v1/events`: behavioural events from the app, kiosk and message providers. */
-export const BehaviouralEventInput = z.object({
-  eventId: ExternalId,
-  type: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a snake_case event type such as app_open"),
-  occurredAt: Timestamp,
-  customer: CustomerRef.nullish(),
-  locationId: LocationId.nullish(),
-  channel: Channel.nullish(),
-  properties: z
-    .record(z.string().max(64, "keys must be at most 64 characters"), z.unknown())
-    .default({})
-    .superRefine((p, ctx) => {
-      for (const problem of unstorableJson(p)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-    })
-    .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB"),
-});
+export const BehaviouralEventInput = z
+  .object({
+    eventId: ExternalId.meta({
+      description:
+        "Your unique id of this event within your tenant, 1-128 printable ASCII characters without spaces. It is the " +
+        "idempotency key: posting it again answers 202 with `duplicate: true` and changes nothing.",
+      examples: ["app-7f3a9c-000017"],
+    }),
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a snake_case event type such as app_open")
+      .meta({
+        description: `What happened, in snake_case (2-64 characters). The programme reacts to ${knownEventTypes.join(", ")}; other types are kept for analytics.`,
+        examples: ["app_open"],
+      }),
+    occurredAt: Timestamp.meta({
+      description:
+        "When it happened: ISO 8601 with an offset. Accepted from 35 days in the past to 5 minutes ahead of the gateway's " +
+        "clock, by default; outside that window the answer is 400 `occurred_at_out_of_range`.",
+    }),
+    customer: CustomerRef.nullish().meta({ description: "Who did it, by exactly one identity; omit (or null) for an anonymous visitor." }),
+    locationId: LocationId.meta({ description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'." }).nullish(),
+    channel: Channel.nullish().meta({ description: "Where it happened, if it matters: kiosk, pos, app, web or delivery." }),
+    properties: z
+      .record(z.string().max(64, "keys must be at most 64 characters"), z.unknown())
+      .default({})
+      .superRefine((p, ctx) => {
+        for (const problem of unstorableJson(p)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+      })
+      .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
+      .meta({
+        description:
+          "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
+          "as JSON; strings and keys without control characters.",
+        examples: [{ screen: "home" }],
+      }),
+  })
+  .meta({
+    id: "BehaviouralEventInput",
+    description:
+      "Something a customer did that is not a purchase: opened the app, submitted a form, clicked a message. " +
+      "`customer`, when given, names exactly one identity; `occurredAt` lies in the accepted window.",
+  });
 export type BehaviouralEventInput = z.infer<typeof BehaviouralEventInput>;
 
-export const EventAccepted = z.object({
-  id: z.string(),
-  eventId: z.string(),
-  status: z.literal("accepted"),
-  duplicate: z.boolean(),
-});
+export const EventAccepted = z
+  .object({
+    id: z.string().meta({ description: "Our id of the event, derived from your tenant and `eventId` (the same on every retry)." }),
+    eventId: z.string().meta({ description: "Your `eventId`, echoed." }),
+    status: z.literal("accepted").meta({ description: "Stored durably; processed asynchronously." }),
+    duplicate: z.boolean().meta({ description: "True when this `eventId` was accepted before: nothing changed." }),
+  })
+  .meta({ id: "EventAccepted", description: "The event is stored and will be processed." });

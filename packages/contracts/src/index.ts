@@ -1,3 +1,4 @@
+import "./field-messages.ts";
 export * from "./primitives.ts";
 export * from "./transaction.ts";
 export * from "./event.ts";

@@ -4,18 +4,32 @@ import { SafeText } from "./text.ts";
 /** Subject-safe: location ids become a token of the JetStream subject. */
 export const LocationId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '-' or '_'");
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '-' or '_'")
+  .meta({ description: "Your id of the store or site: 1-64 letters, digits, '-' or '_'.", examples: ["store-017"] });
 
 /** Printable ASCII without spaces: it is also the JetStream message id. */
 export const ExternalId = z
   .string()
-  .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces");
+  .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces")
+  .meta({ description: "Your own id: 1-128 printable ASCII characters, no spaces." });
 
-export const E164Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +48600100200");
-export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR");
-export const Timestamp = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with offset" });
+export const E164Phone = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +48600100200")
+  .meta({ description: "Phone number in E.164 form: '+', country code, number, no spaces.", examples: ["+48600100200"] });
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+  .meta({ description: "ISO 4217 currency code.", examples: ["EUR"] });
+/** Its messages ("required", "must be an ISO 8601 date-time ...") come from the shared field messages. */
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .meta({ description: "ISO 8601 date-time with a UTC offset ('Z' or '+01:00'); fractions of a second allowed." });
 /** Money in minor units (cents): integers only, never floats. */
-export const Minor = z.number().int("must be an integer amount in minor units (cents)");
+export const Minor = z
+  .number()
+  .int("must be an integer amount in minor units (cents)")
+  .meta({ description: "Money in integer minor units of the currency (cents: 1250 means 12.50)." });
 
 /**
  * The largest money amount (minor units) one transaction may carry: ten billion in major units. Money
@@ -24,27 +38,49 @@ export const Minor = z.number().int("must be an integer amount in minor units (c
  */
 export const MAX_TRANSACTION_MINOR = 1_000_000_000_000;
 
-export const Channel = z.enum(["kiosk", "pos", "app", "web", "delivery"]);
+export const Channel = z
+  .enum(["kiosk", "pos", "app", "web", "delivery"])
+  .meta({ id: "Channel", description: "Where the customer ordered: in-store kiosk, staffed till (pos), app, web shop or delivery platform." });
 export type Channel = z.infer<typeof Channel>;
 
 export const ApiKeyRole = z.enum(["admin", "pos", "kiosk", "analyst"]);
 export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
 
-export const ExternalIdentity = z.strictObject({
-  provider: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, "lower-case provider name such as apple or google"),
-  subject: SafeText(1, 255),
-});
+export const ExternalIdentity = z
+  .strictObject({
+    provider: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{1,31}$/, "lower-case provider name such as apple or google")
+      .meta({ description: "Who signed the customer in: a lower-case provider name (2-32 characters).", examples: ["google"] }),
+    subject: SafeText(1, 255).meta({ description: "The provider's stable user id for this customer (the OpenID `sub`).", examples: ["108722364411239847110"] }),
+  })
+  .meta({ id: "ExternalIdentity", description: "A sign-in identity from an app login provider." });
 
 /** How a request names a customer: exactly one identity. */
 export const CustomerRef = z
   .strictObject({
-    id: z.string().regex(/^cus_[a-z0-9]{10,40}$/, "must be a customer id (cus_...)").optional(),
-    phone: E164Phone.optional(),
-    cardNumber: z.string().regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'").optional(),
+    id: z
+      .string()
+      .regex(/^cus_[a-z0-9]{10,40}$/, "must be a customer id (cus_...)")
+      .meta({ description: "A customer id issued by Regulars (`cus_...`), e.g. from a scanned app QR code." })
+      .optional(),
+    phone: E164Phone.meta({ description: "The customer's phone number in E.164 form; an unknown number enrols a new member." }).optional(),
+    cardNumber: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'")
+      .meta({ description: "The number printed on a loyalty card: 4-40 letters, digits or '-'.", examples: ["CARD-000417"] })
+      .optional(),
     externalIdentity: ExternalIdentity.optional(),
   })
   .refine((c) => Object.values(c).filter((v) => v !== undefined).length === 1, {
     message: "give exactly one of id, phone, cardNumber, externalIdentity",
+  })
+  .meta({
+    id: "CustomerRef",
+    description:
+      "Who the customer is: exactly one identity, one of `id`, `phone`, `cardNumber` or `externalIdentity`. " +
+      "Two identities, or none, is a 400. Other fields are refused.",
+    examples: [{ phone: "+48600100200" }],
   });
 export type CustomerRef = z.infer<typeof CustomerRef>;
 

@@ -4,18 +4,43 @@ import { SafeText } from "./text.ts";
 
 export const TransactionLine = z
   .object({
-    sku: SafeText(1, 64),
-    name: SafeText(1, 200),
-    category: SafeText(1, 64).optional(),
-    tags: z.array(SafeText(1, 40)).max(20).default([]),
-    quantity: z.number().int("must be a whole number").positive("must be at least 1").max(10_000, "must be at most 10000"),
-    unitPrice: Minor.nonnegative("must not be negative").max(1_000_000_000, "must be at most 1000000000 (minor units)"),
-    discount: Minor.nonnegative("must not be negative").max(MAX_TRANSACTION_MINOR).default(0),
+    sku: SafeText(1, 64).meta({ description: "Your product code (1-64 characters); earning rules match on it.", examples: ["FRIES-L"] }),
+    name: SafeText(1, 200).meta({ description: "The product name as printed on the receipt (1-200 characters).", examples: ["Fries large"] }),
+    category: SafeText(1, 64)
+      .meta({ description: "Your product category (1-64 characters); earning rules may match on it.", examples: ["sides"] })
+      .optional(),
+    tags: z
+      .array(SafeText(1, 40))
+      .max(20)
+      .default([])
+      .meta({ description: "Up to 20 labels (1-40 characters each) that earning rules may match on, such as `vegetarian` or `alcohol`.", examples: [["vegetarian"]] }),
+    quantity: z
+      .number()
+      .int("must be a whole number")
+      .positive("must be at least 1")
+      .max(10_000, "must be at most 10000")
+      .meta({ description: "How many items: a whole number from 1 to 10000.", examples: [2] }),
+    unitPrice: Minor.nonnegative("must not be negative")
+      .max(1_000_000_000, "must be at most 1000000000 (minor units)")
+      .meta({ description: "Price of one item before discounts, in minor units (cents: 350 means 3.50); 0 to 10^9.", examples: [350] }),
+    discount: Minor.nonnegative("must not be negative")
+      .max(MAX_TRANSACTION_MINOR)
+      .default(0)
+      .meta({
+        description: "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
+        examples: [0],
+      }),
   })
   .superRefine((line, ctx) => {
     if (line.discount > line.quantity * line.unitPrice) {
       ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
     }
+  })
+  .meta({
+    id: "TransactionLine",
+    description:
+      "One line of the receipt. A line's position in `lines`, counted from 0, is its `lineNo`: how " +
+      "`GET /v1/transactions/{externalId}` and `transaction.processed` events refer to it, and how a refund line names the sale's line.",
   });
 export type TransactionLine = z.infer<typeof TransactionLine>;
 
@@ -25,18 +50,52 @@ export const lineAmount = (l: Pick<TransactionLine, "quantity" | "unitPrice" | "
 /** `POST /v1/transactions`: the contract kiosks, POS terminals and integrators post. */
 export const TransactionInput = z
   .object({
-    externalId: ExternalId,
-    type: z.enum(["sale", "refund"]),
-    refundOf: ExternalId.nullish(),
-    occurredAt: Timestamp,
-    locationId: LocationId,
+    externalId: ExternalId.meta({
+      description:
+        "Your unique id of this sale or refund within your tenant (e.g. till and receipt number), 1-128 printable ASCII characters " +
+        "without spaces. It is the idempotency key: posting it again answers 202 with `duplicate: true` and changes nothing.",
+      examples: ["POS17-000451"],
+    }),
+    type: z.enum(["sale", "refund"]).meta({ description: "`sale`, or `refund` of an earlier sale (which `refundOf` then names)." }),
+    refundOf: ExternalId.meta({
+      description:
+        "Only and always on a refund: the `externalId` of the sale it refunds. Required when `type` is `refund`; " +
+        "must be absent or null on a sale; a refund cannot name itself.",
+      examples: ["POS17-000451"],
+    }).nullish(),
+    occurredAt: Timestamp.meta({
+      description:
+        "When the sale or refund happened at the till: ISO 8601 with an offset. Accepted from 35 days in the past (a till " +
+        "uploading a backlog) to 5 minutes ahead (clock skew) of the gateway's clock, by default; outside that window the " +
+        "answer is 400 `occurred_at_out_of_range`.",
+    }),
+    locationId: LocationId.meta({ description: "Your id of the store where it happened: 1-64 letters, digits, '-' or '_'." }),
     channel: Channel,
-    customer: CustomerRef.nullish(),
-    currency: CurrencyCode,
-    lines: z.array(TransactionLine).min(1, "a transaction needs at least one line").max(500),
-    total: Minor.nonnegative("must not be negative").max(MAX_TRANSACTION_MINOR, `must be at most ${MAX_TRANSACTION_MINOR} (minor units)`),
-    couponCodes: z.array(SafeText(1, 64)).max(20).default([]),
-    holdId: SafeText(1, 64).nullish(),
+    customer: CustomerRef.nullish().meta({
+      description: "The customer who earns the points, by exactly one identity. Omit it (or send null) for an anonymous sale, which earns nothing.",
+    }),
+    currency: CurrencyCode.meta({ description: "ISO 4217 code; it must be the tenant's currency." }),
+    lines: z
+      .array(TransactionLine)
+      .min(1, "a transaction needs at least one line")
+      .max(500)
+      .meta({ description: "The receipt's lines, 1 to 500, in receipt order (the first is `lineNo` 0). A refund lists the lines it takes back." }),
+    total: Minor.nonnegative("must not be negative")
+      .max(MAX_TRANSACTION_MINOR, `must be at most ${MAX_TRANSACTION_MINOR} (minor units)`)
+      .meta({
+        description:
+          "What the customer paid, in minor units (cents): it must equal the sum of the lines after discounts, " +
+          "Σ (quantity × unitPrice − discount). For a refund, the amount refunded. 0 to 10^12.",
+        examples: [1620],
+      }),
+    couponCodes: z
+      .array(SafeText(1, 64))
+      .max(20)
+      .default([])
+      .meta({ description: "Codes of coupons used on this sale, up to 20.", examples: [[]] }),
+    holdId: SafeText(1, 64)
+      .meta({ description: "The points hold made when the basket was quoted, which this sale commits; absent or null when no points are spent." })
+      .nullish(),
   })
   .superRefine((tx, ctx) => {
     const sum = tx.lines.reduce((acc, l) => acc + lineAmount(l), 0);
@@ -52,13 +111,22 @@ export const TransactionInput = z
     if (tx.refundOf && tx.refundOf === tx.externalId) {
       ctx.addIssue({ code: "custom", path: ["refundOf"], message: "a refund cannot refund itself" });
     }
+  })
+  .meta({
+    id: "TransactionInput",
+    description:
+      "A sale or refund as the till saw it. Cross-field rules: `total` equals the sum of the lines after discounts; " +
+      "`customer` names exactly one identity; `refundOf` is present on every refund and on nothing else; " +
+      "`currency` is the tenant's; `occurredAt` lies in the accepted window (35 days back, 5 minutes ahead by default).",
   });
 export type TransactionInput = z.infer<typeof TransactionInput>;
 
-export const TransactionAccepted = z.object({
-  id: z.string(),
-  externalId: z.string(),
-  status: z.literal("accepted"),
-  duplicate: z.boolean(),
-});
+export const TransactionAccepted = z
+  .object({
+    id: z.string().meta({ description: "Our id of the transaction, derived from your tenant and `externalId` (the same on every retry)." }),
+    externalId: z.string().meta({ description: "Your `externalId`, echoed." }),
+    status: z.literal("accepted").meta({ description: "Stored durably; points follow asynchronously." }),
+    duplicate: z.boolean().meta({ description: "True when this `externalId` was accepted before: nothing changed." }),
+  })
+  .meta({ id: "TransactionAccepted", description: "The transaction is stored and will be processed; look it up by `externalId` later." });
 export type TransactionAccepted = z.infer<typeof TransactionAccepted>;

@@ -45,6 +45,15 @@ export const trpcCodeOf = (code: ErrorCode): TrpcCode => errorCodes[code].trpc;
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
+/**
+ * Our code for a failure that reached tRPC without a DomainError (input parsing, auth middleware, tRPC
+ * itself): the first code of the table with that tRPC code, else by status class.
+ */
+export function errorCodeOfTrpc(trpcCode: string, httpStatus: number): ErrorCode {
+  for (const [code, mapping] of Object.entries(errorCodes)) if (mapping.trpc === trpcCode) return code as ErrorCode;
+  return httpStatus >= 500 ? "internal" : "invalid_request";
+}
+
 /** Dotted path as integrators read it: `lines.0.quantity`. */
 export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((p) => String(p)).join(".") || "(body)";
@@ -62,3 +71,5 @@ export interface ErrorBody {
   issues?: FieldIssue[];
   requestId: string;
 }
+
+export { fieldMessage, jsonKindOf, type RawFieldIssue } from "./field-messages.ts";

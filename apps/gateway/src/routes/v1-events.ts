@@ -4,18 +4,53 @@ import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regula
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
 import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
-import { errorResponses } from "./openapi-shared.ts";
+import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 import { publishOrUnavailable } from "./v1-transactions.ts";
+
+const { secondsAgo, serial } = exampleTokens;
 
 const route = createRoute({
   method: "post",
   path: "/v1/events",
+  operationId: "postEvent",
+  tags: ["Events"],
   summary: "Record a behavioural event",
-  description: "app_open, form_submitted, feedback_submitted, push_opened, ... `eventId` is the idempotency key.",
-  security: [{ apiKey: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: BehaviouralEventInput } } } },
+  description:
+    "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
+    "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
+    "`duplicate: true` and changes nothing.",
+  security: [{ [securitySchemeName]: [] }],
+  request: {
+    body: {
+      required: true,
+      description: "The event.",
+      content: {
+        "application/json": {
+          schema: BehaviouralEventInput,
+          examples: {
+            appOpen: {
+              summary: "A member opened the app",
+              value: { eventId: `app-${serial}-000017`, type: "app_open", occurredAt: secondsAgo(30), customer: { phone: "+48600100200" }, channel: "app" },
+            },
+            formSubmitted: {
+              summary: "A member filled in the profile form at a kiosk",
+              value: {
+                eventId: `kiosk3-${serial}-form-000004`,
+                type: "form_submitted",
+                occurredAt: secondsAgo(90),
+                customer: { cardNumber: "CARD-000417" },
+                locationId: "store-017",
+                channel: "kiosk",
+                properties: { form: "profile", fields: 6 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   responses: {
-    202: { description: "Accepted and stored", content: { "application/json": { schema: EventAccepted } } },
+    202: { description: "Accepted and stored (or accepted before: `duplicate: true`)", content: { "application/json": { schema: EventAccepted } } },
     ...errorResponses,
   },
 });
@@ -28,7 +63,7 @@ export function registerEventRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acce
     refuseOutOfRange(event.occurredAt, receivedAt, acceptance);
     const id = stableId("event", tenantId, event.eventId);
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
-    const published = await publishOrUnavailable(() =>
+    const published = await publishOrUnavailable(bus, () =>
       publishJson(bus.js, bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
     );
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);

@@ -5,19 +5,81 @@ import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
 import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
-import { errorResponses } from "./openapi-shared.ts";
+import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
+
+const { secondsAgo, serial } = exampleTokens;
+const saleExample = {
+  externalId: `POS17-${serial}-000451`,
+  type: "sale",
+  occurredAt: secondsAgo(600),
+  locationId: "store-017",
+  channel: "pos",
+  customer: { phone: "+48600100200" },
+  currency: "EUR",
+  lines: [
+    { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
+    { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], quantity: 1, unitPrice: 790, discount: 40 },
+  ],
+  total: 1450,
+  couponCodes: [],
+};
 
 const route = createRoute({
   method: "post",
   path: "/v1/transactions",
+  operationId: "postTransaction",
+  tags: ["Transactions"],
   summary: "Post a sale or refund",
   description:
-    "Stores the transaction durably and answers 202 once JetStream has acknowledged it; points are awarded asynchronously. " +
-    "`externalId` is the idempotency key: posting it again answers `duplicate: true` and changes nothing.",
-  security: [{ apiKey: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: TransactionInput } } } },
+    "Stores the transaction durably and answers 202 once it is stored; points are awarded asynchronously. " +
+    "`externalId` is the idempotency key: posting it again answers `duplicate: true` and changes nothing, so a till " +
+    "that did not see the answer simply posts again. Send amounts in integer minor units (cents). A 4xx answer means " +
+    "nothing was stored: fix the request rather than retrying it; a 503 means retry later.",
+  security: [{ [securitySchemeName]: [] }],
+  request: {
+    body: {
+      required: true,
+      description: "The sale or refund. `currency` must be the tenant's.",
+      content: {
+        "application/json": {
+          schema: TransactionInput,
+          examples: {
+            sale: { summary: "A sale to a member identified by phone", value: saleExample },
+            refund: {
+              summary: "A refund of one item of that sale",
+              value: {
+                externalId: `POS17-${serial}-000452`,
+                type: "refund",
+                refundOf: saleExample.externalId,
+                occurredAt: secondsAgo(60),
+                locationId: "store-017",
+                channel: "pos",
+                customer: { phone: "+48600100200" },
+                currency: "EUR",
+                lines: [{ sku: "FRIES-L", name: "Fries large", quantity: 1, unitPrice: 350, discount: 0, lineNo: 0 }],
+                total: 350,
+              },
+            },
+            anonymous: {
+              summary: "An anonymous kiosk sale (no customer: earns nothing)",
+              value: {
+                externalId: `KIOSK3-${serial}-000017`,
+                type: "sale",
+                occurredAt: secondsAgo(120),
+                locationId: "store-017",
+                channel: "kiosk",
+                currency: "EUR",
+                lines: [{ sku: "COFFEE-M", name: "Coffee medium", quantity: 1, unitPrice: 290 }],
+                total: 290,
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   responses: {
-    202: { description: "Accepted and stored", content: { "application/json": { schema: TransactionAccepted } } },
+    202: { description: "Accepted and stored (or accepted before: `duplicate: true`)", content: { "application/json": { schema: TransactionAccepted } } },
     ...errorResponses,
   },
 });
@@ -35,7 +97,7 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus
     }
     const transactionId = stableId("transaction", tenantId, transaction.externalId);
     const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
-    const published = await publishOrUnavailable(() =>
+    const published = await publishOrUnavailable(bus, () =>
       publishJson(bus.js, bus.topology.subjects.transaction(tenantId, transaction.locationId), message, `${tenantId}:${transaction.externalId}`),
     );
     onPublished(published.duplicate);
@@ -43,8 +105,12 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus
   });
 }
 
-/** A message that is not stored must not be answered 202: the terminal keeps it and retries. */
-export async function publishOrUnavailable<T>(publish: () => Promise<T>): Promise<T> {
+/**
+ * A message that is not stored must not be answered 202: the terminal keeps it and retries. While the
+ * connection to NATS is known to be lost the answer is immediate, instead of after the publish timeout.
+ */
+export async function publishOrUnavailable<T>(bus: Bus, publish: () => Promise<T>): Promise<T> {
+  if (!bus.isConnected()) throw new DomainError("unavailable", "the message could not be stored, retry later (the message bus is unreachable)");
   try {
     return await publish();
   } catch (e) {

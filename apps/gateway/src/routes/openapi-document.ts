@@ -1,0 +1,73 @@
+import { OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { BehaviouralEventInput, Channel, CustomerRef, ExternalIdentity, TransactionInput, TransactionLine } from "@regulars/contracts";
+import type { Context } from "hono";
+import type { GatewayEnv } from "../context.ts";
+import { ErrorBodySchema, exampleTokens, FieldIssueSchema, securitySchemeName } from "./openapi-shared.ts";
+import { tidyOpenApiDocument } from "./openapi-tidy.ts";
+
+const documentConfig = {
+  openapi: "3.1.0",
+  info: {
+    title: "Regulars ingestion API",
+    version: "1.0.0",
+    description:
+      "Kiosks, POS terminals and integrations post transactions and behavioural events here. Every request carries a " +
+      "tenant API key as a bearer token; the tenant comes from the key, never from the body. Bodies are JSON " +
+      "(`content-type: application/json`). Amounts are integer minor units of the tenant's currency (cents: 1250 means 12.50). " +
+      "Every error answer has the same body, `ErrorBody`: a stable `code`, a `message` for people, `issues` naming each " +
+      "refused field, and the `requestId`.",
+  },
+  servers: [{ url: exampleTokens.server, description: "This gateway" }],
+  tags: [
+    { name: "Transactions", description: "Sales and refunds from tills and kiosks; they earn and reverse points." },
+    { name: "Events", description: "Things customers do besides buying: app opens, forms, message clicks." },
+  ],
+};
+
+/** The named schemas an integrator generates types from, registered so that every use is a `$ref`. */
+// Leaves first: a schema generated before the ones it uses would inline them instead of referring to them.
+const components = [Channel, ExternalIdentity, CustomerRef, TransactionLine, TransactionInput, BehaviouralEventInput, FieldIssueSchema, ErrorBodySchema];
+
+/**
+ * The routes' document, with the named schemas defined first. They are named by their `.meta({ id })`;
+ * `registry.register()` would rename them through `.openapi()`, which zod schemas created before
+ * @hono/zod-openapi was first imported do not have.
+ */
+function generate(app: OpenAPIHono<GatewayEnv>) {
+  const named = components.map((schema) => ({ type: "schema" as const, schema }));
+  return new OpenApiGeneratorV31([...named, ...app.openAPIRegistry.definitions]).generateDocument(documentConfig);
+}
+
+/** The base URL the client reached this gateway at (a proxy's forwarded host and scheme win). */
+function baseUrlOf(c: Context<GatewayEnv>): string {
+  const url = new URL(c.req.url);
+  const proto = c.req.header("x-forwarded-proto")?.split(",")[0]!.trim();
+  const host = c.req.header("x-forwarded-host")?.split(",")[0]!.trim();
+  const scheme = proto === "https" || proto === "http" ? proto : url.protocol.slice(0, -1);
+  return `${scheme}://${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : url.host}`;
+}
+
+/**
+ * Serves the OpenAPI document. It is generated once, on the first request (every route is registered
+ * by then), and kept as text; each request only fills in the base URL and the example timestamps, so
+ * "Try it out" in the docs page posts an `occurredAt` inside the accepted window whenever it is used.
+ */
+export function registerOpenApiDocument(app: OpenAPIHono<GatewayEnv>, path: string, now: () => Date) {
+  app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
+    type: "http",
+    scheme: "bearer",
+    description: "A tenant API key (`rk_pos_...`, `rk_kiosk_...`): `Authorization: Bearer <key>`. The key decides the tenant and what the caller may do.",
+  });
+
+  let template: string | undefined;
+  app.get(path, (c) => {
+    template ??= JSON.stringify(tidyOpenApiDocument(generate(app)));
+    const at = now().getTime();
+    const document = template
+      .replace(/@now-(\d+)s@/g, (_, seconds: string) => new Date(at - Number(seconds) * 1000).toISOString())
+      .replaceAll(exampleTokens.serial, at.toString(36))
+      .replaceAll(exampleTokens.server, baseUrlOf(c));
+    return c.body(document, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  });
+}

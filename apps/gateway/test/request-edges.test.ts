@@ -1,0 +1,142 @@
+import { createLogger } from "@regulars/logger";
+import { CredentialCache, type CreatedTenant } from "@regulars/tenancy";
+import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import type { Db } from "@regulars/db";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayApp } from "../src/app.ts";
+
+/**
+ * What an integrator meets at the door before any business rule: content types, empty and broken
+ * bodies, the words of a refused field, and an OpenAPI document whose examples follow the gateway's
+ * clock. A real bus and database behind an in-process gateway.
+ */
+let db: Db;
+let bus: Awaited<ReturnType<typeof testBus>>;
+let tenant: CreatedTenant;
+// Far from the machine's clock, so an example that ignored the gateway's clock could not pass.
+const pinnedNow = new Date(Date.now() + 400 * 86_400_000);
+let gateway: ReturnType<typeof createGatewayApp>;
+
+beforeAll(async () => {
+  db = testDb();
+  bus = await testBus();
+  tenant = await testTenant(db, "Door Edges");
+  gateway = createGatewayApp({
+    bus,
+    credentials: new CredentialCache(db, 0),
+    log: createLogger({ level: "silent" }),
+    registry: new Registry(),
+    readiness: {},
+    now: () => pinnedNow,
+  });
+});
+afterAll(async () => {
+  await bus?.dispose();
+  await db?.$disconnect();
+});
+
+const post = async (path: string, body: string | undefined, headers: Record<string, string>) => {
+  const res = await gateway.request(path, { method: "POST", headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, ...headers }, body });
+  return { status: res.status, body: (await res.json()) as any };
+};
+const storedMessages = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
+const json = { "content-type": "application/json" };
+
+describe("a POST body must be declared JSON", () => {
+  const refused: [string, Record<string, string>][] = [
+    ["no content-type", {}],
+    ["text/plain", { "content-type": "text/plain" }],
+    ["a form", { "content-type": "application/x-www-form-urlencoded" }],
+    ["multipart", { "content-type": "multipart/form-data; boundary=x" }],
+    ["json spelled wrong", { "content-type": "application/jsn" }],
+  ];
+  it.each(refused)("%s gets 415 unsupported_media_type in the one error body", async (_name, headers) => {
+    for (const path of ["/v1/transactions", "/v1/events"]) {
+      const res = await post(path, JSON.stringify(saleBody()), headers);
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ code: "unsupported_media_type", message: expect.stringMatching(/content-type: application\/json/), requestId: expect.stringMatching(/^req_/) });
+    }
+  });
+
+  it("accepts application/json with a charset", async () => {
+    expect((await post("/v1/transactions", JSON.stringify(saleBody({ occurredAt: pinnedNow.toISOString() })), { "content-type": "application/json; charset=utf-8" })).status).toBe(202);
+  });
+
+  it("an empty body is a 400 that says so; broken JSON a 400 that says so; neither is stored", async () => {
+    const before = await storedMessages();
+    const empty = await post("/v1/transactions", "", json);
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/body is empty/) });
+    const broken = await post("/v1/transactions", '{"externalId": "x",', json);
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/not valid JSON/) });
+    expect(await storedMessages()).toBe(before);
+  });
+});
+
+describe("a refusal sent before the body is read closes the connection", () => {
+  it("too large by content-length, and no key: `connection: close`; a refusal after reading keeps it open", async () => {
+    const large = "x".repeat(300 * 1024);
+    const tooLarge = await gateway.request("/v1/transactions", {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${tenant.apiKeys.pos}`, "content-length": String(large.length) },
+      body: large,
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get("connection")).toBe("close");
+    const noKey = await gateway.request("/v1/transactions", { method: "POST", headers: json, body: JSON.stringify(saleBody()) });
+    expect(noKey.status).toBe(401);
+    expect(noKey.headers.get("connection")).toBe("close");
+    const read = await gateway.request("/v1/transactions", { method: "POST", headers: { ...json, authorization: `Bearer ${tenant.apiKeys.pos}` }, body: "{}" });
+    expect(read.status).toBe(400);
+    expect(read.headers.get("connection")).toBeNull();
+  });
+});
+
+describe("refused fields read as an integrator would say them", () => {
+  it("missing, wrongly typed and out-of-list values", async () => {
+    const { total: _, externalId: __, ...body } = saleBody({ occurredAt: pinnedNow.toISOString() }) as Record<string, any>;
+    const res = await post("/v1/transactions", JSON.stringify({ ...body, type: "return", lines: [{ ...body.lines[0], quantity: "2" }] }), json);
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual(
+      expect.arrayContaining([
+        { path: "externalId", message: "required" },
+        { path: "total", message: "required" },
+        { path: "type", message: "must be one of: sale, refund" },
+        { path: "lines.0.quantity", message: "must be a number, not a string" },
+      ]),
+    );
+    expect(JSON.stringify(res.body)).not.toMatch(/Invalid input|expected .*, received/);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  const documentAt = async () => (await (await gateway.request("/v1/openapi.json")).json()) as any;
+  const examplesOf = (doc: any, path: string) =>
+    Object.values(doc.paths[path].post.requestBody.content["application/json"].examples as Record<string, { value: any }>).map((e) => e.value);
+
+  it("dates its examples by the gateway's clock, and each serving gets fresh idempotency keys", async () => {
+    const first = await documentAt();
+    for (const example of [...examplesOf(first, "/v1/transactions"), ...examplesOf(first, "/v1/events")]) {
+      const age = pinnedNow.getTime() - Date.parse(example.occurredAt);
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(3_600_000);
+    }
+    const [sale, refund] = examplesOf(first, "/v1/transactions");
+    expect(refund.refundOf).toBe(sale.externalId);
+    for (const example of examplesOf(first, "/v1/transactions")) {
+      expect((await post("/v1/transactions", JSON.stringify(example), json)).status).toBe(202);
+    }
+    pinnedNow.setTime(pinnedNow.getTime() + 1_000);
+    const second = await documentAt();
+    expect(examplesOf(second, "/v1/transactions")[0].externalId).not.toBe(sale.externalId);
+    expect(Date.parse(examplesOf(second, "/v1/transactions")[0].occurredAt) - Date.parse(sale.occurredAt)).toBe(1_000);
+  });
+
+  it("names the gateway itself as its server, behind a proxy too", async () => {
+    expect((await documentAt()).servers).toEqual([{ url: "http://localhost", description: "This gateway" }]);
+    const proxied = await gateway.request("/v1/openapi.json", { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "api.example.com" } });
+    expect(((await proxied.json()) as any).servers[0].url).toBe("https://api.example.com");
+  });
+});
