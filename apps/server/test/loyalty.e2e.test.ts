@@ -6,6 +6,7 @@ import type { CreatedTenant } from "@regulars/tenancy";
 import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
+import { asAdminView } from "@regulars/api-client";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
 let system: TestSystem;
@@ -35,7 +36,7 @@ async function post(tenant: CreatedTenant, body: Record<string, unknown>) {
   expect(res.status).toBe(202);
   return eventually(`${body.externalId as string} processed`, () => system.client(tenant.apiKeys.admin).transactions.get.query({ externalId: body.externalId as string }));
 }
-const customer = (tenant: CreatedTenant, phone: string) => system.client(tenant.apiKeys.admin).customers.get.query({ phone });
+const customer = (tenant: CreatedTenant, phone: string) => system.client(tenant.apiKeys.admin).customers.get.query({ phone }).then(asAdminView);
 /**
  * One pass of the scheduled jobs as of `now`, for this file's tenants only (other test files share the
  * database, and a pass dated a year ahead would act on their customers too); waits its turn if another

@@ -4,6 +4,16 @@ import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 export { TRPCClientError } from "@trpc/client";
 
 export type { AppRouter };
+
+/**
+ * `customers.get` answers admin keys with the full view and kiosk/POS keys with the till view (first name,
+ * tier, points, wallet). The admin app reads it through this, which refuses a till view rather than showing
+ * a half-empty screen.
+ */
+export function asAdminView<T extends { view: string }>(customer: T): Extract<T, { view: "admin" }> {
+  if (customer.view !== "admin") throw new Error("expected the admin view of a customer: call customers.get with an admin key");
+  return customer as Extract<T, { view: "admin" }>;
+}
 export type RegularsClient = TRPCClient<AppRouter>;
 
 /**

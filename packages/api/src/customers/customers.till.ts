@@ -25,7 +25,7 @@ export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef
     view: "till",
     id: customer.id,
     firstName: firstNameOf(customer.name),
-    tier: loyalty?.tier ?? null,
+    tier: loyalty?.tier ? { id: loyalty.tier } : null,
     points: { balance: balances.points, pending: balances.pendingPoints },
     wallet: balances.wallet,
   };

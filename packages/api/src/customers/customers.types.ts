@@ -39,7 +39,7 @@ export interface TillCustomerView {
   id: string;
   /** For a greeting; never the full name. */
   firstName: string | null;
-  tier: string | null;
+  tier: { id: string } | null;
   points: { balance: number; pending: number };
   wallet: number;
 }
