@@ -25,7 +25,7 @@ export interface RawFieldIssue {
 }
 
 /** The JSON kind of a value, with its article, as the message names it. */
-export function jsonKindOf(value: unknown): string {
+function jsonKindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   switch (typeof value) {

@@ -72,4 +72,4 @@ export interface ErrorBody {
   requestId: string;
 }
 
-export { fieldMessage, jsonKindOf, type RawFieldIssue } from "./field-messages.ts";
+export { fieldMessage, type RawFieldIssue } from "./field-messages.ts";
