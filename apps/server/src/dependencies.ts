@@ -39,7 +39,7 @@ export async function connectDependencies(config: ServerConfig, dataDir: string,
     stops.push(() => nats.stop());
   }
   const bus = await connectBus({ url: natsUrl, namespace: config.REGULARS_NAMESPACE, name: "regulars-server" });
-  await ensureTopology(bus, { ackWaitMs: config.ACK_WAIT_MS, maxDeliver: config.MAX_DELIVER, duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000, replicas: config.NATS_REPLICAS });
+  await ensureTopology(bus, { ackWaitMs: config.ACK_WAIT_MS, duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000, replicas: config.NATS_REPLICAS });
   stops.push(() => bus.close());
 
   let analytics: Analytics | null = null;

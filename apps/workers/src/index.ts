@@ -1,15 +1,16 @@
-import type { Analytics } from "@regulars/analytics";
-import { type Bus, type Outcome, type RunningConsumer, startBatchConsumer } from "@regulars/bus";
+import { type Analytics, isTransientClickHouseError } from "@regulars/analytics";
+import { type Bus, type ConsumerDependency, type ConsumerState, type DeadLetterInfo, type Outcome, type RunningConsumer, startBatchConsumer } from "@regulars/bus";
 import { DomainEvent, EventMessage, TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, isTransientDbError } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { resolveEventBatch } from "./events/resolve-events.ts";
-import { type AppliedBatch, applyTransactionBatch } from "./ledger/apply-transactions.ts";
+import { applyTransactionBatch } from "./ledger/apply-transactions.ts";
 import { ProgrammeCache } from "./ledger/programmes.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
+import { createWorkerMetrics } from "./worker-metrics.ts";
 
 export type WorkerName = "ledger" | "events" | "analytics" | "jobs";
 export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "jobs"];
@@ -23,13 +24,20 @@ export interface WorkersOptions {
   registry: Registry;
   enabled?: WorkerName[];
   maxBatch?: number;
+  /** Failed attempts after which a message that fails on its own is dead-lettered. */
   maxDeliver?: number;
-  backoffMs?: (deliveryCount: number) => number;
+  backoffMs?: (failures: number) => number;
+  /** Waits between probes of a dependency that is down (default 0.5 s doubling up to 30 s). */
+  pauseBackoffMs?: (probe: number) => number;
+  /** Awaited before a message is dead-lettered (e.g. to record a rejected transaction); failing means "try later". */
+  onDeadLetter?: (info: DeadLetterInfo) => Promise<void>;
   /** How often scheduled jobs (pending release, expiry, notices, tier downgrades) run. */
   jobsIntervalMs?: number;
 }
 
 export interface RunningWorkers {
+  /** Each stream consumer's state: running, or paused with the dependency and the reason. */
+  consumers(): ConsumerState[];
   stop(): Promise<void>;
 }
 
@@ -37,94 +45,94 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   const enabled = new Set(opts.enabled ?? allWorkers);
   const { bus, db, log } = opts;
   const { streams, consumers } = bus.topology;
-  const processed = new Counter({ name: "regulars_messages_processed_total", help: "Messages handled by a worker, by outcome", labelNames: ["consumer", "outcome"], registers: [opts.registry] });
-  const batchSeconds = new Histogram({ name: "regulars_batch_seconds", help: "Time to handle one batch", labelNames: ["consumer"], registers: [opts.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
-  const common = { bus, log, maxBatch: opts.maxBatch, maxDeliver: opts.maxDeliver, backoffMs: opts.backoffMs };
-  const observe = (consumer: string) => (s: { size: number; ms: number; failed: number }) => {
-    processed.inc({ consumer, outcome: "done" }, s.size - s.failed);
-    if (s.failed) processed.inc({ consumer, outcome: "failed" }, s.failed);
-    batchSeconds.observe({ consumer }, s.ms / 1000);
+  const running: { stream: string; running: RunningConsumer }[] = [];
+  const others: { stop(): Promise<void> }[] = [];
+  const metrics = createWorkerMetrics(opts.registry, () => running.map((r) => r.running));
+  const common = {
+    bus,
+    log,
+    maxBatch: opts.maxBatch,
+    maxDeliver: opts.maxDeliver,
+    backoffMs: opts.backoffMs,
+    pauseBackoffMs: opts.pauseBackoffMs,
+    async onDeadLetter(info: DeadLetterInfo) {
+      await opts.onDeadLetter?.(info);
+      metrics.deadLettered(info);
+    },
   };
+  const postgres: ConsumerDependency = {
+    name: "postgres",
+    isTransient: isTransientDbError,
+    probe: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
+  };
+  const publishCommitted = (items: Parameters<typeof publishOutbox>[2]) =>
+    // Committed already: if publishing fails now, the outbox relay publishes later.
+    publishOutbox(db, bus, items).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
 
-  const running: RunningConsumer[] = [];
   if (enabled.has("ledger")) {
     const programmes = new ProgrammeCache(db);
-    const applyIsolating = async (items: TransactionMessage[]): Promise<AppliedBatch> => {
-      try {
-        return await applyTransactionBatch({ db, programmes }, items);
-      } catch (e) {
-        if (items.length === 1) throw e;
-        // One bad message must not hold back the rest: apply each alone so only it is retried.
-        log.warn({ err: e, size: items.length }, "ledger batch failed; applying messages one by one");
-        // In order, one at a time: the messages of one customer must still apply in stream order.
-        const singles: AppliedBatch[] = [];
-        for (const item of items) {
-          try {
-            singles.push(await applyTransactionBatch({ db, programmes }, [item]));
-          } catch (err) {
-            singles.push({ outcomes: [{ kind: "retry", reason: (err as Error).message }], outbox: [] });
-          }
-        }
-        return { outcomes: singles.flatMap((s) => s.outcomes), outbox: singles.flatMap((s) => s.outbox) };
-      }
-    };
-    running.push(
-      await startBatchConsumer({
-        ...common,
-        stream: streams.transactions,
-        durable: consumers.ledger,
-        schema: TransactionMessage,
-        handle: async (items): Promise<Outcome[]> => {
-          const applied = await applyIsolating(items);
-          // Committed already: if publishing fails now, the outbox relay publishes later.
-          await publishOutbox(db, bus, applied.outbox).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
-          return applied.outcomes;
-        },
-        onBatch: observe(consumers.ledger),
-      }),
-    );
-    running.push(startOutboxRelay({ db, bus, log }));
+    const consumer = await startBatchConsumer({
+      ...common,
+      stream: streams.transactions,
+      durable: consumers.ledger,
+      schema: TransactionMessage,
+      dependency: postgres,
+      // A failing batch is re-run one message at a time, in order, by the consumer itself.
+      handle: async (items): Promise<Outcome[]> => {
+        const applied = await applyTransactionBatch({ db, programmes }, items);
+        const now = Date.now();
+        for (const [i, item] of items.entries()) if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
+        await publishCommitted(applied.outbox);
+        return applied.outcomes;
+      },
+      onBatch: metrics.observeBatch(consumers.ledger),
+    });
+    running.push({ stream: streams.transactions, running: consumer });
+    others.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("events")) {
     const programmes = new ProgrammeCache(db);
-    running.push(
-      await startBatchConsumer({
-        ...common,
-        stream: streams.events,
-        durable: consumers.eventResolver,
-        schema: EventMessage,
-        handle: async (items) => {
-          const resolved = await resolveEventBatch(db, programmes, items);
-          await publishOutbox(db, bus, resolved.outbox).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
-          return resolved.outcomes;
-        },
-        onBatch: observe(consumers.eventResolver),
-      }),
-    );
-    if (!enabled.has("ledger")) running.push(startOutboxRelay({ db, bus, log }));
+    const consumer = await startBatchConsumer({
+      ...common,
+      stream: streams.events,
+      durable: consumers.eventResolver,
+      schema: EventMessage,
+      dependency: postgres,
+      handle: async (items) => {
+        const resolved = await resolveEventBatch(db, programmes, items);
+        await publishCommitted(resolved.outbox);
+        return resolved.outcomes;
+      },
+      onBatch: metrics.observeBatch(consumers.eventResolver),
+    });
+    running.push({ stream: streams.events, running: consumer });
+    if (!enabled.has("ledger")) others.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("analytics")) {
     const analytics = opts.analytics;
     if (!analytics) throw new Error("the analytics writer needs a ClickHouse connection");
-    running.push(
-      await startBatchConsumer({
-        ...common,
-        maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
-        stream: streams.domain,
-        durable: consumers.analyticsWriter,
-        schema: DomainEvent,
-        handle: (items) => writeFactsBatch(analytics, items),
-        onBatch: observe(consumers.analyticsWriter),
-      }),
-    );
+    const consumer = await startBatchConsumer({
+      ...common,
+      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
+      stream: streams.domain,
+      durable: consumers.analyticsWriter,
+      schema: DomainEvent,
+      dependency: { name: "clickhouse", isTransient: isTransientClickHouseError, probe: () => analytics.ping() },
+      handle: (items) => writeFactsBatch(analytics, items),
+      onBatch: metrics.observeBatch(consumers.analyticsWriter),
+    });
+    running.push({ stream: streams.domain, running: consumer });
   }
   if (enabled.has("jobs")) {
-    running.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000, registry: opts.registry }));
+    others.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000, registry: opts.registry }));
   }
+  const sampling = metrics.startSampling({ bus, db: enabled.has("ledger") || enabled.has("events") ? db : null, consumers: running });
   log.info({ workers: [...enabled] }, "workers started");
   return {
+    consumers: () => running.map((r) => r.running.state()),
     async stop() {
-      await Promise.all(running.map((r) => r.stop()));
+      await sampling.stop();
+      await Promise.all([...running.map((r) => r.running.stop()), ...others.map((o) => o.stop())]);
     },
   };
 }

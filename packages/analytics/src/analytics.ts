@@ -8,6 +8,7 @@ import {
   type TransactionFact,
 } from "./facts.ts";
 import { applyMigrations } from "./migrations.ts";
+import { splitByPartition } from "./partitions.ts";
 import { countEvents, countTransactions, getTransaction, type TransactionSummary } from "./queries.ts";
 
 export interface Analytics {
@@ -46,15 +47,18 @@ export async function createAnalytics(config: AnalyticsConfig): Promise<Analytic
       // failure in between is repaired by the consumer's redelivery, which deduplicates.
       const transactionRows = facts.map(toTransactionRow);
       const lineRows = facts.flatMap(toTransactionLineRows);
-      if (lineRows.length > 0) {
-        await client.insert({ table: `${db}.transaction_lines`, values: lineRows, format: "JSONEachRow" });
+      for (const rows of splitByPartition(lineRows)) {
+        await client.insert({ table: `${db}.transaction_lines`, values: rows, format: "JSONEachRow" });
       }
-      await client.insert({ table: `${db}.transactions`, values: transactionRows, format: "JSONEachRow" });
+      for (const rows of splitByPartition(transactionRows)) {
+        await client.insert({ table: `${db}.transactions`, values: rows, format: "JSONEachRow" });
+      }
     },
 
     async insertEvents(facts) {
-      if (facts.length === 0) return;
-      await client.insert({ table: `${db}.events`, values: facts.map(toEventRow), format: "JSONEachRow" });
+      for (const rows of splitByPartition(facts.map(toEventRow))) {
+        await client.insert({ table: `${db}.events`, values: rows, format: "JSONEachRow" });
+      }
     },
 
     countTransactions: (tenantId, filter) => countTransactions(client, db, tenantId, filter),

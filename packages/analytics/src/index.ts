@@ -6,3 +6,5 @@ export { assertIdentifier, type AnalyticsConfig } from "./config.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";
 export { applyMigrations, loadMigrations, MigrationChecksumError, type Migration } from "./migrations.ts";
 export type { TransactionSummary } from "./queries.ts";
+export { splitByPartition, defaultMaxPartitionsPerInsert } from "./partitions.ts";
+export { isTransientClickHouseError } from "./transient.ts";

@@ -1,145 +1,172 @@
-import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
-import type { Logger } from "@regulars/logger";
-import type { z } from "zod";
-import type { Bus } from "./connection.ts";
+import type { JsMsg } from "@nats-io/jetstream";
+import type { BatchConsumerOptions, DeadLetterCategory, Outcome, RunningConsumer } from "./consumer-types.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { DependencyGate, summarize } from "./dependency-gate.ts";
+import { FailureCounts } from "./failure-counts.ts";
+import { MessageSource } from "./message-source.ts";
 
-/** What a handler says about each message of a batch, in order. */
-export type Outcome =
-  | { kind: "done" }
-  /** Transient (a dependency is down, a referenced record has not arrived yet): try again later. */
-  | { kind: "retry"; reason: string }
-  /** Can never succeed: dead-letter now with the reason. */
-  | { kind: "reject"; reason: string };
+const defaultBackoff = (failures: number) => Math.min(500 * 2 ** (failures - 1), 60_000);
 
-export const done: Outcome = { kind: "done" };
-
-export interface BatchConsumerOptions<T> {
-  bus: Bus;
-  stream: string;
-  durable: string;
-  schema: z.ZodType<T>;
-  /** Must return one outcome per item. Throwing means "retry the whole batch". */
-  handle: (items: T[]) => Promise<Outcome[]>;
-  maxBatch?: number;
-  maxDeliver?: number;
-  /** Delay before a retried message comes back; grows with each delivery. */
-  backoffMs?: (deliveryCount: number) => number;
-  log: Logger;
-  onBatch?: (stats: { size: number; ms: number; failed: number }) => void;
+interface Parsed<T> {
+  msg: JsMsg;
+  data: T;
 }
-
-export interface RunningConsumer {
-  stop(): Promise<void>;
-}
-
-const defaultBackoff = (n: number) => Math.min(500 * 2 ** (n - 1), 60_000);
+/** A handler call either produced outcomes, failed on its own, or was cut short by stopping during an outage. */
+type Attempt = { outcomes: Outcome[] } | { failed: unknown } | { stopped: true };
 
 /**
  * Pulls messages continuously and hands them to `handle` in batches, one batch at a time, so one
  * customer's messages apply in stream order. Messages are acknowledged only after `handle` resolved,
  * i.e. after the handler's database commit; a crash before that means redelivery, which handlers make
- * harmless with idempotency keys. Unparseable and rejected messages go to the dead-letter subject.
+ * harmless with idempotency keys.
+ *
+ * Failures are told apart: when the dependency is down the consumer pauses with the batch in hand and
+ * resumes with the same batch, counting nothing against the messages; when a batch fails otherwise it is
+ * re-run one message at a time, in order, so only a message that fails on its own is retried with
+ * backoff and, after `maxDeliver` failures, dead-lettered with the reason. One tenant's poison message
+ * therefore never dead-letters another's.
  */
 export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Promise<RunningConsumer> {
   const maxBatch = opts.maxBatch ?? 500;
   const maxDeliver = opts.maxDeliver ?? 6;
   const backoff = opts.backoffMs ?? defaultBackoff;
-  const buffer: JsMsg[] = [];
-  // Each side parks here while it has nothing to do; the other side wakes it.
-  const wake: { processor: (() => void) | null; puller: (() => void) | null } = { processor: null, puller: null };
+  const log = opts.log;
+  const failures = new FailureCounts();
+  const gate = new DependencyGate({ ...opts, consumer: opts.durable });
   let stopping = false;
+  let wakeProcessor: (() => void) | null = null;
+  const source = new MessageSource(opts.bus, opts.stream, opts.durable, maxBatch, log, () => wakeProcessor?.());
+  await source.start(opts.heartbeatMs);
 
-  const consumer = await opts.bus.js.consumers.get(opts.stream, opts.durable);
-  // Iterator mode, not callback mode: the client pulls more only as we take messages from the
-  // iterator, so waiting here while the buffer is full bounds what sits unprocessed (and ages towards
-  // its ack deadline) to about two batches, however far behind the consumer is.
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: maxBatch });
-  const puller = (async () => {
-    for await (const m of messages) {
-      buffer.push(m);
-      wake.processor?.();
-      while (buffer.length >= maxBatch && !stopping) await new Promise<void>((r) => (wake.puller = r));
-      wake.puller = null;
-    }
-  })();
+  const settled = (m: JsMsg) => {
+    failures.forget(m);
+    source.release(m);
+  };
 
-  const giveUp = async (m: JsMsg, reason: string) => {
+  const giveUp = async (m: JsMsg, reason: string, category: DeadLetterCategory) => {
     try {
+      await opts.onDeadLetter?.({ consumer: opts.durable, subject: m.subject, payload: m.string(), reason, category });
       await deadLetter(opts.bus, opts.durable, opts.stream, m, reason);
       m.term();
-      opts.log.warn({ consumer: opts.durable, seq: m.info.streamSequence, reason }, "message dead-lettered");
+      settled(m);
+      log.warn({ consumer: opts.durable, seq: m.info.streamSequence, reason }, "message dead-lettered");
     } catch (e) {
-      opts.log.error({ err: e, seq: m.info.streamSequence }, "dead-letter publish failed; will retry");
-      m.nak(backoff(m.info.deliveryCount));
+      log.error({ err: e, consumer: opts.durable, seq: m.info.streamSequence }, "dead-lettering failed; will try again");
+      m.nak(backoff(Math.max(1, failures.of(m))));
+      source.release(m);
     }
   };
 
   const settle = async (m: JsMsg, outcome: Outcome) => {
-    if (outcome.kind === "done") return m.ack();
-    if (outcome.kind === "reject") return giveUp(m, outcome.reason);
-    if (m.info.deliveryCount >= maxDeliver) return giveUp(m, `gave up after ${m.info.deliveryCount} deliveries: ${outcome.reason}`);
-    opts.log.info({ consumer: opts.durable, seq: m.info.streamSequence, reason: outcome.reason }, "message will be retried");
-    m.nak(backoff(m.info.deliveryCount));
+    if (outcome.kind === "done") {
+      m.ack();
+      return settled(m);
+    }
+    if (outcome.kind === "reject") return giveUp(m, outcome.reason, "rejected");
+    if (outcome.kind === "defer") {
+      m.nak(Math.max(0, outcome.delayMs));
+      return source.release(m);
+    }
+    const failed = failures.add(m);
+    if (failed >= maxDeliver) return giveUp(m, `gave up after ${failed} deliveries: ${outcome.reason}`, "retries_exhausted");
+    log.info({ consumer: opts.durable, seq: m.info.streamSequence, failures: failed, reason: outcome.reason }, "message will be retried");
+    m.nak(backoff(failed));
+    source.release(m);
   };
 
-  const processBatch = async (batch: JsMsg[]) => {
-    const started = performance.now();
-    const parsed: { msg: JsMsg; data: T }[] = [];
-    const settling: Promise<unknown>[] = [];
+  const parse = (batch: JsMsg[], settling: Promise<unknown>[]): Parsed<T>[] => {
+    const parsed: Parsed<T>[] = [];
     for (const msg of batch) {
       let json: unknown;
       try {
         json = msg.json();
       } catch {
-        settling.push(giveUp(msg, "payload is not valid JSON"));
+        settling.push(giveUp(msg, "payload is not valid JSON", "invalid_payload"));
         continue;
       }
       const result = opts.schema.safeParse(json);
       if (result.success) parsed.push({ msg, data: result.data });
-      else settling.push(giveUp(msg, `payload does not match the contract: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`));
+      else {
+        const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+        settling.push(giveUp(msg, `payload does not match the contract: ${issues}`, "invalid_payload"));
+      }
     }
-    let outcomes: Outcome[];
-    try {
-      outcomes = parsed.length ? await opts.handle(parsed.map((p) => p.data)) : [];
-      if (outcomes.length !== parsed.length) throw new Error(`handler returned ${outcomes.length} outcomes for ${parsed.length} messages`);
-    } catch (e) {
-      opts.log.error({ err: e, consumer: opts.durable, size: parsed.length }, "batch failed; messages will be retried");
-      outcomes = parsed.map(() => ({ kind: "retry", reason: (e as Error).message }));
+    return parsed;
+  };
+
+  /** Runs the handler; through an outage it waits and runs the same items again. */
+  const attempt = async (items: Parsed<T>[]): Promise<Attempt> => {
+    for (;;) {
+      try {
+        const outcomes = await opts.handle(items.map((p) => p.data));
+        if (outcomes.length !== items.length) throw new Error(`handler returned ${outcomes.length} outcomes for ${items.length} messages`);
+        return { outcomes };
+      } catch (e) {
+        if (!(await gate.isOutage(e))) return { failed: e };
+        source.paused = true;
+        const resumed = await gate.waitForRecovery(e);
+        source.paused = false;
+        source.wake();
+        if (!resumed) return { stopped: true };
+      }
     }
-    parsed.forEach((p, i) => settling.push(settle(p.msg, outcomes[i]!)));
+  };
+
+  /** One outcome per message, in order; fewer when the consumer stopped during an outage. */
+  const decide = async (parsed: Parsed<T>[]): Promise<Outcome[]> => {
+    if (!parsed.length) return [];
+    const whole = await attempt(parsed);
+    if ("stopped" in whole) return [];
+    if ("outcomes" in whole) return whole.outcomes;
+    if (parsed.length === 1) return [{ kind: "retry", reason: summarize(whole.failed) }];
+    log.warn({ err: whole.failed, consumer: opts.durable, size: parsed.length }, "batch failed; handling its messages one by one");
+    // In order, one at a time: the messages of one customer must still apply in stream order.
+    const outcomes: Outcome[] = [];
+    for (const p of parsed) {
+      const single = await attempt([p]);
+      if ("stopped" in single) break;
+      outcomes.push("outcomes" in single ? single.outcomes[0]! : { kind: "retry", reason: summarize(single.failed) });
+    }
+    return outcomes;
+  };
+
+  const processBatch = async (batch: JsMsg[]) => {
+    const started = performance.now();
+    const settling: Promise<unknown>[] = [];
+    const parsed = parse(batch, settling);
+    const outcomes = await decide(parsed);
+    for (const [i, outcome] of outcomes.entries()) settling.push(settle(parsed[i]!.msg, outcome));
+    source.unprocessed(parsed.slice(outcomes.length).map((p) => p.msg));
     await Promise.all(settling);
     opts.onBatch?.({ size: batch.length, ms: performance.now() - started, failed: outcomes.filter((o) => o.kind !== "done").length });
   };
 
   const loop = (async () => {
     while (!stopping) {
-      if (buffer.length === 0) {
+      if (source.buffer.length === 0) {
         await new Promise<void>((r) => {
-          wake.processor = r;
+          wakeProcessor = r;
           setTimeout(r, 250);
         });
-        wake.processor = null;
+        wakeProcessor = null;
         continue;
       }
-      const batch = buffer.splice(0, maxBatch);
-      wake.puller?.();
+      const batch = source.buffer.splice(0, maxBatch);
+      source.wake();
       await processBatch(batch);
     }
   })();
 
   return {
+    durable: opts.durable,
+    state: () => gate.state(),
     async stop() {
       stopping = true;
-      wake.processor?.();
-      wake.puller?.();
-      messages.stop();
-      await Promise.all([loop, puller]);
-      // The server still holds the pull requests of the stopped iterator and would route our naks'
-      // redeliveries to them; a consumer info request makes it drop them first.
-      await opts.bus.jsm.consumers.info(opts.stream, opts.durable).catch(() => undefined);
-      // Hand back what was pulled but not processed, so another instance picks it up at once.
-      for (const m of buffer.splice(0)) m.nak();
+      gate.close();
+      wakeProcessor?.();
+      await source.stopPulling();
+      await loop;
+      await source.close();
     },
   };
 }

@@ -14,6 +14,11 @@ export interface Bus {
   js: JetStreamClient;
   jsm: JetStreamManager;
   topology: BusTopology;
+  /**
+   * False from the moment the client knows the connection is lost until it is re-established: a
+   * publish now would only wait for its timeout, so callers can refuse at once instead.
+   */
+  isConnected(): boolean;
   close(): Promise<void>;
 }
 
@@ -24,25 +29,49 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     name: opts.name ?? "regulars",
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // A dead peer that sends no reset (a cut cable, a frozen VM) is noticed within ~30 s, not 4 minutes.
+    pingInterval: 10_000,
+    maxPingOut: 3,
   });
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === "disconnect" || status.type === "close") connected = false;
+      else if (status.type === "reconnect") connected = true;
+    }
+  })();
   const jsm = await jetstreamManager(nc);
   return {
     nc,
     js: jetstream(nc),
     jsm,
     topology: busTopology(opts.namespace),
+    isConnected: () => connected && !nc.isClosed(),
     close: () => nc.drain(),
   };
 }
 
-/** True when NATS answers and JetStream is enabled, for readiness probes. */
-export async function busIsReady(bus: Bus): Promise<boolean> {
-  if (bus.nc.isClosed()) return false;
+const jetStreamAnswered = new WeakMap<Bus, number>();
+
+/**
+ * True when a publish would succeed now: connected, and JetStream answered within the last two
+ * seconds (asked again, at most `timeoutMs`, when it has not). Readiness must answer at once.
+ */
+export async function busIsReady(bus: Bus, timeoutMs = 1_000): Promise<boolean> {
+  if (!bus.isConnected()) return false;
+  if (Date.now() - (jetStreamAnswered.get(bus) ?? 0) < 2_000) return true;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await bus.jsm.getAccountInfo();
-    return true;
+    const answered = await Promise.race([
+      bus.jsm.getAccountInfo().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    if (answered) jetStreamAnswered.set(bus, Date.now());
+    return answered;
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -10,8 +10,6 @@ export interface TopologyOptions {
   duplicateWindowMs?: number;
   /** How long a delivered message may stay unacknowledged before it is redelivered. */
   ackWaitMs?: number;
-  /** Deliveries after which a failing message is dead-lettered (the consumer does this itself). */
-  maxDeliver?: number;
   replicas?: number;
 }
 
@@ -56,13 +54,21 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: ms(opts.ackWaitMs ?? 30_000),
-    // A backstop only: the consumer dead-letters at `maxDeliver` itself, with the reason.
-    max_deliver: (opts.maxDeliver ?? 6) + 2,
+    // Unlimited: the consumer dead-letters a message that fails on its own itself, with the reason.
+    // Deferrals (a refund waiting for its sale) and redeliveries after an outage are not failures,
+    // and a JetStream limit would silently drop such a message after its last delivery.
+    max_deliver: -1,
     max_ack_pending: 20_000,
   });
   await ensureConsumer(bus.jsm, streams.transactions, consumer(consumers.ledger));
   await ensureConsumer(bus.jsm, streams.events, consumer(consumers.eventResolver));
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
+}
+
+/** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */
+export async function consumerCounts(bus: Bus, stream: string, durable: string): Promise<{ pending: number; ackPending: number }> {
+  const info = await bus.jsm.consumers.info(stream, durable);
+  return { pending: info.num_pending, ackPending: info.num_ack_pending };
 }
 
 /** Messages not yet acknowledged by a consumer: what is still to do. */

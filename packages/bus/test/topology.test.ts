@@ -67,6 +67,23 @@ describe("on JetStream", () => {
     expect(names.sort()).toEqual(Object.values(streams).sort());
   });
 
+  it("leaves dead-lettering to the consumers: unlimited deliveries, also for consumers declared by an older release", async () => {
+    const bus = await testBus();
+    cleanups.push(() => bus.dispose());
+    const { streams, consumers } = bus.topology;
+    const maxDeliver = async (stream: string, durable: string) => (await bus.jsm.consumers.info(stream, durable)).config.max_deliver;
+    expect(await maxDeliver(streams.transactions, consumers.ledger)).toBe(-1);
+    // What earlier releases declared: JetStream itself stopped delivering after 8 attempts.
+    for (const [stream, durable] of [[streams.transactions, consumers.ledger], [streams.events, consumers.eventResolver], [streams.domain, consumers.analyticsWriter]] as const) {
+      await bus.jsm.consumers.update(stream, durable, { max_deliver: 8 });
+      expect(await maxDeliver(stream, durable)).toBe(8);
+    }
+    await ensureTopology(bus);
+    expect(await maxDeliver(streams.transactions, consumers.ledger)).toBe(-1);
+    expect(await maxDeliver(streams.events, consumers.eventResolver)).toBe(-1);
+    expect(await maxDeliver(streams.domain, consumers.analyticsWriter)).toBe(-1);
+  });
+
   it("lets several processes declare the same topology at once", async () => {
     const namespace = uniqueNamespace();
     const buses = await Promise.all([1, 2].map(() => connectBus({ url: testNatsUrl(), namespace })));

@@ -1,3 +1,4 @@
+import { causeChain, isConnectionFailure } from "@regulars/errors";
 import type { Db } from "./client.ts";
 
 type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -17,6 +18,39 @@ export const isUniqueViolation = (e: unknown): boolean => {
 export const isRetryableConflict = (e: unknown): boolean => {
   const code = pgCodeOf(e);
   return code === "40001" || code === "40P01" || code === "P2034";
+};
+
+/** Prisma's driver-adapter error kinds that mean "the server could not be talked to", not "the query is wrong". */
+const transientAdapterKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TransactionWriteConflict"]);
+
+/**
+ * Prisma's own codes for the same: P1001 unreachable, P1002 timed out, P1008 operation timed out,
+ * P1017 connection closed, P2024 pool timeout, P2028 transaction API error (its timeouts), P2034 conflict.
+ */
+const transientPrismaCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034"]);
+
+/**
+ * SQLSTATEs that say nothing about the statement: 08xxx connection exceptions, 40001 serialization
+ * failure, 40P01 deadlock, 53300 too many connections, 57014 statement timeout, 57P01-57P03 server
+ * shutting down or not accepting connections yet (a failover in progress).
+ */
+const transientSqlState = (code: string) => /^08[0-9A-Z]{3}$/.test(code) || ["40001", "40P01", "53300", "57014", "57P01", "57P02", "57P03"].includes(code);
+
+/**
+ * True when a failure is about reaching Postgres (outage, failover, restart, pool exhausted, lost
+ * connection) or a conflict Postgres rolled back, i.e. the same work may succeed later unchanged.
+ * A caller should still confirm with a probe: a timeout can also be the work's own fault.
+ */
+export const isTransientDbError = (e: unknown): boolean => {
+  if (isConnectionFailure(e)) return true;
+  const code = pgCodeOf(e);
+  if (code && (transientPrismaCodes.has(code) || transientSqlState(code))) return true;
+  return causeChain(e).some((c) => {
+    const err = c as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; kind?: string };
+    const kind = err?.meta?.driverAdapterError?.cause?.kind ?? err?.kind;
+    const original = err?.meta?.driverAdapterError?.cause?.originalCode;
+    return (kind !== undefined && transientAdapterKinds.has(kind)) || (original !== undefined && transientSqlState(original));
+  });
 };
 
 /** Run `fn` in one database transaction, retrying when Postgres reports a serialization conflict. */

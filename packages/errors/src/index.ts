@@ -72,4 +72,5 @@ export interface ErrorBody {
   requestId: string;
 }
 
+export { causeChain, isConnectionFailure } from "./connection-failure.ts";
 export { fieldMessage, type RawFieldIssue } from "./field-messages.ts";

@@ -1,0 +1,71 @@
+import { type Bus, consumerCounts, type DeadLetterInfo, type RunningConsumer } from "@regulars/bus";
+import type { Db } from "@regulars/db";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/**
+ * What an SRE watches on the workers: throughput and batch time per consumer, backlog and in-flight
+ * messages per durable, dead letters by reason category, paused consumers, the outbox backlog, and how
+ * long a posted transaction takes to be applied. Backlogs are sampled every few seconds rather than
+ * read at scrape time, so /metrics answers at once even while NATS or Postgres is down.
+ */
+export function createWorkerMetrics(registry: Registry, consumers: () => RunningConsumer[]) {
+  const processed = new Counter({ name: "regulars_messages_processed_total", help: "Messages handled by a worker, by outcome", labelNames: ["consumer", "outcome"], registers: [registry] });
+  const batchSeconds = new Histogram({ name: "regulars_batch_seconds", help: "Time to handle one batch", labelNames: ["consumer"], registers: [registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+  const deadLetters = new Counter({ name: "regulars_dead_letters_total", help: "Messages dead-lettered, by consumer and reason category", labelNames: ["consumer", "category"], registers: [registry] });
+  const pending = new Gauge({ name: "regulars_consumer_pending", help: "Messages in the stream not yet delivered to the durable consumer", labelNames: ["consumer"], registers: [registry] });
+  const ackPending = new Gauge({ name: "regulars_consumer_ack_pending", help: "Messages delivered to the durable consumer and not yet acknowledged", labelNames: ["consumer"], registers: [registry] });
+  new Gauge({
+    name: "regulars_consumer_paused",
+    help: "1 while a consumer is paused because its dependency is down (why: /readyz)",
+    labelNames: ["consumer"],
+    registers: [registry],
+    collect() {
+      for (const c of consumers()) this.set({ consumer: c.durable }, c.state().status === "paused" ? 1 : 0);
+    },
+  });
+  const outboxBacklog = new Gauge({ name: "regulars_outbox_backlog", help: "Domain events committed to the outbox and not yet published", registers: [registry] });
+  const applied = new Histogram({
+    name: "regulars_transaction_applied_seconds",
+    help: "From the gateway accepting a transaction to the ledger committing it",
+    registers: [registry],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200],
+  });
+
+  return {
+    observeBatch: (consumer: string) => (s: { size: number; ms: number; failed: number }) => {
+      processed.inc({ consumer, outcome: "done" }, s.size - s.failed);
+      if (s.failed) processed.inc({ consumer, outcome: "failed" }, s.failed);
+      batchSeconds.observe({ consumer }, s.ms / 1000);
+    },
+    deadLettered: (info: DeadLetterInfo) => deadLetters.inc({ consumer: info.consumer, category: info.category }),
+    appliedAfter: (receivedAt: string, now = Date.now()) => applied.observe(Math.max(0, (now - Date.parse(receivedAt)) / 1000)),
+
+    /** Samples backlogs and states until stopped. */
+    startSampling(opts: { bus: Bus; db: Db | null; consumers: { stream: string; running: RunningConsumer }[]; everyMs?: number }) {
+      const sample = async () => {
+        for (const { stream, running } of opts.consumers) {
+          const counts = await consumerCounts(opts.bus, stream, running.durable).catch(() => null);
+          if (counts) {
+            pending.set({ consumer: running.durable }, counts.pending);
+            ackPending.set({ consumer: running.durable }, counts.ackPending);
+          }
+        }
+        if (opts.db) {
+          const [row] = await opts.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`.catch(() => []);
+          if (row) outboxBacklog.set(Number(row.n));
+        }
+      };
+      let running = sample();
+      const timer = setInterval(() => {
+        running = running.then(sample, sample);
+      }, opts.everyMs ?? 5_000);
+      timer.unref();
+      return {
+        async stop() {
+          clearInterval(timer);
+          await running.catch(() => undefined);
+        },
+      };
+    },
+  };
+}

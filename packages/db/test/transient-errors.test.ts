@@ -1,0 +1,116 @@
+import { startTcpProxy, testDatabaseUrl, type TcpProxy } from "@regulars/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, isTransientDbError, withTransaction, type Db } from "../src/index.ts";
+import { uniqueId } from "./fixtures.ts";
+
+// Real failures, not constructed error objects: Postgres behind a TCP proxy that refuses and resets,
+// real conflicts between two sessions, and real refusals from the server.
+
+let proxy: TcpProxy;
+let db: Db;
+let direct: Db;
+
+const caught = async (work: Promise<unknown>): Promise<unknown> => {
+  try {
+    await work;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected this to fail");
+};
+
+beforeAll(async () => {
+  const target = new URL(testDatabaseUrl());
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  db = createDb({ url: proxy.url(testDatabaseUrl()), poolSize: 2 });
+  direct = createDb({ url: testDatabaseUrl(), poolSize: 3 });
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await direct?.$disconnect();
+  await proxy?.close();
+});
+
+describe("isTransientDbError", () => {
+  it("recognises a connection lost mid-transaction, a refused connection and a server-side termination", async () => {
+    await db.$queryRaw`SELECT 1`;
+    setTimeout(() => proxy.cut(), 200);
+    const cutMidQuery = await caught(withTransaction(db, (tx) => tx.$executeRaw`SELECT pg_sleep(2)`));
+    await proxy.refuse();
+    const refused = await caught(db.$queryRaw`SELECT 1`);
+    const refusedTx = await caught(withTransaction(db, (tx) => tx.$queryRaw`SELECT 1`));
+    await proxy.restore();
+
+    // 57P01: an administrator (or a failover) terminated the backend.
+    const victim = new pg.Client({ connectionString: testDatabaseUrl() });
+    await victim.connect();
+    victim.on("error", () => {});
+    const [{ pid }] = (await victim.query("SELECT pg_backend_pid() AS pid")).rows as { pid: number }[];
+    await direct.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
+    const terminated = await caught(victim.query("SELECT 1"));
+
+    for (const [name, e] of Object.entries({ cutMidQuery, refused, refusedTx, terminated })) expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+  });
+
+  it("recognises too many connections, a statement timeout, a serialization failure and a deadlock", async () => {
+    const role = uniqueId("nobody");
+    await direct.$executeRawUnsafe(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+    const url = new URL(testDatabaseUrl());
+    url.username = role;
+    const limited = new pg.Client({ connectionString: url.toString() });
+    const tooMany = await caught(limited.connect());
+    await direct.$executeRawUnsafe(`DROP ROLE ${role}`);
+
+    const timedOut = await caught(direct.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL statement_timeout = 50`;
+      await tx.$executeRaw`SELECT pg_sleep(1)`;
+    }));
+
+    const table = uniqueId("conflict");
+    await direct.$executeRawUnsafe(`CREATE TABLE ${table} (id int PRIMARY KEY, n int)`);
+    await direct.$executeRawUnsafe(`INSERT INTO ${table} VALUES (1, 0), (2, 0)`);
+    const a = new pg.Client({ connectionString: testDatabaseUrl() });
+    const b = new pg.Client({ connectionString: testDatabaseUrl() });
+    await Promise.all([a.connect(), b.connect()]);
+    await a.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    await b.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    await a.query(`SELECT sum(n) FROM ${table}`);
+    await b.query(`SELECT sum(n) FROM ${table}`);
+    await a.query(`UPDATE ${table} SET n = 1 WHERE id = 1`);
+    await b.query(`UPDATE ${table} SET n = 1 WHERE id = 2`);
+    await a.query("COMMIT");
+    const serialization = await caught(b.query("COMMIT"));
+
+    await a.query("BEGIN");
+    await b.query("BEGIN");
+    await a.query(`UPDATE ${table} SET n = 2 WHERE id = 1`);
+    await b.query(`UPDATE ${table} SET n = 2 WHERE id = 2`);
+    const waiting = a.query(`UPDATE ${table} SET n = 3 WHERE id = 2`).catch((e: unknown) => e);
+    const deadlockB = await b.query(`UPDATE ${table} SET n = 3 WHERE id = 1`).catch((e: unknown) => e);
+    const deadlockA = await waiting;
+    const deadlock = [deadlockA, deadlockB].find((e) => (e as { code?: string })?.code === "40P01");
+    await Promise.all([a.query("ROLLBACK"), b.query("ROLLBACK")]);
+    await Promise.all([a.end(), b.end()]);
+    await direct.$executeRawUnsafe(`DROP TABLE ${table}`);
+
+    expect((tooMany as { code?: string }).code).toBe("53300");
+    expect((serialization as { code?: string }).code).toBe("40001");
+    expect(deadlock).toBeDefined();
+    for (const [name, e] of Object.entries({ tooMany, timedOut, serialization, deadlock })) expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+  });
+
+  it("does not take the statement's own errors for an outage", async () => {
+    const tenantId = uniqueId("ten");
+    await direct.tenant.create({ data: { id: tenantId, name: "Transient Café", timezone: "UTC", currency: "EUR" } });
+    const duplicate = await caught(direct.tenant.create({ data: { id: tenantId, name: "Again", timezone: "UTC", currency: "EUR" } }));
+    const badCheck = await caught(direct.tenant.create({ data: { id: uniqueId("ten"), name: "Lower", timezone: "UTC", currency: "eur" } }));
+    const syntax = await caught(direct.$queryRawUnsafe("SELEC 1"));
+    const missingTable = await caught(direct.$queryRawUnsafe("SELECT * FROM no_such_table_here"));
+    const badCast = await caught(direct.$queryRawUnsafe("SELECT 'x'::int"));
+    await direct.tenant.delete({ where: { id: tenantId } });
+    for (const [name, e] of Object.entries({ duplicate, badCheck, syntax, missingTable, badCast, plain: new Error("boom"), nothing: undefined })) {
+      expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(false);
+    }
+  });
+});
