@@ -21,6 +21,11 @@ async function main() {
     stopRequested = signal;
     log.info({ signal }, "shutting down");
     if (!stopSystem) return; // start-up is still running; it stops what it started when it finishes
+    // A dependency that never answers must not keep the process alive forever; a supervisor restarts it.
+    setTimeout(() => {
+      log.error({ signal }, "shutdown did not finish within 60 s; exiting anyway");
+      process.exit(1);
+    }, 60_000).unref();
     try {
       await stopSystem();
       process.exit(0);
