@@ -72,3 +72,4 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export { saleBody } from "./transactions.ts";
 export * from "./time.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
+export { startClickHouseHttpServer, type ClickHouseHttpServer } from "./clickhouse-http.ts";
