@@ -2,6 +2,7 @@ import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant } from "@regulars/tenancy";
 import { Command } from "commander";
 import { openDatabase } from "./database.ts";
+import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { setProgrammeFromFile, showProgramme } from "./programme.ts";
 
@@ -73,6 +74,7 @@ tenant
   });
 
 registerKeyCommands(program, withDatabase);
+registerDlqCommands(program);
 
 const programme = program.command("programme").description("a tenant's loyalty programme (versioned: every change is a new version)");
 

@@ -15,3 +15,4 @@ export {
 } from "./consumer-types.ts";
 export { defaultPauseBackoff } from "./dependency-gate.ts";
 export { deadLetter } from "./dead-letter.ts";
+export { readDeadLetters, getDeadLetter, replayDeadLetter, type StoredDeadLetter, type DeadLetterFilter } from "./dead-letter-store.ts";
