@@ -36,6 +36,8 @@ export const ServerConfig = z.object({
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Longest wait between probes of a dependency that is down, while its consumer is paused. */
+  CONSUMER_PAUSE_MAX_MS: z.coerce.number().int().min(100).default(30_000),
   DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),

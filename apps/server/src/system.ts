@@ -57,11 +57,17 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     const workers = await startWorkers({
       db, bus: deps.bus, analytics: deps.analytics ?? undefined, log: log.child({ role: "workers" }), registry,
       enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER, jobsIntervalMs: config.JOBS_INTERVAL_MS,
+      pauseBackoffMs: (probe) => Math.min(500 * 2 ** (probe - 1), config.CONSUMER_PAUSE_MAX_MS),
     });
     stops.push(() => workers.stop());
-    // Workers have no public API, but orchestrators still need health and metrics.
+    // Workers have no public API, but orchestrators still need health and metrics. Not ready while a
+    // consumer is paused; the body says which one, waiting for which dependency, and why.
     const health = new Hono();
-    registerHealthRoutes(health, checks, registry);
+    const consumers = async () => {
+      const states = workers.consumers();
+      return { ok: states.every((c) => c.status === "running"), details: states };
+    };
+    registerHealthRoutes(health, { ...checks, consumers }, registry);
     const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT);
     workersUrl = served.url;
     stops.push(served.close);
