@@ -46,7 +46,7 @@ describe("isTransientDbError", () => {
     const victim = new pg.Client({ connectionString: testDatabaseUrl() });
     await victim.connect();
     victim.on("error", () => {});
-    const [{ pid }] = (await victim.query("SELECT pg_backend_pid() AS pid")).rows as { pid: number }[];
+    const { pid } = (await victim.query("SELECT pg_backend_pid() AS pid")).rows[0] as { pid: number };
     await direct.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
     const terminated = await caught(victim.query("SELECT 1"));
 
