@@ -83,7 +83,7 @@ async function main() {
     await workers.stop();
     const stored = await db.transaction.count({ where: { tenantId: tenant.tenantId } });
     const points = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true } });
-    return { name, transactions: stored, seconds: +seconds.toFixed(2), appliedPerSec: Math.round(stored / seconds), pointsPosted: points._sum.amount ?? 0 };
+    return { name, transactions: stored, seconds: +seconds.toFixed(2), appliedPerSec: Math.round(stored / seconds), pointsPosted: Number(points._sum.amount ?? 0) };
   }
 }
 

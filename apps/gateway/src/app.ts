@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus } from "@regulars/bus";
+import type { Db } from "@regulars/db";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
@@ -18,6 +19,8 @@ import { registerOpenApiDocument } from "./routes/openapi-document.ts";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
+import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
+import { ReceiptLog } from "./receipts.ts";
 
 export interface GatewayDeps {
   bus: Bus;
@@ -32,6 +35,8 @@ export interface GatewayDeps {
   now?: () => Date;
   /** Per-key request limits; none when absent. */
   rateLimiter?: KeyRateLimiter;
+  /** For transaction statuses; without it the gateway only accepts. */
+  db?: Db;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -77,12 +82,15 @@ export function createGatewayApp(deps: GatewayDeps) {
     },
   });
   app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
+  app.use("/v1/transactions/*", requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   app.on("POST", ["/v1/transactions", "/v1/events"], requireJsonBody());
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
-  registerTransactionRoutes(app, deps.bus, acceptance, (duplicate) => published.inc({ duplicate: String(duplicate) }));
+  const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
+  registerTransactionRoutes(app, deps.bus, acceptance, receipts, (duplicate) => published.inc({ duplicate: String(duplicate) }));
+  if (deps.db) registerTransactionStatusRoute(app, deps.db);
   registerEventRoutes(app, deps.bus, acceptance);
 
-  return app;
+  return Object.assign(app, { stop: async () => receipts?.stop() });
 }

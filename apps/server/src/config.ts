@@ -52,6 +52,8 @@ export const ServerConfig = z.object({
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */
   OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(35),
   OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long a refund waits for the sale it refunds (an offline till uploading late) before it is rejected. */
+  REFUND_WAIT_SECONDS: z.coerce.number().int().min(1).default(24 * 60 * 60),
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
   API_CORS_ORIGINS: z
     .string()

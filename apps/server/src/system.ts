@@ -57,6 +57,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     const workers = await startWorkers({
       db, bus: deps.bus, analytics: deps.analytics ?? undefined, log: log.child({ role: "workers" }), registry,
       enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER, jobsIntervalMs: config.JOBS_INTERVAL_MS,
+      refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
       pauseBackoffMs: (probe) => Math.min(500 * 2 ** (probe - 1), config.CONSUMER_PAUSE_MAX_MS),
     });
     stops.push(() => workers.stop());
@@ -75,10 +76,11 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   if (roles.includes("gateway")) {
     const app = createGatewayApp({
       bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES,
-      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS }, rateLimiter,
+      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS }, rateLimiter, db,
     });
     const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT);
     gatewayUrl = served.url;
+    stops.push(app.stop); // runs after the server closed: the last receipts are written
     stops.push(served.close);
   }
   if (roles.includes("api")) {

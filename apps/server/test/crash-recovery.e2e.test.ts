@@ -96,13 +96,13 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
 
   expect(await stored()).toBe(total);
   const balances = await db.$queryRaw<{ phone: string; balance: number }[]>`
-    SELECT c.phone, a.balance FROM customers c JOIN ledger_accounts a ON a.owner = c.id AND a.kind = 'points'
+    SELECT c.phone, a.balance::int AS balance FROM customers c JOIN ledger_accounts a ON a.owner = c.id AND a.kind = 'points'
     WHERE c.tenant_id = ${tenant.tenantId}`;
   expect(new Map(balances.map((b) => [b.phone, b.balance]))).toEqual(expected);
   expect(await db.customer.count({ where: { tenantId: tenant.tenantId } })).toBe(phones.length);
   const earning = [...expected.values()].reduce((a, b) => a + b, 0);
   const movements = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true }, _count: true });
-  expect(movements._sum.amount).toBe(earning);
+  expect(Number(movements._sum.amount)).toBe(earning);
   expect(movements._count).toBe(total); // every sale earned something: one movement each, never two
   expect(await db.ledgerEntry.count({ where: { tenantId: tenant.tenantId } })).toBe(2 * total);
   expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
@@ -163,7 +163,7 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
   }
   const stampBonus = await db.ledgerMovement.aggregate({ where: { tenantId: t, idempotencyKey: { startsWith: "stamp:" } }, _sum: { amount: true } });
   const expectedStampBonus = cards.reduce((a, c) => a + c.completed * (c.card_id === "tenth-visit" ? 100 : 40), 0);
-  expect(stampBonus._sum.amount ?? 0).toBe(expectedStampBonus);
+  expect(Number(stampBonus._sum.amount ?? 0)).toBe(expectedStampBonus);
   expect(expectedStampBonus).toBeGreaterThan(0);
   // Tier rewards at most once per customer and tier; milestones announced once per recorded crossing.
   const tierRewards = await db.ledgerMovement.findMany({ where: { tenantId: t, idempotencyKey: { startsWith: "tier-reward:" } }, select: { idempotencyKey: true } });

@@ -97,7 +97,7 @@ describe("tenant isolation", () => {
   it("one tenant's key sees nothing of another tenant", async () => {
     const sale = saleBody({ customer: { phone: "+48600123123" } });
     const posted = await system.post("/v1/transactions", a.apiKeys.pos, sale);
-    const txA = await eventually("processed", () => system.client(a.apiKeys.admin).transactions.get.query({ externalId: sale.externalId as string }));
+    const txA = await system.processed(a.apiKeys.admin, sale.externalId as string);
     const other = system.client(b.apiKeys.admin);
     await expect(other.customers.get.query({ phone: "+48600123123" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
     await expect(other.customers.get.query({ id: txA.customerId! })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
@@ -114,8 +114,8 @@ describe("tenant isolation", () => {
     const inB = await system.post("/v1/transactions", b.apiKeys.pos, sale);
     expect(inB.body.duplicate).toBe(false);
     expect(inB.body.id).not.toBe(inA.body.id);
-    const txA = await eventually("A processed", () => system.client(a.apiKeys.admin).transactions.get.query({ externalId: sale.externalId as string }));
-    const txB = await eventually("B processed", () => system.client(b.apiKeys.admin).transactions.get.query({ externalId: sale.externalId as string }));
+    const txA = await system.processed(a.apiKeys.admin, sale.externalId as string);
+    const txB = await system.processed(b.apiKeys.admin, sale.externalId as string);
     expect(txA.customerId).not.toBe(txB.customerId);
 
     // B's terminal naming A's customer by id gets no points onto A's account: the message is dead-lettered.
@@ -126,7 +126,7 @@ describe("tenant isolation", () => {
       return info && info.state.messages > 0 ? info.state.last_seq : undefined;
     });
     const dead = (await system.bus.jsm.streams.getMessage(system.bus.topology.streams.deadLetter, { seq: sequenceOfDeadLetter }))!.json<{ reason: string }>();
-    expect(dead.reason).toBe(`unknown customer id ${txA.customerId}`);
+    expect(dead.reason).toBe(`unknown_customer: unknown customer id ${txA.customerId}`);
     expect((await system.client(a.apiKeys.admin).customers.get.query({ id: txA.customerId! })).points.balance).toBe(14);
   });
 });

@@ -130,7 +130,7 @@ describe("fuzzing the gateway", () => {
         const id = (parsed as Record<string, unknown> | undefined)?.[idField];
         // An id that could never be stored (a NUL, a space) cannot be looked up either.
         if (path === "/v1/transactions" && ExternalId.safeParse(id).success && !accepted.has(id as string)) {
-          expect(await db.transaction.count({ where: { tenantId: gatewayTenant.tenantId, externalId: id } })).toBe(0);
+          expect(await db.transaction.count({ where: { tenantId: gatewayTenant.tenantId, externalId: id as string } })).toBe(0);
         }
       }),
       { numRuns: path === "/v1/transactions" ? RUNS.transactions : RUNS.events },

@@ -22,7 +22,7 @@ const line = (sku: string, unitPrice: number) => ({ sku, name: sku, quantity: 1,
 async function post(s: typeof system, tenant: CreatedTenant, body: Record<string, unknown>) {
   const res = await s.post("/v1/transactions", tenant.apiKeys.pos, body);
   expect(res.status).toBe(202);
-  return eventually(`${body.externalId as string} processed`, () => s.client(tenant.apiKeys.admin).transactions.get.query({ externalId: body.externalId as string }));
+  return s.processed(tenant.apiKeys.admin, body.externalId as string);
 }
 
 describe("the outbox relay", () => {

@@ -18,10 +18,10 @@ const pointsOf = async (key: string, phone: string) => {
   }
 };
 const processed = (key: string, externalId: string) =>
-  eventually(`transaction ${externalId} processed`, () => system.client(key).transactions.get.query({ externalId }));
+  system.processed(key, externalId);
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startTestSystem({ REFUND_WAIT_SECONDS: "8" });
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
   tenant = await testTenant(db);
 });
@@ -106,24 +106,39 @@ describe("a posted transaction", () => {
     expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
   });
 
-  it("dead-letters a refund of a sale that never arrives, with the reason", async () => {
+  it("a refund that arrives before its sale waits for it (longer than the retry budget) and then applies", async () => {
+    const phone = "+48600100299";
+    const sale = saleBody({ customer: { phone }, lines: [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 3000, discount: 0, tags: [] }] });
+    const refund = saleBody({ type: "refund", refundOf: sale.externalId, lines: [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 1500, discount: 0, tags: [] }] });
+    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, refund)).status).toBe(202);
+    // Its receipt is written a moment after the 202: from then on it reads "accepted".
+    await eventually("accepted", async () => ((await system.client(tenant.apiKeys.pos).transactions.get.query({ externalId: refund.externalId as string }).catch(() => null))?.status === "accepted" ? true : undefined));
+    // Past the 3 deliveries (0.5 + 1 + 2 s) after which a failing message would be dead-lettered.
+    await new Promise((r) => setTimeout(r, 4_000));
+    await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
+    expect((await processed(tenant.apiKeys.admin, refund.externalId as string)).pointsAwarded).toBe(-15);
+    expect(await pointsOf(tenant.apiKeys.admin, phone)).toBe(15);
+  });
+
+  it("a refund whose sale never arrives is rejected after the wait, with a reason the integrator can read", async () => {
     const refund = saleBody({ type: "refund", refundOf: "NEVER-POSTED" });
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, refund)).status).toBe(202);
-    const dead = await eventually(
-      "dead letter",
-      async () => {
-        const stream = system.bus.topology.streams.deadLetter;
-        const info = await system.bus.jsm.streams.info(stream);
-        for (let seq = info.state.first_seq; seq <= info.state.last_seq && seq > 0; seq++) {
-          const m = await system.bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
-          const body = m?.json<{ reason: string; payload: string }>();
-          if (body?.payload.includes(refund.externalId as string)) return body;
-        }
-        return undefined;
-      },
-      30_000,
-    );
-    expect(dead.reason).toMatch(/gave up after 3 deliveries: refunded transaction NEVER-POSTED is not in the ledger yet/);
+    const status = await eventually("rejected", async () => {
+      const s = await system.client(tenant.apiKeys.pos).transactions.get.query({ externalId: refund.externalId as string });
+      return s.status === "rejected" ? s : undefined;
+    }, 30_000);
+    expect(status.reason).toMatchObject({ code: "refunded_sale_not_found", message: expect.stringContaining("NEVER-POSTED") });
+    const dead = await eventually("dead letter", async () => {
+      const stream = system.bus.topology.streams.deadLetter;
+      const info = await system.bus.jsm.streams.info(stream);
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq && seq > 0; seq++) {
+        const m = await system.bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+        const body = m?.json<{ reason: string; payload: string }>();
+        if (body?.payload.includes(refund.externalId as string)) return body;
+      }
+      return undefined;
+    });
+    expect(dead.reason).toMatch(/^refunded_sale_not_found: the refunded sale NEVER-POSTED did not arrive within/);
   });
 
   it("writes behavioural events to ClickHouse attached to the known customer", async () => {

@@ -7,6 +7,7 @@ import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { resolveEventBatch } from "./events/resolve-events.ts";
 import { applyTransactionBatch } from "./ledger/apply-transactions.ts";
+import { recordDeadLetteredTransaction } from "./ledger/dead-letters.ts";
 import { ProgrammeCache } from "./ledger/programmes.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
@@ -33,6 +34,8 @@ export interface WorkersOptions {
   onDeadLetter?: (info: DeadLetterInfo) => Promise<void>;
   /** How often scheduled jobs (pending release, expiry, notices, tier downgrades) run. */
   jobsIntervalMs?: number;
+  /** How long a refund waits for the sale it refunds before it is rejected (default 24 h). */
+  refundWaitMs?: number;
 }
 
 export interface RunningWorkers {
@@ -77,9 +80,13 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       durable: consumers.ledger,
       schema: TransactionMessage,
       dependency: postgres,
+      async onDeadLetter(info: DeadLetterInfo) {
+        await recordDeadLetteredTransaction(db, info);
+        await common.onDeadLetter(info);
+      },
       // A failing batch is re-run one message at a time, in order, by the consumer itself.
       handle: async (items): Promise<Outcome[]> => {
-        const applied = await applyTransactionBatch({ db, programmes }, items);
+        const applied = await applyTransactionBatch({ db, programmes, refundWaitMs: opts.refundWaitMs }, items);
         const now = Date.now();
         for (const [i, item] of items.entries()) if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
         await publishCommitted(applied.outbox);

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
 
 /** Where the facts live: embedded chdb in dev and tests, a ClickHouse server over HTTP in production. */
 export type AnalyticsConfig =
@@ -46,6 +46,9 @@ export async function createClickHouseClient(config: AnalyticsConfig): Promise<C
       username: config.username,
       password: config.password,
       clickhouse_settings: clickhouseSettings,
+      // Every failure reaches the caller as an error, and the consumer logs it once with what it means
+      // (paused, retried, dead-lettered); the client's own console lines would repeat it per request.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
   const { createChdbConnection } = await loadChdb();

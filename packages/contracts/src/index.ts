@@ -6,3 +6,5 @@ export * from "./messages.ts";
 export * from "./programme.ts";
 export * from "./acceptance.ts";
 export * from "./text.ts";
+export * from "./fingerprint.ts";
+export * from "./status.ts";

@@ -168,6 +168,11 @@ export const ProgrammeConfig = z.object({
   tiers: TierProgramme.optional(),
   expiry: ExpiryPolicy.default({ kind: "none" }),
   stampCards: z.array(StampCard).max(20).default([]),
+  /**
+   * What a refund takes back besides the points earned on the refunded lines: the stamps the sale added
+   * (and a card reward they completed), and a tier upgrade the sale caused (and its reward points).
+   */
+  refunds: z.object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) }).default({ stampCards: true, tierRewards: true }),
   /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
   milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
 });

@@ -30,6 +30,24 @@ export const TransactionLine = z
         description: "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
         examples: [0],
       }),
+    /**
+     * Refunds only: the refunded sale's line this line takes back, its 0-based position in the sale's
+     * `lines` (as `lineNo` in GET /v1/transactions/{externalId}). Without it the sale's line is found by
+     * `sku`, compared exactly as it was posted. The money refunded is this line's quantity × unitPrice −
+     * discount; half a line's price refunded reverses half of the points it earned.
+     */
+    lineNo: z
+      .number()
+      .int("must be a whole number")
+      .min(0, "must not be negative")
+      .max(499, "must be at most 499")
+      .meta({
+        description:
+          "Refund lines only: which line of the refunded sale this takes back, by its 0-based position in the sale's `lines`. " +
+          "Without it the sale's line is found by `sku`. Refused on a sale.",
+        examples: [0],
+      })
+      .optional(),
   })
   .superRefine((line, ctx) => {
     if (line.discount > line.quantity * line.unitPrice) {
@@ -107,6 +125,11 @@ export const TransactionInput = z
     }
     if (tx.type === "sale" && tx.refundOf) {
       ctx.addIssue({ code: "custom", path: ["refundOf"], message: "only a refund may name refundOf" });
+    }
+    if (tx.type === "sale") {
+      tx.lines.forEach((l, i) => {
+        if (l.lineNo !== undefined) ctx.addIssue({ code: "custom", path: ["lines", i, "lineNo"], message: "only a refund line may name the sale's lineNo" });
+      });
     }
     if (tx.refundOf && tx.refundOf === tx.externalId) {
       ctx.addIssue({ code: "custom", path: ["refundOf"], message: "a refund cannot refund itself" });

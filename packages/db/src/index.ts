@@ -1,4 +1,4 @@
-export { createDb, type Db, type DbOptions } from "./client.ts";
+export { createDb, exactNumber, type Db, type DbOptions } from "./client.ts";
 export { withTransaction, isUniqueViolation, isRetryableConflict, isTransientDbError, type DbTx } from "./errors.ts";
 export { migrateDatabase, listMigrations, type MigrationResult } from "./migrate.ts";
 export { Prisma } from "./generated/prisma/client.ts";

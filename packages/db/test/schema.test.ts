@@ -141,7 +141,7 @@ describe("ledger entries", () => {
         await expect(sql.query(statement, [entryId]), statement).rejects.toThrow(/append-only/);
         await sql.query("ROLLBACK TO SAVEPOINT attempt");
       }
-      expect((await sql.query("SELECT amount FROM ledger_entries WHERE id = $1", [entryId])).rows).toEqual([{ amount: 5 }]);
+      expect((await sql.query("SELECT amount FROM ledger_entries WHERE id = $1", [entryId])).rows).toEqual([{ amount: "5" }]); // pg reads bigint as text
     } finally {
       await sql.query("ROLLBACK"); // leaves nothing behind: the entry cannot be deleted afterwards
     }

@@ -1,4 +1,4 @@
-import type { DbTx } from "@regulars/db";
+import { type DbTx, exactNumber } from "@regulars/db";
 import type { CustomerAccount } from "@regulars/ledger";
 import type { NewMovement } from "./movements.ts";
 
@@ -52,19 +52,19 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
     SELECT t, c, 'points' FROM unnest(${tenants}::text[], ${customers}::text[]) AS x(t, c)
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
-  const balances = await tx.$queryRaw<{ owner: string; balance: number }[]>`
+  const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>`
     SELECT owner, balance FROM ledger_accounts WHERE kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
-  const rows = await tx.$queryRaw<{ id: bigint; tenant_id: string; customer_id: string; movement_id: string; points: number; remaining: number; earned_at: Date; available_at: Date; expires_at: Date | null; released: boolean; key: string }[]>`
+  const rows = await tx.$queryRaw<{ id: bigint; tenant_id: string; customer_id: string; movement_id: string; points: bigint; remaining: bigint; earned_at: Date; available_at: Date; expires_at: Date | null; released: boolean; key: string }[]>`
     SELECT l.*, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
     WHERE l.customer_id = ANY(${customers}::text[]) AND (l.remaining > 0 OR NOT l.released)
     ORDER BY l.customer_id, l.earned_at, l.id
     FOR UPDATE OF l`;
-  const running = new Map(balances.map((b) => [b.owner, b.balance]));
+  const running = new Map(balances.map((b) => [b.owner, exactNumber(b.balance)]));
   const lotsOf = new Map<string, Lot[]>();
   const lotByKey = new Map<string, Lot>();
   for (const r of rows) {
     const lot: Lot = {
-      id: r.id.toString(), tenantId: r.tenant_id, customerId: r.customer_id, movementId: r.movement_id, points: r.points, remaining: r.remaining,
+      id: r.id.toString(), tenantId: r.tenant_id, customerId: r.customer_id, movementId: r.movement_id, points: exactNumber(r.points), remaining: exactNumber(r.remaining),
       earnedAt: r.earned_at, availableAt: r.available_at, expiresAt: r.expires_at, released: r.released, dirty: false,
     };
     lotsOf.set(r.customer_id, [...(lotsOf.get(r.customer_id) ?? []), lot]);

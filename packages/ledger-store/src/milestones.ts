@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, exactNumber } from "@regulars/db";
 import type { PostedMovement } from "./movements.ts";
 import { type OutboxItem, outboxItem, writeOutbox } from "./outbox.ts";
 
@@ -13,11 +13,11 @@ export async function trackMilestones(tx: DbTx, thresholds: number[], posted: Po
   const moves = posted.filter((m) => m.unit === "points" && m.balance && m.balance.before !== m.balance.after);
   if (!thresholds.length || !moves.length) return [];
   const customers = [...new Set(moves.map((m) => m.customerId))];
-  const latest = await tx.$queryRaw<{ customer_id: string; threshold: number; crossing: number; above: boolean }[]>`
+  const latest = await tx.$queryRaw<{ customer_id: string; threshold: bigint; crossing: number; above: boolean }[]>`
     SELECT DISTINCT ON (customer_id, threshold) customer_id, threshold, crossing, above
     FROM milestone_crossings WHERE customer_id = ANY(${customers}::text[])
     ORDER BY customer_id, threshold, crossing DESC`;
-  const state = new Map(latest.map((r) => [`${r.customer_id}:${r.threshold}`, { crossing: r.crossing, above: r.above }]));
+  const state = new Map(latest.map((r) => [`${r.customer_id}:${exactNumber(r.threshold)}`, { crossing: r.crossing, above: r.above }]));
   const inserts: { customerId: string; tenantId: string; threshold: number; crossing: number }[] = [];
   const closes: { customerId: string; threshold: number; crossing: number }[] = [];
   const events: LoyaltyEvent[] = [];
@@ -43,14 +43,14 @@ export async function trackMilestones(tx: DbTx, thresholds: number[], posted: Po
   if (inserts.length) {
     await tx.$executeRaw`
       INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above)
-      SELECT c, t, n, tn, true FROM unnest(${inserts.map((i) => i.customerId)}::text[], ${inserts.map((i) => i.threshold)}::int[],
+      SELECT c, t, n, tn, true FROM unnest(${inserts.map((i) => i.customerId)}::text[], ${inserts.map((i) => i.threshold)}::bigint[],
         ${inserts.map((i) => i.crossing)}::int[], ${inserts.map((i) => i.tenantId)}::text[]) AS x(c, t, n, tn)
       ON CONFLICT DO NOTHING`;
   }
   if (closes.length) {
     await tx.$executeRaw`
       UPDATE milestone_crossings mc SET above = false, changed_at = now()
-      FROM unnest(${closes.map((c) => c.customerId)}::text[], ${closes.map((c) => c.threshold)}::int[], ${closes.map((c) => c.crossing)}::int[]) AS x(c, t, n)
+      FROM unnest(${closes.map((c) => c.customerId)}::text[], ${closes.map((c) => c.threshold)}::bigint[], ${closes.map((c) => c.crossing)}::int[]) AS x(c, t, n)
       WHERE mc.customer_id = x.c AND mc.threshold = x.t AND mc.crossing = x.n`;
   }
   return events;

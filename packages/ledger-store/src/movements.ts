@@ -52,7 +52,7 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
     INSERT INTO ledger_movements (id, tenant_id, customer_id, kind, unit, amount, idempotency_key, transaction_id, reason, actor, occurred_at)
     SELECT * FROM unnest(
       ${ids}::text[], ${wanted.map((m) => m.tenantId)}::text[], ${wanted.map((m) => m.customerId)}::text[],
-      ${wanted.map((m) => m.kind)}::text[], ${wanted.map((m) => m.unit)}::text[], ${wanted.map((m) => m.amount)}::int[],
+      ${wanted.map((m) => m.kind)}::text[], ${wanted.map((m) => m.unit)}::text[], ${wanted.map((m) => m.amount)}::bigint[],
       ${wanted.map((m) => m.idempotencyKey)}::text[], ${wanted.map((m) => m.transactionId ?? null)}::text[],
       ${wanted.map((m) => m.reason ?? null)}::text[], ${wanted.map((m) => m.actor ?? null)}::text[],
       ${wanted.map((m) => m.occurredAt.toISOString())}::timestamptz[])
@@ -92,13 +92,13 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
 
   await tx.$executeRaw`
     INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount)
-    SELECT * FROM unnest(${entries.map((e) => e.movementId)}::text[], ${entries.map((e) => e.tenantId)}::text[], ${entryAccounts}::bigint[], ${entries.map((e) => e.amount)}::int[])`;
+    SELECT * FROM unnest(${entries.map((e) => e.movementId)}::text[], ${entries.map((e) => e.tenantId)}::text[], ${entryAccounts}::bigint[], ${entries.map((e) => e.amount)}::bigint[])`;
 
   const deltas = new Map<string, number>();
   entries.forEach((e, i) => deltas.set(entryAccounts[i]!, (deltas.get(entryAccounts[i]!) ?? 0) + e.amount));
   await tx.$executeRaw`
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-    FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::int[]) AS d(id, delta)
+    FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::bigint[]) AS d(id, delta)
     WHERE a.id = d.id`;
 }
 
@@ -108,7 +108,7 @@ async function saveLots(tx: DbTx, lots: LotChanges) {
     await tx.$executeRaw`
       INSERT INTO point_lots (tenant_id, customer_id, movement_id, points, remaining, earned_at, available_at, expires_at, released)
       SELECT * FROM unnest(${c.map((l) => l.tenantId)}::text[], ${c.map((l) => l.customerId)}::text[], ${c.map((l) => l.movementId)}::text[],
-        ${c.map((l) => l.points)}::int[], ${c.map((l) => l.remaining)}::int[], ${c.map((l) => l.earnedAt.toISOString())}::timestamptz[],
+        ${c.map((l) => l.points)}::bigint[], ${c.map((l) => l.remaining)}::bigint[], ${c.map((l) => l.earnedAt.toISOString())}::timestamptz[],
         ${c.map((l) => l.availableAt.toISOString())}::timestamptz[], ${c.map((l) => l.expiresAt?.toISOString() ?? null)}::timestamptz[],
         ${c.map((l) => l.released)}::boolean[])`;
   }
@@ -116,7 +116,7 @@ async function saveLots(tx: DbTx, lots: LotChanges) {
     const u = lots.updated;
     await tx.$executeRaw`
       UPDATE point_lots p SET remaining = u.remaining, released = u.released
-      FROM unnest(${u.map((l) => l.id)}::bigint[], ${u.map((l) => l.remaining)}::int[], ${u.map((l) => l.released)}::boolean[]) AS u(id, remaining, released)
+      FROM unnest(${u.map((l) => l.id)}::bigint[], ${u.map((l) => l.remaining)}::bigint[], ${u.map((l) => l.released)}::boolean[]) AS u(id, remaining, released)
       WHERE p.id = u.id`;
   }
 }

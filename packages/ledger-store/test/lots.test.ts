@@ -59,7 +59,7 @@ interface LotRow {
 /** A customer's lots in FIFO order, with the idempotency key of the credit that opened each. */
 const lotsOf = (customerId: string) =>
   db.$queryRaw<LotRow[]>`
-    SELECT l.id, m.idempotency_key AS key, l.points, l.remaining, l.released, l.earned_at, l.available_at, l.expires_at
+    SELECT l.id, m.idempotency_key AS key, l.points::int, l.remaining::int, l.released, l.earned_at, l.available_at, l.expires_at
     FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
     WHERE l.customer_id = ${customerId} ORDER BY l.earned_at, l.id`;
 
@@ -93,7 +93,7 @@ async function expectConsistent(tenantId: string, customerId: string) {
 /** Entries of one movement as owner/kind → amount. */
 async function entriesOf(tenantId: string, key: string) {
   const rows = await db.$queryRaw<{ owner: string; kind: string; amount: number }[]>`
-    SELECT a.owner, a.kind, e.amount FROM ledger_entries e
+    SELECT a.owner, a.kind, e.amount::int FROM ledger_entries e
     JOIN ledger_movements m ON m.id = e.movement_id JOIN ledger_accounts a ON a.id = e.account_id
     WHERE m.tenant_id = ${tenantId} AND m.idempotency_key = ${key}`;
   return Object.fromEntries(rows.map((r) => [`${r.owner === "tenant" ? "tenant" : "customer"}/${r.kind}`, r.amount]));
@@ -230,7 +230,7 @@ describe("point lots: pending points", () => {
     // A release moves points between the customer's two accounts; the tenant's books do not move.
     expect(await entriesOf(tenantId, "release:pending")).toEqual({ "customer/points": 50, "customer/points_pending": -50 });
     const issued = await db.ledgerAccount.findUniqueOrThrow({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
-    expect(issued.balance).toBe(-45);
+    expect(issued.balance).toBe(-45n);
     await expectConsistent(tenantId, c!);
   });
 

@@ -42,8 +42,9 @@ const mv = (tenantId: string, customerId: string, amount: number, idempotencyKey
 const postAndTrack = (thresholds: number[], movements: NewMovement[]) =>
   withTransaction(db, async (tx) => trackMilestones(tx, thresholds, await postMovementsDetailed(tx, movements)));
 
-const crossingsOf = (customerId: string) =>
-  db.milestoneCrossing.findMany({ where: { customerId }, select: { threshold: true, crossing: true, above: true, tenantId: true }, orderBy: [{ threshold: "asc" }, { crossing: "asc" }] });
+const crossingsOf = async (customerId: string) =>
+  (await db.milestoneCrossing.findMany({ where: { customerId }, select: { threshold: true, crossing: true, above: true, tenantId: true }, orderBy: [{ threshold: "asc" }, { crossing: "asc" }] }))
+    .map((c) => ({ ...c, threshold: Number(c.threshold) }));
 
 const milestone = (tenantId: string, customerId: string, threshold: number, crossing: number, balance: number, minute: number) => ({
   type: "points.milestone",

@@ -42,7 +42,7 @@ async function snapshot(tenantId: string) {
 /** Entries per movement, with the account they hit. */
 async function entriesByMovement(tenantId: string) {
   const rows = await db.$queryRaw<{ movement_id: string; customer_id: string; amount: number; entries: number; summed: bigint; customer_side: bigint; owners: string[] }[]>`
-    SELECT m.id AS movement_id, m.customer_id, m.amount, count(e.id)::int AS entries, coalesce(sum(e.amount), 0) AS summed,
+    SELECT m.id AS movement_id, m.customer_id, m.amount::int, count(e.id)::int AS entries, coalesce(sum(e.amount), 0) AS summed,
            coalesce(sum(e.amount) FILTER (WHERE a.owner = m.customer_id AND a.kind = 'points'), 0) AS customer_side,
            array_agg(a.owner || '/' || a.kind ORDER BY a.owner) AS owners
     FROM ledger_movements m JOIN ledger_entries e ON e.movement_id = m.id JOIN ledger_accounts a ON a.id = e.account_id
@@ -58,7 +58,7 @@ describe("postMovements", () => {
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 9, pendingPoints: 0, wallet: 0 });
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
     const issued = await db.ledgerAccount.findUniqueOrThrow({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
-    expect(issued.balance).toBe(-9);
+    expect(issued.balance).toBe(-9n);
     const perMovement = await entriesByMovement(tenantId);
     expect(perMovement).toHaveLength(2);
     for (const m of perMovement) {
@@ -172,13 +172,13 @@ async function checkLedgerProperty(inBatchDuplicates: boolean, numRuns: number) 
         expect(m.customerSide).toBe(m.amount);
       }
       const stored = await db.ledgerMovement.findMany({ where: { tenantId }, select: { idempotencyKey: true, customerId: true, amount: true } });
-      expect(new Map(stored.map((s) => [s.idempotencyKey, { customerId: s.customerId, amount: s.amount }]))).toEqual(
+      expect(new Map(stored.map((s) => [s.idempotencyKey, { customerId: s.customerId, amount: Number(s.amount) }]))).toEqual(
         new Map([...winner].map(([k, m]) => [k, { customerId: m.customerId, amount: m.amount }])),
       );
 
       const customerTotal = [...expected.values()].reduce((a, b) => a + b, 0);
       const issued = await db.ledgerAccount.findUnique({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
-      expect((issued?.balance ?? 0) + customerTotal).toBe(0);
+      expect(Number(issued?.balance ?? 0) + customerTotal).toBe(0);
 
       // Replaying every batch (and everything at once) returns nothing new and changes nothing.
       const before = await snapshot(tenantId);

@@ -28,3 +28,9 @@ export function applyStamps(stampsBefore: number, add: number, required: number)
   const total = Math.max(0, stampsBefore + add);
   return { stamps: total % required, completions: Math.floor(total / required) };
 }
+
+/** Units each line stamps on an item card (all zeros for a visit card), so a refund can take them back by line. */
+export function stampsPerLine(card: StampCard, input: Pick<EarningInput, "lines">): number[] {
+  if (card.per !== "item" || stampsEarned(card, input) === 0) return input.lines.map(() => 0);
+  return input.lines.map((l) => (paidAmount(l) > 0 && (card.match === undefined || matchesLine(card.match, l)) ? l.quantity : 0));
+}

@@ -36,7 +36,7 @@ export const exampleTokens = {
   server: "@server@",
 };
 
-const error = (description: string, code: ErrorCode, message: string, issues?: { path: string; message: string }[]) => ({
+export const errorResponse = (description: string, code: ErrorCode, message: string, issues?: { path: string; message: string }[]) => ({
   description,
   content: {
     "application/json": {
@@ -48,7 +48,7 @@ const error = (description: string, code: ErrorCode, message: string, issues?: {
 
 /** The error answers every ingestion route can give, each with the one error body. */
 export const errorResponses = {
-  400: error(
+  400: errorResponse(
     "Invalid request (`invalid_request`) or `occurredAt` outside the accepted window (`occurred_at_out_of_range`): `issues` names each field and why",
     "invalid_request",
     "the request body is invalid: lines.0.quantity, total",
@@ -57,15 +57,15 @@ export const errorResponses = {
       { path: "total", message: "must equal the lines after discounts (1450)" },
     ],
   ),
-  401: error("Missing, unknown or revoked API key (`unauthorized`)", "unauthorized", "send an API key as 'Authorization: Bearer <key>'"),
-  403: error("The key's role may not call this (`forbidden`)", "forbidden", "an analyst key cannot do this; it needs a pos or kiosk key"),
-  413: error("The body is larger than the gateway accepts (`payload_too_large`)", "payload_too_large", "the request body exceeds 262144 bytes"),
-  415: error(
+  401: errorResponse("Missing, unknown or revoked API key (`unauthorized`)", "unauthorized", "send an API key as 'Authorization: Bearer <key>'"),
+  403: errorResponse("The key's role may not call this (`forbidden`)", "forbidden", "an analyst key cannot do this; it needs a pos or kiosk key"),
+  413: errorResponse("The body is larger than the gateway accepts (`payload_too_large`)", "payload_too_large", "the request body exceeds 262144 bytes"),
+  415: errorResponse(
     "The body is not sent as JSON (`unsupported_media_type`): send `content-type: application/json`",
     "unsupported_media_type",
     "send the body as JSON with 'content-type: application/json'",
   ),
-  429: error("Too many requests for this key (`rate_limited`): slow down and retry later", "rate_limited", "too many requests; retry later"),
-  500: error("A failure on our side (`internal`); the request id finds it in our logs", "internal", "something went wrong on our side; the request id helps us find it"),
-  503: error("The message could not be stored (`unavailable`): nothing was accepted, retry later", "unavailable", "the message could not be stored, retry later"),
+  429: errorResponse("Too many requests for this key (`rate_limited`): slow down and retry later", "rate_limited", "too many requests; retry later"),
+  500: errorResponse("A failure on our side (`internal`); the request id finds it in our logs", "internal", "something went wrong on our side; the request id helps us find it"),
+  503: errorResponse("The message could not be stored (`unavailable`): nothing was accepted, retry later", "unavailable", "the message could not be stored, retry later"),
 };

@@ -1,11 +1,12 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { publishJson, type Bus } from "@regulars/bus";
-import { TransactionAccepted, TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import { TransactionAccepted, TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
 import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
-import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
+import type { ReceiptLog } from "../receipts.ts";
+import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
 const { secondsAgo, serial } = exampleTokens;
 const saleExample = {
@@ -81,10 +82,15 @@ const route = createRoute({
   responses: {
     202: { description: "Accepted and stored (or accepted before: `duplicate: true`)", content: { "application/json": { schema: TransactionAccepted } } },
     ...errorResponses,
+    409: errorResponse(
+      "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`",
+      "idempotency_conflict",
+      "externalId POS17-000451 was accepted before with a different body",
+    ),
   },
 });
 
-export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance, onPublished: (duplicate: boolean) => void) {
+export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance, receipts: ReceiptLog | null, onPublished: (duplicate: boolean) => void) {
   app.openapi(route, async (c) => {
     const transaction = c.req.valid("json");
     const { tenantId, tenant } = c.get("credential");
@@ -100,6 +106,13 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus
     const published = await publishOrUnavailable(bus, () =>
       publishJson(bus.js, bus.topology.subjects.transaction(tenantId, transaction.locationId), message, `${tenantId}:${transaction.externalId}`),
     );
+    const bodyHash = transactionFingerprint(transaction);
+    // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
+    const original = published.duplicate ? await fingerprintAt(bus, published.seq) : null;
+    if (original && original !== bodyHash) {
+      throw new DomainError("idempotency_conflict", `externalId ${transaction.externalId} was accepted before with a different body; post a changed transaction under a new externalId`);
+    }
+    receipts?.add({ tenantId, externalId: transaction.externalId, transactionId, bodyHash, receivedAt });
     onPublished(published.duplicate);
     return c.json({ id: transactionId, externalId: transaction.externalId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
@@ -116,4 +129,11 @@ export async function publishOrUnavailable<T>(bus: Bus, publish: () => Promise<T
   } catch (e) {
     throw new DomainError("unavailable", `the message could not be stored, retry later (${(e as Error).message})`);
   }
+}
+
+/** The fingerprint of the transaction stored at `seq`, or null when it cannot be read (then the repeat counts as a retry). */
+async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
+  const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq }).catch(() => null);
+  const parsed = stored ? TransactionMessage.safeParse(stored.json()) : null;
+  return parsed?.success ? transactionFingerprint(parsed.data.transaction) : null;
 }

@@ -1,52 +1,56 @@
-import type { EventMessage, EventRecorded, LoyaltyEvent } from "@regulars/contracts";
-import { type Db, withTransaction } from "@regulars/db";
 import type { Outcome } from "@regulars/bus";
+import type { EventMessage, EventRecorded, LoyaltyEvent } from "@regulars/contracts";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { movementEvents, type NewMovement, type OutboxItem, outboxItem, postMovementsDetailed, resolveCustomers, trackMilestones, writeOutbox } from "@regulars/ledger-store";
 import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
-import { loadLoyaltyStates } from "../ledger/loyalty-state.ts";
-import type { ProgrammeCache } from "../ledger/programmes.ts";
+import { type LoyaltyState, loadLoyaltyStates, lockCustomers } from "../ledger/loyalty-state.ts";
+import type { ProgrammeCache, ProgrammeInForce } from "../ledger/programmes.ts";
+
+interface Candidate {
+  index: number;
+  customerId: string;
+  programme: ProgrammeInForce;
+  day: string;
+}
 
 /**
  * Attaches the customer to behavioural events and pays action points (feedback submitted, profile
  * completed, ...) in one database transaction. Events never create customers: an app_open from an
  * unknown device stays anonymous; accounts are created by registration or a first purchase.
- * The idempotency key encodes the rule's limit: once per customer, once per local day, or per event.
+ *
+ * Action rules see the customer's history ("first feedback 50 points, later ones 5"): under the
+ * customer's lock, the resolver reads which once / per-day rules were paid already and skips events it
+ * decided before (`applied_events`), so a redelivered event never pays again even though the history
+ * has moved on since. Idempotency keys encode each rule's limit as a last line of defence.
  */
 export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, messages: EventMessage[]): Promise<{ outcomes: Outcome[]; outbox: OutboxItem[] }> {
-  const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
   await programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
-  const outbox = await withTransaction(db, async (tx) => {
-    const withCustomer = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.event.customer);
-    const resolutions = withCustomer.length
-      ? await resolveCustomers(tx, withCustomer.map(({ m }) => ({ tenantId: m.tenantId, ref: m.event.customer!, create: false, createdVia: "event" })))
-      : [];
-    const customerOf = new Map<number, string | null>();
-    withCustomer.forEach(({ i }, k) => {
-      const r = resolutions[k]!;
-      if ("rejected" in r) outcomes[i] = { kind: "reject", reason: r.rejected };
-      else customerOf.set(i, r.customerId);
-    });
-
-    const movements: NewMovement[] = [];
-    const milestones = new Map<string, number[]>();
-    for (const [i, customerId] of customerOf) {
-      const m = messages[i]!;
+  return withTransaction(db, async (tx) => {
+    const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
+    const customerOf = await resolveEventCustomers(tx, messages, outcomes);
+    const candidates: Candidate[] = [];
+    for (const [index, customerId] of customerOf) {
+      const m = messages[index]!;
       if (!customerId) continue;
       const programme = await programmes.inForce(m.tenantId, new Date(m.event.occurredAt));
-      if (!programme || !programme.config.rules.some((r) => r.type === "action")) continue;
-      milestones.set(m.tenantId, programme.config.milestones);
-      const state = (await loadLoyaltyStates(tx, m.tenantId, [customerId], { config: { ...programme.config, caps: {}, tiers: undefined, stampCards: [] }, timezone: programme.timezone, from: m.event.occurredAt, to: m.event.occurredAt })).get(customerId)!;
-      const paid = evaluateAction(programme.config, { type: m.event.type, occurredAt: m.event.occurredAt, channel: m.event.channel, locationId: m.event.locationId },
-        { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: 0 }, { earnedOnceBy: new Set(), earnedTodayBy: new Set() }, programme.timezone);
-      for (const p of paid) {
-        const key =
-          p.limit === "once" ? `action:${p.ruleId}:${customerId}` : p.limit === "per_day" ? `action:${p.ruleId}:${customerId}:${localDate(m.event.occurredAt, programme.timezone)}` : `action:${p.ruleId}:${m.id}`;
-        const occurredAt = new Date(m.event.occurredAt);
-        movements.push({ tenantId: m.tenantId, customerId, kind: "bonus", unit: "points", amount: p.points, idempotencyKey: key, reason: `${m.event.type} (${p.ruleId})`, occurredAt, lot: { availableAt: occurredAt, expiresAt: expiresAt(programme.config.expiry, m.event.occurredAt, programme.timezone) } });
-      }
+      if (!programme?.config.rules.some((r) => r.type === "action" && r.event === m.event.type)) continue;
+      candidates.push({ index, customerId, programme, day: localDate(m.event.occurredAt, programme.timezone) });
     }
+    await lockCustomers(tx, candidates.map((c) => c.customerId));
+    const decided = await alreadyApplied(tx, candidates.map((c) => messages[c.index]!));
+    const seen = new Set<string>();
+    const todo = candidates.filter((c) => {
+      const key = `${messages[c.index]!.tenantId}\u0000${messages[c.index]!.id}`;
+      if (decided.has(key) || seen.has(key)) return false; // decided by an earlier delivery, or a copy in this batch
+      seen.add(key);
+      return true;
+    });
+    const movements = await payActions(tx, messages, todo);
+    await markApplied(tx, todo.map((c) => messages[c.index]!));
+
     const posted = await postMovementsDetailed(tx, movements);
     const loyalty: LoyaltyEvent[] = movementEvents(posted);
+    const milestones = new Map(todo.map((c) => [messages[c.index]!.tenantId, c.programme.config.milestones]));
     for (const [tenantId, thresholds] of milestones) loyalty.push(...(await trackMilestones(tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
       outcomes[i]!.kind !== "done"
@@ -59,7 +63,90 @@ export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, mess
     );
     const items = [...recorded.map(outboxItem), ...loyalty.map(outboxItem)];
     await writeOutbox(tx, items);
-    return items;
+    return { outcomes, outbox: items };
   });
-  return { outcomes, outbox };
+}
+
+async function resolveEventCustomers(tx: DbTx, messages: EventMessage[], outcomes: Outcome[]): Promise<Map<number, string | null>> {
+  const withCustomer = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.event.customer);
+  const resolutions = withCustomer.length
+    ? await resolveCustomers(tx, withCustomer.map(({ m }) => ({ tenantId: m.tenantId, ref: m.event.customer!, create: false, createdVia: "event" })))
+    : [];
+  const customerOf = new Map<number, string | null>();
+  withCustomer.forEach(({ i }, k) => {
+    const r = resolutions[k]!;
+    if ("rejected" in r) outcomes[i] = { kind: "reject", reason: `unknown_customer: ${r.rejected}` };
+    else customerOf.set(i, r.customerId);
+  });
+  return customerOf;
+}
+
+const onceKey = (ruleId: string, customerId: string) => `action:${ruleId}:${customerId}`;
+const dayKey = (ruleId: string, customerId: string, day: string) => `action:${ruleId}:${customerId}:${day}`;
+
+/** In stream order, each event against the history so far (what was paid before, and earlier in the batch). */
+async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[]): Promise<NewMovement[]> {
+  const limited = todo.flatMap((c) =>
+    c.programme.config.rules.flatMap((r) => (r.type !== "action" ? [] : r.limit === "once" ? [onceKey(r.id, c.customerId)] : r.limit === "per_day" ? [dayKey(r.id, c.customerId, c.day)] : [])),
+  );
+  const found = limited.length
+    ? await tx.$queryRaw<{ tenant_id: string; idempotency_key: string }[]>`
+        SELECT tenant_id, idempotency_key FROM ledger_movements
+        WHERE tenant_id = ANY(${[...new Set(todo.map((c) => messages[c.index]!.tenantId))]}::text[]) AND idempotency_key = ANY(${limited}::text[])`
+    : [];
+  const paid = new Set(found.map((r) => `${r.tenant_id}\u0000${r.idempotency_key}`));
+  const states = await statesOf(tx, messages, todo);
+  const movements: NewMovement[] = [];
+  for (const c of todo.sort((a, b) => a.index - b.index)) {
+    const m = messages[c.index]!;
+    const has = (key: string) => paid.has(`${m.tenantId}\u0000${key}`);
+    const actionRules = c.programme.config.rules.filter((r) => r.type === "action");
+    const history = {
+      earnedOnceBy: new Set(actionRules.filter((r) => has(onceKey(r.id, c.customerId))).map((r) => r.id)),
+      earnedTodayBy: new Set(actionRules.filter((r) => has(dayKey(r.id, c.customerId, c.day))).map((r) => r.id)),
+    };
+    const state = states.get(c.customerId);
+    const awards = evaluateAction(c.programme.config, { type: m.event.type, occurredAt: m.event.occurredAt, channel: m.event.channel, locationId: m.event.locationId },
+      { tier: state?.tier ?? null, dateOfBirth: state?.dateOfBirth ?? null, earnedToday: 0 }, history, c.programme.timezone);
+    const occurredAt = new Date(m.event.occurredAt);
+    for (const award of awards) {
+      const key = award.limit === "once" ? onceKey(award.ruleId, c.customerId) : award.limit === "per_day" ? dayKey(award.ruleId, c.customerId, c.day) : `action:${award.ruleId}:${m.id}`;
+      paid.add(`${m.tenantId}\u0000${key}`);
+      movements.push({
+        tenantId: m.tenantId, customerId: c.customerId, kind: "bonus", unit: "points", amount: award.points, idempotencyKey: key, reason: `${m.event.type} (${award.ruleId})`,
+        occurredAt, lot: { availableAt: occurredAt, expiresAt: expiresAt(c.programme.config.expiry, m.event.occurredAt, c.programme.timezone) },
+      });
+    }
+  }
+  return movements;
+}
+
+/** Tier and date of birth (for tier- and birthday-filtered action rules), per tenant in one go. */
+async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): Promise<Map<string, LoyaltyState>> {
+  const states = new Map<string, LoyaltyState>();
+  for (const tenantId of new Set(todo.map((c) => messages[c.index]!.tenantId))) {
+    const mine = todo.filter((c) => messages[c.index]!.tenantId === tenantId);
+    const { config, timezone } = mine[0]!.programme;
+    const at = messages[mine[0]!.index]!.event.occurredAt;
+    const loaded = await loadLoyaltyStates(tx, tenantId, mine.map((c) => c.customerId), { config: { ...config, caps: {}, tiers: undefined, stampCards: [] }, timezone, from: at, to: at });
+    for (const [id, s] of loaded) states.set(id, s);
+  }
+  return states;
+}
+
+async function alreadyApplied(tx: DbTx, events: EventMessage[]): Promise<Set<string>> {
+  if (!events.length) return new Set();
+  const rows = await tx.$queryRaw<{ tenant_id: string; event_id: string }[]>`
+    SELECT a.tenant_id, a.event_id FROM applied_events a
+    JOIN unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[]) AS w(tenant_id, event_id)
+      ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`;
+  return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.event_id}`));
+}
+
+async function markApplied(tx: DbTx, events: EventMessage[]): Promise<void> {
+  if (!events.length) return;
+  await tx.$executeRaw`
+    INSERT INTO applied_events (tenant_id, event_id)
+    SELECT * FROM unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[])
+    ON CONFLICT DO NOTHING`;
 }

@@ -1,4 +1,4 @@
-import { withTransaction } from "@regulars/db";
+import { exactNumber, withTransaction } from "@regulars/db";
 import { announceMovements, postMovementsDetailed } from "@regulars/ledger-store";
 import { inactivityExpiry } from "@regulars/rules";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -29,13 +29,13 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
       // Lock the customers' accounts before reading what is left of their lots: a spend queued on the
       // same account must land first (taking from the oldest lot), or wait until the expiry is posted.
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
-      const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: number; key: string }[]>`
+      const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>`
         SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
         WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
         ORDER BY l.expires_at, l.id`;
       if (!lots.length) return { count: 0, items: [], slice: 0 };
       const posted = await postMovementsDetailed(tx, lots.map((l) => ({
-        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -l.remaining,
+        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -exactNumber(l.remaining),
         idempotencyKey: `expire:lot:${l.id}`, sourceKey: l.key, occurredAt: ctx.now, reason: "points reached their expiry date",
       })));
       const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
@@ -55,7 +55,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   let after = "";
   for (;;) {
     // Candidates by a generous SQL bound; the exact local-calendar check is the rules engine's.
-    const candidates = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: number }[]>`
+    const candidates = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
       SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
       JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
       WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0 AND l.customer_id > ${after}
@@ -67,13 +67,13 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
     if (!due.length) continue;
     const items = await withTransaction(ctx.db, async (tx) => {
       // Re-read under lock: a purchase may have landed since the candidates were chosen.
-      const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: number }[]>`
+      const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
         SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
         JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
         WHERE l.customer_id = ANY(${due.map((d) => d.customer_id)}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
-      const stillDue = current.filter((c) => c.balance > 0 && (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
+      const stillDue = current.filter((c) => c.balance > 0n && (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
       const posted = await postMovementsDetailed(tx, stillDue.map((c) => ({
-        tenantId: ctx.tenantId, customerId: c.customer_id, kind: "expire" as const, unit: "points" as const, amount: -c.balance,
+        tenantId: ctx.tenantId, customerId: c.customer_id, kind: "expire" as const, unit: "points" as const, amount: -exactNumber(c.balance),
         idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`, occurredAt: ctx.now,
         reason: `no purchase for ${policy.months} months`,
       })));

@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { withTransaction } from "@regulars/db";
+import { exactNumber, withTransaction } from "@regulars/db";
 import { outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -28,14 +28,14 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
     for (const r of rows) {
       const key = `${r.customer_id}:${localDate(r.expires_at.toISOString(), tz)}`;
       const e = byDay.get(key) ?? { customerId: r.customer_id, expiresAt: r.expires_at, points: 0 };
-      e.points += Number(r.points);
+      e.points += exactNumber(r.points);
       byDay.set(key, e);
     }
     for (const [key, e] of byDay) {
       events.push({ type: "points.expiring", id: `expiring:${key}`, tenantId: ctx.tenantId, customerId: e.customerId, occurredAt: ctx.now.toISOString(), points: e.points, expiresAt: e.expiresAt.toISOString() });
     }
   } else {
-    const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: number }[]>`
+    const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
       SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
       JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
       WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0
@@ -46,7 +46,7 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
       if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
       events.push({
         type: "points.expiring", id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`, tenantId: ctx.tenantId,
-        customerId: r.customer_id, occurredAt: ctx.now.toISOString(), points: r.balance, expiresAt: expiry.toISOString(),
+        customerId: r.customer_id, occurredAt: ctx.now.toISOString(), points: exactNumber(r.balance), expiresAt: expiry.toISOString(),
       });
     }
   }

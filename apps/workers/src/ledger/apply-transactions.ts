@@ -1,17 +1,34 @@
-import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { movementEvents, type NewMovement, type OutboxItem, outboxItem, postMovementsDetailed, resolveCustomers, trackMilestones, writeOutbox } from "@regulars/ledger-store";
 import type { Outcome } from "@regulars/bus";
-import { loadLoyaltyStates, saveLoyaltyStates } from "./loyalty-state.ts";
-import { planRefunds } from "./plan-refund.ts";
+import { defaultProgramme, type LoyaltyEvent, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { stableId } from "@regulars/ids";
+import {
+  movementEvents,
+  type NewMovement,
+  type OutboxItem,
+  outboxItem,
+  postMovementsDetailed,
+  recordRejections,
+  type Rejection,
+  type RejectionCode,
+  resolveCustomers,
+  trackMilestones,
+  writeOutbox,
+} from "@regulars/ledger-store";
+import { type LoyaltyState, loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "./loyalty-state.ts";
+import { planRefund } from "./plan-refund.ts";
 import { planSale } from "./plan-sale.ts";
 import { processedEvent } from "./processed-event.ts";
 import type { ProgrammeCache } from "./programmes.ts";
+import { customersOfSales, loadSaleRecords, type SaleRecord } from "./sale-records.ts";
 import { storeTransactions, type TransactionRow } from "./store-transactions.ts";
 
 export interface LedgerDeps {
   db: Db;
   programmes: ProgrammeCache;
+  /** How long a refund may wait for the sale it refunds (an offline till uploading late) before it is refused. */
+  refundWaitMs?: number;
+  now?: () => Date;
 }
 
 export interface AppliedBatch {
@@ -20,89 +37,230 @@ export interface AppliedBatch {
   outbox: OutboxItem[];
 }
 
+export const DEFAULT_REFUND_WAIT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Another worker stored a transaction of a locked customer between our check and our insert. It cannot
+ * happen while every writer takes the customer locks first; if it ever does, the whole batch is rolled
+ * back and retried, so no loyalty state is saved for a transaction this batch did not apply.
+ */
+export class ConcurrentApplyError extends Error {
+  readonly transient = true;
+  constructor(ids: string[]) {
+    super(`transactions ${ids.join(", ")} were stored by another worker meanwhile; the batch is retried`);
+    this.name = "ConcurrentApplyError";
+  }
+}
+
 /**
  * Turns a batch of posted transactions into stored transactions, ledger movements, loyalty state and
  * domain events in ONE database transaction: either the whole batch is committed (and then
- * acknowledged) or nothing is. Sales go first so a refund in the same batch finds the sale it refunds.
+ * acknowledged) or nothing is. Messages apply in stream order. The customers concerned are locked
+ * before anything is read, so "was this applied already?" and the loyalty state are decided under the
+ * same lock that a concurrent worker (a redelivery to a second instance) has to wait for.
  */
 export async function applyTransactionBatch(deps: LedgerDeps, messages: TransactionMessage[]): Promise<AppliedBatch> {
-  const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
-  const fresh = new Map<string, number>(); // transactionId → index of its first occurrence in the batch
-  messages.forEach((m, i) => fresh.has(m.transactionId) || fresh.set(m.transactionId, i));
-
+  const hashes = messages.map((m) => transactionFingerprint(m.transaction));
   await deps.programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
-  const outbox = await withTransaction(deps.db, async (tx) => {
-    // Already stored means an earlier delivery committed it; its events are in the outbox already.
-    const existing = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM transactions WHERE id = ANY(${[...fresh.keys()]}::text[])`;
-    for (const r of existing) fresh.delete(r.id);
-    const todo = [...fresh.values()];
-    const sales = await planSales(deps, tx, messages, todo.filter((i) => messages[i]!.transaction.type === "sale"), outcomes);
-    const storedSales = await storeTransactions(tx, sales.rows);
-    const refunds = await planRefunds(tx, messages, todo.filter((i) => messages[i]!.transaction.type === "refund"), outcomes);
-    const storedRefunds = await storeTransactions(tx, refunds.rows);
-    const stored = new Set([...storedSales, ...storedRefunds]);
-
-    // A transaction a concurrent worker stored first is that worker's to account for.
-    const movements = [...sales.movements, ...refunds.movements].filter((mv) => mv.transactionId && stored.has(mv.transactionId));
-    const posted = await postMovementsDetailed(tx, movements);
-    const events: LoyaltyEvent[] = [...sales.events.filter((e) => !("transactionId" in e) || stored.has(e.transactionId as string)), ...movementEvents(posted)];
-    for (const [tenantId, thresholds] of sales.milestones) events.push(...(await trackMilestones(tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
-    await saveLoyaltyStates(tx, sales.states);
-
-    const processed = [...sales.rows, ...refunds.rows].filter((r) => stored.has(r.message.transactionId)).map((r) => processedEvent(r.message, r.customerId, r.points));
-    const items = events.map(outboxItem);
-    // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
-    await writeOutbox(tx, [...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })), ...items]);
-    return [...processed.map(outboxItem), ...items];
-  });
-  return { outcomes, outbox };
+  return withTransaction(deps.db, (tx) => new BatchApplication(deps, tx, messages, hashes).run());
 }
 
-async function planSales(deps: LedgerDeps, tx: DbTx, messages: TransactionMessage[], indexes: number[], outcomes: Outcome[]) {
-  const withCustomer = indexes.filter((i) => messages[i]!.transaction.customer);
-  const resolutions = await resolveCustomers(
-    tx,
-    withCustomer.map((i) => ({ tenantId: messages[i]!.tenantId, ref: messages[i]!.transaction.customer!, create: true, createdVia: messages[i]!.transaction.channel })),
-  );
-  const customerOf = new Map<number, string | null>();
-  withCustomer.forEach((i, k) => {
-    const r = resolutions[k]!;
-    if ("rejected" in r) outcomes[i] = { kind: "reject", reason: r.rejected };
-    else customerOf.set(i, r.customerId);
-  });
+class BatchApplication {
+  readonly outcomes: Outcome[];
+  readonly rejections: Rejection[] = [];
+  readonly rows: TransactionRow[] = [];
+  readonly movements: NewMovement[] = [];
+  readonly events: LoyaltyEvent[] = [];
+  readonly customerOf = new Map<number, string | null>();
+  readonly saleIdOf = new Map<number, string>();
+  /** Sales applied earlier in this batch, so a later refund in the batch finds them. */
+  readonly batchSales = new Map<string, SaleRecord>();
+  states = new Map<string, LoyaltyState>();
+  readonly milestones = new Map<string, number[]>();
 
-  const rows: TransactionRow[] = [];
-  const movements: NewMovement[] = [];
-  const events: LoyaltyEvent[] = [];
-  const milestones = new Map<string, number[]>();
-  const states = [];
-  const accepted = indexes.filter((i) => outcomes[i]!.kind === "done");
-  for (const tenantId of new Set(accepted.map((i) => messages[i]!.tenantId))) {
-    const mine = accepted.filter((i) => messages[i]!.tenantId === tenantId);
-    const times = mine.map((i) => messages[i]!.transaction.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
-    // Which state to load follows the programme in force at the end of the batch (caps, tiers, stamp cards).
-    const latest = await deps.programmes.inForce(tenantId, new Date(times[times.length - 1]!));
-    const customers = mine.map((i) => customerOf.get(i)).filter((c): c is string => !!c);
-    const tenantStates = latest && customers.length
-      ? await loadLoyaltyStates(tx, tenantId, customers, { config: latest.config, timezone: latest.timezone, from: times[0]!, to: times[times.length - 1]! })
-      : new Map();
-    states.push(...tenantStates.values());
-    if (latest) milestones.set(tenantId, latest.config.milestones);
-    for (const i of mine) {
-      const m = messages[i]!;
-      const customerId = customerOf.get(i) ?? null;
-      const programme = await deps.programmes.inForce(tenantId, new Date(m.transaction.occurredAt));
-      const state = customerId ? tenantStates.get(customerId) : undefined;
-      // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
-      if (!programme || !state) {
-        rows.push({ message: m, customerId, points: 0, programmeVersion: programme?.version ?? null, explanation: null });
-        continue;
+  constructor(
+    private readonly deps: LedgerDeps,
+    private readonly tx: DbTx,
+    private readonly messages: TransactionMessage[],
+    private readonly hashes: string[],
+  ) {
+    this.outcomes = messages.map(() => ({ kind: "done" }));
+  }
+
+  async run(): Promise<AppliedBatch> {
+    const todo = this.firstOccurrences();
+    await this.resolveSaleCustomers(todo);
+    const refundSales = await this.refundCustomers(todo);
+    await lockCustomers(this.tx, [...this.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c));
+    const fresh = await this.notYetApplied(todo);
+    const records = await loadSaleRecords(this.tx, [...new Set(fresh.filter((i) => this.isRefund(i)).map((i) => this.saleIdOf.get(i)!))]);
+    await this.loadStates(fresh, records);
+    for (const i of fresh) {
+      if (this.outcomes[i]!.kind !== "done") continue;
+      if (this.isRefund(i)) await this.applyRefund(i, records);
+      else await this.applySale(i);
+    }
+    return this.commit();
+  }
+
+  private isRefund = (i: number) => this.messages[i]!.transaction.type === "refund";
+
+  private reject(i: number, code: RejectionCode, message: string) {
+    const m = this.messages[i]!;
+    this.outcomes[i] = { kind: "reject", reason: `${code}: ${message}` };
+    this.rejections.push({ tenantId: m.tenantId, externalId: m.transaction.externalId, bodyHash: this.hashes[i]!, code, message });
+  }
+
+  /** A message repeated inside the batch counts once; a repeat with another body is a conflict. */
+  private firstOccurrences(): number[] {
+    const first = new Map<string, number>();
+    const todo: number[] = [];
+    this.messages.forEach((m, i) => {
+      const seen = first.get(m.transactionId);
+      if (seen === undefined) {
+        first.set(m.transactionId, i);
+        todo.push(i);
+      } else if (this.hashes[seen] !== this.hashes[i]) {
+        this.reject(i, "idempotency_conflict", `externalId ${m.transaction.externalId} was posted before with a different body`);
       }
-      const plan = planSale(m, state, programme);
-      rows.push({ message: m, customerId, points: plan.points, programmeVersion: programme.version, explanation: plan.explanation });
-      movements.push(...plan.movements);
-      events.push(...plan.events);
+    });
+    return todo;
+  }
+
+  private async resolveSaleCustomers(todo: number[]) {
+    const withCustomer = todo.filter((i) => !this.isRefund(i) && this.messages[i]!.transaction.customer);
+    const resolutions = await resolveCustomers(
+      this.tx,
+      withCustomer.map((i) => ({ tenantId: this.messages[i]!.tenantId, ref: this.messages[i]!.transaction.customer!, create: true, createdVia: this.messages[i]!.transaction.channel })),
+    );
+    withCustomer.forEach((i, k) => {
+      const r = resolutions[k]!;
+      if ("rejected" in r) this.reject(i, "unknown_customer", r.rejected);
+      else this.customerOf.set(i, r.customerId);
+    });
+  }
+
+  /** The customers of the sales that refunds refer to (sales in this batch, or stored ones). */
+  private async refundCustomers(todo: number[]): Promise<Map<string, string | null>> {
+    const stored: string[] = [];
+    for (const i of todo.filter(this.isRefund)) {
+      const m = this.messages[i]!;
+      const saleId = stableId("transaction", m.tenantId, m.transaction.refundOf!);
+      this.saleIdOf.set(i, saleId);
+      if (!this.saleEarlierInBatch(saleId, i)) stored.push(saleId);
+    }
+    return customersOfSales(this.tx, [...new Set(stored)]);
+  }
+
+  private saleEarlierInBatch(saleId: string, before: number): boolean {
+    return this.messages.some((m, j) => j < before && m.transactionId === saleId && m.transaction.type === "sale");
+  }
+
+  /** Under the customers' locks: messages a previous delivery already applied change nothing. */
+  private async notYetApplied(todo: number[]): Promise<number[]> {
+    const ids = todo.map((i) => this.messages[i]!.transactionId);
+    const existing = new Map(
+      (await this.tx.$queryRaw<{ id: string; body_hash: string | null }[]>`SELECT id, body_hash FROM transactions WHERE id = ANY(${ids}::text[])`).map((r) => [r.id, r.body_hash]),
+    );
+    return todo.filter((i) => {
+      const m = this.messages[i]!;
+      if (!existing.has(m.transactionId)) return true;
+      const stored = existing.get(m.transactionId);
+      if (stored && stored !== this.hashes[i]) {
+        this.reject(i, "idempotency_conflict", `externalId ${m.transaction.externalId} was processed before with a different body; post the change under a new externalId`);
+      }
+      return false;
+    });
+  }
+
+  private async loadStates(fresh: number[], records: Map<string, SaleRecord>) {
+    for (const tenantId of new Set(fresh.map((i) => this.messages[i]!.tenantId))) {
+      const mine = fresh.filter((i) => this.messages[i]!.tenantId === tenantId && this.outcomes[i]!.kind === "done");
+      if (!mine.length) continue;
+      const times = mine.map((i) => this.messages[i]!.transaction.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
+      // Which state to load follows the programme in force at the end of the batch (caps, tiers, stamp cards).
+      const latest = await this.deps.programmes.inForce(tenantId, new Date(times[times.length - 1]!));
+      if (!latest) continue;
+      this.milestones.set(tenantId, latest.config.milestones);
+      const customers = mine.map((i) => (this.isRefund(i) ? (records.get(this.saleIdOf.get(i)!)?.customerId ?? this.batchSaleCustomer(i)) : this.customerOf.get(i)));
+      const ids = customers.filter((c): c is string => !!c);
+      if (!ids.length) continue;
+      const loaded = await loadLoyaltyStates(this.tx, tenantId, ids, { config: latest.config, timezone: latest.timezone, from: times[0]!, to: times[times.length - 1]! });
+      for (const [id, state] of loaded) this.states.set(id, state);
     }
   }
-  return { rows, movements, events, milestones, states };
+
+  private batchSaleCustomer(refundIndex: number): string | null | undefined {
+    const saleId = this.saleIdOf.get(refundIndex)!;
+    const j = this.messages.findIndex((m, k) => k < refundIndex && m.transactionId === saleId && m.transaction.type === "sale");
+    return j >= 0 ? this.customerOf.get(j) : undefined;
+  }
+
+  private async applySale(i: number) {
+    const m = this.messages[i]!;
+    const customerId = this.customerOf.get(i) ?? null;
+    const programme = await this.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+    const state = customerId ? this.states.get(customerId) : undefined;
+    const row = { message: m, bodyHash: this.hashes[i]!, customerId };
+    // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
+    const plan = programme && state ? planSale(m, state, programme) : null;
+    this.rows.push({ ...row, points: plan?.points ?? 0, programmeVersion: programme?.version ?? null, explanation: plan?.explanation ?? null, effects: plan?.effects ?? null });
+    if (plan) {
+      this.movements.push(...plan.movements);
+      this.events.push(...plan.events);
+    }
+    this.batchSales.set(m.transactionId, {
+      id: m.transactionId, tenantId: m.tenantId, externalId: m.transaction.externalId, type: "sale", customerId,
+      total: m.transaction.total, points: plan?.points ?? 0,
+      lines: m.transaction.lines.map((l, n) => ({ sku: l.sku, amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount, points: plan?.explanation?.lines[n]?.points ?? 0 })),
+      effects: plan?.effects ?? { stamps: {}, tier: null },
+      refundedPerLine: m.transaction.lines.map(() => 0), refundedTotal: 0, stampsTaken: {}, tierRevoked: false,
+    });
+  }
+
+  private async applyRefund(i: number, records: Map<string, SaleRecord>) {
+    const m = this.messages[i]!;
+    const saleId = this.saleIdOf.get(i)!;
+    const sale = (this.saleEarlierInBatch(saleId, i) ? this.batchSales.get(saleId) : undefined) ?? records.get(saleId);
+    if (!sale) return this.waitForSale(i);
+    // What a refund takes back follows the programme in force at the refund (the defaults without one).
+    const programme = await this.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+    const plan = planRefund(m, sale, sale.customerId ? this.states.get(sale.customerId) : undefined, programme?.config ?? defaultProgramme);
+    if (plan.rejected) return this.reject(i, plan.rejected.code, plan.rejected.message);
+    this.rows.push({ message: m, bodyHash: this.hashes[i]!, customerId: sale.customerId, points: plan.points, programmeVersion: null, explanation: plan.explanation, effects: plan.effects, refundsLineNo: plan.refundsLineNo });
+    this.movements.push(...plan.movements);
+    this.events.push(...plan.events);
+  }
+
+  /**
+   * The sale may still be on its way (an offline till uploads late, another worker holds it): the
+   * refund comes back later, more slowly the longer it waits, and is refused once it waited too long.
+   */
+  private waitForSale(i: number) {
+    const m = this.messages[i]!;
+    const waited = (this.deps.now?.() ?? new Date()).getTime() - Date.parse(m.receivedAt);
+    const limit = this.deps.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS;
+    if (waited >= limit) {
+      return this.reject(i, "refunded_sale_not_found", `the refunded sale ${m.transaction.refundOf} did not arrive within ${Math.round(limit / 60_000)} minutes`);
+    }
+    const delayMs = Math.min(Math.max(Math.round(waited / 4), 5_000), 5 * 60_000, limit - waited);
+    this.outcomes[i] = { kind: "defer", reason: `waiting for the refunded sale ${m.transaction.refundOf}`, delayMs };
+  }
+
+  private async commit(): Promise<AppliedBatch> {
+    const stored = await storeTransactions(this.tx, this.rows);
+    const lost = this.rows.filter((r) => r.customerId && !stored.has(r.message.transactionId)).map((r) => r.message.transactionId);
+    if (lost.length) throw new ConcurrentApplyError(lost);
+    const posted = await postMovementsDetailed(this.tx, this.movements);
+    const events: LoyaltyEvent[] = [...this.events, ...movementEvents(posted)];
+    for (const [tenantId, thresholds] of this.milestones) events.push(...(await trackMilestones(this.tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
+    await saveLoyaltyStates(this.tx, this.states.values());
+    await recordRejections(this.tx, this.rejections);
+
+    const processed = this.rows.filter((r) => stored.has(r.message.transactionId)).map((r) => processedEvent(r.message, r.customerId, r.points));
+    const items = events.map(outboxItem);
+    // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
+    await writeOutbox(this.tx, [...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })), ...items]);
+    return { outcomes: this.outcomes, outbox: [...processed.map(outboxItem), ...items] };
+  }
 }

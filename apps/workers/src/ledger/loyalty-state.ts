@@ -1,5 +1,5 @@
 import type { ProgrammeConfig } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, exactNumber } from "@regulars/db";
 import { qualifyingValues } from "@regulars/ledger-store";
 import { localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
 
@@ -28,15 +28,26 @@ export interface StateScope {
 }
 
 /**
- * Loads (and locks, in id order) the loyalty state of a tenant's customers in a handful of set-based
- * queries. Locking the customer rows serialises each customer's movements across worker processes.
+ * Locks customers, in id order, for the rest of the caller's transaction. Every writer of a customer's
+ * loyalty (the ledger worker, the event resolver) takes this lock BEFORE it asks whether a message was
+ * applied already and before it reads the customer's state, so a redelivered message handled by a second
+ * worker at the same time waits, then finds the first worker's commit, and applies nothing twice.
+ */
+export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(customerIds)].sort();
+  if (ids.length) await tx.$queryRaw`SELECT id FROM customers WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+}
+
+/**
+ * Loads the loyalty state of a tenant's customers in a handful of set-based queries. The caller holds
+ * their locks (`lockCustomers`).
  */
 export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds: string[], scope: StateScope): Promise<Map<string, LoyaltyState>> {
   const ids = [...new Set(customerIds)].sort();
   const rows = await tx.$queryRaw<{ id: string; date_of_birth: Date | null; tier: string | null; tier_since: Date | null; last_activity_at: Date | null }[]>`
     SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
-    WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id FOR UPDATE OF c`;
+    WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id`;
   const states = new Map<string, LoyaltyState>(
     rows.map((r) => [
       r.id,
@@ -50,20 +61,20 @@ export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds:
 
   if (scope.config.caps.perDay) {
     const since = startOfLocalDay(scope.from, scope.timezone);
-    const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: number }[]>`
+    const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>`
       SELECT customer_id, occurred_at, amount FROM ledger_movements
       WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
     for (const e of earned) {
       const day = localDate(e.occurred_at.toISOString(), scope.timezone);
       const s = states.get(e.customer_id)!;
-      s.earnedByDay.set(day, (s.earnedByDay.get(day) ?? 0) + e.amount);
+      s.earnedByDay.set(day, (s.earnedByDay.get(day) ?? 0) + exactNumber(e.amount));
     }
   }
 
   const tiers = scope.config.tiers;
   if (tiers) {
     const since = tierWindowStart(tiers.window, scope.to, scope.timezone) ?? new Date(0);
-    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since)) states.get(q.customer_id)!.qualifying = Number(q.value);
+    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since)) states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }
 
   if (scope.config.stampCards.length) {

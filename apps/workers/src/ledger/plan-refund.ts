@@ -1,103 +1,101 @@
-import { lineAmount, type TransactionMessage } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
-import { stableId } from "@regulars/ids";
-import { refundableRemainder } from "@regulars/ledger";
-import type { NewMovement } from "@regulars/ledger-store";
-import { refundReversal } from "@regulars/rules";
-import type { Outcome } from "@regulars/bus";
-import type { TransactionRow } from "./store-transactions.ts";
+import { lineAmount, type LoyaltyEvent, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
+import type { NewMovement, RejectionCode } from "@regulars/ledger-store";
+import { fullyRefunded, matchRefundLines, refundedAfter, refundReversal, stampsToTakeBack, takeBackStamps, tierAfterRefund } from "@regulars/rules";
+import type { LoyaltyState } from "./loyalty-state.ts";
+import { stampRewardKey } from "./plan-sale.ts";
+import type { SaleRecord, StoredRefundEffects } from "./sale-records.ts";
 
-interface Original {
-  id: string;
-  type: string;
-  customerId: string | null;
-  total: number;
-  points: number;
-  lines: { sku: string; quantity: number; amount: number; points: number }[];
-  refundedAmount: number;
-  refundedLines: { sku: string; quantity: number }[];
-}
+export type RefundPlan =
+  | { rejected: { code: RejectionCode; message: string } }
+  | {
+      rejected?: undefined;
+      points: number;
+      explanation: unknown;
+      movements: NewMovement[];
+      events: LoyaltyEvent[];
+      effects: StoredRefundEffects;
+      /** Per refund line, the sale line it took back when it took back exactly one. */
+      refundsLineNo: (number | null)[];
+    };
 
 /**
- * Refunds reverse the points earned on the refunded lines, proportionally per line (a refunded beer
- * that earned nothing reverses nothing). The sale is locked, so two refunds of it in different workers
- * cannot both pass the "still refundable" check. Reversals may leave a negative balance.
+ * Everything a refund takes back, decided in memory: the points earned on the refunded lines (their
+ * share measured by money), and where the programme says so the stamps the sale added (undoing a card
+ * completion and its reward) and a tier upgrade the sale caused (with its reward). Reversals may leave a
+ * negative balance, which later earning pays off. A reward taken back is a negative bonus (not a
+ * `reverse`), so it does not count against points earned, which tiers qualify on. The sale's record and the customer's state are updated
+ * so a second refund of the same sale in the batch sees this one.
  */
-export async function planRefunds(tx: DbTx, messages: TransactionMessage[], indexes: number[], outcomes: Outcome[]) {
-  const rows: TransactionRow[] = [];
+export function planRefund(m: TransactionMessage, sale: SaleRecord, state: LoyaltyState | undefined, config: ProgrammeConfig): RefundPlan {
+  const t = m.transaction;
+  if (sale.type !== "sale") return { rejected: { code: "refund_of_refund", message: `${t.refundOf} is a refund; only sales can be refunded` } };
+  const match = matchRefundLines(sale.lines, sale.refundedPerLine, t.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, amount: lineAmount(l) })));
+  if (!match.ok) return { rejected: { code: match.code, message: `${match.path}: ${match.message} (refund of ${t.refundOf})` } };
+
+  const before = sale.refundedPerLine;
+  const after = refundedAfter(before, sale.lines.length, match.lines);
+  const reversed = refundReversal({ awardedPoints: sale.points, saleLines: sale.lines, refundedBefore: before, refund: match.lines });
+  const occurredAt = new Date(t.occurredAt);
+  const base = { tenantId: m.tenantId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
   const movements: NewMovement[] = [];
-  if (!indexes.length) return { rows, movements };
-  const originalIds = indexes.map((i) => stableId("transaction", messages[i]!.tenantId, messages[i]!.transaction.refundOf!));
-  const originals = await loadOriginals(tx, [...new Set(originalIds)]);
+  const events: LoyaltyEvent[] = [];
+  const effects: StoredRefundEffects = { refunded: match.lines.map((l) => ({ lineNo: l.lineNo, amount: l.amount })), stampsTaken: {}, tierRevoked: null };
+  const customerId = sale.customerId;
+  if (customerId && reversed > 0) {
+    movements.push({ ...base, customerId, kind: "reverse", amount: -reversed, idempotencyKey: `tx:${m.transactionId}`, sourceKey: `tx:${sale.id}`, reason: `refund of ${t.refundOf}` });
+  }
 
-  indexes.forEach((i, k) => {
-    const m = messages[i]!;
-    const original = originals.get(originalIds[k]!);
-    if (!original) {
-      // The sale may still be on its way (another batch, another worker): retry, then dead-letter.
-      outcomes[i] = { kind: "retry", reason: `refunded transaction ${m.transaction.refundOf} is not in the ledger yet` };
-      return;
+  if (customerId && state) {
+    if (config.refunds.stampCards) {
+      for (const [cardId, count] of Object.entries(stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken))) {
+        const card = config.stampCards.find((c) => c.id === cardId);
+        const progress = state.stamps.get(cardId);
+        if (!card || !progress) continue;
+        const undone = takeBackStamps(progress, count, card.stampsRequired);
+        state.stamps.set(cardId, { stamps: undone.stamps, completed: undone.completed, changed: true });
+        effects.stampsTaken[cardId] = count;
+        const points = undone.undoneCompletions * card.rewardPoints;
+        if (points > 0) {
+          const ownReward = (sale.effects.stamps[cardId]?.added ?? 0) > 0 ? stampRewardKey(sale.id, cardId) : null;
+          movements.push({ ...base, customerId, kind: "bonus", amount: -points, idempotencyKey: `stamp-undo:${m.transactionId}:${cardId}`, sourceKey: ownReward, reason: `refund of ${t.refundOf} took back a completed "${card.name}"` });
+        }
+      }
     }
-    if (original.type !== "sale") {
-      outcomes[i] = { kind: "reject", reason: `${m.transaction.refundOf} is a refund; only sales can be refunded` };
-      return;
+    const tiers = config.tiers;
+    if (tiers) {
+      const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
+      state.qualifying -= tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      const back = config.refunds.tierRewards && !sale.tierRevoked ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier) : null;
+      if (back && state.tier) {
+        events.push({ type: "tier.changed", id: `tier:${customerId}:refund:${m.transactionId}`, tenantId: m.tenantId, customerId, occurredAt: occurredAt.toISOString(), from: state.tier, to: back.id, direction: "down", qualifyingValue: state.qualifying });
+        effects.tierRevoked = { from: state.tier, to: back.id };
+        const reward = sale.effects.tier?.rewardPoints ?? 0;
+        if (reward > 0) {
+          movements.push({ ...base, customerId, kind: "bonus", amount: -reward, idempotencyKey: `tier-undo:${m.transactionId}`, sourceKey: sale.effects.tier?.rewardKey ?? null, reason: `refund of ${t.refundOf} took back tier ${state.tier}` });
+        }
+        state.tier = back.id;
+        state.tierSince = occurredAt;
+        state.tierChanged = true;
+        sale.tierRevoked = true;
+      }
     }
-    const remainder = refundableRemainder(original.total, original.refundedAmount);
-    if (m.transaction.total > remainder) {
-      outcomes[i] = { kind: "reject", reason: `refund of ${m.transaction.total} exceeds the ${remainder} still refundable on ${m.transaction.refundOf}` };
-      return;
-    }
-    const refund = m.transaction.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, amount: lineAmount(l) }));
-    const reversed = refundReversal({ awardedPoints: original.points, saleLines: original.lines, refundedBefore: original.refundedLines, refund });
-    // A second refund of the same sale in this batch sees this one.
-    original.refundedAmount += m.transaction.total;
-    original.refundedLines.push(...refund.map((l) => ({ sku: l.sku, quantity: l.quantity })));
-    rows.push({
-      message: m,
-      customerId: original.customerId,
-      points: -reversed,
-      programmeVersion: null,
-      explanation: { rules: [{ ruleId: "refund", type: "reverse", points: -reversed, lines: refund.map((_, n) => n), detail: `per-line share of the ${original.points} points earned by ${m.transaction.refundOf}` }] },
-    });
-    if (original.customerId && reversed > 0) {
-      movements.push({
-        tenantId: m.tenantId, customerId: original.customerId, kind: "reverse", unit: "points", amount: -reversed,
-        idempotencyKey: `tx:${m.transactionId}`, transactionId: m.transactionId, occurredAt: new Date(m.transaction.occurredAt),
-        sourceKey: `tx:${original.id}`, reason: `refund of ${m.transaction.refundOf}`,
-      });
-    }
-  });
-  return { rows, movements };
-}
+  }
 
-async function loadOriginals(tx: DbTx, ids: string[]): Promise<Map<string, Original>> {
-  const sales = await tx.$queryRaw<{ id: string; tenant_id: string; external_id: string; type: string; customer_id: string | null; total: number; points_awarded: number; explanation: { lines?: { lineNo: number; points: number }[] } | null }[]>`
-    SELECT id, tenant_id, external_id, type, customer_id, total, points_awarded, explanation FROM transactions
-    WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
-  if (!sales.length) return new Map();
-  const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; quantity: number; amount: number }[]>`
-    SELECT transaction_id, line_no, sku, quantity, amount FROM transaction_lines WHERE transaction_id = ANY(${sales.map((s) => s.id)}::text[]) ORDER BY transaction_id, line_no`;
-  const refunds = await tx.$queryRaw<{ refund_of: string; tenant_id: string; total: number; sku: string; quantity: number; line_no: number }[]>`
-    SELECT r.refund_of, r.tenant_id, r.total, l.sku, l.quantity, l.line_no FROM transactions r
-    JOIN unnest(${sales.map((s) => s.tenant_id)}::text[], ${sales.map((s) => s.external_id)}::text[]) AS s(tenant_id, external_id)
-      ON r.tenant_id = s.tenant_id AND r.refund_of = s.external_id
-    JOIN transaction_lines l ON l.transaction_id = r.id`;
-  return new Map(
-    sales.map((s) => {
-      const own = lines.filter((l) => l.transaction_id === s.id);
-      const linePoints = new Map((s.explanation?.lines ?? []).map((l) => [l.lineNo, l.points]));
-      const prior = refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id);
-      return [
-        s.id,
-        {
-          id: s.id, type: s.type, customerId: s.customer_id, total: s.total, points: s.points_awarded,
-          // Sales stored without per-line points (none earned, or before per-line explanations) share by amount.
-          lines: own.map((l) => ({ sku: l.sku, quantity: l.quantity, amount: l.amount, points: linePoints.get(l.line_no) ?? (s.total > 0 ? (s.points_awarded * l.amount) / s.total : 0) })),
-          // One row per refund line; each refund's total is counted once, on its first line.
-          refundedAmount: prior.filter((r) => r.line_no === 0).reduce((acc, r) => acc + r.total, 0),
-          refundedLines: prior.map((r) => ({ sku: r.sku, quantity: r.quantity })),
-        },
-      ];
+  sale.refundedPerLine = after;
+  sale.refundedTotal += t.total;
+  for (const [card, n] of Object.entries(effects.stampsTaken)) sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
+  return {
+    points: -reversed,
+    explanation: {
+      rules: [{ ruleId: "refund", type: "reverse", points: -reversed, lines: t.lines.map((_, n) => n), detail: `share by money of the ${sale.points} points earned by ${t.refundOf}` }],
+      refunded: effects.refunded,
+    },
+    movements,
+    events,
+    effects,
+    refundsLineNo: t.lines.map((_, k) => {
+      const taken = match.lines.filter((l) => l.refundLine === k);
+      return taken.length === 1 ? taken[0]!.lineNo : null;
     }),
-  );
+  };
 }

@@ -1,6 +1,6 @@
 import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
 import type { NewMovement } from "@regulars/ledger-store";
-import { applyStamps, type EarningResult, evaluateEarning, expiresAt, localDate, stampsEarned, tierFor } from "@regulars/rules";
+import { applyStamps, type EarningResult, evaluateEarning, expiresAt, localDate, noSaleEffects, type SaleEffects, stampsEarned, stampsPerLine, tierFor } from "@regulars/rules";
 import type { LoyaltyState } from "./loyalty-state.ts";
 import type { ProgrammeInForce } from "./programmes.ts";
 
@@ -9,14 +9,21 @@ export interface SalePlan {
   explanation: EarningResult | null;
   movements: NewMovement[];
   events: LoyaltyEvent[];
+  /** Stamps and a tier upgrade, recorded with the sale so that a refund can take them back. */
+  effects: SaleEffects;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
 
+/** Key of the bonus a tier upgrade pays; a refund of the upgrading sale reverses that lot. */
+export const tierRewardKey = (customerId: string, tierId: string, transactionId: string) => `tier-reward:${customerId}:${tierId}:${transactionId}`;
+/** Key of the bonus a completed stamp card pays. */
+export const stampRewardKey = (transactionId: string, cardId: string) => `stamp:${transactionId}:${cardId}`;
+
 /**
  * Everything one sale does to a customer's loyalty, decided in memory (no I/O): points from the
  * rules engine, the lot's pending and expiry dates, stamps and stamp-card rewards, and an immediate
- * tier upgrade with its reward. The state is updated so the next sale of the batch sees this one.
+ * tier upgrade with its reward. The state is updated so the next message of the batch sees this one.
  * Idempotency keys derive from the transaction id: replaying the sale posts nothing new.
  */
 export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeInForce): SalePlan {
@@ -29,6 +36,8 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
   const explanation = evaluateEarning(config, input, { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 }, timezone);
   const movements: NewMovement[] = [];
   const events: LoyaltyEvent[] = [];
+  const effects = noSaleEffects();
+  const lot = { availableAt: occurredAt, expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) };
 
   if (explanation.points > 0) {
     movements.push({
@@ -36,7 +45,7 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
       kind: "earn",
       amount: explanation.points,
       idempotencyKey: `tx:${m.transactionId}`,
-      lot: { availableAt: new Date(occurredAt.getTime() + config.pendingDays * dayMs), expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) },
+      lot: { ...lot, availableAt: new Date(occurredAt.getTime() + config.pendingDays * dayMs) },
     });
     state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) + explanation.points);
   }
@@ -46,13 +55,14 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     if (!card.enabled) continue;
     const add = stampsEarned(card, input);
     if (add <= 0) continue;
+    effects.stamps[card.id] = { added: add, perLine: stampsPerLine(card, input) };
     const progress = state.stamps.get(card.id) ?? { stamps: 0, completed: 0, changed: false };
     const after = applyStamps(progress.stamps, add, card.stampsRequired);
     state.stamps.set(card.id, { stamps: after.stamps, completed: progress.completed + after.completions, changed: true });
     if (after.completions > 0) {
       const rewardPoints = card.rewardPoints * after.completions;
       if (rewardPoints > 0) {
-        movements.push({ ...base, kind: "bonus", amount: rewardPoints, idempotencyKey: `stamp:${m.transactionId}:${card.id}`, reason: `stamp card "${card.name}" completed`, lot: { availableAt: occurredAt, expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) } });
+        movements.push({ ...base, kind: "bonus", amount: rewardPoints, idempotencyKey: stampRewardKey(m.transactionId, card.id), reason: `stamp card "${card.name}" completed`, lot });
       }
       events.push({ type: "stamp_card.completed", id: `stamp:${m.transactionId}:${card.id}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), cardId: card.id, completions: after.completions, rewardPoints, transactionId: m.transactionId });
     }
@@ -66,14 +76,14 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     // Upgrades are immediate; downgrades only happen at the end of the qualification period.
     if (!current || reached.threshold > current.threshold) {
       events.push({ type: "tier.changed", id: `tier:${state.customerId}:${m.transactionId}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), from: state.tier, to: reached.id, direction: "up", qualifyingValue: state.qualifying });
-      const reward = reached.benefits.rewardPoints ?? 0;
-      if (reward > 0 && current) {
-        movements.push({ ...base, kind: "bonus", amount: reward, idempotencyKey: `tier-reward:${state.customerId}:${reached.id}:${m.transactionId}`, reason: `reached tier ${reached.name}`, lot: { availableAt: occurredAt, expiresAt: expiresAt(config.expiry, t.occurredAt, timezone) } });
-      }
+      const reward = current ? (reached.benefits.rewardPoints ?? 0) : 0;
+      const rewardKey = reward > 0 ? tierRewardKey(state.customerId, reached.id, m.transactionId) : null;
+      if (rewardKey) movements.push({ ...base, kind: "bonus", amount: reward, idempotencyKey: rewardKey, reason: `reached tier ${reached.name}`, lot });
+      effects.tier = { from: state.tier, to: reached.id, rewardPoints: reward, rewardKey };
       state.tier = reached.id;
       state.tierSince = occurredAt;
       state.tierChanged = true;
     }
   }
-  return { points: explanation.points, explanation, movements, events };
+  return { points: explanation.points, explanation, movements, events, effects };
 }

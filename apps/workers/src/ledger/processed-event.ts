@@ -1,5 +1,5 @@
 import { lineAmount, type TransactionMessage, type TransactionProcessed } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, exactNumber } from "@regulars/db";
 
 export function processedEvent(m: TransactionMessage, customerId: string | null, points: number): TransactionProcessed {
   const t = m.transaction;
@@ -57,9 +57,9 @@ export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<st
         channel: r.channel,
         customerId: r.customerId,
         currency: r.currency,
-        total: r.total,
-        discountTotal: r.discountTotal,
-        points: r.pointsAwarded,
+        total: exactNumber(r.total),
+        discountTotal: exactNumber(r.discountTotal),
+        points: exactNumber(r.pointsAwarded),
         lines: r.lines.map((l) => ({
           lineNo: l.lineNo,
           sku: l.sku,
@@ -67,9 +67,9 @@ export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<st
           category: l.category,
           tags: l.tags,
           quantity: l.quantity,
-          unitPrice: l.unitPrice,
-          discount: l.discount,
-          amount: l.amount,
+          unitPrice: exactNumber(l.unitPrice),
+          discount: exactNumber(l.discount),
+          amount: exactNumber(l.amount),
         })),
       },
     ]),

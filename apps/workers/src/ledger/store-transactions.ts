@@ -3,10 +3,16 @@ import type { DbTx } from "@regulars/db";
 
 export interface TransactionRow {
   message: TransactionMessage;
+  /** transactionFingerprint of the body, to tell a later repeat from a conflict. */
+  bodyHash: string;
   customerId: string | null;
   points: number;
   programmeVersion: number | null;
   explanation: unknown;
+  /** What the sale produced (stamps, tier) or what the refund took back. */
+  effects: unknown;
+  /** Refunds: per line, the sale line it took back. */
+  refundsLineNo?: (number | null)[];
 }
 
 /**
@@ -18,39 +24,41 @@ export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promi
   const col = <T>(f: (r: TransactionRow) => T) => rows.map(f);
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO transactions (id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
-                              currency, total, discount_total, points_awarded, programme_version, explanation, received_at)
+                              currency, total, discount_total, points_awarded, programme_version, explanation, effects, body_hash, received_at)
     SELECT id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
-           currency, total, discount_total, points_awarded, programme_version, explanation::jsonb, received_at
+           currency, total, discount_total, points_awarded, programme_version, explanation::jsonb, effects::jsonb, body_hash, received_at
     FROM unnest(
       ${col((r) => r.message.transactionId)}::text[], ${col((r) => r.message.tenantId)}::text[],
       ${col((r) => r.message.transaction.externalId)}::text[], ${col((r) => r.message.transaction.type)}::text[],
       ${col((r) => r.message.transaction.refundOf ?? null)}::text[], ${col((r) => r.message.transaction.occurredAt)}::timestamptz[],
       ${col((r) => r.message.transaction.locationId)}::text[], ${col((r) => r.message.transaction.channel)}::text[],
       ${col((r) => r.customerId)}::text[], ${col((r) => r.message.transaction.currency)}::text[],
-      ${col((r) => r.message.transaction.total)}::int[],
-      ${col((r) => r.message.transaction.lines.reduce((acc, l) => acc + l.discount, 0))}::int[],
-      ${col((r) => r.points)}::int[], ${col((r) => r.programmeVersion)}::int[],
-      ${col((r) => JSON.stringify(r.explanation ?? null))}::text[], ${col((r) => r.message.receivedAt)}::timestamptz[]
+      ${col((r) => r.message.transaction.total)}::bigint[],
+      ${col((r) => r.message.transaction.lines.reduce((acc, l) => acc + l.discount, 0))}::bigint[],
+      ${col((r) => r.points)}::bigint[], ${col((r) => r.programmeVersion)}::int[],
+      ${col((r) => JSON.stringify(r.explanation ?? null))}::text[], ${col((r) => JSON.stringify(r.effects ?? null))}::text[],
+      ${col((r) => r.bodyHash)}::text[], ${col((r) => r.message.receivedAt)}::timestamptz[]
     ) AS t(id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
-           currency, total, discount_total, points_awarded, programme_version, explanation, received_at)
+           currency, total, discount_total, points_awarded, programme_version, explanation, effects, body_hash, received_at)
     ON CONFLICT (tenant_id, external_id) DO NOTHING
     RETURNING id`;
   const ids = new Set(inserted.map((r) => r.id));
   const lines = rows
     .filter((r) => ids.has(r.message.transactionId))
-    .flatMap((r) => r.message.transaction.lines.map((line, lineNo) => ({ r, line, lineNo })));
+    .flatMap((r) => r.message.transaction.lines.map((line, lineNo) => ({ r, line, lineNo, refundsLineNo: r.refundsLineNo?.[lineNo] ?? null })));
   if (lines.length) {
     const col2 = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
     await tx.$executeRaw`
-      INSERT INTO transaction_lines (transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)
+      INSERT INTO transaction_lines (transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount, refunds_line_no)
       SELECT transaction_id, line_no, tenant_id, sku, name, category, string_to_array(tags, E'\x1f'),
-             quantity, unit_price, discount, amount
+             quantity, unit_price, discount, amount, refunds_line_no
       FROM unnest(
         ${col2((x) => x.r.message.transactionId)}::text[], ${col2((x) => x.lineNo)}::int[], ${col2((x) => x.r.message.tenantId)}::text[],
         ${col2((x) => x.line.sku)}::text[], ${col2((x) => x.line.name)}::text[], ${col2((x) => x.line.category ?? null)}::text[],
         ${col2((x) => x.line.tags.join("\x1f"))}::text[], ${col2((x) => x.line.quantity)}::int[],
-        ${col2((x) => x.line.unitPrice)}::int[], ${col2((x) => x.line.discount)}::int[], ${col2((x) => lineAmount(x.line))}::int[]
-      ) AS l(transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount)`;
+        ${col2((x) => x.line.unitPrice)}::bigint[], ${col2((x) => x.line.discount)}::bigint[], ${col2((x) => lineAmount(x.line))}::bigint[],
+        ${col2((x) => x.refundsLineNo)}::int[]
+      ) AS l(transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount, refunds_line_no)`;
   }
   return ids;
 }

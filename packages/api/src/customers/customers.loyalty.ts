@@ -1,5 +1,5 @@
 import { ProgrammeConfig } from "@regulars/contracts";
-import { type Db, withTransaction } from "@regulars/db";
+import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { announceMovements, postMovementsDetailed, qualifyingValues } from "@regulars/ledger-store";
@@ -60,9 +60,9 @@ export async function adjustBalance(db: Db, tenantId: string, actor: string, inp
   const id = await requireCustomer(db, tenantId, input.customerId);
   const { timezone, config } = await programmeNow(db, tenantId, now);
   return withTransaction(db, async (tx) => {
-    const [account] = await tx.$queryRaw<{ balance: number }[]>`
+    const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
       SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
-    const balance = account?.balance ?? 0;
+    const balance = exactNumber(account?.balance);
     if (balance + input.amount < 0) {
       throw new DomainError("unprocessable", `the ${input.unit} balance is ${balance}; an adjustment cannot take it below zero`, [
         { path: "amount", message: `must be at least ${-balance}` },
@@ -77,7 +77,7 @@ export async function adjustBalance(db: Db, tenantId: string, actor: string, inp
       await announceMovements(tx, config.milestones, posted);
       await recordAudit(tx, { tenantId, actor, action: "customers.adjust", target: id, details: { unit: input.unit, amount: input.amount, reason: input.reason, key } });
     }
-    const [after] = await tx.$queryRaw<{ balance: number }[]>`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
-    return { applied: posted.length > 0, movementId: posted[0]?.id ?? null, balance: after?.balance ?? 0 };
+    const [after] = await tx.$queryRaw<{ balance: bigint }[]>`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
+    return { applied: posted.length > 0, movementId: posted[0]?.id ?? null, balance: exactNumber(after?.balance) };
   });
 }

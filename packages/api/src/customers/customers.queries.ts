@@ -1,5 +1,5 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerBalances } from "@regulars/ledger-store";
 import type { CustomerView, LedgerLine } from "./customers.types.ts";
@@ -51,7 +51,7 @@ export async function customerLedger(db: Db, tenantId: string, input: { customer
     id: m.id,
     kind: m.kind,
     unit: m.unit,
-    amount: m.amount,
+    amount: exactNumber(m.amount),
     reason: m.reason,
     actor: m.actor,
     transactionId: m.transactionId,

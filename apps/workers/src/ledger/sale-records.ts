@@ -1,0 +1,99 @@
+import { type DbTx, exactNumber } from "@regulars/db";
+import { matchRefundLines, noSaleEffects, refundedAfter, type MatchedRefundLine, type SaleEffects } from "@regulars/rules";
+
+/** What a refund needs to know about the sale it refunds, and about that sale's earlier refunds. */
+export interface SaleRecord {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  type: "sale" | "refund";
+  customerId: string | null;
+  total: number;
+  points: number;
+  /** By lineNo: sku, paid amount and the points the line earned (from the stored explanation). */
+  lines: { sku: string; amount: number; points: number }[];
+  effects: SaleEffects;
+  /** Money already refunded per line, and in all. */
+  refundedPerLine: number[];
+  refundedTotal: number;
+  stampsTaken: Record<string, number>;
+  tierRevoked: boolean;
+}
+
+/** Stored with a refund: which sale lines it took back and what else it undid. */
+export interface StoredRefundEffects {
+  refunded: { lineNo: number; amount: number }[];
+  stampsTaken: Record<string, number>;
+  tierRevoked: { from: string; to: string } | null;
+}
+
+type SaleRow = { id: string; tenant_id: string; external_id: string; type: string; customer_id: string | null; total: bigint; points_awarded: bigint; explanation: { lines?: { lineNo: number; points: number }[] } | null; effects: SaleEffects | null };
+
+/** The customer of each sale (read without locks), to know whose lock a refund needs before it takes it. */
+export async function customersOfSales(tx: DbTx, ids: string[]): Promise<Map<string, string | null>> {
+  if (!ids.length) return new Map();
+  const rows = await tx.$queryRaw<{ id: string; customer_id: string | null }[]>`SELECT id, customer_id FROM transactions WHERE id = ANY(${ids}::text[])`;
+  return new Map(rows.map((r) => [r.id, r.customer_id]));
+}
+
+/**
+ * Loads and locks (in id order) the sales that refunds refer to, with their lines and what their earlier
+ * refunds took back. The lock makes two refunds of one sale in different workers see each other.
+ */
+export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<string, SaleRecord>> {
+  if (!ids.length) return new Map();
+  const sales = await tx.$queryRaw<SaleRow[]>`
+    SELECT id, tenant_id, external_id, type, customer_id, total, points_awarded, explanation, effects FROM transactions
+    WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  if (!sales.length) return new Map();
+  const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; amount: bigint }[]>`
+    SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sales.map((s) => s.id)}::text[]) ORDER BY transaction_id, line_no`;
+  const refunds = await tx.$queryRaw<{ id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]>`
+    SELECT r.id, r.tenant_id, r.refund_of, r.total, r.effects FROM transactions r
+    JOIN unnest(${sales.map((s) => s.tenant_id)}::text[], ${sales.map((s) => s.external_id)}::text[]) AS s(tenant_id, external_id)
+      ON r.tenant_id = s.tenant_id AND r.refund_of = s.external_id
+    ORDER BY r.processed_at, r.id`;
+  const legacyLines = await refundLinesWithoutEffects(tx, refunds.filter((r) => !r.effects).map((r) => r.id));
+
+  return new Map(
+    sales.map((s) => {
+      const own = lines.filter((l) => l.transaction_id === s.id);
+      const linePoints = new Map((s.explanation?.lines ?? []).map((l) => [l.lineNo, l.points]));
+      const total = exactNumber(s.total);
+      const points = exactNumber(s.points_awarded);
+      const saleLines = own.map((l) => {
+        const amount = exactNumber(l.amount);
+        // Sales stored without per-line points (none earned) share by amount.
+        return { sku: l.sku, amount, points: linePoints.get(l.line_no) ?? (total > 0 ? (points * amount) / total : 0) };
+      });
+      const record: SaleRecord = {
+        id: s.id, tenantId: s.tenant_id, externalId: s.external_id, type: s.type as "sale" | "refund", customerId: s.customer_id,
+        total, points, lines: saleLines, effects: s.effects ?? noSaleEffects(),
+        refundedPerLine: saleLines.map(() => 0), refundedTotal: 0, stampsTaken: {}, tierRevoked: false,
+      };
+      for (const r of refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id)) {
+        record.refundedTotal += exactNumber(r.total);
+        const taken = r.effects?.refunded ?? legacyAllocation(record, legacyLines.get(r.id) ?? []);
+        record.refundedPerLine = refundedAfter(record.refundedPerLine, saleLines.length, taken.map((t, k) => ({ ...t, refundLine: k })));
+        for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {})) record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
+        if (r.effects?.tierRevoked) record.tierRevoked = true;
+      }
+      return [s.id, record];
+    }),
+  );
+}
+
+/** Refunds stored before refunds recorded their allocation: their lines name a sale line, or a sku. */
+async function refundLinesWithoutEffects(tx: DbTx, ids: string[]) {
+  const byRefund = new Map<string, { lineNo: number | null; sku: string; amount: number }[]>();
+  if (!ids.length) return byRefund;
+  const rows = await tx.$queryRaw<{ transaction_id: string; refunds_line_no: number | null; sku: string; amount: bigint }[]>`
+    SELECT transaction_id, refunds_line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${ids}::text[]) ORDER BY transaction_id, line_no`;
+  for (const r of rows) byRefund.set(r.transaction_id, [...(byRefund.get(r.transaction_id) ?? []), { lineNo: r.refunds_line_no, sku: r.sku, amount: exactNumber(r.amount) }]);
+  return byRefund;
+}
+
+function legacyAllocation(record: SaleRecord, lines: { lineNo: number | null; sku: string; amount: number }[]): MatchedRefundLine[] {
+  const match = matchRefundLines(record.lines, record.refundedPerLine, lines);
+  return match.ok ? match.lines : [];
+}

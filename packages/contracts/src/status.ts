@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+const Processed = z
+  .object({
+    status: z.literal("processed").meta({ description: "The ledger applied it: points are awarded (or reversed, for a refund)." }),
+    externalId: z.string().meta({ description: "Your `externalId`." }),
+    id: z.string().meta({ description: "Our id of the transaction." }),
+    type: z.enum(["sale", "refund"]).meta({ description: "`sale` or `refund`, as posted." }),
+    occurredAt: z.string().meta({ description: "When it happened, as posted, in UTC." }),
+    processedAt: z.string().meta({ description: "When the ledger applied it." }),
+    customerId: z.string().nullable().meta({ description: "The customer it was credited to; null for an anonymous sale." }),
+    pointsAwarded: z.number().int().meta({ description: "Points this transaction earned; negative for a refund (what it took back)." }),
+    balance: z
+      .object({
+        points: z.number().int().meta({ description: "Spendable points now (may be negative after a refund of spent points)." }),
+        pending: z.number().int().meta({ description: "Points earned but not spendable yet." }),
+      })
+      .nullable()
+      .meta({ description: "The customer's balances now, not as of this transaction; null without a customer. Integers, exact up to 2^53." }),
+    conflicts: z.number().int().meta({ description: "Later posts of this `externalId` with a different body, refused as `idempotency_conflict`." }),
+  })
+  .meta({ id: "TransactionProcessed", description: "Processed: the points are in the ledger." });
+
+const Rejected = z
+  .object({
+    status: z.literal("rejected").meta({ description: "Accepted, then refused by the ledger: nothing was awarded." }),
+    externalId: z.string().meta({ description: "Your `externalId`." }),
+    reason: z
+      .object({
+        code: z.string().meta({
+          description:
+            "Why, for programs: `unknown_customer`, `refunded_sale_not_found`, `refund_of_refund`, `refund_exceeds_sale`, " +
+            "`refund_line_not_in_sale`, `idempotency_conflict`, `contract_violation` or `processing_failed`.",
+        }),
+        message: z.string().meta({ description: "Why, for people, naming the field or the sale concerned." }),
+      })
+      .meta({ description: "The reason. Fix the transaction and post it under a new `externalId`." }),
+    rejectedAt: z.string().meta({ description: "When the ledger refused it." }),
+  })
+  .meta({ id: "TransactionRejected", description: "Rejected after it was accepted, with the reason." });
+
+const Accepted = z
+  .object({
+    status: z.literal("accepted").meta({ description: "Stored and waiting for the ledger (normally a matter of seconds)." }),
+    externalId: z.string().meta({ description: "Your `externalId`." }),
+    id: z.string().meta({ description: "Our id of the transaction." }),
+    receivedAt: z.string().meta({ description: "When the gateway accepted it." }),
+  })
+  .meta({ id: "TransactionPending", description: "Accepted (answered 202), not processed yet." });
+
+/**
+ * `GET /v1/transactions/{externalId}`: where a posted transaction stands. Every transaction answered 202
+ * ends `processed` or `rejected` with a reason; nothing accepted disappears.
+ */
+export const TransactionStatusView = z
+  .discriminatedUnion("status", [Processed, Rejected, Accepted])
+  .meta({ id: "TransactionStatus", description: "accepted → processed, or accepted → rejected with a reason." });
+export type TransactionStatusView = z.infer<typeof TransactionStatusView>;

@@ -1,0 +1,93 @@
+import { type Db, type DbTx, exactNumber } from "@regulars/db";
+import { customerBalances } from "./balances.ts";
+
+/** Machine-readable reasons a transaction is refused after it was accepted (202). */
+export type RejectionCode =
+  | "unknown_customer"
+  | "refund_of_refund"
+  | "refunded_sale_not_found"
+  | "refund_exceeds_sale"
+  | "refund_line_not_in_sale"
+  | "idempotency_conflict"
+  | "contract_violation"
+  | "processing_failed";
+
+export interface Rejection {
+  tenantId: string;
+  externalId: string;
+  bodyHash: string;
+  code: RejectionCode;
+  message: string;
+}
+
+/** Records refusals (in the caller's transaction, with the change that refused them); a repeat is a no-op. */
+export async function recordRejections(tx: DbTx | Db, rejections: Rejection[]): Promise<void> {
+  if (!rejections.length) return;
+  await tx.$executeRaw`
+    INSERT INTO transaction_rejections (tenant_id, external_id, body_hash, code, message)
+    SELECT * FROM unnest(${rejections.map((r) => r.tenantId)}::text[], ${rejections.map((r) => r.externalId)}::text[],
+      ${rejections.map((r) => r.bodyHash)}::text[], ${rejections.map((r) => r.code)}::text[], ${rejections.map((r) => r.message)}::text[])
+    ON CONFLICT DO NOTHING`;
+}
+
+export interface Receipt {
+  tenantId: string;
+  externalId: string;
+  transactionId: string;
+  bodyHash: string;
+  receivedAt: Date;
+}
+
+/** Remembers what the gateway accepted (answered 202), so its status reads "accepted" until processed. */
+export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void> {
+  if (!receipts.length) return;
+  await db.$executeRaw`
+    INSERT INTO transaction_receipts (tenant_id, external_id, transaction_id, body_hash, received_at)
+    SELECT * FROM unnest(${receipts.map((r) => r.tenantId)}::text[], ${receipts.map((r) => r.externalId)}::text[],
+      ${receipts.map((r) => r.transactionId)}::text[], ${receipts.map((r) => r.bodyHash)}::text[],
+      ${receipts.map((r) => r.receivedAt.toISOString())}::timestamptz[])
+    ON CONFLICT DO NOTHING`;
+}
+
+export type TransactionStatus =
+  | {
+      status: "processed";
+      externalId: string;
+      id: string;
+      type: "sale" | "refund";
+      occurredAt: string;
+      processedAt: string;
+      customerId: string | null;
+      pointsAwarded: number;
+      /** The customer's balances now (not as of this transaction). */
+      balance: { points: number; pending: number } | null;
+      /** Later posts of this externalId with a different body, refused as idempotency conflicts. */
+      conflicts: number;
+    }
+  | { status: "rejected"; externalId: string; reason: { code: string; message: string }; rejectedAt: string }
+  | { status: "accepted"; externalId: string; id: string; receivedAt: string };
+
+/**
+ * Where a posted transaction stands: processed (with its points and the customer's balance), rejected
+ * (with the reason), or accepted and still on its way. Null when nothing of it is known.
+ */
+export async function transactionStatus(db: Db, tenantId: string, externalId: string): Promise<TransactionStatus | null> {
+  const [tx, rejections, receipt] = await Promise.all([
+    db.transaction.findUnique({ where: { tenantId_externalId: { tenantId, externalId } } }),
+    db.transactionRejection.findMany({ where: { tenantId, externalId }, orderBy: { rejectedAt: "desc" } }),
+    db.transactionReceipt.findUnique({ where: { tenantId_externalId: { tenantId, externalId } } }),
+  ]);
+  if (tx) {
+    const balances = tx.customerId ? await customerBalances(db, tenantId, tx.customerId) : null;
+    return {
+      status: "processed", externalId, id: tx.id, type: tx.type as "sale" | "refund", occurredAt: tx.occurredAt.toISOString(), processedAt: tx.processedAt.toISOString(),
+      customerId: tx.customerId, pointsAwarded: exactNumber(tx.pointsAwarded),
+      balance: balances ? { points: balances.points, pending: balances.pendingPoints } : null,
+      conflicts: rejections.filter((r) => r.code === "idempotency_conflict").length,
+    };
+  }
+  const latest = rejections[0];
+  if (latest) return { status: "rejected", externalId, reason: { code: latest.code, message: latest.message }, rejectedAt: latest.rejectedAt.toISOString() };
+  if (receipt) return { status: "accepted", externalId, id: receipt.transactionId, receivedAt: receipt.receivedAt.toISOString() };
+  return null;
+}

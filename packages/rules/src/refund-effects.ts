@@ -1,0 +1,71 @@
+import type { TierLevel, TierProgramme } from "@regulars/contracts";
+import { type SaleLineForRefund } from "./refunds.ts";
+import { tierFor } from "./tiers.ts";
+
+/**
+ * What a sale produced beyond points, recorded with it so a refund can take it back: stamps per card
+ * (for item cards, the units each line stamped) and a tier upgrade with the reward it paid.
+ */
+export interface SaleEffects {
+  stamps: Record<string, { added: number; perLine: number[] }>;
+  tier: { from: string | null; to: string; rewardPoints: number; rewardKey: string | null } | null;
+}
+
+/** What refunds of a sale took back so far. */
+export interface RefundEffects {
+  stampsTaken: Record<string, number>;
+  tierRevoked: { from: string; to: string } | null;
+}
+
+export const noSaleEffects = (): SaleEffects => ({ stamps: {}, tier: null });
+
+/**
+ * Stamps a refund takes back from each card, given the money refunded per line before and after it.
+ * A visit stamp goes back when the sale is refunded in full; item stamps go back by refunded units
+ * (a line's units × its refunded share, rounded down), never more than the sale added.
+ */
+export function stampsToTakeBack(
+  effects: SaleEffects,
+  saleLines: readonly SaleLineForRefund[],
+  refundedAfter: readonly number[],
+  alreadyTaken: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const result: Record<string, number> = {};
+  const share = (i: number) => (saleLines[i]!.amount > 0 ? Math.min(1, (refundedAfter[i] ?? 0) / saleLines[i]!.amount) : 0);
+  const full = saleLines.every((l, i) => l.amount <= (refundedAfter[i] ?? 0));
+  for (const [cardId, stamped] of Object.entries(effects.stamps)) {
+    const isItemCard = stamped.perLine.some((units) => units > 0);
+    const target = isItemCard
+      ? Math.min(stamped.added, stamped.perLine.reduce((sum, units, i) => sum + Math.floor(units * share(i) + 1e-9), 0))
+      : full ? stamped.added : 0;
+    const take = target - (alreadyTaken[cardId] ?? 0);
+    if (take > 0) result[cardId] = take;
+  }
+  return result;
+}
+
+/**
+ * Takes `count` stamps off a card's progress. If they were part of a completed card, the completion is
+ * undone too (its reward goes back): the card counts every stamp ever collected, and completions are
+ * that total over `required`.
+ */
+export function takeBackStamps(progress: { stamps: number; completed: number }, count: number, required: number): { stamps: number; completed: number; undoneCompletions: number } {
+  const total = Math.max(0, progress.completed * required + progress.stamps - count);
+  const completed = Math.floor(total / required);
+  return { stamps: total % required, completed, undoneCompletions: Math.max(0, progress.completed - completed) };
+}
+
+/**
+ * The tier after a refund of a sale that upgraded the customer: back to what the remaining qualifying
+ * value earns, but never below the tier held before that sale (that one was earned by other sales), and
+ * only while the customer still holds the tier the sale gave. Null when nothing changes.
+ */
+export function tierAfterRefund(tiers: TierProgramme, currentTier: string | null, qualifyingAfter: number, upgrade: SaleEffects["tier"]): TierLevel | null {
+  if (!upgrade || upgrade.to !== currentTier) return null;
+  const current = tiers.levels.find((l) => l.id === currentTier);
+  if (!current) return null;
+  const qualified = tierFor(tiers, qualifyingAfter);
+  const before = tiers.levels.find((l) => l.id === upgrade.from) ?? tierFor(tiers, 0);
+  const next = qualified.threshold >= before.threshold ? qualified : before;
+  return next.threshold < current.threshold ? next : null;
+}
