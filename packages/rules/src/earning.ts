@@ -2,14 +2,14 @@ import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } fro
 import { matchesLine, paidAmount } from "./eligibility.ts";
 import { combineFactors, LocalCalendar, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
+import { floorForgivingNoise } from "./rounding.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
 /** Removes float noise (14.499999999999998) from explanations; totals are computed from raw values. */
 const tidy = (x: number): number => (Math.abs(x) < 1e6 ? Math.round(x * 1e9) / 1e9 : x);
 
-/** Floor that forgives float noise: 0.6 + 0.3 + 0.1 sums to 0.9999999999999999 and must floor to 1. */
-const floorPoints = (x: number): number => Math.max(0, Math.floor(x + 1e-9 * Math.max(1, Math.abs(x))));
+const floorPoints = (x: number): number => Math.max(0, floorForgivingNoise(x));
 
 /**
  * Points a sale earns. Pure and deterministic (replaying a message gives the same result). Steps:

@@ -1,5 +1,6 @@
 import type { TierLevel, TierProgramme } from "@regulars/contracts";
 import { type SaleLineForRefund } from "./refunds.ts";
+import { floorForgivingNoise } from "./rounding.ts";
 import { tierFor } from "./tiers.ts";
 
 /**
@@ -36,7 +37,7 @@ export function stampsToTakeBack(
   for (const [cardId, stamped] of Object.entries(effects.stamps)) {
     const isItemCard = stamped.perLine.some((units) => units > 0);
     const target = isItemCard
-      ? Math.min(stamped.added, stamped.perLine.reduce((sum, units, i) => sum + Math.floor(units * share(i) + 1e-9), 0))
+      ? Math.min(stamped.added, stamped.perLine.reduce((sum, units, i) => sum + floorForgivingNoise(units * share(i)), 0))
       : full ? stamped.added : 0;
     const take = target - (alreadyTaken[cardId] ?? 0);
     if (take > 0) result[cardId] = take;

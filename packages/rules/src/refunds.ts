@@ -1,3 +1,5 @@
+import { floorForgivingNoise } from "./rounding.ts";
+
 /**
  * Refunds, as pure arithmetic. A POS names each refunded line by the sale's line number (`lineNo`, the
  * 0-based position in the sale's `lines`) or, without one, by SKU compared exactly as stored. What is
@@ -109,7 +111,7 @@ export function refundReversal(input: RefundReversalInput): number {
     const f = fractions(input.saleLines, refunded);
     if (weights.every((w, i) => w === 0 || f[i] === 1)) return awarded; // exact, whatever float division says
     const share = (awarded * weights.reduce((sum, w, i) => sum + w * f[i]!, 0)) / total;
-    return Math.min(awarded, Math.floor(share + 1e-9 * Math.max(1, share)));
+    return Math.min(awarded, floorForgivingNoise(share));
   };
   return Math.max(0, upTo(after) - upTo(input.refundedBefore));
 }

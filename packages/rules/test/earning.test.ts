@@ -172,3 +172,13 @@ describe("rule filters", () => {
     expect(earn(programme({ rules: [{ ...base, enabled: false }] }), sale([line("BURGER", 1450)])).points).toBe(0);
   });
 });
+
+describe("points stay exact at the largest amounts", () => {
+  it("10^12 minor units at 1 point per 1.00 earn exactly 10^10 points: the float-noise allowance does not grow with the amount", () => {
+    const r = evaluateEarning(programme({ rules: [base] }), sale([line("FEAST", 1_000_000_000, { quantity: 1_000 })]), member(), WARSAW);
+    expect(r.points).toBe(10_000_000_000);
+  });
+  it("still floors sums of fractions that float arithmetic leaves just below an integer (0.6 + 0.3 + 0.1)", () => {
+    expect(evaluateEarning(programme({ rules: [{ ...base, pointsPerUnit: 1, unitMinor: 10 }] }), sale([line("A", 6), line("B", 3), line("C", 1)]), member(), WARSAW).points).toBe(1);
+  });
+});
