@@ -32,6 +32,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     // A dead peer that sends no reset (a cut cable, a frozen VM) is noticed within ~30 s, not 4 minutes.
     pingInterval: 10_000,
     maxPingOut: 3,
+    // Every JetStream publish is a request; with async traces each one builds an Error (and its stack)
+    // up front, about a tenth of the gateway's CPU. Our errors carry their own context instead.
+    noAsyncTraces: true,
   });
   let connected = true;
   void (async () => {
