@@ -21,6 +21,7 @@ const notSettings = new Set([
 ]);
 
 const dataDir = mkdtempSync(join(tmpdir(), "regulars-clickhouse-http-"));
+
 const session = new Session(dataDir);
 // The engine runs one query at a time per process; requests queue here as they would on a busy server.
 let queue: Promise<unknown> = Promise.resolve();

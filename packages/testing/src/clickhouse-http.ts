@@ -17,7 +17,10 @@ const packageDir = fileURLToPath(new URL("../", import.meta.url));
  * Put a TCP proxy in front of it to make it unreachable.
  */
 export async function startClickHouseHttpServer(): Promise<ClickHouseHttpServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", childPath], { cwd: packageDir, stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", childPath], // The IPC channel closes when the test process dies without stopping us (a timeout, a killed worker):
+  // the child exits on "disconnect", so no engine outlives the suite.
+  { cwd: packageDir, stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  child.channel?.unref(); // the channel is only a lifeline; it must not keep the test process alive
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const onData = (chunk: Buffer) => {
