@@ -2,7 +2,7 @@ import { redactUrl } from "@regulars/logger";
 import type { RunningSystem } from "./system.ts";
 
 /** What `npm start` prints: where everything is, never a password or token (URLs are redacted). */
-export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">, now = new Date()): string {
+export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">): string {
   const lines = [
     "",
     "Regulars is running",
@@ -13,8 +13,11 @@ export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" 
     `  nats               ${redactUrl(system.natsUrl)}`,
     system.demo && `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n")}`,
     system.demo && system.gatewayUrl &&
-      `\nTry it:\n  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
-        `    -d '{"externalId":"demo-1","type":"sale","occurredAt":"${now.toISOString()}","locationId":"store-001","channel":"pos","customer":{"phone":"+48600100200"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'`,
+      // The shell fills in the time and the id when the line is run, so it works whenever it is copied.
+      `\nTry it:\n  id=demo-$(date +%s)\n` +
+        `  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
+        `    -d '{"externalId":"'$id'","type":"sale","occurredAt":"'$(date -u +%FT%TZ)'","locationId":"store-001","channel":"pos","customer":{"phone":"+48600100200"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'\n` +
+        `  curl -s ${system.gatewayUrl}/v1/transactions/$id -H 'authorization: Bearer ${system.demo.apiKeys.pos}'`,
     "",
   ];
   return lines.filter(Boolean).join("\n") + "\n";
