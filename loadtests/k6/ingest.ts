@@ -5,6 +5,9 @@
  *
  * Optional: START_RATE (tx/s, default 20), PEAK_RATE (default 500), RAMP (default 2m), HOLD (default 5m),
  * MAX_VUS (default 1000). Bodies come from ../src/baskets.ts, the same generator `pnpm bench:ingest` uses.
+ *
+ * The gateway limits each API key (RATE_LIMIT_POS, 50 requests/s with a burst of 100 by default) and every VU
+ * posts with POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised above PEAK_RATE).
  */
 import { check, fail } from "k6";
 import exec from "k6/execution";

@@ -1,0 +1,90 @@
+/**
+ * What a till sees end to end: post a basket, then poll `GET /v1/transactions/{externalId}` until it is
+ * `processed` (or `rejected`), as an integrator that needs the points on the receipt would. Measures the
+ * time from the POST to the processed status under a steady load of such tills, and fails the run if any
+ * transaction is rejected or does not settle. Run it beside `ingest.ts` to see settling under peak load.
+ *
+ *   GATEWAY_URL=https://gateway.staging.example POS_KEY=... k6 run loadtests/k6/settle.ts
+ *
+ * Optional: TILLS (concurrent polling tills, default 10), DURATION (default 3m), POLL_MS (default 250),
+ * SETTLE_TIMEOUT_S (give up on one transaction after this, default 30).
+ *
+ * The gateway limits each API key (RATE_LIMIT_POS, 50 requests/s with a burst of 100 by default), and every
+ * till here shares POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised), as for ingest.ts.
+ */
+import { check, fail, sleep } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { Counter, Trend } from "k6/metrics";
+import type { Options } from "k6/options";
+import { createBasketFactory, newRunId } from "../src/baskets.ts";
+import { demoMenu } from "../src/menu.ts";
+
+const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
+const posKey = __ENV.POS_KEY ?? "";
+const num = (name: string, fallback: number): number => {
+  const n = Number(__ENV[name]);
+  return __ENV[name] && n > 0 ? n : fallback;
+};
+const pollSeconds = num("POLL_MS", 250) / 1000;
+const settleTimeoutMs = num("SETTLE_TIMEOUT_S", 30) * 1000;
+
+export const options: Options = {
+  scenarios: {
+    settle: { executor: "constant-vus", vus: num("TILLS", 10), duration: __ENV.DURATION || "3m" },
+  },
+  thresholds: {
+    tx_settle_latency: ["p(95)<2000", "p(99)<5000"],
+    tx_rejected: ["count==0"],
+    tx_unsettled: ["count==0"],
+    "http_req_duration{name:GET /v1/transactions/:externalId}": ["p(99)<100"],
+    checks: ["rate>0.99"],
+  },
+};
+
+/** From the POST to the first status that says `processed`, as the till experiences it. */
+const settleLatency = new Trend("tx_settle_latency", true);
+const rejected = new Counter("tx_rejected");
+const unsettled = new Counter("tx_unsettled");
+
+const nextBasket = createBasketFactory({ menu: demoMenu });
+const headers = { authorization: `Bearer ${posKey}`, "content-type": "application/json" };
+
+export function setup(): { runId: string } {
+  if (!gatewayUrl || !posKey) fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
+  return { runId: newRunId() };
+}
+
+function statusOf(raw: unknown): string | null {
+  if (typeof raw !== "string") return null;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === "object" && parsed !== null && typeof (parsed as { status?: unknown }).status === "string" ? (parsed as { status: string }).status : null;
+  } catch {
+    return null;
+  }
+}
+
+export default function settle(data: { runId: string }): void {
+  const basket = nextBasket(`k6s-${data.runId}-${exec.scenario.iterationInTest}`);
+  const started = Date.now();
+  const posted = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), { headers, tags: { name: "POST /v1/transactions" } });
+  if (!check(posted, { "status is 202": (r) => r.status === 202 })) return;
+  const url = `${gatewayUrl}/v1/transactions/${encodeURIComponent(basket.externalId)}`;
+  while (Date.now() - started < settleTimeoutMs) {
+    sleep(pollSeconds);
+    const res = http.get(url, { headers, tags: { name: "GET /v1/transactions/:externalId" } });
+    // 404 only while the receipt is being written, right after the 202.
+    check(res, { "status lookup answers 200 or 404": (r) => r.status === 200 || r.status === 404 });
+    const status = res.status === 200 ? statusOf(res.body) : null;
+    if (status === "processed") {
+      settleLatency.add(Date.now() - started);
+      return;
+    }
+    if (status === "rejected") {
+      rejected.add(1);
+      return;
+    }
+  }
+  unsettled.add(1);
+}
