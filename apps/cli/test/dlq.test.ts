@@ -1,32 +1,16 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { deadLetter, publishJson } from "@regulars/bus";
-import { testBus, testNatsUrl } from "@regulars/testing";
+import { runRegularsCli, testBus, testNatsUrl } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 let bus: Awaited<ReturnType<typeof testBus>>;
 const dataDir = mkdtempSync(join(tmpdir(), "regulars-cli-dlq-"));
 
-/** Runs the CLI as operators do, as a separate process; NATS comes from the environment unless `env` says otherwise. */
-function regulars(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace, REGULARS_DATA_DIR: "/nonexistent-regulars-cli-test", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI as operators do; NATS comes from the environment unless `env` says otherwise. */
+const regulars = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runRegularsCli(args, { NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace, ...env });
 
 const dlqCount = async () => (await bus.jsm.streams.info(bus.topology.streams.deadLetter)).state.messages;
 

@@ -1,28 +1,11 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { Db } from "@regulars/db";
 import { findCredential } from "@regulars/tenancy";
-import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
+import { runRegularsCli, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The CLI as operators run it, as a separate process against the test database. */
-function regulars(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), REGULARS_DATA_DIR: "/nonexistent-regulars-cli-test" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const regulars = (...args: string[]) => runRegularsCli(args, { DATABASE_URL: testDatabaseUrl() });
 const json = async (...args: string[]) => {
   const run = await regulars(...args, "--json");
   expect(run.code, run.stderr).toBe(0);

@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { consumerBacklog, deadLetter, publishJson } from "@regulars/bus";
 import type { TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { findBalanceDrift } from "@regulars/ledger-store";
-import { eventually, saleBody, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import { eventually, runRegularsCli, saleBody, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -13,26 +11,11 @@ import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 // `regulars dlq replay`. The same sale was dead-lettered twice (the till retried it beyond the
 // duplicate window), so it is replayed twice: the ledger's idempotency keys award it once.
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 let bus: Awaited<ReturnType<typeof testBus>>;
 let system: TestSystem;
 let db: Db;
 
-function regulars(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace, REGULARS_DATA_DIR: "/nonexistent-regulars-dlq-test" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const regulars = (...args: string[]) => runRegularsCli(args, { NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace });
 
 beforeAll(async () => {
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });

@@ -1,23 +1,19 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { customerBalances } from "@regulars/ledger-store";
-import { testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveEventBatch } from "../src/events/resolve-events.ts";
 import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
-import { base, eventMessage, ledgerDeps, tenantWithProgramme, txMessage } from "./fixtures.ts";
+import { base, eventMessage, ledgerDeps, tenantWithProgramme, txMessage, twoWorkerPools } from "./fixtures.ts";
 
 let db: Db;
 let other: Db;
+let pools: Awaited<ReturnType<typeof twoWorkerPools>>;
 beforeAll(async () => {
-  db = testDb();
-  other = createDb({ url: testDatabaseUrl(), poolSize: 4 });
-  await Promise.all([db.$queryRaw`SELECT 1`, other.$queryRaw`SELECT 1`]);
+  pools = await twoWorkerPools();
+  ({ db, other } = pools);
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await other?.$disconnect();
-});
+afterAll(() => pools?.close());
 
 /** "First feedback 50 points (once), later ones 5 (per event)", as Open Loyalty's peers configure it. */
 const programme = {

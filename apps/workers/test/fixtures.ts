@@ -1,7 +1,7 @@
 import { type EventMessage, ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { testTenant } from "@regulars/testing";
+import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
 
 /** A tenant whose programme (beside the default version 1) has been in force since the epoch. */
@@ -47,3 +47,14 @@ export function eventMessage(tenantId: string, type: string, phone: string, even
 
 /** The ledger's dependencies as one worker process has them: its own programme cache. */
 export const ledgerDeps = (db: Db, extra: { refundWaitMs?: number; now?: () => Date } = {}) => ({ db, programmes: new ProgrammeCache(db, 0), ...extra });
+
+/**
+ * Two database handles with pools of their own, as two worker processes have, both warmed up: a Prisma
+ * client's first query loads its query compiler, which can take seconds on a busy machine.
+ */
+export async function twoWorkerPools(): Promise<{ db: Db; other: Db; close(): Promise<void> }> {
+  const db = testDb();
+  const other = createDb({ url: testDatabaseUrl(), poolSize: 4 });
+  await Promise.all([db.$queryRaw`SELECT 1`, other.$queryRaw`SELECT 1`]);
+  return { db, other, close: async () => void (await Promise.all([db.$disconnect(), other.$disconnect()])) };
+}

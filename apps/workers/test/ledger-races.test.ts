@@ -1,13 +1,13 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { customerBalances, findBalanceDrift } from "@regulars/ledger-store";
-import { testDatabaseUrl, testDb } from "@regulars/testing";
+import { testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
 import { releasePendingPoints } from "../src/jobs/release-pending.ts";
 import { silentLogger } from "@regulars/logger";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./fixtures.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage, twoWorkerPools } from "./fixtures.ts";
 
 /**
  * Two ledger instances, one redelivered batch: JetStream hands a message to a second worker when the
@@ -15,16 +15,12 @@ import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from
  */
 let db: Db;
 let other: Db;
+let pools: Awaited<ReturnType<typeof twoWorkerPools>>;
 beforeAll(async () => {
-  db = testDb();
-  other = createDb({ url: testDatabaseUrl(), poolSize: 4 });
-  // A Prisma client's first query loads its query compiler, which can take seconds on a busy machine.
-  await Promise.all([db.$queryRaw`SELECT 1`, other.$queryRaw`SELECT 1`]);
+  pools = await twoWorkerPools();
+  ({ db, other } = pools);
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await other?.$disconnect();
-});
+afterAll(() => pools?.close());
 
 const programme = {
   rules: [base],

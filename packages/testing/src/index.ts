@@ -73,3 +73,4 @@ export { saleBody } from "./transactions.ts";
 export * from "./time.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { startClickHouseHttpServer, type ClickHouseHttpServer } from "./clickhouse-http.ts";
+export { runRegularsCli, type CliRun } from "./cli.ts";
