@@ -113,3 +113,14 @@ describe("the same externalId with a different body is never silently a duplicat
     expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, customerId: customer.id } })).toBe(1);
   });
 });
+
+describe("a transaction dead-lettered by the consumer is recorded as rejected", () => {
+  it("a message on the stream that breaks the contract reads rejected: contract_violation, with the reason", async () => {
+    // What an older gateway, or a hand-made replay, could put on the stream: a body the contract refuses.
+    const bad = { tenantId: tenant.tenantId, transactionId: "txn_hand_made", receivedAt: new Date().toISOString(), transaction: { ...saleBody(), total: "lots" } };
+    const externalId = bad.transaction.externalId;
+    await system.bus.js.publish(system.bus.topology.subjects.transaction(tenant.tenantId, "store-017"), JSON.stringify(bad));
+    const rejected = await settled(tenant.apiKeys.pos, externalId);
+    expect(rejected).toMatchObject({ status: "rejected", reason: { code: "contract_violation", message: expect.stringContaining("transaction.total") } });
+  });
+});
