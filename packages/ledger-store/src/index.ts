@@ -4,4 +4,4 @@ export { customerBalances, findBalanceDrift, type CustomerBalances } from "./bal
 export { writeOutbox, outboxItem, type OutboxItem } from "./outbox.ts";
 export { trackMilestones, movementEvents, announceMovements } from "./milestones.ts";
 export { qualifyingValues, type TierBasis } from "./qualifying.ts";
-export { recordReceipts, recordRejections, transactionStatus, type Receipt, type Rejection, type RejectionCode, type TransactionStatus } from "./transaction-status.ts";
+export { pruneAcceptanceRecords, recordReceipts, recordRejections, transactionStatus, type Receipt, type Rejection, type RejectionCode, type TransactionStatus } from "./transaction-status.ts";

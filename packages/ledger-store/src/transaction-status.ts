@@ -91,3 +91,34 @@ export async function transactionStatus(db: Db, tenantId: string, externalId: st
   if (receipt) return { status: "accepted", externalId, id: receipt.transactionId, receivedAt: receipt.receivedAt.toISOString() };
   return null;
 }
+
+/**
+ * Receipts answer "accepted" until the ledger has decided; long after the stream itself forgot a message
+ * (7 days) they only take space. Decisions of behavioural events guard against redeliveries and replays
+ * from the dead-letter stream (kept 30 days). Both are pruned in slices, older than these ages.
+ */
+export async function pruneAcceptanceRecords(
+  db: Db,
+  now: Date,
+  opts: { tenantIds?: string[]; receiptsDays?: number; appliedEventsDays?: number } = {},
+): Promise<number> {
+  const keep = { receiptsDays: opts.receiptsDays ?? 35, appliedEventsDays: opts.appliedEventsDays ?? 60 };
+  // Without a list, every tenant (null matches all); with one, only those (a pass limited to some tenants).
+  const tenants = opts.tenantIds ?? null;
+  const day = 24 * 60 * 60 * 1000;
+  const receiptsBefore = new Date(now.getTime() - keep.receiptsDays * day);
+  const eventsBefore = new Date(now.getTime() - keep.appliedEventsDays * day);
+  let deleted = 0;
+  for (;;) {
+    const n = await db.$executeRaw`
+      DELETE FROM transaction_receipts WHERE (tenant_id, external_id) IN (
+        SELECT tenant_id, external_id FROM transaction_receipts
+        WHERE received_at < ${receiptsBefore} AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[])) LIMIT 10000)`;
+    const m = await db.$executeRaw`
+      DELETE FROM applied_events WHERE (tenant_id, event_id) IN (
+        SELECT tenant_id, event_id FROM applied_events
+        WHERE applied_at < ${eventsBefore} AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[])) LIMIT 10000)`;
+    deleted += n + m;
+    if (n < 10_000 && m < 10_000) return deleted;
+  }
+}

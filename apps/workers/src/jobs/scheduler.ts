@@ -1,5 +1,6 @@
 import type { Bus } from "@regulars/bus";
 import type { Db } from "@regulars/db";
+import { pruneAcceptanceRecords } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { Counter, type Registry } from "prom-client";
 import type { ProgrammeCache } from "../ledger/programmes.ts";
@@ -81,6 +82,7 @@ export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { 
       }
     }
     done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
+    done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
   } finally {
     await lease.release().catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
   }
