@@ -2,7 +2,7 @@
 // `npm start` and `npm test` on a fresh clone: make sure the pinned pnpm and the dependencies are
 // there (installing them when missing), generate the Prisma client, then hand over. Plain Node with
 // no dependencies, because it runs before anything is installed.
-import { spawnSync, spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +20,12 @@ const finish = (summary, code) => {
 };
 
 function run(cmd, args, opts = {}) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }, ...opts });
+  const result = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+    ...opts,
+  });
   if (result.status !== 0) {
     say(`${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
     finish("0 passed, 1 failed", result.status || 1);
@@ -55,16 +60,34 @@ if (command === "start") {
   // The server runs as a direct child (no pnpm or tsx launcher in between, each of which handles Ctrl-C its
   // own way and may exit first): this process only passes a signal on and ends when the server has ended,
   // with its exit code, so the prompt returns only after Postgres and NATS have stopped.
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts", ...rest], { cwd: root, stdio: "inherit" });
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts", ...rest], {
+    cwd: root,
+    stdio: "inherit",
+  });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else if (command === "test") {
   say("type-checking every package");
   pnpmRun("--silent", "typecheck");
+  say("checking format and lint (biome; `pnpm format` fixes what it can)");
+  pnpmRun("--silent", "lint");
   say("running the test suite against real Postgres, NATS JetStream and ClickHouse (chdb)");
   const report = join(root, ".vitest-report.json");
   rmSync(report, { force: true }); // a report left by an earlier run must not stand in for this one
-  const result = spawnSync(pnpm, [...pnpmArgs, "exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...rest], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(
+    pnpm,
+    [
+      ...pnpmArgs,
+      "exec",
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...rest,
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
   let summary = "0 passed, 1 failed";
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, "utf8"));

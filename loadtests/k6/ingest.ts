@@ -60,7 +60,8 @@ const acceptedCents = new Counter("tx_accepted_cents");
 const nextBasket = createBasketFactory({ menu: demoMenu });
 
 export function setup(): { runId: string } {
-  if (!gatewayUrl || !posKey) fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
+  if (!gatewayUrl || !posKey)
+    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
   return { runId: newRunId() };
 }
 

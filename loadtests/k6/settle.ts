@@ -51,7 +51,8 @@ const nextBasket = createBasketFactory({ menu: demoMenu });
 const headers = { authorization: `Bearer ${posKey}`, "content-type": "application/json" };
 
 export function setup(): { runId: string } {
-  if (!gatewayUrl || !posKey) fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
+  if (!gatewayUrl || !posKey)
+    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
   return { runId: newRunId() };
 }
 
@@ -59,7 +60,9 @@ function statusOf(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
   try {
     const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === "object" && parsed !== null && typeof (parsed as { status?: unknown }).status === "string" ? (parsed as { status: string }).status : null;
+    return typeof parsed === "object" && parsed !== null && typeof (parsed as { status?: unknown }).status === "string"
+      ? (parsed as { status: string }).status
+      : null;
   } catch {
     return null;
   }
@@ -68,7 +71,10 @@ function statusOf(raw: unknown): string | null {
 export default function settle(data: { runId: string }): void {
   const basket = nextBasket(`k6s-${data.runId}-${exec.scenario.iterationInTest}`);
   const started = Date.now();
-  const posted = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), { headers, tags: { name: "POST /v1/transactions" } });
+  const posted = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), {
+    headers,
+    tags: { name: "POST /v1/transactions" },
+  });
   if (!check(posted, { "status is 202": (r) => r.status === 202 })) return;
   const url = `${gatewayUrl}/v1/transactions/${encodeURIComponent(basket.externalId)}`;
   while (Date.now() - started < settleTimeoutMs) {

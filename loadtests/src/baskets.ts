@@ -91,7 +91,9 @@ export function seededRandom(seed: number): () => number {
 
 /** A short run id so externalIds of this run never collide with an earlier run's (the ledger dedups forever). */
 export function newRunId(random: () => number = Math.random, nowMs: number = Date.now()): string {
-  return `${nowMs.toString(36)}${Math.floor(random() * 36 ** 4).toString(36).padStart(4, "0")}`;
+  return `${nowMs.toString(36)}${Math.floor(random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, "0")}`;
 }
 
 /** `prefix-0`, `prefix-1`, ...: unique within a process; the prefix (with a run id) makes them unique across runs. */
@@ -145,7 +147,8 @@ export function createBasketFactory(options: BasketOptions): (externalId: string
     }
     const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
     // A product of two uniforms skews the pick towards low indexes: a few regulars come often, most rarely.
-    const customer = random() < customerShare ? { phone: phoneOfCustomer(Math.floor(random() * random() * customers)) } : undefined;
+    const customer =
+      random() < customerShare ? { phone: phoneOfCustomer(Math.floor(random() * random() * customers)) } : undefined;
     // Tills post right away or a few seconds late; never in the future.
     const occurredMs = now() - Math.floor(random() * 5000);
     const basket: Basket = {

@@ -27,9 +27,13 @@ const { values } = parseArgs({
   strict: false,
 });
 // The system to measure: the one recorded in <repo>/.data, or in --data-dir (its REGULARS_DATA_DIR).
-const cfg = loadConfig([], typeof values["data-dir"] === "string" ? join(values["data-dir"], "server.json") : undefined);
+const cfg = loadConfig(
+  [],
+  typeof values["data-dir"] === "string" ? join(values["data-dir"], "server.json") : undefined,
+);
 if (!cfg) process.exit(0);
-if (!cfg.serverPid) throw new BenchUsageError("no running server found in .data/server.json: start the system with `npm start`");
+if (!cfg.serverPid)
+  throw new BenchUsageError("no running server found in .data/server.json: start the system with `npm start`");
 
 const url = new URL("/v1/transactions", cfg.gatewayUrl);
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -43,7 +47,11 @@ const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 const nextBasket = createBasketFactory({ menu: demoMenu });
 const nextId = externalIdSequence(`keys-${newRunId()}`);
 async function post(key: string, body: unknown): Promise<number> {
-  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -66,7 +74,7 @@ async function legitimate(until: () => boolean): Promise<number[]> {
 
 const legitMs = Number(values["legit-seconds"]) * 1000;
 const rssBefore = rssMb();
-let stop = Date.now() + legitMs;
+const stop = Date.now() + legitMs;
 const alone = await legitimate(() => Date.now() > stop);
 
 const total = Number(values.keys);

@@ -28,12 +28,21 @@ async function preflight(url: URL, posKey: string, basket: Basket): Promise<void
     });
   } catch (e) {
     const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-    throw new BenchUsageError(`cannot reach the gateway at ${url.origin} (${cause}): start the system with \`npm start\` first`);
+    throw new BenchUsageError(
+      `cannot reach the gateway at ${url.origin} (${cause}): start the system with \`npm start\` first`,
+    );
   }
   const text = await res.text();
   if (res.status !== 202) {
-    const hint = res.status === 401 || res.status === 403 ? " (check --key: it must be a POS key of the tenant)" : res.status === 404 ? " (does this gateway serve POST /v1/transactions?)" : "";
-    throw new BenchUsageError(`the gateway answered a valid transaction with HTTP ${res.status}${hint}: ${text.slice(0, 500)}`);
+    const hint =
+      res.status === 401 || res.status === 403
+        ? " (check --key: it must be a POS key of the tenant)"
+        : res.status === 404
+          ? " (does this gateway serve POST /v1/transactions?)"
+          : "";
+    throw new BenchUsageError(
+      `the gateway answered a valid transaction with HTTP ${res.status}${hint}: ${text.slice(0, 500)}`,
+    );
   }
   let body: unknown = null;
   try {
@@ -43,7 +52,9 @@ async function preflight(url: URL, posKey: string, basket: Basket): Promise<void
   }
   const parsed = TransactionAccepted.safeParse(body);
   if (!parsed.success || parsed.data.externalId !== basket.externalId || parsed.data.duplicate) {
-    progress(`warning: 202 body does not match the contract { id, externalId, status: "accepted", duplicate: false }: ${text.slice(0, 300)}`);
+    progress(
+      `warning: 202 body does not match the contract { id, externalId, status: "accepted", duplicate: false }: ${text.slice(0, 300)}`,
+    );
   }
 }
 
@@ -51,7 +62,9 @@ async function connect(cfg: BenchConfig): Promise<Bus> {
   try {
     return await connectBus({ url: cfg.natsUrl, namespace: cfg.namespace, name: "regulars-bench" });
   } catch (e) {
-    throw new BenchUsageError(`cannot connect to NATS at ${cfg.natsUrl} (${(e as Error).message}): start the system with \`npm start\` first`);
+    throw new BenchUsageError(
+      `cannot connect to NATS at ${cfg.natsUrl} (${(e as Error).message}): start the system with \`npm start\` first`,
+    );
   }
 }
 
@@ -76,7 +89,8 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
   const bus = await connect(cfg);
   try {
     const backlogAtStart = await readBacklogOrExplain(bus);
-    if (backlogAtStart > 0) progress(`note: the ledger already owes ${fmt(backlogAtStart)} messages; the drain counts only the load's worth`);
+    if (backlogAtStart > 0)
+      progress(`note: the ledger already owes ${fmt(backlogAtStart)} messages; the drain counts only the load's worth`);
     await preflight(url, cfg.posKey, nextBasket(nextId()));
     // The preflight transaction is owed too; it is not part of the load.
     const baseline = backlogAtStart + 1;
@@ -93,7 +107,9 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
       nextBody: () => JSON.stringify(nextBasket(nextId())),
       signal,
       onProgress: (p) => {
-        progress(`[load ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.responses)} responses, ${fmt(p.accepted)} accepted, ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors, ledger backlog ${fmt(backlog)} (peak ${fmt(peakBacklog)})`);
+        progress(
+          `[load ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.responses)} responses, ${fmt(p.accepted)} accepted, ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors, ledger backlog ${fmt(backlog)} (peak ${fmt(peakBacklog)})`,
+        );
         if (sampling) return;
         sampling = true;
         ledgerBacklog(bus)
@@ -107,14 +123,17 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
     });
     if (signal.aborted) throw new Error("interrupted");
     const acceptedPerSec = load.accepted / load.durationSec;
-    progress(`load done: ${fmt(load.accepted)} accepted in ${load.durationSec.toFixed(1)} s (${fmt(acceptedPerSec)} tx/s); waiting for the ledger to drain`);
+    progress(
+      `load done: ${fmt(load.accepted)} accepted in ${load.durationSec.toFixed(1)} s (${fmt(acceptedPerSec)} tx/s); waiting for the ledger to drain`,
+    );
 
     const drain = await waitForLedgerDrain({
       bus,
       baseline,
       timeoutMs: cfg.drainTimeoutSec * 1_000,
       signal,
-      onProgress: (p) => progress(`[drain ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.remaining)} still to apply`),
+      onProgress: (p) =>
+        progress(`[drain ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.remaining)} still to apply`),
     });
     if (signal.aborted) throw new Error("interrupted");
     if (!drain.drained) progress(`ledger did not drain: ${drain.reason}`);
@@ -123,7 +142,14 @@ async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigure
     const tenantId = cfg.tenantId ?? "tn_bench";
     const encoder = new TextEncoder();
     const payloads = Array.from({ length: 1_000 }, (_, i) =>
-      encoder.encode(JSON.stringify({ tenantId, transactionId: `tx_raw${runId}${i}`, receivedAt: new Date().toISOString(), transaction: nextBasket(`raw-${runId}-${i}`) })),
+      encoder.encode(
+        JSON.stringify({
+          tenantId,
+          transactionId: `tx_raw${runId}${i}`,
+          receivedAt: new Date().toISOString(),
+          transaction: nextBasket(`raw-${runId}-${i}`),
+        }),
+      ),
     );
     progress(`raw JetStream publish reference: 256 in flight, up to ${cfg.rawSeconds} s`);
     const raw = await measureRawPublish({

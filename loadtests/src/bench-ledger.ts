@@ -19,7 +19,13 @@ import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets
 import { fullProgramme } from "./full-programme.ts";
 import { demoMenu } from "./menu.ts";
 
-const { values } = parseArgs({ options: { transactions: { type: "string", default: "20000" }, batch: { type: "string", default: "500" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    transactions: { type: "string", default: "20000" },
+    batch: { type: "string", default: "500" },
+    json: { type: "boolean", default: false },
+  },
+});
 const count = Number(values.transactions);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -34,19 +40,27 @@ async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
 }
 
 async function main() {
-  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
+  const embedded = process.env.DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
   const dbName = `regulars_bench_${Date.now().toString(36)}`;
   await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
   const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
-  const bus = await connectBus({ url: process.env.NATS_URL ?? "nats://127.0.0.1:4222", namespace: `bench${Date.now().toString(36)}` });
+  const bus = await connectBus({
+    url: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+    namespace: `bench${Date.now().toString(36)}`,
+  });
   const db = createDb({ url: url.toString(), poolSize: 10 });
   try {
     await migrateDatabase(url.toString());
     await ensureTopology(bus, { duplicateWindowMs: 10 * 60 * 1000 });
     const results = [];
-    for (const [name, programme] of [["base rate only", defaultProgramme], ["full programme", fullProgramme]] as const) {
+    for (const [name, programme] of [
+      ["base rate only", defaultProgramme],
+      ["full programme", fullProgramme],
+    ] as const) {
       results.push(await measure(name, programme));
     }
     const rules = microBench();
@@ -60,18 +74,46 @@ async function main() {
   }
 
   async function measure(name: string, programme: ProgrammeConfig) {
-    const tenant = await createTenant(db, { name: `Bench ${name}`, timezone: "Europe/Warsaw", currency: "EUR" }, "bench");
-    await db.programmeVersion.create({ data: { tenantId: tenant.tenantId, version: 2, effectiveFrom: new Date(1), config: programme, createdBy: "bench" } });
+    const tenant = await createTenant(
+      db,
+      { name: `Bench ${name}`, timezone: "Europe/Warsaw", currency: "EUR" },
+      "bench",
+    );
+    await db.programmeVersion.create({
+      data: {
+        tenantId: tenant.tenantId,
+        version: 2,
+        effectiveFrom: new Date(1),
+        config: programme,
+        createdBy: "bench",
+      },
+    });
     const basket = createBasketFactory({ menu: demoMenu, random: seededRandom(7), customers: 2_000 });
     const nextId = externalIdSequence(`bench-${name.replace(/\W/g, "")}`);
     const messages = Array.from({ length: count }, () => {
       const transaction = basket(nextId());
-      const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction: { ...transaction, couponCodes: [] } };
-      return { subject: bus.topology.subjects.transaction(tenant.tenantId, transaction.locationId), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+      const message: TransactionMessage = {
+        tenantId: tenant.tenantId,
+        transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
+        receivedAt: new Date().toISOString(),
+        transaction: { ...transaction, couponCodes: [] },
+      };
+      return {
+        subject: bus.topology.subjects.transaction(tenant.tenantId, transaction.locationId),
+        payload: message,
+        msgId: `${tenant.tenantId}:${transaction.externalId}`,
+      };
     });
     say(`${name}: publishing ${count} transactions`);
     await publishMany(bus.js, messages);
-    const workers = await startWorkers({ db, bus, log: createLogger({ level: "warn" }), registry: createMetricsRegistry("bench"), enabled: ["ledger"], maxBatch: Number(values.batch) });
+    const workers = await startWorkers({
+      db,
+      bus,
+      log: createLogger({ level: "warn" }),
+      registry: createMetricsRegistry("bench"),
+      enabled: ["ledger"],
+      maxBatch: Number(values.batch),
+    });
     const started = performance.now();
     for (;;) {
       const backlog = await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger);
@@ -83,7 +125,13 @@ async function main() {
     await workers.stop();
     const stored = await db.transaction.count({ where: { tenantId: tenant.tenantId } });
     const points = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true } });
-    return { name, transactions: stored, seconds: +seconds.toFixed(2), appliedPerSec: Math.round(stored / seconds), pointsPosted: Number(points._sum.amount ?? 0) };
+    return {
+      name,
+      transactions: stored,
+      seconds: +seconds.toFixed(2),
+      appliedPerSec: Math.round(stored / seconds),
+      pointsPosted: Number(points._sum.amount ?? 0),
+    };
   }
 }
 
@@ -106,7 +154,10 @@ function microBench() {
   return { baseMicros: time(defaultProgramme), fullMicros: time(fullProgramme) };
 }
 
-function report(results: { name: string; transactions: number; seconds: number; appliedPerSec: number; pointsPosted: number }[], rules: { baseMicros: number; fullMicros: number }) {
+function report(
+  results: { name: string; transactions: number; seconds: number; appliedPerSec: number; pointsPosted: number }[],
+  rules: { baseMicros: number; fullMicros: number },
+) {
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const summary = { results, rules, peakRssBytes: peakRss, batch: Number(values.batch) };
   if (values.json) {
@@ -115,14 +166,17 @@ function report(results: { name: string; transactions: number; seconds: number; 
   }
   const lines = [
     "",
-    ...results.map((r) => `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied (${r.pointsPosted} points posted)`),
+    ...results.map(
+      (r) =>
+        `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied (${r.pointsPosted} points posted)`,
+    ),
     `slowdown         ${(results[0]!.appliedPerSec / results[1]!.appliedPerSec).toFixed(2)}× fewer tx/s with the full programme`,
     `rules evaluation ${rules.baseMicros} µs/tx base rate, ${rules.fullMicros} µs/tx full programme`,
     `peak RSS (bench + in-process ledger worker) ${(peakRss / 1024 / 1024).toFixed(1)} MB`,
     "",
     JSON.stringify(summary),
   ];
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 main().catch((e) => {

@@ -66,7 +66,8 @@ export const usage = `Usage: pnpm bench:ingest [flags]
 export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
-    if (dirname(dir) === dir) throw new BenchUsageError(`no pnpm-workspace.yaml above ${from}: run the bench from the Regulars repository`);
+    if (dirname(dir) === dir)
+      throw new BenchUsageError(`no pnpm-workspace.yaml above ${from}: run the bench from the Regulars repository`);
   }
 }
 
@@ -85,10 +86,15 @@ function readServerInfo(path: string): ServerInfo | null {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new BenchUsageError(`${path} is not readable JSON (${(e as Error).message}): restart the system with \`npm start\``);
+    throw new BenchUsageError(
+      `${path} is not readable JSON (${(e as Error).message}): restart the system with \`npm start\``,
+    );
   }
   const parsed = ServerInfo.safeParse(json);
-  if (!parsed.success) throw new BenchUsageError(`${path} is not what the server writes: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new BenchUsageError(
+      `${path} is not what the server writes: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 
@@ -102,8 +108,10 @@ export function assertLocalUrl(what: string, raw: string, protocols: string[]): 
   } catch {
     throw new BenchUsageError(`${what} "${raw}" is not a URL`);
   }
-  if (!protocols.includes(url.protocol)) throw new BenchUsageError(`${what} "${raw}" must use ${protocols.join(" or ")}`);
-  if (!localHosts.has(url.hostname)) throw new BenchUsageError(`${what} "${raw}" is not local: the bench only sends traffic to 127.0.0.1 or localhost`);
+  if (!protocols.includes(url.protocol))
+    throw new BenchUsageError(`${what} "${raw}" must use ${protocols.join(" or ")}`);
+  if (!localHosts.has(url.hostname))
+    throw new BenchUsageError(`${what} "${raw}" is not local: the bench only sends traffic to 127.0.0.1 or localhost`);
   return url;
 }
 
@@ -115,10 +123,12 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 }
 
 /** Returns null when --help was asked for. */
-export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = join(findRepoRoot(), ".data", "server.json")): BenchConfig | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
+export function loadConfig(
+  argv: string[] = process.argv.slice(2),
+  serverJson = join(findRepoRoot(), ".data", "server.json"),
+): BenchConfig | null {
+  const parse = () =>
+    parseArgs({
       args: argv,
       strict: true,
       options: {
@@ -133,7 +143,10 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
         json: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
-    }));
+    });
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    ({ values } = parse());
   } catch (e) {
     throw new BenchUsageError(`${(e as Error).message}\n\n${usage}`);
   }
@@ -147,7 +160,9 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
   const posKey = values.key ?? (server ? demoPosKey(server.demo) : undefined);
   const natsUrl = values.nats ?? server?.natsUrl;
   if (!gatewayUrl || !posKey || !natsUrl) {
-    const why = recorded ? `${serverJson} names pid ${recorded.pid}, which is no longer running` : `${serverJson} does not exist`;
+    const why = recorded
+      ? `${serverJson} names pid ${recorded.pid}, which is no longer running`
+      : `${serverJson} does not exist`;
     throw new BenchUsageError(
       `No running Regulars system found: ${why}.\nStart the system with \`npm start\` first (it writes .data/server.json), ` +
         "or pass --gateway, --key and --nats (and --namespace).",
@@ -175,7 +190,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), serverJson = 
     drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
     rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),
     // Its pid only measures the process under load when the bench targets that server's gateway.
-    serverPid: server?.gatewayUrl && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
+    serverPid:
+      server?.gatewayUrl && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
     tenantId: server?.demo.tenantId ?? null,
   };
 }

@@ -66,12 +66,25 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
       lastReport = now;
       opts.onProgress?.({ elapsedSec: elapsed(), remaining });
     }
-    if (opts.signal?.aborted) return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: "interrupted" };
+    if (opts.signal?.aborted)
+      return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: "interrupted" };
     if (now - started >= opts.timeoutMs) {
-      return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} messages still pending` };
+      return {
+        drained: false,
+        seconds: elapsed(),
+        remaining,
+        atLoadEnd,
+        reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} messages still pending`,
+      };
     }
     if (now - lastChange >= stallMs) {
-      return { drained: false, seconds: elapsed(), remaining, atLoadEnd, reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: is the ledger worker running?` };
+      return {
+        drained: false,
+        seconds: elapsed(),
+        remaining,
+        atLoadEnd,
+        reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: is the ledger worker running?`,
+      };
     }
     await sleep(pollMs, opts.signal);
   }

@@ -76,7 +76,13 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
           statuses,
           errors: result.errors,
           timeouts: result.timeouts,
-          latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+          latencyMs: {
+            p50: result.latency.p50,
+            p90: result.latency.p90,
+            p99: result.latency.p99,
+            max: result.latency.max,
+            mean: result.latency.mean,
+          },
           avgBodyBytes: bodies ? Math.round(bodyBytes / bodies) : 0,
         });
       },

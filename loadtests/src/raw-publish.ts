@@ -27,7 +27,9 @@ export interface RawPublishResult {
 const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
 
 /** Storage settings of the real transactions stream, so the reference pays the same costs (file writes, dedup window). */
-async function configLikeTransactions(bus: Bus): Promise<Pick<StreamConfig, "storage" | "num_replicas" | "duplicate_window">> {
+async function configLikeTransactions(
+  bus: Bus,
+): Promise<Pick<StreamConfig, "storage" | "num_replicas" | "duplicate_window">> {
   try {
     const { config } = await bus.jsm.streams.info(bus.topology.streams.transactions);
     return { storage: config.storage, num_replicas: config.num_replicas, duplicate_window: config.duplicate_window };
@@ -61,7 +63,10 @@ export async function measureRawPublish(opts: RawPublishOptions): Promise<RawPub
   const started = performance.now();
   const deadline = started + opts.maxSeconds * 1_000;
   const earliestEnd = started + Math.min(opts.minSeconds ?? 2, opts.maxSeconds) * 1_000;
-  const ticker = setInterval(() => opts.onProgress?.({ elapsedSec: (performance.now() - started) / 1_000, published }), 1_000);
+  const ticker = setInterval(
+    () => opts.onProgress?.({ elapsedSec: (performance.now() - started) / 1_000, published }),
+    1_000,
+  );
   // Each lane keeps one publish in flight: a sliding window, unlike waves of Promise.all that idle between waves.
   const lane = async () => {
     for (;;) {
@@ -77,7 +82,13 @@ export async function measureRawPublish(opts: RawPublishOptions): Promise<RawPub
   try {
     await Promise.all(Array.from({ length: inFlight }, lane));
     const seconds = (performance.now() - started) / 1_000;
-    return { stream, messages: published, seconds, perSec: published / seconds, avgBytes: published ? Math.round(bytes / published) : 0 };
+    return {
+      stream,
+      messages: published,
+      seconds,
+      perSec: published / seconds,
+      avgBytes: published ? Math.round(bytes / published) : 0,
+    };
   } finally {
     clearInterval(ticker);
     await opts.bus.jsm.streams.delete(stream);

@@ -46,9 +46,14 @@ export function findNatsServerPid(natsUrl: string): number | null {
     const argv = argvOf(entry);
     if (argv[0] && basename(argv[0]) === "nats-server") candidates.push({ pid: Number(entry), argv });
   }
-  const namesPort = candidates.find((c) => c.argv.some((a, i) => a === port && ["-p", "--port"].includes(c.argv[i - 1] ?? "")) || c.argv.some((a) => a === `--port=${port}`));
+  const namesPort = candidates.find(
+    (c) =>
+      c.argv.some((a, i) => a === port && ["-p", "--port"].includes(c.argv[i - 1] ?? "")) ||
+      c.argv.some((a) => a === `--port=${port}`),
+  );
   // A server started without a port flag listens on 4222.
-  const defaultPort = port === "4222" ? candidates.find((c) => !c.argv.some((a) => a === "-p" || a.startsWith("--port"))) : undefined;
+  const defaultPort =
+    port === "4222" ? candidates.find((c) => !c.argv.some((a) => a === "-p" || a.startsWith("--port"))) : undefined;
   return (namesPort ?? defaultPort ?? candidates[0])?.pid ?? null;
 }
 

@@ -1,7 +1,15 @@
 import { TransactionInput } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { type Basket, createBasketFactory, externalIdSequence, isoWithOffset, newRunId, phoneOfCustomer, seededRandom } from "../src/baskets.ts";
+import {
+  type Basket,
+  createBasketFactory,
+  externalIdSequence,
+  isoWithOffset,
+  newRunId,
+  phoneOfCustomer,
+  seededRandom,
+} from "../src/baskets.ts";
 import { demoMenu } from "../src/menu.ts";
 
 const generate = (count: number, seed: number): Basket[] => {

@@ -23,12 +23,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of await streamNames()) if (name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(name);
+  for (const name of await streamNames())
+    if (name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(name);
   await bus.close();
 });
 
 const publishTransactions = async (count: number) => {
-  for (let i = 0; i < count; i++) await bus.js.publish(bus.topology.subjects.transaction("tn_test", "store-001"), `{"n":${i}}`);
+  for (let i = 0; i < count; i++)
+    await bus.js.publish(bus.topology.subjects.transaction("tn_test", "store-001"), `{"n":${i}}`);
 };
 
 describe("ledger drain", () => {
@@ -59,7 +61,14 @@ describe("ledger drain", () => {
 describe("raw publish reference", () => {
   it("publishes into a temporary stream and deletes it", async () => {
     const payloads = [new TextEncoder().encode(JSON.stringify({ tenantId: "tn_test", transaction: { total: 700 } }))];
-    const result = await measureRawPublish({ bus, payloads, msgIdPrefix: "tn_test", maxSeconds: 2, minSeconds: 0, maxMessages: 500 });
+    const result = await measureRawPublish({
+      bus,
+      payloads,
+      msgIdPrefix: "tn_test",
+      maxSeconds: 2,
+      minSeconds: 0,
+      maxMessages: 500,
+    });
     expect(result.messages).toBeGreaterThanOrEqual(500);
     expect(result.messages).toBeLessThan(500 + 256);
     expect(result.perSec).toBeGreaterThan(0);

@@ -11,7 +11,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const serverJson = (name: string, pid: number, gatewayUrl = "http://127.0.0.1:4000"): string => {
   const path = join(dir, name);
   const demo = { tenantId: "tn_demo", apiKeys: { admin: "adm", pos: "pos_key", kiosk: "kio", analyst: "ana" } };
-  writeFileSync(path, JSON.stringify({ pid, roles: ["all"], gatewayUrl, apiUrl: "http://127.0.0.1:4001", natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", demo }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      pid,
+      roles: ["all"],
+      gatewayUrl,
+      apiUrl: "http://127.0.0.1:4001",
+      natsUrl: "nats://127.0.0.1:4222",
+      namespace: "regulars_dev",
+      demo,
+    }),
+  );
   return path;
 };
 // A pid that certainly ran and certainly ended.
@@ -30,22 +41,56 @@ describe("bench configuration", () => {
   it("takes its defaults from a live server's server.json", () => {
     const cfg = loadConfig([], serverJson("live.json", process.pid));
     expect(cfg).toMatchObject({
-      durationSec: 20, connections: 50, gatewayUrl: "http://127.0.0.1:4000", posKey: "pos_key",
-      natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", serverPid: process.pid, tenantId: "tn_demo", json: false,
+      durationSec: 20,
+      connections: 50,
+      gatewayUrl: "http://127.0.0.1:4000",
+      posKey: "pos_key",
+      natsUrl: "nats://127.0.0.1:4222",
+      namespace: "regulars_dev",
+      serverPid: process.pid,
+      tenantId: "tn_demo",
+      json: false,
     });
   });
 
   it("reads the demo key from the private keys file that server.json names", () => {
     const keysFile = join(dir, "demo-tenant.json");
-    writeFileSync(keysFile, JSON.stringify({ tenantId: "tn_demo", apiKeys: { admin: "adm", pos: "pos_from_file", kiosk: "kio", analyst: "ana" } }));
+    writeFileSync(
+      keysFile,
+      JSON.stringify({
+        tenantId: "tn_demo",
+        apiKeys: { admin: "adm", pos: "pos_from_file", kiosk: "kio", analyst: "ana" },
+      }),
+    );
     const path = join(dir, "keys-file.json");
-    writeFileSync(path, JSON.stringify({ pid: process.pid, roles: ["all"], gatewayUrl: "http://127.0.0.1:4000", apiUrl: null, natsUrl: "nats://127.0.0.1:4222", namespace: "regulars_dev", demo: { tenantId: "tn_demo", keysFile } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: process.pid,
+        roles: ["all"],
+        gatewayUrl: "http://127.0.0.1:4000",
+        apiUrl: null,
+        natsUrl: "nats://127.0.0.1:4222",
+        namespace: "regulars_dev",
+        demo: { tenantId: "tn_demo", keysFile },
+      }),
+    );
     expect(loadConfig([], path)).toMatchObject({ posKey: "pos_from_file", tenantId: "tn_demo" });
   });
 
   it("lets flags win, and measures the server only when it is the gateway under load", () => {
-    const cfg = loadConfig(["--gateway", "http://localhost:4555", "--duration", "5", "--connections", "8", "--json"], serverJson("other.json", process.pid));
-    expect(cfg).toMatchObject({ gatewayUrl: "http://localhost:4555", durationSec: 5, connections: 8, json: true, serverPid: null, posKey: "pos_key" });
+    const cfg = loadConfig(
+      ["--gateway", "http://localhost:4555", "--duration", "5", "--connections", "8", "--json"],
+      serverJson("other.json", process.pid),
+    );
+    expect(cfg).toMatchObject({
+      gatewayUrl: "http://localhost:4555",
+      durationSec: 5,
+      connections: 8,
+      json: true,
+      serverPid: null,
+      posKey: "pos_key",
+    });
   });
 
   it("says to start the system when there is no server.json and no flags", () => {
@@ -59,7 +104,10 @@ describe("bench configuration", () => {
   });
 
   it("runs from flags alone", () => {
-    const cfg = loadConfig(["--gateway", "http://127.0.0.1:4000", "--key", "k", "--nats", "127.0.0.1:4222"], join(dir, "missing.json"));
+    const cfg = loadConfig(
+      ["--gateway", "http://127.0.0.1:4000", "--key", "k", "--nats", "127.0.0.1:4222"],
+      join(dir, "missing.json"),
+    );
     expect(cfg).toMatchObject({ namespace: "regulars", serverPid: null });
   });
 
@@ -67,7 +115,9 @@ describe("bench configuration", () => {
     const live = serverJson("live2.json", process.pid);
     expect(usageError(() => loadConfig(["--gateway", "https://gateway.example.com"], live))).toMatch(/not local/);
     expect(usageError(() => loadConfig(["--nats", "nats://10.1.2.3:4222"], live))).toMatch(/not local/);
-    expect(usageError(() => loadConfig(["--nats", "nats://127.0.0.1:4222,nats://10.1.2.3:4222"], live))).toMatch(/not local/);
+    expect(usageError(() => loadConfig(["--nats", "nats://127.0.0.1:4222,nats://10.1.2.3:4222"], live))).toMatch(
+      /not local/,
+    );
   });
 
   it("rejects bad numbers, unknown flags and invalid namespaces", () => {

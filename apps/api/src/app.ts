@@ -1,14 +1,21 @@
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter } from "@regulars/api";
 import type { Db } from "@regulars/db";
+import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import type { KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { Histogram, type Registry } from "prom-client";
-import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import { type ApiEnv, assignRequestId, authenticateAndLimit, limitBatch, limitBody, refuseDeepJson } from "./http-guards.ts";
+import {
+  type ApiEnv,
+  assignRequestId,
+  authenticateAndLimit,
+  limitBatch,
+  limitBody,
+  refuseDeepJson,
+} from "./http-guards.ts";
 
 export interface ApiDeps {
   db: Db;
@@ -36,7 +43,13 @@ export function createApiApp(deps: ApiDeps) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
     registers: [deps.registry],
   });
-  app.use("/trpc/*", cors({ origin: deps.corsOrigins ?? ["http://localhost:5173", "http://localhost:5174"], allowHeaders: ["authorization", "content-type"] }));
+  app.use(
+    "/trpc/*",
+    cors({
+      origin: deps.corsOrigins ?? ["http://localhost:5173", "http://localhost:5174"],
+      allowHeaders: ["authorization", "content-type"],
+    }),
+  );
   app.use(
     "/trpc/*",
     assignRequestId,
@@ -54,7 +67,8 @@ export function createApiApp(deps: ApiDeps) {
         db: deps.db,
         credential: c.get("credential") as ApiEnv["Variables"]["credential"],
         requestId: c.get("requestId") as string,
-        onProcedureDone: (procedure: string, code: string, seconds: number) => latency.observe({ procedure, code }, seconds),
+        onProcedureDone: (procedure: string, code: string, seconds: number) =>
+          latency.observe({ procedure, code }, seconds),
       }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");

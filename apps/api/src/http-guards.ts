@@ -26,38 +26,53 @@ export const assignRequestId: MiddlewareHandler<ApiEnv> = async (c, next) => {
 };
 
 export const limitBody = (maxBytes: number): MiddlewareHandler<ApiEnv> =>
-  bodyLimit({ maxSize: maxBytes, onError: (c) => errorResponse(c as Context<ApiEnv>, "payload_too_large", `the request body exceeds ${maxBytes} bytes`) });
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) =>
+      errorResponse(c as Context<ApiEnv>, "payload_too_large", `the request body exceeds ${maxBytes} bytes`),
+  });
 
 /** The procedures named in a tRPC URL: `/trpc/a.b,c.d?batch=1` is two calls. */
-const callsIn = (c: Context<ApiEnv>): number => (c.req.query("batch") === "1" ? decodeURIComponent(c.req.path.split("/").pop() ?? "").split(",").length : 1);
+const callsIn = (c: Context<ApiEnv>): number =>
+  c.req.query("batch") === "1" ? decodeURIComponent(c.req.path.split("/").pop() ?? "").split(",").length : 1;
 
-export const limitBatch = (maxCalls: number): MiddlewareHandler<ApiEnv> => async (c, next) => {
-  const calls = callsIn(c);
-  if (calls > maxCalls) return errorResponse(c, "invalid_request", `a batch may hold at most ${maxCalls} calls; this one has ${calls}`);
-  await next();
-};
+export const limitBatch =
+  (maxCalls: number): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    const calls = callsIn(c);
+    if (calls > maxCalls)
+      return errorResponse(c, "invalid_request", `a batch may hold at most ${maxCalls} calls; this one has ${calls}`);
+    await next();
+  };
 
 /** GET carries the input in `?input=`, POST in the body; either is refused when nested too deep to walk safely. */
 export const refuseDeepJson: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const text = c.req.method === "GET" ? (c.req.query("input") ?? "") : await c.req.text();
   if (jsonNestedDeeperThan(text, MAX_REQUEST_JSON_DEPTH)) {
-    return errorResponse(c, "invalid_request", `the input nests deeper than ${MAX_REQUEST_JSON_DEPTH} levels`, [{ path: "(input)", message: `must not nest deeper than ${MAX_REQUEST_JSON_DEPTH} levels` }]);
+    return errorResponse(c, "invalid_request", `the input nests deeper than ${MAX_REQUEST_JSON_DEPTH} levels`, [
+      { path: "(input)", message: `must not nest deeper than ${MAX_REQUEST_JSON_DEPTH} levels` },
+    ]);
   }
   await next();
 };
 
 /** Resolves the bearer key once per HTTP request and charges its bucket one token per call in the batch. */
-export const authenticateAndLimit = (credentials: CredentialCache, limiter: KeyRateLimiter | undefined): MiddlewareHandler<ApiEnv> => async (c, next) => {
-  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-  const credential = match ? await credentials.resolve(match[1]!) : null;
-  c.set("credential", credential);
-  if (credential && limiter) {
-    const decision = limiter.take(credential.keyId, credential.role, callsIn(c));
-    if (!decision.ok) {
-      c.header("Retry-After", String(decision.retryAfterSeconds));
-      return errorResponse(c, "rate_limited", `too many requests for this API key; retry in ${decision.retryAfterSeconds} s`);
+export const authenticateAndLimit =
+  (credentials: CredentialCache, limiter: KeyRateLimiter | undefined): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+    const credential = match ? await credentials.resolve(match[1]!) : null;
+    c.set("credential", credential);
+    if (credential && limiter) {
+      const decision = limiter.take(credential.keyId, credential.role, callsIn(c));
+      if (!decision.ok) {
+        c.header("Retry-After", String(decision.retryAfterSeconds));
+        return errorResponse(
+          c,
+          "rate_limited",
+          `too many requests for this API key; retry in ${decision.retryAfterSeconds} s`,
+        );
+      }
     }
-  }
-  await next();
-};
-
+    await next();
+  };

@@ -1,1 +1,1 @@
-export { createApiApp, type ApiDeps } from "./app.ts";
+export { type ApiDeps, createApiApp } from "./app.ts";

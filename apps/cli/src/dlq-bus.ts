@@ -4,8 +4,20 @@ import { findRunningNats, resolveDataDir } from "@regulars/embedded";
 import { z } from "zod";
 
 const BusEnv = z.object({
-  NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^(nats|tls):\/\//, "must be a nats:// or tls:// URL").optional()),
-  REGULARS_NAMESPACE: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).optional()),
+  NATS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^(nats|tls):\/\//, "must be a nats:// or tls:// URL")
+      .optional(),
+  ),
+  REGULARS_NAMESPACE: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,30}$/)
+      .optional(),
+  ),
   REGULARS_DATA_DIR: z.string().optional(),
 });
 
@@ -49,7 +61,10 @@ export async function openBus(env: NodeJS.ProcessEnv): Promise<Bus> {
   const { url, namespace } = await locateBus(env);
   const bus = await connectBus({ url, namespace, name: "regulars-cli" });
   const stream = bus.topology.streams.deadLetter;
-  const exists = await bus.jsm.streams.info(stream).then(() => true, () => false);
+  const exists = await bus.jsm.streams.info(stream).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     await bus.close();
     throw new Error(`no dead-letter stream ${stream} on ${url}: is REGULARS_NAMESPACE "${namespace}" right?`);

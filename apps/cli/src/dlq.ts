@@ -1,4 +1,11 @@
-import { type Bus, busTopology, getDeadLetter, readDeadLetters, replayDeadLetter, type StoredDeadLetter } from "@regulars/bus";
+import {
+  type Bus,
+  busTopology,
+  getDeadLetter,
+  readDeadLetters,
+  replayDeadLetter,
+  type StoredDeadLetter,
+} from "@regulars/bus";
 import type { Command } from "commander";
 import { z } from "zod";
 import { openBus } from "./dlq-bus.ts";
@@ -14,11 +21,17 @@ const Since = z.string().transform((value, ctx) => {
   const ago = /^(\d+)\s*([smhdw])$/.exec(value.trim());
   if (ago) return new Date(Date.now() - Number(ago[1]) * durations[ago[2]!]!);
   const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) ctx.addIssue({ code: "custom", message: "must be a duration such as 2h, 30m or 7d, or an ISO 8601 time such as 2026-11-26T12:00:00Z" });
+  if (Number.isNaN(at))
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a duration such as 2h, 30m or 7d, or an ISO 8601 time such as 2026-11-26T12:00:00Z",
+    });
   return new Date(at);
 });
 const Filters = z.object({
-  consumer: z.enum(consumerNames as [string, ...string[]], { message: `must be one of: ${consumerNames.join(", ")}` }).optional(),
+  consumer: z
+    .enum(consumerNames as [string, ...string[]], { message: `must be one of: ${consumerNames.join(", ")}` })
+    .optional(),
   since: Since.optional(),
   id: z.coerce.number().int().positive({ message: "must be a dead-letter sequence number (see dlq list)" }).optional(),
 });
@@ -35,25 +48,43 @@ async function select(bus: Bus, f: Filters): Promise<StoredDeadLetter[]> {
   if (f.id !== undefined) {
     const one = await getDeadLetter(bus, f.id);
     if (!one) throw new UsageError(`--id: no dead letter ${f.id} (already replayed, or older than 30 days?)`);
-    const matches = (!f.consumer || one.letter.consumer === f.consumer) && (!f.since || Date.parse(one.letter.failedAt) >= f.since.getTime());
+    const matches =
+      (!f.consumer || one.letter.consumer === f.consumer) &&
+      (!f.since || Date.parse(one.letter.failedAt) >= f.since.getTime());
     return matches ? [one] : [];
   }
   const found: StoredDeadLetter[] = [];
-  for await (const d of readDeadLetters(bus, { ...f, onProgress: (n) => process.stderr.write(`read ${n} dead letters...\n`) })) found.push(d);
+  for await (const d of readDeadLetters(bus, {
+    ...f,
+    onProgress: (n) => process.stderr.write(`read ${n} dead letters...\n`),
+  }))
+    found.push(d);
   return found;
 }
 
 const summary = ({ seq, letter }: StoredDeadLetter) => ({
-  seq, consumer: letter.consumer, failedAt: letter.failedAt, reason: letter.reason, subject: letter.subject,
-  stream: letter.stream, streamSequence: letter.streamSequence, deliveries: letter.deliveries,
+  seq,
+  consumer: letter.consumer,
+  failedAt: letter.failedAt,
+  reason: letter.reason,
+  subject: letter.subject,
+  stream: letter.stream,
+  streamSequence: letter.streamSequence,
+  deliveries: letter.deliveries,
 });
 
 function table(rows: StoredDeadLetter[]): string {
   const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-  const lines = rows.map((r) => [String(r.seq), r.letter.consumer, r.letter.failedAt, cut(r.letter.reason.replace(/\s+/g, " "), 70), r.letter.subject]);
+  const lines = rows.map((r) => [
+    String(r.seq),
+    r.letter.consumer,
+    r.letter.failedAt,
+    cut(r.letter.reason.replace(/\s+/g, " "), 70),
+    r.letter.subject,
+  ]);
   const header = ["SEQ", "CONSUMER", "FAILED AT", "REASON", "SUBJECT"];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  return [header, ...lines].map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n") + "\n";
+  return `${[header, ...lines].map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n")}\n`;
 }
 
 const decoded = (payload: string) => {
@@ -65,59 +96,81 @@ const decoded = (payload: string) => {
 };
 
 /** Runs an action over the bus; usage errors print without a stack trace and exit with code 2. */
-const withBus = <O>(fn: (bus: Bus, opts: O) => Promise<void>) => async (opts: O) => {
-  let bus: Bus | null = null;
-  try {
-    bus = await openBus(process.env);
-    await fn(bus, opts);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    process.exitCode = 2;
-  } finally {
-    await bus?.close();
-  }
-};
+const withBus =
+  <O>(fn: (bus: Bus, opts: O) => Promise<void>) =>
+  async (opts: O) => {
+    let bus: Bus | null = null;
+    try {
+      bus = await openBus(process.env);
+      await fn(bus, opts);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    } finally {
+      await bus?.close();
+    }
+  };
 
 /** `regulars dlq list|show|replay`: messages a consumer gave up on, kept 30 days with the reason. */
 export function registerDlqCommands(program: Command): void {
-  const dlq = program.command("dlq").description("dead-lettered messages: list, show, replay (NATS from NATS_URL or the running server)");
+  const dlq = program
+    .command("dlq")
+    .description("dead-lettered messages: list, show, replay (NATS from NATS_URL or the running server)");
   const filterOptions = (c: Command) =>
     c
       .option("--consumer <name>", `only this consumer's: ${consumerNames.join(", ")}`)
       .option("--since <when>", "only those dead-lettered since: a duration (2h, 30m, 7d) or an ISO 8601 time")
       .option("--id <seq>", "only this dead letter (its SEQ in dlq list)");
 
-  filterOptions(dlq.command("list").description("list dead letters: seq, consumer, failed at, reason, original subject"))
+  filterOptions(
+    dlq.command("list").description("list dead letters: seq, consumer, failed at, reason, original subject"),
+  )
     .option("--json", "print machine-readable JSON")
-    .action(withBus(async (bus, opts: Record<string, unknown> & { json?: boolean }) => {
-      const rows = await select(bus, filters(opts));
-      process.stdout.write(opts.json ? `${JSON.stringify(rows.map(summary))}\n` : rows.length ? table(rows) : "no dead letters\n");
-    }));
+    .action(
+      withBus(async (bus, opts: Record<string, unknown> & { json?: boolean }) => {
+        const rows = await select(bus, filters(opts));
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(rows.map(summary))}\n` : rows.length ? table(rows) : "no dead letters\n",
+        );
+      }),
+    );
 
   dlq
     .command("show")
     .description("print one dead letter with its decoded payload")
     .requiredOption("--id <seq>", "the dead letter's SEQ in dlq list")
     .option("--json", "print machine-readable JSON")
-    .action(withBus(async (bus, opts: Record<string, unknown> & { json?: boolean }) => {
-      const [one] = await select(bus, filters({ id: opts.id }));
-      const shown = { ...summary(one!), payload: decoded(one!.letter.payload) };
-      process.stdout.write(opts.json ? `${JSON.stringify(shown)}\n` : `${JSON.stringify(shown, null, 2)}\n`);
-    }));
+    .action(
+      withBus(async (bus, opts: Record<string, unknown> & { json?: boolean }) => {
+        const [one] = await select(bus, filters({ id: opts.id }));
+        const shown = { ...summary(one!), payload: decoded(one!.letter.payload) };
+        process.stdout.write(opts.json ? `${JSON.stringify(shown)}\n` : `${JSON.stringify(shown, null, 2)}\n`);
+      }),
+    );
 
-  filterOptions(dlq.command("replay").description("publish dead letters again on their original subjects (fresh message ids), then remove them"))
+  filterOptions(
+    dlq
+      .command("replay")
+      .description("publish dead letters again on their original subjects (fresh message ids), then remove them"),
+  )
     .option("--all", "replay every dead letter (required when no other filter is given)")
-    .action(withBus(async (bus, opts: Record<string, unknown> & { all?: boolean }) => {
-      const { all, ...rest } = opts;
-      const f = filters(rest);
-      if (!all && f.id === undefined && !f.consumer && !f.since) throw new UsageError("replay needs --id, --consumer, --since or --all");
-      const chosen = await select(bus, f);
-      for (const [i, d] of chosen.entries()) {
-        await replayDeadLetter(bus, d);
-        if ((i + 1) % 100 === 0) process.stderr.write(`replayed ${i + 1} of ${chosen.length}...\n`);
-      }
-      const seqs = chosen.length <= 20 ? chosen.map((d) => d.seq).join(", ") : `${chosen[0]!.seq} … ${chosen[chosen.length - 1]!.seq}`;
-      process.stdout.write(`replayed ${chosen.length} dead letter(s)${chosen.length ? `: ${seqs}` : ""}\n`);
-    }));
+    .action(
+      withBus(async (bus, opts: Record<string, unknown> & { all?: boolean }) => {
+        const { all, ...rest } = opts;
+        const f = filters(rest);
+        if (!all && f.id === undefined && !f.consumer && !f.since)
+          throw new UsageError("replay needs --id, --consumer, --since or --all");
+        const chosen = await select(bus, f);
+        for (const [i, d] of chosen.entries()) {
+          await replayDeadLetter(bus, d);
+          if ((i + 1) % 100 === 0) process.stderr.write(`replayed ${i + 1} of ${chosen.length}...\n`);
+        }
+        const seqs =
+          chosen.length <= 20
+            ? chosen.map((d) => d.seq).join(", ")
+            : `${chosen[0]!.seq} … ${chosen[chosen.length - 1]!.seq}`;
+        process.stdout.write(`replayed ${chosen.length} dead letter(s)${chosen.length ? `: ${seqs}` : ""}\n`);
+      }),
+    );
 }

@@ -1,4 +1,4 @@
-import { createKey, CreateKeyInput, type KeyView, listKeys, revokeKey, rotateKey, RotateKeyInput } from "@regulars/api";
+import { CreateKeyInput, createKey, type KeyView, listKeys, RotateKeyInput, revokeKey, rotateKey } from "@regulars/api";
 import type { Db } from "@regulars/db";
 import type { Command } from "commander";
 
@@ -9,14 +9,25 @@ const ACTOR = "cli";
 /** Flag problems are the operator's to fix: named, exit code 2, nothing changed. */
 class UsageError extends Error {}
 
-function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, flags: Record<string, string>): T {
+function parsed<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  value: unknown,
+  flags: Record<string, string>,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new UsageError(result.error.issues.map((i) => `--${flags[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join("\n"));
+  throw new UsageError(
+    result.error.issues.map((i) => `--${flags[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join("\n"),
+  );
 }
 
 async function requireTenant(db: Db, tenantId: string): Promise<void> {
-  if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw new UsageError(`--tenant: no tenant ${tenantId}`);
+  if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
+    throw new UsageError(`--tenant: no tenant ${tenantId}`);
 }
 
 const line = (k: KeyView) =>
@@ -24,20 +35,23 @@ const line = (k: KeyView) =>
   (k.revokedAt ? `  ${k.revoked ? "revoked" : "stops"} ${k.revokedAt}` : "");
 
 /** Runs an action, printing usage errors without a stack trace and with exit code 2. */
-const action = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => async (...args: A) => {
-  try {
-    await fn(...args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    process.exitCode = 2;
-  }
-};
+const action =
+  <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
+  async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    }
+  };
 
 /** `regulars keys list|create|revoke|rotate`: a tenant's API keys. Plain keys are printed once, at creation. */
 export function registerKeyCommands(program: Command, withDatabase: WithDatabase): void {
   const keys = program.command("keys").description("a tenant's API keys: list, create, revoke, rotate");
-  const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
+  const print = (json: boolean | undefined, value: unknown, text: string) =>
+    process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
 
   keys
     .command("list")
@@ -45,13 +59,15 @@ export function registerKeyCommands(program: Command, withDatabase: WithDatabase
     .requiredOption("--tenant <id>", "tenant id")
     .option("--active", "only keys that still work")
     .option("--json", "print machine-readable JSON")
-    .action(action(async (opts: { tenant: string; active?: boolean; json?: boolean }) => {
-      const rows = await withDatabase(async ({ db }) => {
-        await requireTenant(db, opts.tenant);
-        return listKeys(db, opts.tenant, { includeRevoked: !opts.active });
-      });
-      print(opts.json, rows, rows.map((k) => `${line(k)}\n`).join(""));
-    }));
+    .action(
+      action(async (opts: { tenant: string; active?: boolean; json?: boolean }) => {
+        const rows = await withDatabase(async ({ db }) => {
+          await requireTenant(db, opts.tenant);
+          return listKeys(db, opts.tenant, { includeRevoked: !opts.active });
+        });
+        print(opts.json, rows, rows.map((k) => `${line(k)}\n`).join(""));
+      }),
+    );
 
   keys
     .command("create")
@@ -60,14 +76,20 @@ export function registerKeyCommands(program: Command, withDatabase: WithDatabase
     .requiredOption("--role <role>", "admin, pos, kiosk or analyst")
     .option("--label <text>", "what the key is for, e.g. 'kiosk store 17'")
     .option("--json", "print machine-readable JSON")
-    .action(action(async (opts: { tenant: string; role: string; label?: string; json?: boolean }) => {
-      const input = parsed(CreateKeyInput, { role: opts.role, label: opts.label }, {});
-      const issued = await withDatabase(async ({ db }) => {
-        await requireTenant(db, opts.tenant);
-        return createKey(db, opts.tenant, ACTOR, input);
-      });
-      print(opts.json, issued, `Key ${issued.id} (${issued.role}, "${issued.label}") created. Keep it now: only its hash is stored.\n  ${issued.key}\n`);
-    }));
+    .action(
+      action(async (opts: { tenant: string; role: string; label?: string; json?: boolean }) => {
+        const input = parsed(CreateKeyInput, { role: opts.role, label: opts.label }, {});
+        const issued = await withDatabase(async ({ db }) => {
+          await requireTenant(db, opts.tenant);
+          return createKey(db, opts.tenant, ACTOR, input);
+        });
+        print(
+          opts.json,
+          issued,
+          `Key ${issued.id} (${issued.role}, "${issued.label}") created. Keep it now: only its hash is stored.\n  ${issued.key}\n`,
+        );
+      }),
+    );
 
   keys
     .command("revoke")
@@ -75,14 +97,16 @@ export function registerKeyCommands(program: Command, withDatabase: WithDatabase
     .requiredOption("--tenant <id>", "tenant id")
     .requiredOption("--key <keyId>", "key id, e.g. key_01h... (see keys list)")
     .option("--json", "print machine-readable JSON")
-    .action(action(async (opts: { tenant: string; key: string; json?: boolean }) => {
-      const { keyId } = parsed(RotateKeyInput.pick({ keyId: true }), { keyId: opts.key }, { keyId: "key" });
-      const revoked = await withDatabase(async ({ db }) => {
-        await requireTenant(db, opts.tenant);
-        return revokeKey(db, opts.tenant, ACTOR, { keyId });
-      });
-      print(opts.json, revoked, `${line(revoked)}\n`);
-    }));
+    .action(
+      action(async (opts: { tenant: string; key: string; json?: boolean }) => {
+        const { keyId } = parsed(RotateKeyInput.pick({ keyId: true }), { keyId: opts.key }, { keyId: "key" });
+        const revoked = await withDatabase(async ({ db }) => {
+          await requireTenant(db, opts.tenant);
+          return revokeKey(db, opts.tenant, ACTOR, { keyId });
+        });
+        print(opts.json, revoked, `${line(revoked)}\n`);
+      }),
+    );
 
   keys
     .command("rotate")
@@ -91,12 +115,22 @@ export function registerKeyCommands(program: Command, withDatabase: WithDatabase
     .requiredOption("--key <keyId>", "key id of the key to replace")
     .option("--grace <seconds>", "how long the old key keeps working (default 0, at most 7 days)")
     .option("--json", "print machine-readable JSON")
-    .action(action(async (opts: { tenant: string; key: string; grace?: string; json?: boolean }) => {
-      const input = parsed(RotateKeyInput, { keyId: opts.key, graceSeconds: opts.grace === undefined ? undefined : Number(opts.grace) }, { keyId: "key", graceSeconds: "grace" });
-      const issued = await withDatabase(async ({ db }) => {
-        await requireTenant(db, opts.tenant);
-        return rotateKey(db, opts.tenant, ACTOR, input);
-      });
-      print(opts.json, issued, `Key ${issued.id} replaces ${issued.replaced.id}, which stops at ${issued.replaced.revokedAt}. Keep it now: only its hash is stored.\n  ${issued.key}\n`);
-    }));
+    .action(
+      action(async (opts: { tenant: string; key: string; grace?: string; json?: boolean }) => {
+        const input = parsed(
+          RotateKeyInput,
+          { keyId: opts.key, graceSeconds: opts.grace === undefined ? undefined : Number(opts.grace) },
+          { keyId: "key", graceSeconds: "grace" },
+        );
+        const issued = await withDatabase(async ({ db }) => {
+          await requireTenant(db, opts.tenant);
+          return rotateKey(db, opts.tenant, ACTOR, input);
+        });
+        print(
+          opts.json,
+          issued,
+          `Key ${issued.id} replaces ${issued.replaced.id}, which stops at ${issued.replaced.revokedAt}. Keep it now: only its hash is stored.\n  ${issued.key}\n`,
+        );
+      }),
+    );
 }

@@ -28,7 +28,9 @@ program
     const database = await openDatabase(process.env);
     try {
       const result = await migrateDatabase(database.url, (m) => process.stderr.write(`${m}\n`));
-      process.stdout.write(`applied ${result.applied.length} migration(s); ${result.alreadyApplied.length} already applied\n`);
+      process.stdout.write(
+        `applied ${result.applied.length} migration(s); ${result.alreadyApplied.length} already applied\n`,
+      );
     } finally {
       await database.close();
     }
@@ -57,7 +59,9 @@ tenant
     }
     process.stdout.write(
       `Tenant ${created.tenantId} created. Keep these keys now: only their hashes are stored.\n` +
-        Object.entries(created.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n") +
+        Object.entries(created.apiKeys)
+          .map(([role, key]) => `  ${role.padEnd(8)} ${key}`)
+          .join("\n") +
         "\n",
     );
   });
@@ -68,7 +72,13 @@ tenant
   .option("--json", "print machine-readable JSON")
   .action(async (opts: { json?: boolean }) => {
     const tenants = await withDatabase(({ db }) => db.tenant.findMany({ orderBy: { createdAt: "asc" } }));
-    const rows = tenants.map((t) => ({ id: t.id, name: t.name, timezone: t.timezone, currency: t.currency, createdAt: t.createdAt.toISOString() }));
+    const rows = tenants.map((t) => ({
+      id: t.id,
+      name: t.name,
+      timezone: t.timezone,
+      currency: t.currency,
+      createdAt: t.createdAt.toISOString(),
+    }));
     if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
     else for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}\n`);
   });
@@ -76,7 +86,9 @@ tenant
 registerKeyCommands(program, withDatabase);
 registerDlqCommands(program);
 
-const programme = program.command("programme").description("a tenant's loyalty programme (versioned: every change is a new version)");
+const programme = program
+  .command("programme")
+  .description("a tenant's loyalty programme (versioned: every change is a new version)");
 
 programme
   .command("show")
@@ -94,7 +106,9 @@ programme
   .requiredOption("--file <path>", "programme JSON, e.g. loadtests/programmes/full.json")
   .option("--effective-from <iso>", "when the version takes effect (default now)")
   .action(async (opts: { tenant: string; file: string; effectiveFrom?: string }) => {
-    const version = await withDatabase(({ db }) => setProgrammeFromFile(db, opts.tenant, opts.file, opts.effectiveFrom));
+    const version = await withDatabase(({ db }) =>
+      setProgrammeFromFile(db, opts.tenant, opts.file, opts.effectiveFrom),
+    );
     process.stdout.write(`programme version ${version.version} in force from ${version.effectiveFrom}\n`);
   });
 

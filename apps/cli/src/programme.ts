@@ -18,7 +18,8 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
       ...(effectiveFrom ? { effectiveFrom: new Date(effectiveFrom) } : {}),
     });
   } catch (e) {
-    if (isDomainError(e) && e.issues) throw new Error(`${e.message}\n${e.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+    if (isDomainError(e) && e.issues)
+      throw new Error(`${e.message}\n${e.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
     throw e;
   }
 }

@@ -3,8 +3,6 @@ import { findCredential } from "@regulars/tenancy";
 import { runRegularsCli, testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-
-
 /** Runs the CLI as operators do, as a separate process against the test database. */
 const regulars = (...args: string[]) => runRegularsCli(args, { DATABASE_URL: testDatabaseUrl() });
 
@@ -14,7 +12,17 @@ let created: { tenantId: string; apiKeys: Record<"admin" | "pos" | "kiosk" | "an
 
 beforeAll(async () => {
   db = testDb();
-  const run = await regulars("tenant", "create", "--name", name, "--timezone", "Europe/Warsaw", "--currency", "EUR", "--json");
+  const run = await regulars(
+    "tenant",
+    "create",
+    "--name",
+    name,
+    "--timezone",
+    "Europe/Warsaw",
+    "--currency",
+    "EUR",
+    "--json",
+  );
   expect(run.code, run.stderr).toBe(0);
   created = JSON.parse(run.stdout);
 });
@@ -36,7 +44,11 @@ describe("regulars tenant create", () => {
   });
 
   it("stores the tenant, and the printed keys work", async () => {
-    expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({ name, timezone: "Europe/Warsaw", currency: "EUR" });
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({
+      name,
+      timezone: "Europe/Warsaw",
+      currency: "EUR",
+    });
     for (const [role, key] of Object.entries(created.apiKeys)) {
       expect(await findCredential(db, key)).toMatchObject({ tenantId: created.tenantId, role });
     }
@@ -45,7 +57,17 @@ describe("regulars tenant create", () => {
 
   it("exits with code 2 and names the flag for an invalid currency, creating nothing", async () => {
     const bad = `${name} bad`;
-    const run = await regulars("tenant", "create", "--name", bad, "--timezone", "Europe/Warsaw", "--currency", "eur", "--json");
+    const run = await regulars(
+      "tenant",
+      "create",
+      "--name",
+      bad,
+      "--timezone",
+      "Europe/Warsaw",
+      "--currency",
+      "eur",
+      "--json",
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--currency/);
     expect(run.stdout).toBe("");
@@ -53,7 +75,16 @@ describe("regulars tenant create", () => {
   });
 
   it("exits with code 2 and names the flag for an invalid time zone", async () => {
-    const run = await regulars("tenant", "create", "--name", `${name} tz`, "--timezone", "Europe/Atlantis", "--currency", "EUR");
+    const run = await regulars(
+      "tenant",
+      "create",
+      "--name",
+      `${name} tz`,
+      "--timezone",
+      "Europe/Atlantis",
+      "--currency",
+      "EUR",
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--timezone/);
   });
@@ -70,7 +101,13 @@ describe("regulars tenant list", () => {
     const run = await regulars("tenant", "list", "--json");
     expect(run.code, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout) as { id: string; name: string }[];
-    expect(rows).toContainEqual({ id: created.tenantId, name, timezone: "Europe/Warsaw", currency: "EUR", createdAt: expect.any(String) });
+    expect(rows).toContainEqual({
+      id: created.tenantId,
+      name,
+      timezone: "Europe/Warsaw",
+      currency: "EUR",
+      createdAt: expect.any(String),
+    });
     // Listing never prints keys or hashes.
     for (const key of Object.values(created.apiKeys)) expect(run.stdout).not.toContain(key);
   });

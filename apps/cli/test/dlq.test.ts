@@ -45,7 +45,13 @@ describe("regulars dlq", () => {
   it("lists every dead letter with its sequence, consumer, time, reason and original subject", async () => {
     const run = await regulars(["dlq", "list", "--json"]);
     expect(run.code, run.stderr).toBe(0);
-    const rows = JSON.parse(run.stdout) as { seq: number; consumer: string; failedAt: string; reason: string; subject: string }[];
+    const rows = JSON.parse(run.stdout) as {
+      seq: number;
+      consumer: string;
+      failedAt: string;
+      reason: string;
+      subject: string;
+    }[];
     expect(rows.map((r) => [r.consumer, r.subject, r.reason])).toEqual([
       ["ledger", bus.topology.subjects.transaction("ten_a", "store-1"), "item 1 refers to an unknown customer"],
       ["ledger", bus.topology.subjects.transaction("ten_a", "store-2"), "item 2 refers to an unknown customer"],
@@ -63,19 +69,33 @@ describe("regulars dlq", () => {
   it("filters by time and shows one dead letter with its decoded payload", async () => {
     const since = await regulars(["dlq", "list", "--since", between.toISOString(), "--json"]);
     expect(since.code, since.stderr).toBe(0);
-    expect(JSON.parse(since.stdout).map((r: { reason: string }) => r.reason)).toEqual(["item 3 refers to an unknown customer"]);
+    expect(JSON.parse(since.stdout).map((r: { reason: string }) => r.reason)).toEqual([
+      "item 3 refers to an unknown customer",
+    ]);
     const recent = await regulars(["dlq", "list", "--since", "1h", "--json"]);
     expect(JSON.parse(recent.stdout)).toHaveLength(3);
 
     const [first] = JSON.parse((await regulars(["dlq", "list", "--json"])).stdout) as { seq: number }[];
     const shown = await regulars(["dlq", "show", "--id", String(first!.seq), "--json"]);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ seq: first!.seq, consumer: "ledger", payload: { n: 1 }, deliveries: 1 });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      seq: first!.seq,
+      consumer: "ledger",
+      payload: { n: 1 },
+      deliveries: 1,
+    });
   });
 
   it("finds NATS and the namespace from the running server's server.json when NATS_URL is not set", async () => {
-    writeFileSync(join(dataDir, "server.json"), JSON.stringify({ pid: process.pid, natsUrl: testNatsUrl(), namespace: bus.topology.namespace }));
-    const run = await regulars(["dlq", "list", "--json"], { NATS_URL: undefined, REGULARS_NAMESPACE: undefined, REGULARS_DATA_DIR: dataDir });
+    writeFileSync(
+      join(dataDir, "server.json"),
+      JSON.stringify({ pid: process.pid, natsUrl: testNatsUrl(), namespace: bus.topology.namespace }),
+    );
+    const run = await regulars(["dlq", "list", "--json"], {
+      NATS_URL: undefined,
+      REGULARS_NAMESPACE: undefined,
+      REGULARS_DATA_DIR: dataDir,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toHaveLength(3);
   });
@@ -97,7 +117,10 @@ describe("regulars dlq", () => {
   });
 
   it("replays onto the original subject under a fresh message id and removes the dead letter", async () => {
-    const [first] = JSON.parse((await regulars(["dlq", "list", "--consumer", "ledger", "--json"])).stdout) as { seq: number; subject: string }[];
+    const [first] = JSON.parse((await regulars(["dlq", "list", "--consumer", "ledger", "--json"])).stdout) as {
+      seq: number;
+      subject: string;
+    }[];
     const before = (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
     const run = await regulars(["dlq", "replay", "--id", String(first!.seq)]);
     expect(run.code, run.stderr).toBe(0);

@@ -3,7 +3,6 @@ import { findCredential } from "@regulars/tenancy";
 import { runRegularsCli, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-
 /** The CLI as operators run it, as a separate process against the test database. */
 const regulars = (...args: string[]) => runRegularsCli(args, { DATABASE_URL: testDatabaseUrl() });
 const json = async (...args: string[]) => {
@@ -36,14 +35,20 @@ describe("regulars keys", () => {
     for (const key of [created.key, ...Object.values(apiKeys)]) expect(text).not.toContain(key);
 
     const rotated = await json("keys", "rotate", "--tenant", tenantId, "--key", created.id, "--grace", "0");
-    expect(rotated).toMatchObject({ role: "kiosk", label: "kiosk store 9", replaced: { id: created.id, revoked: true } });
+    expect(rotated).toMatchObject({
+      role: "kiosk",
+      label: "kiosk store 9",
+      replaced: { id: created.id, revoked: true },
+    });
     expect(await findCredential(db, created.key)).toBeNull();
     expect(await findCredential(db, rotated.key)).toMatchObject({ role: "kiosk" });
 
     const revoked = await json("keys", "revoke", "--tenant", tenantId, "--key", rotated.id);
     expect(revoked).toMatchObject({ id: rotated.id, revoked: true });
     expect(await findCredential(db, rotated.key)).toBeNull();
-    expect((await json("keys", "list", "--tenant", tenantId, "--active")).map((k: { id: string }) => k.id)).not.toContain(rotated.id);
+    expect(
+      (await json("keys", "list", "--tenant", tenantId, "--active")).map((k: { id: string }) => k.id),
+    ).not.toContain(rotated.id);
 
     const audit = await db.auditLog.findMany({ where: { tenantId, actor: "cli" }, orderBy: { id: "asc" } });
     expect(audit.map((a) => [a.action, a.target])).toEqual([

@@ -1,26 +1,26 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus } from "@regulars/bus";
-import type { Db } from "@regulars/db";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
+import type { KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
 import type { CredentialCache } from "@regulars/tenancy";
 import { bodyLimit } from "hono/body-limit";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
-import type { KeyRateLimiter } from "@regulars/http-guards";
-import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
 import { requireJsonBody } from "./json-body.ts";
+import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
+import { ReceiptLog } from "./receipts.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
-import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { registerEventRoutes } from "./routes/v1-events.ts";
-import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
 import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
-import { ReceiptLog } from "./receipts.ts";
+import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
 
 export interface GatewayDeps {
   bus: Bus;
@@ -88,7 +88,9 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.on("POST", ["/v1/transactions", "/v1/events"], requireJsonBody());
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
-  registerTransactionRoutes(app, deps.bus, acceptance, receipts, (duplicate) => published.inc({ duplicate: String(duplicate) }));
+  registerTransactionRoutes(app, deps.bus, acceptance, receipts, (duplicate) =>
+    published.inc({ duplicate: String(duplicate) }),
+  );
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
   registerEventRoutes(app, deps.bus, acceptance);
 

@@ -13,7 +13,10 @@ export function requireRole(credentials: CredentialCache, roles: ApiKeyRole[]): 
     const credential = await credentials.resolve(match[1]!);
     if (!credential) throw new DomainError("unauthorized", "the API key is unknown or revoked");
     if (!roles.includes(credential.role)) {
-      throw new DomainError("forbidden", `a ${credential.role} key cannot do this; it needs a ${roles.join(" or ")} key`);
+      throw new DomainError(
+        "forbidden",
+        `a ${credential.role} key cannot do this; it needs a ${roles.join(" or ")} key`,
+      );
     }
     c.set("credential", credential);
     await next();

@@ -28,8 +28,16 @@ export function onError(log: Logger) {
     if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.issues);
     if (err instanceof HTTPException) {
       if (err.status === 413) return errorResponse(c, "payload_too_large", "the request body is too large");
-      if (err.status === 415) return errorResponse(c, "unsupported_media_type", "send the body as JSON with 'content-type: application/json'");
-      if (err.status === 400) return errorResponse(c, "invalid_request", "the request body is not valid JSON", [{ path: "(body)", message: "must be valid JSON" }]);
+      if (err.status === 415)
+        return errorResponse(
+          c,
+          "unsupported_media_type",
+          "send the body as JSON with 'content-type: application/json'",
+        );
+      if (err.status === 400)
+        return errorResponse(c, "invalid_request", "the request body is not valid JSON", [
+          { path: "(body)", message: "must be valid JSON" },
+        ]);
     }
     log.error({ err, requestId: c.get("requestId") }, "unhandled error");
     return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");

@@ -1,1 +1,1 @@
-export { createGatewayApp, openApiPath, type GatewayDeps } from "./app.ts";
+export { createGatewayApp, type GatewayDeps, openApiPath } from "./app.ts";

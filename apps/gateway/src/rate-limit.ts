@@ -14,7 +14,10 @@ export function rateLimitByKey(limiter: KeyRateLimiter | undefined): MiddlewareH
       const decision = limiter.take(credential.keyId, credential.role);
       if (!decision.ok) {
         c.header("Retry-After", String(decision.retryAfterSeconds));
-        throw new DomainError("rate_limited", `too many requests for this API key; retry in ${decision.retryAfterSeconds} s`);
+        throw new DomainError(
+          "rate_limited",
+          `too many requests for this API key; retry in ${decision.retryAfterSeconds} s`,
+        );
       }
     }
     await next();
@@ -26,7 +29,9 @@ export function refuseDeepJson(max = MAX_REQUEST_JSON_DEPTH): MiddlewareHandler<
   return async (c, next) => {
     if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
       if (jsonNestedDeeperThan(await c.req.text(), max)) {
-        throw new DomainError("invalid_request", `the request body nests deeper than ${max} levels`, [{ path: "(body)", message: `must not nest deeper than ${max} levels` }]);
+        throw new DomainError("invalid_request", `the request body nests deeper than ${max} levels`, [
+          { path: "(body)", message: `must not nest deeper than ${max} levels` },
+        ]);
       }
     }
     await next();

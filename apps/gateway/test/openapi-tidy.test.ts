@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { tidyOpenApiDocument } from "../src/routes/openapi-tidy.ts";
 
-const Ref = { type: "object", properties: { id: { type: "string", description: "The id." } }, additionalProperties: false, description: "Who." };
+const Ref = {
+  type: "object",
+  properties: { id: { type: "string", description: "The id." } },
+  additionalProperties: false,
+  description: "Who.",
+};
 const Kind = { type: "string", enum: ["a", "b"], description: "Which." };
 const documentWith = (properties: Record<string, unknown>) => ({
   openapi: "3.1.0",

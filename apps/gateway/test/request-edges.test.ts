@@ -1,7 +1,7 @@
-import { createLogger } from "@regulars/logger";
-import { CredentialCache, type CreatedTenant } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import type { Db } from "@regulars/db";
+import { createLogger } from "@regulars/logger";
+import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
+import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
@@ -37,7 +37,11 @@ afterAll(async () => {
 });
 
 const post = async (path: string, body: string | undefined, headers: Record<string, string>) => {
-  const res = await gateway.request(path, { method: "POST", headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, ...headers }, body });
+  const res = await gateway.request(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, ...headers },
+    body,
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 const storedMessages = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
@@ -55,12 +59,22 @@ describe("a POST body must be declared JSON", () => {
     for (const path of ["/v1/transactions", "/v1/events"]) {
       const res = await post(path, JSON.stringify(saleBody()), headers);
       expect(res.status).toBe(415);
-      expect(res.body).toEqual({ code: "unsupported_media_type", message: expect.stringMatching(/content-type: application\/json/), requestId: expect.stringMatching(/^req_/) });
+      expect(res.body).toEqual({
+        code: "unsupported_media_type",
+        message: expect.stringMatching(/content-type: application\/json/),
+        requestId: expect.stringMatching(/^req_/),
+      });
     }
   });
 
   it("accepts application/json with a charset", async () => {
-    expect((await post("/v1/transactions", JSON.stringify(saleBody({ occurredAt: pinnedNow.toISOString() })), { "content-type": "application/json; charset=utf-8" })).status).toBe(202);
+    expect(
+      (
+        await post("/v1/transactions", JSON.stringify(saleBody({ occurredAt: pinnedNow.toISOString() })), {
+          "content-type": "application/json; charset=utf-8",
+        })
+      ).status,
+    ).toBe(202);
   });
 
   it("an empty body is a 400 that says so; broken JSON a 400 that says so; neither is stored", async () => {
@@ -85,10 +99,18 @@ describe("a refusal sent before the body is read closes the connection", () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get("connection")).toBe("close");
-    const noKey = await gateway.request("/v1/transactions", { method: "POST", headers: json, body: JSON.stringify(saleBody()) });
+    const noKey = await gateway.request("/v1/transactions", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify(saleBody()),
+    });
     expect(noKey.status).toBe(401);
     expect(noKey.headers.get("connection")).toBe("close");
-    const read = await gateway.request("/v1/transactions", { method: "POST", headers: { ...json, authorization: `Bearer ${tenant.apiKeys.pos}` }, body: "{}" });
+    const read = await gateway.request("/v1/transactions", {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${tenant.apiKeys.pos}` },
+      body: "{}",
+    });
     expect(read.status).toBe(400);
     expect(read.headers.get("connection")).toBeNull();
   });
@@ -96,8 +118,16 @@ describe("a refusal sent before the body is read closes the connection", () => {
 
 describe("refused fields read as an integrator would say them", () => {
   it("missing, wrongly typed and out-of-list values", async () => {
-    const { total: _, externalId: __, ...body } = saleBody({ occurredAt: pinnedNow.toISOString() }) as Record<string, any>;
-    const res = await post("/v1/transactions", JSON.stringify({ ...body, type: "return", lines: [{ ...body.lines[0], quantity: "2" }] }), json);
+    const {
+      total: _,
+      externalId: __,
+      ...body
+    } = saleBody({ occurredAt: pinnedNow.toISOString() }) as Record<string, any>;
+    const res = await post(
+      "/v1/transactions",
+      JSON.stringify({ ...body, type: "return", lines: [{ ...body.lines[0], quantity: "2" }] }),
+      json,
+    );
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual(
       expect.arrayContaining([
@@ -114,7 +144,9 @@ describe("refused fields read as an integrator would say them", () => {
 describe("the OpenAPI document", () => {
   const documentAt = async () => (await (await gateway.request("/v1/openapi.json")).json()) as any;
   const examplesOf = (doc: any, path: string) =>
-    Object.values(doc.paths[path].post.requestBody.content["application/json"].examples as Record<string, { value: any }>).map((e) => e.value);
+    Object.values(
+      doc.paths[path].post.requestBody.content["application/json"].examples as Record<string, { value: any }>,
+    ).map((e) => e.value);
 
   it("dates its examples by the gateway's clock, and each serving gets fresh idempotency keys", async () => {
     const first = await documentAt();
@@ -136,7 +168,9 @@ describe("the OpenAPI document", () => {
 
   it("names the gateway itself as its server, behind a proxy too", async () => {
     expect((await documentAt()).servers).toEqual([{ url: "http://localhost", description: "This gateway" }]);
-    const proxied = await gateway.request("/v1/openapi.json", { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "api.example.com" } });
+    const proxied = await gateway.request("/v1/openapi.json", {
+      headers: { "x-forwarded-proto": "https", "x-forwarded-host": "api.example.com" },
+    });
     expect(((await proxied.json()) as any).servers[0].url).toBe("https://api.example.com");
   });
 });

@@ -2,17 +2,24 @@ import { redactUrl } from "@regulars/logger";
 import type { RunningSystem } from "./system.ts";
 
 /** What `npm start` prints: where everything is, never a password or token (URLs are redacted). */
-export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">): string {
+export function startBanner(
+  system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">,
+): string {
   const lines = [
     "",
     "Regulars is running",
-    system.gatewayUrl && `  ingestion gateway  ${system.gatewayUrl}   (docs ${system.gatewayUrl}/v1/docs, OpenAPI ${system.gatewayUrl}/v1/openapi.json)`,
+    system.gatewayUrl &&
+      `  ingestion gateway  ${system.gatewayUrl}   (docs ${system.gatewayUrl}/v1/docs, OpenAPI ${system.gatewayUrl}/v1/openapi.json)`,
     system.apiUrl && `  tRPC API           ${system.apiUrl}/trpc`,
     system.workersUrl && `  workers health     ${system.workersUrl}/readyz`,
     `  postgres           ${redactUrl(system.databaseUrl)}`,
     `  nats               ${redactUrl(system.natsUrl)}`,
-    system.demo && `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys).map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join("\n")}`,
-    system.demo && system.gatewayUrl &&
+    system.demo &&
+      `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys)
+        .map(([role, key]) => `  ${role.padEnd(8)} ${key}`)
+        .join("\n")}`,
+    system.demo &&
+      system.gatewayUrl &&
       // The shell fills in the time and the id when the line is run, so it works whenever it is copied.
       `\nTry it:\n  id=demo-$(date +%s)\n` +
         `  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
@@ -20,5 +27,5 @@ export function startBanner(system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" 
         `  curl -s ${system.gatewayUrl}/v1/transactions/$id -H 'authorization: Bearer ${system.demo.apiKeys.pos}'`,
     "",
   ];
-  return lines.filter(Boolean).join("\n") + "\n";
+  return `${lines.filter(Boolean).join("\n")}\n`;
 }

@@ -10,15 +10,27 @@ const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().u
  */
 export const ServerConfig = z.object({
   DATABASE_URL: optionalUrl,
-  NATS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, "must be nats:// or tls:// URLs, comma-separated").optional()),
+  NATS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, "must be nats:// or tls:// URLs, comma-separated")
+      .optional(),
+  ),
   /** Copies of each stream on a NATS cluster (1 on a single server, 3 on a three-node cluster). */
   NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   CLICKHOUSE_URL: optionalUrl,
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/).default("regulars"),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/)
+    .default("regulars"),
   REGULARS_DATA_DIR: z.string().optional(),
-  REGULARS_NAMESPACE: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("regulars"),
+  REGULARS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,30}$/)
+    .default("regulars"),
   REGULARS_DEMO: z.enum(["auto", "on", "off"]).default("auto"),
   HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: port(4000),
@@ -30,7 +42,12 @@ export const ServerConfig = z.object({
   WORKERS: z
     .string()
     .default("ledger,events,analytics,jobs")
-    .transform((s) => s.split(",").map((w) => w.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((w) => w.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
@@ -41,7 +58,11 @@ export const ServerConfig = z.object({
   DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(256 * 1024),
   /** Requests per second / burst per API key, by the key's role (gateway and tRPC); `off` for no limit. */
   RATE_LIMIT_POS: RateLimitSetting("50/100"),
   RATE_LIMIT_KIOSK: RateLimitSetting("50/100"),
@@ -53,12 +74,21 @@ export const ServerConfig = z.object({
   OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(35),
   OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How long a refund waits for the sale it refunds (an offline till uploading late) before it is rejected. */
-  REFUND_WAIT_SECONDS: z.coerce.number().int().min(1).default(24 * 60 * 60),
+  REFUND_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 60 * 60),
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
   API_CORS_ORIGINS: z
     .string()
     .default("http://localhost:5173,http://localhost:5174")
-    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 

@@ -15,7 +15,9 @@ export const demoKeysFile = (dataDir: string) => `${dataDir}/demo-tenant.json`;
 export async function ensureDemoTenant(db: Db, dataDir: string): Promise<DemoTenant | null> {
   const file = demoKeysFile(dataDir);
   await tightenFileMode(file); // written world-readable by older versions
-  const saved = await readFile(file, "utf8").then((s) => JSON.parse(s) as DemoTenant).catch(() => null);
+  const saved = await readFile(file, "utf8")
+    .then((s) => JSON.parse(s) as DemoTenant)
+    .catch(() => null);
   if (saved && (await db.tenant.findUnique({ where: { id: saved.tenantId } }))) return saved;
   if ((await db.tenant.count()) > 0) return null; // a real installation: never add demo data to it
   const created = await createDemoTenant(db);

@@ -1,4 +1,4 @@
-import { createAnalytics, type Analytics } from "@regulars/analytics";
+import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
@@ -18,7 +18,12 @@ export interface Dependencies {
  * Connects to the configured services, or starts embedded ones where no URL is given, and brings
  * their schemas up to date (Postgres migrations, JetStream streams, ClickHouse migrations).
  */
-export async function connectDependencies(config: ServerConfig, dataDir: string, log: Logger, needAnalytics: boolean): Promise<Dependencies> {
+export async function connectDependencies(
+  config: ServerConfig,
+  dataDir: string,
+  log: Logger,
+  needAnalytics: boolean,
+): Promise<Dependencies> {
   const stops: (() => Promise<void>)[] = [];
   const embedLog = (msg: string, fields?: Record<string, unknown>) => log.info(fields ?? {}, msg);
 
@@ -39,14 +44,24 @@ export async function connectDependencies(config: ServerConfig, dataDir: string,
     stops.push(() => nats.stop());
   }
   const bus = await connectBus({ url: natsUrl, namespace: config.REGULARS_NAMESPACE, name: "regulars-server" });
-  await ensureTopology(bus, { ackWaitMs: config.ACK_WAIT_MS, duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000, replicas: config.NATS_REPLICAS });
+  await ensureTopology(bus, {
+    ackWaitMs: config.ACK_WAIT_MS,
+    duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000,
+    replicas: config.NATS_REPLICAS,
+  });
   stops.push(() => bus.close());
 
   let analytics: Analytics | null = null;
   if (needAnalytics) {
     analytics = await createAnalytics(
       config.CLICKHOUSE_URL
-        ? { kind: "http", url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
+        ? {
+            kind: "http",
+            url: config.CLICKHOUSE_URL,
+            username: config.CLICKHOUSE_USER,
+            password: config.CLICKHOUSE_PASSWORD,
+            database: config.CLICKHOUSE_DATABASE,
+          }
         : { kind: "chdb", path: `${dataDir}/clickhouse`, database: config.CLICKHOUSE_DATABASE },
     );
     const applied = await analytics.migrate();
@@ -60,7 +75,11 @@ export async function connectDependencies(config: ServerConfig, dataDir: string,
     natsUrl,
     bus,
     analytics,
-    embedded: { postgres: !config.DATABASE_URL, nats: !config.NATS_URL, clickhouse: needAnalytics && !config.CLICKHOUSE_URL },
+    embedded: {
+      postgres: !config.DATABASE_URL,
+      nats: !config.NATS_URL,
+      clickhouse: needAnalytics && !config.CLICKHOUSE_URL,
+    },
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));
     },

@@ -1,5 +1,5 @@
-import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
 
 export interface Listening {
   url: string;
@@ -7,7 +7,11 @@ export interface Listening {
 }
 
 /** Serves a fetch handler; port 0 picks a free port (tests), the URL says which. */
-export function listen(fetch: (req: Request) => Response | Promise<Response>, host: string, port: number): Promise<Listening> {
+export function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port }, (info) => {
       resolve({

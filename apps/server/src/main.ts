@@ -7,7 +7,10 @@ import { startSystem } from "./system.ts";
 async function main() {
   const config = loadConfig(process.env);
   const roles = parseRoles(process.argv.slice(2));
-  const log = createLogger({ level: config.LOG_LEVEL, pretty: (config.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" });
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    pretty: (config.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty",
+  });
 
   // Installed before anything starts: a Ctrl-C during start-up must still stop what has started so far.
   let stopRequested: string | null = null;

@@ -2,7 +2,7 @@ import { readFile, rm } from "node:fs/promises";
 import { tightenFileMode, writePrivateFile } from "@regulars/embedded";
 import { redactUrl } from "@regulars/logger";
 import type { Role } from "./config.ts";
-import { demoKeysFile, type DemoTenant } from "./demo.ts";
+import { type DemoTenant, demoKeysFile } from "./demo.ts";
 
 const recordFile = (dataDir: string) => `${dataDir}/server.json`;
 
@@ -20,7 +20,10 @@ export interface ServerRecord {
 }
 
 /** Lets the CLI and the benchmark find the running system without being told. Holds no plain credentials. */
-export async function writeServerRecord(dataDir: string, info: Omit<ServerRecord, "pid" | "demo" | "natsUrl"> & { natsUrl: string; demo: DemoTenant | null }): Promise<void> {
+export async function writeServerRecord(
+  dataDir: string,
+  info: Omit<ServerRecord, "pid" | "demo" | "natsUrl"> & { natsUrl: string; demo: DemoTenant | null },
+): Promise<void> {
   const record: ServerRecord = {
     pid: process.pid,
     ...info,
@@ -39,5 +42,6 @@ export async function removeServerRecord(dataDir: string): Promise<void> {
 
 /** Files that older versions wrote readable by everyone. */
 export async function tightenDataFiles(dataDir: string): Promise<void> {
-  for (const name of ["server.json", "demo-tenant.json", "postgres.json", "nats.json"]) await tightenFileMode(`${dataDir}/${name}`);
+  for (const name of ["server.json", "demo-tenant.json", "postgres.json", "nats.json"])
+    await tightenFileMode(`${dataDir}/${name}`);
 }

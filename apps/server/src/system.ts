@@ -1,18 +1,18 @@
-import { createApiApp } from "@regulars/api-app";
 import type { Analytics } from "@regulars/analytics";
+import { createApiApp } from "@regulars/api-app";
 import { type Bus, busIsReady } from "@regulars/bus";
 import { createDb } from "@regulars/db";
 import { resolveDataDir } from "@regulars/embedded";
 import { createGatewayApp } from "@regulars/gateway";
 import { registerHealthRoutes } from "@regulars/health";
+import { KeyRateLimiter } from "@regulars/http-guards";
 import { createMetricsRegistry, type Logger } from "@regulars/logger";
 import { CredentialCache } from "@regulars/tenancy";
-import { KeyRateLimiter } from "@regulars/http-guards";
 import { startWorkers } from "@regulars/workers";
 import { Hono } from "hono";
 import type { Role, ServerConfig } from "./config.ts";
+import { type DemoTenant, ensureDemoTenant } from "./demo.ts";
 import { connectDependencies } from "./dependencies.ts";
-import { ensureDemoTenant, type DemoTenant } from "./demo.ts";
 import { listen } from "./listen.ts";
 import { removeServerRecord, tightenDataFiles, writeServerRecord } from "./server-record.ts";
 
@@ -40,7 +40,12 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   const credentials = new CredentialCache(db, config.CREDENTIAL_CACHE_TTL_MS);
   const registry = createMetricsRegistry(roles.join("+"));
   // One bucket per key across the roles in this process.
-  const rateLimiter = new KeyRateLimiter({ pos: config.RATE_LIMIT_POS, kiosk: config.RATE_LIMIT_KIOSK, admin: config.RATE_LIMIT_ADMIN, analyst: config.RATE_LIMIT_ANALYST });
+  const rateLimiter = new KeyRateLimiter({
+    pos: config.RATE_LIMIT_POS,
+    kiosk: config.RATE_LIMIT_KIOSK,
+    admin: config.RATE_LIMIT_ADMIN,
+    analyst: config.RATE_LIMIT_ANALYST,
+  });
   const checks = {
     nats: () => busIsReady(deps.bus),
     postgres: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
@@ -55,8 +60,15 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   let workersUrl: string | null = null;
   if (roles.includes("workers")) {
     const workers = await startWorkers({
-      db, bus: deps.bus, analytics: deps.analytics ?? undefined, log: log.child({ role: "workers" }), registry,
-      enabled: config.WORKERS, maxBatch: config.LEDGER_BATCH_SIZE, maxDeliver: config.MAX_DELIVER, jobsIntervalMs: config.JOBS_INTERVAL_MS,
+      db,
+      bus: deps.bus,
+      analytics: deps.analytics ?? undefined,
+      log: log.child({ role: "workers" }),
+      registry,
+      enabled: config.WORKERS,
+      maxBatch: config.LEDGER_BATCH_SIZE,
+      maxDeliver: config.MAX_DELIVER,
+      jobsIntervalMs: config.JOBS_INTERVAL_MS,
       refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
       pauseBackoffMs: (probe) => Math.min(500 * 2 ** (probe - 1), config.CONSUMER_PAUSE_MAX_MS),
     });
@@ -75,8 +87,18 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
   }
   if (roles.includes("gateway")) {
     const app = createGatewayApp({
-      bus: deps.bus, credentials, log: log.child({ role: "gateway" }), registry, readiness: checks, maxBodyBytes: config.MAX_BODY_BYTES,
-      occurredAtWindow: { maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS, maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS }, rateLimiter, db,
+      bus: deps.bus,
+      credentials,
+      log: log.child({ role: "gateway" }),
+      registry,
+      readiness: checks,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      occurredAtWindow: {
+        maxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS,
+        maxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS,
+      },
+      rateLimiter,
+      db,
     });
     const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT);
     gatewayUrl = served.url;
@@ -84,15 +106,41 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     stops.push(served.close);
   }
   if (roles.includes("api")) {
-    const app = createApiApp({ db, credentials, log: log.child({ role: "api" }), registry, readiness: checks, corsOrigins: config.API_CORS_ORIGINS, maxBodyBytes: config.MAX_BODY_BYTES, maxBatchSize: config.API_MAX_BATCH, rateLimiter });
+    const app = createApiApp({
+      db,
+      credentials,
+      log: log.child({ role: "api" }),
+      registry,
+      readiness: checks,
+      corsOrigins: config.API_CORS_ORIGINS,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxBatchSize: config.API_MAX_BATCH,
+      rateLimiter,
+    });
     const served = await listen(app.fetch, config.HOST, config.API_PORT);
     apiUrl = served.url;
     stops.push(served.close);
   }
 
-  await writeServerRecord(dataDir, { roles, gatewayUrl, apiUrl, workersUrl, natsUrl: deps.natsUrl, namespace: config.REGULARS_NAMESPACE, demo });
+  await writeServerRecord(dataDir, {
+    roles,
+    gatewayUrl,
+    apiUrl,
+    workersUrl,
+    natsUrl: deps.natsUrl,
+    namespace: config.REGULARS_NAMESPACE,
+    demo,
+  });
   return {
-    roles, gatewayUrl, apiUrl, workersUrl, databaseUrl: deps.databaseUrl, natsUrl: deps.natsUrl, demo, bus: deps.bus, analytics: deps.analytics,
+    roles,
+    gatewayUrl,
+    apiUrl,
+    workersUrl,
+    databaseUrl: deps.databaseUrl,
+    natsUrl: deps.natsUrl,
+    demo,
+    bus: deps.bus,
+    analytics: deps.analytics,
     async stop() {
       await removeServerRecord(dataDir); // tools stop targeting this process as soon as it is on its way out
       // Servers first (stop taking work), then workers (finish the batch in hand), then connections.

@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { createAnalytics, type Analytics } from "@regulars/analytics";
+import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { consumerBacklog } from "@regulars/bus";
 import { createDb, type Db } from "@regulars/db";
-import { type ClickHouseHttpServer, eventually, startClickHouseHttpServer, startTcpProxy, testDatabaseUrl, testTenant, type TcpProxy } from "@regulars/testing";
+import {
+  type ClickHouseHttpServer,
+  eventually,
+  startClickHouseHttpServer,
+  startTcpProxy,
+  type TcpProxy,
+  testDatabaseUrl,
+  testTenant,
+} from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { deadLetterCount, readiness, seconds, startTills } from "./outage-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
@@ -41,12 +49,16 @@ afterAll(async () => {
   await clickhouse?.stop();
 });
 
-it("a ClickHouse outage longer than the old retry budget loses no fact and stores each exactly once", { timeout: 180_000 }, async () => {
+it("a ClickHouse outage longer than the old retry budget loses no fact and stores each exactly once", {
+  timeout: 180_000,
+}, async () => {
   const tenant = await testTenant(db, "Analytics Outage Burgers");
   const t = tenant.tenantId;
   const workersUrl = system.workersUrl!;
   const tills = startTills(system, tenant.apiKeys.pos, { prefix: "ch-outage", everyMs: 100 });
-  await eventually("facts written before the outage", async () => ((await direct.countTransactions(t)) >= 5 ? true : undefined));
+  await eventually("facts written before the outage", async () =>
+    (await direct.countTransactions(t)) >= 5 ? true : undefined,
+  );
 
   const acceptedBefore = tills.accepted.length;
   await proxy.refuse();
@@ -57,7 +69,9 @@ it("a ClickHouse outage longer than the old retry budget loses no fact and store
   });
   expect(paused.status).toBe(503);
   expect(paused.body.checks).toMatchObject({ clickhouse: false, consumers: false, postgres: true });
-  expect(paused.body.consumers!.find((c) => c.consumer === "analytics-writer")).toMatchObject({ dependency: "clickhouse" });
+  expect(paused.body.consumers!.find((c) => c.consumer === "analytics-writer")).toMatchObject({
+    dependency: "clickhouse",
+  });
   await new Promise((r) => setTimeout(r, Math.max(0, outageMs - (Date.now() - outageStarted))));
   const acceptedDuringOutage = tills.accepted.length - acceptedBefore;
   await proxy.restore();
@@ -67,9 +81,17 @@ it("a ClickHouse outage longer than the old retry budget loses no fact and store
   await tills.stop();
   const { streams, consumers } = system.bus.topology;
   const caughtUp = async () =>
-    (await consumerBacklog(system.bus, streams.transactions, consumers.ledger)) === 0 && (await consumerBacklog(system.bus, streams.domain, consumers.analyticsWriter)) === 0;
-  await eventually("the ledger and the analytics writer to catch up", async () => ((await caughtUp()) ? true : undefined), 90_000, 250);
-  await eventually("the workers to be ready again", async () => ((await readiness(workersUrl)).status === 200 ? true : undefined));
+    (await consumerBacklog(system.bus, streams.transactions, consumers.ledger)) === 0 &&
+    (await consumerBacklog(system.bus, streams.domain, consumers.analyticsWriter)) === 0;
+  await eventually(
+    "the ledger and the analytics writer to catch up",
+    async () => ((await caughtUp()) ? true : undefined),
+    90_000,
+    250,
+  );
+  await eventually("the workers to be ready again", async () =>
+    (await readiness(workersUrl)).status === 200 ? true : undefined,
+  );
 
   const [facts] = await (
     await direct.client.query({
@@ -78,7 +100,13 @@ it("a ClickHouse outage longer than the old retry budget loses no fact and store
       format: "JSONEachRow",
     })
   ).json<{ rows: string; ids: string; externalIds: string[] }>();
-  const [raw] = await (await direct.client.query({ query: `SELECT count() AS n FROM ${database}.transactions WHERE tenant_id = {t:String}`, query_params: { t }, format: "JSONEachRow" })).json<{ n: string }>();
+  const [raw] = await (
+    await direct.client.query({
+      query: `SELECT count() AS n FROM ${database}.transactions WHERE tenant_id = {t:String}`,
+      query_params: { t },
+      format: "JSONEachRow",
+    })
+  ).json<{ n: string }>();
   const dead = await deadLetterCount(system);
   console.log(
     `clickhouse outage ${seconds(outageLasted)}: sales accepted ${tills.accepted.length} (${acceptedDuringOutage} during the outage), refused ${tills.refused.length}, ` +

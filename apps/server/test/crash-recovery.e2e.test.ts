@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,10 +7,9 @@ import { consumerBacklog, publishMany } from "@regulars/bus";
 import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { evaluateEarning } from "@regulars/rules";
 import { findBalanceDrift } from "@regulars/ledger-store";
+import { evaluateEarning } from "@regulars/rules";
 import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -45,10 +44,11 @@ function startLedgerWorker(): ChildProcess {
   return child;
 }
 
-const kill9 = (child: ChildProcess) => new Promise<void>((resolve) => {
-  child.once("exit", () => resolve());
-  child.kill("SIGKILL");
-});
+const kill9 = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
 
 beforeAll(async () => {
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
@@ -69,14 +69,49 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   const expected = new Map<string, number>();
   const messages = Array.from({ length: total }, (_, i) => {
     const phone = phones[i % phones.length]!;
-    const lines = [{ sku: "MEAL", name: "Meal", tags: [], quantity: 1 + (i % 3), unitPrice: 199 + ((i * 37) % 900), discount: i % 5 === 0 ? 50 : 0 }];
+    const lines = [
+      {
+        sku: "MEAL",
+        name: "Meal",
+        tags: [],
+        quantity: 1 + (i % 3),
+        unitPrice: 199 + ((i * 37) % 900),
+        discount: i % 5 === 0 ? 50 : 0,
+      },
+    ];
     const transaction = {
-      externalId: `crash-${i}`, type: "sale" as const, occurredAt: minutesAgo(10), locationId: "store-001", channel: "pos" as const,
-      customer: { phone }, currency: "EUR", lines, total: lines[0]!.quantity * lines[0]!.unitPrice - lines[0]!.discount, couponCodes: [],
+      externalId: `crash-${i}`,
+      type: "sale" as const,
+      occurredAt: minutesAgo(10),
+      locationId: "store-001",
+      channel: "pos" as const,
+      customer: { phone },
+      currency: "EUR",
+      lines,
+      total: lines[0]!.quantity * lines[0]!.unitPrice - lines[0]!.discount,
+      couponCodes: [],
     };
-    expected.set(phone, (expected.get(phone) ?? 0) + evaluateEarning(defaultProgramme, transaction, { tier: null, dateOfBirth: null, earnedToday: 0 }, "Europe/Warsaw").points);
-    const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction };
-    return { subject: bus.topology.subjects.transaction(tenant.tenantId, "store-001"), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+    expected.set(
+      phone,
+      (expected.get(phone) ?? 0) +
+        evaluateEarning(
+          defaultProgramme,
+          transaction,
+          { tier: null, dateOfBirth: null, earnedToday: 0 },
+          "Europe/Warsaw",
+        ).points,
+    );
+    const message: TransactionMessage = {
+      tenantId: tenant.tenantId,
+      transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
+      receivedAt: new Date().toISOString(),
+      transaction,
+    };
+    return {
+      subject: bus.topology.subjects.transaction(tenant.tenantId, "store-001"),
+      payload: message,
+      msgId: `${tenant.tenantId}:${transaction.externalId}`,
+    };
   });
   // Also redeliver 300 of them under new message ids, as a retry after the duplicate window would.
   const replays = messages.slice(0, 300).map((m) => ({ ...m, msgId: `${m.msgId}:late-retry` }));
@@ -85,13 +120,26 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   const stored = () => db.transaction.count({ where: { tenantId: tenant.tenantId } });
   let worker = startLedgerWorker();
   for (const threshold of [total * 0.25, total * 0.6]) {
-    await eventually(`${threshold} transactions stored`, async () => ((await stored()) >= threshold ? true : undefined), 60_000, 10);
+    await eventually(
+      `${threshold} transactions stored`,
+      async () => ((await stored()) >= threshold ? true : undefined),
+      60_000,
+      10,
+    );
     await kill9(worker);
     const atKill = await stored();
     expect(atKill).toBeLessThan(total); // the kill really happened mid-stream
     worker = startLedgerWorker();
   }
-  await eventually("backlog drained", async () => ((await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0 ? true : undefined), 90_000, 200);
+  await eventually(
+    "backlog drained",
+    async () =>
+      (await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0
+        ? true
+        : undefined,
+    90_000,
+    200,
+  );
   await kill9(worker);
 
   expect(await stored()).toBe(total);
@@ -101,7 +149,11 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   expect(new Map(balances.map((b) => [b.phone, b.balance]))).toEqual(expected);
   expect(await db.customer.count({ where: { tenantId: tenant.tenantId } })).toBe(phones.length);
   const earning = [...expected.values()].reduce((a, b) => a + b, 0);
-  const movements = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true }, _count: true });
+  const movements = await db.ledgerMovement.aggregate({
+    where: { tenantId: tenant.tenantId },
+    _sum: { amount: true },
+    _count: true,
+  });
   expect(Number(movements._sum.amount)).toBe(earning);
   expect(movements._count).toBe(total); // every sale earned something: one movement each, never two
   expect(await db.ledgerEntry.count({ where: { tenantId: tenant.tenantId } })).toBe(2 * total);
@@ -111,7 +163,9 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
 it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and restart still award every reward exactly once", async () => {
   const tenant = await testTenant(db, "Crash Full Burgers");
   const full = JSON.parse(readFileSync(new URL("../../../loadtests/programmes/full.json", import.meta.url), "utf8"));
-  await db.programmeVersion.create({ data: { tenantId: tenant.tenantId, version: 2, effectiveFrom: new Date(1), config: full, createdBy: "test" } });
+  await db.programmeVersion.create({
+    data: { tenantId: tenant.tenantId, version: 2, effectiveFrom: new Date(1), config: full, createdBy: "test" },
+  });
   const total = 4_000;
   const phones = Array.from({ length: 60 }, (_, i) => `+4860080${String(i).padStart(4, "0")}`);
   const menu = [
@@ -122,26 +176,66 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
     { sku: "BEER", name: "Beer", category: "alcohol", tags: ["alcohol"], price: 450 },
   ];
   const messages = Array.from({ length: total }, (_, i) => {
-    const lines = menu.filter((_, k) => (i + k) % 3 !== 0).map((m, k) => ({ sku: m.sku, name: m.name, category: m.category, tags: m.tags, quantity: 1 + ((i + k) % 2), unitPrice: m.price, discount: 0 }));
+    const lines = menu
+      .filter((_, k) => (i + k) % 3 !== 0)
+      .map((m, k) => ({
+        sku: m.sku,
+        name: m.name,
+        category: m.category,
+        tags: m.tags,
+        quantity: 1 + ((i + k) % 2),
+        unitPrice: m.price,
+        discount: 0,
+      }));
     const day = 1 + (i % 20);
     const transaction = {
-      externalId: `crash-full-${i}`, type: "sale" as const, occurredAt: `2026-12-${String(day).padStart(2, "0")}T12:00:00+01:00`, locationId: "store-002", channel: "kiosk" as const,
-      customer: { phone: phones[i % phones.length]! }, currency: "EUR", lines, total: lines.reduce((a, l) => a + l.quantity * l.unitPrice, 0), couponCodes: [],
+      externalId: `crash-full-${i}`,
+      type: "sale" as const,
+      occurredAt: `2026-12-${String(day).padStart(2, "0")}T12:00:00+01:00`,
+      locationId: "store-002",
+      channel: "kiosk" as const,
+      customer: { phone: phones[i % phones.length]! },
+      currency: "EUR",
+      lines,
+      total: lines.reduce((a, l) => a + l.quantity * l.unitPrice, 0),
+      couponCodes: [],
     };
-    const message: TransactionMessage = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, transaction.externalId), receivedAt: new Date().toISOString(), transaction };
-    return { subject: bus.topology.subjects.transaction(tenant.tenantId, "store-002"), payload: message, msgId: `${tenant.tenantId}:${transaction.externalId}` };
+    const message: TransactionMessage = {
+      tenantId: tenant.tenantId,
+      transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
+      receivedAt: new Date().toISOString(),
+      transaction,
+    };
+    return {
+      subject: bus.topology.subjects.transaction(tenant.tenantId, "store-002"),
+      payload: message,
+      msgId: `${tenant.tenantId}:${transaction.externalId}`,
+    };
   });
   await publishMany(bus.js, messages);
 
   const stored = () => db.transaction.count({ where: { tenantId: tenant.tenantId } });
   let worker = startLedgerWorker();
   for (const threshold of [total * 0.3, total * 0.7]) {
-    await eventually(`${threshold} transactions stored`, async () => ((await stored()) >= threshold ? true : undefined), 60_000, 10);
+    await eventually(
+      `${threshold} transactions stored`,
+      async () => ((await stored()) >= threshold ? true : undefined),
+      60_000,
+      10,
+    );
     await kill9(worker);
     expect(await stored()).toBeLessThan(total);
     worker = startLedgerWorker();
   }
-  await eventually("backlog drained", async () => ((await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0 ? true : undefined), 90_000, 200);
+  await eventually(
+    "backlog drained",
+    async () =>
+      (await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0
+        ? true
+        : undefined,
+    90_000,
+    200,
+  );
   await kill9(worker);
   const t = tenant.tenantId;
 
@@ -152,7 +246,9 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
     WHERE tr.tenant_id = ${t} AND tr.points_awarded <> coalesce((SELECT sum(m.amount) FROM ledger_movements m WHERE m.tenant_id = ${t} AND m.idempotency_key = 'tx:' || tr.id), 0)`;
   expect(Number(mismatch?.mismatched)).toBe(0);
   // Stamp cards: every visit stamped once, every completion rewarded once.
-  const cards = await db.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number; visits: bigint; coffees: bigint }[]>`
+  const cards = await db.$queryRaw<
+    { customer_id: string; card_id: string; stamps: number; completed: number; visits: bigint; coffees: bigint }[]
+  >`
     SELECT p.customer_id, p.card_id, p.stamps, p.completed,
       (SELECT count(*) FROM transactions tr WHERE tr.customer_id = p.customer_id) AS visits,
       (SELECT coalesce(sum(l.quantity), 0) FROM transaction_lines l JOIN transactions tr ON tr.id = l.transaction_id WHERE tr.customer_id = p.customer_id AND l.category = 'beverages') AS coffees
@@ -161,12 +257,18 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
     if (c.card_id === "tenth-visit") expect(c.stamps + 10 * c.completed).toBe(Number(c.visits));
     else expect(c.stamps + 8 * c.completed).toBe(Number(c.coffees));
   }
-  const stampBonus = await db.ledgerMovement.aggregate({ where: { tenantId: t, idempotencyKey: { startsWith: "stamp:" } }, _sum: { amount: true } });
+  const stampBonus = await db.ledgerMovement.aggregate({
+    where: { tenantId: t, idempotencyKey: { startsWith: "stamp:" } },
+    _sum: { amount: true },
+  });
   const expectedStampBonus = cards.reduce((a, c) => a + c.completed * (c.card_id === "tenth-visit" ? 100 : 40), 0);
   expect(Number(stampBonus._sum.amount ?? 0)).toBe(expectedStampBonus);
   expect(expectedStampBonus).toBeGreaterThan(0);
   // Tier rewards at most once per customer and tier; milestones announced once per recorded crossing.
-  const tierRewards = await db.ledgerMovement.findMany({ where: { tenantId: t, idempotencyKey: { startsWith: "tier-reward:" } }, select: { idempotencyKey: true } });
+  const tierRewards = await db.ledgerMovement.findMany({
+    where: { tenantId: t, idempotencyKey: { startsWith: "tier-reward:" } },
+    select: { idempotencyKey: true },
+  });
   const perCustomerTier = tierRewards.map((r) => r.idempotencyKey.split(":").slice(1, 3).join(":"));
   expect(new Set(perCustomerTier).size).toBe(perCustomerTier.length);
   const crossings = await db.milestoneCrossing.count({ where: { tenantId: t } });

@@ -3,7 +3,15 @@ import type { TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { findBalanceDrift } from "@regulars/ledger-store";
-import { eventually, runRegularsCli, saleBody, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import {
+  eventually,
+  runRegularsCli,
+  saleBody,
+  testBus,
+  testDatabaseUrl,
+  testNatsUrl,
+  testTenant,
+} from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -15,7 +23,8 @@ let bus: Awaited<ReturnType<typeof testBus>>;
 let system: TestSystem;
 let db: Db;
 
-const regulars = (...args: string[]) => runRegularsCli(args, { NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace });
+const regulars = (...args: string[]) =>
+  runRegularsCli(args, { NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: bus.topology.namespace });
 
 beforeAll(async () => {
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
@@ -30,7 +39,12 @@ afterAll(async () => {
 it("replaying a dead-lettered sale twice awards its points once", { timeout: 90_000 }, async () => {
   const tenant = await testTenant(db, "Replay Burgers");
   const sale = saleBody({ externalId: "replayed-sale", customer: { phone: "+48602000111" } });
-  const message = { tenantId: tenant.tenantId, transactionId: stableId("transaction", tenant.tenantId, sale.externalId), receivedAt: new Date().toISOString(), transaction: sale } as TransactionMessage;
+  const message = {
+    tenantId: tenant.tenantId,
+    transactionId: stableId("transaction", tenant.tenantId, sale.externalId),
+    receivedAt: new Date().toISOString(),
+    transaction: sale,
+  } as TransactionMessage;
   const { streams, consumers, subjects } = bus.topology;
   const subject = subjects.transaction(tenant.tenantId, "store-017");
   await publishJson(bus.js, subject, message, `${tenant.tenantId}:${sale.externalId}`);
@@ -39,7 +53,13 @@ it("replaying a dead-lettered sale twice awards its points once", { timeout: 90_
   const ledger = await bus.js.consumers.get(streams.transactions, consumers.ledger);
   for (let i = 0; i < 2; i++) {
     const m = (await ledger.next({ expires: 5_000 }))!;
-    await deadLetter(bus, consumers.ledger, streams.transactions, m, "gave up after 6 deliveries: Can't reach database server at 127.0.0.1:5432");
+    await deadLetter(
+      bus,
+      consumers.ledger,
+      streams.transactions,
+      m,
+      "gave up after 6 deliveries: Can't reach database server at 127.0.0.1:5432",
+    );
     m.term();
   }
 
@@ -51,17 +71,29 @@ it("replaying a dead-lettered sale twice awards its points once", { timeout: 90_
 
   const first = await regulars("dlq", "replay", "--id", String(letters[0]!.seq));
   expect(first.code, first.stderr).toBe(0);
-  const applied = await eventually("the replayed sale to be applied", () => db.transaction.findFirst({ where: { tenantId: tenant.tenantId, externalId: sale.externalId } }).then((t) => t ?? undefined));
+  const applied = await eventually("the replayed sale to be applied", () =>
+    db.transaction
+      .findFirst({ where: { tenantId: tenant.tenantId, externalId: sale.externalId } })
+      .then((t) => t ?? undefined),
+  );
   expect(Number(applied.pointsAwarded)).toBeGreaterThan(0);
 
   const second = await regulars("dlq", "replay", "--consumer", "ledger");
   expect(second.code, second.stderr).toBe(0);
   expect(second.stdout).toBe(`replayed 1 dead letter(s): ${letters[1]!.seq}\n`);
   const backlog = () => consumerBacklog(bus, streams.transactions, consumers.ledger);
-  await eventually("the second replay to be handled", async () => ((await backlog()) === 0 && (await bus.jsm.consumers.info(streams.transactions, consumers.ledger)).delivered.stream_seq >= 4 ? true : undefined));
+  await eventually("the second replay to be handled", async () =>
+    (await backlog()) === 0 &&
+    (await bus.jsm.consumers.info(streams.transactions, consumers.ledger)).delivered.stream_seq >= 4
+      ? true
+      : undefined,
+  );
 
   expect(await db.transaction.count({ where: { tenantId: tenant.tenantId } })).toBe(1);
-  const movements = await db.ledgerMovement.findMany({ where: { tenantId: tenant.tenantId }, select: { amount: true } });
+  const movements = await db.ledgerMovement.findMany({
+    where: { tenantId: tenant.tenantId },
+    select: { amount: true },
+  });
   expect(movements.map((m) => Number(m.amount))).toEqual([Number(applied.pointsAwarded)]);
   expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
   expect(JSON.parse((await regulars("dlq", "list", "--json")).stdout)).toEqual([]);

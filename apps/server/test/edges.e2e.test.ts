@@ -1,7 +1,7 @@
-import { createDb, type Db } from "@regulars/db";
-import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
-import type { CreatedTenant } from "@regulars/tenancy";
 import { TRPCClientError } from "@regulars/api-client";
+import { createDb, type Db } from "@regulars/db";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -25,8 +25,16 @@ const issuesOf = (body: { issues?: { path: string }[] }) => body.issues?.map((i)
 
 describe("malformed transactions get a 400 that names the field", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ["zero quantity", saleBody({ lines: [{ sku: "A", name: "A", quantity: 0, unitPrice: 100, discount: 0, tags: [] }], total: 0 }), "lines.0.quantity"],
-    ["fractional price", saleBody({ lines: [{ sku: "A", name: "A", quantity: 1, unitPrice: 1.5, discount: 0, tags: [] }], total: 1.5 }), "lines.0.unitPrice"],
+    [
+      "zero quantity",
+      saleBody({ lines: [{ sku: "A", name: "A", quantity: 0, unitPrice: 100, discount: 0, tags: [] }], total: 0 }),
+      "lines.0.quantity",
+    ],
+    [
+      "fractional price",
+      saleBody({ lines: [{ sku: "A", name: "A", quantity: 1, unitPrice: 1.5, discount: 0, tags: [] }], total: 1.5 }),
+      "lines.0.unitPrice",
+    ],
     ["total not matching lines", { ...saleBody(), total: 1 }, "total"],
     ["missing externalId", { ...saleBody(), externalId: undefined }, "externalId"],
     ["offset-less timestamp", saleBody({ occurredAt: "2026-11-26 12:31" }), "occurredAt"],
@@ -35,7 +43,11 @@ describe("malformed transactions get a 400 that names the field", () => {
     ["phone not E.164", saleBody({ customer: { phone: "600100200" } }), "customer.phone"],
     ["refund without refundOf", saleBody({ type: "refund" }), "refundOf"],
     ["location unsafe for subjects", saleBody({ locationId: "store 17.a" }), "locationId"],
-    ["discount above the line", saleBody({ lines: [{ sku: "A", name: "A", quantity: 1, unitPrice: 100, discount: 200, tags: [] }], total: -100 }), "lines.0.discount"],
+    [
+      "discount above the line",
+      saleBody({ lines: [{ sku: "A", name: "A", quantity: 1, unitPrice: 100, discount: 200, tags: [] }], total: -100 }),
+      "lines.0.discount",
+    ],
     ["wrong currency for the tenant", saleBody({ currency: "USD" }), "currency"],
   ];
   it.each(cases)("%s", async (_name, body, path) => {
@@ -61,7 +73,9 @@ describe("malformed transactions get a 400 that names the field", () => {
   it("keeps nothing of a rejected transaction", async () => {
     const body = { ...saleBody({ customer: { phone: "+48600999999" } }), total: 1 };
     expect((await system.post("/v1/transactions", a.apiKeys.pos, body)).status).toBe(400);
-    expect(await db.transaction.count({ where: { tenantId: a.tenantId, externalId: body.externalId as string } })).toBe(0);
+    expect(await db.transaction.count({ where: { tenantId: a.tenantId, externalId: body.externalId as string } })).toBe(
+      0,
+    );
   });
 });
 
@@ -82,14 +96,26 @@ describe("credentials", () => {
   it("tRPC refuses calls without a key and procedures outside the key's role", async () => {
     const anonymous = system.client("rk_admin_unknown");
     await expect(anonymous.tenants.me.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
-    await expect(system.client(a.apiKeys.kiosk).customers.search.query({ query: "+48" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
-    expect(await system.client(a.apiKeys.analyst).tenants.me.query()).toMatchObject({ id: a.tenantId, role: "analyst", currency: "EUR" });
+    await expect(system.client(a.apiKeys.kiosk).customers.search.query({ query: "+48" })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+    expect(await system.client(a.apiKeys.analyst).tenants.me.query()).toMatchObject({
+      id: a.tenantId,
+      role: "analyst",
+      currency: "EUR",
+    });
   });
 
   it("tRPC input errors name the field", async () => {
-    const err = await system.client(a.apiKeys.admin).customers.get.query({ phone: "12" }).catch((e: unknown) => e);
+    const err = await system
+      .client(a.apiKeys.admin)
+      .customers.get.query({ phone: "12" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
-    expect((err as TRPCClientError<any>).data).toMatchObject({ code: "BAD_REQUEST", error: { code: "invalid_request", issues: [expect.objectContaining({ path: "phone" })] } });
+    expect((err as TRPCClientError<any>).data).toMatchObject({
+      code: "BAD_REQUEST",
+      error: { code: "invalid_request", issues: [expect.objectContaining({ path: "phone" })] },
+    });
   });
 });
 
@@ -99,11 +125,21 @@ describe("tenant isolation", () => {
     const posted = await system.post("/v1/transactions", a.apiKeys.pos, sale);
     const txA = await system.processed(a.apiKeys.admin, sale.externalId as string);
     const other = system.client(b.apiKeys.admin);
-    await expect(other.customers.get.query({ phone: "+48600123123" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
-    await expect(other.customers.get.query({ id: txA.customerId! })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
-    await expect(other.customers.ledger.query({ customerId: txA.customerId! })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
-    await expect(other.transactions.get.query({ id: posted.body.id })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
-    await expect(other.transactions.get.query({ externalId: sale.externalId as string })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(other.customers.get.query({ phone: "+48600123123" })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await expect(other.customers.get.query({ id: txA.customerId! })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await expect(other.customers.ledger.query({ customerId: txA.customerId! })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await expect(other.transactions.get.query({ id: posted.body.id })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await expect(other.transactions.get.query({ externalId: sale.externalId as string })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
     expect(await other.customers.search.query({ query: "+48600123" })).toEqual([]);
     expect(await system.client(a.apiKeys.admin).customers.search.query({ query: "+48600123" })).toHaveLength(1);
   });
@@ -125,7 +161,9 @@ describe("tenant isolation", () => {
       const info = await system.bus.jsm.streams.info(system.bus.topology.streams.deadLetter).catch(() => null);
       return info && info.state.messages > 0 ? info.state.last_seq : undefined;
     });
-    const dead = (await system.bus.jsm.streams.getMessage(system.bus.topology.streams.deadLetter, { seq: sequenceOfDeadLetter }))!.json<{ reason: string }>();
+    const dead = (await system.bus.jsm.streams.getMessage(system.bus.topology.streams.deadLetter, {
+      seq: sequenceOfDeadLetter,
+    }))!.json<{ reason: string }>();
     expect(dead.reason).toBe(`unknown_customer: unknown customer id ${txA.customerId}`);
     expect((await system.client(a.apiKeys.admin).customers.get.query({ id: txA.customerId! })).points.balance).toBe(14);
   });
@@ -135,7 +173,10 @@ describe("operability", () => {
   it("serves health, readiness with each dependency, metrics, the OpenAPI document and its docs page", async () => {
     const get = (path: string) => fetch(`${system.gatewayUrl}${path}`);
     expect((await get("/healthz")).status).toBe(200);
-    expect(await (await get("/readyz")).json()).toEqual({ status: "ready", checks: { nats: true, postgres: true, clickhouse: true } });
+    expect(await (await get("/readyz")).json()).toEqual({
+      status: "ready",
+      checks: { nats: true, postgres: true, clickhouse: true },
+    });
     const metrics = await (await get("/metrics")).text();
     expect(metrics).toContain("regulars_gateway_request_seconds");
     expect(metrics).toContain("regulars_messages_processed_total");

@@ -38,7 +38,22 @@ export const nastyString = fc.oneof(
 export const nastyNumber = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -1, 1.5, 0.1, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e12, 1e12 + 1, 1e15, 1e308, Number.MAX_SAFE_INTEGER, 5e-324),
+  fc.constantFrom(
+    0,
+    -1,
+    1.5,
+    0.1,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 63),
+    1e12,
+    1e12 + 1,
+    1e15,
+    1e308,
+    Number.MAX_SAFE_INTEGER,
+    5e-324,
+  ),
 );
 
 export const nastyValue: fc.Arbitrary<Json> = fc.oneof(
@@ -62,22 +77,57 @@ const treeMutation = fc.oneof(
 const textMutation = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: "none" as const }) },
   fc.record({ kind: fc.constant("deep" as const), depth: fc.integer({ min: 2, max: 2_000 }) }),
-  fc.record({ kind: fc.constant("number" as const), literal: fc.constantFrom("1e999", "-1e999", "1e-999", "123456789012345678901234567890", "-0", "1E2", "0.30000000000000004") }),
+  fc.record({
+    kind: fc.constant("number" as const),
+    literal: fc.constantFrom(
+      "1e999",
+      "-1e999",
+      "1e-999",
+      "123456789012345678901234567890",
+      "-0",
+      "1E2",
+      "0.30000000000000004",
+    ),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   fc.constant({ kind: "bom" as const }),
-  fc.record({ kind: fc.constant("duplicateKey" as const), key: fc.constantFrom("total", "externalId", "type", "lines", "customer"), value: nastyValue }),
+  fc.record({
+    kind: fc.constant("duplicateKey" as const),
+    key: fc.constantFrom("total", "externalId", "type", "lines", "customer"),
+    value: nastyValue,
+  }),
 );
 
 export interface Plan {
   template: number;
-  mutations: { kind: "set" | "delete" | "extra" | "repeat"; pick: number; value?: Json; key?: string; times?: number }[];
-  text: { kind: "none" | "deep" | "number" | "truncate" | "bom" | "duplicateKey"; depth?: number; literal?: string; at?: number; key?: string; value?: Json };
+  mutations: {
+    kind: "set" | "delete" | "extra" | "repeat";
+    pick: number;
+    value?: Json;
+    key?: string;
+    times?: number;
+  }[];
+  text: {
+    kind: "none" | "deep" | "number" | "truncate" | "bom" | "duplicateKey";
+    depth?: number;
+    literal?: string;
+    at?: number;
+    key?: string;
+    value?: Json;
+  };
 }
 
 /** Either a mutated valid body (most of the time: they get past the first checks) or arbitrary input. */
 export const bodyPlan = (templates: number) =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ template: fc.nat({ max: templates - 1 }), mutations: fc.array(treeMutation, { maxLength: 3 }), text: textMutation }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        template: fc.nat({ max: templates - 1 }),
+        mutations: fc.array(treeMutation, { maxLength: 3 }),
+        text: textMutation,
+      }),
+    },
     { weight: 1, arbitrary: fc.jsonValue().map((value) => ({ raw: JSON.stringify(value) })) },
     { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((raw) => ({ raw })) },
   );
@@ -85,8 +135,9 @@ export type BodyPlan = { raw: string } | Plan;
 
 function pathsOf(value: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
-  if (Array.isArray(value)) value.slice(0, 5).forEach((v, i) => out.push(...pathsOf(v, [...at, i])));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
+  if (Array.isArray(value)) for (const [i, v] of value.slice(0, 5).entries()) out.push(...pathsOf(v, [...at, i]));
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
   return out;
 }
 
@@ -111,7 +162,8 @@ function mutateTree(body: Json, mutations: Plan["mutations"]): Json {
     else if (m.kind === "extra") {
       const target = parent[key];
       if (target && typeof target === "object" && !Array.isArray(target)) target[m.key!] = m.value;
-    } else if (m.kind === "repeat" && Array.isArray(parent[key])) parent[key] = Array.from({ length: m.times! }, (_, i) => parent[key][i % parent[key].length]);
+    } else if (m.kind === "repeat" && Array.isArray(parent[key]))
+      parent[key] = Array.from({ length: m.times! }, (_, i) => parent[key][i % parent[key].length]);
   }
   return root;
 }
@@ -129,7 +181,9 @@ function mutateText(text: string, m: Plan["text"]): string {
     case "bom":
       return `\ufeff${text}`;
     case "duplicateKey":
-      return text.endsWith("}") && text.length > 2 ? `${text.slice(0, -1)},${JSON.stringify(m.key)}:${JSON.stringify(m.value)}}` : text;
+      return text.endsWith("}") && text.length > 2
+        ? `${text.slice(0, -1)},${JSON.stringify(m.key)}:${JSON.stringify(m.value)}}`
+        : text;
     default:
       return text;
   }
@@ -137,7 +191,10 @@ function mutateText(text: string, m: Plan["text"]): string {
 
 /** The body to send (JSON text) and, when it is JSON, what the server will parse. */
 export function realise(plan: BodyPlan, templates: Json[]): { text: string; parsed: unknown } {
-  const text = "raw" in plan ? plan.raw : mutateText(JSON.stringify(mutateTree(templates[plan.template]!, plan.mutations)), plan.text);
+  const text =
+    "raw" in plan
+      ? plan.raw
+      : mutateText(JSON.stringify(mutateTree(templates[plan.template]!, plan.mutations)), plan.text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

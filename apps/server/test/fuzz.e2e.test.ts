@@ -1,8 +1,8 @@
 import { ExternalId } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { errorCodes } from "@regulars/errors";
-import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodyPlan, type Json, realise } from "./fuzz-inputs.ts";
@@ -26,16 +26,28 @@ let serial = 0;
 const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++serial}`;
 
 beforeAll(async () => {
-  const unlimited = { RATE_LIMIT_POS: "off", RATE_LIMIT_KIOSK: "off", RATE_LIMIT_ADMIN: "off", RATE_LIMIT_ANALYST: "off" };
+  const unlimited = {
+    RATE_LIMIT_POS: "off",
+    RATE_LIMIT_KIOSK: "off",
+    RATE_LIMIT_ADMIN: "off",
+    RATE_LIMIT_ANALYST: "off",
+  };
   system = await startTestSystem(unlimited);
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
   gatewayTenant = await testTenant(db, "Fuzzed Door");
   apiTenant = await testTenant(db, "Fuzzed Admin");
   // The tRPC tenant has one customer with one processed sale, so valid inputs reach real rows.
   knownSale = fresh("setup");
-  expect((await system.post("/v1/transactions", apiTenant.apiKeys.pos, saleTemplate(knownSale, "+48600777001"))).status).toBe(202);
-  const processed = await eventually("setup sale processed", async () =>
-    (await db.transaction.findFirst({ where: { tenantId: apiTenant.tenantId, externalId: knownSale }, select: { customerId: true } })) ?? undefined,
+  expect(
+    (await system.post("/v1/transactions", apiTenant.apiKeys.pos, saleTemplate(knownSale, "+48600777001"))).status,
+  ).toBe(202);
+  const processed = await eventually(
+    "setup sale processed",
+    async () =>
+      (await db.transaction.findFirst({
+        where: { tenantId: apiTenant.tenantId, externalId: knownSale },
+        select: { customerId: true },
+      })) ?? undefined,
   );
   customerId = processed.customerId!;
 });
@@ -54,7 +66,15 @@ function saleTemplate(externalId: string, phone: string | null = "+48600100200")
     ...(phone ? { customer: { phone } } : {}),
     currency: "EUR",
     lines: [
-      { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
+      {
+        sku: "FRIES-L",
+        name: "Fries large",
+        category: "sides",
+        tags: ["vegetarian"],
+        quantity: 2,
+        unitPrice: 350,
+        discount: 0,
+      },
       { sku: "BURGER", name: "Burger", quantity: 1, unitPrice: 790, discount: 40 },
     ],
     total: 1450,
@@ -62,12 +82,31 @@ function saleTemplate(externalId: string, phone: string | null = "+48600100200")
 }
 const transactionTemplates = (): Json[] => {
   const sale = saleTemplate(fresh("fz"));
-  const refund = { ...saleTemplate(fresh("fz"), null), type: "refund", refundOf: sale.externalId!, lines: [{ sku: "FRIES-L", name: "Fries large", quantity: 1, unitPrice: 350 }], total: 350 };
+  const refund = {
+    ...saleTemplate(fresh("fz"), null),
+    type: "refund",
+    refundOf: sale.externalId!,
+    lines: [{ sku: "FRIES-L", name: "Fries large", quantity: 1, unitPrice: 350 }],
+    total: 350,
+  };
   return [sale, refund, saleTemplate(fresh("fz"), null)];
 };
 const eventTemplates = (): Json[] => [
-  { eventId: fresh("ev"), type: "app_open", occurredAt: new Date().toISOString(), customer: { phone: "+48600100200" }, channel: "app" },
-  { eventId: fresh("ev"), type: "form_submitted", occurredAt: new Date().toISOString(), customer: { cardNumber: "CARD-0001" }, locationId: "store-017", properties: { form: "profile", n: 3, nested: { a: [1, "x"] } } },
+  {
+    eventId: fresh("ev"),
+    type: "app_open",
+    occurredAt: new Date().toISOString(),
+    customer: { phone: "+48600100200" },
+    channel: "app",
+  },
+  {
+    eventId: fresh("ev"),
+    type: "form_submitted",
+    occurredAt: new Date().toISOString(),
+    customer: { cardNumber: "CARD-0001" },
+    locationId: "store-017",
+    properties: { form: "profile", n: 3, nested: { a: [1, "x"] } },
+  },
 ];
 
 async function send(url: string, init: RequestInit): Promise<{ status: number; text: string; body: any }> {
@@ -83,7 +122,8 @@ async function send(url: string, init: RequestInit): Promise<{ status: number; t
 }
 
 /** A URL carries UTF-8: a lone surrogate goes as U+FFFD, as it would in a POST body. */
-const wellFormed = (text: string) => text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+const wellFormed = (text: string) =>
+  text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 
 const knownCodes = Object.keys(errorCodes);
 /** Refusals carry the one error body (at the top for HTTP-level refusals, in `data.error` for procedures) and no internals. */
@@ -102,7 +142,10 @@ const lastSequence = async (stream: string) => (await system.bus.jsm.streams.inf
 
 function report(edge: string, statuses: Map<number, number>) {
   const tried = [...statuses.values()].reduce((a, b) => a + b, 0);
-  const byStatus = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ");
+  const byStatus = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(" ");
   console.info(`fuzz ${edge}: ${tried} inputs tried (${byStatus})`);
 }
 const count = (statuses: Map<number, number>, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -130,7 +173,9 @@ describe("fuzzing the gateway", () => {
         const id = (parsed as Record<string, unknown> | undefined)?.[idField];
         // An id that could never be stored (a NUL, a space) cannot be looked up either.
         if (path === "/v1/transactions" && ExternalId.safeParse(id).success && !accepted.has(id as string)) {
-          expect(await db.transaction.count({ where: { tenantId: gatewayTenant.tenantId, externalId: id as string } })).toBe(0);
+          expect(
+            await db.transaction.count({ where: { tenantId: gatewayTenant.tenantId, externalId: id as string } }),
+          ).toBe(0);
         }
       }),
       { numRuns: path === "/v1/transactions" ? RUNS.transactions : RUNS.events },
@@ -140,8 +185,16 @@ describe("fuzzing the gateway", () => {
     expect(accepted.size).toBeGreaterThan(0);
   };
 
-  it("POST /v1/transactions", gatewayEdge("/v1/transactions", () => system.bus.topology.streams.transactions, transactionTemplates, "externalId"), 120_000);
-  it("POST /v1/events", gatewayEdge("/v1/events", () => system.bus.topology.streams.events, eventTemplates, "eventId"), 120_000);
+  it(
+    "POST /v1/transactions",
+    gatewayEdge("/v1/transactions", () => system.bus.topology.streams.transactions, transactionTemplates, "externalId"),
+    120_000,
+  );
+  it(
+    "POST /v1/events",
+    gatewayEdge("/v1/events", () => system.bus.topology.streams.events, eventTemplates, "eventId"),
+    120_000,
+  );
 });
 
 describe("fuzzing tRPC over HTTP", () => {
@@ -154,10 +207,27 @@ describe("fuzzing tRPC over HTTP", () => {
     {
       path: "programme.simulate",
       kind: "query",
-      template: () => ({ basket: { channel: "kiosk", locationId: "store-017", lines: [line] }, customer: { tier: null, dateOfBirth: "1990-04-21", earnedToday: 0 } }),
+      template: () => ({
+        basket: { channel: "kiosk", locationId: "store-017", lines: [line] },
+        customer: { tier: null, dateOfBirth: "1990-04-21", earnedToday: 0 },
+      }),
     },
-    { path: "customers.adjust", kind: "mutation", template: () => ({ customerId, unit: "points", amount: 5, reason: "goodwill after a cold burger", idempotencyKey: fresh("adj") }) },
-    { path: "programme.rules.upsert", kind: "mutation", template: () => ({ rule: { id: "fuzz-visit", type: "per_visit", points: 3 } }) },
+    {
+      path: "customers.adjust",
+      kind: "mutation",
+      template: () => ({
+        customerId,
+        unit: "points",
+        amount: 5,
+        reason: "goodwill after a cold burger",
+        idempotencyKey: fresh("adj"),
+      }),
+    },
+    {
+      path: "programme.rules.upsert",
+      kind: "mutation",
+      template: () => ({ rule: { id: "fuzz-visit", type: "per_visit", points: 3 } }),
+    },
     { path: "programme.milestones.set", kind: "mutation", template: () => ({ milestones: [100, 500] }) },
   ];
   /** What a refused call must not have changed. */

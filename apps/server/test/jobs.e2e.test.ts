@@ -2,8 +2,8 @@ import type { Bus } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
-import { at, eventually, futureDatesAccepted, saleBody, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { at, eventually, futureDatesAccepted, saleBody, testTenant } from "@regulars/testing";
 import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
@@ -46,12 +46,14 @@ async function post(tenant: CreatedTenant, phone: string, occurredAt: string, am
   expect(tx.pointsAwarded).toBe(Math.floor(amount / 100)); // the default programme: 1 point per €1
   return tx;
 }
-const customer = (tenant: CreatedTenant, phone: string) => system.client(tenant.apiKeys.admin).customers.get.query({ phone });
+const customer = (tenant: CreatedTenant, phone: string) =>
+  system.client(tenant.apiKeys.admin).customers.get.query({ phone });
 const admin = (tenant: CreatedTenant) => system.client(tenant.apiKeys.admin);
 
 /** Every tenant's cached balances equal the sum of their entries. */
 async function expectNoDrift() {
-  for (const t of await db.tenant.findMany({ select: { id: true } })) expect(await findBalanceDrift(db, t.id)).toEqual([]);
+  for (const t of await db.tenant.findMany({ select: { id: true } }))
+    expect(await findBalanceDrift(db, t.id)).toEqual([]);
 }
 
 /** One pass of every job as of `now`, as a freshly started process would run it (empty programme cache). */
@@ -65,8 +67,12 @@ async function jobs(now: string) {
   await expectNoDrift();
   return done!;
 }
-const eventsOf = async (type: string, customerId: string) => (await domainEvents(system.bus, type)).filter((e) => e.customerId === customerId);
-const expireCount = (tenant: CreatedTenant, customerId?: string) => db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, kind: "expire", ...(customerId ? { customerId } : {}) } });
+const eventsOf = async (type: string, customerId: string) =>
+  (await domainEvents(system.bus, type)).filter((e) => e.customerId === customerId);
+const expireCount = (tenant: CreatedTenant, customerId?: string) =>
+  db.ledgerMovement.count({
+    where: { tenantId: tenant.tenantId, kind: "expire", ...(customerId ? { customerId } : {}) },
+  });
 
 describe("after_earning expiry: each lot keeps its own date, notices come first, FIFO decides what is left", () => {
   let tenant: CreatedTenant;
@@ -84,16 +90,39 @@ describe("after_earning expiry: each lot keeps its own date, notices come first,
     const kept = await customer(tenant, phones.kept);
     const spent50 = await customer(tenant, phones.spent50);
     const spent90 = await customer(tenant, phones.spent90);
-    expect(await admin(tenant).customers.adjust.mutate({ customerId: spent50.id, amount: -50, reason: "redeemed at the counter" })).toMatchObject({ balance: 60 });
-    expect(await admin(tenant).customers.adjust.mutate({ customerId: spent90.id, amount: -90, reason: "redeemed at the counter" })).toMatchObject({ balance: 20 });
+    expect(
+      await admin(tenant).customers.adjust.mutate({
+        customerId: spent50.id,
+        amount: -50,
+        reason: "redeemed at the counter",
+      }),
+    ).toMatchObject({ balance: 60 });
+    expect(
+      await admin(tenant).customers.adjust.mutate({
+        customerId: spent90.id,
+        amount: -90,
+        reason: "redeemed at the counter",
+      }),
+    ).toMatchObject({ balance: 20 });
 
     const lots = async (customerId: string) =>
-      (await db.pointLot.findMany({ where: { tenantId: tenant.tenantId, customerId }, orderBy: { earnedAt: "asc" } })).map((l) => [Number(l.points), Number(l.remaining), l.expiresAt?.toISOString()]);
+      (
+        await db.pointLot.findMany({ where: { tenantId: tenant.tenantId, customerId }, orderBy: { earnedAt: "asc" } })
+      ).map((l) => [Number(l.points), Number(l.remaining), l.expiresAt?.toISOString()]);
     const FIRST = at(1, "12-02T11:00:00.000Z");
     const SECOND = at(2, "01-02T11:00:00.000Z");
-    expect(await lots(kept.id)).toEqual([[80, 80, FIRST], [30, 30, SECOND]]);
-    expect(await lots(spent50.id)).toEqual([[80, 30, FIRST], [30, 30, SECOND]]); // FIFO: the spend came out of the oldest lot
-    expect(await lots(spent90.id)).toEqual([[80, 0, FIRST], [30, 20, SECOND]]);
+    expect(await lots(kept.id)).toEqual([
+      [80, 80, FIRST],
+      [30, 30, SECOND],
+    ]);
+    expect(await lots(spent50.id)).toEqual([
+      [80, 30, FIRST],
+      [30, 30, SECOND],
+    ]); // FIFO: the spend came out of the oldest lot
+    expect(await lots(spent90.id)).toEqual([
+      [80, 0, FIRST],
+      [30, 20, SECOND],
+    ]);
 
     // 20 days before the first expiry: too early for a notice.
     await jobs(at(1, "11-12T12:00:00+01:00"));
@@ -114,8 +143,14 @@ describe("after_earning expiry: each lot keeps its own date, notices come first,
     expect((await customer(tenant, phones.kept)).points.balance).toBe(30);
     expect((await customer(tenant, phones.spent50)).points.balance).toBe(30);
     expect((await customer(tenant, phones.spent90)).points.balance).toBe(20);
-    expect(await lots(kept.id)).toEqual([[80, 0, FIRST], [30, 30, SECOND]]);
-    expect(await lots(spent90.id)).toEqual([[80, 0, FIRST], [30, 20, SECOND]]);
+    expect(await lots(kept.id)).toEqual([
+      [80, 0, FIRST],
+      [30, 30, SECOND],
+    ]);
+    expect(await lots(spent90.id)).toEqual([
+      [80, 0, FIRST],
+      [30, 20, SECOND],
+    ]);
     expect(await expireCount(tenant)).toBe(2);
 
     // Running again posts nothing.
@@ -124,12 +159,24 @@ describe("after_earning expiry: each lot keeps its own date, notices come first,
 
     // The second lot gets its own notice, then expires the day after its date.
     await jobs(at(1, "12-23T12:00:00+01:00"));
-    for (const [c, points] of [[kept, 30], [spent50, 30], [spent90, 20]] as const) {
-      expect((await eventsOf("points.expiring", c.id)).filter((e) => e.expiresAt === SECOND).map((e) => e.points)).toEqual([points]);
+    for (const [c, points] of [
+      [kept, 30],
+      [spent50, 30],
+      [spent90, 20],
+    ] as const) {
+      expect(
+        (await eventsOf("points.expiring", c.id)).filter((e) => e.expiresAt === SECOND).map((e) => e.points),
+      ).toEqual([points]);
     }
     await jobs(at(2, "01-03T12:00:00+01:00"));
-    expect((await eventsOf("points.expired", kept.id)).map((e) => [e.points, e.balance])).toEqual([[80, 30], [30, 0]]);
-    expect((await eventsOf("points.expired", spent50.id)).map((e) => [e.points, e.balance])).toEqual([[30, 30], [30, 0]]);
+    expect((await eventsOf("points.expired", kept.id)).map((e) => [e.points, e.balance])).toEqual([
+      [80, 30],
+      [30, 0],
+    ]);
+    expect((await eventsOf("points.expired", spent50.id)).map((e) => [e.points, e.balance])).toEqual([
+      [30, 30],
+      [30, 0],
+    ]);
     expect((await eventsOf("points.expired", spent90.id)).map((e) => [e.points, e.balance])).toEqual([[20, 0]]);
     for (const phone of Object.values(phones)) expect((await customer(tenant, phone)).points.balance).toBe(0);
     expect(await expireCount(tenant)).toBe(5);
@@ -147,9 +194,15 @@ describe("after_earning expiry: each lot keeps its own date, notices come first,
     await jobs(at(2, "01-21T12:00:00+01:00")); // both lots are now within 14 days
     await jobs(at(2, "02-04T12:00:00+01:00")); // both expired
     expect((await eventsOf("points.expired", c.id)).reduce((n, e) => n + e.points, 0)).toBe(70);
-    const notices = (await eventsOf("points.expiring", c.id)).map((e) => ({ points: e.points as number, expiresAt: e.expiresAt as string }));
+    const notices = (await eventsOf("points.expiring", c.id)).map((e) => ({
+      points: e.points as number,
+      expiresAt: e.expiresAt as string,
+    }));
     // Each of the 70 points that expired was announced beforehand ("Your 70 points expire ...").
-    expect(notices.reduce((n, e) => n + e.points, 0), `notices sent: ${JSON.stringify(notices)}`).toBeGreaterThanOrEqual(70);
+    expect(
+      notices.reduce((n, e) => n + e.points, 0),
+      `notices sent: ${JSON.stringify(notices)}`,
+    ).toBeGreaterThanOrEqual(70);
   });
 });
 
@@ -158,7 +211,8 @@ const tierLevels = [
   { id: "silver", name: "Silver", threshold: 200 },
   { id: "gold", name: "Gold", threshold: 500 },
 ];
-const downgrades = async (ids: string[]) => (await domainEvents(system.bus, "tier.changed")).filter((e) => e.direction === "down" && ids.includes(e.customerId));
+const downgrades = async (ids: string[]) =>
+  (await domainEvents(system.bus, "tier.changed")).filter((e) => e.direction === "down" && ids.includes(e.customerId));
 
 describe("calendar-year tiers (Europe/Warsaw): downgrades happen at the local new year, once", () => {
   let tenant: CreatedTenant;
@@ -167,7 +221,9 @@ describe("calendar-year tiers (Europe/Warsaw): downgrades happen at the local ne
   const tierOf = async (who: keyof typeof phones) => (await customer(tenant, phones[who])).tier?.id;
   beforeAll(async () => {
     tenant = await testTenant(db, "Calendar Burgers"); // Europe/Warsaw
-    await admin(tenant).programme.tiers.set.mutate({ tiers: { basis: "points_earned", window: "calendar_year", levels: tierLevels } } as never);
+    await admin(tenant).programme.tiers.set.mutate({
+      tiers: { basis: "points_earned", window: "calendar_year", levels: tierLevels },
+    } as never);
   });
 
   it("whoever qualified in Y keeps gold through Y+1, including points earned at 00:15 local on 1 January", async () => {
@@ -196,10 +252,12 @@ describe("calendar-year tiers (Europe/Warsaw): downgrades happen at the local ne
     expect(await tierOf("c")).toBe("gold");
     expect(await tierOf("d")).toBe("gold");
     const events = await downgrades(Object.values(ids));
-    expect(events.map((e) => [e.customerId, e.from, e.to, e.qualifyingValue]).sort()).toEqual([
-      [ids.a, "gold", "silver", 250],
-      [ids.b, "gold", "bronze", 0],
-    ].sort());
+    expect(events.map((e) => [e.customerId, e.from, e.to, e.qualifyingValue]).sort()).toEqual(
+      [
+        [ids.a, "gold", "silver", 250],
+        [ids.b, "gold", "bronze", 0],
+      ].sort(),
+    );
 
     // The job mark for Y+2: a pass the next day (or after a restart) changes nothing.
     expect((await jobs(at(2, "01-02T00:30:00+01:00")))["tier-downgrades"]).toBe(0);
@@ -215,7 +273,9 @@ describe("rolling 12-month tiers: judged every local day against the last 12 mon
   const tierOf = async (phone: string) => (await customer(tenant, phone)).tier?.id;
   beforeAll(async () => {
     tenant = await testTenant(db, "Rolling Burgers");
-    await admin(tenant).programme.tiers.set.mutate({ tiers: { basis: "points_earned", window: "rolling_12_months", levels: tierLevels } } as never);
+    await admin(tenant).programme.tiers.set.mutate({
+      tiers: { basis: "points_earned", window: "rolling_12_months", levels: tierLevels },
+    } as never);
   });
 
   it("gold in December Y and nothing since: bronze a year and a day later; recent earning keeps its level", async () => {
@@ -235,10 +295,12 @@ describe("rolling 12-month tiers: judged every local day against the last 12 mon
     expect(await tierOf(phones.slowed)).toBe("silver");
     expect(await tierOf(phones.loyal)).toBe("gold");
     const events = await downgrades(ids);
-    expect(events.map((e) => [e.customerId, e.from, e.to, e.qualifyingValue]).sort()).toEqual([
-      [lapsed, "gold", "bronze", 0],
-      [slowed, "gold", "silver", 250],
-    ].sort());
+    expect(events.map((e) => [e.customerId, e.from, e.to, e.qualifyingValue]).sort()).toEqual(
+      [
+        [lapsed, "gold", "bronze", 0],
+        [slowed, "gold", "silver", 250],
+      ].sort(),
+    );
     expect(events.some((e) => e.customerId === loyal)).toBe(false);
 
     // Later the same local day (the day's mark) and the next day: no second event.
@@ -275,7 +337,10 @@ describe("never twice: concurrent passes, restarts and the ledger", () => {
     for (const phone of phones) {
       const c = await customer(tenant, phone);
       expect(c.points.balance).toBe(0);
-      const movements = await db.ledgerMovement.findMany({ where: { tenantId: tenant.tenantId, customerId: c.id, kind: "expire" }, orderBy: { amount: "asc" } });
+      const movements = await db.ledgerMovement.findMany({
+        where: { tenantId: tenant.tenantId, customerId: c.id, kind: "expire" },
+        orderBy: { amount: "asc" },
+      });
       expect(movements.map((m) => Number(m.amount))).toEqual([-40, -25]);
     }
 
@@ -288,11 +353,16 @@ describe("never twice: concurrent passes, restarts and the ledger", () => {
     const phone = "+48614000009";
     await post(tenant, phone, at(1, "01-13T12:00:00+01:00"), 7000); // 70 points, expire Y+2-01-13 12:00
     const c = await customer(tenant, phone);
-    const deadBus: Bus = { ...system.bus, js: { publish: () => Promise.reject(new Error("the process died before publishing")) } as never };
+    const deadBus: Bus = {
+      ...system.bus,
+      js: { publish: () => Promise.reject(new Error("the process died before publishing")) } as never,
+    };
 
     const crashed = await run(at(2, "01-14T12:00:00+01:00"), deadBus);
     expect(crashed?.["expire-points"]).toBe(1); // committed...
-    expect(await db.outboxEvent.count({ where: { tenantId: tenant.tenantId, type: "points.expired", publishedAt: null } })).toBe(1); // ...not published
+    expect(
+      await db.outboxEvent.count({ where: { tenantId: tenant.tenantId, type: "points.expired", publishedAt: null } }),
+    ).toBe(1); // ...not published
     await expectNoDrift();
 
     expect((await jobs(at(2, "01-14T12:00:00+01:00")))["expire-points"]).toBe(0);
@@ -305,7 +375,11 @@ describe("never twice: concurrent passes, restarts and the ledger", () => {
       return events.length ? events : undefined;
     });
     expect(expired.map((e) => [e.points, e.balance])).toEqual([[70, 0]]);
-    await eventually("marked published", async () => ((await db.outboxEvent.count({ where: { tenantId: tenant.tenantId, publishedAt: null } })) === 0 ? true : undefined));
+    await eventually("marked published", async () =>
+      (await db.outboxEvent.count({ where: { tenantId: tenant.tenantId, publishedAt: null } })) === 0
+        ? true
+        : undefined,
+    );
     expect(await eventsOf("points.expired", c.id)).toHaveLength(1);
   });
 });
@@ -318,8 +392,19 @@ describe("expiry racing a spend of the same points", () => {
   });
 
   /** Sessions of this file's database waiting for a lock. */
-  const lockWaiters = () => db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.then((r) => r[0]!.n);
-  const waitFor = (n: number) => eventually(`${n} sessions waiting for a lock`, async () => ((await lockWaiters()) >= n ? true : undefined), 20_000, 20);
+  const lockWaiters = () =>
+    db.$queryRaw<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.then(
+      (r) => r[0]!.n,
+    );
+  const waitFor = (n: number) =>
+    eventually(
+      `${n} sessions waiting for a lock`,
+      async () => ((await lockWaiters()) >= n ? true : undefined),
+      20_000,
+      20,
+    );
 
   it("points spent while the expiry pass runs are not expired as well: the balance never goes below zero", async () => {
     const phone = "+48615000001";
@@ -332,16 +417,23 @@ describe("expiry racing a spend of the same points", () => {
     const released = new Promise<void>((r) => (release = r));
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant.tenantId} AND owner = ${c.id} AND kind = 'points' FOR UPDATE`;
-      locked();
-      await released;
-    }, { timeout: 60_000, maxWait: 10_000 });
+    const holder = db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant.tenantId} AND owner = ${c.id} AND kind = 'points' FOR UPDATE`;
+        locked();
+        await released;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
     await isLocked;
 
     // Queued in this order behind it: an admin spending 100 of the 110 points, then the expiry pass
     // for the day after the first lot's date.
-    const spend = admin(tenant).customers.adjust.mutate({ customerId: c.id, amount: -100, reason: "redeemed at the counter" });
+    const spend = admin(tenant).customers.adjust.mutate({
+      customerId: c.id,
+      amount: -100,
+      reason: "redeemed at the counter",
+    });
     await waitFor(1);
     const pass = run(at(1, "12-03T12:00:00+01:00"));
     await waitFor(2);
@@ -356,8 +448,15 @@ describe("expiry racing a spend of the same points", () => {
     const state = {
       spend: { applied: spent.applied, balance: spent.balance },
       balance: (await customer(tenant, phone)).points.balance,
-      expired: (await db.ledgerMovement.findMany({ where: { tenantId: tenant.tenantId, customerId: c.id, kind: "expire" } })).map((m) => Number(m.amount)),
-      lotsRemaining: (await db.pointLot.findMany({ where: { tenantId: tenant.tenantId, customerId: c.id }, orderBy: { earnedAt: "asc" } })).map((l) => Number(l.remaining)),
+      expired: (
+        await db.ledgerMovement.findMany({ where: { tenantId: tenant.tenantId, customerId: c.id, kind: "expire" } })
+      ).map((m) => Number(m.amount)),
+      lotsRemaining: (
+        await db.pointLot.findMany({
+          where: { tenantId: tenant.tenantId, customerId: c.id },
+          orderBy: { earnedAt: "asc" },
+        })
+      ).map((l) => Number(l.remaining)),
     };
     expect(state).toEqual({ spend: { applied: true, balance: 10 }, balance: 10, expired: [], lotsRemaining: [0, 10] });
   });

@@ -1,6 +1,6 @@
 import { createDb, type Db } from "@regulars/db";
-import { saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -34,7 +34,9 @@ describe("a revoked key stops working within CREDENTIAL_CACHE_TTL_MS", () => {
     const refused = await system.post("/v1/transactions", issued.key, saleBody());
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe("unauthorized");
-    await expect(system.client(issued.key).tenants.me.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    await expect(system.client(issued.key).tenants.me.query()).rejects.toMatchObject({
+      data: { code: "UNAUTHORIZED" },
+    });
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody())).status).toBe(202);
   });
 

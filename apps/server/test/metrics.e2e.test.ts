@@ -29,16 +29,29 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
   return undefined;
 }
 
-it("exposes consumer backlogs, pauses, dead letters by category, the outbox backlog, apply latency and process resources", { timeout: 60_000 }, async () => {
+it("exposes consumer backlogs, pauses, dead letters by category, the outbox backlog, apply latency and process resources", {
+  timeout: 60_000,
+}, async () => {
   const tenant = await testTenant(db, "Metrics Burgers");
-  expect((await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { phone: "+48603000111" } }))).status).toBe(202);
+  expect(
+    (await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { phone: "+48603000111" } })))
+      .status,
+  ).toBe(202);
   // A customer id that exists nowhere: the ledger rejects the sale and dead-letters it.
-  expect((await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { id: "cus_nobodyatall00" } }))).status).toBe(202);
-  await eventually("the rejected sale dead-lettered", async () => ((await deadLetterCount(system)) === 1 ? true : undefined));
+  expect(
+    (await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { id: "cus_nobodyatall00" } })))
+      .status,
+  ).toBe(202);
+  await eventually("the rejected sale dead-lettered", async () =>
+    (await deadLetterCount(system)) === 1 ? true : undefined,
+  );
 
   const metrics = await eventually("backlogs sampled", async () => {
     const text = await (await fetch(`${system.workersUrl}/metrics`)).text();
-    return sample(text, "regulars_consumer_pending", { consumer: "ledger" }) === 0 && sample(text, "regulars_outbox_backlog") !== undefined ? text : undefined;
+    return sample(text, "regulars_consumer_pending", { consumer: "ledger" }) === 0 &&
+      sample(text, "regulars_outbox_backlog") !== undefined
+      ? text
+      : undefined;
   });
 
   for (const consumer of ["ledger", "event-resolver", "analytics-writer"]) {
@@ -50,23 +63,36 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
   expect(sample(metrics, "regulars_outbox_backlog")).toBeGreaterThanOrEqual(0);
   expect(sample(metrics, "regulars_transaction_applied_seconds_count")).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "regulars_transaction_applied_seconds_bucket", { le: "+Inf" })).toBeGreaterThanOrEqual(1);
-  expect(sample(metrics, "regulars_messages_processed_total", { consumer: "ledger", outcome: "done" })).toBeGreaterThanOrEqual(1);
+  expect(
+    sample(metrics, "regulars_messages_processed_total", { consumer: "ledger", outcome: "done" }),
+  ).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "regulars_batch_seconds_count", { consumer: "ledger" })).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "process_resident_memory_bytes")).toBeGreaterThan(0);
   expect(sample(metrics, "process_cpu_seconds_total")).toBeGreaterThan(0);
   // The gateway's latency histogram lives on the same registry in an all-in-one process.
-  expect(sample(metrics, "regulars_gateway_request_seconds_count", { route: "/v1/transactions" })).toBeGreaterThanOrEqual(2);
+  expect(
+    sample(metrics, "regulars_gateway_request_seconds_count", { route: "/v1/transactions" }),
+  ).toBeGreaterThanOrEqual(2);
 });
 
 it("charts on the Grafana dashboard only series the processes expose", { timeout: 60_000 }, async () => {
-  const dashboard = JSON.parse(readFileSync(new URL("../../../infra/grafana/regulars.json", import.meta.url), "utf8")) as { panels: { targets?: { expr: string }[] }[] };
+  const dashboard = JSON.parse(
+    readFileSync(new URL("../../../infra/grafana/regulars.json", import.meta.url), "utf8"),
+  ) as { panels: { targets?: { expr: string }[] }[] };
   const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
-  const charted = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:regulars|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, ""))));
+  const charted = new Set(
+    exprs.flatMap((e) =>
+      [...e.matchAll(/\b((?:regulars|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) =>
+        m[1]!.replace(/_(bucket|count|sum)$/, ""),
+      ),
+    ),
+  );
   const tenant = await testTenant(db, "Dashboard Burgers");
   await system.client(tenant.apiKeys.admin).tenants.me.query(); // the API's histogram has a series once a procedure ran
   const exposed = new Set<string>();
   for (const url of [system.gatewayUrl, system.apiUrl, system.workersUrl]) {
-    for (const line of (await (await fetch(`${url}/metrics`)).text()).split("\n")) if (line.startsWith("# TYPE ")) exposed.add(line.split(" ")[2]!);
+    for (const line of (await (await fetch(`${url}/metrics`)).text()).split("\n"))
+      if (line.startsWith("# TYPE ")) exposed.add(line.split(" ")[2]!);
   }
   // Counted by the scheduler from its first pass on (its own tests cover it); no pass runs here.
   const afterFirstScheduledPass = ["regulars_job_runs_total"];

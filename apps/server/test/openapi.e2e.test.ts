@@ -1,7 +1,7 @@
 import { validate } from "@readme/openapi-parser";
 import { createDb, type Db } from "@regulars/db";
-import { testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -54,12 +54,28 @@ describe("the OpenAPI document", () => {
 
   it("names the schemas an integrator generates types from, and every request body refers to one", () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(["TransactionInput", "TransactionLine", "CustomerRef", "ExternalIdentity", "Channel", "BehaviouralEventInput", "ErrorBody", "FieldIssue"]),
+      expect.arrayContaining([
+        "TransactionInput",
+        "TransactionLine",
+        "CustomerRef",
+        "ExternalIdentity",
+        "Channel",
+        "BehaviouralEventInput",
+        "ErrorBody",
+        "FieldIssue",
+      ]),
     );
-    expect(doc.paths["/v1/transactions"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/TransactionInput" });
-    expect(doc.paths["/v1/events"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/BehaviouralEventInput" });
+    expect(doc.paths["/v1/transactions"].post.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/TransactionInput",
+    });
+    expect(doc.paths["/v1/events"].post.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/BehaviouralEventInput",
+    });
     // A field that describes itself still refers to the named schema instead of an inlined copy.
-    expect(doc.components.schemas.TransactionInput.properties.customer.anyOf).toEqual([{ $ref: "#/components/schemas/CustomerRef" }, { type: "null" }]);
+    expect(doc.components.schemas.TransactionInput.properties.customer.anyOf).toEqual([
+      { $ref: "#/components/schemas/CustomerRef" },
+      { type: "null" },
+    ]);
   });
 
   it("describes every field of every schema", () => {
@@ -97,8 +113,12 @@ describe("the OpenAPI document", () => {
       expect(operation.tags?.length, name).toBeGreaterThan(0);
       for (const tag of operation.tags) expect(declaredTags.has(tag), `${name} tag ${tag}`).toBe(true);
       expect(operation.security, name).toEqual([{ apiKey: [] }]);
-      for (const status of ["400", "401", "403", "413", "415", "429", "500", "503"].filter((s) => operation.requestBody || !["413", "415"].includes(s))) {
-        expect(operation.responses[status]?.content?.["application/json"]?.schema, `${name} ${status}`).toEqual({ $ref: "#/components/schemas/ErrorBody" });
+      for (const status of ["400", "401", "403", "413", "415", "429", "500", "503"].filter(
+        (s) => operation.requestBody || !["413", "415"].includes(s),
+      )) {
+        expect(operation.responses[status]?.content?.["application/json"]?.schema, `${name} ${status}`).toEqual({
+          $ref: "#/components/schemas/ErrorBody",
+        });
       }
     }
   });
@@ -108,13 +128,20 @@ describe("the OpenAPI document", () => {
     const fresh = (await (await fetch(`${system.gatewayUrl}/v1/openapi.json`)).json()) as any;
     let posted = 0;
     for (const { name, operation } of operations()) {
-      const examples = operation.requestBody?.content?.["application/json"]?.examples as Record<string, { value: unknown }> | undefined;
+      const examples = operation.requestBody?.content?.["application/json"]?.examples as
+        | Record<string, { value: unknown }>
+        | undefined;
       if (!operation.requestBody) continue;
       expect(Object.keys(examples ?? {}).length, name).toBeGreaterThan(0);
       const path = name.split(" ")[1]!;
-      for (const [exampleName, { value }] of Object.entries(fresh.paths[path].post.requestBody.content["application/json"].examples as Record<string, { value: unknown }>)) {
+      for (const [exampleName, { value }] of Object.entries(
+        fresh.paths[path].post.requestBody.content["application/json"].examples as Record<string, { value: unknown }>,
+      )) {
         const res = await system.post(path, tenant.apiKeys.pos, value);
-        expect({ example: `${name} ${exampleName}`, status: res.status, body: res.body }).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
+        expect({ example: `${name} ${exampleName}`, status: res.status, body: res.body }).toMatchObject({
+          status: 202,
+          body: { status: "accepted", duplicate: false },
+        });
         posted++;
       }
     }

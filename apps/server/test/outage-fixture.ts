@@ -6,7 +6,11 @@ import type { TestSystem } from "./system-fixture.ts";
  * recorded as accepted (202) or refused. A refused sale stays with the till (it retries later), so
  * what must be awarded exactly once is what was accepted.
  */
-export function startTills(system: TestSystem, posKey: string, opts: { everyMs?: number; customers?: number; prefix: string }) {
+export function startTills(
+  system: TestSystem,
+  posKey: string,
+  opts: { everyMs?: number; customers?: number; prefix: string },
+) {
   const accepted: string[] = [];
   const refused: { externalId: string; status: number }[] = [];
   let n = 0;
@@ -33,7 +37,11 @@ export function startTills(system: TestSystem, posKey: string, opts: { everyMs?:
 
 export interface Readiness {
   status: number;
-  body: { status: string; checks: Record<string, boolean>; consumers?: { consumer: string; status: string; dependency?: string; reason?: string }[] };
+  body: {
+    status: string;
+    checks: Record<string, boolean>;
+    consumers?: { consumer: string; status: string; dependency?: string; reason?: string }[];
+  };
 }
 
 export async function readiness(baseUrl: string): Promise<Readiness> {

@@ -1,5 +1,5 @@
-import { eventually, minutesAgo, saleBody, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, minutesAgo, saleBody, testTenant } from "@regulars/testing";
 import { pruneOutbox } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
@@ -28,24 +28,66 @@ async function post(s: typeof system, tenant: CreatedTenant, body: Record<string
 describe("the outbox relay", () => {
   it("publishes domain events a crash left committed but unpublished, rebuilding transaction.processed from the stored transaction", async () => {
     const tenant = await testTenant(db(), "Relay Burgers");
-    const tx = await post(system, tenant, saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48604000001" }, lines: [line("MEAL", 1000)] }));
+    const tx = await post(
+      system,
+      tenant,
+      saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48604000001" }, lines: [line("MEAL", 1000)] }),
+    );
     // As if the worker died after its commit and before publishing: unpublished rows, older than the grace period.
-    const lost = { type: "points.expiring", id: `expiring:lost:${tx.id}`, tenantId: tenant.tenantId, customerId: tx.customerId, occurredAt: new Date().toISOString(), points: 10, expiresAt: "2027-12-02T11:00:00.000Z" };
-    await db().outboxEvent.create({ data: { id: lost.id, tenantId: tenant.tenantId, type: lost.type, payload: lost, createdAt: new Date(Date.now() - 60_000) } });
-    await db().outboxEvent.create({ data: { id: `processed:again:${tx.id}`, tenantId: tenant.tenantId, type: "transaction.processed", payload: { ref: tx.id }, createdAt: new Date(Date.now() - 60_000) } });
+    const lost = {
+      type: "points.expiring",
+      id: `expiring:lost:${tx.id}`,
+      tenantId: tenant.tenantId,
+      customerId: tx.customerId,
+      occurredAt: new Date().toISOString(),
+      points: 10,
+      expiresAt: "2027-12-02T11:00:00.000Z",
+    };
+    await db().outboxEvent.create({
+      data: {
+        id: lost.id,
+        tenantId: tenant.tenantId,
+        type: lost.type,
+        payload: lost,
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    await db().outboxEvent.create({
+      data: {
+        id: `processed:again:${tx.id}`,
+        tenantId: tenant.tenantId,
+        type: "transaction.processed",
+        payload: { ref: tx.id },
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
 
-    const relayed = await eventually("relayed events", async () => {
-      const expiring = (await domainEvents(system.bus, "points.expiring")).find((e) => e.id === lost.id);
-      // The relayed copy is a second message (its own outbox id) carrying the rebuilt event.
-      const processed = (await domainEvents(system.bus, "transaction.processed")).filter((e) => e.transactionId === tx.id);
-      return expiring && processed.length === 2 ? { expiring, processed: processed[1] } : undefined;
-    }, 20_000);
+    const relayed = await eventually(
+      "relayed events",
+      async () => {
+        const expiring = (await domainEvents(system.bus, "points.expiring")).find((e) => e.id === lost.id);
+        // The relayed copy is a second message (its own outbox id) carrying the rebuilt event.
+        const processed = (await domainEvents(system.bus, "transaction.processed")).filter(
+          (e) => e.transactionId === tx.id,
+        );
+        return expiring && processed.length === 2 ? { expiring, processed: processed[1] } : undefined;
+      },
+      20_000,
+    );
     expect(relayed.expiring).toEqual(lost);
-    expect(relayed.processed).toMatchObject({ id: `processed:${tx.id}`, transactionId: tx.id, customerId: tx.customerId, total: 1000, points: 10, lines: [expect.objectContaining({ sku: "MEAL", amount: 1000 })] });
-    expect(await db().outboxEvent.count({ where: { id: { in: [lost.id, `processed:again:${tx.id}`] }, publishedAt: null } })).toBe(0);
+    expect(relayed.processed).toMatchObject({
+      id: `processed:${tx.id}`,
+      transactionId: tx.id,
+      customerId: tx.customerId,
+      total: 1000,
+      points: 10,
+      lines: [expect.objectContaining({ sku: "MEAL", amount: 1000 })],
+    });
+    expect(
+      await db().outboxEvent.count({ where: { id: { in: [lost.id, `processed:again:${tx.id}`] }, publishedAt: null } }),
+    ).toBe(0);
   });
 });
-
 
 describe("outbox retention", () => {
   it("the scheduled pass deletes published events after a week and keeps unpublished ones", async () => {

@@ -1,7 +1,7 @@
 import { consumerBacklog } from "@regulars/bus";
 import { createDb, type Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
-import { eventually, startTcpProxy, testDatabaseUrl, testTenant, type TcpProxy } from "@regulars/testing";
+import { eventually, startTcpProxy, type TcpProxy, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { deadLetterCount, readiness, seconds, startTills } from "./outage-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
@@ -35,11 +35,15 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-it("a Postgres outage longer than the old retry budget loses nothing and awards every accepted sale exactly once", { timeout: 180_000 }, async () => {
+it("a Postgres outage longer than the old retry budget loses nothing and awards every accepted sale exactly once", {
+  timeout: 180_000,
+}, async () => {
   const tenant = await testTenant(db, "Outage Burgers");
   const workersUrl = system.workersUrl!;
   const tills = startTills(system, tenant.apiKeys.pos, { prefix: "pg-outage", everyMs: 100 });
-  await eventually("sales applied before the outage", async () => ((await db.transaction.count({ where: { tenantId: tenant.tenantId } })) >= 5 ? true : undefined));
+  await eventually("sales applied before the outage", async () =>
+    (await db.transaction.count({ where: { tenantId: tenant.tenantId } })) >= 5 ? true : undefined,
+  );
   expect((await readiness(workersUrl)).status).toBe(200);
 
   const acceptedBefore = tills.accepted.length;
@@ -51,7 +55,10 @@ it("a Postgres outage longer than the old retry budget loses nothing and awards 
   });
   expect(paused.status).toBe(503);
   expect(paused.body.checks).toMatchObject({ postgres: false, consumers: false });
-  expect(paused.body.consumers!.find((c) => c.consumer === "ledger")).toMatchObject({ dependency: "postgres", reason: expect.any(String) });
+  expect(paused.body.consumers!.find((c) => c.consumer === "ledger")).toMatchObject({
+    dependency: "postgres",
+    reason: expect.any(String),
+  });
   await new Promise((r) => setTimeout(r, Math.max(0, outageMs - (Date.now() - outageStarted))));
   const acceptedDuringOutage = tills.accepted.length - acceptedBefore;
   await proxy.restore();
@@ -59,14 +66,22 @@ it("a Postgres outage longer than the old retry budget loses nothing and awards 
 
   await new Promise((r) => setTimeout(r, 1_000)); // a little traffic after the outage too
   await tills.stop();
-  const backlog = () => consumerBacklog(system.bus, system.bus.topology.streams.transactions, system.bus.topology.consumers.ledger);
+  const backlog = () =>
+    consumerBacklog(system.bus, system.bus.topology.streams.transactions, system.bus.topology.consumers.ledger);
   await eventually("the ledger to catch up", async () => ((await backlog()) === 0 ? true : undefined), 90_000, 250);
-  await eventually("the workers to be ready again", async () => ((await readiness(workersUrl)).status === 200 ? true : undefined));
+  await eventually("the workers to be ready again", async () =>
+    (await readiness(workersUrl)).status === 200 ? true : undefined,
+  );
 
   const t = tenant.tenantId;
-  const stored = await db.transaction.findMany({ where: { tenantId: t }, select: { externalId: true, pointsAwarded: true } });
+  const stored = await db.transaction.findMany({
+    where: { tenantId: t },
+    select: { externalId: true, pointsAwarded: true },
+  });
   const movements = await db.ledgerMovement.findMany({ where: { tenantId: t }, select: { amount: true } });
-  const balances = await db.$queryRaw<{ total: bigint | null }[]>`SELECT sum(a.balance) AS total FROM ledger_accounts a JOIN customers c ON c.id = a.owner AND a.kind = 'points' WHERE c.tenant_id = ${t}`;
+  const balances = await db.$queryRaw<
+    { total: bigint | null }[]
+  >`SELECT sum(a.balance) AS total FROM ledger_accounts a JOIN customers c ON c.id = a.owner AND a.kind = 'points' WHERE c.tenant_id = ${t}`;
   const awarded = stored.reduce((sum, s) => sum + Number(s.pointsAwarded), 0);
   const dead = await deadLetterCount(system);
   console.log(

@@ -1,7 +1,7 @@
 import { defaultProgramme } from "@regulars/contracts";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { createLogger, createMetricsRegistry } from "@regulars/logger";
-import { createTenant, type CreatedTenant } from "@regulars/tenancy";
+import { type CreatedTenant, createTenant } from "@regulars/tenancy";
 import { testBus, testDatabaseUrl } from "@regulars/testing";
 import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +33,15 @@ beforeAll(async () => {
   good = await createTenant(db, { name: "Good Burgers", timezone: "Europe/Warsaw", currency: "EUR" }, "test");
   broken = await createTenant(db, { name: "Broken Burgers", timezone: "Europe/Warsaw", currency: "EUR" }, "test");
   for (const t of [good, broken]) {
-    await db.programmeVersion.create({ data: { tenantId: t.tenantId, version: 2, effectiveFrom: new Date(0), config: { ...defaultProgramme, expiry }, createdBy: "test" } });
+    await db.programmeVersion.create({
+      data: {
+        tenantId: t.tenantId,
+        version: 2,
+        effectiveFrom: new Date(0),
+        config: { ...defaultProgramme, expiry },
+        createdBy: "test",
+      },
+    });
   }
   // Bad data written around the validation (an old import, a manual fix): its expiry notices cannot be dated.
   await db.$executeRaw`UPDATE tenants SET timezone = 'Mars/Olympus_Mons' WHERE id = ${broken.tenantId}`;
@@ -52,7 +60,9 @@ const capture = () => {
 };
 type Registry = ReturnType<typeof createMetricsRegistry>;
 const counterValue = async (registry: Registry, job: string, outcome: string) =>
-  (await registry.getSingleMetric("regulars_job_runs_total")!.get()).values.find((v) => v.labels.job === job && v.labels.outcome === outcome)?.value ?? 0;
+  (await registry.getSingleMetric("regulars_job_runs_total")!.get()).values.find(
+    (v) => v.labels.job === job && v.labels.outcome === outcome,
+  )?.value ?? 0;
 
 describe("runScheduledJobs", () => {
   it("a job failing for one tenant is logged and counted, and every other tenant's jobs still run", async () => {
@@ -62,7 +72,8 @@ describe("runScheduledJobs", () => {
     expect(done).toMatchObject({ failed: 1, "expiry-notices": 0, "release-pending": 0 });
     expect(await counterValue(registry, "expiry-notices", "failed")).toBe(1);
     expect(await counterValue(registry, "expiry-notices", "ok")).toBe(1); // the good tenant
-    for (const job of ["release-pending", "expire-points", "tier-downgrades"]) expect(await counterValue(registry, job, "ok")).toBe(2);
+    for (const job of ["release-pending", "expire-points", "tier-downgrades"])
+      expect(await counterValue(registry, job, "ok")).toBe(2);
     const failure = lines.map((l) => JSON.parse(l)).find((l) => l.msg.includes("scheduled job failed"));
     expect(failure).toMatchObject({ job: "expiry-notices", tenantId: broken.tenantId, level: 50 });
   });
@@ -85,14 +96,18 @@ describe("runScheduledJobs", () => {
     await inside;
     try {
       const leases = await other.schedulerLease.findMany();
-      expect(leases).toEqual([expect.objectContaining({ name: "scheduled-jobs", holder: expect.stringContaining(`:${process.pid}:`) })]);
+      expect(leases).toEqual([
+        expect.objectContaining({ name: "scheduled-jobs", holder: expect.stringContaining(`:${process.pid}:`) }),
+      ]);
       const [activity] = await other.$queryRaw<{ in_transaction: number; advisory: number }[]>`
         SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL) AS in_transaction,
                (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory`;
       expect(activity).toEqual({ in_transaction: 0, advisory: 0 });
 
       expect(await runScheduledJobs({ db, bus, log, programmes: new ProgrammeCache(db, 0) }, new Date())).toBeNull();
-      expect(await runScheduledJobs({ db: other, bus, log, programmes: new ProgrammeCache(other, 0) }, new Date())).toBeNull();
+      expect(
+        await runScheduledJobs({ db: other, bus, log, programmes: new ProgrammeCache(other, 0) }, new Date()),
+      ).toBeNull();
     } finally {
       open();
     }
@@ -103,7 +118,9 @@ describe("runScheduledJobs", () => {
   it("a lease left by a process that died lapses, and the next pass takes it", async () => {
     const log = createLogger({ level: "silent" });
     const run = () => runScheduledJobs({ db, bus, log, programmes: new ProgrammeCache(db, 0) }, new Date());
-    await db.schedulerLease.create({ data: { name: "scheduled-jobs", holder: "dead-host:1:abcd", expiresAt: new Date(Date.now() + 3_600_000) } });
+    await db.schedulerLease.create({
+      data: { name: "scheduled-jobs", holder: "dead-host:1:abcd", expiresAt: new Date(Date.now() + 3_600_000) },
+    });
     expect(await run()).toBeNull();
     await db.$executeRaw`UPDATE scheduler_leases SET expires_at = now() - interval '1 second'`;
     expect(await run()).not.toBeNull();

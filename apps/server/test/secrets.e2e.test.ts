@@ -24,7 +24,8 @@ describe("files that hold keys or URLs", () => {
 
   it("are written readable by their owner only, and older looser ones are tightened", () => {
     expect(system.demo).not.toBeNull();
-    for (const name of ["server.json", "demo-tenant.json", "postgres.json"]) expect(modeOf(join(dataDir, name)), name).toBe(0o600);
+    for (const name of ["server.json", "demo-tenant.json", "postgres.json"])
+      expect(modeOf(join(dataDir, name)), name).toBe(0o600);
   });
 
   it("server.json finds the running system without holding a key", () => {

@@ -44,8 +44,17 @@ async function startAndInterrupt(postgresPort: number) {
   const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
     cwd: repoRoot,
     env: {
-      ...env, REGULARS_DATA_DIR: dataDir, NATS_URL: testNatsUrl(), REGULARS_NAMESPACE: namespace, REGULARS_DEMO: "off",
-      GATEWAY_PORT: "0", API_PORT: "0", WORKERS_PORT: "0", EMBEDDED_POSTGRES_PORT: String(postgresPort), WORKERS: "ledger,events,jobs", LOG_FORMAT: "json",
+      ...env,
+      REGULARS_DATA_DIR: dataDir,
+      NATS_URL: testNatsUrl(),
+      REGULARS_NAMESPACE: namespace,
+      REGULARS_DEMO: "off",
+      GATEWAY_PORT: "0",
+      API_PORT: "0",
+      WORKERS_PORT: "0",
+      EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      WORKERS: "ledger,events,jobs",
+      LOG_FORMAT: "json",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so the whole group can be signalled like a terminal does
@@ -56,9 +65,11 @@ async function startAndInterrupt(postgresPort: number) {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const serverJson = join(dataDir, "server.json");
-  await eventually("the server to be up", async () => (existsSync(serverJson) ? true : undefined), 120_000, 100).catch((e) => {
-    throw new Error(`${(e as Error).message}\n${output}`);
-  });
+  await eventually("the server to be up", async () => (existsSync(serverJson) ? true : undefined), 120_000, 100).catch(
+    (e) => {
+      throw new Error(`${(e as Error).message}\n${output}`);
+    },
+  );
   const postmaster = Number(readFileSync(join(clusterDirOf(dataDir), "postmaster.pid"), "utf8").split("\n")[0]);
   expect(alive(postmaster)).toBe(true);
 

@@ -3,19 +3,24 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRegularsClient, type RegularsClient } from "@regulars/api-client";
-import { deleteStreams, eventually, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { connectBus } from "@regulars/bus";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
+import { deleteStreams, eventually, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { loadConfig, type Role } from "../src/config.ts";
-import { startSystem, type RunningSystem } from "../src/system.ts";
+import { type RunningSystem, startSystem } from "../src/system.ts";
 
 type TransactionRecord = Awaited<ReturnType<RegularsClient["transactions"]["get"]["query"]>>;
 export type ProcessedTransaction = Extract<TransactionRecord, { status: "processed"; lines: unknown }>;
 
 export interface TestSystem extends RunningSystem {
   namespace: string;
-  post(path: string, key: string | null, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  post(
+    path: string,
+    key: string | null,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   client(key: string): RegularsClient;
   /** Waits until the transaction is processed (fails at once if it is rejected) and returns its record. */
   processed(key: string, externalId: string): Promise<ProcessedTransaction>;
@@ -23,7 +28,10 @@ export interface TestSystem extends RunningSystem {
 }
 
 /** The real system (gateway, workers, API) in this process, on random ports, over the run's real services. */
-export async function startTestSystem(env: Record<string, string> = {}, roles: Role[] = ["gateway", "workers", "api"]): Promise<TestSystem> {
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  roles: Role[] = ["gateway", "workers", "api"],
+): Promise<TestSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), "regulars-test-system-"));
   const namespace = uniqueNamespace();
   const config = loadConfig({
@@ -62,7 +70,8 @@ export async function startTestSystem(env: Record<string, string> = {}, roles: R
       const client = createRegularsClient({ url: `${system.apiUrl}/trpc`, apiKey: key });
       return eventually(`${externalId} processed`, async () => {
         const status = await client.transactions.get.query({ externalId });
-        if (status.status === "rejected") throw new Error(`${externalId} was rejected: ${status.reason.code}: ${status.reason.message}`);
+        if (status.status === "rejected")
+          throw new Error(`${externalId} was rejected: ${status.reason.code}: ${status.reason.message}`);
         return status.status === "processed" ? status : undefined;
       });
     },

@@ -1,6 +1,6 @@
 import { createDb, type Db } from "@regulars/db";
-import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 const status = async (key: string, externalId: string) => {
-  const res = await fetch(`${system.gatewayUrl}/v1/transactions/${encodeURIComponent(externalId)}`, { headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${system.gatewayUrl}/v1/transactions/${encodeURIComponent(externalId)}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 const settled = (key: string, externalId: string) =>
@@ -34,14 +36,26 @@ const settled = (key: string, externalId: string) =>
     const s = await status(key, externalId);
     return s.status === 200 && s.body.status !== "accepted" ? s.body : undefined;
   });
-const line = (sku: string, unitPrice: number, quantity = 1) => ({ sku, name: sku, quantity, unitPrice, discount: 0, tags: [] });
+const line = (sku: string, unitPrice: number, quantity = 1) => ({
+  sku,
+  name: sku,
+  quantity,
+  unitPrice,
+  discount: 0,
+  tags: [],
+});
 
 describe("GET /v1/transactions/{externalId}", () => {
   it("a processed sale shows its points and the customer's balance, to POS and kiosk keys", async () => {
     const sale = saleBody({ customer: { phone: "+48610000001" }, lines: [line("MEAL", 2_500)] });
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).status).toBe(202);
     expect(await settled(tenant.apiKeys.pos, sale.externalId)).toMatchObject({
-      status: "processed", externalId: sale.externalId, type: "sale", pointsAwarded: 25, balance: { points: 25, pending: 0 }, conflicts: 0,
+      status: "processed",
+      externalId: sale.externalId,
+      type: "sale",
+      pointsAwarded: 25,
+      balance: { points: 25, pending: 0 },
+      conflicts: 0,
     });
     expect((await status(tenant.apiKeys.kiosk, sale.externalId)).body.status).toBe("processed");
   });
@@ -49,25 +63,44 @@ describe("GET /v1/transactions/{externalId}", () => {
   it("a made-up customer id, an over-refund and a refund of a refund end rejected with a machine-readable reason", async () => {
     const madeUp = saleBody({ customer: { id: "cus_0000000000000000000000000" } });
     await system.post("/v1/transactions", tenant.apiKeys.pos, madeUp);
-    expect(await settled(tenant.apiKeys.pos, madeUp.externalId)).toMatchObject({ status: "rejected", reason: { code: "unknown_customer", message: expect.stringContaining("cus_0000000000000000000000000") } });
+    expect(await settled(tenant.apiKeys.pos, madeUp.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "unknown_customer", message: expect.stringContaining("cus_0000000000000000000000000") },
+    });
 
     const sale = saleBody({ customer: { phone: "+48610000002" }, lines: [line("MEAL", 1_000)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
     await settled(tenant.apiKeys.pos, sale.externalId);
     const tooMuch = saleBody({ type: "refund", refundOf: sale.externalId, lines: [line("MEAL", 1_500)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, tooMuch);
-    expect(await settled(tenant.apiKeys.pos, tooMuch.externalId)).toMatchObject({ status: "rejected", reason: { code: "refund_exceeds_sale" } });
+    expect(await settled(tenant.apiKeys.pos, tooMuch.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "refund_exceeds_sale" },
+    });
 
     const refund = saleBody({ type: "refund", refundOf: sale.externalId, lines: [line("MEAL", 400)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, refund);
-    expect(await settled(tenant.apiKeys.pos, refund.externalId)).toMatchObject({ status: "processed", pointsAwarded: -4 });
+    expect(await settled(tenant.apiKeys.pos, refund.externalId)).toMatchObject({
+      status: "processed",
+      pointsAwarded: -4,
+    });
     const ofRefund = saleBody({ type: "refund", refundOf: refund.externalId, lines: [line("MEAL", 400)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, ofRefund);
-    expect(await settled(tenant.apiKeys.pos, ofRefund.externalId)).toMatchObject({ status: "rejected", reason: { code: "refund_of_refund" } });
+    expect(await settled(tenant.apiKeys.pos, ofRefund.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "refund_of_refund" },
+    });
 
-    const wrongLine = saleBody({ type: "refund", refundOf: sale.externalId, lines: [{ ...line("MEAL", 100), lineNo: 3 }] });
+    const wrongLine = saleBody({
+      type: "refund",
+      refundOf: sale.externalId,
+      lines: [{ ...line("MEAL", 100), lineNo: 3 }],
+    });
     await system.post("/v1/transactions", tenant.apiKeys.pos, wrongLine);
-    expect(await settled(tenant.apiKeys.pos, wrongLine.externalId)).toMatchObject({ status: "rejected", reason: { code: "refund_line_not_in_sale", message: expect.stringContaining("lines.0.lineNo") } });
+    expect(await settled(tenant.apiKeys.pos, wrongLine.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "refund_line_not_in_sale", message: expect.stringContaining("lines.0.lineNo") },
+    });
   });
 
   it("answers 404 for what was never posted, for another tenant's key, and 403 for an admin key", async () => {
@@ -87,10 +120,20 @@ describe("the same externalId with a different body is never silently a duplicat
     const changed = { ...sale, lines: [line("MEAL", 2_000)], total: 2_000 };
     const conflict = await system.post("/v1/transactions", tenant.apiKeys.pos, changed);
     expect(conflict.status).toBe(409);
-    expect(conflict.body).toMatchObject({ code: "idempotency_conflict", message: expect.stringContaining(sale.externalId) });
-    const again = await system.post("/v1/transactions", tenant.apiKeys.pos, { ...sale, occurredAt: new Date(sale.occurredAt as string).toISOString() });
+    expect(conflict.body).toMatchObject({
+      code: "idempotency_conflict",
+      message: expect.stringContaining(sale.externalId),
+    });
+    const again = await system.post("/v1/transactions", tenant.apiKeys.pos, {
+      ...sale,
+      occurredAt: new Date(sale.occurredAt as string).toISOString(),
+    });
     expect(again).toMatchObject({ status: 202, body: { duplicate: true } });
-    expect(await settled(tenant.apiKeys.pos, sale.externalId)).toMatchObject({ status: "processed", pointsAwarded: 10, conflicts: 0 });
+    expect(await settled(tenant.apiKeys.pos, sale.externalId)).toMatchObject({
+      status: "processed",
+      pointsAwarded: 10,
+      conflicts: 0,
+    });
   });
 
   it("after the window: the ledger refuses the changed body (status shows the conflict) and ignores the same body", async () => {
@@ -107,8 +150,16 @@ describe("the same externalId with a different body is never silently a duplicat
     expect(seen).toMatchObject({ status: "processed", pointsAwarded: 10, balance: { points: 10 } });
     await new Promise((r) => setTimeout(r, 2_500));
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).body.duplicate).toBe(false); // JetStream forgot it again
-    await eventually("the repeat reached the ledger", async () => ((await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_ack_pending + (await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_pending === 0 ? true : undefined));
-    expect(await status(tenant.apiKeys.pos, sale.externalId)).toMatchObject({ body: { status: "processed", pointsAwarded: 10, conflicts: 1 } });
+    await eventually("the repeat reached the ledger", async () =>
+      (await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_ack_pending +
+        (await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_pending ===
+      0
+        ? true
+        : undefined,
+    );
+    expect(await status(tenant.apiKeys.pos, sale.externalId)).toMatchObject({
+      body: { status: "processed", pointsAwarded: 10, conflicts: 1 },
+    });
     const customer = await system.client(tenant.apiKeys.admin).customers.get.query({ phone: "+48610000011" });
     expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, customerId: customer.id } })).toBe(1);
   });
@@ -117,10 +168,21 @@ describe("the same externalId with a different body is never silently a duplicat
 describe("a transaction dead-lettered by the consumer is recorded as rejected", () => {
   it("a message on the stream that breaks the contract reads rejected: contract_violation, with the reason", async () => {
     // What an older gateway, or a hand-made replay, could put on the stream: a body the contract refuses.
-    const bad = { tenantId: tenant.tenantId, transactionId: "txn_hand_made", receivedAt: new Date().toISOString(), transaction: { ...saleBody(), total: "lots" } };
+    const bad = {
+      tenantId: tenant.tenantId,
+      transactionId: "txn_hand_made",
+      receivedAt: new Date().toISOString(),
+      transaction: { ...saleBody(), total: "lots" },
+    };
     const externalId = bad.transaction.externalId;
-    await system.bus.js.publish(system.bus.topology.subjects.transaction(tenant.tenantId, "store-017"), JSON.stringify(bad));
+    await system.bus.js.publish(
+      system.bus.topology.subjects.transaction(tenant.tenantId, "store-017"),
+      JSON.stringify(bad),
+    );
     const rejected = await settled(tenant.apiKeys.pos, externalId);
-    expect(rejected).toMatchObject({ status: "rejected", reason: { code: "contract_violation", message: expect.stringContaining("transaction.total") } });
+    expect(rejected).toMatchObject({
+      status: "rejected",
+      reason: { code: "contract_violation", message: expect.stringContaining("transaction.total") },
+    });
   });
 });

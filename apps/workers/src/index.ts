@@ -1,15 +1,23 @@
 import { type Analytics, isTransientClickHouseError } from "@regulars/analytics";
-import { type Bus, type ConsumerDependency, type ConsumerState, type DeadLetterInfo, type Outcome, type RunningConsumer, startBatchConsumer } from "@regulars/bus";
+import {
+  type Bus,
+  type ConsumerDependency,
+  type ConsumerState,
+  type DeadLetterInfo,
+  type Outcome,
+  type RunningConsumer,
+  startBatchConsumer,
+} from "@regulars/bus";
 import { DomainEvent, EventMessage, TransactionMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
 import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { resolveEventBatch } from "./events/resolve-events.ts";
+import { startScheduler } from "./jobs/scheduler.ts";
 import { applyTransactionBatch } from "./ledger/apply-transactions.ts";
 import { recordDeadLetteredTransaction } from "./ledger/dead-letters.ts";
 import { ProgrammeCache } from "./ledger/programmes.ts";
-import { startScheduler } from "./jobs/scheduler.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
@@ -70,7 +78,9 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
   const publishCommitted = (items: Parameters<typeof publishOutbox>[2]) =>
     // Committed already: if publishing fails now, the outbox relay publishes later.
-    publishOutbox(db, bus, items).catch((e) => log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"));
+    publishOutbox(db, bus, items).catch((e) =>
+      log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"),
+    );
 
   if (enabled.has("ledger")) {
     const programmes = new ProgrammeCache(db);
@@ -88,7 +98,8 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       handle: async (items): Promise<Outcome[]> => {
         const applied = await applyTransactionBatch({ db, programmes, refundWaitMs: opts.refundWaitMs }, items);
         const now = Date.now();
-        for (const [i, item] of items.entries()) if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
+        for (const [i, item] of items.entries())
+          if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
         await publishCommitted(applied.outbox);
         return applied.outcomes;
       },
@@ -131,9 +142,22 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     running.push({ stream: streams.domain, running: consumer });
   }
   if (enabled.has("jobs")) {
-    others.push(startScheduler({ db, bus, log, programmes: new ProgrammeCache(db), intervalMs: opts.jobsIntervalMs ?? 60_000, registry: opts.registry }));
+    others.push(
+      startScheduler({
+        db,
+        bus,
+        log,
+        programmes: new ProgrammeCache(db),
+        intervalMs: opts.jobsIntervalMs ?? 60_000,
+        registry: opts.registry,
+      }),
+    );
   }
-  const sampling = metrics.startSampling({ bus, db: enabled.has("ledger") || enabled.has("events") ? db : null, consumers: running });
+  const sampling = metrics.startSampling({
+    bus,
+    db: enabled.has("ledger") || enabled.has("events") ? db : null,
+    consumers: running,
+  });
   log.info({ workers: [...enabled] }, "workers started");
   return {
     consumers: () => running.map((r) => r.running.state()),
@@ -144,5 +168,5 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
 }
 
-export { runScheduledJobs, pruneOutbox } from "./jobs/scheduler.ts";
+export { pruneOutbox, runScheduledJobs } from "./jobs/scheduler.ts";
 export { ProgrammeCache } from "./ledger/programmes.ts";

@@ -9,11 +9,37 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
  * read at scrape time, so /metrics answers at once even while NATS or Postgres is down.
  */
 export function createWorkerMetrics(registry: Registry, consumers: () => RunningConsumer[]) {
-  const processed = new Counter({ name: "regulars_messages_processed_total", help: "Messages handled by a worker, by outcome", labelNames: ["consumer", "outcome"], registers: [registry] });
-  const batchSeconds = new Histogram({ name: "regulars_batch_seconds", help: "Time to handle one batch", labelNames: ["consumer"], registers: [registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
-  const deadLetters = new Counter({ name: "regulars_dead_letters_total", help: "Messages dead-lettered, by consumer and reason category", labelNames: ["consumer", "category"], registers: [registry] });
-  const pending = new Gauge({ name: "regulars_consumer_pending", help: "Messages in the stream not yet delivered to the durable consumer", labelNames: ["consumer"], registers: [registry] });
-  const ackPending = new Gauge({ name: "regulars_consumer_ack_pending", help: "Messages delivered to the durable consumer and not yet acknowledged", labelNames: ["consumer"], registers: [registry] });
+  const processed = new Counter({
+    name: "regulars_messages_processed_total",
+    help: "Messages handled by a worker, by outcome",
+    labelNames: ["consumer", "outcome"],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: "regulars_batch_seconds",
+    help: "Time to handle one batch",
+    labelNames: ["consumer"],
+    registers: [registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+  const deadLetters = new Counter({
+    name: "regulars_dead_letters_total",
+    help: "Messages dead-lettered, by consumer and reason category",
+    labelNames: ["consumer", "category"],
+    registers: [registry],
+  });
+  const pending = new Gauge({
+    name: "regulars_consumer_pending",
+    help: "Messages in the stream not yet delivered to the durable consumer",
+    labelNames: ["consumer"],
+    registers: [registry],
+  });
+  const ackPending = new Gauge({
+    name: "regulars_consumer_ack_pending",
+    help: "Messages delivered to the durable consumer and not yet acknowledged",
+    labelNames: ["consumer"],
+    registers: [registry],
+  });
   new Gauge({
     name: "regulars_consumer_paused",
     help: "1 while a consumer is paused because its dependency is down (why: /readyz)",
@@ -23,7 +49,11 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
       for (const c of consumers()) this.set({ consumer: c.durable }, c.state().status === "paused" ? 1 : 0);
     },
   });
-  const outboxBacklog = new Gauge({ name: "regulars_outbox_backlog", help: "Domain events committed to the outbox and not yet published", registers: [registry] });
+  const outboxBacklog = new Gauge({
+    name: "regulars_outbox_backlog",
+    help: "Domain events committed to the outbox and not yet published",
+    registers: [registry],
+  });
   const applied = new Histogram({
     name: "regulars_transaction_applied_seconds",
     help: "From the gateway accepting a transaction to the ledger committing it",
@@ -38,10 +68,16 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
       batchSeconds.observe({ consumer }, s.ms / 1000);
     },
     deadLettered: (info: DeadLetterInfo) => deadLetters.inc({ consumer: info.consumer, category: info.category }),
-    appliedAfter: (receivedAt: string, now = Date.now()) => applied.observe(Math.max(0, (now - Date.parse(receivedAt)) / 1000)),
+    appliedAfter: (receivedAt: string, now = Date.now()) =>
+      applied.observe(Math.max(0, (now - Date.parse(receivedAt)) / 1000)),
 
     /** Samples backlogs and states until stopped. */
-    startSampling(opts: { bus: Bus; db: Db | null; consumers: { stream: string; running: RunningConsumer }[]; everyMs?: number }) {
+    startSampling(opts: {
+      bus: Bus;
+      db: Db | null;
+      consumers: { stream: string; running: RunningConsumer }[];
+      everyMs?: number;
+    }) {
       const sample = async () => {
         for (const { stream, running } of opts.consumers) {
           const counts = await consumerCounts(opts.bus, stream, running.durable).catch(() => null);
@@ -51,7 +87,9 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
           }
         }
         if (opts.db) {
-          const [row] = await opts.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`.catch(() => []);
+          const [row] = await opts.db.$queryRaw<
+            { n: bigint }[]
+          >`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`.catch(() => []);
           if (row) outboxBacklog.set(Number(row.n));
         }
       };

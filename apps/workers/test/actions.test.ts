@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveEventBatch } from "../src/events/resolve-events.ts";
 import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
-import { base, eventMessage, ledgerDeps, tenantWithProgramme, txMessage, twoWorkerPools } from "./fixtures.ts";
+import { base, eventMessage, ledgerDeps, tenantWithProgramme, twoWorkerPools, txMessage } from "./fixtures.ts";
 
 let db: Db;
 let other: Db;
@@ -19,19 +19,39 @@ afterAll(() => pools?.close());
 const programme = {
   rules: [
     base,
-    { id: "first-feedback", type: "action", event: "feedback_submitted", points: 50, limit: "once", priority: 10, stopProcessing: true },
+    {
+      id: "first-feedback",
+      type: "action",
+      event: "feedback_submitted",
+      points: 50,
+      limit: "once",
+      priority: 10,
+      stopProcessing: true,
+    },
     { id: "feedback", type: "action", event: "feedback_submitted", points: 5, limit: "per_event" },
   ],
 };
 
 async function member(phone: string) {
   const tenant = await tenantWithProgramme(db, programme, "Feedback Burgers");
-  await applyTransactionBatch(ledgerDeps(db), [txMessage(tenant, { customer: { phone }, lines: [{ sku: "X", name: "X", quantity: 1, unitPrice: 50, discount: 0, tags: [] }] })]);
+  await applyTransactionBatch(ledgerDeps(db), [
+    txMessage(tenant, {
+      customer: { phone },
+      lines: [{ sku: "X", name: "X", quantity: 1, unitPrice: 50, discount: 0, tags: [] }],
+    }),
+  ]);
   const customerId = (await db.customer.findFirstOrThrow({ where: { tenantId: tenant, phone } })).id;
-  const bonuses = async () => (await db.ledgerMovement.findMany({ where: { tenantId: tenant, customerId, kind: "bonus" }, orderBy: { createdAt: "asc" } })).map((m) => Number(m.amount));
+  const bonuses = async () =>
+    (
+      await db.ledgerMovement.findMany({
+        where: { tenantId: tenant, customerId, kind: "bonus" },
+        orderBy: { createdAt: "asc" },
+      })
+    ).map((m) => Number(m.amount));
   return { tenant, customerId, bonuses };
 }
-const resolve = (database: Db, ...events: Parameters<typeof resolveEventBatch>[2]) => resolveEventBatch(database, new ProgrammeCache(database, 0), events);
+const resolve = (database: Db, ...events: Parameters<typeof resolveEventBatch>[2]) =>
+  resolveEventBatch(database, new ProgrammeCache(database, 0), events);
 
 describe("repeat action rewards see the customer's history", () => {
   it("pays 50 for the first feedback, then 5, 5, whether the events come one by one or in one batch", async () => {
@@ -40,7 +60,10 @@ describe("repeat action rewards see the customer's history", () => {
     expect(await oneByOne.bonuses()).toEqual([50, 5, 5]);
 
     const together = await member("+48720000002");
-    await resolve(db, ...Array.from({ length: 3 }, () => eventMessage(together.tenant, "feedback_submitted", "+48720000002")));
+    await resolve(
+      db,
+      ...Array.from({ length: 3 }, () => eventMessage(together.tenant, "feedback_submitted", "+48720000002")),
+    );
     expect((await together.bonuses()).sort((a, b) => b - a)).toEqual([50, 5, 5]);
     expect((await customerBalances(db, together.tenant, together.customerId)).points).toBe(60);
   });

@@ -27,11 +27,40 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-function processed(tenantId: string, n: number, occurredAt = new Date(Date.now() - 60_000).toISOString()): TransactionProcessed {
+function processed(
+  tenantId: string,
+  n: number,
+  occurredAt = new Date(Date.now() - 60_000).toISOString(),
+): TransactionProcessed {
   return {
-    type: "transaction.processed", id: `processed:${tenantId}:${n}`, tenantId, transactionId: `tx_${tenantId}_${n}`, externalId: `E-${n}`, kind: "sale",
-    refundOf: null, occurredAt, locationId: "store-1", channel: "pos", customerId: null, currency: "EUR", total: 1000, discountTotal: 0, points: 10,
-    lines: [{ lineNo: 1, sku: "MEAL", name: "Meal", category: null, tags: [], quantity: 1, unitPrice: 1000, discount: 0, amount: 1000 }],
+    type: "transaction.processed",
+    id: `processed:${tenantId}:${n}`,
+    tenantId,
+    transactionId: `tx_${tenantId}_${n}`,
+    externalId: `E-${n}`,
+    kind: "sale",
+    refundOf: null,
+    occurredAt,
+    locationId: "store-1",
+    channel: "pos",
+    customerId: null,
+    currency: "EUR",
+    total: 1000,
+    discountTotal: 0,
+    points: 10,
+    lines: [
+      {
+        lineNo: 1,
+        sku: "MEAL",
+        name: "Meal",
+        category: null,
+        tags: [],
+        quantity: 1,
+        unitPrice: 1000,
+        discount: 0,
+        amount: 1000,
+      },
+    ],
   };
 }
 
@@ -39,14 +68,39 @@ it("writes every other tenant's facts and dead-letters only the fact ClickHouse 
   const a = `ten_a${randomBytes(3).toString("hex")}`;
   const b = `ten_b${randomBytes(3).toString("hex")}`;
   // A time without an offset passes the contract (a plain string) but is refused on the way into ClickHouse.
-  const events = [processed(a, 1), processed(b, 1), processed(b, 2, "2026-11-26 12:00:00"), processed(a, 2), processed(b, 3)];
-  await publishMany(bus.js, events.map((e) => ({ subject: bus.topology.subjects.domain(e.tenantId, e.type), payload: e, msgId: e.id })));
+  const events = [
+    processed(a, 1),
+    processed(b, 1),
+    processed(b, 2, "2026-11-26 12:00:00"),
+    processed(a, 2),
+    processed(b, 3),
+  ];
+  await publishMany(
+    bus.js,
+    events.map((e) => ({ subject: bus.topology.subjects.domain(e.tenantId, e.type), payload: e, msgId: e.id })),
+  );
 
-  workers = await startWorkers({ db, bus, analytics, log: silentLogger, registry: createMetricsRegistry("test"), enabled: ["analytics"], maxDeliver: 2, backoffMs: () => 50 });
-  await eventually("every good fact in ClickHouse", async () => ((await analytics.countTransactions(a)) === 2 && (await analytics.countTransactions(b)) === 2 ? true : undefined));
+  workers = await startWorkers({
+    db,
+    bus,
+    analytics,
+    log: silentLogger,
+    registry: createMetricsRegistry("test"),
+    enabled: ["analytics"],
+    maxDeliver: 2,
+    backoffMs: () => 50,
+  });
+  await eventually("every good fact in ClickHouse", async () =>
+    (await analytics.countTransactions(a)) === 2 && (await analytics.countTransactions(b)) === 2 ? true : undefined,
+  );
   const letters = await eventually("the bad fact dead-lettered", async () => {
     const info = await bus.jsm.streams.info(bus.topology.streams.deadLetter);
-    return info.state.messages === 1 ? (await bus.jsm.streams.getMessage(bus.topology.streams.deadLetter, { seq: info.state.last_seq }))!.json<{ reason: string; payload: string }>() : undefined;
+    return info.state.messages === 1
+      ? (await bus.jsm.streams.getMessage(bus.topology.streams.deadLetter, { seq: info.state.last_seq }))!.json<{
+          reason: string;
+          payload: string;
+        }>()
+      : undefined;
   });
   expect(JSON.parse(letters.payload)).toMatchObject({ tenantId: b, id: `processed:${b}:2` });
   expect(letters.reason).toMatch(/^gave up after 2 deliveries: Invalid timestamp/);

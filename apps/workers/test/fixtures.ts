@@ -5,19 +5,43 @@ import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
 
 /** A tenant whose programme (beside the default version 1) has been in force since the epoch. */
-export async function tenantWithProgramme(db: Db, programme: Record<string, unknown>, name = "Worker Burgers"): Promise<string> {
+export async function tenantWithProgramme(
+  db: Db,
+  programme: Record<string, unknown>,
+  name = "Worker Burgers",
+): Promise<string> {
   const { tenantId } = await testTenant(db, name);
-  await db.programmeVersion.create({ data: { tenantId, version: 2, effectiveFrom: new Date(0), config: ProgrammeConfig.parse(programme), createdBy: "test" } });
+  await db.programmeVersion.create({
+    data: {
+      tenantId,
+      version: 2,
+      effectiveFrom: new Date(0),
+      config: ProgrammeConfig.parse(programme),
+      createdBy: "test",
+    },
+  });
   return tenantId;
 }
 
 export const base = { id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 };
 
-export const line = (sku: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({ sku, name: sku, quantity: 1, unitPrice, discount: 0, tags: [], ...extra });
+export const line = (sku: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({
+  sku,
+  name: sku,
+  quantity: 1,
+  unitPrice,
+  discount: 0,
+  tags: [],
+  ...extra,
+});
 
 let counter = 0;
 /** A transaction as the gateway stamps it onto the stream. */
-export function txMessage(tenantId: string, body: Record<string, unknown>, receivedAt = new Date()): TransactionMessage {
+export function txMessage(
+  tenantId: string,
+  body: Record<string, unknown>,
+  receivedAt = new Date(),
+): TransactionMessage {
   const lines = (body.lines as { quantity: number; unitPrice: number; discount?: number }[]) ?? [line("MEAL", 1000)];
   const transaction = TransactionInput.parse({
     externalId: `W-${Date.now()}-${++counter}`,
@@ -30,23 +54,47 @@ export function txMessage(tenantId: string, body: Record<string, unknown>, recei
     total: lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - (l.discount ?? 0), 0),
     ...body,
   });
-  return { tenantId, transactionId: stableId("transaction", tenantId, transaction.externalId), receivedAt: receivedAt.toISOString(), transaction };
+  return {
+    tenantId,
+    transactionId: stableId("transaction", tenantId, transaction.externalId),
+    receivedAt: receivedAt.toISOString(),
+    transaction,
+  };
 }
 
-export const refundOf = (tenantId: string, sale: TransactionMessage, lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
-  txMessage(tenantId, { type: "refund", refundOf: sale.transaction.externalId, lines, ...extra });
+export const refundOf = (
+  tenantId: string,
+  sale: TransactionMessage,
+  lines: Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+) => txMessage(tenantId, { type: "refund", refundOf: sale.transaction.externalId, lines, ...extra });
 
-export function eventMessage(tenantId: string, type: string, phone: string, eventId = `E-${Date.now()}-${++counter}`): EventMessage {
+export function eventMessage(
+  tenantId: string,
+  type: string,
+  phone: string,
+  eventId = `E-${Date.now()}-${++counter}`,
+): EventMessage {
   return {
     tenantId,
     id: stableId("event", tenantId, eventId),
     receivedAt: new Date().toISOString(),
-    event: { eventId, type, occurredAt: new Date(Date.now() - 60_000).toISOString(), customer: { phone }, properties: {} },
+    event: {
+      eventId,
+      type,
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      customer: { phone },
+      properties: {},
+    },
   };
 }
 
 /** The ledger's dependencies as one worker process has them: its own programme cache. */
-export const ledgerDeps = (db: Db, extra: { refundWaitMs?: number; now?: () => Date } = {}) => ({ db, programmes: new ProgrammeCache(db, 0), ...extra });
+export const ledgerDeps = (db: Db, extra: { refundWaitMs?: number; now?: () => Date } = {}) => ({
+  db,
+  programmes: new ProgrammeCache(db, 0),
+  ...extra,
+});
 
 /**
  * Two database handles with pools of their own, as two worker processes have, both warmed up: a Prisma

@@ -1,13 +1,13 @@
 import type { Db } from "@regulars/db";
 import { customerBalances, findBalanceDrift } from "@regulars/ledger-store";
+import { silentLogger } from "@regulars/logger";
 import { testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { releasePendingPoints } from "../src/jobs/release-pending.ts";
 import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
 import { ProgrammeCache } from "../src/ledger/programmes.ts";
-import { releasePendingPoints } from "../src/jobs/release-pending.ts";
-import { silentLogger } from "@regulars/logger";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage, twoWorkerPools } from "./fixtures.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, twoWorkerPools, txMessage } from "./fixtures.ts";
 
 /**
  * Two ledger instances, one redelivered batch: JetStream hands a message to a second worker when the
@@ -28,34 +28,61 @@ const programme = {
   tiers: {
     basis: "points_earned",
     window: "lifetime",
-    levels: [{ id: "bronze", name: "Bronze", threshold: 0 }, { id: "silver", name: "Silver", threshold: 200, benefits: { rewardPoints: 10 } }, { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 25 } }],
+    levels: [
+      { id: "bronze", name: "Bronze", threshold: 0 },
+      { id: "silver", name: "Silver", threshold: 200, benefits: { rewardPoints: 10 } },
+      { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 25 } },
+    ],
   },
   milestones: [100, 300],
 };
 
 /** Everything a batch leaves behind for a tenant, in a form two tenants can be compared by. */
 async function outcome(tenantId: string) {
-  const customers = await db.customer.findMany({ where: { tenantId }, orderBy: { phone: "asc" }, select: { id: true, phone: true } });
+  const customers = await db.customer.findMany({
+    where: { tenantId },
+    orderBy: { phone: "asc" },
+    select: { id: true, phone: true },
+  });
   const perCustomer = [];
   for (const c of customers) {
-    const movements = await db.ledgerMovement.findMany({ where: { tenantId, customerId: c.id }, select: { kind: true, amount: true, reason: true } });
-    const stamps = await db.stampCardProgress.findMany({ where: { customerId: c.id }, select: { cardId: true, stamps: true, completed: true } });
+    const movements = await db.ledgerMovement.findMany({
+      where: { tenantId, customerId: c.id },
+      select: { kind: true, amount: true, reason: true },
+    });
+    const stamps = await db.stampCardProgress.findMany({
+      where: { customerId: c.id },
+      select: { cardId: true, stamps: true, completed: true },
+    });
     const loyalty = await db.customerLoyalty.findUnique({ where: { customerId: c.id }, select: { tier: true } });
     const crossings = await db.milestoneCrossing.count({ where: { customerId: c.id } });
     perCustomer.push({
       phone: c.phone,
       balances: await customerBalances(db, tenantId, c.id),
       movements: movements.map((m) => `${m.kind} ${m.amount} ${m.reason ?? ""}`).sort(),
-      stamps, tier: loyalty?.tier, crossings,
+      stamps,
+      tier: loyalty?.tier,
+      crossings,
     });
   }
-  const events = await db.outboxEvent.groupBy({ by: ["type"], where: { tenantId }, _count: true, orderBy: { type: "asc" } });
-  return { perCustomer, events: events.map((e) => [e.type, e._count]), transactions: await db.transaction.count({ where: { tenantId } }) };
+  const events = await db.outboxEvent.groupBy({
+    by: ["type"],
+    where: { tenantId },
+    _count: true,
+    orderBy: { type: "asc" },
+  });
+  return {
+    perCustomer,
+    events: events.map((e) => [e.type, e._count]),
+    transactions: await db.transaction.count({ where: { tenantId } }),
+  };
 }
 
 const salesFor = (tenantId: string, phones: string[]) =>
   phones.flatMap((phone, k) =>
-    Array.from({ length: 12 }, (_, i) => txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 2_000 + 1_000 * k + 100 * i)] })),
+    Array.from({ length: 12 }, (_, i) =>
+      txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 2_000 + 1_000 * k + 100 * i)] }),
+    ),
   );
 
 describe("the same messages in two ledger instances at once", () => {
@@ -64,7 +91,11 @@ describe("the same messages in two ledger instances at once", () => {
     const reference = await tenantWithProgramme(db, programme, "Reference Burgers");
     const phones = ["+48700000001", "+48700000002", "+48700000003"];
     // A first visit each, so the customers exist and their rows can be held below.
-    for (const t of [tenant, reference]) await applyTransactionBatch(ledgerDeps(db), phones.map((phone) => txMessage(t, { customer: { phone }, lines: [line("MEAL", 1_000)] })));
+    for (const t of [tenant, reference])
+      await applyTransactionBatch(
+        ledgerDeps(db),
+        phones.map((phone) => txMessage(t, { customer: { phone }, lines: [line("MEAL", 1_000)] })),
+      );
     const messages = salesFor(tenant, phones);
     await applyTransactionBatch(ledgerDeps(db), salesFor(reference, phones)); // the same sales, applied once
 
@@ -75,7 +106,8 @@ describe("the same messages in two ledger instances at once", () => {
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM customers WHERE tenant_id = $1 ORDER BY id FOR UPDATE", [tenant]);
     const inChunks = async (chunk: number) => {
-      for (let i = 0; i < messages.length; i += chunk) await applyTransactionBatch(ledgerDeps(other), messages.slice(i, i + chunk));
+      for (let i = 0; i < messages.length; i += chunk)
+        await applyTransactionBatch(ledgerDeps(other), messages.slice(i, i + chunk));
     };
     // One instance takes the whole batch, the other the redelivered messages in smaller batches.
     const raced = Promise.all([applyTransactionBatch(ledgerDeps(db), messages), inChunks(5)]);
@@ -86,7 +118,9 @@ describe("the same messages in two ledger instances at once", () => {
 
     const [after, once] = await Promise.all([outcome(tenant), outcome(reference)]);
     expect(after.transactions).toBe(39);
-    expect(after.perCustomer.map((c) => ({ ...c, phone: undefined }))).toEqual(once.perCustomer.map((c) => ({ ...c, phone: undefined })));
+    expect(after.perCustomer.map((c) => ({ ...c, phone: undefined }))).toEqual(
+      once.perCustomer.map((c) => ({ ...c, phone: undefined })),
+    );
     expect(after.events).toEqual(once.events);
     expect(after.perCustomer.every((c) => c.stamps[0]?.completed === 1 && c.stamps[0]?.stamps === 3)).toBe(true);
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
@@ -106,12 +140,18 @@ describe("releasing pending points races a refund", () => {
     const holder = new pg.Client({ connectionString: testDatabaseUrl() });
     await holder.connect();
     await holder.query("BEGIN");
-    await holder.query("SELECT id FROM ledger_accounts WHERE tenant_id = $1 AND owner = $2 AND kind = 'points' FOR UPDATE", [tenant, customerId]);
+    await holder.query(
+      "SELECT id FROM ledger_accounts WHERE tenant_id = $1 AND owner = $2 AND kind = 'points' FOR UPDATE",
+      [tenant, customerId],
+    );
     const refund = applyTransactionBatch(ledgerDeps(other), [refundOf(tenant, sale, [line("FEAST", 10_000)])]);
     await waitingOnLocks(holder, 1);
     const programmes = new ProgrammeCache(db, 0);
     const release = releasePendingPoints({
-      db, log: silentLogger, tenantId: tenant, now: new Date(Date.now() + 15 * 86_400_000),
+      db,
+      log: silentLogger,
+      tenantId: tenant,
+      now: new Date(Date.now() + 15 * 86_400_000),
       programme: (await programmes.inForce(tenant, new Date()))!,
     });
     await waitingOnLocks(holder, 2);

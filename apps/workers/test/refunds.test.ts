@@ -13,15 +13,24 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const apply = (...messages: Parameters<typeof applyTransactionBatch>[1]) => applyTransactionBatch(ledgerDeps(db), messages);
-const customerOf = async (tenantId: string, phone: string) => (await db.customer.findFirstOrThrow({ where: { tenantId, phone } })).id;
-const rejection = async (tenantId: string, externalId: string) => db.transactionRejection.findFirst({ where: { tenantId, externalId } });
-const pointsOf = async (tenantId: string, externalId: string) => Number((await db.transaction.findFirstOrThrow({ where: { tenantId, externalId } })).pointsAwarded);
+const apply = (...messages: Parameters<typeof applyTransactionBatch>[1]) =>
+  applyTransactionBatch(ledgerDeps(db), messages);
+const customerOf = async (tenantId: string, phone: string) =>
+  (await db.customer.findFirstOrThrow({ where: { tenantId, phone } })).id;
+const rejection = async (tenantId: string, externalId: string) =>
+  db.transactionRejection.findFirst({ where: { tenantId, externalId } });
+const pointsOf = async (tenantId: string, externalId: string) =>
+  Number((await db.transaction.findFirstOrThrow({ where: { tenantId, externalId } })).pointsAwarded);
 
 describe("refunds name the sale's lines and are measured by money", () => {
   it("half of a line's price refunded reverses half of its points; lineNo picks the line among equal skus", async () => {
-    const tenant = await tenantWithProgramme(db, { rules: [base, { id: "new", type: "multiplier", factor: 3, products: { tags: ["new"] } }] });
-    const sale = txMessage(tenant, { customer: { phone: "+48710000001" }, lines: [line("BURGER", 2_000), line("BURGER", 2_000, { tags: ["new"] })] }); // 20 + 60
+    const tenant = await tenantWithProgramme(db, {
+      rules: [base, { id: "new", type: "multiplier", factor: 3, products: { tags: ["new"] } }],
+    });
+    const sale = txMessage(tenant, {
+      customer: { phone: "+48710000001" },
+      lines: [line("BURGER", 2_000), line("BURGER", 2_000, { tags: ["new"] })],
+    }); // 20 + 60
     await apply(sale);
     const half = refundOf(tenant, sale, [{ ...line("BURGER", 1_000), lineNo: 1 }]);
     await apply(half);
@@ -75,7 +84,10 @@ describe("refunds name the sale's lines and are measured by money", () => {
     expect(waiting.outcomes[0]).toMatchObject({ kind: "defer", delayMs: 5_000 });
     const later = () => new Date(Date.parse(refund.receivedAt) + 61_000); // the clock is injected
     const given = await applyTransactionBatch(ledgerDeps(db, { refundWaitMs: 60_000, now: later }), [refund]);
-    expect(given.outcomes[0]).toMatchObject({ kind: "reject", reason: expect.stringMatching(/^refunded_sale_not_found: /) });
+    expect(given.outcomes[0]).toMatchObject({
+      kind: "reject",
+      reason: expect.stringMatching(/^refunded_sale_not_found: /),
+    });
     expect(await rejection(tenant, refund.transaction.externalId)).toMatchObject({ code: "refunded_sale_not_found" });
   });
 });
@@ -84,7 +96,11 @@ describe("a refund takes back what the sale produced, where the programme says s
   const tiers = {
     basis: "points_earned",
     window: "lifetime",
-    levels: [{ id: "bronze", name: "Bronze", threshold: 0 }, { id: "silver", name: "Silver", threshold: 200 }, { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 25 } }],
+    levels: [
+      { id: "bronze", name: "Bronze", threshold: 0 },
+      { id: "silver", name: "Silver", threshold: 200 },
+      { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 25 } },
+    ],
   };
 
   it("buy to reach gold, then refund: back to silver, the gold reward and its points reversed, one tier event each way", async () => {
@@ -100,8 +116,15 @@ describe("a refund takes back what the sale produced, where the programme says s
     await apply(refundOf(tenant, big, [line("FEAST", 25_000)]));
     expect(await db.customerLoyalty.findUnique({ where: { customerId: id } })).toMatchObject({ tier: "silver" });
     expect((await customerBalances(db, tenant, id)).points).toBe(300);
-    const events = await db.outboxEvent.findMany({ where: { tenantId: tenant, type: "tier.changed" }, orderBy: { createdAt: "asc" } });
-    expect(events.map((e) => [(e.payload as { from: string }).from, (e.payload as { to: string }).to])).toEqual([[null, "silver"], ["silver", "gold"], ["gold", "silver"]]);
+    const events = await db.outboxEvent.findMany({
+      where: { tenantId: tenant, type: "tier.changed" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(events.map((e) => [(e.payload as { from: string }).from, (e.payload as { to: string }).to])).toEqual([
+      [null, "silver"],
+      ["silver", "gold"],
+      ["gold", "silver"],
+    ]);
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
   });
 
@@ -111,47 +134,78 @@ describe("a refund takes back what the sale produced, where the programme says s
     const sale = txMessage(keeps, { customer: { phone }, lines: [line("FEAST", 60_000)] }); // 600: gold
     await apply(sale);
     await apply(refundOf(keeps, sale, [line("FEAST", 5_000)])); // 550 left: still gold
-    expect(await db.customerLoyalty.findUnique({ where: { customerId: await customerOf(keeps, phone) } })).toMatchObject({ tier: "gold" });
+    expect(
+      await db.customerLoyalty.findUnique({ where: { customerId: await customerOf(keeps, phone) } }),
+    ).toMatchObject({ tier: "gold" });
 
     const lenient = await tenantWithProgramme(db, { rules: [base], tiers, refunds: { tierRewards: false } });
     const first = txMessage(lenient, { customer: { phone }, lines: [line("FEAST", 60_000)] });
     await apply(first);
     await apply(refundOf(lenient, first, [line("FEAST", 60_000)]));
-    expect(await db.customerLoyalty.findUnique({ where: { customerId: await customerOf(lenient, phone) } })).toMatchObject({ tier: "gold" });
+    expect(
+      await db.customerLoyalty.findUnique({ where: { customerId: await customerOf(lenient, phone) } }),
+    ).toMatchObject({ tier: "gold" });
   });
 
   it("stamps go back with a refunded visit, undoing the completion and the card reward it paid", async () => {
     const card = { id: "visits", name: "5th visit free", stampsRequired: 5, rewardPoints: 100 };
     const tenant = await tenantWithProgramme(db, { rules: [base], stampCards: [card] });
     const phone = "+48710000012";
-    const visits = Array.from({ length: 5 }, () => txMessage(tenant, { customer: { phone }, lines: [line("COFFEE", 300)] }));
+    const visits = Array.from({ length: 5 }, () =>
+      txMessage(tenant, { customer: { phone }, lines: [line("COFFEE", 300)] }),
+    );
     for (const v of visits) await apply(v); // the 5th completes the card (+100)
     const id = await customerOf(tenant, phone);
-    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 0, completed: 1 });
+    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({
+      stamps: 0,
+      completed: 1,
+    });
     expect((await customerBalances(db, tenant, id)).points).toBe(5 * 3 + 100);
 
     const partial = refundOf(tenant, visits[4]!, [line("COFFEE", 100)]); // not the whole visit: the stamp stays
     await apply(partial);
-    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 0, completed: 1 });
+    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({
+      stamps: 0,
+      completed: 1,
+    });
     await apply(refundOf(tenant, visits[4]!, [line("COFFEE", 200)])); // now the whole visit: 4 visits left
-    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 4, completed: 0 });
+    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({
+      stamps: 4,
+      completed: 0,
+    });
     expect((await customerBalances(db, tenant, id)).points).toBe(4 * 3); // the fifth visit's 3 points and the reward are gone
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
 
     // A sixth visit completes the card again and pays again; refunding an earlier visit then keeps it (5 visits remain).
     await apply(txMessage(tenant, { customer: { phone }, lines: [line("COFFEE", 300)] }));
     await apply(txMessage(tenant, { customer: { phone }, lines: [line("COFFEE", 300)] }));
-    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 1, completed: 1 });
+    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({
+      stamps: 1,
+      completed: 1,
+    });
     await apply(refundOf(tenant, visits[0]!, [line("COFFEE", 300)]));
-    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 0, completed: 1 });
+    expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({
+      stamps: 0,
+      completed: 1,
+    });
     expect((await customerBalances(db, tenant, id)).points).toBe(5 * 3 + 100);
   });
 
   it("item stamps go back by refunded units", async () => {
-    const card = { id: "coffees", name: "10 coffees", stampsRequired: 10, per: "item", match: { skus: ["COFFEE"] }, rewardPoints: 50 };
+    const card = {
+      id: "coffees",
+      name: "10 coffees",
+      stampsRequired: 10,
+      per: "item",
+      match: { skus: ["COFFEE"] },
+      rewardPoints: 50,
+    };
     const tenant = await tenantWithProgramme(db, { rules: [base], stampCards: [card] });
     const phone = "+48710000013";
-    const sale = txMessage(tenant, { customer: { phone }, lines: [line("COFFEE", 300, { quantity: 4 }), line("CAKE", 500)] });
+    const sale = txMessage(tenant, {
+      customer: { phone },
+      lines: [line("COFFEE", 300, { quantity: 4 }), line("CAKE", 500)],
+    });
     await apply(sale);
     const id = await customerOf(tenant, phone);
     expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 4 });

@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { assertIdentifier, createClickHouseClient, type AnalyticsConfig } from "./config.ts";
+import { type AnalyticsConfig, assertIdentifier, createClickHouseClient } from "./config.ts";
 import {
+  type BehaviouralEventFact,
+  type TransactionFact,
   toEventRow,
   toTransactionLineRows,
   toTransactionRow,
-  type BehaviouralEventFact,
-  type TransactionFact,
 } from "./facts.ts";
 import { applyMigrations } from "./migrations.ts";
 import { splitByPartition } from "./partitions.ts";

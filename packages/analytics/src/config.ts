@@ -1,4 +1,9 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
+import {
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+  ClickHouseLogLevel,
+  createClient,
+} from "@clickhouse/client";
 
 /** Where the facts live: embedded chdb in dev and tests, a ClickHouse server over HTTP in production. */
 export type AnalyticsConfig =

@@ -9,7 +9,10 @@ export const defaultMaxPartitionsPerInsert = 50;
 /** `occurred_at` as written (`YYYY-MM-DD hh:mm:ss.SSS`, UTC) → its partition, `YYYYMM`. */
 const monthOf = (row: { occurred_at: string }) => row.occurred_at.slice(0, 7);
 
-export function splitByPartition<T extends { occurred_at: string }>(rows: T[], maxPartitions = defaultMaxPartitionsPerInsert): T[][] {
+export function splitByPartition<T extends { occurred_at: string }>(
+  rows: T[],
+  maxPartitions = defaultMaxPartitionsPerInsert,
+): T[][] {
   if (maxPartitions < 1) throw new Error(`maxPartitions must be at least 1, not ${maxPartitions}`);
   const byMonth = new Map<string, T[]>();
   for (const row of rows) {

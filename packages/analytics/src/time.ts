@@ -9,7 +9,9 @@ const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 export function toClickHouseDateTime(iso: string): string {
   const millis = isoWithOffset.test(iso) ? Date.parse(iso) : Number.NaN;
   if (Number.isNaN(millis)) {
-    throw new Error(`Invalid timestamp ${JSON.stringify(iso)}: expected ISO 8601 with an offset, e.g. 2024-03-01T12:00:00+01:00`);
+    throw new Error(
+      `Invalid timestamp ${JSON.stringify(iso)}: expected ISO 8601 with an offset, e.g. 2024-03-01T12:00:00+01:00`,
+    );
   }
   return new Date(millis).toISOString().replace("T", " ").replace("Z", "");
 }

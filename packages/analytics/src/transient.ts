@@ -27,7 +27,14 @@ const transientTypes = new Set([
  * A proxy or load balancer in front of ClickHouse answers 502/503/504 with a body of its own, which the
  * client turns into a plain Error carrying that body; the client's own request timeout says "Timeout error".
  */
-const unavailableMessages = [/^\s*(?:502|503|504)\b/, /bad gateway/i, /service (?:temporarily )?unavailable/i, /server unavailable/i, /gateway time-?out/i, /^timeout error/i];
+const unavailableMessages = [
+  /^\s*(?:502|503|504)\b/,
+  /bad gateway/i,
+  /service (?:temporarily )?unavailable/i,
+  /server unavailable/i,
+  /gateway time-?out/i,
+  /^timeout error/i,
+];
 
 /** True when a ClickHouse failure may go away by itself: the same insert can be tried again unchanged. */
 export function isTransientClickHouseError(e: unknown): boolean {

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type Analytics,
   applyMigrations,
   assertIdentifier,
   createAnalytics,
   MigrationChecksumError,
-  type Analytics,
 } from "../src/index.ts";
 import { defaultMigrationsFolder } from "../src/migrations.ts";
 import { toClickHouseDateTime } from "../src/time.ts";
@@ -70,7 +70,9 @@ describe("migrate", () => {
       { db: database },
     );
     expect(tables.map((t) => t.name)).toEqual(["events", "schema_migrations", "transaction_lines", "transactions"]);
-    const ledger = await selectRows<{ version: number; name: string }>(`SELECT version, name FROM ${database}.schema_migrations`);
+    const ledger = await selectRows<{ version: number; name: string }>(
+      `SELECT version, name FROM ${database}.schema_migrations`,
+    );
     expect(ledger).toEqual([{ version: 1, name: "0001_init" }]);
   });
 });
@@ -120,9 +122,12 @@ describe("transactions", () => {
     await analytics.insertTransactions([fact]); // the consumer redelivers a batch
 
     // The duplicate really is stored twice (separate insert, not merged yet)...
-    const raw = await selectRows<{ n: string }>(`SELECT count() AS n FROM ${database}.transactions WHERE customer_id = {c:String}`, {
-      c: customerId,
-    });
+    const raw = await selectRows<{ n: string }>(
+      `SELECT count() AS n FROM ${database}.transactions WHERE customer_id = {c:String}`,
+      {
+        c: customerId,
+      },
+    );
     expect(raw).toEqual([{ n: "3" }]);
     // ...and still counts once, with its lines once.
     expect(await analytics.countTransactions(tenant, { customerId })).toBe(2);
@@ -178,15 +183,28 @@ describe("migration checksums", () => {
       expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0002_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
-      await writeFile(join(folder, "0003_never.sql"), "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n");
+      await writeFile(
+        join(folder, "0003_never.sql"),
+        "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
+      );
       const failure = applyMigrations(analytics.client, db, folderUrl);
       await expect(failure).rejects.toBeInstanceOf(MigrationChecksumError);
       await expect(failure).rejects.toThrow(/Migration 0001_init was changed after it was applied/);
 
-      const tables = await selectRows<{ name: string }>("SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name", {
-        db,
-      });
-      expect(tables.map((t) => t.name)).toEqual(["a", "b", "events", "schema_migrations", "transaction_lines", "transactions"]);
+      const tables = await selectRows<{ name: string }>(
+        "SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name",
+        {
+          db,
+        },
+      );
+      expect(tables.map((t) => t.name)).toEqual([
+        "a",
+        "b",
+        "events",
+        "schema_migrations",
+        "transaction_lines",
+        "transactions",
+      ]);
       await analytics.client.command({ query: `DROP DATABASE ${db} SYNC` });
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { type ClickHouseHttpServer, startClickHouseHttpServer, startTcpProxy, type TcpProxy } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAnalytics, isTransientClickHouseError, type Analytics } from "../src/index.ts";
+import { type Analytics, createAnalytics, isTransientClickHouseError } from "../src/index.ts";
 import { eventFact, transactionFact } from "./fixtures.ts";
 
 // The production path (@clickhouse/client over HTTP) against a real engine: the ClickHouse HTTP
@@ -25,7 +25,11 @@ const caught = async (work: Promise<unknown>): Promise<unknown> => {
 beforeAll(async () => {
   server = await startClickHouseHttpServer();
   proxy = await startTcpProxy({ host: "127.0.0.1", port: server.port });
-  analytics = await createAnalytics({ kind: "http", url: proxy.url(server.url), database: `http_${randomBytes(4).toString("hex")}` });
+  analytics = await createAnalytics({
+    kind: "http",
+    url: proxy.url(server.url),
+    database: `http_${randomBytes(4).toString("hex")}`,
+  });
   await analytics.migrate();
 }, 60_000);
 afterAll(async () => {
@@ -45,7 +49,11 @@ describe("over HTTP", () => {
     expect(await analytics.countTransactions(tenantId, { customerId })).toBe(1);
     expect(await analytics.countEvents(tenantId, { customerId: "x' OR 1=1 --" })).toBe(0);
     expect(await analytics.countEvents(tenantId, { customerId, type: "app_open" })).toBe(1);
-    expect(await analytics.getTransaction(tenantId, fact.transactionId)).toMatchObject({ customerId, total: fact.total, lineCount: 2 });
+    expect(await analytics.getTransaction(tenantId, fact.transactionId)).toMatchObject({
+      customerId,
+      total: fact.total,
+      lineCount: 2,
+    });
     expect(await analytics.migrate()).toEqual({ applied: [] });
     expect(proxy.accepted).toBeGreaterThan(0);
   });
@@ -62,20 +70,36 @@ describe("isTransientClickHouseError", () => {
     setTimeout(() => proxy.cut(), 300);
     const reset = await caught(analytics.client.query({ query: slow }).then((r) => r.json()));
 
-    const unavailable: Server = createServer((_, res) => res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable\n"));
+    const unavailable: Server = createServer((_, res) =>
+      res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable\n"),
+    );
     await new Promise<void>((r) => unavailable.listen(0, "127.0.0.1", r));
-    const behindProxy = await createAnalytics({ kind: "http", url: `http://127.0.0.1:${(unavailable.address() as { port: number }).port}`, database: "regulars" });
+    const behindProxy = await createAnalytics({
+      kind: "http",
+      url: `http://127.0.0.1:${(unavailable.address() as { port: number }).port}`,
+      database: "regulars",
+    });
     const gateway503 = await caught(behindProxy.insertEvents([eventFact({ tenantId })]));
     await behindProxy.close();
     await new Promise((r) => unavailable.close(r));
 
-    for (const [name, e] of Object.entries({ refused, reset, gateway503 })) expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(true);
+    for (const [name, e] of Object.entries({ refused, reset, gateway503 }))
+      expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(true);
   });
 
   it("does not take the statement's own errors for an outage", async () => {
     const syntax = await caught(analytics.client.command({ query: "SELEC 1" }));
-    const missingTable = await caught(analytics.client.query({ query: `SELECT * FROM ${analytics.database}.no_such_table` }));
-    const badRow = await caught(analytics.client.insert({ table: `${analytics.database}.events`, values: [{ tenant_id: tenantId, id: "e", occurred_at: "not a time" }], format: "JSONEachRow" }));
-    for (const [name, e] of Object.entries({ syntax, missingTable, badRow, plain: new Error("boom") })) expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(false);
+    const missingTable = await caught(
+      analytics.client.query({ query: `SELECT * FROM ${analytics.database}.no_such_table` }),
+    );
+    const badRow = await caught(
+      analytics.client.insert({
+        table: `${analytics.database}.events`,
+        values: [{ tenant_id: tenantId, id: "e", occurred_at: "not a time" }],
+        format: "JSONEachRow",
+      }),
+    );
+    for (const [name, e] of Object.entries({ syntax, missingTable, badRow, plain: new Error("boom") }))
+      expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(false);
   });
 });

@@ -38,7 +38,13 @@ afterAll(async () => {
 });
 
 it("sends tenant and filters as bound parameters with the client settings, naming db.table", async () => {
-  const analytics = await createAnalytics({ kind: "http", url, username: "regulars", password: "secret", database: "regulars_prod" });
+  const analytics = await createAnalytics({
+    kind: "http",
+    url,
+    username: "regulars",
+    password: "secret",
+    database: "regulars_prod",
+  });
   try {
     expect(await analytics.ping()).toBe(true);
     const hostile = "x' OR 1=1 --";

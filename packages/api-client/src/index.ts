@@ -11,7 +11,8 @@ export type { AppRouter };
  * a half-empty screen.
  */
 export function asAdminView<T extends { view: string }>(customer: T): Extract<T, { view: "admin" }> {
-  if (customer.view !== "admin") throw new Error("expected the admin view of a customer: call customers.get with an admin key");
+  if (customer.view !== "admin")
+    throw new Error("expected the admin view of a customer: call customers.get with an admin key");
   return customer as Extract<T, { view: "admin" }>;
 }
 export type RegularsClient = TRPCClient<AppRouter>;

@@ -1,5 +1,5 @@
-import { type FieldIssue, formatIssuePath } from "@regulars/errors";
 import { unstorableText } from "@regulars/contracts";
+import { type FieldIssue, formatIssuePath } from "@regulars/errors";
 
 /** Deeper than any procedure's input; the HTTP host refuses deeper JSON before parsing it. */
 const MAX_INPUT_DEPTH = 32;
@@ -9,7 +9,12 @@ const MAX_INPUT_DEPTH = 32;
  * in text (a 500 if it got that far), and control characters or unpaired surrogates have no place in
  * anything we store or echo. Each problem is reported with its field path.
  */
-export function unsafeInputIssues(value: unknown, path: (string | number)[] = [], depth = 0, issues: FieldIssue[] = []): FieldIssue[] {
+export function unsafeInputIssues(
+  value: unknown,
+  path: (string | number)[] = [],
+  depth = 0,
+  issues: FieldIssue[] = [],
+): FieldIssue[] {
   if (issues.length >= 20) return issues; // enough to fix the request; do not walk a hostile payload to the end
   if (typeof value === "string") {
     const problem = unstorableText(value);
@@ -19,7 +24,9 @@ export function unsafeInputIssues(value: unknown, path: (string | number)[] = []
       issues.push({ path: formatIssuePath(path), message: `must not nest deeper than ${MAX_INPUT_DEPTH} levels` });
       return issues;
     }
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
     for (const [key, child] of entries) {
       const keyProblem = typeof key === "string" ? unstorableText(key) : null;
       if (keyProblem) issues.push({ path: formatIssuePath([...path, key]), message: `key ${keyProblem}` });

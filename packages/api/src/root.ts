@@ -1,6 +1,6 @@
 import { auditRouter } from "./audit/audit.router.ts";
-import { apiKeysRouter } from "./keys/keys.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
+import { apiKeysRouter } from "./keys/keys.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";

@@ -1,8 +1,8 @@
-import { initTRPC, TRPCError } from "@trpc/server";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
+import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { unsafeInputIssues } from "./input-guard.ts";
 
@@ -27,7 +27,8 @@ const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const code = cause instanceof DomainError ? cause.code : errorCodeOfTrpc(error.code, shape.data.httpStatus);
-    const issues = cause instanceof ZodError ? issuesFromZod(cause) : cause instanceof DomainError ? cause.issues : undefined;
+    const issues =
+      cause instanceof ZodError ? issuesFromZod(cause) : cause instanceof DomainError ? cause.issues : undefined;
     // Internal errors keep their message out of the response; the request id finds it in the logs.
     const message =
       code === "internal"
@@ -35,11 +36,22 @@ const t = initTRPC.context<ApiContext>().create({
         : cause instanceof ZodError
           ? `the input is invalid: ${issues!.map((i) => i.path).join(", ")}`
           : shape.message;
-    const body: ApiErrorBody = { code, message, ...(issues?.length ? { issues } : {}), ...(ctx?.requestId ? { requestId: ctx.requestId } : {}) };
+    const body: ApiErrorBody = {
+      code,
+      message,
+      ...(issues?.length ? { issues } : {}),
+      ...(ctx?.requestId ? { requestId: ctx.requestId } : {}),
+    };
     return {
       message,
       code: shape.code,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, requestId: ctx?.requestId, error: body },
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId,
+        error: body,
+      },
     };
   },
 });
@@ -69,7 +81,11 @@ const timed = t.middleware(async ({ ctx, path, next }) => {
 const safeInput = t.middleware(async ({ getRawInput, next }) => {
   const issues = unsafeInputIssues(await getRawInput());
   if (issues.length) {
-    const cause = new DomainError("invalid_request", `the input is invalid: ${issues.map((i) => i.path).join(", ")}`, issues);
+    const cause = new DomainError(
+      "invalid_request",
+      `the input is invalid: ${issues.map((i) => i.path).join(", ")}`,
+      issues,
+    );
     throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
   }
   return next();
@@ -79,14 +95,18 @@ export const publicProcedure = t.procedure.use(timed).use(safeInput).use(domainE
 
 /** The tenant always comes from the credential, never from input. */
 export const tenantProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.credential) throw new TRPCError({ code: "UNAUTHORIZED", message: "send an API key as 'Authorization: Bearer <key>'" });
+  if (!ctx.credential)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "send an API key as 'Authorization: Bearer <key>'" });
   return next({ ctx: { ...ctx, credential: ctx.credential, tenantId: ctx.credential.tenantId } });
 });
 
 export const roleProcedure = (...roles: ApiKeyRole[]) =>
   tenantProcedure.use(({ ctx, next }) => {
     if (!roles.includes(ctx.credential.role)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `a ${ctx.credential.role} key cannot do this; it needs a ${roles.join(" or ")} key` });
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `a ${ctx.credential.role} key cannot do this; it needs a ${roles.join(" or ")} key`,
+      });
     }
     return next();
   });

@@ -18,7 +18,12 @@ describe("audit.list", () => {
 
     const first = await t.admin.audit.list({ limit: 2 });
     expect(first.items.map((i) => (i.details as { after: { pendingDays: number } }).after.pendingDays)).toEqual([5, 4]);
-    expect(first.items[0]).toMatchObject({ id: expect.stringMatching(/^aud_[0-9a-z]{26}$/), action: "programme.pendingDays.set", target: null, actor: t.adminKeyId });
+    expect(first.items[0]).toMatchObject({
+      id: expect.stringMatching(/^aud_[0-9a-z]{26}$/),
+      action: "programme.pendingDays.set",
+      target: null,
+      actor: t.adminKeyId,
+    });
     const second = await t.admin.audit.list({ limit: 2, cursor: first.nextCursor });
     const third = await t.admin.audit.list({ limit: 2, cursor: second.nextCursor });
     expect([...second.items, ...third.items].map((i) => (i.details as { version: number }).version)).toEqual([4, 3, 2]);

@@ -8,7 +8,16 @@ let db: Db;
 let t: Awaited<ReturnType<typeof tenantCallers>>;
 let customerId: string;
 const phone = "+48600777001";
-const personal = ["Kowalska", "Anna Maria", "anna@example.com", phone, "600777001", "1990-04-02", "CARD-TILL-1", "apple-sub-1"];
+const personal = [
+  "Kowalska",
+  "Anna Maria",
+  "anna@example.com",
+  phone,
+  "600777001",
+  "1990-04-02",
+  "CARD-TILL-1",
+  "apple-sub-1",
+];
 
 beforeAll(async () => {
   db = testDb();
@@ -16,8 +25,14 @@ beforeAll(async () => {
   customerId = newId("customer");
   await db.customer.create({
     data: {
-      id: customerId, tenantId: t.tenantId, name: "Anna Maria Kowalska", email: "anna@example.com", phone, cardNumber: "CARD-TILL-1",
-      dateOfBirth: new Date("1990-04-02T00:00:00Z"), createdVia: "test",
+      id: customerId,
+      tenantId: t.tenantId,
+      name: "Anna Maria Kowalska",
+      email: "anna@example.com",
+      phone,
+      cardNumber: "CARD-TILL-1",
+      dateOfBirth: new Date("1990-04-02T00:00:00Z"),
+      createdVia: "test",
     },
   });
   await db.customerIdentity.createMany({
@@ -35,24 +50,40 @@ afterAll(async () => {
 describe("customer reads by role", () => {
   it("an admin key sees everything", async () => {
     expect(await t.admin.customers.get({ phone })).toMatchObject({
-      view: "admin", id: customerId, name: "Anna Maria Kowalska", email: "anna@example.com", phone, dateOfBirth: "1990-04-02",
-      points: { balance: 0, pending: 0 }, wallet: 0,
+      view: "admin",
+      id: customerId,
+      name: "Anna Maria Kowalska",
+      email: "anna@example.com",
+      phone,
+      dateOfBirth: "1990-04-02",
+      points: { balance: 0, pending: 0 },
+      wallet: 0,
       identities: expect.arrayContaining([{ kind: "ext:apple", value: "apple-sub-1" }]),
     });
   });
 
-  it.each(["kiosk", "pos"] as const)("a %s key sees the till view: first name, tier, points and wallet, nothing personal", async (role) => {
-    const caller = t[role];
-    for (const ref of [{ phone }, { cardNumber: "CARD-TILL-1" }, { id: customerId }]) {
-      const view = await caller.customers.get(ref);
-      expect(view).toEqual({ view: "till", id: customerId, firstName: "Anna", tier: null, points: { balance: 0, pending: 0 }, wallet: 0 });
-      const text = JSON.stringify(view);
-      for (const value of personal) expect(text).not.toContain(value);
-    }
-    const ledger = JSON.stringify(await caller.customers.ledger({ customerId }));
-    for (const value of personal) expect(ledger).not.toContain(value);
-    expect(JSON.stringify(await caller.customers.tier({ customerId }))).not.toContain("Kowalska");
-  });
+  it.each(["kiosk", "pos"] as const)(
+    "a %s key sees the till view: first name, tier, points and wallet, nothing personal",
+    async (role) => {
+      const caller = t[role];
+      for (const ref of [{ phone }, { cardNumber: "CARD-TILL-1" }, { id: customerId }]) {
+        const view = await caller.customers.get(ref);
+        expect(view).toEqual({
+          view: "till",
+          id: customerId,
+          firstName: "Anna",
+          tier: null,
+          points: { balance: 0, pending: 0 },
+          wallet: 0,
+        });
+        const text = JSON.stringify(view);
+        for (const value of personal) expect(text).not.toContain(value);
+      }
+      const ledger = JSON.stringify(await caller.customers.ledger({ customerId }));
+      for (const value of personal) expect(ledger).not.toContain(value);
+      expect(JSON.stringify(await caller.customers.tier({ customerId }))).not.toContain("Kowalska");
+    },
+  );
 
   it("analyst keys read no customer, and tills cannot search", async () => {
     expect((await failure(t.analyst.customers.get({ phone }))).code).toBe("FORBIDDEN");

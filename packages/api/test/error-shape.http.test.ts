@@ -20,9 +20,16 @@ afterAll(async () => {
 });
 
 // A procedure whose failure is not a domain error: what a bug or a dropped database connection looks like.
-const failing = router({ broken: publicProcedure.query(() => Promise.reject(new Error("password=hunter2 at store.ts:12"))) });
+const failing = router({
+  broken: publicProcedure.query(() => Promise.reject(new Error("password=hunter2 at store.ts:12"))),
+});
 
-async function call(path: string, credential: ApiContext["credential"], input?: unknown, on: typeof appRouter | typeof failing = appRouter) {
+async function call(
+  path: string,
+  credential: ApiContext["credential"],
+  input?: unknown,
+  on: typeof appRouter | typeof failing = appRouter,
+) {
   const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
   const res = await fetchRequestHandler({
     endpoint: "/trpc",
@@ -39,7 +46,12 @@ describe("tRPC errors in the one error shape", () => {
     const res = await call("customers.ledger", t.adminCredential, { limit: "many" });
     expect(res.status).toBe(400);
     expect(res.error).toMatchObject({ code: -32600, message: "the input is invalid: customerId, limit" });
-    expect(res.error.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, path: "customers.ledger", requestId: "req_shape" });
+    expect(res.error.data).toMatchObject({
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      path: "customers.ledger",
+      requestId: "req_shape",
+    });
     expect(res.error.data.error).toEqual({
       code: "invalid_request",
       message: "the input is invalid: customerId, limit",
@@ -57,16 +69,26 @@ describe("tRPC errors in the one error shape", () => {
     expect(missing.status).toBe(404);
     expect(missing.error.data.error).toMatchObject({ code: "not_found", requestId: "req_shape" });
     const anonymous = await call("tenants.me", null);
-    expect(anonymous.error.data).toMatchObject({ code: "UNAUTHORIZED", error: { code: "unauthorized", message: expect.stringMatching(/Bearer/) } });
+    expect(anonymous.error.data).toMatchObject({
+      code: "UNAUTHORIZED",
+      error: { code: "unauthorized", message: expect.stringMatching(/Bearer/) },
+    });
     const forbidden = await call("customers.search", await findCredential(db, t.apiKeys.kiosk), { query: "ab" });
     expect(forbidden.status).toBe(403);
-    expect(forbidden.error.data.error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/kiosk key cannot/) });
+    expect(forbidden.error.data.error).toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/kiosk key cannot/),
+    });
   });
 
   it("an internal failure says nothing of its cause, only where to look", async () => {
     const res = await call("broken", null, undefined, failing);
     expect(res.status).toBe(500);
-    expect(res.error.data.error).toEqual({ code: "internal", message: expect.stringMatching(/request id/), requestId: "req_shape" });
+    expect(res.error.data.error).toEqual({
+      code: "internal",
+      message: expect.stringMatching(/request id/),
+      requestId: "req_shape",
+    });
     expect(JSON.stringify(res.error)).not.toMatch(/hunter2|store\.ts|\n\s+at /);
     expect(res.error.data.stack).toBeUndefined();
   });

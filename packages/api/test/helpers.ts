@@ -1,7 +1,7 @@
 import type { Db } from "@regulars/db";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
-import { testTenant } from "@regulars/testing";
 import { findCredential } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { createCaller } from "../src/root.ts";
@@ -16,8 +16,22 @@ export async function tenantCallers(db: Db, name = "Programme Grill") {
     if (!credential) throw new Error("the test key was not found");
     return { caller: createCaller({ db, credential, requestId: "req_test" }), credential };
   };
-  const [admin, kiosk, pos, analyst] = await Promise.all([as(apiKeys.admin), as(apiKeys.kiosk), as(apiKeys.pos), as(apiKeys.analyst)]);
-  return { tenantId, apiKeys, admin: admin.caller, adminKeyId: admin.credential.keyId, adminCredential: admin.credential, kiosk: kiosk.caller, pos: pos.caller, analyst: analyst.caller };
+  const [admin, kiosk, pos, analyst] = await Promise.all([
+    as(apiKeys.admin),
+    as(apiKeys.kiosk),
+    as(apiKeys.pos),
+    as(apiKeys.analyst),
+  ]);
+  return {
+    tenantId,
+    apiKeys,
+    admin: admin.caller,
+    adminKeyId: admin.credential.keyId,
+    adminCredential: admin.credential,
+    kiosk: kiosk.caller,
+    pos: pos.caller,
+    analyst: analyst.caller,
+  };
 }
 
 export async function failure(work: Promise<unknown>): Promise<TRPCError> {

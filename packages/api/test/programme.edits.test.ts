@@ -75,14 +75,23 @@ describe("validateProgramme", () => {
   });
 
   it("reports rules that filter on tiers the programme does not have, and inverted validity windows", () => {
-    const goldOnly = EarningRule.parse({ id: "gold-bonus", type: "per_visit", points: 10, tiers: ["bronze", "platinum"] });
+    const goldOnly = EarningRule.parse({
+      id: "gold-bonus",
+      type: "per_visit",
+      points: 10,
+      tiers: ["bronze", "platinum"],
+    });
     expect(thrown(() => validateProgramme(upsertRule(setTiers(defaultProgramme, tiers), goldOnly))).issues).toEqual([
       { path: "rules.1.tiers.1", message: "the programme has no tier 'platinum'" },
     ]);
-    expect(validateProgramme(upsertRule(setTiers(defaultProgramme, tiers), { ...goldOnly, tiers: ["gold"] })).rules).toHaveLength(2);
+    expect(
+      validateProgramme(upsertRule(setTiers(defaultProgramme, tiers), { ...goldOnly, tiers: ["gold"] })).rules,
+    ).toHaveLength(2);
 
     const backwards = { ...tuesdays, validFrom: "2025-03-01T00:00:00Z", validTo: "2025-02-01T00:00:00Z" };
-    expect(thrown(() => validateProgramme(upsertRule(defaultProgramme, backwards))).issues).toEqual([{ path: "rules.1.validTo", message: "must be later than validFrom" }]);
+    expect(thrown(() => validateProgramme(upsertRule(defaultProgramme, backwards))).issues).toEqual([
+      { path: "rules.1.validTo", message: "must be later than validFrom" },
+    ]);
   });
 });
 
@@ -94,8 +103,14 @@ describe("changedParts", () => {
       before: { rules: [tuesdays], pendingDays: 0 },
       after: { rules: [{ ...tuesdays, factor: 3 }], pendingDays: 7 },
     });
-    expect(changedParts(defaultProgramme, upsertRule(defaultProgramme, tuesdays))).toEqual({ before: { rules: [] }, after: { rules: [tuesdays] } });
-    expect(changedParts(defaultProgramme, setTiers(defaultProgramme, tiers))).toEqual({ before: { tiers: null }, after: { tiers } });
+    expect(changedParts(defaultProgramme, upsertRule(defaultProgramme, tuesdays))).toEqual({
+      before: { rules: [] },
+      after: { rules: [tuesdays] },
+    });
+    expect(changedParts(defaultProgramme, setTiers(defaultProgramme, tiers))).toEqual({
+      before: { tiers: null },
+      after: { tiers },
+    });
   });
 
   it("ignores key order, as jsonb does not keep it", () => {

@@ -11,7 +11,13 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const tuesdays = { id: "tuesday", name: "Double points on Tuesdays", type: "multiplier" as const, factor: 2, weekdays: [2] };
+const tuesdays = {
+  id: "tuesday",
+  name: "Double points on Tuesdays",
+  type: "multiplier" as const,
+  factor: 2,
+  weekdays: [2],
+};
 const tiers = {
   basis: "points_earned" as const,
   window: "lifetime" as const,
@@ -43,13 +49,21 @@ describe("programme mutations", () => {
       const [newest] = await t.admin.programme.versions();
       expect(newest, action).toMatchObject({ version: expected, createdBy: t.adminKeyId, inForce: true });
       const { items } = await t.admin.audit.list({ limit: 1 });
-      expect(items[0], action).toMatchObject({ action, target, actor: t.adminKeyId, details: expect.objectContaining({ version: expected }) });
+      expect(items[0], action).toMatchObject({
+        action,
+        target,
+        actor: t.adminKeyId,
+        details: expect.objectContaining({ version: expected }),
+      });
     }
     expect(await db.auditLog.count({ where: { tenantId: t.tenantId } })).toBe(mutations.length);
 
     const { config } = await t.admin.programme.get();
     expect(config).toMatchObject({
-      rules: [{ id: "base", enabled: true }, { id: "tuesday", enabled: false, factor: 2 }],
+      rules: [
+        { id: "base", enabled: true },
+        { id: "tuesday", enabled: false, factor: 2 },
+      ],
       tiers: { levels: [{ id: "bronze" }, { id: "gold" }] },
       expiry: { kind: "inactivity", months: 12, noticeDays: 14 },
       stampCards: [{ id: "coffee", enabled: false, stampsRequired: 10, per: "visit" }],
@@ -88,7 +102,9 @@ describe("programme mutations", () => {
   it("five concurrent upserts make five consecutive versions and lose none of the rules", async () => {
     const t = await tenantCallers(db);
     const ids = ["r1", "r2", "r3", "r4", "r5"];
-    const results = await Promise.all(ids.map((id) => t.admin.programme.rules.upsert({ rule: { id, type: "per_visit", points: 5 } })));
+    const results = await Promise.all(
+      ids.map((id) => t.admin.programme.rules.upsert({ rule: { id, type: "per_visit", points: 5 } })),
+    );
     expect(results.map((r) => r.version).sort()).toEqual([2, 3, 4, 5, 6]);
     const { version, config } = await t.admin.programme.get();
     expect(version).toBe(6);
@@ -104,18 +120,22 @@ describe("programme validation", () => {
     const error = await failure(t.admin.programme.rules.upsert({ rule: { ...tuesdays, factor: 0 } }));
     expect(error.code).toBe("BAD_REQUEST");
     expect(issuesOf(error)).toEqual([expect.objectContaining({ path: "rule.factor" })]);
-    expect((await t.admin.programme.versions())).toHaveLength(1);
+    expect(await t.admin.programme.versions()).toHaveLength(1);
   });
 
   it("refuses a programme that would be inconsistent, naming the rule and field in the whole document", async () => {
     const t = await tenantCallers(db);
-    const error = await failure(t.admin.programme.rules.upsert({ rule: { id: "gold-visit", type: "per_visit", points: 10, tiers: ["gold"] } }));
+    const error = await failure(
+      t.admin.programme.rules.upsert({ rule: { id: "gold-visit", type: "per_visit", points: 10, tiers: ["gold"] } }),
+    );
     expect(error.code).toBe("BAD_REQUEST");
     expect(issuesOf(error)).toEqual([{ path: "rules.1.tiers.0", message: "the programme has no tier 'gold'" }]);
     expect(error.message).toContain("rules.1.tiers.0");
 
     await t.admin.programme.tiers.set({ tiers });
-    await t.admin.programme.rules.upsert({ rule: { id: "gold-visit", type: "per_visit", points: 10, tiers: ["gold"] } });
+    await t.admin.programme.rules.upsert({
+      rule: { id: "gold-visit", type: "per_visit", points: 10, tiers: ["gold"] },
+    });
     // Removing the tiers now would leave the rule pointing at nothing.
     const dangling = await failure(t.admin.programme.tiers.set({ tiers: null }));
     expect(issuesOf(dangling)).toEqual([expect.objectContaining({ path: "rules.1.tiers.0" })]);
@@ -176,10 +196,16 @@ describe("programme access", () => {
     await b.admin.programme.rules.upsert({ rule: tuesdays });
     await b.admin.programme.rules.disable({ id: "base" });
 
-    expect(await a.admin.programme.get()).toMatchObject({ version: 1, config: { rules: [{ id: "base", enabled: true }] } });
+    expect(await a.admin.programme.get()).toMatchObject({
+      version: 1,
+      config: { rules: [{ id: "base", enabled: true }] },
+    });
     expect(await a.admin.programme.versions()).toHaveLength(1);
     expect((await a.admin.audit.list()).items).toEqual([]);
-    expect((await b.admin.audit.list()).items.map((i) => i.action)).toEqual(["programme.rules.disable", "programme.rules.upsert"]);
+    expect((await b.admin.audit.list()).items.map((i) => i.action)).toEqual([
+      "programme.rules.disable",
+      "programme.rules.upsert",
+    ]);
     // A's admin edits A, whatever it asks for.
     expect((await failure(a.admin.programme.rules.disable({ id: "tuesday" }))).code).toBe("NOT_FOUND");
   });

@@ -51,7 +51,10 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
       settled(m);
       log.warn({ consumer: opts.durable, seq: m.info.streamSequence, reason }, "message dead-lettered");
     } catch (e) {
-      log.error({ err: e, consumer: opts.durable, seq: m.info.streamSequence }, "dead-lettering failed; will try again");
+      log.error(
+        { err: e, consumer: opts.durable, seq: m.info.streamSequence },
+        "dead-lettering failed; will try again",
+      );
       m.nak(backoff(Math.max(1, failures.of(m))));
       source.release(m);
     }
@@ -68,8 +71,12 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
       return source.release(m);
     }
     const failed = failures.add(m);
-    if (failed >= maxDeliver) return giveUp(m, `gave up after ${failed} deliveries: ${outcome.reason}`, "retries_exhausted");
-    log.info({ consumer: opts.durable, seq: m.info.streamSequence, failures: failed, reason: outcome.reason }, "message will be retried");
+    if (failed >= maxDeliver)
+      return giveUp(m, `gave up after ${failed} deliveries: ${outcome.reason}`, "retries_exhausted");
+    log.info(
+      { consumer: opts.durable, seq: m.info.streamSequence, failures: failed, reason: outcome.reason },
+      "message will be retried",
+    );
     m.nak(backoff(failed));
     source.release(m);
   };
@@ -99,7 +106,8 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     for (;;) {
       try {
         const outcomes = await opts.handle(items.map((p) => p.data));
-        if (outcomes.length !== items.length) throw new Error(`handler returned ${outcomes.length} outcomes for ${items.length} messages`);
+        if (outcomes.length !== items.length)
+          throw new Error(`handler returned ${outcomes.length} outcomes for ${items.length} messages`);
         return { outcomes };
       } catch (e) {
         if (!(await gate.isOutage(e))) return { failed: e };
@@ -119,7 +127,10 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     if ("stopped" in whole) return [];
     if ("outcomes" in whole) return whole.outcomes;
     if (parsed.length === 1) return [{ kind: "retry", reason: summarize(whole.failed) }];
-    log.warn({ err: whole.failed, consumer: opts.durable, size: parsed.length }, "batch failed; handling its messages one by one");
+    log.warn(
+      { err: whole.failed, consumer: opts.durable, size: parsed.length },
+      "batch failed; handling its messages one by one",
+    );
     // In order, one at a time: the messages of one customer must still apply in stream order.
     const outcomes: Outcome[] = [];
     for (const p of parsed) {
@@ -138,7 +149,11 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     for (const [i, outcome] of outcomes.entries()) settling.push(settle(parsed[i]!.msg, outcome));
     source.unprocessed(parsed.slice(outcomes.length).map((p) => p.msg));
     await Promise.all(settling);
-    opts.onBatch?.({ size: batch.length, ms: performance.now() - started, failed: outcomes.filter((o) => o.kind !== "done").length });
+    opts.onBatch?.({
+      size: batch.length,
+      ms: performance.now() - started,
+      failed: outcomes.filter((o) => o.kind !== "done").length,
+    });
   };
 
   const loop = (async () => {

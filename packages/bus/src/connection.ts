@@ -81,7 +81,8 @@ export async function busIsReady(bus: Bus, timeoutMs = 1_000): Promise<boolean> 
 /** `nats://user:pass@host` or `nats://token@host`: the client does not read credentials from URLs itself. */
 function credentialsFrom(urls: string): { user?: string; pass?: string; token?: string } {
   const first = new URL(urls.split(",")[0]!.trim());
-  if (first.username && first.password) return { user: decodeURIComponent(first.username), pass: decodeURIComponent(first.password) };
+  if (first.username && first.password)
+    return { user: decodeURIComponent(first.username), pass: decodeURIComponent(first.password) };
   if (first.username) return { token: decodeURIComponent(first.username) };
   return {};
 }

@@ -20,7 +20,10 @@ export interface DeadLetterFilter {
 
 const parse = (seq: number, data: unknown): StoredDeadLetter => {
   const letter = DeadLetter.safeParse(data);
-  if (!letter.success) throw new Error(`dead letter ${seq} does not match the contract: ${letter.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  if (!letter.success)
+    throw new Error(
+      `dead letter ${seq} does not match the contract: ${letter.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+    );
   return { seq, letter: letter.data };
 };
 
@@ -33,8 +36,12 @@ export async function* readDeadLetters(bus: Bus, filter: DeadLetterFilter = {}):
   const stream = bus.topology.streams.deadLetter;
   const info = await bus.jsm.consumers.add(stream, {
     ack_policy: AckPolicy.None,
-    filter_subject: filter.consumer ? bus.topology.subjects.deadLetter(filter.consumer) : bus.topology.subjects.allDeadLetters,
-    ...(filter.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: filter.since.toISOString() } : { deliver_policy: DeliverPolicy.All }),
+    filter_subject: filter.consumer
+      ? bus.topology.subjects.deadLetter(filter.consumer)
+      : bus.topology.subjects.allDeadLetters,
+    ...(filter.since
+      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: filter.since.toISOString() }
+      : { deliver_policy: DeliverPolicy.All }),
     inactive_threshold: 60_000_000_000, // removed by the server a minute after we stop reading
   });
   try {
@@ -73,7 +80,9 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
  * window. A replay that happens twice is harmless: the consumers' idempotency keys make the second a no-op.
  */
 export async function replayDeadLetter(bus: Bus, stored: StoredDeadLetter): Promise<{ seq: number }> {
-  const ack = await bus.js.publish(stored.letter.subject, stored.letter.payload, { msgID: `replay:${stored.seq}:${randomUUID()}` });
+  const ack = await bus.js.publish(stored.letter.subject, stored.letter.payload, {
+    msgID: `replay:${stored.seq}:${randomUUID()}`,
+  });
   await bus.jsm.streams.deleteMessage(bus.topology.streams.deadLetter, stored.seq, false);
   return { seq: ack.seq };
 }

@@ -4,7 +4,13 @@ import type { Bus } from "./connection.ts";
 import { publishJson } from "./publish.ts";
 
 /** Keeps the original payload with the reason, so an operator can read why and replay it. */
-export async function deadLetter(bus: Bus, consumer: string, stream: string, msg: JsMsg, reason: string): Promise<void> {
+export async function deadLetter(
+  bus: Bus,
+  consumer: string,
+  stream: string,
+  msg: JsMsg,
+  reason: string,
+): Promise<void> {
   const body: DeadLetter = {
     reason,
     consumer,

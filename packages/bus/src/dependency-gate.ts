@@ -13,7 +13,9 @@ export interface GateOptions {
 }
 
 /** The line of an error message that says what happened (Prisma puts it last, after the call site). */
-export const summarize = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n").filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? "unknown error";
+export const summarize = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e)).split("\n").filter(Boolean).slice(-1)[0]?.slice(0, 300) ??
+  "unknown error";
 
 /**
  * Tells a dependency outage from a message's own failure, and while an outage lasts holds the consumer:
@@ -41,7 +43,9 @@ export class DependencyGate {
     const dependency = this.opts.dependency;
     if (!dependency) return true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.opts.probeTimeoutMs ?? 2_000)));
+    const timeout = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), this.opts.probeTimeoutMs ?? 2_000)),
+    );
     try {
       return await Promise.race([dependency.probe().catch(() => false), timeout]);
     } finally {
@@ -52,7 +56,7 @@ export class DependencyGate {
   /** True when `error` means the dependency is down: a transient kind of failure, confirmed by the probe. */
   async isOutage(error: unknown): Promise<boolean> {
     const dependency = this.opts.dependency;
-    if (!dependency || !dependency.isTransient(error)) return false;
+    if (!dependency?.isTransient(error)) return false;
     return !(await this.probe());
   }
 
@@ -62,8 +66,18 @@ export class DependencyGate {
     const dependency = this.opts.dependency!.name;
     const since = new Date();
     const reason = summarize(error);
-    this.set({ consumer: this.opts.consumer, status: "paused", dependency, reason, since: since.toISOString(), probes: 0 });
-    this.opts.log.warn({ consumer: this.opts.consumer, dependency, reason }, "dependency unavailable; consumer paused with its batch in hand");
+    this.set({
+      consumer: this.opts.consumer,
+      status: "paused",
+      dependency,
+      reason,
+      since: since.toISOString(),
+      probes: 0,
+    });
+    this.opts.log.warn(
+      { consumer: this.opts.consumer, dependency, reason },
+      "dependency unavailable; consumer paused with its batch in hand",
+    );
     const backoff = this.opts.pauseBackoffMs ?? defaultPauseBackoff;
     for (let probes = 1; !this.closed; probes++) {
       await new Promise<void>((resolve) => {
@@ -77,7 +91,10 @@ export class DependencyGate {
       if (this.closed) break;
       if (await this.probe()) {
         this.set({ consumer: this.opts.consumer, status: "running" });
-        this.opts.log.info({ consumer: this.opts.consumer, dependency, pausedMs: Date.now() - since.getTime() }, "dependency is back; consumer resumed");
+        this.opts.log.info(
+          { consumer: this.opts.consumer, dependency, pausedMs: Date.now() - since.getTime() },
+          "dependency is back; consumer resumed",
+        );
         return true;
       }
       if (this.current.status === "paused") this.set({ ...this.current, probes });

@@ -1,18 +1,24 @@
-export { busTopology, type BusTopology } from "./topology.ts";
-export { connectBus, busIsReady, type Bus, type BusOptions } from "./connection.ts";
-export { ensureTopology, consumerBacklog, consumerCounts, type TopologyOptions } from "./streams.ts";
-export { publishJson, publishMany, type Published } from "./publish.ts";
 export { startBatchConsumer } from "./batch-consumer.ts";
+export { type Bus, type BusOptions, busIsReady, connectBus } from "./connection.ts";
 export {
-  done,
-  type Outcome,
   type BatchConsumerOptions,
-  type RunningConsumer,
   type ConsumerDependency,
   type ConsumerState,
   type DeadLetterCategory,
   type DeadLetterInfo,
+  done,
+  type Outcome,
+  type RunningConsumer,
 } from "./consumer-types.ts";
-export { defaultPauseBackoff } from "./dependency-gate.ts";
 export { deadLetter } from "./dead-letter.ts";
-export { readDeadLetters, getDeadLetter, replayDeadLetter, type StoredDeadLetter, type DeadLetterFilter } from "./dead-letter-store.ts";
+export {
+  type DeadLetterFilter,
+  getDeadLetter,
+  readDeadLetters,
+  replayDeadLetter,
+  type StoredDeadLetter,
+} from "./dead-letter-store.ts";
+export { defaultPauseBackoff } from "./dependency-gate.ts";
+export { type Published, publishJson, publishMany } from "./publish.ts";
+export { consumerBacklog, consumerCounts, ensureTopology, type TopologyOptions } from "./streams.ts";
+export { type BusTopology, busTopology } from "./topology.ts";

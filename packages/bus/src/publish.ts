@@ -9,7 +9,12 @@ export interface Published {
  * Publishes JSON and waits for JetStream's acknowledgement: the message is stored (and replicated)
  * when this resolves. `msgId` makes a repeat inside the duplicate window a no-op.
  */
-export async function publishJson(js: JetStreamClient, subject: string, payload: unknown, msgId: string): Promise<Published> {
+export async function publishJson(
+  js: JetStreamClient,
+  subject: string,
+  payload: unknown,
+  msgId: string,
+): Promise<Published> {
   const ack = await js.publish(subject, JSON.stringify(payload), { msgID: msgId });
   return { seq: ack.seq, duplicate: ack.duplicate };
 }

@@ -1,4 +1,13 @@
-import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, type StreamConfig, type ConsumerConfig } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  DeliverPolicy,
+  DiscardPolicy,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
 import type { Bus } from "./connection.ts";
 
 const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
@@ -23,7 +32,11 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }) {
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+) {
   try {
     await jsm.consumers.info(stream, config.durable_name);
     const { durable_name, deliver_policy, ...updatable } = config;
@@ -44,10 +57,30 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     num_replicas: opts.replicas ?? 1,
     duplicate_window: ms(opts.duplicateWindowMs ?? 60 * 60 * 1000),
   };
-  await ensureStream(bus.jsm, { ...common, name: streams.transactions, subjects: [subjects.allTransactions], max_age: ms(7 * day) });
-  await ensureStream(bus.jsm, { ...common, name: streams.events, subjects: [subjects.allEvents], max_age: ms(7 * day) });
-  await ensureStream(bus.jsm, { ...common, name: streams.domain, subjects: [subjects.allDomain], max_age: ms(7 * day) });
-  await ensureStream(bus.jsm, { ...common, name: streams.deadLetter, subjects: [subjects.allDeadLetters], max_age: ms(30 * day) });
+  await ensureStream(bus.jsm, {
+    ...common,
+    name: streams.transactions,
+    subjects: [subjects.allTransactions],
+    max_age: ms(7 * day),
+  });
+  await ensureStream(bus.jsm, {
+    ...common,
+    name: streams.events,
+    subjects: [subjects.allEvents],
+    max_age: ms(7 * day),
+  });
+  await ensureStream(bus.jsm, {
+    ...common,
+    name: streams.domain,
+    subjects: [subjects.allDomain],
+    max_age: ms(7 * day),
+  });
+  await ensureStream(bus.jsm, {
+    ...common,
+    name: streams.deadLetter,
+    subjects: [subjects.allDeadLetters],
+    max_age: ms(30 * day),
+  });
 
   const consumer = (durable_name: string): Partial<ConsumerConfig> & { durable_name: string } => ({
     durable_name,
@@ -66,7 +99,11 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */
-export async function consumerCounts(bus: Bus, stream: string, durable: string): Promise<{ pending: number; ackPending: number }> {
+export async function consumerCounts(
+  bus: Bus,
+  stream: string,
+  durable: string,
+): Promise<{ pending: number; ackPending: number }> {
   const info = await bus.jsm.consumers.info(stream, durable);
   return { pending: info.num_pending, ackPending: info.num_ack_pending };
 }

@@ -29,7 +29,12 @@ export function busTopology(namespace = "regulars"): BusTopology {
   const upper = namespace.toUpperCase();
   return {
     namespace,
-    streams: { transactions: `${upper}_TX`, events: `${upper}_EVENTS`, domain: `${upper}_DOMAIN`, deadLetter: `${upper}_DLQ` },
+    streams: {
+      transactions: `${upper}_TX`,
+      events: `${upper}_EVENTS`,
+      domain: `${upper}_DOMAIN`,
+      deadLetter: `${upper}_DLQ`,
+    },
     consumers: { ledger: "ledger", eventResolver: "event-resolver", analyticsWriter: "analytics-writer" },
     subjects: {
       transaction: (tenantId, locationId) => `${namespace}.tx.${tenantId}.${locationId}`,

@@ -30,7 +30,7 @@ describe("a batch that fails on its own", () => {
       handle: async (items) => {
         if (items.some((i) => i.n === 4)) {
           rec.batches.push(items.map((i) => i.n));
-          throw new Error("value too long for column \"name\"");
+          throw new Error('value too long for column "name"');
         }
         return rec.handle(items);
       },
@@ -47,7 +47,10 @@ describe("a batch that fails on its own", () => {
     // The batch holding the poison message was followed by single-message calls in stream order.
     const failedBatch = rec.batches.find((b) => b.length > 1 && b.includes(4));
     if (failedBatch) {
-      const after = rec.batches.slice(rec.batches.indexOf(failedBatch) + 1, rec.batches.indexOf(failedBatch) + 1 + failedBatch.length);
+      const after = rec.batches.slice(
+        rec.batches.indexOf(failedBatch) + 1,
+        rec.batches.indexOf(failedBatch) + 1 + failedBatch.length,
+      );
       expect(after).toEqual(failedBatch.map((n) => [n]));
     }
   });
@@ -117,7 +120,12 @@ describe("a dependency outage", () => {
       const s = consumer.state();
       return s.status === "paused" ? s : undefined;
     });
-    expect(paused).toMatchObject({ consumer: "ledger", status: "paused", dependency: "postgres", reason: expect.stringMatching(/ECONNREFUSED/) });
+    expect(paused).toMatchObject({
+      consumer: "ledger",
+      status: "paused",
+      dependency: "postgres",
+      reason: expect.stringMatching(/ECONNREFUSED/),
+    });
     await sleep(3_000); // three ack waits: without heartbeats the server would redeliver the batch
     const probesWhilePaused = dep.probes;
     expect(refused).toBe(1); // no hammering: the handler waits for the probe
@@ -178,7 +186,11 @@ describe("slow batches and deferrals", () => {
   it("brings a deferred message back after its delay, however often, without ever dead-lettering it", async () => {
     await h.useBus();
     await h.publishStamps([1, 2, 3]);
-    const rec = recorder((item) => (item.n === 2 && recSeen() < 5 ? { kind: "defer", reason: "the sale it refunds has not arrived", delayMs: 50 } : done));
+    const rec = recorder((item) =>
+      item.n === 2 && recSeen() < 5
+        ? { kind: "defer", reason: "the sale it refunds has not arrived", delayMs: 50 }
+        : done,
+    );
     const recSeen = () => rec.seen(2);
     await h.startConsumer({ maxDeliver: 2, handle: rec.handle });
     await h.drained();

@@ -1,6 +1,6 @@
 import { eventually } from "@regulars/testing";
 import { beforeEach, describe, expect, it } from "vitest";
-import { done, type DeadLetterInfo } from "../src/index.ts";
+import { type DeadLetterInfo, done } from "../src/index.ts";
 import { consumerHarness, gate, once, range, recorder, sleep } from "./consumer-harness.ts";
 import { deadLetters } from "./stream-reader.ts";
 
@@ -25,7 +25,9 @@ describe("startBatchConsumer", () => {
         return rec.handle(items);
       },
     });
-    await eventually("a full batch buffered", async () => (firstSize && (await h.deliveries()) >= firstSize + 4 ? true : undefined));
+    await eventually("a full batch buffered", async () =>
+      firstSize && (await h.deliveries()) >= firstSize + 4 ? true : undefined,
+    );
     first.release();
     await h.drained();
 
@@ -51,7 +53,9 @@ describe("startBatchConsumer", () => {
         return rec.handle(items);
       },
     });
-    await eventually("the buffer to fill", async () => (firstSize && (await h.deliveries()) >= firstSize + 5 ? true : undefined));
+    await eventually("the buffer to fill", async () =>
+      firstSize && (await h.deliveries()) >= firstSize + 5 ? true : undefined,
+    );
     await sleep(500); // give an unbounded puller the chance to run ahead
     expect(await h.deliveries()).toBe(firstSize + 5);
     first.release();
@@ -78,9 +82,22 @@ describe("startBatchConsumer", () => {
     await h.drained();
 
     expect(rec.batches.flat()).toEqual([1, 3, 5]);
-    const common = { consumer: "ledger", stream: h.bus.topology.streams.transactions, subject: h.subject(), deliveries: 1 };
-    expect(letters.map((l) => l.subject)).toEqual([h.bus.topology.subjects.deadLetter("ledger"), h.bus.topology.subjects.deadLetter("ledger")]);
-    expect(letters[0]!.body).toMatchObject({ ...common, reason: "payload is not valid JSON", streamSequence: notJson, payload: "{n: 2, oops" });
+    const common = {
+      consumer: "ledger",
+      stream: h.bus.topology.streams.transactions,
+      subject: h.subject(),
+      deliveries: 1,
+    };
+    expect(letters.map((l) => l.subject)).toEqual([
+      h.bus.topology.subjects.deadLetter("ledger"),
+      h.bus.topology.subjects.deadLetter("ledger"),
+    ]);
+    expect(letters[0]!.body).toMatchObject({
+      ...common,
+      reason: "payload is not valid JSON",
+      streamSequence: notJson,
+      payload: "{n: 2, oops",
+    });
     expect(letters[1]!.body).toMatchObject({ ...common, streamSequence: badShape, payload: wrongShape });
     expect(letters[1]!.body.reason).toMatch(/^payload does not match the contract: /);
     expect(letters[1]!.body.reason).toMatch(/\bn: /);
@@ -88,7 +105,9 @@ describe("startBatchConsumer", () => {
     expect(Number.isNaN(Date.parse(letters[0]!.body.failedAt))).toBe(false);
     expect(seqs.get(1)).toBeLessThan(notJson);
     expect(await h.deliveries()).toBe(5);
-    expect(hooked.map((i) => ({ payload: i.payload, category: i.category, subject: i.subject, consumer: i.consumer }))).toEqual(
+    expect(
+      hooked.map((i) => ({ payload: i.payload, category: i.category, subject: i.subject, consumer: i.consumer })),
+    ).toEqual(
       expect.arrayContaining([
         { payload: "{n: 2, oops", category: "invalid_payload", subject: h.subject(), consumer: "ledger" },
         { payload: wrongShape, category: "invalid_payload", subject: h.subject(), consumer: "ledger" },
@@ -98,7 +117,9 @@ describe("startBatchConsumer", () => {
 
   it("redelivers a retried message and dead-letters it after maxDeliver failures", async () => {
     const seqs = await h.publishStamps([1, 2, 3]);
-    const rec = recorder((item) => (item.n === 2 ? { kind: "retry", reason: "customer record not replicated yet" } : done));
+    const rec = recorder((item) =>
+      item.n === 2 ? { kind: "retry", reason: "customer record not replicated yet" } : done,
+    );
     const hooked: DeadLetterInfo[] = [];
     await h.startConsumer({ maxDeliver: 3, handle: rec.handle, onDeadLetter: async (info) => void hooked.push(info) });
 
@@ -114,7 +135,15 @@ describe("startBatchConsumer", () => {
       streamSequence: seqs.get(2),
       payload: JSON.stringify({ n: 2, store: "store-017" }),
     });
-    expect(hooked).toEqual([{ consumer: "ledger", subject: h.subject(), payload: letter!.body.payload, reason: letter!.body.reason, category: "retries_exhausted" }]);
+    expect(hooked).toEqual([
+      {
+        consumer: "ledger",
+        subject: h.subject(),
+        payload: letter!.body.payload,
+        reason: letter!.body.reason,
+        category: "retries_exhausted",
+      },
+    ]);
     expect(rec.seen(2)).toBe(3);
     expect(rec.succeeded).toEqual(once([1, 3]));
     expect(await h.deliveries()).toBe(5);
@@ -122,9 +151,15 @@ describe("startBatchConsumer", () => {
 
   it("dead-letters a rejected message at its first delivery", async () => {
     const seqs = await h.publishStamps([1, 2, 3]);
-    const rec = recorder((item) => (item.n === 2 ? { kind: "reject", reason: "refund of an unknown transaction" } : done));
+    const rec = recorder((item) =>
+      item.n === 2 ? { kind: "reject", reason: "refund of an unknown transaction" } : done,
+    );
     const categories: string[] = [];
-    await h.startConsumer({ maxDeliver: 3, handle: rec.handle, onDeadLetter: async (info) => void categories.push(info.category) });
+    await h.startConsumer({
+      maxDeliver: 3,
+      handle: rec.handle,
+      onDeadLetter: async (info) => void categories.push(info.category),
+    });
 
     const [letter] = await eventually("a dead letter", async () => {
       const found = await deadLetters(h.bus);
@@ -132,7 +167,11 @@ describe("startBatchConsumer", () => {
     });
     await h.drained();
 
-    expect(letter!.body).toMatchObject({ reason: "refund of an unknown transaction", deliveries: 1, streamSequence: seqs.get(2) });
+    expect(letter!.body).toMatchObject({
+      reason: "refund of an unknown transaction",
+      deliveries: 1,
+      streamSequence: seqs.get(2),
+    });
     expect(categories).toEqual(["rejected"]);
     expect(rec.seen(2)).toBe(1);
     expect(rec.succeeded).toEqual(once([1, 3]));

@@ -1,6 +1,6 @@
-import { startTcpProxy, testNatsUrl, eventually, type TcpProxy } from "@regulars/testing";
+import { eventually, startTcpProxy, type TcpProxy, testNatsUrl } from "@regulars/testing";
 import { afterEach, expect, it } from "vitest";
-import { busIsReady, connectBus, type Bus } from "../src/index.ts";
+import { type Bus, busIsReady, connectBus } from "../src/index.ts";
 
 let proxy: TcpProxy | undefined;
 let bus: Bus | undefined;

@@ -2,7 +2,15 @@ import { silentLogger } from "@regulars/logger";
 import { eventually, testBus } from "@regulars/testing";
 import { afterEach } from "vitest";
 import { z } from "zod";
-import { consumerBacklog, done, publishJson, startBatchConsumer, type BatchConsumerOptions, type Outcome, type RunningConsumer } from "../src/index.ts";
+import {
+  type BatchConsumerOptions,
+  consumerBacklog,
+  done,
+  type Outcome,
+  publishJson,
+  type RunningConsumer,
+  startBatchConsumer,
+} from "../src/index.ts";
 
 /** A bus of its own per test and a ledger-named consumer over it, with helpers to publish and observe. */
 export const Stamp = z.object({ n: z.number().int(), store: z.string() });
@@ -29,11 +37,17 @@ export function consumerHarness() {
     info: () => bus.jsm.consumers.info(bus.topology.streams.transactions, bus.topology.consumers.ledger),
     /** Deliveries so far, redeliveries included. */
     deliveries: async () => (await h.info()).delivered.consumer_seq,
-    drained: (timeoutMs?: number) => eventually("the ledger consumer's backlog to drain", async () => ((await h.backlog()) === 0 ? true : undefined), timeoutMs),
+    drained: (timeoutMs?: number) =>
+      eventually(
+        "the ledger consumer's backlog to drain",
+        async () => ((await h.backlog()) === 0 ? true : undefined),
+        timeoutMs,
+      ),
     /** Publishes stamps in order; returns each one's stream sequence. */
     async publishStamps(ns: number[]): Promise<Map<number, number>> {
       const seqs = new Map<number, number>();
-      for (const n of ns) seqs.set(n, (await publishJson(bus.js, h.subject(), { n, store: "store-017" }, `stamp-${n}`)).seq);
+      for (const n of ns)
+        seqs.set(n, (await publishJson(bus.js, h.subject(), { n, store: "store-017" }, `stamp-${n}`)).seq);
       return seqs;
     },
     async startConsumer(opts: Pick<BatchConsumerOptions<Stamp>, "handle"> & Partial<BatchConsumerOptions<Stamp>>) {

@@ -1,30 +1,33 @@
 import { deleteStreams, testBus, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { busTopology, connectBus, consumerBacklog, ensureTopology, publishJson, type Bus } from "../src/index.ts";
+import { type Bus, busTopology, connectBus, consumerBacklog, ensureTopology, publishJson } from "../src/index.ts";
 import { storedMessages } from "./stream-reader.ts";
 
 describe("names", () => {
   it("derives every stream and subject from the namespace", () => {
     const t = busTopology("shop_7");
     expect(t.namespace).toBe("shop_7");
-    expect(t.streams).toEqual({ transactions: "SHOP_7_TX", events: "SHOP_7_EVENTS", domain: "SHOP_7_DOMAIN", deadLetter: "SHOP_7_DLQ" });
+    expect(t.streams).toEqual({
+      transactions: "SHOP_7_TX",
+      events: "SHOP_7_EVENTS",
+      domain: "SHOP_7_DOMAIN",
+      deadLetter: "SHOP_7_DLQ",
+    });
     expect(t.subjects.transaction("ten_1", "store-017")).toBe("shop_7.tx.ten_1.store-017");
     expect(t.subjects.event("ten_1", "visit")).toBe("shop_7.ev.ten_1.visit");
     expect(t.subjects.domain("ten_1", "transaction.processed")).toBe("shop_7.domain.ten_1.transaction.processed");
     expect(t.subjects.deadLetter("ledger")).toBe("shop_7.dlq.ledger");
-    expect([t.subjects.allTransactions, t.subjects.allEvents, t.subjects.allDomain, t.subjects.allDeadLetters]).toEqual([
-      "shop_7.tx.>",
-      "shop_7.ev.>",
-      "shop_7.domain.>",
-      "shop_7.dlq.>",
-    ]);
+    expect([t.subjects.allTransactions, t.subjects.allEvents, t.subjects.allDomain, t.subjects.allDeadLetters]).toEqual(
+      ["shop_7.tx.>", "shop_7.ev.>", "shop_7.domain.>", "shop_7.dlq.>"],
+    );
   });
 
   it("uses the regulars namespace by default and shares nothing between namespaces", () => {
     expect(busTopology().streams.transactions).toBe("REGULARS_TX");
     const a = busTopology("a");
     const b = busTopology("b");
-    for (const key of Object.keys(a.streams) as (keyof Bus["topology"]["streams"])[]) expect(a.streams[key]).not.toBe(b.streams[key]);
+    for (const key of Object.keys(a.streams) as (keyof Bus["topology"]["streams"])[])
+      expect(a.streams[key]).not.toBe(b.streams[key]);
     expect(a.subjects.transaction("t", "l").startsWith("b.")).toBe(false);
   });
 
@@ -63,7 +66,8 @@ describe("on JetStream", () => {
     // A consumer re-created from scratch would owe both messages again.
     expect(await consumerBacklog(bus, streams.transactions, consumers.ledger)).toBe(1);
     const names: string[] = [];
-    for await (const s of bus.jsm.streams.list()) if (s.config.name.startsWith(`${bus.topology.namespace.toUpperCase()}_`)) names.push(s.config.name);
+    for await (const s of bus.jsm.streams.list())
+      if (s.config.name.startsWith(`${bus.topology.namespace.toUpperCase()}_`)) names.push(s.config.name);
     expect(names.sort()).toEqual(Object.values(streams).sort());
   });
 
@@ -71,10 +75,15 @@ describe("on JetStream", () => {
     const bus = await testBus();
     cleanups.push(() => bus.dispose());
     const { streams, consumers } = bus.topology;
-    const maxDeliver = async (stream: string, durable: string) => (await bus.jsm.consumers.info(stream, durable)).config.max_deliver;
+    const maxDeliver = async (stream: string, durable: string) =>
+      (await bus.jsm.consumers.info(stream, durable)).config.max_deliver;
     expect(await maxDeliver(streams.transactions, consumers.ledger)).toBe(-1);
     // What earlier releases declared: JetStream itself stopped delivering after 8 attempts.
-    for (const [stream, durable] of [[streams.transactions, consumers.ledger], [streams.events, consumers.eventResolver], [streams.domain, consumers.analyticsWriter]] as const) {
+    for (const [stream, durable] of [
+      [streams.transactions, consumers.ledger],
+      [streams.events, consumers.eventResolver],
+      [streams.domain, consumers.analyticsWriter],
+    ] as const) {
       await bus.jsm.consumers.update(stream, durable, { max_deliver: 8 });
       expect(await maxDeliver(stream, durable)).toBe(8);
     }
@@ -108,6 +117,9 @@ describe("on JetStream", () => {
     expect(first.duplicate).toBe(false);
     expect(again).toEqual({ seq: first.seq, duplicate: true });
     expect(other.duplicate).toBe(false);
-    expect((await storedMessages(bus, bus.topology.streams.transactions)).map((m) => m.json())).toEqual([{ n: 1 }, { n: 2 }]);
+    expect((await storedMessages(bus, bus.topology.streams.transactions)).map((m) => m.json())).toEqual([
+      { n: 1 },
+      { n: 2 },
+    ]);
   });
 });

@@ -16,7 +16,9 @@ export function occurredAtOutOfRange(occurredAt: string, now: Date, window: Occu
   const at = Date.parse(occurredAt);
   const earliest = now.getTime() - window.maxAgeDays * 86_400_000;
   const latest = now.getTime() + window.maxAheadSeconds * 1_000;
-  if (at < earliest) return `must not be more than ${window.maxAgeDays} days in the past (earliest accepted now: ${new Date(earliest).toISOString()})`;
-  if (at > latest) return `must not be more than ${window.maxAheadSeconds} seconds in the future (check the terminal's clock; latest accepted now: ${new Date(latest).toISOString()})`;
+  if (at < earliest)
+    return `must not be more than ${window.maxAgeDays} days in the past (earliest accepted now: ${new Date(earliest).toISOString()})`;
+  if (at > latest)
+    return `must not be more than ${window.maxAheadSeconds} seconds in the future (check the terminal's clock; latest accepted now: ${new Date(latest).toISOString()})`;
   return null;
 }

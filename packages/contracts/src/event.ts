@@ -37,14 +37,21 @@ export const BehaviouralEventInput = z
         "When it happened: ISO 8601 with an offset. Accepted from 35 days in the past to 5 minutes ahead of the gateway's " +
         "clock, by default; outside that window the answer is 400 `occurred_at_out_of_range`.",
     }),
-    customer: CustomerRef.nullish().meta({ description: "Who did it, by exactly one identity; omit (or null) for an anonymous visitor." }),
-    locationId: LocationId.meta({ description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'." }).nullish(),
-    channel: Channel.nullish().meta({ description: "Where it happened, if it matters: kiosk, pos, app, web or delivery." }),
+    customer: CustomerRef.nullish().meta({
+      description: "Who did it, by exactly one identity; omit (or null) for an anonymous visitor.",
+    }),
+    locationId: LocationId.meta({
+      description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'.",
+    }).nullish(),
+    channel: Channel.nullish().meta({
+      description: "Where it happened, if it matters: kiosk, pos, app, web or delivery.",
+    }),
     properties: z
       .record(z.string().max(64, "keys must be at most 64 characters"), z.unknown())
       .default({})
       .superRefine((p, ctx) => {
-        for (const problem of unstorableJson(p)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+        for (const problem of unstorableJson(p))
+          ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
       })
       .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
       .meta({
@@ -64,7 +71,9 @@ export type BehaviouralEventInput = z.infer<typeof BehaviouralEventInput>;
 
 export const EventAccepted = z
   .object({
-    id: z.string().meta({ description: "Our id of the event, derived from your tenant and `eventId` (the same on every retry)." }),
+    id: z
+      .string()
+      .meta({ description: "Our id of the event, derived from your tenant and `eventId` (the same on every retry)." }),
     eventId: z.string().meta({ description: "Your `eventId`, echoed." }),
     status: z.literal("accepted").meta({ description: "Stored durably; processed asynchronously." }),
     duplicate: z.boolean().meta({ description: "True when this `eventId` was accepted before: nothing changed." }),

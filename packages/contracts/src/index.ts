@@ -1,10 +1,11 @@
 import "./field-messages.ts";
-export * from "./primitives.ts";
-export * from "./transaction.ts";
-export * from "./event.ts";
-export * from "./messages.ts";
-export * from "./programme.ts";
+
 export * from "./acceptance.ts";
-export * from "./text.ts";
+export * from "./event.ts";
 export * from "./fingerprint.ts";
+export * from "./messages.ts";
+export * from "./primitives.ts";
+export * from "./programme.ts";
 export * from "./status.ts";
+export * from "./text.ts";
+export * from "./transaction.ts";

@@ -69,7 +69,12 @@ export const EventRecorded = z.object({
 });
 export type EventRecorded = z.infer<typeof EventRecorded>;
 
-const LoyaltyEventBase = z.object({ id: z.string(), tenantId: z.string(), customerId: z.string(), occurredAt: z.string() });
+const LoyaltyEventBase = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  customerId: z.string(),
+  occurredAt: z.string(),
+});
 
 /** Points credited (a sale, a bonus, an action, a stamp card or tier reward, an adjustment). */
 export const PointsEarned = LoyaltyEventBase.extend({
@@ -80,10 +85,28 @@ export const PointsEarned = LoyaltyEventBase.extend({
   pending: z.boolean(),
   balance: z.number().int(),
 });
-export const PointsRedeemed = LoyaltyEventBase.extend({ type: z.literal("points.redeemed"), points: z.number().int(), transactionId: z.string().nullable(), balance: z.number().int() });
-export const PointsExpiring = LoyaltyEventBase.extend({ type: z.literal("points.expiring"), points: z.number().int(), expiresAt: z.string() });
-export const PointsExpired = LoyaltyEventBase.extend({ type: z.literal("points.expired"), points: z.number().int(), balance: z.number().int() });
-export const PointsMilestone = LoyaltyEventBase.extend({ type: z.literal("points.milestone"), threshold: z.number().int(), balance: z.number().int(), crossing: z.number().int() });
+export const PointsRedeemed = LoyaltyEventBase.extend({
+  type: z.literal("points.redeemed"),
+  points: z.number().int(),
+  transactionId: z.string().nullable(),
+  balance: z.number().int(),
+});
+export const PointsExpiring = LoyaltyEventBase.extend({
+  type: z.literal("points.expiring"),
+  points: z.number().int(),
+  expiresAt: z.string(),
+});
+export const PointsExpired = LoyaltyEventBase.extend({
+  type: z.literal("points.expired"),
+  points: z.number().int(),
+  balance: z.number().int(),
+});
+export const PointsMilestone = LoyaltyEventBase.extend({
+  type: z.literal("points.milestone"),
+  threshold: z.number().int(),
+  balance: z.number().int(),
+  crossing: z.number().int(),
+});
 export const TierChanged = LoyaltyEventBase.extend({
   type: z.literal("tier.changed"),
   from: z.string().nullable(),
@@ -99,7 +122,15 @@ export const StampCardCompleted = LoyaltyEventBase.extend({
   transactionId: z.string().nullable(),
 });
 
-export const LoyaltyEvent = z.discriminatedUnion("type", [PointsEarned, PointsRedeemed, PointsExpiring, PointsExpired, PointsMilestone, TierChanged, StampCardCompleted]);
+export const LoyaltyEvent = z.discriminatedUnion("type", [
+  PointsEarned,
+  PointsRedeemed,
+  PointsExpiring,
+  PointsExpired,
+  PointsMilestone,
+  TierChanged,
+  StampCardCompleted,
+]);
 export type LoyaltyEvent = z.infer<typeof LoyaltyEvent>;
 
 export const DomainEvent = z.discriminatedUnion("type", [

@@ -16,7 +16,10 @@ export const ExternalId = z
 export const E164Phone = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +48600100200")
-  .meta({ description: "Phone number in E.164 form: '+', country code, number, no spaces.", examples: ["+48600100200"] });
+  .meta({
+    description: "Phone number in E.164 form: '+', country code, number, no spaces.",
+    examples: ["+48600100200"],
+  });
 export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
@@ -38,9 +41,10 @@ export const Minor = z
  */
 export const MAX_TRANSACTION_MINOR = 1_000_000_000_000;
 
-export const Channel = z
-  .enum(["kiosk", "pos", "app", "web", "delivery"])
-  .meta({ id: "Channel", description: "Where the customer ordered: in-store kiosk, staffed till (pos), app, web shop or delivery platform." });
+export const Channel = z.enum(["kiosk", "pos", "app", "web", "delivery"]).meta({
+  id: "Channel",
+  description: "Where the customer ordered: in-store kiosk, staffed till (pos), app, web shop or delivery platform.",
+});
 export type Channel = z.infer<typeof Channel>;
 
 export const ApiKeyRole = z.enum(["admin", "pos", "kiosk", "analyst"]);
@@ -51,8 +55,14 @@ export const ExternalIdentity = z
     provider: z
       .string()
       .regex(/^[a-z][a-z0-9_-]{1,31}$/, "lower-case provider name such as apple or google")
-      .meta({ description: "Who signed the customer in: a lower-case provider name (2-32 characters).", examples: ["google"] }),
-    subject: SafeText(1, 255).meta({ description: "The provider's stable user id for this customer (the OpenID `sub`).", examples: ["108722364411239847110"] }),
+      .meta({
+        description: "Who signed the customer in: a lower-case provider name (2-32 characters).",
+        examples: ["google"],
+      }),
+    subject: SafeText(1, 255).meta({
+      description: "The provider's stable user id for this customer (the OpenID `sub`).",
+      examples: ["108722364411239847110"],
+    }),
   })
   .meta({ id: "ExternalIdentity", description: "A sign-in identity from an app login provider." });
 
@@ -64,11 +74,16 @@ export const CustomerRef = z
       .regex(/^cus_[a-z0-9]{10,40}$/, "must be a customer id (cus_...)")
       .meta({ description: "A customer id issued by Regulars (`cus_...`), e.g. from a scanned app QR code." })
       .optional(),
-    phone: E164Phone.meta({ description: "The customer's phone number in E.164 form; an unknown number enrols a new member." }).optional(),
+    phone: E164Phone.meta({
+      description: "The customer's phone number in E.164 form; an unknown number enrols a new member.",
+    }).optional(),
     cardNumber: z
       .string()
       .regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'")
-      .meta({ description: "The number printed on a loyalty card: 4-40 letters, digits or '-'.", examples: ["CARD-000417"] })
+      .meta({
+        description: "The number printed on a loyalty card: 4-40 letters, digits or '-'.",
+        examples: ["CARD-000417"],
+      })
       .optional(),
     externalIdentity: ExternalIdentity.optional(),
   })

@@ -58,7 +58,10 @@ export const BaseRateRule = RuleBase.extend({
 /** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
 export const SlabsRule = RuleBase.extend({
   type: z.literal("slabs"),
-  slabs: z.array(z.object({ minAmount: Amount, points: RewardPoints })).min(1).max(50),
+  slabs: z
+    .array(z.object({ minAmount: Amount, points: RewardPoints }))
+    .min(1)
+    .max(50),
 });
 
 /** Points per item bought: beverages 1 point per item, snacks 2. */
@@ -104,7 +107,15 @@ export const ActionRule = RuleBase.extend({
   limit: z.enum(["once", "per_day", "per_event"]).default("once"),
 });
 
-export const EarningRule = z.discriminatedUnion("type", [BaseRateRule, SlabsRule, PerItemRule, PerVisitRule, MultiplierRule, ExclusionRule, ActionRule]);
+export const EarningRule = z.discriminatedUnion("type", [
+  BaseRateRule,
+  SlabsRule,
+  PerItemRule,
+  PerVisitRule,
+  MultiplierRule,
+  ExclusionRule,
+  ActionRule,
+]);
 export type EarningRule = z.infer<typeof EarningRule>;
 export type RuleOfType<T extends EarningRule["type"]> = Extract<EarningRule, { type: T }>;
 
@@ -140,9 +151,17 @@ export type TierProgramme = z.infer<typeof TierProgramme>;
 export const ExpiryPolicy = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("none") }),
   /** Each lot expires N months after it was earned (computed once, at award). */
-  z.object({ kind: z.literal("after_earning"), months: z.number().int().min(1).max(120), noticeDays: z.number().int().min(0).max(90).default(14) }),
+  z.object({
+    kind: z.literal("after_earning"),
+    months: z.number().int().min(1).max(120),
+    noticeDays: z.number().int().min(0).max(90).default(14),
+  }),
   /** All points expire after N months without a purchase; a purchase resets the clock. */
-  z.object({ kind: z.literal("inactivity"), months: z.number().int().min(1).max(120), noticeDays: z.number().int().min(0).max(90).default(14) }),
+  z.object({
+    kind: z.literal("inactivity"),
+    months: z.number().int().min(1).max(120),
+    noticeDays: z.number().int().min(0).max(90).default(14),
+  }),
 ]);
 export type ExpiryPolicy = z.infer<typeof ExpiryPolicy>;
 
@@ -162,7 +181,12 @@ export type StampCard = z.infer<typeof StampCard>;
 
 export const ProgrammeConfig = z.object({
   rules: z.array(EarningRule).max(200).default([]),
-  caps: z.object({ perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(), perDay: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional() }).default({}),
+  caps: z
+    .object({
+      perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
+      perDay: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
+    })
+    .default({}),
   /** Earned points become spendable after this many days. */
   pendingDays: z.number().int().min(0).max(365).default(0),
   tiers: TierProgramme.optional(),
@@ -172,7 +196,9 @@ export const ProgrammeConfig = z.object({
    * What a refund takes back besides the points earned on the refunded lines: the stamps the sale added
    * (and a card reward they completed), and a tier upgrade the sale caused (and its reward points).
    */
-  refunds: z.object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) }).default({ stampCards: true, tierRewards: true }),
+  refunds: z
+    .object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) })
+    .default({ stampCards: true, tierRewards: true }),
   /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
   milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
 });

@@ -2,22 +2,38 @@ import { z } from "zod";
 
 const Processed = z
   .object({
-    status: z.literal("processed").meta({ description: "The ledger applied it: points are awarded (or reversed, for a refund)." }),
+    status: z
+      .literal("processed")
+      .meta({ description: "The ledger applied it: points are awarded (or reversed, for a refund)." }),
     externalId: z.string().meta({ description: "Your `externalId`." }),
     id: z.string().meta({ description: "Our id of the transaction." }),
     type: z.enum(["sale", "refund"]).meta({ description: "`sale` or `refund`, as posted." }),
     occurredAt: z.string().meta({ description: "When it happened, as posted, in UTC." }),
     processedAt: z.string().meta({ description: "When the ledger applied it." }),
-    customerId: z.string().nullable().meta({ description: "The customer it was credited to; null for an anonymous sale." }),
-    pointsAwarded: z.number().int().meta({ description: "Points this transaction earned; negative for a refund (what it took back)." }),
+    customerId: z
+      .string()
+      .nullable()
+      .meta({ description: "The customer it was credited to; null for an anonymous sale." }),
+    pointsAwarded: z
+      .number()
+      .int()
+      .meta({ description: "Points this transaction earned; negative for a refund (what it took back)." }),
     balance: z
       .object({
-        points: z.number().int().meta({ description: "Spendable points now (may be negative after a refund of spent points)." }),
+        points: z
+          .number()
+          .int()
+          .meta({ description: "Spendable points now (may be negative after a refund of spent points)." }),
         pending: z.number().int().meta({ description: "Points earned but not spendable yet." }),
       })
       .nullable()
-      .meta({ description: "The customer's balances now, not as of this transaction; null without a customer. Integers, exact up to 2^53." }),
-    conflicts: z.number().int().meta({ description: "Later posts of this `externalId` with a different body, refused as `idempotency_conflict`." }),
+      .meta({
+        description:
+          "The customer's balances now, not as of this transaction; null without a customer. Integers, exact up to 2^53.",
+      }),
+    conflicts: z.number().int().meta({
+      description: "Later posts of this `externalId` with a different body, refused as `idempotency_conflict`.",
+    }),
   })
   .meta({ id: "TransactionProcessed", description: "Processed: the points are in the ledger." });
 
@@ -41,7 +57,9 @@ const Rejected = z
 
 const Accepted = z
   .object({
-    status: z.literal("accepted").meta({ description: "Stored and waiting for the ledger (normally a matter of seconds)." }),
+    status: z
+      .literal("accepted")
+      .meta({ description: "Stored and waiting for the ledger (normally a matter of seconds)." }),
     externalId: z.string().meta({ description: "Your `externalId`." }),
     id: z.string().meta({ description: "Our id of the transaction." }),
     receivedAt: z.string().meta({ description: "When the gateway accepted it." }),

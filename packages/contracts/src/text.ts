@@ -6,12 +6,14 @@ import { z } from "zod";
  * control characters (C0, DEL, C1) have no business in a SKU, a name or a key and break CSV exports
  * and logs. All of them are refused at the door with the field's path, never stored or dead-lettered.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function unstorableText(s: string): string | null {
   const control = controlCharacter.exec(s);
-  if (control) return `must not contain control characters (found U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
+  if (control)
+    return `must not contain control characters (found U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
   if (loneSurrogate.test(s)) return "must be valid Unicode (found an unpaired surrogate)";
   return null;
 }
@@ -34,7 +36,11 @@ export const MAX_JSON_DEPTH = 8;
  * Walks free-form JSON and reports every key or string the stores cannot hold, every number JSON cannot
  * carry back out (Infinity from `1e999`), and nesting beyond MAX_JSON_DEPTH, each with its path.
  */
-export function unstorableJson(value: unknown, path: (string | number)[] = [], depth = 0): { path: (string | number)[]; message: string }[] {
+export function unstorableJson(
+  value: unknown,
+  path: (string | number)[] = [],
+  depth = 0,
+): { path: (string | number)[]; message: string }[] {
   if (typeof value === "string") {
     const problem = unstorableText(value);
     return problem ? [{ path, message: problem }] : [];
@@ -45,6 +51,9 @@ export function unstorableJson(value: unknown, path: (string | number)[] = [], d
   if (Array.isArray(value)) return value.flatMap((v, i) => unstorableJson(v, [...path, i], depth + 1));
   return Object.entries(value).flatMap(([key, v]) => {
     const keyProblem = unstorableText(key);
-    return [...(keyProblem ? [{ path: [...path, key], message: `key ${keyProblem}` }] : []), ...unstorableJson(v, [...path, key], depth + 1)];
+    return [
+      ...(keyProblem ? [{ path: [...path, key], message: `key ${keyProblem}` }] : []),
+      ...unstorableJson(v, [...path, key], depth + 1),
+    ];
   });
 }

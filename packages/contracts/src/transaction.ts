@@ -1,19 +1,41 @@
 import { z } from "zod";
-import { Channel, CurrencyCode, CustomerRef, ExternalId, LocationId, MAX_TRANSACTION_MINOR, Minor, Timestamp } from "./primitives.ts";
+import {
+  Channel,
+  CurrencyCode,
+  CustomerRef,
+  ExternalId,
+  LocationId,
+  MAX_TRANSACTION_MINOR,
+  Minor,
+  Timestamp,
+} from "./primitives.ts";
 import { SafeText } from "./text.ts";
 
 export const TransactionLine = z
   .object({
-    sku: SafeText(1, 64).meta({ description: "Your product code (1-64 characters); earning rules match on it.", examples: ["FRIES-L"] }),
-    name: SafeText(1, 200).meta({ description: "The product name as printed on the receipt (1-200 characters).", examples: ["Fries large"] }),
+    sku: SafeText(1, 64).meta({
+      description: "Your product code (1-64 characters); earning rules match on it.",
+      examples: ["FRIES-L"],
+    }),
+    name: SafeText(1, 200).meta({
+      description: "The product name as printed on the receipt (1-200 characters).",
+      examples: ["Fries large"],
+    }),
     category: SafeText(1, 64)
-      .meta({ description: "Your product category (1-64 characters); earning rules may match on it.", examples: ["sides"] })
+      .meta({
+        description: "Your product category (1-64 characters); earning rules may match on it.",
+        examples: ["sides"],
+      })
       .optional(),
     tags: z
       .array(SafeText(1, 40))
       .max(20)
       .default([])
-      .meta({ description: "Up to 20 labels (1-40 characters each) that earning rules may match on, such as `vegetarian` or `alcohol`.", examples: [["vegetarian"]] }),
+      .meta({
+        description:
+          "Up to 20 labels (1-40 characters each) that earning rules may match on, such as `vegetarian` or `alcohol`.",
+        examples: [["vegetarian"]],
+      }),
     quantity: z
       .number()
       .int("must be a whole number")
@@ -22,12 +44,16 @@ export const TransactionLine = z
       .meta({ description: "How many items: a whole number from 1 to 10000.", examples: [2] }),
     unitPrice: Minor.nonnegative("must not be negative")
       .max(1_000_000_000, "must be at most 1000000000 (minor units)")
-      .meta({ description: "Price of one item before discounts, in minor units (cents: 350 means 3.50); 0 to 10^9.", examples: [350] }),
+      .meta({
+        description: "Price of one item before discounts, in minor units (cents: 350 means 3.50); 0 to 10^9.",
+        examples: [350],
+      }),
     discount: Minor.nonnegative("must not be negative")
       .max(MAX_TRANSACTION_MINOR)
       .default(0)
       .meta({
-        description: "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
+        description:
+          "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
         examples: [0],
       }),
     /**
@@ -74,7 +100,9 @@ export const TransactionInput = z
         "without spaces. It is the idempotency key: posting it again answers 202 with `duplicate: true` and changes nothing.",
       examples: ["POS17-000451"],
     }),
-    type: z.enum(["sale", "refund"]).meta({ description: "`sale`, or `refund` of an earlier sale (which `refundOf` then names)." }),
+    type: z
+      .enum(["sale", "refund"])
+      .meta({ description: "`sale`, or `refund` of an earlier sale (which `refundOf` then names)." }),
     refundOf: ExternalId.meta({
       description:
         "Only and always on a refund: the `externalId` of the sale it refunds. Required when `type` is `refund`; " +
@@ -87,17 +115,19 @@ export const TransactionInput = z
         "uploading a backlog) to 5 minutes ahead (clock skew) of the gateway's clock, by default; outside that window the " +
         "answer is 400 `occurred_at_out_of_range`.",
     }),
-    locationId: LocationId.meta({ description: "Your id of the store where it happened: 1-64 letters, digits, '-' or '_'." }),
+    locationId: LocationId.meta({
+      description: "Your id of the store where it happened: 1-64 letters, digits, '-' or '_'.",
+    }),
     channel: Channel,
     customer: CustomerRef.nullish().meta({
-      description: "The customer who earns the points, by exactly one identity. Omit it (or send null) for an anonymous sale, which earns nothing.",
+      description:
+        "The customer who earns the points, by exactly one identity. Omit it (or send null) for an anonymous sale, which earns nothing.",
     }),
     currency: CurrencyCode.meta({ description: "ISO 4217 code; it must be the tenant's currency." }),
-    lines: z
-      .array(TransactionLine)
-      .min(1, "a transaction needs at least one line")
-      .max(500)
-      .meta({ description: "The receipt's lines, 1 to 500, in receipt order (the first is `lineNo` 0). A refund lists the lines it takes back." }),
+    lines: z.array(TransactionLine).min(1, "a transaction needs at least one line").max(500).meta({
+      description:
+        "The receipt's lines, 1 to 500, in receipt order (the first is `lineNo` 0). A refund lists the lines it takes back.",
+    }),
     total: Minor.nonnegative("must not be negative")
       .max(MAX_TRANSACTION_MINOR, `must be at most ${MAX_TRANSACTION_MINOR} (minor units)`)
       .meta({
@@ -112,7 +142,10 @@ export const TransactionInput = z
       .default([])
       .meta({ description: "Codes of coupons used on this sale, up to 20.", examples: [[]] }),
     holdId: SafeText(1, 64)
-      .meta({ description: "The points hold made when the basket was quoted, which this sale commits; absent or null when no points are spent." })
+      .meta({
+        description:
+          "The points hold made when the basket was quoted, which this sale commits; absent or null when no points are spent.",
+      })
       .nullish(),
   })
   .superRefine((tx, ctx) => {
@@ -128,7 +161,12 @@ export const TransactionInput = z
     }
     if (tx.type === "sale") {
       tx.lines.forEach((l, i) => {
-        if (l.lineNo !== undefined) ctx.addIssue({ code: "custom", path: ["lines", i, "lineNo"], message: "only a refund line may name the sale's lineNo" });
+        if (l.lineNo !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["lines", i, "lineNo"],
+            message: "only a refund line may name the sale's lineNo",
+          });
       });
     }
     if (tx.refundOf && tx.refundOf === tx.externalId) {
@@ -146,10 +184,15 @@ export type TransactionInput = z.infer<typeof TransactionInput>;
 
 export const TransactionAccepted = z
   .object({
-    id: z.string().meta({ description: "Our id of the transaction, derived from your tenant and `externalId` (the same on every retry)." }),
+    id: z.string().meta({
+      description: "Our id of the transaction, derived from your tenant and `externalId` (the same on every retry).",
+    }),
     externalId: z.string().meta({ description: "Your `externalId`, echoed." }),
     status: z.literal("accepted").meta({ description: "Stored durably; points follow asynchronously." }),
     duplicate: z.boolean().meta({ description: "True when this `externalId` was accepted before: nothing changed." }),
   })
-  .meta({ id: "TransactionAccepted", description: "The transaction is stored and will be processed; look it up by `externalId` later." });
+  .meta({
+    id: "TransactionAccepted",
+    description: "The transaction is stored and will be processed; look it up by `externalId` later.",
+  });
 export type TransactionAccepted = z.infer<typeof TransactionAccepted>;

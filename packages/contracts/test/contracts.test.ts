@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { BehaviouralEventInput, CustomerRef, identityOf, lineAmount, occurredAtOutOfRange, TransactionInput } from "../src/index.ts";
+import {
+  BehaviouralEventInput,
+  CustomerRef,
+  identityOf,
+  lineAmount,
+  occurredAtOutOfRange,
+  TransactionInput,
+} from "../src/index.ts";
 
 /** The body a kiosk posts to `POST /v1/transactions`. */
 const exampleSale = {
@@ -11,8 +18,24 @@ const exampleSale = {
   customer: { phone: "+48600100200" },
   currency: "EUR",
   lines: [
-    { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
-    { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], quantity: 1, unitPrice: 790, discount: 40 },
+    {
+      sku: "FRIES-L",
+      name: "Fries large",
+      category: "sides",
+      tags: ["vegetarian"],
+      quantity: 2,
+      unitPrice: 350,
+      discount: 0,
+    },
+    {
+      sku: "BURGER-CLASSIC",
+      name: "Classic burger",
+      category: "burgers",
+      tags: [],
+      quantity: 1,
+      unitPrice: 790,
+      discount: 40,
+    },
   ],
   total: 1450,
   couponCodes: ["FRIES-50"],
@@ -32,7 +55,14 @@ describe("TransactionInput", () => {
   });
 
   it("fills defaults for optional fields", () => {
-    const parsed = TransactionInput.parse({ ...exampleSale, customer: undefined, couponCodes: undefined, holdId: undefined, lines: [line], total: 100 });
+    const parsed = TransactionInput.parse({
+      ...exampleSale,
+      customer: undefined,
+      couponCodes: undefined,
+      holdId: undefined,
+      lines: [line],
+      total: 100,
+    });
     expect(parsed.couponCodes).toEqual([]);
     expect(parsed.lines[0]).toEqual({ ...line, tags: [], discount: 0 });
     expect(parsed.customer).toBeUndefined();
@@ -40,7 +70,14 @@ describe("TransactionInput", () => {
 
   it("accepts an anonymous sale and a refund naming its sale", () => {
     expect(TransactionInput.safeParse({ ...exampleSale, customer: null }).success).toBe(true);
-    expect(TransactionInput.safeParse({ ...exampleSale, externalId: "POS1-R-1", type: "refund", refundOf: exampleSale.externalId }).success).toBe(true);
+    expect(
+      TransactionInput.safeParse({
+        ...exampleSale,
+        externalId: "POS1-R-1",
+        type: "refund",
+        refundOf: exampleSale.externalId,
+      }).success,
+    ).toBe(true);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -67,7 +104,11 @@ describe("TransactionInput", () => {
     ["refund without refundOf", { ...exampleSale, type: "refund" }, "refundOf"],
     ["sale with refundOf", { ...exampleSale, refundOf: "POS1-0" }, "refundOf"],
     ["refund of itself", { ...exampleSale, type: "refund", refundOf: exampleSale.externalId }, "refundOf"],
-    ["too many coupon codes", { ...exampleSale, couponCodes: Array.from({ length: 21 }, (_, i) => `C${i}`) }, "couponCodes"],
+    [
+      "too many coupon codes",
+      { ...exampleSale, couponCodes: Array.from({ length: 21 }, (_, i) => `C${i}`) },
+      "couponCodes",
+    ],
   ])("refuses %s", (_label, body, path) => {
     const result = TransactionInput.safeParse(body);
     expect(result.success).toBe(false);
@@ -76,7 +117,9 @@ describe("TransactionInput", () => {
 
   it("names the expected total when the lines do not add up", () => {
     const result = TransactionInput.safeParse({ ...exampleSale, total: 1490 });
-    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ["total"], message: expect.stringContaining("1450") })]);
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ path: ["total"], message: expect.stringContaining("1450") }),
+    ]);
   });
 });
 
@@ -93,7 +136,16 @@ describe("CustomerRef", () => {
   it.each<[string, unknown, string]>([
     ["no identity", {}, ""],
     ["two identities", { phone: "+48600100200", cardNumber: "CARD-0001" }, ""],
-    ["all identities", { id: "cus_01m8aycd93j5bypc53wpnh5wbh", phone: "+48600100200", cardNumber: "CARD-0001", externalIdentity: { provider: "apple", subject: "x" } }, ""],
+    [
+      "all identities",
+      {
+        id: "cus_01m8aycd93j5bypc53wpnh5wbh",
+        phone: "+48600100200",
+        cardNumber: "CARD-0001",
+        externalIdentity: { provider: "apple", subject: "x" },
+      },
+      "",
+    ],
     ["an unknown field", { phone: "+48600100200", email: "a@b.c" }, ""],
     ["a malformed id", { id: "customer-1" }, "id"],
     ["a phone without +", { phone: "48600100200" }, "phone"],
@@ -107,17 +159,27 @@ describe("CustomerRef", () => {
   });
 
   it("explains the exactly-one rule", () => {
-    expect(CustomerRef.safeParse({}).error?.issues[0]?.message).toMatch(/exactly one of id, phone, cardNumber, externalIdentity/);
+    expect(CustomerRef.safeParse({}).error?.issues[0]?.message).toMatch(
+      /exactly one of id, phone, cardNumber, externalIdentity/,
+    );
   });
 });
 
 describe("identityOf", () => {
   it("maps each reference to the identity kind stored, or to a customer id", () => {
-    expect(identityOf({ id: "cus_01m8aycd93j5bypc53wpnh5wbh" })).toEqual({ customerId: "cus_01m8aycd93j5bypc53wpnh5wbh" });
+    expect(identityOf({ id: "cus_01m8aycd93j5bypc53wpnh5wbh" })).toEqual({
+      customerId: "cus_01m8aycd93j5bypc53wpnh5wbh",
+    });
     expect(identityOf({ phone: "+48600100200" })).toEqual({ kind: "phone", value: "+48600100200" });
     expect(identityOf({ cardNumber: "CARD-0001" })).toEqual({ kind: "card", value: "CARD-0001" });
-    expect(identityOf({ externalIdentity: { provider: "apple", subject: "x" } })).toEqual({ kind: "ext:apple", value: "x" });
-    expect(identityOf({ externalIdentity: { provider: "google", subject: "x" } })).toEqual({ kind: "ext:google", value: "x" });
+    expect(identityOf({ externalIdentity: { provider: "apple", subject: "x" } })).toEqual({
+      kind: "ext:apple",
+      value: "x",
+    });
+    expect(identityOf({ externalIdentity: { provider: "google", subject: "x" } })).toEqual({
+      kind: "ext:google",
+      value: "x",
+    });
   });
 });
 
@@ -126,7 +188,13 @@ describe("BehaviouralEventInput", () => {
 
   it("accepts a minimal event and defaults its properties", () => {
     expect(BehaviouralEventInput.parse(event)).toEqual({ ...event, properties: {} });
-    const full = { ...event, customer: { externalIdentity: { provider: "apple", subject: "x" } }, locationId: "store-017", channel: "app", properties: { screen: "menu" } };
+    const full = {
+      ...event,
+      customer: { externalIdentity: { provider: "apple", subject: "x" } },
+      locationId: "store-017",
+      channel: "app",
+      properties: { screen: "menu" },
+    };
     expect(BehaviouralEventInput.parse(full)).toEqual(full);
   });
 
@@ -194,7 +262,10 @@ describe("only what the stores can hold passes the door", () => {
       ["lines.0.tags.0", withLine({ ...line, tags: [bad] }, 100)],
       ["couponCodes.0", { ...exampleSale, couponCodes: [bad] }],
       ["holdId", { ...exampleSale, holdId: bad }],
-      ["customer.externalIdentity.subject", { ...exampleSale, customer: { externalIdentity: { provider: "apple", subject: bad } } }],
+      [
+        "customer.externalIdentity.subject",
+        { ...exampleSale, customer: { externalIdentity: { provider: "apple", subject: bad } } },
+      ],
     ];
     for (const [path, body] of fields) expect(pathsOf(TransactionInput.safeParse(body))).toContain(path);
   });
@@ -205,19 +276,30 @@ describe("only what the stores can hold passes the door", () => {
 
   it.each(unstorable)("refuses %s in event property keys and nested values", (_name, bad) => {
     const event = { eventId: "e1", type: "app_open", occurredAt: "2030-01-01T00:00:00Z" };
-    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { [bad]: 1 } }))).toContain(`properties.${bad}`);
-    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { a: { b: [bad] } } }))).toContain("properties.a.b.0");
+    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { [bad]: 1 } }))).toContain(
+      `properties.${bad}`,
+    );
+    expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { a: { b: [bad] } } }))).toContain(
+      "properties.a.b.0",
+    );
   });
 
   it("refuses event properties nested deeper than 8 levels", () => {
     let deep: unknown = "leaf";
     for (let i = 0; i < 9; i++) deep = { d: deep };
-    const parsed = BehaviouralEventInput.safeParse({ eventId: "e1", type: "app_open", occurredAt: "2030-01-01T00:00:00Z", properties: deep as Record<string, unknown> });
+    const parsed = BehaviouralEventInput.safeParse({
+      eventId: "e1",
+      type: "app_open",
+      occurredAt: "2030-01-01T00:00:00Z",
+      properties: deep as Record<string, unknown>,
+    });
     expect(parsed.success).toBe(false);
   });
 
   it("bounds money so every sum stays exact: unit price, total", () => {
-    expect(pathsOf(TransactionInput.safeParse(withLine({ ...line, unitPrice: 1_000_000_001 }, 1_000_000_001)))).toContain("lines.0.unitPrice");
+    expect(
+      pathsOf(TransactionInput.safeParse(withLine({ ...line, unitPrice: 1_000_000_001 }, 1_000_000_001))),
+    ).toContain("lines.0.unitPrice");
     const big = { ...line, quantity: 10_000, unitPrice: 1_000_000_000 }; // 10^13 minor units
     expect(pathsOf(TransactionInput.safeParse(withLine(big, 10_000_000_000_000)))).toContain("total");
     const largest = { ...line, quantity: 1_000, unitPrice: 1_000_000_000 }; // exactly the ceiling

@@ -5,8 +5,14 @@ type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type DbTx = TxClient;
 
 const pgCodeOf = (e: unknown): string | undefined => {
-  const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } }; cause?: { code?: string; originalCode?: string } };
-  return err?.meta?.driverAdapterError?.cause?.originalCode ?? err?.cause?.originalCode ?? err?.cause?.code ?? err?.code;
+  const err = e as {
+    code?: string;
+    meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+    cause?: { code?: string; originalCode?: string };
+  };
+  return (
+    err?.meta?.driverAdapterError?.cause?.originalCode ?? err?.cause?.originalCode ?? err?.cause?.code ?? err?.code
+  );
 };
 
 export const isUniqueViolation = (e: unknown): boolean => {
@@ -21,7 +27,13 @@ export const isRetryableConflict = (e: unknown): boolean => {
 };
 
 /** Prisma's driver-adapter error kinds that mean "the server could not be talked to", not "the query is wrong". */
-const transientAdapterKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TransactionWriteConflict"]);
+const transientAdapterKinds = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TransactionWriteConflict",
+]);
 
 /**
  * Prisma's own codes for the same: P1001 unreachable, P1002 timed out, P1008 operation timed out,
@@ -34,7 +46,8 @@ const transientPrismaCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P2024
  * failure, 40P01 deadlock, 53300 too many connections, 57014 statement timeout, 57P01-57P03 server
  * shutting down or not accepting connections yet (a failover in progress).
  */
-const transientSqlState = (code: string) => /^08[0-9A-Z]{3}$/.test(code) || ["40001", "40P01", "53300", "57014", "57P01", "57P02", "57P03"].includes(code);
+const transientSqlState = (code: string) =>
+  /^08[0-9A-Z]{3}$/.test(code) || ["40001", "40P01", "53300", "57014", "57P01", "57P02", "57P03"].includes(code);
 
 /**
  * True when a failure is about reaching Postgres (outage, failover, restart, pool exhausted, lost
@@ -46,15 +59,24 @@ export const isTransientDbError = (e: unknown): boolean => {
   const code = pgCodeOf(e);
   if (code && (transientPrismaCodes.has(code) || transientSqlState(code))) return true;
   return causeChain(e).some((c) => {
-    const err = c as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; kind?: string };
+    const err = c as {
+      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
+      kind?: string;
+    };
     const kind = err?.meta?.driverAdapterError?.cause?.kind ?? err?.kind;
     const original = err?.meta?.driverAdapterError?.cause?.originalCode;
-    return (kind !== undefined && transientAdapterKinds.has(kind)) || (original !== undefined && transientSqlState(original));
+    return (
+      (kind !== undefined && transientAdapterKinds.has(kind)) || (original !== undefined && transientSqlState(original))
+    );
   });
 };
 
 /** Run `fn` in one database transaction, retrying when Postgres reports a serialization conflict. */
-export async function withTransaction<T>(db: Db, fn: (tx: DbTx) => Promise<T>, opts: { attempts?: number; timeoutMs?: number } = {}): Promise<T> {
+export async function withTransaction<T>(
+  db: Db,
+  fn: (tx: DbTx) => Promise<T>,
+  opts: { attempts?: number; timeoutMs?: number } = {},
+): Promise<T> {
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {

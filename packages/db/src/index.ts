@@ -1,5 +1,5 @@
-export { createDb, exactNumber, type Db, type DbOptions } from "./client.ts";
-export { withTransaction, isUniqueViolation, isRetryableConflict, isTransientDbError, type DbTx } from "./errors.ts";
-export { migrateDatabase, listMigrations, type MigrationResult } from "./migrate.ts";
+export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
+export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, withTransaction } from "./errors.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
+export { listMigrations, type MigrationResult, migrateDatabase } from "./migrate.ts";

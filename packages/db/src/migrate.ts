@@ -18,7 +18,10 @@ export interface MigrationResult {
 }
 
 export async function listMigrations(): Promise<{ name: string; sql: string; checksum: string }[]> {
-  const names = (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = (await readdir(migrationsDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(`${migrationsDir}${name}/migration.sql`, "utf8");
@@ -34,12 +37,17 @@ export async function migrateDatabase(url: string, log: (msg: string) => void = 
     await client.query("SELECT pg_advisory_lock($1)", [lockKey]);
     await client.query(`CREATE TABLE IF NOT EXISTS _regulars_migrations (
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Map((await client.query<{ name: string; checksum: string }>("SELECT name, checksum FROM _regulars_migrations")).rows.map((r) => [r.name, r.checksum]));
+    const done = new Map(
+      (
+        await client.query<{ name: string; checksum: string }>("SELECT name, checksum FROM _regulars_migrations")
+      ).rows.map((r) => [r.name, r.checksum]),
+    );
     const result: MigrationResult = { applied: [], alreadyApplied: [] };
     for (const m of await listMigrations()) {
       const previous = done.get(m.name);
       if (previous) {
-        if (previous !== m.checksum) throw new Error(`migration ${m.name} was changed after it was applied; add a new migration instead`);
+        if (previous !== m.checksum)
+          throw new Error(`migration ${m.name} was changed after it was applied; add a new migration instead`);
         result.alreadyApplied.push(m.name);
         continue;
       }

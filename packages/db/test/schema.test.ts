@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, listMigrations, migrateDatabase, Prisma, type Db } from "../src/index.ts";
+import { createDb, type Db, listMigrations, migrateDatabase, Prisma } from "../src/index.ts";
 import { uniqueId, writeOneOfEverything } from "./fixtures.ts";
 
 let db: Db;
@@ -40,8 +40,12 @@ describe("migrations", () => {
 
       const scratch = new pg.Client({ connectionString: url.toString() });
       await scratch.connect();
-      await scratch.query("UPDATE _regulars_migrations SET checksum = 'edited' WHERE name = $1", [names[0]]).finally(() => scratch.end());
-      await expect(migrateDatabase(url.toString())).rejects.toThrow(`migration ${names[0]} was changed after it was applied`);
+      await scratch
+        .query("UPDATE _regulars_migrations SET checksum = 'edited' WHERE name = $1", [names[0]])
+        .finally(() => scratch.end());
+      await expect(migrateDatabase(url.toString())).rejects.toThrow(
+        `migration ${names[0]} was changed after it was applied`,
+      );
     } finally {
       await sql.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
@@ -50,7 +54,8 @@ describe("migrations", () => {
 
 describe("Prisma schema and SQL migrations", () => {
   const modelNames = Object.values(Prisma.ModelName);
-  const delegate = (model: string) => (db as unknown as Record<string, { findFirst(): Promise<unknown> }>)[model[0]!.toLowerCase() + model.slice(1)];
+  const delegate = (model: string) =>
+    (db as unknown as Record<string, { findFirst(): Promise<unknown> }>)[model[0]!.toLowerCase() + model.slice(1)];
 
   it("can query every model against the migrated database", async () => {
     expect(modelNames.length).toBeGreaterThan(0);
@@ -84,14 +89,24 @@ describe("Prisma schema and SQL migrations", () => {
         const w = written;
         read.tenant = await tx.tenant.findUnique({ where: { id: w.tenant.id } });
         read.apiKey = await tx.apiKey.findUnique({ where: { hash: w.apiKey.hash } });
-        read.programme = await tx.programmeVersion.findUnique({ where: { tenantId_version: { tenantId: w.tenant.id, version: 1 } } });
-        read.product = await tx.product.findUnique({ where: { tenantId_sku: { tenantId: w.tenant.id, sku: "FRIES-L" } } });
+        read.programme = await tx.programmeVersion.findUnique({
+          where: { tenantId_version: { tenantId: w.tenant.id, version: 1 } },
+        });
+        read.product = await tx.product.findUnique({
+          where: { tenantId_sku: { tenantId: w.tenant.id, sku: "FRIES-L" } },
+        });
         read.customer = await tx.customer.findUnique({ where: { id: w.customer.id } });
         read.identity = await tx.customerIdentity.findFirst({ where: { customerId: w.customer.id } });
-        read.transaction = await tx.transaction.findUnique({ where: { tenantId_externalId: { tenantId: w.tenant.id, externalId: w.transaction.externalId } } });
+        read.transaction = await tx.transaction.findUnique({
+          where: { tenantId_externalId: { tenantId: w.tenant.id, externalId: w.transaction.externalId } },
+        });
         read.line = await tx.transactionLine.findFirst({ where: { transactionId: w.transaction.id } });
-        read.points = await tx.ledgerAccount.findUnique({ where: { tenantId_owner_kind: { tenantId: w.tenant.id, owner: w.customer.id, kind: "points" } } });
-        read.movement = await tx.ledgerMovement.findUnique({ where: { tenantId_idempotencyKey: { tenantId: w.tenant.id, idempotencyKey: w.movement.idempotencyKey } } });
+        read.points = await tx.ledgerAccount.findUnique({
+          where: { tenantId_owner_kind: { tenantId: w.tenant.id, owner: w.customer.id, kind: "points" } },
+        });
+        read.movement = await tx.ledgerMovement.findUnique({
+          where: { tenantId_idempotencyKey: { tenantId: w.tenant.id, idempotencyKey: w.movement.idempotencyKey } },
+        });
         read.entries = await tx.ledgerEntry.findMany({ where: { movementId: w.movement.id }, orderBy: { id: "asc" } });
         throw new RollBack();
       }),
@@ -124,24 +139,33 @@ describe("ledger entries", () => {
     const movementId = uniqueId("mov");
     await sql.query("BEGIN");
     try {
-      await sql.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ($1, 'Append Only', 'UTC', 'EUR')", [tenantId]);
-      const account = await sql.query<{ id: string }>("INSERT INTO ledger_accounts (tenant_id, owner, kind) VALUES ($1, 'cus_1', 'points') RETURNING id", [tenantId]);
+      await sql.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ($1, 'Append Only', 'UTC', 'EUR')", [
+        tenantId,
+      ]);
+      const account = await sql.query<{ id: string }>(
+        "INSERT INTO ledger_accounts (tenant_id, owner, kind) VALUES ($1, 'cus_1', 'points') RETURNING id",
+        [tenantId],
+      );
       await sql.query(
         "INSERT INTO ledger_movements (id, tenant_id, kind, unit, amount, idempotency_key, occurred_at) VALUES ($1, $2, 'adjust', 'points', 5, $1, now())",
         [movementId, tenantId],
       );
-      const entry = await sql.query<{ id: string }>("INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount) VALUES ($1, $2, $3, 5) RETURNING id", [
-        movementId,
-        tenantId,
-        account.rows[0]!.id,
-      ]);
+      const entry = await sql.query<{ id: string }>(
+        "INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount) VALUES ($1, $2, $3, 5) RETURNING id",
+        [movementId, tenantId, account.rows[0]!.id],
+      );
       const entryId = entry.rows[0]!.id;
-      for (const statement of ["UPDATE ledger_entries SET amount = 500 WHERE id = $1", "DELETE FROM ledger_entries WHERE id = $1"]) {
+      for (const statement of [
+        "UPDATE ledger_entries SET amount = 500 WHERE id = $1",
+        "DELETE FROM ledger_entries WHERE id = $1",
+      ]) {
         await sql.query("SAVEPOINT attempt");
         await expect(sql.query(statement, [entryId]), statement).rejects.toThrow(/append-only/);
         await sql.query("ROLLBACK TO SAVEPOINT attempt");
       }
-      expect((await sql.query("SELECT amount FROM ledger_entries WHERE id = $1", [entryId])).rows).toEqual([{ amount: "5" }]); // pg reads bigint as text
+      expect((await sql.query("SELECT amount FROM ledger_entries WHERE id = $1", [entryId])).rows).toEqual([
+        { amount: "5" },
+      ]); // pg reads bigint as text
     } finally {
       await sql.query("ROLLBACK"); // leaves nothing behind: the entry cannot be deleted afterwards
     }
@@ -149,7 +173,8 @@ describe("ledger entries", () => {
 
   it("refuse updates and deletes made through Prisma", async () => {
     const attempts = {
-      update: (tx: Parameters<typeof writeOneOfEverything>[0], id: bigint) => tx.ledgerEntry.update({ where: { id }, data: { amount: 0 } }),
+      update: (tx: Parameters<typeof writeOneOfEverything>[0], id: bigint) =>
+        tx.ledgerEntry.update({ where: { id }, data: { amount: 0 } }),
       delete: (tx: Parameters<typeof writeOneOfEverything>[0], id: bigint) => tx.ledgerEntry.delete({ where: { id } }),
     };
     for (const [what, attempt] of Object.entries(attempts)) {

@@ -1,7 +1,7 @@
 import { testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, isRetryableConflict, isUniqueViolation, withTransaction, type Db, type DbTx } from "../src/index.ts";
+import { createDb, type Db, type DbTx, isRetryableConflict, isUniqueViolation, withTransaction } from "../src/index.ts";
 import { uniqueId } from "./fixtures.ts";
 
 let db: Db;
@@ -41,8 +41,12 @@ describe("isUniqueViolation", () => {
   it("recognises a duplicate key from Prisma, from raw SQL through Prisma and from pg", async () => {
     const id = await committedTenant();
     const fromModel = await caught(db.tenant.create({ data: { id, name: "Again", timezone: "UTC", currency: "EUR" } }));
-    const fromRaw = await caught(db.$executeRaw`INSERT INTO tenants (id, name, timezone, currency) VALUES (${id}, 'Again', 'UTC', 'EUR')`);
-    const fromPg = await caught(sql.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ($1, 'Again', 'UTC', 'EUR')", [id]));
+    const fromRaw = await caught(
+      db.$executeRaw`INSERT INTO tenants (id, name, timezone, currency) VALUES (${id}, 'Again', 'UTC', 'EUR')`,
+    );
+    const fromPg = await caught(
+      sql.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ($1, 'Again', 'UTC', 'EUR')", [id]),
+    );
     for (const e of [fromModel, fromRaw, fromPg]) {
       expect(isUniqueViolation(e), String(e)).toBe(true);
       expect(isRetryableConflict(e)).toBe(false);
@@ -50,9 +54,16 @@ describe("isUniqueViolation", () => {
   });
 
   it("does not mistake other constraint errors for duplicates", async () => {
-    const badCurrency = await caught(db.tenant.create({ data: { id: uniqueId("ten"), name: "Lower", timezone: "UTC", currency: "eur" } }));
-    const missingTenant = await caught(db.product.create({ data: { tenantId: uniqueId("ten"), sku: "X", name: "X", category: "x", tags: [], price: 1 } }));
-    for (const e of [badCurrency, missingTenant, new Error("boom"), undefined, null]) expect(isUniqueViolation(e), String(e)).toBe(false);
+    const badCurrency = await caught(
+      db.tenant.create({ data: { id: uniqueId("ten"), name: "Lower", timezone: "UTC", currency: "eur" } }),
+    );
+    const missingTenant = await caught(
+      db.product.create({
+        data: { tenantId: uniqueId("ten"), sku: "X", name: "X", category: "x", tags: [], price: 1 },
+      }),
+    );
+    for (const e of [badCurrency, missingTenant, new Error("boom"), undefined, null])
+      expect(isUniqueViolation(e), String(e)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
-import { startTcpProxy, testDatabaseUrl, type TcpProxy } from "@regulars/testing";
+import { startTcpProxy, type TcpProxy, testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, isTransientDbError, withTransaction, type Db } from "../src/index.ts";
+import { createDb, type Db, isTransientDbError, withTransaction } from "../src/index.ts";
 import { uniqueId } from "./fixtures.ts";
 
 // Real failures, not constructed error objects: Postgres behind a TCP proxy that refuses and resets,
@@ -50,7 +50,8 @@ describe("isTransientDbError", () => {
     await direct.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
     const terminated = await caught(victim.query("SELECT 1"));
 
-    for (const [name, e] of Object.entries({ cutMidQuery, refused, refusedTx, terminated })) expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+    for (const [name, e] of Object.entries({ cutMidQuery, refused, refusedTx, terminated }))
+      expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
   });
 
   it("recognises too many connections, a statement timeout, a serialization failure and a deadlock", async () => {
@@ -62,10 +63,12 @@ describe("isTransientDbError", () => {
     const tooMany = await caught(limited.connect());
     await direct.$executeRawUnsafe(`DROP ROLE ${role}`);
 
-    const timedOut = await caught(direct.$transaction(async (tx) => {
-      await tx.$executeRaw`SET LOCAL statement_timeout = 50`;
-      await tx.$executeRaw`SELECT pg_sleep(1)`;
-    }));
+    const timedOut = await caught(
+      direct.$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL statement_timeout = 50`;
+        await tx.$executeRaw`SELECT pg_sleep(1)`;
+      }),
+    );
 
     const table = uniqueId("conflict");
     await direct.$executeRawUnsafe(`CREATE TABLE ${table} (id int PRIMARY KEY, n int)`);
@@ -97,19 +100,32 @@ describe("isTransientDbError", () => {
     expect((tooMany as { code?: string }).code).toBe("53300");
     expect((serialization as { code?: string }).code).toBe("40001");
     expect(deadlock).toBeDefined();
-    for (const [name, e] of Object.entries({ tooMany, timedOut, serialization, deadlock })) expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+    for (const [name, e] of Object.entries({ tooMany, timedOut, serialization, deadlock }))
+      expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
   });
 
   it("does not take the statement's own errors for an outage", async () => {
     const tenantId = uniqueId("ten");
     await direct.tenant.create({ data: { id: tenantId, name: "Transient Café", timezone: "UTC", currency: "EUR" } });
-    const duplicate = await caught(direct.tenant.create({ data: { id: tenantId, name: "Again", timezone: "UTC", currency: "EUR" } }));
-    const badCheck = await caught(direct.tenant.create({ data: { id: uniqueId("ten"), name: "Lower", timezone: "UTC", currency: "eur" } }));
+    const duplicate = await caught(
+      direct.tenant.create({ data: { id: tenantId, name: "Again", timezone: "UTC", currency: "EUR" } }),
+    );
+    const badCheck = await caught(
+      direct.tenant.create({ data: { id: uniqueId("ten"), name: "Lower", timezone: "UTC", currency: "eur" } }),
+    );
     const syntax = await caught(direct.$queryRawUnsafe("SELEC 1"));
     const missingTable = await caught(direct.$queryRawUnsafe("SELECT * FROM no_such_table_here"));
     const badCast = await caught(direct.$queryRawUnsafe("SELECT 'x'::int"));
     await direct.tenant.delete({ where: { id: tenantId } });
-    for (const [name, e] of Object.entries({ duplicate, badCheck, syntax, missingTable, badCast, plain: new Error("boom"), nothing: undefined })) {
+    for (const [name, e] of Object.entries({
+      duplicate,
+      badCheck,
+      syntax,
+      missingTable,
+      badCast,
+      plain: new Error("boom"),
+      nothing: undefined,
+    })) {
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(false);
     }
   });

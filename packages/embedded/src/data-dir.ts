@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Folder of this file: the repository that holds the code, wherever the process was started from. */
 const thisPackageDir = path.dirname(fileURLToPath(import.meta.url));
@@ -13,7 +13,7 @@ const thisPackageDir = path.dirname(fileURLToPath(import.meta.url));
 export function resolveDataDir(opts: { override?: string; startDir?: string } = {}): string {
   const dataDir = opts.override
     ? path.resolve(opts.override)
-    : path.join(findWorkspaceRoot(opts.startDir ?? thisPackageDir), '.data');
+    : path.join(findWorkspaceRoot(opts.startDir ?? thisPackageDir), ".data");
   mkdirSync(dataDir, { recursive: true });
   return dataDir;
 }
@@ -21,7 +21,7 @@ export function resolveDataDir(opts: { override?: string; startDir?: string } = 
 export function findWorkspaceRoot(startDir: string): string {
   let dir = path.resolve(startDir);
   for (;;) {
-    if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (existsSync(path.join(dir, "pnpm-workspace.yaml"))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new Error(

@@ -9,7 +9,7 @@ export class OutputTail {
 
   push(chunk: string): void {
     for (const line of chunk.split(/\r?\n/)) {
-      if (line.trim() !== '') this.lines.push(line);
+      if (line.trim() !== "") this.lines.push(line);
     }
     if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
   }
@@ -19,6 +19,6 @@ export class OutputTail {
   }
 
   toString(): string {
-    return this.lines.length === 0 ? '(no output)' : this.lines.join('\n');
+    return this.lines.length === 0 ? "(no output)" : this.lines.join("\n");
   }
 }

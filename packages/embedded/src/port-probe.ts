@@ -1,4 +1,4 @@
-import net from 'node:net';
+import net from "node:net";
 
 export type PortProbe = { open: false } | { open: true; firstLine?: string };
 
@@ -10,11 +10,11 @@ export function probePort(
   port: number,
   opts: { host?: string; readLineMs?: number; connectTimeoutMs?: number } = {},
 ): Promise<PortProbe> {
-  const { host = '127.0.0.1', readLineMs = 0, connectTimeoutMs = 1000 } = opts;
+  const { host = "127.0.0.1", readLineMs = 0, connectTimeoutMs = 1000 } = opts;
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     let connected = false;
-    let received = '';
+    let received = "";
     const finish = (result: PortProbe) => {
       clearTimeout(timer);
       socket.destroy();
@@ -23,18 +23,18 @@ export function probePort(
     const finishAsIs = () => finish(connected ? { open: true } : { open: false });
     let timer = setTimeout(finishAsIs, connectTimeoutMs);
 
-    socket.once('connect', () => {
+    socket.once("connect", () => {
       connected = true;
       if (readLineMs === 0) return finish({ open: true });
       clearTimeout(timer);
       timer = setTimeout(finishAsIs, readLineMs);
     });
-    socket.on('data', (chunk) => {
-      received += chunk.toString('utf8');
-      const end = received.indexOf('\n');
+    socket.on("data", (chunk) => {
+      received += chunk.toString("utf8");
+      const end = received.indexOf("\n");
       if (end >= 0) finish({ open: true, firstLine: received.slice(0, end).trimEnd() });
     });
-    socket.once('error', finishAsIs);
-    socket.once('close', finishAsIs);
+    socket.once("error", finishAsIs);
+    socket.once("close", finishAsIs);
   });
 }

@@ -1,4 +1,4 @@
-import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, rename, stat, writeFile } from "node:fs/promises";
 
 const PRIVATE = 0o600;
 

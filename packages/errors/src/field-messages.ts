@@ -67,7 +67,8 @@ const formats: Record<string, string> = {
 };
 
 /** Literal values as a list an integrator can copy: strings bare, everything else as JSON. */
-const listed = (values: ReadonlyArray<unknown>) => values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
+const listed = (values: ReadonlyArray<unknown>) =>
+  values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
 
 /** Keys come from the request: shown quoted, shortened and few, so a hostile key cannot flood the answer. */
 function quotedKeys(keys: ReadonlyArray<string>): string {
@@ -80,7 +81,15 @@ function sizeMessage(issue: RawFieldIssue, bound: "minimum" | "maximum"): string
   if (limit === undefined) return undefined;
   const n = limit instanceof Date ? limit.toISOString() : String(limit);
   const atLeast = bound === "minimum";
-  const comparison = issue.exact ? "exactly" : issue.inclusive === false ? (atLeast ? "more than" : "fewer than") : atLeast ? "at least" : "at most";
+  const comparison = issue.exact
+    ? "exactly"
+    : issue.inclusive === false
+      ? atLeast
+        ? "more than"
+        : "fewer than"
+      : atLeast
+        ? "at least"
+        : "at most";
   switch (issue.origin) {
     case "string":
       if (atLeast && n === "1" && !issue.exact) return "must not be empty";
@@ -92,7 +101,8 @@ function sizeMessage(issue: RawFieldIssue, bound: "minimum" | "maximum"): string
     case "number":
     case "bigint":
     case "date": {
-      const strict = issue.inclusive === false ? (atLeast ? "greater than" : "less than") : atLeast ? "at least" : "at most";
+      const strict =
+        issue.inclusive === false ? (atLeast ? "greater than" : "less than") : atLeast ? "at least" : "at most";
       return `must be ${issue.exact ? "exactly" : strict} ${n}`;
     }
     default:
@@ -103,7 +113,11 @@ function sizeMessage(issue: RawFieldIssue, bound: "minimum" | "maximum"): string
 /** The message for a refused value, or undefined to leave zod's own (for issue kinds not listed here). */
 export function fieldMessage(issue: RawFieldIssue): string | undefined {
   // A missing field reads the same whatever it should have held (a string, an enum value, a union).
-  if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")) return "required";
+  if (
+    issue.input === undefined &&
+    (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")
+  )
+    return "required";
   switch (issue.code) {
     case "invalid_type": {
       if (typeof issue.input === "number" && !Number.isFinite(issue.input)) return "must be a finite number";

@@ -60,7 +60,9 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Zod issues → our issue list; structural typing keeps this package free of a zod version coupling. */
-export function issuesFromZod(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): FieldIssue[] {
+export function issuesFromZod(error: {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
+}): FieldIssue[] {
   return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
 }
 

@@ -15,7 +15,10 @@ export const RateLimitSetting = (fallback: string) =>
       const perSecond = Number(match?.[1]);
       const burst = Number(match?.[2]);
       if (!match || perSecond <= 0 || burst < 1) {
-        ctx.addIssue({ code: "custom", message: `must be "<requests per second>/<burst>" such as "50/100", or "off"; got "${value}"` });
+        ctx.addIssue({
+          code: "custom",
+          message: `must be "<requests per second>/<burst>" such as "50/100", or "off"; got "${value}"`,
+        });
         return z.NEVER;
       }
       return { perSecond, burst };

@@ -30,10 +30,18 @@ export class KeyRateLimiter {
   private readonly now: () => number;
   private takes = 0;
 
-  constructor(private readonly limits: Readonly<Record<string, BucketLimit | null>>, opts: RateLimiterOptions = {}) {
+  constructor(
+    private readonly limits: Readonly<Record<string, BucketLimit | null>>,
+    opts: RateLimiterOptions = {},
+  ) {
     this.now = opts.now ?? Date.now;
     const slowestRefillMs = Math.max(1, ...Object.values(limits).map((l) => (l ? (l.burst / l.perSecond) * 1000 : 0)));
-    this.buckets = new LRUCache({ max: opts.maxKeys ?? 50_000, ttl: Math.ceil(slowestRefillMs), ttlResolution: 0, perf: { now: this.now } });
+    this.buckets = new LRUCache({
+      max: opts.maxKeys ?? 50_000,
+      ttl: Math.ceil(slowestRefillMs),
+      ttlResolution: 0,
+      perf: { now: this.now },
+    });
   }
 
   get size(): number {
@@ -51,7 +59,9 @@ export class KeyRateLimiter {
     if (++this.takes % 1_000 === 0) this.buckets.purgeStale();
     const now = this.now();
     const previous = this.buckets.get(keyId);
-    const refilled = previous ? Math.min(limit.burst, previous.tokens + ((now - previous.at) / 1000) * limit.perSecond) : limit.burst;
+    const refilled = previous
+      ? Math.min(limit.burst, previous.tokens + ((now - previous.at) / 1000) * limit.perSecond)
+      : limit.burst;
     if (refilled >= charge) {
       this.buckets.set(keyId, { tokens: refilled - charge, at: now });
       return { ok: true };

@@ -10,7 +10,10 @@ describe("KeyRateLimiter", () => {
 
   it("allows a burst, then refuses with the seconds until a token is back, then refills", () => {
     const c = clock();
-    const limiter = new KeyRateLimiter({ pos: { perSecond: 2, burst: 4 }, admin: { perSecond: 1, burst: 1 } }, { now: c.now });
+    const limiter = new KeyRateLimiter(
+      { pos: { perSecond: 2, burst: 4 }, admin: { perSecond: 1, burst: 1 } },
+      { now: c.now },
+    );
     for (let i = 0; i < 4; i++) expect(limiter.take("key_a", "pos")).toEqual({ ok: true });
     expect(limiter.take("key_a", "pos")).toEqual({ ok: false, retryAfterSeconds: 1 });
     expect(limiter.take("key_b", "pos")).toEqual({ ok: true }); // another key has its own bucket

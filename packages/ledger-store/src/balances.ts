@@ -8,13 +8,19 @@ export interface CustomerBalances {
 
 /** Cached balances of a customer's accounts (kept equal to the sum of entries by postMovements). */
 export async function customerBalances(db: Db, tenantId: string, customerId: string): Promise<CustomerBalances> {
-  const accounts = await db.ledgerAccount.findMany({ where: { tenantId, owner: customerId }, select: { kind: true, balance: true } });
+  const accounts = await db.ledgerAccount.findMany({
+    where: { tenantId, owner: customerId },
+    select: { kind: true, balance: true },
+  });
   const of = (kind: string) => exactNumber(accounts.find((a) => a.kind === kind)?.balance ?? 0);
   return { points: of("points"), pendingPoints: of("points_pending"), wallet: of("wallet") };
 }
 
 /** Accounts whose cached balance differs from the sum of their entries: must always be empty. */
-export async function findBalanceDrift(db: Db, tenantId: string): Promise<{ accountId: string; cached: number; summed: number }[]> {
+export async function findBalanceDrift(
+  db: Db,
+  tenantId: string,
+): Promise<{ accountId: string; cached: number; summed: number }[]> {
   const rows = await db.$queryRaw<{ id: bigint; balance: bigint; summed: bigint | null }[]>`
     SELECT a.id, a.balance, (SELECT sum(e.amount) FROM ledger_entries e WHERE e.account_id = a.id) AS summed
     FROM ledger_accounts a WHERE a.tenant_id = ${tenantId}`;

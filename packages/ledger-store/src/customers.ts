@@ -22,7 +22,10 @@ const identityKey = (tenantId: string, kind: string, value: string) => `${tenant
  */
 export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Promise<Resolution[]> {
   const results: Resolution[] = new Array(lookups.length);
-  const byIdentity = new Map<string, { tenantId: string; kind: string; value: string; create: boolean; createdVia: string; indexes: number[] }>();
+  const byIdentity = new Map<
+    string,
+    { tenantId: string; kind: string; value: string; create: boolean; createdVia: string; indexes: number[] }
+  >();
   const byId = new Map<string, number[]>();
 
   lookups.forEach((l, i) => {
@@ -32,7 +35,13 @@ export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Pro
       return;
     }
     const key = identityKey(l.tenantId, identity.kind, identity.value);
-    const entry = byIdentity.get(key) ?? { ...identity, tenantId: l.tenantId, create: false, createdVia: l.createdVia, indexes: [] };
+    const entry = byIdentity.get(key) ?? {
+      ...identity,
+      tenantId: l.tenantId,
+      create: false,
+      createdVia: l.createdVia,
+      indexes: [],
+    };
     entry.create ||= l.create;
     entry.indexes.push(i);
     byIdentity.set(key, entry);
@@ -40,12 +49,15 @@ export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Pro
 
   if (byId.size) {
     const ids = [...byId.keys()];
-    const rows = await tx.$queryRaw<{ id: string; tenant_id: string }[]>`SELECT id, tenant_id FROM customers WHERE id = ANY(${ids}::text[])`;
+    const rows = await tx.$queryRaw<
+      { id: string; tenant_id: string }[]
+    >`SELECT id, tenant_id FROM customers WHERE id = ANY(${ids}::text[])`;
     const tenantOf = new Map(rows.map((r) => [r.id, r.tenant_id]));
     for (const [id, indexes] of byId) {
       for (const i of indexes) {
         // An id from another tenant is as unknown as an id that never existed.
-        results[i] = tenantOf.get(id) === lookups[i]!.tenantId ? { customerId: id } : { rejected: `unknown customer id ${id}` };
+        results[i] =
+          tenantOf.get(id) === lookups[i]!.tenantId ? { customerId: id } : { rejected: `unknown customer id ${id}` };
       }
     }
   }
@@ -54,7 +66,8 @@ export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Pro
     const found = await selectIdentities(tx, [...byIdentity.values()]);
     const missing = [...byIdentity.entries()].filter(([key, e]) => !found.has(key) && e.create).map(([, e]) => e);
     if (missing.length) for (const [key, id] of await createCustomers(tx, missing)) found.set(key, id);
-    for (const [key, entry] of byIdentity) for (const i of entry.indexes) results[i] = { customerId: found.get(key) ?? null };
+    for (const [key, entry] of byIdentity)
+      for (const i of entry.indexes) results[i] = { customerId: found.get(key) ?? null };
   }
   return results;
 }
@@ -71,7 +84,10 @@ async function selectIdentities(tx: DbTx, identities: IdentityRow[]): Promise<Ma
   return new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
 }
 
-async function createCustomers(tx: DbTx, identities: (IdentityRow & { createdVia: string })[]): Promise<Map<string, string>> {
+async function createCustomers(
+  tx: DbTx,
+  identities: (IdentityRow & { createdVia: string })[],
+): Promise<Map<string, string>> {
   const ids = identities.map(() => newId("customer"));
   const phoneOf = identities.map((r) => (r.kind === "phone" ? r.value : null));
   const cardOf = identities.map((r) => (r.kind === "card" ? r.value : null));

@@ -1,7 +1,16 @@
-export { resolveCustomers, type CustomerLookup, type Resolution } from "./customers.ts";
-export { postMovements, postMovementsDetailed, type NewMovement, type PostedMovement } from "./movements.ts";
-export { customerBalances, findBalanceDrift, type CustomerBalances } from "./balances.ts";
-export { writeOutbox, outboxItem, type OutboxItem } from "./outbox.ts";
-export { trackMilestones, movementEvents, announceMovements } from "./milestones.ts";
+export { type CustomerBalances, customerBalances, findBalanceDrift } from "./balances.ts";
+export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers.ts";
+export { announceMovements, movementEvents, trackMilestones } from "./milestones.ts";
+export { type NewMovement, type PostedMovement, postMovements, postMovementsDetailed } from "./movements.ts";
+export { type OutboxItem, outboxItem, writeOutbox } from "./outbox.ts";
 export { qualifyingValues, type TierBasis } from "./qualifying.ts";
-export { pruneAcceptanceRecords, recordReceipts, recordRejections, transactionStatus, type Receipt, type Rejection, type RejectionCode, type TransactionStatus } from "./transaction-status.ts";
+export {
+  pruneAcceptanceRecords,
+  type Receipt,
+  type Rejection,
+  type RejectionCode,
+  recordReceipts,
+  recordRejections,
+  type TransactionStatus,
+  transactionStatus,
+} from "./transaction-status.ts";

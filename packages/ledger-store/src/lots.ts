@@ -54,7 +54,21 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>`
     SELECT owner, balance FROM ledger_accounts WHERE kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
-  const rows = await tx.$queryRaw<{ id: bigint; tenant_id: string; customer_id: string; movement_id: string; points: bigint; remaining: bigint; earned_at: Date; available_at: Date; expires_at: Date | null; released: boolean; key: string }[]>`
+  const rows = await tx.$queryRaw<
+    {
+      id: bigint;
+      tenant_id: string;
+      customer_id: string;
+      movement_id: string;
+      points: bigint;
+      remaining: bigint;
+      earned_at: Date;
+      available_at: Date;
+      expires_at: Date | null;
+      released: boolean;
+      key: string;
+    }[]
+  >`
     SELECT l.*, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
     WHERE l.customer_id = ANY(${customers}::text[]) AND (l.remaining > 0 OR NOT l.released)
     ORDER BY l.customer_id, l.earned_at, l.id
@@ -64,8 +78,17 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
   const lotByKey = new Map<string, Lot>();
   for (const r of rows) {
     const lot: Lot = {
-      id: r.id.toString(), tenantId: r.tenant_id, customerId: r.customer_id, movementId: r.movement_id, points: exactNumber(r.points), remaining: exactNumber(r.remaining),
-      earnedAt: r.earned_at, availableAt: r.available_at, expiresAt: r.expires_at, released: r.released, dirty: false,
+      id: r.id.toString(),
+      tenantId: r.tenant_id,
+      customerId: r.customer_id,
+      movementId: r.movement_id,
+      points: exactNumber(r.points),
+      remaining: exactNumber(r.remaining),
+      earnedAt: r.earned_at,
+      availableAt: r.available_at,
+      expiresAt: r.expires_at,
+      released: r.released,
+      dirty: false,
     };
     lotsOf.set(r.customer_id, [...(lotsOf.get(r.customer_id) ?? []), lot]);
     lotByKey.set(`${r.tenant_id}\u0000${r.key}`, lot);
@@ -83,7 +106,14 @@ export async function planLots(tx: DbTx, movements: Fresh[]): Promise<LotChanges
   return finish(changes, lotsOf);
 }
 
-function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undefined, lotByKey: Map<string, Lot>, changes: LotChanges): { account: CustomerAccount; after: number } {
+function applyToLots(
+  m: Fresh,
+  balance: number,
+  lots: Lot[],
+  source: Lot | undefined,
+  lotByKey: Map<string, Lot>,
+  changes: LotChanges,
+): { account: CustomerAccount; after: number } {
   const debt = Math.max(0, -balance);
   if (m.kind === "release") {
     if (source && !source.released) {
@@ -97,9 +127,17 @@ function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undef
     const availableAt = m.lot?.availableAt ?? m.occurredAt;
     const pending = availableAt.getTime() > m.occurredAt.getTime();
     const lot: Lot = {
-      id: null, tenantId: m.tenantId, customerId: m.customerId, movementId: m.id, points: m.amount,
+      id: null,
+      tenantId: m.tenantId,
+      customerId: m.customerId,
+      movementId: m.id,
+      points: m.amount,
       remaining: pending ? m.amount : m.amount - Math.min(m.amount, debt),
-      earnedAt: m.occurredAt, availableAt, expiresAt: m.lot?.expiresAt ?? null, released: !pending, dirty: false,
+      earnedAt: m.occurredAt,
+      availableAt,
+      expiresAt: m.lot?.expiresAt ?? null,
+      released: !pending,
+      dirty: false,
     };
     lots.push(lot);
     lotByKey.set(`${m.tenantId}\u0000${m.idempotencyKey}`, lot);
@@ -126,7 +164,8 @@ function applyToLots(m: Fresh, balance: number, lots: Lot[], source: Lot | undef
 
 function finish(changes: LotChanges, lotsOf: Map<string, Lot[]>): LotChanges {
   for (const lots of lotsOf.values()) {
-    for (const lot of lots) if (lot.id && lot.dirty) changes.updated.push({ id: lot.id, remaining: lot.remaining, released: lot.released });
+    for (const lot of lots)
+      if (lot.id && lot.dirty) changes.updated.push({ id: lot.id, remaining: lot.remaining, released: lot.released });
   }
   return changes;
 }

@@ -9,7 +9,11 @@ import { type OutboxItem, outboxItem, writeOutbox } from "./outbox.ts";
  * crossing with its own event. Movements are walked in order, so a rise and fall inside one batch
  * are both seen.
  */
-export async function trackMilestones(tx: DbTx, thresholds: number[], posted: PostedMovement[]): Promise<LoyaltyEvent[]> {
+export async function trackMilestones(
+  tx: DbTx,
+  thresholds: number[],
+  posted: PostedMovement[],
+): Promise<LoyaltyEvent[]> {
   const moves = posted.filter((m) => m.unit === "points" && m.balance && m.balance.before !== m.balance.after);
   if (!thresholds.length || !moves.length) return [];
   const customers = [...new Set(moves.map((m) => m.customerId))];
@@ -17,7 +21,9 @@ export async function trackMilestones(tx: DbTx, thresholds: number[], posted: Po
     SELECT DISTINCT ON (customer_id, threshold) customer_id, threshold, crossing, above
     FROM milestone_crossings WHERE customer_id = ANY(${customers}::text[])
     ORDER BY customer_id, threshold, crossing DESC`;
-  const state = new Map(latest.map((r) => [`${r.customer_id}:${exactNumber(r.threshold)}`, { crossing: r.crossing, above: r.above }]));
+  const state = new Map(
+    latest.map((r) => [`${r.customer_id}:${exactNumber(r.threshold)}`, { crossing: r.crossing, above: r.above }]),
+  );
   const inserts: { customerId: string; tenantId: string; threshold: number; crossing: number }[] = [];
   const closes: { customerId: string; threshold: number; crossing: number }[] = [];
   const events: LoyaltyEvent[] = [];
@@ -31,8 +37,14 @@ export async function trackMilestones(tx: DbTx, thresholds: number[], posted: Po
         state.set(key, next);
         inserts.push({ customerId: m.customerId, tenantId: m.tenantId, threshold: t, crossing: next.crossing });
         events.push({
-          type: "points.milestone", id: `milestone:${m.customerId}:${t}:${next.crossing}`, tenantId: m.tenantId, customerId: m.customerId,
-          occurredAt: m.occurredAt.toISOString(), threshold: t, balance: after, crossing: next.crossing,
+          type: "points.milestone",
+          id: `milestone:${m.customerId}:${t}:${next.crossing}`,
+          tenantId: m.tenantId,
+          customerId: m.customerId,
+          occurredAt: m.occurredAt.toISOString(),
+          threshold: t,
+          balance: after,
+          crossing: next.crossing,
         });
       } else if (s.above && after < t) {
         state.set(key, { crossing: s.crossing, above: false });
@@ -60,12 +72,28 @@ export async function trackMilestones(tx: DbTx, thresholds: number[], posted: Po
 export function movementEvents(posted: PostedMovement[]): LoyaltyEvent[] {
   return posted.flatMap((m): LoyaltyEvent[] => {
     if (m.unit !== "points" || m.kind === "release") return [];
-    const base = { id: `${m.kind}:${m.id}`, tenantId: m.tenantId, customerId: m.customerId, occurredAt: m.occurredAt.toISOString() };
+    const base = {
+      id: `${m.kind}:${m.id}`,
+      tenantId: m.tenantId,
+      customerId: m.customerId,
+      occurredAt: m.occurredAt.toISOString(),
+    };
     const balance = m.balance?.after ?? 0;
     if (m.amount > 0) {
-      return [{ ...base, type: "points.earned", points: m.amount, movementKind: m.kind, transactionId: m.transactionId ?? null, pending: m.account === "points_pending", balance }];
+      return [
+        {
+          ...base,
+          type: "points.earned",
+          points: m.amount,
+          movementKind: m.kind,
+          transactionId: m.transactionId ?? null,
+          pending: m.account === "points_pending",
+          balance,
+        },
+      ];
     }
-    if (m.kind === "redeem") return [{ ...base, type: "points.redeemed", points: -m.amount, transactionId: m.transactionId ?? null, balance }];
+    if (m.kind === "redeem")
+      return [{ ...base, type: "points.redeemed", points: -m.amount, transactionId: m.transactionId ?? null, balance }];
     if (m.kind === "expire") return [{ ...base, type: "points.expired", points: -m.amount, balance }];
     return [];
   });
@@ -75,7 +103,11 @@ export function movementEvents(posted: PostedMovement[]): LoyaltyEvent[] {
  * The events a set of posted movements announces (points.*, and milestones crossed), written to the
  * outbox in the caller's transaction. Returns them for publishing after the commit.
  */
-export async function announceMovements(tx: DbTx, milestones: number[], posted: PostedMovement[]): Promise<OutboxItem[]> {
+export async function announceMovements(
+  tx: DbTx,
+  milestones: number[],
+  posted: PostedMovement[],
+): Promise<OutboxItem[]> {
   const items = [...movementEvents(posted), ...(await trackMilestones(tx, milestones, posted))].map(outboxItem);
   await writeOutbox(tx, items);
   return items;

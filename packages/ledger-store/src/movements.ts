@@ -59,8 +59,12 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id, tenant_id, idempotency_key`;
   if (!inserted.length) return [];
-  const movementIdOf = new Map(inserted.map((r) => [tenantKey({ tenantId: r.tenant_id, idempotencyKey: r.idempotency_key }), r.id]));
-  const fresh = wanted.filter((m) => movementIdOf.has(tenantKey(m))).map((m) => ({ ...m, id: movementIdOf.get(tenantKey(m))! }));
+  const movementIdOf = new Map(
+    inserted.map((r) => [tenantKey({ tenantId: r.tenant_id, idempotencyKey: r.idempotency_key }), r.id]),
+  );
+  const fresh = wanted
+    .filter((m) => movementIdOf.has(tenantKey(m)))
+    .map((m) => ({ ...m, id: movementIdOf.get(tenantKey(m))! }));
 
   const lots = await planLots(tx, fresh);
   const posted: PostedMovement[] = fresh.map((m) => ({
@@ -74,7 +78,13 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
 }
 
 async function postEntries(tx: DbTx, posted: PostedMovement[]) {
-  const entries = posted.flatMap((m) => postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind).map((p) => ({ ...p, tenantId: m.tenantId, movementId: m.id })));
+  const entries = posted.flatMap((m) =>
+    postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind).map((p) => ({
+      ...p,
+      tenantId: m.tenantId,
+      movementId: m.id,
+    })),
+  );
   const accountKey = (tenantId: string, owner: string, kind: string) => `${tenantId}\u0000${owner}\u0000${kind}`;
   const accounts = [...new Map(entries.map((e) => [accountKey(e.tenantId, e.owner, e.kind), e])).values()];
   await tx.$executeRaw`
@@ -95,7 +105,8 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
     SELECT * FROM unnest(${entries.map((e) => e.movementId)}::text[], ${entries.map((e) => e.tenantId)}::text[], ${entryAccounts}::bigint[], ${entries.map((e) => e.amount)}::bigint[])`;
 
   const deltas = new Map<string, number>();
-  entries.forEach((e, i) => deltas.set(entryAccounts[i]!, (deltas.get(entryAccounts[i]!) ?? 0) + e.amount));
+  for (const [i, e] of entries.entries())
+    deltas.set(entryAccounts[i]!, (deltas.get(entryAccounts[i]!) ?? 0) + e.amount);
   await tx.$executeRaw`
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
     FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::bigint[]) AS d(id, delta)

@@ -71,7 +71,11 @@ export type TransactionStatus =
  * Where a posted transaction stands: processed (with its points and the customer's balance), rejected
  * (with the reason), or accepted and still on its way. Null when nothing of it is known.
  */
-export async function transactionStatus(db: Db, tenantId: string, externalId: string): Promise<TransactionStatus | null> {
+export async function transactionStatus(
+  db: Db,
+  tenantId: string,
+  externalId: string,
+): Promise<TransactionStatus | null> {
   const [tx, rejections, receipt] = await Promise.all([
     db.transaction.findUnique({ where: { tenantId_externalId: { tenantId, externalId } } }),
     db.transactionRejection.findMany({ where: { tenantId, externalId }, orderBy: { rejectedAt: "desc" } }),
@@ -80,15 +84,28 @@ export async function transactionStatus(db: Db, tenantId: string, externalId: st
   if (tx) {
     const balances = tx.customerId ? await customerBalances(db, tenantId, tx.customerId) : null;
     return {
-      status: "processed", externalId, id: tx.id, type: tx.type as "sale" | "refund", occurredAt: tx.occurredAt.toISOString(), processedAt: tx.processedAt.toISOString(),
-      customerId: tx.customerId, pointsAwarded: exactNumber(tx.pointsAwarded),
+      status: "processed",
+      externalId,
+      id: tx.id,
+      type: tx.type as "sale" | "refund",
+      occurredAt: tx.occurredAt.toISOString(),
+      processedAt: tx.processedAt.toISOString(),
+      customerId: tx.customerId,
+      pointsAwarded: exactNumber(tx.pointsAwarded),
       balance: balances ? { points: balances.points, pending: balances.pendingPoints } : null,
       conflicts: rejections.filter((r) => r.code === "idempotency_conflict").length,
     };
   }
   const latest = rejections[0];
-  if (latest) return { status: "rejected", externalId, reason: { code: latest.code, message: latest.message }, rejectedAt: latest.rejectedAt.toISOString() };
-  if (receipt) return { status: "accepted", externalId, id: receipt.transactionId, receivedAt: receipt.receivedAt.toISOString() };
+  if (latest)
+    return {
+      status: "rejected",
+      externalId,
+      reason: { code: latest.code, message: latest.message },
+      rejectedAt: latest.rejectedAt.toISOString(),
+    };
+  if (receipt)
+    return { status: "accepted", externalId, id: receipt.transactionId, receivedAt: receipt.receivedAt.toISOString() };
   return null;
 }
 

@@ -21,7 +21,12 @@ afterAll(async () => {
 let phoneCounter = 0;
 const freshPhone = () => `+48600${String(++phoneCounter).padStart(6, "0")}`;
 
-const lookup = (ref: CustomerLookup["ref"], create = true, tenant = tenantId): CustomerLookup => ({ tenantId: tenant, ref, create, createdVia: "pos" });
+const lookup = (ref: CustomerLookup["ref"], create = true, tenant = tenantId): CustomerLookup => ({
+  tenantId: tenant,
+  ref,
+  create,
+  createdVia: "pos",
+});
 const resolve = (...lookups: CustomerLookup[]) => withTransaction(db, (tx) => resolveCustomers(tx, lookups));
 const customerIdOf = (r: Awaited<ReturnType<typeof resolve>>[number] | undefined): string => {
   if (!r || !("customerId" in r) || !r.customerId) throw new Error(`expected a customer, got ${JSON.stringify(r)}`);
@@ -34,8 +39,15 @@ describe("resolveCustomers", () => {
     const [first] = await resolve(lookup({ phone }));
     const id = customerIdOf(first);
     expect(id).toMatch(/^cus_[a-z0-9]{10,40}$/);
-    expect(await db.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({ tenantId, phone, cardNumber: null, createdVia: "pos" });
-    expect(await db.customerIdentity.findMany({ where: { tenantId, value: phone } })).toEqual([expect.objectContaining({ kind: "phone", customerId: id })]);
+    expect(await db.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      tenantId,
+      phone,
+      cardNumber: null,
+      createdVia: "pos",
+    });
+    expect(await db.customerIdentity.findMany({ where: { tenantId, value: phone } })).toEqual([
+      expect.objectContaining({ kind: "phone", customerId: id }),
+    ]);
 
     expect(await resolve(lookup({ phone }))).toEqual([{ customerId: id }]);
     expect(await resolve(lookup({ phone }, false))).toEqual([{ customerId: id }]);
@@ -44,27 +56,51 @@ describe("resolveCustomers", () => {
 
   it("creates customers for a card and for an external identity", async () => {
     const card = "CARD-0001";
-    const [byCard, byApple] = await resolve(lookup({ cardNumber: card }), lookup({ externalIdentity: { provider: "apple", subject: "x" } }));
+    const [byCard, byApple] = await resolve(
+      lookup({ cardNumber: card }),
+      lookup({ externalIdentity: { provider: "apple", subject: "x" } }),
+    );
     const cardCustomer = customerIdOf(byCard);
     const appleCustomer = customerIdOf(byApple);
     expect(cardCustomer).not.toBe(appleCustomer);
-    expect(await db.customer.findUniqueOrThrow({ where: { id: cardCustomer } })).toMatchObject({ cardNumber: card, phone: null });
-    expect(await db.customerIdentity.findUniqueOrThrow({ where: { tenantId_kind_value: { tenantId, kind: "card", value: card } } })).toMatchObject({ customerId: cardCustomer });
-    expect(await db.customerIdentity.findUniqueOrThrow({ where: { tenantId_kind_value: { tenantId, kind: "ext:apple", value: "x" } } })).toMatchObject({ customerId: appleCustomer });
-    expect(await db.customer.findUniqueOrThrow({ where: { id: appleCustomer } })).toMatchObject({ phone: null, cardNumber: null });
+    expect(await db.customer.findUniqueOrThrow({ where: { id: cardCustomer } })).toMatchObject({
+      cardNumber: card,
+      phone: null,
+    });
+    expect(
+      await db.customerIdentity.findUniqueOrThrow({
+        where: { tenantId_kind_value: { tenantId, kind: "card", value: card } },
+      }),
+    ).toMatchObject({ customerId: cardCustomer });
+    expect(
+      await db.customerIdentity.findUniqueOrThrow({
+        where: { tenantId_kind_value: { tenantId, kind: "ext:apple", value: "x" } },
+      }),
+    ).toMatchObject({ customerId: appleCustomer });
+    expect(await db.customer.findUniqueOrThrow({ where: { id: appleCustomer } })).toMatchObject({
+      phone: null,
+      cardNumber: null,
+    });
 
     // The same subject at another provider, or in another tenant, is someone else.
     const [google] = await resolve(lookup({ externalIdentity: { provider: "google", subject: "x" } }));
-    const [elsewhere] = await resolve(lookup({ externalIdentity: { provider: "apple", subject: "x" } }, true, otherTenantId));
+    const [elsewhere] = await resolve(
+      lookup({ externalIdentity: { provider: "apple", subject: "x" } }, true, otherTenantId),
+    );
     expect(new Set([appleCustomer, customerIdOf(google), customerIdOf(elsewhere)]).size).toBe(3);
-    expect(await resolve(lookup({ externalIdentity: { provider: "apple", subject: "x" } }))).toEqual([{ customerId: appleCustomer }]);
+    expect(await resolve(lookup({ externalIdentity: { provider: "apple", subject: "x" } }))).toEqual([
+      { customerId: appleCustomer },
+    ]);
     expect(await resolve(lookup({ cardNumber: card }, false))).toEqual([{ customerId: cardCustomer }]);
   });
 
   it("with create: false an unknown identity resolves to null and nothing is created", async () => {
     const phone = freshPhone();
     const before = await db.customer.count({ where: { tenantId } });
-    expect(await resolve(lookup({ phone }, false), lookup({ cardNumber: "NOPE-0000" }, false))).toEqual([{ customerId: null }, { customerId: null }]);
+    expect(await resolve(lookup({ phone }, false), lookup({ cardNumber: "NOPE-0000" }, false))).toEqual([
+      { customerId: null },
+      { customerId: null },
+    ]);
     expect(await db.customer.count({ where: { tenantId } })).toBe(before);
     expect(await db.customerIdentity.count({ where: { tenantId, value: phone } })).toBe(0);
   });
@@ -79,7 +115,12 @@ describe("resolveCustomers", () => {
       ],
     });
     const never = newId("customer");
-    const results = await resolve(lookup({ id: own }), lookup({ id: foreign }), lookup({ id: never }), lookup({ id: foreign }, true, otherTenantId));
+    const results = await resolve(
+      lookup({ id: own }),
+      lookup({ id: foreign }),
+      lookup({ id: never }),
+      lookup({ id: foreign }, true, otherTenantId),
+    );
     expect(results[0]).toEqual({ customerId: own });
     expect(results[1]).toEqual({ rejected: expect.stringContaining(foreign) });
     expect(results[2]).toEqual({ rejected: expect.stringContaining(never) });
@@ -107,7 +148,10 @@ describe("resolveCustomers", () => {
   it("concurrent batches naming the same new phones in opposite order each get one customer per phone", async () => {
     for (let round = 0; round < 3; round++) {
       const phones = [freshPhone(), freshPhone(), freshPhone()];
-      const [a, b] = await Promise.all([resolve(...phones.map((phone) => lookup({ phone }))), resolve(...[...phones].reverse().map((phone) => lookup({ phone })))]);
+      const [a, b] = await Promise.all([
+        resolve(...phones.map((phone) => lookup({ phone }))),
+        resolve(...[...phones].reverse().map((phone) => lookup({ phone }))),
+      ]);
       expect(a.map(customerIdOf)).toEqual([...b].reverse().map(customerIdOf));
       expect(new Set(a.map(customerIdOf)).size).toBe(3);
       expect(await db.customer.count({ where: { tenantId, phone: { in: phones } } })).toBe(3);
@@ -147,7 +191,9 @@ describe("resolveCustomers", () => {
     try {
       await eventually("the loser to wait on the winner's identity row", async () => {
         if (!loserPid) return undefined;
-        const [row] = await db.$queryRaw<{ wait_event_type: string | null }[]>`SELECT wait_event_type FROM pg_stat_activity WHERE pid = ${loserPid}`;
+        const [row] = await db.$queryRaw<
+          { wait_event_type: string | null }[]
+        >`SELECT wait_event_type FROM pg_stat_activity WHERE pid = ${loserPid}`;
         return row?.wait_event_type === "Lock" ? true : undefined;
       });
     } finally {
@@ -156,6 +202,8 @@ describe("resolveCustomers", () => {
     const [[won], [lost]] = await Promise.all([winner, loser]);
     expect(lost).toEqual(won);
     expect(await db.customer.count({ where: { tenantId, phone } })).toBe(1);
-    expect(await db.customerIdentity.findMany({ where: { tenantId, kind: "phone", value: phone } })).toEqual([expect.objectContaining({ customerId: customerIdOf(won) })]);
+    expect(await db.customerIdentity.findMany({ where: { tenantId, kind: "phone", value: phone } })).toEqual([
+      expect.objectContaining({ customerId: customerIdOf(won) }),
+    ]);
   });
 });

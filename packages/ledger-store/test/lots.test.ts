@@ -1,11 +1,16 @@
 import { type Db, withTransaction } from "@regulars/db";
-import { newId } from "@regulars/ids";
 import type { MovementKind } from "@regulars/ledger";
-import { eventually, testDb, testTenant } from "@regulars/testing";
+import { eventually, testDb } from "@regulars/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  customerBalances,
+  findBalanceDrift,
+  type NewMovement,
+  postMovements,
+  postMovementsDetailed,
+} from "../src/index.ts";
 import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
-import { customerBalances, findBalanceDrift, type NewMovement, postMovements, postMovementsDetailed } from "../src/index.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -35,11 +40,28 @@ interface Opts {
   unit?: "points" | "wallet";
 }
 
-const mv = (tenantId: string, customerId: string, amount: number, idempotencyKey: string, o: Opts = {}): NewMovement => {
+const mv = (
+  tenantId: string,
+  customerId: string,
+  amount: number,
+  idempotencyKey: string,
+  o: Opts = {},
+): NewMovement => {
   const occurredAt = at(o.at ?? 0);
-  const m: NewMovement = { tenantId, customerId, kind: o.kind ?? (amount > 0 ? "earn" : "redeem"), unit: o.unit ?? "points", amount, idempotencyKey, occurredAt };
+  const m: NewMovement = {
+    tenantId,
+    customerId,
+    kind: o.kind ?? (amount > 0 ? "earn" : "redeem"),
+    unit: o.unit ?? "points",
+    amount,
+    idempotencyKey,
+    occurredAt,
+  };
   if (o.pendingDays !== undefined || o.expiresAt !== undefined) {
-    m.lot = { availableAt: new Date(occurredAt.getTime() + (o.pendingDays ?? 0) * DAY), expiresAt: o.expiresAt ?? null };
+    m.lot = {
+      availableAt: new Date(occurredAt.getTime() + (o.pendingDays ?? 0) * DAY),
+      expiresAt: o.expiresAt ?? null,
+    };
   }
   if (o.sourceKey) m.sourceKey = o.sourceKey;
   return m;
@@ -101,7 +123,10 @@ async function entriesOf(tenantId: string, key: string) {
 
 describe("point lots: first in, first out", () => {
   it("debits consume the oldest lots first and the lots always add up to the balance", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 10, "earn:t1", { at: 1 })]);
     await post([mv(tenantId, c!, 20, "earn:t2", { at: 2 })]);
     await post([mv(tenantId, c!, 30, "earn:t3", { at: 3 })]);
@@ -112,7 +137,9 @@ describe("point lots: first in, first out", () => {
       { key: "earn:t3", points: 30, remaining: 30, released: true },
     ]);
     // Without a lot spec the credit is spendable at once, earned when it occurred, and never expires.
-    expect(lots.map((l) => [l.earned_at, l.available_at, l.expires_at])).toEqual([1, 2, 3].map((m) => [at(m), at(m), null]));
+    expect(lots.map((l) => [l.earned_at, l.available_at, l.expires_at])).toEqual(
+      [1, 2, 3].map((m) => [at(m), at(m), null]),
+    );
 
     await post([mv(tenantId, c!, -25, "redeem:t4", { at: 4 })]);
     expect(await remainingOf(c!)).toEqual([0, 5, 30]);
@@ -126,7 +153,10 @@ describe("point lots: first in, first out", () => {
   });
 
   it("gives the same lots when everything is posted in one call", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([
       mv(tenantId, c!, 10, "earn:t1", { at: 1 }),
       mv(tenantId, c!, 20, "earn:t2", { at: 2 }),
@@ -139,7 +169,10 @@ describe("point lots: first in, first out", () => {
   });
 
   it("keeps each customer's lots apart when several customers share a batch", async () => {
-    const { tenantId, customers: [c, d] } = await tenantWithCustomers(2);
+    const {
+      tenantId,
+      customers: [c, d],
+    } = await tenantWithCustomers(2);
     await post([
       mv(tenantId, c!, 10, "c:1", { at: 1 }),
       mv(tenantId, d!, 40, "d:1", { at: 1 }),
@@ -154,8 +187,14 @@ describe("point lots: first in, first out", () => {
   });
 
   it("wallet movements open no lots", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
-    await post([mv(tenantId, c!, 500, "wallet:1", { unit: "wallet" }), mv(tenantId, c!, -200, "wallet:2", { unit: "wallet" })]);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
+    await post([
+      mv(tenantId, c!, 500, "wallet:1", { unit: "wallet" }),
+      mv(tenantId, c!, -200, "wallet:2", { unit: "wallet" }),
+    ]);
     expect(await lotsOf(c!)).toEqual([]);
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 0, pendingPoints: 0, wallet: 300 });
   });
@@ -163,7 +202,10 @@ describe("point lots: first in, first out", () => {
 
 describe("point lots: a negative balance (debt)", () => {
   it("a refund after spending leaves debt that the next credits pay off first", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 10, "earn:1", { at: 1 })]);
     await post([mv(tenantId, c!, -25, "reverse:1", { at: 2, kind: "reverse" })]);
     expect((await customerBalances(db, tenantId, c!)).points).toBe(-15);
@@ -181,7 +223,10 @@ describe("point lots: a negative balance (debt)", () => {
   });
 
   it("a credit smaller than the debt leaves an empty lot and the rest of the debt", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, -30, "adjust:1", { at: 1, kind: "adjust" })]);
     await post([mv(tenantId, c!, 12, "earn:1", { at: 2 })]);
     expect(await remainingOf(c!)).toEqual([0]);
@@ -195,7 +240,10 @@ describe("point lots: a negative balance (debt)", () => {
   });
 
   it("debt paid inside one batch gives the same lots as across batches", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([
       mv(tenantId, c!, 10, "earn:1", { at: 1 }),
       mv(tenantId, c!, -25, "reverse:1", { at: 2, kind: "reverse" }),
@@ -209,13 +257,25 @@ describe("point lots: a negative balance (debt)", () => {
 
 describe("point lots: pending points", () => {
   it("a pending credit sits on the pending account until its release makes it spendable", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     const [earned] = await postDetailed([mv(tenantId, c!, 50, "earn:pending", { at: 1, pendingDays: 14 })]);
     expect(earned).toMatchObject({ account: "points_pending", balance: { before: 0, after: 0 } });
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 0, pendingPoints: 50, wallet: 0 });
     const lot = await lotByKey(c!, "earn:pending");
-    expect(lot).toMatchObject({ points: 50, remaining: 50, released: false, earned_at: at(1), available_at: new Date(at(1).getTime() + 14 * DAY) });
-    expect(await entriesOf(tenantId, "earn:pending")).toEqual({ "customer/points_pending": 50, "tenant/points_issued": -50 });
+    expect(lot).toMatchObject({
+      points: 50,
+      remaining: 50,
+      released: false,
+      earned_at: at(1),
+      available_at: new Date(at(1).getTime() + 14 * DAY),
+    });
+    expect(await entriesOf(tenantId, "earn:pending")).toEqual({
+      "customer/points_pending": 50,
+      "tenant/points_issued": -50,
+    });
     await expectConsistent(tenantId, c!);
 
     // Pending points cannot be spent: a debit now drives the spendable balance negative, the pending lot is untouched.
@@ -224,18 +284,28 @@ describe("point lots: pending points", () => {
     expect((await lotByKey(c!, "earn:pending")).remaining).toBe(50);
     await expectConsistent(tenantId, c!);
 
-    await post([mv(tenantId, c!, 50, "release:pending", { at: 14 * 24 * 60 + 1, kind: "release", sourceKey: "earn:pending" })]);
+    await post([
+      mv(tenantId, c!, 50, "release:pending", { at: 14 * 24 * 60 + 1, kind: "release", sourceKey: "earn:pending" }),
+    ]);
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 45, pendingPoints: 0, wallet: 0 });
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ points: 50, remaining: 45, released: true });
     // A release moves points between the customer's two accounts; the tenant's books do not move.
-    expect(await entriesOf(tenantId, "release:pending")).toEqual({ "customer/points": 50, "customer/points_pending": -50 });
-    const issued = await db.ledgerAccount.findUniqueOrThrow({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
+    expect(await entriesOf(tenantId, "release:pending")).toEqual({
+      "customer/points": 50,
+      "customer/points_pending": -50,
+    });
+    const issued = await db.ledgerAccount.findUniqueOrThrow({
+      where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } },
+    });
     expect(issued.balance).toBe(-45n);
     await expectConsistent(tenantId, c!);
   });
 
   it("release without debt: points 50, pending 0, lot released with everything remaining", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 50, "earn:p", { at: 1, pendingDays: 14 })]);
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 0, pendingPoints: 50, wallet: 0 });
     await post([mv(tenantId, c!, 50, "release:p", { at: 2, kind: "release", sourceKey: "earn:p" })]);
@@ -249,8 +319,14 @@ describe("point lots: pending points", () => {
   });
 
   it("a release pays debt first: balance −15, release of a pending 20 → balance 5, lot remaining 5", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
-    await post([mv(tenantId, c!, 10, "earn:1", { at: 1 }), mv(tenantId, c!, -25, "reverse:1", { at: 2, kind: "reverse" })]);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
+    await post([
+      mv(tenantId, c!, 10, "earn:1", { at: 1 }),
+      mv(tenantId, c!, -25, "reverse:1", { at: 2, kind: "reverse" }),
+    ]);
     // A pending credit does not pay the debt while it is pending.
     await post([mv(tenantId, c!, 20, "earn:pending", { at: 3, pendingDays: 7 })]);
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: -15, pendingPoints: 20, wallet: 0 });
@@ -264,7 +340,10 @@ describe("point lots: pending points", () => {
   });
 
   it("a pending credit and its release in one batch", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([
       mv(tenantId, c!, -8, "adjust:1", { at: 0, kind: "adjust" }),
       mv(tenantId, c!, 30, "earn:p", { at: 1, pendingDays: 3 }),
@@ -276,18 +355,26 @@ describe("point lots: pending points", () => {
   });
 
   it("a reversal of a still-pending credit comes off the pending account and that lot, not the spendable balance", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 30, "earn:old", { at: 1 })]);
     await post([mv(tenantId, c!, 50, "earn:pending", { at: 2, pendingDays: 14 })]);
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 30, pendingPoints: 50, wallet: 0 });
 
     // Partial refund of the pending sale.
-    const [partial] = await postDetailed([mv(tenantId, c!, -20, "reverse:1", { at: 3, kind: "reverse", sourceKey: "earn:pending" })]);
+    const [partial] = await postDetailed([
+      mv(tenantId, c!, -20, "reverse:1", { at: 3, kind: "reverse", sourceKey: "earn:pending" }),
+    ]);
     expect(partial).toMatchObject({ account: "points_pending", balance: { before: 30, after: 30 } });
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 30, pendingPoints: 30, wallet: 0 });
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ points: 50, remaining: 30, released: false });
     expect(await lotByKey(c!, "earn:old")).toMatchObject({ remaining: 30, released: true });
-    expect(await entriesOf(tenantId, "reverse:1")).toEqual({ "customer/points_pending": -20, "tenant/points_issued": 20 });
+    expect(await entriesOf(tenantId, "reverse:1")).toEqual({
+      "customer/points_pending": -20,
+      "tenant/points_issued": 20,
+    });
     await expectConsistent(tenantId, c!);
 
     // Full refund of what is left of it.
@@ -299,7 +386,10 @@ describe("point lots: pending points", () => {
   });
 
   it("a partly reversed pending credit releases what is left", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 50, "earn:p", { at: 1, pendingDays: 14 })]);
     await post([mv(tenantId, c!, -20, "reverse:p", { at: 2, kind: "reverse", sourceKey: "earn:p" })]);
     await post([mv(tenantId, c!, 30, "release:p", { at: 3, kind: "release", sourceKey: "earn:p" })]);
@@ -309,10 +399,15 @@ describe("point lots: pending points", () => {
   });
 
   it("a reversal naming an already released credit comes off the spendable balance", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 50, "earn:p", { at: 1, pendingDays: 14 })]);
     await post([mv(tenantId, c!, 50, "release:p", { at: 2, kind: "release", sourceKey: "earn:p" })]);
-    const [rev] = await postDetailed([mv(tenantId, c!, -20, "reverse:p", { at: 3, kind: "reverse", sourceKey: "earn:p" })]);
+    const [rev] = await postDetailed([
+      mv(tenantId, c!, -20, "reverse:p", { at: 3, kind: "reverse", sourceKey: "earn:p" }),
+    ]);
     expect(rev).toMatchObject({ account: "points", balance: { before: 50, after: 30 } });
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 30, pendingPoints: 0, wallet: 0 });
     expect(await lotByKey(c!, "earn:p")).toMatchObject({ remaining: 30, released: true });
@@ -320,10 +415,21 @@ describe("point lots: pending points", () => {
   });
 
   it("a debit naming a released credit (its refund, its expiry) takes from that lot first, then first in first out", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
-    await post([mv(tenantId, c!, 10, "earn:a", { at: 1 }), mv(tenantId, c!, 20, "earn:b", { at: 2 }), mv(tenantId, c!, 30, "earn:c", { at: 3 })]);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
+    await post([
+      mv(tenantId, c!, 10, "earn:a", { at: 1 }),
+      mv(tenantId, c!, 20, "earn:b", { at: 2 }),
+      mv(tenantId, c!, 30, "earn:c", { at: 3 }),
+    ]);
     await post([mv(tenantId, c!, -25, "reverse:b", { at: 4, kind: "reverse", sourceKey: "earn:b" })]);
-    expect((await lotsOf(c!)).map((l) => [l.key, l.remaining])).toEqual([["earn:a", 5], ["earn:b", 0], ["earn:c", 30]]);
+    expect((await lotsOf(c!)).map((l) => [l.key, l.remaining])).toEqual([
+      ["earn:a", 5],
+      ["earn:b", 0],
+      ["earn:c", 30],
+    ]);
     expect((await expectConsistent(tenantId, c!)).points).toBe(35);
     await post([mv(tenantId, c!, -12, "expire:c", { at: 5, kind: "expire", sourceKey: "earn:c" })]);
     expect(await remainingOf(c!)).toEqual([5, 0, 18]);
@@ -349,7 +455,10 @@ describe("point lots: pending points", () => {
   });
 
   it("stores expiresAt exactly as given, pending or not, and keeps it through a release", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     const e1 = new Date("2027-03-02T10:00:00.123Z");
     const e2 = new Date("2027-04-30T21:59:59.999Z");
     await post([
@@ -363,25 +472,39 @@ describe("point lots: pending points", () => {
       ["earn:3", null, true],
     ]);
     await post([mv(tenantId, c!, 20, "release:2", { at: 4, kind: "release", sourceKey: "earn:2" })]);
-    expect(await lotByKey(c!, "earn:2")).toMatchObject({ expires_at: e2, released: true, available_at: new Date(at(2).getTime() + 14 * DAY) });
+    expect(await lotByKey(c!, "earn:2")).toMatchObject({
+      expires_at: e2,
+      released: true,
+      available_at: new Date(at(2).getTime() + 14 * DAY),
+    });
   });
 });
 
 describe("point lots: replays", () => {
   it("posting the same movements again changes no lot and no balance", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     const batches: NewMovement[][] = [
       [mv(tenantId, c!, 10, "earn:1", { at: 1 }), mv(tenantId, c!, 40, "earn:p", { at: 2, pendingDays: 14 })],
       [mv(tenantId, c!, -25, "reverse:1", { at: 3, kind: "reverse" }), mv(tenantId, c!, 20, "earn:2", { at: 4 })],
       [mv(tenantId, c!, -10, "reverse:p", { at: 5, kind: "reverse", sourceKey: "earn:p" })],
-      [mv(tenantId, c!, 30, "release:p", { at: 6, kind: "release", sourceKey: "earn:p" }), mv(tenantId, c!, -12, "redeem:1", { at: 7 })],
+      [
+        mv(tenantId, c!, 30, "release:p", { at: 6, kind: "release", sourceKey: "earn:p" }),
+        mv(tenantId, c!, -12, "redeem:1", { at: 7 }),
+      ],
     ];
     for (const b of batches) await post(b);
     const lots = await lotsOf(c!);
     const balances = await expectConsistent(tenantId, c!);
     expect(balances).toEqual({ points: 23, pendingPoints: 0, wallet: 0 });
     // FIFO by earning time: the released pending lot (earned at 2) is spent before earn:2 (earned at 4).
-    expect(lots.map((l) => [l.key, l.remaining])).toEqual([["earn:1", 0], ["earn:p", 18], ["earn:2", 5]]);
+    expect(lots.map((l) => [l.key, l.remaining])).toEqual([
+      ["earn:1", 0],
+      ["earn:p", 18],
+      ["earn:2", 5],
+    ]);
 
     for (const b of batches) expect(await post(b)).toEqual(new Set());
     expect(await post(batches.flat())).toEqual(new Set());
@@ -394,9 +517,14 @@ describe("point lots: replays", () => {
   });
 
   it("a replayed key next to a new movement posts only the new one", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 10, "earn:1", { at: 1 }), mv(tenantId, c!, 20, "earn:2", { at: 2 })]);
-    expect(await post([mv(tenantId, c!, 10, "earn:1", { at: 1 }), mv(tenantId, c!, -15, "redeem:1", { at: 3 })])).toEqual(new Set(["redeem:1"]));
+    expect(
+      await post([mv(tenantId, c!, 10, "earn:1", { at: 1 }), mv(tenantId, c!, -15, "redeem:1", { at: 3 })]),
+    ).toEqual(new Set(["redeem:1"]));
     expect(await remainingOf(c!)).toEqual([0, 15]);
     expect(await db.pointLot.count({ where: { customerId: c! } })).toBe(2);
     expect((await expectConsistent(tenantId, c!)).points).toBe(15);
@@ -408,7 +536,10 @@ describe("idempotency keys are per tenant", () => {
     const a = await tenantWithCustomers(1);
     const b = await tenantWithCustomers(1);
     const [ca, cb] = [a.customers[0]!, b.customers[0]!];
-    const posted = await postDetailed([mv(a.tenantId, ca, 40, "tx:1", { at: 1 }), mv(b.tenantId, cb, 70, "tx:1", { at: 1 })]);
+    const posted = await postDetailed([
+      mv(a.tenantId, ca, 40, "tx:1", { at: 1 }),
+      mv(b.tenantId, cb, 70, "tx:1", { at: 1 }),
+    ]);
     expect(posted.map((p) => [p.tenantId, p.amount])).toEqual([
       [a.tenantId, 40],
       [b.tenantId, 70],
@@ -421,7 +552,10 @@ describe("idempotency keys are per tenant", () => {
 
 describe("postMovementsDetailed", () => {
   it("returns each posted movement in order with its account and the spendable balance before and after", async () => {
-    const { tenantId, customers: [c, d] } = await tenantWithCustomers(2);
+    const {
+      tenantId,
+      customers: [c, d],
+    } = await tenantWithCustomers(2);
     await post([mv(tenantId, c!, 7, "earn:0", { at: 0 })]);
     const posted = await postDetailed([
       mv(tenantId, c!, 10, "earn:1", { at: 1 }),
@@ -434,7 +568,15 @@ describe("postMovementsDetailed", () => {
       mv(tenantId, c!, 99, "earn:1", { at: 5 }), // same key again inside the batch: the first wins
       mv(tenantId, c!, -70, "reverse:1", { at: 6, kind: "reverse" }),
     ]);
-    expect(posted.map((p) => ({ key: p.idempotencyKey, customer: p.customerId, account: p.account, balance: p.balance, amount: p.amount }))).toEqual([
+    expect(
+      posted.map((p) => ({
+        key: p.idempotencyKey,
+        customer: p.customerId,
+        account: p.account,
+        balance: p.balance,
+        amount: p.amount,
+      })),
+    ).toEqual([
       { key: "earn:1", customer: c, account: "points", balance: { before: 7, after: 17 }, amount: 10 },
       { key: "earn:p", customer: c, account: "points_pending", balance: { before: 17, after: 17 }, amount: 50 },
       { key: "d:earn", customer: d, account: "points", balance: { before: 0, after: 3 }, amount: 3 },
@@ -444,8 +586,13 @@ describe("postMovementsDetailed", () => {
       { key: "reverse:1", customer: c, account: "points", balance: { before: 63, after: -7 }, amount: -70 },
     ]);
     expect(posted.every((p) => p.id.startsWith("mov_"))).toBe(true);
-    const stored = await db.ledgerMovement.findMany({ where: { tenantId }, select: { id: true, idempotencyKey: true } });
-    expect(new Map(posted.map((p) => [p.idempotencyKey, p.id]))).toEqual(new Map(stored.filter((s) => s.idempotencyKey !== "earn:0").map((s) => [s.idempotencyKey, s.id])));
+    const stored = await db.ledgerMovement.findMany({
+      where: { tenantId },
+      select: { id: true, idempotencyKey: true },
+    });
+    expect(new Map(posted.map((p) => [p.idempotencyKey, p.id]))).toEqual(
+      new Map(stored.filter((s) => s.idempotencyKey !== "earn:0").map((s) => [s.idempotencyKey, s.id])),
+    );
 
     // The next call starts from the stored balance.
     const [next] = await postDetailed([mv(tenantId, c!, 12, "earn:2", { at: 7 })]);
@@ -460,7 +607,10 @@ describe("point lots: one customer's movements apply in order", () => {
   // first one's credit (and its lot) before it plans its debit, like it does for an existing customer.
   for (const existing of [true, false]) {
     it(`a debit racing a credit keeps the lots equal to the balance (${existing ? "existing" : "new"} customer)`, async () => {
-      const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+      const {
+        tenantId,
+        customers: [c],
+      } = await tenantWithCustomers(1);
       if (existing) {
         await post([mv(tenantId, c!, 5, "earn:0", { at: 0 }), mv(tenantId, c!, -5, "redeem:0", { at: 0 })]);
       }
@@ -514,77 +664,102 @@ describe("point lots: property", () => {
 
   const op: fc.Arbitrary<Op> = fc.oneof(
     fc.record({ t: fc.constant("credit" as const), amount: fc.integer({ min: 1, max: 100 }), pending: fc.boolean() }),
-    fc.record({ t: fc.constant("debit" as const), amount: fc.integer({ min: 1, max: 120 }), kind: fc.constantFrom<MovementKind>("redeem", "expire", "reverse", "adjust", "transfer_out") }),
+    fc.record({
+      t: fc.constant("debit" as const),
+      amount: fc.integer({ min: 1, max: 120 }),
+      kind: fc.constantFrom<MovementKind>("redeem", "expire", "reverse", "adjust", "transfer_out"),
+    }),
     fc.record({ t: fc.constant("release" as const), pick: fc.nat() }),
-    fc.record({ t: fc.constant("reversePending" as const), pick: fc.nat(), share: fc.double({ min: 0.01, max: 1, noNaN: true }) }),
+    fc.record({
+      t: fc.constant("reversePending" as const),
+      pick: fc.nat(),
+      share: fc.double({ min: 0.01, max: 1, noNaN: true }),
+    }),
   );
 
   it("released lots sum to max(0, spendable), unreleased lots to the pending account, no drift", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), fc.uniqueArray(fc.integer({ min: 1, max: 29 }), { maxLength: 5 }), async (ops, cuts) => {
-        const { tenantId, customers: [c] } = await tenantWithCustomers(1);
-        // Turn the ops into movements with a simple model of the customer's lots (FIFO, debt paid first).
-        interface ModelLot { key: string; remaining: number; released: boolean }
-        const lots: ModelLot[] = [];
-        let balance = 0;
-        let pendingTotal = 0;
-        const movements: NewMovement[] = [];
-        ops.forEach((o, i) => {
-          const key = `m${i}`;
-          const debt = Math.max(0, -balance);
-          const pendingLots = lots.filter((l) => !l.released && l.remaining > 0);
-          if (o.t === "credit") {
-            movements.push(mv(tenantId, c!, o.amount, key, { at: i, pendingDays: o.pending ? 14 : 0, kind: o.pending ? "earn" : "bonus" }));
-            if (o.pending) {
-              lots.push({ key, remaining: o.amount, released: false });
-              pendingTotal += o.amount;
-            } else {
-              lots.push({ key, remaining: o.amount - Math.min(o.amount, debt), released: true });
-              balance += o.amount;
-            }
-          } else if (o.t === "debit") {
-            movements.push(mv(tenantId, c!, -o.amount, key, { at: i, kind: o.kind }));
-            let need = o.amount;
-            for (const l of lots) {
-              if (!l.released) continue;
-              const take = Math.min(l.remaining, need);
-              l.remaining -= take;
-              need -= take;
-            }
-            balance -= o.amount;
-          } else if (pendingLots.length) {
-            const lot = pendingLots[o.pick % pendingLots.length]!;
-            if (o.t === "release") {
-              movements.push(mv(tenantId, c!, lot.remaining, key, { at: i, kind: "release", sourceKey: lot.key }));
-              pendingTotal -= lot.remaining;
-              balance += lot.remaining;
-              lot.released = true;
-              lot.remaining -= Math.min(lot.remaining, debt);
-            } else {
-              const amount = Math.max(1, Math.floor(lot.remaining * o.share));
-              movements.push(mv(tenantId, c!, -amount, key, { at: i, kind: "reverse", sourceKey: lot.key }));
-              lot.remaining -= amount;
-              pendingTotal -= amount;
-            }
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 30 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 29 }), { maxLength: 5 }),
+        async (ops, cuts) => {
+          const {
+            tenantId,
+            customers: [c],
+          } = await tenantWithCustomers(1);
+          // Turn the ops into movements with a simple model of the customer's lots (FIFO, debt paid first).
+          interface ModelLot {
+            key: string;
+            remaining: number;
+            released: boolean;
           }
-        });
-        if (!movements.length) return;
+          const lots: ModelLot[] = [];
+          let balance = 0;
+          let pendingTotal = 0;
+          const movements: NewMovement[] = [];
+          ops.forEach((o, i) => {
+            const key = `m${i}`;
+            const debt = Math.max(0, -balance);
+            const pendingLots = lots.filter((l) => !l.released && l.remaining > 0);
+            if (o.t === "credit") {
+              movements.push(
+                mv(tenantId, c!, o.amount, key, {
+                  at: i,
+                  pendingDays: o.pending ? 14 : 0,
+                  kind: o.pending ? "earn" : "bonus",
+                }),
+              );
+              if (o.pending) {
+                lots.push({ key, remaining: o.amount, released: false });
+                pendingTotal += o.amount;
+              } else {
+                lots.push({ key, remaining: o.amount - Math.min(o.amount, debt), released: true });
+                balance += o.amount;
+              }
+            } else if (o.t === "debit") {
+              movements.push(mv(tenantId, c!, -o.amount, key, { at: i, kind: o.kind }));
+              let need = o.amount;
+              for (const l of lots) {
+                if (!l.released) continue;
+                const take = Math.min(l.remaining, need);
+                l.remaining -= take;
+                need -= take;
+              }
+              balance -= o.amount;
+            } else if (pendingLots.length) {
+              const lot = pendingLots[o.pick % pendingLots.length]!;
+              if (o.t === "release") {
+                movements.push(mv(tenantId, c!, lot.remaining, key, { at: i, kind: "release", sourceKey: lot.key }));
+                pendingTotal -= lot.remaining;
+                balance += lot.remaining;
+                lot.released = true;
+                lot.remaining -= Math.min(lot.remaining, debt);
+              } else {
+                const amount = Math.max(1, Math.floor(lot.remaining * o.share));
+                movements.push(mv(tenantId, c!, -amount, key, { at: i, kind: "reverse", sourceKey: lot.key }));
+                lot.remaining -= amount;
+                pendingTotal -= amount;
+              }
+            }
+          });
+          if (!movements.length) return;
 
-        const bounds = [0, ...cuts.filter((x) => x < movements.length).sort((a, b) => a - b), movements.length];
-        const batches = bounds.slice(1).map((end, i) => movements.slice(bounds[i], end));
-        for (const b of batches) expect(await post(b)).toEqual(new Set(b.map((m) => m.idempotencyKey)));
+          const bounds = [0, ...cuts.filter((x) => x < movements.length).sort((a, b) => a - b), movements.length];
+          const batches = bounds.slice(1).map((end, i) => movements.slice(bounds[i], end));
+          for (const b of batches) expect(await post(b)).toEqual(new Set(b.map((m) => m.idempotencyKey)));
 
-        const balances = await expectConsistent(tenantId, c!);
-        expect(balances).toEqual({ points: balance, pendingPoints: pendingTotal, wallet: 0 });
-        const stored = await lotsOf(c!);
-        expect(stored.map((l) => ({ key: l.key, remaining: l.remaining, released: l.released }))).toEqual(lots);
+          const balances = await expectConsistent(tenantId, c!);
+          expect(balances).toEqual({ points: balance, pendingPoints: pendingTotal, wallet: 0 });
+          const stored = await lotsOf(c!);
+          expect(stored.map((l) => ({ key: l.key, remaining: l.remaining, released: l.released }))).toEqual(lots);
 
-        // A replay of everything, in the same batches and at once, changes no lot.
-        for (const b of batches) expect(await post(b)).toEqual(new Set());
-        expect(await post(movements)).toEqual(new Set());
-        expect(await lotsOf(c!)).toEqual(stored);
-        expect(await customerBalances(db, tenantId, c!)).toEqual(balances);
-      }),
+          // A replay of everything, in the same batches and at once, changes no lot.
+          for (const b of batches) expect(await post(b)).toEqual(new Set());
+          expect(await post(movements)).toEqual(new Set());
+          expect(await lotsOf(c!)).toEqual(stored);
+          expect(await customerBalances(db, tenantId, c!)).toEqual(balances);
+        },
+      ),
       { numRuns: 20 },
     );
   });

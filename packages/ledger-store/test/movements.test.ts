@@ -1,11 +1,10 @@
 import { type Db, withTransaction } from "@regulars/db";
-import { newId } from "@regulars/ids";
 import type { MovementKind } from "@regulars/ledger";
-import { testDb, testTenant } from "@regulars/testing";
+import { testDb } from "@regulars/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 import { customerBalances, findBalanceDrift, type NewMovement, postMovements } from "../src/index.ts";
+import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -19,7 +18,13 @@ const tenantWithCustomers = (count: number) => sharedTenantWithCustomers(db, cou
 
 const post = (movements: NewMovement[]) => withTransaction(db, (tx) => postMovements(tx, movements));
 
-const movement = (tenantId: string, customerId: string, amount: number, idempotencyKey: string, kind: MovementKind = "earn"): NewMovement => ({
+const movement = (
+  tenantId: string,
+  customerId: string,
+  amount: number,
+  idempotencyKey: string,
+  kind: MovementKind = "earn",
+): NewMovement => ({
   tenantId,
   customerId,
   kind,
@@ -32,16 +37,38 @@ const movement = (tenantId: string, customerId: string, amount: number, idempote
 /** Everything about a tenant's ledger, to compare before and after a replay. */
 async function snapshot(tenantId: string) {
   const [accounts, movements, entries] = await Promise.all([
-    db.ledgerAccount.findMany({ where: { tenantId }, select: { id: true, owner: true, kind: true, balance: true }, orderBy: { id: "asc" } }),
-    db.ledgerMovement.findMany({ where: { tenantId }, select: { id: true, idempotencyKey: true, amount: true, customerId: true }, orderBy: { id: "asc" } }),
-    db.ledgerEntry.findMany({ where: { tenantId }, select: { id: true, movementId: true, accountId: true, amount: true }, orderBy: { id: "asc" } }),
+    db.ledgerAccount.findMany({
+      where: { tenantId },
+      select: { id: true, owner: true, kind: true, balance: true },
+      orderBy: { id: "asc" },
+    }),
+    db.ledgerMovement.findMany({
+      where: { tenantId },
+      select: { id: true, idempotencyKey: true, amount: true, customerId: true },
+      orderBy: { id: "asc" },
+    }),
+    db.ledgerEntry.findMany({
+      where: { tenantId },
+      select: { id: true, movementId: true, accountId: true, amount: true },
+      orderBy: { id: "asc" },
+    }),
   ]);
   return { accounts, movements, entries };
 }
 
 /** Entries per movement, with the account they hit. */
 async function entriesByMovement(tenantId: string) {
-  const rows = await db.$queryRaw<{ movement_id: string; customer_id: string; amount: number; entries: number; summed: bigint; customer_side: bigint; owners: string[] }[]>`
+  const rows = await db.$queryRaw<
+    {
+      movement_id: string;
+      customer_id: string;
+      amount: number;
+      entries: number;
+      summed: bigint;
+      customer_side: bigint;
+      owners: string[];
+    }[]
+  >`
     SELECT m.id AS movement_id, m.customer_id, m.amount::int, count(e.id)::int AS entries, coalesce(sum(e.amount), 0) AS summed,
            coalesce(sum(e.amount) FILTER (WHERE a.owner = m.customer_id AND a.kind = 'points'), 0) AS customer_side,
            array_agg(a.owner || '/' || a.kind ORDER BY a.owner) AS owners
@@ -53,23 +80,40 @@ async function entriesByMovement(tenantId: string) {
 
 describe("postMovements", () => {
   it("posts a movement as two entries and keeps cached balances equal to the entries", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
-    expect(await post([movement(tenantId, c!, 14, "earn:t1"), movement(tenantId, c!, -5, "redeem:t2", "redeem")])).toEqual(new Set(["earn:t1", "redeem:t2"]));
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
+    expect(
+      await post([movement(tenantId, c!, 14, "earn:t1"), movement(tenantId, c!, -5, "redeem:t2", "redeem")]),
+    ).toEqual(new Set(["earn:t1", "redeem:t2"]));
     expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 9, pendingPoints: 0, wallet: 0 });
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
-    const issued = await db.ledgerAccount.findUniqueOrThrow({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
+    const issued = await db.ledgerAccount.findUniqueOrThrow({
+      where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } },
+    });
     expect(issued.balance).toBe(-9n);
     const perMovement = await entriesByMovement(tenantId);
     expect(perMovement).toHaveLength(2);
     for (const m of perMovement) {
-      expect(m).toMatchObject({ entries: 2, summed: 0, customerSide: m.amount, owners: [`${c}/points`, "tenant/points_issued"] });
+      expect(m).toMatchObject({
+        entries: 2,
+        summed: 0,
+        customerSide: m.amount,
+        owners: [`${c}/points`, "tenant/points_issued"],
+      });
     }
   });
 
   it("skips zero-amount movements", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     expect(await post([movement(tenantId, c!, 0, "zero:1")])).toEqual(new Set());
-    expect(await post([movement(tenantId, c!, 0, "zero:2"), movement(tenantId, c!, 3, "three")])).toEqual(new Set(["three"]));
+    expect(await post([movement(tenantId, c!, 0, "zero:2"), movement(tenantId, c!, 3, "three")])).toEqual(
+      new Set(["three"]),
+    );
     expect(await db.ledgerMovement.count({ where: { tenantId } })).toBe(1);
     expect(await db.ledgerEntry.count({ where: { tenantId } })).toBe(2);
     expect((await customerBalances(db, tenantId, c!)).points).toBe(3);
@@ -77,7 +121,10 @@ describe("postMovements", () => {
   });
 
   it("a replayed idempotency key changes nothing, even with another amount", async () => {
-    const { tenantId, customers: [c] } = await tenantWithCustomers(1);
+    const {
+      tenantId,
+      customers: [c],
+    } = await tenantWithCustomers(1);
     await post([movement(tenantId, c!, 10, "k1")]);
     const before = await snapshot(tenantId);
     expect(await post([movement(tenantId, c!, 999, "k1")])).toEqual(new Set());
@@ -86,7 +133,10 @@ describe("postMovements", () => {
 
   // Regression: duplicates inside one call once posted the entries of every duplicate.
   it("the same idempotency key twice in one batch posts once", async () => {
-    const { tenantId, customers: [c, d] } = await tenantWithCustomers(2);
+    const {
+      tenantId,
+      customers: [c, d],
+    } = await tenantWithCustomers(2);
     expect(await post([movement(tenantId, c!, 10, "dup"), movement(tenantId, d!, 7, "dup")])).toEqual(new Set(["dup"]));
     expect(await db.ledgerMovement.count({ where: { tenantId } })).toBe(1);
     expect(await db.ledgerEntry.count({ where: { tenantId } })).toBe(2);
@@ -118,7 +168,16 @@ describe("postMovements", () => {
  * posted in random batches, then replayed.
  */
 async function checkLedgerProperty(inBatchDuplicates: boolean, numRuns: number) {
-  const kinds: MovementKind[] = ["earn", "bonus", "redeem", "expire", "adjust", "reverse", "transfer_in", "transfer_out"];
+  const kinds: MovementKind[] = [
+    "earn",
+    "bonus",
+    "redeem",
+    "expire",
+    "adjust",
+    "reverse",
+    "transfer_in",
+    "transfer_out",
+  ];
   const scenario = fc.record({
     movements: fc.array(
       fc.record({
@@ -171,13 +230,18 @@ async function checkLedgerProperty(inBatchDuplicates: boolean, numRuns: number) 
         expect(m.summed).toBe(0);
         expect(m.customerSide).toBe(m.amount);
       }
-      const stored = await db.ledgerMovement.findMany({ where: { tenantId }, select: { idempotencyKey: true, customerId: true, amount: true } });
-      expect(new Map(stored.map((s) => [s.idempotencyKey, { customerId: s.customerId, amount: Number(s.amount) }]))).toEqual(
-        new Map([...winner].map(([k, m]) => [k, { customerId: m.customerId, amount: m.amount }])),
-      );
+      const stored = await db.ledgerMovement.findMany({
+        where: { tenantId },
+        select: { idempotencyKey: true, customerId: true, amount: true },
+      });
+      expect(
+        new Map(stored.map((s) => [s.idempotencyKey, { customerId: s.customerId, amount: Number(s.amount) }])),
+      ).toEqual(new Map([...winner].map(([k, m]) => [k, { customerId: m.customerId, amount: m.amount }])));
 
       const customerTotal = [...expected.values()].reduce((a, b) => a + b, 0);
-      const issued = await db.ledgerAccount.findUnique({ where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } } });
+      const issued = await db.ledgerAccount.findUnique({
+        where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } },
+      });
       expect(Number(issued?.balance ?? 0) + customerTotal).toBe(0);
 
       // Replaying every batch (and everything at once) returns nothing new and changes nothing.
@@ -190,7 +254,19 @@ async function checkLedgerProperty(inBatchDuplicates: boolean, numRuns: number) 
       numRuns,
       endOnFailure: inBatchDuplicates,
       // Always try one batch with a replayed key first, so the in-batch variant never depends on luck.
-      examples: inBatchDuplicates ? [[{ movements: [{ customer: 0, amount: 5, key: "k1", kind: "earn" as const }, { customer: 1, amount: 7, key: "k1", kind: "earn" as const }], cuts: [] }]] : [],
+      examples: inBatchDuplicates
+        ? [
+            [
+              {
+                movements: [
+                  { customer: 0, amount: 5, key: "k1", kind: "earn" as const },
+                  { customer: 1, amount: 7, key: "k1", kind: "earn" as const },
+                ],
+                cuts: [],
+              },
+            ],
+          ]
+        : [],
     },
   );
 }

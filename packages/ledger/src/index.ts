@@ -1,11 +1,11 @@
-export { refundableRemainder } from "./refunds.ts";
 export {
-  postingsFor,
-  customerAccountKind,
-  tenantAccountKind,
-  TENANT_OWNER,
   type CustomerAccount,
-  type Posting,
-  type Unit,
+  customerAccountKind,
   type MovementKind,
+  type Posting,
+  postingsFor,
+  TENANT_OWNER,
+  tenantAccountKind,
+  type Unit,
 } from "./postings.ts";
+export { refundableRemainder } from "./refunds.ts";

@@ -4,7 +4,16 @@
  * movement always sum to zero and the tenant's books balance even after customers are erased.
  */
 export type Unit = "points" | "wallet";
-export type MovementKind = "earn" | "bonus" | "redeem" | "expire" | "adjust" | "reverse" | "release" | "transfer_in" | "transfer_out";
+export type MovementKind =
+  | "earn"
+  | "bonus"
+  | "redeem"
+  | "expire"
+  | "adjust"
+  | "reverse"
+  | "release"
+  | "transfer_in"
+  | "transfer_out";
 
 /** `points_pending` holds earned points that are not spendable yet. */
 export type CustomerAccount = "points" | "points_pending" | "wallet";
@@ -23,7 +32,13 @@ export interface Posting {
  * `amount` is signed from the customer's point of view: +earned, -redeemed/expired/reversed.
  * A release moves `amount` from the customer's pending account to the spendable one.
  */
-export function postingsFor(customerId: string, unit: Unit, amount: number, account: CustomerAccount = customerAccountKind(unit), kind?: MovementKind): [Posting, Posting] {
+export function postingsFor(
+  customerId: string,
+  unit: Unit,
+  amount: number,
+  account: CustomerAccount = customerAccountKind(unit),
+  kind?: MovementKind,
+): [Posting, Posting] {
   if (kind === "release") {
     return [
       { owner: customerId, kind: "points", amount },

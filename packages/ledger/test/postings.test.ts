@@ -18,14 +18,19 @@ describe("postingsFor", () => {
 
   it("entries of any movement sum to zero and the customer side carries the signed amount", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^cus_[a-z0-9]{10,20}$/), fc.constantFrom("points" as const, "wallet" as const), fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }), (customerId, unit, amount) => {
-        const postings = postingsFor(customerId, unit, amount);
-        expect(postings).toHaveLength(2);
-        expect(postings[0].amount + postings[1].amount).toBe(0);
-        expect(postings[0]).toMatchObject({ owner: customerId, kind: unit });
-        expect(postings[0].amount).toBe(amount);
-        expect(postings[1]).toMatchObject({ owner: TENANT_OWNER, kind: `${unit}_issued` });
-      }),
+      fc.property(
+        fc.stringMatching(/^cus_[a-z0-9]{10,20}$/),
+        fc.constantFrom("points" as const, "wallet" as const),
+        fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }),
+        (customerId, unit, amount) => {
+          const postings = postingsFor(customerId, unit, amount);
+          expect(postings).toHaveLength(2);
+          expect(postings[0].amount + postings[1].amount).toBe(0);
+          expect(postings[0]).toMatchObject({ owner: customerId, kind: unit });
+          expect(postings[0].amount).toBe(amount);
+          expect(postings[1]).toMatchObject({ owner: TENANT_OWNER, kind: `${unit}_issued` });
+        },
+      ),
     );
   });
 });

@@ -13,12 +13,16 @@ describe("refundableRemainder", () => {
 
   it("plus what was refunded gives back the total while not over-refunded", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), (total, refunded) => {
-        const rest = refundableRemainder(total, refunded);
-        expect(rest).toBeGreaterThanOrEqual(0);
-        if (refunded <= total) expect(rest + refunded).toBe(total);
-        else expect(rest).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        (total, refunded) => {
+          const rest = refundableRemainder(total, refunded);
+          expect(rest).toBeGreaterThanOrEqual(0);
+          if (refunded <= total) expect(rest + refunded).toBe(total);
+          else expect(rest).toBe(0);
+        },
+      ),
     );
   });
 });

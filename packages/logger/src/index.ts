@@ -1,7 +1,7 @@
-import { pino, type DestinationStream, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { redactCredentialsInText } from "./redact-urls.ts";
-import { Registry, collectDefaultMetrics } from "prom-client";
 
 export type { Logger };
 
@@ -36,9 +36,17 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const out = opts.destination ?? (opts.pretty ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" }) : pino.destination(1));
+  const out =
+    opts.destination ??
+    (opts.pretty
+      ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" })
+      : pino.destination(1));
   return pino(
-    { name: opts.name ?? "regulars", level: opts.level ?? "info", redact: { paths: redactedPaths, censor: "[redacted]" } },
+    {
+      name: opts.name ?? "regulars",
+      level: opts.level ?? "info",
+      redact: { paths: redactedPaths, censor: "[redacted]" },
+    },
     // Field paths cannot catch a URL with a password inside a message or an error: every finished line
     // goes through the URL credential filter before it leaves the process.
     { write: (line: string) => out.write(redactCredentialsInText(line)) },

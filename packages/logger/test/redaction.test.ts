@@ -6,9 +6,15 @@ describe("redactUrl", () => {
     ["nats://alice:s3cret@nats.internal:4222", "nats://alice:***@nats.internal:4222"],
     ["nats://t0kenValue@nats.internal:4222", "nats://***@nats.internal:4222"],
     ["tls://t0kenValue@nats.internal:4222", "tls://***@nats.internal:4222"],
-    ["nats://a:p1@h1:4222,nats://tok2@h2:4222, nats://h3:4222", "nats://a:***@h1:4222,nats://***@h2:4222,nats://h3:4222"],
+    [
+      "nats://a:p1@h1:4222,nats://tok2@h2:4222, nats://h3:4222",
+      "nats://a:***@h1:4222,nats://***@h2:4222,nats://h3:4222",
+    ],
     ["postgresql://regulars:pw@127.0.0.1:54329/regulars", "postgresql://regulars:***@127.0.0.1:54329/regulars"],
-    ["postgresql://db.internal/regulars?user=app&password=pw&sslmode=require", "postgresql://db.internal/regulars?user=app&password=***&sslmode=require"],
+    [
+      "postgresql://db.internal/regulars?user=app&password=pw&sslmode=require",
+      "postgresql://db.internal/regulars?user=app&password=***&sslmode=require",
+    ],
     ["postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://postgres@127.0.0.1:5432/postgres"],
     ["http://default:chpass@clickhouse:8123", "http://default:***@clickhouse:8123"],
     ["nats://127.0.0.1:4222", "nats://127.0.0.1:4222"],
@@ -30,7 +36,10 @@ describe("log lines", () => {
 
   it("mask URL credentials in fields, messages, nested objects and errors", () => {
     const { log, text } = capture();
-    log.info({ url: "nats://alice:s3cret@h:4222", deep: { list: "nats://tok3n@h1,nats://bob:hunter2@h2" } }, "connecting to postgresql://app:pgpass@db/x");
+    log.info(
+      { url: "nats://alice:s3cret@h:4222", deep: { list: "nats://tok3n@h1,nats://bob:hunter2@h2" } },
+      "connecting to postgresql://app:pgpass@db/x",
+    );
     log.error({ err: new Error("could not reach http://default:chpass@clickhouse:8123/?query=1") }, "failed");
     log.info({ natsUrl: "nats://plain.example:4222" }, "no secret here");
     const out = text();

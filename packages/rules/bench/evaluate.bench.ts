@@ -18,10 +18,26 @@ const full = ProgrammeConfig.parse({
     { id: "new-3x", type: "multiplier", factor: 3, products: { tags: ["new"] } },
     { id: "birthday-5x", type: "multiplier", factor: 5, birthday: true },
     { id: "app-bonus", type: "multiplier", factor: 1.5, stackable: true, channels: ["app"] },
-    { id: "slabs", type: "slabs", slabs: [{ minAmount: 10000, points: 1 }, { minAmount: 20000, points: 4 }, { minAmount: 30000, points: 8 }] },
+    {
+      id: "slabs",
+      type: "slabs",
+      slabs: [
+        { minAmount: 10000, points: 1 },
+        { minAmount: 20000, points: 4 },
+        { minAmount: 30000, points: 8 },
+      ],
+    },
     { id: "beverages", type: "per_item", match: { categories: ["beverage"] }, pointsPerItem: 1 },
     { id: "snacks", type: "per_item", match: { categories: ["snack"] }, pointsPerItem: 2 },
-    { id: "spring-visit", type: "per_visit", points: 5, minAmount: 2000, validFrom: "2025-03-01T00:00:00+01:00", validTo: "2025-06-01T00:00:00+02:00", priority: -1 },
+    {
+      id: "spring-visit",
+      type: "per_visit",
+      points: 5,
+      minAmount: 2000,
+      validFrom: "2025-03-01T00:00:00+01:00",
+      validTo: "2025-06-01T00:00:00+02:00",
+      priority: -1,
+    },
   ],
   caps: { perTransaction: 500, perDay: 1000 },
   tiers: {
@@ -41,7 +57,15 @@ const input: EarningInput = {
   locationId: "warsaw-centrum",
   lines: [
     { sku: "BURGER", name: "Classic burger", category: "mains", tags: [], quantity: 1, unitPrice: 1450, discount: 0 },
-    { sku: "VEGGIE-WRAP", name: "Veggie wrap", category: "mains", tags: ["new", "vegetarian"], quantity: 1, unitPrice: 1200, discount: 0 },
+    {
+      sku: "VEGGIE-WRAP",
+      name: "Veggie wrap",
+      category: "mains",
+      tags: ["new", "vegetarian"],
+      quantity: 1,
+      unitPrice: 1200,
+      discount: 0,
+    },
     { sku: "COLA", name: "Cola 0.5", category: "beverage", tags: [], quantity: 2, unitPrice: 300, discount: 0 },
     { sku: "NACHOS", name: "Nachos", category: "snack", tags: ["spicy"], quantity: 1, unitPrice: 650, discount: 200 },
     { sku: "BEER", name: "Lager 0.5", category: "alcohol", tags: [], quantity: 1, unitPrice: 900, discount: 0 },
@@ -57,9 +81,15 @@ function measure(label: string, programme: ProgrammeConfig): void {
   const ns = Number(process.hrtime.bigint() - start);
   const perCall = ns / ITERATIONS / 1000;
   const points = evaluateEarning(programme, input, customer, TZ).points;
-  console.log(`${label.padEnd(28)} ${perCall.toFixed(2).padStart(7)} µs/evaluation  ${Math.round(1e6 / perCall).toLocaleString("en-US").padStart(10)} /s  (${points} points; sink ${sink})`);
+  console.log(
+    `${label.padEnd(28)} ${perCall.toFixed(2).padStart(7)} µs/evaluation  ${Math.round(1e6 / perCall)
+      .toLocaleString("en-US")
+      .padStart(10)} /s  (${points} points; sink ${sink})`,
+  );
 }
 
-console.log(`evaluateEarning, ${input.lines.length} lines, ${ITERATIONS.toLocaleString("en-US")} iterations after ${WARMUP.toLocaleString("en-US")} warm-up, node ${process.version}`);
+console.log(
+  `evaluateEarning, ${input.lines.length} lines, ${ITERATIONS.toLocaleString("en-US")} iterations after ${WARMUP.toLocaleString("en-US")} warm-up, node ${process.version}`,
+);
 measure("base rate only", defaultProgramme);
 measure(`full (${full.rules.length} rules, caps, tiers)`, full);

@@ -37,8 +37,17 @@ export function evaluateAction(
   history: ActionHistory,
   _timezone: string, // the "day" of per_day is already resolved by the caller into earnedTodayBy
 ): ActionAward[] {
-  const ctx = { at: instantMs(event.occurredAt), channel: event.channel, locationId: event.locationId, tier: customer.tier };
-  const candidates = byPriority(programme.rules.filter((r): r is RuleOfType<"action"> => r.type === "action" && r.event === event.type && isApplicable(r, ctx)));
+  const ctx = {
+    at: instantMs(event.occurredAt),
+    channel: event.channel,
+    locationId: event.locationId,
+    tier: customer.tier,
+  };
+  const candidates = byPriority(
+    programme.rules.filter(
+      (r): r is RuleOfType<"action"> => r.type === "action" && r.event === event.type && isApplicable(r, ctx),
+    ),
+  );
   const awards: ActionAward[] = [];
   let stopBelow = Number.NEGATIVE_INFINITY;
   for (const rule of candidates) {

@@ -1,8 +1,8 @@
 import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } from "@regulars/contracts";
 import { matchesLine, paidAmount } from "./eligibility.ts";
-import { combineFactors, LocalCalendar, type Factor, multiplierCovers, tierFactor } from "./multipliers.ts";
-import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
+import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
+import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
@@ -18,20 +18,46 @@ const floorPoints = (x: number): number => Math.max(0, floorForgivingNoise(x));
  * total is floored once; slabs and per_visit add fixed points; caps cut last.
  * An anonymous sale (customer null) earns nothing and lists no rules.
  */
-export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput, customer: CustomerState | null, timezone: string): EarningResult {
+export function evaluateEarning(
+  programme: ProgrammeConfig,
+  input: EarningInput,
+  customer: CustomerState | null,
+  timezone: string,
+): EarningResult {
   const amounts = input.lines.map(paidAmount);
-  const lines: LineExplanation[] = amounts.map((amount, lineNo) => ({ lineNo, amount, eligible: false, excludedBy: null, basePoints: 0, multiplier: 1, points: 0, rules: [] }));
+  const lines: LineExplanation[] = amounts.map((amount, lineNo) => ({
+    lineNo,
+    amount,
+    eligible: false,
+    excludedBy: null,
+    basePoints: 0,
+    multiplier: 1,
+    points: 0,
+    rules: [],
+  }));
   if (customer === null) return { points: 0, lines, rules: [], capped: null };
 
   const at = instantMs(input.occurredAt);
   const calendar = new LocalCalendar(at, timezone, customer.dateOfBirth);
-  const sel = selectRules(programme, { at, channel: input.channel, locationId: input.locationId, tier: customer.tier }, input.lines, amounts, calendar);
+  const sel = selectRules(
+    programme,
+    { at, channel: input.channel, locationId: input.locationId, tier: customer.tier },
+    input.lines,
+    amounts,
+    calendar,
+  );
 
   const rules: RuleExplanation[] = [];
   for (const r of sel.exclusions) {
     const excluded: number[] = [];
     for (const l of lines) if (sel.excludedBy[l.lineNo] === r.id) excluded.push(l.lineNo);
-    rules.push({ ruleId: r.id, type: r.type, points: 0, lines: excluded, detail: `excluded lines [${excluded.join(", ")}]` });
+    rules.push({
+      ruleId: r.id,
+      type: r.type,
+      points: 0,
+      lines: excluded,
+      detail: `excluded lines [${excluded.join(", ")}]`,
+    });
   }
   for (const l of lines) {
     l.eligible = sel.eligible[l.lineNo] ?? false;
@@ -45,7 +71,8 @@ export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput,
     const e: RuleExplanation = { ruleId: r.id, type: r.type, points: 0, lines: [], detail: describe(r, sel) };
     rules.push(e);
     if (r.type === "base_rate" || r.type === "per_item") creditLines(r, e, input.lines, lines);
-    else if (r.type === "multiplier") multipliers.push({ rule: r, factor: { id: r.id, factor: r.factor, stackable: r.stackable }, explanation: e });
+    else if (r.type === "multiplier")
+      multipliers.push({ rule: r, factor: { id: r.id, factor: r.factor, stackable: r.stackable }, explanation: e });
     else {
       // Basket-level: fixed points on the eligible amount, never multiplied.
       e.points = r.type === "slabs" ? reachedSlab(r, sel.eligibleAmount)!.points : r.points;
@@ -69,7 +96,8 @@ export function evaluateEarning(programme: ProgrammeConfig, input: EarningInput,
 }
 
 function describe(r: PurchaseRule, sel: Selection): string {
-  const stops = r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
+  const stops =
+    r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
   switch (r.type) {
     case "base_rate":
       return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid${stops}`;
@@ -85,7 +113,12 @@ function describe(r: PurchaseRule, sel: Selection): string {
 }
 
 /** Line-attributed points (before multipliers): base_rate on every eligible line, per_item on matching ones. */
-function creditLines(r: RuleOfType<"base_rate"> | RuleOfType<"per_item">, e: RuleExplanation, basket: EarningInput["lines"], lines: LineExplanation[]): void {
+function creditLines(
+  r: RuleOfType<"base_rate"> | RuleOfType<"per_item">,
+  e: RuleExplanation,
+  basket: EarningInput["lines"],
+  lines: LineExplanation[],
+): void {
   for (const l of lines) {
     if (!l.eligible) continue;
     const b = basket[l.lineNo]!;
@@ -107,10 +140,25 @@ interface Multiplier {
 }
 
 /** Per line: highest non-stackable factor (incl. the tier's) × stackable ones, on base points. */
-function applyMultipliers(tier: Factor | null, multipliers: readonly Multiplier[], basket: EarningInput["lines"], lines: LineExplanation[], rules: RuleExplanation[]) {
+function applyMultipliers(
+  tier: Factor | null,
+  multipliers: readonly Multiplier[],
+  basket: EarningInput["lines"],
+  lines: LineExplanation[],
+  rules: RuleExplanation[],
+) {
   const explanations = new Map<Factor, RuleExplanation>(multipliers.map((m) => [m.factor, m.explanation]));
-  let tierExplanation: RuleExplanation | undefined;
-  if (tier !== null) explanations.set(tier, (tierExplanation = { ruleId: tier.id, type: "tier_multiplier", points: 0, lines: [], detail: `tier earn multiplier ${tier.factor}×` }));
+  const tierExplanation: RuleExplanation | undefined =
+    tier === null
+      ? undefined
+      : {
+          ruleId: tier.id,
+          type: "tier_multiplier",
+          points: 0,
+          lines: [],
+          detail: `tier earn multiplier ${tier.factor}×`,
+        };
+  if (tier !== null && tierExplanation) explanations.set(tier, tierExplanation);
   for (const l of lines) {
     l.points = l.basePoints;
     if (!l.eligible || l.basePoints === 0) continue;
@@ -132,7 +180,11 @@ function applyMultipliers(tier: Factor | null, multipliers: readonly Multiplier[
   if (tierExplanation !== undefined && tierExplanation.lines.length > 0) rules.push(tierExplanation);
 }
 
-function applyCaps(caps: ProgrammeConfig["caps"], uncapped: number, earnedToday: number): Pick<EarningResult, "points" | "capped"> {
+function applyCaps(
+  caps: ProgrammeConfig["caps"],
+  uncapped: number,
+  earnedToday: number,
+): Pick<EarningResult, "points" | "capped"> {
   let points = uncapped;
   let capped: EarningResult["capped"] = null;
   if (caps.perTransaction !== undefined && points > caps.perTransaction) {

@@ -26,7 +26,8 @@ export function isApplicable(rule: Filters, ctx: RuleContext): boolean {
   if (!rule.enabled) return false;
   if (rule.validFrom !== undefined && ctx.at < Date.parse(rule.validFrom)) return false;
   if (rule.validTo !== undefined && ctx.at >= Date.parse(rule.validTo)) return false;
-  if (rule.channels.length > 0 && (ctx.channel == null || !(rule.channels as readonly string[]).includes(ctx.channel))) return false;
+  if (rule.channels.length > 0 && (ctx.channel == null || !(rule.channels as readonly string[]).includes(ctx.channel)))
+    return false;
   if (rule.locations.length > 0 && (ctx.locationId == null || !rule.locations.includes(ctx.locationId))) return false;
   if (rule.tiers.length > 0 && (ctx.tier == null || !rule.tiers.includes(ctx.tier))) return false;
   return true;
@@ -42,6 +43,9 @@ export function byPriority<R extends { priority: number }>(rules: readonly R[]):
  * Exclusions are applied before any earning rule, whatever their priority, and a stopProcessing
  * earning rule cannot switch them off: "alcohol never earns" must survive any promotion.
  */
-export function exclusionsByLine(exclusions: readonly RuleOfType<"exclusion">[], lines: readonly BasketLine[]): (string | null)[] {
+export function exclusionsByLine(
+  exclusions: readonly RuleOfType<"exclusion">[],
+  lines: readonly BasketLine[],
+): (string | null)[] {
   return lines.map((line) => exclusions.find((rule) => matchesLine(rule.match, line))?.id ?? null);
 }

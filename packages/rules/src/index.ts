@@ -1,12 +1,35 @@
-export type { BasketLine, CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
+export { type ActionAward, type ActionEvent, type ActionHistory, evaluateAction } from "./actions.ts";
 export { evaluateEarning } from "./earning.ts";
-export { evaluateAction, type ActionAward, type ActionEvent, type ActionHistory } from "./actions.ts";
 export { isApplicable, matchesLine, paidAmount } from "./eligibility.ts";
-export { addMonthsLocal, isBirthday, isoWeekday, localDate, startOfLocalDay, startOfNextLocalDay } from "./time.ts";
-export { tierFor, tierPeriodEnd, tierProgress, tierWindowStart, type TierProgress } from "./tiers.ts";
 export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
-export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
 export { milestoneCrossings } from "./milestones.ts";
-export { refundReversal, type RefundReversalInput } from "./refunds.ts";
-export { fullyRefunded, matchRefundLines, refundedAfter, type MatchedRefundLine, type RefundLineInput, type RefundMatch, type SaleLineForRefund } from "./refunds.ts";
-export { noSaleEffects, stampsToTakeBack, takeBackStamps, tierAfterRefund, type RefundEffects, type SaleEffects } from "./refund-effects.ts";
+export {
+  noSaleEffects,
+  type RefundEffects,
+  type SaleEffects,
+  stampsToTakeBack,
+  takeBackStamps,
+  tierAfterRefund,
+} from "./refund-effects.ts";
+export {
+  fullyRefunded,
+  type MatchedRefundLine,
+  matchRefundLines,
+  type RefundLineInput,
+  type RefundMatch,
+  type RefundReversalInput,
+  refundedAfter,
+  refundReversal,
+  type SaleLineForRefund,
+} from "./refunds.ts";
+export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
+export { type TierProgress, tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "./tiers.ts";
+export { addMonthsLocal, isBirthday, isoWeekday, localDate, startOfLocalDay, startOfNextLocalDay } from "./time.ts";
+export type {
+  BasketLine,
+  CustomerState,
+  EarningInput,
+  EarningResult,
+  LineExplanation,
+  RuleExplanation,
+} from "./types.ts";

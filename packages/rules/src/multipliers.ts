@@ -24,7 +24,8 @@ export class LocalCalendar implements Calendar {
   }
 
   #local(): WallClock {
-    return (this.#wall ??= wallClock(this.#atMs, this.#timezone));
+    this.#wall ??= wallClock(this.#atMs, this.#timezone);
+    return this.#wall;
   }
 
   weekday(): number {

@@ -1,5 +1,5 @@
 import type { TierLevel, TierProgramme } from "@regulars/contracts";
-import { type SaleLineForRefund } from "./refunds.ts";
+import type { SaleLineForRefund } from "./refunds.ts";
 import { floorForgivingNoise } from "./rounding.ts";
 import { tierFor } from "./tiers.ts";
 
@@ -32,13 +32,19 @@ export function stampsToTakeBack(
   alreadyTaken: Readonly<Record<string, number>>,
 ): Record<string, number> {
   const result: Record<string, number> = {};
-  const share = (i: number) => (saleLines[i]!.amount > 0 ? Math.min(1, (refundedAfter[i] ?? 0) / saleLines[i]!.amount) : 0);
+  const share = (i: number) =>
+    saleLines[i]!.amount > 0 ? Math.min(1, (refundedAfter[i] ?? 0) / saleLines[i]!.amount) : 0;
   const full = saleLines.every((l, i) => l.amount <= (refundedAfter[i] ?? 0));
   for (const [cardId, stamped] of Object.entries(effects.stamps)) {
     const isItemCard = stamped.perLine.some((units) => units > 0);
     const target = isItemCard
-      ? Math.min(stamped.added, stamped.perLine.reduce((sum, units, i) => sum + floorForgivingNoise(units * share(i)), 0))
-      : full ? stamped.added : 0;
+      ? Math.min(
+          stamped.added,
+          stamped.perLine.reduce((sum, units, i) => sum + floorForgivingNoise(units * share(i)), 0),
+        )
+      : full
+        ? stamped.added
+        : 0;
     const take = target - (alreadyTaken[cardId] ?? 0);
     if (take > 0) result[cardId] = take;
   }
@@ -50,7 +56,11 @@ export function stampsToTakeBack(
  * undone too (its reward goes back): the card counts every stamp ever collected, and completions are
  * that total over `required`.
  */
-export function takeBackStamps(progress: { stamps: number; completed: number }, count: number, required: number): { stamps: number; completed: number; undoneCompletions: number } {
+export function takeBackStamps(
+  progress: { stamps: number; completed: number },
+  count: number,
+  required: number,
+): { stamps: number; completed: number; undoneCompletions: number } {
   const total = Math.max(0, progress.completed * required + progress.stamps - count);
   const completed = Math.floor(total / required);
   return { stamps: total % required, completed, undoneCompletions: Math.max(0, progress.completed - completed) };
@@ -61,7 +71,12 @@ export function takeBackStamps(progress: { stamps: number; completed: number }, 
  * value earns, but never below the tier held before that sale (that one was earned by other sales), and
  * only while the customer still holds the tier the sale gave. Null when nothing changes.
  */
-export function tierAfterRefund(tiers: TierProgramme, currentTier: string | null, qualifyingAfter: number, upgrade: SaleEffects["tier"]): TierLevel | null {
+export function tierAfterRefund(
+  tiers: TierProgramme,
+  currentTier: string | null,
+  qualifyingAfter: number,
+  upgrade: SaleEffects["tier"],
+): TierLevel | null {
   if (!upgrade || upgrade.to !== currentTier) return null;
   const current = tiers.levels.find((l) => l.id === currentTier);
   if (!current) return null;

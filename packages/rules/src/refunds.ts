@@ -37,24 +37,58 @@ export type RefundMatch =
  * Which sale line each refund line takes back, refusing lines the sale never had and money beyond what
  * is left to refund on a line. Without `lineNo`, a SKU's refunded money is taken from its lines in order.
  */
-export function matchRefundLines(saleLines: readonly SaleLineForRefund[], refundedBefore: readonly number[], refund: readonly RefundLineInput[]): RefundMatch {
+export function matchRefundLines(
+  saleLines: readonly SaleLineForRefund[],
+  refundedBefore: readonly number[],
+  refund: readonly RefundLineInput[],
+): RefundMatch {
   const left = saleLines.map((l, i) => Math.max(0, l.amount - (refundedBefore[i] ?? 0)));
   const matched: MatchedRefundLine[] = [];
   for (const [k, r] of refund.entries()) {
     const path = `lines.${k}`;
     if (r.lineNo !== undefined && r.lineNo !== null) {
       const sold = saleLines[r.lineNo];
-      if (!sold) return { ok: false, code: "refund_line_not_in_sale", path: `${path}.lineNo`, message: `the sale has no line ${r.lineNo} (it has lines 0-${saleLines.length - 1})` };
-      if (sold.sku !== r.sku) return { ok: false, code: "refund_line_not_in_sale", path: `${path}.sku`, message: `line ${r.lineNo} of the sale is ${JSON.stringify(sold.sku)}, not ${JSON.stringify(r.sku)}` };
-      if (r.amount > left[r.lineNo]!) return { ok: false, code: "refund_exceeds_sale", path: `${path}`, message: `refunds ${r.amount} of line ${r.lineNo}, which has ${left[r.lineNo]} left to refund` };
+      if (!sold)
+        return {
+          ok: false,
+          code: "refund_line_not_in_sale",
+          path: `${path}.lineNo`,
+          message: `the sale has no line ${r.lineNo} (it has lines 0-${saleLines.length - 1})`,
+        };
+      if (sold.sku !== r.sku)
+        return {
+          ok: false,
+          code: "refund_line_not_in_sale",
+          path: `${path}.sku`,
+          message: `line ${r.lineNo} of the sale is ${JSON.stringify(sold.sku)}, not ${JSON.stringify(r.sku)}`,
+        };
+      if (r.amount > left[r.lineNo]!)
+        return {
+          ok: false,
+          code: "refund_exceeds_sale",
+          path: `${path}`,
+          message: `refunds ${r.amount} of line ${r.lineNo}, which has ${left[r.lineNo]} left to refund`,
+        };
       left[r.lineNo]! -= r.amount;
       matched.push({ refundLine: k, lineNo: r.lineNo, amount: r.amount });
       continue;
     }
-    const candidates = saleLines.map((l, i) => i).filter((i) => saleLines[i]!.sku === r.sku);
-    if (!candidates.length) return { ok: false, code: "refund_line_not_in_sale", path: `${path}.sku`, message: `the sale has no line with sku ${JSON.stringify(r.sku)}` };
+    const candidates = saleLines.map((_l, i) => i).filter((i) => saleLines[i]!.sku === r.sku);
+    if (!candidates.length)
+      return {
+        ok: false,
+        code: "refund_line_not_in_sale",
+        path: `${path}.sku`,
+        message: `the sale has no line with sku ${JSON.stringify(r.sku)}`,
+      };
     const available = candidates.reduce((sum, i) => sum + left[i]!, 0);
-    if (r.amount > available) return { ok: false, code: "refund_exceeds_sale", path, message: `refunds ${r.amount} of sku ${JSON.stringify(r.sku)}, which has ${available} left to refund` };
+    if (r.amount > available)
+      return {
+        ok: false,
+        code: "refund_exceeds_sale",
+        path,
+        message: `refunds ${r.amount} of sku ${JSON.stringify(r.sku)}, which has ${available} left to refund`,
+      };
     let need = r.amount;
     let named = false;
     for (const i of candidates) {
@@ -72,14 +106,22 @@ export function matchRefundLines(saleLines: readonly SaleLineForRefund[], refund
 }
 
 /** Money refunded per sale line after adding `refund` to `before`. */
-export function refundedAfter(before: readonly number[], lineCount: number, refund: readonly MatchedRefundLine[]): number[] {
+export function refundedAfter(
+  before: readonly number[],
+  lineCount: number,
+  refund: readonly MatchedRefundLine[],
+): number[] {
   const after = Array.from({ length: lineCount }, (_, i) => before[i] ?? 0);
   for (const r of refund) after[r.lineNo] = (after[r.lineNo] ?? 0) + r.amount;
   return after;
 }
 
 /** Share of each line refunded so far (0-1); a line that cost nothing counts as refunded once named. */
-function fractions(saleLines: readonly SaleLineForRefund[], refunded: readonly number[], named: ReadonlySet<number> = new Set()): number[] {
+function fractions(
+  saleLines: readonly SaleLineForRefund[],
+  refunded: readonly number[],
+  named: ReadonlySet<number> = new Set(),
+): number[] {
   return saleLines.map((l, i) => (l.amount > 0 ? Math.min(1, (refunded[i] ?? 0) / l.amount) : named.has(i) ? 1 : 0));
 }
 

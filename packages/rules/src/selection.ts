@@ -29,7 +29,13 @@ export function reachedSlab(rule: RuleOfType<"slabs">, amount: number): { minAmo
  * stopProcessing rule cut off lower priorities. Basket-level rules need some paid, eligible amount: a
  * basket of only excluded or reward-paid lines is not a qualifying purchase.
  */
-function applies(rule: PurchaseRule, lines: readonly BasketLine[], eligible: readonly boolean[], eligibleAmount: number, calendar: Calendar): boolean {
+function applies(
+  rule: PurchaseRule,
+  lines: readonly BasketLine[],
+  eligible: readonly boolean[],
+  eligibleAmount: number,
+  calendar: Calendar,
+): boolean {
   switch (rule.type) {
     case "base_rate":
       return eligibleAmount > 0;
@@ -50,7 +56,13 @@ function applies(rule: PurchaseRule, lines: readonly BasketLine[], eligible: rea
  * priorities still run, so the outcome never depends on list order within a priority). Exclusions
  * always apply first; a matching exclusion with stopProcessing also stops lower-priority earning.
  */
-export function selectRules(programme: ProgrammeConfig, ctx: RuleContext, lines: readonly BasketLine[], amounts: readonly number[], calendar: Calendar): Selection {
+export function selectRules(
+  programme: ProgrammeConfig,
+  ctx: RuleContext,
+  lines: readonly BasketLine[],
+  amounts: readonly number[],
+  calendar: Calendar,
+): Selection {
   const inForce = byPriority(programme.rules.filter((r) => r.type !== "action" && isApplicable(r, ctx)));
   const allExclusions = inForce.filter((r): r is RuleOfType<"exclusion"> => r.type === "exclusion");
   const excludedBy = exclusionsByLine(allExclusions, lines);
@@ -59,7 +71,9 @@ export function selectRules(programme: ProgrammeConfig, ctx: RuleContext, lines:
   const eligibleAmount = amounts.reduce((sum, a, i) => (eligible[i] ? sum + a : sum), 0);
 
   let stoppedBy: Selection["stoppedBy"] = null;
-  for (const r of exclusions) if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority)) stoppedBy = { ruleId: r.id, priority: r.priority };
+  for (const r of exclusions)
+    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority))
+      stoppedBy = { ruleId: r.id, priority: r.priority };
 
   const rules: PurchaseRule[] = [];
   for (const r of inForce) {
@@ -67,7 +81,8 @@ export function selectRules(programme: ProgrammeConfig, ctx: RuleContext, lines:
     if (stoppedBy !== null && r.priority < stoppedBy.priority) break; // sorted: everything after is lower too
     if (!applies(r, lines, eligible, eligibleAmount, calendar)) continue;
     rules.push(r);
-    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority)) stoppedBy = { ruleId: r.id, priority: r.priority };
+    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority))
+      stoppedBy = { ruleId: r.id, priority: r.priority };
   }
   return { exclusions, excludedBy, eligible, eligibleAmount, rules, stoppedBy };
 }

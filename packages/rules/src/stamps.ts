@@ -23,8 +23,13 @@ export function stampsEarned(card: StampCard, input: Pick<EarningInput, "lines">
  * A negative `add` (reversal) takes stamps off the current card only, never below 0, and never undoes
  * a completion: the reward may already be in the customer's hands.
  */
-export function applyStamps(stampsBefore: number, add: number, required: number): { stamps: number; completions: number } {
-  if (!Number.isInteger(required) || required < 1) throw new RangeError(`stampsRequired must be a positive integer, got ${required}`);
+export function applyStamps(
+  stampsBefore: number,
+  add: number,
+  required: number,
+): { stamps: number; completions: number } {
+  if (!Number.isInteger(required) || required < 1)
+    throw new RangeError(`stampsRequired must be a positive integer, got ${required}`);
   const total = Math.max(0, stampsBefore + add);
   return { stamps: total % required, completions: Math.floor(total / required) };
 }
@@ -32,5 +37,7 @@ export function applyStamps(stampsBefore: number, add: number, required: number)
 /** Units each line stamps on an item card (all zeros for a visit card), so a refund can take them back by line. */
 export function stampsPerLine(card: StampCard, input: Pick<EarningInput, "lines">): number[] {
   if (card.per !== "item" || stampsEarned(card, input) === 0) return input.lines.map(() => 0);
-  return input.lines.map((l) => (paidAmount(l) > 0 && (card.match === undefined || matchesLine(card.match, l)) ? l.quantity : 0));
+  return input.lines.map((l) =>
+    paidAmount(l) > 0 && (card.match === undefined || matchesLine(card.match, l)) ? l.quantity : 0,
+  );
 }

@@ -22,7 +22,11 @@ export interface TierProgress {
  * immediate and downgrades wait for the period end, so the held tier is the higher of the current
  * one and the one the value qualifies for; an unknown current id is ignored.
  */
-export function tierProgress(tiers: TierProgramme, qualifyingValue: number, currentTierId: string | null): TierProgress {
+export function tierProgress(
+  tiers: TierProgramme,
+  qualifyingValue: number,
+  currentTierId: string | null,
+): TierProgress {
   const levels = ascending(tiers);
   const qualified = tierFor(tiers, qualifyingValue);
   const current = levels.find((l) => l.id === currentTierId);
@@ -30,7 +34,15 @@ export function tierProgress(tiers: TierProgramme, qualifyingValue: number, curr
   const above = levels.find((l) => l.threshold > tier.threshold);
   return {
     tier,
-    next: above === undefined ? null : { id: above.id, name: above.name, threshold: above.threshold, gap: Math.max(0, above.threshold - qualifyingValue) },
+    next:
+      above === undefined
+        ? null
+        : {
+            id: above.id,
+            name: above.name,
+            threshold: above.threshold,
+            gap: Math.max(0, above.threshold - qualifyingValue),
+          },
   };
 }
 

@@ -54,7 +54,15 @@ export function wallClock(ms: number, timeZone: string): WallClock {
   const m = EN_US.exec(f.format(ms));
   if (m !== null) {
     // Some ICU builds print midnight as 24 even with h23.
-    return { year: Number(m[3]), month: Number(m[1]), day: Number(m[2]), hour: Number(m[4]) % 24, minute: Number(m[5]), second: Number(m[6]), millisecond };
+    return {
+      year: Number(m[3]),
+      month: Number(m[1]),
+      day: Number(m[2]),
+      hour: Number(m[4]) % 24,
+      minute: Number(m[5]),
+      second: Number(m[6]),
+      millisecond,
+    };
   }
   // Years outside 1000..9999 or a future ICU layout: the slower but layout-proof path.
   const w: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond };
@@ -69,7 +77,8 @@ export function wallClock(ms: number, timeZone: string): WallClock {
   return w;
 }
 
-const wallAsUtc = (w: WallClock): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+const wallAsUtc = (w: WallClock): number =>
+  Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
 
 /** Zone offset (local − UTC) in ms at an instant. */
 function offsetAt(ms: number, timeZone: string): number {
@@ -95,7 +104,8 @@ export function instantOfWallClock(w: WallClock, timeZone: string): number {
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
-const dateOf = (w: Pick<WallClock, "year" | "month" | "day">) => `${pad(w.year, 4)}-${pad(w.month, 2)}-${pad(w.day, 2)}`;
+const dateOf = (w: Pick<WallClock, "year" | "month" | "day">) =>
+  `${pad(w.year, 4)}-${pad(w.month, 2)}-${pad(w.day, 2)}`;
 
 export const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 export const daysInMonth = (y: number, month: number): number => new Date(Date.UTC(y, month, 0)).getUTCDate();
@@ -154,11 +164,24 @@ export function startOfNextLocalDay(iso: Instant, timezone: string): Date {
   const w = wallClock(instantMs(iso), timezone);
   const next = new Date(Date.UTC(w.year, w.month - 1, w.day + 1));
   return new Date(
-    instantOfWallClock({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: 0, minute: 0, second: 0, millisecond: 0 }, timezone),
+    instantOfWallClock(
+      {
+        year: next.getUTCFullYear(),
+        month: next.getUTCMonth() + 1,
+        day: next.getUTCDate(),
+        hour: 0,
+        minute: 0,
+        second: 0,
+        millisecond: 0,
+      },
+      timezone,
+    ),
   );
 }
 
 /** Local midnight of January 1 of the given year. */
 export function startOfLocalYear(year: number, timezone: string): Date {
-  return new Date(instantOfWallClock({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }, timezone));
+  return new Date(
+    instantOfWallClock({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }, timezone),
+  );
 }

@@ -1,4 +1,4 @@
-import { type ProgrammeConfig } from "@regulars/contracts";
+import type { ProgrammeConfig } from "@regulars/contracts";
 import fc from "fast-check";
 import type { BasketLine, CustomerState, EarningInput } from "../src/index.ts";
 import { programme, tiers } from "./fixtures.ts";
@@ -17,7 +17,8 @@ const match = fc
   .filter((m) => m.skus.length + m.categories.length + m.tags.length > 0);
 
 /** Mostly unset, as in real programmes: set filters are rare, so most rules do apply. */
-const rarely = <T>(arb: fc.Arbitrary<T>, unset: T) => fc.oneof({ arbitrary: fc.constant(unset), weight: 4 }, { arbitrary: arb, weight: 1 });
+const rarely = <T>(arb: fc.Arbitrary<T>, unset: T) =>
+  fc.oneof({ arbitrary: fc.constant(unset), weight: 4 }, { arbitrary: arb, weight: 1 });
 
 const window = rarely<{ validFrom: string; validTo: string } | undefined>(
   fc.tuple(fc.integer({ min: 0, max: 4 * 365 }), fc.integer({ min: 1, max: 400 })).map(([fromDay, days]) => {
@@ -40,20 +41,55 @@ const filters = fc.record({
 const ruleParts = fc.tuple(
   filters,
   fc.oneof(
-    fc.record({ type: fc.constant("base_rate"), pointsPerUnit: fc.integer({ min: 1, max: 3 }), unitMinor: fc.constantFrom(100, 50, 300, 1000) }),
-    fc.record({ type: fc.constant("slabs"), slabs: fc.array(fc.record({ minAmount: fc.integer({ min: 0, max: 30000 }), points: fc.integer({ min: 0, max: 20 }) }), { minLength: 1, maxLength: 4 }) }),
+    fc.record({
+      type: fc.constant("base_rate"),
+      pointsPerUnit: fc.integer({ min: 1, max: 3 }),
+      unitMinor: fc.constantFrom(100, 50, 300, 1000),
+    }),
+    fc.record({
+      type: fc.constant("slabs"),
+      slabs: fc.array(
+        fc.record({ minAmount: fc.integer({ min: 0, max: 30000 }), points: fc.integer({ min: 0, max: 20 }) }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    }),
     fc.record({ type: fc.constant("per_item"), match, pointsPerItem: fc.integer({ min: 1, max: 5 }) }),
-    fc.record({ type: fc.constant("per_visit"), points: fc.integer({ min: 1, max: 50 }), minAmount: fc.integer({ min: 0, max: 5000 }) }),
+    fc.record({
+      type: fc.constant("per_visit"),
+      points: fc.integer({ min: 1, max: 50 }),
+      minAmount: fc.integer({ min: 0, max: 5000 }),
+    }),
     fc.record(
-      { type: fc.constant("multiplier"), factor: fc.constantFrom(0.5, 1.5, 2, 3, 5), stackable: fc.boolean(), weekdays: fc.subarray([1, 2, 3, 4, 5, 6, 7]), birthday: fc.boolean(), products: match },
+      {
+        type: fc.constant("multiplier"),
+        factor: fc.constantFrom(0.5, 1.5, 2, 3, 5),
+        stackable: fc.boolean(),
+        weekdays: fc.subarray([1, 2, 3, 4, 5, 6, 7]),
+        birthday: fc.boolean(),
+        products: match,
+      },
       { requiredKeys: ["type", "factor", "stackable", "weekdays", "birthday"] },
     ),
-    fc.record({ type: fc.constant("exclusion"), match: match.map((m) => ({ ...m, skus: m.skus.slice(0, 1), categories: m.categories.slice(0, 1), tags: m.tags.slice(0, 1) })).filter((m) => m.skus.length + m.categories.length + m.tags.length > 0) }),
+    fc.record({
+      type: fc.constant("exclusion"),
+      match: match
+        .map((m) => ({
+          ...m,
+          skus: m.skus.slice(0, 1),
+          categories: m.categories.slice(0, 1),
+          tags: m.tags.slice(0, 1),
+        }))
+        .filter((m) => m.skus.length + m.categories.length + m.tags.length > 0),
+    }),
   ),
 );
 
 /** A rule's raw config (as an admin would save it) without its id. */
-export const ruleArb: fc.Arbitrary<Record<string, unknown>> = ruleParts.map(([{ window: w, ...f }, body]) => ({ ...f, ...(w ?? {}), ...body }));
+export const ruleArb: fc.Arbitrary<Record<string, unknown>> = ruleParts.map(([{ window: w, ...f }, body]) => ({
+  ...f,
+  ...(w ?? {}),
+  ...body,
+}));
 
 export const programmeArb: fc.Arbitrary<ProgrammeConfig> = fc
   .record({
@@ -66,7 +102,12 @@ export const programmeArb: fc.Arbitrary<ProgrammeConfig> = fc
     programme({
       rules: rules.map((r, i) => ({ id: `r${i}`, ...r })),
       caps: { perTransaction, perDay },
-      tiers: { ...tiers, levels: tiers.levels.map((l) => (l.id === "gold" && goldMultiplier ? { ...l, benefits: { earnMultiplier: goldMultiplier } } : l)) },
+      tiers: {
+        ...tiers,
+        levels: tiers.levels.map((l) =>
+          l.id === "gold" && goldMultiplier ? { ...l, benefits: { earnMultiplier: goldMultiplier } } : l,
+        ),
+      },
     }),
   );
 
@@ -82,7 +123,9 @@ export const lineArb: fc.Arbitrary<BasketLine> = fc
   .map(({ discountShare, ...l }) => ({ ...l, discount: Math.floor(l.quantity * l.unitPrice * discountShare) }));
 
 export const inputArb: fc.Arbitrary<EarningInput> = fc.record({
-  occurredAt: fc.date({ min: new Date("2024-01-01T00:00:00Z"), max: new Date("2028-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString()),
+  occurredAt: fc
+    .date({ min: new Date("2024-01-01T00:00:00Z"), max: new Date("2028-12-31T00:00:00Z"), noInvalidDate: true })
+    .map((d) => d.toISOString()),
   channel: fc.constantFrom(...CHANNELS),
   locationId: fc.constantFrom(...LOCATIONS),
   lines: fc.array(lineArb, { minLength: 1, maxLength: 6 }),

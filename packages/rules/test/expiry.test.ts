@@ -11,7 +11,9 @@ describe("expiry after 12 months of inactivity, notice 14 days before", () => {
   it("expires 12 local months after the last purchase and announces it 14 days earlier", () => {
     const expiry = inactivityExpiry(inactivity, "2025-03-10T12:00:00+01:00", WARSAW)!;
     expect(expiry.toISOString()).toBe("2026-03-10T11:00:00.000Z");
-    expect(noticeAt(expiry, inactivity.kind === "inactivity" ? inactivity.noticeDays : 0).toISOString()).toBe("2026-02-24T11:00:00.000Z");
+    expect(noticeAt(expiry, inactivity.kind === "inactivity" ? inactivity.noticeDays : 0).toISOString()).toBe(
+      "2026-02-24T11:00:00.000Z",
+    );
   });
 
   it("a purchase in between resets the clock", () => {
@@ -36,7 +38,9 @@ describe("expiry N months after earning", () => {
   });
 
   it("clamps to month end: earned Aug 31, six months → Feb 28", () => {
-    expect(expiresAt(afterEarning, "2025-08-31T20:00:00+02:00", WARSAW)!.toISOString()).toBe("2026-02-28T19:00:00.000Z");
+    expect(expiresAt(afterEarning, "2025-08-31T20:00:00+02:00", WARSAW)!.toISOString()).toBe(
+      "2026-02-28T19:00:00.000Z",
+    );
   });
 
   it("the notice counts elapsed days: 14 × 24 h", () => {

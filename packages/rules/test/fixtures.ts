@@ -7,7 +7,11 @@ export const WARSAW = "Europe/Warsaw";
 export const programme = (config: Record<string, unknown>): ProgrammeConfig => ProgrammeConfig.parse(config);
 
 export const base = { id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 } as const;
-export const noAlcohol = { id: "no-alcohol", type: "exclusion", match: { categories: ["alcohol"], tags: ["alcohol"] } } as const;
+export const noAlcohol = {
+  id: "no-alcohol",
+  type: "exclusion",
+  match: { categories: ["alcohol"], tags: ["alcohol"] },
+} as const;
 export const tuesdayDouble = { id: "tuesday-2x", type: "multiplier", factor: 2, weekdays: [2] } as const;
 export const newDishes3x = { id: "new-3x", type: "multiplier", factor: 3, products: { tags: ["new"] } } as const;
 export const birthday5x = { id: "birthday-5x", type: "multiplier", factor: 5, birthday: true } as const;
@@ -44,4 +48,9 @@ export const sale = (lines: BasketLine[], more: Partial<EarningInput> = {}): Ear
   ...more,
 });
 
-export const member = (more: Partial<CustomerState> = {}): CustomerState => ({ tier: "bronze", dateOfBirth: "1990-06-15", earnedToday: 0, ...more });
+export const member = (more: Partial<CustomerState> = {}): CustomerState => ({
+  tier: "bronze",
+  dateOfBirth: "1990-06-15",
+  earnedToday: 0,
+  ...more,
+});

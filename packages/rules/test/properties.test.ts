@@ -16,7 +16,8 @@ describe("evaluateEarning properties", () => {
         expect(Number.isInteger(r.points)).toBe(true);
         expect(r.points).toBeGreaterThanOrEqual(0);
         if (p.caps.perTransaction !== undefined) expect(r.points).toBeLessThanOrEqual(p.caps.perTransaction);
-        if (p.caps.perDay !== undefined) expect(r.points).toBeLessThanOrEqual(Math.max(0, p.caps.perDay - customer.earnedToday));
+        if (p.caps.perDay !== undefined)
+          expect(r.points).toBeLessThanOrEqual(Math.max(0, p.caps.perDay - customer.earnedToday));
         expect(r.lines.map((l) => l.lineNo)).toEqual(input.lines.map((_, i) => i));
         if (r.capped !== null) expect(r.capped.uncapped).toBeGreaterThan(r.points);
       }),
@@ -29,8 +30,12 @@ describe("evaluateEarning properties", () => {
       fc.property(programmeArb, inputArb, customerArb, zone, (p, input, customer, tz) => {
         const r = evaluateEarning(p, input, customer, tz);
         const linePoints = r.lines.reduce((s, l) => s + l.points, 0);
-        const lineRules = r.rules.filter((e) => ["base_rate", "per_item", "multiplier", "tier_multiplier"].includes(e.type)).reduce((s, e) => s + e.points, 0);
-        const fixed = r.rules.filter((e) => e.type === "slabs" || e.type === "per_visit").reduce((s, e) => s + e.points, 0);
+        const lineRules = r.rules
+          .filter((e) => ["base_rate", "per_item", "multiplier", "tier_multiplier"].includes(e.type))
+          .reduce((s, e) => s + e.points, 0);
+        const fixed = r.rules
+          .filter((e) => e.type === "slabs" || e.type === "per_visit")
+          .reduce((s, e) => s + e.points, 0);
         expect(lineRules).toBeCloseTo(linePoints, 4);
         const uncapped = Math.floor(linePoints + 1e-6) + fixed;
         expect(r.capped?.uncapped ?? r.points).toBe(uncapped);
@@ -41,19 +46,35 @@ describe("evaluateEarning properties", () => {
   });
 
   it("excluded lines never change the result", () => {
-    const zz = fc.record({ priority: fc.integer({ min: -5, max: 5 }) }).map(({ priority }) => ({ id: "zz-excluded", type: "exclusion", priority, match: { tags: ["zz-excluded"] } }));
-    const excludedLines = fc.array(fc.record({ quantity: fc.integer({ min: 1, max: 9 }), unitPrice: fc.integer({ min: 1, max: 99999 }) }), { minLength: 1, maxLength: 3 });
+    const zz = fc
+      .record({ priority: fc.integer({ min: -5, max: 5 }) })
+      .map(({ priority }) => ({ id: "zz-excluded", type: "exclusion", priority, match: { tags: ["zz-excluded"] } }));
+    const excludedLines = fc.array(
+      fc.record({ quantity: fc.integer({ min: 1, max: 9 }), unitPrice: fc.integer({ min: 1, max: 99999 }) }),
+      { minLength: 1, maxLength: 3 },
+    );
     fc.assert(
-      fc.property(programmeArb, zz, inputArb, excludedLines, customerArb, zone, (p0, exclusion, input, extra, customer, tz) => {
-        const p = ProgrammeConfig.parse({ ...p0, rules: [...p0.rules, exclusion] });
-        const without = evaluateEarning(p, input, customer, tz);
-        const lines = [...input.lines, ...extra.map((e, i) => line(`ZZ-${i}`, e.unitPrice, { quantity: e.quantity, tags: ["zz-excluded"] }))];
-        const withExcluded = evaluateEarning(p, { ...input, lines }, customer, tz);
-        expect(withExcluded.points).toBe(without.points);
-        expect(withExcluded.capped).toEqual(without.capped);
-        expect(withExcluded.lines.slice(0, input.lines.length)).toEqual(without.lines);
-        expect(withExcluded.rules.filter((e) => e.ruleId !== "zz-excluded")).toEqual(without.rules);
-      }),
+      fc.property(
+        programmeArb,
+        zz,
+        inputArb,
+        excludedLines,
+        customerArb,
+        zone,
+        (p0, exclusion, input, extra, customer, tz) => {
+          const p = ProgrammeConfig.parse({ ...p0, rules: [...p0.rules, exclusion] });
+          const without = evaluateEarning(p, input, customer, tz);
+          const lines = [
+            ...input.lines,
+            ...extra.map((e, i) => line(`ZZ-${i}`, e.unitPrice, { quantity: e.quantity, tags: ["zz-excluded"] })),
+          ];
+          const withExcluded = evaluateEarning(p, { ...input, lines }, customer, tz);
+          expect(withExcluded.points).toBe(without.points);
+          expect(withExcluded.capped).toEqual(without.capped);
+          expect(withExcluded.lines.slice(0, input.lines.length)).toEqual(without.lines);
+          expect(withExcluded.rules.filter((e) => e.ruleId !== "zz-excluded")).toEqual(without.rules);
+        },
+      ),
       runs,
     );
   });
@@ -61,20 +82,31 @@ describe("evaluateEarning properties", () => {
   it("adding a rule that does not apply (other channel, disabled, expired, other tier) changes nothing", () => {
     const how = fc.constantFrom("channel", "disabled", "expired", "tier");
     fc.assert(
-      fc.property(programmeArb, ruleArb, how, fc.nat(), inputArb, customerArb, zone, (p0, extra, reason, at, input, customer, tz) => {
-        const notApplicable = {
-          ...extra,
-          id: "zz-extra",
-          ...(reason === "channel" && { channels: ["kiosk", "pos", "app", "web", "delivery"].filter((c) => c !== input.channel) }),
-          ...(reason === "disabled" && { enabled: false }),
-          ...(reason === "expired" && { validFrom: "2020-01-01T00:00:00Z", validTo: "2023-12-31T00:00:00Z" }),
-          ...(reason === "tier" && { tiers: ["no-such-tier"] }),
-        };
-        const rules = [...p0.rules];
-        rules.splice(at % (rules.length + 1), 0, EarningRule.parse(notApplicable));
-        const p = ProgrammeConfig.parse({ ...p0, rules });
-        expect(evaluateEarning(p, input, customer, tz)).toEqual(evaluateEarning(p0, input, customer, tz));
-      }),
+      fc.property(
+        programmeArb,
+        ruleArb,
+        how,
+        fc.nat(),
+        inputArb,
+        customerArb,
+        zone,
+        (p0, extra, reason, at, input, customer, tz) => {
+          const notApplicable = {
+            ...extra,
+            id: "zz-extra",
+            ...(reason === "channel" && {
+              channels: ["kiosk", "pos", "app", "web", "delivery"].filter((c) => c !== input.channel),
+            }),
+            ...(reason === "disabled" && { enabled: false }),
+            ...(reason === "expired" && { validFrom: "2020-01-01T00:00:00Z", validTo: "2023-12-31T00:00:00Z" }),
+            ...(reason === "tier" && { tiers: ["no-such-tier"] }),
+          };
+          const rules = [...p0.rules];
+          rules.splice(at % (rules.length + 1), 0, EarningRule.parse(notApplicable));
+          const p = ProgrammeConfig.parse({ ...p0, rules });
+          expect(evaluateEarning(p, input, customer, tz)).toEqual(evaluateEarning(p0, input, customer, tz));
+        },
+      ),
       runs,
     );
   });
@@ -93,9 +125,22 @@ describe("evaluateEarning properties", () => {
 
   it("list order within a priority does not change the points", () => {
     fc.assert(
-      fc.property(programmeArb.chain((p) => fc.tuple(fc.constant(p), fc.shuffledSubarray(p.rules, { minLength: p.rules.length, maxLength: p.rules.length }))), inputArb, customerArb, zone, ([p, shuffled], input, customer, tz) => {
-        expect(evaluateEarning({ ...p, rules: shuffled }, input, customer, tz).points).toBe(evaluateEarning(p, input, customer, tz).points);
-      }),
+      fc.property(
+        programmeArb.chain((p) =>
+          fc.tuple(
+            fc.constant(p),
+            fc.shuffledSubarray(p.rules, { minLength: p.rules.length, maxLength: p.rules.length }),
+          ),
+        ),
+        inputArb,
+        customerArb,
+        zone,
+        ([p, shuffled], input, customer, tz) => {
+          expect(evaluateEarning({ ...p, rules: shuffled }, input, customer, tz).points).toBe(
+            evaluateEarning(p, input, customer, tz).points,
+          );
+        },
+      ),
       runs,
     );
   });

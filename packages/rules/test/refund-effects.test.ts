@@ -6,11 +6,18 @@ import { noSaleEffects, stampsToTakeBack, takeBackStamps, tierAfterRefund } from
 const tiers = TierProgramme.parse({
   basis: "points_earned",
   window: "lifetime",
-  levels: [{ id: "bronze", name: "Bronze", threshold: 0 }, { id: "silver", name: "Silver", threshold: 200 }, { id: "gold", name: "Gold", threshold: 500 }],
+  levels: [
+    { id: "bronze", name: "Bronze", threshold: 0 },
+    { id: "silver", name: "Silver", threshold: 200 },
+    { id: "gold", name: "Gold", threshold: 500 },
+  ],
 });
 
 describe("stampsToTakeBack", () => {
-  const saleLines = [{ sku: "COFFEE", amount: 600 }, { sku: "CAKE", amount: 400 }];
+  const saleLines = [
+    { sku: "COFFEE", amount: 600 },
+    { sku: "CAKE", amount: 400 },
+  ];
   const visit = { ...noSaleEffects(), stamps: { visits: { added: 1, perLine: [0, 0] } } };
   const items = { ...noSaleEffects(), stamps: { coffees: { added: 3, perLine: [3, 0] } } };
 
@@ -29,13 +36,25 @@ describe("stampsToTakeBack", () => {
 
 describe("takeBackStamps", () => {
   it("takes stamps off the current card", () => {
-    expect(takeBackStamps({ stamps: 5, completed: 0 }, 2, 10)).toEqual({ stamps: 3, completed: 0, undoneCompletions: 0 });
+    expect(takeBackStamps({ stamps: 5, completed: 0 }, 2, 10)).toEqual({
+      stamps: 3,
+      completed: 0,
+      undoneCompletions: 0,
+    });
   });
   it("undoes the completion the stamps were part of, even when the new card has stamps since", () => {
-    expect(takeBackStamps({ stamps: 1, completed: 1 }, 2, 10)).toEqual({ stamps: 9, completed: 0, undoneCompletions: 1 });
+    expect(takeBackStamps({ stamps: 1, completed: 1 }, 2, 10)).toEqual({
+      stamps: 9,
+      completed: 0,
+      undoneCompletions: 1,
+    });
   });
   it("never goes below nothing", () => {
-    expect(takeBackStamps({ stamps: 0, completed: 0 }, 3, 10)).toEqual({ stamps: 0, completed: 0, undoneCompletions: 0 });
+    expect(takeBackStamps({ stamps: 0, completed: 0 }, 3, 10)).toEqual({
+      stamps: 0,
+      completed: 0,
+      undoneCompletions: 0,
+    });
   });
   it("stamps ever collected are conserved: take-back is the inverse of adding", () => {
     fc.assert(

@@ -11,7 +11,11 @@ describe("stamp cards: 10th visit free", () => {
     let stamps = 0;
     const completions: number[] = [];
     for (let visit = 1; visit <= 10; visit++) {
-      const r = applyStamps(stamps, stampsEarned(tenthVisitFree, sale([line("BURGER", 1450, { quantity: 3 })])), tenthVisitFree.stampsRequired);
+      const r = applyStamps(
+        stamps,
+        stampsEarned(tenthVisitFree, sale([line("BURGER", 1450, { quantity: 3 })])),
+        tenthVisitFree.stampsRequired,
+      );
       stamps = r.stamps;
       completions.push(r.completions);
     }
@@ -26,30 +30,59 @@ describe("stamp cards: 10th visit free", () => {
   });
 
   it("a visit needs the minimum paid amount and, with a match, a matching paid line", () => {
-    const pizzaVisits = StampCard.parse({ id: "pizza", name: "Pizza visits", stampsRequired: 8, match: { categories: ["pizza"] }, minAmount: 1500 });
+    const pizzaVisits = StampCard.parse({
+      id: "pizza",
+      name: "Pizza visits",
+      stampsRequired: 8,
+      match: { categories: ["pizza"] },
+      minAmount: 1500,
+    });
     expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1600, { category: "pizza", quantity: 2 })]))).toBe(1);
     expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1400, { category: "pizza" })]))).toBe(0);
     expect(stampsEarned(pizzaVisits, sale([line("BURGER", 1600)]))).toBe(0);
     // The free pizza the card paid for does not stamp the card.
-    expect(stampsEarned(pizzaVisits, sale([line("MARGHERITA", 1600, { category: "pizza", discount: 1600 }), line("COLA", 1500)]))).toBe(0);
-    expect(stampsEarned({ ...pizzaVisits, enabled: false }, sale([line("MARGHERITA", 1600, { category: "pizza" })]))).toBe(0);
+    expect(
+      stampsEarned(
+        pizzaVisits,
+        sale([line("MARGHERITA", 1600, { category: "pizza", discount: 1600 }), line("COLA", 1500)]),
+      ),
+    ).toBe(0);
+    expect(
+      stampsEarned({ ...pizzaVisits, enabled: false }, sale([line("MARGHERITA", 1600, { category: "pizza" })])),
+    ).toBe(0);
   });
 
   it("per item counts the quantities of paid matching lines (all paid lines without a match)", () => {
-    const coffees = StampCard.parse({ id: "coffee", name: "Coffee card", stampsRequired: 10, per: "item", match: { tags: ["coffee"] } });
-    const basket = [line("LATTE", 450, { tags: ["coffee"], quantity: 2 }), line("CAPPUCCINO", 420, { tags: ["coffee"] }), line("ESPRESSO", 300, { tags: ["coffee"], discount: 300 }), line("CAKE", 500, { quantity: 2 })];
+    const coffees = StampCard.parse({
+      id: "coffee",
+      name: "Coffee card",
+      stampsRequired: 10,
+      per: "item",
+      match: { tags: ["coffee"] },
+    });
+    const basket = [
+      line("LATTE", 450, { tags: ["coffee"], quantity: 2 }),
+      line("CAPPUCCINO", 420, { tags: ["coffee"] }),
+      line("ESPRESSO", 300, { tags: ["coffee"], discount: 300 }),
+      line("CAKE", 500, { quantity: 2 }),
+    ];
     expect(stampsEarned(coffees, sale(basket))).toBe(3);
     expect(stampsEarned({ ...coffees, match: undefined }, sale(basket))).toBe(5);
   });
 
   it("property: stamps + completions × required always equals what was collected", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 100 }), (before, add, required) => {
-        const r = applyStamps(before % required, add, required);
-        expect(r.stamps).toBeGreaterThanOrEqual(0);
-        expect(r.stamps).toBeLessThan(required);
-        expect(r.stamps + r.completions * required).toBe((before % required) + add);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 2, max: 100 }),
+        (before, add, required) => {
+          const r = applyStamps(before % required, add, required);
+          expect(r.stamps).toBeGreaterThanOrEqual(0);
+          expect(r.stamps).toBeLessThan(required);
+          expect(r.stamps + r.completions * required).toBe((before % required) + add);
+        },
+      ),
     );
   });
 });

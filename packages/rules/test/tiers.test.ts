@@ -24,7 +24,10 @@ describe("tiers bronze 0-199, silver 200-499, gold 500+ on points earned", () =>
   });
 
   it('at 480 points: "Only 20 points to gold"', () => {
-    expect(tierProgress(tiers, 480, "silver")).toEqual({ tier: expect.objectContaining({ id: "silver" }), next: { id: "gold", name: "Gold", threshold: 500, gap: 20 } });
+    expect(tierProgress(tiers, 480, "silver")).toEqual({
+      tier: expect.objectContaining({ id: "silver" }),
+      next: { id: "gold", name: "Gold", threshold: 500, gap: 20 },
+    });
   });
 
   it("keeps a higher current tier until the downgrade; the gap is to the level above it", () => {
@@ -48,7 +51,9 @@ describe("qualification windows", () => {
     expect(tierWindowStart("calendar_year", now, WARSAW)?.toISOString()).toBe("2024-12-31T23:00:00.000Z");
     expect(tierWindowStart("rolling_12_months", now, WARSAW)?.toISOString()).toBe("2024-06-15T10:00:00.000Z");
     // 12:00 UTC on Dec 31 is already New Year in Auckland.
-    expect(tierWindowStart("calendar_year", "2025-12-31T12:00:00Z", "Pacific/Auckland")?.toISOString()).toBe("2025-12-31T11:00:00.000Z");
+    expect(tierWindowStart("calendar_year", "2025-12-31T12:00:00Z", "Pacific/Auckland")?.toISOString()).toBe(
+      "2025-12-31T11:00:00.000Z",
+    );
   });
 
   it("period end (when a downgrade may happen): next local Jan 1, next local day, or never", () => {

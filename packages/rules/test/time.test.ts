@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addMonthsLocal, isBirthday, isoWeekday, localDate, startOfLocalDay, startOfNextLocalDay } from "../src/index.ts";
+import {
+  addMonthsLocal,
+  isBirthday,
+  isoWeekday,
+  localDate,
+  startOfLocalDay,
+  startOfNextLocalDay,
+} from "../src/index.ts";
 import { WARSAW } from "./fixtures.ts";
 
 describe("local calendar in the tenant's zone", () => {
@@ -21,10 +28,30 @@ describe("local calendar in the tenant's zone", () => {
   it("property: localDate and isoWeekday agree with Intl's own date and weekday in any zone", () => {
     const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     fc.assert(
-      fc.property(fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }), fc.constantFrom("Europe/Warsaw", "America/Los_Angeles", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"), (at, tz) => {
-        expect(localDate(at, tz)).toBe(new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(at));
-        expect(isoWeekday(at, tz)).toBe(days.indexOf(new Intl.DateTimeFormat("en-US", { timeZone: tz, weekday: "short" }).format(at)) + 1);
-      }),
+      fc.property(
+        fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }),
+        fc.constantFrom(
+          "Europe/Warsaw",
+          "America/Los_Angeles",
+          "Asia/Kathmandu",
+          "Australia/Lord_Howe",
+          "Pacific/Chatham",
+          "UTC",
+        ),
+        (at, tz) => {
+          expect(localDate(at, tz)).toBe(
+            new Intl.DateTimeFormat("en-CA", {
+              timeZone: tz,
+              year: "numeric",
+              month: "2-digit",
+              day: "2-digit",
+            }).format(at),
+          );
+          expect(isoWeekday(at, tz)).toBe(
+            days.indexOf(new Intl.DateTimeFormat("en-US", { timeZone: tz, weekday: "short" }).format(at)) + 1,
+          );
+        },
+      ),
       { numRuns: 500 },
     );
     // Five-digit years miss the fast path and take the formatToParts one.
@@ -44,7 +71,9 @@ describe("local calendar in the tenant's zone", () => {
     expect(startOfNextLocalDay("2025-03-30T12:00:00+02:00", WARSAW).toISOString()).toBe("2025-03-30T22:00:00.000Z");
     expect(startOfNextLocalDay("2025-10-26T12:00:00+01:00", WARSAW).toISOString()).toBe("2025-10-26T23:00:00.000Z");
     // Santiago skips midnight when summer time starts: the day begins at 01:00.
-    expect(startOfLocalDay("2025-09-07T12:00:00-03:00", "America/Santiago").toISOString()).toBe("2025-09-07T04:00:00.000Z");
+    expect(startOfLocalDay("2025-09-07T12:00:00-03:00", "America/Santiago").toISOString()).toBe(
+      "2025-09-07T04:00:00.000Z",
+    );
   });
 });
 
@@ -71,17 +100,30 @@ describe("addMonthsLocal", () => {
     const zones = ["Europe/Warsaw", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"];
     const wall = (d: Date, tz: string) => {
       const [y, m, day] = localDate(d, tz).split("-").map(Number) as [number, number, number];
-      const [h, min] = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d).split(":").map(Number) as [number, number];
+      const [h, min] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: tz,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      })
+        .format(d)
+        .split(":")
+        .map(Number) as [number, number];
       return { y, m, day, minutes: h * 60 + min };
     };
     fc.assert(
-      fc.property(fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true }), fc.integer({ min: -24, max: 120 }), fc.constantFrom(...zones), (at, months, tz) => {
-        const before = wall(at, tz);
-        const after = wall(addMonthsLocal(at, months, tz), tz);
-        expect(after.y * 12 + after.m - (before.y * 12 + before.m)).toBe(months);
-        expect(after.day).toBe(Math.min(before.day, new Date(Date.UTC(after.y, after.m, 0)).getUTCDate()));
-        expect([0, 60]).toContain(after.minutes - before.minutes);
-      }),
+      fc.property(
+        fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true }),
+        fc.integer({ min: -24, max: 120 }),
+        fc.constantFrom(...zones),
+        (at, months, tz) => {
+          const before = wall(at, tz);
+          const after = wall(addMonthsLocal(at, months, tz), tz);
+          expect(after.y * 12 + after.m - (before.y * 12 + before.m)).toBe(months);
+          expect(after.day).toBe(Math.min(before.day, new Date(Date.UTC(after.y, after.m, 0)).getUTCDate()));
+          expect([0, 60]).toContain(after.minutes - before.minutes);
+        },
+      ),
       { numRuns: 500 },
     );
   });

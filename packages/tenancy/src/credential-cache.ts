@@ -31,7 +31,11 @@ export class CredentialCache {
   private readonly find: CredentialFinder;
   private readonly negativeTtlMs: number;
 
-  constructor(db: Db, private readonly ttlMs = 30_000, opts: CredentialCacheOptions = {}) {
+  constructor(
+    db: Db,
+    private readonly ttlMs = 30_000,
+    opts: CredentialCacheOptions = {},
+  ) {
     this.entries = new LRUCache({ max: opts.maxEntries ?? 10_000 });
     this.find = opts.find ?? ((key) => findCredential(db, key));
     this.negativeTtlMs = Math.min(ttlMs, opts.negativeTtlMs ?? 5_000);

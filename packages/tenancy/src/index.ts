@@ -1,5 +1,5 @@
-export { classifyApiKey, generateApiKey, hashApiKey, displayPrefix } from "./api-keys.ts";
-export { createTenant, findCredential, NewTenant, type CreatedTenant, type Credential } from "./tenants.ts";
+export { classifyApiKey, displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 export { CredentialCache, type CredentialCacheOptions, type CredentialFinder } from "./credential-cache.ts";
 export { createDemoTenant } from "./demo.ts";
 export { demoMenu } from "./demo-menu.ts";
+export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";

@@ -30,7 +30,10 @@ export interface CreatedTenant {
 export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Promise<CreatedTenant> {
   const tenant = NewTenant.parse(input);
   const tenantId = newId("tenant");
-  const apiKeys = Object.fromEntries(ApiKeyRoleSchema.options.map((role) => [role, generateApiKey(role)])) as Record<ApiKeyRole, string>;
+  const apiKeys = Object.fromEntries(ApiKeyRoleSchema.options.map((role) => [role, generateApiKey(role)])) as Record<
+    ApiKeyRole,
+    string
+  >;
   await db.$transaction([
     db.tenant.create({ data: { id: tenantId, ...tenant } }),
     db.apiKey.createMany({

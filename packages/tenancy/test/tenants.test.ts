@@ -3,7 +3,18 @@ import { ApiKeyRole, defaultProgramme } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { classifyApiKey, type CreatedTenant, createTenant, type Credential, CredentialCache, displayPrefix, findCredential, generateApiKey, hashApiKey, NewTenant } from "../src/index.ts";
+import {
+  type CreatedTenant,
+  type Credential,
+  CredentialCache,
+  classifyApiKey,
+  createTenant,
+  displayPrefix,
+  findCredential,
+  generateApiKey,
+  hashApiKey,
+  NewTenant,
+} from "../src/index.ts";
 
 let db: Db;
 let created: CreatedTenant;
@@ -20,7 +31,8 @@ afterAll(async () => {
 const roles = ApiKeyRole.options;
 
 /** A fresh tenant for tests that revoke keys, so the shared one stays usable. */
-const freshTenant = () => createTenant(db, { name: `Revocable ${Date.now().toString(36)}`, timezone: "America/New_York", currency: "USD" });
+const freshTenant = () =>
+  createTenant(db, { name: `Revocable ${Date.now().toString(36)}`, timezone: "America/New_York", currency: "USD" });
 const revoke = (key: string) => db.apiKey.update({ where: { hash: hashApiKey(key) }, data: { revokedAt: new Date() } });
 
 describe("createTenant", () => {
@@ -29,7 +41,11 @@ describe("createTenant", () => {
     expect(Object.keys(created.apiKeys).sort()).toEqual(["admin", "analyst", "kiosk", "pos"]);
     for (const role of roles) expect(created.apiKeys[role]).toMatch(new RegExp(`^rk_${role}_[A-Za-z0-9]{33}$`));
     expect(new Set(Object.values(created.apiKeys)).size).toBe(4);
-    expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({ name, timezone: "Europe/Warsaw", currency: "PLN" });
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({
+      name,
+      timezone: "Europe/Warsaw",
+      currency: "PLN",
+    });
   });
 
   it("stores only hashes: no plaintext key anywhere in the api_keys rows", async () => {
@@ -59,7 +75,9 @@ describe("createTenant", () => {
 
   it("refuses invalid input without writing anything", async () => {
     const bad = `Bad ${Date.now().toString(36)}`;
-    await expect(createTenant(db, { name: bad, timezone: "Mars/Olympus_Mons", currency: "EUR" })).rejects.toThrow(/time zone/);
+    await expect(createTenant(db, { name: bad, timezone: "Mars/Olympus_Mons", currency: "EUR" })).rejects.toThrow(
+      /time zone/,
+    );
     await expect(createTenant(db, { name: bad, timezone: "UTC", currency: "eur" })).rejects.toThrow(/ISO 4217/);
     expect(await db.tenant.count({ where: { name: bad } })).toBe(0);
   });
@@ -170,7 +188,13 @@ describe("CredentialCache", () => {
 /** A finder that counts lookups; the database behind it is real. */
 const countingFinder = () => {
   const looked: string[] = [];
-  return { looked, find: (key: string): Promise<Credential | null> => (looked.push(key), findCredential(db, key)) };
+  return {
+    looked,
+    find: (key: string): Promise<Credential | null> => {
+      looked.push(key);
+      return findCredential(db, key);
+    },
+  };
 };
 
 describe("API key checksum", () => {
@@ -180,7 +204,9 @@ describe("API key checksum", () => {
     const last = key.at(-1)!;
     expect(classifyApiKey(`${key.slice(0, -1)}${last === "a" ? "b" : "a"}`)).toBe("invalid");
     const middle = key.length - 10;
-    expect(classifyApiKey(`${key.slice(0, middle)}${key[middle] === "Z" ? "Y" : "Z"}${key.slice(middle + 1)}`)).toBe("invalid");
+    expect(classifyApiKey(`${key.slice(0, middle)}${key[middle] === "Z" ? "Y" : "Z"}${key.slice(middle + 1)}`)).toBe(
+      "invalid",
+    );
     expect(classifyApiKey(`rk_kiosk_${"A".repeat(33)}`)).toBe("invalid");
     expect(classifyApiKey("")).toBe("invalid");
     expect(classifyApiKey("rk_root_whatever")).toBe("invalid");
@@ -191,7 +217,16 @@ describe("API key checksum", () => {
     const other = await freshTenant();
     const legacy = `rk_pos_${randomBytes(20).toString("base64url")}`; // the old format
     expect(classifyApiKey(legacy)).toBe("legacy");
-    await db.apiKey.create({ data: { id: `key_legacy${Date.now().toString(36)}`, tenantId: other.tenantId, role: "pos", label: "old pos", hash: hashApiKey(legacy), prefix: displayPrefix(legacy) } });
+    await db.apiKey.create({
+      data: {
+        id: `key_legacy${Date.now().toString(36)}`,
+        tenantId: other.tenantId,
+        role: "pos",
+        label: "old pos",
+        hash: hashApiKey(legacy),
+        prefix: displayPrefix(legacy),
+      },
+    });
     const { looked, find } = countingFinder();
     const cache = new CredentialCache(db, 60_000, { find });
     expect(await cache.resolve(legacy)).toMatchObject({ tenantId: other.tenantId, role: "pos" });
@@ -249,6 +284,11 @@ describe("API key checksum", () => {
   it("records when a key was last used", async () => {
     const other = await freshTenant();
     expect(await findCredential(db, other.apiKeys.kiosk)).not.toBeNull();
-    await expect.poll(async () => (await db.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(other.apiKeys.kiosk) } })).lastUsedAt).not.toBeNull();
+    await expect
+      .poll(
+        async () =>
+          (await db.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(other.apiKeys.kiosk) } })).lastUsedAt,
+      )
+      .not.toBeNull();
   });
 });

@@ -15,9 +15,25 @@ import { Session } from "chdb";
 
 /** URL parameters that are about the HTTP exchange, not settings of the query. */
 const notSettings = new Set([
-  "query", "query_id", "database", "default_format", "session_id", "session_timeout", "session_check", "user", "password",
-  "compress", "decompress", "quota_key", "buffer_size", "wait_end_of_query", "enable_http_compression",
-  "send_progress_in_http_headers", "http_headers_progress_interval_ms", "http_zlib_compression_level", "role",
+  "query",
+  "query_id",
+  "database",
+  "default_format",
+  "session_id",
+  "session_timeout",
+  "session_check",
+  "user",
+  "password",
+  "compress",
+  "decompress",
+  "quota_key",
+  "buffer_size",
+  "wait_end_of_query",
+  "enable_http_compression",
+  "send_progress_in_http_headers",
+  "http_headers_progress_interval_ms",
+  "http_zlib_compression_level",
+  "role",
 ]);
 
 const dataDir = mkdtempSync(join(tmpdir(), "regulars-clickhouse-http-"));
@@ -39,8 +55,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** A String parameter arrives escaped for the server's text parser (`\'`, `\\`, `\t`); chdb binds the value as given. */
-const unescape = (value: string) =>
-  value.replace(/\\(.)/g, (_, c: string) => ({ b: "\b", f: "\f", r: "\r", n: "\n", t: "\t", "0": "\0", a: "\x07", v: "\v" })[c] ?? c);
+const unescapeParameter = (value: string) =>
+  value.replace(
+    /\\(.)/g,
+    (_, c: string) => ({ b: "\b", f: "\f", r: "\r", n: "\n", t: "\t", "0": "\0", a: "\x07", v: "\v" })[c] ?? c,
+  );
 
 function boundParameters(sql: string, url: URL): Record<string, string> {
   const types = new Map([...sql.matchAll(/\{(\w+):([^}]+)\}/g)].map((m) => [m[1]!, m[2]!.trim()]));
@@ -48,7 +67,9 @@ function boundParameters(sql: string, url: URL): Record<string, string> {
   for (const [key, value] of url.searchParams) {
     if (!key.startsWith("param_")) continue;
     const name = key.slice("param_".length);
-    params[name] = /^(Nullable\()?(LowCardinality\()?String\b/.test(types.get(name) ?? "") ? unescape(value) : value;
+    params[name] = /^(Nullable\()?(LowCardinality\()?String\b/.test(types.get(name) ?? "")
+      ? unescapeParameter(value)
+      : value;
   }
   return params;
 }
@@ -57,15 +78,21 @@ function settingStatements(url: URL): string {
   const statements: string[] = [];
   for (const [key, value] of url.searchParams) {
     if (key.startsWith("param_") || notSettings.has(key) || key.startsWith("http_")) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Code: 115. DB::Exception: Unknown setting ${key}. (UNKNOWN_SETTING)`);
-    statements.push(/^-?\d+(\.\d+)?$/.test(value) ? `SET ${key} = ${value}; ` : `SET ${key} = '${value.replaceAll("'", "''")}'; `);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new Error(`Code: 115. DB::Exception: Unknown setting ${key}. (UNKNOWN_SETTING)`);
+    statements.push(
+      /^-?\d+(\.\d+)?$/.test(value) ? `SET ${key} = ${value}; ` : `SET ${key} = '${value.replaceAll("'", "''")}'; `,
+    );
   }
   return statements.join("");
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse) {
   const url = new URL(request.url ?? "/", "http://localhost");
-  if (url.pathname === "/ping" || (url.pathname === "/" && request.method === "GET" && !url.searchParams.has("query"))) {
+  if (
+    url.pathname === "/ping" ||
+    (url.pathname === "/" && request.method === "GET" && !url.searchParams.has("query"))
+  ) {
     response.writeHead(200, { "content-type": "text/plain; charset=UTF-8" }).end("Ok.\n");
     return;
   }
@@ -77,17 +104,27 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
     const statement = settingStatements(url) + sql;
     const format = url.searchParams.get("default_format") ?? "TabSeparated";
     const result = await serially(() =>
-      Object.keys(params).length ? session.queryBindAsync(statement, params, { format }) : session.queryAsync(statement, { format }),
+      Object.keys(params).length
+        ? session.queryBindAsync(statement, params, { format })
+        : session.queryAsync(statement, { format }),
     );
     response.writeHead(200, {
       "content-type": "text/plain; charset=UTF-8",
-      "x-clickhouse-summary": JSON.stringify({ read_rows: String(result.rowsRead), read_bytes: String(result.bytesRead), written_rows: "0", written_bytes: "0" }),
+      "x-clickhouse-summary": JSON.stringify({
+        read_rows: String(result.rowsRead),
+        read_bytes: String(result.bytesRead),
+        written_rows: "0",
+        written_bytes: "0",
+      }),
     });
     response.end(Buffer.from(result.bytes()));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const code = /^Code: (\d+)\./.exec(message)?.[1] ?? "1002";
-    response.writeHead(code === "62" ? 400 : 500, { "content-type": "text/plain; charset=UTF-8", "x-clickhouse-exception-code": code });
+    response.writeHead(code === "62" ? 400 : 500, {
+      "content-type": "text/plain; charset=UTF-8",
+      "x-clickhouse-exception-code": code,
+    });
     response.end(`${message}\n`);
   }
 }

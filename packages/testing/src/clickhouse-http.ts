@@ -17,9 +17,12 @@ const packageDir = fileURLToPath(new URL("../", import.meta.url));
  * Put a TCP proxy in front of it to make it unreachable.
  */
 export async function startClickHouseHttpServer(): Promise<ClickHouseHttpServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", childPath], // The IPC channel closes when the test process dies without stopping us (a timeout, a killed worker):
-  // the child exits on "disconnect", so no engine outlives the suite.
-  { cwd: packageDir, stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", childPath], // The IPC channel closes when the test process dies without stopping us (a timeout, a killed worker):
+    // the child exits on "disconnect", so no engine outlives the suite.
+    { cwd: packageDir, stdio: ["ignore", "pipe", "inherit", "ipc"] },
+  );
   child.channel?.unref(); // the channel is only a lifeline; it must not keep the test process alive
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -32,7 +35,9 @@ export async function startClickHouseHttpServer(): Promise<ClickHouseHttpServer>
       }
     };
     child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`the ClickHouse HTTP test server exited with code ${code} before listening`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the ClickHouse HTTP test server exited with code ${code} before listening`)),
+    );
     child.once("error", reject);
   });
   return {

@@ -32,7 +32,9 @@ export default async function setup(project: TestProject) {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   await migrateDatabase(databaseUrl);
-  cleanups.push(() => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined));
+  cleanups.push(() =>
+    withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  );
 
   let natsUrl = process.env.TEST_NATS_URL ?? process.env.NATS_URL;
   if (!natsUrl) {

@@ -2,10 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAnalytics, type Analytics } from "@regulars/analytics";
+import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology, type TopologyOptions } from "@regulars/bus";
 import { createDb, type Db } from "@regulars/db";
-import { createTenant, type CreatedTenant } from "@regulars/tenancy";
+import { type CreatedTenant, createTenant } from "@regulars/tenancy";
 import { inject } from "vitest";
 import "./provided.ts";
 
@@ -21,13 +21,24 @@ export function testDb(): Db {
   return createDb({ url: testDatabaseUrl(), poolSize: 4 });
 }
 
-export async function testTenant(db: Db, name = "Test Burgers", timezone = "Europe/Warsaw", currency = "EUR"): Promise<CreatedTenant> {
+export async function testTenant(
+  db: Db,
+  name = "Test Burgers",
+  timezone = "Europe/Warsaw",
+  currency = "EUR",
+): Promise<CreatedTenant> {
   return createTenant(db, { name: `${name} ${suffix()}`, timezone, currency }, "test");
 }
 
 /** A bus with its own namespace; `dispose` deletes the streams it created. */
-export async function testBus(opts: TopologyOptions & { namespace?: string } = {}): Promise<Bus & { dispose(): Promise<void> }> {
-  const bus = await connectBus({ url: testNatsUrl(), namespace: opts.namespace ?? uniqueNamespace(), name: "regulars-test" });
+export async function testBus(
+  opts: TopologyOptions & { namespace?: string } = {},
+): Promise<Bus & { dispose(): Promise<void> }> {
+  const bus = await connectBus({
+    url: testNatsUrl(),
+    namespace: opts.namespace ?? uniqueNamespace(),
+    name: "regulars-test",
+  });
   await ensureTopology(bus, { ackWaitMs: 2_000, ...opts });
   return Object.assign(bus, {
     async dispose() {
@@ -55,7 +66,12 @@ export async function testAnalytics(): Promise<Analytics & { dispose(): Promise<
 }
 
 /** Polls until `check` returns a value other than undefined; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -65,12 +81,13 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
-export { saleBody } from "./transactions.ts";
-export * from "./time.ts";
+export { type CliRun, runRegularsCli } from "./cli.ts";
+export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
-export { startClickHouseHttpServer, type ClickHouseHttpServer } from "./clickhouse-http.ts";
-export { runRegularsCli, type CliRun } from "./cli.ts";
+export * from "./time.ts";
+export { saleBody } from "./transactions.ts";

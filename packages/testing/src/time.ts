@@ -19,7 +19,8 @@ export const minutesAgo = (n: number): string => new Date(Date.now() - n * 60_00
 export const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString();
 
 /** `iso` moved by whole days (24 h), as UTC ISO text. */
-export const addDays = (iso: string, days: number): string => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+export const addDays = (iso: string, days: number): string =>
+  new Date(Date.parse(iso) + days * 86_400_000).toISOString();
 
 /** Day of month (1-31) of the first `isoWeekday` (1 = Monday … 7 = Sunday) of a month, by the calendar. */
 export function firstWeekdayOfMonth(year: number, month: number, isoWeekday: number): number {

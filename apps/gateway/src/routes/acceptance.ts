@@ -9,5 +9,8 @@ export interface Acceptance {
 
 export function refuseOutOfRange(occurredAt: string, receivedAt: Date, acceptance: Acceptance): void {
   const reason = occurredAtOutOfRange(occurredAt, receivedAt, acceptance.window);
-  if (reason) throw new DomainError("occurred_at_out_of_range", `occurredAt ${reason}`, [{ path: "occurredAt", message: reason }]);
+  if (reason)
+    throw new DomainError("occurred_at_out_of_range", `occurredAt ${reason}`, [
+      { path: "occurredAt", message: reason },
+    ]);
 }

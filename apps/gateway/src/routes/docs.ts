@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { Hono } from "hono";
 import { createRequire } from "node:module";
+import type { Env, Hono } from "hono";
 
 // swagger-ui-dist ships no type declarations; this is the one function we use.
 const { getAbsoluteFSPath } = createRequire(import.meta.url)("swagger-ui-dist") as { getAbsoluteFSPath(): string };
@@ -11,13 +11,16 @@ const assets: Record<string, string> = {
 };
 
 /** A readable API reference served from our own node_modules, so it works without internet access. */
-export function registerDocsRoutes(app: Hono<any>, specPath: string) {
+export function registerDocsRoutes<E extends Env>(app: Hono<E>, specPath: string) {
   const dir = getAbsoluteFSPath();
   app.get("/v1/docs/assets/:file", async (c) => {
     const file = c.req.param("file");
     const type = assets[file];
     if (!type) return c.notFound();
-    return c.body(new Uint8Array(await readFile(`${dir}/${file}`)), 200, { "content-type": type, "cache-control": "public, max-age=86400" });
+    return c.body(new Uint8Array(await readFile(`${dir}/${file}`)), 200, {
+      "content-type": type,
+      "cache-control": "public, max-age=86400",
+    });
   });
   app.get("/v1/docs", (c) =>
     c.html(`<!doctype html>

@@ -1,6 +1,13 @@
 import { OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { BehaviouralEventInput, Channel, CustomerRef, ExternalIdentity, TransactionInput, TransactionLine } from "@regulars/contracts";
+import {
+  BehaviouralEventInput,
+  Channel,
+  CustomerRef,
+  ExternalIdentity,
+  TransactionInput,
+  TransactionLine,
+} from "@regulars/contracts";
 import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
 import { ErrorBodySchema, exampleTokens, FieldIssueSchema, securitySchemeName } from "./openapi-shared.ts";
@@ -27,7 +34,16 @@ const documentConfig = {
 
 /** The named schemas an integrator generates types from, registered so that every use is a `$ref`. */
 // Leaves first: a schema generated before the ones it uses would inline them instead of referring to them.
-const components = [Channel, ExternalIdentity, CustomerRef, TransactionLine, TransactionInput, BehaviouralEventInput, FieldIssueSchema, ErrorBodySchema];
+const components = [
+  Channel,
+  ExternalIdentity,
+  CustomerRef,
+  TransactionLine,
+  TransactionInput,
+  BehaviouralEventInput,
+  FieldIssueSchema,
+  ErrorBodySchema,
+];
 
 /**
  * The routes' document, with the named schemas defined first. They are named by their `.meta({ id })`;
@@ -42,8 +58,8 @@ function generate(app: OpenAPIHono<GatewayEnv>) {
 /** The base URL the client reached this gateway at (a proxy's forwarded host and scheme win). */
 function baseUrlOf(c: Context<GatewayEnv>): string {
   const url = new URL(c.req.url);
-  const proto = c.req.header("x-forwarded-proto")?.split(",")[0]!.trim();
-  const host = c.req.header("x-forwarded-host")?.split(",")[0]!.trim();
+  const proto = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim();
+  const host = c.req.header("x-forwarded-host")?.split(",")[0]?.trim();
   const scheme = proto === "https" || proto === "http" ? proto : url.protocol.slice(0, -1);
   return `${scheme}://${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : url.host}`;
 }
@@ -57,7 +73,8 @@ export function registerOpenApiDocument(app: OpenAPIHono<GatewayEnv>, path: stri
   app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
     type: "http",
     scheme: "bearer",
-    description: "A tenant API key (`rk_pos_...`, `rk_kiosk_...`): `Authorization: Bearer <key>`. The key decides the tenant and what the caller may do.",
+    description:
+      "A tenant API key (`rk_pos_...`, `rk_kiosk_...`): `Authorization: Bearer <key>`. The key decides the tenant and what the caller may do.",
   });
 
   let template: string | undefined;

@@ -1,4 +1,4 @@
-import { errorCodes, type ErrorCode } from "@regulars/errors";
+import { type ErrorCode, errorCodes } from "@regulars/errors";
 import { z } from "zod";
 
 /** The name of the bearer scheme every operation refers to. */
@@ -6,8 +6,12 @@ export const securitySchemeName = "apiKey";
 
 export const FieldIssueSchema = z
   .object({
-    path: z.string().meta({ description: "The field, dotted from the body's root (`lines.0.quantity`); `(body)` for the body as a whole." }),
-    message: z.string().meta({ description: "Why the value was refused, as a person reads it (`required`, `must be one of: sale, refund`)." }),
+    path: z.string().meta({
+      description: "The field, dotted from the body's root (`lines.0.quantity`); `(body)` for the body as a whole.",
+    }),
+    message: z.string().meta({
+      description: "Why the value was refused, as a person reads it (`required`, `must be one of: sale, refund`).",
+    }),
   })
   .meta({ id: "FieldIssue", description: "One refused field." });
 
@@ -17,8 +21,13 @@ export const ErrorBodySchema = z
       .enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]])
       .meta({ description: "What went wrong, for programs: stable, snake_case. The HTTP status follows from it." }),
     message: z.string().meta({ description: "What went wrong and what to do, for people. Never a stack trace." }),
-    issues: z.array(FieldIssueSchema).optional().meta({ description: "Each refused field and why; present on 400 answers about the body." }),
-    requestId: z.string().meta({ description: "This request's id, also in the `x-request-id` header: quote it when asking for help." }),
+    issues: z
+      .array(FieldIssueSchema)
+      .optional()
+      .meta({ description: "Each refused field and why; present on 400 answers about the body." }),
+    requestId: z
+      .string()
+      .meta({ description: "This request's id, also in the `x-request-id` header: quote it when asking for help." }),
   })
   .meta({ id: "ErrorBody", description: "Every error answer of the API has this body." });
 
@@ -36,7 +45,12 @@ export const exampleTokens = {
   server: "@server@",
 };
 
-export const errorResponse = (description: string, code: ErrorCode, message: string, issues?: { path: string; message: string }[]) => ({
+export const errorResponse = (
+  description: string,
+  code: ErrorCode,
+  message: string,
+  issues?: { path: string; message: string }[],
+) => ({
   description,
   content: {
     "application/json": {
@@ -57,15 +71,39 @@ export const errorResponses = {
       { path: "total", message: "must equal the lines after discounts (1450)" },
     ],
   ),
-  401: errorResponse("Missing, unknown or revoked API key (`unauthorized`)", "unauthorized", "send an API key as 'Authorization: Bearer <key>'"),
-  403: errorResponse("The key's role may not call this (`forbidden`)", "forbidden", "an analyst key cannot do this; it needs a pos or kiosk key"),
-  413: errorResponse("The body is larger than the gateway accepts (`payload_too_large`)", "payload_too_large", "the request body exceeds 262144 bytes"),
+  401: errorResponse(
+    "Missing, unknown or revoked API key (`unauthorized`)",
+    "unauthorized",
+    "send an API key as 'Authorization: Bearer <key>'",
+  ),
+  403: errorResponse(
+    "The key's role may not call this (`forbidden`)",
+    "forbidden",
+    "an analyst key cannot do this; it needs a pos or kiosk key",
+  ),
+  413: errorResponse(
+    "The body is larger than the gateway accepts (`payload_too_large`)",
+    "payload_too_large",
+    "the request body exceeds 262144 bytes",
+  ),
   415: errorResponse(
     "The body is not sent as JSON (`unsupported_media_type`): send `content-type: application/json`",
     "unsupported_media_type",
     "send the body as JSON with 'content-type: application/json'",
   ),
-  429: errorResponse("Too many requests for this key (`rate_limited`): slow down and retry later", "rate_limited", "too many requests; retry later"),
-  500: errorResponse("A failure on our side (`internal`); the request id finds it in our logs", "internal", "something went wrong on our side; the request id helps us find it"),
-  503: errorResponse("The message could not be stored (`unavailable`): nothing was accepted, retry later", "unavailable", "the message could not be stored, retry later"),
+  429: errorResponse(
+    "Too many requests for this key (`rate_limited`): slow down and retry later",
+    "rate_limited",
+    "too many requests; retry later",
+  ),
+  500: errorResponse(
+    "A failure on our side (`internal`); the request id finds it in our logs",
+    "internal",
+    "something went wrong on our side; the request id helps us find it",
+  ),
+  503: errorResponse(
+    "The message could not be stored (`unavailable`): nothing was accepted, retry later",
+    "unavailable",
+    "the message could not be stored, retry later",
+  ),
 };

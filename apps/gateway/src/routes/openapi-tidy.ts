@@ -16,7 +16,11 @@ const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== nul
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(",")}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -40,7 +44,14 @@ function acceptance(schema: Schema): { key: string; nullable: boolean } {
 
 function nullableRefAsAnyOf(schema: Schema): Schema {
   const allOf = schema.allOf;
-  if (!Array.isArray(allOf) || allOf.length !== 2 || !isObject(allOf[0]) || typeof allOf[0].$ref !== "string" || !isObject(allOf[1])) return schema;
+  if (
+    !Array.isArray(allOf) ||
+    allOf.length !== 2 ||
+    !isObject(allOf[0]) ||
+    typeof allOf[0].$ref !== "string" ||
+    !isObject(allOf[1])
+  )
+    return schema;
   const { allOf: _, ...outer } = schema;
   const { type, ...extra } = allOf[1];
   if (type === undefined) return { ...outer, ...extra, $ref: allOf[0].$ref };
@@ -50,7 +61,9 @@ function nullableRefAsAnyOf(schema: Schema): Schema {
 
 export function tidyOpenApiDocument<T extends object>(generated: T): T {
   const document = generated as Schema;
-  const components = (isObject(document.components) && isObject(document.components.schemas) ? document.components.schemas : {}) as Record<string, Schema>;
+  const components = (
+    isObject(document.components) && isObject(document.components.schemas) ? document.components.schemas : {}
+  ) as Record<string, Schema>;
   const byAcceptance = new Map<string, string>();
   for (const [name, schema] of Object.entries(components)) byAcceptance.set(acceptance(schema).key, name);
 
@@ -63,11 +76,17 @@ export function tidyOpenApiDocument<T extends object>(generated: T): T {
     const name = byAcceptance.get(key);
     if (!name) return schema;
     const ref = { $ref: `#/components/schemas/${name}` };
-    const docs = Object.fromEntries(Object.entries(schema).filter(([k, v]) => documentation.has(k) && stableJson(v) !== stableJson(components[name]![k])));
+    const docs = Object.fromEntries(
+      Object.entries(schema).filter(
+        ([k, v]) => documentation.has(k) && stableJson(v) !== stableJson(components[name]![k]),
+      ),
+    );
     return nullable ? { ...docs, anyOf: [ref, { type: "null" }] } : { ...docs, ...ref };
   };
 
   const tidied = visit({ ...document, components: undefined }) as Schema;
-  const tidiedComponents = Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, visit(schema, true)]));
+  const tidiedComponents = Object.fromEntries(
+    Object.entries(components).map(([name, schema]) => [name, visit(schema, true)]),
+  );
   return { ...tidied, components: { ...(document.components as Schema), schemas: tidiedComponents } } as unknown as T;
 }

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { publishJson, type Bus } from "@regulars/bus";
+import { type Bus, publishJson } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regulars/contracts";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
@@ -30,7 +30,13 @@ const route = createRoute({
           examples: {
             appOpen: {
               summary: "A member opened the app",
-              value: { eventId: `app-${serial}-000017`, type: "app_open", occurredAt: secondsAgo(30), customer: { phone: "+48600100200" }, channel: "app" },
+              value: {
+                eventId: `app-${serial}-000017`,
+                type: "app_open",
+                occurredAt: secondsAgo(30),
+                customer: { phone: "+48600100200" },
+                channel: "app",
+              },
             },
             formSubmitted: {
               summary: "A member filled in the profile form at a kiosk",
@@ -50,7 +56,10 @@ const route = createRoute({
     },
   },
   responses: {
-    202: { description: "Accepted and stored (or accepted before: `duplicate: true`)", content: { "application/json": { schema: EventAccepted } } },
+    202: {
+      description: "Accepted and stored (or accepted before: `duplicate: true`)",
+      content: { "application/json": { schema: EventAccepted } },
+    },
     ...errorResponses,
   },
 });

@@ -16,7 +16,14 @@ const route = createRoute({
     "`accepted` (stored, waiting for the ledger) → `processed` (points awarded, with the customer's balance) or `rejected` " +
     "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome.",
   security: [{ [securitySchemeName]: [] }],
-  request: { params: z.object({ externalId: ExternalId.meta({ description: "The `externalId` the transaction was posted with.", param: { name: "externalId", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      externalId: ExternalId.meta({
+        description: "The `externalId` the transaction was posted with.",
+        param: { name: "externalId", in: "path" },
+      }),
+    }),
+  },
   responses: {
     200: { description: "Its status", content: { "application/json": { schema: TransactionStatusView } } },
     400: errorResponses[400],

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { publishJson, type Bus } from "@regulars/bus";
+import { type Bus, publishJson } from "@regulars/bus";
 import { TransactionAccepted, TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
-import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
 import type { ReceiptLog } from "../receipts.ts";
+import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
 const { secondsAgo, serial } = exampleTokens;
@@ -18,8 +18,24 @@ const saleExample = {
   customer: { phone: "+48600100200" },
   currency: "EUR",
   lines: [
-    { sku: "FRIES-L", name: "Fries large", category: "sides", tags: ["vegetarian"], quantity: 2, unitPrice: 350, discount: 0 },
-    { sku: "BURGER-CLASSIC", name: "Classic burger", category: "burgers", tags: [], quantity: 1, unitPrice: 790, discount: 40 },
+    {
+      sku: "FRIES-L",
+      name: "Fries large",
+      category: "sides",
+      tags: ["vegetarian"],
+      quantity: 2,
+      unitPrice: 350,
+      discount: 0,
+    },
+    {
+      sku: "BURGER-CLASSIC",
+      name: "Classic burger",
+      category: "burgers",
+      tags: [],
+      quantity: 1,
+      unitPrice: 790,
+      discount: 40,
+    },
   ],
   total: 1450,
   couponCodes: [],
@@ -80,7 +96,10 @@ const route = createRoute({
     },
   },
   responses: {
-    202: { description: "Accepted and stored (or accepted before: `duplicate: true`)", content: { "application/json": { schema: TransactionAccepted } } },
+    202: {
+      description: "Accepted and stored (or accepted before: `duplicate: true`)",
+      content: { "application/json": { schema: TransactionAccepted } },
+    },
     ...errorResponses,
     409: errorResponse(
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`",
@@ -90,7 +109,13 @@ const route = createRoute({
   },
 });
 
-export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance, receipts: ReceiptLog | null, onPublished: (duplicate: boolean) => void) {
+export function registerTransactionRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  bus: Bus,
+  acceptance: Acceptance,
+  receipts: ReceiptLog | null,
+  onPublished: (duplicate: boolean) => void,
+) {
   app.openapi(route, async (c) => {
     const transaction = c.req.valid("json");
     const { tenantId, tenant } = c.get("credential");
@@ -104,17 +129,33 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus
     const transactionId = stableId("transaction", tenantId, transaction.externalId);
     const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
     const published = await publishOrUnavailable(bus, () =>
-      publishJson(bus.js, bus.topology.subjects.transaction(tenantId, transaction.locationId), message, `${tenantId}:${transaction.externalId}`),
+      publishJson(
+        bus.js,
+        bus.topology.subjects.transaction(tenantId, transaction.locationId),
+        message,
+        `${tenantId}:${transaction.externalId}`,
+      ),
     );
     const bodyHash = transactionFingerprint(transaction);
     // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
     const original = published.duplicate ? await fingerprintAt(bus, published.seq) : null;
     if (original && original !== bodyHash) {
-      throw new DomainError("idempotency_conflict", `externalId ${transaction.externalId} was accepted before with a different body; post a changed transaction under a new externalId`);
+      throw new DomainError(
+        "idempotency_conflict",
+        `externalId ${transaction.externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
+      );
     }
     receipts?.add({ tenantId, externalId: transaction.externalId, transactionId, bodyHash, receivedAt });
     onPublished(published.duplicate);
-    return c.json({ id: transactionId, externalId: transaction.externalId, status: "accepted" as const, duplicate: published.duplicate }, 202);
+    return c.json(
+      {
+        id: transactionId,
+        externalId: transaction.externalId,
+        status: "accepted" as const,
+        duplicate: published.duplicate,
+      },
+      202,
+    );
   });
 }
 
@@ -123,7 +164,11 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus
  * connection to NATS is known to be lost the answer is immediate, instead of after the publish timeout.
  */
 export async function publishOrUnavailable<T>(bus: Bus, publish: () => Promise<T>): Promise<T> {
-  if (!bus.isConnected()) throw new DomainError("unavailable", "the message could not be stored, retry later (the message bus is unreachable)");
+  if (!bus.isConnected())
+    throw new DomainError(
+      "unavailable",
+      "the message could not be stored, retry later (the message bus is unreachable)",
+    );
   try {
     return await publish();
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { Analytics, BehaviouralEventFact, TransactionFact } from "@regulars/analytics";
-import type { DomainEvent } from "@regulars/contracts";
 import type { Outcome } from "@regulars/bus";
+import type { DomainEvent } from "@regulars/contracts";
 
 /**
  * Writes resolved transactions and behavioural events to ClickHouse, one insert per table per batch

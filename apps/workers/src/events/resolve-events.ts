@@ -1,7 +1,16 @@
 import type { Outcome } from "@regulars/bus";
 import type { EventMessage, EventRecorded, LoyaltyEvent } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { movementEvents, type NewMovement, type OutboxItem, outboxItem, postMovementsDetailed, resolveCustomers, trackMilestones, writeOutbox } from "@regulars/ledger-store";
+import {
+  movementEvents,
+  type NewMovement,
+  type OutboxItem,
+  outboxItem,
+  postMovementsDetailed,
+  resolveCustomers,
+  trackMilestones,
+  writeOutbox,
+} from "@regulars/ledger-store";
 import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
 import { type LoyaltyState, loadLoyaltyStates, lockCustomers } from "../ledger/loyalty-state.ts";
 import type { ProgrammeCache, ProgrammeInForce } from "../ledger/programmes.ts";
@@ -23,7 +32,11 @@ interface Candidate {
  * decided before (`applied_events`), so a redelivered event never pays again even though the history
  * has moved on since. Idempotency keys encode each rule's limit as a last line of defence.
  */
-export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, messages: EventMessage[]): Promise<{ outcomes: Outcome[]; outbox: OutboxItem[] }> {
+export async function resolveEventBatch(
+  db: Db,
+  programmes: ProgrammeCache,
+  messages: EventMessage[],
+): Promise<{ outcomes: Outcome[]; outbox: OutboxItem[] }> {
   await programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
   return withTransaction(db, async (tx) => {
     const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
@@ -36,8 +49,14 @@ export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, mess
       if (!programme?.config.rules.some((r) => r.type === "action" && r.event === m.event.type)) continue;
       candidates.push({ index, customerId, programme, day: localDate(m.event.occurredAt, programme.timezone) });
     }
-    await lockCustomers(tx, candidates.map((c) => c.customerId));
-    const decided = await alreadyApplied(tx, candidates.map((c) => messages[c.index]!));
+    await lockCustomers(
+      tx,
+      candidates.map((c) => c.customerId),
+    );
+    const decided = await alreadyApplied(
+      tx,
+      candidates.map((c) => messages[c.index]!),
+    );
     const seen = new Set<string>();
     const todo = candidates.filter((c) => {
       const key = `${messages[c.index]!.tenantId}\u0000${messages[c.index]!.id}`;
@@ -46,20 +65,39 @@ export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, mess
       return true;
     });
     const movements = await payActions(tx, messages, todo);
-    await markApplied(tx, todo.map((c) => messages[c.index]!));
+    await markApplied(
+      tx,
+      todo.map((c) => messages[c.index]!),
+    );
 
     const posted = await postMovementsDetailed(tx, movements);
     const loyalty: LoyaltyEvent[] = movementEvents(posted);
     const milestones = new Map(todo.map((c) => [messages[c.index]!.tenantId, c.programme.config.milestones]));
-    for (const [tenantId, thresholds] of milestones) loyalty.push(...(await trackMilestones(tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
+    for (const [tenantId, thresholds] of milestones)
+      loyalty.push(
+        ...(await trackMilestones(
+          tx,
+          thresholds,
+          posted.filter((p) => p.tenantId === tenantId),
+        )),
+      );
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
       outcomes[i]!.kind !== "done"
         ? []
-        : [{
-            type: "event.recorded", id: `recorded:${m.id}`, tenantId: m.tenantId, eventId: m.event.eventId, eventType: m.event.type,
-            occurredAt: new Date(m.event.occurredAt).toISOString(), customerId: customerOf.get(i) ?? null,
-            locationId: m.event.locationId ?? null, channel: m.event.channel ?? null, properties: m.event.properties,
-          }],
+        : [
+            {
+              type: "event.recorded",
+              id: `recorded:${m.id}`,
+              tenantId: m.tenantId,
+              eventId: m.event.eventId,
+              eventType: m.event.type,
+              occurredAt: new Date(m.event.occurredAt).toISOString(),
+              customerId: customerOf.get(i) ?? null,
+              locationId: m.event.locationId ?? null,
+              channel: m.event.channel ?? null,
+              properties: m.event.properties,
+            },
+          ],
     );
     const items = [...recorded.map(outboxItem), ...loyalty.map(outboxItem)];
     await writeOutbox(tx, items);
@@ -67,10 +105,22 @@ export async function resolveEventBatch(db: Db, programmes: ProgrammeCache, mess
   });
 }
 
-async function resolveEventCustomers(tx: DbTx, messages: EventMessage[], outcomes: Outcome[]): Promise<Map<number, string | null>> {
+async function resolveEventCustomers(
+  tx: DbTx,
+  messages: EventMessage[],
+  outcomes: Outcome[],
+): Promise<Map<number, string | null>> {
   const withCustomer = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.event.customer);
   const resolutions = withCustomer.length
-    ? await resolveCustomers(tx, withCustomer.map(({ m }) => ({ tenantId: m.tenantId, ref: m.event.customer!, create: false, createdVia: "event" })))
+    ? await resolveCustomers(
+        tx,
+        withCustomer.map(({ m }) => ({
+          tenantId: m.tenantId,
+          ref: m.event.customer!,
+          create: false,
+          createdVia: "event",
+        })),
+      )
     : [];
   const customerOf = new Map<number, string | null>();
   withCustomer.forEach(({ i }, k) => {
@@ -87,7 +137,15 @@ const dayKey = (ruleId: string, customerId: string, day: string) => `action:${ru
 /** In stream order, each event against the history so far (what was paid before, and earlier in the batch). */
 async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[]): Promise<NewMovement[]> {
   const limited = todo.flatMap((c) =>
-    c.programme.config.rules.flatMap((r) => (r.type !== "action" ? [] : r.limit === "once" ? [onceKey(r.id, c.customerId)] : r.limit === "per_day" ? [dayKey(r.id, c.customerId, c.day)] : [])),
+    c.programme.config.rules.flatMap((r) =>
+      r.type !== "action"
+        ? []
+        : r.limit === "once"
+          ? [onceKey(r.id, c.customerId)]
+          : r.limit === "per_day"
+            ? [dayKey(r.id, c.customerId, c.day)]
+            : [],
+    ),
   );
   const found = limited.length
     ? await tx.$queryRaw<{ tenant_id: string; idempotency_key: string }[]>`
@@ -106,15 +164,35 @@ async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[])
       earnedTodayBy: new Set(actionRules.filter((r) => has(dayKey(r.id, c.customerId, c.day))).map((r) => r.id)),
     };
     const state = states.get(c.customerId);
-    const awards = evaluateAction(c.programme.config, { type: m.event.type, occurredAt: m.event.occurredAt, channel: m.event.channel, locationId: m.event.locationId },
-      { tier: state?.tier ?? null, dateOfBirth: state?.dateOfBirth ?? null, earnedToday: 0 }, history, c.programme.timezone);
+    const awards = evaluateAction(
+      c.programme.config,
+      { type: m.event.type, occurredAt: m.event.occurredAt, channel: m.event.channel, locationId: m.event.locationId },
+      { tier: state?.tier ?? null, dateOfBirth: state?.dateOfBirth ?? null, earnedToday: 0 },
+      history,
+      c.programme.timezone,
+    );
     const occurredAt = new Date(m.event.occurredAt);
     for (const award of awards) {
-      const key = award.limit === "once" ? onceKey(award.ruleId, c.customerId) : award.limit === "per_day" ? dayKey(award.ruleId, c.customerId, c.day) : `action:${award.ruleId}:${m.id}`;
+      const key =
+        award.limit === "once"
+          ? onceKey(award.ruleId, c.customerId)
+          : award.limit === "per_day"
+            ? dayKey(award.ruleId, c.customerId, c.day)
+            : `action:${award.ruleId}:${m.id}`;
       paid.add(`${m.tenantId}\u0000${key}`);
       movements.push({
-        tenantId: m.tenantId, customerId: c.customerId, kind: "bonus", unit: "points", amount: award.points, idempotencyKey: key, reason: `${m.event.type} (${award.ruleId})`,
-        occurredAt, lot: { availableAt: occurredAt, expiresAt: expiresAt(c.programme.config.expiry, m.event.occurredAt, c.programme.timezone) },
+        tenantId: m.tenantId,
+        customerId: c.customerId,
+        kind: "bonus",
+        unit: "points",
+        amount: award.points,
+        idempotencyKey: key,
+        reason: `${m.event.type} (${award.ruleId})`,
+        occurredAt,
+        lot: {
+          availableAt: occurredAt,
+          expiresAt: expiresAt(c.programme.config.expiry, m.event.occurredAt, c.programme.timezone),
+        },
       });
     }
   }
@@ -128,7 +206,12 @@ async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): 
     const mine = todo.filter((c) => messages[c.index]!.tenantId === tenantId);
     const { config, timezone } = mine[0]!.programme;
     const at = messages[mine[0]!.index]!.event.occurredAt;
-    const loaded = await loadLoyaltyStates(tx, tenantId, mine.map((c) => c.customerId), { config: { ...config, caps: {}, tiers: undefined, stampCards: [] }, timezone, from: at, to: at });
+    const loaded = await loadLoyaltyStates(
+      tx,
+      tenantId,
+      mine.map((c) => c.customerId),
+      { config: { ...config, caps: {}, tiers: undefined, stampCards: [] }, timezone, from: at, to: at },
+    );
     for (const [id, s] of loaded) states.set(id, s);
   }
   return states;

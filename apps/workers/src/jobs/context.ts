@@ -1,6 +1,6 @@
 import type { Db } from "@regulars/db";
-import type { Logger } from "@regulars/logger";
 import type { OutboxItem } from "@regulars/ledger-store";
+import type { Logger } from "@regulars/logger";
 import type { ProgrammeInForce } from "../ledger/programmes.ts";
 
 export interface JobContext {

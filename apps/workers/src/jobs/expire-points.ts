@@ -34,10 +34,20 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
         WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
         ORDER BY l.expires_at, l.id`;
       if (!lots.length) return { count: 0, items: [], slice: 0 };
-      const posted = await postMovementsDetailed(tx, lots.map((l) => ({
-        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "expire" as const, unit: "points" as const, amount: -exactNumber(l.remaining),
-        idempotencyKey: `expire:lot:${l.id}`, sourceKey: l.key, occurredAt: ctx.now, reason: "points reached their expiry date",
-      })));
+      const posted = await postMovementsDetailed(
+        tx,
+        lots.map((l) => ({
+          tenantId: ctx.tenantId,
+          customerId: l.customer_id,
+          kind: "expire" as const,
+          unit: "points" as const,
+          amount: -exactNumber(l.remaining),
+          idempotencyKey: `expire:lot:${l.id}`,
+          sourceKey: l.key,
+          occurredAt: ctx.now,
+          reason: "points reached their expiry date",
+        })),
+      );
       const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       return { count: posted.length, items, slice: lots.length };
     });
@@ -63,7 +73,11 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
       ORDER BY l.customer_id LIMIT ${SLICE}`;
     if (!candidates.length) return result;
     after = candidates[candidates.length - 1]!.customer_id;
-    const due = candidates.filter((c) => (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
+    const due = candidates.filter(
+      (c) =>
+        (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
+        ctx.now.getTime(),
+    );
     if (!due.length) continue;
     const items = await withTransaction(ctx.db, async (tx) => {
       // Re-read under lock: a purchase may have landed since the candidates were chosen.
@@ -71,12 +85,25 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
         JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
         WHERE l.customer_id = ANY(${due.map((d) => d.customer_id)}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
-      const stillDue = current.filter((c) => c.balance > 0n && (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <= ctx.now.getTime());
-      const posted = await postMovementsDetailed(tx, stillDue.map((c) => ({
-        tenantId: ctx.tenantId, customerId: c.customer_id, kind: "expire" as const, unit: "points" as const, amount: -exactNumber(c.balance),
-        idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`, occurredAt: ctx.now,
-        reason: `no purchase for ${policy.months} months`,
-      })));
+      const stillDue = current.filter(
+        (c) =>
+          c.balance > 0n &&
+          (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
+            ctx.now.getTime(),
+      );
+      const posted = await postMovementsDetailed(
+        tx,
+        stillDue.map((c) => ({
+          tenantId: ctx.tenantId,
+          customerId: c.customer_id,
+          kind: "expire" as const,
+          unit: "points" as const,
+          amount: -exactNumber(c.balance),
+          idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`,
+          occurredAt: ctx.now,
+          reason: `no purchase for ${policy.months} months`,
+        })),
+      );
       const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       result.acted += posted.length;
       return items;

@@ -15,7 +15,10 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   const noticeEdge = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
   // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to
   // the end of the day it reaches: points expiring later that day are announced in the same notice.
-  const horizon = policy.kind === "after_earning" ? startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone) : noticeEdge;
+  const horizon =
+    policy.kind === "after_earning"
+      ? startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone)
+      : noticeEdge;
   const events: LoyaltyEvent[] = [];
   const tz = ctx.programme.timezone;
 
@@ -32,7 +35,15 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
       byDay.set(key, e);
     }
     for (const [key, e] of byDay) {
-      events.push({ type: "points.expiring", id: `expiring:${key}`, tenantId: ctx.tenantId, customerId: e.customerId, occurredAt: ctx.now.toISOString(), points: e.points, expiresAt: e.expiresAt.toISOString() });
+      events.push({
+        type: "points.expiring",
+        id: `expiring:${key}`,
+        tenantId: ctx.tenantId,
+        customerId: e.customerId,
+        occurredAt: ctx.now.toISOString(),
+        points: e.points,
+        expiresAt: e.expiresAt.toISOString(),
+      });
     }
   } else {
     const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
@@ -45,14 +56,25 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
       const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), tz)!;
       if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
       events.push({
-        type: "points.expiring", id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`, tenantId: ctx.tenantId,
-        customerId: r.customer_id, occurredAt: ctx.now.toISOString(), points: exactNumber(r.balance), expiresAt: expiry.toISOString(),
+        type: "points.expiring",
+        id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`,
+        tenantId: ctx.tenantId,
+        customerId: r.customer_id,
+        occurredAt: ctx.now.toISOString(),
+        points: exactNumber(r.balance),
+        expiresAt: expiry.toISOString(),
       });
     }
   }
   if (!events.length) return { acted: 0, outbox: [] };
   const fresh = await withTransaction(ctx.db, async (tx) => {
-    const known = new Set((await tx.$queryRaw<{ id: string }[]>`SELECT id FROM outbox_events WHERE id = ANY(${events.map((e) => e.id)}::text[])`).map((r) => r.id));
+    const known = new Set(
+      (
+        await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id FROM outbox_events WHERE id = ANY(${events.map((e) => e.id)}::text[])`
+      ).map((r) => r.id),
+    );
     const items = events.filter((e) => !known.has(e.id)).map(outboxItem);
     await writeOutbox(tx, items);
     return items;

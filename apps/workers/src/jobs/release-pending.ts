@@ -25,10 +25,20 @@ export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> 
         WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND NOT l.released AND l.available_at <= ${ctx.now}
         ORDER BY l.available_at, l.id
         FOR UPDATE OF l`;
-      const posted = await postMovementsDetailed(tx, lots.map((l) => ({
-        tenantId: ctx.tenantId, customerId: l.customer_id, kind: "release" as const, unit: "points" as const, amount: exactNumber(l.remaining),
-        idempotencyKey: `release:${l.key}`, sourceKey: l.key, occurredAt: ctx.now, reason: "pending period over",
-      })));
+      const posted = await postMovementsDetailed(
+        tx,
+        lots.map((l) => ({
+          tenantId: ctx.tenantId,
+          customerId: l.customer_id,
+          kind: "release" as const,
+          unit: "points" as const,
+          amount: exactNumber(l.remaining),
+          idempotencyKey: `release:${l.key}`,
+          sourceKey: l.key,
+          occurredAt: ctx.now,
+          reason: "pending period over",
+        })),
+      );
       // A lot fully reversed while pending has nothing left to release: mark it released all the same.
       await tx.$executeRaw`UPDATE point_lots l SET released = true FROM ledger_movements m
         WHERE m.id = l.movement_id AND l.tenant_id = ${ctx.tenantId} AND NOT l.released AND l.remaining = 0 AND m.idempotency_key = ANY(${lots.map((l) => l.key)}::text[])`;

@@ -1,5 +1,5 @@
-import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Db } from "@regulars/db";
 
 export interface Lease {
@@ -25,7 +25,10 @@ export async function tryAcquireLease(db: Db, name: string, ttlMs = 60_000): Pro
 
   let held = true;
   const renew = async () => {
-    const n = await db.$executeRaw`UPDATE scheduler_leases SET expires_at = now() + ${ttl}::interval WHERE name = ${name} AND holder = ${holder}`.catch(() => 1);
+    const n =
+      await db.$executeRaw`UPDATE scheduler_leases SET expires_at = now() + ${ttl}::interval WHERE name = ${name} AND holder = ${holder}`.catch(
+        () => 1,
+      );
     if (n === 0) held = false;
   };
   const timer = setInterval(() => void renew(), Math.max(1_000, Math.floor(ttlMs / 3)));

@@ -6,8 +6,8 @@ import { Counter, type Registry } from "prom-client";
 import type { ProgrammeCache } from "../ledger/programmes.ts";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
 import type { JobContext, JobResult } from "./context.ts";
-import { sendExpiryNotices } from "./expiry-notices.ts";
 import { expirePoints } from "./expire-points.ts";
+import { sendExpiryNotices } from "./expiry-notices.ts";
 import { releasePendingPoints } from "./release-pending.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 import { applyTierDowngrades } from "./tier-downgrades.ts";
@@ -36,7 +36,12 @@ function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcom
   if (!registry) return null;
   const existing = registry.getSingleMetric("regulars_job_runs_total");
   if (existing) return existing as Counter<"job" | "outcome">;
-  return new Counter({ name: "regulars_job_runs_total", help: "Scheduled job runs per tenant, by job and outcome (ok|failed)", labelNames: ["job", "outcome"], registers: [registry] });
+  return new Counter({
+    name: "regulars_job_runs_total",
+    help: "Scheduled job runs per tenant, by job and outcome (ok|failed)",
+    labelNames: ["job", "outcome"],
+    registers: [registry],
+  });
 }
 
 /**
@@ -47,21 +52,32 @@ function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcom
  * tenants (an operator re-running one tenant's jobs). Returns what each job did (`failed`: how many
  * tenant-job runs failed, when any did).
  */
-export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { tenantIds: string[] }): Promise<Record<string, number> | null> {
+export async function runScheduledJobs(
+  deps: SchedulerDeps,
+  now: Date,
+  only?: { tenantIds: string[] },
+): Promise<Record<string, number> | null> {
   const lease = await tryAcquireLease(deps.db, LEASE);
   if (!lease) return null;
   const runs = jobRunsCounter(deps.registry);
   const done: Record<string, number> = {};
   let failed = 0;
   try {
-    const tenants = await deps.db.tenant.findMany({ where: only ? { id: { in: only.tenantIds } } : {}, select: { id: true }, orderBy: { id: "asc" } });
+    const tenants = await deps.db.tenant.findMany({
+      where: only ? { id: { in: only.tenantIds } } : {},
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
     for (const tenant of tenants) {
       if (!lease.held) {
         deps.log.warn({ tenantId: tenant.id }, "scheduled pass lost its lease; stopping, the next holder carries on");
         break;
       }
       const programme = await deps.programmes.inForce(tenant.id, now).catch((e: unknown) => {
-        deps.log.error({ err: e, tenantId: tenant.id }, "cannot load the tenant's programme; skipping its scheduled jobs");
+        deps.log.error(
+          { err: e, tenantId: tenant.id },
+          "cannot load the tenant's programme; skipping its scheduled jobs",
+        );
         runs?.inc({ job: "programme", outcome: "failed" });
         failed++;
         return null;
@@ -72,10 +88,15 @@ export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { 
           const result = await job({ db: deps.db, log: deps.log, tenantId: tenant.id, programme, now });
           done[name] = (done[name] ?? 0) + result.acted;
           runs?.inc({ job: name, outcome: "ok" });
-          await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) => deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"));
+          await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) =>
+            deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
+          );
         } catch (e) {
           // One tenant's bad data must not stop every other tenant's expiry and downgrades.
-          deps.log.error({ err: e, job: name, tenantId: tenant.id }, "scheduled job failed for a tenant; the next pass retries it");
+          deps.log.error(
+            { err: e, job: name, tenantId: tenant.id },
+            "scheduled job failed for a tenant; the next pass retries it",
+          );
           runs?.inc({ job: name, outcome: "failed" });
           failed++;
         }
@@ -84,7 +105,9 @@ export async function runScheduledJobs(deps: SchedulerDeps, now: Date, only?: { 
     done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
     done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
   } finally {
-    await lease.release().catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
+    await lease
+      .release()
+      .catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
   }
   if (failed) done.failed = failed;
   return done;
@@ -100,7 +123,12 @@ export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { 
   const pass = () => {
     if (stopped || running) return;
     running = runScheduledJobs(deps, new Date())
-      .then((done) => done && Object.entries(done).some(([k, n]) => k !== "failed" && n > 0) && deps.log.info({ done }, "scheduled jobs ran"))
+      .then(
+        (done) =>
+          done &&
+          Object.entries(done).some(([k, n]) => k !== "failed" && n > 0) &&
+          deps.log.info({ done }, "scheduled jobs ran"),
+      )
       .catch((e) => deps.log.error({ err: e }, "scheduled jobs failed; will retry next pass"))
       .finally(() => (running = null));
   };

@@ -17,7 +17,10 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
   const nowIso = ctx.now.toISOString();
   const period = tiers.window === "calendar_year" ? localDate(nowIso, tz).slice(0, 4) : localDate(nowIso, tz);
   const windowEnd = tierWindowStart(tiers.window, nowIso, tz)!; // this period's start = the end of the one being judged
-  const windowStart = tiers.window === "calendar_year" ? tierWindowStart("calendar_year", new Date(windowEnd.getTime() - 1).toISOString(), tz)! : windowEnd;
+  const windowStart =
+    tiers.window === "calendar_year"
+      ? tierWindowStart("calendar_year", new Date(windowEnd.getTime() - 1).toISOString(), tz)!
+      : windowEnd;
   // Nothing after the window is cut off for the current period: a till whose clock runs ahead (a sale
   // stamped a little in the future) must not cost its customer the tier.
   const judgedUntil = tiers.window === "calendar_year" ? windowEnd : undefined;
@@ -31,7 +34,12 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
       SELECT customer_id, tier FROM customer_loyalty WHERE tenant_id = ${ctx.tenantId} AND tier IS NOT NULL ORDER BY customer_id FOR UPDATE`;
     if (!members.length) return { acted: 0, outbox: [] };
     const ids = members.map((m) => m.customer_id);
-    const values = new Map((await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowStart, judgedUntil)).map((v) => [v.customer_id, Number(v.value)]));
+    const values = new Map(
+      (await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowStart, judgedUntil)).map((v) => [
+        v.customer_id,
+        Number(v.value),
+      ]),
+    );
     if (tiers.window === "calendar_year") {
       // Whoever already qualifies in the new year keeps the tier, even if this runs weeks into it.
       for (const v of await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowEnd)) {
@@ -46,8 +54,15 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
       if (current && earned.threshold >= current.threshold) continue;
       changes.push({ customerId: m.customer_id, tier: earned.id });
       events.push({
-        type: "tier.changed", id: `tier:${m.customer_id}:down:${period}`, tenantId: ctx.tenantId, customerId: m.customer_id, occurredAt: nowIso,
-        from: m.tier, to: earned.id, direction: "down", qualifyingValue: values.get(m.customer_id) ?? 0,
+        type: "tier.changed",
+        id: `tier:${m.customer_id}:down:${period}`,
+        tenantId: ctx.tenantId,
+        customerId: m.customer_id,
+        occurredAt: nowIso,
+        from: m.tier,
+        to: earned.id,
+        direction: "down",
+        qualifyingValue: values.get(m.customer_id) ?? 0,
       });
     }
     if (changes.length) {

@@ -1,5 +1,10 @@
 import type { Outcome } from "@regulars/bus";
-import { defaultProgramme, type LoyaltyEvent, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import {
+  defaultProgramme,
+  type LoyaltyEvent,
+  type TransactionMessage,
+  transactionFingerprint,
+} from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import {
@@ -8,9 +13,9 @@ import {
   type OutboxItem,
   outboxItem,
   postMovementsDetailed,
-  recordRejections,
   type Rejection,
   type RejectionCode,
+  recordRejections,
   resolveCustomers,
   trackMilestones,
   writeOutbox,
@@ -91,9 +96,14 @@ class BatchApplication {
     const todo = this.firstOccurrences();
     await this.resolveSaleCustomers(todo);
     const refundSales = await this.refundCustomers(todo);
-    await lockCustomers(this.tx, [...this.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c));
+    await lockCustomers(
+      this.tx,
+      [...this.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c),
+    );
     const fresh = await this.notYetApplied(todo);
-    const records = await loadSaleRecords(this.tx, [...new Set(fresh.filter((i) => this.isRefund(i)).map((i) => this.saleIdOf.get(i)!))]);
+    const records = await loadSaleRecords(this.tx, [
+      ...new Set(fresh.filter((i) => this.isRefund(i)).map((i) => this.saleIdOf.get(i)!)),
+    ]);
     await this.loadStates(fresh, records);
     for (const i of fresh) {
       if (this.outcomes[i]!.kind !== "done") continue;
@@ -108,7 +118,13 @@ class BatchApplication {
   private reject(i: number, code: RejectionCode, message: string) {
     const m = this.messages[i]!;
     this.outcomes[i] = { kind: "reject", reason: `${code}: ${message}` };
-    this.rejections.push({ tenantId: m.tenantId, externalId: m.transaction.externalId, bodyHash: this.hashes[i]!, code, message });
+    this.rejections.push({
+      tenantId: m.tenantId,
+      externalId: m.transaction.externalId,
+      bodyHash: this.hashes[i]!,
+      code,
+      message,
+    });
   }
 
   /** A message repeated inside the batch counts once; a repeat with another body is a conflict. */
@@ -121,7 +137,11 @@ class BatchApplication {
         first.set(m.transactionId, i);
         todo.push(i);
       } else if (this.hashes[seen] !== this.hashes[i]) {
-        this.reject(i, "idempotency_conflict", `externalId ${m.transaction.externalId} was posted before with a different body`);
+        this.reject(
+          i,
+          "idempotency_conflict",
+          `externalId ${m.transaction.externalId} was posted before with a different body`,
+        );
       }
     });
     return todo;
@@ -131,7 +151,12 @@ class BatchApplication {
     const withCustomer = todo.filter((i) => !this.isRefund(i) && this.messages[i]!.transaction.customer);
     const resolutions = await resolveCustomers(
       this.tx,
-      withCustomer.map((i) => ({ tenantId: this.messages[i]!.tenantId, ref: this.messages[i]!.transaction.customer!, create: true, createdVia: this.messages[i]!.transaction.channel })),
+      withCustomer.map((i) => ({
+        tenantId: this.messages[i]!.tenantId,
+        ref: this.messages[i]!.transaction.customer!,
+        create: true,
+        createdVia: this.messages[i]!.transaction.channel,
+      })),
     );
     withCustomer.forEach((i, k) => {
       const r = resolutions[k]!;
@@ -160,14 +185,22 @@ class BatchApplication {
   private async notYetApplied(todo: number[]): Promise<number[]> {
     const ids = todo.map((i) => this.messages[i]!.transactionId);
     const existing = new Map(
-      (await this.tx.$queryRaw<{ id: string; body_hash: string | null }[]>`SELECT id, body_hash FROM transactions WHERE id = ANY(${ids}::text[])`).map((r) => [r.id, r.body_hash]),
+      (
+        await this.tx.$queryRaw<
+          { id: string; body_hash: string | null }[]
+        >`SELECT id, body_hash FROM transactions WHERE id = ANY(${ids}::text[])`
+      ).map((r) => [r.id, r.body_hash]),
     );
     return todo.filter((i) => {
       const m = this.messages[i]!;
       if (!existing.has(m.transactionId)) return true;
       const stored = existing.get(m.transactionId);
       if (stored && stored !== this.hashes[i]) {
-        this.reject(i, "idempotency_conflict", `externalId ${m.transaction.externalId} was processed before with a different body; post the change under a new externalId`);
+        this.reject(
+          i,
+          "idempotency_conflict",
+          `externalId ${m.transaction.externalId} was processed before with a different body; post the change under a new externalId`,
+        );
       }
       return false;
     });
@@ -177,22 +210,35 @@ class BatchApplication {
     for (const tenantId of new Set(fresh.map((i) => this.messages[i]!.tenantId))) {
       const mine = fresh.filter((i) => this.messages[i]!.tenantId === tenantId && this.outcomes[i]!.kind === "done");
       if (!mine.length) continue;
-      const times = mine.map((i) => this.messages[i]!.transaction.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
+      const times = mine
+        .map((i) => this.messages[i]!.transaction.occurredAt)
+        .sort((a, b) => Date.parse(a) - Date.parse(b));
       // Which state to load follows the programme in force at the end of the batch (caps, tiers, stamp cards).
       const latest = await this.deps.programmes.inForce(tenantId, new Date(times[times.length - 1]!));
       if (!latest) continue;
       this.milestones.set(tenantId, latest.config.milestones);
-      const customers = mine.map((i) => (this.isRefund(i) ? (records.get(this.saleIdOf.get(i)!)?.customerId ?? this.batchSaleCustomer(i)) : this.customerOf.get(i)));
+      const customers = mine.map((i) =>
+        this.isRefund(i)
+          ? (records.get(this.saleIdOf.get(i)!)?.customerId ?? this.batchSaleCustomer(i))
+          : this.customerOf.get(i),
+      );
       const ids = customers.filter((c): c is string => !!c);
       if (!ids.length) continue;
-      const loaded = await loadLoyaltyStates(this.tx, tenantId, ids, { config: latest.config, timezone: latest.timezone, from: times[0]!, to: times[times.length - 1]! });
+      const loaded = await loadLoyaltyStates(this.tx, tenantId, ids, {
+        config: latest.config,
+        timezone: latest.timezone,
+        from: times[0]!,
+        to: times[times.length - 1]!,
+      });
       for (const [id, state] of loaded) this.states.set(id, state);
     }
   }
 
   private batchSaleCustomer(refundIndex: number): string | null | undefined {
     const saleId = this.saleIdOf.get(refundIndex)!;
-    const j = this.messages.findIndex((m, k) => k < refundIndex && m.transactionId === saleId && m.transaction.type === "sale");
+    const j = this.messages.findIndex(
+      (m, k) => k < refundIndex && m.transactionId === saleId && m.transaction.type === "sale",
+    );
     return j >= 0 ? this.customerOf.get(j) : undefined;
   }
 
@@ -204,17 +250,35 @@ class BatchApplication {
     const row = { message: m, bodyHash: this.hashes[i]!, customerId };
     // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
     const plan = programme && state ? planSale(m, state, programme) : null;
-    this.rows.push({ ...row, points: plan?.points ?? 0, programmeVersion: programme?.version ?? null, explanation: plan?.explanation ?? null, effects: plan?.effects ?? null });
+    this.rows.push({
+      ...row,
+      points: plan?.points ?? 0,
+      programmeVersion: programme?.version ?? null,
+      explanation: plan?.explanation ?? null,
+      effects: plan?.effects ?? null,
+    });
     if (plan) {
       this.movements.push(...plan.movements);
       this.events.push(...plan.events);
     }
     this.batchSales.set(m.transactionId, {
-      id: m.transactionId, tenantId: m.tenantId, externalId: m.transaction.externalId, type: "sale", customerId,
-      total: m.transaction.total, points: plan?.points ?? 0,
-      lines: m.transaction.lines.map((l, n) => ({ sku: l.sku, amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount, points: plan?.explanation?.lines[n]?.points ?? 0 })),
+      id: m.transactionId,
+      tenantId: m.tenantId,
+      externalId: m.transaction.externalId,
+      type: "sale",
+      customerId,
+      total: m.transaction.total,
+      points: plan?.points ?? 0,
+      lines: m.transaction.lines.map((l, n) => ({
+        sku: l.sku,
+        amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
+        points: plan?.explanation?.lines[n]?.points ?? 0,
+      })),
       effects: plan?.effects ?? { stamps: {}, tier: null },
-      refundedPerLine: m.transaction.lines.map(() => 0), refundedTotal: 0, stampsTaken: {}, tierRevoked: false,
+      refundedPerLine: m.transaction.lines.map(() => 0),
+      refundedTotal: 0,
+      stampsTaken: {},
+      tierRevoked: false,
     });
   }
 
@@ -225,9 +289,23 @@ class BatchApplication {
     if (!sale) return this.waitForSale(i);
     // What a refund takes back follows the programme in force at the refund (the defaults without one).
     const programme = await this.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
-    const plan = planRefund(m, sale, sale.customerId ? this.states.get(sale.customerId) : undefined, programme?.config ?? defaultProgramme);
+    const plan = planRefund(
+      m,
+      sale,
+      sale.customerId ? this.states.get(sale.customerId) : undefined,
+      programme?.config ?? defaultProgramme,
+    );
     if (plan.rejected) return this.reject(i, plan.rejected.code, plan.rejected.message);
-    this.rows.push({ message: m, bodyHash: this.hashes[i]!, customerId: sale.customerId, points: plan.points, programmeVersion: null, explanation: plan.explanation, effects: plan.effects, refundsLineNo: plan.refundsLineNo });
+    this.rows.push({
+      message: m,
+      bodyHash: this.hashes[i]!,
+      customerId: sale.customerId,
+      points: plan.points,
+      programmeVersion: null,
+      explanation: plan.explanation,
+      effects: plan.effects,
+      refundsLineNo: plan.refundsLineNo,
+    });
     this.movements.push(...plan.movements);
     this.events.push(...plan.events);
   }
@@ -241,7 +319,11 @@ class BatchApplication {
     const waited = (this.deps.now?.() ?? new Date()).getTime() - Date.parse(m.receivedAt);
     const limit = this.deps.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS;
     if (waited >= limit) {
-      return this.reject(i, "refunded_sale_not_found", `the refunded sale ${m.transaction.refundOf} did not arrive within ${Math.round(limit / 60_000)} minutes`);
+      return this.reject(
+        i,
+        "refunded_sale_not_found",
+        `the refunded sale ${m.transaction.refundOf} did not arrive within ${Math.round(limit / 60_000)} minutes`,
+      );
     }
     const delayMs = Math.min(Math.max(Math.round(waited / 4), 5_000), 5 * 60_000, limit - waited);
     this.outcomes[i] = { kind: "defer", reason: `waiting for the refunded sale ${m.transaction.refundOf}`, delayMs };
@@ -249,18 +331,32 @@ class BatchApplication {
 
   private async commit(): Promise<AppliedBatch> {
     const stored = await storeTransactions(this.tx, this.rows);
-    const lost = this.rows.filter((r) => r.customerId && !stored.has(r.message.transactionId)).map((r) => r.message.transactionId);
+    const lost = this.rows
+      .filter((r) => r.customerId && !stored.has(r.message.transactionId))
+      .map((r) => r.message.transactionId);
     if (lost.length) throw new ConcurrentApplyError(lost);
     const posted = await postMovementsDetailed(this.tx, this.movements);
     const events: LoyaltyEvent[] = [...this.events, ...movementEvents(posted)];
-    for (const [tenantId, thresholds] of this.milestones) events.push(...(await trackMilestones(this.tx, thresholds, posted.filter((p) => p.tenantId === tenantId))));
+    for (const [tenantId, thresholds] of this.milestones)
+      events.push(
+        ...(await trackMilestones(
+          this.tx,
+          thresholds,
+          posted.filter((p) => p.tenantId === tenantId),
+        )),
+      );
     await saveLoyaltyStates(this.tx, this.states.values());
     await recordRejections(this.tx, this.rejections);
 
-    const processed = this.rows.filter((r) => stored.has(r.message.transactionId)).map((r) => processedEvent(r.message, r.customerId, r.points));
+    const processed = this.rows
+      .filter((r) => stored.has(r.message.transactionId))
+      .map((r) => processedEvent(r.message, r.customerId, r.points));
     const items = events.map(outboxItem);
     // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
-    await writeOutbox(this.tx, [...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })), ...items]);
+    await writeOutbox(this.tx, [
+      ...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })),
+      ...items,
+    ]);
     return { outcomes: this.outcomes, outbox: [...processed.map(outboxItem), ...items] };
   }
 }

@@ -1,9 +1,16 @@
 import type { DeadLetterInfo } from "@regulars/bus";
 import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { recordRejections, type RejectionCode } from "@regulars/ledger-store";
+import { type RejectionCode, recordRejections } from "@regulars/ledger-store";
 
-const knownCodes = new Set<RejectionCode>(["unknown_customer", "refund_of_refund", "refunded_sale_not_found", "refund_exceeds_sale", "refund_line_not_in_sale", "idempotency_conflict"]);
+const knownCodes = new Set<RejectionCode>([
+  "unknown_customer",
+  "refund_of_refund",
+  "refunded_sale_not_found",
+  "refund_exceeds_sale",
+  "refund_line_not_in_sale",
+  "idempotency_conflict",
+]);
 
 /**
  * A transaction the gateway accepted and the ledger gave up on is recorded as rejected, with the reason,
@@ -20,13 +27,26 @@ export async function recordDeadLetteredTransaction(db: Db, info: DeadLetterInfo
   const parsed = TransactionMessage.safeParse(json);
   const raw = json as { tenantId?: unknown; transaction?: { externalId?: unknown } };
   const tenantId = parsed.success ? parsed.data.tenantId : typeof raw?.tenantId === "string" ? raw.tenantId : null;
-  const externalId = parsed.success ? parsed.data.transaction.externalId : typeof raw?.transaction?.externalId === "string" ? raw.transaction.externalId : null;
+  const externalId = parsed.success
+    ? parsed.data.transaction.externalId
+    : typeof raw?.transaction?.externalId === "string"
+      ? raw.transaction.externalId
+      : null;
   if (!tenantId || !externalId) return;
   const prefix = /^([a-z_]+): /.exec(info.reason)?.[1] as RejectionCode | undefined;
-  const code: RejectionCode = prefix && knownCodes.has(prefix) ? prefix : info.category === "invalid_payload" ? "contract_violation" : "processing_failed";
-  await recordRejections(db, [{
-    tenantId, externalId, code,
-    bodyHash: parsed.success ? transactionFingerprint(parsed.data.transaction) : "unparseable",
-    message: prefix && knownCodes.has(prefix) ? info.reason.slice(prefix.length + 2) : info.reason,
-  }]);
+  const code: RejectionCode =
+    prefix && knownCodes.has(prefix)
+      ? prefix
+      : info.category === "invalid_payload"
+        ? "contract_violation"
+        : "processing_failed";
+  await recordRejections(db, [
+    {
+      tenantId,
+      externalId,
+      code,
+      bodyHash: parsed.success ? transactionFingerprint(parsed.data.transaction) : "unparseable",
+      message: prefix && knownCodes.has(prefix) ? info.reason.slice(prefix.length + 2) : info.reason,
+    },
+  ]);
 }

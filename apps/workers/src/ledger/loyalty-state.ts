@@ -42,9 +42,22 @@ export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Pr
  * Loads the loyalty state of a tenant's customers in a handful of set-based queries. The caller holds
  * their locks (`lockCustomers`).
  */
-export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds: string[], scope: StateScope): Promise<Map<string, LoyaltyState>> {
+export async function loadLoyaltyStates(
+  tx: DbTx,
+  tenantId: string,
+  customerIds: string[],
+  scope: StateScope,
+): Promise<Map<string, LoyaltyState>> {
   const ids = [...new Set(customerIds)].sort();
-  const rows = await tx.$queryRaw<{ id: string; date_of_birth: Date | null; tier: string | null; tier_since: Date | null; last_activity_at: Date | null }[]>`
+  const rows = await tx.$queryRaw<
+    {
+      id: string;
+      date_of_birth: Date | null;
+      tier: string | null;
+      tier_since: Date | null;
+      last_activity_at: Date | null;
+    }[]
+  >`
     SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
     WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id`;
@@ -52,9 +65,16 @@ export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds:
     rows.map((r) => [
       r.id,
       {
-        customerId: r.id, tenantId, tier: r.tier, tierSince: r.tier_since, tierChanged: false,
+        customerId: r.id,
+        tenantId,
+        tier: r.tier,
+        tierSince: r.tier_since,
+        tierChanged: false,
         dateOfBirth: r.date_of_birth ? r.date_of_birth.toISOString().slice(0, 10) : null,
-        lastActivityAt: r.last_activity_at, earnedByDay: new Map(), qualifying: 0, stamps: new Map(),
+        lastActivityAt: r.last_activity_at,
+        earnedByDay: new Map(),
+        qualifying: 0,
+        stamps: new Map(),
       },
     ]),
   );
@@ -74,13 +94,15 @@ export async function loadLoyaltyStates(tx: DbTx, tenantId: string, customerIds:
   const tiers = scope.config.tiers;
   if (tiers) {
     const since = tierWindowStart(tiers.window, scope.to, scope.timezone) ?? new Date(0);
-    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since)) states.get(q.customer_id)!.qualifying = exactNumber(q.value);
+    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since))
+      states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }
 
   if (scope.config.stampCards.length) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
       SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${ids}::text[])`;
-    for (const p of progress) states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
+    for (const p of progress)
+      states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
   return states;
 }
@@ -95,7 +117,9 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
       ${all.map((s) => s.tierSince?.toISOString() ?? null)}::timestamptz[], ${all.map((s) => s.lastActivityAt?.toISOString() ?? null)}::timestamptz[])
     ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
-  const stamps = all.flatMap((s) => [...s.stamps].filter(([, p]) => p.changed).map(([cardId, p]) => ({ s, cardId, p })));
+  const stamps = all.flatMap((s) =>
+    [...s.stamps].filter(([, p]) => p.changed).map(([cardId, p]) => ({ s, cardId, p })),
+  );
   if (stamps.length) {
     await tx.$executeRaw`
       INSERT INTO stamp_card_progress (customer_id, card_id, tenant_id, stamps, completed)

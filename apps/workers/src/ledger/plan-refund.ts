@@ -1,6 +1,14 @@
-import { lineAmount, type LoyaltyEvent, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
+import { type LoyaltyEvent, lineAmount, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
 import type { NewMovement, RejectionCode } from "@regulars/ledger-store";
-import { fullyRefunded, matchRefundLines, refundedAfter, refundReversal, stampsToTakeBack, takeBackStamps, tierAfterRefund } from "@regulars/rules";
+import {
+  fullyRefunded,
+  matchRefundLines,
+  refundedAfter,
+  refundReversal,
+  stampsToTakeBack,
+  takeBackStamps,
+  tierAfterRefund,
+} from "@regulars/rules";
 import type { LoyaltyState } from "./loyalty-state.ts";
 import { stampRewardKey } from "./plan-sale.ts";
 import type { SaleRecord, StoredRefundEffects } from "./sale-records.ts";
@@ -26,28 +34,58 @@ export type RefundPlan =
  * `reverse`), so it does not count against points earned, which tiers qualify on. The sale's record and the customer's state are updated
  * so a second refund of the same sale in the batch sees this one.
  */
-export function planRefund(m: TransactionMessage, sale: SaleRecord, state: LoyaltyState | undefined, config: ProgrammeConfig): RefundPlan {
+export function planRefund(
+  m: TransactionMessage,
+  sale: SaleRecord,
+  state: LoyaltyState | undefined,
+  config: ProgrammeConfig,
+): RefundPlan {
   const t = m.transaction;
-  if (sale.type !== "sale") return { rejected: { code: "refund_of_refund", message: `${t.refundOf} is a refund; only sales can be refunded` } };
-  const match = matchRefundLines(sale.lines, sale.refundedPerLine, t.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, amount: lineAmount(l) })));
-  if (!match.ok) return { rejected: { code: match.code, message: `${match.path}: ${match.message} (refund of ${t.refundOf})` } };
+  if (sale.type !== "sale")
+    return { rejected: { code: "refund_of_refund", message: `${t.refundOf} is a refund; only sales can be refunded` } };
+  const match = matchRefundLines(
+    sale.lines,
+    sale.refundedPerLine,
+    t.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, amount: lineAmount(l) })),
+  );
+  if (!match.ok)
+    return { rejected: { code: match.code, message: `${match.path}: ${match.message} (refund of ${t.refundOf})` } };
 
   const before = sale.refundedPerLine;
   const after = refundedAfter(before, sale.lines.length, match.lines);
-  const reversed = refundReversal({ awardedPoints: sale.points, saleLines: sale.lines, refundedBefore: before, refund: match.lines });
+  const reversed = refundReversal({
+    awardedPoints: sale.points,
+    saleLines: sale.lines,
+    refundedBefore: before,
+    refund: match.lines,
+  });
   const occurredAt = new Date(t.occurredAt);
   const base = { tenantId: m.tenantId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
   const movements: NewMovement[] = [];
   const events: LoyaltyEvent[] = [];
-  const effects: StoredRefundEffects = { refunded: match.lines.map((l) => ({ lineNo: l.lineNo, amount: l.amount })), stampsTaken: {}, tierRevoked: null };
+  const effects: StoredRefundEffects = {
+    refunded: match.lines.map((l) => ({ lineNo: l.lineNo, amount: l.amount })),
+    stampsTaken: {},
+    tierRevoked: null,
+  };
   const customerId = sale.customerId;
   if (customerId && reversed > 0) {
-    movements.push({ ...base, customerId, kind: "reverse", amount: -reversed, idempotencyKey: `tx:${m.transactionId}`, sourceKey: `tx:${sale.id}`, reason: `refund of ${t.refundOf}` });
+    movements.push({
+      ...base,
+      customerId,
+      kind: "reverse",
+      amount: -reversed,
+      idempotencyKey: `tx:${m.transactionId}`,
+      sourceKey: `tx:${sale.id}`,
+      reason: `refund of ${t.refundOf}`,
+    });
   }
 
   if (customerId && state) {
     if (config.refunds.stampCards) {
-      for (const [cardId, count] of Object.entries(stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken))) {
+      for (const [cardId, count] of Object.entries(
+        stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken),
+      )) {
         const card = config.stampCards.find((c) => c.id === cardId);
         const progress = state.stamps.get(cardId);
         if (!card || !progress) continue;
@@ -57,21 +95,51 @@ export function planRefund(m: TransactionMessage, sale: SaleRecord, state: Loyal
         const points = undone.undoneCompletions * card.rewardPoints;
         if (points > 0) {
           const ownReward = (sale.effects.stamps[cardId]?.added ?? 0) > 0 ? stampRewardKey(sale.id, cardId) : null;
-          movements.push({ ...base, customerId, kind: "bonus", amount: -points, idempotencyKey: `stamp-undo:${m.transactionId}:${cardId}`, sourceKey: ownReward, reason: `refund of ${t.refundOf} took back a completed "${card.name}"` });
+          movements.push({
+            ...base,
+            customerId,
+            kind: "bonus",
+            amount: -points,
+            idempotencyKey: `stamp-undo:${m.transactionId}:${cardId}`,
+            sourceKey: ownReward,
+            reason: `refund of ${t.refundOf} took back a completed "${card.name}"`,
+          });
         }
       }
     }
     const tiers = config.tiers;
     if (tiers) {
       const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
-      state.qualifying -= tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
-      const back = config.refunds.tierRewards && !sale.tierRevoked ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier) : null;
+      state.qualifying -=
+        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      const back =
+        config.refunds.tierRewards && !sale.tierRevoked
+          ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier)
+          : null;
       if (back && state.tier) {
-        events.push({ type: "tier.changed", id: `tier:${customerId}:refund:${m.transactionId}`, tenantId: m.tenantId, customerId, occurredAt: occurredAt.toISOString(), from: state.tier, to: back.id, direction: "down", qualifyingValue: state.qualifying });
+        events.push({
+          type: "tier.changed",
+          id: `tier:${customerId}:refund:${m.transactionId}`,
+          tenantId: m.tenantId,
+          customerId,
+          occurredAt: occurredAt.toISOString(),
+          from: state.tier,
+          to: back.id,
+          direction: "down",
+          qualifyingValue: state.qualifying,
+        });
         effects.tierRevoked = { from: state.tier, to: back.id };
         const reward = sale.effects.tier?.rewardPoints ?? 0;
         if (reward > 0) {
-          movements.push({ ...base, customerId, kind: "bonus", amount: -reward, idempotencyKey: `tier-undo:${m.transactionId}`, sourceKey: sale.effects.tier?.rewardKey ?? null, reason: `refund of ${t.refundOf} took back tier ${state.tier}` });
+          movements.push({
+            ...base,
+            customerId,
+            kind: "bonus",
+            amount: -reward,
+            idempotencyKey: `tier-undo:${m.transactionId}`,
+            sourceKey: sale.effects.tier?.rewardKey ?? null,
+            reason: `refund of ${t.refundOf} took back tier ${state.tier}`,
+          });
         }
         state.tier = back.id;
         state.tierSince = occurredAt;
@@ -83,11 +151,20 @@ export function planRefund(m: TransactionMessage, sale: SaleRecord, state: Loyal
 
   sale.refundedPerLine = after;
   sale.refundedTotal += t.total;
-  for (const [card, n] of Object.entries(effects.stampsTaken)) sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
+  for (const [card, n] of Object.entries(effects.stampsTaken))
+    sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
   return {
     points: -reversed,
     explanation: {
-      rules: [{ ruleId: "refund", type: "reverse", points: -reversed, lines: t.lines.map((_, n) => n), detail: `share by money of the ${sale.points} points earned by ${t.refundOf}` }],
+      rules: [
+        {
+          ruleId: "refund",
+          type: "reverse",
+          points: -reversed,
+          lines: t.lines.map((_, n) => n),
+          detail: `share by money of the ${sale.points} points earned by ${t.refundOf}`,
+        },
+      ],
       refunded: effects.refunded,
     },
     movements,

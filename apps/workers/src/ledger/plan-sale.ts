@@ -1,6 +1,17 @@
 import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
 import type { NewMovement } from "@regulars/ledger-store";
-import { applyStamps, type EarningResult, evaluateEarning, expiresAt, localDate, noSaleEffects, type SaleEffects, stampsEarned, stampsPerLine, tierFor } from "@regulars/rules";
+import {
+  applyStamps,
+  type EarningResult,
+  evaluateEarning,
+  expiresAt,
+  localDate,
+  noSaleEffects,
+  type SaleEffects,
+  stampsEarned,
+  stampsPerLine,
+  tierFor,
+} from "@regulars/rules";
 import type { LoyaltyState } from "./loyalty-state.ts";
 import type { ProgrammeInForce } from "./programmes.ts";
 
@@ -16,7 +27,8 @@ export interface SalePlan {
 const dayMs = 24 * 60 * 60 * 1000;
 
 /** Key of the bonus a tier upgrade pays; a refund of the upgrading sale reverses that lot. */
-export const tierRewardKey = (customerId: string, tierId: string, transactionId: string) => `tier-reward:${customerId}:${tierId}:${transactionId}`;
+export const tierRewardKey = (customerId: string, tierId: string, transactionId: string) =>
+  `tier-reward:${customerId}:${tierId}:${transactionId}`;
 /** Key of the bonus a completed stamp card pays. */
 export const stampRewardKey = (transactionId: string, cardId: string) => `stamp:${transactionId}:${cardId}`;
 
@@ -31,9 +43,20 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
   const t = m.transaction;
   const occurredAt = new Date(t.occurredAt);
   const day = localDate(t.occurredAt, timezone);
-  const base = { tenantId: m.tenantId, customerId: state.customerId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
+  const base = {
+    tenantId: m.tenantId,
+    customerId: state.customerId,
+    unit: "points" as const,
+    transactionId: m.transactionId,
+    occurredAt,
+  };
   const input = { occurredAt: t.occurredAt, channel: t.channel, locationId: t.locationId, lines: t.lines };
-  const explanation = evaluateEarning(config, input, { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 }, timezone);
+  const explanation = evaluateEarning(
+    config,
+    input,
+    { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 },
+    timezone,
+  );
   const movements: NewMovement[] = [];
   const events: LoyaltyEvent[] = [];
   const effects = noSaleEffects();
@@ -58,13 +81,34 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     effects.stamps[card.id] = { added: add, perLine: stampsPerLine(card, input) };
     const progress = state.stamps.get(card.id) ?? { stamps: 0, completed: 0, changed: false };
     const after = applyStamps(progress.stamps, add, card.stampsRequired);
-    state.stamps.set(card.id, { stamps: after.stamps, completed: progress.completed + after.completions, changed: true });
+    state.stamps.set(card.id, {
+      stamps: after.stamps,
+      completed: progress.completed + after.completions,
+      changed: true,
+    });
     if (after.completions > 0) {
       const rewardPoints = card.rewardPoints * after.completions;
       if (rewardPoints > 0) {
-        movements.push({ ...base, kind: "bonus", amount: rewardPoints, idempotencyKey: stampRewardKey(m.transactionId, card.id), reason: `stamp card "${card.name}" completed`, lot });
+        movements.push({
+          ...base,
+          kind: "bonus",
+          amount: rewardPoints,
+          idempotencyKey: stampRewardKey(m.transactionId, card.id),
+          reason: `stamp card "${card.name}" completed`,
+          lot,
+        });
       }
-      events.push({ type: "stamp_card.completed", id: `stamp:${m.transactionId}:${card.id}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), cardId: card.id, completions: after.completions, rewardPoints, transactionId: m.transactionId });
+      events.push({
+        type: "stamp_card.completed",
+        id: `stamp:${m.transactionId}:${card.id}`,
+        tenantId: m.tenantId,
+        customerId: state.customerId,
+        occurredAt: occurredAt.toISOString(),
+        cardId: card.id,
+        completions: after.completions,
+        rewardPoints,
+        transactionId: m.transactionId,
+      });
     }
   }
 
@@ -75,10 +119,28 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     const current = tiers.levels.find((l) => l.id === state.tier);
     // Upgrades are immediate; downgrades only happen at the end of the qualification period.
     if (!current || reached.threshold > current.threshold) {
-      events.push({ type: "tier.changed", id: `tier:${state.customerId}:${m.transactionId}`, tenantId: m.tenantId, customerId: state.customerId, occurredAt: occurredAt.toISOString(), from: state.tier, to: reached.id, direction: "up", qualifyingValue: state.qualifying });
+      events.push({
+        type: "tier.changed",
+        id: `tier:${state.customerId}:${m.transactionId}`,
+        tenantId: m.tenantId,
+        customerId: state.customerId,
+        occurredAt: occurredAt.toISOString(),
+        from: state.tier,
+        to: reached.id,
+        direction: "up",
+        qualifyingValue: state.qualifying,
+      });
       const reward = current ? (reached.benefits.rewardPoints ?? 0) : 0;
       const rewardKey = reward > 0 ? tierRewardKey(state.customerId, reached.id, m.transactionId) : null;
-      if (rewardKey) movements.push({ ...base, kind: "bonus", amount: reward, idempotencyKey: rewardKey, reason: `reached tier ${reached.name}`, lot });
+      if (rewardKey)
+        movements.push({
+          ...base,
+          kind: "bonus",
+          amount: reward,
+          idempotencyKey: rewardKey,
+          reason: `reached tier ${reached.name}`,
+          lot,
+        });
       effects.tier = { from: state.tier, to: reached.id, rewardPoints: reward, rewardKey };
       state.tier = reached.id;
       state.tierSince = occurredAt;

@@ -40,7 +40,10 @@ export function processedEvent(m: TransactionMessage, customerId: string | null,
  */
 export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<string, TransactionProcessed>> {
   if (!ids.length) return new Map();
-  const rows = await db.transaction.findMany({ where: { id: { in: ids } }, include: { lines: { orderBy: { lineNo: "asc" } } } });
+  const rows = await db.transaction.findMany({
+    where: { id: { in: ids } },
+    include: { lines: { orderBy: { lineNo: "asc" } } },
+  });
   return new Map(
     rows.map((r) => [
       r.id,

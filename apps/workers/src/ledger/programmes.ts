@@ -13,7 +13,15 @@ export interface ProgrammeInForce {
  * `occurredAt`, and reading it from Postgres per message would double the hot path's queries.
  */
 export class ProgrammeCache {
-  private readonly cache = new Map<string, { loadedAt: number; timezone: string; latest: number; versions: { version: number; from: number; config: ProgrammeConfig }[] }>();
+  private readonly cache = new Map<
+    string,
+    {
+      loadedAt: number;
+      timezone: string;
+      latest: number;
+      versions: { version: number; from: number; config: ProgrammeConfig }[];
+    }
+  >();
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 60_000,
@@ -26,8 +34,13 @@ export class ProgrammeCache {
   async refresh(tenantIds: string[]): Promise<void> {
     const cached = tenantIds.filter((t) => this.cache.has(t));
     if (!cached.length) return;
-    const rows = await this.db.programmeVersion.groupBy({ by: ["tenantId"], where: { tenantId: { in: cached } }, _max: { version: true } });
-    for (const r of rows) if ((r._max.version ?? 0) !== this.cache.get(r.tenantId)?.latest) this.cache.delete(r.tenantId);
+    const rows = await this.db.programmeVersion.groupBy({
+      by: ["tenantId"],
+      where: { tenantId: { in: cached } },
+      _max: { version: true },
+    });
+    for (const r of rows)
+      if ((r._max.version ?? 0) !== this.cache.get(r.tenantId)?.latest) this.cache.delete(r.tenantId);
   }
 
   async inForce(tenantId: string, occurredAt: Date): Promise<ProgrammeInForce | null> {
@@ -35,14 +48,21 @@ export class ProgrammeCache {
     if (!entry || Date.now() - entry.loadedAt > this.ttlMs) {
       const [tenant, rows] = await Promise.all([
         this.db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } }),
-        this.db.programmeVersion.findMany({ where: { tenantId }, orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }] }),
+        this.db.programmeVersion.findMany({
+          where: { tenantId },
+          orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
+        }),
       ]);
       if (!tenant) return null;
       entry = {
         loadedAt: Date.now(),
         timezone: tenant.timezone,
         latest: Math.max(0, ...rows.map((r) => r.version)),
-        versions: rows.map((r) => ({ version: r.version, from: r.effectiveFrom.getTime(), config: ProgrammeConfig.parse(r.config) })),
+        versions: rows.map((r) => ({
+          version: r.version,
+          from: r.effectiveFrom.getTime(),
+          config: ProgrammeConfig.parse(r.config),
+        })),
       };
       this.cache.set(tenantId, entry);
     }

@@ -1,5 +1,11 @@
 import { type DbTx, exactNumber } from "@regulars/db";
-import { matchRefundLines, noSaleEffects, refundedAfter, type MatchedRefundLine, type SaleEffects } from "@regulars/rules";
+import {
+  type MatchedRefundLine,
+  matchRefundLines,
+  noSaleEffects,
+  refundedAfter,
+  type SaleEffects,
+} from "@regulars/rules";
 
 /** What a refund needs to know about the sale it refunds, and about that sale's earlier refunds. */
 export interface SaleRecord {
@@ -27,12 +33,24 @@ export interface StoredRefundEffects {
   tierRevoked: { from: string; to: string } | null;
 }
 
-type SaleRow = { id: string; tenant_id: string; external_id: string; type: string; customer_id: string | null; total: bigint; points_awarded: bigint; explanation: { lines?: { lineNo: number; points: number }[] } | null; effects: SaleEffects | null };
+type SaleRow = {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  type: string;
+  customer_id: string | null;
+  total: bigint;
+  points_awarded: bigint;
+  explanation: { lines?: { lineNo: number; points: number }[] } | null;
+  effects: SaleEffects | null;
+};
 
 /** The customer of each sale (read without locks), to know whose lock a refund needs before it takes it. */
 export async function customersOfSales(tx: DbTx, ids: string[]): Promise<Map<string, string | null>> {
   if (!ids.length) return new Map();
-  const rows = await tx.$queryRaw<{ id: string; customer_id: string | null }[]>`SELECT id, customer_id FROM transactions WHERE id = ANY(${ids}::text[])`;
+  const rows = await tx.$queryRaw<
+    { id: string; customer_id: string | null }[]
+  >`SELECT id, customer_id FROM transactions WHERE id = ANY(${ids}::text[])`;
   return new Map(rows.map((r) => [r.id, r.customer_id]));
 }
 
@@ -48,12 +66,17 @@ export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<stri
   if (!sales.length) return new Map();
   const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; amount: bigint }[]>`
     SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sales.map((s) => s.id)}::text[]) ORDER BY transaction_id, line_no`;
-  const refunds = await tx.$queryRaw<{ id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]>`
+  const refunds = await tx.$queryRaw<
+    { id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]
+  >`
     SELECT r.id, r.tenant_id, r.refund_of, r.total, r.effects FROM transactions r
     JOIN unnest(${sales.map((s) => s.tenant_id)}::text[], ${sales.map((s) => s.external_id)}::text[]) AS s(tenant_id, external_id)
       ON r.tenant_id = s.tenant_id AND r.refund_of = s.external_id
     ORDER BY r.processed_at, r.id`;
-  const legacyLines = await refundLinesWithoutEffects(tx, refunds.filter((r) => !r.effects).map((r) => r.id));
+  const legacyLines = await refundLinesWithoutEffects(
+    tx,
+    refunds.filter((r) => !r.effects).map((r) => r.id),
+  );
 
   return new Map(
     sales.map((s) => {
@@ -67,15 +90,30 @@ export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<stri
         return { sku: l.sku, amount, points: linePoints.get(l.line_no) ?? (total > 0 ? (points * amount) / total : 0) };
       });
       const record: SaleRecord = {
-        id: s.id, tenantId: s.tenant_id, externalId: s.external_id, type: s.type as "sale" | "refund", customerId: s.customer_id,
-        total, points, lines: saleLines, effects: s.effects ?? noSaleEffects(),
-        refundedPerLine: saleLines.map(() => 0), refundedTotal: 0, stampsTaken: {}, tierRevoked: false,
+        id: s.id,
+        tenantId: s.tenant_id,
+        externalId: s.external_id,
+        type: s.type as "sale" | "refund",
+        customerId: s.customer_id,
+        total,
+        points,
+        lines: saleLines,
+        effects: s.effects ?? noSaleEffects(),
+        refundedPerLine: saleLines.map(() => 0),
+        refundedTotal: 0,
+        stampsTaken: {},
+        tierRevoked: false,
       };
       for (const r of refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id)) {
         record.refundedTotal += exactNumber(r.total);
         const taken = r.effects?.refunded ?? legacyAllocation(record, legacyLines.get(r.id) ?? []);
-        record.refundedPerLine = refundedAfter(record.refundedPerLine, saleLines.length, taken.map((t, k) => ({ ...t, refundLine: k })));
-        for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {})) record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
+        record.refundedPerLine = refundedAfter(
+          record.refundedPerLine,
+          saleLines.length,
+          taken.map((t, k) => ({ ...t, refundLine: k })),
+        );
+        for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {}))
+          record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
         if (r.effects?.tierRevoked) record.tierRevoked = true;
       }
       return [s.id, record];
@@ -87,13 +125,22 @@ export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<stri
 async function refundLinesWithoutEffects(tx: DbTx, ids: string[]) {
   const byRefund = new Map<string, { lineNo: number | null; sku: string; amount: number }[]>();
   if (!ids.length) return byRefund;
-  const rows = await tx.$queryRaw<{ transaction_id: string; refunds_line_no: number | null; sku: string; amount: bigint }[]>`
+  const rows = await tx.$queryRaw<
+    { transaction_id: string; refunds_line_no: number | null; sku: string; amount: bigint }[]
+  >`
     SELECT transaction_id, refunds_line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${ids}::text[]) ORDER BY transaction_id, line_no`;
-  for (const r of rows) byRefund.set(r.transaction_id, [...(byRefund.get(r.transaction_id) ?? []), { lineNo: r.refunds_line_no, sku: r.sku, amount: exactNumber(r.amount) }]);
+  for (const r of rows)
+    byRefund.set(r.transaction_id, [
+      ...(byRefund.get(r.transaction_id) ?? []),
+      { lineNo: r.refunds_line_no, sku: r.sku, amount: exactNumber(r.amount) },
+    ]);
   return byRefund;
 }
 
-function legacyAllocation(record: SaleRecord, lines: { lineNo: number | null; sku: string; amount: number }[]): MatchedRefundLine[] {
+function legacyAllocation(
+  record: SaleRecord,
+  lines: { lineNo: number | null; sku: string; amount: number }[],
+): MatchedRefundLine[] {
   const match = matchRefundLines(record.lines, record.refundedPerLine, lines);
   return match.ok ? match.lines : [];
 }

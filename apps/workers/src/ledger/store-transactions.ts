@@ -45,7 +45,14 @@ export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promi
   const ids = new Set(inserted.map((r) => r.id));
   const lines = rows
     .filter((r) => ids.has(r.message.transactionId))
-    .flatMap((r) => r.message.transaction.lines.map((line, lineNo) => ({ r, line, lineNo, refundsLineNo: r.refundsLineNo?.[lineNo] ?? null })));
+    .flatMap((r) =>
+      r.message.transaction.lines.map((line, lineNo) => ({
+        r,
+        line,
+        lineNo,
+        refundsLineNo: r.refundsLineNo?.[lineNo] ?? null,
+      })),
+    );
   if (lines.length) {
     const col2 = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
     await tx.$executeRaw`

@@ -1,4 +1,4 @@
-import { type Db, type DbTx, Prisma } from "@regulars/db";
+import type { Db, DbTx, Prisma } from "@regulars/db";
 import { ulid } from "@regulars/ids";
 import type { AuditEntry } from "./audit.types.ts";
 

@@ -9,7 +9,10 @@ import { recordAudit } from "../audit/audit.queries.ts";
 async function programmeNow(db: Db, tenantId: string, now: Date) {
   const [tenant, version] = await Promise.all([
     db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { timezone: true } }),
-    db.programmeVersion.findFirst({ where: { tenantId, effectiveFrom: { lte: now } }, orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }] }),
+    db.programmeVersion.findFirst({
+      where: { tenantId, effectiveFrom: { lte: now } },
+      orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
+    }),
   ]);
   return { timezone: tenant.timezone, config: ProgrammeConfig.parse(version?.config ?? {}) };
 }
@@ -26,7 +29,17 @@ export async function customerTier(db: Db, tenantId: string, customerId: string,
   const { timezone, config } = await programmeNow(db, tenantId, now);
   const tiers = config.tiers;
   const loyalty = await db.customerLoyalty.findUnique({ where: { customerId: id } });
-  if (!tiers) return { tiersEnabled: false as const, tier: null, since: null, basis: null, window: null, qualifyingValue: 0, next: null, benefits: null };
+  if (!tiers)
+    return {
+      tiersEnabled: false as const,
+      tier: null,
+      since: null,
+      basis: null,
+      window: null,
+      qualifyingValue: 0,
+      next: null,
+      benefits: null,
+    };
   const since = tierWindowStart(tiers.window, now.toISOString(), timezone) ?? new Date(0);
   const [row] = await qualifyingValues(db, tenantId, [id], tiers.basis, since);
   const value = Number(row?.value ?? 0);
@@ -64,20 +77,42 @@ export async function adjustBalance(db: Db, tenantId: string, actor: string, inp
       SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
     const balance = exactNumber(account?.balance);
     if (balance + input.amount < 0) {
-      throw new DomainError("unprocessable", `the ${input.unit} balance is ${balance}; an adjustment cannot take it below zero`, [
-        { path: "amount", message: `must be at least ${-balance}` },
-      ]);
+      throw new DomainError(
+        "unprocessable",
+        `the ${input.unit} balance is ${balance}; an adjustment cannot take it below zero`,
+        [{ path: "amount", message: `must be at least ${-balance}` }],
+      );
     }
     const key = `adjust:${input.idempotencyKey ?? newId("movement")}`;
-    const posted = await postMovementsDetailed(tx, [{
-      tenantId, customerId: id, kind: "adjust", unit: input.unit, amount: input.amount, idempotencyKey: key, reason: input.reason, actor, occurredAt: now,
-      ...(input.unit === "points" && input.amount > 0 ? { lot: { availableAt: now, expiresAt: expiresAt(config.expiry, now.toISOString(), timezone) } } : {}),
-    }]);
+    const posted = await postMovementsDetailed(tx, [
+      {
+        tenantId,
+        customerId: id,
+        kind: "adjust",
+        unit: input.unit,
+        amount: input.amount,
+        idempotencyKey: key,
+        reason: input.reason,
+        actor,
+        occurredAt: now,
+        ...(input.unit === "points" && input.amount > 0
+          ? { lot: { availableAt: now, expiresAt: expiresAt(config.expiry, now.toISOString(), timezone) } }
+          : {}),
+      },
+    ]);
     if (posted.length) {
       await announceMovements(tx, config.milestones, posted);
-      await recordAudit(tx, { tenantId, actor, action: "customers.adjust", target: id, details: { unit: input.unit, amount: input.amount, reason: input.reason, key } });
+      await recordAudit(tx, {
+        tenantId,
+        actor,
+        action: "customers.adjust",
+        target: id,
+        details: { unit: input.unit, amount: input.amount, reason: input.reason, key },
+      });
     }
-    const [after] = await tx.$queryRaw<{ balance: bigint }[]>`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
+    const [after] = await tx.$queryRaw<
+      { balance: bigint }[]
+    >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
     return { applied: posted.length > 0, movementId: posted[0]?.id ?? null, balance: exactNumber(after?.balance) };
   });
 }

@@ -18,7 +18,10 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, include: { identities: true } }) : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
-  const [balances, loyalty] = await Promise.all([customerBalances(db, tenantId, customer.id), db.customerLoyalty.findUnique({ where: { customerId: customer.id } })]);
+  const [balances, loyalty] = await Promise.all([
+    customerBalances(db, tenantId, customer.id),
+    db.customerLoyalty.findUnique({ where: { customerId: customer.id } }),
+  ]);
   return {
     view: "admin",
     id: customer.id,
@@ -38,7 +41,11 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
 }
 
 /** Newest first; the cursor is the last movement id of the previous page (ids sort by time). */
-export async function customerLedger(db: Db, tenantId: string, input: { customerId: string; cursor?: string | null; limit: number }) {
+export async function customerLedger(
+  db: Db,
+  tenantId: string,
+  input: { customerId: string; cursor?: string | null; limit: number },
+) {
   const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const rows = await db.ledgerMovement.findMany({
@@ -77,5 +84,12 @@ export async function searchCustomers(db: Db, tenantId: string, input: { query: 
     orderBy: { createdAt: "desc" },
     take: input.limit,
   });
-  return rows.map((c) => ({ id: c.id, name: c.name, phone: c.phone, email: c.email, cardNumber: c.cardNumber, createdAt: c.createdAt.toISOString() }));
+  return rows.map((c) => ({
+    id: c.id,
+    name: c.name,
+    phone: c.phone,
+    email: c.email,
+    cardNumber: c.cardNumber,
+    createdAt: c.createdAt.toISOString(),
+  }));
 }

@@ -1,23 +1,39 @@
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
-import { customerLedger, getCustomer, searchCustomers } from "./customers.queries.ts";
 import { adjustBalance, customerTier } from "./customers.loyalty.ts";
+import { customerLedger, getCustomer, searchCustomers } from "./customers.queries.ts";
 import { getTillCustomer } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
-import { AdjustInput, CustomerIdInput, CustomerLedgerInput, GetCustomerInput, SearchCustomersInput } from "./customers.types.ts";
+import {
+  AdjustInput,
+  CustomerIdInput,
+  CustomerLedgerInput,
+  GetCustomerInput,
+  SearchCustomersInput,
+} from "./customers.types.ts";
 
 const staffOrTerminal = roleProcedure("admin", "kiosk", "pos");
 /** Kiosks and POS terminals sit on customer-facing hardware: they get the till view of a customer. */
 const isTill = (ctx: TenantContext) => ctx.credential.role !== "admin";
 
 export const customersRouter = router({
-  get: staffOrTerminal.input(GetCustomerInput).query(({ ctx, input }): Promise<CustomerView | TillCustomerView> =>
-    isTill(ctx) ? getTillCustomer(ctx.db, ctx.tenantId, input) : getCustomer(ctx.db, ctx.tenantId, input)),
+  get: staffOrTerminal
+    .input(GetCustomerInput)
+    .query(
+      ({ ctx, input }): Promise<CustomerView | TillCustomerView> =>
+        isTill(ctx) ? getTillCustomer(ctx.db, ctx.tenantId, input) : getCustomer(ctx.db, ctx.tenantId, input),
+    ),
   ledger: staffOrTerminal.input(CustomerLedgerInput).query(async ({ ctx, input }) => {
     const page = await customerLedger(ctx.db, ctx.tenantId, input);
     // An adjustment's reason is free text an admin typed (it may name the customer); tills do not need it.
     return isTill(ctx) ? { ...page, items: page.items.map((l) => ({ ...l, reason: null, actor: null })) } : page;
   }),
-  tier: staffOrTerminal.input(CustomerIdInput).query(({ ctx, input }) => customerTier(ctx.db, ctx.tenantId, input.customerId)),
-  adjust: roleProcedure("admin").input(AdjustInput).mutation(({ ctx, input }) => adjustBalance(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  search: roleProcedure("admin").input(SearchCustomersInput).query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
+  tier: staffOrTerminal
+    .input(CustomerIdInput)
+    .query(({ ctx, input }) => customerTier(ctx.db, ctx.tenantId, input.customerId)),
+  adjust: roleProcedure("admin")
+    .input(AdjustInput)
+    .mutation(({ ctx, input }) => adjustBalance(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+  search: roleProcedure("admin")
+    .input(SearchCustomersInput)
+    .query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
 });

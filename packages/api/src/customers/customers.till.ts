@@ -15,7 +15,9 @@ export const firstNameOf = (name: string | null): string | null => name?.trim().
  */
 export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef): Promise<TillCustomerView> {
   const id = await findCustomerId(db, tenantId, ref);
-  const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } }) : null;
+  const customer = id
+    ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } })
+    : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const [balances, loyalty] = await Promise.all([
     customerBalances(db, tenantId, customer.id),

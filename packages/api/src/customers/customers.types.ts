@@ -61,7 +61,11 @@ export const CustomerIdInput = z.object({ customerId: z.string().min(1) });
 export const AdjustInput = z.object({
   customerId: z.string().min(1),
   unit: z.enum(["points", "wallet"]).default("points"),
-  amount: z.number().int("must be a whole number").refine((n) => n !== 0, "must not be zero").refine((n) => Math.abs(n) <= 10_000_000, "is implausibly large"),
+  amount: z
+    .number()
+    .int("must be a whole number")
+    .refine((n) => n !== 0, "must not be zero")
+    .refine((n) => Math.abs(n) <= 10_000_000, "is implausibly large"),
   reason: z.string().trim().min(3, "say why, in at least 3 characters").max(500),
   idempotencyKey: z.string().min(1).max(100).nullish(),
 });

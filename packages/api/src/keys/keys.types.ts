@@ -10,7 +10,9 @@ export const CreateKeyInput = z.object({
   label: z.string().trim().min(1, "must not be empty").max(100).optional(),
 });
 
-export const KeyIdInput = z.object({ keyId: z.string().regex(/^key_[A-Za-z0-9]+$/, "must be a key id such as key_01h...") });
+export const KeyIdInput = z.object({
+  keyId: z.string().regex(/^key_[A-Za-z0-9]+$/, "must be a key id such as key_01h..."),
+});
 
 export const RotateKeyInput = KeyIdInput.extend({
   /** How long the old key keeps working, so terminals can be switched over without an outage. */

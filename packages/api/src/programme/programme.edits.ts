@@ -21,19 +21,31 @@ function disableById<T extends { id: string; enabled: boolean }>(items: readonly
 }
 
 /** Replaces the rule with the same id where it stands, or appends it; order never decides, priority does. */
-export const upsertRule = (config: ProgrammeConfig, rule: EarningRule): ProgrammeConfig => ({ ...config, rules: upsertById(config.rules, rule) });
+export const upsertRule = (config: ProgrammeConfig, rule: EarningRule): ProgrammeConfig => ({
+  ...config,
+  rules: upsertById(config.rules, rule),
+});
 
 /** Disabled rules stay in the document, so the history of what a rule was remains readable. */
-export const disableRule = (config: ProgrammeConfig, id: string): ProgrammeConfig => ({ ...config, rules: disableById(config.rules, id, "rule") });
+export const disableRule = (config: ProgrammeConfig, id: string): ProgrammeConfig => ({
+  ...config,
+  rules: disableById(config.rules, id, "rule"),
+});
 
 export function setTiers(config: ProgrammeConfig, tiers: TierProgramme | null): ProgrammeConfig {
   const { tiers: _previous, ...rest } = config;
   return tiers ? { ...rest, tiers } : rest;
 }
 
-export const setExpiry = (config: ProgrammeConfig, expiry: ProgrammeConfig["expiry"]): ProgrammeConfig => ({ ...config, expiry });
+export const setExpiry = (config: ProgrammeConfig, expiry: ProgrammeConfig["expiry"]): ProgrammeConfig => ({
+  ...config,
+  expiry,
+});
 
-export const upsertStampCard = (config: ProgrammeConfig, card: StampCard): ProgrammeConfig => ({ ...config, stampCards: upsertById(config.stampCards, card) });
+export const upsertStampCard = (config: ProgrammeConfig, card: StampCard): ProgrammeConfig => ({
+  ...config,
+  stampCards: upsertById(config.stampCards, card),
+});
 
 export const disableStampCard = (config: ProgrammeConfig, id: string): ProgrammeConfig => ({
   ...config,
@@ -48,7 +60,10 @@ export const setMilestones = (config: ProgrammeConfig, milestones: readonly numb
 
 export const setCaps = (config: ProgrammeConfig, caps: Caps): ProgrammeConfig => ({ ...config, caps: { ...caps } });
 
-export const setPendingDays = (config: ProgrammeConfig, days: number): ProgrammeConfig => ({ ...config, pendingDays: days });
+export const setPendingDays = (config: ProgrammeConfig, days: number): ProgrammeConfig => ({
+  ...config,
+  pendingDays: days,
+});
 
 /** The schema first, then what the schema cannot see: references between parts of the document. */
 export function validateProgramme(candidate: unknown): ProgrammeConfig {
@@ -61,7 +76,11 @@ export function validateProgramme(candidate: unknown): ProgrammeConfig {
 
 function invalid(issues: FieldIssue[]): DomainError {
   const first = issues[0];
-  return new DomainError("invalid_request", `the programme would be invalid: ${first ? `${first.path}: ${first.message}` : "unknown reason"}`, issues);
+  return new DomainError(
+    "invalid_request",
+    `the programme would be invalid: ${first ? `${first.path}: ${first.message}` : "unknown reason"}`,
+    issues,
+  );
 }
 
 function crossReferenceIssues(config: ProgrammeConfig): FieldIssue[] {
@@ -69,10 +88,12 @@ function crossReferenceIssues(config: ProgrammeConfig): FieldIssue[] {
   const tierIds = new Set(config.tiers?.levels.map((l) => l.id) ?? []);
   const seenRules = new Set<string>();
   config.rules.forEach((rule, i) => {
-    if (seenRules.has(rule.id)) issues.push({ path: `rules.${i}.id`, message: `another rule already has the id '${rule.id}'` });
+    if (seenRules.has(rule.id))
+      issues.push({ path: `rules.${i}.id`, message: `another rule already has the id '${rule.id}'` });
     seenRules.add(rule.id);
     rule.tiers.forEach((tier, j) => {
-      if (!tierIds.has(tier)) issues.push({ path: `rules.${i}.tiers.${j}`, message: `the programme has no tier '${tier}'` });
+      if (!tierIds.has(tier))
+        issues.push({ path: `rules.${i}.tiers.${j}`, message: `the programme has no tier '${tier}'` });
     });
     if (rule.validFrom && rule.validTo && Date.parse(rule.validTo) <= Date.parse(rule.validFrom)) {
       issues.push({ path: `rules.${i}.validTo`, message: "must be later than validFrom" });
@@ -80,7 +101,8 @@ function crossReferenceIssues(config: ProgrammeConfig): FieldIssue[] {
   });
   const seenCards = new Set<string>();
   config.stampCards.forEach((card, i) => {
-    if (seenCards.has(card.id)) issues.push({ path: `stampCards.${i}.id`, message: `another stamp card already has the id '${card.id}'` });
+    if (seenCards.has(card.id))
+      issues.push({ path: `stampCards.${i}.id`, message: `another stamp card already has the id '${card.id}'` });
     seenCards.add(card.id);
   });
   return issues;
@@ -93,7 +115,10 @@ const keyedCollections = new Set(["rules", "stampCards"]);
  * The parts of the document an edit changed, for the audit log: whole sections, except rules and
  * stamp cards, which are narrowed to the items (by id) that were added or changed.
  */
-export function changedParts(before: ProgrammeConfig, after: ProgrammeConfig): { before: Record<string, unknown>; after: Record<string, unknown> } {
+export function changedParts(
+  before: ProgrammeConfig,
+  after: ProgrammeConfig,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const was: Record<string, unknown> = {};
   const now: Record<string, unknown> = {};
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ProgrammeConfig>;
@@ -105,7 +130,9 @@ export function changedParts(before: ProgrammeConfig, after: ProgrammeConfig): {
       const byId = (items: unknown) => new Map((items as { id: string }[]).map((i) => [i.id, i]));
       const oldItems = byId(b ?? []);
       const newItems = byId(a ?? []);
-      const ids = [...new Set([...oldItems.keys(), ...newItems.keys()])].filter((id) => !sameJson(oldItems.get(id), newItems.get(id)));
+      const ids = [...new Set([...oldItems.keys(), ...newItems.keys()])].filter(
+        (id) => !sameJson(oldItems.get(id), newItems.get(id)),
+      );
       was[key] = ids.flatMap((id) => (oldItems.has(id) ? [oldItems.get(id)] : []));
       now[key] = ids.flatMap((id) => (newItems.has(id) ? [newItems.get(id)] : []));
     } else {

@@ -1,4 +1,4 @@
-import { type TenantContext, roleProcedure, router } from "../trpc.ts";
+import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import * as edits from "./programme.edits.ts";
 import { changeProgramme, currentProgramme, listVersions } from "./programme.service.ts";
 import { simulateEarning } from "./programme.simulate.ts";
@@ -19,7 +19,13 @@ import {
 const admin = roleProcedure("admin");
 
 /** Every mutation is one new version plus one audit row, made by the calling key. */
-const change = (ctx: TenantContext, action: string, target: string | null, edit: edits.ProgrammeEdit, effectiveFrom: string | undefined) =>
+const change = (
+  ctx: TenantContext,
+  action: string,
+  target: string | null,
+  edit: edits.ProgrammeEdit,
+  effectiveFrom: string | undefined,
+) =>
   changeProgramme(ctx.db, {
     tenantId: ctx.tenantId,
     actor: ctx.credential.keyId,
@@ -42,37 +48,67 @@ export const programmeRouter = router({
     }),
     upsert: admin
       .input(UpsertRuleInput)
-      .mutation(({ ctx, input }) => change(ctx, "rules.upsert", input.rule.id, (c) => edits.upsertRule(c, input.rule), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(ctx, "rules.upsert", input.rule.id, (c) => edits.upsertRule(c, input.rule), input.effectiveFrom),
+      ),
     disable: admin
       .input(DisableRuleInput)
-      .mutation(({ ctx, input }) => change(ctx, "rules.disable", input.id, (c) => edits.disableRule(c, input.id), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(ctx, "rules.disable", input.id, (c) => edits.disableRule(c, input.id), input.effectiveFrom),
+      ),
   }),
   tiers: router({
-    set: admin.input(SetTiersInput).mutation(({ ctx, input }) => change(ctx, "tiers.set", null, (c) => edits.setTiers(c, input.tiers), input.effectiveFrom)),
+    set: admin
+      .input(SetTiersInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "tiers.set", null, (c) => edits.setTiers(c, input.tiers), input.effectiveFrom),
+      ),
   }),
   expiry: router({
-    set: admin.input(SetExpiryInput).mutation(({ ctx, input }) => change(ctx, "expiry.set", null, (c) => edits.setExpiry(c, input.expiry), input.effectiveFrom)),
+    set: admin
+      .input(SetExpiryInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "expiry.set", null, (c) => edits.setExpiry(c, input.expiry), input.effectiveFrom),
+      ),
   }),
   stampCards: router({
     upsert: admin
       .input(UpsertStampCardInput)
-      .mutation(({ ctx, input }) => change(ctx, "stampCards.upsert", input.card.id, (c) => edits.upsertStampCard(c, input.card), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(
+          ctx,
+          "stampCards.upsert",
+          input.card.id,
+          (c) => edits.upsertStampCard(c, input.card),
+          input.effectiveFrom,
+        ),
+      ),
     disable: admin
       .input(DisableStampCardInput)
-      .mutation(({ ctx, input }) => change(ctx, "stampCards.disable", input.id, (c) => edits.disableStampCard(c, input.id), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(ctx, "stampCards.disable", input.id, (c) => edits.disableStampCard(c, input.id), input.effectiveFrom),
+      ),
   }),
   milestones: router({
     set: admin
       .input(SetMilestonesInput)
-      .mutation(({ ctx, input }) => change(ctx, "milestones.set", null, (c) => edits.setMilestones(c, input.milestones), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(ctx, "milestones.set", null, (c) => edits.setMilestones(c, input.milestones), input.effectiveFrom),
+      ),
   }),
   caps: router({
-    set: admin.input(SetCapsInput).mutation(({ ctx, input }) => change(ctx, "caps.set", null, (c) => edits.setCaps(c, input.caps), input.effectiveFrom)),
+    set: admin
+      .input(SetCapsInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "caps.set", null, (c) => edits.setCaps(c, input.caps), input.effectiveFrom),
+      ),
   }),
   pendingDays: router({
     set: admin
       .input(SetPendingDaysInput)
-      .mutation(({ ctx, input }) => change(ctx, "pendingDays.set", null, (c) => edits.setPendingDays(c, input.days), input.effectiveFrom)),
+      .mutation(({ ctx, input }) =>
+        change(ctx, "pendingDays.set", null, (c) => edits.setPendingDays(c, input.days), input.effectiveFrom),
+      ),
   }),
 
   /** A kiosk may quote "what would I earn" too; it never sees the programme itself. */

@@ -31,7 +31,11 @@ const viewOf = (row: ProgrammeVersionModel): ProgrammeVersionView => ({
 });
 
 /** The version in force at `at`: the greatest effectiveFrom not after it (the later version on a tie). */
-export async function currentProgramme(db: Db | DbTx, tenantId: string, at: Date = new Date()): Promise<ProgrammeVersionView> {
+export async function currentProgramme(
+  db: Db | DbTx,
+  tenantId: string,
+  at: Date = new Date(),
+): Promise<ProgrammeVersionView> {
   const row = await db.programmeVersion.findFirst({
     where: { tenantId, effectiveFrom: { lte: at } },
     orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
@@ -41,7 +45,11 @@ export async function currentProgramme(db: Db | DbTx, tenantId: string, at: Date
 }
 
 /** Newest first, without the documents; scheduled versions come before the one in force. */
-export async function listVersions(db: Db, tenantId: string, now: Date = new Date()): Promise<ProgrammeVersionSummary[]> {
+export async function listVersions(
+  db: Db,
+  tenantId: string,
+  now: Date = new Date(),
+): Promise<ProgrammeVersionSummary[]> {
   const rows = await db.programmeVersion.findMany({
     where: { tenantId },
     orderBy: { version: "desc" },
@@ -49,7 +57,15 @@ export async function listVersions(db: Db, tenantId: string, now: Date = new Dat
   });
   const inForce = rows
     .filter((r) => r.effectiveFrom <= now)
-    .reduce<(typeof rows)[number] | null>((best, r) => (!best || r.effectiveFrom > best.effectiveFrom || (r.effectiveFrom.getTime() === best.effectiveFrom.getTime() && r.version > best.version) ? r : best), null);
+    .reduce<(typeof rows)[number] | null>(
+      (best, r) =>
+        !best ||
+        r.effectiveFrom > best.effectiveFrom ||
+        (r.effectiveFrom.getTime() === best.effectiveFrom.getTime() && r.version > best.version)
+          ? r
+          : best,
+      null,
+    );
   return rows.map((r) => ({
     version: r.version,
     effectiveFrom: r.effectiveFrom.toISOString(),
@@ -70,7 +86,8 @@ export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<
       return await withTransaction(db, (tx) => writeNextVersion(tx, change));
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
-      if (attempt >= WRITE_ATTEMPTS) throw new DomainError("conflict", "the programme kept changing underneath this edit; load it again and retry");
+      if (attempt >= WRITE_ATTEMPTS)
+        throw new DomainError("conflict", "the programme kept changing underneath this edit; load it again and retry");
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
     }
   }
@@ -78,7 +95,10 @@ export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<
 
 async function writeNextVersion(tx: DbTx, change: ProgrammeChange): Promise<ProgrammeVersionView> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`programme:${change.tenantId}`}, 0))`;
-  const latest = await tx.programmeVersion.findFirst({ where: { tenantId: change.tenantId }, orderBy: { version: "desc" } });
+  const latest = await tx.programmeVersion.findFirst({
+    where: { tenantId: change.tenantId },
+    orderBy: { version: "desc" },
+  });
   if (!latest) throw new DomainError("not_found", "this tenant has no programme yet");
 
   const now = new Date();
@@ -87,7 +107,9 @@ async function writeNextVersion(tx: DbTx, change: ProgrammeChange): Promise<Prog
     throw invalidEffectiveFrom("must not be in the past: transactions already evaluated keep the version they had");
   }
   if (effectiveFrom < latest.effectiveFrom) {
-    throw invalidEffectiveFrom(`must not be earlier than ${latest.effectiveFrom.toISOString()}, when version ${latest.version} takes effect`);
+    throw invalidEffectiveFrom(
+      `must not be earlier than ${latest.effectiveFrom.toISOString()}, when version ${latest.version} takes effect`,
+    );
   }
 
   const before = ProgrammeConfig.parse(latest.config);

@@ -9,7 +9,13 @@ import type { SimulateInput } from "./programme.types.ts";
  * Without a customer the quote is for a member we know nothing about (no tier, no birthday, nothing
  * earned today): the engine gives an anonymous sale no points, which would answer no question.
  */
-export async function simulateEarning(db: Db, tenantId: string, timezone: string, input: SimulateInput, now: Date = new Date()) {
+export async function simulateEarning(
+  db: Db,
+  tenantId: string,
+  timezone: string,
+  input: SimulateInput,
+  now: Date = new Date(),
+) {
   const occurredAt = input.basket.occurredAt ? new Date(input.basket.occurredAt) : now;
   const programme = await currentProgramme(db, tenantId, occurredAt);
   const customer = {
@@ -17,7 +23,12 @@ export async function simulateEarning(db: Db, tenantId: string, timezone: string
     dateOfBirth: input.customer?.dateOfBirth ?? null,
     earnedToday: input.customer?.earnedToday ?? 0,
   };
-  const basket = { occurredAt: occurredAt.toISOString(), channel: input.basket.channel, locationId: input.basket.locationId, lines: input.basket.lines };
+  const basket = {
+    occurredAt: occurredAt.toISOString(),
+    channel: input.basket.channel,
+    locationId: input.basket.locationId,
+    lines: input.basket.lines,
+  };
   const earning = evaluateEarning(programme.config, basket, customer, timezone);
   return { programmeVersion: programme.version, occurredAt: basket.occurredAt, ...earning };
 }

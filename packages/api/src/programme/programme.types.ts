@@ -1,4 +1,14 @@
-import { Channel, EarningRule, ExpiryPolicy, LocationId, type ProgrammeConfig, StampCard, Timestamp, TierProgramme, TransactionLine } from "@regulars/contracts";
+import {
+  Channel,
+  EarningRule,
+  ExpiryPolicy,
+  LocationId,
+  type ProgrammeConfig,
+  StampCard,
+  TierProgramme,
+  Timestamp,
+  TransactionLine,
+} from "@regulars/contracts";
 import { z } from "zod";
 
 /** When the change takes effect; omitted means now. Never in the past: history is not rewritten. */
@@ -12,9 +22,15 @@ export const SetTiersInput = z.object({ tiers: TierProgramme.nullable(), effecti
 export const SetExpiryInput = z.object({ expiry: ExpiryPolicy, effectiveFrom: EffectiveFrom });
 export const UpsertStampCardInput = z.object({ card: StampCard, effectiveFrom: EffectiveFrom });
 export const DisableStampCardInput = z.object({ id: z.string().min(1), effectiveFrom: EffectiveFrom });
-export const SetMilestonesInput = z.object({ milestones: z.array(z.number().int().positive()).max(50), effectiveFrom: EffectiveFrom });
+export const SetMilestonesInput = z.object({
+  milestones: z.array(z.number().int().positive()).max(50),
+  effectiveFrom: EffectiveFrom,
+});
 export const SetCapsInput = z.object({
-  caps: z.object({ perTransaction: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }),
+  caps: z.object({
+    perTransaction: z.number().int().positive().optional(),
+    perDay: z.number().int().positive().optional(),
+  }),
   effectiveFrom: EffectiveFrom,
 });
 export const SetPendingDaysInput = z.object({ days: z.number().int().min(0).max(365), effectiveFrom: EffectiveFrom });

@@ -5,13 +5,19 @@ import { transactionStatus } from "@regulars/ledger-store";
 import { z } from "zod";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 
-export const GetTransactionInput = z.union([z.object({ id: z.string().min(1).max(64) }), z.object({ externalId: z.string().min(1).max(128) })]);
+export const GetTransactionInput = z.union([
+  z.object({ id: z.string().min(1).max(64) }),
+  z.object({ externalId: z.string().min(1).max(128) }),
+]);
 
 /** The externalId a transaction id was accepted under (ids are derived from it, so only a record tells). */
 async function externalIdOf(ctx: TenantContext, id: string): Promise<string | null> {
   const [tx, receipt] = await Promise.all([
     ctx.db.transaction.findFirst({ where: { id, tenantId: ctx.tenantId }, select: { externalId: true } }),
-    ctx.db.transactionReceipt.findFirst({ where: { transactionId: id, tenantId: ctx.tenantId }, select: { externalId: true } }),
+    ctx.db.transactionReceipt.findFirst({
+      where: { transactionId: id, tenantId: ctx.tenantId },
+      select: { externalId: true },
+    }),
   ]);
   return tx?.externalId ?? receipt?.externalId ?? null;
 }
@@ -26,11 +32,21 @@ export const transactionsRouter = router({
     .query(async ({ ctx, input }) => {
       const externalId = "externalId" in input ? input.externalId : await externalIdOf(ctx, input.id);
       const status = externalId ? await transactionStatus(ctx.db, ctx.tenantId, externalId) : null;
-      if (!status) throw new DomainError("not_found", "no such transaction: it was never accepted, or it was posted with another key's tenant");
+      if (!status)
+        throw new DomainError(
+          "not_found",
+          "no such transaction: it was never accepted, or it was posted with another key's tenant",
+        );
       if (status.status !== "processed") return status;
       const id = stableId("transaction", ctx.tenantId, status.externalId);
-      const tx = await ctx.db.transaction.findFirstOrThrow({ where: { id, tenantId: ctx.tenantId }, include: { lines: { orderBy: { lineNo: "asc" } } } });
-      const movements = await ctx.db.ledgerMovement.findMany({ where: { tenantId: ctx.tenantId, transactionId: tx.id }, orderBy: { id: "asc" } });
+      const tx = await ctx.db.transaction.findFirstOrThrow({
+        where: { id, tenantId: ctx.tenantId },
+        include: { lines: { orderBy: { lineNo: "asc" } } },
+      });
+      const movements = await ctx.db.ledgerMovement.findMany({
+        where: { tenantId: ctx.tenantId, transactionId: tx.id },
+        orderBy: { id: "asc" },
+      });
       return {
         ...status,
         refundOf: tx.refundOf,
@@ -42,10 +58,24 @@ export const transactionsRouter = router({
         programmeVersion: tx.programmeVersion,
         explanation: tx.explanation,
         lines: tx.lines.map((l) => ({
-          lineNo: l.lineNo, sku: l.sku, name: l.name, category: l.category, tags: l.tags, quantity: l.quantity,
-          unitPrice: exactNumber(l.unitPrice), discount: exactNumber(l.discount), amount: exactNumber(l.amount), refundsLineNo: l.refundsLineNo,
+          lineNo: l.lineNo,
+          sku: l.sku,
+          name: l.name,
+          category: l.category,
+          tags: l.tags,
+          quantity: l.quantity,
+          unitPrice: exactNumber(l.unitPrice),
+          discount: exactNumber(l.discount),
+          amount: exactNumber(l.amount),
+          refundsLineNo: l.refundsLineNo,
         })),
-        movements: movements.map((m) => ({ id: m.id, kind: m.kind, unit: m.unit, amount: exactNumber(m.amount), occurredAt: m.occurredAt.toISOString() })),
+        movements: movements.map((m) => ({
+          id: m.id,
+          kind: m.kind,
+          unit: m.unit,
+          amount: exactNumber(m.amount),
+          occurredAt: m.occurredAt.toISOString(),
+        })),
       };
     }),
 });

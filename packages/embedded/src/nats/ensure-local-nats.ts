@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { noLog, type Log } from '../log.ts';
-import { sleep } from '../sleep.ts';
-import { defaultSearchPath, findExecutable } from './find-executable.ts';
-import { NATS_SERVER_MISSING } from './install-hint.ts';
-import { spawnNatsServer, type NatsServerProcess } from './nats-server-process.ts';
-import { probeNats } from './probe-nats.ts';
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { type Log, noLog } from "../log.ts";
+import { sleep } from "../sleep.ts";
+import { defaultSearchPath, findExecutable } from "./find-executable.ts";
+import { NATS_SERVER_MISSING } from "./install-hint.ts";
+import { type NatsServerProcess, spawnNatsServer } from "./nats-server-process.ts";
+import { probeNats } from "./probe-nats.ts";
 
 export interface LocalNats {
   url: string;
@@ -24,7 +24,7 @@ export interface EnsureLocalNatsOptions {
   searchPath?: string;
 }
 
-const HOST = '127.0.0.1';
+const HOST = "127.0.0.1";
 const START_TIMEOUT_MS = 15_000;
 
 /**
@@ -38,26 +38,26 @@ export async function ensureLocalNats(opts: EnsureLocalNatsOptions): Promise<Loc
   const url = `nats://${HOST}:${port}`;
 
   const existing = await probeNats(port);
-  if (existing.state === 'nats') return useRunning(url, existing.jetstream, log);
-  if (existing.state === 'other') throw portTakenError(port);
+  if (existing.state === "nats") return useRunning(url, existing.jetstream, log);
+  if (existing.state === "other") throw portTakenError(port);
 
-  const binary = opts.binary ?? findExecutable('nats-server', opts.searchPath ?? defaultSearchPath());
+  const binary = opts.binary ?? findExecutable("nats-server", opts.searchPath ?? defaultSearchPath());
   if (!binary) throw new Error(NATS_SERVER_MISSING);
 
-  const storeDir = path.join(path.resolve(opts.dataDir), 'nats');
+  const storeDir = path.join(path.resolve(opts.dataDir), "nats");
   await mkdir(storeDir, { recursive: true });
-  log('starting nats-server', { binary, port, storeDir });
-  const server = spawnNatsServer(binary, ['-a', HOST, '-p', String(port), '-js', '-sd', storeDir]);
+  log("starting nats-server", { binary, port, storeDir });
+  const server = spawnNatsServer(binary, ["-a", HOST, "-p", String(port), "-js", "-sd", storeDir]);
 
   const winner = await waitUntilAnswering(server, port).catch(async (error: unknown) => {
     await server.stop();
     throw error;
   });
-  if (winner === 'other process') {
-    log('another process started NATS on this port first; using it', { port });
+  if (winner === "other process") {
+    log("another process started NATS on this port first; using it", { port });
     return { url, startedHere: false, stop: async () => {} };
   }
-  log('nats-server started', { url, storeDir });
+  log("nats-server started", { url, storeDir });
   return { url, startedHere: true, stop: () => server.stop() };
 }
 
@@ -66,15 +66,15 @@ export async function ensureLocalNats(opts: EnsureLocalNatsOptions): Promise<Loc
  * INFO greeting carries. If two processes spawn at once, the loser's server fails to bind and exits while
  * the winner's answers; the loser then uses the winner's.
  */
-async function waitUntilAnswering(server: NatsServerProcess, port: number): Promise<'ours' | 'other process'> {
+async function waitUntilAnswering(server: NatsServerProcess, port: number): Promise<"ours" | "other process"> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let exitedAt: number | undefined;
   while (Date.now() < deadline) {
     const probe = await probeNats(port, 500);
     const running = server.isRunning();
-    if (probe.state === 'nats') {
-      if (!running) return 'other process';
-      if (probe.serverId && server.output.includes(probe.serverId)) return 'ours';
+    if (probe.state === "nats") {
+      if (!running) return "other process";
+      if (probe.serverId && server.output.includes(probe.serverId)) return "ours";
     } else if (!running) {
       exitedAt ??= Date.now();
       // A short grace in case our server exited because a racing one was just binding the port.
@@ -84,12 +84,15 @@ async function waitUntilAnswering(server: NatsServerProcess, port: number): Prom
     }
     await sleep(100);
   }
-  throw new Error(`nats-server did not accept connections on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s:\n${server.output}`);
+  throw new Error(
+    `nats-server did not accept connections on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s:\n${server.output}`,
+  );
 }
 
 function useRunning(url: string, jetstream: boolean, log: Log): LocalNats {
-  if (!jetstream) log('the NATS server found has JetStream disabled; streams will not work (restart it with -js)', { url });
-  else log('using the NATS server already running', { url });
+  if (!jetstream)
+    log("the NATS server found has JetStream disabled; streams will not work (restart it with -js)", { url });
+  else log("using the NATS server already running", { url });
   return { url, startedHere: false, stop: async () => {} };
 }
 

@@ -1,9 +1,9 @@
-import { isProcessAlive } from '../process-alive.ts';
-import { probePort } from '../port-probe.ts';
-import { sleep } from '../sleep.ts';
-import { readPostmasterPid } from './postmaster-pid.ts';
-import { readPostgresRecord, type PostgresRecord } from './record.ts';
-import { clusterDirOf } from './settings.ts';
+import { probePort } from "../port-probe.ts";
+import { isProcessAlive } from "../process-alive.ts";
+import { sleep } from "../sleep.ts";
+import { readPostmasterPid } from "./postmaster-pid.ts";
+import { type PostgresRecord, readPostgresRecord } from "./record.ts";
+import { clusterDirOf } from "./settings.ts";
 
 /** The Postgres recorded in `${dataDir}/postgres.json`, if it is really still running from that folder. */
 export async function findRunningPostgres(dataDir: string): Promise<PostgresRecord | undefined> {

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { access, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import type { Log } from '../log.ts';
-import { OutputTail } from '../output-tail.ts';
-import { writePrivateFile } from '../private-file.ts';
-import { isProcessAlive } from '../process-alive.ts';
-import { clusterDirOf, locationRecordOf, prepareClusterParent, runsAsRoot } from './layout.ts';
-import { readPostmasterPid } from './postmaster-pid.ts';
-import { createPostgresServer, runningAsRootHint } from './server.ts';
+import { randomBytes } from "node:crypto";
+import { access, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Log } from "../log.ts";
+import { OutputTail } from "../output-tail.ts";
+import { writePrivateFile } from "../private-file.ts";
+import { isProcessAlive } from "../process-alive.ts";
+import { clusterDirOf, locationRecordOf, prepareClusterParent, runsAsRoot } from "./layout.ts";
+import { readPostmasterPid } from "./postmaster-pid.ts";
+import { createPostgresServer, runningAsRootHint } from "./server.ts";
 
 const isCluster = (dir: string) =>
-  access(path.join(dir, 'PG_VERSION')).then(
+  access(path.join(dir, "PG_VERSION")).then(
     () => true,
     () => false,
   );
@@ -23,15 +23,21 @@ const isCluster = (dir: string) =>
 async function claimExternalCluster(dataDir: string, log: Log): Promise<void> {
   if (!runsAsRoot()) return;
   const clusterDir = clusterDirOf(dataDir);
-  const recorded = await readFile(locationRecordOf(dataDir), 'utf8').then(() => true, () => false);
+  const recorded = await readFile(locationRecordOf(dataDir), "utf8").then(
+    () => true,
+    () => false,
+  );
   if (!recorded && (await isCluster(clusterDir))) {
     const lock = await readPostmasterPid(clusterDir);
     if (!lock || !isProcessAlive(lock.pid)) {
-      log('discarding an embedded Postgres cluster whose data folder was deleted', { clusterDir });
+      log("discarding an embedded Postgres cluster whose data folder was deleted", { clusterDir });
       await rm(clusterDir, { recursive: true, force: true });
     }
   }
-  await writePrivateFile(locationRecordOf(dataDir), `${JSON.stringify({ clusterDir, note: 'the embedded Postgres of this data folder (kept here because Postgres runs as the postgres user)' }, null, 2)}\n`);
+  await writePrivateFile(
+    locationRecordOf(dataDir),
+    `${JSON.stringify({ clusterDir, note: "the embedded Postgres of this data folder (kept here because Postgres runs as the postgres user)" }, null, 2)}\n`,
+  );
 }
 
 /**
@@ -45,9 +51,9 @@ export async function initialiseClusterOnce(dataDir: string, log: Log): Promise<
   if (await isCluster(clusterDir)) return;
 
   const parent = prepareClusterParent(dataDir);
-  const scratchDir = path.join(parent, `postgres.init-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const scratchDir = path.join(parent, `postgres.init-${process.pid}-${randomBytes(4).toString("hex")}`);
   const output = new OutputTail();
-  log('initialising the embedded Postgres cluster (first run only)', { clusterDir });
+  log("initialising the embedded Postgres cluster (first run only)", { clusterDir });
   try {
     await createPostgresServer({ databaseDir: scratchDir, port: 0, output, log }).initialise();
     await rename(scratchDir, clusterDir).catch(async (error: unknown) => {

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { postgresBinaries } from './binaries.ts';
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { postgresBinaries } from "./binaries.ts";
 
 /**
  * As root, Postgres refuses to run as root and runs as the `postgres` system user, which cannot enter a
@@ -11,7 +11,7 @@ import { postgresBinaries } from './binaries.ts';
  * copy of the binaries per PostgreSQL version, one cluster per data folder (named by a hash of its path).
  * The data folder records where (`postgres-location.json`).
  */
-export const ROOT_BASE = '/var/lib/regulars-embedded';
+export const ROOT_BASE = "/var/lib/regulars-embedded";
 
 export const runsAsRoot = () => process.getuid?.() === 0;
 
@@ -20,14 +20,16 @@ export interface RunAs {
   gid: number;
 }
 
-const clusterKey = (dataDir: string) => createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+const clusterKey = (dataDir: string) => createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16);
 
 /** Where the cluster of `dataDir` lives: `<dataDir>/postgres`, or under ROOT_BASE when running as root. */
 export function clusterDirOf(dataDir: string): string {
-  return runsAsRoot() ? path.join(ROOT_BASE, 'clusters', clusterKey(dataDir), 'postgres') : path.join(dataDir, 'postgres');
+  return runsAsRoot()
+    ? path.join(ROOT_BASE, "clusters", clusterKey(dataDir), "postgres")
+    : path.join(dataDir, "postgres");
 }
 
-export const locationRecordOf = (dataDir: string) => path.join(dataDir, 'postgres-location.json');
+export const locationRecordOf = (dataDir: string) => path.join(dataDir, "postgres-location.json");
 
 /** A folder root owns and everyone may enter (not list-protected: it holds only folders with their own modes). */
 function publicFolder(dir: string): void {
@@ -38,33 +40,33 @@ function publicFolder(dir: string): void {
 /** The bin/ folder to run Postgres from: the npm package's, or (as root) a copy the postgres user can reach. */
 export function binDirFor(): string {
   const { nativeDir, version } = postgresBinaries();
-  if (!runsAsRoot()) return path.join(nativeDir, 'bin');
+  if (!runsAsRoot()) return path.join(nativeDir, "bin");
   const installed = path.join(ROOT_BASE, `postgres-${version}`);
-  if (!existsSync(path.join(installed, 'bin', 'postgres'))) {
+  if (!existsSync(path.join(installed, "bin", "postgres"))) {
     publicFolder(ROOT_BASE);
     // Copied whole into a scratch folder and renamed into place: a half-finished copy is never used.
-    const scratch = `${installed}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const scratch = `${installed}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     cpSync(nativeDir, scratch, { recursive: true, dereference: true });
     chmodSync(scratch, 0o755);
     try {
       renameSync(scratch, installed);
     } catch (error) {
       rmSync(scratch, { recursive: true, force: true });
-      if (!existsSync(path.join(installed, 'bin', 'postgres'))) throw error; // else another process won the race
+      if (!existsSync(path.join(installed, "bin", "postgres"))) throw error; // else another process won the race
     }
   }
-  return path.join(installed, 'bin');
+  return path.join(installed, "bin");
 }
 
 /** The `postgres` system user to run as when root (created like Debian's package does, if missing). */
 export function postgresUser(): RunAs | undefined {
   if (!runsAsRoot()) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   try {
-    return { uid: id('-u'), gid: id('-g') };
+    return { uid: id("-u"), gid: id("-g") };
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', ROOT_BASE, 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
+    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", ROOT_BASE, "postgres"]);
+    return { uid: id("-u"), gid: id("-g") };
   }
 }
 
@@ -73,7 +75,7 @@ export function prepareClusterParent(dataDir: string): string {
   const parent = path.dirname(clusterDirOf(dataDir));
   if (runsAsRoot()) {
     publicFolder(ROOT_BASE);
-    publicFolder(path.join(ROOT_BASE, 'clusters'));
+    publicFolder(path.join(ROOT_BASE, "clusters"));
     publicFolder(parent);
   } else {
     mkdirSync(parent, { recursive: true });

@@ -1,6 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { writePrivateFile } from '../private-file.ts';
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { writePrivateFile } from "../private-file.ts";
 
 /** What `${dataDir}/postgres.json` says about the Postgres started from that folder. */
 export interface PostgresRecord {
@@ -9,11 +9,11 @@ export interface PostgresRecord {
   url: string;
 }
 
-const recordPath = (dataDir: string) => path.join(dataDir, 'postgres.json');
+const recordPath = (dataDir: string) => path.join(dataDir, "postgres.json");
 
 export async function readPostgresRecord(dataDir: string): Promise<PostgresRecord | undefined> {
   try {
-    const value: unknown = JSON.parse(await readFile(recordPath(dataDir), 'utf8'));
+    const value: unknown = JSON.parse(await readFile(recordPath(dataDir), "utf8"));
     return isPostgresRecord(value) ? value : undefined;
   } catch {
     return undefined; // missing or half-written: treat as "nothing recorded"
@@ -33,5 +33,5 @@ export async function removePostgresRecord(dataDir: string, pid: number): Promis
 
 function isPostgresRecord(value: unknown): value is PostgresRecord {
   const v = value as Partial<PostgresRecord> | null;
-  return typeof v?.port === 'number' && typeof v.pid === 'number' && typeof v.url === 'string';
+  return typeof v?.port === "number" && typeof v.pid === "number" && typeof v.url === "string";
 }

@@ -1,14 +1,14 @@
-import path from 'node:path';
-import { noLog, type Log } from '../log.ts';
-import { OutputTail } from '../output-tail.ts';
-import { probePort } from '../port-probe.ts';
-import { ensureDatabase } from './ensure-database.ts';
-import { findRunningPostgres, waitForOtherStarter } from './find-running-postgres.ts';
-import { initialiseClusterOnce } from './initialise-cluster.ts';
-import { readPostmasterPid } from './postmaster-pid.ts';
-import { removePostgresRecord, writePostgresRecord, type PostgresRecord } from './record.ts';
-import { createPostgresServer, runningAsRootHint, type PostgresServer } from './server.ts';
-import { clusterDirOf, DEFAULT_POSTGRES_PORT, POSTGRES_DATABASE, postgresUrl } from './settings.ts';
+import path from "node:path";
+import { type Log, noLog } from "../log.ts";
+import { OutputTail } from "../output-tail.ts";
+import { probePort } from "../port-probe.ts";
+import { ensureDatabase } from "./ensure-database.ts";
+import { findRunningPostgres, waitForOtherStarter } from "./find-running-postgres.ts";
+import { initialiseClusterOnce } from "./initialise-cluster.ts";
+import { readPostmasterPid } from "./postmaster-pid.ts";
+import { type PostgresRecord, removePostgresRecord, writePostgresRecord } from "./record.ts";
+import { createPostgresServer, type PostgresServer, runningAsRootHint } from "./server.ts";
+import { clusterDirOf, DEFAULT_POSTGRES_PORT, POSTGRES_DATABASE, postgresUrl } from "./settings.ts";
 
 export interface EmbeddedPostgres {
   /** postgresql://user:pass@127.0.0.1:port/regulars */
@@ -26,7 +26,11 @@ export interface EmbeddedPostgres {
  * instance is recorded in `${dataDir}/postgres.json` ({ port, pid, url }).
  * A Postgres started here is a child of this process and stops when it exits, so call stop() on shutdown.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; log?: Log }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  log?: Log;
+}): Promise<EmbeddedPostgres> {
   const log = opts.log ?? noLog;
   const port = opts.port ?? DEFAULT_POSTGRES_PORT;
   const dataDir = path.resolve(opts.dataDir);
@@ -48,7 +52,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   return finishStarting(server, dataDir, port, log);
 }
 
-async function finishStarting(server: PostgresServer, dataDir: string, port: number, log: Log): Promise<EmbeddedPostgres> {
+async function finishStarting(
+  server: PostgresServer,
+  dataDir: string,
+  port: number,
+  log: Log,
+): Promise<EmbeddedPostgres> {
   const lock = await readPostmasterPid(clusterDirOf(dataDir));
   try {
     if (!lock) throw new Error(`Postgres started but wrote no postmaster.pid in ${clusterDirOf(dataDir)}`);
@@ -59,19 +68,19 @@ async function finishStarting(server: PostgresServer, dataDir: string, port: num
   }
   const url = postgresUrl(port);
   await writePostgresRecord(dataDir, { port, pid: lock.pid, url });
-  log('embedded Postgres started', { port, pid: lock.pid, dataDir });
+  log("embedded Postgres started", { port, pid: lock.pid, dataDir });
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     await removePostgresRecord(dataDir, lock.pid);
     await server.stop();
-    log('embedded Postgres stopped', { port, dataDir });
+    log("embedded Postgres stopped", { port, dataDir });
   };
   return { url, startedHere: true, stop: () => (stopping ??= stop()) };
 }
 
 function useRunning(record: PostgresRecord, log: Log): EmbeddedPostgres {
-  log('using the embedded Postgres already running from this data folder', { port: record.port, pid: record.pid });
+  log("using the embedded Postgres already running from this data folder", { port: record.port, pid: record.pid });
   return { url: record.url, startedHere: false, stop: async () => {} };
 }
 
