@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Bus } from "@regulars/bus";
+import { type Bus, CoalescingPublisher } from "@regulars/bus";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -8,11 +8,12 @@ import type { KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
 import type { CredentialCache } from "@regulars/tenancy";
-import { bodyLimit } from "hono/body-limit";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
+import { limitBody } from "./body-limit.ts";
 import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
+import type { TransactionIntake } from "./intake.ts";
 import { requireJsonBody } from "./json-body.ts";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
@@ -21,6 +22,7 @@ import { registerOpenApiDocument } from "./routes/openapi-document.ts";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
 import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
+import { registerTransactionBatchRoute } from "./routes/v1-transactions-batch.ts";
 
 export interface GatewayDeps {
   bus: Bus;
@@ -29,6 +31,8 @@ export interface GatewayDeps {
   registry: Registry;
   readiness: ReadinessChecks;
   maxBodyBytes?: number;
+  /** Body limit of `POST /v1/transactions/batch` (up to 500 transactions); 16 × `maxBodyBytes` by default. */
+  maxBatchBodyBytes?: number;
   /** How far `occurredAt` may lie in the past (offline uploads) and ahead (clock skew). */
   occurredAtWindow?: OccurredAtWindow;
   /** The gateway's clock; tests may pin it. */
@@ -75,24 +79,30 @@ export function createGatewayApp(deps: GatewayDeps) {
   const now = deps.now ?? (() => new Date());
   registerOpenApiDocument(app, openApiPath, now);
 
-  const limit = bodyLimit({
-    maxSize: deps.maxBodyBytes ?? 256 * 1024,
-    onError: () => {
-      throw new DomainError("payload_too_large", `the request body exceeds ${deps.maxBodyBytes ?? 256 * 1024} bytes`);
-    },
-  });
-  app.use("/v1/transactions", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
-  app.use("/v1/transactions/*", requireRole(deps.credentials, ["pos", "kiosk"]));
+  const maxBodyBytes = deps.maxBodyBytes ?? 256 * 1024;
+  const limit = limitBody(maxBodyBytes);
+  const transactionRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
+  app.use("/v1/transactions", limit, transactionRoles);
+  app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
+  app.use("/v1/transactions/*", transactionRoles);
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
-  app.on("POST", ["/v1/transactions", "/v1/events"], requireJsonBody());
+  app.on("POST", ["/v1/transactions", "/v1/transactions/batch", "/v1/events"], requireJsonBody());
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
-  registerTransactionRoutes(app, deps.bus, acceptance, receipts, (duplicate) =>
-    published.inc({ duplicate: String(duplicate) }),
-  );
+  // One publisher for every route: publishes of concurrent requests share socket writes.
+  const publisher = new CoalescingPublisher(deps.bus.js);
+  const intake: TransactionIntake = {
+    bus: deps.bus,
+    publisher,
+    acceptance,
+    receipts,
+    onPublished: (duplicate) => published.inc({ duplicate: String(duplicate) }),
+  };
+  registerTransactionBatchRoute(app, intake);
+  registerTransactionRoutes(app, intake);
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
-  registerEventRoutes(app, deps.bus, acceptance);
+  registerEventRoutes(app, deps.bus, publisher, acceptance);
 
   return Object.assign(app, { stop: async () => receipts?.stop() });
 }

@@ -1,4 +1,5 @@
 export { startBatchConsumer } from "./batch-consumer.ts";
+export { CoalescingPublisher } from "./coalescing-publisher.ts";
 export { type Bus, type BusOptions, busIsReady, connectBus } from "./connection.ts";
 export {
   type BatchConsumerOptions,

@@ -12,6 +12,12 @@ import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
 import { ErrorBodySchema, exampleTokens, FieldIssueSchema, securitySchemeName } from "./openapi-shared.ts";
 import { tidyOpenApiDocument } from "./openapi-tidy.ts";
+import {
+  TransactionBatchInput,
+  TransactionBatchItemError,
+  TransactionBatchItemResult,
+  TransactionBatchResult,
+} from "./transaction-batch-schemas.ts";
 
 const documentConfig = {
   openapi: "3.1.0",
@@ -43,6 +49,10 @@ const components = [
   BehaviouralEventInput,
   FieldIssueSchema,
   ErrorBodySchema,
+  TransactionBatchInput,
+  TransactionBatchItemError,
+  TransactionBatchItemResult,
+  TransactionBatchResult,
 ];
 
 /**

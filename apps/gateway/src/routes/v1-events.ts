@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { type Bus, publishJson } from "@regulars/bus";
+import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regulars/contracts";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
+import { publishOrUnavailable } from "../intake.ts";
 import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
 import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
-import { publishOrUnavailable } from "./v1-transactions.ts";
 
 const { secondsAgo, serial } = exampleTokens;
 
@@ -64,7 +64,12 @@ const route = createRoute({
   },
 });
 
-export function registerEventRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acceptance: Acceptance) {
+export function registerEventRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  bus: Bus,
+  publisher: CoalescingPublisher,
+  acceptance: Acceptance,
+) {
   app.openapi(route, async (c) => {
     const event = c.req.valid("json");
     const { tenantId } = c.get("credential");
@@ -73,7 +78,7 @@ export function registerEventRoutes(app: OpenAPIHono<GatewayEnv>, bus: Bus, acce
     const id = stableId("event", tenantId, event.eventId);
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
     const published = await publishOrUnavailable(bus, () =>
-      publishJson(bus.js, bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
+      publisher.publishJson(bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
     );
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });

@@ -1,11 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { type Bus, publishJson } from "@regulars/bus";
-import { TransactionAccepted, TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { DomainError } from "@regulars/errors";
-import { stableId } from "@regulars/ids";
+import { TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import type { GatewayEnv } from "../context.ts";
-import type { ReceiptLog } from "../receipts.ts";
-import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
+import { admitTransaction, storeTransactions, type TransactionIntake } from "../intake.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
 const { secondsAgo, serial } = exampleTokens;
@@ -109,76 +105,16 @@ const route = createRoute({
   },
 });
 
-export function registerTransactionRoutes(
-  app: OpenAPIHono<GatewayEnv>,
-  bus: Bus,
-  acceptance: Acceptance,
-  receipts: ReceiptLog | null,
-  onPublished: (duplicate: boolean) => void,
-) {
+export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: TransactionIntake) {
   app.openapi(route, async (c) => {
-    const transaction = c.req.valid("json");
-    const { tenantId, tenant } = c.get("credential");
-    const receivedAt = acceptance.now();
-    refuseOutOfRange(transaction.occurredAt, receivedAt, acceptance);
-    if (transaction.currency !== tenant.currency) {
-      throw new DomainError("invalid_request", "the currency does not match the tenant's", [
-        { path: "currency", message: `must be ${tenant.currency}, the currency of this tenant` },
-      ]);
-    }
-    const transactionId = stableId("transaction", tenantId, transaction.externalId);
-    const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
-    const published = await publishOrUnavailable(bus, () =>
-      publishJson(
-        bus.js,
-        bus.topology.subjects.transaction(tenantId, transaction.locationId),
-        message,
-        `${tenantId}:${transaction.externalId}`,
-      ),
-    );
-    const bodyHash = transactionFingerprint(transaction);
-    // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
-    const original = published.duplicate ? await fingerprintAt(bus, published.seq) : null;
-    if (original && original !== bodyHash) {
-      throw new DomainError(
-        "idempotency_conflict",
-        `externalId ${transaction.externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
-      );
-    }
-    receipts?.add({ tenantId, externalId: transaction.externalId, transactionId, bodyHash, receivedAt });
-    onPublished(published.duplicate);
+    const credential = c.get("credential");
+    const admitted = admitTransaction(intake, credential, c.req.valid("json"), intake.acceptance.now());
+    const [stored] = await storeTransactions(intake, credential.tenantId, [admitted]);
+    if (stored!.outcome === "conflict") throw stored!.error;
+    const { transactionId, externalId, outcome } = stored!;
     return c.json(
-      {
-        id: transactionId,
-        externalId: transaction.externalId,
-        status: "accepted" as const,
-        duplicate: published.duplicate,
-      },
+      { id: transactionId, externalId, status: "accepted" as const, duplicate: outcome === "duplicate" },
       202,
     );
   });
-}
-
-/**
- * A message that is not stored must not be answered 202: the terminal keeps it and retries. While the
- * connection to NATS is known to be lost the answer is immediate, instead of after the publish timeout.
- */
-export async function publishOrUnavailable<T>(bus: Bus, publish: () => Promise<T>): Promise<T> {
-  if (!bus.isConnected())
-    throw new DomainError(
-      "unavailable",
-      "the message could not be stored, retry later (the message bus is unreachable)",
-    );
-  try {
-    return await publish();
-  } catch (e) {
-    throw new DomainError("unavailable", `the message could not be stored, retry later (${(e as Error).message})`);
-  }
-}
-
-/** The fingerprint of the transaction stored at `seq`, or null when it cannot be read (then the repeat counts as a retry). */
-async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
-  const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq }).catch(() => null);
-  const parsed = stored ? TransactionMessage.safeParse(stored.json()) : null;
-  return parsed?.success ? transactionFingerprint(parsed.data.transaction) : null;
 }

@@ -1,0 +1,138 @@
+import type { Bus, CoalescingPublisher, Published } from "@regulars/bus";
+import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
+import { stableId } from "@regulars/ids";
+import type { Credential } from "@regulars/tenancy";
+import type { ReceiptLog } from "./receipts.ts";
+import { type Acceptance, refuseOutOfRange } from "./routes/acceptance.ts";
+
+/** What the transaction routes share: where they store, what they check against, where receipts go. */
+export interface TransactionIntake {
+  bus: Bus;
+  publisher: CoalescingPublisher;
+  acceptance: Acceptance;
+  receipts: ReceiptLog | null;
+  onPublished: (duplicate: boolean) => void;
+}
+
+/** A transaction that passed the gateway's own checks and is ready to be stored. */
+export interface Admitted {
+  transaction: TransactionInput;
+  transactionId: string;
+  message: TransactionMessage;
+  receivedAt: Date;
+}
+
+/** Stored now, stored before with the same body, or stored before with another body (refused). */
+export type Stored =
+  | { outcome: "accepted" | "duplicate"; transactionId: string; externalId: string }
+  | { outcome: "conflict"; externalId: string; error: DomainError };
+
+/**
+ * The checks against the gateway's clock and the tenant before anything is stored: `occurredAt` in the
+ * window, the tenant's currency. Throws the DomainError the caller answers with.
+ */
+export function admitTransaction(
+  intake: TransactionIntake,
+  credential: Pick<Credential, "tenantId" | "tenant">,
+  transaction: TransactionInput,
+  receivedAt: Date,
+): Admitted {
+  const { tenantId, tenant } = credential;
+  refuseOutOfRange(transaction.occurredAt, receivedAt, intake.acceptance);
+  if (transaction.currency !== tenant.currency) {
+    throw new DomainError("invalid_request", "the currency does not match the tenant's", [
+      { path: "currency", message: `must be ${tenant.currency}, the currency of this tenant` },
+    ]);
+  }
+  const transactionId = stableId("transaction", tenantId, transaction.externalId);
+  const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
+  return { transaction, transactionId, message, receivedAt };
+}
+
+/**
+ * Stores the admitted transactions on JetStream (their publishes go out together with those of every
+ * other request of this event-loop turn) and resolves once every one is acknowledged. The tenant's
+ * `externalId` is the message id: JetStream drops a repeat and names the message it kept, whose body
+ * tells a retry (duplicate) from a changed transaction under a used id (conflict). Receipts are noted for
+ * everything stored. When any publish fails, the whole call is `unavailable`: the caller retries all of
+ * it, and what was stored meanwhile then reads as duplicate.
+ */
+export async function storeTransactions(
+  intake: TransactionIntake,
+  tenantId: string,
+  admitted: Admitted[],
+): Promise<Stored[]> {
+  refuseWhileDisconnected(intake.bus);
+  const settled = await Promise.allSettled(
+    admitted.map((a) =>
+      intake.publisher.publishJson(
+        intake.bus.topology.subjects.transaction(tenantId, a.transaction.locationId),
+        a.message,
+        `${tenantId}:${a.transaction.externalId}`,
+      ),
+    ),
+  );
+  const results = await Promise.all(
+    admitted.map(async (a, i): Promise<Stored | null> => {
+      const published = settled[i]!;
+      if (published.status === "rejected") return null;
+      return settle(intake, tenantId, a, published.value);
+    }),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    const count = settled.filter((s) => s.status === "rejected").length;
+    const of = admitted.length > 1 ? ` (${count} of ${admitted.length} transactions)` : "";
+    throw unavailable(`${(failed.reason as Error).message}${of}`);
+  }
+  return results as Stored[];
+}
+
+async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, published: Published): Promise<Stored> {
+  const { externalId } = a.transaction;
+  const bodyHash = transactionFingerprint(a.transaction);
+  // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
+  const original = published.duplicate ? await fingerprintAt(intake.bus, published.seq) : null;
+  if (original && original !== bodyHash) {
+    return {
+      outcome: "conflict",
+      externalId,
+      error: new DomainError(
+        "idempotency_conflict",
+        `externalId ${externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
+      ),
+    };
+  }
+  intake.receipts?.add({ tenantId, externalId, transactionId: a.transactionId, bodyHash, receivedAt: a.receivedAt });
+  intake.onPublished(published.duplicate);
+  return { outcome: published.duplicate ? "duplicate" : "accepted", transactionId: a.transactionId, externalId };
+}
+
+/** The fingerprint of the transaction stored at `seq`, or null when it cannot be read (then the repeat counts as a retry). */
+async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
+  const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq }).catch(() => null);
+  const parsed = stored ? TransactionMessage.safeParse(stored.json()) : null;
+  return parsed?.success ? transactionFingerprint(parsed.data.transaction) : null;
+}
+
+const unavailable = (why: string) =>
+  new DomainError("unavailable", `the message could not be stored, retry later (${why})`);
+
+/**
+ * A message that is not stored must not be answered 202: the terminal keeps it and retries. While the
+ * connection to NATS is known to be lost the answer is immediate, instead of after the publish timeout.
+ */
+export function refuseWhileDisconnected(bus: Bus): void {
+  if (!bus.isConnected()) throw unavailable("the message bus is unreachable");
+}
+
+/** One publish, answered `unavailable` when it cannot be stored. */
+export async function publishOrUnavailable<T>(bus: Bus, publish: () => Promise<T>): Promise<T> {
+  refuseWhileDisconnected(bus);
+  try {
+    return await publish();
+  } catch (e) {
+    throw unavailable((e as Error).message);
+  }
+}

@@ -1,0 +1,92 @@
+import { TransactionInput } from "@regulars/contracts";
+import { z } from "zod";
+import { FieldIssueSchema } from "./openapi-shared.ts";
+
+/** Most transactions one batch may carry: a till's offline backlog is uploaded in several calls. */
+export const maxBatchTransactions = 500;
+
+const tooMany = `at most ${maxBatchTransactions} transactions per batch; split the upload into several calls`;
+
+/** The documented request: each item is a `TransactionInput`. */
+export const TransactionBatchInput = z
+  .object({
+    transactions: z
+      .array(TransactionInput)
+      .min(1)
+      .max(maxBatchTransactions)
+      .meta({
+        description:
+          `1 to ${maxBatchTransactions} sales and refunds, each exactly what \`POST /v1/transactions\` takes, in the order ` +
+          "the till recorded them (a refund after the sale it refunds). Each is checked and stored on its own.",
+      }),
+  })
+  .meta({
+    id: "TransactionBatchInput",
+    description: "Transactions a till recorded while it was offline, uploaded together.",
+  });
+
+/**
+ * What the door checks of a batch as a whole. Items are checked one by one afterwards, so one broken
+ * transaction is reported in its result instead of refusing the other 499.
+ */
+export const TransactionBatchEnvelope = z.object({
+  transactions: z
+    .array(z.unknown())
+    .min(1, "a batch needs at least one transaction")
+    .max(maxBatchTransactions, tooMany),
+});
+
+export const batchItemErrorCodes = ["invalid_request", "occurred_at_out_of_range", "idempotency_conflict"] as const;
+
+export const TransactionBatchItemError = z
+  .object({
+    code: z.enum(batchItemErrorCodes).meta({
+      description:
+        "`invalid_request` (`issues` names each field), `occurred_at_out_of_range` (outside the accepted window) or " +
+        "`idempotency_conflict` (this `externalId` was accepted before with a different body).",
+    }),
+    message: z.string().meta({ description: "Why this transaction was refused and what to do, for people." }),
+    issues: z
+      .array(FieldIssueSchema)
+      .optional()
+      .meta({ description: "Each refused field of this transaction (paths from the transaction, not the batch)." }),
+  })
+  .meta({ id: "TransactionBatchItemError", description: "Why one transaction of a batch was refused." });
+
+export const TransactionBatchItemResult = z
+  .object({
+    index: z.number().int().meta({ description: "The transaction's position in `transactions`, counted from 0." }),
+    externalId: z
+      .string()
+      .nullable()
+      .meta({ description: "The transaction's `externalId` as sent, or null when it sent none that is a string." }),
+    status: z.enum(["accepted", "duplicate", "invalid"]).meta({
+      description:
+        "`accepted`: stored now; points follow asynchronously. `duplicate`: accepted before with the same body, nothing " +
+        "changed. Both mean the till may forget it. `invalid`: refused, nothing stored: fix it (see `error`), do not resend it as is.",
+    }),
+    id: z
+      .string()
+      .optional()
+      .meta({ description: "Our id of the transaction, on `accepted` and `duplicate` (the same on every retry)." }),
+    error: TransactionBatchItemError.optional().meta({ description: "Why it was refused; only on `invalid`." }),
+  })
+  .meta({ id: "TransactionBatchItemResult", description: "What became of one transaction of the batch." });
+
+export const TransactionBatchResult = z
+  .object({
+    accepted: z.number().int().meta({ description: "How many transactions were stored now." }),
+    duplicates: z.number().int().meta({ description: "How many were accepted before with the same body." }),
+    invalid: z.number().int().meta({ description: "How many were refused; their results say why." }),
+    results: z.array(TransactionBatchItemResult).meta({
+      description: "One result per transaction, in the order of `transactions` (`index` says which).",
+    }),
+  })
+  .meta({
+    id: "TransactionBatchResult",
+    description:
+      "Every transaction's result. The answer comes only after every accepted transaction is stored, so what reads " +
+      "`accepted` or `duplicate` is safe to delete from the till.",
+  });
+export type TransactionBatchResult = z.infer<typeof TransactionBatchResult>;
+export type TransactionBatchItemResult = z.infer<typeof TransactionBatchItemResult>;

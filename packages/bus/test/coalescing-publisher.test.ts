@@ -1,0 +1,82 @@
+import { testBus } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CoalescingPublisher, publishJson } from "../src/index.ts";
+
+/**
+ * Socket writes are counted where they happen: the NATS client's transport (`send`, one call per write of
+ * its outbound buffer), wrapped on a real connection to a real server.
+ */
+let bus: Awaited<ReturnType<typeof testBus>>;
+let writes = 0;
+
+beforeAll(async () => {
+  bus = await testBus();
+  const transport = (bus.nc as any).protocol.transport;
+  const send = transport.send.bind(transport);
+  transport.send = (frame: Uint8Array) => {
+    writes++;
+    return send(frame);
+  };
+});
+afterAll(() => bus?.dispose());
+
+/** Runs each call in its own macrotask, as requests read from separate sockets are handled. */
+const inSeparateMacrotasks = <T>(count: number, call: (i: number) => Promise<T>): Promise<T[]> =>
+  Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) => new Promise<T>((resolve, reject) => setTimeout(() => call(i).then(resolve, reject), 0)),
+    ),
+  );
+
+const subject = (i: number) => bus.topology.subjects.transaction("tn_coalesce", `store-${i % 7}`);
+const storedMessages = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
+
+describe("publishing from many concurrent requests", () => {
+  it("the plain publish costs a socket write per message (what the publisher is for)", async () => {
+    const before = writes;
+    await inSeparateMacrotasks(100, (i) => publishJson(bus.js, subject(i), { n: i }, `plain-${i}`));
+    expect(writes - before).toBeGreaterThanOrEqual(100);
+  });
+
+  it("the coalescing publisher writes the publishes of one event-loop turn together, each with its own ack", async () => {
+    const publisher = new CoalescingPublisher(bus.js);
+    const storedBefore = await storedMessages();
+    const before = writes;
+    const acks = await inSeparateMacrotasks(200, (i) => publisher.publishJson(subject(i), { n: i }, `coalesced-${i}`));
+    // Timers due in the same millisecond run in one turn; a few turns at most, and one write for each.
+    expect(publisher.stats.messages).toBe(200);
+    expect(publisher.stats.flushes).toBeLessThanOrEqual(3);
+    expect(writes - before).toBeLessThanOrEqual(publisher.stats.flushes + 1); // + a keep-alive ping, rarely
+    // Every caller got the ack of its own message: distinct sequence numbers, all stored, none a duplicate.
+    expect(new Set(acks.map((a) => a.seq)).size).toBe(200);
+    expect(acks.every((a) => !a.duplicate)).toBe(true);
+    expect(await storedMessages()).toBe(storedBefore + 200);
+    const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq: acks[57]!.seq });
+    expect(stored?.json()).toEqual({ n: 57 });
+  });
+
+  it("answers a repeated message id as a duplicate naming the message it kept, also within one flush", async () => {
+    const publisher = new CoalescingPublisher(bus.js);
+    const [first, again] = await Promise.all([
+      publisher.publishJson(subject(1), { n: "first" }, "repeat-1"),
+      publisher.publishJson(subject(1), { n: "second" }, "repeat-1"),
+    ]);
+    expect(publisher.stats.flushes).toBe(1);
+    expect(first).toEqual({ seq: expect.any(Number), duplicate: false });
+    expect(again).toEqual({ seq: first.seq, duplicate: true });
+    const later = await publisher.publishJson(subject(1), { n: "third" }, "repeat-1");
+    expect(later).toEqual({ seq: first.seq, duplicate: true });
+  });
+
+  it("fails only the publish that cannot be stored; the others in its flush are stored", async () => {
+    const publisher = new CoalescingPublisher(bus.js);
+    const results = await Promise.allSettled([
+      publisher.publishJson(subject(2), { n: 1 }, "mixed-1"),
+      publisher.publishJson(`nostream.${Date.now()}`, { n: 2 }, "mixed-2"),
+      publisher.publishJson(subject(3), { n: 3 }, "mixed-3"),
+    ]);
+    expect(publisher.stats.flushes).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+});
