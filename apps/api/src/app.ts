@@ -1,9 +1,9 @@
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter } from "@regulars/api";
 import type { Db } from "@regulars/db";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import type { KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
+import { appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Hono } from "hono";
 import { cors } from "hono/cors";

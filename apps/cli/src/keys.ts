@@ -1,5 +1,13 @@
-import { CreateKeyInput, createKey, type KeyView, listKeys, RotateKeyInput, revokeKey, rotateKey } from "@regulars/api";
 import type { Db } from "@regulars/db";
+import {
+  CreateKeyInput,
+  createKey,
+  type KeyView,
+  listKeys,
+  RotateKeyInput,
+  revokeKey,
+  rotateKey,
+} from "@regulars/tenancy";
 import type { Command } from "commander";
 
 type WithDatabase = <T>(fn: (database: { db: Db }) => Promise<T>) => Promise<T>;

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { changeProgramme, currentProgramme } from "@regulars/api";
 import type { Db } from "@regulars/db";
 import { isDomainError } from "@regulars/errors";
+import { changeProgramme, programmeAt } from "@regulars/programme";
 
 /** Replaces a tenant's programme with a JSON document, as a new audited version. */
 export async function setProgrammeFromFile(db: Db, tenantId: string, file: string, effectiveFrom?: string) {
@@ -24,4 +24,4 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
   }
 }
 
-export const showProgramme = (db: Db, tenantId: string) => currentProgramme(db, tenantId);
+export const showProgramme = (db: Db, tenantId: string) => programmeAt(db, tenantId);

@@ -1,5 +1,5 @@
 import type { Analytics } from "@regulars/analytics";
-import { createApiApp } from "@regulars/api-app";
+import { createApiApp } from "@regulars/api";
 import { type Bus, busIsReady } from "@regulars/bus";
 import { createDb } from "@regulars/db";
 import { resolveDataDir } from "@regulars/embedded";

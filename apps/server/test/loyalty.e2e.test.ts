@@ -2,6 +2,7 @@ import { asAdminView } from "@regulars/api-client";
 import { createDb, type Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
 import {
   addDays,
@@ -14,7 +15,7 @@ import {
   testDatabaseUrl,
   testTenant,
 } from "@regulars/testing";
-import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
+import { runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";

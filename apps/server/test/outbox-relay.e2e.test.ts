@@ -1,6 +1,6 @@
+import { pruneOutbox } from "@regulars/ledger-store";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { eventually, minutesAgo, saleBody, testTenant } from "@regulars/testing";
-import { pruneOutbox } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
 import { startIsolatedTestSystem } from "./system-fixture.ts";
@@ -100,7 +100,11 @@ describe("outbox retention", () => {
         { ...base, id: `ret:published-recent:${tenant.tenantId}`, publishedAt: new Date("2026-01-06T00:00:00Z") },
       ],
     });
-    expect(await pruneOutbox(db(), new Date("2026-01-10T00:00:00Z"))).toBe(1);
+    const other = await testTenant(db(), "Other Retention Burgers");
+    await db().outboxEvent.create({ data: { ...base, tenantId: other.tenantId, id: `ret:other:${other.tenantId}`, publishedAt: old } });
+    // A pass limited to some tenants prunes only theirs (tests share a database; a pass run for them must not touch others).
+    expect(await pruneOutbox(db(), new Date("2026-01-10T00:00:00Z"), { tenantIds: [tenant.tenantId] })).toBe(1);
+    expect(await db().outboxEvent.count({ where: { tenantId: other.tenantId } })).toBe(1);
     const left = await db().outboxEvent.findMany({ where: { tenantId: tenant.tenantId }, select: { id: true } });
     expect(left.map((r) => r.id)).toEqual([`ret:published-recent:${tenant.tenantId}`]);
   });

@@ -1,9 +1,10 @@
 import { defaultProgramme } from "@regulars/contracts";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { createLogger, createMetricsRegistry } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import { type CreatedTenant, createTenant } from "@regulars/tenancy";
 import { testBus, testDatabaseUrl } from "@regulars/testing";
-import { ProgrammeCache, runScheduledJobs } from "@regulars/workers";
+import { runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**

@@ -10,14 +10,12 @@ import {
 } from "@regulars/bus";
 import { DomainEvent, EventMessage, TransactionMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
+import { applyEventBatch, applyTransactionBatch, recordDeadLetteredTransaction } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
-import { resolveEventBatch } from "./events/resolve-events.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
-import { applyTransactionBatch } from "./ledger/apply-transactions.ts";
-import { recordDeadLetteredTransaction } from "./ledger/dead-letters.ts";
-import { ProgrammeCache } from "./ledger/programmes.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
@@ -117,7 +115,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       schema: EventMessage,
       dependency: postgres,
       handle: async (items) => {
-        const resolved = await resolveEventBatch(db, programmes, items);
+        const resolved = await applyEventBatch(db, programmes, items);
         await publishCommitted(resolved.outbox);
         return resolved.outcomes;
       },
@@ -168,5 +166,4 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
 }
 
-export { pruneOutbox, runScheduledJobs } from "./jobs/scheduler.ts";
-export { ProgrammeCache } from "./ledger/programmes.ts";
+export { runScheduledJobs } from "./jobs/scheduler.ts";

@@ -1,5 +1,6 @@
 import { type Bus, consumerCounts, type DeadLetterInfo, type RunningConsumer } from "@regulars/bus";
 import type { Db } from "@regulars/db";
+import { outboxBacklog as readOutboxBacklog } from "@regulars/ledger-store";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
@@ -87,10 +88,8 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
           }
         }
         if (opts.db) {
-          const [row] = await opts.db.$queryRaw<
-            { n: bigint }[]
-          >`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`.catch(() => []);
-          if (row) outboxBacklog.set(Number(row.n));
+          const backlog = await readOutboxBacklog(opts.db).catch(() => null);
+          if (backlog !== null) outboxBacklog.set(backlog);
         }
       };
       let running = sample();

@@ -1,4 +1,4 @@
-import type { AppRouter } from "@regulars/api";
+import type { AppRouter } from "@regulars/procedures";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 
 export { TRPCClientError } from "@trpc/client";

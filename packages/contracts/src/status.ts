@@ -1,5 +1,18 @@
 import { z } from "zod";
 
+/** Why the ledger refused a transaction it had accepted (202), for programs. */
+export const RejectionCode = z.enum([
+  "unknown_customer",
+  "refund_of_refund",
+  "refunded_sale_not_found",
+  "refund_exceeds_sale",
+  "refund_line_not_in_sale",
+  "idempotency_conflict",
+  "contract_violation",
+  "processing_failed",
+]);
+export type RejectionCode = z.infer<typeof RejectionCode>;
+
 const Processed = z
   .object({
     status: z

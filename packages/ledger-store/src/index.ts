@@ -1,16 +1,49 @@
-export { type CustomerBalances, customerBalances, findBalanceDrift } from "./balances.ts";
-export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers.ts";
-export { announceMovements, movementEvents, trackMilestones } from "./milestones.ts";
-export { type NewMovement, type PostedMovement, postMovements, postMovementsDetailed } from "./movements.ts";
-export { type OutboxItem, outboxItem, writeOutbox } from "./outbox.ts";
-export { qualifyingValues, type TierBasis } from "./qualifying.ts";
+// @regulars/ledger-store: every read and write of the ledger in Postgres. Accounts, entries, lots, balances
+// and milestones (accounts/), transactions applied in batches, their status and what refunds need
+// (transactions/), customers, their loyalty state and action points (customers/), the scheduled jobs' work
+// (jobs/), and the outbox of domain events. The arithmetic is `@regulars/ledger`'s; no other package writes
+// ledger SQL.
+export { type AdjustInput, adjustBalance } from "./accounts/adjust.ts";
+export { type Announced, postAndAnnounce } from "./accounts/announce.ts";
+export { type CustomerBalances, customerBalances, findBalanceDrift } from "./accounts/balances.ts";
+export { customerLedger, type LedgerLine, transactionMovements } from "./accounts/history.ts";
+export { trackMilestones } from "./accounts/milestones.ts";
+export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
+export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
+export { applyEventBatch } from "./customers/actions.ts";
+export { customerStanding, loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "./customers/loyalty-state.ts";
+export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
+export type { JobContext, JobResult } from "./jobs/context.ts";
+export { expirePoints } from "./jobs/expire-points.ts";
+export { sendExpiryNotices } from "./jobs/expiry-notices.ts";
+export { releasePendingPoints } from "./jobs/release-pending.ts";
+export { applyTierDowngrades } from "./jobs/tier-downgrades.ts";
+export {
+  markPublished,
+  type OutboxItem,
+  outboxBacklog,
+  outboxItem,
+  pruneOutbox,
+  relayUnpublished,
+  writeOutbox,
+} from "./outbox.ts";
+export {
+  type AppliedBatch,
+  applyTransactionBatch,
+  ConcurrentApplyError,
+  DEFAULT_REFUND_WAIT_MS,
+  type LedgerDeps,
+} from "./transactions/apply-batch.ts";
+export { type DeadLetteredMessage, recordDeadLetteredTransaction } from "./transactions/dead-letters.ts";
+export type { ApplyOutcome } from "./transactions/outcome.ts";
+export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
+export { externalIdOf, transactionRecord } from "./transactions/record.ts";
 export {
   pruneAcceptanceRecords,
   type Receipt,
   type Rejection,
-  type RejectionCode,
   recordReceipts,
   recordRejections,
   type TransactionStatus,
   transactionStatus,
-} from "./transaction-status.ts";
+} from "./transactions/status.ts";

@@ -1,10 +1,8 @@
 import type { Db } from "@regulars/db";
-import { customerBalances } from "@regulars/ledger-store";
+import { ProgrammeCache } from "@regulars/programme";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveEventBatch } from "../src/events/resolve-events.ts";
-import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
-import { ProgrammeCache } from "../src/ledger/programmes.ts";
-import { base, eventMessage, ledgerDeps, tenantWithProgramme, twoWorkerPools, txMessage } from "./fixtures.ts";
+import { applyEventBatch, applyTransactionBatch, customerBalances } from "../src/index.ts";
+import { base, eventMessage, ledgerDeps, tenantWithProgramme, twoWorkerPools, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
 let other: Db;
@@ -50,8 +48,8 @@ async function member(phone: string) {
     ).map((m) => Number(m.amount));
   return { tenant, customerId, bonuses };
 }
-const resolve = (database: Db, ...events: Parameters<typeof resolveEventBatch>[2]) =>
-  resolveEventBatch(database, new ProgrammeCache(database, 0), events);
+const resolve = (database: Db, ...events: Parameters<typeof applyEventBatch>[2]) =>
+  applyEventBatch(database, new ProgrammeCache(database, 0), events);
 
 describe("repeat action rewards see the customer's history", () => {
   it("pays 50 for the first feedback, then 5, 5, whether the events come one by one or in one batch", async () => {

@@ -1,13 +1,11 @@
 import type { Db } from "@regulars/db";
-import { customerBalances, findBalanceDrift } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import { testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { releasePendingPoints } from "../src/jobs/release-pending.ts";
-import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
-import { ProgrammeCache } from "../src/ledger/programmes.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, twoWorkerPools, txMessage } from "./fixtures.ts";
+import { applyTransactionBatch, customerBalances, findBalanceDrift, releasePendingPoints } from "../src/index.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, twoWorkerPools, txMessage } from "./batch-fixtures.ts";
 
 /**
  * Two ledger instances, one redelivered batch: JetStream hands a message to a second worker when the

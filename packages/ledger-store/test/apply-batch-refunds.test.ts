@@ -1,9 +1,8 @@
 import type { Db } from "@regulars/db";
-import { customerBalances, findBalanceDrift } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTransactionBatch } from "../src/ledger/apply-transactions.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./fixtures.ts";
+import { applyTransactionBatch, customerBalances, findBalanceDrift } from "../src/index.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {

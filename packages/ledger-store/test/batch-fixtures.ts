@@ -1,8 +1,8 @@
 import { type EventMessage, ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
+import { ProgrammeCache } from "@regulars/programme";
 import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
-import { ProgrammeCache } from "../src/ledger/programmes.ts";
 
 /** A tenant whose programme (beside the default version 1) has been in force since the epoch. */
 export async function tenantWithProgramme(

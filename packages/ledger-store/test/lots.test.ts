@@ -1,15 +1,9 @@
 import { type Db, withTransaction } from "@regulars/db";
-import type { MovementKind } from "@regulars/ledger";
+import type { MovementKind, NewMovement } from "@regulars/ledger";
 import { eventually, testDb } from "@regulars/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  customerBalances,
-  findBalanceDrift,
-  type NewMovement,
-  postMovements,
-  postMovementsDetailed,
-} from "../src/index.ts";
+import { customerBalances, findBalanceDrift, postMovements, postMovementsDetailed } from "../src/index.ts";
 import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 
 let db: Db;

@@ -2,9 +2,10 @@ import { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { MovementKind } from "@regulars/ledger";
+import { movementEvents, type NewMovement } from "@regulars/ledger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { movementEvents, type NewMovement, postMovementsDetailed, trackMilestones } from "../src/index.ts";
+import { postMovementsDetailed, trackMilestones } from "../src/index.ts";
 import { tenantWithCustomers as sharedTenantWithCustomers } from "./fixtures.ts";
 
 let db: Db;

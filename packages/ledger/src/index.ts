@@ -1,3 +1,16 @@
+// @regulars/ledger: the ledger's pure domain, no I/O. Double-entry postings, how movements change point lots
+// (FIFO, pending, debt paid off first), milestone crossings, and what a sale or a refund does to a customer's
+// loyalty (movements, events, stamps, tiers) given their state. `@regulars/ledger-store` runs these in Postgres.
+export {
+  type CrossingChanges,
+  type CrossingState,
+  crossingKey,
+  milestoneChanges,
+  movementEvents,
+} from "./crossings.ts";
+export { type FreshMovement, type Lot, type LotChanges, planLotChanges } from "./lots.ts";
+export type { LoyaltyState, ProgrammeAt, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
+export type { NewMovement, PostedMovement } from "./movement.ts";
 export {
   type CustomerAccount,
   customerAccountKind,
@@ -8,4 +21,5 @@ export {
   tenantAccountKind,
   type Unit,
 } from "./postings.ts";
-export { refundableRemainder } from "./refunds.ts";
+export { planRefund, type RefundPlan } from "./refund-plan.ts";
+export { planSale, type SalePlan, stampRewardKey, tierRewardKey } from "./sale-plan.ts";

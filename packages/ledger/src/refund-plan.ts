@@ -1,5 +1,10 @@
-import { type LoyaltyEvent, lineAmount, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
-import type { NewMovement, RejectionCode } from "@regulars/ledger-store";
+import {
+  type LoyaltyEvent,
+  lineAmount,
+  type ProgrammeConfig,
+  type RejectionCode,
+  type TransactionMessage,
+} from "@regulars/contracts";
 import {
   fullyRefunded,
   matchRefundLines,
@@ -9,9 +14,9 @@ import {
   takeBackStamps,
   tierAfterRefund,
 } from "@regulars/rules";
-import type { LoyaltyState } from "./loyalty-state.ts";
-import { stampRewardKey } from "./plan-sale.ts";
-import type { SaleRecord, StoredRefundEffects } from "./sale-records.ts";
+import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
+import type { NewMovement } from "./movement.ts";
+import { stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
   | { rejected: { code: RejectionCode; message: string } }

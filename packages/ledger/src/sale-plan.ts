@@ -1,5 +1,4 @@
 import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
-import type { NewMovement } from "@regulars/ledger-store";
 import {
   applyStamps,
   type EarningResult,
@@ -12,8 +11,8 @@ import {
   stampsPerLine,
   tierFor,
 } from "@regulars/rules";
-import type { LoyaltyState } from "./loyalty-state.ts";
-import type { ProgrammeInForce } from "./programmes.ts";
+import type { LoyaltyState, ProgrammeAt } from "./loyalty.ts";
+import type { NewMovement } from "./movement.ts";
 
 export interface SalePlan {
   points: number;
@@ -38,7 +37,7 @@ export const stampRewardKey = (transactionId: string, cardId: string) => `stamp:
  * tier upgrade with its reward. The state is updated so the next message of the batch sees this one.
  * Idempotency keys derive from the transaction id: replaying the sale posts nothing new.
  */
-export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeInForce): SalePlan {
+export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeAt): SalePlan {
   const { config, timezone } = programme;
   const t = m.transaction;
   const occurredAt = new Date(t.occurredAt);

@@ -1,27 +1,25 @@
-import { ProgrammeConfig } from "@regulars/contracts";
+import { defaultProgramme, ProgrammeConfig } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
+import type { ProgrammeInForce } from "./types.ts";
 
-export interface ProgrammeInForce {
-  version: number;
-  config: ProgrammeConfig;
-  /** The tenant's time zone: weekdays, birthdays, days and months are local to it. */
+interface Entry {
+  loadedAt: number;
   timezone: string;
+  latest: number;
+  versions: { version: number; effectiveFrom: Date; config: ProgrammeConfig }[];
 }
+
+/** The programme in force for a tenant at an instant, read fresh (no cache): for the API and the CLI. */
+export const programmeInForce = (db: Db, tenantId: string, at: Date): Promise<ProgrammeInForce | null> =>
+  new ProgrammeCache(db, 0).inForce(tenantId, at);
 
 /**
  * Programme versions per tenant, cached briefly: every transaction needs the version in force at its
  * `occurredAt`, and reading it from Postgres per message would double the hot path's queries.
  */
 export class ProgrammeCache {
-  private readonly cache = new Map<
-    string,
-    {
-      loadedAt: number;
-      timezone: string;
-      latest: number;
-      versions: { version: number; from: number; config: ProgrammeConfig }[];
-    }
-  >();
+  private readonly cache = new Map<string, Entry>();
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 60_000,
@@ -43,31 +41,37 @@ export class ProgrammeCache {
       if ((r._max.version ?? 0) !== this.cache.get(r.tenantId)?.latest) this.cache.delete(r.tenantId);
   }
 
-  async inForce(tenantId: string, occurredAt: Date): Promise<ProgrammeInForce | null> {
+  /** The version in force at `at` (the default programme when none is); null for an unknown tenant. */
+  async inForce(tenantId: string, at: Date): Promise<ProgrammeInForce | null> {
     let entry = this.cache.get(tenantId);
     if (!entry || Date.now() - entry.loadedAt > this.ttlMs) {
-      const [tenant, rows] = await Promise.all([
-        this.db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } }),
-        this.db.programmeVersion.findMany({
-          where: { tenantId },
-          orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
-        }),
-      ]);
-      if (!tenant) return null;
-      entry = {
-        loadedAt: Date.now(),
-        timezone: tenant.timezone,
-        latest: Math.max(0, ...rows.map((r) => r.version)),
-        versions: rows.map((r) => ({
-          version: r.version,
-          from: r.effectiveFrom.getTime(),
-          config: ProgrammeConfig.parse(r.config),
-        })),
-      };
+      const loaded = await loadVersions(this.db, tenantId);
+      if (!loaded) return null;
+      entry = { loadedAt: Date.now(), ...loaded };
       this.cache.set(tenantId, entry);
     }
-    const t = occurredAt.getTime();
-    const found = entry.versions.find((v) => v.from <= t);
-    return found ? { version: found.version, config: found.config, timezone: entry.timezone } : null;
+    const found = versionInForce(entry.versions, at);
+    return {
+      version: found?.version ?? DEFAULT_VERSION,
+      config: found?.config ?? defaultProgramme,
+      timezone: entry.timezone,
+    };
   }
+}
+
+async function loadVersions(db: Db, tenantId: string): Promise<Omit<Entry, "loadedAt"> | null> {
+  const [tenant, rows] = await Promise.all([
+    db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } }),
+    db.programmeVersion.findMany({ where: { tenantId } }),
+  ]);
+  if (!tenant) return null;
+  return {
+    timezone: tenant.timezone,
+    latest: Math.max(0, ...rows.map((r) => r.version)),
+    versions: rows.map((r) => ({
+      version: r.version,
+      effectiveFrom: r.effectiveFrom,
+      config: ProgrammeConfig.parse(r.config),
+    })),
+  };
 }

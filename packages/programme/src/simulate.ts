@@ -1,7 +1,7 @@
 import type { Db } from "@regulars/db";
 import { evaluateEarning } from "@regulars/rules";
-import { currentProgramme } from "./programme.service.ts";
-import type { SimulateInput } from "./programme.types.ts";
+import type { SimulateInput } from "./types.ts";
+import { programmeAt } from "./versions.ts";
 
 /**
  * "What would I earn": the basket evaluated by the rules engine against
@@ -17,7 +17,7 @@ export async function simulateEarning(
   now: Date = new Date(),
 ) {
   const occurredAt = input.basket.occurredAt ? new Date(input.basket.occurredAt) : now;
-  const programme = await currentProgramme(db, tenantId, occurredAt);
+  const programme = await programmeAt(db, tenantId, occurredAt);
   const customer = {
     tier: input.customer?.tier ?? null,
     dateOfBirth: input.customer?.dateOfBirth ?? null,

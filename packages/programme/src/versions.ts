@@ -1,9 +1,10 @@
-import { ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, isUniqueViolation, type ProgrammeVersionModel, withTransaction } from "@regulars/db";
+import { recordAudit } from "@regulars/audit";
+import { defaultProgramme, ProgrammeConfig } from "@regulars/contracts";
+import { type Db, type DbTx, isUniqueViolation, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { recordAudit } from "../audit/audit.queries.ts";
-import { changedParts, type ProgrammeEdit, validateProgramme } from "./programme.edits.ts";
-import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./programme.types.ts";
+import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts";
+import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
+import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./types.ts";
 
 /** Clock skew allowed between the admin's "now" and ours before a date counts as the past. */
 const PAST_TOLERANCE_MS = 60_000;
@@ -22,7 +23,9 @@ export interface ProgrammeChange {
   effectiveFrom?: Date;
 }
 
-const viewOf = (row: ProgrammeVersionModel): ProgrammeVersionView => ({
+type VersionRow = { version: number; effectiveFrom: Date; createdAt: Date; createdBy: string; config: unknown };
+
+const viewOf = (row: VersionRow): ProgrammeVersionView => ({
   version: row.version,
   effectiveFrom: row.effectiveFrom.toISOString(),
   createdAt: row.createdAt.toISOString(),
@@ -30,18 +33,24 @@ const viewOf = (row: ProgrammeVersionModel): ProgrammeVersionView => ({
   config: ProgrammeConfig.parse(row.config),
 });
 
-/** The version in force at `at`: the greatest effectiveFrom not after it (the later version on a tie). */
-export async function currentProgramme(
+/** What a tenant that configured nothing earns by (version 0), as the ledger applies it. */
+const defaultView = (): ProgrammeVersionView => ({
+  version: DEFAULT_VERSION,
+  effectiveFrom: new Date(0).toISOString(),
+  createdAt: new Date(0).toISOString(),
+  createdBy: "default",
+  config: defaultProgramme,
+});
+
+/** The version in force at `at` (see `versionInForce`): the default programme, version 0, when none is. */
+export async function programmeAt(
   db: Db | DbTx,
   tenantId: string,
   at: Date = new Date(),
 ): Promise<ProgrammeVersionView> {
-  const row = await db.programmeVersion.findFirst({
-    where: { tenantId, effectiveFrom: { lte: at } },
-    orderBy: [{ effectiveFrom: "desc" }, { version: "desc" }],
-  });
-  if (!row) throw new DomainError("not_found", `no programme was in force at ${at.toISOString()}`);
-  return viewOf(row);
+  const rows = await db.programmeVersion.findMany({ where: { tenantId } });
+  const found = versionInForce(rows, at);
+  return found ? viewOf(found) : defaultView();
 }
 
 /** Newest first, without the documents; scheduled versions come before the one in force. */
@@ -50,28 +59,14 @@ export async function listVersions(
   tenantId: string,
   now: Date = new Date(),
 ): Promise<ProgrammeVersionSummary[]> {
-  const rows = await db.programmeVersion.findMany({
-    where: { tenantId },
-    orderBy: { version: "desc" },
-    select: { version: true, effectiveFrom: true, createdAt: true, createdBy: true },
-  });
-  const inForce = rows
-    .filter((r) => r.effectiveFrom <= now)
-    .reduce<(typeof rows)[number] | null>(
-      (best, r) =>
-        !best ||
-        r.effectiveFrom > best.effectiveFrom ||
-        (r.effectiveFrom.getTime() === best.effectiveFrom.getTime() && r.version > best.version)
-          ? r
-          : best,
-      null,
-    );
+  const rows = await db.programmeVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
+  const inForce = versionInForce(rows, now)?.version;
   return rows.map((r) => ({
     version: r.version,
     effectiveFrom: r.effectiveFrom.toISOString(),
     createdAt: r.createdAt.toISOString(),
     createdBy: r.createdBy,
-    inForce: r.version === inForce?.version,
+    inForce: r.version === inForce,
   }));
 }
 
@@ -99,22 +94,21 @@ async function writeNextVersion(tx: DbTx, change: ProgrammeChange): Promise<Prog
     where: { tenantId: change.tenantId },
     orderBy: { version: "desc" },
   });
-  if (!latest) throw new DomainError("not_found", "this tenant has no programme yet");
-
   const now = new Date();
   const effectiveFrom = change.effectiveFrom ?? now;
   if (effectiveFrom.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
     throw invalidEffectiveFrom("must not be in the past: transactions already evaluated keep the version they had");
   }
-  if (effectiveFrom < latest.effectiveFrom) {
+  if (latest && effectiveFrom < latest.effectiveFrom) {
     throw invalidEffectiveFrom(
       `must not be earlier than ${latest.effectiveFrom.toISOString()}, when version ${latest.version} takes effect`,
     );
   }
 
-  const before = ProgrammeConfig.parse(latest.config);
+  // A tenant that configured nothing edits the default programme it has been earning by.
+  const before = latest ? ProgrammeConfig.parse(latest.config) : defaultProgramme;
   const after = validateProgramme(change.edit(before));
-  const version = latest.version + 1;
+  const version = (latest?.version ?? DEFAULT_VERSION) + 1;
   const row = await tx.programmeVersion.create({
     data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
   });

@@ -12,7 +12,7 @@ import {
   upsertRule,
   upsertStampCard,
   validateProgramme,
-} from "../src/programme/programme.edits.ts";
+} from "../src/edits.ts";
 
 const tuesdays = MultiplierRule.parse({ id: "tuesday", type: "multiplier", factor: 2, weekdays: [2] });
 const tiers = TierProgramme.parse({

@@ -2,7 +2,6 @@ export { type ActionAward, type ActionEvent, type ActionHistory, evaluateAction 
 export { evaluateEarning } from "./earning.ts";
 export { isApplicable, matchesLine, paidAmount } from "./eligibility.ts";
 export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
-export { milestoneCrossings } from "./milestones.ts";
 export {
   noSaleEffects,
   type RefundEffects,

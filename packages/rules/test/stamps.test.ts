@@ -1,7 +1,7 @@
 import { StampCard } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyStamps, milestoneCrossings, stampsEarned } from "../src/index.ts";
+import { applyStamps, stampsEarned } from "../src/index.ts";
 import { line, sale } from "./fixtures.ts";
 
 const tenthVisitFree = StampCard.parse({ id: "tenth-visit", name: "10th visit free", stampsRequired: 10 });
@@ -83,39 +83,6 @@ describe("stamp cards: 10th visit free", () => {
           expect(r.stamps + r.completions * required).toBe((before % required) + add);
         },
       ),
-    );
-  });
-});
-
-describe("milestones fire once per crossing", () => {
-  const thresholds = [100, 250, 500];
-
-  it('"You\'ve reached 100 points" fires when the balance passes 100, not while it stays above', () => {
-    expect(milestoneCrossings(90, 130, thresholds)).toEqual({ up: [100], down: [] });
-    expect(milestoneCrossings(99, 100, thresholds)).toEqual({ up: [100], down: [] });
-    expect(milestoneCrossings(100, 180, thresholds)).toEqual({ up: [], down: [] });
-    expect(milestoneCrossings(90, 600, [500, 100, 250, 100])).toEqual({ up: [100, 250, 500], down: [] });
-  });
-
-  it("going back below re-arms it (downward crossings, latest first)", () => {
-    expect(milestoneCrossings(130, 80, thresholds)).toEqual({ up: [], down: [100] });
-    expect(milestoneCrossings(600, 0, thresholds)).toEqual({ up: [], down: [500, 250, 100] });
-    expect(milestoneCrossings(100, 99, thresholds)).toEqual({ up: [], down: [100] });
-  });
-
-  it("property: a walk of balance changes crosses each threshold up at most once more than down", () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: -300, max: 300 }), { maxLength: 30 }), (deltas) => {
-        let balance = 0;
-        const ups = new Map<number, number>();
-        for (const d of deltas) {
-          const { up, down } = milestoneCrossings(balance, balance + d, thresholds);
-          for (const t of up) ups.set(t, (ups.get(t) ?? 0) + 1);
-          for (const t of down) ups.set(t, (ups.get(t) ?? 0) - 1);
-          balance += d;
-          for (const t of thresholds) expect(ups.get(t) ?? 0).toBe(balance >= t ? 1 : 0);
-        }
-      }),
     );
   });
 });

@@ -2,4 +2,13 @@ export { classifyApiKey, displayPrefix, generateApiKey, hashApiKey } from "./api
 export { CredentialCache, type CredentialCacheOptions, type CredentialFinder } from "./credential-cache.ts";
 export { createDemoTenant } from "./demo.ts";
 export { demoMenu } from "./demo-menu.ts";
+export { createKey, listKeys, revokeKey, rotateKey } from "./keys.ts";
+export {
+  CreateKeyInput,
+  type IssuedKey,
+  KeyIdInput,
+  type KeyView,
+  ListKeysInput,
+  RotateKeyInput,
+} from "./keys.types.ts";
 export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";

@@ -1,9 +1,9 @@
+import { recordAudit } from "@regulars/audit";
 import type { ApiKeyRole } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { displayPrefix, generateApiKey, hashApiKey } from "@regulars/tenancy";
-import { recordAudit } from "../audit/audit.queries.ts";
+import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 import type { IssuedKey, KeyView } from "./keys.types.ts";
 
 type KeyRow = {

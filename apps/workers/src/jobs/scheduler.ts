@@ -1,16 +1,20 @@
 import type { Bus } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { pruneAcceptanceRecords } from "@regulars/ledger-store";
+import {
+  applyTierDowngrades,
+  expirePoints,
+  type JobContext,
+  type JobResult,
+  pruneAcceptanceRecords,
+  pruneOutbox,
+  releasePendingPoints,
+  sendExpiryNotices,
+} from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import type { ProgrammeCache } from "@regulars/programme";
 import { Counter, type Registry } from "prom-client";
-import type { ProgrammeCache } from "../ledger/programmes.ts";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
-import type { JobContext, JobResult } from "./context.ts";
-import { expirePoints } from "./expire-points.ts";
-import { sendExpiryNotices } from "./expiry-notices.ts";
-import { releasePendingPoints } from "./release-pending.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
-import { applyTierDowngrades } from "./tier-downgrades.ts";
 
 export interface SchedulerDeps {
   db: Db;
@@ -102,7 +106,7 @@ export async function runScheduledJobs(
         }
       }
     }
-    done["outbox-cleanup"] = await pruneOutbox(deps.db, now);
+    done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
     done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
   } finally {
     await lease
@@ -141,17 +145,4 @@ export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { 
       await running;
     },
   };
-}
-
-/** Published outbox rows are kept a week (for diagnosis and the relay's duplicate window), then deleted. */
-export async function pruneOutbox(db: Db, now: Date, keepDays = 7): Promise<number> {
-  const before = new Date(now.getTime() - keepDays * 24 * 60 * 60 * 1000);
-  let deleted = 0;
-  for (;;) {
-    const n = await db.$executeRaw`
-      DELETE FROM outbox_events WHERE id IN (
-        SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${before} LIMIT 10000)`;
-    deleted += n;
-    if (n < 10_000) return deleted;
-  }
 }

@@ -1,32 +1,7 @@
 import type { DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { type CustomerAccount, type MovementKind, postingsFor, type Unit } from "@regulars/ledger";
-import { type LotChanges, planLots } from "./lots.ts";
-
-export interface NewMovement {
-  tenantId: string;
-  customerId: string;
-  kind: MovementKind;
-  unit: Unit;
-  /** Signed, from the customer's side: +earned, -spent/expired/reversed. A release is positive. */
-  amount: number;
-  idempotencyKey: string;
-  transactionId?: string | null;
-  reason?: string | null;
-  actor?: string | null;
-  occurredAt: Date;
-  /** For point credits: when the lot becomes spendable (later than `occurredAt` = pending) and when it expires. */
-  lot?: { availableAt: Date; expiresAt: Date | null };
-  /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
-  sourceKey?: string | null;
-}
-
-export interface PostedMovement extends NewMovement {
-  id: string;
-  account: CustomerAccount;
-  /** The customer's spendable points before and after this movement (points movements only). */
-  balance: { before: number; after: number } | null;
-}
+import { type NewMovement, type PostedMovement, postingsFor } from "@regulars/ledger";
+import { planLots, saveLots } from "./lots.ts";
 
 /**
  * Posts movements with their double entries and keeps each account's cached balance equal to the
@@ -111,23 +86,4 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
     FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::bigint[]) AS d(id, delta)
     WHERE a.id = d.id`;
-}
-
-async function saveLots(tx: DbTx, lots: LotChanges) {
-  if (lots.created.length) {
-    const c = lots.created;
-    await tx.$executeRaw`
-      INSERT INTO point_lots (tenant_id, customer_id, movement_id, points, remaining, earned_at, available_at, expires_at, released)
-      SELECT * FROM unnest(${c.map((l) => l.tenantId)}::text[], ${c.map((l) => l.customerId)}::text[], ${c.map((l) => l.movementId)}::text[],
-        ${c.map((l) => l.points)}::bigint[], ${c.map((l) => l.remaining)}::bigint[], ${c.map((l) => l.earnedAt.toISOString())}::timestamptz[],
-        ${c.map((l) => l.availableAt.toISOString())}::timestamptz[], ${c.map((l) => l.expiresAt?.toISOString() ?? null)}::timestamptz[],
-        ${c.map((l) => l.released)}::boolean[])`;
-  }
-  if (lots.updated.length) {
-    const u = lots.updated;
-    await tx.$executeRaw`
-      UPDATE point_lots p SET remaining = u.remaining, released = u.released
-      FROM unnest(${u.map((l) => l.id)}::bigint[], ${u.map((l) => l.remaining)}::bigint[], ${u.map((l) => l.released)}::boolean[]) AS u(id, remaining, released)
-      WHERE p.id = u.id`;
-  }
 }

@@ -1,4 +1,5 @@
-import type { DbTx } from "@regulars/db";
+import { type DbTx, exactNumber } from "@regulars/db";
+import { tierWindowStart } from "@regulars/rules";
 
 export type TierBasis = "points_earned" | "spend" | "orders";
 
@@ -27,4 +28,18 @@ export function qualifyingValues(
     SELECT customer_id, count(*) FILTER (WHERE type = 'sale') AS value FROM transactions
     WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
     GROUP BY customer_id`;
+}
+
+/** The value a customer's tier rests on now: the programme's basis over its window, in the tenant's time zone. */
+export async function qualifyingValueNow(
+  db: Pick<DbTx, "$queryRaw">,
+  tenantId: string,
+  customerId: string,
+  tiers: { basis: TierBasis; window: "lifetime" | "calendar_year" | "rolling_12_months" },
+  timezone: string,
+  now: Date,
+): Promise<number> {
+  const since = tierWindowStart(tiers.window, now.toISOString(), timezone) ?? new Date(0);
+  const [row] = await qualifyingValues(db, tenantId, [customerId], tiers.basis, since);
+  return exactNumber(row?.value ?? 0);
 }

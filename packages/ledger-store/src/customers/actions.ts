@@ -1,19 +1,13 @@
-import type { Outcome } from "@regulars/bus";
-import type { EventMessage, EventRecorded, LoyaltyEvent } from "@regulars/contracts";
+import type { EventMessage, EventRecorded } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import {
-  movementEvents,
-  type NewMovement,
-  type OutboxItem,
-  outboxItem,
-  postMovementsDetailed,
-  resolveCustomers,
-  trackMilestones,
-  writeOutbox,
-} from "@regulars/ledger-store";
+import type { LoyaltyState, NewMovement } from "@regulars/ledger";
+import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
-import { type LoyaltyState, loadLoyaltyStates, lockCustomers } from "../ledger/loyalty-state.ts";
-import type { ProgrammeCache, ProgrammeInForce } from "../ledger/programmes.ts";
+import { postAndAnnounce } from "../accounts/announce.ts";
+import { type OutboxItem, outboxItem } from "../outbox.ts";
+import type { ApplyOutcome } from "../transactions/outcome.ts";
+import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
+import { resolveCustomers } from "./resolve.ts";
 
 interface Candidate {
   index: number;
@@ -32,14 +26,14 @@ interface Candidate {
  * decided before (`applied_events`), so a redelivered event never pays again even though the history
  * has moved on since. Idempotency keys encode each rule's limit as a last line of defence.
  */
-export async function resolveEventBatch(
+export async function applyEventBatch(
   db: Db,
   programmes: ProgrammeCache,
   messages: EventMessage[],
-): Promise<{ outcomes: Outcome[]; outbox: OutboxItem[] }> {
+): Promise<{ outcomes: ApplyOutcome[]; outbox: OutboxItem[] }> {
   await programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
   return withTransaction(db, async (tx) => {
-    const outcomes: Outcome[] = messages.map(() => ({ kind: "done" }));
+    const outcomes: ApplyOutcome[] = messages.map(() => ({ kind: "done" }));
     const customerOf = await resolveEventCustomers(tx, messages, outcomes);
     const candidates: Candidate[] = [];
     for (const [index, customerId] of customerOf) {
@@ -70,17 +64,6 @@ export async function resolveEventBatch(
       todo.map((c) => messages[c.index]!),
     );
 
-    const posted = await postMovementsDetailed(tx, movements);
-    const loyalty: LoyaltyEvent[] = movementEvents(posted);
-    const milestones = new Map(todo.map((c) => [messages[c.index]!.tenantId, c.programme.config.milestones]));
-    for (const [tenantId, thresholds] of milestones)
-      loyalty.push(
-        ...(await trackMilestones(
-          tx,
-          thresholds,
-          posted.filter((p) => p.tenantId === tenantId),
-        )),
-      );
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
       outcomes[i]!.kind !== "done"
         ? []
@@ -99,16 +82,19 @@ export async function resolveEventBatch(
             },
           ],
     );
-    const items = [...recorded.map(outboxItem), ...loyalty.map(outboxItem)];
-    await writeOutbox(tx, items);
-    return { outcomes, outbox: items };
+    const milestones = new Map(todo.map((c) => [messages[c.index]!.tenantId, c.programme.config.milestones]));
+    const { outbox } = await postAndAnnounce(tx, movements, {
+      milestonesOf: (tenantId) => milestones.get(tenantId) ?? [],
+      extraOutbox: recorded.map(outboxItem),
+    });
+    return { outcomes, outbox };
   });
 }
 
 async function resolveEventCustomers(
   tx: DbTx,
   messages: EventMessage[],
-  outcomes: Outcome[],
+  outcomes: ApplyOutcome[],
 ): Promise<Map<number, string | null>> {
   const withCustomer = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.event.customer);
   const resolutions = withCustomer.length

@@ -1,23 +1,8 @@
 import type { ProgrammeConfig } from "@regulars/contracts";
-import { type DbTx, exactNumber } from "@regulars/db";
-import { qualifyingValues } from "@regulars/ledger-store";
+import { type Db, type DbTx, exactNumber } from "@regulars/db";
+import type { LoyaltyState } from "@regulars/ledger";
 import { localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
-
-/** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
-export interface LoyaltyState {
-  customerId: string;
-  tenantId: string;
-  tier: string | null;
-  tierSince: Date | null;
-  tierChanged: boolean;
-  dateOfBirth: string | null;
-  lastActivityAt: Date | null;
-  /** Points earned per local day (only loaded when a per-day cap exists). */
-  earnedByDay: Map<string, number>;
-  /** The tier basis (points earned, spend or orders) over the tier window, when tiers are configured. */
-  qualifying: number;
-  stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
-}
+import { qualifyingValues } from "../accounts/qualifying.ts";
 
 export interface StateScope {
   config: ProgrammeConfig;
@@ -127,4 +112,15 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
         ${stamps.map((x) => x.p.stamps)}::int[], ${stamps.map((x) => x.p.completed)}::int[])
       ON CONFLICT (customer_id, card_id) DO UPDATE SET stamps = excluded.stamps, completed = excluded.completed, updated_at = now()`;
   }
+}
+
+/** A customer's tier (and since when) and last activity, as the ledger keeps them; null before any activity. */
+export async function customerStanding(
+  db: Db,
+  customerId: string,
+): Promise<{ tier: string | null; tierSince: Date | null; lastActivityAt: Date | null } | null> {
+  return db.customerLoyalty.findUnique({
+    where: { customerId },
+    select: { tier: true, tierSince: true, lastActivityAt: true },
+  });
 }

@@ -1,7 +1,7 @@
 import type { Db } from "@regulars/db";
-import type { OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
-import type { ProgrammeInForce } from "../ledger/programmes.ts";
+import type { ProgrammeInForce } from "@regulars/programme";
+import type { OutboxItem } from "../outbox.ts";
 
 export interface JobContext {
   db: Db;

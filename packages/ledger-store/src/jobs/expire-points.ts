@@ -1,6 +1,6 @@
 import { exactNumber, withTransaction } from "@regulars/db";
-import { announceMovements, postMovementsDetailed } from "@regulars/ledger-store";
 import { inactivityExpiry } from "@regulars/rules";
+import { postAndAnnounce } from "../accounts/announce.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /**
@@ -34,7 +34,7 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
         WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
         ORDER BY l.expires_at, l.id`;
       if (!lots.length) return { count: 0, items: [], slice: 0 };
-      const posted = await postMovementsDetailed(
+      const { posted, outbox: items } = await postAndAnnounce(
         tx,
         lots.map((l) => ({
           tenantId: ctx.tenantId,
@@ -47,8 +47,8 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
           occurredAt: ctx.now,
           reason: "points reached their expiry date",
         })),
+        { milestonesOf: () => ctx.programme.config.milestones },
       );
-      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       return { count: posted.length, items, slice: lots.length };
     });
     if (!done) return result;
@@ -91,7 +91,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
           (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
             ctx.now.getTime(),
       );
-      const posted = await postMovementsDetailed(
+      const { posted, outbox: items } = await postAndAnnounce(
         tx,
         stillDue.map((c) => ({
           tenantId: ctx.tenantId,
@@ -103,8 +103,8 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
           occurredAt: ctx.now,
           reason: `no purchase for ${policy.months} months`,
         })),
+        { milestonesOf: () => ctx.programme.config.milestones },
       );
-      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       result.acted += posted.length;
       return items;
     });

@@ -1,7 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
-import { outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
+import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /**

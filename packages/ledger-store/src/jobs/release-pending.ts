@@ -1,5 +1,5 @@
 import { exactNumber, withTransaction } from "@regulars/db";
-import { announceMovements, postMovementsDetailed } from "@regulars/ledger-store";
+import { postAndAnnounce } from "../accounts/announce.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /**
@@ -25,7 +25,7 @@ export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> 
         WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND NOT l.released AND l.available_at <= ${ctx.now}
         ORDER BY l.available_at, l.id
         FOR UPDATE OF l`;
-      const posted = await postMovementsDetailed(
+      const { outbox: items } = await postAndAnnounce(
         tx,
         lots.map((l) => ({
           tenantId: ctx.tenantId,
@@ -38,11 +38,11 @@ export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> 
           occurredAt: ctx.now,
           reason: "pending period over",
         })),
+        { milestonesOf: () => ctx.programme.config.milestones },
       );
       // A lot fully reversed while pending has nothing left to release: mark it released all the same.
       await tx.$executeRaw`UPDATE point_lots l SET released = true FROM ledger_movements m
         WHERE m.id = l.movement_id AND l.tenant_id = ${ctx.tenantId} AND NOT l.released AND l.remaining = 0 AND m.idempotency_key = ANY(${lots.map((l) => l.key)}::text[])`;
-      const items = await announceMovements(tx, ctx.programme.config.milestones, posted);
       return { count: lots.length, items };
     });
     if (!items) return result;

@@ -1,7 +1,8 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { withTransaction } from "@regulars/db";
-import { outboxItem, qualifyingValues, writeOutbox } from "@regulars/ledger-store";
 import { localDate, tierFor, tierWindowStart } from "@regulars/rules";
+import { qualifyingValues } from "../accounts/qualifying.ts";
+import { outboxItem, writeOutbox } from "../outbox.ts";
 import type { JobContext, JobResult } from "./context.ts";
 
 /**

@@ -1,32 +1,23 @@
-import type { Outcome } from "@regulars/bus";
 import {
   defaultProgramme,
   type LoyaltyEvent,
+  type RejectionCode,
   type TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import {
-  movementEvents,
-  type NewMovement,
-  type OutboxItem,
-  outboxItem,
-  postMovementsDetailed,
-  type Rejection,
-  type RejectionCode,
-  recordRejections,
-  resolveCustomers,
-  trackMilestones,
-  writeOutbox,
-} from "@regulars/ledger-store";
-import { type LoyaltyState, loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "./loyalty-state.ts";
-import { planRefund } from "./plan-refund.ts";
-import { planSale } from "./plan-sale.ts";
+import { type LoyaltyState, type NewMovement, planRefund, planSale, type SaleRecord } from "@regulars/ledger";
+import type { ProgrammeCache } from "@regulars/programme";
+import { postAndAnnounce } from "../accounts/announce.ts";
+import { loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "../customers/loyalty-state.ts";
+import { resolveCustomers } from "../customers/resolve.ts";
+import { type OutboxItem, outboxItem } from "../outbox.ts";
+import type { ApplyOutcome } from "./outcome.ts";
 import { processedEvent } from "./processed-event.ts";
-import type { ProgrammeCache } from "./programmes.ts";
-import { customersOfSales, loadSaleRecords, type SaleRecord } from "./sale-records.ts";
-import { storeTransactions, type TransactionRow } from "./store-transactions.ts";
+import { customersOfSales, loadSaleRecords } from "./sale-records.ts";
+import { type Rejection, recordRejections } from "./status.ts";
+import { storeTransactions, type TransactionRow } from "./store.ts";
 
 export interface LedgerDeps {
   db: Db;
@@ -37,7 +28,7 @@ export interface LedgerDeps {
 }
 
 export interface AppliedBatch {
-  outcomes: Outcome[];
+  outcomes: ApplyOutcome[];
   /** Domain events committed to the outbox with this batch, to publish now. */
   outbox: OutboxItem[];
 }
@@ -71,7 +62,7 @@ export async function applyTransactionBatch(deps: LedgerDeps, messages: Transact
 }
 
 class BatchApplication {
-  readonly outcomes: Outcome[];
+  readonly outcomes: ApplyOutcome[];
   readonly rejections: Rejection[] = [];
   readonly rows: TransactionRow[] = [];
   readonly movements: NewMovement[] = [];
@@ -335,28 +326,19 @@ class BatchApplication {
       .filter((r) => r.customerId && !stored.has(r.message.transactionId))
       .map((r) => r.message.transactionId);
     if (lost.length) throw new ConcurrentApplyError(lost);
-    const posted = await postMovementsDetailed(this.tx, this.movements);
-    const events: LoyaltyEvent[] = [...this.events, ...movementEvents(posted)];
-    for (const [tenantId, thresholds] of this.milestones)
-      events.push(
-        ...(await trackMilestones(
-          this.tx,
-          thresholds,
-          posted.filter((p) => p.tenantId === tenantId),
-        )),
-      );
-    await saveLoyaltyStates(this.tx, this.states.values());
-    await recordRejections(this.tx, this.rejections);
-
     const processed = this.rows
       .filter((r) => stored.has(r.message.transactionId))
       .map((r) => processedEvent(r.message, r.customerId, r.points));
-    const items = events.map(outboxItem);
+    // Accounts before loyalty rows, the order the scheduled jobs lock them in too.
     // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
-    await writeOutbox(this.tx, [
-      ...processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })),
-      ...items,
-    ]);
-    return { outcomes: this.outcomes, outbox: [...processed.map(outboxItem), ...items] };
+    const { outbox } = await postAndAnnounce(this.tx, this.movements, {
+      milestonesOf: (tenantId) => this.milestones.get(tenantId) ?? [],
+      events: this.events,
+      extraOutbox: processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })),
+    });
+    await saveLoyaltyStates(this.tx, this.states.values());
+    await recordRejections(this.tx, this.rejections);
+    const full = new Map(processed.map((e) => [e.id, outboxItem(e)]));
+    return { outcomes: this.outcomes, outbox: outbox.map((item) => full.get(item.id) ?? item) };
   }
 }

@@ -1,7 +1,13 @@
-import type { DeadLetterInfo } from "@regulars/bus";
-import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type RejectionCode, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { type RejectionCode, recordRejections } from "@regulars/ledger-store";
+import { recordRejections } from "./status.ts";
+
+/** What the stream consumer says about a message it dead-letters. */
+export interface DeadLetteredMessage {
+  payload: string;
+  reason: string;
+  category: "invalid_payload" | "rejected" | "retries_exhausted";
+}
 
 const knownCodes = new Set<RejectionCode>([
   "unknown_customer",
@@ -17,7 +23,7 @@ const knownCodes = new Set<RejectionCode>([
  * so its status tells the integrator what happened instead of it vanishing into the dead-letter stream.
  * (Rejections the ledger decided itself were recorded with its commit already; this is a no-op for them.)
  */
-export async function recordDeadLetteredTransaction(db: Db, info: DeadLetterInfo): Promise<void> {
+export async function recordDeadLetteredTransaction(db: Db, info: DeadLetteredMessage): Promise<void> {
   let json: unknown;
   try {
     json = JSON.parse(info.payload);

@@ -1,4 +1,5 @@
 import { type DbTx, exactNumber } from "@regulars/db";
+import type { SaleRecord, StoredRefundEffects } from "@regulars/ledger";
 import {
   type MatchedRefundLine,
   matchRefundLines,
@@ -6,32 +7,6 @@ import {
   refundedAfter,
   type SaleEffects,
 } from "@regulars/rules";
-
-/** What a refund needs to know about the sale it refunds, and about that sale's earlier refunds. */
-export interface SaleRecord {
-  id: string;
-  tenantId: string;
-  externalId: string;
-  type: "sale" | "refund";
-  customerId: string | null;
-  total: number;
-  points: number;
-  /** By lineNo: sku, paid amount and the points the line earned (from the stored explanation). */
-  lines: { sku: string; amount: number; points: number }[];
-  effects: SaleEffects;
-  /** Money already refunded per line, and in all. */
-  refundedPerLine: number[];
-  refundedTotal: number;
-  stampsTaken: Record<string, number>;
-  tierRevoked: boolean;
-}
-
-/** Stored with a refund: which sale lines it took back and what else it undid. */
-export interface StoredRefundEffects {
-  refunded: { lineNo: number; amount: number }[];
-  stampsTaken: Record<string, number>;
-  tierRevoked: { from: string; to: string } | null;
-}
 
 type SaleRow = {
   id: string;

@@ -1,16 +1,6 @@
+import type { RejectionCode } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber } from "@regulars/db";
-import { customerBalances } from "./balances.ts";
-
-/** Machine-readable reasons a transaction is refused after it was accepted (202). */
-export type RejectionCode =
-  | "unknown_customer"
-  | "refund_of_refund"
-  | "refunded_sale_not_found"
-  | "refund_exceeds_sale"
-  | "refund_line_not_in_sale"
-  | "idempotency_conflict"
-  | "contract_violation"
-  | "processing_failed";
+import { customerBalances } from "../accounts/balances.ts";
 
 export interface Rejection {
   tenantId: string;

@@ -1,6 +1,5 @@
+import { ListAuditInput, listAudit } from "@regulars/audit";
 import { roleProcedure, router } from "../trpc.ts";
-import { listAudit } from "./audit.queries.ts";
-import { ListAuditInput } from "./audit.types.ts";
 
 export const auditRouter = router({
   list: roleProcedure("admin")

@@ -1,8 +1,8 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import { type Db, exactNumber } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerBalances } from "@regulars/ledger-store";
-import type { CustomerView, LedgerLine } from "./customers.types.ts";
+import { customerBalances, customerStanding } from "@regulars/ledger-store";
+import type { CustomerView } from "./customers.types.ts";
 
 export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
   const identity = identityOf(ref);
@@ -20,7 +20,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const [balances, loyalty] = await Promise.all([
     customerBalances(db, tenantId, customer.id),
-    db.customerLoyalty.findUnique({ where: { customerId: customer.id } }),
+    customerStanding(db, customer.id),
   ]);
   return {
     view: "admin",
@@ -38,34 +38,6 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
     tier: loyalty?.tier ? { id: loyalty.tier, since: loyalty.tierSince?.toISOString() ?? null } : null,
     lastActivityAt: loyalty?.lastActivityAt?.toISOString() ?? null,
   };
-}
-
-/** Newest first; the cursor is the last movement id of the previous page (ids sort by time). */
-export async function customerLedger(
-  db: Db,
-  tenantId: string,
-  input: { customerId: string; cursor?: string | null; limit: number },
-) {
-  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
-  if (!customer) throw new DomainError("not_found", "no customer matches");
-  const rows = await db.ledgerMovement.findMany({
-    where: { tenantId, customerId: customer.id, ...(input.cursor ? { id: { lt: input.cursor } } : {}) },
-    orderBy: { id: "desc" },
-    take: input.limit + 1,
-  });
-  const page = rows.slice(0, input.limit);
-  const items: LedgerLine[] = page.map((m) => ({
-    id: m.id,
-    kind: m.kind,
-    unit: m.unit,
-    amount: exactNumber(m.amount),
-    reason: m.reason,
-    actor: m.actor,
-    transactionId: m.transactionId,
-    occurredAt: m.occurredAt.toISOString(),
-    createdAt: m.createdAt.toISOString(),
-  }));
-  return { items, nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null };
 }
 
 export async function searchCustomers(db: Db, tenantId: string, input: { query: string; limit: number }) {

@@ -1,6 +1,7 @@
+import { customerLedger } from "@regulars/ledger-store";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
-import { adjustBalance, customerTier } from "./customers.loyalty.ts";
-import { customerLedger, getCustomer, searchCustomers } from "./customers.queries.ts";
+import { adjustCustomer, customerTier } from "./customers.loyalty.ts";
+import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { getTillCustomer } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
 import {
@@ -32,7 +33,7 @@ export const customersRouter = router({
     .query(({ ctx, input }) => customerTier(ctx.db, ctx.tenantId, input.customerId)),
   adjust: roleProcedure("admin")
     .input(AdjustInput)
-    .mutation(({ ctx, input }) => adjustBalance(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+    .mutation(({ ctx, input }) => adjustCustomer(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
   search: roleProcedure("admin")
     .input(SearchCustomersInput)
     .query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),

@@ -1,7 +1,7 @@
 import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerBalances } from "@regulars/ledger-store";
+import { customerBalances, customerStanding } from "@regulars/ledger-store";
 import { findCustomerId } from "./customers.queries.ts";
 import type { TillCustomerView } from "./customers.types.ts";
 
@@ -21,7 +21,7 @@ export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const [balances, loyalty] = await Promise.all([
     customerBalances(db, tenantId, customer.id),
-    db.customerLoyalty.findUnique({ where: { customerId: customer.id }, select: { tier: true } }),
+    customerStanding(db, customer.id),
   ]);
   return {
     view: "till",

@@ -44,17 +44,7 @@ export interface TillCustomerView {
   wallet: number;
 }
 
-export interface LedgerLine {
-  id: string;
-  kind: string;
-  unit: string;
-  amount: number;
-  reason: string | null;
-  actor: string | null;
-  transactionId: string | null;
-  occurredAt: string;
-  createdAt: string;
-}
+export type { LedgerLine } from "@regulars/ledger-store";
 
 export const CustomerIdInput = z.object({ customerId: z.string().min(1) });
 

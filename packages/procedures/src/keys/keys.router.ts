@@ -1,6 +1,14 @@
+import {
+  CreateKeyInput,
+  createKey,
+  KeyIdInput,
+  ListKeysInput,
+  listKeys,
+  RotateKeyInput,
+  revokeKey,
+  rotateKey,
+} from "@regulars/tenancy";
 import { roleProcedure, router } from "../trpc.ts";
-import { createKey, listKeys, revokeKey, rotateKey } from "./keys.service.ts";
-import { CreateKeyInput, KeyIdInput, ListKeysInput, RotateKeyInput } from "./keys.types.ts";
 
 const admin = roleProcedure("admin");
 

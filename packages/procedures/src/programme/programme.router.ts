@@ -1,7 +1,5 @@
+import { changeProgramme, edits, listVersions, programmeAt, SimulateInput, simulateEarning } from "@regulars/programme";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
-import * as edits from "./programme.edits.ts";
-import { changeProgramme, currentProgramme, listVersions } from "./programme.service.ts";
-import { simulateEarning } from "./programme.simulate.ts";
 import {
   DisableRuleInput,
   DisableStampCardInput,
@@ -11,7 +9,6 @@ import {
   SetMilestonesInput,
   SetPendingDaysInput,
   SetTiersInput,
-  SimulateInput,
   UpsertRuleInput,
   UpsertStampCardInput,
 } from "./programme.types.ts";
@@ -38,12 +35,12 @@ const change = (
 const at = (input: { at?: string | undefined } | undefined) => (input?.at ? new Date(input.at) : new Date());
 
 export const programmeRouter = router({
-  get: admin.input(ProgrammeAtInput).query(({ ctx, input }) => currentProgramme(ctx.db, ctx.tenantId, at(input))),
+  get: admin.input(ProgrammeAtInput).query(({ ctx, input }) => programmeAt(ctx.db, ctx.tenantId, at(input))),
   versions: admin.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
 
   rules: router({
     list: admin.input(ProgrammeAtInput).query(async ({ ctx, input }) => {
-      const { version, effectiveFrom, config } = await currentProgramme(ctx.db, ctx.tenantId, at(input));
+      const { version, effectiveFrom, config } = await programmeAt(ctx.db, ctx.tenantId, at(input));
       return { version, effectiveFrom, rules: config.rules };
     }),
     upsert: admin

@@ -1,0 +1,87 @@
+import { recordAudit } from "@regulars/audit";
+import { type Db, exactNumber, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import type { ProgrammeAt } from "@regulars/ledger";
+import { expiresAt } from "@regulars/rules";
+import { postAndAnnounce } from "./announce.ts";
+
+export interface AdjustInput {
+  customerId: string;
+  unit: "points" | "wallet";
+  amount: number;
+  reason: string;
+  /** Lets an admin UI retry a click without adjusting twice. */
+  idempotencyKey?: string | null;
+}
+
+/**
+ * An admin correction, recorded with its reason and the acting key in the ledger and the audit log.
+ * Credits open a lot (with the programme's expiry); debits may not take a balance below zero: only
+ * refunds can do that. The customer must belong to the tenant.
+ */
+export async function adjustBalance(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: AdjustInput,
+  programme: ProgrammeAt,
+  now = new Date(),
+) {
+  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  const id = customer.id;
+  return withTransaction(db, async (tx) => {
+    const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
+      SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
+    const balance = exactNumber(account?.balance);
+    if (balance + input.amount < 0) {
+      throw new DomainError(
+        "unprocessable",
+        `the ${input.unit} balance is ${balance}; an adjustment cannot take it below zero`,
+        [{ path: "amount", message: `must be at least ${-balance}` }],
+      );
+    }
+    const key = `adjust:${input.idempotencyKey ?? newId("movement")}`;
+    const lot =
+      input.unit === "points" && input.amount > 0
+        ? {
+            lot: {
+              availableAt: now,
+              expiresAt: expiresAt(programme.config.expiry, now.toISOString(), programme.timezone),
+            },
+          }
+        : {};
+    const { posted } = await postAndAnnounce(
+      tx,
+      [
+        {
+          tenantId,
+          customerId: id,
+          kind: "adjust",
+          unit: input.unit,
+          amount: input.amount,
+          idempotencyKey: key,
+          reason: input.reason,
+          actor,
+          occurredAt: now,
+          ...lot,
+        },
+      ],
+      { milestonesOf: () => programme.config.milestones },
+    );
+    if (posted.length) {
+      await recordAudit(tx, {
+        tenantId,
+        actor,
+        action: "customers.adjust",
+        target: id,
+        details: { unit: input.unit, amount: input.amount, reason: input.reason, key },
+      });
+    }
+    const [after] = await tx.$queryRaw<
+      { balance: bigint }[]
+    >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
+    return { applied: posted.length > 0, movementId: posted[0]?.id ?? null, balance: exactNumber(after?.balance) };
+  });
+}

@@ -1,0 +1,40 @@
+import type { LoyaltyEvent } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { movementEvents, type NewMovement, type PostedMovement } from "@regulars/ledger";
+import { type OutboxItem, outboxItem, writeOutbox } from "../outbox.ts";
+import { trackMilestones } from "./milestones.ts";
+import { postMovementsDetailed } from "./movements.ts";
+
+export interface Announced {
+  posted: PostedMovement[];
+  /** Everything written to the outbox, to publish once the caller's transaction has committed. */
+  outbox: OutboxItem[];
+}
+
+/**
+ * The one way the ledger changes balances: post the movements (entries, lots, cached balances), then
+ * announce them (points.* events, milestones crossed per the tenant's thresholds) with the caller's own
+ * events, all written to the outbox in the caller's transaction. The ledger batch, action points, the
+ * scheduled jobs and admin adjustments all go through here.
+ */
+export async function postAndAnnounce(
+  tx: DbTx,
+  movements: NewMovement[],
+  opts: { milestonesOf: (tenantId: string) => number[]; events?: LoyaltyEvent[]; extraOutbox?: OutboxItem[] },
+): Promise<Announced> {
+  const posted = await postMovementsDetailed(tx, movements);
+  const events: LoyaltyEvent[] = [...(opts.events ?? []), ...movementEvents(posted)];
+  for (const tenantId of new Set(posted.map((p) => p.tenantId))) {
+    events.push(
+      ...(await trackMilestones(
+        tx,
+        opts.milestonesOf(tenantId),
+        posted.filter((p) => p.tenantId === tenantId),
+      )),
+    );
+  }
+  const items = events.map(outboxItem);
+  const extra = opts.extraOutbox ?? [];
+  await writeOutbox(tx, [...extra, ...items]);
+  return { posted, outbox: [...extra, ...items] };
+}

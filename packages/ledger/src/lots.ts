@@ -1,0 +1,127 @@
+import type { NewMovement } from "./movement.ts";
+import type { CustomerAccount } from "./postings.ts";
+
+/** Earned points, spent and expired first-in first-out; `remaining` is what is left of it. */
+export interface Lot {
+  id: string | null; // null until stored
+  tenantId: string;
+  customerId: string;
+  movementId: string;
+  /** Idempotency key of the credit that opened the lot (a release or a reversal names it). */
+  key: string;
+  points: number;
+  remaining: number;
+  earnedAt: Date;
+  availableAt: Date;
+  expiresAt: Date | null;
+  released: boolean;
+  dirty: boolean;
+}
+
+export interface LotChanges {
+  created: Lot[];
+  updated: { id: string; remaining: number; released: boolean }[];
+  /** Which customer account each movement posts to (pending credits and their reversals differ). */
+  accountOf: Map<string, CustomerAccount>;
+  /** The customer's spendable balance before and after each point movement, in order. */
+  balances: Map<string, { before: number; after: number }>;
+}
+
+export type FreshMovement = NewMovement & { id: string };
+
+/**
+ * How point movements change the customers' lots, in movement order, from their spendable balances and
+ * open lots (oldest first):
+ * - a credit opens a lot; when the balance is negative (a refund took back points already spent) the
+ *   new points first pay that debt, so the lot starts with what is left;
+ * - a pending credit (available later) opens an unreleased lot on the pending account;
+ * - a release makes its lot spendable (paying any debt first);
+ * - a debit takes from the oldest spendable lots first; one aimed at a lot (`sourceKey`: a refund of
+ *   that sale, that lot's expiry) takes from it first; a reversal of a still-pending credit takes from
+ *   that credit's lot on the pending account instead.
+ */
+export function planLotChanges(
+  movements: readonly FreshMovement[],
+  balances: ReadonlyMap<string, number>,
+  openLots: readonly Lot[],
+): LotChanges {
+  const changes: LotChanges = { created: [], updated: [], accountOf: new Map(), balances: new Map() };
+  const running = new Map(balances);
+  const lotsOf = new Map<string, Lot[]>();
+  const lotByKey = new Map<string, Lot>();
+  for (const lot of openLots) {
+    lotsOf.set(lot.customerId, [...(lotsOf.get(lot.customerId) ?? []), lot]);
+    lotByKey.set(`${lot.tenantId}\u0000${lot.key}`, lot);
+  }
+  for (const m of movements.filter((mv) => mv.unit === "points")) {
+    if (!lotsOf.has(m.customerId)) lotsOf.set(m.customerId, []);
+    const before = running.get(m.customerId) ?? 0;
+    const source = m.sourceKey ? lotByKey.get(`${m.tenantId}\u0000${m.sourceKey}`) : undefined;
+    const { account, after } = applyToLots(m, before, lotsOf.get(m.customerId)!, source, lotByKey, changes);
+    running.set(m.customerId, after);
+    changes.accountOf.set(m.id, account);
+    changes.balances.set(m.id, { before, after });
+  }
+  for (const lots of lotsOf.values()) {
+    for (const lot of lots)
+      if (lot.id && lot.dirty) changes.updated.push({ id: lot.id, remaining: lot.remaining, released: lot.released });
+  }
+  return changes;
+}
+
+function applyToLots(
+  m: FreshMovement,
+  balance: number,
+  lots: Lot[],
+  source: Lot | undefined,
+  lotByKey: Map<string, Lot>,
+  changes: LotChanges,
+): { account: CustomerAccount; after: number } {
+  const debt = Math.max(0, -balance);
+  if (m.kind === "release") {
+    if (source && !source.released) {
+      source.released = true;
+      source.remaining -= Math.min(source.remaining, debt);
+      source.dirty = true;
+    }
+    return { account: "points", after: balance + m.amount };
+  }
+  if (m.amount > 0) {
+    const availableAt = m.lot?.availableAt ?? m.occurredAt;
+    const pending = availableAt.getTime() > m.occurredAt.getTime();
+    const lot: Lot = {
+      id: null,
+      tenantId: m.tenantId,
+      customerId: m.customerId,
+      movementId: m.id,
+      key: m.idempotencyKey,
+      points: m.amount,
+      remaining: pending ? m.amount : m.amount - Math.min(m.amount, debt),
+      earnedAt: m.occurredAt,
+      availableAt,
+      expiresAt: m.lot?.expiresAt ?? null,
+      released: !pending,
+      dirty: false,
+    };
+    lots.push(lot);
+    lotByKey.set(`${m.tenantId}\u0000${m.idempotencyKey}`, lot);
+    changes.created.push(lot);
+    return pending ? { account: "points_pending", after: balance } : { account: "points", after: balance + m.amount };
+  }
+  if (source && !source.released) {
+    source.remaining -= Math.min(source.remaining, -m.amount);
+    source.dirty = true;
+    return { account: "points_pending", after: balance };
+  }
+  let need = -m.amount;
+  // A debit aimed at a lot (its refund, its expiry) takes from that lot first, then first-in first-out.
+  for (const lot of source ? [source, ...lots] : lots) {
+    if (need === 0) break;
+    if (!lot.released || lot.remaining === 0) continue;
+    const take = Math.min(lot.remaining, need);
+    lot.remaining -= take;
+    lot.dirty = true;
+    need -= take;
+  }
+  return { account: "points", after: balance + m.amount };
+}

@@ -1,0 +1,50 @@
+import type { SaleEffects } from "@regulars/rules";
+
+/** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
+export interface LoyaltyState {
+  customerId: string;
+  tenantId: string;
+  tier: string | null;
+  tierSince: Date | null;
+  tierChanged: boolean;
+  dateOfBirth: string | null;
+  lastActivityAt: Date | null;
+  /** Points earned per local day (only loaded when a per-day cap exists). */
+  earnedByDay: Map<string, number>;
+  /** The tier basis (points earned, spend or orders) over the tier window, when tiers are configured. */
+  qualifying: number;
+  stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
+}
+
+/** What a refund needs to know about the sale it refunds, and about that sale's earlier refunds. */
+export interface SaleRecord {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  type: "sale" | "refund";
+  customerId: string | null;
+  total: number;
+  points: number;
+  /** By lineNo: sku, paid amount and the points the line earned (from the stored explanation). */
+  lines: { sku: string; amount: number; points: number }[];
+  effects: SaleEffects;
+  /** Money already refunded per line, and in all. */
+  refundedPerLine: number[];
+  refundedTotal: number;
+  stampsTaken: Record<string, number>;
+  tierRevoked: boolean;
+}
+
+/** Stored with a refund: which sale lines it took back and what else it undid. */
+export interface StoredRefundEffects {
+  refunded: { lineNo: number; amount: number }[];
+  stampsTaken: Record<string, number>;
+  tierRevoked: { from: string; to: string } | null;
+}
+
+/** The programme a transaction is evaluated against (as `@regulars/programme` resolves it). */
+export interface ProgrammeAt {
+  version: number;
+  config: import("@regulars/contracts").ProgrammeConfig;
+  timezone: string;
+}

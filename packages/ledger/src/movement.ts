@@ -1,0 +1,27 @@
+import type { CustomerAccount, MovementKind, Unit } from "./postings.ts";
+
+/** A change to a customer's points or wallet, as the ledger posts it (with its double entries). */
+export interface NewMovement {
+  tenantId: string;
+  customerId: string;
+  kind: MovementKind;
+  unit: Unit;
+  /** Signed, from the customer's side: +earned, -spent/expired/reversed. A release is positive. */
+  amount: number;
+  idempotencyKey: string;
+  transactionId?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+  occurredAt: Date;
+  /** For point credits: when the lot becomes spendable (later than `occurredAt` = pending) and when it expires. */
+  lot?: { availableAt: Date; expiresAt: Date | null };
+  /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
+  sourceKey?: string | null;
+}
+
+export interface PostedMovement extends NewMovement {
+  id: string;
+  account: CustomerAccount;
+  /** The customer's spendable points before and after this movement (points movements only). */
+  balance: { before: number; after: number } | null;
+}

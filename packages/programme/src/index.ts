@@ -1,0 +1,15 @@
+// @regulars/programme: a tenant's loyalty programme as versions: which one is in force at an instant (one
+// rule, `versionInForce`, used by the ledger's cache and the API alike), changes as new audited versions, and
+// what a basket would earn. The API, the CLI and the workers all go through here.
+export { ProgrammeCache, programmeInForce } from "./cache.ts";
+export * as edits from "./edits.ts";
+export { type Caps, type ProgrammeEdit, validateProgramme } from "./edits.ts";
+export { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
+export { simulateEarning } from "./simulate.ts";
+export {
+  type ProgrammeInForce,
+  type ProgrammeVersionSummary,
+  type ProgrammeVersionView,
+  SimulateInput,
+} from "./types.ts";
+export { changeProgramme, listVersions, type ProgrammeChange, programmeAt } from "./versions.ts";
