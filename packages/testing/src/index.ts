@@ -88,6 +88,8 @@ export async function eventually<T>(
 }
 export { type CliRun, runRegularsCli } from "./cli.ts";
 export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
+export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
+export { type NatsCluster, type NatsClusterNode, startNatsCluster } from "./nats-cluster.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export * from "./time.ts";
 export { saleBody } from "./transactions.ts";
