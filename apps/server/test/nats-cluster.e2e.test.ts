@@ -30,7 +30,9 @@ let db: Db;
 const processes: RoleProcess[] = [];
 
 beforeAll(async () => {
-  cluster = await startNatsCluster();
+  // Clients log in, as in infra/nats/cluster: the credentials of NATS_URL's first server must also open
+  // the nodes a client fails over to.
+  cluster = await startNatsCluster({ auth: { user: "regulars", password: `p${Math.random().toString(36).slice(2)}` } });
   bus = await connectBus({ url: cluster.url, namespace, name: "regulars-test" });
   await ensureTopology(bus, { replicas: 3, ackWaitMs: 2_000 });
   await cluster.waitForStreams(bus, Object.values(bus.topology.streams), 3);

@@ -29,7 +29,7 @@ export interface NatsClusterNode {
 
 export interface NatsCluster {
   readonly nodes: NatsClusterNode[];
-  /** Every node's client URL, comma-separated: the form NATS_URL takes. */
+  /** Every node's client URL, comma-separated, the credentials (if any) on the first: the form NATS_URL takes. */
   readonly url: string;
   node(name: string): NatsClusterNode;
   /** Waits until a running node reports a JetStream meta leader that is itself running; returns its name. */
@@ -49,6 +49,8 @@ export interface NatsClusterOptions {
   size?: number;
   /** nats-server executable; looked up on PATH and in the sbin folders otherwise. */
   binary?: string;
+  /** Clients must log in with this user and password (as in infra/nats/cluster). */
+  auth?: { user: string; password: string };
 }
 
 /**
@@ -81,6 +83,9 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
         `http: "127.0.0.1:${spec.monitor}"`,
         `jetstream { store_dir: "${join(dir, spec.name)}", max_memory_store: 64MB, max_file_store: 2GB }`,
         `cluster { name: "${clusterName}", listen: "127.0.0.1:${spec.route}", routes: [${routes.map((r) => `"${r}"`).join(", ")}] }`,
+        opts.auth
+          ? `authorization { users: [ { user: ${JSON.stringify(opts.auth.user)}, password: ${JSON.stringify(opts.auth.password)} } ] }`
+          : "",
       ].join("\n"),
     );
     return clusterNode(binary, spec, config);
@@ -88,7 +93,7 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
 
   const cluster: NatsCluster = {
     nodes,
-    url: nodes.map((n) => n.url).join(","),
+    url: [withCredentials(nodes[0]!.url, opts.auth), ...nodes.slice(1).map((n) => n.url)].join(","),
     node(name) {
       const found = nodes.find((n) => n.name === name);
       if (!found) throw new Error(`no node ${name} in this cluster (${nodes.map((n) => n.name).join(", ")})`);
@@ -192,6 +197,14 @@ function clusterNode(binary: string, spec: NodeSpec, config: string): NatsCluste
     },
   };
   return node;
+}
+
+function withCredentials(url: string, auth: NatsClusterOptions["auth"]): string {
+  if (!auth) return url;
+  const u = new URL(url);
+  u.username = encodeURIComponent(auth.user);
+  u.password = encodeURIComponent(auth.password);
+  return u.toString().replace(/\/$/, "");
 }
 
 async function monitor<T>(node: NatsClusterNode, path: string): Promise<T> {
