@@ -21,15 +21,22 @@ async function deadLetterNext(stream: string, durable: string) {
   m.term();
 }
 
+/** The ledger reads by partition and dead-letters what it read, at its stream sequence. */
+async function deadLetterStored(seq: number, reason: string) {
+  const m = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq });
+  const letter = { subject: m!.subject, streamSequence: seq, deliveries: 1, payload: m!.string() };
+  await deadLetter(bus, bus.topology.consumers.ledger, bus.topology.streams.transactions, letter, reason);
+}
+
 let between: Date;
 beforeAll(async () => {
   bus = await testBus();
   const { streams, consumers: names, subjects } = bus.topology;
-  await publishJson(bus.js, subjects.transaction("ten_a", "store-1"), { n: 1 }, "m1");
-  await publishJson(bus.js, subjects.transaction("ten_a", "store-2"), { n: 2 }, "m2");
+  const first = await publishJson(bus.js, subjects.transaction("ten_a", "store-1", 3), { n: 1 }, "m1");
+  const second = await publishJson(bus.js, subjects.transaction("ten_a", "store-2", 5), { n: 2 }, "m2");
   await publishJson(bus.js, subjects.event("ten_b", "app_open"), { n: 3 }, "m3");
-  await deadLetterNext(streams.transactions, names.ledger);
-  await deadLetterNext(streams.transactions, names.ledger);
+  await deadLetterStored(first.seq, "item 1 refers to an unknown customer");
+  await deadLetterStored(second.seq, "item 2 refers to an unknown customer");
   await new Promise((r) => setTimeout(r, 50));
   between = new Date();
   await new Promise((r) => setTimeout(r, 50));
@@ -53,8 +60,8 @@ describe("regulars dlq", () => {
       subject: string;
     }[];
     expect(rows.map((r) => [r.consumer, r.subject, r.reason])).toEqual([
-      ["ledger", bus.topology.subjects.transaction("ten_a", "store-1"), "item 1 refers to an unknown customer"],
-      ["ledger", bus.topology.subjects.transaction("ten_a", "store-2"), "item 2 refers to an unknown customer"],
+      ["ledger", bus.topology.subjects.transaction("ten_a", "store-1", 3), "item 1 refers to an unknown customer"],
+      ["ledger", bus.topology.subjects.transaction("ten_a", "store-2", 5), "item 2 refers to an unknown customer"],
       ["event-resolver", bus.topology.subjects.event("ten_b", "app_open"), "item 3 refers to an unknown customer"],
     ]);
     expect(rows.every((r) => !Number.isNaN(Date.parse(r.failedAt)) && r.seq > 0)).toBe(true);

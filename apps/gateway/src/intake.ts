@@ -1,4 +1,4 @@
-import type { Bus, CoalescingPublisher, Published } from "@regulars/bus";
+import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
@@ -67,7 +67,7 @@ export async function storeTransactions(
   const settled = await Promise.allSettled(
     admitted.map((a) =>
       intake.publisher.publishJson(
-        intake.bus.topology.subjects.transaction(tenantId, a.transaction.locationId),
+        transactionSubject(intake.bus.topology, tenantId, a.transaction),
         a.message,
         `${tenantId}:${a.transaction.externalId}`,
       ),

@@ -51,6 +51,10 @@ export const ServerConfig = z.object({
     .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */
+  LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(1_024).default(16),
+  /** How long a ledger worker holds its partitions without renewing: a crashed worker's are taken over after it. */
+  LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(10_000),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */

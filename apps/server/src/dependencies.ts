@@ -43,7 +43,12 @@ export async function connectDependencies(
     natsUrl = nats.url;
     stops.push(() => nats.stop());
   }
-  const bus = await connectBus({ url: natsUrl, namespace: config.REGULARS_NAMESPACE, name: "regulars-server" });
+  const bus = await connectBus({
+    url: natsUrl,
+    namespace: config.REGULARS_NAMESPACE,
+    name: "regulars-server",
+    partitions: config.LEDGER_PARTITIONS,
+  });
   await ensureTopology(bus, {
     ackWaitMs: config.ACK_WAIT_MS,
     duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000,

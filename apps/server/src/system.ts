@@ -7,6 +7,7 @@ import { createGatewayApp } from "@regulars/gateway";
 import { registerHealthRoutes } from "@regulars/health";
 import { KeyRateLimiter } from "@regulars/http-guards";
 import { createMetricsRegistry, type Logger } from "@regulars/logger";
+import { ensurePartitions } from "@regulars/ledger-store";
 import { CredentialCache } from "@regulars/tenancy";
 import { startWorkers } from "@regulars/workers";
 import { Hono } from "hono";
@@ -52,6 +53,9 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
     ...(deps.analytics ? { clickhouse: () => deps.analytics!.ping() } : {}),
   };
   const stops: (() => Promise<void>)[] = [];
+  // The gateway spreads transactions over the partitions the ledger workers apply: both must agree.
+  if (roles.includes("gateway") || roles.includes("workers"))
+    await ensurePartitions(db, deps.bus.topology.namespace, deps.bus.topology.partitions);
   const demoWanted = config.REGULARS_DEMO === "on" || (config.REGULARS_DEMO === "auto" && deps.embedded.postgres);
   const demo = demoWanted ? await ensureDemoTenant(db, dataDir) : null;
 
@@ -70,6 +74,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
       maxDeliver: config.MAX_DELIVER,
       jobsIntervalMs: config.JOBS_INTERVAL_MS,
       refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
+      ledgerLeaseMs: config.LEDGER_LEASE_MS,
       pauseBackoffMs: (probe) => Math.min(500 * 2 ** (probe - 1), config.CONSUMER_PAUSE_MAX_MS),
     });
     stops.push(() => workers.stop());

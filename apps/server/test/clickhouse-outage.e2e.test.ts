@@ -11,6 +11,7 @@ import {
   testDatabaseUrl,
   testTenant,
 } from "@regulars/testing";
+import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { deadLetterCount, readiness, seconds, startTills } from "./outage-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
@@ -81,7 +82,7 @@ it("a ClickHouse outage longer than the old retry budget loses no fact and store
   await tills.stop();
   const { streams, consumers } = system.bus.topology;
   const caughtUp = async () =>
-    (await consumerBacklog(system.bus, streams.transactions, consumers.ledger)) === 0 &&
+    (await ledgerBacklog(system.bus, db)) === 0 &&
     (await consumerBacklog(system.bus, streams.domain, consumers.analyticsWriter)) === 0;
   await eventually(
     "the ledger and the analytics writer to catch up",

@@ -3,13 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { consumerBacklog, publishMany } from "@regulars/bus";
+import { publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { evaluateEarning } from "@regulars/rules";
 import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -34,7 +35,7 @@ function startLedgerWorker(): ChildProcess {
       WORKERS: "ledger",
       WORKERS_PORT: "0",
       LEDGER_BATCH_SIZE: "50",
-      ACK_WAIT_MS: "2000",
+      LEDGER_LEASE_MS: "2000",
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
     },
@@ -108,7 +109,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
       transaction,
     };
     return {
-      subject: bus.topology.subjects.transaction(tenant.tenantId, "store-001"),
+      subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
       payload: message,
       msgId: `${tenant.tenantId}:${transaction.externalId}`,
     };
@@ -133,10 +134,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   }
   await eventually(
     "backlog drained",
-    async () =>
-      (await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0
-        ? true
-        : undefined,
+    async () => ((await ledgerBacklog(bus, db)) === 0 ? true : undefined),
     90_000,
     200,
   );
@@ -207,7 +205,7 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
       transaction,
     };
     return {
-      subject: bus.topology.subjects.transaction(tenant.tenantId, "store-002"),
+      subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
       payload: message,
       msgId: `${tenant.tenantId}:${transaction.externalId}`,
     };
@@ -229,10 +227,7 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
   }
   await eventually(
     "backlog drained",
-    async () =>
-      (await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger)) === 0
-        ? true
-        : undefined,
+    async () => ((await ledgerBacklog(bus, db)) === 0 ? true : undefined),
     90_000,
     200,
   );

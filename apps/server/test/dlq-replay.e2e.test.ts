@@ -1,4 +1,4 @@
-import { consumerBacklog, deadLetter, publishJson } from "@regulars/bus";
+import { deadLetter, transactionSubject } from "@regulars/bus";
 import type { TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
@@ -12,6 +12,7 @@ import {
   testNatsUrl,
   testTenant,
 } from "@regulars/testing";
+import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -45,22 +46,18 @@ it("replaying a dead-lettered sale twice awards its points once", { timeout: 90_
     receivedAt: new Date().toISOString(),
     transaction: sale,
   } as TransactionMessage;
-  const { streams, consumers, subjects } = bus.topology;
-  const subject = subjects.transaction(tenant.tenantId, "store-017");
-  await publishJson(bus.js, subject, message, `${tenant.tenantId}:${sale.externalId}`);
-  await publishJson(bus.js, subject, message, `${tenant.tenantId}:${sale.externalId}:late-retry`);
-  // What an older release did during a long Postgres outage: gave up and dead-lettered both deliveries.
-  const ledger = await bus.js.consumers.get(streams.transactions, consumers.ledger);
-  for (let i = 0; i < 2; i++) {
-    const m = (await ledger.next({ expires: 5_000 }))!;
+  const { streams, consumers } = bus.topology;
+  const subject = transactionSubject(bus.topology, tenant.tenantId, message.transaction);
+  // What an older release did during a long Postgres outage: gave up on both deliveries (the till retried
+  // beyond the duplicate window, so the sale was stored twice) and dead-lettered them.
+  for (const streamSequence of [1, 2]) {
     await deadLetter(
       bus,
       consumers.ledger,
       streams.transactions,
-      m,
+      { subject, streamSequence, deliveries: 6, payload: JSON.stringify(message) },
       "gave up after 6 deliveries: Can't reach database server at 127.0.0.1:5432",
     );
-    m.term();
   }
 
   system = await startTestSystem({ REGULARS_NAMESPACE: bus.topology.namespace, WORKERS: "ledger" }, ["workers"]);
@@ -81,10 +78,8 @@ it("replaying a dead-lettered sale twice awards its points once", { timeout: 90_
   const second = await regulars("dlq", "replay", "--consumer", "ledger");
   expect(second.code, second.stderr).toBe(0);
   expect(second.stdout).toBe(`replayed 1 dead letter(s): ${letters[1]!.seq}\n`);
-  const backlog = () => consumerBacklog(bus, streams.transactions, consumers.ledger);
   await eventually("the second replay to be handled", async () =>
-    (await backlog()) === 0 &&
-    (await bus.jsm.consumers.info(streams.transactions, consumers.ledger)).delivered.stream_seq >= 4
+    (await bus.jsm.streams.info(streams.transactions)).state.messages === 2 && (await ledgerBacklog(bus, db)) === 0
       ? true
       : undefined,
   );

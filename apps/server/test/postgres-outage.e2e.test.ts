@@ -1,7 +1,7 @@
-import { consumerBacklog } from "@regulars/bus";
 import { createDb, type Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { eventually, startTcpProxy, type TcpProxy, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { deadLetterCount, readiness, seconds, startTills } from "./outage-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
@@ -66,8 +66,7 @@ it("a Postgres outage longer than the old retry budget loses nothing and awards 
 
   await new Promise((r) => setTimeout(r, 1_000)); // a little traffic after the outage too
   await tills.stop();
-  const backlog = () =>
-    consumerBacklog(system.bus, system.bus.topology.streams.transactions, system.bus.topology.consumers.ledger);
+  const backlog = () => ledgerBacklog(system.bus, db);
   await eventually("the ledger to catch up", async () => ((await backlog()) === 0 ? true : undefined), 90_000, 250);
   await eventually("the workers to be ready again", async () =>
     (await readiness(workersUrl)).status === 200 ? true : undefined,

@@ -1,6 +1,7 @@
 import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { eventually, saleBody, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
@@ -151,11 +152,7 @@ describe("the same externalId with a different body is never silently a duplicat
     await new Promise((r) => setTimeout(r, 2_500));
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).body.duplicate).toBe(false); // JetStream forgot it again
     await eventually("the repeat reached the ledger", async () =>
-      (await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_ack_pending +
-        (await system.bus.jsm.consumers.info(system.bus.topology.streams.transactions, "ledger")).num_pending ===
-      0
-        ? true
-        : undefined,
+      (await ledgerBacklog(system.bus, db)) === 0 ? true : undefined,
     );
     expect(await status(tenant.apiKeys.pos, sale.externalId)).toMatchObject({
       body: { status: "processed", pointsAwarded: 10, conflicts: 1 },
@@ -176,7 +173,7 @@ describe("a transaction dead-lettered by the consumer is recorded as rejected", 
     };
     const externalId = bad.transaction.externalId;
     await system.bus.js.publish(
-      system.bus.topology.subjects.transaction(tenant.tenantId, "store-017"),
+      system.bus.topology.subjects.transaction(tenant.tenantId, "store-017", 0),
       JSON.stringify(bad),
     );
     const rejected = await settled(tenant.apiKeys.pos, externalId);

@@ -4,19 +4,19 @@ import {
   type ConsumerDependency,
   type ConsumerState,
   type DeadLetterInfo,
-  type Outcome,
   type RunningConsumer,
   startBatchConsumer,
 } from "@regulars/bus";
-import { DomainEvent, EventMessage, TransactionMessage } from "@regulars/contracts";
+import { DomainEvent, EventMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
-import { applyEventBatch, applyTransactionBatch, recordDeadLetteredTransaction } from "@regulars/ledger-store";
+import { applyEventBatch } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
+import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
 export type WorkerName = "ledger" | "events" | "analytics" | "jobs";
@@ -42,6 +42,8 @@ export interface WorkersOptions {
   jobsIntervalMs?: number;
   /** How long a refund waits for the sale it refunds before it is rejected (default 24 h). */
   refundWaitMs?: number;
+  /** How long a ledger worker's hold on its partitions lasts unrenewed: how soon a crashed one's are taken over. */
+  ledgerLeaseMs?: number;
 }
 
 export interface RunningWorkers {
@@ -54,7 +56,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   const enabled = new Set(opts.enabled ?? allWorkers);
   const { bus, db, log } = opts;
   const { streams, consumers } = bus.topology;
-  const running: { stream: string; running: RunningConsumer }[] = [];
+  const running: { stream: string; running: RunningConsumer; backlog?: () => number }[] = [];
   const others: { stop(): Promise<void> }[] = [];
   const metrics = createWorkerMetrics(opts.registry, () => running.map((r) => r.running));
   const common = {
@@ -81,29 +83,28 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     );
 
   if (enabled.has("ledger")) {
-    const programmes = new ProgrammeCache(db);
-    const consumer = await startBatchConsumer({
-      ...common,
-      stream: streams.transactions,
-      durable: consumers.ledger,
-      schema: TransactionMessage,
+    const ledger = await startPartitionedLedger({
+      db,
+      bus,
+      log,
       dependency: postgres,
-      async onDeadLetter(info: DeadLetterInfo) {
-        await recordDeadLetteredTransaction(db, info);
-        await common.onDeadLetter(info);
+      maxBatch: opts.maxBatch,
+      leaseMs: opts.ledgerLeaseMs,
+      pauseBackoffMs: opts.pauseBackoffMs,
+      ledger: { db, programmes: new ProgrammeCache(db), refundWaitMs: opts.refundWaitMs },
+      onDeadLetter: (info) => {
+        metrics.deadLettered(info);
+        void opts.onDeadLetter?.(info);
       },
-      // A failing batch is re-run one message at a time, in order, by the consumer itself.
-      handle: async (items): Promise<Outcome[]> => {
-        const applied = await applyTransactionBatch({ db, programmes, refundWaitMs: opts.refundWaitMs }, items);
+      onApplied: async (applied, items) => {
         const now = Date.now();
         for (const [i, item] of items.entries())
           if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
         await publishCommitted(applied.outbox);
-        return applied.outcomes;
       },
       onBatch: metrics.observeBatch(consumers.ledger),
     });
-    running.push({ stream: streams.transactions, running: consumer });
+    running.push({ stream: streams.transactions, running: ledger, backlog: () => ledger.backlog() });
     others.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("events")) {
@@ -166,4 +167,6 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
 }
 
+export { DEFAULT_LEASE_MS, type RunningLedger, startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+export { ledgerBacklog } from "./ledger/backlog.ts";
 export { runScheduledJobs } from "./jobs/scheduler.ts";

@@ -76,11 +76,16 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
     startSampling(opts: {
       bus: Bus;
       db: Db | null;
-      consumers: { stream: string; running: RunningConsumer }[];
+      /** Durable consumers are asked for their counts; the ledger (no durable) says its backlog itself. */
+      consumers: { stream: string; running: RunningConsumer; backlog?: () => number }[];
       everyMs?: number;
     }) {
       const sample = async () => {
-        for (const { stream, running } of opts.consumers) {
+        for (const { stream, running, backlog } of opts.consumers) {
+          if (backlog) {
+            pending.set({ consumer: running.durable }, backlog());
+            continue;
+          }
           const counts = await consumerCounts(opts.bus, stream, running.durable).catch(() => null);
           if (counts) {
             pending.set({ consumer: running.durable }, counts.pending);

@@ -7,6 +7,8 @@ export interface BusOptions {
   namespace?: string;
   /** Connection name shown by `nats server report connections`. */
   name?: string;
+  /** Ledger partitions (default 16): the same number in every gateway and ledger worker. */
+  partitions?: number;
 }
 
 export interface Bus {
@@ -48,7 +50,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     nc,
     js: jetstream(nc),
     jsm,
-    topology: busTopology(opts.namespace),
+    topology: busTopology(opts.namespace, opts.partitions),
     isConnected: () => connected && !nc.isClosed(),
     close: () => nc.drain(),
   };

@@ -11,7 +11,7 @@ export {
   type Outcome,
   type RunningConsumer,
 } from "./consumer-types.ts";
-export { deadLetter } from "./dead-letter.ts";
+export { deadLetter, type LetterSource, letterOf } from "./dead-letter.ts";
 export {
   type DeadLetterFilter,
   getDeadLetter,
@@ -19,7 +19,9 @@ export {
   replayDeadLetter,
   type StoredDeadLetter,
 } from "./dead-letter-store.ts";
-export { defaultPauseBackoff } from "./dependency-gate.ts";
+export { DependencyGate, defaultPauseBackoff, summarize } from "./dependency-gate.ts";
+export { DEFAULT_PARTITIONS, MAX_PARTITIONS, partitionOf } from "./partitions.ts";
 export { type Published, publishJson, publishMany } from "./publish.ts";
-export { consumerBacklog, consumerCounts, ensureTopology, type TopologyOptions } from "./streams.ts";
-export { type BusTopology, busTopology } from "./topology.ts";
+export { consumerBacklog, consumerCounts, ensureTopology, pendingAfter, type TopologyOptions } from "./streams.ts";
+export { type PartitionMessage, PartitionReaders } from "./partition-reader.ts";
+export { type BusTopology, busTopology, transactionSubject } from "./topology.ts";

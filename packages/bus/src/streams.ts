@@ -93,7 +93,9 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     max_deliver: -1,
     max_ack_pending: 20_000,
   });
-  await ensureConsumer(bus.jsm, streams.transactions, consumer(consumers.ledger));
+  // The ledger reads the transactions by partition from positions it keeps in Postgres, not through a
+  // durable consumer. One left from before partitions would only accumulate a backlog: it goes.
+  await bus.jsm.consumers.delete(streams.transactions, consumers.ledger).catch(() => false);
   await ensureConsumer(bus.jsm, streams.events, consumer(consumers.eventResolver));
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
 }
@@ -112,4 +114,22 @@ export async function consumerCounts(
 export async function consumerBacklog(bus: Bus, stream: string, durable: string): Promise<number> {
   const info = await bus.jsm.consumers.info(stream, durable);
   return info.num_pending + info.num_ack_pending;
+}
+
+/** Messages of `stream` on `filter` stored after sequence `afterSeq` (for readers that keep their own positions). */
+export async function pendingAfter(bus: Bus, stream: string, filter: string, afterSeq: number): Promise<number> {
+  const last = await bus.jsm.streams.getMessage(stream, { last_by_subj: filter });
+  if (!last || last.seq <= afterSeq) return 0;
+  // Behind: a throw-away consumer from the position counts what is left.
+  const counter = await bus.jsm.consumers.add(stream, {
+    filter_subject: filter,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: afterSeq + 1,
+    ack_policy: AckPolicy.None,
+    mem_storage: true,
+    num_replicas: 1,
+    inactive_threshold: ms(5_000),
+  });
+  await bus.jsm.consumers.delete(stream, counter.name).catch(() => false);
+  return counter.num_pending;
 }

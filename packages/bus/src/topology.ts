@@ -1,17 +1,27 @@
+import { ledgerPartitionKey, type TransactionInput } from "@regulars/contracts";
+import { DEFAULT_PARTITIONS, partitionOf } from "./partitions.ts";
+
 /**
  * Every stream, subject and durable consumer of Regulars is named here and nowhere else.
  * A namespace prefixes all of them, so test runs (and several environments on one NATS cluster)
  * never see each other's messages.
  *
- * Subjects carry the tenant (and for transactions the location) as tokens, so an operator can
- * filter or mirror one tenant's or one store's traffic without decoding payloads.
+ * Subjects carry the tenant (and for transactions the ledger partition and the location) as tokens, so an
+ * operator can filter or mirror one tenant's or one store's traffic without decoding payloads.
  */
 export interface BusTopology {
   namespace: string;
+  /** How many ledger partitions transactions are spread over (the same in every gateway and ledger worker). */
+  partitions: number;
   streams: { transactions: string; events: string; domain: string; deadLetter: string };
   consumers: { ledger: string; eventResolver: string; analyticsWriter: string };
   subjects: {
-    transaction(tenantId: string, locationId: string): string;
+    /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
+    transaction(tenantId: string, locationId: string, partition: number): string;
+    /** The filter of one ledger partition. */
+    transactionPartition(partition: number): string;
+    /** The filter of one tenant's transactions, in every partition and location. */
+    tenantTransactions(tenantId: string): string;
     event(tenantId: string, eventType: string): string;
     domain(tenantId: string, eventType: string): string;
     deadLetter(consumer: string): string;
@@ -23,12 +33,15 @@ export interface BusTopology {
 }
 
 const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
+const partitionToken = (partition: number) => `p${String(partition).padStart(2, "0")}`;
 
-export function busTopology(namespace = "regulars"): BusTopology {
+export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITIONS): BusTopology {
   if (!namespacePattern.test(namespace)) throw new Error(`bus namespace "${namespace}" must match ${namespacePattern}`);
+  partitionOf("", "", partitions); // refuses a count out of range
   const upper = namespace.toUpperCase();
   return {
     namespace,
+    partitions,
     streams: {
       transactions: `${upper}_TX`,
       events: `${upper}_EVENTS`,
@@ -37,7 +50,10 @@ export function busTopology(namespace = "regulars"): BusTopology {
     },
     consumers: { ledger: "ledger", eventResolver: "event-resolver", analyticsWriter: "analytics-writer" },
     subjects: {
-      transaction: (tenantId, locationId) => `${namespace}.tx.${tenantId}.${locationId}`,
+      transaction: (tenantId, locationId, partition) =>
+        `${namespace}.tx.${partitionToken(partition)}.${tenantId}.${locationId}`,
+      transactionPartition: (partition) => `${namespace}.tx.${partitionToken(partition)}.>`,
+      tenantTransactions: (tenantId) => `${namespace}.tx.*.${tenantId}.*`,
       event: (tenantId, eventType) => `${namespace}.ev.${tenantId}.${eventType}`,
       domain: (tenantId, eventType) => `${namespace}.domain.${tenantId}.${eventType}`,
       deadLetter: (consumer) => `${namespace}.dlq.${consumer}`,
@@ -47,4 +63,14 @@ export function busTopology(namespace = "regulars"): BusTopology {
       allDeadLetters: `${namespace}.dlq.>`,
     },
   };
+}
+
+/** The subject a transaction is stored on: its ledger partition follows the customer (see `ledgerPartitionKey`). */
+export function transactionSubject(
+  topology: BusTopology,
+  tenantId: string,
+  transaction: Pick<TransactionInput, "customer" | "type" | "refundOf" | "externalId" | "locationId">,
+): string {
+  const partition = partitionOf(tenantId, ledgerPartitionKey(transaction), topology.partitions);
+  return topology.subjects.transaction(tenantId, transaction.locationId, partition);
 }

@@ -121,7 +121,7 @@ describe("a dependency outage", () => {
       return s.status === "paused" ? s : undefined;
     });
     expect(paused).toMatchObject({
-      consumer: "ledger",
+      consumer: "event-resolver",
       status: "paused",
       dependency: "postgres",
       reason: expect.stringMatching(/ECONNREFUSED/),
@@ -134,7 +134,7 @@ describe("a dependency outage", () => {
 
     dep.up = true;
     await h.drained();
-    expect(consumer.state()).toEqual({ consumer: "ledger", status: "running" });
+    expect(consumer.state()).toEqual({ consumer: "event-resolver", status: "running" });
     expect(rec.succeeded).toEqual(once(range(1, 6)));
     expect(await h.deliveries()).toBe(6);
     expect(await deadLetters(h.bus)).toEqual([]);

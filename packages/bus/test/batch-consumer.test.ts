@@ -83,14 +83,14 @@ describe("startBatchConsumer", () => {
 
     expect(rec.batches.flat()).toEqual([1, 3, 5]);
     const common = {
-      consumer: "ledger",
-      stream: h.bus.topology.streams.transactions,
+      consumer: "event-resolver",
+      stream: h.bus.topology.streams.events,
       subject: h.subject(),
       deliveries: 1,
     };
     expect(letters.map((l) => l.subject)).toEqual([
-      h.bus.topology.subjects.deadLetter("ledger"),
-      h.bus.topology.subjects.deadLetter("ledger"),
+      h.bus.topology.subjects.deadLetter("event-resolver"),
+      h.bus.topology.subjects.deadLetter("event-resolver"),
     ]);
     expect(letters[0]!.body).toMatchObject({
       ...common,
@@ -109,8 +109,8 @@ describe("startBatchConsumer", () => {
       hooked.map((i) => ({ payload: i.payload, category: i.category, subject: i.subject, consumer: i.consumer })),
     ).toEqual(
       expect.arrayContaining([
-        { payload: "{n: 2, oops", category: "invalid_payload", subject: h.subject(), consumer: "ledger" },
-        { payload: wrongShape, category: "invalid_payload", subject: h.subject(), consumer: "ledger" },
+        { payload: "{n: 2, oops", category: "invalid_payload", subject: h.subject(), consumer: "event-resolver" },
+        { payload: wrongShape, category: "invalid_payload", subject: h.subject(), consumer: "event-resolver" },
       ]),
     );
   });
@@ -137,7 +137,7 @@ describe("startBatchConsumer", () => {
     });
     expect(hooked).toEqual([
       {
-        consumer: "ledger",
+        consumer: "event-resolver",
         subject: h.subject(),
         payload: letter!.body.payload,
         reason: letter!.body.reason,

@@ -12,7 +12,7 @@ import {
   startBatchConsumer,
 } from "../src/index.ts";
 
-/** A bus of its own per test and a ledger-named consumer over it, with helpers to publish and observe. */
+/** A bus of its own per test and the event resolver's durable consumer over it, with helpers to publish and observe. */
 export const Stamp = z.object({ n: z.number().int(), store: z.string() });
 export type Stamp = z.infer<typeof Stamp>;
 
@@ -32,14 +32,14 @@ export function consumerHarness() {
     async useBus(opts: Parameters<typeof testBus>[0] = {}) {
       bus = await testBus(opts);
     },
-    subject: () => bus.topology.subjects.transaction("tenant_a", "store-017"),
-    backlog: () => consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger),
-    info: () => bus.jsm.consumers.info(bus.topology.streams.transactions, bus.topology.consumers.ledger),
+    subject: () => bus.topology.subjects.event("tenant_a", "stamp"),
+    backlog: () => consumerBacklog(bus, bus.topology.streams.events, bus.topology.consumers.eventResolver),
+    info: () => bus.jsm.consumers.info(bus.topology.streams.events, bus.topology.consumers.eventResolver),
     /** Deliveries so far, redeliveries included. */
     deliveries: async () => (await h.info()).delivered.consumer_seq,
     drained: (timeoutMs?: number) =>
       eventually(
-        "the ledger consumer's backlog to drain",
+        "the consumer's backlog to drain",
         async () => ((await h.backlog()) === 0 ? true : undefined),
         timeoutMs,
       ),
@@ -53,8 +53,8 @@ export function consumerHarness() {
     async startConsumer(opts: Pick<BatchConsumerOptions<Stamp>, "handle"> & Partial<BatchConsumerOptions<Stamp>>) {
       const consumer = await startBatchConsumer<Stamp>({
         bus,
-        stream: bus.topology.streams.transactions,
-        durable: bus.topology.consumers.ledger,
+        stream: bus.topology.streams.events,
+        durable: bus.topology.consumers.eventResolver,
         schema: Stamp,
         log: silentLogger,
         backoffMs: () => 50,

@@ -13,7 +13,9 @@ describe("names", () => {
       domain: "SHOP_7_DOMAIN",
       deadLetter: "SHOP_7_DLQ",
     });
-    expect(t.subjects.transaction("ten_1", "store-017")).toBe("shop_7.tx.ten_1.store-017");
+    expect(t.subjects.transaction("ten_1", "store-017", 7)).toBe("shop_7.tx.p07.ten_1.store-017");
+    expect(t.subjects.transactionPartition(7)).toBe("shop_7.tx.p07.>");
+    expect(t.subjects.tenantTransactions("ten_1")).toBe("shop_7.tx.*.ten_1.*");
     expect(t.subjects.event("ten_1", "visit")).toBe("shop_7.ev.ten_1.visit");
     expect(t.subjects.domain("ten_1", "transaction.processed")).toBe("shop_7.domain.ten_1.transaction.processed");
     expect(t.subjects.deadLetter("ledger")).toBe("shop_7.dlq.ledger");
@@ -28,7 +30,7 @@ describe("names", () => {
     const b = busTopology("b");
     for (const key of Object.keys(a.streams) as (keyof Bus["topology"]["streams"])[])
       expect(a.streams[key]).not.toBe(b.streams[key]);
-    expect(a.subjects.transaction("t", "l").startsWith("b.")).toBe(false);
+    expect(a.subjects.transaction("t", "l", 0).startsWith("b.")).toBe(false);
   });
 
   it("refuses namespaces that could break stream names or subjects", () => {
@@ -49,22 +51,22 @@ describe("on JetStream", () => {
     const bus = await testBus();
     cleanups.push(() => bus.dispose());
     const { streams, consumers, subjects } = bus.topology;
-    await publishJson(bus.js, subjects.transaction("t1", "l1"), { n: 1 }, "m1");
-    await publishJson(bus.js, subjects.transaction("t1", "l1"), { n: 2 }, "m2");
-    const consumer = await bus.js.consumers.get(streams.transactions, consumers.ledger);
+    await publishJson(bus.js, subjects.event("t1", "visit"), { n: 1 }, "m1");
+    await publishJson(bus.js, subjects.event("t1", "visit"), { n: 2 }, "m2");
+    const consumer = await bus.js.consumers.get(streams.events, consumers.eventResolver);
     const first = await consumer.next();
     expect(await first!.ackAck()).toBe(true);
-    const before = await bus.jsm.streams.info(streams.transactions);
+    const before = await bus.jsm.streams.info(streams.events);
 
     await ensureTopology(bus, { ackWaitMs: 2_000 });
     await ensureTopology(bus, { ackWaitMs: 2_000 });
 
-    const after = await bus.jsm.streams.info(streams.transactions);
+    const after = await bus.jsm.streams.info(streams.events);
     expect(after.config.subjects).toEqual(before.config.subjects);
     expect(after.config.duplicate_window).toBe(before.config.duplicate_window);
     expect(after.state.messages).toBe(2);
     // A consumer re-created from scratch would owe both messages again.
-    expect(await consumerBacklog(bus, streams.transactions, consumers.ledger)).toBe(1);
+    expect(await consumerBacklog(bus, streams.events, consumers.eventResolver)).toBe(1);
     const names: string[] = [];
     for await (const s of bus.jsm.streams.list())
       if (s.config.name.startsWith(`${bus.topology.namespace.toUpperCase()}_`)) names.push(s.config.name);
@@ -77,10 +79,9 @@ describe("on JetStream", () => {
     const { streams, consumers } = bus.topology;
     const maxDeliver = async (stream: string, durable: string) =>
       (await bus.jsm.consumers.info(stream, durable)).config.max_deliver;
-    expect(await maxDeliver(streams.transactions, consumers.ledger)).toBe(-1);
+    expect(await maxDeliver(streams.events, consumers.eventResolver)).toBe(-1);
     // What earlier releases declared: JetStream itself stopped delivering after 8 attempts.
     for (const [stream, durable] of [
-      [streams.transactions, consumers.ledger],
       [streams.events, consumers.eventResolver],
       [streams.domain, consumers.analyticsWriter],
     ] as const) {
@@ -88,7 +89,6 @@ describe("on JetStream", () => {
       expect(await maxDeliver(stream, durable)).toBe(8);
     }
     await ensureTopology(bus);
-    expect(await maxDeliver(streams.transactions, consumers.ledger)).toBe(-1);
     expect(await maxDeliver(streams.events, consumers.eventResolver)).toBe(-1);
     expect(await maxDeliver(streams.domain, consumers.analyticsWriter)).toBe(-1);
   });
@@ -102,14 +102,14 @@ describe("on JetStream", () => {
     });
     await Promise.all(buses.map((b) => ensureTopology(b)));
     const { streams, consumers } = buses[0]!.topology;
-    const info = await buses[0]!.jsm.consumers.info(streams.transactions, consumers.ledger);
-    expect(info.config.durable_name).toBe(consumers.ledger);
+    const info = await buses[0]!.jsm.consumers.info(streams.events, consumers.eventResolver);
+    expect(info.config.durable_name).toBe(consumers.eventResolver);
   });
 
   it("stores a message once when it is published twice with the same id", async () => {
     const bus = await testBus();
     cleanups.push(() => bus.dispose());
-    const subject = bus.topology.subjects.transaction("t1", "l1");
+    const subject = bus.topology.subjects.transaction("t1", "l1", 3);
     const first = await publishJson(bus.js, subject, { n: 1 }, "kiosk-7:POS1-42");
     const again = await publishJson(bus.js, subject, { n: 1 }, "kiosk-7:POS1-42");
     const other = await publishJson(bus.js, subject, { n: 2 }, "kiosk-7:POS1-43");

@@ -9,3 +9,4 @@ export * from "./programme.ts";
 export * from "./status.ts";
 export * from "./text.ts";
 export * from "./transaction.ts";
+export * from "./partition-key.ts";

@@ -11,7 +11,13 @@ export { trackMilestones } from "./accounts/milestones.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
 export { applyEventBatch } from "./customers/actions.ts";
-export { customerStanding, loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "./customers/loyalty-state.ts";
+export {
+  customerStanding,
+  loadLoyaltyStates,
+  lockCustomers,
+  lockSales,
+  saveLoyaltyStates,
+} from "./customers/loyalty-state.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";
@@ -30,11 +36,36 @@ export {
 export {
   type AppliedBatch,
   applyTransactionBatch,
+  type BatchOptions,
+  type BatchSource,
   ConcurrentApplyError,
   DEFAULT_REFUND_WAIT_MS,
   type LedgerDeps,
 } from "./transactions/apply-batch.ts";
-export { type DeadLetteredMessage, recordDeadLetteredTransaction } from "./transactions/dead-letters.ts";
+export {
+  expireParkedRefunds,
+  type ParkedRefund,
+  parkRefunds,
+  saleDidNotArrive,
+  takeParkedRefunds,
+} from "./transactions/parked.ts";
+export {
+  advancePositions,
+  claimPartitions,
+  ensurePartitions,
+  heartbeat,
+  LeaseLostError,
+  lockPositions,
+  type PartitionLease,
+  partitionPositions,
+  releasePartitions,
+  renewLeases,
+} from "./transactions/partitions.ts";
+export {
+  type DeadLetteredMessage,
+  recordDeadLetteredTransaction,
+  skipDeadLettered,
+} from "./transactions/dead-letters.ts";
 export type { ApplyOutcome } from "./transactions/outcome.ts";
 export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
 export { externalIdOf, transactionRecord } from "./transactions/record.ts";

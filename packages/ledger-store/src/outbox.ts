@@ -73,7 +73,11 @@ export async function relayUnpublished(
  * Published outbox rows are kept a week (for diagnosis and the relay's duplicate window), then deleted;
  * only the given tenants' when a pass is limited to some (null: every tenant).
  */
-export async function pruneOutbox(db: Db, now: Date, opts: { keepDays?: number; tenantIds?: string[] } = {}): Promise<number> {
+export async function pruneOutbox(
+  db: Db,
+  now: Date,
+  opts: { keepDays?: number; tenantIds?: string[] } = {},
+): Promise<number> {
   const before = new Date(now.getTime() - (opts.keepDays ?? 7) * 24 * 60 * 60 * 1000);
   const tenants = opts.tenantIds ?? null;
   let deleted = 0;

@@ -1,7 +1,7 @@
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTransactionBatch, customerBalances, findBalanceDrift } from "../src/index.ts";
+import { applyTransactionBatch, customerBalances, expireParkedRefunds, findBalanceDrift } from "../src/index.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
@@ -63,31 +63,60 @@ describe("refunds name the sale's lines and are measured by money", () => {
     }
   });
 
-  it("a refund in the same batch as its sale applies after it; one before its sale waits", async () => {
+  it("a refund in the same batch as its sale applies after it; one before its sale waits for the sale", async () => {
     const tenant = await tenantWithProgramme(db, { rules: [base] });
     const sale = txMessage(tenant, { customer: { phone: "+48710000003" }, lines: [line("MEAL", 3_000)] });
     const early = refundOf(tenant, sale, [line("MEAL", 1_000)]);
     const late = refundOf(tenant, sale, [line("MEAL", 1_000)]);
     const { outcomes } = await apply(early, sale, late);
-    expect(outcomes.map((o) => o.kind)).toEqual(["defer", "done", "done"]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["done", "done", "done"]);
     expect(await pointsOf(tenant, late.transaction.externalId)).toBe(-10);
-    expect((await apply(early)).outcomes[0]!.kind).toBe("done");
+    expect(await pointsOf(tenant, early.transaction.externalId)).toBe(-10); // at the end of the batch, after its sale
+    expect(await db.parkedRefund.count({ where: { tenantId: tenant } })).toBe(0);
+    expect((await apply(early)).outcomes[0]!.kind).toBe("done"); // applied before: changes nothing
     expect((await customerBalances(db, tenant, await customerOf(tenant, "+48710000003"))).points).toBe(10);
+  });
+
+  it("a refund whose sale is still on its way is parked, its partition goes on, and it applies right after the sale", async () => {
+    const tenant = await tenantWithProgramme(db, { rules: [base] });
+    const sale = txMessage(tenant, { customer: { phone: "+48710000005" }, lines: [line("MEAL", 2_000)] });
+    const refund = refundOf(tenant, sale, [line("MEAL", 500)]);
+    expect((await apply(refund)).outcomes).toEqual([{ kind: "done" }]);
+    expect(await db.transaction.count({ where: { tenantId: tenant } })).toBe(0);
+    expect(await db.parkedRefund.findMany({ where: { tenantId: tenant }, select: { transactionId: true } })).toEqual([
+      { transactionId: refund.transactionId },
+    ]);
+    expect((await apply(refund)).outcomes).toEqual([{ kind: "done" }]); // a redelivery parks it once
+    expect(await db.parkedRefund.count({ where: { tenantId: tenant } })).toBe(1);
+
+    await apply(sale);
+    expect(await pointsOf(tenant, refund.transaction.externalId)).toBe(-5);
+    expect(await db.parkedRefund.count({ where: { tenantId: tenant } })).toBe(0);
+    expect((await customerBalances(db, tenant, await customerOf(tenant, "+48710000005"))).points).toBe(15);
+    expect(await findBalanceDrift(db, tenant)).toEqual([]);
   });
 
   it("a refund waits for its sale only so long, then is rejected with the reason", async () => {
     const tenant = await tenantWithProgramme(db, { rules: [base] });
     const sale = txMessage(tenant, { customer: { phone: "+48710000004" } });
     const refund = refundOf(tenant, sale, [line("MEAL", 500)]);
-    const waiting = await applyTransactionBatch(ledgerDeps(db, { refundWaitMs: 60_000 }), [refund]);
-    expect(waiting.outcomes[0]).toMatchObject({ kind: "defer", delayMs: 5_000 });
-    const later = () => new Date(Date.parse(refund.receivedAt) + 61_000); // the clock is injected
-    const given = await applyTransactionBatch(ledgerDeps(db, { refundWaitMs: 60_000, now: later }), [refund]);
+    const deps = ledgerDeps(db, { refundWaitMs: 60_000 });
+    expect((await applyTransactionBatch(deps, [refund])).outcomes[0]).toEqual({ kind: "done" });
+    const later = new Date(Date.parse(refund.receivedAt) + 61_000); // the clock is injected
+    expect(await expireParkedRefunds(db, new Date(Date.parse(refund.receivedAt) + 59_000), 60_000)).toEqual([]);
+    const expired = await expireParkedRefunds(db, later, 60_000);
+    expect(expired.map((r) => r.message.transactionId)).toEqual([refund.transactionId]);
+    expect(expired[0]!.reason).toMatch(/did not arrive within 60 seconds/);
+    expect(await rejection(tenant, refund.transaction.externalId)).toMatchObject({ code: "refunded_sale_not_found" });
+    expect(await expireParkedRefunds(db, later, 60_000)).toEqual([]); // taken once
+
+    // One that arrives after its wait is over is refused at once.
+    const overdue = refundOf(tenant, sale, [line("MEAL", 100)]);
+    const given = await applyTransactionBatch(ledgerDeps(db, { refundWaitMs: 60_000, now: () => later }), [overdue]);
     expect(given.outcomes[0]).toMatchObject({
       kind: "reject",
       reason: expect.stringMatching(/^refunded_sale_not_found: /),
     });
-    expect(await rejection(tenant, refund.transaction.externalId)).toMatchObject({ code: "refunded_sale_not_found" });
   });
 });
 

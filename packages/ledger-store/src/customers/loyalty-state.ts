@@ -24,6 +24,17 @@ export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Pr
 }
 
 /**
+ * Serialises work on the same sales across workers: a refund parks when its sale is missing and a sale
+ * takes the refunds parked for it, both under the sale's lock. Transaction-scoped advisory locks, taken in
+ * one sorted statement so two batches never wait for each other in opposite orders.
+ */
+export async function lockSales(tx: DbTx, saleIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(saleIds)].sort();
+  if (ids.length)
+    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(id, 0))) FROM (SELECT unnest(${ids}::text[]) AS id ORDER BY 1) AS sales`;
+}
+
+/**
  * Loads the loyalty state of a tenant's customers in a handful of set-based queries. The caller holds
  * their locks (`lockCustomers`).
  */

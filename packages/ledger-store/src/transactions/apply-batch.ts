@@ -10,13 +10,15 @@ import { stableId } from "@regulars/ids";
 import { type LoyaltyState, type NewMovement, planRefund, planSale, type SaleRecord } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import { postAndAnnounce } from "../accounts/announce.ts";
-import { loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "../customers/loyalty-state.ts";
+import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { processedEvent } from "./processed-event.ts";
 import { customersOfSales, loadSaleRecords } from "./sale-records.ts";
 import { type Rejection, recordRejections } from "./status.ts";
+import { parkRefunds, saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
+import { advancePositions, lockPositions } from "./partitions.ts";
 import { storeTransactions, type TransactionRow } from "./store.ts";
 
 export interface LedgerDeps {
@@ -55,10 +57,31 @@ export class ConcurrentApplyError extends Error {
  * before anything is read, so "was this applied already?" and the loyalty state are decided under the
  * same lock that a concurrent worker (a redelivery to a second instance) has to wait for.
  */
-export async function applyTransactionBatch(deps: LedgerDeps, messages: TransactionMessage[]): Promise<AppliedBatch> {
+export async function applyTransactionBatch(
+  deps: LedgerDeps,
+  messages: TransactionMessage[],
+  opts: BatchOptions = {},
+): Promise<AppliedBatch> {
   const hashes = messages.map((m) => transactionFingerprint(m.transaction));
   await deps.programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
-  return withTransaction(deps.db, (tx) => new BatchApplication(deps, tx, messages, hashes).run());
+  return withTransaction(deps.db, (tx) => new BatchApplication(deps, tx, [...messages], hashes, opts).run());
+}
+
+/** Where each message of a batch was read: its ledger partition, stream sequence and subject. */
+export interface BatchSource {
+  partition: number;
+  seq: number;
+  subject: string;
+}
+
+export interface BatchOptions {
+  /** One per message, when the batch was read from ledger partitions. */
+  sources?: BatchSource[];
+  /**
+   * The worker applying the batch: the partitions' positions are checked (this worker must still hold
+   * them; messages at or below a position were applied before) and moved in the batch's transaction.
+   */
+  guard?: { namespace: string; worker: string };
 }
 
 class BatchApplication {
@@ -74,34 +97,87 @@ class BatchApplication {
   states = new Map<string, LoyaltyState>();
   readonly milestones = new Map<string, number[]>();
 
+  /** Refunds whose sale has not arrived: they wait in the parking, their message settled. */
+  readonly parkings: Parameters<typeof parkRefunds>[1] = [];
+  private readonly given: number;
+
   constructor(
     private readonly deps: LedgerDeps,
     private readonly tx: DbTx,
     private readonly messages: TransactionMessage[],
     private readonly hashes: string[],
+    private readonly opts: BatchOptions,
   ) {
+    this.given = messages.length;
     this.outcomes = messages.map(() => ({ kind: "done" }));
   }
 
   async run(): Promise<AppliedBatch> {
-    const todo = this.firstOccurrences();
+    const applied = await this.lockPositions();
+    const todo = this.firstOccurrences().filter((i) => !applied.has(i));
     await this.resolveSaleCustomers(todo);
     const refundSales = await this.refundCustomers(todo);
-    await lockCustomers(
-      this.tx,
-      [...this.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c),
-    );
+    const locked = new Set([...this.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c));
+    await lockCustomers(this.tx, locked);
+    // A refund parks when its sale is missing and a sale takes the refunds parked for it: both under the
+    // sale's lock, so a refund parked in one partition while its sale lands in another is never missed.
+    await lockSales(this.tx, [
+      ...refundSales.keys(),
+      ...todo.filter((i) => !this.isRefund(i)).map((i) => this.messages[i]!.transactionId),
+    ]);
     const fresh = await this.notYetApplied(todo);
     const records = await loadSaleRecords(this.tx, [
       ...new Set(fresh.filter((i) => this.isRefund(i)).map((i) => this.saleIdOf.get(i)!)),
     ]);
+    // A sale another worker committed while we waited for its lock: its customer is locked now, late
+    // (out of order, so a deadlock is possible; Postgres breaks it and the batch is tried again).
+    const late = [...records.values()].map((r) => r.customerId).filter((c): c is string => !!c && !locked.has(c));
+    if (late.length) await lockCustomers(this.tx, late);
     await this.loadStates(fresh, records);
     for (const i of fresh) {
       if (this.outcomes[i]!.kind !== "done") continue;
       if (this.isRefund(i)) await this.applyRefund(i, records);
       else await this.applySale(i);
     }
+    await this.applyParkedRefunds(records);
     return this.commit();
+  }
+
+  /** Messages a previous holder of their partition applied already (at or below its position): skipped. */
+  private async lockPositions(): Promise<Set<number>> {
+    const { guard, sources } = this.opts;
+    if (!guard || !sources) return new Set();
+    const positions = await lockPositions(
+      this.tx,
+      guard.namespace,
+      guard.worker,
+      sources.map((s) => s.partition),
+    );
+    return new Set(sources.flatMap((s, i) => (s.seq <= (positions.get(s.partition) ?? 0) ? [i] : [])));
+  }
+
+  /** After the batch's sales: the refunds that were parked waiting for them, each right after its sale. */
+  private async applyParkedRefunds(records: Map<string, SaleRecord>) {
+    const sales = [...this.batchSales.keys()];
+    // Refunds that came before their sale in this very batch wait only until the end of it.
+    const early = this.parkings.filter((p) => this.batchSales.has(p.saleId));
+    this.parkings.splice(0, this.parkings.length, ...this.parkings.filter((p) => !this.batchSales.has(p.saleId)));
+    const parked = [...early, ...(await takeParkedRefunds(this.tx, sales))];
+    if (!parked.length) return;
+    const applied = new Set(
+      (
+        await this.tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id FROM transactions WHERE id = ANY(${parked.map((p) => p.message.transactionId)}::text[])`
+      ).map((r) => r.id),
+    );
+    for (const p of parked.filter((r) => !applied.has(r.message.transactionId))) {
+      const i = this.messages.push(p.message) - 1;
+      this.hashes.push(transactionFingerprint(p.message.transaction));
+      this.outcomes.push({ kind: "done" });
+      this.saleIdOf.set(i, stableId("transaction", p.message.tenantId, p.message.transaction.refundOf!));
+      await this.applyRefund(i, records);
+    }
   }
 
   private isRefund = (i: number) => this.messages[i]!.transaction.type === "refund";
@@ -302,22 +378,22 @@ class BatchApplication {
   }
 
   /**
-   * The sale may still be on its way (an offline till uploads late, another worker holds it): the
-   * refund comes back later, more slowly the longer it waits, and is refused once it waited too long.
+   * The sale may still be on its way (an offline till uploads late, its partition is behind): the refund
+   * is parked and applied right after the sale arrives, or rejected when it waited too long.
    */
   private waitForSale(i: number) {
     const m = this.messages[i]!;
-    const waited = (this.deps.now?.() ?? new Date()).getTime() - Date.parse(m.receivedAt);
     const limit = this.deps.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS;
-    if (waited >= limit) {
-      return this.reject(
-        i,
-        "refunded_sale_not_found",
-        `the refunded sale ${m.transaction.refundOf} did not arrive within ${Math.round(limit / 60_000)} minutes`,
-      );
+    const deadline = new Date(Date.parse(m.receivedAt) + limit);
+    if (deadline.getTime() <= (this.deps.now?.() ?? new Date()).getTime()) {
+      return this.reject(i, "refunded_sale_not_found", saleDidNotArrive(m.transaction.refundOf, limit));
     }
-    const delayMs = Math.min(Math.max(Math.round(waited / 4), 5_000), 5 * 60_000, limit - waited);
-    this.outcomes[i] = { kind: "defer", reason: `waiting for the refunded sale ${m.transaction.refundOf}`, delayMs };
+    this.parkings.push({
+      message: m,
+      saleId: this.saleIdOf.get(i)!,
+      subject: this.opts.sources?.[i]?.subject ?? "",
+      deadline,
+    });
   }
 
   private async commit(): Promise<AppliedBatch> {
@@ -338,7 +414,18 @@ class BatchApplication {
     });
     await saveLoyaltyStates(this.tx, this.states.values());
     await recordRejections(this.tx, this.rejections);
+    await parkRefunds(this.tx, this.parkings);
+    await this.advancePositions();
     const full = new Map(processed.map((e) => [e.id, outboxItem(e)]));
-    return { outcomes: this.outcomes, outbox: outbox.map((item) => full.get(item.id) ?? item) };
+    return { outcomes: this.outcomes.slice(0, this.given), outbox: outbox.map((item) => full.get(item.id) ?? item) };
+  }
+
+  /** Every partition moves to the last sequence of the batch: applied, skipped, rejected or parked alike. */
+  private async advancePositions() {
+    const { guard, sources } = this.opts;
+    if (!guard || !sources) return;
+    const last = new Map<number, number>();
+    for (const s of sources) last.set(s.partition, Math.max(last.get(s.partition) ?? 0, s.seq));
+    await advancePositions(this.tx, guard.namespace, last);
   }
 }

@@ -1,5 +1,6 @@
 import { type RejectionCode, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { advancePositions, lockPositions } from "./partitions.ts";
 import { recordRejections } from "./status.ts";
 
 /** What the stream consumer says about a message it dead-letters. */
@@ -23,7 +24,7 @@ const knownCodes = new Set<RejectionCode>([
  * so its status tells the integrator what happened instead of it vanishing into the dead-letter stream.
  * (Rejections the ledger decided itself were recorded with its commit already; this is a no-op for them.)
  */
-export async function recordDeadLetteredTransaction(db: Db, info: DeadLetteredMessage): Promise<void> {
+export async function recordDeadLetteredTransaction(db: Db | DbTx, info: DeadLetteredMessage): Promise<void> {
   let json: unknown;
   try {
     json = JSON.parse(info.payload);
@@ -55,4 +56,23 @@ export async function recordDeadLetteredTransaction(db: Db, info: DeadLetteredMe
       message: prefix && knownCodes.has(prefix) ? info.reason.slice(prefix.length + 2) : info.reason,
     },
   ]);
+}
+
+/**
+ * A ledger partition's message that can never be applied (unreadable, or failing on its own): its
+ * rejection is recorded and the partition moves past it, in one transaction under the partition's lease,
+ * so the partition goes on and a restart does not meet the message again. The caller dead-letters it first.
+ */
+export async function skipDeadLettered(
+  db: Db,
+  guard: { namespace: string; worker: string },
+  source: { partition: number; seq: number },
+  info: DeadLetteredMessage,
+): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    const positions = await lockPositions(tx, guard.namespace, guard.worker, [source.partition]);
+    if (source.seq <= (positions.get(source.partition) ?? 0)) return;
+    await recordDeadLetteredTransaction(tx, info);
+    await advancePositions(tx, guard.namespace, new Map([[source.partition, source.seq]]));
+  });
 }

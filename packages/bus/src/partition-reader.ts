@@ -1,0 +1,171 @@
+import { type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
+import type { Logger } from "@regulars/logger";
+import type { Bus } from "./connection.ts";
+
+/** One message read from a partition: where it sits in the stream, and its payload. */
+export interface PartitionMessage {
+  partition: number;
+  seq: number;
+  subject: string;
+  payload: string;
+  /** Delivered when the stream held this many more of the partition's messages (its backlog then). */
+  pending: number;
+}
+
+interface Reader {
+  stop(): void;
+  done: Promise<void>;
+  pending: number;
+}
+
+/**
+ * Reads chosen partitions of a stream from given sequences into one queue, each partition in stream
+ * order. Every partition has an ordered consumer (ephemeral, no acknowledgements: where to read from is
+ * the caller's business, e.g. a position stored with the data it produced), so reading never depends on
+ * acknowledgement timing and a partition moves to another reader simply by being started there.
+ *
+ * Fetches, not `consume()`: the queue stays within `highWater` messages however far behind the caller is.
+ */
+export class PartitionReaders {
+  /** Messages read, oldest first; per partition always in stream order. */
+  readonly queue: PartitionMessage[] = [];
+  private readonly readers = new Map<number, Reader>();
+  private readonly waitingForSpace = new Set<() => void>();
+  private waitingForMessages: (() => void) | null = null;
+
+  constructor(
+    private readonly opts: {
+      bus: Bus;
+      stream: string;
+      filterOf: (partition: number) => string;
+      /** Most messages held in the queue before reading waits. */
+      highWater: number;
+      log: Logger;
+    },
+  ) {}
+
+  /** Partitions being read. */
+  partitions(): number[] {
+    return [...this.readers.keys()].sort((a, b) => a - b);
+  }
+
+  /** Starts reading `partition` at `fromSeq` (a partition already being read is restarted there). */
+  start(partition: number, fromSeq: number): void {
+    this.stop(partition);
+    let stopped = false;
+    let fetching: ConsumerMessages | null = null;
+    const reader: Reader = {
+      pending: 0,
+      stop: () => {
+        stopped = true;
+        fetching?.stop();
+        this.wakeReaders();
+      },
+      done: Promise.resolve(),
+    };
+    reader.done = (async () => {
+      const { bus, stream, filterOf, log } = this.opts;
+      let failures = 0;
+      while (!stopped) {
+        try {
+          const consumer = await bus.js.consumers.get(stream, {
+            filter_subjects: filterOf(partition),
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: Math.max(1, fromSeq),
+          });
+          while (!stopped) {
+            await this.space();
+            if (stopped) break;
+            fetching = await consumer.fetch({ max_messages: 256, expires: 2_000 });
+            for await (const m of fetching) {
+              if (stopped) break;
+              reader.pending = m.info.pending;
+              fromSeq = m.seq + 1;
+              this.queue.push({
+                partition,
+                seq: m.seq,
+                subject: m.subject,
+                payload: m.string(),
+                pending: m.info.pending,
+              });
+              this.waitingForMessages?.();
+            }
+            fetching = null;
+            failures = 0;
+          }
+        } catch (e) {
+          if (stopped) break;
+          failures++;
+          log.warn({ err: e, partition, failures }, "reading a partition failed; trying again");
+          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** failures, 5_000)));
+        }
+      }
+    })();
+    this.readers.set(partition, reader);
+  }
+
+  /** Stops reading `partition` and drops what was read of it and not yet taken. */
+  stop(partition: number): void {
+    const reader = this.readers.get(partition);
+    if (!reader) return;
+    reader.stop();
+    this.readers.delete(partition);
+    this.dropQueued(new Set([partition]));
+  }
+
+  /** Takes up to `max` messages, oldest first. */
+  take(max: number): PartitionMessage[] {
+    const taken = this.queue.splice(0, max);
+    this.wakeReaders();
+    return taken;
+  }
+
+  /** Resolves when a message is queued, or after `ms`. */
+  async waitForMessages(ms: number): Promise<void> {
+    if (this.queue.length) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waitingForMessages = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.waitingForMessages = null;
+  }
+
+  /** Messages read and not yet taken, plus what the stream held beyond them when last read. */
+  backlog(): number {
+    let pending = this.queue.length;
+    for (const reader of this.readers.values()) pending += reader.pending;
+    return pending;
+  }
+
+  async close(): Promise<void> {
+    const readers = [...this.readers.values()];
+    for (const p of this.partitions()) this.stop(p);
+    await Promise.allSettled(readers.map((r) => r.done));
+  }
+
+  private dropQueued(partitions: Set<number>) {
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (partitions.has(this.queue[i]!.partition)) this.queue.splice(i, 1);
+    this.wakeReaders();
+  }
+
+  private wakeReaders() {
+    for (const wake of this.waitingForSpace) wake();
+    this.waitingForSpace.clear();
+  }
+
+  private async space(): Promise<void> {
+    while (this.queue.length >= this.opts.highWater) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 250);
+        this.waitingForSpace.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}

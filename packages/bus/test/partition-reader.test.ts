@@ -1,0 +1,110 @@
+import { silentLogger } from "@regulars/logger";
+import { eventually, testBus } from "@regulars/testing";
+import { afterEach, expect, it } from "vitest";
+import { busTopology, PartitionReaders, partitionOf, publishJson, transactionSubject } from "../src/index.ts";
+
+let bus: Awaited<ReturnType<typeof testBus>>;
+let disposeBus: (() => Promise<void>) | null = null;
+let readers: PartitionReaders | null = null;
+afterEach(async () => {
+  await readers?.close();
+  readers = null;
+  await disposeBus?.();
+  disposeBus = null;
+});
+
+const newReaders = (highWater = 1_000) =>
+  (readers = new PartitionReaders({
+    bus,
+    stream: bus.topology.streams.transactions,
+    filterOf: bus.topology.subjects.transactionPartition,
+    highWater,
+    log: silentLogger,
+  }));
+
+/** Publishes `n` numbered messages round-robin over partitions 0..3; returns each one's partition and sequence. */
+async function publish(n: number, from = 0) {
+  const sent: { n: number; partition: number; seq: number }[] = [];
+  for (let i = from; i < from + n; i++) {
+    const partition = i % 4;
+    const subject = bus.topology.subjects.transaction("tn_a", `store-${i % 3}`, partition);
+    sent.push({ n: i, partition, seq: (await publishJson(bus.js, subject, { n: i }, `m-${i}`)).seq });
+  }
+  return sent;
+}
+
+it("reads only the partitions asked for, each in stream order, from the sequence asked for", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  const sent = await publish(40);
+  const r = newReaders();
+  const p1 = sent.filter((s) => s.partition === 1);
+  r.start(1, p1[3]!.seq); // the first three were applied elsewhere already
+  r.start(2, 1);
+  const want = sent.filter((s) => (s.partition === 1 && s.seq >= p1[3]!.seq) || s.partition === 2);
+  await eventually("both partitions read", async () => (r.queue.length === want.length ? true : undefined));
+  const taken = r.take(1_000);
+  for (const p of [1, 2]) {
+    expect(taken.filter((m) => m.partition === p).map((m) => JSON.parse(m.payload).n)).toEqual(
+      want.filter((s) => s.partition === p).map((s) => s.n),
+    );
+  }
+  expect(taken.every((m) => m.subject.startsWith(`${bus.topology.namespace}.tx.p0${m.partition}.`))).toBe(true);
+
+  // Messages published later keep coming, in order.
+  const later = await publish(8, 40);
+  await eventually("later messages read", async () => (r.queue.length === 4 ? true : undefined));
+  expect(r.take(10).map((m) => m.seq)).toEqual(later.filter((s) => [1, 2].includes(s.partition)).map((s) => s.seq));
+  expect(r.backlog()).toBe(0);
+});
+
+it("never holds more than its high-water mark however far behind the taker is, and drops a stopped partition's messages", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  await publish(200);
+  const r = newReaders(20);
+  for (const p of [0, 1, 2, 3]) r.start(p, 1);
+  await eventually("the queue to fill", async () => (r.queue.length >= 20 ? true : undefined));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Each reader may add what one fetch brought before it waits, never another fetch's worth.
+  expect(r.queue.length).toBeLessThan(20 + 4 * 256);
+  expect(r.queue.length).toBeGreaterThanOrEqual(20);
+  const before = r.queue.length;
+  expect(r.backlog()).toBeGreaterThan(0);
+  r.stop(3);
+  expect(r.queue.some((m) => m.partition === 3)).toBe(false);
+  expect(r.partitions()).toEqual([0, 1, 2]);
+  expect(r.queue.length).toBeLessThanOrEqual(before);
+
+  // Everything of the remaining partitions arrives, in order, once taken.
+  const seen: number[] = [];
+  await eventually("every message of partitions 0-2", async () => {
+    seen.push(...r.take(1_000).map((m) => JSON.parse(m.payload).n as number));
+    return seen.length === 150 ? true : undefined;
+  });
+  for (const p of [0, 1, 2]) {
+    const mine = seen.filter((n) => n % 4 === p);
+    expect(mine).toEqual([...mine].sort((a, b) => a - b));
+    expect(new Set(mine).size).toBe(50);
+  }
+});
+
+it("spreads customers over partitions stably: one customer always in one partition, the tenant part of the key", () => {
+  const topology = busTopology("shop", 16);
+  const sale = (customer: string, externalId: string) => ({
+    type: "sale" as const,
+    externalId,
+    locationId: "store-1",
+    customer: { phone: customer },
+  });
+  const subjects = new Set(
+    ["a", "b", "c", "d"].map((x) => transactionSubject(topology, "tn_1", sale("+4915112345678", x)).split(".")[2]),
+  );
+  expect(subjects.size).toBe(1);
+  expect(partitionOf("tn_1", "phone:+4915112345678", 16)).toBe(partitionOf("tn_1", "phone:+4915112345678", 16));
+  const spread = new Set(Array.from({ length: 200 }, (_, i) => partitionOf("tn_1", `card:${i}`, 16)));
+  expect(spread.size).toBe(16);
+  const tenants = Array.from({ length: 50 }, (_, i) => partitionOf(`tn_${i}`, "card:1", 16));
+  expect(new Set(tenants).size).toBeGreaterThan(1);
+  expect(() => busTopology("shop", 0)).toThrow(RangeError);
+});

@@ -1,0 +1,75 @@
+import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { recordRejections } from "./status.ts";
+
+export interface ParkedRefund {
+  message: TransactionMessage;
+  /** The subject it was accepted on, to dead-letter (and replay) it from the right place. */
+  subject: string;
+}
+
+/** Why a refund was refused after waiting `waitMs` for its sale, in words. */
+export function saleDidNotArrive(refundOf: string | null | undefined, waitMs: number): string {
+  const s = Math.round(waitMs / 1000);
+  const wait =
+    s < 120 ? `${s} seconds` : s < 7_200 ? `${Math.round(s / 60)} minutes` : `${Math.round(s / 3_600)} hours`;
+  return `the refunded sale ${refundOf} did not arrive within ${wait}`;
+}
+
+/** Refunds whose sale has not arrived yet wait here instead of holding up their partition. */
+export async function parkRefunds(
+  tx: DbTx,
+  refunds: (ParkedRefund & { saleId: string; deadline: Date })[],
+): Promise<void> {
+  if (!refunds.length) return;
+  await tx.$executeRaw`
+    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, deadline)
+    SELECT t, id, s, m::jsonb, sub, d FROM unnest(
+      ${refunds.map((r) => r.message.tenantId)}::text[], ${refunds.map((r) => r.message.transactionId)}::text[],
+      ${refunds.map((r) => r.saleId)}::text[], ${refunds.map((r) => JSON.stringify(r.message))}::text[],
+      ${refunds.map((r) => r.subject)}::text[], ${refunds.map((r) => r.deadline.toISOString())}::timestamptz[]
+    ) AS x(t, id, s, m, sub, d)
+    ON CONFLICT DO NOTHING`;
+}
+
+/** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */
+export async function takeParkedRefunds(tx: DbTx, saleIds: string[]): Promise<ParkedRefund[]> {
+  if (!saleIds.length) return [];
+  const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
+    DELETE FROM parked_refunds WHERE sale_id = ANY(${saleIds}::text[]) RETURNING message, subject, parked_at
+    `;
+  return rows.map((r) => ({ message: TransactionMessage.parse(r.message), subject: r.subject }));
+}
+
+/**
+ * Refunds whose sale did not arrive by their deadline are rejected (`refunded_sale_not_found`, readable in
+ * their status) and returned, so the caller can dead-letter them for an operator to replay once the sale
+ * turns up. Several workers may sweep at once: each parked refund is taken by one.
+ */
+export async function expireParkedRefunds(
+  db: Db,
+  now: Date,
+  waitMs: number,
+): Promise<(ParkedRefund & { reason: string })[]> {
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
+      DELETE FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
+        SELECT tenant_id, transaction_id FROM parked_refunds WHERE deadline <= ${now} ORDER BY deadline LIMIT 1000 FOR UPDATE SKIP LOCKED)
+      RETURNING message, subject`;
+    const expired = rows.map((r) => {
+      const refund = { message: TransactionMessage.parse(r.message), subject: r.subject };
+      return { ...refund, reason: saleDidNotArrive(refund.message.transaction.refundOf, waitMs) };
+    });
+    await recordRejections(
+      tx,
+      expired.map((r) => ({
+        tenantId: r.message.tenantId,
+        externalId: r.message.transaction.externalId,
+        bodyHash: transactionFingerprint(r.message.transaction),
+        code: "refunded_sale_not_found" as const,
+        message: r.reason,
+      })),
+    );
+    return expired;
+  });
+}

@@ -1,0 +1,137 @@
+import { type Db, type DbTx, exactNumber } from "@regulars/db";
+
+/**
+ * Partition leases and positions. A worker holds a partition while its lease runs (renewed every few
+ * seconds); a dead worker's partitions are free again when its leases run out. The position (the last
+ * stream sequence applied) moves in the same database transaction as the batch that applied it, after a
+ * check that the worker still holds the partition, so a worker that lost its lease (a long pause, a
+ * network split) can never apply anything twice or out of order.
+ */
+
+export interface PartitionLease {
+  partition: number;
+  appliedSeq: number;
+}
+
+/** Creates the namespace's partition rows, and refuses a partition count that differs from the one in use. */
+export async function ensurePartitions(db: Db, namespace: string, partitions: number): Promise<void> {
+  const existing = await db.ledgerPartition.count({ where: { namespace } });
+  if (existing > 0 && existing !== partitions) {
+    throw new Error(
+      `the ledger has ${existing} partitions in namespace ${namespace}, but LEDGER_PARTITIONS is ${partitions}: ` +
+        "every gateway and ledger worker must use the same number (changing it means draining the ledger first)",
+    );
+  }
+  await db.$executeRaw`
+    INSERT INTO ledger_partitions (namespace, partition)
+    SELECT ${namespace}, p FROM generate_series(0, ${partitions - 1}::int) AS p
+    ON CONFLICT DO NOTHING`;
+}
+
+/** Says this worker is alive; returns how many workers are (this one included). Forgets long-gone ones. */
+export async function heartbeat(db: Db, namespace: string, worker: string, leaseMs: number): Promise<number> {
+  await db.$executeRaw`
+    INSERT INTO ledger_workers (namespace, worker, seen_at) VALUES (${namespace}, ${worker}, now())
+    ON CONFLICT (namespace, worker) DO UPDATE SET seen_at = now()`;
+  await db.$executeRaw`DELETE FROM ledger_workers WHERE namespace = ${namespace} AND seen_at < now() - make_interval(secs => ${(10 * leaseMs) / 1000})`;
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM ledger_workers WHERE namespace = ${namespace} AND seen_at > now() - make_interval(secs => ${leaseMs / 1000})`;
+  return Math.max(1, Number(row?.n ?? 1));
+}
+
+/** Extends this worker's leases; returns the partitions it still holds (a lease that ran out may be gone), with their positions. */
+export async function renewLeases(
+  db: Db,
+  namespace: string,
+  worker: string,
+  leaseMs: number,
+): Promise<PartitionLease[]> {
+  const rows = await db.$queryRaw<{ partition: number; applied_seq: bigint }[]>`
+    UPDATE ledger_partitions SET lease_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+    WHERE namespace = ${namespace} AND holder = ${worker} AND lease_until > now()
+    RETURNING partition, applied_seq`;
+  return rows
+    .map((r) => ({ partition: r.partition, appliedSeq: exactNumber(r.applied_seq) }))
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** Takes up to `count` partitions nobody holds (or whose lease ran out), lowest first, with their positions. */
+export async function claimPartitions(
+  db: Db,
+  namespace: string,
+  worker: string,
+  count: number,
+  leaseMs: number,
+): Promise<PartitionLease[]> {
+  if (count <= 0) return [];
+  const rows = await db.$queryRaw<{ partition: number; applied_seq: bigint }[]>`
+    UPDATE ledger_partitions p SET holder = ${worker}, lease_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+    FROM (
+      SELECT partition FROM ledger_partitions
+      WHERE namespace = ${namespace} AND (holder IS NULL OR lease_until IS NULL OR lease_until <= now())
+      ORDER BY partition LIMIT ${count} FOR UPDATE SKIP LOCKED
+    ) free
+    WHERE p.namespace = ${namespace} AND p.partition = free.partition
+    RETURNING p.partition, p.applied_seq`;
+  return rows
+    .map((r) => ({ partition: r.partition, appliedSeq: exactNumber(r.applied_seq) }))
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** Gives partitions back (at shutdown, or to make room for another worker): others can take them at once. */
+export async function releasePartitions(
+  db: Db,
+  namespace: string,
+  worker: string,
+  partitions: number[],
+): Promise<void> {
+  if (!partitions.length) return;
+  await db.$executeRaw`
+    UPDATE ledger_partitions SET holder = NULL, lease_until = NULL, updated_at = now()
+    WHERE namespace = ${namespace} AND holder = ${worker} AND partition = ANY(${partitions}::int[])`;
+}
+
+export class LeaseLostError extends Error {
+  constructor(readonly partitions: number[]) {
+    super(`partitions ${partitions.join(", ")} are no longer held by this worker`);
+    this.name = "LeaseLostError";
+  }
+}
+
+/**
+ * Inside the batch's transaction, first: locks the positions of the partitions the batch comes from and
+ * checks this worker still holds them (else `LeaseLostError`: nothing of the batch is applied). Returns
+ * each partition's applied position, so messages at or below it (applied already) are skipped.
+ */
+export async function lockPositions(
+  tx: DbTx,
+  namespace: string,
+  worker: string,
+  partitions: number[],
+): Promise<Map<number, number>> {
+  const wanted = [...new Set(partitions)].sort((a, b) => a - b);
+  const rows = await tx.$queryRaw<{ partition: number; held: boolean; applied_seq: bigint }[]>`
+    SELECT partition, (holder IS NOT DISTINCT FROM ${worker} AND lease_until > now()) AS held, applied_seq FROM ledger_partitions
+    WHERE namespace = ${namespace} AND partition = ANY(${wanted}::int[]) ORDER BY partition FOR UPDATE`;
+  const lost = wanted.filter((p) => !rows.find((row) => row.partition === p)?.held);
+  if (lost.length) throw new LeaseLostError(lost);
+  return new Map(rows.map((r) => [r.partition, exactNumber(r.applied_seq)]));
+}
+
+/** Inside the batch's transaction, last: moves each partition's position to the last sequence the batch applied. */
+export async function advancePositions(tx: DbTx, namespace: string, positions: Map<number, number>): Promise<void> {
+  if (!positions.size) return;
+  await tx.$executeRaw`
+    UPDATE ledger_partitions p SET applied_seq = GREATEST(p.applied_seq, x.seq), updated_at = now()
+    FROM unnest(${[...positions.keys()]}::int[], ${[...positions.values()]}::bigint[]) AS x(partition, seq)
+    WHERE p.namespace = ${namespace} AND p.partition = x.partition`;
+}
+
+/** Every partition's position, for backlog measurements (tests, benches, metrics). */
+export async function partitionPositions(db: Db, namespace: string): Promise<Map<number, number>> {
+  const rows = await db.ledgerPartition.findMany({
+    where: { namespace },
+    select: { partition: true, appliedSeq: true },
+  });
+  return new Map(rows.map((r) => [r.partition, exactNumber(r.appliedSeq)]));
+}

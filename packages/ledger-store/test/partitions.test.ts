@@ -1,0 +1,92 @@
+import type { Db } from "@regulars/db";
+import { testDb, uniqueNamespace } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  applyTransactionBatch,
+  claimPartitions,
+  customerBalances,
+  ensurePartitions,
+  heartbeat,
+  LeaseLostError,
+  partitionPositions,
+  releasePartitions,
+  renewLeases,
+} from "../src/index.ts";
+import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+describe("leases", () => {
+  it("gives each partition to one worker at a time, frees a dead worker's when its lease runs out", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 4);
+    await ensurePartitions(db, ns, 4); // again at every start: changes nothing
+    await expect(ensurePartitions(db, ns, 8)).rejects.toThrow(/LEDGER_PARTITIONS is 8/);
+
+    const a = await claimPartitions(db, ns, "a", 3, 60_000);
+    const b = await claimPartitions(db, ns, "b", 3, 60_000);
+    expect(a.map((l) => l.partition)).toEqual([0, 1, 2]);
+    expect(b.map((l) => l.partition)).toEqual([3]); // the rest is held
+    expect((await renewLeases(db, ns, "a", 60_000)).map((l) => l.partition)).toEqual([0, 1, 2]);
+
+    await releasePartitions(db, ns, "a", [2]);
+    expect((await claimPartitions(db, ns, "b", 3, 60_000)).map((l) => l.partition)).toEqual([2]);
+
+    // "a" stops renewing (a crash): once its leases run out, they are anyone's.
+    await db.$executeRaw`UPDATE ledger_partitions SET lease_until = now() - interval '1 second' WHERE namespace = ${ns} AND holder = 'a'`;
+    expect(await renewLeases(db, ns, "a", 60_000)).toEqual([]);
+    expect((await claimPartitions(db, ns, "c", 4, 60_000)).map((l) => l.partition)).toEqual([0, 1]);
+  });
+
+  it("counts the workers alive", async () => {
+    const ns = uniqueNamespace();
+    expect(await heartbeat(db, ns, "a", 10_000)).toBe(1);
+    expect(await heartbeat(db, ns, "b", 10_000)).toBe(2);
+    await db.$executeRaw`UPDATE ledger_workers SET seen_at = now() - interval '11 seconds' WHERE namespace = ${ns} AND worker = 'a'`;
+    expect(await heartbeat(db, ns, "b", 10_000)).toBe(1);
+  });
+});
+
+describe("positions move with the batch that applied them", () => {
+  it("skips what a previous holder applied, and applies nothing for a worker whose lease is gone", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 2);
+    const tenant = await tenantWithProgramme(db, { rules: [base] });
+    const sales = [1, 2, 3].map(() =>
+      txMessage(tenant, { customer: { phone: "+48720000001" }, lines: [line("MEAL", 1_000)] }),
+    );
+    const sources = sales.map((_, i) => ({ partition: 1, seq: 10 + i, subject: "x" }));
+    await claimPartitions(db, ns, "a", 2, 60_000);
+
+    await applyTransactionBatch(ledgerDeps(db), sales.slice(0, 2), {
+      sources: sources.slice(0, 2),
+      guard: { namespace: ns, worker: "a" },
+    });
+    expect((await partitionPositions(db, ns)).get(1)).toBe(11);
+
+    // "a" dies; "b" takes the partition over and reads again from 10: the first two are skipped.
+    await db.$executeRaw`UPDATE ledger_partitions SET lease_until = now() - interval '1 second' WHERE namespace = ${ns}`;
+    await claimPartitions(db, ns, "b", 2, 60_000);
+    await applyTransactionBatch(ledgerDeps(db), sales, { sources, guard: { namespace: ns, worker: "b" } });
+    expect((await partitionPositions(db, ns)).get(1)).toBe(12);
+    const customer = await db.customer.findFirstOrThrow({ where: { tenantId: tenant } });
+    expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
+
+    // "a" wakes up with a batch in hand: refused as a whole, nothing applied.
+    const stale = txMessage(tenant, { customer: { phone: "+48720000001" }, lines: [line("MEAL", 9_000)] });
+    await expect(
+      applyTransactionBatch(ledgerDeps(db), [stale], {
+        sources: [{ partition: 1, seq: 13, subject: "x" }],
+        guard: { namespace: ns, worker: "a" },
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
+    expect((await partitionPositions(db, ns)).get(1)).toBe(12);
+  });
+});
