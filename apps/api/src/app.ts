@@ -1,7 +1,7 @@
 import { trpcServer } from "@hono/trpc-server";
 import type { Db } from "@regulars/db";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import type { KeyRateLimiter } from "@regulars/http-guards";
+import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import { appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
@@ -46,15 +46,15 @@ export function createApiApp(deps: ApiDeps) {
   app.use(
     "/trpc/*",
     cors({
-      origin: deps.corsOrigins ?? ["http://localhost:5173", "http://localhost:5174"],
+      origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
       allowHeaders: ["authorization", "content-type"],
     }),
   );
   app.use(
     "/trpc/*",
     assignRequestId,
-    limitBody(deps.maxBodyBytes ?? 256 * 1024),
-    limitBatch(deps.maxBatchSize ?? 20),
+    limitBody(deps.maxBodyBytes ?? httpDefaults.maxBodyBytes),
+    limitBatch(deps.maxBatchSize ?? httpDefaults.maxTrpcBatch),
     refuseDeepJson,
     authenticateAndLimit(deps.credentials, deps.rateLimiter),
   );

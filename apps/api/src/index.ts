@@ -1,1 +1,2 @@
 export { type ApiDeps, createApiApp } from "./app.ts";
+export { startApiRole } from "./role.ts";

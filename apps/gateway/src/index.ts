@@ -1,1 +1,2 @@
 export { createGatewayApp, type GatewayDeps, openApiPath } from "./app.ts";
+export { startGatewayRole } from "./role.ts";

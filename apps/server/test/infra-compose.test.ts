@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultSearchPath, findExecutable } from "@regulars/embedded";
+import { loadConfig, parseRoles, type Role, ServerConfig } from "@regulars/runtime";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { loadConfig, parseRoles, type Role, ServerConfig } from "../src/config.ts";
 
 // infra/compose.yaml cannot run here (no Docker), so it is held to the code another way: it must parse,
 // every app service's environment must be one the server accepts, the settings every process re-declares

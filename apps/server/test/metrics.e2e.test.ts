@@ -67,6 +67,7 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
     sample(metrics, "regulars_messages_processed_total", { consumer: "ledger", outcome: "done" }),
   ).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "regulars_batch_seconds_count", { consumer: "ledger" })).toBeGreaterThanOrEqual(1);
+  expect(sample(metrics, "regulars_ledger_partitions_held", {})).toBe(16); // the only ledger worker holds them all
   expect(sample(metrics, "process_resident_memory_bytes")).toBeGreaterThan(0);
   expect(sample(metrics, "process_cpu_seconds_total")).toBeGreaterThan(0);
   // The gateway's latency histogram lives on the same registry in an all-in-one process.

@@ -101,7 +101,9 @@ describe("outbox retention", () => {
       ],
     });
     const other = await testTenant(db(), "Other Retention Burgers");
-    await db().outboxEvent.create({ data: { ...base, tenantId: other.tenantId, id: `ret:other:${other.tenantId}`, publishedAt: old } });
+    await db().outboxEvent.create({
+      data: { ...base, tenantId: other.tenantId, id: `ret:other:${other.tenantId}`, publishedAt: old },
+    });
     // A pass limited to some tenants prunes only theirs (tests share a database; a pass run for them must not touch others).
     expect(await pruneOutbox(db(), new Date("2026-01-10T00:00:00Z"), { tenantIds: [tenant.tenantId] })).toBe(1);
     expect(await db().outboxEvent.count({ where: { tenantId: other.tenantId } })).toBe(1);

@@ -4,9 +4,8 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Role, ServerRecord } from "@regulars/runtime";
 import { eventually, signalAndWait, spawnWithLifeline } from "@regulars/testing";
-import type { Role } from "../src/config.ts";
-import type { ServerRecord } from "../src/server-record.ts";
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -29,7 +28,7 @@ export async function startRoleProcess(role: Role, env: Record<string, string>):
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    if (lines.length > 100) lines.splice(0, lines.length - 100);
+    if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
   const child: ChildProcess = spawnWithLifeline(process.execPath, ["--import", "tsx", mainPath, "--role", role], {
     cwd: repoRoot,

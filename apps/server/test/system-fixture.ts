@@ -6,8 +6,8 @@ import { createRegularsClient, type RegularsClient } from "@regulars/api-client"
 import { connectBus } from "@regulars/bus";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
+import { loadConfig, type Role } from "@regulars/runtime";
 import { deleteStreams, eventually, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
-import { loadConfig, type Role } from "../src/config.ts";
 import { type RunningSystem, startSystem } from "../src/system.ts";
 
 type TransactionRecord = Awaited<ReturnType<RegularsClient["transactions"]["get"]["query"]>>;

@@ -9,14 +9,14 @@ import {
 } from "@regulars/bus";
 import { DomainEvent, EventMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
-import { applyEventBatch } from "@regulars/ledger-store";
+import { applyEventBatch, ledgerDefaults } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
-import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
 export type WorkerName = "ledger" | "events" | "analytics" | "jobs";
@@ -104,7 +104,12 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       },
       onBatch: metrics.observeBatch(consumers.ledger),
     });
-    running.push({ stream: streams.transactions, running: ledger, backlog: () => ledger.backlog() });
+    metrics.watchPartitions(() => ledger.held().length);
+    running.push({
+      stream: streams.transactions,
+      running: ledger,
+      backlog: () => ledger.backlog(),
+    });
     others.push(startOutboxRelay({ db, bus, log }));
   }
   if (enabled.has("events")) {
@@ -147,7 +152,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         bus,
         log,
         programmes: new ProgrammeCache(db),
-        intervalMs: opts.jobsIntervalMs ?? 60_000,
+        intervalMs: opts.jobsIntervalMs ?? ledgerDefaults.jobsIntervalMs,
         registry: opts.registry,
       }),
     );
@@ -167,6 +172,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   };
 }
 
-export { DEFAULT_LEASE_MS, type RunningLedger, startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
-export { ledgerBacklog } from "./ledger/backlog.ts";
 export { runScheduledJobs } from "./jobs/scheduler.ts";
+export { ledgerBacklog } from "./ledger/backlog.ts";
+export { type RunningLedger, startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+export { startWorkersRole } from "./role.ts";

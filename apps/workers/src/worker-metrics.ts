@@ -50,6 +50,15 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
       for (const c of consumers()) this.set({ consumer: c.durable }, c.state().status === "paused" ? 1 : 0);
     },
   });
+  let heldPartitions: () => number = () => 0;
+  new Gauge({
+    name: "regulars_ledger_partitions_held",
+    help: "Ledger partitions this worker holds the lease of and applies",
+    registers: [registry],
+    collect() {
+      this.set(heldPartitions());
+    },
+  });
   const outboxBacklog = new Gauge({
     name: "regulars_outbox_backlog",
     help: "Domain events committed to the outbox and not yet published",
@@ -68,6 +77,10 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
       if (s.failed) processed.inc({ consumer, outcome: "failed" }, s.failed);
       batchSeconds.observe({ consumer }, s.ms / 1000);
     },
+    /** Where the partitions this worker holds are counted from. */
+    watchPartitions: (count: () => number) => {
+      heldPartitions = count;
+    },
     deadLettered: (info: DeadLetterInfo) => deadLetters.inc({ consumer: info.consumer, category: info.category }),
     appliedAfter: (receivedAt: string, now = Date.now()) =>
       applied.observe(Math.max(0, (now - Date.parse(receivedAt)) / 1000)),
@@ -83,7 +96,9 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
       const sample = async () => {
         for (const { stream, running, backlog } of opts.consumers) {
           if (backlog) {
+            // The ledger acknowledges nothing: its partitions' positions move with its commits.
             pending.set({ consumer: running.durable }, backlog());
+            ackPending.set({ consumer: running.durable }, 0);
             continue;
           }
           const counts = await consumerCounts(opts.bus, stream, running.durable).catch(() => null);

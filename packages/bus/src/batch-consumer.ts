@@ -1,6 +1,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { BatchConsumerOptions, DeadLetterCategory, Outcome, RunningConsumer } from "./consumer-types.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { busDefaults } from "./defaults.ts";
 import { DependencyGate, summarize } from "./dependency-gate.ts";
 import { FailureCounts } from "./failure-counts.ts";
 import { MessageSource } from "./message-source.ts";
@@ -27,8 +28,8 @@ type Attempt = { outcomes: Outcome[] } | { failed: unknown } | { stopped: true }
  * therefore never dead-letters another's.
  */
 export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Promise<RunningConsumer> {
-  const maxBatch = opts.maxBatch ?? 500;
-  const maxDeliver = opts.maxDeliver ?? 6;
+  const maxBatch = opts.maxBatch ?? busDefaults.maxBatch;
+  const maxDeliver = opts.maxDeliver ?? busDefaults.maxDeliver;
   const backoff = opts.backoffMs ?? defaultBackoff;
   const log = opts.log;
   const failures = new FailureCounts();

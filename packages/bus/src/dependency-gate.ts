@@ -1,7 +1,13 @@
 import type { Logger } from "@regulars/logger";
 import type { ConsumerDependency, ConsumerState } from "./consumer-types.ts";
+import { busDefaults } from "./defaults.ts";
 
-export const defaultPauseBackoff = (probe: number) => Math.min(500 * 2 ** (probe - 1), 30_000);
+/** 0.5 s doubling, up to `maxMs`. */
+export const pauseBackoff =
+  (maxMs: number = busDefaults.pauseMaxMs) =>
+  (probe: number) =>
+    Math.min(500 * 2 ** (probe - 1), maxMs);
+export const defaultPauseBackoff = pauseBackoff();
 
 export interface GateOptions {
   consumer: string;

@@ -19,9 +19,10 @@ export {
   replayDeadLetter,
   type StoredDeadLetter,
 } from "./dead-letter-store.ts";
-export { DependencyGate, defaultPauseBackoff, summarize } from "./dependency-gate.ts";
+export { busDefaults } from "./defaults.ts";
+export { DependencyGate, defaultPauseBackoff, pauseBackoff, summarize } from "./dependency-gate.ts";
+export { type PartitionMessage, PartitionReaders } from "./partition-reader.ts";
 export { DEFAULT_PARTITIONS, MAX_PARTITIONS, partitionOf } from "./partitions.ts";
 export { type Published, publishJson, publishMany } from "./publish.ts";
 export { consumerBacklog, consumerCounts, ensureTopology, pendingAfter, type TopologyOptions } from "./streams.ts";
-export { type PartitionMessage, PartitionReaders } from "./partition-reader.ts";
 export { type BusTopology, busTopology, transactionSubject } from "./topology.ts";

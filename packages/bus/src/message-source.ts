@@ -1,6 +1,7 @@
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@regulars/logger";
 import type { Bus } from "./connection.ts";
+import { busDefaults } from "./defaults.ts";
 
 /**
  * Pulls a durable consumer's messages into a buffer with explicit fetches, never more than about two
@@ -32,7 +33,7 @@ export class MessageSource {
 
   async start(heartbeatMs?: number): Promise<void> {
     const consumer = await this.bus.js.consumers.get(this.stream, this.durable);
-    const ackWaitMs = ((await consumer.info(true)).config.ack_wait ?? 30_000_000_000) / 1_000_000;
+    const ackWaitMs = ((await consumer.info(true)).config.ack_wait ?? busDefaults.ackWaitMs * 1_000_000) / 1_000_000;
     const every = Math.max(100, heartbeatMs ?? ackWaitMs / 3);
     this.heartbeat = setInterval(() => {
       for (const m of this.inHand) m.working();

@@ -9,6 +9,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import type { Bus } from "./connection.ts";
+import { busDefaults } from "./defaults.ts";
 
 const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
 const day = 24 * 60 * 60 * 1000;
@@ -55,7 +56,7 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     num_replicas: opts.replicas ?? 1,
-    duplicate_window: ms(opts.duplicateWindowMs ?? 60 * 60 * 1000),
+    duplicate_window: ms(opts.duplicateWindowMs ?? busDefaults.duplicateWindowMs),
   };
   await ensureStream(bus.jsm, {
     ...common,
@@ -86,7 +87,7 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     durable_name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: ms(opts.ackWaitMs ?? 30_000),
+    ack_wait: ms(opts.ackWaitMs ?? busDefaults.ackWaitMs),
     // Unlimited: the consumer dead-letters a message that fails on its own itself, with the reason.
     // Deferrals (a refund waiting for its sale) and redeliveries after an outage are not failures,
     // and a JetStream limit would silently drop such a message after its last delivery.

@@ -1,3 +1,4 @@
+export { httpDefaults } from "./defaults.ts";
 export { jsonNestedDeeperThan, MAX_REQUEST_JSON_DEPTH } from "./json-depth.ts";
 export { RateLimitSetting } from "./rate-limit-config.ts";
 export { type BucketLimit, KeyRateLimiter, type RateDecision, type RateLimiterOptions } from "./rate-limiter.ts";

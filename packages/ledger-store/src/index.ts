@@ -19,6 +19,7 @@ export {
   saveLoyaltyStates,
 } from "./customers/loyalty-state.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
+export { ledgerDefaults } from "./defaults.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";
 export { sendExpiryNotices } from "./jobs/expiry-notices.ts";
@@ -39,9 +40,14 @@ export {
   type BatchOptions,
   type BatchSource,
   ConcurrentApplyError,
-  DEFAULT_REFUND_WAIT_MS,
   type LedgerDeps,
 } from "./transactions/apply-batch.ts";
+export {
+  type DeadLetteredMessage,
+  recordDeadLetteredTransaction,
+  skipDeadLettered,
+} from "./transactions/dead-letters.ts";
+export type { ApplyOutcome } from "./transactions/outcome.ts";
 export {
   expireParkedRefunds,
   type ParkedRefund,
@@ -61,12 +67,6 @@ export {
   releasePartitions,
   renewLeases,
 } from "./transactions/partitions.ts";
-export {
-  type DeadLetteredMessage,
-  recordDeadLetteredTransaction,
-  skipDeadLettered,
-} from "./transactions/dead-letters.ts";
-export type { ApplyOutcome } from "./transactions/outcome.ts";
 export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
 export { externalIdOf, transactionRecord } from "./transactions/record.ts";
 export {

@@ -26,6 +26,8 @@ interface Entry {
  * neither cost a lookup nor take a cache slot, and the cache is an LRU, so it never outgrows `maxEntries`.
  */
 export class CredentialCache {
+  /** How long a key's credential is trusted before it is looked up again (a revoked key stops working within it). */
+  static readonly defaultTtlMs = 30_000;
   private readonly entries: LRUCache<string, Entry>;
   private readonly inFlight = new Map<string, Promise<Credential | null>>();
   private readonly find: CredentialFinder;
@@ -33,7 +35,7 @@ export class CredentialCache {
 
   constructor(
     db: Db,
-    private readonly ttlMs = 30_000,
+    private readonly ttlMs = CredentialCache.defaultTtlMs,
     opts: CredentialCacheOptions = {},
   ) {
     this.entries = new LRUCache({ max: opts.maxEntries ?? 10_000 });

@@ -1,12 +1,14 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
   type Bus,
+  busDefaults,
   type ConsumerDependency,
   type ConsumerState,
   type DeadLetterCategory,
   type DeadLetterInfo,
-  deadLetter,
   DependencyGate,
+  deadLetter,
   defaultPauseBackoff,
   type PartitionMessage,
   PartitionReaders,
@@ -15,24 +17,21 @@ import {
 } from "@regulars/bus";
 import { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { randomBytes } from "node:crypto";
 import {
   type AppliedBatch,
   applyTransactionBatch,
   claimPartitions,
-  DEFAULT_REFUND_WAIT_MS,
   ensurePartitions,
   expireParkedRefunds,
   heartbeat,
   LeaseLostError,
   type LedgerDeps,
+  ledgerDefaults,
   releasePartitions,
   renewLeases,
   skipDeadLettered,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
-
-export const DEFAULT_LEASE_MS = 10_000;
 
 export interface PartitionedLedgerOptions {
   db: Db;
@@ -82,8 +81,8 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const { db, bus, log } = opts;
   const { namespace, partitions, streams, consumers, subjects } = bus.topology;
   const consumer = consumers.ledger;
-  const maxBatch = opts.maxBatch ?? 500;
-  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxBatch = opts.maxBatch ?? busDefaults.maxBatch;
+  const leaseMs = opts.leaseMs ?? ledgerDefaults.leaseMs;
   const maxAttempts = opts.maxAttempts ?? 4;
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const guard = { namespace, worker };
@@ -140,7 +139,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
 
   // ---- refunds parked past their deadline: rejected, dead-lettered for an operator ----
   const sweepParked = async () => {
-    const waitMs = opts.ledger.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS;
+    const waitMs = opts.ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
     const expired = await expireParkedRefunds(db, opts.ledger.now?.() ?? new Date(), waitMs);
     for (const parked of expired) {
       const r = { ...parked, reason: `refunded_sale_not_found: ${parked.reason}` };
@@ -159,7 +158,8 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   };
   const sweepTimer = setInterval(
     () => void sweepParked().catch((e) => log.warn({ err: summarize(e) }, "parked refunds not swept")),
-    opts.parkedSweepMs ?? Math.min(30_000, Math.max(1_000, (opts.ledger.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS) / 4)),
+    opts.parkedSweepMs ??
+      Math.min(30_000, Math.max(1_000, (opts.ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs) / 4)),
   );
 
   // ---- applying ----

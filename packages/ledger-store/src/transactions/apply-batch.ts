@@ -12,13 +12,14 @@ import type { ProgrammeCache } from "@regulars/programme";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
+import { ledgerDefaults } from "../defaults.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "./outcome.ts";
+import { parkRefunds, saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
+import { advancePositions, lockPositions } from "./partitions.ts";
 import { processedEvent } from "./processed-event.ts";
 import { customersOfSales, loadSaleRecords } from "./sale-records.ts";
 import { type Rejection, recordRejections } from "./status.ts";
-import { parkRefunds, saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
-import { advancePositions, lockPositions } from "./partitions.ts";
 import { storeTransactions, type TransactionRow } from "./store.ts";
 
 export interface LedgerDeps {
@@ -34,8 +35,6 @@ export interface AppliedBatch {
   /** Domain events committed to the outbox with this batch, to publish now. */
   outbox: OutboxItem[];
 }
-
-export const DEFAULT_REFUND_WAIT_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Another worker stored a transaction of a locked customer between our check and our insert. It cannot
@@ -383,7 +382,7 @@ class BatchApplication {
    */
   private waitForSale(i: number) {
     const m = this.messages[i]!;
-    const limit = this.deps.refundWaitMs ?? DEFAULT_REFUND_WAIT_MS;
+    const limit = this.deps.refundWaitMs ?? ledgerDefaults.refundWaitMs;
     const deadline = new Date(Date.parse(m.receivedAt) + limit);
     if (deadline.getTime() <= (this.deps.now?.() ?? new Date()).getTime()) {
       return this.reject(i, "refunded_sale_not_found", saleDidNotArrive(m.transaction.refundOf, limit));

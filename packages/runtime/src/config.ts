@@ -1,11 +1,16 @@
-import { RateLimitSetting } from "@regulars/http-guards";
+import { busDefaults, DEFAULT_PARTITIONS, MAX_PARTITIONS } from "@regulars/bus";
+import { defaultOccurredAtWindow } from "@regulars/contracts";
+import { httpDefaults, RateLimitSetting } from "@regulars/http-guards";
+import { ledgerDefaults } from "@regulars/ledger-store";
+import { CredentialCache } from "@regulars/tenancy";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
 
 /**
- * Every setting the server reads, validated once at start. Unset URLs mean "embedded": a local
+ * Every setting a Regulars process reads, validated once at start; defaults come from the packages that
+ * use them (`busDefaults`, `httpDefaults`, `ledgerDefaults`), so each is stated once. Unset URLs mean "embedded": a local
  * Postgres from npm, a local nats-server, and chdb in-process.
  */
 export const ServerConfig = z.object({
@@ -49,44 +54,44 @@ export const ServerConfig = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
-  JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
-  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
+  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */
-  LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(1_024).default(16),
+  LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(MAX_PARTITIONS).default(DEFAULT_PARTITIONS),
   /** How long a ledger worker holds its partitions without renewing: a crashed worker's are taken over after it. */
-  LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(10_000),
-  MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(6),
-  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.leaseMs),
+  MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(busDefaults.maxDeliver),
+  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(busDefaults.ackWaitMs),
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */
-  CONSUMER_PAUSE_MAX_MS: z.coerce.number().int().min(100).default(30_000),
-  DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
-  MAX_BODY_BYTES: z.coerce
+  CONSUMER_PAUSE_MAX_MS: z.coerce.number().int().min(100).default(busDefaults.pauseMaxMs),
+  DEDUPE_WINDOW_SECONDS: z.coerce
     .number()
     .int()
-    .min(1_024)
-    .default(256 * 1024),
+    .min(1)
+    .default(busDefaults.duplicateWindowMs / 1000),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(CredentialCache.defaultTtlMs),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(httpDefaults.maxBodyBytes),
   /** Requests per second / burst per API key, by the key's role (gateway and tRPC); `off` for no limit. */
   RATE_LIMIT_POS: RateLimitSetting("50/100"),
   RATE_LIMIT_KIOSK: RateLimitSetting("50/100"),
   RATE_LIMIT_ADMIN: RateLimitSetting("10/30"),
   RATE_LIMIT_ANALYST: RateLimitSetting("5/20"),
   /** Most calls one batched tRPC request may carry. */
-  API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(20),
+  API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(httpDefaults.maxTrpcBatch),
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */
-  OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(35),
-  OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(300),
+  OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(defaultOccurredAtWindow.maxAgeDays),
+  OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(defaultOccurredAtWindow.maxAheadSeconds),
   /** How long a refund waits for the sale it refunds (an offline till uploading late) before it is rejected. */
   REFUND_WAIT_SECONDS: z.coerce
     .number()
     .int()
     .min(1)
-    .default(24 * 60 * 60),
+    .default(ledgerDefaults.refundWaitMs / 1000),
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
   API_CORS_ORIGINS: z
     .string()
-    .default("http://localhost:5173,http://localhost:5174")
+    .default(httpDefaults.corsOrigins.join(","))
     .transform((s) =>
       s
         .split(",")

@@ -2,7 +2,6 @@ import { readFile, rm } from "node:fs/promises";
 import { tightenFileMode, writePrivateFile } from "@regulars/embedded";
 import { redactUrl } from "@regulars/logger";
 import type { Role } from "./config.ts";
-import { type DemoTenant, demoKeysFile } from "./demo.ts";
 
 const recordFile = (dataDir: string) => `${dataDir}/server.json`;
 
@@ -20,16 +19,8 @@ export interface ServerRecord {
 }
 
 /** Lets the CLI and the benchmark find the running system without being told. Holds no plain credentials. */
-export async function writeServerRecord(
-  dataDir: string,
-  info: Omit<ServerRecord, "pid" | "demo" | "natsUrl"> & { natsUrl: string; demo: DemoTenant | null },
-): Promise<void> {
-  const record: ServerRecord = {
-    pid: process.pid,
-    ...info,
-    natsUrl: redactUrl(info.natsUrl),
-    demo: info.demo && { tenantId: info.demo.tenantId, keysFile: demoKeysFile(dataDir) },
-  };
+export async function writeServerRecord(dataDir: string, info: Omit<ServerRecord, "pid">): Promise<void> {
+  const record: ServerRecord = { pid: process.pid, ...info, natsUrl: redactUrl(info.natsUrl) };
   await writePrivateFile(recordFile(dataDir), JSON.stringify(record, null, 2));
 }
 

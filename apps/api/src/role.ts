@@ -1,0 +1,20 @@
+import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
+import { createApiApp } from "./app.ts";
+
+/** The tRPC API in a process, configured from the process's settings. */
+export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
+  const { config } = ctx;
+  const app = createApiApp({
+    db: ctx.db,
+    credentials: ctx.credentials,
+    log: ctx.log.child({ role: "api" }),
+    registry: ctx.registry,
+    readiness: ctx.readiness,
+    corsOrigins: config.API_CORS_ORIGINS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxBatchSize: config.API_MAX_BATCH,
+    rateLimiter: ctx.rateLimiter,
+  });
+  const served = await listen(app.fetch, config.HOST, config.API_PORT);
+  return { url: served.url, stop: served.close };
+}

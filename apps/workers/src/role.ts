@@ -1,0 +1,42 @@
+import { pauseBackoff } from "@regulars/bus";
+import { registerHealthRoutes } from "@regulars/health";
+import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
+import { Hono } from "hono";
+import { startWorkers } from "./index.ts";
+
+/** The stream workers and scheduled jobs in a process, with the health and metrics endpoints orchestrators need. */
+export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
+  const { config } = ctx;
+  const workers = await startWorkers({
+    db: ctx.db,
+    bus: ctx.bus,
+    analytics: ctx.analytics ?? undefined,
+    log: ctx.log.child({ role: "workers" }),
+    registry: ctx.registry,
+    enabled: config.WORKERS,
+    maxBatch: config.LEDGER_BATCH_SIZE,
+    maxDeliver: config.MAX_DELIVER,
+    jobsIntervalMs: config.JOBS_INTERVAL_MS,
+    refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
+    ledgerLeaseMs: config.LEDGER_LEASE_MS,
+    pauseBackoffMs: pauseBackoff(config.CONSUMER_PAUSE_MAX_MS),
+  });
+  // Not ready while a consumer is paused; the body says which one, waiting for which dependency, and why.
+  const health = new Hono();
+  const consumers = async () => {
+    const states = workers.consumers();
+    return { ok: states.every((c) => c.status === "running"), details: states };
+  };
+  registerHealthRoutes(health, { ...ctx.readiness, consumers }, ctx.registry);
+  const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT).catch(async (e) => {
+    await workers.stop();
+    throw e;
+  });
+  return {
+    url: served.url,
+    async stop() {
+      await served.close();
+      await workers.stop(); // finishes the batch in hand
+    },
+  };
+}

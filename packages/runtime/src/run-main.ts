@@ -1,0 +1,62 @@
+import { createLogger, type Logger } from "@regulars/logger";
+import { loadConfig, type ServerConfig } from "./config.ts";
+
+export interface Started {
+  stop(): Promise<void>;
+  /** Printed once everything is up (where things are). */
+  banner?: string;
+}
+
+/**
+ * A process's main: configuration validated once, a logger, and a clean stop on SIGINT / SIGTERM, also
+ * when the signal arrives while still starting. A start-up failure is one readable line, not a stack.
+ */
+export function runMain(name: string, start: (config: ServerConfig, log: Logger) => Promise<Started>): void {
+  const run = async () => {
+    const config = loadConfig(process.env);
+    const log = createLogger({
+      level: config.LOG_LEVEL,
+      pretty: (config.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty",
+    });
+
+    // Installed before anything starts: a Ctrl-C during start-up must still stop what has started so far.
+    let stopRequested: string | null = null;
+    let stop: (() => Promise<void>) | null = null;
+    const shutdown = async (signal: string) => {
+      if (stopRequested) {
+        // A terminal sends Ctrl-C to every process of the group and launchers forward it again: repeats are expected.
+        log.info({ signal }, "already shutting down; waiting for Postgres and NATS to stop");
+        return;
+      }
+      stopRequested = signal;
+      log.info({ signal }, "shutting down");
+      if (!stop) return; // start-up is still running; it stops what it started when it finishes
+      // A dependency that never answers must not keep the process alive forever; a supervisor restarts it.
+      setTimeout(() => {
+        log.error({ signal }, "shutdown did not finish within 60 s; exiting anyway");
+        process.exit(1);
+      }, 60_000).unref();
+      try {
+        await stop();
+        process.exit(0);
+      } catch (e) {
+        log.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      }
+    };
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+    const started = await start(config, log);
+    stop = () => started.stop();
+    if (stopRequested) {
+      await started.stop();
+      process.exit(0);
+    }
+    if (started.banner) process.stdout.write(started.banner);
+  };
+  run().catch((e: Error) => {
+    process.stderr.write(`\n${name} could not start: ${e.message}\n`);
+    process.exit(1);
+  });
+}
