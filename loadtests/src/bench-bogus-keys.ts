@@ -27,13 +27,15 @@ const { values } = parseArgs({
   strict: false,
 });
 // The system to measure: the one recorded in <repo>/.data, or in --data-dir (its REGULARS_DATA_DIR).
-const cfg = loadConfig(
+const loaded = loadConfig(
   [],
   typeof values["data-dir"] === "string" ? join(values["data-dir"], "server.json") : undefined,
 );
-if (!cfg) process.exit(0);
-if (!cfg.serverPid)
+if (!loaded) process.exit(0);
+const target = loaded.target;
+if (target.kind !== "running" || !target.serverPid)
   throw new BenchUsageError("no running server found in .data/server.json: start the system with `npm start`");
+const cfg = { ...target, serverPid: target.serverPid };
 
 const url = new URL("/v1/transactions", cfg.gatewayUrl);
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -41,7 +43,7 @@ const bogusKey = () =>
   values.format === "legacy"
     ? `rk_pos_${randomBytes(20).toString("base64url")}`
     : `rk_pos_${Array.from(randomBytes(33), (b) => alphabet[b % 62]).join("")}`;
-const rssMb = () => Math.round((readProcessMemory(cfg.serverPid!)?.currentBytes ?? 0) / 1024 / 1024);
+const rssMb = () => Math.round((readProcessMemory(cfg.serverPid)?.currentBytes ?? 0) / 1024 / 1024);
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
 
 const nextBasket = createBasketFactory({ menu: demoMenu });
@@ -63,7 +65,7 @@ async function legitimate(until: () => boolean): Promise<number[]> {
     Array.from({ length: 4 }, async () => {
       while (!until()) {
         const started = performance.now();
-        const status = await post(cfg!.posKey, nextBasket(nextId()));
+        const status = await post(cfg.posKey, nextBasket(nextId()));
         latencies.push(performance.now() - started);
         if (status !== 202 && status !== 429) throw new Error(`the legitimate client got HTTP ${status}`);
       }

@@ -1,190 +1,203 @@
 /**
- * `pnpm bench:ingest`: how many transactions per second the gateway accepts, how fast the ledger applies
- * them, and how that compares with raw JetStream publishing from one Node process. See loadtests/README.md.
+ * `pnpm bench:ingest`: how many transactions per second the gateway accepts, one per request and in batches,
+ * how fast the ledger applies them, and how that compares with references measured in the same run: the
+ * HTTP ceiling of the gateway's server stack and raw JetStream publishing. See loadtests/README.md.
  */
 import { type Bus, connectBus } from "@regulars/bus";
-import { TransactionAccepted } from "@regulars/contracts";
-import { type Basket, createBasketFactory, externalIdSequence, newRunId } from "./baskets.ts";
+import { createBasketFactory, externalIdSequence, newRunId } from "./baskets.ts";
+import { acceptedInBatchAnswer, batchBody } from "./batches.ts";
+import { type BenchSystem, openBenchSystem } from "./bench-system.ts";
 import { type BenchConfig, BenchUsageError, loadConfig, usage } from "./config.ts";
-import { ledgerBacklog, waitForLedgerDrain } from "./drain.ts";
-import { runLoad } from "./load.ts";
+import { waitForLedgerDrain } from "./drain.ts";
+import { type GatewayPhaseOptions, runGatewayPhase } from "./gateway-phase.ts";
+import { measureHttpCeiling } from "./http-ceiling.ts";
 import { demoMenu } from "./menu.ts";
+import { preflight, preflightBatch } from "./preflight.ts";
 import { measureRawPublish } from "./raw-publish.ts";
-import { type BenchFigures, ledgerFigures, rawBarPct, renderTable, toJsonLine } from "./report.ts";
-import { benchPeakRssBytes, findListeningPid, findNatsServerPid, readProcessMemory } from "./rss.ts";
+import { type BenchFigures, ledgerCapacity, percentOf } from "./report.ts";
+import { renderTable, toJsonLine } from "./report-render.ts";
+import { benchPeakRssBytes, readProcessMemory } from "./rss.ts";
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-/** One request before the load, so a wrong key or a missing route fails loudly instead of as 20 s of 401s. */
-async function preflight(url: URL, posKey: string, basket: Basket): Promise<void> {
-  let res: Response;
+async function connect(system: BenchSystem): Promise<Bus> {
   try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${posKey}`, "content-type": "application/json" },
-      body: JSON.stringify(basket),
-      signal: AbortSignal.timeout(10_000),
-    });
+    return await connectBus({ url: system.natsUrl, namespace: system.namespace, name: "regulars-bench" });
   } catch (e) {
-    const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
     throw new BenchUsageError(
-      `cannot reach the gateway at ${url.origin} (${cause}): start the system with \`npm start\` first`,
-    );
-  }
-  const text = await res.text();
-  if (res.status !== 202) {
-    const hint =
-      res.status === 401 || res.status === 403
-        ? " (check --key: it must be a POS key of the tenant)"
-        : res.status === 404
-          ? " (does this gateway serve POST /v1/transactions?)"
-          : "";
-    throw new BenchUsageError(
-      `the gateway answered a valid transaction with HTTP ${res.status}${hint}: ${text.slice(0, 500)}`,
-    );
-  }
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  const parsed = TransactionAccepted.safeParse(body);
-  if (!parsed.success || parsed.data.externalId !== basket.externalId || parsed.data.duplicate) {
-    progress(
-      `warning: 202 body does not match the contract { id, externalId, status: "accepted", duplicate: false }: ${text.slice(0, 300)}`,
+      `cannot connect to NATS at ${system.natsUrl} (${(e as Error).message}): start the system with \`npm start\` first`,
     );
   }
 }
 
-async function connect(cfg: BenchConfig): Promise<Bus> {
-  try {
-    return await connectBus({ url: cfg.natsUrl, namespace: cfg.namespace, name: "regulars-bench" });
-  } catch (e) {
-    throw new BenchUsageError(
-      `cannot connect to NATS at ${cfg.natsUrl} (${(e as Error).message}): start the system with \`npm start\` first`,
-    );
-  }
-}
-
-async function readBacklogOrExplain(bus: Bus): Promise<number> {
-  try {
-    return await ledgerBacklog(bus);
-  } catch (e) {
-    const { streams, consumers, namespace } = bus.topology;
-    throw new BenchUsageError(
-      `cannot read consumer "${consumers.ledger}" of stream ${streams.transactions} (${(e as Error).message}): ` +
-        `is the server with its workers running, and is the namespace "${namespace}" right?`,
-    );
-  }
-}
-
-async function bench(cfg: BenchConfig, signal: AbortSignal): Promise<BenchFigures> {
-  const url = new URL("/v1/transactions", cfg.gatewayUrl);
+async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal): Promise<BenchFigures> {
   const runId = newRunId();
   const nextBasket = createBasketFactory({ menu: demoMenu });
   const nextId = externalIdSequence(`bench-${runId}`);
-
-  const bus = await connect(cfg);
+  const single = new URL("/v1/transactions", system.gatewayUrl);
+  const batchUrl = new URL("/v1/transactions/batch", system.gatewayUrl);
+  const spawned = system.kind === "spawn";
+  const bus = await connect(system);
   try {
-    const backlogAtStart = await readBacklogOrExplain(bus);
-    if (backlogAtStart > 0)
-      progress(`note: the ledger already owes ${fmt(backlogAtStart)} messages; the drain counts only the load's worth`);
-    await preflight(url, cfg.posKey, nextBasket(nextId()));
-    // The preflight transaction is owed too; it is not part of the load.
-    const baseline = backlogAtStart + 1;
+    const first = nextBasket(nextId());
+    await preflight(single, system.posKey, first, progress);
+    let accepted = 1; // everything the gateway accepted in this run, for the spawned ledger's backlog
+    // A running system's ledger is counted from a transaction it has applied: it runs, and owes nothing of ours.
+    let ledgerNote = system.noLedger;
+    if (!spawned && !ledgerNote && !(await system.waitApplied(first.externalId, 60_000)))
+      ledgerNote = "the ledger did not apply the first transaction within 60 s: are the ledger workers running?";
+    if (ledgerNote) progress(`ledger not measured: ${ledgerNote}`);
+    // While a spawned gateway runs alone there is no ledger to follow.
+    const ledgerDuringLoads = async () => (ledgerNote || spawned ? null : system.ledgerProgress(first.externalId));
+    const phase = (
+      name: string,
+      o: Pick<GatewayPhaseOptions, "url" | "connections" | "durationSec" | "nextBody" | "acceptedInBody" | "ledger">,
+    ) =>
+      runGatewayPhase({
+        name,
+        posKey: system.posKey,
+        gatewayPid: system.gatewayPid,
+        drainTimeoutSec: cfg.drainTimeoutSec,
+        signal,
+        progress,
+        ...o,
+      });
 
-    progress(`load: ${cfg.connections} connections for ${cfg.durationSec} s against ${url.href} (run ${runId})`);
-    let backlog = backlogAtStart;
-    let peakBacklog = backlogAtStart;
-    let sampling = false;
-    const load = await runLoad({
-      url,
-      posKey: cfg.posKey,
+    const singleBody = () => JSON.stringify(nextBasket(nextId()));
+    progress(`HTTP ceiling reference: ${cfg.connections} connections for ${cfg.ceilingDurationSec} s`);
+    const ceiling = await measureHttpCeiling({
+      connections: cfg.connections,
+      durationSec: cfg.ceilingDurationSec,
+      nextBody: singleBody,
+      signal,
+    });
+    if (signal.aborted) throw new Error("interrupted");
+
+    progress(
+      `single POST: ${cfg.connections} connections for ${cfg.durationSec} s against ${single.href} (run ${runId})`,
+    );
+    const singleLedger = await ledgerDuringLoads();
+    const singlePhase = await phase("single", {
+      url: single,
       connections: cfg.connections,
       durationSec: cfg.durationSec,
-      nextBody: () => JSON.stringify(nextBasket(nextId())),
-      signal,
-      onProgress: (p) => {
+      nextBody: singleBody,
+      ledger: singleLedger,
+    }).finally(() => singleLedger?.close());
+    accepted += singlePhase.load.acceptedItems;
+
+    let batch: BenchFigures["batch"] = null;
+    if (cfg.batchSize > 0) {
+      const refused = await preflightBatch(batchUrl, system.posKey, nextBasket(nextId()));
+      if (refused) progress(`batch phase left out: ${refused}`);
+      else {
+        accepted += 1;
         progress(
-          `[load ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.responses)} responses, ${fmt(p.accepted)} accepted, ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors, ledger backlog ${fmt(backlog)} (peak ${fmt(peakBacklog)})`,
+          `batch POST: batches of ${cfg.batchSize}, ${cfg.batchConnections} connections for ${cfg.batchDurationSec} s`,
         );
-        if (sampling) return;
-        sampling = true;
-        ledgerBacklog(bus)
-          .then((b) => {
-            backlog = b;
-            peakBacklog = Math.max(peakBacklog, b);
-          })
-          .catch(() => {})
-          .finally(() => (sampling = false));
-      },
-    });
-    if (signal.aborted) throw new Error("interrupted");
-    const acceptedPerSec = load.accepted / load.durationSec;
-    progress(
-      `load done: ${fmt(load.accepted)} accepted in ${load.durationSec.toFixed(1)} s (${fmt(acceptedPerSec)} tx/s); waiting for the ledger to drain`,
-    );
+        const batchLedger = await ledgerDuringLoads();
+        const result = await phase("batch", {
+          url: batchUrl,
+          connections: cfg.batchConnections,
+          durationSec: cfg.batchDurationSec,
+          nextBody: () => batchBody(() => nextBasket(nextId()), cfg.batchSize),
+          acceptedInBody: acceptedInBatchAnswer,
+          ledger: batchLedger,
+        }).finally(() => batchLedger?.close());
+        accepted += result.load.acceptedItems;
+        batch = { ...result, batchSize: cfg.batchSize, connections: cfg.batchConnections };
+      }
+    }
 
-    const drain = await waitForLedgerDrain({
-      bus,
-      baseline,
-      timeoutMs: cfg.drainTimeoutSec * 1_000,
-      signal,
-      onProgress: (p) =>
-        progress(`[drain ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.remaining)} still to apply`),
-    });
-    if (signal.aborted) throw new Error("interrupted");
-    if (!drain.drained) progress(`ledger did not drain: ${drain.reason}`);
+    const raw = await rawReference(cfg, system, bus, runId, nextBasket, Math.max(accepted, 10_000), signal);
 
-    // Same kind of message the gateway publishes: the transaction in its envelope.
-    const tenantId = cfg.tenantId ?? "tn_bench";
-    const encoder = new TextEncoder();
-    const payloads = Array.from({ length: 1_000 }, (_, i) =>
-      encoder.encode(
-        JSON.stringify({
-          tenantId,
-          transactionId: `tx_raw${runId}${i}`,
-          receivedAt: new Date().toISOString(),
-          transaction: nextBasket(`raw-${runId}-${i}`),
-        }),
-      ),
-    );
-    progress(`raw JetStream publish reference: 256 in flight, up to ${cfg.rawSeconds} s`);
-    const raw = await measureRawPublish({
-      bus,
-      payloads,
-      msgIdPrefix: tenantId,
-      maxSeconds: cfg.rawSeconds,
-      maxMessages: Math.max(load.accepted, 10_000),
-      signal,
-      onProgress: (p) => progress(`[raw ${p.elapsedSec.toFixed(0).padStart(3)} s] ${fmt(p.published)} published`),
-    });
-    if (signal.aborted) throw new Error("interrupted");
+    let ledgerCapacityFigures: BenchFigures["ledgerCapacity"] = null;
+    let pipeline: BenchFigures["pipeline"] = null;
+    let ledgerSource = `not measured: ${ledgerNote}`;
+    if (spawned && !ledgerNote) {
+      // Counted from before the workers start (the spawned tenant is known): everything of this run is owed.
+      const progressOf = await system.ledgerProgress(first.externalId);
+      ledgerSource = progressOf.source;
+      progress(`starting ${system.ledgerWorkers} ledger worker process(es); they find ${accepted} transactions owed`);
+      await system.startLedger();
+      const drain = await waitForLedgerDrain({
+        owed: () => progressOf.owed(accepted),
+        timeoutMs: cfg.drainTimeoutSec * 1_000,
+        signal,
+        onProgress: (p) => progress(`[ledger ${p.elapsedSec.toFixed(0).padStart(3)} s] ${p.remaining} still to apply`),
+      }).finally(() => progressOf.close());
+      if (signal.aborted) throw new Error("interrupted");
+      ledgerCapacityFigures = ledgerCapacity(system.ledgerWorkers, accepted, drain);
+      if (!drain.drained) progress(`pipeline phase left out: the ledger did not drain (${drain.reason})`);
+      else if (cfg.durationSec > 0) {
+        progress(`pipeline POST: single transactions again for ${cfg.durationSec} s, the ledger applying meanwhile`);
+        const pipelineLedger = await system.ledgerProgress(first.externalId);
+        pipeline = await phase("pipeline", {
+          url: single,
+          connections: cfg.connections,
+          durationSec: cfg.durationSec,
+          nextBody: singleBody,
+          ledger: pipelineLedger,
+        }).finally(() => pipelineLedger.close());
+      }
+    } else if (!ledgerNote) ledgerSource = singleLedger?.source ?? ledgerSource;
 
-    const acceptedVsRawPct = raw.perSec > 0 ? (acceptedPerSec / raw.perSec) * 100 : null;
-    const natsPid = findNatsServerPid(cfg.natsUrl);
-    const serverPid = cfg.serverPid ?? findListeningPid(Number(url.port || (url.protocol === "https:" ? 443 : 80)));
     return {
-      gatewayUrl: cfg.gatewayUrl,
-      namespace: cfg.namespace,
+      system: system.description,
+      gatewayUrl: system.gatewayUrl,
+      namespace: system.namespace,
       connections: cfg.connections,
-      load,
-      acceptedPerSec,
-      ledger: ledgerFigures(load, backlogAtStart, peakBacklog, drain),
+      ledgerSource,
+      ceiling,
+      single: singlePhase,
+      batch,
+      ledgerCapacity: ledgerCapacityFigures,
+      pipeline,
       raw,
-      acceptedVsRawPct,
-      meetsRawBar: acceptedVsRawPct === null ? null : acceptedVsRawPct >= rawBarPct,
-      memory: {
-        server: serverPid === null ? null : readProcessMemory(serverPid),
-        natsServer: natsPid === null ? null : readProcessMemory(natsPid),
-        benchPeakBytes: benchPeakRssBytes(),
-      },
+      singleVsCeilingPct: percentOf(singlePhase.acceptedPerSec, ceiling.perSec),
+      batchVsRawPct: batch ? percentOf(batch.acceptedPerSec, raw.perSec) : null,
+      memory: system.processes.map((p) => ({ name: p.name, memory: readProcessMemory(p.pid) })),
+      benchPeakBytes: benchPeakRssBytes(),
     };
   } finally {
     await bus.close().catch(() => {});
   }
+}
+
+/** Raw JetStream publishing from this process, with messages of the kind the gateway publishes. */
+async function rawReference(
+  cfg: BenchConfig,
+  system: BenchSystem,
+  bus: Bus,
+  runId: string,
+  nextBasket: (externalId: string) => unknown,
+  maxMessages: number,
+  signal: AbortSignal,
+) {
+  const tenantId = system.tenantId ?? "tn_bench";
+  const encoder = new TextEncoder();
+  const payloads = Array.from({ length: 1_000 }, (_, i) =>
+    encoder.encode(
+      JSON.stringify({
+        tenantId,
+        transactionId: `tx_raw${runId}${i}`,
+        receivedAt: new Date().toISOString(),
+        transaction: nextBasket(`raw-${runId}-${i}`),
+      }),
+    ),
+  );
+  progress(`raw JetStream publish reference: 256 in flight, up to ${cfg.rawSeconds} s`);
+  const raw = await measureRawPublish({
+    bus,
+    payloads,
+    msgIdPrefix: tenantId,
+    maxSeconds: cfg.rawSeconds,
+    maxMessages,
+    signal,
+    onProgress: (p) => progress(`[raw ${p.elapsedSec.toFixed(0).padStart(3)} s] ${p.published} published`),
+  });
+  if (signal.aborted) throw new Error("interrupted");
+  return raw;
 }
 
 async function main(): Promise<number> {
@@ -196,20 +209,26 @@ async function main(): Promise<number> {
   };
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
+  let system: BenchSystem | null = null;
+  let failed = false;
   try {
     const cfg = loadConfig();
     if (!cfg) {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
-    const figures = await bench(cfg, controller.signal);
+    system = await openBenchSystem(cfg, progress);
+    const figures = await bench(cfg, system, controller.signal);
     if (!cfg.json) process.stdout.write(`\n${renderTable(figures)}\n\n`);
     process.stdout.write(`${toJsonLine(figures)}\n`);
     return 0;
   } catch (e) {
+    failed = true;
     if (controller.signal.aborted) return 130;
     progress(e instanceof BenchUsageError ? e.message : `bench failed: ${(e as Error).stack ?? e}`);
     return 1;
+  } finally {
+    await system?.close({ keepLogs: failed });
   }
 }
 

@@ -1,102 +1,79 @@
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { busTopology } from "@regulars/bus";
-import { z } from "zod";
+import {
+  BenchUsageError,
+  dataDirOf,
+  demoKey,
+  embeddedDatabaseUrl,
+  findRepoRoot,
+  isAlive,
+  readServerInfo,
+} from "./running-system.ts";
 
-const DemoKeys = z.object({ admin: z.string(), pos: z.string().min(1), kiosk: z.string(), analyst: z.string() });
+export { BenchUsageError, findRepoRoot };
 
-/** The demo POS key: from server.json itself (older servers) or the private keys file it names. */
-function demoPosKey(demo: ServerInfo["demo"]): string | undefined {
-  if ("apiKeys" in demo) return demo.apiKeys.pos;
-  try {
-    return z.object({ apiKeys: DemoKeys }).parse(JSON.parse(readFileSync(demo.keysFile, "utf8"))).apiKeys.pos;
-  } catch {
-    return undefined; // unreadable: the user is told to pass --key
-  }
-}
-
-/** What the running embedded server writes to `<repo>/.data/server.json`. */
-const ServerInfo = z.object({
-  pid: z.number().int().positive(),
-  gatewayUrl: z.string().min(1).nullable(),
-  apiUrl: z.string().nullable(),
-  natsUrl: z.string().min(1),
-  namespace: z.string().min(1),
-  // Servers write where the demo keys are (a private file); older ones wrote the keys themselves.
-  demo: z.union([
-    z.object({ tenantId: z.string(), apiKeys: DemoKeys }),
-    z.object({ tenantId: z.string(), keysFile: z.string().min(1) }),
-  ]),
-});
-type ServerInfo = z.infer<typeof ServerInfo>;
-
-export interface BenchConfig {
-  durationSec: number;
-  connections: number;
+/** A system `npm start` (or a deployment on this machine) runs: found through its server.json or flags. */
+export interface RunningTarget {
+  kind: "running";
   gatewayUrl: string;
   posKey: string;
   natsUrl: string;
   namespace: string;
+  /** The server's pid when server.json names a live one serving --gateway (for its CPU and peak RSS). */
+  serverPid: number | null;
+  tenantId: string | null;
+  /** Where the ledger's applied transactions are counted; null falls back to the consumer backlog. */
+  databaseUrl: string | null;
+}
+
+/** A system the bench starts itself: the gateway alone in its process, N ledger worker processes. */
+export interface SpawnTarget {
+  kind: "spawn";
+  ledgerWorkers: number;
+  /** Folder for the gateway's `--cpu-prof` profile, or null. */
+  cpuProfDir: string | null;
+}
+
+export interface BenchConfig {
+  durationSec: number;
+  connections: number;
   json: boolean;
   drainTimeoutSec: number;
   rawSeconds: number;
-  /** The embedded server's pid when server.json names a live one serving --gateway (for its peak RSS). */
-  serverPid: number | null;
-  tenantId: string | null;
+  /** Transactions per batch request; 0 leaves the batch phase out. */
+  batchSize: number;
+  batchConnections: number;
+  batchDurationSec: number;
+  ceilingDurationSec: number;
+  target: RunningTarget | SpawnTarget;
 }
-
-/** A mistake the user can fix: printed as is, without a stack trace. */
-export class BenchUsageError extends Error {}
 
 export const usage = `Usage: pnpm bench:ingest [flags]
 
-  --duration <s>        load duration in seconds (default 20)
-  --connections <n>     concurrent HTTP connections (default 50)
-  --gateway <url>       gateway base URL, local only (default: gatewayUrl in .data/server.json)
-  --key <key>           POS API key (default: demo.apiKeys.pos in .data/server.json)
-  --nats <url>          NATS URL, local only (default: natsUrl in .data/server.json)
-  --namespace <ns>      bus namespace (default: namespace in .data/server.json, else "regulars")
-  --drain-timeout <s>   give up waiting for the ledger after this long (default 300)
-  --raw-seconds <s>     longest raw JetStream publish reference run (default 10)
-  --json                print only the one-line JSON result on stdout
-  --help`;
+  --spawn                 start a system of its own: the gateway alone in its process, ledger worker processes,
+                          a fresh database and nats-server, all removed afterwards (default: a running system)
+  --ledger-workers <n>    ledger worker processes with --spawn (default 2)
+  --cpu-prof <dir>        with --spawn: write the gateway's CPU profile (node --cpu-prof) into <dir>
+  --duration <s>          single-transaction load in seconds (default 20)
+  --connections <n>       concurrent HTTP connections of the single load and the HTTP ceiling (default 50)
+  --batch-size <n>        transactions per POST /v1/transactions/batch (default 100; 0: no batch phase)
+  --batch-connections <n> concurrent connections of the batch load (default 8)
+  --batch-duration <s>    batch load in seconds (default: --duration)
+  --ceiling-duration <s>  HTTP ceiling reference in seconds (default 10)
+  --drain-timeout <s>     give up waiting for the ledger after this long (default 300)
+  --raw-seconds <s>       longest raw JetStream publish reference run (default 10)
+  --json                  print only the one-line JSON result on stdout
+  --help
 
-export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
-    if (dirname(dir) === dir)
-      throw new BenchUsageError(`no pnpm-workspace.yaml above ${from}: run the bench from the Regulars repository`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function readServerInfo(path: string): ServerInfo | null {
-  if (!existsSync(path)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new BenchUsageError(
-      `${path} is not readable JSON (${(e as Error).message}): restart the system with \`npm start\``,
-    );
-  }
-  const parsed = ServerInfo.safeParse(json);
-  if (!parsed.success)
-    throw new BenchUsageError(
-      `${path} is not what the server writes: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  return parsed.data;
-}
+  Against a running system (without --spawn); defaults come from <data dir>/server.json:
+  --data-dir <dir>        the system's data folder (default: REGULARS_DATA_DIR, else <repo>/.data)
+  --gateway <url>         gateway base URL, local only
+  --key <key>             POS API key (default: the demo tenant's)
+  --nats <url>            NATS URL, local only
+  --namespace <ns>        bus namespace (default: server.json's, else "regulars")
+  --database-url <url>    Postgres where the ledger's progress is counted (default: DATABASE_URL, else the
+                          embedded Postgres of the data folder, else the ledger consumer's backlog is read)`;
 
 const localHosts = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
@@ -122,42 +99,85 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
-/** Returns null when --help was asked for. */
-export function loadConfig(
-  argv: string[] = process.argv.slice(2),
-  serverJson = join(findRepoRoot(), ".data", "server.json"),
-): BenchConfig | null {
-  const parse = () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        duration: { type: "string" },
-        connections: { type: "string" },
-        gateway: { type: "string" },
-        key: { type: "string" },
-        nats: { type: "string" },
-        namespace: { type: "string" },
-        "drain-timeout": { type: "string" },
-        "raw-seconds": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    });
-  let values: ReturnType<typeof parse>["values"];
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be a whole number ≥ ${min}`);
+  return n;
+}
+
+const options = {
+  spawn: { type: "boolean", default: false },
+  "ledger-workers": { type: "string" },
+  "cpu-prof": { type: "string" },
+  duration: { type: "string" },
+  connections: { type: "string" },
+  "batch-size": { type: "string" },
+  "batch-connections": { type: "string" },
+  "batch-duration": { type: "string" },
+  "ceiling-duration": { type: "string" },
+  "drain-timeout": { type: "string" },
+  "raw-seconds": { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+  "data-dir": { type: "string" },
+  gateway: { type: "string" },
+  key: { type: "string" },
+  nats: { type: "string" },
+  namespace: { type: "string" },
+  "database-url": { type: "string" },
+} as const;
+type Values = ReturnType<typeof parseArgs<{ options: typeof options }>>["values"];
+
+/** Returns null when --help was asked for. `serverJson` overrides where a running system is looked for. */
+export function loadConfig(argv: string[] = process.argv.slice(2), serverJson?: string): BenchConfig | null {
+  let values: Values;
   try {
-    ({ values } = parse());
+    ({ values } = parseArgs({ args: argv, strict: true, options }));
   } catch (e) {
     throw new BenchUsageError(`${(e as Error).message}\n\n${usage}`);
   }
   if (values.help) return null;
+  const durationSec = positive("duration", values.duration, 20);
+  return {
+    durationSec,
+    connections: wholeNumber("connections", values.connections, 50),
+    json: values.json,
+    drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
+    rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),
+    batchSize: wholeNumber("batch-size", values["batch-size"], 100, 0),
+    batchConnections: wholeNumber("batch-connections", values["batch-connections"], 8),
+    batchDurationSec: positive("batch-duration", values["batch-duration"], durationSec),
+    ceilingDurationSec: positive("ceiling-duration", values["ceiling-duration"], 10),
+    target: values.spawn ? spawnTarget(values) : runningTarget(values, serverJson),
+  };
+}
 
+function spawnTarget(values: Values): SpawnTarget {
+  const misplaced = (["data-dir", "gateway", "key", "nats", "namespace", "database-url"] as const).filter(
+    (f) => values[f] !== undefined,
+  );
+  if (misplaced.length)
+    throw new BenchUsageError(`--spawn starts a system of its own: --${misplaced.join(", --")} does not apply`);
+  if (process.env.NATS_URL)
+    for (const part of process.env.NATS_URL.split(",")) assertLocalUrl("NATS_URL", part, ["nats:"]);
+  return {
+    kind: "spawn",
+    ledgerWorkers: wholeNumber("ledger-workers", values["ledger-workers"], 2, 0),
+    cpuProfDir: values["cpu-prof"] ?? null,
+  };
+}
+
+function runningTarget(values: Values, serverJsonOverride: string | undefined): RunningTarget {
+  if (values["ledger-workers"] !== undefined || values["cpu-prof"] !== undefined)
+    throw new BenchUsageError("--ledger-workers and --cpu-prof apply to a system the bench starts: add --spawn");
+  const dataDir = serverJsonOverride ? dirname(serverJsonOverride) : dataDirOf(values["data-dir"]);
+  const serverJson = serverJsonOverride ?? join(dataDir, "server.json");
   const recorded = readServerInfo(serverJson);
   // A server.json left behind by a stopped server would point the bench at nothing.
   const server = recorded && isAlive(recorded.pid) ? recorded : null;
 
   const gatewayUrl = values.gateway ?? server?.gatewayUrl;
-  const posKey = values.key ?? (server ? demoPosKey(server.demo) : undefined);
+  const posKey = values.key ?? (server ? demoKey(server.demo, "pos") : undefined);
   const natsUrl = values.nats ?? server?.natsUrl;
   if (!gatewayUrl || !posKey || !natsUrl) {
     const why = recorded
@@ -165,7 +185,7 @@ export function loadConfig(
       : `${serverJson} does not exist`;
     throw new BenchUsageError(
       `No running Regulars system found: ${why}.\nStart the system with \`npm start\` first (it writes .data/server.json), ` +
-        "or pass --gateway, --key and --nats (and --namespace).",
+        "pass --gateway, --key and --nats (and --namespace), or let the bench start its own with --spawn.",
     );
   }
   assertLocalUrl("--gateway", gatewayUrl, ["http:", "https:"]);
@@ -177,21 +197,18 @@ export function loadConfig(
   } catch (e) {
     throw new BenchUsageError(`--namespace: ${(e as Error).message}`);
   }
-  const connections = positive("connections", values.connections, 50);
-  if (!Number.isInteger(connections)) throw new BenchUsageError("--connections must be a whole number");
+  // Only read from (a few counts a second), so it need not be local like the URLs that take load.
+  const databaseUrl = values["database-url"] ?? process.env.DATABASE_URL ?? embeddedDatabaseUrl(dataDir);
   return {
-    durationSec: positive("duration", values.duration, 20),
-    connections,
+    kind: "running",
     gatewayUrl,
     posKey,
     natsUrl,
     namespace,
-    json: values.json,
-    drainTimeoutSec: positive("drain-timeout", values["drain-timeout"], 300),
-    rawSeconds: positive("raw-seconds", values["raw-seconds"], 10),
     // Its pid only measures the process under load when the bench targets that server's gateway.
     serverPid:
       server?.gatewayUrl && new URL(server.gatewayUrl).origin === new URL(gatewayUrl).origin ? server.pid : null,
     tenantId: server?.demo.tenantId ?? null,
+    databaseUrl,
   };
 }

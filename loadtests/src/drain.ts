@@ -1,14 +1,6 @@
-import { type Bus, consumerBacklog } from "@regulars/bus";
-
-/** Transactions on the stream the ledger has not acknowledged yet (pending + in flight). */
-export function ledgerBacklog(bus: Bus): Promise<number> {
-  return consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger);
-}
-
 export interface DrainOptions {
-  bus: Bus;
-  /** Backlog measured when the load started: what the ledger owed before we added anything. */
-  baseline: number;
+  /** What the ledger still owes of this load (see ledger-progress.ts). */
+  owed: () => Promise<number>;
   timeoutMs: number;
   pollMs?: number;
   /** Give up early when the backlog has not moved for this long: the ledger is not running. */
@@ -20,7 +12,7 @@ export interface DrainOptions {
 export interface DrainResult {
   drained: boolean;
   seconds: number;
-  /** Messages of the load's worth still owed when we stopped waiting (0 when drained). */
+  /** Transactions of the load still owed when we stopped waiting (0 when drained). */
   remaining: number;
   /** Owed when the load stopped: what the ledger had fallen behind by. */
   atLoadEnd: number;
@@ -39,9 +31,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
- * Waits until the ledger has worked off as many messages as the load added, i.e. until the backlog is
- * back to its level at load start. Counting work rather than particular messages keeps the figure honest
- * when an earlier backlog was still draining: the ledger applies in stream order either way.
+ * Waits until the ledger has worked off what the load added. Gives up after `timeoutMs`, or earlier when
+ * nothing moved for `stallMs` (the ledger is not running).
  */
 export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResult> {
   const pollMs = opts.pollMs ?? 250;
@@ -54,7 +45,7 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
   let atLoadEnd: number | null = null;
 
   for (;;) {
-    const remaining = Math.max(0, (await ledgerBacklog(opts.bus)) - opts.baseline);
+    const remaining = await opts.owed();
     atLoadEnd ??= remaining;
     if (remaining === 0) return { drained: true, seconds: elapsed(), remaining: 0, atLoadEnd };
     const now = performance.now();
@@ -74,7 +65,7 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
         seconds: elapsed(),
         remaining,
         atLoadEnd,
-        reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} messages still pending`,
+        reason: `gave up after ${Math.round(opts.timeoutMs / 1_000)} s with ${remaining} transactions still to apply`,
       };
     }
     if (now - lastChange >= stallMs) {
@@ -83,7 +74,7 @@ export async function waitForLedgerDrain(opts: DrainOptions): Promise<DrainResul
         seconds: elapsed(),
         remaining,
         atLoadEnd,
-        reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: is the ledger worker running?`,
+        reason: `the backlog has not moved for ${Math.round(stallMs / 1_000)} s: are the ledger workers running?`,
       };
     }
     await sleep(pollMs, opts.signal);

@@ -97,6 +97,26 @@ export function findListeningPid(port: number): number | null {
   return null;
 }
 
+/** Kernel clock ticks per second, the unit of CPU times in /proc/<pid>/stat (100 on every common Linux). */
+const clockTicksPerSec = 100;
+
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat; null when it is gone.
+ * Two readings around a load give its CPU per request, independent of how the cores were shared.
+ */
+export function readProcessCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / clockTicksPerSec : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Peak RSS of this bench process (autocannon and the raw publisher run here). */
 export function benchPeakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024; // maxRSS is in kilobytes

@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BenchUsageError, loadConfig } from "../src/config.ts";
 
+// The bench reads DATABASE_URL as a default; these tests are about what it finds without it.
+delete process.env.DATABASE_URL;
 const dir = mkdtempSync(join(tmpdir(), "regulars-bench-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,13 +45,20 @@ describe("bench configuration", () => {
     expect(cfg).toMatchObject({
       durationSec: 20,
       connections: 50,
-      gatewayUrl: "http://127.0.0.1:4000",
-      posKey: "pos_key",
-      natsUrl: "nats://127.0.0.1:4222",
-      namespace: "regulars_dev",
-      serverPid: process.pid,
-      tenantId: "tn_demo",
       json: false,
+      batchSize: 100,
+      batchConnections: 8,
+      batchDurationSec: 20,
+      ceilingDurationSec: 10,
+      target: {
+        kind: "running",
+        gatewayUrl: "http://127.0.0.1:4000",
+        posKey: "pos_key",
+        natsUrl: "nats://127.0.0.1:4222",
+        namespace: "regulars_dev",
+        serverPid: process.pid,
+        tenantId: "tn_demo",
+      },
     });
   });
 
@@ -75,7 +84,7 @@ describe("bench configuration", () => {
         demo: { tenantId: "tn_demo", keysFile },
       }),
     );
-    expect(loadConfig([], path)).toMatchObject({ posKey: "pos_from_file", tenantId: "tn_demo" });
+    expect(loadConfig([], path)?.target).toMatchObject({ posKey: "pos_from_file", tenantId: "tn_demo" });
   });
 
   it("lets flags win, and measures the server only when it is the gateway under load", () => {
@@ -84,12 +93,10 @@ describe("bench configuration", () => {
       serverJson("other.json", process.pid),
     );
     expect(cfg).toMatchObject({
-      gatewayUrl: "http://localhost:4555",
       durationSec: 5,
       connections: 8,
       json: true,
-      serverPid: null,
-      posKey: "pos_key",
+      target: { gatewayUrl: "http://localhost:4555", serverPid: null, posKey: "pos_key" },
     });
   });
 
@@ -108,7 +115,7 @@ describe("bench configuration", () => {
       ["--gateway", "http://127.0.0.1:4000", "--key", "k", "--nats", "127.0.0.1:4222"],
       join(dir, "missing.json"),
     );
-    expect(cfg).toMatchObject({ namespace: "regulars", serverPid: null });
+    expect(cfg?.target).toMatchObject({ namespace: "regulars", serverPid: null });
   });
 
   it("refuses to send traffic anywhere but this machine", () => {
@@ -126,6 +133,43 @@ describe("bench configuration", () => {
     expect(usageError(() => loadConfig(["--connections", "2.5"], live))).toMatch(/--connections/);
     expect(usageError(() => loadConfig(["--nope"], live))).toMatch(/Unknown option/);
     expect(usageError(() => loadConfig(["--namespace", "Bad-NS"], live))).toMatch(/--namespace/);
+    expect(usageError(() => loadConfig(["--batch-size", "-1"], live))).toMatch(/--batch-size/);
+  });
+
+  it("counts the ledger in the running system's embedded Postgres, found beside its server.json", () => {
+    const sub = join(dir, "with-postgres");
+    mkdirSync(sub);
+    const path = join(sub, "server.json");
+    writeFileSync(path, readFileSync(serverJson("for-postgres.json", process.pid)));
+    expect(loadConfig([], path)?.target).toMatchObject({ databaseUrl: null });
+    writeFileSync(
+      join(sub, "postgres.json"),
+      JSON.stringify({ port: 54329, pid: process.pid, url: "postgresql://u:p@127.0.0.1:54329/regulars" }),
+    );
+    expect(loadConfig([], path)?.target).toMatchObject({ databaseUrl: "postgresql://u:p@127.0.0.1:54329/regulars" });
+    expect(loadConfig(["--database-url", "postgresql://127.0.0.1/other"], path)?.target).toMatchObject({
+      databaseUrl: "postgresql://127.0.0.1/other",
+    });
+    // A record left by a Postgres that stopped is not used.
+    writeFileSync(join(sub, "postgres.json"), JSON.stringify({ port: 54329, pid: deadPid, url: "postgresql://x" }));
+    expect(loadConfig([], path)?.target).toMatchObject({ databaseUrl: null });
+  });
+
+  it("starts a system of its own with --spawn, where flags about a running one do not apply", () => {
+    expect(loadConfig(["--spawn"], join(dir, "missing.json"))).toMatchObject({
+      target: { kind: "spawn", ledgerWorkers: 2, cpuProfDir: null },
+    });
+    expect(
+      loadConfig(
+        ["--spawn", "--ledger-workers", "3", "--cpu-prof", "/tmp/p", "--batch-size", "0"],
+        join(dir, "x.json"),
+      ),
+    ).toMatchObject({ batchSize: 0, target: { kind: "spawn", ledgerWorkers: 3, cpuProfDir: "/tmp/p" } });
+    expect(usageError(() => loadConfig(["--spawn", "--gateway", "http://127.0.0.1:4000"]))).toMatch(
+      /--spawn starts a system of its own: --gateway does not apply/,
+    );
+    const live = serverJson("live4.json", process.pid);
+    expect(usageError(() => loadConfig(["--ledger-workers", "2"], live))).toMatch(/add --spawn/);
   });
 
   it("explains a server.json that is not JSON", () => {

@@ -91,7 +91,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
   // One publisher for every route: publishes of concurrent requests share socket writes.
-  const publisher = new CoalescingPublisher(deps.bus.js);
+  const publisher = new CoalescingPublisher(deps.bus.nc);
   const intake: TransactionIntake = {
     bus: deps.bus,
     publisher,
@@ -104,5 +104,10 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
   registerEventRoutes(app, deps.bus, publisher, acceptance);
 
-  return Object.assign(app, { stop: async () => receipts?.stop() });
+  return Object.assign(app, {
+    stop: async () => {
+      await receipts?.stop();
+      publisher.close();
+    },
+  });
 }

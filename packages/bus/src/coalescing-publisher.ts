@@ -1,4 +1,4 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
+import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { Published } from "./publish.ts";
 
 interface Queued {
@@ -7,23 +7,59 @@ interface Queued {
   msgId: string;
   resolve: (published: Published) => void;
   reject: (error: Error) => void;
+  sentAt: number;
+}
+
+/** What JetStream answers a publish with: its ack, or why it did not store the message. */
+interface PubAck {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code?: number; err_code?: number; description?: string };
+}
+
+export interface CoalescingPublisherOptions {
+  /** A publish not acknowledged within this is rejected (the client's JetStream default: 5 s). */
+  timeoutMs?: number;
 }
 
 /**
- * JetStream publishes with acks, written to the socket together. The NATS client flushes its outbound
- * buffer in a microtask after the first command, so publishes made by requests handled in separate
- * macrotasks (every HTTP request is one) each cost a socket write, about a fifth of the gateway's CPU.
- * This queue holds the publishes of one event-loop turn and issues them in one go at `setImmediate`,
- * after the poll phase that read those requests: one write for all of them. Each caller still gets its
- * own ack (or error) and resolves only when JetStream has stored its message.
+ * JetStream publishes with acks, written to the socket together and acknowledged through one subscription.
+ *
+ * The NATS client flushes its outbound buffer in a microtask after the first command, so publishes made by
+ * requests handled in separate macrotasks (every HTTP request is one) each cost a socket write: about a fifth
+ * of the gateway's CPU. This queue holds the publishes of one event-loop turn and sends them at
+ * `setImmediate`, after the poll phase that read those requests: one write for all of them.
+ *
+ * The acks come back on one wildcard inbox of this publisher, matched by a token in the reply subject,
+ * instead of through `js.publish`: the client's request path arms a timer, races two promises and builds
+ * an Error object for every request it completes (its internal cancel), which cost more than the write
+ * itself in the profile. One sweep a second fails what stayed unanswered past the timeout. Each caller
+ * still resolves only when JetStream has stored its message, with its own sequence number.
  */
 export class CoalescingPublisher {
   private queue: Queued[] = [];
   private scheduled = false;
+  private readonly waiting = new Map<string, Queued>();
+  private nextToken = 0;
+  private readonly inbox = createInbox();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly subscription: Subscription;
+  private readonly timeoutMs: number;
   /** Flushes so far and messages they carried; for metrics and tests. */
   readonly stats = { flushes: 0, messages: 0 };
 
-  constructor(private readonly js: JetStreamClient) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    opts: CoalescingPublisherOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.subscription = this.nc.subscribe(`${this.inbox}.*`, {
+      callback: (err, msg) => (err ? this.failAll(err) : this.answer(msg)),
+    });
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, this.timeoutMs));
+    this.sweeper.unref();
+  }
 
   /** Resolves with the ack once the message is stored; `duplicate` when `msgId` was stored before. */
   publishJson(subject: string, payload: unknown, msgId: string): Promise<Published> {
@@ -32,7 +68,7 @@ export class CoalescingPublisher {
 
   publish(subject: string, payload: string | Uint8Array, msgId: string): Promise<Published> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ subject, payload, msgId, resolve, reject });
+      this.queue.push({ subject, payload, msgId, resolve, reject, sentAt: 0 });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.flush);
@@ -46,20 +82,64 @@ export class CoalescingPublisher {
     this.queue = [];
     this.stats.flushes++;
     this.stats.messages += batch.length;
+    const sentAt = Date.now();
     // Each publish puts its command in the client's buffer synchronously; the buffer goes out in one
-    // write (or a few, when it passes the client's pending limit) after this loop.
+    // write (or a few, past the client's pending limit) after this loop.
     for (const item of batch) {
-      let ack: ReturnType<JetStreamClient["publish"]>;
+      const token = (this.nextToken++).toString(36);
+      const h = headers();
+      h.set("Nats-Msg-Id", item.msgId);
       try {
-        ack = this.js.publish(item.subject, item.payload, { msgID: item.msgId });
+        this.nc.publish(item.subject, item.payload, { reply: `${this.inbox}.${token}`, headers: h });
       } catch (e) {
         item.reject(e as Error);
         continue;
       }
-      ack.then(
-        (a) => item.resolve({ seq: a.seq, duplicate: a.duplicate }),
-        (e: Error) => item.reject(e),
-      );
+      item.sentAt = sentAt;
+      this.waiting.set(token, item);
     }
   };
+
+  private answer(msg: Msg): void {
+    const token = msg.subject.slice(this.inbox.length + 1);
+    const item = this.waiting.get(token);
+    if (!item) return; // answered after its timeout
+    this.waiting.delete(token);
+    // No stream listens on the subject: the server answers for JetStream with a 503 status and no body.
+    if (msg.headers?.code === 503 && msg.data.length === 0) {
+      item.reject(new Error(`no JetStream stream stores subject ${item.subject}`));
+      return;
+    }
+    let ack: PubAck;
+    try {
+      ack = msg.json<PubAck>();
+    } catch {
+      item.reject(new Error("JetStream answered the publish with something that is not JSON"));
+      return;
+    }
+    if (ack.error) item.reject(new Error(`JetStream did not store the message: ${ack.error.description ?? "error"}`));
+    else if (!ack.stream || typeof ack.seq !== "number") item.reject(new Error("invalid JetStream ack"));
+    else item.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
+  }
+
+  private sweep(): void {
+    const expired = Date.now() - this.timeoutMs;
+    for (const [token, item] of this.waiting) {
+      if (item.sentAt > expired) continue;
+      this.waiting.delete(token);
+      item.reject(new Error(`JetStream did not acknowledge the publish within ${this.timeoutMs} ms`));
+    }
+  }
+
+  /** Stops listening for acks; what is still unanswered fails. Publish nothing after this. */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.subscription.unsubscribe();
+    this.failAll(new Error("the publisher was closed before JetStream acknowledged the publish"));
+  }
+
+  private failAll(error: Error): void {
+    for (const item of this.waiting.values()) item.reject(error);
+    this.waiting.clear();
+  }
 }

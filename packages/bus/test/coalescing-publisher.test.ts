@@ -1,3 +1,4 @@
+import { DiscardPolicy } from "@nats-io/jetstream";
 import { testBus } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoalescingPublisher, publishJson } from "../src/index.ts";
@@ -29,7 +30,7 @@ const inSeparateMacrotasks = <T>(count: number, call: (i: number) => Promise<T>)
     ),
   );
 
-const subject = (i: number) => bus.topology.subjects.transaction("tn_coalesce", `store-${i % 7}`);
+const subject = (i: number) => bus.topology.subjects.transaction("tn_coalesce", `store-${i % 7}`, i % 16);
 const storedMessages = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
 
 describe("publishing from many concurrent requests", () => {
@@ -40,7 +41,7 @@ describe("publishing from many concurrent requests", () => {
   });
 
   it("the coalescing publisher writes the publishes of one event-loop turn together, each with its own ack", async () => {
-    const publisher = new CoalescingPublisher(bus.js);
+    const publisher = new CoalescingPublisher(bus.nc);
     const storedBefore = await storedMessages();
     const before = writes;
     const acks = await inSeparateMacrotasks(200, (i) => publisher.publishJson(subject(i), { n: i }, `coalesced-${i}`));
@@ -57,7 +58,7 @@ describe("publishing from many concurrent requests", () => {
   });
 
   it("answers a repeated message id as a duplicate naming the message it kept, also within one flush", async () => {
-    const publisher = new CoalescingPublisher(bus.js);
+    const publisher = new CoalescingPublisher(bus.nc);
     const [first, again] = await Promise.all([
       publisher.publishJson(subject(1), { n: "first" }, "repeat-1"),
       publisher.publishJson(subject(1), { n: "second" }, "repeat-1"),
@@ -69,14 +70,47 @@ describe("publishing from many concurrent requests", () => {
     expect(later).toEqual({ seq: first.seq, duplicate: true });
   });
 
-  it("fails only the publish that cannot be stored; the others in its flush are stored", async () => {
-    const publisher = new CoalescingPublisher(bus.js);
+  it("fails only the publish that cannot be stored, saying why; the others in its flush are stored", async () => {
+    const publisher = new CoalescingPublisher(bus.nc);
     const results = await Promise.allSettled([
       publisher.publishJson(subject(2), { n: 1 }, "mixed-1"),
-      publisher.publishJson(`nostream.${Date.now()}`, { n: 2 }, "mixed-2"),
+      publisher.publishJson(`nostream${Date.now()}.x`, { n: 2 }, "mixed-2"),
       publisher.publishJson(subject(3), { n: 3 }, "mixed-3"),
     ]);
     expect(publisher.stats.flushes).toBe(1);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/no JetStream stream stores subject/);
+  });
+
+  it("passes on what JetStream refuses to store", async () => {
+    const name = `${bus.topology.namespace.toUpperCase()}_FULL`;
+    const full = `${bus.topology.namespace}.full`;
+    await bus.jsm.streams.add({ name, subjects: [full], max_msgs: 1, discard: DiscardPolicy.New });
+    try {
+      const publisher = new CoalescingPublisher(bus.nc);
+      await publisher.publishJson(full, { n: 1 }, "full-1");
+      await expect(publisher.publishJson(full, { n: 2 }, "full-2")).rejects.toThrow(
+        /JetStream did not store the message: maximum messages exceeded/,
+      );
+    } finally {
+      await bus.jsm.streams.delete(name);
+    }
+  });
+
+  it("fails a publish nobody acknowledges after the timeout, and everything unanswered on close", async () => {
+    const silent = `${bus.topology.namespace}.silent`;
+    const listener = bus.nc.subscribe(silent, { callback: () => {} }); // a responder that never answers
+    try {
+      const publisher = new CoalescingPublisher(bus.nc, { timeoutMs: 200 });
+      await expect(publisher.publishJson(silent, { n: 1 }, "silent-1")).rejects.toThrow(
+        /did not acknowledge the publish within 200 ms/,
+      );
+      const pending = publisher.publishJson(silent, { n: 2 }, "silent-2");
+      await new Promise((r) => setImmediate(r)); // sent, waiting for its ack
+      publisher.close();
+      await expect(pending).rejects.toThrow(/closed before JetStream acknowledged/);
+    } finally {
+      listener.unsubscribe();
+    }
   });
 });

@@ -12,4 +12,4 @@ export {
   type ProgrammeVersionView,
   SimulateInput,
 } from "./types.ts";
-export { changeProgramme, listVersions, type ProgrammeChange, programmeAt } from "./versions.ts";
+export { changeProgramme, firstVersion, listVersions, type ProgrammeChange, programmeAt } from "./versions.ts";

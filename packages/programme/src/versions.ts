@@ -23,6 +23,15 @@ export interface ProgrammeChange {
   effectiveFrom?: Date;
 }
 
+/**
+ * A new tenant's version 1: the default programme, in force since ever. Returned unsent, so the tenant's
+ * creation can write it in the same database transaction as the tenant.
+ */
+export const firstVersion = (db: Db, tenantId: string, actor: string) =>
+  db.programmeVersion.create({
+    data: { tenantId, version: 1, effectiveFrom: new Date(0), config: defaultProgramme, createdBy: actor },
+  });
+
 type VersionRow = { version: number; effectiveFrom: Date; createdAt: Date; createdBy: string; config: unknown };
 
 const viewOf = (row: VersionRow): ProgrammeVersionView => ({

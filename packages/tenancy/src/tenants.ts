@@ -1,6 +1,7 @@
-import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode, defaultProgramme } from "@regulars/contracts";
+import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { firstVersion } from "@regulars/programme";
 import { z } from "zod";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 
@@ -46,9 +47,7 @@ export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Pro
         prefix: displayPrefix(apiKeys[role]),
       })),
     }),
-    db.programmeVersion.create({
-      data: { tenantId, version: 1, effectiveFrom: new Date(0), config: defaultProgramme, createdBy: actor },
-    }),
+    firstVersion(db, tenantId, actor),
   ]);
   return { tenantId, apiKeys };
 }

@@ -1,0 +1,87 @@
+/**
+ * `pnpm bench:latency`: at a fixed arrival rate (1,000 tx/s for 60 s by default), the time from a POST to the
+ * customer's points being visible through the tRPC API, p50/p99. The bar: p99 under 1 s. See loadtests/README.md.
+ */
+import { createBasketFactory, newRunId } from "./baskets.ts";
+import { latencyUsage, loadLatencyConfig } from "./latency-config.ts";
+import { renderLatency, toLatencyJson } from "./latency-report.ts";
+import { runLatency } from "./latency-run.ts";
+import { demoMenu } from "./menu.ts";
+import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
+import { BenchUsageError } from "./running-system.ts";
+import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    progress("interrupted: stopping and cleaning up (Ctrl-C again to quit at once)");
+    controller.abort();
+  };
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
+  let spawned: SpawnedSystem | null = null;
+  let failed = false;
+  try {
+    const cfg = loadLatencyConfig();
+    if (!cfg) {
+      process.stdout.write(`${latencyUsage}\n`);
+      return 0;
+    }
+    let target: { gatewayUrl: string; apiUrl: string; posKey: string; adminKey: string };
+    let processes: { name: string; pid: number }[];
+    if (cfg.target.kind === "spawn") {
+      spawned = await spawnSystem({ ledgerWorkers: cfg.target.ledgerWorkers, api: true, log: progress });
+      target = {
+        gatewayUrl: spawned.gatewayUrl,
+        apiUrl: spawned.apiUrl!,
+        posKey: spawned.keys.pos,
+        adminKey: spawned.keys.admin,
+      };
+      processes = [spawned.gateway, ...spawned.workers, spawned.api!].map((c) => ({ name: c.name, pid: c.pid }));
+      const nats = findNatsServerPid(spawned.natsUrl);
+      if (nats !== null) processes.push({ name: "nats-server", pid: nats });
+    } else {
+      target = cfg.target;
+      processes = cfg.target.serverPid === null ? [] : [{ name: "server", pid: cfg.target.serverPid }];
+    }
+    progress(
+      `posting ${cfg.ratePerSec} tx/s for ${cfg.durationSec} s to ${target.gatewayUrl}; every ${cfg.measureEvery}th names a new customer whose points are read through ${target.apiUrl}/trpc every ${cfg.pollMs} ms`,
+    );
+    const result = await runLatency({
+      ...target,
+      ratePerSec: cfg.ratePerSec,
+      durationSec: cfg.durationSec,
+      measureEvery: cfg.measureEvery,
+      pollMs: cfg.pollMs,
+      pollBatch: cfg.pollBatch,
+      visibleTimeoutSec: cfg.visibleTimeoutSec,
+      nextBasket: createBasketFactory({ menu: demoMenu }),
+      runId: newRunId(),
+      signal: controller.signal,
+      progress,
+    });
+    if (controller.signal.aborted) return 130;
+    const memory = processes.map((p) => ({ name: p.name, memory: readProcessMemory(p.pid) }));
+    const system = spawned
+      ? `spawned: gateway, ${spawned.workers.length} ledger worker process(es) and the API each in its own process`
+      : `running system at ${target.gatewayUrl}`;
+    const figures = { system, pollMs: cfg.pollMs, result, memory, benchPeakBytes: benchPeakRssBytes() };
+    if (!cfg.json) process.stdout.write(`\n${renderLatency(figures)}\n\n`);
+    process.stdout.write(`${toLatencyJson(figures)}\n`);
+    if (result.firstPollError)
+      progress(`note: reading balances failed ${result.pollErrors} times, first: ${result.firstPollError}`);
+    return 0;
+  } catch (e) {
+    failed = true;
+    if (controller.signal.aborted) return 130;
+    progress(e instanceof BenchUsageError ? e.message : `bench failed: ${(e as Error).stack ?? e}`);
+    return 1;
+  } finally {
+    await spawned?.stop({ keepLogs: failed });
+  }
+}
+
+process.exit(await main());

@@ -1,0 +1,119 @@
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { assertLocalUrl } from "./config.ts";
+import { BenchUsageError, dataDirOf, demoKey, isAlive, readServerInfo } from "./running-system.ts";
+
+export interface LatencyConfig {
+  ratePerSec: number;
+  durationSec: number;
+  /** Every n-th transaction names a new customer whose balance is polled; the others are load only. */
+  measureEvery: number;
+  pollMs: number;
+  /** Lookups per batched tRPC request (the API refuses more than its API_MAX_BATCH). */
+  pollBatch: number;
+  visibleTimeoutSec: number;
+  json: boolean;
+  target:
+    | { kind: "spawn"; ledgerWorkers: number }
+    | {
+        kind: "running";
+        gatewayUrl: string;
+        apiUrl: string;
+        posKey: string;
+        adminKey: string;
+        serverPid: number | null;
+      };
+}
+
+export const latencyUsage = `Usage: pnpm bench:latency [flags]
+
+  --spawn                 start a system of its own (gateway, ledger workers and API each in its own process,
+                          a fresh database and nats-server, all removed afterwards); default: a running system
+  --ledger-workers <n>    ledger worker processes with --spawn (default 2)
+  --rate <tx/s>           fixed arrival rate of transactions (default 1000)
+  --duration <s>          how long to post (default 60)
+  --measure-every <n>     every n-th transaction names a new customer whose balance is polled (default 5)
+  --poll-ms <ms>          how often outstanding balances are read (default 100): the resolution of the figures
+  --poll-batch <n>        customers.get calls per batched tRPC request (default 100 with --spawn, else 20)
+  --visible-timeout <s>   count a transaction as never visible after this long (default 30)
+  --json                  print only the one-line JSON result on stdout
+
+  Against a running system (start it with RATE_LIMIT_POS=off RATE_LIMIT_ADMIN=off):
+  --data-dir <dir>        its data folder (default: REGULARS_DATA_DIR, else <repo>/.data)
+  --gateway <url>, --api <url>, --key <pos key>, --admin-key <admin key>   (default: from server.json and the demo keys)`;
+
+function number(name: string, raw: string | undefined, fallback: number, integer = true): number {
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new BenchUsageError(`--${name} must be a positive ${integer ? "whole " : ""}number, got "${raw}"`);
+  return n;
+}
+
+/** Returns null when --help was asked for. */
+export function loadLatencyConfig(argv: string[] = process.argv.slice(2), serverJson?: string): LatencyConfig | null {
+  let values: ReturnType<typeof parse>["values"];
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        spawn: { type: "boolean", default: false },
+        "ledger-workers": { type: "string" },
+        rate: { type: "string" },
+        duration: { type: "string" },
+        "measure-every": { type: "string" },
+        "poll-ms": { type: "string" },
+        "poll-batch": { type: "string" },
+        "visible-timeout": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+        "data-dir": { type: "string" },
+        gateway: { type: "string" },
+        api: { type: "string" },
+        key: { type: "string" },
+        "admin-key": { type: "string" },
+      },
+    });
+  try {
+    ({ values } = parse());
+  } catch (e) {
+    throw new BenchUsageError(`${(e as Error).message}\n\n${latencyUsage}`);
+  }
+  if (values.help) return null;
+  const common = {
+    ratePerSec: number("rate", values.rate, 1_000, false),
+    durationSec: number("duration", values.duration, 60, false),
+    measureEvery: number("measure-every", values["measure-every"], 5),
+    pollMs: number("poll-ms", values["poll-ms"], 100),
+    pollBatch: number("poll-batch", values["poll-batch"], values.spawn ? 100 : 20),
+    visibleTimeoutSec: number("visible-timeout", values["visible-timeout"], 30, false),
+    json: values.json,
+  };
+  if (values.spawn) {
+    const misplaced = (["data-dir", "gateway", "api", "key", "admin-key"] as const).filter((f) => values[f]);
+    if (misplaced.length)
+      throw new BenchUsageError(`--spawn starts a system of its own: --${misplaced.join(", --")} does not apply`);
+    return {
+      ...common,
+      target: { kind: "spawn", ledgerWorkers: number("ledger-workers", values["ledger-workers"], 2) },
+    };
+  }
+  const path = serverJson ?? join(dataDirOf(values["data-dir"]), "server.json");
+  const recorded = readServerInfo(path);
+  const server = recorded && isAlive(recorded.pid) ? recorded : null;
+  const gatewayUrl = values.gateway ?? server?.gatewayUrl ?? undefined;
+  const apiUrl = values.api ?? server?.apiUrl ?? undefined;
+  const posKey = values.key ?? (server ? demoKey(server.demo, "pos") : undefined);
+  const adminKey = values["admin-key"] ?? (server ? demoKey(server.demo, "admin") : undefined);
+  if (!gatewayUrl || !apiUrl || !posKey || !adminKey)
+    throw new BenchUsageError(
+      `No running Regulars system with a gateway and an API found in ${dirname(path)}: start it with ` +
+        "`RATE_LIMIT_POS=off RATE_LIMIT_ADMIN=off npm start`, pass --gateway, --api, --key and --admin-key, or use --spawn.",
+    );
+  assertLocalUrl("--gateway", gatewayUrl, ["http:", "https:"]);
+  assertLocalUrl("--api", apiUrl, ["http:", "https:"]);
+  return {
+    ...common,
+    target: { kind: "running", gatewayUrl, apiUrl, posKey, adminKey, serverPid: server?.pid ?? null },
+  };
+}

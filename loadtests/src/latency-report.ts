@@ -1,0 +1,83 @@
+import type { LatencyRunResult } from "./latency-run.ts";
+import type { Distribution } from "./latency-stats.ts";
+import type { ProcessMemory } from "./rss.ts";
+
+/** The bar: 99 % of transactions visible through the API within this. */
+export const latencyBarMs = 1_000;
+
+export interface LatencyFigures {
+  system: string;
+  pollMs: number;
+  result: LatencyRunResult;
+  memory: { name: string; memory: ProcessMemory | null }[];
+  benchPeakBytes: number;
+}
+
+/** Met only when every measured transaction was timed and the p99 of those is under the bar. */
+export function meetsLatencyBar(r: LatencyRunResult): boolean | null {
+  if (r.visibleMs.p99 === null) return null;
+  return r.notVisible === 0 && r.visibleMs.p99 < latencyBarMs;
+}
+
+const n0 = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number | null) => (n === null ? "n/a" : `${n0(n)} ms`);
+const dist = (d: Distribution) =>
+  `p50 ${ms(d.p50)} / p90 ${ms(d.p90)} / p99 ${ms(d.p99)} (max ${ms(d.max)}, n=${n0(d.count)})`;
+const yes = (b: boolean | null) => (b === null ? "n/a" : b ? "yes" : "NO");
+
+export function renderLatency(f: LatencyFigures): string {
+  const r = f.result;
+  const statuses =
+    Object.entries(r.statuses)
+      .map(([code, count]) => `${code}×${n0(count)}`)
+      .join(" ") || "-";
+  const rows: [string, string][] = [
+    ["system", f.system],
+    [
+      "arrivals",
+      `${n0(r.achievedRate)} tx/s achieved of ${n0(r.plannedRate)} planned (${n0(r.sent)} in ${r.postingSeconds.toFixed(1)} s)`,
+    ],
+    ["POST answers", `${statuses}; ${n0(r.postErrors)} without an answer`],
+    ["POST latency", dist(r.postMs)],
+    ["POST → visible", dist(r.visibleMs)],
+    ["measured", `${n0(r.measured)} transactions with a new customer; ${n0(r.notVisible)} never visible (or refused)`],
+    [
+      "resolution",
+      `a balance is read every ${f.pollMs} ms, or every tenth of its wait when longer: a figure is at most max(${f.pollMs} ms, 10 %) above the true time`,
+    ],
+    ["bar p99 < 1 s", `${yes(meetsLatencyBar(r))}`],
+    ...f.memory.map((p): [string, string] => [
+      `peak RSS ${p.name}`,
+      p.memory ? `${(p.memory.peakBytes / 2 ** 20).toFixed(1)} MB (pid ${p.memory.pid})` : "n/a",
+    ]),
+    ["peak RSS bench", `${(f.benchPeakBytes / 2 ** 20).toFixed(1)} MB`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+export function toLatencyJson(f: LatencyFigures): string {
+  const r = f.result;
+  return JSON.stringify({
+    system: f.system,
+    plannedRate: r.plannedRate,
+    achievedRate: Math.round(r.achievedRate),
+    sent: r.sent,
+    statuses: r.statuses,
+    postErrors: r.postErrors,
+    postMs: r.postMs,
+    visibleMs: r.visibleMs,
+    measured: r.measured,
+    notVisible: r.notVisible,
+    pollMs: f.pollMs,
+    pollErrors: r.pollErrors,
+    latencyBarMs,
+    meetsLatencyBar: meetsLatencyBar(r),
+    memory: {
+      ...Object.fromEntries(
+        f.memory.map((p) => [p.name, p.memory && { pid: p.memory.pid, peakRssBytes: p.memory.peakBytes }]),
+      ),
+      bench: { pid: process.pid, peakRssBytes: f.benchPeakBytes },
+    },
+  });
+}

@@ -1,0 +1,169 @@
+import type { Basket } from "./baskets.ts";
+import { type Distribution, distribution, dueNow } from "./latency-stats.ts";
+import { postTransaction, readBalance } from "./visibility.ts";
+
+export interface LatencyRunOptions {
+  gatewayUrl: string;
+  apiUrl: string;
+  posKey: string;
+  adminKey: string;
+  ratePerSec: number;
+  durationSec: number;
+  measureEvery: number;
+  pollMs: number;
+  pollBatch: number;
+  visibleTimeoutSec: number;
+  /** A new basket for an externalId; the measured ones get their customer replaced. */
+  nextBasket: (externalId: string) => Basket;
+  runId: string;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+}
+
+export interface LatencyRunResult {
+  plannedRate: number;
+  postingSeconds: number;
+  sent: number;
+  achievedRate: number;
+  statuses: Record<string, number>;
+  postErrors: number;
+  postMs: Distribution;
+  /** Transactions whose customer's points were polled. */
+  measured: number;
+  /** POST sent → points visible through customers.get, in ms, of those that became visible. */
+  visibleMs: Distribution;
+  notVisible: number;
+  pollErrors: number;
+  firstPollError: string | null;
+}
+
+/**
+ * A phone no earlier run used: a measured customer must be new, so points on it can only come from the
+ * transaction being timed. 5 random digits per run, then a counter.
+ */
+export function measuredPhone(runSalt: number, n: number): string {
+  return `+4869${String(runSalt % 100_000).padStart(5, "0")}${String(n % 1_000_000).padStart(6, "0")}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * When to read a balance again that is not visible yet after `ageMs`: every `pollMs`, and no more often than a
+ * tenth of its age, so a slow system is not buried in lookups while a figure stays within 10 % (or `pollMs`).
+ */
+export function nextPollIn(ageMs: number, pollMs: number): number {
+  return Math.max(pollMs, ageMs / 10);
+}
+
+/**
+ * Posts transactions at a fixed rate (open model: arrivals do not wait for answers) and, for every n-th one,
+ * which names a new customer, reads the customer's points through tRPC until they show: the time from the
+ * POST to what an app would see.
+ */
+export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunResult> {
+  const total = Math.round(opts.ratePerSec * opts.durationSec);
+  const salt = Math.floor(Math.random() * 100_000);
+  const statuses: Record<string, number> = {};
+  const postMs: number[] = [];
+  const visibleMs: number[] = [];
+  /** phone → when its transaction's POST was sent and when to read its balance next (performance.now()). */
+  const outstanding = new Map<string, { sentAt: number; nextPollAt: number }>();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let measured = 0;
+  let postErrors = 0;
+  let notVisible = 0;
+  let pollErrors = 0;
+  let firstPollError: string | null = null;
+
+  const send = (i: number) => {
+    const measure = i % opts.measureEvery === 0;
+    const basket = opts.nextBasket(`latency-${opts.runId}-${i}`);
+    const phone = measure ? measuredPhone(salt, measured++) : null;
+    if (phone) basket.customer = { phone };
+    const startedAt = performance.now();
+    const done = postTransaction(opts.gatewayUrl, opts.posKey, basket)
+      .then((status) => {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        postMs.push(performance.now() - startedAt);
+        if (phone && status === 202) outstanding.set(phone, { sentAt: startedAt, nextPollAt: 0 });
+        else if (phone) notVisible++;
+      })
+      .catch(() => {
+        postErrors++;
+        if (phone) notVisible++;
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+
+  const started = performance.now();
+  let postingDone = false;
+  let sendingSeconds = 0;
+  const posting = (async () => {
+    let lastReport = started;
+    while (sent < total && !opts.signal.aborted) {
+      const now = performance.now();
+      for (let due = dueNow(now - started, opts.ratePerSec, sent, total); due > 0; due--) send(sent++);
+      if (now - lastReport >= 1_000) {
+        lastReport = now;
+        opts.progress(
+          `[post ${((now - started) / 1_000).toFixed(0).padStart(3)} s] ${sent} sent, ${inFlight.size} in flight, ${visibleMs.length} visible, ${outstanding.size} waiting to show`,
+        );
+      }
+      await sleep(5);
+    }
+    sendingSeconds = (performance.now() - started) / 1_000;
+    await Promise.all(inFlight);
+    postingDone = true;
+  })();
+
+  const visibleTimeoutMs = opts.visibleTimeoutSec * 1_000;
+  while (!opts.signal.aborted && (!postingDone || outstanding.size > 0)) {
+    const cycle = performance.now();
+    const phones = [...outstanding].filter(([, o]) => o.nextPollAt <= cycle).map(([phone]) => phone);
+    const chunks: string[][] = [];
+    for (let i = 0; i < phones.length; i += opts.pollBatch) chunks.push(phones.slice(i, i + opts.pollBatch));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        try {
+          const balances = await readBalance(opts.apiUrl, opts.adminKey, chunk);
+          const seenAt = performance.now();
+          for (const phone of chunk) {
+            const o = outstanding.get(phone);
+            if (!o) continue;
+            if ((balances.get(phone) ?? 0) > 0) {
+              visibleMs.push(seenAt - o.sentAt);
+              outstanding.delete(phone);
+            } else o.nextPollAt = seenAt + nextPollIn(seenAt - o.sentAt, opts.pollMs);
+          }
+        } catch (e) {
+          pollErrors++;
+          firstPollError ??= (e as Error).message;
+        }
+      }),
+    );
+    const now = performance.now();
+    for (const [phone, { sentAt }] of outstanding)
+      if (now - sentAt > visibleTimeoutMs) {
+        notVisible++;
+        outstanding.delete(phone);
+      }
+    await sleep(Math.max(0, opts.pollMs - (performance.now() - cycle)));
+  }
+  await posting;
+  return {
+    plannedRate: opts.ratePerSec,
+    postingSeconds: sendingSeconds,
+    sent,
+    achievedRate: sent / (sendingSeconds || 1),
+    statuses,
+    postErrors,
+    postMs: distribution(postMs),
+    measured,
+    visibleMs: distribution(visibleMs),
+    notVisible,
+    pollErrors,
+    firstPollError,
+  };
+}

@@ -1,0 +1,34 @@
+/** Nearest-rank percentile (p in 0..100) of unsorted values; null when there are none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+export interface Distribution {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : null,
+  };
+}
+
+/**
+ * How many requests are due now at a fixed arrival rate (an open model, like tills: arrivals do not wait for
+ * answers), given how many were sent so far. Catching up after a late timer keeps the average rate exact.
+ */
+export function dueNow(elapsedMs: number, ratePerSec: number, sent: number, total: number): number {
+  const planned = Math.min(total, Math.floor((elapsedMs / 1_000) * ratePerSec));
+  return Math.max(0, planned - sent);
+}

@@ -1,0 +1,186 @@
+import {
+  type BenchFigures,
+  ceilingBarPct,
+  keepUpDrainFloorSec,
+  keepUpDrainShare,
+  type LedgerFigures,
+  type PhaseFigures,
+  rawBarPct,
+  verdicts,
+} from "./report.ts";
+import type { ProcessMemory } from "./rss.ts";
+
+const n0 = (n: number) => Math.round(n).toLocaleString("en-US");
+const n1 = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const n3 = (n: number | null) => (n === null ? "n/a" : n.toFixed(3));
+const pct = (n: number | null) => (n === null ? "n/a" : `${n1(n)} %`);
+const yes = (b: boolean | null) => (b === null ? "n/a" : b ? "yes" : "NO");
+const mb = (m: ProcessMemory | null) =>
+  m ? `${n1(m.peakBytes / 2 ** 20)} MB peak (pid ${m.pid}, now ${n1(m.currentBytes / 2 ** 20)} MB)` : "n/a";
+
+function statusLine(phase: PhaseFigures): string {
+  const statuses =
+    Object.entries(phase.load.statuses)
+      .map(([code, count]) => `${code}×${n0(count)}`)
+      .join(" ") || "-";
+  return `${statuses}; ${n0(phase.load.errors)} connection errors (${n0(phase.load.timeouts)} timeouts)`;
+}
+
+function ledgerRows(prefix: string, ledger: LedgerFigures | null): [string, string][] {
+  if (!ledger) return [];
+  return [
+    [
+      `${prefix} ledger backlog`,
+      `peak ${n0(ledger.peakBacklogDuringLoad)} owed during the load, ${n0(ledger.behindAtLoadEnd)} at its end`,
+    ],
+    [
+      `${prefix} ledger applied`,
+      `${n0(ledger.appliedPerSec)} tx/s${ledger.drained ? "" : " (lower bound)"}; ${
+        ledger.drained ? `drained ${n1(ledger.drainSeconds)} s after the load` : `NOT drained: ${ledger.note ?? ""}`
+      }; keeps up: ${yes(ledger.keepsUp)}`,
+    ],
+  ];
+}
+
+function phaseRows(name: string, phase: PhaseFigures, unit: string): [string, string][] {
+  const { load } = phase;
+  return [
+    [
+      name,
+      `${n0(phase.acceptedPerSec)} tx/s accepted (${n0(load.acceptedItems)} in ${n1(load.durationSec)} s, ${n0(phase.requestsPerSec)} ${unit}/s)`,
+    ],
+    [`${name} answers`, statusLine(phase)],
+    [
+      `${name} latency`,
+      `p50 ${load.latencyMs.p50} / p90 ${load.latencyMs.p90} / p99 ${load.latencyMs.p99} ms (max ${load.latencyMs.max})`,
+    ],
+    [
+      `${name} gateway CPU`,
+      `${n3(phase.gatewayCpuMsPerRequest)} ms per request, ${n3(phase.gatewayCpuMsPerTransaction)} ms per transaction`,
+    ],
+  ];
+}
+
+function capacityRows(f: BenchFigures): [string, string][] {
+  const c = f.ledgerCapacity;
+  if (!c) return [];
+  const v = verdicts(f);
+  return [
+    [
+      "ledger capacity",
+      `${n0(c.appliedPerSec)} tx/s applied by ${c.workers} worker process(es), draining the ${n0(c.backlog)} left by the loads above ${
+        c.drained ? `in ${n1(c.seconds)} s` : `(NOT drained: ${c.note ?? ""})`
+      }`,
+    ],
+    [
+      "ledger vs gateway",
+      `applies the single POST rate: ${yes(v.ledgerAppliesSingleRate)}; the batch rate: ${yes(v.ledgerAppliesBatchRate)}`,
+    ],
+  ];
+}
+
+export function renderTable(f: BenchFigures): string {
+  const v = verdicts(f);
+  const alone = f.ledgerCapacity ? " (gateway alone)" : "";
+  const rows: [string, string][] = [["system", f.system]];
+  if (f.ceiling)
+    rows.push([
+      "HTTP ceiling",
+      `${n0(f.ceiling.perSec)} req/s: a trivial Hono route answering 202 on the same stack, own process, ${f.connections} connections; CPU ${n3(f.ceiling.cpuMsPerRequest)} ms per request`,
+    ]);
+  rows.push(...phaseRows(`single POST${alone}`, f.single, "requests"));
+  rows.push([
+    "single vs ceiling",
+    `${pct(f.singleVsCeilingPct)} of the HTTP ceiling (bar ${ceilingBarPct} %: ${yes(v.meetsCeilingBar)})`,
+  ]);
+  rows.push(...ledgerRows("single", f.single.ledger));
+  if (f.batch) {
+    rows.push(...phaseRows(`batch POST ×${f.batch.batchSize}${alone}`, f.batch, "batches"));
+    rows.push([
+      "batch vs raw",
+      `${pct(f.batchVsRawPct)} of the raw publish rate (bar ${rawBarPct} %: ${yes(v.meetsRawBar)}), ${f.batch.connections} connections`,
+    ]);
+    rows.push(...ledgerRows("batch", f.batch.ledger));
+  }
+  rows.push([
+    "raw JetStream publish",
+    f.raw
+      ? `${n0(f.raw.perSec)} msg/s (${n0(f.raw.messages)} msgs of ${n0(f.raw.avgBytes)} B in ${n1(f.raw.seconds)} s, 256 in flight)`
+      : "n/a",
+  ]);
+  rows.push(...capacityRows(f));
+  if (f.pipeline) {
+    rows.push(...phaseRows("pipeline POST (ledger running)", f.pipeline, "requests"));
+    rows.push(...ledgerRows("pipeline", f.pipeline.ledger));
+  }
+  rows.push([
+    "ledger keeps up",
+    `${yes(v.ledgerKeepsUp)} (each load drained within max(${keepUpDrainFloorSec} s, ${keepUpDrainShare * 100} % of its time)${f.ledgerCapacity ? "; capacity ≥ each accepted rate" : ""})`,
+  ]);
+  rows.push(["ledger counted by", f.ledgerSource]);
+  if (f.ceiling) rows.push(["peak RSS http-ceiling", mb(f.ceiling.memory)]);
+  for (const p of f.memory) rows.push([`peak RSS ${p.name}`, mb(p.memory)]);
+  rows.push(["peak RSS bench", `${n1(f.benchPeakBytes / 2 ** 20)} MB`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, val]) => `${k.padEnd(width)}  ${val}`).join("\n");
+}
+
+const round = (n: number | null, digits = 1) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+const phaseJson = (p: PhaseFigures) => ({
+  seconds: round(p.load.durationSec, 2),
+  sent: p.load.sent,
+  acceptedRequests: p.load.accepted,
+  accepted: p.load.acceptedItems,
+  acceptedPerSec: round(p.acceptedPerSec),
+  requestsPerSec: round(p.requestsPerSec),
+  statuses: p.load.statuses,
+  errors: p.load.errors,
+  timeouts: p.load.timeouts,
+  latencyMs: p.load.latencyMs,
+  avgBodyBytes: p.load.avgBodyBytes,
+  gatewayCpuMsPerRequest: round(p.gatewayCpuMsPerRequest, 4),
+  gatewayCpuMsPerTransaction: round(p.gatewayCpuMsPerTransaction, 4),
+  ledger: p.ledger && {
+    ...p.ledger,
+    drainSeconds: round(p.ledger.drainSeconds, 2),
+    appliedPerSec: round(p.ledger.appliedPerSec),
+  },
+});
+
+/** Every figure on one line, for CI logs and `jq`. */
+export function toJsonLine(f: BenchFigures): string {
+  const memory = (m: ProcessMemory | null) =>
+    m ? { pid: m.pid, peakRssBytes: m.peakBytes, rssBytes: m.currentBytes } : null;
+  return JSON.stringify({
+    system: f.system,
+    gatewayUrl: f.gatewayUrl,
+    namespace: f.namespace,
+    connections: f.connections,
+    ledgerSource: f.ledgerSource,
+    ceiling: f.ceiling && {
+      perSec: round(f.ceiling.perSec),
+      cpuMsPerRequest: round(f.ceiling.cpuMsPerRequest, 4),
+      latencyMs: f.ceiling.load.latencyMs,
+    },
+    single: phaseJson(f.single),
+    batch: f.batch && { ...phaseJson(f.batch), batchSize: f.batch.batchSize, connections: f.batch.connections },
+    ledgerCapacity: f.ledgerCapacity && {
+      ...f.ledgerCapacity,
+      seconds: round(f.ledgerCapacity.seconds, 2),
+      appliedPerSec: round(f.ledgerCapacity.appliedPerSec),
+    },
+    pipeline: f.pipeline && phaseJson(f.pipeline),
+    raw: f.raw ? { ...f.raw, seconds: round(f.raw.seconds, 2), perSec: round(f.raw.perSec) } : null,
+    singleVsCeilingPct: round(f.singleVsCeilingPct),
+    ceilingBarPct,
+    batchVsRawPct: round(f.batchVsRawPct),
+    rawBarPct,
+    ...verdicts(f),
+    memory: {
+      ...Object.fromEntries(f.memory.map((p) => [p.name, memory(p.memory)])),
+      ...(f.ceiling ? { "http-ceiling": memory(f.ceiling.memory) } : {}),
+      bench: { pid: process.pid, peakRssBytes: f.benchPeakBytes },
+    },
+  });
+}

@@ -1,0 +1,206 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, migrateDatabase } from "@regulars/db";
+import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
+import { createDemoTenant } from "@regulars/tenancy";
+import pg from "pg";
+import { z } from "zod";
+import { type BenchChild, spawnNodeChild, untilReady } from "./child-process.ts";
+import { findRepoRoot } from "./config.ts";
+
+/**
+ * A whole system started by the bench itself, one role per process as in production: the gateway alone in
+ * its process, N ledger worker processes, optionally the tRPC API; over a fresh database and a nats-server
+ * of its own, all removed again by `stop()`. Nothing of a running system (`npm start`) is touched.
+ */
+export interface SpawnedSystem {
+  gatewayUrl: string;
+  apiUrl: string | null;
+  natsUrl: string;
+  namespace: string;
+  databaseUrl: string;
+  tenantId: string;
+  keys: { pos: string; admin: string };
+  gateway: BenchChild;
+  /** The ledger workers running now (`startLedgerWorkers` adds more). */
+  workers: BenchChild[];
+  api: BenchChild | null;
+  /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
+  startLedgerWorkers(count: number): Promise<BenchChild[]>;
+  /** Where the processes' logs are, kept when the bench fails so they can be read. */
+  dataDir: string;
+  stop(opts?: { keepLogs?: boolean }): Promise<void>;
+}
+
+export interface SpawnSystemOptions {
+  ledgerWorkers: number;
+  api: boolean;
+  /** Node flags for the gateway process only (`--cpu-prof`). */
+  gatewayNodeFlags?: string[];
+  /** Environment for every role on top of the bench's settings (e.g. LEDGER_BATCH_SIZE). */
+  env?: Record<string, string>;
+  /** A Postgres server (any database on it) to create the bench's database on; see `spawnSystem`. */
+  postgresUrl?: string;
+  /** A NATS server to use instead of one of the bench's own. */
+  natsUrl?: string;
+  log: (line: string) => void;
+}
+
+const localPostgres = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const answers = (url: string) =>
+  withClient(url, (c) => c.query("SELECT 1")).then(
+    () => true,
+    () => false,
+  );
+
+const RoleRecord = z.object({ gatewayUrl: z.string().nullable(), apiUrl: z.string().nullable() });
+
+/** The URLs a role process writes to `<its data dir>/server.json` once it serves. */
+function readRecord(dataDir: string) {
+  const file = join(dataDir, "server.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    return RoleRecord.parse(JSON.parse(readFileSync(file, "utf8")));
+  } catch {
+    return undefined; // being written
+  }
+}
+
+/**
+ * Postgres: DATABASE_URL's server, else the one on 127.0.0.1:5432, else an embedded one in the bench's
+ * folder (as the test setup does); NATS: NATS_URL, else a nats-server of the bench's own.
+ */
+export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSystem> {
+  const root = findRepoRoot();
+  const dataDir = mkdtempSync(join(tmpdir(), "regulars-bench-"));
+  const cleanups: (() => Promise<void>)[] = [];
+  const children: BenchChild[] = [];
+  const stop = async (keepLogs = false) => {
+    // Gateway first (no new work), then the API, then the workers finish their batches, then the services.
+    const order = (c: BenchChild) => (c.name === "gateway" ? 0 : c.name === "api" ? 1 : 2);
+    for (const child of [...children].sort((a, b) => order(a) - order(b))) await child.stop().catch(() => {});
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    if (!keepLogs) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const givenPostgres = opts.postgresUrl ?? process.env.DATABASE_URL;
+    let serverUrl = givenPostgres ?? localPostgres;
+    if (!givenPostgres && !(await answers(serverUrl))) {
+      opts.log("starting an embedded Postgres for the bench");
+      const embedded = await startEmbeddedPostgres({
+        dataDir: join(dataDir, "postgres"),
+        port: 54900 + Math.floor(Math.random() * 90),
+      });
+      serverUrl = embedded.url;
+      cleanups.push(() => embedded.stop());
+    }
+    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const dbName = `regulars_bench_${suffix}`;
+    await withClient(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+    cleanups.push(() =>
+      withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).then(() => undefined),
+    );
+    const url = new URL(serverUrl);
+    url.pathname = `/${dbName}`;
+    const databaseUrl = url.toString();
+    await migrateDatabase(databaseUrl);
+
+    let natsUrl = opts.natsUrl ?? process.env.NATS_URL;
+    if (!natsUrl) {
+      const nats = await startLocalNats({ dataDir: join(dataDir, "nats") });
+      natsUrl = nats.url;
+      cleanups.push(() => nats.stop());
+    }
+    const namespace = `bench_${suffix}`;
+    const { tenantId, keys } = await createBenchTenant(databaseUrl);
+
+    const env = {
+      DATABASE_URL: databaseUrl,
+      NATS_URL: natsUrl,
+      REGULARS_NAMESPACE: namespace,
+      REGULARS_DEMO: "off",
+      GATEWAY_PORT: "0",
+      API_PORT: "0",
+      WORKERS_PORT: "0",
+      // One key posts far faster than any till; the bench measures throughput, not the limiter.
+      RATE_LIMIT_POS: "off",
+      RATE_LIMIT_ADMIN: "off",
+      API_MAX_BATCH: "100",
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+      ...opts.env,
+    };
+    const start = async (name: string, role: string, extra: Record<string, string>, nodeFlags: string[] = []) => {
+      const dir = join(dataDir, name);
+      mkdirSync(dir);
+      const child = spawnNodeChild({
+        name,
+        args: ["--import", "tsx", ...nodeFlags, "src/main.ts", "--role", role],
+        cwd: join(root, "apps", "server"),
+        env: { ...env, ...extra, REGULARS_DATA_DIR: dir },
+        logFile: join(dataDir, `${name}.log`),
+      });
+      children.push(child);
+      const record = await untilReady(child, "serving", () => readRecord(dir));
+      opts.log(`${name} started (pid ${child.pid})`);
+      return { child, record };
+    };
+
+    // One at a time: the first runs the migrations check and creates the streams, the rest find them.
+    const gateway = await start("gateway", "gateway", {}, opts.gatewayNodeFlags);
+    const workers: BenchChild[] = [];
+    const startLedgerWorkers = async (count: number) => {
+      const started: BenchChild[] = [];
+      for (let i = 0; i < count; i++)
+        started.push(
+          (await start(`ledger-${workers.length + started.length + 1}`, "workers", { WORKERS: "ledger" })).child,
+        );
+      workers.push(...started);
+      return started;
+    };
+    await startLedgerWorkers(opts.ledgerWorkers);
+    const api = opts.api ? await start("api", "api", {}) : null;
+
+    return {
+      gatewayUrl: gateway.record.gatewayUrl!,
+      apiUrl: api?.record.apiUrl ?? null,
+      natsUrl,
+      namespace,
+      databaseUrl,
+      tenantId,
+      keys,
+      gateway: gateway.child,
+      workers,
+      api: api?.child ?? null,
+      startLedgerWorkers,
+      dataDir,
+      stop: (o) => stop(o?.keepLogs),
+    };
+  } catch (e) {
+    await stop(true);
+    throw new Error(`${(e as Error).message}\n(process logs are in ${dataDir})`);
+  }
+}
+
+async function createBenchTenant(databaseUrl: string) {
+  const db = createDb({ url: databaseUrl, poolSize: 1 });
+  try {
+    const created = await createDemoTenant(db);
+    return { tenantId: created.tenantId, keys: { pos: created.apiKeys.pos, admin: created.apiKeys.admin } };
+  } finally {
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { E164Phone } from "@regulars/contracts";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadLatencyConfig } from "../src/latency-config.ts";
+import { meetsLatencyBar } from "../src/latency-report.ts";
+import type { LatencyRunResult } from "../src/latency-run.ts";
+import { measuredPhone } from "../src/latency-run.ts";
+import { distribution, dueNow, percentile } from "../src/latency-stats.ts";
+import { BenchUsageError } from "../src/running-system.ts";
+import { balancesFromBatch, customersGetBatchUrl } from "../src/visibility.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "regulars-bench-latency-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("percentiles", () => {
+  it("are nearest-rank over the values, whatever their order", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 .. 1
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNull();
+    expect(distribution([3, 1, 2])).toEqual({ count: 3, p50: 2, p90: 3, p99: 3, max: 3 });
+  });
+});
+
+describe("a fixed arrival rate", () => {
+  it("makes due what the rate planned by now, catching up after a late tick, never past the total", () => {
+    expect(dueNow(0, 1_000, 0, 60_000)).toBe(0);
+    expect(dueNow(10, 1_000, 0, 60_000)).toBe(10);
+    expect(dueNow(10, 1_000, 10, 60_000)).toBe(0);
+    expect(dueNow(250, 1_000, 10, 60_000)).toBe(240); // the timer came late: the backlog of arrivals goes at once
+    expect(dueNow(70_000, 1_000, 59_990, 60_000)).toBe(10);
+    expect(dueNow(1_000, 3.5, 0, 100)).toBe(3);
+  });
+});
+
+describe("reading balances through tRPC", () => {
+  it("asks customers.get for every phone in one batched GET", () => {
+    const url = new URL(customersGetBatchUrl("http://127.0.0.1:4001", ["+48600000001", "+48600000002"]));
+    expect(url.pathname).toBe("/trpc/customers.get,customers.get");
+    expect(url.searchParams.get("batch")).toBe("1");
+    expect(JSON.parse(url.searchParams.get("input")!)).toEqual({
+      "0": { phone: "+48600000001" },
+      "1": { phone: "+48600000002" },
+    });
+  });
+
+  it("reads points (balance and pending) per phone; a customer not there yet reads null", () => {
+    const phones = ["+48600000001", "+48600000002", "+48600000003"];
+    const answer = [
+      { result: { data: { view: "admin", points: { balance: 12, pending: 3 } } } },
+      { error: { message: "no customer matches", code: -32004 } },
+      { result: { data: { points: { balance: 0, pending: 0 } } } },
+    ];
+    expect([...balancesFromBatch(phones, answer)]).toEqual([
+      ["+48600000001", 15],
+      ["+48600000002", null],
+      ["+48600000003", 0],
+    ]);
+    expect([...balancesFromBatch(phones, { not: "a batch" }).values()]).toEqual([null, null, null]);
+  });
+
+  it("gives every measured transaction a new customer, a valid phone unique within the run", () => {
+    const phones = Array.from({ length: 1_000 }, (_, i) => measuredPhone(4_242, i));
+    expect(new Set(phones).size).toBe(1_000);
+    for (const phone of phones) expect(E164Phone.safeParse(phone).success, phone).toBe(true);
+    expect(measuredPhone(4_242, 0)).not.toBe(measuredPhone(4_243, 0));
+  });
+});
+
+const result = (over: Partial<LatencyRunResult>): LatencyRunResult => ({
+  plannedRate: 1_000,
+  postingSeconds: 60,
+  sent: 60_000,
+  achievedRate: 1_000,
+  statuses: { "202": 60_000 },
+  postErrors: 0,
+  postMs: distribution([5]),
+  measured: 12_000,
+  visibleMs: { count: 12_000, p50: 200, p90: 400, p99: 800, max: 1_500 },
+  notVisible: 0,
+  pollErrors: 0,
+  firstPollError: null,
+  ...over,
+});
+
+describe("the latency bar", () => {
+  it("is p99 under 1 s, with every measured transaction seen", () => {
+    expect(meetsLatencyBar(result({}))).toBe(true);
+    expect(meetsLatencyBar(result({ visibleMs: { count: 10, p50: 200, p90: 400, p99: 1_000, max: 1_500 } }))).toBe(
+      false,
+    );
+    expect(meetsLatencyBar(result({ notVisible: 1 }))).toBe(false);
+    expect(meetsLatencyBar(result({ visibleMs: distribution([]) }))).toBeNull();
+  });
+});
+
+describe("bench:latency configuration", () => {
+  const usageError = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(BenchUsageError);
+      return (e as Error).message;
+    }
+    throw new Error("expected a BenchUsageError");
+  };
+
+  it("defaults to 1,000 tx/s for 60 s and takes both as flags", () => {
+    expect(loadLatencyConfig(["--spawn"])).toMatchObject({
+      ratePerSec: 1_000,
+      durationSec: 60,
+      measureEvery: 5,
+      pollMs: 100,
+      pollBatch: 100,
+      target: { kind: "spawn", ledgerWorkers: 2 },
+    });
+    expect(loadLatencyConfig(["--spawn", "--rate", "250", "--duration", "10"])).toMatchObject({
+      ratePerSec: 250,
+      durationSec: 10,
+    });
+    expect(usageError(() => loadLatencyConfig(["--spawn", "--rate", "0"]))).toMatch(/--rate/);
+    expect(usageError(() => loadLatencyConfig(["--spawn", "--api", "http://127.0.0.1:4001"]))).toMatch(
+      /does not apply/,
+    );
+  });
+
+  it("finds a running system's gateway, API and demo keys in its server.json", () => {
+    const keysFile = join(dir, "demo-tenant.json");
+    writeFileSync(
+      keysFile,
+      JSON.stringify({ tenantId: "tn_demo", apiKeys: { admin: "adm_key", pos: "pos_key", kiosk: "k", analyst: "a" } }),
+    );
+    const path = join(dir, "server.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: process.pid,
+        gatewayUrl: "http://127.0.0.1:4000",
+        apiUrl: "http://127.0.0.1:4001",
+        natsUrl: "nats://127.0.0.1:4222",
+        namespace: "regulars",
+        demo: { tenantId: "tn_demo", keysFile },
+      }),
+    );
+    expect(loadLatencyConfig([], path)).toMatchObject({
+      pollBatch: 20,
+      target: {
+        kind: "running",
+        gatewayUrl: "http://127.0.0.1:4000",
+        apiUrl: "http://127.0.0.1:4001",
+        posKey: "pos_key",
+        adminKey: "adm_key",
+        serverPid: process.pid,
+      },
+    });
+    expect(usageError(() => loadLatencyConfig([], join(dir, "none.json")))).toMatch(/--spawn/);
+    expect(usageError(() => loadLatencyConfig(["--api", "http://10.0.0.1:4001"], path))).toMatch(/not local/);
+  });
+});
