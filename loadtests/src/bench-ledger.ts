@@ -5,7 +5,7 @@
  * server or the embedded Postgres, and its own JetStream namespace, so a running system is untouched.
  */
 import { parseArgs } from "node:util";
-import { connectBus, consumerBacklog, ensureTopology, publishMany } from "@regulars/bus";
+import { connectBus, ensureTopology, publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
 import { createDb, migrateDatabase } from "@regulars/db";
 import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
@@ -13,7 +13,7 @@ import { stableId } from "@regulars/ids";
 import { createLogger, createMetricsRegistry } from "@regulars/logger";
 import { evaluateEarning } from "@regulars/rules";
 import { createTenant } from "@regulars/tenancy";
-import { startWorkers } from "@regulars/workers";
+import { ledgerBacklog, startWorkers } from "@regulars/workers";
 import pg from "pg";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
 import { fullProgramme } from "./full-programme.ts";
@@ -99,7 +99,7 @@ async function main() {
         transaction: { ...transaction, couponCodes: [] },
       };
       return {
-        subject: bus.topology.subjects.transaction(tenant.tenantId, transaction.locationId),
+        subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
         payload: message,
         msgId: `${tenant.tenantId}:${transaction.externalId}`,
       };
@@ -116,7 +116,7 @@ async function main() {
     });
     const started = performance.now();
     for (;;) {
-      const backlog = await consumerBacklog(bus, bus.topology.streams.transactions, bus.topology.consumers.ledger);
+      const backlog = await ledgerBacklog(bus, db);
       if (backlog === 0) break;
       say(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${backlog} to apply`);
       await new Promise((r) => setTimeout(r, 500));
