@@ -11,9 +11,10 @@ import { type BenchChild, spawnNodeChild, untilReady } from "./child-process.ts"
 import { findRepoRoot } from "./config.ts";
 
 /**
- * A whole system started by the bench itself, one role per process as in production: the gateway alone in
- * its process, N ledger worker processes, optionally the tRPC API; over a fresh database and a nats-server
- * of its own, all removed again by `stop()`. Nothing of a running system (`npm start`) is touched.
+ * A whole system started by the bench itself, one role per process as in production (each app's own main):
+ * the gateway alone in its process, N ledger worker processes, optionally the tRPC API; over a fresh
+ * database and a nats-server of its own, all removed again by `stop()`. Nothing of a running system
+ * (`npm start`) is touched.
  */
 export interface SpawnedSystem {
   gatewayUrl: string;
@@ -143,13 +144,14 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       LOG_FORMAT: "json",
       ...opts.env,
     };
-    const start = async (name: string, role: string, extra: Record<string, string>, nodeFlags: string[] = []) => {
+    /** Each role from its app's own entry point (`apps/<app>/src/main.ts`), as a deployment runs it. */
+    const start = async (name: string, app: string, extra: Record<string, string>, nodeFlags: string[] = []) => {
       const dir = join(dataDir, name);
       mkdirSync(dir);
       const child = spawnNodeChild({
         name,
-        args: ["--import", "tsx", ...nodeFlags, "src/main.ts", "--role", role],
-        cwd: join(root, "apps", "server"),
+        args: ["--import", "tsx", ...nodeFlags, "src/main.ts"],
+        cwd: join(root, "apps", app),
         env: { ...env, ...extra, REGULARS_DATA_DIR: dir },
         logFile: join(dataDir, `${name}.log`),
       });
