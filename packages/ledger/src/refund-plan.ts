@@ -64,6 +64,8 @@ export function planRefund(
     refundedBefore: before,
     refund: match.lines,
   });
+  // 0 rather than -0 when nothing is reversed (Intl formats -0 as "-0").
+  const points = reversed > 0 ? -reversed : 0;
   const occurredAt = new Date(t.occurredAt);
   const base = { tenantId: m.tenantId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
   const movements: NewMovement[] = [];
@@ -159,13 +161,13 @@ export function planRefund(
   for (const [card, n] of Object.entries(effects.stampsTaken))
     sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
   return {
-    points: -reversed,
+    points,
     explanation: {
       rules: [
         {
           ruleId: "refund",
           type: "reverse",
-          points: -reversed,
+          points,
           lines: t.lines.map((_, n) => n),
           detail: `share by money of the ${sale.points} points earned by ${t.refundOf}`,
         },
