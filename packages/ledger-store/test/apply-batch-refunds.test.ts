@@ -156,6 +156,30 @@ describe("a refund takes back what the sale produced, where the programme says s
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
   });
 
+  it("on an order-count basis, an order refunded in full stops counting also for later batches", async () => {
+    const byOrders = {
+      basis: "orders",
+      window: "lifetime",
+      levels: [
+        { id: "bronze", name: "Bronze", threshold: 0 },
+        { id: "silver", name: "Silver", threshold: 3 },
+        { id: "gold", name: "Gold", threshold: 4 },
+      ],
+    };
+    const tenant = await tenantWithProgramme(db, { rules: [base], tiers: byOrders });
+    const phone = "+48710000020";
+    const sales = [1, 2, 3].map(() => txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000)] }));
+    await apply(...sales);
+    const id = await customerOf(tenant, phone);
+    const tier = async () => (await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } })).tier;
+    expect(await tier()).toBe("silver");
+    await apply(refundOf(tenant, sales[2]!, [line("MEAL", 1_000)])); // the whole order that made them silver
+    expect(await tier()).toBe("bronze");
+    // A new batch loads the count from the database: two orders left plus this one is three, silver, not gold.
+    await apply(txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000)] }));
+    expect(await tier()).toBe("silver");
+  });
+
   it("keeps the tier when what is left still qualifies, and keeps everything when the programme says refunds do not take tiers back", async () => {
     const keeps = await tenantWithProgramme(db, { rules: [base], tiers });
     const phone = "+48710000011";

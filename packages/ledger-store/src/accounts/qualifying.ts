@@ -24,10 +24,15 @@ export function qualifyingValues(
       WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
       GROUP BY customer_id`;
   }
+  // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
+  // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
   return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
-    SELECT customer_id, count(*) FILTER (WHERE type = 'sale') AS value FROM transactions
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
-    GROUP BY customer_id`;
+    SELECT s.customer_id, count(*) AS value FROM transactions s
+    WHERE s.tenant_id = ${tenantId} AND s.customer_id = ANY(${ids}::text[]) AND s.type = 'sale'
+      AND s.occurred_at >= ${since} AND s.occurred_at < ${until}
+      AND (s.total = 0 OR s.total > coalesce((SELECT sum(r.total) FROM transactions r
+        WHERE r.tenant_id = s.tenant_id AND r.type = 'refund' AND r.refund_of = s.external_id), 0))
+    GROUP BY s.customer_id`;
 }
 
 /** The value a customer's tier rests on now: the programme's basis over its window, in the tenant's time zone. */
