@@ -22,4 +22,4 @@ export {
   type Unit,
 } from "./postings.ts";
 export { planRefund, type RefundPlan } from "./refund-plan.ts";
-export { planSale, type SalePlan, stampRewardKey, tierRewardKey } from "./sale-plan.ts";
+export { planSale, type SalePlan, saleRecordOf, stampRewardKey, tierRewardKey } from "./sale-plan.ts";

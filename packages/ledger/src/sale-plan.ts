@@ -11,7 +11,7 @@ import {
   stampsPerLine,
   tierFor,
 } from "@regulars/rules";
-import type { LoyaltyState, ProgrammeAt } from "./loyalty.ts";
+import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
 
 export interface SalePlan {
@@ -147,4 +147,27 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     }
   }
   return { points: explanation.points, explanation, movements, events, effects };
+}
+
+/** What a refund needs to know about a sale just planned (the same as `loadSaleRecords` reads back once stored). */
+export function saleRecordOf(m: TransactionMessage, customerId: string | null, plan: SalePlan | null): SaleRecord {
+  return {
+    id: m.transactionId,
+    tenantId: m.tenantId,
+    externalId: m.transaction.externalId,
+    type: "sale",
+    customerId,
+    total: m.transaction.total,
+    points: plan?.points ?? 0,
+    lines: m.transaction.lines.map((l, n) => ({
+      sku: l.sku,
+      amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
+      points: plan?.explanation?.lines[n]?.points ?? 0,
+    })),
+    effects: plan?.effects ?? { stamps: {}, tier: null },
+    refundedPerLine: m.transaction.lines.map(() => 0),
+    refundedTotal: 0,
+    stampsTaken: {},
+    tierRevoked: false,
+  };
 }

@@ -1,5 +1,5 @@
 import { ProgrammeConfig, TransactionMessage } from "@regulars/contracts";
-import type { LoyaltyState, ProgrammeAt, SalePlan, SaleRecord } from "../src/index.ts";
+import { type LoyaltyState, type ProgrammeAt, type SalePlan, saleRecordOf } from "../src/index.ts";
 
 /**
  * Builders for the planners' inputs. Programmes and messages go through the real schemas, so tests see
@@ -125,27 +125,8 @@ export const member = (more: Partial<LoyaltyState> = {}): LoyaltyState => ({
   ...more,
 });
 
-/** The record a refund reads of a sale, built from its plan the way the worker builds it. */
-export const recordOf = (
-  m: TransactionMessage,
-  plan: SalePlan | null,
-  customerId: string | null = CUSTOMER,
-): SaleRecord => ({
-  id: m.transactionId,
-  tenantId: m.tenantId,
-  externalId: m.transaction.externalId,
+/** The record a refund reads of a sale, built from its plan the way the worker builds it (also of a refund, to refuse it). */
+export const recordOf = (m: TransactionMessage, plan: SalePlan | null, customerId: string | null = CUSTOMER) => ({
+  ...saleRecordOf(m, customerId, plan),
   type: m.transaction.type,
-  customerId,
-  total: m.transaction.total,
-  points: plan?.points ?? 0,
-  lines: m.transaction.lines.map((l, n) => ({
-    sku: l.sku,
-    amount: l.quantity * l.unitPrice - l.discount,
-    points: plan?.explanation?.lines[n]?.points ?? 0,
-  })),
-  effects: plan?.effects ?? { stamps: {}, tier: null },
-  refundedPerLine: m.transaction.lines.map(() => 0),
-  refundedTotal: 0,
-  stampsTaken: {},
-  tierRevoked: false,
 });

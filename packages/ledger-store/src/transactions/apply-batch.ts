@@ -7,7 +7,14 @@ import {
 } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { type LoyaltyState, type NewMovement, planRefund, planSale, type SaleRecord } from "@regulars/ledger";
+import {
+  type LoyaltyState,
+  type NewMovement,
+  planRefund,
+  planSale,
+  type SaleRecord,
+  saleRecordOf,
+} from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
@@ -327,25 +334,7 @@ class BatchApplication {
       this.movements.push(...plan.movements);
       this.events.push(...plan.events);
     }
-    this.batchSales.set(m.transactionId, {
-      id: m.transactionId,
-      tenantId: m.tenantId,
-      externalId: m.transaction.externalId,
-      type: "sale",
-      customerId,
-      total: m.transaction.total,
-      points: plan?.points ?? 0,
-      lines: m.transaction.lines.map((l, n) => ({
-        sku: l.sku,
-        amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
-        points: plan?.explanation?.lines[n]?.points ?? 0,
-      })),
-      effects: plan?.effects ?? { stamps: {}, tier: null },
-      refundedPerLine: m.transaction.lines.map(() => 0),
-      refundedTotal: 0,
-      stampsTaken: {},
-      tierRevoked: false,
-    });
+    this.batchSales.set(m.transactionId, saleRecordOf(m, customerId, plan));
   }
 
   private async applyRefund(i: number, records: Map<string, SaleRecord>) {
