@@ -48,11 +48,12 @@ async function main(): Promise<number> {
       processes = cfg.target.serverPid === null ? [] : [{ name: "server", pid: cfg.target.serverPid }];
     }
     progress(
-      `posting ${cfg.ratePerSec} tx/s for ${cfg.durationSec} s to ${target.gatewayUrl}; every ${cfg.measureEvery}th names a new customer whose points are read through ${target.apiUrl}/trpc every ${cfg.pollMs} ms`,
+      `posting ${cfg.ratePerSec} tx/s for ${cfg.warmupSec} s of warm-up and ${cfg.durationSec} s measured to ${target.gatewayUrl}; every ${cfg.measureEvery}th names a new customer whose points are read through ${target.apiUrl}/trpc every ${cfg.pollMs} ms`,
     );
     const result = await runLatency({
       ...target,
       ratePerSec: cfg.ratePerSec,
+      warmupSec: cfg.warmupSec,
       durationSec: cfg.durationSec,
       measureEvery: cfg.measureEvery,
       pollMs: cfg.pollMs,

@@ -5,6 +5,7 @@ import { BenchUsageError, dataDirOf, demoKey, isAlive, readServerInfo } from "./
 
 export interface LatencyConfig {
   ratePerSec: number;
+  warmupSec: number;
   durationSec: number;
   /** Every n-th transaction names a new customer whose balance is polled; the others are load only. */
   measureEvery: number;
@@ -31,7 +32,8 @@ export const latencyUsage = `Usage: pnpm bench:latency [flags]
                           a fresh database and nats-server, all removed afterwards); default: a running system
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
   --rate <tx/s>           fixed arrival rate of transactions (default 1000)
-  --duration <s>          how long to post (default 60)
+  --duration <s>          how long to post, measured (default 60)
+  --warmup <s>            arrivals at the same rate before, not counted: cold processes settle (default 10)
   --measure-every <n>     every n-th transaction names a new customer whose balance is polled (default 5)
   --poll-ms <ms>          how often outstanding balances are read (default 100): the resolution of the figures
   --poll-batch <n>        customers.get calls per batched tRPC request (default 100 with --spawn, else 20)
@@ -61,6 +63,7 @@ export function loadLatencyConfig(argv: string[] = process.argv.slice(2), server
         "ledger-workers": { type: "string" },
         rate: { type: "string" },
         duration: { type: "string" },
+        warmup: { type: "string" },
         "measure-every": { type: "string" },
         "poll-ms": { type: "string" },
         "poll-batch": { type: "string" },
@@ -83,6 +86,7 @@ export function loadLatencyConfig(argv: string[] = process.argv.slice(2), server
   const common = {
     ratePerSec: number("rate", values.rate, 1_000, false),
     durationSec: number("duration", values.duration, 60, false),
+    warmupSec: values.warmup === "0" ? 0 : number("warmup", values.warmup, 10, false),
     measureEvery: number("measure-every", values["measure-every"], 5),
     pollMs: number("poll-ms", values["poll-ms"], 100),
     pollBatch: number("poll-batch", values["poll-batch"], values.spawn ? 100 : 20),

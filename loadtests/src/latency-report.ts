@@ -61,6 +61,7 @@ export function toLatencyJson(f: LatencyFigures): string {
   return JSON.stringify({
     system: f.system,
     plannedRate: r.plannedRate,
+    warmupSeconds: r.warmupSeconds,
     achievedRate: Math.round(r.achievedRate),
     sent: r.sent,
     statuses: r.statuses,

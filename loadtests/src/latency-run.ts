@@ -8,6 +8,8 @@ export interface LatencyRunOptions {
   posKey: string;
   adminKey: string;
   ratePerSec: number;
+  /** Arrivals at the same rate before the measured ones, not counted: cold processes settle first. */
+  warmupSec: number;
   durationSec: number;
   measureEvery: number;
   pollMs: number;
@@ -22,6 +24,8 @@ export interface LatencyRunOptions {
 
 export interface LatencyRunResult {
   plannedRate: number;
+  warmupSeconds: number;
+  /** The measured arrivals (after the warm-up): how long they took to send, and how many. */
   postingSeconds: number;
   sent: number;
   achievedRate: number;
@@ -61,7 +65,8 @@ export function nextPollIn(ageMs: number, pollMs: number): number {
  * POST to what an app would see.
  */
 export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunResult> {
-  const total = Math.round(opts.ratePerSec * opts.durationSec);
+  const warmup = Math.round(opts.ratePerSec * opts.warmupSec);
+  const total = warmup + Math.round(opts.ratePerSec * opts.durationSec);
   const salt = Math.floor(Math.random() * 100_000);
   const statuses: Record<string, number> = {};
   const postMs: number[] = [];
@@ -77,20 +82,22 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
   let firstPollError: string | null = null;
 
   const send = (i: number) => {
-    const measure = i % opts.measureEvery === 0;
+    const counted = i >= warmup;
+    if (i === warmup) measuredFrom = performance.now();
+    const measure = counted && (i - warmup) % opts.measureEvery === 0;
     const basket = opts.nextBasket(`latency-${opts.runId}-${i}`);
     const phone = measure ? measuredPhone(salt, measured++) : null;
     if (phone) basket.customer = { phone };
     const startedAt = performance.now();
     const done = postTransaction(opts.gatewayUrl, opts.posKey, basket)
       .then((status) => {
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        postMs.push(performance.now() - startedAt);
+        if (counted) statuses[status] = (statuses[status] ?? 0) + 1;
+        if (counted) postMs.push(performance.now() - startedAt);
         if (phone && status === 202) outstanding.set(phone, { sentAt: startedAt, nextPollAt: 0 });
         else if (phone) notVisible++;
       })
       .catch(() => {
-        postErrors++;
+        if (counted) postErrors++;
         if (phone) notVisible++;
       })
       .finally(() => inFlight.delete(done));
@@ -100,6 +107,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
   const started = performance.now();
   let postingDone = false;
   let sendingSeconds = 0;
+  let measuredFrom = started;
   const posting = (async () => {
     let lastReport = started;
     while (sent < total && !opts.signal.aborted) {
@@ -113,7 +121,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
       }
       await sleep(5);
     }
-    sendingSeconds = (performance.now() - started) / 1_000;
+    sendingSeconds = (performance.now() - measuredFrom) / 1_000;
     await Promise.all(inFlight);
     postingDone = true;
   })();
@@ -154,9 +162,10 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
   await posting;
   return {
     plannedRate: opts.ratePerSec,
+    warmupSeconds: opts.warmupSec,
     postingSeconds: sendingSeconds,
-    sent,
-    achievedRate: sent / (sendingSeconds || 1),
+    sent: sent - warmup,
+    achievedRate: (sent - warmup) / (sendingSeconds || 1),
     statuses,
     postErrors,
     postMs: distribution(postMs),

@@ -73,6 +73,7 @@ describe("reading balances through tRPC", () => {
 
 const result = (over: Partial<LatencyRunResult>): LatencyRunResult => ({
   plannedRate: 1_000,
+  warmupSeconds: 10,
   postingSeconds: 60,
   sent: 60_000,
   achievedRate: 1_000,
@@ -113,14 +114,16 @@ describe("bench:latency configuration", () => {
     expect(loadLatencyConfig(["--spawn"])).toMatchObject({
       ratePerSec: 1_000,
       durationSec: 60,
+      warmupSec: 10,
       measureEvery: 5,
       pollMs: 100,
       pollBatch: 100,
       target: { kind: "spawn", ledgerWorkers: 2 },
     });
-    expect(loadLatencyConfig(["--spawn", "--rate", "250", "--duration", "10"])).toMatchObject({
+    expect(loadLatencyConfig(["--spawn", "--rate", "250", "--duration", "10", "--warmup", "0"])).toMatchObject({
       ratePerSec: 250,
       durationSec: 10,
+      warmupSec: 0,
     });
     expect(usageError(() => loadLatencyConfig(["--spawn", "--rate", "0"]))).toMatch(/--rate/);
     expect(usageError(() => loadLatencyConfig(["--spawn", "--api", "http://127.0.0.1:4001"]))).toMatch(
