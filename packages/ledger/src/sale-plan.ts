@@ -129,7 +129,9 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
         direction: "up",
         qualifyingValue: state.qualifying,
       });
-      const reward = current ? (reached.benefits.rewardPoints ?? 0) : 0;
+      // Joining the entry tier pays nothing; reaching a higher one pays its reward, also on a first sale
+      // (a tier skipped on the way pays nothing: the reward is the tier's the customer ends in).
+      const reward = reached.threshold > 0 ? (reached.benefits.rewardPoints ?? 0) : 0;
       const rewardKey = reward > 0 ? tierRewardKey(state.customerId, reached.id, m.transactionId) : null;
       if (rewardKey)
         movements.push({

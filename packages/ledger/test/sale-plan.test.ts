@@ -201,6 +201,21 @@ describe("planSale: tiers", () => {
     expect(first.effects.tier).toEqual({ from: null, to: "bronze", rewardPoints: 0, rewardKey: null });
   });
 
+  it("a first sale that reaches gold at once pays gold's reward (and only gold's: silver was skipped)", () => {
+    const newcomer = member();
+    const big = planSale(
+      saleMessage("S-1", [{ sku: "feast", unitPrice: 60_000 }]),
+      newcomer,
+      programme({ rules: [base], tiers }),
+    );
+    expect(big.effects.tier).toMatchObject({ from: null, to: "gold", rewardPoints: 100 });
+    expect(big.movements.map((m) => [m.kind, m.amount])).toEqual([
+      ["earn", 600],
+      ["bonus", 100],
+    ]);
+    expect(newcomer.tier).toBe("gold");
+  });
+
   it("tiers on spend or on orders qualify on the sale's total or on one order", () => {
     const lines = [{ sku: "menu", unitPrice: 3000 }];
     const onSpend = member({ tier: "bronze", qualifying: 10_000 });
