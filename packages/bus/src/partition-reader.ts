@@ -12,6 +12,10 @@ export interface PartitionMessage {
   pending: number;
 }
 
+const FETCH_EXPIRES_MS = 2_000;
+/** How long past its expiry a fetch may stay open (heartbeats are every second) before it is given up. */
+const FETCH_GRACE_MS = 5_000;
+
 interface Reader {
   stop(): void;
   done: Promise<void>;
@@ -76,21 +80,38 @@ export class PartitionReaders {
           while (!stopped) {
             await this.space();
             if (stopped) break;
-            fetching = await consumer.fetch({ max_messages: 256, expires: 2_000 });
-            for await (const m of fetching) {
-              if (stopped) break;
-              reader.pending = m.info.pending;
-              fromSeq = m.seq + 1;
-              this.queue.push({
-                partition,
-                seq: m.seq,
-                subject: m.subject,
-                payload: m.string(),
-                pending: m.info.pending,
-              });
-              this.waitingForMessages?.();
+            fetching = await consumer.fetch({ max_messages: 256, expires: FETCH_EXPIRES_MS });
+            // An ordered consumer has one replica, on one node. When that node dies, the client (nats.js
+            // 3.4) keeps the fetch open, counting missed heartbeats, for as long as the consumer's
+            // assignment lingers: the partition would stall until the node is back. A fetch still open
+            // well after it expired is abandoned and the consumer made anew where reading stopped.
+            const abandoned = { now: false };
+            const inFlight = fetching;
+            const watchdog = setTimeout(() => {
+              abandoned.now = true;
+              inFlight.stop();
+            }, FETCH_EXPIRES_MS + FETCH_GRACE_MS);
+            try {
+              for await (const m of fetching) {
+                if (stopped) break;
+                // A consumer made anew may replay what was read already: the partition only moves forward.
+                if (m.seq < fromSeq) continue;
+                reader.pending = m.info.pending;
+                fromSeq = m.seq + 1;
+                this.queue.push({
+                  partition,
+                  seq: m.seq,
+                  subject: m.subject,
+                  payload: m.string(),
+                  pending: m.info.pending,
+                });
+                this.waitingForMessages?.();
+              }
+            } finally {
+              clearTimeout(watchdog);
             }
             fetching = null;
+            if (abandoned.now && !stopped) throw new Error("the fetch outlived its expiry: its consumer is gone");
             failures = 0;
           }
         } catch (e) {
