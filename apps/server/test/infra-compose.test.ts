@@ -81,10 +81,12 @@ describe("infra/compose.yaml", () => {
     expect(s.healthcheck?.test.join(" ")).toContain(`http://127.0.0.1:${port}/readyz`);
   });
 
-  it("gives every process the same topology settings (each re-declares the streams and consumers at start)", () => {
+  it("gives every process the same topology settings (each re-declares the streams and consumers at start) and ledger partitions", () => {
     const declared = apps.map(([, s]) => {
       const c = loadConfig(envOf(s));
-      return [c.REGULARS_NAMESPACE, c.NATS_REPLICAS, c.ACK_WAIT_MS, c.MAX_DELIVER, c.DEDUPE_WINDOW_SECONDS].join(" ");
+      const topology = [c.REGULARS_NAMESPACE, c.NATS_REPLICAS, c.ACK_WAIT_MS, c.MAX_DELIVER, c.DEDUPE_WINDOW_SECONDS];
+      // Gateways put each transaction on a partition and ledger workers read them: one count for all.
+      return [...topology, c.LEDGER_PARTITIONS].join(" ");
     });
     expect(new Set(declared).size).toBe(1);
     expect(apps.filter(([, s]) => envOf(s).REGULARS_DEMO === "on")).toHaveLength(1);

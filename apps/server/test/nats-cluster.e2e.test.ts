@@ -139,13 +139,16 @@ it("keeps accepting with a node down, refuses with 503 (never 202) without quoru
     ])),
   );
   const tills = startTills(processes[0]!.record.gatewayUrl!, tenant.apiKeys.pos, TILLS);
-  onTestFailed(() => {
+  onTestFailed(async () => {
     const answers = new Map<string, number>();
     for (const a of tills.attempts)
       answers.set(`${a.status} ${a.code ?? ""}`, (answers.get(`${a.status} ${a.code ?? ""}`) ?? 0) + 1);
     console.log(`answers: ${JSON.stringify([...answers])}; last: ${JSON.stringify(tills.attempts.at(-1))}`);
     for (const p of processes) console.log(`--- ${p.role} ${p.record.pid}\n${p.output()}`);
     for (const n of cluster.nodes) console.log(`--- ${n.name}\n${n.output().split("\n").slice(-30).join("\n")}`);
+    const partitions = await db.$queryRaw<unknown[]>`
+      SELECT partition, holder, lease_until, applied_seq::int FROM ledger_partitions WHERE namespace = ${namespace} ORDER BY partition`;
+    console.log(`ledger partitions: ${JSON.stringify(partitions)}`);
   });
   const streams = Object.values(bus.topology.streams);
   const stream = bus.topology.streams.transactions;
@@ -160,10 +163,15 @@ it("keeps accepting with a node down, refuses with 503 (never 202) without quoru
   const first = cluster.node((await cluster.streamLeader(bus, stream))!);
   await first.kill();
   const firstDown = performance.now();
-  const newLeader = await eventually("a new leader of the transactions stream", async () => {
-    const leader = await cluster.streamLeader(bus, stream);
-    return leader && leader !== first.name ? leader : undefined;
-  });
+  // Raft elections take a few seconds, more on a busy machine.
+  const newLeader = await eventually(
+    "a new leader of the transactions stream",
+    async () => {
+      const leader = await cluster.streamLeader(bus, stream);
+      return leader && leader !== first.name ? leader : undefined;
+    },
+    60_000,
+  );
   const elected = performance.now();
   await eventually("sales accepted with one node down", async () => (acceptedSince(elected) >= 150 ? true : undefined));
 

@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Bus } from "@regulars/bus";
+import { type Bus, connectBus } from "@regulars/bus";
 import { defaultSearchPath, findExecutable } from "@regulars/embedded";
 import { eventually } from "./index.ts";
 import { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
@@ -141,6 +141,7 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
   try {
     await Promise.all(nodes.map((n) => n.start()));
     await cluster.waitForMetaLeader();
+    await waitForPlacement(cluster.url, size);
   } catch (e) {
     const output = nodes.map((n) => `--- ${n.name}\n${n.output()}`).join("\n");
     await cluster.dispose();
@@ -211,6 +212,29 @@ async function monitor<T>(node: NatsClusterNode, path: string): Promise<T> {
   const res = await fetch(`${node.monitorUrl}${path}`, { signal: AbortSignal.timeout(1_000) });
   if (!res.ok) throw new Error(`${node.name}${path} answered ${res.status}`);
   return (await res.json()) as T;
+}
+
+/**
+ * A meta leader can exist before it has heard what the other nodes offer; until then creating a stream
+ * with `replicas` copies fails with "no suitable peers for placement". Creates (and deletes) a probe
+ * stream until one can be placed.
+ */
+async function waitForPlacement(url: string, replicas: number): Promise<void> {
+  const bus = await connectBus({ url, namespace: "clusterprobe", name: "regulars-test-cluster-probe" });
+  try {
+    await eventually(
+      `a stream with ${replicas} replicas to be placed`,
+      async () => {
+        await bus.jsm.streams.add({ name: "CLUSTER_PROBE", subjects: ["clusterprobe.>"], num_replicas: replicas });
+        await bus.jsm.streams.delete("CLUSTER_PROBE");
+        return true;
+      },
+      30_000,
+      200,
+    );
+  } finally {
+    await bus.close();
+  }
 }
 
 /** Ports free right now, all bound at once so none is handed out twice. */
