@@ -144,6 +144,7 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
 
     return {
       system: system.description,
+      cpuProcess: spawned ? "gateway" : "server",
       gatewayUrl: system.gatewayUrl,
       namespace: system.namespace,
       connections: cfg.connections,

@@ -42,7 +42,7 @@ function ledgerRows(prefix: string, ledger: LedgerFigures | null): [string, stri
   ];
 }
 
-function phaseRows(name: string, phase: PhaseFigures, unit: string): [string, string][] {
+function phaseRows(name: string, phase: PhaseFigures, unit: string, cpuProcess: string): [string, string][] {
   const { load } = phase;
   return [
     [
@@ -55,7 +55,7 @@ function phaseRows(name: string, phase: PhaseFigures, unit: string): [string, st
       `p50 ${load.latencyMs.p50} / p90 ${load.latencyMs.p90} / p99 ${load.latencyMs.p99} ms (max ${load.latencyMs.max})`,
     ],
     [
-      `${name} gateway CPU`,
+      `${name} ${cpuProcess} CPU`,
       `${n3(phase.gatewayCpuMsPerRequest)} ms per request, ${n3(phase.gatewayCpuMsPerTransaction)} ms per transaction`,
     ],
   ];
@@ -88,14 +88,14 @@ export function renderTable(f: BenchFigures): string {
       "HTTP ceiling",
       `${n0(f.ceiling.perSec)} req/s: a trivial Hono route answering 202 on the same stack, own process, ${f.connections} connections; CPU ${n3(f.ceiling.cpuMsPerRequest)} ms per request`,
     ]);
-  rows.push(...phaseRows(`single POST${alone}`, f.single, "requests"));
+  rows.push(...phaseRows(`single POST${alone}`, f.single, "requests", f.cpuProcess));
   rows.push([
     "single vs ceiling",
     `${pct(f.singleVsCeilingPct)} of the HTTP ceiling (bar ${ceilingBarPct} %: ${yes(v.meetsCeilingBar)})`,
   ]);
   rows.push(...ledgerRows("single", f.single.ledger));
   if (f.batch) {
-    rows.push(...phaseRows(`batch POST ×${f.batch.batchSize}${alone}`, f.batch, "batches"));
+    rows.push(...phaseRows(`batch POST ×${f.batch.batchSize}${alone}`, f.batch, "batches", f.cpuProcess));
     rows.push([
       "batch vs raw",
       `${pct(f.batchVsRawPct)} of the raw publish rate (bar ${rawBarPct} %: ${yes(v.meetsRawBar)}), ${f.batch.connections} connections`,
@@ -110,7 +110,7 @@ export function renderTable(f: BenchFigures): string {
   ]);
   rows.push(...capacityRows(f));
   if (f.pipeline) {
-    rows.push(...phaseRows("pipeline POST (ledger running)", f.pipeline, "requests"));
+    rows.push(...phaseRows("pipeline POST (ledger running)", f.pipeline, "requests", f.cpuProcess));
     rows.push(...ledgerRows("pipeline", f.pipeline.ledger));
   }
   rows.push([
@@ -154,6 +154,7 @@ export function toJsonLine(f: BenchFigures): string {
     m ? { pid: m.pid, peakRssBytes: m.peakBytes, rssBytes: m.currentBytes } : null;
   return JSON.stringify({
     system: f.system,
+    cpuProcess: f.cpuProcess,
     gatewayUrl: f.gatewayUrl,
     namespace: f.namespace,
     connections: f.connections,

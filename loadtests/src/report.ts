@@ -55,6 +55,8 @@ export interface LedgerCapacity {
 
 export interface BenchFigures {
   system: string;
+  /** The process whose CPU the phases report: the gateway alone, or a server running several roles. */
+  cpuProcess: string;
   gatewayUrl: string;
   namespace: string;
   connections: number;

@@ -63,6 +63,7 @@ const phase = (over: Partial<PhaseFigures> = {}): PhaseFigures => ({
 
 const figures = (over: Partial<BenchFigures> = {}): BenchFigures => ({
   system: "spawned",
+  cpuProcess: "gateway",
   gatewayUrl: "http://127.0.0.1:4000",
   namespace: "bench_x",
   connections: 50,
