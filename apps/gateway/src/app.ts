@@ -4,7 +4,7 @@ import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contra
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import type { KeyRateLimiter } from "@regulars/http-guards";
+import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
 import type { CredentialCache } from "@regulars/tenancy";
@@ -79,7 +79,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   const now = deps.now ?? (() => new Date());
   registerOpenApiDocument(app, openApiPath, now);
 
-  const maxBodyBytes = deps.maxBodyBytes ?? 256 * 1024;
+  const maxBodyBytes = deps.maxBodyBytes ?? httpDefaults.maxBodyBytes;
   const limit = limitBody(maxBodyBytes);
   const transactionRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
   app.use("/v1/transactions", limit, transactionRoles);
