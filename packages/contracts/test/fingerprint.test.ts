@@ -1,0 +1,38 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, sortedJson, TransactionInput, transactionFingerprint } from "../src/index.ts";
+
+const sale = TransactionInput.parse({
+  externalId: "POS1-1",
+  type: "sale",
+  occurredAt: "2026-03-01T12:00:00+01:00",
+  locationId: "store-1",
+  channel: "pos",
+  customer: { phone: "+48600100200" },
+  currency: "EUR",
+  lines: [{ sku: "FRIES", name: "Fries", quantity: 2, unitPrice: 350 }],
+  total: 700,
+});
+
+describe("transaction fingerprints", () => {
+  it("never change meaning: stored fingerprints of earlier releases still match", () => {
+    // Computed by the release that first stored fingerprints; a change here turns every replay into a conflict.
+    expect(transactionFingerprint(sale)).toBe("dH6O6aklaXb1R8xYvVQp23uZGL6FQQcsbyi40SkEqJk");
+  });
+
+  it("are stable across key order and occurredAt's offset, and differ with the content", () => {
+    const reordered = Object.fromEntries(Object.entries(sale).reverse());
+    expect(transactionFingerprint(TransactionInput.parse(reordered))).toBe(transactionFingerprint(sale));
+    expect(transactionFingerprint({ ...sale, occurredAt: "2026-03-01T11:00:00Z" })).toBe(transactionFingerprint(sale));
+    expect(transactionFingerprint({ ...sale, total: 701 })).not.toBe(transactionFingerprint(sale));
+  });
+
+  it("the fast form writes exactly the reference canonical JSON, for any JSON value", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => sortedJson(v) === canonicalJson(v)));
+    // What the fast path cannot do alone: integer-like keys (ordered numerically by JavaScript) and holes.
+    expect(sortedJson({ b: 1, 10: 2, 9: 3, a: [1, { z: 1, y: 2 }] })).toBe(
+      canonicalJson({ b: 1, 10: 2, 9: 3, a: [1, { z: 1, y: 2 }] }),
+    );
+    expect(sortedJson({ b: undefined, a: 1 })).toBe('{"a":1}');
+  });
+});
