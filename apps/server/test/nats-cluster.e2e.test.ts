@@ -131,14 +131,16 @@ it("keeps accepting with a node down, refuses with 503 (never 202) without quoru
     ACK_WAIT_MS: "2000",
     RATE_LIMIT_POS: "off",
   };
-  processes.push(
-    ...(await Promise.all([
-      startRoleProcess("gateway", env),
-      startRoleProcess("workers", { ...env, WORKERS: "ledger", LEDGER_BATCH_SIZE: "50" }),
-      startRoleProcess("workers", { ...env, WORKERS: "ledger", LEDGER_BATCH_SIZE: "50" }),
-    ])),
-  );
-  const tills = startTills(processes[0]!.record.gatewayUrl!, tenant.apiKeys.pos, TILLS);
+  // All settle before going on, so every process that did start is cleaned up even when another did not.
+  const starts = await Promise.allSettled([
+    startRoleProcess("gateway", env),
+    startRoleProcess("workers", { ...env, WORKERS: "ledger", LEDGER_BATCH_SIZE: "50" }),
+    startRoleProcess("workers", { ...env, WORKERS: "ledger", LEDGER_BATCH_SIZE: "50" }),
+  ]);
+  for (const s of starts) if (s.status === "fulfilled") processes.push(s.value);
+  for (const s of starts) if (s.status === "rejected") throw s.reason;
+  const gateway = processes[0]!;
+  const tills = startTills(gateway.record.gatewayUrl!, tenant.apiKeys.pos, TILLS);
   onTestFailed(async () => {
     const answers = new Map<string, number>();
     for (const a of tills.attempts)
