@@ -105,9 +105,12 @@ export class CoalescingPublisher {
     const item = this.waiting.get(token);
     if (!item) return; // answered after its timeout
     this.waiting.delete(token);
-    // No stream listens on the subject: the server answers for JetStream with a 503 status and no body.
+    // Nobody answered for JetStream (a 503 status, no body): on a cluster, the stream has no leader while one
+    // is elected or without a majority of its nodes; on a single server, no stream stores the subject.
     if (msg.headers?.code === 503 && msg.data.length === 0) {
-      item.reject(new Error(`no JetStream stream stores subject ${item.subject}`));
+      item.reject(
+        new Error(`no JetStream stream answered for ${item.subject} (no leader elected now, or no stream stores it)`),
+      );
       return;
     }
     let ack: PubAck;

@@ -79,7 +79,7 @@ describe("publishing from many concurrent requests", () => {
     ]);
     expect(publisher.stats.flushes).toBe(1);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/no JetStream stream stores subject/);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/no JetStream stream answered for nostream/);
   });
 
   it("passes on what JetStream refuses to store", async () => {
