@@ -66,6 +66,7 @@ export {
   partitionPositions,
   releasePartitions,
   renewLeases,
+  retireWorker,
 } from "./transactions/partitions.ts";
 export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
 export { externalIdOf, transactionRecord } from "./transactions/record.ts";

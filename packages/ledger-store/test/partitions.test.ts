@@ -11,6 +11,7 @@ import {
   partitionPositions,
   releasePartitions,
   renewLeases,
+  retireWorker,
 } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
@@ -44,10 +45,16 @@ describe("leases", () => {
     expect((await claimPartitions(db, ns, "c", 4, 60_000)).map((l) => l.partition)).toEqual([0, 1]);
   });
 
-  it("counts the workers alive", async () => {
+  it("counts the workers alive; one that stops cleanly stops counting and gives its partitions back at once", async () => {
     const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 2);
     expect(await heartbeat(db, ns, "a", 10_000)).toBe(1);
     expect(await heartbeat(db, ns, "b", 10_000)).toBe(2);
+    await claimPartitions(db, ns, "a", 2, 60_000);
+    await retireWorker(db, ns, "a");
+    expect(await heartbeat(db, ns, "b", 10_000)).toBe(1);
+    expect((await claimPartitions(db, ns, "b", 2, 60_000)).map((l) => l.partition)).toEqual([0, 1]);
+    await heartbeat(db, ns, "a", 10_000);
     await db.$executeRaw`UPDATE ledger_workers SET seen_at = now() - interval '11 seconds' WHERE namespace = ${ns} AND worker = 'a'`;
     expect(await heartbeat(db, ns, "b", 10_000)).toBe(1);
   });

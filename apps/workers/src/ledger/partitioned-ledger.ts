@@ -29,6 +29,7 @@ import {
   ledgerDefaults,
   releasePartitions,
   renewLeases,
+  retireWorker,
   skipDeadLettered,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -305,7 +306,9 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
       await readers.close();
       await loop;
       await leasing.catch(() => undefined);
-      await releasePartitions(db, namespace, worker, [...Array(partitions).keys()]).catch(() => undefined);
+      await retireWorker(db, namespace, worker).catch((e) =>
+        log.warn({ err: summarize(e) }, "partitions not given back; others take them when the leases run out"),
+      );
     },
   };
 }

@@ -39,6 +39,17 @@ export async function heartbeat(db: Db, namespace: string, worker: string, lease
   return Math.max(1, Number(row?.n ?? 1));
 }
 
+/**
+ * A worker stopping cleanly gives its partitions back and stops counting as alive, so the others take its
+ * share at once instead of after a lease period (a rolling restart would otherwise run on half the workers).
+ */
+export async function retireWorker(db: Db, namespace: string, worker: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE ledger_partitions SET holder = NULL, lease_until = NULL, updated_at = now()
+    WHERE namespace = ${namespace} AND holder = ${worker}`;
+  await db.$executeRaw`DELETE FROM ledger_workers WHERE namespace = ${namespace} AND worker = ${worker}`;
+}
+
 /** Extends this worker's leases; returns the partitions it still holds (a lease that ran out may be gone), with their positions. */
 export async function renewLeases(
   db: Db,
