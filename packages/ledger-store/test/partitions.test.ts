@@ -1,17 +1,19 @@
-import type { Db } from "@regulars/db";
-import { testDb, uniqueNamespace } from "@regulars/testing";
+import { createDb, type Db } from "@regulars/db";
+import { testDatabaseUrl, testDb, uniqueNamespace } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   applyTransactionBatch,
   claimPartitions,
   customerBalances,
   ensurePartitions,
+  findBalanceDrift,
   heartbeat,
   LeaseLostError,
   partitionPositions,
   releasePartitions,
   renewLeases,
   retireWorker,
+  tenantIssued,
 } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
@@ -95,5 +97,59 @@ describe("positions move with the batch that applied them", () => {
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
     expect((await partitionPositions(db, ns)).get(1)).toBe(12);
+  });
+});
+
+describe("the tenant's counter-account is shared out by partition", () => {
+  it("workers of one tenant post to their own shares: one holding its share's lock never stops another", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 16);
+    await claimPartitions(db, ns, "a", 8, 60_000); // 0-7
+    await claimPartitions(db, ns, "b", 8, 60_000); // 8-15
+    const tenant = await tenantWithProgramme(db, { rules: [base] });
+    const sale = (phone: string) => txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000)] });
+    await applyTransactionBatch(ledgerDeps(db), [sale("+48730000001")], {
+      sources: [{ partition: 3, seq: 1, subject: "x" }],
+      guard: { namespace: ns, worker: "a" },
+    });
+
+    // Worker "a" is mid-batch, holding its share of the counter-account until it commits ...
+    const holding = createDb({ url: testDatabaseUrl(), poolSize: 1 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = holding.$transaction(
+      async (tx) => {
+        // Every counter-account row of the tenant there is so far: the one worker "a" posted to.
+        await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant} AND owner LIKE 'tenant%' FOR UPDATE`;
+        locked();
+        await held;
+      },
+      { timeout: 120_000 },
+    );
+    try {
+      await isLocked;
+      // ... and worker "b" applies a batch of its own partition for the same tenant all the same.
+      await applyTransactionBatch(ledgerDeps(db), [sale("+48730000002")], {
+        sources: [{ partition: 9, seq: 2, subject: "x" }],
+        guard: { namespace: ns, worker: "b" },
+      });
+    } finally {
+      release();
+      await holder;
+      await holding.$disconnect();
+    }
+    const shares = await db.ledgerAccount.findMany({
+      where: { tenantId: tenant, kind: "points_issued" },
+      select: { owner: true, balance: true },
+      orderBy: { owner: "asc" },
+    });
+    expect(shares.map((s) => [s.owner, Number(s.balance)])).toEqual([
+      ["tenant:3", -10],
+      ["tenant:9", -10],
+    ]);
+    expect(await tenantIssued(db, tenant, "points")).toBe(-20);
+    expect(await findBalanceDrift(db, tenant)).toEqual([]);
   });
 });

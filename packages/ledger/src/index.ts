@@ -19,6 +19,7 @@ export {
   postingsFor,
   TENANT_OWNER,
   tenantAccountKind,
+  tenantOwner,
   type Unit,
 } from "./postings.ts";
 export { planRefund, type RefundPlan } from "./refund-plan.ts";

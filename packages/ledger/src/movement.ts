@@ -17,6 +17,12 @@ export interface NewMovement {
   lot?: { availableAt: Date; expiresAt: Date | null };
   /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
   sourceKey?: string | null;
+  /**
+   * Which share of the tenant's counter-account takes the other side (see `tenantOwner`): the ledger
+   * partition of the worker posting it, so workers of one tenant never wait for each other's row. None for
+   * writers outside the partitioned ledger (jobs, adjustments, action points): the unsharded row.
+   */
+  counterShard?: number;
 }
 
 export interface PostedMovement extends NewMovement {

@@ -22,6 +22,15 @@ export const customerAccountKind = (unit: Unit): CustomerAccount => unit;
 export const tenantAccountKind = (unit: Unit): string => `${unit}_issued`;
 export const TENANT_OWNER = "tenant";
 
+/**
+ * The owner of a share of the tenant's counter-account. A tenant's points issued are one account in the
+ * books, kept as several rows: every posting updates its row's cached balance under a row lock held to the
+ * commit, so one row per tenant would make all of a tenant's ledger workers queue on it. The account's
+ * balance is the sum of its shares (`TENANT_OWNER` and `TENANT_OWNER:<n>`).
+ */
+export const tenantOwner = (shard?: number): string =>
+  shard === undefined ? TENANT_OWNER : `${TENANT_OWNER}:${shard}`;
+
 export interface Posting {
   owner: string;
   kind: string;
@@ -38,6 +47,7 @@ export function postingsFor(
   amount: number,
   account: CustomerAccount = customerAccountKind(unit),
   kind?: MovementKind,
+  counterShard?: number,
 ): [Posting, Posting] {
   if (kind === "release") {
     return [
@@ -47,6 +57,6 @@ export function postingsFor(
   }
   return [
     { owner: customerId, kind: account, amount },
-    { owner: TENANT_OWNER, kind: tenantAccountKind(unit), amount: -amount },
+    { owner: tenantOwner(counterShard), kind: tenantAccountKind(unit), amount: -amount },
   ];
 }

@@ -1,4 +1,5 @@
 import { type Db, exactNumber } from "@regulars/db";
+import { TENANT_OWNER } from "@regulars/ledger";
 
 export interface CustomerBalances {
   points: number;
@@ -27,4 +28,12 @@ export async function findBalanceDrift(
   return rows
     .map((r) => ({ accountId: r.id.toString(), cached: exactNumber(r.balance), summed: exactNumber(r.summed) }))
     .filter((r) => r.cached !== r.summed);
+}
+
+/** The tenant's counter-account of a unit (points or wallet issued): the sum of its shares. */
+export async function tenantIssued(db: Db, tenantId: string, unit: "points" | "wallet"): Promise<number> {
+  const [row] = await db.$queryRaw<{ balance: bigint | null }[]>`
+    SELECT sum(balance) AS balance FROM ledger_accounts
+    WHERE tenant_id = ${tenantId} AND kind = ${`${unit}_issued`} AND (owner = ${TENANT_OWNER} OR owner LIKE ${`${TENANT_OWNER}:%`})`;
+  return exactNumber(row?.balance ?? 0);
 }

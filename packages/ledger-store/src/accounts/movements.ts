@@ -54,7 +54,7 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
 
 async function postEntries(tx: DbTx, posted: PostedMovement[]) {
   const entries = posted.flatMap((m) =>
-    postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind).map((p) => ({
+    postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind, m.counterShard).map((p) => ({
       ...p,
       tenantId: m.tenantId,
       movementId: m.id,

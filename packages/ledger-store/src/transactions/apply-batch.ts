@@ -395,7 +395,10 @@ class BatchApplication {
       .map((r) => processedEvent(r.message, r.customerId, r.points));
     // Accounts before loyalty rows, the order the scheduled jobs lock them in too.
     // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
-    const { outbox } = await postAndAnnounce(this.tx, this.movements, {
+    // The worker's own share of the tenant's counter-account: its partitions are its alone.
+    const shard = this.opts.sources?.length ? Math.min(...this.opts.sources.map((s) => s.partition)) : undefined;
+    const movements = shard === undefined ? this.movements : this.movements.map((m) => ({ ...m, counterShard: shard }));
+    const { outbox } = await postAndAnnounce(this.tx, movements, {
       milestonesOf: (tenantId) => this.milestones.get(tenantId) ?? [],
       events: this.events,
       extraOutbox: processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })),
