@@ -11,6 +11,7 @@ import { type BenchConfig, BenchUsageError, loadConfig, usage } from "./config.t
 import { waitForLedgerDrain } from "./drain.ts";
 import { type GatewayPhaseOptions, runGatewayPhase } from "./gateway-phase.ts";
 import { measureHttpCeiling } from "./http-ceiling.ts";
+import { abortOnInterrupt } from "./interrupt.ts";
 import { demoMenu } from "./menu.ts";
 import { preflight, preflightBatch } from "./preflight.ts";
 import { measureRawPublish } from "./raw-publish.ts";
@@ -202,14 +203,7 @@ async function rawReference(
 }
 
 async function main(): Promise<number> {
-  const controller = new AbortController();
-  const interrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
-    progress("interrupted: stopping and cleaning up (Ctrl-C again to quit at once)");
-    controller.abort();
-  };
-  process.on("SIGINT", interrupt);
-  process.on("SIGTERM", interrupt);
+  const controller = abortOnInterrupt(progress);
   let system: BenchSystem | null = null;
   let failed = false;
   try {

@@ -3,6 +3,7 @@
  * customer's points being visible through the tRPC API, p50/p99. The bar: p99 under 1 s. See loadtests/README.md.
  */
 import { createBasketFactory, newRunId } from "./baskets.ts";
+import { abortOnInterrupt } from "./interrupt.ts";
 import { latencyUsage, loadLatencyConfig } from "./latency-config.ts";
 import { renderLatency, toLatencyJson } from "./latency-report.ts";
 import { runLatency } from "./latency-run.ts";
@@ -14,14 +15,7 @@ import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const controller = new AbortController();
-  const interrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
-    progress("interrupted: stopping and cleaning up (Ctrl-C again to quit at once)");
-    controller.abort();
-  };
-  process.on("SIGINT", interrupt);
-  process.on("SIGTERM", interrupt);
+  const controller = abortOnInterrupt(progress);
   let spawned: SpawnedSystem | null = null;
   let failed = false;
   try {

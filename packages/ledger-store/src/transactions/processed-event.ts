@@ -63,18 +63,31 @@ export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<st
         total: exactNumber(r.total),
         discountTotal: exactNumber(r.discountTotal),
         points: exactNumber(r.pointsAwarded),
-        lines: r.lines.map((l) => ({
-          lineNo: l.lineNo,
-          sku: l.sku,
-          name: l.name,
-          category: l.category,
-          tags: l.tags,
-          quantity: l.quantity,
-          unitPrice: exactNumber(l.unitPrice),
-          discount: exactNumber(l.discount),
-          amount: exactNumber(l.amount),
-        })),
+        lines: r.lines.map(storedLine),
       },
     ]),
   );
 }
+
+/** A stored transaction line as the contracts write it (money as exact numbers). */
+export const storedLine = (l: {
+  lineNo: number;
+  sku: string;
+  name: string;
+  category: string | null;
+  tags: string[];
+  quantity: number;
+  unitPrice: bigint;
+  discount: bigint;
+  amount: bigint;
+}) => ({
+  lineNo: l.lineNo,
+  sku: l.sku,
+  name: l.name,
+  category: l.category,
+  tags: l.tags,
+  quantity: l.quantity,
+  unitPrice: exactNumber(l.unitPrice),
+  discount: exactNumber(l.discount),
+  amount: exactNumber(l.amount),
+});

@@ -1,6 +1,7 @@
 import { type Db, exactNumber } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { transactionMovements } from "../accounts/history.ts";
+import { storedLine } from "./processed-event.ts";
 import { transactionStatus } from "./status.ts";
 
 /** The externalId a transaction id was accepted under (ids are derived from it, so only a record tells). */
@@ -34,18 +35,7 @@ export async function transactionRecord(db: Db, tenantId: string, externalId: st
     discountTotal: exactNumber(tx.discountTotal),
     programmeVersion: tx.programmeVersion,
     explanation: tx.explanation,
-    lines: tx.lines.map((l) => ({
-      lineNo: l.lineNo,
-      sku: l.sku,
-      name: l.name,
-      category: l.category,
-      tags: l.tags,
-      quantity: l.quantity,
-      unitPrice: exactNumber(l.unitPrice),
-      discount: exactNumber(l.discount),
-      amount: exactNumber(l.amount),
-      refundsLineNo: l.refundsLineNo,
-    })),
+    lines: tx.lines.map((l) => ({ ...storedLine(l), refundsLineNo: l.refundsLineNo })),
     movements: (await transactionMovements(db, tenantId, tx.id)).map(({ id, kind, unit, amount, occurredAt }) => ({
       id,
       kind,
