@@ -41,7 +41,7 @@ describe("the outbox relay", () => {
       customerId: tx.customerId,
       occurredAt: new Date().toISOString(),
       points: 10,
-      expiresAt: "2027-12-02T11:00:00.000Z",
+      expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
     };
     await db().outboxEvent.create({
       data: {

@@ -230,7 +230,7 @@ describe("BehaviouralEventInput", () => {
 });
 
 describe("occurredAtOutOfRange", () => {
-  const now = new Date("2030-06-15T12:00:00Z"); // the clock is passed in: no dependence on today
+  const now = new Date("2024-06-15T12:00:00Z"); // the clock is passed in: no dependence on today
   const window = { maxAgeDays: 35, maxAheadSeconds: 300 };
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   it("accepts the edges of the window and refuses one millisecond beyond", () => {
@@ -240,8 +240,8 @@ describe("occurredAtOutOfRange", () => {
     expect(occurredAtOutOfRange(at(300_001), now, window)).toMatch(/more than 300 seconds in the future/);
   });
   it("reads offsets: 12:04+00:00 is in range, the same wall time at -01:00 is an hour ahead", () => {
-    expect(occurredAtOutOfRange("2030-06-15T12:04:00+00:00", now, window)).toBeNull();
-    expect(occurredAtOutOfRange("2030-06-15T12:04:00-01:00", now, window)).not.toBeNull();
+    expect(occurredAtOutOfRange("2024-06-15T12:04:00+00:00", now, window)).toBeNull();
+    expect(occurredAtOutOfRange("2024-06-15T12:04:00-01:00", now, window)).not.toBeNull();
   });
 });
 
@@ -275,7 +275,7 @@ describe("only what the stores can hold passes the door", () => {
   });
 
   it.each(unstorable)("refuses %s in event property keys and nested values", (_name, bad) => {
-    const event = { eventId: "e1", type: "app_open", occurredAt: "2030-01-01T00:00:00Z" };
+    const event = { eventId: "e1", type: "app_open", occurredAt: "2024-01-01T00:00:00Z" };
     expect(pathsOf(BehaviouralEventInput.safeParse({ ...event, properties: { [bad]: 1 } }))).toContain(
       `properties.${bad}`,
     );
@@ -290,7 +290,7 @@ describe("only what the stores can hold passes the door", () => {
     const parsed = BehaviouralEventInput.safeParse({
       eventId: "e1",
       type: "app_open",
-      occurredAt: "2030-01-01T00:00:00Z",
+      occurredAt: "2024-01-01T00:00:00Z",
       properties: deep as Record<string, unknown>,
     });
     expect(parsed.success).toBe(false);

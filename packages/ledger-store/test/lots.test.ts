@@ -453,8 +453,9 @@ describe("point lots: pending points", () => {
       tenantId,
       customers: [c],
     } = await tenantWithCustomers(1);
-    const e1 = new Date("2027-03-02T10:00:00.123Z");
-    const e2 = new Date("2027-04-30T21:59:59.999Z");
+    // Relative to now, to the millisecond: what is stored is what was given.
+    const e1 = new Date(Date.now() + 90 * 86_400_000 + 123);
+    const e2 = new Date(Date.now() + 150 * 86_400_000 + 999);
     await post([
       mv(tenantId, c!, 10, "earn:1", { at: 1, expiresAt: e1 }),
       mv(tenantId, c!, 20, "earn:2", { at: 2, pendingDays: 14, expiresAt: e2 }),

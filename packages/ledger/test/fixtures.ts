@@ -10,9 +10,9 @@ export const WARSAW = "Europe/Warsaw";
 export const TENANT = "ten_ledger_unit";
 export const CUSTOMER = "cus_0000000001";
 
-/** A Wednesday noon in Warsaw (UTC+1 in March): no weekday rule applies, and the local day is 2030-03-06. */
-export const NOON = "2030-03-06T12:00:00+01:00";
-export const NOON_DAY = "2030-03-06";
+/** A Wednesday noon in Warsaw (UTC+1 in March): no weekday rule applies, and the local day is 2024-03-06. */
+export const NOON = "2024-03-06T12:00:00+01:00";
+export const NOON_DAY = "2024-03-06";
 
 export const programme = (config: Record<string, unknown>): ProgrammeAt => ({
   version: 1,
@@ -91,7 +91,7 @@ export const refundMessage = (
   externalId: string,
   refundOf: string,
   lines: LineSpec[],
-  occurredAt = "2030-03-08T18:00:00+01:00",
+  occurredAt = "2024-03-08T18:00:00+01:00",
 ): TransactionMessage =>
   TransactionMessage.parse({
     tenantId: TENANT,

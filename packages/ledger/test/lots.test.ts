@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type FreshMovement, type Lot, type MovementKind, planLotChanges } from "../src/index.ts";
 
-const T0 = Date.parse("2030-03-02T10:00:00Z"); // data only: the planner never reads the clock
+const T0 = Date.parse("2024-03-02T10:00:00Z"); // data only: the planner never reads the clock
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const at = (minutes: number) => new Date(T0 + minutes * MINUTE);
@@ -80,7 +80,7 @@ describe("planLotChanges: spending, first in first out", () => {
   });
 
   it("a credit opens a lot with its key and dates; later spends in the batch reach it after the older lots", () => {
-    const expiresAt = new Date("2031-03-02T10:00:00Z");
+    const expiresAt = new Date("2025-03-02T10:00:00Z");
     const lots = [lot("a", 40, 40, 1)];
     const changes = planLotChanges(
       [mv("earn", 60, { minute: 5, expiresAt }), mv("spend", -70, { minute: 6 })],

@@ -15,7 +15,7 @@ import {
   tiers,
 } from "./fixtures.ts";
 
-const REFUNDED_AT = "2030-03-08T18:00:00+01:00"; // refundMessage's default: two days after the sale
+const REFUNDED_AT = "2024-03-08T18:00:00+01:00"; // refundMessage's default: two days after the sale
 const refundedAt = new Date(REFUNDED_AT);
 
 /** A member's sale planned and recorded as the worker records it; returns what a refund reads. */
@@ -331,7 +331,7 @@ describe("planRefund: tiers", () => {
         id: `tier:${CUSTOMER}:refund:tx_R-2`,
         tenantId: TENANT,
         customerId: CUSTOMER,
-        occurredAt: "2030-03-08T17:00:00.000Z",
+        occurredAt: "2024-03-08T17:00:00.000Z",
         from: "gold",
         to: "silver",
         direction: "down",

@@ -39,8 +39,8 @@ describe("planSale: points", () => {
         idempotencyKey: "tx:tx_S-1",
         transactionId: "tx_S-1",
         occurredAt: at,
-        // 2031-03-06 12:00 in Warsaw (UTC+1 in March) is 11:00 UTC.
-        lot: { availableAt: at, expiresAt: new Date("2031-03-06T11:00:00Z") },
+        // 2025-03-06 12:00 in Warsaw (UTC+1 in March) is 11:00 UTC.
+        lot: { availableAt: at, expiresAt: new Date("2025-03-06T11:00:00Z") },
       },
     ]);
     expect(plan.events).toEqual([]);
@@ -62,13 +62,13 @@ describe("planSale: points", () => {
 
   it("a sale that earns nothing posts no movement but still counts as activity", () => {
     const p = programme({ rules: [base] });
-    const state = member({ lastActivityAt: new Date("2030-03-01T10:00:00Z") });
+    const state = member({ lastActivityAt: new Date("2024-03-01T10:00:00Z") });
     const plan = planSale(saleMessage("S-0", [{ sku: "water", unitPrice: 99 }]), state, p);
     expect(plan.points).toBe(0);
     expect(plan.movements).toEqual([]);
     expect(state.lastActivityAt).toEqual(at);
     // An older sale arriving late does not move the last activity back.
-    planSale(saleMessage("S-OLD", [{ sku: "water", unitPrice: 99 }], "2030-03-02T09:00:00+01:00"), state, p);
+    planSale(saleMessage("S-OLD", [{ sku: "water", unitPrice: 99 }], "2024-03-02T09:00:00+01:00"), state, p);
     expect(state.lastActivityAt).toEqual(at);
   });
 
@@ -83,7 +83,7 @@ describe("planSale: points", () => {
     expect(state.earnedByDay.get(NOON_DAY)).toBe(50);
 
     const second = planSale(
-      saleMessage("S-2", [{ sku: "burger", unitPrice: 1000 }], "2030-03-06T20:00:00+01:00"),
+      saleMessage("S-2", [{ sku: "burger", unitPrice: 1000 }], "2024-03-06T20:00:00+01:00"),
       state,
       p,
     );
@@ -93,13 +93,13 @@ describe("planSale: points", () => {
 
     // 23:30 UTC on the 6th is 00:30 on the 7th in Warsaw: a new local day, a fresh cap.
     const nextDay = planSale(
-      saleMessage("S-3", [{ sku: "burger", unitPrice: 1000 }], "2030-03-06T23:30:00Z"),
+      saleMessage("S-3", [{ sku: "burger", unitPrice: 1000 }], "2024-03-06T23:30:00Z"),
       state,
       p,
     );
     expect(nextDay.points).toBe(10);
     expect(nextDay.explanation?.capped).toBeNull();
-    expect(Object.fromEntries(state.earnedByDay)).toEqual({ "2030-03-06": 50, "2030-03-07": 10 });
+    expect(Object.fromEntries(state.earnedByDay)).toEqual({ "2024-03-06": 50, "2024-03-07": 10 });
   });
 
   it("per-transaction cap cuts one sale; the daily cap then applies to what is left of the day", () => {
@@ -150,7 +150,7 @@ describe("planSale: tiers", () => {
         id: `tier:${CUSTOMER}:tx_S-UP`,
         tenantId: TENANT,
         customerId: CUSTOMER,
-        occurredAt: "2030-03-06T11:00:00.000Z",
+        occurredAt: "2024-03-06T11:00:00.000Z",
         from: "silver",
         to: "gold",
         direction: "up",
@@ -163,8 +163,8 @@ describe("planSale: tiers", () => {
 
   it("gold's 2× applies from the next sale on: the same two sales earn 50 in one order and 40 in the other", () => {
     const p = programme({ rules: [base], tiers });
-    const big = saleMessage("S-BIG", [{ sku: "menu", unitPrice: 3000 }], "2030-03-06T12:00:00+01:00");
-    const small = saleMessage("S-SMALL", [{ sku: "coffee", unitPrice: 1000 }], "2030-03-06T13:00:00+01:00");
+    const big = saleMessage("S-BIG", [{ sku: "menu", unitPrice: 3000 }], "2024-03-06T12:00:00+01:00");
+    const small = saleMessage("S-SMALL", [{ sku: "coffee", unitPrice: 1000 }], "2024-03-06T13:00:00+01:00");
 
     // Big first: 30 at silver (480 → 510, gold), then 10 × 2 = 20 at gold.
     const bigFirst = member({ tier: "silver", qualifying: 480 });
@@ -268,7 +268,7 @@ describe("planSale: stamp cards", () => {
         id: "stamp:tx_S-C:coffee",
         tenantId: TENANT,
         customerId: CUSTOMER,
-        occurredAt: "2030-03-06T11:00:00.000Z",
+        occurredAt: "2024-03-06T11:00:00.000Z",
         cardId: "coffee",
         completions: 1,
         rewardPoints: 40,
@@ -330,10 +330,10 @@ describe("planSale: pending points", () => {
       state,
       p,
     );
-    // Expiry counts from the sale, not from availability: 2030-09-06 12:00 in Warsaw (UTC+2 in summer).
-    const expiresAt = new Date("2030-09-06T10:00:00Z");
+    // Expiry counts from the sale, not from availability: 2024-09-06 12:00 in Warsaw (UTC+2 in summer).
+    const expiresAt = new Date("2024-09-06T10:00:00Z");
     expect(plan.movements.map((m) => [m.kind, m.amount, m.lot])).toEqual([
-      ["earn", 20, { availableAt: new Date("2030-03-20T11:00:00Z"), expiresAt }],
+      ["earn", 20, { availableAt: new Date("2024-03-20T11:00:00Z"), expiresAt }],
       ["bonus", 40, { availableAt: at, expiresAt }],
     ]);
   });
