@@ -2,6 +2,7 @@ import "./field-messages.ts";
 
 export * from "./acceptance.ts";
 export * from "./event.ts";
+export { exampleSaleLines } from "./examples.ts";
 export * from "./fingerprint.ts";
 export * from "./messages.ts";
 export * from "./partition-key.ts";

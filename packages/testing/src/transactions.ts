@@ -1,4 +1,4 @@
-import type { TransactionInput } from "@regulars/contracts";
+import { exampleSaleLines, type TransactionInput } from "@regulars/contracts";
 
 let counter = 0;
 
@@ -6,26 +6,7 @@ let counter = 0;
 export type SaleBody = Record<string, unknown> & { externalId: string };
 
 export function saleBody(overrides: Partial<TransactionInput> & Record<string, unknown> = {}): SaleBody {
-  const lines = (overrides.lines as TransactionInput["lines"] | undefined) ?? [
-    {
-      sku: "FRIES-L",
-      name: "Fries large",
-      category: "sides",
-      tags: ["vegetarian"],
-      quantity: 2,
-      unitPrice: 350,
-      discount: 0,
-    },
-    {
-      sku: "BURGER-CLASSIC",
-      name: "Classic burger",
-      category: "burgers",
-      tags: [],
-      quantity: 1,
-      unitPrice: 790,
-      discount: 40,
-    },
-  ];
+  const lines = (overrides.lines as TransactionInput["lines"] | undefined) ?? exampleSaleLines;
   const total = lines.reduce((acc, l) => acc + l.quantity * l.unitPrice - (l.discount ?? 0), 0);
   return {
     externalId: `POS1-${Date.now()}-${++counter}`,

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { TransactionAccepted, TransactionInput } from "@regulars/contracts";
+import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import type { GatewayEnv } from "../context.ts";
 import { admitTransaction, storeTransactions, type TransactionIntake } from "../intake.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
@@ -13,26 +13,7 @@ const saleExample = {
   channel: "pos",
   customer: { phone: "+48600100200" },
   currency: "EUR",
-  lines: [
-    {
-      sku: "FRIES-L",
-      name: "Fries large",
-      category: "sides",
-      tags: ["vegetarian"],
-      quantity: 2,
-      unitPrice: 350,
-      discount: 0,
-    },
-    {
-      sku: "BURGER-CLASSIC",
-      name: "Classic burger",
-      category: "burgers",
-      tags: [],
-      quantity: 1,
-      unitPrice: 790,
-      discount: 40,
-    },
-  ],
+  lines: exampleSaleLines,
   total: 1450,
   couponCodes: [],
 };
