@@ -12,6 +12,7 @@ import { evaluateEarning } from "@regulars/rules";
 import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { basketLines } from "./baskets.ts";
 
 const mainPath = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -166,25 +167,8 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
   });
   const total = 4_000;
   const phones = Array.from({ length: 60 }, (_, i) => `+4860080${String(i).padStart(4, "0")}`);
-  const menu = [
-    { sku: "BURGER", name: "Burger", category: "burgers", tags: [], price: 790 },
-    { sku: "VEGGIE", name: "Veggie", category: "burgers", tags: ["new"], price: 850 },
-    { sku: "COLA", name: "Cola", category: "beverages", tags: [], price: 250 },
-    { sku: "NUGGETS", name: "Nuggets", category: "snacks", tags: [], price: 520 },
-    { sku: "BEER", name: "Beer", category: "alcohol", tags: ["alcohol"], price: 450 },
-  ];
   const messages = Array.from({ length: total }, (_, i) => {
-    const lines = menu
-      .filter((_, k) => (i + k) % 3 !== 0)
-      .map((m, k) => ({
-        sku: m.sku,
-        name: m.name,
-        category: m.category,
-        tags: m.tags,
-        quantity: 1 + ((i + k) % 2),
-        unitPrice: m.price,
-        discount: 0,
-      }));
+    const lines = basketLines(i);
     const day = 1 + (i % 20);
     const transaction = {
       externalId: `crash-full-${i}`,

@@ -8,6 +8,7 @@ import { ProgrammeCache } from "@regulars/programme";
 import { daysAgo, eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { basketLines, fullMenu } from "./baskets.ts";
 import { type RoleProcess, startRoleProcess } from "./role-process.ts";
 
 // SPEC: one customer's movements apply in order, different customers in parallel. Three ledger worker
@@ -57,12 +58,8 @@ async function tenantWith(programme: ProgrammeConfig, name: string) {
   return tenantId;
 }
 
-const menu = [
-  { sku: "BURGER", name: "Burger", category: "burgers", tags: [], price: 790 },
-  { sku: "VEGGIE", name: "Veggie", category: "burgers", tags: ["new"], price: 850 },
-  { sku: "COLA", name: "Cola", category: "beverages", tags: [], price: 250 },
-  { sku: "NUGGETS", name: "Nuggets", category: "snacks", tags: [], price: 520 },
-];
+// No alcohol: every line earns, so the order of sales shows in every balance.
+const menu = fullMenu.filter((m) => m.category !== "alcohol");
 
 /** 20 transactions per customer over four days, every 12th one a refund of half of the customer's previous sale. */
 function transactionsFor(customers: number, total: number): TransactionInput[] {
@@ -88,17 +85,7 @@ function transactionsFor(customers: number, total: number): TransactionInput[] {
         total: line.unitPrice,
       });
     }
-    const lines = menu
-      .filter((_, k) => (i + k) % 3 !== 0)
-      .map((m, k) => ({
-        sku: m.sku,
-        name: m.name,
-        category: m.category,
-        tags: m.tags,
-        quantity: 1 + ((i + k) % 2),
-        unitPrice: m.price,
-        discount: 0,
-      }));
+    const lines = basketLines(i, menu);
     const sale = TransactionInput.parse({
       externalId: `order-${i}`,
       type: "sale",
