@@ -83,6 +83,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     );
 
   if (enabled.has("ledger")) {
+    let publishing: Promise<void> = Promise.resolve();
     const ledger = await startPartitionedLedger({
       db,
       bus,
@@ -100,7 +101,10 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         const now = Date.now();
         for (const [i, item] of items.entries())
           if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
-        await publishCommitted(applied.outbox);
+        // Published while the next batch applies, one batch's events at a time (in order): committed
+        // already, they are the outbox relay's to publish should this process die first.
+        await publishing;
+        publishing = publishCommitted(applied.outbox);
       },
       onBatch: metrics.observeBatch(consumers.ledger),
     });
@@ -110,7 +114,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       running: ledger,
       backlog: () => ledger.backlog(),
     });
-    others.push(startOutboxRelay({ db, bus, log }));
+    others.push(startOutboxRelay({ db, bus, log }), { stop: () => publishing });
   }
   if (enabled.has("events")) {
     const programmes = new ProgrammeCache(db);
@@ -167,7 +171,9 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     consumers: () => running.map((r) => r.running.state()),
     async stop() {
       await sampling.stop();
-      await Promise.all([...running.map((r) => r.running.stop()), ...others.map((o) => o.stop())]);
+      // Consumers first (finishing the batch in hand), then what runs beside them (its last publish, the relay, jobs).
+      await Promise.all(running.map((r) => r.running.stop()));
+      await Promise.all(others.map((o) => o.stop()));
     },
   };
 }

@@ -168,7 +168,10 @@ class BatchApplication {
     // Refunds that came before their sale in this very batch wait only until the end of it.
     const early = this.parkings.filter((p) => this.batchSales.has(p.saleId));
     this.parkings.splice(0, this.parkings.length, ...this.parkings.filter((p) => !this.batchSales.has(p.saleId)));
-    const parked = [...early, ...(await takeParkedRefunds(this.tx, sales))];
+    const parked = [
+      ...early,
+      ...(await takeParkedRefunds(this.tx, [...new Set(this.messages.map((m) => m.tenantId))], sales)),
+    ];
     if (!parked.length) return;
     const applied = new Set(
       (

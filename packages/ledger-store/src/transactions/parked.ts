@@ -33,8 +33,13 @@ export async function parkRefunds(
 }
 
 /** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */
-export async function takeParkedRefunds(tx: DbTx, saleIds: string[]): Promise<ParkedRefund[]> {
+export async function takeParkedRefunds(tx: DbTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
   if (!saleIds.length) return [];
+  // Every batch asks; almost always nothing waits. One probe of the primary key spares sending the
+  // batch's sale ids and looking each one up.
+  const [waiting] = await tx.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM parked_refunds WHERE tenant_id = ANY(${tenantIds}::text[])) AS any`;
+  if (!waiting?.any) return [];
   const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
     DELETE FROM parked_refunds WHERE sale_id = ANY(${saleIds}::text[]) RETURNING message, subject, parked_at
     `;
