@@ -67,10 +67,6 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
       return settled(m);
     }
     if (outcome.kind === "reject") return giveUp(m, outcome.reason, "rejected");
-    if (outcome.kind === "defer") {
-      m.nak(Math.max(0, outcome.delayMs));
-      return source.release(m);
-    }
     const failed = failures.add(m);
     if (failed >= maxDeliver)
       return giveUp(m, `gave up after ${failed} deliveries: ${outcome.reason}`, "retries_exhausted");

@@ -8,9 +8,7 @@ export type Outcome =
   /** The message itself failed (a referenced record is missing, ...): try again later, counted towards `maxDeliver`. */
   | { kind: "retry"; reason: string }
   /** Can never succeed: dead-letter now with the reason. */
-  | { kind: "reject"; reason: string }
-  /** Not yet (a refund waiting for its sale): come back after `delayMs`, never counted; the handler decides when to give up. */
-  | { kind: "defer"; reason: string; delayMs: number };
+  | { kind: "reject"; reason: string };
 
 export const done: Outcome = { kind: "done" };
 

@@ -2,8 +2,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 
 /**
  * How often each message failed on its own in this process. JetStream's delivery count cannot serve:
- * it also counts deferrals (a refund waiting for its sale), hand-backs at shutdown and redeliveries
- * after a pause, none of which say anything about the message. Counts are per process, so after a
+ * it also counts hand-backs at shutdown and redeliveries after a pause, none of which say anything about the message. Counts are per process, so after a
  * restart a poison message gets a few more attempts, never fewer: the safe direction.
  */
 export class FailureCounts {

@@ -89,8 +89,7 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
     deliver_policy: DeliverPolicy.All,
     ack_wait: ms(opts.ackWaitMs ?? busDefaults.ackWaitMs),
     // Unlimited: the consumer dead-letters a message that fails on its own itself, with the reason.
-    // Deferrals (a refund waiting for its sale) and redeliveries after an outage are not failures,
-    // and a JetStream limit would silently drop such a message after its last delivery.
+    // Redeliveries after an outage or a hand-back at shutdown are not failures, and a JetStream limit would silently drop such a message after its last delivery.
     max_deliver: -1,
     max_ack_pending: 20_000,
   });

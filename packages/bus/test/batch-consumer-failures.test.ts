@@ -1,6 +1,6 @@
 import { eventually } from "@regulars/testing";
 import { describe, expect, it } from "vitest";
-import { type ConsumerDependency, type ConsumerState, done } from "../src/index.ts";
+import { type ConsumerDependency, type ConsumerState } from "../src/index.ts";
 import { consumerHarness, once, range, recorder, sleep } from "./consumer-harness.ts";
 import { deadLetters } from "./stream-reader.ts";
 
@@ -164,7 +164,7 @@ describe("a dependency outage", () => {
   });
 });
 
-describe("slow batches and deferrals", () => {
+describe("slow batches", () => {
   it("keeps a batch slower than the ack wait to itself: no redelivery to anyone", async () => {
     await h.useBus({ ackWaitMs: 1_000 });
     await h.publishStamps(range(1, 5));
@@ -181,22 +181,5 @@ describe("slow batches and deferrals", () => {
     expect(info.num_redelivered).toBe(0);
     expect(info.delivered.consumer_seq).toBe(5);
     expect(rec.succeeded).toEqual(once(range(1, 5)));
-  });
-
-  it("brings a deferred message back after its delay, however often, without ever dead-lettering it", async () => {
-    await h.useBus();
-    await h.publishStamps([1, 2, 3]);
-    const rec = recorder((item) =>
-      item.n === 2 && recSeen() < 5
-        ? { kind: "defer", reason: "the sale it refunds has not arrived", delayMs: 50 }
-        : done,
-    );
-    const recSeen = () => rec.seen(2);
-    await h.startConsumer({ maxDeliver: 2, handle: rec.handle });
-    await h.drained();
-
-    expect(rec.seen(2)).toBe(5); // four deferrals, twice maxDeliver, then done
-    expect(rec.succeeded).toEqual(once([1, 2, 3]));
-    expect(await deadLetters(h.bus)).toEqual([]);
   });
 });
