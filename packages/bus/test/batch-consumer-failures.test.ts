@@ -1,6 +1,6 @@
 import { eventually } from "@regulars/testing";
 import { describe, expect, it } from "vitest";
-import { type ConsumerDependency, type ConsumerState } from "../src/index.ts";
+import type { ConsumerDependency, ConsumerState } from "../src/index.ts";
 import { consumerHarness, once, range, recorder, sleep } from "./consumer-harness.ts";
 import { deadLetters } from "./stream-reader.ts";
 
