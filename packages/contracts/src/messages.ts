@@ -122,6 +122,23 @@ export const StampCardCompleted = LoyaltyEventBase.extend({
   transactionId: z.string().nullable(),
 });
 
+/** A coupon put into a customer's wallet. */
+export const CouponIssued = LoyaltyEventBase.extend({
+  type: z.literal("coupon.issued"),
+  campaignId: z.string(),
+  code: z.string(),
+  source: z.string(),
+});
+/** A coupon used on a sale (committed by the ledger), or given back by its refund (`returned`). */
+export const CouponRedeemed = LoyaltyEventBase.extend({
+  type: z.literal("coupon.redeemed"),
+  campaignId: z.string(),
+  code: z.string(),
+  discount: z.number().int(),
+  transactionId: z.string(),
+  returned: z.boolean(),
+});
+
 export const LoyaltyEvent = z.discriminatedUnion("type", [
   PointsEarned,
   PointsRedeemed,
@@ -130,6 +147,8 @@ export const LoyaltyEvent = z.discriminatedUnion("type", [
   PointsMilestone,
   TierChanged,
   StampCardCompleted,
+  CouponIssued,
+  CouponRedeemed,
 ]);
 export type LoyaltyEvent = z.infer<typeof LoyaltyEvent>;
 
@@ -143,6 +162,8 @@ export const DomainEvent = z.discriminatedUnion("type", [
   PointsMilestone,
   TierChanged,
   StampCardCompleted,
+  CouponIssued,
+  CouponRedeemed,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 

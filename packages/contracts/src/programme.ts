@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { RedemptionConfig, Reward } from "./checkout.ts";
+import { LineMatch } from "./line-match.ts";
 import { Channel } from "./primitives.ts";
 import { SafeText } from "./text.ts";
 
@@ -11,15 +13,7 @@ import { SafeText } from "./text.ts";
  * "per day" caps) use the tenant's time zone.
  */
 
-/** Which basket lines a rule is about; a line matches when ANY listed sku, category or tag matches. */
-export const LineMatch = z
-  .object({
-    skus: z.array(SafeText(1, 64)).max(500).default([]),
-    categories: z.array(SafeText(1, 64)).max(100).default([]),
-    tags: z.array(SafeText(1, 40)).max(100).default([]),
-  })
-  .refine((m) => m.skus.length + m.categories.length + m.tags.length > 0, "name at least one sku, category or tag");
-export type LineMatch = z.infer<typeof LineMatch>;
+export { LineMatch } from "./line-match.ts";
 
 /**
  * No transaction earns more, whatever the rules multiply to: balances stay exact JavaScript numbers
@@ -199,6 +193,10 @@ export const ProgrammeConfig = z.object({
   refunds: z
     .object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) })
     .default({ stampCards: true, tierRewards: true }),
+  /** Points' worth at checkout; without it points cannot be spent. */
+  redemption: RedemptionConfig.optional(),
+  /** Rewards priced in points, chosen at checkout. */
+  rewards: z.array(Reward).max(200).default([]),
   /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
   milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
 });

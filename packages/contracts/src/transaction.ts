@@ -11,81 +11,87 @@ import {
 } from "./primitives.ts";
 import { SafeText } from "./text.ts";
 
-export const TransactionLine = z
-  .object({
-    sku: SafeText(1, 64).meta({
-      description: "Your product code (1-64 characters); earning rules match on it.",
-      examples: ["FRIES-L"],
+/** A receipt line's fields; `TransactionLine` adds the cross-field rule. */
+export const TransactionLineFields = z.object({
+  sku: SafeText(1, 64).meta({
+    description: "Your product code (1-64 characters); earning rules match on it.",
+    examples: ["FRIES-L"],
+  }),
+  name: SafeText(1, 200).meta({
+    description: "The product name as printed on the receipt (1-200 characters).",
+    examples: ["Fries large"],
+  }),
+  category: SafeText(1, 64)
+    .meta({
+      description: "Your product category (1-64 characters); earning rules may match on it.",
+      examples: ["sides"],
+    })
+    .optional(),
+  tags: z
+    .array(SafeText(1, 40))
+    .max(20)
+    .default([])
+    .meta({
+      description:
+        "Up to 20 labels (1-40 characters each) that earning rules may match on, such as `vegetarian` or `alcohol`.",
+      examples: [["vegetarian"]],
     }),
-    name: SafeText(1, 200).meta({
-      description: "The product name as printed on the receipt (1-200 characters).",
-      examples: ["Fries large"],
+  quantity: z
+    .number()
+    .int("must be a whole number")
+    .positive("must be at least 1")
+    .max(10_000, "must be at most 10000")
+    .meta({ description: "How many items: a whole number from 1 to 10000.", examples: [2] }),
+  unitPrice: Minor.nonnegative("must not be negative")
+    .max(1_000_000_000, "must be at most 1000000000 (minor units)")
+    .meta({
+      description: "Price of one item before discounts, in minor units (cents: 350 means 3.50); 0 to 10^9.",
+      examples: [350],
     }),
-    category: SafeText(1, 64)
-      .meta({
-        description: "Your product category (1-64 characters); earning rules may match on it.",
-        examples: ["sides"],
-      })
-      .optional(),
-    tags: z
-      .array(SafeText(1, 40))
-      .max(20)
-      .default([])
-      .meta({
-        description:
-          "Up to 20 labels (1-40 characters each) that earning rules may match on, such as `vegetarian` or `alcohol`.",
-        examples: [["vegetarian"]],
-      }),
-    quantity: z
-      .number()
-      .int("must be a whole number")
-      .positive("must be at least 1")
-      .max(10_000, "must be at most 10000")
-      .meta({ description: "How many items: a whole number from 1 to 10000.", examples: [2] }),
-    unitPrice: Minor.nonnegative("must not be negative")
-      .max(1_000_000_000, "must be at most 1000000000 (minor units)")
-      .meta({
-        description: "Price of one item before discounts, in minor units (cents: 350 means 3.50); 0 to 10^9.",
-        examples: [350],
-      }),
-    discount: Minor.nonnegative("must not be negative")
-      .max(MAX_TRANSACTION_MINOR)
-      .default(0)
-      .meta({
-        description:
-          "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
-        examples: [0],
-      }),
-    /**
-     * Refunds only: the refunded sale's line this line takes back, its 0-based position in the sale's
-     * `lines` (as `lineNo` in GET /v1/transactions/{externalId}). Without it the sale's line is found by
-     * `sku`, compared exactly as it was posted. The money refunded is this line's quantity × unitPrice −
-     * discount; half a line's price refunded reverses half of the points it earned.
-     */
-    lineNo: z
-      .number()
-      .int("must be a whole number")
-      .min(0, "must not be negative")
-      .max(499, "must be at most 499")
-      .meta({
-        description:
-          "Refund lines only: which line of the refunded sale this takes back, by its 0-based position in the sale's `lines`. " +
-          "Without it the sale's line is found by `sku`. Refused on a sale.",
-        examples: [0],
-      })
-      .optional(),
-  })
-  .superRefine((line, ctx) => {
-    if (line.discount > line.quantity * line.unitPrice) {
-      ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
-    }
-  })
-  .meta({
-    id: "TransactionLine",
-    description:
-      "One line of the receipt. A line's position in `lines`, counted from 0, is its `lineNo`: how " +
-      "`GET /v1/transactions/{externalId}` and `transaction.processed` events refer to it, and how a refund line names the sale's line.",
-  });
+  discount: Minor.nonnegative("must not be negative")
+    .max(MAX_TRANSACTION_MINOR)
+    .default(0)
+    .meta({
+      description:
+        "Discount on the whole line (not per item), in minor units; at most quantity × unitPrice. The line costs quantity × unitPrice − discount.",
+      examples: [0],
+    }),
+  /**
+   * Refunds only: the refunded sale's line this line takes back, its 0-based position in the sale's
+   * `lines` (as `lineNo` in GET /v1/transactions/{externalId}). Without it the sale's line is found by
+   * `sku`, compared exactly as it was posted. The money refunded is this line's quantity × unitPrice −
+   * discount; half a line's price refunded reverses half of the points it earned.
+   */
+  lineNo: z
+    .number()
+    .int("must be a whole number")
+    .min(0, "must not be negative")
+    .max(499, "must be at most 499")
+    .meta({
+      description:
+        "Refund lines only: which line of the refunded sale this takes back, by its 0-based position in the sale's `lines`. " +
+        "Without it the sale's line is found by `sku`. Refused on a sale.",
+      examples: [0],
+    })
+    .optional(),
+});
+
+/** A line's discount cannot exceed its price. */
+export const discountWithinPrice = (
+  line: { discount: number; quantity: number; unitPrice: number },
+  ctx: z.RefinementCtx,
+): void => {
+  if (line.discount > line.quantity * line.unitPrice) {
+    ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
+  }
+};
+
+export const TransactionLine = TransactionLineFields.superRefine(discountWithinPrice).meta({
+  id: "TransactionLine",
+  description:
+    "One line of the receipt. A line's position in `lines`, counted from 0, is its `lineNo`: how " +
+    "`GET /v1/transactions/{externalId}` and `transaction.processed` events refer to it, and how a refund line names the sale's line.",
+});
 export type TransactionLine = z.infer<typeof TransactionLine>;
 
 export const lineAmount = (l: Pick<TransactionLine, "quantity" | "unitPrice" | "discount">): number =>

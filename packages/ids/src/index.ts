@@ -13,6 +13,10 @@ export const idPrefixes = {
   movement: "mov",
   event: "evt",
   request: "req",
+  couponCampaign: "cpn",
+  couponUse: "cpu",
+  walletCoupon: "wcp",
+  hold: "hld",
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

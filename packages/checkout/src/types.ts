@@ -1,0 +1,60 @@
+import type {
+  Basket,
+  Channel,
+  CheckoutSelection,
+  CouponCampaignConfig,
+  CouponCampaignStatus,
+  ProgrammeConfig,
+  Quote,
+} from "@regulars/contracts";
+
+/** How much of a coupon campaign is used already (holds in force and committed uses, minus returned ones). */
+export interface CouponUsage {
+  total: number;
+  /** By this customer. */
+  customer: number;
+  /** Of this very code. */
+  code: number;
+  /** On the local calendar day of the checkout. */
+  today: number;
+  /** Discounts given so far, minor units. */
+  budgetSpent: number;
+}
+
+/** A coupon the checkout knows of: a code the customer typed, or one in their wallet. */
+export interface KnownCoupon {
+  code: string;
+  /** Null when the code names no campaign of the tenant (`unknown_code`). */
+  campaign: { id: string; status: CouponCampaignStatus; config: CouponCampaignConfig } | null;
+  usage: CouponUsage;
+  /** Issued into the customer's wallet (shown by a bare quote even when not typed). */
+  inWallet: boolean;
+  /** For a unique or imported code: how often the code itself may be used (default once). */
+  codeMaxUses?: number;
+}
+
+export interface CheckoutCustomer {
+  id: string;
+  tier: string | null;
+  /** Spendable points (not pending) and wallet cash, from the ledger. */
+  points: number;
+  wallet: number;
+  /** Reserved by other holds in force. */
+  heldPoints: number;
+  heldWallet: number;
+}
+
+/** Everything a quote needs, read beforehand: the pricing itself does no I/O. */
+export interface CheckoutInput {
+  basket: Basket;
+  selection: CheckoutSelection;
+  /** When the checkout happens, and the time zone its calendar conditions use (location's, else tenant's). */
+  at: Date;
+  timezone: string;
+  /** Null for an anonymous basket: only automatic discounts that need no customer apply. */
+  customer: CheckoutCustomer | null;
+  programme: ProgrammeConfig | null;
+  coupons: KnownCoupon[];
+}
+
+export type { Channel, Quote };
