@@ -1,0 +1,78 @@
+import { CODE_ALPHABET, CouponCode } from "@regulars/contracts";
+import { describe, expect, it } from "vitest";
+import { generateCodes, normalizeCode, patternCapacity, patternShape, patternSpace } from "../src/codes.ts";
+
+const bodyOf = (code: string, prefix: string, suffix = "") => code.slice(prefix.length, code.length - suffix.length);
+
+describe("generateCodes", () => {
+  it("keeps the pattern around the random run and draws only from the alphabet", () => {
+    const codes = generateCodes("WELCOME-XXXXXX-24", 1_000);
+    expect(codes).toHaveLength(1_000);
+    for (const code of codes) {
+      expect(code).toMatch(/^WELCOME-[A-Z0-9]{6}-24$/);
+      for (const letter of bodyOf(code, "WELCOME-", "-24")) expect(CODE_ALPHABET).toContain(letter);
+      expect(CouponCode.parse(code)).toBe(code);
+    }
+  });
+
+  it("never uses look-alike characters", () => {
+    const letters = new Set(generateCodes("XXXXXXXX", 5_000).flatMap((c) => [...c]));
+    for (const ambiguous of "0O1IL2Z5S8B") expect(letters.has(ambiguous)).toBe(false);
+    // every letter of the alphabet does turn up: the draw covers the whole alphabet
+    expect([...letters].sort().join("")).toBe([...CODE_ALPHABET].sort().join(""));
+  });
+
+  it("makes 100,000 codes without a duplicate", () => {
+    const codes = generateCodes("SUMMER-XXXXXXX", 100_000);
+    expect(codes).toHaveLength(100_000);
+    expect(new Set(codes).size).toBe(100_000);
+  });
+
+  it("randomises only the longest run of X's; other X's are letters of the prefix", () => {
+    expect(patternShape("XMAS-XXXXXX")).toEqual({ prefix: "XMAS-", suffix: "", randomLength: 6 });
+    for (const code of generateCodes("XMAS-XXXXXX", 50)) expect(code.startsWith("XMAS-")).toBe(true);
+  });
+
+  it("spreads the letters evenly (no modulo bias)", () => {
+    const counts = new Map<string, number>();
+    for (const code of generateCodes("XXXXXXXXXX", 24_000))
+      for (const c of code) counts.set(c, (counts.get(c) ?? 0) + 1);
+    // 240,000 letters: 10,000 expected per letter; a biased draw (byte % 24) gives the first 16 ≈ 10,300
+    // and the last 8 ≈ 9,400. The band is > 5 standard deviations wide for a fair draw.
+    for (const [letter, n] of counts) expect(n, letter).toBeGreaterThan(9_500);
+    for (const [letter, n] of counts) expect(n, letter).toBeLessThan(10_500);
+  });
+
+  it("leaves out codes already taken", () => {
+    const taken = new Set(generateCodes("T-XXXX", 20_000));
+    const fresh = generateCodes("T-XXXX", 10_000, { taken });
+    expect(fresh.filter((c) => taken.has(c))).toEqual([]);
+    expect(new Set(fresh).size).toBe(10_000);
+  });
+
+  it("refuses a pattern whose space is too small for the count, with the safety factor", () => {
+    expect(patternSpace("AB-XXXX")).toBe(24 ** 4);
+    expect(patternCapacity("AB-XXXX")).toBe(33_177);
+    expect(() => generateCodes("AB-XXXX", 33_178)).toThrow("pattern too short for 33178 codes: add X's");
+    expect(generateCodes("AB-XXXX", 33_177)).toHaveLength(33_177);
+    // codes already taken use up the space too
+    expect(() => generateCodes("AB-XXXX", 10, { taken: { has: () => false, size: 33_170 } })).toThrow(
+      /pattern too short/,
+    );
+  });
+
+  it("refuses a pattern that is not a pattern", () => {
+    expect(() => generateCodes("welcome-xxxx", 1)).toThrow();
+    expect(() => generateCodes("WELCOME-XXX", 1)).toThrow();
+    expect(() => generateCodes("WELCOME-XXXX", -1)).toThrow(RangeError);
+    expect(generateCodes("WELCOME-XXXX", 0)).toEqual([]);
+  });
+});
+
+describe("normalizeCode", () => {
+  it("trims, upper-cases and turns typographic dashes into '-'", () => {
+    expect(normalizeCode("  welcome-7kq4 ")).toBe("WELCOME-7KQ4");
+    expect(normalizeCode("WELCOME\u20137KQ4")).toBe("WELCOME-7KQ4");
+    expect(normalizeCode("WELCOME\u22127KQ4")).toBe("WELCOME-7KQ4");
+  });
+});
