@@ -40,13 +40,23 @@ const RuleBase = z.object({
   channels: z.array(Channel).default([]),
   locations: z.array(SafeText(1, 64)).default([]),
   tiers: z.array(SafeText(1, 32)).default([]),
+  /**
+   * The rule applies only when the basket total reaches this: what the customer paid, every line after its
+   * discounts, excluded lines included (unlike per_visit's and slabs' amounts, which count only what earns).
+   */
+  minBasket: Amount.default(0),
 });
 
-/** 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. */
+/**
+ * 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. With a
+ * `match`, the eligible amount is that of the matching lines, and the points add to any other rate's.
+ */
 export const BaseRateRule = RuleBase.extend({
   type: z.literal("base_rate"),
   pointsPerUnit: z.number().int().positive().max(10_000),
   unitMinor: z.number().int().positive().max(1_000_000_000),
+  /** Only the eligible lines that match count ("2 points per €1 on drinks"); without it, every eligible line. */
+  match: LineMatch.optional(),
 });
 
 /** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
@@ -99,6 +109,7 @@ export const ActionRule = RuleBase.extend({
   points: RulePoints,
   /** `once`: only the first such event of a customer earns; `per_event`: every distinct event. */
   limit: z.enum(["once", "per_day", "per_event"]).default("once"),
+  minBasket: z.literal(0, "an action has no basket: leave minBasket out").default(0),
 });
 
 export const EarningRule = z.discriminatedUnion("type", [

@@ -2,7 +2,7 @@ import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } fro
 import { matchesLine, paidAmount } from "./eligibility.ts";
 import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
-import { type PurchaseRule, reachedSlab, type Selection, selectRules } from "./selection.ts";
+import { type PurchaseRule, rateCovers, reachedSlab, type Selection, selectRules } from "./selection.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
@@ -13,8 +13,8 @@ const floorPoints = (x: number): number => Math.max(0, floorForgivingNoise(x));
 
 /**
  * Points a sale earns. Pure and deterministic (replaying a message gives the same result). Steps:
- * exclusions mark ineligible lines; `selectRules` decides which rules are in force (priority,
- * stopProcessing); base_rate and per_item give line points; multipliers scale line points; the line
+ * exclusions mark ineligible lines; `selectRules` decides which rules are in force (filters, minBasket,
+ * priority, stopProcessing); base_rate and per_item give line points; multipliers scale line points; the line
  * total is floored once; slabs and per_visit add fixed points; caps cut last.
  * An anonymous sale (customer null) earns nothing and lists no rules.
  */
@@ -68,7 +68,13 @@ export function evaluateEarning(
   const multipliers: Multiplier[] = [];
   let basketPoints = 0;
   for (const r of sel.rules) {
-    const e: RuleExplanation = { ruleId: r.id, type: r.type, points: 0, lines: [], detail: describe(r, sel) };
+    const e: RuleExplanation = {
+      ruleId: r.id,
+      type: r.type,
+      points: 0,
+      lines: [],
+      detail: describe(r, sel, input.lines),
+    };
     rules.push(e);
     if (r.type === "base_rate" || r.type === "per_item") creditLines(r, e, input.lines, lines);
     else if (r.type === "multiplier")
@@ -95,24 +101,33 @@ export function evaluateEarning(
   return { ...applyCaps(programme.caps, uncapped, customer.earnedToday), lines, rules };
 }
 
-function describe(r: PurchaseRule, sel: Selection): string {
+function describe(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): string {
+  const minBasket = r.minBasket > 0 ? `; basket total ${sel.basketTotal} ≥ ${r.minBasket}` : "";
   const stops =
     r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
+  return `${core(r, sel, basket)}${minBasket}${stops}`;
+}
+
+function core(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): string {
   switch (r.type) {
-    case "base_rate":
-      return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid${stops}`;
+    case "base_rate": {
+      if (r.match === undefined) return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${sel.eligibleAmount} paid`;
+      let covered = 0;
+      for (const [i, l] of basket.entries()) if (sel.eligible[i] && rateCovers(r, l)) covered += paidAmount(l);
+      return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${covered} paid on matching lines`;
+    }
     case "per_item":
-      return `${r.pointsPerItem} pt per item${stops}`;
+      return `${r.pointsPerItem} pt per item`;
     case "multiplier":
-      return `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}${stops}`;
+      return `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}`;
     case "slabs":
-      return `basket ${sel.eligibleAmount} reached slab ≥${reachedSlab(r, sel.eligibleAmount)!.minAmount}${stops}`;
+      return `basket ${sel.eligibleAmount} reached slab ≥${reachedSlab(r, sel.eligibleAmount)!.minAmount}`;
     case "per_visit":
-      return `per visit, basket ${sel.eligibleAmount} ≥ ${r.minAmount}${stops}`;
+      return `per visit, basket ${sel.eligibleAmount} ≥ ${r.minAmount}`;
   }
 }
 
-/** Line-attributed points (before multipliers): base_rate on every eligible line, per_item on matching ones. */
+/** Line-attributed points (before multipliers): base_rate on the eligible lines it covers, per_item on matching ones. */
 function creditLines(
   r: RuleOfType<"base_rate"> | RuleOfType<"per_item">,
   e: RuleExplanation,
@@ -123,8 +138,10 @@ function creditLines(
     if (!l.eligible) continue;
     const b = basket[l.lineNo]!;
     let p: number;
-    if (r.type === "base_rate") p = (l.amount * r.pointsPerUnit) / r.unitMinor;
-    else if (matchesLine(r.match, b)) p = r.pointsPerItem * b.quantity;
+    if (r.type === "base_rate") {
+      if (!rateCovers(r, b)) continue;
+      p = (l.amount * r.pointsPerUnit) / r.unitMinor;
+    } else if (matchesLine(r.match, b)) p = r.pointsPerItem * b.quantity;
     else continue;
     l.basePoints += p;
     l.rules.push(e.ruleId);

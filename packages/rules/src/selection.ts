@@ -11,11 +11,17 @@ export interface Selection {
   excludedBy: (string | null)[];
   eligible: boolean[];
   eligibleAmount: number;
+  /** What the customer paid for the whole basket (excluded lines included): what `minBasket` compares. */
+  basketTotal: number;
   /** Purchase rules that apply, in priority order, after stopProcessing cut the list. */
   rules: PurchaseRule[];
   /** The highest-priority stopping rule that applied, if any. */
   stoppedBy: { ruleId: string; priority: number } | null;
 }
+
+/** Without `match` a base rate counts every eligible line; with one, only the matching lines. */
+export const rateCovers = (rule: RuleOfType<"base_rate">, line: BasketLine): boolean =>
+  rule.match === undefined || matchesLine(rule.match, line);
 
 /** The highest slab reached (largest minAmount ≤ amount), if any. */
 export function reachedSlab(rule: RuleOfType<"slabs">, amount: number): { minAmount: number; points: number } | null {
@@ -38,7 +44,7 @@ function applies(
 ): boolean {
   switch (rule.type) {
     case "base_rate":
-      return eligibleAmount > 0;
+      return rule.match === undefined ? eligibleAmount > 0 : lines.some((l, i) => eligible[i] && rateCovers(rule, l));
     case "per_item":
       return lines.some((l, i) => eligible[i] && matchesLine(rule.match, l));
     case "multiplier":
@@ -52,9 +58,10 @@ function applies(
 
 /**
  * Decides which rules are in force; computing points from them is order-independent afterwards.
- * A rule with stopProcessing that applies removes every rule of strictly lower priority (equal
- * priorities still run, so the outcome never depends on list order within a priority). Exclusions
- * always apply first; a matching exclusion with stopProcessing also stops lower-priority earning.
+ * A rule whose `minBasket` the basket total does not reach is not in force, like one out of its
+ * validity window. A rule with stopProcessing that applies removes every rule of strictly lower
+ * priority (equal priorities still run, so the outcome never depends on list order within a priority).
+ * Exclusions always apply first; a matching exclusion with stopProcessing also stops lower-priority earning.
  */
 export function selectRules(
   programme: ProgrammeConfig,
@@ -63,7 +70,10 @@ export function selectRules(
   amounts: readonly number[],
   calendar: Calendar,
 ): Selection {
-  const inForce = byPriority(programme.rules.filter((r) => r.type !== "action" && isApplicable(r, ctx)));
+  const basketTotal = amounts.reduce((sum, a) => sum + a, 0);
+  const inForce = byPriority(
+    programme.rules.filter((r) => r.type !== "action" && basketTotal >= r.minBasket && isApplicable(r, ctx)),
+  );
   const allExclusions = inForce.filter((r): r is RuleOfType<"exclusion"> => r.type === "exclusion");
   const excludedBy = exclusionsByLine(allExclusions, lines);
   const exclusions = allExclusions.filter((r) => lines.some((l) => matchesLine(r.match, l)));
@@ -84,5 +94,5 @@ export function selectRules(
     if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority))
       stoppedBy = { ruleId: r.id, priority: r.priority };
   }
-  return { exclusions, excludedBy, eligible, eligibleAmount, rules, stoppedBy };
+  return { exclusions, excludedBy, eligible, eligibleAmount, basketTotal, rules, stoppedBy };
 }

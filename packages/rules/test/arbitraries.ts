@@ -16,6 +16,8 @@ const match = fc
   .record({ skus: fc.subarray(SKUS), categories: fc.subarray(CATEGORIES), tags: fc.subarray(TAGS) })
   .filter((m) => m.skus.length + m.categories.length + m.tags.length > 0);
 
+export const lineMatchArb = match;
+
 /** Mostly unset, as in real programmes: set filters are rare, so most rules do apply. */
 const rarely = <T>(arb: fc.Arbitrary<T>, unset: T) =>
   fc.oneof({ arbitrary: fc.constant(unset), weight: 4 }, { arbitrary: arb, weight: 1 });
@@ -35,17 +37,22 @@ const filters = fc.record({
   channels: rarely(fc.subarray<string>([...CHANNELS]), []),
   locations: rarely(fc.subarray(LOCATIONS), []),
   tiers: rarely(fc.subarray(["bronze", "silver", "gold"]), []),
+  minBasket: rarely(fc.integer({ min: 0, max: 20000 }), 0),
   window,
 });
 
 const ruleParts = fc.tuple(
   filters,
   fc.oneof(
-    fc.record({
-      type: fc.constant("base_rate"),
-      pointsPerUnit: fc.integer({ min: 1, max: 3 }),
-      unitMinor: fc.constantFrom(100, 50, 300, 1000),
-    }),
+    fc.record(
+      {
+        type: fc.constant("base_rate"),
+        pointsPerUnit: fc.integer({ min: 1, max: 3 }),
+        unitMinor: fc.constantFrom(100, 50, 300, 1000),
+        match,
+      },
+      { requiredKeys: ["type", "pointsPerUnit", "unitMinor"] },
+    ),
     fc.record({
       type: fc.constant("slabs"),
       slabs: fc.array(

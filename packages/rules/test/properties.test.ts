@@ -1,7 +1,7 @@
 import { EarningRule, ProgrammeConfig } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateEarning } from "../src/index.ts";
+import { evaluateEarning, paidAmount } from "../src/index.ts";
 import { customerArb, inputArb, programmeArb, ruleArb, ZONES } from "./arbitraries.ts";
 import { line } from "./fixtures.ts";
 
@@ -62,7 +62,9 @@ describe("evaluateEarning properties", () => {
         customerArb,
         zone,
         (p0, exclusion, input, extra, customer, tz) => {
-          const p = ProgrammeConfig.parse({ ...p0, rules: [...p0.rules, exclusion] });
+          // Excluded lines are paid for, so they do count towards a minBasket (pinned in min-basket.test.ts).
+          const rules = [...p0.rules.map((r) => ({ ...r, minBasket: 0 })), exclusion];
+          const p = ProgrammeConfig.parse({ ...p0, rules });
           const without = evaluateEarning(p, input, customer, tz);
           const lines = [
             ...input.lines,
@@ -79,8 +81,8 @@ describe("evaluateEarning properties", () => {
     );
   });
 
-  it("adding a rule that does not apply (other channel, disabled, expired, other tier) changes nothing", () => {
-    const how = fc.constantFrom("channel", "disabled", "expired", "tier");
+  it("adding a rule that does not apply (other channel, disabled, expired, other tier, basket too small) changes nothing", () => {
+    const how = fc.constantFrom("channel", "disabled", "expired", "tier", "minBasket");
     fc.assert(
       fc.property(
         programmeArb,
@@ -100,6 +102,7 @@ describe("evaluateEarning properties", () => {
             ...(reason === "disabled" && { enabled: false }),
             ...(reason === "expired" && { validFrom: "2020-01-01T00:00:00Z", validTo: "2023-12-31T00:00:00Z" }),
             ...(reason === "tier" && { tiers: ["no-such-tier"] }),
+            ...(reason === "minBasket" && { minBasket: input.lines.reduce((sum, l) => sum + paidAmount(l), 0) + 1 }),
           };
           const rules = [...p0.rules];
           rules.splice(at % (rules.length + 1), 0, EarningRule.parse(notApplicable));
