@@ -1,0 +1,193 @@
+import { recordAudit } from "@regulars/audit";
+import { generateCodes } from "@regulars/checkout";
+import type { CouponCampaignStatus, LoyaltyEvent } from "@regulars/contracts";
+import { type DbTx, exactNumber } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import { outboxItem, writeOutbox } from "@regulars/ledger-store";
+import { type CouponCampaignView, type DbOrTx, inTransaction, loadCampaign, maxUsesOf } from "./shared.ts";
+
+export interface IssueCouponInput {
+  tenantId: string;
+  customerId: string;
+  campaignId: string;
+  /** Idempotency: issuing again with the same key gives back the same wallet coupon and nothing new. */
+  issueKey: string;
+  /** Who issued it (an API key id, a campaign), kept on the wallet coupon. */
+  issuedBy: string | null;
+  /** Why, as the coupon.issued event tells it: `admin`, `campaign`, `registration`, ... */
+  source: string;
+}
+
+export interface IssuedCoupon {
+  id: string;
+  campaignId: string;
+  customerId: string;
+  code: string;
+  issuedAt: string;
+  /** False when the issue key had issued this coupon before. */
+  created: boolean;
+}
+
+interface WalletRow {
+  id: string;
+  customer_id: string;
+  campaign_id: string;
+  code: string;
+  issued_at: Date;
+}
+
+const issued = (row: WalletRow, created: boolean): IssuedCoupon => ({
+  id: row.id,
+  campaignId: row.campaign_id,
+  customerId: row.customer_id,
+  code: row.code,
+  issuedAt: row.issued_at.toISOString(),
+  created,
+});
+
+/**
+ * Puts a coupon into a customer's wallet: the campaign's code for a generic campaign, a fresh code made
+ * for this customer for a unique one. The `coupon.issued` event goes to the outbox in the same
+ * transaction. An imported campaign's codes belong to its partner's hand-out and are not issued here.
+ */
+export async function issueCoupon(db: DbOrTx, input: IssueCouponInput): Promise<IssuedCoupon> {
+  return inTransaction(db, async (tx) => {
+    const { tenantId, customerId, campaignId, issueKey } = input;
+    const before = await walletCouponByKey(tx, tenantId, issueKey);
+    if (before) return sameIssue(before, input);
+    const campaign = await loadCampaign(tx, tenantId, campaignId);
+    refuseUnissuable(campaign);
+    await requireCustomer(tx, tenantId, customerId);
+    const code =
+      campaign.config.codes.kind === "generic"
+        ? campaign.config.codes.code
+        : await claimFreshCode(tx, tenantId, campaign);
+    const [row] = await tx.$queryRaw<WalletRow[]>`
+      INSERT INTO wallet_coupons (id, tenant_id, customer_id, campaign_id, code, issue_key, issued_by)
+      VALUES (${newId("walletCoupon")}, ${tenantId}, ${customerId}, ${campaignId}, ${code}, ${issueKey}, ${input.issuedBy})
+      ON CONFLICT (tenant_id, issue_key) DO NOTHING
+      RETURNING id, customer_id, campaign_id, code, issued_at`;
+    if (!row) {
+      // Another transaction issued with this key meanwhile (the insert waited for it to commit).
+      if (campaign.config.codes.kind !== "generic")
+        await tx.$executeRaw`DELETE FROM coupon_codes WHERE tenant_id = ${tenantId} AND code = ${code}`;
+      return sameIssue((await walletCouponByKey(tx, tenantId, issueKey))!, input);
+    }
+    const event: LoyaltyEvent = {
+      type: "coupon.issued",
+      id: `coupon-issued:${row.id}`,
+      tenantId,
+      customerId,
+      occurredAt: row.issued_at.toISOString(),
+      campaignId,
+      code,
+      source: input.source,
+    };
+    await writeOutbox(tx, [outboxItem(event)]);
+    return issued(row, true);
+  });
+}
+
+/** An admin's issue: the same, with an audit row when a coupon was actually issued. */
+export async function issueCouponAsAdmin(
+  db: DbOrTx,
+  input: Omit<IssueCouponInput, "issuedBy" | "source">,
+  actor: string,
+): Promise<IssuedCoupon> {
+  return inTransaction(db, async (tx) => {
+    const coupon = await issueCoupon(tx, { ...input, issuedBy: actor, source: "admin" });
+    if (coupon.created)
+      await recordAudit(tx, {
+        tenantId: input.tenantId,
+        actor,
+        action: "coupons.issue",
+        target: input.campaignId,
+        details: { customerId: input.customerId, walletCouponId: coupon.id, issueKey: input.issueKey },
+      });
+    return coupon;
+  });
+}
+
+function refuseUnissuable(campaign: CouponCampaignView) {
+  if (campaign.status === "paused")
+    throw new DomainError("unprocessable", `coupon campaign ${campaign.id} is paused; resume it to issue coupons`);
+  if (campaign.config.codes.kind === "imported")
+    throw new DomainError(
+      "unprocessable",
+      `coupon campaign ${campaign.id} has imported codes, which its partner hands out; issue a generic or unique campaign`,
+    );
+  const validTo = campaign.config.conditions.validTo;
+  if (validTo && Date.parse(validTo) <= Date.now())
+    throw new DomainError("unprocessable", `coupon campaign ${campaign.id} ended at ${validTo}`);
+}
+
+function sameIssue(row: WalletRow, input: IssueCouponInput): IssuedCoupon {
+  if (row.customer_id !== input.customerId || row.campaign_id !== input.campaignId)
+    throw new DomainError(
+      "idempotency_conflict",
+      `issue key ${input.issueKey} already issued campaign ${row.campaign_id} to customer ${row.customer_id}`,
+    );
+  return issued(row, false);
+}
+
+async function walletCouponByKey(tx: DbTx, tenantId: string, issueKey: string): Promise<WalletRow | undefined> {
+  const [row] = await tx.$queryRaw<WalletRow[]>`
+    SELECT id, customer_id, campaign_id, code, issued_at FROM wallet_coupons
+    WHERE tenant_id = ${tenantId} AND issue_key = ${issueKey}`;
+  return row;
+}
+
+async function requireCustomer(db: DbOrTx, tenantId: string, customerId: string): Promise<void> {
+  const [row] = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
+  if (!row) throw new DomainError("not_found", `no customer ${customerId} in this tenant`);
+}
+
+/** A new code of a unique campaign's pattern, reserved for one customer; drawn again on the rare collision. */
+async function claimFreshCode(tx: DbTx, tenantId: string, campaign: CouponCampaignView): Promise<string> {
+  if (campaign.config.codes.kind !== "unique") throw new Error("a fresh code needs a pattern");
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const [code] = generateCodes(campaign.config.codes.pattern, 1);
+    const claimed = await tx.$executeRaw`
+      INSERT INTO coupon_codes (tenant_id, code, campaign_id, source, max_uses)
+      VALUES (${tenantId}, ${code!}, ${campaign.id}, 'issued', ${maxUsesOf(campaign.config)})
+      ON CONFLICT DO NOTHING`;
+    if (claimed) return code!;
+  }
+  throw new DomainError("unprocessable", `the pattern of campaign ${campaign.id} is full: add X's`);
+}
+
+export interface WalletCoupon {
+  id: string;
+  campaignId: string;
+  name: string;
+  status: CouponCampaignStatus;
+  code: string;
+  /** This customer's uses of the code, held or committed. */
+  uses: number;
+  issuedAt: string;
+}
+
+/** The coupons in a customer's wallet, newest first; an unknown customer (or another tenant's) is not found. */
+export async function walletCoupons(db: DbOrTx, tenantId: string, customerId: string): Promise<WalletCoupon[]> {
+  await requireCustomer(db, tenantId, customerId);
+  const rows = await db.$queryRaw<(WalletRow & { name: string; status: string; uses: bigint })[]>`
+    SELECT w.id, w.customer_id, w.campaign_id, c.name, c.status, w.code, w.issued_at,
+      (SELECT count(*) FROM coupon_uses u
+       WHERE u.campaign_id = w.campaign_id AND u.customer_id = w.customer_id AND u.code = w.code
+         AND u.status IN ('held', 'committed')) AS uses
+    FROM wallet_coupons w
+    JOIN coupon_campaigns c ON c.id = w.campaign_id
+    WHERE w.tenant_id = ${tenantId} AND w.customer_id = ${customerId}
+    ORDER BY w.issued_at DESC, w.id DESC`;
+  return rows.map((r) => ({
+    id: r.id,
+    campaignId: r.campaign_id,
+    name: r.name,
+    status: r.status as CouponCampaignStatus,
+    code: r.code,
+    uses: exactNumber(r.uses),
+    issuedAt: r.issued_at.toISOString(),
+  }));
+}

@@ -1,0 +1,36 @@
+// @regulars/checkout-store: the checkout tables in Postgres. Coupon campaigns, their codes (generated,
+// imported, exported as CSV), coupons issued into wallets and campaign statistics (coupons/). The rules
+// of codes and pricing are `@regulars/checkout`'s.
+export {
+  type CampaignPatch,
+  createCampaign,
+  getCampaign,
+  type ListCampaignsInput,
+  listCampaigns,
+  setCampaignStatus,
+  updateCampaign,
+} from "./coupons/campaigns.ts";
+export { CODES_CSV_HEADER, codeLinesFromCsv, type ImportLine, numberedLines, streamCodesCsv } from "./coupons/csv.ts";
+export {
+  codesOfCampaign,
+  type GeneratedCodes,
+  generateCampaignCodes,
+  MAX_CODES_PER_GENERATION,
+} from "./coupons/generate.ts";
+export {
+  type ImportProblem,
+  type ImportProblemReason,
+  type ImportReport,
+  importCodes,
+  MAX_REPORTED_PROBLEMS,
+} from "./coupons/import.ts";
+export type { CodeSource, CouponCampaignView, DbOrTx } from "./coupons/shared.ts";
+export { type CampaignStats, campaignStats } from "./coupons/stats.ts";
+export {
+  type IssueCouponInput,
+  type IssuedCoupon,
+  issueCoupon,
+  issueCouponAsAdmin,
+  type WalletCoupon,
+  walletCoupons,
+} from "./coupons/wallet.ts";
