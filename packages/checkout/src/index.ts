@@ -1,2 +1,22 @@
+export * from "./allocate.ts";
+export { coveredLines, type DiscountBenefit, discountParts, freeItemParts, isDiscount, percentOf } from "./benefits.ts";
 export * from "./codes.ts";
+export type { Applied, Outcome, PricingContext } from "./context.ts";
+export {
+  budgetLeft,
+  type CouponStack,
+  codeMaxUses,
+  conditionsRefusal,
+  couponRefusal,
+  emptyStack,
+  limitsRefusal,
+  stackingRefusal,
+  withinHours,
+} from "./coupon-checks.ts";
+export { applyCoupon, applyCoupons } from "./coupons.ts";
+export * from "./points.ts";
+export { priceCheckout } from "./quote.ts";
+export { formatMoney, refusal } from "./refusals.ts";
+export { applyReward, applyRewards } from "./rewards.ts";
+export { tierDiscount } from "./tier.ts";
 export * from "./types.ts";

@@ -23,7 +23,16 @@ export {
 } from "./refunds.ts";
 export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
 export { type TierProgress, tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "./tiers.ts";
-export { addMonthsLocal, isBirthday, isoWeekday, localDate, startOfLocalDay, startOfNextLocalDay } from "./time.ts";
+export {
+  addMonthsLocal,
+  isBirthday,
+  isoWeekday,
+  localDate,
+  startOfLocalDay,
+  startOfNextLocalDay,
+  type WallClock,
+  wallClock,
+} from "./time.ts";
 export type {
   BasketLine,
   CustomerState,

@@ -1,0 +1,113 @@
+import type { CouponCampaignConfig, Refusal } from "@regulars/contracts";
+import { isoWeekday, localDate, matchesLine, wallClock } from "@regulars/rules";
+import { discountMatch } from "./benefits.ts";
+import type { PricingContext } from "./context.ts";
+import { formatMoney, refusal, weekdayNames } from "./refusals.ts";
+import type { KnownCoupon } from "./types.ts";
+
+/**
+ * A coupon's checks in the order the first failure is reported: the code, the campaign's state and
+ * validity, where/when/who, the basket, then the limits. Stacking and the amount come later (quote).
+ */
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Whether the local time of day lies in [from, to). `to` before `from` spans midnight (22:00-02:00);
+ * `to` equal to `from` means the whole day rather than no time at all.
+ */
+export function withinHours(hours: { from: string; to: string }, at: Date, timezone: string): boolean {
+  const w = wallClock(at.getTime(), timezone);
+  const now = w.hour * 60 + w.minute;
+  const from = minutesOf(hours.from);
+  const to = minutesOf(hours.to);
+  if (from === to) return true;
+  return from < to ? now >= from && now < to : now >= from || now < to;
+}
+
+/** Validity, place, time, tier, basket: everything about the campaign's conditions. */
+export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
+  const c = config.conditions;
+  const at = ctx.at.getTime();
+  if (c.validFrom !== undefined && at < Date.parse(c.validFrom))
+    return refusal("not_yet_valid", `This coupon is valid from ${localDate(c.validFrom, ctx.timezone)}.`);
+  if (c.validTo !== undefined && at >= Date.parse(c.validTo)) return refusal("expired");
+  if (c.locations.length > 0 && !c.locations.includes(ctx.basket.locationId)) return refusal("wrong_location");
+  if (c.channels.length > 0 && !c.channels.includes(ctx.basket.channel))
+    return refusal("wrong_channel", `This coupon can be used only on: ${c.channels.join(", ")}.`);
+  if (c.weekdays.length > 0 && !c.weekdays.includes(isoWeekday(ctx.at, ctx.timezone)))
+    return refusal("wrong_day", `This coupon is valid only on ${weekdayNames(c.weekdays)}.`);
+  if (c.hours !== undefined && !withinHours(c.hours, ctx.at, ctx.timezone))
+    return refusal("wrong_time", `This coupon is valid only from ${c.hours.from} to ${c.hours.to}.`);
+  if (c.tiers.length > 0) {
+    if (ctx.customer === null) return refusal("customer_required");
+    if (ctx.customer.tier === null || !c.tiers.includes(ctx.customer.tier)) return refusal("wrong_tier");
+  }
+  if (ctx.subtotal < c.minBasket)
+    return refusal(
+      "below_minimum_basket",
+      `Spend at least ${formatMoney(c.minBasket, ctx.basket.currency)} to use this coupon.`,
+    );
+  const lines = ctx.basket.lines;
+  const match = discountMatch(config.benefit);
+  if (c.requires !== undefined && !lines.some((l) => matchesLine(c.requires!, l))) return refusal("no_matching_items");
+  if (match !== undefined && !lines.some((l) => matchesLine(match, l))) return refusal("no_matching_items");
+  return null;
+}
+
+/** How often this very code may be used: unique and imported codes once unless said otherwise. */
+export function codeMaxUses(coupon: KnownCoupon): number {
+  const config = coupon.campaign?.config;
+  if (coupon.codeMaxUses !== undefined) return coupon.codeMaxUses;
+  if (config?.limits.perCode !== undefined) return config.limits.perCode;
+  return config?.codes.kind === "generic" ? Number.POSITIVE_INFINITY : 1;
+}
+
+/** Money the campaign may still give away (infinite without a budget). */
+export function budgetLeft(config: CouponCampaignConfig, budgetSpent: number): number {
+  const budget = config.limits.budget;
+  return budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, budget - budgetSpent);
+}
+
+/** Total, per customer, per code, per day, budget: in this order. */
+export function limitsRefusal(coupon: KnownCoupon, config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
+  const { limits } = config;
+  const { usage } = coupon;
+  if (limits.total !== undefined && usage.total >= limits.total) return refusal("limit_reached");
+  if (limits.perCustomer !== undefined) {
+    if (ctx.customer === null) return refusal("customer_required");
+    if (usage.customer >= limits.perCustomer) return refusal("customer_limit_reached");
+  }
+  if (usage.code >= codeMaxUses(coupon)) return refusal("code_used_up");
+  if (limits.perDay !== undefined && usage.today >= limits.perDay) return refusal("daily_limit_reached");
+  if (budgetLeft(config, usage.budgetSpent) === 0) return refusal("budget_exhausted");
+  return null;
+}
+
+/** Every check that does not depend on the other coupons or on what is left of the basket. */
+export function couponRefusal(coupon: KnownCoupon, ctx: PricingContext): Refusal | null {
+  if (coupon.campaign === null) return refusal("unknown_code");
+  if (coupon.campaign.status === "paused") return refusal("paused");
+  return conditionsRefusal(coupon.campaign.config, ctx) ?? limitsRefusal(coupon, coupon.campaign.config, ctx);
+}
+
+/** The coupons applied so far on this basket, as stacking sees them. */
+export interface CouponStack {
+  /** Every code selected before this one, applied or not. */
+  codes: string[];
+  applied: { exclusive: boolean; group: string | undefined }[];
+}
+
+export const emptyStack = (): CouponStack => ({ codes: [], applied: [] });
+
+/** An exclusive coupon stands alone; one coupon per stacking group. */
+export function stackingRefusal(config: CouponCampaignConfig, stack: CouponStack): Refusal | null {
+  if (stack.applied.some((a) => a.exclusive))
+    return refusal("not_combinable", "A coupon already applied cannot be combined with others.");
+  if (config.stacking.exclusive && stack.applied.length > 0)
+    return refusal("not_combinable", "This coupon cannot be combined with other coupons.");
+  const group = config.stacking.group;
+  if (group !== undefined && stack.applied.some((a) => a.group === group))
+    return refusal("not_combinable", "A coupon of the same kind is already applied.");
+  return null;
+}
