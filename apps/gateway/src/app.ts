@@ -7,6 +7,7 @@ import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
@@ -19,7 +20,9 @@ import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
+import { registerCheckoutRoutes } from "./routes/v1-checkout.ts";
 import { registerEventRoutes } from "./routes/v1-events.ts";
+import { registerIdentityTokenRoute } from "./routes/v1-identity-tokens.ts";
 import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
 import { registerTransactionRoutes } from "./routes/v1-transactions.ts";
 import { registerTransactionBatchRoute } from "./routes/v1-transactions-batch.ts";
@@ -86,8 +89,21 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
+  app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
+  app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
-  app.on("POST", ["/v1/transactions", "/v1/transactions/batch", "/v1/events"], requireJsonBody());
+  app.on(
+    "POST",
+    [
+      "/v1/transactions",
+      "/v1/transactions/batch",
+      "/v1/events",
+      "/v1/identity-tokens",
+      "/v1/checkout/quote",
+      "/v1/checkout/holds",
+    ],
+    requireJsonBody(),
+  );
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
   // One publisher for every route: publishes of concurrent requests share socket writes.
@@ -102,6 +118,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
+  if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
+  if (deps.db) registerCheckoutRoutes(app, { db: deps.db, programmes: new ProgrammeCache(deps.db, 5_000), now });
   registerEventRoutes(app, deps.bus, publisher, acceptance);
 
   return Object.assign(app, {

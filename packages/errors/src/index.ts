@@ -13,9 +13,19 @@ export const errorCodes = {
   conflict: { http: 409, trpc: "CONFLICT" },
   /** The same idempotency key (e.g. `externalId`) was used before with a different body. */
   idempotency_conflict: { http: 409, trpc: "CONFLICT" },
+  /** A checkout hold could not reserve what it was asked to: each refused item is an issue with its reason. */
+  hold_refused: { http: 409, trpc: "CONFLICT" },
+  /** The hold was committed by its sale, or released (voided, expired): it can no longer change. */
+  hold_ended: { http: 409, trpc: "CONFLICT" },
   payload_too_large: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   unsupported_media_type: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unprocessable: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  /** An identity token that is not one of this tenant's: malformed, altered, or signed by another tenant's key. */
+  token_invalid: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  /** An identity token past its expiry: the app shows a fresh one. */
+  token_expired: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  /** An identity token redeemed before: each one identifies once. */
+  token_used: { http: 409, trpc: "CONFLICT" },
   rate_limited: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   internal: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },

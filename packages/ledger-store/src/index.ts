@@ -17,9 +17,14 @@ export {
   lockCustomers,
   lockSales,
   saveLoyaltyStates,
+  setTierFloor,
+  type TierFloorInput,
 } from "./customers/loyalty-state.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
 export { ledgerDefaults } from "./defaults.ts";
+export { readCheckoutCustomer } from "./holds/checkout-state.ts";
+export { type CheckoutDeps, type PlacedHold, placeHold, quoteCheckout, refusedSelections } from "./holds/place.ts";
+export { type HoldStatus, holdView, releaseExpiredHolds, voidHold } from "./holds/release.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";
 export { sendExpiryNotices } from "./jobs/expiry-notices.ts";

@@ -1,4 +1,6 @@
 import { auditRouter } from "./audit/audit.router.ts";
+import { checkoutRouter } from "./checkout/checkout.router.ts";
+import { couponsRouter } from "./coupons/coupons.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
 import { apiKeysRouter } from "./keys/keys.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
@@ -12,6 +14,8 @@ export const appRouter = router({
   transactions: transactionsRouter,
   programme: programmeRouter,
   audit: auditRouter,
+  checkout: checkoutRouter,
+  coupons: couponsRouter,
   apiKeys: apiKeysRouter,
 });
 

@@ -7,6 +7,7 @@ import {
   type JobResult,
   pruneAcceptanceRecords,
   pruneOutbox,
+  releaseExpiredHolds,
   releasePendingPoints,
   sendExpiryNotices,
 } from "@regulars/ledger-store";
@@ -25,12 +26,13 @@ export interface SchedulerDeps {
   registry?: Registry;
 }
 
-/** In this order: released points can then expire; notices look at what is left. */
+/** In this order: released points can then expire; notices look at what is left; checkout holds past their time end. */
 export const jobs: [string, (ctx: JobContext) => Promise<JobResult>][] = [
   ["release-pending", releasePendingPoints],
   ["expire-points", expirePoints],
   ["expiry-notices", sendExpiryNotices],
   ["tier-downgrades", applyTierDowngrades],
+  ["expire-holds", releaseExpiredHolds],
 ];
 
 const LEASE = "scheduled-jobs";

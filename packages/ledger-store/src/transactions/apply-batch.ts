@@ -20,6 +20,7 @@ import { postAndAnnounce } from "../accounts/announce.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
 import { ledgerDefaults } from "../defaults.ts";
+import { commitSaleCheckout, paidAfterCheckout, returnSaleCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds, saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
@@ -324,8 +325,18 @@ class BatchApplication {
     const programme = await this.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
     const state = customerId ? this.states.get(customerId) : undefined;
     const row = { message: m, bodyHash: this.hashes[i]!, customerId };
+    // What the checkout spent is committed first: points earn only on the money the customer paid.
+    const checkout =
+      customerId && programme && (m.transaction.holdId || m.transaction.couponCodes.length)
+        ? await commitSaleCheckout(this.tx, { message: m, customerId, programme })
+        : null;
+    if (checkout) {
+      this.movements.push(...checkout.movements);
+      this.events.push(...checkout.events);
+    }
+    const paid = checkout?.lineDiscounts ? paidAfterCheckout(m, checkout.lineDiscounts) : m;
     // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
-    const plan = programme && state ? planSale(m, state, programme) : null;
+    const plan = programme && state ? planSale(paid, state, programme) : null;
     this.rows.push({
       ...row,
       points: plan?.points ?? 0,
@@ -347,6 +358,7 @@ class BatchApplication {
     if (!sale) return this.waitForSale(i);
     // What a refund takes back follows the programme in force at the refund (the defaults without one).
     const programme = await this.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+    const refundedBefore = sale.refundedTotal;
     const plan = planRefund(
       m,
       sale,
@@ -366,6 +378,11 @@ class BatchApplication {
     });
     this.movements.push(...plan.movements);
     this.events.push(...plan.events);
+    if (programme && sale.customerId) {
+      const back = await returnSaleCheckout(this.tx, { message: m, sale, refundedBefore, programme });
+      this.movements.push(...back.movements);
+      this.events.push(...back.events);
+    }
   }
 
   /**

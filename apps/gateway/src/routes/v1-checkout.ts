@@ -1,0 +1,121 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
+import { type CheckoutDeps, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import type { GatewayEnv } from "../context.ts";
+import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
+
+const exampleBasket = { locationId: "store-017", channel: "pos", currency: "EUR", lines: exampleSaleLines };
+const exampleQuoteRequest = {
+  customer: { phone: "+48600100200" },
+  basket: exampleBasket,
+  couponCodes: ["WELCOME-7KQ4"],
+  points: 100,
+};
+
+const HoldId = z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)");
+const PlacedHold = z
+  .object({
+    holdId: HoldId.meta({ description: "Post the sale with this `holdId` to commit what the hold reserved." }),
+    expiresAt: z.string().meta({ description: "When the hold is released unless its sale commits it first." }),
+    quote: Quote,
+  })
+  .meta({ id: "PlacedHold" });
+const HoldEnded = z
+  .object({ holdId: z.string(), status: z.enum(["held", "committed", "released", "expired"]) })
+  .meta({ id: "HoldStatus" });
+
+const common = {
+  tags: ["Checkout"],
+  security: [{ [securitySchemeName]: [] as string[] }],
+};
+const failures = {
+  400: errorResponses[400],
+  401: errorResponses[401],
+  403: errorResponses[403],
+  404: errorResponse("No customer with that identity (`not_found`)", "not_found", "no customer with that identity"),
+  429: errorResponses[429],
+  500: errorResponses[500],
+};
+
+const quoteRoute = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/checkout/quote",
+  operationId: "quoteCheckout",
+  summary: "Price a basket for a customer",
+  description:
+    "Automatic discounts (tier benefits), the coupons and rewards the customer could use, the points they could spend " +
+    "and what that is worth, each with a machine-readable `refusal.code` when it does not apply (`expired`, " +
+    "`wrong_location`, `below_minimum_basket`, `limit_reached`, `not_enough_points`, ...). Reserves nothing.",
+  request: {
+    body: { required: true, content: { "application/json": { schema: QuoteRequest, example: exampleQuoteRequest } } },
+  },
+  responses: {
+    200: { description: "The priced basket", content: { "application/json": { schema: Quote } } },
+    ...failures,
+  },
+});
+
+const holdRoute = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/checkout/holds",
+  operationId: "placeCheckoutHold",
+  summary: "Reserve coupons, rewards, points and wallet cash for a sale",
+  description:
+    "Prices the basket like a quote and reserves everything selected until `expiresAt`. Post the sale with the returned " +
+    "`holdId` to commit it (its lines' `discount` as the quote's `lines`); DELETE the hold when the order is abandoned. " +
+    "All or nothing: when anything selected cannot be given, the answer is 409 `hold_refused` with one issue per refused item.",
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: HoldRequest, example: { ...exampleQuoteRequest, ttlSeconds: 600 } } },
+    },
+  },
+  responses: {
+    201: { description: "Reserved", content: { "application/json": { schema: PlacedHold } } },
+    ...failures,
+    409: errorResponse(
+      "Something selected cannot be given (`hold_refused`): each issue names it and says why",
+      "hold_refused",
+      "the hold cannot reserve all that was selected",
+      [{ path: "couponCodes.0", message: "limit_reached: this coupon has been used as often as its campaign allows" }],
+    ),
+  },
+});
+
+const voidRoute = createRoute({
+  ...common,
+  method: "delete",
+  path: "/v1/checkout/holds/{holdId}",
+  operationId: "voidCheckoutHold",
+  summary: "Void a hold: the order was abandoned",
+  description: "Frees what the hold reserved. Voiding a released or expired hold changes nothing.",
+  request: { params: z.object({ holdId: HoldId.meta({ param: { name: "holdId", in: "path" } }) }) },
+  responses: {
+    200: { description: "The hold's status now", content: { "application/json": { schema: HoldEnded } } },
+    ...failures,
+    404: errorResponse(
+      "No such hold for your tenant (`not_found`)",
+      "not_found",
+      "no hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y",
+    ),
+    409: errorResponse(
+      "The hold was committed by its sale (`hold_ended`): refund the sale instead",
+      "hold_ended",
+      "hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y was committed by its sale; refund the sale instead",
+    ),
+  },
+});
+
+export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: CheckoutDeps) {
+  app.openapi(quoteRoute, async (c) =>
+    c.json(await quoteCheckout(deps, c.get("credential").tenantId, c.req.valid("json")), 200),
+  );
+  app.openapi(holdRoute, async (c) =>
+    c.json(await placeHold(deps, c.get("credential").tenantId, c.req.valid("json")), 201),
+  );
+  app.openapi(voidRoute, async (c) =>
+    c.json(await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId), 200),
+  );
+}

@@ -1,0 +1,141 @@
+import { type CheckoutInput, priceCheckout } from "@regulars/checkout";
+import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { DomainError, type FieldIssue } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
+import { localDate } from "@regulars/rules";
+import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
+
+export interface CheckoutDeps {
+  db: Db;
+  programmes: Pick<ProgrammeCache, "inForce">;
+  now?: () => Date;
+}
+
+export interface PlacedHold {
+  holdId: string;
+  expiresAt: string;
+  quote: Quote;
+}
+
+/** The programme in force, read before the transaction opens (its cache uses a connection of its own). */
+async function programmeAt(deps: CheckoutDeps, tenantId: string, at: Date): Promise<ProgrammeInForce> {
+  const programme = await deps.programmes.inForce(tenantId, at);
+  if (!programme) throw new DomainError("not_found", "unknown tenant");
+  return programme;
+}
+
+/** Reads everything a price needs; with `lock`, under the customer's and the coupon campaigns' locks. */
+async function checkoutInput(
+  tx: DbTx,
+  programme: ProgrammeInForce,
+  tenantId: string,
+  request: QuoteRequest,
+  at: Date,
+  lock: boolean,
+): Promise<CheckoutInput> {
+  const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
+  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock }) : null;
+  const day = localDate(at.toISOString(), programme.timezone);
+  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock });
+  const { basket, couponCodes, rewardIds, points, wallet } = request;
+  return {
+    basket,
+    selection: { couponCodes, rewardIds, points, wallet },
+    at,
+    timezone: programme.timezone,
+    customer,
+    programme: programme.config,
+    coupons,
+  };
+}
+
+/** Prices a basket for a customer: what applies automatically, what could be used, and why the rest cannot. */
+export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, request: QuoteRequest): Promise<Quote> {
+  const at = deps.now?.() ?? new Date();
+  const programme = await programmeAt(deps, tenantId, at);
+  return withTransaction(deps.db, async (tx) =>
+    priceCheckout(await checkoutInput(tx, programme, tenantId, request, at, false)),
+  );
+}
+
+/** What a quote could not give of what was selected: one issue per refused item, with its reason. */
+export function refusedSelections(quote: Quote): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const selectedCoupons = quote.coupons.filter((c) => c.selected);
+  selectedCoupons.forEach((c, i) => {
+    if (c.refusal) issues.push({ path: `couponCodes.${i}`, message: `${c.refusal.code}: ${c.refusal.message}` });
+  });
+  quote.rewards
+    .filter((r) => r.selected)
+    .forEach((r, i) => {
+      if (r.refusal) issues.push({ path: `rewardIds.${i}`, message: `${r.refusal.code}: ${r.refusal.message}` });
+    });
+  if (quote.points.refusal)
+    issues.push({ path: "points", message: `${quote.points.refusal.code}: ${quote.points.refusal.message}` });
+  if (quote.wallet.refusal)
+    issues.push({ path: "wallet", message: `${quote.wallet.refusal.code}: ${quote.wallet.refusal.message}` });
+  return issues;
+}
+
+/**
+ * Reserves what the checkout chose (coupon uses, points, wallet cash) until the sale posted with the
+ * hold's id commits it, or it is voided or expires. All or nothing: a selection that cannot be given is
+ * refused with its reason (`hold_refused`) and nothing is reserved. The customer and the campaigns are
+ * locked while the price is computed and the reservation written, so two terminals can never spend the
+ * same points or exceed a coupon's limits.
+ */
+export async function placeHold(deps: CheckoutDeps, tenantId: string, request: HoldRequest): Promise<PlacedHold> {
+  const at = deps.now?.() ?? new Date();
+  const programme = await programmeAt(deps, tenantId, at);
+  return withTransaction(deps.db, async (tx) => {
+    const input = await checkoutInput(tx, programme, tenantId, request, at, true);
+    const quote = priceCheckout(input);
+    const refused = refusedSelections(quote);
+    if (refused.length) throw new DomainError("hold_refused", "the hold cannot reserve all that was selected", refused);
+    const coupons = quote.applied.filter((a) => a.source === "coupon");
+    const points = quote.applied.reduce((sum, a) => sum + Math.max(0, a.points), 0);
+    const wallet = quote.applied.reduce((sum, a) => sum + Math.max(0, a.wallet), 0);
+    if (!coupons.length && points === 0 && wallet === 0)
+      throw new DomainError("invalid_request", "nothing to hold: select coupons, rewards, points or wallet cash");
+    const holdId = newId("hold");
+    const expiresAt = new Date(at.getTime() + request.ttlSeconds * 1000);
+    await tx.$executeRaw`
+      INSERT INTO checkout_holds (id, tenant_id, customer_id, status, points, wallet, quote, location_id, channel, expires_at, created_at, updated_at)
+      VALUES (${holdId}, ${tenantId}, ${input.customer!.id}, 'held', ${points}, ${wallet}, ${JSON.stringify(quote)}::jsonb,
+              ${request.basket.locationId}, ${request.basket.channel}, ${expiresAt}, ${at}, ${at})`;
+    const campaignOf = new Map(input.coupons.map((c) => [c.code, c.campaign?.id]));
+    const day = localDate(at.toISOString(), input.timezone);
+    const uses = coupons.map((c) => ({ code: c.ref!, campaignId: campaignOf.get(c.ref!)!, discount: c.amount }));
+    if (uses.length) {
+      await tx.$executeRaw`
+        INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, hold_id, status, discount, local_day, created_at, updated_at)
+        SELECT u.id, ${tenantId}, u.campaign_id, u.code, ${input.customer!.id}, ${holdId}, 'held', u.discount, ${day}::date, ${at}, ${at}
+        FROM unnest(${uses.map(() => newId("couponUse"))}::text[], ${uses.map((u) => u.campaignId)}::text[],
+                    ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS u(id, campaign_id, code, discount)`;
+      await countUses(tx, tenantId, uses, +1);
+    }
+    return { holdId, expiresAt: expiresAt.toISOString(), quote };
+  });
+}
+
+/** Moves the campaigns' and codes' use counters by `sign` per use (the caller holds the campaigns' locks). */
+export async function countUses(
+  tx: DbTx,
+  tenantId: string,
+  uses: { code: string; campaignId: string; discount: number }[],
+  sign: 1 | -1,
+): Promise<void> {
+  if (!uses.length) return;
+  await tx.$executeRaw`
+    UPDATE coupon_campaigns c SET used_count = c.used_count + ${sign} * u.n, used_amount = c.used_amount + ${sign} * u.amount, updated_at = now()
+    FROM (SELECT campaign_id, count(*) AS n, sum(discount) AS amount
+          FROM unnest(${uses.map((u) => u.campaignId)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS x(campaign_id, discount)
+          GROUP BY campaign_id) AS u
+    WHERE c.id = u.campaign_id AND c.tenant_id = ${tenantId}`;
+  await tx.$executeRaw`
+    UPDATE coupon_codes k SET uses = k.uses + ${sign} * u.n
+    FROM (SELECT code, count(*)::int AS n FROM unnest(${uses.map((u) => u.code)}::text[]) AS x(code) GROUP BY code) AS u
+    WHERE k.tenant_id = ${tenantId} AND k.code = u.code`;
+}

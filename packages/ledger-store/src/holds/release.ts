@@ -1,0 +1,118 @@
+import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { lockCustomers } from "../customers/loyalty-state.ts";
+import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
+import { countUses } from "./place.ts";
+
+export type HoldStatus = "held" | "committed" | "released" | "expired";
+
+export interface HoldRow {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  status: HoldStatus;
+  points: bigint;
+  wallet: bigint;
+  quote: unknown;
+  expires_at: Date;
+  transaction_id: string | null;
+}
+
+/**
+ * Locks a hold in the order every writer uses: its customer, then the campaigns of its coupon uses, then
+ * the hold row. Null when the tenant has no such hold.
+ */
+export async function lockHold(tx: DbTx, tenantId: string, holdId: string): Promise<HoldRow | null> {
+  const [found] = await tx.$queryRaw<{ customer_id: string }[]>`
+    SELECT customer_id FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
+  if (!found) return null;
+  await lockCustomers(tx, [found.customer_id]);
+  await tx.$queryRaw`
+    SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ${holdId})
+    ORDER BY id FOR UPDATE`;
+  const [hold] = await tx.$queryRaw<HoldRow[]>`
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    FROM checkout_holds WHERE id = ${holdId} FOR UPDATE`;
+  return hold ?? null;
+}
+
+/** Gives back a held hold's coupon uses and ends it (the caller holds its locks). */
+export async function releaseLockedHold(
+  tx: DbTx,
+  hold: HoldRow,
+  status: "released" | "expired",
+  reason: string,
+): Promise<void> {
+  const uses = await tx.$queryRaw<{ code: string; campaign_id: string; discount: bigint }[]>`
+    UPDATE coupon_uses SET status = 'released', updated_at = now()
+    WHERE hold_id = ${hold.id} AND status = 'held'
+    RETURNING code, campaign_id, discount`;
+  await countUses(
+    tx,
+    hold.tenant_id,
+    uses.map((u) => ({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) })),
+    -1,
+  );
+  await tx.$executeRaw`
+    UPDATE checkout_holds SET status = ${status}, ended_reason = ${reason}, updated_at = now() WHERE id = ${hold.id}`;
+}
+
+/**
+ * Voids a hold (the order was abandoned): what it reserved is free again. Voiding a released or expired
+ * hold changes nothing; a committed one cannot be voided (refund the sale instead).
+ */
+export async function voidHold(
+  db: Db,
+  tenantId: string,
+  holdId: string,
+): Promise<{ holdId: string; status: HoldStatus }> {
+  return withTransaction(db, async (tx) => {
+    const hold = await lockHold(tx, tenantId, holdId);
+    if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
+    if (hold.status === "committed")
+      throw new DomainError("hold_ended", `hold ${holdId} was committed by its sale; refund the sale instead`);
+    if (hold.status !== "held") return { holdId, status: hold.status };
+    await releaseLockedHold(tx, hold, "released", "voided");
+    return { holdId, status: "released" as const };
+  });
+}
+
+/**
+ * Releases a tenant's holds past their expiry that no sale committed (a scheduled job). Each hold is
+ * released in its own transaction under its locks, so a sale committing it at the same moment either wins
+ * (the hold is committed) or finds it expired.
+ */
+export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
+  let acted = 0;
+  for (;;) {
+    const due = await ctx.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM checkout_holds WHERE tenant_id = ${ctx.tenantId} AND status = 'held' AND expires_at <= ${ctx.now}
+      ORDER BY expires_at LIMIT ${SLICE}`;
+    for (const { id } of due) {
+      acted += await withTransaction(ctx.db, async (tx) => {
+        const hold = await lockHold(tx, ctx.tenantId, id);
+        if (!hold || hold.status !== "held" || hold.expires_at > ctx.now) return 0;
+        await releaseLockedHold(tx, hold, "expired", "expired");
+        return 1;
+      });
+    }
+    if (due.length < SLICE) return { acted, outbox: [] };
+  }
+}
+
+/** A hold as the API shows it. */
+export async function holdView(db: Db, tenantId: string, holdId: string) {
+  const [hold] = await db.$queryRaw<HoldRow[]>`
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
+  if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
+  return {
+    holdId: hold.id,
+    customerId: hold.customer_id,
+    status: hold.status,
+    points: exactNumber(hold.points),
+    wallet: exactNumber(hold.wallet),
+    expiresAt: hold.expires_at.toISOString(),
+    transactionId: hold.transaction_id,
+  };
+}

@@ -1,0 +1,22 @@
+import { HoldRequest, QuoteRequest } from "@regulars/contracts";
+import { type CheckoutDeps, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { programmeInForce } from "@regulars/programme";
+import { z } from "zod";
+import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+
+/** The kiosk's and the till's checkout: the same domain functions as the gateway's /v1/checkout routes. */
+const terminal = roleProcedure("kiosk", "pos", "admin");
+
+const deps = (ctx: TenantContext): CheckoutDeps => ({
+  db: ctx.db,
+  programmes: { inForce: (tenantId, at) => programmeInForce(ctx.db, tenantId, at) },
+});
+
+const HoldIdInput = z.object({ holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)") });
+
+export const checkoutRouter = router({
+  quote: terminal.input(QuoteRequest).query(({ ctx, input }) => quoteCheckout(deps(ctx), ctx.tenantId, input)),
+  hold: terminal.input(HoldRequest).mutation(({ ctx, input }) => placeHold(deps(ctx), ctx.tenantId, input)),
+  void: terminal.input(HoldIdInput).mutation(({ ctx, input }) => voidHold(ctx.db, ctx.tenantId, input.holdId)),
+  getHold: terminal.input(HoldIdInput).query(({ ctx, input }) => holdView(ctx.db, ctx.tenantId, input.holdId)),
+});
