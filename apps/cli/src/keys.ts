@@ -81,7 +81,7 @@ export function registerKeyCommands(program: Command, withDatabase: WithDatabase
     .command("create")
     .description("create a key; it is printed once, only its hash is stored")
     .requiredOption("--tenant <id>", "tenant id")
-    .requiredOption("--role <role>", "admin, pos, kiosk or analyst")
+    .requiredOption("--role <role>", "admin, pos, kiosk, analyst or app")
     .option("--label <text>", "what the key is for, e.g. 'kiosk store 17'")
     .option("--json", "print machine-readable JSON")
     .action(

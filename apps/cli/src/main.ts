@@ -40,7 +40,7 @@ const tenant = program.command("tenant").description("tenants and their API keys
 
 tenant
   .command("create")
-  .description("create a tenant with one API key per role (admin, pos, kiosk, analyst)")
+  .description("create a tenant with one API key per role (admin, pos, kiosk, analyst, app)")
   .requiredOption("--name <name>", "brand name")
   .requiredOption("--timezone <tz>", "IANA time zone, e.g. Europe/Warsaw")
   .requiredOption("--currency <code>", "ISO 4217 currency, e.g. EUR")

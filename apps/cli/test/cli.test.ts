@@ -8,7 +8,7 @@ const regulars = (...args: string[]) => runRegularsCli(args, { DATABASE_URL: tes
 
 let db: Db;
 const name = `CLI Burgers ${Date.now().toString(36)}`;
-let created: { tenantId: string; apiKeys: Record<"admin" | "pos" | "kiosk" | "analyst", string> };
+let created: { tenantId: string; apiKeys: Record<"admin" | "pos" | "kiosk" | "analyst" | "app", string> };
 
 beforeAll(async () => {
   db = testDb();
@@ -39,6 +39,7 @@ describe("regulars tenant create", () => {
         pos: expect.stringMatching(/^rk_pos_/),
         kiosk: expect.stringMatching(/^rk_kiosk_/),
         analyst: expect.stringMatching(/^rk_analyst_/),
+        app: expect.stringMatching(/^rk_app_/),
       },
     });
   });

@@ -47,7 +47,8 @@ export const Channel = z.enum(["kiosk", "pos", "app", "web", "delivery"]).meta({
 });
 export type Channel = z.infer<typeof Channel>;
 
-export const ApiKeyRole = z.enum(["admin", "pos", "kiosk", "analyst"]);
+/** `app`: the brand's mobile-app backend (identity tokens for its signed-in customers). */
+export const ApiKeyRole = z.enum(["admin", "pos", "kiosk", "analyst", "app"]);
 export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
 
 export const ExternalIdentity = z

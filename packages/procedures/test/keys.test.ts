@@ -33,7 +33,7 @@ describe("apiKeys", () => {
       .poll(async () => (await t.admin.apiKeys.list()).find((k) => k.role === "pos")?.lastUsedAt)
       .not.toBeNull();
     const keys = await t.admin.apiKeys.list();
-    expect(keys.map((k) => k.role).sort()).toEqual(["admin", "analyst", "kiosk", "pos"]);
+    expect(keys.map((k) => k.role).sort()).toEqual(["admin", "analyst", "app", "kiosk", "pos"]);
     for (const k of keys) {
       expect(Object.keys(k).sort()).toEqual([
         "createdAt",

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import type { ApiKeyRole } from "@regulars/contracts";
+import { ApiKeyRole } from "@regulars/contracts";
 
 /**
  * API keys are 160 bits of randomness behind a readable prefix (`rk_pos_...`), so a fast hash is
@@ -28,7 +28,10 @@ export function generateApiKey(role: ApiKeyRole): string {
   return `${body}${checksumOf(body)}`;
 }
 
-const checksummedKey = new RegExp(`^rk_(admin|pos|kiosk|analyst)_[0-9A-Za-z]{${RANDOM_CHARS + CHECKSUM_CHARS}}$`);
+const checksummedKey = new RegExp(
+  `^rk_(${ApiKeyRole.options.join("|")})_[0-9A-Za-z]{${RANDOM_CHARS + CHECKSUM_CHARS}}$`,
+);
+// Keys without checksum predate the app role: only the first four roles had them.
 const legacyKey = /^rk_(admin|pos|kiosk|analyst)_[A-Za-z0-9_-]{27}$/;
 
 /**

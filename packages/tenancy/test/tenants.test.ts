@@ -38,9 +38,9 @@ const revoke = (key: string) => db.apiKey.update({ where: { hash: hashApiKey(key
 describe("createTenant", () => {
   it("stores the tenant and returns one key per role, prefixed by the role", async () => {
     expect(created.tenantId).toMatch(/^ten_[a-z0-9]+$/);
-    expect(Object.keys(created.apiKeys).sort()).toEqual(["admin", "analyst", "kiosk", "pos"]);
+    expect(Object.keys(created.apiKeys).sort()).toEqual(["admin", "analyst", "app", "kiosk", "pos"]);
     for (const role of roles) expect(created.apiKeys[role]).toMatch(new RegExp(`^rk_${role}_[A-Za-z0-9]{33}$`));
-    expect(new Set(Object.values(created.apiKeys)).size).toBe(4);
+    expect(new Set(Object.values(created.apiKeys)).size).toBe(5);
     expect(await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).toMatchObject({
       name,
       timezone: "Europe/Warsaw",
@@ -51,7 +51,7 @@ describe("createTenant", () => {
   it("stores only hashes: no plaintext key anywhere in the api_keys rows", async () => {
     const rows = await db.$queryRaw<{ role: string; hash: string; prefix: string; row: string }[]>`
       SELECT k.role, k.hash, k.prefix, row_to_json(k)::text AS row FROM api_keys k WHERE k.tenant_id = ${created.tenantId}`;
-    expect(rows.map((r) => r.role).sort()).toEqual(["admin", "analyst", "kiosk", "pos"]);
+    expect(rows.map((r) => r.role).sort()).toEqual(["admin", "analyst", "app", "kiosk", "pos"]);
     for (const r of rows) {
       const key = created.apiKeys[r.role as ApiKeyRole];
       expect(r.hash).toBe(createHash("sha256").update(key).digest("hex"));

@@ -18,6 +18,7 @@ import {
   TransactionBatchItemResult,
   TransactionBatchResult,
 } from "./transaction-batch-schemas.ts";
+import { IdentityToken, IdentityTokenRequest } from "./v1-identity-tokens.ts";
 
 const documentConfig = {
   openapi: "3.1.0",
@@ -35,6 +36,7 @@ const documentConfig = {
   tags: [
     { name: "Transactions", description: "Sales and refunds from tills and kiosks; they earn and reverse points." },
     { name: "Events", description: "Things customers do besides buying: app opens, forms, message clicks." },
+    { name: "Identity", description: "For the brand's app backend: QR tokens that identify a customer at a kiosk." },
   ],
 };
 
@@ -53,6 +55,8 @@ const components = [
   TransactionBatchItemError,
   TransactionBatchItemResult,
   TransactionBatchResult,
+  IdentityTokenRequest,
+  IdentityToken,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { customerLedger } from "@regulars/ledger-store";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
 import { adjustCustomer, customerTier } from "./customers.loyalty.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { getTillCustomer } from "./customers.till.ts";
@@ -28,6 +29,10 @@ export const customersRouter = router({
     // An adjustment's reason is free text an admin typed (it may name the customer); tills do not need it.
     return isTill(ctx) ? { ...page, items: page.items.map((l) => ({ ...l, reason: null, actor: null })) } : page;
   }),
+  /** A mutation: identifying with an app token uses the token up. */
+  identify: staffOrTerminal
+    .input(IdentifyCustomerInput)
+    .mutation(({ ctx, input }) => identifyCustomer(ctx.db, ctx.tenantId, input)),
   tier: staffOrTerminal
     .input(CustomerIdInput)
     .query(({ ctx, input }) => customerTier(ctx.db, ctx.tenantId, input.customerId)),

@@ -1,0 +1,118 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { signingKey, verificationSecret } from "./keys.ts";
+
+/** The token type in the header: a JWT minted for something else, even with our key, is not an identity token. */
+const TOKEN_TYPE = "rg-id+jwt";
+const ALGORITHM = "HS256";
+
+export const identityTokenTtl = {
+  /** Long enough to walk up to a kiosk with the app open; short enough that a photographed code is stale. */
+  defaultSeconds: 60,
+  minSeconds: 10,
+  maxSeconds: 300,
+};
+
+export interface IssuedIdentityToken {
+  token: string;
+  /** ISO 8601; the token identifies nobody from this instant on. */
+  expiresAt: string;
+}
+
+export interface IssueOptions {
+  ttlSeconds?: number;
+  /** The clock; tests may pin it. */
+  now?: Date;
+}
+
+/**
+ * A signed, single-use token naming one of the tenant's customers, for the brand's app to show as a QR code.
+ * The customer must exist in this tenant: a token never names someone the redeeming tenant does not know.
+ */
+export async function issueToken(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  options: IssueOptions = {},
+): Promise<IssuedIdentityToken> {
+  const ttl = options.ttlSeconds ?? identityTokenTtl.defaultSeconds;
+  if (!Number.isInteger(ttl) || ttl < identityTokenTtl.minSeconds || ttl > identityTokenTtl.maxSeconds) {
+    throw new DomainError(
+      "invalid_request",
+      `ttlSeconds must be a whole number from ${identityTokenTtl.minSeconds} to ${identityTokenTtl.maxSeconds}`,
+      [{ path: "ttlSeconds", message: `must be ${identityTokenTtl.minSeconds}-${identityTokenTtl.maxSeconds}` }],
+    );
+  }
+  const customer = await db.customer.findFirst({ where: { id: customerId, tenantId }, select: { id: true } });
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  const key = await signingKey(db, tenantId);
+  const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const expiresAt = issuedAt + ttl;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+    .setSubject(customerId)
+    .setAudience(tenantId)
+    .setJti(randomBytes(16).toString("base64url"))
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(key.secret);
+  return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+export interface RedeemOptions {
+  /** The clock; tests may pin it. */
+  now?: Date;
+}
+
+const invalid = () => new DomainError("token_invalid", "the identity token is not valid here; show a fresh code");
+
+/**
+ * The customer an identity token names, once: the token must be signed with a key of this tenant, unexpired,
+ * and not redeemed before. Its `jti` is recorded in the same statement that checks it, so of concurrent
+ * redemptions of one token exactly one wins.
+ */
+export async function redeemToken(
+  db: Db,
+  tenantId: string,
+  token: string,
+  options: RedeemOptions = {},
+): Promise<string> {
+  const now = options.now ?? new Date();
+  let kid: unknown;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw invalid();
+  }
+  if (typeof kid !== "string") throw invalid();
+  const secret = await verificationSecret(db, tenantId, kid);
+  if (!secret) throw invalid();
+  let claims: { sub?: string; jti?: string; exp?: number };
+  try {
+    ({ payload: claims } = await jwtVerify(token, secret, {
+      algorithms: [ALGORITHM],
+      typ: TOKEN_TYPE,
+      audience: tenantId,
+      requiredClaims: ["sub", "jti", "iat", "exp"],
+      currentDate: now,
+    }));
+  } catch (e) {
+    if (e instanceof joseErrors.JWTExpired) {
+      throw new DomainError("token_expired", "the identity token has expired; show a fresh code");
+    }
+    if (e instanceof joseErrors.JOSEError) throw invalid();
+    throw e;
+  }
+  const { sub: customerId, jti, exp } = claims;
+  if (typeof customerId !== "string" || typeof jti !== "string" || typeof exp !== "number") throw invalid();
+  const recorded = await db.$queryRaw<unknown[]>`
+    INSERT INTO used_identity_tokens (tenant_id, jti, customer_id, used_at, expires_at)
+    VALUES (${tenantId}, ${jti}, ${customerId}, ${now}, ${new Date(exp * 1000)})
+    ON CONFLICT (tenant_id, jti) DO NOTHING
+    RETURNING jti`;
+  if (recorded.length === 0)
+    throw new DomainError("token_used", "this identity token was used already; show a fresh code");
+  return customerId;
+}

@@ -1,0 +1,110 @@
+import type { Db } from "@regulars/db";
+import { testDb } from "@regulars/testing";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { identityTokenTtl, issueToken, redeemToken } from "../src/index.ts";
+import { errorCode, seconds, tenantWithCustomer } from "./fixtures.ts";
+
+let db: Db;
+let a: Awaited<ReturnType<typeof tenantWithCustomer>>;
+let b: Awaited<ReturnType<typeof tenantWithCustomer>>;
+
+beforeAll(async () => {
+  db = testDb();
+  [a, b] = await Promise.all([tenantWithCustomer(db, "Token A"), tenantWithCustomer(db, "Token B")]);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+describe("issueToken", () => {
+  it("signs a token that redeems to the customer, valid for 60 seconds by default", async () => {
+    const now = new Date();
+    const issued = await issueToken(db, a.tenantId, a.customerId, { now });
+    expect(issued.expiresAt).toBe(new Date(Math.floor(now.getTime() / 1000) * 1000 + 60_000).toISOString());
+    expect(decodeProtectedHeader(issued.token)).toMatchObject({ alg: "HS256", typ: "rg-id+jwt" });
+    expect(decodeJwt(issued.token)).toMatchObject({ sub: a.customerId, aud: a.tenantId });
+    expect(await redeemToken(db, a.tenantId, issued.token, { now })).toBe(a.customerId);
+  });
+
+  it("takes a lifetime of 10 to 300 seconds and refuses any other", async () => {
+    const now = new Date();
+    const longest = await issueToken(db, a.tenantId, a.customerId, { ttlSeconds: 300, now });
+    expect(Date.parse(longest.expiresAt) - Math.floor(now.getTime() / 1000) * 1000).toBe(300_000);
+    for (const ttlSeconds of [0, 9, 301, 3600, 30.5]) {
+      expect(await errorCode(issueToken(db, a.tenantId, a.customerId, { ttlSeconds }))).toBe("invalid_request");
+    }
+    expect(identityTokenTtl).toMatchObject({ defaultSeconds: 60, maxSeconds: 300 });
+  });
+
+  it("names only customers of the tenant: an unknown id or another tenant's customer is not found", async () => {
+    expect(await errorCode(issueToken(db, a.tenantId, "cus_00000000000000000000000000"))).toBe("not_found");
+    expect(await errorCode(issueToken(db, a.tenantId, b.customerId))).toBe("not_found");
+  });
+
+  it("creates the tenant's key on first use, once, however many first tokens are asked for at once", async () => {
+    const fresh = await tenantWithCustomer(db, "Token First Use");
+    const tokens = await Promise.all(
+      Array.from({ length: 10 }, () => issueToken(db, fresh.tenantId, fresh.customerId)),
+    );
+    const kids = new Set(tokens.map((t) => decodeProtectedHeader(t.token).kid));
+    expect(kids.size).toBe(1);
+    const keys = await db.identityTokenKey.findMany({ where: { tenantId: fresh.tenantId } });
+    expect(keys.map((k) => k.kid)).toEqual([...kids]);
+    expect(keys[0]!.secret.length).toBe(32);
+    // Each token is its own: distinct ids, so redeeming one leaves the others usable.
+    expect(new Set(tokens.map((t) => decodeJwt(t.token).jti)).size).toBe(10);
+  });
+
+  it("gives each tenant a key of its own", async () => {
+    const [ta, tb] = await Promise.all([
+      issueToken(db, a.tenantId, a.customerId),
+      issueToken(db, b.tenantId, b.customerId),
+    ]);
+    expect(decodeProtectedHeader(ta.token).kid).not.toBe(decodeProtectedHeader(tb.token).kid);
+  });
+});
+
+describe("redeemToken", () => {
+  it("refuses a token at its expiry and after, with token_expired, and records nothing for it", async () => {
+    const issuedAt = new Date(Date.now() - 3_600_000);
+    const { token, expiresAt } = await issueToken(db, a.tenantId, a.customerId, { now: issuedAt });
+    const expiry = new Date(expiresAt);
+    expect(await errorCode(redeemToken(db, a.tenantId, token, { now: expiry }))).toBe("token_expired");
+    expect(await errorCode(redeemToken(db, a.tenantId, token, { now: seconds(expiry, 3600) }))).toBe("token_expired");
+    expect(await errorCode(redeemToken(db, a.tenantId, token))).toBe("token_expired"); // the real clock
+    // One second before its expiry the same token still identifies, once.
+    expect(await redeemToken(db, a.tenantId, token, { now: seconds(expiry, -1) })).toBe(a.customerId);
+  });
+
+  it("identifies once: a second redemption is refused with token_used", async () => {
+    const { token } = await issueToken(db, a.tenantId, a.customerId);
+    expect(await redeemToken(db, a.tenantId, token)).toBe(a.customerId);
+    expect(await errorCode(redeemToken(db, a.tenantId, token))).toBe("token_used");
+  });
+
+  it("of 20 redemptions of one token at once, exactly one wins", async () => {
+    const { token } = await issueToken(db, a.tenantId, a.customerId);
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => redeemToken(db, a.tenantId, token)));
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    expect(won).toEqual([{ status: "fulfilled", value: a.customerId }]);
+    const refusals = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as { code: string }).code] : []));
+    expect(refusals).toEqual(Array(19).fill("token_used"));
+  });
+
+  it("never identifies at another tenant, and a refusal there does not use the token up", async () => {
+    const { token } = await issueToken(db, a.tenantId, a.customerId);
+    expect(await errorCode(redeemToken(db, b.tenantId, token))).toBe("token_invalid");
+    expect(await redeemToken(db, a.tenantId, token)).toBe(a.customerId);
+  });
+
+  it("refuses a token re-addressed to another tenant", async () => {
+    // Re-addressing a token to another tenant breaks its signature: nobody without the secret can do it.
+    const { token } = await issueToken(db, a.tenantId, a.customerId);
+    const [header, , signature] = token.split(".");
+    const claims = { ...decodeJwt(token), aud: b.tenantId };
+    const forged = [header, Buffer.from(JSON.stringify(claims)).toString("base64url"), signature].join(".");
+    expect(await errorCode(redeemToken(db, a.tenantId, forged))).toBe("token_invalid");
+    expect(await errorCode(redeemToken(db, b.tenantId, forged))).toBe("token_invalid");
+  });
+});

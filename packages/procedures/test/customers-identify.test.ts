@@ -1,0 +1,120 @@
+import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { issueToken } from "@regulars/identity-tokens";
+import { newId } from "@regulars/ids";
+import { findCredential } from "@regulars/tenancy";
+import { testDb } from "@regulars/testing";
+import type { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCaller } from "../src/root.ts";
+import { failure, tenantCallers } from "./helpers.ts";
+
+let db: Db;
+let t: Awaited<ReturnType<typeof tenantCallers>>;
+let other: Awaited<ReturnType<typeof tenantCallers>>;
+let customerId: string;
+const phone = "+48600777042";
+const cardNumber = "CARD-KIOSK-42";
+
+beforeAll(async () => {
+  db = testDb();
+  [t, other] = await Promise.all([tenantCallers(db, "Kiosk Burgers"), tenantCallers(db, "Other Kiosk Burgers")]);
+  customerId = newId("customer");
+  await db.customer.create({
+    data: {
+      id: customerId,
+      tenantId: t.tenantId,
+      name: "Anna Maria Kowalska",
+      email: "anna.k@example.com",
+      phone,
+      cardNumber,
+      createdVia: "test",
+    },
+  });
+  await db.customerIdentity.createMany({
+    data: [
+      { tenantId: t.tenantId, kind: "phone", value: phone, customerId },
+      { tenantId: t.tenantId, kind: "card", value: cardNumber, customerId },
+    ],
+  });
+  await db.customerLoyalty.create({ data: { customerId, tenantId: t.tenantId, tier: "silver" } });
+  await t.admin.customers.adjust({ customerId, amount: 240, reason: "welcome gift" });
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const tillView = () => ({
+  view: "till",
+  id: customerId,
+  firstName: "Anna",
+  tier: { id: "silver" },
+  points: { balance: 240, pending: 0 },
+  wallet: 0,
+});
+const domainCode = (e: TRPCError) => (e.cause instanceof DomainError ? e.cause.code : undefined);
+const token = async () => (await issueToken(db, t.tenantId, customerId)).token;
+
+describe("customers.identify", () => {
+  it("identifies with the app's token: first name, tier and points, nothing personal", async () => {
+    const view = await t.kiosk.customers.identify({ token: await token() });
+    expect(view).toEqual(tillView());
+    const text = JSON.stringify(view);
+    for (const value of ["Kowalska", "Maria", "anna.k@example.com", phone, cardNumber]) {
+      expect(text).not.toContain(value);
+    }
+  });
+
+  it("identifies by phone or card number", async () => {
+    expect(await t.kiosk.customers.identify({ phone })).toEqual(tillView());
+    expect(await t.kiosk.customers.identify({ cardNumber })).toEqual(tillView());
+  });
+
+  it("is open to kiosk, pos and admin keys, not to analyst or app keys", async () => {
+    expect(await t.pos.customers.identify({ token: await token() })).toEqual(tillView());
+    expect(await t.admin.customers.identify({ phone })).toEqual(tillView());
+    expect((await failure(t.analyst.customers.identify({ phone }))).code).toBe("FORBIDDEN");
+    const app = createCaller({ db, credential: await findCredential(db, t.apiKeys.app), requestId: "req_test" });
+    expect((await failure(app.customers.identify({ phone }))).code).toBe("FORBIDDEN");
+  });
+
+  it("takes a token once: the second identification with it is refused as token_used", async () => {
+    const once = await token();
+    await t.kiosk.customers.identify({ token: once });
+    const refused = await failure(t.kiosk.customers.identify({ token: once }));
+    expect([refused.code, domainCode(refused)]).toEqual(["CONFLICT", "token_used"]);
+  });
+
+  it("refuses an expired token, another tenant's token and a made-up one, each with its code", async () => {
+    const stale = await issueToken(db, t.tenantId, customerId, { now: new Date(Date.now() - 10 * 60_000) });
+    const expired = await failure(t.kiosk.customers.identify({ token: stale.token }));
+    expect([expired.code, domainCode(expired)]).toEqual(["UNPROCESSABLE_CONTENT", "token_expired"]);
+    const elsewhere = await failure(other.kiosk.customers.identify({ token: await token() }));
+    expect([elsewhere.code, domainCode(elsewhere)]).toEqual(["UNPROCESSABLE_CONTENT", "token_invalid"]);
+    const madeUp = await failure(t.kiosk.customers.identify({ token: "eyJhbGciOiJIUzI1NiJ9.e30.c2ln" }));
+    expect(domainCode(madeUp)).toBe("token_invalid");
+  });
+
+  it("does not enrol: an unknown phone or card is not_found and creates no customer", async () => {
+    const before = await db.customer.count({ where: { tenantId: t.tenantId } });
+    expect((await failure(t.kiosk.customers.identify({ phone: "+48600777999" }))).code).toBe("NOT_FOUND");
+    expect((await failure(t.kiosk.customers.identify({ cardNumber: "CARD-NOBODY" }))).code).toBe("NOT_FOUND");
+    // Identities are per tenant: this tenant's customer is unknown to the other one.
+    expect((await failure(other.kiosk.customers.identify({ phone }))).code).toBe("NOT_FOUND");
+    expect(await db.customer.count({ where: { tenantId: t.tenantId } })).toBe(before);
+  });
+
+  it("wants exactly one of token, phone and card number", async () => {
+    for (const input of [
+      {},
+      { phone, cardNumber },
+      { token: "x", phone },
+      { phone, id: customerId },
+      { phone: "600" },
+    ]) {
+      expect((await failure(t.kiosk.customers.identify(input as never))).code, JSON.stringify(input)).toBe(
+        "BAD_REQUEST",
+      );
+    }
+  });
+});
