@@ -1,4 +1,11 @@
-import { type EarningRule, ProgrammeConfig, type StampCard, type TierProgramme } from "@regulars/contracts";
+import {
+  type EarningRule,
+  ProgrammeConfig,
+  type RedemptionConfig,
+  type Reward,
+  type StampCard,
+  type TierProgramme,
+} from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
 
 /**
@@ -63,6 +70,22 @@ export const setCaps = (config: ProgrammeConfig, caps: Caps): ProgrammeConfig =>
 export const setPendingDays = (config: ProgrammeConfig, days: number): ProgrammeConfig => ({
   ...config,
   pendingDays: days,
+});
+
+/** Points' worth at checkout; null stops points being spent. */
+export const setRedemption = (config: ProgrammeConfig, redemption: RedemptionConfig | null): ProgrammeConfig => {
+  const { redemption: _, ...rest } = config;
+  return redemption ? { ...rest, redemption } : rest;
+};
+
+export const upsertReward = (config: ProgrammeConfig, reward: Reward): ProgrammeConfig => ({
+  ...config,
+  rewards: upsertById(config.rewards, reward),
+});
+
+export const disableReward = (config: ProgrammeConfig, id: string): ProgrammeConfig => ({
+  ...config,
+  rewards: disableById(config.rewards, id, "reward"),
 });
 
 /** The schema first, then what the schema cannot see: references between parts of the document. */

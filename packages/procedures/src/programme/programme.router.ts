@@ -1,6 +1,7 @@
 import { changeProgramme, edits, listVersions, programmeAt, SimulateInput, simulateEarning } from "@regulars/programme";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import {
+  DisableRewardInput,
   DisableRuleInput,
   DisableStampCardInput,
   ProgrammeAtInput,
@@ -8,7 +9,9 @@ import {
   SetExpiryInput,
   SetMilestonesInput,
   SetPendingDaysInput,
+  SetRedemptionInput,
   SetTiersInput,
+  UpsertRewardInput,
   UpsertRuleInput,
   UpsertStampCardInput,
 } from "./programme.types.ts";
@@ -84,6 +87,25 @@ export const programmeRouter = router({
       .input(DisableStampCardInput)
       .mutation(({ ctx, input }) =>
         change(ctx, "stampCards.disable", input.id, (c) => edits.disableStampCard(c, input.id), input.effectiveFrom),
+      ),
+  }),
+  redemption: router({
+    set: admin
+      .input(SetRedemptionInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "redemption.set", null, (c) => edits.setRedemption(c, input.redemption), input.effectiveFrom),
+      ),
+  }),
+  rewards: router({
+    upsert: admin
+      .input(UpsertRewardInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "rewards.upsert", input.reward.id, (c) => edits.upsertReward(c, input.reward), input.effectiveFrom),
+      ),
+    disable: admin
+      .input(DisableRewardInput)
+      .mutation(({ ctx, input }) =>
+        change(ctx, "rewards.disable", input.id, (c) => edits.disableReward(c, input.id), input.effectiveFrom),
       ),
   }),
   milestones: router({

@@ -1,4 +1,12 @@
-import { EarningRule, ExpiryPolicy, StampCard, TierProgramme, Timestamp } from "@regulars/contracts";
+import {
+  EarningRule,
+  ExpiryPolicy,
+  RedemptionConfig,
+  Reward,
+  StampCard,
+  TierProgramme,
+  Timestamp,
+} from "@regulars/contracts";
 import { z } from "zod";
 
 /** When the change takes effect; omitted means now. Never in the past: history is not rewritten. */
@@ -24,3 +32,7 @@ export const SetCapsInput = z.object({
   effectiveFrom: EffectiveFrom,
 });
 export const SetPendingDaysInput = z.object({ days: z.number().int().min(0).max(365), effectiveFrom: EffectiveFrom });
+
+export const SetRedemptionInput = z.object({ redemption: RedemptionConfig.nullable(), effectiveFrom: EffectiveFrom });
+export const UpsertRewardInput = z.object({ reward: Reward, effectiveFrom: EffectiveFrom });
+export const DisableRewardInput = z.object({ id: z.string().min(1), effectiveFrom: EffectiveFrom });
