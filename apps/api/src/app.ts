@@ -16,6 +16,7 @@ import {
   limitBody,
   refuseDeepJson,
 } from "./http-guards.ts";
+import { registerCouponCodeRoutes } from "./routes/coupon-codes.ts";
 
 export interface ApiDeps {
   db: Db;
@@ -33,7 +34,10 @@ export interface ApiDeps {
   rateLimiter?: KeyRateLimiter;
 }
 
-/** tRPC at /trpc for the admin and kiosk apps; the tenant comes from the bearer key on each call. */
+/**
+ * tRPC at /trpc for the admin and kiosk apps, and files of coupon codes under /admin; the tenant comes
+ * from the bearer key on each call.
+ */
 export function createApiApp(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
   const latency = new Histogram({
@@ -75,6 +79,15 @@ export function createApiApp(deps: ApiDeps) {
       },
     }),
   );
+  app.use(
+    "/admin/*",
+    cors({
+      origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
+      allowHeaders: ["authorization", "content-type"],
+      exposeHeaders: ["content-disposition", "x-request-id"],
+    }),
+  );
+  registerCouponCodeRoutes(app, deps);
   registerHealthRoutes(app, deps.readiness, deps.registry);
   return app;
 }

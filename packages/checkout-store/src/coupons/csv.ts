@@ -25,13 +25,13 @@ function firstField(line: string): string {
 /**
  * The codes of a partner's file: a plain list or a CSV whose first column holds the code (our own
  * export reads back). A first line reading `code` is a header. Line numbers count every line, blank
- * ones too, so they match what the operator's editor shows.
+ * ones too, so they match what the operator's editor shows. The file may come as its text or its lines.
  */
-export function codeLinesFromCsv(text: string): ImportLine[] {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
+export function codeLinesFromCsv(file: string | readonly string[]): ImportLine[] {
+  const lines = typeof file === "string" ? file.split(/\r\n|\n|\r/) : file;
   const out: ImportLine[] = [];
   lines.forEach((raw, i) => {
-    const value = firstField(raw);
+    const value = firstField(i === 0 ? raw.replace(/^\uFEFF/, "") : raw);
     if (i === 0 && value.toLowerCase() === "code") return;
     if (value) out.push({ line: i + 1, value });
   });
