@@ -250,4 +250,36 @@ describe("checkout at the kiosk and the till", () => {
       uses: expect.objectContaining({ returned: 1 }),
     });
   });
+
+  it("answers the OpenAPI document's checkout examples as they are, for a member with points and that coupon", async () => {
+    const examplesTenant = await testTenant(db, "Example Burgers");
+    await system.client(examplesTenant.apiKeys.admin).programme.redemption.set.mutate({
+      redemption: { points: 100, value: 500, minPoints: 50 },
+    });
+    await system.client(examplesTenant.apiKeys.admin).coupons.create.mutate({
+      name: "Welcome",
+      benefit: { kind: "fixed_off", amount: 100 },
+      codes: { kind: "generic", code: "WELCOME-7KQ4" },
+    });
+    await sale(examplesTenant, "+48600100200", [line("CATERING", 20_000)]);
+    const doc = (await (await fetch(`${system.gatewayUrl}/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { tags: string[]; requestBody?: { content: Record<string, any> } }>>;
+    };
+    let posted = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const post = item.post;
+      if (!post?.tags.includes("Checkout")) continue;
+      for (const [name, { value }] of Object.entries(
+        post.requestBody!.content["application/json"].examples as Record<string, { value: unknown }>,
+      )) {
+        const res = await system.post(path, examplesTenant.apiKeys.pos, value);
+        expect({ example: `${path} ${name}`, status: res.status }).toEqual({
+          example: `${path} ${name}`,
+          status: path.endsWith("/holds") ? 201 : 200,
+        });
+        posted++;
+      }
+    }
+    expect(posted).toBe(3);
+  });
 });

@@ -132,7 +132,9 @@ describe("the OpenAPI document", () => {
         | Record<string, { value: unknown }>
         | undefined;
       // Identity tokens are for app keys and name existing customers: gateway/test/identity-tokens.test.ts posts those.
-      if (!operation.requestBody || operation.tags.includes("Identity")) continue;
+      // Checkout examples name a member with points and a coupon: checkout.e2e.test.ts posts those.
+      if (!operation.requestBody || operation.tags.includes("Identity") || operation.tags.includes("Checkout"))
+        continue;
       expect(Object.keys(examples ?? {}).length, name).toBeGreaterThan(0);
       const path = name.split(" ")[1]!;
       for (const [exampleName, { value }] of Object.entries(

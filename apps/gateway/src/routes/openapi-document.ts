@@ -1,10 +1,14 @@
 import { OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
+  Basket,
   BehaviouralEventInput,
   Channel,
   CustomerRef,
   ExternalIdentity,
+  HoldRequest,
+  Quote,
+  QuoteRequest,
   TransactionInput,
   TransactionLine,
 } from "@regulars/contracts";
@@ -37,6 +41,12 @@ const documentConfig = {
     { name: "Transactions", description: "Sales and refunds from tills and kiosks; they earn and reverse points." },
     { name: "Events", description: "Things customers do besides buying: app opens, forms, message clicks." },
     { name: "Identity", description: "For the brand's app backend: QR tokens that identify a customer at a kiosk." },
+    {
+      name: "Checkout",
+      description:
+        "Spending at the till: price a basket with coupons, rewards, points and wallet cash, reserve what the customer " +
+        "chose (a hold), then post the sale with the hold's id to commit it, or void the hold.",
+    },
   ],
 };
 
@@ -57,6 +67,10 @@ const components = [
   TransactionBatchResult,
   IdentityTokenRequest,
   IdentityToken,
+  Basket,
+  QuoteRequest,
+  HoldRequest,
+  Quote,
 ];
 
 /**

@@ -29,13 +29,15 @@ const common = {
   security: [{ [securitySchemeName]: [] as string[] }],
 };
 const failures = {
-  400: errorResponses[400],
-  401: errorResponses[401],
-  403: errorResponses[403],
+  ...errorResponses,
   404: errorResponse("No customer with that identity (`not_found`)", "not_found", "no customer with that identity"),
-  429: errorResponses[429],
-  500: errorResponses[500],
+  503: errorResponse(
+    "The database could not be reached (`unavailable`): nothing was reserved, retry later",
+    "unavailable",
+    "the service is unavailable, retry later",
+  ),
 };
+const { 413: _tooLarge, 415: _notJson, ...bodilessFailures } = failures;
 
 const quoteRoute = createRoute({
   ...common,
@@ -48,7 +50,21 @@ const quoteRoute = createRoute({
     "and what that is worth, each with a machine-readable `refusal.code` when it does not apply (`expired`, " +
     "`wrong_location`, `below_minimum_basket`, `limit_reached`, `not_enough_points`, ...). Reserves nothing.",
   request: {
-    body: { required: true, content: { "application/json": { schema: QuoteRequest, example: exampleQuoteRequest } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: QuoteRequest,
+          examples: {
+            points: { summary: "A member by phone spending 100 points and a coupon code", value: exampleQuoteRequest },
+            bare: {
+              summary: "What could this member use? (nothing selected)",
+              value: { customer: { phone: "+48600100200" }, basket: exampleBasket },
+            },
+          },
+        },
+      },
+    },
   },
   responses: {
     200: { description: "The priced basket", content: { "application/json": { schema: Quote } } },
@@ -69,7 +85,17 @@ const holdRoute = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: HoldRequest, example: { ...exampleQuoteRequest, ttlSeconds: 600 } } },
+      content: {
+        "application/json": {
+          schema: HoldRequest,
+          examples: {
+            points: {
+              summary: "Reserve 100 points and a coupon for ten minutes",
+              value: { ...exampleQuoteRequest, ttlSeconds: 600 },
+            },
+          },
+        },
+      },
     },
   },
   responses: {
