@@ -1,6 +1,7 @@
 import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant } from "@regulars/tenancy";
 import { Command } from "commander";
+import { registerCouponCommands } from "./coupons.ts";
 import { openDatabase } from "./database.ts";
 import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
@@ -85,6 +86,7 @@ tenant
 
 registerKeyCommands(program, withDatabase);
 registerDlqCommands(program);
+registerCouponCommands(program, withDatabase);
 
 const programme = program
   .command("programme")

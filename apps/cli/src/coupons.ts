@@ -1,0 +1,126 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Writable } from "node:stream";
+import { codeLinesFromCsv, type ImportProblem, importCodes, streamCodesCsv } from "@regulars/checkout-store";
+import type { Db } from "@regulars/db";
+import type { Command } from "commander";
+
+type WithDatabase = <T>(fn: (database: { db: Db }) => Promise<T>) => Promise<T>;
+
+const ACTOR = "cli";
+/** Lines per transaction: a big file goes in piece by piece, with progress, and a re-run skips what went in. */
+const IMPORT_CHUNK = 10_000;
+const SHOWN_PROBLEMS = 20;
+
+class UsageError extends Error {}
+
+const action =
+  <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
+  async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    }
+  };
+
+// pnpm runs scripts in the package folder; a relative path means relative to where the user typed it.
+const userPath = (file: string) => resolve(process.env.INIT_CWD ?? process.cwd(), file);
+
+/** The campaign's tenant: campaign ids are unique across tenants, and an operator names the campaign only. */
+async function tenantOf(db: Db, campaignId: string, tenant: string | undefined): Promise<string> {
+  const campaign = await db.couponCampaign.findUnique({ where: { id: campaignId }, select: { tenantId: true } });
+  if (!campaign || (tenant && campaign.tenantId !== tenant))
+    throw new UsageError(`--campaign: no coupon campaign ${campaignId}${tenant ? ` in tenant ${tenant}` : ""}`);
+  return campaign.tenantId;
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+async function readLines(file: string) {
+  try {
+    return codeLinesFromCsv(await readFile(userPath(file), "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`--file: ${file} does not exist`);
+    throw e;
+  }
+}
+
+async function importFile(db: Db, opts: { campaign: string; file: string; tenant?: string; json?: boolean }) {
+  const tenantId = await tenantOf(db, opts.campaign, opts.tenant);
+  const lines = await readLines(opts.file);
+  const total = { received: 0, inserted: 0, invalid: 0, duplicates: 0, taken: 0 };
+  const problems: ImportProblem[] = [];
+  for (let i = 0; i < lines.length; i += IMPORT_CHUNK) {
+    const report = await importCodes(db, tenantId, opts.campaign, lines.slice(i, i + IMPORT_CHUNK), ACTOR);
+    for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += report[k];
+    problems.push(...report.problems);
+    process.stderr.write(`${count(Math.min(i + IMPORT_CHUNK, lines.length))} of ${count(lines.length)} lines read\n`);
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ...total, problems })}\n`);
+    return;
+  }
+  process.stdout.write(
+    `imported ${count(total.inserted)} of ${count(total.received)} codes into ${opts.campaign}` +
+      `: ${count(total.invalid)} invalid, ${count(total.duplicates)} repeated, ${count(total.taken)} already taken\n`,
+  );
+  for (const p of problems.slice(0, SHOWN_PROBLEMS))
+    process.stdout.write(`  line ${p.line}: ${p.value}: ${p.message}\n`);
+  if (problems.length > SHOWN_PROBLEMS)
+    process.stdout.write(`  … and ${count(problems.length - SHOWN_PROBLEMS)} more (--json lists them)\n`);
+}
+
+async function exportFile(db: Db, opts: { campaign: string; file?: string; tenant?: string }) {
+  const tenantId = await tenantOf(db, opts.campaign, opts.tenant);
+  const out: Writable = opts.file ? createWriteStream(userPath(opts.file)) : process.stdout;
+  let rows = -1; // the header is not a code
+  let shown = 0;
+  for await (const chunk of await streamCodesCsv(db, tenantId, opts.campaign)) {
+    if (!out.write(chunk)) await once(out, "drain");
+    for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) rows++;
+    if (rows - shown >= 100_000) {
+      process.stderr.write(`${count(rows)} codes exported\n`);
+      shown = rows;
+    }
+  }
+  if (opts.file) {
+    out.end();
+    await once(out, "finish");
+  }
+  process.stderr.write(`${count(rows)} codes of ${opts.campaign} exported${opts.file ? ` to ${opts.file}` : ""}\n`);
+}
+
+/** `regulars coupons import|export`: a coupon campaign's codes to and from CSV files. */
+export function registerCouponCommands(program: Command, withDatabase: WithDatabase): void {
+  const coupons = program.command("coupons").description("coupon campaigns' codes: import and export CSV files");
+
+  coupons
+    .command("import")
+    .description("add a partner's codes (a CSV file, codes in the first column) to a campaign with imported codes")
+    .requiredOption("--campaign <id>", "coupon campaign id (cpn_...)")
+    .requiredOption("--file <path>", "CSV file or plain list of codes")
+    .option("--tenant <id>", "refuse unless the campaign belongs to this tenant")
+    .option("--json", "print the report as machine-readable JSON, every problem included")
+    .action(
+      action(async (opts: { campaign: string; file: string; tenant?: string; json?: boolean }) => {
+        await withDatabase(({ db }) => importFile(db, opts));
+      }),
+    );
+
+  coupons
+    .command("export")
+    .description("write a campaign's codes as CSV: code,uses,max_uses,created_at")
+    .requiredOption("--campaign <id>", "coupon campaign id (cpn_...)")
+    .option("--file <path>", "where to write (default: standard output)")
+    .option("--tenant <id>", "refuse unless the campaign belongs to this tenant")
+    .action(
+      action(async (opts: { campaign: string; file?: string; tenant?: string }) => {
+        await withDatabase(({ db }) => exportFile(db, opts));
+      }),
+    );
+}
