@@ -7,6 +7,11 @@ export interface LoyaltyState {
   tier: string | null;
   tierSince: Date | null;
   tierChanged: boolean;
+  /**
+   * An admin-assigned tier the customer counts as holding at least, for sales stamped before `until`.
+   * Only `setTierFloor` and the tier-downgrade job write it; the ledger worker reads it.
+   */
+  tierFloor: { tier: string; until: Date } | null;
   dateOfBirth: string | null;
   lastActivityAt: Date | null;
   /** Points earned per local day (only loaded when a per-day cap exists). */

@@ -2,6 +2,7 @@ import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
 import {
   applyStamps,
   type EarningResult,
+  effectiveTier,
   evaluateEarning,
   expiresAt,
   localDate,
@@ -34,8 +35,9 @@ export const stampRewardKey = (transactionId: string, cardId: string) => `stamp:
 /**
  * Everything one sale does to a customer's loyalty, decided in memory (no I/O): points from the
  * rules engine, the lot's pending and expiry dates, stamps and stamp-card rewards, and an immediate
- * tier upgrade with its reward. The state is updated so the next message of the batch sees this one.
- * Idempotency keys derive from the transaction id: replaying the sale posts nothing new.
+ * tier upgrade with its reward. A tier floor in force at the sale's time lifts the tier held first.
+ * The state is updated so the next message of the batch sees this one. Idempotency keys derive from the
+ * transaction id: replaying the sale posts nothing new.
  */
 export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeAt): SalePlan {
   const { config, timezone } = programme;
@@ -50,6 +52,14 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     occurredAt,
   };
   const input = { occurredAt: t.occurredAt, channel: t.channel, locationId: t.locationId, lines: t.lines };
+  // A floor in force when the sale happened lifts the tier held before anything is decided: the sale earns
+  // at the floor tier's rules and multiplier, an upgrade starts from it, and so does what a refund may take
+  // back. The tier shown was already the floor (setTierFloor raises it), so lifting it announces nothing.
+  const held = effectiveTier(config.tiers, state.tier, state.tierFloor, occurredAt);
+  if (held !== state.tier) {
+    state.tier = held;
+    state.tierChanged = true;
+  }
   const explanation = evaluateEarning(
     config,
     input,

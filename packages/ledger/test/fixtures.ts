@@ -117,6 +117,7 @@ export const member = (more: Partial<LoyaltyState> = {}): LoyaltyState => ({
   tier: null,
   tierSince: null,
   tierChanged: false,
+  tierFloor: null,
   dateOfBirth: null,
   lastActivityAt: null,
   earnedByDay: new Map(),

@@ -22,7 +22,16 @@ export {
   type SaleLineForRefund,
 } from "./refunds.ts";
 export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
-export { type TierProgress, tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "./tiers.ts";
+export {
+  effectiveTier,
+  floorActive,
+  type TierFloor,
+  type TierProgress,
+  tierFor,
+  tierPeriodEnd,
+  tierProgress,
+  tierWindowStart,
+} from "./tiers.ts";
 export {
   addMonthsLocal,
   isBirthday,

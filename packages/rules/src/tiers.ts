@@ -46,6 +46,34 @@ export function tierProgress(
   };
 }
 
+/** An admin-assigned tier the customer does not fall below while `until` is ahead. */
+export interface TierFloor {
+  tier: string;
+  until: Instant;
+}
+
+/** Whether the floor is in force at `at`: until the instant `until`, excluded. */
+export const floorActive = (floor: TierFloor | null, at: Instant): floor is TierFloor =>
+  floor !== null && instantMs(at) < instantMs(floor.until);
+
+/**
+ * The tier a customer counts as holding at `at`: the higher of the tier held and a floor in force then.
+ * A floor naming a level the programme no longer has is ignored, and so is every floor without tiers.
+ * An unknown held id stays as it is (the caller decides what it means, as `tierProgress` does).
+ */
+export function effectiveTier(
+  tiers: TierProgramme | undefined,
+  held: string | null,
+  floor: TierFloor | null,
+  at: Instant,
+): string | null {
+  if (tiers === undefined || !floorActive(floor, at)) return held;
+  const floorLevel = tiers.levels.find((l) => l.id === floor.tier);
+  if (floorLevel === undefined) return held;
+  const heldLevel = tiers.levels.find((l) => l.id === held);
+  return heldLevel !== undefined && heldLevel.threshold >= floorLevel.threshold ? held : floorLevel.id;
+}
+
 /** Start of the qualification window: lifetime → null; calendar year → local Jan 1; rolling → 12 local months back. */
 export function tierWindowStart(window: TierProgramme["window"], nowIso: Instant, timezone: string): Date | null {
   switch (window) {

@@ -1,6 +1,6 @@
 import { TierProgramme } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "../src/index.ts";
+import { effectiveTier, floorActive, tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "../src/index.ts";
 import { tiers as tierConfig, WARSAW } from "./fixtures.ts";
 
 const tiers = TierProgramme.parse(tierConfig);
@@ -60,5 +60,32 @@ describe("qualification windows", () => {
     expect(tierPeriodEnd("calendar_year", now, WARSAW)?.toISOString()).toBe("2025-12-31T23:00:00.000Z");
     expect(tierPeriodEnd("rolling_12_months", now, WARSAW)?.toISOString()).toBe("2025-06-15T22:00:00.000Z");
     expect(tierPeriodEnd("lifetime", now, WARSAW)).toBeNull();
+  });
+});
+
+describe("tier floors: an admin-assigned tier the customer does not fall below until a date", () => {
+  const until = "2025-04-01T00:00:00+02:00";
+  const before = "2025-03-31T23:59:59.999+02:00";
+
+  it("lifts a lower tier while in force, up to `until` excluded; a higher tier held stays", () => {
+    const gold = { tier: "gold", until };
+    expect(effectiveTier(tiers, "bronze", gold, before)).toBe("gold");
+    expect(effectiveTier(tiers, null, gold, before)).toBe("gold");
+    expect(effectiveTier(tiers, "bronze", gold, until)).toBe("bronze");
+    expect(effectiveTier(tiers, "gold", { tier: "silver", until }, before)).toBe("gold");
+    expect(floorActive(gold, new Date(Date.parse(until) - 1))).toBe(true);
+    expect(floorActive(gold, new Date(until))).toBe(false);
+    expect(floorActive(null, before)).toBe(false);
+  });
+
+  it("is ignored without tiers, for a level the programme no longer has, and lifts an unknown held id", () => {
+    expect(effectiveTier(undefined, "bronze", { tier: "gold", until }, before)).toBe("bronze");
+    expect(effectiveTier(tiers, "silver", { tier: "platinum-retired", until }, before)).toBe("silver");
+    expect(effectiveTier(tiers, "platinum-retired", { tier: "silver", until }, before)).toBe("silver");
+  });
+
+  it("the gap shown is to the level above the floor tier", () => {
+    const shown = effectiveTier(tiers, "bronze", { tier: "silver", until }, before);
+    expect(tierProgress(tiers, 120, shown).next).toEqual({ id: "gold", name: "Gold", threshold: 500, gap: 380 });
   });
 });

@@ -1,8 +1,11 @@
-import type { ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber } from "@regulars/db";
-import type { LoyaltyState } from "@regulars/ledger";
-import { localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
-import { qualifyingValues } from "../accounts/qualifying.ts";
+import { recordAudit } from "@regulars/audit";
+import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
+import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
+import { effectiveTier, localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
+import { qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
+import { outboxItem, writeOutbox } from "../outbox.ts";
 
 export interface StateScope {
   config: ProgrammeConfig;
@@ -52,9 +55,11 @@ export async function loadLoyaltyStates(
       tier: string | null;
       tier_since: Date | null;
       last_activity_at: Date | null;
+      tier_floor: string | null;
+      tier_floor_until: Date | null;
     }[]
   >`
-    SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at
+    SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at, l.tier_floor, l.tier_floor_until
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
     WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id`;
   const states = new Map<string, LoyaltyState>(
@@ -66,6 +71,7 @@ export async function loadLoyaltyStates(
         tier: r.tier,
         tierSince: r.tier_since,
         tierChanged: false,
+        tierFloor: floorOf(r),
         dateOfBirth: r.date_of_birth ? r.date_of_birth.toISOString().slice(0, 10) : null,
         lastActivityAt: r.last_activity_at,
         earnedByDay: new Map(),
@@ -103,7 +109,10 @@ export async function loadLoyaltyStates(
   return states;
 }
 
-/** Writes back tier, activity and stamp progress that changed in memory. */
+const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }) =>
+  r.tier_floor !== null && r.tier_floor_until !== null ? { tier: r.tier_floor, until: r.tier_floor_until } : null;
+
+/** Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). */
 export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>): Promise<void> {
   const all = [...states];
   if (!all.length) return;
@@ -125,13 +134,113 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   }
 }
 
-/** A customer's tier (and since when) and last activity, as the ledger keeps them; null before any activity. */
+/** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them; null before any. */
 export async function customerStanding(
   db: Db,
   customerId: string,
-): Promise<{ tier: string | null; tierSince: Date | null; lastActivityAt: Date | null } | null> {
+): Promise<{
+  tier: string | null;
+  tierSince: Date | null;
+  tierFloor: string | null;
+  tierFloorUntil: Date | null;
+  lastActivityAt: Date | null;
+} | null> {
   return db.customerLoyalty.findUnique({
     where: { customerId },
-    select: { tier: true, tierSince: true, lastActivityAt: true },
+    select: { tier: true, tierSince: true, tierFloor: true, tierFloorUntil: true, lastActivityAt: true },
+  });
+}
+
+export interface TierFloorInput {
+  customerId: string;
+  tier: string;
+  until: Date;
+  reason: string;
+}
+
+/**
+ * An admin sets the tier a customer does not fall below until `until` (a status match, a goodwill gesture).
+ * It replaces any earlier floor. A floor above the tier held raises the tier at once (tier.changed, up);
+ * it pays no tier reward, which is for qualifying. Nothing is lowered here, also not by a lower or shorter
+ * floor: downgrades belong to the tier-downgrade job, which judges a floor that ended at its next run.
+ * Refuses a tier the programme in force does not have and an `until` that is not ahead of `now`.
+ */
+export async function setTierFloor(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: TierFloorInput,
+  programme: ProgrammeAt,
+  now = new Date(),
+): Promise<{ tier: string; floor: { tier: string; until: string }; raised: boolean }> {
+  const tiers = programme.config.tiers;
+  if (!tiers)
+    throw new DomainError("unprocessable", "the programme has no tiers", [
+      { path: "tier", message: "the programme has no tiers" },
+    ]);
+  const level = tiers.levels.find((l) => l.id === input.tier);
+  if (!level) {
+    const known = tiers.levels.map((l) => l.id).join(", ");
+    throw new DomainError("unprocessable", `the programme has no tier "${input.tier}"`, [
+      { path: "tier", message: `must be one of: ${known}` },
+    ]);
+  }
+  if (input.until.getTime() <= now.getTime())
+    throw new DomainError("unprocessable", "a tier floor must end in the future", [
+      { path: "until", message: "must lie in the future" },
+    ]);
+  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  const id = customer.id;
+  const floor = { tier: level.id, until: input.until };
+
+  return withTransaction(db, async (tx) => {
+    // The ledger worker holds this lock while it works on the customer's state, so it never saves a tier
+    // it read before this change.
+    await lockCustomers(tx, [id]);
+    const [row] = await tx.$queryRaw<
+      { tier: string | null; tier_floor: string | null; tier_floor_until: Date | null }[]
+    >`
+      SELECT tier, tier_floor, tier_floor_until FROM customer_loyalty WHERE customer_id = ${id} FOR UPDATE`;
+    const before = effectiveTier(tiers, row?.tier ?? null, row ? floorOf(row) : null, now);
+    const after = effectiveTier(tiers, before, floor, now)!;
+    const raised = after !== before;
+    await tx.$executeRaw`
+      INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_floor, tier_floor_until)
+      VALUES (${id}, ${tenantId}, ${after}, ${now}, ${floor.tier}, ${floor.until})
+      ON CONFLICT (customer_id) DO UPDATE SET
+        tier = CASE WHEN ${raised} THEN excluded.tier ELSE customer_loyalty.tier END,
+        tier_since = CASE WHEN ${raised} THEN excluded.tier_since ELSE customer_loyalty.tier_since END,
+        tier_floor = excluded.tier_floor, tier_floor_until = excluded.tier_floor_until, updated_at = now()`;
+    const auditId = await recordAudit(tx, {
+      tenantId,
+      actor,
+      action: "customers.setTierFloor",
+      target: id,
+      details: {
+        tier: floor.tier,
+        until: floor.until.toISOString(),
+        reason: input.reason,
+        previousFloor: row?.tier_floor ? { tier: row.tier_floor, until: row.tier_floor_until?.toISOString() } : null,
+        tierBefore: before,
+        tierAfter: after,
+      },
+    });
+    if (raised) {
+      const event: LoyaltyEvent = {
+        type: "tier.changed",
+        id: `tier:${id}:floor:${auditId}`,
+        tenantId,
+        customerId: id,
+        occurredAt: now.toISOString(),
+        from: before,
+        to: after,
+        direction: "up",
+        qualifyingValue: await qualifyingValueNow(tx, tenantId, id, tiers, programme.timezone, now),
+      };
+      // Published by the outbox relay, like every event written outside a worker's batch.
+      await writeOutbox(tx, [outboxItem(event)]);
+    }
+    return { tier: after, floor: { tier: floor.tier, until: floor.until.toISOString() }, raised };
   });
 }

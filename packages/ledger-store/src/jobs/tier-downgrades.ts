@@ -1,23 +1,36 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { withTransaction } from "@regulars/db";
-import { localDate, tierFor, tierWindowStart } from "@regulars/rules";
+import { type DbTx, withTransaction } from "@regulars/db";
+import { effectiveTier, localDate, tierFor, tierWindowStart } from "@regulars/rules";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import type { JobContext, JobResult } from "./context.ts";
+
+interface Member {
+  customer_id: string;
+  tier: string | null;
+  tier_floor: string | null;
+  tier_floor_until: Date | null;
+}
 
 /**
  * Downgrades at the end of the qualification period: a calendar-year programme re-qualifies every
  * customer on the tenant's local 1 January against the year that just ended; a rolling programme each
  * local day against the last 12 months. Upgrades never wait (the ledger worker does them at once), and
  * nobody is moved up here. A job mark per period makes the run happen once.
+ *
+ * Tier floors: nobody falls below a floor still in force. A floor that ended is judged at every run,
+ * whatever the window (lifetime too): the customer falls to the tier normal qualification gives them now,
+ * the same value a period run would judge, and the floor is cleared.
  */
 export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
-  if (!tiers || tiers.window === "lifetime") return { acted: 0, outbox: [] };
+  if (!tiers) return { acted: 0, outbox: [] };
   const tz = ctx.programme.timezone;
   const nowIso = ctx.now.toISOString();
+  const periodic = tiers.window !== "lifetime";
   const period = tiers.window === "calendar_year" ? localDate(nowIso, tz).slice(0, 4) : localDate(nowIso, tz);
-  const windowEnd = tierWindowStart(tiers.window, nowIso, tz)!; // this period's start = the end of the one being judged
+  // This period's start = the end of the one being judged; lifetime values count from the beginning.
+  const windowEnd = tierWindowStart(tiers.window, nowIso, tz) ?? new Date(0);
   const windowStart =
     tiers.window === "calendar_year"
       ? tierWindowStart("calendar_year", new Date(windowEnd.getTime() - 1).toISOString(), tz)!
@@ -27,12 +40,14 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
   const judgedUntil = tiers.window === "calendar_year" ? windowEnd : undefined;
 
   return withTransaction(ctx.db, async (tx) => {
-    const marked = await tx.$queryRaw<{ key: string }[]>`
-      INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period})
-      ON CONFLICT DO NOTHING RETURNING key`;
-    if (!marked.length) return { acted: 0, outbox: [] };
-    const members = await tx.$queryRaw<{ customer_id: string; tier: string }[]>`
-      SELECT customer_id, tier FROM customer_loyalty WHERE tenant_id = ${ctx.tenantId} AND tier IS NOT NULL ORDER BY customer_id FOR UPDATE`;
+    const periodDue =
+      periodic &&
+      (
+        await tx.$queryRaw<{ key: string }[]>`
+          INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period})
+          ON CONFLICT DO NOTHING RETURNING key`
+      ).length > 0;
+    const members = await membersToJudge(tx, ctx, periodDue);
     if (!members.length) return { acted: 0, outbox: [] };
     const ids = members.map((m) => m.customer_id);
     const values = new Map(
@@ -49,21 +64,30 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
     }
     const events: LoyaltyEvent[] = [];
     const changes: { customerId: string; tier: string }[] = [];
+    const floorsEnded: string[] = [];
     for (const m of members) {
+      const floor =
+        m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
+      if (floor !== null && floor.until <= ctx.now) floorsEnded.push(m.customer_id);
+      if (m.tier === null) continue;
+      const value = values.get(m.customer_id) ?? 0;
       const current = tiers.levels.find((l) => l.id === m.tier);
-      const earned = tierFor(tiers, values.get(m.customer_id) ?? 0);
-      if (current && earned.threshold >= current.threshold) continue;
-      changes.push({ customerId: m.customer_id, tier: earned.id });
+      const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
+      const target = tiers.levels.find((l) => l.id === targetId)!;
+      if (current && target.threshold >= current.threshold) continue;
+      changes.push({ customerId: m.customer_id, tier: target.id });
       events.push({
         type: "tier.changed",
-        id: `tier:${m.customer_id}:down:${period}`,
+        id: periodDue
+          ? `tier:${m.customer_id}:down:${period}`
+          : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
         tenantId: ctx.tenantId,
         customerId: m.customer_id,
         occurredAt: nowIso,
         from: m.tier,
-        to: earned.id,
+        to: target.id,
         direction: "down",
-        qualifyingValue: values.get(m.customer_id) ?? 0,
+        qualifyingValue: value,
       });
     }
     if (changes.length) {
@@ -72,8 +96,24 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
         FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
         WHERE l.customer_id = c.customer_id`;
     }
+    if (floorsEnded.length) {
+      await tx.$executeRaw`
+        UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, updated_at = now()
+        WHERE customer_id = ANY(${floorsEnded}::text[])`;
+    }
     const items = events.map(outboxItem);
     await writeOutbox(tx, items);
     return { acted: changes.length, outbox: items };
   });
+}
+
+/** Everyone with a tier when the period ends; otherwise only those whose floor ended (a partial index finds them). */
+function membersToJudge(tx: DbTx, ctx: JobContext, periodDue: boolean): Promise<Member[]> {
+  return periodDue
+    ? tx.$queryRaw<Member[]>`
+        SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+        WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) ORDER BY customer_id FOR UPDATE`
+    : tx.$queryRaw<Member[]>`
+        SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+        WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} ORDER BY customer_id FOR UPDATE`;
 }

@@ -1,8 +1,15 @@
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { type AdjustInput, adjustBalance, customerStanding, qualifyingValueNow } from "@regulars/ledger-store";
+import {
+  type AdjustInput,
+  adjustBalance,
+  customerStanding,
+  qualifyingValueNow,
+  setTierFloor,
+} from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
-import { tierProgress } from "@regulars/rules";
+import { effectiveTier, floorActive, type TierFloor, tierProgress } from "@regulars/rules";
+import type { SetTierFloorInput } from "./customers.types.ts";
 
 async function programmeNow(db: Db, tenantId: string, now: Date) {
   const programme = await programmeInForce(db, tenantId, now);
@@ -14,6 +21,28 @@ async function requireCustomer(db: Db, tenantId: string, customerId: string) {
   const customer = await db.customer.findFirst({ where: { id: customerId, tenantId }, select: { id: true } });
   if (!customer) throw new DomainError("not_found", "no customer matches");
   return customer.id;
+}
+
+type Standing = Awaited<ReturnType<typeof customerStanding>>;
+
+const floorOf = (loyalty: Standing): TierFloor | null =>
+  loyalty?.tierFloor && loyalty.tierFloorUntil ? { tier: loyalty.tierFloor, until: loyalty.tierFloorUntil } : null;
+
+/** The floor as an admin reads it, also once it ended and until the downgrade job clears it. */
+export const floorView = (loyalty: Standing, now: Date) => {
+  const floor = floorOf(loyalty);
+  return floor && { tier: floor.tier, until: new Date(floor.until).toISOString(), active: floorActive(floor, now) };
+};
+
+/**
+ * The tier a customer counts as holding now: the stored one, lifted by a floor in force. setTierFloor
+ * already raised the stored tier, so the programme (which orders the tiers) is read only when they differ.
+ */
+export async function tierShown(db: Db, tenantId: string, loyalty: Standing, now: Date): Promise<string | null> {
+  const floor = floorOf(loyalty);
+  const held = loyalty?.tier ?? null;
+  if (!floorActive(floor, now) || floor.tier === held) return held;
+  return effectiveTier((await programmeInForce(db, tenantId, now))?.config.tiers, held, floor, now);
 }
 
 /** The customer's tier, what it rests on, and the gap to the next one ("Only 20 points to gold"). */
@@ -32,10 +61,11 @@ export async function customerTier(db: Db, tenantId: string, customerId: string,
       qualifyingValue: 0,
       next: null,
       benefits: null,
+      floor: null,
     };
   }
   const value = await qualifyingValueNow(db, tenantId, id, tiers, timezone, now);
-  const progress = tierProgress(tiers, value, loyalty?.tier ?? null);
+  const progress = tierProgress(tiers, value, effectiveTier(tiers, loyalty?.tier ?? null, floorOf(loyalty), now));
   return {
     tiersEnabled: true as const,
     tier: { id: progress.tier.id, name: progress.tier.name },
@@ -45,10 +75,24 @@ export async function customerTier(db: Db, tenantId: string, customerId: string,
     qualifyingValue: value,
     next: progress.next,
     benefits: progress.tier.benefits,
+    floor: floorView(loyalty, now),
   };
 }
 
 /** An admin correction of points or wallet, with the programme in force now (for the lot's expiry, milestones). */
 export async function adjustCustomer(db: Db, tenantId: string, actor: string, input: AdjustInput, now = new Date()) {
   return adjustBalance(db, tenantId, actor, input, await programmeNow(db, tenantId, now), now);
+}
+
+/** An admin sets a customer's tier floor, against the programme in force now (which knows the tiers). */
+export async function setCustomerTierFloor(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: SetTierFloorInput,
+  now = new Date(),
+) {
+  const { customerId, tier, reason } = input;
+  const programme = await programmeNow(db, tenantId, now);
+  return setTierFloor(db, tenantId, actor, { customerId, tier, reason, until: new Date(input.until) }, programme, now);
 }

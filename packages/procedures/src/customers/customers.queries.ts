@@ -2,6 +2,7 @@ import { type CustomerRef, identityOf } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerBalances, customerStanding } from "@regulars/ledger-store";
+import { floorView, tierShown } from "./customers.loyalty.ts";
 import type { CustomerView } from "./customers.types.ts";
 
 export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
@@ -14,7 +15,7 @@ export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef)
   return found?.customerId ?? null;
 }
 
-export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): Promise<CustomerView> {
+export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, now = new Date()): Promise<CustomerView> {
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, include: { identities: true } }) : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
@@ -22,6 +23,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
     customerBalances(db, tenantId, customer.id),
     customerStanding(db, customer.id),
   ]);
+  const tier = await tierShown(db, tenantId, loyalty, now);
   return {
     view: "admin",
     id: customer.id,
@@ -35,7 +37,8 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef): P
     identities: customer.identities.map((i) => ({ kind: i.kind, value: i.value })),
     points: { balance: balances.points, pending: balances.pendingPoints },
     wallet: balances.wallet,
-    tier: loyalty?.tier ? { id: loyalty.tier, since: loyalty.tierSince?.toISOString() ?? null } : null,
+    tier: tier ? { id: tier, since: loyalty?.tierSince?.toISOString() ?? null } : null,
+    tierFloor: floorView(loyalty, now),
     lastActivityAt: loyalty?.lastActivityAt?.toISOString() ?? null,
   };
 }

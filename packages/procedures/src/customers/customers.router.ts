@@ -1,7 +1,7 @@
 import { customerLedger } from "@regulars/ledger-store";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
-import { adjustCustomer, customerTier } from "./customers.loyalty.ts";
+import { adjustCustomer, customerTier, setCustomerTierFloor } from "./customers.loyalty.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { getTillCustomer } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
@@ -11,6 +11,7 @@ import {
   CustomerLedgerInput,
   GetCustomerInput,
   SearchCustomersInput,
+  SetTierFloorInput,
 } from "./customers.types.ts";
 
 const staffOrTerminal = roleProcedure("admin", "kiosk", "pos");
@@ -39,6 +40,9 @@ export const customersRouter = router({
   adjust: roleProcedure("admin")
     .input(AdjustInput)
     .mutation(({ ctx, input }) => adjustCustomer(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+  setTierFloor: roleProcedure("admin")
+    .input(SetTierFloorInput)
+    .mutation(({ ctx, input }) => setCustomerTierFloor(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
   search: roleProcedure("admin")
     .input(SearchCustomersInput)
     .query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),

@@ -2,6 +2,7 @@ import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerBalances, customerStanding } from "@regulars/ledger-store";
+import { tierShown } from "./customers.loyalty.ts";
 import { findCustomerId } from "./customers.queries.ts";
 import type { TillCustomerView } from "./customers.types.ts";
 
@@ -13,7 +14,12 @@ export const firstNameOf = (name: string | null): string | null => name?.trim().
  * this is built field by field from what the till needs (never by trimming the admin view): no full
  * name, phone, e-mail, date of birth or identities.
  */
-export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef): Promise<TillCustomerView> {
+export async function getTillCustomer(
+  db: Db,
+  tenantId: string,
+  ref: CustomerRef,
+  now = new Date(),
+): Promise<TillCustomerView> {
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id
     ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } })
@@ -23,11 +29,12 @@ export async function getTillCustomer(db: Db, tenantId: string, ref: CustomerRef
     customerBalances(db, tenantId, customer.id),
     customerStanding(db, customer.id),
   ]);
+  const tier = await tierShown(db, tenantId, loyalty, now);
   return {
     view: "till",
     id: customer.id,
     firstName: firstNameOf(customer.name),
-    tier: loyalty?.tier ? { id: loyalty.tier } : null,
+    tier: tier ? { id: tier } : null,
     points: { balance: balances.points, pending: balances.pendingPoints },
     wallet: balances.wallet,
   };

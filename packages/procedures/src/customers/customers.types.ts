@@ -1,4 +1,4 @@
-import { CustomerRef } from "@regulars/contracts";
+import { CustomerRef, Timestamp } from "@regulars/contracts";
 import { z } from "zod";
 
 export const GetCustomerInput = CustomerRef;
@@ -29,7 +29,10 @@ export interface CustomerView {
   identities: { kind: string; value: string }[];
   points: { balance: number; pending: number };
   wallet: number;
+  /** The tier the customer counts as holding now: a floor in force lifts it. */
   tier: { id: string; since: string | null } | null;
+  /** An admin-assigned floor not yet cleared; `active` until `until` (the downgrade job clears it after). */
+  tierFloor: { tier: string; until: string; active: boolean } | null;
   lastActivityAt: string | null;
 }
 
@@ -59,3 +62,13 @@ export const AdjustInput = z.object({
   reason: z.string().trim().min(3, "say why, in at least 3 characters").max(500),
   idempotencyKey: z.string().min(1).max(100).nullish(),
 });
+
+/** A tier the customer does not fall below until `until` (status match, goodwill); replaces an earlier floor. */
+export const SetTierFloorInput = z.object({
+  customerId: z.string().min(1),
+  tier: z.string().trim().min(1).max(32),
+  /** Must lie in the future; checked against the clock where the call runs. */
+  until: Timestamp,
+  reason: z.string().trim().min(3, "say why, in at least 3 characters").max(500),
+});
+export type SetTierFloorInput = z.infer<typeof SetTierFloorInput>;
