@@ -37,7 +37,10 @@ const failures = {
     "the service is unavailable, retry later",
   ),
 };
-const { 413: _tooLarge, 415: _notJson, ...bodilessFailures } = failures;
+/** A DELETE has no body: nothing to be too large or not JSON. */
+const _bodilessFailures = Object.fromEntries(
+  Object.entries(failures).filter(([status]) => status !== "413" && status !== "415"),
+) as Omit<typeof failures, 413 | 415>;
 
 const quoteRoute = createRoute({
   ...common,

@@ -91,7 +91,7 @@ export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
     for (const { id } of due) {
       acted += await withTransaction(ctx.db, async (tx) => {
         const hold = await lockHold(tx, ctx.tenantId, id);
-        if (!hold || hold.status !== "held" || hold.expires_at > ctx.now) return 0;
+        if (hold?.status !== "held" || hold.expires_at > ctx.now) return 0;
         await releaseLockedHold(tx, hold, "expired", "expired");
         return 1;
       });
