@@ -161,6 +161,7 @@ describe("checkout at the kiosk and the till", () => {
     expect(lost.issues[0].message).toMatch(/^not_enough_points: /);
 
     const won = terminals.find((t) => t.status === 201)!.body as { holdId: string; quote: Quote };
+    expect((await customerView(tenant, phone)).points).toMatchObject({ balance: 350, held: 200 });
     const lines = pricedLines(basket("store-a").lines, won.quote);
     await sale(tenant, phone, lines, { holdId: won.holdId });
     // 350 − 200 spent + 6 earned on the €6 paid.
@@ -269,6 +270,8 @@ describe("checkout at the kiosk and the till", () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       const post = item.post;
       if (!post?.tags.includes("Checkout")) continue;
+      // A confirmation needs a hold and the code it sent: cashback.e2e.test.ts confirms one.
+      if (path.endsWith("/confirm")) continue;
       for (const [name, { value }] of Object.entries(
         post.requestBody!.content["application/json"].examples as Record<string, { value: unknown }>,
       )) {

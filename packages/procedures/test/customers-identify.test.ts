@@ -49,8 +49,9 @@ const tillView = () => ({
   id: customerId,
   firstName: "Anna",
   tier: { id: "silver" },
-  points: { balance: 240, pending: 0 },
+  points: { balance: 240, pending: 0, held: 0 },
   wallet: 0,
+  walletHeld: 0,
 });
 const domainCode = (e: TRPCError) => (e.cause instanceof DomainError ? e.cause.code : undefined);
 const token = async () => (await issueToken(db, t.tenantId, customerId)).token;

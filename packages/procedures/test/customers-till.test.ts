@@ -73,8 +73,9 @@ describe("customer reads by role", () => {
           id: customerId,
           firstName: "Anna",
           tier: null,
-          points: { balance: 0, pending: 0 },
+          points: { balance: 0, pending: 0, held: 0 },
           wallet: 0,
+          walletHeld: 0,
         });
         const text = JSON.stringify(view);
         for (const value of personal) expect(text).not.toContain(value);

@@ -5,16 +5,28 @@ export interface CustomerBalances {
   points: number;
   pendingPoints: number;
   wallet: number;
+  /** Reserved by checkout holds in force: part of the balances, not spendable elsewhere. */
+  heldPoints: number;
+  heldWallet: number;
 }
 
 /** Cached balances of a customer's accounts (kept equal to the sum of entries by postMovements). */
 export async function customerBalances(db: Db, tenantId: string, customerId: string): Promise<CustomerBalances> {
-  const accounts = await db.ledgerAccount.findMany({
-    where: { tenantId, owner: customerId },
-    select: { kind: true, balance: true },
-  });
+  const [accounts, held] = await Promise.all([
+    db.ledgerAccount.findMany({ where: { tenantId, owner: customerId }, select: { kind: true, balance: true } }),
+    db.checkoutHold.aggregate({
+      where: { tenantId, customerId, status: "held" },
+      _sum: { points: true, wallet: true },
+    }),
+  ]);
   const of = (kind: string) => exactNumber(accounts.find((a) => a.kind === kind)?.balance ?? 0);
-  return { points: of("points"), pendingPoints: of("points_pending"), wallet: of("wallet") };
+  return {
+    points: of("points"),
+    pendingPoints: of("points_pending"),
+    wallet: of("wallet"),
+    heldPoints: exactNumber(held._sum.points ?? 0),
+    heldWallet: exactNumber(held._sum.wallet ?? 0),
+  };
 }
 
 /** Accounts whose cached balance differs from the sum of their entries: must always be empty. */

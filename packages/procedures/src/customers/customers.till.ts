@@ -35,7 +35,8 @@ export async function getTillCustomer(
     id: customer.id,
     firstName: firstNameOf(customer.name),
     tier: tier ? { id: tier } : null,
-    points: { balance: balances.points, pending: balances.pendingPoints },
+    points: { balance: balances.points, pending: balances.pendingPoints, held: balances.heldPoints },
+    walletHeld: balances.heldWallet,
     wallet: balances.wallet,
   };
 }

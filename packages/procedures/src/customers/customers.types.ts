@@ -27,8 +27,11 @@ export interface CustomerView {
   createdVia: string;
   createdAt: string;
   identities: { kind: string; value: string }[];
-  points: { balance: number; pending: number };
+  /** `held`: reserved by checkout holds in force (part of `balance`, not spendable by another checkout). */
+  points: { balance: number; pending: number; held: number };
   wallet: number;
+  /** Wallet cash reserved by checkout holds in force. */
+  walletHeld: number;
   /** The tier the customer counts as holding now: a floor in force lifts it. */
   tier: { id: string; since: string | null } | null;
   /** An admin-assigned floor not yet cleared; `active` until `until` (the downgrade job clears it after). */
@@ -43,8 +46,11 @@ export interface TillCustomerView {
   /** For a greeting; never the full name. */
   firstName: string | null;
   tier: { id: string } | null;
-  points: { balance: number; pending: number };
+  /** `held`: reserved by checkout holds in force (part of `balance`, not spendable by another checkout). */
+  points: { balance: number; pending: number; held: number };
   wallet: number;
+  /** Wallet cash reserved by checkout holds in force. */
+  walletHeld: number;
 }
 
 export type { LedgerLine } from "@regulars/ledger-store";
