@@ -101,6 +101,7 @@ export function createGatewayApp(deps: GatewayDeps) {
       "/v1/identity-tokens",
       "/v1/checkout/quote",
       "/v1/checkout/holds",
+      "/v1/checkout/holds/:holdId/confirm",
     ],
     requireJsonBody(),
   );

@@ -26,6 +26,10 @@ export const errorCodes = {
   token_expired: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
   /** An identity token redeemed before: each one identifies once. */
   token_used: { http: 409, trpc: "CONFLICT" },
+  /** A hold's one-time code was wrong: the message says how many attempts are left (none: the hold was released). */
+  confirmation_failed: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  /** A hold's one-time code expired before it was confirmed: the hold was released, place a new one for a new code. */
+  confirmation_expired: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
   rate_limited: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   internal: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },

@@ -17,6 +17,7 @@ export const idPrefixes = {
   couponUse: "cpu",
   walletCoupon: "wcp",
   hold: "hld",
+  message: "msg",
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

@@ -23,6 +23,14 @@ export {
 export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";
+export {
+  type ConfirmedHold,
+  confirmationPolicy,
+  confirmHold,
+  type HoldConfirmation,
+  maskPhone,
+} from "./holds/confirm.ts";
+export { type DevMessage, devMessages } from "./holds/dev-messages.ts";
 export { type CheckoutDeps, type PlacedHold, placeHold, quoteCheckout, refusedSelections } from "./holds/place.ts";
 export { type HoldStatus, holdView, releaseExpiredHolds, voidHold } from "./holds/release.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type CheckoutDeps, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { type CheckoutDeps, confirmHold, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
 import type { GatewayEnv } from "../context.ts";
 import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
 
@@ -13,16 +13,55 @@ const exampleQuoteRequest = {
 };
 
 const HoldId = z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)");
+const HoldConfirmation = z
+  .object({
+    required: z.literal(true).meta({ description: "The sale commits nothing of this hold until it is confirmed." }),
+    expiresAt: z.string().meta({ description: "Until when the code can be used; after that the hold is released." }),
+    sentTo: z.string().meta({ description: "The masked phone number the code went to by SMS: `+48•••••200`." }),
+  })
+  .meta({
+    id: "HoldConfirmation",
+    description: "A 6-digit code was sent to the customer by SMS: the hold waits for it (cashback at a till).",
+  });
 const PlacedHold = z
   .object({
     holdId: HoldId.meta({ description: "Post the sale with this `holdId` to commit what the hold reserved." }),
     expiresAt: z.string().meta({ description: "When the hold is released unless its sale commits it first." }),
     quote: Quote,
+    confirmation: HoldConfirmation.nullable().meta({
+      description:
+        "Set when wallet cash is spent at a till (channel `pos`): POST the code the customer received to " +
+        "`/v1/checkout/holds/{holdId}/confirm` before posting the sale. Null when the hold needs no code.",
+    }),
   })
-  .meta({ id: "PlacedHold" });
+  .meta({ id: "PlacedHold", description: "A hold placed: what it reserves is in `quote`, until `expiresAt`." });
 const HoldEnded = z
-  .object({ holdId: z.string(), status: z.enum(["held", "committed", "released", "expired"]) })
-  .meta({ id: "HoldStatus" });
+  .object({
+    holdId: z.string().meta({ description: "The hold's id." }),
+    status: z.enum(["held", "committed", "released", "expired"]).meta({
+      description:
+        "`held` (in force), `committed` (its sale spent it), `released` (voided) or `expired` (its time ran out first).",
+    }),
+  })
+  .meta({ id: "HoldStatus", description: "Where a hold stands after the request." });
+
+const ConfirmRequest = z
+  .object({
+    code: z
+      .string()
+      .regex(/^\d{6}$/, "must be the 6-digit code sent to the customer")
+      .meta({ description: "The 6-digit code the customer received by SMS." }),
+  })
+  .meta({ id: "HoldConfirmationRequest", description: "The code that confirms a hold's cashback." });
+const ConfirmedHold = z
+  .object({
+    holdId: z.string().meta({ description: "The confirmed hold." }),
+    status: z
+      .enum(["held", "committed", "released", "expired"])
+      .meta({ description: "The hold's status: `held` until the sale posted with its `holdId` commits it." }),
+    confirmed: z.literal(true).meta({ description: "The hold is confirmed: its sale spends the wallet cash." }),
+  })
+  .meta({ id: "ConfirmedHold", description: "The hold is confirmed: the sale posted with its `holdId` commits it." });
 
 const common = {
   tags: ["Checkout"],
@@ -137,6 +176,52 @@ const voidRoute = createRoute({
   },
 });
 
+const confirmRoute = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/checkout/holds/{holdId}/confirm",
+  operationId: "confirmCheckoutHold",
+  summary: "Confirm a hold's cashback with the code sent to the customer",
+  description:
+    "Wallet cash spent at a till is confirmed by a 6-digit code sent to the customer by SMS when the hold is placed " +
+    "(`confirmation` in its answer). The code lasts 5 minutes and may be tried 5 times: a wrong code answers 422 " +
+    "`confirmation_failed` saying how many attempts are left, and the last wrong attempt releases the hold; a code " +
+    "tried after it expired answers 422 `confirmation_expired` and releases the hold. Either way, place a new hold to " +
+    "send a new code. Confirming again with the right code answers the same.",
+  request: {
+    params: z.object({ holdId: HoldId.meta({ param: { name: "holdId", in: "path" } }) }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: ConfirmRequest,
+          examples: { code: { summary: "The code the customer read out", value: { code: "482913" } } },
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "Confirmed", content: { "application/json": { schema: ConfirmedHold } } },
+    ...failures,
+    404: errorResponse(
+      "No such hold for your tenant (`not_found`)",
+      "not_found",
+      "no hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y",
+    ),
+    409: errorResponse(
+      "The hold was committed or released (`hold_ended`), or it needs no code (`conflict`)",
+      "hold_ended",
+      "hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y is released; place a new hold to send a new code",
+    ),
+    422: errorResponse(
+      "A wrong code (`confirmation_failed`: the message says how many attempts are left) or one that expired " +
+        "(`confirmation_expired`); with no attempts left, or expired, the hold was released",
+      "confirmation_failed",
+      "wrong code: 4 attempts left",
+    ),
+  },
+});
+
 export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: CheckoutDeps) {
   app.openapi(quoteRoute, async (c) =>
     c.json(await quoteCheckout(deps, c.get("credential").tenantId, c.req.valid("json")), 200),
@@ -147,4 +232,8 @@ export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: Check
   app.openapi(voidRoute, async (c) =>
     c.json(await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId), 200),
   );
+  app.openapi(confirmRoute, async (c) => {
+    const { holdId } = c.req.valid("param");
+    return c.json(await confirmHold(deps, c.get("credential").tenantId, holdId, c.req.valid("json").code), 200);
+  });
 }

@@ -5,6 +5,7 @@ import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt, SaleRecord } from "@regulars/ledger";
 import { expiresAt, localDate } from "@regulars/rules";
 import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
+import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
 import { lockHold } from "./release.ts";
 
@@ -28,8 +29,9 @@ interface Sale {
  * Commits what the sale used: the hold it names (its points and wallet cash are spent, its coupon uses
  * become committed) and coupon codes posted without a hold (checked against their limits now, under the
  * campaigns' locks; a code that cannot be used any more is not counted). A hold that expired or was
- * voided before its sale arrived spends nothing. Idempotency keys derive from the hold and the
- * transaction, and the batch skips sales applied before, so a redelivered sale commits nothing twice.
+ * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code.
+ * Idempotency keys derive from the hold and the transaction, and the batch skips sales applied before,
+ * so a redelivered sale commits nothing twice.
  */
 export async function commitSaleCheckout(tx: DbTx, sale: Sale): Promise<SaleCheckout> {
   const t = sale.message.transaction;
@@ -37,7 +39,8 @@ export async function commitSaleCheckout(tx: DbTx, sale: Sale): Promise<SaleChec
   const held = new Set<string>();
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
-    if (hold && hold.status === "held" && hold.customer_id === sale.customerId) {
+    const committable = hold && hold.status === "held" && hold.customer_id === sale.customerId;
+    if (committable && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
       for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);

@@ -6,6 +6,7 @@ import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
+import { type HoldConfirmation, needsConfirmation, requestConfirmation } from "./confirm.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -17,6 +18,8 @@ export interface PlacedHold {
   holdId: string;
   expiresAt: string;
   quote: Quote;
+  /** Set when the hold waits for the code sent to the customer (wallet cash at a till): confirm it before the sale. */
+  confirmation: HoldConfirmation | null;
 }
 
 /** The programme in force, read before the transaction opens (its cache uses a connection of its own). */
@@ -116,7 +119,14 @@ export async function placeHold(deps: CheckoutDeps, tenantId: string, request: H
                     ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS u(id, campaign_id, code, discount)`;
       await countUses(tx, tenantId, uses, +1);
     }
-    return { holdId, expiresAt: expiresAt.toISOString(), quote };
+    const confirmation = needsConfirmation(request.basket.channel, wallet)
+      ? await requestConfirmation(
+          tx,
+          { tenantId, holdId, customerId: input.customer!.id, wallet, currency: quote.currency, expiresAt },
+          at,
+        )
+      : null;
+    return { holdId, expiresAt: expiresAt.toISOString(), quote, confirmation };
   });
 }
 

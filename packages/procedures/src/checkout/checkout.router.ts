@@ -1,5 +1,5 @@
 import { HoldRequest, QuoteRequest } from "@regulars/contracts";
-import { type CheckoutDeps, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { type CheckoutDeps, confirmHold, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
@@ -13,10 +13,17 @@ const deps = (ctx: TenantContext): CheckoutDeps => ({
 });
 
 const HoldIdInput = z.object({ holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)") });
+const ConfirmInput = HoldIdInput.extend({
+  code: z.string().regex(/^\d{6}$/, "must be the 6-digit code sent to the customer"),
+});
 
 export const checkoutRouter = router({
   quote: terminal.input(QuoteRequest).query(({ ctx, input }) => quoteCheckout(deps(ctx), ctx.tenantId, input)),
   hold: terminal.input(HoldRequest).mutation(({ ctx, input }) => placeHold(deps(ctx), ctx.tenantId, input)),
+  /** Cashback at a till: the code the customer received by SMS when the hold was placed. */
+  confirm: terminal
+    .input(ConfirmInput)
+    .mutation(({ ctx, input }) => confirmHold(deps(ctx), ctx.tenantId, input.holdId, input.code)),
   void: terminal.input(HoldIdInput).mutation(({ ctx, input }) => voidHold(ctx.db, ctx.tenantId, input.holdId)),
   getHold: terminal.input(HoldIdInput).query(({ ctx, input }) => holdView(ctx.db, ctx.tenantId, input.holdId)),
 });

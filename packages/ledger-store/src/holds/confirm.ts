@@ -1,0 +1,154 @@
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { formatMoney } from "@regulars/checkout";
+import type { Channel } from "@regulars/contracts";
+import { type DbTx, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { recordDevMessage } from "./dev-messages.ts";
+import type { CheckoutDeps } from "./place.ts";
+import { type HoldStatus, lockHold, releaseLockedHold } from "./release.ts";
+
+/** How long a code lasts and how often it may be tried: 10^6 codes, 5 tries, a guess wins once in 200,000. */
+export const confirmationPolicy = { ttlMs: 5 * 60_000, maxAttempts: 5 };
+
+/** What the till shows after placing a hold that waits for the customer's code. */
+export interface HoldConfirmation {
+  required: true;
+  expiresAt: string;
+  /** The masked number the code went to, "+48•••••200". */
+  sentTo: string;
+}
+
+export interface ConfirmedHold {
+  holdId: string;
+  status: HoldStatus;
+  confirmed: true;
+}
+
+/** Cashback at the till: wallet cash spent at a staffed POS is confirmed by a code sent to the customer. */
+export const needsConfirmation = (channel: Channel, wallet: number) => channel === "pos" && wallet > 0;
+
+/** The code's HMAC keyed by its hold: the table never holds a code, and one hash says nothing about another hold. */
+const codeHash = (holdId: string, code: string) => createHmac("sha256", holdId).update(code).digest("hex");
+
+const codeMatches = (stored: string, holdId: string, code: string) =>
+  timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(codeHash(holdId, code), "hex"));
+
+/** Enough to recognise one's own number, not enough to learn someone's: "+48600100200" → "+48•••••200". */
+export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••${phone.slice(-3)}`;
+
+/**
+ * Creates the code a hold waits for and sends it by SMS (to the development sink for now), in the hold's
+ * transaction. A customer without a phone cannot confirm: the hold is refused, and nothing is reserved.
+ */
+export async function requestConfirmation(
+  tx: DbTx,
+  hold: { tenantId: string; holdId: string; customerId: string; wallet: number; currency: string; expiresAt: Date },
+  at: Date,
+): Promise<HoldConfirmation> {
+  const [phone] = await tx.$queryRaw<{ value: string; tenant: string }[]>`
+    SELECT i.value, t.name AS tenant FROM customer_identities i JOIN tenants t ON t.id = i.tenant_id
+    WHERE i.tenant_id = ${hold.tenantId} AND i.customer_id = ${hold.customerId} AND i.kind = 'phone'
+    ORDER BY i.created_at DESC LIMIT 1`;
+  if (!phone)
+    throw new DomainError("hold_refused", "the hold cannot reserve all that was selected", [
+      {
+        path: "wallet",
+        message:
+          "phone_required: wallet cash spent at a till is confirmed by a code sent by SMS, and this customer has no phone number",
+      },
+    ]);
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  // A code never outlives its hold.
+  const expiresAt = new Date(Math.min(at.getTime() + confirmationPolicy.ttlMs, hold.expiresAt.getTime()));
+  const sentTo = maskPhone(phone.value);
+  await tx.$executeRaw`
+    INSERT INTO hold_confirmations (hold_id, tenant_id, code_hash, max_attempts, expires_at, sent_to, created_at)
+    VALUES (${hold.holdId}, ${hold.tenantId}, ${codeHash(hold.holdId, code)}, ${confirmationPolicy.maxAttempts},
+            ${expiresAt}, ${sentTo}, ${at})`;
+  const minutes = Math.max(1, Math.round((expiresAt.getTime() - at.getTime()) / 60_000));
+  await recordDevMessage(
+    tx,
+    {
+      tenantId: hold.tenantId,
+      customerId: hold.customerId,
+      channel: "sms",
+      recipient: phone.value,
+      body:
+        `${code} is your ${phone.tenant} code to pay ${formatMoney(hold.wallet, hold.currency)} from your wallet. ` +
+        `It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. Never share it.`,
+    },
+    at,
+  );
+  return { required: true, expiresAt: expiresAt.toISOString(), sentTo };
+}
+
+/** True when the hold waits for a code that was not given yet: its sale must commit nothing. */
+export async function awaitsConfirmation(tx: DbTx, holdId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT 1 FROM hold_confirmations WHERE hold_id = ${holdId} AND confirmed_at IS NULL`;
+  return rows.length > 0;
+}
+
+interface ConfirmationRow {
+  code_hash: string;
+  attempts: number;
+  max_attempts: number;
+  expires_at: Date;
+  confirmed_at: Date | null;
+}
+
+/**
+ * Confirms a hold with the code the customer was sent, under the hold's locks. A wrong code uses up an
+ * attempt; the last one releases the hold, and so does a code tried after it expired (the wallet cash is
+ * free again at once; a new hold sends a new code). Confirming again with the right code answers the same.
+ * A failure is thrown after its transaction commits, so the attempt it counted stays counted.
+ */
+export async function confirmHold(
+  deps: Pick<CheckoutDeps, "db" | "now">,
+  tenantId: string,
+  holdId: string,
+  code: string,
+): Promise<ConfirmedHold> {
+  const now = deps.now?.() ?? new Date();
+  const outcome = await withTransaction(deps.db, async (tx): Promise<ConfirmedHold | DomainError> => {
+    const hold = await lockHold(tx, tenantId, holdId);
+    if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
+    const [row] = await tx.$queryRaw<ConfirmationRow[]>`
+      SELECT code_hash, attempts, max_attempts, expires_at, confirmed_at FROM hold_confirmations
+      WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;
+    if (!row)
+      throw new DomainError(
+        "conflict",
+        `hold ${holdId} needs no confirmation: only wallet cash spent at a till (channel pos) is confirmed by a code`,
+      );
+    const matches = codeMatches(row.code_hash, holdId, code);
+    if (row.confirmed_at) {
+      if (matches) return { holdId, status: hold.status, confirmed: true };
+      return new DomainError("confirmation_failed", `wrong code for hold ${holdId}, which is confirmed already`);
+    }
+    if (hold.status !== "held")
+      throw new DomainError("hold_ended", `hold ${holdId} is ${hold.status}; place a new hold to send a new code`);
+    if (row.expires_at <= now) {
+      await releaseLockedHold(tx, hold, "released", "confirmation_expired");
+      return new DomainError(
+        "confirmation_expired",
+        `the code for hold ${holdId} expired at ${row.expires_at.toISOString()}; the hold was released: place a new hold to send a new code`,
+      );
+    }
+    if (!matches) {
+      const left = row.max_attempts - row.attempts - 1;
+      await tx.$executeRaw`UPDATE hold_confirmations SET attempts = attempts + 1 WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;
+      if (left > 0)
+        return new DomainError("confirmation_failed", `wrong code: ${left} attempt${left === 1 ? "" : "s"} left`);
+      await releaseLockedHold(tx, hold, "released", "confirmation_failed");
+      return new DomainError(
+        "confirmation_failed",
+        "wrong code: no attempts left; the hold was released: place a new hold to send a new code",
+      );
+    }
+    await tx.$executeRaw`UPDATE hold_confirmations SET confirmed_at = ${now} WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;
+    return { holdId, status: hold.status, confirmed: true };
+  });
+  if (outcome instanceof DomainError) throw outcome;
+  return outcome;
+}
