@@ -2,6 +2,7 @@ import "./field-messages.ts";
 
 export * from "./acceptance.ts";
 export * from "./checkout.ts";
+export * from "./customer-profile.ts";
 export * from "./event.ts";
 export { exampleSaleLines } from "./examples.ts";
 export * from "./fingerprint.ts";

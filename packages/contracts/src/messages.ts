@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConsentChanged, CustomerCreated, CustomerUpdated } from "./customer-profile.ts";
 import { BehaviouralEventInput } from "./event.ts";
 import { TransactionInput } from "./transaction.ts";
 
@@ -164,6 +165,9 @@ export const DomainEvent = z.discriminatedUnion("type", [
   StampCardCompleted,
   CouponIssued,
   CouponRedeemed,
+  CustomerCreated,
+  CustomerUpdated,
+  ConsentChanged,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 

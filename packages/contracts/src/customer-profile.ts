@@ -1,0 +1,346 @@
+import { z } from "zod";
+import { ExternalIdentity, Timestamp } from "./primitives.ts";
+import { SafeText } from "./text.ts";
+
+/**
+ * App registration and the customer's profile: what the brand's app backend sends (`app` keys on the
+ * gateway, admins over tRPC), what it reads back, and the domain events the changes announce. Phone
+ * numbers arrive as people type them and are normalised to E.164 by the store (it knows the numbering
+ * plans); everything else is checked here.
+ */
+
+export const ConsentChannel = z.enum(["push", "sms", "email"]).meta({
+  id: "ConsentChannel",
+  description: "How a message reaches the customer: a push notification, an SMS or an e-mail.",
+});
+export type ConsentChannel = z.infer<typeof ConsentChannel>;
+
+export const ConsentPurpose = z.enum(["marketing", "profiling"]).meta({
+  id: "ConsentPurpose",
+  description:
+    "What the customer agrees to: `marketing` (offers and campaigns) or `profiling` (using their purchases and " +
+    "behaviour to choose what they are offered).",
+});
+export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
+
+export const ConsentStatement = z
+  .strictObject({
+    channel: ConsentChannel,
+    purpose: ConsentPurpose,
+    granted: z.boolean().meta({ description: "True when the customer agrees, false when they refuse or withdraw." }),
+  })
+  .meta({ id: "ConsentStatement", description: "The customer's choice for one channel and purpose." });
+export type ConsentStatement = z.infer<typeof ConsentStatement>;
+
+/** Where a consent was given: kept with it as the proof of where the customer said so. */
+export const ConsentSource = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.:-]{1,63}$/, "use 2-64 lower-case letters, digits, '_', '.', ':' or '-'")
+  .meta({
+    description: "Where the customer made the choice, e.g. `app:onboarding` or `app:settings`; `app` when absent.",
+    examples: ["app:onboarding"],
+  });
+
+const uniqueStatements = (list: ConsentStatement[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  list.forEach((s, i) => {
+    const key = `${s.channel}/${s.purpose}`;
+    if (seen.has(key)) ctx.addIssue({ code: "custom", path: [i], message: `${key} is given twice` });
+    seen.add(key);
+  });
+};
+
+export const ConsentStatements = z
+  .array(ConsentStatement)
+  .min(1, "give at least one consent")
+  .max(6, "at most 6: one per channel and purpose")
+  .superRefine(uniqueStatements)
+  .meta({ description: "One choice per channel and purpose; channels and purposes not named stay as they were." });
+
+/** A phone number as the customer typed it; the store normalises it to E.164 or refuses it. */
+export const PhoneInput = SafeText(3, 32).meta({
+  description:
+    "The customer's phone number, as typed: international (`+48 600 100 200`) or national with `country` " +
+    "(`600 100 200`). Stored in E.164 form; a number that is not valid for its country is a 400.",
+  examples: ["+48 600 100 200"],
+});
+export const CountryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as PL")
+  .meta({
+    description:
+      "ISO 3166-1 alpha-2 country of a phone number typed without its country code; without it, the number must " +
+      "start with '+' and its country code.",
+    examples: ["PL"],
+  });
+export const Email = z
+  .email("must be an e-mail address")
+  .max(254, "must be at most 254 characters")
+  .transform((e) => e.toLowerCase())
+  .meta({ description: "The customer's e-mail address; stored lower-case.", examples: ["ada@example.com"] });
+export const PersonName = SafeText(1, 200).meta({
+  description: "The customer's name as they want to be addressed.",
+  examples: ["Ada Nowak"],
+});
+export const DateOfBirth = z.iso
+  .date("must be a date as YYYY-MM-DD")
+  .refine((d) => d >= "1900-01-01", "must be 1900-01-01 or later")
+  .meta({
+    description: "Date of birth (YYYY-MM-DD) for birthday offers; not in the future (the store checks).",
+    examples: ["1990-04-17"],
+  });
+
+const PreferenceValue = z.union([
+  SafeText(0, 200),
+  z.number().refine(Number.isFinite, "must be a finite number"),
+  z.boolean(),
+  z.array(SafeText(1, 100)).max(50, "at most 50 values"),
+]);
+const PreferenceKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "use 1-64 letters, digits, '_', '.' or '-'");
+const MAX_PREFERENCES = 50;
+export const Preferences = z
+  .record(PreferenceKey, PreferenceValue)
+  .refine((p) => Object.keys(p).length <= MAX_PREFERENCES, `at most ${MAX_PREFERENCES} preferences`)
+  .meta({
+    description:
+      "The customer's preferences as the app keeps them: keys of letters and digits, values a string, number, " +
+      `boolean or list of strings; at most ${MAX_PREFERENCES}.`,
+    examples: [{ diet: "vegetarian", favouriteStore: "store-017", newsletterTopics: ["new-products"] }],
+  });
+export type Preferences = z.infer<typeof Preferences>;
+
+export const RegisterCustomerRequest = z
+  .strictObject({
+    externalIdentity: ExternalIdentity.optional(),
+    phone: PhoneInput.optional(),
+    phoneVerified: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          "True only when your backend proved the customer owns `phone` (a code sent by SMS). A proven phone links " +
+          "the account to the customer the tills already know by that number, points included; an unproven one is " +
+          "kept on the profile and links nothing.",
+      }),
+    country: CountryCode.optional(),
+    email: Email.optional(),
+    name: PersonName.optional(),
+    dateOfBirth: DateOfBirth.optional(),
+    preferences: Preferences.optional(),
+    consents: z
+      .array(ConsentStatement)
+      .max(6, "at most 6: one per channel and purpose")
+      .superRefine(uniqueStatements)
+      .optional()
+      .meta({ description: "The consents the customer gave while signing up; none when absent." }),
+    consentSource: ConsentSource.optional(),
+    consentedAt: Timestamp.optional().meta({
+      description: "When the customer gave `consents` (ISO 8601); the moment of the request when absent.",
+    }),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.externalIdentity && !(r.phone && r.phoneVerified))
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalIdentity"],
+        message: "give an externalIdentity, or a phone with phoneVerified: true",
+      });
+    if (r.phoneVerified && !r.phone)
+      ctx.addIssue({ code: "custom", path: ["phone"], message: "required when phoneVerified is true" });
+  })
+  .meta({
+    id: "RegisterCustomerRequest",
+    description:
+      "A customer signing up in the brand's app, named by a sign-in identity (`externalIdentity`: Apple, Google or " +
+      "your own user id as provider `brand`), a phone your backend proved, or both. Registering the same identity " +
+      "again answers the same customer and changes nothing else; change the profile with PATCH.",
+  });
+export type RegisterCustomerRequest = z.infer<typeof RegisterCustomerRequest>;
+
+export const UpdateProfileRequest = z
+  .strictObject({
+    name: PersonName.nullable().optional(),
+    email: Email.nullable().optional(),
+    dateOfBirth: DateOfBirth.nullable().optional(),
+    phone: PhoneInput.nullable().optional(),
+    phoneVerified: z.boolean().default(false).meta({
+      description: "True when your backend proved the new `phone` by SMS: it then links the tills' customer too.",
+    }),
+    country: CountryCode.optional(),
+    preferences: z
+      .record(PreferenceKey, PreferenceValue.nullable())
+      .refine((p) => Object.keys(p).length <= MAX_PREFERENCES, `at most ${MAX_PREFERENCES} preferences`)
+      .optional()
+      .meta({
+        description: "Preferences to set; a key with `null` is removed, keys not named stay as they are.",
+        examples: [{ diet: "vegan", favouriteStore: null }],
+      }),
+  })
+  .superRefine((r, ctx) => {
+    const changes = ["name", "email", "dateOfBirth", "phone", "preferences"] as const;
+    if (!changes.some((k) => r[k] !== undefined))
+      ctx.addIssue({ code: "custom", path: [], message: `give at least one of ${changes.join(", ")}` });
+    if (r.phoneVerified && !r.phone)
+      ctx.addIssue({ code: "custom", path: ["phone"], message: "required when phoneVerified is true" });
+  })
+  .meta({
+    id: "UpdateProfileRequest",
+    description:
+      "The fields to change; a field that is absent stays as it is, `null` clears it. Changing the phone without " +
+      "`phoneVerified: true` keeps the new number unproven and unlinks the old one from the tills.",
+  });
+export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
+
+export const SetConsentsRequest = z
+  .strictObject({
+    consents: ConsentStatements,
+    source: ConsentSource.optional(),
+    occurredAt: Timestamp.optional().meta({
+      description: "When the customer made the choice (ISO 8601), at most 5 minutes ahead; now when absent.",
+    }),
+  })
+  .meta({
+    id: "SetConsentsRequest",
+    description:
+      "The customer's consent choices. Each one that changes the customer's current consent is kept in the " +
+      "consent history with its time and source; repeating a choice already in force records nothing.",
+  });
+export type SetConsentsRequest = z.infer<typeof SetConsentsRequest>;
+
+export const PushPlatform = z.enum(["ios", "android", "web"]).meta({
+  id: "PushPlatform",
+  description: "Which push service the token belongs to: Apple (ios), Firebase (android) or Web Push (web).",
+});
+
+export const PushTokenRequest = z
+  .strictObject({
+    deviceId: z
+      .string()
+      .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces")
+      .meta({ description: "Your app's id of the device installation: 1-128 printable ASCII characters." }),
+    platform: PushPlatform,
+    token: z
+      .string()
+      .regex(/^[\x21-\x7E]{1,4096}$/, "use 1-4096 printable characters without spaces")
+      .meta({ description: "The push token the platform gave the app on this device." }),
+  })
+  .meta({
+    id: "PushTokenRequest",
+    description:
+      "A device's push token. One device belongs to one customer: registering a device again replaces its token " +
+      "and moves it to this customer (another person signed in on it).",
+  });
+export type PushTokenRequest = z.infer<typeof PushTokenRequest>;
+
+export const ConsentState = ConsentStatement.extend({
+  source: z.string().meta({ description: "Where the customer made this choice (`app:onboarding`, `admin`, ...)." }),
+  occurredAt: Timestamp.meta({ description: "When the customer made this choice." }),
+}).meta({ id: "ConsentState", description: "The consent in force for one channel and purpose." });
+export type ConsentState = z.infer<typeof ConsentState>;
+
+export const CustomerProfile = z
+  .object({
+    id: z.string().meta({ description: "The customer's Regulars id (`cus_...`): use it in every call about them." }),
+    name: z.string().nullable().meta({ description: "Name, or null when not given." }),
+    email: z.string().nullable().meta({ description: "E-mail address (lower-case), or null when not given." }),
+    phone: z.string().nullable().meta({ description: "Phone number in E.164 form, or null when not given." }),
+    phoneVerified: z.boolean().meta({
+      description: "True when the phone was proven: the tills then find this customer by it.",
+    }),
+    dateOfBirth: z.string().nullable().meta({ description: "Date of birth (YYYY-MM-DD), or null when not given." }),
+    preferences: z.record(z.string(), z.unknown()).meta({ description: "The preferences the app stored." }),
+    externalIdentities: z.array(ExternalIdentity).meta({
+      description: "The sign-in identities that name this customer.",
+    }),
+    registeredAt: Timestamp.nullable().meta({
+      description: "When the customer signed up in the app; null for a customer only the tills know.",
+    }),
+    createdAt: Timestamp.meta({
+      description: "When Regulars first knew the customer (a till's first sale, or sign-up).",
+    }),
+    consents: z.array(ConsentState).meta({
+      description: "The consent in force per channel and purpose; a pair never chosen is absent and counts as refused.",
+    }),
+    pushDevices: z
+      .array(
+        z.object({
+          deviceId: z.string().meta({ description: "Your app's id of the device installation." }),
+          platform: PushPlatform,
+          updatedAt: Timestamp.meta({ description: "When the device's token was last registered." }),
+        }),
+      )
+      .meta({ description: "The devices with a push token for this customer (the tokens are not shown)." }),
+  })
+  .meta({ id: "CustomerProfile", description: "A customer's profile, consents in force and push devices." });
+export type CustomerProfile = z.infer<typeof CustomerProfile>;
+
+/** Which part of a profile changed (events name fields only, never the personal data itself). */
+export const ProfileField = z
+  .enum(["name", "email", "phone", "phoneVerified", "dateOfBirth", "preferences", "externalIdentities"])
+  .meta({ id: "ProfileField", description: "A field of the customer's profile." });
+export type ProfileField = z.infer<typeof ProfileField>;
+
+export const RegistrationOutcome = z.enum(["created", "existing", "linked"]).meta({
+  description:
+    "`created`: a new customer; `existing`: this identity was registered before (only a newly proven phone changes anything); " +
+    "`linked`: the proven phone belonged to a customer the tills knew, who is now this app account, history included.",
+});
+
+export const Registration = z
+  .object({
+    outcome: RegistrationOutcome,
+    mergedCustomerIds: z.array(z.string()).meta({
+      description:
+        "Customers merged into this one because the proven phone was theirs (their points and history moved here).",
+    }),
+    customer: CustomerProfile,
+  })
+  .meta({ id: "Registration", description: "The registered customer, and how the registration found them." });
+export type Registration = z.infer<typeof Registration>;
+
+export const ProfileUpdate = z
+  .object({
+    changed: z.array(ProfileField).meta({ description: "The fields that changed; empty when nothing did." }),
+    mergedCustomerIds: z.array(z.string()).meta({
+      description: "Customers merged into this one because the newly proven phone was theirs.",
+    }),
+    customer: CustomerProfile,
+  })
+  .meta({ id: "ProfileUpdate", description: "The profile after the change, and what changed." });
+export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
+
+const CustomerEventBase = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  customerId: z.string(),
+  occurredAt: z.string(),
+});
+
+/** A customer created by app registration (tills' first sales create customers without it). */
+export const CustomerCreated = CustomerEventBase.extend({
+  type: z.literal("customer.created"),
+  via: z.string(),
+  fields: z.array(ProfileField),
+});
+/**
+ * A profile changed: `registration` when a customer the tills knew signed up, `merge` when another customer
+ * was merged into this one (`mergedCustomerId`), `profile` for an edit by the app or an admin.
+ */
+export const CustomerUpdated = CustomerEventBase.extend({
+  type: z.literal("customer.updated"),
+  cause: z.enum(["registration", "profile", "merge"]),
+  changed: z.array(ProfileField),
+  mergedCustomerId: z.string().nullable(),
+});
+/** The consent in force for a channel and purpose changed. */
+export const ConsentChanged = CustomerEventBase.extend({
+  type: z.literal("consent.changed"),
+  channel: ConsentChannel,
+  purpose: ConsentPurpose,
+  granted: z.boolean(),
+  source: z.string(),
+});
+export type CustomerCreated = z.infer<typeof CustomerCreated>;
+export type CustomerUpdated = z.infer<typeof CustomerUpdated>;
+export type ConsentChanged = z.infer<typeof ConsentChanged>;
+export type CustomerEvent = CustomerCreated | CustomerUpdated | ConsentChanged;

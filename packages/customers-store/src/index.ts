@@ -1,0 +1,21 @@
+// @regulars/customers-store: app registration and the customer's profile in Postgres. Registration
+// (idempotent by identity; a proven phone links the customer the tills know), profile changes, the consent
+// history and the consents in force, push tokens, and merging a till's customer into the app account that
+// proved the same phone (identities, balances by transfer movements, sales). Owns customer_profiles,
+// customer_consents, customer_push_tokens and customer_merges; writes the profile columns of customers and
+// the customers' identities alongside ledger-store. Events go to the outbox in the same transaction.
+export {
+  type ConsentHistoryPage,
+  type ConsentRecord,
+  consentHistory,
+  currentConsents,
+  setConsents,
+} from "./consents.ts";
+export { mergeCustomer } from "./merge/merge.ts";
+export type { TransferredBalances } from "./merge/transfer.ts";
+export { normalisePhone } from "./phone.ts";
+export { readProfile } from "./profile/read.ts";
+export { registerCustomer } from "./profile/register.ts";
+export { updateProfile } from "./profile/update.ts";
+export { type PushTarget, pushTargets, removePushToken, savePushToken } from "./push-tokens.ts";
+export type { ChangeOrigin, DbOrTx } from "./shared.ts";

@@ -1,0 +1,106 @@
+import type { ProfileField } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { announce, customerUpdated } from "../events.ts";
+import { saveProfile } from "../profile/rows.ts";
+import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
+import { transferBalances } from "./transfer.ts";
+
+/**
+ * Merges `fromId` (a customer the tills enrolled by phone) into `intoId` (the app account that proved the
+ * same phone): one person, one account. The app account keeps its id, which the app already holds.
+ *
+ * Moved to it: the identities (the tills find the app account by the phone and card from now on), the
+ * balances (spendable and pending points lot by lot, with their expiry and release dates, a debt, wallet
+ * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
+ * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
+ * spend or order tiers count them), wallet coupons and coupon uses (per-customer limits), the consent
+ * history, push devices, and name, e-mail and date of birth where the app account has none. The loyalty
+ * state (tier, last activity) is taken over only when the app account has none yet: a new account's.
+ *
+ * Stays with the merged customer: its movements (the ledger is append-only) and its stamp-card progress.
+ * Refused (409) while a checkout hold of the merged customer is in force, and when the merged customer
+ * is an app account itself (its own sign-in identities): that is two accounts, not a till's enrolment.
+ */
+export async function mergeCustomer(
+  tx: DbTx,
+  tenantId: string,
+  fromId: string,
+  intoId: string,
+  origin: ChangeOrigin,
+): Promise<void> {
+  await lockCustomers(tx, tenantId, [fromId, intoId]);
+  if ((await identitiesOf(tx, tenantId, fromId)).some((i) => isExternal(i.kind)))
+    throw new DomainError(
+      "conflict",
+      "this phone number belongs to another app account of this brand; sign in with that one",
+    );
+  const [held] = await tx.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM checkout_holds
+    WHERE tenant_id = ${tenantId} AND customer_id = ${fromId} AND status = 'held' AND expires_at > ${origin.now}`;
+  if (held && held.n > 0n)
+    throw new DomainError(
+      "conflict",
+      "the customer with this phone number has a checkout in progress at a till; try again in a few minutes",
+    );
+
+  const balances = await transferBalances(tx, tenantId, fromId, intoId, origin.now);
+  const moved = {
+    identities: await move(tx, "customer_identities", tenantId, fromId, intoId),
+    transactions: await move(tx, "transactions", tenantId, fromId, intoId),
+    walletCoupons: await move(tx, "wallet_coupons", tenantId, fromId, intoId),
+    couponUses: await move(tx, "coupon_uses", tenantId, fromId, intoId),
+    consents: await move(tx, "customer_consents", tenantId, fromId, intoId),
+    pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
+    ...balances,
+  };
+  const changed = await fillProfileGaps(tx, tenantId, fromId, intoId);
+  await tx.$executeRaw`
+    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until)
+    SELECT ${intoId}, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until
+    FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
+    ON CONFLICT (customer_id) DO NOTHING`;
+  await tx.$executeRaw`
+    INSERT INTO customer_merges (merged_id, tenant_id, into_id, merged_at, moved)
+    VALUES (${fromId}, ${tenantId}, ${intoId}, ${origin.now}, ${JSON.stringify(moved)}::jsonb)`;
+  const version = await saveProfile(tx, tenantId, intoId, {}, origin.now);
+  await announce(tx, [
+    customerUpdated(tenantId, intoId, version, { cause: "merge", changed, mergedCustomerId: fromId }, origin.now),
+  ]);
+}
+
+/** Name, e-mail and date of birth of the merged customer where the survivor has none; the fields it filled. */
+async function fillProfileGaps(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<ProfileField[]> {
+  const [gaps] = await tx.$queryRaw<{ name: boolean; email: boolean; date_of_birth: boolean }[]>`
+    SELECT i.name IS NULL AND f.name IS NOT NULL AS name, i.email IS NULL AND f.email IS NOT NULL AS email,
+      i.date_of_birth IS NULL AND f.date_of_birth IS NOT NULL AS date_of_birth
+    FROM customers i, customers f WHERE i.id = ${intoId} AND f.id = ${fromId} AND f.tenant_id = ${tenantId}`;
+  if (!gaps || !(gaps.name || gaps.email || gaps.date_of_birth)) return [];
+  await tx.$executeRaw`
+    UPDATE customers i SET name = coalesce(i.name, f.name), email = coalesce(i.email, f.email),
+      date_of_birth = coalesce(i.date_of_birth, f.date_of_birth)
+    FROM customers f WHERE i.id = ${intoId} AND f.id = ${fromId} AND f.tenant_id = ${tenantId}`;
+  const filled: ProfileField[] = [];
+  if (gaps.name) filled.push("name");
+  if (gaps.email) filled.push("email");
+  if (gaps.date_of_birth) filled.push("dateOfBirth");
+  return filled;
+}
+
+type MovedTable =
+  | "customer_identities"
+  | "transactions"
+  | "wallet_coupons"
+  | "coupon_uses"
+  | "customer_consents"
+  | "customer_push_tokens";
+
+/** Repoints one table's rows of the merged customer; the table name is one of the literals above, never input. */
+async function move(tx: DbTx, table: MovedTable, tenantId: string, fromId: string, intoId: string): Promise<number> {
+  return tx.$executeRawUnsafe(
+    `UPDATE ${table} SET customer_id = $1 WHERE tenant_id = $2 AND customer_id = $3`,
+    intoId,
+    tenantId,
+    fromId,
+  );
+}

@@ -1,0 +1,181 @@
+import type { ProfileField, RegisterCustomerRequest, Registration } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import { recordConsents } from "../consents.ts";
+import { announce, customerCreated, customerUpdated } from "../events.ts";
+import { normalisePhone } from "../phone.ts";
+import {
+  type ChangeOrigin,
+  type DbOrTx,
+  externalIdentity,
+  type Identity,
+  identitiesOf,
+  inTransaction,
+  lockCustomers,
+  lockIdentities,
+  ownerOf,
+  phoneIdentity,
+  refuseFutureBirth,
+} from "../shared.ts";
+import { linkProvenPhone } from "./prove-phone.ts";
+import { readProfile } from "./read.ts";
+import { loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
+
+interface Registering {
+  tenantId: string;
+  input: RegisterCustomerRequest;
+  ext: Identity | null;
+  /** E.164; `proven` when the app backend verified it. */
+  phone: string | null;
+  proven: string | null;
+  origin: ChangeOrigin;
+}
+
+/**
+ * An app sign-up. Idempotent by identity: the external identity (or, without one, the proven phone) that
+ * registered before answers the same customer and changes nothing but a newly proven phone. A proven
+ * phone the tills already know makes that customer the app account (`linked`): their points and history
+ * are theirs already. An unproven phone is kept on the profile only: a number typed in an app proves
+ * nothing, and linking it would hand someone else's points to whoever typed it.
+ */
+export async function registerCustomer(
+  db: DbOrTx,
+  tenantId: string,
+  input: RegisterCustomerRequest,
+  origin: ChangeOrigin,
+): Promise<Registration> {
+  const phone = input.phone ? normalisePhone(input.phone, input.country) : null;
+  refuseFutureBirth(input.dateOfBirth, origin.now);
+  const proven = phone && input.phoneVerified ? phone : null;
+  const ext = input.externalIdentity ? externalIdentity(input.externalIdentity) : null;
+  const r: Registering = { tenantId, input, ext, phone, proven, origin };
+  return inTransaction(db, async (tx) => {
+    await lockIdentities(
+      tx,
+      tenantId,
+      [ext, proven ? phoneIdentity(proven) : null].filter((i) => i !== null),
+    );
+    return register(tx, r);
+  });
+}
+
+async function register(tx: DbTx, r: Registering): Promise<Registration> {
+  const registered = r.ext && (await ownerOf(tx, r.tenantId, r.ext));
+  if (registered) return registerAgain(tx, r, registered);
+  const known = r.proven && (await ownerOf(tx, r.tenantId, phoneIdentity(r.proven)));
+  if (known) return link(tx, r, known);
+  return create(tx, r);
+}
+
+async function registerAgain(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
+  const { tenantId, proven, origin } = r;
+  await lockCustomers(tx, tenantId, [customerId]);
+  let merged: string[] = [];
+  if (proven) {
+    const before = await loadState(tx, tenantId, customerId);
+    merged = await linkProvenPhone(tx, tenantId, customerId, proven, origin);
+    const changed: ProfileField[] = [
+      ...(before.phone !== proven ? (["phone"] as const) : []),
+      ...(!before.phoneVerified ? (["phoneVerified"] as const) : []),
+    ];
+    if (changed.length) {
+      const version = await saveProfile(tx, tenantId, customerId, { phoneVerified: true }, origin.now);
+      await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "profile", changed }, origin.now)]);
+    }
+  }
+  return { outcome: "existing", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
+}
+
+/** The tills' customer with the proven phone becomes the app account. */
+async function link(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
+  const { tenantId, input, ext, origin } = r;
+  await lockCustomers(tx, tenantId, [customerId]);
+  const before = await loadState(tx, tenantId, customerId);
+  if (!ext && before.registeredAt)
+    return { outcome: "existing", mergedCustomerIds: [], customer: await readProfile(tx, tenantId, customerId) };
+  if (ext) {
+    const sameProvider = (await identitiesOf(tx, tenantId, customerId)).find((i) => i.kind === ext.kind);
+    if (sameProvider)
+      throw new DomainError(
+        "conflict",
+        `this phone number belongs to another ${ext.kind.slice(4)} account of this brand; sign in with that one`,
+      );
+    await tx.$executeRaw`
+      INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${customerId})`;
+  }
+  await saveCustomerColumns(tx, tenantId, customerId, {
+    name: input.name,
+    email: input.email,
+    dateOfBirth: input.dateOfBirth,
+  });
+  await linkProvenPhone(tx, tenantId, customerId, r.proven!, origin);
+  const preferences = input.preferences ? { ...before.preferences, ...input.preferences } : undefined;
+  const version = await saveProfile(
+    tx,
+    tenantId,
+    customerId,
+    { registeredAt: origin.now, phoneVerified: true, preferences },
+    origin.now,
+  );
+  const changed = givenFields(r).filter((f) => f !== "phone" || before.phone !== r.proven);
+  await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "registration", changed }, origin.now)]);
+  await consentsGiven(tx, r, customerId);
+  return { outcome: "linked", mergedCustomerIds: [], customer: await readProfile(tx, tenantId, customerId) };
+}
+
+async function create(tx: DbTx, r: Registering): Promise<Registration> {
+  const { tenantId, input, ext, origin } = r;
+  const id = newId("customer");
+  await tx.$executeRaw`
+    INSERT INTO customers (id, tenant_id, name, email, phone, date_of_birth, created_via, created_at)
+    VALUES (${id}, ${tenantId}, ${input.name ?? null}, ${input.email ?? null}, ${r.phone},
+      ${input.dateOfBirth ?? null}::date, 'app', ${origin.now})`;
+  if (ext) {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
+      VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${id}) ON CONFLICT DO NOTHING`;
+    if (!inserted) {
+      // A till enrolled this sign-in identity a moment ago (tills may name customers by it too): theirs it is.
+      await tx.$executeRaw`DELETE FROM customers WHERE id = ${id}`;
+      return register(tx, r);
+    }
+  }
+  await saveProfile(
+    tx,
+    tenantId,
+    id,
+    { registeredAt: origin.now, phoneVerified: r.proven !== null, preferences: input.preferences },
+    origin.now,
+  );
+  await announce(tx, [customerCreated(tenantId, id, givenFields(r), origin.now)]);
+  // A till may have enrolled the proven number since our look-up: linking merges that customer in.
+  const merged = r.proven ? await linkProvenPhone(tx, tenantId, id, r.proven, origin) : [];
+  await consentsGiven(tx, r, id);
+  return { outcome: "created", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, id) };
+}
+
+async function consentsGiven(tx: DbTx, r: Registering, customerId: string) {
+  if (!r.input.consents?.length) return;
+  await recordConsents(
+    tx,
+    r.tenantId,
+    customerId,
+    { consents: r.input.consents, occurredAt: r.input.consentedAt },
+    { ...r.origin, source: r.input.consentSource ?? r.origin.source },
+  );
+}
+
+/** The profile fields a registration sets (names only: events never carry the personal data). */
+function givenFields(r: Registering): ProfileField[] {
+  const { input } = r;
+  const fields: ProfileField[] = [];
+  if (input.name !== undefined) fields.push("name");
+  if (input.email !== undefined) fields.push("email");
+  if (r.phone) fields.push("phone");
+  if (r.proven) fields.push("phoneVerified");
+  if (input.dateOfBirth !== undefined) fields.push("dateOfBirth");
+  if (input.preferences !== undefined) fields.push("preferences");
+  if (r.ext) fields.push("externalIdentities");
+  return fields;
+}

@@ -1,0 +1,66 @@
+import type { PushTokenRequest } from "@regulars/contracts";
+import { isUniqueViolation } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { type DbOrTx, inTransaction, requireCustomerLocked } from "./shared.ts";
+
+/**
+ * Registers a device's push token for the customer: a device is one customer's at a time (someone else
+ * signing in on it takes it over) and a token one device's (a reinstalled app may send its old token
+ * under a new device id), so a push for one customer never reaches a phone another person now uses.
+ */
+export async function savePushToken(
+  db: DbOrTx,
+  tenantId: string,
+  customerId: string,
+  device: PushTokenRequest,
+  now: Date,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(db, async (tx) => {
+        await requireCustomerLocked(tx, tenantId, customerId);
+        await tx.$executeRaw`
+          DELETE FROM customer_push_tokens
+          WHERE tenant_id = ${tenantId} AND token = ${device.token} AND device_id <> ${device.deviceId}`;
+        await tx.$executeRaw`
+          INSERT INTO customer_push_tokens (tenant_id, device_id, customer_id, platform, token, created_at, updated_at)
+          VALUES (${tenantId}, ${device.deviceId}, ${customerId}, ${device.platform}, ${device.token}, ${now}, ${now})
+          ON CONFLICT (tenant_id, device_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
+            platform = EXCLUDED.platform, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at`;
+      });
+    } catch (e) {
+      // Two devices registering the same token at once: the second sees the first's row on a retry.
+      if (attempt >= 3 || !isUniqueViolation(e) || !("$connect" in db)) throw e;
+    }
+  }
+}
+
+/** Forgets the customer's device (signed out, app removed); true when there was one to forget. */
+export async function removePushToken(
+  db: DbOrTx,
+  tenantId: string,
+  customerId: string,
+  deviceId: string,
+): Promise<boolean> {
+  const [customer] = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
+  if (!customer) throw new DomainError("not_found", `no customer ${customerId}`);
+  const removed = await db.$executeRaw`
+    DELETE FROM customer_push_tokens
+    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND device_id = ${deviceId}`;
+  return removed > 0;
+}
+
+export interface PushTarget {
+  deviceId: string;
+  platform: "ios" | "android" | "web";
+  token: string;
+}
+
+/** The tokens to push to a customer (for the messaging that builds on this). */
+export async function pushTargets(db: DbOrTx, tenantId: string, customerId: string): Promise<PushTarget[]> {
+  const rows = await db.$queryRaw<{ device_id: string; platform: string; token: string }[]>`
+    SELECT device_id, platform, token FROM customer_push_tokens
+    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} ORDER BY updated_at DESC, device_id`;
+  return rows.map((r) => ({ deviceId: r.device_id, platform: r.platform as PushTarget["platform"], token: r.token }));
+}
