@@ -58,9 +58,8 @@ async function checkoutInput(
 export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, request: QuoteRequest): Promise<Quote> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
-  return withTransaction(deps.db, async (tx) =>
-    priceCheckout(await checkoutInput(tx, programme, tenantId, request, at, false)),
-  );
+  // Read without a transaction: a quote reserves nothing, and a hold prices again under its locks.
+  return priceCheckout(await checkoutInput(deps.db, programme, tenantId, request, at, false));
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */
@@ -96,7 +95,10 @@ export async function placeHold(deps: CheckoutDeps, tenantId: string, request: H
     const input = await checkoutInput(tx, programme, tenantId, request, at, true);
     const quote = priceCheckout(input);
     const refused = refusedSelections(quote);
-    if (refused.length) throw new DomainError("hold_refused", "the hold cannot reserve all that was selected", refused);
+    if (refused.length) {
+      const what = refused.map((r) => `${r.path}: ${r.message.split(":")[0]}`).join(", ");
+      throw new DomainError("hold_refused", `the hold cannot reserve all that was selected (${what})`, refused);
+    }
     const coupons = quote.applied.filter((a) => a.source === "coupon");
     const points = quote.applied.reduce((sum, a) => sum + Math.max(0, a.points), 0);
     const wallet = quote.applied.reduce((sum, a) => sum + Math.max(0, a.wallet), 0);
