@@ -82,7 +82,7 @@ function runRows(name: string, run: RateRun): [string, string][] {
   return [
     [
       name,
-      `${n0(run.achievedRate)}/s achieved of ${n0(run.plannedRate)}/s planned (${n0(run.sent)} in ${run.seconds.toFixed(1)} s, after ${run.warmupSec} s of warm-up)`,
+      `${n0(run.achievedRate)}/s sent of ${n0(run.plannedRate)}/s planned (${n0(run.sent)} in ${run.seconds.toFixed(1)} s, after ${run.warmupSec} s of warm-up); ${n0(run.answeredRate)}/s answered`,
     ],
     [
       "  latency",
@@ -138,6 +138,7 @@ const runJson = (run: RateRun | null) =>
   run && {
     plannedRate: run.plannedRate,
     achievedRate: Math.round(run.achievedRate * 10) / 10,
+    answeredRate: Math.round(run.answeredRate * 10) / 10,
     sent: run.sent,
     seconds: Math.round(run.seconds * 10) / 10,
     statuses: run.statuses,

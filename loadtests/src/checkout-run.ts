@@ -24,6 +24,11 @@ export interface RateRun {
   seconds: number;
   sent: number;
   achievedRate: number;
+  /**
+   * Measured answers per second, from the first measured arrival to the last answer: what the server kept up
+   * with. Below `achievedRate` when it fell behind (and the latency then grows with the length of the load).
+   */
+  answeredRate: number;
   /** Answers per HTTP status. */
   statuses: Record<string, number>;
   /** Requests without an answer (connection errors, timeouts). */
@@ -53,6 +58,7 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<RateRun> {
   let errors = 0;
   let firstError: string | null = null;
   let sent = 0;
+  let lastAnswerAt = 0;
 
   const send = (i: number) => {
     const counted = i >= warmup;
@@ -61,7 +67,8 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<RateRun> {
       .send(i)
       .then((status) => {
         if (!counted) return;
-        latencies.push(performance.now() - startedAt);
+        lastAnswerAt = performance.now();
+        latencies.push(lastAnswerAt - startedAt);
         statuses[status] = (statuses[status] ?? 0) + 1;
       })
       .catch((e: unknown) => {
@@ -100,12 +107,14 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<RateRun> {
   await Promise.all(inFlight);
   const cpuTo = cpu();
   const measured = Math.max(0, sent - warmup);
+  const answerSeconds = (lastAnswerAt - measuredFrom) / 1_000;
   return {
     plannedRate: opts.ratePerSec,
     warmupSec: opts.warmupSec,
     seconds: Number.isFinite(seconds) ? seconds : 0,
     sent: measured,
     achievedRate: measured / (Number.isFinite(seconds) && seconds > 0 ? seconds : 1),
+    answeredRate: latencies.length && answerSeconds > 0 ? latencies.length / answerSeconds : 0,
     statuses,
     errors,
     firstError,

@@ -161,6 +161,7 @@ const run = (over: Partial<RateRun>): RateRun => ({
   seconds: 30,
   sent: 6_000,
   achievedRate: 200,
+  answeredRate: 199,
   statuses: { "200": 6_000 },
   errors: 0,
   firstError: null,
@@ -213,7 +214,7 @@ describe("the report", () => {
 
   it("prints each load, the bars and the memory", () => {
     const text = renderCheckout(figures);
-    expect(text).toMatch(/quotes at 200\/s +200\/s achieved/);
+    expect(text).toMatch(/quotes at 200\/s +200\/s sent of 200\/s planned .*; 199\/s answered/);
     expect(text).toMatch(/p99 12\.5 ms .*gateway CPU 1\.25 ms per request/);
     expect(text).toMatch(/1,990 2xx, 10 409/);
     expect(text).toMatch(/median 280\.0 ms/);
@@ -258,5 +259,6 @@ describe("a fixed-rate load", () => {
     expect(result.statuses).toEqual({ "200": 28, "409": 8 });
     expect(result.latencyMs.count).toBe(36);
     expect(result.cpuMsPerRequest).toBeNull();
+    expect(result.answeredRate).toBeGreaterThan(0);
   });
 });
