@@ -21,6 +21,8 @@ import { ReceiptLog } from "./receipts.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
 import { registerCheckoutRoutes } from "./routes/v1-checkout.ts";
+import { registerCustomerConsentRoutes } from "./routes/v1-customer-consents.ts";
+import { registerCustomerRoutes } from "./routes/v1-customers.ts";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerIdentityTokenRoute } from "./routes/v1-identity-tokens.ts";
 import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
@@ -91,6 +93,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
   app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
   app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
+  app.use("/v1/customers/*", limit, requireRole(deps.credentials, ["app"])); // also /v1/customers itself
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   app.on(
     "POST",
@@ -105,6 +108,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     ],
     requireJsonBody(),
   );
+  app.on(["POST", "PUT", "PATCH"], "/v1/customers/*", requireJsonBody());
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
   // One publisher for every route: publishes of concurrent requests share socket writes.
@@ -121,6 +125,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
   if (deps.db) registerCheckoutRoutes(app, { db: deps.db, programmes: new ProgrammeCache(deps.db, 5_000), now });
+  if (deps.db) registerCustomerRoutes(app, deps.db, now);
+  if (deps.db) registerCustomerConsentRoutes(app, deps.db, now);
   registerEventRoutes(app, deps.bus, publisher, acceptance);
 
   return Object.assign(app, {

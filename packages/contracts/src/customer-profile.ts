@@ -238,6 +238,23 @@ export const ConsentState = ConsentStatement.extend({
 }).meta({ id: "ConsentState", description: "The consent in force for one channel and purpose." });
 export type ConsentState = z.infer<typeof ConsentState>;
 
+export const PushDevice = z
+  .object({
+    deviceId: z.string().meta({ description: "Your app's id of the device installation." }),
+    platform: PushPlatform,
+    updatedAt: Timestamp.meta({ description: "When the device's token was last registered." }),
+  })
+  .meta({ id: "PushDevice", description: "A device that receives the customer's push notifications." });
+export type PushDevice = z.infer<typeof PushDevice>;
+
+export const ConsentsInForce = z
+  .object({
+    consents: z.array(ConsentState).meta({
+      description: "The consent in force per channel and purpose; a pair never chosen is absent and counts as refused.",
+    }),
+  })
+  .meta({ id: "ConsentsInForce", description: "The customer's consents in force after the change." });
+
 export const CustomerProfile = z
   .object({
     id: z.string().meta({ description: "The customer's Regulars id (`cus_...`): use it in every call about them." }),
@@ -262,13 +279,7 @@ export const CustomerProfile = z
       description: "The consent in force per channel and purpose; a pair never chosen is absent and counts as refused.",
     }),
     pushDevices: z
-      .array(
-        z.object({
-          deviceId: z.string().meta({ description: "Your app's id of the device installation." }),
-          platform: PushPlatform,
-          updatedAt: Timestamp.meta({ description: "When the device's token was last registered." }),
-        }),
-      )
+      .array(PushDevice)
       .meta({ description: "The devices with a push token for this customer (the tokens are not shown)." }),
   })
   .meta({ id: "CustomerProfile", description: "A customer's profile, consents in force and push devices." });

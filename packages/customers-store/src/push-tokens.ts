@@ -1,4 +1,4 @@
-import type { PushTokenRequest } from "@regulars/contracts";
+import type { PushDevice, PushTokenRequest } from "@regulars/contracts";
 import { isUniqueViolation } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type DbOrTx, inTransaction, requireCustomerLocked } from "./shared.ts";
@@ -14,7 +14,7 @@ export async function savePushToken(
   customerId: string,
   device: PushTokenRequest,
   now: Date,
-): Promise<void> {
+): Promise<PushDevice> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(db, async (tx) => {
@@ -27,6 +27,7 @@ export async function savePushToken(
           VALUES (${tenantId}, ${device.deviceId}, ${customerId}, ${device.platform}, ${device.token}, ${now}, ${now})
           ON CONFLICT (tenant_id, device_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
             platform = EXCLUDED.platform, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at`;
+        return { deviceId: device.deviceId, platform: device.platform, updatedAt: now.toISOString() };
       });
     } catch (e) {
       // Two devices registering the same token at once: the second sees the first's row on a retry.

@@ -4,13 +4,28 @@ import {
   Basket,
   BehaviouralEventInput,
   Channel,
+  ConsentChannel,
+  ConsentPurpose,
+  ConsentState,
+  ConsentStatement,
+  ConsentsInForce,
+  CustomerProfile,
   CustomerRef,
   ExternalIdentity,
   HoldRequest,
+  ProfileField,
+  ProfileUpdate,
+  PushDevice,
+  PushPlatform,
+  PushTokenRequest,
   Quote,
   QuoteRequest,
+  RegisterCustomerRequest,
+  Registration,
+  SetConsentsRequest,
   TransactionInput,
   TransactionLine,
+  UpdateProfileRequest,
 } from "@regulars/contracts";
 import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
@@ -47,6 +62,11 @@ const documentConfig = {
         "Spending at the till: price a basket with coupons, rewards, points and wallet cash, reserve what the customer " +
         "chose (a hold), then post the sale with the hold's id to commit it, or void the hold.",
     },
+    {
+      name: "Customers",
+      description:
+        "For the brand's app backend (`app` keys): sign-ups, profiles, consents per channel and purpose, push tokens.",
+    },
   ],
 };
 
@@ -71,6 +91,21 @@ const components = [
   QuoteRequest,
   HoldRequest,
   Quote,
+  ConsentChannel,
+  ConsentPurpose,
+  ConsentStatement,
+  ConsentState,
+  ConsentsInForce,
+  PushPlatform,
+  PushDevice,
+  ProfileField,
+  CustomerProfile,
+  RegisterCustomerRequest,
+  Registration,
+  UpdateProfileRequest,
+  ProfileUpdate,
+  SetConsentsRequest,
+  PushTokenRequest,
 ];
 
 /**

@@ -1,0 +1,136 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ConsentsInForce, PushDevice, PushTokenRequest, SetConsentsRequest } from "@regulars/contracts";
+import { removePushToken, savePushToken, setConsents } from "@regulars/customers-store";
+import type { Db } from "@regulars/db";
+import type { GatewayEnv } from "../context.ts";
+import {
+  bodilessCustomerFailures,
+  CustomerIdParams,
+  customerFailures,
+  customerNotFound,
+  customerRouteBase,
+  orUnavailable,
+} from "./customer-shared.ts";
+
+const consentsRoute = createRoute({
+  ...customerRouteBase,
+  method: "put",
+  path: "/v1/customers/{customerId}/consents",
+  operationId: "setCustomerConsents",
+  summary: "Record the customer's consent choices",
+  description:
+    "Per channel (push, sms, email) and purpose (marketing, profiling). Each choice that changes the consent in " +
+    "force is added to the customer's consent history with its time and `source`, and announced (`consent.changed`); " +
+    "a choice already in force records nothing, so a retry is safe. Channels and purposes not named stay as they were. " +
+    "No message is sent on a channel and purpose without a granted consent.",
+  request: {
+    params: CustomerIdParams,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: SetConsentsRequest,
+          examples: {
+            settings: {
+              summary: "Turned off marketing e-mails in the app's settings",
+              value: { consents: [{ channel: "email", purpose: "marketing", granted: false }], source: "app:settings" },
+            },
+            onboarding: {
+              summary: "Agreed to push offers chosen from their orders",
+              value: {
+                consents: [
+                  { channel: "push", purpose: "marketing", granted: true },
+                  { channel: "push", purpose: "profiling", granted: true },
+                ],
+                source: "app:onboarding",
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The consents in force now", content: { "application/json": { schema: ConsentsInForce } } },
+    ...customerFailures,
+    404: customerNotFound,
+  },
+});
+
+const saveTokenRoute = createRoute({
+  ...customerRouteBase,
+  method: "post",
+  path: "/v1/customers/{customerId}/push-tokens",
+  operationId: "saveCustomerPushToken",
+  summary: "Register a device's push token for the customer",
+  description:
+    "Adds the device or replaces its token. A device belongs to one customer: registering it for another customer " +
+    "(someone else signed in on it) moves it, and a token registered under a new device id leaves the old one.",
+  request: {
+    params: CustomerIdParams,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: PushTokenRequest,
+          examples: {
+            ios: {
+              summary: "An iPhone's APNs token",
+              value: { deviceId: "7D3C2F1A-0B4E-4C8D-9A6F-2E5B1C7D8E90", platform: "ios", token: "80f1c3a9b2d4e6f8" },
+            },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The device as registered", content: { "application/json": { schema: PushDevice } } },
+    ...customerFailures,
+    404: customerNotFound,
+  },
+});
+
+const removeTokenRoute = createRoute({
+  ...customerRouteBase,
+  method: "delete",
+  path: "/v1/customers/{customerId}/push-tokens/{deviceId}",
+  operationId: "removeCustomerPushToken",
+  summary: "Forget a device's push token (signed out, app removed)",
+  description: "Removing a device the customer does not have changes nothing and answers the same.",
+  request: {
+    params: CustomerIdParams.extend({
+      deviceId: z
+        .string()
+        .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces")
+        .meta({ param: { name: "deviceId", in: "path" }, description: "Your app's id of the device installation." }),
+    }),
+  },
+  responses: {
+    204: { description: "The customer has no push token on this device now" },
+    ...bodilessCustomerFailures,
+    404: customerNotFound,
+  },
+});
+
+export function registerCustomerConsentRoutes(app: OpenAPIHono<GatewayEnv>, db: Db, now: () => Date) {
+  app.openapi(consentsRoute, async (c) => {
+    const { tenantId, keyId } = c.get("credential");
+    const { customerId } = c.req.valid("param");
+    const { consents, source, occurredAt } = c.req.valid("json");
+    const origin = { actor: keyId, source: source ?? "app", now: now() };
+    const inForce = await orUnavailable(() => setConsents(db, tenantId, customerId, { consents, occurredAt }, origin));
+    return c.json({ consents: inForce }, 200);
+  });
+  app.openapi(saveTokenRoute, async (c) => {
+    const { tenantId } = c.get("credential");
+    const { customerId } = c.req.valid("param");
+    const device = c.req.valid("json");
+    return c.json(await orUnavailable(() => savePushToken(db, tenantId, customerId, device, now())), 200);
+  });
+  app.openapi(removeTokenRoute, async (c) => {
+    const { tenantId } = c.get("credential");
+    const { customerId, deviceId } = c.req.valid("param");
+    await orUnavailable(() => removePushToken(db, tenantId, customerId, deviceId));
+    return c.body(null, 204);
+  });
+}
