@@ -2,6 +2,13 @@ import { customerLedger } from "@regulars/ledger-store";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
 import { adjustCustomer, customerTier, setCustomerTierFloor } from "./customers.loyalty.ts";
+import {
+  customerConsentHistory,
+  registerAsAdmin,
+  setConsentsAsAdmin,
+  updateProfileAsAdmin,
+} from "./customers.profile.ts";
+import { ConsentHistoryInput, RegisterInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { getTillCustomer } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
@@ -46,4 +53,16 @@ export const customersRouter = router({
   search: roleProcedure("admin")
     .input(SearchCustomersInput)
     .query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
+  register: roleProcedure("admin")
+    .input(RegisterInput)
+    .mutation(({ ctx, input }) => registerAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+  updateProfile: roleProcedure("admin")
+    .input(UpdateProfileInput)
+    .mutation(({ ctx, input }) => updateProfileAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+  setConsents: roleProcedure("admin")
+    .input(SetConsentsInput)
+    .mutation(({ ctx, input }) => setConsentsAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+  consentHistory: roleProcedure("admin")
+    .input(ConsentHistoryInput)
+    .query(({ ctx, input }) => customerConsentHistory(ctx.db, ctx.tenantId, input)),
 });

@@ -1,0 +1,86 @@
+import { recordAudit } from "@regulars/audit";
+import type { ConsentState, ProfileUpdate, RegisterCustomerRequest, Registration } from "@regulars/contracts";
+import {
+  type ConsentHistoryPage,
+  consentHistory,
+  registerCustomer,
+  setConsents,
+  updateProfile,
+} from "@regulars/customers-store";
+import { type Db, withTransaction } from "@regulars/db";
+import type { ConsentHistoryInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
+
+/**
+ * An admin's registration, profile change and consents: the same store functions the app's routes call,
+ * each with its audit row in the same transaction. The audit names fields and outcomes, not personal data.
+ */
+export async function registerAsAdmin(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: RegisterCustomerRequest,
+  now = new Date(),
+): Promise<Registration> {
+  return withTransaction(db, async (tx) => {
+    const registration = await registerCustomer(tx, tenantId, input, { actor, source: "admin", now });
+    if (registration.outcome !== "existing" || registration.mergedCustomerIds.length)
+      await recordAudit(tx, {
+        tenantId,
+        actor,
+        action: "customers.register",
+        target: registration.customer.id,
+        details: { outcome: registration.outcome, mergedCustomerIds: registration.mergedCustomerIds },
+      });
+    return registration;
+  });
+}
+
+export async function updateProfileAsAdmin(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: UpdateProfileInput,
+  now = new Date(),
+): Promise<ProfileUpdate> {
+  const { customerId, ...changes } = input;
+  return withTransaction(db, async (tx) => {
+    const update = await updateProfile(tx, tenantId, customerId, changes, { actor, source: "admin", now });
+    if (update.changed.length)
+      await recordAudit(tx, {
+        tenantId,
+        actor,
+        action: "customers.updateProfile",
+        target: customerId,
+        details: { changed: update.changed, mergedCustomerIds: update.mergedCustomerIds },
+      });
+    return update;
+  });
+}
+
+export async function setConsentsAsAdmin(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: SetConsentsInput,
+  now = new Date(),
+): Promise<{ consents: ConsentState[] }> {
+  const { customerId, consents, occurredAt } = input;
+  const source = input.source ?? "admin";
+  return withTransaction(db, async (tx) => {
+    const inForce = await setConsents(tx, tenantId, customerId, { consents, occurredAt }, { actor, source, now });
+    await recordAudit(tx, {
+      tenantId,
+      actor,
+      action: "customers.setConsents",
+      target: customerId,
+      details: { consents, source, occurredAt: occurredAt ?? now.toISOString() },
+    });
+    return { consents: inForce };
+  });
+}
+
+export const customerConsentHistory = (
+  db: Db,
+  tenantId: string,
+  input: ConsentHistoryInput,
+): Promise<ConsentHistoryPage> => consentHistory(db, tenantId, input.customerId, input);
