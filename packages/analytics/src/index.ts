@@ -1,6 +1,8 @@
 // @regulars/analytics: the ClickHouse side of Regulars. Behavioural facts are written by the stream
 // consumer in large batches and read by analysts and segment builders, against chdb (dev, tests) or a
 // ClickHouse server over HTTP (production), both through @clickhouse/client.
+
+export * from "./analyst-sql/index.ts";
 export { type Analytics, createAnalytics } from "./analytics.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";

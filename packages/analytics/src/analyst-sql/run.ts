@@ -1,0 +1,98 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import { assertIdentifier } from "../config.ts";
+import { analystSqlError } from "./clickhouse-errors.ts";
+import { type AnalystSqlLimits, defaultAnalystSqlLimits, limitSettings } from "./limits.ts";
+import { flushLeftovers, stringColumn } from "./output.ts";
+import { checkQueryTree } from "./query-tree.ts";
+import { AnalystSqlRefused, refuse } from "./refusal.ts";
+import { analystTableNames, assertTenantId, bindingsFor, tenantFilterSetting, tenantParam } from "./tables.ts";
+import { validateAnalystSql } from "./validate.ts";
+
+export interface AnalystSqlColumn {
+  name: string;
+  /** ClickHouse type, e.g. `Int64`, `DateTime64(3, 'UTC')`, `Array(LowCardinality(String))`. */
+  type: string;
+}
+
+export interface AnalystSqlResult {
+  columns: AnalystSqlColumn[];
+  /** One array per row, values in column order as ClickHouse's JSON gives them (64-bit integers as strings). */
+  rows: unknown[][];
+  statistics: { rowsRead: number; bytesRead: number; elapsedSeconds: number };
+}
+
+interface JsonCompactResult {
+  meta: AnalystSqlColumn[];
+  data: unknown[][];
+  statistics?: { elapsed: number; rows_read: number | string; bytes_read: number | string };
+}
+
+/** Where the facts are: `Analytics` satisfies this. */
+export interface AnalystSqlTarget {
+  client: ClickHouseClient;
+  database: string;
+}
+
+/**
+ * The statement that runs for an analyst: their (canonical, checked) SELECT as a subquery under our
+ * bindings, with the tenant filter repeated as a table filter, read-only mode and the limits.
+ */
+export function analystStatement(
+  database: string,
+  tenantId: string,
+  formatted: string,
+  tables: Iterable<string>,
+  limits: AnalystSqlLimits,
+): string {
+  const settings = [...limitSettings(limits), tenantFilterSetting(database, tenantId)];
+  return `${bindingsFor(database, tables)}\nSELECT * FROM (\n${formatted}\n)\nSETTINGS ${settings.join(", ")}`;
+}
+
+/**
+ * Runs one analyst's read-only SQL over their tenant's rows of the allowed tables, or refuses it with
+ * the rule it broke (AnalystSqlRefused, a DomainError). The layers, each enough on its own for what it
+ * guards (docs/analyst-sql.md): parse-tree rules, bindings of every table name, ClickHouse's resolved
+ * query tree, a table filter by tenant, read-only mode, limits.
+ */
+export async function runAnalystSql(
+  target: AnalystSqlTarget,
+  tenantId: string,
+  sql: string,
+  limits: AnalystSqlLimits = defaultAnalystSqlLimits,
+): Promise<AnalystSqlResult> {
+  const database = assertIdentifier(target.database);
+  const tenant = assertTenantId(tenantId);
+  const { client } = target;
+  try {
+    const { formatted, tables } = await validateAnalystSql(client, sql, limits);
+    const statement = analystStatement(database, tenant, formatted, tables, limits);
+    const params = { [tenantParam]: tenant };
+
+    const tree = await stringColumn(
+      client,
+      { query: `EXPLAIN QUERY TREE ${statement}`, query_params: params },
+      "explain",
+    );
+    checkQueryTree(tree, new Set([...analystTableNames.map((name) => `${database}.${name}`), "system.one"]));
+
+    const result = await client.query({ query: statement, query_params: params, format: "JSONCompact" });
+    const body = (await result.json()) as unknown as JsonCompactResult;
+    // ClickHouse checks the result limits block by block; the cap we promise is exact.
+    if (body.data.length > limits.maxResultRows) {
+      refuse("result_limit", `the result has more than ${limits.maxResultRows} rows; aggregate or add a LIMIT`);
+    }
+    return {
+      columns: body.meta.map(({ name, type }) => ({ name, type })),
+      rows: body.data,
+      statistics: {
+        rowsRead: Number(body.statistics?.rows_read ?? 0),
+        bytesRead: Number(body.statistics?.bytes_read ?? 0),
+        elapsedSeconds: Number(body.statistics?.elapsed ?? 0),
+      },
+    };
+  } catch (error) {
+    // Our own refusals come after statements that succeeded; only a failed statement leaves output behind.
+    if (!(error instanceof AnalystSqlRefused)) await flushLeftovers(client);
+    throw analystSqlError(error, database);
+  }
+}
