@@ -3,7 +3,7 @@ import type { Db } from "@regulars/db";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
-import { appRouter } from "@regulars/procedures";
+import { type ApiContext, appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
@@ -20,6 +20,8 @@ import { registerCouponCodeRoutes } from "./routes/coupon-codes.ts";
 
 export interface ApiDeps {
   db: Db;
+  /** ClickHouse for analyst SQL (`analytics.sql`); without it that procedure answers `unavailable`. */
+  analytics?: ApiContext["analytics"];
   credentials: CredentialCache;
   log: Logger;
   registry: Registry;
@@ -69,6 +71,7 @@ export function createApiApp(deps: ApiDeps) {
       endpoint: "/trpc",
       createContext: (_opts, c) => ({
         db: deps.db,
+        analytics: deps.analytics ?? null,
         credential: c.get("credential") as ApiEnv["Variables"]["credential"],
         requestId: c.get("requestId") as string,
         onProcedureDone: (procedure: string, code: string, seconds: number) =>

@@ -6,6 +6,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
   const app = createApiApp({
     db: ctx.db,
+    analytics: ctx.analytics,
     credentials: ctx.credentials,
     log: ctx.log.child({ role: "api" }),
     registry: ctx.registry,

@@ -1,3 +1,4 @@
+import { analyticsRouter } from "./analytics/analytics.router.ts";
 import { auditRouter } from "./audit/audit.router.ts";
 import { checkoutRouter } from "./checkout/checkout.router.ts";
 import { couponsRouter } from "./coupons/coupons.router.ts";
@@ -17,6 +18,7 @@ export const appRouter = router({
   checkout: checkoutRouter,
   coupons: couponsRouter,
   apiKeys: apiKeysRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
@@ -8,6 +9,8 @@ import { unsafeInputIssues } from "./input-guard.ts";
 
 export interface ApiContext {
   db: Db;
+  /** ClickHouse for analyst SQL; absent or null where this process cannot reach it. */
+  analytics?: AnalystSqlTarget | null;
   /** Resolved from the Authorization header by the host app; null when absent or unknown. */
   credential: Credential | null;
   requestId: string;

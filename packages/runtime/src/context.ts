@@ -43,7 +43,10 @@ export async function openRoleContext(
   const dataDir = resolveDataDir({ override: config.REGULARS_DATA_DIR });
   await tightenDataFiles(dataDir);
   const runsAnalytics = roles.includes("workers") && config.WORKERS.includes("analytics");
-  const deps = await connectDependencies(config, dataDir, log, runsAnalytics);
+  // The API reads ClickHouse for analyst SQL: a server it connects to itself (as a read-only user, without
+  // migrating); the embedded engine belongs to the one process that writes it, so there it shares that.
+  const readsAnalytics = roles.includes("api") && config.CLICKHOUSE_URL !== undefined;
+  const deps = await connectDependencies(config, dataDir, log, runsAnalytics || readsAnalytics, runsAnalytics);
   const db = createDb({ url: deps.databaseUrl, poolSize: config.DB_POOL_SIZE });
   try {
     // The gateway spreads transactions over the partitions the ledger workers apply: both must agree.
@@ -74,7 +77,7 @@ export async function openRoleContext(
     readiness: {
       nats: () => busIsReady(deps.bus),
       postgres: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
-      ...(deps.analytics ? { clickhouse: () => deps.analytics!.ping() } : {}),
+      ...(deps.analytics && runsAnalytics ? { clickhouse: () => deps.analytics!.ping() } : {}),
     },
     async close() {
       await db.$disconnect();

@@ -23,6 +23,8 @@ export async function connectDependencies(
   dataDir: string,
   log: Logger,
   needAnalytics: boolean,
+  /** False where analytics is only read (the API's analyst SQL): no migrations, which a read-only user cannot run. */
+  migrateAnalytics = needAnalytics,
 ): Promise<Dependencies> {
   const stops: (() => Promise<void>)[] = [];
   const embedLog = (msg: string, fields?: Record<string, unknown>) => log.info(fields ?? {}, msg);
@@ -69,8 +71,10 @@ export async function connectDependencies(
           }
         : { kind: "chdb", path: `${dataDir}/clickhouse`, database: config.CLICKHOUSE_DATABASE },
     );
-    const applied = await analytics.migrate();
-    log.info({ applied: applied.applied }, "clickhouse schema ready");
+    if (migrateAnalytics) {
+      const applied = await analytics.migrate();
+      log.info({ applied: applied.applied }, "clickhouse schema ready");
+    }
     const a = analytics;
     stops.push(() => a.close());
   }

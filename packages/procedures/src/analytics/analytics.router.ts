@@ -1,0 +1,24 @@
+import { runAnalystSql } from "@regulars/analytics";
+import { DomainError } from "@regulars/errors";
+import { roleProcedure, router } from "../trpc.ts";
+import { AnalystSqlInput } from "./analytics.types.ts";
+
+export const analyticsRouter = router({
+  /**
+   * Runs an analyst's read-only SQL over the caller's tenant's facts in ClickHouse and answers its
+   * columns and rows (at most 10,000). A refused or stopped query answers the rule or limit by name.
+   * A mutation, not a query, so the SQL travels in a POST body rather than in the URL.
+   */
+  sql: roleProcedure("analyst", "admin")
+    .input(AnalystSqlInput)
+    .mutation(({ ctx, input }) => {
+      if (!ctx.analytics) {
+        throw new DomainError(
+          "unavailable",
+          "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
+            "that runs the analytics writer (the embedded engine belongs to one process)",
+        );
+      }
+      return runAnalystSql(ctx.analytics, ctx.tenantId, input.sql);
+    }),
+});
