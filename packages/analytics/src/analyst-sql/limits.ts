@@ -36,12 +36,13 @@ const positive = (name: string, value: number): number => {
 /**
  * The SETTINGS clause appended to every statement we send on an analyst's behalf. It goes in the SQL,
  * not in the client's per-query settings: chdb turns those into session-wide `SET`s, and read-only
- * mode would then stick to the writer's later inserts.
+ * mode would then stick to the writer's later inserts. `readonly` is left out where the connection is
+ * read-only already (a production analyst user): ClickHouse refuses to set it again there.
  */
-export function limitSettings(limits: AnalystSqlLimits): string[] {
+export function limitSettings(limits: AnalystSqlLimits, setReadonly = true): string[] {
   const whole = (name: string, value: number) => Math.floor(positive(name, value));
   return [
-    "readonly = 1",
+    ...(setReadonly ? ["readonly = 1"] : []),
     `max_execution_time = ${positive("maxExecutionSeconds", limits.maxExecutionSeconds)}`,
     "timeout_overflow_mode = 'throw'",
     `max_rows_to_read = ${whole("maxRowsToRead", limits.maxRowsToRead)}`,

@@ -43,9 +43,25 @@ export function analystStatement(
   formatted: string,
   tables: Iterable<string>,
   limits: AnalystSqlLimits,
+  setReadonly = true,
 ): string {
-  const settings = [...limitSettings(limits), tenantFilterSetting(database, tenantId)];
+  const settings = [...limitSettings(limits, setReadonly), tenantFilterSetting(database, tenantId)];
   return `${bindingsFor(database, tables)}\nSELECT * FROM (\n${formatted}\n)\nSETTINGS ${settings.join(", ")}`;
+}
+
+const readOnlyConnections = new WeakMap<ClickHouseClient, Promise<boolean>>();
+
+/** Whether the connection's user is read-only already (its settings profile says so); asked once per client. */
+function connectionIsReadOnly(client: ClickHouseClient): Promise<boolean> {
+  let known = readOnlyConnections.get(client);
+  if (!known) {
+    known = stringColumn(client, { query: "SELECT toString(getSetting('readonly')) AS readonly" }, "readonly").then(
+      ([readonly]) => readonly !== "0",
+    );
+    known.catch(() => readOnlyConnections.delete(client));
+    readOnlyConnections.set(client, known);
+  }
+  return known;
 }
 
 /**
@@ -65,7 +81,8 @@ export async function runAnalystSql(
   const { client } = target;
   try {
     const { formatted, tables } = await validateAnalystSql(client, sql, limits);
-    const statement = analystStatement(database, tenant, formatted, tables, limits);
+    const setReadonly = !(await connectionIsReadOnly(client));
+    const statement = analystStatement(database, tenant, formatted, tables, limits, setReadonly);
     const params = { [tenantParam]: tenant };
 
     const tree = await stringColumn(
