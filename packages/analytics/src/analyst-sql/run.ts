@@ -49,6 +49,20 @@ export function analystStatement(
   return `${bindingsFor(database, tables)}\nSELECT * FROM (\n${formatted}\n)\nSETTINGS ${settings.join(", ")}`;
 }
 
+/**
+ * The result, or a refusal when it cannot be read: a server that hits a limit or an error after it began
+ * sending rows ends the body with the exception instead of the rest of the JSON.
+ */
+async function resultBody(client: ClickHouseClient, result: { json(): Promise<unknown> }): Promise<JsonCompactResult> {
+  try {
+    return (await result.json()) as JsonCompactResult;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    await flushLeftovers(client);
+    refuse("query_error", "the query failed while its result was being sent (a limit or an error in a later row)");
+  }
+}
+
 const readOnlyConnections = new WeakMap<ClickHouseClient, Promise<boolean>>();
 
 /** Whether the connection's user is read-only already (its settings profile says so); asked once per client. */
@@ -93,7 +107,7 @@ export async function runAnalystSql(
     checkQueryTree(tree, new Set([...analystTableNames.map((name) => `${database}.${name}`), "system.one"]));
 
     const result = await client.query({ query: statement, query_params: params, format: "JSONCompact" });
-    const body = (await result.json()) as unknown as JsonCompactResult;
+    const body = await resultBody(client, result);
     // ClickHouse checks the result limits block by block; the cap we promise is exact.
     if (body.data.length > limits.maxResultRows) {
       refuse("result_limit", `the result has more than ${limits.maxResultRows} rows; aggregate or add a LIMIT`);
