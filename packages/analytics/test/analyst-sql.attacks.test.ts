@@ -69,6 +69,11 @@ const attacks: Record<string, Attack[]> = {
     ["EXPLAIN as a subquery", () => "SELECT * FROM (EXPLAIN SELECT 1)", "table_function"],
     ["a table function in a join", () => "SELECT * FROM transactions, numbers(10)", "table_function"],
     [
+      "a parameterised view call on an allowed name",
+      () => "SELECT * FROM transactions(tenant_id = 'ten_beta')",
+      "table_function",
+    ],
+    [
       "a table function in a CTE",
       () => "WITH n AS (SELECT * FROM numbers(1e12)) SELECT count() FROM n",
       "table_function",
@@ -85,6 +90,9 @@ const attacks: Record<string, Attack[]> = {
     ["the analytics database", (d) => `SELECT * FROM ${d}.schema_migrations`, "qualified_table"],
     ["system.one", () => "SELECT * FROM system.one", "qualified_table"],
     ["a name with a space", () => "SELECT * FROM `transactions x`", "table_name"],
+    ["a look-alike name (Cyrillic a)", () => "SELECT * FROM `tr\u0430nsactions`", "table_name"],
+    ["the tenant column of the raw table", () => "SELECT tenant_id FROM transaction_lines", "query_error"],
+    ["virtual columns", () => "SELECT _table, _part FROM transactions", "query_error"],
     ["a name holding a quote", () => "SELECT * FROM `trans``actions`", "table_name"],
     ["a name pretending to carry an alias", () => "SELECT * FROM `secret_notes (alias t)`", "reserved_text"],
   ],
