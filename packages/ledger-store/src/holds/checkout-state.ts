@@ -48,18 +48,25 @@ export async function readCheckoutCustomer(
   };
 }
 
-interface CampaignRow {
-  id: string;
-  status: string;
+interface CouponRow {
+  code: string;
+  in_wallet: boolean;
+  campaign_id: string | null;
+  max_uses: number | null;
+  code_uses: number | null;
+  status: string | null;
   config: unknown;
-  used_count: bigint;
-  used_amount: bigint;
+  used_count: bigint | null;
+  used_amount: bigint | null;
+  by_customer: bigint;
+  today: bigint;
 }
 
 /**
  * The coupons a checkout knows of (codes typed, coupons in the customer's wallet) with how much of each
- * campaign is used. With `lock`, the campaigns are locked in id order and their codes after them: the
- * limits read here stay true until the caller's transaction ends, so concurrent holds cannot overshoot.
+ * campaign is used, read in one statement. With `lock`, the campaigns concerned are locked first, in id
+ * order: the limits read after that stay true until the caller's transaction ends, so concurrent holds
+ * cannot overshoot them.
  */
 export async function readKnownCoupons(
   tx: DbTx,
@@ -69,79 +76,65 @@ export async function readKnownCoupons(
   localDay: string,
   { lock }: { lock: boolean },
 ): Promise<KnownCoupon[]> {
-  const wallet = customerId
-    ? await tx.$queryRaw<{ code: string }[]>`
-        SELECT DISTINCT w.code FROM wallet_coupons w
-        WHERE w.tenant_id = ${tenantId} AND w.customer_id = ${customerId}`
-    : [];
-  const inWallet = new Set(wallet.map((w) => w.code));
-  const codes = [...new Set([...typed, ...inWallet])];
-  if (!codes.length) return [];
-  const codeRows = await tx.$queryRaw<{ code: string; campaign_id: string; max_uses: number | null }[]>`
-    SELECT code, campaign_id, max_uses FROM coupon_codes WHERE tenant_id = ${tenantId} AND code = ANY(${codes}::text[])`;
-  const campaignIds = [...new Set(codeRows.map((r) => r.campaign_id))].sort();
-  const campaigns = campaignIds.length
-    ? lock
-      ? await tx.$queryRaw<CampaignRow[]>`
-          SELECT id, status, config, used_count, used_amount FROM coupon_campaigns
-          WHERE tenant_id = ${tenantId} AND id = ANY(${campaignIds}::text[]) ORDER BY id FOR UPDATE`
-      : await tx.$queryRaw<CampaignRow[]>`
-          SELECT id, status, config, used_count, used_amount FROM coupon_campaigns
-          WHERE tenant_id = ${tenantId} AND id = ANY(${campaignIds}::text[])`
-    : [];
-  // Code rows are read again under the campaigns' locks: their use counts are what the limits compare.
-  const codeUses = codes.length
-    ? await tx.$queryRaw<{ code: string; uses: number }[]>`
-        SELECT code, uses FROM coupon_codes WHERE tenant_id = ${tenantId} AND code = ANY(${codes}::text[])`
-    : [];
-  const usesOfCode = new Map(codeUses.map((r) => [r.code, r.uses]));
-  const perCustomer = customerId ? await countUses(tx, campaignIds, { customerId }) : new Map<string, number>();
-  const perDay = await countUses(tx, campaignIds, { localDay });
-  const campaignOf = new Map(campaigns.map((c) => [c.id, c]));
-  const rowOf = new Map(codeRows.map((r) => [r.code, r]));
-  return codes.map((code) => {
-    const row = rowOf.get(code);
-    const campaign = row ? campaignOf.get(row.campaign_id) : undefined;
+  if (lock) {
+    await tx.$queryRaw`
+      SELECT id FROM coupon_campaigns
+      WHERE id IN (
+        SELECT k.campaign_id FROM coupon_codes k
+        WHERE k.tenant_id = ${tenantId}
+          AND (k.code = ANY(${typed}::text[])
+               OR k.code IN (SELECT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = ${customerId})))
+      ORDER BY id FOR UPDATE`;
+  }
+  const rows = await tx.$queryRaw<CouponRow[]>`
+    WITH wallet AS (
+      SELECT DISTINCT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = ${customerId}
+    ), wanted AS (
+      SELECT code FROM unnest(${typed}::text[]) AS t(code) UNION SELECT code FROM wallet
+    )
+    SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet,
+           k.campaign_id, k.max_uses, k.uses AS code_uses, c.status, c.config, c.used_count, c.used_amount,
+           (SELECT count(*) FROM coupon_uses u
+             WHERE u.campaign_id = c.id AND u.customer_id = ${customerId} AND u.status = ANY(${COUNTED_USES}::text[])) AS by_customer,
+           (SELECT count(*) FROM coupon_uses u
+             WHERE u.campaign_id = c.id AND u.local_day = ${localDay}::date AND u.status = ANY(${COUNTED_USES}::text[])) AS today
+    FROM wanted w
+    LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
+    LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}`;
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  // Typed codes first, in the order typed, then the wallet's.
+  const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
+  return order.map((code) => {
+    const r = byCode.get(code)!;
     const usage: CouponUsage = {
-      total: exactNumber(campaign?.used_count ?? 0),
-      customer: (campaign && perCustomer.get(campaign.id)) || 0,
-      code: usesOfCode.get(code) ?? 0,
-      today: (campaign && perDay.get(campaign.id)) || 0,
-      budgetSpent: exactNumber(campaign?.used_amount ?? 0),
+      total: exactNumber(r.used_count ?? 0),
+      customer: exactNumber(r.by_customer),
+      code: r.code_uses ?? 0,
+      today: exactNumber(r.today),
+      budgetSpent: exactNumber(r.used_amount ?? 0),
     };
     return {
       code,
-      inWallet: inWallet.has(code),
+      inWallet: r.in_wallet,
       usage,
-      ...(row?.max_uses != null ? { codeMaxUses: row.max_uses } : {}),
-      campaign: campaign
-        ? {
-            id: campaign.id,
-            status: campaign.status as CouponCampaignStatus,
-            config: CouponCampaignConfig.parse(campaign.config),
-          }
-        : null,
+      ...(r.max_uses != null ? { codeMaxUses: r.max_uses } : {}),
+      campaign:
+        r.campaign_id && r.status
+          ? { id: r.campaign_id, status: r.status as CouponCampaignStatus, config: campaignConfig(r.config) }
+          : null,
     };
   });
 }
 
-async function countUses(
-  tx: DbTx,
-  campaignIds: string[],
-  by: { customerId: string } | { localDay: string },
-): Promise<Map<string, number>> {
-  if (!campaignIds.length) return new Map();
-  const rows =
-    "customerId" in by
-      ? await tx.$queryRaw<{ campaign_id: string; n: bigint }[]>`
-          SELECT campaign_id, count(*) AS n FROM coupon_uses
-          WHERE campaign_id = ANY(${campaignIds}::text[]) AND customer_id = ${by.customerId}
-            AND status = ANY(${COUNTED_USES}::text[])
-          GROUP BY campaign_id`
-      : await tx.$queryRaw<{ campaign_id: string; n: bigint }[]>`
-          SELECT campaign_id, count(*) AS n FROM coupon_uses
-          WHERE campaign_id = ANY(${campaignIds}::text[]) AND local_day = ${by.localDay}::date
-            AND status = ANY(${COUNTED_USES}::text[])
-          GROUP BY campaign_id`;
-  return new Map(rows.map((r) => [r.campaign_id, exactNumber(r.n)]));
+/** Campaign configs parsed once per distinct document: a quote may meet the same campaign many times a second. */
+const parsedConfigs = new Map<string, CouponCampaignConfig>();
+function campaignConfig(raw: unknown): CouponCampaignConfig {
+  const key = JSON.stringify(raw);
+  let parsed = parsedConfigs.get(key);
+  if (!parsed) {
+    parsed = CouponCampaignConfig.parse(raw);
+    if (parsedConfigs.size > 1_000) parsedConfigs.clear();
+    parsedConfigs.set(key, parsed);
+  }
+  return parsed;
 }
