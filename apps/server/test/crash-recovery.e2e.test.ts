@@ -157,7 +157,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
   expect(movements._count).toBe(total); // every sale earned something: one movement each, never two
   expect(await db.ledgerEntry.count({ where: { tenantId: tenant.tenantId } })).toBe(2 * total);
   expect(await findBalanceDrift(db, tenant.tenantId)).toEqual([]);
-});
+}, 180_000); // two worker processes, a kill and a restart: slow when the suite runs files in parallel
 
 it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and restart still award every reward exactly once", async () => {
   const tenant = await testTenant(db, "Crash Full Burgers");
@@ -256,4 +256,4 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
   const credits = await db.ledgerMovement.count({ where: { tenantId: t, amount: { gt: 0 }, unit: "points" } });
   expect(await db.outboxEvent.count({ where: { tenantId: t, type: "points.earned" } })).toBe(credits);
   expect(await findBalanceDrift(db, t)).toEqual([]);
-});
+}, 180_000); // two worker processes, a kill and a restart: slow when the suite runs files in parallel

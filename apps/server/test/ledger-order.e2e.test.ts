@@ -5,6 +5,7 @@ import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { applyTransactionBatch, findBalanceDrift } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
+import { startOfLocalDay } from "@regulars/rules";
 import { daysAgo, eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -61,16 +62,21 @@ async function tenantWith(programme: ProgrammeConfig, name: string) {
 // No alcohol: every line earns, so the order of sales shows in every balance.
 const menu = fullMenu.filter((m) => m.category !== "alcohol");
 
-/** 20 transactions per customer over four days, every 12th one a refund of half of the customer's previous sale. */
+/**
+ * 20 transactions per customer, 4 hours apart from 00:30 (tenant time) five days ago: six a local day, so the
+ * daily cap bites at the same rounds whatever the time the test runs. The 14th is a refund of one item of the
+ * 13th, the first sale of its day, which the cap has not reached yet: a refund that takes points back.
+ */
 function transactionsFor(customers: number, total: number): TransactionInput[] {
   const lastSale = new Map<number, TransactionInput>();
+  const start = startOfLocalDay(daysAgo(5), "Europe/Warsaw").getTime() + 30 * 60_000;
   return Array.from({ length: total }, (_, i) => {
     const c = i % customers;
     const phone = `+4861${String(c).padStart(7, "0")}`;
     const round = Math.floor(i / customers); // 0..19: this customer's n-th transaction
-    const occurredAt = new Date(Date.parse(daysAgo(4)) + round * 4 * 3_600_000).toISOString();
+    const occurredAt = new Date(start + round * 4 * 3_600_000).toISOString();
     const previous = lastSale.get(c);
-    if (round % 12 === 11 && previous) {
+    if (round === 13 && previous) {
       const line = previous.lines[0]!;
       return TransactionInput.parse({
         externalId: `order-${i}`,

@@ -87,7 +87,13 @@ describe("postMovements", () => {
     expect(
       await post([movement(tenantId, c!, 14, "earn:t1"), movement(tenantId, c!, -5, "redeem:t2", "redeem")]),
     ).toEqual(new Set(["earn:t1", "redeem:t2"]));
-    expect(await customerBalances(db, tenantId, c!)).toEqual({ points: 9, pendingPoints: 0, wallet: 0 });
+    expect(await customerBalances(db, tenantId, c!)).toEqual({
+      points: 9,
+      pendingPoints: 0,
+      wallet: 0,
+      heldPoints: 0,
+      heldWallet: 0,
+    });
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
     const issued = await db.ledgerAccount.findUniqueOrThrow({
       where: { tenantId_owner_kind: { tenantId, owner: "tenant", kind: "points_issued" } },
