@@ -31,6 +31,7 @@ export {
   type IssuedCoupon,
   issueCoupon,
   issueCouponAsAdmin,
+  issueRegistrationCoupons,
   type WalletCoupon,
   walletCoupons,
 } from "./coupons/wallet.ts";

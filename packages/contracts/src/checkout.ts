@@ -129,6 +129,8 @@ export const CouponCampaignConfig = z.object({
   stacking: Stacking.default({ exclusive: false }),
   /** A refund of the whole sale gives the coupon use back. */
   refundReturnsUse: z.boolean().default(true),
+  /** Put into the wallet of every customer who signs up in the brand's app (a welcome coupon), while active. */
+  issueOnRegistration: z.boolean().default(false),
 });
 export type CouponCampaignConfig = z.infer<typeof CouponCampaignConfig>;
 

@@ -191,3 +191,33 @@ export async function walletCoupons(db: DbOrTx, tenantId: string, customerId: st
     issuedAt: r.issued_at.toISOString(),
   }));
 }
+
+/**
+ * Welcome coupons: every active campaign marked `issueOnRegistration` goes into the wallet of a customer who
+ * has just signed up, once (the issue key names the customer and the campaign), in the caller's transaction.
+ */
+export async function issueRegistrationCoupons(
+  tx: DbOrTx,
+  tenantId: string,
+  customerId: string,
+): Promise<IssuedCoupon[]> {
+  const campaigns = await tx.$queryRaw<{ id: string; valid_to: string | null }[]>`
+    SELECT id, config->'conditions'->>'validTo' AS valid_to FROM coupon_campaigns
+    WHERE tenant_id = ${tenantId} AND status = 'active' AND (config->>'issueOnRegistration')::boolean
+      AND config->'codes'->>'kind' <> 'imported'
+    ORDER BY id`;
+  const issued: IssuedCoupon[] = [];
+  for (const c of campaigns.filter((x) => !x.valid_to || Date.parse(x.valid_to) > Date.now())) {
+    issued.push(
+      await issueCoupon(tx, {
+        tenantId,
+        customerId,
+        campaignId: c.id,
+        issueKey: `registration:${customerId}:${c.id}`,
+        issuedBy: null,
+        source: "registration",
+      }),
+    );
+  }
+  return issued;
+}

@@ -1,3 +1,4 @@
+import { issueRegistrationCoupons } from "@regulars/checkout-store";
 import type { ProfileField, RegisterCustomerRequest, Registration } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -56,7 +57,10 @@ export async function registerCustomer(
       tenantId,
       [ext, proven ? phoneIdentity(proven) : null].filter((i) => i !== null),
     );
-    return register(tx, r);
+    const registration = await register(tx, r);
+    // A first sign-up (a new customer, or a till's customer becoming an app account) gets the welcome coupons.
+    if (registration.outcome !== "existing") await issueRegistrationCoupons(tx, tenantId, registration.customer.id);
+    return registration;
   });
 }
 

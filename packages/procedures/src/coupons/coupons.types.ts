@@ -22,6 +22,7 @@ export const CampaignPatch = z
     codes: config.codes,
     stacking: config.stacking.unwrap(),
     refundReturnsUse: config.refundReturnsUse.unwrap(),
+    issueOnRegistration: config.issueOnRegistration.unwrap(),
   })
   .partial();
 
