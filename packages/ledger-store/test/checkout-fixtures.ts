@@ -24,6 +24,8 @@ export async function checkoutTenant(db: Db, customers = 1) {
 
 /** Spendable points for a customer, as a bonus (no lot waiting). */
 export async function givePoints(db: Db, tenantId: string, customerId: string, points: number) {
+  // One instant for both: a lot available later than it was earned would be pending, not spendable.
+  const anHourAgo = new Date(Date.now() - 3_600_000);
   await withTransaction(db, (tx) =>
     postMovements(tx, [
       {
@@ -33,8 +35,8 @@ export async function givePoints(db: Db, tenantId: string, customerId: string, p
         unit: "points",
         amount: points,
         idempotencyKey: `gift:${newId("event")}`,
-        occurredAt: new Date(Date.now() - 3_600_000),
-        lot: { availableAt: new Date(Date.now() - 3_600_000), expiresAt: null },
+        occurredAt: anHourAgo,
+        lot: { availableAt: anHourAgo, expiresAt: null },
       },
     ]),
   );

@@ -112,8 +112,8 @@ describe("cashback at the till, confirmed by a one-time code", () => {
           unit: "points",
           amount: 100,
           idempotencyKey: `gift:${newId("event")}`,
-          occurredAt: new Date(Date.now() - 3_600_000),
-          lot: { availableAt: new Date(Date.now() - 3_600_000), expiresAt: null },
+          occurredAt: new Date(0),
+          lot: { availableAt: new Date(0), expiresAt: null }, // the same instant: spendable, not pending
         },
       ]),
     );
