@@ -251,4 +251,32 @@ describe("coupon holds", () => {
     expect(placed.quote.points.held).toBe(0);
     expect((await quoteCheckout(deps, tenantId, holdRequest(c))).points).toMatchObject({ held: 20, spendable: 0 });
   });
+
+  it("an anonymous quote applies what needs no customer; an unknown customer is not found", async () => {
+    const { tenantId, deps } = await checkoutTenant(db, 0);
+    await genericCoupon(db, tenantId, "ANYONE", { benefit: { kind: "fixed_off", amount: 100 } });
+    await genericCoupon(db, tenantId, "MEMBERS", {
+      benefit: { kind: "fixed_off", amount: 100 },
+      limits: { perCustomer: 1 },
+    });
+    const quote = await quoteCheckout(deps, tenantId, {
+      basket: basket(),
+      couponCodes: ["ANYONE", "MEMBERS", "NOSUCH"],
+      rewardIds: [],
+      points: 100,
+      wallet: 0,
+    });
+    expect(quote.coupons.map((c) => [c.code, c.refusal?.code ?? null])).toEqual([
+      ["ANYONE", null],
+      ["MEMBERS", "customer_required"],
+      ["NOSUCH", "unknown_code"],
+    ]);
+    expect(quote.points.refusal?.code).toBe("customer_required");
+    expect(quote.total).toBe(1500);
+    const unknown = { ...holdRequest("cus_0000000000nosuchcustomer"), customer: { phone: "+48600999999" } };
+    expect((await refusal(quoteCheckout(deps, tenantId, unknown))).code).toBe("not_found");
+    expect((await refusal(quoteCheckout(deps, tenantId, holdRequest("cus_0000000000nosuchcustomer")))).code).toBe(
+      "not_found",
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import type { CheckoutCustomer, CouponUsage, KnownCoupon } from "@regulars/checkout";
-import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef } from "@regulars/contracts";
+import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
@@ -101,6 +101,11 @@ export async function readKnownCoupons(
     FROM wanted w
     LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
     LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}`;
+  return knownCoupons(typed, rows);
+}
+
+/** Coupon rows (from SQL, or json_agg) as the pricing knows them: typed codes first, in the order typed. */
+function knownCoupons(typed: string[], rows: CouponRow[]): KnownCoupon[] {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   // Typed codes first, in the order typed, then the wallet's.
   const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
@@ -137,4 +142,77 @@ function campaignConfig(raw: unknown): CouponCampaignConfig {
     parsedConfigs.set(key, parsed);
   }
   return parsed;
+}
+
+/**
+ * Everything a quote reads, in ONE statement: the customer the reference names, their tier, balances and
+ * holds in force, and every coupon they typed or hold in their wallet with its campaign's use counts. A quote
+ * is the kiosk's hot path and reserves nothing; each round trip to Postgres costs more than the pricing.
+ * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold.
+ */
+export async function readQuoteState(
+  db: DbTx,
+  tenantId: string,
+  ref: CustomerRef | null | undefined,
+  typed: string[],
+  localDay: string,
+): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[] }> {
+  const identity = ref ? identityOf(ref) : null;
+  const byId = identity && "customerId" in identity ? identity.customerId : null;
+  const byIdentity = identity && "kind" in identity ? identity : null;
+  const [row] = await db.$queryRaw<QuoteStateRow[]>`
+    WITH cust AS (
+      SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${byId}
+      UNION ALL
+      SELECT customer_id FROM customer_identities
+      WHERE tenant_id = ${tenantId} AND kind = ${byIdentity?.kind ?? null} AND value = ${byIdentity?.value ?? null}
+      LIMIT 1
+    ), wallet AS (
+      SELECT DISTINCT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = (SELECT id FROM cust)
+    ), wanted AS (
+      SELECT code FROM unnest(${typed}::text[]) AS t(code) UNION SELECT code FROM wallet
+    ), coupons AS (
+      SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet,
+             k.campaign_id, k.max_uses, k.uses AS code_uses, c.status, c.config, c.used_count, c.used_amount,
+             (SELECT count(*) FROM coupon_uses u
+               WHERE u.campaign_id = c.id AND u.customer_id = (SELECT id FROM cust)
+                 AND u.status = ANY(${COUNTED_USES}::text[])) AS by_customer,
+             (SELECT count(*) FROM coupon_uses u
+               WHERE u.campaign_id = c.id AND u.local_day = ${localDay}::date
+                 AND u.status = ANY(${COUNTED_USES}::text[])) AS today
+      FROM wanted w
+      LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
+      LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}
+    )
+    SELECT (SELECT id FROM cust) AS customer_id,
+      (SELECT tier FROM customer_loyalty WHERE customer_id = (SELECT id FROM cust)) AS tier,
+      (SELECT balance FROM ledger_accounts
+        WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'points') AS points,
+      (SELECT balance FROM ledger_accounts
+        WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'wallet') AS wallet,
+      coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_points,
+      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_wallet,
+      coalesce((SELECT json_agg(coupons) FROM coupons), '[]'::json) AS coupons`;
+  if (ref && !row?.customer_id) throw new DomainError("not_found", "no customer with that identity");
+  const customer: CheckoutCustomer | null = row?.customer_id
+    ? {
+        id: row.customer_id,
+        tier: row.tier,
+        points: exactNumber(row.points ?? 0),
+        wallet: exactNumber(row.wallet ?? 0),
+        heldPoints: exactNumber(row.held_points),
+        heldWallet: exactNumber(row.held_wallet),
+      }
+    : null;
+  return { customer, coupons: knownCoupons(typed, row?.coupons ?? []) };
+}
+
+interface QuoteStateRow {
+  customer_id: string | null;
+  tier: string | null;
+  points: bigint | null;
+  wallet: bigint | null;
+  held_points: bigint;
+  held_wallet: bigint;
+  coupons: CouponRow[];
 }

@@ -5,7 +5,7 @@ import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
-import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
+import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons, readQuoteState } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation } from "./confirm.ts";
 
 export interface CheckoutDeps {
@@ -29,19 +29,18 @@ async function programmeAt(deps: CheckoutDeps, tenantId: string, at: Date): Prom
   return programme;
 }
 
-/** Reads everything a price needs; with `lock`, under the customer's and the coupon campaigns' locks. */
-async function checkoutInput(
+/** Reads everything a hold's price needs, under the customer's and the coupon campaigns' locks. */
+async function lockedCheckoutInput(
   tx: DbTx,
   programme: ProgrammeInForce,
   tenantId: string,
   request: QuoteRequest,
   at: Date,
-  lock: boolean,
 ): Promise<CheckoutInput> {
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
-  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock }) : null;
+  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true }) : null;
   const day = localDate(at.toISOString(), programme.timezone);
-  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock });
+  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true });
   const { basket, couponCodes, rewardIds, points, wallet } = request;
   return {
     basket,
@@ -58,8 +57,19 @@ async function checkoutInput(
 export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, request: QuoteRequest): Promise<Quote> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
-  // Read without a transaction: a quote reserves nothing, and a hold prices again under its locks.
-  return priceCheckout(await checkoutInput(deps.db, programme, tenantId, request, at, false));
+  // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
+  const day = localDate(at.toISOString(), programme.timezone);
+  const { customer, coupons } = await readQuoteState(deps.db, tenantId, request.customer, request.couponCodes, day);
+  const { basket, couponCodes, rewardIds, points, wallet } = request;
+  return priceCheckout({
+    basket,
+    selection: { couponCodes, rewardIds, points, wallet },
+    at,
+    timezone: programme.timezone,
+    customer,
+    programme: programme.config,
+    coupons,
+  });
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */
@@ -92,7 +102,7 @@ export async function placeHold(deps: CheckoutDeps, tenantId: string, request: H
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
   return withTransaction(deps.db, async (tx) => {
-    const input = await checkoutInput(tx, programme, tenantId, request, at, true);
+    const input = await lockedCheckoutInput(tx, programme, tenantId, request, at);
     const quote = priceCheckout(input);
     const refused = refusedSelections(quote);
     if (refused.length) {
