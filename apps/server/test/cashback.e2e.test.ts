@@ -3,8 +3,9 @@ import type { Quote } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { devMessages } from "@regulars/ledger-store";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { minutesAgo, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Line, line, postSale } from "./checkout-flow.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
 // Cashback at the till over the gateway: wallet cash spent at a POS is confirmed by a one-time code sent to
@@ -21,34 +22,10 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const line = (sku: string, unitPrice: number, discount = 0) => ({
-  sku,
-  name: sku,
-  quantity: 1,
-  unitPrice,
-  discount,
-  tags: [],
-});
 const basket = { locationId: "store-a", channel: "pos" as const, currency: "EUR", lines: [line("BURGER", 1200)] };
 
-let serial = 0;
-async function sale(tenant: CreatedTenant, phone: string, lines: ReturnType<typeof line>[], extra = {}) {
-  const externalId = `CASH-${Date.now()}-${++serial}`;
-  const res = await system.post("/v1/transactions", tenant.apiKeys.pos, {
-    externalId,
-    type: "sale",
-    occurredAt: minutesAgo(1),
-    locationId: "store-a",
-    channel: "pos",
-    customer: { phone },
-    currency: "EUR",
-    lines,
-    total: lines.reduce((s, l) => s + l.unitPrice - l.discount, 0),
-    ...extra,
-  });
-  expect(res.status).toBe(202);
-  return system.processed(tenant.apiKeys.admin, externalId);
-}
+const sale = (tenant: CreatedTenant, phone: string, lines: Line[], extra: Record<string, unknown> = {}) =>
+  postSale(system, tenant, phone, lines, { channel: "pos", ...extra }).then((r) => r.record);
 
 const walletBalance = async (tenant: CreatedTenant, phone: string) =>
   ((await system.post("/v1/checkout/quote", tenant.apiKeys.pos, { customer: { phone }, basket })).body as Quote).wallet

@@ -4,6 +4,7 @@ import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { minutesAgo, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Line, line, postSale } from "./checkout-flow.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
 // Acceptance scenarios 1 (the coupon part), 2, 8, 9 and 11 of the specification, over the gateway, the
@@ -20,15 +21,6 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const line = (sku: string, unitPrice: number, discount = 0) => ({
-  sku,
-  name: sku,
-  quantity: 1,
-  unitPrice,
-  discount,
-  tags: [],
-});
-let serial = 0;
 const basket = (locationId: string, lines = [line("BURGER", 1200), line("FRIES", 400)]) => ({
   locationId,
   channel: "kiosk" as const,
@@ -36,33 +28,11 @@ const basket = (locationId: string, lines = [line("BURGER", 1200), line("FRIES",
   lines,
 });
 
-/** Posts a sale through the gateway and waits for the ledger to process it. */
-async function sale(
-  tenant: CreatedTenant,
-  phone: string,
-  lines: ReturnType<typeof line>[],
-  extra: Record<string, unknown> = {},
-) {
-  const externalId = `CHK-${Date.now()}-${++serial}`;
-  const body = {
-    externalId,
-    type: "sale",
-    occurredAt: minutesAgo(1),
-    locationId: "store-a",
-    channel: "kiosk",
-    customer: { phone },
-    currency: "EUR",
-    lines,
-    total: lines.reduce((s, l) => s + l.unitPrice - l.discount, 0),
-    ...extra,
-  };
-  const res = await system.post("/v1/transactions", tenant.apiKeys.pos, body);
-  expect(res.status).toBe(202);
-  return { body, record: await system.processed(tenant.apiKeys.admin, externalId) };
-}
+const sale = (tenant: CreatedTenant, phone: string, lines: Line[], extra: Record<string, unknown> = {}) =>
+  postSale(system, tenant, phone, lines, extra);
 
-async function refund(tenant: CreatedTenant, of: { externalId: string; lines: ReturnType<typeof line>[] }) {
-  const externalId = `REF-${Date.now()}-${++serial}`;
+async function refund(tenant: CreatedTenant, of: { externalId: string; lines: Line[] }) {
+  const externalId = `REF-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const lines = of.lines.map((l, lineNo) => ({ ...l, lineNo }));
   const res = await system.post("/v1/transactions", tenant.apiKeys.pos, {
     externalId,
@@ -84,7 +54,7 @@ const customerView = async (tenant: CreatedTenant, phone: string) =>
 const balance = async (tenant: CreatedTenant, phone: string) => (await customerView(tenant, phone)).points.balance;
 
 /** The sale's lines as the quote priced them: each line's discount is the one the customer got. */
-const pricedLines = (lines: ReturnType<typeof line>[], quote: Quote) =>
+const pricedLines = (lines: Line[], quote: Quote) =>
   lines.map((l, i) => ({ ...l, discount: quote.lines[i]!.discount }));
 
 describe("checkout at the kiosk and the till", () => {

@@ -13,7 +13,7 @@ import {
   postMovements,
   quoteCheckout,
 } from "../src/index.ts";
-import { apply, basket, checkoutTenant, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { apply, basket, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -103,20 +103,7 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     const { tenantId, customerId, deps } = await member();
     const atKiosk = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 500 }));
     expect(atKiosk.confirmation).toBeNull();
-    await withTransaction(db, (tx) =>
-      postMovements(tx, [
-        {
-          tenantId,
-          customerId,
-          kind: "bonus",
-          unit: "points",
-          amount: 100,
-          idempotencyKey: `gift:${newId("event")}`,
-          occurredAt: new Date(0),
-          lot: { availableAt: new Date(0), expiresAt: null }, // the same instant: spendable, not pending
-        },
-      ]),
-    );
+    await givePoints(db, tenantId, customerId, 100);
     const points = await placeHold(deps, tenantId, cashback(customerId, { wallet: 0, points: 100 }));
     expect(points.confirmation).toBeNull();
     expect(await devMessages(db, tenantId, customerId)).toEqual([]);

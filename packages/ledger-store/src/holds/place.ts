@@ -41,16 +41,19 @@ async function lockedCheckoutInput(
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true }) : null;
   const day = localDate(at.toISOString(), programme.timezone);
   const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true });
+  return pricingInput(request, at, programme, customer, coupons);
+}
+
+function pricingInput(
+  request: QuoteRequest,
+  at: Date,
+  programme: ProgrammeInForce,
+  customer: CheckoutInput["customer"],
+  coupons: CheckoutInput["coupons"],
+): CheckoutInput {
   const { basket, couponCodes, rewardIds, points, wallet } = request;
-  return {
-    basket,
-    selection: { couponCodes, rewardIds, points, wallet },
-    at,
-    timezone: programme.timezone,
-    customer,
-    programme: programme.config,
-    coupons,
-  };
+  const selection = { couponCodes, rewardIds, points, wallet };
+  return { basket, selection, at, timezone: programme.timezone, customer, programme: programme.config, coupons };
 }
 
 /** Prices a basket for a customer: what applies automatically, what could be used, and why the rest cannot. */
@@ -60,16 +63,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
   const day = localDate(at.toISOString(), programme.timezone);
   const { customer, coupons } = await readQuoteState(deps.db, tenantId, request.customer, request.couponCodes, day);
-  const { basket, couponCodes, rewardIds, points, wallet } = request;
-  return priceCheckout({
-    basket,
-    selection: { couponCodes, rewardIds, points, wallet },
-    at,
-    timezone: programme.timezone,
-    customer,
-    programme: programme.config,
-    coupons,
-  });
+  return priceCheckout(pricingInput(request, at, programme, customer, coupons));
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */
