@@ -1,7 +1,6 @@
-import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { assertLocalUrl } from "./config.ts";
-import { BenchUsageError, dataDirOf, demoKey, isAlive, readServerInfo } from "./running-system.ts";
+import { BenchUsageError } from "./running-system.ts";
+import { type BenchTarget, benchTarget } from "./target-config.ts";
 
 export interface CheckoutConfig {
   /** Members seeded with points, each by one big sale. */
@@ -18,16 +17,7 @@ export interface CheckoutConfig {
   /** Unique codes generated (0: skip the codes). */
   codes: number;
   json: boolean;
-  target:
-    | { kind: "spawn"; ledgerWorkers: number }
-    | {
-        kind: "running";
-        gatewayUrl: string;
-        apiUrl: string;
-        posKey: string;
-        adminKey: string;
-        serverPid: number | null;
-      };
+  target: BenchTarget;
 }
 
 export const checkoutUsage = `Usage: pnpm bench:checkout [flags]
@@ -126,33 +116,7 @@ export function loadCheckoutConfig(
     codes: positive("codes", values.codes ?? env.CHECKOUT_CODES, 100_000, { zero: true }),
     json: values.json,
   };
-  if (values.spawn) {
-    const misplaced = (["data-dir", "gateway", "api", "key", "admin-key"] as const).filter((f) => values[f]);
-    if (misplaced.length)
-      throw new BenchUsageError(`--spawn starts a system of its own: --${misplaced.join(", --")} does not apply`);
-    return {
-      ...common,
-      target: { kind: "spawn", ledgerWorkers: positive("ledger-workers", values["ledger-workers"], 2) },
-    };
-  }
-  const path = serverJson ?? join(dataDirOf(values["data-dir"]), "server.json");
-  const recorded = readServerInfo(path);
-  const server = recorded && isAlive(recorded.pid) ? recorded : null;
-  const gatewayUrl = values.gateway ?? server?.gatewayUrl ?? undefined;
-  const apiUrl = values.api ?? server?.apiUrl ?? undefined;
-  const posKey = values.key ?? (server ? demoKey(server.demo, "pos") : undefined);
-  const adminKey = values["admin-key"] ?? (server ? demoKey(server.demo, "admin") : undefined);
-  if (!gatewayUrl || !apiUrl || !posKey || !adminKey)
-    throw new BenchUsageError(
-      `No running Regulars system with a gateway and an API found in ${dirname(path)}: start it with ` +
-        "`RATE_LIMIT_POS=off RATE_LIMIT_ADMIN=off npm start`, pass --gateway, --api, --key and --admin-key, or use --spawn.",
-    );
-  assertLocalUrl("--gateway", gatewayUrl, ["http:", "https:"]);
-  assertLocalUrl("--api", apiUrl, ["http:", "https:"]);
-  return {
-    ...common,
-    target: { kind: "running", gatewayUrl, apiUrl, posKey, adminKey, serverPid: server?.pid ?? null },
-  };
+  return { ...common, target: benchTarget(values, (raw) => positive("ledger-workers", raw, 2), serverJson) };
 }
 
 /**

@@ -1,7 +1,6 @@
-import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { assertLocalUrl } from "./config.ts";
-import { BenchUsageError, dataDirOf, demoKey, isAlive, readServerInfo } from "./running-system.ts";
+import { BenchUsageError } from "./running-system.ts";
+import { type BenchTarget, benchTarget } from "./target-config.ts";
 
 export interface LatencyConfig {
   ratePerSec: number;
@@ -14,16 +13,7 @@ export interface LatencyConfig {
   pollBatch: number;
   visibleTimeoutSec: number;
   json: boolean;
-  target:
-    | { kind: "spawn"; ledgerWorkers: number }
-    | {
-        kind: "running";
-        gatewayUrl: string;
-        apiUrl: string;
-        posKey: string;
-        adminKey: string;
-        serverPid: number | null;
-      };
+  target: BenchTarget;
 }
 
 export const latencyUsage = `Usage: pnpm bench:latency [flags]
@@ -93,31 +83,5 @@ export function loadLatencyConfig(argv: string[] = process.argv.slice(2), server
     visibleTimeoutSec: number("visible-timeout", values["visible-timeout"], 30, false),
     json: values.json,
   };
-  if (values.spawn) {
-    const misplaced = (["data-dir", "gateway", "api", "key", "admin-key"] as const).filter((f) => values[f]);
-    if (misplaced.length)
-      throw new BenchUsageError(`--spawn starts a system of its own: --${misplaced.join(", --")} does not apply`);
-    return {
-      ...common,
-      target: { kind: "spawn", ledgerWorkers: number("ledger-workers", values["ledger-workers"], 2) },
-    };
-  }
-  const path = serverJson ?? join(dataDirOf(values["data-dir"]), "server.json");
-  const recorded = readServerInfo(path);
-  const server = recorded && isAlive(recorded.pid) ? recorded : null;
-  const gatewayUrl = values.gateway ?? server?.gatewayUrl ?? undefined;
-  const apiUrl = values.api ?? server?.apiUrl ?? undefined;
-  const posKey = values.key ?? (server ? demoKey(server.demo, "pos") : undefined);
-  const adminKey = values["admin-key"] ?? (server ? demoKey(server.demo, "admin") : undefined);
-  if (!gatewayUrl || !apiUrl || !posKey || !adminKey)
-    throw new BenchUsageError(
-      `No running Regulars system with a gateway and an API found in ${dirname(path)}: start it with ` +
-        "`RATE_LIMIT_POS=off RATE_LIMIT_ADMIN=off npm start`, pass --gateway, --api, --key and --admin-key, or use --spawn.",
-    );
-  assertLocalUrl("--gateway", gatewayUrl, ["http:", "https:"]);
-  assertLocalUrl("--api", apiUrl, ["http:", "https:"]);
-  return {
-    ...common,
-    target: { kind: "running", gatewayUrl, apiUrl, posKey, adminKey, serverPid: server?.pid ?? null },
-  };
+  return { ...common, target: benchTarget(values, (raw) => number("ledger-workers", raw, 2), serverJson) };
 }
