@@ -5,7 +5,15 @@
 export * from "./analyst-sql/index.ts";
 export { type Analytics, createAnalytics } from "./analytics.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
+export * from "./dashboard/index.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";
+export {
+  type FactsTarget,
+  insertLoyaltyEvents,
+  type LoyaltyEventRow,
+  loyaltyEventTypes,
+  toLoyaltyEventRow,
+} from "./loyalty-events.ts";
 export { applyMigrations, loadMigrations, type Migration, MigrationChecksumError } from "./migrations.ts";
 export { defaultMaxPartitionsPerInsert, splitByPartition } from "./partitions.ts";
 export type { TransactionSummary } from "./queries.ts";

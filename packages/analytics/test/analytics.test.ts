@@ -62,18 +62,27 @@ describe("timestamps", () => {
 describe("migrate", () => {
   it("creates the database and tables once, and is a no-op the second time", async () => {
     expect(await analytics.ping()).toBe(true);
-    expect(await analytics.migrate()).toEqual({ applied: ["0001_init"] });
+    expect(await analytics.migrate()).toEqual({ applied: ["0001_init", "0002_loyalty_events"] });
     expect(await analytics.migrate()).toEqual({ applied: [] });
 
     const tables = await selectRows<{ name: string }>(
       "SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name",
       { db: database },
     );
-    expect(tables.map((t) => t.name)).toEqual(["events", "schema_migrations", "transaction_lines", "transactions"]);
+    expect(tables.map((t) => t.name)).toEqual([
+      "events",
+      "loyalty_events",
+      "schema_migrations",
+      "transaction_lines",
+      "transactions",
+    ]);
     const ledger = await selectRows<{ version: number; name: string }>(
-      `SELECT version, name FROM ${database}.schema_migrations`,
+      `SELECT version, name FROM ${database}.schema_migrations ORDER BY version`,
     );
-    expect(ledger).toEqual([{ version: 1, name: "0001_init" }]);
+    expect(ledger).toEqual([
+      { version: 1, name: "0001_init" },
+      { version: 2, name: "0002_loyalty_events" },
+    ]);
   });
 });
 
@@ -173,18 +182,20 @@ describe("migration checksums", () => {
       await cp(defaultMigrationsFolder, folder, { recursive: true });
       const folderUrl = pathToFileURL(`${folder}/`);
       const db = `${database}_ledger`;
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0001_init"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({
+        applied: ["0001_init", "0002_loyalty_events"],
+      });
 
       await writeFile(
-        join(folder, "0002_customer_days.sql"),
+        join(folder, "0003_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0002_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0003_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0003_never.sql"),
+        join(folder, "0004_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);
@@ -201,6 +212,7 @@ describe("migration checksums", () => {
         "a",
         "b",
         "events",
+        "loyalty_events",
         "schema_migrations",
         "transaction_lines",
         "transactions",

@@ -1,0 +1,98 @@
+import type { FactsTarget } from "../loyalty-events.ts";
+import { assertRange, type DashboardRange, rangeParams } from "./range.ts";
+import { factTable, int, selectRows } from "./select.ts";
+
+export const defaultActiveDays = 90;
+
+export interface MembersQuery extends DashboardRange {
+  /** A member is active with a sale in the last `activeDays` days of the range (default 90), `to` included. */
+  activeDays?: number;
+}
+
+export interface TierMembers {
+  /** The tier of the member's latest tier change up to the end of the range; null for members without one. */
+  tier: string | null;
+  members: number;
+  averagePoints: number;
+}
+
+export interface MembersAtEnd {
+  activeDays: number;
+  activeMembers: number;
+  /**
+   * Mean balance of the active members at the end of the range, from the events: points earned (all
+   * credits, pending included) less redeemed and expired. Debits that publish no event (a refund taking
+   * back earned points, a negative adjustment, points moved out by a merge) are not in it, hence a proxy.
+   */
+  averagePoints: number;
+  tiers: TierMembers[];
+}
+
+// Aliases differ from column names, which ClickHouse would otherwise resolve to the alias inside aggregates.
+interface Row {
+  tier_name: string;
+  members: string;
+  points_total: string;
+}
+
+/**
+ * Active members at the end of the range, their average points and how many are in each tier. Everything
+ * is as of the end of the range (its last day's midnight in the range's zone), not of today, so a past
+ * range answers what the dashboard showed then; `from` only has to be a valid day.
+ */
+export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Promise<MembersAtEnd> {
+  assertRange(query);
+  const activeDays = query.activeDays ?? defaultActiveDays;
+  if (!Number.isInteger(activeDays) || activeDays < 1 || activeDays > 3660) {
+    throw new Error(`activeDays must be a whole number of days from 1 to 3660, not ${activeDays}`);
+  }
+  const events = factTable(target, "loyalty_events");
+  const rows = await selectRows<Row>(
+    target,
+    `WITH toDateTime64(addDays({to:Date}, 1), 3, {tz:String}) AS range_end,
+          toDateTime64(subtractDays({to:Date}, {activeDays:UInt32} - 1), 3, {tz:String}) AS active_since,
+          active AS (
+            SELECT DISTINCT customer_id
+              FROM ${factTable(target, "transactions")} FINAL
+             WHERE tenant_id = {tenant:String} AND type = 'sale' AND customer_id != ''
+               AND occurred_at >= active_since AND occurred_at < range_end
+          ),
+          balances AS (
+            SELECT customer_id,
+                   sumIf(points, type = 'points.earned') - sumIf(points, type != 'points.earned') AS member_balance
+              FROM ${events} FINAL
+             WHERE tenant_id = {tenant:String}
+               AND type IN ('points.earned', 'points.redeemed', 'points.expired')
+               AND occurred_at < range_end
+               AND customer_id IN (SELECT customer_id FROM active)
+             GROUP BY customer_id
+          ),
+          tiers AS (
+            SELECT customer_id, argMax(tier_to, (occurred_at, id)) AS latest_tier
+              FROM ${events} FINAL
+             WHERE tenant_id = {tenant:String} AND type = 'tier.changed' AND occurred_at < range_end
+               AND customer_id IN (SELECT customer_id FROM active)
+             GROUP BY customer_id
+          )
+     SELECT ifNull(tiers.latest_tier, '') AS tier_name, count() AS members, sum(ifNull(balances.member_balance, 0)) AS points_total
+       FROM active
+       LEFT JOIN balances ON balances.customer_id = active.customer_id
+       LEFT JOIN tiers ON tiers.customer_id = active.customer_id
+      GROUP BY tier_name
+      ORDER BY tier_name`,
+    { ...rangeParams(query), activeDays },
+  );
+  const tiers = rows.map((r) => ({
+    tier: r.tier_name === "" ? null : r.tier_name,
+    members: int(r.members),
+    points: int(r.points_total),
+  }));
+  const activeMembers = tiers.reduce((n, t) => n + t.members, 0);
+  const points = tiers.reduce((n, t) => n + t.points, 0);
+  return {
+    activeDays,
+    activeMembers,
+    averagePoints: activeMembers > 0 ? points / activeMembers : 0,
+    tiers: tiers.map((t) => ({ tier: t.tier, members: t.members, averagePoints: t.points / t.members })),
+  };
+}
