@@ -14,6 +14,7 @@ import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { Registry } from "prom-client";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
+import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-loyalty-events.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
@@ -137,17 +138,35 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   if (enabled.has("analytics")) {
     const analytics = opts.analytics;
     if (!analytics) throw new Error("the analytics writer needs a ClickHouse connection");
+    // Two durables on the domain stream, transactions and behaviour in one, loyalty events in the other: each
+    // keeps its own position, so a backlog or a retried message of one never holds up the other.
+    const clickhouse: ConsumerDependency = {
+      name: "clickhouse",
+      isTransient: isTransientClickHouseError,
+      probe: () => analytics.ping(),
+    };
     const consumer = await startBatchConsumer({
       ...common,
       maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
       stream: streams.domain,
       durable: consumers.analyticsWriter,
       schema: DomainEvent,
-      dependency: { name: "clickhouse", isTransient: isTransientClickHouseError, probe: () => analytics.ping() },
+      dependency: clickhouse,
       handle: (items) => writeFactsBatch(analytics, items),
       onBatch: metrics.observeBatch(consumers.analyticsWriter),
     });
     running.push({ stream: streams.domain, running: consumer });
+    const loyalty = await startBatchConsumer({
+      ...common,
+      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
+      stream: streams.domain,
+      durable: consumers.loyaltyEventsWriter,
+      schema: LoyaltyEventMessage,
+      dependency: clickhouse,
+      handle: (items) => writeLoyaltyEventsBatch(analytics, items),
+      onBatch: metrics.observeBatch(consumers.loyaltyEventsWriter),
+    });
+    running.push({ stream: streams.domain, running: loyalty });
   }
   if (enabled.has("jobs")) {
     others.push(

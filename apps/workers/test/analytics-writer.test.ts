@@ -105,5 +105,8 @@ it("writes every other tenant's facts and dead-letters only the fact ClickHouse 
   expect(JSON.parse(letters.payload)).toMatchObject({ tenantId: b, id: `processed:${b}:2` });
   expect(letters.reason).toMatch(/^gave up after 2 deliveries: Invalid timestamp/);
   expect(await analytics.getTransaction(b, `tx_${b}_2`)).toBeNull();
-  expect(workers.consumers()).toEqual([{ consumer: "analytics-writer", status: "running" }]);
+  expect(workers.consumers()).toEqual([
+    { consumer: "analytics-writer", status: "running" },
+    { consumer: "loyalty-events-writer", status: "running" },
+  ]);
 });

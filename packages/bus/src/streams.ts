@@ -98,6 +98,8 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await bus.jsm.consumers.delete(streams.transactions, consumers.ledger).catch(() => false);
   await ensureConsumer(bus.jsm, streams.events, consumer(consumers.eventResolver));
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
+  // Every domain subject: the loyalty types share no prefix a single filter could name (2.9 takes one).
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.loyaltyEventsWriter));
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */

@@ -14,7 +14,7 @@ export interface BusTopology {
   /** How many ledger partitions transactions are spread over (the same in every gateway and ledger worker). */
   partitions: number;
   streams: { transactions: string; events: string; domain: string; deadLetter: string };
-  consumers: { ledger: string; eventResolver: string; analyticsWriter: string };
+  consumers: { ledger: string; eventResolver: string; analyticsWriter: string; loyaltyEventsWriter: string };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
     transaction(tenantId: string, locationId: string, partition: number): string;
@@ -48,7 +48,12 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       domain: `${upper}_DOMAIN`,
       deadLetter: `${upper}_DLQ`,
     },
-    consumers: { ledger: "ledger", eventResolver: "event-resolver", analyticsWriter: "analytics-writer" },
+    consumers: {
+      ledger: "ledger",
+      eventResolver: "event-resolver",
+      analyticsWriter: "analytics-writer",
+      loyaltyEventsWriter: "loyalty-events-writer",
+    },
     subjects: {
       transaction: (tenantId, locationId, partition) =>
         `${namespace}.tx.${partitionToken(partition)}.${tenantId}.${locationId}`,

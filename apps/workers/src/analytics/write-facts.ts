@@ -5,8 +5,8 @@ import type { DomainEvent } from "@regulars/contracts";
 /**
  * Writes resolved transactions and behavioural events to ClickHouse, one insert per table per batch
  * (ClickHouse wants few large inserts). Redelivered facts collapse in the ReplacingMergeTree tables.
- * Loyalty events (points.*, tier.changed, ...) are for campaigns and webhooks; ClickHouse derives
- * its facts from transactions and behavioural events, so they are acknowledged here and not stored.
+ * Loyalty events (points.*, tier.changed, ...) are acknowledged here without work: the loyalty events
+ * writer (write-loyalty-events.ts) reads the same stream with a durable of its own and stores them.
  */
 export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
   const transactions: TransactionFact[] = [];
