@@ -10,6 +10,7 @@ export {
   granularities,
   maxPeriods,
   periodStarts,
+  type RangeProblem,
   rangeProblem,
   type SeriesRange,
 } from "./range.ts";

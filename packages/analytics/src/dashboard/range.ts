@@ -54,26 +54,35 @@ function nextPeriod(start: number, granularity: Granularity): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / dayMs;
 }
 
-/** Why a range cannot be served, or null. The procedures' input schema says the same to callers. */
-export function rangeProblem(range: { from: string; to: string; granularity?: Granularity }): string | null {
+export interface RangeProblem {
+  field: "from" | "to" | "granularity";
+  message: string;
+}
+
+/** Why a range cannot be served, or null. The procedures' input schema tells callers the same. */
+export function rangeProblem(range: { from: string; to: string; granularity?: Granularity }): RangeProblem | null {
   const from = dayNumber(range.from);
   const to = dayNumber(range.to);
-  if (Number.isNaN(from)) return "from must be a calendar day YYYY-MM-DD between 1970 and 2100";
-  if (Number.isNaN(to)) return "to must be a calendar day YYYY-MM-DD between 1970 and 2100";
-  if (to < from) return "to must not be before from";
+  const day = "must be a calendar day YYYY-MM-DD between 1970 and 2100";
+  if (Number.isNaN(from)) return { field: "from", message: day };
+  if (Number.isNaN(to)) return { field: "to", message: day };
+  if (to < from) return { field: "to", message: "must not be before from" };
   const granularity = range.granularity;
   if (!granularity) return null;
   let count = 0;
   for (let p = periodStart(from, granularity); p <= to; p = nextPeriod(p, granularity)) {
-    if (++count > maxPeriods)
-      return `the range has more than ${maxPeriods} ${granularity}s; choose a coarser granularity`;
+    if (++count > maxPeriods) {
+      const message = `the range has more than ${maxPeriods} ${granularity}s; choose a coarser granularity`;
+      return { field: "granularity", message };
+    }
   }
   return null;
 }
 
 export function assertRange(range: { from: string; to: string; granularity?: Granularity }): void {
   const problem = rangeProblem(range);
-  if (problem) throw new Error(`Invalid dashboard range ${range.from}..${range.to}: ${problem}`);
+  if (problem)
+    throw new Error(`Invalid dashboard range ${range.from}..${range.to}: ${problem.field} ${problem.message}`);
 }
 
 /** The first day of every period that meets the range, in order: the series' x axis, gaps included. */

@@ -2,8 +2,11 @@ import { runAnalystSql } from "@regulars/analytics";
 import { DomainError } from "@regulars/errors";
 import { roleProcedure, router } from "../trpc.ts";
 import { AnalystSqlInput } from "./analytics.types.ts";
+import { dashboardRouter } from "./dashboard.router.ts";
 
 export const analyticsRouter = router({
+  /** The admin dashboard's figures: points, coupons, members and tiers, locations (dashboard.router.ts). */
+  dashboard: dashboardRouter,
   /**
    * Runs an analyst's read-only SQL over the caller's tenant's facts in ClickHouse and answers its
    * columns and rows (at most 10,000). A refused or stopped query answers the rule or limit by name.
