@@ -1,5 +1,4 @@
-import type { LoyaltyEvent } from "@regulars/contracts";
-import { LoyaltyEvent as LoyaltyEventSchema } from "@regulars/contracts";
+import { LoyaltyEvent } from "@regulars/contracts";
 import type { Analytics } from "./analytics.ts";
 import { assertIdentifier } from "./config.ts";
 import { splitByPartition } from "./partitions.ts";
@@ -10,7 +9,7 @@ export type FactsTarget = Pick<Analytics, "client" | "database">;
 
 /** Every domain event type that `loyalty_events` holds: the `LoyaltyEvent` union of the contracts. */
 export const loyaltyEventTypes: ReadonlySet<string> = new Set(
-  LoyaltyEventSchema.options.map((option) => option.shape.type.value),
+  LoyaltyEvent.options.map((option) => option.shape.type.value),
 );
 
 /** A row of migrations/0002_loyalty_events.sql; `ingested_at` is left to the column default. */
