@@ -186,6 +186,7 @@ describe("nothing was changed by the attempts", () => {
     });
     expect((await tables.json<{ name: string }>()).map((t) => t.name)).toEqual([
       "events",
+      "loyalty_events",
       "schema_migrations",
       "transaction_lines",
       "transactions",
