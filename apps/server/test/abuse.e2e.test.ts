@@ -11,6 +11,7 @@ beforeAll(async () => {
   system = await startTestSystem({
     RATE_LIMIT_POS: "0.1/4",
     RATE_LIMIT_ADMIN: "0.1/12",
+    RATE_LIMIT_APP: "0.1/3",
     MAX_BODY_BYTES: "4096",
     API_MAX_BATCH: "20",
   });
@@ -52,6 +53,14 @@ describe("per-key rate limits", () => {
       requestId: expect.stringMatching(/^req_/),
     });
     expect((await system.post("/v1/transactions", b.apiKeys.pos, saleBody())).status).toBe(202);
+  });
+
+  it("the brand app's backend key is limited too", async () => {
+    const a = await tenant("App Burgers");
+    const signUp = (n: number) =>
+      system.post("/v1/customers", a.apiKeys.app, { externalIdentity: { provider: "apple", subject: `limit.${n}` } });
+    for (let n = 0; n < 3; n++) expect((await signUp(n)).status).toBe(201);
+    expect((await signUp(3)).status).toBe(429);
   });
 
   it("tRPC charges one token per call, batches included, and answers 429 in the one error shape", async () => {

@@ -77,6 +77,8 @@ export const ServerConfig = z.object({
   RATE_LIMIT_KIOSK: RateLimitSetting("50/100"),
   RATE_LIMIT_ADMIN: RateLimitSetting("10/30"),
   RATE_LIMIT_ANALYST: RateLimitSetting("5/20"),
+  /** The brand app's backend: sign-ups, profiles, consents and QR tokens for many users through one key. */
+  RATE_LIMIT_APP: RateLimitSetting("50/100"),
   /** Most calls one batched tRPC request may carry. */
   API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(httpDefaults.maxTrpcBatch),
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */

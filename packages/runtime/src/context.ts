@@ -72,6 +72,7 @@ export async function openRoleContext(
       kiosk: config.RATE_LIMIT_KIOSK,
       admin: config.RATE_LIMIT_ADMIN,
       analyst: config.RATE_LIMIT_ANALYST,
+      app: config.RATE_LIMIT_APP,
     }),
     registry: createMetricsRegistry(roles.join("+")),
     readiness: {
