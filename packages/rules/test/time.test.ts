@@ -59,11 +59,11 @@ describe("local calendar in the tenant's zone", () => {
   });
 
   it("isBirthday: Feb 29 is celebrated on Feb 28 in common years", () => {
-    expect(isBirthday("2000-02-29", "2027-02-28T10:00:00+01:00", WARSAW)).toBe(true);
-    expect(isBirthday("2000-02-29", "2027-03-01T10:00:00+01:00", WARSAW)).toBe(false);
-    expect(isBirthday("2000-02-29", "2028-02-29T10:00:00+01:00", WARSAW)).toBe(true);
-    expect(isBirthday("2000-02-28", "2028-02-29T10:00:00+01:00", WARSAW)).toBe(false);
-    expect(isBirthday("not-a-date", "2028-02-29T10:00:00+01:00", WARSAW)).toBe(false);
+    expect(isBirthday("2000-02-29", "2021-02-28T10:00:00+01:00", WARSAW)).toBe(true);
+    expect(isBirthday("2000-02-29", "2021-03-01T10:00:00+01:00", WARSAW)).toBe(false);
+    expect(isBirthday("2000-02-29", "2020-02-29T10:00:00+01:00", WARSAW)).toBe(true);
+    expect(isBirthday("2000-02-28", "2020-02-29T10:00:00+01:00", WARSAW)).toBe(false);
+    expect(isBirthday("not-a-date", "2020-02-29T10:00:00+01:00", WARSAW)).toBe(false);
   });
 
   it("startOfLocalDay and the next day follow DST (23 h and 25 h days)", () => {
@@ -85,8 +85,8 @@ describe("addMonthsLocal", () => {
 
   it("clamps to the month's end", () => {
     expect(localDate(addMonthsLocal("2025-01-31T12:00:00+01:00", 1, WARSAW), WARSAW)).toBe("2025-02-28");
-    expect(localDate(addMonthsLocal("2027-01-31T12:00:00+01:00", 13, WARSAW), WARSAW)).toBe("2028-02-29");
-    expect(localDate(addMonthsLocal("2028-02-29T12:00:00+01:00", -12, WARSAW), WARSAW)).toBe("2027-02-28");
+    expect(localDate(addMonthsLocal("2019-01-31T12:00:00+01:00", 13, WARSAW), WARSAW)).toBe("2020-02-29");
+    expect(localDate(addMonthsLocal("2020-02-29T12:00:00+01:00", -12, WARSAW), WARSAW)).toBe("2019-02-28");
   });
 
   it("a wall time skipped by spring-forward moves forward by the gap; a repeated one takes the first", () => {
