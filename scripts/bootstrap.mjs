@@ -92,8 +92,13 @@ if (command === "start") {
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, "utf8"));
     // Files that failed to load count as failures too: a broken suite must not read as green.
-    const failed = r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
+    let failed = r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
     if (r.numPendingTests) say(`${r.numPendingTests} tests skipped`);
+    // Vitest exits non-zero on unhandled errors even when every test passed: the summary must say so too.
+    if (result.status !== 0 && failed === 0) {
+      say("vitest reported errors outside the tests (unhandled rejections or exceptions): counted as one failure");
+      failed = 1;
+    }
     summary = `${r.numPassedTests} passed, ${failed} failed`;
   }
   finish(summary, result.status ?? 1);

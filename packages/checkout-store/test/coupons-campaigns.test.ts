@@ -147,12 +147,13 @@ describe("updateCampaign", () => {
     const { tenantId } = await couponTenant(db);
     const { tenantId: other } = await couponTenant(db);
     const c = await campaignOf(db, tenantId, generic("MINE"));
+    // Thunks, so each attempt starts only when awaited: an eager array would leave the later rejections unhandled.
     for (const work of [
-      getCampaign(db, other, c.id),
-      updateCampaign(db, other, c.id, { name: "Stolen" }, ACTOR),
-      setCampaignStatus(db, other, c.id, "paused", ACTOR),
+      () => getCampaign(db, other, c.id),
+      () => updateCampaign(db, other, c.id, { name: "Stolen" }, ACTOR),
+      () => setCampaignStatus(db, other, c.id, "paused", ACTOR),
     ])
-      expect((await domainError(work)).code).toBe("not_found");
+      expect((await domainError(work())).code).toBe("not_found");
     expect(await getCampaign(db, tenantId, c.id)).toMatchObject({ name: "Generic MINE", status: "active" });
   });
 });
