@@ -6,6 +6,7 @@ import { openDatabase } from "./database.ts";
 import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { setProgrammeFromFile, showProgramme } from "./programme.ts";
+import { registerSeedCommands } from "./seed.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
 const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
@@ -113,6 +114,8 @@ programme
     );
     process.stdout.write(`programme version ${version.version} in force from ${version.effectiveFrom}\n`);
   });
+
+registerSeedCommands(program, withDatabase);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`regulars: ${e.message}\n`);
