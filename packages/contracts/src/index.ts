@@ -10,6 +10,7 @@ export * from "./messages.ts";
 export * from "./partition-key.ts";
 export * from "./primitives.ts";
 export * from "./programme.ts";
+export * from "./segment.ts";
 export * from "./status.ts";
 export * from "./text.ts";
 export * from "./transaction.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConsentChanged, CustomerCreated, CustomerUpdated } from "./customer-profile.ts";
 import { BehaviouralEventInput } from "./event.ts";
+import { SegmentEntered, SegmentLeft } from "./segment.ts";
 import { TransactionInput } from "./transaction.ts";
 
 /**
@@ -168,6 +169,8 @@ export const DomainEvent = z.discriminatedUnion("type", [
   CustomerCreated,
   CustomerUpdated,
   ConsentChanged,
+  SegmentEntered,
+  SegmentLeft,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 

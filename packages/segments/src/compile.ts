@@ -1,0 +1,75 @@
+import { groupChildren, isSegmentGroup, type SegmentDefinition, type SegmentNode } from "@regulars/contracts";
+import { type ConditionContext, conditionSql } from "./conditions.ts";
+import { Params } from "./params.ts";
+import { clickHouseTime } from "./time.ts";
+
+export interface CompileOptions {
+  tenantId: string;
+  now: Date;
+  /** The tenant's IANA time zone: birthdays are days there. */
+  timezone: string;
+  /** The ClickHouse database holding the facts (an identifier; spliced into table names). */
+  database: string;
+}
+
+/** A statement and its query parameters, to be sent as `query_params`. */
+export interface CompiledSql {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function nodeSql(ctx: ConditionContext, node: SegmentNode): string {
+  if (!isSegmentGroup(node)) return conditionSql(ctx, node);
+  const joiner = "all" in node ? " AND " : " OR ";
+  return `(${groupChildren(node)
+    .map((child) => nodeSql(ctx, child))
+    .join(joiner)})`;
+}
+
+/**
+ * The members' filter over the tenant's rows of the `customers` dimension table (FINAL: its latest snapshot
+ * per customer). That table is the universe: conditions that hold for customers without facts (fewer than N
+ * orders, never ordered) can only find those customers there.
+ */
+function compileWhere(definition: SegmentDefinition, options: CompileOptions) {
+  if (!identifier.test(options.database)) throw new Error(`Invalid database name ${JSON.stringify(options.database)}`);
+  if (Number.isNaN(options.now.getTime())) throw new Error("compileSegment needs a valid `now`");
+  const params = new Params();
+  const ctx: ConditionContext = {
+    db: options.database,
+    params,
+    tenant: params.set("tenant", options.tenantId, "String"),
+    now: `toDateTime64(${params.set("now", clickHouseTime(options.now), "String")}, 3, 'UTC')`,
+    nowDate: options.now,
+    timezone: options.timezone,
+  };
+  const from = `${options.database}.customers FINAL`;
+  return { from, where: `tenant_id = ${ctx.tenant} AND ${nodeSql(ctx, definition)}`, params };
+}
+
+/** The segment's members: one row per customer, a `customer_id` column. */
+export function compileSegment(definition: SegmentDefinition, options: CompileOptions): CompiledSql {
+  const { from, where, params } = compileWhere(definition, options);
+  return { sql: `SELECT customer_id FROM ${from} WHERE ${where}`, params: params.values };
+}
+
+/**
+ * One statement for a live preview: the member count and up to `sampleSize` members (lowest ids first) with
+ * what is not personal: tier, which contact fields they have, when they joined.
+ */
+export function compileSegmentPreview(
+  definition: SegmentDefinition,
+  options: CompileOptions,
+  sampleSize: number,
+): CompiledSql {
+  const { from, where, params } = compileWhere(definition, options);
+  const limit = params.set("sample_size", Math.max(0, Math.floor(sampleSize)), "UInt32");
+  const sample =
+    "tuple(customer_id, tier, has_email, has_phone, has_date_of_birth, toString(coalesce(registered_at, created_at)))";
+  return {
+    sql: `SELECT count() AS members, groupArraySorted(${limit})(${sample}) AS sample ` + `FROM ${from} WHERE ${where}`,
+    params: params.values,
+  };
+}
