@@ -2,8 +2,15 @@
 // (idempotent by identity; a proven phone links the customer the tills know), profile changes, the consent
 // history and the consents in force, push tokens, and merging a till's customer into the app account that
 // proved the same phone (identities, balances by transfer movements, sales). Owns customer_profiles,
-// customer_consents, customer_push_tokens and customer_merges; writes the profile columns of customers and
+// customer_consents, customer_push_tokens and customer_merges, and the behavioural profile's facts
+// (profile_orders, written from transaction.processed, windows computed at read time) and RFM boundaries
+// (profile_rfm_boundaries, a scheduled job); writes the profile columns of customers and
 // the customers' identities alongside ledger-store. Events go to the outbox in the same transaction.
+
+export type { BehaviourProfile, RfmBoundaries } from "@regulars/profiles";
+export { readBehaviourProfile } from "./behaviour/read.ts";
+export { recordProcessedTransactions } from "./behaviour/record.ts";
+export { computeRfmBoundaries, RFM_BOUNDARIES_MAX_AGE_MS, readRfmBoundaries } from "./behaviour/rfm-boundaries.ts";
 export {
   type ConsentHistoryPage,
   type ConsentRecord,

@@ -15,8 +15,9 @@ import { transferBalances } from "./transfer.ts";
  * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
  * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
  * spend or order tiers count them), wallet coupons and coupon uses (per-customer limits), the consent
- * history, push devices, and name, e-mail and date of birth where the app account has none. The loyalty
- * state (tier, last activity) is taken over only when the app account has none yet: a new account's.
+ * history, push devices, the behavioural profile's facts (its orders then count for the app account), and
+ * name, e-mail and date of birth where the app account has none. The loyalty state (tier, last activity) is
+ * taken over only when the app account has none yet: a new account's.
  *
  * Stays with the merged customer: its movements (the ledger is append-only) and its stamp-card progress.
  * Refused (409) while a checkout hold of the merged customer is in force, and when the merged customer
@@ -52,6 +53,7 @@ export async function mergeCustomer(
     couponUses: await move(tx, "coupon_uses", tenantId, fromId, intoId),
     consents: await move(tx, "customer_consents", tenantId, fromId, intoId),
     pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
+    profileOrders: await move(tx, "profile_orders", tenantId, fromId, intoId),
     ...balances,
   };
   const changed = await fillProfileGaps(tx, tenantId, fromId, intoId);
@@ -93,7 +95,8 @@ type MovedTable =
   | "wallet_coupons"
   | "coupon_uses"
   | "customer_consents"
-  | "customer_push_tokens";
+  | "customer_push_tokens"
+  | "profile_orders";
 
 /** Repoints one table's rows of the merged customer; the table name is one of the literals above, never input. */
 async function move(tx: DbTx, table: MovedTable, tenantId: string, fromId: string, intoId: string): Promise<number> {

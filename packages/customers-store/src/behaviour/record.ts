@@ -1,0 +1,54 @@
+import type { TransactionProcessed } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { type CustomerOrderFact, orderFactOf } from "@regulars/profiles";
+import { type DbOrTx, inTransaction } from "../shared.ts";
+
+/**
+ * Records processed transactions as profile facts, one row per transaction, in one transaction and one
+ * statement. Returns how many rows were new. Idempotent: a transaction recorded before (a redelivered event)
+ * changes nothing. Anonymous transactions and unknown tenants are skipped. The daypart is taken in the tenant's
+ * time zone as it is now.
+ *
+ * A fact whose customer was merged away meanwhile (the event was published before the merge, read after it)
+ * goes to the survivor, as the merge moved the rest. A customer id that is not the tenant's is dropped: the
+ * ledger never sends one, and no event may put a fact into another tenant's customer.
+ */
+export async function recordProcessedTransactions(db: DbOrTx, events: TransactionProcessed[]): Promise<number> {
+  const withCustomer = events.filter((e) => e.customerId !== null);
+  if (!withCustomer.length) return 0;
+  return inTransaction(db, async (tx) => {
+    const zones = await tenantZones(tx, [...new Set(withCustomer.map((e) => e.tenantId))]);
+    const facts = withCustomer.flatMap((e) => {
+      const zone = zones.get(e.tenantId);
+      const fact = zone ? orderFactOf(e, zone) : null;
+      return fact ? [fact] : [];
+    });
+    return insertFacts(tx, facts);
+  });
+}
+
+async function tenantZones(tx: DbTx, tenantIds: string[]): Promise<Map<string, string>> {
+  const rows = await tx.$queryRaw<{ id: string; timezone: string }[]>`
+    SELECT id, timezone FROM tenants WHERE id = ANY(${tenantIds}::text[])`;
+  return new Map(rows.map((r) => [r.id, r.timezone]));
+}
+
+export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise<number> {
+  if (!facts.length) return 0;
+  return tx.$executeRaw`
+    INSERT INTO profile_orders (tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, channel,
+      daypart, item_count, tag_quantities)
+    SELECT x.tenant_id, x.transaction_id, c.id, x.kind, x.occurred_at, x.value, x.location_id, x.channel, x.daypart,
+      x.item_count, x.tag_quantities::jsonb
+    FROM unnest(${facts.map((f) => f.tenantId)}::text[], ${facts.map((f) => f.transactionId)}::text[],
+      ${facts.map((f) => f.customerId)}::text[], ${facts.map((f) => f.kind)}::text[],
+      ${facts.map((f) => f.occurredAt.toISOString())}::timestamptz[], ${facts.map((f) => String(f.value))}::bigint[],
+      ${facts.map((f) => f.locationId)}::text[], ${facts.map((f) => f.channel)}::text[],
+      ${facts.map((f) => f.daypart)}::text[], ${facts.map((f) => f.itemCount)}::int[],
+      ${facts.map((f) => JSON.stringify(f.tagQuantities))}::text[])
+      AS x(tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, channel, daypart, item_count,
+        tag_quantities)
+    LEFT JOIN customer_merges m ON m.tenant_id = x.tenant_id AND m.merged_id = x.customer_id
+    JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = coalesce(m.into_id, x.customer_id)
+    ON CONFLICT (tenant_id, transaction_id) DO NOTHING`;
+}
