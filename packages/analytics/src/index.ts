@@ -5,6 +5,7 @@
 export * from "./analyst-sql/index.ts";
 export { type Analytics, createAnalytics } from "./analytics.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
+export { type CustomerSnapshotRow, customersWithSnapshot, insertCustomerSnapshots } from "./customers.ts";
 export * from "./dashboard/index.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";
 export {

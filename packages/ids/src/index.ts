@@ -18,6 +18,7 @@ export const idPrefixes = {
   walletCoupon: "wcp",
   hold: "hld",
   message: "msg",
+  segment: "seg",
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
