@@ -18,10 +18,11 @@ import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
+import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
-export type WorkerName = "ledger" | "events" | "analytics" | "jobs";
-export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "jobs"];
+export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs";
+export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs"];
 
 export interface WorkersOptions {
   db: Db;
@@ -167,6 +168,20 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       onBatch: metrics.observeBatch(consumers.loyaltyEventsWriter),
     });
     running.push({ stream: streams.domain, running: loyalty });
+  }
+  if (enabled.has("profiles")) {
+    // Behavioural profile facts in Postgres: a durable of its own, so a ClickHouse outage never delays profiles.
+    const consumer = await startBatchConsumer({
+      ...common,
+      maxBatch: Math.max(opts.maxBatch ?? 0, 1_000),
+      stream: streams.domain,
+      durable: consumers.profileWriter,
+      schema: ProfileTransactionMessage,
+      dependency: postgres,
+      handle: (items) => writeProfileOrdersBatch(db, items),
+      onBatch: metrics.observeBatch(consumers.profileWriter),
+    });
+    running.push({ stream: streams.domain, running: consumer });
   }
   if (enabled.has("jobs")) {
     others.push(

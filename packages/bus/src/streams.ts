@@ -100,6 +100,8 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
   // Every domain subject: the loyalty types share no prefix a single filter could name (2.9 takes one).
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.loyaltyEventsWriter));
+  // Every domain subject too: its own position, so the profile never waits for ClickHouse, nor ClickHouse for it.
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.profileWriter));
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */

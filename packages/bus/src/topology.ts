@@ -14,7 +14,14 @@ export interface BusTopology {
   /** How many ledger partitions transactions are spread over (the same in every gateway and ledger worker). */
   partitions: number;
   streams: { transactions: string; events: string; domain: string; deadLetter: string };
-  consumers: { ledger: string; eventResolver: string; analyticsWriter: string; loyaltyEventsWriter: string };
+  consumers: {
+    ledger: string;
+    eventResolver: string;
+    analyticsWriter: string;
+    loyaltyEventsWriter: string;
+    /** Behavioural profile facts in Postgres, from `transaction.processed`. */
+    profileWriter: string;
+  };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
     transaction(tenantId: string, locationId: string, partition: number): string;
@@ -53,6 +60,7 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       eventResolver: "event-resolver",
       analyticsWriter: "analytics-writer",
       loyaltyEventsWriter: "loyalty-events-writer",
+      profileWriter: "profile-writer",
     },
     subjects: {
       transaction: (tenantId, locationId, partition) =>

@@ -46,14 +46,14 @@ export const ServerConfig = z.object({
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   WORKERS: z
     .string()
-    .default("ledger,events,analytics,jobs")
+    .default("ledger,events,analytics,profiles,jobs")
     .transform((s) =>
       s
         .split(",")
         .map((w) => w.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(["ledger", "events", "analytics", "jobs"]))),
+    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs"]))),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */

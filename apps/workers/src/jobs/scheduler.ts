@@ -1,4 +1,5 @@
 import type { Bus } from "@regulars/bus";
+import { computeRfmBoundaries } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import {
   applyTierDowngrades,
@@ -26,13 +27,17 @@ export interface SchedulerDeps {
   registry?: Registry;
 }
 
-/** In this order: released points can then expire; notices look at what is left; checkout holds past their time end. */
+/**
+ * In this order: released points can then expire; notices look at what is left; checkout holds past their time end;
+ * the tenant's RFM quintiles (hourly at most) for the behavioural profiles.
+ */
 export const jobs: [string, (ctx: JobContext) => Promise<JobResult>][] = [
   ["release-pending", releasePendingPoints],
   ["expire-points", expirePoints],
   ["expiry-notices", sendExpiryNotices],
   ["tier-downgrades", applyTierDowngrades],
   ["expire-holds", releaseExpiredHolds],
+  ["rfm-boundaries", computeRfmBoundaries],
 ];
 
 const LEASE = "scheduled-jobs";
