@@ -351,6 +351,15 @@ export const ConsentChanged = CustomerEventBase.extend({
   granted: z.boolean(),
   source: z.string(),
 });
+/**
+ * The customer's personal data was erased (@regulars/privacy): whoever keeps a copy (webhooks, campaign
+ * tools) must forget the customer. `cause`: an erasure request, or the tenant's inactivity retention.
+ */
+export const CustomerErased = CustomerEventBase.extend({
+  type: z.literal("customer.erased"),
+  cause: z.enum(["request", "inactivity"]),
+});
+export type CustomerErased = z.infer<typeof CustomerErased>;
 export type CustomerCreated = z.infer<typeof CustomerCreated>;
 export type CustomerUpdated = z.infer<typeof CustomerUpdated>;
 export type ConsentChanged = z.infer<typeof ConsentChanged>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConsentChanged, CustomerCreated, CustomerUpdated } from "./customer-profile.ts";
+import { ConsentChanged, CustomerCreated, CustomerErased, CustomerUpdated } from "./customer-profile.ts";
 import { BehaviouralEventInput } from "./event.ts";
 import { SegmentEntered, SegmentLeft } from "./segment.ts";
 import { TransactionInput } from "./transaction.ts";
@@ -169,6 +169,7 @@ export const DomainEvent = z.discriminatedUnion("type", [
   CustomerCreated,
   CustomerUpdated,
   ConsentChanged,
+  CustomerErased,
   SegmentEntered,
   SegmentLeft,
 ]);

@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import type { FactsTarget } from "@regulars/analytics";
+import { recordAudit } from "@regulars/audit";
+import type { CustomerErased } from "@regulars/contracts";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { ulid } from "@regulars/ids";
+import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
+import { eraseClickhouse } from "./clickhouse.ts";
+import { personIds } from "./person.ts";
+import type { ErasureOutcome } from "./privacy.types.ts";
+import { postgresTables } from "./tables.ts";
+
+export interface ErasureOrigin {
+  /** The API key, or `system:retention` for the inactivity job. */
+  actor: string;
+  cause: CustomerErased["cause"];
+  now: Date;
+}
+
+/**
+ * Random, not derived from anything: nothing can recompute it from the customer's id, and it is kept next to
+ * that id only until ClickHouse's part is done (see erasure_requests in migration 0014).
+ */
+export const newPseudonym = (): string => `anon_${randomBytes(16).toString("hex")}`;
+
+/**
+ * Erases the customer's personal data: Postgres in one transaction with its audit row and `customer.erased`
+ * events, then ClickHouse when it is reachable from here (else the scheduled job `finish-erasures` does it).
+ * A second call is a no-op that reports the first (and retries ClickHouse's part if it is still pending).
+ * Returns the committed outbox items for the caller to publish (the outbox relay publishes them otherwise).
+ */
+export async function eraseCustomer(
+  deps: { db: Db; analytics?: FactsTarget | null },
+  tenantId: string,
+  customerId: string,
+  origin: ErasureOrigin,
+): Promise<ErasureOutcome & { outbox: OutboxItem[] }> {
+  const erased = await withTransaction(deps.db, (tx) => erasePostgres(tx, tenantId, customerId, origin));
+  let pending = erased.outcome.clickhousePending;
+  if (pending && deps.analytics && erased.outcome.requestId)
+    pending = !(await finishErasure(deps.db, deps.analytics, erased.outcome.requestId, origin.now));
+  return { ...erased.outcome, clickhousePending: pending, outbox: erased.outbox };
+}
+
+async function erasePostgres(
+  tx: DbTx,
+  tenantId: string,
+  customerId: string,
+  origin: ErasureOrigin,
+): Promise<{ outcome: ErasureOutcome; outbox: OutboxItem[] }> {
+  const ids = await personIds(tx, tenantId, customerId);
+  // All of the person's rows, in id order: the ledger worker locks customers in the same order.
+  const locked = await tx.$queryRaw<{ id: string; erased_at: Date | null }[]>`
+    SELECT id, erased_at FROM customers WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  const self = locked.find((c) => c.id === customerId);
+  if (!self) throw new DomainError("not_found", `no customer ${customerId}`);
+  if (self.erased_at) return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
+
+  const deleted: Record<string, number> = {};
+  for (const [table, rule] of Object.entries(postgresTables)) {
+    if (rule.erase !== "delete") continue;
+    // The table name and condition are literals of tables.ts; the ids travel as parameters.
+    deleted[table] = await tx.$executeRawUnsafe(
+      `DELETE FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,
+      tenantId,
+      ids,
+    );
+  }
+  const scrubbed = await tx.$executeRaw`
+    UPDATE customers SET name = NULL, email = NULL, phone = NULL, card_number = NULL, date_of_birth = NULL,
+      erased_at = ${origin.now}
+    WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::text[]) AND erased_at IS NULL`;
+  const requestId = `era_${ulid()}`;
+  await tx.$executeRaw`
+    INSERT INTO erasure_requests (id, tenant_id, customer_id, requested_by, reason, requested_at, postgres_done_at, pseudonym)
+    VALUES (${requestId}, ${tenantId}, ${customerId}, ${origin.actor}, ${origin.cause}, ${origin.now}, ${origin.now},
+      ${newPseudonym()})`;
+  // Counts and ids only: the audit log must not become a copy of what was erased.
+  await recordAudit(tx, {
+    tenantId,
+    actor: origin.actor,
+    action: "privacy.erase",
+    target: customerId,
+    details: { requestId, cause: origin.cause, customers: ids, scrubbed, deleted },
+  });
+  const events: CustomerErased[] = ids.map((id) => ({
+    type: "customer.erased",
+    id: `customer.erased:${id}`,
+    tenantId,
+    customerId: id,
+    occurredAt: origin.now.toISOString(),
+    cause: origin.cause,
+  }));
+  const outbox = events.map(outboxItem);
+  await writeOutbox(tx, outbox);
+  return {
+    outcome: { status: "erased", requestId, erasedAt: origin.now.toISOString(), clickhousePending: true },
+    outbox,
+  };
+}
+
+async function alreadyErased(tx: DbTx, tenantId: string, customerId: string, erasedAt: Date): Promise<ErasureOutcome> {
+  const [request] = await tx.$queryRaw<{ id: string; clickhouse_done_at: Date | null }[]>`
+    SELECT id, clickhouse_done_at FROM erasure_requests WHERE tenant_id = ${tenantId} AND customer_id = ${customerId}`;
+  // No request of its own: it was erased with the customer it had been merged into.
+  return {
+    status: "already_erased",
+    requestId: request?.id ?? null,
+    erasedAt: erasedAt.toISOString(),
+    clickhousePending: request ? request.clickhouse_done_at === null : false,
+  };
+}
+
+/**
+ * ClickHouse's part of one erasure request; true when it is done (now or before). A failure is recorded on
+ * the request (attempts, last error) for the next retry; the pseudonym is kept until it succeeds, then cleared.
+ */
+export async function finishErasure(db: Db, analytics: FactsTarget, requestId: string, now: Date): Promise<boolean> {
+  const [request] = await db.$queryRaw<
+    { tenant_id: string; customer_id: string; pseudonym: string | null; clickhouse_done_at: Date | null }[]
+  >`SELECT tenant_id, customer_id, pseudonym, clickhouse_done_at FROM erasure_requests WHERE id = ${requestId}`;
+  if (!request) throw new DomainError("not_found", `no erasure request ${requestId}`);
+  if (request.clickhouse_done_at || !request.pseudonym) return true;
+  try {
+    const ids = await personIds(db, request.tenant_id, request.customer_id);
+    await eraseClickhouse(analytics, request.tenant_id, ids, request.pseudonym);
+  } catch (e) {
+    const message = (e as Error).message?.slice(0, 500) ?? String(e);
+    await db.$executeRaw`
+      UPDATE erasure_requests SET attempts = attempts + 1, last_error = ${message} WHERE id = ${requestId}`;
+    return false;
+  }
+  await db.$executeRaw`
+    UPDATE erasure_requests SET attempts = attempts + 1, last_error = NULL, pseudonym = NULL, clickhouse_done_at = ${now}
+    WHERE id = ${requestId}`;
+  return true;
+}

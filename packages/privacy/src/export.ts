@@ -1,0 +1,76 @@
+import type { FactsTarget } from "@regulars/analytics";
+import { recordAudit } from "@regulars/audit";
+import type { Db } from "@regulars/db";
+import { exportClickhouse } from "./clickhouse.ts";
+import { type DbOrTx, personIds } from "./person.ts";
+import { postgresTables } from "./tables.ts";
+
+export interface CustomerExport {
+  exportedAt: string;
+  tenantId: string;
+  customerId: string;
+  /** The customer and those merged into it: their rows are all in here. */
+  customerIds: string[];
+  /** Rows per table as stored (column names as in the database). */
+  postgres: Record<string, unknown[]>;
+  clickhouse: Record<string, unknown[]>;
+  /** Tables that hold the customer's id but are left out of the export, and why. */
+  notExported: Record<string, string>;
+}
+
+/** The rows of every exported Postgres table that belong to the customers. */
+export async function exportPostgres(
+  db: DbOrTx,
+  tenantId: string,
+  customerIds: string[],
+): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, rule] of Object.entries(postgresTables)) {
+    if (!rule.export) continue;
+    // The table name and condition are literals of tables.ts; the ids travel as parameters.
+    const [row] = await db.$queryRawUnsafe<{ rows: unknown[] }[]>(
+      `SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,
+      tenantId,
+      customerIds,
+    );
+    out[table] = row?.rows ?? [];
+  }
+  return out;
+}
+
+/**
+ * One JSON document of everything held about the customer (Postgres and ClickHouse), for a data access
+ * request. The export itself is audited (who took a copy of whose data), with counts, never the data.
+ */
+export async function exportCustomer(
+  deps: { db: Db; analytics: FactsTarget },
+  tenantId: string,
+  customerId: string,
+  origin: { actor: string; now: Date },
+): Promise<CustomerExport> {
+  const customerIds = await personIds(deps.db, tenantId, customerId);
+  const postgres = await exportPostgres(deps.db, tenantId, customerIds);
+  const clickhouse = await exportClickhouse(deps.analytics, tenantId, customerIds);
+  const count = (tables: Record<string, unknown[]>) =>
+    Object.fromEntries(Object.entries(tables).map(([t, rows]) => [t, rows.length]));
+  await recordAudit(deps.db, {
+    tenantId,
+    actor: origin.actor,
+    action: "privacy.export",
+    target: customerId,
+    details: { rows: { postgres: count(postgres), clickhouse: count(clickhouse) } },
+  });
+  return {
+    exportedAt: origin.now.toISOString(),
+    tenantId,
+    customerId,
+    customerIds,
+    postgres,
+    clickhouse,
+    notExported: Object.fromEntries(
+      Object.entries(postgresTables)
+        .filter(([, r]) => !r.export)
+        .map(([t, r]) => [t, r.why]),
+    ),
+  };
+}

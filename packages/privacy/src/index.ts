@@ -1,0 +1,19 @@
+// @regulars/privacy: GDPR for a tenant's customers. Export of everything held about a customer (Postgres and
+// ClickHouse), erasure (personal data deleted or scrubbed, ClickHouse facts re-keyed to a random pseudonym,
+// behavioural events deleted; the ledger stays whole), retention settings and the jobs that apply them.
+// Every table holding customer ids is classified in tables.ts. Owns erasure_requests, retention_settings
+// and customers.erased_at.
+export { clickhouseCustomerTables, eraseClickhouse } from "./clickhouse.ts";
+export { type ErasureOrigin, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
+export { type CustomerExport, exportCustomer, exportPostgres } from "./export.ts";
+export { personIds } from "./person.ts";
+export { monthsBefore, type RetentionCutoffs, retentionCutoffs, unclassifiedTables } from "./policy.ts";
+export * from "./privacy.types.ts";
+export {
+  applyRetention,
+  finishErasures,
+  getRetention,
+  type PrivacyJobContext,
+  setRetention,
+} from "./retention.ts";
+export { type ClickHouseErasure, clickhouseTables, type PostgresErasure, postgresTables } from "./tables.ts";

@@ -1,0 +1,94 @@
+/**
+ * Every table that holds something about a customer, and what export and erasure do with it. One line per
+ * table: a table added later is classified here, and `test/coverage.test.ts` fails until it is (it lists
+ * every Postgres table with a `customer_id` column or a foreign key to `customers`, and every ClickHouse
+ * table with a `customer_id` column).
+ *
+ * Postgres: `where` names the person's rows of table alias `t`; `$1` is the tenant id, `$2` the customer ids
+ * (the customer and every customer merged into it: one person). Table names and conditions are literals of
+ * this file, never input. Erasure:
+ * - `scrub`: the `customers` row only: personal columns cleared, `erased_at` set; the row stays for the ledger.
+ * - `delete`: personal or behavioural rows, deleted.
+ * - `keep`: accounting (the ledger, sales, coupon counters) under the customer id, whose row no longer names
+ *   anyone once scrubbed: the tenant's totals and every balance stay exactly as they were.
+ */
+export type PostgresErasure = "scrub" | "delete" | "keep";
+
+export interface PostgresTableRule {
+  where: string;
+  /** false: classified, not in the export (`why` says why). */
+  export: boolean;
+  erase: PostgresErasure;
+  why: string;
+}
+
+const byCustomer = "t.customer_id = ANY($2::text[])";
+const ofTransactions =
+  "t.transaction_id IN (SELECT id FROM transactions x WHERE x.tenant_id = $1 AND x.customer_id = ANY($2::text[]))";
+const ofHolds =
+  "t.hold_id IN (SELECT id FROM checkout_holds h WHERE h.tenant_id = $1 AND h.customer_id = ANY($2::text[]))";
+const ofAccounts =
+  "t.account_id IN (SELECT id FROM ledger_accounts a WHERE a.tenant_id = $1 AND a.owner = ANY($2::text[]))";
+
+export const postgresTables: Record<string, PostgresTableRule> = {
+  customers: { where: "t.id = ANY($2::text[])", export: true, erase: "scrub", why: "name, e-mail, phone, card, birth" },
+  customer_identities: { where: byCustomer, export: true, erase: "delete", why: "phone, card and app sign-ins" },
+  customer_profiles: { where: byCustomer, export: true, erase: "delete", why: "registration and preferences" },
+  customer_consents: {
+    where: byCustomer,
+    export: true,
+    erase: "delete",
+    why: "consent proof is needed only while we may contact the customer; erased customers are never contacted",
+  },
+  customer_push_tokens: { where: byCustomer, export: true, erase: "delete", why: "device tokens" },
+  customer_merges: {
+    where: "t.merged_id = ANY($2::text[]) OR t.into_id = ANY($2::text[])",
+    export: true,
+    erase: "keep",
+    why: "ids and counts only; explains the ledger's transfer movements",
+  },
+  customer_loyalty: { where: byCustomer, export: true, erase: "keep", why: "tier state the ledger applies" },
+  milestone_crossings: { where: byCustomer, export: true, erase: "keep", why: "derived from the ledger" },
+  stamp_card_progress: { where: byCustomer, export: true, erase: "keep", why: "loyalty state the ledger applies" },
+  ledger_accounts: { where: "t.owner = ANY($2::text[])", export: true, erase: "keep", why: "balances = Σ entries" },
+  ledger_entries: { where: ofAccounts, export: true, erase: "keep", why: "append-only double entry" },
+  ledger_movements: { where: byCustomer, export: true, erase: "keep", why: "the ledger" },
+  point_lots: { where: byCustomer, export: true, erase: "keep", why: "points' expiry; the ledger" },
+  transactions: { where: byCustomer, export: true, erase: "keep", why: "the tenant's sales and refunds" },
+  transaction_lines: { where: ofTransactions, export: true, erase: "keep", why: "the tenant's sales and refunds" },
+  checkout_holds: { where: byCustomer, export: true, erase: "keep", why: "points and cash reserved or spent" },
+  hold_confirmations: { where: ofHolds, export: true, erase: "delete", why: "the phone a code was sent to" },
+  wallet_coupons: { where: byCustomer, export: true, erase: "keep", why: "campaign issue counts" },
+  coupon_uses: { where: byCustomer, export: true, erase: "keep", why: "campaign and code use counters" },
+  dev_messages: { where: byCustomer, export: true, erase: "delete", why: "recipient and text of messages" },
+  used_identity_tokens: { where: byCustomer, export: true, erase: "delete", why: "kiosk sign-ins" },
+  audit_log: {
+    where: "t.target = ANY($2::text[])",
+    export: true,
+    erase: "keep",
+    why: "admin actions on the customer; audit rows never hold personal data",
+  },
+  erasure_requests: { where: byCustomer, export: true, erase: "keep", why: "the erasure's own record, ids only" },
+  profile_orders: { where: byCustomer, export: true, erase: "delete", why: "behavioural profile (migration 0012)" },
+  segment_members: { where: byCustomer, export: true, erase: "delete", why: "profiling: segments (migration 0013)" },
+  outbox_events: {
+    where: "t.payload->>'customerId' = ANY($2::text[]) AND t.type = 'event.recorded'",
+    export: false,
+    erase: "delete",
+    why: "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data",
+  },
+};
+
+/**
+ * ClickHouse: `delete` removes the customer's rows; `pseudonymise` re-keys `customer_id` to a random
+ * pseudonym, so the tenant's totals stay and nothing leads back to the person.
+ */
+export type ClickHouseErasure = "delete" | "pseudonymise";
+
+export const clickhouseTables: Record<string, { erase: ClickHouseErasure; why: string }> = {
+  transactions: { erase: "pseudonymise", why: "sales and refunds: the tenant's revenue" },
+  transaction_lines: { erase: "pseudonymise", why: "the tenant's product sales" },
+  loyalty_events: { erase: "pseudonymise", why: "points and coupon figures of the dashboard" },
+  events: { erase: "delete", why: "behaviour; properties may hold personal data" },
+  customers: { erase: "delete", why: "segments' snapshot of the customer: birthday, consents (analytics 0003)" },
+};
