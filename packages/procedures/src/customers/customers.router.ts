@@ -1,5 +1,7 @@
 import { customerLedger } from "@regulars/ledger-store";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { customerBehaviour } from "./customers.behaviour.ts";
+import { CustomerBehaviourInput } from "./customers.behaviour.types.ts";
 import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
 import { adjustCustomer, customerTier, setCustomerTierFloor } from "./customers.loyalty.ts";
 import {
@@ -65,4 +67,8 @@ export const customersRouter = router({
   consentHistory: roleProcedure("admin")
     .input(ConsentHistoryInput)
     .query(({ ctx, input }) => customerConsentHistory(ctx.db, ctx.tenantId, input)),
+  /** The behavioural profile (orders per window, habits, affinities, RFM); not the app profile `updateProfile` edits. */
+  profile: roleProcedure("admin")
+    .input(CustomerBehaviourInput)
+    .query(({ ctx, input }) => customerBehaviour(ctx.db, ctx.tenantId, input)),
 });
