@@ -7,7 +7,7 @@ import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { eraseClickhouse } from "./clickhouse.ts";
-import { personIds } from "./person.ts";
+import { existingTables, personIds } from "./person.ts";
 import type { ErasureOutcome } from "./privacy.types.ts";
 import { postgresTables } from "./tables.ts";
 
@@ -58,8 +58,9 @@ async function erasePostgres(
   if (self.erased_at) return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
 
   const deleted: Record<string, number> = {};
+  const present = await existingTables(tx, Object.keys(postgresTables));
   for (const [table, rule] of Object.entries(postgresTables)) {
-    if (rule.erase !== "delete") continue;
+    if (rule.erase !== "delete" || !present.has(table)) continue;
     // The table name and condition are literals of tables.ts; the ids travel as parameters.
     deleted[table] = await tx.$executeRawUnsafe(
       `DELETE FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,

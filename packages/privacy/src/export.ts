@@ -2,7 +2,7 @@ import type { FactsTarget } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import type { Db } from "@regulars/db";
 import { exportClickhouse } from "./clickhouse.ts";
-import { type DbOrTx, personIds } from "./person.ts";
+import { type DbOrTx, existingTables, personIds } from "./person.ts";
 import { postgresTables } from "./tables.ts";
 
 export interface CustomerExport {
@@ -25,8 +25,9 @@ export async function exportPostgres(
   customerIds: string[],
 ): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
+  const present = await existingTables(db, Object.keys(postgresTables));
   for (const [table, rule] of Object.entries(postgresTables)) {
-    if (!rule.export) continue;
+    if (!rule.export || !present.has(table)) continue;
     // The table name and condition are literals of tables.ts; the ids travel as parameters.
     const [row] = await db.$queryRawUnsafe<{ rows: unknown[] }[]>(
       `SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,

@@ -19,3 +19,11 @@ export async function personIds(db: DbOrTx, tenantId: string, customerId: string
   if (!rows.length) throw new DomainError("not_found", `no customer ${customerId}`);
   return rows.map((r) => r.id);
 }
+
+/** The classified tables that exist in this database (a table classified ahead of its migration is skipped). */
+export async function existingTables(db: DbOrTx, names: string[]): Promise<Set<string>> {
+  const rows = await db.$queryRaw<{ table_name: string }[]>`
+    SELECT table_name FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_name = ANY(${names}::text[])`;
+  return new Set(rows.map((r) => r.table_name));
+}
