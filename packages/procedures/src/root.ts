@@ -4,6 +4,7 @@ import { checkoutRouter } from "./checkout/checkout.router.ts";
 import { couponsRouter } from "./coupons/coupons.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
 import { apiKeysRouter } from "./keys/keys.router.ts";
+import { privacyRouter } from "./privacy/privacy.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
@@ -19,6 +20,7 @@ export const appRouter = router({
   coupons: couponsRouter,
   apiKeys: apiKeysRouter,
   analytics: analyticsRouter,
+  privacy: privacyRouter,
 });
 
 export type AppRouter = typeof appRouter;
