@@ -19,6 +19,7 @@ import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
+import { CustomerSnapshotMessage, writeCustomerSnapshotsBatch } from "./segments/write-customer-snapshots.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
 export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs";
@@ -168,6 +169,22 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       onBatch: metrics.observeBatch(consumers.loyaltyEventsWriter),
     });
     running.push({ stream: streams.domain, running: loyalty });
+    // Customers' attributes from Postgres into ClickHouse for segments: both must answer for a batch to go in.
+    const snapshots = await startBatchConsumer({
+      ...common,
+      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
+      stream: streams.domain,
+      durable: consumers.customerSnapshotWriter,
+      schema: CustomerSnapshotMessage,
+      dependency: {
+        name: "postgres+clickhouse",
+        isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
+        probe: async () => (await postgres.probe()) && (await clickhouse.probe()),
+      },
+      handle: (items) => writeCustomerSnapshotsBatch(db, analytics, items),
+      onBatch: metrics.observeBatch(consumers.customerSnapshotWriter),
+    });
+    running.push({ stream: streams.domain, running: snapshots });
   }
   if (enabled.has("profiles")) {
     // Behavioural profile facts in Postgres: a durable of its own, so a ClickHouse outage never delays profiles.
@@ -192,6 +209,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         programmes: new ProgrammeCache(db),
         intervalMs: opts.jobsIntervalMs ?? ledgerDefaults.jobsIntervalMs,
         registry: opts.registry,
+        analytics: opts.analytics,
       }),
     );
   }

@@ -108,5 +108,6 @@ it("writes every other tenant's facts and dead-letters only the fact ClickHouse 
   expect(workers.consumers()).toEqual([
     { consumer: "analytics-writer", status: "running" },
     { consumer: "loyalty-events-writer", status: "running" },
+    { consumer: "customer-snapshot-writer", status: "running" },
   ]);
 });

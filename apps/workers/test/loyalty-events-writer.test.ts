@@ -127,5 +127,6 @@ it("stores loyalty events once, passes over other domain events and dead-letters
   expect(workers.consumers()).toEqual([
     { consumer: "analytics-writer", status: "running" },
     { consumer: "loyalty-events-writer", status: "running" },
+    { consumer: "customer-snapshot-writer", status: "running" },
   ]);
 });

@@ -102,6 +102,8 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.loyaltyEventsWriter));
   // Every domain subject too: its own position, so the profile never waits for ClickHouse, nor ClickHouse for it.
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.profileWriter));
+  // Every domain subject: customer, consent, tier and fact events all say a customer's snapshot may be due.
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.customerSnapshotWriter));
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */

@@ -21,6 +21,7 @@ export interface BusTopology {
     loyaltyEventsWriter: string;
     /** Behavioural profile facts in Postgres, from `transaction.processed`. */
     profileWriter: string;
+    customerSnapshotWriter: string;
   };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
@@ -61,6 +62,7 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       analyticsWriter: "analytics-writer",
       loyaltyEventsWriter: "loyalty-events-writer",
       profileWriter: "profile-writer",
+      customerSnapshotWriter: "customer-snapshot-writer",
     },
     subjects: {
       transaction: (tenantId, locationId, partition) =>

@@ -1,10 +1,10 @@
+import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { Bus } from "@regulars/bus";
 import { computeRfmBoundaries } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import {
   applyTierDowngrades,
   expirePoints,
-  type JobContext,
   type JobResult,
   pruneAcceptanceRecords,
   pruneOutbox,
@@ -16,6 +16,7 @@ import type { Logger } from "@regulars/logger";
 import type { ProgrammeCache } from "@regulars/programme";
 import { Counter, type Registry } from "prom-client";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
+import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 
 export interface SchedulerDeps {
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   bus: Bus;
   log: Logger;
   programmes: ProgrammeCache;
+  /** ClickHouse, for the jobs that read it (segment refreshes); they do nothing without it. */
+  analytics?: AnalystSqlTarget;
   /** Where `regulars_job_runs_total{job,outcome}` is counted. */
   registry?: Registry;
 }
@@ -31,13 +34,14 @@ export interface SchedulerDeps {
  * In this order: released points can then expire; notices look at what is left; checkout holds past their time end;
  * the tenant's RFM quintiles (hourly at most) for the behavioural profiles.
  */
-export const jobs: [string, (ctx: JobContext) => Promise<JobResult>][] = [
+export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] = [
   ["release-pending", releasePendingPoints],
   ["expire-points", expirePoints],
   ["expiry-notices", sendExpiryNotices],
   ["tier-downgrades", applyTierDowngrades],
   ["expire-holds", releaseExpiredHolds],
   ["rfm-boundaries", computeRfmBoundaries],
+  ["refresh-segments", refreshSegmentsJob],
 ];
 
 const LEASE = "scheduled-jobs";
@@ -96,7 +100,14 @@ export async function runScheduledJobs(
       if (!programme) continue;
       for (const [name, job] of jobs) {
         try {
-          const result = await job({ db: deps.db, log: deps.log, tenantId: tenant.id, programme, now });
+          const result = await job({
+            db: deps.db,
+            log: deps.log,
+            tenantId: tenant.id,
+            programme,
+            now,
+            analytics: deps.analytics,
+          });
           done[name] = (done[name] ?? 0) + result.acted;
           runs?.inc({ job: name, outcome: "ok" });
           await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) =>

@@ -1,0 +1,23 @@
+import type { AnalystSqlTarget } from "@regulars/analytics";
+import type { JobContext, JobResult } from "@regulars/ledger-store";
+import { refreshDueSegments } from "@regulars/segments-store";
+
+/** Jobs that read ClickHouse get it here; absent where this process has no connection to it. */
+export type ScheduledJobContext = JobContext & { analytics?: AnalystSqlTarget };
+
+/**
+ * Refreshes the tenant's segments whose interval has passed. Without ClickHouse in this process it does
+ * nothing (the segments stay due for a process that has it).
+ */
+export async function refreshSegmentsJob(ctx: ScheduledJobContext): Promise<JobResult> {
+  const { analytics } = ctx;
+  if (!analytics) return { acted: 0, outbox: [] };
+  return refreshDueSegments({
+    db: ctx.db,
+    analytics,
+    tenantId: ctx.tenantId,
+    now: ctx.now,
+    onError: (segmentId, err) =>
+      ctx.log.error({ err, segmentId, tenantId: ctx.tenantId }, "segment refresh failed; the next pass retries it"),
+  });
+}
