@@ -13,6 +13,7 @@ import {
   sendExpiryNotices,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import { applyRetention, finishErasures } from "@regulars/privacy";
 import type { ProgrammeCache } from "@regulars/programme";
 import { Counter, type Registry } from "prom-client";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
@@ -40,6 +41,9 @@ export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] 
   ["expiry-notices", sendExpiryNotices],
   ["tier-downgrades", applyTierDowngrades],
   ["expire-holds", releaseExpiredHolds],
+  // Privacy: retention by the tenant's settings, then ClickHouse's part of erasures that could not finish.
+  ["apply-retention", applyRetention],
+  ["finish-erasures", finishErasures],
   ["rfm-boundaries", computeRfmBoundaries],
   ["refresh-segments", refreshSegmentsJob],
 ];
