@@ -6,6 +6,7 @@ import { customersRouter } from "./customers/customers.router.ts";
 import { apiKeysRouter } from "./keys/keys.router.ts";
 import { privacyRouter } from "./privacy/privacy.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
+import { segmentsRouter } from "./segments/segments.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -20,6 +21,7 @@ export const appRouter = router({
   coupons: couponsRouter,
   apiKeys: apiKeysRouter,
   analytics: analyticsRouter,
+  segments: segmentsRouter,
   privacy: privacyRouter,
 });
 

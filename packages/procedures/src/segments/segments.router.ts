@@ -1,0 +1,112 @@
+import type { AnalystSqlTarget } from "@regulars/analytics";
+import type { SegmentDefinition } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
+import {
+  checkSegmentSql,
+  createSegment,
+  getSegment,
+  listMembers,
+  listSegments,
+  previewSegment,
+  refreshSegment,
+  type SegmentSource,
+  updateSegment,
+} from "@regulars/segments-store";
+import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import {
+  CreateSegmentInput,
+  PreviewSegmentInput,
+  SegmentIdInput,
+  SegmentMembersInput,
+  UpdateSegmentInput,
+} from "./segments.types.ts";
+
+const readers = roleProcedure("admin", "analyst");
+const admins = roleProcedure("admin");
+
+function analyticsOf(ctx: TenantContext): AnalystSqlTarget {
+  if (!ctx.analytics) {
+    throw new DomainError(
+      "unavailable",
+      "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
+        "that runs the analytics writer (the embedded engine belongs to one process)",
+    );
+  }
+  return ctx.analytics;
+}
+
+/**
+ * The source from the input, checked: an analyst may only write SQL (definitions are the admins'), and SQL
+ * must pass the analyst rules and return a customer_id column before it is saved.
+ */
+async function sourceOf(
+  ctx: TenantContext,
+  input: { definition?: SegmentDefinition; sql?: string },
+): Promise<SegmentSource | undefined> {
+  if (input.definition) {
+    if (ctx.credential.role !== "admin") {
+      throw new DomainError("forbidden", "an analyst key can save SQL segments; definitions need an admin key");
+    }
+    return { kind: "definition", definition: input.definition };
+  }
+  if (input.sql === undefined) return undefined;
+  await checkSegmentSql(analyticsOf(ctx), ctx.tenantId, input.sql);
+  return { kind: "sql", sql: input.sql };
+}
+
+/** Saved, then refreshed at once: a segment's members follow every change to it. */
+async function refreshed(ctx: TenantContext, id: string) {
+  const refresh = await refreshSegment({ db: ctx.db, analytics: analyticsOf(ctx) }, ctx.tenantId, id, new Date());
+  const { outbox: _committed, ...counts } = refresh;
+  return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh: counts };
+}
+
+export const segmentsRouter = router({
+  /** Saves a segment (admins: a definition or SQL; analysts: SQL) and materialises its members. */
+  create: readers.input(CreateSegmentInput).mutation(async ({ ctx, input }) => {
+    const source = (await sourceOf(ctx, input))!;
+    const segment = await createSegment(
+      ctx.db,
+      ctx.tenantId,
+      { name: input.name, source, refreshIntervalMinutes: input.refreshIntervalMinutes },
+      ctx.credential.keyId,
+    );
+    return refreshed(ctx, segment.id);
+  }),
+
+  /** Changes a segment; analysts only their SQL segments' SQL, name and interval. Refreshed at once. */
+  update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
+    const current = await getSegment(ctx.db, ctx.tenantId, input.id);
+    if (ctx.credential.role !== "admin" && current.kind !== "sql") {
+      throw new DomainError("forbidden", "an analyst key can change SQL segments only");
+    }
+    const source = await sourceOf(ctx, input);
+    const { id, name, refreshIntervalMinutes, status } = input;
+    await updateSegment(ctx.db, ctx.tenantId, id, { name, source, refreshIntervalMinutes, status });
+    return refreshed(ctx, id);
+  }),
+
+  /** The live member count and a sample of a definition or SQL, without saving anything. */
+  preview: readers.input(PreviewSegmentInput).mutation(async ({ ctx, input }) => {
+    const source = await sourceOf(ctx, input);
+    return previewSegment(
+      { db: ctx.db, analytics: analyticsOf(ctx) },
+      ctx.tenantId,
+      source!,
+      new Date(),
+      input.sampleSize,
+    );
+  }),
+
+  list: readers.query(({ ctx }) => listSegments(ctx.db, ctx.tenantId)),
+
+  get: readers.input(SegmentIdInput).query(({ ctx, input }) => getSegment(ctx.db, ctx.tenantId, input.id)),
+
+  /** Members in customer id order, a page at a time. */
+  members: readers
+    .input(SegmentMembersInput)
+    .query(({ ctx, input }) => listMembers(ctx.db, ctx.tenantId, input.id, { limit: input.limit, after: input.after })),
+
+  /** Refreshes the membership now; entered and left customers are announced as segment.entered / segment.left. */
+  refresh: admins.input(SegmentIdInput).mutation(({ ctx, input }) => refreshed(ctx, input.id)),
+});

@@ -1,0 +1,94 @@
+import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { snapshotCustomers } from "@regulars/segments-store";
+import { findCredential } from "@regulars/tenancy";
+import { testAnalytics, testDb, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCaller } from "../src/root.ts";
+import { failure, issuesOf } from "./helpers.ts";
+
+// segments.* over tRPC: who may do what, create and update refresh at once, refusals read as the error table says.
+
+let db: Db;
+let analytics: Awaited<ReturnType<typeof testAnalytics>>;
+let tenant: Awaited<ReturnType<typeof testTenant>>;
+let other: Awaited<ReturnType<typeof testTenant>>;
+const gold: string[] = [];
+
+async function callerFor(key: string) {
+  const credential = await findCredential(db, key);
+  if (!credential) throw new Error("the test key was not found");
+  return createCaller({ db, analytics, credential, requestId: "req_test" });
+}
+
+beforeAll(async () => {
+  db = testDb();
+  analytics = await testAnalytics();
+  tenant = await testTenant(db, "Segment Grill");
+  other = await testTenant(db, "Other Grill");
+  for (const tier of ["gold", "gold", "silver"]) {
+    const id = newId("customer");
+    await db.customer.create({ data: { id, tenantId: tenant.tenantId, createdVia: "test" } });
+    await db.customerLoyalty.create({ data: { customerId: id, tenantId: tenant.tenantId, tier } });
+    await snapshotCustomers(db, analytics, { changed: [{ tenantId: tenant.tenantId, customerId: id }], seen: [] });
+    if (tier === "gold") gold.push(id);
+  }
+  gold.sort();
+});
+afterAll(async () => {
+  await analytics?.dispose();
+  await db?.$disconnect();
+});
+
+const goldOnly = { all: [{ type: "tier_in", tiers: ["gold"] }] };
+
+describe("segments over tRPC", () => {
+  it("admins create a segment, which is materialised at once, and read it back with its members", async () => {
+    const admin = await callerFor(tenant.apiKeys.admin);
+    const created = await admin.segments.create({ name: "Gold", definition: goldOnly, refreshIntervalMinutes: 30 });
+    expect(created.refresh).toEqual({ segmentId: created.segment.id, refresh: 1, members: 2, entered: 2, left: 0 });
+    expect(created.segment).toMatchObject({ name: "Gold", kind: "definition", memberCount: 2, version: 1 });
+    const page = await admin.segments.members({ id: created.segment.id, limit: 1 });
+    expect(page.members.map((m) => m.customerId)).toEqual([gold[0]]);
+    expect((await admin.segments.members({ id: created.segment.id, after: page.next! })).members).toHaveLength(1);
+    expect((await admin.segments.list()).map((s) => s.name)).toContain("Gold");
+
+    const updated = await admin.segments.update({
+      id: created.segment.id,
+      definition: { any: [{ type: "tier_in", tiers: ["silver"] }] },
+    });
+    expect(updated.refresh).toMatchObject({ refresh: 2, members: 1, entered: 1, left: 2 });
+    expect(updated.segment.version).toBe(2);
+    expect((await admin.segments.refresh({ id: created.segment.id })).refresh).toMatchObject({ entered: 0, left: 0 });
+
+    const preview = await admin.segments.preview({ definition: goldOnly, sampleSize: 5 });
+    expect(preview.members).toBe(2);
+    expect(preview.sample.map((m) => [m.customerId, m.tier])).toEqual(gold.map((id) => [id, "gold"]));
+  });
+
+  it("analysts save raw SQL segments only, and SQL outside the allowed tables is refused", async () => {
+    const analyst = await callerFor(tenant.apiKeys.analyst);
+    expect((await failure(analyst.segments.create({ name: "Def", definition: goldOnly }))).code).toBe("FORBIDDEN");
+    const sql = ["SELECT customer_id", "FROM transactions", "WHERE type = 'sale'"];
+    const created = await analyst.segments.create({ name: "Buyers", sql });
+    expect(created.segment).toMatchObject({ kind: "sql", sql: sql.join("\n"), memberCount: 0 });
+
+    const outside = await failure(analyst.segments.create({ name: "Sneaky", sql: "SELECT customer_id FROM customers" }));
+    expect(outside.code).toBe("BAD_REQUEST");
+    expect(issuesOf(outside)?.[0]?.path).toBe("sql");
+    const both = await failure(analyst.segments.create({ name: "Both", sql: "SELECT 1", definition: goldOnly }));
+    expect(both.code).toBe("BAD_REQUEST");
+  });
+
+  it("keeps tenants apart and keeps tills out", async () => {
+    const admin = await callerFor(tenant.apiKeys.admin);
+    const theirs = await (await callerFor(other.apiKeys.admin)).segments.create({ name: "Gold", definition: goldOnly });
+    expect(theirs.segment.memberCount).toBe(0);
+    expect((await failure(admin.segments.get({ id: theirs.segment.id }))).code).toBe("NOT_FOUND");
+    expect((await failure(admin.segments.refresh({ id: theirs.segment.id }))).code).toBe("NOT_FOUND");
+    const kiosk = await callerFor(tenant.apiKeys.kiosk);
+    expect((await failure(kiosk.segments.list())).code).toBe("FORBIDDEN");
+    const dup = await failure(admin.segments.create({ name: "Gold", definition: goldOnly }));
+    expect(dup.code).toBe("CONFLICT");
+  });
+});
