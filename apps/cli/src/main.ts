@@ -2,6 +2,7 @@ import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant } from "@regulars/tenancy";
 import { Command } from "commander";
 import { registerCouponCommands } from "./coupons.ts";
+import { registerCustomerCommands } from "./customers.ts";
 import { openDatabase } from "./database.ts";
 import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
@@ -88,6 +89,7 @@ tenant
 registerKeyCommands(program, withDatabase);
 registerDlqCommands(program);
 registerCouponCommands(program, withDatabase);
+registerCustomerCommands(program, withDatabase);
 
 const programme = program
   .command("programme")

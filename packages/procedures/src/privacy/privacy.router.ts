@@ -33,7 +33,7 @@ export const privacyRouter = router({
       throw new DomainError("invalid_request", "type the customer's id again to confirm the erasure", [
         { path: "confirmCustomerId", message: "must be the same as customerId" },
       ]);
-    const { outbox: _published_by_the_relay, ...outcome } = await eraseCustomer(
+    const { outbox: _publishedByTheRelay, ...outcome } = await eraseCustomer(
       { db: ctx.db, analytics: ctx.analytics ?? null },
       ctx.tenantId,
       input.customerId,
