@@ -33,10 +33,10 @@ export const phoneOf = (index: number): string => `+48${500_000_000 + ((index * 
 
 // Quick-service visits are very uneven: many one-off guests, a few regulars who carry the revenue.
 const activityLevels = [
-  { share: 0.4, ordersPerMonth: 0.05 },
-  { share: 0.35, ordersPerMonth: 0.25 },
-  { share: 0.2, ordersPerMonth: 0.8 },
-  { share: 0.05, ordersPerMonth: 2.5 },
+  { share: 0.4, ordersPerMonth: 0.1 },
+  { share: 0.35, ordersPerMonth: 0.4 },
+  { share: 0.2, ordersPerMonth: 1.2 },
+  { share: 0.05, ordersPerMonth: 3.5 },
 ];
 const tastes = [
   { tag: "vegetarian", share: 0.25 },

@@ -1,11 +1,22 @@
-import type { Analytics } from "@regulars/analytics";
+import {
+  type Analytics,
+  type BehaviouralEventFact,
+  type CustomerSnapshotRow,
+  insertCustomerSnapshots,
+  type TransactionFact,
+} from "@regulars/analytics";
+import type { TransactionProcessed } from "@regulars/contracts";
+import { recordProcessedTransactions } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { readCustomerSnapshots } from "@regulars/segments-store";
 import { demoMenu } from "@regulars/tenancy";
 import { generateCustomer } from "./customer.ts";
 import { generateHistory } from "./history.ts";
 import type { DemoShape } from "./shape.ts";
 import { countCustomers, insertDemoCustomers } from "./write-postgres.ts";
+
+const FLUSH_AT = 30_000;
 
 export interface SeedOptions {
   db: Db;
@@ -29,6 +40,26 @@ export interface SeedProgress {
   events: number;
 }
 
+/** The domain event the ledger would have published for a seeded fact (for the profile writer's store). */
+const processedEvent = (t: TransactionFact): TransactionProcessed => ({
+  type: "transaction.processed",
+  id: `${t.transactionId}:processed`,
+  tenantId: t.tenantId,
+  transactionId: t.transactionId,
+  externalId: t.externalId,
+  kind: t.type,
+  refundOf: t.refundOf,
+  occurredAt: t.occurredAt,
+  locationId: t.locationId,
+  channel: t.channel,
+  customerId: t.customerId,
+  currency: t.currency,
+  total: t.total,
+  discountTotal: t.discountTotal,
+  points: t.points,
+  lines: t.lines,
+});
+
 /** The tenant's UTC offset at `now`, in minutes east of UTC (for local dayparts). */
 export function utcOffsetMinutes(timezone: string, now: Date): number {
   const local = new Date(now.toLocaleString("en-US", { timeZone: timezone }));
@@ -38,7 +69,8 @@ export function utcOffsetMinutes(timezone: string, now: Date): number {
 
 /**
  * Generates demo customers with their history and writes them straight into the stores: customers,
- * identities, app profiles and consents into Postgres; sales, refunds, lines and app events into ClickHouse.
+ * identities, app profiles, consents and the behavioural profile's facts into Postgres; the customers' attribute
+ * snapshots, sales, refunds, lines and app events into ClickHouse.
  * The ledger is not written: points move only through the pipeline, so seeded customers start at 0 points.
  */
 export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
@@ -57,23 +89,57 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
   };
   const batchSize = opts.batchSize ?? 2_000;
   const progress: SeedProgress = { customers: 0, of: opts.customers, transactions: 0, lines: 0, events: 0 };
+  // ClickHouse likes few large inserts (each insert is split by month): facts wait until there are enough.
+  let transactions: TransactionFact[] = [];
+  let events: BehaviouralEventFact[] = [];
+  let snapshots: CustomerSnapshotRow[] = [];
+  const flush = async (atLeast: number) => {
+    if (snapshots.length >= atLeast / 10) {
+      await insertCustomerSnapshots(opts.analytics, snapshots);
+      snapshots = [];
+    }
+    if (transactions.length >= atLeast) {
+      await opts.analytics.insertTransactions(transactions);
+      transactions = [];
+    }
+    if (events.length >= atLeast) {
+      await opts.analytics.insertEvents(events);
+      events = [];
+    }
+  };
   for (let offset = 0; offset < opts.customers; offset += batchSize) {
     const size = Math.min(batchSize, opts.customers - offset);
     const batch = Array.from({ length: size }, (_, i) => ({
       id: newId("customer"),
       customer: generateCustomer(shape, offset + i),
     }));
-    const histories = batch.map((b) => generateHistory(b.customer, b.id, opts.tenantId, shape));
-    const transactions = histories.flatMap((h) => h.transactions);
-    const events = histories.flatMap((h) => h.events);
     await insertDemoCustomers(opts.db, opts.tenantId, batch);
-    await opts.analytics.insertTransactions(transactions.map((t) => ({ ...t, currency: tenant.currency })));
-    await opts.analytics.insertEvents(events);
+    // Segments read customers' attributes from ClickHouse: the same snapshot the live writer takes.
+    snapshots.push(
+      ...(await readCustomerSnapshots(
+        opts.db,
+        batch.map((b) => ({ tenantId: opts.tenantId, customerId: b.id })),
+      )),
+    );
+    const processed: TransactionProcessed[] = [];
+    for (const b of batch) {
+      const history = generateHistory(b.customer, b.id, opts.tenantId, shape);
+      for (const t of history.transactions) {
+        const fact = { ...t, currency: tenant.currency };
+        transactions.push(fact);
+        processed.push(processedEvent(fact));
+        progress.lines += t.lines.length;
+      }
+      events.push(...history.events);
+      progress.transactions += history.transactions.length;
+      progress.events += history.events.length;
+    }
+    // The real-time profile in Postgres, as the profile writer keeps it from the same events.
+    await recordProcessedTransactions(opts.db, processed);
+    await flush(FLUSH_AT);
     progress.customers += size;
-    progress.transactions += transactions.length;
-    progress.lines += transactions.reduce((sum, t) => sum + t.lines.length, 0);
-    progress.events += events.length;
     opts.onProgress?.({ ...progress });
   }
+  await flush(1);
   return progress;
 }

@@ -56,6 +56,13 @@ describe("seedDemo", () => {
       done.events,
     );
     expect(done.transactions).toBeGreaterThan(100);
+    // Every customer has its attribute snapshot for segments; every fact its profile row in Postgres.
+    expect(
+      await count("SELECT count() AS n FROM {db}.customers FINAL WHERE tenant_id = {tenant:String}", tenantId),
+    ).toBe(300);
+    const profileRows = await db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM profile_orders WHERE tenant_id = ${tenantId}`;
+    expect(Number(profileRows[0]!.n)).toBe(done.transactions);
     // Every fact belongs to a seeded customer and lies inside the history's window.
     const ids = new Set((await db.customer.findMany({ where: { tenantId }, select: { id: true } })).map((c) => c.id));
     const rows = (await (
