@@ -47,7 +47,9 @@ export async function exportClickhouse(
  * (FINAL: each fact once) and the originals deleted; elsewhere `customer_id` is updated in place. Deletes
  * are mutations (`mutations_sync`: done when the statement returns, and the parts are rewritten, not just
  * masked). Safe to run again with the same pseudonym: a repeated copy has the same sorting key as the first
- * and collapses under FINAL, and once the originals are gone there is nothing left to copy.
+ * and collapses under FINAL, and once the originals are gone there is nothing left to copy. Safe to run
+ * later with another pseudonym for facts that arrived after the erasure (see `sweepErasures`): a late copy
+ * of a fact that was already re-keyed is deleted instead of re-keyed, so no fact counts twice.
  */
 export async function eraseClickhouse(
   target: FactsTarget,
@@ -66,6 +68,15 @@ export async function eraseClickhouse(
     if (!rule) throw new Error(`ClickHouse table ${name} holds customer ids but is not classified in tables.ts`);
     const t = table(target, name);
     if (rule.erase === "pseudonymise" && inSortingKey) {
+      if (!rule.factKey)
+        throw new Error(`ClickHouse table ${name}: customer_id is in its sorting key; name its factKey`);
+      // A fact delivered again after an earlier pass re-keyed it: its copy under the pseudonym already counts.
+      const key = `(${rule.factKey.map((c) => `\`${c}\``).join(", ")})`;
+      await target.client.command({
+        query: `ALTER TABLE ${t} DELETE WHERE ${ofCustomers} AND ${key} IN (SELECT ${key} FROM ${t}
+          WHERE tenant_id = {tenant:String} AND customer_id NOT IN {ids:Array(String)}) SETTINGS mutations_sync = 2`,
+        query_params: params,
+      });
       const columns = await insertableColumns(target, name);
       const list = columns.map((c) => `\`${c}\``).join(", ");
       const select = columns.map((c) => (c === "customer_id" ? "{pseudonym:String}" : `\`${c}\``)).join(", ");
@@ -113,5 +124,19 @@ export async function deleteEventsBefore(target: FactsTarget, tenantId: string, 
       query: `ALTER TABLE ${table(target, "events")} DELETE WHERE ${where} SETTINGS mutations_sync = 2`,
       query_params: params,
     });
+  return n;
+}
+
+/** How many rows still carry the customers' ids, over every classified table (facts that arrived late). */
+export async function rowsOfCustomers(target: FactsTarget, tenantId: string, customerIds: string[]): Promise<number> {
+  let n = 0;
+  for (const { table: name } of await clickhouseCustomerTables(target)) {
+    const result = await target.client.query({
+      query: `SELECT count() AS n FROM ${table(target, name)} WHERE tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}`,
+      query_params: { tenant: tenantId, ids: customerIds },
+      format: "JSONEachRow",
+    });
+    n += Number((await result.json<{ n: string }>())[0]?.n ?? 0);
+  }
   return n;
 }

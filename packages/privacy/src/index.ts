@@ -17,3 +17,4 @@ export {
   setRetention,
 } from "./retention.ts";
 export { type ClickHouseErasure, clickhouseTables, type PostgresErasure, postgresTables } from "./tables.ts";
+export { clickhouseTextHits, clickhouseTotals, ledgerTotals, postgresTextHits } from "./verify.ts";

@@ -3,8 +3,9 @@ import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
-import { deleteEventsBefore } from "./clickhouse.ts";
-import { eraseCustomer, finishErasure } from "./erase.ts";
+import { deleteEventsBefore, eraseClickhouse, rowsOfCustomers } from "./clickhouse.ts";
+import { eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
+import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
 import { defaultRetention, type RetentionSettings, type RetentionUpdate } from "./privacy.types.ts";
 
@@ -98,7 +99,17 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
   return { acted, outbox };
 }
 
-/** ClickHouse's part of erasures that could not finish when they were made (ClickHouse down or elsewhere). */
+/**
+ * A fact can reach ClickHouse well after its event (a writer paused by an outage, the outbox relay, a
+ * redelivery): erasures finished this recently are checked for facts of the customer that arrived since.
+ */
+const SWEEP_DAYS = 8;
+
+/**
+ * ClickHouse's part of erasures that could not finish when they were made (ClickHouse down or elsewhere),
+ * then the sweep of recent ones for late facts: re-keyed to a fresh pseudonym (the first one is gone for
+ * good), behavioural rows deleted.
+ */
 export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult> {
   if (!ctx.analytics) return { acted: 0, outbox: [] };
   const pending = await ctx.db.$queryRaw<{ id: string }[]>`
@@ -108,6 +119,15 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
   for (const { id } of pending) {
     if (await finishErasure(ctx.db, ctx.analytics, id, ctx.now)) acted++;
     else ctx.log.warn({ tenantId: ctx.tenantId, requestId: id }, "erasure in ClickHouse failed; the next pass retries");
+  }
+  const recent = await ctx.db.$queryRaw<{ customer_id: string }[]>`
+    SELECT customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId}
+      AND clickhouse_done_at > ${new Date(ctx.now.getTime() - SWEEP_DAYS * 86_400_000)}`;
+  for (const { customer_id } of recent) {
+    const ids = await personIds(ctx.db, ctx.tenantId, customer_id);
+    if ((await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids)) === 0) continue;
+    await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
+    acted++;
   }
   return { acted, outbox: [] };
 }

@@ -1,7 +1,8 @@
 import type { FactsTarget } from "@regulars/analytics";
 import type { Db } from "@regulars/db";
 
-// What the erasure tests measure: where given strings still appear, and the totals that must not move.
+// Checks of an erasure, for tests and for an operator answering "is it really gone?": where given strings
+// still appear, and the totals an erasure must not move. They scan every text column: slow on a big database.
 
 /** `table.column` of every text-like Postgres column (text, varchar, json, arrays) holding any of `needles`. */
 export async function postgresTextHits(db: Db, needles: string[]): Promise<string[]> {

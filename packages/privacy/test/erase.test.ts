@@ -2,9 +2,16 @@ import type { Db } from "@regulars/db";
 import { customerBalances } from "@regulars/ledger-store";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eraseCustomer, exportCustomer, finishErasures } from "../src/index.ts";
-import { privacyTenant, type SeededCustomer, seedCustomer } from "./fixtures.ts";
-import { clickhouseTextHits, clickhouseTotals, ledgerTotals, postgresTextHits } from "./probes.ts";
+import {
+  clickhouseTextHits,
+  clickhouseTotals,
+  eraseCustomer,
+  exportCustomer,
+  finishErasures,
+  ledgerTotals,
+  postgresTextHits,
+} from "../src/index.ts";
+import { privacyTenant, type SeededCustomer, seedCustomer, transactionFact } from "./fixtures.ts";
 
 // Acceptance scenario 12: after an erasure the customer's personal data is gone from Postgres and ClickHouse,
 // and the tenant's ledger and ClickHouse totals are what they were.
@@ -125,6 +132,37 @@ describe("erasure", () => {
     expect(again).toMatchObject({ status: "already_erased", clickhousePending: false });
     expect(await db.auditLog.count({ where: { tenantId, action: "privacy.erase" } })).toBe(1);
     expect(await ledgerTotals(db, tenantId)).toEqual(before.ledger);
+  });
+
+  it("sweeps facts that reach ClickHouse after the erasure, never counting one twice", async () => {
+    const sale = await db.transaction.findUniqueOrThrow({ where: { id: c.saleId } });
+    const late = { ...transactionFact(sale, c.customerId), transactionId: `${c.saleId}_late`, externalId: "LATE" };
+    const totals = await clickhouseTotals(analytics, tenantId);
+    // A redelivery of the sale (already re-keyed), a sale that had not landed yet, and a late app event.
+    await analytics.insertTransactions([transactionFact(sale, c.customerId), late]);
+    await analytics.insertEvents([
+      {
+        tenantId,
+        eventId: "ev_late",
+        type: "app_open",
+        occurredAt: new Date().toISOString(),
+        customerId: c.customerId,
+        locationId: null,
+        channel: "app",
+        properties: { email: c.email },
+      },
+    ]);
+    const log = { warn() {} } as never;
+    expect(await finishErasures({ db, log, tenantId, now: new Date(), analytics })).toMatchObject({ acted: 1 });
+    expect(await clickhouseTextHits(analytics, [c.customerId, c.email])).toEqual([]);
+    const after = await clickhouseTotals(analytics, tenantId);
+    expect(after.tx).toMatchObject({
+      n: String(Number(totals.tx.n) + 1),
+      total: String(Number(totals.tx.total) + late.total),
+    });
+    expect(after.lines.n).toBe(String(Number(totals.lines.n) + 1));
+    expect(after.events).toBe(totals.events);
+    expect(await finishErasures({ db, log, tenantId, now: new Date(), analytics })).toMatchObject({ acted: 0 });
   });
 
   it("lets the phone, card and app identity register again as a new customer", async () => {

@@ -1,4 +1,4 @@
-import type { Analytics } from "@regulars/analytics";
+import type { Analytics, TransactionFact } from "@regulars/analytics";
 import { insertLoyaltyEvents } from "@regulars/analytics";
 import { createCampaign, issueCoupon } from "@regulars/checkout-store";
 import {
@@ -8,7 +8,7 @@ import {
   type TransactionMessage,
 } from "@regulars/contracts";
 import { registerCustomer, savePushToken, setConsents } from "@regulars/customers-store";
-import type { Db } from "@regulars/db";
+import type { Db, TransactionModel } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { applyTransactionBatch } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
@@ -63,6 +63,38 @@ async function applyAtTill(db: Db, now: Date, ...messages: TransactionMessage[])
     messages,
   );
   for (const o of outcomes) if (o.kind !== "done") throw new Error(`not applied: ${JSON.stringify(o)}`);
+}
+
+/** The fact the analytics writer makes of a stored transaction (one line, as the fixture's till sends). */
+export function transactionFact(t: TransactionModel, customerId: string): TransactionFact {
+  return {
+    tenantId: t.tenantId,
+    transactionId: t.id,
+    externalId: t.externalId,
+    type: t.type as "sale" | "refund",
+    refundOf: t.refundOf,
+    occurredAt: t.occurredAt.toISOString(),
+    locationId: t.locationId,
+    channel: t.channel,
+    customerId,
+    currency: t.currency,
+    total: Number(t.total),
+    discountTotal: 0,
+    points: Number(t.pointsAwarded),
+    lines: [
+      {
+        lineNo: 0,
+        sku: "MEAL",
+        name: "Meal",
+        category: null,
+        tags: [],
+        quantity: 1,
+        unitPrice: Number(t.total),
+        discount: 0,
+        amount: Number(t.total),
+      },
+    ],
+  };
 }
 
 export interface SeededCustomer {
@@ -163,36 +195,7 @@ export async function seedCustomer(db: Db, analytics: Analytics, tenantId: strin
   const [saleRow, refundRow] = await Promise.all(
     [sale, refund].map((m) => db.transaction.findUniqueOrThrow({ where: { id: m.transactionId } })),
   );
-  await analytics.insertTransactions(
-    [saleRow!, refundRow!].map((t) => ({
-      tenantId,
-      transactionId: t.id,
-      externalId: t.externalId,
-      type: t.type as "sale" | "refund",
-      refundOf: t.refundOf,
-      occurredAt: t.occurredAt.toISOString(),
-      locationId: t.locationId,
-      channel: t.channel,
-      customerId,
-      currency: t.currency,
-      total: Number(t.total),
-      discountTotal: 0,
-      points: Number(t.pointsAwarded),
-      lines: [
-        {
-          lineNo: 0,
-          sku: "MEAL",
-          name: "Meal",
-          category: null,
-          tags: [],
-          quantity: 1,
-          unitPrice: Number(t.total),
-          discount: 0,
-          amount: Number(t.total),
-        },
-      ],
-    })),
-  );
+  await analytics.insertTransactions([saleRow!, refundRow!].map((t) => transactionFact(t, customerId)));
   await analytics.insertEvents([
     {
       tenantId,
