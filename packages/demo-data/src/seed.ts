@@ -93,19 +93,25 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
   let transactions: TransactionFact[] = [];
   let events: BehaviouralEventFact[] = [];
   let snapshots: CustomerSnapshotRow[] = [];
+  // One ClickHouse write runs while the next customers are generated and written to Postgres; it is awaited
+  // before the next one starts, so at most one batch of facts waits in memory besides the one being built.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async (atLeast: number) => {
-    if (snapshots.length >= atLeast / 10) {
-      await insertCustomerSnapshots(opts.analytics, snapshots);
-      snapshots = [];
-    }
-    if (transactions.length >= atLeast) {
-      await opts.analytics.insertTransactions(transactions);
-      transactions = [];
-    }
-    if (events.length >= atLeast) {
-      await opts.analytics.insertEvents(events);
-      events = [];
-    }
+    const due = {
+      snapshots: snapshots.length >= atLeast / 10 ? snapshots : [],
+      transactions: transactions.length >= atLeast ? transactions : [],
+      events: events.length >= atLeast ? events : [],
+    };
+    if (due.snapshots.length) snapshots = [];
+    if (due.transactions.length) transactions = [];
+    if (due.events.length) events = [];
+    await writing;
+    writing = (async () => {
+      if (due.snapshots.length) await insertCustomerSnapshots(opts.analytics, due.snapshots);
+      if (due.transactions.length) await opts.analytics.insertTransactions(due.transactions);
+      if (due.events.length) await opts.analytics.insertEvents(due.events);
+    })();
+    writing.catch(() => undefined); // handled where it is awaited: the next flush, or the end
   };
   for (let offset = 0; offset < opts.customers; offset += batchSize) {
     const size = Math.min(batchSize, opts.customers - offset);
@@ -141,5 +147,6 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
     opts.onProgress?.({ ...progress });
   }
   await flush(1);
+  await writing;
   return progress;
 }

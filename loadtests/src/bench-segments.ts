@@ -1,0 +1,202 @@
+/**
+ * `pnpm bench:segments`: segments at a national chain's scale. Seeds `--customers` (default 1,000,000) demo
+ * customers with `--days` (default 365) of orders, lines and app events (about 20 rows each) through
+ * `@regulars/demo-data`, into a fresh Postgres database (DATABASE_URL's server or the embedded one; dropped
+ * at the end) and chdb in a temporary folder (or the ClickHouse server at CLICKHOUSE_URL); then times segment
+ * previews (live count and sample), materialising segments (the first refresh, where every member enters, and
+ * a second one with nothing changed) and the dashboard's location figures. Bars: preview < 1 s; materialising a
+ * 100k-member segment < 10 s.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createAnalytics, locationTotals } from "@regulars/analytics";
+import type { SegmentDefinition } from "@regulars/contracts";
+import { createDb, migrateDatabase } from "@regulars/db";
+import { seedDemo } from "@regulars/demo-data";
+import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
+import { createSegment, materialiseSegment, previewSegment } from "@regulars/segments-store";
+import { createTenant } from "@regulars/tenancy";
+import pg from "pg";
+import { benchSegments, type Timed, timeRuns } from "./segments-cases.ts";
+
+const { values } = parseArgs({
+  options: {
+    customers: { type: "string", default: "1000000" },
+    days: { type: "string", default: "365" },
+    runs: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
+  },
+});
+const customers = Number(values.customers);
+const days = Number(values.days);
+const runs = Number(values.runs);
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+const bars = { previewMs: 1_000, materialiseMs: 10_000, materialiseMembers: 100_000 };
+
+async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const embedded = process.env.DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
+  const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
+  const dbName = `regulars_bench_${Date.now().toString(36)}`;
+  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const folder = process.env.CLICKHOUSE_URL ? null : mkdtempSync(join(tmpdir(), "regulars-bench-segments-"));
+  const database = dbName;
+  const analytics = await createAnalytics(
+    process.env.CLICKHOUSE_URL
+      ? {
+          kind: "http",
+          url: process.env.CLICKHOUSE_URL,
+          username: process.env.CLICKHOUSE_USER,
+          password: process.env.CLICKHOUSE_PASSWORD,
+          database,
+        }
+      : { kind: "chdb", path: folder!, database },
+  );
+  const db = createDb({ url: url.toString(), poolSize: 4 });
+  try {
+    await migrateDatabase(url.toString());
+    await analytics.migrate();
+    const { tenantId } = await createTenant(
+      db,
+      { name: "Bench Burgers", timezone: "Europe/Warsaw", currency: "EUR" },
+      "bench",
+    );
+    const now = new Date();
+
+    say(`seeding ${customers} customers with ${days} days of history`);
+    let nextReport = 0;
+    const seedStarted = performance.now();
+    const seeded = await seedDemo({
+      db,
+      analytics,
+      tenantId,
+      customers,
+      days,
+      now,
+      onProgress: (p) => {
+        if (p.customers < nextReport && p.customers < p.of) return;
+        nextReport += Math.max(1, Math.floor(p.of / 20));
+        const s = (performance.now() - seedStarted) / 1000;
+        say(`  ${p.customers}/${p.of} customers, ${p.transactions + p.lines + p.events} rows, ${s.toFixed(0)} s`);
+      },
+    });
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    const rows = seeded.transactions + seeded.lines + seeded.events;
+    // Let ClickHouse merge what the seed wrote, as it would have long before anyone builds a segment.
+    say("merging ClickHouse parts");
+    for (const table of ["transactions", "transaction_lines", "events", "customers"])
+      await analytics.client.command({ query: `OPTIMIZE TABLE ${database}.${table} FINAL` });
+
+    const deps = { db, analytics };
+    const previews: (Timed & { name: string; members: number })[] = [];
+    for (const c of benchSegments) {
+      let members = 0;
+      const timed = await timeRuns(runs, async () => {
+        members = (await previewSegment(deps, tenantId, { kind: "definition", definition: c.definition }, now)).members;
+      });
+      previews.push({ name: c.name, members, ...timed });
+      say(`  preview ${c.name}: ${members} members, cold ${timed.coldMs} ms, warm ${timed.warmMs} ms`);
+    }
+
+    const materialised = [];
+    for (const c of benchSegments.filter((s) => s.materialise)) {
+      const segment = await createSegment(
+        db,
+        tenantId,
+        { name: c.name, source: { kind: "definition", definition: c.definition as SegmentDefinition } },
+        "bench",
+      );
+      let t0 = performance.now();
+      const first = await materialiseSegment(deps, tenantId, segment.id, now);
+      const firstMs = Math.round(performance.now() - t0);
+      t0 = performance.now();
+      const again = await materialiseSegment(deps, tenantId, segment.id, now);
+      const againMs = Math.round(performance.now() - t0);
+      materialised.push({
+        name: c.name,
+        members: first.members,
+        entered: first.entered,
+        firstMs,
+        unchanged: again.entered + again.left === 0,
+        againMs,
+      });
+      say(`  materialise ${c.name}: ${first.members} members in ${firstMs} ms; again (nothing changed) ${againMs} ms`);
+    }
+
+    const dashboard = await timeRuns(runs, () =>
+      locationTotals(analytics, {
+        tenantId,
+        timezone: "Europe/Warsaw",
+        from: new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10),
+        to: now.toISOString().slice(0, 10),
+      }),
+    );
+    // The bar is about segments of at least 100k members: every one of them, and there must be one.
+    const large = materialised.filter((m) => m.members >= bars.materialiseMembers);
+    const summary = {
+      engine: process.env.CLICKHOUSE_URL ? "ClickHouse server over HTTP" : "chdb (in-process)",
+      customers,
+      days,
+      seed: { ...seeded, rows, seconds: +seedSeconds.toFixed(1), rowsPerSec: Math.round(rows / seedSeconds) },
+      previews,
+      materialised,
+      dashboard: { locationTotals30d: dashboard },
+      bars: {
+        previewUnder1s: previews.every((p) => p.warmMs < bars.previewMs),
+        materialise100kUnder10s: large.length > 0 && large.every((m) => m.firstMs < bars.materialiseMs),
+      },
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
+    }
+    const lines = [
+      "",
+      `engine             ${summary.engine}`,
+      `seeded             ${customers} customers: ${seeded.transactions} orders and refunds, ${seeded.lines} lines, ${seeded.events} app events (${rows} rows) in ${summary.seed.seconds} s (${summary.seed.rowsPerSec} rows/s)`,
+      ...previews.map(
+        (p) =>
+          `preview            ${p.name.padEnd(44)} ${String(p.members).padStart(8)} members  cold ${p.coldMs} ms, warm p50 ${p.warmMs} ms`,
+      ),
+      ...materialised.map(
+        (m) =>
+          `materialise        ${m.name.padEnd(44)} ${String(m.members).padStart(8)} members  first ${m.firstMs} ms, unchanged ${m.againMs} ms`,
+      ),
+      `dashboard          revenue per location over 30 days: cold ${dashboard.coldMs} ms, warm p50 ${dashboard.warmMs} ms`,
+      `bars               preview < ${bars.previewMs} ms: ${summary.bars.previewUnder1s ? "met" : "NOT met"}; materialising segments of ${bars.materialiseMembers}+ members < ${bars.materialiseMs} ms: ${summary.bars.materialise100kUnder10s ? "met" : large.length ? "NOT met" : "not measured (no segment that large: seed more customers)"}`,
+      `peak RSS           ${(summary.peakRssBytes / 1024 / 1024).toFixed(0)} MB (this process, chdb in it)`,
+      "",
+      JSON.stringify(summary),
+      "",
+    ];
+    process.stdout.write(lines.join("\n"));
+  } finally {
+    await db.$disconnect();
+    await analytics.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => undefined);
+    await analytics.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    await embedded?.stop();
+  }
+}
+
+main().catch((e) => {
+  say(`bench:segments failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
