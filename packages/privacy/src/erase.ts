@@ -57,17 +57,7 @@ async function erasePostgres(
   if (!self) throw new DomainError("not_found", `no customer ${customerId}`);
   if (self.erased_at) return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
 
-  const deleted: Record<string, number> = {};
-  const present = await existingTables(tx, Object.keys(postgresTables));
-  for (const [table, rule] of Object.entries(postgresTables)) {
-    if (rule.erase !== "delete" || !present.has(table)) continue;
-    // The table name and condition are literals of tables.ts; the ids travel as parameters.
-    deleted[table] = await tx.$executeRawUnsafe(
-      `DELETE FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,
-      tenantId,
-      ids,
-    );
-  }
+  const deleted = await deletePersonalRows(tx, tenantId, ids);
   const scrubbed = await tx.$executeRaw`
     UPDATE customers SET name = NULL, email = NULL, phone = NULL, card_number = NULL, date_of_birth = NULL,
       erased_at = ${origin.now}
@@ -99,6 +89,29 @@ async function erasePostgres(
     outcome: { status: "erased", requestId, erasedAt: origin.now.toISOString(), clickhousePending: true },
     outbox,
   };
+}
+
+/**
+ * Deletes the customers' rows of every table classified `delete`; rows per table. Run again by the sweep of
+ * recent erasures, for behavioural rows a consumer wrote after the erasure from a late event.
+ */
+export async function deletePersonalRows(
+  db: Db | DbTx,
+  tenantId: string,
+  ids: string[],
+): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  const present = await existingTables(db, Object.keys(postgresTables));
+  for (const [table, rule] of Object.entries(postgresTables)) {
+    if (rule.erase !== "delete" || !present.has(table)) continue;
+    // The table name and condition are literals of tables.ts; the ids travel as parameters.
+    deleted[table] = await db.$executeRawUnsafe(
+      `DELETE FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,
+      tenantId,
+      ids,
+    );
+  }
+  return deleted;
 }
 
 async function alreadyErased(tx: DbTx, tenantId: string, customerId: string, erasedAt: Date): Promise<ErasureOutcome> {

@@ -4,7 +4,7 @@ import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { deleteEventsBefore, eraseClickhouse, rowsOfCustomers } from "./clickhouse.ts";
-import { eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
+import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
 import { defaultRetention, type RetentionSettings, type RetentionUpdate } from "./privacy.types.ts";
@@ -107,8 +107,8 @@ const SWEEP_DAYS = 8;
 
 /**
  * ClickHouse's part of erasures that could not finish when they were made (ClickHouse down or elsewhere),
- * then the sweep of recent ones for late facts: re-keyed to a fresh pseudonym (the first one is gone for
- * good), behavioural rows deleted.
+ * then the sweep of recent ones for what consumers wrote from late events: ClickHouse facts re-keyed to a
+ * fresh pseudonym (the first one is gone for good), behavioural rows deleted in ClickHouse and Postgres.
  */
 export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult> {
   if (!ctx.analytics) return { acted: 0, outbox: [] };
@@ -125,9 +125,10 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
       AND clickhouse_done_at > ${new Date(ctx.now.getTime() - SWEEP_DAYS * 86_400_000)}`;
   for (const { customer_id } of recent) {
     const ids = await personIds(ctx.db, ctx.tenantId, customer_id);
-    if ((await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids)) === 0) continue;
-    await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
-    acted++;
+    const lateRows = Object.values(await deletePersonalRows(ctx.db, ctx.tenantId, ids)).reduce((a, b) => a + b, 0);
+    const lateFacts = await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids);
+    if (lateFacts > 0) await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
+    if (lateRows + lateFacts > 0) acted++;
   }
   return { acted, outbox: [] };
 }
