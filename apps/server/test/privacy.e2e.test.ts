@@ -26,6 +26,12 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
+/** Every writer on the domain stream has acknowledged everything: nothing about the customer is in flight. */
+async function domainIdle(): Promise<boolean> {
+  const durables = await system.bus.jsm.consumers.list(system.bus.topology.streams.domain).next();
+  return durables.every((c) => c.num_pending === 0 && c.num_ack_pending === 0);
+}
+
 it("erases the customer's personal data everywhere and keeps the tenant's accounting whole", async () => {
   const tag = Date.now().toString(36);
   const phone = `+48602${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
@@ -74,7 +80,7 @@ it("erases the customer's personal data everywhere and keeps the tenant's accoun
     });
     const snapshot = Number((await snapshots.json<{ n: string }>())[0]?.n) > 0;
     const landed = Number(totals.tx.n) === 3 && totals.events === 1 && Number(totals.loyalty.n) > 0 && snapshot;
-    return landed ? totals : undefined;
+    return landed && (await domainIdle()) ? totals : undefined;
   });
   const admin = system.client(tenant.apiKeys.admin);
   const balanceBefore = await customerBalances(db, tenant.tenantId, customerId);
