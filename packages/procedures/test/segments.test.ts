@@ -40,7 +40,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const goldOnly = { all: [{ type: "tier_in", tiers: ["gold"] }] };
+const goldOnly = { all: [{ type: "tier_in" as const, tiers: ["gold"] }] };
 
 describe("segments over tRPC", () => {
   it("admins create a segment, which is materialised at once, and read it back with its members", async () => {
@@ -73,7 +73,9 @@ describe("segments over tRPC", () => {
     const created = await analyst.segments.create({ name: "Buyers", sql });
     expect(created.segment).toMatchObject({ kind: "sql", sql: sql.join("\n"), memberCount: 0 });
 
-    const outside = await failure(analyst.segments.create({ name: "Sneaky", sql: "SELECT customer_id FROM customers" }));
+    const outside = await failure(
+      analyst.segments.create({ name: "Sneaky", sql: "SELECT customer_id FROM customers" }),
+    );
     expect(outside.code).toBe("BAD_REQUEST");
     expect(issuesOf(outside)?.[0]?.path).toBe("sql");
     const both = await failure(analyst.segments.create({ name: "Both", sql: "SELECT 1", definition: goldOnly }));

@@ -1,7 +1,5 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
-import type { SegmentEntered, SegmentLeft } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 import { evaluateSegment } from "./member-ids.ts";
 import { getSegment, sourceOf } from "./segments.ts";
 import { tenantTimezone } from "./tenant.ts";
@@ -13,11 +11,9 @@ export interface SegmentRefresh {
   members: number;
   entered: number;
   left: number;
-  /** Committed segment.entered / segment.left events, for the caller to publish (the outbox relay does otherwise). */
-  outbox: OutboxItem[];
 }
 
-/** Stable per segment, customer and refresh: writing the same refresh again adds nothing to the outbox. */
+/** Stable per segment, customer and refresh (the statement below builds the same text in SQL). */
 export const segmentEventId = (
   type: "segment.entered" | "segment.left",
   segmentId: string,
@@ -63,37 +59,41 @@ async function applyMembers(
   // Without statistics the planner guesses a tiny table and may choose nested loops over 100k rows.
   await tx.$executeRaw`ANALYZE segment_refresh`;
 
-  const entered = await tx.$queryRaw<{ customer_id: string }[]>`
-    INSERT INTO segment_members (segment_id, customer_id, tenant_id, entered_at)
-    SELECT ${segmentId}, customer_id, ${tenantId}, ${now} FROM segment_refresh
-    ON CONFLICT (segment_id, customer_id) DO NOTHING
-    RETURNING customer_id`;
-  const left = await tx.$queryRaw<{ customer_id: string }[]>`
-    DELETE FROM segment_members m
-    WHERE m.segment_id = ${segmentId}
-      AND NOT EXISTS (SELECT 1 FROM segment_refresh r WHERE r.customer_id = m.customer_id)
-    RETURNING customer_id`;
-  const [{ members } = { members: 0 }] = await tx.$queryRaw<{ members: number }[]>`
-    SELECT count(*)::int AS members FROM segment_refresh`;
-
-  const occurredAt = now.toISOString();
-  const event = (type: "segment.entered" | "segment.left", customerId: string): SegmentEntered | SegmentLeft => ({
-    type,
-    id: segmentEventId(type, segmentId, customerId, refresh),
-    tenantId,
-    customerId,
-    segmentId,
-    refresh,
-    occurredAt,
-  });
-  const outbox: OutboxItem[] = [
-    ...entered.map((r) => event("segment.entered", r.customer_id)),
-    ...left.map((r) => event("segment.left", r.customer_id)),
-  ].map((e) => ({ id: e.id, tenantId, type: e.type, payload: e }));
-  await writeOutbox(tx, outbox);
+  // One statement: members in, members out, and an event per change into the outbox, all set-based so a
+  // refresh of a few hundred thousand changes never ships them through this process (the outbox relay
+  // publishes them after the commit). The DELETE sees the snapshot from before the INSERT, and the rows it
+  // inserts are in segment_refresh anyway. Event ids are stable per segment, customer and refresh.
+  const [counts] = await tx.$queryRaw<{ entered: number; left: number; members: number }[]>`
+    WITH entered AS (
+      INSERT INTO segment_members (segment_id, customer_id, tenant_id, entered_at)
+      SELECT ${segmentId}, customer_id, ${tenantId}, ${now} FROM segment_refresh
+      ON CONFLICT (segment_id, customer_id) DO NOTHING
+      RETURNING customer_id
+    ), exited AS (
+      DELETE FROM segment_members m
+      WHERE m.segment_id = ${segmentId}
+        AND NOT EXISTS (SELECT 1 FROM segment_refresh r WHERE r.customer_id = m.customer_id)
+      RETURNING customer_id
+    ), changes AS (
+      SELECT 'segment.entered' AS type, customer_id FROM entered
+      UNION ALL SELECT 'segment.left', customer_id FROM exited
+    ), events AS (
+      SELECT type, customer_id, type || ':' || ${segmentId} || ':' || customer_id || ':' || ${refresh}::int AS id
+      FROM changes
+    ), written AS (
+      INSERT INTO outbox_events (id, tenant_id, type, payload)
+      SELECT id, ${tenantId}, type, jsonb_build_object(
+        'type', type, 'id', id, 'tenantId', ${tenantId}::text, 'customerId', customer_id,
+        'segmentId', ${segmentId}::text, 'refresh', ${refresh}::int, 'occurredAt', ${now.toISOString()}::text)
+      FROM events
+      ON CONFLICT (id) DO NOTHING
+    )
+    SELECT (SELECT count(*) FROM entered)::int AS entered, (SELECT count(*) FROM exited)::int AS left,
+      (SELECT count(*) FROM segment_refresh)::int AS members`;
+  const { entered = 0, left = 0, members = 0 } = counts ?? {};
 
   await tx.$executeRaw`
     UPDATE segments SET refreshes = ${refresh}, refreshed_at = ${now}, member_count = ${members}, last_error = NULL
     WHERE id = ${segmentId} AND tenant_id = ${tenantId}`;
-  return { segmentId, refresh, members, entered: entered.length, left: left.length, outbox };
+  return { segmentId, refresh, members, entered, left };
 }

@@ -1,5 +1,5 @@
-import { groupChildren, isSegmentGroup, type SegmentDefinition, type SegmentNode } from "@regulars/contracts";
-import { type ConditionContext, conditionSql } from "./conditions.ts";
+import { isSegmentGroup, type SegmentDefinition, type SegmentNode } from "@regulars/contracts";
+import { type ConditionContext, conditionSql, isWindowed } from "./conditions.ts";
 import { Params } from "./params.ts";
 import { clickHouseTime } from "./time.ts";
 
@@ -22,10 +22,22 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function nodeSql(ctx: ConditionContext, node: SegmentNode): string {
   if (!isSegmentGroup(node)) return conditionSql(ctx, node);
-  const joiner = "all" in node ? " AND " : " OR ";
-  return `(${groupChildren(node)
-    .map((child) => nodeSql(ctx, child))
-    .join(joiner)})`;
+  if ("any" in node) return `(${node.any.map((child) => nodeSql(ctx, child)).join(" OR ")})`;
+  // In an AND, the first windowed condition that selects a set (rather than excluding one) bounds every
+  // other condition below: its set, the same text and parameters, restricts their fact subqueries (ClickHouse
+  // builds a set once per distinct subquery). Correct because a member must be in that set anyway.
+  const sqls = new Map<SegmentNode, string>();
+  let inner = ctx;
+  for (const child of node.all) {
+    if (isSegmentGroup(child) || !isWindowed(child)) continue;
+    const sql = conditionSql(ctx, child);
+    sqls.set(child, sql);
+    if (!ctx.restrict && sql.startsWith("customer_id IN (")) {
+      inner = { ...ctx, restrict: sql };
+      break;
+    }
+  }
+  return `(${node.all.map((child) => sqls.get(child) ?? nodeSql(inner, child)).join(" AND ")})`;
 }
 
 /**

@@ -11,6 +11,12 @@ export interface ConditionContext {
   now: string;
   nowDate: Date;
   timezone: string;
+  /**
+   * A `customer_id IN (…)` set every member must be in anyway (a windowed condition of an enclosing AND),
+   * added to the fact subqueries: a lifetime aggregate then groups only those customers' rows, not every
+   * customer's history.
+   */
+  restrict?: string;
 }
 
 const sqlOps: Record<ComparisonOp, string> = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "=", neq: "!=" };
@@ -72,7 +78,12 @@ function aggregateCondition(ctx: ConditionContext, a: Aggregate): string {
 }
 
 function rowsOf(ctx: ConditionContext, table: Aggregate["table"], final: boolean, filters: string[]): string {
-  const where = [`tenant_id = ${ctx.tenant}`, "customer_id != ''", ...filters].join(" AND ");
+  const where = [
+    `tenant_id = ${ctx.tenant}`,
+    "customer_id != ''",
+    ...filters,
+    ...(ctx.restrict ? [ctx.restrict] : []),
+  ].join(" AND ");
   return `SELECT customer_id FROM ${ctx.db}.${table}${final ? " FINAL" : ""} WHERE ${where}`;
 }
 
@@ -180,5 +191,21 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       const joined = "coalesce(registered_at, created_at)";
       return `(${joined} > ${at(ctx, daysBefore(ctx.nowDate, c.days))} AND ${joined} <= ${ctx.now})`;
     }
+  }
+}
+
+/** Conditions that read only a window of recent facts: cheap, and usually selective. */
+export function isWindowed(c: SegmentCondition): boolean {
+  switch (c.type) {
+    case "orders_count":
+    case "order_value":
+    case "visited_locations":
+    case "event_count":
+    case "bought":
+      return c.window !== "lifetime";
+    case "last_order":
+      return c.op === "less_than_days_ago";
+    default:
+      return false;
   }
 }

@@ -109,6 +109,23 @@ describe("compileSegment", () => {
     expect(sql).toContain("(has_email AND (has_phone OR has_date_of_birth))");
   });
 
+  it("bounds lifetime aggregates by a windowed condition of the same AND", () => {
+    const { sql } = compileSegment(
+      SegmentDefinition.parse({
+        all: [
+          { type: "tag_affinity", tag: "vegetarian", op: "gte", value: 0.3 },
+          { type: "orders_count", window: "30d", op: "gte", value: 2 },
+        ],
+      }),
+      options,
+    );
+    const orders = /customer_id IN \(SELECT customer_id FROM facts\.transactions WHERE [^)]*\)[^)]*\)/.exec(sql)?.[0];
+    expect(orders).toBeDefined();
+    // Once as a condition, once inside the affinity's subquery.
+    expect(sql.split(orders!).length - 1).toBe(2);
+    expect(sql.indexOf(orders!)).toBeGreaterThan(sql.indexOf("facts.transaction_lines FINAL"));
+  });
+
   it("previews with the sample size as a parameter", () => {
     const { sql, params } = compileSegmentPreview(everyCondition("x"), options, 25);
     expect(sql).toContain("groupArraySorted({sample_size:UInt32})");

@@ -57,8 +57,7 @@ async function sourceOf(
 /** Saved, then refreshed at once: a segment's members follow every change to it. */
 async function refreshed(ctx: TenantContext, id: string) {
   const refresh = await refreshSegment({ db: ctx.db, analytics: analyticsOf(ctx) }, ctx.tenantId, id, new Date());
-  const { outbox: _committed, ...counts } = refresh;
-  return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh: counts };
+  return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh };
 }
 
 export const segmentsRouter = router({
