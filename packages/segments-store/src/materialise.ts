@@ -37,25 +37,31 @@ export async function materialiseSegment(
   const segment = await getSegment(deps.db, tenantId, segmentId);
   const timezone = await tenantTimezone(deps.db, tenantId);
   const ids = await evaluateSegment(deps.analytics, sourceOf(segment), { tenantId, timezone, now });
-  return withTransaction(deps.db, (tx) => applyMembers(tx, tenantId, segmentId, ids, now), { timeoutMs: 120_000 });
+  return withTransaction(deps.db, (tx) => applyMembers(tx, { tenantId, segmentId, ids, now }), {
+    timeoutMs: 120_000,
+  });
 }
 
-async function applyMembers(
-  tx: DbTx,
-  tenantId: string,
-  segmentId: string,
-  ids: string[],
-  now: Date,
-): Promise<SegmentRefresh> {
+interface MemberChange {
+  tenantId: string;
+  segmentId: string;
+  ids: string[];
+  now: Date;
+}
+
+async function applyMembers(tx: DbTx, { tenantId, segmentId, ids, now }: MemberChange): Promise<SegmentRefresh> {
   const [locked] = await tx.$queryRaw<{ refreshes: number }[]>`
     SELECT refreshes FROM segments WHERE id = ${segmentId} AND tenant_id = ${tenantId} FOR UPDATE`;
   const refresh = (locked?.refreshes ?? 0) + 1;
 
   await tx.$executeRaw`CREATE TEMPORARY TABLE segment_refresh (customer_id text PRIMARY KEY) ON COMMIT DROP`;
+  // Only the tenant's own customers (Postgres is the truth): a raw query may return any text, and ClickHouse's
+  // rows of one tenant could name another's customer; the primary key makes the ids distinct.
   await tx.$executeRaw`
     INSERT INTO segment_refresh (customer_id)
-    SELECT DISTINCT r.id FROM unnest(${ids}::text[]) AS r(id)
-    JOIN customers c ON c.id = r.id AND c.tenant_id = ${tenantId}`;
+    SELECT r.id FROM unnest(${ids}::text[]) AS r(id)
+    JOIN customers c ON c.id = r.id AND c.tenant_id = ${tenantId}
+    ON CONFLICT DO NOTHING`;
   // Without statistics the planner guesses a tiny table and may choose nested loops over 100k rows.
   await tx.$executeRaw`ANALYZE segment_refresh`;
 

@@ -20,6 +20,12 @@ export interface CompiledSql {
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/**
+ * A fact and its redelivered copy share their sorting key, occurred_at included, so they always sit in the same
+ * monthly partition: FINAL need not merge across partitions, and each partition is collapsed on its own.
+ */
+const settings = "SETTINGS do_not_merge_across_partitions_select_final = 1";
+
 function nodeSql(ctx: ConditionContext, node: SegmentNode): string {
   if (!isSegmentGroup(node)) return conditionSql(ctx, node);
   if ("any" in node) return `(${node.any.map((child) => nodeSql(ctx, child)).join(" OR ")})`;
@@ -64,7 +70,7 @@ function compileWhere(definition: SegmentDefinition, options: CompileOptions) {
 /** The segment's members: one row per customer, a `customer_id` column. */
 export function compileSegment(definition: SegmentDefinition, options: CompileOptions): CompiledSql {
   const { from, where, params } = compileWhere(definition, options);
-  return { sql: `SELECT customer_id FROM ${from} WHERE ${where}`, params: params.values };
+  return { sql: `SELECT customer_id FROM ${from} WHERE ${where} ${settings}`, params: params.values };
 }
 
 /**
@@ -81,7 +87,7 @@ export function compileSegmentPreview(
   const sample =
     "tuple(customer_id, tier, has_email, has_phone, has_date_of_birth, toString(coalesce(registered_at, created_at)))";
   return {
-    sql: `SELECT count() AS members, groupArraySorted(${limit})(${sample}) AS sample ` + `FROM ${from} WHERE ${where}`,
+    sql: `SELECT count() AS members, groupArraySorted(${limit})(${sample}) AS sample FROM ${from} WHERE ${where} ${settings}`,
     params: params.values,
   };
 }
