@@ -185,6 +185,7 @@ describe("nothing was changed by the attempts", () => {
       format: "JSONEachRow",
     });
     expect((await tables.json<{ name: string }>()).map((t) => t.name)).toEqual([
+      "customers",
       "events",
       "loyalty_events",
       "schema_migrations",

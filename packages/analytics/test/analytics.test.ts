@@ -62,7 +62,7 @@ describe("timestamps", () => {
 describe("migrate", () => {
   it("creates the database and tables once, and is a no-op the second time", async () => {
     expect(await analytics.ping()).toBe(true);
-    expect(await analytics.migrate()).toEqual({ applied: ["0001_init", "0002_loyalty_events"] });
+    expect(await analytics.migrate()).toEqual({ applied: ["0001_init", "0002_loyalty_events", "0003_customers"] });
     expect(await analytics.migrate()).toEqual({ applied: [] });
 
     const tables = await selectRows<{ name: string }>(
@@ -70,6 +70,7 @@ describe("migrate", () => {
       { db: database },
     );
     expect(tables.map((t) => t.name)).toEqual([
+      "customers",
       "events",
       "loyalty_events",
       "schema_migrations",
@@ -82,6 +83,7 @@ describe("migrate", () => {
     expect(ledger).toEqual([
       { version: 1, name: "0001_init" },
       { version: 2, name: "0002_loyalty_events" },
+      { version: 3, name: "0003_customers" },
     ]);
   });
 });
@@ -183,19 +185,19 @@ describe("migration checksums", () => {
       const folderUrl = pathToFileURL(`${folder}/`);
       const db = `${database}_ledger`;
       expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({
-        applied: ["0001_init", "0002_loyalty_events"],
+        applied: ["0001_init", "0002_loyalty_events", "0003_customers"],
       });
 
       await writeFile(
-        join(folder, "0003_customer_days.sql"),
+        join(folder, "0004_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0003_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0004_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0004_never.sql"),
+        join(folder, "0005_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);
@@ -211,6 +213,7 @@ describe("migration checksums", () => {
       expect(tables.map((t) => t.name)).toEqual([
         "a",
         "b",
+        "customers",
         "events",
         "loyalty_events",
         "schema_migrations",
