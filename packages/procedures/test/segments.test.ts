@@ -59,6 +59,8 @@ describe("segments over tRPC", () => {
     });
     expect(updated.refresh).toMatchObject({ refresh: 2, members: 1, entered: 1, left: 2 });
     expect(updated.segment.version).toBe(2);
+    const audited = await db.auditLog.findMany({ where: { tenantId: tenant.tenantId, target: created.segment.id } });
+    expect(audited.map((a) => a.action).sort()).toEqual(["segments.create", "segments.update"]);
     expect((await admin.segments.refresh({ id: created.segment.id })).refresh).toMatchObject({ entered: 0, left: 0 });
 
     const preview = await admin.segments.preview({ definition: goldOnly, sampleSize: 5 });

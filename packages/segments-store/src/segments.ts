@@ -1,5 +1,6 @@
+import { recordAudit } from "@regulars/audit";
 import { SegmentDefinition } from "@regulars/contracts";
-import { type Db, Prisma, type SegmentModel as SegmentRow } from "@regulars/db";
+import { type Db, Prisma, type SegmentModel as SegmentRow, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { SegmentSource } from "./member-ids.ts";
@@ -59,62 +60,77 @@ const nameTaken = (name: string) =>
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
-/** Saves a new segment (not yet materialised: the caller refreshes it). */
-export async function createSegment(
-  db: Db,
-  tenantId: string,
-  input: SegmentInput,
-  createdBy: string,
-): Promise<Segment> {
+const auditDetails = (input: Partial<SegmentInput>) => ({
+  ...(input.name !== undefined ? { name: input.name } : {}),
+  ...(input.source ? { source: input.source } : {}),
+  ...(input.refreshIntervalMinutes !== undefined ? { refreshIntervalMinutes: input.refreshIntervalMinutes } : {}),
+  ...(input.status !== undefined ? { status: input.status } : {}),
+});
+
+/** Saves a new segment (not yet materialised: the caller refreshes it), audited under `actor`. */
+export async function createSegment(db: Db, tenantId: string, input: SegmentInput, actor: string): Promise<Segment> {
   try {
-    const row = await db.segment.create({
-      data: {
-        id: newId("segment"),
+    return await withTransaction(db, async (tx) => {
+      const row = await tx.segment.create({
+        data: {
+          id: newId("segment"),
+          tenantId,
+          name: input.name,
+          kind: input.source.kind,
+          definition: input.source.kind === "definition" ? input.source.definition : undefined,
+          rawSql: input.source.kind === "sql" ? input.source.sql : null,
+          refreshIntervalMinutes: input.refreshIntervalMinutes,
+          status: input.status,
+          createdBy: actor,
+        },
+      });
+      await recordAudit(tx, {
         tenantId,
-        name: input.name,
-        kind: input.source.kind,
-        definition: input.source.kind === "definition" ? input.source.definition : undefined,
-        rawSql: input.source.kind === "sql" ? input.source.sql : null,
-        refreshIntervalMinutes: input.refreshIntervalMinutes,
-        status: input.status,
-        createdBy,
-      },
+        actor,
+        action: "segments.create",
+        target: row.id,
+        details: auditDetails(input),
+      });
+      return toSegment(row);
     });
-    return toSegment(row);
   } catch (e) {
     if (isUniqueViolation(e)) throw nameTaken(input.name);
     throw e;
   }
 }
 
-/** Changes a segment; a new definition or SQL counts as a new version. */
+/** Changes a segment, audited under `actor`; a new definition or SQL counts as a new version. */
 export async function updateSegment(
   db: Db,
   tenantId: string,
   id: string,
   input: Partial<SegmentInput>,
+  actor: string,
 ): Promise<Segment> {
   await getSegment(db, tenantId, id);
   const source = input.source;
   try {
-    const row = await db.segment.update({
-      where: { id, tenantId },
-      data: {
-        name: input.name,
-        refreshIntervalMinutes: input.refreshIntervalMinutes,
-        status: input.status,
-        ...(source
-          ? {
-              kind: source.kind,
-              definition: source.kind === "definition" ? source.definition : Prisma.DbNull,
-              rawSql: source.kind === "sql" ? source.sql : null,
-              version: { increment: 1 },
-            }
-          : {}),
-        updatedAt: new Date(),
-      },
+    return await withTransaction(db, async (tx) => {
+      const row = await tx.segment.update({
+        where: { id, tenantId },
+        data: {
+          name: input.name,
+          refreshIntervalMinutes: input.refreshIntervalMinutes,
+          status: input.status,
+          ...(source
+            ? {
+                kind: source.kind,
+                definition: source.kind === "definition" ? source.definition : Prisma.DbNull,
+                rawSql: source.kind === "sql" ? source.sql : null,
+                version: { increment: 1 },
+              }
+            : {}),
+          updatedAt: new Date(),
+        },
+      });
+      await recordAudit(tx, { tenantId, actor, action: "segments.update", target: id, details: auditDetails(input) });
+      return toSegment(row);
     });
-    return toSegment(row);
   } catch (e) {
     if (isUniqueViolation(e) && input.name) throw nameTaken(input.name);
     throw e;

@@ -81,7 +81,13 @@ export const segmentsRouter = router({
     }
     const source = await sourceOf(ctx, input);
     const { id, name, refreshIntervalMinutes, status } = input;
-    await updateSegment(ctx.db, ctx.tenantId, id, { name, source, refreshIntervalMinutes, status });
+    await updateSegment(
+      ctx.db,
+      ctx.tenantId,
+      id,
+      { name, source, refreshIntervalMinutes, status },
+      ctx.credential.keyId,
+    );
     return refreshed(ctx, id);
   }),
 
