@@ -72,7 +72,9 @@ async function applyMembers(tx: DbTx, { tenantId, segmentId, ids, now }: MemberC
   const [counts] = await tx.$queryRaw<{ entered: number; left: number; members: number }[]>`
     WITH entered AS (
       INSERT INTO segment_members (segment_id, customer_id, tenant_id, entered_at)
-      SELECT ${segmentId}, customer_id, ${tenantId}, ${now} FROM segment_refresh
+      SELECT ${segmentId}, r.customer_id, ${tenantId}, ${now} FROM segment_refresh r
+      -- An anti-join first: most refreshes change few members, and probing the key per row costs more.
+      WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ${segmentId} AND m.customer_id = r.customer_id)
       ON CONFLICT (segment_id, customer_id) DO NOTHING
       RETURNING customer_id
     ), exited AS (
