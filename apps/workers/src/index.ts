@@ -4,6 +4,7 @@ import {
   type ConsumerDependency,
   type ConsumerState,
   type DeadLetterInfo,
+  type Outcome,
   type RunningConsumer,
   startBatchConsumer,
 } from "@regulars/bus";
@@ -13,6 +14,7 @@ import { applyEventBatch, ledgerDefaults } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { Registry } from "prom-client";
+import type { z } from "zod";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-loyalty-events.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
@@ -137,68 +139,73 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     running.push({ stream: streams.events, running: consumer });
     if (!enabled.has("ledger")) others.push(startOutboxRelay({ db, bus, log }));
   }
+  /** A durable of its own on the domain stream: its position, backlog and retries are nobody else's. */
+  const startDomainWriter = async <T>(
+    durable: string,
+    schema: z.ZodType<T>,
+    dependency: ConsumerDependency,
+    handle: (items: T[]) => Promise<Outcome[]>,
+    maxBatch: number,
+  ) => {
+    const consumer = await startBatchConsumer({
+      ...common,
+      maxBatch: Math.max(opts.maxBatch ?? 0, maxBatch),
+      stream: streams.domain,
+      durable,
+      schema,
+      dependency,
+      handle,
+      onBatch: metrics.observeBatch(durable),
+    });
+    running.push({ stream: streams.domain, running: consumer });
+  };
   if (enabled.has("analytics")) {
     const analytics = opts.analytics;
     if (!analytics) throw new Error("the analytics writer needs a ClickHouse connection");
-    // Two durables on the domain stream, transactions and behaviour in one, loyalty events in the other: each
-    // keeps its own position, so a backlog or a retried message of one never holds up the other.
+    // Transactions and behaviour in one durable, loyalty events in another, customers' attributes in a third:
+    // a backlog or a retried message of one never holds up the others.
     const clickhouse: ConsumerDependency = {
       name: "clickhouse",
       isTransient: isTransientClickHouseError,
       probe: () => analytics.ping(),
     };
-    const consumer = await startBatchConsumer({
-      ...common,
-      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
-      stream: streams.domain,
-      durable: consumers.analyticsWriter,
-      schema: DomainEvent,
-      dependency: clickhouse,
-      handle: (items) => writeFactsBatch(analytics, items),
-      onBatch: metrics.observeBatch(consumers.analyticsWriter),
-    });
-    running.push({ stream: streams.domain, running: consumer });
-    const loyalty = await startBatchConsumer({
-      ...common,
-      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
-      stream: streams.domain,
-      durable: consumers.loyaltyEventsWriter,
-      schema: LoyaltyEventMessage,
-      dependency: clickhouse,
-      handle: (items) => writeLoyaltyEventsBatch(analytics, items),
-      onBatch: metrics.observeBatch(consumers.loyaltyEventsWriter),
-    });
-    running.push({ stream: streams.domain, running: loyalty });
+    await startDomainWriter(
+      consumers.analyticsWriter,
+      DomainEvent,
+      clickhouse,
+      (items) => writeFactsBatch(analytics, items),
+      2_000,
+    );
+    await startDomainWriter(
+      consumers.loyaltyEventsWriter,
+      LoyaltyEventMessage,
+      clickhouse,
+      (items) => writeLoyaltyEventsBatch(analytics, items),
+      2_000,
+    );
     // Customers' attributes from Postgres into ClickHouse for segments: both must answer for a batch to go in.
-    const snapshots = await startBatchConsumer({
-      ...common,
-      maxBatch: Math.max(opts.maxBatch ?? 0, 2_000),
-      stream: streams.domain,
-      durable: consumers.customerSnapshotWriter,
-      schema: CustomerSnapshotMessage,
-      dependency: {
-        name: "postgres+clickhouse",
-        isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
-        probe: async () => (await postgres.probe()) && (await clickhouse.probe()),
-      },
-      handle: (items) => writeCustomerSnapshotsBatch(db, analytics, items),
-      onBatch: metrics.observeBatch(consumers.customerSnapshotWriter),
-    });
-    running.push({ stream: streams.domain, running: snapshots });
+    const both: ConsumerDependency = {
+      name: "postgres+clickhouse",
+      isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
+      probe: async () => (await postgres.probe()) && (await clickhouse.probe()),
+    };
+    await startDomainWriter(
+      consumers.customerSnapshotWriter,
+      CustomerSnapshotMessage,
+      both,
+      (items) => writeCustomerSnapshotsBatch(db, analytics, items),
+      2_000,
+    );
   }
   if (enabled.has("profiles")) {
     // Behavioural profile facts in Postgres: a durable of its own, so a ClickHouse outage never delays profiles.
-    const consumer = await startBatchConsumer({
-      ...common,
-      maxBatch: Math.max(opts.maxBatch ?? 0, 1_000),
-      stream: streams.domain,
-      durable: consumers.profileWriter,
-      schema: ProfileTransactionMessage,
-      dependency: postgres,
-      handle: (items) => writeProfileOrdersBatch(db, items),
-      onBatch: metrics.observeBatch(consumers.profileWriter),
-    });
-    running.push({ stream: streams.domain, running: consumer });
+    await startDomainWriter(
+      consumers.profileWriter,
+      ProfileTransactionMessage,
+      postgres,
+      (items) => writeProfileOrdersBatch(db, items),
+      1_000,
+    );
   }
   if (enabled.has("jobs")) {
     others.push(

@@ -1,30 +1,11 @@
 import { type FactsTarget, insertLoyaltyEvents, loyaltyEventTypes } from "@regulars/analytics";
 import { done, type Outcome } from "@regulars/bus";
 import { LoyaltyEvent } from "@regulars/contracts";
-import { z } from "zod";
+import type { z } from "zod";
+import { domainMessageOf } from "../domain-message.ts";
 
-/** Offsets are required: `Date` and ClickHouse would read a time without one in a zone of their choosing. */
-const isoWithOffset = z.iso.datetime({ offset: true });
-
-/**
- * A domain stream message as the loyalty events writer reads it: a loyalty event, parsed strictly (a bad one
- * is dead-lettered with the fields at fault), or null for any other domain event, which is not this writer's
- * and is acknowledged without work. The durable reads the whole domain stream because the loyalty types share
- * no subject prefix and NATS 2.9 takes one filter per consumer; other types are checked by their own readers.
- */
-export const LoyaltyEventMessage = z.looseObject({ type: z.string() }).transform((message, ctx) => {
-  if (!loyaltyEventTypes.has(message.type)) return null;
-  const parsed = LoyaltyEvent.safeParse(message);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-    return z.NEVER;
-  }
-  if (!isoWithOffset.safeParse(parsed.data.occurredAt).success) {
-    ctx.addIssue({ code: "custom", path: ["occurredAt"], message: "must be ISO 8601 with an offset" });
-    return z.NEVER;
-  }
-  return parsed.data;
-});
+/** A loyalty event from the domain stream, or null for another type (see domainMessageOf). */
+export const LoyaltyEventMessage = domainMessageOf((type) => loyaltyEventTypes.has(type), LoyaltyEvent);
 export type LoyaltyEventMessage = z.infer<typeof LoyaltyEventMessage>;
 
 /**
