@@ -1,17 +1,9 @@
 import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { resolveDataDir } from "@regulars/embedded";
+import { analyticsConfigOf, ClickHouseSettings } from "@regulars/runtime";
 import { z } from "zod";
 
-const AnalyticsEnv = z.object({
-  CLICKHOUSE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
-  CLICKHOUSE_USER: z.string().optional(),
-  CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z
-    .string()
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/)
-    .default("regulars"),
-  REGULARS_DATA_DIR: z.string().optional(),
-});
+const AnalyticsEnv = ClickHouseSettings.extend({ REGULARS_DATA_DIR: z.string().optional() });
 
 /**
  * The ClickHouse the running system uses: CLICKHOUSE_URL when set, otherwise the embedded chdb store in the
@@ -21,19 +13,7 @@ const AnalyticsEnv = z.object({
 export async function openAnalytics(env: NodeJS.ProcessEnv): Promise<Analytics> {
   const config = AnalyticsEnv.parse(env);
   const analytics = await createAnalytics(
-    config.CLICKHOUSE_URL
-      ? {
-          kind: "http",
-          url: config.CLICKHOUSE_URL,
-          username: config.CLICKHOUSE_USER,
-          password: config.CLICKHOUSE_PASSWORD,
-          database: config.CLICKHOUSE_DATABASE,
-        }
-      : {
-          kind: "chdb",
-          path: `${resolveDataDir({ override: config.REGULARS_DATA_DIR })}/clickhouse`,
-          database: config.CLICKHOUSE_DATABASE,
-        },
+    analyticsConfigOf(config, resolveDataDir({ override: config.REGULARS_DATA_DIR })),
   );
   try {
     await analytics.migrate();

@@ -1,3 +1,4 @@
+import type { AnalyticsConfig } from "@regulars/analytics";
 import { busDefaults, DEFAULT_PARTITIONS, MAX_PARTITIONS } from "@regulars/bus";
 import { defaultOccurredAtWindow } from "@regulars/contracts";
 import { httpDefaults, RateLimitSetting } from "@regulars/http-guards";
@@ -7,6 +8,30 @@ import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
+
+/** Where ClickHouse is: a server over HTTP, or (no URL) chdb in the data folder. The CLI reads these too. */
+export const ClickHouseSettings = z.object({
+  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/)
+    .default("regulars"),
+});
+export type ClickHouseSettings = z.infer<typeof ClickHouseSettings>;
+
+/** The analytics connection the settings describe; chdb keeps its files in `<dataDir>/clickhouse`. */
+export const analyticsConfigOf = (config: ClickHouseSettings, dataDir: string): AnalyticsConfig =>
+  config.CLICKHOUSE_URL
+    ? {
+        kind: "http",
+        url: config.CLICKHOUSE_URL,
+        username: config.CLICKHOUSE_USER,
+        password: config.CLICKHOUSE_PASSWORD,
+        database: config.CLICKHOUSE_DATABASE,
+      }
+    : { kind: "chdb", path: `${dataDir}/clickhouse`, database: config.CLICKHOUSE_DATABASE };
 
 /**
  * Every setting a Regulars process reads, validated once at start; defaults come from the packages that
@@ -24,13 +49,7 @@ export const ServerConfig = z.object({
   ),
   /** Copies of each stream on a NATS cluster (1 on a single server, 3 on a three-node cluster). */
   NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  CLICKHOUSE_URL: optionalUrl,
-  CLICKHOUSE_USER: z.string().optional(),
-  CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z
-    .string()
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/)
-    .default("regulars"),
+  ...ClickHouseSettings.shape,
   REGULARS_DATA_DIR: z.string().optional(),
   REGULARS_NAMESPACE: z
     .string()

@@ -3,7 +3,7 @@ import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import type { Logger } from "@regulars/logger";
-import type { ServerConfig } from "./config.ts";
+import { analyticsConfigOf, type ServerConfig } from "./config.ts";
 
 export interface Dependencies {
   databaseUrl: string;
@@ -60,17 +60,7 @@ export async function connectDependencies(
 
   let analytics: Analytics | null = null;
   if (needAnalytics) {
-    analytics = await createAnalytics(
-      config.CLICKHOUSE_URL
-        ? {
-            kind: "http",
-            url: config.CLICKHOUSE_URL,
-            username: config.CLICKHOUSE_USER,
-            password: config.CLICKHOUSE_PASSWORD,
-            database: config.CLICKHOUSE_DATABASE,
-          }
-        : { kind: "chdb", path: `${dataDir}/clickhouse`, database: config.CLICKHOUSE_DATABASE },
-    );
+    analytics = await createAnalytics(analyticsConfigOf(config, dataDir));
     if (migrateAnalytics) {
       const applied = await analytics.migrate();
       log.info({ applied: applied.applied }, "clickhouse schema ready");

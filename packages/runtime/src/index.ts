@@ -1,7 +1,7 @@
 // @regulars/runtime: what every Regulars process shares to run: its configuration (validated once, with the
 // packages' defaults), the connections it opens (embedded services when no URL is given), HTTP listening,
 // the record that lets tools find it, and a main that stops cleanly on a signal.
-export { loadConfig, parseRoles, Role, ServerConfig } from "./config.ts";
+export { analyticsConfigOf, ClickHouseSettings, loadConfig, parseRoles, Role, ServerConfig } from "./config.ts";
 export { openRoleContext, type ReadinessChecks, type RoleContext, type StartedRole } from "./context.ts";
 export { connectDependencies, type Dependencies } from "./dependencies.ts";
 export { type Listening, listen } from "./listen.ts";
