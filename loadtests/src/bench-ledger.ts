@@ -14,10 +14,10 @@ import { createLogger, createMetricsRegistry } from "@regulars/logger";
 import { evaluateEarning } from "@regulars/rules";
 import { createTenant } from "@regulars/tenancy";
 import { ledgerBacklog, startWorkers } from "@regulars/workers";
-import pg from "pg";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
 import { fullProgramme } from "./full-programme.ts";
 import { demoMenu } from "./menu.ts";
+import { withAdmin } from "./postgres-admin.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +28,6 @@ const { values } = parseArgs({
 });
 const count = Number(values.transactions);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
-
-async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function main() {
   const embedded = process.env.DATABASE_URL

@@ -7,18 +7,18 @@
  * a second one with nothing changed) and the dashboard's location figures. Bars: preview < 1 s; materialising a
  * 100k-member segment < 10 s.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createAnalytics, locationTotals } from "@regulars/analytics";
+import { type Analytics, createAnalytics, locationTotals } from "@regulars/analytics";
 import type { SegmentDefinition } from "@regulars/contracts";
-import { createDb, migrateDatabase } from "@regulars/db";
-import { seedDemo } from "@regulars/demo-data";
+import { createDb, type Db, migrateDatabase } from "@regulars/db";
+import { type SeedProgress, seedDemo } from "@regulars/demo-data";
 import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
 import { createSegment, materialiseSegment, previewSegment } from "@regulars/segments-store";
 import { createTenant } from "@regulars/tenancy";
-import pg from "pg";
+import { withAdmin } from "./postgres-admin.ts";
 import { benchSegments, type Timed, timeRuns } from "./segments-cases.ts";
 
 const { values } = parseArgs({
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     days: { type: "string", default: "365" },
     runs: { type: "string", default: "3" },
     json: { type: "boolean", default: false },
+    keep: { type: "string" },
   },
 });
 const customers = Number(values.customers);
@@ -35,14 +36,42 @@ const runs = Number(values.runs);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const bars = { previewMs: 1_000, materialiseMs: 10_000, materialiseMembers: 100_000 };
 
-async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
+interface KeptData {
+  dbName: string;
+  tenantId: string;
+  seeded: SeedProgress;
+  seedSeconds: number;
+}
+
+/** A tenant with `customers` seeded customers, then ClickHouse's parts merged as they would be long before. */
+async function seedAll(db: Db, analytics: Analytics, database: string, now: Date) {
+  const { tenantId } = await createTenant(
+    db,
+    { name: "Bench Burgers", timezone: "Europe/Warsaw", currency: "EUR" },
+    "bench",
+  );
+  say(`seeding ${customers} customers with ${days} days of history`);
+  let nextReport = 0;
+  const seedStarted = performance.now();
+  const seeded = await seedDemo({
+    db,
+    analytics,
+    tenantId,
+    customers,
+    days,
+    now,
+    onProgress: (p) => {
+      if (p.customers < nextReport && p.customers < p.of) return;
+      nextReport += Math.max(1, Math.floor(p.of / 20));
+      const s = (performance.now() - seedStarted) / 1000;
+      say(`  ${p.customers}/${p.of} customers, ${p.transactions + p.lines + p.events} rows, ${s.toFixed(0)} s`);
+    },
+  });
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  say("merging ClickHouse parts");
+  for (const table of ["transactions", "transaction_lines", "events", "customers"])
+    await analytics.client.command({ query: `OPTIMIZE TABLE ${database}.${table} FINAL` });
+  return { tenantId, seeded, seedSeconds };
 }
 
 async function main() {
@@ -50,11 +79,20 @@ async function main() {
     ? null
     : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
-  const dbName = `regulars_bench_${Date.now().toString(36)}`;
-  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  // --keep <dir>: the seeded data stays (chdb in <dir>, the database named in <dir>/bench.json) and later runs
+  // with the same <dir> skip seeding, to measure the segment phases again.
+  const kept = values.keep ? join(values.keep, "bench.json") : null;
+  const reused = kept && existsSync(kept) ? (JSON.parse(readFileSync(kept, "utf8")) as KeptData) : null;
+  const dbName = reused?.dbName ?? `regulars_bench_${Date.now().toString(36)}`;
+  if (!reused) await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
   const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
-  const folder = process.env.CLICKHOUSE_URL ? null : mkdtempSync(join(tmpdir(), "regulars-bench-segments-"));
+  if (values.keep) mkdirSync(join(values.keep, "clickhouse"), { recursive: true });
+  const folder = process.env.CLICKHOUSE_URL
+    ? null
+    : values.keep
+      ? join(values.keep, "clickhouse")
+      : mkdtempSync(join(tmpdir(), "regulars-bench-segments-"));
   const database = dbName;
   const analytics = await createAnalytics(
     process.env.CLICKHOUSE_URL
@@ -71,38 +109,15 @@ async function main() {
   try {
     await migrateDatabase(url.toString());
     await analytics.migrate();
-    const { tenantId } = await createTenant(
-      db,
-      { name: "Bench Burgers", timezone: "Europe/Warsaw", currency: "EUR" },
-      "bench",
-    );
     const now = new Date();
-
-    say(`seeding ${customers} customers with ${days} days of history`);
-    let nextReport = 0;
-    const seedStarted = performance.now();
-    const seeded = await seedDemo({
-      db,
-      analytics,
-      tenantId,
-      customers,
-      days,
-      now,
-      onProgress: (p) => {
-        if (p.customers < nextReport && p.customers < p.of) return;
-        nextReport += Math.max(1, Math.floor(p.of / 20));
-        const s = (performance.now() - seedStarted) / 1000;
-        say(`  ${p.customers}/${p.of} customers, ${p.transactions + p.lines + p.events} rows, ${s.toFixed(0)} s`);
-      },
-    });
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    const { tenantId, seeded, seedSeconds } = reused ?? (await seedAll(db, analytics, database, now));
+    if (kept && !reused)
+      writeFileSync(kept, JSON.stringify({ dbName, tenantId, seeded, seedSeconds } satisfies KeptData));
+    if (reused) say(`reusing ${seeded.customers} seeded customers of ${kept}`);
     const rows = seeded.transactions + seeded.lines + seeded.events;
-    // Let ClickHouse merge what the seed wrote, as it would have long before anyone builds a segment.
-    say("merging ClickHouse parts");
-    for (const table of ["transactions", "transaction_lines", "events", "customers"])
-      await analytics.client.command({ query: `OPTIMIZE TABLE ${database}.${table} FINAL` });
 
     const deps = { db, analytics };
+    const runId = now.getTime().toString(36); // segment names are unique: a kept dataset is measured again
     const previews: (Timed & { name: string; members: number })[] = [];
     for (const c of benchSegments) {
       let members = 0;
@@ -118,7 +133,7 @@ async function main() {
       const segment = await createSegment(
         db,
         tenantId,
-        { name: c.name, source: { kind: "definition", definition: c.definition as SegmentDefinition } },
+        { name: `${c.name} (${runId})`, source: { kind: "definition", definition: c.definition as SegmentDefinition } },
         "bench",
       );
       let t0 = performance.now();
@@ -188,10 +203,11 @@ async function main() {
     process.stdout.write(lines.join("\n"));
   } finally {
     await db.$disconnect();
-    await analytics.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => undefined);
+    if (!values.keep)
+      await analytics.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => undefined);
     await analytics.close();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    if (folder && !values.keep) rmSync(folder, { recursive: true, force: true });
+    if (!values.keep) await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
     await embedded?.stop();
   }
 }
