@@ -60,7 +60,22 @@ export function toTransactionRow(fact: TransactionFact) {
     discount_total: fact.discountTotal,
     points: fact.points,
     line_count: fact.lines.length,
+    ...itemFigures(fact.lines),
   };
+}
+
+/** Items and items per tag (a tag once per line): a customer's tag affinity sums these (migration 0004). */
+export function itemFigures(lines: TransactionFact["lines"]): {
+  item_count: number;
+  tag_quantities: Record<string, number>;
+} {
+  const tagQuantities: Record<string, number> = {};
+  let items = 0;
+  for (const line of lines) {
+    items += line.quantity;
+    for (const tag of new Set(line.tags)) tagQuantities[tag] = (tagQuantities[tag] ?? 0) + line.quantity;
+  }
+  return { item_count: items, tag_quantities: tagQuantities };
 }
 
 /** Lines repeat the transaction's customer, time and place so segment queries need no join. */

@@ -19,6 +19,8 @@ export const analystTables = {
     "discount_total",
     "points",
     "line_count",
+    "item_count",
+    "tag_quantities",
   ],
   transaction_lines: [
     "transaction_id",

@@ -1,0 +1,101 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { itemFigures, toTransactionLineRows, toTransactionRow } from "../src/facts.ts";
+import { type Analytics, applyMigrations, createAnalytics, type TransactionFact } from "../src/index.ts";
+import { defaultMigrationsFolder } from "../src/migrations.ts";
+import { transactionFact } from "./fixtures.ts";
+
+let dataDir: string;
+let analytics: Analytics;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "regulars-tags-"));
+  analytics = await createAnalytics({ kind: "chdb", path: dataDir, database: "tags_test" });
+});
+afterAll(async () => {
+  await analytics?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const line = (quantity: number, tags: string[]) => ({
+  lineNo: 0,
+  sku: "X",
+  name: "X",
+  category: null,
+  tags,
+  quantity,
+  unitPrice: 100,
+  discount: 0,
+  amount: quantity * 100,
+});
+
+describe("a transaction's item figures", () => {
+  it("count every item, and each item once per tag even when a line names the tag twice", () => {
+    expect(itemFigures([line(2, ["vegetarian", "new"]), line(3, ["spicy", "spicy"]), line(1, [])])).toEqual({
+      item_count: 6,
+      tag_quantities: { vegetarian: 2, new: 2, spicy: 3 },
+    });
+    expect(itemFigures([])).toEqual({ item_count: 0, tag_quantities: {} });
+  });
+});
+
+describe("migration 0004_transaction_tags", () => {
+  it("gives transactions stored before it their figures from their lines, and FINAL reads only the new copy", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "regulars-migrations-"));
+    try {
+      await cp(defaultMigrationsFolder, folder, { recursive: true });
+      await rm(join(folder, "0004_transaction_tags.sql"));
+      const db = "tags_before";
+      await applyMigrations(analytics.client, db, pathToFileURL(`${folder}/`));
+      const sale: TransactionFact = {
+        ...transactionFact(),
+        lines: [line(2, ["vegetarian"]), line(1, ["vegetarian", "hot"])],
+      };
+      sale.lines[1]!.lineNo = 1;
+      const { item_count, tag_quantities, ...before } = toTransactionRow(sale);
+      await analytics.client.insert({ table: `${db}.transactions`, values: [before], format: "JSONEachRow" });
+      await analytics.client.insert({
+        table: `${db}.transaction_lines`,
+        values: toTransactionLineRows(sale),
+        format: "JSONEachRow",
+      });
+
+      await cp(
+        join(new URL(defaultMigrationsFolder).pathname, "0004_transaction_tags.sql"),
+        join(folder, "0004_transaction_tags.sql"),
+      );
+      expect(await applyMigrations(analytics.client, db, pathToFileURL(`${folder}/`))).toEqual({
+        applied: ["0004_transaction_tags"],
+      });
+      const result = await analytics.client.query({
+        query: `SELECT id, item_count, tag_quantities, total FROM ${db}.transactions FINAL`,
+        format: "JSONEachRow",
+      });
+      expect(await result.json()).toEqual([
+        {
+          id: sale.transactionId,
+          item_count: "3",
+          tag_quantities: { vegetarian: "3", hot: "1" },
+          total: String(sale.total),
+        },
+      ]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("stores new transactions with their figures", async () => {
+    await analytics.migrate();
+    const sale: TransactionFact = { ...transactionFact(), lines: [line(4, ["spicy"])] };
+    await analytics.insertTransactions([sale]);
+    const result = await analytics.client.query({
+      query:
+        "SELECT item_count, tag_quantities['spicy'] AS spicy, tag_quantities['none'] AS none FROM tags_test.transactions FINAL",
+      format: "JSONEachRow",
+    });
+    expect(await result.json()).toEqual([{ item_count: "4", spicy: "4", none: "0" }]);
+  });
+});
