@@ -62,7 +62,9 @@ describe("timestamps", () => {
 describe("migrate", () => {
   it("creates the database and tables once, and is a no-op the second time", async () => {
     expect(await analytics.ping()).toBe(true);
-    expect(await analytics.migrate()).toEqual({ applied: ["0001_init", "0002_loyalty_events", "0003_customers", "0004_transaction_tags"] });
+    expect(await analytics.migrate()).toEqual({
+      applied: ["0001_init", "0002_loyalty_events", "0003_customers", "0004_transaction_tags"],
+    });
     expect(await analytics.migrate()).toEqual({ applied: [] });
 
     const tables = await selectRows<{ name: string }>(
