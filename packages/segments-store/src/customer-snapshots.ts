@@ -32,7 +32,8 @@ const clickHouseTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z
  * The customers' current attributes as segments see them, read in one statement: tier, the consents in
  * force that are granted (latest choice per channel and purpose), which contact fields are known, birthday
  * month and day, when they joined. No names or contact details leave Postgres. `version` is the read's
- * own clock in microseconds: a later read of the same customer wins in ClickHouse.
+ * own clock in microseconds: a later read of the same customer wins in ClickHouse. An erased customer has
+ * none: a fact of theirs arriving after the erasure must not bring their id back into ClickHouse.
  */
 export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promise<CustomerSnapshotRow[]> {
   if (!refs.length) return [];
@@ -56,7 +57,8 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
     FROM unnest(${refs.map((r) => r.tenantId)}::text[], ${refs.map((r) => r.customerId)}::text[]) AS r(tenant_id, id)
     JOIN customers c ON c.id = r.id AND c.tenant_id = r.tenant_id
     LEFT JOIN customer_profiles p ON p.customer_id = c.id
-    LEFT JOIN customer_loyalty l ON l.customer_id = c.id`;
+    LEFT JOIN customer_loyalty l ON l.customer_id = c.id
+    WHERE c.erased_at IS NULL`;
   return rows.map((row) => ({
     tenant_id: row.tenant_id,
     customer_id: row.customer_id,

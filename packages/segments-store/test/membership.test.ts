@@ -169,4 +169,11 @@ describe("customer snapshots", () => {
     );
     expect(members.sample.map((m) => m.customerId).sort()).toEqual([people.bob, id].sort());
   });
+
+  it("never writes an erased customer, even when a fact of theirs arrives after the erasure", async () => {
+    const id = `cus_erased_${Date.now()}`;
+    await db.customer.create({ data: { id, tenantId, createdVia: "pos", createdAt: ago(now, 1), erasedAt: now } });
+    const refs = [{ tenantId, customerId: id }];
+    expect(await snapshotCustomers(db, analytics, { changed: refs, seen: refs })).toBe(0);
+  });
 });
