@@ -116,14 +116,20 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
     SELECT id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId} AND clickhouse_done_at IS NULL
     ORDER BY requested_at LIMIT 50`;
   let acted = 0;
+  const finishedNow = new Set<string>();
   for (const { id } of pending) {
-    if (await finishErasure(ctx.db, ctx.analytics, id, ctx.now)) acted++;
-    else ctx.log.warn({ tenantId: ctx.tenantId, requestId: id }, "erasure in ClickHouse failed; the next pass retries");
+    if (await finishErasure(ctx.db, ctx.analytics, id, ctx.now)) {
+      acted++;
+      finishedNow.add(id);
+    } else
+      ctx.log.warn({ tenantId: ctx.tenantId, requestId: id }, "erasure in ClickHouse failed; the next pass retries");
   }
-  const recent = await ctx.db.$queryRaw<{ customer_id: string }[]>`
-    SELECT customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId}
+  const recent = await ctx.db.$queryRaw<{ id: string; customer_id: string }[]>`
+    SELECT id, customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId}
       AND clickhouse_done_at > ${new Date(ctx.now.getTime() - SWEEP_DAYS * 86_400_000)}`;
-  for (const { customer_id } of recent) {
+  // One finished a moment ago has nothing late yet (and ClickHouse may still be applying its deletes): the next
+  // pass sweeps it.
+  for (const { customer_id } of recent.filter((r) => !finishedNow.has(r.id))) {
     const ids = await personIds(ctx.db, ctx.tenantId, customer_id);
     const lateRows = Object.values(await deletePersonalRows(ctx.db, ctx.tenantId, ids)).reduce((a, b) => a + b, 0);
     const lateFacts = await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids);
