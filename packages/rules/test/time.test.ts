@@ -113,7 +113,11 @@ describe("addMonthsLocal", () => {
     };
     fc.assert(
       fc.property(
-        fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true }),
+        fc.date({
+          min: new Date("2020-01-01T00:00:00Z"),
+          max: new Date(Date.now() + 10 * 365 * 86_400_000),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: -24, max: 120 }),
         fc.constantFrom(...zones),
         (at, months, tz) => {
