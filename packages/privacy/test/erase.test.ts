@@ -153,7 +153,8 @@ describe("erasure", () => {
       },
     ]);
     const log = { warn() {} } as never;
-    expect(await finishErasures({ db, log, tenantId, now: new Date(), analytics })).toMatchObject({ acted: 1 });
+    // At least this erasure; the sweep of the tenant's earlier erasure may act too (see the closing checks).
+    expect((await finishErasures({ db, log, tenantId, now: new Date(), analytics })).acted).toBeGreaterThanOrEqual(1);
     expect(await clickhouseTextHits(analytics, [c.customerId, c.email])).toEqual([]);
     const after = await clickhouseTotals(analytics, tenantId);
     expect(after.tx).toMatchObject({
@@ -182,7 +183,8 @@ describe("erasure", () => {
     expect(request.pseudonym).toMatch(/^anon_/);
 
     const log = { warn() {} } as never;
-    expect(await finishErasures({ db, log, tenantId, now: new Date(), analytics })).toMatchObject({ acted: 1 });
+    // At least this erasure; the sweep of the tenant's earlier erasure may act too (see the closing checks).
+    expect((await finishErasures({ db, log, tenantId, now: new Date(), analytics })).acted).toBeGreaterThanOrEqual(1);
     const done = await db.erasureRequest.findUniqueOrThrow({ where: { id: request.id } });
     expect(done.pseudonym).toBeNull();
     expect(done.clickhouseDoneAt).toBeInstanceOf(Date);
