@@ -53,7 +53,12 @@ async function main(): Promise<number> {
     let target: Target;
     let processes: { name: string; pid: number }[];
     if (cfg.target.kind === "spawn") {
-      spawned = await spawnSystem({ ledgerWorkers: cfg.target.ledgerWorkers, api: true, log: progress });
+      spawned = await spawnSystem({
+        ledgerWorkers: cfg.target.ledgerWorkers,
+        api: true,
+        log: progress,
+        gatewayNodeFlags: cfg.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cfg.cpuProfDir}`] : [],
+      });
       target = {
         gatewayUrl: spawned.gatewayUrl,
         apiUrl: spawned.apiUrl!,

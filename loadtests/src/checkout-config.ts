@@ -17,6 +17,8 @@ export interface CheckoutConfig {
   /** Unique codes generated (0: skip the codes). */
   codes: number;
   json: boolean;
+  /** With --spawn: the folder for the gateway's `--cpu-prof` profile, or null. */
+  cpuProfDir: string | null;
   target: BenchTarget;
 }
 
@@ -34,6 +36,7 @@ export const checkoutUsage = `Usage: pnpm bench:checkout [flags]
   --hold-points <n>       points each hold reserves (default 50)
   --codes <n>             unique coupon codes to generate, 0 to skip (default 100000)             env CHECKOUT_CODES
   --json                  print only the one-line JSON result on stdout
+  --cpu-prof <dir>        with --spawn: write the gateway's CPU profile (node --cpu-prof) into <dir>
 
   Against a running system (start it with RATE_LIMIT_POS=off RATE_LIMIT_ADMIN=off): it adds members, a coupon
   campaign (and one of --codes codes, paused afterwards) to the demo tenant, and sets the redemption rate
@@ -86,6 +89,7 @@ export function loadCheckoutConfig(
         "hold-points": { type: "string" },
         codes: { type: "string" },
         json: { type: "boolean", default: false },
+        "cpu-prof": { type: "string" },
         help: { type: "boolean", default: false },
         "data-dir": { type: "string" },
         gateway: { type: "string" },
@@ -115,7 +119,10 @@ export function loadCheckoutConfig(
     holdPoints: positive("hold-points", values["hold-points"], 50),
     codes: positive("codes", values.codes ?? env.CHECKOUT_CODES, 100_000, { zero: true }),
     json: values.json,
+    cpuProfDir: values["cpu-prof"] ?? null,
   };
+  if (common.cpuProfDir && !values.spawn)
+    throw new BenchUsageError("--cpu-prof applies to a system the bench starts: add --spawn");
   return { ...common, target: benchTarget(values, (raw) => positive("ledger-workers", raw, 2), serverJson) };
 }
 

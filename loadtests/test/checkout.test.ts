@@ -100,6 +100,7 @@ describe("bench:checkout configuration", () => {
       holdPoints: 50,
       codes: 100_000,
       json: false,
+      cpuProfDir: null,
       target: { kind: "spawn", ledgerWorkers: 2 },
     });
   });
@@ -120,6 +121,8 @@ describe("bench:checkout configuration", () => {
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--hold-rate", "0"], {}))).toMatch(/--hold-rate/);
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--customers", "1.5"], {}))).toMatch(/--customers/);
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--key", "k"], {}))).toMatch(/does not apply/);
+    expect(loadCheckoutConfig(["--spawn", "--cpu-prof", "/tmp/p"], {})?.cpuProfDir).toBe("/tmp/p");
+    expect(usageError(() => loadCheckoutConfig(["--cpu-prof", "/tmp/p"], {}, "{}"))).toMatch(/add --spawn/);
     expect(loadCheckoutConfig(["--help"], {})).toBeNull();
   });
 
