@@ -22,10 +22,12 @@ import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
 import { CustomerSnapshotMessage, writeCustomerSnapshotsBatch } from "./segments/write-customer-snapshots.ts";
+import { fanOutBatch, WebhookFanOutMessage } from "./webhooks/fan-out.ts";
+import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/webhook-sender.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
-export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs";
-export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs"];
+export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs" | "webhooks";
+export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs", "webhooks"];
 
 export interface WorkersOptions {
   db: Db;
@@ -49,6 +51,8 @@ export interface WorkersOptions {
   refundWaitMs?: number;
   /** How long a ledger worker's hold on its partitions lasts unrenewed: how soon a crashed one's are taken over. */
   ledgerLeaseMs?: number;
+  /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
+  webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
 }
 
 export interface RunningWorkers {
@@ -207,6 +211,20 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       1_000,
     );
   }
+  if (enabled.has("webhooks")) {
+    // The consumer only enqueues (one insert per batch); the sender sends beside it, so no receiver, however
+    // slow, holds up the stream.
+    const sender = createWebhookSender({ ...opts.webhooks, db, log, registry: opts.registry });
+    await startDomainWriter(
+      consumers.webhookFanout,
+      WebhookFanOutMessage,
+      postgres,
+      (items) => fanOutBatch(db, items, () => sender.wake()),
+      1_000,
+    );
+    sender.start();
+    others.push(sender);
+  }
   if (enabled.has("jobs")) {
     others.push(
       startScheduler({
@@ -241,3 +259,9 @@ export { runScheduledJobs } from "./jobs/scheduler.ts";
 export { ledgerBacklog } from "./ledger/backlog.ts";
 export { type RunningLedger, startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 export { startWorkersRole } from "./role.ts";
+export {
+  createWebhookSender,
+  type WebhookSender,
+  type WebhookSenderOptions,
+  webhookSenderDefaults,
+} from "./webhooks/webhook-sender.ts";

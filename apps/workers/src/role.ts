@@ -20,6 +20,12 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
     ledgerLeaseMs: config.LEDGER_LEASE_MS,
     pauseBackoffMs: pauseBackoff(config.CONSUMER_PAUSE_MAX_MS),
+    webhooks: {
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      perEndpoint: config.WEBHOOK_PER_ENDPOINT,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      urlPolicy: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    },
   });
   // Not ready while a consumer is paused; the body says which one, waiting for which dependency, and why.
   const health = new Hono();

@@ -104,6 +104,8 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.profileWriter));
   // Every domain subject: customer, consent, tier and fact events all say a customer's snapshot may be due.
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.customerSnapshotWriter));
+  // Every domain subject: tenants subscribe their endpoints to types of any prefix.
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.webhookFanout));
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */

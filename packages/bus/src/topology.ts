@@ -22,6 +22,8 @@ export interface BusTopology {
     /** Behavioural profile facts in Postgres, from `transaction.processed`. */
     profileWriter: string;
     customerSnapshotWriter: string;
+    /** Domain events into webhook deliveries (Postgres); sending happens elsewhere, never in the consumer. */
+    webhookFanout: string;
   };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
@@ -63,6 +65,7 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       loyaltyEventsWriter: "loyalty-events-writer",
       profileWriter: "profile-writer",
       customerSnapshotWriter: "customer-snapshot-writer",
+      webhookFanout: "webhook-fanout",
     },
     subjects: {
       transaction: (tenantId, locationId, partition) =>

@@ -77,6 +77,12 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     erase: "delete",
     why: "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data",
   },
+  webhook_deliveries: {
+    where: "t.payload->'data'->>'customerId' = ANY($2::text[])",
+    export: false,
+    erase: "delete",
+    why: "copies of domain events sent to the tenant's own webhook endpoints (migration 0015)",
+  },
 };
 
 /**

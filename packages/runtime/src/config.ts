@@ -65,14 +65,23 @@ export const ServerConfig = z.object({
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   WORKERS: z
     .string()
-    .default("ledger,events,analytics,profiles,jobs")
+    .default("ledger,events,analytics,profiles,jobs,webhooks")
     .transform((s) =>
       s
         .split(",")
         .map((w) => w.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs"]))),
+    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks"]))),
+  /** Webhook attempts in flight per workers process, and per endpoint; how long one waits for an answer. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+  WEBHOOK_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(4),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Accept webhook endpoints on this machine or a private network over http (development only). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */

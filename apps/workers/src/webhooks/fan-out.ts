@@ -1,0 +1,28 @@
+import { done, type Outcome } from "@regulars/bus";
+import type { Db } from "@regulars/db";
+import { isDeliverableType } from "@regulars/webhooks";
+import { enqueueDeliveries, type FanOutEvent } from "@regulars/webhooks-store";
+import { z } from "zod";
+import { domainMessageOf } from "../domain-message.ts";
+
+/**
+ * A domain event as the fan-out reads it: only what it keys and routes by is checked (the body travels as it
+ * is, and types added later, such as messages', need no change here); null for a type that never leaves.
+ */
+export const WebhookFanOutMessage = domainMessageOf<FanOutEvent>(
+  isDeliverableType,
+  z.looseObject({ type: z.string(), id: z.string().min(1), tenantId: z.string().min(1), occurredAt: z.string() }),
+);
+export type WebhookFanOutMessage = z.infer<typeof WebhookFanOutMessage>;
+
+/** Enqueues a batch's deliveries in one statement (acknowledged after it commits); `onEnqueued` wakes a sender. */
+export async function fanOutBatch(
+  db: Db,
+  items: WebhookFanOutMessage[],
+  onEnqueued?: (count: number) => void,
+): Promise<Outcome[]> {
+  const events = items.filter((item): item is FanOutEvent => item !== null);
+  const count = await enqueueDeliveries(db, events);
+  if (count) onEnqueued?.(count);
+  return items.map(() => done);
+}

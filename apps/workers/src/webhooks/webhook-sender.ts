@@ -1,0 +1,172 @@
+import type { Db } from "@regulars/db";
+import type { Logger } from "@regulars/logger";
+import { type DisablePolicy, type EndpointUrlPolicy, type RetrySchedule, strictUrlPolicy } from "@regulars/webhooks";
+import { type ClaimedDelivery, claimDueDeliveries, pruneDelivered, recordAttempt } from "@regulars/webhooks-store";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { postWebhook } from "./post-webhook.ts";
+
+export interface WebhookSenderOptions {
+  db: Db;
+  log: Logger;
+  /** Attempts in flight at once in this process. */
+  concurrency?: number;
+  /** Attempts in flight to one endpoint: a slow receiver holds at most this many of the slots. */
+  perEndpoint?: number;
+  /** How long an attempt waits for an answer. */
+  timeoutMs?: number;
+  /** How often to look for due deliveries when nothing woke the sender. */
+  pollMs?: number;
+  urlPolicy?: EndpointUrlPolicy;
+  clock?: () => Date;
+  random?: () => number;
+  schedule?: RetrySchedule;
+  disablePolicy?: DisablePolicy;
+  registry?: Registry;
+}
+
+export const webhookSenderDefaults = { concurrency: 32, perEndpoint: 4, timeoutMs: 10_000, pollMs: 500 };
+
+export interface WebhookSender {
+  /** Claims what is due now (up to the free slots) and resolves once those attempts are recorded; how many. */
+  sendDue(): Promise<number>;
+  /** Looks for due deliveries now rather than at the next poll (new ones were enqueued). */
+  wake(): void;
+  /** Sends continuously until stopped. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+function senderMetrics(registry: Registry | undefined) {
+  if (!registry) return null;
+  const attempts =
+    (registry.getSingleMetric("regulars_webhook_attempts_total") as Counter<"outcome"> | undefined) ??
+    new Counter({
+      name: "regulars_webhook_attempts_total",
+      help: "Webhook delivery attempts by outcome (delivered|retrying|failed|stale)",
+      labelNames: ["outcome"],
+      registers: [registry],
+    });
+  const seconds =
+    (registry.getSingleMetric("regulars_webhook_attempt_seconds") as Histogram | undefined) ??
+    new Histogram({
+      name: "regulars_webhook_attempt_seconds",
+      help: "How long a webhook receiver took to answer (or to time out)",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  return { attempts, seconds };
+}
+
+/**
+ * Sends webhook deliveries out of Postgres, apart from the stream consumers (which only enqueue): attempts run
+ * with a timeout each, at most `concurrency` at once and `perEndpoint` per endpoint, so a slow or dead receiver
+ * delays nobody else. Several processes may run one: claims never overlap.
+ */
+export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
+  const { db, log } = opts;
+  const settings = { ...webhookSenderDefaults, ...definedOf(opts) };
+  const clock = opts.clock ?? (() => new Date());
+  const metrics = senderMetrics(opts.registry);
+  const inFlight = new Map<string, number>();
+  const attempts = new Set<Promise<void>>();
+  let stopped = true;
+  let loop: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | null = null;
+  let lastPrune = 0;
+
+  const attempt = async (delivery: ClaimedDelivery) => {
+    const started = performance.now();
+    const result = await postWebhook(delivery, {
+      timeoutMs: settings.timeoutMs,
+      urlPolicy: opts.urlPolicy ?? strictUrlPolicy,
+      now: clock(),
+    });
+    metrics?.seconds.observe((performance.now() - started) / 1000);
+    const outcome = await recordAttempt(db, delivery, result, {
+      now: clock(),
+      random: opts.random,
+      schedule: opts.schedule,
+      disablePolicy: opts.disablePolicy,
+    });
+    metrics?.attempts.inc({ outcome });
+  };
+
+  const track = (delivery: ClaimedDelivery) => {
+    inFlight.set(delivery.endpointId, (inFlight.get(delivery.endpointId) ?? 0) + 1);
+    const running = attempt(delivery)
+      .catch((e) => log.warn({ err: e, deliveryId: delivery.id }, "recording a webhook attempt failed; it is retried"))
+      .finally(() => {
+        const left = (inFlight.get(delivery.endpointId) ?? 1) - 1;
+        if (left > 0) inFlight.set(delivery.endpointId, left);
+        else inFlight.delete(delivery.endpointId);
+        attempts.delete(running);
+        wakeUp?.();
+      });
+    attempts.add(running);
+    return running;
+  };
+
+  const claimAndStart = async (): Promise<Promise<void>[]> => {
+    const free = settings.concurrency - attempts.size;
+    if (free <= 0) return [];
+    const claimed = await claimDueDeliveries(db, {
+      now: clock(),
+      limit: free,
+      leaseMs: settings.timeoutMs + 30_000,
+      perEndpoint: settings.perEndpoint,
+      inFlight,
+    });
+    return claimed.map(track);
+  };
+
+  const run = async () => {
+    while (!stopped) {
+      let started = 0;
+      try {
+        started = (await claimAndStart()).length;
+        if (Date.now() - lastPrune > 3_600_000) {
+          lastPrune = Date.now();
+          await pruneDelivered(db, clock());
+        }
+      } catch (e) {
+        log.warn({ err: e }, "looking for due webhook deliveries failed; will retry");
+      }
+      if (started > 0 && attempts.size < settings.concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.pollMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = null;
+    }
+  };
+
+  return {
+    async sendDue() {
+      const started = await claimAndStart();
+      await Promise.all(started);
+      return started.length;
+    },
+    wake: () => wakeUp?.(),
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      await Promise.all(attempts);
+    },
+  };
+}
+
+function definedOf(opts: WebhookSenderOptions) {
+  const { concurrency, perEndpoint, timeoutMs, pollMs } = opts;
+  return Object.fromEntries(
+    Object.entries({ concurrency, perEndpoint, timeoutMs, pollMs }).filter(([, v]) => v !== undefined),
+  ) as Partial<typeof webhookSenderDefaults>;
+}

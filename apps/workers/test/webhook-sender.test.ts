@@ -1,0 +1,239 @@
+import type { Db } from "@regulars/db";
+import { silentLogger } from "@regulars/logger";
+import { testDb, testTenant } from "@regulars/testing";
+import {
+  createEndpoint,
+  enqueueDeliveries,
+  getEndpoint,
+  listDeliveries,
+  replayDelivery,
+  replayFailedDeliveries,
+  setEndpointStatus,
+} from "@regulars/webhooks-store";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebhookSender, type WebhookSenderOptions } from "../src/index.ts";
+import { type Receiver, startReceiver } from "./webhook-receiver.ts";
+
+// The sender against real local HTTP receivers: signatures a receiver's library accepts, retries on the schedule
+// (an injected clock, no sleeping), a receiver down for a while, disabling, replays, and a slow receiver that
+// holds up nobody else.
+
+let db: Db;
+const receivers: Receiver[] = [];
+const local = { allowPrivateNetworks: true };
+
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  for (const r of receivers) await r.close();
+  await db?.$disconnect();
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>) {
+  const r = await startReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+let eventNo = 0;
+const pointsEarned = (tenantId: string, occurredAt = new Date()) => ({
+  type: "points.earned",
+  id: `earn:${++eventNo}:${Date.now()}`,
+  tenantId,
+  customerId: "cus_webhooks",
+  occurredAt: occurredAt.toISOString(),
+  points: 10,
+  balance: 10,
+});
+
+async function endpointFor(url: string, eventTypes = ["points.*"]) {
+  const { tenantId } = await testTenant(db, "Webhook Grill");
+  const { endpoint, secret } = await createEndpoint(db, tenantId, { url, eventTypes }, "key_test", local);
+  return { tenantId, endpoint, secret };
+}
+
+/** A clock the test moves; attempts are made only when the test asks. */
+function manualSender(start: Date, extra: Partial<WebhookSenderOptions> = {}) {
+  let now = start;
+  const sender = createWebhookSender({
+    db,
+    log: silentLogger,
+    urlPolicy: local,
+    clock: () => now,
+    random: () => 0,
+    timeoutMs: 300,
+    ...extra,
+  });
+  return {
+    sender,
+    at(ms: number) {
+      now = new Date(start.getTime() + ms);
+      return sender.sendDue();
+    },
+  };
+}
+
+const only = async (tenantId: string) => (await listDeliveries(db, tenantId, { limit: 10 })).items[0]!;
+
+describe("webhook sender", () => {
+  it("signs each delivery so that the standardwebhooks library verifies it as a receiver does", async () => {
+    let secret = "";
+    const verified: unknown[] = [];
+    const r = await receiver((request) => {
+      try {
+        verified.push(new Webhook(secret).verify(request.body, request.headers as Record<string, string>));
+        return 204;
+      } catch {
+        return 400;
+      }
+    });
+    const created = await endpointFor(r.url);
+    secret = created.secret;
+    const event = pointsEarned(created.tenantId);
+    expect(await enqueueDeliveries(db, [event])).toBe(1);
+    const sender = createWebhookSender({ db, log: silentLogger, urlPolicy: local });
+    expect(await sender.sendDue()).toBe(1);
+
+    const { tenantId: _t, ...data } = event;
+    expect(verified).toEqual([{ type: "points.earned", timestamp: event.occurredAt, data }]);
+    const delivery = await only(created.tenantId);
+    expect(delivery).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 204, eventId: event.id });
+    expect(r.received[0]!.headers["webhook-id"]).toBe(delivery.id);
+  });
+
+  it("retries a 500 and a timeout on the backoff schedule, with the same webhook-id, until the receiver answers", async () => {
+    const r = await receiver((_request, n) => (n === 1 ? 500 : n === 2 ? "hang" : 200));
+    const { tenantId } = await endpointFor(r.url);
+    const start = new Date();
+    await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+    const { at } = manualSender(start);
+
+    expect(await at(0)).toBe(1);
+    expect(await only(tenantId)).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 500 });
+    expect(await at(4_999)).toBe(0); // 5 s after the first failure, not before
+    expect(await at(5_000)).toBe(1);
+    expect(await only(tenantId)).toMatchObject({
+      status: "pending",
+      attempts: 2,
+      lastError: "no answer within 300 ms",
+    });
+    expect(await at(5_000 + 14_999)).toBe(0); // then 15 s
+    expect(await at(5_000 + 15_000)).toBe(1);
+
+    expect(await only(tenantId)).toMatchObject({ status: "delivered", attempts: 3, lastStatusCode: 200 });
+    expect(new Set(r.received.map((q) => q.headers["webhook-id"])).size).toBe(1);
+    const stamps = r.received.map((q) => Number(q.headers["webhook-timestamp"]) - Math.floor(start.getTime() / 1000));
+    expect(stamps.map((s) => Math.round(s))).toEqual([0, 5, 20]);
+    const endpoint = (await getEndpoint(db, tenantId, (await only(tenantId)).endpointId)) as {
+      consecutiveFailures: number;
+    };
+    expect(endpoint.consecutiveFailures).toBe(0);
+  });
+
+  it("keeps trying a receiver that is down, and delivers once it is back", async () => {
+    const r = await receiver();
+    const { tenantId } = await endpointFor(r.url);
+    await r.down();
+    const start = new Date();
+    await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+    const { at } = manualSender(start);
+    await at(0);
+    await at(5_000);
+    await at(20_000);
+    const failing = await only(tenantId);
+    expect(failing).toMatchObject({ status: "pending", attempts: 3, lastStatusCode: null });
+    expect(failing.lastError).toMatch(/ECONNREFUSED/);
+    await r.up();
+    expect(await at(65_000)).toBe(1);
+    expect(await only(tenantId)).toMatchObject({ status: "delivered", attempts: 4 });
+    expect(r.received).toHaveLength(1);
+  });
+});
+
+describe("an endpoint that keeps failing", () => {
+  it("is disabled after a day of failures, the admin is told, and its failed deliveries replay with their ids", async () => {
+    const r = await receiver(() => 503);
+    const { tenantId, endpoint } = await endpointFor(r.url);
+    const start = new Date();
+    await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+    const { at } = manualSender(start);
+    let elapsed = 0;
+    for (let step = 0; step < 60; step++) {
+      const pending = (await listDeliveries(db, tenantId, { limit: 10, status: "pending" })).items;
+      if (!pending.length) break;
+      elapsed = Math.min(...pending.map((d) => Date.parse(d.nextAttemptAt!))) - start.getTime(); // the next one due
+      if (elapsed > 12 * 3_600_000 && (await listDeliveries(db, tenantId, { limit: 10 })).items.length === 1)
+        await enqueueDeliveries(db, [pointsEarned(tenantId)], new Date(start.getTime() + elapsed)); // one more, mid-way
+      await at(elapsed);
+    }
+    expect(elapsed).toBe(24 * 3_600_000); // the last attempt at the end of the day
+
+    const disabled = await getEndpoint(db, tenantId, endpoint.id);
+    expect(disabled.status).toBe("disabled");
+    expect(disabled.disabledReason).toMatch(/^every attempt failed since .* in a row; the last: HTTP 503\)$/);
+    const audit = await db.auditLog.findMany({
+      where: { tenantId, target: endpoint.id, action: "webhooks.endpoints.disable" },
+    });
+    expect(audit).toMatchObject([{ actor: "system:webhooks", details: { reason: disabled.disabledReason } }]);
+    const failed = (await listDeliveries(db, tenantId, { limit: 10, status: "failed" })).items;
+    expect(failed).toHaveLength(2);
+    expect(failed.map((d) => d.lastError)).toContain(`endpoint disabled: ${disabled.disabledReason}`);
+    expect(await enqueueDeliveries(db, [pointsEarned(tenantId)])).toBe(0); // nothing more is queued for it
+
+    // The receiver is fixed; the admin switches the endpoint on and replays what failed.
+    r.behave(() => 200);
+    r.received.length = 0;
+    await setEndpointStatus(db, tenantId, endpoint.id, { status: "enabled" }, "key_admin");
+    const replayAt = 25 * 3_600_000;
+    const { at: later } = manualSender(new Date(start.getTime() + replayAt));
+    expect(
+      await replayFailedDeliveries(db, tenantId, endpoint.id, "key_admin", new Date(start.getTime() + replayAt)),
+    ).toBe(2);
+    expect(await later(0)).toBe(2);
+    expect(r.received.map((q) => q.headers["webhook-id"]).sort()).toEqual(failed.map((d) => d.id).sort());
+    expect((await listDeliveries(db, tenantId, { limit: 10, status: "delivered" })).items).toHaveLength(2);
+
+    // A delivered one replays too (a receiver that lost it), under the same id.
+    await replayDelivery(db, tenantId, failed[0]!.id, "key_admin", new Date(start.getTime() + replayAt));
+    expect(await later(1)).toBe(1);
+    expect(r.received.at(-1)!.headers["webhook-id"]).toBe(failed[0]!.id);
+  });
+});
+
+describe("a slow receiver", () => {
+  it("holds a few slots while another endpoint's deliveries go out at once", async () => {
+    const slow = await receiver(() => "hang");
+    const fast = await receiver(() => 204);
+    const slowEndpoint = await endpointFor(slow.url);
+    const fastEndpoint = await endpointFor(fast.url);
+    const earlier = new Date(Date.now() - 60_000);
+    const slowEvents = Array.from({ length: 20 }, () => pointsEarned(slowEndpoint.tenantId));
+    await enqueueDeliveries(db, slowEvents, earlier); // due first
+    await enqueueDeliveries(
+      db,
+      Array.from({ length: 10 }, () => pointsEarned(fastEndpoint.tenantId)),
+    );
+    const sender = createWebhookSender({
+      db,
+      log: silentLogger,
+      urlPolicy: local,
+      concurrency: 8,
+      perEndpoint: 2,
+      timeoutMs: 5_000,
+      pollMs: 50,
+    });
+    const started = Date.now();
+    sender.start();
+    try {
+      while (fast.received.length < 10 && Date.now() - started < 4_000) await new Promise((r) => setTimeout(r, 20));
+      expect(fast.received).toHaveLength(10);
+      expect(Date.now() - started).toBeLessThan(2_000); // long before the slow receiver's 5 s timeout
+      expect(slow.received.length).toBeLessThanOrEqual(2);
+    } finally {
+      await slow.close(); // its attempts fail at once rather than waiting for the timeout
+      await sender.stop();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import {
+  endpointUrlProblem,
+  envelopeOf,
+  isWebhookSecret,
+  newWebhookSecret,
+  shouldDisable,
+  signedHeaders,
+} from "../src/index.ts";
+
+describe("signatures", () => {
+  it("verify with the standardwebhooks library as a receiver uses it, and with no other secret", () => {
+    const secret = newWebhookSecret();
+    expect(isWebhookSecret(secret)).toBe(true);
+    const body = JSON.stringify(
+      envelopeOf({
+        type: "points.earned",
+        id: "e1",
+        tenantId: "ten_1",
+        occurredAt: new Date().toISOString(),
+        points: 5,
+      }),
+    );
+    const headers = signedHeaders("whd_1", new Date(), body, [secret]);
+    expect(new Webhook(secret).verify(body, { ...headers })).toMatchObject({
+      type: "points.earned",
+      data: { id: "e1", points: 5 },
+    });
+    expect(() => new Webhook(newWebhookSecret()).verify(body, { ...headers })).toThrow(/No matching signature/);
+    expect(() => new Webhook(secret).verify(`${body} `, { ...headers })).toThrow(/No matching signature/);
+  });
+
+  it("sign with both secrets while a rotated one is still accepted", () => {
+    const [old, current] = [newWebhookSecret(), newWebhookSecret()];
+    const headers = signedHeaders("whd_2", new Date(), "{}", [current, old]);
+    expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
+    for (const secret of [old, current]) expect(new Webhook(secret).verify("{}", { ...headers })).toEqual({});
+  });
+
+  it("leave the tenant out of the body", () => {
+    const envelope = envelopeOf({
+      type: "tier.changed",
+      id: "e2",
+      tenantId: "ten_1",
+      occurredAt: "2030-01-01T10:00:00+01:00",
+    });
+    expect(envelope).toEqual({
+      type: "tier.changed",
+      timestamp: "2030-01-01T09:00:00.000Z",
+      data: { type: "tier.changed", id: "e2", occurredAt: "2030-01-01T10:00:00+01:00" },
+    });
+  });
+});
+
+describe("endpoint URLs", () => {
+  it("are https to public hosts in production", () => {
+    expect(endpointUrlProblem("https://hooks.example.com/regulars")).toBeNull();
+    expect(endpointUrlProblem("http://hooks.example.com/")).toMatch(/https/);
+    for (const url of [
+      "https://127.0.0.1/",
+      "https://10.1.2.3/",
+      "https://169.254.169.254/latest",
+      "https://[::1]/",
+      "https://localhost/",
+      "https://db/",
+      "https://192.168.0.1/",
+      "https://[::ffff:127.0.0.1]/",
+    ])
+      expect(endpointUrlProblem(url), url).toMatch(/public host/);
+    expect(endpointUrlProblem("https://user:pw@example.com/")).toMatch(/user or password/);
+    expect(endpointUrlProblem("not a url")).toMatch(/not a URL/);
+    expect(endpointUrlProblem("ftp://example.com/")).toMatch(/https/);
+  });
+
+  it("may be local http where private networks are allowed (development, tests)", () => {
+    expect(endpointUrlProblem("http://127.0.0.1:8080/hook", { allowPrivateNetworks: true })).toBeNull();
+  });
+});
+
+describe("disabling", () => {
+  const now = new Date();
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  it("happens after a day of nothing but failures, and not on a few failures or a short streak", () => {
+    expect(shouldDisable({ consecutiveFailures: 14, failingSince: ago(24 * 3_600_000) }, now)).toBe(true);
+    expect(shouldDisable({ consecutiveFailures: 3, failingSince: ago(48 * 3_600_000) }, now)).toBe(false);
+    expect(shouldDisable({ consecutiveFailures: 500, failingSince: ago(3_600_000) }, now)).toBe(false);
+    expect(shouldDisable({ consecutiveFailures: 0, failingSince: null }, now)).toBe(false);
+  });
+});
