@@ -55,7 +55,7 @@ async function endpointFor(url: string, eventTypes = ["points.*"]) {
 }
 
 /** A clock the test moves; attempts are made only when the test asks. */
-function manualSender(start: Date, extra: Partial<WebhookSenderOptions> = {}) {
+function manualSender(start: Date, tenantId: string, extra: Partial<WebhookSenderOptions> = {}) {
   let now = start;
   const sender = createWebhookSender({
     db,
@@ -64,6 +64,7 @@ function manualSender(start: Date, extra: Partial<WebhookSenderOptions> = {}) {
     clock: () => now,
     random: () => 0,
     timeoutMs: 300,
+    tenantIds: [tenantId],
     ...extra,
   });
   return {
@@ -93,7 +94,7 @@ describe("webhook sender", () => {
     secret = created.secret;
     const event = pointsEarned(created.tenantId);
     expect(await enqueueDeliveries(db, [event])).toBe(1);
-    const sender = createWebhookSender({ db, log: silentLogger, urlPolicy: local });
+    const sender = createWebhookSender({ db, log: silentLogger, urlPolicy: local, tenantIds: [created.tenantId] });
     expect(await sender.sendDue()).toBe(1);
 
     const { tenantId: _t, ...data } = event;
@@ -108,7 +109,7 @@ describe("webhook sender", () => {
     const { tenantId } = await endpointFor(r.url);
     const start = new Date();
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
-    const { at } = manualSender(start);
+    const { at } = manualSender(start, tenantId);
 
     expect(await at(0)).toBe(1);
     expect(await only(tenantId)).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 500 });
@@ -138,7 +139,7 @@ describe("webhook sender", () => {
     await r.down();
     const start = new Date();
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
-    const { at } = manualSender(start);
+    const { at } = manualSender(start, tenantId);
     await at(0);
     await at(5_000);
     await at(20_000);
@@ -158,7 +159,7 @@ describe("an endpoint that keeps failing", () => {
     const { tenantId, endpoint } = await endpointFor(r.url);
     const start = new Date();
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
-    const { at } = manualSender(start);
+    const { at } = manualSender(start, tenantId);
     let elapsed = 0;
     for (let step = 0; step < 60; step++) {
       const pending = (await listDeliveries(db, tenantId, { limit: 10, status: "pending" })).items;
@@ -187,7 +188,7 @@ describe("an endpoint that keeps failing", () => {
     r.received.length = 0;
     await setEndpointStatus(db, tenantId, endpoint.id, { status: "enabled" }, "key_admin");
     const replayAt = 25 * 3_600_000;
-    const { at: later } = manualSender(new Date(start.getTime() + replayAt));
+    const { at: later } = manualSender(new Date(start.getTime() + replayAt), tenantId);
     expect(
       await replayFailedDeliveries(db, tenantId, endpoint.id, "key_admin", new Date(start.getTime() + replayAt)),
     ).toBe(2);
@@ -223,6 +224,7 @@ describe("a slow receiver", () => {
       perEndpoint: 2,
       timeoutMs: 5_000,
       pollMs: 50,
+      tenantIds: [slowEndpoint.tenantId, fastEndpoint.tenantId],
     });
     const started = Date.now();
     sender.start();

@@ -25,6 +25,8 @@ export interface ClaimOptions {
   perEndpoint: number;
   /** Attempts this sender has in flight, by endpoint. */
   inFlight?: ReadonlyMap<string, number>;
+  /** Only these tenants' deliveries (an operator's run for some tenants; tests sharing a database); all if absent. */
+  tenantIds?: readonly string[];
 }
 
 interface ClaimedRow {
@@ -61,6 +63,7 @@ export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<Cl
       JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.status = 'enabled'
       WHERE d.status = 'pending' AND d.next_attempt_at <= ${opts.now}
         AND NOT (d.endpoint_id = ANY(${saturated}::text[]))
+        AND (${opts.tenantIds === undefined} OR d.tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
       ORDER BY d.next_attempt_at
       LIMIT ${opts.limit * 4}
       FOR UPDATE OF d SKIP LOCKED

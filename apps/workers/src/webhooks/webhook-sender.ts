@@ -17,6 +17,8 @@ export interface WebhookSenderOptions {
   /** How often to look for due deliveries when nothing woke the sender. */
   pollMs?: number;
   urlPolicy?: EndpointUrlPolicy;
+  /** Only these tenants' deliveries; all when absent. */
+  tenantIds?: readonly string[];
   clock?: () => Date;
   random?: () => number;
   schedule?: RetrySchedule;
@@ -115,6 +117,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       leaseMs: settings.timeoutMs + 30_000,
       perEndpoint: settings.perEndpoint,
       inFlight,
+      tenantIds: opts.tenantIds,
     });
     return claimed.map(track);
   };
