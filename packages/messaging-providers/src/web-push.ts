@@ -1,0 +1,92 @@
+import { type MessageProvider, type PushMessage, sendFailure } from "@regulars/messaging";
+import webpush from "web-push";
+import { z } from "zod";
+import { checkedMessage } from "./checked.ts";
+import { postToProvider } from "./http.ts";
+
+export const WebPushProviderConfig = z.object({
+  kind: z.literal("web-push"),
+  vapid: z.object({
+    /** Who to contact about this sender: a `mailto:` or `https:` address, sent to push services in the VAPID claims. */
+    subject: z.string().regex(/^(mailto:|https:\/\/)/, "a mailto: or https: address"),
+    /** The application server key pair (URL-safe base64), as `web-push generate-vapid-keys` prints it. */
+    publicKey: z.string().min(80),
+    privateKey: z.string().min(40),
+  }),
+  /** How long a push service keeps the notification for an offline browser. */
+  ttlSeconds: z.number().int().min(0).max(2_419_200).default(86_400),
+  urgency: z.enum(["very-low", "low", "normal", "high"]).default("normal"),
+  timeoutMs: z.number().int().min(100).default(10_000),
+});
+export type WebPushProviderConfig = z.infer<typeof WebPushProviderConfig>;
+
+/** A browser's PushSubscription, as the app stored it in the device's token. */
+const Subscription = z.object({
+  endpoint: z.url({ protocol: /^https?$/ }),
+  keys: z.object({ p256dh: z.string().min(1), auth: z.string().min(1) }),
+});
+
+/**
+ * Web push (RFC 8030) with VAPID (RFC 8292) and an encrypted payload (RFC 8291, aes128gcm). `web-push` builds
+ * the request (the signed VAPID header and the encrypted body); it is sent with the same HTTP path as the
+ * other providers, so timeouts and statuses are classified in one place. 404 and 410 from a push service
+ * mean the subscription is gone: the device should be forgotten, not retried.
+ */
+export function webPushProvider(configInput: z.input<typeof WebPushProviderConfig>): MessageProvider<"push"> {
+  const config = WebPushProviderConfig.parse(configInput);
+  return {
+    name: "web-push",
+    channels: ["push"],
+    async send(input) {
+      const checked = checkedMessage(input, ["push"]);
+      if (!checked.ok) return checked;
+      const message: PushMessage = checked.message;
+      if (message.to.platform !== "web")
+        return {
+          ok: false,
+          failure: sendFailure("unsupported", `web push cannot reach a ${message.to.platform} device`),
+        };
+      const subscription = Subscription.safeParse(parseJson(message.to.token));
+      if (!subscription.success)
+        return { ok: false, failure: sendFailure("unsupported", "the device token is not a push subscription") };
+      const payload = JSON.stringify({
+        id: message.id,
+        title: message.title,
+        body: message.body,
+        ...(message.url ? { url: message.url } : {}),
+        ...(message.data ? { data: message.data } : {}),
+      });
+      let request: webpush.RequestDetails;
+      try {
+        request = webpush.generateRequestDetails(subscription.data, payload, {
+          vapidDetails: config.vapid,
+          TTL: config.ttlSeconds,
+          urgency: config.urgency,
+          contentEncoding: "aes128gcm",
+        });
+      } catch (e) {
+        // Invalid subscription keys (or a payload too large): the same message would fail the same way.
+        return { ok: false, failure: sendFailure("rejected", `web push: ${(e as Error).message}`) };
+      }
+      const answer = await postToProvider({
+        url: request.endpoint,
+        headers: request.headers as Record<string, string>,
+        body: request.body ?? new Uint8Array(),
+        timeoutMs: config.timeoutMs,
+        goneStatuses: [404, 410],
+        secrets: [config.vapid.privateKey],
+      });
+      if (!answer.ok) return answer;
+      // Push services name the message they accepted in Location; not all do.
+      return { ok: true, providerMessageId: answer.headers.get("location") ?? message.id };
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

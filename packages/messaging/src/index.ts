@@ -1,0 +1,38 @@
+// Messages for every channel, as pure functions: templates (Liquid, strict, checked when saved), the
+// language a customer gets, link tracking with signed tokens, SMS length, the provider interface and its
+// typed failures, the retry policy and delivery statuses. Providers that do I/O live in
+// `@regulars/messaging-providers`.
+export { Channel, LanguageTag } from "./channels.ts";
+export { type ComposedMessage, composeMessage } from "./compose.ts";
+export { chooseTemplate } from "./language.ts";
+export { LinkSigningSecrets, makeLinkToken, type VerifiedLink, verifyLinkToken } from "./link-token.ts";
+export type { TemplateIssue } from "./liquid.ts";
+export { EmailMessage, OutgoingMessage, PushDevice, PushMessage, SmsMessage } from "./message.ts";
+export {
+  type MessageProvider,
+  SendFailure,
+  SendFailureCode,
+  type SendResult,
+  sendFailure,
+} from "./provider.ts";
+export { type RenderedContent, renderTemplate } from "./render.ts";
+export { afterFailure, defaultRetryPolicy, type RetryDecision, RetryPolicy } from "./retry.ts";
+export { type SmsLength, smsLength } from "./sms-length.ts";
+export { DeliveryEvent, DeliveryStatus, laterStatus } from "./status.ts";
+export {
+  EmailTemplate,
+  MessageTemplate,
+  type MessageTemplateInput,
+  PushTemplate,
+  SmsTemplate,
+} from "./template.ts";
+export {
+  LinkTracking,
+  type LinkTrackingInput,
+  trackHtmlLinks,
+  trackingUrl,
+  trackLinks,
+  trackTextLinks,
+} from "./tracked-links.ts";
+export { templateIssues, validateTemplate } from "./validate.ts";
+export { isKnownVariable, MessageVariables } from "./variables.ts";

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { LanguageTag } from "./channels.ts";
+
+const liquid = (max: number) => z.string().trim().min(1).max(max);
+
+export const EmailTemplate = z.object({
+  channel: z.literal("email"),
+  language: LanguageTag,
+  subject: liquid(300),
+  /** HTML (variables are HTML-escaped) or plain text. */
+  format: z.enum(["html", "text"]).default("html"),
+  body: liquid(100_000),
+});
+
+export const SmsTemplate = z.object({
+  channel: z.literal("sms"),
+  language: LanguageTag,
+  body: liquid(1_600),
+});
+
+export const PushTemplate = z.object({
+  channel: z.literal("push"),
+  language: LanguageTag,
+  title: liquid(200),
+  body: liquid(1_000),
+  /** Where a tap on the notification leads, usually a deep link variable (`{{ links.profile }}`). */
+  url: liquid(2_000).optional(),
+});
+
+/** A message template: one channel, one language. A campaign's message holds one per language it speaks. */
+export const MessageTemplate = z.discriminatedUnion("channel", [EmailTemplate, SmsTemplate, PushTemplate]);
+export type MessageTemplate = z.infer<typeof MessageTemplate>;
+export type MessageTemplateInput = z.input<typeof MessageTemplate>;
+export type EmailTemplate = z.infer<typeof EmailTemplate>;
+export type SmsTemplate = z.infer<typeof SmsTemplate>;
+export type PushTemplate = z.infer<typeof PushTemplate>;
+
+/** The Liquid fields of a template, by name, in the order they are reported. */
+export function templateFields(template: MessageTemplate): { field: string; source: string; html: boolean }[] {
+  switch (template.channel) {
+    case "email":
+      return [
+        { field: "subject", source: template.subject, html: false },
+        { field: "body", source: template.body, html: template.format === "html" },
+      ];
+    case "sms":
+      return [{ field: "body", source: template.body, html: false }];
+    case "push": {
+      const fields = [
+        { field: "title", source: template.title, html: false },
+        { field: "body", source: template.body, html: false },
+      ];
+      if (template.url) fields.push({ field: "url", source: template.url, html: false });
+      return fields;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { DomainError } from "@regulars/errors";
+import { engineFor, parseField, type TemplateIssue } from "./liquid.ts";
+import { MessageTemplate, type MessageTemplateInput, templateFields } from "./template.ts";
+import { isKnownVariable } from "./variables.ts";
+
+/**
+ * Checks a template when it is saved: its shape (zod), its Liquid syntax and filters, and that every
+ * variable it reads from outside (not one it assigns or loops over itself) is in the catalogue. Returns
+ * every issue at once, so an editor fixes them in one go; an empty list means the template is good.
+ */
+export function templateIssues(input: unknown): TemplateIssue[] {
+  const parsed = MessageTemplate.safeParse(input);
+  if (!parsed.success)
+    return parsed.error.issues.map((i) => ({ field: i.path.map(String).join(".") || "template", message: i.message }));
+  const issues: TemplateIssue[] = [];
+  for (const { field, source, html } of templateFields(parsed.data)) {
+    const parsedField = parseField(field, source, html);
+    if (!Array.isArray(parsedField)) {
+      issues.push(parsedField);
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const segments of engineFor(html).globalVariableSegmentsSync(parsedField)) {
+      const name = segments.map((s) => (typeof s === "string" || typeof s === "number" ? s : "[…]")).join(".");
+      if (seen.has(name) || isKnownVariable(segments)) continue;
+      seen.add(name);
+      issues.push({ field, message: `unknown variable ${name}` });
+    }
+  }
+  return issues;
+}
+
+/** The template as saved, or a `DomainError` (`invalid_request`) naming each field and what is wrong with it. */
+export function validateTemplate(input: MessageTemplateInput | unknown): MessageTemplate {
+  const issues = templateIssues(input);
+  if (issues.length > 0)
+    throw new DomainError(
+      "invalid_request",
+      `The template cannot be saved: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`,
+      issues.map((i) => ({ path: i.field, message: i.message })),
+    );
+  return MessageTemplate.parse(input);
+}

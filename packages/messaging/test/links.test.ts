@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import {
+  composeMessage,
+  type LinkTracking,
+  makeLinkToken,
+  trackHtmlLinks,
+  trackLinks,
+  trackTextLinks,
+  validateTemplate,
+  verifyLinkToken,
+} from "../src/index.ts";
+
+const secret = "s".repeat(32);
+const tracking: LinkTracking = { baseUrl: "https://go.burgerbros.example/l", secrets: [secret] };
+
+/** The destination and message id a tracking URL carries, checked as the click endpoint will. */
+function followed(trackingLink: string) {
+  expect(trackingLink.startsWith("https://go.burgerbros.example/l/")).toBe(true);
+  const verified = verifyLinkToken([secret], trackingLink.slice("https://go.burgerbros.example/l/".length));
+  if (!verified.ok) throw new Error(`token refused: ${verified.reason}`);
+  return { messageId: verified.messageId, url: verified.url };
+}
+
+describe("link tokens", () => {
+  it("carry the message id and the destination, and verify with the secret", () => {
+    const token = makeLinkToken([secret], "msg_01abc", "https://example.com/a?b=1&c=ż#top");
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    expect(verifyLinkToken([secret], token)).toEqual({
+      ok: true,
+      messageId: "msg_01abc",
+      url: "https://example.com/a?b=1&c=ż#top",
+    });
+  });
+
+  it("verify with an older secret after rotation, and not with an unknown one", () => {
+    const old = "o".repeat(40);
+    const token = makeLinkToken([old], "msg_1", "https://example.com/");
+    expect(verifyLinkToken([secret, old], token).ok).toBe(true);
+    expect(verifyLinkToken([secret], token)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuse a changed destination or message id, and malformed input", () => {
+    const token = makeLinkToken([secret], "msg_1", "https://example.com/");
+    const [, mac] = token.split(".");
+    const forged = `${Buffer.from("msg_1\nhttps://evil.example/").toString("base64url")}.${mac}`;
+    expect(verifyLinkToken([secret], forged)).toEqual({ ok: false, reason: "bad_signature" });
+    const otherMessage = `${Buffer.from("msg_2\nhttps://example.com/").toString("base64url")}.${mac}`;
+    expect(verifyLinkToken([secret], otherMessage)).toEqual({ ok: false, reason: "bad_signature" });
+    for (const bad of ["", "abc", "a.b.c", `${token}x`, "a+b.c/d", token.replace(".", "")])
+      expect(verifyLinkToken([secret], bad).ok).toBe(false);
+  });
+});
+
+describe("tracked links", () => {
+  it("rewrites bare links in text, leaving the sentence's punctuation and non-web links alone", () => {
+    const text =
+      "Menu: https://burgerbros.example/menu?x=1. Call tel:+48123 or open burgerbros://menu, " +
+      "(see https://burgerbros.example/terms) and https://go.burgerbros.example/l/already.tracked";
+    const out = trackTextLinks(text, tracking, "msg_1");
+    const links = out.match(/https:\/\/go\.burgerbros\.example\/l\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
+    expect(links).toHaveLength(3);
+    expect(followed(links[0]!)).toEqual({ messageId: "msg_1", url: "https://burgerbros.example/menu?x=1" });
+    expect(followed(links[1]!)).toEqual({ messageId: "msg_1", url: "https://burgerbros.example/terms" });
+    expect(links[2]).toBe("https://go.burgerbros.example/l/already.tracked");
+    expect(out).toContain(`${links[0]}. Call tel:+48123 or open burgerbros://menu, (see ${links[1]}) and`);
+  });
+
+  it("rewrites every href in HTML and signs the destination as a browser reads it (entities decoded)", () => {
+    const html =
+      '<a href="https://a.example/?x=1&amp;y=2">A</a> <a class="b" href=\'https://b.example/\'>B</a> ' +
+      '<a href="mailto:hi@example.com">mail</a> <img src="https://a.example/logo.png">';
+    const out = trackHtmlLinks(html, tracking, "msg_9");
+    const hrefs = [...out.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    expect(followed(hrefs[0]!)).toEqual({ messageId: "msg_9", url: "https://a.example/?x=1&y=2" });
+    expect(followed(hrefs[1]!)).toEqual({ messageId: "msg_9", url: "https://b.example/" });
+    expect(hrefs[2]).toBe("mailto:hi@example.com");
+    expect(out).toContain('<a class="b" href="https://go.burgerbros.example/l/');
+    expect(out).toContain('<img src="https://a.example/logo.png">');
+  });
+
+  it("tracks the push target and links in push bodies; keeps an app deep link", () => {
+    const web = trackLinks({ channel: "push", title: "t", body: "b", url: "https://a.example/p" }, tracking, "msg_3");
+    expect(web.channel === "push" && followed(web.url!)).toEqual({ messageId: "msg_3", url: "https://a.example/p" });
+    const app = trackLinks({ channel: "push", title: "t", body: "b", url: "burgerbros://profile" }, tracking, "msg_3");
+    expect(app).toEqual({ channel: "push", title: "t", body: "b", url: "burgerbros://profile" });
+  });
+
+  it("are tracked after rendering, so links from variables are tracked, and the SMS is measured as sent", () => {
+    const sms = validateTemplate({
+      channel: "sms",
+      language: "en",
+      body: "{{ customer.first_name }}: {{ links.menu }}",
+    });
+    const composed = composeMessage(
+      sms,
+      { customer: { first_name: "Ola" }, links: { menu: "https://burgerbros.example/menu" } },
+      { messageId: "msg_7", tracking },
+    );
+    const body = composed.content.channel === "sms" ? composed.content.body : "";
+    expect(followed(body.slice("Ola: ".length))).toEqual({
+      messageId: "msg_7",
+      url: "https://burgerbros.example/menu",
+    });
+    expect(composed.sms).toMatchObject({ encoding: "GSM-7", units: body.length, segments: 1 });
+  });
+
+  it("refuse a tracking setup with a short secret or a base that is not a web address", () => {
+    const content = { channel: "sms" as const, body: "https://a.example" };
+    expect(() => trackLinks(content, { baseUrl: "https://go.example", secrets: ["short"] }, "m")).toThrow(
+      /32 characters/,
+    );
+    expect(() => trackLinks(content, { baseUrl: "ftp://go.example", secrets: [secret] }, "m")).toThrow();
+  });
+});

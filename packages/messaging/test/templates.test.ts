@@ -1,0 +1,181 @@
+import { DomainError } from "@regulars/errors";
+import { describe, expect, it } from "vitest";
+import { type MessageVariables, renderTemplate, templateIssues, validateTemplate } from "../src/index.ts";
+
+const ola: MessageVariables = {
+  customer: { first_name: "Ola", last_name: "Nowak", tier: "silver" },
+  points: { balance: 480, to_next_tier: 20, next_tier: "gold" },
+  coupon: { code: "FRIES-7KQ2", title: "Discounted fries" },
+  tenant: { name: "Burger Bros" },
+  links: { menu: "https://app.burgerbros.example/menu?from=msg&x=1", profile: "burgerbros://profile" },
+};
+
+function domainError(work: () => unknown): DomainError {
+  try {
+    work();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw e;
+  }
+  throw new Error("expected a domain error");
+}
+
+describe("rendering", () => {
+  it("fills customer, points, coupon and deep link variables on every channel", () => {
+    const sms = validateTemplate({
+      channel: "sms",
+      language: "en",
+      body:
+        "Hi {{ customer.first_name }}, only {{ points.to_next_tier }} points to {{ points.next_tier }}!" +
+        " Code {{ coupon.code }}",
+    });
+    expect(renderTemplate(sms, ola)).toEqual({
+      channel: "sms",
+      body: "Hi Ola, only 20 points to gold! Code FRIES-7KQ2",
+    });
+    const push = validateTemplate({
+      channel: "push",
+      language: "en",
+      title: "{{ tenant.name }}",
+      body: "You have {{ points.balance }} points",
+      url: "{{ links.profile }}",
+    });
+    expect(renderTemplate(push, ola)).toEqual({
+      channel: "push",
+      title: "Burger Bros",
+      body: "You have 480 points",
+      url: "burgerbros://profile",
+    });
+  });
+
+  it("escapes variables in an HTML e-mail body, not in its subject or in a text body", () => {
+    const evil = { ...ola, customer: { first_name: `<script>alert("x")</script> & Co` } };
+    const html = validateTemplate({
+      channel: "email",
+      language: "en",
+      subject: "{{ customer.first_name }}, a gift",
+      body: '<p>Hi {{ customer.first_name }}</p><a href="{{ links.menu }}">Menu</a>',
+    });
+    const out = renderTemplate(html, evil);
+    expect(out).toEqual({
+      channel: "email",
+      subject: `<script>alert("x")</script> & Co, a gift`,
+      html:
+        "<p>Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co</p>" +
+        '<a href="https://app.burgerbros.example/menu?from=msg&amp;x=1">Menu</a>',
+    });
+    const text = validateTemplate({ ...html, format: "text", body: "Hi {{ customer.first_name }}" });
+    expect(renderTemplate(text, evil)).toMatchObject({ text: `Hi <script>alert("x")</script> & Co` });
+  });
+
+  it("does not let `raw` put a variable into HTML unescaped", () => {
+    const html = validateTemplate({
+      channel: "email",
+      language: "en",
+      subject: "x",
+      body: "<p>{{ customer.first_name | raw }}</p>",
+    });
+    const out = renderTemplate(html, { customer: { first_name: "<b>Ola</b>" } });
+    expect(out).toMatchObject({ html: "<p>&lt;b&gt;Ola&lt;/b&gt;</p>" });
+  });
+
+  it("keeps a subject on one line whatever a variable holds", () => {
+    const email = validateTemplate({
+      channel: "email",
+      language: "en",
+      subject: "Hi {{ customer.first_name }}",
+      body: "x",
+    });
+    expect(renderTemplate(email, { customer: { first_name: "Ola\r\nBcc: all@example.com" } })).toMatchObject({
+      subject: "Hi Ola Bcc: all@example.com",
+    });
+  });
+
+  it("fails naming the field and the variable when the data lacks what the template needs", () => {
+    const sms = validateTemplate({ channel: "sms", language: "en", body: "Your code: {{ coupon.code }}" });
+    const error = domainError(() => renderTemplate(sms, { customer: { first_name: "Ola" } }));
+    expect(error.code).toBe("unprocessable");
+    expect(error.message).toBe("Template body: missing variable coupon (line 1, column 15)");
+    expect(error.issues).toEqual([{ path: "body", message: "missing variable coupon (line 1, column 15)" }]);
+    const title = validateTemplate({ channel: "push", language: "en", title: "{{ coupon.title }}", body: "x" });
+    expect(domainError(() => renderTemplate(title, { ...ola, coupon: { code: "A" } })).message).toBe(
+      "Template title: missing variable coupon.title (line 1, column 4)",
+    );
+  });
+
+  it("lets `default` and `if` test a variable that may be absent", () => {
+    const sms = validateTemplate({
+      channel: "sms",
+      language: "en",
+      body:
+        "Hi {{ customer.last_name | default: customer.first_name }}" +
+        "{% if coupon %}, code {{ coupon.code }}{% endif %}",
+    });
+    expect(renderTemplate(sms, { customer: { first_name: "Ola" } })).toEqual({ channel: "sms", body: "Hi Ola" });
+    expect(renderTemplate(sms, ola)).toEqual({ channel: "sms", body: "Hi Nowak, code FRIES-7KQ2" });
+  });
+
+  it("refuses variables that are not valid message data", () => {
+    const sms = validateTemplate({ channel: "sms", language: "en", body: "x" });
+    const error = domainError(() => renderTemplate(sms, { customer: {} } as MessageVariables));
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toContain("customer.first_name");
+  });
+});
+
+describe("validation when a template is saved", () => {
+  it("names every unknown variable and filter, field by field", () => {
+    expect(
+      templateIssues({
+        channel: "email",
+        language: "pl",
+        subject: "Cześć {{ customer.frist_name }}",
+        body: "{{ points.balance | shout }} {{ coupon.cod }}",
+      }),
+    ).toEqual([
+      { field: "subject", message: "unknown variable customer.frist_name" },
+      { field: "body", message: "unknown filter shout (line 1, column 1)" },
+    ]);
+    expect(
+      templateIssues({ channel: "sms", language: "pl", body: "{{ coupon.cod }} {{ visits }} {{ coupon.cod }}" }),
+    ).toEqual([
+      { field: "body", message: "unknown variable coupon.cod" },
+      { field: "body", message: "unknown variable visits" },
+    ]);
+  });
+
+  it("accepts variables the template defines itself, deep links by any name and Liquid's own filters", () => {
+    expect(
+      templateIssues({
+        channel: "sms",
+        language: "en",
+        body:
+          "{% assign name = customer.first_name | upcase %}{{ name }} {% for i in (1..2) %}{{ i }}{% endfor %}" +
+          " {{ links.anything_the_brand_defines }} {{ points.balance | plus: 20 }} {{ customer.first_name.size }}",
+      }),
+    ).toEqual([]);
+  });
+
+  it("reports syntax errors and shape errors", () => {
+    expect(templateIssues({ channel: "sms", language: "en", body: "Hi {{ customer.first_name" })).toEqual([
+      { field: "body", message: 'output "{{ customer.first_name" not closed (line 1, column 4)' },
+    ]);
+    expect(templateIssues({ channel: "push", language: "english", body: "x" })).toEqual([
+      { field: "language", message: "a language tag such as `pl` or `en-GB`" },
+      { field: "title", message: "Invalid input: expected string, received undefined" },
+    ]);
+  });
+
+  it("throws one invalid_request error listing every issue", () => {
+    const error = domainError(() => validateTemplate({ channel: "sms", language: "en", body: "{{ a }} {{ b.c }}" }));
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toBe("The template cannot be saved: body: unknown variable a; body: unknown variable b.c");
+    expect(error.issues).toHaveLength(2);
+  });
+
+  it("defaults an e-mail to HTML", () => {
+    expect(validateTemplate({ channel: "email", language: "en", subject: "s", body: "b" })).toMatchObject({
+      format: "html",
+    });
+  });
+});
