@@ -85,6 +85,12 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     isTransient: isTransientDbError,
     probe: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
   };
+  /** Writers of customers' snapshots read Postgres and insert into ClickHouse: both must answer for a batch. */
+  const postgresAndClickhouse = (analytics: Analytics): ConsumerDependency => ({
+    name: "postgres+clickhouse",
+    isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
+    probe: async () => (await postgres.probe()) && (await analytics.ping()),
+  });
   const publishCommitted = (items: Parameters<typeof publishOutbox>[2]) =>
     // Committed already: if publishing fails now, the outbox relay publishes later.
     publishOutbox(db, bus, items).catch((e) =>
@@ -187,27 +193,25 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       (items) => writeLoyaltyEventsBatch(analytics, items),
       2_000,
     );
-    // Customers' attributes from Postgres into ClickHouse for segments: both must answer for a batch to go in.
-    const both: ConsumerDependency = {
-      name: "postgres+clickhouse",
-      isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
-      probe: async () => (await postgres.probe()) && (await clickhouse.probe()),
-    };
+    // Customers' attributes from Postgres into ClickHouse for segments.
     await startDomainWriter(
       consumers.customerSnapshotWriter,
       CustomerSnapshotMessage,
-      both,
+      postgresAndClickhouse(analytics),
       (items) => writeCustomerSnapshotsBatch(db, analytics, items),
       2_000,
     );
   }
   if (enabled.has("profiles")) {
-    // Behavioural profile facts in Postgres: a durable of its own, so a ClickHouse outage never delays profiles.
+    // Behavioural profile facts in Postgres, a durable of its own. With ClickHouse it also writes the customers'
+    // snapshots after recording their sales (segments' sale totals come from these facts), so a ClickHouse
+    // outage then pauses it too: a fact recorded without its snapshot would leave the totals behind.
+    const analytics = opts.analytics ?? null;
     await startDomainWriter(
       consumers.profileWriter,
       ProfileTransactionMessage,
-      postgres,
-      (items) => writeProfileOrdersBatch(db, items),
+      analytics ? postgresAndClickhouse(analytics) : postgres,
+      (items) => writeProfileOrdersBatch(db, items, analytics),
       1_000,
     );
   }

@@ -3,15 +3,17 @@ import type { DomainEvent, TransactionProcessed } from "@regulars/contracts";
 import { readBehaviourProfile } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { createMetricsRegistry, silentLogger } from "@regulars/logger";
-import { eventually, testBus, testDb, testTenant } from "@regulars/testing";
+import { eventually, testAnalytics, testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningWorkers, startWorkers } from "../src/index.ts";
 
 // The profile writer: every processed transaction of a customer becomes one profile fact in Postgres, once
 // however often it is delivered; other domain events pass; an unreadable one is dead-lettered with the reason.
+// With ClickHouse, the customer's snapshot there then carries the lifetime sale totals of those facts.
 
 let bus: Awaited<ReturnType<typeof testBus>>;
 let db: Db;
+let analytics: Awaited<ReturnType<typeof testAnalytics>>;
 let workers: RunningWorkers;
 const letters: DeadLetterInfo[] = [];
 const now = new Date();
@@ -19,10 +21,12 @@ const now = new Date();
 beforeAll(async () => {
   bus = await testBus();
   db = testDb();
+  analytics = await testAnalytics();
 });
 afterAll(async () => {
   await workers?.stop();
   await bus?.dispose();
+  await analytics?.dispose();
   await db?.$disconnect();
 });
 
@@ -92,6 +96,7 @@ it("records processed transactions once, passes over other domain events and dea
   workers = await startWorkers({
     db,
     bus,
+    analytics,
     log: silentLogger,
     registry: createMetricsRegistry("test"),
     enabled: ["profiles"],
@@ -109,6 +114,12 @@ it("records processed transactions once, passes over other domain events and dea
   expect(profile.windows.d7).toEqual({ orders: 2, value: 1_300 });
   expect(profile.affinities).toEqual([{ tag: "vegetarian", share: 0.5 }]);
   expect(profile.preferredChannel).toBe("kiosk");
+  const snapshot = await analytics.client.query({
+    query: `SELECT item_count, tag_quantities FROM ${analytics.database}.customers FINAL WHERE customer_id = {c:String}`,
+    query_params: { c: customerId },
+    format: "JSONEachRow",
+  });
+  expect(await snapshot.json()).toEqual([{ item_count: "2", tag_quantities: { vegetarian: "1" } }]);
   expect(letters.map((l) => [JSON.parse(l.payload).id, l.category, l.consumer])).toEqual([
     ["processed:2", "invalid_payload", "profile-writer"],
   ]);

@@ -2,8 +2,8 @@ import type { FactsTarget } from "./loyalty-events.ts";
 
 /**
  * A row of the `customers` dimension table (migrations/0003_customers.sql): the attributes segments test,
- * flags and dates only. `version` orders snapshots of one customer (the latest wins); dates are
- * `YYYY-MM-DD hh:mm:ss.SSS` in UTC.
+ * flags and dates only, and the customer's lifetime sale totals (0005): items bought and items per tag.
+ * `version` orders snapshots of one customer (the latest wins); dates are `YYYY-MM-DD hh:mm:ss.SSS` in UTC.
  */
 export interface CustomerSnapshotRow {
   tenant_id: string;
@@ -17,6 +17,8 @@ export interface CustomerSnapshotRow {
   birth_day: number;
   registered_at: string | null;
   created_at: string;
+  item_count: number;
+  tag_quantities: Record<string, number>;
   version: string;
 }
 

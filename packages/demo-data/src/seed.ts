@@ -120,13 +120,6 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
       customer: generateCustomer(shape, offset + i),
     }));
     await insertDemoCustomers(opts.db, opts.tenantId, batch);
-    // Segments read customers' attributes from ClickHouse: the same snapshot the live writer takes.
-    snapshots.push(
-      ...(await readCustomerSnapshots(
-        opts.db,
-        batch.map((b) => ({ tenantId: opts.tenantId, customerId: b.id })),
-      )),
-    );
     const processed: TransactionProcessed[] = [];
     for (const b of batch) {
       const history = generateHistory(b.customer, b.id, opts.tenantId, shape);
@@ -142,6 +135,14 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedProgress> {
     }
     // The real-time profile in Postgres, as the profile writer keeps it from the same events.
     await recordProcessedTransactions(opts.db, processed);
+    // Segments read customers' attributes from ClickHouse: the same snapshot the live writers take, read after
+    // the profile facts so its sale totals (tag affinity) are those of the facts written to ClickHouse.
+    snapshots.push(
+      ...(await readCustomerSnapshots(
+        opts.db,
+        batch.map((b) => ({ tenantId: opts.tenantId, customerId: b.id })),
+      )),
+    );
     await flush(FLUSH_AT);
     progress.customers += size;
     opts.onProgress?.({ ...progress });

@@ -80,6 +80,24 @@ describe("seedDemo", () => {
       { now: chTime(now), from: chTime(new Date(now.getTime() - 91 * 86_400_000)) },
     );
     expect(outside).toBe(0);
+    // Each customer's sale totals (segments' tag affinity) are those of their sales in ClickHouse.
+    const mismatched = await count(
+      `WITH m -> arraySort(arrayZip(arrayMap(k -> toString(k), mapKeys(m)), mapValues(m))) AS pairs
+       SELECT count() AS n FROM {db}.customers AS c FINAL
+       LEFT JOIN (
+         SELECT customer_id, sum(item_count) AS items, sumMap(tag_quantities) AS tagged
+         FROM {db}.transactions FINAL WHERE tenant_id = {tenant:String} AND type = 'sale' GROUP BY customer_id
+       ) AS s ON s.customer_id = c.customer_id
+       WHERE c.tenant_id = {tenant:String} AND (c.item_count != s.items OR pairs(c.tag_quantities) != pairs(s.tagged))`,
+      tenantId,
+    );
+    expect(mismatched).toBe(0);
+    expect(
+      await count(
+        "SELECT countIf(item_count > 0) AS n FROM {db}.customers FINAL WHERE tenant_id = {tenant:String}",
+        tenantId,
+      ),
+    ).toBeGreaterThan(100);
   });
 
   it("a second run for the same tenant adds new customers after the first ones", async () => {

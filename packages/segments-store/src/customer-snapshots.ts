@@ -23,6 +23,8 @@ interface SnapshotDbRow {
   birth_day: number | null;
   registered_at: Date | null;
   created_at: Date;
+  item_count: bigint;
+  tag_quantities: Record<string, number>;
   version: bigint;
 }
 
@@ -31,9 +33,16 @@ const clickHouseTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z
 /**
  * The customers' current attributes as segments see them, read in one statement: tier, the consents in
  * force that are granted (latest choice per channel and purpose), which contact fields are known, birthday
- * month and day, when they joined. No names or contact details leave Postgres. `version` is the read's
- * own clock in microseconds: a later read of the same customer wins in ClickHouse. An erased customer has
+ * month and day, when they joined, and their lifetime sale totals from the profile facts (items, items per
+ * tag: what tag affinity divides). No names or contact details leave Postgres. An erased customer has
  * none: a fact of theirs arriving after the erasure must not bring their id back into ClickHouse.
+ *
+ * `version` is the statement's start in microseconds, and the latest version wins in ClickHouse. The start,
+ * not the clock when the row is produced: a statement sees what was committed before its snapshot, which is
+ * taken after its start. So a read that began after a fact's commit (the profile writer's, right after it
+ * records a sale) has a higher version than any read that missed that fact, and the winning row has every
+ * fact whose writer read after committing it. With the clock at production time, a read whose snapshot
+ * missed the fact could finish later and win.
  */
 export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promise<CustomerSnapshotRow[]> {
   if (!refs.length) return [];
@@ -53,7 +62,19 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
       extract(month FROM c.date_of_birth)::int AS birth_month,
       extract(day FROM c.date_of_birth)::int AS birth_day,
       p.registered_at, c.created_at,
-      (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS version
+      coalesce((
+        SELECT sum(o.item_count) FROM profile_orders o
+        WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.id AND o.kind = 'sale'
+      ), 0)::bigint AS item_count,
+      coalesce((
+        SELECT jsonb_object_agg(t.tag, t.quantity) FROM (
+          SELECT q.key AS tag, sum(q.value::bigint) AS quantity
+          FROM profile_orders o, jsonb_each_text(o.tag_quantities) q
+          WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.id AND o.kind = 'sale'
+          GROUP BY q.key
+        ) t
+      ), '{}') AS tag_quantities,
+      (extract(epoch FROM statement_timestamp()) * 1000000)::bigint AS version
     FROM unnest(${refs.map((r) => r.tenantId)}::text[], ${refs.map((r) => r.customerId)}::text[]) AS r(tenant_id, id)
     JOIN customers c ON c.id = r.id AND c.tenant_id = r.tenant_id
     LEFT JOIN customer_profiles p ON p.customer_id = c.id
@@ -71,6 +92,8 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
     birth_day: row.birth_day ?? 0,
     registered_at: row.registered_at ? clickHouseTime(row.registered_at) : null,
     created_at: clickHouseTime(row.created_at),
+    item_count: Number(row.item_count),
+    tag_quantities: row.tag_quantities,
     version: String(row.version),
   }));
 }

@@ -104,6 +104,36 @@ export function fact(
   };
 }
 
+/**
+ * Facts as the pipeline stores them: into ClickHouse (the analytics writer), as profile facts into Postgres
+ * (the profile writer, once per transaction), then the sales' customers' snapshots with their sale totals
+ * (what the profile writer does after its commit). Delivering the same facts again changes no total.
+ */
+export async function recordFacts(db: Db, analytics: Analytics, facts: TransactionFact[]): Promise<void> {
+  await analytics.insertTransactions(facts);
+  const known = facts.filter((f) => f.customerId !== null);
+  const items = known.map((f) => f.lines.reduce((n, l) => n + l.quantity, 0));
+  const tags = known.map((f) => {
+    const perTag: Record<string, number> = {};
+    for (const l of f.lines) for (const tag of new Set(l.tags)) perTag[tag] = (perTag[tag] ?? 0) + l.quantity;
+    return JSON.stringify(perTag);
+  });
+  await db.$executeRaw`
+    INSERT INTO profile_orders (tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, channel,
+      daypart, item_count, tag_quantities)
+    SELECT tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, 'pos', 'lunch', items, tags::jsonb
+    FROM unnest(${known.map((f) => f.tenantId)}::text[], ${known.map((f) => f.transactionId)}::text[],
+      ${known.map((f) => f.customerId)}::text[], ${known.map((f) => f.type)}::text[],
+      ${known.map((f) => f.occurredAt)}::timestamptz[], ${known.map((f) => f.total)}::bigint[],
+      ${known.map((f) => f.locationId)}::text[], ${items}::int[], ${tags}::text[])
+      AS x(tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, items, tags)
+    ON CONFLICT (tenant_id, transaction_id) DO NOTHING`;
+  const changed = known
+    .filter((f) => f.type === "sale")
+    .map((f) => ({ tenantId: f.tenantId, customerId: f.customerId! }));
+  await snapshotCustomers(db, analytics, { changed, seen: [] });
+}
+
 export async function behaviouralEvent(
   analytics: Analytics,
   tenantId: string,

@@ -1,6 +1,6 @@
 import type { Analytics } from "@regulars/analytics";
 import type { Db } from "@regulars/db";
-import { addCustomer, ago, behaviouralEvent, fact, pointsEarned } from "./fixtures.ts";
+import { addCustomer, ago, behaviouralEvent, fact, pointsEarned, recordFacts } from "./fixtures.ts";
 
 /**
  * One tenant's customers with known answers (docs of each figure in the comments), as of `now`:
@@ -47,7 +47,7 @@ export async function buildWorld(
     location: "loc_2",
     lines: [veg(1, "WRAP"), meat(1)],
   });
-  await analytics.insertTransactions([
+  await recordFacts(db, analytics, [
     fact(tenantId, alice, now, { daysAgo: 5, total: 1000, lines: [veg(2)] }),
     fact(tenantId, alice, now, { daysAgo: 10, total: 2000, lines: [veg(1), meat(1)] }),
     fact(tenantId, alice, now, { daysAgo: 20, total: 3000, lines: [{ sku: "COLA", category: "drinks", quantity: 2 }] }),
@@ -59,7 +59,7 @@ export async function buildWorld(
     fact(tenantId, erin, now, { daysAgo: 50, total: 900, lines: [meat(1)] }),
   ]);
   // A redelivered batch: the same facts again, which no figure may count twice.
-  await analytics.insertTransactions([daveWrap]);
+  await recordFacts(db, analytics, [daveWrap]);
   await behaviouralEvent(analytics, tenantId, alice, "app_open", ago(now, 1));
   await behaviouralEvent(analytics, tenantId, alice, "app_open", ago(now, 2));
   await behaviouralEvent(analytics, tenantId, dave, "app_open", ago(now, 20));

@@ -113,7 +113,7 @@ describe("compileSegment", () => {
     const { sql } = compileSegment(
       SegmentDefinition.parse({
         all: [
-          { type: "tag_affinity", tag: "vegetarian", op: "gte", value: 0.3 },
+          { type: "average_ticket", op: "gte", value: 1_000 },
           { type: "orders_count", window: "30d", op: "gte", value: 2 },
         ],
       }),
@@ -121,9 +121,21 @@ describe("compileSegment", () => {
     );
     const orders = /customer_id IN \(SELECT customer_id FROM facts\.transactions WHERE [^)]*\)[^)]*\)/.exec(sql)?.[0];
     expect(orders).toBeDefined();
-    // Once as a condition, once inside the affinity's subquery.
+    // Once as a condition, once inside the average ticket's subquery.
     expect(sql.split(orders!).length - 1).toBe(2);
-    expect(sql.indexOf(orders!)).toBeGreaterThan(sql.indexOf("facts.transaction_lines FINAL"));
+    expect(sql.indexOf(orders!)).toBeGreaterThan(sql.indexOf("facts.transactions FINAL"));
+  });
+
+  it("tests tag affinity on the customer's row: lifetime totals, no fact table read", () => {
+    const { sql, params } = compileSegment(
+      SegmentDefinition.parse({ all: [{ type: "tag_affinity", tag: "vegetarian", op: "gte", value: 0.3 }] }),
+      options,
+    );
+    expect(sql).toContain(
+      "(round(if(item_count = 0, 0, tag_quantities[{p0:String}] / item_count), 4) >= {p1:Float64})",
+    );
+    expect([...sql.matchAll(/FROM (\S+)/g)].map((m) => m[1])).toEqual(["facts.customers"]);
+    expect(params).toMatchObject({ p0: "vegetarian", p1: 0.3 });
   });
 
   it("previews with the sample size as a parameter", () => {

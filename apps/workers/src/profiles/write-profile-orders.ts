@@ -1,7 +1,9 @@
+import type { FactsTarget } from "@regulars/analytics";
 import { done, type Outcome } from "@regulars/bus";
 import { TransactionProcessed } from "@regulars/contracts";
-import { recordProcessedTransactions } from "@regulars/customers-store";
+import { factOwners, recordProcessedTransactions } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { snapshotCustomers } from "@regulars/segments-store";
 import type { z } from "zod";
 import { domainMessageOf } from "../domain-message.ts";
 
@@ -13,11 +15,26 @@ export const ProfileTransactionMessage = domainMessageOf(
 export type ProfileTransactionMessage = z.infer<typeof ProfileTransactionMessage>;
 
 /**
- * Writes a batch's processed transactions as profile facts in one Postgres transaction; acknowledged after
- * its commit. A redelivered event is recorded once (keyed by its transaction).
+ * Writes a batch's processed transactions as profile facts in one Postgres transaction. A redelivered event is
+ * recorded once (keyed by its transaction).
+ *
+ * With ClickHouse (`segments`), the sales' customers' snapshots are written after that commit: their lifetime
+ * sale totals (tag affinity) come from these facts, and the customer snapshot writer, a consumer of its own,
+ * may have read the customer before the commit. This read starts after it, so its snapshot wins (see
+ * readCustomerSnapshots). Acknowledged after both; a redelivery after a crash in between writes the snapshots
+ * again (the facts are there already).
  */
-export async function writeProfileOrdersBatch(db: Db, items: ProfileTransactionMessage[]): Promise<Outcome[]> {
+export async function writeProfileOrdersBatch(
+  db: Db,
+  items: ProfileTransactionMessage[],
+  segments: FactsTarget | null = null,
+): Promise<Outcome[]> {
   const events = items.filter((item): item is TransactionProcessed => item !== null);
   if (events.length) await recordProcessedTransactions(db, events);
+  const sales = events.filter((e) => e.kind === "sale" && e.customerId !== null);
+  if (segments && sales.length) {
+    const owners = await factOwners(db, sales);
+    await snapshotCustomers(db, segments, { changed: owners, seen: [] });
+  }
   return items.map(() => done);
 }

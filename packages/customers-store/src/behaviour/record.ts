@@ -52,3 +52,24 @@ export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise
     JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = coalesce(m.into_id, x.customer_id)
     ON CONFLICT (tenant_id, transaction_id) DO NOTHING`;
 }
+
+/**
+ * Whose facts these transactions are now, by tenant and transaction: the customer each recorded fact belongs
+ * to (a merge's survivor when the sale named the merged customer), one entry per customer. Transactions
+ * without a fact (anonymous, unknown tenant) are left out. Read after the facts' commit, so a redelivered
+ * event finds the owner too: whoever updates what derives from the facts (segments' sale totals) does so
+ * again, which a crash between the commit and that update needs.
+ */
+export async function factOwners(
+  db: DbOrTx,
+  transactions: { tenantId: string; transactionId: string }[],
+): Promise<{ tenantId: string; customerId: string }[]> {
+  if (!transactions.length) return [];
+  const rows = await db.$queryRaw<{ tenant_id: string; customer_id: string }[]>`
+    SELECT DISTINCT o.tenant_id, o.customer_id
+    FROM unnest(${transactions.map((t) => t.tenantId)}::text[], ${transactions.map((t) => t.transactionId)}::text[])
+      AS x(tenant_id, transaction_id)
+    JOIN profile_orders o ON o.tenant_id = x.tenant_id AND o.transaction_id = x.transaction_id
+    ORDER BY o.tenant_id, o.customer_id`;
+  return rows.map((r) => ({ tenantId: r.tenant_id, customerId: r.customer_id }));
+}
