@@ -33,7 +33,8 @@ export function trackTextLinks(text: string, tracking: LinkTracking, messageId: 
   });
 }
 
-const hrefAttribute = /(<a\b[^>]*?\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)')/gi;
+// `\s` before `href`: a `data-href` attribute is not the link.
+const hrefAttribute = /(<a\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)')/gi;
 const unescapeAttribute = (v: string): string =>
   v.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (_, e: string) =>
     e === "amp" ? "&" : e === "quot" ? '"' : e === "lt" ? "<" : e === "gt" ? ">" : "'",

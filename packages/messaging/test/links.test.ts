@@ -68,12 +68,15 @@ describe("tracked links", () => {
   it("rewrites every href in HTML and signs the destination as a browser reads it (entities decoded)", () => {
     const html =
       '<a href="https://a.example/?x=1&amp;y=2">A</a> <a class="b" href=\'https://b.example/\'>B</a> ' +
-      '<a href="mailto:hi@example.com">mail</a> <img src="https://a.example/logo.png">';
+      '<a href="mailto:hi@example.com">mail</a> <img src="https://a.example/logo.png">' +
+      '<a data-href="https://c.example/" HREF = "https://d.example/">D</a>';
     const out = trackHtmlLinks(html, tracking, "msg_9");
-    const hrefs = [...out.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    const hrefs = [...out.matchAll(/href\s*=\s*"([^"]*)"/gi)].map((m) => m[1]!);
     expect(followed(hrefs[0]!)).toEqual({ messageId: "msg_9", url: "https://a.example/?x=1&y=2" });
     expect(followed(hrefs[1]!)).toEqual({ messageId: "msg_9", url: "https://b.example/" });
     expect(hrefs[2]).toBe("mailto:hi@example.com");
+    expect(hrefs[3]).toBe("https://c.example/");
+    expect(followed(hrefs[4]!)).toEqual({ messageId: "msg_9", url: "https://d.example/" });
     expect(out).toContain('<a class="b" href="https://go.burgerbros.example/l/');
     expect(out).toContain('<img src="https://a.example/logo.png">');
   });
