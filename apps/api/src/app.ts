@@ -34,6 +34,8 @@ export interface ApiDeps {
   maxBatchSize?: number;
   /** Per-key request limits; none when absent. */
   rateLimiter?: KeyRateLimiter;
+  /** Which webhook endpoint URLs admins may register (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  webhookUrls?: ApiContext["webhookUrls"];
 }
 
 /**
@@ -74,6 +76,7 @@ export function createApiApp(deps: ApiDeps) {
         analytics: deps.analytics ?? null,
         credential: c.get("credential") as ApiEnv["Variables"]["credential"],
         requestId: c.get("requestId") as string,
+        webhookUrls: deps.webhookUrls,
         onProcedureDone: (procedure: string, code: string, seconds: number) =>
           latency.observe({ procedure, code }, seconds),
       }),

@@ -15,6 +15,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxBatchSize: config.API_MAX_BATCH,
     rateLimiter: ctx.rateLimiter,
+    webhookUrls: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
   });
   const served = await listen(app.fetch, config.HOST, config.API_PORT);
   return { url: served.url, stop: served.close };

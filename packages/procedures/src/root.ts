@@ -10,6 +10,7 @@ import { segmentsRouter } from "./segments/segments.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
+import { webhooksRouter } from "./webhooks/webhooks.router.ts";
 
 export const appRouter = router({
   tenants: tenantsRouter,
@@ -23,6 +24,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   segments: segmentsRouter,
   privacy: privacyRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
+import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { unsafeInputIssues } from "./input-guard.ts";
@@ -14,6 +15,8 @@ export interface ApiContext {
   /** Resolved from the Authorization header by the host app; null when absent or unknown. */
   credential: Credential | null;
   requestId: string;
+  /** Which webhook endpoint URLs are accepted; https to public hosts only when absent. */
+  webhookUrls?: EndpointUrlPolicy;
   /** Told how each procedure call ended and how long it took (the host's latency histogram). */
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
 }
