@@ -127,6 +127,15 @@ describe("a customer's sale totals on their ClickHouse row", () => {
     expect(await vegetarianAtLeast(customer, 0.0001)).toBe(false);
   });
 
+  it("go to the survivor for a sale that names a customer merged into another (the profile fact's owner)", async () => {
+    const [till, app] = [await newCustomer(), await newCustomer()];
+    await db.$executeRaw`
+      INSERT INTO customer_merges (merged_id, tenant_id, into_id) VALUES (${till}, ${tenantId}, ${app})`;
+    await profileWriter([processed(till, "sale", [line(1, ["vegetarian"])])]);
+    expect(await totals(app)).toEqual({ items: 1, veg: 1, affinity: 1 });
+    expect(await totals(till)).toBeNull();
+  });
+
   it("include the sale when the snapshot writer wrote the customer first, from a read before the sale's commit", async () => {
     const customer = await newCustomer();
     const sale = processed(customer, "sale", [line(3, ["vegetarian"])]);

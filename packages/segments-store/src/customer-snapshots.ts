@@ -37,12 +37,13 @@ const clickHouseTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z
  * tag: what tag affinity divides). No names or contact details leave Postgres. An erased customer has
  * none: a fact of theirs arriving after the erasure must not bring their id back into ClickHouse.
  *
- * `version` is the statement's start in microseconds, and the latest version wins in ClickHouse. The start,
- * not the clock when the row is produced: a statement sees what was committed before its snapshot, which is
- * taken after its start. So a read that began after a fact's commit (the profile writer's, right after it
- * records a sale) has a higher version than any read that missed that fact, and the winning row has every
- * fact whose writer read after committing it. With the clock at production time, a read whose snapshot
- * missed the fact could finish later and win.
+ * `version` is the start of the read's transaction in microseconds (`now()`), and the latest version wins in
+ * ClickHouse. The start, not the clock when the row is produced: a read sees what was committed before its
+ * snapshot, which is taken after its transaction began (`statement_timestamp()` may be set again after it:
+ * the extended protocol's Execute comes after the Bind that took the snapshot). So a read begun after a sale's
+ * commit (the profile writer's, right after it records the sale) has a higher version than any read that missed
+ * the sale, and the winning row has every sale whose writer read after committing it. Hence a client, not a
+ * transaction: a transaction begun before such a commit would carry an older start.
  */
 export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promise<CustomerSnapshotRow[]> {
   if (!refs.length) return [];
@@ -74,7 +75,7 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
           GROUP BY q.key
         ) t
       ), '{}') AS tag_quantities,
-      (extract(epoch FROM statement_timestamp()) * 1000000)::bigint AS version
+      (extract(epoch FROM now()) * 1000000)::bigint AS version
     FROM unnest(${refs.map((r) => r.tenantId)}::text[], ${refs.map((r) => r.customerId)}::text[]) AS r(tenant_id, id)
     JOIN customers c ON c.id = r.id AND c.tenant_id = r.tenant_id
     LEFT JOIN customer_profiles p ON p.customer_id = c.id
