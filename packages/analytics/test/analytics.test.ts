@@ -63,7 +63,13 @@ describe("migrate", () => {
   it("creates the database and tables once, and is a no-op the second time", async () => {
     expect(await analytics.ping()).toBe(true);
     expect(await analytics.migrate()).toEqual({
-      applied: ["0001_init", "0002_loyalty_events", "0003_customers", "0004_transaction_tags"],
+      applied: [
+        "0001_init",
+        "0002_loyalty_events",
+        "0003_customers",
+        "0004_transaction_tags",
+        "0005_customer_sale_totals",
+      ],
     });
     expect(await analytics.migrate()).toEqual({ applied: [] });
 
@@ -87,6 +93,7 @@ describe("migrate", () => {
       { version: 2, name: "0002_loyalty_events" },
       { version: 3, name: "0003_customers" },
       { version: 4, name: "0004_transaction_tags" },
+      { version: 5, name: "0005_customer_sale_totals" },
     ]);
   });
 });
@@ -188,19 +195,25 @@ describe("migration checksums", () => {
       const folderUrl = pathToFileURL(`${folder}/`);
       const db = `${database}_ledger`;
       expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({
-        applied: ["0001_init", "0002_loyalty_events", "0003_customers", "0004_transaction_tags"],
+        applied: [
+          "0001_init",
+          "0002_loyalty_events",
+          "0003_customers",
+          "0004_transaction_tags",
+          "0005_customer_sale_totals",
+        ],
       });
 
       await writeFile(
-        join(folder, "0005_customer_days.sql"),
+        join(folder, "0006_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0005_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0006_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0006_never.sql"),
+        join(folder, "0007_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);

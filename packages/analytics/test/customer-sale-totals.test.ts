@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -62,7 +62,7 @@ describe("migration 0005_customer_sale_totals", () => {
     const migration = "0005_customer_sale_totals.sql";
     try {
       await cp(defaultMigrationsFolder, folder, { recursive: true });
-      await rm(join(folder, migration));
+      for (const file of await readdir(folder)) if (file >= "0005") await rm(join(folder, file));
       const db = "sale_totals_before";
       await applyMigrations(analytics.client, db, pathToFileURL(`${folder}/`));
       const [buyer, browser] = [uniqueId("cus"), uniqueId("cus")];
