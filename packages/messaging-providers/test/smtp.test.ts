@@ -81,14 +81,14 @@ function email(to: string, id = `msg_${crypto.randomUUID().slice(0, 8)}`): Email
       coupon: { code: "FRIES-7KQ2" },
       links: { menu: "https://burgerbros.example/menu?utm=email&x=1" },
     },
-    { messageId: id, tracking: { baseUrl: "https://go.burgerbros.example/l", secrets: [secret] } },
+    { messageId: id, tracking: { baseUrl: "https://go.burgerbros.example/l", secrets: [secret], opens: true } },
   );
   if (composed.content.channel !== "email") throw new Error("an e-mail template gives an e-mail");
   return { id, tenantId: "ten_1", customerId: "cus_1", to, ...composed.content };
 }
 
 describe("SMTP e-mail", () => {
-  it("delivers the message with its headers, subject, escaped body and tracked links", async () => {
+  it("delivers the message with its headers, subject, escaped body, tracked links and open pixel", async () => {
     const provider = smtpProvider(config());
     const message = email("ola@example.com");
     const result = await provider.send(message);
@@ -107,10 +107,12 @@ describe("SMTP e-mail", () => {
 
     const links = [...html.matchAll(/href="https:\/\/go\.burgerbros\.example\/l\/([^"]+)"/g)].map((m) => m[1]!);
     expect(links.map((token) => verifyLinkToken([secret], token))).toEqual([
-      { ok: true, messageId: message.id, url: "https://burgerbros.example/menu?utm=email&x=1" },
-      { ok: true, messageId: message.id, url: "https://burgerbros.example/terms" },
+      { ok: true, kind: "click", messageId: message.id, url: "https://burgerbros.example/menu?utm=email&x=1" },
+      { ok: true, kind: "click", messageId: message.id, url: "https://burgerbros.example/terms" },
     ]);
     expect(html).not.toContain('href="https://burgerbros.example');
+    const pixel = /<img src="https:\/\/go\.burgerbros\.example\/l\/([^"]+)" width="1" height="1"/.exec(html)?.[1];
+    expect(verifyLinkToken([secret], pixel!)).toEqual({ ok: true, kind: "open", messageId: message.id });
   });
 
   it("sends a text e-mail as text", async () => {

@@ -1,7 +1,7 @@
 import { type RenderedContent, renderTemplate } from "./render.ts";
 import { type SmsLength, smsLength } from "./sms-length.ts";
 import type { MessageTemplate } from "./template.ts";
-import { type LinkTracking, trackLinks } from "./tracked-links.ts";
+import { type LinkTrackingInput, trackLinks } from "./tracked-links.ts";
 import type { MessageVariables } from "./variables.ts";
 
 export interface ComposedMessage {
@@ -18,7 +18,7 @@ export interface ComposedMessage {
 export function composeMessage(
   template: MessageTemplate,
   variables: MessageVariables,
-  options: { messageId: string; tracking?: LinkTracking },
+  options: { messageId: string; tracking?: LinkTrackingInput },
 ): ComposedMessage {
   const rendered = renderTemplate(template, variables);
   const content = options.tracking ? trackLinks(rendered, options.tracking, options.messageId) : rendered;

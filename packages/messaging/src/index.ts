@@ -5,7 +5,7 @@
 export { Channel, LanguageTag } from "./channels.ts";
 export { type ComposedMessage, composeMessage } from "./compose.ts";
 export { chooseTemplate } from "./language.ts";
-export { LinkSigningSecrets, makeLinkToken, type VerifiedLink, verifyLinkToken } from "./link-token.ts";
+export { LinkSigningSecrets, makeLinkToken, makeOpenToken, type VerifiedLink, verifyLinkToken } from "./link-token.ts";
 export type { TemplateIssue } from "./liquid.ts";
 export { EmailMessage, OutgoingMessage, PushDevice, PushMessage, SmsMessage } from "./message.ts";
 export {
@@ -27,8 +27,10 @@ export {
   SmsTemplate,
 } from "./template.ts";
 export {
+  addOpenPixel,
   LinkTracking,
   type LinkTrackingInput,
+  type Tracker,
   trackHtmlLinks,
   trackingUrl,
   trackLinks,

@@ -25,14 +25,26 @@ const mac = (secret: string, payload: string): Buffer =>
     .digest()
     .subarray(0, macBytes);
 
-export function makeLinkToken(secrets: LinkSigningSecrets, messageId: string, url: string): string {
-  if (messageId.includes("\n")) throw new Error("a message id has no line breaks");
+function sign(secrets: LinkSigningSecrets, messageId: string, url: string): string {
+  if (messageId.length === 0 || messageId.includes("\n")) throw new Error("a message id is one line, not empty");
   const payload = Buffer.from(`${messageId}\n${url}`, "utf8").toString("base64url");
   return `${payload}.${mac(secrets[0]!, payload).toString("base64url")}`;
 }
 
+/** The token of a tracked link: a click on it is recorded for the message and redirected to `url`. */
+export function makeLinkToken(secrets: LinkSigningSecrets, messageId: string, url: string): string {
+  if (url.length === 0) throw new Error("a tracked link has a destination");
+  return sign(secrets, messageId, url);
+}
+
+/** The token of an e-mail's open pixel: the same form with no destination. */
+export function makeOpenToken(secrets: LinkSigningSecrets, messageId: string): string {
+  return sign(secrets, messageId, "");
+}
+
 export type VerifiedLink =
-  | { ok: true; messageId: string; url: string }
+  | { ok: true; kind: "click"; messageId: string; url: string }
+  | { ok: true; kind: "open"; messageId: string }
   | { ok: false; reason: "malformed" | "bad_signature" };
 
 export function verifyLinkToken(secrets: LinkSigningSecrets, token: string): VerifiedLink {
@@ -47,5 +59,7 @@ export function verifyLinkToken(secrets: LinkSigningSecrets, token: string): Ver
   const decoded = Buffer.from(payload, "base64url").toString("utf8");
   const split = decoded.indexOf("\n");
   if (split <= 0) return { ok: false, reason: "malformed" };
-  return { ok: true, messageId: decoded.slice(0, split), url: decoded.slice(split + 1) };
+  const messageId = decoded.slice(0, split);
+  const url = decoded.slice(split + 1);
+  return url === "" ? { ok: true, kind: "open", messageId } : { ok: true, kind: "click", messageId, url };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  addOpenPixel,
   composeMessage,
-  type LinkTracking,
   makeLinkToken,
+  makeOpenToken,
+  type Tracker,
   trackHtmlLinks,
   trackLinks,
   trackTextLinks,
@@ -11,13 +13,14 @@ import {
 } from "../src/index.ts";
 
 const secret = "s".repeat(32);
-const tracking: LinkTracking = { baseUrl: "https://go.burgerbros.example/l", secrets: [secret] };
+const tracking: Tracker = { baseUrl: "https://go.burgerbros.example/l", secrets: [secret] };
 
 /** The destination and message id a tracking URL carries, checked as the click endpoint will. */
 function followed(trackingLink: string) {
   expect(trackingLink.startsWith("https://go.burgerbros.example/l/")).toBe(true);
   const verified = verifyLinkToken([secret], trackingLink.slice("https://go.burgerbros.example/l/".length));
   if (!verified.ok) throw new Error(`token refused: ${verified.reason}`);
+  if (verified.kind !== "click") throw new Error("an open token where a link was expected");
   return { messageId: verified.messageId, url: verified.url };
 }
 
@@ -27,9 +30,20 @@ describe("link tokens", () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(verifyLinkToken([secret], token)).toEqual({
       ok: true,
+      kind: "click",
       messageId: "msg_01abc",
       url: "https://example.com/a?b=1&c=ż#top",
     });
+  });
+
+  it("of an open pixel carry the message id alone", () => {
+    expect(verifyLinkToken([secret], makeOpenToken([secret], "msg_2"))).toEqual({
+      ok: true,
+      kind: "open",
+      messageId: "msg_2",
+    });
+    expect(() => makeLinkToken([secret], "msg_2", "")).toThrow(/destination/);
+    expect(() => makeOpenToken([secret], "")).toThrow(/message id/);
   });
 
   it("verify with an older secret after rotation, and not with an unknown one", () => {
@@ -113,5 +127,26 @@ describe("tracked links", () => {
       /32 characters/,
     );
     expect(() => trackLinks(content, { baseUrl: "ftp://go.example", secrets: [secret] }, "m")).toThrow();
+  });
+
+  it("add an open pixel to HTML e-mails when asked: before </body>, or at the end", () => {
+    const opened = (html: string) => {
+      const src = /<img src="https:\/\/go\.burgerbros\.example\/l\/([^"]+)" width="1" height="1"/.exec(html)?.[1];
+      return src ? verifyLinkToken([secret], src) : undefined;
+    };
+    const email = { channel: "email" as const, subject: "s", html: "<html><body><p>Hi</p></body></html>", text: "Hi" };
+    const withPixel = trackLinks(email, { ...tracking, opens: true }, "msg_5");
+    expect(withPixel.channel === "email" && withPixel.html).toMatch(
+      /^<html><body><p>Hi<\/p><img [^>]+><\/body><\/html>$/,
+    );
+    expect(withPixel.channel === "email" && opened(withPixel.html!)).toEqual({
+      ok: true,
+      kind: "open",
+      messageId: "msg_5",
+    });
+    expect(withPixel).toMatchObject({ text: "Hi" });
+    const withoutPixel = trackLinks(email, tracking, "msg_5");
+    expect(withoutPixel).toMatchObject({ html: email.html });
+    expect(addOpenPixel("<p>fragment</p>", tracking, "msg_6")).toMatch(/^<p>fragment<\/p><img /);
   });
 });

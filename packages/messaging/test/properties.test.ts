@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type LinkTracking, makeLinkToken, smsLength, trackTextLinks, verifyLinkToken } from "../src/index.ts";
+import { makeLinkToken, smsLength, type Tracker, trackTextLinks, verifyLinkToken } from "../src/index.ts";
 
 const secret = "p".repeat(32);
 const messageId = fc.stringMatching(/^msg_[0-9a-z]{1,26}$/);
@@ -12,6 +12,7 @@ describe("link tokens, for any message and destination", () => {
       fc.property(messageId, url, (id, link) => {
         expect(verifyLinkToken([secret], makeLinkToken([secret], id, link))).toEqual({
           ok: true,
+          kind: "click",
           messageId: id,
           url: link,
         });
@@ -39,7 +40,7 @@ describe("link tokens, for any message and destination", () => {
 });
 
 describe("tracked text, for any links in any text", () => {
-  const tracking: LinkTracking = { baseUrl: "https://t.example/l", secrets: [secret] };
+  const tracking: Tracker = { baseUrl: "https://t.example/l", secrets: [secret] };
   const word = fc.stringMatching(/^[A-Za-z]{1,8}[.,!?]?$/);
   // Links as they stand in running text: no quotes or brackets inside, not ending in sentence punctuation.
   const link = url.filter((u) => /^[^\s<>"'()[\]{}]+$/.test(u) && !/[.,;:!?]$/.test(u));
@@ -60,11 +61,11 @@ describe("tracked text, for any links in any text", () => {
         expect(trackTextLinks(tracked, tracking, "msg_1")).toBe(tracked);
         const destinations = [...tracked.matchAll(trackerLink)].map((m) => verifyLinkToken([secret], m[1]!));
         expect(destinations).toEqual(
-          list.flatMap((p) => ("u" in p ? [{ ok: true, messageId: "msg_1", url: p.u }] : [])),
+          list.flatMap((p) => ("u" in p ? [{ ok: true, kind: "click", messageId: "msg_1", url: p.u }] : [])),
         );
         const followed = tracked.replace(trackerLink, (_, token: string) => {
           const verified = verifyLinkToken([secret], token);
-          return verified.ok ? verified.url : "?";
+          return verified.ok && verified.kind === "click" ? verified.url : "?";
         });
         expect(followed).toBe(original);
       }),
