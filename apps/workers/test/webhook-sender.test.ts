@@ -22,6 +22,12 @@ import { type Receiver, startReceiver } from "./webhook-receiver.ts";
 let db: Db;
 const receivers: Receiver[] = [];
 const local = { allowPrivateNetworks: true };
+/**
+ * Deliveries of these tests are due a year from now (or minutes, where a receiver checks the timestamp): other
+ * test files' systems run senders on the same database, and a delivery due by the real clock could be theirs to send.
+ */
+const ahead = 365 * 86_400_000;
+const fromNow = (ms: number) => new Date(Date.now() + ms);
 
 beforeAll(() => {
   db = testDb();
@@ -93,8 +99,15 @@ describe("webhook sender", () => {
     const created = await endpointFor(r.url);
     secret = created.secret;
     const event = pointsEarned(created.tenantId);
-    expect(await enqueueDeliveries(db, [event])).toBe(1);
-    const sender = createWebhookSender({ db, log: silentLogger, urlPolicy: local, tenantIds: [created.tenantId] });
+    // Two minutes ahead: a receiver accepts timestamps within five minutes of its clock.
+    expect(await enqueueDeliveries(db, [event], fromNow(120_000))).toBe(1);
+    const sender = createWebhookSender({
+      db,
+      log: silentLogger,
+      urlPolicy: local,
+      tenantIds: [created.tenantId],
+      clock: () => fromNow(120_000),
+    });
     expect(await sender.sendDue()).toBe(1);
 
     const { tenantId: _t, ...data } = event;
@@ -107,7 +120,7 @@ describe("webhook sender", () => {
   it("retries a 500 and a timeout on the backoff schedule, with the same webhook-id, until the receiver answers", async () => {
     const r = await receiver((_request, n) => (n === 1 ? 500 : n === 2 ? "hang" : 200));
     const { tenantId } = await endpointFor(r.url);
-    const start = new Date();
+    const start = fromNow(ahead);
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
     const { at } = manualSender(start, tenantId);
 
@@ -137,7 +150,7 @@ describe("webhook sender", () => {
     const r = await receiver();
     const { tenantId } = await endpointFor(r.url);
     await r.down();
-    const start = new Date();
+    const start = fromNow(ahead);
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
     const { at } = manualSender(start, tenantId);
     await at(0);
@@ -157,7 +170,7 @@ describe("an endpoint that keeps failing", () => {
   it("is disabled after a day of failures, the admin is told, and its failed deliveries replay with their ids", async () => {
     const r = await receiver(() => 503);
     const { tenantId, endpoint } = await endpointFor(r.url);
-    const start = new Date();
+    const start = fromNow(ahead);
     await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
     const { at } = manualSender(start, tenantId);
     let elapsed = 0;
@@ -209,12 +222,13 @@ describe("a slow receiver", () => {
     const fast = await receiver(() => 204);
     const slowEndpoint = await endpointFor(slow.url);
     const fastEndpoint = await endpointFor(fast.url);
-    const earlier = new Date(Date.now() - 60_000);
+    const earlier = fromNow(ahead - 60_000);
     const slowEvents = Array.from({ length: 20 }, () => pointsEarned(slowEndpoint.tenantId));
     await enqueueDeliveries(db, slowEvents, earlier); // due first
     await enqueueDeliveries(
       db,
       Array.from({ length: 10 }, () => pointsEarned(fastEndpoint.tenantId)),
+      fromNow(ahead),
     );
     const sender = createWebhookSender({
       db,
@@ -222,16 +236,17 @@ describe("a slow receiver", () => {
       urlPolicy: local,
       concurrency: 8,
       perEndpoint: 2,
-      timeoutMs: 5_000,
+      timeoutMs: 10_000,
       pollMs: 50,
       tenantIds: [slowEndpoint.tenantId, fastEndpoint.tenantId],
+      clock: () => fromNow(ahead),
     });
     const started = Date.now();
     sender.start();
     try {
-      while (fast.received.length < 10 && Date.now() - started < 4_000) await new Promise((r) => setTimeout(r, 20));
+      while (fast.received.length < 10 && Date.now() - started < 8_000) await new Promise((r) => setTimeout(r, 20));
       expect(fast.received).toHaveLength(10);
-      expect(Date.now() - started).toBeLessThan(2_000); // long before the slow receiver's 5 s timeout
+      expect(Date.now() - started).toBeLessThan(8_000); // before the slow receiver's 10 s timeout
       expect(slow.received.length).toBeLessThanOrEqual(2);
     } finally {
       await slow.close(); // its attempts fail at once rather than waiting for the timeout

@@ -18,6 +18,8 @@ import {
 
 let db: Db;
 const local = { allowPrivateNetworks: true };
+/** Claims look a year ahead: other test files' systems run senders on this database and take what is due now. */
+const ahead = new Date(Date.now() + 365 * 86_400_000);
 beforeAll(() => {
   db = testDb();
 });
@@ -51,8 +53,8 @@ describe("claims", () => {
     const { tenantId } = await testTenant(db, "Claim Grill");
     for (const path of ["a", "b", "c", "d"])
       await createEndpoint(db, tenantId, { url: `http://127.0.0.1:1/${path}`, eventTypes: ["*"] }, "key_1", local);
-    await enqueueDeliveries(db, events(tenantId, 50));
-    const now = new Date(Date.now() + 1_000);
+    await enqueueDeliveries(db, events(tenantId, 50), ahead);
+    const now = new Date(ahead.getTime() + 1_000);
     const only = { tenantIds: [tenantId] };
     const claim = () => claimDueDeliveries(db, { now, limit: 120, leaseMs: 60_000, perEndpoint: 1_000, ...only });
     const claims: ClaimedDelivery[][] = await Promise.all([claim(), claim(), claim()]);
@@ -76,8 +78,8 @@ describe("claims", () => {
   it("take at most perEndpoint of an endpoint, counting attempts already in flight", async () => {
     const { tenantId } = await testTenant(db, "Busy Grill");
     const busy = await createEndpoint(db, tenantId, { url: "http://127.0.0.1:1/busy", eventTypes: ["*"] }, "k", local);
-    await enqueueDeliveries(db, events(tenantId, 10));
-    const now = new Date(Date.now() + 1_000);
+    await enqueueDeliveries(db, events(tenantId, 10), ahead);
+    const now = new Date(ahead.getTime() + 1_000);
     const inFlight = new Map([[busy.endpoint.id, 3]]);
     const claimed = await claimDueDeliveries(db, {
       now,
@@ -110,8 +112,10 @@ describe("endpoints", () => {
     const created = await createEndpoint(db, tenantId, { url: "http://127.0.0.1:1/r", eventTypes: ["*"] }, "k", local);
     const rotated = await rotateSecret(db, tenantId, created.endpoint.id, "k");
     expect(rotated.secret).not.toBe(created.secret);
-    await enqueueDeliveries(db, events(tenantId, 1));
-    const now = new Date(Date.now() + 1_000);
+    // Minutes ahead (not a year: the previous secret is accepted for a day after the rotation).
+    const soon = new Date(Date.now() + 10 * 60_000);
+    await enqueueDeliveries(db, events(tenantId, 1), soon);
+    const now = new Date(soon.getTime() + 1_000);
     const claimOf = (at: Date) =>
       claimDueDeliveries(db, { now: at, limit: 5, leaseMs: 1, perEndpoint: 5, tenantIds: [tenantId] });
     const [claimed] = await claimOf(now);
