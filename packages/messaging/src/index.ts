@@ -36,5 +36,5 @@ export {
   trackLinks,
   trackTextLinks,
 } from "./tracked-links.ts";
-export { templateIssues, validateTemplate } from "./validate.ts";
+export { templateIssues, templateSetIssues, validateTemplate, validateTemplateSet } from "./validate.ts";
 export { isKnownVariable, MessageVariables } from "./variables.ts";

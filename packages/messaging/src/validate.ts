@@ -41,3 +41,41 @@ export function validateTemplate(input: MessageTemplateInput | unknown): Message
     );
   return MessageTemplate.parse(input);
 }
+
+/**
+ * A message's templates, one per language, all for one channel: what a campaign step saves. Issues carry
+ * the template's position (`1.subject`), and a language written twice is an issue of its own.
+ */
+export function templateSetIssues(input: unknown): TemplateIssue[] {
+  if (!Array.isArray(input) || input.length === 0) return [{ field: "templates", message: "at least one template" }];
+  const issues = input.flatMap((t, i) =>
+    templateIssues(t).map((issue) => ({ ...issue, field: `${i}.${issue.field}` })),
+  );
+  const valid = input.flatMap((t, i) => {
+    const parsed = MessageTemplate.safeParse(t);
+    return parsed.success ? [{ template: parsed.data, position: i }] : [];
+  });
+  const channels = new Set(valid.map((v) => v.template.channel));
+  if (channels.size > 1)
+    issues.push({ field: "templates", message: `one channel per message, not ${[...channels].join(" and ")}` });
+  const seen = new Set<string>();
+  for (const { template, position } of valid) {
+    const language = template.language.toLowerCase();
+    if (seen.has(language))
+      issues.push({ field: `${position}.language`, message: `${template.language} is written twice` });
+    seen.add(language);
+  }
+  return issues;
+}
+
+/** The templates as saved, or one `DomainError` (`invalid_request`) listing every issue. */
+export function validateTemplateSet(input: unknown): MessageTemplate[] {
+  const issues = templateSetIssues(input);
+  if (issues.length > 0)
+    throw new DomainError(
+      "invalid_request",
+      `The templates cannot be saved: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`,
+      issues.map((i) => ({ path: i.field, message: i.message })),
+    );
+  return (input as unknown[]).map((t) => MessageTemplate.parse(t));
+}

@@ -1,6 +1,13 @@
 import { DomainError } from "@regulars/errors";
 import { describe, expect, it } from "vitest";
-import { type MessageVariables, renderTemplate, templateIssues, validateTemplate } from "../src/index.ts";
+import {
+  type MessageVariables,
+  renderTemplate,
+  templateIssues,
+  templateSetIssues,
+  validateTemplate,
+  validateTemplateSet,
+} from "../src/index.ts";
 
 const ola: MessageVariables = {
   customer: { first_name: "Ola", last_name: "Nowak", tier: "silver" },
@@ -177,5 +184,31 @@ describe("validation when a template is saved", () => {
     expect(validateTemplate({ channel: "email", language: "en", subject: "s", body: "b" })).toMatchObject({
       format: "html",
     });
+  });
+});
+
+describe("a message's templates, one per language", () => {
+  const sms = (language: string, body = "Hi {{ customer.first_name }}") => ({ channel: "sms", language, body });
+
+  it("are saved together when each is good, on one channel, each language once", () => {
+    expect(validateTemplateSet([sms("pl"), sms("en"), sms("en-GB")]).map((t) => t.language)).toEqual([
+      "pl",
+      "en",
+      "en-GB",
+    ]);
+  });
+
+  it("report every issue with the template's position", () => {
+    const push = { channel: "push", language: "de", title: "t", body: "b" };
+    expect(templateSetIssues([sms("en-GB"), sms("en", "{{ coupon.cod }}"), sms("x"), sms("en-gb"), push])).toEqual([
+      { field: "1.body", message: "unknown variable coupon.cod" },
+      { field: "2.language", message: "a language tag such as `pl` or `en-GB`" },
+      { field: "templates", message: "one channel per message, not sms and push" },
+      { field: "3.language", message: "en-gb is written twice" },
+    ]);
+    expect(templateSetIssues([])).toEqual([{ field: "templates", message: "at least one template" }]);
+    expect(domainError(() => validateTemplateSet([sms("pl"), sms("pl")])).message).toBe(
+      "The templates cannot be saved: 1.language: pl is written twice",
+    );
   });
 });
