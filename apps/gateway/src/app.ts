@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Bus, CoalescingPublisher } from "@regulars/bus";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import type { Db, SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   rateLimiter?: KeyRateLimiter;
   /** For transaction statuses; without it the gateway only accepts. */
   db?: Db;
+  /** Where checkout quotes read; Prisma (`db`) when absent. */
+  reader?: SqlReader;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -124,7 +126,10 @@ export function createGatewayApp(deps: GatewayDeps) {
   registerTransactionRoutes(app, intake);
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
-  if (deps.db) registerCheckoutRoutes(app, { db: deps.db, programmes: new ProgrammeCache(deps.db, 5_000), now });
+  if (deps.db) {
+    const programmes = new ProgrammeCache(deps.db, 5_000);
+    registerCheckoutRoutes(app, { db: deps.db, programmes, now, ...(deps.reader ? { reader: deps.reader } : {}) });
+  }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now);
   registerEventRoutes(app, deps.bus, publisher, acceptance);

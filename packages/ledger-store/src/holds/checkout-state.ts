@@ -1,6 +1,6 @@
 import type { CheckoutCustomer, CouponUsage, KnownCoupon } from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, Prisma, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
@@ -151,7 +151,7 @@ function campaignConfig(raw: unknown): CouponCampaignConfig {
  * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold.
  */
 export async function readQuoteState(
-  db: DbTx,
+  reader: SqlReader,
   tenantId: string,
   ref: CustomerRef | null | undefined,
   typed: string[],
@@ -160,7 +160,7 @@ export async function readQuoteState(
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
   const byIdentity = identity && "kind" in identity ? identity : null;
-  const [row] = await db.$queryRaw<QuoteStateRow[]>`
+  const [row] = await reader.rows<QuoteStateRow>(Prisma.sql`
     WITH cust AS (
       SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${byId}
       UNION ALL
@@ -192,7 +192,7 @@ export async function readQuoteState(
         WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'wallet') AS wallet,
       coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_points,
       coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_wallet,
-      coalesce((SELECT json_agg(coupons) FROM coupons), '[]'::json) AS coupons`;
+      coalesce((SELECT json_agg(coupons) FROM coupons), '[]'::json) AS coupons`);
   if (ref && !row?.customer_id) throw new DomainError("not_found", "no customer with that identity");
   const customer: CheckoutCustomer | null = row?.customer_id
     ? {
@@ -210,9 +210,10 @@ export async function readQuoteState(
 interface QuoteStateRow {
   customer_id: string | null;
   tier: string | null;
-  points: bigint | null;
-  wallet: bigint | null;
-  held_points: bigint;
-  held_wallet: bigint;
+  // bigint through Prisma, a string through pg: both read with exactNumber.
+  points: bigint | string | null;
+  wallet: bigint | string | null;
+  held_points: bigint | string;
+  held_wallet: bigint | string;
   coupons: CouponRow[];
 }

@@ -1,6 +1,6 @@
 import { type CheckoutInput, priceCheckout } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, prismaReader, type SqlReader, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
@@ -10,6 +10,8 @@ import { type HoldConfirmation, needsConfirmation, requestConfirmation } from ".
 
 export interface CheckoutDeps {
   db: Db;
+  /** Where quotes read (they write nothing): a pool reader on hot paths; Prisma (`db`) when absent. */
+  reader?: SqlReader;
   programmes: Pick<ProgrammeCache, "inForce">;
   now?: () => Date;
 }
@@ -62,7 +64,13 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
   const programme = await programmeAt(deps, tenantId, at);
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
   const day = localDate(at.toISOString(), programme.timezone);
-  const { customer, coupons } = await readQuoteState(deps.db, tenantId, request.customer, request.couponCodes, day);
+  const { customer, coupons } = await readQuoteState(
+    deps.reader ?? prismaReader(deps.db),
+    tenantId,
+    request.customer,
+    request.couponCodes,
+    day,
+  );
   return priceCheckout(pricingInput(request, at, programme, customer, coupons));
 }
 

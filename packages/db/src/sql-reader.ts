@@ -1,0 +1,54 @@
+import pg from "pg";
+import type { Db } from "./client.ts";
+import type { DbTx } from "./errors.ts";
+import type { Prisma } from "./generated/prisma/client.ts";
+
+/**
+ * Runs read statements built with `Prisma.sql`. Two implementations: Prisma itself (inside a transaction, or
+ * where a few statements a second do not matter) and a pg pool of its own for hot read paths. Measured here,
+ * Prisma's `$queryRaw` spends 0.3 ms of CPU on `SELECT 1` where pg spends 0.1 ms, and about 0.8 ms on the
+ * checkout quote's one statement: at hundreds of quotes a second that is most of the gateway's CPU, and its
+ * queueing is the quote's tail latency.
+ *
+ * Rows come back as pg gives them: int8 and numeric as strings (read them with `exactNumber`), json parsed,
+ * timestamps as Date. Write statements keep going through Prisma.
+ */
+export interface SqlReader {
+  rows<T>(query: Prisma.Sql): Promise<T[]>;
+}
+
+/** A reader over Prisma: the same statements, inside the caller's transaction when given one. */
+export function prismaReader(db: Db | DbTx): SqlReader {
+  return { rows: <T>(query: Prisma.Sql) => db.$queryRaw<T[]>(query) };
+}
+
+export interface PoolReader extends SqlReader {
+  close(): Promise<void>;
+}
+
+/**
+ * A reader over a small pg pool of its own. Statements run as named prepared statements keyed by their text,
+ * so Postgres parses and plans each one once per connection; the names are bounded by the statements the
+ * code holds, not by their values.
+ */
+export function createPoolReader(opts: { url: string; poolSize?: number }): PoolReader {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 4 });
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `regulars_read_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async rows<T>(query: Prisma.Sql) {
+      const result = await pool.query({ name: nameOf(query.text), text: query.text, values: query.values });
+      return result.rows as T[];
+    },
+    close: () => pool.end(),
+  };
+}
