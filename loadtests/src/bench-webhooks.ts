@@ -20,7 +20,7 @@ import { type BenchReceiver, startBenchReceiver } from "./webhook-bench-receiver
 const { values } = parseArgs({
   options: {
     deliveries: { type: "string", default: "3000" },
-    rate: { type: "string", default: "300", short: "r" },
+    rate: { type: "string", default: "30", short: "r" },
     endpoints: { type: "string", default: "8" },
     concurrency: { type: "string", default: "32" },
     json: { type: "boolean", default: false },

@@ -25,4 +25,11 @@ export {
   type WebhookEndpoint,
 } from "./endpoints.ts";
 export { enqueueDeliveries, type FanOutEvent } from "./fan-out.ts";
-export { type AttemptResult, type RecordedOutcome, type ResultOptions, recordAttempt, systemActor } from "./results.ts";
+export {
+  type AttemptResult,
+  type RecordedOutcome,
+  type ResultOptions,
+  recordAttempt,
+  recordDelivered,
+  systemActor,
+} from "./results.ts";

@@ -4,6 +4,7 @@ import {
   defaultDisablePolicy,
   defaultRetrySchedule,
   nextAttemptAt,
+  pingEventType,
   type RetrySchedule,
   shouldDisable,
 } from "@regulars/webhooks";
@@ -27,7 +28,7 @@ export const systemActor = "system:webhooks";
 export type RecordedOutcome = "delivered" | "retrying" | "failed" | "stale";
 
 /**
- * Records an attempt: delivered; or failed and due again by the retry schedule; or failed for good once the
+ * Records an attempt (senders record successes in batches with `recordDelivered`): delivered; or failed and due again by the retry schedule; or failed for good once the
  * retry window is over. The endpoint's failure streak moves with it, and an endpoint that kept failing past the
  * disable policy is switched off in the same transaction, audited, with the reason the admin reads in the list.
  * `stale` when another attempt was recorded since this one was claimed (its lease ran out): nothing changes.
@@ -50,6 +51,10 @@ export async function recordAttempt(
         opts.schedule ?? defaultRetrySchedule,
       );
   const status = result.ok ? "delivered" : next ? "pending" : "failed";
+  if (result.ok) {
+    const recorded = await recordDelivered(db, [{ claimed, statusCode: result.statusCode }], now);
+    return recorded.has(claimed.id) ? "delivered" : "stale";
+  }
   return withTransaction(db, async (tx) => {
     const updated = await tx.webhookDelivery.updateMany({
       where: { id: claimed.id, attempts: claimed.attempts, status: "pending" },
@@ -64,15 +69,7 @@ export async function recordAttempt(
       },
     });
     if (updated.count === 0) return "stale";
-    if (claimed.eventType === "webhook.ping") return status === "pending" ? "retrying" : status;
-    if (result.ok) {
-      // Written only when it changes something: a working endpoint is not one hot row under every delivery.
-      await tx.$executeRaw`
-        UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, last_success_at = ${now}
-        WHERE id = ${claimed.endpointId}
-          AND (consecutive_failures > 0 OR last_success_at IS NULL OR last_success_at < ${new Date(now.getTime() - 60_000)})`;
-      return "delivered";
-    }
+    if (claimed.eventType === pingEventType) return status === "pending" ? "retrying" : status;
     const [streak] = await tx.$queryRaw<{ consecutive_failures: number; failing_since: Date; status: string }[]>`
       UPDATE webhook_endpoints
       SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${now})
@@ -95,4 +92,40 @@ export async function recordAttempt(
     }
     return status === "pending" ? "retrying" : "failed";
   });
+}
+
+/**
+ * Successes in one statement, however many (the common case, so no transaction per delivery): each delivery is
+ * done unless another attempt was recorded since it was claimed, and the endpoints' failure streaks end. An
+ * endpoint is written only when that changes something (a streak to end, or a minute since its last success
+ * noted): a working endpoint is not one hot row under every delivery. Returns the ids recorded (others: stale).
+ */
+export async function recordDelivered(
+  db: Db,
+  successes: { claimed: ClaimedDelivery; statusCode: number }[],
+  now: Date,
+): Promise<Set<string>> {
+  if (!successes.length) return new Set();
+  const ids = successes.map((s) => s.claimed.id);
+  const attempts = successes.map((s) => s.claimed.attempts);
+  const codes = successes.map((s) => s.statusCode);
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(${ids}::text[], ${attempts}::int[], ${codes}::int[]) AS i(id, attempts, code)
+    ), delivered AS (
+      UPDATE webhook_deliveries d
+      SET status = 'delivered', attempts = i.attempts + 1, last_attempt_at = ${now}, last_status_code = i.code,
+          last_error = NULL, next_attempt_at = ${now}, delivered_at = ${now}
+      FROM input i
+      WHERE d.id = i.id AND d.attempts = i.attempts AND d.status = 'pending'
+      RETURNING d.id, d.endpoint_id, d.event_type
+    ), endpoints AS (
+      UPDATE webhook_endpoints e SET consecutive_failures = 0, failing_since = NULL, last_success_at = ${now}
+      WHERE e.id IN (SELECT endpoint_id FROM delivered WHERE event_type <> ${pingEventType})
+        AND (e.consecutive_failures > 0 OR e.last_success_at IS NULL
+             OR e.last_success_at < ${new Date(now.getTime() - 60_000)})
+      RETURNING e.id
+    )
+    SELECT id FROM delivered`;
+  return new Set(rows.map((r) => r.id));
 }

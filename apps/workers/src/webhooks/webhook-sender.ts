@@ -1,7 +1,14 @@
 import type { Db } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
 import { type DisablePolicy, type EndpointUrlPolicy, type RetrySchedule, strictUrlPolicy } from "@regulars/webhooks";
-import { type ClaimedDelivery, claimDueDeliveries, pruneDelivered, recordAttempt } from "@regulars/webhooks-store";
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  pruneDelivered,
+  type RecordedOutcome,
+  recordAttempt,
+  recordDelivered,
+} from "@regulars/webhooks-store";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { postWebhook } from "./post-webhook.ts";
 
@@ -70,20 +77,59 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
   const clock = opts.clock ?? (() => new Date());
   const metrics = senderMetrics(opts.registry);
   const inFlight = new Map<string, number>();
+  /** Every attempt until recorded (stop and sendDue wait for them); `sending`: those with a request open. */
   const attempts = new Set<Promise<void>>();
+  let sending = 0;
   let stopped = true;
   let loop: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
   let lastPrune = 0;
 
-  const attempt = async (delivery: ClaimedDelivery) => {
+  // Successes that finish together are recorded in one statement (the flush after the current I/O events);
+  // each attempt resolves once its own is recorded.
+  let successes: { claimed: ClaimedDelivery; statusCode: number; recorded: (outcome: RecordedOutcome) => void }[] = [];
+  let flushScheduled = false;
+  const flushSuccesses = async () => {
+    while (successes.length) {
+      const batch = successes;
+      successes = [];
+      const recorded = await recordDelivered(db, batch, clock()).catch((e: unknown) => {
+        log.warn({ err: e, count: batch.length }, "recording webhook deliveries failed; they are sent again later");
+        return new Set<string>();
+      });
+      for (const s of batch) s.recorded(recorded.has(s.claimed.id) ? "delivered" : "stale");
+    }
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() =>
+      flushSuccesses().finally(() => {
+        flushScheduled = false;
+        if (successes.length) scheduleFlush();
+      }),
+    );
+  };
+  const recordSuccess = (claimed: ClaimedDelivery, statusCode: number) =>
+    new Promise<RecordedOutcome>((recorded) => {
+      successes.push({ claimed, statusCode, recorded });
+      scheduleFlush();
+    });
+
+  /** `sent` frees the slot as soon as the request is over: recording needs no slot (the claim's lease holds). */
+  const attempt = async (delivery: ClaimedDelivery, sent: () => void) => {
     const started = performance.now();
     const result = await postWebhook(delivery, {
       timeoutMs: settings.timeoutMs,
       urlPolicy: opts.urlPolicy ?? strictUrlPolicy,
       now: clock(),
-    });
+    }).finally(sent);
     metrics?.seconds.observe((performance.now() - started) / 1000);
+    if (result.ok) {
+      const outcome = await recordSuccess(delivery, result.statusCode);
+      metrics?.attempts.inc({ outcome });
+      return;
+    }
     const outcome = await recordAttempt(db, delivery, result, {
       now: clock(),
       random: opts.random,
@@ -95,21 +141,23 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
 
   const track = (delivery: ClaimedDelivery) => {
     inFlight.set(delivery.endpointId, (inFlight.get(delivery.endpointId) ?? 0) + 1);
-    const running = attempt(delivery)
+    sending++;
+    const sent = () => {
+      const left = (inFlight.get(delivery.endpointId) ?? 1) - 1;
+      if (left > 0) inFlight.set(delivery.endpointId, left);
+      else inFlight.delete(delivery.endpointId);
+      sending--;
+      wakeUp?.();
+    };
+    const running = attempt(delivery, sent)
       .catch((e) => log.warn({ err: e, deliveryId: delivery.id }, "recording a webhook attempt failed; it is retried"))
-      .finally(() => {
-        const left = (inFlight.get(delivery.endpointId) ?? 1) - 1;
-        if (left > 0) inFlight.set(delivery.endpointId, left);
-        else inFlight.delete(delivery.endpointId);
-        attempts.delete(running);
-        wakeUp?.();
-      });
+      .finally(() => attempts.delete(running));
     attempts.add(running);
     return running;
   };
 
   const claimAndStart = async (): Promise<Promise<void>[]> => {
-    const free = settings.concurrency - attempts.size;
+    const free = settings.concurrency - sending;
     if (free <= 0) return [];
     const claimed = await claimDueDeliveries(db, {
       now: clock(),
@@ -122,11 +170,15 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
     return claimed.map(track);
   };
 
+  // While attempts are in flight, claims wait for a quarter of the slots to be free: one claim per finished
+  // attempt would be one query per delivery.
+  const claimAtLeast = Math.max(1, Math.floor(settings.concurrency / 4));
   const run = async () => {
     while (!stopped) {
       let started = 0;
       try {
-        started = (await claimAndStart()).length;
+        const free = settings.concurrency - sending;
+        if (sending === 0 || free >= claimAtLeast) started = (await claimAndStart()).length;
         if (Date.now() - lastPrune > 3_600_000) {
           lastPrune = Date.now();
           await pruneDelivered(db, clock());
@@ -134,7 +186,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       } catch (e) {
         log.warn({ err: e }, "looking for due webhook deliveries failed; will retry");
       }
-      if (started > 0 && attempts.size < settings.concurrency) continue;
+      if (started > 0 && settings.concurrency - sending >= claimAtLeast) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, settings.pollMs);
         wakeUp = () => {
