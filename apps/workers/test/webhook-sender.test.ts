@@ -166,6 +166,24 @@ describe("webhook sender", () => {
   });
 });
 
+describe("a sender under the production URL policy", () => {
+  it("never calls an endpoint on this machine, even one saved while local URLs were allowed", async () => {
+    const r = await receiver();
+    const { tenantId } = await endpointFor(r.url);
+    const start = fromNow(ahead);
+    await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+    const { at } = manualSender(start, tenantId, { urlPolicy: { allowPrivateNetworks: false } });
+    expect(await at(0)).toBe(1);
+    expect(await only(tenantId)).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      lastStatusCode: null,
+      lastError: "url must be an https URL",
+    });
+    expect(r.received).toEqual([]);
+  });
+});
+
 describe("an endpoint that keeps failing", () => {
   it("is disabled after a day of failures, the admin is told, and its failed deliveries replay with their ids", async () => {
     const r = await receiver(() => 503);
