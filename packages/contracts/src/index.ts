@@ -1,6 +1,8 @@
 import "./field-messages.ts";
 
 export * from "./acceptance.ts";
+export * from "./campaign.ts";
+export * from "./campaign-trigger.ts";
 export * from "./checkout.ts";
 export * from "./customer-profile.ts";
 export * from "./event.ts";

@@ -34,6 +34,7 @@ export {
 } from "./tiers.ts";
 export {
   addMonthsLocal,
+  instantOfWallClock,
   isBirthday,
   isoWeekday,
   localDate,

@@ -1,0 +1,76 @@
+import type { DeliveryTiming, DeliveryZone, QuietHours } from "@regulars/contracts";
+import { addDays, instantAt, isKnownZone, localClock, localDateOf, minutesOfDay } from "./local-time.ts";
+
+export interface ScheduledSend {
+  at: Date;
+  /** True when quiet hours moved the send to their end. */
+  quietHoursPostponed: boolean;
+}
+
+/**
+ * When a message goes out. `immediately` is the moment asked; `local_time` is the first time the zone's clock
+ * reads that time at or after it ("18:00 that evening", the next day's 18:00 when past). Quiet hours then
+ * move a send that falls inside them to their end, never earlier: a message the customer would see at night
+ * waits for the morning rather than being dropped.
+ */
+export function scheduledSendAt(
+  timing: DeliveryTiming,
+  from: Date,
+  zone: string,
+  quietHours: QuietHours | null,
+): ScheduledSend {
+  const wanted = timing.at === "local_time" ? nextLocalTime(from.getTime(), minutesOfDay(timing.time), zone) : from;
+  const at = quietHours ? afterQuietHours(wanted, quietHours, zone) : wanted;
+  return { at, quietHoursPostponed: at.getTime() !== wanted.getTime() };
+}
+
+/** The first instant at or after `fromMs` at which the zone's clock reads `minutes` past midnight. */
+export function nextLocalTime(fromMs: number, minutes: number, zone: string): Date {
+  const today = localDateOf(fromMs, zone);
+  const sameDay = instantAt(today, minutes, zone);
+  return new Date(sameDay >= fromMs ? sameDay : instantAt(addDays(today, 1), minutes, zone));
+}
+
+/** Whether a local minute of the day is inside quiet hours (`start` included, `end` excluded). */
+export function inQuietHours(minute: number, quiet: QuietHours): boolean {
+  const start = minutesOfDay(quiet.start);
+  const end = minutesOfDay(quiet.end);
+  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
+}
+
+/** The instant itself when outside quiet hours, else the end of the quiet hours it falls in. */
+export function afterQuietHours(at: Date, quiet: QuietHours, zone: string): Date {
+  const clock = localClock(at.getTime(), zone);
+  const minute = clock.hour * 60 + clock.minute;
+  if (!inQuietHours(minute, quiet)) return at;
+  const end = minutesOfDay(quiet.end);
+  // Past midnight the quiet hours end today; before midnight (spanning ones) they end tomorrow.
+  const endsToday = minute < end;
+  const date = endsToday ? localDateOf(at.getTime(), zone) : addDays(localDateOf(at.getTime(), zone), 1);
+  return new Date(instantAt(date, end, zone));
+}
+
+export interface KnownZones {
+  customer?: string | null | undefined;
+  location?: string | null | undefined;
+  tenant: string;
+}
+
+const fallbackOrder: Record<DeliveryZone, DeliveryZone[]> = {
+  customer: ["customer", "location", "tenant"],
+  location: ["location", "tenant"],
+  tenant: ["tenant"],
+};
+
+/**
+ * The zone a delivery reads its clock in: the one the campaign asks for, else the next one down the chain
+ * (customer → location → tenant). A zone Intl does not know is skipped, so a bad value on one customer's
+ * profile falls back to the tenant's clock instead of failing the campaign.
+ */
+export function deliveryZone(preferred: DeliveryZone, zones: KnownZones): string {
+  for (const source of fallbackOrder[preferred]) {
+    const zone = zones[source];
+    if (zone && isKnownZone(zone)) return zone;
+  }
+  return zones.tenant;
+}

@@ -1,0 +1,49 @@
+// Campaigns as pure functions: which events start a campaign, the control group, when a message goes out
+// (local time, quiet hours, DST), frequency caps, consent, the steps to run with their idempotency keys,
+// broadcast schedules and results arithmetic. No I/O and no clock: instants and zones come in as arguments.
+// The definition's schema lives in `@regulars/contracts` (`CampaignDefinition`).
+
+export { nextBroadcastRuns } from "./broadcast.ts";
+export { capAllows, capRefusing, type PreviousSend } from "./caps.ts";
+export {
+  birthdayOccurrence,
+  birthdaysDue,
+  type ClockOccurrence,
+  inactiveSince,
+  inactivityOccurrence,
+  isBirthdayOn,
+} from "./clock-triggers.ts";
+export { conditionHolds, conditionsHold, fieldAt } from "./conditions.ts";
+export { type ConsentChoice, consentAllows, consentAllowsGranted, consentInForce } from "./consent.ts";
+export { holdoutPosition, isInControlGroup } from "./control-group.ts";
+export {
+  afterQuietHours,
+  deliveryZone,
+  inQuietHours,
+  type KnownZones,
+  nextLocalTime,
+  type ScheduledSend,
+  scheduledSendAt,
+} from "./delivery.ts";
+export {
+  type CampaignVersion,
+  messageRefusal,
+  type PlanContext,
+  type PlanCustomer,
+  type PlannedStep,
+  planActions,
+  type SkipReason,
+  type StepNote,
+} from "./plan.ts";
+export {
+  conversionUplift,
+  type GroupConversions,
+  type MessageCounts,
+  type MessageRates,
+  messageRates,
+  rate,
+  type Uplift,
+} from "./results.ts";
+export { type StepKeyParts, stepKey } from "./step-key.ts";
+export type { TriggerFacts, TriggerMatch } from "./triggers.ts";
+export { alwaysOnStartOccurrence, broadcastOccurrence, matchesTrigger, matchTrigger } from "./triggers.ts";

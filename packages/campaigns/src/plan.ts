@@ -1,0 +1,145 @@
+import type { CampaignAction, CampaignDefinition, ConsentChannel, StepWait } from "@regulars/contracts";
+import { capRefusing, type PreviousSend } from "./caps.ts";
+import { type ConsentChoice, consentAllows } from "./consent.ts";
+import { isInControlGroup } from "./control-group.ts";
+import { deliveryZone, scheduledSendAt } from "./delivery.ts";
+import { addLocalDays, HOUR_MS, MINUTE_MS } from "./local-time.ts";
+import { stepKey } from "./step-key.ts";
+
+/** Why a step does not run, for the store, the admin and the campaign's results. */
+export type SkipReason =
+  | "campaign_inactive"
+  | "not_in_audience"
+  | "already_received"
+  | "too_soon"
+  | "control_group"
+  | "no_consent"
+  | "no_address"
+  | "capped";
+
+/** Something worth knowing about a step that runs. */
+export type StepNote = "quiet_hours_postponed";
+
+export interface CampaignVersion {
+  id: string;
+  version: number;
+  definition: CampaignDefinition;
+}
+
+export interface PlanCustomer {
+  id: string;
+  /** The customer's consent history or the choices in force; the latest per channel and purpose wins. */
+  consents: readonly ConsentChoice[];
+  /** Channels with somewhere to send: a push device, a phone number, an e-mail address. */
+  reachable: Readonly<Record<ConsentChannel, boolean>>;
+  /** The customer's own IANA zone, when known. */
+  zone?: string | null | undefined;
+  /** The segments the customer belongs to now; when given, a segment audience is checked against it. */
+  segmentIds?: readonly string[] | undefined;
+}
+
+export interface PlanContext {
+  /** The trigger occurrence: its name (from the matcher, the scan or the broadcast run) and when it fired. */
+  occurrence: { key: string; at: Date };
+  now: Date;
+  zones: { location?: string | null | undefined; tenant: string };
+  /** The customer's messages from every campaign, sent or queued: what frequency caps count. */
+  previousSends: readonly PreviousSend[];
+  /** This campaign's earlier occurrences for the customer (held-out ones included). */
+  history: readonly { occurrence: string; at: Date }[];
+}
+
+export interface PlannedStep {
+  index: number;
+  key: string;
+  action: CampaignAction;
+  /** When the step runs, or would have run had it not been skipped (the control group's reference time). */
+  runAt: Date;
+  status: "run" | "skipped";
+  reason: SkipReason | null;
+  notes: StepNote[];
+}
+
+function afterWait(ms: number, wait: StepWait | undefined, zone: string): number {
+  if (!wait) return ms;
+  if (wait.unit === "days") return addLocalDays(ms, wait.amount, zone);
+  return ms + wait.amount * (wait.unit === "hours" ? HOUR_MS : MINUTE_MS);
+}
+
+/** A reason that refuses the whole occurrence, before any step is looked at. */
+function occurrenceRefusal(campaign: CampaignVersion, customer: PlanCustomer, ctx: PlanContext): SkipReason | null {
+  const d = campaign.definition;
+  if (d.status !== "active") return "campaign_inactive";
+  if (d.audience.kind === "segment" && customer.segmentIds && !customer.segmentIds.includes(d.audience.segmentId))
+    return "not_in_audience";
+  // The same occurrence planned again (a redelivery) is not an earlier one: it gets the same keys.
+  const earlier = ctx.history.filter((h) => h.occurrence !== ctx.occurrence.key);
+  const perCustomer = d.limits.perCustomer;
+  if (perCustomer.mode === "once" && earlier.length > 0) return "already_received";
+  if (perCustomer.mode === "repeatable") {
+    const gap = perCustomer.minGapHours * HOUR_MS;
+    const at = ctx.occurrence.at.getTime();
+    if (earlier.some((h) => Math.abs(at - h.at.getTime()) < gap)) return "too_soon";
+  }
+  if (d.controlGroup && isInControlGroup(campaign.id, customer.id, d.controlGroup.share)) return "control_group";
+  return null;
+}
+
+/**
+ * The steps to run for one customer and one trigger occurrence, in order, each with its idempotency key and
+ * time. The whole occurrence is refused first (status, audience, once-only or gap, control group); then each
+ * message on its own (consent, an address, frequency caps), so a push without consent does not keep the
+ * coupon after it from the wallet. Pure: planning the same occurrence again gives the same keys, and the
+ * store's unique key on them makes a redelivery, a crash or a second instance a no-op.
+ */
+export function planActions(campaign: CampaignVersion, customer: PlanCustomer, ctx: PlanContext): PlannedStep[] {
+  const d = campaign.definition;
+  const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
+  const refusal = occurrenceRefusal(campaign, customer, ctx);
+  const planned: PreviousSend[] = [];
+  let cursor = Math.max(ctx.occurrence.at.getTime(), ctx.now.getTime());
+  return d.actions.map((action, index) => {
+    cursor = afterWait(cursor, action.wait, zone);
+    const notes: StepNote[] = [];
+    let reason = refusal;
+    if (action.type === "send_message") {
+      const send = scheduledSendAt(d.delivery.timing, new Date(cursor), zone, d.delivery.quietHours);
+      cursor = send.at.getTime();
+      if (send.quietHoursPostponed) notes.push("quiet_hours_postponed");
+      reason ??= messageRefusal(
+        action.channel,
+        customer,
+        d.limits.frequencyCaps,
+        [...ctx.previousSends, ...planned],
+        send.at,
+      );
+      if (reason === null) planned.push({ channel: action.channel, at: send.at });
+    }
+    const key = stepKey({
+      campaignId: campaign.id,
+      version: campaign.version,
+      customerId: customer.id,
+      occurrence: ctx.occurrence.key,
+      stepIndex: index,
+    });
+    return { index, key, action, runAt: new Date(cursor), status: reason ? "skipped" : "run", reason, notes };
+  });
+}
+
+/**
+ * Whether a message may go out now: consent in force, an address, and every cap. The sender asks again right
+ * before handing a queued message to the provider, since the customer may have withdrawn consent, or other
+ * campaigns may have used the cap, since it was planned. `previousSends` must not include this message.
+ */
+export function messageRefusal(
+  channel: ConsentChannel,
+  customer: Pick<PlanCustomer, "consents" | "reachable">,
+  caps: CampaignDefinition["limits"]["frequencyCaps"],
+  previousSends: readonly PreviousSend[],
+  at: Date,
+): SkipReason | null {
+  if (!consentAllows(channel, customer.consents)) return "no_consent";
+  if (!customer.reachable[channel]) return "no_address";
+  if (capRefusing(caps, previousSends, at, channel)) return "capped";
+  return null;
+}

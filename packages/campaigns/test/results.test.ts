@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { conversionUplift, messageRates, rate } from "../src/index.ts";
+
+describe("results", () => {
+  it("rates over counts; null where nothing was there to count", () => {
+    expect(messageRates({ reached: 900, sent: 1_000, delivered: 950, opened: 190, clicked: 38, failed: 50 })).toEqual({
+      deliveryRate: 0.95,
+      openRate: 0.2,
+      clickRate: 0.04,
+      clickToOpenRate: 0.2,
+      failureRate: 0.05,
+    });
+    expect(messageRates({ reached: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0 })).toEqual({
+      deliveryRate: null,
+      openRate: null,
+      clickRate: null,
+      clickToOpenRate: null,
+      failureRate: null,
+    });
+    expect(rate(1, 0)).toBeNull();
+  });
+
+  it("conversion against the control group: absolute and relative uplift, incremental buyers, z", () => {
+    const u = conversionUplift({ customers: 9_000, converted: 1_080 }, { customers: 1_000, converted: 90 });
+    expect(u.treatedRate).toBeCloseTo(0.12, 12);
+    expect(u.controlRate).toBeCloseTo(0.09, 12);
+    expect(u.absoluteUplift).toBeCloseTo(0.03, 12);
+    expect(u.relativeUplift).toBeCloseTo(1 / 3, 12);
+    expect(u.incrementalConversions).toBe(270);
+    // pooled p = 0.117, se = sqrt(p(1−p)(1/9000 + 1/1000)) ≈ 0.010714
+    expect(u.zScore).toBeCloseTo(2.8, 1);
+  });
+
+  it("a campaign that does worse than doing nothing shows a negative uplift", () => {
+    const u = conversionUplift({ customers: 100, converted: 5 }, { customers: 100, converted: 10 });
+    expect(u.absoluteUplift).toBeCloseTo(-0.05, 12);
+    expect(u.incrementalConversions).toBe(-5);
+    expect(u.zScore).toBeLessThan(0);
+  });
+
+  it("without a control group (or without a treated group) there is no uplift", () => {
+    const u = conversionUplift({ customers: 100, converted: 5 }, { customers: 0, converted: 0 });
+    expect(u).toEqual({
+      treatedRate: 0.05,
+      controlRate: null,
+      absoluteUplift: null,
+      relativeUplift: null,
+      incrementalConversions: null,
+      zScore: null,
+    });
+  });
+
+  it("a control group that never converted: no relative uplift, and no z when nobody converted at all", () => {
+    expect(
+      conversionUplift({ customers: 100, converted: 3 }, { customers: 20, converted: 0 }).relativeUplift,
+    ).toBeNull();
+    expect(conversionUplift({ customers: 100, converted: 0 }, { customers: 20, converted: 0 }).zScore).toBeNull();
+  });
+});

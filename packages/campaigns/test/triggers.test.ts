@@ -1,0 +1,121 @@
+import type { CampaignTrigger } from "@regulars/contracts";
+import { describe, expect, it } from "vitest";
+import { matchesTrigger, matchTrigger } from "../src/index.ts";
+import { days, definition, events, NOW } from "./fixtures.ts";
+
+const on = (trigger: CampaignTrigger, audience = definition().audience) => ({ trigger, audience });
+
+describe("matchTrigger: event triggers", () => {
+  it("registered: customer.created, once in a customer's life", () => {
+    expect(matchTrigger(on({ type: "registered" }), events.customerCreated())).toEqual({
+      customerId: "cus_ada",
+      occurrence: "registered",
+      at: NOW,
+    });
+    expect(matchesTrigger(on({ type: "registered" }), events.sale())).toBe(false);
+  });
+
+  it("first_purchase: a sale when the worker says it is the customer's first", () => {
+    const t = on({ type: "first_purchase" });
+    expect(matchTrigger(t, events.sale(), { customerSales: 1 })?.occurrence).toBe("first_purchase");
+    expect(matchesTrigger(t, events.sale(), { customerSales: 2 })).toBe(false);
+    // Without the count the matcher cannot know, and does not guess.
+    expect(matchesTrigger(t, events.sale())).toBe(false);
+    // Anonymous sales have nobody to reach.
+    expect(matchesTrigger(t, events.sale(null), { customerSales: 1 })).toBe(false);
+  });
+
+  it("profile_completed: the app's profile_completed event, with a constant occurrence", () => {
+    const t = on({ type: "profile_completed" });
+    expect(matchTrigger(t, events.recorded("profile_completed"))?.occurrence).toBe("profile_completed");
+    expect(matchesTrigger(t, events.recorded("form_submitted"))).toBe(false);
+  });
+
+  it("tier_reached: upgrades to the named tier, or to any tier when none is named; never a downgrade", () => {
+    const gold = on({ type: "tier_reached", tierId: "gold" });
+    expect(matchTrigger(gold, events.tierChanged("gold"))?.occurrence).toBe("tier:gold:tier:cus_ada:gold:1");
+    expect(matchesTrigger(gold, events.tierChanged("silver"))).toBe(false);
+    expect(matchesTrigger(gold, events.tierChanged("gold", "down"))).toBe(false);
+    expect(matchesTrigger(on({ type: "tier_reached" }), events.tierChanged("silver"))).toBe(true);
+  });
+
+  it("points_milestone: the chosen thresholds, once per crossing", () => {
+    const t = on({ type: "points_milestone", thresholds: [100] });
+    expect(matchTrigger(t, events.milestone(100, 1))?.occurrence).toBe("milestone:100:1");
+    expect(matchTrigger(t, events.milestone(100, 2))?.occurrence).toBe("milestone:100:2");
+    expect(matchesTrigger(t, events.milestone(480))).toBe(false);
+    expect(matchesTrigger(on({ type: "points_milestone" }), events.milestone(480))).toBe(true);
+  });
+
+  it("points_expiring: acts daysBefore the expiry, at once when the notice comes later", () => {
+    const expiresAt = new Date(NOW.getTime() + days(30)).toISOString();
+    const t = on({ type: "points_expiring", daysBefore: 14 });
+    const m = matchTrigger(t, events.expiring(80, expiresAt));
+    expect(m).toEqual({
+      customerId: "cus_ada",
+      occurrence: `expiring:${expiresAt}`,
+      at: new Date(NOW.getTime() + days(16)),
+    });
+    const late = on({ type: "points_expiring", daysBefore: 45 });
+    expect(matchTrigger(late, events.expiring(80, expiresAt))?.at).toEqual(NOW);
+  });
+
+  it("points_expiring: below minPoints, or after the points expired, nothing", () => {
+    const soon = new Date(NOW.getTime() + days(14)).toISOString();
+    expect(
+      matchesTrigger(on({ type: "points_expiring", daysBefore: 14, minPoints: 100 }), events.expiring(80, soon)),
+    ).toBe(false);
+    const past = new Date(NOW.getTime() - 1).toISOString();
+    expect(matchesTrigger(on({ type: "points_expiring", daysBefore: 14 }), events.expiring(80, past))).toBe(false);
+  });
+
+  it("segment_entered: that segment only, each entry its own occurrence", () => {
+    const t = on({ type: "segment_entered", segmentId: "seg_veg" });
+    expect(matchTrigger(t, events.segmentEntered("seg_veg", 7))?.occurrence).toBe("segment.entered:seg_veg:cus_ada:7");
+    expect(matchesTrigger(t, events.segmentEntered("seg_meat"))).toBe(false);
+  });
+
+  it("domain_event: the type, and every condition on its fields", () => {
+    const bigSale = on({
+      type: "domain_event",
+      eventType: "transaction.processed",
+      conditions: [
+        { field: "total", op: "gte", value: 5_000 },
+        { field: "channel", op: "in", value: ["app", "web"] },
+      ],
+    });
+    const sale = (total: number, channel: string) => ({ ...events.sale("cus_ada", total), channel }) as never;
+    expect(matchTrigger(bigSale, sale(6_000, "app"))?.occurrence).toBe("tx:t1");
+    expect(matchesTrigger(bigSale, sale(4_999, "app"))).toBe(false);
+    expect(matchesTrigger(bigSale, sale(6_000, "pos"))).toBe(false);
+    expect(matchesTrigger(bigSale, events.customerCreated())).toBe(false);
+    const form = on({
+      type: "domain_event",
+      eventType: "event.recorded",
+      conditions: [
+        { field: "eventType", op: "eq", value: "form_submitted" },
+        { field: "properties.formId", op: "eq", value: "dob" },
+      ],
+    });
+    expect(matchesTrigger(form, events.recorded("form_submitted", { formId: "dob" }))).toBe(true);
+    expect(matchesTrigger(form, events.recorded("form_submitted", { formId: "survey" }))).toBe(false);
+  });
+
+  it("always_on: whoever joins the audience segment, or any new customer for all members", () => {
+    const seg = on({ type: "always_on" }, { kind: "segment", segmentId: "seg_no_dob" });
+    expect(matchesTrigger(seg, events.segmentEntered("seg_no_dob"))).toBe(true);
+    expect(matchesTrigger(seg, events.segmentEntered("seg_other"))).toBe(false);
+    const everyone = on({ type: "always_on" }, { kind: "all_members" });
+    expect(matchesTrigger(everyone, events.customerCreated())).toBe(true);
+    expect(matchesTrigger(everyone, events.sale())).toBe(false);
+  });
+
+  it("birthday, inactive and broadcast are not started by events", () => {
+    for (const t of [
+      { type: "birthday", daysBefore: 0 },
+      { type: "inactive", days: 30 },
+      { type: "broadcast", schedule: { repeat: "daily", time: "10:00" } },
+    ] as const)
+      for (const e of Object.values(events)) expect(matchesTrigger(on(t), (e as (a?: never) => never)())).toBe(false);
+  });
+});
