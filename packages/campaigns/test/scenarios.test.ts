@@ -1,0 +1,111 @@
+import type { CampaignAction, DomainEvent } from "@regulars/contracts";
+import { describe, expect, it } from "vitest";
+import {
+  type CampaignVersion,
+  matchTrigger,
+  type PlanContext,
+  type PlanCustomer,
+  planActions,
+  type TriggerFacts,
+} from "../src/index.ts";
+import { after, allGranted, campaign, context, customer, days, events, hours, NOW } from "./fixtures.ts";
+
+/**
+ * The acceptance scenarios' campaign decisions, end to end through the pure functions: the event matches, the
+ * occurrence is planned. The worker tests run the same flows over the real services.
+ */
+function run(
+  c: CampaignVersion,
+  event: DomainEvent,
+  who: PlanCustomer,
+  ctx: Partial<PlanContext> = {},
+  f?: TriggerFacts,
+) {
+  const match = matchTrigger(c.definition, event, f);
+  if (!match) return null;
+  return planActions(c, who, context({ occurrence: { key: match.occurrence, at: match.at }, ...ctx }));
+}
+
+const fries: CampaignAction = { type: "issue_coupon", couponCampaignId: "cc_fries" };
+const push = (templateId: string): CampaignAction => ({ type: "send_message", channel: "push", templateId });
+
+describe("acceptance scenarios, as campaign decisions", () => {
+  it("1: the persistent welcome campaign puts the fries coupon in a new customer's wallet, once", () => {
+    const welcome = campaign({ trigger: { type: "registered" }, actions: [fries] });
+    const first = run(welcome, events.customerCreated(), customer());
+    expect(first?.map((s) => [s.action.type, s.status])).toEqual([["issue_coupon", "run"]]);
+    // The event delivered again: the same key, which the store has already.
+    const again = run(welcome, events.customerCreated(), customer(), {
+      history: [{ occurrence: "registered", at: NOW }],
+    });
+    expect(again?.map((s) => s.key)).toEqual(first?.map((s) => s.key));
+  });
+
+  it("4: a push to customers without a date of birth; the completed profile earns a coupon once, never twice", () => {
+    const ask = campaign({
+      audience: { kind: "segment", segmentId: "seg_no_dob" },
+      trigger: { type: "always_on" },
+      actions: [push("tpl_complete_profile")],
+    });
+    expect(run(ask, events.segmentEntered("seg_no_dob"), customer())?.[0]?.status).toBe("run");
+    const reward = { ...campaign({ trigger: { type: "profile_completed" }, actions: [fries] }), id: "cmp_profile" };
+    const first = run(reward, events.recorded("profile_completed"), customer());
+    expect(first?.[0]?.status).toBe("run");
+    // A second profile_completed event is the same occurrence: the same key, so the coupon is not issued again.
+    const second = { ...events.recorded("profile_completed"), id: "ev:other" } as DomainEvent;
+    expect(run(reward, second, customer())?.[0]?.key).toBe(first?.[0]?.key);
+  });
+
+  it("5: new products to a segment, by push with a coupon, respecting consents and frequency caps", () => {
+    const launch = campaign({
+      audience: { kind: "segment", segmentId: "seg_veg" },
+      trigger: { type: "broadcast", schedule: { repeat: "once", at: NOW.toISOString() } },
+      actions: [fries, push("tpl_new_products")],
+      limits: { frequencyCaps: [{ channel: "push", max: 1, windowHours: 24 }] },
+    });
+    const ctx = context({ occurrence: { key: `broadcast:${NOW.toISOString()}`, at: NOW } });
+    const members = {
+      ada: customer({ id: "cus_ada", segmentIds: ["seg_veg"] }),
+      bob: customer({
+        id: "cus_bob",
+        segmentIds: ["seg_veg"],
+        consents: allGranted().filter((c) => c.channel !== "push"),
+      }),
+      cy: customer({ id: "cus_cy", segmentIds: ["seg_veg"] }),
+    };
+    const sends = { cus_cy: [{ channel: "push" as const, at: after(-hours(2)) }] };
+    const outcome = Object.values(members).map((m) =>
+      planActions(launch, m, { ...ctx, previousSends: sends[m.id as keyof typeof sends] ?? [] }).map((s) => s.reason),
+    );
+    expect(outcome).toEqual([
+      [null, null],
+      [null, "no_consent"],
+      [null, "capped"],
+    ]);
+  });
+
+  it("6: 'you reached 100 points' and 'only 20 points to gold' fire once per crossing", () => {
+    const hundred = campaign({ trigger: { type: "points_milestone", thresholds: [100] }, actions: [push("tpl_100")] });
+    const nearGold = {
+      ...campaign({ trigger: { type: "points_milestone", thresholds: [480] }, actions: [push("tpl_near_gold")] }),
+      id: "cmp_near_gold",
+    };
+    expect(run(hundred, events.milestone(100), customer())?.[0]?.status).toBe("run");
+    expect(run(hundred, events.milestone(480), customer())).toBeNull();
+    expect(run(nearGold, events.milestone(480), customer())?.[0]?.status).toBe("run");
+    // Crossing 100 again later (after spending below it) is another occurrence; a once-only campaign refuses it.
+    const history = [{ occurrence: "milestone:100:1", at: after(-days(20)) }];
+    expect(run(hundred, events.milestone(100, 2), customer(), { history })?.[0]?.reason).toBe("already_received");
+  });
+
+  it("10: points expiring in 14 days trigger the notice that day, at 18:00 local", () => {
+    const notice = campaign({
+      trigger: { type: "points_expiring", daysBefore: 14 },
+      actions: [push("tpl_expiring")],
+      delivery: { timing: { at: "local_time", time: "18:00" }, zone: "tenant" },
+    });
+    const expiresAt = after(days(14)).toISOString();
+    const [step] = run(notice, events.expiring(80, expiresAt), customer()) ?? [];
+    expect(step).toMatchObject({ status: "run", runAt: new Date("2030-03-29T17:00:00Z") });
+  });
+});
