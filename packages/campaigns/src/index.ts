@@ -25,6 +25,7 @@ export {
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
+export { canEdit, canMove, queuedStepFate } from "./lifecycle.ts";
 export {
   type CampaignVersion,
   messageRefusal,

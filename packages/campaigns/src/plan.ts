@@ -1,4 +1,4 @@
-import type { CampaignAction, CampaignDefinition, ConsentChannel, StepWait } from "@regulars/contracts";
+import type { CampaignAction, CampaignDefinition, ConsentChannel, FrequencyCap, StepWait } from "@regulars/contracts";
 import { capRefusing, type PreviousSend } from "./caps.ts";
 import { type ConsentChoice, consentAllows } from "./consent.ts";
 import { isInControlGroup } from "./control-group.ts";
@@ -47,6 +47,8 @@ export interface PlanContext {
   previousSends: readonly PreviousSend[];
   /** This campaign's earlier occurrences for the customer (held-out ones included). */
   history: readonly { occurrence: string; at: Date }[];
+  /** The tenant's own caps, which hold for every campaign beside the campaign's. */
+  tenantCaps?: readonly FrequencyCap[] | undefined;
 }
 
 export interface PlannedStep {
@@ -96,6 +98,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const d = campaign.definition;
   const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
   const refusal = occurrenceRefusal(campaign, customer, ctx);
+  const caps = [...d.limits.frequencyCaps, ...(ctx.tenantCaps ?? [])];
   const planned: PreviousSend[] = [];
   let cursor = Math.max(ctx.occurrence.at.getTime(), ctx.now.getTime());
   return d.actions.map((action, index) => {
@@ -106,13 +109,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
       const send = scheduledSendAt(d.delivery.timing, new Date(cursor), zone, d.delivery.quietHours);
       cursor = send.at.getTime();
       if (send.quietHoursPostponed) notes.push("quiet_hours_postponed");
-      reason ??= messageRefusal(
-        action.channel,
-        customer,
-        d.limits.frequencyCaps,
-        [...ctx.previousSends, ...planned],
-        send.at,
-      );
+      reason ??= messageRefusal(action.channel, customer, caps, [...ctx.previousSends, ...planned], send.at);
       if (reason === null) planned.push({ channel: action.channel, at: send.at });
     }
     const key = stepKey({
@@ -134,7 +131,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
 export function messageRefusal(
   channel: ConsentChannel,
   customer: Pick<PlanCustomer, "consents" | "reachable">,
-  caps: CampaignDefinition["limits"]["frequencyCaps"],
+  caps: readonly FrequencyCap[],
   previousSends: readonly PreviousSend[],
   at: Date,
 ): SkipReason | null {

@@ -149,6 +149,16 @@ describe("planActions: messages", () => {
     expect(twice.map((s) => s.reason)).toEqual([null, null, "capped"]);
   });
 
+  it("the tenant's caps hold beside the campaign's own", () => {
+    const tenantCaps = [{ max: 2, windowHours: 24 * 7 }];
+    const previousSends = [
+      { channel: "email" as const, at: after(-days(2)) },
+      { channel: "sms" as const, at: after(-days(5)) },
+    ];
+    const [step] = planActions(campaign({ actions: [push] }), customer(), context({ previousSends, tenantCaps }));
+    expect(step?.reason).toBe("capped");
+  });
+
   it("18:00 that evening in the customer's zone; steps after the message follow it, steps before do not wait", () => {
     const c = campaign({
       actions: [coupon, push, points],

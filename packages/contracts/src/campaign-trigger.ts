@@ -43,7 +43,7 @@ export const FieldCondition = z.discriminatedUnion("op", [
   z.strictObject({ field: FieldPath, op: z.enum(["eq", "ne"]), value: Scalar }),
   z.strictObject({ field: FieldPath, op: z.enum(["gt", "gte", "lt", "lte"]), value: z.number() }),
   z.strictObject({ field: FieldPath, op: z.literal("in"), value: z.array(Scalar).min(1).max(50) }),
-  /** An array field holding the value (`lines` tags are reached as `properties.tags`). */
+  /** An array field that holds the value (`properties.tags` contains `vegan`). */
   z.strictObject({ field: FieldPath, op: z.literal("contains"), value: Scalar }),
   z.strictObject({ field: FieldPath, op: z.literal("exists"), value: z.boolean() }),
 ]);

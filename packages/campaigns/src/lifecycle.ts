@@ -1,0 +1,30 @@
+import type { CampaignStatus } from "@regulars/contracts";
+
+/**
+ * The moves between statuses an admin may make. `scheduled` is a broadcast waiting for its first run (the
+ * scheduler makes it `active` when the run starts); `paused` is resumable; `archived` is final, so a campaign's
+ * results never change under an old campaign being revived with a new meaning (copy it instead).
+ */
+const moves: Record<CampaignStatus, readonly CampaignStatus[]> = {
+  draft: ["scheduled", "active", "archived"],
+  scheduled: ["draft", "active", "paused", "archived"],
+  active: ["paused", "archived"],
+  paused: ["active", "archived"],
+  archived: [],
+};
+
+export const canMove = (from: CampaignStatus, to: CampaignStatus): boolean => moves[from].includes(to);
+
+/** Whether a new version of the definition may be saved: anything but an archived campaign. */
+export const canEdit = (status: CampaignStatus): boolean => status !== "archived";
+
+/**
+ * What the step runner does with a step already planned when its time comes, by the campaign's status now:
+ * `run` while active; `hold` while paused (it runs after a resume, or is cancelled by archiving); `cancel` once
+ * archived or sent back to draft. A pause must not lose the coupons and messages customers were promised.
+ */
+export function queuedStepFate(status: CampaignStatus): "run" | "hold" | "cancel" {
+  if (status === "active") return "run";
+  if (status === "paused" || status === "scheduled") return "hold";
+  return "cancel";
+}
