@@ -5,6 +5,8 @@ import { HOUR_MS } from "./local-time.ts";
 export interface PreviousSend {
   channel: ConsentChannel;
   at: Date;
+  /** The step's key, when a campaign sent it: a plan made again does not count its own messages. */
+  key?: string | undefined;
 }
 
 /**

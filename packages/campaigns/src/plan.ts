@@ -43,7 +43,7 @@ export interface PlanContext {
   occurrence: { key: string; at: Date };
   now: Date;
   zones: { location?: string | null | undefined; tenant: string };
-  /** The customer's messages from every campaign, sent or queued: what frequency caps count. */
+  /** The customer's messages from every campaign, sent or queued, with their step keys: what caps count. */
   previousSends: readonly PreviousSend[];
   /** This campaign's earlier occurrences for the customer (held-out ones included). */
   history: readonly { occurrence: string; at: Date }[];
@@ -99,9 +99,21 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
   const refusal = occurrenceRefusal(campaign, customer, ctx);
   const caps = [...d.limits.frequencyCaps, ...(ctx.tenantCaps ?? [])];
+  const keys = d.actions.map((_, stepIndex) =>
+    stepKey({
+      campaignId: campaign.id,
+      version: campaign.version,
+      customerId: customer.id,
+      occurrence: ctx.occurrence.key,
+      stepIndex,
+    }),
+  );
+  // Planned again (a redelivery), the occurrence's own queued messages must not count against it.
+  const others = ctx.previousSends.filter((s) => s.key === undefined || !keys.includes(s.key));
   const planned: PreviousSend[] = [];
   let cursor = Math.max(ctx.occurrence.at.getTime(), ctx.now.getTime());
   return d.actions.map((action, index) => {
+    const key = keys[index] as string;
     cursor = afterWait(cursor, action.wait, zone);
     const notes: StepNote[] = [];
     let reason = refusal;
@@ -109,16 +121,9 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
       const send = scheduledSendAt(d.delivery.timing, new Date(cursor), zone, d.delivery.quietHours);
       cursor = send.at.getTime();
       if (send.quietHoursPostponed) notes.push("quiet_hours_postponed");
-      reason ??= messageRefusal(action.channel, customer, caps, [...ctx.previousSends, ...planned], send.at);
+      reason ??= messageRefusal(action.channel, customer, caps, [...others, ...planned], send.at);
       if (reason === null) planned.push({ channel: action.channel, at: send.at });
     }
-    const key = stepKey({
-      campaignId: campaign.id,
-      version: campaign.version,
-      customerId: customer.id,
-      occurrence: ctx.occurrence.key,
-      stepIndex: index,
-    });
     return { index, key, action, runAt: new Date(cursor), status: reason ? "skipped" : "run", reason, notes };
   });
 }

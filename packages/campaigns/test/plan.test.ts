@@ -149,6 +149,19 @@ describe("planActions: messages", () => {
     expect(twice.map((s) => s.reason)).toEqual([null, null, "capped"]);
   });
 
+  it("planned again, an occurrence's own queued message does not cap it", () => {
+    const capped = { limits: { frequencyCaps: [{ channel: "push" as const, max: 1, windowHours: 24 }] } };
+    const c = campaign({ ...capped, actions: [push] });
+    const [first] = planActions(c, customer(), context());
+    const previousSends = [{ channel: "push" as const, at: NOW, key: first?.key }];
+    const history = [{ occurrence: "registered", at: NOW }];
+    const [again] = planActions(c, customer(), context({ previousSends, history }));
+    expect(again).toEqual(first);
+    // Another occurrence's message does count.
+    const other = [{ channel: "push" as const, at: NOW, key: "cst_other" }];
+    expect(planActions(c, customer(), context({ previousSends: other }))[0]?.reason).toBe("capped");
+  });
+
   it("the tenant's caps hold beside the campaign's own", () => {
     const tenantCaps = [{ max: 2, windowHours: 24 * 7 }];
     const previousSends = [
