@@ -8,7 +8,6 @@ import { parseArgs } from "node:util";
 import { connectBus, ensureTopology, publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
 import { createDb, migrateDatabase } from "@regulars/db";
-import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
 import { stableId } from "@regulars/ids";
 import { createLogger, createMetricsRegistry } from "@regulars/logger";
 import { evaluateEarning } from "@regulars/rules";
@@ -17,7 +16,7 @@ import { ledgerBacklog, startWorkers } from "@regulars/workers";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
 import { fullProgramme } from "./full-programme.ts";
 import { demoMenu } from "./menu.ts";
-import { withAdmin } from "./postgres-admin.ts";
+import { scratchDatabase } from "./postgres-admin.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,21 +29,14 @@ const count = Number(values.transactions);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
-  const embedded = process.env.DATABASE_URL
-    ? null
-    : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
-  const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
-  const dbName = `regulars_bench_${Date.now().toString(36)}`;
-  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
+  const scratch = await scratchDatabase(say);
   const bus = await connectBus({
     url: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
     namespace: `bench${Date.now().toString(36)}`,
   });
-  const db = createDb({ url: url.toString(), poolSize: 10 });
+  const db = createDb({ url: scratch.url, poolSize: 10 });
   try {
-    await migrateDatabase(url.toString());
+    await migrateDatabase(scratch.url);
     await ensureTopology(bus, { duplicateWindowMs: 10 * 60 * 1000 });
     const results = [];
     for (const [name, programme] of [
@@ -59,8 +51,7 @@ async function main() {
     for (const s of Object.values(bus.topology.streams)) await bus.jsm.streams.delete(s).catch(() => {});
     await bus.close();
     await db.$disconnect();
-    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-    await embedded?.stop();
+    await scratch.drop();
   }
 
   async function measure(name: string, programme: ProgrammeConfig) {

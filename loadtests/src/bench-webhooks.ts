@@ -8,13 +8,12 @@
  */
 import { parseArgs } from "node:util";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
-import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
 import { silentLogger } from "@regulars/logger";
 import { createTenant } from "@regulars/tenancy";
 import { newWebhookSecret, signedHeaders } from "@regulars/webhooks";
 import { createEndpoint, enqueueDeliveries } from "@regulars/webhooks-store";
 import { createWebhookSender } from "@regulars/workers";
-import { withAdmin } from "./postgres-admin.ts";
+import { scratchDatabase } from "./postgres-admin.ts";
 import { type BenchReceiver, startBenchReceiver } from "./webhook-bench-receiver.ts";
 
 const { values } = parseArgs({
@@ -124,15 +123,8 @@ async function rawPosts(url: string) {
 }
 
 async function main() {
-  const embedded = process.env.DATABASE_URL
-    ? null
-    : await startEmbeddedPostgres({ dataDir: resolveDataDir(), log: say });
-  const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
-  const dbName = `regulars_bench_${Date.now().toString(36)}`;
-  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const db = createDb({ url: url.toString(), poolSize: 10 });
+  const scratch = await scratchDatabase(say);
+  const db = createDb({ url: scratch.url, poolSize: 10 });
   const receiver = await startBenchReceiver();
   const sender = createWebhookSender({
     db,
@@ -143,7 +135,7 @@ async function main() {
     urlPolicy: { allowPrivateNetworks: true },
   });
   try {
-    await migrateDatabase(url.toString());
+    await migrateDatabase(scratch.url);
     const { tenantId } = await createTenant(db, { name: "Webhook Bench", timezone: "UTC", currency: "EUR" }, "bench");
     for (let i = 0; i < endpointCount; i++)
       await createEndpoint(db, tenantId, { url: `${receiver.url}/${i}`, eventTypes: ["points.*"] }, "bench", {
@@ -185,8 +177,7 @@ async function main() {
     await sender.stop();
     await receiver.close();
     await db.$disconnect();
-    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-    await embedded?.stop();
+    await scratch.drop();
   }
 }
 
