@@ -30,7 +30,8 @@ function sortedCopy(value: unknown): unknown {
     });
   }
   if (value !== null && typeof value === "object") {
-    const copy: Record<string, unknown> = {};
+    // No prototype: a key named "__proto__" (JSON.parse makes it an own property) stays a key, not a prototype.
+    const copy: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value).sort()) {
       if (integerLike.test(key)) throw new NotPlain();
       const v = (value as Record<string, unknown>)[key];

@@ -34,5 +34,9 @@ describe("transaction fingerprints", () => {
       canonicalJson({ b: 1, 10: 2, 9: 3, a: [1, { z: 1, y: 2 }] }),
     );
     expect(sortedJson({ b: undefined, a: 1 })).toBe('{"a":1}');
+    // A key named __proto__ (an own property after JSON.parse) is written like any other key.
+    const proto = JSON.parse('{"b":1,"__proto__":[2],"a":{"__proto__":{"c":3}}}');
+    expect(sortedJson(proto)).toBe(canonicalJson(proto));
+    expect(sortedJson(proto)).toBe('{"__proto__":[2],"a":{"__proto__":{"c":3}},"b":1}');
   });
 });

@@ -38,9 +38,14 @@ describe("webhooks.endpoints", () => {
       status: "enabled",
       disabledReason: null,
     });
-    const actions = (
-      await db.auditLog.findMany({ where: { tenantId: mine.tenantId, target: created.endpoint.id } })
-    ).map((a) => [a.action, a.actor]);
+    const actions =
+      // Ids are monotonic in a process (time-sortable); rows without an ORDER BY come back in any order.
+      (
+        await db.auditLog.findMany({
+          where: { tenantId: mine.tenantId, target: created.endpoint.id },
+          orderBy: { id: "asc" },
+        })
+      ).map((a) => [a.action, a.actor]);
     expect(actions).toEqual(
       ["create", "rotate_secret", "disable", "enable"].map((a) => [`webhooks.endpoints.${a}`, mine.adminKeyId]),
     );
