@@ -2,35 +2,35 @@ import { describe, expect, it } from "vitest";
 import { birthdayOccurrence, birthdaysDue, inactiveSince, inactivityOccurrence } from "../src/index.ts";
 import { after, days, hours, NOW, WARSAW } from "./fixtures.ts";
 
-// NOW is Friday 2030-03-29, 10:00 in Warsaw.
+// NOW is Friday 2024-03-29, 10:00 in Warsaw.
 describe("birthday", () => {
   it("fires on the local day, at local midnight, named by the birthday's date", () => {
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", NOW, WARSAW)).toEqual({
-      occurrence: "birthday:2030-03-29",
-      at: new Date("2030-03-28T23:00:00Z"),
+      occurrence: "birthday:2024-03-29",
+      at: new Date("2024-03-28T23:00:00Z"),
     });
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-30", NOW, WARSAW)).toBeNull();
   });
 
   it("daysBefore counts local days ahead", () => {
-    expect(birthdayOccurrence({ daysBefore: 3 }, "1990-04-01", NOW, WARSAW)?.occurrence).toBe("birthday:2030-04-01");
+    expect(birthdayOccurrence({ daysBefore: 3 }, "1990-04-01", NOW, WARSAW)?.occurrence).toBe("birthday:2024-04-01");
     expect(birthdayOccurrence({ daysBefore: 3 }, "1990-03-29", NOW, WARSAW)).toBeNull();
   });
 
   it("the customer's local day decides: 23:30 UTC on the 28th is already the 29th in Warsaw", () => {
-    const lateUtc = new Date("2030-03-28T23:30:00Z");
+    const lateUtc = new Date("2024-03-28T23:30:00Z");
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", lateUtc, WARSAW)).not.toBeNull();
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", lateUtc, "UTC")).toBeNull();
   });
 
   it("29 February birthdays fall on 28 February in common years", () => {
-    const feb28 = new Date("2031-02-28T10:00:00Z");
-    expect(birthdayOccurrence({ daysBefore: 0 }, "2000-02-29", feb28, WARSAW)?.occurrence).toBe("birthday:2031-02-28");
+    const feb28 = new Date("2025-02-28T10:00:00Z");
+    expect(birthdayOccurrence({ daysBefore: 0 }, "2000-02-29", feb28, WARSAW)?.occurrence).toBe("birthday:2025-02-28");
     expect(birthdaysDue({ daysBefore: 0 }, feb28, WARSAW)).toEqual([
       { month: 2, day: 28 },
       { month: 2, day: 29 },
     ]);
-    expect(birthdaysDue({ daysBefore: 0 }, new Date("2032-02-28T10:00:00Z"), WARSAW)).toEqual([{ month: 2, day: 28 }]);
+    expect(birthdaysDue({ daysBefore: 0 }, new Date("2020-02-28T10:00:00Z"), WARSAW)).toEqual([{ month: 2, day: 28 }]);
   });
 
   it("without a date of birth, or with a malformed one, nothing", () => {

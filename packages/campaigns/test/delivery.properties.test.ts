@@ -4,8 +4,8 @@ import { inQuietHours, nextBroadcastRuns, scheduledSendAt } from "../src/index.t
 import { wallClockOf } from "./wall-clock.ts";
 
 const zones = ["Europe/Warsaw", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"];
-// Instants over 2030-2031, both DST transitions of every zone above included.
-const instant = fc.integer({ min: Date.UTC(2030, 0, 1), max: Date.UTC(2031, 11, 31) }).map((ms) => new Date(ms));
+// Instants over 2024-2025, both DST transitions of every zone above included.
+const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2025, 11, 31) }).map((ms) => new Date(ms));
 const time = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
   .map(([h, m]) => `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`);

@@ -8,39 +8,39 @@ const eighteen = { at: "local_time", time: "18:00" } as const;
 
 describe("scheduledSendAt: local time", () => {
   it("immediately is the moment asked", () => {
-    const t = at("2030-03-29T09:00:00Z");
+    const t = at("2024-03-29T09:00:00Z");
     expect(scheduledSendAt({ at: "immediately" }, t, WARSAW, null)).toEqual({ at: t, quietHoursPostponed: false });
   });
 
   it("18:00 that evening in the zone (UTC+1 in March, UTC+2 in summer)", () => {
-    expect(scheduledSendAt(eighteen, at("2030-03-29T09:00:00Z"), WARSAW, null).at).toEqual(at("2030-03-29T17:00:00Z"));
-    expect(scheduledSendAt(eighteen, at("2030-06-12T09:00:00Z"), WARSAW, null).at).toEqual(at("2030-06-12T16:00:00Z"));
-    expect(scheduledSendAt(eighteen, at("2030-06-12T09:00:00Z"), "America/New_York", null).at).toEqual(
-      at("2030-06-12T22:00:00Z"),
+    expect(scheduledSendAt(eighteen, at("2024-03-29T09:00:00Z"), WARSAW, null).at).toEqual(at("2024-03-29T17:00:00Z"));
+    expect(scheduledSendAt(eighteen, at("2024-06-12T09:00:00Z"), WARSAW, null).at).toEqual(at("2024-06-12T16:00:00Z"));
+    expect(scheduledSendAt(eighteen, at("2024-06-12T09:00:00Z"), "America/New_York", null).at).toEqual(
+      at("2024-06-12T22:00:00Z"),
     );
   });
 
   it("exactly 18:00 is that moment; a minute past waits for the next day", () => {
-    expect(scheduledSendAt(eighteen, at("2030-03-29T17:00:00Z"), WARSAW, null).at).toEqual(at("2030-03-29T17:00:00Z"));
-    expect(scheduledSendAt(eighteen, at("2030-03-29T17:01:00Z"), WARSAW, null).at).toEqual(at("2030-03-30T17:00:00Z"));
+    expect(scheduledSendAt(eighteen, at("2024-03-29T17:00:00Z"), WARSAW, null).at).toEqual(at("2024-03-29T17:00:00Z"));
+    expect(scheduledSendAt(eighteen, at("2024-03-29T17:01:00Z"), WARSAW, null).at).toEqual(at("2024-03-30T17:00:00Z"));
   });
 
   it("the local day decides, not the UTC day: 23:30 UTC is already tomorrow in Warsaw", () => {
     const morning = { at: "local_time", time: "09:00" } as const;
-    expect(scheduledSendAt(morning, at("2030-03-28T23:30:00Z"), WARSAW, null).at).toEqual(at("2030-03-29T08:00:00Z"));
+    expect(scheduledSendAt(morning, at("2024-03-28T23:30:00Z"), WARSAW, null).at).toEqual(at("2024-03-29T08:00:00Z"));
   });
 
   it("across the spring-forward night the wall time holds (23 hours later, not 24)", () => {
     // Saturday 18:01 local: the next 18:00 is Sunday, after clocks went from 02:00 to 03:00 (UTC+2).
-    expect(scheduledSendAt(eighteen, at("2030-03-30T17:01:00Z"), WARSAW, null).at).toEqual(at("2030-03-31T16:00:00Z"));
+    expect(scheduledSendAt(eighteen, at("2024-03-30T17:01:00Z"), WARSAW, null).at).toEqual(at("2024-03-31T16:00:00Z"));
   });
 
   it("a local time skipped by DST moves forward by the gap; a repeated one takes its first occurrence", () => {
     const twoThirty = { at: "local_time", time: "02:30" } as const;
-    // 2030-03-31 02:30 does not exist in Warsaw: 03:30 CEST = 01:30Z.
-    expect(scheduledSendAt(twoThirty, at("2030-03-30T23:30:00Z"), WARSAW, null).at).toEqual(at("2030-03-31T01:30:00Z"));
-    // 2030-10-27 02:30 happens twice: first at 02:30 CEST = 00:30Z.
-    expect(scheduledSendAt(twoThirty, at("2030-10-26T22:30:00Z"), WARSAW, null).at).toEqual(at("2030-10-27T00:30:00Z"));
+    // 2024-03-31 02:30 does not exist in Warsaw: 03:30 CEST = 01:30Z.
+    expect(scheduledSendAt(twoThirty, at("2024-03-30T23:30:00Z"), WARSAW, null).at).toEqual(at("2024-03-31T01:30:00Z"));
+    // 2024-10-27 02:30 happens twice: first at 02:30 CEST = 00:30Z.
+    expect(scheduledSendAt(twoThirty, at("2024-10-26T22:30:00Z"), WARSAW, null).at).toEqual(at("2024-10-27T00:30:00Z"));
   });
 });
 
@@ -57,29 +57,29 @@ describe("quiet hours", () => {
     expect(inQuietHours(13 * 60, lunch)).toBe(true);
     expect(inQuietHours(14 * 60, lunch)).toBe(false);
     expect(inQuietHours(23 * 60, lunch)).toBe(false);
-    expect(afterQuietHours(at("2030-06-12T11:00:00Z"), lunch, WARSAW)).toEqual(at("2030-06-12T12:00:00Z"));
+    expect(afterQuietHours(at("2024-06-12T11:00:00Z"), lunch, WARSAW)).toEqual(at("2024-06-12T12:00:00Z"));
   });
 
   it("an evening send waits for 08:00 the next morning; one after midnight for 08:00 that morning", () => {
-    const evening = scheduledSendAt({ at: "immediately" }, at("2030-06-12T20:30:00Z"), WARSAW, quiet);
-    expect(evening).toEqual({ at: at("2030-06-13T06:00:00Z"), quietHoursPostponed: true });
-    expect(afterQuietHours(at("2030-06-12T23:30:00Z"), quiet, WARSAW)).toEqual(at("2030-06-13T06:00:00Z"));
+    const evening = scheduledSendAt({ at: "immediately" }, at("2024-06-12T20:30:00Z"), WARSAW, quiet);
+    expect(evening).toEqual({ at: at("2024-06-13T06:00:00Z"), quietHoursPostponed: true });
+    expect(afterQuietHours(at("2024-06-12T23:30:00Z"), quiet, WARSAW)).toEqual(at("2024-06-13T06:00:00Z"));
   });
 
   it("a local time inside quiet hours is postponed too", () => {
     const late = { at: "local_time", time: "22:00" } as const;
-    expect(scheduledSendAt(late, at("2030-06-12T09:00:00Z"), WARSAW, quiet)).toEqual({
-      at: at("2030-06-13T06:00:00Z"),
+    expect(scheduledSendAt(late, at("2024-06-12T09:00:00Z"), WARSAW, quiet)).toEqual({
+      at: at("2024-06-13T06:00:00Z"),
       quietHoursPostponed: true,
     });
   });
 
   it("the end of quiet hours on the spring-forward night is still 08:00 local (UTC+2 by then)", () => {
-    expect(afterQuietHours(at("2030-03-30T22:00:00Z"), quiet, WARSAW)).toEqual(at("2030-03-31T06:00:00Z"));
+    expect(afterQuietHours(at("2024-03-30T22:00:00Z"), quiet, WARSAW)).toEqual(at("2024-03-31T06:00:00Z"));
   });
 
   it("outside quiet hours nothing moves", () => {
-    const t = at("2030-06-12T09:00:00Z");
+    const t = at("2024-06-12T09:00:00Z");
     expect(scheduledSendAt({ at: "immediately" }, t, WARSAW, quiet)).toEqual({ at: t, quietHoursPostponed: false });
   });
 });

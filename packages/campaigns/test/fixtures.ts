@@ -1,8 +1,8 @@
 import { CampaignDefinition, type CampaignDefinitionInput, type DomainEvent } from "@regulars/contracts";
 import type { CampaignVersion, PlanContext, PlanCustomer } from "../src/index.ts";
 
-/** Every test's clock: a Friday morning in Warsaw, two days before clocks go forward (2030-03-31). */
-export const NOW = new Date("2030-03-29T09:00:00.000Z");
+/** Every test's clock: a Friday morning in Warsaw, two days before clocks go forward (2024-03-31). */
+export const NOW = new Date("2024-03-29T09:00:00.000Z");
 export const WARSAW = "Europe/Warsaw";
 
 export const hours = (n: number) => n * 3_600_000;

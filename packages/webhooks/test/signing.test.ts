@@ -43,12 +43,12 @@ describe("signatures", () => {
       type: "tier.changed",
       id: "e2",
       tenantId: "ten_1",
-      occurredAt: "2030-01-01T10:00:00+01:00",
+      occurredAt: "2024-01-01T10:00:00+01:00",
     });
     expect(envelope).toEqual({
       type: "tier.changed",
-      timestamp: "2030-01-01T09:00:00.000Z",
-      data: { type: "tier.changed", id: "e2", occurredAt: "2030-01-01T10:00:00+01:00" },
+      timestamp: "2024-01-01T09:00:00.000Z",
+      data: { type: "tier.changed", id: "e2", occurredAt: "2024-01-01T10:00:00+01:00" },
     });
   });
 });
