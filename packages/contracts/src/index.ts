@@ -2,6 +2,7 @@ import "./field-messages.ts";
 
 export * from "./acceptance.ts";
 export * from "./campaign.ts";
+export * from "./campaign-events.ts";
 export * from "./campaign-trigger.ts";
 export * from "./checkout.ts";
 export * from "./customer-profile.ts";

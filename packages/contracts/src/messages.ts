@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  CampaignEnrolled,
+  MessageClicked,
+  MessageDelivered,
+  MessageFailed,
+  MessageOpened,
+  MessageSent,
+} from "./campaign-events.ts";
 import { ConsentChanged, CustomerCreated, CustomerErased, CustomerUpdated } from "./customer-profile.ts";
 import { BehaviouralEventInput } from "./event.ts";
 import { SegmentEntered, SegmentLeft } from "./segment.ts";
@@ -172,6 +180,12 @@ export const DomainEvent = z.discriminatedUnion("type", [
   CustomerErased,
   SegmentEntered,
   SegmentLeft,
+  CampaignEnrolled,
+  MessageSent,
+  MessageDelivered,
+  MessageFailed,
+  MessageOpened,
+  MessageClicked,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 

@@ -83,6 +83,14 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     erase: "delete",
     why: "copies of domain events sent to the tenant's own webhook endpoints (migration 0015)",
   },
+  campaign_enrolments: {
+    where: byCustomer,
+    export: true,
+    erase: "delete",
+    why: "which campaigns reached the customer, and why not (migration 0016)",
+  },
+  campaign_steps: { where: byCustomer, export: true, erase: "delete", why: "a campaign's steps for the customer" },
+  messages: { where: byCustomer, export: true, erase: "delete", why: "recipient, text and delivery of messages" },
 };
 
 /**
