@@ -19,6 +19,8 @@ export const idPrefixes = {
   hold: "hld",
   message: "msg",
   segment: "seg",
+  messageTemplate: "tpl",
+  campaign: "cmp",
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
