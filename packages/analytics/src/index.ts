@@ -4,6 +4,15 @@
 
 export * from "./analyst-sql/index.ts";
 export { type Analytics, createAnalytics } from "./analytics.ts";
+export {
+  type CampaignEnrolmentRow,
+  type CampaignEvent,
+  campaignEventTypes,
+  insertCampaignEvents,
+  isCampaignEvent,
+  type MessageEvent,
+  type MessageEventRow,
+} from "./campaign-events.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
 export { type CustomerSnapshotRow, customersWithSnapshot, insertCustomerSnapshots } from "./customers.ts";
 export * from "./dashboard/index.ts";

@@ -185,9 +185,11 @@ describe("nothing was changed by the attempts", () => {
       format: "JSONEachRow",
     });
     expect((await tables.json<{ name: string }>()).map((t) => t.name)).toEqual([
+      "campaign_enrolments",
       "customers",
       "events",
       "loyalty_events",
+      "message_events",
       "schema_migrations",
       "transaction_lines",
       "transactions",

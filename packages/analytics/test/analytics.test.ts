@@ -69,6 +69,7 @@ describe("migrate", () => {
         "0003_customers",
         "0004_transaction_tags",
         "0005_customer_sale_totals",
+        "0006_campaign_events",
       ],
     });
     expect(await analytics.migrate()).toEqual({ applied: [] });
@@ -78,9 +79,11 @@ describe("migrate", () => {
       { db: database },
     );
     expect(tables.map((t) => t.name)).toEqual([
+      "campaign_enrolments",
       "customers",
       "events",
       "loyalty_events",
+      "message_events",
       "schema_migrations",
       "transaction_lines",
       "transactions",
@@ -94,6 +97,7 @@ describe("migrate", () => {
       { version: 3, name: "0003_customers" },
       { version: 4, name: "0004_transaction_tags" },
       { version: 5, name: "0005_customer_sale_totals" },
+      { version: 6, name: "0006_campaign_events" },
     ]);
   });
 });
@@ -201,19 +205,20 @@ describe("migration checksums", () => {
           "0003_customers",
           "0004_transaction_tags",
           "0005_customer_sale_totals",
+          "0006_campaign_events",
         ],
       });
 
       await writeFile(
-        join(folder, "0006_customer_days.sql"),
+        join(folder, "0007_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0006_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0007_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0007_never.sql"),
+        join(folder, "0008_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);
@@ -229,9 +234,11 @@ describe("migration checksums", () => {
       expect(tables.map((t) => t.name)).toEqual([
         "a",
         "b",
+        "campaign_enrolments",
         "customers",
         "events",
         "loyalty_events",
+        "message_events",
         "schema_migrations",
         "transaction_lines",
         "transactions",

@@ -1,4 +1,11 @@
-import type { Analytics, BehaviouralEventFact, TransactionFact } from "@regulars/analytics";
+import {
+  type Analytics,
+  type BehaviouralEventFact,
+  type CampaignEvent,
+  insertCampaignEvents,
+  isCampaignEvent,
+  type TransactionFact,
+} from "@regulars/analytics";
 import type { Outcome } from "@regulars/bus";
 import type { DomainEvent } from "@regulars/contracts";
 
@@ -7,11 +14,17 @@ import type { DomainEvent } from "@regulars/contracts";
  * (ClickHouse wants few large inserts). Redelivered facts collapse in the ReplacingMergeTree tables.
  * Loyalty events (points.*, tier.changed, ...) are acknowledged here without work: the loyalty events
  * writer (write-loyalty-events.ts) reads the same stream with a durable of its own and stores them.
+ * Campaign enrolments and message events go to their own tables here (campaign results).
  */
 export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
   const transactions: TransactionFact[] = [];
   const behaviour: BehaviouralEventFact[] = [];
+  const campaign: CampaignEvent[] = [];
   for (const e of events) {
+    if (isCampaignEvent(e)) {
+      campaign.push(e);
+      continue;
+    }
     if (e.type === "transaction.processed") {
       transactions.push({
         tenantId: e.tenantId,
@@ -44,5 +57,6 @@ export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[
   }
   if (transactions.length) await analytics.insertTransactions(transactions);
   if (behaviour.length) await analytics.insertEvents(behaviour);
+  if (campaign.length) await insertCampaignEvents(analytics, campaign);
   return events.map(() => ({ kind: "done" }));
 }

@@ -1,0 +1,108 @@
+import type {
+  CampaignEnrolled,
+  MessageClicked,
+  MessageDelivered,
+  MessageFailed,
+  MessageOpened,
+  MessageSent,
+} from "@regulars/contracts";
+import { assertIdentifier } from "./config.ts";
+import type { FactsTarget } from "./loyalty-events.ts";
+import { splitByPartition } from "./partitions.ts";
+import { toClickHouseDateTime } from "./time.ts";
+
+export type MessageEvent = MessageSent | MessageDelivered | MessageFailed | MessageOpened | MessageClicked;
+export type CampaignEvent = CampaignEnrolled | MessageEvent;
+
+/** The domain event types the campaign tables of migrations/0006_campaign_events.sql hold. */
+export const campaignEventTypes: ReadonlySet<string> = new Set([
+  "campaign.enrolled",
+  "message.sent",
+  "message.delivered",
+  "message.failed",
+  "message.opened",
+  "message.clicked",
+]);
+
+export const isCampaignEvent = (e: { type: string }): e is CampaignEvent => campaignEventTypes.has(e.type);
+
+/** A row of `campaign_enrolments`; `ingested_at` is left to the column default. */
+export interface CampaignEnrolmentRow {
+  tenant_id: string;
+  campaign_id: string;
+  enrolment_id: string;
+  id: string;
+  occurred_at: string;
+  customer_id: string;
+  version: number;
+  occurrence: string;
+  outcome: CampaignEnrolled["outcome"];
+}
+
+/** A row of `message_events`; columns a type does not have hold '' or 0. */
+export interface MessageEventRow {
+  tenant_id: string;
+  campaign_id: string;
+  message_id: string;
+  /** The event type without `message.`: `sent`, `delivered`, `failed`, `opened`, `clicked`. */
+  type: string;
+  id: string;
+  occurred_at: string;
+  customer_id: string;
+  channel: string;
+  provider: string;
+  attempt: number;
+  code: string;
+  reason: string;
+  url: string;
+}
+
+export function toCampaignEnrolmentRow(e: CampaignEnrolled): CampaignEnrolmentRow {
+  return {
+    tenant_id: e.tenantId,
+    campaign_id: e.campaignId,
+    enrolment_id: e.enrolmentId,
+    id: e.id,
+    occurred_at: toClickHouseDateTime(e.occurredAt),
+    customer_id: e.customerId,
+    version: e.version,
+    occurrence: e.occurrence,
+    outcome: e.outcome,
+  };
+}
+
+export function toMessageEventRow(e: MessageEvent): MessageEventRow {
+  return {
+    tenant_id: e.tenantId,
+    campaign_id: e.campaignId ?? "",
+    message_id: e.messageId,
+    type: e.type.slice("message.".length),
+    id: e.id,
+    occurred_at: toClickHouseDateTime(e.occurredAt),
+    customer_id: e.customerId,
+    channel: e.channel,
+    provider: "provider" in e ? e.provider : "",
+    attempt: e.type === "message.sent" ? e.attempt : 0,
+    code: e.type === "message.failed" ? e.code : "",
+    reason: e.type === "message.failed" ? e.reason : "",
+    url: e.type === "message.clicked" ? e.url : "",
+  };
+}
+
+/**
+ * Inserts enrolments and message events, one insert per table and month touched. Rows are built first, so
+ * an event with a time without an offset fails the batch before anything is written.
+ */
+export async function insertCampaignEvents(target: FactsTarget, events: readonly CampaignEvent[]): Promise<void> {
+  const db = assertIdentifier(target.database);
+  const enrolments: CampaignEnrolmentRow[] = [];
+  const messages: MessageEventRow[] = [];
+  for (const e of events) {
+    if (e.type === "campaign.enrolled") enrolments.push(toCampaignEnrolmentRow(e));
+    else messages.push(toMessageEventRow(e));
+  }
+  for (const part of splitByPartition(enrolments))
+    await target.client.insert({ table: `${db}.campaign_enrolments`, values: part, format: "JSONEachRow" });
+  for (const part of splitByPartition(messages))
+    await target.client.insert({ table: `${db}.message_events`, values: part, format: "JSONEachRow" });
+}
