@@ -1,0 +1,34 @@
+import type { DbTx } from "@regulars/db";
+import type { MessageVariables } from "@regulars/messaging";
+
+export interface VariableRow {
+  name: string | null;
+  tenant_name: string;
+  points: bigint | null;
+}
+
+/**
+ * The variables every message can count on, read in the queueing transaction: the customer's names, the
+ * tenant's name and the points balance. Campaigns that want the tier and the gap to the next one build the
+ * full set (`customerMessageVariables` of the campaigns store) and pass it in; this keeps a message that is
+ * queued without them (a one-time notice) from failing on a template that greets by first name.
+ */
+export async function basicMessageVariables(
+  tx: DbTx,
+  tenantId: string,
+  customerId: string,
+): Promise<MessageVariables | null> {
+  const [row] = await tx.$queryRaw<VariableRow[]>`
+    SELECT c.name, t.name AS tenant_name,
+      (SELECT a.balance FROM ledger_accounts a
+       WHERE a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points') AS points
+    FROM customers c JOIN tenants t ON t.id = c.tenant_id
+    WHERE c.tenant_id = ${tenantId} AND c.id = ${customerId}`;
+  if (!row) return null;
+  const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
+  return {
+    customer: { first_name: firstName, ...(rest.length ? { last_name: rest.join(" ") } : {}) },
+    points: { balance: Number(row.points ?? 0n) },
+    tenant: { name: row.tenant_name },
+  };
+}
