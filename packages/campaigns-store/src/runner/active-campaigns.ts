@@ -1,0 +1,111 @@
+import type { CampaignVersion } from "@regulars/campaigns";
+import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
+import type { Db, DbTx } from "@regulars/db";
+
+/** A campaign as the runner plans it: the version in force, with the row's status (the one the admin moves). */
+export interface RunnableCampaign extends CampaignVersion {
+  tenantId: string;
+  status: CampaignStatus;
+  nextRunAt: Date | null;
+  startedAt: Date | null;
+}
+
+interface CampaignRow {
+  id: string;
+  tenant_id: string;
+  status: string;
+  version: number;
+  next_run_at: Date | null;
+  started_at: Date | null;
+  definition: unknown;
+}
+
+/**
+ * The row's status wins over the one saved in the definition: the scheduler makes a broadcast `active` and an
+ * admin pauses a campaign without saving a new version, and planning must see that move.
+ */
+export function runnableOf(row: CampaignRow): RunnableCampaign {
+  const definition = CampaignDefinition.parse(row.definition);
+  const status = row.status as CampaignStatus;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    version: row.version,
+    status,
+    nextRunAt: row.next_run_at,
+    startedAt: row.started_at,
+    definition: { ...definition, status },
+  };
+}
+
+/** Campaigns with their definitions in force, by status and optionally trigger types; one statement. */
+export async function loadCampaigns(
+  db: Db | DbTx,
+  where: {
+    tenantId?: string;
+    ids?: readonly string[];
+    statuses: readonly CampaignStatus[];
+    triggers?: readonly string[];
+  },
+): Promise<RunnableCampaign[]> {
+  const rows = await db.$queryRaw<CampaignRow[]>`
+    SELECT c.id, c.tenant_id, c.status, c.version, c.next_run_at, c.started_at, v.definition
+    FROM campaigns c JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
+    WHERE c.status = ANY(${[...where.statuses]}::text[])
+      AND (${where.tenantId ?? null}::text IS NULL OR c.tenant_id = ${where.tenantId ?? null})
+      AND (${where.ids ? [...where.ids] : null}::text[] IS NULL OR c.id = ANY(${where.ids ? [...where.ids] : null}::text[]))
+      AND (${where.triggers ? [...where.triggers] : null}::text[] IS NULL
+           OR c.trigger_type = ANY(${where.triggers ? [...where.triggers] : null}::text[]))
+    ORDER BY c.id`;
+  return rows.map(runnableOf);
+}
+
+interface Entry {
+  checkedAt: number;
+  campaigns: RunnableCampaign[];
+}
+
+/**
+ * Each tenant's active campaigns for the trigger worker, which sees every domain event: one cheap check of
+ * (id, version, status) per tenant after `ttlMs`, and definitions loaded again only when that list changed. A
+ * saved version or a pause therefore reaches the worker within the TTL, and a busy stream does not read every
+ * definition for every event.
+ */
+export class ActiveCampaignCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly zones = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async forTenant(tenantId: string, nowMs: number): Promise<RunnableCampaign[]> {
+    const entry = this.entries.get(tenantId);
+    if (entry && nowMs - entry.checkedAt < this.ttlMs) return entry.campaigns;
+    const stamps = await this.db.$queryRaw<{ id: string; version: number; status: string }[]>`
+      SELECT id, version, status FROM campaigns WHERE tenant_id = ${tenantId} AND status = 'active' ORDER BY id`;
+    const same =
+      entry !== undefined &&
+      entry.campaigns.length === stamps.length &&
+      stamps.every((s, i) => entry.campaigns[i]?.id === s.id && entry.campaigns[i]?.version === s.version);
+    const campaigns = same ? entry.campaigns : await loadCampaigns(this.db, { tenantId, statuses: ["active"] });
+    this.entries.set(tenantId, { checkedAt: nowMs, campaigns });
+    return campaigns;
+  }
+
+  /** The tenant's time zone (kept for the process's life: a tenant moving zones is rare and restarts are not). */
+  async tenantZone(tenantId: string): Promise<string> {
+    const known = this.zones.get(tenantId);
+    if (known) return known;
+    const [row] = await this.db.$queryRaw<{ timezone: string }[]>`SELECT timezone FROM tenants WHERE id = ${tenantId}`;
+    const zone = row?.timezone ?? "UTC";
+    this.zones.set(tenantId, zone);
+    return zone;
+  }
+
+  invalidate(tenantId?: string): void {
+    if (tenantId === undefined) this.entries.clear();
+    else this.entries.delete(tenantId);
+  }
+}

@@ -1,0 +1,113 @@
+import { CampaignAction, type CampaignStatus } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+
+/** A due step taken by one executor until `claimMs` after its claim. */
+export interface ClaimedStep {
+  key: string;
+  tenantId: string;
+  campaignId: string;
+  enrolmentId: string;
+  customerId: string;
+  stepIndex: number;
+  action: CampaignAction;
+  /** When it was due before the claim moved it: a message's send time. */
+  dueAt: Date;
+  /** Claims so far, this one included. */
+  attempts: number;
+  campaignStatus: CampaignStatus;
+}
+
+interface ClaimedRow {
+  key: string;
+  tenant_id: string;
+  campaign_id: string;
+  enrolment_id: string;
+  customer_id: string;
+  step_index: number;
+  action: unknown;
+  due_at: Date;
+  attempts: number;
+  campaign_status: string;
+}
+
+/**
+ * Claims up to `limit` due pending steps. `FOR UPDATE SKIP LOCKED` and moving `run_at` past the claim's timeout in
+ * the same statement mean two executors never take the same step at once; an executor that dies leaves the step to
+ * be taken again when the claim runs out, and the step's key keeps whatever it did from happening twice.
+ */
+export async function claimDueSteps(
+  db: Db,
+  opts: { now: Date; limit: number; claimMs: number; tenantIds?: readonly string[] | undefined },
+): Promise<ClaimedStep[]> {
+  const until = new Date(opts.now.getTime() + opts.claimMs);
+  const tenants = opts.tenantIds ? [...opts.tenantIds] : null;
+  const rows = await db.$queryRaw<ClaimedRow[]>`
+    WITH due AS (
+      SELECT key, run_at FROM campaign_steps
+      WHERE status = 'pending' AND run_at <= ${opts.now}
+        AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[]))
+      ORDER BY run_at LIMIT ${opts.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE campaign_steps s SET run_at = ${until}, attempts = s.attempts + 1
+    FROM due, campaigns c
+    WHERE s.key = due.key AND c.id = s.campaign_id
+    RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id, s.step_index, s.action,
+      due.run_at AS due_at, s.attempts, c.status AS campaign_status`;
+  return rows.map((r) => ({
+    key: r.key,
+    tenantId: r.tenant_id,
+    campaignId: r.campaign_id,
+    enrolmentId: r.enrolment_id,
+    customerId: r.customer_id,
+    stepIndex: r.step_index,
+    action: CampaignAction.parse(r.action),
+    dueAt: r.due_at,
+    attempts: r.attempts,
+    campaignStatus: r.campaign_status as CampaignStatus,
+  }));
+}
+
+/** How failed steps are tried again: after `backoffMs(attempts)`, and given up as `failed` after `maxAttempts`. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffMs(attempts: number): number;
+}
+
+/** 30 s, 2 min, 8 min, 32 min, about 2 h: a coupon campaign paused for an afternoon still gets its coupons out. */
+export const stepRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  backoffMs: (attempts) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 6 * 3_600_000),
+};
+
+/** A failed attempt: the error stays visible on the step; it is tried again later or, out of attempts, `failed`. */
+export async function recordStepFailure(
+  db: Db,
+  step: ClaimedStep,
+  error: string,
+  now: Date,
+  policy: RetryPolicy = stepRetryPolicy,
+): Promise<"retry" | "failed"> {
+  const failed = step.attempts >= policy.maxAttempts;
+  const next = new Date(now.getTime() + policy.backoffMs(step.attempts));
+  await db.$executeRaw`
+    UPDATE campaign_steps SET last_error = ${error.slice(0, 2_000)}, run_at = ${next},
+      status = ${failed ? "failed" : "pending"}
+    WHERE key = ${step.key} AND status = 'pending'`;
+  return failed ? "failed" : "retry";
+}
+
+/**
+ * A step whose campaign is paused waits (its claim given back, not counted as an attempt); one whose campaign is
+ * archived or back in draft is cancelled, with the status that cancelled it as the reason.
+ */
+export async function holdStep(db: Db, step: ClaimedStep, until: Date): Promise<void> {
+  await db.$executeRaw`
+    UPDATE campaign_steps SET run_at = ${until}, attempts = attempts - 1 WHERE key = ${step.key} AND status = 'pending'`;
+}
+
+export async function cancelStep(db: Db, step: ClaimedStep, now: Date): Promise<void> {
+  await db.$executeRaw`
+    UPDATE campaign_steps SET status = 'cancelled', reason = ${`campaign_${step.campaignStatus}`}, done_at = ${now}
+    WHERE key = ${step.key} AND status = 'pending'`;
+}

@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
+import type { CampaignEnrolled } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
+import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
+import type { RunnableCampaign } from "./active-campaigns.ts";
+import { loadPlanInputs } from "./plan-inputs.ts";
+
+/** One customer entering one trigger occurrence: the matcher's, the scan's or the broadcast run's. */
+export interface OccurrenceEntry {
+  customerId: string;
+  occurrence: string;
+  at: Date;
+}
+
+export interface EnrolResult {
+  entered: number;
+  control: number;
+  refused: number;
+  /** `campaign.enrolled` events written in the caller's transaction, to publish after its commit. */
+  outbox: OutboxItem[];
+}
+
+export interface EnrolInput {
+  campaign: RunnableCampaign;
+  zones: { tenant: string; location?: string | null | undefined };
+  entries: readonly OccurrenceEntry[];
+  now: Date;
+}
+
+/** Reasons that refuse the whole occurrence rather than one message of it. */
+const occurrenceReasons = new Set<SkipReason>([
+  "campaign_inactive",
+  "not_in_audience",
+  "already_received",
+  "too_soon",
+  "control_group",
+]);
+
+/** Stable, so the outbox event made from it has a stable id too and a replay announces nothing new. */
+export const enrolmentId = (campaignId: string, customerId: string, occurrence: string): string =>
+  `enr_${createHash("sha256")
+    .update(JSON.stringify([campaignId, customerId, occurrence]))
+    .digest("hex")
+    .slice(0, 32)}`;
+
+function outcomeOf(steps: PlannedStep[]): { outcome: "entered" | "control" | "refused"; reason: SkipReason | null } {
+  const first = steps[0]?.reason ?? null;
+  const whole = first !== null && occurrenceReasons.has(first) && steps.every((s) => s.reason === first);
+  if (!whole) return { outcome: "entered", reason: null };
+  return first === "control_group" ? { outcome: "control", reason: first } : { outcome: "refused", reason: first };
+}
+
+/**
+ * Enrols a chunk of occurrences of one campaign in the caller's transaction: the customers are locked (an advisory
+ * lock each, in one order, so two campaigns planning the same customer count each other's sends against the caps),
+ * what was enrolled before is passed over, the rest is planned in memory with `planActions` from inputs loaded
+ * for the whole chunk, and enrolments, steps and `campaign.enrolled` events are inserted set-based. The unique
+ * (campaign, customer, occurrence) makes a redelivery, a crash or a second instance plan nothing new.
+ */
+export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<EnrolResult> {
+  const { campaign, now } = input;
+  const result: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
+  const unique = new Map(input.entries.map((e) => [`${e.customerId}\n${e.occurrence}`, e]));
+  if (!unique.size) return result;
+  const customerIds = [...new Set([...unique.values()].map((e) => e.customerId))].sort();
+  await tx.$queryRaw`
+    SELECT count(pg_advisory_xact_lock(k)) FROM (
+      SELECT hashtextextended('campaign-customer:' || id, 0) AS k FROM unnest(${customerIds}::text[]) AS id ORDER BY 1
+    ) keys`;
+  const already = await tx.$queryRaw<{ customer_id: string; occurrence: string }[]>`
+    SELECT e.customer_id, e.occurrence FROM campaign_enrolments e
+    JOIN unnest(${[...unique.values()].map((e) => e.customerId)}::text[], ${[...unique.values()].map((e) => e.occurrence)}::text[])
+      AS w(customer_id, occurrence) ON w.customer_id = e.customer_id AND w.occurrence = e.occurrence
+    WHERE e.campaign_id = ${campaign.id}`;
+  for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
+  if (!unique.size) return result;
+
+  const inputs = await loadPlanInputs(tx, campaign.tenantId, campaign.id, campaign.definition, customerIds, now);
+  const enrolments: { id: string; entry: OccurrenceEntry; outcome: string; reason: string | null }[] = [];
+  const steps = new Map<string, PlannedStep[]>();
+  for (const entry of unique.values()) {
+    const plan = inputs.get(entry.customerId);
+    if (!plan) continue;
+    const planned = planActions(campaign, plan.customer, {
+      occurrence: { key: entry.occurrence, at: entry.at },
+      now,
+      zones: input.zones,
+      previousSends: plan.previousSends,
+      history: plan.history,
+    });
+    const { outcome, reason } = outcomeOf(planned);
+    const id = enrolmentId(campaign.id, entry.customerId, entry.occurrence);
+    enrolments.push({ id, entry, outcome, reason });
+    if (outcome === "refused") continue;
+    steps.set(id, planned);
+    // A second occurrence of the same customer in this chunk sees this one, as it would in a later chunk.
+    plan.history.push({ occurrence: entry.occurrence, at: entry.at });
+    if (outcome === "entered")
+      for (const s of planned)
+        if (s.action.type === "send_message" && s.status === "run")
+          plan.previousSends.push({ channel: s.action.channel, at: s.runAt, key: s.key });
+  }
+  if (!enrolments.length) return result;
+
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO campaign_enrolments (id, tenant_id, campaign_id, version, customer_id, occurrence, occurred_at, outcome, reason)
+    SELECT id, ${campaign.tenantId}, ${campaign.id}, ${campaign.version}, customer_id, occurrence, occurred_at, outcome, reason
+    FROM unnest(${enrolments.map((e) => e.id)}::text[], ${enrolments.map((e) => e.entry.customerId)}::text[],
+      ${enrolments.map((e) => e.entry.occurrence)}::text[], ${enrolments.map((e) => e.entry.at)}::timestamptz[],
+      ${enrolments.map((e) => e.outcome)}::text[], ${enrolments.map((e) => e.reason)}::text[])
+      AS e(id, customer_id, occurrence, occurred_at, outcome, reason)
+    ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING
+    RETURNING id`;
+  const fresh = new Set(inserted.map((r) => r.id));
+  const rows: { key: string; enrolment: string; customer: string; step: PlannedStep }[] = [];
+  for (const e of enrolments) {
+    if (!fresh.has(e.id)) continue;
+    if (e.outcome === "refused") {
+      result.refused++;
+      continue;
+    }
+    if (e.outcome === "entered") result.entered++;
+    else result.control++;
+    for (const step of steps.get(e.id) ?? [])
+      rows.push({ key: step.key, enrolment: e.id, customer: e.entry.customerId, step });
+    const event: CampaignEnrolled = {
+      type: "campaign.enrolled",
+      id: `campaign-enrolled:${e.id}`,
+      tenantId: campaign.tenantId,
+      customerId: e.entry.customerId,
+      occurredAt: e.entry.at.toISOString(),
+      campaignId: campaign.id,
+      version: campaign.version,
+      enrolmentId: e.id,
+      occurrence: e.entry.occurrence,
+      outcome: e.outcome as "entered" | "control",
+    };
+    result.outbox.push({ id: event.id, tenantId: event.tenantId, type: event.type, payload: event });
+  }
+  if (rows.length) await insertSteps(tx, campaign, rows);
+  await writeOutbox(tx, result.outbox);
+  return result;
+}
+
+async function insertSteps(
+  tx: DbTx,
+  campaign: RunnableCampaign,
+  rows: { key: string; enrolment: string; customer: string; step: PlannedStep }[],
+): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO campaign_steps (key, tenant_id, campaign_id, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)
+    SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, status, reason,
+      result::jsonb
+    FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.enrolment)}::text[], ${rows.map((r) => r.customer)}::text[],
+      ${rows.map((r) => r.step.index)}::int[], ${rows.map((r) => JSON.stringify(r.step.action))}::text[],
+      ${rows.map((r) => r.step.runAt)}::timestamptz[], ${rows.map((r) => (r.step.status === "run" ? "pending" : "skipped"))}::text[],
+      ${rows.map((r) => r.step.reason)}::text[],
+      ${rows.map((r) => (r.step.notes.length ? JSON.stringify({ notes: r.step.notes }) : null))}::text[])
+      AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)
+    ON CONFLICT (key) DO NOTHING`;
+}

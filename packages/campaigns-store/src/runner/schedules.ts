@@ -1,0 +1,219 @@
+import {
+  alwaysOnStartOccurrence,
+  birthdayOccurrence,
+  birthdaysDue,
+  broadcastOccurrence,
+  inactiveSince,
+  inactivityOccurrence,
+  nextBroadcastRuns,
+} from "@regulars/campaigns";
+import type { CampaignAudience } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import { loadCampaigns, type RunnableCampaign } from "./active-campaigns.ts";
+import { enrolOccurrences, type OccurrenceEntry } from "./enrol.ts";
+
+export interface ScheduleContext {
+  db: Db;
+  tenantId: string;
+  /** The tenant's zone: broadcast times, birthdays and delivery are read on its clock. */
+  zone: string;
+  now: Date;
+  /** Customers planned per transaction. */
+  chunkSize?: number;
+  /** Called after each chunk commits with its events; without it they are returned at the end. */
+  onCommitted?: (outbox: OutboxItem[]) => Promise<void>;
+}
+
+export interface ScheduleResult {
+  acted: number;
+  outbox: OutboxItem[];
+}
+
+const CHUNK = 2_000;
+
+/** Plans entries in chunks, one transaction each, so a 100,000-member run never holds one giant transaction. */
+async function enrolInChunks(
+  ctx: ScheduleContext,
+  campaign: RunnableCampaign,
+  entries: AsyncIterable<OccurrenceEntry[]> | Iterable<OccurrenceEntry[]>,
+  out: ScheduleResult,
+): Promise<void> {
+  for await (const chunk of entries) {
+    if (!chunk.length) continue;
+    const done = await withTransaction(ctx.db, (tx) =>
+      enrolOccurrences(tx, { campaign, zones: { tenant: ctx.zone }, entries: chunk, now: ctx.now }),
+    );
+    out.acted += done.entered + done.control;
+    if (ctx.onCommitted) await ctx.onCommitted(done.outbox);
+    else out.outbox.push(...done.outbox);
+  }
+}
+
+function* chunksOf<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/**
+ * The audience's members not yet enrolled in `occurrence`, a page at a time by id (set-based: each page is one
+ * statement). Only those already members at `joinedBy` when given: later joiners come through their own events.
+ */
+async function* audiencePages(
+  ctx: ScheduleContext,
+  campaignId: string,
+  audience: CampaignAudience,
+  occurrence: string,
+  joinedBy: Date | null,
+): AsyncGenerator<string[]> {
+  const size = ctx.chunkSize ?? CHUNK;
+  let after = "";
+  for (;;) {
+    const rows =
+      audience.kind === "segment"
+        ? await ctx.db.$queryRaw<{ id: string }[]>`
+            SELECT m.customer_id AS id FROM segment_members m
+            WHERE m.segment_id = ${audience.segmentId} AND m.tenant_id = ${ctx.tenantId} AND m.customer_id > ${after}
+              AND (${joinedBy}::timestamptz IS NULL OR m.entered_at <= ${joinedBy})
+              AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
+                WHERE e.campaign_id = ${campaignId} AND e.customer_id = m.customer_id AND e.occurrence = ${occurrence})
+            ORDER BY m.customer_id LIMIT ${size}`
+        : audience.kind === "all_members"
+          ? await ctx.db.$queryRaw<{ id: string }[]>`
+            SELECT c.id FROM customers c
+            WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL AND c.id > ${after}
+              AND (${joinedBy}::timestamptz IS NULL OR c.created_at <= ${joinedBy})
+              AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
+                WHERE e.campaign_id = ${campaignId} AND e.customer_id = c.id AND e.occurrence = ${occurrence})
+            ORDER BY c.id LIMIT ${size}`
+          : [];
+    if (!rows.length) return;
+    yield rows.map((r) => r.id);
+    after = rows[rows.length - 1]!.id;
+    if (rows.length < size) return;
+  }
+}
+
+async function* entriesOf(
+  pages: AsyncIterable<string[]>,
+  occurrence: string,
+  at: Date,
+): AsyncGenerator<OccurrenceEntry[]> {
+  for await (const page of pages) yield page.map((customerId) => ({ customerId, occurrence, at }));
+}
+
+/**
+ * Broadcasts whose next run is due: every audience member enrolled in the run's occurrence (the planned instant,
+ * the same on every instance), then the next run set. A `scheduled` broadcast becomes `active` as its first run
+ * starts. A pass cut short (a crash, a lost lease) runs the same occurrence again and plans only who is left.
+ */
+export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleResult> {
+  const out: ScheduleResult = { acted: 0, outbox: [] };
+  const due = (
+    await loadCampaigns(ctx.db, { tenantId: ctx.tenantId, statuses: ["scheduled", "active"], triggers: ["broadcast"] })
+  ).filter((c) => c.nextRunAt !== null && c.nextRunAt.getTime() <= ctx.now.getTime());
+  for (const found of due) {
+    const runAt = found.nextRunAt!;
+    if (found.status === "scheduled")
+      await ctx.db.$executeRaw`
+        UPDATE campaigns SET status = 'active', started_at = coalesce(started_at, ${ctx.now}), updated_at = ${ctx.now}
+        WHERE id = ${found.id} AND status = 'scheduled'`;
+    const campaign: RunnableCampaign = {
+      ...found,
+      status: "active",
+      definition: { ...found.definition, status: "active" },
+    };
+    const occurrence = broadcastOccurrence(runAt);
+    await enrolInChunks(
+      ctx,
+      campaign,
+      entriesOf(audiencePages(ctx, campaign.id, campaign.definition.audience, occurrence, null), occurrence, runAt),
+      out,
+    );
+    const trigger = campaign.definition.trigger;
+    if (trigger.type !== "broadcast") continue;
+    // Runs missed while nothing ran are not made up: the next one is after now.
+    const after = new Date(Math.max(runAt.getTime(), ctx.now.getTime()));
+    const [next] = nextBroadcastRuns(trigger.schedule, after, ctx.zone, 1);
+    await ctx.db.$executeRaw`
+      UPDATE campaigns SET next_run_at = ${next ?? null}, updated_at = ${ctx.now}
+      WHERE id = ${campaign.id} AND next_run_at = ${runAt}`;
+  }
+  return out;
+}
+
+/**
+ * Always-on campaigns enrol the members their audience had when they started (`started_at`, set now if the admin
+ * left it empty); later joiners come through `segment.entered` or `customer.created`. Idempotent and stateless:
+ * a finished start pass finds nobody left to enrol.
+ */
+export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<ScheduleResult> {
+  const out: ScheduleResult = { acted: 0, outbox: [] };
+  const campaigns = await loadCampaigns(ctx.db, {
+    tenantId: ctx.tenantId,
+    statuses: ["active"],
+    triggers: ["always_on"],
+  });
+  for (const campaign of campaigns) {
+    let startedAt = campaign.startedAt;
+    if (!startedAt) {
+      const [row] = await ctx.db.$queryRaw<{ started_at: Date }[]>`
+        UPDATE campaigns SET started_at = coalesce(started_at, ${ctx.now}) WHERE id = ${campaign.id} RETURNING started_at`;
+      startedAt = row?.started_at ?? ctx.now;
+    }
+    const occurrence = alwaysOnStartOccurrence(startedAt);
+    const pages = audiencePages(ctx, campaign.id, campaign.definition.audience, occurrence, startedAt);
+    await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out);
+  }
+  return out;
+}
+
+/**
+ * The daily scan for birthday and inactivity campaigns. It may run at every pass: occurrences name the birthday's
+ * date and the last activity, so running it again (or on two instances) enrols nobody twice.
+ */
+export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleResult> {
+  const out: ScheduleResult = { acted: 0, outbox: [] };
+  const campaigns = await loadCampaigns(ctx.db, {
+    tenantId: ctx.tenantId,
+    statuses: ["active"],
+    triggers: ["birthday", "inactive"],
+  });
+  const size = ctx.chunkSize ?? CHUNK;
+  for (const campaign of campaigns) {
+    const trigger = campaign.definition.trigger;
+    const entries: OccurrenceEntry[] = [];
+    if (trigger.type === "birthday") {
+      const due = birthdaysDue(trigger, ctx.now, ctx.zone);
+      const rows = await ctx.db.$queryRaw<{ id: string; dob: string }[]>`
+        SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob FROM customers c
+        JOIN unnest(${due.map((d) => d.month)}::int[], ${due.map((d) => d.day)}::int[]) AS d(month, day)
+          ON extract(month FROM c.date_of_birth) = d.month AND extract(day FROM c.date_of_birth) = d.day
+        WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL`;
+      for (const r of rows) {
+        const hit = birthdayOccurrence(trigger, r.dob, ctx.now, ctx.zone);
+        if (hit) entries.push({ customerId: r.id, occurrence: hit.occurrence, at: hit.at });
+      }
+    } else if (trigger.type === "inactive") {
+      const since = inactiveSince(trigger, ctx.now);
+      const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date }[]>`
+        SELECT l.customer_id, l.last_activity_at FROM customer_loyalty l
+        JOIN customers c ON c.id = l.customer_id AND c.erased_at IS NULL
+        WHERE l.tenant_id = ${ctx.tenantId} AND l.last_activity_at <= ${since}
+          AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
+            WHERE e.campaign_id = ${campaign.id} AND e.customer_id = l.customer_id
+              AND e.occurred_at = l.last_activity_at + make_interval(secs => ${trigger.days * 86_400}))`;
+      for (const r of rows) {
+        const hit = inactivityOccurrence(trigger, r.last_activity_at, ctx.now);
+        if (hit) entries.push({ customerId: r.customer_id, occurrence: hit.occurrence, at: hit.at });
+      }
+    }
+    await enrolInChunks(ctx, campaign, chunksOf(entries, size), out);
+  }
+  return out;
+}
+
+/** Every schedule of a tenant in one call, for the scheduled jobs' pass. */
+export async function runCampaignSchedules(ctx: ScheduleContext): Promise<ScheduleResult> {
+  const results = [await runDueBroadcasts(ctx), await startAlwaysOnCampaigns(ctx), await scanClockTriggers(ctx)];
+  return { acted: results.reduce((n, r) => n + r.acted, 0), outbox: results.flatMap((r) => r.outbox) };
+}

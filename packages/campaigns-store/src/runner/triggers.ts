@@ -1,0 +1,62 @@
+import { matchTrigger, type TriggerFacts, type TriggerMatch } from "@regulars/campaigns";
+import type { DomainEvent } from "@regulars/contracts";
+import { type Db, exactNumber, withTransaction } from "@regulars/db";
+import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
+import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
+
+/**
+ * The customer's sales processed up to and including this one: `first_purchase` fires at 1. Counted by
+ * processing order, so a redelivery of the first sale after a second one has been processed counts 2 and plans
+ * nothing, which is right: the first delivery planned it.
+ */
+async function salesUpTo(db: Db, tenantId: string, customerId: string, transactionId: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM transactions t, transactions me
+    WHERE me.id = ${transactionId} AND me.tenant_id = ${tenantId}
+      AND t.tenant_id = ${tenantId} AND t.customer_id = ${customerId} AND t.type = 'sale'
+      AND (t.processed_at, t.id) <= (me.processed_at, me.id)`;
+  return exactNumber(row?.n);
+}
+
+async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEvent): Promise<TriggerFacts> {
+  const wantsSales = campaigns.some((c) => c.definition.trigger.type === "first_purchase");
+  if (!wantsSales || event.type !== "transaction.processed" || event.kind !== "sale" || !event.customerId) return {};
+  return { customerSales: await salesUpTo(db, event.tenantId, event.customerId, event.transactionId) };
+}
+
+/** A campaign never reacts to its own enrolments: a `domain_event` campaign on `campaign.enrolled` would loop. */
+const ownEnrolment = (campaign: RunnableCampaign, event: DomainEvent) =>
+  event.type === "campaign.enrolled" && event.campaignId === campaign.id;
+
+/**
+ * Enrols the event's customer in every active campaign of the tenant whose trigger the event matches, one
+ * transaction per match (a campaign's failure does not undo another's enrolment; a retry finds those done and
+ * plans nothing new). Returns what was enrolled and the outbox to publish once committed.
+ */
+export async function enrolFromEvent(
+  db: Db,
+  cache: ActiveCampaignCache,
+  event: DomainEvent,
+  now: Date,
+): Promise<EnrolResult> {
+  const total: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
+  if (!("customerId" in event) || !event.customerId) return total;
+  const campaigns = (await cache.forTenant(event.tenantId, now.getTime())).filter((c) => !ownEnrolment(c, event));
+  if (!campaigns.length) return total;
+  const facts = await factsFor(db, campaigns, event);
+  const matches = campaigns
+    .map((campaign) => ({ campaign, match: matchTrigger(campaign.definition, event, facts) }))
+    .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
+  if (!matches.length) return total;
+  const tenant = await cache.tenantZone(event.tenantId);
+  for (const { campaign, match } of matches) {
+    const done = await withTransaction(db, (tx) =>
+      enrolOccurrences(tx, { campaign, zones: { tenant }, entries: [match], now }),
+    );
+    total.entered += done.entered;
+    total.control += done.control;
+    total.refused += done.refused;
+    total.outbox.push(...done.outbox);
+  }
+  return total;
+}
