@@ -38,4 +38,34 @@ export {
   startAlwaysOnCampaigns,
 } from "./runner/schedules.ts";
 export { enrolFromEvent } from "./runner/triggers.ts";
+export {
+  type CampaignSummary,
+  type CampaignVersionSummary,
+  type CampaignView,
+  campaignVersion,
+  campaignVersions,
+  createCampaign,
+  getCampaign,
+  type ListCampaignsInput,
+  listCampaigns,
+  parseDefinition,
+  setCampaignStatus,
+  updateCampaign,
+} from "./admin/campaigns.ts";
+export { checkReferences } from "./admin/references.ts";
+export { type StatusFields, statusFields } from "./admin/status.ts";
+export { type CampaignResults, campaignResults, type ResultsDeps } from "./results/results.ts";
+export { type PreviewInput, previewTemplate, sampleCoupon, type TemplatePreview } from "./templates/preview.ts";
+export {
+  archiveTemplate,
+  checkVariants,
+  createTemplate,
+  getTemplate,
+  type ListTemplatesInput,
+  listTemplates,
+  type MessageTemplateView,
+  type TemplateInput,
+  type TemplatePatch,
+  updateTemplate,
+} from "./templates/templates.ts";
 export { customerMessageVariables, type VariableExtras } from "./templates/variables.ts";

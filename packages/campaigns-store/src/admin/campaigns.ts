@@ -1,0 +1,269 @@
+import { recordAudit } from "@regulars/audit";
+import { canEdit, canMove } from "@regulars/campaigns";
+import { CampaignDefinition, type CampaignStatus, type CampaignTriggerType } from "@regulars/contracts";
+import { type CampaignModel, type Db, type DbTx, type Prisma, withTransaction } from "@regulars/db";
+import { DomainError, issuesFromZod } from "@regulars/errors";
+import { newId } from "@regulars/ids";
+import { checkReferences } from "./references.ts";
+import { statusFields } from "./status.ts";
+
+/** A campaign in a list: what its row says, without the definition. */
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  triggerType: CampaignTriggerType;
+  version: number;
+  nextRunAt: string | null;
+  startedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CampaignVersionSummary {
+  version: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+/**
+ * A campaign with its current definition. The definition's `status` is the campaign's status now: status
+ * moves change the row, not the saved versions, so a pause does not make a new version (steps name versions).
+ */
+export interface CampaignView extends CampaignSummary {
+  definition: CampaignDefinition;
+  versions: CampaignVersionSummary[];
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function toCampaignSummary(row: CampaignModel): CampaignSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status as CampaignStatus,
+    triggerType: row.triggerType as CampaignTriggerType,
+    version: row.version,
+    nextRunAt: iso(row.nextRunAt),
+    startedAt: iso(row.startedAt),
+    createdBy: row.createdBy,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** The definition as the contract reads it, or `invalid_request` naming each field at fault. */
+export function parseDefinition(input: unknown): CampaignDefinition {
+  const parsed = CampaignDefinition.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = issuesFromZod(parsed.error);
+  throw new DomainError(
+    "invalid_request",
+    `the campaign cannot be saved: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    issues,
+  );
+}
+
+const asJson = (definition: CampaignDefinition) => definition as unknown as Prisma.InputJsonObject;
+
+async function tenantZone(db: Db | DbTx, tenantId: string): Promise<string> {
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
+  if (!tenant) throw new DomainError("not_found", "no such tenant");
+  return tenant.timezone;
+}
+
+/** The campaign's row, locked until the transaction ends: versions are numbered one after another. */
+export async function lockedCampaign(tx: DbTx, tenantId: string, id: string): Promise<CampaignModel> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM campaigns WHERE id = ${id} AND tenant_id = ${tenantId} FOR UPDATE`;
+  if (!locked) throw new DomainError("not_found", `no campaign ${id}`, [{ path: "id", message: "no such campaign" }]);
+  return (await tx.campaign.findUnique({ where: { id } }))!;
+}
+
+/**
+ * A new campaign, its definition saved as version 1, in the definition's status: `draft`, or `scheduled` /
+ * `active` at once (the moves a draft may make). Everything it names must exist for the tenant.
+ */
+export async function createCampaign(
+  db: Db,
+  tenantId: string,
+  input: unknown,
+  actor: string,
+  now = new Date(),
+): Promise<CampaignView> {
+  const definition = parseDefinition(input);
+  if (definition.status !== "draft" && !canMove("draft", definition.status))
+    throw new DomainError("invalid_request", `a new campaign cannot start ${definition.status}`, [
+      { path: "status", message: "a new campaign is draft, scheduled or active" },
+    ]);
+  await checkReferences(db, tenantId, definition, now);
+  const zone = await tenantZone(db, tenantId);
+  const fields = statusFields(definition, definition.status, null, zone, now);
+  const id = newId("campaign");
+  await withTransaction(db, async (tx) => {
+    await tx.campaign.create({
+      data: {
+        id,
+        tenantId,
+        name: definition.name,
+        triggerType: definition.trigger.type,
+        version: 1,
+        ...fields,
+        createdBy: actor,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    await tx.campaignVersion.create({
+      data: { campaignId: id, version: 1, definition: asJson(definition), createdBy: actor, createdAt: now },
+    });
+    const details = { name: definition.name, status: definition.status, trigger: definition.trigger.type };
+    await recordAudit(tx, { tenantId, actor, action: "campaigns.create", target: id, details });
+  });
+  return getCampaign(db, tenantId, id);
+}
+
+/**
+ * A new version of the definition; refused for an archived campaign (`canEdit`). A status in the definition
+ * other than the campaign's is a move, checked like `setCampaignStatus`'s; no status keeps the campaign's.
+ */
+export async function updateCampaign(
+  db: Db,
+  tenantId: string,
+  id: string,
+  input: unknown,
+  actor: string,
+  now = new Date(),
+): Promise<CampaignView> {
+  const definition = parseDefinition(input);
+  await checkReferences(db, tenantId, definition, now);
+  const zone = await tenantZone(db, tenantId);
+  await withTransaction(db, async (tx) => {
+    const row = await lockedCampaign(tx, tenantId, id);
+    const from = row.status as CampaignStatus;
+    if (!canEdit(from)) throw new DomainError("conflict", `campaign ${id} is ${from}; it can no longer change`);
+    // Without a status of its own the definition keeps the campaign's (the contract's default is `draft`).
+    if ((input as { status?: unknown } | null)?.status === undefined) definition.status = from;
+    const moving = definition.status !== from;
+    if (moving && !canMove(from, definition.status))
+      throw new DomainError("conflict", `a ${from} campaign cannot become ${definition.status}`, [
+        { path: "status", message: `not a move from ${from}` },
+      ]);
+    const fields = statusFields(definition, definition.status, row.startedAt, zone, now, moving);
+    const version = row.version + 1;
+    await tx.campaignVersion.create({
+      data: { campaignId: id, version, definition: asJson(definition), createdBy: actor, createdAt: now },
+    });
+    await tx.campaign.update({
+      where: { id },
+      data: { name: definition.name, triggerType: definition.trigger.type, version, ...fields, updatedAt: now },
+    });
+    const details = { version, name: definition.name, ...(moving ? { from, to: definition.status } : {}) };
+    await recordAudit(tx, { tenantId, actor, action: "campaigns.update", target: id, details });
+  });
+  return getCampaign(db, tenantId, id);
+}
+
+/**
+ * Moves a campaign between statuses as `canMove` allows (schedule, activate, pause, resume, archive, back to
+ * draft). Moving to the status it has is a no-op, so a retried request does not fail.
+ */
+export async function setCampaignStatus(
+  db: Db,
+  tenantId: string,
+  id: string,
+  to: CampaignStatus,
+  actor: string,
+  now = new Date(),
+): Promise<CampaignView> {
+  const zone = await tenantZone(db, tenantId);
+  await withTransaction(db, async (tx) => {
+    const row = await lockedCampaign(tx, tenantId, id);
+    const from = row.status as CampaignStatus;
+    if (from === to) return;
+    if (!canMove(from, to))
+      throw new DomainError("conflict", `a ${from} campaign cannot become ${to}`, [
+        { path: "status", message: `not a move from ${from}` },
+      ]);
+    const definition = await currentDefinition(tx, id, row.version);
+    const fields = statusFields(definition, to, row.startedAt, zone, now);
+    await tx.campaign.update({ where: { id }, data: { ...fields, updatedAt: now } });
+    const details = { from, to, nextRunAt: iso(fields.nextRunAt) };
+    await recordAudit(tx, { tenantId, actor, action: "campaigns.status", target: id, details });
+  });
+  return getCampaign(db, tenantId, id);
+}
+
+async function currentDefinition(db: Db | DbTx, campaignId: string, version: number): Promise<CampaignDefinition> {
+  const saved = await db.campaignVersion.findUnique({ where: { campaignId_version: { campaignId, version } } });
+  // Stored definitions were parsed when saved; parsing again fills defaults a later shape may have added.
+  return CampaignDefinition.parse(saved!.definition);
+}
+
+export async function getCampaign(db: Db, tenantId: string, id: string): Promise<CampaignView> {
+  const row = await db.campaign.findFirst({ where: { id, tenantId } });
+  if (!row) throw new DomainError("not_found", `no campaign ${id}`, [{ path: "id", message: "no such campaign" }]);
+  const [definition, versions] = await Promise.all([
+    currentDefinition(db, id, row.version),
+    campaignVersions(db, tenantId, id),
+  ]);
+  const summary = toCampaignSummary(row);
+  return { ...summary, definition: { ...definition, status: summary.status }, versions };
+}
+
+/** Every saved version, newest first. */
+export async function campaignVersions(db: Db, tenantId: string, id: string): Promise<CampaignVersionSummary[]> {
+  const rows = await db.$queryRaw<{ version: number; created_by: string; created_at: Date }[]>`
+    SELECT v.version, v.created_by, v.created_at FROM campaign_versions v
+    JOIN campaigns c ON c.id = v.campaign_id
+    WHERE c.id = ${id} AND c.tenant_id = ${tenantId}
+    ORDER BY v.version DESC`;
+  if (!rows.length)
+    throw new DomainError("not_found", `no campaign ${id}`, [{ path: "id", message: "no such campaign" }]);
+  return rows.map((r) => ({ version: r.version, createdBy: r.created_by, createdAt: r.created_at.toISOString() }));
+}
+
+/** One saved version's definition as it was saved (its status is the one it was saved with). */
+export async function campaignVersion(db: Db, tenantId: string, id: string, version: number) {
+  const row = await db.campaign.findFirst({ where: { id, tenantId }, select: { id: true } });
+  const saved =
+    row && (await db.campaignVersion.findUnique({ where: { campaignId_version: { campaignId: id, version } } }));
+  if (!saved)
+    throw new DomainError("not_found", `campaign ${id} has no version ${version}`, [
+      { path: "version", message: "no such version" },
+    ]);
+  return {
+    version,
+    createdBy: saved.createdBy,
+    createdAt: saved.createdAt.toISOString(),
+    definition: CampaignDefinition.parse(saved.definition),
+  };
+}
+
+export interface ListCampaignsInput {
+  status?: CampaignStatus[];
+  triggerType?: CampaignTriggerType[];
+  limit: number;
+  /** The last id of the previous page. */
+  cursor?: string | null;
+}
+
+/** Newest first, a page at a time (ids sort by creation time). */
+export async function listCampaigns(db: Db, tenantId: string, input: ListCampaignsInput) {
+  const rows = await db.campaign.findMany({
+    where: {
+      tenantId,
+      ...(input.status?.length ? { status: { in: input.status } } : {}),
+      ...(input.triggerType?.length ? { triggerType: { in: input.triggerType } } : {}),
+      ...(input.cursor ? { id: { lt: input.cursor } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map(toCampaignSummary),
+    nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null,
+  };
+}

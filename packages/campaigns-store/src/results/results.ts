@@ -1,0 +1,175 @@
+import { assertIdentifier, type FactsTarget } from "@regulars/analytics";
+import {
+  conversionUplift,
+  type GroupConversions,
+  type MessageCounts,
+  type MessageRates,
+  messageRates,
+  type Uplift,
+} from "@regulars/campaigns";
+import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+
+export interface CampaignResults {
+  campaignId: string;
+  conversionDays: number;
+  /** Distinct customers who entered (steps planned) and who were held out as the control group. */
+  reach: { entered: number; control: number };
+  /** Distinct messages per status reached (a message sent on a second attempt counts once). */
+  messages: MessageCounts;
+  rates: MessageRates;
+  coupons: {
+    /** Coupons this campaign's steps put into wallets (Postgres: the wallet coupons keyed by its step keys). */
+    issued: number;
+    /** Uses, less uses given back by refunds, by entered customers of the coupon campaigns it issues. */
+    redeemed: number;
+  };
+  /** Customers with a sale within `conversionDays` after they were enrolled, entered against control. */
+  conversions: { entered: GroupConversions; control: GroupConversions; uplift: Uplift };
+}
+
+export interface ResultsDeps {
+  db: Db;
+  analytics: FactsTarget;
+}
+
+async function select<T>(target: FactsTarget, query: string, params: Record<string, unknown>): Promise<T[]> {
+  const result = await target.client.query({ query, query_params: params, format: "JSONEachRow" });
+  return result.json<T>();
+}
+
+/** 64-bit counts arrive as strings; campaign figures stay far below 2^53. */
+const int = (value: string | number | undefined): number => Number(value ?? 0);
+
+/** Each enrolled customer once per outcome, at their first enrolment: the start of their conversion window. */
+const enrolled = (db: string) => `
+  SELECT customer_id, outcome, min(occurred_at) AS enrolled_at
+    FROM ${db}.campaign_enrolments FINAL
+   WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}
+   GROUP BY customer_id, outcome`;
+
+/**
+ * A campaign's results, counted in ClickHouse from the events the analytics writer stored, with every read
+ * FINAL so a redelivered event counts once. Only the coupons issued are counted in Postgres: `coupon.issued`
+ * says `source: "campaign"` but not which campaign, while the wallet coupon's issue key is the step's key.
+ * Redemptions are attributed by customer and coupon campaign: a use, after the customer entered, of a coupon
+ * campaign that this campaign issues. A conversion is a sale strictly after the enrolment (the sale that
+ * triggered a first-purchase campaign is not its own conversion) and at most `conversionDays` later; the
+ * control group's window starts when it was held out, so both groups get the same window.
+ */
+export async function campaignResults(
+  deps: ResultsDeps,
+  tenantId: string,
+  campaignId: string,
+  options: { conversionDays: number },
+): Promise<CampaignResults> {
+  const { db, analytics } = deps;
+  const conversionDays = options.conversionDays;
+  if (!Number.isInteger(conversionDays) || conversionDays < 1 || conversionDays > 365)
+    throw new DomainError("invalid_request", "conversionDays must be a whole number of days from 1 to 365", [
+      { path: "conversionDays", message: "1 to 365 days" },
+    ]);
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId, tenantId }, select: { id: true } });
+  if (!campaign)
+    throw new DomainError("not_found", `no campaign ${campaignId}`, [
+      { path: "campaignId", message: "no such campaign" },
+    ]);
+  const ch = assertIdentifier(analytics.database);
+  const [couponCampaignIds, issued] = await Promise.all([
+    couponCampaignsOf(db, campaignId),
+    couponsIssued(db, tenantId, campaignId),
+  ]);
+  const params = { tenant: tenantId, campaign: campaignId, days: conversionDays, coupons: couponCampaignIds };
+
+  const [messages, conversions, redemptions] = await Promise.all([
+    select<Record<string, string>>(
+      analytics,
+      `SELECT uniqExactIf(message_id, type = 'sent') AS sent_count,
+              uniqExactIf(message_id, type = 'delivered') AS delivered_count,
+              uniqExactIf(message_id, type = 'opened') AS opened_count,
+              uniqExactIf(message_id, type = 'clicked') AS clicked_count,
+              uniqExactIf(message_id, type = 'failed') AS failed_count
+         FROM ${ch}.message_events FINAL
+        WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}`,
+      params,
+    ),
+    select<{ outcome: string; customers: string; converted: string }>(
+      analytics,
+      `WITH enrolled AS (${enrolled(ch)}),
+            sales AS (
+              SELECT customer_id, occurred_at FROM ${ch}.transactions FINAL
+               WHERE tenant_id = {tenant:String} AND type = 'sale'
+                 AND customer_id IN (SELECT customer_id FROM enrolled))
+       SELECT outcome, count() AS customers, sum(bought) AS converted
+         FROM (
+           SELECT e.customer_id AS customer_id, e.outcome AS outcome,
+                  max(s.occurred_at > e.enrolled_at
+                      AND s.occurred_at <= e.enrolled_at + toIntervalDay({days:UInt32})) AS bought
+             FROM enrolled AS e LEFT JOIN sales AS s ON s.customer_id = e.customer_id
+            GROUP BY e.customer_id, e.outcome)
+        GROUP BY outcome`,
+      params,
+    ),
+    couponCampaignIds.length
+      ? select<{ used: string; given_back: string }>(
+          analytics,
+          `WITH entered AS (
+             SELECT customer_id, min(occurred_at) AS enrolled_at FROM ${ch}.campaign_enrolments FINAL
+              WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome = 'entered'
+              GROUP BY customer_id)
+           SELECT countIf(NOT l.returned) AS used, countIf(l.returned) AS given_back
+             FROM ${ch}.loyalty_events AS l FINAL
+            INNER JOIN entered AS e ON e.customer_id = l.customer_id
+            WHERE l.tenant_id = {tenant:String} AND l.type = 'coupon.redeemed'
+              AND l.campaign_id IN {coupons:Array(String)} AND l.occurred_at >= e.enrolled_at`,
+          params,
+        )
+      : Promise.resolve([{ used: "0", given_back: "0" }]),
+  ]);
+
+  const groups = new Map(conversions.map((r) => [r.outcome, r]));
+  const group = (outcome: string): GroupConversions => ({
+    customers: int(groups.get(outcome)?.customers),
+    converted: int(groups.get(outcome)?.converted),
+  });
+  const entered = group("entered");
+  const control = group("control");
+  const m = messages[0] ?? {};
+  const counts: MessageCounts = {
+    reached: entered.customers,
+    sent: int(m.sent_count),
+    delivered: int(m.delivered_count),
+    opened: int(m.opened_count),
+    clicked: int(m.clicked_count),
+    failed: int(m.failed_count),
+  };
+  const r = redemptions[0];
+  return {
+    campaignId,
+    conversionDays,
+    reach: { entered: entered.customers, control: control.customers },
+    messages: counts,
+    rates: messageRates(counts),
+    coupons: { issued, redeemed: Math.max(0, int(r?.used) - int(r?.given_back)) },
+    conversions: { entered, control, uplift: conversionUplift(entered, control) },
+  };
+}
+
+/** Every coupon campaign any version of the campaign issues: a use counts whichever version issued it. */
+async function couponCampaignsOf(db: Db, campaignId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT a ->> 'couponCampaignId' AS id
+      FROM campaign_versions v, jsonb_array_elements(v.definition -> 'actions') AS a
+     WHERE v.campaign_id = ${campaignId} AND a ->> 'type' = 'issue_coupon'
+     ORDER BY id`;
+  return rows.map((r) => r.id);
+}
+
+/** Wallet coupons whose issue key is one of the campaign's step keys (the runner issues under the step key). */
+async function couponsIssued(db: Db, tenantId: string, campaignId: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ issued: bigint }[]>`
+    SELECT count(*) AS issued FROM wallet_coupons w
+      JOIN campaign_steps s ON s.key = w.issue_key AND s.tenant_id = w.tenant_id
+     WHERE s.tenant_id = ${tenantId} AND s.campaign_id = ${campaignId}`;
+  return Number(row?.issued ?? 0);
+}
