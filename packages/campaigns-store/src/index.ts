@@ -3,6 +3,23 @@
 // `@regulars/campaigns`'s; messages themselves are `@regulars/messages-store`'s.
 
 export {
+  type CampaignSummary,
+  type CampaignVersionSummary,
+  type CampaignView,
+  campaignVersion,
+  campaignVersions,
+  createCampaign,
+  getCampaign,
+  type ListCampaignsInput,
+  listCampaigns,
+  parseDefinition,
+  setCampaignStatus,
+  updateCampaign,
+} from "./admin/campaigns.ts";
+export { checkReferences } from "./admin/references.ts";
+export { type StatusFields, statusFields } from "./admin/status.ts";
+export { type CampaignResults, campaignResults, type ResultsDeps } from "./results/results.ts";
+export {
   ActiveCampaignCache,
   loadCampaigns,
   type RunnableCampaign,
@@ -38,23 +55,6 @@ export {
   startAlwaysOnCampaigns,
 } from "./runner/schedules.ts";
 export { enrolFromEvent } from "./runner/triggers.ts";
-export {
-  type CampaignSummary,
-  type CampaignVersionSummary,
-  type CampaignView,
-  campaignVersion,
-  campaignVersions,
-  createCampaign,
-  getCampaign,
-  type ListCampaignsInput,
-  listCampaigns,
-  parseDefinition,
-  setCampaignStatus,
-  updateCampaign,
-} from "./admin/campaigns.ts";
-export { checkReferences } from "./admin/references.ts";
-export { type StatusFields, statusFields } from "./admin/status.ts";
-export { type CampaignResults, campaignResults, type ResultsDeps } from "./results/results.ts";
 export { type PreviewInput, previewTemplate, sampleCoupon, type TemplatePreview } from "./templates/preview.ts";
 export {
   archiveTemplate,
