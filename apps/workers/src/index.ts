@@ -19,6 +19,7 @@ import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-loyalty-events.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
 import { CustomerSnapshotMessage, writeCustomerSnapshotsBatch } from "./segments/write-customer-snapshots.ts";
@@ -26,8 +27,8 @@ import { fanOutBatch, WebhookFanOutMessage } from "./webhooks/fan-out.ts";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/webhook-sender.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
-export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs" | "webhooks";
-export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs", "webhooks"];
+export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs" | "webhooks" | "messages";
+export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "messages"];
 
 export interface WorkersOptions {
   db: Db;
@@ -53,6 +54,8 @@ export interface WorkersOptions {
   ledgerLeaseMs?: number;
   /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
   webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
+  /** The message sender's providers per channel (development provider when absent), limits and (in tests) clock. */
+  messages?: Omit<MessagesWorkerOptions, "db" | "log" | "registry" | "publish">;
 }
 
 export interface RunningWorkers {
@@ -229,6 +232,8 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     sender.start();
     others.push(sender);
   }
+  if (enabled.has("messages"))
+    others.push(startMessages({ ...opts.messages, db, log, registry: opts.registry, publish: publishCommitted }));
   if (enabled.has("jobs")) {
     others.push(
       startScheduler({

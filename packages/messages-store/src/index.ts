@@ -1,5 +1,15 @@
 // @regulars/messages-store: every message to a customer in Postgres. Rendering and queueing, the senders'
 // claims, delivery results and statuses, opens and clicks. The rules are `@regulars/messaging`'s.
+
+export { type ClaimedMessage, claimDueMessages, type MessageClaimOptions } from "./claim.ts";
+export {
+  type DeliveryReceipt,
+  type Engagement,
+  type Reported,
+  recordDeliveryReceipt,
+  recordEngagement,
+} from "./engagement.ts";
+export { announceMessageEvents, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
 export {
   type CampaignMessageInput,
   type MessageInput,
@@ -8,6 +18,15 @@ export {
   queueCampaignMessage,
   queueMessage,
 } from "./queue.ts";
+export {
+  type Recorded,
+  recordCancelled,
+  recordFailure,
+  recordHeld,
+  recordSent,
+  type SendOutcome,
+} from "./results.ts";
+export { addressText, decideSend, type SendCheckOptions, type SendDecision } from "./send-check.ts";
 export {
   clickTracking,
   MessageTracking,

@@ -1,0 +1,208 @@
+import type { Db } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import type { Logger } from "@regulars/logger";
+import {
+  type ClaimedMessage,
+  claimDueMessages,
+  decideSend,
+  type Recorded,
+  recordCancelled,
+  recordFailure,
+  recordHeld,
+  recordSent,
+  type SendCheckOptions,
+} from "@regulars/messages-store";
+import { defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { type ChannelProviders, providerFor } from "./channel-providers.ts";
+
+export interface MessageSenderOptions {
+  db: Db;
+  log: Logger;
+  providers: ChannelProviders;
+  /** Messages in flight at once in this process: a slow provider holds at most these slots, never the loop. */
+  concurrency?: number;
+  /** How long a send may take before it counts as a timeout (and is retried by the policy). */
+  sendTimeoutMs?: number;
+  /** How often to look for due messages. */
+  pollMs?: number;
+  /** How long a message of a paused campaign waits before it is looked at again. */
+  holdMs?: number;
+  retryPolicy?: RetryPolicy;
+  /** Publishes domain events once their change committed (the outbox relay publishes what this misses). */
+  publish?: (items: OutboxItem[]) => Promise<void>;
+  tenantCaps?: SendCheckOptions["tenantCaps"];
+  /** Only these tenants' messages; all when absent. */
+  tenantIds?: readonly string[];
+  clock?: () => Date;
+  random?: () => number;
+  registry?: Registry;
+}
+
+export const messageSenderDefaults = { concurrency: 16, sendTimeoutMs: 30_000, pollMs: 1_000, holdMs: 60_000 };
+
+export interface MessageSender {
+  /** Claims what is due now (up to the free slots) and resolves once those are recorded; how many it took. */
+  sendDue(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+function senderMetrics(registry: Registry | undefined) {
+  if (!registry) return null;
+  const outcomes =
+    (registry.getSingleMetric("regulars_messages_total") as Counter<"channel" | "outcome"> | undefined) ??
+    new Counter({
+      name: "regulars_messages_total",
+      help: "Messages taken by the sender, by channel and outcome (sent|retrying|failed|cancelled|held|stale)",
+      labelNames: ["channel", "outcome"],
+      registers: [registry],
+    });
+  const seconds =
+    (registry.getSingleMetric("regulars_message_send_seconds") as Histogram<"provider"> | undefined) ??
+    new Histogram({
+      name: "regulars_message_send_seconds",
+      help: "How long a provider took to take a message (or to fail)",
+      labelNames: ["provider"],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  return { outcomes, seconds };
+}
+
+/**
+ * Sends queued messages out of Postgres: claims what is due, asks again whether each may go (consent, address,
+ * caps, the campaign's status), hands it to the channel's provider with a timeout, and records the result with
+ * its domain event: sent, retried after the policy's backoff, failed with the provider's code, or cancelled with
+ * the reason. At most `concurrency` messages are in flight, each in its own slot, so a slow provider delays only
+ * the messages it holds. Several processes may run one: claims never overlap.
+ */
+export function createMessageSender(opts: MessageSenderOptions): MessageSender {
+  const { db, log } = opts;
+  const settings = { ...messageSenderDefaults, ...definedOf(opts) };
+  const clock = opts.clock ?? (() => new Date());
+  const random = opts.random ?? Math.random;
+  const metrics = senderMetrics(opts.registry);
+  const running = new Set<Promise<void>>();
+  let stopped = true;
+  let loop: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | null = null;
+
+  const send = async (claimed: ClaimedMessage): Promise<Recorded> => {
+    const decision = await decideSend(db, claimed, { tenantCaps: opts.tenantCaps });
+    if (decision.action === "cancel") return recordCancelled(db, claimed, decision, clock());
+    if (decision.action === "hold") return recordHeld(db, claimed, clock(), settings.holdMs);
+    const { message } = decision;
+    const provider = providerFor(opts.providers, message);
+    const started = performance.now();
+    const result = await withTimeout(provider.send(message), settings.sendTimeoutMs);
+    metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
+    if (result.ok) return recordSent(db, claimed, message, provider.name, result.providerMessageId, clock());
+    return recordFailure(db, claimed, message, provider.name, result.failure, {
+      now: clock(),
+      policy: opts.retryPolicy ?? defaultRetryPolicy,
+      random: random(),
+    });
+  };
+
+  const track = (claimed: ClaimedMessage) => {
+    const done = send(claimed)
+      .then(async (recorded) => {
+        metrics?.outcomes.inc({ channel: claimed.channel, outcome: recorded.outcome });
+        if (recorded.outcome === "failed" || recorded.outcome === "cancelled")
+          log.info({ messageId: claimed.id, outcome: recorded.outcome }, "message not sent");
+        if (recorded.outbox.length && opts.publish)
+          await opts
+            .publish(recorded.outbox)
+            .catch((e: unknown) =>
+              log.warn({ err: e }, "publishing message events failed; the outbox relay will retry"),
+            );
+      })
+      // The claim's lease keeps the message from others until it ends; then it is taken again.
+      .catch((e: unknown) => log.warn({ err: e, messageId: claimed.id }, "sending a message failed; it is retried"))
+      .finally(() => {
+        running.delete(done);
+        wakeUp?.();
+      });
+    running.add(done);
+    return done;
+  };
+
+  const claimAndStart = async (): Promise<Promise<void>[]> => {
+    const free = settings.concurrency - running.size;
+    if (free <= 0) return [];
+    const claimed = await claimDueMessages(db, {
+      now: clock(),
+      limit: free,
+      leaseMs: settings.sendTimeoutMs + 30_000,
+      ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}),
+    });
+    return claimed.map(track);
+  };
+
+  // While messages are in flight, claims wait for a quarter of the slots: one claim per finished send would be one
+  // query per message.
+  const claimAtLeast = Math.max(1, Math.floor(settings.concurrency / 4));
+  const run = async () => {
+    while (!stopped) {
+      let started = 0;
+      try {
+        const free = settings.concurrency - running.size;
+        if (running.size === 0 || free >= claimAtLeast) started = (await claimAndStart()).length;
+      } catch (e) {
+        log.warn({ err: e }, "looking for due messages failed; will retry");
+      }
+      if (started > 0 && settings.concurrency - running.size >= claimAtLeast) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.pollMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = null;
+    }
+  };
+
+  return {
+    async sendDue() {
+      const started = await claimAndStart();
+      await Promise.all(started);
+      return started.length;
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      await Promise.all(running);
+    },
+  };
+}
+
+/** A provider that does not answer in time has failed this attempt; the lease keeps others off meanwhile. */
+async function withTimeout(sending: Promise<SendResult>, ms: number): Promise<SendResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<SendResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, failure: sendFailure("timeout", `no answer in ${ms} ms`) }), ms);
+  });
+  const thrown = sending.catch(
+    (e: unknown): SendResult => ({ ok: false, failure: sendFailure("provider_error", String(e).slice(0, 300)) }),
+  );
+  try {
+    return await Promise.race([thrown, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function definedOf(opts: MessageSenderOptions) {
+  const { concurrency, sendTimeoutMs, pollMs, holdMs } = opts;
+  return Object.fromEntries(
+    Object.entries({ concurrency, sendTimeoutMs, pollMs, holdMs }).filter(([, v]) => v !== undefined),
+  ) as Partial<typeof messageSenderDefaults>;
+}

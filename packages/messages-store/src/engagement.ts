@@ -1,0 +1,122 @@
+import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import { type Channel, DeliveryStatus, laterStatus } from "@regulars/messaging";
+import { announceMessageEvents, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
+
+interface MessageRow {
+  id: string;
+  tenant_id: string;
+  customer_id: string | null;
+  campaign_id: string | null;
+  channel: Channel;
+  status: string;
+  provider: string | null;
+}
+
+export type Engagement = { kind: "click"; url: string } | { kind: "open" };
+
+export interface Reported {
+  /** The message's status after the report. */
+  status: string;
+  outbox: OutboxItem[];
+}
+
+/**
+ * What came back about a message after it left: the customer opened it or followed a link (the tracker), or the
+ * provider reported it delivered or failed (a receipt). The status moves by `laterStatus` only (reports arrive out
+ * of order; an open outranks a late bounce), the first time of each is kept, and the event's id is stable (one
+ * `message.clicked` per message and link), so a reload, a prefetch or a repeated receipt records nothing new.
+ * A cancelled message stays cancelled. Null when there is no such message.
+ */
+async function report(
+  db: Db,
+  messageId: string,
+  next: "delivered" | "failed" | "opened" | "clicked",
+  now: Date,
+  event: (message: MessageRef & { provider: string | null }) => MessageEvent,
+  tenantId?: string,
+  failureCode?: string,
+): Promise<Reported | null> {
+  return withTransaction(db, async (tx) => {
+    const [row] = await tx.$queryRaw<MessageRow[]>`
+      SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider FROM messages
+      WHERE id = ${messageId} AND (${tenantId ?? null}::text IS NULL OR tenant_id = ${tenantId ?? null})
+      FOR UPDATE`;
+    if (!row) return null;
+    const current = DeliveryStatus.safeParse(row.status);
+    if (!current.success) return { status: row.status, outbox: [] };
+    const status = laterStatus(current.data, next);
+    // A bounce reported after an open or a delivery changes nothing: the customer got it.
+    if (next === "failed" && status !== "failed") return { status, outbox: [] };
+    await tx.$executeRaw`
+      UPDATE messages SET status = ${status},
+        delivered_at = CASE WHEN ${next} = 'delivered' THEN coalesce(delivered_at, ${now}) ELSE delivered_at END,
+        failed_at = CASE WHEN ${next} = 'failed' THEN coalesce(failed_at, ${now}) ELSE failed_at END,
+        failure_code = coalesce(${failureCode ?? null}, failure_code),
+        opened_at = CASE WHEN ${next} IN ('opened', 'clicked') THEN coalesce(opened_at, ${now}) ELSE opened_at END,
+        clicked_at = CASE WHEN ${next} = 'clicked' THEN coalesce(clicked_at, ${now}) ELSE clicked_at END
+      WHERE id = ${row.id}`;
+    const ref = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      customerId: row.customer_id,
+      campaignId: row.campaign_id,
+      channel: row.channel,
+      provider: row.provider,
+    };
+    return { status, outbox: await announceMessageEvents(tx, [event(ref)]) };
+  });
+}
+
+/** A tracked link was followed, or an open pixel loaded (a click also proves the message was opened). */
+export function recordEngagement(db: Db, messageId: string, engagement: Engagement, now: Date) {
+  return engagement.kind === "click"
+    ? report(db, messageId, "clicked", now, (m) =>
+        messageEvent<MessageClicked>(m, now, { type: "message.clicked", url: engagement.url }),
+      )
+    : report(db, messageId, "opened", now, (m) => messageEvent<MessageOpened>(m, now, { type: "message.opened" }));
+}
+
+export type DeliveryReceipt = { status: "delivered" } | { status: "failed"; code: string; reason: string };
+
+/**
+ * A provider's report on a message it took: delivered to the phone, inbox or device, or failed after all (a
+ * bounce). Only the tenant's messages, and only one the named provider sent.
+ */
+export async function recordDeliveryReceipt(
+  db: Db,
+  messageId: string,
+  provider: string,
+  receipt: DeliveryReceipt,
+  now: Date,
+  tenantId?: string,
+): Promise<Reported | null> {
+  const [owner] = await db.$queryRaw<
+    { provider: string | null }[]
+  >`SELECT provider FROM messages WHERE id = ${messageId}`;
+  if (!owner || owner.provider !== provider) return null;
+  return receipt.status === "delivered"
+    ? report(
+        db,
+        messageId,
+        "delivered",
+        now,
+        (m) => messageEvent<MessageDelivered>(m, now, { type: "message.delivered", provider }),
+        tenantId,
+      )
+    : report(
+        db,
+        messageId,
+        "failed",
+        now,
+        (m) =>
+          messageEvent<MessageFailed>(m, now, {
+            type: "message.failed",
+            code: receipt.code,
+            reason: receipt.reason.slice(0, 500),
+          }),
+        tenantId,
+        receipt.code,
+      );
+}

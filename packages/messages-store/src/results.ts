@@ -1,0 +1,161 @@
+import type { MessageFailed, MessageSent } from "@regulars/contracts";
+import { pushTargets, removePushToken } from "@regulars/customers-store";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import {
+  afterFailure,
+  defaultRetryPolicy,
+  type OutgoingMessage,
+  type RetryPolicy,
+  type SendFailure,
+} from "@regulars/messaging";
+import type { ClaimedMessage } from "./claim.ts";
+import { announceMessageEvents, messageEvent } from "./events.ts";
+import { addressText, type SendDecision } from "./send-check.ts";
+
+export type SendOutcome = "sent" | "retrying" | "failed" | "cancelled" | "held" | "stale";
+
+export interface Recorded {
+  outcome: SendOutcome;
+  /** Domain events written with the change: publish them once it committed. */
+  outbox: OutboxItem[];
+}
+
+const stale: Recorded = { outcome: "stale", outbox: [] };
+const errorText = (failure: SendFailure) => `${failure.code}: ${failure.message}`.slice(0, 500);
+
+/**
+ * Moves a claimed message on, in one transaction with its domain event, unless another attempt was recorded
+ * since it was claimed (its lease ran out and a second sender took it): then nothing changes (`stale`). The
+ * guard is the attempt count the claim saw, so a slow sender can never overwrite a newer attempt's result.
+ */
+async function moveOn(
+  db: Db,
+  update: (tx: DbTx) => Promise<number>,
+  events: (tx: DbTx) => Promise<OutboxItem[]>,
+  outcome: SendOutcome,
+): Promise<Recorded> {
+  return withTransaction(db, async (tx) => {
+    if ((await update(tx)) === 0) return stale;
+    return { outcome, outbox: await events(tx) };
+  });
+}
+
+/** The provider took it: `sent`, with the provider's id, and `message.sent`. */
+export function recordSent(
+  db: Db,
+  claimed: ClaimedMessage,
+  message: OutgoingMessage,
+  provider: string,
+  providerMessageId: string,
+  now: Date,
+): Promise<Recorded> {
+  const attempt = claimed.attempts + 1;
+  return moveOn(
+    db,
+    (tx) => tx.$executeRaw`
+      UPDATE messages SET status = 'sent', attempts = ${attempt}, provider = ${provider},
+        provider_message_id = ${providerMessageId}, to_address = ${addressText(message)}, sent_at = ${now},
+        last_error = NULL, next_attempt_at = ${now}
+      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+    (tx) =>
+      announceMessageEvents(tx, [messageEvent<MessageSent>(claimed, now, { type: "message.sent", provider, attempt })]),
+    "sent",
+  );
+}
+
+/**
+ * The provider refused or could not be reached: tried again after the policy's backoff (or the provider's
+ * Retry-After), or `failed` with the failure's code and `message.failed` when retrying cannot help or the
+ * attempts are used up. A push device the provider says is gone is forgotten, so nothing is pushed to it again.
+ */
+export async function recordFailure(
+  db: Db,
+  claimed: ClaimedMessage,
+  message: OutgoingMessage | null,
+  provider: string,
+  failure: SendFailure,
+  opts: { now: Date; policy?: RetryPolicy; random?: number },
+): Promise<Recorded> {
+  const { now } = opts;
+  const attempt = claimed.attempts + 1;
+  const decision = afterFailure(opts.policy ?? defaultRetryPolicy, attempt, failure, now, opts.random ?? Math.random());
+  if (decision.action === "retry")
+    return moveOn(
+      db,
+      (tx) => tx.$executeRaw`
+        UPDATE messages SET attempts = ${attempt}, provider = ${provider}, last_error = ${errorText(failure)},
+          next_attempt_at = ${decision.at}
+        WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+      async () => [],
+      "retrying",
+    );
+  const reason =
+    decision.reason === "attempts_exhausted"
+      ? `gave up after ${attempt} attempts: ${failure.message}`
+      : failure.message;
+  return moveOn(
+    db,
+    (tx) => tx.$executeRaw`
+      UPDATE messages SET status = 'failed', attempts = ${attempt}, provider = ${provider},
+        last_error = ${errorText(failure)}, failure_code = ${failure.code}, failed_at = ${now}, next_attempt_at = ${now}
+      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+    async (tx) => {
+      if (failure.code === "recipient_gone" && message?.channel === "push" && claimed.customerId)
+        await forgetDevice(tx, claimed.tenantId, claimed.customerId, message.to.token);
+      return announceMessageEvents(tx, [
+        messageEvent<MessageFailed>(claimed, now, {
+          type: "message.failed",
+          code: failure.code,
+          reason: reason.slice(0, 500),
+        }),
+      ]);
+    },
+    "failed",
+  );
+}
+
+async function forgetDevice(tx: DbTx, tenantId: string, customerId: string, token: string) {
+  for (const device of await pushTargets(tx, tenantId, customerId))
+    if (device.token === token) await removePushToken(tx, tenantId, customerId, device.deviceId);
+}
+
+/**
+ * It may not go any more (consent withdrawn, no address, caps used, campaign ended): `cancelled`, with the
+ * reason in `failure_code` and `last_error`, announced as `message.failed` with that code.
+ */
+export function recordCancelled(
+  db: Db,
+  claimed: ClaimedMessage,
+  decision: Extract<SendDecision, { action: "cancel" }>,
+  now: Date,
+): Promise<Recorded> {
+  return moveOn(
+    db,
+    (tx) => tx.$executeRaw`
+      UPDATE messages SET status = 'cancelled', failure_code = ${decision.code}, last_error = ${decision.reason},
+        failed_at = ${now}, next_attempt_at = ${now}
+      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+    (tx) =>
+      announceMessageEvents(tx, [
+        messageEvent<MessageFailed>(claimed, now, {
+          type: "message.failed",
+          code: decision.code,
+          reason: decision.reason,
+        }),
+      ]),
+    "cancelled",
+  );
+}
+
+/** Its campaign is paused: looked at again after `holdMs`, no attempt counted. */
+export function recordHeld(db: Db, claimed: ClaimedMessage, now: Date, holdMs: number): Promise<Recorded> {
+  return moveOn(
+    db,
+    (tx) => tx.$executeRaw`
+      UPDATE messages SET next_attempt_at = ${new Date(now.getTime() + holdMs)}
+      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+    async () => [],
+    "held",
+  );
+}
