@@ -2,7 +2,7 @@ import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, type MessageTemplateModel, type Prisma, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { type Channel, type MessageTemplate, templateSetIssues } from "@regulars/messaging";
+import { type Channel, MessageTemplate, templateSetIssues } from "@regulars/messaging";
 
 /** A template as the admin reads it: every language variant of one channel, and its save count. */
 export interface MessageTemplateView {
@@ -62,7 +62,8 @@ export function checkVariants(channel: Channel, variants: unknown): MessageTempl
       `the template cannot be saved: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
       issues,
     );
-  return variants as MessageTemplate[];
+  // Parsed, so defaults (an e-mail's `format`) and trimming are stored as the renderer reads them.
+  return (variants as unknown[]).map((v) => MessageTemplate.parse(v));
 }
 
 export async function templateRow(db: Db | DbTx, tenantId: string, id: string): Promise<MessageTemplateModel> {
