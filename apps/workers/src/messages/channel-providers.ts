@@ -1,19 +1,31 @@
-import type { Channel, MessageProvider, OutgoingMessage } from "@regulars/messaging";
+import type { Channel, MessageProvider, OutgoingMessage, SendResult } from "@regulars/messaging";
+
+/** A provider for channel `C`: one of that channel alone, or one that takes every channel (development). */
+type For<C extends Channel> = MessageProvider<C> | MessageProvider<Channel>;
 
 /**
  * The provider of each channel, as the settings name them; web push devices may have a provider of their own
  * (browsers go through web push with VAPID, apps through FCM), else they go to the push provider.
  */
 export interface ChannelProviders {
-  email: MessageProvider;
-  sms: MessageProvider;
-  push: MessageProvider;
-  webPush?: MessageProvider;
+  email: For<"email">;
+  sms: For<"sms">;
+  push: For<"push">;
+  webPush?: For<"push">;
 }
 
-export function providerFor(providers: ChannelProviders, message: OutgoingMessage): MessageProvider {
-  if (message.channel === "push" && message.to.platform === "web" && providers.webPush) return providers.webPush;
-  return providers[message.channel as Channel];
+/** The provider a message goes to, and its send bound to that message. */
+export function routeMessage(
+  providers: ChannelProviders,
+  message: OutgoingMessage,
+): { name: string; send: () => Promise<SendResult> } {
+  const provider: { name: string; send: (m: never) => Promise<SendResult> } =
+    message.channel === "push" && message.to.platform === "web" && providers.webPush
+      ? providers.webPush
+      : providers[message.channel];
+  // Routed by the message's own channel above, so the provider takes this message.
+  const send = provider.send.bind(provider) as (m: OutgoingMessage) => Promise<SendResult>;
+  return { name: provider.name, send: () => send(message) };
 }
 
 /** Ends what the providers hold open (SMTP pools), each once. */

@@ -14,7 +14,7 @@ import {
 } from "@regulars/messages-store";
 import { defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
 import { Counter, Histogram, type Registry } from "prom-client";
-import { type ChannelProviders, providerFor } from "./channel-providers.ts";
+import { type ChannelProviders, routeMessage } from "./channel-providers.ts";
 
 export interface MessageSenderOptions {
   db: Db;
@@ -93,9 +93,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     if (decision.action === "cancel") return recordCancelled(db, claimed, decision, clock());
     if (decision.action === "hold") return recordHeld(db, claimed, clock(), settings.holdMs);
     const { message } = decision;
-    const provider = providerFor(opts.providers, message);
+    const provider = routeMessage(opts.providers, message);
     const started = performance.now();
-    const result = await withTimeout(provider.send(message), settings.sendTimeoutMs);
+    const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
     metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
     if (result.ok) return recordSent(db, claimed, message, provider.name, result.providerMessageId, clock());
     return recordFailure(db, claimed, message, provider.name, result.failure, {
