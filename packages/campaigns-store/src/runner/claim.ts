@@ -33,7 +33,8 @@ interface ClaimedRow {
 /**
  * Claims up to `limit` due pending steps. `FOR UPDATE SKIP LOCKED` and moving `run_at` past the claim's timeout in
  * the same statement mean two executors never take the same step at once; an executor that dies leaves the step to
- * be taken again when the claim runs out, and the step's key keeps whatever it did from happening twice.
+ * be taken again when the claim runs out, and the step's key keeps whatever it did from happening twice. A step
+ * waits while an earlier step of its enrolment is pending, so steps due at the same instant still run in order.
  */
 export async function claimDueSteps(
   db: Db,
@@ -43,11 +44,14 @@ export async function claimDueSteps(
   const tenants = opts.tenantIds ? [...opts.tenantIds] : null;
   const rows = await db.$queryRaw<ClaimedRow[]>`
     WITH due AS (
-      SELECT key, run_at FROM campaign_steps
-      WHERE status = 'pending' AND run_at <= ${opts.now}
-        AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[]))
-      ORDER BY run_at LIMIT ${opts.limit}
-      FOR UPDATE SKIP LOCKED
+      SELECT s.key, s.run_at FROM campaign_steps s
+      WHERE s.status = 'pending' AND s.run_at <= ${opts.now}
+        AND (${tenants}::text[] IS NULL OR s.tenant_id = ANY(${tenants}::text[]))
+        -- In order within an enrolment: the message waits for the coupon it shows.
+        AND NOT EXISTS (SELECT 1 FROM campaign_steps p
+          WHERE p.enrolment_id = s.enrolment_id AND p.step_index < s.step_index AND p.status = 'pending')
+      ORDER BY s.run_at LIMIT ${opts.limit}
+      FOR UPDATE OF s SKIP LOCKED
     )
     UPDATE campaign_steps s SET run_at = ${until}, attempts = s.attempts + 1
     FROM due, campaigns c
