@@ -1,0 +1,275 @@
+import { type CampaignEvent, insertCampaignEvents, insertLoyaltyEvents, type MessageEvent } from "@regulars/analytics";
+import { conversionUplift } from "@regulars/campaigns";
+import { createCampaign as createCouponCampaign } from "@regulars/checkout-store";
+import type { LoyaltyEvent } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { testAnalytics, testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { campaignResults, createCampaign } from "../src/index.ts";
+import { ACTOR, addCustomer, campaignTenant, domainError, emailTemplate, welcomeDefinition } from "./admin-fixtures.ts";
+
+let db: Db;
+let analytics: Awaited<ReturnType<typeof testAnalytics>>;
+beforeAll(async () => {
+  db = testDb();
+  analytics = await testAnalytics();
+});
+afterAll(async () => {
+  await analytics?.dispose();
+  await db?.$disconnect();
+});
+
+const day = 86_400_000;
+const now = new Date();
+const at = (t: Date, days: number) => new Date(t.getTime() + days * day);
+const enrolledAt = at(now, -30);
+
+let sale = 0;
+const saleOf = (tenantId: string, customerId: string, when: Date) => ({
+  tenantId,
+  transactionId: `txn_${++sale}_${customerId}`,
+  externalId: `R-${sale}`,
+  type: "sale" as const,
+  refundOf: null,
+  occurredAt: when.toISOString(),
+  locationId: "store-1",
+  channel: "pos",
+  customerId,
+  currency: "EUR",
+  total: 1200,
+  discountTotal: 0,
+  points: 12,
+  lines: [],
+});
+
+interface World {
+  tenantId: string;
+  campaignId: string;
+  couponCampaignId: string;
+  entered: string[];
+  control: string[];
+}
+
+/** A campaign that issues a coupon and sends an e-mail; four customers entered it, two were held out. */
+async function world(): Promise<World> {
+  const tenantId = await campaignTenant(db);
+  const template = await emailTemplate(db, tenantId);
+  const coupon = await createCouponCampaign(
+    db,
+    tenantId,
+    {
+      name: "Fries",
+      benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
+      codes: { kind: "unique", pattern: "FRY-XXXX" },
+    },
+    ACTOR,
+  );
+  const campaign = await createCampaign(
+    db,
+    tenantId,
+    welcomeDefinition(template.id, {
+      status: "active",
+      actions: [
+        { type: "issue_coupon", couponCampaignId: coupon.id },
+        { type: "send_message", channel: "email", templateId: template.id },
+      ],
+      controlGroup: { share: 0.3 },
+    }),
+    ACTOR,
+  );
+  const entered = await Promise.all([1, 2, 3, 4].map(() => addCustomer(db, tenantId)));
+  const control = await Promise.all([1, 2].map(() => addCustomer(db, tenantId)));
+  return { tenantId, campaignId: campaign.id, couponCampaignId: coupon.id, entered, control };
+}
+
+const enrolment = (w: World, customerId: string, outcome: "entered" | "control"): CampaignEvent => ({
+  type: "campaign.enrolled",
+  id: `enrolled:${w.campaignId}:${customerId}`,
+  tenantId: w.tenantId,
+  customerId,
+  occurredAt: enrolledAt.toISOString(),
+  campaignId: w.campaignId,
+  version: 1,
+  enrolmentId: `enr:${w.campaignId}:${customerId}`,
+  occurrence: "registered",
+  outcome,
+});
+
+function messageEvent(
+  w: World,
+  customerId: string,
+  messageId: string,
+  type: MessageEvent["type"],
+  id = `${type}:${messageId}`,
+): MessageEvent {
+  const base = {
+    id,
+    tenantId: w.tenantId,
+    customerId,
+    occurredAt: at(enrolledAt, 0.01).toISOString(),
+    messageId,
+    campaignId: w.campaignId,
+    channel: "email" as const,
+  };
+  switch (type) {
+    case "message.sent":
+      return { ...base, type, provider: "smtp", attempt: 1 };
+    case "message.delivered":
+      return { ...base, type, provider: "smtp" };
+    case "message.failed":
+      return { ...base, type, code: "rejected", reason: "mailbox unknown" };
+    case "message.opened":
+      return { ...base, type };
+    case "message.clicked":
+      return { ...base, type, url: "https://example.com/menu" };
+  }
+}
+
+const redeemed = (w: World, customerId: string, when: Date, more: Partial<LoyaltyEvent> = {}): LoyaltyEvent =>
+  ({
+    type: "coupon.redeemed",
+    id: newId("event"),
+    tenantId: w.tenantId,
+    customerId,
+    occurredAt: when.toISOString(),
+    campaignId: w.couponCampaignId,
+    code: `FRY-${customerId.slice(-4)}`,
+    discount: 300,
+    transactionId: newId("transaction"),
+    returned: false,
+    ...more,
+  }) as LoyaltyEvent;
+
+/** A done issue_coupon step and the wallet coupon it issued under its key, as the runner leaves them. */
+async function couponStep(w: World, customerId: string) {
+  const enrolmentId = newId("event");
+  await db.campaignEnrolment.create({
+    data: {
+      id: enrolmentId,
+      tenantId: w.tenantId,
+      campaignId: w.campaignId,
+      version: 1,
+      customerId,
+      occurrence: "registered",
+      occurredAt: enrolledAt,
+      outcome: "entered",
+    },
+  });
+  const key = `cst_${newId("event")}`;
+  await db.campaignStep.create({
+    data: {
+      key,
+      tenantId: w.tenantId,
+      campaignId: w.campaignId,
+      enrolmentId,
+      customerId,
+      stepIndex: 0,
+      action: { type: "issue_coupon", couponCampaignId: w.couponCampaignId },
+      runAt: enrolledAt,
+      status: "done",
+      doneAt: enrolledAt,
+    },
+  });
+  await db.walletCoupon.create({
+    data: {
+      id: newId("walletCoupon"),
+      tenantId: w.tenantId,
+      customerId,
+      campaignId: w.couponCampaignId,
+      code: `FRY-${customerId.slice(-4)}`,
+      issueKey: key,
+      issuedBy: w.campaignId,
+    },
+  });
+}
+
+describe("campaignResults", () => {
+  it("counts reach, messages, coupons and conversions against the control group, each event once", async () => {
+    const w = await world();
+    const [e1, e2, e3, e4] = w.entered as [string, string, string, string];
+    const [c1] = w.control as [string, string];
+    const enrolments = [
+      ...w.entered.map((c) => enrolment(w, c, "entered")),
+      ...w.control.map((c) => enrolment(w, c, "control")),
+    ];
+    // m1 went out on its second attempt (two sent events, one message); m4 failed.
+    const messages = [
+      messageEvent(w, e1, "msg_1", "message.sent"),
+      messageEvent(w, e1, "msg_1", "message.sent", "sent-again:msg_1"),
+      messageEvent(w, e2, "msg_2", "message.sent"),
+      messageEvent(w, e3, "msg_3", "message.sent"),
+      messageEvent(w, e1, "msg_1", "message.delivered"),
+      messageEvent(w, e2, "msg_2", "message.delivered"),
+      messageEvent(w, e3, "msg_3", "message.delivered"),
+      messageEvent(w, e1, "msg_1", "message.opened"),
+      messageEvent(w, e2, "msg_2", "message.opened"),
+      messageEvent(w, e1, "msg_1", "message.clicked"),
+      messageEvent(w, e4, "msg_4", "message.failed"),
+    ];
+    await insertCampaignEvents(analytics, [...enrolments, ...messages]);
+    // A redelivered batch: the same events again, in another make-up.
+    await insertCampaignEvents(analytics, [enrolments[0]!, messages[2]!, messages[9]!, enrolments[4]!]);
+
+    // e1 buys within the window (twice), e2 after it, e3 only before enrolling; c1 buys within it, c2 never.
+    await analytics.insertTransactions([
+      saleOf(w.tenantId, e1, at(enrolledAt, 2)),
+      saleOf(w.tenantId, e1, at(enrolledAt, 3)),
+      saleOf(w.tenantId, e2, at(enrolledAt, 20)),
+      saleOf(w.tenantId, e3, at(enrolledAt, -1)),
+      saleOf(w.tenantId, c1, at(enrolledAt, 1)),
+    ]);
+
+    await couponStep(w, e1);
+    await couponStep(w, e2);
+    const e1Use = redeemed(w, e1, at(enrolledAt, 2));
+    const e2Use = redeemed(w, e2, at(enrolledAt, 2));
+    await insertLoyaltyEvents(analytics, [
+      e1Use,
+      e2Use,
+      // e2's sale was refunded: the use was given back.
+      redeemed(w, e2, at(enrolledAt, 3), { returned: true }),
+      // Not this campaign's: a control customer, another coupon campaign, a use before entering.
+      redeemed(w, c1, at(enrolledAt, 2)),
+      redeemed(w, e3, at(enrolledAt, 2), { campaignId: "cpn_other" }),
+      redeemed(w, e4, at(enrolledAt, -2)),
+    ]);
+    await insertLoyaltyEvents(analytics, [e1Use]);
+
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(results).toEqual({
+      campaignId: w.campaignId,
+      conversionDays: 14,
+      reach: { entered: 4, control: 2 },
+      messages: { reached: 4, sent: 3, delivered: 3, opened: 2, clicked: 1, failed: 1 },
+      rates: { deliveryRate: 1, openRate: 2 / 3, clickRate: 1 / 3, clickToOpenRate: 0.5, failureRate: 1 / 3 },
+      coupons: { issued: 2, redeemed: 1 },
+      conversions: {
+        entered: { customers: 4, converted: 1 },
+        control: { customers: 2, converted: 1 },
+        uplift: conversionUplift({ customers: 4, converted: 1 }, { customers: 2, converted: 1 }),
+      },
+    });
+    expect(results.conversions.uplift.absoluteUplift).toBeCloseTo(-0.25);
+
+    // A longer window takes e2's later sale in.
+    const longer = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 30 });
+    expect(longer.conversions.entered).toEqual({ customers: 4, converted: 2 });
+  });
+
+  it("gives zeros and no rates for a campaign without events, and refuses another tenant's campaign", async () => {
+    const w = await world();
+    const other = await world();
+    await insertCampaignEvents(analytics, [enrolment(other, other.entered[0]!, "entered")]);
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 7 });
+    expect(results.reach).toEqual({ entered: 0, control: 0 });
+    expect(results.messages).toEqual({ reached: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0 });
+    expect(results.rates.deliveryRate).toBeNull();
+    expect(results.conversions.uplift).toMatchObject({ treatedRate: null, controlRate: null, absoluteUplift: null });
+    expect(
+      (await domainError(campaignResults({ db, analytics }, w.tenantId, other.campaignId, { conversionDays: 7 }))).code,
+    ).toBe("not_found");
+    const bad = await domainError(campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 0 }));
+    expect(bad.issues).toEqual([{ path: "conversionDays", message: expect.any(String) }]);
+  });
+});
