@@ -17,6 +17,7 @@ import type { Registry } from "prom-client";
 import type { z } from "zod";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-loyalty-events.ts";
+import { type CampaignWorkerOptions, startCampaignWorker } from "./campaigns/campaign-worker.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
@@ -27,8 +28,25 @@ import { fanOutBatch, WebhookFanOutMessage } from "./webhooks/fan-out.ts";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/webhook-sender.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
-export type WorkerName = "ledger" | "events" | "analytics" | "profiles" | "jobs" | "webhooks" | "messages";
-export const allWorkers: WorkerName[] = ["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "messages"];
+export type WorkerName =
+  | "ledger"
+  | "events"
+  | "analytics"
+  | "profiles"
+  | "jobs"
+  | "webhooks"
+  | "messages"
+  | "campaigns";
+export const allWorkers: WorkerName[] = [
+  "ledger",
+  "events",
+  "analytics",
+  "profiles",
+  "jobs",
+  "webhooks",
+  "messages",
+  "campaigns",
+];
 
 export interface WorkersOptions {
   db: Db;
@@ -54,6 +72,8 @@ export interface WorkersOptions {
   ledgerLeaseMs?: number;
   /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
   webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
+  /** The campaign step executor's claims, polling and (in tests) clock; see startCampaignWorker. */
+  campaigns?: CampaignWorkerOptions;
   /** The message sender's providers per channel (development provider when absent), limits and (in tests) clock. */
   messages?: Omit<MessagesWorkerOptions, "db" | "log" | "registry" | "publish">;
 }
@@ -234,6 +254,13 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   }
   if (enabled.has("messages"))
     others.push(startMessages({ ...opts.messages, db, log, registry: opts.registry, publish: publishCommitted }));
+  if (enabled.has("campaigns")) {
+    // Triggers only plan (enrolments and steps, one transaction per match); the executor beside them runs due steps.
+    const campaigns = startCampaignWorker({ ...opts.campaigns, db, log, publish: publishCommitted });
+    await startDomainWriter(consumers.campaignTriggers, campaigns.schema, postgres, campaigns.handle, 200);
+    campaigns.executor.start();
+    others.push(campaigns.executor);
+  }
   if (enabled.has("jobs")) {
     others.push(
       startScheduler({

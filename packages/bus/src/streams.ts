@@ -106,6 +106,8 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.customerSnapshotWriter));
   // Every domain subject: tenants subscribe their endpoints to types of any prefix.
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.webhookFanout));
+  // Every domain subject: a campaign may be triggered by any domain event type.
+  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.campaignTriggers));
 }
 
 /** Messages the consumer has yet to receive (`pending`) and received but not acknowledged (`ackPending`). */

@@ -24,6 +24,8 @@ export interface BusTopology {
     customerSnapshotWriter: string;
     /** Domain events into webhook deliveries (Postgres); sending happens elsewhere, never in the consumer. */
     webhookFanout: string;
+    /** Domain events into campaign enrolments and their planned steps (Postgres); steps run elsewhere. */
+    campaignTriggers: string;
   };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
@@ -66,6 +68,7 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       profileWriter: "profile-writer",
       customerSnapshotWriter: "customer-snapshot-writer",
       webhookFanout: "webhook-fanout",
+      campaignTriggers: "campaign-triggers",
     },
     subjects: {
       transaction: (tenantId, locationId, partition) =>

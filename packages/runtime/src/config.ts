@@ -65,14 +65,14 @@ export const ServerConfig = z.object({
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   WORKERS: z
     .string()
-    .default("ledger,events,analytics,profiles,jobs,webhooks")
+    .default("ledger,events,analytics,profiles,jobs,webhooks,campaigns")
     .transform((s) =>
       s
         .split(",")
         .map((w) => w.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks"]))),
+    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "campaigns"]))),
   /** Webhook attempts in flight per workers process, and per endpoint; how long one waits for an answer. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   WEBHOOK_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(4),

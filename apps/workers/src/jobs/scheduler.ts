@@ -16,6 +16,7 @@ import type { Logger } from "@regulars/logger";
 import { applyRetention, finishErasures } from "@regulars/privacy";
 import type { ProgrammeCache } from "@regulars/programme";
 import { Counter, type Registry } from "prom-client";
+import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { publishOutbox } from "../outbox/publish-outbox.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
@@ -46,6 +47,8 @@ export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] 
   ["finish-erasures", finishErasures],
   ["rfm-boundaries", computeRfmBoundaries],
   ["refresh-segments", refreshSegmentsJob],
+  // After the refresh: a broadcast to a segment goes to its members as of now.
+  ["campaign-schedules", campaignSchedulesJob],
 ];
 
 const LEASE = "scheduled-jobs";

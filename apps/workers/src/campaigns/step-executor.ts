@@ -1,0 +1,96 @@
+import { claimDueSteps, runStep, type StepEffects, type StepOutcome } from "@regulars/campaigns-store";
+import type { Db } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import type { Logger } from "@regulars/logger";
+
+export interface StepExecutorOptions extends StepEffects {
+  db: Db;
+  log: Logger;
+  /** Publishes committed events (coupons issued) after each step. */
+  publish: (outbox: OutboxItem[]) => Promise<void>;
+  /** Steps claimed at a time. */
+  batch?: number;
+  /** How long a claim keeps a step from other executors: longer than any step takes. */
+  claimMs?: number;
+  /** How often it looks for due steps when nothing woke it. */
+  pollMs?: number;
+  /** The clock (tests move it). */
+  now?: () => Date;
+  /** Only these tenants' steps (tests sharing a database); all if absent. */
+  tenantIds?: readonly string[];
+}
+
+export const stepExecutorDefaults = { batch: 50, claimMs: 60_000, pollMs: 1_000 };
+
+export interface StepExecutor {
+  /** One pass: claims due steps until none is left, runs them; what became of each. */
+  runDue(): Promise<Record<StepOutcome, number>>;
+  start(): void;
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs due campaign steps beside the trigger consumer, in any number of processes: claims keep two executors off
+ * the same step, and the step's key keeps a coupon, a movement or a message from being made twice should a claim
+ * run out mid-step. One step at a time per executor: a step is a short transaction.
+ */
+export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
+  const now = opts.now ?? (() => new Date());
+  const batch = opts.batch ?? stepExecutorDefaults.batch;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let again = false;
+  let stopped = false;
+
+  const runDue = async () => {
+    const counts = { done: 0, skipped: 0, held: 0, cancelled: 0, retry: 0, failed: 0, gone: 0 };
+    for (;;) {
+      const claimed = await claimDueSteps(opts.db, {
+        now: now(),
+        limit: batch,
+        claimMs: opts.claimMs ?? stepExecutorDefaults.claimMs,
+        tenantIds: opts.tenantIds,
+      });
+      for (const step of claimed) {
+        const ran = await runStep(opts.db, step, opts, now());
+        counts[ran.outcome]++;
+        if (ran.outcome === "failed")
+          opts.log.warn({ step: step.key, campaignId: step.campaignId }, "campaign step failed for good");
+        await opts.publish(ran.outbox);
+      }
+      // Again until nothing is due: a step that waited for the one before it is due now. Failed and held steps
+      // moved their time forward, so every round makes progress.
+      if (!claimed.length || stopped) return counts;
+    }
+  };
+  const pass = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = runDue()
+      .catch((e) => opts.log.error({ err: e }, "campaign steps pass failed; will retry"))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          pass();
+        }
+      });
+  };
+  return {
+    runDue,
+    start() {
+      timer = setInterval(pass, opts.pollMs ?? stepExecutorDefaults.pollMs);
+      pass();
+    },
+    wake: pass,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}
