@@ -1,12 +1,15 @@
 import { pauseBackoff } from "@regulars/bus";
 import { registerHealthRoutes } from "@regulars/health";
-import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
+import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { Hono } from "hono";
 import { startWorkers } from "./index.ts";
+import { configuredProviders } from "./messages/configured-providers.ts";
 
 /** The stream workers and scheduled jobs in a process, with the health and metrics endpoints orchestrators need. */
 export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
+  const tracking = messageTrackingOf(config);
+  if (!tracking) ctx.log.warn("LINK_SIGNING_SECRETS is not set: messages go out with their links untracked");
   const workers = await startWorkers({
     db: ctx.db,
     bus: ctx.bus,
@@ -25,6 +28,12 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
       perEndpoint: config.WEBHOOK_PER_ENDPOINT,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       urlPolicy: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    },
+    messages: {
+      ...(config.WORKERS.includes("messages") ? { providers: configuredProviders(config, ctx.db) } : {}),
+      concurrency: config.MESSAGES_CONCURRENCY,
+      sendTimeoutMs: config.MESSAGE_SEND_TIMEOUT_MS,
+      tracking,
     },
   });
   // Not ready while a consumer is paused; the body says which one, waiting for which dependency, and why.
