@@ -5,6 +5,7 @@ import { httpDefaults, RateLimitSetting } from "@regulars/http-guards";
 import { ledgerDefaults } from "@regulars/ledger-store";
 import { CredentialCache } from "@regulars/tenancy";
 import { z } from "zod";
+import { MessageSettings } from "./messages-config.ts";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
@@ -65,14 +66,14 @@ export const ServerConfig = z.object({
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   WORKERS: z
     .string()
-    .default("ledger,events,analytics,profiles,jobs,webhooks,campaigns")
+    .default("ledger,events,analytics,profiles,jobs,webhooks,messages,campaigns")
     .transform((s) =>
       s
         .split(",")
         .map((w) => w.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "campaigns"]))),
+    .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "messages", "campaigns"]))),
   /** Webhook attempts in flight per workers process, and per endpoint; how long one waits for an answer. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   WEBHOOK_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(4),
@@ -82,6 +83,7 @@ export const ServerConfig = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  ...MessageSettings.shape,
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */
