@@ -1,12 +1,15 @@
 import { analyticsRouter } from "./analytics/analytics.router.ts";
 import { auditRouter } from "./audit/audit.router.ts";
+import { campaignsRouter } from "./campaigns/campaigns.router.ts";
 import { checkoutRouter } from "./checkout/checkout.router.ts";
 import { couponsRouter } from "./coupons/coupons.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
 import { apiKeysRouter } from "./keys/keys.router.ts";
+import { messagesRouter } from "./messages/messages.router.ts";
 import { privacyRouter } from "./privacy/privacy.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
 import { segmentsRouter } from "./segments/segments.router.ts";
+import { templatesRouter } from "./templates/templates.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -25,6 +28,9 @@ export const appRouter = router({
   segments: segmentsRouter,
   privacy: privacyRouter,
   webhooks: webhooksRouter,
+  templates: templatesRouter,
+  campaigns: campaignsRouter,
+  messages: messagesRouter,
 });
 
 export type AppRouter = typeof appRouter;

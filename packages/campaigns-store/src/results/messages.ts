@@ -1,0 +1,85 @@
+import type { Db, MessageModel } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+
+/**
+ * A message as the admin's history of a customer or a campaign shows it: where it stands and when each status
+ * was reached. Neither the address nor the rendered content: analysts read this list too, and those are the
+ * customer's personal data.
+ */
+export interface MessageSummary {
+  id: string;
+  customerId: string | null;
+  campaignId: string | null;
+  templateId: string | null;
+  channel: string;
+  language: string;
+  status: string;
+  attempts: number;
+  provider: string | null;
+  failureCode: string | null;
+  lastError: string | null;
+  sendAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  openedAt: string | null;
+  clickedAt: string | null;
+  failedAt: string | null;
+  createdAt: string;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function toMessageSummary(row: MessageModel): MessageSummary {
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    campaignId: row.campaignId,
+    templateId: row.templateId,
+    channel: row.channel,
+    language: row.language,
+    status: row.status,
+    attempts: row.attempts,
+    provider: row.provider,
+    failureCode: row.failureCode,
+    lastError: row.lastError,
+    sendAt: row.sendAt.toISOString(),
+    sentAt: iso(row.sentAt),
+    deliveredAt: iso(row.deliveredAt),
+    openedAt: iso(row.openedAt),
+    clickedAt: iso(row.clickedAt),
+    failedAt: iso(row.failedAt),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export interface ListMessagesInput {
+  customerId?: string;
+  campaignId?: string;
+  limit: number;
+  /** The last id of the previous page. */
+  cursor?: string | null;
+}
+
+/** A customer's or a campaign's messages (or both: that customer's in that campaign), newest first. */
+export async function listMessages(db: Db, tenantId: string, input: ListMessagesInput) {
+  if (!input.customerId && !input.campaignId)
+    throw new DomainError("invalid_request", "give a customerId or a campaignId", [
+      { path: "customerId", message: "give a customerId or a campaignId" },
+    ]);
+  // Message ids are time-sortable, so id order is creation order and a stable cursor.
+  const rows = await db.message.findMany({
+    where: {
+      tenantId,
+      ...(input.customerId ? { customerId: input.customerId } : {}),
+      ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+      ...(input.cursor ? { id: { lt: input.cursor } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map(toMessageSummary),
+    nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null,
+  };
+}
