@@ -19,7 +19,9 @@ import { requireJsonBody } from "./json-body.ts";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
+import { registerMessageReceiptRoute } from "./routes/message-receipts.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
+import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerCheckoutRoutes } from "./routes/v1-checkout.ts";
 import { registerCustomerConsentRoutes } from "./routes/v1-customer-consents.ts";
 import { registerCustomerRoutes } from "./routes/v1-customers.ts";
@@ -48,6 +50,10 @@ export interface GatewayDeps {
   db?: Db;
   /** Where checkout quotes read; Prisma (`db`) when absent. */
   reader?: SqlReader;
+  /** The secrets tracked links are signed with; without them (or `db`) the tracker's routes are absent. */
+  linkSecrets?: string[] | null;
+  /** The bearer secret of providers' delivery receipts; without one the receipts route is absent. */
+  receiptsSecret?: string;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -96,6 +102,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
   app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/customers/*", limit, requireRole(deps.credentials, ["app"])); // also /v1/customers itself
+  app.use("/v1/messages/*", limit);
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   app.on(
     "POST",
@@ -133,6 +140,10 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now);
   registerEventRoutes(app, deps.bus, publisher, acceptance);
+  if (deps.db && deps.linkSecrets?.length)
+    registerTrackingRoutes(app, { db: deps.db, log: deps.log, secrets: deps.linkSecrets, now });
+  if (deps.db && deps.receiptsSecret)
+    registerMessageReceiptRoute(app, { db: deps.db, secret: deps.receiptsSecret, now });
 
   return Object.assign(app, {
     stop: async () => {

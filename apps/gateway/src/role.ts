@@ -1,5 +1,5 @@
 import { createPoolReader } from "@regulars/db";
-import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
+import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createGatewayApp } from "./app.ts";
 
 /** Connections of the quotes' reader: one statement each, a few milliseconds, so a few carry hundreds a second. */
@@ -24,6 +24,8 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     rateLimiter: ctx.rateLimiter,
     db: ctx.db,
     reader,
+    linkSecrets: messageTrackingOf(config)?.secrets ?? null,
+    ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),
   });
   const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT).catch(async (e) => {
     await reader.close();

@@ -56,7 +56,7 @@ export const MessageSettings = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
-  /** The bearer secret of `POST /v1/messages/receipts/{provider}`; receipts are refused without one. */
+  /** The bearer secret of `POST /v1/messages/receipts/{provider}`; without one the route is absent. */
   MESSAGE_RECEIPTS_SECRET: z.preprocess(unset, z.string().min(32).optional()),
 });
 export type MessageSettings = z.infer<typeof MessageSettings>;

@@ -29,6 +29,7 @@ import {
 } from "@regulars/contracts";
 import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
+import { DeliveryReceiptRequest } from "./message-receipts.ts";
 import { ErrorBodySchema, exampleTokens, FieldIssueSchema, securitySchemeName } from "./openapi-shared.ts";
 import { tidyOpenApiDocument } from "./openapi-tidy.ts";
 import {
@@ -66,6 +67,12 @@ const documentConfig = {
       name: "Customers",
       description:
         "For the brand's app backend (`app` keys): sign-ups, profiles, consents per channel and purpose, push tokens.",
+    },
+    {
+      name: "Messages",
+      description:
+        "What comes back from messages sent: tracked links and open pixels customers load (no key), and providers' " +
+        "delivery receipts (the receipts secret).",
     },
   ],
 };
@@ -106,6 +113,7 @@ const components = [
   ProfileUpdate,
   SetConsentsRequest,
   PushTokenRequest,
+  DeliveryReceiptRequest,
 ];
 
 /**
