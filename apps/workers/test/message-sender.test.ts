@@ -331,3 +331,38 @@ describe("message sender", () => {
     expect(slow.lastError).toMatch(/^timeout/);
   });
 });
+
+describe("message sender, running", () => {
+  it("gives a hanging provider at most its channel's share of the slots: the other channels keep going out", async () => {
+    now = minutes(1);
+    const customerId = await messageCustomer(db, tenantId, {
+      phone: "+48600200009",
+      pushToken: "token-of-a-stuck-service",
+      at: new Date(),
+    });
+    const pushes = await Promise.all([1, 2, 3, 4, 5].map(() => queued("push", customerId, { sendAt: minutes(0) })));
+    const smsIds = await Promise.all([1, 2, 3, 4].map(() => queued("sms", customerId, { sendAt: minutes(0.5) })));
+    const hanging = await gateway(() => "hang");
+    const sms = await gateway((i) => ({ status: 200, body: { id: `gw-share-${i}` }, delayMs: 20 }));
+    const running = sender(
+      { sms: smsVia(sms.url), push: fcmProvider({ kind: "fcm", url: hanging.url, accessToken: "t" }) },
+      { concurrency: 4, perChannel: 2, sendTimeoutMs: 3_000, pollMs: 20 },
+    );
+    const started = Date.now();
+    running.start();
+    try {
+      for (;;) {
+        const rows = await db.message.findMany({ where: { id: { in: smsIds } } });
+        if (rows.every((r) => r.status === "sent")) break;
+        expect(Date.now() - started).toBeLessThan(2_500);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Two pushes hang in their two slots; the rest wait their turn instead of taking the SMS's slots.
+      expect(hanging.requests.length).toBe(2);
+    } finally {
+      await running.stop();
+    }
+    const waiting = await db.message.findMany({ where: { id: { in: pushes } } });
+    expect(waiting.filter((m) => m.attempts === 0)).toHaveLength(3);
+  });
+});

@@ -23,6 +23,13 @@ export interface MessageClaimOptions {
   leaseMs: number;
   /** Only these tenants' messages (an operator's run for some tenants; tests sharing a database); all if absent. */
   tenantIds?: readonly string[];
+  /**
+   * Most messages of one channel in flight, counting `inFlight`: a provider that hangs holds at most this many of
+   * the sender's slots, and the other channels' messages keep going out. No limit when absent.
+   */
+  perChannel?: number;
+  /** Messages this sender has in flight, by channel. */
+  inFlight?: ReadonlyMap<Channel, number>;
 }
 
 interface ClaimedRow {
@@ -41,18 +48,31 @@ interface ClaimedRow {
  * Claims up to `limit` queued messages that are due (`next_attempt_at`, which starts at `send_at`, has come).
  * `FOR UPDATE SKIP LOCKED` and moving `next_attempt_at` to the lease's end in the same statement mean two senders
  * never take the same attempt; a sender that dies mid-send leaves the message to be taken again after the lease.
+ * Candidates beyond a channel's share are locked only for the statement and stay queued for the next claim.
  */
 export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promise<ClaimedMessage[]> {
   if (opts.limit <= 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+  const busy = [...(opts.inFlight ?? new Map<Channel, number>())];
+  const perChannel = opts.perChannel ?? opts.limit;
+  const saturated = busy.filter(([, n]) => n >= perChannel).map(([channel]) => channel);
   const rows = await db.$queryRaw<ClaimedRow[]>`
-    WITH picked AS (
-      SELECT id FROM messages
+    WITH candidates AS (
+      SELECT id, channel, next_attempt_at FROM messages
       WHERE status = 'queued' AND next_attempt_at <= ${opts.now} AND send_at <= ${opts.now}
+        AND NOT (channel = ANY(${saturated}::text[]))
         AND (${opts.tenantIds === undefined} OR tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
       ORDER BY next_attempt_at
-      LIMIT ${opts.limit}
+      LIMIT ${opts.limit * 3}
       FOR UPDATE SKIP LOCKED
+    ), ranked AS (
+      SELECT c.id, c.next_attempt_at,
+             row_number() OVER (PARTITION BY c.channel ORDER BY c.next_attempt_at, c.id) + coalesce(b.n, 0) AS slot
+      FROM candidates c
+      LEFT JOIN unnest(${busy.map(([c]) => c)}::text[], ${busy.map(([, n]) => n)}::int[]) AS b(channel, n)
+        ON b.channel = c.channel
+    ), picked AS (
+      SELECT id FROM ranked WHERE slot <= ${perChannel} ORDER BY next_attempt_at LIMIT ${opts.limit}
     )
     UPDATE messages m SET next_attempt_at = ${leaseUntil}
     FROM picked p WHERE m.id = p.id

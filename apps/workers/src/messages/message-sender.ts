@@ -12,7 +12,7 @@ import {
   recordSent,
   type SendCheckOptions,
 } from "@regulars/messages-store";
-import { defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
+import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { type ChannelProviders, routeMessage } from "./channel-providers.ts";
 
@@ -20,8 +20,10 @@ export interface MessageSenderOptions {
   db: Db;
   log: Logger;
   providers: ChannelProviders;
-  /** Messages in flight at once in this process: a slow provider holds at most these slots, never the loop. */
+  /** Messages in flight at once in this process. */
   concurrency?: number;
+  /** Messages of one channel in flight at once (three quarters of `concurrency` by default): all a hanging provider can hold. */
+  perChannel?: number;
   /** How long a send may take before it counts as a timeout (and is retried by the policy). */
   sendTimeoutMs?: number;
   /** How often to look for due messages. */
@@ -74,8 +76,9 @@ function senderMetrics(registry: Registry | undefined) {
  * Sends queued messages out of Postgres: claims what is due, asks again whether each may go (consent, address,
  * caps, the campaign's status), hands it to the channel's provider with a timeout, and records the result with
  * its domain event: sent, retried after the policy's backoff, failed with the provider's code, or cancelled with
- * the reason. At most `concurrency` messages are in flight, each in its own slot, so a slow provider delays only
- * the messages it holds. Several processes may run one: claims never overlap.
+ * the reason. At most `concurrency` messages are in flight, each in its own slot, and at most `perChannel` of one
+ * channel, so a provider that hangs delays only the messages it holds. Several processes may run one: claims never
+ * overlap.
  */
 export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   const { db, log } = opts;
@@ -83,7 +86,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   const clock = opts.clock ?? (() => new Date());
   const random = opts.random ?? Math.random;
   const metrics = senderMetrics(opts.registry);
+  const perChannel = opts.perChannel ?? Math.max(1, Math.ceil((settings.concurrency * 3) / 4));
   const running = new Set<Promise<void>>();
+  const inFlight = new Map<Channel, number>();
   let stopped = true;
   let loop: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
@@ -106,6 +111,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   };
 
   const track = (claimed: ClaimedMessage) => {
+    inFlight.set(claimed.channel, (inFlight.get(claimed.channel) ?? 0) + 1);
     const done = send(claimed)
       .then(async (recorded) => {
         metrics?.outcomes.inc({ channel: claimed.channel, outcome: recorded.outcome });
@@ -121,6 +127,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       // The claim's lease keeps the message from others until it ends; then it is taken again.
       .catch((e: unknown) => log.warn({ err: e, messageId: claimed.id }, "sending a message failed; it is retried"))
       .finally(() => {
+        const left = (inFlight.get(claimed.channel) ?? 1) - 1;
+        if (left > 0) inFlight.set(claimed.channel, left);
+        else inFlight.delete(claimed.channel);
         running.delete(done);
         wakeUp?.();
       });
@@ -135,6 +144,8 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       now: clock(),
       limit: free,
       leaseMs: settings.sendTimeoutMs + 30_000,
+      perChannel,
+      inFlight,
       ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}),
     });
     return claimed.map(track);
