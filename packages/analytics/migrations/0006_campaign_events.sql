@@ -13,6 +13,8 @@
 -- * ORDER BY starts with (tenant_id, campaign_id): results read one campaign of one tenant. The bloom filter on
 --   customer_id serves a customer's history and erasure.
 -- * PARTITION BY toYYYYMM(occurred_at), as every fact table: the writer splits inserts by month.
+-- * No names, addresses or texts: a failure keeps its code, not the provider's reason (which may quote the
+--   address). Erasure re-keys customer_id to a pseudonym in both tables, so a campaign's figures stay.
 
 CREATE TABLE IF NOT EXISTS {db}.campaign_enrolments
 (
@@ -45,7 +47,6 @@ CREATE TABLE IF NOT EXISTS {db}.message_events
     provider       LowCardinality(String),
     attempt        UInt32,
     code           LowCardinality(String),
-    reason         String,
     url            String,
     ingested_at    DateTime64(3, 'UTC') DEFAULT now64(3),
     INDEX message_events_customer_idx customer_id TYPE bloom_filter GRANULARITY 4

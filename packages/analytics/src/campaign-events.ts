@@ -53,7 +53,6 @@ export interface MessageEventRow {
   provider: string;
   attempt: number;
   code: string;
-  reason: string;
   url: string;
 }
 
@@ -83,8 +82,8 @@ export function toMessageEventRow(e: MessageEvent): MessageEventRow {
     channel: e.channel,
     provider: "provider" in e ? e.provider : "",
     attempt: e.type === "message.sent" ? e.attempt : 0,
+    // The provider's reason may quote the address: only the code goes to ClickHouse.
     code: e.type === "message.failed" ? e.code : "",
-    reason: e.type === "message.failed" ? e.reason : "",
     url: e.type === "message.clicked" ? e.url : "",
   };
 }

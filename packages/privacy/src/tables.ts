@@ -116,4 +116,6 @@ export const clickhouseTables: Record<string, ClickHouseTableRule> = {
   loyalty_events: { erase: "pseudonymise", why: "points and coupon figures of the dashboard" },
   events: { erase: "delete", why: "behaviour; properties may hold personal data" },
   customers: { erase: "delete", why: "segments' snapshot of the customer: birthday, consents (analytics 0003)" },
+  campaign_enrolments: { erase: "pseudonymise", why: "campaign reach and control group figures (analytics 0006)" },
+  message_events: { erase: "pseudonymise", why: "campaign message figures, codes only (analytics 0006)" },
 };
