@@ -114,6 +114,7 @@ export function createGatewayApp(deps: GatewayDeps) {
       "/v1/checkout/quote",
       "/v1/checkout/holds",
       "/v1/checkout/holds/:holdId/confirm",
+      "/v1/messages/receipts/:provider",
     ],
     requireJsonBody(),
   );

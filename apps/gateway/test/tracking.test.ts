@@ -169,6 +169,12 @@ describe("GET /v1/m/c/{token}", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("https://brand.example/old");
   });
+
+  it("percent-encodes a destination a header could not carry as written", async () => {
+    const res = await get(`/v1/m/c/${makeLinkToken([secret], "msg_gone", "https://brand.example/menü dnia")}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("https://brand.example/men%C3%BC%20dnia");
+  });
 });
 
 describe("GET /v1/m/o/{token}.gif", () => {

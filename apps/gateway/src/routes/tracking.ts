@@ -77,6 +77,15 @@ async function recordQuietly(deps: TrackingDeps, work: () => Promise<{ outbox: O
   }
 }
 
+function webAddress(text: string): string | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 export function registerTrackingRoutes(app: OpenAPIHono<GatewayEnv>, deps: TrackingDeps) {
   const pixel = (c: Context<GatewayEnv>) =>
     c.body(new Uint8Array(transparentGif), 200, {
@@ -92,10 +101,14 @@ export function registerTrackingRoutes(app: OpenAPIHono<GatewayEnv>, deps: Track
       await recordQuietly(deps, () => recordEngagement(deps.db, verified.messageId, { kind: "open" }, deps.now()));
       return pixel(c);
     }
-    // Signed by us, but a destination must still be a web page: never a `javascript:` or `data:` address.
-    if (!/^https?:\/\//i.test(verified.url)) return c.html(notOurs, 404, { "cache-control": "no-store" });
-    const { messageId, url } = verified;
-    await recordQuietly(deps, () => recordEngagement(deps.db, messageId, { kind: "click", url }, deps.now()));
+    // Signed by us, but a destination must still be a web page (never a `javascript:` or `data:` address), written
+    // as a header can carry it (a space or an accented letter in a template's link is percent-encoded).
+    const url = webAddress(verified.url);
+    if (!url) return c.html(notOurs, 404, { "cache-control": "no-store" });
+    const { messageId } = verified;
+    await recordQuietly(deps, () =>
+      recordEngagement(deps.db, messageId, { kind: "click", url: verified.url }, deps.now()),
+    );
     return c.redirect(url, 302);
   });
 
