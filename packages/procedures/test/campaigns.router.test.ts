@@ -41,13 +41,17 @@ describe("templates", () => {
     const updated = await mine.admin.templates.update({ id: created.id, name: "Hello" });
     expect(updated.version).toBe(2);
     expect((await mine.analyst.templates.list({ channel: "email" })).map((t) => t.id)).toContain(created.id);
-    const preview = await mine.analyst.templates.preview({ templateId: created.id, customerId: await customer() });
+    const who = await customer();
+    const preview = await mine.admin.templates.preview({ templateId: created.id, customerId: who });
     expect(preview.message.content).toMatchObject({ channel: "email", subject: "Hi", html: "Hi Ada" });
 
     expect((await failure(mine.analyst.templates.create({ name: "X", channel: "sms", variants: [] }))).code).toBe(
       "FORBIDDEN",
     );
     expect((await failure(mine.pos.templates.list())).code).toBe("FORBIDDEN");
+    // The preview holds a customer's name: not for analyst keys.
+    const analystPreview = mine.analyst.templates.preview({ templateId: created.id, customerId: who });
+    expect((await failure(analystPreview)).code).toBe("FORBIDDEN");
     expect((await failure(theirs.admin.templates.get({ id: created.id }))).code).toBe("NOT_FOUND");
 
     const unknown = await failure(

@@ -42,6 +42,9 @@ export const templatesRouter = router({
     .input(TemplateIdInput)
     .mutation(({ ctx, input }) => archiveTemplate(ctx.db, ctx.tenantId, input.id, ctx.credential.keyId)),
 
-  /** A variant rendered with a real customer's data, as a campaign would send it; nothing is saved or sent. */
-  preview: readers.input(PreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, ctx.tenantId, input)),
+  /**
+   * A variant rendered with a real customer's data, as a campaign would send it; nothing is saved or sent.
+   * Admins only: the answer holds the customer's name, which analyst keys never read.
+   */
+  preview: admins.input(PreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, ctx.tenantId, input)),
 });
