@@ -20,6 +20,7 @@ import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-
 import { type CampaignWorkerOptions, startCampaignWorker } from "./campaigns/campaign-worker.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+import { campaignMessageQueue } from "./messages/campaign-queue.ts";
 import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
@@ -256,7 +257,13 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     others.push(startMessages({ ...opts.messages, db, log, registry: opts.registry, publish: publishCommitted }));
   if (enabled.has("campaigns")) {
     // Triggers only plan (enrolments and steps, one transaction per match); the executor beside them runs due steps.
-    const campaigns = startCampaignWorker({ ...opts.campaigns, db, log, publish: publishCommitted });
+    const campaigns = startCampaignWorker({
+      queueMessage: campaignMessageQueue(db, opts.messages?.tracking),
+      ...opts.campaigns,
+      db,
+      log,
+      publish: publishCommitted,
+    });
     await startDomainWriter(consumers.campaignTriggers, campaigns.schema, postgres, campaigns.handle, 200);
     campaigns.executor.start();
     others.push(campaigns.executor);

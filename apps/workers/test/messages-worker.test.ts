@@ -4,6 +4,7 @@ import { queueCampaignMessage } from "@regulars/messages-store";
 import { eventually, testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningWorkers, startWorkers } from "../src/index.ts";
+import { campaignMessageQueue } from "../src/messages/campaign-queue.ts";
 import { messageCampaign, messageCustomer, messageTemplate, stepKeyOf } from "./message-fixtures.ts";
 
 // The messages worker as a workers process runs it with no settings: the development provider records what it
@@ -53,17 +54,14 @@ it("sends queued messages through the development provider into dev_messages and
     enabled: ["messages"],
     messages: { clock: () => ahead, tenantIds: [tenantId], pollMs: 50 },
   });
-  const recorded = await eventually(
-    "the message recorded by the development provider",
-    async () => (await db.devMessage.findUnique({ where: { id: messageId! } })) ?? undefined,
-  );
+  const sent = await eventually("the message recorded sent", async () => {
+    const row = await db.message.findUniqueOrThrow({ where: { id: messageId! } });
+    return row.status === "sent" ? row : undefined;
+  });
+  expect(sent).toMatchObject({ provider: "development", providerMessageId: `dev_${messageId}` });
+  const recorded = await db.devMessage.findUniqueOrThrow({ where: { id: messageId! } });
   expect(recorded).toMatchObject({ tenantId, customerId, channel: "sms", recipient: "+48600300001" });
   expect(recorded.body).toBe("Hi Ada, fries on us");
-  expect(await db.message.findUniqueOrThrow({ where: { id: messageId! } })).toMatchObject({
-    status: "sent",
-    provider: "development",
-    providerMessageId: `dev_${messageId}`,
-  });
   // Published straight after the commit: the outbox row is marked, and the event is on the domain stream.
   const event = await eventually("message.sent published", async () => {
     const row = await db.outboxEvent.findUnique({ where: { id: `message.sent:${messageId}` } });
@@ -74,4 +72,32 @@ it("sends queued messages through the development provider into dev_messages and
     last_by_subj: bus.topology.subjects.domain(tenantId, "message.sent"),
   });
   expect(stored?.json<{ messageId: string }>().messageId).toBe(messageId);
+});
+
+it("queues a campaign step's message with the customer's full variables and the links tracked as configured", async () => {
+  const { tenantId } = await testTenant(db, "Queue Grill");
+  const customerId = await messageCustomer(db, tenantId, { phone: "+48600300002", at: new Date() });
+  const campaignId = await messageCampaign(db, tenantId);
+  const templateId = await messageTemplate(db, tenantId, {
+    channel: "sms",
+    language: "en",
+    body: "{{ tenant.name | split: ' ' | first }}: {{ points.balance }} points, {{ coupon.code }} https://brand.example/m",
+  });
+  const secret = "campaign-queue-secret-of-at-least-32-chars";
+  const queue = campaignMessageQueue(db, { publicUrl: "https://go.brand.example", secrets: [secret] });
+  const input = {
+    tenantId,
+    customerId,
+    campaignId,
+    stepKey: stepKeyOf(),
+    templateId,
+    channel: "sms" as const,
+    sendAt: ahead,
+    coupon: { code: "FRIES-1" },
+  };
+  const queued = await withTransaction(db, (tx) => queue(tx, input));
+  const body = ((await db.message.findUniqueOrThrow({ where: { id: queued.messageId! } })).content as { body: string })
+    .body;
+  expect(body).toMatch(/^Queue: 0 points, FRIES-1 https:\/\/go\.brand\.example\/v1\/m\/c\/\S+$/);
+  expect(await withTransaction(db, (tx) => queue(tx, input))).toEqual(queued);
 });
