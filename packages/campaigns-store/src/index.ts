@@ -2,20 +2,17 @@
 // templates, who entered a campaign and the steps run for them (runner), and results. The rules are
 // `@regulars/campaigns`'s; messages themselves are `@regulars/messages-store`'s.
 
+export { createCampaign, parseDefinition, setCampaignStatus, updateCampaign } from "./admin/campaigns.ts";
 export {
   type CampaignSummary,
   type CampaignVersionSummary,
   type CampaignView,
   campaignVersion,
   campaignVersions,
-  createCampaign,
   getCampaign,
   type ListCampaignsInput,
   listCampaigns,
-  parseDefinition,
-  setCampaignStatus,
-  updateCampaign,
-} from "./admin/campaigns.ts";
+} from "./admin/queries.ts";
 export { checkReferences } from "./admin/references.ts";
 export { type StatusFields, statusFields } from "./admin/status.ts";
 export { type ListMessagesInput, listMessages, type MessageSummary } from "./results/messages.ts";
