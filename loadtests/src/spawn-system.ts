@@ -30,6 +30,8 @@ export interface SpawnedSystem {
   api: BenchChild | null;
   /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
   startLedgerWorkers(count: number): Promise<BenchChild[]>;
+  /** Starts one workers process running the given workers (`WORKERS`), with extra environment. */
+  startWorkersProcess(name: string, workers: string, env?: Record<string, string>): Promise<BenchChild>;
   /** Where the processes' logs are, kept when the bench fails so they can be read. */
   dataDir: string;
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
@@ -188,6 +190,8 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       workers,
       api: api?.child ?? null,
       startLedgerWorkers,
+      startWorkersProcess: async (name, list, extra = {}) =>
+        (await start(name, "workers", { ...extra, WORKERS: list })).child,
       dataDir,
       stop: (o) => stop(o?.keepLogs),
     };

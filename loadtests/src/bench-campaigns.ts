@@ -1,0 +1,326 @@
+/**
+ * `pnpm bench:campaigns`: a broadcast campaign to a segment of 100,000 members, e-mailed through the development
+ * provider, on a system the bench starts (gateway, a ledger worker, the API and a workers process running the
+ * campaign runner, the message sender, webhooks and the rest, one process each). Measures the time until the last
+ * message is queued and until the last is sent, messages/s, webhook deliveries/s of `message.sent` to a local
+ * receiver, and ingestion's latency (POST → points visible) before and during the broadcast. The bar: 100,000
+ * messages queued in under 30 s while ingestion keeps its latency. See loadtests/README.md.
+ */
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { createBasketFactory, newRunId } from "./baskets.ts";
+import { trpcCall } from "./checkout-http.ts";
+import { abortOnInterrupt } from "./interrupt.ts";
+import { type LatencyRunResult, runLatency } from "./latency-run.ts";
+import { demoMenu } from "./menu.ts";
+import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
+import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
+import { type BenchReceiver, startBenchReceiver } from "./webhook-bench-receiver.ts";
+
+const { values } = parseArgs({
+  options: {
+    members: { type: "string", default: "100000" },
+    rate: { type: "string", default: "20", short: "r" },
+    "latency-sec": { type: "string", default: "20" },
+    "timeout-sec": { type: "string", default: "600" },
+    webhooks: { type: "boolean", default: true },
+    "no-webhooks": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false, short: "h" },
+  },
+});
+
+const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-sec 20] [--timeout-sec 600] [--no-webhooks] [--json]
+
+  --members       segment members the broadcast goes to (each with e-mail consent and an address)
+  --rate          transactions per second posted before and during the broadcast (ingestion latency)
+  --latency-sec   how long each latency measurement lasts
+  --no-webhooks   no webhook endpoint subscribed to message.sent`;
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The segment's members straight into Postgres: building them is bench:segments' subject, not this one's. */
+async function seedAudience(client: pg.Client, tenantId: string, members: number) {
+  const started = performance.now();
+  await client.query(
+    `INSERT INTO customers (id, tenant_id, name, email, created_via)
+     SELECT 'cus_bench' || lpad(n::text, 7, '0'), $1, 'Member ' || n, 'member' || n || '@bench.example', 'app'
+     FROM generate_series(1, $2::int) n`,
+    [tenantId, members],
+  );
+  await client.query(
+    `INSERT INTO customer_consents (id, tenant_id, customer_id, channel, purpose, granted, source, occurred_at)
+     SELECT 'cns_bench' || lpad(n::text, 7, '0'), $1, 'cus_bench' || lpad(n::text, 7, '0'), 'email', 'marketing',
+            true, 'bench', now() - interval '1 day'
+     FROM generate_series(1, $2::int) n`,
+    [tenantId, members],
+  );
+  const segmentId = `seg_bench${Date.now().toString(36)}`;
+  await client.query(
+    `INSERT INTO segments (id, tenant_id, name, kind, definition, refresh_interval_minutes, refreshes, refreshed_at,
+                           member_count, created_by)
+     VALUES ($1, $2, 'Bench members', 'definition', '{"all":[]}', 1000000, 1, now(), $3, 'bench')`,
+    [segmentId, tenantId, members],
+  );
+  await client.query(
+    `INSERT INTO segment_members (segment_id, customer_id, tenant_id, entered_at)
+     SELECT $1, 'cus_bench' || lpad(n::text, 7, '0'), $2, now() FROM generate_series(1, $3::int) n`,
+    [segmentId, tenantId, members],
+  );
+  await client.query("ANALYZE customers; ANALYZE customer_consents; ANALYZE segment_members");
+  return { segmentId, seconds: (performance.now() - started) / 1000 };
+}
+
+interface Progress {
+  queued: number;
+  sent: number;
+  failed: number;
+}
+
+async function messageCounts(client: pg.Client, campaignId: string): Promise<Progress> {
+  const { rows } = await client.query<{ queued: string; sent: string; failed: string }>(
+    `SELECT count(*) AS queued,
+            count(*) FILTER (WHERE status IN ('sent', 'delivered', 'opened', 'clicked')) AS sent,
+            count(*) FILTER (WHERE status IN ('failed', 'cancelled')) AS failed
+     FROM messages WHERE campaign_id = $1`,
+    [campaignId],
+  );
+  const r = rows[0]!;
+  return { queued: Number(r.queued), sent: Number(r.sent), failed: Number(r.failed) };
+}
+
+/** Polls the campaign's messages until every member's is sent (or failed), noting when the last was queued. */
+async function watchBroadcast(
+  client: pg.Client,
+  campaignId: string,
+  members: number,
+  startedAt: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+) {
+  let queuedAt: number | null = null;
+  let last: Progress = { queued: 0, sent: 0, failed: 0 };
+  let lastReport = 0;
+  const samples: { at: number; sent: number }[] = [];
+  while (!signal.aborted) {
+    last = await messageCounts(client, campaignId);
+    const now = performance.now();
+    samples.push({ at: now, sent: last.sent });
+    if (queuedAt === null && last.queued >= members) queuedAt = now;
+    if (now - lastReport >= 2_000) {
+      lastReport = now;
+      progress(
+        `[broadcast ${((now - startedAt) / 1000).toFixed(0).padStart(3)} s] ${last.queued} queued, ${last.sent} sent, ${last.failed} failed`,
+      );
+    }
+    if (last.sent + last.failed >= members) break;
+    if (now - startedAt > timeoutMs) break;
+    await sleep(250);
+  }
+  const doneAt = performance.now();
+  const firstSent = samples.find((s) => s.sent > 0)?.at ?? doneAt;
+  return {
+    ...last,
+    queuedSeconds: queuedAt === null ? null : (queuedAt - startedAt) / 1000,
+    sentSeconds: last.sent + last.failed >= members ? (doneAt - startedAt) / 1000 : null,
+    sendRate: last.sent / Math.max(0.001, (doneAt - firstSent) / 1000),
+  };
+}
+
+async function waitForDeliveries(receiver: BenchReceiver, count: number, timeoutMs: number, startedAt: number) {
+  const deadline = performance.now() + timeoutMs;
+  let received = 0;
+  while (performance.now() < deadline) {
+    received = await receiver.count();
+    if (received >= count) break;
+    await sleep(250);
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { received, seconds, perSec: received / seconds };
+}
+
+function latencyLine(label: string, r: LatencyRunResult) {
+  const f = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
+  return `${label}: ${r.sent} tx at ${r.achievedRate.toFixed(1)}/s; POST p50 ${f(r.postMs.p50)} p99 ${f(r.postMs.p99)}; visible p50 ${f(r.visibleMs.p50)} p99 ${f(r.visibleMs.p99)} (${r.visibleMs.count} measured, ${r.notVisible} not visible)`;
+}
+
+async function main(): Promise<number> {
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const members = Number(values.members);
+  const rate = Number(values.rate);
+  const latencySec = Number(values["latency-sec"]);
+  const timeoutMs = Number(values["timeout-sec"]) * 1000;
+  const webhooks = values.webhooks && !values["no-webhooks"];
+  const controller = abortOnInterrupt(progress);
+  let system: SpawnedSystem | null = null;
+  let receiver: BenchReceiver | null = null;
+  let client: pg.Client | null = null;
+  let failed = false;
+  try {
+    receiver = webhooks ? await startBenchReceiver() : null;
+    system = await spawnSystem({ ledgerWorkers: 1, api: true, log: progress });
+    const rest = await system.startWorkersProcess(
+      "workers",
+      "events,analytics,profiles,jobs,webhooks,campaigns,messages",
+      { WEBHOOK_ALLOW_PRIVATE_URLS: "true", JOBS_INTERVAL_MS: "1000" },
+    );
+    client = new pg.Client({ connectionString: system.databaseUrl });
+    await client.connect();
+    const { tenantId } = system;
+
+    progress(`seeding ${members} members with e-mail consent into one segment`);
+    const audience = await seedAudience(client, tenantId, members);
+    progress(`seeded in ${audience.seconds.toFixed(1)} s`);
+    const setup = await createBroadcast(system, audience.segmentId, receiver?.url ?? null);
+
+    const latency = (label: string) =>
+      runLatency({
+        gatewayUrl: system!.gatewayUrl,
+        apiUrl: system!.apiUrl!,
+        posKey: system!.keys.pos,
+        adminKey: system!.keys.admin,
+        ratePerSec: rate,
+        warmupSec: 3,
+        durationSec: latencySec,
+        measureEvery: 5,
+        pollMs: 100,
+        pollBatch: 50,
+        visibleTimeoutSec: 120,
+        nextBasket: createBasketFactory({ menu: demoMenu }),
+        runId: `${newRunId()}${label}`,
+        signal: controller.signal,
+        progress: () => {},
+      });
+    progress(`ingestion alone: ${rate} tx/s for ${latencySec} s`);
+    const before = await latency("a");
+    progress(latencyLine("before", before));
+
+    progress(`broadcast to ${members} members starts; ingestion goes on at ${rate} tx/s`);
+    const startedAt = performance.now();
+    await setup.start();
+    const [broadcast, during] = await Promise.all([
+      watchBroadcast(client, setup.campaignId, members, startedAt, timeoutMs, controller.signal),
+      latency("b"),
+    ]);
+    progress(latencyLine("during", during));
+    const deliveries = receiver
+      ? await waitForDeliveries(receiver, broadcast.sent, Math.max(60_000, timeoutMs / 2), startedAt)
+      : null;
+
+    const processes = [system.gateway, ...system.workers, system.api!, rest].map((c) => ({
+      name: c.name,
+      pid: c.pid,
+    }));
+    const nats = findNatsServerPid(system.natsUrl);
+    if (nats !== null) processes.push({ name: "nats-server", pid: nats });
+    const rss = processes.map((p) => ({
+      name: p.name,
+      peakMb: Math.round((readProcessMemory(p.pid)?.peakBytes ?? 0) / 2 ** 20),
+    }));
+    rss.push({ name: "bench", peakMb: Math.round(benchPeakRssBytes() / 2 ** 20) });
+
+    const figures = {
+      members,
+      seedSeconds: +audience.seconds.toFixed(1),
+      broadcast: {
+        queuedSeconds: broadcast.queuedSeconds === null ? null : +broadcast.queuedSeconds.toFixed(1),
+        sentSeconds: broadcast.sentSeconds === null ? null : +broadcast.sentSeconds.toFixed(1),
+        queued: broadcast.queued,
+        sent: broadcast.sent,
+        failed: broadcast.failed,
+        queuedPerSec: broadcast.queuedSeconds === null ? null : Math.round(broadcast.queued / broadcast.queuedSeconds),
+        sentPerSec: Math.round(broadcast.sendRate),
+      },
+      webhooks: deliveries && {
+        received: deliveries.received,
+        seconds: +deliveries.seconds.toFixed(1),
+        perSec: Math.round(deliveries.perSec),
+      },
+      ingestion: { before, during },
+      peakRssMb: rss,
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    else {
+      const out = [
+        `broadcast to ${members} members (development e-mail provider)`,
+        `  last message queued after ${figures.broadcast.queuedSeconds ?? "—"} s (${figures.broadcast.queuedPerSec ?? "—"} messages/s; bar: < 30 s)`,
+        `  last message sent after ${figures.broadcast.sentSeconds ?? "—"} s (${figures.broadcast.sentPerSec} messages/s sent); ${broadcast.sent} sent, ${broadcast.failed} failed or cancelled`,
+        deliveries
+          ? `  webhooks: ${deliveries.received} message.sent deliveries in ${figures.webhooks!.seconds} s (${figures.webhooks!.perSec}/s)`
+          : "  webhooks: not measured",
+        `ingestion at ${rate} tx/s`,
+        `  ${latencyLine("before", before)}`,
+        `  ${latencyLine("during", during)}`,
+        `peak RSS: ${rss.map((r) => `${r.name} ${r.peakMb} MB`).join(", ")}`,
+      ];
+      process.stdout.write(`${out.join("\n")}\n`);
+    }
+    if (broadcast.queuedSeconds === null || broadcast.sentSeconds === null) failed = true;
+    return failed ? 1 : 0;
+  } catch (e) {
+    failed = true;
+    progress(`bench failed: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await client?.end().catch(() => {});
+    await receiver?.close().catch(() => {});
+    await system?.stop({ keepLogs: failed });
+  }
+}
+
+/**
+ * The template, the campaign (a one-off broadcast to the segment, one e-mail) and, when measured, a webhook
+ * endpoint for `message.sent`, created through the tRPC API as an admin would. `start()` saves the broadcast's
+ * time as now and schedules it: the scheduler's next round runs it.
+ */
+async function createBroadcast(system: SpawnedSystem, segmentId: string, hookUrl: string | null) {
+  const call = <T>(kind: "query" | "mutation", path: string, input: unknown) =>
+    trpcCall<T>(system.apiUrl!, system.keys.admin, kind, path, input);
+  const template = await call<{ id: string }>("mutation", "templates.create", {
+    name: "New on the menu",
+    channel: "email",
+    variants: [
+      {
+        channel: "email",
+        language: "en",
+        subject: "Something new for you, {{ customer.first_name }}",
+        format: "html",
+        body: '<p>Hi {{ customer.first_name }}, you have {{ points.balance }} points. <a href="https://bench.example/menu">See the menu</a></p>',
+      },
+    ],
+  });
+  const definition = (at: Date) => ({
+    name: "Bench broadcast",
+    audience: { kind: "segment", segmentId },
+    trigger: { type: "broadcast", schedule: { repeat: "once", at: at.toISOString() } },
+    actions: [{ type: "send_message", channel: "email", templateId: template.id }],
+  });
+  const campaign = await call<{ id: string }>(
+    "mutation",
+    "campaigns.create",
+    definition(new Date(Date.now() + 3_600_000)),
+  );
+  if (hookUrl) await call("mutation", "webhooks.endpoints.create", { url: hookUrl, eventTypes: ["message.sent"] });
+  return {
+    campaignId: campaign.id,
+    async start() {
+      await call("mutation", "campaigns.update", {
+        id: campaign.id,
+        definition: definition(new Date(Date.now() + 500)),
+      });
+      await call("mutation", "campaigns.schedule", { id: campaign.id });
+    },
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    progress(String(e));
+    process.exit(1);
+  },
+);
