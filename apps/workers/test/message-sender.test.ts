@@ -1,7 +1,7 @@
 import { setConsents } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
-import { queueCampaignMessage } from "@regulars/messages-store";
+import { queueCampaignMessage, queueMessage } from "@regulars/messages-store";
 import { type MessageProvider, RetryPolicy } from "@regulars/messaging";
 import {
   developmentProvider,
@@ -181,6 +181,23 @@ describe("message sender", () => {
     expect(await events(id)).toEqual([
       expect.objectContaining({ id: `message.failed:${id}`, type: "message.failed", code: "no_consent" }),
     ]);
+  });
+
+  it("asks for consent for messages outside campaigns too", async () => {
+    now = minutes(1);
+    const customerId = await messageCustomer(db, tenantId, { phone: "+48600200010", consents: [], at: new Date() });
+    const templateId = await messageTemplate(db, tenantId, { channel: "sms", language: "en", body: "Welcome" });
+    const { messageId } = await withTransaction(db, (tx) =>
+      queueMessage(tx, { tenantId, customerId, templateId, channel: "sms", sendAt: minutes(0) }),
+    );
+    const sms = await gateway(() => ({ status: 200, body: { id: "gw-notice" } }));
+    await sender({ sms: smsVia(sms.url) }).sendDue();
+    expect(sms.requests).toHaveLength(0);
+    expect(await message(messageId!)).toMatchObject({
+      status: "cancelled",
+      failureCode: "no_consent",
+      campaignId: null,
+    });
   });
 
   it("cancels a message the caps no longer allow because another campaign's message went first", async () => {

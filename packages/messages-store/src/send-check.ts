@@ -46,8 +46,9 @@ const cancel = (code: SkipReason | "cancelled"): SendDecision => ({ action: "can
  * Asks again, right before sending, what planning asked: the customer may have withdrawn consent, lost the
  * address, or other campaigns may have used the caps since this message was queued. Earlier messages win a cap:
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
- * cannot both go never cancel each other. Messages outside campaigns (one-time codes, notices the customer asked
- * for) are not marketing: they need an address, not a marketing consent. The address is the customer's now.
+ * cannot both go never cancel each other. Every message needs the channel's consent in force (no message is ever
+ * sent without it, a campaign's deleted or not); caps and a campaign's status apply to campaigns' messages. The
+ * address is the customer's now.
  */
 export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendCheckOptions = {}): Promise<SendDecision> {
   if (!claimed.customerId) return cancel("no_address");
@@ -62,6 +63,7 @@ export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendChec
     WHERE c.tenant_id = ${claimed.tenantId} AND c.id = ${customerId}`;
   const to = recipient && !recipient.erased_at ? addressNow(claimed.channel, recipient) : null;
 
+  let caps: FrequencyCap[] = [];
   if (claimed.campaignId) {
     const [campaign] = await db.$queryRaw<{ status: string; definition: unknown }[]>`
       SELECT c.status, v.definition FROM campaigns c
@@ -71,18 +73,18 @@ export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendChec
     const fate = status.success ? queuedStepFate(status.data) : "cancel";
     if (fate === "cancel") return cancel("cancelled");
     if (fate === "hold") return { action: "hold" };
-    const caps = [
+    caps = [
       ...(Caps.safeParse(campaign?.definition).data?.limits?.frequencyCaps ?? []),
       ...((await opts.tenantCaps?.(claimed.tenantId)) ?? []),
     ];
-    const [consents, previousSends] = await Promise.all([
-      currentConsents(db, claimed.tenantId, customerId),
-      caps.length ? sendsBefore(db, claimed, customerId, caps) : Promise.resolve([]),
-    ]);
-    const reachable = { email: false, sms: false, push: false, [claimed.channel]: to !== null };
-    const refusal = messageRefusal(claimed.channel, { consents, reachable }, caps, previousSends, claimed.sendAt);
-    if (refusal) return cancel(refusal);
   }
+  const [consents, previousSends] = await Promise.all([
+    currentConsents(db, claimed.tenantId, customerId),
+    caps.length ? sendsBefore(db, claimed, customerId, caps) : Promise.resolve([]),
+  ]);
+  const reachable = { email: false, sms: false, push: false, [claimed.channel]: to !== null };
+  const refusal = messageRefusal(claimed.channel, { consents, reachable }, caps, previousSends, claimed.sendAt);
+  if (refusal) return cancel(refusal);
   if (!to) return cancel("no_address");
   return { action: "send", message: outgoing(claimed, customerId, to) };
 }
