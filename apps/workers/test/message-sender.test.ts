@@ -1,7 +1,7 @@
 import { setConsents } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
-import { queueCampaignMessage, queueMessage } from "@regulars/messages-store";
+import { queueCampaignMessage, queueMessage, recordEngagement } from "@regulars/messages-store";
 import { type MessageProvider, RetryPolicy } from "@regulars/messaging";
 import {
   developmentProvider,
@@ -147,6 +147,25 @@ describe("message sender", () => {
     expect(await events(id)).toEqual([
       expect.objectContaining({ id: `message.sent:${id}`, type: "message.sent", attempt: 1 }),
     ]);
+  });
+
+  it("records the send of a push tapped before the provider's answer came back, keeping the click", async () => {
+    now = minutes(1);
+    const customerId = await messageCustomer(db, tenantId, { pushToken: "token-of-a-quick-thumb", at: new Date() });
+    const id = await queued("push", customerId);
+    let tapped: Promise<unknown> = Promise.resolve();
+    const fcm = await gateway(() => {
+      tapped = recordEngagement(db, id, { kind: "click", url: "https://brand.example/menu" }, now);
+      return { status: 200, body: { name: "projects/p/messages/1" }, delayMs: 300 };
+    });
+    await sender({ push: fcmProvider({ kind: "fcm", url: fcm.url, accessToken: "t" }) }).sendDue();
+    await tapped;
+    expect(await message(id)).toMatchObject({
+      status: "clicked",
+      attempts: 1,
+      providerMessageId: "projects/p/messages/1",
+    });
+    expect((await events(id)).map((e) => e.type).sort()).toEqual(["message.clicked", "message.sent"]);
   });
 
   it("sends nothing before the message's time", async () => {

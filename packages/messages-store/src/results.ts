@@ -41,7 +41,10 @@ async function moveOn(
   });
 }
 
-/** The provider took it: `sent`, with the provider's id, and `message.sent`. */
+/**
+ * The provider took it: `sent`, with the provider's id, and `message.sent`. A push can be tapped before this is
+ * written: a status the tracker already moved further stays, and the send is recorded all the same.
+ */
 export function recordSent(
   db: Db,
   claimed: ClaimedMessage,
@@ -54,10 +57,11 @@ export function recordSent(
   return moveOn(
     db,
     (tx) => tx.$executeRaw`
-      UPDATE messages SET status = 'sent', attempts = ${attempt}, provider = ${provider},
-        provider_message_id = ${providerMessageId}, to_address = ${addressText(message)}, sent_at = ${now},
-        last_error = NULL, next_attempt_at = ${now}
-      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
+      UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END, attempts = ${attempt},
+        provider = ${provider}, provider_message_id = ${providerMessageId}, to_address = ${addressText(message)},
+        sent_at = ${now}, last_error = NULL, next_attempt_at = ${now}
+      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts}
+        AND status IN ('queued', 'delivered', 'opened', 'clicked')`,
     (tx) =>
       announceMessageEvents(tx, [messageEvent<MessageSent>(claimed, now, { type: "message.sent", provider, attempt })]),
     "sent",
