@@ -1,0 +1,80 @@
+import { updateProfile } from "@regulars/customers-store";
+import { type Db, withTransaction } from "@regulars/db";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClaimedMessage, claimDueMessages, decideSend, queueCampaignMessage } from "../src/index.ts";
+import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf } from "./fixtures.ts";
+
+// The check right before sending, on its own: caps between queued messages, the address as it is now.
+
+let db: Db;
+const ahead = new Date(Date.now() + 365 * 86_400_000);
+const at = (minutes: number) => new Date(ahead.getTime() + minutes * 60_000);
+
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+async function setup(caps: object[] = []) {
+  const { tenantId } = await messageTenant(db, "Check Grill");
+  const campaignId = await messageCampaign(db, tenantId, { limits: { frequencyCaps: caps } });
+  const email = await messageTemplate(db, tenantId, "email", [
+    { channel: "email", language: "en", subject: "Hi", body: "<p>Hi</p>" },
+  ]);
+  const queue = async (customerId: string, sendAt: Date) =>
+    (
+      await withTransaction(db, (tx) =>
+        queueCampaignMessage(tx, {
+          tenantId,
+          campaignId,
+          customerId,
+          stepKey: stepKeyOf(),
+          templateId: email,
+          channel: "email",
+          sendAt,
+        }),
+      )
+    ).messageId!;
+  // Each look claims again a minute later: the previous claim's one-second lease is over by then.
+  let minute = 600;
+  const claimed = async (id: string): Promise<ClaimedMessage> => {
+    const now = at(++minute);
+    const all = await claimDueMessages(db, { now, limit: 100, leaseMs: 1_000, tenantIds: [tenantId] });
+    return all.find((m) => m.id === id)!;
+  };
+  return { tenantId, queue, claimed };
+}
+
+describe("decideSend", () => {
+  it("lets the earlier of two capped messages go and refuses the later: neither cancels the other", async () => {
+    const { tenantId, queue, claimed } = await setup([{ max: 1, windowHours: 24 }]);
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const earlier = await queue(customerId, at(10));
+    const later = await queue(customerId, at(20));
+    expect(await decideSend(db, await claimed(later))).toMatchObject({ action: "cancel", code: "capped" });
+    expect(await decideSend(db, await claimed(earlier))).toMatchObject({ action: "send" });
+  });
+
+  it("sends to the address the customer has now, and to nobody once they are erased", async () => {
+    const { tenantId, queue, claimed } = await setup();
+    const customerId = await messageCustomer(db, tenantId, { email: "old@example.com" });
+    const id = await queue(customerId, at(10));
+    expect((await db.message.findUniqueOrThrow({ where: { id } })).toAddress).toBe("old@example.com");
+    await updateProfile(
+      db,
+      tenantId,
+      customerId,
+      { email: "new@example.com", phoneVerified: false },
+      { actor: "key_app", source: "app", now: new Date() },
+    );
+    expect(await decideSend(db, await claimed(id))).toMatchObject({
+      action: "send",
+      message: { to: "new@example.com", subject: "Hi", id },
+    });
+    await db.customer.update({ where: { id: customerId }, data: { erasedAt: new Date() } });
+    expect(await decideSend(db, await claimed(id))).toMatchObject({ action: "cancel", code: "no_address" });
+  });
+});
