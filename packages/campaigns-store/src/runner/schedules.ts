@@ -32,6 +32,9 @@ export interface ScheduleResult {
 
 const CHUNK = 2_000;
 
+/** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
+const IN_FLIGHT = 2;
+
 /** Plans entries in chunks, one transaction each, so a 100,000-member run never holds one giant transaction. */
 async function enrolInChunks(
   ctx: ScheduleContext,
@@ -39,15 +42,36 @@ async function enrolInChunks(
   entries: AsyncIterable<OccurrenceEntry[]> | Iterable<OccurrenceEntry[]>,
   out: ScheduleResult,
 ): Promise<void> {
-  for await (const chunk of entries) {
-    if (!chunk.length) continue;
+  const enrol = async (chunk: OccurrenceEntry[]) => {
     const done = await withTransaction(ctx.db, (tx) =>
-      enrolOccurrences(tx, { campaign, zones: { tenant: ctx.zone }, entries: chunk, now: ctx.now }),
+      enrolOccurrences(tx, {
+        campaign,
+        zones: { tenant: ctx.zone },
+        entries: chunk,
+        now: ctx.now,
+        lockCustomers: false,
+      }),
     );
     out.acted += done.entered + done.control;
     if (ctx.onCommitted) await ctx.onCommitted(done.outbox);
     else out.outbox.push(...done.outbox);
+  };
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  for await (const chunk of entries) {
+    if (failure) break;
+    if (!chunk.length) continue;
+    const work: Promise<void> = enrol(chunk)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
+  // A failed chunk fails the pass; the next pass plans who is left.
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 function* chunksOf<T>(items: T[], size: number): Generator<T[]> {
@@ -55,14 +79,14 @@ function* chunksOf<T>(items: T[], size: number): Generator<T[]> {
 }
 
 /**
- * The audience's members not yet enrolled in `occurrence`, a page at a time by id (set-based: each page is one
- * statement). Only those already members at `joinedBy` when given: later joiners come through their own events.
+ * The audience's members, a page at a time by id (each page one statement on the key's order). Only those already
+ * members at `joinedBy` when given: later joiners come through their own events. Who was enrolled in the
+ * occurrence before is passed over when the page is enrolled, by the unique index, not here: an anti-join planned
+ * on statistics from before a 100,000-row run turned each page into a scan of the run's enrolments.
  */
 async function* audiencePages(
   ctx: ScheduleContext,
-  campaignId: string,
   audience: CampaignAudience,
-  occurrence: string,
   joinedBy: Date | null,
 ): AsyncGenerator<string[]> {
   const size = ctx.chunkSize ?? CHUNK;
@@ -70,24 +94,20 @@ async function* audiencePages(
   for (;;) {
     const rows =
       audience.kind === "segment"
-        ? await ctx.db.$queryRaw<{ id: string }[]>`
-            SELECT m.customer_id AS id FROM segment_members m
+        ? await ctx.db.$queryRaw<{ id: string; joined: boolean }[]>`
+            SELECT m.customer_id AS id, (${joinedBy}::timestamptz IS NULL OR m.entered_at <= ${joinedBy}) AS joined
+            FROM segment_members m
             WHERE m.segment_id = ${audience.segmentId} AND m.tenant_id = ${ctx.tenantId} AND m.customer_id > ${after}
-              AND (${joinedBy}::timestamptz IS NULL OR m.entered_at <= ${joinedBy})
-              AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
-                WHERE e.campaign_id = ${campaignId} AND e.customer_id = m.customer_id AND e.occurrence = ${occurrence})
             ORDER BY m.customer_id LIMIT ${size}`
         : audience.kind === "all_members"
-          ? await ctx.db.$queryRaw<{ id: string }[]>`
-            SELECT c.id FROM customers c
+          ? await ctx.db.$queryRaw<{ id: string; joined: boolean }[]>`
+            SELECT c.id, (${joinedBy}::timestamptz IS NULL OR c.created_at <= ${joinedBy}) AS joined
+            FROM customers c
             WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL AND c.id > ${after}
-              AND (${joinedBy}::timestamptz IS NULL OR c.created_at <= ${joinedBy})
-              AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
-                WHERE e.campaign_id = ${campaignId} AND e.customer_id = c.id AND e.occurrence = ${occurrence})
             ORDER BY c.id LIMIT ${size}`
           : [];
     if (!rows.length) return;
-    yield rows.map((r) => r.id);
+    yield rows.filter((r) => r.joined).map((r) => r.id);
     after = rows[rows.length - 1]!.id;
     if (rows.length < size) return;
   }
@@ -126,7 +146,7 @@ export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleRe
     await enrolInChunks(
       ctx,
       campaign,
-      entriesOf(audiencePages(ctx, campaign.id, campaign.definition.audience, occurrence, null), occurrence, runAt),
+      entriesOf(audiencePages(ctx, campaign.definition.audience, null), occurrence, runAt),
       out,
     );
     const trigger = campaign.definition.trigger;
@@ -161,7 +181,7 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
       startedAt = row?.started_at ?? ctx.now;
     }
     const occurrence = alwaysOnStartOccurrence(startedAt);
-    const pages = audiencePages(ctx, campaign.id, campaign.definition.audience, occurrence, startedAt);
+    const pages = audiencePages(ctx, campaign.definition.audience, startedAt);
     await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out);
   }
   return out;
