@@ -31,6 +31,7 @@ export interface ScheduleResult {
 }
 
 const CHUNK = 2_000;
+const START_PASS = "campaign-always-on-start";
 
 /** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
 const IN_FLIGHT = 2;
@@ -163,8 +164,9 @@ export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleRe
 
 /**
  * Always-on campaigns enrol the members their audience had when they started (`started_at`, set now if the admin
- * left it empty); later joiners come through `segment.entered` or `customer.created`. Idempotent and stateless:
- * a finished start pass finds nobody left to enrol.
+ * left it empty); later joiners come through `segment.entered` or `customer.created`. A finished start pass is
+ * marked in `job_marks`, so later passes do not page through the audience again; a pass cut short is run again
+ * and enrols only who is left.
  */
 export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
@@ -181,8 +183,14 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
       startedAt = row?.started_at ?? ctx.now;
     }
     const occurrence = alwaysOnStartOccurrence(startedAt);
+    const mark = `${campaign.id}:${occurrence}`;
+    const [finished] = await ctx.db.$queryRaw<{ key: string }[]>`
+      SELECT key FROM job_marks WHERE job = ${START_PASS} AND tenant_id = ${ctx.tenantId} AND key = ${mark}`;
+    if (finished) continue;
     const pages = audiencePages(ctx, campaign.definition.audience, startedAt);
     await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out);
+    await ctx.db.$executeRaw`
+      INSERT INTO job_marks (job, tenant_id, key) VALUES (${START_PASS}, ${ctx.tenantId}, ${mark}) ON CONFLICT DO NOTHING`;
   }
   return out;
 }
