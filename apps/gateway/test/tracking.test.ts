@@ -1,6 +1,6 @@
 import { RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer } from "@regulars/customers-store";
-import { type Db, withTransaction } from "@regulars/db";
+import { createDb, type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { createLogger } from "@regulars/logger";
 import { queueCampaignMessage } from "@regulars/messages-store";
@@ -168,6 +168,31 @@ describe("GET /v1/m/c/{token}", () => {
     const res = await get(`/v1/m/c/${makeLinkToken([secret], "msg_gone", "https://brand.example/old")}`);
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("https://brand.example/old");
+  });
+
+  it("redirects even when the click cannot be recorded (the database is unreachable)", async () => {
+    const unreachable = createDb({ url: "postgres://regulars:none@127.0.0.1:1/none", poolSize: 1 });
+    const cut = createGatewayApp({
+      bus,
+      db: unreachable,
+      credentials: new CredentialCache(unreachable, 0),
+      log: createLogger({ level: "silent" }),
+      registry: new Registry(),
+      readiness: {},
+      linkSecrets: [secret],
+    });
+    try {
+      const started = Date.now();
+      const res = await cut.request(`/v1/m/c/${makeLinkToken([secret], "msg_x", "https://brand.example/menu")}`, {
+        redirect: "manual",
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("https://brand.example/menu");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await cut.stop();
+      await unreachable.$disconnect();
+    }
   });
 
   it("percent-encodes a destination a header could not carry as written", async () => {

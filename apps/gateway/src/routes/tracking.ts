@@ -64,17 +64,19 @@ const notOurs = `<!doctype html>
 <p>It may have been copied incompletely. Open it again from the message, or go to the brand's website.</p>
 </body></html>`;
 
+/** How long a click or an open waits for its record before the customer is answered anyway. */
+const RECORD_WAIT_MS = 2_000;
+
 /**
- * Records in the background of the answer: the customer is redirected (or shown the image) whether or not the
- * database answers, since their click is worth more than our count of it. Events reach ClickHouse and webhooks
- * through the outbox (its relay publishes them).
+ * Recorded before the answer, but never at the cost of it: the customer is redirected (or shown the image) when the
+ * database fails or is slow, since their click is worth more than our count of it (a slow record still finishes).
+ * Events reach ClickHouse and webhooks through the outbox (its relay publishes them).
  */
 async function recordQuietly(deps: TrackingDeps, work: () => Promise<{ outbox: OutboxItem[] } | null>) {
-  try {
-    await work();
-  } catch (e) {
-    deps.log.warn({ err: e }, "recording a message open or click failed");
-  }
+  let timer: NodeJS.Timeout | undefined;
+  const recorded = work().catch((e: unknown) => deps.log.warn({ err: e }, "recording a message open or click failed"));
+  await Promise.race([recorded, new Promise<void>((resolve) => (timer = setTimeout(resolve, RECORD_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 function webAddress(text: string): string | null {
