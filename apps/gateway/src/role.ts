@@ -24,7 +24,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     rateLimiter: ctx.rateLimiter,
     db: ctx.db,
     reader,
-    linkSecrets: messageTrackingOf(config)?.secrets ?? null,
+    linkSecrets: messageTrackingOf(config, ctx.dataDir)?.secrets ?? null,
     ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),
   });
   const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT).catch(async (e) => {

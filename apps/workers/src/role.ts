@@ -8,7 +8,7 @@ import { configuredProviders } from "./messages/configured-providers.ts";
 /** The stream workers and scheduled jobs in a process, with the health and metrics endpoints orchestrators need. */
 export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
-  const tracking = messageTrackingOf(config);
+  const tracking = messageTrackingOf(config, ctx.dataDir);
   if (!tracking) ctx.log.warn("LINK_SIGNING_SECRETS is not set: messages go out with their links untracked");
   const workers = await startWorkers({
     db: ctx.db,

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { LinkSigningSecrets } from "@regulars/messaging";
 import { ProviderConfig } from "@regulars/messaging-providers";
 import { z } from "zod";
@@ -61,23 +63,43 @@ export const MessageSettings = z.object({
 });
 export type MessageSettings = z.infer<typeof MessageSettings>;
 
-/** One per process: every role of an all-in-one start signs and verifies with it; links die with the process. */
-let developmentSecret: string | undefined;
+/** Made once per process when there is no data folder to keep it in. */
+let processSecret: string | undefined;
+
+/**
+ * The development signing secret: kept in the data folder (owner-only), so the roles of a development start in
+ * separate processes agree, and the links of messages sent before a restart still work; one per process without it.
+ */
+function developmentSecret(dataDir: string | undefined): string {
+  if (!dataDir) {
+    processSecret ??= randomBytes(32).toString("base64url");
+    return processSecret;
+  }
+  const path = join(dataDir, "link-signing-secret");
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // `wx`: of two processes starting at once, one writes and both read what it wrote.
+    writeFileSync(path, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  return readFileSync(path, "utf8").trim();
+}
 
 /**
  * Where tracked links point and how they are signed, or null when links cannot be tracked. Without
  * `TRACKING_BASE_URL` links point at this gateway's own address. Without `LINK_SIGNING_SECRETS` a development
- * start (embedded Postgres, no `DATABASE_URL`) signs with a secret made at start; anywhere else links go out
- * untracked, since a secret that changes with each process would break every link sent before a restart.
+ * start (embedded Postgres, no `DATABASE_URL`) signs with a secret made for its data folder; anywhere else links go
+ * out untracked rather than signed with a secret other processes do not share.
  */
 export function messageTrackingOf(
   config: MessageSettings & { DATABASE_URL?: string | undefined; HOST: string; GATEWAY_PORT: number },
+  dataDir?: string,
 ): { publicUrl: string; secrets: string[]; opens: boolean } | null {
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
   const publicUrl = config.TRACKING_BASE_URL ?? `http://${host}:${config.GATEWAY_PORT}`;
   if (config.LINK_SIGNING_SECRETS)
     return { publicUrl, secrets: config.LINK_SIGNING_SECRETS, opens: config.TRACKING_OPENS };
   if (config.DATABASE_URL !== undefined) return null;
-  developmentSecret ??= randomBytes(32).toString("base64url");
-  return { publicUrl, secrets: [developmentSecret], opens: config.TRACKING_OPENS };
+  return { publicUrl, secrets: [developmentSecret(dataDir)], opens: config.TRACKING_OPENS };
 }
