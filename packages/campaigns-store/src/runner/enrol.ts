@@ -32,6 +32,8 @@ export interface EnrolInput {
    * sender asks the caps again before anything goes out.
    */
   lockCustomers?: boolean;
+  /** The entries' customers were read from the campaign's audience, so membership needs no second look. */
+  audienceKnown?: boolean;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -83,7 +85,15 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
   if (!unique.size) return result;
 
-  const inputs = await loadPlanInputs(tx, campaign.tenantId, campaign.id, campaign.definition, customerIds, now);
+  const inputs = await loadPlanInputs(
+    tx,
+    campaign.tenantId,
+    campaign.id,
+    campaign.definition,
+    customerIds,
+    now,
+    input.audienceKnown,
+  );
   const enrolments: { id: string; entry: OccurrenceEntry; outcome: string; reason: string | null }[] = [];
   const steps = new Map<string, PlannedStep[]>();
   for (const entry of unique.values()) {
@@ -150,6 +160,10 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   return result;
 }
 
+/**
+ * Only steps of enrolments this transaction inserted: their keys name the enrolment's (campaign, customer,
+ * occurrence), which were unique a moment ago, so no such step exists and a plain insert (no conflict check) does.
+ */
 async function insertSteps(
   tx: DbTx,
   campaign: RunnableCampaign,
@@ -164,6 +178,5 @@ async function insertSteps(
       ${rows.map((r) => r.step.runAt)}::timestamptz[], ${rows.map((r) => (r.step.status === "run" ? "pending" : "skipped"))}::text[],
       ${rows.map((r) => r.step.reason)}::text[],
       ${rows.map((r) => (r.step.notes.length ? JSON.stringify({ notes: r.step.notes }) : null))}::text[])
-      AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)
-    ON CONFLICT (key) DO NOTHING`;
+      AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)`;
 }

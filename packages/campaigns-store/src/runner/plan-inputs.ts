@@ -24,6 +24,8 @@ export async function loadPlanInputs(
   definition: CampaignDefinition,
   customerIds: readonly string[],
   now: Date,
+  /** The customers were read from the audience itself (a broadcast's page): their membership is not asked again. */
+  audienceKnown = false,
 ): Promise<Map<string, PlanInputs>> {
   const ids = [...customerIds];
   const reach = await tx.$queryRaw<{ id: string; email: boolean; sms: boolean; push: boolean }[]>`
@@ -35,7 +37,7 @@ export async function loadPlanInputs(
       occurred_at AS "occurredAt", recorded_at AS "recordedAt"
     FROM customer_consents WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[])
     ORDER BY customer_id, channel, purpose, occurred_at DESC, recorded_at DESC, id DESC`;
-  const segmentId = definition.audience.kind === "segment" ? definition.audience.segmentId : null;
+  const segmentId = definition.audience.kind === "segment" && !audienceKnown ? definition.audience.segmentId : null;
   const members = segmentId
     ? await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM segment_members

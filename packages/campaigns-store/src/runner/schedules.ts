@@ -30,7 +30,7 @@ export interface ScheduleResult {
   outbox: OutboxItem[];
 }
 
-const CHUNK = 2_000;
+const CHUNK = 4_000;
 const START_PASS = "campaign-always-on-start";
 
 /** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
@@ -42,6 +42,7 @@ async function enrolInChunks(
   campaign: RunnableCampaign,
   entries: AsyncIterable<OccurrenceEntry[]> | Iterable<OccurrenceEntry[]>,
   out: ScheduleResult,
+  audienceKnown: boolean,
 ): Promise<void> {
   const enrol = async (chunk: OccurrenceEntry[]) => {
     const done = await withTransaction(ctx.db, (tx) =>
@@ -51,6 +52,7 @@ async function enrolInChunks(
         entries: chunk,
         now: ctx.now,
         lockCustomers: false,
+        audienceKnown,
       }),
     );
     out.acted += done.entered + done.control;
@@ -149,6 +151,7 @@ export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleRe
       campaign,
       entriesOf(audiencePages(ctx, campaign.definition.audience, null), occurrence, runAt),
       out,
+      true,
     );
     const trigger = campaign.definition.trigger;
     if (trigger.type !== "broadcast") continue;
@@ -188,7 +191,7 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
       SELECT key FROM job_marks WHERE job = ${START_PASS} AND tenant_id = ${ctx.tenantId} AND key = ${mark}`;
     if (finished) continue;
     const pages = audiencePages(ctx, campaign.definition.audience, startedAt);
-    await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out);
+    await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out, true);
     await ctx.db.$executeRaw`
       INSERT INTO job_marks (job, tenant_id, key) VALUES (${START_PASS}, ${ctx.tenantId}, ${mark}) ON CONFLICT DO NOTHING`;
   }
@@ -235,7 +238,7 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
         if (hit) entries.push({ customerId: r.customer_id, occurrence: hit.occurrence, at: hit.at });
       }
     }
-    await enrolInChunks(ctx, campaign, chunksOf(entries, size), out);
+    await enrolInChunks(ctx, campaign, chunksOf(entries, size), out, false);
   }
   return out;
 }
