@@ -142,11 +142,12 @@ describe("always-on and the daily scan", () => {
 
   it("birthdays a few local days ahead and inactivity once per stretch, however often the scan runs", async () => {
     const { tenantId, timezone } = await runnerTenant(db, "Pacific/Auckland");
+    // Born in leap years, so whichever day the test runs on (29 February too) is a date of birth.
     const soon = localDate(later(now, 3 * DAY), timezone);
     const [, month, day] = soon.split("-");
-    const birthday = await addCustomer(db, tenantId, { dateOfBirth: `1990-${month}-${day}` });
+    const birthday = await addCustomer(db, tenantId, { dateOfBirth: `1988-${month}-${day}` });
     await addCustomer(db, tenantId, {
-      dateOfBirth: localDate(later(now, 10 * DAY), timezone).replace(/^\d{4}/, "1991"),
+      dateOfBirth: localDate(later(now, 10 * DAY), timezone).replace(/^\d{4}/, "1992"),
     });
     const lastSeen = later(now, -40 * DAY);
     const lapsed = await addCustomer(db, tenantId, { lastActivityAt: lastSeen });

@@ -354,19 +354,23 @@ describe("who gets what", () => {
 
     // Quiet hours all day but one hour: whenever the test runs, the send moves to their end.
     const { tenantId: quietTenant } = await runnerTenant(db, "UTC");
-    const hour = (now.getUTCHours() + 2) % 24;
-    const end = `${String(hour).padStart(2, "0")}:00`;
-    const start = `${String((hour + 23) % 24).padStart(2, "0")}:00`;
+    const quietFrom = (now.getUTCHours() + 2) % 24;
+    const quietUntil = (now.getUTCHours() + 1) % 24;
+    const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
     const quiet = await addCampaign(db, quietTenant, {
       audience: { kind: "none" },
       trigger: { type: "registered" },
       actions: [{ type: "send_message", channel: "email", templateId: "tpl_quiet" }],
-      delivery: { timing: { at: "immediately" }, zone: "tenant", quietHours: { start: end, end: start } },
+      delivery: {
+        timing: { at: "immediately" },
+        zone: "tenant",
+        quietHours: { start: hh(quietFrom), end: hh(quietUntil) },
+      },
     });
     const sleeper = await addCustomer(db, quietTenant, { consents: ["email"] });
     await enrolFromEvent(db, cache, created(quietTenant, sleeper), now);
     const [postponed] = await stepsOf(db, quiet);
-    expect(postponed!.runAt.getUTCHours()).toBe((hour + 23) % 24);
+    expect(postponed!.runAt.getUTCHours()).toBe(quietUntil);
     expect(postponed!.runAt.getUTCMinutes()).toBe(0);
     expect(postponed!.result).toEqual({ notes: ["quiet_hours_postponed"] });
   });
