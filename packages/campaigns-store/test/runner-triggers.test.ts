@@ -148,7 +148,7 @@ describe("event triggers", () => {
     expect(await enrolmentsOf(db, campaignId)).toHaveLength(1);
   });
 
-  it("tier_reached, points_milestone (once per crossing, a repeatable campaign keeps its gap), points_expiring", async () => {
+  it("tier_reached (once per customer), points_milestone (once per crossing, a repeatable campaign keeps its gap), points_expiring", async () => {
     const { tenantId } = await runnerTenant(db);
     const points = [{ type: "award_points" as const, points: 10, reason: "Campaign bonus" }];
     const gold = await addCampaign(db, tenantId, {
@@ -182,6 +182,8 @@ describe("event triggers", () => {
 
     expect(await enrolFromEvent(db, cache, tier("platinum"), now)).toMatchObject({ entered: 0 });
     expect(await enrolFromEvent(db, cache, tier("gold"), now)).toMatchObject({ entered: 1 });
+    // Once per customer: another upgrade to gold (after a downgrade) is refused, and says why.
+    expect(await enrolFromEvent(db, cache, tier("gold"), now)).toMatchObject({ entered: 0, refused: 1 });
     const firstCrossing = crossing(1, now);
     expect(await enrolFromEvent(db, cache, firstCrossing, now)).toMatchObject({ entered: 1 });
     expect(await enrolFromEvent(db, cache, firstCrossing, now)).toMatchObject({ entered: 0, refused: 0 });
@@ -203,7 +205,10 @@ describe("event triggers", () => {
     expect(await enrolFromEvent(db, cache, notice, now)).toMatchObject({ entered: 1 });
     const [step] = await stepsOf(db, expiring);
     expect(step?.runAt).toEqual(later(expiresAt, -14 * DAY));
-    expect(await enrolmentsOf(db, gold)).toHaveLength(1);
+    expect((await enrolmentsOf(db, gold)).map((e) => [e.outcome, e.reason]).sort()).toEqual([
+      ["entered", null],
+      ["refused", "already_received"],
+    ]);
   });
 
   it("segment_entered, always_on (a later joiner) and domain_event with a filter", async () => {
