@@ -1,0 +1,194 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Db } from "@regulars/db";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually } from "@regulars/testing";
+import { Webhook } from "standardwebhooks";
+import { expect } from "vitest";
+import type { TestSystem } from "./system-fixture.ts";
+
+/**
+ * What the campaign scenarios share: the brand app's calls to the gateway, the admin's set-up over tRPC, and the
+ * places a customer's messages show (`messages.list`, the development provider's `dev_messages`, webhooks).
+ */
+
+/** Settings of a system whose scheduler passes (broadcasts, always-on starts, notices) come round within seconds. */
+export const campaignSystemEnv = {
+  JOBS_INTERVAL_MS: "1000",
+  WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+  RATE_LIMIT_ADMIN: "off",
+  RATE_LIMIT_APP: "off",
+  RATE_LIMIT_POS: "off",
+  RATE_LIMIT_KIOSK: "off",
+} as const;
+
+const allMarketing = ["push", "sms", "email"].map((channel) => ({ channel, purpose: "marketing", granted: true }));
+
+export interface AppCustomer {
+  id: string;
+  subject: string;
+}
+
+/** The brand app's backend: sign-ups, profile changes and push devices through the gateway with the app key. */
+export function brandApp(system: TestSystem, tenant: CreatedTenant) {
+  const key = tenant.apiKeys.app;
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${system.gatewayUrl}${path}`, {
+      method,
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    /** Signs up with an Apple identity; every marketing consent unless `consents` says otherwise. */
+    async register(subject: string, extra: Record<string, unknown> = {}) {
+      const res = await send("POST", "/v1/customers", {
+        externalIdentity: { provider: "apple", subject },
+        name: "Ada Nowak",
+        consents: allMarketing,
+        consentSource: "app:onboarding",
+        ...extra,
+      });
+      expect([200, 201]).toContain(res.status);
+      return res.body as { outcome: string; customer: { id: string } };
+    },
+    async updateProfile(customerId: string, change: Record<string, unknown>) {
+      const res = await send("PATCH", `/v1/customers/${customerId}`, change);
+      expect(res.status).toBe(200);
+      return res.body;
+    },
+    async pushDevice(customerId: string, deviceId = `device-${customerId}`) {
+      const res = await send("POST", `/v1/customers/${customerId}/push-tokens`, {
+        deviceId,
+        platform: "ios",
+        token: `token-${customerId}`,
+      });
+      expect(res.status).toBe(200);
+    },
+    /** A signed-up customer with a push device, ready to be reached. */
+    async member(subject: string, extra: Record<string, unknown> = {}): Promise<AppCustomer> {
+      const { customer } = await this.register(subject, extra);
+      await this.pushDevice(customer.id);
+      return { id: customer.id, subject };
+    },
+  };
+}
+
+/** A push template set of one English variant. */
+export async function pushTemplate(system: TestSystem, tenant: CreatedTenant, title: string, body: string) {
+  return system.client(tenant.apiKeys.admin).templates.create.mutate({
+    name: title,
+    channel: "push",
+    variants: [{ channel: "push", language: "en", title, body }],
+  });
+}
+
+/** What the development provider recorded for the customer: what they would have received. */
+export async function received(db: Db, tenant: CreatedTenant, customerId: string, channel = "push") {
+  return db.devMessage.findMany({
+    where: { tenantId: tenant.tenantId, customerId, channel },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+export async function walletOf(system: TestSystem, tenant: CreatedTenant, customerId: string) {
+  return system.client(tenant.apiKeys.admin).coupons.wallet.query({ customerId });
+}
+
+/** The customer's messages as the admin sees them, oldest first. */
+export async function messagesOf(
+  system: TestSystem,
+  tenant: CreatedTenant,
+  query: { customerId?: string; campaignId?: string },
+) {
+  const page = await system.client(tenant.apiKeys.admin).messages.list.query({ ...query, limit: 100 });
+  return [...page.items].reverse();
+}
+
+/** Waits until the customer's message of the campaign has reached a final status, and returns it. */
+export async function settledMessage(
+  system: TestSystem,
+  tenant: CreatedTenant,
+  customerId: string,
+  campaignId: string,
+) {
+  return eventually(`a settled message of ${campaignId} to ${customerId}`, async () => {
+    const [m] = await messagesOf(system, tenant, { customerId, campaignId });
+    return m && m.status !== "queued" ? m : undefined;
+  });
+}
+
+/**
+ * The trigger worker reads a tenant's active campaigns again only after `ActiveCampaignCache`'s 5 s: an event
+ * that arrives sooner after a campaign was activated is matched against the list from before it, and missed.
+ */
+export async function campaignsSeenSince(activatedAt: number) {
+  const left = activatedAt + 5_500 - Date.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left));
+}
+
+/**
+ * Nothing more arrives for a while: the sender and the runner poll, so a message that should never come is
+ * looked for over several of their rounds rather than once.
+ */
+export const quietPeriod = (ms = 3_000) => new Promise((r) => setTimeout(r, ms));
+
+export interface VerifiedDelivery {
+  id: string;
+  type: string;
+  data: Record<string, any>;
+}
+
+/**
+ * A tenant's platform: a real HTTP server that checks each delivery's signature with the `standardwebhooks`
+ * library, as a receiver does, and keeps the verified ones (a forged or unsigned one is answered 401).
+ */
+export async function startSignedReceiver() {
+  let secret = "";
+  const verified: VerifiedDelivery[] = [];
+  let rejected = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        const body = new Webhook(secret).verify(
+          Buffer.concat(chunks).toString("utf8"),
+          req.headers as Record<string, string>,
+        ) as { type: string; data: Record<string, any> };
+        verified.push({ id: String(req.headers["webhook-id"]), type: body.type, data: body.data });
+        res.writeHead(204).end();
+      } catch {
+        rejected++;
+        res.writeHead(401).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    verified,
+    rejected: () => rejected,
+    useSecret(s: string) {
+      secret = s;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+export type SignedReceiver = Awaited<ReturnType<typeof startSignedReceiver>>;
+
+/** Subscribes the receiver to every `message.*` event of the tenant. */
+export async function subscribeMessages(system: TestSystem, tenant: CreatedTenant, receiver: SignedReceiver) {
+  const created = await system
+    .client(tenant.apiKeys.admin)
+    .webhooks.endpoints.create.mutate({ url: receiver.url, eventTypes: ["message.*"] });
+  receiver.useSecret(created.secret);
+  return created;
+}
