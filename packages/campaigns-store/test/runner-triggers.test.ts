@@ -92,6 +92,31 @@ describe("event triggers", () => {
     ]);
   });
 
+  it("a campaign does not react to what happened before it started", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const campaignId = await addCampaign(
+      db,
+      tenantId,
+      {
+        audience: { kind: "none" },
+        trigger: { type: "registered" },
+        actions: [{ type: "award_points", points: 5, reason: "Welcome" }],
+      },
+      { startedAt: now },
+    );
+    const early = await addCustomer(db, tenantId);
+    const late = await addCustomer(db, tenantId);
+    const before = event({
+      ...base(tenantId, early, later(now, -HOUR)),
+      type: "customer.created",
+      via: "app",
+      fields: [],
+    });
+    expect(await enrolFromEvent(db, cache, before, now)).toMatchObject({ entered: 0, refused: 0 });
+    expect(await enrolFromEvent(db, cache, created(tenantId, late), now)).toMatchObject({ entered: 1 });
+    expect((await enrolmentsOf(db, campaignId)).map((e) => e.customerId)).toEqual([late]);
+  });
+
   it("first_purchase: the customer's first sale, not the second", async () => {
     const { tenantId } = await runnerTenant(db);
     const campaignId = await addCampaign(db, tenantId, {

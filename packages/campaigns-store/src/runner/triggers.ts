@@ -24,9 +24,14 @@ async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEven
   return { customerSales: await salesUpTo(db, event.tenantId, event.customerId, event.transactionId) };
 }
 
-/** A campaign never reacts to its own enrolments: a `domain_event` campaign on `campaign.enrolled` would loop. */
-const ownEnrolment = (campaign: RunnableCampaign, event: DomainEvent) =>
-  event.type === "campaign.enrolled" && event.campaignId === campaign.id;
+/**
+ * Whether the campaign listens to the event at all. Never to its own enrolments (a `domain_event` campaign on
+ * `campaign.enrolled` would loop), and never to what happened before it started: a new durable reads the domain
+ * stream from its start, and a campaign activated today must not welcome last week's registrations.
+ */
+const listensTo = (campaign: RunnableCampaign, event: DomainEvent) =>
+  !(event.type === "campaign.enrolled" && event.campaignId === campaign.id) &&
+  (campaign.startedAt === null || Date.parse(event.occurredAt) >= campaign.startedAt.getTime());
 
 /**
  * Enrols the event's customer in every active campaign of the tenant whose trigger the event matches, one
@@ -41,7 +46,7 @@ export async function enrolFromEvent(
 ): Promise<EnrolResult> {
   const total: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
   if (!("customerId" in event) || !event.customerId) return total;
-  const campaigns = (await cache.forTenant(event.tenantId, now.getTime())).filter((c) => !ownEnrolment(c, event));
+  const campaigns = (await cache.forTenant(event.tenantId, now.getTime())).filter((c) => listensTo(c, event));
   if (!campaigns.length) return total;
   const facts = await factsFor(db, campaigns, event);
   const matches = campaigns
