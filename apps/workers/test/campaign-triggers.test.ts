@@ -113,7 +113,7 @@ it("enrols once per occurrence, issues the coupon and queues the push with its c
     log: silentLogger,
     registry: createMetricsRegistry("test"),
     enabled: ["campaigns"],
-    campaigns: { pollMs: 100, tenantIds: [tenantId], cacheTtlMs: 0 },
+    campaigns: { pollMs: 100, tenantIds: [tenantId] },
     onDeadLetter: async (info) => {
       letters.push(info);
     },

@@ -92,6 +92,25 @@ describe("event triggers", () => {
     ]);
   });
 
+  it("the campaign cache keeps definitions by version, and an expired list sees a campaign activated since", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const slow = new ActiveCampaignCache(db, 60_000);
+    expect(await slow.forTenant(tenantId, now.getTime())).toEqual([]);
+    const campaignId = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "registered" },
+      actions: [{ type: "award_points", points: 5, reason: "Welcome" }],
+    });
+    expect(await slow.forTenant(tenantId, now.getTime() + 1_000)).toEqual([]);
+    slow.expire();
+    const [seen] = await slow.forTenant(tenantId, now.getTime() + 2_000);
+    expect(seen).toMatchObject({ id: campaignId, version: 1, status: "active" });
+    slow.expire();
+    expect((await slow.forTenant(tenantId, now.getTime() + 3_000))[0]).toBe(seen);
+    await db.campaign.update({ where: { id: campaignId }, data: { status: "paused" } });
+    expect(await slow.forTenant(tenantId, now.getTime() + 64_000)).toEqual([]);
+  });
+
   it("a campaign does not react to what happened before it started", async () => {
     const { tenantId } = await runnerTenant(db);
     const campaignId = await addCampaign(

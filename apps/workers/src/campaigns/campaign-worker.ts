@@ -17,7 +17,9 @@ export type CampaignWorkerOptions = Partial<
 
 /**
  * The campaigns worker's two halves over one clock: the handler of the `campaign-triggers` durable and the step
- * executor. A trigger batch that planned steps wakes the executor, so an immediate coupon does not wait for a poll.
+ * executor. Each batch looks at the tenants' active campaigns again (one indexed query per tenant, definitions
+ * reloaded only when a version moved), so a campaign activated a moment ago hears the next events. A trigger batch
+ * that planned steps wakes the executor, so an immediate coupon does not wait for a poll.
  */
 export function startCampaignWorker(
   opts: CampaignWorkerOptions & { db: Db; log: Logger; publish: (items: OutboxItem[]) => Promise<void> },
@@ -37,6 +39,7 @@ export function startCampaignWorker(
   return {
     schema: CampaignTriggerMessage,
     handle: async (items) => {
+      cache.expire();
       let planned = 0;
       const outcomes = await enrolTriggerBatch(opts.db, cache, items, now, async (outbox) => {
         planned += outbox.length;

@@ -104,6 +104,15 @@ export class ActiveCampaignCache {
     return zone;
   }
 
+  /**
+   * Every tenant's list is checked again at its next use, definitions kept unless their versions moved. The trigger
+   * worker calls it per batch: a batch fetched after a campaign was activated then always sees it (within a TTL it
+   * could miss the events of its first seconds, and they are acknowledged), at one indexed query per tenant.
+   */
+  expire(): void {
+    for (const entry of this.entries.values()) entry.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   invalidate(tenantId?: string): void {
     if (tenantId === undefined) this.entries.clear();
     else this.entries.delete(tenantId);
