@@ -1,0 +1,143 @@
+import { createDb, type Db } from "@regulars/db";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  brandApp,
+  campaignSystemEnv,
+  campaignsSeenSince,
+  messagesOf,
+  pushTemplate,
+  quietPeriod,
+  received,
+  type SignedReceiver,
+  saleFor,
+  startSignedReceiver,
+  subscribeMessages,
+  walletOf,
+} from "./campaign-fixture.ts";
+import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+// Acceptance scenario 6 of the specification: points milestones and tiers set off campaigns, each once per
+// crossing, and gold's earning rate applies from the next order, over the real services.
+
+let system: TestSystem;
+let db: Db;
+let receiver: SignedReceiver;
+beforeAll(async () => {
+  system = await startTestSystem(campaignSystemEnv);
+  db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
+  receiver = await startSignedReceiver();
+});
+afterAll(async () => {
+  await system?.dispose();
+  await db?.$disconnect();
+  await receiver?.close();
+});
+
+const meal = (euros: number) => [{ sku: "MEAL", unitPrice: euros * 100 }];
+
+describe("milestones and tiers", () => {
+  let tenant: CreatedTenant;
+  beforeAll(async () => {
+    tenant = await testTenant(db, "Milestone Burgers");
+    await subscribeMessages(system, tenant, receiver);
+  });
+
+  it("scenario 6: 'reached 100 points' and 'only 20 points to gold' fire once per crossing; gold earns double on the next order", async () => {
+    const admin = system.client(tenant.apiKeys.admin);
+    await admin.programme.tiers.set.mutate({
+      tiers: {
+        basis: "points_earned",
+        window: "lifetime",
+        levels: [
+          { id: "bronze", name: "Bronze", threshold: 0 },
+          { id: "silver", name: "Silver", threshold: 200 },
+          { id: "gold", name: "Gold", threshold: 500, benefits: { earnMultiplier: 2 } },
+        ],
+      },
+    } as never);
+    // 480: 20 points below gold's threshold.
+    await admin.programme.milestones.set.mutate({ milestones: [100, 480] });
+
+    const fiveOff = await admin.coupons.create.mutate({
+      name: "€5 off",
+      benefit: { kind: "fixed_off", amount: 500 },
+      codes: { kind: "unique", pattern: "FIVE-XXXXX" },
+    });
+    const reached = await pushTemplate(
+      system,
+      tenant,
+      "You've reached {{ points.balance }} points",
+      "Claim €5 off now: {{ coupon.code }}",
+    );
+    const almostGold = await pushTemplate(
+      system,
+      tenant,
+      "Almost there",
+      "Only {{ points.to_next_tier }} points to {{ points.next_tier }}",
+    );
+    const hundred = await admin.campaigns.create.mutate({
+      name: "100 points",
+      status: "active",
+      audience: { kind: "none" },
+      trigger: { type: "points_milestone", thresholds: [100] },
+      actions: [
+        { type: "issue_coupon", couponCampaignId: fiveOff.id },
+        { type: "send_message", channel: "push", templateId: reached.id },
+      ],
+    });
+    const nearGold = await admin.campaigns.create.mutate({
+      name: "Only 20 points to gold",
+      status: "active",
+      audience: { kind: "none" },
+      trigger: { type: "points_milestone", thresholds: [480] },
+      actions: [{ type: "send_message", channel: "push", templateId: almostGold.id }],
+    });
+    await campaignsSeenSince(Date.now());
+
+    const app = brandApp(system, tenant);
+    const member = await app.member(`apple-milestones-${Date.now()}`);
+    const pushes = async (n: number) =>
+      eventually(`${n} pushes`, async () => {
+        const got = await received(db, tenant, member.id);
+        return got.length >= n ? got.map((m) => m.body) : undefined;
+      });
+
+    expect((await saleFor(system, tenant, member.id, meal(110))).pointsAwarded).toBe(110); // crosses 100
+    expect(await pushes(1)).toEqual([expect.stringContaining("reached 110 points")]);
+    await saleFor(system, tenant, member.id, meal(50)); // 160: above 100 again, no crossing
+    await saleFor(system, tenant, member.id, meal(320)); // 480: crosses 480
+    expect((await pushes(2))[1]).toContain("Only 20 points to Gold");
+    await saleFor(system, tenant, member.id, meal(10)); // 490: a second sale above the threshold
+    const upgrading = await saleFor(system, tenant, member.id, meal(20)); // 510: gold
+    expect(upgrading.pointsAwarded).toBe(20); // earned at the rate before the upgrade
+    expect(await admin.customers.get.query({ id: member.id })).toMatchObject({ tier: { id: "gold" } });
+    const next = await saleFor(system, tenant, member.id, meal(30));
+    expect(next.pointsAwarded).toBe(60); // gold earns 2 per €1 from the next order on
+
+    await quietPeriod();
+    const bodies = (await received(db, tenant, member.id)).map((m) => m.body);
+    expect(bodies).toHaveLength(2);
+    const wallet = await walletOf(system, tenant, member.id);
+    expect(wallet).toMatchObject([{ campaignId: fiveOff.id }]);
+    expect(bodies[0]).toContain(wallet[0]!.code);
+    expect((await messagesOf(system, tenant, { customerId: member.id })).map((m) => [m.campaignId, m.status])).toEqual([
+      [hundred.id, "sent"],
+      [nearGold.id, "sent"],
+    ]);
+
+    const sent = await eventually("both message.sent at the tenant's endpoint", async () => {
+      const hits = receiver.verified.filter((d) => d.type === "message.sent" && d.data.customerId === member.id);
+      return hits.length === 2 ? hits : undefined;
+    });
+    expect(sent.map((d) => d.data.campaignId).sort()).toEqual([hundred.id, nearGold.id].sort());
+    for (const c of [hundred, nearGold]) {
+      const results = await eventually(`${c.name}'s results`, async () => {
+        const r = await admin.campaigns.results.query({ id: c.id });
+        return r.messages.sent === 1 ? r : undefined;
+      });
+      expect(results.reach).toEqual({ entered: 1, control: 0 });
+    }
+  });
+});
