@@ -32,6 +32,7 @@ export interface ScheduleResult {
 
 const CHUNK = 4_000;
 const START_PASS = "campaign-always-on-start";
+const DAILY_SCAN = "campaign-daily-scan";
 
 /** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
 const IN_FLIGHT = 2;
@@ -199,8 +200,9 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
 }
 
 /**
- * The daily scan for birthday and inactivity campaigns. It may run at every pass: occurrences name the birthday's
- * date and the last activity, so running it again (or on two instances) enrols nobody twice.
+ * The daily scan for birthday and inactivity campaigns, once per campaign version and local day of the tenant
+ * (marked in `job_marks` when finished, so the passes after it that day read nothing). Occurrences name the
+ * birthday's date and the last activity, so a scan run again (a crash, two instances) enrols nobody twice.
  */
 export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
@@ -210,8 +212,18 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
     triggers: ["birthday", "inactive"],
   });
   const size = ctx.chunkSize ?? CHUNK;
+  const today = new Intl.DateTimeFormat("en-CA", {
+    timeZone: ctx.zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(ctx.now);
   for (const campaign of campaigns) {
     const trigger = campaign.definition.trigger;
+    const mark = `${campaign.id}:${campaign.version}:${today}`;
+    const [scanned] = await ctx.db.$queryRaw<{ key: string }[]>`
+      SELECT key FROM job_marks WHERE job = ${DAILY_SCAN} AND tenant_id = ${ctx.tenantId} AND key = ${mark}`;
+    if (scanned) continue;
     const entries: OccurrenceEntry[] = [];
     if (trigger.type === "birthday") {
       const due = birthdaysDue(trigger, ctx.now, ctx.zone);
@@ -239,6 +251,8 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
       }
     }
     await enrolInChunks(ctx, campaign, chunksOf(entries, size), out, false);
+    await ctx.db.$executeRaw`
+      INSERT INTO job_marks (job, tenant_id, key) VALUES (${DAILY_SCAN}, ${ctx.tenantId}, ${mark}) ON CONFLICT DO NOTHING`;
   }
   return out;
 }
