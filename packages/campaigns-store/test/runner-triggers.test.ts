@@ -379,6 +379,33 @@ describe("who gets what", () => {
     expect(await messagesOf(db, tenantId)).toHaveLength(1);
   });
 
+  it("the tenant's own caps hold beside the campaign's", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const campaignId = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "registered" },
+      actions: [{ type: "send_message", channel: "push", templateId: "tpl_hello" }],
+    });
+    const customer = await addCustomer(db, tenantId, { push: true, consents: ["push"] });
+    await db.message.create({
+      data: {
+        id: newId("message"),
+        tenantId,
+        customerId: customer,
+        channel: "sms",
+        language: "en",
+        toAddress: "+48600100200",
+        content: {},
+        sendAt: later(now, -HOUR),
+        nextAttemptAt: later(now, -HOUR),
+        status: "delivered",
+      },
+    });
+    const weekly = async () => [{ max: 1, windowHours: 24 * 7 }];
+    await enrolFromEvent(db, cache, created(tenantId, customer), now, weekly);
+    expect((await stepsOf(db, campaignId)).map((s) => [s.status, s.reason])).toEqual([["skipped", "capped"]]);
+  });
+
   it("sends at 18:00 local time, and after quiet hours", async () => {
     const { tenantId, timezone } = await runnerTenant(db, "America/New_York");
     const at18 = await addCampaign(db, tenantId, {

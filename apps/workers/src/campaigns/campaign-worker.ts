@@ -1,5 +1,6 @@
 import type { Outcome } from "@regulars/bus";
 import { ActiveCampaignCache } from "@regulars/campaigns-store";
+import type { FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -9,10 +10,15 @@ import { createStepExecutor, type StepExecutor, type StepExecutorOptions } from 
 import { CampaignTriggerMessage, enrolTriggerBatch } from "./trigger-consumer.ts";
 
 export type CampaignWorkerOptions = Partial<
-  Pick<StepExecutorOptions, "batch" | "claimMs" | "pollMs" | "now" | "tenantIds" | "retry" | "holdMs" | "queueMessage">
+  Pick<
+    StepExecutorOptions,
+    "batch" | "claimMs" | "pollMs" | "now" | "tenantIds" | "retry" | "holdMs" | "queueMessage" | "queueMessages"
+  >
 > & {
   /** How long a tenant's list of active campaigns is trusted before it is checked again. */
   cacheTtlMs?: number;
+  /** The tenant's own caps, which hold for every campaign beside the campaign's (the message sender's, too). */
+  tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>;
 };
 
 /**
@@ -41,10 +47,17 @@ export function startCampaignWorker(
     handle: async (items) => {
       cache.expire();
       let planned = 0;
-      const outcomes = await enrolTriggerBatch(opts.db, cache, items, now, async (outbox) => {
-        planned += outbox.length;
-        await opts.publish(outbox);
-      });
+      const outcomes = await enrolTriggerBatch(
+        opts.db,
+        cache,
+        items,
+        now,
+        async (outbox) => {
+          planned += outbox.length;
+          await opts.publish(outbox);
+        },
+        opts.tenantCaps,
+      );
       if (planned) executor.wake();
       return outcomes;
     },

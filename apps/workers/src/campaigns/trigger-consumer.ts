@@ -1,6 +1,6 @@
 import { done, type Outcome } from "@regulars/bus";
 import { type ActiveCampaignCache, enrolFromEvent } from "@regulars/campaigns-store";
-import { DomainEvent, domainEventTypes } from "@regulars/contracts";
+import { DomainEvent, domainEventTypes, type FrequencyCap } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import type { z } from "zod";
@@ -26,6 +26,7 @@ export async function enrolTriggerBatch(
   items: CampaignTriggerMessage[],
   now: () => Date,
   publish: (outbox: OutboxItem[]) => Promise<void>,
+  tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const event of items) {
@@ -34,7 +35,7 @@ export async function enrolTriggerBatch(
       continue;
     }
     try {
-      const enrolled = await enrolFromEvent(db, cache, event, now());
+      const enrolled = await enrolFromEvent(db, cache, event, now(), tenantCaps);
       await publish(enrolled.outbox);
       outcomes.push(done);
     } catch (e) {

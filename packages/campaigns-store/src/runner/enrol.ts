@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
-import type { CampaignEnrolled } from "@regulars/contracts";
+import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
@@ -34,6 +34,8 @@ export interface EnrolInput {
   lockCustomers?: boolean;
   /** The entries' customers were read from the campaign's audience, so membership needs no second look. */
   audienceKnown?: boolean;
+  /** The tenant's own caps, which hold for every campaign beside the campaign's. */
+  tenantCaps?: readonly FrequencyCap[] | undefined;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -93,6 +95,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     customerIds,
     now,
     input.audienceKnown,
+    input.tenantCaps,
   );
   const enrolments: { id: string; entry: OccurrenceEntry; outcome: string; reason: string | null }[] = [];
   const steps = new Map<string, PlannedStep[]>();
@@ -105,6 +108,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       zones: input.zones,
       previousSends: plan.previousSends,
       history: plan.history,
+      tenantCaps: input.tenantCaps,
     });
     const { outcome, reason } = outcomeOf(planned);
     const id = enrolmentId(campaign.id, entry.customerId, entry.occurrence);

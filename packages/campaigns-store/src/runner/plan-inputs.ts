@@ -1,5 +1,5 @@
 import type { ConsentChoice, PlanCustomer, PreviousSend } from "@regulars/campaigns";
-import type { CampaignDefinition, ConsentChannel } from "@regulars/contracts";
+import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 
 /** What planning one customer's occurrence needs from Postgres, loaded for a whole chunk at once. */
@@ -26,6 +26,7 @@ export async function loadPlanInputs(
   now: Date,
   /** The customers were read from the audience itself (a broadcast's page): their membership is not asked again. */
   audienceKnown = false,
+  tenantCaps: readonly FrequencyCap[] = [],
 ): Promise<Map<string, PlanInputs>> {
   const ids = [...customerIds];
   const reach = await tx.$queryRaw<{ id: string; email: boolean; sms: boolean; push: boolean }[]>`
@@ -46,7 +47,7 @@ export async function loadPlanInputs(
   const history = await tx.$queryRaw<{ customer_id: string; occurrence: string; occurred_at: Date }[]>`
     SELECT customer_id, occurrence, occurred_at FROM campaign_enrolments
     WHERE campaign_id = ${campaignId} AND customer_id = ANY(${ids}::text[]) AND outcome IN ('entered', 'control')`;
-  const sends = await previousSendsOf(tx, tenantId, definition, ids, now);
+  const sends = await previousSendsOf(tx, tenantId, definition, tenantCaps, ids, now);
 
   const out = new Map<string, PlanInputs>();
   const memberSet = new Set(members.map((m) => m.customer_id));
@@ -79,10 +80,11 @@ async function previousSendsOf(
   tx: DbTx,
   tenantId: string,
   definition: CampaignDefinition,
+  tenantCaps: readonly FrequencyCap[],
   ids: string[],
   now: Date,
 ): Promise<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | undefined }[]> {
-  const caps = definition.limits.frequencyCaps;
+  const caps = [...definition.limits.frequencyCaps, ...tenantCaps];
   if (!caps.length || !definition.actions.some((a) => a.type === "send_message")) return [];
   const since = new Date(now.getTime() - Math.max(...caps.map((c) => c.windowHours)) * HOUR_MS);
   const rows = await tx.$queryRaw<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | null }[]>`

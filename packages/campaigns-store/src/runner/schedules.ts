@@ -7,7 +7,7 @@ import {
   inactivityOccurrence,
   nextBroadcastRuns,
 } from "@regulars/campaigns";
-import type { CampaignAudience } from "@regulars/contracts";
+import type { CampaignAudience, FrequencyCap } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { loadCampaigns, type RunnableCampaign } from "./active-campaigns.ts";
@@ -21,6 +21,8 @@ export interface ScheduleContext {
   now: Date;
   /** Customers planned per transaction. */
   chunkSize?: number;
+  /** The tenant's own caps, which hold for every campaign beside the campaign's. */
+  tenantCaps?: readonly FrequencyCap[] | undefined;
   /** Called after each chunk commits with its events; without it they are returned at the end. */
   onCommitted?: (outbox: OutboxItem[]) => Promise<void>;
 }
@@ -54,6 +56,7 @@ async function enrolInChunks(
         now: ctx.now,
         lockCustomers: false,
         audienceKnown,
+        tenantCaps: ctx.tenantCaps,
       }),
     );
     out.acted += done.entered + done.control;

@@ -1,5 +1,5 @@
 import { matchTrigger, type TriggerFacts, type TriggerMatch } from "@regulars/campaigns";
-import type { DomainEvent } from "@regulars/contracts";
+import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
@@ -43,6 +43,7 @@ export async function enrolFromEvent(
   cache: ActiveCampaignCache,
   event: DomainEvent,
   now: Date,
+  tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>,
 ): Promise<EnrolResult> {
   const total: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
   if (!("customerId" in event) || !event.customerId) return total;
@@ -54,9 +55,10 @@ export async function enrolFromEvent(
     .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
   if (!matches.length) return total;
   const tenant = await cache.tenantZone(event.tenantId);
+  const caps = await tenantCaps?.(event.tenantId);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>
-      enrolOccurrences(tx, { campaign, zones: { tenant }, entries: [match], now }),
+      enrolOccurrences(tx, { campaign, zones: { tenant }, entries: [match], now, tenantCaps: caps }),
     );
     total.entered += done.entered;
     total.control += done.control;
