@@ -20,7 +20,7 @@ import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-
 import { type CampaignWorkerOptions, startCampaignWorker } from "./campaigns/campaign-worker.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
-import { campaignMessageQueue } from "./messages/campaign-queue.ts";
+import { campaignMessageQueue, campaignMessagesQueue } from "./messages/campaign-queue.ts";
 import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
 import { publishOutbox, startOutboxRelay } from "./outbox/publish-outbox.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
@@ -259,6 +259,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     // Triggers only plan (enrolments and steps, one transaction per match); the executor beside them runs due steps.
     const campaigns = startCampaignWorker({
       queueMessage: campaignMessageQueue(db, opts.messages?.tracking),
+      queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),
       ...opts.campaigns,
       db,
       log,

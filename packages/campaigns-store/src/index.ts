@@ -38,6 +38,11 @@ export {
 } from "./runner/enrol.ts";
 export { loadPlanInputs, type PlanInputs } from "./runner/plan-inputs.ts";
 export {
+  isBatchableMessageStep,
+  type QueueCampaignMessages,
+  runMessageSteps,
+} from "./runner/run-message-steps.ts";
+export {
   type CampaignMessageRequest,
   type QueueCampaignMessage,
   runStep,
@@ -66,4 +71,4 @@ export {
   type TemplatePatch,
   updateTemplate,
 } from "./templates/templates.ts";
-export { customerMessageVariables, type VariableExtras } from "./templates/variables.ts";
+export { customerMessageVariables, customersMessageVariables, type VariableExtras } from "./templates/variables.ts";

@@ -11,12 +11,15 @@ export {
 } from "./engagement.ts";
 export { announceMessageEvents, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
 export {
+  type BatchQueueResult,
   type CampaignMessageInput,
   type MessageInput,
   type QueueOptions,
   type QueueResult,
   queueCampaignMessage,
+  queueCampaignMessages,
   queueMessage,
+  type VariablesLookup,
 } from "./queue.ts";
 export {
   type Recorded,
@@ -34,4 +37,4 @@ export {
   openPixelBase,
   trackingPaths,
 } from "./tracking.ts";
-export { basicMessageVariables } from "./variables.ts";
+export { basicMessageVariables, basicMessageVariablesOf } from "./variables.ts";

@@ -12,7 +12,7 @@ import {
 } from "@regulars/messaging";
 import { z } from "zod";
 import { clickTracking, MessageTracking, type MessageTrackingInput, openPixelBase } from "./tracking.ts";
-import { basicMessageVariables } from "./variables.ts";
+import { basicMessageVariablesOf } from "./variables.ts";
 
 export interface CampaignMessageInput {
   tenantId: string;
@@ -51,14 +51,32 @@ export async function queueCampaignMessage(
   input: CampaignMessageInput,
   options: QueueOptions = {},
 ): Promise<QueueResult> {
-  const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM messages WHERE step_key = ${input.stepKey}`;
-  if (existing) return { messageId: existing.id, status: "queued" };
-  const { coupon, ...rest } = input;
-  return queueFromTemplate(
+  return settled((await queueCampaignMessages(tx, [input], options))[0]!);
+}
+
+/** What a message of a batch came to: queued or skipped, or the error that kept it from being rendered. */
+export type BatchQueueResult = QueueResult | { messageId: null; error: Error };
+
+/** The customers' full variables by id, for a batch (`customersMessageVariables` of the campaigns store). */
+export type VariablesLookup = (tenantId: string, customerIds: string[]) => Promise<Map<string, MessageVariables>>;
+
+/**
+ * `queueCampaignMessage` for many steps at once, with a handful of statements whatever their number: the
+ * messages already queued for the keys, the templates, the recipients and the variables are read once for the
+ * batch, and the new messages inserted in one statement. A broadcast to a large segment queues its messages at
+ * thousands per second this way. One customer's template failing to render fails that message only. Results are
+ * in the order of `inputs`.
+ */
+export async function queueCampaignMessages(
+  tx: DbTx,
+  inputs: readonly CampaignMessageInput[],
+  options: QueueOptions & { variables?: VariablesLookup } = {},
+): Promise<BatchQueueResult[]> {
+  return queueFromTemplates(
     tx,
-    {
+    inputs.map(({ coupon, ...rest }) => ({
       ...rest,
-      key: input.stepKey,
+      key: rest.stepKey,
       extras: coupon
         ? {
             coupon: {
@@ -68,7 +86,7 @@ export async function queueCampaignMessage(
             },
           }
         : {},
-    },
+    })),
     options,
   );
 }
@@ -86,11 +104,12 @@ export interface MessageInput {
 
 /** A message outside campaigns (a notice the system sends), from one of the tenant's templates. */
 export async function queueMessage(tx: DbTx, input: MessageInput, options: QueueOptions = {}): Promise<QueueResult> {
-  if (input.key) {
-    const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM messages WHERE step_key = ${input.key}`;
-    if (existing) return { messageId: existing.id, status: "queued" };
-  }
-  return queueFromTemplate(tx, { ...input, campaignId: null, extras: {} }, options);
+  return settled((await queueFromTemplates(tx, [{ ...input, campaignId: null, extras: {} }], options))[0]!);
+}
+
+function settled(result: BatchQueueResult): QueueResult {
+  if ("error" in result) throw result.error;
+  return result;
 }
 
 interface TemplateQueueInput {
@@ -106,6 +125,7 @@ interface TemplateQueueInput {
 }
 
 interface RecipientRow {
+  id: string;
   email: string | null;
   phone: string | null;
   erased_at: Date | null;
@@ -118,54 +138,152 @@ const Variants = z.array(MessageTemplate).min(1);
 const emailAddress = z.email();
 const e164 = /^\+[1-9]\d{6,14}$/;
 
-async function queueFromTemplate(tx: DbTx, input: TemplateQueueInput, options: QueueOptions): Promise<QueueResult> {
-  const [template] = await tx.$queryRaw<{ variants: unknown }[]>`
-    SELECT variants FROM message_templates
-    WHERE id = ${input.templateId} AND tenant_id = ${input.tenantId} AND channel = ${input.channel}
-      AND archived_at IS NULL`;
-  const variants = template ? Variants.safeParse(template.variants) : null;
-  if (!variants?.success) return { messageId: null, skipped: "no_template" };
+interface NewMessage {
+  index: number;
+  id: string;
+  input: TemplateQueueInput;
+  language: string;
+  to: string;
+  content: RenderedContent;
+}
 
-  const [recipient] = await tx.$queryRaw<RecipientRow[]>`
-    SELECT c.email, c.phone, c.erased_at, p.preferences->>'language' AS language,
-      t.platform AS push_platform, t.token AS push_token
-    FROM customers c
-    LEFT JOIN customer_profiles p ON p.customer_id = c.id
-    LEFT JOIN LATERAL (
-      SELECT platform, token FROM customer_push_tokens
-      WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
-    ) t ON true
-    WHERE c.tenant_id = ${input.tenantId} AND c.id = ${input.customerId}`;
-  const to = recipient ? addressOf(input.channel, recipient) : null;
-  if (!recipient || !to) return { messageId: null, skipped: "no_address" };
+async function queueFromTemplates(
+  tx: DbTx,
+  inputs: readonly TemplateQueueInput[],
+  options: QueueOptions & { variables?: VariablesLookup },
+): Promise<BatchQueueResult[]> {
+  const results: (BatchQueueResult | undefined)[] = new Array(inputs.length);
+  // A key queued before (a step run again) answers with that message.
+  const keys = inputs.flatMap((i) => (i.key ? [i.key] : []));
+  const existing = keys.length
+    ? new Map(
+        (
+          await tx.$queryRaw<{ step_key: string; id: string }[]>`
+            SELECT step_key, id FROM messages WHERE step_key = ANY(${keys}::text[])`
+        ).map((r) => [r.step_key, r.id]),
+      )
+    : new Map<string, string>();
+  const fresh: NewMessage[] = [];
+  for (const [tenantId, group] of groupByTenant(inputs)) {
+    const todo = group.filter(({ input, index }) => {
+      const id = input.key ? existing.get(input.key) : undefined;
+      if (id) results[index] = { messageId: id, status: "queued" };
+      return !id;
+    });
+    if (!todo.length) continue;
+    const customerIds = [...new Set(todo.map((t) => t.input.customerId))];
+    const templateIds = [...new Set(todo.map((t) => t.input.templateId))];
+    const [templates, recipients] = await Promise.all([
+      tx.$queryRaw<{ id: string; channel: string; variants: unknown }[]>`
+        SELECT id, channel, variants FROM message_templates
+        WHERE tenant_id = ${tenantId} AND id = ANY(${templateIds}::text[]) AND archived_at IS NULL`,
+      tx.$queryRaw<RecipientRow[]>`
+        SELECT c.id, c.email, c.phone, c.erased_at, p.preferences->>'language' AS language,
+          t.platform AS push_platform, t.token AS push_token
+        FROM customers c
+        LEFT JOIN customer_profiles p ON p.customer_id = c.id
+        LEFT JOIN LATERAL (
+          SELECT platform, token FROM customer_push_tokens
+          WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
+        ) t ON true
+        WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${customerIds}::text[])`,
+    ]);
+    const templateOf = new Map(
+      templates.map((t) => [t.id, { channel: t.channel, variants: Variants.safeParse(t.variants) }]),
+    );
+    const recipientOf = new Map(recipients.map((r) => [r.id, r]));
+    const lacking = customerIds.filter((id) => todo.some((t) => t.input.customerId === id && !t.input.variables));
+    const variablesOf = lacking.length
+      ? await (options.variables ?? ((tenant, ids) => basicMessageVariablesOf(tx, tenant, ids)))(tenantId, lacking)
+      : new Map<string, MessageVariables>();
 
-  // The template set's first variant is its default language: templates carry no tenant-wide default.
-  const customerLanguage = LanguageTag.safeParse(recipient.language);
-  const chosen = chooseTemplate(
-    variants.data,
-    customerLanguage.success ? customerLanguage.data : null,
-    variants.data[0]!.language,
-  );
-  if (!chosen) return { messageId: null, skipped: "no_template" };
+    for (const { input, index } of todo) {
+      const template = templateOf.get(input.templateId);
+      if (!template || template.channel !== input.channel || !template.variants.success) {
+        results[index] = { messageId: null, skipped: "no_template" };
+        continue;
+      }
+      const recipient = recipientOf.get(input.customerId);
+      const to = recipient ? addressOf(input.channel, recipient) : null;
+      const variables = input.variables ?? variablesOf.get(input.customerId);
+      if (!recipient || !to || !variables) {
+        results[index] = { messageId: null, skipped: "no_address" };
+        continue;
+      }
+      // The template set's first variant is its default language: templates carry no tenant-wide default.
+      const variants = template.variants.data;
+      const customerLanguage = LanguageTag.safeParse(recipient.language);
+      const chosen = chooseTemplate(
+        variants,
+        customerLanguage.success ? customerLanguage.data : null,
+        variants[0]!.language,
+      );
+      if (!chosen) {
+        results[index] = { messageId: null, skipped: "no_template" };
+        continue;
+      }
+      const id = newId("message");
+      try {
+        const content = render(chosen, { ...variables, ...input.extras }, id, options.tracking);
+        fresh.push({ index, id, input, language: chosen.language, to, content });
+      } catch (e) {
+        results[index] = { messageId: null, error: e instanceof Error ? e : new Error(String(e)) };
+      }
+    }
+  }
+  if (fresh.length) await insertMessages(tx, fresh, results);
+  return results.map((r, i) => {
+    if (!r) throw new Error(`message ${i} of the batch neither queued nor skipped`);
+    return r;
+  });
+}
 
-  const variables = input.variables ?? (await basicMessageVariables(tx, input.tenantId, input.customerId));
-  if (!variables) return { messageId: null, skipped: "no_address" };
-  const messageId = newId("message");
-  const content = render(chosen, { ...variables, ...input.extras }, messageId, options.tracking);
+function groupByTenant(inputs: readonly TemplateQueueInput[]) {
+  const groups = new Map<string, { input: TemplateQueueInput; index: number }[]>();
+  inputs.forEach((input, index) => {
+    const group = groups.get(input.tenantId) ?? [];
+    group.push({ input, index });
+    groups.set(input.tenantId, group);
+  });
+  return groups;
+}
 
-  const [inserted] = await tx.$queryRaw<{ id: string }[]>`
+/**
+ * One INSERT for the batch. A key another transaction queued meanwhile (it committed first) is not inserted
+ * again: that message is the one, read back after.
+ */
+async function insertMessages(tx: DbTx, fresh: NewMessage[], results: (BatchQueueResult | undefined)[]) {
+  const col = <T>(f: (m: NewMessage) => T) => fresh.map(f);
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language,
                           to_address, content, status, send_at, next_attempt_at)
-    VALUES (${messageId}, ${input.tenantId}, ${input.customerId}, ${input.campaignId}, ${input.key ?? null},
-            ${input.templateId}, ${input.channel}, ${chosen.language}, ${to}, ${JSON.stringify(content)}::jsonb,
-            'queued', ${input.sendAt}, ${input.sendAt})
+    SELECT m.id, m.tenant_id, m.customer_id, m.campaign_id, m.step_key, m.template_id, m.channel, m.language,
+           m.to_address, m.content, 'queued', m.send_at, m.send_at
+    FROM unnest(${col((m) => m.id)}::text[], ${col((m) => m.input.tenantId)}::text[],
+                ${col((m) => m.input.customerId)}::text[], ${col((m) => m.input.campaignId)}::text[],
+                ${col((m) => m.input.key ?? null)}::text[], ${col((m) => m.input.templateId)}::text[],
+                ${col((m) => m.input.channel)}::text[], ${col((m) => m.language)}::text[],
+                ${col((m) => m.to)}::text[], ${col((m) => JSON.stringify(m.content))}::jsonb[],
+                ${col((m) => m.input.sendAt)}::timestamptz[])
+      AS m(id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language, to_address, content,
+           send_at)
     ON CONFLICT (step_key) DO NOTHING
     RETURNING id`;
-  if (inserted) return { messageId: inserted.id, status: "queued" };
-  // Another transaction queued the same key meanwhile (it committed first): that message is the one.
-  const [other] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM messages WHERE step_key = ${input.key ?? null}`;
-  if (!other) throw new Error(`message for key ${input.key} neither inserted nor found`);
-  return { messageId: other.id, status: "queued" };
+  const insertedIds = new Set(inserted.map((r) => r.id));
+  const raced = fresh.filter((m) => !insertedIds.has(m.id));
+  const winners = raced.length
+    ? new Map(
+        (
+          await tx.$queryRaw<{ step_key: string; id: string }[]>`
+            SELECT step_key, id FROM messages WHERE step_key = ANY(${raced.map((m) => m.input.key ?? "")}::text[])`
+        ).map((r) => [r.step_key, r.id]),
+      )
+    : new Map<string, string>();
+  for (const m of fresh) {
+    const id = insertedIds.has(m.id) ? m.id : winners.get(m.input.key ?? "");
+    if (!id) throw new Error(`message for key ${m.input.key} neither inserted nor found`);
+    results[m.index] = { messageId: id, status: "queued" };
+  }
 }
 
 /** Where the channel reaches the customer; a push device is stored as `platform:token` (see `pushDeviceOf`). */

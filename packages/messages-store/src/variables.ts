@@ -2,6 +2,7 @@ import type { DbTx } from "@regulars/db";
 import type { MessageVariables } from "@regulars/messaging";
 
 export interface VariableRow {
+  id: string;
   name: string | null;
   tenant_name: string;
   points: bigint | null;
@@ -18,17 +19,29 @@ export async function basicMessageVariables(
   tenantId: string,
   customerId: string,
 ): Promise<MessageVariables | null> {
-  const [row] = await tx.$queryRaw<VariableRow[]>`
-    SELECT c.name, t.name AS tenant_name,
-      (SELECT a.balance FROM ledger_accounts a
-       WHERE a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points') AS points
+  return (await basicMessageVariablesOf(tx, tenantId, [customerId])).get(customerId) ?? null;
+}
+
+/** `basicMessageVariables` of many customers in one statement, by customer id (absent: not the tenant's). */
+export async function basicMessageVariablesOf(
+  tx: DbTx,
+  tenantId: string,
+  customerIds: readonly string[],
+): Promise<Map<string, MessageVariables>> {
+  const rows = await tx.$queryRaw<VariableRow[]>`
+    SELECT c.id, c.name, t.name AS tenant_name, a.balance AS points
     FROM customers c JOIN tenants t ON t.id = c.tenant_id
-    WHERE c.tenant_id = ${tenantId} AND c.id = ${customerId}`;
-  if (!row) return null;
-  const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
-  return {
-    customer: { first_name: firstName, ...(rest.length ? { last_name: rest.join(" ") } : {}) },
-    points: { balance: Number(row.points ?? 0n) },
-    tenant: { name: row.tenant_name },
-  };
+    LEFT JOIN ledger_accounts a ON a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points'
+    WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${[...customerIds]}::text[])`;
+  return new Map(
+    rows.map((row) => {
+      const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
+      const variables: MessageVariables = {
+        customer: { first_name: firstName, ...(rest.length ? { last_name: rest.join(" ") } : {}) },
+        points: { balance: Number(row.points ?? 0n) },
+        tenant: { name: row.tenant_name },
+      };
+      return [row.id, variables];
+    }),
+  );
 }

@@ -1,4 +1,12 @@
-import { claimDueSteps, runStep, type StepEffects, type StepOutcome } from "@regulars/campaigns-store";
+import {
+  claimDueSteps,
+  isBatchableMessageStep,
+  type QueueCampaignMessages,
+  runMessageSteps,
+  runStep,
+  type StepEffects,
+  type StepOutcome,
+} from "@regulars/campaigns-store";
 import type { Db } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -18,9 +26,13 @@ export interface StepExecutorOptions extends StepEffects {
   now?: () => Date;
   /** Only these tenants' steps (tests sharing a database); all if absent. */
   tenantIds?: readonly string[];
+  /** Queues many steps' messages at once; without it every message step is its own transaction. */
+  queueMessages?: QueueCampaignMessages;
 }
 
-export const stepExecutorDefaults = { batch: 50, claimMs: 60_000, pollMs: 1_000 };
+// A claim of 500 steps: a broadcast's messages go 500 to a transaction; steps run one by one (coupons, points)
+// take tens of milliseconds each, well inside the claim.
+export const stepExecutorDefaults = { batch: 500, claimMs: 60_000, pollMs: 1_000 };
 
 export interface StepExecutor {
   /** One pass: claims due steps until none is left, runs them; what became of each. */
@@ -33,7 +45,8 @@ export interface StepExecutor {
 /**
  * Runs due campaign steps beside the trigger consumer, in any number of processes: claims keep two executors off
  * the same step, and the step's key keeps a coupon, a movement or a message from being made twice should a claim
- * run out mid-step. One step at a time per executor: a step is a short transaction.
+ * run out mid-step. Messages of running campaigns go many to a transaction (`queueMessages`); other steps one at a
+ * time, each a short transaction.
  */
 export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
   const now = opts.now ?? (() => new Date());
@@ -52,7 +65,13 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
         claimMs: opts.claimMs ?? stepExecutorDefaults.claimMs,
         tenantIds: opts.tenantIds,
       });
+      const queueMessages = opts.queueMessages;
+      const batched = queueMessages ? claimed.filter(isBatchableMessageStep) : [];
+      if (queueMessages && batched.length)
+        for (const ran of await runMessageSteps(opts.db, batched, { ...opts, queueMessages }, now()))
+          counts[ran.outcome]++;
       for (const step of claimed) {
+        if (batched.includes(step)) continue;
         const ran = await runStep(opts.db, step, opts, now());
         counts[ran.outcome]++;
         if (ran.outcome === "failed")

@@ -1,6 +1,11 @@
-import { customerMessageVariables, type QueueCampaignMessage } from "@regulars/campaigns-store";
+import {
+  customerMessageVariables,
+  customersMessageVariables,
+  type QueueCampaignMessage,
+  type QueueCampaignMessages,
+} from "@regulars/campaigns-store";
 import type { Db } from "@regulars/db";
-import { type MessageTrackingInput, queueCampaignMessage } from "@regulars/messages-store";
+import { type MessageTrackingInput, queueCampaignMessage, queueCampaignMessages } from "@regulars/messages-store";
 
 /**
  * How the campaign runner queues a step's message in this process: with the customer's full variables (tier, the
@@ -14,4 +19,16 @@ export function campaignMessageQueue(db: Db, tracking: MessageTrackingInput | nu
     if (!variables) return { messageId: null, skipped: "no_address" };
     return queueCampaignMessage(tx, { ...input, variables }, { tracking: tracking ?? null });
   };
+}
+
+/** The same for a batch of steps (a broadcast): the variables of all their customers read in a few statements. */
+export function campaignMessagesQueue(
+  db: Db,
+  tracking: MessageTrackingInput | null | undefined,
+): QueueCampaignMessages {
+  return (tx, inputs) =>
+    queueCampaignMessages(tx, inputs, {
+      tracking: tracking ?? null,
+      variables: (tenantId, customerIds) => customersMessageVariables(db, tenantId, customerIds),
+    });
 }

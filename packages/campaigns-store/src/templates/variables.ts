@@ -1,9 +1,9 @@
-import type { Db } from "@regulars/db";
+import { type Db, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerBalances, customerStanding, qualifyingValueNow } from "@regulars/ledger-store";
+import { qualifyingValues } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
 import { programmeInForce } from "@regulars/programme";
-import { effectiveTier, tierProgress } from "@regulars/rules";
+import { effectiveTier, tierProgress, tierWindowStart } from "@regulars/rules";
 
 /** What the caller knows that the customer's rows do not: the coupon a step issued, deep links, the clock. */
 export interface VariableExtras {
@@ -24,46 +24,81 @@ export async function customerMessageVariables(
   customerId: string,
   extras: VariableExtras = {},
 ): Promise<MessageVariables | null> {
+  return (await customersMessageVariables(db, tenantId, [customerId], extras)).get(customerId) ?? null;
+}
+
+interface CustomerRow {
+  id: string;
+  name: string | null;
+  tier: string | null;
+  tier_floor: string | null;
+  tier_floor_until: Date | null;
+  points: bigint | null;
+}
+
+/**
+ * `customerMessageVariables` of many customers with a fixed number of statements (a broadcast's batch of
+ * messages), by customer id; customers the tenant does not have are absent.
+ */
+export async function customersMessageVariables(
+  db: Db,
+  tenantId: string,
+  customerIds: readonly string[],
+  extras: VariableExtras = {},
+): Promise<Map<string, MessageVariables>> {
   const now = extras.now ?? new Date();
-  const [customer, tenant, programme] = await Promise.all([
-    db.customer.findFirst({ where: { id: customerId, tenantId }, select: { name: true } }),
+  const ids = [...new Set(customerIds)];
+  const [rows, tenant, programme] = await Promise.all([
+    db.$queryRaw<CustomerRow[]>`
+      SELECT c.id, c.name, l.tier, l.tier_floor, l.tier_floor_until, a.balance AS points
+      FROM customers c
+      LEFT JOIN customer_loyalty l ON l.customer_id = c.id
+      LEFT JOIN ledger_accounts a ON a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points'
+      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[])`,
     db.tenant.findUnique({ where: { id: tenantId }, select: { name: true } }),
     programmeInForce(db, tenantId, now),
   ]);
-  if (!customer) return null;
   if (!tenant || !programme) throw new DomainError("not_found", "no such tenant");
-  const [standing, balances] = await Promise.all([
-    customerStanding(db, customerId),
-    customerBalances(db, tenantId, customerId),
-  ]);
-  const [firstName = "", ...rest] = (customer.name ?? "").trim().split(/\s+/).filter(Boolean);
   const tiers = programme.config.tiers;
-  const floor =
-    standing?.tierFloor && standing.tierFloorUntil
-      ? { tier: standing.tierFloor, until: standing.tierFloorUntil }
-      : null;
-  const tierId = tiers ? effectiveTier(tiers, standing?.tier ?? null, floor, now) : (standing?.tier ?? null);
-  const points: NonNullable<MessageVariables["points"]> = { balance: balances.points };
-  let tierName: string | undefined;
-  if (tiers) {
-    const value = await qualifyingValueNow(db, tenantId, customerId, tiers, programme.timezone, now);
-    const progress = tierProgress(tiers, value, tierId);
-    tierName = progress.tier.name;
-    if (progress.next) {
-      points.next_tier = progress.next.name;
-      // The gap is in the tiers' own unit: only a programme that qualifies on points earned has "points to go".
-      if (tiers.basis === "points_earned") points.to_next_tier = progress.next.gap;
-    }
+  const qualifying = new Map<string, number>();
+  if (tiers && rows.length) {
+    const since = tierWindowStart(tiers.window, now.toISOString(), programme.timezone) ?? new Date(0);
+    const values = await qualifyingValues(
+      db,
+      tenantId,
+      rows.map((r) => r.id),
+      tiers.basis,
+      since,
+    );
+    for (const v of values) qualifying.set(v.customer_id, exactNumber(v.value));
   }
-  return {
-    customer: {
-      first_name: firstName,
-      ...(rest.length ? { last_name: rest.join(" ") } : {}),
-      ...(tierName ? { tier: tierName } : {}),
-    },
-    points,
-    tenant: { name: tenant.name },
-    ...(extras.coupon ? { coupon: extras.coupon } : {}),
-    ...(extras.links ? { links: extras.links } : {}),
-  };
+  const out = new Map<string, MessageVariables>();
+  for (const row of rows) {
+    const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
+    const floor = row.tier_floor && row.tier_floor_until ? { tier: row.tier_floor, until: row.tier_floor_until } : null;
+    const tierId = tiers ? effectiveTier(tiers, row.tier, floor, now) : row.tier;
+    const points: NonNullable<MessageVariables["points"]> = { balance: exactNumber(row.points ?? 0n) };
+    let tierName: string | undefined;
+    if (tiers) {
+      const progress = tierProgress(tiers, qualifying.get(row.id) ?? 0, tierId);
+      tierName = progress.tier.name;
+      if (progress.next) {
+        points.next_tier = progress.next.name;
+        // The gap is in the tiers' own unit: only a programme that qualifies on points earned has "points to go".
+        if (tiers.basis === "points_earned") points.to_next_tier = progress.next.gap;
+      }
+    }
+    out.set(row.id, {
+      customer: {
+        first_name: firstName,
+        ...(rest.length ? { last_name: rest.join(" ") } : {}),
+        ...(tierName ? { tier: tierName } : {}),
+      },
+      points,
+      tenant: { name: tenant.name },
+      ...(extras.coupon ? { coupon: extras.coupon } : {}),
+      ...(extras.links ? { links: extras.links } : {}),
+    });
+  }
+  return out;
 }
