@@ -147,15 +147,6 @@ export async function settledMessage(
 }
 
 /**
- * The trigger worker reads a tenant's active campaigns again only after `ActiveCampaignCache`'s 5 s: an event
- * that arrives sooner after a campaign was activated is matched against the list from before it, and missed.
- */
-export async function campaignsSeenSince(activatedAt: number) {
-  const left = activatedAt + 5_500 - Date.now();
-  if (left > 0) await new Promise((r) => setTimeout(r, left));
-}
-
-/**
  * Nothing more arrives for a while: the sender and the runner poll, so a message that should never come is
  * looked for over several of their rounds rather than once.
  */

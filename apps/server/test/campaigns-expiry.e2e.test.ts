@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
-  campaignsSeenSince,
   messagesOf,
   pushTemplate,
   quietPeriod,
@@ -97,7 +96,6 @@ describe("points expiring after a year without a purchase", () => {
       trigger: { type: "points_expiring", daysBefore: 14 },
       actions: [{ type: "send_message", channel: "push", templateId: template.id }],
     });
-    await campaignsSeenSince(Date.now());
 
     const app = brandApp(system, tenant);
     const run = Date.now();

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
-  campaignsSeenSince,
   messagesOf,
   pushTemplate,
   quietPeriod,
@@ -94,7 +93,6 @@ describe("milestones and tiers", () => {
       trigger: { type: "points_milestone", thresholds: [480] },
       actions: [{ type: "send_message", channel: "push", templateId: almostGold.id }],
     });
-    await campaignsSeenSince(Date.now());
 
     const app = brandApp(system, tenant);
     const member = await app.member(`apple-milestones-${Date.now()}`);

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
-  campaignsSeenSince,
   messagesOf,
   pushTemplate,
   quietPeriod,
@@ -99,7 +98,6 @@ describe("a new products campaign to a segment", () => {
       },
       actions: [{ type: "send_message", channel: "push", templateId: hello.id }],
     });
-    await campaignsSeenSince(Date.now());
     const opened = await system.post("/v1/events", tenant.apiKeys.kiosk, {
       eventId: `open-${run}`,
       type: "app_open",

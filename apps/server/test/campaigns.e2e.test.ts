@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
-  campaignsSeenSince,
   messagesOf,
   pushTemplate,
   quietPeriod,
@@ -77,7 +76,6 @@ describe("campaigns the brand app sets off", () => {
       ],
     });
 
-    await campaignsSeenSince(Date.now());
     const app = brandApp(system, tenant);
     const subject = `apple-welcome-${Date.now()}`;
     const signedUp = await app.register(subject, { email: "ada@example.com" });
@@ -170,7 +168,6 @@ describe("completing the profile", () => {
       trigger: { type: "profile_completed" },
       actions: [{ type: "issue_coupon", couponCampaignId: bonus.id }],
     });
-    const rewardActive = Date.now();
 
     const asked = await settledMessage(system, tenant, withoutBirthday.id, completeProfile.id);
     expect(asked).toMatchObject({ channel: "push", status: "sent" });
@@ -188,7 +185,6 @@ describe("completing the profile", () => {
         customer: { id: withoutBirthday.id },
         channel: "app",
       });
-    await campaignsSeenSince(rewardActive);
     expect((await completed(`form-${run}`)).status).toBe(202);
     const wallet = await eventually("the bonus coupon", async () => {
       const w = await walletOf(system, tenant, withoutBirthday.id);
