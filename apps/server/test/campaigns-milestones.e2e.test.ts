@@ -85,6 +85,8 @@ describe("milestones and tiers", () => {
         { type: "issue_coupon", couponCampaignId: fiveOff.id },
         { type: "send_message", channel: "push", templateId: reached.id },
       ],
+      // Each crossing is an occurrence of its own: a customer who drops below 100 and climbs back is told again.
+      limits: { perCustomer: { mode: "repeatable", minGapHours: 0 } },
     });
     const nearGold = await admin.campaigns.create.mutate({
       name: "Only 20 points to gold",
@@ -137,5 +139,18 @@ describe("milestones and tiers", () => {
       });
       expect(results.reach).toEqual({ entered: 1, control: 0 });
     }
+
+    // 570 points, spent down to 50, then back over 100: a second crossing, told once more.
+    await admin.customers.adjust.mutate({ customerId: member.id, amount: -520, reason: "redeemed at the counter" });
+    await saleFor(system, tenant, member.id, meal(60)); // 170 (gold's 2 per €1)
+    expect((await pushes(3))[2]).toContain("reached 170 points");
+    await quietPeriod();
+    expect(await received(db, tenant, member.id)).toHaveLength(3);
+    expect(await walletOf(system, tenant, member.id)).toHaveLength(2);
+    const again = await eventually("the 100 points campaign's results after the second crossing", async () => {
+      const r = await admin.campaigns.results.query({ id: hundred.id });
+      return r.messages.sent === 2 ? r : undefined;
+    });
+    expect(again).toMatchObject({ reach: { entered: 1 }, coupons: { issued: 2 } });
   });
 });
