@@ -26,6 +26,7 @@ const { values } = parseArgs({
     webhooks: { type: "boolean", default: true },
     "no-webhooks": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
     help: { type: "boolean", default: false, short: "h" },
   },
 });
@@ -35,7 +36,14 @@ const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-se
   --members       segment members the broadcast goes to (each with e-mail consent and an address)
   --rate          transactions per second posted before and during the broadcast (ingestion latency)
   --latency-sec   how long each latency measurement lasts
-  --no-webhooks   no webhook endpoint subscribed to message.sent`;
+  --no-webhooks   no webhook endpoint subscribed to message.sent
+  --cpu-prof DIR  write the workers process's CPU profile (campaign runner, sender) into DIR`;
+
+/** BENCH_WORKERS_ENV='{"DB_POOL_SIZE":"30"}' sets more of the workers process's settings, to try them. */
+function workersEnv(): Record<string, string> {
+  const raw = process.env.BENCH_WORKERS_ENV;
+  return raw ? (JSON.parse(raw) as Record<string, string>) : {};
+}
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,21 +81,24 @@ async function seedAudience(client: pg.Client, tenantId: string, members: number
 }
 
 interface Progress {
+  /** Campaign steps written by the broadcast's planning. */
+  planned: number;
   queued: number;
   sent: number;
   failed: number;
 }
 
 async function messageCounts(client: pg.Client, campaignId: string): Promise<Progress> {
-  const { rows } = await client.query<{ queued: string; sent: string; failed: string }>(
-    `SELECT count(*) AS queued,
+  const { rows } = await client.query<{ planned: string; queued: string; sent: string; failed: string }>(
+    `SELECT (SELECT count(*) FROM campaign_steps WHERE campaign_id = $1) AS planned,
+            count(*) AS queued,
             count(*) FILTER (WHERE status IN ('sent', 'delivered', 'opened', 'clicked')) AS sent,
             count(*) FILTER (WHERE status IN ('failed', 'cancelled')) AS failed
      FROM messages WHERE campaign_id = $1`,
     [campaignId],
   );
   const r = rows[0]!;
-  return { queued: Number(r.queued), sent: Number(r.sent), failed: Number(r.failed) };
+  return { planned: Number(r.planned), queued: Number(r.queued), sent: Number(r.sent), failed: Number(r.failed) };
 }
 
 /** Polls the campaign's messages until every member's is sent (or failed), noting when the last was queued. */
@@ -100,7 +111,7 @@ async function watchBroadcast(
   signal: AbortSignal,
 ) {
   let queuedAt: number | null = null;
-  let last: Progress = { queued: 0, sent: 0, failed: 0 };
+  let last: Progress = { queued: 0, sent: 0, failed: 0, planned: 0 };
   let lastReport = 0;
   const samples: { at: number; sent: number }[] = [];
   while (!signal.aborted) {
@@ -111,7 +122,7 @@ async function watchBroadcast(
     if (now - lastReport >= 2_000) {
       lastReport = now;
       progress(
-        `[broadcast ${((now - startedAt) / 1000).toFixed(0).padStart(3)} s] ${last.queued} queued, ${last.sent} sent, ${last.failed} failed`,
+        `[broadcast ${((now - startedAt) / 1000).toFixed(0).padStart(3)} s] ${last.planned} planned, ${last.queued} queued, ${last.sent} sent, ${last.failed} failed`,
       );
     }
     if (last.sent + last.failed >= members) break;
@@ -162,11 +173,19 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     receiver = webhooks ? await startBenchReceiver() : null;
-    system = await spawnSystem({ ledgerWorkers: 1, api: true, log: progress });
+    // The receiver listens on this machine: the API and the sender must accept a private address.
+    system = await spawnSystem({
+      ledgerWorkers: 1,
+      api: true,
+      log: progress,
+      env: { WEBHOOK_ALLOW_PRIVATE_URLS: "true" },
+    });
     const rest = await system.startWorkersProcess(
       "workers",
       "events,analytics,profiles,jobs,webhooks,campaigns,messages",
-      { WEBHOOK_ALLOW_PRIVATE_URLS: "true", JOBS_INTERVAL_MS: "1000" },
+      {
+        JOBS_INTERVAL_MS: "1000",
+      },
     );
     client = new pg.Client({ connectionString: system.databaseUrl });
     await client.connect();

@@ -27,9 +27,11 @@ export {
   recordFailure,
   recordHeld,
   recordSent,
+  recordSentMany,
   type SendOutcome,
+  type SentMessage,
 } from "./results.ts";
-export { addressText, decideSend, type SendCheckOptions, type SendDecision } from "./send-check.ts";
+export { addressText, decideSend, decideSends, type SendCheckOptions, type SendDecision } from "./send-check.ts";
 export {
   clickTracking,
   MessageTracking,

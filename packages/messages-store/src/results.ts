@@ -45,7 +45,7 @@ async function moveOn(
  * The provider took it: `sent`, with the provider's id, and `message.sent`. A push can be tapped before this is
  * written: a status the tracker already moved further stays, and the send is recorded all the same.
  */
-export function recordSent(
+export async function recordSent(
   db: Db,
   claimed: ClaimedMessage,
   message: OutgoingMessage,
@@ -53,19 +53,51 @@ export function recordSent(
   providerMessageId: string,
   now: Date,
 ): Promise<Recorded> {
-  const attempt = claimed.attempts + 1;
-  return moveOn(
-    db,
-    (tx) => tx.$executeRaw`
-      UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END, attempts = ${attempt},
-        provider = ${provider}, provider_message_id = ${providerMessageId}, to_address = ${addressText(message)},
-        sent_at = ${now}, last_error = NULL, next_attempt_at = ${now}
-      WHERE id = ${claimed.id} AND attempts = ${claimed.attempts}
-        AND status IN ('queued', 'delivered', 'opened', 'clicked')`,
-    (tx) =>
-      announceMessageEvents(tx, [messageEvent<MessageSent>(claimed, now, { type: "message.sent", provider, attempt })]),
-    "sent",
-  );
+  const [recorded] = await recordSentMany(db, [{ claimed, message, provider, providerMessageId }], now);
+  return recorded!;
+}
+
+export interface SentMessage {
+  claimed: ClaimedMessage;
+  message: OutgoingMessage;
+  provider: string;
+  providerMessageId: string;
+}
+
+/**
+ * `recordSent` for many messages in one transaction: one UPDATE, one outbox write. Each is guarded by its own
+ * claim's attempt count; results are in the order given, `stale` for those another attempt overtook.
+ */
+export async function recordSentMany(db: Db, sent: readonly SentMessage[], now: Date): Promise<Recorded[]> {
+  if (!sent.length) return [];
+  return withTransaction(db, async (tx) => {
+    const updated = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE messages m SET status = CASE WHEN m.status = 'queued' THEN 'sent' ELSE m.status END,
+        attempts = s.attempts + 1, provider = s.provider, provider_message_id = s.provider_message_id,
+        to_address = s.to_address, sent_at = ${now}, last_error = NULL, next_attempt_at = ${now}
+      FROM unnest(${sent.map((s) => s.claimed.id)}::text[], ${sent.map((s) => s.claimed.attempts)}::int[],
+                  ${sent.map((s) => s.provider)}::text[], ${sent.map((s) => s.providerMessageId)}::text[],
+                  ${sent.map((s) => addressText(s.message))}::text[])
+        AS s(id, attempts, provider, provider_message_id, to_address)
+      WHERE m.id = s.id AND m.attempts = s.attempts AND m.status IN ('queued', 'delivered', 'opened', 'clicked')
+      RETURNING m.id`;
+    const moved = new Set(updated.map((r) => r.id));
+    const events = sent
+      .filter((s) => moved.has(s.claimed.id))
+      .map((s) =>
+        messageEvent<MessageSent>(s.claimed, now, {
+          type: "message.sent",
+          provider: s.provider,
+          attempt: s.claimed.attempts + 1,
+        }),
+      );
+    const items = await announceMessageEvents(tx, events);
+    const itemOf = new Map(items.map((item, i) => [events[i]!.messageId, item]));
+    return sent.map((s) => {
+      const item = itemOf.get(s.claimed.id);
+      return item ? { outcome: "sent" as const, outbox: [item] } : stale;
+    });
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { updateProfile } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClaimedMessage, claimDueMessages, decideSend, queueCampaignMessage } from "../src/index.ts";
+import { type ClaimedMessage, claimDueMessages, decideSend, decideSends, queueCampaignMessage } from "../src/index.ts";
 import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf } from "./fixtures.ts";
 
 // The check right before sending, on its own: caps between queued messages, the address as it is now.
@@ -76,5 +76,31 @@ describe("decideSend", () => {
     });
     await db.customer.update({ where: { id: customerId }, data: { erasedAt: new Date() } });
     expect(await decideSend(db, await claimed(id))).toMatchObject({ action: "cancel", code: "no_address" });
+  });
+
+  it("decides a whole claim at once as it decides each message alone: caps, consent, address per customer", async () => {
+    const { tenantId, queue, claimed } = await setup([{ max: 1, windowHours: 24 }]);
+    const ada = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const bob = await messageCustomer(db, tenantId, { email: "bob@example.com" });
+    const eve = await messageCustomer(db, tenantId, { email: "eve@example.com" });
+    const ids = [
+      await queue(ada, at(10)),
+      await queue(ada, at(20)),
+      await queue(bob, at(15)),
+      await queue(eve, at(12)),
+    ];
+    await db.customer.update({ where: { id: eve }, data: { email: null } });
+    const batch: ClaimedMessage[] = [];
+    for (const id of ids) batch.push(await claimed(id));
+    const together = await decideSends(db, batch);
+    const alone = [];
+    for (const m of batch) alone.push(await decideSend(db, m));
+    expect(together.map((d) => (d.action === "cancel" ? d.code : d.action))).toEqual([
+      "send",
+      "capped",
+      "send",
+      "no_address",
+    ]);
+    expect(together).toEqual(alone);
   });
 });

@@ -4,13 +4,14 @@ import type { Logger } from "@regulars/logger";
 import {
   type ClaimedMessage,
   claimDueMessages,
-  decideSend,
+  decideSends,
   type Recorded,
   recordCancelled,
   recordFailure,
   recordHeld,
-  recordSent,
+  recordSentMany,
   type SendCheckOptions,
+  type SentMessage,
 } from "@regulars/messages-store";
 import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -41,7 +42,7 @@ export interface MessageSenderOptions {
   registry?: Registry;
 }
 
-export const messageSenderDefaults = { concurrency: 16, sendTimeoutMs: 30_000, pollMs: 1_000, holdMs: 60_000 };
+export const messageSenderDefaults = { concurrency: 64, sendTimeoutMs: 30_000, pollMs: 1_000, holdMs: 60_000 };
 
 export interface MessageSender {
   /** Claims what is due now (up to the free slots) and resolves once those are recorded; how many it took. */
@@ -88,48 +89,85 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   const metrics = senderMetrics(opts.registry);
   const perChannel = opts.perChannel ?? Math.max(1, Math.ceil((settings.concurrency * 3) / 4));
   const running = new Set<Promise<void>>();
+  /** Messages in flight (a claim's groups hold one slot per message). */
+  let busy = 0;
   const inFlight = new Map<Channel, number>();
   let stopped = true;
   let loop: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
 
-  const send = async (claimed: ClaimedMessage): Promise<Recorded> => {
-    const decision = await decideSend(db, claimed, { tenantCaps: opts.tenantCaps });
-    if (decision.action === "cancel") return recordCancelled(db, claimed, decision, clock());
-    if (decision.action === "hold") return recordHeld(db, claimed, clock(), settings.holdMs);
-    const { message } = decision;
-    const provider = routeMessage(opts.providers, message);
-    const started = performance.now();
-    const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
-    metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
-    if (result.ok) return recordSent(db, claimed, message, provider.name, result.providerMessageId, clock());
-    return recordFailure(db, claimed, message, provider.name, result.failure, {
-      now: clock(),
-      policy: opts.retryPolicy ?? defaultRetryPolicy,
-      random: random(),
-    });
+  /**
+   * One claim's messages of one channel: decided together (a statement per kind of fact), sent each on its own
+   * with a timeout, the sent ones recorded in one transaction, the rest one by one (retries, failures and
+   * cancellations are few). Channels are grouped apart, so a provider that hangs holds only its own channel's
+   * slots until its timeout.
+   */
+  const sendGroup = async (group: ClaimedMessage[]): Promise<{ claimed: ClaimedMessage; recorded: Recorded }[]> => {
+    const decisions = await decideSends(db, group, { tenantCaps: opts.tenantCaps });
+    const results: { claimed: ClaimedMessage; recorded: Recorded }[] = [];
+    const sent: SentMessage[] = [];
+    await Promise.all(
+      group.map(async (claimed, i) => {
+        const decision = decisions[i]!;
+        if (decision.action === "cancel") {
+          results.push({ claimed, recorded: await recordCancelled(db, claimed, decision, clock()) });
+          return;
+        }
+        if (decision.action === "hold") {
+          results.push({ claimed, recorded: await recordHeld(db, claimed, clock(), settings.holdMs) });
+          return;
+        }
+        const { message } = decision;
+        const provider = routeMessage(opts.providers, message);
+        const started = performance.now();
+        const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
+        metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
+        if (result.ok)
+          sent.push({ claimed, message, provider: provider.name, providerMessageId: result.providerMessageId });
+        else
+          results.push({
+            claimed,
+            recorded: await recordFailure(db, claimed, message, provider.name, result.failure, {
+              now: clock(),
+              policy: opts.retryPolicy ?? defaultRetryPolicy,
+              random: random(),
+            }),
+          });
+      }),
+    );
+    const recorded = await recordSentMany(db, sent, clock());
+    recorded.forEach((r, i) => results.push({ claimed: sent[i]!.claimed, recorded: r }));
+    return results;
   };
 
-  const track = (claimed: ClaimedMessage) => {
-    inFlight.set(claimed.channel, (inFlight.get(claimed.channel) ?? 0) + 1);
-    const done = send(claimed)
-      .then(async (recorded) => {
-        metrics?.outcomes.inc({ channel: claimed.channel, outcome: recorded.outcome });
-        if (recorded.outcome === "failed" || recorded.outcome === "cancelled")
-          log.info({ messageId: claimed.id, outcome: recorded.outcome }, "message not sent");
-        if (recorded.outbox.length && opts.publish)
+  const track = (group: ClaimedMessage[]) => {
+    const channel = group[0]!.channel;
+    inFlight.set(channel, (inFlight.get(channel) ?? 0) + group.length);
+    busy += group.length;
+    const done = sendGroup(group)
+      .then(async (results) => {
+        for (const { claimed, recorded } of results) {
+          metrics?.outcomes.inc({ channel: claimed.channel, outcome: recorded.outcome });
+          if (recorded.outcome === "failed" || recorded.outcome === "cancelled")
+            log.info({ messageId: claimed.id, outcome: recorded.outcome }, "message not sent");
+        }
+        const outbox = results.flatMap((r) => r.recorded.outbox);
+        if (outbox.length && opts.publish)
           await opts
-            .publish(recorded.outbox)
+            .publish(outbox)
             .catch((e: unknown) =>
               log.warn({ err: e }, "publishing message events failed; the outbox relay will retry"),
             );
       })
-      // The claim's lease keeps the message from others until it ends; then it is taken again.
-      .catch((e: unknown) => log.warn({ err: e, messageId: claimed.id }, "sending a message failed; it is retried"))
+      // The claims' leases keep the messages from others until they end; then they are taken again.
+      .catch((e: unknown) =>
+        log.warn({ err: e, messageIds: group.map((m) => m.id) }, "sending messages failed; they are retried"),
+      )
       .finally(() => {
-        const left = (inFlight.get(claimed.channel) ?? 1) - 1;
-        if (left > 0) inFlight.set(claimed.channel, left);
-        else inFlight.delete(claimed.channel);
+        const left = (inFlight.get(channel) ?? group.length) - group.length;
+        if (left > 0) inFlight.set(channel, left);
+        else inFlight.delete(channel);
+        busy -= group.length;
         running.delete(done);
         wakeUp?.();
       });
@@ -137,9 +175,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     return done;
   };
 
-  const claimAndStart = async (): Promise<Promise<void>[]> => {
-    const free = settings.concurrency - running.size;
-    if (free <= 0) return [];
+  const claimAndStart = async (): Promise<{ taken: number; done: Promise<void>[] }> => {
+    const free = settings.concurrency - busy;
+    if (free <= 0) return { taken: 0, done: [] };
     const claimed = await claimDueMessages(db, {
       now: clock(),
       limit: free,
@@ -148,7 +186,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       inFlight,
       ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}),
     });
-    return claimed.map(track);
+    const byChannel = new Map<Channel, ClaimedMessage[]>();
+    for (const m of claimed) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+    return { taken: claimed.length, done: [...byChannel.values()].map(track) };
   };
 
   // While messages are in flight, claims wait for a quarter of the slots: one claim per finished send would be one
@@ -158,12 +198,12 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     while (!stopped) {
       let started = 0;
       try {
-        const free = settings.concurrency - running.size;
-        if (running.size === 0 || free >= claimAtLeast) started = (await claimAndStart()).length;
+        const free = settings.concurrency - busy;
+        if (busy === 0 || free >= claimAtLeast) started = (await claimAndStart()).taken;
       } catch (e) {
         log.warn({ err: e }, "looking for due messages failed; will retry");
       }
-      if (started > 0 && settings.concurrency - running.size >= claimAtLeast) continue;
+      if (started > 0 && settings.concurrency - busy >= claimAtLeast) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, settings.pollMs);
         wakeUp = () => {
@@ -177,9 +217,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
 
   return {
     async sendDue() {
-      const started = await claimAndStart();
-      await Promise.all(started);
-      return started.length;
+      const { taken, done } = await claimAndStart();
+      await Promise.all(done);
+      return taken;
     },
     start() {
       if (!stopped) return;
