@@ -98,7 +98,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/transactions", limit, transactionRoles);
   app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);
-  app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "admin"]));
+  // The brand app's backend reports what members do in the app (profile completed, push opened) like a till does.
+  app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
   app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
   app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/customers/*", limit, requireRole(deps.credentials, ["app"])); // also /v1/customers itself

@@ -178,7 +178,7 @@ describe("completing the profile", () => {
     // The form: the date of birth saved, then the app's event.
     await app.updateProfile(withoutBirthday.id, { dateOfBirth: "1991-05-20" });
     const completed = (eventId: string) =>
-      system.post("/v1/events", tenant.apiKeys.kiosk, {
+      system.post("/v1/events", tenant.apiKeys.app, {
         eventId,
         type: "profile_completed",
         occurredAt: new Date().toISOString(),

@@ -18,7 +18,8 @@ const route = createRoute({
   description:
     "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
     "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
-    "`duplicate: true` and changes nothing.",
+    "`duplicate: true` and changes nothing. Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
+    "(app key: `profile_completed`, `push_opened`, ...) or an admin.",
   security: [{ [securitySchemeName]: [] }],
   request: {
     body: {
