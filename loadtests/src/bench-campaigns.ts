@@ -180,13 +180,17 @@ async function main(): Promise<number> {
       log: progress,
       env: { WEBHOOK_ALLOW_PRIVATE_URLS: "true" },
     });
-    const rest = await system.startWorkersProcess(
-      "workers",
-      "events,analytics,profiles,jobs,webhooks,campaigns,messages",
-      {
-        JOBS_INTERVAL_MS: "1000",
-      },
-    );
+    // The other consumers in one process, campaigns (runner, schedules) and messages (sender) in another, as a
+    // deployment that sends campaigns would scale them: each is one Node thread, and the machine has cores for both.
+    const extra = {
+      JOBS_INTERVAL_MS: "1000",
+      ...workersEnv(),
+      ...(values["cpu-prof"] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values["cpu-prof"]}` } : {}),
+    };
+    const rest = [
+      await system.startWorkersProcess("workers", "events,analytics,profiles,webhooks", extra),
+      await system.startWorkersProcess("campaigns", "jobs,campaigns,messages", extra),
+    ];
     client = new pg.Client({ connectionString: system.databaseUrl });
     await client.connect();
     const { tenantId } = system;
@@ -230,7 +234,7 @@ async function main(): Promise<number> {
       ? await waitForDeliveries(receiver, broadcast.sent, Math.max(60_000, timeoutMs / 2), startedAt)
       : null;
 
-    const processes = [system.gateway, ...system.workers, system.api!, rest].map((c) => ({
+    const processes = [system.gateway, ...system.workers, system.api!, ...rest].map((c) => ({
       name: c.name,
       pid: c.pid,
     }));

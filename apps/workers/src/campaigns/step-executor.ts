@@ -1,4 +1,5 @@
 import {
+  type ClaimedStep,
   claimDueSteps,
   isBatchableMessageStep,
   type QueueCampaignMessages,
@@ -32,7 +33,7 @@ export interface StepExecutorOptions extends StepEffects {
 
 // A claim of 500 steps: a broadcast's messages go 500 to a transaction; steps run one by one (coupons, points)
 // take tens of milliseconds each, well inside the claim.
-export const stepExecutorDefaults = { batch: 500, claimMs: 60_000, pollMs: 1_000 };
+export const stepExecutorDefaults = { batch: 500, claimMs: 60_000, pollMs: 1_000, parallel: 2 };
 
 export interface StepExecutor {
   /** One pass: claims due steps until none is left, runs them; what became of each. */
@@ -56,32 +57,53 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
   let again = false;
   let stopped = false;
 
+  /** Runs one claim's steps: a running campaign's messages together, the rest one by one. */
+  const runClaimed = async (claimed: ClaimedStep[], counts: Record<StepOutcome, number>) => {
+    const queueMessages = opts.queueMessages;
+    const batched = new Set(queueMessages ? claimed.filter(isBatchableMessageStep) : []);
+    if (queueMessages && batched.size)
+      for (const ran of await runMessageSteps(opts.db, [...batched], { ...opts, queueMessages }, now()))
+        counts[ran.outcome]++;
+    for (const step of claimed) {
+      if (batched.has(step)) continue;
+      const ran = await runStep(opts.db, step, opts, now());
+      counts[ran.outcome]++;
+      if (ran.outcome === "failed")
+        opts.log.warn({ step: step.key, campaignId: step.campaignId }, "campaign step failed for good");
+      await opts.publish(ran.outbox);
+    }
+  };
+
+  // Two claims in flight: while one batch renders in Node, the other's statements run in Postgres. Claims never
+  // overlap (SKIP LOCKED), and a step still waits for the earlier steps of its enrolment, whichever claim has them.
   const runDue = async () => {
     const counts = { done: 0, skipped: 0, held: 0, cancelled: 0, retry: 0, failed: 0, gone: 0 };
-    for (;;) {
-      const claimed = await claimDueSteps(opts.db, {
-        now: now(),
-        limit: batch,
-        claimMs: opts.claimMs ?? stepExecutorDefaults.claimMs,
-        tenantIds: opts.tenantIds,
-      });
-      const queueMessages = opts.queueMessages;
-      const batched = queueMessages ? claimed.filter(isBatchableMessageStep) : [];
-      if (queueMessages && batched.length)
-        for (const ran of await runMessageSteps(opts.db, batched, { ...opts, queueMessages }, now()))
-          counts[ran.outcome]++;
-      for (const step of claimed) {
-        if (batched.includes(step)) continue;
-        const ran = await runStep(opts.db, step, opts, now());
-        counts[ran.outcome]++;
-        if (ran.outcome === "failed")
-          opts.log.warn({ step: step.key, campaignId: step.campaignId }, "campaign step failed for good");
-        await opts.publish(ran.outbox);
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const claimed = await claimDueSteps(opts.db, {
+          now: now(),
+          limit: batch,
+          claimMs: opts.claimMs ?? stepExecutorDefaults.claimMs,
+          tenantIds: opts.tenantIds,
+        });
+        if (claimed.length) {
+          const work: Promise<void> = runClaimed(claimed, counts).finally(() => inFlight.delete(work));
+          inFlight.add(work);
+        }
+        if (stopped) break;
+        if (inFlight.size >= stepExecutorDefaults.parallel) await Promise.race(inFlight);
+        else if (!claimed.length) {
+          // Again until nothing is due: a step that waited for the one before it is due once that one is done.
+          // Failed and held steps moved their time forward, so every round makes progress.
+          if (!inFlight.size) break;
+          await Promise.race(inFlight);
+        }
       }
-      // Again until nothing is due: a step that waited for the one before it is due now. Failed and held steps
-      // moved their time forward, so every round makes progress.
-      if (!claimed.length || stopped) return counts;
+    } finally {
+      await Promise.all(inFlight);
     }
+    return counts;
   };
   const pass = () => {
     if (stopped) return;
