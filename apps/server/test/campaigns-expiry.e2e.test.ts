@@ -85,9 +85,7 @@ describe("points expiring after a year without a purchase", () => {
       system,
       tenant,
       "Your points are about to expire",
-      // Under an inactivity policy every point expires together: the balance is what expires. (`points.expiring`
-      // and `points.expiring_on` are accepted when the template is saved, but no campaign step fills them yet.)
-      "{{ points.balance }} points expire soon: come by before then",
+      "{{ points.expiring }} points expire on {{ points.expiring_on }}: come by before then",
     );
     const reminder = await admin.campaigns.create.mutate({
       name: "Points expiring",
@@ -119,11 +117,14 @@ describe("points expiring after a year without a purchase", () => {
     await jobsPass(new Date());
     const lapsedPush = await pushOf(lapsed.id);
     const returningPush = await pushOf(returning.id);
-    expect(lapsedPush.body).toContain("80 points expire soon");
-    expect(returningPush.body).toContain("80 points expire soon");
     const [notice] = await noticeOf(returning.id);
     expect(notice).toMatchObject({ points: 80 });
     const oldExpiry = Date.parse(notice.expiresAt);
+    // The day the points go, as the tenant's calendar has it.
+    const { timezone } = await db.tenant.findUniqueOrThrow({ where: { id: tenant.tenantId } });
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(new Date(oldExpiry));
+    expect(lapsedPush.body).toContain(`80 points expire on ${day}: come by before then`);
+    expect(returningPush.body).toContain(`80 points expire on ${day}: come by before then`);
     expect(oldExpiry).toBeGreaterThan(Date.now());
     expect(oldExpiry).toBeLessThan(Date.now() + 14 * DAY_MS);
 
