@@ -46,7 +46,9 @@ describe("infra/compose.yaml", () => {
     const layout = apps.map(([, s]) => `${roleOf(s)}:${loadConfig(envOf(s)).WORKERS.join("+")}`);
     expect(layout.filter((l) => l.startsWith("gateway:"))).toHaveLength(2);
     expect(layout.filter((l) => l === "workers:ledger")).toHaveLength(2);
-    expect(layout.filter((l) => l === "workers:events+analytics+profiles+jobs+webhooks+messages+campaigns")).toHaveLength(1);
+    expect(
+      layout.filter((l) => l === "workers:events+analytics+profiles+jobs+webhooks+messages+campaigns"),
+    ).toHaveLength(1);
     expect(layout.filter((l) => l.startsWith("api:"))).toHaveLength(1);
     for (const [, s] of apps) expect(s.build).toMatchObject({ dockerfile: "infra/Dockerfile" });
   });

@@ -136,7 +136,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       }),
     );
     const recorded = await recordSentMany(db, sent, clock());
-    recorded.forEach((r, i) => results.push({ claimed: sent[i]!.claimed, recorded: r }));
+    for (const [i, r] of recorded.entries()) results.push({ claimed: sent[i]!.claimed, recorded: r });
     return results;
   };
 
