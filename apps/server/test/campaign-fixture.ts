@@ -2,10 +2,21 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually } from "@regulars/testing";
+import { eventually as eventuallyWithin } from "@regulars/testing";
 import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import type { TestSystem } from "./system-fixture.ts";
+
+/**
+ * `eventually` with a minute and a half: a campaign's effect is several hops from its cause (the outbox, the domain
+ * stream, the trigger consumer, the step executor, the sender), and in the full suite two test files and their
+ * systems share the two cores, so 20 s can pass before the last hop under load. Waiting longer makes no failure pass.
+ */
+export const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000) =>
+  eventuallyWithin(what, check, timeoutMs);
+
+/** A scenario waits for several such effects in turn. */
+export const scenarioTimeoutMs = 300_000;
 
 /**
  * What the campaign scenarios share: the brand app's calls to the gateway, the admin's set-up over tRPC, and the

@@ -2,22 +2,26 @@ import { createDb, type Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { daysAgo, eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { daysAgo, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { runScheduledJobs } from "@regulars/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
+  eventually,
   messagesOf,
   pushTemplate,
   quietPeriod,
   received,
   type SignedReceiver,
+  scenarioTimeoutMs,
   startSignedReceiver,
   subscribeMessages,
 } from "./campaign-fixture.ts";
 import { domainEvents } from "./domain-events.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenario 10 of the specification: points expire after 12 months without a purchase, the notice 14
 // days before sets off a campaign's message, and a purchase in between resets the clock. Sales of 355 days ago are

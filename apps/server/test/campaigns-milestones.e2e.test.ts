@@ -1,21 +1,25 @@
 import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseUrl, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
+  eventually,
   messagesOf,
   pushTemplate,
   quietPeriod,
   received,
   type SignedReceiver,
   saleFor,
+  scenarioTimeoutMs,
   startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenario 6 of the specification: points milestones and tiers set off campaigns, each once per
 // crossing, and gold's earning rate applies from the next order, over the real services.

@@ -1,22 +1,26 @@
 import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseUrl, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
+  eventually,
   messagesOf,
   pushTemplate,
   quietPeriod,
   received,
   type SignedReceiver,
   saleFor,
+  scenarioTimeoutMs,
   settledMessage,
   startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenario 5 of the specification: a broadcast to a segment built from real posted sales, with a
 // coupon and a push, the push held back by consent and by a frequency cap, over the real services.

@@ -1,21 +1,25 @@
 import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseUrl, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
   campaignSystemEnv,
+  eventually,
   messagesOf,
   pushTemplate,
   quietPeriod,
   received,
   type SignedReceiver,
+  scenarioTimeoutMs,
   settledMessage,
   startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
 import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenarios 1 and 4 of the specification: campaigns triggered by the brand app (registration, the
 // profile form), configured only through tRPC and the gateway, run by the campaign runner and the message sender

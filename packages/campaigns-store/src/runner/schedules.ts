@@ -214,6 +214,8 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
     statuses: ["active"],
     triggers: ["birthday", "inactive"],
   });
+  // Nothing to scan reads nothing, not even the tenant's clock (a tenant whose zone is broken fails only here).
+  if (!campaigns.length) return out;
   const size = ctx.chunkSize ?? CHUNK;
   const today = new Intl.DateTimeFormat("en-CA", {
     timeZone: ctx.zone,
