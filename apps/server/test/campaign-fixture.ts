@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Db } from "@regulars/db";
+import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually as eventuallyWithin } from "@regulars/testing";
+import { eventually as eventuallyWithin, testDatabaseUrl } from "@regulars/testing";
 import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import type { TestSystem } from "./system-fixture.ts";
@@ -15,6 +15,29 @@ import type { TestSystem } from "./system-fixture.ts";
 export const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000) =>
   eventuallyWithin(what, check, timeoutMs);
 
+/**
+ * A database of the file's own, migrated, dropped at the end. Every test system sharing a database runs an outbox
+ * relay, a scheduler and campaign and message workers over all of its tenants, each publishing to its own bus
+ * namespace and reading its own in-process ClickHouse: another file's relay could publish this file's
+ * `customer.created` where this system never hears it, and another scheduler refresh its segments against the
+ * wrong ClickHouse. In production one database has one namespace; a database per file gives the test the same.
+ */
+export async function campaignDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = createDb({ url: testDatabaseUrl(), poolSize: 1 });
+  const name = `regulars_cmp_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await admin.$executeRawUnsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.$disconnect();
+    },
+  };
+}
+
 /** A scenario waits for several such effects in turn. */
 export const scenarioTimeoutMs = 300_000;
 
@@ -25,6 +48,8 @@ export const scenarioTimeoutMs = 300_000;
 
 /** Settings of a system whose scheduler passes (broadcasts, always-on starts, notices) come round within seconds. */
 export const campaignSystemEnv = {
+  // Every worker, the campaign runner and the message sender included (other test systems leave those two out).
+  WORKERS: "ledger,events,analytics,profiles,jobs,webhooks,messages,campaigns",
   JOBS_INTERVAL_MS: "1000",
   WEBHOOK_ALLOW_PRIVATE_URLS: "true",
   RATE_LIMIT_ADMIN: "off",

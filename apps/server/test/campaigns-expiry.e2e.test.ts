@@ -2,11 +2,12 @@ import { createDb, type Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { daysAgo, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { daysAgo, testTenant } from "@regulars/testing";
 import { runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
+  campaignDatabase,
   campaignSystemEnv,
   eventually,
   messagesOf,
@@ -29,17 +30,20 @@ vi.setConfig({ testTimeout: scenarioTimeoutMs });
 // real time, and one pass is run with a clock moved past the old expiry date, for this file's tenant only.
 
 let system: TestSystem;
+let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
 beforeAll(async () => {
-  system = await startTestSystem({ ...campaignSystemEnv, OCCURRED_AT_MAX_AGE_DAYS: "400" });
-  db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
+  database = await campaignDatabase();
+  system = await startTestSystem({ ...campaignSystemEnv, OCCURRED_AT_MAX_AGE_DAYS: "400", DATABASE_URL: database.url });
+  db = createDb({ url: database.url, poolSize: 2 });
   receiver = await startSignedReceiver();
 });
 afterAll(async () => {
   await system?.dispose();
   await db?.$disconnect();
   await receiver?.close();
+  await database?.drop();
 });
 
 let serial = 0;

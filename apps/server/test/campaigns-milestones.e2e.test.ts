@@ -1,9 +1,10 @@
 import { createDb, type Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { testDatabaseUrl, testTenant } from "@regulars/testing";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
+  campaignDatabase,
   campaignSystemEnv,
   eventually,
   messagesOf,
@@ -25,17 +26,20 @@ vi.setConfig({ testTimeout: scenarioTimeoutMs });
 // crossing, and gold's earning rate applies from the next order, over the real services.
 
 let system: TestSystem;
+let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
 beforeAll(async () => {
-  system = await startTestSystem(campaignSystemEnv);
-  db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
+  database = await campaignDatabase();
+  system = await startTestSystem({ ...campaignSystemEnv, DATABASE_URL: database.url });
+  db = createDb({ url: database.url, poolSize: 2 });
   receiver = await startSignedReceiver();
 });
 afterAll(async () => {
   await system?.dispose();
   await db?.$disconnect();
   await receiver?.close();
+  await database?.drop();
 });
 
 const meal = (euros: number) => [{ sku: "MEAL", unitPrice: euros * 100 }];

@@ -46,6 +46,9 @@ export async function startTestSystem(
     MAX_DELIVER: "3",
     ACK_WAIT_MS: "2000",
     CREDENTIAL_CACHE_TTL_MS: "0",
+    // Without the campaign runner and the message sender: they work on every tenant of the database, and test
+    // systems share one, so they would run other test files' campaign steps and messages. Campaign tests name them.
+    WORKERS: "ledger,events,analytics,profiles,jobs,webhooks",
     ...env,
   });
   const system = await startSystem(config, roles, createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
