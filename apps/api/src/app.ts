@@ -17,6 +17,7 @@ import {
   refuseDeepJson,
 } from "./http-guards.ts";
 import { registerCouponCodeRoutes } from "./routes/coupon-codes.ts";
+import { registerWebApps, type WebApps } from "./web-apps.ts";
 
 export interface ApiDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface ApiDeps {
   rateLimiter?: KeyRateLimiter;
   /** Which webhook endpoint URLs admins may register (WEBHOOK_ALLOW_PRIVATE_URLS). */
   webhookUrls?: ApiContext["webhookUrls"];
+  /** The built admin and kiosk apps to serve; none when absent. */
+  webApps?: WebApps;
 }
 
 /**
@@ -95,5 +98,6 @@ export function createApiApp(deps: ApiDeps) {
   );
   registerCouponCodeRoutes(app, deps);
   registerHealthRoutes(app, deps.readiness, deps.registry);
+  if (deps.webApps) registerWebApps(app, deps.webApps);
   return app;
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createApiApp } from "./app.ts";
 
@@ -16,6 +17,12 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
     maxBatchSize: config.API_MAX_BATCH,
     rateLimiter: ctx.rateLimiter,
     webhookUrls: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    webApps: {
+      adminDir: fileURLToPath(new URL("../../admin/dist", import.meta.url)),
+      kioskDir: fileURLToPath(new URL("../../kiosk/dist", import.meta.url)),
+      gatewayUrl: config.PUBLIC_GATEWAY_URL ?? null,
+      gatewayPort: config.GATEWAY_PORT,
+    },
   });
   const served = await listen(app.fetch, config.HOST, config.API_PORT);
   return { url: served.url, stop: served.close };

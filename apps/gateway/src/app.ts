@@ -9,6 +9,7 @@ import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CredentialCache } from "@regulars/tenancy";
+import { cors } from "hono/cors";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
 import { limitBody } from "./body-limit.ts";
@@ -95,6 +96,16 @@ export function createGatewayApp(deps: GatewayDeps) {
   const maxBodyBytes = deps.maxBodyBytes ?? httpDefaults.maxBodyBytes;
   const limit = limitBody(maxBodyBytes);
   const transactionRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
+  // The kiosk web app posts its sales from the API's origin. Any origin may call: the API key in the
+  // Authorization header is the only credential, and browsers never attach it on their own.
+  const kioskCors = cors({
+    origin: "*",
+    allowHeaders: ["authorization", "content-type", "x-request-id"],
+    exposeHeaders: ["x-request-id", "retry-after"],
+    maxAge: 600,
+  });
+  app.use("/v1/transactions", kioskCors);
+  app.use("/v1/transactions/*", kioskCors);
   app.use("/v1/transactions", limit, transactionRoles);
   app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);

@@ -120,6 +120,11 @@ export const ServerConfig = z.object({
     .int()
     .min(1)
     .default(ledgerDefaults.refundWaitMs / 1000),
+  /**
+   * The gateway's URL as browsers reach it (the kiosk app posts sales there); by default the host the app
+   * was loaded from, on GATEWAY_PORT.
+   */
+  PUBLIC_GATEWAY_URL: optionalUrl,
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
   API_CORS_ORIGINS: z
     .string()
