@@ -56,6 +56,11 @@ if (newer(join(root, "packages/db/prisma/schema.prisma"), join(root, "packages/d
   pnpmRun("--silent", "db:generate");
 }
 
+if (command === "start" || command === "test") {
+  say("building the admin and kiosk web apps");
+  pnpmRun("--silent", "build:web");
+}
+
 if (command === "start") {
   // The server runs as a direct child (no pnpm or tsx launcher in between, each of which handles Ctrl-C its
   // own way and may exit first): this process only passes a signal on and ends when the server has ended,
