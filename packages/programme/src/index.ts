@@ -12,4 +12,11 @@ export {
   type ProgrammeVersionView,
   SimulateInput,
 } from "./types.ts";
-export { changeProgramme, firstVersion, listVersions, type ProgrammeChange, programmeAt } from "./versions.ts";
+export {
+  changeProgramme,
+  firstVersion,
+  listVersions,
+  type ProgrammeChange,
+  programmeAt,
+  programmeVersion,
+} from "./versions.ts";

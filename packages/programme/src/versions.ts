@@ -80,6 +80,17 @@ export async function listVersions(
 }
 
 /**
+ * One stored version with its document, for reading history (what a version changed against the one before).
+ * Version 0 is the default programme a tenant earns by before it stores any.
+ */
+export async function programmeVersion(db: Db, tenantId: string, version: number): Promise<ProgrammeVersionView> {
+  if (version === DEFAULT_VERSION) return defaultView();
+  const row = await db.programmeVersion.findFirst({ where: { tenantId, version } });
+  if (!row) throw new DomainError("not_found", `programme version ${version} does not exist`);
+  return viewOf(row);
+}
+
+/**
  * Applies `edit` to the latest version and stores the result as the next version, with its audit
  * row, in one transaction. Writers of one tenant queue on an advisory lock; the primary key on
  * (tenant, version) still guards against writers that do not take it, and such a collision is retried.

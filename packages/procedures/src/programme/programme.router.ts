@@ -1,4 +1,12 @@
-import { changeProgramme, edits, listVersions, programmeAt, SimulateInput, simulateEarning } from "@regulars/programme";
+import {
+  changeProgramme,
+  edits,
+  listVersions,
+  programmeAt,
+  programmeVersion,
+  SimulateInput,
+  simulateEarning,
+} from "@regulars/programme";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import {
   DisableRewardInput,
@@ -14,6 +22,7 @@ import {
   UpsertRewardInput,
   UpsertRuleInput,
   UpsertStampCardInput,
+  VersionInput,
 } from "./programme.types.ts";
 
 const admin = roleProcedure("admin");
@@ -40,6 +49,7 @@ const at = (input: { at?: string | undefined } | undefined) => (input?.at ? new 
 export const programmeRouter = router({
   get: admin.input(ProgrammeAtInput).query(({ ctx, input }) => programmeAt(ctx.db, ctx.tenantId, at(input))),
   versions: admin.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
+  version: admin.input(VersionInput).query(({ ctx, input }) => programmeVersion(ctx.db, ctx.tenantId, input.version)),
 
   rules: router({
     list: admin.input(ProgrammeAtInput).query(async ({ ctx, input }) => {
