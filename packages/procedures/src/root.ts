@@ -1,6 +1,7 @@
 import { analyticsRouter } from "./analytics/analytics.router.ts";
 import { auditRouter } from "./audit/audit.router.ts";
 import { campaignsRouter } from "./campaigns/campaigns.router.ts";
+import { catalogRouter } from "./catalog/catalog.router.ts";
 import { checkoutRouter } from "./checkout/checkout.router.ts";
 import { couponsRouter } from "./coupons/coupons.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
@@ -22,6 +23,7 @@ export const appRouter = router({
   programme: programmeRouter,
   audit: auditRouter,
   checkout: checkoutRouter,
+  catalog: catalogRouter,
   coupons: couponsRouter,
   apiKeys: apiKeysRouter,
   analytics: analyticsRouter,

@@ -11,4 +11,5 @@ export {
   ListKeysInput,
   RotateKeyInput,
 } from "./keys.types.ts";
+export { type CatalogCategory, type CatalogProduct, listProducts } from "./products.ts";
 export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";
