@@ -8,6 +8,8 @@ export const errorCodes = {
   /** `occurredAt` outside the accepted window (too old for an offline upload, or ahead of the clock). */
   occurred_at_out_of_range: { http: 400, trpc: "BAD_REQUEST" },
   unauthorized: { http: 401, trpc: "UNAUTHORIZED" },
+  /** Staff sign-in: a wrong e-mail or password, or no valid staff session (the same words whichever it was). */
+  unauthenticated: { http: 401, trpc: "UNAUTHORIZED" },
   forbidden: { http: 403, trpc: "FORBIDDEN" },
   not_found: { http: 404, trpc: "NOT_FOUND" },
   conflict: { http: 409, trpc: "CONFLICT" },

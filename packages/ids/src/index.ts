@@ -21,6 +21,7 @@ export const idPrefixes = {
   segment: "seg",
   messageTemplate: "tpl",
   campaign: "cmp",
+  staff: "stf",
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
