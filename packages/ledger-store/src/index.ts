@@ -83,6 +83,7 @@ export {
 } from "./transactions/partitions.ts";
 export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
 export { externalIdOf, transactionRecord } from "./transactions/record.ts";
+export { listRejections, type RejectionsPage, type RejectionView } from "./transactions/rejections.ts";
 export {
   pruneAcceptanceRecords,
   type Receipt,

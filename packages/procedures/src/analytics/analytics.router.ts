@@ -1,4 +1,4 @@
-import { runAnalystSql } from "@regulars/analytics";
+import { analystTableNames, analystTables, runAnalystSql } from "@regulars/analytics";
 import { DomainError } from "@regulars/errors";
 import { roleProcedure, router } from "../trpc.ts";
 import { AnalystSqlInput } from "./analytics.types.ts";
@@ -7,6 +7,10 @@ import { dashboardRouter } from "./dashboard.router.ts";
 export const analyticsRouter = router({
   /** The admin dashboard's figures: points, coupons, members and tiers, locations (dashboard.router.ts). */
   dashboard: dashboardRouter,
+  /** The tables `sql` may read and their columns, as the console lists them; every one is the caller's tenant's. */
+  sqlTables: roleProcedure("analyst", "admin").query(() =>
+    analystTableNames.map((name) => ({ name, columns: [...analystTables[name]] })),
+  ),
   /**
    * Runs an analyst's read-only SQL over the caller's tenant's facts in ClickHouse and answers its
    * columns and rows (at most 10,000). A refused or stopped query answers the rule or limit by name.

@@ -1,7 +1,8 @@
 import { DomainError } from "@regulars/errors";
-import { externalIdOf, transactionRecord } from "@regulars/ledger-store";
+import { externalIdOf, listRejections, transactionRecord } from "@regulars/ledger-store";
 import { z } from "zod";
 import { roleProcedure, router } from "../trpc.ts";
+import { ListRejectionsInput } from "./transactions.types.ts";
 
 export const GetTransactionInput = z.union([
   z.object({ id: z.string().min(1).max(64) }),
@@ -25,4 +26,11 @@ export const transactionsRouter = router({
         );
       return record;
     }),
+  /**
+   * What the pipeline refused for this tenant, newest first: transactions the ledger rejected and those it
+   * dead-lettered, each with its reason code and message (the dead-letters page of the admin app).
+   */
+  rejections: roleProcedure("admin")
+    .input(ListRejectionsInput)
+    .query(({ ctx, input }) => listRejections(ctx.db, ctx.tenantId, input)),
 });
