@@ -1,4 +1,4 @@
-import { strictUrlPolicy } from "@regulars/webhooks";
+import { openEventGroups, strictUrlPolicy, webhookEventTypes } from "@regulars/webhooks";
 import {
   createEndpoint,
   deleteEndpoint,
@@ -26,6 +26,8 @@ const admins = roleProcedure("admin");
 const urlPolicy = (ctx: TenantContext) => ctx.webhookUrls ?? strictUrlPolicy;
 
 const endpointsRouter = router({
+  /** What an endpoint may subscribe to, as the admin app offers it: each type, and open groups as wildcards. */
+  eventTypes: admins.query(() => [...webhookEventTypes, ...openEventGroups.map((group) => `${group}.*`)]),
   /** A new endpoint; its signing secret (`whsec_…`) is in this answer and never again. */
   create: admins
     .input(CreateEndpointInput)
