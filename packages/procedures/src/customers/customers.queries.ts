@@ -41,6 +41,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
     tier: tier ? { id: tier, since: loyalty?.tierSince?.toISOString() ?? null } : null,
     tierFloor: floorView(loyalty, now),
     lastActivityAt: loyalty?.lastActivityAt?.toISOString() ?? null,
+    erasedAt: customer.erasedAt?.toISOString() ?? null,
   };
 }
 

@@ -37,6 +37,8 @@ export interface CustomerView {
   /** An admin-assigned floor not yet cleared; `active` until `until` (the downgrade job clears it after). */
   tierFloor: { tier: string; until: string; active: boolean } | null;
   lastActivityAt: string | null;
+  /** When the customer's personal data was erased (GDPR); the row stays for the ledger. Null while it is held. */
+  erasedAt: string | null;
 }
 
 /** What a kiosk or POS terminal may show: a separate type, so the admin view never reaches a till by accident. */
