@@ -12,10 +12,12 @@ import {
   type ApiEnv,
   assignRequestId,
   authenticateAndLimit,
+  CSRF_HEADER,
   limitBatch,
   limitBody,
   refuseDeepJson,
 } from "./http-guards.ts";
+import { registerAuthRoutes, staffSessionLookup } from "./routes/auth.ts";
 import { registerCouponCodeRoutes } from "./routes/coupon-codes.ts";
 import { registerWebApps, type WebApps } from "./web-apps.ts";
 
@@ -43,7 +45,7 @@ export interface ApiDeps {
 
 /**
  * tRPC at /trpc for the admin and kiosk apps, and files of coupon codes under /admin; the tenant comes
- * from the bearer key on each call.
+ * from the bearer key on each call, or from the staff session cookie set by /auth/sign-in.
  */
 export function createApiApp(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
@@ -58,7 +60,8 @@ export function createApiApp(deps: ApiDeps) {
     "/trpc/*",
     cors({
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
-      allowHeaders: ["authorization", "content-type"],
+      allowHeaders: ["authorization", "content-type", CSRF_HEADER],
+      credentials: true,
     }),
   );
   app.use(
@@ -67,7 +70,7 @@ export function createApiApp(deps: ApiDeps) {
     limitBody(deps.maxBodyBytes ?? httpDefaults.maxBodyBytes),
     limitBatch(deps.maxBatchSize ?? httpDefaults.maxTrpcBatch),
     refuseDeepJson,
-    authenticateAndLimit(deps.credentials, deps.rateLimiter),
+    authenticateAndLimit(deps.credentials, deps.rateLimiter, staffSessionLookup(deps.db)),
   );
   app.use(
     "/trpc/*",
@@ -92,11 +95,21 @@ export function createApiApp(deps: ApiDeps) {
     "/admin/*",
     cors({
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
-      allowHeaders: ["authorization", "content-type"],
+      allowHeaders: ["authorization", "content-type", CSRF_HEADER],
+      credentials: true,
       exposeHeaders: ["content-disposition", "x-request-id"],
     }),
   );
   registerCouponCodeRoutes(app, deps);
+  app.use(
+    "/auth/*",
+    cors({
+      origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
+      allowHeaders: ["content-type", CSRF_HEADER],
+      credentials: true,
+    }),
+  );
+  registerAuthRoutes(app, deps);
   registerHealthRoutes(app, deps.readiness, deps.registry);
   if (deps.webApps) registerWebApps(app, deps.webApps);
   return app;

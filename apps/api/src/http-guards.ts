@@ -1,10 +1,23 @@
+import { timingSafeEqual } from "node:crypto";
 import { type ErrorBody, type ErrorCode, type FieldIssue, httpStatusOf } from "@regulars/errors";
 import { jsonNestedDeeperThan, type KeyRateLimiter, MAX_REQUEST_JSON_DEPTH } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The cookie that holds a staff session's token, and the header that must repeat its CSRF token. */
+export const STAFF_SESSION_COOKIE = "regulars_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+/** Compared in constant time: how much of a guess matched must not show in the answer's timing. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export type ApiEnv = { Variables: { requestId: string; credential: Credential | null } };
 
@@ -56,12 +69,30 @@ export const refuseDeepJson: MiddlewareHandler<ApiEnv> = async (c, next) => {
   await next();
 };
 
-/** Resolves the bearer key once per HTTP request and charges its bucket one token per call in the batch. */
+/** A staff session cookie's credential and the CSRF token its requests must repeat; null when it opens none. */
+export type StaffSessionLookup = (token: string) => Promise<{ credential: Credential; csrfToken: string } | null>;
+
+/**
+ * Resolves the bearer key (or, without one, the staff session cookie) once per HTTP request and charges its
+ * bucket one token per call in the batch. A cookie is sent by the browser whoever made the page, so every
+ * request it authenticates, reads included, must repeat the session's CSRF token, which only our app holds.
+ */
 export const authenticateAndLimit =
-  (credentials: CredentialCache, limiter: KeyRateLimiter | undefined): MiddlewareHandler<ApiEnv> =>
+  (
+    credentials: CredentialCache,
+    limiter: KeyRateLimiter | undefined,
+    staffSessions?: StaffSessionLookup,
+  ): MiddlewareHandler<ApiEnv> =>
   async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-    const credential = match ? await credentials.resolve(match[1]!) : null;
+    let credential = match ? await credentials.resolve(match[1]!) : null;
+    const sessionToken = match || !staffSessions ? undefined : getCookie(c, STAFF_SESSION_COOKIE);
+    if (sessionToken) {
+      const found = await staffSessions!(sessionToken);
+      if (found && !sameSecret(c.req.header(CSRF_HEADER) ?? "", found.csrfToken))
+        return errorResponse(c, "forbidden", `send the session's CSRF token in the ${CSRF_HEADER} header`);
+      credential = found?.credential ?? null;
+    }
     c.set("credential", credential);
     if (credential && limiter) {
       const decision = limiter.take(credential.keyId, credential.role, callsIn(c));
@@ -70,7 +101,7 @@ export const authenticateAndLimit =
         return errorResponse(
           c,
           "rate_limited",
-          `too many requests for this API key; retry in ${decision.retryAfterSeconds} s`,
+          `too many requests for this ${credential.staff ? "staff member" : "API key"}; retry in ${decision.retryAfterSeconds} s`,
         );
       }
     }

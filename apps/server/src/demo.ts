@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Db } from "@regulars/db";
 import { tightenFileMode, writePrivateFile } from "@regulars/embedded";
-import { type CreatedTenant, createDemoTenant } from "@regulars/tenancy";
+import { type CreatedTenant, createDemoOwner, createDemoTenant } from "@regulars/tenancy";
 
 export type DemoTenant = CreatedTenant;
 
@@ -18,7 +18,15 @@ export async function ensureDemoTenant(db: Db, dataDir: string): Promise<DemoTen
   const saved = await readFile(file, "utf8")
     .then((s) => JSON.parse(s) as DemoTenant)
     .catch(() => null);
-  if (saved && (await db.tenant.findUnique({ where: { id: saved.tenantId } }))) return saved;
+  if (saved && (await db.tenant.findUnique({ where: { id: saved.tenantId } }))) {
+    if (saved.staff) return saved;
+    // Saved before the demo had an owner who signs in to the admin app: make one now and keep the login.
+    const staff = await createDemoOwner(db, saved.tenantId);
+    if (!staff) return saved;
+    const upgraded = { ...saved, staff };
+    await writePrivateFile(file, JSON.stringify(upgraded, null, 2));
+    return upgraded;
+  }
   if ((await db.tenant.count()) > 0) return null; // a real installation: never add demo data to it
   const created = await createDemoTenant(db);
   await writePrivateFile(file, JSON.stringify(created, null, 2));

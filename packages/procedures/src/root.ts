@@ -10,6 +10,7 @@ import { messagesRouter } from "./messages/messages.router.ts";
 import { privacyRouter } from "./privacy/privacy.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
 import { segmentsRouter } from "./segments/segments.router.ts";
+import { staffRouter } from "./staff/staff.router.ts";
 import { templatesRouter } from "./templates/templates.router.ts";
 import { tenantsRouter } from "./tenants/tenants.router.ts";
 import { transactionsRouter } from "./transactions/transactions.router.ts";
@@ -33,6 +34,7 @@ export const appRouter = router({
   templates: templatesRouter,
   campaigns: campaignsRouter,
   messages: messagesRouter,
+  staff: staffRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -117,4 +117,18 @@ export const roleProcedure = (...roles: ApiKeyRole[]) =>
     return next();
   });
 
+/**
+ * Admin keys and, of the staff, owners only: who may sign in, as what, and which API keys exist. Marketers and
+ * operators act as admins everywhere else.
+ */
+export const ownerProcedure = roleProcedure("admin").use(({ ctx, next }) => {
+  const staff = ctx.credential.staff;
+  if (staff && staff.role !== "owner")
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `a ${staff.role} cannot do this; only an owner manages staff and API keys`,
+    });
+  return next();
+});
+
 export type TenantContext = ApiContext & { credential: Credential; tenantId: string };

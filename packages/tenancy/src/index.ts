@@ -1,6 +1,6 @@
 export { classifyApiKey, displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 export { CredentialCache, type CredentialCacheOptions, type CredentialFinder } from "./credential-cache.ts";
-export { createDemoTenant } from "./demo.ts";
+export { createDemoOwner, createDemoTenant, demoOwnerEmail } from "./demo.ts";
 export { demoMenu } from "./demo-menu.ts";
 export { createKey, listKeys, revokeKey, rotateKey } from "./keys.ts";
 export {
@@ -12,4 +12,5 @@ export {
   RotateKeyInput,
 } from "./keys.types.ts";
 export { type CatalogCategory, type CatalogProduct, listProducts } from "./products.ts";
+export { credentialOfStaffSession, findStaffCredential } from "./staff-credential.ts";
 export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";

@@ -2,6 +2,7 @@ import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode } from "@
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { firstVersion } from "@regulars/programme";
+import type { StaffRole } from "@regulars/staff";
 import { z } from "zod";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 
@@ -25,6 +26,8 @@ export interface CreatedTenant {
   tenantId: string;
   /** Plain keys, shown once; only their hashes are stored. */
   apiKeys: Record<ApiKeyRole, string>;
+  /** The demo tenant's owner, who signs in to the admin app with this e-mail and password. */
+  staff?: { email: string; password: string };
 }
 
 /** A tenant with one key per role and the default programme (1 point per 1.00 of eligible spend). */
@@ -59,6 +62,8 @@ export interface Credential {
   tenant: { name: string; timezone: string; currency: string };
   /** Set when the key was rotated with a grace period: it stops working at this instant. */
   revokesAt?: string;
+  /** Set when a person signed in to the admin app (`keyId` is then `staff:<id>`); absent for API keys. */
+  staff?: { id: string; email: string; name: string; role: StaffRole };
 }
 
 /** How often a key's `last_used_at` is written at most: a list of keys needs the day, not the millisecond. */

@@ -6,6 +6,7 @@ import type { Logger } from "@regulars/logger";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { Context, Hono } from "hono";
 import { type ApiEnv, assignRequestId, authenticateAndLimit, errorResponse, limitBody } from "../http-guards.ts";
+import { staffSessionLookup } from "./auth.ts";
 
 /** A partner's file of a million codes is about 15 MiB. */
 export const MAX_CODES_FILE_BYTES = 16 * 1024 * 1024;
@@ -68,7 +69,11 @@ function readable(chunks: AsyncIterable<string>, onError: (e: unknown) => void):
  * partner's CSV uploaded as it is (tRPC inputs hold no line breaks, and its body limit is far smaller).
  */
 export function registerCouponCodeRoutes(app: Hono<ApiEnv>, deps: CouponCodeRouteDeps): void {
-  app.use("/admin/*", assignRequestId, authenticateAndLimit(deps.credentials, deps.rateLimiter));
+  app.use(
+    "/admin/*",
+    assignRequestId,
+    authenticateAndLimit(deps.credentials, deps.rateLimiter, staffSessionLookup(deps.db)),
+  );
 
   app.get("/admin/coupon-campaigns/:id/codes.csv", async (c) => {
     const admitted = admit(c);

@@ -8,11 +8,11 @@ import {
   revokeKey,
   rotateKey,
 } from "@regulars/tenancy";
-import { roleProcedure, router } from "../trpc.ts";
+import { ownerProcedure, router } from "../trpc.ts";
 
-const admin = roleProcedure("admin");
+const admin = ownerProcedure;
 
-/** The tenant's own API keys; every change is audited with the acting key. */
+/** The tenant's own API keys (admin keys and owners); every change is audited with the acting key or person. */
 export const apiKeysRouter = router({
   list: admin.input(ListKeysInput).query(({ ctx, input }) => listKeys(ctx.db, ctx.tenantId, input)),
   create: admin
