@@ -1,0 +1,87 @@
+import {
+  Alert,
+  Button,
+  describeError,
+  Field,
+  fieldErrors,
+  Input,
+  PageHeader,
+  type RouterOutputs,
+  Spinner,
+  useFormat,
+  useTRPC,
+} from "@regulars/web-ui";
+import { useQuery } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router";
+import { DataTable } from "../../ui/data-table.tsx";
+
+type Found = RouterOutputs["customers"]["search"][number];
+const column = createColumnHelper<Found>();
+
+/** The search lives in the address (`?q=`), so going back from a customer shows the same results. */
+export function CustomerSearch() {
+  const { t } = useTranslation("customers");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
+  const query = params.get("q") ?? "";
+  const [typed, setTyped] = useState(query);
+  const found = useQuery({ ...trpc.customers.search.queryOptions({ query }), enabled: query !== "" });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setParams(typed.trim() ? { q: typed.trim() } : {});
+  };
+  const columns = [
+    column.accessor("name", {
+      header: t("name"),
+      cell: (c) => (
+        <Link to={`/customers/${c.row.original.id}`} className="font-medium text-emerald-800 underline">
+          {c.getValue() ?? t("unnamed")}
+        </Link>
+      ),
+    }),
+    column.accessor("phone", { header: t("phone"), cell: (c) => c.getValue() ?? "—" }),
+    column.accessor("email", { header: t("email"), cell: (c) => c.getValue() ?? "—" }),
+    column.accessor("cardNumber", { header: t("card"), cell: (c) => c.getValue() ?? "—" }),
+    column.accessor("createdAt", { header: t("since"), cell: (c) => format.date(c.getValue()) }),
+  ];
+  const refused = fieldErrors(found.error).query;
+
+  return (
+    <>
+      <PageHeader title={t("title")} />
+      <search className="mb-4">
+        <form onSubmit={submit} className="flex max-w-2xl items-start gap-2">
+          <div className="flex-1">
+            <Field label={t("search.label")} hint={t("search.hint")} error={refused}>
+              {({ id, describedBy, invalid }) => (
+                <Input
+                  id={id}
+                  type="search"
+                  className="w-full"
+                  value={typed}
+                  onChange={(e) => setTyped(e.target.value)}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                />
+              )}
+            </Field>
+          </div>
+          {/* Level with the input: below the field's label. */}
+          <Button type="submit" className="mt-6">
+            {t("common:search")}
+          </Button>
+        </form>
+      </search>
+      {found.isFetching && <Spinner label={t("common:loading")} />}
+      {found.error && !refused && <Alert>{describeError(found.error)}</Alert>}
+      {found.data && (
+        <DataTable caption={t("search.caption")} columns={columns} rows={found.data} empty={t("search.empty")} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,180 @@
+import type { RouterOutputs } from "@regulars/web-ui";
+import { useFormat } from "@regulars/web-ui";
+import { useTranslation } from "react-i18next";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { ChartFigure } from "../../ui/chart-figure.tsx";
+import type { Granularity } from "./range.ts";
+
+type Dashboard = RouterOutputs["analytics"]["dashboard"];
+
+// Fills with enough contrast against white for non-text graphics (3:1), distinct for colour-blind readers.
+const colours = { earned: "#047857", redeemed: "#0369a1", expired: "#b45309", returned: "#64748b" };
+const axis = { fontSize: 12, fill: "#334155" };
+
+/** A period is named by its first day, a calendar day of the tenant's zone: shown as such, never shifted. */
+function usePeriodLabel(granularity: Granularity) {
+  const { locale } = useFormat();
+  const options: Intl.DateTimeFormatOptions =
+    granularity === "month" ? { month: "short", year: "numeric" } : { day: "numeric", month: "short" };
+  const formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
+  return (period: string) => formatter.format(new Date(`${period}T00:00:00Z`));
+}
+
+export function PointsChart({ data }: { data: Dashboard["points"] }) {
+  const { t } = useTranslation("dashboard");
+  const format = useFormat();
+  const label = usePeriodLabel(data.granularity);
+  const rows = data.periods.map((p) => ({ ...p, label: label(p.period) }));
+  const { totals } = data;
+  const summary = t("points.summary", {
+    earned: format.number(totals.earned),
+    redeemed: format.number(totals.redeemed),
+    expired: format.number(totals.expired),
+    rate: totals.redemptionRate === null ? t("notApplicable") : format.percent(totals.redemptionRate),
+    periods: rows.length,
+  });
+  return (
+    <ChartFigure
+      title={t("points.title")}
+      summary={summary}
+      className="lg:col-span-2"
+      table={{
+        caption: t("points.title"),
+        columns: [t("period"), t("earned"), t("redeemed"), t("expired")],
+        rows: rows.map((r) => [r.label, format.number(r.earned), format.number(r.redeemed), format.number(r.expired)]),
+      }}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={rows} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" tick={axis} />
+          <YAxis tick={axis} allowDecimals={false} />
+          <Tooltip />
+          <Legend />
+          <Bar dataKey="earned" name={t("earned")} fill={colours.earned} isAnimationActive={false} />
+          <Bar dataKey="redeemed" name={t("redeemed")} fill={colours.redeemed} isAnimationActive={false} />
+          <Bar dataKey="expired" name={t("expired")} fill={colours.expired} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
+
+export function CouponsChart({ data }: { data: Dashboard["coupons"] }) {
+  const { t } = useTranslation("dashboard");
+  const format = useFormat();
+  const label = usePeriodLabel(data.granularity);
+  const rows = data.periods.map((p) => ({ ...p, label: label(p.period) }));
+  const summary = t("coupons.summary", {
+    issued: format.number(data.totals.issued),
+    redeemed: format.number(data.totals.redeemed),
+    returned: format.number(data.totals.returned),
+    discount: format.money(data.totals.discount),
+  });
+  return (
+    <ChartFigure
+      title={t("coupons.title")}
+      summary={summary}
+      table={{
+        caption: t("coupons.title"),
+        columns: [t("period"), t("coupons.issued"), t("coupons.redeemed"), t("coupons.returned")],
+        rows: rows.map((r) => [r.label, format.number(r.issued), format.number(r.redeemed), format.number(r.returned)]),
+      }}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={rows} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" tick={axis} />
+          <YAxis tick={axis} allowDecimals={false} />
+          <Tooltip />
+          <Legend />
+          <Line dataKey="issued" name={t("coupons.issued")} stroke={colours.earned} isAnimationActive={false} />
+          <Line dataKey="redeemed" name={t("coupons.redeemed")} stroke={colours.redeemed} isAnimationActive={false} />
+          <Line dataKey="returned" name={t("coupons.returned")} stroke={colours.returned} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
+
+export function TiersChart({ data }: { data: Dashboard["members"] }) {
+  const { t } = useTranslation("dashboard");
+  const format = useFormat();
+  const rows = data.tiers.map((tier) => ({ ...tier, label: tier.tier ?? t("tiers.noTier") }));
+  const summary = t("tiers.summary", {
+    members: format.number(data.activeMembers),
+    days: data.activeDays,
+    list: rows.map((r) => `${r.label} ${format.number(r.members)}`).join(", ") || "—",
+  });
+  return (
+    <ChartFigure
+      title={t("tiers.title")}
+      summary={summary}
+      table={{
+        caption: t("tiers.title"),
+        columns: [t("tiers.tier"), t("tiers.members"), t("averagePoints")],
+        rows: rows.map((r) => [r.label, format.number(r.members), format.number(Math.round(r.averagePoints))]),
+      }}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={rows} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" tick={axis} />
+          <YAxis tick={axis} allowDecimals={false} />
+          <Tooltip />
+          <Bar dataKey="members" name={t("tiers.members")} fill={colours.earned} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
+
+export function LocationsChart({ data }: { data: Dashboard["locations"] }) {
+  const { t } = useTranslation("dashboard");
+  const format = useFormat();
+  const rows = data.locations;
+  const summary = rows.length
+    ? t("locations.summary", {
+        count: rows.length,
+        total: format.money(rows.reduce((sum, r) => sum + r.revenue, 0)),
+        list: rows.map((r) => `${r.locationId} ${format.money(r.revenue)}`).join(", "),
+      })
+    : t("locations.empty");
+  return (
+    <ChartFigure
+      title={t("locations.title")}
+      summary={summary}
+      table={{
+        caption: t("locations.title"),
+        columns: [t("locations.location"), t("locations.revenue"), t("locations.transactions"), t("locations.refunds")],
+        rows: rows.map((r) => [
+          r.locationId,
+          format.money(r.revenue),
+          format.number(r.transactions),
+          format.number(r.refunds),
+        ]),
+      }}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={rows} layout="vertical" accessibilityLayer={false} margin={{ left: 24 }}>
+          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+          <XAxis type="number" tick={axis} tickFormatter={(v: number) => format.money(v)} />
+          <YAxis type="category" dataKey="locationId" tick={axis} width={96} />
+          <Tooltip formatter={(v) => format.money(Number(v))} />
+          <Bar dataKey="revenue" name={t("locations.revenue")} fill={colours.redeemed} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
