@@ -12,5 +12,5 @@ export {
   RotateKeyInput,
 } from "./keys.types.ts";
 export { type CatalogCategory, type CatalogProduct, listProducts } from "./products.ts";
-export { credentialOfStaffSession, findStaffCredential } from "./staff-credential.ts";
+export { credentialOfStaffSession } from "./staff-credential.ts";
 export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";

@@ -1,5 +1,4 @@
-import type { Db } from "@regulars/db";
-import { apiRoleOfStaff, resolveSession, type StaffSession } from "@regulars/staff";
+import { apiRoleOfStaff, type StaffSession } from "@regulars/staff";
 import type { Credential } from "./tenants.ts";
 
 /**
@@ -14,13 +13,4 @@ export function credentialOfStaffSession(session: StaffSession): Credential {
     tenant: { name: session.tenant.name, timezone: session.tenant.timezone, currency: session.tenant.currency },
     staff: { ...session.staff },
   };
-}
-
-/** The credential of a session cookie's token, with the CSRF token its requests must repeat; null when none. */
-export async function findStaffCredential(
-  db: Db,
-  token: string,
-): Promise<{ credential: Credential; session: StaffSession } | null> {
-  const session = await resolveSession(db, token);
-  return session ? { credential: credentialOfStaffSession(session), session } : null;
 }
