@@ -1,0 +1,186 @@
+import {
+  Alert,
+  Button,
+  Card,
+  describeError,
+  Field,
+  fieldErrors,
+  Input,
+  PageHeader,
+  Select,
+  Spinner,
+  useTRPC,
+} from "@regulars/web-ui";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useParams } from "react-router";
+import { type Campaign, type Definition, emptyDefinition, stepOf, type UiStep } from "./definition.ts";
+import { StepsEditor } from "./steps-editor.tsx";
+import { TriggerFields } from "./trigger-fields.tsx";
+
+/** A new campaign, or a new version of the one named by `:id`, loaded before the form starts. */
+export function CampaignBuilderPage() {
+  const { t } = useTranslation("campaigns");
+  const { id } = useParams();
+  const trpc = useTRPC();
+  const campaign = useQuery({ ...trpc.campaigns.get.queryOptions({ id: id ?? "" }), enabled: Boolean(id) });
+  if (!id) return <CampaignBuilder campaign={null} />;
+  if (campaign.isPending) return <Spinner label={t("common:loading")} />;
+  if (campaign.error) return <Alert>{describeError(campaign.error)}</Alert>;
+  return <CampaignBuilder campaign={campaign.data} />;
+}
+
+type Timing = Definition["delivery"] extends infer D
+  ? NonNullable<D> extends { timing?: infer T }
+    ? NonNullable<T>
+    : never
+  : never;
+
+/**
+ * Name, trigger and audience, steps, control group and delivery time. Saved as a draft (or a new version,
+ * keeping the campaign's status); starting it is the campaign page's move, so nothing goes out by a save.
+ */
+function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
+  const { t } = useTranslation("campaigns");
+  const navigate = useNavigate();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const initial: Definition = campaign ? campaign.definition : emptyDefinition();
+  const [name, setName] = useState(initial.name);
+  const [trigger, setTrigger] = useState(initial.trigger);
+  const [audience, setAudience] = useState(initial.audience);
+  const [steps, setSteps] = useState<UiStep[]>(() => initial.actions.map(stepOf));
+  const [controlPercent, setControlPercent] = useState(Math.round((initial.controlGroup?.share ?? 0) * 100));
+  const [timing, setTiming] = useState<Timing>(initial.delivery?.timing ?? { at: "immediately" });
+
+  const onSaved = async ({ id }: { id: string }) => {
+    await queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
+    void navigate(`/campaigns/${id}`);
+  };
+  const create = useMutation(trpc.campaigns.create.mutationOptions({ onSuccess: onSaved }));
+  const update = useMutation(trpc.campaigns.update.mutationOptions({ onSuccess: onSaved }));
+  const failure = create.error ?? update.error;
+  const issues = fieldErrors(failure);
+  // Creating reports paths from the definition's root; a new version's are under `definition.`.
+  const error = (path: string) => issues[path] ?? issues[`definition.${path}`];
+  const saving = create.isPending || update.isPending;
+
+  const save = () => {
+    const { status: _keep, ...rest } = initial;
+    const definition: Definition = {
+      ...rest,
+      name,
+      trigger,
+      audience,
+      actions: steps.map((s) => s.action),
+      controlGroup: controlPercent > 0 ? { share: controlPercent / 100 } : null,
+      delivery: { ...initial.delivery, timing },
+    };
+    if (campaign) update.mutate({ id: campaign.id, definition });
+    else create.mutate({ ...definition, status: "draft" });
+  };
+
+  return (
+    <>
+      <PageHeader
+        title={campaign ? t("editTitle", { name: campaign.name }) : t("newTitle")}
+        actions={
+          <Link
+            to={campaign ? `/campaigns/${campaign.id}` : "/campaigns"}
+            className="self-center text-sm text-emerald-800 underline"
+          >
+            {t("common:cancel")}
+          </Link>
+        }
+      />
+      <form
+        className="flex max-w-5xl flex-col gap-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <Field label={t("name")} error={error("name")}>
+          {(ids) => (
+            <Input
+              id={ids.id}
+              aria-describedby={ids.describedBy}
+              aria-invalid={ids.invalid}
+              className="w-96"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
+        <Card title={t("whenWho")}>
+          <TriggerFields
+            trigger={trigger}
+            audience={audience}
+            error={error}
+            onTrigger={setTrigger}
+            onAudience={setAudience}
+          />
+        </Card>
+        <Card title={t("steps")}>
+          <StepsEditor steps={steps} error={error} onChange={setSteps} />
+        </Card>
+        <Card title={t("deliveryAndControl")}>
+          <div className="flex flex-wrap items-end gap-3">
+            <Field label={t("timing")}>
+              {(ids) => (
+                <Select
+                  id={ids.id}
+                  value={timing.at}
+                  onChange={(e) =>
+                    setTiming(
+                      e.target.value === "local_time" ? { at: "local_time", time: "18:00" } : { at: "immediately" },
+                    )
+                  }
+                >
+                  <option value="immediately">{t("timings.immediately")}</option>
+                  <option value="local_time">{t("timings.local_time")}</option>
+                </Select>
+              )}
+            </Field>
+            {timing.at === "local_time" && (
+              <Field label={t("localTime")} error={error("delivery.timing.time")}>
+                {(ids) => (
+                  <Input
+                    id={ids.id}
+                    aria-describedby={ids.describedBy}
+                    aria-invalid={ids.invalid}
+                    type="time"
+                    value={timing.time}
+                    onChange={(e) => setTiming({ at: "local_time", time: e.target.value })}
+                  />
+                )}
+              </Field>
+            )}
+            <Field label={t("controlGroup")} hint={t("controlHint")} error={error("controlGroup.share")}>
+              {(ids) => (
+                <Input
+                  id={ids.id}
+                  aria-describedby={ids.describedBy}
+                  aria-invalid={ids.invalid}
+                  type="number"
+                  min={0}
+                  max={50}
+                  className="w-24"
+                  value={Number.isFinite(controlPercent) ? controlPercent : ""}
+                  onChange={(e) => setControlPercent(e.target.valueAsNumber)}
+                />
+              )}
+            </Field>
+          </div>
+        </Card>
+        {failure && <Alert>{describeError(failure)}</Alert>}
+        <div>
+          <Button type="submit" disabled={saving}>
+            {saving ? t("saving") : campaign ? t("saveVersion") : t("saveDraft")}
+          </Button>
+        </div>
+      </form>
+    </>
+  );
+}

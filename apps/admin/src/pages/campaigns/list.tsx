@@ -1,0 +1,96 @@
+import {
+  Alert,
+  Badge,
+  describeError,
+  Field,
+  PageHeader,
+  type RouterOutputs,
+  Select,
+  Spinner,
+  useFormat,
+  useTRPC,
+} from "@regulars/web-ui";
+import { useQuery } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { DataTable } from "../../ui/data-table.tsx";
+import type { CampaignStatus } from "./definition.ts";
+
+type Summary = RouterOutputs["campaigns"]["list"]["items"][number];
+const column = createColumnHelper<Summary>();
+const statuses: CampaignStatus[] = ["draft", "scheduled", "active", "paused", "archived"];
+
+export const statusTone = (status: CampaignStatus) =>
+  status === "active" ? "good" : status === "paused" || status === "scheduled" ? "warn" : "neutral";
+
+export const linkButton =
+  "rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700";
+
+export function CampaignList() {
+  const { t } = useTranslation("campaigns");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const [status, setStatus] = useState<CampaignStatus | "">("");
+  const campaigns = useQuery(trpc.campaigns.list.queryOptions({ limit: 100, ...(status ? { status: [status] } : {}) }));
+  const columns = [
+    column.accessor("name", {
+      header: t("name"),
+      cell: (c) => (
+        <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
+          {c.getValue()}
+        </Link>
+      ),
+    }),
+    column.accessor("status", {
+      header: t("status"),
+      cell: (c) => <Badge tone={statusTone(c.getValue())}>{t(`statuses.${c.getValue()}`)}</Badge>,
+    }),
+    column.accessor("triggerType", { header: t("trigger"), cell: (c) => t(`triggers.${c.getValue()}`) }),
+    column.accessor("nextRunAt", {
+      header: t("nextRun"),
+      cell: (c) => (c.getValue() ? format.dateTime(c.getValue()!) : "—"),
+    }),
+    column.accessor("updatedAt", { header: t("updatedAt"), cell: (c) => format.dateTime(c.getValue()) }),
+  ];
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        actions={
+          <>
+            <Link
+              to="templates"
+              className={`${linkButton} border border-slate-300 bg-white text-slate-900 hover:bg-slate-50`}
+            >
+              {t("templates")}
+            </Link>
+            <Link to="new" className={`${linkButton} bg-emerald-700 text-white hover:bg-emerald-800`}>
+              {t("new")}
+            </Link>
+          </>
+        }
+      />
+      <div className="mb-3 w-56">
+        <Field label={t("filterStatus")}>
+          {(ids) => (
+            <Select id={ids.id} value={status} onChange={(e) => setStatus(e.target.value as CampaignStatus | "")}>
+              <option value="">{t("anyStatus")}</option>
+              {statuses.map((s) => (
+                <option key={s} value={s}>
+                  {t(`statuses.${s}`)}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </div>
+      {campaigns.isPending && <Spinner label={t("common:loading")} />}
+      {campaigns.error && <Alert>{describeError(campaigns.error)}</Alert>}
+      {campaigns.data && (
+        <DataTable caption={t("caption")} columns={columns} rows={campaigns.data.items} empty={t("empty")} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,270 @@
+import { Field, Input, Select, useFormat } from "@regulars/web-ui";
+import { type ReactNode, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { type Condition, type ConditionType, conditionDefaults, conditionTypes } from "./definition.ts";
+
+const windows = ["7d", "30d", "90d", "365d", "lifetime"] as const;
+const ops = ["gte", "gt", "eq", "neq", "lte", "lt"] as const;
+type Window = (typeof windows)[number];
+
+/**
+ * One condition's controls: its kind, then the fields that kind has. Each control is labelled and shows
+ * the server's message for its own path (`definition.all.0.value`).
+ */
+export function ConditionEditor({
+  condition,
+  path,
+  errors,
+  autoFocus,
+  onChange,
+}: {
+  condition: Condition;
+  path: string;
+  errors: Record<string, string>;
+  /** A condition just added: focus goes to its kind, so the keyboard carries on where the new row is. */
+  autoFocus?: boolean;
+  onChange: (next: Condition) => void;
+}) {
+  const { t } = useTranslation("segments");
+  const format = useFormat();
+  const set = (patch: Partial<Condition>) => onChange({ ...condition, ...patch } as Condition);
+  const error = (field: string) => errors[`${path}.${field}`];
+  const c = condition;
+
+  const select = <V extends string>(
+    field: string,
+    value: V,
+    options: readonly V[],
+    label: string,
+    prefix: string,
+    toValue: (v: V) => unknown = (v) => v,
+  ) => (
+    <Field label={label} error={error(field)}>
+      {(ids) => (
+        <Select
+          id={ids.id}
+          aria-describedby={ids.describedBy}
+          aria-invalid={ids.invalid}
+          value={value}
+          onChange={(e) => set({ [field]: toValue(e.target.value as V) } as Partial<Condition>)}
+        >
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {t(`${prefix}.${o}` as never)}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
+  );
+  const number = (field: string, value: number, label: string, toValue = (n: number) => n, shown = value) => (
+    <Field label={label} error={error(field)}>
+      {(ids) => (
+        <Input
+          id={ids.id}
+          aria-describedby={ids.describedBy}
+          aria-invalid={ids.invalid}
+          type="number"
+          className="w-32"
+          value={Number.isFinite(shown) ? shown : ""}
+          onChange={(e) => set({ [field]: toValue(e.target.valueAsNumber) } as Partial<Condition>)}
+        />
+      )}
+    </Field>
+  );
+  const text = (field: string, value: string, label: string) => (
+    <Field label={label} error={error(field)}>
+      {(ids) => (
+        <Input
+          id={ids.id}
+          aria-describedby={ids.describedBy}
+          aria-invalid={ids.invalid}
+          value={value}
+          onChange={(e) => set({ [field]: e.target.value } as Partial<Condition>)}
+        />
+      )}
+    </Field>
+  );
+  const list = (field: string, values: string[], label: string) => (
+    <ListInput
+      label={label}
+      hint={t("listHint")}
+      error={error(field)}
+      values={values}
+      onChange={(v) => set({ [field]: v } as Partial<Condition>)}
+    />
+  );
+  const window = (value: unknown) =>
+    select("window", (typeof value === "string" ? value : "lifetime") as Window, windows, t("window"), "windows");
+  const op = (value: string) => select("op", value as (typeof ops)[number], ops, t("op"), "ops");
+  const money = (field: string, value: number) =>
+    number(field, value, t("amount", { currency: format.currency }), (n) => Math.round(n * 100), value / 100);
+
+  let fields: ReactNode;
+  switch (c.type) {
+    case "orders_count":
+      fields = (
+        <>
+          {window(c.window)}
+          {op(c.op)}
+          {number("value", c.value, t("orders"))}
+        </>
+      );
+      break;
+    case "order_value":
+      fields = (
+        <>
+          {window(c.window)}
+          {op(c.op)}
+          {money("value", c.value)}
+        </>
+      );
+      break;
+    case "average_ticket":
+      fields = (
+        <>
+          {op(c.op)}
+          {money("value", c.value)}
+        </>
+      );
+      break;
+    case "last_order":
+      fields = (
+        <>
+          {select("op", c.op, ["more_than_days_ago", "less_than_days_ago"] as const, t("when"), "lastOrderOps")}
+          {number("days", c.days, t("days"))}
+        </>
+      );
+      break;
+    case "tag_affinity":
+      fields = (
+        <>
+          {text("tag", c.tag, t("tag"))}
+          {op(c.op)}
+          {number("value", c.value, t("share"), (n) => n / 100, Math.round(c.value * 10_000) / 100)}
+        </>
+      );
+      break;
+    case "bought":
+      fields = (
+        <>
+          {select("by", c.by, ["sku", "tag", "category"] as const, t("by"), "byKinds")}
+          {list("values", c.values, t("values"))}
+          {window(c.window)}
+        </>
+      );
+      break;
+    case "visited_locations":
+      fields = (
+        <>
+          {list("locationIds", c.locationIds, t("locations"))}
+          {window(c.window)}
+          {op(c.op ?? "gte")}
+          {number("value", c.value ?? 1, t("visits"))}
+        </>
+      );
+      break;
+    case "event_count":
+      fields = (
+        <>
+          {select("source", c.source, ["behavioural", "loyalty"] as const, t("source"), "sources")}
+          {text("eventType", c.eventType, t("eventType"))}
+          {window(c.window)}
+          {op(c.op)}
+          {number("value", c.value, t("events"))}
+        </>
+      );
+      break;
+    case "tier_in":
+      fields = list("tiers", c.tiers, t("tiers"));
+      break;
+    case "consent_granted":
+      fields = (
+        <>
+          {select("channel", c.channel, ["push", "sms", "email"] as const, t("channel"), "channels")}
+          {select("purpose", c.purpose, ["marketing", "profiling"] as const, t("purpose"), "purposes")}
+        </>
+      );
+      break;
+    case "birthday_within":
+      fields = number("days", c.days, t("daysAhead"));
+      break;
+    case "has_field":
+      fields = (
+        <>
+          {select("field", c.field, ["email", "phone", "date_of_birth"] as const, t("field"), "fields")}
+          {select(
+            "present",
+            c.present === false ? "no" : "yes",
+            ["yes", "no"] as const,
+            t("present"),
+            "presence",
+            (v) => v === "yes",
+          )}
+        </>
+      );
+      break;
+    case "registered_within":
+      fields = number("days", c.days, t("days"));
+      break;
+  }
+  return (
+    <div className="flex flex-wrap items-end gap-3">
+      <Field label={t("conditionKind")} error={error("type")}>
+        {(ids) => (
+          <Select
+            id={ids.id}
+            autoFocus={autoFocus}
+            value={c.type}
+            onChange={(e) => onChange(structuredClone(conditionDefaults[e.target.value as ConditionType]) as Condition)}
+          >
+            {conditionTypes.map((type) => (
+              <option key={type} value={type}>
+                {t(`kinds.${type}`)}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      {fields}
+    </div>
+  );
+}
+
+/** Names separated by commas; the text is kept as typed so a trailing comma does not vanish under the cursor. */
+function ListInput({
+  label,
+  hint,
+  error,
+  values,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  error: string | undefined;
+  values: string[];
+  onChange: (values: string[]) => void;
+}) {
+  const [text, setText] = useState(values.join(", "));
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(ids) => (
+        <Input
+          id={ids.id}
+          aria-describedby={ids.describedBy}
+          aria-invalid={ids.invalid}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            onChange(
+              e.target.value
+                .split(",")
+                .map((v) => v.trim())
+                .filter(Boolean),
+            );
+          }}
+        />
+      )}
+    </Field>
+  );
+}
