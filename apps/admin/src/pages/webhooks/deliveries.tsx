@@ -1,0 +1,140 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  describeError,
+  Field,
+  type RouterOutputs,
+  Select,
+  Spinner,
+  useFormat,
+  useTRPC,
+} from "@regulars/web-ui";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { DataTable } from "../../ui/data-table.tsx";
+
+type Delivery = RouterOutputs["webhooks"]["deliveries"]["list"]["items"][number];
+type Status = Delivery["status"];
+const statuses: Status[] = ["pending", "delivered", "failed"];
+const statusTone = { pending: "neutral", delivered: "good", failed: "bad" } as const;
+const column = createColumnHelper<Delivery>();
+
+/** How often the newest page is read again: deliveries go out within seconds, and retries change them. */
+const refreshMs = 2_000;
+
+/** An endpoint's deliveries, newest first, pages of 25, with their outcome and a replay per delivery. */
+export function Deliveries({ endpointId }: { endpointId: string }) {
+  const { t } = useTranslation("webhooks");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<Status | undefined>(undefined);
+  // The cursors of the pages before this one, to go back to newer deliveries.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const after = cursors[cursors.length - 1];
+  const deliveries = useQuery({
+    ...trpc.webhooks.deliveries.list.queryOptions({
+      endpointId,
+      limit: 25,
+      ...(status ? { status } : {}),
+      ...(after ? { after } : {}),
+    }),
+    refetchInterval: after ? false : refreshMs,
+  });
+  const [replayed, setReplayed] = useState(false);
+  const replay = useMutation(
+    trpc.webhooks.deliveries.replay.mutationOptions({
+      onSuccess: () => {
+        setReplayed(true);
+        void queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.list.queryKey() });
+      },
+    }),
+  );
+  const columns = [
+    column.accessor("createdAt", { header: t("created"), cell: (c) => format.dateTime(c.getValue()) }),
+    column.accessor("eventType", { header: t("event"), cell: (c) => <code>{c.getValue()}</code> }),
+    column.accessor("status", {
+      header: t("status"),
+      cell: (c) => <Badge tone={statusTone[c.getValue()]}>{t(c.getValue())}</Badge>,
+    }),
+    column.accessor("attempts", { header: t("attempts") }),
+    column.accessor("lastStatusCode", { header: t("response"), cell: (c) => c.getValue() ?? "—" }),
+    column.accessor("lastError", {
+      header: t("lastError"),
+      enableSorting: false,
+      cell: (c) => <span className="break-words">{c.getValue() ?? "—"}</span>,
+    }),
+    column.display({
+      id: "replay",
+      header: t("actions"),
+      cell: (c) =>
+        c.row.original.status === "pending" ? null : (
+          <Button
+            tone="secondary"
+            aria-label={t("replayOf", { id: c.row.original.id })}
+            disabled={replay.isPending}
+            onClick={() => replay.mutate({ id: c.row.original.id })}
+          >
+            {t("replay")}
+          </Button>
+        ),
+    }),
+  ];
+  return (
+    <section aria-labelledby="webhook-deliveries" className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h2 id="webhook-deliveries" className="text-lg font-semibold text-slate-900">
+          {t("deliveries")}
+        </h2>
+        <div className="w-48">
+          <Field label={t("filterStatus")}>
+            {({ id }) => (
+              <Select
+                id={id}
+                value={status ?? ""}
+                onChange={(e) => {
+                  setStatus((e.target.value || undefined) as Status | undefined);
+                  setCursors([undefined]);
+                }}
+              >
+                <option value="">{t("anyStatus")}</option>
+                {statuses.map((s) => (
+                  <option key={s} value={s}>
+                    {t(s)}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+        </div>
+      </div>
+      {replayed && !replay.error && <Alert tone="info">{t("replayed")}</Alert>}
+      {replay.error && <Alert>{describeError(replay.error)}</Alert>}
+      {deliveries.isPending && <Spinner label={t("common:loading")} />}
+      {deliveries.error && <Alert>{describeError(deliveries.error)}</Alert>}
+      {deliveries.data && (
+        <DataTable
+          caption={t("deliveriesCaption")}
+          columns={columns}
+          rows={deliveries.data.items}
+          empty={t("noDeliveries")}
+        />
+      )}
+      <div className="flex gap-2">
+        {cursors.length > 1 && (
+          <Button tone="secondary" onClick={() => setCursors((c) => c.slice(0, -1))}>
+            {t("newer")}
+          </Button>
+        )}
+        {deliveries.data?.nextCursor && (
+          <Button tone="secondary" onClick={() => setCursors((c) => [...c, deliveries.data.nextCursor!])}>
+            {t("older")}
+          </Button>
+        )}
+      </div>
+    </section>
+  );
+}
