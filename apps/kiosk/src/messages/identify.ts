@@ -1,0 +1,53 @@
+import type { Messages } from "@regulars/web-ui";
+
+const en = {
+  title: "Sign in",
+  how: "How would you like to sign in?",
+  method: { app: "App QR code", phone: "Phone number", card: "Loyalty card" },
+  label: { app: "Code from the app", phone: "Phone number", card: "Card number" },
+  hint: {
+    app: "Show the QR code from the app to the camera, or type the code printed under it.",
+    phone: "With the country code, for example +48 600 100 200.",
+    card: "The number printed on your card.",
+  },
+  scanHint: "Hold the QR code from the app in front of the camera.",
+  keypad: "Number keypad",
+  erase: "Delete the last character",
+  checking: "Checking…",
+  continue: "Continue",
+  guest: "Continue without signing in",
+  failure: {
+    not_found: "We could not find you. Check the number, or continue as a guest.",
+    token_invalid: "This code is not valid here. Show a fresh code from the app.",
+    token_expired: "This code has expired. Show a fresh code from the app.",
+    token_used: "This code was used already. Show a fresh code from the app.",
+    invalid_request: "That does not look right. Check what you typed.",
+  },
+};
+
+const pl: typeof en = {
+  title: "Zaloguj się",
+  how: "Jak chcesz się zalogować?",
+  method: { app: "Kod QR z aplikacji", phone: "Numer telefonu", card: "Karta lojalnościowa" },
+  label: { app: "Kod z aplikacji", phone: "Numer telefonu", card: "Numer karty" },
+  hint: {
+    app: "Pokaż kod QR z aplikacji do kamery albo wpisz kod wydrukowany pod nim.",
+    phone: "Z kodem kraju, na przykład +48 600 100 200.",
+    card: "Numer wydrukowany na karcie.",
+  },
+  scanHint: "Przyłóż kod QR z aplikacji do kamery.",
+  keypad: "Klawiatura numeryczna",
+  erase: "Usuń ostatni znak",
+  checking: "Sprawdzanie…",
+  continue: "Dalej",
+  guest: "Kontynuuj bez logowania",
+  failure: {
+    not_found: "Nie znaleźliśmy Cię. Sprawdź numer albo zamów jako gość.",
+    token_invalid: "Ten kod nie jest tu ważny. Pokaż nowy kod z aplikacji.",
+    token_expired: "Ten kod wygasł. Pokaż nowy kod z aplikacji.",
+    token_used: "Ten kod został już użyty. Pokaż nowy kod z aplikacji.",
+    invalid_request: "To nie wygląda poprawnie. Sprawdź, co wpisano.",
+  },
+};
+
+export const identifyMessages: Messages<typeof en> = { en, pl };

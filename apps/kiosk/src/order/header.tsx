@@ -1,0 +1,46 @@
+import { Button, useFormat } from "@regulars/web-ui";
+import { useTranslation } from "react-i18next";
+import type { TillCustomer } from "./basket.ts";
+
+/** Who is ordering (the till view only: first name, tier, points, wallet) and the way out. */
+export function OrderHeader({
+  tenantName,
+  customer,
+  onCancel,
+}: {
+  tenantName: string;
+  customer: TillCustomer | null;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <header className="flex items-center justify-between gap-6 border-b-2 border-slate-200 bg-slate-50 px-10 py-6">
+      <p className="text-3xl font-bold">{tenantName}</p>
+      <section
+        aria-label={t("customer.label")}
+        className="flex flex-1 flex-wrap items-center justify-end gap-x-6 gap-y-2"
+      >
+        {customer ? (
+          <>
+            <p className="text-3xl font-semibold">
+              {t("customer.hello", { name: customer.firstName ?? t("customer.member") })}
+            </p>
+            {customer.tier && (
+              <p className="rounded-full bg-amber-100 px-4 py-1 font-semibold text-amber-950">
+                {t("customer.tier", { tier: customer.tier.id })}
+              </p>
+            )}
+            <p>{t("customer.points", { formatted: format.number(customer.points.balance) })}</p>
+            {customer.wallet > 0 && <p>{t("customer.wallet", { amount: format.money(customer.wallet) })}</p>}
+          </>
+        ) : (
+          <p className="text-slate-800">{t("customer.guest")}</p>
+        )}
+      </section>
+      <Button tone="secondary" size="lg" className="min-h-16 text-2xl" onClick={onCancel}>
+        {t("cancelOrder")}
+      </Button>
+    </header>
+  );
+}

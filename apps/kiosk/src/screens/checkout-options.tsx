@@ -1,0 +1,138 @@
+import { Button, useFormat } from "@regulars/web-ui";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import type { Quote } from "../order/basket.ts";
+
+type Refusal = Quote["points"]["refusal"];
+
+/** The refusal's code as a sentence in the customer's language; the server's English when the code is new. */
+export function useRefusalText() {
+  const { t } = useTranslation("checkout");
+  return (refusal: NonNullable<Refusal>) => t(`refusal.${refusal.code}`, { defaultValue: refusal.message });
+}
+
+/** One thing the customer could use: a toggle when it applies, the reason when it does not. */
+function OptionRow({
+  title,
+  detail,
+  refusal,
+  chosen,
+  onToggle,
+}: {
+  title: string;
+  detail?: ReactNode;
+  refusal: Refusal;
+  chosen: boolean;
+  onToggle: () => void;
+}) {
+  const { t } = useTranslation("checkout");
+  const reason = useRefusalText();
+  return (
+    <li className="flex items-center gap-6 rounded-xl border-2 border-slate-300 p-5">
+      <div className="flex flex-1 flex-col gap-1">
+        <span className="text-3xl font-semibold">{title}</span>
+        {detail && <span className="text-2xl text-slate-800">{detail}</span>}
+        {refusal && <span className="text-2xl text-red-800">{t("notApplicable", { reason: reason(refusal) })}</span>}
+      </div>
+      {(!refusal || chosen) && (
+        <Button
+          size="xl"
+          tone={chosen ? "primary" : "secondary"}
+          className="min-h-20 min-w-56 border-2 text-3xl"
+          aria-pressed={chosen}
+          aria-label={chosen ? t("remove", { name: title }) : t("use", { name: title })}
+          onClick={onToggle}
+        >
+          {chosen ? t("chosen") : t("choose")}
+        </Button>
+      )}
+    </li>
+  );
+}
+
+export function CouponOptions({ quote, onToggle }: { quote: Quote; onToggle: (code: string) => void }) {
+  const { t } = useTranslation("checkout");
+  if (quote.coupons.length === 0) return null;
+  return (
+    <section aria-labelledby="coupons-heading" className="flex flex-col gap-4">
+      <h2 id="coupons-heading" className="text-4xl font-semibold">
+        {t("coupons")}
+      </h2>
+      <ul className="flex flex-col gap-3">
+        {quote.coupons.map((c) => (
+          <OptionRow
+            key={c.code}
+            title={c.name ?? c.code}
+            detail={c.inWallet ? t("inWallet") : c.code}
+            refusal={c.refusal}
+            chosen={c.selected}
+            onToggle={() => onToggle(c.code)}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function RewardOptions({ quote, onToggle }: { quote: Quote; onToggle: (id: string) => void }) {
+  const { t } = useTranslation("checkout");
+  const format = useFormat();
+  if (quote.rewards.length === 0) return null;
+  return (
+    <section aria-labelledby="rewards-heading" className="flex flex-col gap-4">
+      <h2 id="rewards-heading" className="text-4xl font-semibold">
+        {t("rewards")}
+      </h2>
+      <ul className="flex flex-col gap-3">
+        {quote.rewards.map((r) => (
+          <OptionRow
+            key={`${r.id}-${r.selected}`}
+            title={r.name}
+            detail={t("costsPoints", { formatted: format.number(r.points) })}
+            refusal={r.refusal}
+            chosen={r.selected}
+            onToggle={() => onToggle(r.id)}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * Points: what the customer has, and either what they chose to spend or what they could (`preview` prices the
+ * most this basket takes, or the fewest one redemption may spend, so a refusal says why none can be used).
+ */
+export function PointsOption({
+  quote,
+  preview,
+  onChoose,
+}: {
+  quote: Quote;
+  preview: Quote | undefined;
+  onChoose: (points: number) => void;
+}) {
+  const { t } = useTranslation("checkout");
+  const format = useFormat();
+  const spent = quote.points.applied > 0 || quote.points.refusal ? quote.points : null;
+  const offer = spent ?? preview?.points;
+  if (!offer) return null;
+  const points = spent ? spent.requested : offer.requested;
+  return (
+    <section aria-labelledby="points-heading" className="flex flex-col gap-4">
+      <h2 id="points-heading" className="text-4xl font-semibold">
+        {t("points")}
+      </h2>
+      <p>{t("pointsBalance", { formatted: format.number(quote.points.spendable) })}</p>
+      <ul>
+        <OptionRow
+          title={t("spendPoints", { formatted: format.number(points) })}
+          detail={offer.refusal ? undefined : t("worth", { amount: format.money(offer.value) })}
+          refusal={offer.refusal}
+          chosen={Boolean(spent)}
+          onToggle={() => onChoose(spent ? 0 : points)}
+        />
+      </ul>
+    </section>
+  );
+}

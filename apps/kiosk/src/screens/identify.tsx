@@ -1,0 +1,105 @@
+import { type ApiFailure, Button, describeError, Field, Input, useTRPC } from "@regulars/web-ui";
+import { useMutation } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { TillCustomer } from "../order/basket.ts";
+import { Notice, ScreenHeading } from "../ui.tsx";
+import { Keypad } from "./keypad.tsx";
+import { canScan, QrScanner } from "./qr-scanner.tsx";
+
+type Method = "app" | "phone" | "card";
+const methods: Method[] = ["app", "phone", "card"];
+
+/** "+48 600-100-200" → "+48600100200"; "0048..." → "+48...": what E.164 wants, from what people type. */
+const e164 = (typed: string) => typed.replace(/[\s().-]/g, "").replace(/^00/, "+");
+
+/** The errors a customer can fix themselves, in their words; anything else keeps the server's message. */
+const knownFailures = ["not_found", "token_invalid", "token_expired", "token_used", "invalid_request"];
+
+export function IdentifyScreen({
+  onIdentified,
+  onGuest,
+}: {
+  onIdentified: (customer: TillCustomer) => void;
+  onGuest: () => void;
+}) {
+  const { t } = useTranslation("identify");
+  const trpc = useTRPC();
+  const [method, setMethod] = useState<Method>("app");
+  const [value, setValue] = useState("");
+  const identify = useMutation(
+    trpc.customers.identify.mutationOptions({ onSuccess: (c) => onIdentified(c as TillCustomer) }),
+  );
+
+  const send = (input: { token: string } | { phone: string } | { cardNumber: string }) => identify.mutate(input);
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const typed = value.trim();
+    if (!typed) return;
+    send(method === "app" ? { token: typed } : method === "phone" ? { phone: e164(typed) } : { cardNumber: typed });
+  }
+  const code = (identify.error as { data?: { error?: ApiFailure } } | null)?.data?.error?.code;
+  const failure = identify.error
+    ? code && knownFailures.includes(code)
+      ? t(`failure.${code}`)
+      : describeError(identify.error)
+    : null;
+
+  return (
+    <main className="flex flex-1 flex-col gap-10 p-12">
+      <ScreenHeading>{t("title")}</ScreenHeading>
+      <fieldset className="grid grid-cols-3 gap-4">
+        <legend className="mb-4 text-3xl">{t("how")}</legend>
+        {methods.map((m) => (
+          <Button
+            key={m}
+            size="xl"
+            tone={method === m ? "primary" : "secondary"}
+            className="min-h-28 border-2 text-3xl"
+            aria-pressed={method === m}
+            onClick={() => {
+              setMethod(m);
+              setValue("");
+              identify.reset();
+            }}
+          >
+            {t(`method.${m}`)}
+          </Button>
+        ))}
+      </fieldset>
+
+      {method === "app" && canScan() && <QrScanner onToken={(token) => send({ token })} />}
+
+      <form onSubmit={submit} className="flex flex-col gap-6">
+        <Field
+          label={<span className="text-3xl">{t(`label.${method}`)}</span>}
+          hint={<span className="text-xl">{t(`hint.${method}`)}</span>}
+        >
+          {({ id }) => (
+            <Input
+              id={id}
+              key={method}
+              autoFocus
+              autoComplete="off"
+              spellCheck={false}
+              inputMode={method === "phone" ? "tel" : "text"}
+              type={method === "phone" ? "tel" : "text"}
+              className="min-h-20 border-2 text-4xl"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+            />
+          )}
+        </Field>
+        {failure && <Notice>{failure}</Notice>}
+        <Button type="submit" size="xl" className="min-h-24 text-4xl" disabled={identify.isPending || !value.trim()}>
+          {identify.isPending ? t("checking") : t("continue")}
+        </Button>
+        {method === "phone" && <Keypad value={value} onChange={setValue} />}
+      </form>
+
+      <Button tone="ghost" size="xl" className="mt-auto min-h-20 text-3xl underline" onClick={onGuest}>
+        {t("guest")}
+      </Button>
+    </main>
+  );
+}
