@@ -1,0 +1,235 @@
+import { Alert, Badge, Button, Card, ConfirmDialog, describeError, useFormat, useTRPC } from "@regulars/web-ui";
+import { useMutation } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "../../ui/benefit-fields.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { CheckboxField, TextField } from "../../ui/fields.tsx";
+import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+
+type Reward = ProgrammeConfig["rewards"][number];
+const column = createColumnHelper<Reward>();
+
+/** What points are worth at checkout, and the catalog of rewards priced in points. */
+export function RedemptionTab({ config }: { config: ProgrammeConfig }) {
+  const { t } = useTranslation("programme");
+  return (
+    <div className="flex flex-col gap-6">
+      <h2 className="text-lg font-semibold text-slate-900">{t("tabs.redemption")}</h2>
+      <RedemptionForm redemption={config.redemption} />
+      <RewardsList rewards={config.rewards} />
+    </div>
+  );
+}
+
+function RedemptionForm({ redemption }: { redemption: ProgrammeConfig["redemption"] }) {
+  const { t } = useTranslation("programme");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const [spendable, setSpendable] = useState(Boolean(redemption));
+  const [points, setPoints] = useState(numberText(redemption?.points ?? 100));
+  const [value, setValue] = useState(numberText(redemption?.value ?? 500));
+  const [minPoints, setMinPoints] = useState(numberText(redemption?.minPoints ?? 0));
+  const [step, setStep] = useState(numberText(redemption?.step ?? 1));
+  const [maxDiscount, setMaxDiscount] = useState(numberText(redemption?.maxDiscountPerOrder));
+  const save = useMutation(trpc.programme.redemption.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
+  const err = (part: string) => errorAt(errorsOf(save), `redemption.${part}`);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({
+      redemption: spendable
+        ? {
+            points: Number(points),
+            value: Number(value),
+            minPoints: Number(minPoints),
+            step: Number(step),
+            maxDiscountPerOrder: optionalNumber(maxDiscount),
+          }
+        : null,
+    });
+  };
+  return (
+    <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h3 className="font-semibold text-slate-900">{t("redemption.title")}</h3>
+      <CheckboxField label={t("redemption.spendable")} checked={spendable} onChange={setSpendable} />
+      {spendable && (
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextField
+            label={t("redemption.points")}
+            inputMode="numeric"
+            value={points}
+            onChange={setPoints}
+            error={err("points")}
+          />
+          <TextField
+            label={t("redemption.value")}
+            inputMode="numeric"
+            value={value}
+            onChange={setValue}
+            error={err("value")}
+            hint={t("minorHint", { money: format.money(Number(value) || 0) })}
+          />
+          <TextField
+            label={t("redemption.minPoints")}
+            inputMode="numeric"
+            value={minPoints}
+            onChange={setMinPoints}
+            error={err("minPoints")}
+          />
+          <TextField
+            label={t("redemption.step")}
+            inputMode="numeric"
+            value={step}
+            onChange={setStep}
+            error={err("step")}
+          />
+          <TextField
+            label={t("redemption.maxDiscount")}
+            inputMode="numeric"
+            value={maxDiscount}
+            onChange={setMaxDiscount}
+            error={err("maxDiscountPerOrder")}
+            hint={t("minorUnits")}
+          />
+        </div>
+      )}
+      <SaveBar change={save} />
+    </form>
+  );
+}
+
+function RewardsList({ rewards }: { rewards: Reward[] }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const [editing, setEditing] = useState<Reward | "new" | null>(null);
+  const disable = useMutation(trpc.programme.rewards.disable.mutationOptions({ onSuccess: useProgrammeChanged() }));
+  const columns = [
+    column.accessor("id", { header: t("rewards.id") }),
+    column.accessor("name", { header: t("rewards.name") }),
+    column.accessor("points", { header: t("rewards.points") }),
+    column.accessor((r) => r.benefit.kind, {
+      id: "benefit",
+      header: t("benefit.kind"),
+      cell: (c) => t(`benefit.kinds.${c.getValue()}`),
+    }),
+    column.accessor("enabled", {
+      header: t("rules.status"),
+      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+    }),
+    column.display({
+      id: "actions",
+      header: t("actions"),
+      cell: ({ row: { original: reward } }) => (
+        <div className="flex gap-2">
+          <Button
+            tone="secondary"
+            onClick={() => setEditing(reward)}
+            aria-label={t("rewards.editOne", { id: reward.id })}
+          >
+            {t("common:edit")}
+          </Button>
+          {reward.enabled && (
+            <ConfirmDialog
+              trigger={
+                <Button tone="ghost" aria-label={t("rewards.disableOne", { id: reward.id })}>
+                  {t("disable")}
+                </Button>
+              }
+              title={t("rewards.disableTitle", { id: reward.id })}
+              description={t("rewards.disableText")}
+              confirmLabel={t("disable")}
+              cancelLabel={t("common:cancel")}
+              onConfirm={() => disable.mutate({ id: reward.id })}
+            />
+          )}
+        </div>
+      ),
+    }),
+  ];
+  return (
+    <section className="flex flex-col gap-3">
+      <div className="flex items-center justify-between gap-3">
+        <h3 className="font-semibold text-slate-900">{t("rewards.title")}</h3>
+        <Button onClick={() => setEditing("new")}>{t("rewards.add")}</Button>
+      </div>
+      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
+      <DataTable caption={t("rewards.caption")} columns={columns} rows={rewards} />
+      {editing && (
+        <RewardForm
+          key={editing === "new" ? "new" : editing.id}
+          reward={editing === "new" ? undefined : editing}
+          position={editing === "new" ? rewards.length : rewards.indexOf(editing)}
+          onDone={() => setEditing(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+function RewardForm({ reward, position, onDone }: { reward?: Reward; position: number; onDone: () => void }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const changed = useProgrammeChanged();
+  const [id, setId] = useState(reward?.id ?? "");
+  const [name, setName] = useState(reward?.name ?? "");
+  const [points, setPoints] = useState(numberText(reward?.points));
+  const [enabled, setEnabled] = useState(reward?.enabled ?? true);
+  const [benefit, setBenefit] = useState(benefitText(reward?.benefit));
+  const save = useMutation(
+    trpc.programme.rewards.upsert.mutationOptions({
+      onSuccess: async (saved) => {
+        await changed(saved);
+        onDone();
+      },
+    }),
+  );
+  const all = errorsOf(save);
+  const errors = { ...errorsUnder(all, `rewards.${position}`), ...errorsUnder(all, "reward") };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const given = benefitValue(benefit);
+    // The server refuses other kinds for a reward; the select offers only the three it takes.
+    if (given.kind === "bonus_points" || given.kind === "wallet_cash") return;
+    save.mutate({ reward: { id: id.trim(), name: name.trim(), points: Number(points), enabled, benefit: given } });
+  };
+  return (
+    <Card title={reward ? t("rewards.editTitle", { id: reward.id }) : t("rewards.newTitle")}>
+      <form noValidate onSubmit={submit} className="flex flex-col gap-4">
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextField
+            label={t("rewards.id")}
+            value={id}
+            onChange={setId}
+            disabled={!!reward}
+            error={errorAt(errors, "id")}
+            hint={t("rules.idHint")}
+          />
+          <TextField label={t("rewards.name")} value={name} onChange={setName} error={errorAt(errors, "name")} />
+          <TextField
+            label={t("rewards.points")}
+            inputMode="numeric"
+            value={points}
+            onChange={setPoints}
+            error={errorAt(errors, "points")}
+          />
+        </div>
+        <BenefitFields
+          kinds={["percent_off", "fixed_off", "free_item"]}
+          labels={t("benefit", { returnObjects: true }) as BenefitLabels}
+          value={benefit}
+          onChange={setBenefit}
+          errors={errorsUnder(errors, "benefit")}
+        />
+        <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
+        <div className="flex items-start gap-2">
+          <SaveBar change={save} />
+          <Button tone="secondary" onClick={onDone}>
+            {t("common:cancel")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,334 @@
+import { Button, Card, Field, type RouterInputs, Textarea, useFormat, useTRPC } from "@regulars/web-ui";
+import { useMutation } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
+import { commaList, errorAt, errorsUnder, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { LineMatchFields, type MatchText, matchText, matchValue } from "../../ui/line-match-fields.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+
+type Rule = ProgrammeConfig["rules"][number];
+type RuleInput = RouterInputs["programme"]["rules"]["upsert"]["rule"];
+export const ruleTypes = ["base_rate", "slabs", "per_item", "per_visit", "multiplier", "exclusion", "action"] as const;
+type RuleType = (typeof ruleTypes)[number];
+
+/** Every field any rule type has, as typed; only the chosen type's fields are sent. */
+interface Draft {
+  id: string;
+  name: string;
+  type: RuleType;
+  priority: string;
+  enabled: boolean;
+  stopProcessing: boolean;
+  channels: string;
+  minBasket: string;
+  pointsPerUnit: string;
+  unitMinor: string;
+  match: MatchText;
+  slabs: string;
+  pointsPerItem: string;
+  points: string;
+  minAmount: string;
+  factor: string;
+  stackable: boolean;
+  weekdays: number[];
+  birthday: boolean;
+  event: string;
+  limit: "once" | "per_day" | "per_event";
+}
+
+function draftOf(rule: Rule | undefined): Draft {
+  const r = (rule ?? {}) as Partial<Record<string, unknown>> & Partial<Rule>;
+  const n = (key: string) => numberText(r[key] as number | undefined);
+  const slabs = (r.slabs as { minAmount: number; points: number }[] | undefined) ?? [];
+  return {
+    id: rule?.id ?? "",
+    name: rule?.name ?? "",
+    type: rule?.type ?? "base_rate",
+    priority: numberText(rule?.priority ?? 0),
+    enabled: rule?.enabled ?? true,
+    stopProcessing: rule?.stopProcessing ?? false,
+    channels: joinList(rule?.channels),
+    minBasket: numberText(rule && rule.type !== "action" ? rule.minBasket : 0),
+    pointsPerUnit: rule ? n("pointsPerUnit") : "1",
+    unitMinor: rule ? n("unitMinor") : "100",
+    match: matchText((r.match ?? r.products) as Parameters<typeof matchText>[0]),
+    slabs: slabs.map((s) => `${s.minAmount}: ${s.points}`).join("\n"),
+    pointsPerItem: n("pointsPerItem"),
+    points: n("points"),
+    minAmount: n("minAmount"),
+    factor: n("factor"),
+    stackable: Boolean(r.stackable),
+    weekdays: (r.weekdays as number[] | undefined) ?? [],
+    birthday: Boolean(r.birthday),
+    event: (r.event as string | undefined) ?? "",
+    limit: (r.limit as Draft["limit"] | undefined) ?? "once",
+  };
+}
+
+/** "20000: 4" per line → slabs; a line that does not parse is sent as NaN for the server to point at. */
+const slabsOf = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [minAmount = "", points = ""] = line.split(":");
+      return { minAmount: Number(minAmount), points: Number(points) };
+    });
+
+function ruleOf(d: Draft): RuleInput {
+  const common = {
+    id: d.id.trim(),
+    name: d.name.trim() || undefined,
+    enabled: d.enabled,
+    priority: optionalNumber(d.priority) ?? 0,
+    stopProcessing: d.stopProcessing,
+    channels: commaList(d.channels),
+    minBasket: optionalNumber(d.minBasket) ?? 0,
+  };
+  const byType = {
+    base_rate: {
+      pointsPerUnit: Number(d.pointsPerUnit),
+      unitMinor: Number(d.unitMinor),
+      match: matchValue(d.match, true),
+    },
+    slabs: { slabs: slabsOf(d.slabs) },
+    per_item: { match: matchValue(d.match), pointsPerItem: Number(d.pointsPerItem) },
+    per_visit: { points: Number(d.points), minAmount: optionalNumber(d.minAmount) ?? 0 },
+    multiplier: {
+      factor: Number(d.factor),
+      stackable: d.stackable,
+      weekdays: d.weekdays,
+      birthday: d.birthday,
+      products: matchValue(d.match, true),
+    },
+    exclusion: { match: matchValue(d.match) },
+    action: { event: d.event.trim(), points: Number(d.points), limit: d.limit, minBasket: 0 },
+  }[d.type];
+  return { ...common, ...byType, type: d.type } as RuleInput;
+}
+
+/** Creates a rule, or edits one (its id and type then stay: another id would be another rule). */
+export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: ProgrammeConfig; onDone: () => void }) {
+  const { t } = useTranslation("programme");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const changed = useProgrammeChanged();
+  const [draft, setDraft] = useState(() => draftOf(rule));
+  const save = useMutation(
+    trpc.programme.rules.upsert.mutationOptions({
+      onSuccess: async (saved) => {
+        await changed(saved);
+        onDone();
+      },
+    }),
+  );
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
+  // Input errors come as `rule.<field>`, whole-programme ones as `rules.<position>.<field>`.
+  const position = rule ? config.rules.findIndex((r) => r.id === rule.id) : config.rules.length;
+  const all = errorsOf(save);
+  const errors = { ...errorsUnder(all, `rules.${position}`), ...errorsUnder(all, "rule") };
+  const err = (path: string) => errorAt(errors, path);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ rule: ruleOf(draft) });
+  };
+  const weekdayName = (day: number) =>
+    new Intl.DateTimeFormat(format.locale, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, day));
+  const matchLabels = {
+    skus: t("match.skus"),
+    categories: t("match.categories"),
+    tags: t("match.tags"),
+    hint: t("listHint"),
+  };
+  const hasMatch = ["base_rate", "per_item", "multiplier", "exclusion"].includes(draft.type);
+
+  return (
+    <Card title={rule ? t("rules.editTitle", { id: rule.id }) : t("rules.newTitle")} className="mt-4">
+      <form noValidate onSubmit={submit} className="flex flex-col gap-4" aria-label={t("rules.formLabel")}>
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextField
+            label={t("rules.id")}
+            value={draft.id}
+            onChange={set("id")}
+            error={err("id")}
+            disabled={!!rule}
+            hint={t("rules.idHint")}
+          />
+          <TextField label={t("rules.name")} value={draft.name} onChange={set("name")} error={err("name")} />
+          <SelectField
+            label={t("rules.type")}
+            value={draft.type}
+            disabled={!!rule}
+            onChange={set("type")}
+            options={ruleTypes.map((type) => ({ value: type, label: t(`ruleType.${type}`) }))}
+          />
+        </div>
+        <div className="grid gap-3 sm:grid-cols-3">
+          {draft.type === "base_rate" && (
+            <>
+              <TextField
+                label={t("rules.pointsPerUnit")}
+                inputMode="numeric"
+                value={draft.pointsPerUnit}
+                onChange={set("pointsPerUnit")}
+                error={err("pointsPerUnit")}
+              />
+              <TextField
+                label={t("rules.unitMinor")}
+                inputMode="numeric"
+                value={draft.unitMinor}
+                onChange={set("unitMinor")}
+                error={err("unitMinor")}
+                hint={t("minorHint", { money: format.money(Number(draft.unitMinor) || 0) })}
+              />
+            </>
+          )}
+          {draft.type === "per_item" && (
+            <TextField
+              label={t("rules.pointsPerItem")}
+              inputMode="numeric"
+              value={draft.pointsPerItem}
+              onChange={set("pointsPerItem")}
+              error={err("pointsPerItem")}
+            />
+          )}
+          {(draft.type === "per_visit" || draft.type === "action") && (
+            <TextField
+              label={t("rules.points")}
+              inputMode="numeric"
+              value={draft.points}
+              onChange={set("points")}
+              error={err("points")}
+            />
+          )}
+          {draft.type === "per_visit" && (
+            <TextField
+              label={t("rules.minAmount")}
+              inputMode="numeric"
+              value={draft.minAmount}
+              onChange={set("minAmount")}
+              error={err("minAmount")}
+              hint={t("minorUnits")}
+            />
+          )}
+          {draft.type === "multiplier" && (
+            <TextField
+              label={t("rules.factor")}
+              inputMode="decimal"
+              value={draft.factor}
+              onChange={set("factor")}
+              error={err("factor")}
+            />
+          )}
+          {draft.type === "action" && (
+            <>
+              <TextField
+                label={t("rules.event")}
+                value={draft.event}
+                onChange={set("event")}
+                error={err("event")}
+                hint={t("rules.eventHint")}
+              />
+              <SelectField
+                label={t("rules.limit")}
+                value={draft.limit}
+                onChange={set("limit")}
+                options={(["once", "per_day", "per_event"] as const).map((v) => ({
+                  value: v,
+                  label: t(`rules.limits.${v}`),
+                }))}
+              />
+            </>
+          )}
+        </div>
+        {draft.type === "slabs" && (
+          <Field label={t("rules.slabs")} hint={t("rules.slabsHint")} error={err("slabs")}>
+            {({ id, describedBy, invalid }) => (
+              <Textarea
+                id={id}
+                rows={4}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                value={draft.slabs}
+                onChange={(e) => set("slabs")(e.target.value)}
+              />
+            )}
+          </Field>
+        )}
+        {draft.type === "multiplier" && (
+          <fieldset className="flex flex-wrap gap-4 rounded-md border border-slate-200 p-3">
+            <legend className="px-1 text-sm font-medium text-slate-800">{t("rules.weekdays")}</legend>
+            {[1, 2, 3, 4, 5, 6, 7].map((day) => (
+              <CheckboxField
+                key={day}
+                label={weekdayName(day)}
+                checked={draft.weekdays.includes(day)}
+                onChange={(on) =>
+                  set("weekdays")(on ? [...draft.weekdays, day].sort() : draft.weekdays.filter((w) => w !== day))
+                }
+              />
+            ))}
+            <CheckboxField label={t("rules.birthday")} checked={draft.birthday} onChange={set("birthday")} />
+            <CheckboxField label={t("rules.stackable")} checked={draft.stackable} onChange={set("stackable")} />
+          </fieldset>
+        )}
+        {hasMatch && (
+          <LineMatchFields
+            legend={
+              draft.type === "base_rate" || draft.type === "multiplier" ? t("match.optionalLegend") : t("match.legend")
+            }
+            labels={matchLabels}
+            value={draft.match}
+            onChange={set("match")}
+            errors={errorsUnder(errors, draft.type === "multiplier" ? "products" : "match")}
+          />
+        )}
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextField
+            label={t("rules.priority")}
+            inputMode="numeric"
+            value={draft.priority}
+            onChange={set("priority")}
+            error={err("priority")}
+            hint={t("rules.priorityHint")}
+          />
+          <TextField
+            label={t("rules.channels")}
+            value={draft.channels}
+            onChange={set("channels")}
+            error={err("channels")}
+            hint={t("rules.channelsHint")}
+          />
+          {draft.type !== "action" && (
+            <TextField
+              label={t("rules.minBasket")}
+              inputMode="numeric"
+              value={draft.minBasket}
+              onChange={set("minBasket")}
+              error={err("minBasket")}
+              hint={t("minorUnits")}
+            />
+          )}
+        </div>
+        <div className="flex flex-wrap gap-4">
+          <CheckboxField label={t("rules.enabled")} checked={draft.enabled} onChange={set("enabled")} />
+          <CheckboxField
+            label={t("rules.stopProcessing")}
+            checked={draft.stopProcessing}
+            onChange={set("stopProcessing")}
+          />
+        </div>
+        <div className="flex items-start gap-2">
+          <SaveBar change={save} />
+          <Button tone="secondary" onClick={() => onDone()}>
+            {t("common:cancel")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,139 @@
+import { Alert, Badge, Button, ConfirmDialog, describeError, useTRPC } from "@regulars/web-ui";
+import { useMutation } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { DataTable } from "../../ui/data-table.tsx";
+import { TextField } from "../../ui/fields.tsx";
+import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { RuleForm } from "./rule-form.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+
+type Rule = ProgrammeConfig["rules"][number];
+const column = createColumnHelper<Rule>();
+
+/** The earning rules, and the limits over all of them: caps and the days points stay pending. */
+export function RulesTab({ config }: { config: ProgrammeConfig }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const changed = useProgrammeChanged();
+  const [editing, setEditing] = useState<Rule | "new" | null>(null);
+  const disable = useMutation(trpc.programme.rules.disable.mutationOptions({ onSuccess: changed }));
+  const columns = [
+    column.accessor("id", { header: t("rules.id") }),
+    column.accessor((r) => r.name ?? "", { id: "name", header: t("rules.name") }),
+    column.accessor("type", { header: t("rules.type"), cell: (c) => t(`ruleType.${c.getValue()}`) }),
+    column.accessor("priority", { header: t("rules.priority") }),
+    column.accessor("enabled", {
+      header: t("rules.status"),
+      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+    }),
+    column.display({
+      id: "actions",
+      header: t("actions"),
+      cell: ({ row: { original: rule } }) => (
+        <div className="flex gap-2">
+          <Button tone="secondary" onClick={() => setEditing(rule)} aria-label={t("rules.editOne", { id: rule.id })}>
+            {t("common:edit")}
+          </Button>
+          {rule.enabled && (
+            <ConfirmDialog
+              trigger={
+                <Button tone="ghost" aria-label={t("rules.disableOne", { id: rule.id })}>
+                  {t("disable")}
+                </Button>
+              }
+              title={t("rules.disableTitle", { id: rule.id })}
+              description={t("rules.disableText")}
+              confirmLabel={t("disable")}
+              cancelLabel={t("common:cancel")}
+              onConfirm={() => disable.mutate({ id: rule.id })}
+            />
+          )}
+        </div>
+      ),
+    }),
+  ];
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex items-center justify-between gap-3">
+        <h2 className="text-lg font-semibold text-slate-900">{t("tabs.rules")}</h2>
+        <Button onClick={() => setEditing("new")}>{t("rules.add")}</Button>
+      </div>
+      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
+      <DataTable caption={t("rules.caption")} columns={columns} rows={config.rules} />
+      {editing && (
+        <RuleForm
+          key={editing === "new" ? "new" : editing.id}
+          rule={editing === "new" ? undefined : editing}
+          config={config}
+          onDone={() => setEditing(null)}
+        />
+      )}
+      <div className="grid gap-4 md:grid-cols-2">
+        <CapsForm caps={config.caps} />
+        <PendingDaysForm days={config.pendingDays} />
+      </div>
+    </div>
+  );
+}
+
+function CapsForm({ caps }: { caps: ProgrammeConfig["caps"] }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const [perTransaction, setPerTransaction] = useState(numberText(caps.perTransaction));
+  const [perDay, setPerDay] = useState(numberText(caps.perDay));
+  const save = useMutation(trpc.programme.caps.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
+  const errors = errorsOf(save);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ caps: { perTransaction: optionalNumber(perTransaction), perDay: optionalNumber(perDay) } });
+  };
+  return (
+    <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h3 className="font-semibold text-slate-900">{t("caps.title")}</h3>
+      <TextField
+        label={t("caps.perTransaction")}
+        inputMode="numeric"
+        value={perTransaction}
+        onChange={setPerTransaction}
+        error={errorAt(errors, "caps.perTransaction")}
+        hint={t("caps.hint")}
+      />
+      <TextField
+        label={t("caps.perDay")}
+        inputMode="numeric"
+        value={perDay}
+        onChange={setPerDay}
+        error={errorAt(errors, "caps.perDay")}
+        hint={t("caps.hint")}
+      />
+      <SaveBar change={save} />
+    </form>
+  );
+}
+
+function PendingDaysForm({ days }: { days: number }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const [value, setValue] = useState(String(days));
+  const save = useMutation(trpc.programme.pendingDays.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ days: Number(value) });
+  };
+  return (
+    <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h3 className="font-semibold text-slate-900">{t("pending.title")}</h3>
+      <TextField
+        label={t("pending.days")}
+        inputMode="numeric"
+        value={value}
+        onChange={setValue}
+        error={errorAt(errorsOf(save), "days")}
+        hint={t("pending.hint")}
+      />
+      <SaveBar change={save} />
+    </form>
+  );
+}

@@ -1,0 +1,177 @@
+import { Alert, Badge, Button, Card, ConfirmDialog, describeError, useTRPC } from "@regulars/web-ui";
+import { useMutation } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { DataTable } from "../../ui/data-table.tsx";
+import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
+import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
+import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+
+type StampCard = ProgrammeConfig["stampCards"][number];
+const column = createColumnHelper<StampCard>();
+
+/** Visit-based rewards ("10th coffee free"), which run beside points. */
+export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const [editing, setEditing] = useState<StampCard | "new" | null>(null);
+  const disable = useMutation(trpc.programme.stampCards.disable.mutationOptions({ onSuccess: useProgrammeChanged() }));
+  const columns = [
+    column.accessor("id", { header: t("cards.id") }),
+    column.accessor("name", { header: t("cards.name") }),
+    column.accessor("stampsRequired", { header: t("cards.stampsRequired") }),
+    column.accessor("per", { header: t("cards.per"), cell: (c) => t(`cards.pers.${c.getValue()}`) }),
+    column.accessor("enabled", {
+      header: t("rules.status"),
+      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+    }),
+    column.display({
+      id: "actions",
+      header: t("actions"),
+      cell: ({ row: { original: card } }) => (
+        <div className="flex gap-2">
+          <Button tone="secondary" onClick={() => setEditing(card)} aria-label={t("cards.editOne", { id: card.id })}>
+            {t("common:edit")}
+          </Button>
+          {card.enabled && (
+            <ConfirmDialog
+              trigger={
+                <Button tone="ghost" aria-label={t("cards.disableOne", { id: card.id })}>
+                  {t("disable")}
+                </Button>
+              }
+              title={t("cards.disableTitle", { id: card.id })}
+              description={t("cards.disableText")}
+              confirmLabel={t("disable")}
+              cancelLabel={t("common:cancel")}
+              onConfirm={() => disable.mutate({ id: card.id })}
+            />
+          )}
+        </div>
+      ),
+    }),
+  ];
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex items-center justify-between gap-3">
+        <h2 className="text-lg font-semibold text-slate-900">{t("tabs.stampCards")}</h2>
+        <Button onClick={() => setEditing("new")}>{t("cards.add")}</Button>
+      </div>
+      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
+      <DataTable caption={t("cards.caption")} columns={columns} rows={config.stampCards} />
+      {editing && (
+        <StampCardForm
+          key={editing === "new" ? "new" : editing.id}
+          card={editing === "new" ? undefined : editing}
+          position={editing === "new" ? config.stampCards.length : config.stampCards.indexOf(editing)}
+          onDone={() => setEditing(null)}
+        />
+      )}
+    </div>
+  );
+}
+
+function StampCardForm({ card, position, onDone }: { card?: StampCard; position: number; onDone: () => void }) {
+  const { t } = useTranslation("programme");
+  const trpc = useTRPC();
+  const changed = useProgrammeChanged();
+  const [id, setId] = useState(card?.id ?? "");
+  const [name, setName] = useState(card?.name ?? "");
+  const [enabled, setEnabled] = useState(card?.enabled ?? true);
+  const [stampsRequired, setStampsRequired] = useState(numberText(card?.stampsRequired ?? 10));
+  const [per, setPer] = useState<StampCard["per"]>(card?.per ?? "visit");
+  const [minAmount, setMinAmount] = useState(numberText(card?.minAmount ?? 0));
+  const [rewardPoints, setRewardPoints] = useState(numberText(card?.rewardPoints ?? 0));
+  const [match, setMatch] = useState(matchText(card?.match));
+  const save = useMutation(
+    trpc.programme.stampCards.upsert.mutationOptions({
+      onSuccess: async (saved) => {
+        await changed(saved);
+        onDone();
+      },
+    }),
+  );
+  const all = errorsOf(save);
+  const errors = { ...errorsUnder(all, `stampCards.${position}`), ...errorsUnder(all, "card") };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({
+      card: {
+        id: id.trim(),
+        name: name.trim(),
+        enabled,
+        stampsRequired: Number(stampsRequired),
+        per,
+        minAmount: Number(minAmount),
+        rewardPoints: Number(rewardPoints),
+        match: matchValue(match, true),
+      },
+    });
+  };
+  return (
+    <Card title={card ? t("cards.editTitle", { id: card.id }) : t("cards.newTitle")}>
+      <form noValidate onSubmit={submit} className="flex flex-col gap-4">
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextField
+            label={t("cards.id")}
+            value={id}
+            onChange={setId}
+            disabled={!!card}
+            error={errorAt(errors, "id")}
+            hint={t("rules.idHint")}
+          />
+          <TextField label={t("cards.name")} value={name} onChange={setName} error={errorAt(errors, "name")} />
+          <TextField
+            label={t("cards.stampsRequired")}
+            inputMode="numeric"
+            value={stampsRequired}
+            onChange={setStampsRequired}
+            error={errorAt(errors, "stampsRequired")}
+          />
+          <SelectField
+            label={t("cards.per")}
+            value={per}
+            onChange={setPer}
+            options={(["visit", "item"] as const).map((p) => ({ value: p, label: t(`cards.pers.${p}`) }))}
+          />
+          <TextField
+            label={t("cards.minAmount")}
+            inputMode="numeric"
+            value={minAmount}
+            onChange={setMinAmount}
+            error={errorAt(errors, "minAmount")}
+            hint={t("minorUnits")}
+          />
+          <TextField
+            label={t("cards.rewardPoints")}
+            inputMode="numeric"
+            value={rewardPoints}
+            onChange={setRewardPoints}
+            error={errorAt(errors, "rewardPoints")}
+          />
+        </div>
+        <LineMatchFields
+          legend={t("match.optionalLegend")}
+          labels={{
+            skus: t("match.skus"),
+            categories: t("match.categories"),
+            tags: t("match.tags"),
+            hint: t("listHint"),
+          }}
+          value={match}
+          onChange={setMatch}
+          errors={errorsUnder(errors, "match")}
+        />
+        <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
+        <div className="flex items-start gap-2">
+          <SaveBar change={save} />
+          <Button tone="secondary" onClick={onDone}>
+            {t("common:cancel")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

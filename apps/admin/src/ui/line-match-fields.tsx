@@ -1,0 +1,70 @@
+import { Field, Input } from "@regulars/web-ui";
+import { commaList, errorAt, joinList } from "./form-values.ts";
+
+/** What a LineMatch names, as three comma-separated fields. */
+export interface MatchText {
+  skus: string;
+  categories: string;
+  tags: string;
+}
+
+export const emptyMatch: MatchText = { skus: "", categories: "", tags: "" };
+
+export const matchText = (m: { skus?: string[]; categories?: string[]; tags?: string[] } | undefined): MatchText => ({
+  skus: joinList(m?.skus),
+  categories: joinList(m?.categories),
+  tags: joinList(m?.tags),
+});
+
+/** The LineMatch to send; an optional match left empty is left out. */
+export function matchValue(text: MatchText, optional: true): MatchOut | undefined;
+export function matchValue(text: MatchText, optional?: false): MatchOut;
+export function matchValue(text: MatchText, optional = false): MatchOut | undefined {
+  const m = { skus: commaList(text.skus), categories: commaList(text.categories), tags: commaList(text.tags) };
+  if (optional && m.skus.length + m.categories.length + m.tags.length === 0) return undefined;
+  return m;
+}
+type MatchOut = { skus: string[]; categories: string[]; tags: string[] };
+
+/**
+ * SKUs, categories and tags a rule or benefit is about. `errors` are the server's, relative to the match:
+ * a message about the match as a whole ("name at least one ...") shows at the first field.
+ */
+export function LineMatchFields({
+  legend,
+  labels,
+  value,
+  onChange,
+  errors,
+}: {
+  legend: string;
+  labels: { skus: string; categories: string; tags: string; hint: string };
+  value: MatchText;
+  onChange: (next: MatchText) => void;
+  errors: Record<string, string>;
+}) {
+  const parts = ["categories", "skus", "tags"] as const;
+  return (
+    <fieldset className="grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-3">
+      <legend className="px-1 text-sm font-medium text-slate-800">{legend}</legend>
+      {parts.map((part, i) => (
+        <Field
+          key={part}
+          label={labels[part]}
+          hint={labels.hint}
+          error={errorAt(errors, part) ?? (i === 0 ? errors[""] : undefined)}
+        >
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              value={value[part]}
+              onChange={(e) => onChange({ ...value, [part]: e.target.value })}
+            />
+          )}
+        </Field>
+      ))}
+    </fieldset>
+  );
+}
