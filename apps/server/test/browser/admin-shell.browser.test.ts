@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
+
+/** Signing in and out, the menu by role, the language switch and keyboard use of the admin app's shell. */
+describe("the admin app's shell in a real browser", () => {
+  let web: BrowserSystem;
+  beforeAll(async () => {
+    web = await startBrowserSystem();
+  }, 180_000);
+  afterAll(() => web?.dispose());
+
+  it("refuses a wrong password with a message, and throttles repeated failures", { timeout: 120_000 }, async () => {
+    const page = await web.newPage();
+    await page.goto("/app/");
+    await expectAccessible(page);
+    await screenshot(page, "admin", "sign-in");
+    const attempt = async (password: string) => {
+      await page.getByLabel("E-mail").fill(web.staff.operator.email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    };
+    await attempt("not-the-password");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("e-mail or the password is wrong");
+    for (let i = 0; i < 4; i++) await attempt("still-not-the-password");
+    // The sixth attempt is refused even with the right password while the window lasts.
+    await attempt(web.staff.operator.password);
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/too many failed attempts/i);
+    await screenshot(page, "admin", "sign-in-throttled");
+    await page.context().close();
+  });
+
+  it("signs the owner in, keeps them signed in across a reload, and signs them out", { timeout: 120_000 }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.owner);
+    const menu = page.getByRole("navigation", { name: "Main menu" });
+    await expect.poll(() => menu.getByRole("link", { name: "Audit log" }).count()).toBe(1);
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === "regulars_session");
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Strict");
+    // The cookie is not readable by the page's scripts.
+    expect(await page.evaluate(() => document.cookie)).not.toContain("regulars_session");
+
+    await page.reload();
+    await menu.waitFor();
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await page.getByRole("heading", { name: "Audit log" }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "admin", "audit");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.context().close();
+  });
+
+  it("shows the menu in Polish when Polish is chosen, and remembers the choice", { timeout: 120_000 }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.owner);
+    await page.getByLabel("Language").selectOption("pl");
+    await page.getByRole("navigation", { name: "Menu główne" }).getByRole("link", { name: "Dziennik zmian" }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("pl");
+    await page.reload();
+    await page.getByRole("button", { name: "Wyloguj" }).waitFor();
+    await screenshot(page, "admin", "shell-polish");
+    await page.context().close();
+  });
+
+  it("lets a keyboard user skip to the content and reach a page from the menu", { timeout: 120_000 }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.owner);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    // Tab through the menu until the audit log link has focus, then follow it with Enter.
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === "Audit log") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Audit log" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/app/audit");
+    await page.context().close();
+  });
+
+  it("leaves out of an analyst's menu what an analyst may not do", { timeout: 120_000 }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.analyst);
+    const menu = page.getByRole("navigation", { name: "Main menu" });
+    expect(await menu.getByRole("link", { name: "Audit log" }).count()).toBe(0);
+    await page.context().close();
+  });
+});
