@@ -27,9 +27,10 @@ export function registerWebApps(app: Hono<ApiEnv>, web: WebApps): void {
     url.port = String(web.gatewayPort ?? 4000);
     return url.origin;
   };
+  // Before the kiosk's routes: its catch-all would answer this path with index.html.
+  app.get("/kiosk/config.json", (c) => c.json({ gatewayUrl: gatewayOf(c.req.url) }));
   serveApp(app, "app", "admin", web.adminDir, gatewayOf);
   serveApp(app, "kiosk", "kiosk", web.kioskDir, gatewayOf);
-  app.get("/kiosk/config.json", (c) => c.json({ gatewayUrl: gatewayOf(c.req.url) }));
   app.get("/", (c) => c.redirect("/app/"));
 }
 
