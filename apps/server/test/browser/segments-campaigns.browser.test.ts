@@ -1,0 +1,218 @@
+import { eventually } from "@regulars/testing";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppCustomer, brandApp, campaignSystemEnv, saleFor } from "../campaign-fixture.ts";
+import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
+
+// A marketer's loop in a real browser over the whole system: a segment built in the builder from sales posted by
+// a till (its live count matching what was posted), a push template previewed with a real customer, and a
+// broadcast of that template to the segment whose results page shows the messages the development provider sent.
+
+let b: BrowserSystem;
+let page: Page;
+/** Customers with a sale in the last 30 days and every marketing consent; one more who never bought. */
+const buyers = ["Zofia Kowalska", "Jan Wiśniewski", "Ola Nowak"];
+let arranged: AppCustomer[];
+
+const recentBuyers = {
+  all: [
+    { type: "orders_count" as const, window: "30d" as const, op: "gte" as const, value: 1 },
+    { type: "consent_granted" as const, channel: "push" as const, purpose: "marketing" as const },
+  ],
+};
+
+beforeAll(async () => {
+  // Scheduler passes every second, so a broadcast goes out moments after its time.
+  b = await startBrowserSystem({ JOBS_INTERVAL_MS: campaignSystemEnv.JOBS_INTERVAL_MS, RATE_LIMIT_ADMIN: "off" });
+  const { system, tenant } = b;
+  const app = brandApp(system, tenant);
+  const run = Date.now();
+  arranged = [];
+  for (const [i, name] of buyers.entries()) {
+    const customer = await app.member(`apple-buyer-${i}-${run}`, { name });
+    await saleFor(system, tenant, customer.id, [{ sku: "BURGER", unitPrice: 1_500 + i * 100 }]);
+    arranged.push(customer);
+  }
+  await app.member(`apple-never-${run}`, { name: "Piotr Zieliński" });
+
+  // The builder counts in ClickHouse, which the writers fill a little after the ledger processed the sales.
+  const admin = system.client(tenant.apiKeys.admin);
+  await eventually(
+    "the buyers in the analytics facts",
+    async () => {
+      const preview = await admin.segments.preview.mutate({ definition: recentBuyers, sampleSize: 1 });
+      return preview.members === buyers.length ? preview : undefined;
+    },
+    90_000,
+    1_000,
+  );
+  page = await b.newPage();
+  await signIn(page, b.staff.marketer);
+}, 240_000);
+
+afterAll(async () => {
+  await b?.dispose();
+});
+
+const menu = () => page.getByRole("navigation", { name: "Main menu" });
+
+/** Presses Tab until the focused element is the button named `name`: the keyboard's way there, not a click. */
+async function tabTo(name: string, maxPresses = 60) {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el?.tagName === "BUTTON" ? el.textContent?.trim() : null;
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`${name} was not reached with Tab`);
+}
+
+describe("segments and campaigns", () => {
+  let segmentName: string;
+
+  it("builds a segment with the keyboard, its live count matching the buyers, and saves it", {
+    timeout: 180_000,
+  }, async () => {
+    await menu().getByRole("link", { name: "Segments" }).click();
+    await page.getByRole("heading", { level: 1, name: "Segments" }).waitFor();
+    await screenshot(page, "admin", "segments-list");
+    await expectAccessible(page);
+
+    await page.getByRole("link", { name: "New segment" }).click();
+    await page.getByRole("heading", { level: 1, name: "New segment" }).waitFor();
+    segmentName = `Recent buyers ${Date.now()}`;
+    await page.getByLabel("Name").fill(segmentName);
+    // The builder starts with "at least 1 order in the last 30 days", which every arranged buyer has.
+    await expect
+      .poll(() => page.getByTestId("live-count").textContent(), { timeout: 30_000 })
+      .toBe(`${buyers.length} matching customers`);
+
+    // A second condition with the keyboard only: Tab to the button, Enter, and the new row's kind takes focus;
+    // typing picks an option of the focused select.
+    await page.getByLabel("Name").focus();
+    await tabTo("Add condition");
+    await page.keyboard.press("Enter");
+    const kinds = page.getByLabel("Condition", { exact: true });
+    await expect.poll(() => kinds.count()).toBe(2);
+    await expect.poll(() => kinds.nth(1).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type("Consent");
+    await expect.poll(() => kinds.nth(1).inputValue()).toBe("consent_granted");
+    await expect.poll(() => page.getByLabel("Channel").inputValue()).toBe("push");
+
+    // Push marketing consent is every buyer's: still the three, counted again after the change.
+    await expect
+      .poll(() => page.getByTestId("live-count").textContent(), { timeout: 30_000 })
+      .toBe(`${buyers.length} matching customers`);
+    await expect
+      .poll(() =>
+        page
+          .getByRole("table", { name: /sample/i })
+          .locator("tbody tr")
+          .count(),
+      )
+      .toBe(buyers.length);
+    await screenshot(page, "admin", "segment-builder");
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { level: 1, name: segmentName }).waitFor();
+    await expect.poll(() => page.getByTestId("member-count").textContent()).toBe(String(buyers.length));
+    const members = page.getByRole("table", { name: /customers in this segment/i }).locator("tbody tr");
+    await expect.poll(() => members.count()).toBe(buyers.length);
+    for (const customer of arranged) await members.filter({ hasText: customer.id }).waitFor();
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await page.getByText(`Refreshed: ${buyers.length} members, 0 entered, 0 left.`).waitFor();
+    await screenshot(page, "admin", "segment-detail");
+    await expectAccessible(page);
+  });
+
+  it("refuses a segment without a name at the field", { timeout: 60_000 }, async () => {
+    await menu().getByRole("link", { name: "Segments" }).click();
+    await page.getByRole("link", { name: "New segment" }).click();
+    await page.getByLabel("Name").fill("   ");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").filter({ hasText: "must not be empty" }).waitFor();
+    expect(await page.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  let templateName: string;
+
+  it("creates a push template and previews it with a real customer", { timeout: 120_000 }, async () => {
+    await menu().getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("heading", { level: 1, name: "Campaigns" }).waitFor();
+    await page.getByRole("link", { name: "Message templates" }).click();
+    await page.getByRole("link", { name: "New template" }).click();
+    templateName = `Come back soon ${Date.now()}`;
+    await page.getByLabel("Name").fill(templateName);
+    await page.getByLabel("Language", { exact: true }).fill("en");
+    await page.getByLabel("Title").fill("Hello {{ customer.first_name }}");
+    await page.getByLabel("Text").fill("Your table is waiting, {{ customer.first_name }}.");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { level: 1, name: `Template: ${templateName}` }).waitFor();
+
+    await page.getByLabel("Find a customer").fill("Zofia");
+    await page.getByRole("button", { name: /Zofia Kowalska/ }).click();
+    const rendered = page.getByTestId("rendered");
+    await expect.poll(() => rendered.textContent(), { timeout: 20_000 }).toContain("Hello Zofia");
+    expect(await rendered.textContent()).toContain("Your table is waiting, Zofia.");
+    await screenshot(page, "admin", "template-preview");
+    await expectAccessible(page);
+  });
+
+  it("broadcasts the template to the segment and shows the messages sent on the results page", {
+    timeout: 240_000,
+  }, async () => {
+    await menu().getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("link", { name: "New campaign" }).click();
+    await page.getByRole("heading", { level: 1, name: "New campaign" }).waitFor();
+    const campaignName = `Recent buyers push ${Date.now()}`;
+    await page.getByLabel("Name").fill(campaignName);
+    await expect.poll(() => page.getByLabel("Trigger").inputValue()).toBe("broadcast");
+    // Once, a few seconds from now on the browser's clock (the input speaks local time).
+    const at = await page.evaluate(() => {
+      const d = new Date(Date.now() + 20_000);
+      const pad = (n: number) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    });
+    await page.getByLabel("At", { exact: true }).fill(at);
+    await page.getByLabel("Audience").selectOption("segment");
+    await page.getByLabel("Segment", { exact: true }).selectOption({ label: segmentName });
+    await page.getByLabel("Template", { exact: true }).selectOption({ label: templateName });
+    await page.getByLabel("Control group (%)").fill("0");
+    await screenshot(page, "admin", "campaign-builder");
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await page.getByRole("heading", { level: 1, name: campaignName }).waitFor();
+    await page.getByText("Draft", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Schedule" }).click();
+    await page.getByText("Scheduled", { exact: true }).waitFor();
+    const url = page.url();
+
+    // The development provider records each push as sent; the results page counts them from the events.
+    await eventually(
+      "three messages sent on the results page",
+      async () => {
+        await page.goto(url);
+        const sent = await page.getByTestId("messages-sent").textContent({ timeout: 10_000 });
+        return sent === String(buyers.length) ? sent : undefined;
+      },
+      150_000,
+      3_000,
+    );
+    expect(await page.getByTestId("reach-entered").textContent()).toBe(String(buyers.length));
+    await page.getByText("Active", { exact: true }).waitFor();
+    await screenshot(page, "admin", "campaign-results");
+    await expectAccessible(page);
+
+    await menu().getByRole("link", { name: "Campaigns" }).click();
+    await page
+      .getByRole("table", { name: /campaigns/i })
+      .getByRole("link", { name: campaignName })
+      .waitFor();
+    await screenshot(page, "admin", "campaigns-list");
+    await expectAccessible(page);
+  });
+});
