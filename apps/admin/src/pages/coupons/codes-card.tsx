@@ -1,0 +1,119 @@
+import {
+  Alert,
+  Button,
+  Card,
+  describeError,
+  fieldErrors,
+  type RouterOutputs,
+  useFormat,
+  useTRPC,
+  useTRPCClient,
+} from "@regulars/web-ui";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useSession } from "../../session.tsx";
+import { TextField } from "../../ui/fields.tsx";
+import { ProgressBar } from "../../ui/progress-bar.tsx";
+
+type Campaign = RouterOutputs["coupons"]["get"];
+
+/** Codes per call: a call stays short, and the bar moves as each one answers. */
+const CHUNK = 1_000;
+
+/** Generating unique codes in chunks with a progress bar, and the campaign's codes as a CSV file. */
+export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGenerate: boolean }) {
+  const { t } = useTranslation("coupons");
+  const format = useFormat();
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const csrfToken = useSession().session?.csrfToken ?? "";
+  const [count, setCount] = useState("2000");
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [generating, setGenerating] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
+
+  const generate = async (e: FormEvent) => {
+    e.preventDefault();
+    const total = Number(count);
+    setError(null);
+    setGenerating(true);
+    setProgress({ done: 0, total });
+    try {
+      // One call for a count the server refuses, so its message shows at the field.
+      if (!Number.isInteger(total) || total < 1)
+        await client.coupons.generateCodes.mutate({ id: campaign.id, count: total });
+      for (let done = 0; done < total; ) {
+        const { inserted } = await client.coupons.generateCodes.mutate({
+          id: campaign.id,
+          count: Math.min(CHUNK, total - done),
+        });
+        if (inserted === 0) break; // the server added nothing; asking again would not either
+        done += inserted;
+        setProgress({ done, total });
+      }
+    } catch (err) {
+      setError(err);
+    } finally {
+      setGenerating(false);
+      await queryClient.invalidateQueries({ queryKey: trpc.coupons.stats.queryKey({ id: campaign.id }) });
+    }
+  };
+
+  // Cookie-authenticated requests carry the CSRF header, so the file comes through fetch and a Blob URL.
+  const exportCsv = async () => {
+    setExportError(null);
+    const response = await fetch(`/admin/coupon-campaigns/${campaign.id}/codes.csv`, {
+      credentials: "same-origin",
+      headers: { "x-csrf-token": csrfToken },
+    });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { message?: string } | null;
+      setExportError(body?.message ?? response.statusText);
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = `${campaign.id}-codes.csv`;
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
+  return (
+    <Card title={t("codes.title")}>
+      {canGenerate && campaign.config.codes.kind === "unique" && (
+        <form noValidate onSubmit={generate} className="mb-4 flex flex-col gap-3">
+          <div className="flex flex-wrap items-end gap-3">
+            <TextField
+              label={t("codes.count")}
+              inputMode="numeric"
+              value={count}
+              onChange={setCount}
+              error={error ? fieldErrors(error).count : undefined}
+              hint={t("codes.countHint", { pattern: campaign.config.codes.pattern })}
+            />
+            <Button type="submit" disabled={generating}>
+              {t("codes.generate")}
+            </Button>
+          </div>
+          {progress && <ProgressBar label={t("codes.progress")} done={progress.done} total={progress.total} />}
+          <div aria-live="polite" className="text-sm text-slate-700">
+            {progress && !generating && !error && t("codes.generated", { formatted: format.number(progress.done) })}
+          </div>
+          {error ? <Alert>{describeError(error)}</Alert> : null}
+        </form>
+      )}
+      <Button tone="secondary" onClick={() => void exportCsv()}>
+        {t("codes.export")}
+      </Button>
+      {exportError && (
+        <div className="mt-2">
+          <Alert>{exportError}</Alert>
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,62 @@
+import { Alert, Button, Card, describeError, useTRPC } from "@regulars/web-ui";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { TextField } from "../../ui/fields.tsx";
+
+/** Finds a customer and puts a coupon of this campaign into their wallet. */
+export function IssueCard({ campaignId }: { campaignId: string }) {
+  const { t } = useTranslation("coupons");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [typed, setTyped] = useState("");
+  const [query, setQuery] = useState("");
+  const found = useQuery(trpc.customers.search.queryOptions({ query }, { enabled: query.length >= 2 }));
+  const issue = useMutation(
+    trpc.coupons.issue.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.coupons.stats.queryKey({ id: campaignId }) }),
+    }),
+  );
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery(typed.trim());
+  };
+  const issuedTo = found.data?.find((c) => c.id === issue.data?.customerId);
+  return (
+    <Card title={t("issue.title")}>
+      <form noValidate onSubmit={search} className="flex flex-wrap items-end gap-3" aria-label={t("issue.search")}>
+        <TextField label={t("issue.search")} value={typed} onChange={setTyped} hint={t("issue.searchHint")} />
+        <Button type="submit" tone="secondary">
+          {t("common:search")}
+        </Button>
+      </form>
+      {found.error && <Alert>{describeError(found.error)}</Alert>}
+      {found.data && (
+        <ul className="mt-3 flex flex-col gap-2" aria-label={t("issue.results")}>
+          {found.data.map((c) => (
+            <li
+              key={c.id}
+              className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm"
+            >
+              <span className="text-slate-900">
+                {c.name ?? c.id} <span className="text-slate-700">{c.phone ?? c.email ?? c.cardNumber ?? ""}</span>
+              </span>
+              <Button disabled={issue.isPending} onClick={() => issue.mutate({ id: campaignId, customerId: c.id })}>
+                {t("issue.issueTo", { name: c.name ?? c.id })}
+              </Button>
+            </li>
+          ))}
+          {found.data.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
+        </ul>
+      )}
+      <div aria-live="polite" className="mt-3">
+        {issue.data && (
+          <Alert tone="success">
+            {t("issue.issued", { code: issue.data.code, name: issuedTo?.name ?? issue.data.customerId })}
+          </Alert>
+        )}
+      </div>
+      {issue.error && <Alert>{describeError(issue.error)}</Alert>}
+    </Card>
+  );
+}

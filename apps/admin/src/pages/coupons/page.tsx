@@ -1,0 +1,44 @@
+import { Alert, describeError, PageHeader, Spinner, useTRPC } from "@regulars/web-ui";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Route, Routes, useParams } from "react-router";
+import { CampaignDetail } from "./campaign-detail.tsx";
+import { CampaignForm } from "./campaign-form.tsx";
+import { CampaignList } from "./campaign-list.tsx";
+
+/** Coupon campaigns: the list, a new one, one campaign, and its edit form. */
+export default function CouponsPage() {
+  return (
+    <Routes>
+      <Route index element={<CampaignList />} />
+      <Route path="new" element={<NewCampaign />} />
+      <Route path=":id" element={<CampaignDetail />} />
+      <Route path=":id/edit" element={<EditCampaign />} />
+    </Routes>
+  );
+}
+
+function NewCampaign() {
+  const { t } = useTranslation("coupons");
+  return (
+    <>
+      <PageHeader title={t("newTitle")} />
+      <CampaignForm />
+    </>
+  );
+}
+
+function EditCampaign() {
+  const { t } = useTranslation("coupons");
+  const { id = "" } = useParams();
+  const trpc = useTRPC();
+  const campaign = useQuery(trpc.coupons.get.queryOptions({ id }));
+  return (
+    <>
+      <PageHeader title={t("editTitle", { name: campaign.data?.name ?? "" })} />
+      {campaign.isPending && <Spinner label={t("common:loading")} />}
+      {campaign.error && <Alert>{describeError(campaign.error)}</Alert>}
+      {campaign.data && <CampaignForm campaign={campaign.data} />}
+    </>
+  );
+}
