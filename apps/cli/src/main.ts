@@ -8,6 +8,7 @@ import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { setProgrammeFromFile, showProgramme } from "./programme.ts";
 import { registerSeedCommands } from "./seed.ts";
+import { registerStaffCommands } from "./staff.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
 const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
@@ -87,6 +88,7 @@ tenant
   });
 
 registerKeyCommands(program, withDatabase);
+registerStaffCommands(program, withDatabase);
 registerDlqCommands(program);
 registerCouponCommands(program, withDatabase);
 registerCustomerCommands(program, withDatabase);
