@@ -74,6 +74,8 @@ function Summary({ campaign: c }: { campaign: Campaign }) {
   const failed = Object.values(moves).find((m) => m.error)?.error;
   const busy = Object.values(moves).some((m) => m.isPending);
   const d = c.definition;
+  const segmentId = d.audience.kind === "segment" ? d.audience.segmentId : null;
+  const segment = useQuery({ ...trpc.segments.get.queryOptions({ id: segmentId ?? "" }), enabled: Boolean(segmentId) });
 
   return (
     <Card title={t("about")} className="mb-4">
@@ -86,13 +88,25 @@ function Summary({ campaign: c }: { campaign: Campaign }) {
         <dd className="text-slate-900">{t(`triggers.${c.triggerType}`)}</dd>
         <dt className="text-slate-700">{t("audience")}</dt>
         <dd className="text-slate-900">
-          {d.audience.kind === "segment"
-            ? t("audienceSegment", { id: d.audience.segmentId })
-            : t(`audiences.${d.audience.kind}`)}
+          {segmentId ? (
+            <Link to={`/segments/${segmentId}`} className="text-emerald-800 underline">
+              {t("audienceSegment", { name: segment.data?.name ?? segmentId })}
+            </Link>
+          ) : (
+            t(`audiences.${d.audience.kind}`)
+          )}
         </dd>
         <dt className="text-slate-700">{t("steps")}</dt>
-        <dd className="text-slate-900">{d.actions.map((a) => t(`actions.${a.type}`)).join(" → ")}</dd>
-        <dt className="text-slate-700">{t("controlGroup")}</dt>
+        <dd className="text-slate-900">
+          {d.actions
+            .map((a) =>
+              a.type === "send_message"
+                ? `${t(`actions.${a.type}`)} (${t(`channels.${a.channel}`)})`
+                : t(`actions.${a.type}`),
+            )
+            .join(" → ")}
+        </dd>
+        <dt className="text-slate-700">{t("controlShare")}</dt>
         <dd className="text-slate-900">{format.percent(d.controlGroup?.share ?? 0)}</dd>
         <dt className="text-slate-700">{t("nextRun")}</dt>
         <dd className="text-slate-900">{c.nextRunAt ? format.dateTime(c.nextRunAt) : "—"}</dd>

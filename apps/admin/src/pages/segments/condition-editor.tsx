@@ -209,7 +209,7 @@ export function ConditionEditor({
       break;
   }
   return (
-    <div className="flex flex-wrap items-end gap-3">
+    <div className="flex flex-1 flex-wrap items-end gap-3">
       <Field label={t("conditionKind")} error={error("type")}>
         {(ids) => (
           <Select

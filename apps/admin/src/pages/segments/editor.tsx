@@ -88,7 +88,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
         }
       />
       <form
-        className="grid gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]"
+        className="grid items-start gap-4 xl:grid-cols-[minmax(0,1fr)_30rem]"
         onSubmit={(e) => {
           e.preventDefault();
           save();

@@ -82,7 +82,7 @@ export function GroupEditor({
                   onRemove={() => replace(item.key, null)}
                 />
               ) : (
-                <div className="flex flex-wrap items-end gap-3 rounded-md border border-slate-200 bg-white p-3">
+                <div className="flex items-start gap-3 rounded-md border border-slate-200 bg-white p-3">
                   <ConditionEditor
                     condition={item.condition}
                     path={itemPath}
@@ -92,7 +92,7 @@ export function GroupEditor({
                   />
                   <Button
                     tone="ghost"
-                    className="ml-auto"
+                    className="ml-auto shrink-0"
                     aria-label={t("removeConditionN", { n: index + 1 })}
                     onClick={() => replace(item.key, null)}
                   >
