@@ -1,7 +1,10 @@
 import { redactUrl } from "@regulars/logger";
 import type { RunningSystem } from "./system.ts";
 
-/** What `npm start` prints: where everything is, never a password or token (URLs are redacted). */
+/**
+ * What `npm start` prints: where everything is. Connection URLs are redacted; the demo tenant's keys and its
+ * owner's password are printed because they are what a newcomer needs (they are also in .data/demo-tenant.json).
+ */
 export function startBanner(
   system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">,
 ): string {
@@ -11,6 +14,8 @@ export function startBanner(
     system.gatewayUrl &&
       `  ingestion gateway  ${system.gatewayUrl}   (docs ${system.gatewayUrl}/v1/docs, OpenAPI ${system.gatewayUrl}/v1/openapi.json)`,
     system.apiUrl && `  tRPC API           ${system.apiUrl}/trpc`,
+    system.apiUrl && `  admin app          ${system.apiUrl}/app/`,
+    system.apiUrl && `  kiosk app          ${system.apiUrl}/kiosk/`,
     system.workersUrl && `  workers health     ${system.workersUrl}/readyz`,
     `  postgres           ${redactUrl(system.databaseUrl)}`,
     `  nats               ${redactUrl(system.natsUrl)}`,
@@ -18,6 +23,10 @@ export function startBanner(
       `\nDemo tenant ${system.demo.tenantId}\n${Object.entries(system.demo.apiKeys)
         .map(([role, key]) => `  ${role.padEnd(8)} ${key}`)
         .join("\n")}`,
+    system.demo?.staff &&
+      system.apiUrl &&
+      `\nSign in to the admin app at ${system.apiUrl}/app/ as ${system.demo.staff.email}, password ${system.demo.staff.password}` +
+        `\nOpen the kiosk, set up with the demo kiosk key: ${system.apiUrl}/kiosk/#key=${system.demo.apiKeys.kiosk}&location=store-001`,
     system.demo &&
       system.gatewayUrl &&
       // The shell fills in the time and the id when the line is run, so it works whenever it is copied.

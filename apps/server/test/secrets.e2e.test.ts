@@ -55,4 +55,22 @@ describe("the start banner", () => {
     expect(text).toContain("nats://nats-user:***@n1:4222,nats://***@n2:4222");
     expect(text).toContain("postgresql://app:***@db.internal:5432/regulars");
   });
+
+  it("tells a newcomer where the apps are, how to sign in and a kiosk link set up with the demo key", () => {
+    const demo = {
+      tenantId: "tenant_demo",
+      apiKeys: { admin: "rk_admin", pos: "rk_pos", kiosk: "rk_kiosk", analyst: "rk_analyst", app: "rk_app" },
+      staff: { email: "owner@demo.regulars.test", password: "printed-once-password" },
+    };
+    const text = startBanner({
+      ...base,
+      apiUrl: "http://127.0.0.1:4001",
+      databaseUrl: "postgresql://127.0.0.1:5432/regulars",
+      natsUrl: "nats://127.0.0.1:4222",
+      demo,
+    });
+    expect(text).toContain("admin app          http://127.0.0.1:4001/app/");
+    expect(text).toContain("as owner@demo.regulars.test, password printed-once-password");
+    expect(text).toContain("http://127.0.0.1:4001/kiosk/#key=rk_kiosk&location=store-001");
+  });
 });

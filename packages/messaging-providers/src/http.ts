@@ -7,7 +7,8 @@ export type HttpAnswer =
 export interface ProviderRequest {
   url: string;
   headers: Record<string, string>;
-  body: string | Uint8Array;
+  /** Bytes backed by a plain ArrayBuffer, which is what fetch accepts as a body in every typing of it. */
+  body: string | Uint8Array<ArrayBuffer>;
   timeoutMs: number;
   /** Statuses meaning the recipient no longer exists (push: 404 and 410), not that the request was wrong. */
   goneStatuses?: readonly number[];

@@ -71,7 +71,7 @@ export function webPushProvider(configInput: z.input<typeof WebPushProviderConfi
       const answer = await postToProvider({
         url: request.endpoint,
         headers: request.headers as Record<string, string>,
-        body: request.body ?? new Uint8Array(),
+        body: new Uint8Array(request.body ?? []),
         timeoutMs: config.timeoutMs,
         goneStatuses: [404, 410],
         secrets: [config.vapid.privateKey],
