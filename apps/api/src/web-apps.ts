@@ -55,7 +55,16 @@ function serveApp(
     );
     return;
   }
-  const html = readFileSync(index, "utf8");
+  // Read again at each load: a rebuild deletes the hashed assets an index.html read at start would still name.
+  let html = readFileSync(index, "utf8");
+  const currentHtml = () => {
+    try {
+      html = readFileSync(index, "utf8");
+    } catch {
+      // Mid-rebuild the file may be missing for a moment: the last one read is served meanwhile.
+    }
+    return html;
+  };
   app.get(`/${prefix}`, (c) => c.redirect(`/${prefix}/`));
   app.use(
     `/${prefix}/assets/*`,
@@ -87,6 +96,6 @@ function serveApp(
         "form-action 'self'",
       ].join("; "),
     );
-    return c.html(html);
+    return c.html(currentHtml());
   });
 }
