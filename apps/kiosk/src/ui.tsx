@@ -44,7 +44,7 @@ export function LanguageButtons() {
       {choices.map((c) => (
         <Button
           key={c.lang}
-          size="lg"
+          size="xl"
           tone={i18n.language === c.lang ? "primary" : "secondary"}
           className="min-h-16 min-w-40 text-2xl"
           lang={c.lang}

@@ -38,7 +38,7 @@ export function OrderHeader({
           <p className="text-slate-800">{t("customer.guest")}</p>
         )}
       </section>
-      <Button tone="secondary" size="lg" className="min-h-16 text-2xl" onClick={onCancel}>
+      <Button tone="secondary" size="xl" className="min-h-16 text-2xl" onClick={onCancel}>
         {t("cancelOrder")}
       </Button>
     </header>

@@ -33,17 +33,17 @@ function OptionRow({
         <span className="text-3xl font-semibold">{title}</span>
         {detail && <span className="text-2xl text-slate-800">{detail}</span>}
         {refusal && <span className="text-2xl text-red-800">{t("notApplicable", { reason: reason(refusal) })}</span>}
+        {chosen && !refusal && <span className="text-2xl font-semibold text-emerald-800">{t("applied")}</span>}
       </div>
       {(!refusal || chosen) && (
         <Button
           size="xl"
-          tone={chosen ? "primary" : "secondary"}
+          tone={chosen ? "secondary" : "primary"}
           className="min-h-20 min-w-56 border-2 text-3xl"
-          aria-pressed={chosen}
           aria-label={chosen ? t("remove", { name: title }) : t("use", { name: title })}
           onClick={onToggle}
         >
-          {chosen ? t("chosen") : t("choose")}
+          {chosen ? t("removeShort") : t("useShort")}
         </Button>
       )}
     </li>

@@ -31,7 +31,7 @@ export function MenuScreen({
         {menu.data.map((c) => (
           <Button
             key={c.category}
-            size="lg"
+            size="xl"
             tone={c === category ? "primary" : "secondary"}
             className="min-h-16 border-2 px-6 text-2xl"
             aria-pressed={c === category}
@@ -48,7 +48,7 @@ export function MenuScreen({
           </h2>
           <ul className="grid grid-cols-3 gap-6">
             {category.products.map((p) => (
-              <li key={p.sku}>
+              <li key={p.sku} className="relative">
                 <ProductTile
                   product={p}
                   quantity={items.find((i) => i.product.sku === p.sku)?.quantity ?? 0}
@@ -77,21 +77,30 @@ function ProductTile({
 }) {
   const { t } = useTranslation("menu");
   const format = useFormat();
+  const price = format.money(product.price);
   return (
-    <button
-      type="button"
-      onClick={() => onAdd(product)}
-      aria-label={t("add", { name: product.name, price: format.money(product.price) })}
-      className="relative flex min-h-56 w-full flex-col justify-between rounded-2xl border-2 border-slate-300 bg-white p-6 text-left hover:border-emerald-700 focus-visible:outline-4 focus-visible:outline-offset-2 focus-visible:outline-emerald-700"
-    >
-      <span className="text-3xl font-semibold">{product.name}</span>
-      <span className="text-3xl text-slate-800">{format.money(product.price)}</span>
+    <>
+      <button
+        type="button"
+        onClick={() => onAdd(product)}
+        aria-label={
+          quantity > 0 ? t("addMore", { name: product.name, price, quantity }) : t("add", { name: product.name, price })
+        }
+        className="flex min-h-56 w-full flex-col justify-between rounded-2xl border-2 border-slate-300 bg-white p-6 text-left hover:border-emerald-700 focus-visible:outline-4 focus-visible:outline-offset-2 focus-visible:outline-emerald-700"
+      >
+        <span className="text-3xl font-semibold">{product.name}</span>
+        <span className="text-3xl text-slate-800">{price}</span>
+      </button>
+      {/* Beside the button, not in it: its name already says how many are in the order. */}
       {quantity > 0 && (
-        <span className="absolute top-4 right-4 rounded-full bg-emerald-700 px-4 py-1 text-2xl font-bold text-white">
+        <span
+          aria-hidden
+          className="pointer-events-none absolute top-4 right-4 rounded-full bg-emerald-700 px-4 py-1 text-2xl font-bold text-white"
+        >
           {t("inBasket", { quantity })}
         </span>
       )}
-    </button>
+    </>
   );
 }
 
@@ -123,7 +132,7 @@ function BasketPanel({
               <span className="flex-1 text-2xl">{product.name}</span>
               <Button
                 tone="secondary"
-                size="lg"
+                size="xl"
                 className="min-h-16 min-w-16 border-2 text-3xl"
                 aria-label={t("less", { name: product.name })}
                 onClick={() => onChange(changeQuantity(items, product, -1))}
@@ -133,7 +142,7 @@ function BasketPanel({
               <span className="w-12 text-center text-3xl font-semibold">{quantity}</span>
               <Button
                 tone="secondary"
-                size="lg"
+                size="xl"
                 className="min-h-16 min-w-16 border-2 text-3xl"
                 aria-label={t("more", { name: product.name })}
                 onClick={() => onChange(changeQuantity(items, product, 1))}

@@ -43,7 +43,7 @@ function DeviceSettings({ onReset }: { onReset: () => void }) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button tone="ghost" size="lg" className="min-h-14 text-xl text-slate-700" onClick={() => setOpen(true)}>
+      <Button tone="ghost" size="xl" className="min-h-14 text-xl text-slate-700" onClick={() => setOpen(true)}>
         {t("settings.open")}
       </Button>
       <KioskDialog
