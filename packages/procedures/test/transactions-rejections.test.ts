@@ -84,6 +84,11 @@ describe("transactions.rejections", () => {
     expect(items.map((r) => r.externalId)).toEqual(["T-1"]);
   });
 
+  it("takes the direction an infinite query sends beside its cursor", async () => {
+    const { items } = await mine.admin.transactions.rejections({ cursor: null, direction: "forward" } as never);
+    expect(items).toHaveLength(6);
+  });
+
   it("an unreadable cursor starts from the newest instead of failing", async () => {
     const { items } = await mine.admin.transactions.rejections({ cursor: "not-a-cursor" });
     expect(items).toHaveLength(6);

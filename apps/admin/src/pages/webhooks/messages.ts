@@ -44,7 +44,7 @@ const en = {
   disabledBecause: "Disabled: {{reason}}",
   delete: "Delete endpoint",
   deleteTitle: "Delete this endpoint?",
-  deleteText: "Nothing more is sent to {{url}}, and its secret is gone. This cannot be undone.",
+  deleteText: "Nothing more is sent to {{url}}, and its delivery history is removed. This cannot be undone.",
   deliveries: "Deliveries",
   deliveriesCaption: "Deliveries to this endpoint, newest first",
   filterStatus: "Status",
@@ -111,7 +111,8 @@ export const messages: Messages<typeof en> = {
     disabledBecause: "Wyłączony: {{reason}}",
     delete: "Usuń punkt odbioru",
     deleteTitle: "Usunąć ten punkt odbioru?",
-    deleteText: "Nic więcej nie zostanie wysłane na {{url}}, a jego sekret przepadnie. Tego nie można cofnąć.",
+    deleteText:
+      "Nic więcej nie zostanie wysłane na {{url}}, a historia doręczeń zostanie usunięta. Tego nie można cofnąć.",
     deliveries: "Doręczenia",
     deliveriesCaption: "Doręczenia do tego punktu odbioru, od najnowszych",
     filterStatus: "Stan",
