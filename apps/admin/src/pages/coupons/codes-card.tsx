@@ -79,7 +79,8 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
     link.href = url;
     link.download = `${campaign.id}-codes.csv`;
     link.click();
-    URL.revokeObjectURL(url);
+    // The download reads the Blob after the click returns; let it start before the URL goes.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   };
 
   return (

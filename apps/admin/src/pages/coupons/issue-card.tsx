@@ -24,7 +24,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
   const issuedTo = found.data?.find((c) => c.id === issue.data?.customerId);
   return (
     <Card title={t("issue.title")}>
-      <form noValidate onSubmit={search} className="flex flex-wrap items-end gap-3" aria-label={t("issue.search")}>
+      <form noValidate onSubmit={search} className="flex flex-wrap items-end gap-3">
         <TextField label={t("issue.search")} value={typed} onChange={setTyped} hint={t("issue.searchHint")} />
         <Button type="submit" tone="secondary">
           {t("common:search")}

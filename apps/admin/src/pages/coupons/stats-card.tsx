@@ -34,7 +34,7 @@ export function StatsCard({ id }: { id: string }) {
         </figcaption>
         <div className="h-48 w-full" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={uses} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+            <BarChart data={uses} margin={{ top: 8, right: 8, bottom: 8, left: 0 }} accessibilityLayer={false}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
               <XAxis dataKey="state" tick={{ fill: "#334155", fontSize: 12 }} />
               <YAxis allowDecimals={false} tick={{ fill: "#334155", fontSize: 12 }} />

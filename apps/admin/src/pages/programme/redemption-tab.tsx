@@ -223,12 +223,11 @@ function RewardForm({ reward, position, onDone }: { reward?: Reward; position: n
           errors={errorsUnder(errors, "benefit")}
         />
         <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
-        <div className="flex items-start gap-2">
-          <SaveBar change={save} />
+        <SaveBar change={save}>
           <Button tone="secondary" onClick={onDone}>
             {t("common:cancel")}
           </Button>
-        </div>
+        </SaveBar>
       </form>
     </Card>
   );

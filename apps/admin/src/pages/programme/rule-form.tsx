@@ -322,12 +322,11 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
             onChange={set("stopProcessing")}
           />
         </div>
-        <div className="flex items-start gap-2">
-          <SaveBar change={save} />
+        <SaveBar change={save}>
           <Button tone="secondary" onClick={() => onDone()}>
             {t("common:cancel")}
           </Button>
-        </div>
+        </SaveBar>
       </form>
     </Card>
   );

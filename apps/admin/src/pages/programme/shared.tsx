@@ -1,6 +1,6 @@
 import { Alert, Button, describeError, fieldErrors, type RouterOutputs, useTRPC } from "@regulars/web-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext } from "react";
+import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
 
 export type Programme = RouterOutputs["programme"]["get"];
@@ -29,16 +29,17 @@ interface ChangeState {
 /** The server's field errors of a failed save, to show at the fields. */
 export const errorsOf = (change: ChangeState) => (change.error ? fieldErrors(change.error) : {});
 
-/** A form's save button, and why the last save was refused (the page says what a save made). */
-export function SaveBar({ change, label }: { change: ChangeState; label?: string }) {
+/** A form's save button (with `children` beside it), and why the last save was refused. */
+export function SaveBar({ change, children }: { change: ChangeState; children?: ReactNode }) {
   const { t } = useTranslation("programme");
   return (
     <div className="flex flex-col gap-2">
       {change.error ? <Alert>{describeError(change.error)}</Alert> : null}
-      <div>
+      <div className="flex gap-2">
         <Button type="submit" disabled={change.isPending}>
-          {label ?? t("common:save")}
+          {t("common:save")}
         </Button>
+        {children}
       </div>
     </div>
   );

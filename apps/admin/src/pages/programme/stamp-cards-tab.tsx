@@ -165,12 +165,11 @@ function StampCardForm({ card, position, onDone }: { card?: StampCard; position:
           errors={errorsUnder(errors, "match")}
         />
         <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
-        <div className="flex items-start gap-2">
-          <SaveBar change={save} />
+        <SaveBar change={save}>
           <Button tone="secondary" onClick={onDone}>
             {t("common:cancel")}
           </Button>
-        </div>
+        </SaveBar>
       </form>
     </Card>
   );

@@ -1,0 +1,225 @@
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { line, postSale } from "../checkout-flow.ts";
+import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
+
+// The programme and coupons pages in a real browser over the whole system: a marketer changes an earning rule
+// and the next sale earns by it, sees a refused rule's error at its field, the change in the version history and
+// the simulator's reasons; then creates a coupon campaign, generates and exports its codes and issues one.
+
+let b: BrowserSystem;
+let page: Page;
+const phone = "+48600700301";
+
+beforeAll(async () => {
+  b = await startBrowserSystem();
+  page = await b.newPage();
+  await signIn(page, b.staff.marketer);
+}, 180_000);
+
+afterAll(async () => {
+  await b?.dispose();
+});
+
+const cola = { ...line("COLA-M", 250), name: "Cola medium", category: "beverages" };
+const burger = { ...line("BURGER-CLASSIC", 790), name: "Classic burger", category: "burgers" };
+
+/** Axe and a screenshot of what is on screen now. */
+async function check(name: string) {
+  await expectAccessible(page);
+  await screenshot(page, "admin", name);
+}
+
+const tab = (name: string) => page.getByRole("tab", { name, exact: true });
+const selected = async (name: string) => (await tab(name).getAttribute("aria-selected")) === "true";
+
+describe("programme and coupons pages", () => {
+  it("a marketer walks the programme's tabs with the keyboard", { timeout: 120_000 }, async () => {
+    await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Programme" }).click();
+    await page.getByRole("heading", { level: 1, name: "Loyalty programme" }).waitFor();
+    await page
+      .getByRole("table", { name: /earning rules/i })
+      .getByRole("cell", { name: "base", exact: true })
+      .waitFor();
+    await check("programme-rules");
+
+    await tab("Earning rules").focus();
+    const order = [
+      ["Tiers", "programme-tiers"],
+      ["Expiry", "programme-expiry"],
+      ["Stamp cards", "programme-stamp-cards"],
+      ["Milestones", "programme-milestones"],
+      ["Redemption & rewards", "programme-redemption"],
+      ["Simulator", "programme-simulator"],
+      ["Version history", "programme-history"],
+    ] as const;
+    for (const [name, shot] of order) {
+      await page.keyboard.press("ArrowRight");
+      expect(await selected(name), name).toBe(true);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(name);
+      await check(shot);
+    }
+    // Home goes back to the first tab; Enter on a focused tab shows it.
+    await page.keyboard.press("Home");
+    expect(await selected("Earning rules")).toBe(true);
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Enter");
+    expect(await selected("Version history")).toBe(true);
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    expect(await selected("Earning rules")).toBe(true);
+  });
+
+  it("a new earning rule is saved and the next sale earns by it", { timeout: 120_000 }, async () => {
+    await page.getByRole("button", { name: "Add a rule" }).click();
+    const form = page.getByRole("form", { name: "Earning rule" });
+    await form.getByLabel("Rule id").fill("drinks-double");
+    await form.getByLabel("Name").fill("2 points per 1.00 on drinks");
+    await form.getByLabel("Points per unit").fill("2");
+    await form.getByLabel("Unit (amount)").fill("100");
+    await form.getByLabel("Categories").fill("beverages");
+    await screenshot(page, "admin", "programme-rule-form");
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved: version 2 is in force.").waitFor();
+    await page
+      .getByRole("table", { name: /earning rules/i })
+      .getByRole("cell", { name: "drinks-double", exact: true })
+      .waitFor();
+    await check("programme-rule-saved");
+
+    // After the save, so the sale falls under version 2: 1 point per 1.00 on 10.40, plus 2 per 1.00 on the cola's 2.50.
+    const sale = await postSale(b.system, b.tenant, phone, [cola, burger], {
+      occurredAt: new Date().toISOString(),
+      channel: "pos",
+    });
+    expect(sale.record.pointsAwarded).toBe(15);
+  });
+
+  it("a refused rule shows the server's message at the field", { timeout: 120_000 }, async () => {
+    await page.getByRole("button", { name: "Add a rule" }).click();
+    const form = page.getByRole("form", { name: "Earning rule" });
+    await form.getByLabel("Rule id").fill("broken");
+    await form.getByLabel("Points per unit").fill("0");
+    await form.getByRole("button", { name: "Save" }).click();
+    const field = form.getByLabel("Points per unit");
+    await expect.poll(() => field.getAttribute("aria-invalid")).toBe("true");
+    const errorId = await field.getAttribute("aria-describedby");
+    const message = await page.locator(`[id="${errorId}"]`).textContent();
+    expect(message).toMatch(/0|small|greater|positive/i);
+    expect(await form.getByLabel("Unit (amount)").getAttribute("aria-invalid")).toBe("false");
+    await check("programme-rule-invalid");
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.getByRole("form", { name: "Earning rule" }).count()).toBe(0);
+  });
+
+  it("the version history shows what the change changed", { timeout: 120_000 }, async () => {
+    await tab("Version history").click();
+    await page.getByRole("button", { name: "Changes in version 2" }).click();
+    const changes = page.getByRole("list", { name: "Settings changed in version 2" });
+    await changes.waitFor();
+    const items = await changes.getByRole("listitem").allTextContents();
+    expect(items).toContain("rules[drinks-double].pointsPerUnit: (not set) → 2");
+    expect(items).toContain(
+      'rules[drinks-double].match: (not set) → ["beverages"]'.replace("match", "match.categories"),
+    );
+    expect(items.some((i) => i.startsWith("rules[base]"))).toBe(false);
+    await check("programme-history-diff");
+  });
+
+  it("the simulator says what a basket earns and why", { timeout: 120_000 }, async () => {
+    await tab("Simulator").click();
+    const addLine = page.getByRole("form", { name: "Add to basket" });
+    await addLine.getByLabel("Product").selectOption("COLA-M");
+    await addLine.getByRole("button", { name: "Add to basket" }).click();
+    await addLine.getByLabel("Product").selectOption("BURGER-CLASSIC");
+    await addLine.getByRole("button", { name: "Add to basket" }).click();
+    await page.getByRole("button", { name: "Simulate", exact: true }).click();
+    await page.getByText("15 points (programme version 2)").waitFor();
+    const reasons = await page.getByRole("list", { name: "Why" }).getByRole("listitem").allTextContents();
+    expect(reasons.find((r) => r.startsWith("drinks-double"))).toMatch(/5 points/);
+    expect(reasons.find((r) => r.startsWith("base"))).toMatch(/10\.4 points/);
+    await check("programme-simulator-result");
+  });
+
+  it("a coupon campaign gets 2,000 codes behind a progress bar, exported as CSV, and one is issued", {
+    timeout: 120_000,
+  }, async () => {
+    await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Coupons" }).click();
+    await page.getByRole("heading", { level: 1, name: "Coupon campaigns" }).waitFor();
+    await check("coupons-list-empty");
+
+    await page.getByRole("link", { name: "New campaign" }).click();
+    await page.getByRole("heading", { level: 1, name: "New coupon campaign" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Welcome 20%");
+    await page.getByLabel("Percent").fill("20");
+    await page.getByLabel("Uses per customer").fill("1");
+    await page.getByLabel("Pattern").fill("WELCOME-XXXXXX");
+    await check("coupons-new");
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await page.getByRole("heading", { level: 1, name: "Welcome 20%" }).waitFor();
+
+    // Every value the bar takes, so the test sees it advance per answered chunk and not jump at the end.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const now = document.querySelector('[role="progressbar"]')?.getAttribute("aria-valuenow");
+        if (now && seen.at(-1) !== now) seen.push(now);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByLabel("Codes to generate").fill("2000");
+    await page.getByRole("button", { name: "Generate codes" }).click();
+    await page.getByText("Codes generated: 2,000.").waitFor({ timeout: 60_000 });
+    expect(await page.getByRole("progressbar", { name: "Generating codes" }).getAttribute("aria-valuenow")).toBe("100");
+    expect(await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen)).toEqual([
+      "0",
+      "50",
+      "100",
+    ]);
+    const figures = page.getByRole("definition");
+    await expect.poll(async () => (await figures.allTextContents()).includes("2,000")).toBe(true);
+    await check("coupons-codes-generated");
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export codes (CSV)" }).click();
+    const file = await (await download).path();
+    const lines = (await readFile(file, "utf8")).trim().split("\n");
+    const codes = lines.filter((l) => /^WELCOME-[A-Z0-9]{6},/.test(l));
+    expect(codes).toHaveLength(2_000);
+    expect(new Set(codes.map((l) => l.split(",")[0])).size).toBe(2_000);
+    expect(lines).toHaveLength(2_001); // and a header
+
+    await page.getByLabel("Find a customer").fill(phone);
+    await page.getByRole("button", { name: "Search" }).click();
+    await page
+      .getByRole("list", { name: "Customers found" })
+      .getByRole("button", { name: /^Issue to/ })
+      .click();
+    await page.getByText(/^Code WELCOME-[A-Z0-9]{6} is in the wallet of/).waitFor();
+    const issued = page.locator("dt", { hasText: "Issued into wallets" }).locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => issued.textContent()).toBe("1");
+    await check("coupons-campaign");
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Resume" }).waitFor();
+    await page.getByRole("link", { name: "← All campaigns" }).click();
+    const row = page.getByRole("table", { name: /coupon campaigns/i }).getByRole("row", { name: /Welcome 20%/ });
+    await expect.poll(() => row.textContent()).toMatch(/Paused.*20% off.*Unique codes/);
+    await check("coupons-list");
+  });
+
+  it("an operator sees the campaigns but is not offered changes", { timeout: 120_000 }, async () => {
+    const operator = await b.newPage();
+    await signIn(operator, b.staff.operator);
+    const menu = operator.getByRole("navigation", { name: "Main menu" });
+    expect(await menu.getByRole("link", { name: "Programme" }).count()).toBe(0);
+    await menu.getByRole("link", { name: "Coupons" }).click();
+    await operator.getByRole("link", { name: "Welcome 20%" }).click();
+    await operator.getByRole("heading", { level: 1, name: "Welcome 20%" }).waitFor();
+    await operator.getByRole("button", { name: "Export codes (CSV)" }).waitFor();
+    expect(await operator.getByRole("button", { name: /Pause|Resume/ }).count()).toBe(0);
+    expect(await operator.getByRole("button", { name: "Generate codes" }).count()).toBe(0);
+    await operator.context().close();
+  });
+});
