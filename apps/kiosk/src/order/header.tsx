@@ -1,4 +1,5 @@
-import { Button, useFormat } from "@regulars/web-ui";
+import { Button, useFormat, useTRPC } from "@regulars/web-ui";
+import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import type { TillCustomer } from "./basket.ts";
 
@@ -14,6 +15,11 @@ export function OrderHeader({
 }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const trpc = useTRPC();
+  // The till view names the tier by id; the programme's name for it reads better ("Silver", not "silver").
+  const tier = useQuery(
+    trpc.customers.tier.queryOptions({ customerId: customer?.id ?? "" }, { enabled: Boolean(customer?.tier) }),
+  );
   return (
     <header className="flex items-center justify-between gap-6 border-b-2 border-slate-200 bg-slate-50 px-10 py-6">
       <p className="text-3xl font-bold">{tenantName}</p>
@@ -28,7 +34,7 @@ export function OrderHeader({
             </p>
             {customer.tier && (
               <p className="rounded-full bg-amber-100 px-4 py-1 font-semibold text-amber-950">
-                {t("customer.tier", { tier: customer.tier.id })}
+                {t("customer.tier", { tier: tier.data?.tier?.name ?? customer.tier.id })}
               </p>
             )}
             <p>{t("customer.points", { formatted: format.number(customer.points.balance) })}</p>

@@ -97,6 +97,8 @@ export function CheckoutScreen({
       onHold(null);
       setStage("processing");
       const processed = await waitUntilProcessed(client, sale.externalId);
+      // The sale moved the customer's tier standing: the receipt must not show the one read before it.
+      await queryClient.invalidateQueries({ queryKey: trpc.customers.tier.queryKey() });
       onPaid({ processed, quote: reserved.quote });
     } catch (err) {
       // A hold the sale never reached would keep the points and coupon from the customer until it expires.

@@ -135,7 +135,7 @@ describe("the kiosk app in a real browser", () => {
 
     const customer = page.getByRole("region", { name: "Customer" });
     await customer.getByText("Hi, Anna!").waitFor();
-    await customer.getByText("Tier: silver").waitFor();
+    await customer.getByText("Tier: Silver").waitFor();
     await customer.getByText("Points: 300").waitFor();
     await page.getByRole("heading", { name: "Menu" }).waitFor();
     await page.getByRole("button", { name: "Burgers", exact: true }).click();
