@@ -137,6 +137,32 @@ describe("segments and campaigns", () => {
     expect(await page.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
   });
 
+  it("lets an analyst read segments and count a SQL segment, without the builder or a refresh", {
+    timeout: 90_000,
+  }, async () => {
+    const analyst = await b.newPage();
+    await signIn(analyst, b.staff.analyst);
+    await analyst.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Segments" }).click();
+    await analyst.getByRole("link", { name: segmentName }).click();
+    await analyst.getByRole("heading", { level: 1, name: segmentName }).waitFor();
+    await expect.poll(() => analyst.getByTestId("member-count").textContent()).toBe(String(buyers.length));
+    // A definition segment is the admins' to change, and a refresh needs an admin key.
+    expect(await analyst.getByRole("button", { name: "Refresh now" }).count()).toBe(0);
+    expect(await analyst.getByRole("link", { name: "Edit" }).count()).toBe(0);
+
+    await analyst.getByRole("link", { name: "← All segments" }).click();
+    await analyst.getByRole("link", { name: "New segment" }).click();
+    expect(await analyst.getByRole("radio", { name: "Builder" }).count()).toBe(0);
+    // The query it starts with: every customer with a sale, which are the buyers.
+    await expect.poll(() => analyst.getByLabel("SQL query").inputValue()).toContain("FROM transactions");
+    await expect
+      .poll(() => analyst.getByTestId("live-count").textContent(), { timeout: 30_000 })
+      .toBe(`${buyers.length} matching customers`);
+    await screenshot(analyst, "admin", "segment-sql-analyst");
+    await expectAccessible(analyst);
+    await analyst.context().close();
+  });
+
   let templateName: string;
 
   it("creates a push template and previews it with a real customer", { timeout: 120_000 }, async () => {

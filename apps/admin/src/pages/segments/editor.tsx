@@ -22,6 +22,9 @@ import { LivePreview } from "./preview.tsx";
 
 type Segment = RouterOutputs["segments"]["get"];
 
+/** The API takes SQL as lines (one string may not hold a line break), as an analyst writes it in the box. */
+const sqlLines = (sql: string) => sql.split(/\r?\n/);
+
 /** A new segment, or the one named by the route's `:id`, loaded before the form starts. */
 export function SegmentEditorPage() {
   const { t } = useTranslation("segments");
@@ -50,10 +53,10 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
   const [group, setGroup] = useState<UiGroup>(() =>
     segment?.definition ? fromDefinition(segment.definition) : newGroup("all", [newCondition("orders_count")]),
   );
-  const [sql, setSql] = useState(segment?.sql ?? "SELECT customer_id\nFROM transactions\nWHERE type = 'sale'");
+  const [sql, setSql] = useState(segment?.sql ?? "SELECT DISTINCT customer_id\nFROM transactions\nWHERE type = 'sale'");
 
   const source = useMemo(() => {
-    if (kind === "sql") return sql.trim() ? { sql } : null;
+    if (kind === "sql") return sql.trim() ? { sql: sqlLines(sql) } : null;
     return isComplete(group) ? { definition: toDefinition(group) } : null;
   }, [kind, sql, group]);
 
@@ -68,7 +71,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
   const errors = fieldErrors(failure);
 
   const save = () => {
-    const body = kind === "sql" ? { sql } : { definition: toDefinition(group) };
+    const body = kind === "sql" ? { sql: sqlLines(sql) } : { definition: toDefinition(group) };
     const common = { name, refreshIntervalMinutes: interval, ...body };
     if (segment) update.mutate({ id: segment.id, ...common });
     else create.mutate(common);
