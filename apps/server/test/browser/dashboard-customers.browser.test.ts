@@ -3,6 +3,7 @@ import { asAdminView } from "@regulars/api-client";
 import { eventually } from "@regulars/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushTemplate } from "../campaign-fixture.ts";
 import { line, postSale } from "../checkout-flow.ts";
 import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
 
@@ -54,6 +55,15 @@ beforeAll(async () => {
   benId = asAdminView(await admin.customers.get.query({ phone: ben.phone })).id;
   await admin.customers.updateProfile.mutate({ customerId: annaId, name: anna.name });
   await admin.customers.updateProfile.mutate({ customerId: benId, name: ben.name });
+  // A campaign that reached nobody yet: its row shows on the dashboard with zero sent and no rates.
+  const template = await pushTemplate(system, tenant, "Points expiring", "Your points expire soon");
+  await admin.campaigns.create.mutate({
+    name: "Expiry reminder",
+    status: "active",
+    audience: { kind: "none" },
+    trigger: { type: "points_expiring", daysBefore: 14 },
+    actions: [{ type: "send_message", channel: "push", templateId: template.id }],
+  });
   await admin.customers.setConsents.mutate({
     customerId: annaId,
     consents: [{ channel: "email", purpose: "marketing", granted: true }],
@@ -115,7 +125,9 @@ describe("admin dashboard and customers", () => {
     const locations = page.getByRole("figure", { name: /Revenue at 2 locations/ });
     await poll(() => locations.textContent()).toMatch(/store-north.*store-south/);
     await page.getByRole("figure", { name: /2 active members/ }).waitFor();
-    await page.getByRole("table", { name: /Active and recent campaigns/ }).waitFor();
+    const campaigns = page.getByRole("table", { name: /Active and recent campaigns/ });
+    const reminder = campaigns.getByRole("row").filter({ hasText: "Expiry reminder" });
+    await poll(() => reminder.textContent()).toMatch(/^Expiry reminderActive0——/);
 
     // A coarser granularity asks the server again; the totals stay the same.
     await page.getByLabel("Per").selectOption("week");

@@ -58,7 +58,7 @@ export function CampaignResults() {
   ];
   const failed = results.find((r) => r.error)?.error;
   return (
-    <Card title={t("campaigns.title")} className="lg:col-span-2">
+    <Card title={t("campaigns.title")}>
       <p className="mb-3 text-sm text-slate-700">{t("campaigns.upliftHint")}</p>
       {campaigns.isPending && <Spinner label={t("common:loading")} />}
       {campaigns.error && <Alert>{describeError(campaigns.error)}</Alert>}
