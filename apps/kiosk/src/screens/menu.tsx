@@ -95,7 +95,7 @@ function ProductTile({
       {quantity > 0 && (
         <span
           aria-hidden
-          className="pointer-events-none absolute top-4 right-4 rounded-full bg-emerald-700 px-4 py-1 text-2xl font-bold text-white"
+          className="pointer-events-none absolute right-6 bottom-6 rounded-full bg-emerald-700 px-4 py-1 text-2xl font-bold text-white"
         >
           {t("inBasket", { quantity })}
         </span>

@@ -213,6 +213,55 @@ describe("the kiosk app in a real browser", () => {
     await page.context().close();
   });
 
+  it("names what a hold refused when another till spent the points first", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await page.getByRole("button", { name: "Sign in to collect points" }).click();
+    await page.getByRole("button", { name: "Phone number" }).click();
+    await page.getByLabel("Phone number", { exact: true }).fill(phone);
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Veggie burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    const points = page.getByRole("region", { name: "Points" });
+    await points.getByRole("button", { name: /^Use Spend \d+ points$/ }).click();
+    await points.getByRole("button", { name: /^Remove Spend \d+ points$/ }).waitFor();
+
+    // Meanwhile a till reserves every point the customer may spend.
+    const basket = {
+      locationId: store,
+      channel: "pos",
+      currency: "EUR",
+      lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
+    };
+    const quoted = await web.system.post("/v1/checkout/quote", web.tenant.apiKeys.pos, { customer: { phone }, basket });
+    const all = (quoted.body as { points: { maxUsable: number } }).points.maxUsable;
+    const till = await web.system.post("/v1/checkout/holds", web.tenant.apiKeys.pos, {
+      customer: { phone },
+      basket,
+      points: all,
+    });
+    expect(till.status).toBe(201);
+
+    await page.getByRole("button", { name: /^Pay / }).click();
+    const refused = page.getByRole("alert");
+    await refused.getByText("Some of what you chose can no longer be used:").waitFor();
+    await refused.getByText("Points: not enough points").waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "hold-refused");
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    await startScreen(page).waitFor();
+    const voided = await fetch(
+      `${web.system.gatewayUrl}/v1/checkout/holds/${(till.body as { holdId: string }).holdId}`,
+      {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${web.tenant.apiKeys.pos}` },
+      },
+    );
+    expect(voided.ok).toBe(true);
+    await page.context().close();
+  });
+
   it("identifies a member by the app's QR token typed in, with the keyboard only", { timeout: 180_000 }, async () => {
     const minted = await web.system.post("/v1/identity-tokens", web.tenant.apiKeys.app, { customer: { phone } });
     expect(minted.status).toBe(201);
