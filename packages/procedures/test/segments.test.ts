@@ -66,6 +66,11 @@ describe("segments over tRPC", () => {
     const preview = await admin.segments.preview({ definition: goldOnly, sampleSize: 5 });
     expect(preview.members).toBe(2);
     expect(preview.sample.map((m) => [m.customerId, m.tier])).toEqual(gold.map((id) => [id, "gold"]));
+    // A count alone, as a builder asks while the definition is being typed.
+    expect(await admin.segments.preview({ definition: goldOnly, sampleSize: 0 })).toMatchObject({
+      members: 2,
+      sample: [],
+    });
   });
 
   it("analysts save raw SQL segments only, and SQL outside the allowed tables is refused", async () => {

@@ -83,11 +83,13 @@ export function compileSegmentPreview(
   sampleSize: number,
 ): CompiledSql {
   const { from, where, params } = compileWhere(definition, options);
-  const limit = params.set("sample_size", Math.max(0, Math.floor(sampleSize)), "UInt32");
-  const sample =
+  const size = Math.max(0, Math.floor(sampleSize));
+  const tuple =
     "tuple(customer_id, tier, has_email, has_phone, has_date_of_birth, toString(coalesce(registered_at, created_at)))";
+  // ClickHouse refuses groupArraySorted(0): a count alone asks for no sample at all.
+  const sample = size > 0 ? `groupArraySorted(${params.set("sample_size", size, "UInt32")})(${tuple})` : "[]";
   return {
-    sql: `SELECT count() AS members, groupArraySorted(${limit})(${sample}) AS sample FROM ${from} WHERE ${where} ${settings}`,
+    sql: `SELECT count() AS members, ${sample} AS sample FROM ${from} WHERE ${where} ${settings}`,
     params: params.values,
   };
 }
