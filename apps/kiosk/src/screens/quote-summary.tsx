@@ -46,8 +46,12 @@ export function QuoteSummary({ quote, items }: { quote: Quote; items: BasketItem
       <dl className="grid grid-cols-[1fr_auto] gap-x-6 gap-y-1 border-t-2 border-slate-300 pt-4">
         <dt>{t("subtotal")}</dt>
         <dd className="text-right">{format.money(quote.subtotal)}</dd>
-        <dt>{t("discount")}</dt>
-        <dd className="text-right">−{format.money(quote.discount)}</dd>
+        {quote.discount > 0 && (
+          <>
+            <dt>{t("discount")}</dt>
+            <dd className="text-right">−{format.money(quote.discount)}</dd>
+          </>
+        )}
         <dt className="text-4xl font-bold">{t("total")}</dt>
         <dd className="text-right text-4xl font-bold" aria-live="polite">
           {format.money(quote.total)}
