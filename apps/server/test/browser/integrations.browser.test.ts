@@ -47,7 +47,9 @@ describe("integrations pages in a real browser", () => {
     receiver?.server.close();
   });
 
-  it("subscribes an endpoint, sees a sale delivered, replays it and sends a test", { timeout: 120_000 }, async () => {
+  it("subscribes an endpoint, sees a sale delivered, replays it, sends a test, rotates, disables and deletes it", {
+    timeout: 120_000,
+  }, async () => {
     const page = await web.newPage();
     await signIn(page, web.staff.owner);
     await menuLink(page, "Webhooks").click();
@@ -56,7 +58,8 @@ describe("integrations pages in a real browser", () => {
     await page.getByRole("checkbox", { name: "transaction.processed" }).check();
     await page.getByRole("button", { name: "Create endpoint" }).click();
     const secret = page.locator("[data-secret]");
-    expect(await secret.textContent()).toMatch(/^whsec_/);
+    const firstSecret = await secret.textContent();
+    expect(firstSecret).toMatch(/^whsec_/);
     await page.getByRole("cell", { name: receiver.url, exact: true }).waitFor();
     await expectAccessible(page);
     await screenshot(page, "admin", "webhooks");
@@ -90,6 +93,24 @@ describe("integrations pages in a real browser", () => {
       .poll(() => receiver.received.some((r) => r.body.type === "webhook.ping"), { timeout: 30_000 })
       .toBe(true);
     await deliveries.getByRole("row").filter({ hasText: "webhook.ping" }).getByText("Delivered").waitFor();
+
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Rotate secret" }).click();
+    await page.getByText("New signing secret").waitFor();
+    const rotated = await page.locator("[data-secret]").textContent();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(firstSecret);
+
+    await page.getByRole("button", { name: "Disable" }).click();
+    await page.getByText("Disabled: disabled by an admin").waitFor();
+    expect(await page.getByRole("button", { name: "Send a test" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Enable" }).click();
+    await page.getByRole("button", { name: "Disable" }).waitFor();
+
+    await page.getByRole("button", { name: "Delete endpoint" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete endpoint" }).click();
+    await page.getByRole("heading", { name: "Endpoints" }).waitFor();
+    await page.getByText("Nothing here yet.").waitFor();
     await page.context().close();
   });
 
