@@ -70,6 +70,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
         minBasket: optionalNumber(minBasket) ?? 0,
         channels: chosenChannels as (typeof channels)[number][],
         locations: commaList(locations),
+        // Conditions this form does not offer (API-set weekdays, hours, tiers, required items) keep their values.
         weekdays: c?.conditions.weekdays ?? [],
         tiers: c?.conditions.tiers ?? [],
         hours: c?.conditions.hours,

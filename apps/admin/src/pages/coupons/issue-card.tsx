@@ -38,11 +38,16 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
               key={c.id}
               className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm"
             >
-              <span className="text-slate-900">
+              <span className="min-w-0 break-all text-slate-900">
                 {c.name ?? c.id} <span className="text-slate-700">{c.phone ?? c.email ?? c.cardNumber ?? ""}</span>
               </span>
-              <Button disabled={issue.isPending} onClick={() => issue.mutate({ id: campaignId, customerId: c.id })}>
-                {t("issue.issueTo", { name: c.name ?? c.id })}
+              <Button
+                className="shrink-0"
+                disabled={issue.isPending}
+                aria-label={t("issue.issueTo", { name: c.name ?? c.id })}
+                onClick={() => issue.mutate({ id: campaignId, customerId: c.id })}
+              >
+                {t("issue.issue")}
               </Button>
             </li>
           ))}

@@ -30,7 +30,8 @@ export function HistoryTab() {
     column.accessor("version", { header: t("history.version") }),
     column.accessor("effectiveFrom", {
       header: t("history.effectiveFrom"),
-      cell: (c) => format.dateTime(c.getValue()),
+      // The first version is in force since ever: the epoch, which as a date would only puzzle.
+      cell: (c) => (Date.parse(c.getValue()) === 0 ? t("history.always") : format.dateTime(c.getValue())),
     }),
     column.accessor("createdAt", { header: t("history.createdAt"), cell: (c) => format.dateTime(c.getValue()) }),
     column.accessor("createdBy", { header: t("history.createdBy") }),

@@ -199,6 +199,7 @@ const en = {
     changesList: "Settings changed in version {{version}}",
     noChanges: "Nothing changed against the version before.",
     absent: "(not set)",
+    always: "The start",
   },
   simulator: {
     product: "Product",
@@ -428,6 +429,7 @@ export const messages: Messages<typeof en> = {
       changesList: "Ustawienia zmienione w wersji {{version}}",
       noChanges: "Nic się nie zmieniło względem poprzedniej wersji.",
       absent: "(brak)",
+      always: "Od początku",
     },
     simulator: {
       product: "Produkt",
