@@ -48,7 +48,10 @@ export function SetupScreen({ onSaved }: { onSaved: (device: Device) => void }) 
             />
           )}
         </Field>
-        <Field label={<span className="text-2xl">{t("location")}</span>} hint={t("locationHint")}>
+        <Field
+          label={<span className="text-2xl">{t("location")}</span>}
+          hint={<span className="text-xl">{t("locationHint")}</span>}
+        >
           {({ id }) => (
             <Input
               id={id}
