@@ -4,6 +4,7 @@ const en = {
   nav: "Programme",
   title: "Loyalty programme",
   inForce: "Version {{version}} in force since {{since}}. Every save makes a new version; history keeps them all.",
+  inForceAlways: "Version {{version}} in force from the start. Every save makes a new version; history keeps them all.",
   tabsLabel: "Parts of the programme",
   saved: "Saved: version {{version}} is in force.",
   tabs: {
@@ -233,6 +234,8 @@ export const messages: Messages<typeof en> = {
     title: "Program lojalnościowy",
     inForce:
       "Wersja {{version}} obowiązuje od {{since}}. Każdy zapis tworzy nową wersję; historia przechowuje wszystkie.",
+    inForceAlways:
+      "Wersja {{version}} obowiązuje od początku. Każdy zapis tworzy nową wersję; historia przechowuje wszystkie.",
     tabsLabel: "Części programu",
     saved: "Zapisano: obowiązuje wersja {{version}}.",
     tabs: {

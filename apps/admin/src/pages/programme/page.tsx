@@ -44,7 +44,9 @@ export default function ProgrammePage() {
       {programme.data && (
         <SavedVersionProvider value={setSavedVersion}>
           <p className="mb-4 text-sm text-slate-700">
-            {t("inForce", { version: programme.data.version, since: format.dateTime(programme.data.effectiveFrom) })}
+            {Date.parse(programme.data.effectiveFrom) === 0
+              ? t("inForceAlways", { version: programme.data.version })
+              : t("inForce", { version: programme.data.version, since: format.dateTime(programme.data.effectiveFrom) })}
           </p>
           <Tabs.Root defaultValue="rules">
             <Tabs.List aria-label={t("tabsLabel")} className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
