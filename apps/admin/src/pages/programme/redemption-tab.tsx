@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, ConfirmDialog, describeError, useFormat, useTRPC } from "@regulars/web-ui";
+import { Alert, Button, Card, describeError, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
@@ -7,7 +7,7 @@ import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "..
 import { DataTable } from "../../ui/data-table.tsx";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
-import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
 const column = createColumnHelper<Reward>();
@@ -116,35 +116,19 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
     }),
     column.accessor("enabled", {
       header: t("rules.status"),
-      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
     }),
     column.display({
       id: "actions",
       header: t("actions"),
       cell: ({ row: { original: reward } }) => (
-        <div className="flex gap-2">
-          <Button
-            tone="secondary"
-            onClick={() => setEditing(reward)}
-            aria-label={t("rewards.editOne", { id: reward.id })}
-          >
-            {t("common:edit")}
-          </Button>
-          {reward.enabled && (
-            <ConfirmDialog
-              trigger={
-                <Button tone="ghost" aria-label={t("rewards.disableOne", { id: reward.id })}>
-                  {t("disable")}
-                </Button>
-              }
-              title={t("rewards.disableTitle", { id: reward.id })}
-              description={t("rewards.disableText")}
-              confirmLabel={t("disable")}
-              cancelLabel={t("common:cancel")}
-              onConfirm={() => disable.mutate({ id: reward.id })}
-            />
-          )}
-        </div>
+        <RowActions
+          list="rewards"
+          id={reward.id}
+          enabled={reward.enabled}
+          onEdit={() => setEditing(reward)}
+          onDisable={() => disable.mutate({ id: reward.id })}
+        />
       ),
     }),
   ];

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, ConfirmDialog, describeError, useTRPC } from "@regulars/web-ui";
+import { Alert, Button, describeError, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
@@ -7,7 +7,7 @@ import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
 import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { RuleForm } from "./rule-form.tsx";
-import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 type Rule = ProgrammeConfig["rules"][number];
 const column = createColumnHelper<Rule>();
@@ -26,31 +26,19 @@ export function RulesTab({ config }: { config: ProgrammeConfig }) {
     column.accessor("priority", { header: t("rules.priority") }),
     column.accessor("enabled", {
       header: t("rules.status"),
-      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
     }),
     column.display({
       id: "actions",
       header: t("actions"),
       cell: ({ row: { original: rule } }) => (
-        <div className="flex gap-2">
-          <Button tone="secondary" onClick={() => setEditing(rule)} aria-label={t("rules.editOne", { id: rule.id })}>
-            {t("common:edit")}
-          </Button>
-          {rule.enabled && (
-            <ConfirmDialog
-              trigger={
-                <Button tone="ghost" aria-label={t("rules.disableOne", { id: rule.id })}>
-                  {t("disable")}
-                </Button>
-              }
-              title={t("rules.disableTitle", { id: rule.id })}
-              description={t("rules.disableText")}
-              confirmLabel={t("disable")}
-              cancelLabel={t("common:cancel")}
-              onConfirm={() => disable.mutate({ id: rule.id })}
-            />
-          )}
-        </div>
+        <RowActions
+          list="rules"
+          id={rule.id}
+          enabled={rule.enabled}
+          onEdit={() => setEditing(rule)}
+          onDisable={() => disable.mutate({ id: rule.id })}
+        />
       ),
     }),
   ];

@@ -1,4 +1,13 @@
-import { Alert, Button, describeError, fieldErrors, type RouterOutputs, useTRPC } from "@regulars/web-ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  ConfirmDialog,
+  describeError,
+  fieldErrors,
+  type RouterOutputs,
+  useTRPC,
+} from "@regulars/web-ui";
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
@@ -41,6 +50,52 @@ export function SaveBar({ change, children }: { change: ChangeState; children?: 
         </Button>
         {children}
       </div>
+    </div>
+  );
+}
+
+/** Rules, stamp cards and rewards: the lists whose rows can be edited or switched off. */
+type Switchable = "rules" | "cards" | "rewards";
+
+export function EnabledBadge({ enabled }: { enabled: boolean }) {
+  const { t } = useTranslation("programme");
+  return <Badge tone={enabled ? "good" : "neutral"}>{t(enabled ? "enabled" : "disabled")}</Badge>;
+}
+
+/** A row's Edit button and, while it is on, Disable behind a confirmation saying what disabling does. */
+export function RowActions({
+  list,
+  id,
+  enabled,
+  onEdit,
+  onDisable,
+}: {
+  list: Switchable;
+  id: string;
+  enabled: boolean;
+  onEdit: () => void;
+  onDisable: () => void;
+}) {
+  const { t } = useTranslation("programme");
+  return (
+    <div className="flex gap-2">
+      <Button tone="secondary" onClick={onEdit} aria-label={t(`${list}.editOne`, { id })}>
+        {t("common:edit")}
+      </Button>
+      {enabled && (
+        <ConfirmDialog
+          trigger={
+            <Button tone="ghost" aria-label={t(`${list}.disableOne`, { id })}>
+              {t("disable")}
+            </Button>
+          }
+          title={t(`${list}.disableTitle`, { id })}
+          description={t(`${list}.disableText`)}
+          confirmLabel={t("disable")}
+          cancelLabel={t("common:cancel")}
+          onConfirm={onDisable}
+        />
+      )}
     </div>
   );
 }

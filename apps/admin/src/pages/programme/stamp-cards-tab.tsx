@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, ConfirmDialog, describeError, useTRPC } from "@regulars/web-ui";
+import { Alert, Button, Card, describeError, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
@@ -7,7 +7,7 @@ import { DataTable } from "../../ui/data-table.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
-import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 type StampCard = ProgrammeConfig["stampCards"][number];
 const column = createColumnHelper<StampCard>();
@@ -25,31 +25,19 @@ export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
     column.accessor("per", { header: t("cards.per"), cell: (c) => t(`cards.pers.${c.getValue()}`) }),
     column.accessor("enabled", {
       header: t("rules.status"),
-      cell: (c) => <Badge tone={c.getValue() ? "good" : "neutral"}>{t(c.getValue() ? "enabled" : "disabled")}</Badge>,
+      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
     }),
     column.display({
       id: "actions",
       header: t("actions"),
       cell: ({ row: { original: card } }) => (
-        <div className="flex gap-2">
-          <Button tone="secondary" onClick={() => setEditing(card)} aria-label={t("cards.editOne", { id: card.id })}>
-            {t("common:edit")}
-          </Button>
-          {card.enabled && (
-            <ConfirmDialog
-              trigger={
-                <Button tone="ghost" aria-label={t("cards.disableOne", { id: card.id })}>
-                  {t("disable")}
-                </Button>
-              }
-              title={t("cards.disableTitle", { id: card.id })}
-              description={t("cards.disableText")}
-              confirmLabel={t("disable")}
-              cancelLabel={t("common:cancel")}
-              onConfirm={() => disable.mutate({ id: card.id })}
-            />
-          )}
-        </div>
+        <RowActions
+          list="cards"
+          id={card.id}
+          enabled={card.enabled}
+          onEdit={() => setEditing(card)}
+          onDisable={() => disable.mutate({ id: card.id })}
+        />
       ),
     }),
   ];
