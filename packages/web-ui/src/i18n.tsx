@@ -30,6 +30,9 @@ export function createI18n(namespaces: Record<string, Messages>): i18n {
     defaultNS: "common",
     interpolation: { escapeValue: false }, // React escapes
     initAsync: false,
+    // A key the code uses but no language has shows as the key itself; say so where developers and tests look.
+    saveMissing: true,
+    missingKeyHandler: (lngs, ns, key) => console.warn(`missing translation: ${ns}:${key} (${lngs.join(", ")})`),
   });
   instance.on("languageChanged", (lng) => {
     globalThis.localStorage?.setItem(storageKey, lng);
