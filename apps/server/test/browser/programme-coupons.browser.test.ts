@@ -80,7 +80,7 @@ describe("programme and coupons pages", () => {
     await form.getByLabel("Unit (amount)").fill("100");
     await form.getByLabel("Categories").fill("beverages");
     await screenshot(page, "admin", "programme-rule-form");
-    await form.getByRole("button", { name: "Save" }).click();
+    await form.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Saved: version 2 is in force.").waitFor();
     await page
       .getByRole("table", { name: /earning rules/i })
@@ -101,7 +101,7 @@ describe("programme and coupons pages", () => {
     const form = page.getByRole("form", { name: "Earning rule" });
     await form.getByLabel("Rule id").fill("broken");
     await form.getByLabel("Points per unit").fill("0");
-    await form.getByRole("button", { name: "Save" }).click();
+    await form.getByRole("button", { name: "Save", exact: true }).click();
     const field = form.getByLabel("Points per unit");
     await expect.poll(() => field.getAttribute("aria-invalid")).toBe("true");
     const errorId = await field.getAttribute("aria-describedby");
@@ -221,5 +221,91 @@ describe("programme and coupons pages", () => {
     expect(await operator.getByRole("button", { name: /Pause|Resume/ }).count()).toBe(0);
     expect(await operator.getByRole("button", { name: "Generate codes" }).count()).toBe(0);
     await operator.context().close();
+  });
+
+  it("a campaign's weekdays, hours, tiers and items are kept in the tenant's zone, and codes come from a file", {
+    timeout: 180_000,
+  }, async () => {
+    const admin = b.system.client(b.tenant.apiKeys.admin);
+    await admin.programme.tiers.set.mutate({
+      tiers: {
+        basis: "points_earned",
+        window: "lifetime",
+        levels: [
+          { id: "bronze", name: "Bronze", threshold: 0 },
+          { id: "gold", name: "Gold", threshold: 500 },
+        ],
+      },
+    } as never);
+    await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Coupons" }).click();
+    await page.getByRole("link", { name: "New campaign" }).click();
+    await page.getByRole("heading", { level: 1, name: "New coupon campaign" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Gold lunch");
+    await page.getByLabel("Percent").fill("10");
+    await page.getByLabel("Kind of codes").selectOption("imported");
+    const requires = page.getByRole("group", { name: /Only when the basket holds/ });
+    await requires.getByLabel("Categories").fill("burgers");
+    await page.getByRole("checkbox", { name: "Gold" }).check();
+    await page.getByRole("checkbox", { name: "Monday" }).check();
+    await page.getByRole("checkbox", { name: "Friday" }).check();
+    await page.getByLabel("From (time of day)").fill("11:30");
+    await page.getByLabel("Until (time of day)").fill("15:00");
+    // A winter and a summer wall-clock time in Warsaw (UTC+1, then UTC+2), whatever the browser's zone.
+    await page.getByLabel("Valid from").fill("2025-01-15T09:00");
+    await page.getByLabel("Valid until").fill("2035-07-15T21:30");
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await page.getByRole("heading", { level: 1, name: "Gold lunch" }).waitFor();
+    const id = /\/coupons\/(cpn_[a-z0-9]+)/.exec(page.url())?.[1] ?? "";
+
+    const stored = await admin.coupons.get.query({ id });
+    expect(stored.config.conditions).toMatchObject({
+      weekdays: [1, 5],
+      hours: { from: "11:30", to: "15:00" },
+      tiers: ["gold"],
+      requires: { skus: [], categories: ["burgers"], tags: [] },
+      validFrom: "2025-01-15T08:00:00.000Z",
+      validTo: "2035-07-15T19:30:00.000Z",
+    });
+
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Edit Gold lunch" }).waitFor();
+    await page.getByRole("checkbox", { name: "Gold" }).waitFor();
+    expect(await page.getByRole("checkbox", { name: "Gold" }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: "Bronze" }).isChecked()).toBe(false);
+    expect(await page.getByRole("checkbox", { name: "Monday" }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: "Tuesday" }).isChecked()).toBe(false);
+    expect(await page.getByRole("checkbox", { name: "Friday" }).isChecked()).toBe(true);
+    expect(await page.getByLabel("From (time of day)").inputValue()).toBe("11:30");
+    expect(await page.getByLabel("Until (time of day)").inputValue()).toBe("15:00");
+    expect(await page.getByLabel("Valid from").inputValue()).toBe("2025-01-15T09:00");
+    expect(await page.getByLabel("Valid until").inputValue()).toBe("2035-07-15T21:30");
+    expect(await requires.getByLabel("Categories").inputValue()).toBe("burgers");
+    await check("coupons-conditions");
+
+    // Saved again unchanged, nothing moves (an hour's shift each save was the browser-zone mistake).
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Gold lunch" }).waitFor();
+    expect((await admin.coupons.get.query({ id })).config.conditions).toEqual(stored.config.conditions);
+
+    const file = ["code", "PARTNER-0001", "PARTNER-0002", "", "PARTNER-0002", "not a code!"].join("\n");
+    await page.getByLabel("File of codes (CSV or text)").setInputFiles({
+      name: "partner-codes.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(file),
+    });
+    await page.getByText("Codes read from partner-codes.csv: 4.").waitFor();
+    await page.getByRole("button", { name: "Import codes" }).click();
+    await page
+      .getByText("Codes in the file: 4. Imported: 2; repeated in the file: 1; refused: 1.")
+      .waitFor({ timeout: 60_000 });
+    expect(await page.getByRole("progressbar", { name: "Importing codes" }).getAttribute("aria-valuenow")).toBe("100");
+    const problems = await page
+      .getByRole("list", { name: /Lines left out/ })
+      .getByRole("listitem")
+      .allTextContents();
+    expect(problems).toEqual([expect.stringMatching(/^Line 5: PARTNER-0002 /), expect.stringMatching(/^Line 6: /)]);
+    const imported = page.locator("dt", { hasText: "Imported codes" }).locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => imported.textContent()).toBe("2");
+    await check("coupons-import");
   });
 });

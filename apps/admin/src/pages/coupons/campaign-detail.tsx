@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useCanEditCoupons } from "./can-edit.ts";
 import { CodesCard } from "./codes-card.tsx";
+import { ImportCard } from "./import-card.tsx";
 import { IssueCard } from "./issue-card.tsx";
 import { StatsCard } from "./stats-card.tsx";
 import { useBenefitSummary } from "./summary.ts";
@@ -89,6 +90,7 @@ export function CampaignDetail() {
         </Card>
         <StatsCard id={id} />
         {c.config.codes.kind !== "generic" && <CodesCard campaign={c} canGenerate={canEdit} />}
+        {canEdit && c.config.codes.kind === "imported" && <ImportCard campaignId={id} />}
         {canEdit && <IssueCard campaignId={id} />}
       </div>
     </>

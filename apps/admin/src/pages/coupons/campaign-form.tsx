@@ -1,4 +1,4 @@
-import { Button, Card, fieldErrors, type RouterOutputs, useTRPC } from "@regulars/web-ui";
+import { Button, Card, fieldErrors, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,22 +10,19 @@ import {
   benefitText,
   benefitValue,
 } from "../../ui/benefit-fields.tsx";
+import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
 import { commaList, errorAt, errorsUnder, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
 import { FailureNote } from "./failure-note.tsx";
+import { TierField } from "./tier-field.tsx";
+import { WhenFields, whenText, whenValue } from "./when-fields.tsx";
 
 type Campaign = RouterOutputs["coupons"]["get"];
 type CodesKind = Campaign["config"]["codes"]["kind"];
 const channels = ["kiosk", "pos", "app", "web", "delivery"] as const;
+type Channel = (typeof channels)[number];
 const limitNames = ["total", "perCustomer", "perCode", "perDay", "budget"] as const;
-
-/** `<input type="datetime-local">` speaks the browser's wall clock without a zone; the API takes instants. */
-const localInput = (iso: string | undefined) => {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 /** A new campaign, or the parts of one to replace; the server's errors show at their fields. */
 export function CampaignForm({ campaign }: { campaign?: Campaign }) {
@@ -33,15 +30,17 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const { timezone } = useFormat();
   const c = campaign?.config;
   const [name, setName] = useState(c?.name ?? "");
   const [description, setDescription] = useState(c?.description ?? "");
   const [benefit, setBenefit] = useState(benefitText(c?.benefit));
   const [minBasket, setMinBasket] = useState(numberText(c?.conditions.minBasket ?? 0));
-  const [chosenChannels, setChannels] = useState<string[]>(c?.conditions.channels ?? []);
+  const [chosenChannels, setChannels] = useState<Channel[]>(c?.conditions.channels ?? []);
   const [locations, setLocations] = useState(joinList(c?.conditions.locations));
-  const [validFrom, setValidFrom] = useState(localInput(c?.conditions.validFrom));
-  const [validTo, setValidTo] = useState(localInput(c?.conditions.validTo));
+  const [tiers, setTiers] = useState<string[]>(c?.conditions.tiers ?? []);
+  const [requires, setRequires] = useState(matchText(c?.conditions.requires));
+  const [when, setWhen] = useState(() => whenText(c?.conditions, timezone));
   const [limits, setLimits] = useState(() => Object.fromEntries(limitNames.map((n) => [n, numberText(c?.limits[n])])));
   const [codesKind, setCodesKind] = useState<CodesKind>(c?.codes.kind ?? "unique");
   const [code, setCode] = useState(c?.codes.kind === "generic" ? c.codes.code : "");
@@ -68,15 +67,11 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
       benefit: benefitValue(benefit),
       conditions: {
         minBasket: optionalNumber(minBasket) ?? 0,
-        channels: chosenChannels as (typeof channels)[number][],
+        channels: chosenChannels,
         locations: commaList(locations),
-        // Conditions this form does not offer (API-set weekdays, hours, tiers, required items) keep their values.
-        weekdays: c?.conditions.weekdays ?? [],
-        tiers: c?.conditions.tiers ?? [],
-        hours: c?.conditions.hours,
-        requires: c?.conditions.requires,
-        validFrom: instant(validFrom),
-        validTo: instant(validTo),
+        tiers,
+        requires: matchValue(requires, true),
+        ...whenValue(when, timezone),
       },
       limits: Object.fromEntries(limitNames.map((n) => [n, optionalNumber(limits[n] ?? "")])),
       codes:
@@ -119,48 +114,43 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
         />
       </Card>
       <Card title={t("form.conditions")}>
-        <div className="grid gap-3 sm:grid-cols-2">
-          <TextField
-            label={t("form.minBasket")}
-            inputMode="numeric"
-            value={minBasket}
-            onChange={setMinBasket}
-            error={err("conditions.minBasket")}
-            hint={t("minorUnits")}
+        <div className="flex flex-col gap-3">
+          <div className="grid gap-3 sm:grid-cols-2">
+            <TextField
+              label={t("form.minBasket")}
+              inputMode="numeric"
+              value={minBasket}
+              onChange={setMinBasket}
+              error={err("conditions.minBasket")}
+              hint={t("minorUnits")}
+            />
+            <TextField
+              label={t("form.locations")}
+              value={locations}
+              onChange={setLocations}
+              error={err("conditions.locations")}
+              hint={t("form.locationsHint")}
+            />
+          </div>
+          <CheckboxGroup
+            legend={t("form.channels")}
+            options={channels.map((ch) => ({ value: ch, label: ch }))}
+            value={chosenChannels}
+            onChange={setChannels}
+            error={err("conditions.channels")}
           />
-          <TextField
-            label={t("form.locations")}
-            value={locations}
-            onChange={setLocations}
-            error={err("conditions.locations")}
-            hint={t("form.locationsHint")}
-          />
-          <TextField
-            label={t("form.validFrom")}
-            type="datetime-local"
-            value={validFrom}
-            onChange={setValidFrom}
-            error={err("conditions.validFrom")}
-          />
-          <TextField
-            label={t("form.validTo")}
-            type="datetime-local"
-            value={validTo}
-            onChange={setValidTo}
-            error={err("conditions.validTo")}
+          <TierField value={tiers} onChange={setTiers} error={err("conditions.tiers")} />
+          <LineMatchFields
+            legend={t("form.requires")}
+            labels={t("benefit.match", { returnObjects: true }) as BenefitLabels["match"]}
+            value={requires}
+            onChange={setRequires}
+            errors={errorsUnder(all, "conditions.requires")}
           />
         </div>
-        <fieldset className="mt-3 flex flex-wrap gap-4 rounded-md border border-slate-200 p-3">
-          <legend className="px-1 text-sm font-medium text-slate-800">{t("form.channels")}</legend>
-          {channels.map((ch) => (
-            <CheckboxField
-              key={ch}
-              label={ch}
-              checked={chosenChannels.includes(ch)}
-              onChange={(on) => setChannels((all) => (on ? [...all, ch] : all.filter((x) => x !== ch)))}
-            />
-          ))}
-        </fieldset>
+      </Card>
+      <Card title={t("form.when")}>
+        <WhenFields value={when} onChange={setWhen} err={(path) => err(`conditions.${path}`)} zone={timezone} />
       </Card>
       <Card title={t("form.limits")}>
         <div className="grid gap-3 sm:grid-cols-3">
