@@ -250,9 +250,13 @@ describe("programme and coupons pages", () => {
     await page.getByRole("checkbox", { name: "Friday" }).check();
     await page.getByLabel("From (time of day)").fill("11:30");
     await page.getByLabel("Until (time of day)").fill("15:00");
-    // A winter and a summer wall-clock time in Warsaw (UTC+1, then UTC+2), whatever the browser's zone.
-    await page.getByLabel("Valid from").fill("2025-01-15T09:00");
-    await page.getByLabel("Valid until").fill("2035-07-15T21:30");
+    // A winter and a summer wall-clock time in Warsaw (UTC+1, then UTC+2), whatever the browser's zone: from
+    // January of last year to July of next year, so the campaign is valid whenever the test runs.
+    const year = new Date().getUTCFullYear();
+    const from = { local: `${year - 1}-01-15T09:00`, utc: `${year - 1}-01-15T08:00:00.000Z` };
+    const until = { local: `${year + 1}-07-15T21:30`, utc: `${year + 1}-07-15T19:30:00.000Z` };
+    await page.getByLabel("Valid from").fill(from.local);
+    await page.getByLabel("Valid until").fill(until.local);
     await page.getByRole("button", { name: "Create campaign" }).click();
     await page.getByRole("heading", { level: 1, name: "Gold lunch" }).waitFor();
     const id = /\/coupons\/(cpn_[a-z0-9]+)/.exec(page.url())?.[1] ?? "";
@@ -263,8 +267,8 @@ describe("programme and coupons pages", () => {
       hours: { from: "11:30", to: "15:00" },
       tiers: ["gold"],
       requires: { skus: [], categories: ["burgers"], tags: [] },
-      validFrom: "2025-01-15T08:00:00.000Z",
-      validTo: "2035-07-15T19:30:00.000Z",
+      validFrom: from.utc,
+      validTo: until.utc,
     });
 
     await page.getByRole("link", { name: "Edit", exact: true }).click();
@@ -277,8 +281,8 @@ describe("programme and coupons pages", () => {
     expect(await page.getByRole("checkbox", { name: "Friday" }).isChecked()).toBe(true);
     expect(await page.getByLabel("From (time of day)").inputValue()).toBe("11:30");
     expect(await page.getByLabel("Until (time of day)").inputValue()).toBe("15:00");
-    expect(await page.getByLabel("Valid from").inputValue()).toBe("2025-01-15T09:00");
-    expect(await page.getByLabel("Valid until").inputValue()).toBe("2035-07-15T21:30");
+    expect(await page.getByLabel("Valid from").inputValue()).toBe(from.local);
+    expect(await page.getByLabel("Valid until").inputValue()).toBe(until.local);
     expect(await requires.getByLabel("Categories").inputValue()).toBe("burgers");
     await check("coupons-conditions");
 
