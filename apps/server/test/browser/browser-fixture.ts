@@ -89,7 +89,8 @@ export async function startBrowserSystem(env: Record<string, string> = {}): Prom
     async newPage(viewport = { width: 1366, height: 900 }) {
       const context = await browser.newContext({ viewport, baseURL: system.apiUrl!, locale: "en-GB" });
       const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
+      // Generous: two test files and their systems share two cores in the full suite.
+      page.setDefaultTimeout(45_000);
       return page;
     },
     async dispose() {

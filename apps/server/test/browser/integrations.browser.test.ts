@@ -64,7 +64,7 @@ describe("integrations pages in a real browser", () => {
     await expectAccessible(page);
     await screenshot(page, "admin", "webhooks");
     await page.getByRole("button", { name: "I have stored it" }).click();
-    expect(await secret.count()).toBe(0);
+    await expect.poll(() => secret.count()).toBe(0);
 
     await page.getByRole("link", { name: `Manage ${receiver.url}` }).click();
     await page.getByRole("heading", { name: "Deliveries" }).waitFor();
@@ -163,9 +163,10 @@ describe("integrations pages in a real browser", () => {
     await replacement.getByRole("button", { name: "Revoke" }).focus();
     await page.keyboard.press("Enter");
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    // The dialog moves focus to its safe choice once it has opened.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Revoke");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Revoke");
     await page.keyboard.press("Enter");
     await rows.filter({ hasText: "Revoked" }).waitFor();
     expect(await postWith(second)).toBe(401);

@@ -54,21 +54,22 @@ describe("programme and coupons pages", () => {
       ["Simulator", "programme-simulator"],
       ["Version history", "programme-history"],
     ] as const;
+    // Each key is awaited to take effect before the next: the tab list moves focus, then React shows the tab.
     for (const [name, shot] of order) {
       await page.keyboard.press("ArrowRight");
-      expect(await selected(name), name).toBe(true);
+      await expect.poll(() => selected(name), name).toBe(true);
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(name);
       await check(shot);
     }
     // Home goes back to the first tab; Enter on a focused tab shows it.
     await page.keyboard.press("Home");
-    expect(await selected("Earning rules")).toBe(true);
+    await expect.poll(() => selected("Earning rules")).toBe(true);
     await page.keyboard.press("ArrowLeft");
     await page.keyboard.press("Enter");
-    expect(await selected("Version history")).toBe(true);
+    await expect.poll(() => selected("Version history")).toBe(true);
     await page.keyboard.press("ArrowRight");
     await page.keyboard.press("Enter");
-    expect(await selected("Earning rules")).toBe(true);
+    await expect.poll(() => selected("Earning rules")).toBe(true);
   });
 
   it("a new earning rule is saved and the next sale earns by it", { timeout: 120_000 }, async () => {
