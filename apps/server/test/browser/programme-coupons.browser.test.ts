@@ -57,7 +57,7 @@ describe("programme and coupons pages", () => {
     // Each key is awaited to take effect before the next: the tab list moves focus, then React shows the tab.
     for (const [name, shot] of order) {
       await page.keyboard.press("ArrowRight");
-      await expect.poll(() => selected(name), name).toBe(true);
+      await expect.poll(() => selected(name), { message: name }).toBe(true);
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(name);
       await check(shot);
     }
