@@ -238,6 +238,8 @@ describe("programme and coupons pages", () => {
         ],
       },
     } as never);
+    // The tiers changed behind the app's back: a reload drops the programme the page holds from earlier tests.
+    await page.reload();
     await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Coupons" }).click();
     await page.getByRole("link", { name: "New campaign" }).click();
     await page.getByRole("heading", { level: 1, name: "New coupon campaign" }).waitFor();
