@@ -107,7 +107,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
       <Card title={t("form.benefit")}>
         <BenefitFields
           kinds={benefitKinds}
-          labels={t("benefit", { returnObjects: true }) as BenefitLabels}
+          labels={t("common:benefit", { returnObjects: true }) as BenefitLabels}
           value={benefit}
           onChange={setBenefit}
           errors={errorsUnder(all, "benefit")}
@@ -142,7 +142,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
           <TierField value={tiers} onChange={setTiers} error={err("conditions.tiers")} />
           <LineMatchFields
             legend={t("form.requires")}
-            labels={t("benefit.match", { returnObjects: true }) as BenefitLabels["match"]}
+            labels={t("common:benefit.match", { returnObjects: true }) as BenefitLabels["match"]}
             value={requires}
             onChange={setRequires}
             errors={errorsUnder(all, "conditions.requires")}

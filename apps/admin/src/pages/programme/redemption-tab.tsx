@@ -111,8 +111,8 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
     column.accessor("points", { header: t("rewards.points") }),
     column.accessor((r) => r.benefit.kind, {
       id: "benefit",
-      header: t("benefit.kind"),
-      cell: (c) => t(`benefit.kinds.${c.getValue()}`),
+      header: t("common:benefit.kind"),
+      cell: (c) => t(`common:benefit.kinds.${c.getValue()}`),
     }),
     column.accessor("enabled", {
       header: t("rules.status"),
@@ -201,7 +201,7 @@ function RewardForm({ reward, position, onDone }: { reward?: Reward; position: n
         </div>
         <BenefitFields
           kinds={["percent_off", "fixed_off", "free_item"]}
-          labels={t("benefit", { returnObjects: true }) as BenefitLabels}
+          labels={t("common:benefit", { returnObjects: true }) as BenefitLabels}
           value={benefit}
           onChange={setBenefit}
           errors={errorsUnder(errors, "benefit")}
