@@ -9,9 +9,24 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/**
+ * How long a pooled connection may sit idle before it is closed. pg closes idle connections after 10 s by
+ * default; a server then opens new ones for every burst above its steady need, and a new Postgres backend
+ * starts with cold catalog caches and no prepared statements, so its first statements take tens to hundreds
+ * of milliseconds (measured: quote p99 at 200/s went from 105-190 ms to single digits once connections stayed).
+ * Servers keep their few connections; a closed one (server restart, idle_session_timeout) is replaced.
+ */
+export const idleConnectionMs = 10 * 60_000;
+
 /** The only way code gets a database handle; the URL comes from the app's validated config. */
 export function createDb(opts: DbOptions): Db {
-  const adapter = new PrismaPg({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+  const adapter = new PrismaPg({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    idleTimeoutMillis: idleConnectionMs,
+    // A CLI command or a script that forgets to disconnect still exits: idle connections do not hold it.
+    allowExitOnIdle: true,
+  });
   return new PrismaClient({ adapter });
 }
 
