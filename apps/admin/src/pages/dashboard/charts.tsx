@@ -108,10 +108,23 @@ export function CouponsChart({ data }: { data: Dashboard["coupons"] }) {
   );
 }
 
-export function TiersChart({ data }: { data: Dashboard["members"] }) {
+/**
+ * Members per tier, each tier by the name the programme gives it (`tierNames`, by id); a tier the programme no
+ * longer has keeps its id.
+ */
+export function TiersChart({
+  data,
+  tierNames,
+}: {
+  data: Dashboard["members"];
+  tierNames: ReadonlyMap<string, string>;
+}) {
   const { t } = useTranslation("dashboard");
   const format = useFormat();
-  const rows = data.tiers.map((tier) => ({ ...tier, label: tier.tier ?? t("tiers.noTier") }));
+  const rows = data.tiers.map((tier) => ({
+    ...tier,
+    label: tier.tier === null ? t("tiers.noTier") : (tierNames.get(tier.tier) ?? tier.tier),
+  }));
   const summary = t("tiers.summary", {
     members: format.number(data.activeMembers),
     days: data.activeDays,

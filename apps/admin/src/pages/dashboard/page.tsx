@@ -2,6 +2,7 @@ import { Alert, describeError, Field, PageHeader, Select, Spinner, useFormat, us
 import { keepPreviousData, type UseQueryResult, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useSession } from "../../session.tsx";
 import { CampaignResults } from "./campaigns.tsx";
 import { CouponsChart, LocationsChart, PointsChart, TiersChart } from "./charts.tsx";
 import { type Granularity, granularityChoices, lastDays, type RangeDays, rangeChoices } from "./range.ts";
@@ -20,6 +21,11 @@ export default function DashboardPage() {
   const coupons = useQuery({ ...trpc.analytics.dashboard.coupons.queryOptions(series), ...keep });
   const members = useQuery({ ...trpc.analytics.dashboard.members.queryOptions(range), ...keep });
   const locations = useQuery({ ...trpc.analytics.dashboard.locations.queryOptions(range), ...keep });
+  // Tiers by name: the analytics figures carry the programme's tier ids. Analysts may not read the programme;
+  // they see the ids.
+  const mayReadProgramme = useSession().session?.staff.role !== "analyst";
+  const programme = useQuery({ ...trpc.programme.get.queryOptions(), enabled: mayReadProgramme });
+  const tierNames = new Map((programme.data?.config.tiers?.levels ?? []).map((l) => [l.id, l.name]));
 
   const rate = points.data?.totals.redemptionRate;
   const kpis = [
@@ -81,7 +87,7 @@ export default function DashboardPage() {
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Loaded query={points}>{(data) => <PointsChart data={data} />}</Loaded>
-        <Loaded query={members}>{(data) => <TiersChart data={data} />}</Loaded>
+        <Loaded query={members}>{(data) => <TiersChart data={data} tierNames={tierNames} />}</Loaded>
         <Loaded query={coupons}>{(data) => <CouponsChart data={data} />}</Loaded>
         <Loaded query={locations}>{(data) => <LocationsChart data={data} />}</Loaded>
         <CampaignResults />
