@@ -1,4 +1,4 @@
-export { createDb, type Db, type DbOptions, exactNumber, idleConnectionMs } from "./client.ts";
+export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
 export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, withTransaction } from "./errors.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
