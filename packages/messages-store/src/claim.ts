@@ -1,5 +1,5 @@
 import type { Db } from "@regulars/db";
-import type { Channel, RenderedContent } from "@regulars/messaging";
+import { Channel, type RenderedContent } from "@regulars/messaging";
 
 /** A queued message taken for one attempt, with what sending it needs. */
 export interface ClaimedMessage {
@@ -48,31 +48,33 @@ interface ClaimedRow {
  * Claims up to `limit` queued messages that are due (`next_attempt_at`, which starts at `send_at`, has come).
  * `FOR UPDATE SKIP LOCKED` and moving `next_attempt_at` to the lease's end in the same statement mean two senders
  * never take the same attempt; a sender that dies mid-send leaves the message to be taken again after the lease.
- * Candidates beyond a channel's share are locked only for the statement and stay queued for the next claim.
+ * Each channel with room is read on its own, through the index by (channel, due time), for no more than its room:
+ * a channel at its share is not read at all. (One scan of every queued message that filtered the full channels
+ * out read a 100,000-message broadcast's whole queue on every claim while e-mail was at its share.) Messages beyond
+ * `limit` are locked only for the statement and stay queued.
  */
 export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promise<ClaimedMessage[]> {
   if (opts.limit <= 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  const busy = [...(opts.inFlight ?? new Map<Channel, number>())];
   const perChannel = opts.perChannel ?? opts.limit;
-  const saturated = busy.filter(([, n]) => n >= perChannel).map(([channel]) => channel);
+  const room = Channel.options
+    .map((channel) => ({ channel, room: Math.min(opts.limit, perChannel - (opts.inFlight?.get(channel) ?? 0)) }))
+    .filter((c) => c.room > 0);
+  if (!room.length) return [];
   const rows = await db.$queryRaw<ClaimedRow[]>`
     WITH candidates AS (
-      SELECT id, channel, next_attempt_at FROM messages
-      WHERE status = 'queued' AND next_attempt_at <= ${opts.now} AND send_at <= ${opts.now}
-        AND NOT (channel = ANY(${saturated}::text[]))
-        AND (${opts.tenantIds === undefined} OR tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
-      ORDER BY next_attempt_at
-      LIMIT ${opts.limit * 3}
-      FOR UPDATE SKIP LOCKED
-    ), ranked AS (
-      SELECT c.id, c.next_attempt_at,
-             row_number() OVER (PARTITION BY c.channel ORDER BY c.next_attempt_at, c.id) + coalesce(b.n, 0) AS slot
-      FROM candidates c
-      LEFT JOIN unnest(${busy.map(([c]) => c)}::text[], ${busy.map(([, n]) => n)}::int[]) AS b(channel, n)
-        ON b.channel = c.channel
+      SELECT m.id, m.next_attempt_at
+      FROM unnest(${room.map((c) => c.channel)}::text[], ${room.map((c) => c.room)}::int[]) AS w(channel, room)
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM messages
+        WHERE status = 'queued' AND channel = w.channel AND next_attempt_at <= ${opts.now} AND send_at <= ${opts.now}
+          AND (${opts.tenantIds === undefined} OR tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
+        ORDER BY next_attempt_at
+        LIMIT w.room
+        FOR UPDATE SKIP LOCKED
+      ) m
     ), picked AS (
-      SELECT id FROM ranked WHERE slot <= ${perChannel} ORDER BY next_attempt_at LIMIT ${opts.limit}
+      SELECT id FROM candidates ORDER BY next_attempt_at LIMIT ${opts.limit}
     )
     UPDATE messages m SET next_attempt_at = ${leaseUntil}
     FROM picked p WHERE m.id = p.id

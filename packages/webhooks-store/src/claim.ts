@@ -46,34 +46,38 @@ interface ClaimedRow {
 /**
  * Claims up to `limit` due deliveries of enabled endpoints for one attempt each. `FOR UPDATE SKIP LOCKED` and
  * moving `next_attempt_at` to the lease's end in the same statement mean two senders never take the same attempt;
- * a sender that dies mid-attempt leaves the delivery to be taken again when the lease ends. Endpoints already at
- * `perEndpoint` attempts in flight are passed over, so their backlog never crowds out other endpoints'.
+ * a sender that dies mid-attempt leaves the delivery to be taken again when the lease ends. Each enabled endpoint
+ * with room is read on its own, through the index by (endpoint, due time), for no more than its room, so an
+ * endpoint already at `perEndpoint` attempts in flight is not read at all and its backlog never crowds out other
+ * endpoints'. (One scan of every due delivery that filtered the full endpoints out read a receiver's whole
+ * backlog, 100,000 deliveries after a broadcast, on every claim.) Deliveries beyond `limit` are locked only for
+ * the statement and stay due.
  */
 export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (opts.limit <= 0) return [];
   const busy = [...(opts.inFlight ?? new Map())];
-  const busyIds = busy.map(([id]) => id);
-  const busyCounts = busy.map(([, n]) => n);
-  const saturated = busy.filter(([, n]) => n >= opts.perEndpoint).map(([id]) => id);
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
   const rows = await db.$queryRaw<ClaimedRow[]>`
-    WITH candidates AS (
-      SELECT d.id, d.endpoint_id, d.next_attempt_at
-      FROM webhook_deliveries d
-      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.status = 'enabled'
-      WHERE d.status = 'pending' AND d.next_attempt_at <= ${opts.now}
-        AND NOT (d.endpoint_id = ANY(${saturated}::text[]))
-        AND (${opts.tenantIds === undefined} OR d.tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
-      ORDER BY d.next_attempt_at
-      LIMIT ${opts.limit * 4}
-      FOR UPDATE OF d SKIP LOCKED
-    ), ranked AS (
-      SELECT c.id, c.next_attempt_at,
-             row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) + coalesce(b.n, 0) AS slot
-      FROM candidates c
-      LEFT JOIN unnest(${busyIds}::text[], ${busyCounts}::int[]) AS b(endpoint_id, n) ON b.endpoint_id = c.endpoint_id
+    WITH room AS (
+      SELECT e.id, least(${opts.perEndpoint} - coalesce(b.n, 0), ${opts.limit}) AS room
+      FROM webhook_endpoints e
+      LEFT JOIN unnest(${busy.map(([id]) => id)}::text[], ${busy.map(([, n]) => n)}::int[]) AS b(endpoint_id, n)
+        ON b.endpoint_id = e.id
+      WHERE e.status = 'enabled'
+        AND (${opts.tenantIds === undefined} OR e.tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
+    ), candidates AS (
+      SELECT d.id, d.next_attempt_at
+      FROM room r
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM webhook_deliveries
+        WHERE endpoint_id = r.id AND status = 'pending' AND next_attempt_at <= ${opts.now}
+        ORDER BY next_attempt_at
+        LIMIT r.room
+        FOR UPDATE SKIP LOCKED
+      ) d
+      WHERE r.room > 0
     ), picked AS (
-      SELECT id FROM ranked WHERE slot <= ${opts.perEndpoint} ORDER BY next_attempt_at LIMIT ${opts.limit}
+      SELECT id FROM candidates ORDER BY next_attempt_at LIMIT ${opts.limit}
     )
     UPDATE webhook_deliveries d SET next_attempt_at = ${leaseUntil}
     FROM picked p, webhook_endpoints e
