@@ -104,4 +104,21 @@ describe("development provider over the dev_messages table", () => {
       { id: sent[0]!.id, channel: "sms", recipient: "+48600100200", body: "Your code is 123456", created_at: at },
     ]);
   });
+  it("writes messages sent at the same moment together, a repeat among them once, and answers each send", async () => {
+    const provider = developmentProvider({ sink: devMessagesTableSink(db), clock: () => at });
+    const sent = messages(tenantId, customerId).map((m) => ({ ...m, id: `${m.id}-together` }));
+    const answers = await Promise.all([...sent, sent[0]!].map((m) => provider.send(m)));
+    expect(answers.map((a) => a.ok)).toEqual([true, true, true, true]);
+    const rows = await db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM dev_messages WHERE id = ANY(${sent.map((m) => m.id)}::text[]) ORDER BY id`;
+    expect(rows.map((r) => r.id)).toEqual(sent.map((m) => m.id).sort());
+  });
+
+  it("fails every send of a statement that could not be written, so the sender retries them", async () => {
+    const provider = developmentProvider({ sink: devMessagesTableSink(db), clock: () => at });
+    // A tenant that does not exist breaks the row's foreign key: the whole statement is refused.
+    const broken = messages("ten_missing", null).map((m) => ({ ...m, id: `${m.id}-broken` }));
+    const answers = await Promise.allSettled(broken.map((m) => provider.send(m)));
+    expect(answers.map((a) => a.status)).toEqual(["rejected", "rejected", "rejected"]);
+  });
 });
