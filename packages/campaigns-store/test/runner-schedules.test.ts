@@ -81,6 +81,42 @@ describe("broadcasts", () => {
     expect(await enrolmentsOf(db, campaignId)).toHaveLength(7);
   });
 
+  it("hands each chunk's events over once the chunk is committed, and returns none at the end", async () => {
+    const { tenantId, timezone } = await runnerTenant(db);
+    const members: string[] = [];
+    for (let i = 0; i < 5; i++) members.push(await addCustomer(db, tenantId, { push: true, consents: ["push"] }));
+    const segmentId = await addSegment(db, tenantId, members);
+    const runAt = later(now, -60_000);
+    const campaignId = await addCampaign(
+      db,
+      tenantId,
+      {
+        status: "active",
+        audience: { kind: "segment", segmentId },
+        trigger: { type: "broadcast", schedule: { repeat: "once", at: runAt.toISOString() } },
+        actions: [{ type: "send_message", channel: "push", templateId: "tpl_new" }],
+      },
+      { nextRunAt: runAt },
+    );
+    const handed: { events: number; committed: number }[] = [];
+    const run = await runDueBroadcasts({
+      db,
+      tenantId,
+      zone: timezone,
+      now,
+      chunkSize: 2,
+      onCommitted: async (outbox) => {
+        const ids = outbox.map((o) => (o.payload as { enrolmentId: string }).enrolmentId);
+        const committed = await db.campaignEnrolment.count({ where: { id: { in: ids } } });
+        handed.push({ events: outbox.length, committed });
+      },
+    });
+    expect(run).toMatchObject({ acted: 5, outbox: [] });
+    expect(handed.map((h) => h.events).sort()).toEqual([1, 2, 2]);
+    for (const h of handed) expect(h.committed).toBe(h.events);
+    expect(await enrolmentsOf(db, campaignId)).toHaveLength(5);
+  });
+
   it("a daily broadcast to all members runs, sets its next run, and the next run enrols everyone again", async () => {
     const { tenantId, timezone } = await runnerTenant(db, "UTC");
     const customers = [

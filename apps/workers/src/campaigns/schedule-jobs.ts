@@ -4,8 +4,16 @@ import type { ScheduledJobContext } from "../jobs/refresh-segments.ts";
 
 /**
  * Campaigns' schedules as a scheduled job under the scheduler's lease: due broadcast runs, always-on campaigns'
- * start, and the birthday and inactivity scan, on the tenant's clock.
+ * start, and the birthday and inactivity scan, on the tenant's clock. Each chunk's `campaign.enrolled` events are
+ * published as the chunk commits: held to the end of a 100,000-member run, they were first published by the
+ * outbox relay (older than its grace) and then all again by the job.
  */
 export function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<JobResult> {
-  return runCampaignSchedules({ db: ctx.db, tenantId: ctx.tenantId, zone: ctx.programme.timezone, now: ctx.now });
+  return runCampaignSchedules({
+    db: ctx.db,
+    tenantId: ctx.tenantId,
+    zone: ctx.programme.timezone,
+    now: ctx.now,
+    ...(ctx.publish ? { onCommitted: ctx.publish } : {}),
+  });
 }

@@ -1,9 +1,15 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
-import type { JobContext, JobResult } from "@regulars/ledger-store";
+import type { JobContext, JobResult, OutboxItem } from "@regulars/ledger-store";
 import { refreshDueSegments } from "@regulars/segments-store";
 
-/** Jobs that read ClickHouse get it here; absent where this process has no connection to it. */
-export type ScheduledJobContext = JobContext & { analytics?: AnalystSqlTarget };
+/**
+ * Jobs that read ClickHouse get it here; absent where this process has no connection to it. A long job publishes
+ * committed events with `publish` as it goes (what it returns is published when it ends).
+ */
+export type ScheduledJobContext = JobContext & {
+  analytics?: AnalystSqlTarget;
+  publish?: (items: OutboxItem[]) => Promise<void>;
+};
 
 /**
  * Refreshes the tenant's segments whose interval has passed. Without ClickHouse in this process it does

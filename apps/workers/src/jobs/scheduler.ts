@@ -114,6 +114,10 @@ export async function runScheduledJobs(
             programme,
             now,
             analytics: deps.analytics,
+            publish: (items) =>
+              publishOutbox(deps.db, deps.bus, items).catch((e) =>
+                deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
+              ),
           });
           done[name] = (done[name] ?? 0) + result.acted;
           runs?.inc({ job: name, outcome: "ok" });
