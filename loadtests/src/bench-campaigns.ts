@@ -37,7 +37,7 @@ const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-se
   --rate          transactions per second posted before and during the broadcast (ingestion latency)
   --latency-sec   how long each latency measurement lasts
   --no-webhooks   no webhook endpoint subscribed to message.sent
-  --cpu-prof DIR  write the workers process's CPU profile (campaign runner, sender) into DIR`;
+  --cpu-prof DIR  write the two workers processes' CPU profiles (planning and consumers; steps and sender) into DIR`;
 
 /** BENCH_WORKERS_ENV='{"DB_POOL_SIZE":"30"}' sets more of the workers process's settings, to try them. */
 function workersEnv(): Record<string, string> {
@@ -174,10 +174,16 @@ async function standInForAutovacuum(url: string, signal: AbortSignal): Promise<(
   };
 }
 
-async function waitForDeliveries(receiver: BenchReceiver, count: number, timeoutMs: number, startedAt: number) {
+async function waitForDeliveries(
+  receiver: BenchReceiver,
+  count: number,
+  timeoutMs: number,
+  startedAt: number,
+  signal: AbortSignal,
+) {
   const deadline = performance.now() + timeoutMs;
   let received = 0;
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && !signal.aborted) {
     received = await receiver.count();
     if (received >= count) break;
     await sleep(250);
@@ -217,14 +223,12 @@ async function main(): Promise<number> {
     });
     // The other consumers and the scheduled jobs (a broadcast's planning) in one process, the campaign steps and the
     // message sender in another, as a deployment that sends campaigns would scale them: each is one Node thread.
-    const extra = {
-      JOBS_INTERVAL_MS: "1000",
-      ...workersEnv(),
-      ...(values["cpu-prof"] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values["cpu-prof"]}` } : {}),
-    };
+    const extra = { JOBS_INTERVAL_MS: "1000", ...workersEnv() };
+    // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+    const flags = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [];
     const rest = [
-      await system.startWorkersProcess("workers", "events,analytics,profiles,webhooks,jobs", extra),
-      await system.startWorkersProcess("campaigns", "campaigns,messages", extra),
+      await system.startWorkersProcess("workers", "events,analytics,profiles,webhooks,jobs", extra, flags),
+      await system.startWorkersProcess("campaigns", "campaigns,messages", extra, flags),
     ];
     client = new pg.Client({ connectionString: system.databaseUrl });
     await client.connect();
@@ -270,7 +274,7 @@ async function main(): Promise<number> {
       }),
     ]);
     const deliveries = receiver
-      ? await waitForDeliveries(receiver, broadcast.sent, Math.max(60_000, timeoutMs / 2), startedAt)
+      ? await waitForDeliveries(receiver, broadcast.sent, Math.max(60_000, timeoutMs / 2), startedAt, controller.signal)
       : null;
     await stopVacuuming();
 

@@ -31,7 +31,13 @@ export interface SpawnedSystem {
   /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
   startLedgerWorkers(count: number): Promise<BenchChild[]>;
   /** Starts one workers process running the given workers (`WORKERS`), with extra environment. */
-  startWorkersProcess(name: string, workers: string, env?: Record<string, string>): Promise<BenchChild>;
+  /** Another workers process running `workers` (a comma list of roles), with more settings and Node flags. */
+  startWorkersProcess(
+    name: string,
+    workers: string,
+    env?: Record<string, string>,
+    nodeFlags?: string[],
+  ): Promise<BenchChild>;
   /** Where the processes' logs are, kept when the bench fails so they can be read. */
   dataDir: string;
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
@@ -190,8 +196,8 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       workers,
       api: api?.child ?? null,
       startLedgerWorkers,
-      startWorkersProcess: async (name, list, extra = {}) =>
-        (await start(name, "workers", { ...extra, WORKERS: list })).child,
+      startWorkersProcess: async (name, list, extra = {}, nodeFlags = []) =>
+        (await start(name, "workers", { ...extra, WORKERS: list }, nodeFlags)).child,
       dataDir,
       stop: (o) => stop(o?.keepLogs),
     };
