@@ -17,6 +17,26 @@ htmlEngine.registerFilter("raw", (value: unknown) => value);
 
 export const engineFor = (html: boolean): Liquid => (html ? htmlEngine : plainEngine);
 
+/**
+ * Fields parsed once and rendered many times: a broadcast renders one template for 100,000 customers, and
+ * parsing it each time took about 85 % of a render (75 µs against 12 µs for an e-mail body). Bounded, since
+ * sources are templates' fields, few and small; emptied when full.
+ */
+const parsedFields = new Map<string, Template[]>();
+const PARSED_FIELDS_LIMIT = 1_000;
+
+/** Renders one field's Liquid `source` with `scope` (throws liquidjs's errors, as `parseAndRenderSync` would). */
+export function renderField(source: string, html: boolean, scope: object): string {
+  const key = `${html ? "html" : "text"}\n${source}`;
+  let parsed = parsedFields.get(key);
+  if (!parsed) {
+    parsed = engineFor(html).parse(source);
+    if (parsedFields.size >= PARSED_FIELDS_LIMIT) parsedFields.clear();
+    parsedFields.set(key, parsed);
+  }
+  return engineFor(html).renderSync(parsed, scope);
+}
+
 /** A Liquid failure in one field of a template, in words an editor of the template can act on. */
 export interface TemplateIssue {
   field: string;

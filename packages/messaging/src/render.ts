@@ -1,5 +1,5 @@
 import { DomainError } from "@regulars/errors";
-import { describeLiquidError, engineFor } from "./liquid.ts";
+import { describeLiquidError, renderField } from "./liquid.ts";
 import type { MessageTemplate } from "./template.ts";
 import { MessageVariables } from "./variables.ts";
 
@@ -23,7 +23,7 @@ export function renderTemplate(template: MessageTemplate, variables: MessageVari
   const scope = parsed.data;
   const render = (field: string, source: string, html = false): string => {
     try {
-      return engineFor(html).parseAndRenderSync(source, scope);
+      return renderField(source, html, scope);
     } catch (e) {
       const issue = describeLiquidError(e);
       throw new DomainError("unprocessable", `Template ${field}: ${issue}`, [{ path: field, message: issue }]);

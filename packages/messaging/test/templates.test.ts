@@ -122,6 +122,34 @@ describe("rendering", () => {
     expect(renderTemplate(sms, ola)).toEqual({ channel: "sms", body: "Hi Nowak, code FRIES-7KQ2" });
   });
 
+  it("renders one template for many customers, each with their own data, and still refuses what one lacks", () => {
+    const sms = validateTemplate({
+      channel: "sms",
+      language: "en",
+      body: "Hi {{ customer.first_name }}: {{ coupon.code }}",
+    });
+    const names = Array.from({ length: 50 }, (_, i) => `Guest${i}`);
+    for (const name of names)
+      expect(renderTemplate(sms, { customer: { first_name: name }, coupon: { code: `C-${name}` } })).toEqual({
+        channel: "sms",
+        body: `Hi ${name}: C-${name}`,
+      });
+    // The same source in an HTML body escapes; parsed once per engine, the text one does not leak into it.
+    const html = validateTemplate({
+      channel: "email",
+      language: "en",
+      subject: "x",
+      format: "html",
+      body: "Hi {{ customer.first_name }}: {{ coupon.code }}",
+    });
+    expect(renderTemplate(html, { customer: { first_name: "<b>" }, coupon: { code: "A&B" } })).toMatchObject({
+      html: "Hi &lt;b&gt;: A&amp;B",
+    });
+    expect(domainError(() => renderTemplate(sms, { customer: { first_name: "Ola" } })).message).toBe(
+      "Template body: missing variable coupon (line 1, column 34)",
+    );
+  });
+
   it("refuses variables that are not valid message data", () => {
     const sms = validateTemplate({ channel: "sms", language: "en", body: "x" });
     const error = domainError(() => renderTemplate(sms, { customer: {} } as MessageVariables));
