@@ -279,6 +279,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         intervalMs: opts.jobsIntervalMs ?? ledgerDefaults.jobsIntervalMs,
         registry: opts.registry,
         analytics: opts.analytics,
+        queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),
       }),
     );
   }

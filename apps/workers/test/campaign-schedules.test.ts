@@ -6,6 +6,8 @@ import { ProgrammeCache } from "@regulars/programme";
 import { testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runScheduledJobs } from "../src/index.ts";
+import { campaignMessagesQueue } from "../src/messages/campaign-queue.ts";
+import { messageCustomer, messageTemplate } from "./message-fixtures.ts";
 
 // Campaign schedules run in the scheduled pass, under its lease: a due broadcast enrols its audience, its
 // enrolments are published, and the next pass (another process, or this one later) adds nothing.
@@ -66,4 +68,69 @@ it("runs a due broadcast in the scheduled pass once, and publishes its enrolment
   const again = await runScheduledJobs(deps, new Date(now.getTime() + 60_000), { tenantIds: [tenantId] });
   expect(again?.["campaign-schedules"]).toBe(0);
   expect(await db.campaignEnrolment.count({ where: { campaignId } })).toBe(3);
+});
+
+it("queues a broadcast's messages due now as it plans them, each once, leaving the executor nothing", async () => {
+  const { tenantId } = await testTenant(db, "Campaign Queue Grill");
+  const now = new Date();
+  const runAt = new Date(now.getTime() - 60_000);
+  const templateId = await messageTemplate(db, tenantId, {
+    channel: "email",
+    language: "en",
+    subject: "New on the menu, {{ customer.first_name }}",
+    format: "text",
+    body: "You have {{ points.balance }} points.",
+  });
+  const reachable = [
+    await messageCustomer(db, tenantId, { email: "queue1@example.com", at: runAt }),
+    await messageCustomer(db, tenantId, { email: "queue2@example.com", at: runAt }),
+  ];
+  const silent = await messageCustomer(db, tenantId, { email: "queue3@example.com", consents: [], at: runAt });
+  const definition = CampaignDefinition.parse({
+    name: "New on the menu",
+    status: "active",
+    audience: { kind: "all_members" },
+    trigger: { type: "broadcast", schedule: { repeat: "once", at: runAt.toISOString() } },
+    actions: [{ type: "send_message", channel: "email", templateId }],
+  });
+  const campaignId = newId("campaign");
+  await db.campaign.create({
+    data: {
+      id: campaignId,
+      tenantId,
+      name: definition.name,
+      status: "active",
+      triggerType: "broadcast",
+      version: 1,
+      nextRunAt: runAt,
+      createdBy: "test",
+    },
+  });
+  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  const deps = {
+    db,
+    bus,
+    log: silentLogger,
+    programmes: new ProgrammeCache(db),
+    queueMessages: campaignMessagesQueue(db, null),
+  };
+
+  expect((await runScheduledJobs(deps, now, { tenantIds: [tenantId] }))?.["campaign-schedules"]).toBe(3);
+  const steps = await db.campaignStep.findMany({ where: { campaignId } });
+  const messages = await db.message.findMany({ where: { campaignId } });
+  expect(messages.map((m) => m.customerId).sort()).toEqual([...reachable].sort());
+  expect(messages.every((m) => (m.content as { subject: string }).subject === "New on the menu, Ada")).toBe(true);
+  for (const customerId of reachable) {
+    const step = steps.find((s) => s.customerId === customerId)!;
+    const message = messages.find((m) => m.customerId === customerId)!;
+    expect(step).toMatchObject({ status: "done", result: { messageId: message.id } });
+    expect(message.stepKey).toBe(step.key);
+    expect(step.doneAt).toEqual(now);
+  }
+  // No consent: refused when planned, as before; nothing is queued for them.
+  expect(steps.find((s) => s.customerId === silent)).toMatchObject({ status: "skipped", reason: "no_consent" });
+  expect(steps.filter((s) => s.status === "pending")).toEqual([]);
+
+  await runScheduledJobs(deps, new Date(now.getTime() + 60_000), { tenantIds: [tenantId] });
+  expect(await db.message.count({ where: { campaignId } })).toBe(2);
 });

@@ -25,7 +25,7 @@ export {
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
-export { canEdit, canMove, queuedStepFate } from "./lifecycle.ts";
+export { canEdit, canMove, messageDueAtPlanning, queuedStepFate } from "./lifecycle.ts";
 export {
   type CampaignVersion,
   messageRefusal,

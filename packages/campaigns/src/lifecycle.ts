@@ -1,4 +1,5 @@
 import type { CampaignStatus } from "@regulars/contracts";
+import type { PlannedStep } from "./plan.ts";
 
 /**
  * The moves between statuses an admin may make. `scheduled` is a broadcast waiting for its first run (the
@@ -27,4 +28,19 @@ export function queuedStepFate(status: CampaignStatus): "run" | "hold" | "cancel
   if (status === "active") return "run";
   if (status === "paused" || status === "scheduled") return "hold";
   return "cancel";
+}
+
+/**
+ * The message an enrolment can queue while it is being planned: its first step that runs is a message due by
+ * `now` (steps before it, if any, skipped), so nothing it waits for (a coupon to show) is still to happen. Queued
+ * in the planning transaction, a broadcast's messages skip a round through the step executor; every other step is
+ * left to the executor.
+ */
+export function messageDueAtPlanning<S extends Pick<PlannedStep, "index" | "status" | "action" | "runAt">>(
+  steps: readonly S[],
+  now: Date,
+): S | null {
+  const first = [...steps].sort((a, b) => a.index - b.index).find((s) => s.status === "run");
+  if (!first || first.action.type !== "send_message") return null;
+  return first.runAt.getTime() <= now.getTime() ? first : null;
 }

@@ -6,7 +6,8 @@ import type { ScheduledJobContext } from "../jobs/refresh-segments.ts";
  * Campaigns' schedules as a scheduled job under the scheduler's lease: due broadcast runs, always-on campaigns'
  * start, and the birthday and inactivity scan, on the tenant's clock. Each chunk's `campaign.enrolled` events are
  * published as the chunk commits: held to the end of a 100,000-member run, they were first published by the
- * outbox relay (older than its grace) and then all again by the job.
+ * outbox relay (older than its grace) and then all again by the job. Messages due now are queued in the chunk's
+ * transaction when the process can render them (`queueMessages`), not by another round through the step executor.
  */
 export function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<JobResult> {
   return runCampaignSchedules({
@@ -15,5 +16,6 @@ export function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<JobResul
     zone: ctx.programme.timezone,
     now: ctx.now,
     ...(ctx.publish ? { onCommitted: ctx.publish } : {}),
+    ...(ctx.queueMessages ? { queueDueMessages: ctx.queueMessages } : {}),
   });
 }

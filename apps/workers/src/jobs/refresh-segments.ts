@@ -1,14 +1,17 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
+import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import type { JobContext, JobResult, OutboxItem } from "@regulars/ledger-store";
 import { refreshDueSegments } from "@regulars/segments-store";
 
 /**
  * Jobs that read ClickHouse get it here; absent where this process has no connection to it. A long job publishes
- * committed events with `publish` as it goes (what it returns is published when it ends).
+ * committed events with `publish` as it goes (what it returns is published when it ends). Campaign schedules
+ * queue the messages due at once with `queueMessages`.
  */
 export type ScheduledJobContext = JobContext & {
   analytics?: AnalystSqlTarget;
   publish?: (items: OutboxItem[]) => Promise<void>;
+  queueMessages?: QueueCampaignMessages;
 };
 
 /**

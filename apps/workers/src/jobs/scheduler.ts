@@ -1,5 +1,6 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { Bus } from "@regulars/bus";
+import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import { computeRfmBoundaries } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import {
@@ -28,6 +29,8 @@ export interface SchedulerDeps {
   programmes: ProgrammeCache;
   /** ClickHouse, for the jobs that read it (segment refreshes); they do nothing without it. */
   analytics?: AnalystSqlTarget;
+  /** Renders and queues campaign messages: broadcasts queue those due now as they plan them. */
+  queueMessages?: QueueCampaignMessages;
   /** Where `regulars_job_runs_total{job,outcome}` is counted. */
   registry?: Registry;
 }
@@ -114,6 +117,7 @@ export async function runScheduledJobs(
             programme,
             now,
             analytics: deps.analytics,
+            ...(deps.queueMessages ? { queueMessages: deps.queueMessages } : {}),
             publish: (items) =>
               publishOutbox(deps.db, deps.bus, items).catch((e) =>
                 deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),

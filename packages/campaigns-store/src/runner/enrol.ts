@@ -5,6 +5,8 @@ import type { DbTx } from "@regulars/db";
 import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
+import { type NewStepRow, queueMessagesAtPlanning, type SettledStep } from "./queue-at-planning.ts";
+import type { QueueCampaignMessages } from "./run-message-steps.ts";
 
 /** One customer entering one trigger occurrence: the matcher's, the scan's or the broadcast run's. */
 export interface OccurrenceEntry {
@@ -36,6 +38,8 @@ export interface EnrolInput {
   audienceKnown?: boolean;
   /** The tenant's own caps, which hold for every campaign beside the campaign's. */
   tenantCaps?: readonly FrequencyCap[] | undefined;
+  /** Queues the messages due now in this transaction (`queueMessagesAtPlanning`); without it the executor does. */
+  queueDueMessages?: QueueCampaignMessages | undefined;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -134,7 +138,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING
     RETURNING id`;
   const fresh = new Set(inserted.map((r) => r.id));
-  const rows: { key: string; enrolment: string; customer: string; step: PlannedStep }[] = [];
+  const rows: NewStepRow[] = [];
   for (const e of enrolments) {
     if (!fresh.has(e.id)) continue;
     if (e.outcome === "refused") {
@@ -159,7 +163,10 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     };
     result.outbox.push({ id: event.id, tenantId: event.tenantId, type: event.type, payload: event });
   }
-  if (rows.length) await insertSteps(tx, campaign, rows);
+  const settled = input.queueDueMessages
+    ? await queueMessagesAtPlanning(tx, campaign, rows, now, input.queueDueMessages)
+    : new Map<string, SettledStep>();
+  if (rows.length) await insertSteps(tx, campaign, rows, settled, now);
   await writeOutbox(tx, result.outbox);
   return result;
 }
@@ -167,20 +174,30 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
 /**
  * Only steps of enrolments this transaction inserted: their keys name the enrolment's (campaign, customer,
  * occurrence), which were unique a moment ago, so no such step exists and a plain insert (no conflict check) does.
+ * A step settled while planned goes in done (or skipped) at once.
  */
 async function insertSteps(
   tx: DbTx,
   campaign: RunnableCampaign,
-  rows: { key: string; enrolment: string; customer: string; step: PlannedStep }[],
+  rows: NewStepRow[],
+  settled: ReadonlyMap<string, SettledStep>,
+  now: Date,
 ): Promise<void> {
+  const statusOf = (r: NewStepRow) => settled.get(r.key)?.status ?? (r.step.status === "run" ? "pending" : "skipped");
+  const resultOf = (r: NewStepRow) => {
+    const done = settled.get(r.key);
+    if (done) return done.result;
+    return r.step.notes.length ? JSON.stringify({ notes: r.step.notes }) : null;
+  };
   await tx.$executeRaw`
-    INSERT INTO campaign_steps (key, tenant_id, campaign_id, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)
+    INSERT INTO campaign_steps (key, tenant_id, campaign_id, enrolment_id, customer_id, step_index, action, run_at, status, reason, result,
+      done_at)
     SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, status, reason,
-      result::jsonb
+      result::jsonb, done_at
     FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.enrolment)}::text[], ${rows.map((r) => r.customer)}::text[],
       ${rows.map((r) => r.step.index)}::int[], ${rows.map((r) => JSON.stringify(r.step.action))}::text[],
-      ${rows.map((r) => r.step.runAt)}::timestamptz[], ${rows.map((r) => (r.step.status === "run" ? "pending" : "skipped"))}::text[],
-      ${rows.map((r) => r.step.reason)}::text[],
-      ${rows.map((r) => (r.step.notes.length ? JSON.stringify({ notes: r.step.notes }) : null))}::text[])
-      AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result)`;
+      ${rows.map((r) => r.step.runAt)}::timestamptz[], ${rows.map(statusOf)}::text[],
+      ${rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason))}::text[],
+      ${rows.map(resultOf)}::text[], ${rows.map((r) => (settled.has(r.key) ? now : null))}::timestamptz[])
+      AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result, done_at)`;
 }

@@ -12,6 +12,7 @@ import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { loadCampaigns, type RunnableCampaign } from "./active-campaigns.ts";
 import { enrolOccurrences, type OccurrenceEntry } from "./enrol.ts";
+import type { QueueCampaignMessages } from "./run-message-steps.ts";
 
 export interface ScheduleContext {
   db: Db;
@@ -25,6 +26,8 @@ export interface ScheduleContext {
   tenantCaps?: readonly FrequencyCap[] | undefined;
   /** Called after each chunk commits with its events; without it they are returned at the end. */
   onCommitted?: (outbox: OutboxItem[]) => Promise<void>;
+  /** Queues each chunk's messages due now in the chunk's transaction; without it the step executor queues them. */
+  queueDueMessages?: QueueCampaignMessages;
 }
 
 export interface ScheduleResult {
@@ -57,6 +60,7 @@ async function enrolInChunks(
         lockCustomers: false,
         audienceKnown,
         tenantCaps: ctx.tenantCaps,
+        queueDueMessages: ctx.queueDueMessages,
       }),
     );
     out.acted += done.entered + done.control;
