@@ -192,7 +192,8 @@ async function queueFromTemplates(
       templates.map((t) => [t.id, { channel: t.channel, variants: Variants.safeParse(t.variants) }]),
     );
     const recipientOf = new Map(recipients.map((r) => [r.id, r]));
-    const lacking = customerIds.filter((id) => todo.some((t) => t.input.customerId === id && !t.input.variables));
+    // A set, not a search of `todo` per customer: that was 16 million comparisons for a chunk of 4,000.
+    const lacking = [...new Set(todo.filter((t) => !t.input.variables).map((t) => t.input.customerId))];
     const variablesOf = lacking.length
       ? await (options.variables ?? ((tenant, ids) => basicMessageVariablesOf(tx, tenant, ids)))(tenantId, lacking)
       : new Map<string, MessageVariables>();
