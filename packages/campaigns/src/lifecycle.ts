@@ -41,6 +41,6 @@ export function messageDueAtPlanning<S extends Pick<PlannedStep, "index" | "stat
   now: Date,
 ): S | null {
   const first = [...steps].sort((a, b) => a.index - b.index).find((s) => s.status === "run");
-  if (!first || first.action.type !== "send_message") return null;
+  if (first?.action.type !== "send_message") return null;
   return first.runAt.getTime() <= now.getTime() ? first : null;
 }
