@@ -8,7 +8,7 @@ import { testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createStepExecutor } from "../src/campaigns/step-executor.ts";
 import { campaignMessagesQueue } from "../src/messages/campaign-queue.ts";
-import { messageCustomer, messageTemplate } from "./message-fixtures.ts";
+import { broadcastCampaign, messageCustomer, messageTemplate } from "./message-fixtures.ts";
 
 // A broadcast's message steps go many to a transaction (`runMessageSteps` over `queueCampaignMessages`): each
 // message has the customer's own variables and the coupon the step before issued, a customer who lost their
@@ -55,7 +55,6 @@ it("queues a broadcast's messages in batches, each once, with the customer's var
   await db.segmentMember.createMany({
     data: customers.map((customerId) => ({ segmentId, customerId, tenantId, enteredAt: new Date() })),
   });
-  const campaignId = newId("campaign");
   const definition = CampaignDefinition.parse({
     name: "Batch broadcast",
     status: "active",
@@ -66,19 +65,7 @@ it("queues a broadcast's messages in batches, each once, with the customer's var
       { type: "send_message", channel: "email", templateId },
     ],
   });
-  await db.campaign.create({
-    data: {
-      id: campaignId,
-      tenantId,
-      name: definition.name,
-      status: "active",
-      triggerType: "broadcast",
-      version: 1,
-      nextRunAt: new Date(now.getTime() - 60_000),
-      createdBy: "test",
-    },
-  });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  const campaignId = await broadcastCampaign(db, tenantId, definition, new Date(now.getTime() - 60_000));
 
   await runDueBroadcasts({ db, tenantId, zone: "Europe/Warsaw", now });
   expect(await db.campaignStep.count({ where: { campaignId, status: "pending" } })).toBe(14);

@@ -7,7 +7,7 @@ import { testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runScheduledJobs } from "../src/index.ts";
 import { campaignMessagesQueue } from "../src/messages/campaign-queue.ts";
-import { messageCustomer, messageTemplate } from "./message-fixtures.ts";
+import { broadcastCampaign, messageCustomer, messageTemplate } from "./message-fixtures.ts";
 
 // Campaign schedules run in the scheduled pass, under its lease: a due broadcast enrols its audience, its
 // enrolments are published, and the next pass (another process, or this one later) adds nothing.
@@ -36,20 +36,7 @@ it("runs a due broadcast in the scheduled pass once, and publishes its enrolment
     trigger: { type: "broadcast", schedule: { repeat: "once", at: runAt.toISOString() } },
     actions: [{ type: "award_points", points: 10, reason: "Friday treat" }],
   });
-  const campaignId = newId("campaign");
-  await db.campaign.create({
-    data: {
-      id: campaignId,
-      tenantId,
-      name: definition.name,
-      status: "scheduled",
-      triggerType: "broadcast",
-      version: 1,
-      nextRunAt: runAt,
-      createdBy: "test",
-    },
-  });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  const campaignId = await broadcastCampaign(db, tenantId, definition, runAt);
   const deps = { db, bus, log: silentLogger, programmes: new ProgrammeCache(db) };
 
   const done = await runScheduledJobs(deps, now, { tenantIds: [tenantId] });
@@ -93,20 +80,7 @@ it("queues a broadcast's messages due now as it plans them, each once, leaving t
     trigger: { type: "broadcast", schedule: { repeat: "once", at: runAt.toISOString() } },
     actions: [{ type: "send_message", channel: "email", templateId }],
   });
-  const campaignId = newId("campaign");
-  await db.campaign.create({
-    data: {
-      id: campaignId,
-      tenantId,
-      name: definition.name,
-      status: "active",
-      triggerType: "broadcast",
-      version: 1,
-      nextRunAt: runAt,
-      createdBy: "test",
-    },
-  });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  const campaignId = await broadcastCampaign(db, tenantId, definition, runAt);
   const deps = {
     db,
     bus,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { type ConsentStatement, RegisterCustomerRequest } from "@regulars/contracts";
+import { type CampaignDefinition, type ConsentStatement, RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer, savePushToken } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
@@ -77,6 +77,30 @@ export async function messageCampaign(
     data: { campaignId: id, version: 1, definition: { limits: { frequencyCaps: caps } }, createdBy: "test" },
   });
   return id;
+}
+
+/** A broadcast campaign's row and its version 1, in the definition's status, due at `runAt`. */
+export async function broadcastCampaign(
+  db: Db,
+  tenantId: string,
+  definition: CampaignDefinition,
+  runAt: Date,
+): Promise<string> {
+  const campaignId = newId("campaign");
+  await db.campaign.create({
+    data: {
+      id: campaignId,
+      tenantId,
+      name: definition.name,
+      status: definition.status,
+      triggerType: "broadcast",
+      version: 1,
+      nextRunAt: runAt,
+      createdBy: "test",
+    },
+  });
+  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  return campaignId;
 }
 
 export const stepKeyOf = () => `cst_${unique()}`;
