@@ -30,8 +30,7 @@ export interface SpawnedSystem {
   api: BenchChild | null;
   /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
   startLedgerWorkers(count: number): Promise<BenchChild[]>;
-  /** Starts one workers process running the given workers (`WORKERS`), with extra environment. */
-  /** Another workers process running `workers` (a comma list of roles), with more settings and Node flags. */
+  /** Starts one workers process running the given workers (`WORKERS`), with extra environment and Node flags. */
   startWorkersProcess(
     name: string,
     workers: string,

@@ -63,7 +63,7 @@ export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<Cl
       FROM webhook_endpoints e
       LEFT JOIN unnest(${busy.map(([id]) => id)}::text[], ${busy.map(([, n]) => n)}::int[]) AS b(endpoint_id, n)
         ON b.endpoint_id = e.id
-      WHERE e.status = 'enabled'
+      WHERE e.status = 'enabled' AND coalesce(b.n, 0) < ${opts.perEndpoint}
         AND (${opts.tenantIds === undefined} OR e.tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
     ), candidates AS (
       SELECT d.id, d.next_attempt_at
@@ -75,7 +75,6 @@ export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<Cl
         LIMIT r.room
         FOR UPDATE SKIP LOCKED
       ) d
-      WHERE r.room > 0
     ), picked AS (
       SELECT id FROM candidates ORDER BY next_attempt_at LIMIT ${opts.limit}
     )

@@ -7,6 +7,7 @@ import {
   applyTierDowngrades,
   expirePoints,
   type JobResult,
+  type OutboxItem,
   pruneAcceptanceRecords,
   pruneOutbox,
   releaseExpiredHolds,
@@ -109,6 +110,10 @@ export async function runScheduledJobs(
       });
       if (!programme) continue;
       for (const [name, job] of jobs) {
+        const publish = (items: OutboxItem[]) =>
+          publishOutbox(deps.db, deps.bus, items).catch((e) =>
+            deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
+          );
         try {
           const result = await job({
             db: deps.db,
@@ -118,16 +123,11 @@ export async function runScheduledJobs(
             now,
             analytics: deps.analytics,
             ...(deps.queueMessages ? { queueMessages: deps.queueMessages } : {}),
-            publish: (items) =>
-              publishOutbox(deps.db, deps.bus, items).catch((e) =>
-                deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
-              ),
+            publish,
           });
           done[name] = (done[name] ?? 0) + result.acted;
           runs?.inc({ job: name, outcome: "ok" });
-          await publishOutbox(deps.db, deps.bus, result.outbox).catch((e) =>
-            deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
-          );
+          await publish(result.outbox);
         } catch (e) {
           // One tenant's bad data must not stop every other tenant's expiry and downgrades.
           deps.log.error(
