@@ -32,8 +32,15 @@ const customer = async () =>
     )
   ).customer.id;
 const pushMarketing = (granted: boolean) => ({ channel: "push" as const, purpose: "marketing" as const, granted });
+// By when the choice was made, then channel: events written by one statement share their insert time, so the
+// outbox's own order between them is not fixed.
 const consentEvents = async (customerId: string) =>
-  (await outboxOf(db, tenantId, "consent.changed")).filter((e) => e.customerId === customerId);
+  (await outboxOf(db, tenantId, "consent.changed"))
+    .filter((e) => e.customerId === customerId)
+    .sort(
+      (a, b) =>
+        String(a.occurredAt).localeCompare(String(b.occurredAt)) || String(a.channel).localeCompare(String(b.channel)),
+    );
 
 describe("consents", () => {
   it("keeps every change with its time and source; the consent in force is the latest; repeating changes nothing", async () => {
