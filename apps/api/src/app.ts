@@ -41,6 +41,8 @@ export interface ApiDeps {
   webhookUrls?: ApiContext["webhookUrls"];
   /** The built admin and kiosk apps to serve; none when absent. */
   webApps?: WebApps;
+  /** Publishes what a tenant's mutation committed to the outbox (see ApiContext.onMutated). */
+  onMutated?: ApiContext["onMutated"];
 }
 
 /**
@@ -85,6 +87,7 @@ export function createApiApp(deps: ApiDeps) {
         webhookUrls: deps.webhookUrls,
         onProcedureDone: (procedure: string, code: string, seconds: number) =>
           latency.observe({ procedure, code }, seconds),
+        ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),
       }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");

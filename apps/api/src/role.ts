@@ -1,10 +1,12 @@
 import { fileURLToPath } from "node:url";
+import { startOutboxFlusher } from "@regulars/outbox";
 import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createApiApp } from "./app.ts";
 
 /** The tRPC API in a process, configured from the process's settings. */
 export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
+  const outbox = startOutboxFlusher({ db: ctx.db, bus: ctx.bus, log: ctx.log.child({ role: "api" }) });
   const app = createApiApp({
     db: ctx.db,
     analytics: ctx.analytics,
@@ -23,7 +25,14 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
       gatewayUrl: config.PUBLIC_GATEWAY_URL ?? null,
       gatewayPort: config.GATEWAY_PORT,
     },
+    onMutated: outbox.flush,
   });
   const served = await listen(app.fetch, config.HOST, config.API_PORT);
-  return { url: served.url, stop: served.close };
+  return {
+    url: served.url,
+    async stop() {
+      await served.close();
+      await outbox.stop();
+    },
+  };
 }

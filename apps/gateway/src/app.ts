@@ -55,6 +55,11 @@ export interface GatewayDeps {
   linkSecrets?: string[] | null;
   /** The bearer secret of providers' delivery receipts; without one the receipts route is absent. */
   receiptsSecret?: string;
+  /**
+   * Told after a customer's registration, profile or consents changed, so the events committed with the
+   * change are published at once rather than after the outbox relay's grace.
+   */
+  onCustomerChanged?: (tenantId: string) => void;
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -131,6 +136,11 @@ export function createGatewayApp(deps: GatewayDeps) {
     requireJsonBody(),
   );
   app.on(["POST", "PUT", "PATCH"], "/v1/customers/*", requireJsonBody());
+  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/v1/customers", "/v1/customers/*"], async (c, next) => {
+    await next();
+    const credential = c.get("credential");
+    if (c.res.status < 400 && credential) deps.onCustomerChanged?.(credential.tenantId);
+  });
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
   const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
   // One publisher for every route: publishes of concurrent requests share socket writes.

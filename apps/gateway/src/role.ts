@@ -1,4 +1,5 @@
 import { createPoolReader } from "@regulars/db";
+import { startOutboxFlusher } from "@regulars/outbox";
 import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createGatewayApp } from "./app.ts";
 
@@ -10,6 +11,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
   // Checkout quotes are the kiosk's hot read: a small pg pool of their own, without Prisma's per-query CPU.
   const reader = createPoolReader({ url: ctx.deps.databaseUrl, poolSize: QUOTE_READER_POOL_SIZE });
+  const outbox = startOutboxFlusher({ db: ctx.db, bus: ctx.bus, log: ctx.log.child({ role: "gateway" }) });
   const app = createGatewayApp({
     bus: ctx.bus,
     credentials: ctx.credentials,
@@ -26,9 +28,11 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     reader,
     linkSecrets: messageTrackingOf(config, ctx.dataDir)?.secrets ?? null,
     ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),
+    onCustomerChanged: outbox.flush,
   });
   const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT).catch(async (e) => {
     await reader.close();
+    await outbox.stop();
     throw e;
   });
   return {
@@ -36,6 +40,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     async stop() {
       await served.close();
       await app.stop(); // after the server closed: the last receipts are written
+      await outbox.stop();
       await reader.close();
     },
   };

@@ -39,6 +39,7 @@ export { sendExpiryNotices } from "./jobs/expiry-notices.ts";
 export { releasePendingPoints } from "./jobs/release-pending.ts";
 export { applyTierDowngrades } from "./jobs/tier-downgrades.ts";
 export {
+  hasUnpublished,
   markPublished,
   type OutboxItem,
   outboxBacklog,

@@ -39,16 +39,19 @@ export async function markPublished(db: Db | DbTx, ids: string[]): Promise<void>
  * transaction: `publish` sends them, then they are marked published. Rows younger than `graceMs` are left
  * to the process that wrote them; SKIP LOCKED lets several relays share the work. transaction.processed
  * rows keep only a reference; the event is rebuilt from the stored transaction, which is the truth.
+ * `tenantId` limits the pass to one tenant's rows (a process publishing what it has just committed).
  */
 export async function relayUnpublished(
   db: Db,
   graceMs: number,
   publish: (items: OutboxItem[]) => Promise<void>,
+  tenantId: string | null = null,
 ): Promise<number> {
   return withTransaction(db, async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; tenant_id: string; type: string; payload: unknown }[]>`
       SELECT id, tenant_id, type, payload FROM outbox_events
-      WHERE published_at IS NULL AND created_at < now() - make_interval(secs => ${graceMs / 1000})
+      WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${graceMs / 1000})
+        AND (${tenantId}::text IS NULL OR tenant_id = ${tenantId})
       ORDER BY created_at LIMIT 1000 FOR UPDATE SKIP LOCKED`;
     if (!rows.length) return 0;
     const refOf = (r: { payload: unknown }) => (r.payload as { ref: string }).ref;
@@ -89,6 +92,13 @@ export async function pruneOutbox(
     deleted += n;
     if (n < 10_000) return deleted;
   }
+}
+
+/** Whether the tenant has committed events nobody published yet (one read of the unpublished rows' index). */
+export async function hasUnpublished(db: Db, tenantId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT 1 FROM outbox_events WHERE published_at IS NULL AND tenant_id = ${tenantId} LIMIT 1`;
+  return rows.length > 0;
 }
 
 /** Committed domain events not yet published: what the relay still has to do (a metric for SREs). */

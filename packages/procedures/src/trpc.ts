@@ -19,6 +19,11 @@ export interface ApiContext {
   webhookUrls?: EndpointUrlPolicy;
   /** Told how each procedure call ended and how long it took (the host's latency histogram). */
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
+  /**
+   * Told after a tenant's mutation succeeded, so the domain events it committed to the outbox are published
+   * at once (the outbox relay would take them only after its grace).
+   */
+  onMutated?: (tenantId: string) => void;
 }
 
 /** The gateway's error body; the request id is unknown only when tRPC fails before the context exists. */
@@ -100,10 +105,13 @@ const safeInput = t.middleware(async ({ getRawInput, next }) => {
 export const publicProcedure = t.procedure.use(timed).use(safeInput).use(domainErrors);
 
 /** The tenant always comes from the credential, never from input. */
-export const tenantProcedure = publicProcedure.use(({ ctx, next }) => {
+export const tenantProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   if (!ctx.credential)
     throw new TRPCError({ code: "UNAUTHORIZED", message: "send an API key as 'Authorization: Bearer <key>'" });
-  return next({ ctx: { ...ctx, credential: ctx.credential, tenantId: ctx.credential.tenantId } });
+  const tenantId = ctx.credential.tenantId;
+  const result = await next({ ctx: { ...ctx, credential: ctx.credential, tenantId } });
+  if (type === "mutation" && result.ok) ctx.onMutated?.(tenantId);
+  return result;
 });
 
 export const roleProcedure = (...roles: ApiKeyRole[]) =>

@@ -15,11 +15,11 @@ import {
   sendExpiryNotices,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import { publishOutbox } from "@regulars/outbox";
 import { applyRetention, finishErasures } from "@regulars/privacy";
 import type { ProgrammeCache } from "@regulars/programme";
 import { Counter, type Registry } from "prom-client";
 import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
-import { publishOutbox } from "../outbox/publish-outbox.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 
