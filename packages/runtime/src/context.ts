@@ -42,11 +42,27 @@ export async function openRoleContext(
 ): Promise<RoleContext & { close(): Promise<void> }> {
   const dataDir = resolveDataDir({ override: config.REGULARS_DATA_DIR });
   await tightenDataFiles(dataDir);
-  const runsAnalytics = roles.includes("workers") && config.WORKERS.includes("analytics");
+  const runsWorker = (name: ServerConfig["WORKERS"][number]) =>
+    roles.includes("workers") && config.WORKERS.includes(name);
+  const runsAnalytics = runsWorker("analytics");
   // The API reads ClickHouse for analyst SQL: a server it connects to itself (as a read-only user, without
   // migrating); the embedded engine belongs to the one process that writes it, so there it shares that.
   const readsAnalytics = roles.includes("api") && config.CLICKHOUSE_URL !== undefined;
-  const deps = await connectDependencies(config, dataDir, log, runsAnalytics || readsAnalytics, runsAnalytics);
+  // Scheduled jobs in a process of their own (segment refreshes, retention, erasures read and delete in
+  // ClickHouse) connect to a server too; the analytics writer's process migrates it.
+  const jobsAnalytics = runsWorker("jobs") && !runsAnalytics && config.CLICKHOUSE_URL !== undefined;
+  if (runsWorker("jobs") && !runsAnalytics && !jobsAnalytics)
+    log.warn(
+      "the scheduled jobs run without ClickHouse (embedded in the analytics writer's process): segment refreshes, " +
+        "event retention and the ClickHouse part of erasures do nothing here; run jobs beside analytics or set CLICKHOUSE_URL",
+    );
+  const deps = await connectDependencies(
+    config,
+    dataDir,
+    log,
+    runsAnalytics || readsAnalytics || jobsAnalytics,
+    runsAnalytics,
+  );
   const db = createDb({ url: deps.databaseUrl, poolSize: config.DB_POOL_SIZE });
   try {
     // The gateway spreads transactions over the partitions the ledger workers apply: both must agree.
