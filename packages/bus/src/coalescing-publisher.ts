@@ -137,7 +137,11 @@ export class CoalescingPublisher {
   /** Stops listening for acks; what is still unanswered fails. Publish nothing after this. */
   close(): void {
     clearInterval(this.sweeper);
-    this.subscription.unsubscribe();
+    try {
+      this.subscription.unsubscribe();
+    } catch {
+      // the connection is closed already, and the subscription with it
+    }
     this.failAll(new Error("the publisher was closed before JetStream acknowledged the publish"));
   }
 
@@ -145,4 +149,37 @@ export class CoalescingPublisher {
     for (const item of this.waiting.values()) item.reject(error);
     this.waiting.clear();
   }
+}
+
+const perConnection = new WeakMap<NatsConnection, CoalescingPublisher>();
+
+/**
+ * The connection's own publisher, made on first use and closed with the connection: for the committed events
+ * the outbox publishes (the ledger's per batch, a broadcast's per chunk), which `js.publish` sent as one request
+ * each, with the timer, the promise race and the Error object of the client's request path.
+ */
+export function connectionPublisher(nc: NatsConnection): CoalescingPublisher {
+  let publisher = perConnection.get(nc);
+  if (!publisher) {
+    const created = new CoalescingPublisher(nc);
+    perConnection.set(nc, created);
+    const close = () => created.close();
+    void nc.closed().then(close, close);
+    publisher = created;
+  }
+  return publisher;
+}
+
+/**
+ * Publishes every message through the connection's publisher, at most `inFlight` unacknowledged at a time (each
+ * slice one socket write), and resolves once JetStream has stored them all; rejects with the first failure.
+ */
+export async function publishAllCoalesced(
+  nc: NatsConnection,
+  messages: readonly { subject: string; payload: unknown; msgId: string }[],
+  inFlight = 1_000,
+): Promise<void> {
+  const publisher = connectionPublisher(nc);
+  for (let i = 0; i < messages.length; i += inFlight)
+    await Promise.all(messages.slice(i, i + inFlight).map((m) => publisher.publishJson(m.subject, m.payload, m.msgId)));
 }

@@ -24,7 +24,9 @@ export class FailureCounts {
     return n;
   }
 
+  /** Called for every message settled; with nothing counted it does not read `m.info`, which parses the reply subject. */
   forget(m: JsMsg): void {
+    if (this.counts.size === 0) return;
     this.counts.delete(m.info.streamSequence);
   }
 }

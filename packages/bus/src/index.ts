@@ -1,5 +1,5 @@
 export { startBatchConsumer } from "./batch-consumer.ts";
-export { CoalescingPublisher } from "./coalescing-publisher.ts";
+export { CoalescingPublisher, connectionPublisher, publishAllCoalesced } from "./coalescing-publisher.ts";
 export { type Bus, type BusOptions, busIsReady, connectBus } from "./connection.ts";
 export {
   type BatchConsumerOptions,

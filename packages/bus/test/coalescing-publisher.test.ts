@@ -1,7 +1,7 @@
 import { DiscardPolicy } from "@nats-io/jetstream";
 import { testBus } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoalescingPublisher, publishJson } from "../src/index.ts";
+import { CoalescingPublisher, connectionPublisher, publishAllCoalesced, publishJson } from "../src/index.ts";
 
 /**
  * Socket writes are counted where they happen: the NATS client's transport (`send`, one call per write of
@@ -112,5 +112,45 @@ describe("publishing from many concurrent requests", () => {
     } finally {
       listener.unsubscribe();
     }
+  });
+});
+
+describe("the connection's publisher (committed events from the outbox)", () => {
+  it("is one per connection, publishes a batch in a few writes and stores each message once", async () => {
+    expect(connectionPublisher(bus.nc)).toBe(connectionPublisher(bus.nc));
+    const messages = Array.from({ length: 2_500 }, (_, i) => ({
+      subject: subject(i),
+      payload: { batch: i },
+      msgId: `outbox-batch-${i}`,
+    }));
+    const storedBefore = await storedMessages();
+    const before = writes;
+    await publishAllCoalesced(bus.nc, messages, 1_000);
+    expect(await storedMessages()).toBe(storedBefore + 2_500);
+    // Three slices of at most 1,000, each one flush; the client splits a large buffer into a few writes.
+    expect(writes - before).toBeLessThan(30);
+    // Published again (a relay after a crash): JetStream keeps the first of each id.
+    await publishAllCoalesced(bus.nc, messages.slice(0, 10));
+    expect(await storedMessages()).toBe(storedBefore + 2_500);
+  });
+
+  it("rejects when a message of the batch is not stored", async () => {
+    await expect(
+      publishAllCoalesced(bus.nc, [
+        { subject: subject(1), payload: { n: 1 }, msgId: "outbox-ok" },
+        { subject: `nostream${Date.now()}.y`, payload: { n: 2 }, msgId: "outbox-lost" },
+      ]),
+    ).rejects.toThrow(/no JetStream stream answered/);
+  });
+
+  it("is closed with its connection: what it still waits for fails instead of hanging", async () => {
+    const other = await testBus();
+    const silent = `${other.topology.namespace}.silent-close`;
+    const listener = other.nc.subscribe(silent, { callback: () => {} });
+    const pending = connectionPublisher(other.nc).publishJson(silent, { n: 1 }, "close-1");
+    await new Promise((r) => setImmediate(r));
+    listener.unsubscribe();
+    await other.dispose();
+    await expect(pending).rejects.toThrow(/closed before JetStream acknowledged/);
   });
 });

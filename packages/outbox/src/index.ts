@@ -1,11 +1,12 @@
-import { type Bus, publishMany } from "@regulars/bus";
+import { type Bus, publishAllCoalesced } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import { hasUnpublished, markPublished, type OutboxItem, relayUnpublished } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
+/** Through the connection's coalescing publisher: a batch's events go out in one write and are acked together. */
 const publishItems = (bus: Bus, items: OutboxItem[]) =>
-  publishMany(
-    bus.js,
+  publishAllCoalesced(
+    bus.nc,
     items.map((i) => ({ subject: bus.topology.subjects.domain(i.tenantId, i.type), payload: i.payload, msgId: i.id })),
   );
 
