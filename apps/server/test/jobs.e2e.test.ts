@@ -1,10 +1,10 @@
-import type { Bus } from "@regulars/bus";
+import { type Bus, connectBus } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { at, eventually, futureDatesAccepted, saleBody, testTenant } from "@regulars/testing";
+import { at, eventually, futureDatesAccepted, saleBody, testNatsUrl, testTenant } from "@regulars/testing";
 import { runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
@@ -354,10 +354,11 @@ describe("never twice: concurrent passes, restarts and the ledger", () => {
     const phone = "+48614000009";
     await post(tenant, phone, at(1, "01-13T12:00:00+01:00"), 7000); // 70 points, expire Y+2-01-13 12:00
     const c = await customer(tenant, phone);
-    const deadBus: Bus = {
-      ...system.bus,
-      js: { publish: () => Promise.reject(new Error("the process died before publishing")) } as never,
-    };
+    // A connection that is gone: whatever the pass publishes after its commit fails, as if the process had died
+    // right there (however the events are published).
+    const gone = await connectBus({ url: testNatsUrl(), namespace: system.bus.topology.namespace });
+    await gone.close();
+    const deadBus: Bus = { ...system.bus, nc: gone.nc, js: gone.js };
 
     const crashed = await run(at(2, "01-14T12:00:00+01:00"), deadBus);
     expect(crashed?.["expire-points"]).toBe(1); // committed...
