@@ -315,12 +315,14 @@ async function main(): Promise<number> {
     const stopVacuuming = await standInForAutovacuum(system.databaseUrl, controller.signal);
     const startedAt = performance.now();
     const plannedAt = await setup.start();
+    // Stopped with the watch, so a run that never finishes does not keep the bench waiting for the timeout.
+    const watching = new AbortController();
     const runFinished = watchRunFinished(
       system.databaseUrl,
       setup.campaignId,
       plannedAt,
       timeoutMs,
-      controller.signal,
+      AbortSignal.any([controller.signal, watching.signal]),
     ).catch((e: unknown) => {
       progress(`cannot tell when the run finished: ${(e as Error).message}`);
       return null;
@@ -335,7 +337,7 @@ async function main(): Promise<number> {
         controller.signal,
         runFinished,
         planningOnly,
-      ),
+      ).finally(() => watching.abort()),
       // Printed as soon as it is measured: the broadcast may take much longer to send.
       latency("b").then((r) => {
         progress(latencyLine("during", r));

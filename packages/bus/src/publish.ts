@@ -19,7 +19,10 @@ export async function publishJson(
   return { seq: ack.seq, duplicate: ack.duplicate };
 }
 
-/** Publish many, a bounded number in flight: one-by-one awaiting caps out at a few thousand per second. */
+/**
+ * Publish many, a bounded number in flight: one-by-one awaiting caps out at a few thousand per second. Each is a
+ * request of the client's own; committed events on a hot path go through `publishAllCoalesced` instead.
+ */
 export async function publishMany(
   js: JetStreamClient,
   messages: { subject: string; payload: unknown; msgId: string }[],

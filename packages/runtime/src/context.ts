@@ -50,8 +50,9 @@ export async function openRoleContext(
   const readsAnalytics = roles.includes("api") && config.CLICKHOUSE_URL !== undefined;
   // Scheduled jobs in a process of their own (segment refreshes, retention, erasures read and delete in
   // ClickHouse) connect to a server too; the analytics writer's process migrates it.
-  const jobsAnalytics = runsWorker("jobs") && !runsAnalytics && config.CLICKHOUSE_URL !== undefined;
-  if (runsWorker("jobs") && !runsAnalytics && !jobsAnalytics)
+  const jobsApart = runsWorker("jobs") && !runsAnalytics;
+  const jobsAnalytics = jobsApart && config.CLICKHOUSE_URL !== undefined;
+  if (jobsApart && !jobsAnalytics)
     log.warn(
       "the scheduled jobs run without ClickHouse (embedded in the analytics writer's process): segment refreshes, " +
         "event retention and the ClickHouse part of erasures do nothing here; run jobs beside analytics or set CLICKHOUSE_URL",
