@@ -1,10 +1,11 @@
-import type {
-  CampaignEnrolled,
-  MessageClicked,
-  MessageDelivered,
-  MessageFailed,
-  MessageOpened,
-  MessageSent,
+import {
+  type CampaignEnrolled,
+  campaignEventTypes,
+  type MessageClicked,
+  type MessageDelivered,
+  type MessageFailed,
+  type MessageOpened,
+  type MessageSent,
 } from "@regulars/contracts";
 import { assertIdentifier } from "./config.ts";
 import type { FactsTarget } from "./loyalty-events.ts";
@@ -14,16 +15,7 @@ import { toClickHouseDateTime } from "./time.ts";
 export type MessageEvent = MessageSent | MessageDelivered | MessageFailed | MessageOpened | MessageClicked;
 export type CampaignEvent = CampaignEnrolled | MessageEvent;
 
-/** The domain event types the campaign tables of migrations/0006_campaign_events.sql hold. */
-export const campaignEventTypes: ReadonlySet<string> = new Set([
-  "campaign.enrolled",
-  "message.sent",
-  "message.delivered",
-  "message.failed",
-  "message.opened",
-  "message.clicked",
-]);
-
+/** Whether a domain event goes to the campaign tables of migrations/0006_campaign_events.sql. */
 export const isCampaignEvent = (e: { type: string }): e is CampaignEvent => campaignEventTypes.has(e.type);
 
 /** A row of `campaign_enrolments`; `ingested_at` is left to the column default. */

@@ -7,7 +7,6 @@ export { type Analytics, createAnalytics } from "./analytics.ts";
 export {
   type CampaignEnrolmentRow,
   type CampaignEvent,
-  campaignEventTypes,
   insertCampaignEvents,
   isCampaignEvent,
   type MessageEvent,

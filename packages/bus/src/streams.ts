@@ -73,7 +73,7 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   await ensureStream(bus.jsm, {
     ...common,
     name: streams.domain,
-    subjects: [subjects.allDomain],
+    subjects: [subjects.allDomain, subjects.allMarketing],
     max_age: ms(7 * day),
   });
   await ensureStream(bus.jsm, {
@@ -97,16 +97,20 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   // durable consumer. One left from before partitions would only accumulate a backlog: it goes.
   await bus.jsm.consumers.delete(streams.transactions, consumers.ledger).catch(() => false);
   await ensureConsumer(bus.jsm, streams.events, consumer(consumers.eventResolver));
+  // Sales, app events and campaign events into ClickHouse: both halves of the stream.
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.analyticsWriter));
-  // Every domain subject: the loyalty types share no prefix a single filter could name (2.9 takes one).
-  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.loyaltyEventsWriter));
-  // Every domain subject too: its own position, so the profile never waits for ClickHouse, nor ClickHouse for it.
-  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.profileWriter));
-  // Every domain subject: customer, consent, tier and fact events all say a customer's snapshot may be due.
-  await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.customerSnapshotWriter));
-  // Every domain subject: tenants subscribe their endpoints to types of any prefix.
+  // The three below never read a campaign or message event: filtered out on the server (a broadcast makes two per
+  // member). The loyalty types share no prefix a single filter could name (2.9 takes one), so the filter is the
+  // domain half, not the loyalty types.
+  const domainHalf = { filter_subject: subjects.allDomain };
+  await ensureConsumer(bus.jsm, streams.domain, { ...consumer(consumers.loyaltyEventsWriter), ...domainHalf });
+  // Its own position, so the profile never waits for ClickHouse, nor ClickHouse for it.
+  await ensureConsumer(bus.jsm, streams.domain, { ...consumer(consumers.profileWriter), ...domainHalf });
+  // Customer, consent, tier and fact events all say a customer's snapshot may be due.
+  await ensureConsumer(bus.jsm, streams.domain, { ...consumer(consumers.customerSnapshotWriter), ...domainHalf });
+  // Both halves: tenants subscribe their endpoints to types of any prefix (`message.*` included).
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.webhookFanout));
-  // Every domain subject: a campaign may be triggered by any domain event type.
+  // Both halves: a campaign may be triggered by any domain event type, a message's opening or click included.
   await ensureConsumer(bus.jsm, streams.domain, consumer(consumers.campaignTriggers));
 }
 

@@ -1,4 +1,4 @@
-import { ledgerPartitionKey, type TransactionInput } from "@regulars/contracts";
+import { campaignEventTypes, ledgerPartitionKey, type TransactionInput } from "@regulars/contracts";
 import { DEFAULT_PARTITIONS, partitionOf } from "./partitions.ts";
 
 /**
@@ -35,11 +35,18 @@ export interface BusTopology {
     /** The filter of one tenant's transactions, in every partition and location. */
     tenantTransactions(tenantId: string): string;
     event(tenantId: string, eventType: string): string;
+    /**
+     * A domain event's subject: `<ns>.domain.<tenant>.<type>`, or `<ns>.marketing.<tenant>.<type>` for a campaign
+     * or message event. Both are the domain stream's, in one order.
+     */
     domain(tenantId: string, eventType: string): string;
     deadLetter(consumer: string): string;
     allTransactions: string;
     allEvents: string;
+    /** Every domain event but the campaigns' and messages': the ledger's, customers', coupons', segments'. */
     allDomain: string;
+    /** Campaign enrolments and message events (see `campaignEventTypes`). */
+    allMarketing: string;
     allDeadLetters: string;
   };
 }
@@ -76,11 +83,13 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       transactionPartition: (partition) => `${namespace}.tx.${partitionToken(partition)}.>`,
       tenantTransactions: (tenantId) => `${namespace}.tx.*.${tenantId}.*`,
       event: (tenantId, eventType) => `${namespace}.ev.${tenantId}.${eventType}`,
-      domain: (tenantId, eventType) => `${namespace}.domain.${tenantId}.${eventType}`,
+      domain: (tenantId, eventType) =>
+        `${namespace}.${campaignEventTypes.has(eventType) ? "marketing" : "domain"}.${tenantId}.${eventType}`,
       deadLetter: (consumer) => `${namespace}.dlq.${consumer}`,
       allTransactions: `${namespace}.tx.>`,
       allEvents: `${namespace}.ev.>`,
       allDomain: `${namespace}.domain.>`,
+      allMarketing: `${namespace}.marketing.>`,
       allDeadLetters: `${namespace}.dlq.>`,
     },
   };

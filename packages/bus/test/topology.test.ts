@@ -1,3 +1,5 @@
+import { AckPolicy } from "@nats-io/jetstream";
+import { domainEventTypes } from "@regulars/contracts";
 import { deleteStreams, testBus, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Bus, busTopology, connectBus, consumerBacklog, ensureTopology, publishJson } from "../src/index.ts";
@@ -18,10 +20,32 @@ describe("names", () => {
     expect(t.subjects.tenantTransactions("ten_1")).toBe("shop_7.tx.*.ten_1.*");
     expect(t.subjects.event("ten_1", "visit")).toBe("shop_7.ev.ten_1.visit");
     expect(t.subjects.domain("ten_1", "transaction.processed")).toBe("shop_7.domain.ten_1.transaction.processed");
+    expect(t.subjects.domain("ten_1", "points.earned")).toBe("shop_7.domain.ten_1.points.earned");
+    expect(t.subjects.domain("ten_1", "campaign.enrolled")).toBe("shop_7.marketing.ten_1.campaign.enrolled");
+    expect(t.subjects.domain("ten_1", "message.sent")).toBe("shop_7.marketing.ten_1.message.sent");
     expect(t.subjects.deadLetter("ledger")).toBe("shop_7.dlq.ledger");
-    expect([t.subjects.allTransactions, t.subjects.allEvents, t.subjects.allDomain, t.subjects.allDeadLetters]).toEqual(
-      ["shop_7.tx.>", "shop_7.ev.>", "shop_7.domain.>", "shop_7.dlq.>"],
-    );
+    expect([
+      t.subjects.allTransactions,
+      t.subjects.allEvents,
+      t.subjects.allDomain,
+      t.subjects.allMarketing,
+      t.subjects.allDeadLetters,
+    ]).toEqual(["shop_7.tx.>", "shop_7.ev.>", "shop_7.domain.>", "shop_7.marketing.>", "shop_7.dlq.>"]);
+  });
+
+  it("puts every campaign and message event type, and only those, on the marketing subjects", () => {
+    const t = busTopology("shop_7");
+    const marketing = domainEventTypes.filter((type) => t.subjects.domain("t", type).startsWith("shop_7.marketing."));
+    expect(marketing.sort()).toEqual([
+      "campaign.enrolled",
+      "message.clicked",
+      "message.delivered",
+      "message.failed",
+      "message.opened",
+      "message.sent",
+    ]);
+    for (const type of domainEventTypes)
+      expect(t.subjects.domain("t", type)).toMatch(/^shop_7\.(domain|marketing)\.t\./);
   });
 
   it("uses the regulars namespace by default and shares nothing between namespaces", () => {
@@ -104,6 +128,29 @@ describe("on JetStream", () => {
     const { streams, consumers } = buses[0]!.topology;
     const info = await buses[0]!.jsm.consumers.info(streams.events, consumers.eventResolver);
     expect(info.config.durable_name).toBe(consumers.eventResolver);
+  });
+
+  it("gives campaign and message events only to the consumers that read them, also on a stream declared before", async () => {
+    const bus = await testBus();
+    cleanups.push(() => bus.dispose());
+    const { streams, consumers, subjects } = bus.topology;
+    // What earlier releases declared: the domain stream on the domain subjects alone, every consumer unfiltered.
+    await bus.jsm.streams.update(streams.domain, { subjects: [subjects.allDomain] });
+    for (const durable of [consumers.loyaltyEventsWriter, consumers.profileWriter, consumers.customerSnapshotWriter])
+      await bus.jsm.consumers.delete(streams.domain, durable);
+    for (const durable of [consumers.loyaltyEventsWriter, consumers.profileWriter, consumers.customerSnapshotWriter])
+      await bus.jsm.consumers.add(streams.domain, { durable_name: durable, ack_policy: AckPolicy.Explicit });
+    await ensureTopology(bus);
+
+    await publishJson(bus.js, subjects.domain("t1", "points.earned"), { n: 1 }, "e1");
+    await publishJson(bus.js, subjects.domain("t1", "campaign.enrolled"), { n: 2 }, "e2");
+    await publishJson(bus.js, subjects.domain("t1", "message.sent"), { n: 3 }, "e3");
+    expect((await bus.jsm.streams.info(streams.domain)).state.messages).toBe(3);
+    const backlog = (durable: string) => consumerBacklog(bus, streams.domain, durable);
+    for (const durable of [consumers.analyticsWriter, consumers.webhookFanout, consumers.campaignTriggers])
+      expect(await backlog(durable), durable).toBe(3);
+    for (const durable of [consumers.loyaltyEventsWriter, consumers.profileWriter, consumers.customerSnapshotWriter])
+      expect(await backlog(durable), durable).toBe(1);
   });
 
   it("stores a message once when it is published twice with the same id", async () => {

@@ -67,3 +67,14 @@ export type MessageDelivered = z.infer<typeof MessageDelivered>;
 export type MessageFailed = z.infer<typeof MessageFailed>;
 export type MessageOpened = z.infer<typeof MessageOpened>;
 export type MessageClicked = z.infer<typeof MessageClicked>;
+
+/**
+ * Every campaign and message event type. A broadcast makes two of them per member (enrolled, sent), so they travel
+ * the domain stream on subjects of their own (see the bus topology): the consumers of the ledger's and customers'
+ * events filter them out on the server instead of receiving and dropping a hundred thousand of them.
+ */
+export const campaignEventTypes: ReadonlySet<string> = new Set(
+  [CampaignEnrolled, MessageSent, MessageDelivered, MessageFailed, MessageOpened, MessageClicked].map(
+    (schema) => schema.shape.type.value,
+  ),
+);
