@@ -64,6 +64,8 @@ export const ServerConfig = z.object({
   EMBEDDED_POSTGRES_PORT: port(54329),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+  /** This process's share of the cores beside the others on its machine (see cpu-priority.ts). */
+  CPU_PRIORITY: z.enum(["normal", "below_normal", "low"]).default("normal"),
   WORKERS: z
     .string()
     .default("ledger,events,analytics,profiles,jobs,webhooks,messages,campaigns")

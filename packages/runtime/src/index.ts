@@ -3,6 +3,7 @@
 // the record that lets tools find it, and a main that stops cleanly on a signal.
 export { analyticsConfigOf, ClickHouseSettings, loadConfig, parseRoles, Role, ServerConfig } from "./config.ts";
 export { openRoleContext, type ReadinessChecks, type RoleContext, type StartedRole } from "./context.ts";
+export { applyCpuPriority, type CpuPriority, cpuPriorities } from "./cpu-priority.ts";
 export { connectDependencies, type Dependencies } from "./dependencies.ts";
 export { type Listening, listen } from "./listen.ts";
 export { MessageSettings, messageTrackingOf } from "./messages-config.ts";

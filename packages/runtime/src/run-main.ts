@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from "@regulars/logger";
 import { loadConfig, type ServerConfig } from "./config.ts";
+import { applyCpuPriority } from "./cpu-priority.ts";
 
 export interface Started {
   stop(): Promise<void>;
@@ -18,6 +19,12 @@ export function runMain(name: string, start: (config: ServerConfig, log: Logger)
       level: config.LOG_LEVEL,
       pretty: (config.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty",
     });
+    // Before anything starts, so every thread the process starts later inherits it.
+    if (config.CPU_PRIORITY !== "normal")
+      log.info(
+        { priority: config.CPU_PRIORITY, threads: applyCpuPriority(config.CPU_PRIORITY) },
+        "CPU priority lowered",
+      );
 
     // Installed before anything starts: a Ctrl-C during start-up must still stop what has started so far.
     let stopRequested: string | null = null;
