@@ -26,14 +26,14 @@ const { values } = parseArgs({
     webhooks: { type: "boolean", default: true },
     "no-webhooks": { type: "boolean", default: false },
     "planning-only": { type: "boolean", default: false },
-    "equal-priority": { type: "boolean", default: false },
+    "background-priority": { type: "string", default: "below_normal" },
     json: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     help: { type: "boolean", default: false, short: "h" },
   },
 });
 
-const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-sec 20] [--timeout-sec 600] [--no-webhooks] [--planning-only] [--equal-priority] [--json]
+const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-sec 20] [--timeout-sec 600] [--no-webhooks] [--planning-only] [--background-priority below_normal] [--json]
 
   --members       segment members the broadcast goes to (each with e-mail consent and an address)
   --rate          transactions per second posted before and during the broadcast (ingestion latency)
@@ -41,8 +41,9 @@ const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-se
   --no-webhooks   no webhook endpoint subscribed to message.sent
   --planning-only the planning process alone: no consumers of its events and no sender (nothing is sent), so the
                   queueing figure is planning's own ceiling on this machine, the reference for the full run's
-  --equal-priority the consumers' and the sender's processes at the same CPU priority as the rest (by default they
-                  run below_normal, as a machine shared by every role should run them)
+  --background-priority normal|below_normal|low
+                  the CPU priority of the consumers' and the sender's processes (CPU_PRIORITY); below_normal by default,
+                  as a machine shared by every role should run them; normal puts them level with planning and ingestion
   --cpu-prof DIR  write the three workers processes' CPU profiles (consumers; planning; steps and sender) into DIR`;
 
 /** BENCH_WORKERS_ENV='{"DB_POOL_SIZE":"30"}' sets more of the workers process's settings, to try them. */
@@ -254,6 +255,11 @@ async function main(): Promise<number> {
   const latencySec = Number(values["latency-sec"]);
   const timeoutMs = Number(values["timeout-sec"]) * 1000;
   const planningOnly = values["planning-only"];
+  const backgroundPriority = values["background-priority"];
+  if (!["normal", "below_normal", "low"].includes(backgroundPriority)) {
+    progress(`--background-priority must be normal, below_normal or low\n\n${usage}`);
+    return 2;
+  }
   const webhooks = values.webhooks && !values["no-webhooks"] && !planningOnly;
   const controller = abortOnInterrupt(progress);
   let system: SpawnedSystem | null = null;
@@ -276,7 +282,7 @@ async function main(): Promise<number> {
     const extra = { JOBS_INTERVAL_MS: "1000", ...workersEnv() };
     // The consumers and the sender do work that can wait a little; at equal priority on 2 cores they took the
     // cores from planning and ingestion alike (queued in 64-68 s instead of 36 s, points visible p99 1.2 s).
-    const background = { ...extra, CPU_PRIORITY: values["equal-priority"] ? "normal" : "below_normal" };
+    const background = { ...extra, CPU_PRIORITY: backgroundPriority };
     // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
     const flags = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [];
     const rest = planningOnly
