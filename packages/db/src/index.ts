@@ -3,4 +3,5 @@ export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, 
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { listMigrations, type MigrationResult, migrateDatabase } from "./migrate.ts";
+export { type SqlArrayElement, sqlArray } from "./sql-array.ts";
 export { createPoolReader, type PoolReader, prismaReader, type SqlReader } from "./sql-reader.ts";

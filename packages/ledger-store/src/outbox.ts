@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -18,8 +18,8 @@ export async function writeOutbox(tx: DbTx, items: OutboxItem[]): Promise<void> 
   if (!items.length) return;
   await tx.$executeRaw`
     INSERT INTO outbox_events (id, tenant_id, type, payload)
-    SELECT id, tenant_id, type, payload::jsonb FROM unnest(${items.map((i) => i.id)}::text[], ${items.map((i) => i.tenantId)}::text[],
-      ${items.map((i) => i.type)}::text[], ${items.map((i) => JSON.stringify(i.payload))}::text[]) AS o(id, tenant_id, type, payload)
+    SELECT id, tenant_id, type, payload::jsonb FROM unnest(${sqlArray(items.map((i) => i.id))}::text[], ${sqlArray(items.map((i) => i.tenantId))}::text[],
+      ${sqlArray(items.map((i) => i.type))}::text[], ${sqlArray(items.map((i) => JSON.stringify(i.payload)))}::text[]) AS o(id, tenant_id, type, payload)
     ON CONFLICT (id) DO NOTHING`;
 }
 
@@ -31,7 +31,8 @@ export const outboxItem = (event: LoyaltyEvent | { id: string; tenantId: string;
 });
 
 export async function markPublished(db: Db | DbTx, ids: string[]): Promise<void> {
-  if (ids.length) await db.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::text[])`;
+  if (ids.length)
+    await db.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${sqlArray(ids)}::text[])`;
 }
 
 /**

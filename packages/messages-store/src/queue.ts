@@ -1,4 +1,4 @@
-import type { DbTx } from "@regulars/db";
+import { type DbTx, type SqlArrayElement, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import {
   addOpenPixel,
@@ -159,7 +159,7 @@ async function queueFromTemplates(
     ? new Map(
         (
           await tx.$queryRaw<{ step_key: string; id: string }[]>`
-            SELECT step_key, id FROM messages WHERE step_key = ANY(${keys}::text[])`
+            SELECT step_key, id FROM messages WHERE step_key = ANY(${sqlArray(keys)}::text[])`
         ).map((r) => [r.step_key, r.id]),
       )
     : new Map<string, string>();
@@ -176,7 +176,7 @@ async function queueFromTemplates(
     const [templates, recipients] = await Promise.all([
       tx.$queryRaw<{ id: string; channel: string; variants: unknown }[]>`
         SELECT id, channel, variants FROM message_templates
-        WHERE tenant_id = ${tenantId} AND id = ANY(${templateIds}::text[]) AND archived_at IS NULL`,
+        WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(templateIds)}::text[]) AND archived_at IS NULL`,
       tx.$queryRaw<RecipientRow[]>`
         SELECT c.id, c.email, c.phone, c.erased_at, p.preferences->>'language' AS language,
           t.platform AS push_platform, t.token AS push_token
@@ -186,7 +186,7 @@ async function queueFromTemplates(
           SELECT platform, token FROM customer_push_tokens
           WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
         ) t ON true
-        WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${customerIds}::text[])`,
+        WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(customerIds)}::text[])`,
     ]);
     const templateOf = new Map(
       templates.map((t) => [t.id, { channel: t.channel, variants: Variants.safeParse(t.variants) }]),
@@ -254,7 +254,7 @@ function groupByTenant(inputs: readonly TemplateQueueInput[]) {
  * again: that message is the one, read back after.
  */
 async function insertMessages(tx: DbTx, fresh: NewMessage[], results: (BatchQueueResult | undefined)[]) {
-  const col = <T>(f: (m: NewMessage) => T) => fresh.map(f);
+  const col = (f: (m: NewMessage) => SqlArrayElement) => sqlArray(fresh.map(f));
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language,
                           to_address, content, status, send_at, next_attempt_at)
@@ -276,7 +276,7 @@ async function insertMessages(tx: DbTx, fresh: NewMessage[], results: (BatchQueu
     ? new Map(
         (
           await tx.$queryRaw<{ step_key: string; id: string }[]>`
-            SELECT step_key, id FROM messages WHERE step_key = ANY(${raced.map((m) => m.input.key ?? "")}::text[])`
+            SELECT step_key, id FROM messages WHERE step_key = ANY(${sqlArray(raced.map((m) => m.input.key ?? ""))}::text[])`
         ).map((r) => [r.step_key, r.id]),
       )
     : new Map<string, string>();

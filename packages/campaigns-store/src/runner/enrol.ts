@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
 import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, sqlArray } from "@regulars/db";
 import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
@@ -81,13 +81,13 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   if (input.lockCustomers ?? true)
     await tx.$queryRaw`
       SELECT count(pg_advisory_xact_lock(k)) FROM (
-        SELECT hashtextextended('campaign-customer:' || id, 0) AS k FROM unnest(${customerIds}::text[]) AS id ORDER BY 1
+        SELECT hashtextextended('campaign-customer:' || id, 0) AS k FROM unnest(${sqlArray(customerIds)}::text[]) AS id ORDER BY 1
       ) keys`;
   // By (campaign, customer) first, the unique index's order, whatever the statistics say after a big run's inserts.
   const already = await tx.$queryRaw<{ customer_id: string; occurrence: string }[]>`
     SELECT customer_id, occurrence FROM campaign_enrolments
-    WHERE campaign_id = ${campaign.id} AND customer_id = ANY(${customerIds}::text[])
-      AND occurrence = ANY(${[...new Set([...unique.values()].map((e) => e.occurrence))]}::text[])`;
+    WHERE campaign_id = ${campaign.id} AND customer_id = ANY(${sqlArray(customerIds)}::text[])
+      AND occurrence = ANY(${sqlArray([...new Set([...unique.values()].map((e) => e.occurrence))])}::text[])`;
   for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
   if (!unique.size) return result;
 
@@ -131,9 +131,9 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO campaign_enrolments (id, tenant_id, campaign_id, version, customer_id, occurrence, occurred_at, outcome, reason)
     SELECT id, ${campaign.tenantId}, ${campaign.id}, ${campaign.version}, customer_id, occurrence, occurred_at, outcome, reason
-    FROM unnest(${enrolments.map((e) => e.id)}::text[], ${enrolments.map((e) => e.entry.customerId)}::text[],
-      ${enrolments.map((e) => e.entry.occurrence)}::text[], ${enrolments.map((e) => e.entry.at)}::timestamptz[],
-      ${enrolments.map((e) => e.outcome)}::text[], ${enrolments.map((e) => e.reason)}::text[])
+    FROM unnest(${sqlArray(enrolments.map((e) => e.id))}::text[], ${sqlArray(enrolments.map((e) => e.entry.customerId))}::text[],
+      ${sqlArray(enrolments.map((e) => e.entry.occurrence))}::text[], ${sqlArray(enrolments.map((e) => e.entry.at))}::timestamptz[],
+      ${sqlArray(enrolments.map((e) => e.outcome))}::text[], ${sqlArray(enrolments.map((e) => e.reason))}::text[])
       AS e(id, customer_id, occurrence, occurred_at, outcome, reason)
     ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING
     RETURNING id`;
@@ -194,10 +194,10 @@ async function insertSteps(
       done_at)
     SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, status, reason,
       result::jsonb, done_at
-    FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.enrolment)}::text[], ${rows.map((r) => r.customer)}::text[],
-      ${rows.map((r) => r.step.index)}::int[], ${rows.map((r) => JSON.stringify(r.step.action))}::text[],
-      ${rows.map((r) => r.step.runAt)}::timestamptz[], ${rows.map(statusOf)}::text[],
-      ${rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason))}::text[],
-      ${rows.map(resultOf)}::text[], ${rows.map((r) => (settled.has(r.key) ? now : null))}::timestamptz[])
+    FROM unnest(${sqlArray(rows.map((r) => r.key))}::text[], ${sqlArray(rows.map((r) => r.enrolment))}::text[], ${sqlArray(rows.map((r) => r.customer))}::text[],
+      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(r.step.action)))}::text[],
+      ${sqlArray(rows.map((r) => r.step.runAt))}::timestamptz[], ${sqlArray(rows.map(statusOf))}::text[],
+      ${sqlArray(rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason)))}::text[],
+      ${sqlArray(rows.map(resultOf))}::text[], ${sqlArray(rows.map((r) => (settled.has(r.key) ? now : null)))}::timestamptz[])
       AS s(key, enrolment_id, customer_id, step_index, action, run_at, status, reason, result, done_at)`;
 }

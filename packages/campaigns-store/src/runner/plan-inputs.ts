@@ -1,6 +1,6 @@
 import type { ConsentChoice, PlanCustomer, PreviousSend } from "@regulars/campaigns";
 import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, sqlArray } from "@regulars/db";
 
 /** What planning one customer's occurrence needs from Postgres, loaded for a whole chunk at once. */
 export interface PlanInputs {
@@ -28,7 +28,8 @@ export async function loadPlanInputs(
   audienceKnown = false,
   tenantCaps: readonly FrequencyCap[] = [],
 ): Promise<Map<string, PlanInputs>> {
-  const ids = [...customerIds];
+  // One literal for the chunk's ids, read by every statement below (see `sqlArray`).
+  const ids = sqlArray(customerIds);
   const reach = await tx.$queryRaw<{ id: string; email: boolean; sms: boolean; push: boolean }[]>`
     SELECT c.id, c.email IS NOT NULL AS email, c.phone IS NOT NULL AS sms,
       EXISTS (SELECT 1 FROM customer_push_tokens t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id) AS push
@@ -81,7 +82,7 @@ async function previousSendsOf(
   tenantId: string,
   definition: CampaignDefinition,
   tenantCaps: readonly FrequencyCap[],
-  ids: string[],
+  ids: string,
   now: Date,
 ): Promise<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | undefined }[]> {
   const caps = [...definition.limits.frequencyCaps, ...tenantCaps];

@@ -1,5 +1,5 @@
 import type { ExpiryPolicy } from "@regulars/contracts";
-import { type Db, exactNumber } from "@regulars/db";
+import { type Db, exactNumber, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { qualifyingValues } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
@@ -56,7 +56,7 @@ export async function customersMessageVariables(
       FROM customers c
       LEFT JOIN customer_loyalty l ON l.customer_id = c.id
       LEFT JOIN ledger_accounts a ON a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points'
-      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[])`,
+      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(ids)}::text[])`,
     db.tenant.findUnique({ where: { id: tenantId }, select: { name: true } }),
     programmeInForce(db, tenantId, now),
   ]);
@@ -135,7 +135,7 @@ async function nextExpiries(db: Db, tenantId: string, customerIds: string[], zon
     SELECT DISTINCT ON (customer_id) customer_id, day::text AS day, sum(remaining) OVER (PARTITION BY customer_id, day) AS points
     FROM (
       SELECT customer_id, remaining, (expires_at AT TIME ZONE ${zone})::date AS day FROM point_lots
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${customerIds}::text[]) AND remaining > 0 AND released
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(customerIds)}::text[]) AND remaining > 0 AND released
         AND expires_at > ${now}
     ) lots
     ORDER BY customer_id, day`;

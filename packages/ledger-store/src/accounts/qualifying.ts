@@ -1,4 +1,4 @@
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { tierWindowStart } from "@regulars/rules";
 
 export type TierBasis = "points_earned" | "spend" | "orders";
@@ -12,23 +12,24 @@ export function qualifyingValues(
   since: Date,
   until = new Date(8.64e15),
 ) {
+  const list = sqlArray(ids);
   if (basis === "points_earned") {
     return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
       SELECT customer_id, sum(amount) AS value FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind IN ('earn', 'reverse') AND occurred_at >= ${since} AND occurred_at < ${until}
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND kind IN ('earn', 'reverse') AND occurred_at >= ${since} AND occurred_at < ${until}
       GROUP BY customer_id`;
   }
   if (basis === "spend") {
     return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
       SELECT customer_id, sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS value FROM transactions
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
       GROUP BY customer_id`;
   }
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
   // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
   return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
     SELECT s.customer_id, count(*) AS value FROM transactions s
-    WHERE s.tenant_id = ${tenantId} AND s.customer_id = ANY(${ids}::text[]) AND s.type = 'sale'
+    WHERE s.tenant_id = ${tenantId} AND s.customer_id = ANY(${list}::text[]) AND s.type = 'sale'
       AND s.occurred_at >= ${since} AND s.occurred_at < ${until}
       AND (s.total = 0 OR s.total > coalesce((SELECT sum(r.total) FROM transactions r
         WHERE r.tenant_id = s.tenant_id AND r.type = 'refund' AND r.refund_of = s.external_id), 0))
