@@ -1,6 +1,7 @@
 import { CampaignDefinition } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { expandOutbox, outboxBatchType } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { testBus, testDb, testTenant } from "@regulars/testing";
@@ -44,9 +45,17 @@ it("runs a due broadcast in the scheduled pass once, and publishes its enrolment
   expect(done?.failed).toBeUndefined();
   const enrolments = await db.campaignEnrolment.findMany({ where: { campaignId } });
   expect(enrolments.map((e) => e.customerId).sort()).toEqual([...customers].sort());
-  const announced = await db.outboxEvent.findMany({ where: { tenantId, type: "campaign.enrolled" } });
-  expect(announced).toHaveLength(3);
-  expect(announced.every((o) => o.publishedAt !== null)).toBe(true);
+  // The chunk's three events are one outbox row, published as three messages of their own.
+  const rows = await db.outboxEvent.findMany({
+    where: { tenantId, type: { in: ["campaign.enrolled", outboxBatchType] } },
+  });
+  expect(rows.map((r) => r.type)).toEqual([outboxBatchType]);
+  expect(rows.every((o) => o.publishedAt !== null)).toBe(true);
+  const announced = expandOutbox(rows.map((r) => ({ ...r, payload: r.payload as unknown })));
+  expect(announced.map((e) => (e.payload as { customerId: string }).customerId).sort()).toEqual([...customers].sort());
+  const subject = bus.topology.subjects.domain(tenantId, "campaign.enrolled");
+  const stream = await bus.jsm.streams.info(bus.topology.streams.domain, { subjects_filter: subject });
+  expect(stream.state.subjects?.[subject]).toBe(3);
   expect(await db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).toMatchObject({
     status: "active",
     nextRunAt: null,

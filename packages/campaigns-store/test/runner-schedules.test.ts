@@ -1,5 +1,6 @@
 import { isInControlGroup, nextBroadcastRuns } from "@regulars/campaigns";
 import type { Db } from "@regulars/db";
+import { expandOutbox, outboxBatchType } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDueBroadcasts, scanClockTriggers, startAlwaysOnCampaigns } from "../src/index.ts";
@@ -59,7 +60,22 @@ describe("broadcasts", () => {
     const ctx = { db, tenantId, zone: timezone, now, chunkSize: 2 };
     const run = await runDueBroadcasts(ctx);
     expect(run.acted).toBe(7);
-    expect(run.outbox).toHaveLength(7);
+    // Four chunks of two or one: each chunk's events are one outbox row, holding one event per enrolment.
+    expect(run.outbox.map((o) => o.type).sort()).toEqual([
+      "campaign.enrolled",
+      outboxBatchType,
+      outboxBatchType,
+      outboxBatchType,
+    ]);
+    const events = expandOutbox(run.outbox);
+    expect(events.map((e) => e.type)).toEqual(Array(7).fill("campaign.enrolled"));
+    const rows = await db.outboxEvent.findMany({ where: { id: { in: run.outbox.map((o) => o.id) } } });
+    expect(rows).toHaveLength(4);
+    expect(
+      expandOutbox(rows.map((r) => ({ ...r, payload: r.payload as unknown })))
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(events.map((e) => e.id).sort());
 
     const enrolments = await enrolmentsOf(db, campaignId);
     expect(enrolments.map((e) => e.customerId).sort()).toEqual([...members, silent].sort());
@@ -106,9 +122,10 @@ describe("broadcasts", () => {
       now,
       chunkSize: 2,
       onCommitted: async (outbox) => {
-        const ids = outbox.map((o) => (o.payload as { enrolmentId: string }).enrolmentId);
+        const events = expandOutbox(outbox);
+        const ids = events.map((o) => (o.payload as { enrolmentId: string }).enrolmentId);
         const committed = await db.campaignEnrolment.count({ where: { id: { in: ids } } });
-        handed.push({ events: outbox.length, committed });
+        handed.push({ events: events.length, committed });
       },
     });
     expect(run).toMatchObject({ acted: 5, outbox: [] });

@@ -39,10 +39,13 @@ export { sendExpiryNotices } from "./jobs/expiry-notices.ts";
 export { releasePendingPoints } from "./jobs/release-pending.ts";
 export { applyTierDowngrades } from "./jobs/tier-downgrades.ts";
 export {
+  expandOutbox,
   hasUnpublished,
   markPublished,
   type OutboxItem,
   outboxBacklog,
+  outboxBatch,
+  outboxBatchType,
   outboxItem,
   pruneOutbox,
   relayUnpublished,

@@ -1,16 +1,23 @@
 import { type Bus, publishAllCoalesced } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { hasUnpublished, markPublished, type OutboxItem, relayUnpublished } from "@regulars/ledger-store";
+import { expandOutbox, hasUnpublished, markPublished, type OutboxItem, relayUnpublished } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
-/** Through the connection's coalescing publisher: a batch's events go out in one write and are acked together. */
+/**
+ * Through the connection's coalescing publisher: a batch's events go out in one write and are acked together. Batch
+ * rows (`outboxBatch`) go out as their events.
+ */
 const publishItems = (bus: Bus, items: OutboxItem[]) =>
   publishAllCoalesced(
     bus.nc,
-    items.map((i) => ({ subject: bus.topology.subjects.domain(i.tenantId, i.type), payload: i.payload, msgId: i.id })),
+    expandOutbox(items).map((i) => ({
+      subject: bus.topology.subjects.domain(i.tenantId, i.type),
+      payload: i.payload,
+      msgId: i.id,
+    })),
   );
 
-/** Publishes committed domain events (JetStream de-duplicates by id) and marks them published. */
+/** Publishes committed domain events (JetStream de-duplicates by id) and marks their rows published. */
 export async function publishOutbox(db: Db, bus: Bus, items: OutboxItem[]): Promise<void> {
   if (!items.length) return;
   await publishItems(bus, items);
@@ -67,7 +74,7 @@ export function startOutboxFlusher(opts: { db: Db; bus: Bus; log: Logger }): Out
       try {
         if (!(await hasUnpublished(opts.db, tenantId))) continue;
         const published = await relayUnpublished(opts.db, 0, (items) => publishItems(opts.bus, items), tenantId);
-        if (published === 1000) state.again = true;
+        if (published >= 1000) state.again = true;
       } catch (e) {
         opts.log.warn({ err: e, tenantId }, "publishing committed events failed; the outbox relay will retry");
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { AckPolicy } from "@nats-io/jetstream";
 import type { Db } from "@regulars/db";
-import { writeOutbox } from "@regulars/ledger-store";
+import { outboxBatch, writeOutbox } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { eventually, testBus, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -72,4 +73,34 @@ it("leaves the rows unpublished when publishing fails, for the next flush or the
   );
   await working.stop();
   await db.$executeRaw`DELETE FROM outbox_events WHERE id = ANY(${events.map((e) => e.id)}::text[])`;
+});
+
+it("publishes a batch row as its events, each under its own id, and marks the one row published", async () => {
+  const tenant = tenantId();
+  const events = [event(tenant, 1), event(tenant, 2), event(tenant, 3)];
+  const [batch] = outboxBatch(events);
+  expect(outboxBatch([events[0]!])).toEqual([events[0]]);
+  expect(() => outboxBatch([events[0]!, event(tenantId(), 1)])).toThrow(/one tenant/);
+  await db.$transaction((tx) => writeOutbox(tx, [batch!]));
+  // Written again (a replayed chunk): the same row, nothing more to publish.
+  await db.$transaction((tx) => writeOutbox(tx, outboxBatch(events)));
+  expect(await publishedAt(events.map((e) => e.id))).toEqual([]);
+
+  const flusher = startOutboxFlusher({ db, bus, log: silentLogger });
+  flusher.flush(tenant);
+  await flusher.stop();
+  expect((await publishedAt([batch!.id]))[0]?.published_at).not.toBeNull();
+  expect(await inStream(tenant)).toBe(3);
+  // A throw-away consumer reads the tenant's messages back as a consumer of the stream receives them.
+  const info = await bus.jsm.consumers.add(bus.topology.streams.domain, {
+    filter_subject: bus.topology.subjects.domain(tenant, "coupon.issued"),
+    ack_policy: AckPolicy.None,
+  });
+  const reader = await bus.js.consumers.get(bus.topology.streams.domain, info.name);
+  const fetched = await reader.fetch({ max_messages: 3, expires: 2_000 });
+  const received: unknown[] = [];
+  for await (const m of fetched) received.push([m.headers?.get("Nats-Msg-Id"), m.json()]);
+  expect(received).toEqual(events.map((e) => [e.id, e.payload]));
+  await bus.jsm.consumers.delete(bus.topology.streams.domain, info.name);
+  await db.$executeRaw`DELETE FROM outbox_events WHERE id = ${batch!.id}`;
 });

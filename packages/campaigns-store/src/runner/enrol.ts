@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
 import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, sqlArray } from "@regulars/db";
-import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
+import { type OutboxItem, outboxBatch, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
 import { type NewStepRow, queueMessagesAtPlanning, type SettledStep } from "./queue-at-planning.ts";
@@ -40,6 +40,11 @@ export interface EnrolInput {
   tenantCaps?: readonly FrequencyCap[] | undefined;
   /** Queues the messages due now in this transaction (`queueMessagesAtPlanning`); without it the executor does. */
   queueDueMessages?: QueueCampaignMessages | undefined;
+  /**
+   * The chunk's `campaign.enrolled` events as one outbox row (`outboxBatch`) rather than a row each: audience runs,
+   * which announce thousands per transaction. `outbox` then holds the batch; publishing expands it.
+   */
+  batchEvents?: boolean;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -167,6 +172,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     ? await queueMessagesAtPlanning(tx, campaign, rows, now, input.queueDueMessages)
     : new Map<string, SettledStep>();
   if (rows.length) await insertSteps(tx, campaign, rows, settled, now);
+  if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
   return result;
 }

@@ -40,7 +40,9 @@ const START_PASS = "campaign-always-on-start";
 const DAILY_SCAN = "campaign-daily-scan";
 
 /** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 3;
+/** Committed chunks whose events may be on their way to NATS at once. */
+const PUBLISHING = 4;
 
 /** Plans entries in chunks, one transaction each, so a 100,000-member run never holds one giant transaction. */
 async function enrolInChunks(
@@ -61,26 +63,36 @@ async function enrolInChunks(
         audienceKnown,
         tenantCaps: ctx.tenantCaps,
         queueDueMessages: ctx.queueDueMessages,
+        batchEvents: true,
       }),
     );
     out.acted += done.entered + done.control;
-    if (ctx.onCommitted) await ctx.onCommitted(done.outbox);
+    if (ctx.onCommitted) track(publishing, ctx.onCommitted(done.outbox));
     else out.outbox.push(...done.outbox);
   };
+  // A chunk's slot is free once it commits: its events are published beside the next chunks' planning, not before
+  // it (publishing waits on JetStream's acks, and a broadcast's consumers keep NATS busy). Bounded, so a stalled
+  // NATS holds back planning rather than piling events up in memory; a crash before they go leaves them to the relay.
   const inFlight = new Set<Promise<void>>();
+  const publishing = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
-  for await (const chunk of entries) {
-    if (failure) break;
-    if (!chunk.length) continue;
-    const work: Promise<void> = enrol(chunk)
+  const track = (set: Set<Promise<void>>, promise: Promise<void>) => {
+    const work: Promise<void> = promise
       .catch((error: unknown) => {
         failure ??= { error };
       })
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
+      .finally(() => set.delete(work));
+    set.add(work);
+  };
+  for await (const chunk of entries) {
+    if (failure) break;
+    if (!chunk.length) continue;
+    track(inFlight, enrol(chunk));
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    while (publishing.size >= PUBLISHING) await Promise.race(publishing);
   }
   await Promise.all(inFlight);
+  await Promise.all(publishing);
   // A failed chunk fails the pass; the next pass plans who is left.
   if (failure) throw (failure as { error: unknown }).error;
 }
