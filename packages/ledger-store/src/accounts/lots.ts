@@ -1,5 +1,26 @@
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
 import { type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
+
+/**
+ * The customers' spendable accounts, locked in id order. By tenant and owner, the unique key's own columns: by owner
+ * alone no index served it, and each batch read every account.
+ */
+export const spendableAccountsStatement = (tenants: readonly string[], customers: readonly string[]): Prisma.Sql =>
+  Prisma.sql`
+    SELECT owner, balance FROM ledger_accounts
+    WHERE tenant_id = ANY(${sqlArray(tenants)}::text[]) AND owner = ANY(${sqlArray(customers)}::text[]) AND kind = 'points'
+    ORDER BY id FOR UPDATE`;
+
+/**
+ * The customers' live lots (open, or not yet released) with their movements' keys, locked, first-in first-out.
+ * `point_lots_customer_live_idx` (migration 0023) holds exactly these rows by customer: without it every batch
+ * scanned every lot ever earned.
+ */
+export const liveLotsStatement = (customers: readonly string[]): Prisma.Sql => Prisma.sql`
+  SELECT l.*, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+  WHERE l.customer_id = ANY(${sqlArray(customers)}::text[]) AND (l.remaining > 0 OR NOT l.released)
+  ORDER BY l.customer_id, l.earned_at, l.id
+  FOR UPDATE OF l`;
 
 /**
  * The customers' spendable balances and open lots, locked: first the spendable accounts (in id order,
@@ -16,8 +37,10 @@ async function loadForUpdate(
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
     SELECT t, c, 'points' FROM unnest(${customers.map((c) => tenantOf.get(c)!)}::text[], ${customers}::text[]) AS x(t, c)
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
-  const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>`
-    SELECT owner, balance FROM ledger_accounts WHERE kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
+  const tenants = [...new Set(tenantOf.values())];
+  const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(
+    spendableAccountsStatement(tenants, customers),
+  );
   const rows = await tx.$queryRaw<
     {
       id: bigint;
@@ -32,11 +55,7 @@ async function loadForUpdate(
       released: boolean;
       key: string;
     }[]
-  >`
-    SELECT l.*, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
-    WHERE l.customer_id = ANY(${customers}::text[]) AND (l.remaining > 0 OR NOT l.released)
-    ORDER BY l.customer_id, l.earned_at, l.id
-    FOR UPDATE OF l`;
+  >(liveLotsStatement(customers));
   return {
     balances: new Map(balances.map((b) => [b.owner, exactNumber(b.balance)])),
     lots: rows.map((r) => ({
