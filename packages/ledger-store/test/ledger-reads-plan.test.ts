@@ -54,7 +54,7 @@ it("reads one customer's live lots and spendable account through indexes, not by
     })),
   );
   await withTransaction(db, (tx) => postMovements(tx, movements));
-  await db.$executeRawUnsafe("ANALYZE point_lots, ledger_movements, ledger_accounts");
+  // No ANALYZE: the plans must hold on a young table whose statistics autovacuum has not gathered yet.
 
   const one = [customers[17]!];
   const lots = await planOf(liveLotsStatement(one));
@@ -62,7 +62,7 @@ it("reads one customer's live lots and spendable account through indexes, not by
     nodes.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"]);
   expect(scanned(lots)).toEqual([]);
   expect(lots.some((n) => n["Index Name"] === "point_lots_customer_live_idx")).toBe(true);
-  expect(scanned(await planOf(spendableAccountsStatement([tenantId], one)))).toEqual([]);
+  expect(scanned(await planOf(spendableAccountsStatement(new Map([[one[0]!, tenantId]]))))).toEqual([]);
 
   // And they read the right rows: the customer's five lots, released or not, oldest first, and the one account.
   const rows = await withTransaction(db, (tx) =>
@@ -72,7 +72,7 @@ it("reads one customer's live lots and spendable account through indexes, not by
     [10, 11, 12, 13, 14].map((points, i) => [one[0], points, i % 2 === 0]),
   );
   const accounts = await withTransaction(db, (tx) =>
-    tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement([tenantId], one)),
+    tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(new Map([[one[0]!, tenantId]]))),
   );
   expect(accounts.map((a) => [a.owner, Number(a.balance)])).toEqual([[one[0], 10 + 12 + 14]]);
 });

@@ -2,22 +2,24 @@ import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
 import { type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
 
 /**
- * The customers' spendable accounts, locked in id order. By tenant and owner, the unique key's own columns: by owner
- * alone no index served it, and each batch read every account.
+ * The customers' spendable accounts (customer id → tenant), locked in id order. Looked up by (tenant, owner), the
+ * unique key's leading columns, one pair at a time: by owner alone no index served it and each batch read every
+ * account; with `tenant_id = ANY` beside it, a planner without statistics read the tenant's every account.
  */
-export const spendableAccountsStatement = (tenants: readonly string[], customers: readonly string[]): Prisma.Sql =>
-  Prisma.sql`
-    SELECT owner, balance FROM ledger_accounts
-    WHERE tenant_id = ANY(${sqlArray(tenants)}::text[]) AND owner = ANY(${sqlArray(customers)}::text[]) AND kind = 'points'
-    ORDER BY id FOR UPDATE`;
+export const spendableAccountsStatement = (tenantOf: ReadonlyMap<string, string>): Prisma.Sql => Prisma.sql`
+  SELECT a.owner, a.balance FROM ledger_accounts a
+  JOIN unnest(${sqlArray([...tenantOf.values()])}::text[], ${sqlArray([...tenantOf.keys()])}::text[]) AS k(tenant_id, owner)
+    ON a.tenant_id = k.tenant_id AND a.owner = k.owner AND a.kind = 'points'
+  ORDER BY a.id FOR UPDATE OF a`;
 
 /**
  * The customers' live lots (open, or not yet released) with their movements' keys, locked, first-in first-out.
  * `point_lots_customer_live_idx` (migration 0023) holds exactly these rows by customer: without it every batch
- * scanned every lot ever earned.
+ * scanned every lot ever earned. The key is read per lot by the movements' primary key, not joined: a join planned
+ * without statistics (a young table, autovacuum behind) hashed the whole movements table.
  */
 export const liveLotsStatement = (customers: readonly string[]): Prisma.Sql => Prisma.sql`
-  SELECT l.*, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+  SELECT l.*, (SELECT m.idempotency_key FROM ledger_movements m WHERE m.id = l.movement_id) AS key FROM point_lots l
   WHERE l.customer_id = ANY(${sqlArray(customers)}::text[]) AND (l.remaining > 0 OR NOT l.released)
   ORDER BY l.customer_id, l.earned_at, l.id
   FOR UPDATE OF l`;
@@ -37,10 +39,7 @@ async function loadForUpdate(
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
     SELECT t, c, 'points' FROM unnest(${customers.map((c) => tenantOf.get(c)!)}::text[], ${customers}::text[]) AS x(t, c)
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
-  const tenants = [...new Set(tenantOf.values())];
-  const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(
-    spendableAccountsStatement(tenants, customers),
-  );
+  const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(tenantOf));
   const rows = await tx.$queryRaw<
     {
       id: bigint;
