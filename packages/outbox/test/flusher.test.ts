@@ -81,6 +81,7 @@ it("publishes a batch row as its events, each under its own id, and marks the on
   const [batch] = outboxBatch(events);
   expect(outboxBatch([events[0]!])).toEqual([events[0]]);
   expect(() => outboxBatch([events[0]!, event(tenantId(), 1)])).toThrow(/one tenant/);
+  expect(() => outboxBatch([events[0]!, { ...events[1]!, type: "transaction.processed" }])).toThrow(/references/);
   await db.$transaction((tx) => writeOutbox(tx, [batch!]));
   // Written again (a replayed chunk): the same row, nothing more to publish.
   await db.$transaction((tx) => writeOutbox(tx, outboxBatch(events)));
