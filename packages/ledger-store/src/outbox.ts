@@ -36,13 +36,35 @@ export async function writeOutbox(tx: DbTx, items: OutboxItem[]): Promise<void> 
 /** The type of an outbox row that holds many events (`outboxBatch`); never published itself. */
 export const outboxBatchType = "outbox.batch";
 
+/** A batch row's payload: what every event's payload has in common, once, and each event with the rest of its own. */
+interface BatchPayload {
+  shared: Record<string, unknown>;
+  events: { id: string; type: string; payload: unknown }[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The fields whose value every payload shares (a broadcast's campaign, version, occurrence, time, tenant). */
+function sharedFields(payloads: readonly unknown[]): Record<string, unknown> {
+  const [first] = payloads;
+  if (!isRecord(first) || !payloads.every(isRecord)) return {};
+  const shared: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(first)) {
+    const json = JSON.stringify(value);
+    if ((payloads as Record<string, unknown>[]).every((p) => key in p && JSON.stringify(p[key]) === json))
+      shared[key] = value;
+  }
+  return shared;
+}
+
 /**
- * Many events of one tenant as one outbox row (payload: the items), for a writer that makes thousands per
- * transaction: a broadcast's planning announces 4,000 enrolments per chunk. One row instead of 4,000, each with its
- * index entries, written and then marked published, was a fifth of Postgres's work while a broadcast was planned.
- * Publishing expands the row into its events (`expandOutbox`), each with its own id, so the stream, the consumers and
- * JetStream's de-duplication see exactly what separate rows would have given. The row's id names its first event and
- * the count: the same batch written again is the same row. A single event stays a row of its own.
+ * Many events of one tenant as one outbox row, for a writer that makes thousands per transaction: a broadcast's
+ * planning announces 4,000 enrolments per chunk. One row instead of 4,000, each with its index entries, written and
+ * then marked published, was a fifth of Postgres's work while a broadcast was planned; the fields the events share
+ * are stored once, which halves the row. Publishing expands the row into its events (`expandOutbox`), each with its
+ * own id and whole payload, so the stream, the consumers and JetStream's de-duplication see exactly what separate
+ * rows would have given. The row's id names its first event and the count: the same batch written again is the same
+ * row. A single event stays a row of its own.
  */
 export function outboxBatch(items: OutboxItem[]): OutboxItem[] {
   const [first] = items;
@@ -54,12 +76,34 @@ export function outboxBatch(items: OutboxItem[]): OutboxItem[] {
     throw new Error(
       "an outbox batch holds whole events of one tenant: no batches, no transaction.processed references",
     );
-  return [{ id: `batch:${first.id}:${items.length}`, tenantId: first.tenantId, type: outboxBatchType, payload: items }];
+  const shared = sharedFields(items.map((i) => i.payload));
+  const keys = Object.keys(shared);
+  const own = (payload: unknown) => {
+    if (!keys.length) return payload;
+    const rest = { ...(payload as Record<string, unknown>) };
+    for (const key of keys) delete rest[key];
+    return rest;
+  };
+  const payload: BatchPayload = {
+    shared,
+    events: items.map((i) => ({ id: i.id, type: i.type, payload: own(i.payload) })),
+  };
+  return [{ id: `batch:${first.id}:${items.length}`, tenantId: first.tenantId, type: outboxBatchType, payload }];
 }
 
-/** The events to publish: batch rows expanded into theirs, other items as they are. */
+/** The events to publish: batch rows expanded into theirs (whole payloads again), other items as they are. */
 export function expandOutbox(items: readonly OutboxItem[]): OutboxItem[] {
-  return items.flatMap((i) => (i.type === outboxBatchType ? (i.payload as OutboxItem[]) : [i]));
+  return items.flatMap((item) => {
+    if (item.type !== outboxBatchType) return [item];
+    const { shared, events } = item.payload as BatchPayload;
+    const whole = Object.keys(shared).length > 0;
+    return events.map((e) => ({
+      id: e.id,
+      tenantId: item.tenantId,
+      type: e.type,
+      payload: whole ? { ...shared, ...(e.payload as Record<string, unknown>) } : e.payload,
+    }));
+  });
 }
 
 /** Events one relay pass publishes at most (batch rows are not cut: one may take a pass past it). */
@@ -103,7 +147,7 @@ export async function relayUnpublished(
     let events = 0;
     const taken = rows.filter((r) => {
       if (events >= RELAY_EVENTS) return false;
-      events += r.type === outboxBatchType ? (r.payload as unknown[]).length : 1;
+      events += r.type === outboxBatchType ? (r.payload as BatchPayload).events.length : 1;
       return true;
     });
     const refOf = (r: { payload: unknown }) => (r.payload as { ref: string }).ref;
@@ -161,7 +205,7 @@ export async function hasUnpublished(db: Db, tenantId: string): Promise<boolean>
  */
 export async function outboxBacklog(db: Db): Promise<number> {
   const [row] = await db.$queryRaw<{ n: bigint }[]>`
-    SELECT coalesce(sum(CASE WHEN type = ${outboxBatchType} THEN jsonb_array_length(payload) ELSE 1 END), 0)::int8 AS n
+    SELECT coalesce(sum(CASE WHEN type = ${outboxBatchType} THEN jsonb_array_length(payload->'events') ELSE 1 END), 0)::int8 AS n
     FROM outbox_events WHERE published_at IS NULL`;
   return Number(row?.n ?? 0);
 }

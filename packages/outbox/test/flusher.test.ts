@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { AckPolicy } from "@nats-io/jetstream";
 import type { Db } from "@regulars/db";
-import { outboxBatch, writeOutbox } from "@regulars/ledger-store";
+import { expandOutbox, outboxBatch, writeOutbox } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { eventually, testBus, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -79,6 +79,12 @@ it("publishes a batch row as its events, each under its own id, and marks the on
   const tenant = tenantId();
   const events = [event(tenant, 1), event(tenant, 2), event(tenant, 3)];
   const [batch] = outboxBatch(events);
+  // What the events share is stored once; expanded, each is whole again.
+  expect(batch!.payload).toMatchObject({ shared: { tenantId: tenant, type: "coupon.issued" } });
+  expect((batch!.payload as { events: { payload: object }[] }).events.map((e) => e.payload)).toEqual(
+    events.map((e) => ({ id: e.id, n: e.payload.n })),
+  );
+  expect(expandOutbox([batch!])).toEqual(events);
   expect(outboxBatch([events[0]!])).toEqual([events[0]]);
   expect(() => outboxBatch([events[0]!, event(tenantId(), 1)])).toThrow(/one tenant/);
   expect(() => outboxBatch([events[0]!, { ...events[1]!, type: "transaction.processed" }])).toThrow(/references/);
