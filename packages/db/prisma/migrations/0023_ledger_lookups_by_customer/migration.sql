@@ -4,4 +4,6 @@
 -- ledger_movements, once per batch: 184 ms with 52,000 lots, a third of Postgres's time in `pnpm bench:latency` at
 -- 1,000 tx/s (measured here), and longer with every lot a tenant ever earned. This index answers it exactly: its
 -- predicate is the read's own condition, so it holds only the lots a balance can still change.
-CREATE INDEX point_lots_customer_live_idx ON point_lots (customer_id, earned_at, id) WHERE remaining > 0 OR NOT released;
+-- Built inside the migration's transaction, it blocks writes to point_lots while it builds: on a large table, build
+-- it first by hand with CREATE INDEX CONCURRENTLY (same name and definition), and this statement passes over it.
+CREATE INDEX IF NOT EXISTS point_lots_customer_live_idx ON point_lots (customer_id, earned_at, id) WHERE remaining > 0 OR NOT released;
