@@ -39,7 +39,7 @@ const CHUNK = 4_000;
 const START_PASS = "campaign-always-on-start";
 const DAILY_SCAN = "campaign-daily-scan";
 
-/** Chunks planned at once: Node plans one while Postgres writes the other (chunks hold different customers). */
+/** Chunks planned at once: Node plans one while Postgres writes the others (chunks hold different customers). */
 const IN_FLIGHT = 3;
 /** Committed chunks whose events may be on their way to NATS at once. */
 const PUBLISHING = 4;
