@@ -284,8 +284,8 @@ async function main(): Promise<number> {
     // thread and 100,000 messages took twice as long to queue.
     const extra = { JOBS_INTERVAL_MS: "1000", ...workersEnv() };
     // The consumers and the sender do work that can wait a little; at equal priority on 2 cores they took the
-    // cores from planning and ingestion alike (measured then: 100k queued in 64-68 s instead of 30-36 s, points visible p99 1.2 s instead of 0.35-0.46 s;
-    // docs/architecture.md has the latest figures).
+    // cores from planning and ingestion alike (measured then: 100k queued in 64-68 s instead of 30-36 s, points
+    // visible p99 1.2 s instead of 0.35-0.46 s; docs/architecture.md has the latest figures).
     const background = { ...extra, CPU_PRIORITY: backgroundPriority };
     // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
     const flags = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [];

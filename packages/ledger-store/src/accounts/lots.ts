@@ -37,7 +37,7 @@ async function loadForUpdate(
   const tenantOf = new Map(points.map((m) => [m.customerId, m.tenantId]));
   await tx.$executeRaw`
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
-    SELECT t, c, 'points' FROM unnest(${customers.map((c) => tenantOf.get(c)!)}::text[], ${customers}::text[]) AS x(t, c)
+    SELECT t, c, 'points' FROM unnest(${sqlArray([...tenantOf.values()])}::text[], ${sqlArray([...tenantOf.keys()])}::text[]) AS x(t, c)
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(tenantOf));
   const rows = await tx.$queryRaw<
