@@ -1,12 +1,11 @@
 import { trpcServer } from "@hono/trpc-server";
 import type { Db } from "@regulars/db";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
+import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import { type ApiContext, appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { Histogram, type Registry } from "prom-client";
 import {
   type ApiEnv,
@@ -60,7 +59,7 @@ export function createApiApp(deps: ApiDeps) {
   });
   app.use(
     "/trpc/*",
-    cors({
+    corsForBrowsers({
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
       allowHeaders: ["authorization", "content-type", CSRF_HEADER],
       credentials: true,
@@ -96,7 +95,7 @@ export function createApiApp(deps: ApiDeps) {
   );
   app.use(
     "/admin/*",
-    cors({
+    corsForBrowsers({
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
       allowHeaders: ["authorization", "content-type", CSRF_HEADER],
       credentials: true,
@@ -106,7 +105,7 @@ export function createApiApp(deps: ApiDeps) {
   registerCouponCodeRoutes(app, deps);
   app.use(
     "/auth/*",
-    cors({
+    corsForBrowsers({
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
       allowHeaders: ["content-type", CSRF_HEADER],
       credentials: true,

@@ -4,12 +4,11 @@ import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contra
 import type { Db, SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import { httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
+import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CredentialCache } from "@regulars/tenancy";
-import { cors } from "hono/cors";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { requireRole } from "./auth.ts";
 import { limitBody } from "./body-limit.ts";
@@ -103,7 +102,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   const transactionRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
   // The kiosk web app posts its sales from the API's origin. Any origin may call: the API key in the
   // Authorization header is the only credential, and browsers never attach it on their own.
-  const kioskCors = cors({
+  const kioskCors = corsForBrowsers({
     origin: "*",
     allowHeaders: ["authorization", "content-type", "x-request-id"],
     exposeHeaders: ["x-request-id", "retry-after"],

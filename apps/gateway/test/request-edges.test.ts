@@ -174,3 +174,55 @@ describe("the OpenAPI document", () => {
     expect(((await proxied.json()) as any).servers[0].url).toBe("https://api.example.com");
   });
 });
+
+describe("CORS: the kiosk web app posts from a browser, tills post from anywhere", () => {
+  const sale = () => JSON.stringify(saleBody({ occurredAt: pinnedNow.toISOString() }));
+
+  it("a browser's POST (it sends Origin) gets the CORS headers with its 202", async () => {
+    const res = await gateway.request("/v1/transactions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, origin: "https://kiosk.example.com", ...json },
+      body: sale(),
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toBe("x-request-id,retry-after");
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("a browser's refused POST carries them too, so the page can read the error", async () => {
+    const res = await gateway.request("/v1/transactions/batch", {
+      method: "POST",
+      headers: { authorization: "Bearer wrong", origin: "https://kiosk.example.com", ...json },
+      body: "{}",
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("a preflight is answered without a key", async () => {
+    const res = await gateway.request("/v1/transactions", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://kiosk.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-headers")).toBe("authorization,content-type,x-request-id");
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(res.headers.get("access-control-max-age")).toBe("600");
+  });
+
+  it("a till's POST (no Origin) is answered without them, request id and all", async () => {
+    const res = await gateway.request("/v1/transactions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, ...json },
+      body: sale(),
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+});
