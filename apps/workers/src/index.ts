@@ -71,6 +71,8 @@ export interface WorkersOptions {
   refundWaitMs?: number;
   /** How long a ledger worker's hold on its partitions lasts unrenewed: how soon a crashed one's are taken over. */
   ledgerLeaseMs?: number;
+  /** How long the ledger waits for a fuller batch when few messages are ready; `ledgerDefaults.lingerMs` by default. */
+  ledgerLingerMs?: number;
   /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
   webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
   /** The campaign step executor's claims, polling and (in tests) clock; see startCampaignWorker. */
@@ -130,6 +132,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       dependency: postgres,
       maxBatch: opts.maxBatch,
       leaseMs: opts.ledgerLeaseMs,
+      lingerMs: opts.ledgerLingerMs,
       pauseBackoffMs: opts.pauseBackoffMs,
       ledger: { db, programmes: new ProgrammeCache(db), refundWaitMs: opts.refundWaitMs },
       onDeadLetter: (info) => {

@@ -22,6 +22,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     jobsIntervalMs: config.JOBS_INTERVAL_MS,
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
     ledgerLeaseMs: config.LEDGER_LEASE_MS,
+    ledgerLingerMs: config.LEDGER_LINGER_MS,
     pauseBackoffMs: pauseBackoff(config.CONSUMER_PAUSE_MAX_MS),
     webhooks: {
       concurrency: config.WEBHOOK_CONCURRENCY,

@@ -141,12 +141,13 @@ export class PartitionReaders {
     return taken;
   }
 
-  /** Resolves when a message is queued, or after `ms`. */
-  async waitForMessages(ms: number): Promise<void> {
-    if (this.queue.length) return;
+  /** Resolves when at least `atLeast` messages are queued, or after `ms`. */
+  async waitForMessages(ms: number, atLeast = 1): Promise<void> {
+    if (this.queue.length >= atLeast) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.waitingForMessages = () => {
+        if (this.queue.length < atLeast) return;
         clearTimeout(timer);
         resolve();
       };

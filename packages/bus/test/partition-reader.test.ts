@@ -114,3 +114,19 @@ it("spreads customers over partitions stably: one customer always in one partiti
   expect(new Set(tenants).size).toBeGreaterThan(1);
   expect(() => busTopology("shop", 0)).toThrow(RangeError);
 });
+
+it("waits for as many messages as asked, or gives up after its time with what there is", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  const r = newReaders();
+  for (const p of [0, 1, 2, 3]) r.start(p, 1);
+  await publish(2);
+  await r.waitForMessages(60_000, 2); // a test timeout here would mean it never woke up for the second
+  expect(r.queue.length).toBe(2);
+  const enough = r.waitForMessages(60_000, 5);
+  await publish(3, 2);
+  await enough;
+  expect(r.queue.length).toBe(5);
+  await r.waitForMessages(50, 6); // none come: it returns after 50 ms
+  expect(r.queue.length).toBe(5);
+});

@@ -92,6 +92,8 @@ export const ServerConfig = z.object({
   LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(MAX_PARTITIONS).default(DEFAULT_PARTITIONS),
   /** How long a ledger worker holds its partitions without renewing: a crashed worker's are taken over after it. */
   LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.leaseMs),
+  /** How long a ledger worker waits for a fuller batch when few messages are ready; 0 applies at once. */
+  LEDGER_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(ledgerDefaults.lingerMs),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(busDefaults.maxDeliver),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(busDefaults.ackWaitMs),
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */

@@ -41,6 +41,8 @@ export interface PartitionedLedgerOptions {
   ledger: LedgerDeps;
   dependency: ConsumerDependency;
   maxBatch?: number;
+  /** How long to wait for a fuller batch when few messages are ready (0: apply at once); see `ledgerDefaults`. */
+  lingerMs?: number;
   /** A partition is free for another worker this long after its holder stopped renewing (a crash). */
   leaseMs?: number;
   /** Attempts at a message that fails on its own (a deadlock, a bug) before it is dead-lettered. */
@@ -85,6 +87,8 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const maxBatch = opts.maxBatch ?? busDefaults.maxBatch;
   const leaseMs = opts.leaseMs ?? ledgerDefaults.leaseMs;
   const maxAttempts = opts.maxAttempts ?? 4;
+  const lingerMs = opts.lingerMs ?? ledgerDefaults.lingerMs;
+  const lingerBatch = Math.min(maxBatch, ledgerDefaults.lingerBatch);
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const guard = { namespace, worker };
   const gate = new DependencyGate({
@@ -270,11 +274,13 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
 
   const loop = (async () => {
     while (!stopping) {
-      const batch = readers.take(maxBatch);
-      if (!batch.length) {
+      if (!readers.queue.length) {
         await readers.waitForMessages(250);
         continue;
       }
+      if (lingerMs > 0) await readers.waitForMessages(lingerMs, lingerBatch);
+      const batch = readers.take(maxBatch);
+      if (!batch.length) continue; // its partitions were stopped meanwhile
       try {
         await processBatch(batch);
       } catch (e) {
