@@ -115,7 +115,7 @@ describe("bench:latency configuration", () => {
       ratePerSec: 1_000,
       durationSec: 60,
       warmupSec: 10,
-      measureEvery: 5,
+      measureEvery: 20,
       pollMs: 100,
       pollBatch: 100,
       target: { kind: "spawn", ledgerWorkers: 2 },
