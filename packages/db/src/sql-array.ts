@@ -1,5 +1,5 @@
 /** What one element of a bulk statement's column can be. */
-export type SqlArrayElement = string | number | boolean | Date | null | undefined;
+export type SqlArrayElement = string | number | bigint | boolean | Date | null | undefined;
 
 const needsEscape = /["\\]/;
 
@@ -11,6 +11,7 @@ function element(value: SqlArrayElement): string {
     if (!Number.isFinite(value)) throw new RangeError(`${value} has no Postgres array form`);
     return String(value);
   }
+  if (typeof value === "bigint") return String(value);
   if (typeof value === "boolean") return value ? "t" : "f";
   if (Number.isNaN(value.getTime())) throw new RangeError("an invalid Date has no Postgres array form");
   return `"${value.toISOString()}"`;

@@ -53,4 +53,11 @@ describe("sqlArray", () => {
     expect(row!.flags).toEqual([true, false]);
     expect(row!.len).toBe(3);
   });
+
+  it("writes bigints (account ids read back from Postgres) exactly, beyond 2^53 too", async () => {
+    const big = [2n ** 62n + 1n, -(2n ** 53n) - 3n, 0n];
+    const [row] = await db.$queryRaw<{ texts: string[] }[]>`
+      SELECT array_agg(x::text ORDER BY ord) AS texts FROM unnest(${sqlArray(big)}::bigint[]) WITH ORDINALITY AS t(x, ord)`;
+    expect(row!.texts).toEqual(big.map(String));
+  });
 });

@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { type CrossingState, crossingKey, milestoneChanges, type PostedMovement } from "@regulars/ledger";
 
 /**
@@ -17,7 +17,7 @@ export async function trackMilestones(
   const customers = [...new Set(moves.map((m) => m.customerId))];
   const latest = await tx.$queryRaw<{ customer_id: string; threshold: bigint; crossing: number; above: boolean }[]>`
     SELECT DISTINCT ON (customer_id, threshold) customer_id, threshold, crossing, above
-    FROM milestone_crossings WHERE customer_id = ANY(${customers}::text[])
+    FROM milestone_crossings WHERE customer_id = ANY(${sqlArray(customers)}::text[])
     ORDER BY customer_id, threshold, crossing DESC`;
   const state = new Map<string, CrossingState>(
     latest.map((r) => [crossingKey(r.customer_id, exactNumber(r.threshold)), { crossing: r.crossing, above: r.above }]),
@@ -26,14 +26,14 @@ export async function trackMilestones(
   if (inserts.length) {
     await tx.$executeRaw`
       INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above)
-      SELECT c, t, n, tn, true FROM unnest(${inserts.map((i) => i.customerId)}::text[], ${inserts.map((i) => i.threshold)}::bigint[],
-        ${inserts.map((i) => i.crossing)}::int[], ${inserts.map((i) => i.tenantId)}::text[]) AS x(c, t, n, tn)
+      SELECT c, t, n, tn, true FROM unnest(${sqlArray(inserts.map((i) => i.customerId))}::text[], ${sqlArray(inserts.map((i) => i.threshold))}::bigint[],
+        ${sqlArray(inserts.map((i) => i.crossing))}::int[], ${sqlArray(inserts.map((i) => i.tenantId))}::text[]) AS x(c, t, n, tn)
       ON CONFLICT DO NOTHING`;
   }
   if (closes.length) {
     await tx.$executeRaw`
       UPDATE milestone_crossings mc SET above = false, changed_at = now()
-      FROM unnest(${closes.map((c) => c.customerId)}::text[], ${closes.map((c) => c.threshold)}::bigint[], ${closes.map((c) => c.crossing)}::int[]) AS x(c, t, n)
+      FROM unnest(${sqlArray(closes.map((c) => c.customerId))}::text[], ${sqlArray(closes.map((c) => c.threshold))}::bigint[], ${sqlArray(closes.map((c) => c.crossing))}::int[]) AS x(c, t, n)
       WHERE mc.customer_id = x.c AND mc.threshold = x.t AND mc.crossing = x.n`;
   }
   return events;

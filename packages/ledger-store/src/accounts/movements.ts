@@ -1,4 +1,4 @@
-import type { DbTx } from "@regulars/db";
+import { type DbTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { type NewMovement, type PostedMovement, postingsFor } from "@regulars/ledger";
 import { planLots, saveLots } from "./lots.ts";
@@ -26,11 +26,11 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
   const inserted = await tx.$queryRaw<{ id: string; tenant_id: string; idempotency_key: string }[]>`
     INSERT INTO ledger_movements (id, tenant_id, customer_id, kind, unit, amount, idempotency_key, transaction_id, reason, actor, occurred_at)
     SELECT * FROM unnest(
-      ${ids}::text[], ${wanted.map((m) => m.tenantId)}::text[], ${wanted.map((m) => m.customerId)}::text[],
-      ${wanted.map((m) => m.kind)}::text[], ${wanted.map((m) => m.unit)}::text[], ${wanted.map((m) => m.amount)}::bigint[],
-      ${wanted.map((m) => m.idempotencyKey)}::text[], ${wanted.map((m) => m.transactionId ?? null)}::text[],
-      ${wanted.map((m) => m.reason ?? null)}::text[], ${wanted.map((m) => m.actor ?? null)}::text[],
-      ${wanted.map((m) => m.occurredAt.toISOString())}::timestamptz[])
+      ${sqlArray(ids)}::text[], ${sqlArray(wanted.map((m) => m.tenantId))}::text[], ${sqlArray(wanted.map((m) => m.customerId))}::text[],
+      ${sqlArray(wanted.map((m) => m.kind))}::text[], ${sqlArray(wanted.map((m) => m.unit))}::text[], ${sqlArray(wanted.map((m) => m.amount))}::bigint[],
+      ${sqlArray(wanted.map((m) => m.idempotencyKey))}::text[], ${sqlArray(wanted.map((m) => m.transactionId ?? null))}::text[],
+      ${sqlArray(wanted.map((m) => m.reason ?? null))}::text[], ${sqlArray(wanted.map((m) => m.actor ?? null))}::text[],
+      ${sqlArray(wanted.map((m) => m.occurredAt.toISOString()))}::timestamptz[])
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id, tenant_id, idempotency_key`;
   if (!inserted.length) return [];
@@ -64,11 +64,11 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
   const accounts = [...new Map(entries.map((e) => [accountKey(e.tenantId, e.owner, e.kind), e])).values()];
   await tx.$executeRaw`
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
-    SELECT * FROM unnest(${accounts.map((a) => a.tenantId)}::text[], ${accounts.map((a) => a.owner)}::text[], ${accounts.map((a) => a.kind)}::text[])
+    SELECT * FROM unnest(${sqlArray(accounts.map((a) => a.tenantId))}::text[], ${sqlArray(accounts.map((a) => a.owner))}::text[], ${sqlArray(accounts.map((a) => a.kind))}::text[])
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const locked = await tx.$queryRaw<{ id: bigint; tenant_id: string; owner: string; kind: string }[]>`
     SELECT a.id, a.tenant_id, a.owner, a.kind FROM ledger_accounts a
-    JOIN unnest(${accounts.map((a) => a.tenantId)}::text[], ${accounts.map((a) => a.owner)}::text[], ${accounts.map((a) => a.kind)}::text[]) AS w(tenant_id, owner, kind)
+    JOIN unnest(${sqlArray(accounts.map((a) => a.tenantId))}::text[], ${sqlArray(accounts.map((a) => a.owner))}::text[], ${sqlArray(accounts.map((a) => a.kind))}::text[]) AS w(tenant_id, owner, kind)
       ON a.tenant_id = w.tenant_id AND a.owner = w.owner AND a.kind = w.kind
     ORDER BY a.id
     FOR UPDATE OF a`;
@@ -77,13 +77,13 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
 
   await tx.$executeRaw`
     INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount)
-    SELECT * FROM unnest(${entries.map((e) => e.movementId)}::text[], ${entries.map((e) => e.tenantId)}::text[], ${entryAccounts}::bigint[], ${entries.map((e) => e.amount)}::bigint[])`;
+    SELECT * FROM unnest(${sqlArray(entries.map((e) => e.movementId))}::text[], ${sqlArray(entries.map((e) => e.tenantId))}::text[], ${sqlArray(entryAccounts)}::bigint[], ${sqlArray(entries.map((e) => e.amount))}::bigint[])`;
 
   const deltas = new Map<string, number>();
   for (const [i, e] of entries.entries())
     deltas.set(entryAccounts[i]!, (deltas.get(entryAccounts[i]!) ?? 0) + e.amount);
   await tx.$executeRaw`
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-    FROM unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::bigint[]) AS d(id, delta)
+    FROM unnest(${sqlArray([...deltas.keys()])}::bigint[], ${sqlArray([...deltas.values()])}::bigint[]) AS d(id, delta)
     WHERE a.id = d.id`;
 }

@@ -1,6 +1,6 @@
 import { recordAudit } from "@regulars/audit";
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
@@ -23,7 +23,8 @@ export interface StateScope {
  */
 export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(customerIds)].sort();
-  if (ids.length) await tx.$queryRaw`SELECT id FROM customers WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  if (ids.length)
+    await tx.$queryRaw`SELECT id FROM customers WHERE id = ANY(${sqlArray(ids)}::text[]) ORDER BY id FOR UPDATE`;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Pr
 export async function lockSales(tx: DbTx, saleIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(saleIds)].sort();
   if (ids.length)
-    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(id, 0))) FROM (SELECT unnest(${ids}::text[]) AS id ORDER BY 1) AS sales`;
+    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(id, 0))) FROM (SELECT unnest(${sqlArray(ids)}::text[]) AS id ORDER BY 1) AS sales`;
 }
 
 /**
@@ -61,7 +62,7 @@ export async function loadLoyaltyStates(
   >`
     SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at, l.tier_floor, l.tier_floor_until
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
-    WHERE c.id = ANY(${ids}::text[]) ORDER BY c.id`;
+    WHERE c.id = ANY(${sqlArray(ids)}::text[]) ORDER BY c.id`;
   const states = new Map<string, LoyaltyState>(
     rows.map((r) => [
       r.id,
@@ -85,7 +86,7 @@ export async function loadLoyaltyStates(
     const since = startOfLocalDay(scope.from, scope.timezone);
     const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>`
       SELECT customer_id, occurred_at, amount FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
     for (const e of earned) {
       const day = localDate(e.occurred_at.toISOString(), scope.timezone);
       const s = states.get(e.customer_id)!;
@@ -102,7 +103,7 @@ export async function loadLoyaltyStates(
 
   if (scope.config.stampCards.length) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
-      SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${ids}::text[])`;
+      SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${sqlArray(ids)}::text[])`;
     for (const p of progress)
       states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
@@ -118,8 +119,8 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   if (!all.length) return;
   await tx.$executeRaw`
     INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at)
-    SELECT * FROM unnest(${all.map((s) => s.customerId)}::text[], ${all.map((s) => s.tenantId)}::text[], ${all.map((s) => s.tier)}::text[],
-      ${all.map((s) => s.tierSince?.toISOString() ?? null)}::timestamptz[], ${all.map((s) => s.lastActivityAt?.toISOString() ?? null)}::timestamptz[])
+    SELECT * FROM unnest(${sqlArray(all.map((s) => s.customerId))}::text[], ${sqlArray(all.map((s) => s.tenantId))}::text[], ${sqlArray(all.map((s) => s.tier))}::text[],
+      ${sqlArray(all.map((s) => s.tierSince?.toISOString() ?? null))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt?.toISOString() ?? null))}::timestamptz[])
     ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
   const stamps = all.flatMap((s) =>
@@ -128,8 +129,8 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   if (stamps.length) {
     await tx.$executeRaw`
       INSERT INTO stamp_card_progress (customer_id, card_id, tenant_id, stamps, completed)
-      SELECT * FROM unnest(${stamps.map((x) => x.s.customerId)}::text[], ${stamps.map((x) => x.cardId)}::text[], ${stamps.map((x) => x.s.tenantId)}::text[],
-        ${stamps.map((x) => x.p.stamps)}::int[], ${stamps.map((x) => x.p.completed)}::int[])
+      SELECT * FROM unnest(${sqlArray(stamps.map((x) => x.s.customerId))}::text[], ${sqlArray(stamps.map((x) => x.cardId))}::text[], ${sqlArray(stamps.map((x) => x.s.tenantId))}::text[],
+        ${sqlArray(stamps.map((x) => x.p.stamps))}::int[], ${sqlArray(stamps.map((x) => x.p.completed))}::int[])
       ON CONFLICT (customer_id, card_id) DO UPDATE SET stamps = excluded.stamps, completed = excluded.completed, updated_at = now()`;
   }
 }

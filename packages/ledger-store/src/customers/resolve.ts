@@ -1,5 +1,5 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 
 export interface CustomerLookup {
@@ -51,7 +51,7 @@ export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Pro
     const ids = [...byId.keys()];
     const rows = await tx.$queryRaw<
       { id: string; tenant_id: string }[]
-    >`SELECT id, tenant_id FROM customers WHERE id = ANY(${ids}::text[])`;
+    >`SELECT id, tenant_id FROM customers WHERE id = ANY(${sqlArray(ids)}::text[])`;
     const tenantOf = new Map(rows.map((r) => [r.id, r.tenant_id]));
     for (const [id, indexes] of byId) {
       for (const i of indexes) {
@@ -78,7 +78,7 @@ async function selectIdentities(tx: DbTx, identities: IdentityRow[]): Promise<Ma
   const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string }[]>`
     SELECT i.tenant_id, i.kind, i.value, i.customer_id
     FROM customer_identities i
-    JOIN unnest(${identities.map((r) => r.tenantId)}::text[], ${identities.map((r) => r.kind)}::text[], ${identities.map((r) => r.value)}::text[])
+    JOIN unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[])
       AS wanted(tenant_id, kind, value)
       ON i.tenant_id = wanted.tenant_id AND i.kind = wanted.kind AND i.value = wanted.value`;
   return new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
@@ -93,10 +93,10 @@ async function createCustomers(
   const cardOf = identities.map((r) => (r.kind === "card" ? r.value : null));
   await tx.$executeRaw`
     INSERT INTO customers (id, tenant_id, phone, card_number, created_via)
-    SELECT * FROM unnest(${ids}::text[], ${identities.map((r) => r.tenantId)}::text[], ${phoneOf}::text[], ${cardOf}::text[], ${identities.map((r) => r.createdVia)}::text[])`;
+    SELECT * FROM unnest(${sqlArray(ids)}::text[], ${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(phoneOf)}::text[], ${sqlArray(cardOf)}::text[], ${sqlArray(identities.map((r) => r.createdVia))}::text[])`;
   const inserted = await tx.$queryRaw<{ customer_id: string }[]>`
     INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
-    SELECT * FROM unnest(${identities.map((r) => r.tenantId)}::text[], ${identities.map((r) => r.kind)}::text[], ${identities.map((r) => r.value)}::text[], ${ids}::text[])
+    SELECT * FROM unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[], ${sqlArray(ids)}::text[])
     ON CONFLICT DO NOTHING
     RETURNING customer_id`;
   if (inserted.length === ids.length) {
@@ -105,6 +105,6 @@ async function createCustomers(
   // Another writer created some of these identities first: use its customers, drop our orphans.
   const kept = new Set(inserted.map((r) => r.customer_id));
   const orphans = ids.filter((id) => !kept.has(id));
-  await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${orphans}::text[])`;
+  await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${sqlArray(orphans)}::text[])`;
   return selectIdentities(tx, identities);
 }

@@ -5,7 +5,7 @@ import {
   type TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import {
   type LoyaltyState,
@@ -178,7 +178,7 @@ class BatchApplication {
       (
         await this.tx.$queryRaw<
           { id: string }[]
-        >`SELECT id FROM transactions WHERE id = ANY(${parked.map((p) => p.message.transactionId)}::text[])`
+        >`SELECT id FROM transactions WHERE id = ANY(${sqlArray(parked.map((p) => p.message.transactionId))}::text[])`
       ).map((r) => r.id),
     );
     for (const p of parked.filter((r) => !applied.has(r.message.transactionId))) {
@@ -265,7 +265,7 @@ class BatchApplication {
       (
         await this.tx.$queryRaw<
           { id: string; body_hash: string | null }[]
-        >`SELECT id, body_hash FROM transactions WHERE id = ANY(${ids}::text[])`
+        >`SELECT id, body_hash FROM transactions WHERE id = ANY(${sqlArray(ids)}::text[])`
       ).map((r) => [r.id, r.body_hash]),
     );
     return todo.filter((i) => {

@@ -1,5 +1,5 @@
 import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { recordRejections } from "./status.ts";
 
 export interface ParkedRefund {
@@ -25,9 +25,9 @@ export async function parkRefunds(
   await tx.$executeRaw`
     INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, deadline)
     SELECT t, id, s, m::jsonb, sub, d FROM unnest(
-      ${refunds.map((r) => r.message.tenantId)}::text[], ${refunds.map((r) => r.message.transactionId)}::text[],
-      ${refunds.map((r) => r.saleId)}::text[], ${refunds.map((r) => JSON.stringify(r.message))}::text[],
-      ${refunds.map((r) => r.subject)}::text[], ${refunds.map((r) => r.deadline.toISOString())}::timestamptz[]
+      ${sqlArray(refunds.map((r) => r.message.tenantId))}::text[], ${sqlArray(refunds.map((r) => r.message.transactionId))}::text[],
+      ${sqlArray(refunds.map((r) => r.saleId))}::text[], ${sqlArray(refunds.map((r) => JSON.stringify(r.message)))}::text[],
+      ${sqlArray(refunds.map((r) => r.subject))}::text[], ${sqlArray(refunds.map((r) => r.deadline.toISOString()))}::timestamptz[]
     ) AS x(t, id, s, m, sub, d)
     ON CONFLICT DO NOTHING`;
 }
@@ -38,10 +38,10 @@ export async function takeParkedRefunds(tx: DbTx, tenantIds: string[], saleIds: 
   // Every batch asks; almost always nothing waits. One probe of the primary key spares sending the
   // batch's sale ids and looking each one up.
   const [waiting] = await tx.$queryRaw<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM parked_refunds WHERE tenant_id = ANY(${tenantIds}::text[])) AS any`;
+    SELECT EXISTS (SELECT 1 FROM parked_refunds WHERE tenant_id = ANY(${sqlArray(tenantIds)}::text[])) AS any`;
   if (!waiting?.any) return [];
   const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
-    DELETE FROM parked_refunds WHERE sale_id = ANY(${saleIds}::text[]) RETURNING message, subject, parked_at
+    DELETE FROM parked_refunds WHERE sale_id = ANY(${sqlArray(saleIds)}::text[]) RETURNING message, subject, parked_at
     `;
   return rows.map((r) => ({ message: TransactionMessage.parse(r.message), subject: r.subject }));
 }

@@ -1,4 +1,4 @@
-import { type Db, type DbTx, exactNumber } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 
 /**
  * Partition leases and positions. A worker holds a partition while its lease runs (renewed every few
@@ -99,7 +99,7 @@ export async function releasePartitions(
   if (!partitions.length) return;
   await db.$executeRaw`
     UPDATE ledger_partitions SET holder = NULL, lease_until = NULL, updated_at = now()
-    WHERE namespace = ${namespace} AND holder = ${worker} AND partition = ANY(${partitions}::int[])`;
+    WHERE namespace = ${namespace} AND holder = ${worker} AND partition = ANY(${sqlArray(partitions)}::int[])`;
 }
 
 export class LeaseLostError extends Error {
@@ -123,7 +123,7 @@ export async function lockPositions(
   const wanted = [...new Set(partitions)].sort((a, b) => a - b);
   const rows = await tx.$queryRaw<{ partition: number; held: boolean; applied_seq: bigint }[]>`
     SELECT partition, (holder IS NOT DISTINCT FROM ${worker} AND lease_until > now()) AS held, applied_seq FROM ledger_partitions
-    WHERE namespace = ${namespace} AND partition = ANY(${wanted}::int[]) ORDER BY partition FOR UPDATE`;
+    WHERE namespace = ${namespace} AND partition = ANY(${sqlArray(wanted)}::int[]) ORDER BY partition FOR UPDATE`;
   const lost = wanted.filter((p) => !rows.find((row) => row.partition === p)?.held);
   if (lost.length) throw new LeaseLostError(lost);
   return new Map(rows.map((r) => [r.partition, exactNumber(r.applied_seq)]));
@@ -134,7 +134,7 @@ export async function advancePositions(tx: DbTx, namespace: string, positions: M
   if (!positions.size) return;
   await tx.$executeRaw`
     UPDATE ledger_partitions p SET applied_seq = GREATEST(p.applied_seq, x.seq), updated_at = now()
-    FROM unnest(${[...positions.keys()]}::int[], ${[...positions.values()]}::bigint[]) AS x(partition, seq)
+    FROM unnest(${sqlArray([...positions.keys()])}::int[], ${sqlArray([...positions.values()])}::bigint[]) AS x(partition, seq)
     WHERE p.namespace = ${namespace} AND p.partition = x.partition`;
 }
 

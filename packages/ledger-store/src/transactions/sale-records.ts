@@ -1,4 +1,4 @@
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import type { SaleRecord, StoredRefundEffects } from "@regulars/ledger";
 import {
   type MatchedRefundLine,
@@ -25,7 +25,7 @@ export async function customersOfSales(tx: DbTx, ids: string[]): Promise<Map<str
   if (!ids.length) return new Map();
   const rows = await tx.$queryRaw<
     { id: string; customer_id: string | null }[]
-  >`SELECT id, customer_id FROM transactions WHERE id = ANY(${ids}::text[])`;
+  >`SELECT id, customer_id FROM transactions WHERE id = ANY(${sqlArray(ids)}::text[])`;
   return new Map(rows.map((r) => [r.id, r.customer_id]));
 }
 
@@ -37,15 +37,15 @@ export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<stri
   if (!ids.length) return new Map();
   const sales = await tx.$queryRaw<SaleRow[]>`
     SELECT id, tenant_id, external_id, type, customer_id, total, points_awarded, explanation, effects FROM transactions
-    WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+    WHERE id = ANY(${sqlArray(ids)}::text[]) ORDER BY id FOR UPDATE`;
   if (!sales.length) return new Map();
   const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; amount: bigint }[]>`
-    SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sales.map((s) => s.id)}::text[]) ORDER BY transaction_id, line_no`;
+    SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(sales.map((s) => s.id))}::text[]) ORDER BY transaction_id, line_no`;
   const refunds = await tx.$queryRaw<
     { id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]
   >`
     SELECT r.id, r.tenant_id, r.refund_of, r.total, r.effects FROM transactions r
-    JOIN unnest(${sales.map((s) => s.tenant_id)}::text[], ${sales.map((s) => s.external_id)}::text[]) AS s(tenant_id, external_id)
+    JOIN unnest(${sqlArray(sales.map((s) => s.tenant_id))}::text[], ${sqlArray(sales.map((s) => s.external_id))}::text[]) AS s(tenant_id, external_id)
       ON r.tenant_id = s.tenant_id AND r.refund_of = s.external_id
     ORDER BY r.processed_at, r.id`;
   const legacyLines = await refundLinesWithoutEffects(
@@ -103,7 +103,7 @@ async function refundLinesWithoutEffects(tx: DbTx, ids: string[]) {
   const rows = await tx.$queryRaw<
     { transaction_id: string; refunds_line_no: number | null; sku: string; amount: bigint }[]
   >`
-    SELECT transaction_id, refunds_line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${ids}::text[]) ORDER BY transaction_id, line_no`;
+    SELECT transaction_id, refunds_line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(ids)}::text[]) ORDER BY transaction_id, line_no`;
   for (const r of rows)
     byRefund.set(r.transaction_id, [
       ...(byRefund.get(r.transaction_id) ?? []),

@@ -1,5 +1,5 @@
 import type { RejectionCode } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { customerBalances } from "../accounts/balances.ts";
 
 export interface Rejection {
@@ -15,8 +15,8 @@ export async function recordRejections(tx: DbTx | Db, rejections: Rejection[]): 
   if (!rejections.length) return;
   await tx.$executeRaw`
     INSERT INTO transaction_rejections (tenant_id, external_id, body_hash, code, message)
-    SELECT * FROM unnest(${rejections.map((r) => r.tenantId)}::text[], ${rejections.map((r) => r.externalId)}::text[],
-      ${rejections.map((r) => r.bodyHash)}::text[], ${rejections.map((r) => r.code)}::text[], ${rejections.map((r) => r.message)}::text[])
+    SELECT * FROM unnest(${sqlArray(rejections.map((r) => r.tenantId))}::text[], ${sqlArray(rejections.map((r) => r.externalId))}::text[],
+      ${sqlArray(rejections.map((r) => r.bodyHash))}::text[], ${sqlArray(rejections.map((r) => r.code))}::text[], ${sqlArray(rejections.map((r) => r.message))}::text[])
     ON CONFLICT DO NOTHING`;
 }
 
@@ -33,9 +33,9 @@ export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void>
   if (!receipts.length) return;
   await db.$executeRaw`
     INSERT INTO transaction_receipts (tenant_id, external_id, transaction_id, body_hash, received_at)
-    SELECT * FROM unnest(${receipts.map((r) => r.tenantId)}::text[], ${receipts.map((r) => r.externalId)}::text[],
-      ${receipts.map((r) => r.transactionId)}::text[], ${receipts.map((r) => r.bodyHash)}::text[],
-      ${receipts.map((r) => r.receivedAt.toISOString())}::timestamptz[])
+    SELECT * FROM unnest(${sqlArray(receipts.map((r) => r.tenantId))}::text[], ${sqlArray(receipts.map((r) => r.externalId))}::text[],
+      ${sqlArray(receipts.map((r) => r.transactionId))}::text[], ${sqlArray(receipts.map((r) => r.bodyHash))}::text[],
+      ${sqlArray(receipts.map((r) => r.receivedAt.toISOString()))}::timestamptz[])
     ON CONFLICT DO NOTHING`;
 }
 

@@ -1,5 +1,5 @@
 import { lineAmount, type TransactionMessage } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, sqlArray } from "@regulars/db";
 
 export interface TransactionRow {
   message: TransactionMessage;
@@ -28,16 +28,16 @@ export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promi
     SELECT id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
            currency, total, discount_total, points_awarded, programme_version, explanation::jsonb, effects::jsonb, body_hash, received_at
     FROM unnest(
-      ${col((r) => r.message.transactionId)}::text[], ${col((r) => r.message.tenantId)}::text[],
-      ${col((r) => r.message.transaction.externalId)}::text[], ${col((r) => r.message.transaction.type)}::text[],
-      ${col((r) => r.message.transaction.refundOf ?? null)}::text[], ${col((r) => r.message.transaction.occurredAt)}::timestamptz[],
-      ${col((r) => r.message.transaction.locationId)}::text[], ${col((r) => r.message.transaction.channel)}::text[],
-      ${col((r) => r.customerId)}::text[], ${col((r) => r.message.transaction.currency)}::text[],
-      ${col((r) => r.message.transaction.total)}::bigint[],
-      ${col((r) => r.message.transaction.lines.reduce((acc, l) => acc + l.discount, 0))}::bigint[],
-      ${col((r) => r.points)}::bigint[], ${col((r) => r.programmeVersion)}::int[],
-      ${col((r) => JSON.stringify(r.explanation ?? null))}::text[], ${col((r) => JSON.stringify(r.effects ?? null))}::text[],
-      ${col((r) => r.bodyHash)}::text[], ${col((r) => r.message.receivedAt)}::timestamptz[]
+      ${sqlArray(col((r) => r.message.transactionId))}::text[], ${sqlArray(col((r) => r.message.tenantId))}::text[],
+      ${sqlArray(col((r) => r.message.transaction.externalId))}::text[], ${sqlArray(col((r) => r.message.transaction.type))}::text[],
+      ${sqlArray(col((r) => r.message.transaction.refundOf ?? null))}::text[], ${sqlArray(col((r) => r.message.transaction.occurredAt))}::timestamptz[],
+      ${sqlArray(col((r) => r.message.transaction.locationId))}::text[], ${sqlArray(col((r) => r.message.transaction.channel))}::text[],
+      ${sqlArray(col((r) => r.customerId))}::text[], ${sqlArray(col((r) => r.message.transaction.currency))}::text[],
+      ${sqlArray(col((r) => r.message.transaction.total))}::bigint[],
+      ${sqlArray(col((r) => r.message.transaction.lines.reduce((acc, l) => acc + l.discount, 0)))}::bigint[],
+      ${sqlArray(col((r) => r.points))}::bigint[], ${sqlArray(col((r) => r.programmeVersion))}::int[],
+      ${sqlArray(col((r) => JSON.stringify(r.explanation ?? null)))}::text[], ${sqlArray(col((r) => JSON.stringify(r.effects ?? null)))}::text[],
+      ${sqlArray(col((r) => r.bodyHash))}::text[], ${sqlArray(col((r) => r.message.receivedAt))}::timestamptz[]
     ) AS t(id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
            currency, total, discount_total, points_awarded, programme_version, explanation, effects, body_hash, received_at)
     ON CONFLICT (tenant_id, external_id) DO NOTHING
@@ -60,11 +60,11 @@ export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promi
       SELECT transaction_id, line_no, tenant_id, sku, name, category, string_to_array(tags, E'\x1f'),
              quantity, unit_price, discount, amount, refunds_line_no
       FROM unnest(
-        ${col2((x) => x.r.message.transactionId)}::text[], ${col2((x) => x.lineNo)}::int[], ${col2((x) => x.r.message.tenantId)}::text[],
-        ${col2((x) => x.line.sku)}::text[], ${col2((x) => x.line.name)}::text[], ${col2((x) => x.line.category ?? null)}::text[],
-        ${col2((x) => x.line.tags.join("\x1f"))}::text[], ${col2((x) => x.line.quantity)}::int[],
-        ${col2((x) => x.line.unitPrice)}::bigint[], ${col2((x) => x.line.discount)}::bigint[], ${col2((x) => lineAmount(x.line))}::bigint[],
-        ${col2((x) => x.refundsLineNo)}::int[]
+        ${sqlArray(col2((x) => x.r.message.transactionId))}::text[], ${sqlArray(col2((x) => x.lineNo))}::int[], ${sqlArray(col2((x) => x.r.message.tenantId))}::text[],
+        ${sqlArray(col2((x) => x.line.sku))}::text[], ${sqlArray(col2((x) => x.line.name))}::text[], ${sqlArray(col2((x) => x.line.category ?? null))}::text[],
+        ${sqlArray(col2((x) => x.line.tags.join("\x1f")))}::text[], ${sqlArray(col2((x) => x.line.quantity))}::int[],
+        ${sqlArray(col2((x) => x.line.unitPrice))}::bigint[], ${sqlArray(col2((x) => x.line.discount))}::bigint[], ${sqlArray(col2((x) => lineAmount(x.line)))}::bigint[],
+        ${sqlArray(col2((x) => x.refundsLineNo))}::int[]
       ) AS l(transaction_id, line_no, tenant_id, sku, name, category, tags, quantity, unit_price, discount, amount, refunds_line_no)`;
   }
   return ids;
