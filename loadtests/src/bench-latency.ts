@@ -2,7 +2,9 @@
  * `pnpm bench:latency`: at a fixed arrival rate (1,000 tx/s for 60 s by default), the time from a POST to the
  * customer's points being visible through the tRPC API, p50/p99. The bar: p99 under 1 s. See loadtests/README.md.
  */
+import { availableParallelism } from "node:os";
 import { createBasketFactory, newRunId } from "./baskets.ts";
+import { type CpuReading, coresBetween, readCpu } from "./cpu-shares.ts";
 import { abortOnInterrupt } from "./interrupt.ts";
 import { latencyUsage, loadLatencyConfig } from "./latency-config.ts";
 import { renderLatency, toLatencyJson } from "./latency-report.ts";
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
     progress(
       `posting ${cfg.ratePerSec} tx/s for ${cfg.warmupSec} s of warm-up and ${cfg.durationSec} s measured to ${target.gatewayUrl}; every ${cfg.measureEvery}th names a new customer whose points are read through ${target.apiUrl}/trpc every ${cfg.pollMs} ms`,
     );
+    const readings: Partial<Record<"start" | "end", CpuReading>> = {};
     const result = await runLatency({
       ...target,
       ratePerSec: cfg.ratePerSec,
@@ -57,13 +60,25 @@ async function main(): Promise<number> {
       runId: newRunId(),
       signal: controller.signal,
       progress,
+      onMeasuredWindow: (edge) => {
+        readings[edge] = readCpu(processes);
+      },
     });
     if (controller.signal.aborted) return 130;
     const memory = processes.map((p) => ({ name: p.name, memory: readProcessMemory(p.pid) }));
     const system = spawned
       ? `spawned: gateway, ${spawned.workers.length} ledger worker process(es) and the API each in its own process`
       : `running system at ${target.gatewayUrl}`;
-    const figures = { system, pollMs: cfg.pollMs, result, memory, benchPeakBytes: benchPeakRssBytes() };
+    const cores = readings.start && readings.end ? coresBetween(readings.start, readings.end) : [];
+    const figures = {
+      system,
+      pollMs: cfg.pollMs,
+      result,
+      memory,
+      cores,
+      machineCores: availableParallelism(),
+      benchPeakBytes: benchPeakRssBytes(),
+    };
     if (!cfg.json) process.stdout.write(`\n${renderLatency(figures)}\n\n`);
     process.stdout.write(`${toLatencyJson(figures)}\n`);
     if (result.firstPollError)

@@ -10,7 +10,18 @@ export interface LatencyFigures {
   pollMs: number;
   result: LatencyRunResult;
   memory: { name: string; memory: ProcessMemory | null }[];
+  /** Cores each process kept busy while the measured arrivals were sent; empty where /proc cannot be read. */
+  cores: { name: string; cores: number | null }[];
+  machineCores: number;
   benchPeakBytes: number;
+}
+
+/** "gateway 0.31, ledger-1 0.30, …; 1.85 of 2 cores": who had the CPU while the measured arrivals were sent. */
+export function renderCores(cores: LatencyFigures["cores"], machineCores: number): string {
+  const known = cores.filter((c): c is { name: string; cores: number } => c.cores !== null);
+  if (!known.length) return "n/a";
+  const total = known.reduce((acc, c) => acc + c.cores, 0);
+  return `${known.map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(", ")}; ${total.toFixed(2)} of ${machineCores} cores`;
 }
 
 /** Met only when every measured transaction was timed and the p99 of those is under the bar. */
@@ -46,6 +57,7 @@ export function renderLatency(f: LatencyFigures): string {
       `a balance is read every ${f.pollMs} ms, or every tenth of its wait when longer: a figure is at most max(${f.pollMs} ms, 10 %) above the true time`,
     ],
     ["bar p99 < 1 s", `${yes(meetsLatencyBar(r))}`],
+    ["CPU while posting", renderCores(f.cores, f.machineCores)],
     ...f.memory.map((p): [string, string] => [
       `peak RSS ${p.name}`,
       p.memory ? `${(p.memory.peakBytes / 2 ** 20).toFixed(1)} MB (pid ${p.memory.pid})` : "n/a",
@@ -74,6 +86,8 @@ export function toLatencyJson(f: LatencyFigures): string {
     pollErrors: r.pollErrors,
     latencyBarMs,
     meetsLatencyBar: meetsLatencyBar(r),
+    cores: Object.fromEntries(f.cores.map((c) => [c.name, c.cores === null ? null : Number(c.cores.toFixed(3))])),
+    machineCores: f.machineCores,
     memory: {
       ...Object.fromEntries(
         f.memory.map((p) => [p.name, p.memory && { pid: p.memory.pid, peakRssBytes: p.memory.peakBytes }]),

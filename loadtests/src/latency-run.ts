@@ -20,6 +20,8 @@ export interface LatencyRunOptions {
   runId: string;
   signal: AbortSignal;
   progress: (line: string) => void;
+  /** Told when the measured arrivals start and when the last of them has been sent. */
+  onMeasuredWindow?: (edge: "start" | "end") => void;
 }
 
 export interface LatencyRunResult {
@@ -83,7 +85,10 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
 
   const send = (i: number) => {
     const counted = i >= warmup;
-    if (i === warmup) measuredFrom = performance.now();
+    if (i === warmup) {
+      measuredFrom = performance.now();
+      opts.onMeasuredWindow?.("start");
+    }
     const measure = counted && (i - warmup) % opts.measureEvery === 0;
     const basket = opts.nextBasket(`latency-${opts.runId}-${i}`);
     const phone = measure ? measuredPhone(salt, measured++) : null;
@@ -122,6 +127,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
       await sleep(5);
     }
     sendingSeconds = (performance.now() - measuredFrom) / 1_000;
+    opts.onMeasuredWindow?.("end");
     await Promise.all(inFlight);
     postingDone = true;
   })();

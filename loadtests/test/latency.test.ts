@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { E164Phone } from "@regulars/contracts";
 import { afterAll, describe, expect, it } from "vitest";
+import { coresBetween, postgresName, readCpu } from "../src/cpu-shares.ts";
 import { loadLatencyConfig } from "../src/latency-config.ts";
-import { meetsLatencyBar } from "../src/latency-report.ts";
+import { meetsLatencyBar, renderCores } from "../src/latency-report.ts";
 import type { LatencyRunResult } from "../src/latency-run.ts";
 import { measuredPhone } from "../src/latency-run.ts";
 import { distribution, dueNow, percentile } from "../src/latency-stats.ts";
@@ -162,5 +163,50 @@ describe("bench:latency configuration", () => {
     });
     expect(usageError(() => loadLatencyConfig([], join(dir, "none.json")))).toMatch(/--spawn/);
     expect(usageError(() => loadLatencyConfig(["--api", "http://10.0.0.1:4001"], path))).toMatch(/not local/);
+  });
+});
+
+describe("who had the CPU while posting", () => {
+  it("turns two readings into cores per process, null where a process was missing from either", () => {
+    const before = {
+      atMs: 0,
+      seconds: new Map([
+        ["gateway", 10],
+        ["ledger-1", null],
+        ["bench", 2],
+      ]),
+    };
+    const after = {
+      atMs: 20_000,
+      seconds: new Map<string, number | null>([
+        ["gateway", 16],
+        ["ledger-1", 9],
+        ["bench", 4],
+        ["api", 1],
+      ]),
+    };
+    expect(coresBetween(before, after)).toEqual([
+      { name: "gateway", cores: 0.3 },
+      { name: "ledger-1", cores: null },
+      { name: "bench", cores: 0.1 },
+      { name: "api", cores: null },
+    ]);
+    expect(renderCores(coresBetween(before, after), 2)).toBe("gateway 0.30, bench 0.10; 0.40 of 2 cores");
+    expect(renderCores([], 2)).toBe("n/a");
+  });
+
+  it("reads this process, Postgres's and the bench's own CPU from the machine", async () => {
+    const first = readCpu([{ name: "me", pid: process.pid }]);
+    // Busy until the kernel has charged this process a tick or more: no assumption about how fast that is.
+    const mine = (r: ReturnType<typeof readCpu>) => r.seconds.get("me") ?? 0;
+    let spin = 0;
+    while (mine(readCpu([{ name: "me", pid: process.pid }])) <= mine(first)) for (let i = 0; i < 1e6; i++) spin++;
+    const shares = coresBetween(first, readCpu([{ name: "me", pid: process.pid }]));
+    expect(spin).toBeGreaterThan(0);
+    expect(shares.map((s) => s.name)).toEqual(["me", postgresName, "bench"]);
+    expect(shares.find((s) => s.name === "me")!.cores).toBeGreaterThan(0);
+    expect(shares.find((s) => s.name === "bench")!.cores).toBeGreaterThan(0);
+    // The tests' Postgres runs on this machine.
+    expect(shares.find((s) => s.name === postgresName)!.cores).not.toBeNull();
   });
 });
