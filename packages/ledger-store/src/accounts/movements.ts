@@ -30,7 +30,7 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
       ${sqlArray(wanted.map((m) => m.kind))}::text[], ${sqlArray(wanted.map((m) => m.unit))}::text[], ${sqlArray(wanted.map((m) => m.amount))}::bigint[],
       ${sqlArray(wanted.map((m) => m.idempotencyKey))}::text[], ${sqlArray(wanted.map((m) => m.transactionId ?? null))}::text[],
       ${sqlArray(wanted.map((m) => m.reason ?? null))}::text[], ${sqlArray(wanted.map((m) => m.actor ?? null))}::text[],
-      ${sqlArray(wanted.map((m) => m.occurredAt.toISOString()))}::timestamptz[])
+      ${sqlArray(wanted.map((m) => m.occurredAt))}::timestamptz[])
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING id, tenant_id, idempotency_key`;
   if (!inserted.length) return [];
@@ -62,13 +62,19 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
   );
   const accountKey = (tenantId: string, owner: string, kind: string) => `${tenantId}\u0000${owner}\u0000${kind}`;
   const accounts = [...new Map(entries.map((e) => [accountKey(e.tenantId, e.owner, e.kind), e])).values()];
+  // The same three columns for the insert and the locking read.
+  const [tenants, owners, kinds] = [
+    sqlArray(accounts.map((a) => a.tenantId)),
+    sqlArray(accounts.map((a) => a.owner)),
+    sqlArray(accounts.map((a) => a.kind)),
+  ];
   await tx.$executeRaw`
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
-    SELECT * FROM unnest(${sqlArray(accounts.map((a) => a.tenantId))}::text[], ${sqlArray(accounts.map((a) => a.owner))}::text[], ${sqlArray(accounts.map((a) => a.kind))}::text[])
+    SELECT * FROM unnest(${tenants}::text[], ${owners}::text[], ${kinds}::text[])
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const locked = await tx.$queryRaw<{ id: bigint; tenant_id: string; owner: string; kind: string }[]>`
     SELECT a.id, a.tenant_id, a.owner, a.kind FROM ledger_accounts a
-    JOIN unnest(${sqlArray(accounts.map((a) => a.tenantId))}::text[], ${sqlArray(accounts.map((a) => a.owner))}::text[], ${sqlArray(accounts.map((a) => a.kind))}::text[]) AS w(tenant_id, owner, kind)
+    JOIN unnest(${tenants}::text[], ${owners}::text[], ${kinds}::text[]) AS w(tenant_id, owner, kind)
       ON a.tenant_id = w.tenant_id AND a.owner = w.owner AND a.kind = w.kind
     ORDER BY a.id
     FOR UPDATE OF a`;

@@ -49,6 +49,7 @@ export async function loadLoyaltyStates(
   scope: StateScope,
 ): Promise<Map<string, LoyaltyState>> {
   const ids = [...new Set(customerIds)].sort();
+  const idList = sqlArray(ids); // read by up to three statements below
   const rows = await tx.$queryRaw<
     {
       id: string;
@@ -62,7 +63,7 @@ export async function loadLoyaltyStates(
   >`
     SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at, l.tier_floor, l.tier_floor_until
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
-    WHERE c.id = ANY(${sqlArray(ids)}::text[]) ORDER BY c.id`;
+    WHERE c.id = ANY(${idList}::text[]) ORDER BY c.id`;
   const states = new Map<string, LoyaltyState>(
     rows.map((r) => [
       r.id,
@@ -86,7 +87,7 @@ export async function loadLoyaltyStates(
     const since = startOfLocalDay(scope.from, scope.timezone);
     const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>`
       SELECT customer_id, occurred_at, amount FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${idList}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
     for (const e of earned) {
       const day = localDate(e.occurred_at.toISOString(), scope.timezone);
       const s = states.get(e.customer_id)!;
@@ -103,7 +104,7 @@ export async function loadLoyaltyStates(
 
   if (scope.config.stampCards.length) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
-      SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${sqlArray(ids)}::text[])`;
+      SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${idList}::text[])`;
     for (const p of progress)
       states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
@@ -120,7 +121,7 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   await tx.$executeRaw`
     INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at)
     SELECT * FROM unnest(${sqlArray(all.map((s) => s.customerId))}::text[], ${sqlArray(all.map((s) => s.tenantId))}::text[], ${sqlArray(all.map((s) => s.tier))}::text[],
-      ${sqlArray(all.map((s) => s.tierSince?.toISOString() ?? null))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt?.toISOString() ?? null))}::timestamptz[])
+      ${sqlArray(all.map((s) => s.tierSince))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt))}::timestamptz[])
     ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
   const stamps = all.flatMap((s) =>

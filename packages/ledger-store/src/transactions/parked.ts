@@ -27,7 +27,7 @@ export async function parkRefunds(
     SELECT t, id, s, m::jsonb, sub, d FROM unnest(
       ${sqlArray(refunds.map((r) => r.message.tenantId))}::text[], ${sqlArray(refunds.map((r) => r.message.transactionId))}::text[],
       ${sqlArray(refunds.map((r) => r.saleId))}::text[], ${sqlArray(refunds.map((r) => JSON.stringify(r.message)))}::text[],
-      ${sqlArray(refunds.map((r) => r.subject))}::text[], ${sqlArray(refunds.map((r) => r.deadline.toISOString()))}::timestamptz[]
+      ${sqlArray(refunds.map((r) => r.subject))}::text[], ${sqlArray(refunds.map((r) => r.deadline))}::timestamptz[]
     ) AS x(t, id, s, m, sub, d)
     ON CONFLICT DO NOTHING`;
 }

@@ -35,7 +35,7 @@ export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void>
     INSERT INTO transaction_receipts (tenant_id, external_id, transaction_id, body_hash, received_at)
     SELECT * FROM unnest(${sqlArray(receipts.map((r) => r.tenantId))}::text[], ${sqlArray(receipts.map((r) => r.externalId))}::text[],
       ${sqlArray(receipts.map((r) => r.transactionId))}::text[], ${sqlArray(receipts.map((r) => r.bodyHash))}::text[],
-      ${sqlArray(receipts.map((r) => r.receivedAt.toISOString()))}::timestamptz[])
+      ${sqlArray(receipts.map((r) => r.receivedAt))}::timestamptz[])
     ON CONFLICT DO NOTHING`;
 }
 
