@@ -197,12 +197,11 @@ describe("who had the CPU while posting", () => {
 
   it("reads this process, Postgres's and the bench's own CPU from the machine", async () => {
     const first = readCpu([{ name: "me", pid: process.pid }]);
-    // Busy until the kernel has charged this process a tick or more: no assumption about how fast that is.
     const mine = (r: ReturnType<typeof readCpu>) => r.seconds.get("me") ?? 0;
-    let spin = 0;
-    while (mine(readCpu([{ name: "me", pid: process.pid }])) <= mine(first)) for (let i = 0; i < 1e6; i++) spin++;
+    // Busy until the kernel has charged this process a tick or more: no assumption about how fast that is.
+    // Reading /proc is the work; the first reading can itself cost the tick, so the loop may not run at all.
+    while (mine(readCpu([{ name: "me", pid: process.pid }])) <= mine(first));
     const shares = coresBetween(first, readCpu([{ name: "me", pid: process.pid }]));
-    expect(spin).toBeGreaterThan(0);
     expect(shares.map((s) => s.name)).toEqual(["me", postgresName, "bench"]);
     expect(shares.find((s) => s.name === "me")!.cores).toBeGreaterThan(0);
     expect(shares.find((s) => s.name === "bench")!.cores).toBeGreaterThan(0);
