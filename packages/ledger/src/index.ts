@@ -8,7 +8,7 @@ export {
   milestoneChanges,
   movementEvents,
 } from "./crossings.ts";
-export { type FreshMovement, type Lot, type LotChanges, planLotChanges } from "./lots.ts";
+export { customersNeedingLots, type FreshMovement, type Lot, type LotChanges, planLotChanges } from "./lots.ts";
 export type { LoyaltyState, ProgrammeAt, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 export type { NewMovement, PostedMovement } from "./movement.ts";
 export {

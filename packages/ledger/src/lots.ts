@@ -50,7 +50,9 @@ export function planLotChanges(
   const lotsOf = new Map<string, Lot[]>();
   const lotByKey = new Map<string, Lot>();
   for (const lot of openLots) {
-    lotsOf.set(lot.customerId, [...(lotsOf.get(lot.customerId) ?? []), lot]);
+    const own = lotsOf.get(lot.customerId);
+    if (own) own.push(lot);
+    else lotsOf.set(lot.customerId, [lot]);
     lotByKey.set(`${lot.tenantId}\u0000${lot.key}`, lot);
   }
   for (const m of movements.filter((mv) => mv.unit === "points")) {
@@ -67,6 +69,19 @@ export function planLotChanges(
       if (lot.id && lot.dirty) changes.updated.push({ id: lot.id, remaining: lot.remaining, released: lot.released });
   }
   return changes;
+}
+
+/**
+ * The customers whose open lots `planLotChanges` needs: those with a point debit (or a zero) or a release among
+ * the movements. Everyone else's plan comes from the balance alone (a credit pays a debt off, which the balance
+ * shows, and opens a lot of its own), so their lots need not be read nor locked. A regular who never redeems keeps
+ * an open lot per visit: reading them all on every visit made each sale slower the more loyal the customer.
+ */
+export function customersNeedingLots(movements: readonly FreshMovement[]): Set<string> {
+  const customers = new Set<string>();
+  for (const m of movements)
+    if (m.unit === "points" && (m.kind === "release" || m.amount <= 0)) customers.add(m.customerId);
+  return customers;
 }
 
 function applyToLots(

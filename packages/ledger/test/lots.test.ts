@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type FreshMovement, type Lot, type MovementKind, planLotChanges } from "../src/index.ts";
+import { customersNeedingLots, type FreshMovement, type Lot, type MovementKind, planLotChanges } from "../src/index.ts";
 
 const T0 = Date.parse("2024-03-02T10:00:00Z"); // data only: the planner never reads the clock
 const MINUTE = 60_000;
@@ -234,6 +234,28 @@ describe("planLotChanges: pending points", () => {
   });
 });
 
+describe("customersNeedingLots", () => {
+  it("names the customers with a point debit or a release, not those who only earn nor wallet movements", () => {
+    const needing = customersNeedingLots([
+      mv("earn-a", 50, { customerId: "cus_earns" }),
+      mv("spend-b", -20, { customerId: "cus_spends" }),
+      mv("release-c", 30, { kind: "release", customerId: "cus_released", sourceKey: "p" }),
+      mv("refund-d", -10, { kind: "reverse", customerId: "cus_refunded", sourceKey: "x" }),
+      mv("wallet-e", -5, { customerId: "cus_wallet", unit: "wallet" }),
+    ]);
+    expect([...needing].sort()).toEqual(["cus_refunded", "cus_released", "cus_spends"]);
+  });
+
+  it("a credit pays a debt off from the balance alone: no lots read, the same plan", () => {
+    const earn = [mv("e", 100, { minute: 5 })];
+    const withLots = planLotChanges(earn, new Map([[C, -30]]), [lot("old", 40, 0, 1)]);
+    const without = planLotChanges(earn, new Map([[C, -30]]), []);
+    expect(without).toEqual(withLots);
+    expect(without.created.map((l) => l.remaining)).toEqual([70]);
+    expect(customersNeedingLots(earn).size).toBe(0);
+  });
+});
+
 describe("planLotChanges: expiry", () => {
   it("an expiry names its lot: it takes that lot's points, not the oldest ones", () => {
     const lots = [lot("a", 30, 30, 1), lot("b", 40, 40, 2, { expiresAt: at(100) }), lot("c", 50, 50, 3)];
@@ -290,11 +312,19 @@ describe("planLotChanges: property", () => {
             .filter((l) => l.remaining > 0 || !l.released)
             .sort((a, b) => a.earnedAt.getTime() - b.earnedAt.getTime())
             .map((l) => ({ ...l, dirty: false }));
-          const changes = planLotChanges(
-            batch.map((b) => b.m),
+          const movements = batch.map((b) => b.m);
+          // The store reads lots only for the customers that take from them; planning with every lot is the same.
+          const withEveryLot = planLotChanges(
+            movements,
             new Map([[C, balance]]),
-            open,
+            open.map((l) => ({ ...l })),
           );
+          const changes = planLotChanges(
+            movements,
+            new Map([[C, balance]]),
+            customersNeedingLots(movements).has(C) ? open : [],
+          );
+          expect(changes).toEqual(withEveryLot);
           for (const { m, account } of batch) {
             expect(changes.accountOf.get(m.id)).toBe(account);
             expect(changes.balances.get(m.id)?.before).toBe(balance);

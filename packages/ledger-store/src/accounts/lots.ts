@@ -1,5 +1,5 @@
 import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
-import { type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
+import { customersNeedingLots, type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
 
 /**
  * The customers' spendable accounts (customer id → tenant), locked in id order. Looked up by (tenant, owner), the
@@ -27,34 +27,37 @@ export const liveLotsStatement = (customers: readonly string[]): Prisma.Sql => P
 /**
  * The customers' spendable balances and open lots, locked: first the spendable accounts (in id order,
  * created if missing so that even a brand-new customer's account row exists to lock, and two writers for
- * one customer queue here instead of both starting from zero), then their open lots.
+ * one customer queue here instead of both starting from zero), then the open lots of those whose movements
+ * take from lots (`customersNeedingLots`): a batch of sales reads none.
  */
 async function loadForUpdate(
   tx: DbTx,
   points: FreshMovement[],
 ): Promise<{ balances: Map<string, number>; lots: Lot[] }> {
-  const customers = [...new Set(points.map((m) => m.customerId))];
   const tenantOf = new Map(points.map((m) => [m.customerId, m.tenantId]));
   await tx.$executeRaw`
     INSERT INTO ledger_accounts (tenant_id, owner, kind)
     SELECT t, c, 'points' FROM unnest(${sqlArray([...tenantOf.values()])}::text[], ${sqlArray([...tenantOf.keys()])}::text[]) AS x(t, c)
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(tenantOf));
-  const rows = await tx.$queryRaw<
-    {
-      id: bigint;
-      tenant_id: string;
-      customer_id: string;
-      movement_id: string;
-      points: bigint;
-      remaining: bigint;
-      earned_at: Date;
-      available_at: Date;
-      expires_at: Date | null;
-      released: boolean;
-      key: string;
-    }[]
-  >(liveLotsStatement(customers));
+  const taking = [...customersNeedingLots(points)];
+  const rows = !taking.length
+    ? []
+    : await tx.$queryRaw<
+        {
+          id: bigint;
+          tenant_id: string;
+          customer_id: string;
+          movement_id: string;
+          points: bigint;
+          remaining: bigint;
+          earned_at: Date;
+          available_at: Date;
+          expires_at: Date | null;
+          released: boolean;
+          key: string;
+        }[]
+      >(liveLotsStatement(taking));
   return {
     balances: new Map(balances.map((b) => [b.owner, exactNumber(b.balance)])),
     lots: rows.map((r) => ({
