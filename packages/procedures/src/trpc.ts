@@ -30,6 +30,9 @@ export interface ApiContext {
 export type ApiErrorBody = Omit<ErrorBody, "requestId"> & { requestId?: string };
 
 const t = initTRPC.context<ApiContext>().create({
+  // Never "development": tRPC would read every error's stack for its shape (source-mapped, the costliest part of
+  // answering "not found"), and `errorFormatter` drops it anyway: stacks go to the logs, not to callers.
+  isDev: false,
   /**
    * `data.error` is the body the gateway answers with, `{ code, message, issues, requestId }`, so one
    * client-side renderer reads both. The top-level `code` must stay tRPC's number (its client refuses
