@@ -7,7 +7,7 @@ import { publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { findBalanceDrift } from "@regulars/ledger-store";
+import { findBalanceDrift, outboxEventsOf } from "@regulars/ledger-store";
 import { evaluateEarning } from "@regulars/rules";
 import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
 import { ledgerBacklog } from "@regulars/workers";
@@ -251,9 +251,9 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
   const perCustomerTier = tierRewards.map((r) => r.idempotencyKey.split(":").slice(1, 3).join(":"));
   expect(new Set(perCustomerTier).size).toBe(perCustomerTier.length);
   const crossings = await db.milestoneCrossing.count({ where: { tenantId: t } });
-  expect(await db.outboxEvent.count({ where: { tenantId: t, type: "points.milestone" } })).toBe(crossings);
+  expect((await outboxEventsOf(db, t, "points.milestone")).length).toBe(crossings);
   expect(crossings).toBeGreaterThan(0);
   const credits = await db.ledgerMovement.count({ where: { tenantId: t, amount: { gt: 0 }, unit: "points" } });
-  expect(await db.outboxEvent.count({ where: { tenantId: t, type: "points.earned" } })).toBe(credits);
+  expect((await outboxEventsOf(db, t, "points.earned")).length).toBe(credits);
   expect(await findBalanceDrift(db, t)).toEqual([]);
 }, 180_000); // two worker processes, a kill and a restart: slow when the suite runs files in parallel

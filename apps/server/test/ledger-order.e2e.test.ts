@@ -3,7 +3,7 @@ import { publishMany, transactionSubject } from "@regulars/bus";
 import { ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { applyTransactionBatch, findBalanceDrift } from "@regulars/ledger-store";
+import { applyTransactionBatch, findBalanceDrift, outboxEventsOf } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { startOfLocalDay } from "@regulars/rules";
 import { daysAgo, eventually, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
@@ -127,15 +127,25 @@ async function outcome(tenantId: string) {
     WHERE p.tenant_id = ${tenantId} ORDER BY c.phone, p.card_id`;
   const awarded = await db.$queryRaw<{ external_id: string; points: bigint }[]>`
     SELECT external_id, points_awarded AS points FROM transactions WHERE tenant_id = ${tenantId} ORDER BY external_id`;
-  const events = await db.$queryRaw<{ phone: string; type: string; n: bigint }[]>`
-    SELECT c.phone, o.type, count(*) AS n FROM outbox_events o JOIN customers c ON c.id = o.payload->>'customerId'
-    WHERE o.tenant_id = ${tenantId} GROUP BY c.phone, o.type ORDER BY c.phone, o.type`;
+  // Events per customer and type, batch rows expanded (transaction.processed is a reference without a customer).
+  const phoneOf = new Map(
+    (await db.customer.findMany({ where: { tenantId }, select: { id: true, phone: true } })).map((c) => [
+      c.id,
+      c.phone,
+    ]),
+  );
+  const eventCounts = new Map<string, number>();
+  for (const e of await outboxEventsOf(db, tenantId)) {
+    const phone = phoneOf.get((e.payload as { customerId?: string }).customerId ?? "");
+    const key = `${phone}\u0000${e.type}`;
+    if (phone) eventCounts.set(key, (eventCounts.get(key) ?? 0) + 1);
+  }
   const rejected = await db.transactionRejection.count({ where: { tenantId } });
   return {
     customers: customers.map((c) => [c.phone, Number(c.points), c.tier]),
     stamps: stamps.map((s) => [s.phone, s.card_id, s.stamps, s.completed]),
     awarded: awarded.map((a) => [a.external_id, Number(a.points)]),
-    events: events.map((e) => [e.phone, e.type, Number(e.n)]),
+    events: [...eventCounts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, n]) => [...key.split("\u0000"), n]),
     rejected,
   };
 }

@@ -1,7 +1,7 @@
 import { ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { applyTransactionBatch } from "@regulars/ledger-store";
+import { applyTransactionBatch, outboxEventsOf } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { testTenant } from "@regulars/testing";
 import type { ChangeOrigin } from "../src/index.ts";
@@ -66,6 +66,5 @@ export async function applyAtTill(db: Db, now: Date, ...messages: TransactionMes
 }
 
 export async function outboxOf(db: Db, tenantId: string, type: string) {
-  const rows = await db.outboxEvent.findMany({ where: { tenantId, type }, orderBy: { createdAt: "asc" } });
-  return rows.map((r) => r.payload as Record<string, unknown>);
+  return (await outboxEventsOf(db, tenantId, type)).map((e) => e.payload as Record<string, unknown>);
 }

@@ -46,6 +46,7 @@ export {
   outboxBacklog,
   outboxBatch,
   outboxBatchType,
+  outboxEventsOf,
   outboxItem,
   pruneOutbox,
   relayUnpublished,

@@ -14,7 +14,8 @@ export interface OutboxItem {
  * event exists exactly when its change was committed; they are published after the commit (and by a
  * relay if the process died in between). Ids are stable, so a replay writes nothing new.
  */
-export async function writeOutbox(tx: DbTx, items: OutboxItem[]): Promise<void> {
+export async function writeOutbox(tx: DbTx, written: OutboxItem[]): Promise<void> {
+  const items = written.map(storedForm);
   const [only] = items;
   if (!only) return;
   // One row (a batch, most often) as plain parameters: a megabyte of JSON read out of an array literal first took
@@ -33,6 +34,29 @@ export async function writeOutbox(tx: DbTx, items: OutboxItem[]): Promise<void> 
     ON CONFLICT (id) DO NOTHING`;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const processedType = "transaction.processed";
+
+/**
+ * transaction.processed repeats the whole basket, which the stored transaction holds: its row (or its place in a batch
+ * row) keeps a reference, and the relay rebuilds the event from the transaction (`relayUnpublished`). A writer hands
+ * the whole event over, publishes it as it is, and stores this.
+ */
+const storedPayload = (type: string, payload: unknown): unknown =>
+  type === processedType && isRecord(payload) && typeof payload.transactionId === "string"
+    ? { ref: payload.transactionId }
+    : payload;
+
+function storedForm(item: OutboxItem): OutboxItem {
+  if (item.type === processedType) return { ...item, payload: storedPayload(item.type, item.payload) };
+  if (item.type !== outboxBatchType) return item;
+  const batch = item.payload as BatchPayload;
+  if (!batch.events.some((e) => e.type === processedType)) return item;
+  const events = batch.events.map((e) => ({ ...e, payload: storedPayload(e.type, e.payload) }));
+  return { ...item, payload: { ...batch, events } };
+}
+
 /** The type of an outbox row that holds many events (`outboxBatch`); never published itself. */
 export const outboxBatchType = "outbox.batch";
 
@@ -41,8 +65,6 @@ interface BatchPayload {
   shared: Record<string, unknown>;
   events: { id: string; type: string; payload: unknown }[];
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The fields whose value every payload shares (a broadcast's campaign, version, occurrence, time, tenant). */
 function sharedFields(payloads: readonly unknown[]): Record<string, unknown> {
@@ -58,25 +80,31 @@ function sharedFields(payloads: readonly unknown[]): Record<string, unknown> {
 }
 
 /**
- * Many events of one tenant as one outbox row, for a writer that makes thousands per transaction: a broadcast's
- * planning announces 4,000 enrolments per chunk. One row instead of 4,000, each with its index entries, written and
- * then marked published, was a fifth of Postgres's work while a broadcast was planned; the fields the events share
- * are stored once, which halves the row. Publishing expands the row into its events (`expandOutbox`), each with its
- * own id and whole payload, so the stream, the consumers and JetStream's de-duplication see exactly what separate
- * rows would have given. The row's id names its first event and the count: the same batch written again is the same
- * row. A single event stays a row of its own.
+ * Many events as one outbox row per tenant, for a writer that makes hundreds or thousands per transaction: a
+ * broadcast's planning announces 4,000 enrolments per chunk, a ledger batch two events per sale. One row instead of
+ * 4,000, each with its index entries, written and then marked published, was a fifth of Postgres's work while a
+ * broadcast was planned; the fields the events share are stored once, which halves the row. Publishing expands the
+ * row into its events (`expandOutbox`), each with its own id and whole payload, so the stream, the consumers and
+ * JetStream's de-duplication see exactly what separate rows would have given. A row's id names its first event and
+ * the count: the same batch written again is the same row. A tenant's single event stays a row of its own; each
+ * tenant's events keep their order.
  */
 export function outboxBatch(items: OutboxItem[]): OutboxItem[] {
+  if (items.some((i) => i.type === outboxBatchType)) throw new Error("an outbox batch holds events, not batches");
+  const byTenant = new Map<string, OutboxItem[]>();
+  for (const item of items) {
+    const own = byTenant.get(item.tenantId);
+    if (own) own.push(item);
+    else byTenant.set(item.tenantId, [item]);
+  }
+  return [...byTenant.values()].flatMap(tenantBatch);
+}
+
+function tenantBatch(items: OutboxItem[]): OutboxItem[] {
   const [first] = items;
   if (!first || items.length === 1) return items;
-  // transaction.processed rows hold a reference the relay rebuilds the event from; a batch holds whole events.
-  if (
-    items.some((i) => i.tenantId !== first.tenantId || i.type === outboxBatchType || i.type === "transaction.processed")
-  )
-    throw new Error(
-      "an outbox batch holds whole events of one tenant: no batches, no transaction.processed references",
-    );
-  const shared = sharedFields(items.map((i) => i.payload));
+  // A transaction.processed event is stored as a reference (`storedForm`): nothing of it to share.
+  const shared = items.some((i) => i.type === processedType) ? {} : sharedFields(items.map((i) => i.payload));
   const keys = Object.keys(shared);
   const own = (payload: unknown) => {
     if (!keys.length) return payload;
@@ -125,7 +153,7 @@ export async function markPublished(db: Db | DbTx, ids: string[]): Promise<void>
  * What a crash left in the outbox (committed, never published), oldest first, locked for the caller's
  * transaction: `publish` sends them, then they are marked published. Rows younger than `graceMs` are left
  * to the process that wrote them; SKIP LOCKED lets several relays share the work. transaction.processed
- * rows keep only a reference; the event is rebuilt from the stored transaction, which is the truth.
+ * events keep only a reference (`storedPayload`); the event is rebuilt from the stored transaction, which is the truth.
  * `tenantId` limits the pass to one tenant's rows (a process publishing what it has just committed). Batch rows
  * are published as their events. Returns the number of events published: a pass that publishes 1,000 or more may
  * have left some for the next.
@@ -150,18 +178,12 @@ export async function relayUnpublished(
       events += r.type === outboxBatchType ? (r.payload as BatchPayload).events.length : 1;
       return true;
     });
-    const refOf = (r: { payload: unknown }) => (r.payload as { ref: string }).ref;
-    const rebuilt = await loadProcessedEvents(db, taken.filter((r) => r.type === "transaction.processed").map(refOf));
-    await publish(
-      expandOutbox(
-        taken.map((r) => ({
-          id: r.id,
-          tenantId: r.tenant_id,
-          type: r.type,
-          payload: r.type === "transaction.processed" ? rebuilt.get(refOf(r)) : r.payload,
-        })),
-      ),
+    const expanded = expandOutbox(
+      taken.map((r) => ({ id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload })),
     );
+    const refOf = (e: OutboxItem) => (e.payload as { ref: string }).ref;
+    const rebuilt = await loadProcessedEvents(db, expanded.filter((e) => e.type === processedType).map(refOf));
+    await publish(expanded.map((e) => (e.type === processedType ? { ...e, payload: rebuilt.get(refOf(e)) } : e)));
     await markPublished(
       tx,
       taken.map((r) => r.id),
@@ -190,6 +212,23 @@ export async function pruneOutbox(
     deleted += n;
     if (n < 10_000) return deleted;
   }
+}
+
+/**
+ * A tenant's domain events as the outbox holds them, batch rows expanded, oldest first; only those of `type` when
+ * given. transaction.processed events read as their references. For diagnosis: which events a change committed.
+ */
+export async function outboxEventsOf(
+  db: Db | DbTx,
+  tenantId: string,
+  type: string | null = null,
+): Promise<OutboxItem[]> {
+  const rows = await db.$queryRaw<{ id: string; tenant_id: string; type: string; payload: unknown }[]>`
+    SELECT id, tenant_id, type, payload FROM outbox_events
+    WHERE tenant_id = ${tenantId} AND (${type}::text IS NULL OR type = ${type} OR type = ${outboxBatchType})
+    ORDER BY created_at, id`;
+  const events = expandOutbox(rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload })));
+  return type === null ? events : events.filter((e) => e.type === type);
 }
 
 /** Whether the tenant has committed events nobody published yet (one read of the unpublished rows' index). */

@@ -1,7 +1,13 @@
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTransactionBatch, customerBalances, expireParkedRefunds, findBalanceDrift } from "../src/index.ts";
+import {
+  applyTransactionBatch,
+  customerBalances,
+  expireParkedRefunds,
+  findBalanceDrift,
+  outboxEventsOf,
+} from "../src/index.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
@@ -144,10 +150,7 @@ describe("a refund takes back what the sale produced, where the programme says s
     await apply(refundOf(tenant, big, [line("FEAST", 25_000)]));
     expect(await db.customerLoyalty.findUnique({ where: { customerId: id } })).toMatchObject({ tier: "silver" });
     expect((await customerBalances(db, tenant, id)).points).toBe(300);
-    const events = await db.outboxEvent.findMany({
-      where: { tenantId: tenant, type: "tier.changed" },
-      orderBy: { createdAt: "asc" },
-    });
+    const events = await outboxEventsOf(db, tenant, "tier.changed");
     expect(events.map((e) => [(e.payload as { from: string }).from, (e.payload as { to: string }).to])).toEqual([
       [null, "silver"],
       ["silver", "gold"],

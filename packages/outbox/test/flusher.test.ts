@@ -86,8 +86,12 @@ it("publishes a batch row as its events, each under its own id, and marks the on
   );
   expect(expandOutbox([batch!])).toEqual(events);
   expect(outboxBatch([events[0]!])).toEqual([events[0]]);
-  expect(() => outboxBatch([events[0]!, event(tenantId(), 1)])).toThrow(/one tenant/);
-  expect(() => outboxBatch([events[0]!, { ...events[1]!, type: "transaction.processed" }])).toThrow(/references/);
+  // One row per tenant, each tenant's events in their order; a lone event stays a row of its own.
+  const other = event(tenantId(), 1);
+  const mixed = outboxBatch([events[0]!, other, events[1]!, events[2]!]);
+  expect(mixed.map((r) => r.id)).toEqual([`batch:${events[0]!.id}:3`, other.id]);
+  expect(expandOutbox(mixed)).toEqual([...events, other]);
+  expect(() => outboxBatch([batch!, events[0]!])).toThrow(/not batches/);
   await db.$transaction((tx) => writeOutbox(tx, [batch!]));
   // Written again (a replayed chunk): the same row, nothing more to publish.
   await db.$transaction((tx) => writeOutbox(tx, outboxBatch(events)));

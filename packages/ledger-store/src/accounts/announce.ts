@@ -1,7 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { movementEvents, type NewMovement, type PostedMovement } from "@regulars/ledger";
-import { type OutboxItem, outboxItem, writeOutbox } from "../outbox.ts";
+import { type OutboxItem, outboxBatch, outboxItem, writeOutbox } from "../outbox.ts";
 import { trackMilestones } from "./milestones.ts";
 import { postMovementsDetailed } from "./movements.ts";
 
@@ -20,7 +20,13 @@ export interface Announced {
 export async function postAndAnnounce(
   tx: DbTx,
   movements: NewMovement[],
-  opts: { milestonesOf: (tenantId: string) => number[]; events?: LoyaltyEvent[]; extraOutbox?: OutboxItem[] },
+  opts: {
+    milestonesOf: (tenantId: string) => number[];
+    events?: LoyaltyEvent[];
+    extraOutbox?: OutboxItem[];
+    /** The events as one outbox row per tenant (`outboxBatch`), for a writer that announces hundreds at a time. */
+    batch?: boolean;
+  },
 ): Promise<Announced> {
   const posted = await postMovementsDetailed(tx, movements);
   const events: LoyaltyEvent[] = [...(opts.events ?? []), ...movementEvents(posted)];
@@ -33,8 +39,8 @@ export async function postAndAnnounce(
       )),
     );
   }
-  const items = events.map(outboxItem);
-  const extra = opts.extraOutbox ?? [];
-  await writeOutbox(tx, [...extra, ...items]);
-  return { posted, outbox: [...extra, ...items] };
+  const items = [...(opts.extraOutbox ?? []), ...events.map(outboxItem)];
+  const outbox = opts.batch ? outboxBatch(items) : items;
+  await writeOutbox(tx, outbox);
+  return { posted, outbox };
 }

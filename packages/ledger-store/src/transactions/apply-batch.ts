@@ -414,21 +414,21 @@ class BatchApplication {
       .filter((r) => stored.has(r.message.transactionId))
       .map((r) => processedEvent(r.message, r.customerId, r.points));
     // Accounts before loyalty rows, the order the scheduled jobs lock them in too.
-    // transaction.processed repeats the whole basket: the outbox keeps a reference, we publish the event.
     // The worker's own share of the tenant's counter-account: its partitions are its alone.
     const shard = this.opts.sources?.length ? Math.min(...this.opts.sources.map((s) => s.partition)) : undefined;
     const movements = shard === undefined ? this.movements : this.movements.map((m) => ({ ...m, counterShard: shard }));
     const { outbox } = await postAndAnnounce(this.tx, movements, {
       milestonesOf: (tenantId) => this.milestones.get(tenantId) ?? [],
       events: this.events,
-      extraOutbox: processed.map((e) => ({ ...outboxItem(e), payload: { ref: e.transactionId } })),
+      extraOutbox: processed.map(outboxItem),
+      // Two events or more per sale: one row per tenant and batch, not hundreds each written and marked published.
+      batch: true,
     });
     await saveLoyaltyStates(this.tx, this.states.values());
     await recordRejections(this.tx, this.rejections);
     await parkRefunds(this.tx, this.parkings);
     await this.advancePositions();
-    const full = new Map(processed.map((e) => [e.id, outboxItem(e)]));
-    return { outcomes: this.outcomes.slice(0, this.given), outbox: outbox.map((item) => full.get(item.id) ?? item) };
+    return { outcomes: this.outcomes.slice(0, this.given), outbox };
   }
 
   /** Every partition moves to the last sequence of the batch: applied, skipped, rejected or parked alike. */
