@@ -23,7 +23,7 @@ export const latencyUsage = `Usage: pnpm bench:latency [flags]
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
   --rate <tx/s>           fixed arrival rate of transactions (default 1000)
   --duration <s>          how long to post, measured (default 60)
-  --warmup <s>            arrivals at the same rate before, not counted: cold processes settle (default 10)
+  --warmup <s>            arrivals at the same rate before, not counted: cold processes settle (default 20)
   --measure-every <n>     every n-th transaction names a new customer whose balance is polled (default 20)
   --poll-ms <ms>          how often outstanding balances are read (default 100): the resolution of the figures
   --poll-batch <n>        customers.get calls per batched tRPC request (default 100 with --spawn, else 20)
@@ -76,7 +76,7 @@ export function loadLatencyConfig(argv: string[] = process.argv.slice(2), server
   const common = {
     ratePerSec: number("rate", values.rate, 1_000, false),
     durationSec: number("duration", values.duration, 60, false),
-    warmupSec: values.warmup === "0" ? 0 : number("warmup", values.warmup, 10, false),
+    warmupSec: values.warmup === "0" ? 0 : number("warmup", values.warmup, 20, false),
     // 3,000 timed transactions a minute at 1,000 tx/s: enough for a p99, and their polls stay a small load. At
     // every 5th, the polls (thousands of customers.get a second once answers lag) took more of the 2 cores
     // than the ledger and made the lag they measured: visible p50 0.5 s at every 20th, 9.9 s at every 5th.

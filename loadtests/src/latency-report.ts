@@ -36,6 +36,14 @@ const dist = (d: Distribution) =>
   `p50 ${ms(d.p50)} / p90 ${ms(d.p90)} / p99 ${ms(d.p99)} (max ${ms(d.max)}, n=${n0(d.count)})`;
 const yes = (b: boolean | null) => (b === null ? "n/a" : b ? "yes" : "NO");
 
+/** "0–10 s p99 2,920 (max 3,476); 10–20 s p99 650 (max 869); …": where in the run the tail was. */
+export function renderWindows(windows: LatencyRunResult["visibleByWindow"]): string {
+  if (!windows.length) return "n/a";
+  return windows
+    .map((w) => `${w.fromSec}–${w.fromSec + 10} s p99 ${n0(w.ms.p99 ?? 0)} (max ${n0(w.ms.max ?? 0)})`)
+    .join("; ");
+}
+
 export function renderLatency(f: LatencyFigures): string {
   const r = f.result;
   const statuses =
@@ -51,6 +59,7 @@ export function renderLatency(f: LatencyFigures): string {
     ["POST answers", `${statuses}; ${n0(r.postErrors)} without an answer`],
     ["POST latency", dist(r.postMs)],
     ["POST → visible", dist(r.visibleMs)],
+    ["visible by 10 s", renderWindows(r.visibleByWindow)],
     ["measured", `${n0(r.measured)} transactions with a new customer; ${n0(r.notVisible)} never visible (or refused)`],
     [
       "resolution",
@@ -80,6 +89,7 @@ export function toLatencyJson(f: LatencyFigures): string {
     postErrors: r.postErrors,
     postMs: r.postMs,
     visibleMs: r.visibleMs,
+    visibleByWindow: r.visibleByWindow,
     measured: r.measured,
     notVisible: r.notVisible,
     pollMs: f.pollMs,

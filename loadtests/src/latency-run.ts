@@ -1,5 +1,5 @@
 import type { Basket } from "./baskets.ts";
-import { type Distribution, distribution, dueNow } from "./latency-stats.ts";
+import { byWindow, type Distribution, distribution, dueNow } from "./latency-stats.ts";
 import { postTransaction, readBalance } from "./visibility.ts";
 
 export interface LatencyRunOptions {
@@ -38,6 +38,8 @@ export interface LatencyRunResult {
   measured: number;
   /** POST sent → points visible through customers.get, in ms, of those that became visible. */
   visibleMs: Distribution;
+  /** The same by 10 s of measured arrivals (by when the POST was sent). */
+  visibleByWindow: { fromSec: number; ms: Distribution }[];
   notVisible: number;
   pollErrors: number;
   firstPollError: string | null;
@@ -73,6 +75,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
   const statuses: Record<string, number> = {};
   const postMs: number[] = [];
   const visibleMs: number[] = [];
+  const visibleSamples: { sentSec: number; ms: number }[] = [];
   /** phone → when its transaction's POST was sent and when to read its balance next (performance.now()). */
   const outstanding = new Map<string, { sentAt: number; nextPollAt: number }>();
   const inFlight = new Set<Promise<void>>();
@@ -148,6 +151,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
             if (!o) continue;
             if ((balances.get(phone) ?? 0) > 0) {
               visibleMs.push(seenAt - o.sentAt);
+              visibleSamples.push({ sentSec: (o.sentAt - measuredFrom) / 1_000, ms: seenAt - o.sentAt });
               outstanding.delete(phone);
             } else o.nextPollAt = seenAt + nextPollIn(seenAt - o.sentAt, opts.pollMs);
           }
@@ -177,6 +181,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
     postMs: distribution(postMs),
     measured,
     visibleMs: distribution(visibleMs),
+    visibleByWindow: byWindow(visibleSamples, 10),
     notVisible,
     pollErrors,
     firstPollError,

@@ -32,3 +32,21 @@ export function dueNow(elapsedMs: number, ratePerSec: number, sent: number, tota
   const planned = Math.min(total, Math.floor((elapsedMs / 1_000) * ratePerSec));
   return Math.max(0, planned - sent);
 }
+
+/**
+ * The distribution of each `windowSec` of samples by when they were sent (seconds from the start of the measured
+ * arrivals): whether the tail is spread over the run or comes from one stretch of it (a cold start, a stall).
+ */
+export function byWindow(
+  samples: readonly { sentSec: number; ms: number }[],
+  windowSec: number,
+): { fromSec: number; ms: Distribution }[] {
+  const windows = new Map<number, number[]>();
+  for (const s of samples) {
+    const from = Math.floor(Math.max(0, s.sentSec) / windowSec) * windowSec;
+    const own = windows.get(from);
+    if (own) own.push(s.ms);
+    else windows.set(from, [s.ms]);
+  }
+  return [...windows].sort(([a], [b]) => a - b).map(([fromSec, ms]) => ({ fromSec, ms: distribution(ms) }));
+}

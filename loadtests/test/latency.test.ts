@@ -5,10 +5,10 @@ import { E164Phone } from "@regulars/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { coresBetween, postgresName, readCpu } from "../src/cpu-shares.ts";
 import { loadLatencyConfig } from "../src/latency-config.ts";
-import { meetsLatencyBar, renderCores } from "../src/latency-report.ts";
+import { meetsLatencyBar, renderCores, renderWindows } from "../src/latency-report.ts";
 import type { LatencyRunResult } from "../src/latency-run.ts";
 import { measuredPhone } from "../src/latency-run.ts";
-import { distribution, dueNow, percentile } from "../src/latency-stats.ts";
+import { byWindow, distribution, dueNow, percentile } from "../src/latency-stats.ts";
 import { BenchUsageError } from "../src/running-system.ts";
 import { balancesFromBatch, customersGetBatchUrl } from "../src/visibility.ts";
 
@@ -83,6 +83,7 @@ const result = (over: Partial<LatencyRunResult>): LatencyRunResult => ({
   postMs: distribution([5]),
   measured: 12_000,
   visibleMs: { count: 12_000, p50: 200, p90: 400, p99: 800, max: 1_500 },
+  visibleByWindow: [],
   notVisible: 0,
   pollErrors: 0,
   firstPollError: null,
@@ -97,6 +98,29 @@ describe("the latency bar", () => {
     );
     expect(meetsLatencyBar(result({ notVisible: 1 }))).toBe(false);
     expect(meetsLatencyBar(result({ visibleMs: distribution([]) }))).toBeNull();
+  });
+});
+
+describe("visible latency by window", () => {
+  it("splits the samples by when they were sent, so a tail from one stretch of the run shows where it was", () => {
+    const samples = [
+      { sentSec: 0.5, ms: 3_000 },
+      { sentSec: 9.9, ms: 2_000 },
+      { sentSec: 10, ms: 300 },
+      { sentSec: 25, ms: 400 },
+      { sentSec: 27, ms: 500 },
+      { sentSec: -0.01, ms: 100 }, // a timer's jitter before the window's start counts in the first
+    ];
+    const windows = byWindow(samples, 10);
+    expect(windows.map((w) => [w.fromSec, w.ms.count, w.ms.p99, w.ms.max])).toEqual([
+      [0, 3, 3_000, 3_000],
+      [10, 1, 300, 300],
+      [20, 2, 500, 500],
+    ]);
+    expect(renderWindows(windows)).toBe(
+      "0–10 s p99 3,000 (max 3,000); 10–20 s p99 300 (max 300); 20–30 s p99 500 (max 500)",
+    );
+    expect(renderWindows([])).toBe("n/a");
   });
 });
 
@@ -115,7 +139,7 @@ describe("bench:latency configuration", () => {
     expect(loadLatencyConfig(["--spawn"])).toMatchObject({
       ratePerSec: 1_000,
       durationSec: 60,
-      warmupSec: 10,
+      warmupSec: 20,
       measureEvery: 20,
       pollMs: 100,
       pollBatch: 100,
