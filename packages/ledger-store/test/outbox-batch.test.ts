@@ -1,11 +1,15 @@
 import type { Db } from "@regulars/db";
+import { silentLogger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   applyTransactionBatch,
   expandOutbox,
+  expirePoints,
   type OutboxItem,
   outboxBatchType,
+  outboxEventsOf,
   relayUnpublished,
 } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
@@ -53,4 +57,32 @@ it("a ledger batch commits one outbox row per tenant, baskets as references, and
   const byId = (items: OutboxItem[]) => [...items].sort((a, b) => (a.id < b.id ? -1 : 1));
   expect(byId(relayed)).toEqual(byId(published));
   expect(await db.outboxEvent.count({ where: { tenantId: { in: tenants }, publishedAt: null } })).toBe(0);
+});
+
+it("a job's pass announces what it posted in one outbox row, published as an event per movement", async () => {
+  const tenant = await tenantWithProgramme(
+    db,
+    { rules: [base], expiry: { kind: "after_earning", months: 1 } },
+    "Outbox Expiry Burgers",
+  );
+  const phones = ["+48720000011", "+48720000012", "+48720000013", "+48720000014"];
+  await applyTransactionBatch(
+    ledgerDeps(db),
+    phones.map((phone) => txMessage(tenant, { customer: { phone }, lines: [line("FEAST", 10_000)] })),
+  );
+  await db.$executeRaw`DELETE FROM outbox_events WHERE tenant_id = ${tenant}`; // the sales' own events
+
+  const expired = await expirePoints({
+    db,
+    log: silentLogger,
+    tenantId: tenant,
+    now: new Date(Date.now() + 62 * 86_400_000), // past the month the points were good for
+    programme: (await new ProgrammeCache(db, 0).inForce(tenant, new Date()))!,
+  });
+  expect(expired.acted).toBe(4);
+  expect((await rowsOf([tenant])).map((r) => r.type)).toEqual([outboxBatchType]);
+  const events = expandOutbox(expired.outbox);
+  expect(events.map((e) => e.type)).toEqual(Array(4).fill("points.expired"));
+  expect(new Set(events.map((e) => (e.payload as { customerId: string }).customerId)).size).toBe(4);
+  expect(await outboxEventsOf(db, tenant)).toEqual(events);
 });

@@ -47,7 +47,8 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
           occurredAt: ctx.now,
           reason: "points reached their expiry date",
         })),
-        { milestonesOf: () => ctx.programme.config.milestones },
+        // A pass posts thousands of movements: their events as one outbox row, not a row each.
+        { milestonesOf: () => ctx.programme.config.milestones, batch: true },
       );
       return { count: posted.length, items, slice: lots.length };
     });
@@ -103,7 +104,8 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
           occurredAt: ctx.now,
           reason: `no purchase for ${policy.months} months`,
         })),
-        { milestonesOf: () => ctx.programme.config.milestones },
+        // A pass posts thousands of movements: their events as one outbox row, not a row each.
+        { milestonesOf: () => ctx.programme.config.milestones, batch: true },
       );
       result.acted += posted.length;
       return items;

@@ -38,7 +38,8 @@ export async function releasePendingPoints(ctx: JobContext): Promise<JobResult> 
           occurredAt: ctx.now,
           reason: "pending period over",
         })),
-        { milestonesOf: () => ctx.programme.config.milestones },
+        // A pass posts thousands of movements: their events as one outbox row, not a row each.
+        { milestonesOf: () => ctx.programme.config.milestones, batch: true },
       );
       // A lot fully reversed while pending has nothing left to release: mark it released all the same.
       await tx.$executeRaw`UPDATE point_lots l SET released = true FROM ledger_movements m
