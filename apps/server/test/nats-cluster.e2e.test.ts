@@ -175,7 +175,17 @@ it("keeps accepting with a node down, refuses with 503 (never 202) without quoru
     60_000,
   );
   const elected = performance.now();
-  await eventually("sales accepted with one node down", async () => (acceptedSince(elected) >= 150 ? true : undefined));
+  // Settled: 150 accepted since the election and the last 100 answers in a row accepted. Just after the election a
+  // busy machine may still refuse a few (see below); how long that lasts is the machine's, not a bar.
+  const settledWithOneDown = () => {
+    const since = tills.attempts.filter((a) => a.startedAt > elected);
+    return acceptedSince(elected) >= 150 && since.length >= 100 && since.slice(-100).every((a) => a.status === 202);
+  };
+  await eventually(
+    "sales accepted with one node down, the last 100 in a row",
+    async () => (settledWithOneDown() ? true : undefined),
+    60_000,
+  );
 
   // Two nodes down: no quorum for any stream. The follower goes, so the leader is left alone: it still
   // takes publishes, which it can never commit (each answered 503 after the publish timeout) until it
