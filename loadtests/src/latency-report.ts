@@ -1,5 +1,5 @@
 import type { LatencyRunResult } from "./latency-run.ts";
-import type { Distribution } from "./latency-stats.ts";
+import { type Distribution, visibleWindowSec } from "./latency-stats.ts";
 import type { ProcessMemory } from "./rss.ts";
 
 /** The bar: 99 % of transactions visible through the API within this. */
@@ -40,7 +40,7 @@ const yes = (b: boolean | null) => (b === null ? "n/a" : b ? "yes" : "NO");
 export function renderWindows(windows: LatencyRunResult["visibleByWindow"]): string {
   if (!windows.length) return "n/a";
   return windows
-    .map((w) => `${w.fromSec}–${w.fromSec + 10} s p99 ${n0(w.ms.p99 ?? 0)} (max ${n0(w.ms.max ?? 0)})`)
+    .map((w) => `${w.fromSec}–${w.fromSec + visibleWindowSec} s p99 ${n0(w.ms.p99 ?? 0)} (max ${n0(w.ms.max ?? 0)})`)
     .join("; ");
 }
 

@@ -1,5 +1,5 @@
 import type { Basket } from "./baskets.ts";
-import { byWindow, type Distribution, distribution, dueNow } from "./latency-stats.ts";
+import { byWindow, type Distribution, distribution, dueNow, visibleWindowSec } from "./latency-stats.ts";
 import { postTransaction, readBalance } from "./visibility.ts";
 
 export interface LatencyRunOptions {
@@ -38,7 +38,7 @@ export interface LatencyRunResult {
   measured: number;
   /** POST sent → points visible through customers.get, in ms, of those that became visible. */
   visibleMs: Distribution;
-  /** The same by 10 s of measured arrivals (by when the POST was sent). */
+  /** The same by `visibleWindowSec` of measured arrivals (by when the POST was sent). */
   visibleByWindow: { fromSec: number; ms: Distribution }[];
   notVisible: number;
   pollErrors: number;
@@ -74,7 +74,6 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
   const salt = Math.floor(Math.random() * 100_000);
   const statuses: Record<string, number> = {};
   const postMs: number[] = [];
-  const visibleMs: number[] = [];
   const visibleSamples: { sentSec: number; ms: number }[] = [];
   /** phone → when its transaction's POST was sent and when to read its balance next (performance.now()). */
   const outstanding = new Map<string, { sentAt: number; nextPollAt: number }>();
@@ -124,7 +123,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
       if (now - lastReport >= 1_000) {
         lastReport = now;
         opts.progress(
-          `[post ${((now - started) / 1_000).toFixed(0).padStart(3)} s] ${sent} sent, ${inFlight.size} in flight, ${visibleMs.length} visible, ${outstanding.size} waiting to show`,
+          `[post ${((now - started) / 1_000).toFixed(0).padStart(3)} s] ${sent} sent, ${inFlight.size} in flight, ${visibleSamples.length} visible, ${outstanding.size} waiting to show`,
         );
       }
       await sleep(5);
@@ -150,7 +149,6 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
             const o = outstanding.get(phone);
             if (!o) continue;
             if ((balances.get(phone) ?? 0) > 0) {
-              visibleMs.push(seenAt - o.sentAt);
               visibleSamples.push({ sentSec: (o.sentAt - measuredFrom) / 1_000, ms: seenAt - o.sentAt });
               outstanding.delete(phone);
             } else o.nextPollAt = seenAt + nextPollIn(seenAt - o.sentAt, opts.pollMs);
@@ -180,8 +178,8 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
     postErrors,
     postMs: distribution(postMs),
     measured,
-    visibleMs: distribution(visibleMs),
-    visibleByWindow: byWindow(visibleSamples, 10),
+    visibleMs: distribution(visibleSamples.map((v) => v.ms)),
+    visibleByWindow: byWindow(visibleSamples, visibleWindowSec),
     notVisible,
     pollErrors,
     firstPollError,

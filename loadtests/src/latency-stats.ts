@@ -33,6 +33,9 @@ export function dueNow(elapsedMs: number, ratePerSec: number, sent: number, tota
   return Math.max(0, planned - sent);
 }
 
+/** The visible latency is also shown by this many seconds of measured arrivals. */
+export const visibleWindowSec = 10;
+
 /**
  * The distribution of each `windowSec` of samples by when they were sent (seconds from the start of the measured
  * arrivals): whether the tail is spread over the run or comes from one stretch of it (a cold start, a stall).

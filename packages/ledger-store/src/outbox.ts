@@ -134,6 +134,15 @@ export function expandOutbox(items: readonly OutboxItem[]): OutboxItem[] {
   });
 }
 
+interface OutboxRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  payload: unknown;
+}
+
+const itemOfRow = (r: OutboxRow): OutboxItem => ({ id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload });
+
 /** Events one relay pass publishes at most (batch rows are not cut: one may take a pass past it). */
 const RELAY_EVENTS = 10_000;
 
@@ -165,7 +174,7 @@ export async function relayUnpublished(
   tenantId: string | null = null,
 ): Promise<number> {
   return withTransaction(db, async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; tenant_id: string; type: string; payload: unknown }[]>`
+    const rows = await tx.$queryRaw<OutboxRow[]>`
       SELECT id, tenant_id, type, payload FROM outbox_events
       WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${graceMs / 1000})
         AND (${tenantId}::text IS NULL OR tenant_id = ${tenantId})
@@ -178,9 +187,7 @@ export async function relayUnpublished(
       events += r.type === outboxBatchType ? (r.payload as BatchPayload).events.length : 1;
       return true;
     });
-    const expanded = expandOutbox(
-      taken.map((r) => ({ id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload })),
-    );
+    const expanded = expandOutbox(taken.map(itemOfRow));
     const refOf = (e: OutboxItem) => (e.payload as { ref: string }).ref;
     const rebuilt = await loadProcessedEvents(db, expanded.filter((e) => e.type === processedType).map(refOf));
     await publish(expanded.map((e) => (e.type === processedType ? { ...e, payload: rebuilt.get(refOf(e)) } : e)));
@@ -223,11 +230,11 @@ export async function outboxEventsOf(
   tenantId: string,
   type: string | null = null,
 ): Promise<OutboxItem[]> {
-  const rows = await db.$queryRaw<{ id: string; tenant_id: string; type: string; payload: unknown }[]>`
+  const rows = await db.$queryRaw<OutboxRow[]>`
     SELECT id, tenant_id, type, payload FROM outbox_events
     WHERE tenant_id = ${tenantId} AND (${type}::text IS NULL OR type = ${type} OR type = ${outboxBatchType})
     ORDER BY created_at, id`;
-  const events = expandOutbox(rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload })));
+  const events = expandOutbox(rows.map(itemOfRow));
   return type === null ? events : events.filter((e) => e.type === type);
 }
 
