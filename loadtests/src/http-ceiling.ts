@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnNodeChild, untilReady } from "./child-process.ts";
+import { roleNodeFlags, spawnNodeChild, untilReady } from "./child-process.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { type ProcessMemory, readProcessCpuSeconds, readProcessMemory } from "./rss.ts";
 import { findRepoRoot } from "./running-system.ts";
@@ -30,7 +30,7 @@ export async function measureHttpCeiling(opts: {
   let stdout = "";
   const child = spawnNodeChild({
     name: "http-ceiling",
-    args: ["--import", "tsx", "src/http-ceiling-server.ts"],
+    args: ["--import", "tsx", ...roleNodeFlags, "src/http-ceiling-server.ts"],
     cwd: join(findRepoRoot(), "loadtests"),
     env: {},
     logFile: join(dir, "ceiling.log"),

@@ -23,7 +23,8 @@ export const latencyUsage = `Usage: pnpm bench:latency [flags]
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
   --rate <tx/s>           fixed arrival rate of transactions (default 1000)
   --duration <s>          how long to post, measured (default 60)
-  --warmup <s>            arrivals at the same rate before, not counted: cold processes settle (default 20)
+  --warmup <s>            arrivals before, not counted: the rate rises from 0 over its first half, then holds;
+                          cold processes settle (default 20)
   --measure-every <n>     every n-th transaction names a new customer whose balance is polled (default 20)
   --poll-ms <ms>          how often outstanding balances are read (default 100): the resolution of the figures
   --poll-batch <n>        customers.get calls per batched tRPC request (default 100 with --spawn, else 20)

@@ -1,5 +1,12 @@
 import type { Basket } from "./baskets.ts";
-import { byWindow, type Distribution, distribution, dueNow, visibleWindowSec } from "./latency-stats.ts";
+import {
+  byWindow,
+  type Distribution,
+  distribution,
+  dueNow,
+  plannedArrivals,
+  visibleWindowSec,
+} from "./latency-stats.ts";
 import { postTransaction, readBalance } from "./visibility.ts";
 
 export interface LatencyRunOptions {
@@ -8,7 +15,10 @@ export interface LatencyRunOptions {
   posKey: string;
   adminKey: string;
   ratePerSec: number;
-  /** Arrivals at the same rate before the measured ones, not counted: cold processes settle first. */
+  /**
+   * Seconds of arrivals before the measured ones, not counted: the rate rises from 0 over the first half and then
+   * holds, so cold processes settle first and the measured arrivals meet a system in its steady state.
+   */
   warmupSec: number;
   durationSec: number;
   measureEvery: number;
@@ -69,14 +79,20 @@ export function nextPollIn(ageMs: number, pollMs: number): number {
  * POST to what an app would see.
  */
 export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunResult> {
-  const warmup = Math.round(opts.ratePerSec * opts.warmupSec);
+  const rampSec = opts.warmupSec / 2;
+  const warmup = plannedArrivals(opts.warmupSec * 1_000, opts.ratePerSec, rampSec);
   const total = warmup + Math.round(opts.ratePerSec * opts.durationSec);
   const salt = Math.floor(Math.random() * 100_000);
   const statuses: Record<string, number> = {};
   const postMs: number[] = [];
   const visibleSamples: { sentSec: number; ms: number }[] = [];
-  /** phone → when its transaction's POST was sent and when to read its balance next (performance.now()). */
-  const outstanding = new Map<string, { sentAt: number; nextPollAt: number }>();
+  /**
+   * phone → when its transaction's POST was sent, when to read its balance next (performance.now()), and whether
+   * it counts (the warm-up's customers are polled the same way, so the API's reads are warm and steady when the
+   * measured arrivals start, but their figures are not kept).
+   */
+  const outstanding = new Map<string, { sentAt: number; nextPollAt: number; counted: boolean }>();
+  let phones = 0;
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
   let measured = 0;
@@ -91,21 +107,22 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
       measuredFrom = performance.now();
       opts.onMeasuredWindow?.("start");
     }
-    const measure = counted && (i - warmup) % opts.measureEvery === 0;
+    const measure = (i - warmup) % opts.measureEvery === 0;
     const basket = opts.nextBasket(`latency-${opts.runId}-${i}`);
-    const phone = measure ? measuredPhone(salt, measured++) : null;
+    const phone = measure ? measuredPhone(salt, phones++) : null;
+    if (phone && counted) measured++;
     if (phone) basket.customer = { phone };
     const startedAt = performance.now();
     const done = postTransaction(opts.gatewayUrl, opts.posKey, basket)
       .then((status) => {
         if (counted) statuses[status] = (statuses[status] ?? 0) + 1;
         if (counted) postMs.push(performance.now() - startedAt);
-        if (phone && status === 202) outstanding.set(phone, { sentAt: startedAt, nextPollAt: 0 });
-        else if (phone) notVisible++;
+        if (phone && status === 202) outstanding.set(phone, { sentAt: startedAt, nextPollAt: 0, counted });
+        else if (phone && counted) notVisible++;
       })
       .catch(() => {
         if (counted) postErrors++;
-        if (phone) notVisible++;
+        if (phone && counted) notVisible++;
       })
       .finally(() => inFlight.delete(done));
     inFlight.add(done);
@@ -119,7 +136,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
     let lastReport = started;
     while (sent < total && !opts.signal.aborted) {
       const now = performance.now();
-      for (let due = dueNow(now - started, opts.ratePerSec, sent, total); due > 0; due--) send(sent++);
+      for (let due = dueNow(now - started, opts.ratePerSec, sent, total, rampSec); due > 0; due--) send(sent++);
       if (now - lastReport >= 1_000) {
         lastReport = now;
         opts.progress(
@@ -149,7 +166,7 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
             const o = outstanding.get(phone);
             if (!o) continue;
             if ((balances.get(phone) ?? 0) > 0) {
-              visibleSamples.push({ sentSec: (o.sentAt - measuredFrom) / 1_000, ms: seenAt - o.sentAt });
+              if (o.counted) visibleSamples.push({ sentSec: (o.sentAt - measuredFrom) / 1_000, ms: seenAt - o.sentAt });
               outstanding.delete(phone);
             } else o.nextPollAt = seenAt + nextPollIn(seenAt - o.sentAt, opts.pollMs);
           }
@@ -160,9 +177,9 @@ export async function runLatency(opts: LatencyRunOptions): Promise<LatencyRunRes
       }),
     );
     const now = performance.now();
-    for (const [phone, { sentAt }] of outstanding)
+    for (const [phone, { sentAt, counted }] of outstanding)
       if (now - sentAt > visibleTimeoutMs) {
-        notVisible++;
+        if (counted) notVisible++;
         outstanding.delete(phone);
       }
     await sleep(Math.max(0, opts.pollMs - (performance.now() - cycle)));

@@ -25,11 +25,23 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 /**
- * How many requests are due now at a fixed arrival rate (an open model, like tills: arrivals do not wait for
+ * How many arrivals are planned by `elapsedMs`: the rate rises linearly from 0 over the first `rampSec`, then
+ * holds. Freshly started processes are not hit at full rate at once (a backlog built while they run cold code
+ * would still be draining when the measurement starts), as a load tester's ramping arrival rate does.
+ */
+export function plannedArrivals(elapsedMs: number, ratePerSec: number, rampSec = 0): number {
+  const t = elapsedMs / 1_000;
+  if (rampSec <= 0) return Math.floor(t * ratePerSec);
+  if (t <= rampSec) return Math.floor((ratePerSec * t * t) / (2 * rampSec));
+  return Math.floor(ratePerSec * (t - rampSec / 2));
+}
+
+/**
+ * How many requests are due now at the planned arrival rate (an open model, like tills: arrivals do not wait for
  * answers), given how many were sent so far. Catching up after a late timer keeps the average rate exact.
  */
-export function dueNow(elapsedMs: number, ratePerSec: number, sent: number, total: number): number {
-  const planned = Math.min(total, Math.floor((elapsedMs / 1_000) * ratePerSec));
+export function dueNow(elapsedMs: number, ratePerSec: number, sent: number, total: number, rampSec = 0): number {
+  const planned = Math.min(total, plannedArrivals(elapsedMs, ratePerSec, rampSec));
   return Math.max(0, planned - sent);
 }
 

@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import { createDemoTenant } from "@regulars/tenancy";
 import pg from "pg";
 import { z } from "zod";
-import { type BenchChild, spawnNodeChild, untilReady } from "./child-process.ts";
+import { type BenchChild, roleNodeFlags, spawnNodeChild, untilReady } from "./child-process.ts";
 import { findRepoRoot } from "./config.ts";
 
 /**
@@ -157,7 +157,7 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       mkdirSync(dir);
       const child = spawnNodeChild({
         name,
-        args: ["--import", "tsx", ...nodeFlags, "src/main.ts"],
+        args: ["--import", "tsx", ...roleNodeFlags, ...nodeFlags, "src/main.ts"],
         cwd: join(root, "apps", app),
         env: { ...env, ...extra, REGULARS_DATA_DIR: dir },
         logFile: join(dataDir, `${name}.log`),

@@ -8,7 +8,7 @@ import { loadLatencyConfig } from "../src/latency-config.ts";
 import { meetsLatencyBar, renderCores, renderWindows } from "../src/latency-report.ts";
 import type { LatencyRunResult } from "../src/latency-run.ts";
 import { measuredPhone } from "../src/latency-run.ts";
-import { byWindow, distribution, dueNow, percentile } from "../src/latency-stats.ts";
+import { byWindow, distribution, dueNow, percentile, plannedArrivals } from "../src/latency-stats.ts";
 import { BenchUsageError } from "../src/running-system.ts";
 import { balancesFromBatch, customersGetBatchUrl } from "../src/visibility.ts";
 
@@ -35,6 +35,18 @@ describe("a fixed arrival rate", () => {
     expect(dueNow(250, 1_000, 10, 60_000)).toBe(240); // the timer came late: the backlog of arrivals goes at once
     expect(dueNow(70_000, 1_000, 59_990, 60_000)).toBe(10);
     expect(dueNow(1_000, 3.5, 0, 100)).toBe(3);
+  });
+
+  it("rises linearly from 0 over the ramp, then holds the rate without losing the arrivals of the ramp", () => {
+    // Over a 10 s ramp to 1,000 tx/s: t²/20 thousand by t, i.e. the rate at t is t/10 of the full rate.
+    expect(plannedArrivals(1_000, 1_000, 10)).toBe(50);
+    expect(plannedArrivals(5_000, 1_000, 10)).toBe(1_250);
+    expect(plannedArrivals(10_000, 1_000, 10)).toBe(5_000);
+    expect(plannedArrivals(11_000, 1_000, 10) - plannedArrivals(10_000, 1_000, 10)).toBe(1_000); // full rate after
+    expect(plannedArrivals(20_000, 1_000, 10)).toBe(15_000);
+    expect(plannedArrivals(20_000, 1_000, 0)).toBe(20_000); // no ramp: the fixed rate from the start
+    expect(dueNow(5_000, 1_000, 1_000, 60_000, 10)).toBe(250);
+    expect(dueNow(30_000, 1_000, 0, 20_000, 10)).toBe(20_000); // never past the total
   });
 });
 
