@@ -5,7 +5,13 @@
 // ledger SQL.
 export { type AdjustInput, adjustBalance } from "./accounts/adjust.ts";
 export { type Announced, postAndAnnounce } from "./accounts/announce.ts";
-export { type CustomerBalances, customerBalances, findBalanceDrift, tenantIssued } from "./accounts/balances.ts";
+export {
+  type CustomerBalances,
+  customerBalances,
+  customerSummary,
+  findBalanceDrift,
+  tenantIssued,
+} from "./accounts/balances.ts";
 export { customerLedger, type LedgerLine, transactionMovements } from "./accounts/history.ts";
 export { trackMilestones } from "./accounts/milestones.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
@@ -16,6 +22,7 @@ export {
   loadLoyaltyStates,
   lockCustomers,
   lockSales,
+  type Standing,
   saveLoyaltyStates,
   setTierFloor,
   type TierFloorInput,

@@ -4,6 +4,8 @@ import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   customerBalances,
+  customerStanding,
+  customerSummary,
   findBalanceDrift,
   placeHold,
   quoteCheckout,
@@ -67,6 +69,34 @@ describe("points holds", () => {
     expect((await customerBalances(db, tenantId, c)).points).toBe(58);
     expect((await quoteCheckout(deps, tenantId, holdRequest(c))).points.held).toBe(0);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("summarises a customer in one read: balances, what holds in force reserve, the standing once there is one", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db, 2);
+    const [c, other] = customers as [string, string];
+    expect(await customerSummary(db, tenantId, c)).toEqual({
+      balances: { points: 0, pendingPoints: 0, wallet: 0, heldPoints: 0, heldWallet: 0 },
+      standing: null,
+    });
+    await givePoints(db, tenantId, c, 200);
+    await givePoints(db, tenantId, other, 40);
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 150 }));
+    expect((await customerSummary(db, tenantId, c)).balances).toEqual({
+      points: 200,
+      pendingPoints: 0,
+      wallet: 0,
+      heldPoints: 150,
+      heldWallet: 0,
+    });
+    // Another customer's balances and holds are not summed in.
+    expect((await customerSummary(db, tenantId, other)).balances).toMatchObject({ points: 40, heldPoints: 0 });
+
+    await apply(db, [saleWithHold(tenantId, c, placed.holdId, placed.quote.lines)]);
+    const after = await customerSummary(db, tenantId, c);
+    expect(after.balances).toMatchObject({ points: 58, heldPoints: 0 }); // the hold was spent by the sale
+    expect(after.standing).not.toBeNull();
+    expect(after.standing).toEqual(await customerStanding(db, c));
+    expect(after.balances).toEqual(await customerBalances(db, tenantId, c));
   });
 
   it("earns only on what was paid even when the till posts the lines without the checkout's discounts", async () => {

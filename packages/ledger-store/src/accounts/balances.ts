@@ -1,5 +1,6 @@
 import { type Db, exactNumber } from "@regulars/db";
 import { TENANT_OWNER } from "@regulars/ledger";
+import type { Standing } from "../customers/loyalty-state.ts";
 
 export interface CustomerBalances {
   points: number;
@@ -12,20 +13,65 @@ export interface CustomerBalances {
 
 /** Cached balances of a customer's accounts (kept equal to the sum of entries by postMovements). */
 export async function customerBalances(db: Db, tenantId: string, customerId: string): Promise<CustomerBalances> {
-  const [accounts, held] = await Promise.all([
-    db.ledgerAccount.findMany({ where: { tenantId, owner: customerId }, select: { kind: true, balance: true } }),
-    db.checkoutHold.aggregate({
-      where: { tenantId, customerId, status: "held" },
-      _sum: { points: true, wallet: true },
-    }),
-  ]);
-  const of = (kind: string) => exactNumber(accounts.find((a) => a.kind === kind)?.balance ?? 0);
+  return (await customerSummary(db, tenantId, customerId)).balances;
+}
+
+interface SummaryRow {
+  points: bigint;
+  pending: bigint;
+  wallet: bigint;
+  held_points: bigint;
+  held_wallet: bigint;
+  tier: string | null;
+  tier_since: Date | null;
+  tier_floor: string | null;
+  tier_floor_until: Date | null;
+  last_activity_at: Date | null;
+  has_standing: boolean;
+}
+
+/**
+ * What an app shows of a customer's loyalty in one statement: the balances, what checkout holds reserve, and the
+ * standing (null before the ledger kept any). A customer view is read far more often than it changes (a kiosk at
+ * every identification, an app polling after a purchase), so it costs one round trip, not five.
+ */
+export async function customerSummary(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+): Promise<{ balances: CustomerBalances; standing: Standing | null }> {
+  const [row] = await db.$queryRaw<SummaryRow[]>`
+    SELECT a.points, a.pending, a.wallet, h.held_points, h.held_wallet,
+      l.tier, l.tier_since, l.tier_floor, l.tier_floor_until, l.last_activity_at, l.customer_id IS NOT NULL AS has_standing
+    FROM (
+      SELECT coalesce(sum(balance) FILTER (WHERE kind = 'points'), 0)::int8 AS points,
+        coalesce(sum(balance) FILTER (WHERE kind = 'points_pending'), 0)::int8 AS pending,
+        coalesce(sum(balance) FILTER (WHERE kind = 'wallet'), 0)::int8 AS wallet
+      FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId}
+    ) a
+    CROSS JOIN (
+      SELECT coalesce(sum(points), 0)::int8 AS held_points, coalesce(sum(wallet), 0)::int8 AS held_wallet
+      FROM checkout_holds WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND status = 'held'
+    ) h
+    LEFT JOIN customer_loyalty l ON l.customer_id = ${customerId}`;
+  const r = row!;
   return {
-    points: of("points"),
-    pendingPoints: of("points_pending"),
-    wallet: of("wallet"),
-    heldPoints: exactNumber(held._sum.points ?? 0),
-    heldWallet: exactNumber(held._sum.wallet ?? 0),
+    balances: {
+      points: exactNumber(r.points),
+      pendingPoints: exactNumber(r.pending),
+      wallet: exactNumber(r.wallet),
+      heldPoints: exactNumber(r.held_points),
+      heldWallet: exactNumber(r.held_wallet),
+    },
+    standing: r.has_standing
+      ? {
+          tier: r.tier,
+          tierSince: r.tier_since,
+          tierFloor: r.tier_floor,
+          tierFloorUntil: r.tier_floor_until,
+          lastActivityAt: r.last_activity_at,
+        }
+      : null,
   };
 }
 

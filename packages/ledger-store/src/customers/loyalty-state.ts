@@ -136,17 +136,17 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   }
 }
 
-/** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them; null before any. */
-export async function customerStanding(
-  db: Db,
-  customerId: string,
-): Promise<{
+/** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them. */
+export interface Standing {
   tier: string | null;
   tierSince: Date | null;
   tierFloor: string | null;
   tierFloorUntil: Date | null;
   lastActivityAt: Date | null;
-} | null> {
+}
+
+/** The customer's standing; null before the ledger has kept any. */
+export async function customerStanding(db: Db, customerId: string): Promise<Standing | null> {
   return db.customerLoyalty.findUnique({
     where: { customerId },
     select: { tier: true, tierSince: true, tierFloor: true, tierFloorUntil: true, lastActivityAt: true },

@@ -1,7 +1,7 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerBalances, customerStanding } from "@regulars/ledger-store";
+import { customerSummary } from "@regulars/ledger-store";
 import { floorView, tierShown } from "./customers.loyalty.ts";
 import type { CustomerView } from "./customers.types.ts";
 
@@ -19,10 +19,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id ? await db.customer.findFirst({ where: { id, tenantId }, include: { identities: true } }) : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
-  const [balances, loyalty] = await Promise.all([
-    customerBalances(db, tenantId, customer.id),
-    customerStanding(db, customer.id),
-  ]);
+  const { balances, standing: loyalty } = await customerSummary(db, tenantId, customer.id);
   const tier = await tierShown(db, tenantId, loyalty, now);
   return {
     view: "admin",

@@ -1,7 +1,7 @@
 import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerBalances, customerStanding } from "@regulars/ledger-store";
+import { customerSummary } from "@regulars/ledger-store";
 import { tierShown } from "./customers.loyalty.ts";
 import { findCustomerId } from "./customers.queries.ts";
 import type { TillCustomerView } from "./customers.types.ts";
@@ -25,10 +25,7 @@ export async function getTillCustomer(
     ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } })
     : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
-  const [balances, loyalty] = await Promise.all([
-    customerBalances(db, tenantId, customer.id),
-    customerStanding(db, customer.id),
-  ]);
+  const { balances, standing: loyalty } = await customerSummary(db, tenantId, customer.id);
   const tier = await tierShown(db, tenantId, loyalty, now);
   return {
     view: "till",
