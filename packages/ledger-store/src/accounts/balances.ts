@@ -33,7 +33,7 @@ interface SummaryRow {
 /**
  * What an app shows of a customer's loyalty in one statement: the balances, what checkout holds reserve, and the
  * standing (null before the ledger kept any). A customer view is read far more often than it changes (a kiosk at
- * every identification, an app polling after a purchase), so it costs one round trip, not five.
+ * every identification, an app polling after a purchase), so it costs one statement, not three.
  */
 export async function customerSummary(
   db: Db,

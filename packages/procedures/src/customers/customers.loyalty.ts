@@ -5,6 +5,7 @@ import {
   adjustBalance,
   customerStanding,
   qualifyingValueNow,
+  type Standing,
   setTierFloor,
 } from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
@@ -23,13 +24,11 @@ async function requireCustomer(db: Db, tenantId: string, customerId: string) {
   return customer.id;
 }
 
-type Standing = Awaited<ReturnType<typeof customerStanding>>;
-
-const floorOf = (loyalty: Standing): TierFloor | null =>
+const floorOf = (loyalty: Standing | null): TierFloor | null =>
   loyalty?.tierFloor && loyalty.tierFloorUntil ? { tier: loyalty.tierFloor, until: loyalty.tierFloorUntil } : null;
 
 /** The floor as an admin reads it, also once it ended and until the downgrade job clears it. */
-export const floorView = (loyalty: Standing, now: Date) => {
+export const floorView = (loyalty: Standing | null, now: Date) => {
   const floor = floorOf(loyalty);
   return floor && { tier: floor.tier, until: new Date(floor.until).toISOString(), active: floorActive(floor, now) };
 };
@@ -38,7 +37,7 @@ export const floorView = (loyalty: Standing, now: Date) => {
  * The tier a customer counts as holding now: the stored one, lifted by a floor in force. setTierFloor
  * already raised the stored tier, so the programme (which orders the tiers) is read only when they differ.
  */
-export async function tierShown(db: Db, tenantId: string, loyalty: Standing, now: Date): Promise<string | null> {
+export async function tierShown(db: Db, tenantId: string, loyalty: Standing | null, now: Date): Promise<string | null> {
   const floor = floorOf(loyalty);
   const held = loyalty?.tier ?? null;
   if (!floorActive(floor, now) || floor.tier === held) return held;
