@@ -10,13 +10,15 @@ import { startTestSystem, type TestSystem } from "./system-fixture.ts";
  * reason it can read, never a transaction that vanished into the dead-letter stream.
  */
 let system: TestSystem;
+const dedupeWindowSec = 6;
 let db: Db;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
 
 beforeAll(async () => {
-  // A short duplicate window, so a repeat can also arrive after JetStream forgot the first message.
-  system = await startTestSystem({ DEDUPE_WINDOW_SECONDS: "2" });
+  // A short duplicate window, so a repeat can also arrive after JetStream forgot the first message; long enough
+  // that three POSTs in a row stay inside it on a busy machine (2 s did not, once, in a full CI run).
+  system = await startTestSystem({ DEDUPE_WINDOW_SECONDS: String(dedupeWindowSec) });
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
   tenant = await testTenant(db, "Status Burgers");
   other = await testTenant(db, "Other Burgers");
@@ -141,7 +143,7 @@ describe("the same externalId with a different body is never silently a duplicat
     const sale = saleBody({ customer: { phone: "+48610000011" }, lines: [line("MEAL", 1_000)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
     await settled(tenant.apiKeys.pos, sale.externalId);
-    await new Promise((r) => setTimeout(r, 2_500)); // JetStream forgets the message id
+    await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500)); // JetStream forgets the message id
     const changed = { ...sale, lines: [line("MEAL", 5_000)], total: 5_000 };
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).status).toBe(202);
     const seen = await eventually("conflict recorded", async () => {
@@ -149,7 +151,7 @@ describe("the same externalId with a different body is never silently a duplicat
       return s.body.conflicts === 1 ? s.body : undefined;
     });
     expect(seen).toMatchObject({ status: "processed", pointsAwarded: 10, balance: { points: 10 } });
-    await new Promise((r) => setTimeout(r, 2_500));
+    await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500));
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).body.duplicate).toBe(false); // JetStream forgot it again
     await eventually("the repeat reached the ledger", async () =>
       (await ledgerBacklog(system.bus, db)) === 0 ? true : undefined,
