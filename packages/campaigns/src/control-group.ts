@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * A customer's stable place in [0, 1) for one campaign: the first 52 bits of SHA-256 over both ids. The
@@ -8,9 +8,7 @@ import { createHash } from "node:crypto";
  */
 export function holdoutPosition(campaignId: string, customerId: string): number {
   // JSON keeps the two ids apart: ("ab", "c") and ("a", "bc") hash differently.
-  const digest = createHash("sha256")
-    .update(JSON.stringify([campaignId, customerId]))
-    .digest();
+  const digest = hash("sha256", JSON.stringify([campaignId, customerId]), "buffer");
   // 52 bits fit a double exactly; dividing by 2^52 gives a uniform value in [0, 1).
   const high = digest.readUInt32BE(0);
   const low = digest.readUInt32BE(4) >>> 12;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export interface StepKeyParts {
   campaignId: string;
@@ -17,5 +17,5 @@ export interface StepKeyParts {
  */
 export function stepKey(parts: StepKeyParts): string {
   const tuple = [parts.campaignId, parts.version, parts.customerId, parts.occurrence, parts.stepIndex];
-  return `cst_${createHash("sha256").update(JSON.stringify(tuple)).digest("hex")}`;
+  return `cst_${hash("sha256", JSON.stringify(tuple), "hex")}`;
 }

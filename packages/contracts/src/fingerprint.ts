@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { TransactionInput } from "./transaction.ts";
 
 /** JSON with object keys sorted, so the same content always gives the same text (the reference form). */
@@ -60,5 +60,5 @@ export function sortedJson(value: unknown): string {
  */
 export function transactionFingerprint(tx: TransactionInput): string {
   const normalised = { ...tx, occurredAt: new Date(tx.occurredAt).toISOString() };
-  return createHash("sha256").update(sortedJson(normalised)).digest("base64url");
+  return hash("sha256", sortedJson(normalised), "base64url");
 }

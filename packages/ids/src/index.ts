@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /**
  * Prefixed ids: the prefix tells a reader what an id refers to (`cus_...` in a log line is a customer),
@@ -86,6 +86,6 @@ export function newId(kind: IdKind): string {
  * submitted (a transaction retried by a POS gets the id of its first submission).
  */
 export function stableId(kind: IdKind, ...naturalKey: string[]): string {
-  const digest = createHash("sha256").update(naturalKey.join("\u0000")).digest("base64url");
+  const digest = hash("sha256", naturalKey.join("\u0000"), "base64url");
   return `${idPrefixes[kind]}_${digest.slice(0, 26).toLowerCase().replace(/[-_]/g, "x")}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened, MessageSent } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
@@ -20,7 +20,7 @@ type Specific<T extends MessageEvent> = Omit<
   "id" | "tenantId" | "customerId" | "occurredAt" | "messageId" | "campaignId" | "channel"
 >;
 
-const urlKey = (url: string) => createHash("sha256").update(url).digest("base64url").slice(0, 22);
+const urlKey = (url: string) => hash("sha256", url, "base64url").slice(0, 22);
 
 /**
  * A message's domain event with a stable id: one `sent`, `delivered`, `failed` and `opened` per message, one

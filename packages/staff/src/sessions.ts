@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { decoyPasswordHash, verifyPassword } from "./passwords.ts";
@@ -27,7 +27,7 @@ export interface StaffSession extends SignedInStaff {
   expiresAt: string;
 }
 
-export const hashSessionToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+export const hashSessionToken = (token: string): string => hash("sha256", token, "hex");
 const newSecret = () => randomBytes(32).toString("base64url");
 
 /** Thrown when sign-in is throttled; the HTTP route repeats the wait in `Retry-After`. */

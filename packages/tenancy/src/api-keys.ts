@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { ApiKeyRole } from "@regulars/contracts";
 
@@ -46,7 +46,7 @@ export function classifyApiKey(key: string): "checksummed" | "legacy" | "invalid
   return legacyKey.test(key) ? "legacy" : "invalid";
 }
 
-export const hashApiKey = (key: string): string => createHash("sha256").update(key).digest("hex");
+export const hashApiKey = (key: string): string => hash("sha256", key, "hex");
 
 /** What may be shown in a list of keys: enough to recognise one, never enough to use it. */
 export const displayPrefix = (key: string): string => key.slice(0, key.indexOf("_", 3) + 5);

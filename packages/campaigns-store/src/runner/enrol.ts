@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
 import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, sqlArray } from "@regulars/db";
@@ -58,10 +58,7 @@ const occurrenceReasons = new Set<SkipReason>([
 
 /** Stable, so the outbox event made from it has a stable id too and a replay announces nothing new. */
 export const enrolmentId = (campaignId: string, customerId: string, occurrence: string): string =>
-  `enr_${createHash("sha256")
-    .update(JSON.stringify([campaignId, customerId, occurrence]))
-    .digest("hex")
-    .slice(0, 32)}`;
+  `enr_${hash("sha256", JSON.stringify([campaignId, customerId, occurrence]), "hex").slice(0, 32)}`;
 
 function outcomeOf(steps: PlannedStep[]): { outcome: "entered" | "control" | "refused"; reason: SkipReason | null } {
   const first = steps[0]?.reason ?? null;
