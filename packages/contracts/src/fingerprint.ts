@@ -18,8 +18,10 @@ class NotPlain extends Error {}
 
 /**
  * A copy with keys inserted in sorted order, which `JSON.stringify` then writes in one native pass: the same
- * text as `canonicalJson`, about a third faster (the gateway fingerprints every posted transaction). Objects
- * with integer-like keys (which JavaScript orders numerically whatever the insertion) and arrays holding
+ * text as `canonicalJson`, about twice as fast (the gateway and the ledger fingerprint every transaction).
+ * The copy is an ordinary object, which V8 builds and stringifies faster than a prototype-less one; a key named
+ * "__proto__" (JSON.parse makes it an own property) is defined, not assigned, so it stays a key, not a prototype.
+ * Objects with integer-like keys (which JavaScript orders numerically whatever the insertion) and arrays holding
  * `undefined` are not plain enough: those take the reference form.
  */
 function sortedCopy(value: unknown): unknown {
@@ -30,12 +32,19 @@ function sortedCopy(value: unknown): unknown {
     });
   }
   if (value !== null && typeof value === "object") {
-    // No prototype: a key named "__proto__" (JSON.parse makes it an own property) stays a key, not a prototype.
-    const copy: Record<string, unknown> = Object.create(null);
+    const copy: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       if (integerLike.test(key)) throw new NotPlain();
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) copy[key] = sortedCopy(v);
+      if (v === undefined) continue;
+      if (key === "__proto__") {
+        Object.defineProperty(copy, key, {
+          value: sortedCopy(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else copy[key] = sortedCopy(v);
     }
     return copy;
   }
