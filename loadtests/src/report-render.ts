@@ -6,6 +6,7 @@ import {
   type LedgerFigures,
   type PhaseFigures,
   rawBarPct,
+  singleVsCeilingByCpuPct,
   verdicts,
 } from "./report.ts";
 import type { ProcessMemory } from "./rss.ts";
@@ -93,6 +94,12 @@ export function renderTable(f: BenchFigures): string {
     "single vs ceiling",
     `${pct(f.singleVsCeilingPct)} of the HTTP ceiling (bar ${ceilingBarPct} %: ${yes(v.meetsCeilingBar)})`,
   ]);
+  const byCpu = singleVsCeilingByCpuPct(f);
+  if (byCpu !== null)
+    rows.push([
+      "single vs ceiling, CPU",
+      `${pct(byCpu)}: the ceiling route's ${n3(f.ceiling!.cpuMsPerRequest)} ms of CPU per request against the gateway's ${n3(f.single.gatewayCpuMsPerRequest)} ms (the share with a core each and load to spare)`,
+    ]);
   rows.push(...ledgerRows("single", f.single.ledger));
   if (f.batch) {
     rows.push(...phaseRows(`batch POST ×${f.batch.batchSize}${alone}`, f.batch, "batches", f.cpuProcess));
@@ -174,6 +181,7 @@ export function toJsonLine(f: BenchFigures): string {
     pipeline: f.pipeline && phaseJson(f.pipeline),
     raw: f.raw ? { ...f.raw, seconds: round(f.raw.seconds, 2), perSec: round(f.raw.perSec) } : null,
     singleVsCeilingPct: round(f.singleVsCeilingPct),
+    singleVsCeilingByCpuPct: round(singleVsCeilingByCpuPct(f)),
     ceilingBarPct,
     batchVsRawPct: round(f.batchVsRawPct),
     rawBarPct,

@@ -101,6 +101,19 @@ export function ledgerFigures(
 export const percentOf = (value: number, reference: number | undefined): number | null =>
   reference && reference > 0 ? (value / reference) * 100 : null;
 
+/**
+ * The ceiling route's CPU per request as a share of the gateway's: the share of the ceiling single POSTs would reach
+ * if neither process shared its core. On 2 cores the load generator (one Node process) limits the ceiling's rate
+ * well before the route's process is busy, so this says what the gateway's own work costs, independent of that.
+ * Only when the gateway runs alone in its process; a server running several roles spends its CPU on them too.
+ */
+export function singleVsCeilingByCpuPct(f: BenchFigures): number | null {
+  const gateway = f.single.gatewayCpuMsPerRequest;
+  const ceiling = f.ceiling?.cpuMsPerRequest;
+  if (f.cpuProcess !== "gateway" || gateway === null || ceiling === null || ceiling === undefined) return null;
+  return percentOf(ceiling, gateway);
+}
+
 /** Whether every bar was measured and met; null when one could not be measured. */
 export function verdicts(f: BenchFigures) {
   const capacity = f.ledgerCapacity;

@@ -8,6 +8,7 @@ import {
   ledgerFigures,
   type PhaseFigures,
   percentOf,
+  singleVsCeilingByCpuPct,
   verdicts,
 } from "../src/report.ts";
 import { renderTable, toJsonLine } from "../src/report-render.ts";
@@ -150,12 +151,22 @@ describe("the report", () => {
     expect(table).toMatch(/batch vs raw\s+60\.0 % of the raw publish rate \(bar 60 %: yes\)/);
     expect(table).toMatch(/peak RSS gateway\s+200\.0 MB peak \(pid 42/);
     expect(table).toMatch(/single POST gateway CPU\s+0\.200 ms per request/);
+    expect(table).toMatch(/single vs ceiling, CPU\s+25\.0 %: the ceiling route's 0\.050 ms .* the gateway's 0\.200 ms/);
+  });
+
+  it("compares CPU per request with the ceiling only when the gateway has its process to itself", () => {
+    expect(singleVsCeilingByCpuPct(figures())).toBe(25);
+    expect(singleVsCeilingByCpuPct(figures({ cpuProcess: "server" }))).toBeNull();
+    expect(singleVsCeilingByCpuPct(figures({ ceiling: null }))).toBeNull();
+    expect(singleVsCeilingByCpuPct(figures({ single: phase({ gatewayCpuMsPerRequest: null }) }))).toBeNull();
+    expect(renderTable(figures({ cpuProcess: "server" }))).not.toMatch(/single vs ceiling, CPU/);
   });
 
   it("writes one JSON line with the verdicts and every process's peak memory", () => {
     const json = JSON.parse(toJsonLine(figures()));
     expect(json).toMatchObject({
       singleVsCeilingPct: 10,
+      singleVsCeilingByCpuPct: 25,
       batchVsRawPct: 60,
       meetsCeilingBar: false,
       meetsRawBar: true,
