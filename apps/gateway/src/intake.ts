@@ -91,10 +91,10 @@ export async function storeTransactions(
 
 async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, published: Published): Promise<Stored> {
   const { externalId } = a.transaction;
-  const bodyHash = transactionFingerprint(a.transaction);
   // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
+  // Only repeats are fingerprinted: a transaction stored now has nothing to be compared with.
   const original = published.duplicate ? await fingerprintAt(intake.bus, published.seq) : null;
-  if (original && original !== bodyHash) {
+  if (original && original !== transactionFingerprint(a.transaction)) {
     return {
       outcome: "conflict",
       externalId,
@@ -104,7 +104,7 @@ async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, 
       ),
     };
   }
-  intake.receipts?.add({ tenantId, externalId, transactionId: a.transactionId, bodyHash, receivedAt: a.receivedAt });
+  intake.receipts?.add({ tenantId, externalId, transactionId: a.transactionId, receivedAt: a.receivedAt });
   intake.onPublished(published.duplicate);
   return { outcome: published.duplicate ? "duplicate" : "accepted", transactionId: a.transactionId, externalId };
 }

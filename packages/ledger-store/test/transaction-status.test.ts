@@ -16,7 +16,6 @@ const receipt = (tenantId: string, externalId: string, receivedAt: Date) => ({
   tenantId,
   externalId,
   transactionId: `txn_${externalId}`,
-  bodyHash: "h",
   receivedAt,
 });
 

@@ -24,7 +24,6 @@ export interface Receipt {
   tenantId: string;
   externalId: string;
   transactionId: string;
-  bodyHash: string;
   receivedAt: Date;
 }
 
@@ -32,10 +31,9 @@ export interface Receipt {
 export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void> {
   if (!receipts.length) return;
   await db.$executeRaw`
-    INSERT INTO transaction_receipts (tenant_id, external_id, transaction_id, body_hash, received_at)
+    INSERT INTO transaction_receipts (tenant_id, external_id, transaction_id, received_at)
     SELECT * FROM unnest(${sqlArray(receipts.map((r) => r.tenantId))}::text[], ${sqlArray(receipts.map((r) => r.externalId))}::text[],
-      ${sqlArray(receipts.map((r) => r.transactionId))}::text[], ${sqlArray(receipts.map((r) => r.bodyHash))}::text[],
-      ${sqlArray(receipts.map((r) => r.receivedAt))}::timestamptz[])
+      ${sqlArray(receipts.map((r) => r.transactionId))}::text[], ${sqlArray(receipts.map((r) => r.receivedAt))}::timestamptz[])
     ON CONFLICT DO NOTHING`;
 }
 
