@@ -18,7 +18,7 @@ class NotPlain extends Error {}
 
 /**
  * A copy with keys inserted in sorted order, which `JSON.stringify` then writes in one native pass: the same
- * text as `canonicalJson`, about twice as fast (the gateway and the ledger fingerprint every transaction).
+ * text as `canonicalJson`, about twice as fast (the ledger fingerprints every transaction it applies).
  * The copy is an ordinary object, which V8 builds and stringifies faster than a prototype-less one; a key named
  * "__proto__" (JSON.parse makes it an own property) is defined, not assigned, so it stays a key, not a prototype.
  * Objects with integer-like keys (which JavaScript orders numerically whatever the insertion) and arrays holding
