@@ -1,9 +1,10 @@
-import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf, issuesFromZod } from "@regulars/errors";
+import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf } from "@regulars/errors";
 import type { Logger } from "@regulars/logger";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { GatewayEnv } from "./context.ts";
+import { invalidBody } from "./json-body.ts";
 
 export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], message: string, issues?: FieldIssue[]) {
   const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
@@ -17,9 +18,8 @@ export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], m
 /** Validation hook for every route: a 400 that names each field and why. */
 export function validationHook(result: { success: boolean; error?: unknown; target?: string }, c: Context<GatewayEnv>) {
   if (result.success) return;
-  const issues = issuesFromZod(result.error as { issues: { path: PropertyKey[]; message: string }[] });
-  const fields = issues.map((i) => i.path).join(", ");
-  return errorResponse(c, "invalid_request", `the request body is invalid: ${fields}`, issues);
+  const { message, issues } = invalidBody(result.error as { issues: { path: PropertyKey[]; message: string }[] });
+  return errorResponse(c, "invalid_request", message, issues);
 }
 
 /** The single error handler: domain errors by their code, everything else as a 500 without internals. */

@@ -3,6 +3,7 @@ import { TransactionInput } from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
 import type { GatewayEnv } from "../context.ts";
 import { type Admitted, admitTransaction, storeTransactions, type TransactionIntake } from "../intake.ts";
+import { invalidBody, parseJsonBody } from "../json-body.ts";
 import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 import {
   batchItemErrorCodes,
@@ -128,23 +129,8 @@ function invalid(
 }
 
 async function readBatch(text: Promise<string>): Promise<unknown[]> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await text);
-  } catch {
-    throw new DomainError("invalid_request", "the request body is not valid JSON", [
-      { path: "(body)", message: "must be valid JSON" },
-    ]);
-  }
-  const envelope = TransactionBatchEnvelope.safeParse(body);
-  if (!envelope.success) {
-    const issues = issuesFromZod(envelope.error);
-    throw new DomainError(
-      "invalid_request",
-      `the request body is invalid: ${issues.map((i) => i.path).join(", ")}`,
-      issues,
-    );
-  }
+  const envelope = TransactionBatchEnvelope.safeParse(parseJsonBody(await text));
+  if (!envelope.success) throw invalidBody(envelope.error);
   return envelope.data.transactions;
 }
 
