@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { GatewayEnv } from "./context.ts";
-import { invalidBody } from "./json-body.ts";
+import { invalidBody, notJsonBody } from "./json-body.ts";
 
 export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], message: string, issues?: FieldIssue[]) {
   const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
@@ -34,10 +34,10 @@ export function onError(log: Logger) {
           "unsupported_media_type",
           "send the body as JSON with 'content-type: application/json'",
         );
-      if (err.status === 400)
-        return errorResponse(c, "invalid_request", "the request body is not valid JSON", [
-          { path: "(body)", message: "must be valid JSON" },
-        ]);
+      if (err.status === 400) {
+        const { code, message, issues } = notJsonBody();
+        return errorResponse(c, code, message, issues);
+      }
     }
     log.error({ err, requestId: c.get("requestId") }, "unhandled error");
     return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");

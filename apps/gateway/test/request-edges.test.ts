@@ -87,6 +87,20 @@ describe("a POST body must be declared JSON", () => {
     expect(broken.body).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/not valid JSON/) });
     expect(await storedMessages()).toBe(before);
   });
+
+  it("broken JSON reads the same whether the route parses its body itself or Hono's validator does", async () => {
+    const expected = {
+      code: "invalid_request",
+      message: "the request body is not valid JSON",
+      issues: [{ path: "(body)", message: "must be valid JSON" }],
+      requestId: expect.stringMatching(/^req_/),
+    };
+    for (const path of ["/v1/transactions", "/v1/events"]) {
+      const broken = await post(path, '{"externalId": "x",', json);
+      expect(broken.status).toBe(400);
+      expect(broken.body).toEqual(expected);
+    }
+  });
 });
 
 describe("a refusal sent before the body is read closes the connection", () => {
