@@ -1,6 +1,6 @@
 import { createDb, type Db } from "@regulars/db";
-import { customerBalances } from "@regulars/ledger-store";
-import { clickhouseTextHits, clickhouseTotals, ledgerTotals, postgresTextHits } from "@regulars/privacy";
+import { customerBalances, ledgerTotals } from "@regulars/ledger-store";
+import { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "@regulars/privacy";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { eventually, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";

@@ -19,7 +19,6 @@ export {
   setConsents,
 } from "./consents.ts";
 export { mergeCustomer } from "./merge/merge.ts";
-export type { TransferredBalances } from "./merge/transfer.ts";
 export { normalisePhone } from "./phone.ts";
 export { readProfile } from "./profile/read.ts";
 export { registerCustomer } from "./profile/register.ts";

@@ -10,14 +10,19 @@ export {
   customerBalances,
   customerSummary,
   findBalanceDrift,
+  ledgerTotals,
+  pointsBalancesOf,
   tenantIssued,
 } from "./accounts/balances.ts";
-export { customerLedger, type LedgerLine, transactionMovements } from "./accounts/history.ts";
+export { nextLotExpiries } from "./accounts/expiring.ts";
+export { customerLedger, type LedgerLine, movementIdByKey, transactionMovements } from "./accounts/history.ts";
 export { trackMilestones } from "./accounts/milestones.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
+export { type TransferredBalances, transferBalances } from "./accounts/transfer.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export {
+  adoptLoyaltyState,
   customerStanding,
   loadLoyaltyStates,
   lockCustomers,

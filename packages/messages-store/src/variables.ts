@@ -1,11 +1,11 @@
 import type { DbTx } from "@regulars/db";
+import { pointsBalancesOf } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
 
-export interface VariableRow {
+interface VariableRow {
   id: string;
   name: string | null;
   tenant_name: string;
-  points: bigint | null;
 }
 
 /**
@@ -22,23 +22,23 @@ export async function basicMessageVariables(
   return (await basicMessageVariablesOf(tx, tenantId, [customerId])).get(customerId) ?? null;
 }
 
-/** `basicMessageVariables` of many customers in one statement, by customer id (absent: not the tenant's). */
+/** `basicMessageVariables` of many customers in two statements, by customer id (absent: not the tenant's). */
 export async function basicMessageVariablesOf(
   tx: DbTx,
   tenantId: string,
   customerIds: readonly string[],
 ): Promise<Map<string, MessageVariables>> {
   const rows = await tx.$queryRaw<VariableRow[]>`
-    SELECT c.id, c.name, t.name AS tenant_name, a.balance AS points
+    SELECT c.id, c.name, t.name AS tenant_name
     FROM customers c JOIN tenants t ON t.id = c.tenant_id
-    LEFT JOIN ledger_accounts a ON a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points'
     WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${[...customerIds]}::text[])`;
+  const balances = await pointsBalancesOf(tx, tenantId, customerIds);
   return new Map(
     rows.map((row) => {
       const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
       const variables: MessageVariables = {
         customer: { first_name: firstName, ...(rest.length ? { last_name: rest.join(" ") } : {}) },
-        points: { balance: Number(row.points ?? 0n) },
+        points: { balance: balances.get(row.id) ?? 0 },
         tenant: { name: row.tenant_name },
       };
       return [row.id, variables];

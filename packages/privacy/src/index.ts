@@ -17,4 +17,4 @@ export {
   setRetention,
 } from "./retention.ts";
 export { type ClickHouseErasure, clickhouseTables, type PostgresErasure, postgresTables } from "./tables.ts";
-export { clickhouseTextHits, clickhouseTotals, ledgerTotals, postgresTextHits } from "./verify.ts";
+export { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "./verify.ts";

@@ -45,22 +45,6 @@ export async function clickhouseTextHits(target: FactsTarget, needles: string[])
   return hits;
 }
 
-/** The tenant's ledger: entries per account kind, balances per kind, and accounts whose balance ≠ Σ entries. */
-export async function ledgerTotals(db: Db, tenantId: string) {
-  const kinds = await db.$queryRaw<{ kind: string; entries: string; balances: string; accounts: bigint }[]>`
-    SELECT a.kind, coalesce(sum(e.total), 0)::text AS entries, sum(a.balance)::text AS balances, count(*) AS accounts
-    FROM ledger_accounts a
-    LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_entries WHERE tenant_id = ${tenantId} GROUP BY 1) e
-      ON e.account_id = a.id
-    WHERE a.tenant_id = ${tenantId} GROUP BY a.kind ORDER BY a.kind`;
-  const [drift] = await db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM ledger_accounts a WHERE a.tenant_id = ${tenantId}
-      AND a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = a.id)`;
-  const [sales] = await db.$queryRaw<{ n: bigint; total: string }[]>`
-    SELECT count(*) AS n, coalesce(sum(total), 0)::text AS total FROM transactions WHERE tenant_id = ${tenantId}`;
-  return { kinds, drift: drift?.n, sales };
-}
-
 /** The tenant's ClickHouse figures, each fact counted once (FINAL). */
 export async function clickhouseTotals(target: FactsTarget, tenantId: string) {
   const one = async (sql: string) => {

@@ -1,5 +1,5 @@
 import type { Db } from "@regulars/db";
-import { customerBalances } from "@regulars/ledger-store";
+import { customerBalances, ledgerTotals } from "@regulars/ledger-store";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,7 +8,6 @@ import {
   eraseCustomer,
   exportCustomer,
   finishErasures,
-  ledgerTotals,
   postgresTextHits,
 } from "../src/index.ts";
 import { privacyTenant, type SeededCustomer, seedCustomer, transactionFact } from "./fixtures.ts";

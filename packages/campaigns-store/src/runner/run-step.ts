@@ -158,8 +158,7 @@ async function perform(
         programme,
         now,
       );
-      const movementId = adjusted.movementId ?? (await movementOf(db, step.tenantId, step.key));
-      await markDone(db, step.key, { movementId, points: action.points }, now);
+      await markDone(db, step.key, { movementId: adjusted.movementId, points: action.points }, now);
       // The ledger's points events are in the outbox; its relay publishes them, as for an admin's adjustment.
       return { outcome: "done", outbox: [] };
     }
@@ -187,11 +186,4 @@ async function perform(
         return { outcome: "done" as const, outbox: [] };
       });
   }
-}
-
-/** The movement an earlier run of the step posted (the adjustment answers null when its key was used before). */
-async function movementOf(db: Db, tenantId: string, key: string): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM ledger_movements WHERE tenant_id = ${tenantId} AND idempotency_key = ${`adjust:${key}`}`;
-  return row?.id ?? null;
 }

@@ -1,7 +1,7 @@
 import type { ExpiryPolicy } from "@regulars/contracts";
 import { type Db, exactNumber, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { qualifyingValues } from "@regulars/ledger-store";
+import { nextLotExpiries, pointsBalancesOf, qualifyingValues } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, inactivityExpiry, localDate, tierProgress, tierWindowStart } from "@regulars/rules";
@@ -35,7 +35,6 @@ interface CustomerRow {
   tier_floor: string | null;
   tier_floor_until: Date | null;
   last_activity_at: Date | null;
-  points: bigint | null;
 }
 
 /**
@@ -50,13 +49,13 @@ export async function customersMessageVariables(
 ): Promise<Map<string, MessageVariables>> {
   const now = extras.now ?? new Date();
   const ids = [...new Set(customerIds)];
-  const [rows, tenant, programme] = await Promise.all([
+  const [rows, balances, tenant, programme] = await Promise.all([
     db.$queryRaw<CustomerRow[]>`
-      SELECT c.id, c.name, l.tier, l.tier_floor, l.tier_floor_until, l.last_activity_at, a.balance AS points
+      SELECT c.id, c.name, l.tier, l.tier_floor, l.tier_floor_until, l.last_activity_at
       FROM customers c
       LEFT JOIN customer_loyalty l ON l.customer_id = c.id
-      LEFT JOIN ledger_accounts a ON a.tenant_id = c.tenant_id AND a.owner = c.id AND a.kind = 'points'
       WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(ids)}::text[])`,
+    pointsBalancesOf(db, tenantId, ids),
     db.tenant.findUnique({ where: { id: tenantId }, select: { name: true } }),
     programmeInForce(db, tenantId, now),
   ]);
@@ -78,8 +77,8 @@ export async function customersMessageVariables(
   // Under an inactivity policy every point goes on one date, the last purchase's anniversary; otherwise by lot.
   const expiring =
     policy.kind === "inactivity"
-      ? inactivityExpiries(rows, policy, programme.timezone, now)
-      : await nextExpiries(
+      ? inactivityExpiries(rows, balances, policy, programme.timezone, now)
+      : await nextLotExpiries(
           db,
           tenantId,
           rows.map((r) => r.id),
@@ -91,7 +90,7 @@ export async function customersMessageVariables(
     const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
     const floor = row.tier_floor && row.tier_floor_until ? { tier: row.tier_floor, until: row.tier_floor_until } : null;
     const tierId = tiers ? effectiveTier(tiers, row.tier, floor, now) : row.tier;
-    const points: NonNullable<MessageVariables["points"]> = { balance: exactNumber(row.points ?? 0n) };
+    const points: NonNullable<MessageVariables["points"]> = { balance: balances.get(row.id) ?? 0 };
     const next = expiring.get(row.id);
     if (next) {
       points.expiring = next.points;
@@ -122,31 +121,16 @@ export async function customersMessageVariables(
   return out;
 }
 
-/**
- * Each customer's next expiry: the points of open lots that expire on the first local day any of them does, and
- * that day (`YYYY-MM-DD` in the programme's zone), so "{{ points.expiring }} points expire on
- * {{ points.expiring_on }}" reads the same in the notice campaign and in any other message. Pending points are
- * not counted: they cannot be spent, so they cannot be lost either.
- */
-async function nextExpiries(db: Db, tenantId: string, customerIds: string[], zone: string, now: Date) {
-  const out = new Map<string, { points: number; day: string }>();
-  if (!customerIds.length) return out;
-  const rows = await db.$queryRaw<{ customer_id: string; day: string; points: bigint }[]>`
-    SELECT DISTINCT ON (customer_id) customer_id, day::text AS day, sum(remaining) OVER (PARTITION BY customer_id, day) AS points
-    FROM (
-      SELECT customer_id, remaining, (expires_at AT TIME ZONE ${zone})::date AS day FROM point_lots
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(customerIds)}::text[]) AND remaining > 0 AND released
-        AND expires_at > ${now}
-    ) lots
-    ORDER BY customer_id, day`;
-  for (const r of rows) out.set(r.customer_id, { points: exactNumber(r.points), day: r.day });
-  return out;
-}
-
-function inactivityExpiries(rows: readonly CustomerRow[], policy: ExpiryPolicy, zone: string, now: Date) {
+function inactivityExpiries(
+  rows: readonly CustomerRow[],
+  balances: ReadonlyMap<string, number>,
+  policy: ExpiryPolicy,
+  zone: string,
+  now: Date,
+) {
   const out = new Map<string, { points: number; day: string }>();
   for (const r of rows) {
-    const points = exactNumber(r.points ?? 0n);
+    const points = balances.get(r.id) ?? 0;
     if (!r.last_activity_at || points <= 0) continue;
     const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), zone);
     if (expiry && expiry > now) out.set(r.id, { points, day: localDate(expiry.toISOString(), zone) });

@@ -1,10 +1,10 @@
 import type { ProfileField } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { adoptLoyaltyState, transferBalances } from "@regulars/ledger-store";
 import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
-import { transferBalances } from "./transfer.ts";
 
 /**
  * Merges `fromId` (a customer the tills enrolled by phone) into `intoId` (the app account that proved the
@@ -57,11 +57,7 @@ export async function mergeCustomer(
     ...balances,
   };
   const changed = await fillProfileGaps(tx, tenantId, fromId, intoId);
-  await tx.$executeRaw`
-    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until)
-    SELECT ${intoId}, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until
-    FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
-    ON CONFLICT (customer_id) DO NOTHING`;
+  await adoptLoyaltyState(tx, tenantId, fromId, intoId);
   await tx.$executeRaw`
     INSERT INTO customer_merges (merged_id, tenant_id, into_id, merged_at, moved)
     VALUES (${fromId}, ${tenantId}, ${intoId}, ${origin.now}, ${JSON.stringify(moved)}::jsonb)`;

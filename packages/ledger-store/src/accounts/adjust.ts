@@ -5,6 +5,7 @@ import { newId } from "@regulars/ids";
 import type { ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
 import { postAndAnnounce } from "./announce.ts";
+import { movementIdByKey } from "./history.ts";
 
 export interface AdjustInput {
   customerId: string;
@@ -18,7 +19,8 @@ export interface AdjustInput {
 /**
  * An admin correction, recorded with its reason and the acting key in the ledger and the audit log.
  * Credits open a lot (with the programme's expiry); debits may not take a balance below zero: only
- * refunds can do that. The customer must belong to the tenant.
+ * refunds can do that. The customer must belong to the tenant. A repeated `idempotencyKey` changes nothing and
+ * answers `applied: false` with the movement the first call posted.
  */
 export async function adjustBalance(
   db: Db,
@@ -82,6 +84,8 @@ export async function adjustBalance(
     const [after] = await tx.$queryRaw<
       { balance: bigint }[]
     >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
-    return { applied: posted.length > 0, movementId: posted[0]?.id ?? null, balance: exactNumber(after?.balance) };
+    // A replayed key posts nothing and answers the movement its first call posted.
+    const movementId = posted[0]?.id ?? (await movementIdByKey(tx, tenantId, key));
+    return { applied: posted.length > 0, movementId, balance: exactNumber(after?.balance) };
   });
 }

@@ -1,4 +1,4 @@
-import { type Db, exactNumber } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { TENANT_OWNER } from "@regulars/ledger";
 import type { Standing } from "../customers/loyalty-state.ts";
 
@@ -94,4 +94,35 @@ export async function tenantIssued(db: Db, tenantId: string, unit: "points" | "w
     SELECT sum(balance) AS balance FROM ledger_accounts
     WHERE tenant_id = ${tenantId} AND kind = ${`${unit}_issued`} AND (owner = ${TENANT_OWNER} OR owner LIKE ${`${TENANT_OWNER}:%`})`;
   return exactNumber(row?.balance ?? 0);
+}
+
+/** The points balance of each of `customerIds` by id; a customer without an account yet is absent (no points). */
+export async function pointsBalancesOf(
+  db: Db | DbTx,
+  tenantId: string,
+  customerIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  const rows = await db.$queryRaw<{ owner: string; balance: bigint }[]>`
+    SELECT owner, balance FROM ledger_accounts
+    WHERE tenant_id = ${tenantId} AND kind = 'points' AND owner = ANY(${sqlArray([...customerIds])}::text[])`;
+  return new Map(rows.map((r) => [r.owner, exactNumber(r.balance)]));
+}
+
+/**
+ * The tenant's ledger as its accounting sees it: per account kind the entries' sum, the cached balances' sum and
+ * the number of accounts, the accounts whose balance is not the sum of their entries (must be 0), and the sales
+ * recorded. What must not change when a customer's personal data is erased.
+ */
+export async function ledgerTotals(db: Db, tenantId: string) {
+  const kinds = await db.$queryRaw<{ kind: string; entries: string; balances: string; accounts: bigint }[]>`
+    SELECT a.kind, coalesce(sum(e.total), 0)::text AS entries, sum(a.balance)::text AS balances, count(*) AS accounts
+    FROM ledger_accounts a
+    LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_entries WHERE tenant_id = ${tenantId} GROUP BY 1) e
+      ON e.account_id = a.id
+    WHERE a.tenant_id = ${tenantId} GROUP BY a.kind ORDER BY a.kind`;
+  const drift = (await findBalanceDrift(db, tenantId)).length;
+  const [sales] = await db.$queryRaw<{ n: bigint; total: string }[]>`
+    SELECT count(*) AS n, coalesce(sum(total), 0)::text AS total FROM transactions WHERE tenant_id = ${tenantId}`;
+  return { kinds, drift, sales };
 }

@@ -1,4 +1,4 @@
-import { type Db, exactNumber } from "@regulars/db";
+import { type Db, type DbTx, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 
 export interface LedgerLine {
@@ -56,4 +56,10 @@ export async function customerLedger(
 export async function transactionMovements(db: Db, tenantId: string, transactionId: string): Promise<LedgerLine[]> {
   const rows = await db.ledgerMovement.findMany({ where: { tenantId, transactionId }, orderBy: { id: "asc" } });
   return rows.map(lineOf);
+}
+
+/** The id of the movement posted under `idempotencyKey`, or null when none was. */
+export async function movementIdByKey(db: Db | DbTx, tenantId: string, idempotencyKey: string): Promise<string | null> {
+  const row = await db.ledgerMovement.findFirst({ where: { tenantId, idempotencyKey }, select: { id: true } });
+  return row?.id ?? null;
 }

@@ -136,6 +136,18 @@ export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>
   }
 }
 
+/**
+ * A merge: `intoId` takes over `fromId`'s tier, floor and last activity only when it has no loyalty state of
+ * its own yet (a new app account); an account that already has one keeps it. Stamp progress stays behind.
+ */
+export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until)
+    SELECT ${intoId}, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until
+    FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
+    ON CONFLICT (customer_id) DO NOTHING`;
+}
+
 /** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them. */
 export interface Standing {
   tier: string | null;

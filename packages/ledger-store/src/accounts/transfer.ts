@@ -1,6 +1,6 @@
 import { type DbTx, exactNumber } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
-import { postMovements } from "@regulars/ledger-store";
+import { postMovements } from "./movements.ts";
 
 export interface TransferredBalances {
   points: number;
@@ -23,7 +23,8 @@ interface LotRow {
  * customer (aimed at that lot) and opens a lot on the survivor with the same expiry, still pending until
  * the same moment when it was pending. A debt (a negative balance a refund left) moves the same way,
  * as does wallet cash. No points.* events: nobody earned or spent anything; customer.updated says why.
- * The caller holds both customers' row locks; the accounts are locked here as the ledger jobs lock them.
+ * The caller (a customer merge) holds both customers' row locks; the accounts are locked here as the ledger
+ * jobs lock them.
  */
 export async function transferBalances(
   tx: DbTx,
