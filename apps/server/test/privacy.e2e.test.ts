@@ -90,7 +90,7 @@ it("erases the customer's personal data everywhere and keeps the tenant's accoun
     ledger: await ledgerTotals(db, tenant.tenantId),
     ch: await clickhouseTotals(analytics, tenant.tenantId),
   };
-  expect(before.ledger.drift).toBe(0n);
+  expect(before.ledger.drift).toBe(0);
 
   const exported = await admin.privacy.export.mutate({ customerId });
   expect(exported.clickhouse.events).toHaveLength(1);
