@@ -80,8 +80,15 @@ function delegatesByTable(): Map<string, string> {
   return out;
 }
 
-/** Which package or app writes which table, from the literal SQL and Prisma writes in each `src/`. */
-function writers(known: Set<string>): Map<string, Map<string, string[]>> {
+const sqlWrite = /\b(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE)\s+"?(\w+)/g;
+const prismaWrite =
+  /\.(\w+)\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\(/g;
+const sqlRead = /\b(?:FROM|JOIN)\s+"?(\w+)/g;
+const prismaRead =
+  /\.(\w+)\.(?:findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findMany|count|aggregate|groupBy)\(/g;
+
+/** Which package or app names which table in its `src/` (SQL matched by `sql`, Prisma calls by `prisma`). */
+function usesOf(known: Set<string>, sql: RegExp, prisma: RegExp): Map<string, Map<string, string[]>> {
   const delegates = delegatesByTable();
   const out = new Map<string, Map<string, string[]>>();
   const note = (table: string, unit: string, file: string) => {
@@ -95,21 +102,21 @@ function writers(known: Set<string>): Map<string, Map<string, string[]>> {
       if (!exists(src)) continue;
       for (const file of sourceFiles(src)) {
         const text = readFileSync(file, "utf8");
-        const written = new Set<string>();
-        for (const m of text.matchAll(/\b(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE)\s+"?(\w+)/g))
-          if (known.has(m[1]!)) written.add(m[1]!);
-        const prismaWrite =
-          /\.(\w+)\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\(/g;
-        for (const m of text.matchAll(prismaWrite)) {
+        const used = new Set<string>();
+        for (const m of text.matchAll(sql)) if (known.has(m[1]!)) used.add(m[1]!);
+        for (const m of text.matchAll(prisma)) {
           const table = delegates.get(m[1]!);
-          if (table) written.add(table);
+          if (table && known.has(table)) used.add(table);
         }
-        for (const table of written) note(table, `${kind}/${name}`, file);
+        for (const table of used) note(table, `${kind}/${name}`, file);
       }
     }
   }
   return out;
 }
+
+/** Which package or app writes which table: literal SQL INSERT/UPDATE/DELETE and Prisma writes. */
+const writers = (known: Set<string>) => usesOf(known, sqlWrite, prismaWrite);
 
 describe("docs/architecture.md names the owner of every table, and only owners write", () => {
   it("every table of the migrated database has a row, and every table a row names exists", () => {
@@ -129,6 +136,18 @@ describe("docs/architecture.md names the owner of every table, and only owners w
       }
     }
     expect(strangers).toEqual([]);
+  });
+
+  it("the ledger's own tables are read only by ledger-store, and by privacy's catalogue for the export", () => {
+    const ledgerTables = new Set(["ledger_accounts", "ledger_movements", "ledger_entries", "point_lots"]);
+    const readers = usesOf(ledgerTables, sqlRead, prismaRead);
+    const strangers = [...readers].flatMap(([table, byUnit]) =>
+      [...byUnit]
+        .filter(([unit]) => unit !== "packages/ledger-store" && unit !== "packages/privacy")
+        .map(([unit, files]) => `${table} read by ${unit} (${files.join(", ")})`),
+    );
+    expect(strangers).toEqual([]);
+    expect([...(readers.get("point_lots")?.keys() ?? [])]).toContain("packages/ledger-store");
   });
 
   it("finds writes of both kinds, so a stranger would be caught", () => {
