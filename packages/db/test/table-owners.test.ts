@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testDatabaseUrl } from "@regulars/testing";
@@ -39,7 +39,7 @@ function documentedOwners(): Map<string, Set<string>> {
     const units = [...owner.matchAll(/`([\w/.-]+)`/g)]
       .map((m) => m[1]!)
       .map((u) => (u.startsWith("apps/") ? u : `packages/${u}`))
-      .filter((u) => exists(join(root, u, "package.json")));
+      .filter((u) => existsSync(join(root, u, "package.json")));
     // Tables are the cell's backticked names; columns in parentheses and prose after a semicolon are not.
     const tableNames = named.split(";")[0]!.replace(/\([^)]*\)/g, "");
     for (const m of tableNames.matchAll(/`(\w+)(?:\.\w+)?`/g)) {
@@ -49,15 +49,6 @@ function documentedOwners(): Map<string, Set<string>> {
     }
   }
   return owners;
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function* sourceFiles(dir: string): Generator<string> {
@@ -99,7 +90,7 @@ function usesOf(known: Set<string>, sql: RegExp, prisma: RegExp): Map<string, Ma
   for (const kind of ["apps", "packages"]) {
     for (const name of readdirSync(join(root, kind))) {
       const src = join(root, kind, name, "src");
-      if (!exists(src)) continue;
+      if (!existsSync(src)) continue;
       for (const file of sourceFiles(src)) {
         const text = readFileSync(file, "utf8");
         const used = new Set<string>();
