@@ -7,6 +7,7 @@ import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Logger } from "@regulars/logger";
+import { queueTransactionalSms } from "@regulars/messages-store";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CredentialCache } from "@regulars/tenancy";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -157,7 +158,13 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
   if (deps.db) {
     const programmes = new ProgrammeCache(deps.db, 5_000);
-    registerCheckoutRoutes(app, { db: deps.db, programmes, now, ...(deps.reader ? { reader: deps.reader } : {}) });
+    registerCheckoutRoutes(app, {
+      db: deps.db,
+      programmes,
+      now,
+      sendConfirmationSms: queueTransactionalSms,
+      ...(deps.reader ? { reader: deps.reader } : {}),
+    });
   }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now);

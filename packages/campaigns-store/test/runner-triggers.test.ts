@@ -379,6 +379,39 @@ describe("who gets what", () => {
     expect(await messagesOf(db, tenantId)).toHaveLength(1);
   });
 
+  it("counts no one-time code against a frequency cap: it was the customer's own doing, not marketing", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const fries = await couponCampaign(db, tenantId);
+    const campaignId = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "registered" },
+      actions: couponThenPush(fries),
+      limits: { perCustomer: { mode: "once" }, frequencyCaps: [{ max: 1, windowHours: 24 }] },
+    });
+    const paying = await addCustomer(db, tenantId, { push: true, consents: ["push"] });
+    await db.message.create({
+      data: {
+        id: newId("message"),
+        tenantId,
+        customerId: paying,
+        channel: "sms",
+        language: "und",
+        toAddress: "+48600100200",
+        content: { channel: "sms", body: "(spent)" },
+        sendAt: later(now, -HOUR),
+        nextAttemptAt: later(now, -HOUR),
+        status: "sent",
+        transactional: true,
+        expiresAt: later(now, -HOUR + 5 * 60_000),
+      },
+    });
+    await enrolFromEvent(db, cache, created(tenantId, paying), now);
+    expect((await stepsOf(db, campaignId)).map((s) => [s.status, s.reason])).toEqual([
+      ["pending", null],
+      ["pending", null],
+    ]);
+  });
+
   it("the tenant's own caps hold beside the campaign's", async () => {
     const { tenantId } = await runnerTenant(db);
     const campaignId = await addCampaign(db, tenantId, {

@@ -36,14 +36,22 @@ export { type CustomerLookup, type Resolution, resolveCustomers } from "./custom
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";
 export {
+  type ConfirmationSms,
   type ConfirmedHold,
   confirmationPolicy,
   confirmHold,
   type HoldConfirmation,
   maskPhone,
+  type SendConfirmationSms,
 } from "./holds/confirm.ts";
-export { type DevMessage, devMessages } from "./holds/dev-messages.ts";
-export { type CheckoutDeps, type PlacedHold, placeHold, quoteCheckout, refusedSelections } from "./holds/place.ts";
+export {
+  type CheckoutDeps,
+  type HoldDeps,
+  type PlacedHold,
+  placeHold,
+  quoteCheckout,
+  refusedSelections,
+} from "./holds/place.ts";
 export { type HoldStatus, holdView, releaseExpiredHolds, voidHold } from "./holds/release.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";

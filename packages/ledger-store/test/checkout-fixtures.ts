@@ -2,8 +2,9 @@ import { CouponCampaignConfig, type HoldRequest, type TransactionMessage } from 
 import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
-import { applyTransactionBatch, type CheckoutDeps, postMovements } from "../src/index.ts";
+import { applyTransactionBatch, type HoldDeps, postMovements } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { smsInTransaction } from "./sms-fixture.ts";
 
 /** 1 point per €1; 100 points = €5, at least 50, at most €10 per order; a 20-point free veg puff. */
 export const checkoutProgramme = {
@@ -18,7 +19,7 @@ export async function checkoutTenant(db: Db, customers = 1) {
   const tenantId = await tenantWithProgramme(db, checkoutProgramme, "Checkout Burgers");
   const ids = Array.from({ length: customers }, () => newId("customer"));
   await db.customer.createMany({ data: ids.map((id) => ({ id, tenantId, createdVia: "test" })) });
-  const deps: CheckoutDeps = { db, programmes: new ProgrammeCache(db, 0) };
+  const deps: HoldDeps = { db, programmes: new ProgrammeCache(db, 0), sendConfirmationSms: smsInTransaction };
   return { tenantId, customers: ids, deps };
 }
 

@@ -5,15 +5,17 @@ import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CheckoutDeps,
+  type ConfirmationSms,
   confirmHold,
   customerBalances,
-  devMessages,
   findBalanceDrift,
+  type HoldDeps,
   placeHold,
   postMovements,
   quoteCheckout,
 } from "../src/index.ts";
 import { apply, basket, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { smsSent } from "./sms-fixture.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -61,7 +63,7 @@ const cashback = (customerId: string, extra: Parameters<typeof holdRequest>[1] =
   holdRequest(customerId, { basket: { ...basket(), channel: "pos" }, wallet: 500, ...extra });
 
 async function sentCode(tenantId: string, customerId: string): Promise<string> {
-  const [last] = await devMessages(db, tenantId, customerId);
+  const [last] = await smsSent(db, tenantId, customerId);
   return /\b(\d{6})\b/.exec(last!.body)![1]!;
 }
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
@@ -86,8 +88,8 @@ describe("cashback at the till, confirmed by a one-time code", () => {
       sentTo: "+48•••••200",
     });
 
-    const messages = await devMessages(db, tenantId, customerId);
-    expect(messages).toEqual([expect.objectContaining({ channel: "sms", recipient: phone })]);
+    const messages = await smsSent(db, tenantId, customerId);
+    expect(messages).toEqual([expect.objectContaining({ recipient: phone })]);
     expect(messages[0]!.body).toMatch(
       /^\d{6} is your Checkout Burgers \S+ code to pay €5\.00 from your wallet\. It expires in 5 minutes\./,
     );
@@ -99,6 +101,35 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     expect(stored!.sent_to).toBe("+48•••••200");
   });
 
+  it("hands the SMS to the sender in the hold's transaction, keyed by the hold and void when the code expires", async () => {
+    const { tenantId, customerId, deps, phone } = await member();
+    const handed: { sms: ConfirmationSms; holdVisible: boolean }[] = [];
+    const sending: HoldDeps = {
+      ...deps,
+      sendConfirmationSms: async (tx, sms) => {
+        // Inside the hold's transaction: the hold it confirms is already there to see.
+        const [hold] = await tx.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM checkout_holds WHERE customer_id = ${sms.customerId} AND status = 'held'`;
+        handed.push({ sms, holdVisible: hold!.n === 1 });
+      },
+    };
+    const placed = await placeHold(sending, tenantId, cashback(customerId));
+    expect(handed).toEqual([
+      {
+        sms: {
+          tenantId,
+          customerId,
+          to: phone,
+          body: expect.stringMatching(/^\d{6} is your /),
+          key: `hold-code:${placed.holdId}`,
+          expiresAt: new Date(placed.confirmation!.expiresAt),
+          at: expect.any(Date),
+        },
+        holdVisible: true,
+      },
+    ]);
+  });
+
   it("asks no code for wallet cash at a kiosk, nor for points at a till", async () => {
     const { tenantId, customerId, deps } = await member();
     const atKiosk = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 500 }));
@@ -106,7 +137,7 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     await givePoints(db, tenantId, customerId, 100);
     const points = await placeHold(deps, tenantId, cashback(customerId, { wallet: 0, points: 100 }));
     expect(points.confirmation).toBeNull();
-    expect(await devMessages(db, tenantId, customerId)).toEqual([]);
+    expect(await smsSent(db, tenantId, customerId)).toEqual([]);
     expect((await refusal(confirmHold(deps, tenantId, points.holdId, "123456"))).code).toBe("conflict");
   });
 
@@ -116,7 +147,7 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     expect(refused.code).toBe("hold_refused");
     expect(refused.issues).toEqual([{ path: "wallet", message: expect.stringMatching(/^phone_required: .*phone/) }]);
     expect(await walletHeld(deps, tenantId, customerId)).toBe(0);
-    expect(await devMessages(db, tenantId, customerId)).toEqual([]);
+    expect(await smsSent(db, tenantId, customerId)).toEqual([]);
     expect(await db.$queryRaw`SELECT 1 FROM checkout_holds WHERE customer_id = ${customerId}`).toEqual([]);
   });
 
@@ -192,6 +223,6 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     const placed = await placeHold(a.deps, a.tenantId, cashback(a.customerId));
     const code = await sentCode(a.tenantId, a.customerId);
     expect((await refusal(confirmHold(b.deps, b.tenantId, placed.holdId, code))).code).toBe("not_found");
-    expect(await devMessages(db, b.tenantId, a.customerId)).toEqual([]);
+    expect(await smsSent(db, b.tenantId, a.customerId)).toEqual([]);
   });
 });

@@ -14,6 +14,9 @@ export interface ClaimedMessage {
   sendAt: Date;
   /** Attempts made before this one: the result is recorded only if no other attempt was recorded since. */
   attempts: number;
+  /** A one-time code or notice the customer asked for: no consent or caps, sent to `toAddress`, void at `expiresAt`. */
+  transactional: boolean;
+  expiresAt: Date | null;
 }
 
 export interface MessageClaimOptions {
@@ -42,6 +45,8 @@ interface ClaimedRow {
   content: RenderedContent;
   send_at: Date;
   attempts: number;
+  transactional: boolean;
+  expires_at: Date | null;
 }
 
 /**
@@ -51,7 +56,8 @@ interface ClaimedRow {
  * Each channel with room is read on its own, through the index by (channel, due time), for no more than its room:
  * a channel at its share is not read at all. (One scan of every queued message that filtered the full channels
  * out read a 100,000-message broadcast's whole queue on every claim while e-mail was at its share.) Messages beyond
- * `limit` are locked only for the statement and stay queued.
+ * `limit` are locked only for the statement and stay queued. Transactional messages (a till's code) are read first,
+ * through their own index, and taken first: a customer waiting at the till does not wait behind a broadcast.
  */
 export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promise<ClaimedMessage[]> {
   if (opts.limit <= 0) return [];
@@ -61,25 +67,47 @@ export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promi
     .map((channel) => ({ channel, room: Math.min(opts.limit, perChannel - (opts.inFlight?.get(channel) ?? 0)) }))
     .filter((c) => c.room > 0);
   if (!room.length) return [];
+  const anyTenant = opts.tenantIds === undefined;
+  const tenantIds = opts.tenantIds ?? [];
   const rows = await db.$queryRaw<ClaimedRow[]>`
-    WITH candidates AS (
-      SELECT m.id, m.next_attempt_at
-      FROM unnest(${room.map((c) => c.channel)}::text[], ${room.map((c) => c.room)}::int[]) AS w(channel, room)
+    WITH windows AS (
+      SELECT * FROM unnest(${room.map((c) => c.channel)}::text[], ${room.map((c) => c.room)}::int[]) AS w(channel, room)
+    ), candidates AS (
+      SELECT m.id, m.next_attempt_at, true AS first, w.channel, w.room
+      FROM windows w
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM messages
+        WHERE status = 'queued' AND transactional AND channel = w.channel AND next_attempt_at <= ${opts.now}
+          AND send_at <= ${opts.now} AND (${anyTenant} OR tenant_id = ANY(${tenantIds}::text[]))
+        ORDER BY next_attempt_at
+        LIMIT w.room
+        FOR UPDATE SKIP LOCKED
+      ) m
+      UNION ALL
+      SELECT m.id, m.next_attempt_at, false AS first, w.channel, w.room
+      FROM windows w
       CROSS JOIN LATERAL (
         SELECT id, next_attempt_at FROM messages
         WHERE status = 'queued' AND channel = w.channel AND next_attempt_at <= ${opts.now} AND send_at <= ${opts.now}
-          AND (${opts.tenantIds === undefined} OR tenant_id = ANY(${opts.tenantIds ?? []}::text[]))
+          AND (${anyTenant} OR tenant_id = ANY(${tenantIds}::text[]))
         ORDER BY next_attempt_at
         LIMIT w.room
         FOR UPDATE SKIP LOCKED
       ) m
     ), picked AS (
-      SELECT id FROM candidates ORDER BY next_attempt_at LIMIT ${opts.limit}
+      -- A transactional message is read by both scans: counted once, and each channel kept to its room.
+      SELECT id FROM (
+        SELECT id, first, next_attempt_at, room,
+          row_number() OVER (PARTITION BY channel ORDER BY first DESC, next_attempt_at) AS n
+        FROM (SELECT DISTINCT ON (id) * FROM candidates ORDER BY id, first DESC) once
+      ) ranked
+      WHERE n <= room
+      ORDER BY first DESC, next_attempt_at LIMIT ${opts.limit}
     )
     UPDATE messages m SET next_attempt_at = ${leaseUntil}
     FROM picked p WHERE m.id = p.id
     RETURNING m.id, m.tenant_id, m.customer_id, m.campaign_id, m.channel, m.to_address, m.content, m.send_at,
-              m.attempts`;
+              m.attempts, m.transactional, m.expires_at`;
   return rows
     .map((r) => ({
       id: r.id,
@@ -91,6 +119,8 @@ export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promi
       content: r.content,
       sendAt: r.send_at,
       attempts: r.attempts,
+      transactional: r.transactional,
+      expiresAt: r.expires_at,
     }))
-    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime());
+    .sort((a, b) => Number(b.transactional) - Number(a.transactional) || a.sendAt.getTime() - b.sendAt.getTime());
 }

@@ -12,6 +12,7 @@ import {
 import type { ClaimedMessage } from "./claim.ts";
 import { announceMessageEvents, messageEvent } from "./events.ts";
 import { addressText, type SendDecision } from "./send-check.ts";
+import { spentTransactionalBody } from "./transactional.ts";
 
 export type SendOutcome = "sent" | "retrying" | "failed" | "cancelled" | "held" | "stale";
 
@@ -74,7 +75,9 @@ export async function recordSentMany(db: Db, sent: readonly SentMessage[], now: 
     const updated = await tx.$queryRaw<{ id: string }[]>`
       UPDATE messages m SET status = CASE WHEN m.status = 'queued' THEN 'sent' ELSE m.status END,
         attempts = s.attempts + 1, provider = s.provider, provider_message_id = s.provider_message_id,
-        to_address = s.to_address, sent_at = ${now}, last_error = NULL, next_attempt_at = ${now}
+        to_address = s.to_address, sent_at = ${now}, last_error = NULL, next_attempt_at = ${now},
+        content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
+          ELSE content END
       FROM unnest(${sent.map((s) => s.claimed.id)}::text[], ${sent.map((s) => s.claimed.attempts)}::int[],
                   ${sent.map((s) => s.provider)}::text[], ${sent.map((s) => s.providerMessageId)}::text[],
                   ${sent.map((s) => addressText(s.message))}::text[])
@@ -134,7 +137,9 @@ export async function recordFailure(
     db,
     (tx) => tx.$executeRaw`
       UPDATE messages SET status = 'failed', attempts = ${attempt}, provider = ${provider},
-        last_error = ${errorText(failure)}, failure_code = ${failure.code}, failed_at = ${now}, next_attempt_at = ${now}
+        last_error = ${errorText(failure)}, failure_code = ${failure.code}, failed_at = ${now}, next_attempt_at = ${now},
+        content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
+          ELSE content END
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     async (tx) => {
       if (failure.code === "recipient_gone" && message?.channel === "push" && claimed.customerId)
@@ -170,7 +175,8 @@ export function recordCancelled(
     db,
     (tx) => tx.$executeRaw`
       UPDATE messages SET status = 'cancelled', failure_code = ${decision.code}, last_error = ${decision.reason},
-        failed_at = ${now}, next_attempt_at = ${now}
+        failed_at = ${now}, next_attempt_at = ${now}, content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
+          ELSE content END
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     (tx) =>
       announceMessageEvents(tx, [

@@ -8,12 +8,16 @@ import type { ClaimedMessage } from "./claim.ts";
 /** What to do with a claimed message right before it would go to the provider. */
 export type SendDecision =
   | { action: "send"; message: OutgoingMessage }
-  /** It will never go: the customer withdrew consent, has no address any more, or the caps are used up. */
-  | { action: "cancel"; code: SkipReason | "cancelled"; reason: string }
+  /** It will never go: the customer withdrew consent, has no address any more, the caps are used up, or it expired. */
+  | { action: "cancel"; code: CancelCode; reason: string }
   /** Its campaign is paused: it waits, neither sent nor given up. */
   | { action: "hold" };
 
+type CancelCode = SkipReason | "cancelled" | "expired";
+
 export interface SendCheckOptions {
+  /** The time of the check: a transactional message past its expiry is cancelled (now when absent). */
+  now?: Date;
   /** The tenant's own caps, which hold for every campaign beside the campaign's. */
   tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>;
 }
@@ -28,7 +32,8 @@ interface RecipientRow {
 
 const Caps = z.object({ limits: z.object({ frequencyCaps: z.array(FrequencyCap).default([]) }).optional() });
 
-const reasons: Record<SkipReason | "cancelled", string> = {
+const reasons: Record<CancelCode, string> = {
+  expired: "it expired before it could be sent (a one-time code is worthless late)",
   no_consent: "the customer's consent for the channel is not in force any more",
   no_address: "the customer has no address on the channel any more",
   capped: "the frequency caps were used by other messages since it was queued",
@@ -39,7 +44,7 @@ const reasons: Record<SkipReason | "cancelled", string> = {
   too_soon: "too soon after the customer's last occurrence",
   control_group: "the customer is in the control group",
 };
-const cancel = (code: SkipReason | "cancelled"): SendDecision => ({ action: "cancel", code, reason: reasons[code] });
+const cancel = (code: CancelCode): SendDecision => ({ action: "cancel", code, reason: reasons[code] });
 
 /**
  * Asks again, right before sending, what planning asked: the customer may have withdrawn consent, lost the
@@ -47,7 +52,9 @@ const cancel = (code: SkipReason | "cancelled"): SendDecision => ({ action: "can
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
  * cannot both go never cancel each other. Every message needs the channel's consent in force (no message is ever
  * sent without it, a campaign's deleted or not); caps and a campaign's status apply to campaigns' messages. The
- * address is the customer's now.
+ * address is the customer's now. A transactional message (a till's code, asked for by the customer at that moment)
+ * needs no consent and passes no cap: it goes to the address it was queued for unless it expired or the customer
+ * was erased.
  */
 export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendCheckOptions = {}): Promise<SendDecision> {
   return (await decideSends(db, [claimed], opts))[0]!;
@@ -106,9 +113,14 @@ export async function decideSends(
   // Caps first: what each message may send decides which messages count against which.
   const capsOf = new Map<string, FrequencyCap[]>();
   const decided = new Map<string, SendDecision>();
+  const now = opts.now ?? new Date();
   for (const m of claimed) {
     if (!m.customerId) {
       decided.set(m.id, cancel("no_address"));
+      continue;
+    }
+    if (m.transactional) {
+      decided.set(m.id, transactionalDecision(m, m.customerId, recipientOf.get(m.customerId), now));
       continue;
     }
     if (!m.campaignId) continue;
@@ -151,6 +163,17 @@ export async function decideSends(
   });
 }
 
+function transactionalDecision(
+  m: ClaimedMessage,
+  customerId: string,
+  recipient: BatchRecipientRow | undefined,
+  now: Date,
+): SendDecision {
+  if (!m.expiresAt || m.expiresAt <= now) return cancel("expired");
+  if (!recipient || recipient.tenant_id !== m.tenantId || recipient.erased_at) return cancel("no_address");
+  return { action: "send", message: outgoing(m, customerId, m.toAddress) };
+}
+
 /** The consents in force of many customers, by customer (`currentConsents` of each, in one statement). */
 async function currentConsentsOf(db: Db, claimed: readonly ClaimedMessage[]) {
   const out = new Map<string, ConsentChoice[]>();
@@ -188,7 +211,7 @@ async function sendsAround(db: Db, capped: ClaimedMessage[], capsOf: Map<string,
     WHERE (tenant_id, customer_id) IN (
         SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
       AND send_at > ${new Date(Math.min(...times) - windowMs)} AND send_at < ${new Date(Math.max(...times) + windowMs)}
-      AND status IN ('queued', 'sent', 'delivered', 'opened', 'clicked')`;
+      AND status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') AND NOT transactional`;
 }
 
 /**

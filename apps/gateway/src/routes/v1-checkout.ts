@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type CheckoutDeps, confirmHold, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { confirmHold, type HoldDeps, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
 import type { GatewayEnv } from "../context.ts";
 import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
 
@@ -222,7 +222,7 @@ const confirmRoute = createRoute({
   },
 });
 
-export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: CheckoutDeps) {
+export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: HoldDeps) {
   app.openapi(quoteRoute, async (c) =>
     c.json(await quoteCheckout(deps, c.get("credential").tenantId, c.req.valid("json")), 200),
   );

@@ -103,7 +103,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
    * slots until its timeout.
    */
   const sendGroup = async (group: ClaimedMessage[]): Promise<{ claimed: ClaimedMessage; recorded: Recorded }[]> => {
-    const decisions = await decideSends(db, group, { tenantCaps: opts.tenantCaps });
+    const decisions = await decideSends(db, group, { tenantCaps: opts.tenantCaps, now: clock() });
     const results: { claimed: ClaimedMessage; recorded: Recorded }[] = [];
     const sent: SentMessage[] = [];
     await Promise.all(

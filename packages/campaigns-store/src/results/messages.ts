@@ -11,6 +11,8 @@ export interface MessageSummary {
   customerId: string | null;
   campaignId: string | null;
   templateId: string | null;
+  /** A one-time code the customer's own action asked for (cashback at a till), not a campaign's message. */
+  transactional: boolean;
   channel: string;
   language: string;
   status: string;
@@ -35,6 +37,7 @@ function toMessageSummary(row: MessageModel): MessageSummary {
     customerId: row.customerId,
     campaignId: row.campaignId,
     templateId: row.templateId,
+    transactional: row.transactional,
     channel: row.channel,
     language: row.language,
     status: row.status,

@@ -75,7 +75,8 @@ export async function loadPlanInputs(
 /**
  * The sends caps count: messages queued or sent (not failed or cancelled) and message steps still pending, which
  * have no message yet but will, so two campaigns planned a second apart cannot both take the last slot. Only
- * within the widest cap's window of now; nothing at all when the campaign has no caps.
+ * within the widest cap's window of now; nothing at all when the campaign has no caps. A transactional message (a
+ * till's one-time code) is not marketing and counts against no cap.
  */
 async function previousSendsOf(
   tx: DbTx,
@@ -91,7 +92,7 @@ async function previousSendsOf(
   const rows = await tx.$queryRaw<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | null }[]>`
     SELECT customer_id, channel, send_at AS at, step_key AS key FROM messages
     WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND send_at > ${since}
-      AND status NOT IN ('failed', 'cancelled')
+      AND status NOT IN ('failed', 'cancelled') AND NOT transactional
     UNION ALL
     SELECT customer_id, action->>'channel', run_at, key FROM campaign_steps
     WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND status = 'pending'

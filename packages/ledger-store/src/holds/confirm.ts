@@ -3,7 +3,6 @@ import { formatMoney } from "@regulars/checkout";
 import type { Channel } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { recordDevMessage } from "./dev-messages.ts";
 import type { CheckoutDeps } from "./place.ts";
 import { type HoldStatus, lockHold, releaseLockedHold } from "./release.ts";
 
@@ -33,15 +32,36 @@ const codeHash = (holdId: string, code: string) => createHmac("sha256", holdId).
 const codeMatches = (stored: string, holdId: string, code: string) =>
   timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(codeHash(holdId, code), "hex"));
 
+/** A hold's code, to go to the customer by SMS. */
+export interface ConfirmationSms {
+  tenantId: string;
+  customerId: string;
+  to: string;
+  body: string;
+  /** One code per hold: the same key sends once. */
+  key: string;
+  /** The code's expiry: an SMS not sent by then is not sent at all. */
+  expiresAt: Date;
+  at: Date;
+}
+
+/**
+ * Sends a hold's code through the deployment's SMS provider, written in the hold's transaction so that the code goes
+ * out exactly when the hold commits (messages-store's `queueTransactionalSms`, which the sender then sends first).
+ * Injected rather than imported: messages-store reads balances from this package.
+ */
+export type SendConfirmationSms = (tx: DbTx, sms: ConfirmationSms) => Promise<unknown>;
+
 /** Enough to recognise one's own number, not enough to learn someone's: "+48600100200" → "+48•••••200". */
 export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••${phone.slice(-3)}`;
 
 /**
- * Creates the code a hold waits for and sends it by SMS (to the development sink for now), in the hold's
- * transaction. A customer without a phone cannot confirm: the hold is refused, and nothing is reserved.
+ * Creates the code a hold waits for and sends it by SMS, in the hold's transaction. A customer without a phone
+ * cannot confirm: the hold is refused, and nothing is reserved.
  */
 export async function requestConfirmation(
   tx: DbTx,
+  sendSms: SendConfirmationSms,
   hold: { tenantId: string; holdId: string; customerId: string; wallet: number; currency: string; expiresAt: Date },
   at: Date,
 ): Promise<HoldConfirmation> {
@@ -66,19 +86,17 @@ export async function requestConfirmation(
     VALUES (${hold.holdId}, ${hold.tenantId}, ${codeHash(hold.holdId, code)}, ${confirmationPolicy.maxAttempts},
             ${expiresAt}, ${sentTo}, ${at})`;
   const minutes = Math.max(1, Math.round((expiresAt.getTime() - at.getTime()) / 60_000));
-  await recordDevMessage(
-    tx,
-    {
-      tenantId: hold.tenantId,
-      customerId: hold.customerId,
-      channel: "sms",
-      recipient: phone.value,
-      body:
-        `${code} is your ${phone.tenant} code to pay ${formatMoney(hold.wallet, hold.currency)} from your wallet. ` +
-        `It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. Never share it.`,
-    },
+  await sendSms(tx, {
+    tenantId: hold.tenantId,
+    customerId: hold.customerId,
+    to: phone.value,
+    body:
+      `${code} is your ${phone.tenant} code to pay ${formatMoney(hold.wallet, hold.currency)} from your wallet. ` +
+      `It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. Never share it.`,
+    key: `hold-code:${hold.holdId}`,
+    expiresAt,
     at,
-  );
+  });
   return { required: true, expiresAt: expiresAt.toISOString(), sentTo };
 }
 

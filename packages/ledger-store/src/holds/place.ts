@@ -6,7 +6,7 @@ import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons, readQuoteState } from "./checkout-state.ts";
-import { type HoldConfirmation, needsConfirmation, requestConfirmation } from "./confirm.ts";
+import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -14,6 +14,11 @@ export interface CheckoutDeps {
   reader?: SqlReader;
   programmes: Pick<ProgrammeCache, "inForce">;
   now?: () => Date;
+}
+
+/** What placing a hold needs beyond a quote: a way to send the customer the code that confirms wallet cash. */
+export interface HoldDeps extends CheckoutDeps {
+  sendConfirmationSms: SendConfirmationSms;
 }
 
 export interface PlacedHold {
@@ -100,7 +105,7 @@ export function refusedSelections(quote: Quote): FieldIssue[] {
  * locked while the price is computed and the reservation written, so two terminals can never spend the
  * same points or exceed a coupon's limits.
  */
-export async function placeHold(deps: CheckoutDeps, tenantId: string, request: HoldRequest): Promise<PlacedHold> {
+export async function placeHold(deps: HoldDeps, tenantId: string, request: HoldRequest): Promise<PlacedHold> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
   return withTransaction(deps.db, async (tx) => {
@@ -136,6 +141,7 @@ export async function placeHold(deps: CheckoutDeps, tenantId: string, request: H
     const confirmation = needsConfirmation(request.basket.channel, wallet)
       ? await requestConfirmation(
           tx,
+          deps.sendConfirmationSms,
           { tenantId, holdId, customerId: input.customer!.id, wallet, currency: quote.currency, expiresAt },
           at,
         )

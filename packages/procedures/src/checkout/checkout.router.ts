@@ -1,5 +1,6 @@
 import { HoldRequest, QuoteRequest } from "@regulars/contracts";
-import { type CheckoutDeps, confirmHold, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { confirmHold, type HoldDeps, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { queueTransactionalSms } from "@regulars/messages-store";
 import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
@@ -7,9 +8,10 @@ import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 /** The kiosk's and the till's checkout: the same domain functions as the gateway's /v1/checkout routes. */
 const terminal = roleProcedure("kiosk", "pos", "admin");
 
-const deps = (ctx: TenantContext): CheckoutDeps => ({
+const deps = (ctx: TenantContext): HoldDeps => ({
   db: ctx.db,
   programmes: { inForce: (tenantId, at) => programmeInForce(ctx.db, tenantId, at) },
+  sendConfirmationSms: queueTransactionalSms,
 });
 
 const HoldIdInput = z.object({ holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)") });

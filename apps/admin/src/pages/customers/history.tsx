@@ -172,7 +172,12 @@ export function MessagesTable({ customerId }: { customerId: string }) {
     messageColumn.accessor("status", { header: t("messages.status") }),
     messageColumn.accessor("campaignId", {
       header: t("messages.campaign"),
-      cell: (c) => <code className="text-xs">{c.getValue() ?? "—"}</code>,
+      cell: (c) =>
+        c.row.original.transactional ? (
+          t("messages.oneTimeCode")
+        ) : (
+          <code className="text-xs">{c.getValue() ?? "—"}</code>
+        ),
     }),
     messageColumn.accessor("sentAt", {
       header: t("messages.sent"),

@@ -1,0 +1,36 @@
+import type { DbTx } from "@regulars/db";
+import { newId } from "@regulars/ids";
+
+/** A one-time code (or another notice the customer's own action asked for) to send by SMS. */
+export interface TransactionalSms {
+  tenantId: string;
+  customerId: string;
+  /** The E.164 number it goes to: the one the till showed masked, even if the customer's number changes meanwhile. */
+  to: string;
+  body: string;
+  /** Its idempotency key: the same key queues once (a retried hold sends no second code). */
+  key: string;
+  /** Worthless after this: a message still queued then is cancelled (`expired`), never sent late. */
+  expiresAt: Date;
+  at: Date;
+}
+
+/**
+ * Queues a transactional SMS in the caller's transaction, so it exists exactly when what asked for it commits.
+ * The sender sends it through the deployment's SMS provider ahead of any campaign's queue, with no marketing
+ * consent or frequency cap to pass, and blanks its text once it is sent, failed or cancelled.
+ */
+export async function queueTransactionalSms(tx: DbTx, sms: TransactionalSms): Promise<{ messageId: string }> {
+  const content = JSON.stringify({ channel: "sms", body: sms.body });
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language,
+                          to_address, content, status, send_at, next_attempt_at, transactional, expires_at)
+    VALUES (${newId("message")}, ${sms.tenantId}, ${sms.customerId}, NULL, ${sms.key}, NULL, 'sms', 'und',
+            ${sms.to}, ${content}::jsonb, 'queued', ${sms.at}, ${sms.at}, true, ${sms.expiresAt})
+    ON CONFLICT (step_key) DO UPDATE SET step_key = EXCLUDED.step_key
+    RETURNING id`;
+  return { messageId: row!.id };
+}
+
+/** What a transactional message's content says once it is used up: the table keeps no code. */
+export const spentTransactionalBody = "(a one-time message: its text is not kept once it has been sent or given up)";
