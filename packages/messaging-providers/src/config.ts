@@ -5,6 +5,7 @@ import { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.t
 import { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";
 import { SmtpProviderConfig, smtpProvider } from "./smtp.ts";
 import { WebPushProviderConfig, webPushProvider } from "./web-push.ts";
+import { WebhookProviderConfig, webhookProvider } from "./webhook.ts";
 
 /** A provider's configuration as an app reads it from its settings, checked once at start. */
 export const ProviderConfig = z.discriminatedUnion("kind", [
@@ -13,11 +14,12 @@ export const ProviderConfig = z.discriminatedUnion("kind", [
   HttpSmsProviderConfig,
   WebPushProviderConfig,
   FcmProviderConfig,
+  WebhookProviderConfig,
 ]);
 export type ProviderConfig = z.infer<typeof ProviderConfig>;
 
 // Fields holding credentials, by name wherever they sit in a configuration.
-const secretFields = new Set(["pass", "value", "privateKey", "accessToken"]);
+const secretFields = new Set(["pass", "value", "privateKey", "accessToken", "secret"]);
 
 /** A configuration fit for a log line or an admin screen: every credential replaced by `[redacted]`. */
 export function redactedConfig(config: ProviderConfig): unknown {
@@ -55,5 +57,7 @@ export function createProvider(
       return widen(webPushProvider(config));
     case "fcm":
       return widen(fcmProvider(config, deps.fcm));
+    case "webhook":
+      return webhookProvider(config);
   }
 }

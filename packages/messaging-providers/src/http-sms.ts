@@ -1,7 +1,7 @@
 import type { MessageProvider, SmsMessage } from "@regulars/messaging";
 import { z } from "zod";
 import { checkedMessage } from "./checked.ts";
-import { postToProvider } from "./http.ts";
+import { postToProvider, valueInAnswer } from "./http.ts";
 
 export const HttpSmsProviderConfig = z.object({
   kind: z.literal("http-sms"),
@@ -63,24 +63,7 @@ export function httpSmsProvider(configInput: z.input<typeof HttpSmsProviderConfi
       if (!answer.ok) return answer;
       // A 2xx means the gateway took the message: without an id in its answer it is still sent (under our id),
       // since a retry would send the customer a second SMS.
-      return { ok: true, providerMessageId: valueAt(parseJson(answer.text), config.responseIdPath) ?? message.id };
+      return { ok: true, providerMessageId: valueInAnswer(answer.text, config.responseIdPath) ?? message.id };
     },
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function valueAt(value: unknown, path: string): string | undefined {
-  let at: unknown = value;
-  for (const key of path.split(".")) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return typeof at === "string" || typeof at === "number" ? String(at) : undefined;
 }

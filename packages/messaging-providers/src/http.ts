@@ -75,3 +75,18 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
   return out;
 }
+
+/** The string or number at a dotted path (`id`, `messages.0.id`) of a JSON answer; undefined if it is not there. */
+export function valueInAnswer(text: string, path: string): string | undefined {
+  let at: unknown;
+  try {
+    at = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const key of path.split(".")) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return typeof at === "string" || typeof at === "number" ? String(at) : undefined;
+}

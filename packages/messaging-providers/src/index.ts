@@ -1,5 +1,6 @@
 // The channel providers behind `MessageProvider` (from `@regulars/messaging`): SMTP e-mail, an HTTP SMS
-// gateway, web push with VAPID, FCM-style push, and the development provider that records messages.
+// gateway, web push with VAPID, FCM-style push, a signed webhook to the brand's own service for any channel, and
+// the development provider that records messages.
 export { createProvider, ProviderConfig, type ProviderDependencies, redactedConfig } from "./config.ts";
 export { devMessagesTableSink } from "./dev-messages-table.ts";
 export {
@@ -14,3 +15,4 @@ export { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.t
 export { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";
 export { SmtpProviderConfig, smtpProvider } from "./smtp.ts";
 export { WebPushProviderConfig, webPushProvider } from "./web-push.ts";
+export { type MessageSendPayload, WebhookProviderConfig, webhookProvider } from "./webhook.ts";
