@@ -41,7 +41,7 @@ const route = createRoute({
     params: z.object({
       provider: z
         .string()
-        .meta({ param: { name: "provider", in: "path" }, description: "The provider's name (`http-sms`, `smtp`)." }),
+        .meta({ param: { name: "provider", in: "path" }, description: "The provider's name (`http-sms`, `smtp`, `webhook`)." }),
     }),
     body: { required: true, content: { "application/json": { schema: DeliveryReceiptRequest } } },
   },
