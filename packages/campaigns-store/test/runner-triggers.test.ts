@@ -336,7 +336,8 @@ describe("who gets what", () => {
     ]);
   });
 
-  it("skips a message without consent, and one over a frequency cap, while the coupon still goes into the wallet", async () => {
+  /** A welcome coupon, then a push capped at one message a day. */
+  const cappedWelcome = async () => {
     const { tenantId } = await runnerTenant(db);
     const fries = await couponCampaign(db, tenantId);
     const campaignId = await addCampaign(db, tenantId, {
@@ -345,6 +346,11 @@ describe("who gets what", () => {
       actions: couponThenPush(fries),
       limits: { perCustomer: { mode: "once" }, frequencyCaps: [{ max: 1, windowHours: 24 }] },
     });
+    return { tenantId, campaignId };
+  };
+
+  it("skips a message without consent, and one over a frequency cap, while the coupon still goes into the wallet", async () => {
+    const { tenantId, campaignId } = await cappedWelcome();
     const silent = await addCustomer(db, tenantId, { push: true });
     const busy = await addCustomer(db, tenantId, { push: true, consents: ["push"] });
     await db.message.create({
@@ -380,14 +386,7 @@ describe("who gets what", () => {
   });
 
   it("counts no one-time code against a frequency cap: it was the customer's own doing, not marketing", async () => {
-    const { tenantId } = await runnerTenant(db);
-    const fries = await couponCampaign(db, tenantId);
-    const campaignId = await addCampaign(db, tenantId, {
-      audience: { kind: "none" },
-      trigger: { type: "registered" },
-      actions: couponThenPush(fries),
-      limits: { perCustomer: { mode: "once" }, frequencyCaps: [{ max: 1, windowHours: 24 }] },
-    });
+    const { tenantId, campaignId } = await cappedWelcome();
     const paying = await addCustomer(db, tenantId, { push: true, consents: ["push"] });
     await db.message.create({
       data: {

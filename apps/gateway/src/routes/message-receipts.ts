@@ -39,9 +39,10 @@ const route = createRoute({
     "once (`message.delivered`, `message.failed`): a provider may send the same receipt again.",
   request: {
     params: z.object({
-      provider: z
-        .string()
-        .meta({ param: { name: "provider", in: "path" }, description: "The provider's name (`http-sms`, `smtp`, `webhook`)." }),
+      provider: z.string().meta({
+        param: { name: "provider", in: "path" },
+        description: "The provider's name (`http-sms`, `smtp`, `webhook`).",
+      }),
     }),
     body: { required: true, content: { "application/json": { schema: DeliveryReceiptRequest } } },
   },
