@@ -1,6 +1,6 @@
 import type { MessageFailed, MessageSent } from "@regulars/contracts";
 import { pushTargets, removePushToken } from "@regulars/customers-store";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, Prisma, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import {
   afterFailure,
@@ -23,6 +23,9 @@ export interface Recorded {
 }
 
 const stale: Recorded = { outcome: "stale", outbox: [] };
+/** The content a message keeps once it leaves the queue: a transactional one's code is blanked, others stay. */
+const spentContent = Prisma.sql`CASE WHEN transactional
+  THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text)) ELSE content END`;
 const errorText = (failure: SendFailure) => `${failure.code}: ${failure.message}`.slice(0, 500);
 
 /**
@@ -76,8 +79,7 @@ export async function recordSentMany(db: Db, sent: readonly SentMessage[], now: 
       UPDATE messages m SET status = CASE WHEN m.status = 'queued' THEN 'sent' ELSE m.status END,
         attempts = s.attempts + 1, provider = s.provider, provider_message_id = s.provider_message_id,
         to_address = s.to_address, sent_at = ${now}, last_error = NULL, next_attempt_at = ${now},
-        content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
-          ELSE content END
+        content = ${spentContent}
       FROM unnest(${sent.map((s) => s.claimed.id)}::text[], ${sent.map((s) => s.claimed.attempts)}::int[],
                   ${sent.map((s) => s.provider)}::text[], ${sent.map((s) => s.providerMessageId)}::text[],
                   ${sent.map((s) => addressText(s.message))}::text[])
@@ -138,8 +140,7 @@ export async function recordFailure(
     (tx) => tx.$executeRaw`
       UPDATE messages SET status = 'failed', attempts = ${attempt}, provider = ${provider},
         last_error = ${errorText(failure)}, failure_code = ${failure.code}, failed_at = ${now}, next_attempt_at = ${now},
-        content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
-          ELSE content END
+        content = ${spentContent}
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     async (tx) => {
       if (failure.code === "recipient_gone" && message?.channel === "push" && claimed.customerId)
@@ -175,8 +176,7 @@ export function recordCancelled(
     db,
     (tx) => tx.$executeRaw`
       UPDATE messages SET status = 'cancelled', failure_code = ${decision.code}, last_error = ${decision.reason},
-        failed_at = ${now}, next_attempt_at = ${now}, content = CASE WHEN transactional THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text))
-          ELSE content END
+        failed_at = ${now}, next_attempt_at = ${now}, content = ${spentContent}
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     (tx) =>
       announceMessageEvents(tx, [

@@ -27,7 +27,7 @@ export async function queueTransactionalSms(tx: DbTx, sms: TransactionalSms): Pr
                           to_address, content, status, send_at, next_attempt_at, transactional, expires_at)
     VALUES (${newId("message")}, ${sms.tenantId}, ${sms.customerId}, NULL, ${sms.key}, NULL, 'sms', 'und',
             ${sms.to}, ${content}::jsonb, 'queued', ${sms.at}, ${sms.at}, true, ${sms.expiresAt})
-    ON CONFLICT (step_key) DO UPDATE SET step_key = EXCLUDED.step_key
+    ON CONFLICT (step_key) DO UPDATE SET step_key = EXCLUDED.step_key -- a no-op, so RETURNING gives the first one's id
     RETURNING id`;
   return { messageId: row!.id };
 }

@@ -3,7 +3,14 @@ import { sendFailure } from "@regulars/messaging";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claimDueMessages, decideSend, queueCampaignMessage, recordFailure, recordSent } from "../src/index.ts";
-import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf } from "./fixtures.ts";
+import {
+  messageCampaign,
+  messageCustomer,
+  messageTemplate,
+  messageTenant,
+  queueCampaignSms,
+  stepKeyOf,
+} from "./fixtures.ts";
 
 // Claims and results on their own: leases, a share per channel, and a result that comes after its lease ran out.
 // Messages are due a year ahead: other test files' systems run senders on this database by the real clock.
@@ -28,20 +35,8 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function queueSms(customerId: string, sendAt = ahead) {
-  const queued = await withTransaction(db, (tx) =>
-    queueCampaignMessage(tx, {
-      tenantId,
-      campaignId,
-      customerId,
-      stepKey: stepKeyOf(),
-      templateId: smsTemplate,
-      channel: "sms",
-      sendAt,
-    }),
-  );
-  return queued.messageId!;
-}
+const queueSms = (customerId: string, sendAt = ahead) =>
+  queueCampaignSms(db, { tenantId, campaignId, templateId: smsTemplate, customerId, sendAt });
 const claim = (now: Date, extra: Partial<Parameters<typeof claimDueMessages>[1]> = {}) =>
   claimDueMessages(db, { now, limit: 100, leaseMs: 60_000, tenantIds: [tenantId], ...extra });
 

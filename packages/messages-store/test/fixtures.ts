@@ -1,9 +1,10 @@
 import { type ConsentStatement, RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer, savePushToken } from "@regulars/customers-store";
-import type { Db } from "@regulars/db";
+import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { MessageTemplateInput } from "@regulars/messaging";
 import { testTenant } from "@regulars/testing";
+import { queueCampaignMessage } from "../src/index.ts";
 
 let n = 0;
 const unique = () => `${Date.now().toString(36)}${(++n).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -95,3 +96,14 @@ export async function messageCampaign(db: Db, tenantId: string, definition: obje
 }
 
 export const stepKeyOf = () => `cst_${unique()}`;
+
+/** A campaign's SMS to one customer, queued under a step key of its own; its message id. */
+export async function queueCampaignSms(
+  db: Db,
+  at: { tenantId: string; campaignId: string; templateId: string; customerId: string; sendAt: Date },
+): Promise<string> {
+  const queued = await withTransaction(db, (tx) =>
+    queueCampaignMessage(tx, { ...at, stepKey: stepKeyOf(), channel: "sms" }),
+  );
+  return queued.messageId!;
+}

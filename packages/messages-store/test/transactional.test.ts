@@ -12,7 +12,14 @@ import {
   recordSentMany,
   spentTransactionalBody,
 } from "../src/index.ts";
-import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf } from "./fixtures.ts";
+import {
+  messageCampaign,
+  messageCustomer,
+  messageTemplate,
+  messageTenant,
+  queueCampaignSms,
+  stepKeyOf,
+} from "./fixtures.ts";
 
 // A till's one-time code by SMS: queued with the hold, taken before any campaign's backlog, sent with no marketing
 // consent or cap, never late, and not kept once used. Due a year ahead: other systems' senders share this database.
@@ -48,20 +55,8 @@ const code = (customerId: string, to: string, extra: { key?: string; sentAt?: Da
 });
 const queueCode = (sms: ReturnType<typeof code>) => withTransaction(db, (tx) => queueTransactionalSms(tx, sms));
 
-async function queueMarketingSms(customerId: string, sendAt: Date) {
-  const queued = await withTransaction(db, (tx) =>
-    queueCampaignMessage(tx, {
-      tenantId,
-      campaignId,
-      customerId,
-      stepKey: stepKeyOf(),
-      templateId: smsTemplate,
-      channel: "sms",
-      sendAt,
-    }),
-  );
-  return queued.messageId!;
-}
+const queueMarketingSms = (customerId: string, sendAt: Date) =>
+  queueCampaignSms(db, { tenantId, campaignId, templateId: smsTemplate, customerId, sendAt });
 const claim = (now: Date, extra: Partial<Parameters<typeof claimDueMessages>[1]> = {}) =>
   claimDueMessages(db, { now, limit: 100, leaseMs: 60_000, tenantIds: [tenantId], ...extra });
 const row = (id: string) => db.message.findUniqueOrThrow({ where: { id } });
