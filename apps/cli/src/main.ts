@@ -1,5 +1,5 @@
 import { migrateDatabase } from "@regulars/db";
-import { createTenant, NewTenant } from "@regulars/tenancy";
+import { createTenant, NewTenant, setTenantLanguage } from "@regulars/tenancy";
 import { Command } from "commander";
 import { registerCouponCommands } from "./coupons.ts";
 import { registerCustomerCommands } from "./customers.ts";
@@ -48,9 +48,11 @@ tenant
   .requiredOption("--name <name>", "brand name")
   .requiredOption("--timezone <tz>", "IANA time zone, e.g. Europe/Warsaw")
   .requiredOption("--currency <code>", "ISO 4217 currency, e.g. EUR")
+  .option("--language <tag>", "language customers are written to when theirs is unknown, e.g. pl", "en")
   .option("--json", "print machine-readable JSON")
-  .action(async (opts: { name: string; timezone: string; currency: string; json?: boolean }) => {
-    const input = NewTenant.safeParse({ name: opts.name, timezone: opts.timezone, currency: opts.currency });
+  .action(async (opts: { name: string; timezone: string; currency: string; language: string; json?: boolean }) => {
+    const { name, timezone, currency, language } = opts;
+    const input = NewTenant.safeParse({ name, timezone, currency, language });
     if (!input.success) {
       for (const issue of input.error.issues) process.stderr.write(`--${issue.path.join(".")}: ${issue.message}\n`);
       process.exitCode = 2;
@@ -81,10 +83,22 @@ tenant
       name: t.name,
       timezone: t.timezone,
       currency: t.currency,
+      language: t.language,
       createdAt: t.createdAt.toISOString(),
     }));
     if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-    else for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}\n`);
+    else
+      for (const r of rows) process.stdout.write(`${r.id}  ${r.name}  ${r.timezone}  ${r.currency}  ${r.language}\n`);
+  });
+
+tenant
+  .command("set-language")
+  .description("set the language customers are written to when theirs is unknown (the till's code, templates)")
+  .requiredOption("--tenant <id>", "tenant id")
+  .requiredOption("--language <tag>", "BCP 47 language tag, e.g. pl or de")
+  .action(async (opts: { tenant: string; language: string }) => {
+    await withDatabase(({ db }) => setTenantLanguage(db, opts.tenant, opts.language, "cli"));
+    process.stdout.write(`Tenant ${opts.tenant} now writes to its customers in ${opts.language}.\n`);
   });
 
 registerKeyCommands(program, withDatabase);

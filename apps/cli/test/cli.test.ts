@@ -107,9 +107,24 @@ describe("regulars tenant list", () => {
       name,
       timezone: "Europe/Warsaw",
       currency: "EUR",
+      language: "en",
       createdAt: expect.any(String),
     });
     // Listing never prints keys or hashes.
     for (const key of Object.values(created.apiKeys)) expect(run.stdout).not.toContain(key);
+  });
+});
+
+describe("regulars tenant set-language", () => {
+  it("sets the language customers are written to, and refuses what is not a language tag", async () => {
+    const set = await regulars("tenant", "set-language", "--tenant", created.tenantId, "--language", "pl");
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/now writes to its customers in pl/);
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).language).toBe("pl");
+
+    const bad = await regulars("tenant", "set-language", "--tenant", created.tenantId, "--language", "Polish");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/"Polish" is not a language tag/);
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: created.tenantId } })).language).toBe("pl");
   });
 });

@@ -20,6 +20,16 @@ export const E164Phone = z
     description: "Phone number in E.164 form: '+', country code, number, no spaces.",
     examples: ["+48600100200"],
   });
+/**
+ * A BCP 47 language tag as tenants, templates and customers carry it: `pl`, `en-GB`, `pt-BR`. Kept to the
+ * language and region forms the fallback rules understand (the primary subtag is the first part).
+ */
+export const LanguageTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a language tag such as `pl` or `en-GB`")
+  .meta({ description: "BCP 47 language tag: `pl`, `en-GB`." });
+export type LanguageTag = z.infer<typeof LanguageTag>;
+
 export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")

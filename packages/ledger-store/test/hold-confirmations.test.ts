@@ -101,6 +101,24 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     expect(stored!.sent_to).toBe("+48•••••200");
   });
 
+  it("writes the code in the customer's language, else the tenant's", async () => {
+    const { tenantId, customerId, deps } = await member();
+    await db.$executeRaw`UPDATE tenants SET language = 'de' WHERE id = ${tenantId}`;
+    await placeHold(deps, tenantId, cashback(customerId));
+    expect((await smsSent(db, tenantId, customerId))[0]!.body).toMatch(
+      /^\d{6} ist dein Checkout Burgers \S+-Code, um 5,00 € mit deinem Guthaben zu bezahlen\. Gültig für 5 Min\./,
+    );
+
+    await db.$executeRaw`
+      INSERT INTO customer_profiles (customer_id, tenant_id, preferences)
+      VALUES (${customerId}, ${tenantId}, '{"language": "pl"}'::jsonb)
+      ON CONFLICT (customer_id) DO UPDATE SET preferences = EXCLUDED.preferences`;
+    await placeHold(deps, tenantId, cashback(customerId));
+    expect((await smsSent(db, tenantId, customerId))[0]!.body).toMatch(
+      /^\d{6} to Twój kod Checkout Burgers \S+ do zapłaty 5,00 € z portfela\. Wygasa za 5 min\./,
+    );
+  });
+
   it("hands the SMS to the sender in the hold's transaction, keyed by the hold and void when the code expires", async () => {
     const { tenantId, customerId, deps, phone } = await member();
     const handed: { sms: ConfirmationSms; holdVisible: boolean }[] = [];

@@ -173,7 +173,7 @@ async function queueFromTemplates(
     if (!todo.length) continue;
     const customerIds = [...new Set(todo.map((t) => t.input.customerId))];
     const templateIds = [...new Set(todo.map((t) => t.input.templateId))];
-    const [templates, recipients] = await Promise.all([
+    const [templates, recipients, [tenant]] = await Promise.all([
       tx.$queryRaw<{ id: string; channel: string; variants: unknown }[]>`
         SELECT id, channel, variants FROM message_templates
         WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(templateIds)}::text[]) AND archived_at IS NULL`,
@@ -187,6 +187,7 @@ async function queueFromTemplates(
           WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
         ) t ON true
         WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(customerIds)}::text[])`,
+      tx.$queryRaw<{ language: string }[]>`SELECT language FROM tenants WHERE id = ${tenantId}`,
     ]);
     const templateOf = new Map(
       templates.map((t) => [t.id, { channel: t.channel, variants: Variants.safeParse(t.variants) }]),
@@ -211,14 +212,13 @@ async function queueFromTemplates(
         results[index] = { messageId: null, skipped: "no_address" };
         continue;
       }
-      // The template set's first variant is its default language: templates carry no tenant-wide default.
+      // The customer's language, else the tenant's; a template in neither goes out in its first variant, which
+      // the brand wrote and chose to put first.
       const variants = template.variants.data;
       const customerLanguage = LanguageTag.safeParse(recipient.language);
-      const chosen = chooseTemplate(
-        variants,
-        customerLanguage.success ? customerLanguage.data : null,
-        variants[0]!.language,
-      );
+      const chosen =
+        chooseTemplate(variants, customerLanguage.success ? customerLanguage.data : null, tenant?.language ?? "en") ??
+        variants[0];
       if (!chosen) {
         results[index] = { messageId: null, skipped: "no_template" };
         continue;

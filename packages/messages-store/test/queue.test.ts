@@ -75,7 +75,7 @@ describe("queueCampaignMessage", () => {
     });
   });
 
-  it("renders in the customer's language, falling back to the set's first language", async () => {
+  it("renders in the customer's language, else the tenant's, else the set's first language", async () => {
     const templateId = await messageTemplate(db, tenantId, "email", [
       { channel: "email", language: "en", subject: "Hello {{ customer.first_name }}", body: "<p>Hello</p>" },
       { channel: "email", language: "pl", subject: "Cześć {{ customer.first_name }}", body: "<p>Cześć</p>" },
@@ -101,6 +101,18 @@ describe("queueCampaignMessage", () => {
     expect(await subjectFor("pt")).toEqual(["pt-BR", "Olá Ada"]);
     expect(await subjectFor("de")).toEqual(["en", "Hello Ada"]);
     expect(await subjectFor(undefined)).toEqual(["en", "Hello Ada"]);
+
+    // The tenant's language comes before the set's first one: a Polish chain's customers with no language get Polish.
+    try {
+      await db.$executeRaw`UPDATE tenants SET language = 'pl' WHERE id = ${tenantId}`;
+      expect(await subjectFor(undefined)).toEqual(["pl", "Cześć Ada"]);
+      expect(await subjectFor("de")).toEqual(["pl", "Cześć Ada"]);
+      expect(await subjectFor("pt-PT")).toEqual(["pt-BR", "Olá Ada"]);
+      await db.$executeRaw`UPDATE tenants SET language = 'fr' WHERE id = ${tenantId}`;
+      expect(await subjectFor(undefined)).toEqual(["en", "Hello Ada"]);
+    } finally {
+      await db.$executeRaw`UPDATE tenants SET language = 'en' WHERE id = ${tenantId}`;
+    }
   });
 
   it("fills the coupon, and adds an open pixel to HTML e-mail only when opens are tracked", async () => {

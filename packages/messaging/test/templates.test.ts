@@ -197,7 +197,7 @@ describe("validation when a template is saved", () => {
     ]);
     expect(templateIssues({ channel: "push", language: "english", body: "x" })).toEqual([
       { field: "language", message: "a language tag such as `pl` or `en-GB`" },
-      { field: "title", message: "Invalid input: expected string, received undefined" },
+      { field: "title", message: "required" },
     ]);
   });
 

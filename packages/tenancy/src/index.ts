@@ -13,4 +13,11 @@ export {
 } from "./keys.types.ts";
 export { type CatalogCategory, type CatalogProduct, listProducts } from "./products.ts";
 export { credentialOfStaffSession } from "./staff-credential.ts";
-export { type CreatedTenant, type Credential, createTenant, findCredential, NewTenant } from "./tenants.ts";
+export {
+  type CreatedTenant,
+  type Credential,
+  createTenant,
+  findCredential,
+  NewTenant,
+  setTenantLanguage,
+} from "./tenants.ts";

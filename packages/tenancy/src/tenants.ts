@@ -1,5 +1,7 @@
-import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { recordAudit } from "@regulars/audit";
+import { type ApiKeyRole, ApiKeyRole as ApiKeyRoleSchema, CurrencyCode, LanguageTag } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { firstVersion } from "@regulars/programme";
 import type { StaffRole } from "@regulars/staff";
@@ -19,8 +21,10 @@ export const NewTenant = z.object({
   name: z.string().trim().min(1, "must not be empty").max(120),
   timezone: z.string().refine(validTimeZone, "must be an IANA time zone such as Europe/Warsaw"),
   currency: CurrencyCode,
+  /** What customers are written to when their own language is unknown (the till's one-time code, templates). */
+  language: LanguageTag.default("en"),
 });
-export type NewTenant = z.infer<typeof NewTenant>;
+export type NewTenant = z.input<typeof NewTenant>;
 
 export interface CreatedTenant {
   tenantId: string;
@@ -53,6 +57,31 @@ export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Pro
     firstVersion(db, tenantId, actor),
   ]);
   return { tenantId, apiKeys };
+}
+
+/**
+ * Changes the language customers are written to when theirs is unknown; audited. Messages already queued keep
+ * the language they were written in.
+ */
+export async function setTenantLanguage(db: Db, tenantId: string, language: string, actor: string): Promise<void> {
+  const tag = LanguageTag.safeParse(language);
+  if (!tag.success)
+    throw new DomainError("invalid_request", `"${language}" is not a language tag such as pl or en-GB`, [
+      { path: "language", message: tag.error.issues[0]!.message },
+    ]);
+  await withTransaction(db, async (tx) => {
+    const [before] = await tx.$queryRaw<{ language: string }[]>`
+      SELECT language FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
+    if (!before) throw new DomainError("not_found", `no tenant ${tenantId}`);
+    await tx.$executeRaw`UPDATE tenants SET language = ${tag.data} WHERE id = ${tenantId}`;
+    await recordAudit(tx, {
+      tenantId,
+      actor,
+      action: "tenants.setLanguage",
+      target: tenantId,
+      details: { from: before.language, to: tag.data },
+    });
+  });
 }
 
 export interface Credential {

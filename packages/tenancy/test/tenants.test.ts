@@ -14,6 +14,7 @@ import {
   generateApiKey,
   hashApiKey,
   NewTenant,
+  setTenantLanguage,
 } from "../src/index.ts";
 
 let db: Db;
@@ -45,6 +46,7 @@ describe("createTenant", () => {
       name,
       timezone: "Europe/Warsaw",
       currency: "PLN",
+      language: "en",
     });
   });
 
@@ -83,6 +85,25 @@ describe("createTenant", () => {
   });
 });
 
+describe("setTenantLanguage", () => {
+  it("changes the language customers are written to, and audits who changed it from what", async () => {
+    const { tenantId } = await freshTenant();
+    await setTenantLanguage(db, tenantId, "pl", "staff:owner");
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).language).toBe("pl");
+    const audit = await db.$queryRaw<{ actor: string; action: string; details: unknown }[]>`
+      SELECT actor, action, details FROM audit_log WHERE tenant_id = ${tenantId}`;
+    expect(audit).toEqual([{ actor: "staff:owner", action: "tenants.setLanguage", details: { from: "en", to: "pl" } }]);
+  });
+
+  it("refuses what is not a language tag, and a tenant that does not exist, changing nothing", async () => {
+    const { tenantId } = await freshTenant();
+    const refused = await setTenantLanguage(db, tenantId, "Polish", "cli").catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "invalid_request", issues: [{ path: "language" }] });
+    await expect(setTenantLanguage(db, "ten_missing", "pl", "cli")).rejects.toMatchObject({ code: "not_found" });
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).language).toBe("en");
+  });
+});
+
 describe("NewTenant", () => {
   const valid = { name: "Burger Co", timezone: "Europe/Warsaw", currency: "EUR" };
   const pathsOf = (input: unknown) => {
@@ -91,7 +112,8 @@ describe("NewTenant", () => {
   };
 
   it("accepts a valid tenant and trims the name", () => {
-    expect(NewTenant.parse({ ...valid, name: "  Burger Co  " })).toEqual(valid);
+    expect(NewTenant.parse({ ...valid, name: "  Burger Co  " })).toEqual({ ...valid, language: "en" });
+    expect(NewTenant.parse({ ...valid, language: "pl" }).language).toBe("pl");
     expect(NewTenant.safeParse({ ...valid, timezone: "UTC" }).success).toBe(true);
     expect(NewTenant.safeParse({ ...valid, timezone: "America/Argentina/Buenos_Aires" }).success).toBe(true);
   });
@@ -105,6 +127,7 @@ describe("NewTenant", () => {
     ["empty name", { name: "" }, "name"],
     ["blank name", { name: "   " }, "name"],
     ["name too long", { name: "x".repeat(121) }, "name"],
+    ["a language that is no tag", { language: "Polish" }, "language"],
   ])("refuses %s", (_label, patch, path) => {
     expect(pathsOf({ ...valid, ...patch })).toEqual([path]);
   });

@@ -1,5 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
-import { formatMoney } from "@regulars/checkout";
+import { holdCodeLanguage, holdCodeSmsText } from "@regulars/checkout";
 import type { Channel } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -65,8 +65,13 @@ export async function requestConfirmation(
   hold: { tenantId: string; holdId: string; customerId: string; wallet: number; currency: string; expiresAt: Date },
   at: Date,
 ): Promise<HoldConfirmation> {
-  const [phone] = await tx.$queryRaw<{ value: string; tenant: string }[]>`
-    SELECT i.value, t.name AS tenant FROM customer_identities i JOIN tenants t ON t.id = i.tenant_id
+  const [phone] = await tx.$queryRaw<
+    { value: string; tenant: string; tenant_language: string; customer_language: string | null }[]
+  >`
+    SELECT i.value, t.name AS tenant, t.language AS tenant_language, p.preferences->>'language' AS customer_language
+    FROM customer_identities i
+    JOIN tenants t ON t.id = i.tenant_id
+    LEFT JOIN customer_profiles p ON p.customer_id = i.customer_id
     WHERE i.tenant_id = ${hold.tenantId} AND i.customer_id = ${hold.customerId} AND i.kind = 'phone'
     ORDER BY i.created_at DESC LIMIT 1`;
   if (!phone)
@@ -90,9 +95,10 @@ export async function requestConfirmation(
     tenantId: hold.tenantId,
     customerId: hold.customerId,
     to: phone.value,
-    body:
-      `${code} is your ${phone.tenant} code to pay ${formatMoney(hold.wallet, hold.currency)} from your wallet. ` +
-      `It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. Never share it.`,
+    body: holdCodeSmsText(
+      { code, brand: phone.tenant, amount: hold.wallet, currency: hold.currency, minutes },
+      holdCodeLanguage(phone.customer_language, phone.tenant_language),
+    ),
     key: `hold-code:${hold.holdId}`,
     expiresAt,
     at,
