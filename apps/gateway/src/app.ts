@@ -109,9 +109,10 @@ export function createGatewayApp(deps: GatewayDeps) {
     exposeHeaders: ["x-request-id", "retry-after"],
     maxAge: 600,
   });
-  app.use("/v1/transactions", kioskCors);
+  // Hono's "/v1/transactions/*" matches "/v1/transactions" itself too: registered for both paths as well, the CORS
+  // check and the key lookup ran twice on every single POST.
   app.use("/v1/transactions/*", kioskCors);
-  app.use("/v1/transactions", limit, transactionRoles);
+  app.use("/v1/transactions", limit);
   app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);
   // The brand app's backend reports what members do in the app (profile completed, push opened) like a till does.

@@ -240,3 +240,38 @@ describe("CORS: the kiosk web app posts from a browser, tills post from anywhere
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });
+
+describe("each guard runs once per request", () => {
+  /** Counts key lookups: the guard that needs one runs once, however many route patterns match the path. */
+  class CountingCredentials extends CredentialCache {
+    lookups = 0;
+    override resolve(key: string) {
+      this.lookups++;
+      return super.resolve(key);
+    }
+  }
+
+  it("looks the key up once for a single POST and once for a batch", async () => {
+    const credentials = new CountingCredentials(db, 60_000);
+    const counted = createGatewayApp({
+      bus,
+      credentials,
+      log: createLogger({ level: "silent" }),
+      registry: new Registry(),
+      readiness: {},
+      now: () => pinnedNow,
+    });
+    const send = (path: string, body: unknown) =>
+      counted.request(path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, ...json },
+        body: JSON.stringify(body),
+      });
+    const at = pinnedNow.toISOString();
+    expect((await send("/v1/transactions", saleBody({ occurredAt: at }))).status).toBe(202);
+    expect(credentials.lookups).toBe(1);
+    const batch = await send("/v1/transactions/batch", { transactions: [saleBody({ occurredAt: at })] });
+    expect(batch.status).toBe(202);
+    expect(credentials.lookups).toBe(2);
+  });
+});

@@ -48,10 +48,11 @@ export class CredentialCache {
   }
 
   async resolve(key: string): Promise<Credential | null> {
-    if (classifyApiKey(key) === "invalid") return null;
+    // Only keys that passed the checksum are ever cached, so a hit needs no second look at it.
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
+    if (classifyApiKey(key) === "invalid") return null;
     // Concurrent requests with the same key share one lookup.
     const pending = this.inFlight.get(key);
     if (pending) return pending;
