@@ -20,4 +20,6 @@ export {
   findCredential,
   NewTenant,
   setTenantLanguage,
+  type TenantSettings,
+  tenantSettings,
 } from "./tenants.ts";

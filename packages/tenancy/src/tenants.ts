@@ -59,6 +59,23 @@ export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Pro
   return { tenantId, apiKeys };
 }
 
+/** What a tenant is set up with: the brand's name, its calendar, its money and its language. */
+export interface TenantSettings {
+  name: string;
+  timezone: string;
+  currency: string;
+  language: string;
+}
+
+export async function tenantSettings(db: Db, tenantId: string): Promise<TenantSettings> {
+  const row = await db.tenant.findUnique({
+    where: { id: tenantId },
+    select: { name: true, timezone: true, currency: true, language: true },
+  });
+  if (!row) throw new DomainError("not_found", `no tenant ${tenantId}`);
+  return row;
+}
+
 /**
  * Changes the language customers are written to when theirs is unknown; audited. Messages already queued keep
  * the language they were written in.

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Db } from "@regulars/db";
 import { addStaff } from "@regulars/staff";
 import { type CreatedTenant, createDemoTenant } from "@regulars/tenancy";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -25,7 +26,8 @@ export interface StaffLogin {
 }
 
 export interface BrowserSystem {
-  system: TestSystem;
+  /** The system, with its own database (for checking what a page stored). */
+  system: TestSystem & { db: Db };
   /** The tenant the staff belong to: the demo tenant's menu, with a key per API role. */
   tenant: CreatedTenant;
   /** One person per staff role. */

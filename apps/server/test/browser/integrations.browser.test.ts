@@ -224,6 +224,37 @@ describe("integrations pages in a real browser", () => {
     await page.context().close();
   });
 
+  it("sets the language the brand writes to customers in, audited and kept across a reload", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.owner);
+    await menuLink(page, "Brand").click();
+    await page.getByRole("heading", { name: "Brand settings", level: 1 }).waitFor();
+    await page.getByText("Europe/Warsaw").waitFor();
+    const language = page.getByLabel("Language customers are written in");
+    expect(await language.inputValue()).toBe("en");
+    await language.selectOption({ label: "Polish" });
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Customers without a language of their own now get their messages in Polish.").waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "admin", "brand");
+    const [tenant] = await web.system.db.$queryRaw<{ language: string }[]>`
+      SELECT language FROM tenants WHERE id = ${web.tenant.tenantId}`;
+    expect(tenant!.language).toBe("pl");
+    const audit = await web.system.db.$queryRaw<{ actor: string; details: unknown }[]>`
+      SELECT actor, details FROM audit_log WHERE tenant_id = ${web.tenant.tenantId} AND action = 'tenants.setLanguage'`;
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^staff:/), details: { from: "en", to: "pl" } }]);
+    await page.reload();
+    await page.getByRole("heading", { name: "Brand settings", level: 1 }).waitFor();
+    expect(await page.getByLabel("Language customers are written in").inputValue()).toBe("pl");
+    // Set back: the other tests of this file read English.
+    await page.getByLabel("Language customers are written in").selectOption("en");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("now get their messages in English").waitFor();
+    await page.context().close();
+  });
+
   it("lists a transaction the ledger rejected, with its reason, filtered by reason code", {
     timeout: 120_000,
   }, async () => {

@@ -1,4 +1,7 @@
-import { router, tenantProcedure } from "../trpc.ts";
+import { holdCodeLanguages } from "@regulars/checkout";
+import { setTenantLanguage, tenantSettings } from "@regulars/tenancy";
+import { roleProcedure, router, tenantProcedure } from "../trpc.ts";
+import { SetTenantLanguageInput } from "./tenants.types.ts";
 
 export const tenantsRouter = router({
   me: tenantProcedure.query(({ ctx }) => ({
@@ -8,4 +11,16 @@ export const tenantsRouter = router({
     currency: ctx.credential.tenant.currency,
     role: ctx.credential.role,
   })),
+  /** The brand's settings, and the languages the till's one-time code is written in (any other reads English). */
+  settings: roleProcedure("admin").query(async ({ ctx }) => ({
+    ...(await tenantSettings(ctx.db, ctx.tenantId)),
+    codeLanguages: holdCodeLanguages,
+  })),
+  /** The language customers are written to when their own is unknown; audited. */
+  setLanguage: roleProcedure("admin")
+    .input(SetTenantLanguageInput)
+    .mutation(async ({ ctx, input }) => {
+      await setTenantLanguage(ctx.db, ctx.tenantId, input.language, ctx.credential.keyId);
+      return tenantSettings(ctx.db, ctx.tenantId);
+    }),
 });
