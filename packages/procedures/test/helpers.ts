@@ -1,6 +1,7 @@
 import type { Db } from "@regulars/db";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
-import { findCredential } from "@regulars/tenancy";
+import { addStaff, type StaffRole, signIn } from "@regulars/staff";
+import { credentialOfStaffSession, findCredential } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
@@ -32,6 +33,16 @@ export async function tenantCallers(db: Db, name = "Programme Grill") {
     pos: pos.caller,
     analyst: analyst.caller,
   };
+}
+
+/** A member of the tenant, signed in: a caller with the credential their session cookie resolves to. */
+export async function signedInStaff(db: Db, tenantId: string, role: StaffRole) {
+  const email = `${role}-${Math.random().toString(36).slice(2)}@staff.test`;
+  const password = "a long enough password";
+  const member = await addStaff(db, tenantId, { email, name: `A ${role}`, role, password }, "test");
+  const { session } = await signIn(db, { email, password }, { clientIp: "203.0.113.7" });
+  const credential = credentialOfStaffSession(session);
+  return { member, credential, caller: createCaller({ db, credential, requestId: "req_test" }) };
 }
 
 export async function failure(work: Promise<unknown>): Promise<TRPCError> {

@@ -4,7 +4,7 @@ import { credentialOfStaffSession } from "@regulars/tenancy";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/root.ts";
-import { failure, tenantCallers } from "./helpers.ts";
+import { failure, signedInStaff, tenantCallers } from "./helpers.ts";
 
 // staff.* and the owner-only procedures, called as the admin app's signed-in members and as API keys.
 
@@ -12,14 +12,7 @@ let db: Db;
 let t: Awaited<ReturnType<typeof tenantCallers>>;
 const password = "a long enough password";
 
-/** A member of the tenant, signed in: a caller with the credential their session cookie resolves to. */
-async function signedIn(role: StaffRole) {
-  const email = `${role}-${Math.random().toString(36).slice(2)}@staff.test`;
-  const member = await addStaff(db, t.tenantId, { email, name: `A ${role}`, role, password }, "test");
-  const { session } = await signIn(db, { email, password }, { clientIp: "203.0.113.7" });
-  const credential = credentialOfStaffSession(session);
-  return { member, credential, caller: createCaller({ db, credential, requestId: "req_test" }) };
-}
+const signedIn = (role: StaffRole) => signedInStaff(db, t.tenantId, role);
 
 beforeAll(async () => {
   db = testDb();

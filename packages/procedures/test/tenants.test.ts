@@ -1,10 +1,7 @@
 import type { Db } from "@regulars/db";
-import { addStaff, signIn } from "@regulars/staff";
-import { credentialOfStaffSession } from "@regulars/tenancy";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "../src/root.ts";
-import { failure, issuesOf, tenantCallers } from "./helpers.ts";
+import { failure, issuesOf, signedInStaff, tenantCallers } from "./helpers.ts";
 
 let db: Db;
 let t: Awaited<ReturnType<typeof tenantCallers>>;
@@ -46,11 +43,7 @@ describe("tenants.settings and tenants.setLanguage", () => {
       expect((await failure(caller.tenants.setLanguage({ language: "de" }))).code).toBe("FORBIDDEN");
       expect((await failure(caller.tenants.settings())).code).toBe("FORBIDDEN");
     }
-    const email = `marketer-${Math.random().toString(36).slice(2)}@settings.test`;
-    const password = "a long enough password";
-    await addStaff(db, t.tenantId, { email, name: "Marta", role: "marketer", password }, "test");
-    const { session } = await signIn(db, { email, password }, { clientIp: "203.0.113.7" });
-    const marketer = createCaller({ db, credential: credentialOfStaffSession(session), requestId: "req_test" });
-    expect((await marketer.tenants.setLanguage({ language: "de" })).language).toBe("de");
+    const marketer = await signedInStaff(db, t.tenantId, "marketer");
+    expect((await marketer.caller.tenants.setLanguage({ language: "de" })).language).toBe("de");
   });
 });
