@@ -44,13 +44,16 @@ const wordings: Record<string, Wording> = {
 export const holdCodeLanguages = Object.keys(wordings);
 
 const primary = (tag: string) => tag.split("-")[0]!.toLowerCase();
+// Own keys only: a profile's language is the customer's own text, and `constructor` is in every object.
+const wordingOf = (tag: string): Wording | undefined =>
+  Object.hasOwn(wordings, primary(tag)) ? wordings[primary(tag)] : undefined;
 
 /**
  * The language the code goes out in: the customer's own (their profile's `language`), else the tenant's, else
  * English. A regional tag (`pt-BR`) uses its language's wording and its own money format.
  */
 export function holdCodeLanguage(customer: string | null | undefined, tenant: string | null | undefined): string {
-  for (const tag of [customer, tenant]) if (tag && primary(tag) in wordings) return tag;
+  for (const tag of [customer, tenant]) if (tag && wordingOf(tag)) return tag;
   return "en";
 }
 
@@ -65,7 +68,7 @@ const moneyFormat = (language: string, currency: string): Intl.NumberFormat => {
 
 /** The text of the SMS carrying a hold's code, in `language` (see `holdCodeLanguage`), the amount in its format. */
 export function holdCodeSmsText(sms: HoldCodeSms, language: string): string {
-  const wording = wordings[primary(language)] ?? wordings.en!;
+  const wording = wordingOf(language) ?? wordings.en!;
   const format = moneyFormat(language, sms.currency);
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   // Intl puts no-break spaces in "12,50 €": outside the GSM alphabet, one of them would make the whole SMS UCS-2.

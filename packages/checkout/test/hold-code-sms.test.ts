@@ -16,6 +16,9 @@ describe("holdCodeLanguage", () => {
     expect(holdCodeLanguage("ja", "ko")).toBe("en");
     expect(holdCodeLanguage("pt-BR", "en")).toBe("pt-BR");
     expect(holdCodeLanguage("PL", null)).toBe("PL");
+    // A profile's language is the customer's own text: names every object has are no languages.
+    expect(holdCodeLanguage("constructor", "__proto__")).toBe("en");
+    expect(holdCodeSmsText(sms, "toString")).toBe(holdCodeSmsText(sms, "en"));
   });
 });
 
