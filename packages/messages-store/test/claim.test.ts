@@ -2,34 +2,32 @@ import { type Db, withTransaction } from "@regulars/db";
 import { sendFailure } from "@regulars/messaging";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimDueMessages, decideSend, queueCampaignMessage, recordFailure, recordSent } from "../src/index.ts";
+import { decideSend, queueCampaignMessage, recordFailure, recordSent } from "../src/index.ts";
 import {
-  messageCampaign,
+  claimForTenant,
   messageCustomer,
   messageTemplate,
-  messageTenant,
   queueCampaignSms,
+  smsCampaignSetup,
   stepKeyOf,
+  yearAhead,
 } from "./fixtures.ts";
 
 // Claims and results on their own: leases, a share per channel, and a result that comes after its lease ran out.
-// Messages are due a year ahead: other test files' systems run senders on this database by the real clock.
 
 let db: Db;
 // Each test has a tenant of its own: claims are by tenant, and one test's leftovers are not another's to claim.
 let tenantId: string;
 let campaignId: string;
 let smsTemplate: string;
-const ahead = new Date(Date.now() + 365 * 86_400_000);
+const ahead = yearAhead();
 const at = (seconds: number) => new Date(ahead.getTime() + seconds * 1000);
 
 beforeAll(() => {
   db = testDb();
 });
 beforeEach(async () => {
-  tenantId = (await messageTenant(db, "Claim Grill")).tenantId;
-  campaignId = await messageCampaign(db, tenantId);
-  smsTemplate = await messageTemplate(db, tenantId, "sms", [{ channel: "sms", language: "en", body: "Hi" }]);
+  ({ tenantId, campaignId, smsTemplate } = await smsCampaignSetup(db, "Claim Grill"));
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -37,8 +35,7 @@ afterAll(async () => {
 
 const queueSms = (customerId: string, sendAt = ahead) =>
   queueCampaignSms(db, { tenantId, campaignId, templateId: smsTemplate, customerId, sendAt });
-const claim = (now: Date, extra: Partial<Parameters<typeof claimDueMessages>[1]> = {}) =>
-  claimDueMessages(db, { now, limit: 100, leaseMs: 60_000, tenantIds: [tenantId], ...extra });
+const claim = (now: Date, extra: Parameters<typeof claimForTenant>[3] = {}) => claimForTenant(db, tenantId, now, extra);
 
 describe("claims", () => {
   it("hand each due message to one claimant until its lease ends", async () => {

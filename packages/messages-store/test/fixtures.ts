@@ -4,7 +4,7 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { MessageTemplateInput } from "@regulars/messaging";
 import { testTenant } from "@regulars/testing";
-import { queueCampaignMessage } from "../src/index.ts";
+import { claimDueMessages, queueCampaignMessage } from "../src/index.ts";
 
 let n = 0;
 const unique = () => `${Date.now().toString(36)}${(++n).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -107,3 +107,25 @@ export async function queueCampaignSms(
   );
   return queued.messageId!;
 }
+
+/**
+ * A year ahead of the real clock, where these tests' messages fall due: the systems of other test files run senders
+ * on this database by the real clock and would otherwise take them.
+ */
+export const yearAhead = () => new Date(Date.now() + 365 * 86_400_000);
+
+/** A tenant of its own with a campaign and an SMS template ("Hi") to queue campaign messages under. */
+export async function smsCampaignSetup(db: Db, tenantName: string, campaignDefinition: object = {}) {
+  const { tenantId } = await messageTenant(db, tenantName);
+  const campaignId = await messageCampaign(db, tenantId, campaignDefinition);
+  const smsTemplate = await messageTemplate(db, tenantId, "sms", [{ channel: "sms", language: "en", body: "Hi" }]);
+  return { tenantId, campaignId, smsTemplate };
+}
+
+/** Claims for one tenant only, with a minute's lease: one test's leftovers are never another's to claim. */
+export const claimForTenant = (
+  db: Db,
+  tenantId: string,
+  now: Date,
+  extra: Partial<Parameters<typeof claimDueMessages>[1]> = {},
+) => claimDueMessages(db, { now, limit: 100, leaseMs: 60_000, tenantIds: [tenantId], ...extra });

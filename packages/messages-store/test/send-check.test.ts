@@ -3,12 +3,12 @@ import { type Db, withTransaction } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClaimedMessage, claimDueMessages, decideSend, decideSends, queueCampaignMessage } from "../src/index.ts";
-import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf } from "./fixtures.ts";
+import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf, yearAhead } from "./fixtures.ts";
 
 // The check right before sending, on its own: caps between queued messages, the address as it is now.
 
 let db: Db;
-const ahead = new Date(Date.now() + 365 * 86_400_000);
+const ahead = yearAhead();
 const at = (minutes: number) => new Date(ahead.getTime() + minutes * 60_000);
 
 beforeAll(() => {

@@ -3,7 +3,6 @@ import { sendFailure } from "@regulars/messaging";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  claimDueMessages,
   decideSends,
   queueCampaignMessage,
   queueTransactionalSms,
@@ -13,22 +12,23 @@ import {
   spentTransactionalBody,
 } from "../src/index.ts";
 import {
-  messageCampaign,
+  claimForTenant,
   messageCustomer,
   messageTemplate,
-  messageTenant,
   queueCampaignSms,
+  smsCampaignSetup,
   stepKeyOf,
+  yearAhead,
 } from "./fixtures.ts";
 
 // A till's one-time code by SMS: queued with the hold, taken before any campaign's backlog, sent with no marketing
-// consent or cap, never late, and not kept once used. Due a year ahead: other systems' senders share this database.
+// consent or cap, never late, and not kept once used.
 
 let db: Db;
 let tenantId: string;
 let campaignId: string;
 let smsTemplate: string;
-const ahead = new Date(Date.now() + 365 * 86_400_000);
+const ahead = yearAhead();
 const at = (seconds: number) => new Date(ahead.getTime() + seconds * 1000);
 let keys = 0;
 
@@ -36,9 +36,8 @@ beforeAll(() => {
   db = testDb();
 });
 beforeEach(async () => {
-  tenantId = (await messageTenant(db, "Code Grill")).tenantId;
-  campaignId = await messageCampaign(db, tenantId, { limits: { frequencyCaps: [{ max: 1, windowHours: 24 }] } });
-  smsTemplate = await messageTemplate(db, tenantId, "sms", [{ channel: "sms", language: "en", body: "Hi" }]);
+  const caps = { limits: { frequencyCaps: [{ max: 1, windowHours: 24 }] } };
+  ({ tenantId, campaignId, smsTemplate } = await smsCampaignSetup(db, "Code Grill", caps));
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -57,8 +56,7 @@ const queueCode = (sms: ReturnType<typeof code>) => withTransaction(db, (tx) => 
 
 const queueMarketingSms = (customerId: string, sendAt: Date) =>
   queueCampaignSms(db, { tenantId, campaignId, templateId: smsTemplate, customerId, sendAt });
-const claim = (now: Date, extra: Partial<Parameters<typeof claimDueMessages>[1]> = {}) =>
-  claimDueMessages(db, { now, limit: 100, leaseMs: 60_000, tenantIds: [tenantId], ...extra });
+const claim = (now: Date, extra: Parameters<typeof claimForTenant>[3] = {}) => claimForTenant(db, tenantId, now, extra);
 const row = (id: string) => db.message.findUniqueOrThrow({ where: { id } });
 
 describe("transactional SMS", () => {
