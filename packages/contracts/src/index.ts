@@ -17,3 +17,4 @@ export * from "./segment.ts";
 export * from "./status.ts";
 export * from "./text.ts";
 export * from "./transaction.ts";
+export type { TransactionalSms } from "./transactional-sms.ts";

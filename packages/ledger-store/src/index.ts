@@ -36,7 +36,6 @@ export { type CustomerLookup, type Resolution, resolveCustomers } from "./custom
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";
 export {
-  type ConfirmationSms,
   type ConfirmedHold,
   confirmationPolicy,
   confirmHold,

@@ -1,3 +1,4 @@
+import type { TransactionalSms } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
@@ -5,7 +6,6 @@ import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CheckoutDeps,
-  type ConfirmationSms,
   confirmHold,
   customerBalances,
   findBalanceDrift,
@@ -121,7 +121,7 @@ describe("cashback at the till, confirmed by a one-time code", () => {
 
   it("hands the SMS to the sender in the hold's transaction, keyed by the hold and void when the code expires", async () => {
     const { tenantId, customerId, deps, phone } = await member();
-    const handed: { sms: ConfirmationSms; holdVisible: boolean }[] = [];
+    const handed: { sms: TransactionalSms; holdVisible: boolean }[] = [];
     const sending: HoldDeps = {
       ...deps,
       sendConfirmationSms: async (tx, sms) => {

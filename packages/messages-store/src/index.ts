@@ -39,5 +39,5 @@ export {
   openPixelBase,
   trackingPaths,
 } from "./tracking.ts";
-export { queueTransactionalSms, spentTransactionalBody, type TransactionalSms } from "./transactional.ts";
+export { queueTransactionalSms, spentTransactionalBody } from "./transactional.ts";
 export { basicMessageVariables, basicMessageVariablesOf } from "./variables.ts";

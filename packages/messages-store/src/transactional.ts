@@ -1,19 +1,6 @@
+import type { TransactionalSms } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
-
-/** A one-time code (or another notice the customer's own action asked for) to send by SMS. */
-export interface TransactionalSms {
-  tenantId: string;
-  customerId: string;
-  /** The E.164 number it goes to: the one the till showed masked, even if the customer's number changes meanwhile. */
-  to: string;
-  body: string;
-  /** Its idempotency key: the same key queues once (a retried hold sends no second code). */
-  key: string;
-  /** Worthless after this: a message still queued then is cancelled (`expired`), never sent late. */
-  expiresAt: Date;
-  at: Date;
-}
 
 /**
  * Queues a transactional SMS in the caller's transaction, so it exists exactly when what asked for it commits.

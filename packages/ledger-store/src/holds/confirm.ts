@@ -1,6 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { holdCodeLanguage, holdCodeSmsText } from "@regulars/checkout";
-import type { Channel } from "@regulars/contracts";
+import type { Channel, TransactionalSms } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { CheckoutDeps } from "./place.ts";
@@ -32,25 +32,12 @@ const codeHash = (holdId: string, code: string) => createHmac("sha256", holdId).
 const codeMatches = (stored: string, holdId: string, code: string) =>
   timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(codeHash(holdId, code), "hex"));
 
-/** A hold's code, to go to the customer by SMS. */
-export interface ConfirmationSms {
-  tenantId: string;
-  customerId: string;
-  to: string;
-  body: string;
-  /** One code per hold: the same key sends once. */
-  key: string;
-  /** The code's expiry: an SMS not sent by then is not sent at all. */
-  expiresAt: Date;
-  at: Date;
-}
-
 /**
  * Sends a hold's code through the deployment's SMS provider, written in the hold's transaction so that the code goes
  * out exactly when the hold commits (messages-store's `queueTransactionalSms`, which the sender then sends first).
  * Injected rather than imported: messages-store reads balances from this package.
  */
-export type SendConfirmationSms = (tx: DbTx, sms: ConfirmationSms) => Promise<unknown>;
+export type SendConfirmationSms = (tx: DbTx, sms: TransactionalSms) => Promise<unknown>;
 
 /** Enough to recognise one's own number, not enough to learn someone's: "+48600100200" → "+48•••••200". */
 export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••${phone.slice(-3)}`;
