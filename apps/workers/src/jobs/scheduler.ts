@@ -18,8 +18,9 @@ import type { Logger } from "@regulars/logger";
 import { publishOutbox } from "@regulars/outbox";
 import { applyRetention, finishErasures } from "@regulars/privacy";
 import type { ProgrammeCache } from "@regulars/programme";
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
 import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
+import { sharedCounter } from "../shared-metrics.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 
@@ -60,13 +61,10 @@ const LEASE = "scheduled-jobs";
 /** One counter per registry, however many passes and schedulers share it. */
 function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcome"> | null {
   if (!registry) return null;
-  const existing = registry.getSingleMetric("regulars_job_runs_total");
-  if (existing) return existing as Counter<"job" | "outcome">;
-  return new Counter({
+  return sharedCounter(registry, {
     name: "regulars_job_runs_total",
     help: "Scheduled job runs per tenant, by job and outcome (ok|failed)",
     labelNames: ["job", "outcome"],
-    registers: [registry],
   });
 }
 

@@ -14,7 +14,8 @@ import {
   type SentMessage,
 } from "@regulars/messages-store";
 import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
 import { type ChannelProviders, routeMessage } from "./channel-providers.ts";
 
 export interface MessageSenderOptions {
@@ -53,23 +54,17 @@ export interface MessageSender {
 
 function senderMetrics(registry: Registry | undefined) {
   if (!registry) return null;
-  const outcomes =
-    (registry.getSingleMetric("regulars_messages_total") as Counter<"channel" | "outcome"> | undefined) ??
-    new Counter({
-      name: "regulars_messages_total",
-      help: "Messages taken by the sender, by channel and outcome (sent|retrying|failed|cancelled|held|stale)",
-      labelNames: ["channel", "outcome"],
-      registers: [registry],
-    });
-  const seconds =
-    (registry.getSingleMetric("regulars_message_send_seconds") as Histogram<"provider"> | undefined) ??
-    new Histogram({
-      name: "regulars_message_send_seconds",
-      help: "How long a provider took to take a message (or to fail)",
-      labelNames: ["provider"],
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    });
+  const outcomes = sharedCounter(registry, {
+    name: "regulars_messages_total",
+    help: "Messages taken by the sender, by channel and outcome (sent|retrying|failed|cancelled|held|stale)",
+    labelNames: ["channel", "outcome"],
+  });
+  const seconds = sharedHistogram(registry, {
+    name: "regulars_message_send_seconds",
+    help: "How long a provider took to take a message (or to fail)",
+    labelNames: ["provider"],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
   return { outcomes, seconds };
 }
 

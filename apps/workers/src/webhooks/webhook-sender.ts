@@ -9,7 +9,8 @@ import {
   recordAttempt,
   recordDelivered,
 } from "@regulars/webhooks-store";
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
 import { postWebhook } from "./post-webhook.ts";
 
 export interface WebhookSenderOptions {
@@ -47,22 +48,16 @@ export interface WebhookSender {
 
 function senderMetrics(registry: Registry | undefined) {
   if (!registry) return null;
-  const attempts =
-    (registry.getSingleMetric("regulars_webhook_attempts_total") as Counter<"outcome"> | undefined) ??
-    new Counter({
-      name: "regulars_webhook_attempts_total",
-      help: "Webhook delivery attempts by outcome (delivered|retrying|failed|stale)",
-      labelNames: ["outcome"],
-      registers: [registry],
-    });
-  const seconds =
-    (registry.getSingleMetric("regulars_webhook_attempt_seconds") as Histogram | undefined) ??
-    new Histogram({
-      name: "regulars_webhook_attempt_seconds",
-      help: "How long a webhook receiver took to answer (or to time out)",
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    });
+  const attempts = sharedCounter(registry, {
+    name: "regulars_webhook_attempts_total",
+    help: "Webhook delivery attempts by outcome (delivered|retrying|failed|stale)",
+    labelNames: ["outcome"],
+  });
+  const seconds = sharedHistogram(registry, {
+    name: "regulars_webhook_attempt_seconds",
+    help: "How long a webhook receiver took to answer (or to time out)",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
   return { attempts, seconds };
 }
 
