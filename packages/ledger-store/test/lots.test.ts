@@ -86,6 +86,16 @@ const lotByKey = async (customerId: string, key: string) => {
   return lot;
 };
 
+/** A customer's balances as `customerBalances` gives them: the ones named, and 0 for the rest. */
+const balancesWith = (named: Partial<Awaited<ReturnType<typeof customerBalances>>>) => ({
+  points: 0,
+  pendingPoints: 0,
+  wallet: 0,
+  heldPoints: 0,
+  heldWallet: 0,
+  ...named,
+});
+
 /** Sum of remaining points over spendable (released) and pending (unreleased) lots. */
 async function lotTotals(customerId: string) {
   const lots = await lotsOf(customerId);
@@ -190,13 +200,7 @@ describe("point lots: first in, first out", () => {
       mv(tenantId, c!, -200, "wallet:2", { unit: "wallet" }),
     ]);
     expect(await lotsOf(c!)).toEqual([]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 0,
-      pendingPoints: 0,
-      wallet: 300,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ wallet: 300 }));
   });
 });
 
@@ -263,13 +267,7 @@ describe("point lots: pending points", () => {
     } = await tenantWithCustomers(1);
     const [earned] = await postDetailed([mv(tenantId, c!, 50, "earn:pending", { at: 1, pendingDays: 14 })]);
     expect(earned).toMatchObject({ account: "points_pending", balance: { before: 0, after: 0 } });
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 0,
-      pendingPoints: 50,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ pendingPoints: 50 }));
     const lot = await lotByKey(c!, "earn:pending");
     expect(lot).toMatchObject({
       points: 50,
@@ -286,26 +284,14 @@ describe("point lots: pending points", () => {
 
     // Pending points cannot be spent: a debit now drives the spendable balance negative, the pending lot is untouched.
     await post([mv(tenantId, c!, -5, "redeem:early", { at: 2 })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: -5,
-      pendingPoints: 50,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: -5, pendingPoints: 50 }));
     expect((await lotByKey(c!, "earn:pending")).remaining).toBe(50);
     await expectConsistent(tenantId, c!);
 
     await post([
       mv(tenantId, c!, 50, "release:pending", { at: 14 * 24 * 60 + 1, kind: "release", sourceKey: "earn:pending" }),
     ]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 45,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 45 }));
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ points: 50, remaining: 45, released: true });
     // A release moves points between the customer's two accounts; the tenant's books do not move.
     expect(await entriesOf(tenantId, "release:pending")).toEqual({
@@ -325,21 +311,9 @@ describe("point lots: pending points", () => {
       customers: [c],
     } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 50, "earn:p", { at: 1, pendingDays: 14 })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 0,
-      pendingPoints: 50,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ pendingPoints: 50 }));
     await post([mv(tenantId, c!, 50, "release:p", { at: 2, kind: "release", sourceKey: "earn:p" })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 50,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 50 }));
     expect(await lotByKey(c!, "earn:p")).toMatchObject({ remaining: 50, released: true });
     await expectConsistent(tenantId, c!);
     // Once released, the lot is spent like any other, oldest first.
@@ -359,24 +333,12 @@ describe("point lots: pending points", () => {
     ]);
     // A pending credit does not pay the debt while it is pending.
     await post([mv(tenantId, c!, 20, "earn:pending", { at: 3, pendingDays: 7 })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: -15,
-      pendingPoints: 20,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: -15, pendingPoints: 20 }));
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ remaining: 20, released: false });
     await expectConsistent(tenantId, c!);
 
     await post([mv(tenantId, c!, 20, "release:1", { at: 4, kind: "release", sourceKey: "earn:pending" })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 5,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 5 }));
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ points: 20, remaining: 5, released: true });
     await expectConsistent(tenantId, c!);
   });
@@ -391,13 +353,7 @@ describe("point lots: pending points", () => {
       mv(tenantId, c!, 30, "earn:p", { at: 1, pendingDays: 3 }),
       mv(tenantId, c!, 30, "release:p", { at: 2, kind: "release", sourceKey: "earn:p" }),
     ]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 22,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 22 }));
     expect(await lotByKey(c!, "earn:p")).toMatchObject({ remaining: 22, released: true });
     await expectConsistent(tenantId, c!);
   });
@@ -409,26 +365,14 @@ describe("point lots: pending points", () => {
     } = await tenantWithCustomers(1);
     await post([mv(tenantId, c!, 30, "earn:old", { at: 1 })]);
     await post([mv(tenantId, c!, 50, "earn:pending", { at: 2, pendingDays: 14 })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 30,
-      pendingPoints: 50,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 30, pendingPoints: 50 }));
 
     // Partial refund of the pending sale.
     const [partial] = await postDetailed([
       mv(tenantId, c!, -20, "reverse:1", { at: 3, kind: "reverse", sourceKey: "earn:pending" }),
     ]);
     expect(partial).toMatchObject({ account: "points_pending", balance: { before: 30, after: 30 } });
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 30,
-      pendingPoints: 30,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 30, pendingPoints: 30 }));
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ points: 50, remaining: 30, released: false });
     expect(await lotByKey(c!, "earn:old")).toMatchObject({ remaining: 30, released: true });
     expect(await entriesOf(tenantId, "reverse:1")).toEqual({
@@ -439,13 +383,7 @@ describe("point lots: pending points", () => {
 
     // Full refund of what is left of it.
     await post([mv(tenantId, c!, -30, "reverse:2", { at: 4, kind: "reverse", sourceKey: "earn:pending" })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 30,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 30 }));
     expect(await lotByKey(c!, "earn:pending")).toMatchObject({ remaining: 0, released: false });
     expect(await lotByKey(c!, "earn:old")).toMatchObject({ remaining: 30 });
     await expectConsistent(tenantId, c!);
@@ -459,13 +397,7 @@ describe("point lots: pending points", () => {
     await post([mv(tenantId, c!, 50, "earn:p", { at: 1, pendingDays: 14 })]);
     await post([mv(tenantId, c!, -20, "reverse:p", { at: 2, kind: "reverse", sourceKey: "earn:p" })]);
     await post([mv(tenantId, c!, 30, "release:p", { at: 3, kind: "release", sourceKey: "earn:p" })]);
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 30,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 30 }));
     expect(await lotByKey(c!, "earn:p")).toMatchObject({ points: 50, remaining: 30, released: true });
     await expectConsistent(tenantId, c!);
   });
@@ -481,13 +413,7 @@ describe("point lots: pending points", () => {
       mv(tenantId, c!, -20, "reverse:p", { at: 3, kind: "reverse", sourceKey: "earn:p" }),
     ]);
     expect(rev).toMatchObject({ account: "points", balance: { before: 50, after: 30 } });
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 30,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 30 }));
     expect(await lotByKey(c!, "earn:p")).toMatchObject({ remaining: 30, released: true });
     await expectConsistent(tenantId, c!);
   });
@@ -520,32 +446,14 @@ describe("point lots: pending points", () => {
     const [ca, cb] = [a.customers[0]!, b.customers[0]!];
     await post([mv(a.tenantId, ca, 40, "tx:1", { at: 1, pendingDays: 14 })]);
     await post([mv(b.tenantId, cb, 70, "tx:1", { at: 1, pendingDays: 14 })]);
-    expect(await customerBalances(db, b.tenantId, cb)).toEqual({
-      points: 0,
-      pendingPoints: 70,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, b.tenantId, cb)).toEqual(balancesWith({ pendingPoints: 70 }));
     // Different release keys, so only the lookup of the source can mix the tenants up.
     await post([
       mv(a.tenantId, ca, 40, "release:a", { at: 2, kind: "release", sourceKey: "tx:1" }),
       mv(b.tenantId, cb, 70, "release:b", { at: 2, kind: "release", sourceKey: "tx:1" }),
     ]);
-    expect(await customerBalances(db, a.tenantId, ca)).toEqual({
-      points: 40,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
-    expect(await customerBalances(db, b.tenantId, cb)).toEqual({
-      points: 70,
-      pendingPoints: 0,
-      wallet: 0,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, a.tenantId, ca)).toEqual(balancesWith({ points: 40 }));
+    expect(await customerBalances(db, b.tenantId, cb)).toEqual(balancesWith({ points: 70 }));
     expect(await lotsOf(ca)).toMatchObject([{ remaining: 40, released: true }]);
     expect(await lotsOf(cb)).toMatchObject([{ remaining: 70, released: true }]);
   });
@@ -595,7 +503,7 @@ describe("point lots: replays", () => {
     for (const b of batches) await post(b);
     const lots = await lotsOf(c!);
     const balances = await expectConsistent(tenantId, c!);
-    expect(balances).toEqual({ points: 23, pendingPoints: 0, wallet: 0, heldPoints: 0, heldWallet: 0 });
+    expect(balances).toEqual(balancesWith({ points: 23 }));
     // FIFO by earning time: the released pending lot (earned at 2) is spent before earn:2 (earned at 4).
     expect(lots.map((l) => [l.key, l.remaining])).toEqual([
       ["earn:1", 0],
@@ -694,13 +602,7 @@ describe("postMovementsDetailed", () => {
     // The next call starts from the stored balance.
     const [next] = await postDetailed([mv(tenantId, c!, 12, "earn:2", { at: 7 })]);
     expect(next!.balance).toEqual({ before: -7, after: 5 });
-    expect(await customerBalances(db, tenantId, c!)).toEqual({
-      points: 5,
-      pendingPoints: 0,
-      wallet: 500,
-      heldPoints: 0,
-      heldWallet: 0,
-    });
+    expect(await customerBalances(db, tenantId, c!)).toEqual(balancesWith({ points: 5, wallet: 500 }));
     await expectConsistent(tenantId, c!);
   });
 });
@@ -852,13 +754,7 @@ describe("point lots: property", () => {
           for (const b of batches) expect(await post(b)).toEqual(new Set(b.map((m) => m.idempotencyKey)));
 
           const balances = await expectConsistent(tenantId, c!);
-          expect(balances).toEqual({
-            points: balance,
-            pendingPoints: pendingTotal,
-            wallet: 0,
-            heldPoints: 0,
-            heldWallet: 0,
-          });
+          expect(balances).toEqual(balancesWith({ points: balance, pendingPoints: pendingTotal }));
           const stored = await lotsOf(c!);
           expect(stored.map((l) => ({ key: l.key, remaining: l.remaining, released: l.released }))).toEqual(lots);
 
