@@ -4,8 +4,8 @@ import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { eventually as eventuallyWithin, testDatabaseUrl } from "@regulars/testing";
 import { Webhook } from "standardwebhooks";
-import { expect } from "vitest";
-import type { TestSystem } from "./system-fixture.ts";
+import { afterAll, beforeAll, expect } from "vitest";
+import { startTestSystem, type TestSystem } from "./system-fixture.ts";
 
 /**
  * `eventually` with a minute and a half: a campaign's effect is several hops from its cause (the outbox, the domain
@@ -57,6 +57,36 @@ export const campaignSystemEnv = {
   RATE_LIMIT_POS: "off",
   RATE_LIMIT_KIOSK: "off",
 } as const;
+
+/** A campaign scenario file's world: its system on a database of its own, a client of that database, a webhook receiver. */
+export interface CampaignScenario {
+  system: TestSystem;
+  db: Db;
+  receiver: SignedReceiver;
+}
+
+/**
+ * Starts the file's campaign system (`campaignSystemEnv` with `env` on top) on a database of its own, with a client
+ * of it and a signed webhook receiver, before the file's tests, and takes all of it down after them. Call at the top
+ * of the file: the fields are there once the file's first `beforeAll` has run.
+ */
+export function campaignScenario(env: Record<string, string> = {}): CampaignScenario {
+  const scenario = {} as CampaignScenario;
+  let database: Awaited<ReturnType<typeof campaignDatabase>> | undefined;
+  beforeAll(async () => {
+    database = await campaignDatabase();
+    scenario.system = await startTestSystem({ ...campaignSystemEnv, ...env, DATABASE_URL: database.url });
+    scenario.db = createDb({ url: database.url, poolSize: 2 });
+    scenario.receiver = await startSignedReceiver();
+  });
+  afterAll(async () => {
+    await scenario.system?.dispose();
+    await scenario.db?.$disconnect();
+    await scenario.receiver?.close();
+    await database?.drop();
+  });
+  return scenario;
+}
 
 const allMarketing = ["push", "sms", "email"].map((channel) => ({ channel, purpose: "marketing", granted: true }));
 

@@ -1,14 +1,13 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { daysAgo, testTenant } from "@regulars/testing";
 import { runScheduledJobs } from "@regulars/workers";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
-  campaignDatabase,
-  campaignSystemEnv,
+  campaignScenario,
   eventually,
   messagesOf,
   pushTemplate,
@@ -16,11 +15,10 @@ import {
   received,
   type SignedReceiver,
   scenarioTimeoutMs,
-  startSignedReceiver,
   subscribeMessages,
 } from "./campaign-fixture.ts";
 import { domainEvents } from "./domain-events.ts";
-import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+import type { TestSystem } from "./system-fixture.ts";
 
 vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
@@ -29,21 +27,12 @@ vi.setConfig({ testTimeout: scenarioTimeoutMs });
 // posted as a till's late upload (the acceptance window widened for it); the scheduler runs every second at the
 // real time, and one pass is run with a clock moved past the old expiry date, for this file's tenant only.
 
+const scenario = campaignScenario({ OCCURRED_AT_MAX_AGE_DAYS: "400" });
 let system: TestSystem;
-let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
-beforeAll(async () => {
-  database = await campaignDatabase();
-  system = await startTestSystem({ ...campaignSystemEnv, OCCURRED_AT_MAX_AGE_DAYS: "400", DATABASE_URL: database.url });
-  db = createDb({ url: database.url, poolSize: 2 });
-  receiver = await startSignedReceiver();
-});
-afterAll(async () => {
-  await system?.dispose();
-  await db?.$disconnect();
-  await receiver?.close();
-  await database?.drop();
+beforeAll(() => {
+  ({ system, db, receiver } = scenario);
 });
 
 let serial = 0;

@@ -1,11 +1,10 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
-  campaignDatabase,
-  campaignSystemEnv,
+  campaignScenario,
   eventually,
   messagesOf,
   pushTemplate,
@@ -14,32 +13,22 @@ import {
   type SignedReceiver,
   saleFor,
   scenarioTimeoutMs,
-  startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
-import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+import type { TestSystem } from "./system-fixture.ts";
 
 vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenario 6 of the specification: points milestones and tiers set off campaigns, each once per
 // crossing, and gold's earning rate applies from the next order, over the real services.
 
+const scenario = campaignScenario();
 let system: TestSystem;
-let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
-beforeAll(async () => {
-  database = await campaignDatabase();
-  system = await startTestSystem({ ...campaignSystemEnv, DATABASE_URL: database.url });
-  db = createDb({ url: database.url, poolSize: 2 });
-  receiver = await startSignedReceiver();
-});
-afterAll(async () => {
-  await system?.dispose();
-  await db?.$disconnect();
-  await receiver?.close();
-  await database?.drop();
+beforeAll(() => {
+  ({ system, db, receiver } = scenario);
 });
 
 const meal = (euros: number) => [{ sku: "MEAL", unitPrice: euros * 100 }];

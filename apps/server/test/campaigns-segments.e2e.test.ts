@@ -1,11 +1,10 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
-  campaignDatabase,
-  campaignSystemEnv,
+  campaignScenario,
   eventually,
   messagesOf,
   pushTemplate,
@@ -15,32 +14,22 @@ import {
   saleFor,
   scenarioTimeoutMs,
   settledMessage,
-  startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
-import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+import type { TestSystem } from "./system-fixture.ts";
 
 vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
 // Acceptance scenario 5 of the specification: a broadcast to a segment built from real posted sales, with a
 // coupon and a push, the push held back by consent and by a frequency cap, over the real services.
 
+const scenario = campaignScenario();
 let system: TestSystem;
-let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
-beforeAll(async () => {
-  database = await campaignDatabase();
-  system = await startTestSystem({ ...campaignSystemEnv, DATABASE_URL: database.url });
-  db = createDb({ url: database.url, poolSize: 2 });
-  receiver = await startSignedReceiver();
-});
-afterAll(async () => {
-  await system?.dispose();
-  await db?.$disconnect();
-  await receiver?.close();
-  await database?.drop();
+beforeAll(() => {
+  ({ system, db, receiver } = scenario);
 });
 
 const veggie = (sku: string, unitPrice: number) => ({ sku, unitPrice, tags: ["vegetarian"] });

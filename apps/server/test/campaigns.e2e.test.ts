@@ -1,11 +1,10 @@
-import { createDb, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
-  campaignDatabase,
-  campaignSystemEnv,
+  campaignScenario,
   eventually,
   messagesOf,
   pushTemplate,
@@ -14,11 +13,10 @@ import {
   type SignedReceiver,
   scenarioTimeoutMs,
   settledMessage,
-  startSignedReceiver,
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
-import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+import type { TestSystem } from "./system-fixture.ts";
 
 vi.setConfig({ testTimeout: scenarioTimeoutMs });
 
@@ -26,21 +24,12 @@ vi.setConfig({ testTimeout: scenarioTimeoutMs });
 // profile form), configured only through tRPC and the gateway, run by the campaign runner and the message sender
 // over the real Postgres, NATS JetStream and ClickHouse.
 
+const scenario = campaignScenario();
 let system: TestSystem;
-let database: Awaited<ReturnType<typeof campaignDatabase>>;
 let db: Db;
 let receiver: SignedReceiver;
-beforeAll(async () => {
-  database = await campaignDatabase();
-  system = await startTestSystem({ ...campaignSystemEnv, DATABASE_URL: database.url });
-  db = createDb({ url: database.url, poolSize: 2 });
-  receiver = await startSignedReceiver();
-});
-afterAll(async () => {
-  await system?.dispose();
-  await db?.$disconnect();
-  await receiver?.close();
-  await database?.drop();
+beforeAll(() => {
+  ({ system, db, receiver } = scenario);
 });
 
 const fries = { kind: "percent_off" as const, percent: 50, match: { skus: ["FRIES"] } };
