@@ -15,6 +15,7 @@ import {
 } from "@regulars/messages-store";
 import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
 import type { Registry } from "prom-client";
+import { claimLoop } from "../claim-loop.ts";
 import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
 import { type ChannelProviders, routeMessage } from "./channel-providers.ts";
 
@@ -87,9 +88,6 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   /** Messages in flight (a claim's groups hold one slot per message). */
   let busy = 0;
   const inFlight = new Map<Channel, number>();
-  let stopped = true;
-  let loop: Promise<void> = Promise.resolve();
-  let wakeUp: (() => void) | null = null;
 
   /**
    * One claim's messages of one channel: decided together (a statement per kind of fact), sent each on its own
@@ -164,7 +162,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
         else inFlight.delete(channel);
         busy -= group.length;
         running.delete(done);
-        wakeUp?.();
+        loop.wake();
       });
     running.add(done);
     return done;
@@ -186,29 +184,13 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     return { taken: claimed.length, done: [...byChannel.values()].map(track) };
   };
 
-  // While messages are in flight, claims wait for a quarter of the slots: one claim per finished send would be one
-  // query per message.
-  const claimAtLeast = Math.max(1, Math.floor(settings.concurrency / 4));
-  const run = async () => {
-    while (!stopped) {
-      let started = 0;
-      try {
-        const free = settings.concurrency - busy;
-        if (busy === 0 || free >= claimAtLeast) started = (await claimAndStart()).taken;
-      } catch (e) {
-        log.warn({ err: e }, "looking for due messages failed; will retry");
-      }
-      if (started > 0 && settings.concurrency - busy >= claimAtLeast) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.pollMs);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wakeUp = null;
-    }
-  };
+  const loop = claimLoop({
+    concurrency: settings.concurrency,
+    pollMs: settings.pollMs,
+    busy: () => busy,
+    claimAndStart: async () => (await claimAndStart()).taken,
+    onError: (e) => log.warn({ err: e }, "looking for due messages failed; will retry"),
+  });
 
   return {
     async sendDue() {
@@ -216,15 +198,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       await Promise.all(done);
       return taken;
     },
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      loop = run();
-    },
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      wakeUp?.();
-      await loop;
+      await loop.stop();
       await Promise.all(running);
     },
   };

@@ -10,6 +10,7 @@ import {
   recordDelivered,
 } from "@regulars/webhooks-store";
 import type { Registry } from "prom-client";
+import { claimLoop } from "../claim-loop.ts";
 import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
 import { postWebhook } from "./post-webhook.ts";
 
@@ -75,9 +76,6 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
   /** Every attempt until recorded (stop and sendDue wait for them); `sending`: those with a request open. */
   const attempts = new Set<Promise<void>>();
   let sending = 0;
-  let stopped = true;
-  let loop: Promise<void> = Promise.resolve();
-  let wakeUp: (() => void) | null = null;
   let lastPrune = 0;
 
   // Successes that finish together are recorded in one statement (the flush after the current I/O events);
@@ -142,7 +140,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       if (left > 0) inFlight.set(delivery.endpointId, left);
       else inFlight.delete(delivery.endpointId);
       sending--;
-      wakeUp?.();
+      loop.wake();
     };
     const running = attempt(delivery, sent)
       .catch((e) => log.warn({ err: e, deliveryId: delivery.id }, "recording a webhook attempt failed; it is retried"))
@@ -165,33 +163,18 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
     return claimed.map(track);
   };
 
-  // While attempts are in flight, claims wait for a quarter of the slots to be free: one claim per finished
-  // attempt would be one query per delivery.
-  const claimAtLeast = Math.max(1, Math.floor(settings.concurrency / 4));
-  const run = async () => {
-    while (!stopped) {
-      let started = 0;
-      try {
-        const free = settings.concurrency - sending;
-        if (sending === 0 || free >= claimAtLeast) started = (await claimAndStart()).length;
-        if (Date.now() - lastPrune > 3_600_000) {
-          lastPrune = Date.now();
-          await pruneDelivered(db, clock());
-        }
-      } catch (e) {
-        log.warn({ err: e }, "looking for due webhook deliveries failed; will retry");
-      }
-      if (started > 0 && settings.concurrency - sending >= claimAtLeast) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.pollMs);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wakeUp = null;
-    }
-  };
+  const loop = claimLoop({
+    concurrency: settings.concurrency,
+    pollMs: settings.pollMs,
+    busy: () => sending,
+    claimAndStart: async () => (await claimAndStart()).length,
+    upkeep: async () => {
+      if (Date.now() - lastPrune <= 3_600_000) return;
+      lastPrune = Date.now();
+      await pruneDelivered(db, clock());
+    },
+    onError: (e) => log.warn({ err: e }, "looking for due webhook deliveries failed; will retry"),
+  });
 
   return {
     async sendDue() {
@@ -199,16 +182,10 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       await Promise.all(started);
       return started.length;
     },
-    wake: () => wakeUp?.(),
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      loop = run();
-    },
+    wake: () => loop.wake(),
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      wakeUp?.();
-      await loop;
+      await loop.stop();
       await Promise.all(attempts);
     },
   };
