@@ -1,5 +1,5 @@
 import { analystTableNames, analystTables, runAnalystSql } from "@regulars/analytics";
-import { DomainError } from "@regulars/errors";
+import { analyticsOf } from "../analytics-target.ts";
 import { roleProcedure, router } from "../trpc.ts";
 import { AnalystSqlInput } from "./analytics.types.ts";
 import { dashboardRouter } from "./dashboard.router.ts";
@@ -19,13 +19,6 @@ export const analyticsRouter = router({
   sql: roleProcedure("analyst", "admin")
     .input(AnalystSqlInput)
     .mutation(({ ctx, input }) => {
-      if (!ctx.analytics) {
-        throw new DomainError(
-          "unavailable",
-          "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
-            "that runs the analytics writer (the embedded engine belongs to one process)",
-        );
-      }
-      return runAnalystSql(ctx.analytics, ctx.tenantId, input.sql);
+      return runAnalystSql(analyticsOf(ctx), ctx.tenantId, input.sql);
     }),
 });

@@ -1,21 +1,10 @@
-import { couponsOverTime, type FactsTarget, locationTotals, membersAtEnd, pointsOverTime } from "@regulars/analytics";
-import { DomainError } from "@regulars/errors";
+import { couponsOverTime, locationTotals, membersAtEnd, pointsOverTime } from "@regulars/analytics";
+import { analyticsOf } from "../analytics-target.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import { DashboardMembersInput, DashboardRangeInput, DashboardSeriesInput } from "./dashboard.types.ts";
 
 /** Admins and analysts see the dashboard; tills and kiosks do not. */
 const dashboardProcedure = roleProcedure("admin", "analyst");
-
-function factsOf(ctx: TenantContext): FactsTarget {
-  if (!ctx.analytics) {
-    throw new DomainError(
-      "unavailable",
-      "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
-        "that runs the analytics writer (the embedded engine belongs to one process)",
-    );
-  }
-  return ctx.analytics;
-}
 
 /** The tenant and its time zone come from the credential; the days and granularity from the input. */
 const scope = <T extends object>(ctx: TenantContext, input: T) => ({
@@ -32,7 +21,11 @@ export const dashboardRouter = router({
   /** Points earned, redeemed and expired per period, with totals and the redemption rate over the range. */
   points: dashboardProcedure.input(DashboardSeriesInput).query(async ({ ctx, input }) => {
     const query = scope(ctx, input);
-    return { timezone: query.timezone, granularity: input.granularity, ...(await pointsOverTime(factsOf(ctx), query)) };
+    return {
+      timezone: query.timezone,
+      granularity: input.granularity,
+      ...(await pointsOverTime(analyticsOf(ctx), query)),
+    };
   }),
 
   /** Coupons issued, redeemed and returned per period, with the discount granted. */
@@ -41,14 +34,14 @@ export const dashboardRouter = router({
     return {
       timezone: query.timezone,
       granularity: input.granularity,
-      ...(await couponsOverTime(factsOf(ctx), query)),
+      ...(await couponsOverTime(analyticsOf(ctx), query)),
     };
   }),
 
   /** Active members at the end of the range, their average points and how many are in each tier. */
   members: dashboardProcedure.input(DashboardMembersInput).query(async ({ ctx, input }) => {
     const query = scope(ctx, input);
-    return { timezone: query.timezone, asOf: input.to, ...(await membersAtEnd(factsOf(ctx), query)) };
+    return { timezone: query.timezone, asOf: input.to, ...(await membersAtEnd(analyticsOf(ctx), query)) };
   }),
 
   /** Sales, refunds and revenue (in the tenant's currency's minor units) per location over the range. */
@@ -57,7 +50,7 @@ export const dashboardRouter = router({
     return {
       timezone: query.timezone,
       currency: ctx.credential.tenant.currency,
-      locations: await locationTotals(factsOf(ctx), query),
+      locations: await locationTotals(analyticsOf(ctx), query),
     };
   }),
 });

@@ -1,4 +1,3 @@
-import type { FactsTarget } from "@regulars/analytics";
 import {
   campaignResults,
   campaignVersion,
@@ -10,8 +9,8 @@ import {
   updateCampaign,
 } from "@regulars/campaigns-store";
 import type { CampaignStatus } from "@regulars/contracts";
-import { DomainError } from "@regulars/errors";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { analyticsOf } from "../analytics-target.ts";
+import { roleProcedure, router } from "../trpc.ts";
 import {
   CampaignIdInput,
   CampaignResultsInput,
@@ -24,17 +23,6 @@ import {
 
 const readers = roleProcedure("admin", "analyst");
 const admins = roleProcedure("admin");
-
-function factsOf(ctx: TenantContext): FactsTarget {
-  if (!ctx.analytics) {
-    throw new DomainError(
-      "unavailable",
-      "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
-        "that runs the analytics writer (the embedded engine belongs to one process)",
-    );
-  }
-  return ctx.analytics;
-}
 
 /** One status move, under the name the admin app's buttons use. */
 const move = (to: CampaignStatus) =>
@@ -88,7 +76,7 @@ export const campaignsRouter = router({
 
   /** Reach, messages, coupons and conversions against the control group, counted in ClickHouse. */
   results: readers.input(CampaignResultsInput).query(({ ctx, input }) =>
-    campaignResults({ db: ctx.db, analytics: factsOf(ctx) }, ctx.tenantId, input.id, {
+    campaignResults({ db: ctx.db, analytics: analyticsOf(ctx) }, ctx.tenantId, input.id, {
       conversionDays: input.conversionDays,
     }),
   ),

@@ -1,28 +1,24 @@
 import { DomainError } from "@regulars/errors";
 import { eraseCustomer, exportCustomer, getRetention, setRetention } from "@regulars/privacy";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { analyticsOf } from "../analytics-target.ts";
+import { roleProcedure, router } from "../trpc.ts";
 import { EraseCustomerInput, ExportCustomerInput, SetRetentionInput } from "./privacy.types.ts";
 
 const admin = roleProcedure("admin");
-
-function clickhouseOf(ctx: TenantContext) {
-  if (!ctx.analytics)
-    throw new DomainError(
-      "unavailable",
-      "analytics is not reachable from this API process, and an export must include it: set CLICKHOUSE_URL, or " +
-        "run the API in the process that runs the analytics writer",
-    );
-  return ctx.analytics;
-}
 
 /** GDPR for the caller's tenant's customers (admin keys; every call audited by @regulars/privacy). */
 export const privacyRouter = router({
   /** Everything held about the customer, Postgres and ClickHouse, as one JSON document. A mutation: it is audited. */
   export: admin.input(ExportCustomerInput).mutation(({ ctx, input }) =>
-    exportCustomer({ db: ctx.db, analytics: clickhouseOf(ctx) }, ctx.tenantId, input.customerId, {
-      actor: ctx.credential.keyId,
-      now: new Date(),
-    }),
+    exportCustomer(
+      { db: ctx.db, analytics: analyticsOf(ctx, "an export must include it") },
+      ctx.tenantId,
+      input.customerId,
+      {
+        actor: ctx.credential.keyId,
+        now: new Date(),
+      },
+    ),
   ),
   /**
    * Erases the customer's personal data. Without ClickHouse in this process, its part is left to the

@@ -1,4 +1,3 @@
-import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { SegmentDefinition } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import {
@@ -12,6 +11,7 @@ import {
   type SegmentSource,
   updateSegment,
 } from "@regulars/segments-store";
+import { analyticsOf } from "../analytics-target.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import {
   CreateSegmentInput,
@@ -23,17 +23,6 @@ import {
 
 const readers = roleProcedure("admin", "analyst");
 const admins = roleProcedure("admin");
-
-function analyticsOf(ctx: TenantContext): AnalystSqlTarget {
-  if (!ctx.analytics) {
-    throw new DomainError(
-      "unavailable",
-      "analytics is not reachable from this API process: set CLICKHOUSE_URL, or run the API in the process " +
-        "that runs the analytics writer (the embedded engine belongs to one process)",
-    );
-  }
-  return ctx.analytics;
-}
 
 /**
  * The source from the input, checked: an analyst may only write SQL (definitions are the admins'), and SQL
