@@ -6,27 +6,12 @@ import type { Writable } from "node:stream";
 import { codeLinesFromCsv, type ImportProblem, importCodes, streamCodesCsv } from "@regulars/checkout-store";
 import type { Db } from "@regulars/db";
 import type { Command } from "commander";
-
-type WithDatabase = <T>(fn: (database: { db: Db }) => Promise<T>) => Promise<T>;
+import { action, UsageError, type WithDatabase } from "./command-kit.ts";
 
 const ACTOR = "cli";
 /** Lines per transaction: a big file goes in piece by piece, with progress, and a re-run skips what went in. */
 const IMPORT_CHUNK = 10_000;
 const SHOWN_PROBLEMS = 20;
-
-class UsageError extends Error {}
-
-const action =
-  <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
-  async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-    }
-  };
 
 // pnpm runs scripts in the package folder; a relative path means relative to where the user typed it.
 const userPath = (file: string) => resolve(process.env.INIT_CWD ?? process.cwd(), file);

@@ -8,10 +8,8 @@ import {
 } from "@regulars/bus";
 import type { Command } from "commander";
 import { z } from "zod";
+import { UsageError } from "./command-kit.ts";
 import { openBus } from "./dlq-bus.ts";
-
-/** Flag problems are the operator's to fix: named, exit code 2, nothing changed. */
-class UsageError extends Error {}
 
 const consumerNames = Object.values(busTopology().consumers);
 const durations: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

@@ -1,4 +1,3 @@
-import type { Db } from "@regulars/db";
 import {
   CreateKeyInput,
   createKey,
@@ -9,13 +8,9 @@ import {
   rotateKey,
 } from "@regulars/tenancy";
 import type { Command } from "commander";
-
-type WithDatabase = <T>(fn: (database: { db: Db }) => Promise<T>) => Promise<T>;
+import { action, print, requireTenant, UsageError, type WithDatabase } from "./command-kit.ts";
 
 const ACTOR = "cli";
-
-/** Flag problems are the operator's to fix: named, exit code 2, nothing changed. */
-class UsageError extends Error {}
 
 function parsed<T>(
   schema: {
@@ -33,33 +28,13 @@ function parsed<T>(
   );
 }
 
-async function requireTenant(db: Db, tenantId: string): Promise<void> {
-  if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
-    throw new UsageError(`--tenant: no tenant ${tenantId}`);
-}
-
 const line = (k: KeyView) =>
   `${k.id}  ${k.prefix.padEnd(16)} ${k.role.padEnd(8)} ${k.label.padEnd(20)} created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}` +
   (k.revokedAt ? `  ${k.revoked ? "revoked" : "stops"} ${k.revokedAt}` : "");
 
-/** Runs an action, printing usage errors without a stack trace and with exit code 2. */
-const action =
-  <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
-  async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-    }
-  };
-
 /** `regulars keys list|create|revoke|rotate`: a tenant's API keys. Plain keys are printed once, at creation. */
 export function registerKeyCommands(program: Command, withDatabase: WithDatabase): void {
   const keys = program.command("keys").description("a tenant's API keys: list, create, revoke, rotate");
-  const print = (json: boolean | undefined, value: unknown, text: string) =>
-    process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
 
   keys
     .command("list")

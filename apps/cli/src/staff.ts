@@ -1,5 +1,3 @@
-import type { Db } from "@regulars/db";
-import { isDomainError } from "@regulars/errors";
 import {
   AddStaffInput,
   addStaff,
@@ -10,39 +8,15 @@ import {
   type StaffMember,
 } from "@regulars/staff";
 import type { Command } from "commander";
-
-type WithDatabase = <T>(fn: (database: { db: Db }) => Promise<T>) => Promise<T>;
+import { action, print, requireTenant, UsageError, type WithDatabase } from "./command-kit.ts";
 
 const ACTOR = "cli";
 
-/** Flag problems and refusals are the operator's to fix: named, exit code 2, nothing changed. */
-class UsageError extends Error {}
-
-async function requireTenant(db: Db, tenantId: string): Promise<void> {
-  if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
-    throw new UsageError(`--tenant: no tenant ${tenantId}`);
-}
-
 const line = (m: StaffMember) => `${m.id}  ${m.email.padEnd(32)} ${m.role.padEnd(9)} ${m.name}  added ${m.createdAt}`;
-
-/** Runs an action, printing usage errors and domain refusals without a stack trace, with exit code 2. */
-const action =
-  <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
-  async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (e) {
-      if (!(e instanceof UsageError) && !isDomainError(e)) throw e;
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-    }
-  };
 
 /** `regulars staff add|list|remove`: the people who sign in to a tenant's admin app. */
 export function registerStaffCommands(program: Command, withDatabase: WithDatabase): void {
   const staff = program.command("staff").description("people who sign in to a tenant's admin app: add, list, remove");
-  const print = (json: boolean | undefined, value: unknown, text: string) =>
-    process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
 
   staff
     .command("add")
