@@ -143,6 +143,24 @@ describe("programme and coupons pages", () => {
     await check("programme-simulator-result");
   });
 
+  it("a rule is switched off from its row, behind a confirmation that says what it does", {
+    timeout: 120_000,
+  }, async () => {
+    await tab("Earning rules").click();
+    const rules = page.getByRole("table", { name: /earning rules/i });
+    const row = rules.getByRole("row").filter({ has: page.getByRole("cell", { name: "drinks-double", exact: true }) });
+    await row.getByRole("button", { name: "Disable rule drinks-double" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Disable rule drinks-double?" });
+    await dialog.getByText("Sales from now on no longer earn by it.").waitFor();
+    await dialog.getByRole("button", { name: "Disable" }).click();
+    await page.getByText("Saved: version 3 is in force.").waitFor();
+    await row.getByText("Disabled", { exact: true }).waitFor();
+    expect(await row.getByRole("button", { name: "Disable rule drinks-double" }).count()).toBe(0);
+    expect(await row.getByRole("button", { name: "Edit rule drinks-double" }).count()).toBe(1);
+    const base = rules.getByRole("row").filter({ has: page.getByRole("cell", { name: "base", exact: true }) });
+    expect(await base.getByRole("button", { name: "Disable rule base" }).count()).toBe(1);
+  });
+
   it("a coupon campaign gets 2,000 codes behind a progress bar, exported as CSV, and one is issued", {
     timeout: 120_000,
   }, async () => {

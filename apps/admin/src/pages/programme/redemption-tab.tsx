@@ -1,13 +1,12 @@
-import { Alert, Button, Card, describeError, useFormat, useTRPC } from "@regulars/web-ui";
+import { Button, Card, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "../../ui/benefit-fields.tsx";
-import { DataTable } from "../../ui/data-table.tsx";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
-import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
 const column = createColumnHelper<Reward>();
@@ -114,23 +113,6 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
       header: t("common:benefit.kind"),
       cell: (c) => t(`common:benefit.kinds.${c.getValue()}`),
     }),
-    column.accessor("enabled", {
-      header: t("rules.status"),
-      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
-    }),
-    column.display({
-      id: "actions",
-      header: t("actions"),
-      cell: ({ row: { original: reward } }) => (
-        <RowActions
-          list="rewards"
-          id={reward.id}
-          enabled={reward.enabled}
-          onEdit={() => setEditing(reward)}
-          onDisable={() => disable.mutate({ id: reward.id })}
-        />
-      ),
-    }),
   ];
   return (
     <section className="flex flex-col gap-3">
@@ -138,8 +120,14 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
         <h3 className="font-semibold text-slate-900">{t("rewards.title")}</h3>
         <Button onClick={() => setEditing("new")}>{t("rewards.add")}</Button>
       </div>
-      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
-      <DataTable caption={t("rewards.caption")} columns={columns} rows={rewards} />
+      <SwitchableTable
+        list="rewards"
+        caption={t("rewards.caption")}
+        columns={columns}
+        rows={rewards}
+        onEdit={setEditing}
+        disable={disable}
+      />
       {editing && (
         <RewardForm
           key={editing === "new" ? "new" : editing.id}

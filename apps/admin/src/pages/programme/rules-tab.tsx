@@ -1,13 +1,12 @@
-import { Alert, Button, describeError, useTRPC } from "@regulars/web-ui";
+import { Button, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
 import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { RuleForm } from "./rule-form.tsx";
-import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Rule = ProgrammeConfig["rules"][number];
 const column = createColumnHelper<Rule>();
@@ -24,23 +23,6 @@ export function RulesTab({ config }: { config: ProgrammeConfig }) {
     column.accessor((r) => r.name ?? "", { id: "name", header: t("rules.name") }),
     column.accessor("type", { header: t("rules.type"), cell: (c) => t(`ruleType.${c.getValue()}`) }),
     column.accessor("priority", { header: t("rules.priority") }),
-    column.accessor("enabled", {
-      header: t("rules.status"),
-      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
-    }),
-    column.display({
-      id: "actions",
-      header: t("actions"),
-      cell: ({ row: { original: rule } }) => (
-        <RowActions
-          list="rules"
-          id={rule.id}
-          enabled={rule.enabled}
-          onEdit={() => setEditing(rule)}
-          onDisable={() => disable.mutate({ id: rule.id })}
-        />
-      ),
-    }),
   ];
   return (
     <div className="flex flex-col gap-4">
@@ -48,8 +30,14 @@ export function RulesTab({ config }: { config: ProgrammeConfig }) {
         <h2 className="text-lg font-semibold text-slate-900">{t("tabs.rules")}</h2>
         <Button onClick={() => setEditing("new")}>{t("rules.add")}</Button>
       </div>
-      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
-      <DataTable caption={t("rules.caption")} columns={columns} rows={config.rules} />
+      <SwitchableTable
+        list="rules"
+        caption={t("rules.caption")}
+        columns={columns}
+        rows={config.rules}
+        onEdit={setEditing}
+        disable={disable}
+      />
       {editing && (
         <RuleForm
           key={editing === "new" ? "new" : editing.id}

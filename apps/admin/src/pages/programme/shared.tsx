@@ -9,8 +9,10 @@ import {
   useTRPC,
 } from "@regulars/web-ui";
 import { useQueryClient } from "@tanstack/react-query";
+import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
+import { DataTable } from "../../ui/data-table.tsx";
 
 export type Programme = RouterOutputs["programme"]["get"];
 export type ProgrammeConfig = Programme["config"];
@@ -97,5 +99,56 @@ export function RowActions({
         />
       )}
     </div>
+  );
+}
+
+/**
+ * A switchable list's table: the list's own columns, then each row's status and its Edit and Disable, above it why
+ * the last disable was refused.
+ */
+export function SwitchableTable<Row extends { id: string; enabled: boolean }>({
+  list,
+  caption,
+  columns,
+  rows,
+  onEdit,
+  disable,
+}: {
+  list: Switchable;
+  caption: string;
+  // biome-ignore lint/suspicious/noExplicitAny: column value types differ per column
+  columns: ColumnDef<Row, any>[];
+  rows: Row[];
+  onEdit: (row: Row) => void;
+  disable: { mutate: (input: { id: string }) => void; error: unknown };
+}) {
+  const { t } = useTranslation("programme");
+  const column = createColumnHelper<Row>();
+  const withSwitches = [
+    ...columns,
+    column.accessor((row) => row.enabled, {
+      id: "enabled",
+      header: t("rules.status"),
+      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
+    }),
+    column.display({
+      id: "actions",
+      header: t("actions"),
+      cell: ({ row: { original } }) => (
+        <RowActions
+          list={list}
+          id={original.id}
+          enabled={original.enabled}
+          onEdit={() => onEdit(original)}
+          onDisable={() => disable.mutate({ id: original.id })}
+        />
+      ),
+    }),
+  ];
+  return (
+    <>
+      {disable.error ? <Alert>{describeError(disable.error)}</Alert> : null}
+      <DataTable caption={caption} columns={withSwitches} rows={rows} />
+    </>
   );
 }

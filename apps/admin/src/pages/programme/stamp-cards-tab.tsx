@@ -1,13 +1,12 @@
-import { Alert, Button, Card, describeError, useTRPC } from "@regulars/web-ui";
+import { Button, Card, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { DataTable } from "../../ui/data-table.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
-import { EnabledBadge, errorsOf, type ProgrammeConfig, RowActions, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type StampCard = ProgrammeConfig["stampCards"][number];
 const column = createColumnHelper<StampCard>();
@@ -23,23 +22,6 @@ export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
     column.accessor("name", { header: t("cards.name") }),
     column.accessor("stampsRequired", { header: t("cards.stampsRequired") }),
     column.accessor("per", { header: t("cards.per"), cell: (c) => t(`cards.pers.${c.getValue()}`) }),
-    column.accessor("enabled", {
-      header: t("rules.status"),
-      cell: (c) => <EnabledBadge enabled={c.getValue()} />,
-    }),
-    column.display({
-      id: "actions",
-      header: t("actions"),
-      cell: ({ row: { original: card } }) => (
-        <RowActions
-          list="cards"
-          id={card.id}
-          enabled={card.enabled}
-          onEdit={() => setEditing(card)}
-          onDisable={() => disable.mutate({ id: card.id })}
-        />
-      ),
-    }),
   ];
   return (
     <div className="flex flex-col gap-4">
@@ -47,8 +29,14 @@ export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
         <h2 className="text-lg font-semibold text-slate-900">{t("tabs.stampCards")}</h2>
         <Button onClick={() => setEditing("new")}>{t("cards.add")}</Button>
       </div>
-      {disable.error && <Alert>{describeError(disable.error)}</Alert>}
-      <DataTable caption={t("cards.caption")} columns={columns} rows={config.stampCards} />
+      <SwitchableTable
+        list="cards"
+        caption={t("cards.caption")}
+        columns={columns}
+        rows={config.stampCards}
+        onEdit={setEditing}
+        disable={disable}
+      />
       {editing && (
         <StampCardForm
           key={editing === "new" ? "new" : editing.id}
