@@ -3,7 +3,14 @@ import { type Db, withTransaction } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adjustBalance, ledgerTotals, nextLotExpiries, pointsBalancesOf, postMovements } from "../src/index.ts";
+import {
+  adjustBalance,
+  findBalanceDrift,
+  ledgerTotals,
+  nextLotExpiries,
+  pointsBalancesOf,
+  postMovements,
+} from "../src/index.ts";
 import { tenantWithCustomers } from "./fixtures.ts";
 
 /** The ledger reads other packages build on (message variables, campaign steps, erasure checks). */
@@ -112,5 +119,31 @@ describe("ledgerTotals", () => {
       accounts: 2n,
     });
     expect(totals.sales).toEqual({ n: 0n, total: "0" });
+  });
+
+  it("finds a cached balance that is not the sum of its entries, and only that one", async () => {
+    const { tenantId, customers } = await tenantWithCustomers(db, 2, "Drift");
+    const other = await tenantWithCustomers(db, 1, "Drift elsewhere");
+    const now = new Date();
+    const lot = { availableAt: now, expiresAt: null };
+    await withTransaction(db, (tx) =>
+      postMovements(tx, [
+        earn(tenantId, customers[0]!, 25, "d:0", now, lot),
+        earn(tenantId, customers[1]!, 40, "d:1", now, lot),
+        earn(other.tenantId, other.customers[0]!, 5, "d:2", now, lot),
+      ]),
+    );
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+    // What a bug writing the cache apart from the entries would leave behind, here and in another tenant.
+    const tamper = (tenant: string, customerId: string) => db.$queryRaw<{ id: bigint }[]>`
+      UPDATE ledger_accounts SET balance = balance + 7
+      WHERE tenant_id = ${tenant} AND owner = ${customerId} AND kind = 'points' RETURNING id`;
+    const [tampered] = await tamper(tenantId, customers[1]!);
+    await tamper(other.tenantId, other.customers[0]!);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([
+      { accountId: tampered!.id.toString(), cached: 47, summed: 40 },
+    ]);
+    expect((await ledgerTotals(db, tenantId)).drift).toBe(1);
+    expect(await findBalanceDrift(db, other.tenantId)).toHaveLength(1);
   });
 });
