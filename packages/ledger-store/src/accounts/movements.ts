@@ -81,15 +81,14 @@ async function postEntries(tx: DbTx, posted: PostedMovement[]) {
   const accountIdOf = new Map(locked.map((a) => [accountKey(a.tenant_id, a.owner, a.kind), a.id.toString()]));
   const entryAccounts = entries.map((e) => accountIdOf.get(accountKey(e.tenantId, e.owner, e.kind))!);
 
+  // The entries and what they add to each account's cached balance, in one statement: a batch's fixed cost is its
+  // round trips, and the sum is taken from the very rows inserted.
   await tx.$executeRaw`
-    INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount)
-    SELECT * FROM unnest(${sqlArray(entries.map((e) => e.movementId))}::text[], ${sqlArray(entries.map((e) => e.tenantId))}::text[], ${sqlArray(entryAccounts)}::bigint[], ${sqlArray(entries.map((e) => e.amount))}::bigint[])`;
-
-  const deltas = new Map<string, number>();
-  for (const [i, e] of entries.entries())
-    deltas.set(entryAccounts[i]!, (deltas.get(entryAccounts[i]!) ?? 0) + e.amount);
-  await tx.$executeRaw`
+    WITH posted AS (
+      INSERT INTO ledger_entries (movement_id, tenant_id, account_id, amount)
+      SELECT * FROM unnest(${sqlArray(entries.map((e) => e.movementId))}::text[], ${sqlArray(entries.map((e) => e.tenantId))}::text[], ${sqlArray(entryAccounts)}::bigint[], ${sqlArray(entries.map((e) => e.amount))}::bigint[])
+      RETURNING account_id, amount)
     UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-    FROM unnest(${sqlArray([...deltas.keys()])}::bigint[], ${sqlArray([...deltas.values()])}::bigint[]) AS d(id, delta)
-    WHERE a.id = d.id`;
+    FROM (SELECT account_id, sum(amount)::bigint AS delta FROM posted GROUP BY account_id) AS d
+    WHERE a.id = d.account_id`;
 }
