@@ -39,6 +39,7 @@ export function SelectField<V extends string>({
   options,
   onChange,
   error,
+  hint,
   disabled,
 }: {
   label: ReactNode;
@@ -46,10 +47,11 @@ export function SelectField<V extends string>({
   options: { value: V; label: string }[];
   onChange: (value: V) => void;
   error?: string | undefined;
+  hint?: ReactNode;
   disabled?: boolean;
 }) {
   return (
-    <Field label={label} error={error}>
+    <Field label={label} error={error} hint={hint}>
       {({ id, describedBy, invalid }) => (
         <Select
           id={id}

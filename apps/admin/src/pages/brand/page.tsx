@@ -3,17 +3,16 @@ import {
   Button,
   Card,
   describeError,
-  Field,
   fieldErrors,
   PageHeader,
   type RouterOutputs,
-  Select,
   Spinner,
   useTRPC,
 } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { SelectField } from "../../ui/fields.tsx";
 
 type Settings = RouterOutputs["tenants"]["settings"];
 
@@ -77,23 +76,14 @@ function LanguageForm({ settings }: { settings: Settings }) {
   return (
     <Card title={t("languageCard")}>
       <form onSubmit={submit} noValidate className="flex flex-col gap-3">
-        <Field label={t("language")} error={errors.language} hint={t("languageHint")}>
-          {({ id, describedBy, invalid }) => (
-            <Select
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={language}
-              onChange={(e) => setLanguage(e.target.value)}
-            >
-              {choices.map((tag) => (
-                <option key={tag} value={tag}>
-                  {languageName(tag, i18n.language)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("language")}
+          error={errors.language}
+          hint={t("languageHint")}
+          value={language}
+          options={choices.map((tag) => ({ value: tag, label: languageName(tag, i18n.language) }))}
+          onChange={setLanguage}
+        />
         <div>
           <Button type="submit" disabled={save.isPending || language === settings.language}>
             {t("save")}
