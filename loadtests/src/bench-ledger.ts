@@ -1,7 +1,8 @@
 /**
- * `pnpm bench:ledger`: how fast the ledger worker applies transactions with the base rate alone and
- * with a full programme, measured in one run on the same machine, plus what the rules evaluation
- * alone costs per transaction. Runs against a fresh database (dropped at the end) on DATABASE_URL's
+ * `pnpm bench:ledger`: how fast the ledger worker applies transactions with the base rate alone, with a
+ * full programme, and with the full programme for members who have years of visits behind them (the tier
+ * window and the daily cap read by time), measured in one run on the same machine, plus what the rules
+ * evaluation alone costs per transaction. Runs against a fresh database (dropped at the end) on DATABASE_URL's
  * server or the embedded Postgres, and its own JetStream namespace, so a running system is untouched.
  */
 import { parseArgs } from "node:util";
@@ -15,6 +16,7 @@ import { createTenant } from "@regulars/tenancy";
 import { ledgerBacklog, startWorkers } from "@regulars/workers";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
 import { fullProgramme } from "./full-programme.ts";
+import { seedLedgerHistory } from "./ledger-history.ts";
 import { demoMenu } from "./menu.ts";
 import { scratchDatabase } from "./postgres-admin.ts";
 
@@ -22,10 +24,13 @@ const { values } = parseArgs({
   options: {
     transactions: { type: "string", default: "20000" },
     batch: { type: "string", default: "500" },
+    "history-weeks": { type: "string", default: "104" },
     json: { type: "boolean", default: false },
   },
 });
 const count = Number(values.transactions);
+const historyWeeks = Number(values["history-weeks"]);
+const CUSTOMERS = 2_000;
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
@@ -39,12 +44,12 @@ async function main() {
     await migrateDatabase(scratch.url);
     await ensureTopology(bus, { duplicateWindowMs: 10 * 60 * 1000 });
     const results = [];
-    for (const [name, programme] of [
-      ["base rate only", defaultProgramme],
-      ["full programme", fullProgramme],
-    ] as const) {
-      results.push(await measure(name, programme));
-    }
+    const cases: [string, ProgrammeConfig, number][] = [
+      ["base rate only", defaultProgramme, 0],
+      ["full programme", fullProgramme, 0],
+    ];
+    if (historyWeeks > 0) cases.push(["full + history", fullProgramme, historyWeeks]);
+    for (const [name, programme, weeks] of cases) results.push(await measure(name, programme, weeks));
     const rules = microBench();
     report(results, rules);
   } finally {
@@ -54,7 +59,12 @@ async function main() {
     await scratch.drop();
   }
 
-  async function measure(name: string, programme: ProgrammeConfig) {
+  async function pointsOf(tenantId: string): Promise<number> {
+    const sum = await db.ledgerMovement.aggregate({ where: { tenantId }, _sum: { amount: true } });
+    return Number(sum._sum.amount ?? 0);
+  }
+
+  async function measure(name: string, programme: ProgrammeConfig, weeks: number) {
     const tenant = await createTenant(
       db,
       { name: `Bench ${name}`, timezone: "Europe/Warsaw", currency: "EUR" },
@@ -69,7 +79,18 @@ async function main() {
         createdBy: "bench",
       },
     });
-    const basket = createBasketFactory({ menu: demoMenu, random: seededRandom(7), customers: 2_000 });
+    if (weeks > 0) {
+      say(`${name}: giving ${CUSTOMERS} members ${weeks} weeks of visits first (not timed)`);
+      await seedLedgerHistory(db, {
+        tenantId: tenant.tenantId,
+        customers: CUSTOMERS,
+        weeks,
+        now: new Date(),
+        progress: say,
+      });
+    }
+    const basket = createBasketFactory({ menu: demoMenu, random: seededRandom(7), customers: CUSTOMERS });
+    const pointsBefore = await pointsOf(tenant.tenantId);
     const nextId = externalIdSequence(`bench-${name.replace(/\W/g, "")}`);
     const messages = Array.from({ length: count }, () => {
       const transaction = basket(nextId());
@@ -105,13 +126,13 @@ async function main() {
     const seconds = (performance.now() - started) / 1000;
     await workers.stop();
     const stored = await db.transaction.count({ where: { tenantId: tenant.tenantId } });
-    const points = await db.ledgerMovement.aggregate({ where: { tenantId: tenant.tenantId }, _sum: { amount: true } });
+    const points = (await pointsOf(tenant.tenantId)) - pointsBefore;
     return {
       name,
       transactions: stored,
       seconds: +seconds.toFixed(2),
       appliedPerSec: Math.round(stored / seconds),
-      pointsPosted: Number(points._sum.amount ?? 0),
+      pointsPosted: points,
     };
   }
 }
@@ -152,6 +173,11 @@ function report(
         `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied (${r.pointsPosted} points posted)`,
     ),
     `slowdown         ${(results[0]!.appliedPerSec / results[1]!.appliedPerSec).toFixed(2)}× fewer tx/s with the full programme`,
+    ...(results[2]
+      ? [
+          `history          ${(results[1]!.appliedPerSec / results[2]!.appliedPerSec).toFixed(2)}× fewer tx/s when members have ${historyWeeks} weeks of visits behind them`,
+        ]
+      : []),
     `rules evaluation ${rules.baseMicros} µs/tx base rate, ${rules.fullMicros} µs/tx full programme`,
     `peak RSS (bench + in-process ledger worker) ${(peakRss / 1024 / 1024).toFixed(1)} MB`,
     "",

@@ -1,14 +1,17 @@
-import { type Db, withTransaction } from "@regulars/db";
+import { type Db, Prisma, withTransaction } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/lots.ts";
-import { postMovements } from "../src/index.ts";
+import { earnedSinceStatement, qualifyingStatement } from "../src/accounts/qualifying.ts";
+import { postMovements, transactionMovements } from "../src/index.ts";
 import { tenantWithCustomers } from "./fixtures.ts";
 
 // The batch apply reads its customers' live lots and spendable accounts on every batch. Both reads once scanned
 // the whole table (no index led with what they asked by), which cost a third of Postgres's time at 1,000 tx/s and
 // grew with every lot earned. With thousands of lots, the plan must reach one customer's rows through an index.
+// Its reads of movements by time (the tier window, the daily cap) once read a customer's whole history: they must
+// be bounded by the time in the index.
 
 let db: Db;
 beforeAll(() => {
@@ -22,6 +25,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Index Cond"?: string;
   Plans?: PlanNode[];
 }
 
@@ -75,4 +79,79 @@ it("reads one customer's live lots and spendable account through indexes, not by
     tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(new Map([[one[0]!, tenantId]]))),
   );
   expect(accounts.map((a) => [a.owner, Number(a.balance)])).toEqual([[one[0], 10 + 12 + 14]]);
+});
+
+it("reads a customer's movements in the tier window and today by the time in the index, and a transaction's by its id", async () => {
+  const { tenantId, customers } = await tenantWithCustomers(db, 200, "Ledger time plans");
+  const now = Date.now();
+  const day = 86_400_000;
+  const earn = (c: number, key: string, amount: number, at: number): NewMovement => ({
+    tenantId,
+    customerId: customers[c]!,
+    kind: "earn",
+    unit: "points",
+    amount,
+    idempotencyKey: `time:${c}:${key}`,
+    transactionId: `time-tx:${c}:${key}`,
+    occurredAt: new Date(at),
+    lot: { availableAt: new Date(at), expiresAt: null },
+  });
+  // Two years of monthly visits, one today partly refunded, and an adjustment (which earns no tier).
+  const movements: NewMovement[] = customers.flatMap((customerId, c) => [
+    ...Array.from({ length: 24 }, (_, i) => earn(c, `m${i}`, 10 + i, now - (24 - i) * 30 * day)),
+    earn(c, "today", 7, now - 10 * 60_000),
+    {
+      tenantId,
+      customerId,
+      kind: "reverse" as const,
+      unit: "points" as const,
+      amount: -4,
+      idempotencyKey: `time:${c}:refund`,
+      sourceKey: `time:${c}:today`,
+      occurredAt: new Date(now - 5 * 60_000),
+    },
+    {
+      tenantId,
+      customerId,
+      kind: "adjust" as const,
+      unit: "points" as const,
+      amount: 100,
+      idempotencyKey: `time:${c}:adjust`,
+      reason: "goodwill",
+      occurredAt: new Date(now - 20 * day),
+      lot: { availableAt: new Date(now - 20 * day), expiresAt: null },
+    },
+  ]);
+  await withTransaction(db, (tx) => postMovements(tx, movements));
+
+  const one = [customers[42]!];
+  const yearAgo = new Date(now - 365 * day);
+  const hourAgo = new Date(now - 3_600_000);
+  const byTime = (nodes: PlanNode[]) =>
+    nodes.find((n) => n["Index Name"] === "ledger_movements_customer_time_idx")?.["Index Cond"] ?? "";
+  for (const statement of [
+    qualifyingStatement(tenantId, one, "points_earned", yearAgo),
+    earnedSinceStatement(tenantId, one, hourAgo),
+  ]) {
+    const plan = await planOf(statement);
+    expect(plan.filter((n) => n["Node Type"] === "Seq Scan")).toEqual([]);
+    expect(byTime(plan)).toContain("occurred_at");
+  }
+  const transactionPlan = await planOf(
+    // The read `transactionMovements` makes through Prisma.
+    Prisma.sql`SELECT * FROM ledger_movements WHERE tenant_id = ${tenantId} AND transaction_id = ${"time-tx:42:m3"} ORDER BY id`,
+  );
+  expect(transactionPlan.some((n) => n["Index Name"] === "ledger_movements_transaction_idx")).toBe(true);
+
+  // And the right rows: the visits of the last twelve months (22 + ... + 33) and today's 7 less the 4 refunded,
+  // not the adjustment; today's earnings alone; the one movement of a transaction.
+  const [qualifying] = await db.$queryRaw<{ value: bigint }[]>(
+    qualifyingStatement(tenantId, one, "points_earned", yearAgo),
+  );
+  expect(Number(qualifying!.value)).toBe(330 + 7 - 4);
+  const today = await db.$queryRaw<{ amount: bigint }[]>(earnedSinceStatement(tenantId, one, hourAgo));
+  expect(today.map((r) => Number(r.amount))).toEqual([7]);
+  expect((await transactionMovements(db, tenantId, "time-tx:42:m3")).map((m) => [m.kind, m.amount])).toEqual([
+    ["earn", 13],
+  ]);
 });

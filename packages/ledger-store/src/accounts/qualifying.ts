@@ -1,39 +1,61 @@
-import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
+import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
 import { tierWindowStart } from "@regulars/rules";
 
 export type TierBasis = "points_earned" | "spend" | "orders";
 
-/** Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). */
-export function qualifyingValues(
-  tx: Pick<DbTx, "$queryRaw">,
+/**
+ * Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). Points are
+ * read from `ledger_movements_customer_time_idx` alone (migration 0027), bounded by the window: by customer alone
+ * every batch read each customer's whole history from the heap.
+ */
+export function qualifyingStatement(
   tenantId: string,
-  ids: string[],
+  ids: readonly string[],
   basis: TierBasis,
   since: Date,
   until = new Date(8.64e15),
-) {
+): Prisma.Sql {
   const list = sqlArray(ids);
   if (basis === "points_earned") {
-    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+    return Prisma.sql`
       SELECT customer_id, sum(amount) AS value FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND kind IN ('earn', 'reverse') AND occurred_at >= ${since} AND occurred_at < ${until}
+      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
+        AND kind IN ('earn', 'reverse')
       GROUP BY customer_id`;
   }
   if (basis === "spend") {
-    return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+    return Prisma.sql`
       SELECT customer_id, sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS value FROM transactions
       WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
       GROUP BY customer_id`;
   }
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
   // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
-  return tx.$queryRaw<{ customer_id: string; value: bigint }[]>`
+  return Prisma.sql`
     SELECT s.customer_id, count(*) AS value FROM transactions s
     WHERE s.tenant_id = ${tenantId} AND s.customer_id = ANY(${list}::text[]) AND s.type = 'sale'
       AND s.occurred_at >= ${since} AND s.occurred_at < ${until}
       AND (s.total = 0 OR s.total > coalesce((SELECT sum(r.total) FROM transactions r
         WHERE r.tenant_id = s.tenant_id AND r.type = 'refund' AND r.refund_of = s.external_id), 0))
     GROUP BY s.customer_id`;
+}
+
+/** The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. */
+export const earnedSinceStatement = (tenantId: string, ids: readonly string[], since: Date): Prisma.Sql => Prisma.sql`
+  SELECT customer_id, occurred_at, amount FROM ledger_movements
+  WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) AND occurred_at >= ${since} AND kind = 'earn'`;
+
+export function qualifyingValues(
+  tx: Pick<DbTx, "$queryRaw">,
+  tenantId: string,
+  ids: string[],
+  basis: TierBasis,
+  since: Date,
+  until?: Date,
+) {
+  return tx.$queryRaw<{ customer_id: string; value: bigint }[]>(
+    qualifyingStatement(tenantId, ids, basis, since, until),
+  );
 }
 
 /** The value a customer's tier rests on now: the programme's basis over its window, in the tenant's time zone. */

@@ -4,7 +4,7 @@ import { type Db, type DbTx, exactNumber, sqlArray, withTransaction } from "@reg
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
-import { qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
+import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 
 export interface StateScope {
@@ -49,7 +49,7 @@ export async function loadLoyaltyStates(
   scope: StateScope,
 ): Promise<Map<string, LoyaltyState>> {
   const ids = [...new Set(customerIds)].sort();
-  const idList = sqlArray(ids); // read by up to three statements below
+  const idList = sqlArray(ids); // read by up to two statements below
   const rows = await tx.$queryRaw<
     {
       id: string;
@@ -85,9 +85,9 @@ export async function loadLoyaltyStates(
 
   if (scope.config.caps.perDay) {
     const since = startOfLocalDay(scope.from, scope.timezone);
-    const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>`
-      SELECT customer_id, occurred_at, amount FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${idList}::text[]) AND kind = 'earn' AND occurred_at >= ${since}`;
+    const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>(
+      earnedSinceStatement(tenantId, ids, since),
+    );
     for (const e of earned) {
       const day = localDate(e.occurred_at.toISOString(), scope.timezone);
       const s = states.get(e.customer_id)!;
