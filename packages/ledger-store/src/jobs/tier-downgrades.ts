@@ -1,9 +1,9 @@
-import type { LoyaltyEvent } from "@regulars/contracts";
+import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { effectiveTier, localDate, tierFor, tierWindowStart } from "@regulars/rules";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
-import type { JobContext, JobResult } from "./context.ts";
+import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 interface Member {
   customer_id: string;
@@ -21,13 +21,49 @@ interface Member {
  * Tier floors: nobody falls below a floor still in force. A floor that ended is judged at every run,
  * whatever the window (lifetime too): the customer falls to the tier normal qualification gives them now,
  * the same value a period run would judge, and the floor is cleared.
+ *
+ * Members are judged in slices of `SLICE` (in customer order), each slice its own short transaction: the
+ * ledger saves the loyalty rows of the customers it applies, and one transaction holding every tiered
+ * member's row would hold the ledger up for as long as the whole tenant takes to judge. The period's mark is
+ * written after the last slice; a run that stops half-way is run again whole, which changes nothing for the
+ * members judged already (they hold the tier they were judged to, and a downgrade event's id names its
+ * period).
  */
-export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
+export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
   if (!tiers) return { acted: 0, outbox: [] };
+  const judging = judgingOf(tiers, ctx);
+  const { period } = judging;
+  const periodDue =
+    tiers.window !== "lifetime" &&
+    !(
+      await ctx.db.$queryRaw<{ key: string }[]>`
+      SELECT key FROM job_marks WHERE job = 'tier-downgrade' AND tenant_id = ${ctx.tenantId} AND key = ${period}`
+    ).length;
+  const result: JobResult = { acted: 0, outbox: [] };
+  for (let after = ""; ; ) {
+    const judged = await withTransaction(ctx.db, async (tx) => {
+      const members = await membersToJudge(tx, ctx, periodDue, after, slice);
+      return members.length
+        ? { last: members[members.length - 1]!.customer_id, ...(await judge(tx, ctx, judging, members, periodDue)) }
+        : null;
+    });
+    if (!judged) break;
+    result.acted += judged.acted;
+    result.outbox.push(...judged.outbox);
+    after = judged.last;
+  }
+  if (periodDue) {
+    await ctx.db.$executeRaw`
+      INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period}) ON CONFLICT DO NOTHING`;
+  }
+  return result;
+}
+
+/** The period a run judges and the window its values are summed over, in the tenant's time zone. */
+function judgingOf(tiers: Judging["tiers"], ctx: JobContext): Judging {
   const tz = ctx.programme.timezone;
   const nowIso = ctx.now.toISOString();
-  const periodic = tiers.window !== "lifetime";
   const period = tiers.window === "calendar_year" ? localDate(nowIso, tz).slice(0, 4) : localDate(nowIso, tz);
   // This period's start = the end of the one being judged; lifetime values count from the beginning.
   const windowEnd = tierWindowStart(tiers.window, nowIso, tz) ?? new Date(0);
@@ -38,82 +74,96 @@ export async function applyTierDowngrades(ctx: JobContext): Promise<JobResult> {
   // Nothing after the window is cut off for the current period: a till whose clock runs ahead (a sale
   // stamped a little in the future) must not cost its customer the tier.
   const judgedUntil = tiers.window === "calendar_year" ? windowEnd : undefined;
-
-  return withTransaction(ctx.db, async (tx) => {
-    const periodDue =
-      periodic &&
-      (
-        await tx.$queryRaw<{ key: string }[]>`
-          INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period})
-          ON CONFLICT DO NOTHING RETURNING key`
-      ).length > 0;
-    const members = await membersToJudge(tx, ctx, periodDue);
-    if (!members.length) return { acted: 0, outbox: [] };
-    const ids = members.map((m) => m.customer_id);
-    const values = new Map(
-      (await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowStart, judgedUntil)).map((v) => [
-        v.customer_id,
-        Number(v.value),
-      ]),
-    );
-    if (tiers.window === "calendar_year") {
-      // Whoever already qualifies in the new year keeps the tier, even if this runs weeks into it.
-      for (const v of await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, windowEnd)) {
-        values.set(v.customer_id, Math.max(values.get(v.customer_id) ?? 0, Number(v.value)));
-      }
-    }
-    const events: LoyaltyEvent[] = [];
-    const changes: { customerId: string; tier: string }[] = [];
-    const floorsEnded: string[] = [];
-    for (const m of members) {
-      const floor =
-        m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
-      if (floor !== null && floor.until <= ctx.now) floorsEnded.push(m.customer_id);
-      if (m.tier === null) continue;
-      const value = values.get(m.customer_id) ?? 0;
-      const current = tiers.levels.find((l) => l.id === m.tier);
-      const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
-      const target = tiers.levels.find((l) => l.id === targetId)!;
-      if (current && target.threshold >= current.threshold) continue;
-      changes.push({ customerId: m.customer_id, tier: target.id });
-      events.push({
-        type: "tier.changed",
-        id: periodDue
-          ? `tier:${m.customer_id}:down:${period}`
-          : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
-        tenantId: ctx.tenantId,
-        customerId: m.customer_id,
-        occurredAt: nowIso,
-        from: m.tier,
-        to: target.id,
-        direction: "down",
-        qualifyingValue: value,
-      });
-    }
-    if (changes.length) {
-      await tx.$executeRaw`
-        UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, updated_at = now()
-        FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
-        WHERE l.customer_id = c.customer_id`;
-    }
-    if (floorsEnded.length) {
-      await tx.$executeRaw`
-        UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, updated_at = now()
-        WHERE customer_id = ANY(${floorsEnded}::text[])`;
-    }
-    const items = events.map(outboxItem);
-    await writeOutbox(tx, items);
-    return { acted: changes.length, outbox: items };
-  });
+  return { tiers, period, windowStart, windowEnd, judgedUntil };
 }
 
-/** Everyone with a tier when the period ends; otherwise only those whose floor ended (a partial index finds them). */
-function membersToJudge(tx: DbTx, ctx: JobContext, periodDue: boolean): Promise<Member[]> {
+interface Judging {
+  tiers: NonNullable<ProgrammeConfig["tiers"]>;
+  period: string;
+  windowStart: Date;
+  windowEnd: Date;
+  judgedUntil: Date | undefined;
+}
+
+/** One slice of members, locked: their qualifying values, the downgrades, the floors that ended. */
+async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], periodDue: boolean): Promise<JobResult> {
+  const { tiers } = j;
+  const nowIso = ctx.now.toISOString();
+  const ids = members.map((m) => m.customer_id);
+  const values = new Map(
+    (await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, j.windowStart, j.judgedUntil)).map((v) => [
+      v.customer_id,
+      Number(v.value),
+    ]),
+  );
+  if (tiers.window === "calendar_year") {
+    // Whoever already qualifies in the new year keeps the tier, even if this runs weeks into it.
+    for (const v of await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, j.windowEnd)) {
+      values.set(v.customer_id, Math.max(values.get(v.customer_id) ?? 0, Number(v.value)));
+    }
+  }
+  const events: LoyaltyEvent[] = [];
+  const changes: { customerId: string; tier: string }[] = [];
+  const floorsEnded: string[] = [];
+  for (const m of members) {
+    const floor =
+      m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
+    if (floor !== null && floor.until <= ctx.now) floorsEnded.push(m.customer_id);
+    if (m.tier === null) continue;
+    const value = values.get(m.customer_id) ?? 0;
+    const current = tiers.levels.find((l) => l.id === m.tier);
+    const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
+    const target = tiers.levels.find((l) => l.id === targetId)!;
+    if (current && target.threshold >= current.threshold) continue;
+    changes.push({ customerId: m.customer_id, tier: target.id });
+    events.push({
+      type: "tier.changed",
+      id: periodDue
+        ? `tier:${m.customer_id}:down:${j.period}`
+        : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
+      tenantId: ctx.tenantId,
+      customerId: m.customer_id,
+      occurredAt: nowIso,
+      from: m.tier,
+      to: target.id,
+      direction: "down",
+      qualifyingValue: value,
+    });
+  }
+  if (changes.length) {
+    await tx.$executeRaw`
+      UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, updated_at = now()
+      FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
+      WHERE l.customer_id = c.customer_id`;
+  }
+  if (floorsEnded.length) {
+    await tx.$executeRaw`
+      UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, updated_at = now()
+      WHERE customer_id = ANY(${floorsEnded}::text[])`;
+  }
+  const items = events.map(outboxItem);
+  await writeOutbox(tx, items);
+  return { acted: changes.length, outbox: items };
+}
+
+/**
+ * The next slice after customer `after`: everyone with a tier when the period ends; otherwise only those whose
+ * floor ended (a partial index finds them).
+ */
+function membersToJudge(
+  tx: DbTx,
+  ctx: JobContext,
+  periodDue: boolean,
+  after: string,
+  slice: number,
+): Promise<Member[]> {
   return periodDue
     ? tx.$queryRaw<Member[]>`
         SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
-        WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) ORDER BY customer_id FOR UPDATE`
+        WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) AND customer_id > ${after}
+        ORDER BY customer_id LIMIT ${slice} FOR UPDATE`
     : tx.$queryRaw<Member[]>`
         SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
-        WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} ORDER BY customer_id FOR UPDATE`;
+        WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} AND customer_id > ${after}
+        ORDER BY customer_id LIMIT ${slice} FOR UPDATE`;
 }

@@ -1,0 +1,126 @@
+import { ProgrammeConfig } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import { silentLogger } from "@regulars/logger";
+import type { ProgrammeInForce } from "@regulars/programme";
+import { eventually, testDatabaseUrl, testDb } from "@regulars/testing";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { applyTierDowngrades, postMovements } from "../src/index.ts";
+import { base } from "./batch-fixtures.ts";
+import { tenantWithCustomers } from "./fixtures.ts";
+
+// The rolling-window pass judges every tiered member each local day. The ledger saves the loyalty rows of the
+// customers it applies, so the pass must not hold them all at once: it judges slices, each committed on its own.
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const rolling: ProgrammeInForce = {
+  version: 2,
+  config: ProgrammeConfig.parse({
+    rules: [base],
+    tiers: {
+      basis: "points_earned",
+      window: "rolling_12_months",
+      levels: [
+        { id: "bronze", name: "Bronze", threshold: 0 },
+        { id: "gold", name: "Gold", threshold: 500 },
+      ],
+    },
+  }),
+  timezone: "Europe/Warsaw",
+};
+const log = silentLogger;
+
+/** Five gold members in id order; the second earned enough in the window to stay gold. */
+async function goldMembers(now: Date) {
+  const { tenantId, customers } = await tenantWithCustomers(db, 5, "Tier slices");
+  const members = [...customers].sort();
+  await db.customerLoyalty.createMany({
+    data: members.map((customerId) => ({
+      customerId,
+      tenantId,
+      tier: "gold",
+      tierSince: new Date(now.getTime() - 400 * 86_400_000),
+    })),
+  });
+  const earnedAt = new Date(now.getTime() - 60 * 86_400_000);
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      {
+        tenantId,
+        customerId: members[1]!,
+        kind: "earn",
+        unit: "points",
+        amount: 600,
+        idempotencyKey: `slices:${members[1]}`,
+        occurredAt: earnedAt,
+        lot: { availableAt: earnedAt, expiresAt: null },
+      },
+    ]),
+  );
+  return { tenantId, members };
+}
+
+const tiersOf = async (members: string[]) =>
+  (await db.customerLoyalty.findMany({ where: { customerId: { in: members } }, orderBy: { customerId: "asc" } })).map(
+    (l) => l.tier,
+  );
+
+it("judges members in slices, each committed on its own: a member the ledger holds delays only its slice", async () => {
+  const now = new Date();
+  const { tenantId, members } = await goldMembers(now);
+  const ledger = new pg.Client({ connectionString: testDatabaseUrl() });
+  const other = new pg.Client({ connectionString: testDatabaseUrl() });
+  await Promise.all([ledger.connect(), other.connect()]);
+  try {
+    // The ledger is mid-batch on the last member (slices of two: that member is alone in the third).
+    await ledger.query("BEGIN");
+    await ledger.query("SELECT 1 FROM customer_loyalty WHERE customer_id = $1 FOR UPDATE", [members[4]]);
+    const run = applyTierDowngrades({ db, log, tenantId, programme: rolling, now }, 2);
+
+    // Meanwhile the first slices are committed and their rows free for the ledger.
+    const first = await eventually("the first slice committed and unlocked", async () => {
+      const { rows } = await other.query<{ tier: string }>(
+        "SELECT tier FROM customer_loyalty WHERE customer_id = $1 FOR UPDATE NOWAIT",
+        [members[0]],
+      );
+      return rows[0]?.tier === "bronze" ? rows[0].tier : undefined;
+    });
+    expect(first).toBe("bronze");
+    await ledger.query("COMMIT");
+
+    const result = await run;
+    expect(result.acted).toBe(4);
+    expect(await tiersOf(members)).toEqual(["bronze", "gold", "bronze", "bronze", "bronze"]);
+    const period = result.outbox.map((i) => (i.payload as { id: string }).id).sort();
+    expect(period).toHaveLength(4);
+    for (const id of period) expect(id).toMatch(/^tier:[^:]+:down:\d{4}-\d{2}-\d{2}$/);
+
+    // The period is marked after the last slice: the next run the same day judges nobody again.
+    const again = await applyTierDowngrades({ db, log, tenantId, programme: rolling, now }, 2);
+    expect(again).toEqual({ acted: 0, outbox: [] });
+  } finally {
+    await ledger.end().catch(() => {});
+    await other.end().catch(() => {});
+  }
+});
+
+it("a pass that stopped after some slices is run again whole and changes each member once", async () => {
+  const now = new Date();
+  const { tenantId, members } = await goldMembers(now);
+  // A previous pass committed the first slice, then stopped before the period's mark.
+  await db.customerLoyalty.updateMany({ where: { customerId: { in: [members[0]!] } }, data: { tier: "bronze" } });
+
+  const result = await applyTierDowngrades({ db, log, tenantId, programme: rolling, now }, 2);
+  expect(result.acted).toBe(3);
+  expect(result.outbox.map((i) => (i.payload as { customerId: string }).customerId).sort()).toEqual(
+    [members[2], members[3], members[4]].sort(),
+  );
+  expect(await tiersOf(members)).toEqual(["bronze", "gold", "bronze", "bronze", "bronze"]);
+});
