@@ -9,65 +9,84 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
  * event id names the customer and the date, and the outbox ignores an id it has, so notices are sent
  * once however often the job runs.
  */
-export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
+export async function sendExpiryNotices(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind === "none" || policy.noticeDays === 0) return { acted: 0, outbox: [] };
   const noticeEdge = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
-  // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to
-  // the end of the day it reaches: points expiring later that day are announced in the same notice.
-  const horizon =
-    policy.kind === "after_earning"
-      ? startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone)
-      : noticeEdge;
-  const events: LoyaltyEvent[] = [];
-  const tz = ctx.programme.timezone;
+  const result: JobResult = { acted: 0, outbox: [] };
+  /** Writes the notices not written before, a slice per transaction. */
+  const announce = async (events: LoyaltyEvent[]) => {
+    for (let i = 0; i < events.length; i += slice) {
+      const items = await freshNotices(ctx, events.slice(i, i + slice));
+      result.acted += items.length;
+      result.outbox.push(...items);
+    }
+  };
 
   if (policy.kind === "after_earning") {
-    const rows = await ctx.db.$queryRaw<{ customer_id: string; expires_at: Date; points: bigint }[]>`
-      SELECT customer_id, expires_at, sum(remaining) AS points FROM point_lots
-      WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at > ${ctx.now} AND expires_at < ${horizon}
-      GROUP BY customer_id, expires_at ORDER BY expires_at LIMIT ${SLICE * 10}`;
-    const byDay = new Map<string, { customerId: string; expiresAt: Date; points: number }>();
-    for (const r of rows) {
-      const key = `${r.customer_id}:${localDate(r.expires_at.toISOString(), tz)}`;
-      const e = byDay.get(key) ?? { customerId: r.customer_id, expiresAt: r.expires_at, points: 0 };
-      e.points += exactNumber(r.points);
-      byDay.set(key, e);
-    }
-    for (const [key, e] of byDay) {
-      events.push({
-        type: "points.expiring",
-        id: `expiring:${key}`,
-        tenantId: ctx.tenantId,
-        customerId: e.customerId,
-        occurredAt: ctx.now.toISOString(),
-        points: e.points,
-        expiresAt: e.expiresAt.toISOString(),
-      });
+    // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to the end
+    // of the day it reaches: points expiring later that day are announced in the same notice. Read a day at a
+    // time, every customer of it: a limit on the window's lots left whoever came after it unannounced (the
+    // earliest 10,000 lots of a large tenant fill hours, not the 14 days of the notice).
+    const horizon = startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone);
+    for (let from = ctx.now; from < horizon; ) {
+      const to = startOfNextLocalDay(from.toISOString(), ctx.programme.timezone);
+      await announce(await lotsExpiringBetween(ctx, from, to));
+      from = to;
     }
   } else {
-    const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
-      SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
-      JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
-      WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0
-        AND l.last_activity_at <= ${horizon}::timestamptz - make_interval(months => ${policy.months}) + interval '1 day'
-        AND l.last_activity_at > ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) - interval '1 day'`;
-    for (const r of rows) {
-      const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), tz)!;
-      if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
-      events.push({
-        type: "points.expiring",
-        id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`,
-        tenantId: ctx.tenantId,
-        customerId: r.customer_id,
-        occurredAt: ctx.now.toISOString(),
-        points: exactNumber(r.balance),
-        expiresAt: expiry.toISOString(),
-      });
-    }
+    await announce(await inactivityNotices(ctx, noticeEdge));
   }
-  if (!events.length) return { acted: 0, outbox: [] };
-  const fresh = await withTransaction(ctx.db, async (tx) => {
+  return result;
+}
+
+/** One notice per customer whose lots expire in [from, to), after now: one local day's, the points and the earliest expiry. */
+async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promise<LoyaltyEvent[]> {
+  const rows = await ctx.db.$queryRaw<{ customer_id: string; expires_at: Date; points: bigint }[]>`
+    SELECT customer_id, min(expires_at) AS expires_at, sum(remaining) AS points FROM point_lots
+    WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at > ${ctx.now} AND expires_at >= ${from} AND expires_at < ${to}
+    GROUP BY customer_id ORDER BY customer_id`;
+  return rows.map((r) => ({
+    type: "points.expiring",
+    id: `expiring:${r.customer_id}:${localDate(r.expires_at.toISOString(), ctx.programme.timezone)}`,
+    tenantId: ctx.tenantId,
+    customerId: r.customer_id,
+    occurredAt: ctx.now.toISOString(),
+    points: exactNumber(r.points),
+    expiresAt: r.expires_at.toISOString(),
+  }));
+}
+
+/** Customers whose balance expires for inactivity within the notice period, and not yet. */
+async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<LoyaltyEvent[]> {
+  const policy = ctx.programme.config.expiry;
+  if (policy.kind !== "inactivity") return [];
+  const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
+    SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
+    JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
+    WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0
+      AND l.last_activity_at <= ${horizon}::timestamptz - make_interval(months => ${policy.months}) + interval '1 day'
+      AND l.last_activity_at > ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) - interval '1 day'`;
+  const events: LoyaltyEvent[] = [];
+  for (const r of rows) {
+    const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), ctx.programme.timezone)!;
+    if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
+    events.push({
+      type: "points.expiring",
+      id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`,
+      tenantId: ctx.tenantId,
+      customerId: r.customer_id,
+      occurredAt: ctx.now.toISOString(),
+      points: exactNumber(r.balance),
+      expiresAt: expiry.toISOString(),
+    });
+  }
+  return events;
+}
+
+/** Writes the events whose ids the outbox does not hold yet, and returns their items. */
+function freshNotices(ctx: JobContext, events: LoyaltyEvent[]) {
+  return withTransaction(ctx.db, async (tx) => {
     const known = new Set(
       (
         await tx.$queryRaw<
@@ -79,5 +98,4 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
     await writeOutbox(tx, items);
     return items;
   });
-  return { acted: fresh.length, outbox: fresh };
 }

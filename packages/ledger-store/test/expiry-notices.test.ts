@@ -1,0 +1,77 @@
+import { ProgrammeConfig } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import type { NewMovement } from "@regulars/ledger";
+import { silentLogger } from "@regulars/logger";
+import type { ProgrammeInForce } from "@regulars/programme";
+import { localDate, startOfLocalDay } from "@regulars/rules";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { postMovements, sendExpiryNotices } from "../src/index.ts";
+import { base } from "./batch-fixtures.ts";
+import { tenantWithCustomers } from "./fixtures.ts";
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const WARSAW = "Europe/Warsaw";
+const programme: ProgrammeInForce = {
+  version: 2,
+  config: ProgrammeConfig.parse({ rules: [base], expiry: { kind: "after_earning", months: 12, noticeDays: 14 } }),
+  timezone: WARSAW,
+};
+const DAY = 86_400_000;
+/** Local midnight `days` from now, plus `ms`: the clock is now, so the dates move with it. */
+const localDay = (now: Date, days: number, ms = 0) =>
+  new Date(startOfLocalDay(new Date(now.getTime() + days * DAY + 12 * 3_600_000), WARSAW).getTime() + ms);
+
+it("announces every customer with points expiring in the notice period, however many lots come before them", async () => {
+  const now = new Date();
+  const { tenantId, customers } = await tenantWithCustomers(db, 3, "Expiry notices");
+  const [busy, later, beyond] = customers as [string, string, string];
+  const lot = (customerId: string, key: string, points: number, expiresAt: Date): NewMovement => ({
+    tenantId,
+    customerId,
+    kind: "earn",
+    unit: "points",
+    amount: points,
+    idempotencyKey: `notice:${key}`,
+    occurredAt: new Date(now.getTime() - 300 * DAY),
+    lot: { availableAt: new Date(now.getTime() - 300 * DAY), expiresAt },
+  });
+  // More lots expiring in two days than a slice of the job holds ten times over, all one customer's, in one
+  // local morning; then another customer's lots later in the period (one at a local midnight); one beyond it.
+  const movements = [
+    ...Array.from({ length: 10_001 }, (_, i) => lot(busy, `busy:${i}`, 1, localDay(now, 2, 10 * 3_600_000 + i * 100))),
+    lot(later, "later:noon", 30, localDay(now, 5, 12 * 3_600_000)),
+    lot(later, "later:midnight", 20, localDay(now, 6)),
+    lot(beyond, "beyond", 50, localDay(now, 20)),
+  ];
+  await withTransaction(db, (tx) => postMovements(tx, movements));
+
+  const result = await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now });
+  const notices = result.outbox
+    .map((i) => i.payload as { customerId: string; points: number; expiresAt: string; id: string })
+    .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+  expect(notices.map((n) => [n.customerId, n.points, n.expiresAt])).toEqual([
+    [busy, 10_001, localDay(now, 2, 10 * 3_600_000).toISOString()],
+    [later, 30, localDay(now, 5, 12 * 3_600_000).toISOString()],
+    [later, 20, localDay(now, 6).toISOString()],
+  ]);
+  expect(notices.map((n) => n.id)).toEqual([
+    `expiring:${busy}:${localDate(localDay(now, 2), WARSAW)}`,
+    `expiring:${later}:${localDate(localDay(now, 5), WARSAW)}`,
+    `expiring:${later}:${localDate(localDay(now, 6), WARSAW)}`,
+  ]);
+  expect(result.acted).toBe(3);
+
+  // Once per customer and day, however often the job runs.
+  expect(await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now })).toEqual({
+    acted: 0,
+    outbox: [],
+  });
+});
