@@ -201,7 +201,9 @@ export async function relayUnpublished(
 
 /**
  * Published outbox rows are kept a week (for diagnosis and the relay's duplicate window), then deleted;
- * only the given tenants' when a pass is limited to some (null: every tenant).
+ * only the given tenants' when a pass is limited to some (null: every tenant). An expiry notice is kept until
+ * the expiry it announced has passed: its row is how the notice job knows it announced that expiry, and the
+ * notice period (14 days by default, up to 90) outlasts the week.
  */
 export async function pruneOutbox(
   db: Db,
@@ -215,6 +217,7 @@ export async function pruneOutbox(
     const n = await db.$executeRaw`
       DELETE FROM outbox_events WHERE id IN (
         SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${before}
+          AND (type <> 'points.expiring' OR coalesce((payload->>'expiresAt')::timestamptz, '-infinity') < ${now})
           AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[])) LIMIT 10000)`;
     deleted += n;
     if (n < 10_000) return deleted;

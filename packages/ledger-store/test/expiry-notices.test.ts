@@ -6,7 +6,7 @@ import type { ProgrammeInForce } from "@regulars/programme";
 import { localDate, startOfLocalDay } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { postMovements, sendExpiryNotices } from "../src/index.ts";
+import { postMovements, pruneOutbox, sendExpiryNotices } from "../src/index.ts";
 import { base } from "./batch-fixtures.ts";
 import { tenantWithCustomers } from "./fixtures.ts";
 
@@ -74,4 +74,39 @@ it("announces every customer with points expiring in the notice period, however 
     acted: 0,
     outbox: [],
   });
+});
+
+it("announces a lot's expiry once, even after the outbox prunes what it published a week ago", async () => {
+  const now = new Date();
+  const { tenantId, customers } = await tenantWithCustomers(db, 1, "Expiry notice once");
+  const earnedAt = new Date(now.getTime() - 300 * DAY);
+  const expiresAt = localDay(now, 13, 12 * 3_600_000);
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      {
+        tenantId,
+        customerId: customers[0]!,
+        kind: "earn",
+        unit: "points",
+        amount: 80,
+        idempotencyKey: "notice-once",
+        occurredAt: earnedAt,
+        lot: { availableAt: earnedAt, expiresAt },
+      },
+    ]),
+  );
+  const first = await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now });
+  expect(first.acted).toBe(1);
+  await db.outboxEvent.updateMany({ where: { tenantId }, data: { publishedAt: now } });
+
+  // Eight days on, the week-old published rows are pruned; the lot still expires within the notice period.
+  const later = new Date(now.getTime() + 8 * DAY);
+  await pruneOutbox(db, later, { tenantIds: [tenantId] });
+  expect(await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now: later })).toEqual({
+    acted: 0,
+    outbox: [],
+  });
+  // Once the expiry has passed, the notice's row goes like the rest.
+  await pruneOutbox(db, new Date(expiresAt.getTime() + DAY), { tenantIds: [tenantId] });
+  expect(await db.outboxEvent.count({ where: { tenantId } })).toBe(0);
 });
