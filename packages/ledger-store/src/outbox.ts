@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, Prisma, sqlArray, withTransaction } from "@regulars/db";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -211,17 +211,40 @@ export async function pruneOutbox(
   opts: { keepDays?: number; tenantIds?: string[] } = {},
 ): Promise<number> {
   const before = new Date(now.getTime() - (opts.keepDays ?? 7) * 24 * 60 * 60 * 1000);
-  const tenants = opts.tenantIds ?? null;
   let deleted = 0;
-  for (;;) {
-    const n = await db.$executeRaw`
-      DELETE FROM outbox_events WHERE id IN (
-        SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${before}
-          AND (type <> 'points.expiring' OR coalesce((payload->>'expiresAt')::timestamptz, '-infinity') < ${now})
-          AND (${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[])) LIMIT 10000)`;
-    deleted += n;
-    if (n < 10_000) return deleted;
+  for (const statement of pruneStatements(before, now, opts.tenantIds ?? null)) {
+    for (;;) {
+      const n = await db.$executeRaw(statement);
+      deleted += n;
+      if (n < PRUNE_SLICE) break;
+    }
   }
+  return deleted;
+}
+
+const PRUNE_SLICE = 10_000;
+
+/**
+ * What a prune deletes, a slice at a time: published rows older than `before` through
+ * `outbox_events_published_idx`, and expiry notices published before it whose expiry passed by `now` through
+ * `outbox_events_notice_expiry_idx` (migration 0028): without them every pass read the whole table.
+ */
+export function pruneStatements(before: Date, now: Date, tenants: string[] | null): Prisma.Sql[] {
+  const ofTenants = Prisma.sql`(${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[]))`;
+  return [
+    Prisma.sql`
+      DELETE FROM outbox_events WHERE id IN (
+        SELECT id FROM outbox_events
+        WHERE published_at IS NOT NULL AND type <> 'points.expiring' AND published_at < ${before} AND ${ofTenants}
+        LIMIT ${PRUNE_SLICE})`,
+    Prisma.sql`
+      DELETE FROM outbox_events WHERE id IN (
+        SELECT id FROM outbox_events
+        WHERE published_at IS NOT NULL AND type = 'points.expiring'
+          AND (payload->>'expiresAt' < ${now.toISOString()} OR payload->>'expiresAt' IS NULL)
+          AND published_at < ${before} AND ${ofTenants}
+        LIMIT ${PRUNE_SLICE})`,
+  ];
 }
 
 /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/lots.ts";
 import { earnedSinceStatement, qualifyingStatement } from "../src/accounts/qualifying.ts";
 import { postMovements, transactionMovements } from "../src/index.ts";
+import { pruneStatements } from "../src/outbox.ts";
 import { tenantWithCustomers } from "./fixtures.ts";
 
 // The batch apply reads its customers' live lots and spendable accounts on every batch. Both reads once scanned
@@ -31,8 +32,10 @@ interface PlanNode {
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-async function planOf(statement: ReturnType<typeof liveLotsStatement>): Promise<PlanNode[]> {
+/** `indexOnly`: with sequential scans off, which shows whether an index can answer the statement at all. */
+async function planOf(statement: ReturnType<typeof liveLotsStatement>, indexOnly = false): Promise<PlanNode[]> {
   return withTransaction(db, async (tx) => {
+    if (indexOnly) await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
     const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
       `EXPLAIN (FORMAT JSON) ${statement.text}`,
       ...statement.values,
@@ -154,4 +157,20 @@ it("reads a customer's movements in the tier window and today by the time in the
   expect((await transactionMovements(db, tenantId, "time-tx:42:m3")).map((m) => [m.kind, m.amount])).toEqual([
     ["earn", 13],
   ]);
+});
+
+it("prunes the outbox through its indexes, not by reading the whole table every pass", async () => {
+  const now = new Date();
+  const week = new Date(now.getTime() - 7 * 86_400_000);
+  // The test database's outbox is small, where reading it whole is cheaper: asked without sequential scans, the
+  // plan shows whether the partial indexes answer each statement (the week-old published rows; the notices whose
+  // expiry passed), as they do on a large outbox with statistics.
+  const [published, notices] = pruneStatements(week, now, null);
+  const indexes = async (statement: typeof published) => {
+    const nodes = await planOf(statement!, true);
+    expect(nodes.filter((n) => n["Node Type"] === "Seq Scan")).toEqual([]);
+    return nodes.flatMap((n) => (n["Index Name"] ? [n["Index Name"]] : []));
+  };
+  expect(await indexes(published)).toContain("outbox_events_published_idx");
+  expect(await indexes(notices)).toContain("outbox_events_notice_expiry_idx");
 });
