@@ -1,6 +1,5 @@
 import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
-import type { NewMovement } from "@regulars/ledger";
 import { silentLogger } from "@regulars/logger";
 import type { ProgrammeInForce } from "@regulars/programme";
 import { localDate, startOfLocalDay } from "@regulars/rules";
@@ -8,7 +7,7 @@ import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { postMovements, pruneOutbox, sendExpiryNotices } from "../src/index.ts";
 import { base } from "./batch-fixtures.ts";
-import { tenantWithCustomers } from "./fixtures.ts";
+import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -33,16 +32,9 @@ it("announces every customer with points expiring in the notice period, however 
   const now = new Date();
   const { tenantId, customers } = await tenantWithCustomers(db, 3, "Expiry notices");
   const [busy, later, beyond] = customers as [string, string, string];
-  const lot = (customerId: string, key: string, points: number, expiresAt: Date): NewMovement => ({
-    tenantId,
-    customerId,
-    kind: "earn",
-    unit: "points",
-    amount: points,
-    idempotencyKey: `notice:${key}`,
-    occurredAt: new Date(now.getTime() - 300 * DAY),
-    lot: { availableAt: new Date(now.getTime() - 300 * DAY), expiresAt },
-  });
+  const earnedAt = new Date(now.getTime() - 300 * DAY);
+  const lot = (customerId: string, key: string, amount: number, expiresAt: Date) =>
+    earnedLot({ tenantId, customerId, amount, key: `notice:${key}`, occurredAt: earnedAt, expiresAt });
   // More lots expiring in two days than a slice of the job holds ten times over, all one customer's, in one
   // local morning; then another customer's lots later in the period (one at a local midnight); one beyond it.
   const movements = [
@@ -83,16 +75,14 @@ it("announces a lot's expiry once, even after the outbox prunes what it publishe
   const expiresAt = localDay(now, 13, 12 * 3_600_000);
   await withTransaction(db, (tx) =>
     postMovements(tx, [
-      {
+      earnedLot({
         tenantId,
         customerId: customers[0]!,
-        kind: "earn",
-        unit: "points",
         amount: 80,
-        idempotencyKey: "notice-once",
+        key: "notice-once",
         occurredAt: earnedAt,
-        lot: { availableAt: earnedAt, expiresAt },
-      },
+        expiresAt,
+      }),
     ]),
   );
   const first = await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now });

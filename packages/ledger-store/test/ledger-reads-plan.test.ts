@@ -6,7 +6,7 @@ import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/l
 import { earnedSinceStatement, qualifyingStatement } from "../src/accounts/qualifying.ts";
 import { postMovements, transactionMovements } from "../src/index.ts";
 import { pruneStatements } from "../src/outbox.ts";
-import { tenantWithCustomers } from "./fixtures.ts";
+import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
 // The batch apply reads its customers' live lots and spendable accounts on every batch. Both reads once scanned
 // the whole table (no index led with what they asked by), which cost a third of Postgres's time at 1,000 tx/s and
@@ -88,17 +88,15 @@ it("reads a customer's movements in the tier window and today by the time in the
   const { tenantId, customers } = await tenantWithCustomers(db, 200, "Ledger time plans");
   const now = Date.now();
   const day = 86_400_000;
-  const earn = (c: number, key: string, amount: number, at: number): NewMovement => ({
-    tenantId,
-    customerId: customers[c]!,
-    kind: "earn",
-    unit: "points",
-    amount,
-    idempotencyKey: `time:${c}:${key}`,
-    transactionId: `time-tx:${c}:${key}`,
-    occurredAt: new Date(at),
-    lot: { availableAt: new Date(at), expiresAt: null },
-  });
+  const earn = (c: number, key: string, amount: number, at: number) =>
+    earnedLot({
+      tenantId,
+      customerId: customers[c]!,
+      amount,
+      key: `time:${c}:${key}`,
+      transactionId: `time-tx:${c}:${key}`,
+      occurredAt: new Date(at),
+    });
   // Two years of monthly visits, one today partly refunded, and an adjustment (which earns no tier).
   const movements: NewMovement[] = customers.flatMap((customerId, c) => [
     ...Array.from({ length: 24 }, (_, i) => earn(c, `m${i}`, 10 + i, now - (24 - i) * 30 * day)),
@@ -114,15 +112,15 @@ it("reads a customer's movements in the tier window and today by the time in the
       occurredAt: new Date(now - 5 * 60_000),
     },
     {
-      tenantId,
-      customerId,
+      ...earnedLot({
+        tenantId,
+        customerId,
+        amount: 100,
+        key: `time:${c}:adjust`,
+        occurredAt: new Date(now - 20 * day),
+      }),
       kind: "adjust" as const,
-      unit: "points" as const,
-      amount: 100,
-      idempotencyKey: `time:${c}:adjust`,
       reason: "goodwill",
-      occurredAt: new Date(now - 20 * day),
-      lot: { availableAt: new Date(now - 20 * day), expiresAt: null },
     },
   ]);
   await withTransaction(db, (tx) => postMovements(tx, movements));

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { applyTierDowngrades, postMovements } from "../src/index.ts";
 import { base } from "./batch-fixtures.ts";
-import { tenantWithCustomers } from "./fixtures.ts";
+import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
 // The rolling-window pass judges every tiered member each local day. The ledger saves the loyalty rows of the
 // customers it applies, so the pass must not hold them all at once: it judges slices, each committed on its own.
@@ -52,16 +52,7 @@ async function goldMembers(now: Date) {
   const earnedAt = new Date(now.getTime() - 60 * 86_400_000);
   await withTransaction(db, (tx) =>
     postMovements(tx, [
-      {
-        tenantId,
-        customerId: members[1]!,
-        kind: "earn",
-        unit: "points",
-        amount: 600,
-        idempotencyKey: `slices:${members[1]}`,
-        occurredAt: earnedAt,
-        lot: { availableAt: earnedAt, expiresAt: null },
-      },
+      earnedLot({ tenantId, customerId: members[1]!, amount: 600, key: `slices:${members[1]}`, occurredAt: earnedAt }),
     ]),
   );
   return { tenantId, members };
