@@ -1,0 +1,69 @@
+import { type Db, withTransaction } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { tenantCallers } from "./helpers.ts";
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+it("finds a customer by any part of the name, or by the start of the phone, card or e-mail, in the tenant only", async () => {
+  const t = await tenantCallers(db, "Search Burgers");
+  const other = await tenantCallers(db, "Other Search Burgers");
+  const anna = newId("customer");
+  await db.customer.create({
+    data: {
+      id: anna,
+      tenantId: t.tenantId,
+      name: "Anna Maria Kowalska",
+      email: "Anna.K@Example.com",
+      phone: "+48600555101",
+      cardNumber: "CARD-SEARCH-77",
+      createdVia: "test",
+    },
+  });
+  await db.customer.create({
+    data: { id: newId("customer"), tenantId: other.tenantId, name: "Anna Kowalska", createdVia: "test" },
+  });
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  for (const query of ["kowal", "MARIA", "+48600555", "CARD-SEARCH", "anna.k@example", anna]) {
+    expect(await found(query), query).toEqual([anna]);
+  }
+  // Phones, cards and e-mails by their start only: a fragment from the middle is not a lookup.
+  for (const query of ["0555101", "SEARCH-77", "example.com"]) expect(await found(query), query).toEqual([]);
+});
+
+interface PlanNode {
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+const indexesOf = (node: PlanNode): string[] => [
+  ...(node["Index Name"] ? [node["Index Name"]] : []),
+  ...(node.Plans ?? []).flatMap(indexesOf),
+];
+
+it("answers each condition of the search from a trigram index, not by walking every customer of the tenant", async () => {
+  // The test database's customers table is small, where reading it whole is cheaper: asked without sequential scans,
+  // the plan shows whether an index answers the condition at all (as on a tenant with a million customers).
+  const conditions = {
+    customers_name_trgm_idx: "name ILIKE '%kowal%'",
+    customers_email_trgm_idx: "email ILIKE 'anna.k@%'",
+    customers_phone_trgm_idx: "phone LIKE '+4860055%'",
+    customers_card_number_trgm_idx: "card_number LIKE 'CARD-SEA%'",
+  };
+  for (const [index, condition] of Object.entries(conditions)) {
+    const plan = await withTransaction(db, async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+      const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
+        `EXPLAIN (FORMAT JSON) SELECT id FROM customers WHERE ${condition}`,
+      );
+      return row!["QUERY PLAN"][0].Plan;
+    });
+    expect(indexesOf(plan), condition).toContain(index);
+  }
+});
