@@ -9,15 +9,15 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
  * event id names the customer and the date, and the outbox ignores an id it has, so notices are sent
  * once however often the job runs.
  */
-export async function sendExpiryNotices(ctx: JobContext, slice = SLICE): Promise<JobResult> {
+export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind === "none" || policy.noticeDays === 0) return { acted: 0, outbox: [] };
   const noticeEdge = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
   const result: JobResult = { acted: 0, outbox: [] };
   /** Writes the notices not written before, a slice per transaction. */
   const announce = async (events: LoyaltyEvent[]) => {
-    for (let i = 0; i < events.length; i += slice) {
-      const items = await freshNotices(ctx, events.slice(i, i + slice));
+    for (let i = 0; i < events.length; i += SLICE) {
+      const items = await freshNotices(ctx, events.slice(i, i + SLICE));
       result.acted += items.length;
       result.outbox.push(...items);
     }
