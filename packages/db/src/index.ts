@@ -2,6 +2,6 @@ export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
 export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, withTransaction } from "./errors.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
-export { listMigrations, type MigrationResult, migrateDatabase } from "./migrate.ts";
+export { listMigrations, type Migration, type MigrationResult, migrateDatabase } from "./migrate.ts";
 export { type SqlArrayElement, sqlArray } from "./sql-array.ts";
 export { createPoolReader, type PoolReader, prismaReader, type SqlReader } from "./sql-reader.ts";

@@ -1,4 +1,4 @@
-import { type Db, Prisma, withTransaction } from "@regulars/db";
+import { type Db, Prisma, sqlArray, withTransaction } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -32,10 +32,20 @@ interface PlanNode {
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-/** `indexOnly`: with sequential scans off, which shows whether an index can answer the statement at all. */
-async function planOf(statement: ReturnType<typeof liveLotsStatement>, indexOnly = false): Promise<PlanNode[]> {
+/**
+ * `indexOnly`: with sequential scans off, which shows whether an index can answer the statement at all;
+ * `fromIndexAlone`: also without bitmap or plain index scans, which shows whether the index holds every column read.
+ */
+async function planOf(
+  statement: ReturnType<typeof liveLotsStatement>,
+  indexOnly: boolean | "fromIndexAlone" = false,
+): Promise<PlanNode[]> {
   return withTransaction(db, async (tx) => {
     if (indexOnly) await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+    if (indexOnly === "fromIndexAlone") {
+      await tx.$executeRawUnsafe("SET LOCAL enable_bitmapscan = off");
+      await tx.$executeRawUnsafe("SET LOCAL enable_indexscan = off");
+    }
     const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
       `EXPLAIN (FORMAT JSON) ${statement.text}`,
       ...statement.values,
@@ -171,4 +181,68 @@ it("prunes the outbox through its indexes, not by reading the whole table every 
   };
   expect(await indexes(published)).toContain("outbox_events_published_idx");
   expect(await indexes(notices)).toContain("outbox_events_notice_expiry_idx");
+});
+
+it("reads spend and orders in the tier window from the transactions indexes alone, refunds netted", async () => {
+  const { tenantId, customers } = await tenantWithCustomers(db, 50, "Ledger spend plans");
+  const now = Date.now();
+  const day = 86_400_000;
+  // Two years of monthly sales of 10.00 per customer; in the window, one sale refunded in full and one in part.
+  const rows = customers.flatMap((customerId, c) => [
+    ...Array.from({ length: 24 }, (_, i) => ({
+      customerId,
+      externalId: `spend:${c}:s${i}`,
+      type: "sale",
+      refundOf: null as string | null,
+      total: 1_000,
+      at: now - (24 - i) * 30 * day + day,
+    })),
+    {
+      customerId,
+      externalId: `spend:${c}:r1`,
+      type: "refund",
+      refundOf: `spend:${c}:s22`,
+      total: 1_000,
+      at: now - day,
+    },
+    {
+      customerId,
+      externalId: `spend:${c}:r2`,
+      type: "refund",
+      refundOf: `spend:${c}:s23`,
+      total: 400,
+      at: now - 60_000,
+    },
+  ]);
+  await db.$executeRaw`
+    INSERT INTO transactions (id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
+                              currency, total, discount_total, points_awarded, received_at)
+    SELECT 'txn_' || x.external_id, ${tenantId}, x.external_id, x.type, x.refund_of, x.occurred_at, 'store-1', 'pos',
+           x.customer_id, 'EUR', x.total, 0, 0, now()
+    FROM unnest(${sqlArray(rows.map((r) => r.externalId))}::text[], ${sqlArray(rows.map((r) => r.type))}::text[],
+                ${sqlArray(rows.map((r) => r.refundOf))}::text[], ${sqlArray(rows.map((r) => new Date(r.at)))}::timestamptz[],
+                ${sqlArray(rows.map((r) => r.customerId))}::text[], ${sqlArray(rows.map((r) => r.total))}::bigint[])
+      AS x(external_id, type, refund_of, occurred_at, customer_id, total)`;
+  // An index answers alone for pages the visibility map marks all-visible, which autovacuum keeps up on a live table.
+  await db.$executeRawUnsafe("VACUUM transactions");
+
+  const one = [customers[7]!];
+  const yearAgo = new Date(now - 365 * day);
+  const readAlone = async (statement: Prisma.Sql) =>
+    (await planOf(statement, "fromIndexAlone"))
+      .filter((n) => n["Relation Name"] === "transactions")
+      .map((n) => `${n["Node Type"]} ${n["Index Name"]}`);
+  expect(await readAlone(qualifyingStatement(tenantId, one, "spend", yearAgo))).toEqual([
+    "Index Only Scan transactions_customer_time_idx",
+  ]);
+  expect((await readAlone(qualifyingStatement(tenantId, one, "orders", yearAgo))).sort()).toEqual([
+    "Index Only Scan transactions_customer_time_idx",
+    "Index Only Scan transactions_refunds_idx",
+  ]);
+
+  // The last twelve months hold twelve sales (s12 to s23) and both refunds.
+  const value = async (basis: "spend" | "orders") =>
+    Number((await db.$queryRaw<{ value: bigint }[]>(qualifyingStatement(tenantId, one, basis, yearAgo)))[0]!.value);
+  expect(await value("spend")).toBe(12 * 1_000 - 1_000 - 400);
+  expect(await value("orders")).toBe(11);
 });
