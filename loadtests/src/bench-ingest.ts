@@ -8,6 +8,7 @@ import { createBasketFactory, externalIdSequence, newRunId } from "./baskets.ts"
 import { acceptedInBatchAnswer, batchBody } from "./batches.ts";
 import { type BenchSystem, openBenchSystem } from "./bench-system.ts";
 import { type BenchConfig, BenchUsageError, loadConfig, usage } from "./config.ts";
+import { coresBetween, readCpu } from "./cpu-shares.ts";
 import { waitForLedgerDrain } from "./drain.ts";
 import { type GatewayPhaseOptions, runGatewayPhase } from "./gateway-phase.ts";
 import { measureHttpCeiling } from "./http-ceiling.ts";
@@ -121,6 +122,7 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
       ledgerSource = progressOf.source;
       progress(`starting ${system.ledgerWorkers} ledger worker process(es); they find ${accepted} transactions owed`);
       await system.startLedger();
+      const cpuBefore = readCpu(system.processes);
       const drain = await waitForLedgerDrain({
         owed: () => progressOf.owed(accepted),
         timeoutMs: cfg.drainTimeoutSec * 1_000,
@@ -128,7 +130,8 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
         onProgress: (p) => progress(`[ledger ${p.elapsedSec.toFixed(0).padStart(3)} s] ${p.remaining} still to apply`),
       }).finally(() => progressOf.close());
       if (signal.aborted) throw new Error("interrupted");
-      ledgerCapacityFigures = ledgerCapacity(system.ledgerWorkers, accepted, drain);
+      const cores = coresBetween(cpuBefore, readCpu(system.processes));
+      ledgerCapacityFigures = ledgerCapacity(system.ledgerWorkers, accepted, drain, cores);
       if (!drain.drained) progress(`pipeline phase left out: the ledger did not drain (${drain.reason})`);
       else if (cfg.durationSec > 0) {
         progress(`pipeline POST: single transactions again for ${cfg.durationSec} s, the ledger applying meanwhile`);

@@ -3,6 +3,7 @@ import {
   ceilingBarPct,
   keepUpDrainFloorSec,
   keepUpDrainShare,
+  type LedgerCapacity,
   type LedgerFigures,
   type PhaseFigures,
   rawBarPct,
@@ -73,11 +74,23 @@ function capacityRows(f: BenchFigures): [string, string][] {
         c.drained ? `in ${n1(c.seconds)} s` : `(NOT drained: ${c.note ?? ""})`
       }`,
     ],
+    ...(c.cpu.length ? [["ledger capacity CPU", capacityCpu(c.cpu)] as [string, string]] : []),
     [
       "ledger vs gateway",
       `applies the single POST rate: ${yes(v.ledgerAppliesSingleRate)}; the batch rate: ${yes(v.ledgerAppliesBatchRate)}`,
     ],
   ];
+}
+
+/** "ledger-1 0.52 cores (0.148 ms/tx), ..., 1.93 cores in all": the busiest first, the idle left out. */
+function capacityCpu(cpu: LedgerCapacity["cpu"]): string {
+  const known = cpu.filter((p): p is typeof p & { cores: number } => p.cores !== null);
+  const total = known.reduce((sum, p) => sum + p.cores, 0);
+  const each = known
+    .filter((p) => p.cores >= 0.005)
+    .sort((a, b) => b.cores - a.cores)
+    .map((p) => `${p.name} ${p.cores.toFixed(2)} cores (${n3(p.msPerTransaction)} ms/tx)`);
+  return `${each.join(", ")}; ${total.toFixed(2)} cores in all`;
 }
 
 export function renderTable(f: BenchFigures): string {

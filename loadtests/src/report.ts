@@ -50,6 +50,11 @@ export interface LedgerCapacity {
   seconds: number;
   /** Applied per second while draining that backlog: what the workers can apply. */
   appliedPerSec: number;
+  /**
+   * Cores each process kept busy while the workers drained, and its CPU per applied transaction (ms): what a
+   * capacity plan multiplies by its rate. Postgres counts all its backends; NATS and the idle gateway are listed too.
+   */
+  cpu: { name: string; cores: number | null; msPerTransaction: number | null }[];
   note?: string;
 }
 
@@ -135,14 +140,25 @@ export function verdicts(f: BenchFigures) {
   };
 }
 
-/** The capacity figures from a drain of `backlog` transactions. */
-export function ledgerCapacity(workers: number, backlog: number, drain: DrainResult): LedgerCapacity {
+/** The capacity figures from a drain of `backlog` transactions, with the cores each process used meanwhile. */
+export function ledgerCapacity(
+  workers: number,
+  backlog: number,
+  drain: DrainResult,
+  cores: { name: string; cores: number | null }[] = [],
+): LedgerCapacity {
+  const applied = backlog - drain.remaining;
   return {
     workers,
     backlog,
     drained: drain.drained,
     seconds: drain.seconds,
-    appliedPerSec: drain.seconds > 0 ? (backlog - drain.remaining) / drain.seconds : 0,
+    appliedPerSec: drain.seconds > 0 ? applied / drain.seconds : 0,
+    cpu: cores.map(({ name, cores }) => ({
+      name,
+      cores,
+      msPerTransaction: cores !== null && applied > 0 ? (cores * drain.seconds * 1_000) / applied : null,
+    })),
     ...(drain.reason ? { note: drain.reason } : {}),
   };
 }

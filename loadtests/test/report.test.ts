@@ -136,6 +136,25 @@ describe("the verdicts", () => {
     );
   });
 
+  it("turns the cores each process used while the ledger drained into CPU per applied transaction", () => {
+    // 90,000 applied in 30 s (10,000 still owed): 0.6 cores for 30 s is 18 s of CPU, 0.2 ms per transaction.
+    const capacity = ledgerCapacity(2, 100_000, { drained: false, seconds: 30, remaining: 10_000, atLoadEnd: 0 }, [
+      { name: "ledger-1", cores: 0.6 },
+      { name: "postgres (all backends)", cores: 0.75 },
+      { name: "gateway", cores: 0.001 },
+      { name: "nats-server", cores: null },
+    ]);
+    expect(capacity.cpu.map((p) => [p.name, p.msPerTransaction])).toEqual([
+      ["ledger-1", 0.2],
+      ["postgres (all backends)", 0.25],
+      ["gateway", expect.closeTo(0.000333, 6)],
+      ["nats-server", null],
+    ]);
+    expect(renderTable(figures({ ledgerCapacity: capacity }))).toMatch(
+      /ledger capacity CPU\s+postgres \(all backends\) 0\.75 cores \(0\.250 ms\/tx\), ledger-1 0\.60 cores \(0\.200 ms\/tx\); 1\.35 cores in all/,
+    );
+  });
+
   it("takes percentages only of a reference that was measured", () => {
     expect(percentOf(1, 4)).toBe(25);
     expect(percentOf(1, 0)).toBeNull();
