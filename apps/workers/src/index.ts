@@ -73,6 +73,8 @@ export interface WorkersOptions {
   ledgerLeaseMs?: number;
   /** How long the ledger waits for a fuller batch when few messages are ready; `ledgerDefaults.lingerMs` by default. */
   ledgerLingerMs?: number;
+  /** Batches each ledger worker applies at once, of distinct partitions (`LEDGER_CONCURRENT_BATCHES`). */
+  ledgerConcurrentBatches?: number;
   /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
   webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
   /** The campaign step executor's claims, polling and (in tests) clock; see startCampaignWorker. */
@@ -133,6 +135,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       maxBatch: opts.maxBatch,
       leaseMs: opts.ledgerLeaseMs,
       lingerMs: opts.ledgerLingerMs,
+      concurrentBatches: opts.ledgerConcurrentBatches,
       pauseBackoffMs: opts.pauseBackoffMs,
       ledger: { db, programmes: new ProgrammeCache(db), refundWaitMs: opts.refundWaitMs },
       onDeadLetter: (info) => {
@@ -145,8 +148,10 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
           if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
         // Published while the next batch applies, one batch's events at a time (in order): committed
         // already, they are the outbox relay's to publish should this process die first.
-        await publishing;
-        publishing = publishCommitted(applied.outbox);
+        // Chained, not replaced: with batches applied at once, each waits for the one before it.
+        const before = publishing;
+        publishing = before.then(() => publishCommitted(applied.outbox));
+        await before;
       },
       onBatch: metrics.observeBatch(consumers.ledger),
     });

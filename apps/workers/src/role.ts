@@ -23,6 +23,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
     ledgerLeaseMs: config.LEDGER_LEASE_MS,
     ledgerLingerMs: config.LEDGER_LINGER_MS,
+    ledgerConcurrentBatches: config.LEDGER_CONCURRENT_BATCHES,
     pauseBackoffMs: pauseBackoff(config.CONSUMER_PAUSE_MAX_MS),
     webhooks: {
       concurrency: config.WEBHOOK_CONCURRENCY,

@@ -32,12 +32,16 @@ interface Reader {
  *
  * Fetches, not `consume()`: the queue stays within `highWater` messages however far behind the caller is.
  */
+const none: ReadonlySet<number> = new Set();
+
 export class PartitionReaders {
   /** Messages read, oldest first; per partition always in stream order. */
   readonly queue: PartitionMessage[] = [];
   private readonly readers = new Map<number, Reader>();
   private readonly waitingForSpace = new Set<() => void>();
-  private waitingForMessages: (() => void) | null = null;
+  private readonly waitingForMessages = new Set<() => void>();
+  /** Messages queued per partition: what `ready` counts, without walking the queue on every message read. */
+  private readonly queued = new Map<number, number>();
 
   constructor(
     private readonly opts: {
@@ -116,7 +120,8 @@ export class PartitionReaders {
                   payload: m.string(),
                   pending: m.info.pending,
                 });
-                this.waitingForMessages?.();
+                this.queued.set(partition, (this.queued.get(partition) ?? 0) + 1);
+                this.recheck();
               }
             } finally {
               clearTimeout(watchdog);
@@ -146,25 +151,55 @@ export class PartitionReaders {
     this.dropQueued(new Set([partition]));
   }
 
-  /** Takes up to `max` messages, oldest first. */
-  take(max: number): PartitionMessage[] {
-    const taken = this.queue.splice(0, max);
+  /**
+   * Takes up to `max` messages, oldest first, of partitions not in `busy` (those another batch of the caller's
+   * holds): every message of a busy partition stays, so each partition is still taken in stream order.
+   */
+  take(max: number, busy: ReadonlySet<number> = none): PartitionMessage[] {
+    let taken: PartitionMessage[];
+    if (!busy.size) taken = this.queue.splice(0, max);
+    else {
+      taken = [];
+      const kept: PartitionMessage[] = [];
+      for (const m of this.queue) (taken.length < max && !busy.has(m.partition) ? taken : kept).push(m);
+      this.queue.splice(0, this.queue.length, ...kept);
+    }
+    for (const m of taken) this.uncount(m.partition);
     this.wakeReaders();
     return taken;
   }
 
-  /** Resolves when at least `atLeast` messages are queued, or after `ms`. */
-  async waitForMessages(ms: number, atLeast = 1): Promise<void> {
-    if (this.queue.length >= atLeast) return;
+  /** Messages queued of partitions not in `busy`. */
+  ready(busy: ReadonlySet<number> = none): number {
+    let n = this.queue.length;
+    for (const p of busy) n -= this.queued.get(p) ?? 0;
+    return n;
+  }
+
+  /**
+   * Resolves when at least `atLeast` messages of partitions not in `busy` are queued, or after `ms`. Checked again
+   * on every message read and on `recheck()`, which the caller calls when it frees busy partitions.
+   */
+  async waitForMessages(ms: number, atLeast = 1, busy: ReadonlySet<number> = none): Promise<void> {
+    if (this.ready(busy) >= atLeast) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.waitingForMessages = () => {
-        if (this.queue.length < atLeast) return;
+      const check = () => {
+        if (this.ready(busy) < atLeast) return;
         clearTimeout(timer);
+        this.waitingForMessages.delete(check);
         resolve();
       };
+      const timer = setTimeout(() => {
+        this.waitingForMessages.delete(check);
+        resolve();
+      }, ms);
+      this.waitingForMessages.add(check);
     });
-    this.waitingForMessages = null;
+  }
+
+  /** Lets every `waitForMessages` look again at what is queued. */
+  recheck(): void {
+    for (const check of [...this.waitingForMessages]) check();
   }
 
   /** Messages read and not yet taken, plus what the stream held beyond them when last read. */
@@ -183,7 +218,14 @@ export class PartitionReaders {
   private dropQueued(partitions: Set<number>) {
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (partitions.has(this.queue[i]!.partition)) this.queue.splice(i, 1);
+    for (const p of partitions) this.queued.delete(p);
     this.wakeReaders();
+  }
+
+  private uncount(partition: number) {
+    const left = (this.queued.get(partition) ?? 0) - 1;
+    if (left > 0) this.queued.set(partition, left);
+    else this.queued.delete(partition);
   }
 
   private wakeReaders() {

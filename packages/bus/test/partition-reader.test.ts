@@ -130,3 +130,38 @@ it("waits for as many messages as asked, or gives up after its time with what th
   await r.waitForMessages(50, 6); // none come: it returns after 50 ms
   expect(r.queue.length).toBe(5);
 });
+
+it("takes around busy partitions, leaving every one of their messages in order, and wakes waiters when asked", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  const sent = await publish(12); // partitions 0..3, three messages each
+  const r = newReaders();
+  for (const p of [0, 1, 2, 3]) r.start(p, 1);
+  await eventually("all read", async () => (r.queue.length === 12 ? true : undefined));
+
+  // Partitions 0 and 2 are in another batch: nothing of theirs is taken, not even past the limit.
+  const busy = new Set([0, 2]);
+  expect(r.ready(busy)).toBe(6);
+  const first = r.take(4, busy);
+  expect(first.map((m) => m.partition).sort()).toEqual([1, 1, 3, 3]);
+  expect(r.ready(busy)).toBe(2);
+  // What is left of partitions 1 and 3 comes next, each after what was taken of it.
+  const second = r.take(10, busy);
+  for (const p of [1, 3]) {
+    expect([...first, ...second].filter((m) => m.partition === p).map((m) => m.seq)).toEqual(
+      sent.filter((s) => s.partition === p).map((s) => s.seq),
+    );
+  }
+  expect(r.ready(busy)).toBe(0);
+  expect(r.ready()).toBe(6);
+
+  // A waiter for ready messages outside the busy partitions wakes when they are freed and it is told to look again.
+  const waiting = r.waitForMessages(60_000, 1, busy);
+  busy.delete(2);
+  r.recheck();
+  await waiting; // a test timeout here would mean it never looked again
+  const freed = r.take(10, busy);
+  expect(freed.map((m) => m.seq)).toEqual(sent.filter((s) => s.partition === 2).map((s) => s.seq));
+  expect(r.take(10).map((m) => m.seq)).toEqual(sent.filter((s) => s.partition === 0).map((s) => s.seq));
+  expect(r.ready()).toBe(0);
+});

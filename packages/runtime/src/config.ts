@@ -94,6 +94,8 @@ export const ServerConfig = z.object({
   LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.leaseMs),
   /** How long a ledger worker waits for a fuller batch when few messages are ready; 0 applies at once. */
   LEDGER_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(ledgerDefaults.lingerMs),
+  /** Batches a ledger worker applies at once, each of other partitions (each holds a database connection). */
+  LEDGER_CONCURRENT_BATCHES: z.coerce.number().int().min(1).max(16).default(ledgerDefaults.concurrentBatches),
   MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(busDefaults.maxDeliver),
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(busDefaults.ackWaitMs),
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */

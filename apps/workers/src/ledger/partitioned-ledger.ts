@@ -43,6 +43,8 @@ export interface PartitionedLedgerOptions {
   maxBatch?: number;
   /** How long to wait for a fuller batch when few messages are ready (0: apply at once); see `ledgerDefaults`. */
   lingerMs?: number;
+  /** Batches applied at once, each of other partitions; see `ledgerDefaults`. */
+  concurrentBatches?: number;
   /** A partition is free for another worker this long after its holder stopped renewing (a crash). */
   leaseMs?: number;
   /** Attempts at a message that fails on its own (a deadlock, a bug) before it is dead-lettered. */
@@ -89,6 +91,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const maxAttempts = opts.maxAttempts ?? 4;
   const lingerMs = opts.lingerMs ?? ledgerDefaults.lingerMs;
   const lingerBatch = Math.min(maxBatch, ledgerDefaults.lingerBatch);
+  const concurrentBatches = opts.concurrentBatches ?? ledgerDefaults.concurrentBatches;
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const guard = { namespace, worker };
   const gate = new DependencyGate({
@@ -272,30 +275,54 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
     opts.onBatch?.({ size: batch.length, ms: performance.now() - started, failed });
   };
 
+  const runBatch = async (batch: PartitionMessage[]) => {
+    try {
+      await processBatch(batch);
+    } catch (e) {
+      if (e instanceof LeaseLostError) {
+        for (const p of e.partitions) lost(p, "another worker holds it now");
+      } else {
+        log.error({ err: e }, "ledger batch failed; reading its partitions again from their positions");
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      // What was taken of the partitions still held is read again from their positions: nothing of
+      // theirs may be applied before that, so what is queued of them goes too.
+      for (const p of new Set(batch.map((m) => m.partition))) readers.stop(p);
+      balanceSoon();
+    }
+  };
+
+  // Up to `concurrentBatches` batches at once, never two holding the same partition: a partition's next batch is
+  // taken only once its previous one has committed (or failed and been dropped), so each stays in stream order. A
+  // worker spends most of a batch waiting (Postgres's statements and commit, the events' acknowledgements); a
+  // second batch of other partitions uses that time.
+  const busy = new Set<number>();
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     while (!stopping) {
-      if (!readers.queue.length) {
-        await readers.waitForMessages(250);
+      if (inFlight.size >= concurrentBatches) {
+        await Promise.race(inFlight);
         continue;
       }
-      if (lingerMs > 0) await readers.waitForMessages(lingerMs, lingerBatch);
-      const batch = readers.take(maxBatch);
-      if (!batch.length) continue; // its partitions were stopped meanwhile
-      try {
-        await processBatch(batch);
-      } catch (e) {
-        if (e instanceof LeaseLostError) {
-          for (const p of e.partitions) lost(p, "another worker holds it now");
-        } else {
-          log.error({ err: e }, "ledger batch failed; reading its partitions again from their positions");
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-        // What was taken of the partitions still held is read again from their positions: nothing of
-        // theirs may be applied before that, so what is queued of them goes too.
-        for (const p of new Set(batch.map((m) => m.partition))) readers.stop(p);
-        balanceSoon();
+      if (!readers.ready(busy)) {
+        await readers.waitForMessages(250, 1, busy);
+        continue;
       }
+      if (lingerMs > 0) await readers.waitForMessages(lingerMs, lingerBatch, busy);
+      const batch = readers.take(maxBatch, busy);
+      if (!batch.length) continue; // its partitions were stopped meanwhile
+      const partitionsOf = new Set(batch.map((m) => m.partition));
+      for (const p of partitionsOf) busy.add(p);
+      const done: Promise<void> = runBatch(batch)
+        .catch((e) => log.error({ err: e }, "ledger batch failed"))
+        .finally(() => {
+          for (const p of partitionsOf) busy.delete(p);
+          inFlight.delete(done);
+          readers.recheck();
+        });
+      inFlight.add(done);
     }
+    await Promise.all(inFlight);
   })();
 
   log.info({ worker, partitions, leaseMs }, "ledger worker started");
