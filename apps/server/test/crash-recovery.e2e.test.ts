@@ -3,13 +3,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { publishMany, transactionSubject } from "@regulars/bus";
-import { defaultProgramme, type TransactionMessage } from "@regulars/contracts";
+import { publishMany } from "@regulars/bus";
+import { defaultProgramme } from "@regulars/contracts";
 import { createDb, type Db } from "@regulars/db";
-import { stableId } from "@regulars/ids";
 import { findBalanceDrift, outboxEventsOf } from "@regulars/ledger-store";
 import { evaluateEarning } from "@regulars/rules";
-import { eventually, minutesAgo, testBus, testDatabaseUrl, testNatsUrl, testTenant } from "@regulars/testing";
+import {
+  eventually,
+  minutesAgo,
+  postedTransaction,
+  testBus,
+  testDatabaseUrl,
+  testNatsUrl,
+  testTenant,
+} from "@regulars/testing";
 import { ledgerBacklog } from "@regulars/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { basketLines } from "./baskets.ts";
@@ -103,17 +110,7 @@ it("a ledger worker killed with SIGKILL mid-stream loses and doubles nothing onc
           "Europe/Warsaw",
         ).points,
     );
-    const message: TransactionMessage = {
-      tenantId: tenant.tenantId,
-      transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
-      receivedAt: new Date().toISOString(),
-      transaction,
-    };
-    return {
-      subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
-      payload: message,
-      msgId: `${tenant.tenantId}:${transaction.externalId}`,
-    };
+    return postedTransaction(bus.topology, tenant.tenantId, transaction);
   });
   // Also redeliver 300 of them under new message ids, as a retry after the duplicate window would.
   const replays = messages.slice(0, 300).map((m) => ({ ...m, msgId: `${m.msgId}:late-retry` }));
@@ -182,17 +179,7 @@ it("with a full programme (caps, tiers, stamp cards, milestones), SIGKILL and re
       total: lines.reduce((a, l) => a + l.quantity * l.unitPrice, 0),
       couponCodes: [],
     };
-    const message: TransactionMessage = {
-      tenantId: tenant.tenantId,
-      transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
-      receivedAt: new Date().toISOString(),
-      transaction,
-    };
-    return {
-      subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
-      payload: message,
-      msgId: `${tenant.tenantId}:${transaction.externalId}`,
-    };
+    return postedTransaction(bus.topology, tenant.tenantId, transaction);
   });
   await publishMany(bus.js, messages);
 

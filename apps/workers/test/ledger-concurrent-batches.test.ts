@@ -1,10 +1,9 @@
-import { partitionOf, publishMany, transactionSubject } from "@regulars/bus";
-import { TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import { partitionOf, publishMany } from "@regulars/bus";
+import { TransactionInput } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
-import { stableId } from "@regulars/ids";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
-import { eventually, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { eventually, postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningLedger, startPartitionedLedger } from "../src/index.ts";
 
@@ -36,20 +35,8 @@ const phoneIn = (partition: number, from = 0): string => {
   }
 };
 
-function sale(phone: string) {
-  const transaction = TransactionInput.parse(saleBody({ customer: { phone } }));
-  const message: TransactionMessage = {
-    tenantId: tenant.tenantId,
-    transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
-    receivedAt: new Date().toISOString(),
-    transaction,
-  };
-  return {
-    subject: transactionSubject(bus.topology, tenant.tenantId, transaction),
-    payload: message,
-    msgId: message.transactionId,
-  };
-}
+const sale = (phone: string) =>
+  postedTransaction(bus.topology, tenant.tenantId, TransactionInput.parse(saleBody({ customer: { phone } })));
 
 const applied = async (m: ReturnType<typeof sale>) =>
   (await db.transaction.count({ where: { id: m.payload.transactionId } })) === 1;

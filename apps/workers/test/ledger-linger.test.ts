@@ -1,9 +1,8 @@
-import { publishMany, transactionSubject } from "@regulars/bus";
-import { TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import { publishMany } from "@regulars/bus";
+import { TransactionInput } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { stableId } from "@regulars/ids";
 import { createMetricsRegistry, silentLogger } from "@regulars/logger";
-import { eventually, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { eventually, postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import type { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningWorkers, startWorkers } from "../src/index.ts";
@@ -45,24 +44,16 @@ it("applies a burst of 100 sales published one by one as one batch, every sale e
     // Long enough that nothing but the 100th message ends the wait.
     ledgerLingerMs: 60_000,
   });
-  const messages = Array.from({ length: 100 }, (_, i) => {
-    const transaction = TransactionInput.parse(
-      saleBody({ customer: { phone: `+4860055${String(i).padStart(4, "0")}` } }),
-    );
-    const message: TransactionMessage = {
-      tenantId: tenant.tenantId,
-      transactionId: stableId("transaction", tenant.tenantId, transaction.externalId),
-      receivedAt: new Date().toISOString(),
-      transaction,
-    };
-    return { subject: transactionSubject(bus.topology, tenant.tenantId, transaction), payload: message };
-  });
+  const messages = Array.from({ length: 100 }, (_, i) =>
+    postedTransaction(
+      bus.topology,
+      tenant.tenantId,
+      TransactionInput.parse(saleBody({ customer: { phone: `+4860055${String(i).padStart(4, "0")}` } })),
+    ),
+  );
   // Ten publishes of ten: the worker sees the first messages long before the last.
   for (let i = 0; i < messages.length; i += 10) {
-    await publishMany(
-      bus.js,
-      messages.slice(i, i + 10).map((m) => ({ ...m, msgId: m.payload.transactionId })),
-    );
+    await publishMany(bus.js, messages.slice(i, i + 10));
   }
   const applied = () => db.transaction.count({ where: { tenantId: tenant.tenantId } });
   await eventually("all 100 sales applied", async () => ((await applied()) === 100 ? true : undefined));

@@ -92,4 +92,4 @@ export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
 export { type NatsCluster, type NatsClusterNode, startNatsCluster } from "./nats-cluster.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export * from "./time.ts";
-export { saleBody } from "./transactions.ts";
+export { postedTransaction, saleBody } from "./transactions.ts";

@@ -1,4 +1,6 @@
-import { exampleSaleLines, type TransactionInput } from "@regulars/contracts";
+import { type BusTopology, transactionSubject } from "@regulars/bus";
+import { exampleSaleLines, type TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import { stableId } from "@regulars/ids";
 
 let counter = 0;
 
@@ -22,4 +24,22 @@ export function saleBody(overrides: Partial<TransactionInput> & Record<string, u
     holdId: null,
     ...overrides,
   } as SaleBody;
+}
+
+/**
+ * A transaction as the gateway publishes it: the message (its id derived as the gateway derives it), the subject of
+ * the customer's ledger partition, and the gateway's de-duplication id.
+ */
+export function postedTransaction(topology: BusTopology, tenantId: string, transaction: TransactionInput) {
+  const payload: TransactionMessage = {
+    tenantId,
+    transactionId: stableId("transaction", tenantId, transaction.externalId),
+    receivedAt: new Date().toISOString(),
+    transaction,
+  };
+  return {
+    subject: transactionSubject(topology, tenantId, transaction),
+    payload,
+    msgId: `${tenantId}:${transaction.externalId}`,
+  };
 }
