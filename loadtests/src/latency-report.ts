@@ -1,3 +1,4 @@
+import { processesAndMachine } from "./cpu-shares.ts";
 import type { LatencyRunResult } from "./latency-run.ts";
 import { type Distribution, visibleWindowSec } from "./latency-stats.ts";
 import type { ProcessMemory } from "./rss.ts";
@@ -16,12 +17,17 @@ export interface LatencyFigures {
   benchPeakBytes: number;
 }
 
-/** "gateway 0.31, ledger-1 0.30, …; 1.85 of 2 cores": who had the CPU while the measured arrivals were sent. */
+/**
+ * "gateway 0.31, ledger-1 0.30, …; 1.85 of 2 cores; the machine 1.97 (0.12 in none of them)": who had the CPU
+ * while the measured arrivals were sent.
+ */
 export function renderCores(cores: LatencyFigures["cores"], machineCores: number): string {
-  const known = cores.filter((c): c is { name: string; cores: number } => c.cores !== null);
+  const { processes, ofProcesses, machine, unaccounted } = processesAndMachine(cores);
+  const known = processes.filter((c): c is { name: string; cores: number } => c.cores !== null);
   if (!known.length) return "n/a";
-  const total = known.reduce((acc, c) => acc + c.cores, 0);
-  return `${known.map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(", ")}; ${total.toFixed(2)} of ${machineCores} cores`;
+  const whole =
+    machine === null ? "" : `; the machine ${machine.toFixed(2)} (${unaccounted!.toFixed(2)} in none of them)`;
+  return `${known.map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(", ")}; ${ofProcesses.toFixed(2)} of ${machineCores} cores${whole}`;
 }
 
 /** Met only when every measured transaction was timed and the p99 of those is under the bar. */

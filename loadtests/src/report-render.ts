@@ -1,3 +1,4 @@
+import { processesAndMachine } from "./cpu-shares.ts";
 import {
   type BenchFigures,
   ceilingBarPct,
@@ -82,15 +83,19 @@ function capacityRows(f: BenchFigures): [string, string][] {
   ];
 }
 
-/** "ledger-1 0.52 cores (0.148 ms/tx), ..., 1.93 cores in all": the busiest first, the idle left out. */
+/**
+ * "ledger-1 0.52 cores (0.148 ms/tx), ...; 1.63 cores in these processes, the machine 1.98 (0.35 in none of them)":
+ * the busiest first, the idle left out.
+ */
 function capacityCpu(cpu: LedgerCapacity["cpu"]): string {
-  const known = cpu.filter((p): p is typeof p & { cores: number } => p.cores !== null);
-  const total = known.reduce((sum, p) => sum + p.cores, 0);
-  const each = known
-    .filter((p) => p.cores >= 0.005)
+  const { processes, ofProcesses, machine, unaccounted } = processesAndMachine(cpu);
+  const each = processes
+    .filter((p): p is typeof p & { cores: number } => p.cores !== null && p.cores >= 0.005)
     .sort((a, b) => b.cores - a.cores)
     .map((p) => `${p.name} ${p.cores.toFixed(2)} cores (${n3(p.msPerTransaction)} ms/tx)`);
-  return `${each.join(", ")}; ${total.toFixed(2)} cores in all`;
+  const whole =
+    machine === null ? "" : `, the machine ${machine.toFixed(2)} (${unaccounted!.toFixed(2)} in none of them)`;
+  return `${each.join(", ")}; ${ofProcesses.toFixed(2)} cores in these processes${whole}`;
 }
 
 export function renderTable(f: BenchFigures): string {

@@ -98,7 +98,7 @@ export function findListeningPid(port: number): number | null {
 }
 
 /** Kernel clock ticks per second, the unit of CPU times in /proc/<pid>/stat (100 on every common Linux). */
-const clockTicksPerSec = 100;
+export const clockTicksPerSec = 100;
 
 /**
  * CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat; null when it is gone.

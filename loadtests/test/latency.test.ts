@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { E164Phone } from "@regulars/contracts";
 import { afterAll, describe, expect, it } from "vitest";
-import { coresBetween, postgresName, readCpu } from "../src/cpu-shares.ts";
+import { coresBetween, machineName, postgresName, readCpu } from "../src/cpu-shares.ts";
 import { loadLatencyConfig } from "../src/latency-config.ts";
 import { meetsLatencyBar, renderCores, renderWindows } from "../src/latency-report.ts";
 import type { LatencyRunResult } from "../src/latency-run.ts";
@@ -228,19 +228,28 @@ describe("who had the CPU while posting", () => {
       { name: "api", cores: null },
     ]);
     expect(renderCores(coresBetween(before, after), 2)).toBe("gateway 0.30, bench 0.10; 0.40 of 2 cores");
+    // The machine's busy cores are shown apart, with what none of the processes accounts for, not summed with them.
+    const machine = { name: machineName, cores: 0.55 };
+    expect(renderCores([...coresBetween(before, after), machine], 2)).toBe(
+      "gateway 0.30, bench 0.10; 0.40 of 2 cores; the machine 0.55 (0.15 in none of them)",
+    );
     expect(renderCores([], 2)).toBe("n/a");
   });
 
   it("reads this process, Postgres's and the bench's own CPU from the machine", async () => {
     const first = readCpu([{ name: "me", pid: process.pid }]);
-    const mine = (r: ReturnType<typeof readCpu>) => r.seconds.get("me") ?? 0;
-    // Busy until the kernel has charged this process a tick or more: no assumption about how fast that is.
-    // Reading /proc is the work; the first reading can itself cost the tick, so the loop may not run at all.
-    while (mine(readCpu([{ name: "me", pid: process.pid }])) <= mine(first));
-    const shares = coresBetween(first, readCpu([{ name: "me", pid: process.pid }]));
-    expect(shares.map((s) => s.name)).toEqual(["me", postgresName, "bench"]);
+    const of = (name: string) => (r: ReturnType<typeof readCpu>) => r.seconds.get(name) ?? 0;
+    const [mine, machine] = [of("me"), of(machineName)];
+    // Busy until the kernel has charged this process and the machine a tick or more: no assumption about how fast
+    // that is. Reading /proc is the work; the first reading can itself cost the tick, so the loop may not run at all.
+    let last = readCpu([{ name: "me", pid: process.pid }]);
+    while (mine(last) <= mine(first) || machine(last) <= machine(first))
+      last = readCpu([{ name: "me", pid: process.pid }]);
+    const shares = coresBetween(first, last);
+    expect(shares.map((s) => s.name)).toEqual(["me", postgresName, "bench", machineName]);
     expect(shares.find((s) => s.name === "me")!.cores).toBeGreaterThan(0);
     expect(shares.find((s) => s.name === "bench")!.cores).toBeGreaterThan(0);
+    expect(shares.find((s) => s.name === machineName)!.cores).toBeGreaterThan(0);
     // The tests' Postgres runs on this machine.
     expect(shares.find((s) => s.name === postgresName)!.cores).not.toBeNull();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acceptedInBatchAnswer, batchBody } from "../src/batches.ts";
+import { machineName } from "../src/cpu-shares.ts";
 import { cpuPerRequestMs } from "../src/http-ceiling.ts";
 import type { LoadResult } from "../src/load.ts";
 import {
@@ -143,15 +144,17 @@ describe("the verdicts", () => {
       { name: "postgres (all backends)", cores: 0.75 },
       { name: "gateway", cores: 0.001 },
       { name: "nats-server", cores: null },
+      { name: machineName, cores: 1.9 },
     ]);
     expect(capacity.cpu.map((p) => [p.name, p.msPerTransaction])).toEqual([
       ["ledger-1", 0.2],
       ["postgres (all backends)", 0.25],
       ["gateway", expect.closeTo(0.000333, 6)],
       ["nats-server", null],
+      [machineName, expect.closeTo(0.633333, 6)],
     ]);
     expect(renderTable(figures({ ledgerCapacity: capacity }))).toMatch(
-      /ledger capacity CPU\s+postgres \(all backends\) 0\.75 cores \(0\.250 ms\/tx\), ledger-1 0\.60 cores \(0\.200 ms\/tx\); 1\.35 cores in all/,
+      /ledger capacity CPU\s+postgres \(all backends\) 0\.75 cores \(0\.250 ms\/tx\), ledger-1 0\.60 cores \(0\.200 ms\/tx\); 1\.35 cores in these processes, the machine 1\.90 \(0\.55 in none of them\)/,
     );
   });
 

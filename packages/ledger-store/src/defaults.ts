@@ -13,9 +13,12 @@ export const ledgerDefaults = {
   /** Messages ready at which a ledger worker applies at once (or `LEDGER_BATCH_SIZE`, if smaller). */
   lingerBatch: 100,
   /**
-   * Batches a ledger worker applies at once, each of other partitions. One batch at a time left a worker waiting
-   * on Postgres and NATS for most of each batch: two workers applied 3,460–4,100 tx/s (five runs of
-   * `bench:ingest --spawn`) with 0.3–0.4 of the 2 cores idle; two at a time, 3,910–4,550 (five runs) with 1.8 busy.
+   * Batches a ledger worker applies at once, each of other partitions. A batch is two dozen statements, each a
+   * round trip to Postgres, and one batch at a time a worker waits through every one of them. With Postgres 2 ms
+   * away (a delaying proxy; managed Postgres in another zone is 0.5–2 ms), one worker applied 1,190 → 1,835 tx/s
+   * (base rate) and 1,098 → 1,331 (full programme) with two at a time; against the local Postgres 2,534 → 2,637 and
+   * 2,090 → 2,401 (`pnpm bench:ledger`, one run each). Where the cores are already full (every role on 2 cores,
+   * `bench:ingest --spawn`) it gains within run-to-run noise.
    */
   concurrentBatches: 2,
   /** How often the scheduled jobs (pending release, expiry, notices, tier downgrades) run. */
