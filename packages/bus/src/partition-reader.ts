@@ -24,6 +24,9 @@ interface Reader {
   pending: number;
 }
 
+/** No partition busy: the default of the calls that take around busy partitions. */
+const none: ReadonlySet<number> = new Set();
+
 /**
  * Reads chosen partitions of a stream from given sequences into one queue, each partition in stream
  * order. Every partition has an ordered consumer (ephemeral, no acknowledgements: where to read from is
@@ -32,8 +35,6 @@ interface Reader {
  *
  * Fetches, not `consume()`: the queue stays within `highWater` messages however far behind the caller is.
  */
-const none: ReadonlySet<number> = new Set();
-
 export class PartitionReaders {
   /** Messages read, oldest first; per partition always in stream order. */
   readonly queue: PartitionMessage[] = [];

@@ -143,10 +143,12 @@ it("takes around busy partitions, leaving every one of their messages in order, 
   const busy = new Set([0, 2]);
   expect(r.ready(busy)).toBe(6);
   const first = r.take(4, busy);
-  expect(first.map((m) => m.partition).sort()).toEqual([1, 1, 3, 3]);
+  expect(first).toHaveLength(4);
+  expect(first.filter((m) => busy.has(m.partition))).toEqual([]);
   expect(r.ready(busy)).toBe(2);
   // What is left of partitions 1 and 3 comes next, each after what was taken of it.
   const second = r.take(10, busy);
+  expect(second).toHaveLength(2);
   for (const p of [1, 3]) {
     expect([...first, ...second].filter((m) => m.partition === p).map((m) => m.seq)).toEqual(
       sent.filter((s) => s.partition === p).map((s) => s.seq),

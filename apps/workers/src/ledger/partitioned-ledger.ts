@@ -294,8 +294,8 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
 
   // Up to `concurrentBatches` batches at once, never two holding the same partition: a partition's next batch is
   // taken only once its previous one has committed (or failed and been dropped), so each stays in stream order. A
-  // worker spends most of a batch waiting (Postgres's statements and commit, the events' acknowledgements); a
-  // second batch of other partitions uses that time.
+  // batch is two dozen round trips to Postgres and a commit, then the events' acknowledgements: with Postgres
+  // across a network a worker spends most of a batch waiting, and a second batch of other partitions uses that time.
   const busy = new Set<number>();
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
