@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitForLedgerDrain } from "../src/drain.ts";
+import { nextPollMs, waitForLedgerDrain } from "../src/drain.ts";
 import { measureRawPublish } from "../src/raw-publish.ts";
 import {
   benchPeakRssBytes,
@@ -52,6 +52,14 @@ describe("ledger drain", () => {
   it("sees the drain finish once nothing is owed, remembering how far behind the ledger was", async () => {
     const result = await waitForLedgerDrain({ owed: owedSequence([40, 25, 3, 0]), timeoutMs: 10_000, pollMs: 10 });
     expect(result).toMatchObject({ drained: true, remaining: 0, atLoadEnd: 40 });
+  });
+
+  it("counts about twice before the expected end, at most once a second, and often near the end", () => {
+    expect(nextPollMs(50_000, 0, 100, 1_000)).toBe(100); // no rate seen yet
+    expect(nextPollMs(50_000, 4_000, 100, 1_000)).toBe(1_000); // 12.5 s to go
+    expect(nextPollMs(2_000, 4_000, 100, 1_000)).toBe(250); // 0.5 s to go
+    expect(nextPollMs(100, 4_000, 100, 1_000)).toBe(100);
+    expect(nextPollMs(100, -20, 100, 1_000)).toBe(100); // the backlog grew
   });
 });
 

@@ -2,6 +2,7 @@ import { createDb, type Db } from "@regulars/db";
 import { testDatabaseUrl, testDb, uniqueNamespace } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  advancePositions,
   applyTransactionBatch,
   claimPartitions,
   customerBalances,
@@ -9,6 +10,7 @@ import {
   findBalanceDrift,
   heartbeat,
   LeaseLostError,
+  lockPositions,
   partitionPositions,
   releasePartitions,
   renewLeases,
@@ -62,6 +64,57 @@ describe("leases", () => {
   });
 });
 
+describe("renewing while a batch is applied", () => {
+  it("passes over the partition the batch has locked, which the batch's commit extends", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 2);
+    await claimPartitions(db, ns, "a", 2, 60_000);
+    // Both leases close to running out.
+    await db.$executeRaw`UPDATE ledger_partitions SET lease_until = now() + interval '3 seconds' WHERE namespace = ${ns}`;
+    const leaseLeft = async () =>
+      new Map(
+        (
+          await db.$queryRaw<{ partition: number; left_s: number }[]>`
+            SELECT partition, extract(epoch FROM lease_until - now())::float8 AS left_s FROM ledger_partitions WHERE namespace = ${ns}`
+        ).map((r) => [r.partition, r.left_s]),
+      );
+
+    // A batch of worker "a" holds partition 1's position ...
+    const batchDb = createDb({ url: testDatabaseUrl(), poolSize: 1 });
+    let commit!: () => void;
+    const committing = new Promise<void>((r) => (commit = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const batch = batchDb.$transaction(
+      async (tx) => {
+        await lockPositions(tx, ns, "a", [1]);
+        locked();
+        await committing;
+        await advancePositions(tx, { namespace: ns, worker: "a", leaseMs: 60_000 }, new Map([[1, 5]]));
+      },
+      { timeout: 120_000 },
+    );
+    try {
+      await isLocked;
+      // ... and the renewal does not wait for it: partition 0 is renewed, 1 still counts as held.
+      const timedOut = new Promise<"waited">((r) => setTimeout(() => r("waited"), 5_000).unref());
+      const renewed = await Promise.race([renewLeases(db, ns, "a", 60_000), timedOut]);
+      expect(renewed).not.toBe("waited");
+      expect((renewed as { partition: number }[]).map((l) => l.partition)).toEqual([0, 1]);
+      const during = await leaseLeft();
+      expect(during.get(0)).toBeGreaterThan(50);
+      expect(during.get(1)).toBeLessThan(4);
+    } finally {
+      commit();
+      await batch;
+      await batchDb.$disconnect();
+    }
+    // The batch's commit moved the position and extended the lease.
+    expect((await partitionPositions(db, ns)).get(1)).toBe(5);
+    expect((await leaseLeft()).get(1)).toBeGreaterThan(50);
+  });
+});
+
 describe("positions move with the batch that applied them", () => {
   it("skips what a previous holder applied, and applies nothing for a worker whose lease is gone", async () => {
     const ns = uniqueNamespace();
@@ -75,14 +128,17 @@ describe("positions move with the batch that applied them", () => {
 
     await applyTransactionBatch(ledgerDeps(db), sales.slice(0, 2), {
       sources: sources.slice(0, 2),
-      guard: { namespace: ns, worker: "a" },
+      guard: { namespace: ns, worker: "a", leaseMs: 60_000 },
     });
     expect((await partitionPositions(db, ns)).get(1)).toBe(11);
 
     // "a" dies; "b" takes the partition over and reads again from 10: the first two are skipped.
     await db.$executeRaw`UPDATE ledger_partitions SET lease_until = now() - interval '1 second' WHERE namespace = ${ns}`;
     await claimPartitions(db, ns, "b", 2, 60_000);
-    await applyTransactionBatch(ledgerDeps(db), sales, { sources, guard: { namespace: ns, worker: "b" } });
+    await applyTransactionBatch(ledgerDeps(db), sales, {
+      sources,
+      guard: { namespace: ns, worker: "b", leaseMs: 60_000 },
+    });
     expect((await partitionPositions(db, ns)).get(1)).toBe(12);
     const customer = await db.customer.findFirstOrThrow({ where: { tenantId: tenant } });
     expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
@@ -92,7 +148,7 @@ describe("positions move with the batch that applied them", () => {
     await expect(
       applyTransactionBatch(ledgerDeps(db), [stale], {
         sources: [{ partition: 1, seq: 13, subject: "x" }],
-        guard: { namespace: ns, worker: "a" },
+        guard: { namespace: ns, worker: "a", leaseMs: 60_000 },
       }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
@@ -110,7 +166,7 @@ describe("the tenant's counter-account is shared out by partition", () => {
     const sale = (phone: string) => txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000)] });
     await applyTransactionBatch(ledgerDeps(db), [sale("+48730000001")], {
       sources: [{ partition: 3, seq: 1, subject: "x" }],
-      guard: { namespace: ns, worker: "a" },
+      guard: { namespace: ns, worker: "a", leaseMs: 60_000 },
     });
 
     // Worker "a" is mid-batch, holding its share of the counter-account until it commits ...
@@ -133,7 +189,7 @@ describe("the tenant's counter-account is shared out by partition", () => {
       // ... and worker "b" applies a batch of its own partition for the same tenant all the same.
       await applyTransactionBatch(ledgerDeps(db), [sale("+48730000002")], {
         sources: [{ partition: 9, seq: 2, subject: "x" }],
-        guard: { namespace: ns, worker: "b" },
+        guard: { namespace: ns, worker: "b", leaseMs: 60_000 },
       });
     } finally {
       release();

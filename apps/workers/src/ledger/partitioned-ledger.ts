@@ -93,7 +93,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const lingerBatch = Math.min(maxBatch, ledgerDefaults.lingerBatch);
   const concurrentBatches = opts.concurrentBatches ?? ledgerDefaults.concurrentBatches;
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  const guard = { namespace, worker };
+  const guard = { namespace, worker, leaseMs };
   const gate = new DependencyGate({
     consumer,
     dependency: opts.dependency,

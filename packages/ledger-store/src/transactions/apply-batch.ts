@@ -24,7 +24,7 @@ import { commitSaleCheckout, paidAfterCheckout, returnSaleCheckout } from "../ho
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds, saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
-import { advancePositions, lockPositions } from "./partitions.ts";
+import { advancePositions, lockPositions, type PartitionGuard } from "./partitions.ts";
 import { processedEvent } from "./processed-event.ts";
 import { customersOfSales, loadSaleRecords } from "./sale-records.ts";
 import { type Rejection, recordRejections } from "./status.ts";
@@ -88,7 +88,7 @@ export interface BatchOptions {
    * The worker applying the batch: the partitions' positions are checked (this worker must still hold
    * them; messages at or below a position were applied before) and moved in the batch's transaction.
    */
-  guard?: { namespace: string; worker: string };
+  guard?: PartitionGuard;
 }
 
 class BatchApplication {
@@ -437,6 +437,6 @@ class BatchApplication {
     if (!guard || !sources) return;
     const last = new Map<number, number>();
     for (const s of sources) last.set(s.partition, Math.max(last.get(s.partition) ?? 0, s.seq));
-    await advancePositions(this.tx, guard.namespace, last);
+    await advancePositions(this.tx, guard, last);
   }
 }

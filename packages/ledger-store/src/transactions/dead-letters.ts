@@ -1,6 +1,6 @@
 import { type RejectionCode, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { advancePositions, lockPositions } from "./partitions.ts";
+import { advancePositions, lockPositions, type PartitionGuard } from "./partitions.ts";
 import { recordRejections } from "./status.ts";
 
 /** What the stream consumer says about a message it dead-letters. */
@@ -65,7 +65,7 @@ export async function recordDeadLetteredTransaction(db: Db | DbTx, info: DeadLet
  */
 export async function skipDeadLettered(
   db: Db,
-  guard: { namespace: string; worker: string },
+  guard: PartitionGuard,
   source: { partition: number; seq: number },
   info: DeadLetteredMessage,
 ): Promise<void> {
@@ -73,6 +73,6 @@ export async function skipDeadLettered(
     const positions = await lockPositions(tx, guard.namespace, guard.worker, [source.partition]);
     if (source.seq <= (positions.get(source.partition) ?? 0)) return;
     await recordDeadLetteredTransaction(tx, info);
-    await advancePositions(tx, guard.namespace, new Map([[source.partition, source.seq]]));
+    await advancePositions(tx, guard, new Map([[source.partition, source.seq]]));
   });
 }

@@ -13,6 +13,13 @@ export interface PartitionLease {
   appliedSeq: number;
 }
 
+/** The worker a batch is applied for: it must hold the batch's partitions; their leases run `leaseMs` from its commit. */
+export interface PartitionGuard {
+  namespace: string;
+  worker: string;
+  leaseMs: number;
+}
+
 /** Creates the namespace's partition rows, and refuses a partition count that differs from the one in use. */
 export async function ensurePartitions(db: Db, namespace: string, partitions: number): Promise<void> {
   const existing = await db.ledgerPartition.count({ where: { namespace } });
@@ -50,7 +57,13 @@ export async function retireWorker(db: Db, namespace: string, worker: string): P
   await db.$executeRaw`DELETE FROM ledger_workers WHERE namespace = ${namespace} AND worker = ${worker}`;
 }
 
-/** Extends this worker's leases; returns the partitions it still holds (a lease that ran out may be gone), with their positions. */
+/**
+ * Extends this worker's leases; returns the partitions it still holds (a lease that ran out may be gone), with
+ * their positions. A partition whose position a batch of this worker has locked is passed over: waiting for it
+ * would hold the other rows' locks meanwhile and stall this worker's other batches behind the renewal (seen as
+ * half-second waits under load). That batch extends the lease itself when it commits (`advancePositions`), and
+ * the partition is still returned as held.
+ */
 export async function renewLeases(
   db: Db,
   namespace: string,
@@ -58,9 +71,20 @@ export async function renewLeases(
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   const rows = await db.$queryRaw<{ partition: number; applied_seq: bigint }[]>`
-    UPDATE ledger_partitions SET lease_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+    WITH free AS (
+      SELECT partition FROM ledger_partitions
+      WHERE namespace = ${namespace} AND holder = ${worker} AND lease_until > now()
+      FOR UPDATE SKIP LOCKED
+    ), renewed AS (
+      UPDATE ledger_partitions p SET lease_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+      FROM free WHERE p.namespace = ${namespace} AND p.partition = free.partition
+      RETURNING p.partition, p.applied_seq
+    )
+    SELECT partition, applied_seq FROM renewed
+    UNION ALL
+    SELECT partition, applied_seq FROM ledger_partitions
     WHERE namespace = ${namespace} AND holder = ${worker} AND lease_until > now()
-    RETURNING partition, applied_seq`;
+      AND partition NOT IN (SELECT partition FROM free)`;
   return rows
     .map((r) => ({ partition: r.partition, appliedSeq: exactNumber(r.applied_seq) }))
     .sort((a, b) => a.partition - b.partition);
@@ -129,13 +153,17 @@ export async function lockPositions(
   return new Map(rows.map((r) => [r.partition, exactNumber(r.applied_seq)]));
 }
 
-/** Inside the batch's transaction, last: moves each partition's position to the last sequence the batch applied. */
-export async function advancePositions(tx: DbTx, namespace: string, positions: Map<number, number>): Promise<void> {
+/**
+ * Inside the batch's transaction, last: moves each partition's position to the last sequence the batch applied,
+ * and extends its lease (`lockPositions` checked it is held; `renewLeases` passes over a partition locked here).
+ */
+export async function advancePositions(tx: DbTx, guard: PartitionGuard, positions: Map<number, number>): Promise<void> {
   if (!positions.size) return;
   await tx.$executeRaw`
-    UPDATE ledger_partitions p SET applied_seq = GREATEST(p.applied_seq, x.seq), updated_at = now()
+    UPDATE ledger_partitions p SET applied_seq = GREATEST(p.applied_seq, x.seq), updated_at = now(),
+      lease_until = GREATEST(p.lease_until, now() + make_interval(secs => ${guard.leaseMs / 1000}))
     FROM unnest(${sqlArray([...positions.keys()])}::int[], ${sqlArray([...positions.values()])}::bigint[]) AS x(partition, seq)
-    WHERE p.namespace = ${namespace} AND p.partition = x.partition`;
+    WHERE p.namespace = ${guard.namespace} AND p.partition = x.partition`;
 }
 
 /** Every partition's position, for backlog measurements (tests, benches, metrics). */
