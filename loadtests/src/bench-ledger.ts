@@ -20,16 +20,44 @@ import { seedLedgerHistory } from "./ledger-history.ts";
 import { demoMenu } from "./menu.ts";
 import { scratchDatabase } from "./postgres-admin.ts";
 
-const { values } = parseArgs({
-  options: {
-    transactions: { type: "string", default: "20000" },
-    batch: { type: "string", default: "500" },
-    "history-weeks": { type: "string", default: "104" },
-    json: { type: "boolean", default: false },
-  },
-});
-const count = Number(values.transactions);
-const historyWeeks = Number(values["history-weeks"]);
+const usage = `Usage: pnpm bench:ledger [flags]
+
+  --transactions <n>    transactions per case (default 20000)
+  --batch <n>           the ledger worker's batch size (default 500)
+  --history-weeks <n>   weeks of visits given to every member before the third case; 0 leaves it out (default 104)
+  --json                print only the one-line JSON result on stdout
+  --help`;
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        transactions: { type: "string", default: "20000" },
+        batch: { type: "string", default: "500" },
+        "history-weeks": { type: "string", default: "104" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+/** A whole number of at least `min`, or the usage with the flag named. */
+function wholeNumber(flag: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min) return n;
+  process.stderr.write(`--${flag} must be a whole number of at least ${min}, got "${raw}"\n\n${usage}\n`);
+  process.exit(2);
+}
+const count = wholeNumber("transactions", values.transactions, 1);
+const batchSize = wholeNumber("batch", values.batch, 1);
+const historyWeeks = wholeNumber("history-weeks", values["history-weeks"], 0);
 const CUSTOMERS = 2_000;
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -114,7 +142,7 @@ async function main() {
       log: createLogger({ level: "warn" }),
       registry: createMetricsRegistry("bench"),
       enabled: ["ledger"],
-      maxBatch: Number(values.batch),
+      maxBatch: batchSize,
     });
     const started = performance.now();
     for (;;) {
@@ -161,7 +189,7 @@ function report(
   rules: { baseMicros: number; fullMicros: number },
 ) {
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  const summary = { results, rules, peakRssBytes: peakRss, batch: Number(values.batch) };
+  const summary = { results, rules, peakRssBytes: peakRss, batch: batchSize };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
