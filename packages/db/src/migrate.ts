@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -39,7 +40,7 @@ export async function listMigrations(dir = migrationsDir): Promise<Migration[]> 
     .sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(`${dir}/${name}/migration.sql`, "utf8");
+      const sql = await readFile(join(dir, name, "migration.sql"), "utf8");
       return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
     }),
   );
