@@ -1,5 +1,5 @@
-import { createDb, type Db } from "@regulars/db";
-import { testDatabaseUrl, testDb, uniqueNamespace } from "@regulars/testing";
+import type { Db } from "@regulars/db";
+import { holdTransaction, testDatabaseUrl, testDb, uniqueNamespace } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   advancePositions,
@@ -80,22 +80,12 @@ describe("renewing while a batch is applied", () => {
       );
 
     // A batch of worker "a" holds partition 1's position ...
-    const batchDb = createDb({ url: testDatabaseUrl(), poolSize: 1 });
-    let commit!: () => void;
-    const committing = new Promise<void>((r) => (commit = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const batch = batchDb.$transaction(
-      async (tx) => {
-        await lockPositions(tx, ns, "a", [1]);
-        locked();
-        await committing;
-        await advancePositions(tx, { namespace: ns, worker: "a", leaseMs: 60_000 }, new Map([[1, 5]]));
-      },
-      { timeout: 120_000 },
+    const batch = await holdTransaction(
+      testDatabaseUrl(),
+      (tx) => lockPositions(tx, ns, "a", [1]),
+      (tx) => advancePositions(tx, { namespace: ns, worker: "a", leaseMs: 60_000 }, new Map([[1, 5]])),
     );
     try {
-      await isLocked;
       // ... and the renewal does not wait for it: partition 0 is renewed, 1 still counts as held.
       const timedOut = new Promise<"waited">((r) => setTimeout(() => r("waited"), 5_000).unref());
       const renewed = await Promise.race([renewLeases(db, ns, "a", 60_000), timedOut]);
@@ -105,9 +95,7 @@ describe("renewing while a batch is applied", () => {
       expect(during.get(0)).toBeGreaterThan(50);
       expect(during.get(1)).toBeLessThan(4);
     } finally {
-      commit();
-      await batch;
-      await batchDb.$disconnect();
+      await batch.commit();
     }
     // The batch's commit moved the position and extended the lease.
     expect((await partitionPositions(db, ns)).get(1)).toBe(5);
@@ -170,31 +158,20 @@ describe("the tenant's counter-account is shared out by partition", () => {
     });
 
     // Worker "a" is mid-batch, holding its share of the counter-account until it commits ...
-    const holding = createDb({ url: testDatabaseUrl(), poolSize: 1 });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = holding.$transaction(
-      async (tx) => {
-        // Every counter-account row of the tenant there is so far: the one worker "a" posted to.
-        await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant} AND owner LIKE 'tenant%' FOR UPDATE`;
-        locked();
-        await held;
-      },
-      { timeout: 120_000 },
+    // Every counter-account row of the tenant there is so far: the one worker "a" posted to.
+    const holder = await holdTransaction(
+      testDatabaseUrl(),
+      (tx) =>
+        tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant} AND owner LIKE 'tenant%' FOR UPDATE`,
     );
     try {
-      await isLocked;
       // ... and worker "b" applies a batch of its own partition for the same tenant all the same.
       await applyTransactionBatch(ledgerDeps(db), [sale("+48730000002")], {
         sources: [{ partition: 9, seq: 2, subject: "x" }],
         guard: { namespace: ns, worker: "b", leaseMs: 60_000 },
       });
     } finally {
-      release();
-      await holder;
-      await holding.$disconnect();
+      await holder.commit();
     }
     const shares = await db.ledgerAccount.findMany({
       where: { tenantId: tenant, kind: "points_issued" },

@@ -88,6 +88,7 @@ export async function eventually<T>(
 }
 export { type CliRun, runRegularsCli } from "./cli.ts";
 export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
+export { type HeldTransaction, holdTransaction } from "./held-transaction.ts";
 export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
 export { type NatsCluster, type NatsClusterNode, startNatsCluster } from "./nats-cluster.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
