@@ -31,12 +31,18 @@ export function qualifyingStatement(
   }
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
   // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
+  // A refund is stored under its sale's customer (a merge moves both), so these customers' refunds are all there is
+  // to net: read in one pass over their history (migration 0031), not probed sale by sale.
   return Prisma.sql`
     SELECT s.customer_id, count(*) AS value FROM transactions s
+    LEFT JOIN (
+      SELECT r.refund_of, sum(r.total) AS total FROM transactions r
+      WHERE r.tenant_id = ${tenantId} AND r.customer_id = ANY(${list}::text[]) AND r.type = 'refund'
+      GROUP BY r.refund_of
+    ) refunded ON refunded.refund_of = s.external_id
     WHERE s.tenant_id = ${tenantId} AND s.customer_id = ANY(${list}::text[]) AND s.type = 'sale'
       AND s.occurred_at >= ${since} AND s.occurred_at < ${until}
-      AND (s.total = 0 OR s.total > coalesce((SELECT sum(r.total) FROM transactions r
-        WHERE r.tenant_id = s.tenant_id AND r.type = 'refund' AND r.refund_of = s.external_id), 0))
+      AND (s.total = 0 OR s.total > coalesce(refunded.total, 0))
     GROUP BY s.customer_id`;
 }
 
