@@ -4,7 +4,15 @@ import { findBalanceDrift } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { at, eventually, futureDatesAccepted, saleBody, testNatsUrl, testTenant } from "@regulars/testing";
+import {
+  at,
+  eventually,
+  futureDatesAccepted,
+  holdTransaction,
+  saleBody,
+  testNatsUrl,
+  testTenant,
+} from "@regulars/testing";
 import { runScheduledJobs } from "@regulars/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvents } from "./domain-events.ts";
@@ -415,19 +423,11 @@ describe("expiry racing a spend of the same points", () => {
     const c = await customer(tenant, phone);
 
     // Someone else holds the customer's points account for a moment (any writer of this customer does).
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = db.$transaction(
-      async (tx) => {
-        await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant.tenantId} AND owner = ${c.id} AND kind = 'points' FOR UPDATE`;
-        locked();
-        await released;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
+    const holder = await holdTransaction(
+      system.databaseUrl,
+      (tx) =>
+        tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${tenant.tenantId} AND owner = ${c.id} AND kind = 'points' FOR UPDATE`,
     );
-    await isLocked;
 
     // Queued in this order behind it: an admin spending 100 of the 110 points, then the expiry pass
     // for the day after the first lot's date.
@@ -439,8 +439,7 @@ describe("expiry racing a spend of the same points", () => {
     await waitFor(1);
     const pass = run(at(1, "12-03T12:00:00+01:00"));
     await waitFor(2);
-    release();
-    await holder;
+    await holder.commit();
     const [spent, done] = await Promise.all([spend, pass]);
     expect(done).not.toBeNull();
     await expectNoDrift();

@@ -92,7 +92,9 @@ export async function startTestSystem(
  * A system over a database of its own, for tests whose background work (schedulers, outbox relays)
  * acts on every tenant of a database: other test files share the run's database. `db` points at it.
  */
-export async function startIsolatedTestSystem(env: Record<string, string> = {}): Promise<TestSystem & { db: Db }> {
+export async function startIsolatedTestSystem(
+  env: Record<string, string> = {},
+): Promise<TestSystem & { db: Db; databaseUrl: string }> {
   const admin = createDb({ url: testDatabaseUrl(), poolSize: 1 });
   const name = `regulars_iso_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   await admin.$executeRawUnsafe(`CREATE DATABASE ${name}`);
@@ -104,6 +106,7 @@ export async function startIsolatedTestSystem(env: Record<string, string> = {}):
   return {
     ...system,
     db,
+    databaseUrl: url.toString(),
     async dispose() {
       await system.dispose();
       await db.$disconnect();
