@@ -68,11 +68,13 @@ const natsProcess = (natsUrl: string) => {
 export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => void): Promise<BenchSystem> {
   const target = cfg.target;
   if (target.kind === "spawn") {
+    // Node refuses --cpu-prof in NODE_OPTIONS: it goes on each profiled role's command line.
+    const profileFlags = target.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${target.cpuProfDir}`] : [];
     // The ledger starts later (startLedger): the gateway is measured alone first.
     const spawned = await spawnSystem({
       ledgerWorkers: 0,
       api: false,
-      gatewayNodeFlags: target.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${target.cpuProfDir}`] : [],
+      gatewayNodeFlags: profileFlags,
       log,
     });
     const { databaseUrl } = spawned;
@@ -92,7 +94,7 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
       noLedger: target.ledgerWorkers > 0 ? null : "no ledger workers were started (--ledger-workers 0)",
       ledgerWorkers: target.ledgerWorkers,
       async startLedger() {
-        for (const w of await spawned.startLedgerWorkers(target.ledgerWorkers))
+        for (const w of await spawned.startLedgerWorkers(target.ledgerWorkers, profileFlags))
           processes.push({ name: w.name, pid: w.pid });
       },
       ledgerProgress: () => postgresLedgerProgress(databaseUrl, spawned.tenantId),

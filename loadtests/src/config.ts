@@ -31,7 +31,7 @@ export interface RunningTarget {
 export interface SpawnTarget {
   kind: "spawn";
   ledgerWorkers: number;
-  /** Folder for the gateway's `--cpu-prof` profile, or null. */
+  /** Folder for the gateway's and the ledger workers' `--cpu-prof` profiles, or null. */
   cpuProfDir: string | null;
 }
 
@@ -54,7 +54,8 @@ export const usage = `Usage: pnpm bench:ingest [flags]
   --spawn                 start a system of its own: the gateway alone in its process, ledger worker processes,
                           a fresh database and nats-server, all removed afterwards (default: a running system)
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
-  --cpu-prof <dir>        with --spawn: write the gateway's CPU profile (node --cpu-prof) into <dir>
+  --cpu-prof <dir>        with --spawn: write the gateway's and each ledger worker's CPU profile (node --cpu-prof)
+                          into <dir>; a profile's name carries its process id, which the bench prints per role
   --duration <s>          single-transaction load in seconds (default 20)
   --connections <n>       concurrent HTTP connections of the single load and the HTTP ceiling (default 50)
   --batch-size <n>        transactions per POST /v1/transactions/batch (default 100; 0: no batch phase)

@@ -29,7 +29,7 @@ export interface SpawnedSystem {
   workers: BenchChild[];
   api: BenchChild | null;
   /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
-  startLedgerWorkers(count: number): Promise<BenchChild[]>;
+  startLedgerWorkers(count: number, nodeFlags?: string[]): Promise<BenchChild[]>;
   /** Starts one workers process running the given workers (`WORKERS`), with extra environment and Node flags. */
   startWorkersProcess(
     name: string,
@@ -171,11 +171,12 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
     // One at a time: the first runs the migrations check and creates the streams, the rest find them.
     const gateway = await start("gateway", "gateway", {}, opts.gatewayNodeFlags);
     const workers: BenchChild[] = [];
-    const startLedgerWorkers = async (count: number) => {
+    const startLedgerWorkers = async (count: number, nodeFlags: string[] = []) => {
       const started: BenchChild[] = [];
       for (let i = 0; i < count; i++)
         started.push(
-          (await start(`ledger-${workers.length + started.length + 1}`, "workers", { WORKERS: "ledger" })).child,
+          (await start(`ledger-${workers.length + started.length + 1}`, "workers", { WORKERS: "ledger" }, nodeFlags))
+            .child,
         );
       workers.push(...started);
       return started;
