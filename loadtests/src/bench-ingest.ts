@@ -145,6 +145,11 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
         }).finally(() => pipelineLedger.close());
       }
     } else if (!ledgerNote) ledgerSource = singleLedger?.source ?? ledgerSource;
+    // Once, after the timed drains: every transaction accepted in this run must be in the ledger's tables.
+    const drainedAll = ledgerCapacityFigures?.drained && (pipeline === null || pipeline.ledger?.drained);
+    const expected = accepted + (pipeline?.load.acceptedItems ?? 0);
+    const found = spawned && !ledgerNote && drainedAll ? await system.countInLedger() : null;
+    const ledgerVerified = found === null ? null : { expected, found };
 
     return {
       system: system.description,
@@ -153,6 +158,7 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
       namespace: system.namespace,
       connections: cfg.connections,
       ledgerSource,
+      ledgerVerified,
       ceiling,
       single: singlePhase,
       batch,

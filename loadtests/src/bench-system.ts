@@ -1,6 +1,11 @@
 import pg from "pg";
 import type { BenchConfig } from "./config.ts";
-import { type LedgerProgress, postgresLedgerProgress } from "./ledger-progress.ts";
+import {
+  appliedOrRejected,
+  type LedgerProgress,
+  postgresLedgerProgress,
+  workerMetricsLedgerProgress,
+} from "./ledger-progress.ts";
 import { findListeningPid, findNatsServerPid } from "./rss.ts";
 import { spawnSystem } from "./spawn-system.ts";
 
@@ -30,6 +35,11 @@ export interface BenchSystem {
   ledgerWorkers: number;
   /** Starts the ledger workers of a spawned system; they join `processes`. */
   startLedger(): Promise<void>;
+  /**
+   * Spawned systems: the transactions the ledger holds in Postgres (applied or rejected) for the bench's tenant,
+   * counted once at the end against everything accepted; null for a running system (other tenants post there).
+   */
+  countInLedger(): Promise<number | null>;
   close(opts?: { keepLogs?: boolean }): Promise<void>;
 }
 
@@ -97,7 +107,9 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
         for (const w of await spawned.startLedgerWorkers(target.ledgerWorkers, profileFlags))
           processes.push({ name: w.name, pid: w.pid });
       },
-      ledgerProgress: () => postgresLedgerProgress(databaseUrl, spawned.tenantId),
+      // From the workers' counters: a count in Postgres would take its scan from the ledger being measured.
+      ledgerProgress: () => workerMetricsLedgerProgress(() => spawned.ledgerMetricsUrls),
+      countInLedger: () => withClient(databaseUrl, (c) => appliedOrRejected(c, spawned.tenantId)),
       waitApplied: async (externalId, timeoutMs) => (await appliedTenant(databaseUrl, externalId, timeoutMs)) !== null,
       close: (o) => spawned.stop(o),
     };
@@ -129,6 +141,7 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
       databaseUrl ? (await appliedTenant(databaseUrl, externalId, timeoutMs)) !== null : false,
     ledgerWorkers: 0,
     startLedger: async () => {},
+    countInLedger: async () => null,
     close: async () => {},
   };
 }

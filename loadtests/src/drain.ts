@@ -33,10 +33,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
- * How long to wait before counting again. Counting what is owed costs the database a scan that grows with the
- * load (about 40 ms at 100k transactions), taken from the ledger being measured: four counts a second took a
- * tenth of a core from Postgres. So the count comes about twice before the drain is expected to end at the
- * rate seen so far (at most once a second), and quickly near the end, where the drain time is read.
+ * How long to wait before counting again. Against a running system what is owed is counted in Postgres, a scan
+ * that grows with the load (about 40 ms at 100k transactions), taken from the ledger being measured: four counts
+ * a second took a tenth of a core from Postgres. So the count comes about twice before the drain is expected to
+ * end at the rate seen so far (at most once a second), and quickly near the end, where the drain time is read.
  */
 export function nextPollMs(remaining: number, perSec: number, minMs: number, maxMs: number): number {
   if (!(perSec > 0)) return minMs;

@@ -143,6 +143,7 @@ export function renderTable(f: BenchFigures): string {
     `${yes(v.ledgerKeepsUp)} (each load drained within max(${keepUpDrainFloorSec} s, ${keepUpDrainShare * 100} % of its time)${f.ledgerCapacity ? "; capacity ≥ each accepted rate" : ""})`,
   ]);
   rows.push(["ledger counted by", f.ledgerSource]);
+  if (f.ledgerVerified) rows.push(["ledger verified in Postgres", verifiedLine(f.ledgerVerified)]);
   if (f.ceiling) rows.push(["peak RSS http-ceiling", mb(f.ceiling.memory)]);
   for (const p of f.memory) rows.push([`peak RSS ${p.name}`, mb(p.memory)]);
   rows.push(["peak RSS bench", `${n1(f.benchPeakBytes / 2 ** 20)} MB`]);
@@ -184,6 +185,7 @@ export function toJsonLine(f: BenchFigures): string {
     namespace: f.namespace,
     connections: f.connections,
     ledgerSource: f.ledgerSource,
+    ledgerVerified: f.ledgerVerified,
     ceiling: f.ceiling && {
       perSec: round(f.ceiling.perSec),
       cpuMsPerRequest: round(f.ceiling.cpuMsPerRequest, 4),
@@ -210,4 +212,11 @@ export function toJsonLine(f: BenchFigures): string {
       bench: { pid: process.pid, peakRssBytes: f.benchPeakBytes },
     },
   });
+}
+
+/** What the ledger's tables hold against what the gateway accepted: any shortfall is named, never rounded away. */
+export function verifiedLine({ expected, found }: { expected: number; found: number }): string {
+  const held = `${found.toLocaleString("en-US")} of ${expected.toLocaleString("en-US")} accepted transactions applied or rejected`;
+  if (found === expected) return `${held}: all`;
+  return found < expected ? `${held}: ${expected - found} MISSING` : `${held}: ${found - expected} more than accepted`;
 }

@@ -67,6 +67,8 @@ export interface BenchFigures {
   connections: number;
   /** How the ledger's progress was counted, or why it was not. */
   ledgerSource: string;
+  /** Spawned systems, after the drains: transactions accepted in the run, and those the ledger's tables hold. */
+  ledgerVerified: { expected: number; found: number } | null;
   ceiling: CeilingResult | null;
   single: PhaseFigures;
   batch: (PhaseFigures & { batchSize: number; connections: number }) | null;

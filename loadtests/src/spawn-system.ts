@@ -30,6 +30,8 @@ export interface SpawnedSystem {
   api: BenchChild | null;
   /** Starts `count` more ledger worker processes (`--role workers`, WORKERS=ledger), one after another. */
   startLedgerWorkers(count: number, nodeFlags?: string[]): Promise<BenchChild[]>;
+  /** Each ledger worker's `/metrics`, in start order (the list grows as workers start). */
+  ledgerMetricsUrls: readonly string[];
   /** Starts one workers process running the given workers (`WORKERS`), with extra environment and Node flags. */
   startWorkersProcess(
     name: string,
@@ -74,7 +76,11 @@ const answers = (url: string) =>
     () => false,
   );
 
-const RoleRecord = z.object({ gatewayUrl: z.string().nullable(), apiUrl: z.string().nullable() });
+const RoleRecord = z.object({
+  gatewayUrl: z.string().nullable(),
+  apiUrl: z.string().nullable(),
+  workersUrl: z.string().nullable().optional(),
+});
 
 /** The URLs a role process writes to `<its data dir>/server.json` once it serves. */
 function readRecord(dataDir: string) {
@@ -171,13 +177,16 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
     // One at a time: the first runs the migrations check and creates the streams, the rest find them.
     const gateway = await start("gateway", "gateway", {}, opts.gatewayNodeFlags);
     const workers: BenchChild[] = [];
+    const ledgerMetricsUrls: string[] = [];
     const startLedgerWorkers = async (count: number, nodeFlags: string[] = []) => {
       const started: BenchChild[] = [];
-      for (let i = 0; i < count; i++)
-        started.push(
-          (await start(`ledger-${workers.length + started.length + 1}`, "workers", { WORKERS: "ledger" }, nodeFlags))
-            .child,
-        );
+      for (let i = 0; i < count; i++) {
+        const name = `ledger-${workers.length + started.length + 1}`;
+        const { child, record } = await start(name, "workers", { WORKERS: "ledger" }, nodeFlags);
+        if (!record.workersUrl) throw new Error(`${name} serves no health and metrics endpoint`);
+        ledgerMetricsUrls.push(`${record.workersUrl}/metrics`);
+        started.push(child);
+      }
       workers.push(...started);
       return started;
     };
@@ -196,6 +205,7 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       workers,
       api: api?.child ?? null,
       startLedgerWorkers,
+      ledgerMetricsUrls,
       startWorkersProcess: async (name, list, extra = {}, nodeFlags = []) =>
         (await start(name, "workers", { ...extra, WORKERS: list }, nodeFlags)).child,
       dataDir,

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextPollMs, waitForLedgerDrain } from "../src/drain.ts";
+import { handledInMetrics, workerMetricsLedgerProgress } from "../src/ledger-progress.ts";
 import { measureRawPublish } from "../src/raw-publish.ts";
 import {
   benchPeakRssBytes,
@@ -60,6 +61,52 @@ describe("ledger drain", () => {
     expect(nextPollMs(2_000, 4_000, 100, 1_000)).toBe(250); // 0.5 s to go
     expect(nextPollMs(100, 4_000, 100, 1_000)).toBe(100);
     expect(nextPollMs(100, -20, 100, 1_000)).toBe(100); // the backlog grew
+  });
+});
+
+describe("ledger progress from the workers' counters", () => {
+  const metricsOf = (ledger: number, other = 7) =>
+    [
+      "# HELP regulars_messages_processed_total Messages handled by a worker, by outcome",
+      "# TYPE regulars_messages_processed_total counter",
+      `regulars_messages_processed_total{consumer="ledger",outcome="done"} ${ledger}`,
+      `regulars_messages_processed_total{consumer="ledger",outcome="failed"} 2`,
+      `regulars_messages_processed_total{consumer="ledger-events",outcome="done"} ${other}`,
+      `regulars_batch_seconds_count{consumer="ledger"} 999`,
+    ].join("\n");
+
+  it("sums every outcome of the named consumer and nothing else", () => {
+    expect(handledInMetrics(metricsOf(40), "ledger")).toBe(42);
+    expect(handledInMetrics(metricsOf(40), "ledger-events")).toBe(7);
+    expect(handledInMetrics("", "ledger")).toBe(0);
+  });
+
+  it("counts over the workers listed at each read, from what they had handled when it was opened", async () => {
+    const handled = [100, 0];
+    const servers = await Promise.all(
+      handled.map(
+        (_, i) =>
+          new Promise<Server>((resolve) => {
+            const server = createServer((_req, res) => res.end(metricsOf(handled[i]!, 0)));
+            server.listen(0, "127.0.0.1", () => resolve(server));
+          }),
+      ),
+    );
+    const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as { port: number }).port}/metrics`;
+    const urls = [urlOf(servers[0]!)];
+    try {
+      const progress = await workerMetricsLedgerProgress(() => urls);
+      expect(await progress.owed(50)).toBe(50); // the 102 handled before it was opened are not this load's
+      handled[0] = 130;
+      expect(await progress.owed(50)).toBe(20);
+      urls.push(urlOf(servers[1]!)); // a worker started meanwhile counts from zero
+      handled[1] = 20;
+      expect(await progress.owed(50)).toBe(0);
+      urls.push("http://127.0.0.1:1/metrics");
+      await expect(progress.owed(50)).rejects.toThrow();
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import {
   singleVsCeilingByCpuPct,
   verdicts,
 } from "../src/report.ts";
-import { renderTable, toJsonLine } from "../src/report-render.ts";
+import { renderTable, toJsonLine, verifiedLine } from "../src/report-render.ts";
 
 const load = (over: Partial<LoadResult> = {}): LoadResult => ({
   durationSec: 20,
@@ -70,6 +70,7 @@ const figures = (over: Partial<BenchFigures> = {}): BenchFigures => ({
   namespace: "bench_x",
   connections: 50,
   ledgerSource: "Postgres",
+  ledgerVerified: null,
   ceiling: { load: load(), perSec: 20_000, cpuMsPerRequest: 0.05, memory: null },
   single: phase(),
   batch: { ...phase({ acceptedPerSec: 30_000 }), batchSize: 100, connections: 8 },
@@ -214,5 +215,23 @@ describe("batch bodies and answers", () => {
     expect(cpuPerRequestMs(10, 12, 10_000)).toBeCloseTo(0.2);
     expect(cpuPerRequestMs(null, 12, 10_000)).toBeNull();
     expect(cpuPerRequestMs(10, 12, 0)).toBeNull();
+  });
+});
+
+describe("the ledger's final count", () => {
+  it("names any transaction the ledger's tables lack, and shows the row only when it was counted", () => {
+    expect(verifiedLine({ expected: 110_479, found: 110_479 })).toBe(
+      "110,479 of 110,479 accepted transactions applied or rejected: all",
+    );
+    expect(verifiedLine({ expected: 1_000, found: 998 })).toMatch(/: 2 MISSING$/);
+    expect(verifiedLine({ expected: 1_000, found: 1_001 })).toMatch(/: 1 more than accepted$/);
+    expect(renderTable(figures())).not.toMatch(/ledger verified/);
+    expect(renderTable(figures({ ledgerVerified: { expected: 5, found: 4 } }))).toMatch(
+      /ledger verified in Postgres\s+4 of 5 accepted transactions applied or rejected: 1 MISSING/,
+    );
+    expect(JSON.parse(toJsonLine(figures({ ledgerVerified: { expected: 5, found: 5 } }))).ledgerVerified).toEqual({
+      expected: 5,
+      found: 5,
+    });
   });
 });

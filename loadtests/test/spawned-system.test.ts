@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBasketFactory, newRunId } from "../src/baskets.ts";
 import { measureHttpCeiling } from "../src/http-ceiling.ts";
-import { postgresLedgerProgress } from "../src/ledger-progress.ts";
+import { postgresLedgerProgress, workerMetricsLedgerProgress } from "../src/ledger-progress.ts";
 import { demoMenu } from "../src/menu.ts";
 import { isAlive } from "../src/running-system.ts";
 import { type SpawnedSystem, spawnSystem } from "../src/spawn-system.ts";
@@ -47,11 +47,15 @@ describe("a spawned system", () => {
     expect(pids.every(isAlive)).toBe(true);
 
     const ledger = await postgresLedgerProgress(system.databaseUrl, system.tenantId);
+    const counters = await workerMetricsLedgerProgress(() => system.ledgerMetricsUrls);
+    expect(system.ledgerMetricsUrls).toHaveLength(1);
     try {
       const basket = nextBasket(`spawn-${runId}-1`);
       expect(await postTransaction(system.gatewayUrl, system.keys.pos, basket)).toBe(202);
-      // The ledger worker applies it: counted in Postgres, and its points readable through tRPC.
+      // The ledger worker applies it: counted in Postgres and by the worker's own counter (the bench's progress),
+      // and its points readable through tRPC.
       await expect.poll(() => ledger.owed(1), { timeout: 60_000, interval: 200 }).toBe(0);
+      await expect.poll(() => counters.owed(1), { timeout: 10_000, interval: 200 }).toBe(0);
       const balance = await readBalance(system.apiUrl!, system.keys.admin, [basket.customer!.phone]);
       expect(balance.get(basket.customer!.phone)).toBeGreaterThan(0);
     } finally {
