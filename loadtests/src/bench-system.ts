@@ -1,3 +1,4 @@
+import { type Bus, connectBus } from "@regulars/bus";
 import pg from "pg";
 import type { BenchConfig } from "./config.ts";
 import {
@@ -36,10 +37,10 @@ export interface BenchSystem {
   /** Starts the ledger workers of a spawned system; they join `processes`. */
   startLedger(): Promise<void>;
   /**
-   * Spawned systems: the transactions the ledger holds in Postgres (applied or rejected) for the bench's tenant,
-   * counted once at the end against everything accepted; null for a running system (other tenants post there).
+   * Spawned systems: the transactions the ledger holds in Postgres (applied or rejected) for the bench's tenant
+   * and those stored on the stream, counted once at the end; null for a running system (other tenants post there).
    */
-  countInLedger(): Promise<number | null>;
+  countInLedger(): Promise<{ found: number; stored: number } | null>;
   close(opts?: { keepLogs?: boolean }): Promise<void>;
 }
 
@@ -70,6 +71,10 @@ async function appliedTenant(databaseUrl: string, externalId: string, timeoutMs:
   });
 }
 
+/** Messages the namespace's transactions stream has stored since it was created (its last sequence). */
+const storedTransactions = async (bus: Bus) =>
+  (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+
 const natsProcess = (natsUrl: string) => {
   const pid = findNatsServerPid(natsUrl);
   return pid === null ? [] : [{ name: "nats-server", pid }];
@@ -88,6 +93,8 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
       log,
     });
     const { databaseUrl } = spawned;
+    const openBus = () =>
+      connectBus({ url: spawned.natsUrl, namespace: spawned.namespace, name: "regulars-bench-ledger" });
     const processes = [{ name: "gateway", pid: spawned.gateway.pid }, ...natsProcess(spawned.natsUrl)];
     return {
       kind: "spawn",
@@ -108,8 +115,23 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
           processes.push({ name: w.name, pid: w.pid });
       },
       // From the workers' counters: a count in Postgres would take its scan from the ledger being measured.
-      ledgerProgress: () => workerMetricsLedgerProgress(() => spawned.ledgerMetricsUrls),
-      countInLedger: () => withClient(databaseUrl, (c) => appliedOrRejected(c, spawned.tenantId)),
+      async ledgerProgress() {
+        const bus = await openBus();
+        return workerMetricsLedgerProgress({
+          metricsUrls: () => spawned.ledgerMetricsUrls,
+          stored: () => storedTransactions(bus),
+          close: () => bus.close(),
+        });
+      },
+      async countInLedger() {
+        const bus = await openBus();
+        try {
+          const stored = await storedTransactions(bus);
+          return { found: await withClient(databaseUrl, (c) => appliedOrRejected(c, spawned.tenantId)), stored };
+        } finally {
+          await bus.close();
+        }
+      },
       waitApplied: async (externalId, timeoutMs) => (await appliedTenant(databaseUrl, externalId, timeoutMs)) !== null,
       close: (o) => spawned.stop(o),
     };

@@ -6,6 +6,7 @@ import {
   keepUpDrainShare,
   type LedgerCapacity,
   type LedgerFigures,
+  type LedgerVerified,
   type PhaseFigures,
   rawBarPct,
   singleVsCeilingByCpuPct,
@@ -214,9 +215,20 @@ export function toJsonLine(f: BenchFigures): string {
   });
 }
 
-/** What the ledger's tables hold against what the gateway accepted: any shortfall is named, never rounded away. */
-export function verifiedLine({ expected, found }: { expected: number; found: number }): string {
-  const held = `${found.toLocaleString("en-US")} of ${expected.toLocaleString("en-US")} accepted transactions applied or rejected`;
-  if (found === expected) return `${held}: all`;
-  return found < expected ? `${held}: ${expected - found} MISSING` : `${held}: ${found - expected} more than accepted`;
+/**
+ * What the ledger's tables hold against what the run's stream stored: every stored transaction must be there (a
+ * shortfall is named, never rounded away). The stream also holds some posted as a load stopped, whose answers the
+ * load did not wait for, so it may hold more than were answered 202, never fewer.
+ */
+export function verifiedLine({ accepted, stored, found }: LedgerVerified): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const ofStored = `${n(found)} of the ${n(stored)} transactions stored on the stream applied or rejected`;
+  const held =
+    found < stored
+      ? `${ofStored}: ${n(stored - found)} MISSING`
+      : found > stored
+        ? `${ofStored}: ${n(found - stored)} more than stored`
+        : `${ofStored}: all`;
+  if (stored < accepted) return `${held}; ${n(accepted - stored)} answered 202 are not on the stream`;
+  return `${held} (${n(accepted)} answered 202, ${n(stored - accepted)} posted as the loads stopped)`;
 }

@@ -58,6 +58,15 @@ export interface LedgerCapacity {
   note?: string;
 }
 
+export interface LedgerVerified {
+  /** Transactions the gateway answered as accepted in this run. */
+  accepted: number;
+  /** Messages the run's transactions stream stored: the accepted, and some of those posted as a load stopped. */
+  stored: number;
+  /** Transactions of the run the ledger's tables hold, applied or rejected. */
+  found: number;
+}
+
 export interface BenchFigures {
   system: string;
   /** The process whose CPU the phases report: the gateway alone, or a server running several roles. */
@@ -67,8 +76,8 @@ export interface BenchFigures {
   connections: number;
   /** How the ledger's progress was counted, or why it was not. */
   ledgerSource: string;
-  /** Spawned systems, after the drains: transactions accepted in the run, and those the ledger's tables hold. */
-  ledgerVerified: { expected: number; found: number } | null;
+  /** Spawned systems, after the drains: what the ledger's tables hold against what the run posted. */
+  ledgerVerified: LedgerVerified | null;
   ceiling: CeilingResult | null;
   single: PhaseFigures;
   batch: (PhaseFigures & { batchSize: number; connections: number }) | null;

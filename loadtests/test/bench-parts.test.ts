@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextPollMs, waitForLedgerDrain } from "../src/drain.ts";
-import { handledInMetrics, workerMetricsLedgerProgress } from "../src/ledger-progress.ts";
+import { handledByWorkers, handledInMetrics, workerMetricsLedgerProgress } from "../src/ledger-progress.ts";
 import { measureRawPublish } from "../src/raw-publish.ts";
 import {
   benchPeakRssBytes,
@@ -81,7 +81,7 @@ describe("ledger progress from the workers' counters", () => {
     expect(handledInMetrics("", "ledger")).toBe(0);
   });
 
-  it("counts over the workers listed at each read, from what they had handled when it was opened", async () => {
+  it("owes what the stream stored and the workers listed at each read have not handled", async () => {
     const handled = [100, 0];
     const servers = await Promise.all(
       handled.map(
@@ -94,16 +94,19 @@ describe("ledger progress from the workers' counters", () => {
     );
     const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as { port: number }).port}/metrics`;
     const urls = [urlOf(servers[0]!)];
+    let stored = 150;
     try {
-      const progress = await workerMetricsLedgerProgress(() => urls);
-      expect(await progress.owed(50)).toBe(50); // the 102 handled before it was opened are not this load's
+      const progress = workerMetricsLedgerProgress({ metricsUrls: () => urls, stored: async () => stored });
+      expect(await handledByWorkers(urls)).toBe(102); // done and failed alike
+      expect(await progress.owed(0)).toBe(48);
       handled[0] = 130;
-      expect(await progress.owed(50)).toBe(20);
-      urls.push(urlOf(servers[1]!)); // a worker started meanwhile counts from zero
-      handled[1] = 20;
-      expect(await progress.owed(50)).toBe(0);
+      stored = 170;
+      expect(await progress.owed(0)).toBe(38);
+      urls.push(urlOf(servers[1]!)); // a worker started meanwhile
+      handled[1] = 38;
+      expect(await progress.owed(0)).toBe(0);
       urls.push("http://127.0.0.1:1/metrics");
-      await expect(progress.owed(50)).rejects.toThrow();
+      await expect(progress.owed(0)).rejects.toThrow();
     } finally {
       for (const s of servers) s.close();
     }

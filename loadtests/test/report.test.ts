@@ -219,19 +219,20 @@ describe("batch bodies and answers", () => {
 });
 
 describe("the ledger's final count", () => {
-  it("names any transaction the ledger's tables lack, and shows the row only when it was counted", () => {
-    expect(verifiedLine({ expected: 110_479, found: 110_479 })).toBe(
-      "110,479 of 110,479 accepted transactions applied or rejected: all",
+  it("names any stored transaction the ledger's tables lack, and shows the row only when it was counted", () => {
+    expect(verifiedLine({ accepted: 110_479, stored: 110_517, found: 110_517 })).toBe(
+      "110,517 of the 110,517 transactions stored on the stream applied or rejected: all (110,479 answered 202, 38 posted as the loads stopped)",
     );
-    expect(verifiedLine({ expected: 1_000, found: 998 })).toMatch(/: 2 MISSING$/);
-    expect(verifiedLine({ expected: 1_000, found: 1_001 })).toMatch(/: 1 more than accepted$/);
+    expect(verifiedLine({ accepted: 1_000, stored: 1_000, found: 998 })).toMatch(/: 2 MISSING \(/);
+    expect(verifiedLine({ accepted: 1_000, stored: 1_000, found: 1_001 })).toMatch(/: 1 more than stored \(/);
+    expect(verifiedLine({ accepted: 1_000, stored: 990, found: 990 })).toMatch(
+      /: all; 10 answered 202 are not on the stream$/,
+    );
     expect(renderTable(figures())).not.toMatch(/ledger verified/);
-    expect(renderTable(figures({ ledgerVerified: { expected: 5, found: 4 } }))).toMatch(
-      /ledger verified in Postgres\s+4 of 5 accepted transactions applied or rejected: 1 MISSING/,
+    expect(renderTable(figures({ ledgerVerified: { accepted: 5, stored: 5, found: 4 } }))).toMatch(
+      /ledger verified in Postgres\s+4 of the 5 transactions stored on the stream applied or rejected: 1 MISSING/,
     );
-    expect(JSON.parse(toJsonLine(figures({ ledgerVerified: { expected: 5, found: 5 } }))).ledgerVerified).toEqual({
-      expected: 5,
-      found: 5,
-    });
+    const json = JSON.parse(toJsonLine(figures({ ledgerVerified: { accepted: 5, stored: 6, found: 6 } })));
+    expect(json.ledgerVerified).toEqual({ accepted: 5, stored: 6, found: 6 });
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { connectBus } from "@regulars/bus";
 import { testDatabaseUrl, testNatsUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,7 +48,12 @@ describe("a spawned system", () => {
     expect(pids.every(isAlive)).toBe(true);
 
     const ledger = await postgresLedgerProgress(system.databaseUrl, system.tenantId);
-    const counters = await workerMetricsLedgerProgress(() => system.ledgerMetricsUrls);
+    const bus = await connectBus({ url: system.natsUrl, namespace: system.namespace, name: "loadtests-test" });
+    const counters = workerMetricsLedgerProgress({
+      metricsUrls: () => system.ledgerMetricsUrls,
+      stored: async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq,
+      close: () => bus.close(),
+    });
     expect(system.ledgerMetricsUrls).toHaveLength(1);
     try {
       const basket = nextBasket(`spawn-${runId}-1`);
@@ -60,6 +66,7 @@ describe("a spawned system", () => {
       expect(balance.get(basket.customer!.phone)).toBeGreaterThan(0);
     } finally {
       await ledger.close();
+      await counters.close();
     }
   }, 120_000);
 
