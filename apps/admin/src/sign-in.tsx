@@ -1,7 +1,8 @@
-import { Alert, Button, Field, Input, LanguageSwitch } from "@regulars/web-ui";
+import { Alert, Button, LanguageSwitch } from "@regulars/web-ui";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "./session.tsx";
+import { TextField } from "./ui/fields.tsx";
 
 export function SignIn() {
   const { t } = useTranslation("common");
@@ -39,30 +40,22 @@ export function SignIn() {
           <h1 className="text-2xl font-semibold text-slate-900">{t("signIn.title")}</h1>
           <LanguageSwitch />
         </div>
-        <Field label={t("signIn.email")}>
-          {({ id }) => (
-            <Input
-              id={id}
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t("signIn.password")}>
-          {({ id }) => (
-            <Input
-              id={id}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("signIn.email")}
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField
+          label={t("signIn.password")}
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={setPassword}
+        />
         {error && <Alert>{error}</Alert>}
         <Button type="submit" disabled={busy || !email || !password}>
           {t("signIn.submit")}

@@ -1,5 +1,22 @@
-import { Field, Input, Select } from "@regulars/web-ui";
-import type { InputHTMLAttributes, ReactNode } from "react";
+import { Field, Input, Select, Textarea } from "@regulars/web-ui";
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+
+/** What ties a control to its Field: the label's target, and the error describing the control. */
+const labelledBy = (ids: FieldIds) => ({
+  id: ids.id,
+  "aria-describedby": ids.describedBy,
+  "aria-invalid": ids.invalid,
+});
+type FieldIds = { id: string; describedBy: string | undefined; invalid: boolean };
+
+/** A one-value field's own props, beside its control's attributes (which it passes on). */
+type OneValueProps<T, Attributes> = {
+  label: ReactNode;
+  value: T;
+  onChange: (value: T) => void;
+  error?: string | undefined;
+  hint?: ReactNode;
+} & Omit<Attributes, "value" | "onChange" | "id">;
 
 /** A labelled text input with its error, for the many one-value fields of settings forms. */
 export function TextField({
@@ -9,30 +26,15 @@ export function TextField({
   error,
   hint,
   ...rest
-}: {
-  label: ReactNode;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  hint?: ReactNode;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "id">) {
+}: OneValueProps<string, InputHTMLAttributes<HTMLInputElement>>) {
   return (
     <Field label={label} error={error} hint={hint}>
-      {({ id, describedBy, invalid }) => (
-        <Input
-          id={id}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          {...rest}
-        />
-      )}
+      {(ids) => <Input {...labelledBy(ids)} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />}
     </Field>
   );
 }
 
-/** A labelled select over fixed options. */
+/** A labelled select over fixed options ("any" choices included, as an option with the value ""). */
 export function SelectField<V extends string>({
   label,
   value,
@@ -40,27 +42,12 @@ export function SelectField<V extends string>({
   onChange,
   error,
   hint,
-  disabled,
-}: {
-  label: ReactNode;
-  value: V;
-  options: { value: V; label: string }[];
-  onChange: (value: V) => void;
-  error?: string | undefined;
-  hint?: ReactNode;
-  disabled?: boolean;
-}) {
+  ...rest
+}: OneValueProps<V, SelectHTMLAttributes<HTMLSelectElement>> & { options: readonly { value: V; label: string }[] }) {
   return (
     <Field label={label} error={error} hint={hint}>
-      {({ id, describedBy, invalid }) => (
-        <Select
-          id={id}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          value={value}
-          disabled={disabled}
-          onChange={(e) => onChange(e.target.value as V)}
-        >
+      {(ids) => (
+        <Select {...labelledBy(ids)} value={value} onChange={(e) => onChange(e.target.value as V)} {...rest}>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
@@ -68,6 +55,51 @@ export function SelectField<V extends string>({
           ))}
         </Select>
       )}
+    </Field>
+  );
+}
+
+/**
+ * A labelled number box that hands on the number as typed: an empty or unreadable box is NaN, which is
+ * sent as it is so the server names the field.
+ */
+export function NumberField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  className = "w-32",
+  ...rest
+}: OneValueProps<number, Omit<InputHTMLAttributes<HTMLInputElement>, "type">>) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(ids) => (
+        <Input
+          {...labelledBy(ids)}
+          type="number"
+          className={className}
+          value={Number.isFinite(value) ? value : ""}
+          onChange={(e) => onChange(e.target.valueAsNumber)}
+          {...rest}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A labelled multi-line text box (message bodies, SQL, one slab per line). */
+export function TextareaField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  ...rest
+}: OneValueProps<string, TextareaHTMLAttributes<HTMLTextAreaElement>>) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(ids) => <Textarea {...labelledBy(ids)} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />}
     </Field>
   );
 }

@@ -1,4 +1,4 @@
-import { Field, Input } from "@regulars/web-ui";
+import { TextField } from "./fields.tsx";
 import { commaList, errorAt, joinList } from "./form-values.ts";
 
 /** What a LineMatch names, as three comma-separated fields. */
@@ -48,22 +48,14 @@ export function LineMatchFields({
     <fieldset className="grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-3">
       <legend className="px-1 text-sm font-medium text-slate-800">{legend}</legend>
       {parts.map((part, i) => (
-        <Field
+        <TextField
           key={part}
           label={labels[part]}
           hint={labels.hint}
           error={errorAt(errors, part) ?? (i === 0 ? errors[""] : undefined)}
-        >
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={value[part]}
-              onChange={(e) => onChange({ ...value, [part]: e.target.value })}
-            />
-          )}
-        </Field>
+          value={value[part]}
+          onChange={(typed) => onChange({ ...value, [part]: typed })}
+        />
       ))}
     </fieldset>
   );

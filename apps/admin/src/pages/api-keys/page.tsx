@@ -5,14 +5,10 @@ import {
   Card,
   ConfirmDialog,
   describeError,
-  Field,
   fieldErrors,
-  Input,
   PageHeader,
   type RouterInputs,
   type RouterOutputs,
-  Select,
-  Spinner,
   useFormat,
   useTRPC,
 } from "@regulars/web-ui";
@@ -21,7 +17,9 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField, TextField } from "../../ui/fields.tsx";
 import { OneTimeSecret } from "../../ui/one-time-secret.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type Key = RouterOutputs["apiKeys"]["list"][number];
 type KeyRole = RouterInputs["apiKeys"]["create"]["role"];
@@ -79,9 +77,9 @@ export default function ApiKeysPage() {
             onDismiss={() => setIssued(null)}
           />
         )}
-        {keys.isPending && <Spinner label={t("common:loading")} />}
-        {keys.error && <Alert>{describeError(keys.error)}</Alert>}
-        {keys.data && <DataTable caption={t("caption")} columns={columns} rows={keys.data} />}
+        <QueryResult query={keys}>
+          {(data) => <DataTable caption={t("caption")} columns={columns} rows={data} />}
+        </QueryResult>
       </div>
     </>
   );
@@ -124,35 +122,22 @@ function NewKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   return (
     <Card title={t("newKey")}>
       <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[12rem_1fr_auto] sm:items-start">
-        <Field label={t("role")} error={errors.role} hint={t("roleHint")}>
-          {({ id, describedBy, invalid }) => (
-            <Select
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={role}
-              onChange={(e) => setRole(e.target.value as KeyRole)}
-            >
-              {keyRoles.map((r) => (
-                <option key={r} value={r}>
-                  {t(`roles.${r}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label={t("label")} error={errors.label} hint={t("labelHint")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={label}
-              maxLength={100}
-              onChange={(e) => setLabel(e.target.value)}
-            />
-          )}
-        </Field>
+        <SelectField
+          label={t("role")}
+          error={errors.role}
+          hint={t("roleHint")}
+          value={role}
+          onChange={setRole}
+          options={keyRoles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+        />
+        <TextField
+          label={t("label")}
+          error={errors.label}
+          hint={t("labelHint")}
+          value={label}
+          maxLength={100}
+          onChange={setLabel}
+        />
         <Button type="submit" className="sm:mt-6" disabled={create.isPending}>
           {t("create")}
         </Button>
@@ -191,17 +176,12 @@ function KeyActions({ apiKey, onRotated }: { apiKey: Key; onRotated: (key: strin
         cancelLabel={t("common:cancel")}
         onConfirm={() => rotate.mutate({ keyId: apiKey.id, graceSeconds })}
       >
-        <Field label={t("grace")}>
-          {({ id }) => (
-            <Select id={id} value={graceSeconds} onChange={(e) => setGraceSeconds(Number(e.target.value))}>
-              {graceChoices.map((choice) => (
-                <option key={choice.seconds} value={choice.seconds}>
-                  {t(choice.label)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("grace")}
+          value={String(graceSeconds)}
+          onChange={(seconds) => setGraceSeconds(Number(seconds))}
+          options={graceChoices.map((choice) => ({ value: String(choice.seconds), label: t(choice.label) }))}
+        />
       </ConfirmDialog>
       <ConfirmDialog
         trigger={<Button tone="danger">{t("revoke")}</Button>}

@@ -1,17 +1,9 @@
-import {
-  Alert,
-  Button,
-  describeError,
-  PageHeader,
-  type RouterOutputs,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Button, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type Entry = RouterOutputs["audit"]["list"]["items"][number];
 const column = createColumnHelper<Entry>();
@@ -37,11 +29,9 @@ export default function AuditPage() {
   return (
     <>
       <PageHeader title={t("title")} />
-      {entries.isPending && <Spinner label={t("common:loading")} />}
-      {entries.error && <Alert>{describeError(entries.error)}</Alert>}
-      {entries.data && (
-        <DataTable caption={t("caption")} columns={columns} rows={entries.data.pages.flatMap((p) => p.items)} />
-      )}
+      <QueryResult query={entries}>
+        {(data) => <DataTable caption={t("caption")} columns={columns} rows={data.pages.flatMap((p) => p.items)} />}
+      </QueryResult>
       {entries.hasNextPage && (
         <Button tone="secondary" className="mt-3" onClick={() => void entries.fetchNextPage()}>
           {t("more")}

@@ -6,13 +6,13 @@ import {
   fieldErrors,
   PageHeader,
   type RouterOutputs,
-  Spinner,
   useTRPC,
 } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField } from "../../ui/fields.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type Settings = RouterOutputs["tenants"]["settings"];
 
@@ -32,24 +32,24 @@ export default function BrandPage() {
   return (
     <>
       <PageHeader title={t("title")} />
-      {settings.isPending && <Spinner label={t("common:loading")} />}
-      {settings.error && <Alert>{describeError(settings.error)}</Alert>}
-      {settings.data && (
-        <div className="grid gap-4 lg:grid-cols-2">
-          <Card title={t("brand")}>
-            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm text-slate-900">
-              <dt className="font-medium">{t("name")}</dt>
-              <dd>{settings.data.name}</dd>
-              <dt className="font-medium">{t("timezone")}</dt>
-              <dd>{settings.data.timezone}</dd>
-              <dt className="font-medium">{t("currency")}</dt>
-              <dd>{settings.data.currency}</dd>
-            </dl>
-            <p className="mt-3 text-sm text-slate-600">{t("fixed")}</p>
-          </Card>
-          <LanguageForm settings={settings.data} />
-        </div>
-      )}
+      <QueryResult query={settings}>
+        {(data) => (
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Card title={t("brand")}>
+              <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm text-slate-900">
+                <dt className="font-medium">{t("name")}</dt>
+                <dd>{data.name}</dd>
+                <dt className="font-medium">{t("timezone")}</dt>
+                <dd>{data.timezone}</dd>
+                <dt className="font-medium">{t("currency")}</dt>
+                <dd>{data.currency}</dd>
+              </dl>
+              <p className="mt-3 text-sm text-slate-600">{t("fixed")}</p>
+            </Card>
+            <LanguageForm settings={data} />
+          </div>
+        )}
+      </QueryResult>
     </>
   );
 }

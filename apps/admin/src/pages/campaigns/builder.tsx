@@ -1,34 +1,25 @@
-import {
-  Alert,
-  Button,
-  Card,
-  describeError,
-  Field,
-  fieldErrors,
-  Input,
-  PageHeader,
-  Select,
-  Spinner,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Alert, Button, Card, describeError, fieldErrors, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
+import { EditorHeader } from "../../ui/editor-header.tsx";
+import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { NewOrLoaded } from "../../ui/query-result.tsx";
 import { type Campaign, type Definition, emptyDefinition, stepOf, type UiStep } from "./definition.ts";
 import { StepsEditor } from "./steps-editor.tsx";
 import { TriggerFields } from "./trigger-fields.tsx";
 
 /** A new campaign, or a new version of the one named by `:id`, loaded before the form starts. */
 export function CampaignBuilderPage() {
-  const { t } = useTranslation("campaigns");
   const { id } = useParams();
   const trpc = useTRPC();
   const campaign = useQuery({ ...trpc.campaigns.get.queryOptions({ id: id ?? "" }), enabled: Boolean(id) });
-  if (!id) return <CampaignBuilder campaign={null} />;
-  if (campaign.isPending) return <Spinner label={t("common:loading")} />;
-  if (campaign.error) return <Alert>{describeError(campaign.error)}</Alert>;
-  return <CampaignBuilder campaign={campaign.data} />;
+  return (
+    <NewOrLoaded id={id} query={campaign}>
+      {(loaded) => <CampaignBuilder campaign={loaded} />}
+    </NewOrLoaded>
+  );
 }
 
 type Timing = Definition["delivery"] extends infer D
@@ -83,16 +74,9 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
 
   return (
     <>
-      <PageHeader
+      <EditorHeader
         title={campaign ? t("editTitle", { name: campaign.name }) : t("newTitle")}
-        actions={
-          <Link
-            to={campaign ? `/campaigns/${campaign.id}` : "/campaigns"}
-            className="self-center text-sm text-emerald-800 underline"
-          >
-            {t("common:cancel")}
-          </Link>
-        }
+        cancelTo={campaign ? `/campaigns/${campaign.id}` : "/campaigns"}
       />
       <form
         className="flex max-w-5xl flex-col gap-4"
@@ -101,18 +85,7 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
           save();
         }}
       >
-        <Field label={t("name")} error={error("name")}>
-          {(ids) => (
-            <Input
-              id={ids.id}
-              aria-describedby={ids.describedBy}
-              aria-invalid={ids.invalid}
-              className="w-96"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label={t("name")} error={error("name")} className="w-96" value={name} onChange={setName} />
         <Card title={t("whenWho")}>
           <TriggerFields
             trigger={trigger}
@@ -127,51 +100,31 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
         </Card>
         <Card title={t("deliveryAndControl")}>
           <div className="flex flex-wrap items-end gap-3">
-            <Field label={t("timing")}>
-              {(ids) => (
-                <Select
-                  id={ids.id}
-                  value={timing.at}
-                  onChange={(e) =>
-                    setTiming(
-                      e.target.value === "local_time" ? { at: "local_time", time: "18:00" } : { at: "immediately" },
-                    )
-                  }
-                >
-                  <option value="immediately">{t("timings.immediately")}</option>
-                  <option value="local_time">{t("timings.local_time")}</option>
-                </Select>
-              )}
-            </Field>
+            <SelectField
+              label={t("timing")}
+              value={timing.at}
+              onChange={(at) => setTiming(at === "local_time" ? { at, time: "18:00" } : { at })}
+              options={(["immediately", "local_time"] as const).map((at) => ({ value: at, label: t(`timings.${at}`) }))}
+            />
             {timing.at === "local_time" && (
-              <Field label={t("localTime")} error={error("delivery.timing.time")}>
-                {(ids) => (
-                  <Input
-                    id={ids.id}
-                    aria-describedby={ids.describedBy}
-                    aria-invalid={ids.invalid}
-                    type="time"
-                    value={timing.time}
-                    onChange={(e) => setTiming({ at: "local_time", time: e.target.value })}
-                  />
-                )}
-              </Field>
+              <TextField
+                label={t("localTime")}
+                error={error("delivery.timing.time")}
+                type="time"
+                value={timing.time}
+                onChange={(time) => setTiming({ at: "local_time", time })}
+              />
             )}
-            <Field label={t("controlGroup")} hint={t("controlHint")} error={error("controlGroup.share")}>
-              {(ids) => (
-                <Input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  type="number"
-                  min={0}
-                  max={50}
-                  className="w-24"
-                  value={Number.isFinite(controlPercent) ? controlPercent : ""}
-                  onChange={(e) => setControlPercent(e.target.valueAsNumber)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label={t("controlGroup")}
+              hint={t("controlHint")}
+              error={error("controlGroup.share")}
+              min={0}
+              max={50}
+              className="w-24"
+              value={controlPercent}
+              onChange={setControlPercent}
+            />
           </div>
         </Card>
         {failure && <Alert>{describeError(failure)}</Alert>}

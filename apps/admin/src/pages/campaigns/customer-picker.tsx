@@ -1,7 +1,8 @@
-import { Alert, Button, describeError, Field, Input, type RouterOutputs, useTRPC } from "@regulars/web-ui";
+import { Alert, Button, describeError, type RouterOutputs, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { TextField } from "../../ui/fields.tsx";
 
 export type FoundCustomer = RouterOutputs["customers"]["search"][number];
 
@@ -25,17 +26,13 @@ export function CustomerPicker({
 
   return (
     <div className="flex flex-col gap-2">
-      <Field label={t("preview.findCustomer")} hint={t("preview.findHint")}>
-        {(ids) => (
-          <Input
-            id={ids.id}
-            aria-describedby={ids.describedBy}
-            type="search"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t("preview.findCustomer")}
+        hint={t("preview.findHint")}
+        type="search"
+        value={text}
+        onChange={setText}
+      />
       {found.error && <Alert>{describeError(found.error)}</Alert>}
       {found.data && (
         <ul aria-label={t("preview.matches")} className="flex flex-col gap-1">

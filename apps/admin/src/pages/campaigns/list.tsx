@@ -1,21 +1,12 @@
-import {
-  Alert,
-  Badge,
-  describeError,
-  Field,
-  PageHeader,
-  type RouterOutputs,
-  Select,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Badge, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField } from "../../ui/fields.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import type { CampaignStatus } from "./definition.ts";
 
 type Summary = RouterOutputs["campaigns"]["list"]["items"][number];
@@ -73,24 +64,19 @@ export function CampaignList() {
         }
       />
       <div className="mb-3 w-56">
-        <Field label={t("filterStatus")}>
-          {(ids) => (
-            <Select id={ids.id} value={status} onChange={(e) => setStatus(e.target.value as CampaignStatus | "")}>
-              <option value="">{t("anyStatus")}</option>
-              {statuses.map((s) => (
-                <option key={s} value={s}>
-                  {t(`statuses.${s}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("filterStatus")}
+          value={status}
+          onChange={setStatus}
+          options={[
+            { value: "", label: t("anyStatus") },
+            ...statuses.map((s) => ({ value: s, label: t(`statuses.${s}`) })),
+          ]}
+        />
       </div>
-      {campaigns.isPending && <Spinner label={t("common:loading")} />}
-      {campaigns.error && <Alert>{describeError(campaigns.error)}</Alert>}
-      {campaigns.data && (
-        <DataTable caption={t("caption")} columns={columns} rows={campaigns.data.items} empty={t("empty")} />
-      )}
+      <QueryResult query={campaigns}>
+        {(data) => <DataTable caption={t("caption")} columns={columns} rows={data.items} empty={t("empty")} />}
+      </QueryResult>
     </>
   );
 }

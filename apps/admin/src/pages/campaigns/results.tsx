@@ -1,7 +1,9 @@
-import { Alert, Button, Card, describeError, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
+import { Button, Card, useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import { QueryResult } from "../../ui/query-result.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 
 const messageStages = [
   ["sent", null],
@@ -32,11 +34,8 @@ export function CampaignResults({ id }: { id: string }) {
           {t("results.refresh")}
         </Button>
       </div>
-      {results.isPending && <Spinner label={t("common:loading")} />}
-      {results.error && <Alert>{describeError(results.error)}</Alert>}
-      {results.data &&
-        (() => {
-          const r = results.data;
+      <QueryResult query={results}>
+        {(r) => {
           const funnel = messageStages.map(([stage]) => ({ stage: t(`results.${stage}`), count: r.messages[stage] }));
           const up = r.conversions.uplift;
           return (
@@ -72,19 +71,7 @@ export function CampaignResults({ id }: { id: string }) {
                 </figure>
                 <table className="mt-3 w-full text-left text-sm">
                   <caption className="sr-only">{t("results.messagesCaption")}</caption>
-                  <thead className="text-slate-700">
-                    <tr>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.stage")}
-                      </th>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.count")}
-                      </th>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.rate")}
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead labels={[t("results.stage"), t("results.count"), t("results.rate")]} />
                   <tbody>
                     {messageStages.map(([stage, rateKey]) => (
                       <tr key={stage} className="border-t border-slate-100">
@@ -103,22 +90,9 @@ export function CampaignResults({ id }: { id: string }) {
               <Card title={t("results.purchases", { days: r.conversionDays })} className="lg:col-span-2">
                 <table className="w-full text-left text-sm">
                   <caption className="sr-only">{t("results.purchasesCaption")}</caption>
-                  <thead className="text-slate-700">
-                    <tr>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.group")}
-                      </th>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.customers")}
-                      </th>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.converted")}
-                      </th>
-                      <th scope="col" className="py-1 font-medium">
-                        {t("results.rate")}
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead
+                    labels={[t("results.group"), t("results.customers"), t("results.converted"), t("results.rate")]}
+                  />
                   <tbody>
                     {(["entered", "control"] as const).map((g) => (
                       <tr key={g} className="border-t border-slate-100">
@@ -148,7 +122,8 @@ export function CampaignResults({ id }: { id: string }) {
               </Card>
             </div>
           );
-        })()}
+        }}
+      </QueryResult>
     </section>
   );
 }

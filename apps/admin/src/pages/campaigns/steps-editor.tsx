@@ -1,8 +1,8 @@
-import { Button, Field, Input, Select, useTRPC } from "@regulars/web-ui";
+import { Button, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { type Action, type ActionType, defaultAction, stepOf, type UiStep } from "./definition.ts";
-import { NumberField } from "./trigger-fields.tsx";
 
 type Errors = (path: string) => string | undefined;
 type Wait = NonNullable<Action["wait"]>;
@@ -108,84 +108,49 @@ function StepFields({
 
   return (
     <div className="flex flex-wrap items-end gap-3">
-      <Field label={t("stepKind")}>
-        {(ids) => (
-          <Select
-            id={ids.id}
-            value={action.type}
-            onChange={(e) =>
-              onChange({
-                ...defaultAction(e.target.value as ActionType),
-                ...(action.wait ? { wait: action.wait } : {}),
-              } as Action)
-            }
-          >
-            {(["send_message", "issue_coupon", "award_points"] as const).map((type) => (
-              <option key={type} value={type}>
-                {t(`actions.${type}`)}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <SelectField
+        label={t("stepKind")}
+        value={action.type}
+        onChange={(type: ActionType) =>
+          onChange({ ...defaultAction(type), ...(action.wait ? { wait: action.wait } : {}) } as Action)
+        }
+        options={(["send_message", "issue_coupon", "award_points"] as const).map((type) => ({
+          value: type,
+          label: t(`actions.${type}`),
+        }))}
+      />
       {action.type === "send_message" && (
         <>
-          <Field label={t("channel")} error={error(`${path}.channel`)}>
-            {(ids) => (
-              <Select
-                id={ids.id}
-                value={action.channel}
-                onChange={(e) =>
-                  onChange({ ...action, channel: e.target.value as typeof action.channel, templateId: "" })
-                }
-              >
-                {(["push", "sms", "email"] as const).map((c) => (
-                  <option key={c} value={c}>
-                    {t(`channels.${c}`)}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Field label={t("template")} error={error(`${path}.templateId`)}>
-            {(ids) => (
-              <Select
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                aria-invalid={ids.invalid}
-                value={action.templateId}
-                onChange={(e) => set({ templateId: e.target.value })}
-              >
-                <option value="">{t("chooseTemplate")}</option>
-                {templates.data?.map((tpl) => (
-                  <option key={tpl.id} value={tpl.id}>
-                    {tpl.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label={t("channel")}
+            error={error(`${path}.channel`)}
+            value={action.channel}
+            onChange={(channel) => onChange({ ...action, channel, templateId: "" })}
+            options={(["push", "sms", "email"] as const).map((c) => ({ value: c, label: t(`channels.${c}`) }))}
+          />
+          <SelectField
+            label={t("template")}
+            error={error(`${path}.templateId`)}
+            value={action.templateId}
+            onChange={(templateId) => set({ templateId })}
+            options={[
+              { value: "", label: t("chooseTemplate") },
+              ...(templates.data ?? []).map((tpl) => ({ value: tpl.id, label: tpl.name })),
+            ]}
+          />
         </>
       )}
       {action.type === "issue_coupon" && (
-        <Field label={t("coupon")} error={error(`${path}.couponCampaignId`)}>
-          {(ids) => (
-            <Select
-              id={ids.id}
-              aria-describedby={ids.describedBy}
-              aria-invalid={ids.invalid}
-              value={action.couponCampaignId}
-              onChange={(e) => set({ couponCampaignId: e.target.value })}
-            >
-              <option value="">{t("chooseCoupon")}</option>
-              {coupons.data?.items.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("coupon")}
+          error={error(`${path}.couponCampaignId`)}
+          value={action.couponCampaignId}
+          onChange={(couponCampaignId) => set({ couponCampaignId })}
+          options={[
+            { value: "", label: t("chooseCoupon") },
+            ...(coupons.data?.items ?? []).map((c) => ({ value: c.id, label: c.name })),
+          ]}
+        />
       )}
       {action.type === "award_points" && (
         <>
@@ -195,52 +160,29 @@ function StepFields({
             error={error(`${path}.points`)}
             onChange={(points) => set({ points })}
           />
-          <Field label={t("reason")} error={error(`${path}.reason`)}>
-            {(ids) => (
-              <Input
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                aria-invalid={ids.invalid}
-                value={action.reason}
-                onChange={(e) => set({ reason: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label={t("reason")}
+            error={error(`${path}.reason`)}
+            value={action.reason}
+            onChange={(reason) => set({ reason })}
+          />
         </>
       )}
-      <Field label={t("waitBefore")} error={error(`${path}.wait.amount`)}>
-        {(ids) => (
-          <Input
-            id={ids.id}
-            aria-describedby={ids.describedBy}
-            aria-invalid={ids.invalid}
-            type="number"
-            min={0}
-            className="w-24"
-            value={action.wait?.amount ?? 0}
-            onChange={(e) => {
-              const amount = e.target.valueAsNumber;
-              setWait(amount > 0 ? { amount, unit: action.wait?.unit ?? "hours" } : undefined);
-            }}
-          />
-        )}
-      </Field>
-      <Field label={t("waitUnit")}>
-        {(ids) => (
-          <Select
-            id={ids.id}
-            value={action.wait?.unit ?? "hours"}
-            disabled={!action.wait}
-            onChange={(e) => action.wait && setWait({ ...action.wait, unit: e.target.value as Wait["unit"] })}
-          >
-            {(["minutes", "hours", "days"] as const).map((u) => (
-              <option key={u} value={u}>
-                {t(`units.${u}`)}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <NumberField
+        label={t("waitBefore")}
+        error={error(`${path}.wait.amount`)}
+        min={0}
+        className="w-24"
+        value={action.wait?.amount ?? 0}
+        onChange={(amount) => setWait(amount > 0 ? { amount, unit: action.wait?.unit ?? "hours" } : undefined)}
+      />
+      <SelectField
+        label={t("waitUnit")}
+        value={action.wait?.unit ?? "hours"}
+        disabled={!action.wait}
+        onChange={(unit) => action.wait && setWait({ ...action.wait, unit })}
+        options={(["minutes", "hours", "days"] as const).map((u) => ({ value: u, label: t(`units.${u}`) }))}
+      />
     </div>
   );
 }

@@ -1,7 +1,8 @@
-import { Alert, Card, describeError, Field, Select, Spinner, useTRPC } from "@regulars/web-ui";
+import { Alert, Card, describeError, Spinner, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { SelectField } from "../../ui/fields.tsx";
 import { CustomerPicker, type FoundCustomer } from "./customer-picker.tsx";
 
 /** The saved template rendered with a real customer's data, as a campaign would send it; nothing is sent. */
@@ -27,17 +28,12 @@ export function TemplatePreview({ templateId, languages }: { templateId: string;
       <div className="flex flex-col gap-3">
         <CustomerPicker chosen={customer} onChoose={setCustomer} />
         <div className="flex flex-wrap items-end gap-3">
-          <Field label={t("preview.language")}>
-            {(ids) => (
-              <Select id={ids.id} value={language} onChange={(e) => setLanguage(e.target.value)}>
-                {languages.map((l) => (
-                  <option key={l} value={l}>
-                    {l}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label={t("preview.language")}
+            value={language}
+            onChange={setLanguage}
+            options={languages.map((l) => ({ value: l, label: l }))}
+          />
           <label className="flex items-center gap-2 text-sm text-slate-900">
             <input type="checkbox" checked={withCoupon} onChange={(e) => setWithCoupon(e.target.checked)} />
             {t("preview.sampleCoupon")}

@@ -4,15 +4,10 @@ import {
   Button,
   Card,
   describeError,
-  Field,
   fieldErrors,
-  Input,
   PageHeader,
   type RouterInputs,
   type RouterOutputs,
-  Select,
-  Spinner,
-  Textarea,
   useFormat,
   useTRPC,
 } from "@regulars/web-ui";
@@ -22,6 +17,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField, TextareaField, TextField } from "../../ui/fields.tsx";
+import { NewOrLoaded, QueryResult } from "../../ui/query-result.tsx";
 import { linkButton } from "./list.tsx";
 import { TemplatePreview } from "./template-preview.tsx";
 
@@ -50,52 +47,52 @@ export function TemplateList() {
           {t("back")}
         </Link>
       </p>
-      {templates.isPending && <Spinner label={t("common:loading")} />}
-      {templates.error && <Alert>{describeError(templates.error)}</Alert>}
-      {templates.data && (
-        <DataTable
-          caption={t("tpl.caption")}
-          rows={templates.data}
-          empty={t("tpl.empty")}
-          columns={[
-            column.accessor("name", {
-              header: t("name"),
-              cell: (c) => (
-                <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
-                  {c.getValue()}
-                </Link>
-              ),
-            }),
-            column.accessor("channel", {
-              header: t("channel"),
-              cell: (c) => <Badge>{t(`channels.${c.getValue()}`)}</Badge>,
-            }),
-            column.accessor("variants", {
-              header: t("tpl.languages"),
-              cell: (c) =>
-                c
-                  .getValue()
-                  .map((v: { language: string }) => v.language)
-                  .join(", "),
-            }),
-            column.accessor("version", { header: t("version") }),
-            column.accessor("updatedAt", { header: t("updatedAt"), cell: (c) => format.dateTime(c.getValue()) }),
-          ]}
-        />
-      )}
+      <QueryResult query={templates}>
+        {(data) => (
+          <DataTable
+            caption={t("tpl.caption")}
+            rows={data}
+            empty={t("tpl.empty")}
+            columns={[
+              column.accessor("name", {
+                header: t("name"),
+                cell: (c) => (
+                  <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
+                    {c.getValue()}
+                  </Link>
+                ),
+              }),
+              column.accessor("channel", {
+                header: t("channel"),
+                cell: (c) => <Badge>{t(`channels.${c.getValue()}`)}</Badge>,
+              }),
+              column.accessor("variants", {
+                header: t("tpl.languages"),
+                cell: (c) =>
+                  c
+                    .getValue()
+                    .map((v: { language: string }) => v.language)
+                    .join(", "),
+              }),
+              column.accessor("version", { header: t("version") }),
+              column.accessor("updatedAt", { header: t("updatedAt"), cell: (c) => format.dateTime(c.getValue()) }),
+            ]}
+          />
+        )}
+      </QueryResult>
     </>
   );
 }
 
 export function TemplateEditorPage() {
-  const { t } = useTranslation("campaigns");
   const { id } = useParams();
   const trpc = useTRPC();
   const template = useQuery({ ...trpc.templates.get.queryOptions({ id: id ?? "" }), enabled: Boolean(id) });
-  if (!id) return <TemplateEditor template={null} />;
-  if (template.isPending) return <Spinner label={t("common:loading")} />;
-  if (template.error) return <Alert>{describeError(template.error)}</Alert>;
-  return <TemplateEditor key={template.data.version} template={template.data} />;
+  return (
+    <NewOrLoaded id={id} query={template}>
+      {(loaded) => <TemplateEditor key={loaded?.version} template={loaded} />}
+    </NewOrLoaded>
+  );
 }
 
 const blankVariant = (channel: Channel, language: string): Variant =>
@@ -125,30 +122,15 @@ function TemplateEditor({ template }: { template: Template | null }) {
   const setVariant = (index: number, patch: Partial<Variant>) =>
     setVariants(variants.map((v, i) => (i === index ? ({ ...v, ...patch } as Variant) : v)));
 
-  const text = (index: number, field: "subject" | "title" | "body" | "url", value: string, long = false) => (
-    <Field label={t(`tpl.fields.${field}`)} error={errors[`variants.${index}.${field}`]}>
-      {(ids) =>
-        long ? (
-          <Textarea
-            id={ids.id}
-            aria-describedby={ids.describedBy}
-            aria-invalid={ids.invalid}
-            rows={5}
-            value={value}
-            onChange={(e) => setVariant(index, { [field]: e.target.value })}
-          />
-        ) : (
-          <Input
-            id={ids.id}
-            aria-describedby={ids.describedBy}
-            aria-invalid={ids.invalid}
-            value={value}
-            onChange={(e) => setVariant(index, { [field]: e.target.value })}
-          />
-        )
-      }
-    </Field>
-  );
+  const text = (index: number, field: "subject" | "title" | "body" | "url", value: string, long = false) => {
+    const props = {
+      label: t(`tpl.fields.${field}`),
+      error: errors[`variants.${index}.${field}`],
+      value,
+      onChange: (typed: string) => setVariant(index, { [field]: typed }),
+    };
+    return long ? <TextareaField {...props} rows={5} /> : <TextField {...props} />;
+  };
 
   return (
     <>
@@ -167,38 +149,18 @@ function TemplateEditor({ template }: { template: Template | null }) {
             else create.mutate({ name, channel, variants });
           }}
         >
-          <Field label={t("name")} error={errors.name}>
-            {(ids) => (
-              <Input
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                aria-invalid={ids.invalid}
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={t("channel")} hint={template ? t("tpl.channelFixed") : undefined}>
-            {(ids) => (
-              <Select
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                value={channel}
-                disabled={Boolean(template)}
-                onChange={(e) => {
-                  const next = e.target.value as Channel;
-                  setChannel(next);
-                  setVariants(variants.map((v) => blankVariant(next, v.language)));
-                }}
-              >
-                {(["push", "sms", "email"] as const).map((c) => (
-                  <option key={c} value={c}>
-                    {t(`channels.${c}`)}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <TextField label={t("name")} error={errors.name} value={name} onChange={setName} />
+          <SelectField
+            label={t("channel")}
+            hint={template ? t("tpl.channelFixed") : undefined}
+            value={channel}
+            disabled={Boolean(template)}
+            onChange={(next) => {
+              setChannel(next);
+              setVariants(variants.map((v) => blankVariant(next, v.language)));
+            }}
+            options={(["push", "sms", "email"] as const).map((c) => ({ value: c, label: t(`channels.${c}`) }))}
+          />
           <p className="text-sm text-slate-700">
             {t("tpl.variablesHint", { example: "{{ customer.first_name }}, {{ points.balance }}, {{ coupon.code }}" })}
           </p>
@@ -206,22 +168,14 @@ function TemplateEditor({ template }: { template: Template | null }) {
             // Variants are told apart by position: a language may be retyped, and none is added in between.
             <Card key={index} title={t("tpl.variantN", { n: index + 1 })}>
               <div className="flex flex-col gap-3">
-                <Field
+                <TextField
                   label={t("tpl.language")}
                   hint={t("tpl.languageHint")}
                   error={errors[`variants.${index}.language`]}
-                >
-                  {(ids) => (
-                    <Input
-                      id={ids.id}
-                      aria-describedby={ids.describedBy}
-                      aria-invalid={ids.invalid}
-                      className="w-32"
-                      value={v.language}
-                      onChange={(e) => setVariant(index, { language: e.target.value })}
-                    />
-                  )}
-                </Field>
+                  className="w-32"
+                  value={v.language}
+                  onChange={(language) => setVariant(index, { language })}
+                />
                 {v.channel === "email" && text(index, "subject", v.subject)}
                 {v.channel === "push" && text(index, "title", v.title)}
                 {text(index, "body", v.body, true)}

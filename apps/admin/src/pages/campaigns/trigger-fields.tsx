@@ -1,6 +1,7 @@
-import { Field, Input, Select, useTRPC } from "@regulars/web-ui";
+import { useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import {
   type Audience,
   audienceTriggers,
@@ -15,35 +16,6 @@ import {
 } from "./definition.ts";
 
 type Errors = (path: string) => string | undefined;
-
-/** A number input that hands on whole numbers (an empty box is NaN, which the server names at its field). */
-export function NumberField({
-  label,
-  value,
-  error,
-  onChange,
-}: {
-  label: string;
-  value: number | undefined;
-  error?: string | undefined;
-  onChange: (n: number) => void;
-}) {
-  return (
-    <Field label={label} error={error}>
-      {(ids) => (
-        <Input
-          id={ids.id}
-          aria-describedby={ids.describedBy}
-          aria-invalid={ids.invalid}
-          type="number"
-          className="w-32"
-          value={value !== undefined && Number.isFinite(value) ? value : ""}
-          onChange={(e) => onChange(e.target.valueAsNumber)}
-        />
-      )}
-    </Field>
-  );
-}
 
 /** What starts the campaign and whom it may reach: the trigger's own fields, the schedule of a broadcast, the audience. */
 export function TriggerFields({
@@ -62,16 +34,10 @@ export function TriggerFields({
   const { t } = useTranslation("campaigns");
   const trpc = useTRPC();
   const segments = useQuery(trpc.segments.list.queryOptions());
-  const segmentOptions = (
-    <>
-      <option value="">{t("chooseSegment")}</option>
-      {segments.data?.map((s) => (
-        <option key={s.id} value={s.id}>
-          {s.name}
-        </option>
-      ))}
-    </>
-  );
+  const segmentOptions = [
+    { value: "", label: t("chooseSegment") },
+    ...(segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+  ];
   const changeType = (type: TriggerType) => {
     onTrigger(defaultTrigger(type));
     if (audienceTriggers.includes(type) && audience.kind === "none") onAudience({ kind: "all_members" });
@@ -82,47 +48,30 @@ export function TriggerFields({
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
-        <Field label={t("trigger")} error={error("trigger")}>
-          {(ids) => (
-            <Select id={ids.id} value={trigger.type} onChange={(e) => changeType(e.target.value as TriggerType)}>
-              {triggerTypes.map((type) => (
-                <option key={type} value={type}>
-                  {t(`triggers.${type}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("trigger")}
+          error={error("trigger")}
+          value={trigger.type}
+          onChange={changeType}
+          options={triggerTypes.map((type) => ({ value: type, label: t(`triggers.${type}`) }))}
+        />
         {trigger.type === "segment_entered" && (
-          <Field label={t("segment")} error={error("trigger.segmentId")}>
-            {(ids) => (
-              <Select
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                aria-invalid={ids.invalid}
-                value={trigger.segmentId}
-                onChange={(e) => set({ segmentId: e.target.value })}
-              >
-                {segmentOptions}
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label={t("segment")}
+            error={error("trigger.segmentId")}
+            value={trigger.segmentId}
+            onChange={(segmentId) => set({ segmentId })}
+            options={segmentOptions}
+          />
         )}
         {trigger.type === "tier_reached" && (
-          <Field label={t("tierId")} hint={t("tierHint")} error={error("trigger.tierId")}>
-            {(ids) => (
-              <Input
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                value={trigger.tierId ?? ""}
-                onChange={(e) =>
-                  onTrigger(
-                    e.target.value ? { type: "tier_reached", tierId: e.target.value } : { type: "tier_reached" },
-                  )
-                }
-              />
-            )}
-          </Field>
+          <TextField
+            label={t("tierId")}
+            hint={t("tierHint")}
+            error={error("trigger.tierId")}
+            value={trigger.tierId ?? ""}
+            onChange={(tierId) => onTrigger(tierId ? { type: "tier_reached", tierId } : { type: "tier_reached" })}
+          />
         )}
         {(trigger.type === "points_expiring" || trigger.type === "birthday") && (
           <NumberField
@@ -141,17 +90,13 @@ export function TriggerFields({
           />
         )}
         {trigger.type === "domain_event" && (
-          <Field label={t("eventType")} hint={t("eventTypeHint")} error={error("trigger.eventType")}>
-            {(ids) => (
-              <Input
-                id={ids.id}
-                aria-describedby={ids.describedBy}
-                aria-invalid={ids.invalid}
-                value={trigger.eventType}
-                onChange={(e) => set({ eventType: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label={t("eventType")}
+            hint={t("eventTypeHint")}
+            error={error("trigger.eventType")}
+            value={trigger.eventType}
+            onChange={(eventType) => set({ eventType })}
+          />
         )}
       </div>
       {trigger.type === "broadcast" && (
@@ -163,36 +108,24 @@ export function TriggerFields({
       )}
       {audienceTriggers.includes(trigger.type) && (
         <div className="flex flex-wrap items-end gap-3">
-          <Field label={t("audience")} error={error("audience")}>
-            {(ids) => (
-              <Select
-                id={ids.id}
-                value={audience.kind}
-                onChange={(e) =>
-                  onAudience(
-                    e.target.value === "segment" ? { kind: "segment", segmentId: "" } : { kind: "all_members" },
-                  )
-                }
-              >
-                <option value="all_members">{t("audiences.all_members")}</option>
-                <option value="segment">{t("audiences.segment")}</option>
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label={t("audience")}
+            error={error("audience")}
+            value={audience.kind === "segment" ? "segment" : "all_members"}
+            onChange={(kind) => onAudience(kind === "segment" ? { kind, segmentId: "" } : { kind })}
+            options={(["all_members", "segment"] as const).map((kind) => ({
+              value: kind,
+              label: t(`audiences.${kind}`),
+            }))}
+          />
           {audience.kind === "segment" && (
-            <Field label={t("segment")} error={error("audience.segmentId")}>
-              {(ids) => (
-                <Select
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  value={audience.segmentId}
-                  onChange={(e) => onAudience({ kind: "segment", segmentId: e.target.value })}
-                >
-                  {segmentOptions}
-                </Select>
-              )}
-            </Field>
+            <SelectField
+              label={t("segment")}
+              error={error("audience.segmentId")}
+              value={audience.segmentId}
+              onChange={(segmentId) => onAudience({ kind: "segment", segmentId })}
+              options={segmentOptions}
+            />
           )}
         </div>
       )}
@@ -215,48 +148,29 @@ function ScheduleFields({
   const { t } = useTranslation("campaigns");
   return (
     <div className="flex flex-wrap items-end gap-3">
-      <Field label={t("repeat")}>
-        {(ids) => (
-          <Select
-            id={ids.id}
-            value={schedule.repeat}
-            onChange={(e) => onChange(defaultSchedule(e.target.value as Schedule["repeat"]))}
-          >
-            {(["once", "daily", "weekly", "monthly"] as const).map((r) => (
-              <option key={r} value={r}>
-                {t(`repeats.${r}`)}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <SelectField
+        label={t("repeat")}
+        value={schedule.repeat}
+        onChange={(repeat) => onChange(defaultSchedule(repeat))}
+        options={(["once", "daily", "weekly", "monthly"] as const).map((r) => ({ value: r, label: t(`repeats.${r}`) }))}
+      />
       {schedule.repeat === "once" ? (
-        <Field label={t("sendAt")} error={error("trigger.schedule.at") ?? error("trigger.schedule")}>
-          {(ids) => (
-            <Input
-              id={ids.id}
-              aria-describedby={ids.describedBy}
-              aria-invalid={ids.invalid}
-              type="datetime-local"
-              step={1}
-              value={schedule.at ? toLocalInput(schedule.at) : ""}
-              onChange={(e) => onChange({ repeat: "once", at: fromLocalInput(e.target.value) })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("sendAt")}
+          error={error("trigger.schedule.at") ?? error("trigger.schedule")}
+          type="datetime-local"
+          step={1}
+          value={schedule.at ? toLocalInput(schedule.at) : ""}
+          onChange={(at) => onChange({ repeat: "once", at: fromLocalInput(at) })}
+        />
       ) : (
-        <Field label={t("atTime")} error={error("trigger.schedule.time")}>
-          {(ids) => (
-            <Input
-              id={ids.id}
-              aria-describedby={ids.describedBy}
-              aria-invalid={ids.invalid}
-              type="time"
-              value={schedule.time}
-              onChange={(e) => onChange({ ...schedule, time: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("atTime")}
+          error={error("trigger.schedule.time")}
+          type="time"
+          value={schedule.time}
+          onChange={(time) => onChange({ ...schedule, time })}
+        />
       )}
       {schedule.repeat === "weekly" && (
         <fieldset className="flex flex-wrap gap-2">

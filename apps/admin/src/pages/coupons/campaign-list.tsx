@@ -1,19 +1,10 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  describeError,
-  PageHeader,
-  type RouterOutputs,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Badge, Button, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { useCanEditCoupons } from "./can-edit.ts";
 import { useBenefitSummary } from "./summary.ts";
 
@@ -63,11 +54,11 @@ export function CampaignList() {
           )
         }
       />
-      {campaigns.isPending && <Spinner label={t("common:loading")} />}
-      {campaigns.error && <Alert>{describeError(campaigns.error)}</Alert>}
-      {campaigns.data && (
-        <DataTable caption={t("list.caption")} columns={columns} rows={campaigns.data.pages.flatMap((p) => p.items)} />
-      )}
+      <QueryResult query={campaigns}>
+        {(data) => (
+          <DataTable caption={t("list.caption")} columns={columns} rows={data.pages.flatMap((p) => p.items)} />
+        )}
+      </QueryResult>
       {campaigns.hasNextPage && (
         <Button tone="secondary" className="mt-3" onClick={() => void campaigns.fetchNextPage()}>
           {t("list.more")}

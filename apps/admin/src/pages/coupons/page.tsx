@@ -1,7 +1,8 @@
-import { Alert, describeError, PageHeader, Spinner, useTRPC } from "@regulars/web-ui";
+import { PageHeader, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Route, Routes, useParams } from "react-router";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { CampaignDetail } from "./campaign-detail.tsx";
 import { CampaignForm } from "./campaign-form.tsx";
 import { CampaignList } from "./campaign-list.tsx";
@@ -36,9 +37,7 @@ function EditCampaign() {
   return (
     <>
       <PageHeader title={t("editTitle", { name: campaign.data?.name ?? "" })} />
-      {campaign.isPending && <Spinner label={t("common:loading")} />}
-      {campaign.error && <Alert>{describeError(campaign.error)}</Alert>}
-      {campaign.data && <CampaignForm campaign={campaign.data} />}
+      <QueryResult query={campaign}>{(data) => <CampaignForm campaign={data} />}</QueryResult>
     </>
   );
 }

@@ -14,6 +14,7 @@ import { type UseInfiniteQueryResult, useInfiniteQuery, useQuery } from "@tansta
 import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type LedgerLine = RouterOutputs["customers"]["ledger"]["items"][number];
 type WalletCoupon = RouterOutputs["coupons"]["wallet"][number];
@@ -112,9 +113,9 @@ export function WalletTable({ customerId }: { customerId: string }) {
   ];
   return (
     <Card title={t("wallet.title")}>
-      {wallet.isPending && <Spinner label={t("common:loading")} />}
-      {wallet.error && <Alert>{describeError(wallet.error)}</Alert>}
-      {wallet.data && <DataTable caption={t("wallet.caption")} columns={columns} rows={wallet.data} />}
+      <QueryResult query={wallet}>
+        {(data) => <DataTable caption={t("wallet.caption")} columns={columns} rows={data} />}
+      </QueryResult>
     </Card>
   );
 }

@@ -3,9 +3,7 @@ import {
   Button,
   Card,
   describeError,
-  Field,
   fieldErrors,
-  Input,
   type RouterOutputs,
   Spinner,
   useFormat,
@@ -14,6 +12,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { TextField } from "../../ui/fields.tsx";
 import { Facts } from "./facts.tsx";
 
 type Customer = Extract<RouterOutputs["customers"]["get"], { view: "admin" }>;
@@ -88,32 +87,24 @@ export function AdjustForm({ customerId }: { customerId: string }) {
   return (
     <Card title={t("adjust.title")}>
       <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
-        <Field label={t("adjust.amount")} hint={t("adjust.amountHint")} error={refused.amount}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              type="number"
-              step={1}
-              inputMode="numeric"
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
-        <Field label={t("adjust.reason")} hint={t("adjust.reasonHint")} error={refused.reason}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={reason}
-              maxLength={500}
-              onChange={(e) => setReason(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("adjust.amount")}
+          hint={t("adjust.amountHint")}
+          error={refused.amount}
+          type="number"
+          step={1}
+          inputMode="numeric"
+          value={amount}
+          onChange={setAmount}
+        />
+        <TextField
+          label={t("adjust.reason")}
+          hint={t("adjust.reasonHint")}
+          error={refused.reason}
+          value={reason}
+          maxLength={500}
+          onChange={setReason}
+        />
         {adjust.error && !fieldError && <Alert>{describeError(adjust.error)}</Alert>}
         {adjust.isSuccess && (
           <Alert tone="success">{t("adjust.done", { amount: format.number(adjust.variables.amount) })}</Alert>

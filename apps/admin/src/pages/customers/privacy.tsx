@@ -1,18 +1,8 @@
-import {
-  Alert,
-  Button,
-  Card,
-  ConfirmDialog,
-  describeError,
-  Field,
-  fieldErrors,
-  Input,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Alert, Button, Card, ConfirmDialog, describeError, fieldErrors, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { TextField } from "../../ui/fields.tsx";
 
 /** Hands the export to the browser as a file, named after the customer. */
 function download(customerId: string, data: unknown) {
@@ -60,18 +50,14 @@ export function PrivacyCard({ customerId, erasedAt }: { customerId: string; eras
             cancelLabel={t("common:cancel")}
             onConfirm={() => erasing.mutate({ customerId, confirmCustomerId: confirmation.trim() })}
           >
-            <Field label={t("privacy.confirmLabel", { id: customerId })}>
-              {({ id }) => (
-                <Input
-                  id={id}
-                  className="w-full font-mono"
-                  autoComplete="off"
-                  spellCheck={false}
-                  value={confirmation}
-                  onChange={(e) => setConfirmation(e.target.value)}
-                />
-              )}
-            </Field>
+            <TextField
+              label={t("privacy.confirmLabel", { id: customerId })}
+              className="w-full font-mono"
+              autoComplete="off"
+              spellCheck={false}
+              value={confirmation}
+              onChange={setConfirmation}
+            />
           </ConfirmDialog>
         )}
       </div>

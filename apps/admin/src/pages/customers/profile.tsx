@@ -1,6 +1,7 @@
 import { Alert, Card, describeError, type RouterOutputs, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { TableHead } from "../../ui/table-head.tsx";
 import { Facts } from "./facts.tsx";
 
 type Customer = Extract<RouterOutputs["customers"]["get"], { view: "admin" }>;
@@ -51,19 +52,10 @@ export function BehaviourCard({ customerId }: { customerId: string }) {
       <>
         <table className="mb-4 w-full text-left text-sm">
           <caption className="sr-only">{t("profile.caption")}</caption>
-          <thead className="text-slate-700">
-            <tr>
-              <th scope="col" className="py-1 font-medium">
-                {t("profile.window")}
-              </th>
-              <th scope="col" className="py-1 text-right font-medium">
-                {t("profile.orders")}
-              </th>
-              <th scope="col" className="py-1 text-right font-medium">
-                {t("profile.value")}
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            labels={[t("profile.window"), t("profile.orders"), t("profile.value")]}
+            cellClassName={(column) => (column === 0 ? "py-1 font-medium" : "py-1 text-right font-medium")}
+          />
           <tbody>
             {windowNames.map((w) => (
               <tr key={w} className="border-t border-slate-100">

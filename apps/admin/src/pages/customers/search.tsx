@@ -2,9 +2,7 @@ import {
   Alert,
   Button,
   describeError,
-  Field,
   fieldErrors,
-  Input,
   PageHeader,
   type RouterOutputs,
   Spinner,
@@ -17,6 +15,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
+import { TextField } from "../../ui/fields.tsx";
 
 type Found = RouterOutputs["customers"]["search"][number];
 const column = createColumnHelper<Found>();
@@ -57,19 +56,15 @@ export function CustomerSearch() {
       <search className="mb-4">
         <form onSubmit={submit} className="flex max-w-2xl items-start gap-2">
           <div className="flex-1">
-            <Field label={t("search.label")} hint={t("search.hint")} error={refused}>
-              {({ id, describedBy, invalid }) => (
-                <Input
-                  id={id}
-                  type="search"
-                  className="w-full"
-                  value={typed}
-                  onChange={(e) => setTyped(e.target.value)}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                />
-              )}
-            </Field>
+            <TextField
+              label={t("search.label")}
+              hint={t("search.hint")}
+              error={refused}
+              type="search"
+              className="w-full"
+              value={typed}
+              onChange={setTyped}
+            />
           </div>
           {/* Level with the input: below the field's label. */}
           <Button type="submit" className="mt-6">

@@ -31,43 +31,90 @@ function usePeriodLabel(granularity: Granularity) {
   return (period: string) => formatter.format(new Date(`${period}T00:00:00Z`));
 }
 
+interface Series<K extends string> {
+  key: K;
+  name: string;
+  colour: string;
+}
+
+/**
+ * Figures per period as bars or lines, one series per figure, with the same figures as a table: the
+ * period's name, then each series' count.
+ */
+function PeriodChart<K extends string>({
+  title,
+  summary,
+  className,
+  shape,
+  rows,
+  series,
+}: {
+  title: string;
+  summary: string;
+  className?: string;
+  shape: "bars" | "lines";
+  rows: ({ label: string } & Record<K, number>)[];
+  series: Series<K>[];
+}) {
+  const { t } = useTranslation("dashboard");
+  const format = useFormat();
+  const Chart = shape === "bars" ? BarChart : LineChart;
+  return (
+    <ChartFigure
+      title={title}
+      summary={summary}
+      className={className}
+      table={{
+        caption: title,
+        columns: [t("period"), ...series.map((s) => s.name)],
+        rows: rows.map((r) => [r.label, ...series.map((s) => format.number(r[s.key]))]),
+      }}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <Chart data={rows} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" tick={axis} />
+          <YAxis tick={axis} allowDecimals={false} />
+          <Tooltip />
+          <Legend />
+          {series.map((s) =>
+            shape === "bars" ? (
+              <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.colour} isAnimationActive={false} />
+            ) : (
+              <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.colour} isAnimationActive={false} />
+            ),
+          )}
+        </Chart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
+
 export function PointsChart({ data }: { data: Dashboard["points"] }) {
   const { t } = useTranslation("dashboard");
   const format = useFormat();
   const label = usePeriodLabel(data.granularity);
-  const rows = data.periods.map((p) => ({ ...p, label: label(p.period) }));
   const { totals } = data;
   const summary = t("points.summary", {
     earned: format.number(totals.earned),
     redeemed: format.number(totals.redeemed),
     expired: format.number(totals.expired),
     rate: totals.redemptionRate === null ? t("notApplicable") : format.percent(totals.redemptionRate),
-    periods: rows.length,
+    periods: data.periods.length,
   });
   return (
-    <ChartFigure
+    <PeriodChart
       title={t("points.title")}
       summary={summary}
       className="lg:col-span-2"
-      table={{
-        caption: t("points.title"),
-        columns: [t("period"), t("earned"), t("redeemed"), t("expired")],
-        rows: rows.map((r) => [r.label, format.number(r.earned), format.number(r.redeemed), format.number(r.expired)]),
-      }}
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={rows} accessibilityLayer={false}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={axis} />
-          <YAxis tick={axis} allowDecimals={false} />
-          <Tooltip />
-          <Legend />
-          <Bar dataKey="earned" name={t("earned")} fill={colours.earned} isAnimationActive={false} />
-          <Bar dataKey="redeemed" name={t("redeemed")} fill={colours.redeemed} isAnimationActive={false} />
-          <Bar dataKey="expired" name={t("expired")} fill={colours.expired} isAnimationActive={false} />
-        </BarChart>
-      </ResponsiveContainer>
-    </ChartFigure>
+      shape="bars"
+      rows={data.periods.map((p) => ({ ...p, label: label(p.period) }))}
+      series={[
+        { key: "earned", name: t("earned"), colour: colours.earned },
+        { key: "redeemed", name: t("redeemed"), colour: colours.redeemed },
+        { key: "expired", name: t("expired"), colour: colours.expired },
+      ]}
+    />
   );
 }
 
@@ -75,7 +122,6 @@ export function CouponsChart({ data }: { data: Dashboard["coupons"] }) {
   const { t } = useTranslation("dashboard");
   const format = useFormat();
   const label = usePeriodLabel(data.granularity);
-  const rows = data.periods.map((p) => ({ ...p, label: label(p.period) }));
   const summary = t("coupons.summary", {
     issued: format.number(data.totals.issued),
     redeemed: format.number(data.totals.redeemed),
@@ -83,28 +129,17 @@ export function CouponsChart({ data }: { data: Dashboard["coupons"] }) {
     discount: format.money(data.totals.discount),
   });
   return (
-    <ChartFigure
+    <PeriodChart
       title={t("coupons.title")}
       summary={summary}
-      table={{
-        caption: t("coupons.title"),
-        columns: [t("period"), t("coupons.issued"), t("coupons.redeemed"), t("coupons.returned")],
-        rows: rows.map((r) => [r.label, format.number(r.issued), format.number(r.redeemed), format.number(r.returned)]),
-      }}
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} accessibilityLayer={false}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={axis} />
-          <YAxis tick={axis} allowDecimals={false} />
-          <Tooltip />
-          <Legend />
-          <Line dataKey="issued" name={t("coupons.issued")} stroke={colours.earned} isAnimationActive={false} />
-          <Line dataKey="redeemed" name={t("coupons.redeemed")} stroke={colours.redeemed} isAnimationActive={false} />
-          <Line dataKey="returned" name={t("coupons.returned")} stroke={colours.returned} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
-    </ChartFigure>
+      shape="lines"
+      rows={data.periods.map((p) => ({ ...p, label: label(p.period) }))}
+      series={[
+        { key: "issued", name: t("coupons.issued"), colour: colours.earned },
+        { key: "redeemed", name: t("coupons.redeemed"), colour: colours.redeemed },
+        { key: "returned", name: t("coupons.returned"), colour: colours.returned },
+      ]}
+    />
   );
 }
 

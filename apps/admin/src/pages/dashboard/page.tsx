@@ -1,8 +1,9 @@
-import { Alert, describeError, Field, PageHeader, Select, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
+import { Alert, describeError, PageHeader, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
 import { keepPreviousData, type UseQueryResult, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../../session.tsx";
+import { SelectField } from "../../ui/fields.tsx";
 import { CampaignResults } from "./campaigns.tsx";
 import { CouponsChart, LocationsChart, PointsChart, TiersChart } from "./charts.tsx";
 import { type Granularity, granularityChoices, lastDays, type RangeDays, rangeChoices } from "./range.ts";
@@ -44,28 +45,18 @@ export default function DashboardPage() {
     <>
       <PageHeader title={t("title")} />
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        <Field label={t("range")}>
-          {({ id }) => (
-            <Select id={id} value={days} onChange={(e) => setDays(Number(e.target.value) as RangeDays)}>
-              {rangeChoices.map((d) => (
-                <option key={d} value={d}>
-                  {t("rangeDays", { count: d })}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label={t("granularity")}>
-          {({ id }) => (
-            <Select id={id} value={granularity} onChange={(e) => setGranularity(e.target.value as Granularity)}>
-              {granularityChoices.map((g) => (
-                <option key={g} value={g}>
-                  {t(`granularities.${g}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("range")}
+          value={String(days)}
+          onChange={(d) => setDays(Number(d) as RangeDays)}
+          options={rangeChoices.map((d) => ({ value: String(d), label: t("rangeDays", { count: d }) }))}
+        />
+        <SelectField
+          label={t("granularity")}
+          value={granularity}
+          onChange={setGranularity}
+          options={granularityChoices.map((g) => ({ value: g, label: t(`granularities.${g}`) }))}
+        />
         <p className="pb-2 text-sm text-slate-700">
           {t("inZone", { zone: format.timezone, from: format.date(range.from), to: format.date(range.to) })}
         </p>

@@ -1,21 +1,11 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  describeError,
-  Field,
-  PageHeader,
-  type RouterOutputs,
-  Select,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Badge, Button, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField } from "../../ui/fields.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { messages } from "./messages.ts";
 
 type Rejection = RouterOutputs["transactions"]["rejections"]["items"][number];
@@ -54,29 +44,26 @@ export default function DeadLettersPage() {
       <PageHeader title={t("title")} />
       <p className="mb-4 max-w-3xl text-sm text-slate-700">{t("intro")}</p>
       <div className="mb-4 w-72">
-        <Field label={t("reason")}>
-          {({ id }) => (
-            <Select id={id} value={code ?? ""} onChange={(e) => setCode((e.target.value || undefined) as ReasonCode)}>
-              <option value="">{t("allReasons")}</option>
-              {reasonCodes.map((c) => (
-                <option key={c} value={c}>
-                  {t(`codes.${c}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-      </div>
-      {rejections.isPending && <Spinner label={t("common:loading")} />}
-      {rejections.error && <Alert>{describeError(rejections.error)}</Alert>}
-      {rejections.data && (
-        <DataTable
-          caption={t("caption")}
-          columns={columns}
-          rows={rejections.data.pages.flatMap((p) => p.items)}
-          empty={t("empty")}
+        <SelectField
+          label={t("reason")}
+          value={code ?? ""}
+          onChange={(c) => setCode(c || undefined)}
+          options={[
+            { value: "", label: t("allReasons") },
+            ...reasonCodes.map((c) => ({ value: c, label: t(`codes.${c}`) })),
+          ]}
         />
-      )}
+      </div>
+      <QueryResult query={rejections}>
+        {(data) => (
+          <DataTable
+            caption={t("caption")}
+            columns={columns}
+            rows={data.pages.flatMap((p) => p.items)}
+            empty={t("empty")}
+          />
+        )}
+      </QueryResult>
       {rejections.hasNextPage && (
         <Button tone="secondary" className="mt-3" onClick={() => void rejections.fetchNextPage()}>
           {t("more")}

@@ -14,6 +14,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { diffConfigs } from "./diff.ts";
 
 type Version = RouterOutputs["programme"]["versions"][number];
@@ -52,9 +53,9 @@ export function HistoryTab() {
   return (
     <div className="flex flex-col gap-4">
       <h2 className="text-lg font-semibold text-slate-900">{t("tabs.history")}</h2>
-      {versions.isPending && <Spinner label={t("common:loading")} />}
-      {versions.error && <Alert>{describeError(versions.error)}</Alert>}
-      {versions.data && <DataTable caption={t("history.caption")} columns={columns} rows={versions.data} />}
+      <QueryResult query={versions}>
+        {(data) => <DataTable caption={t("history.caption")} columns={columns} rows={data} />}
+      </QueryResult>
       {chosen !== null && <VersionChanges version={chosen} />}
     </div>
   );

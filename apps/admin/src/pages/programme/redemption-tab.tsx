@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "../../ui/benefit-fields.tsx";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
@@ -143,22 +144,13 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
 function RewardForm({ reward, position, onDone }: { reward?: Reward; position: number; onDone: () => void }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
-  const changed = useProgrammeChanged();
   const [id, setId] = useState(reward?.id ?? "");
   const [name, setName] = useState(reward?.name ?? "");
   const [points, setPoints] = useState(numberText(reward?.points));
   const [enabled, setEnabled] = useState(reward?.enabled ?? true);
   const [benefit, setBenefit] = useState(benefitText(reward?.benefit));
-  const save = useMutation(
-    trpc.programme.rewards.upsert.mutationOptions({
-      onSuccess: async (saved) => {
-        await changed(saved);
-        onDone();
-      },
-    }),
-  );
-  const all = errorsOf(save);
-  const errors = { ...errorsUnder(all, `rewards.${position}`), ...errorsUnder(all, "reward") };
+  const save = useMutation(trpc.programme.rewards.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
+  const errors = entryErrors(save, "reward", "rewards", position);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const given = benefitValue(benefit);
@@ -170,15 +162,15 @@ function RewardForm({ reward, position, onDone }: { reward?: Reward; position: n
     <Card title={reward ? t("rewards.editTitle", { id: reward.id }) : t("rewards.newTitle")}>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
         <div className="grid gap-3 sm:grid-cols-3">
-          <TextField
-            label={t("rewards.id")}
-            value={id}
-            onChange={setId}
-            disabled={!!reward}
-            error={errorAt(errors, "id")}
-            hint={t("rules.idHint")}
+          <IdAndName
+            list="rewards"
+            saved={!!reward}
+            id={id}
+            name={name}
+            onId={setId}
+            onName={setName}
+            errors={errors}
           />
-          <TextField label={t("rewards.name")} value={name} onChange={setName} error={errorAt(errors, "name")} />
           <TextField
             label={t("rewards.points")}
             inputMode="numeric"
@@ -194,12 +186,7 @@ function RewardForm({ reward, position, onDone }: { reward?: Reward; position: n
           onChange={setBenefit}
           errors={errorsUnder(errors, "benefit")}
         />
-        <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
-        <SaveBar change={save}>
-          <Button tone="secondary" onClick={onDone}>
-            {t("common:cancel")}
-          </Button>
-        </SaveBar>
+        <EntryFormEnd enabled={enabled} onEnabled={setEnabled} save={save} onDone={onDone} />
       </form>
     </Card>
   );

@@ -1,11 +1,12 @@
-import { Button, Card, Field, type RouterInputs, Textarea, useFormat, useTRPC } from "@regulars/web-ui";
+import { Button, Card, type RouterInputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
+import { CheckboxField, SelectField, TextareaField, TextField } from "../../ui/fields.tsx";
 import { commaList, errorAt, errorsUnder, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { LineMatchFields, type MatchText, matchText, matchValue } from "../../ui/line-match-fields.tsx";
-import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { useSavedThenDone } from "./entry-form.tsx";
+import { errorsOf, type ProgrammeConfig, SaveBar } from "./shared.tsx";
 
 type Rule = ProgrammeConfig["rules"][number];
 type RuleInput = RouterInputs["programme"]["rules"]["upsert"]["rule"];
@@ -113,16 +114,8 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
-  const changed = useProgrammeChanged();
   const [draft, setDraft] = useState(() => draftOf(rule));
-  const save = useMutation(
-    trpc.programme.rules.upsert.mutationOptions({
-      onSuccess: async (saved) => {
-        await changed(saved);
-        onDone();
-      },
-    }),
-  );
+  const save = useMutation(trpc.programme.rules.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
   const set =
     <K extends keyof Draft>(key: K) =>
     (value: Draft[K]) =>
@@ -246,18 +239,14 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
           )}
         </div>
         {draft.type === "slabs" && (
-          <Field label={t("rules.slabs")} hint={t("rules.slabsHint")} error={err("slabs")}>
-            {({ id, describedBy, invalid }) => (
-              <Textarea
-                id={id}
-                rows={4}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                value={draft.slabs}
-                onChange={(e) => set("slabs")(e.target.value)}
-              />
-            )}
-          </Field>
+          <TextareaField
+            label={t("rules.slabs")}
+            hint={t("rules.slabsHint")}
+            error={err("slabs")}
+            rows={4}
+            value={draft.slabs}
+            onChange={set("slabs")}
+          />
         )}
         {draft.type === "multiplier" && (
           <fieldset className="flex flex-wrap gap-4 rounded-md border border-slate-200 p-3">

@@ -32,7 +32,7 @@ export function useProgrammeChanged() {
   };
 }
 
-interface ChangeState {
+export interface ChangeState {
   isPending: boolean;
   error: unknown;
 }

@@ -12,6 +12,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField, TextField } from "../../ui/fields.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 import type { ProgrammeConfig } from "./shared.tsx";
 
 type SimulateInput = RouterInputs["programme"]["simulate"];
@@ -105,25 +106,17 @@ export function SimulatorTab({ config }: { config: ProgrammeConfig }) {
       </form>
       <table className="min-w-full rounded-lg border border-slate-200 bg-white text-left text-sm">
         <caption className="sr-only">{t("simulator.basket")}</caption>
-        <thead className="bg-slate-50 text-slate-700">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              {t("simulator.product")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("simulator.quantity")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("simulator.price")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("simulator.points")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              <span className="sr-only">{t("actions")}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          className="bg-slate-50 text-slate-700"
+          cellClassName="px-3 py-2"
+          labels={[
+            t("simulator.product"),
+            t("simulator.quantity"),
+            t("simulator.price"),
+            t("simulator.points"),
+            <span className="sr-only">{t("actions")}</span>,
+          ]}
+        />
         <tbody>
           {lines.map((line, i) => {
             const explained = result?.lines[i];

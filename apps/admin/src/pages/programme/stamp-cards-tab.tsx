@@ -3,10 +3,11 @@ import { useMutation } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
+import { SelectField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
-import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
+import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
+import { type ProgrammeConfig, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type StampCard = ProgrammeConfig["stampCards"][number];
 const column = createColumnHelper<StampCard>();
@@ -52,7 +53,6 @@ export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
 function StampCardForm({ card, position, onDone }: { card?: StampCard; position: number; onDone: () => void }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
-  const changed = useProgrammeChanged();
   const [id, setId] = useState(card?.id ?? "");
   const [name, setName] = useState(card?.name ?? "");
   const [enabled, setEnabled] = useState(card?.enabled ?? true);
@@ -61,16 +61,8 @@ function StampCardForm({ card, position, onDone }: { card?: StampCard; position:
   const [minAmount, setMinAmount] = useState(numberText(card?.minAmount ?? 0));
   const [rewardPoints, setRewardPoints] = useState(numberText(card?.rewardPoints ?? 0));
   const [match, setMatch] = useState(matchText(card?.match));
-  const save = useMutation(
-    trpc.programme.stampCards.upsert.mutationOptions({
-      onSuccess: async (saved) => {
-        await changed(saved);
-        onDone();
-      },
-    }),
-  );
-  const all = errorsOf(save);
-  const errors = { ...errorsUnder(all, `stampCards.${position}`), ...errorsUnder(all, "card") };
+  const save = useMutation(trpc.programme.stampCards.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
+  const errors = entryErrors(save, "card", "stampCards", position);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate({
@@ -90,15 +82,7 @@ function StampCardForm({ card, position, onDone }: { card?: StampCard; position:
     <Card title={card ? t("cards.editTitle", { id: card.id }) : t("cards.newTitle")}>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
         <div className="grid gap-3 sm:grid-cols-3">
-          <TextField
-            label={t("cards.id")}
-            value={id}
-            onChange={setId}
-            disabled={!!card}
-            error={errorAt(errors, "id")}
-            hint={t("rules.idHint")}
-          />
-          <TextField label={t("cards.name")} value={name} onChange={setName} error={errorAt(errors, "name")} />
+          <IdAndName list="cards" saved={!!card} id={id} name={name} onId={setId} onName={setName} errors={errors} />
           <TextField
             label={t("cards.stampsRequired")}
             inputMode="numeric"
@@ -140,12 +124,7 @@ function StampCardForm({ card, position, onDone }: { card?: StampCard; position:
           onChange={setMatch}
           errors={errorsUnder(errors, "match")}
         />
-        <CheckboxField label={t("rules.enabled")} checked={enabled} onChange={setEnabled} />
-        <SaveBar change={save}>
-          <Button tone="secondary" onClick={onDone}>
-            {t("common:cancel")}
-          </Button>
-        </SaveBar>
+        <EntryFormEnd enabled={enabled} onEnabled={setEnabled} save={save} onDone={onDone} />
       </form>
     </Card>
   );

@@ -1,6 +1,8 @@
-import { Field, Input, Select, useFormat } from "@regulars/web-ui";
+import { useFormat } from "@regulars/web-ui";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { commaList } from "../../ui/form-values.ts";
 import { type Condition, type ConditionType, conditionDefaults, conditionTypes } from "./definition.ts";
 
 const windows = ["7d", "30d", "90d", "365d", "lifetime"] as const;
@@ -39,51 +41,29 @@ export function ConditionEditor({
     prefix: string,
     toValue: (v: V) => unknown = (v) => v,
   ) => (
-    <Field label={label} error={error(field)}>
-      {(ids) => (
-        <Select
-          id={ids.id}
-          aria-describedby={ids.describedBy}
-          aria-invalid={ids.invalid}
-          value={value}
-          onChange={(e) => set({ [field]: toValue(e.target.value as V) } as Partial<Condition>)}
-        >
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {t(`${prefix}.${o}` as never)}
-            </option>
-          ))}
-        </Select>
-      )}
-    </Field>
+    <SelectField
+      label={label}
+      error={error(field)}
+      value={value}
+      onChange={(v) => set({ [field]: toValue(v) } as Partial<Condition>)}
+      options={options.map((o) => ({ value: o, label: t(`${prefix}.${o}` as never) }))}
+    />
   );
   const number = (field: string, value: number, label: string, toValue = (n: number) => n, shown = value) => (
-    <Field label={label} error={error(field)}>
-      {(ids) => (
-        <Input
-          id={ids.id}
-          aria-describedby={ids.describedBy}
-          aria-invalid={ids.invalid}
-          type="number"
-          className="w-32"
-          value={Number.isFinite(shown) ? shown : ""}
-          onChange={(e) => set({ [field]: toValue(e.target.valueAsNumber) } as Partial<Condition>)}
-        />
-      )}
-    </Field>
+    <NumberField
+      label={label}
+      error={error(field)}
+      value={shown}
+      onChange={(n) => set({ [field]: toValue(n) } as Partial<Condition>)}
+    />
   );
   const text = (field: string, value: string, label: string) => (
-    <Field label={label} error={error(field)}>
-      {(ids) => (
-        <Input
-          id={ids.id}
-          aria-describedby={ids.describedBy}
-          aria-invalid={ids.invalid}
-          value={value}
-          onChange={(e) => set({ [field]: e.target.value } as Partial<Condition>)}
-        />
-      )}
-    </Field>
+    <TextField
+      label={label}
+      error={error(field)}
+      value={value}
+      onChange={(v) => set({ [field]: v } as Partial<Condition>)}
+    />
   );
   const list = (field: string, values: string[], label: string) => (
     <ListInput
@@ -210,22 +190,14 @@ export function ConditionEditor({
   }
   return (
     <div className="flex flex-1 flex-wrap items-end gap-3">
-      <Field label={t("conditionKind")} error={error("type")}>
-        {(ids) => (
-          <Select
-            id={ids.id}
-            autoFocus={autoFocus}
-            value={c.type}
-            onChange={(e) => onChange(structuredClone(conditionDefaults[e.target.value as ConditionType]) as Condition)}
-          >
-            {conditionTypes.map((type) => (
-              <option key={type} value={type}>
-                {t(`kinds.${type}`)}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <SelectField
+        label={t("conditionKind")}
+        error={error("type")}
+        autoFocus={autoFocus}
+        value={c.type}
+        onChange={(type: ConditionType) => onChange(structuredClone(conditionDefaults[type]) as Condition)}
+        options={conditionTypes.map((type) => ({ value: type, label: t(`kinds.${type}`) }))}
+      />
       {fields}
     </div>
   );
@@ -247,24 +219,15 @@ function ListInput({
 }) {
   const [text, setText] = useState(values.join(", "));
   return (
-    <Field label={label} hint={hint} error={error}>
-      {(ids) => (
-        <Input
-          id={ids.id}
-          aria-describedby={ids.describedBy}
-          aria-invalid={ids.invalid}
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            onChange(
-              e.target.value
-                .split(",")
-                .map((v) => v.trim())
-                .filter(Boolean),
-            );
-          }}
-        />
-      )}
-    </Field>
+    <TextField
+      label={label}
+      hint={hint}
+      error={error}
+      value={text}
+      onChange={(typed) => {
+        setText(typed);
+        onChange(commaList(typed));
+      }}
+    />
   );
 }

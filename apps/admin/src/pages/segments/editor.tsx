@@ -1,21 +1,12 @@
-import {
-  Alert,
-  Button,
-  describeError,
-  Field,
-  fieldErrors,
-  Input,
-  PageHeader,
-  type RouterOutputs,
-  Spinner,
-  Textarea,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Alert, Button, describeError, fieldErrors, type RouterOutputs, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { useSession } from "../../session.tsx";
+import { EditorHeader } from "../../ui/editor-header.tsx";
+import { NumberField, TextareaField, TextField } from "../../ui/fields.tsx";
+import { NewOrLoaded } from "../../ui/query-result.tsx";
 import { fromDefinition, isComplete, newCondition, newGroup, toDefinition, type UiGroup } from "./definition.ts";
 import { GroupEditor } from "./group-editor.tsx";
 import { LivePreview } from "./preview.tsx";
@@ -27,14 +18,14 @@ const sqlLines = (sql: string) => sql.split(/\r?\n/);
 
 /** A new segment, or the one named by the route's `:id`, loaded before the form starts. */
 export function SegmentEditorPage() {
-  const { t } = useTranslation("segments");
   const { id } = useParams();
   const trpc = useTRPC();
   const segment = useQuery({ ...trpc.segments.get.queryOptions({ id: id ?? "" }), enabled: Boolean(id) });
-  if (!id) return <SegmentEditor segment={null} />;
-  if (segment.isPending) return <Spinner label={t("common:loading")} />;
-  if (segment.error) return <Alert>{describeError(segment.error)}</Alert>;
-  return <SegmentEditor segment={segment.data} />;
+  return (
+    <NewOrLoaded id={id} query={segment}>
+      {(loaded) => <SegmentEditor segment={loaded} />}
+    </NewOrLoaded>
+  );
 }
 
 /**
@@ -79,16 +70,9 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
 
   return (
     <>
-      <PageHeader
+      <EditorHeader
         title={segment ? t("editTitle", { name: segment.name }) : t("newTitle")}
-        actions={
-          <Link
-            to={segment ? `/segments/${segment.id}` : "/segments"}
-            className="self-center text-sm text-emerald-800 underline"
-          >
-            {t("common:cancel")}
-          </Link>
-        }
+        cancelTo={segment ? `/segments/${segment.id}` : "/segments"}
       />
       <form
         className="grid items-start gap-4 xl:grid-cols-[minmax(0,1fr)_30rem]"
@@ -99,32 +83,21 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
       >
         <div className="flex flex-col gap-4">
           <div className="flex flex-wrap gap-4">
-            <Field label={t("name")} error={errors.name}>
-              {(ids) => (
-                <Input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  className="w-80"
-                  value={name}
-                  onChange={(e) => setName(e.target.value)}
-                  required
-                />
-              )}
-            </Field>
-            <Field label={t("refreshInterval")} hint={t("refreshHint")} error={errors.refreshIntervalMinutes}>
-              {(ids) => (
-                <Input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  type="number"
-                  className="w-32"
-                  value={Number.isFinite(interval) ? interval : ""}
-                  onChange={(e) => setRefreshInterval(e.target.valueAsNumber)}
-                />
-              )}
-            </Field>
+            <TextField
+              label={t("name")}
+              error={errors.name}
+              className="w-80"
+              value={name}
+              onChange={setName}
+              required
+            />
+            <NumberField
+              label={t("refreshInterval")}
+              hint={t("refreshHint")}
+              error={errors.refreshIntervalMinutes}
+              value={interval}
+              onChange={setRefreshInterval}
+            />
           </div>
           {!analyst && (
             <fieldset className="flex gap-4">
@@ -140,18 +113,14 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
           {kind === "definition" ? (
             <GroupEditor group={group} path="definition" depth={1} errors={errors} onChange={setGroup} />
           ) : (
-            <Field label={t("sql")} hint={t("sqlHint")} error={errors.sql}>
-              {(ids) => (
-                <Textarea
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  rows={10}
-                  value={sql}
-                  onChange={(e) => setSql(e.target.value)}
-                />
-              )}
-            </Field>
+            <TextareaField
+              label={t("sql")}
+              hint={t("sqlHint")}
+              error={errors.sql}
+              rows={10}
+              value={sql}
+              onChange={setSql}
+            />
           )}
           {failure && <Alert>{describeError(failure)}</Alert>}
           <div>

@@ -3,11 +3,9 @@ import {
   Button,
   Card,
   describeError,
-  Field,
   PageHeader,
   type RouterOutputs,
   Spinner,
-  Textarea,
   useFormat,
   useTRPC,
 } from "@regulars/web-ui";
@@ -16,6 +14,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { type FormEvent, type KeyboardEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { TextareaField } from "../../ui/fields.tsx";
 
 type Answer = RouterOutputs["analytics"]["sql"];
 type Row = Answer["rows"][number];
@@ -59,21 +58,17 @@ export default function SqlConsolePage() {
             }}
             className="flex flex-col gap-3"
           >
-            <Field label={t("query")} hint={t("queryHint")}>
-              {({ id, describedBy }) => (
-                <Textarea
-                  id={id}
-                  aria-describedby={describedBy}
-                  rows={8}
-                  spellCheck={false}
-                  autoCapitalize="off"
-                  autoCorrect="off"
-                  value={sql}
-                  onChange={(e) => setSql(e.target.value)}
-                  onKeyDown={onKeyDown}
-                />
-              )}
-            </Field>
+            <TextareaField
+              label={t("query")}
+              hint={t("queryHint")}
+              rows={8}
+              spellCheck={false}
+              autoCapitalize="off"
+              autoCorrect="off"
+              value={sql}
+              onChange={setSql}
+              onKeyDown={onKeyDown}
+            />
             <div>
               <Button type="submit" disabled={run.isPending || !sql.trim()}>
                 {run.isPending ? t("running") : t("run")}

@@ -4,13 +4,10 @@ import {
   Card,
   ConfirmDialog,
   describeError,
-  Field,
   fieldErrors,
-  Input,
   PageHeader,
   type RouterOutputs,
   Select,
-  Spinner,
   useFormat,
   useTRPC,
 } from "@regulars/web-ui";
@@ -21,6 +18,8 @@ import { useTranslation } from "react-i18next";
 import type { StaffRole } from "../../pages.ts";
 import { useSession } from "../../session.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField, TextField } from "../../ui/fields.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type Member = RouterOutputs["staff"]["list"][number];
 const roles: StaffRole[] = ["owner", "marketer", "operator", "analyst"];
@@ -52,9 +51,9 @@ export default function StaffPage() {
       <PageHeader title={t("title")} />
       <div className="flex flex-col gap-4">
         <AddMemberForm />
-        {members.isPending && <Spinner label={t("common:loading")} />}
-        {members.error && <Alert>{describeError(members.error)}</Alert>}
-        {members.data && <DataTable caption={t("caption")} columns={columns} rows={members.data} />}
+        <QueryResult query={members}>
+          {(data) => <DataTable caption={t("caption")} columns={columns} rows={data} />}
+        </QueryResult>
       </div>
     </>
   );
@@ -88,42 +87,29 @@ function AddMemberForm() {
     add.mutate(form);
   };
   const text = (key: "email" | "name" | "password", type: string, autoComplete: string, hint?: string) => (
-    <Field label={t(key)} error={errors[key]} hint={hint}>
-      {({ id, describedBy, invalid }) => (
-        <Input
-          id={id}
-          type={type}
-          autoComplete={autoComplete}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          value={form[key]}
-          onChange={(e) => set(key)(e.target.value)}
-        />
-      )}
-    </Field>
+    <TextField
+      label={t(key)}
+      error={errors[key]}
+      hint={hint}
+      type={type}
+      autoComplete={autoComplete}
+      value={form[key]}
+      onChange={set(key)}
+    />
   );
   return (
     <Card title={t("add")}>
       <form onSubmit={submit} noValidate className="grid gap-3 md:grid-cols-2">
         {text("email", "email", "off")}
         {text("name", "text", "off")}
-        <Field label={t("role")} error={errors.role} hint={t(`roleHints.${form.role}`)}>
-          {({ id, describedBy, invalid }) => (
-            <Select
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={form.role}
-              onChange={(e) => set("role")(e.target.value)}
-            >
-              {roles.map((r) => (
-                <option key={r} value={r}>
-                  {t(`common:roles.${r}`)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <SelectField
+          label={t("role")}
+          error={errors.role}
+          hint={t(`roleHints.${form.role}`)}
+          value={form.role}
+          onChange={set("role")}
+          options={roles.map((r) => ({ value: r, label: t(`common:roles.${r}`) }))}
+        />
         {text("password", "password", "new-password", t("passwordHint"))}
         <div className="md:col-span-2">
           <Button type="submit" disabled={add.isPending}>

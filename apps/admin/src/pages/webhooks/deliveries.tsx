@@ -1,20 +1,11 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  describeError,
-  Field,
-  type RouterOutputs,
-  Select,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Alert, Badge, Button, describeError, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { SelectField } from "../../ui/fields.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 
 type Delivery = RouterOutputs["webhooks"]["deliveries"]["list"]["items"][number];
 type Status = Delivery["status"];
@@ -90,39 +81,24 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
           {t("deliveries")}
         </h2>
         <div className="w-48">
-          <Field label={t("filterStatus")}>
-            {({ id }) => (
-              <Select
-                id={id}
-                value={status ?? ""}
-                onChange={(e) => {
-                  setStatus((e.target.value || undefined) as Status | undefined);
-                  setCursors([undefined]);
-                }}
-              >
-                <option value="">{t("anyStatus")}</option>
-                {statuses.map((s) => (
-                  <option key={s} value={s}>
-                    {t(s)}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label={t("filterStatus")}
+            value={status ?? ""}
+            onChange={(s) => {
+              setStatus(s || undefined);
+              setCursors([undefined]);
+            }}
+            options={[{ value: "", label: t("anyStatus") }, ...statuses.map((s) => ({ value: s, label: t(s) }))]}
+          />
         </div>
       </div>
       {replayed && !replay.error && <Alert tone="info">{t("replayed")}</Alert>}
       {replay.error && <Alert>{describeError(replay.error)}</Alert>}
-      {deliveries.isPending && <Spinner label={t("common:loading")} />}
-      {deliveries.error && <Alert>{describeError(deliveries.error)}</Alert>}
-      {deliveries.data && (
-        <DataTable
-          caption={t("deliveriesCaption")}
-          columns={columns}
-          rows={deliveries.data.items}
-          empty={t("noDeliveries")}
-        />
-      )}
+      <QueryResult query={deliveries}>
+        {(data) => (
+          <DataTable caption={t("deliveriesCaption")} columns={columns} rows={data.items} empty={t("noDeliveries")} />
+        )}
+      </QueryResult>
       <div className="flex gap-2">
         {cursors.length > 1 && (
           <Button tone="secondary" onClick={() => setCursors((c) => c.slice(0, -1))}>

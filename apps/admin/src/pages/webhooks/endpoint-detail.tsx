@@ -6,7 +6,6 @@ import {
   describeError,
   PageHeader,
   type RouterOutputs,
-  Spinner,
   useTRPC,
 } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -14,6 +13,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { OneTimeSecret } from "../../ui/one-time-secret.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { Deliveries } from "./deliveries.tsx";
 import { EndpointForm } from "./endpoint-form.tsx";
 import { EndpointStatus } from "./endpoint-list.tsx";
@@ -34,9 +34,7 @@ export function EndpointDetail() {
       >
         ← {t("back")}
       </Link>
-      {endpoint.isPending && <Spinner label={t("common:loading")} />}
-      {endpoint.error && <Alert>{describeError(endpoint.error)}</Alert>}
-      {endpoint.data && <EndpointView endpoint={endpoint.data} />}
+      <QueryResult query={endpoint}>{(data) => <EndpointView endpoint={data} />}</QueryResult>
     </>
   );
 }

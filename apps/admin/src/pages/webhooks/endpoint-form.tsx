@@ -1,6 +1,8 @@
-import { Alert, Button, describeError, Field, fieldErrors, Input } from "@regulars/web-ui";
+import { Alert, Button, describeError, fieldErrors } from "@regulars/web-ui";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { TextField } from "../../ui/fields.tsx";
+import { errorAt } from "../../ui/form-values.ts";
 import { EventTypesField } from "./event-types-field.tsx";
 
 export interface EndpointFields {
@@ -8,10 +10,6 @@ export interface EndpointFields {
   description: string;
   eventTypes: string[];
 }
-
-/** The first refusal at a path or under it (`eventTypes.2` is shown at the event types). */
-const errorAt = (errors: Record<string, string>, path: string) =>
-  errors[path] ?? Object.entries(errors).find(([p]) => p.startsWith(`${path}.`))?.[1];
 
 /** URL, description and subscriptions: the same form creates an endpoint and edits one. */
 export function EndpointForm({
@@ -37,30 +35,21 @@ export function EndpointForm({
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-3">
       <div className="grid gap-3 md:grid-cols-2">
-        <Field label={t("url")} error={errorAt(errors, "url")} hint={t("urlHint")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              type="url"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={fields.url}
-              onChange={(e) => setFields({ ...fields, url: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label={t("description")} error={errorAt(errors, "description")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              maxLength={300}
-              value={fields.description}
-              onChange={(e) => setFields({ ...fields, description: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("url")}
+          error={errorAt(errors, "url")}
+          hint={t("urlHint")}
+          type="url"
+          value={fields.url}
+          onChange={(url) => setFields({ ...fields, url })}
+        />
+        <TextField
+          label={t("description")}
+          error={errorAt(errors, "description")}
+          maxLength={300}
+          value={fields.description}
+          onChange={(description) => setFields({ ...fields, description })}
+        />
       </div>
       <EventTypesField
         value={fields.eventTypes}

@@ -1,14 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Card,
-  describeError,
-  PageHeader,
-  type RouterOutputs,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
+import { Badge, Card, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
@@ -16,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
 import { OneTimeSecret } from "../../ui/one-time-secret.tsx";
+import { QueryResult } from "../../ui/query-result.tsx";
 import { EndpointForm } from "./endpoint-form.tsx";
 
 type Endpoint = RouterOutputs["webhooks"]["endpoints"]["list"][number];
@@ -105,9 +96,9 @@ export function EndpointList() {
           <h2 id="webhook-endpoints" className="mb-2 text-lg font-semibold text-slate-900">
             {t("endpoints")}
           </h2>
-          {endpoints.isPending && <Spinner label={t("common:loading")} />}
-          {endpoints.error && <Alert>{describeError(endpoints.error)}</Alert>}
-          {endpoints.data && <DataTable caption={t("caption")} columns={columns} rows={endpoints.data} />}
+          <QueryResult query={endpoints}>
+            {(data) => <DataTable caption={t("caption")} columns={columns} rows={data} />}
+          </QueryResult>
         </section>
       </div>
     </>
