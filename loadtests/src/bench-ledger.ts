@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { connectBus, ensureTopology, publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
-import { createDb, migrateDatabase } from "@regulars/db";
+import { createDb, createPgTransactionRunner, migrateDatabase } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { createLogger, createMetricsRegistry } from "@regulars/logger";
 import { evaluateEarning } from "@regulars/rules";
@@ -25,6 +25,9 @@ const usage = `Usage: pnpm bench:ledger [flags]
   --transactions <n>    transactions per case (default 20000)
   --batch <n>           the ledger worker's batch size (default 500)
   --history-weeks <n>   weeks of visits given to every member before the third case; 0 leaves it out (default 104)
+  --transactions-via <pg|prisma>
+                        what runs each batch's database transaction: a pg pool of the ledger's own, as the workers
+                        run it (default pg), or a Prisma interactive transaction (for comparison)
   --json                print only the one-line JSON result on stdout
   --help`;
 
@@ -35,6 +38,7 @@ const { values } = (() => {
         transactions: { type: "string", default: "20000" },
         batch: { type: "string", default: "500" },
         "history-weeks": { type: "string", default: "104" },
+        "transactions-via": { type: "string", default: "pg" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -56,6 +60,11 @@ function wholeNumber(flag: string, raw: string, min: number): number {
   process.exit(2);
 }
 const count = wholeNumber("transactions", values.transactions, 1);
+const via = values["transactions-via"];
+if (via !== "pg" && via !== "prisma") {
+  process.stderr.write(`--transactions-via must be pg or prisma, got "${via}"\n\n${usage}\n`);
+  process.exit(2);
+}
 const batchSize = wholeNumber("batch", values.batch, 1);
 const historyWeeks = wholeNumber("history-weeks", values["history-weeks"], 0);
 const CUSTOMERS = 2_000;
@@ -68,6 +77,7 @@ async function main() {
     namespace: `bench${Date.now().toString(36)}`,
   });
   const db = createDb({ url: scratch.url, poolSize: 10 });
+  const ledgerTransactions = via === "pg" ? createPgTransactionRunner({ url: scratch.url, poolSize: 3 }) : undefined;
   try {
     await migrateDatabase(scratch.url);
     await ensureTopology(bus, { duplicateWindowMs: 10 * 60 * 1000 });
@@ -84,6 +94,7 @@ async function main() {
     for (const s of Object.values(bus.topology.streams)) await bus.jsm.streams.delete(s).catch(() => {});
     await bus.close();
     await db.$disconnect();
+    await ledgerTransactions?.close();
     await scratch.drop();
   }
 
@@ -138,6 +149,7 @@ async function main() {
     await publishMany(bus.js, messages);
     const workers = await startWorkers({
       db,
+      ledgerTransactions,
       bus,
       log: createLogger({ level: "warn" }),
       registry: createMetricsRegistry("bench"),
@@ -145,6 +157,7 @@ async function main() {
       maxBatch: batchSize,
     });
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (;;) {
       const backlog = await ledgerBacklog(bus, db);
       if (backlog === 0) break;
@@ -152,6 +165,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     await workers.stop();
     const stored = await db.transaction.count({ where: { tenantId: tenant.tenantId } });
     const points = (await pointsOf(tenant.tenantId)) - pointsBefore;
@@ -160,6 +174,8 @@ async function main() {
       transactions: stored,
       seconds: +seconds.toFixed(2),
       appliedPerSec: Math.round(stored / seconds),
+      /** This process's CPU (the ledger worker, and the bench's backlog polls) per transaction applied. */
+      nodeCpuMsPerTx: +((cpu.user + cpu.system) / 1000 / stored).toFixed(3),
       pointsPosted: points,
     };
   }
@@ -185,11 +201,18 @@ function microBench() {
 }
 
 function report(
-  results: { name: string; transactions: number; seconds: number; appliedPerSec: number; pointsPosted: number }[],
+  results: {
+    name: string;
+    transactions: number;
+    seconds: number;
+    appliedPerSec: number;
+    nodeCpuMsPerTx: number;
+    pointsPosted: number;
+  }[],
   rules: { baseMicros: number; fullMicros: number },
 ) {
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  const summary = { results, rules, peakRssBytes: peakRss, batch: batchSize };
+  const summary = { results, rules, peakRssBytes: peakRss, batch: batchSize, transactionsVia: via };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
@@ -198,7 +221,7 @@ function report(
     "",
     ...results.map(
       (r) =>
-        `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied (${r.pointsPosted} points posted)`,
+        `${r.name.padEnd(16)} ${String(r.transactions).padStart(7)} tx in ${r.seconds.toFixed(2).padStart(6)} s → ${String(r.appliedPerSec).padStart(6)} tx/s applied, ${r.nodeCpuMsPerTx.toFixed(3)} ms Node CPU/tx (${r.pointsPosted} points posted)`,
     ),
     `slowdown         ${(results[0]!.appliedPerSec / results[1]!.appliedPerSec).toFixed(2)}× fewer tx/s with the full programme`,
     ...(results[2]
@@ -208,6 +231,7 @@ function report(
       : []),
     `rules evaluation ${rules.baseMicros} µs/tx base rate, ${rules.fullMicros} µs/tx full programme`,
     `peak RSS (bench + in-process ledger worker) ${(peakRss / 1024 / 1024).toFixed(1)} MB`,
+    `batch transactions via ${via === "pg" ? "the ledger's pg pool (as the workers run)" : "Prisma interactive transactions"}`,
     "",
     JSON.stringify(summary),
   ];

@@ -9,7 +9,7 @@ import {
   startBatchConsumer,
 } from "@regulars/bus";
 import { DomainEvent, EventMessage } from "@regulars/contracts";
-import { type Db, isTransientDbError } from "@regulars/db";
+import { type Db, isTransientDbError, type TransactionRunner } from "@regulars/db";
 import { applyEventBatch, ledgerDefaults } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { publishOutbox, startOutboxRelay } from "@regulars/outbox";
@@ -75,6 +75,8 @@ export interface WorkersOptions {
   ledgerLingerMs?: number;
   /** Batches each ledger worker applies at once, of distinct partitions (`LEDGER_CONCURRENT_BATCHES`). */
   ledgerConcurrentBatches?: number;
+  /** Runs the ledger's batch transactions (`createPgTransactionRunner`); Prisma transactions on `db` when absent. */
+  ledgerTransactions?: TransactionRunner;
   /** The webhook sender's limits, URL policy and (in tests) clock; see createWebhookSender. */
   webhooks?: Omit<WebhookSenderOptions, "db" | "log" | "registry">;
   /** The campaign step executor's claims, polling and (in tests) clock; see startCampaignWorker. */
@@ -137,7 +139,12 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       lingerMs: opts.ledgerLingerMs,
       concurrentBatches: opts.ledgerConcurrentBatches,
       pauseBackoffMs: opts.pauseBackoffMs,
-      ledger: { db, programmes: new ProgrammeCache(db), refundWaitMs: opts.refundWaitMs },
+      ledger: {
+        db,
+        transactions: opts.ledgerTransactions,
+        programmes: new ProgrammeCache(db),
+        refundWaitMs: opts.refundWaitMs,
+      },
       onDeadLetter: (info) => {
         metrics.deadLettered(info);
         void opts.onDeadLetter?.(info);

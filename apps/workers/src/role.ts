@@ -1,4 +1,5 @@
 import { pauseBackoff } from "@regulars/bus";
+import { createPgTransactionRunner } from "@regulars/db";
 import { registerHealthRoutes } from "@regulars/health";
 import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { Hono } from "hono";
@@ -10,8 +11,13 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
   const tracking = messageTrackingOf(config, ctx.dataDir);
   if (!tracking) ctx.log.warn("LINK_SIGNING_SECRETS is not set: messages go out with their links untracked");
+  // The ledger's batches on a pg pool of their own: one connection per batch in flight, and one to spare.
+  const ledgerTransactions = config.WORKERS.includes("ledger")
+    ? createPgTransactionRunner({ url: ctx.deps.databaseUrl, poolSize: config.LEDGER_CONCURRENT_BATCHES + 1 })
+    : undefined;
   const workers = await startWorkers({
     db: ctx.db,
+    ledgerTransactions,
     bus: ctx.bus,
     analytics: ctx.analytics ?? undefined,
     log: ctx.log.child({ role: "workers" }),
@@ -47,6 +53,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
   registerHealthRoutes(health, { ...ctx.readiness, consumers }, ctx.registry);
   const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT).catch(async (e) => {
     await workers.stop();
+    await ledgerTransactions?.close();
     throw e;
   });
   return {
@@ -54,6 +61,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     async stop() {
       await served.close();
       await workers.stop(); // finishes the batch in hand
+      await ledgerTransactions?.close();
     },
   };
 }

@@ -3,5 +3,6 @@ export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, 
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { listMigrations, type Migration, type MigrationResult, migrateDatabase } from "./migrate.ts";
+export { createPgTransactionRunner, type TransactionRunner } from "./pg-transactions.ts";
 export { type SqlArrayElement, sqlArray } from "./sql-array.ts";
 export { createPoolReader, type PoolReader, prismaReader, type SqlReader } from "./sql-reader.ts";

@@ -167,9 +167,14 @@ describe("releasing pending points races a refund", () => {
   });
 });
 
-/** Until `n` sessions wait behind the holder's lock, directly or behind another waiter. */
+/**
+ * Until `n` sessions wait behind the holder's lock, directly or behind another waiter. The holder asks inside its
+ * transaction, where Postgres keeps the first reading of pg_stat_activity for the rest of the transaction: each
+ * poll clears it, or a session that connected after the first poll would never be seen.
+ */
 async function waitingOnLocks(client: pg.Client, n: number) {
   for (let i = 0; i < 1_200; i++) {
+    await client.query("SELECT pg_stat_clear_snapshot()");
     const { rows } = await client.query<{ n: number }>(`
       WITH RECURSIVE blocked(pid) AS (
         SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))

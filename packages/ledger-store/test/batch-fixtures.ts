@@ -1,5 +1,5 @@
 import { type EventMessage, ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
-import { createDb, type Db } from "@regulars/db";
+import { createDb, createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
@@ -89,9 +89,21 @@ export function eventMessage(
   };
 }
 
-/** The ledger's dependencies as one worker process has them: its own programme cache. */
+const runners = new WeakMap<Db, TransactionRunner>();
+/** Batch transactions as the workers run them: a pg pool of their own, one per handle as one per process. */
+const transactionsOf = (db: Db): TransactionRunner => {
+  let runner = runners.get(db);
+  if (!runner) {
+    runner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 4 });
+    runners.set(db, runner);
+  }
+  return runner;
+};
+
+/** The ledger's dependencies as one worker process has them: its own programme cache and transaction pool. */
 export const ledgerDeps = (db: Db, extra: { refundWaitMs?: number; now?: () => Date } = {}) => ({
   db,
+  transactions: transactionsOf(db),
   programmes: new ProgrammeCache(db, 0),
   ...extra,
 });

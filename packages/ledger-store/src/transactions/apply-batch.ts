@@ -5,7 +5,7 @@ import {
   type TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
-import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, type TransactionRunner, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import {
   type LoyaltyState,
@@ -32,6 +32,8 @@ import { storeTransactions, type TransactionRow } from "./store.ts";
 
 export interface LedgerDeps {
   db: Db;
+  /** Runs each batch's transaction (raw SQL on a pg pool of its own); a Prisma transaction on `db` when absent. */
+  transactions?: TransactionRunner;
   programmes: ProgrammeCache;
   /** How long a refund may wait for the sale it refunds (an offline till uploading late) before it is refused. */
   refundWaitMs?: number;
@@ -71,7 +73,8 @@ export async function applyTransactionBatch(
 ): Promise<AppliedBatch> {
   const hashes = messages.map((m) => transactionFingerprint(m.transaction));
   await deps.programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
-  return withTransaction(deps.db, (tx) => new BatchApplication(deps, tx, [...messages], hashes, opts).run());
+  const apply = (tx: DbTx) => new BatchApplication(deps, tx, [...messages], hashes, opts).run();
+  return deps.transactions ? deps.transactions.run(apply) : withTransaction(deps.db, apply);
 }
 
 /** Where each message of a batch was read: its ledger partition, stream sequence and subject. */
