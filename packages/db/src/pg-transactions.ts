@@ -83,6 +83,9 @@ export function createPgTransactionRunner(opts: { url: string; poolSize?: number
     // A script that forgets to close it still exits: idle connections do not hold the process.
     allowExitOnIdle: true,
     application_name: "regulars-ledger-batches",
+    // A process that stops mid-transaction (hung, paused) must not hold the customers' locks for long: Postgres
+    // ends its session, as Prisma's transaction timeout did.
+    idle_in_transaction_session_timeout: 60_000,
     types,
   });
   // An idle client's error (the server restarted) must not crash the process; the next run reconnects.

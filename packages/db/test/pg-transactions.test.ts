@@ -73,6 +73,13 @@ describe("the pg transaction runner", () => {
     });
   });
 
+  it("ends a session left idle inside its transaction, so a stalled process cannot hold locks for long", async () => {
+    const [row] = await runner.run(
+      (tx) => tx.$queryRaw<{ idle_in_transaction_session_timeout: string }[]>`SHOW idle_in_transaction_session_timeout`,
+    );
+    expect(row).toEqual({ idle_in_transaction_session_timeout: "1min" });
+  });
+
   it("refuses model calls by name, and keeps no connection busy after a failure", async () => {
     await expect(runner.run(async (tx) => tx.customer.findMany())).rejects.toThrow(/customer: .*raw SQL only/);
     // Both pooled connections came back: two transactions holding a row lock each at once still run.
