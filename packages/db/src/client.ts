@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type Db = PrismaClient;
@@ -17,6 +18,17 @@ export interface DbOptions {
  * Servers keep their few connections; a closed one (server restart, idle_session_timeout) is replaced.
  */
 export const idleConnectionMs = 10 * 60_000;
+
+/**
+ * A pg pool of a hot path's own, beside the process's Prisma client: connections kept (see `idleConnectionMs`),
+ * the process free to exit while they idle, and an idle connection's error (the server restarted) not fatal; the
+ * next query reconnects.
+ */
+export function ownPool(config: pg.PoolConfig & { connectionString: string; max: number }): pg.Pool {
+  const pool = new pg.Pool({ idleTimeoutMillis: idleConnectionMs, allowExitOnIdle: true, ...config });
+  pool.on("error", () => {});
+  return pool;
+}
 
 /** The only way code gets a database handle; the URL comes from the app's validated config. */
 export function createDb(opts: DbOptions): Db {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { idleConnectionMs } from "./client.ts";
+import { ownPool } from "./client.ts";
 import { type DbTx, isRetryableConflict } from "./errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
@@ -76,20 +76,15 @@ function rawTransactionClient(client: pg.PoolClient): DbTx {
  */
 export function createPgTransactionRunner(opts: { url: string; poolSize?: number }): TransactionRunner {
   const max = opts.poolSize ?? 4;
-  const pool = new pg.Pool({
+  const pool = ownPool({
     connectionString: opts.url,
     max,
-    idleTimeoutMillis: idleConnectionMs,
-    // A script that forgets to close it still exits: idle connections do not hold the process.
-    allowExitOnIdle: true,
     application_name: "regulars-ledger-batches",
     // A process that stops mid-transaction (hung, paused) must not hold the customers' locks for long: Postgres
     // ends its session, as Prisma's transaction timeout did.
     idle_in_transaction_session_timeout: 60_000,
     types,
   });
-  // An idle client's error (the server restarted) must not crash the process; the next run reconnects.
-  pool.on("error", () => {});
   const once = async <T>(fn: (tx: DbTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;

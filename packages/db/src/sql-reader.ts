@@ -1,5 +1,4 @@
-import pg from "pg";
-import { type Db, idleConnectionMs } from "./client.ts";
+import { type Db, ownPool } from "./client.ts";
 import type { DbTx } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 
@@ -35,15 +34,7 @@ export function createPoolReader(opts: { url: string; poolSize?: number }): Pool
   const max = opts.poolSize ?? 4;
   // Every connection opened stays (`min`): a new one would prepare and plan each statement again on a backend
   // with cold caches, which is the hot path's latency tail.
-  const pool = new pg.Pool({
-    connectionString: opts.url,
-    max,
-    min: max,
-    idleTimeoutMillis: idleConnectionMs,
-    allowExitOnIdle: true,
-  });
-  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
+  const pool = ownPool({ connectionString: opts.url, max, min: max });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);
