@@ -62,7 +62,8 @@ function rawTransactionClient(client: pg.PoolClient): DbTx {
   return new Proxy(raw, {
     get(target, name) {
       if (name in target) return target[name as keyof typeof target];
-      if (name === "then") return undefined; // not a promise
+      // Not a promise; symbols are how inspection and logging look at an object.
+      if (name === "then" || typeof name === "symbol") return undefined;
       throw new Error(`${String(name)}: this transaction runs raw SQL only (a pg transaction, not Prisma's)`);
     },
   }) as unknown as DbTx;
