@@ -3,6 +3,8 @@ import type { Db } from "./client.ts";
 
 type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type DbTx = TxClient;
+/** What raw-SQL code needs of a transaction: Prisma's raw methods, which a pg transaction also has. */
+export type RawTx = Pick<DbTx, "$queryRaw" | "$executeRaw" | "$queryRawUnsafe" | "$executeRawUnsafe">;
 
 const pgCodeOf = (e: unknown): string | undefined => {
   const err = e as {

@@ -1,5 +1,12 @@
 export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
-export { type DbTx, isRetryableConflict, isTransientDbError, isUniqueViolation, withTransaction } from "./errors.ts";
+export {
+  type DbTx,
+  isRetryableConflict,
+  isTransientDbError,
+  isUniqueViolation,
+  type RawTx,
+  withTransaction,
+} from "./errors.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { listMigrations, type Migration, type MigrationResult, migrateDatabase } from "./migrate.ts";

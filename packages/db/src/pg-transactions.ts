@@ -1,11 +1,11 @@
 import pg from "pg";
 import { ownPool } from "./client.ts";
-import { type DbTx, isRetryableConflict } from "./errors.ts";
+import { isRetryableConflict, type RawTx } from "./errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 /** Runs `fn` in one database transaction, retried when Postgres reports a serialization conflict or deadlock. */
 export interface TransactionRunner {
-  run<T>(fn: (tx: DbTx) => Promise<T>): Promise<T>;
+  run<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -42,10 +42,10 @@ const statementOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]
 const parameter = (v: unknown) => (Prisma.Decimal.isDecimal(v) ? (v as Prisma.Decimal).toString() : v);
 
 /**
- * The raw half of Prisma's transaction client over one pg connection: `$queryRaw`, `$executeRaw` and their
- * `Unsafe` forms. Model calls are refused by name, so code that needs them keeps a Prisma transaction.
+ * Prisma's raw methods over one pg connection: `$queryRaw`, `$executeRaw` and their `Unsafe` forms, all that
+ * `RawTx` lets the code it is handed call. They answer plain promises where Prisma's answer its own kind.
  */
-function rawTransactionClient(client: pg.PoolClient): DbTx {
+function rawTransactionClient(client: pg.PoolClient): RawTx {
   const query = async (text: string, values: unknown[]) => client.query(text, values.map(parameter));
   const raw = {
     $queryRaw: async (q: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
@@ -59,14 +59,7 @@ function rawTransactionClient(client: pg.PoolClient): DbTx {
     $queryRawUnsafe: async (text: string, ...values: unknown[]) => (await query(text, values)).rows,
     $executeRawUnsafe: async (text: string, ...values: unknown[]) => (await query(text, values)).rowCount ?? 0,
   };
-  return new Proxy(raw, {
-    get(target, name) {
-      if (name in target) return target[name as keyof typeof target];
-      // Not a promise; symbols are how inspection and logging look at an object.
-      if (name === "then" || typeof name === "symbol") return undefined;
-      throw new Error(`${String(name)}: this transaction runs raw SQL only (a pg transaction, not Prisma's)`);
-    },
-  }) as unknown as DbTx;
+  return raw as unknown as RawTx;
 }
 
 /**
@@ -86,7 +79,7 @@ export function createPgTransactionRunner(opts: { url: string; poolSize?: number
     idle_in_transaction_session_timeout: 60_000,
     types,
   });
-  const once = async <T>(fn: (tx: DbTx) => Promise<T>): Promise<T> => {
+  const once = async <T>(fn: (tx: RawTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {

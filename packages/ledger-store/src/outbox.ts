@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { type Db, type DbTx, Prisma, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -14,7 +14,7 @@ export interface OutboxItem {
  * event exists exactly when its change was committed; they are published after the commit (and by a
  * relay if the process died in between). Ids are stable, so a replay writes nothing new.
  */
-export async function writeOutbox(tx: DbTx, written: OutboxItem[]): Promise<void> {
+export async function writeOutbox(tx: RawTx, written: OutboxItem[]): Promise<void> {
   const items = written.map(storedForm);
   const [only] = items;
   if (!only) return;

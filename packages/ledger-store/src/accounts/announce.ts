@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import type { RawTx } from "@regulars/db";
 import { movementEvents, type NewMovement, type PostedMovement } from "@regulars/ledger";
 import { type OutboxItem, outboxBatch, outboxItem, writeOutbox } from "../outbox.ts";
 import { trackMilestones } from "./milestones.ts";
@@ -18,7 +18,7 @@ export interface Announced {
  * scheduled jobs and admin adjustments all go through here.
  */
 export async function postAndAnnounce(
-  tx: DbTx,
+  tx: RawTx,
   movements: NewMovement[],
   opts: {
     milestonesOf: (tenantId: string) => number[];

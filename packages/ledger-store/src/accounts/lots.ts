@@ -1,4 +1,4 @@
-import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
+import { exactNumber, Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { customersNeedingLots, type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
 
 /**
@@ -31,7 +31,7 @@ export const liveLotsStatement = (customers: readonly string[]): Prisma.Sql => P
  * take from lots (`customersNeedingLots`): a batch of sales reads none.
  */
 async function loadForUpdate(
-  tx: DbTx,
+  tx: RawTx,
   points: FreshMovement[],
 ): Promise<{ balances: Map<string, number>; lots: Lot[] }> {
   const tenantOf = new Map(points.map((m) => [m.customerId, m.tenantId]));
@@ -78,14 +78,14 @@ async function loadForUpdate(
 }
 
 /** How the point movements change the customers' lots (see `planLotChanges`), read under lock. */
-export async function planLots(tx: DbTx, movements: FreshMovement[]): Promise<LotChanges> {
+export async function planLots(tx: RawTx, movements: FreshMovement[]): Promise<LotChanges> {
   const points = movements.filter((m) => m.unit === "points");
   if (!points.length) return { created: [], updated: [], accountOf: new Map(), balances: new Map() };
   const { balances, lots } = await loadForUpdate(tx, points);
   return planLotChanges(points, balances, lots);
 }
 
-export async function saveLots(tx: DbTx, lots: LotChanges): Promise<void> {
+export async function saveLots(tx: RawTx, lots: LotChanges): Promise<void> {
   if (lots.created.length) {
     const c = lots.created;
     await tx.$executeRaw`

@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
+import { exactNumber, type RawTx, sqlArray } from "@regulars/db";
 import { type CrossingState, crossingKey, milestoneChanges, type PostedMovement } from "@regulars/ledger";
 
 /**
@@ -8,7 +8,7 @@ import { type CrossingState, crossingKey, milestoneChanges, type PostedMovement 
  * (a row each: announced once) and closed ones (fell below: the next rise is a new crossing).
  */
 export async function trackMilestones(
-  tx: DbTx,
+  tx: RawTx,
   thresholds: number[],
   posted: PostedMovement[],
 ): Promise<LoyaltyEvent[]> {

@@ -1,4 +1,4 @@
-import { type DbTx, sqlArray } from "@regulars/db";
+import { type DbTx, type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { type NewMovement, type PostedMovement, postingsFor } from "@regulars/ledger";
 import { planLots, saveLots } from "./lots.ts";
@@ -15,7 +15,7 @@ export async function postMovements(tx: DbTx, movements: NewMovement[]): Promise
   return new Set((await postMovementsDetailed(tx, movements)).map((m) => m.idempotencyKey));
 }
 
-export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]): Promise<PostedMovement[]> {
+export async function postMovementsDetailed(tx: RawTx, movements: NewMovement[]): Promise<PostedMovement[]> {
   // The first movement per key wins, within this call as across calls. Keys are per tenant.
   const tenantKey = (m: { tenantId: string; idempotencyKey: string }) => `${m.tenantId}\u0000${m.idempotencyKey}`;
   const byKey = new Map<string, NewMovement>();
@@ -52,7 +52,7 @@ export async function postMovementsDetailed(tx: DbTx, movements: NewMovement[]):
   return posted;
 }
 
-async function postEntries(tx: DbTx, posted: PostedMovement[]) {
+async function postEntries(tx: RawTx, posted: PostedMovement[]) {
   const entries = posted.flatMap((m) =>
     postingsFor(m.customerId, m.unit, m.amount, m.account, m.kind, m.counterShard).map((p) => ({
       ...p,

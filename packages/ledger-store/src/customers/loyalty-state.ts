@@ -1,6 +1,6 @@
 import { recordAudit } from "@regulars/audit";
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
@@ -21,7 +21,7 @@ export interface StateScope {
  * applied already and before it reads the customer's state, so a redelivered message handled by a second
  * worker at the same time waits, then finds the first worker's commit, and applies nothing twice.
  */
-export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Promise<void> {
+export async function lockCustomers(tx: RawTx, customerIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(customerIds)].sort();
   if (ids.length)
     await tx.$queryRaw`SELECT id FROM customers WHERE id = ANY(${sqlArray(ids)}::text[]) ORDER BY id FOR UPDATE`;
@@ -32,7 +32,7 @@ export async function lockCustomers(tx: DbTx, customerIds: Iterable<string>): Pr
  * takes the refunds parked for it, both under the sale's lock. Transaction-scoped advisory locks, taken in
  * one sorted statement so two batches never wait for each other in opposite orders.
  */
-export async function lockSales(tx: DbTx, saleIds: Iterable<string>): Promise<void> {
+export async function lockSales(tx: RawTx, saleIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(saleIds)].sort();
   if (ids.length)
     await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(id, 0))) FROM (SELECT unnest(${sqlArray(ids)}::text[]) AS id ORDER BY 1) AS sales`;
@@ -43,7 +43,7 @@ export async function lockSales(tx: DbTx, saleIds: Iterable<string>): Promise<vo
  * their locks (`lockCustomers`).
  */
 export async function loadLoyaltyStates(
-  tx: DbTx,
+  tx: RawTx,
   tenantId: string,
   customerIds: string[],
   scope: StateScope,
@@ -115,7 +115,7 @@ const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }
   r.tier_floor !== null && r.tier_floor_until !== null ? { tier: r.tier_floor, until: r.tier_floor_until } : null;
 
 /** Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). */
-export async function saveLoyaltyStates(tx: DbTx, states: Iterable<LoyaltyState>): Promise<void> {
+export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState>): Promise<void> {
   const all = [...states];
   if (!all.length) return;
   await tx.$executeRaw`

@@ -1,5 +1,5 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import { type DbTx, sqlArray } from "@regulars/db";
+import { type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 
 export interface CustomerLookup {
@@ -20,7 +20,7 @@ const identityKey = (tenantId: string, kind: string, value: string) => `${tenant
  * a whole batch, so the cost is per batch, not per transaction. Identities are unique per tenant; when
  * two writers race to create the same identity, the loser adopts the winner's customer.
  */
-export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Promise<Resolution[]> {
+export async function resolveCustomers(tx: RawTx, lookups: CustomerLookup[]): Promise<Resolution[]> {
   const results: Resolution[] = new Array(lookups.length);
   const byIdentity = new Map<
     string,
@@ -74,7 +74,7 @@ export async function resolveCustomers(tx: DbTx, lookups: CustomerLookup[]): Pro
 
 type IdentityRow = { tenantId: string; kind: string; value: string };
 
-async function selectIdentities(tx: DbTx, identities: IdentityRow[]): Promise<Map<string, string>> {
+async function selectIdentities(tx: RawTx, identities: IdentityRow[]): Promise<Map<string, string>> {
   const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string }[]>`
     SELECT i.tenant_id, i.kind, i.value, i.customer_id
     FROM customer_identities i
@@ -85,7 +85,7 @@ async function selectIdentities(tx: DbTx, identities: IdentityRow[]): Promise<Ma
 }
 
 async function createCustomers(
-  tx: DbTx,
+  tx: RawTx,
   identities: (IdentityRow & { createdVia: string })[],
 ): Promise<Map<string, string>> {
   const ids = identities.map(() => newId("customer"));

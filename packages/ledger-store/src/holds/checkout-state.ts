@@ -1,6 +1,6 @@
 import type { CheckoutCustomer, CouponUsage, KnownCoupon } from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
-import { type DbTx, exactNumber, Prisma, type SqlReader } from "@regulars/db";
+import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
@@ -23,7 +23,7 @@ export async function checkoutCustomerId(
 
 /** Balances, holds in force and tier of a customer. With `lock`, the customer is locked first (holds, commits). */
 export async function readCheckoutCustomer(
-  tx: DbTx,
+  tx: RawTx,
   tenantId: string,
   customerId: string,
   { lock }: { lock: boolean },
@@ -69,7 +69,7 @@ interface CouponRow {
  * cannot overshoot them.
  */
 export async function readKnownCoupons(
-  tx: DbTx,
+  tx: RawTx,
   tenantId: string,
   customerId: string | null,
   typed: string[],

@@ -1,6 +1,6 @@
 import { priceCheckout } from "@regulars/checkout";
 import type { LoyaltyEvent, Quote, TransactionMessage } from "@regulars/contracts";
-import { type DbTx, exactNumber } from "@regulars/db";
+import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt, SaleRecord } from "@regulars/ledger";
 import { expiresAt, localDate } from "@regulars/rules";
@@ -33,7 +33,7 @@ interface Sale {
  * Idempotency keys derive from the hold and the transaction, and the batch skips sales applied before,
  * so a redelivered sale commits nothing twice.
  */
-export async function commitSaleCheckout(tx: DbTx, sale: Sale): Promise<SaleCheckout> {
+export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleCheckout> {
   const t = sale.message.transaction;
   const out = none();
   const held = new Set<string>();
@@ -52,7 +52,7 @@ export async function commitSaleCheckout(tx: DbTx, sale: Sale): Promise<SaleChec
 }
 
 async function commitHold(
-  tx: DbTx,
+  tx: RawTx,
   sale: Sale,
   holdId: string,
   quote: Quote,
@@ -102,7 +102,7 @@ export function paidAfterCheckout(m: TransactionMessage, lineDiscounts: number[]
 }
 
 /** A code posted on the sale without a hold: used now if its limits still allow it. */
-async function commitPostedCode(tx: DbTx, sale: Sale, code: string, out: SaleCheckout) {
+async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCheckout) {
   const m = sale.message;
   const t = m.transaction;
   const { timezone, config } = sale.programme;
@@ -201,7 +201,7 @@ function redeemedEvent(
  * is refunded (when the campaign says so). `refundedBefore` is the money refunded by earlier refunds.
  */
 export async function returnSaleCheckout(
-  tx: DbTx,
+  tx: RawTx,
   refund: { message: TransactionMessage; sale: SaleRecord; refundedBefore: number; programme: ProgrammeAt },
 ): Promise<SaleCheckout> {
   const out = none();

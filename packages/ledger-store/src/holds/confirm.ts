@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { holdCodeLanguage, holdCodeSmsText } from "@regulars/checkout";
 import type { Channel, TransactionalSms } from "@regulars/contracts";
-import { type DbTx, withTransaction } from "@regulars/db";
+import { type DbTx, type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { CheckoutDeps } from "./place.ts";
 import { type HoldStatus, lockHold, releaseLockedHold } from "./release.ts";
@@ -94,7 +94,7 @@ export async function requestConfirmation(
 }
 
 /** True when the hold waits for a code that was not given yet: its sale must commit nothing. */
-export async function awaitsConfirmation(tx: DbTx, holdId: string): Promise<boolean> {
+export async function awaitsConfirmation(tx: RawTx, holdId: string): Promise<boolean> {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT 1 FROM hold_confirmations WHERE hold_id = ${holdId} AND confirmed_at IS NULL`;
   return rows.length > 0;

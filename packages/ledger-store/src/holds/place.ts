@@ -1,6 +1,6 @@
 import { type CheckoutInput, priceCheckout } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type Db, type DbTx, prismaReader, type SqlReader, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, prismaReader, type RawTx, type SqlReader, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
@@ -152,7 +152,7 @@ export async function placeHold(deps: HoldDeps, tenantId: string, request: HoldR
 
 /** Moves the campaigns' and codes' use counters by `sign` per use (the caller holds the campaigns' locks). */
 export async function countUses(
-  tx: DbTx,
+  tx: RawTx,
   tenantId: string,
   uses: { code: string; campaignId: string; discount: number }[],
   sign: 1 | -1,

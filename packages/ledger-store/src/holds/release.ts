@@ -1,4 +1,4 @@
-import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
@@ -22,7 +22,7 @@ export interface HoldRow {
  * Locks a hold in the order every writer uses: its customer, then the campaigns of its coupon uses, then
  * the hold row. Null when the tenant has no such hold.
  */
-export async function lockHold(tx: DbTx, tenantId: string, holdId: string): Promise<HoldRow | null> {
+export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Promise<HoldRow | null> {
   const [found] = await tx.$queryRaw<{ customer_id: string }[]>`
     SELECT customer_id FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
   if (!found) return null;

@@ -5,7 +5,7 @@ import {
   type TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
-import { type Db, type DbTx, sqlArray, type TransactionRunner, withTransaction } from "@regulars/db";
+import { type Db, type RawTx, sqlArray, type TransactionRunner, withTransaction } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import {
   type LoyaltyState,
@@ -73,7 +73,7 @@ export async function applyTransactionBatch(
 ): Promise<AppliedBatch> {
   const hashes = messages.map((m) => transactionFingerprint(m.transaction));
   await deps.programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
-  const apply = (tx: DbTx) => new BatchApplication(deps, tx, [...messages], hashes, opts).run();
+  const apply = (tx: RawTx) => new BatchApplication(deps, tx, [...messages], hashes, opts).run();
   return deps.transactions ? deps.transactions.run(apply) : withTransaction(deps.db, apply);
 }
 
@@ -113,7 +113,7 @@ class BatchApplication {
 
   constructor(
     private readonly deps: LedgerDeps,
-    private readonly tx: DbTx,
+    private readonly tx: RawTx,
     private readonly messages: TransactionMessage[],
     private readonly hashes: string[],
     private readonly opts: BatchOptions,

@@ -1,5 +1,5 @@
 import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { recordRejections } from "./status.ts";
 
 export interface ParkedRefund {
@@ -18,7 +18,7 @@ export function saleDidNotArrive(refundOf: string | null | undefined, waitMs: nu
 
 /** Refunds whose sale has not arrived yet wait here instead of holding up their partition. */
 export async function parkRefunds(
-  tx: DbTx,
+  tx: RawTx,
   refunds: (ParkedRefund & { saleId: string; deadline: Date })[],
 ): Promise<void> {
   if (!refunds.length) return;
@@ -33,7 +33,7 @@ export async function parkRefunds(
 }
 
 /** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */
-export async function takeParkedRefunds(tx: DbTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
+export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
   if (!saleIds.length) return [];
   // Every batch asks; almost always nothing waits. One probe of the primary key spares sending the
   // batch's sale ids and looking each one up.

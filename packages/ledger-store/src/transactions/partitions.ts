@@ -1,4 +1,4 @@
-import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
+import { type Db, exactNumber, type RawTx, sqlArray } from "@regulars/db";
 
 /**
  * Partition leases and positions. A worker holds a partition while its lease runs (renewed every few
@@ -139,7 +139,7 @@ export class LeaseLostError extends Error {
  * each partition's applied position, so messages at or below it (applied already) are skipped.
  */
 export async function lockPositions(
-  tx: DbTx,
+  tx: RawTx,
   namespace: string,
   worker: string,
   partitions: number[],
@@ -157,7 +157,11 @@ export async function lockPositions(
  * Inside the batch's transaction, last: moves each partition's position to the last sequence the batch applied,
  * and extends its lease (`lockPositions` checked it is held; `renewLeases` passes over a partition locked here).
  */
-export async function advancePositions(tx: DbTx, guard: PartitionGuard, positions: Map<number, number>): Promise<void> {
+export async function advancePositions(
+  tx: RawTx,
+  guard: PartitionGuard,
+  positions: Map<number, number>,
+): Promise<void> {
   if (!positions.size) return;
   await tx.$executeRaw`
     UPDATE ledger_partitions p SET applied_seq = GREATEST(p.applied_seq, x.seq), updated_at = now(),

@@ -1,4 +1,4 @@
-import { type DbTx, exactNumber, sqlArray } from "@regulars/db";
+import { exactNumber, type RawTx, sqlArray } from "@regulars/db";
 import type { SaleRecord, StoredRefundEffects } from "@regulars/ledger";
 import {
   type MatchedRefundLine,
@@ -21,7 +21,7 @@ type SaleRow = {
 };
 
 /** The customer of each sale (read without locks), to know whose lock a refund needs before it takes it. */
-export async function customersOfSales(tx: DbTx, ids: string[]): Promise<Map<string, string | null>> {
+export async function customersOfSales(tx: RawTx, ids: string[]): Promise<Map<string, string | null>> {
   if (!ids.length) return new Map();
   const rows = await tx.$queryRaw<
     { id: string; customer_id: string | null }[]
@@ -33,7 +33,7 @@ export async function customersOfSales(tx: DbTx, ids: string[]): Promise<Map<str
  * Loads and locks (in id order) the sales that refunds refer to, with their lines and what their earlier
  * refunds took back. The lock makes two refunds of one sale in different workers see each other.
  */
-export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<string, SaleRecord>> {
+export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<string, SaleRecord>> {
   if (!ids.length) return new Map();
   const sales = await tx.$queryRaw<SaleRow[]>`
     SELECT id, tenant_id, external_id, type, customer_id, total, points_awarded, explanation, effects FROM transactions
@@ -97,7 +97,7 @@ export async function loadSaleRecords(tx: DbTx, ids: string[]): Promise<Map<stri
 }
 
 /** Refunds stored before refunds recorded their allocation: their lines name a sale line, or a sku. */
-async function refundLinesWithoutEffects(tx: DbTx, ids: string[]) {
+async function refundLinesWithoutEffects(tx: RawTx, ids: string[]) {
   const byRefund = new Map<string, { lineNo: number | null; sku: string; amount: number }[]>();
   if (!ids.length) return byRefund;
   const rows = await tx.$queryRaw<

@@ -1,5 +1,5 @@
 import type { RejectionCode } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
+import { type Db, exactNumber, type RawTx, sqlArray } from "@regulars/db";
 import { customerBalances } from "../accounts/balances.ts";
 
 export interface Rejection {
@@ -11,7 +11,7 @@ export interface Rejection {
 }
 
 /** Records refusals (in the caller's transaction, with the change that refused them); a repeat is a no-op. */
-export async function recordRejections(tx: DbTx | Db, rejections: Rejection[]): Promise<void> {
+export async function recordRejections(tx: RawTx, rejections: Rejection[]): Promise<void> {
   if (!rejections.length) return;
   await tx.$executeRaw`
     INSERT INTO transaction_rejections (tenant_id, external_id, body_hash, code, message)

@@ -1,5 +1,5 @@
 import { lineAmount, type TransactionMessage } from "@regulars/contracts";
-import { type DbTx, sqlArray } from "@regulars/db";
+import { type RawTx, sqlArray } from "@regulars/db";
 
 export interface TransactionRow {
   message: TransactionMessage;
@@ -19,7 +19,7 @@ export interface TransactionRow {
  * Inserts transactions and their lines in two set-based statements. A transaction already stored
  * (same tenant and externalId) is skipped, and so are its lines: returns the ids actually inserted.
  */
-export async function storeTransactions(tx: DbTx, rows: TransactionRow[]): Promise<Set<string>> {
+export async function storeTransactions(tx: RawTx, rows: TransactionRow[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
   const col = <T>(f: (r: TransactionRow) => T) => rows.map(f);
   const inserted = await tx.$queryRaw<{ id: string }[]>`
