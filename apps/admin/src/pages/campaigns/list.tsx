@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
 import { SelectField } from "../../ui/fields.tsx";
+import { ItemLink } from "../../ui/item-link.tsx";
 import { QueryResult } from "../../ui/query-result.tsx";
 import type { CampaignStatus } from "./definition.ts";
 
@@ -28,11 +29,7 @@ export function CampaignList() {
   const columns = [
     column.accessor("name", {
       header: t("name"),
-      cell: (c) => (
-        <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
-          {c.getValue()}
-        </Link>
-      ),
+      cell: (c) => <ItemLink to={c.row.original.id}>{c.getValue()}</ItemLink>,
     }),
     column.accessor("status", {
       header: t("status"),

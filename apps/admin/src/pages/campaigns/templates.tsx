@@ -18,6 +18,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
 import { SelectField, TextareaField, TextField } from "../../ui/fields.tsx";
+import { ItemLink } from "../../ui/item-link.tsx";
 import { NewOrLoaded, QueryResult } from "../../ui/query-result.tsx";
 import { linkButton } from "./list.tsx";
 import { TemplatePreview } from "./template-preview.tsx";
@@ -56,11 +57,7 @@ export function TemplateList() {
             columns={[
               column.accessor("name", {
                 header: t("name"),
-                cell: (c) => (
-                  <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
-                    {c.getValue()}
-                  </Link>
-                ),
+                cell: (c) => <ItemLink to={c.row.original.id}>{c.getValue()}</ItemLink>,
               }),
               column.accessor("channel", {
                 header: t("channel"),

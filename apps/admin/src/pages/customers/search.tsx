@@ -13,9 +13,10 @@ import { useQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
+import { ItemLink } from "../../ui/item-link.tsx";
 
 type Found = RouterOutputs["customers"]["search"][number];
 const column = createColumnHelper<Found>();
@@ -37,11 +38,7 @@ export function CustomerSearch() {
   const columns = [
     column.accessor("name", {
       header: t("name"),
-      cell: (c) => (
-        <Link to={`/customers/${c.row.original.id}`} className="font-medium text-emerald-800 underline">
-          {c.getValue() ?? t("unnamed")}
-        </Link>
-      ),
+      cell: (c) => <ItemLink to={`/customers/${c.row.original.id}`}>{c.getValue() ?? t("unnamed")}</ItemLink>,
     }),
     column.accessor("phone", { header: t("phone"), cell: (c) => c.getValue() ?? "—" }),
     column.accessor("email", { header: t("email"), cell: (c) => c.getValue() ?? "—" }),

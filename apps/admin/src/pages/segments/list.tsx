@@ -4,6 +4,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable } from "../../ui/data-table.tsx";
+import { ItemLink } from "../../ui/item-link.tsx";
 
 type Segment = RouterOutputs["segments"]["list"][number];
 const column = createColumnHelper<Segment>();
@@ -16,11 +17,7 @@ export function SegmentList() {
   const columns = [
     column.accessor("name", {
       header: t("name"),
-      cell: (c) => (
-        <Link to={c.row.original.id} className="font-medium text-emerald-800 underline">
-          {c.getValue()}
-        </Link>
-      ),
+      cell: (c) => <ItemLink to={c.row.original.id}>{c.getValue()}</ItemLink>,
     }),
     column.accessor("kind", { header: t("kind"), cell: (c) => t(`sourceKinds.${c.getValue()}`) }),
     column.accessor("memberCount", { header: t("members"), cell: (c) => format.number(c.getValue()) }),
