@@ -82,6 +82,13 @@ export function createPgTransactionRunner(opts: { url: string; poolSize?: number
   const once = async <T>(fn: (tx: RawTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The pool listens for a connection's errors only while it sits idle: a checked-out connection that breaks
+    // (the server restarts, the socket resets) would raise an unhandled 'error'. The statement in flight
+    // rejects with it as well; the connection is then dropped instead of returned.
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await fn(rawTransactionClient(client));
@@ -93,6 +100,7 @@ export function createPgTransactionRunner(opts: { url: string; poolSize?: number
       });
       throw e;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   };

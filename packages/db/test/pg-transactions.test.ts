@@ -80,6 +80,17 @@ describe("the pg transaction runner", () => {
     expect(row).toEqual({ idle_in_transaction_session_timeout: "1min" });
   });
 
+  it("survives its connection being cut mid-transaction: the statement fails, the next transaction runs", async () => {
+    const cut = runner.run(async (tx) => {
+      const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      await db.$queryRaw`SELECT pg_terminate_backend(${row!.pid}::int)`;
+      await tx.$queryRaw`SELECT 1`;
+    });
+    await expect(cut).rejects.toThrow();
+    const [row] = await runner.run((tx) => tx.$queryRaw<{ ok: number }[]>`SELECT 1::int AS ok`);
+    expect(row).toEqual({ ok: 1 });
+  });
+
   it("keeps no connection busy after a failure", async () => {
     for (let i = 0; i < 3; i++) await expect(runner.run((tx) => tx.$executeRaw`SELECT 1/0`)).rejects.toThrow();
     // Both pooled connections came back: two transactions holding a row lock each at once still run.
