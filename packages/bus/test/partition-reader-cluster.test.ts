@@ -1,4 +1,4 @@
-import { silentLogger } from "@regulars/logger";
+import { createLogger } from "@regulars/logger";
 import { eventually, type NatsCluster, startNatsCluster, uniqueNamespace } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Bus, connectBus, ensureTopology, PartitionReaders, publishJson } from "../src/index.ts";
@@ -27,7 +27,8 @@ afterAll(async () => {
   await cluster?.dispose();
 });
 
-it("a partition whose ordered consumer's node dies is read on from the other nodes", { timeout: 90_000 }, async () => {
+// Generous: the read below gives up after 60 s with a message naming what stalled, which beats the test's own timeout.
+it("a partition whose ordered consumer's node dies is read on from the other nodes", { timeout: 150_000 }, async () => {
   const partitions = [0, 1, 2, 3, 4, 5];
   const stream = bus.topology.streams.transactions;
   let n = 0;
@@ -38,12 +39,14 @@ it("a partition whose ordered consumer's node dies is read on from the other nod
     }
   };
   await publish(60);
+  // The readers' warnings are kept and attached to a failure: which partition stalled, and on what.
+  const warnings: string[] = [];
   const r = new PartitionReaders({
     bus: readerBus,
     stream,
     filterOf: bus.topology.subjects.transactionPartition,
     highWater: 10_000,
-    log: silentLogger,
+    log: createLogger({ level: "warn", destination: { write: (line: string) => warnings.push(line) } }),
   });
   readers = r;
   for (const p of partitions) r.start(p, 1);
@@ -73,7 +76,18 @@ it("a partition whose ordered consumer's node dies is read on from the other nod
   await cluster.node(victim).kill();
 
   await publish(60);
-  await eventually("every message read with the node still down", allRead, 60_000, 200);
+  const started = Date.now();
+  await eventually("every message read with the node still down", allRead, 60_000, 200).catch((e: Error) => {
+    const missing = partitions.map((p) => {
+      const published = Array.from({ length: n }, (_, i) => i).filter((i) => i % partitions.length === p).length;
+      return `partition ${p}: ${read.filter((x) => x % partitions.length === p).length} of ${published}`;
+    });
+    throw new Error(
+      `${e.message} after ${Date.now() - started} ms (node ${victim} killed, stream leader ${leader})\n` +
+        `${missing.join("\n")}\nreader warnings:\n${warnings.slice(-20).join("")}\n` +
+        `nodes' output:\n${cluster.nodes.map((node) => `${node.name}: ${node.output().slice(-1500)}`).join("\n")}`,
+    );
+  });
   expect(cluster.node(victim).running).toBe(false);
   // Each partition in stream order, nothing twice.
   for (const p of partitions) {
