@@ -78,6 +78,7 @@ export class PartitionReaders {
       const { bus, stream, filterOf, log } = this.opts;
       let failures = 0;
       while (!stopped) {
+        const attemptStarted = Date.now();
         try {
           const consumer = await bus.js.consumers.get(stream, {
             filter_subjects: filterOf(partition),
@@ -136,7 +137,12 @@ export class PartitionReaders {
           if (stopped) break;
           failures++;
           log.warn({ err: e, partition, failures }, "reading a partition failed; trying again");
-          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** failures, 5_000)));
+          // The pause counts from the attempt's start: an attempt that already waited (a request that timed out
+          // after 5 s, a fetch abandoned by the watchdog) is tried again at once. After a NATS node dies, making
+          // the consumer anew often times out once while the cluster learns the node is gone; the backoff waited on
+          // top of each such timeout left a partition unread for tens of seconds on a busy machine.
+          const pause = Math.min(250 * 2 ** failures, 5_000) - (Date.now() - attemptStarted);
+          if (pause > 0) await new Promise((r) => setTimeout(r, pause));
         }
       }
     })();
