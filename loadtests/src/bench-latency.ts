@@ -10,9 +10,9 @@ import { latencyUsage, loadLatencyConfig } from "./latency-config.ts";
 import { renderLatency, toLatencyJson } from "./latency-report.ts";
 import { runLatency } from "./latency-run.ts";
 import { demoMenu } from "./menu.ts";
-import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
+import { benchPeakRssBytes, readProcessMemory } from "./rss.ts";
 import { BenchUsageError } from "./running-system.ts";
-import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
+import { natsDescription, natsProcesses, type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -29,7 +29,12 @@ async function main(): Promise<number> {
     let target: { gatewayUrl: string; apiUrl: string; posKey: string; adminKey: string };
     let processes: { name: string; pid: number }[];
     if (cfg.target.kind === "spawn") {
-      spawned = await spawnSystem({ ledgerWorkers: cfg.target.ledgerWorkers, api: true, log: progress });
+      spawned = await spawnSystem({
+        ledgerWorkers: cfg.target.ledgerWorkers,
+        api: true,
+        ...(cfg.target.natsCluster ? { natsCluster: cfg.target.natsCluster } : {}),
+        log: progress,
+      });
       target = {
         gatewayUrl: spawned.gatewayUrl,
         apiUrl: spawned.apiUrl!,
@@ -37,8 +42,7 @@ async function main(): Promise<number> {
         adminKey: spawned.keys.admin,
       };
       processes = [spawned.gateway, ...spawned.workers, spawned.api!].map((c) => ({ name: c.name, pid: c.pid }));
-      const nats = findNatsServerPid(spawned.natsUrl);
-      if (nats !== null) processes.push({ name: "nats-server", pid: nats });
+      processes.push(...natsProcesses(spawned));
     } else {
       target = cfg.target;
       processes = cfg.target.serverPid === null ? [] : [{ name: "server", pid: cfg.target.serverPid }];
@@ -67,7 +71,7 @@ async function main(): Promise<number> {
     if (controller.signal.aborted) return 130;
     const memory = processes.map((p) => ({ name: p.name, memory: readProcessMemory(p.pid) }));
     const system = spawned
-      ? `spawned: gateway, ${spawned.workers.length} ledger worker process(es) and the API each in its own process`
+      ? `spawned: gateway, ${spawned.workers.length} ledger worker process(es) and the API each in its own process${natsDescription(spawned)}`
       : `running system at ${target.gatewayUrl}`;
     const cores = readings.start && readings.end ? coresBetween(readings.start, readings.end) : [];
     const figures = {

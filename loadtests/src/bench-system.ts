@@ -8,7 +8,7 @@ import {
   workerMetricsLedgerProgress,
 } from "./ledger-progress.ts";
 import { findListeningPid, findNatsServerPid } from "./rss.ts";
-import { spawnSystem } from "./spawn-system.ts";
+import { natsDescription, natsProcesses, spawnSystem } from "./spawn-system.ts";
 
 /** The system under load, whether the bench started it or found it running. */
 export interface BenchSystem {
@@ -90,15 +90,16 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
       ledgerWorkers: 0,
       api: false,
       gatewayNodeFlags: profileFlags,
+      ...(target.natsCluster ? { natsCluster: target.natsCluster } : {}),
       log,
     });
     const { databaseUrl } = spawned;
     const openBus = () =>
       connectBus({ url: spawned.natsUrl, namespace: spawned.namespace, name: "regulars-bench-ledger" });
-    const processes = [{ name: "gateway", pid: spawned.gateway.pid }, ...natsProcess(spawned.natsUrl)];
+    const processes = [{ name: "gateway", pid: spawned.gateway.pid }, ...natsProcesses(spawned)];
     return {
       kind: "spawn",
-      description: `spawned: gateway in its own process, ${target.ledgerWorkers} ledger worker process(es), namespace ${spawned.namespace}`,
+      description: `spawned: gateway in its own process, ${target.ledgerWorkers} ledger worker process(es)${natsDescription(spawned)}, namespace ${spawned.namespace}`,
       gatewayUrl: spawned.gatewayUrl,
       apiUrl: spawned.apiUrl,
       posKey: spawned.keys.pos,

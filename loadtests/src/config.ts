@@ -33,6 +33,8 @@ export interface SpawnTarget {
   ledgerWorkers: number;
   /** Folder for the gateway's and the ledger workers' `--cpu-prof` profiles, or null. */
   cpuProfDir: string | null;
+  /** Nodes of a NATS cluster to start instead of one nats-server (streams with 3 replicas), or null. */
+  natsCluster: number | null;
 }
 
 export interface BenchConfig {
@@ -56,6 +58,9 @@ export const usage = `Usage: pnpm bench:ingest [flags]
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
   --cpu-prof <dir>        with --spawn: write the gateway's and each ledger worker's CPU profile (node --cpu-prof)
                           into <dir>; a profile's name carries its process id, which the bench prints per role
+  --nats-cluster <n>      with --spawn: a JetStream cluster of n nats-server processes on loopback instead of one,
+                          the streams replicated on 3 nodes (n ≥ 3) as in production; each node's CPU and RSS are
+                          reported. On one machine the nodes share its cores with everything else.
   --duration <s>          single-transaction load in seconds (default 20)
   --connections <n>       concurrent HTTP connections of the single load and the HTTP ceiling (default 50)
   --batch-size <n>        transactions per POST /v1/transactions/batch (default 100; 0: no batch phase)
@@ -110,6 +115,7 @@ const options = {
   spawn: { type: "boolean", default: false },
   "ledger-workers": { type: "string" },
   "cpu-prof": { type: "string" },
+  "nats-cluster": { type: "string" },
   duration: { type: "string" },
   connections: { type: "string" },
   "batch-size": { type: "string" },
@@ -165,12 +171,20 @@ function spawnTarget(values: Values): SpawnTarget {
     kind: "spawn",
     ledgerWorkers: wholeNumber("ledger-workers", values["ledger-workers"], 2, 0),
     cpuProfDir: values["cpu-prof"] ?? null,
+    natsCluster:
+      values["nats-cluster"] === undefined ? null : wholeNumber("nats-cluster", values["nats-cluster"], 3, 3),
   };
 }
 
 function runningTarget(values: Values, serverJsonOverride: string | undefined): RunningTarget {
-  if (values["ledger-workers"] !== undefined || values["cpu-prof"] !== undefined)
-    throw new BenchUsageError("--ledger-workers and --cpu-prof apply to a system the bench starts: add --spawn");
+  if (
+    values["ledger-workers"] !== undefined ||
+    values["cpu-prof"] !== undefined ||
+    values["nats-cluster"] !== undefined
+  )
+    throw new BenchUsageError(
+      "--ledger-workers, --cpu-prof and --nats-cluster apply to a system the bench starts: add --spawn",
+    );
   const dataDir = serverJsonOverride ? dirname(serverJsonOverride) : dataDirOf(values["data-dir"]);
   const serverJson = serverJsonOverride ?? join(dataDir, "server.json");
   const recorded = readServerInfo(serverJson);

@@ -21,6 +21,8 @@ export const latencyUsage = `Usage: pnpm bench:latency [flags]
   --spawn                 start a system of its own (gateway, ledger workers and API each in its own process,
                           a fresh database and nats-server, all removed afterwards); default: a running system
   --ledger-workers <n>    ledger worker processes with --spawn (default 2)
+  --nats-cluster <n>      with --spawn: a JetStream cluster of n nats-server processes on loopback instead of one,
+                          the streams replicated on 3 nodes as in production
   --rate <tx/s>           fixed arrival rate of transactions (default 1000)
   --duration <s>          how long to post, measured (default 60)
   --warmup <s>            arrivals before, not counted: the rate rises from 0 over its first half, then holds;
@@ -52,6 +54,7 @@ export function loadLatencyConfig(argv: string[] = process.argv.slice(2), server
       options: {
         spawn: { type: "boolean", default: false },
         "ledger-workers": { type: "string" },
+        "nats-cluster": { type: "string" },
         rate: { type: "string" },
         duration: { type: "string" },
         warmup: { type: "string" },

@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { createDb, migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import { createDemoTenant } from "@regulars/tenancy";
+import { type NatsCluster, startNatsCluster } from "@regulars/testing/nats-cluster";
 import pg from "pg";
 import { z } from "zod";
 import { type BenchChild, roleNodeFlags, spawnNodeChild, untilReady } from "./child-process.ts";
 import { findRepoRoot } from "./config.ts";
+import { findListeningPid, findNatsServerPid } from "./rss.ts";
 
 /**
  * A whole system started by the bench itself, one role per process as in production (each app's own main):
@@ -20,6 +22,8 @@ export interface SpawnedSystem {
   gatewayUrl: string;
   apiUrl: string | null;
   natsUrl: string;
+  /** The cluster's nodes when the bench started a NATS cluster (`natsCluster`), else null. */
+  natsNodes: { name: string; url: string }[] | null;
   namespace: string;
   databaseUrl: string;
   tenantId: string;
@@ -55,7 +59,31 @@ export interface SpawnSystemOptions {
   postgresUrl?: string;
   /** A NATS server to use instead of one of the bench's own. */
   natsUrl?: string;
+  /**
+   * Start a NATS cluster of this many nodes on loopback instead of one nats-server, its streams with three
+   * replicas (as in production; fewer on a smaller cluster).
+   */
+  natsCluster?: number;
   log: (line: string) => void;
+}
+
+/** The spawned system's nats-server processes for CPU and RSS: `nats-1`, `nats-2`, … of a cluster, else the one. */
+export function natsProcesses(system: Pick<SpawnedSystem, "natsUrl" | "natsNodes">): { name: string; pid: number }[] {
+  if (!system.natsNodes) {
+    const pid = findNatsServerPid(system.natsUrl);
+    return pid === null ? [] : [{ name: "nats-server", pid }];
+  }
+  // A cluster's nodes read their ports from config files: each is found by the port it listens on.
+  return system.natsNodes.flatMap((node, i) => {
+    const pid = findListeningPid(Number(new URL(node.url).port));
+    return pid === null ? [] : [{ name: `nats-${i + 1}`, pid }];
+  });
+}
+
+/** ", a JetStream cluster of 3 nodes (streams with 3 replicas)" for a system on a cluster, else nothing. */
+export function natsDescription(system: Pick<SpawnedSystem, "natsNodes">): string {
+  const n = system.natsNodes?.length;
+  return n ? `, a JetStream cluster of ${n} nodes (streams with ${Math.min(3, n)} replicas)` : "";
 }
 
 const localPostgres = "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -133,7 +161,14 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
     await migrateDatabase(databaseUrl);
 
     let natsUrl = opts.natsUrl ?? process.env.NATS_URL;
-    if (!natsUrl) {
+    let cluster: NatsCluster | null = null;
+    if (opts.natsCluster) {
+      opts.log(`starting a NATS cluster of ${opts.natsCluster} nodes`);
+      const started = await startNatsCluster({ size: opts.natsCluster });
+      cleanups.push(() => started.dispose());
+      cluster = started;
+      natsUrl = started.url;
+    } else if (!natsUrl) {
       const nats = await startLocalNats({ dataDir: join(dataDir, "nats") });
       natsUrl = nats.url;
       cleanups.push(() => nats.stop());
@@ -155,6 +190,7 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       API_MAX_BATCH: "100",
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
+      ...(cluster ? { NATS_REPLICAS: String(Math.min(3, cluster.nodes.length)) } : {}),
       ...opts.env,
     };
     /** Each role from its app's own entry point (`apps/<app>/src/main.ts`), as a deployment runs it. */
@@ -197,6 +233,7 @@ export async function spawnSystem(opts: SpawnSystemOptions): Promise<SpawnedSyst
       gatewayUrl: gateway.record.gatewayUrl!,
       apiUrl: api?.record.apiUrl ?? null,
       natsUrl,
+      natsNodes: cluster ? cluster.nodes.map((n) => ({ name: n.name, url: n.url })) : null,
       namespace,
       databaseUrl,
       tenantId,

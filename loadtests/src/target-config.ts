@@ -4,7 +4,7 @@ import { BenchUsageError, dataDirOf, demoKey, isAlive, readServerInfo } from "./
 
 /** Where a bench sends its load: a system it spawns, or one already running (found by its server.json). */
 export type BenchTarget =
-  | { kind: "spawn"; ledgerWorkers: number }
+  | { kind: "spawn"; ledgerWorkers: number; natsCluster?: number }
   | {
       kind: "running";
       gatewayUrl: string;
@@ -22,6 +22,7 @@ export interface TargetFlags {
   key?: string;
   "admin-key"?: string;
   "ledger-workers"?: string;
+  "nats-cluster"?: string;
 }
 
 /**
@@ -38,8 +39,14 @@ export function benchTarget(
     const misplaced = (["data-dir", "gateway", "api", "key", "admin-key"] as const).filter((f) => values[f]);
     if (misplaced.length)
       throw new BenchUsageError(`--spawn starts a system of its own: --${misplaced.join(", --")} does not apply`);
-    return { kind: "spawn", ledgerWorkers: ledgerWorkers(values["ledger-workers"]) };
+    const cluster = values["nats-cluster"];
+    if (cluster === undefined) return { kind: "spawn", ledgerWorkers: ledgerWorkers(values["ledger-workers"]) };
+    const nodes = Number(cluster);
+    if (!Number.isInteger(nodes) || nodes < 3) throw new BenchUsageError("--nats-cluster must be a whole number ≥ 3");
+    return { kind: "spawn", ledgerWorkers: ledgerWorkers(values["ledger-workers"]), natsCluster: nodes };
   }
+  if (values["nats-cluster"] !== undefined)
+    throw new BenchUsageError("--nats-cluster applies to a system the bench starts: add --spawn");
   const path = serverJson ?? join(dataDirOf(values["data-dir"]), "server.json");
   const recorded = readServerInfo(path);
   const server = recorded && isAlive(recorded.pid) ? recorded : null;

@@ -164,12 +164,20 @@ describe("bench configuration", () => {
         ["--spawn", "--ledger-workers", "3", "--cpu-prof", "/tmp/p", "--batch-size", "0"],
         join(dir, "x.json"),
       ),
-    ).toMatchObject({ batchSize: 0, target: { kind: "spawn", ledgerWorkers: 3, cpuProfDir: "/tmp/p" } });
+    ).toMatchObject({
+      batchSize: 0,
+      target: { kind: "spawn", ledgerWorkers: 3, cpuProfDir: "/tmp/p", natsCluster: null },
+    });
+    expect(loadConfig(["--spawn", "--nats-cluster", "3"], join(dir, "x.json"))?.target).toMatchObject({
+      natsCluster: 3,
+    });
+    expect(usageError(() => loadConfig(["--spawn", "--nats-cluster", "1"]))).toMatch(/--nats-cluster .* ≥ 3/);
     expect(usageError(() => loadConfig(["--spawn", "--gateway", "http://127.0.0.1:4000"]))).toMatch(
       /--spawn starts a system of its own: --gateway does not apply/,
     );
     const live = serverJson("live4.json", process.pid);
     expect(usageError(() => loadConfig(["--ledger-workers", "2"], live))).toMatch(/add --spawn/);
+    expect(usageError(() => loadConfig(["--nats-cluster", "3"], live))).toMatch(/add --spawn/);
   });
 
   it("explains a server.json that is not JSON", () => {

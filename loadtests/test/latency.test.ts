@@ -163,6 +163,13 @@ describe("bench:latency configuration", () => {
       warmupSec: 0,
     });
     expect(usageError(() => loadLatencyConfig(["--spawn", "--rate", "0"]))).toMatch(/--rate/);
+    expect(loadLatencyConfig(["--spawn", "--nats-cluster", "3"])?.target).toEqual({
+      kind: "spawn",
+      ledgerWorkers: 2,
+      natsCluster: 3,
+    });
+    expect(usageError(() => loadLatencyConfig(["--spawn", "--nats-cluster", "2"]))).toMatch(/--nats-cluster .* ≥ 3/);
+    expect(usageError(() => loadLatencyConfig(["--nats-cluster", "3"]))).toMatch(/add --spawn/);
     expect(usageError(() => loadLatencyConfig(["--spawn", "--api", "http://127.0.0.1:4001"]))).toMatch(
       /does not apply/,
     );

@@ -65,29 +65,9 @@ export async function testAnalytics(): Promise<Analytics & { dispose(): Promise<
   });
 }
 
-/** Polls until `check` returns a value other than undefined; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 export { type CliRun, runRegularsCli } from "./cli.ts";
 export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
+export { eventually } from "./eventually.ts";
 export { type HeldTransaction, holdTransaction } from "./held-transaction.ts";
 export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
 export { type NatsCluster, type NatsClusterNode, startNatsCluster } from "./nats-cluster.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@regulars/bus";
 import { defaultSearchPath, findExecutable } from "@regulars/embedded";
-import { eventually } from "./index.ts";
+import { eventually } from "./eventually.ts";
 import { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
 
 /** One nats-server of the cluster. Its ports and store folder stay the same across restarts. */
