@@ -51,7 +51,34 @@ export async function startTestSystem(
     WORKERS: "ledger,events,analytics,profiles,jobs,webhooks",
     ...env,
   });
-  const system = await startSystem(config, roles, createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  // The system's warnings are kept (the last 50 lines) and attached to a transaction that never gets processed;
+  // TEST_LOG_LEVEL prints the logs instead.
+  const warnings: string[] = [];
+  const log = process.env.TEST_LOG_LEVEL
+    ? createLogger({ level: process.env.TEST_LOG_LEVEL })
+    : createLogger({
+        level: "warn",
+        destination: { write: (line: string) => warnings.push(line) > 50 && warnings.shift() !== undefined },
+      });
+  const system = await startSystem(config, roles, log);
+  /** Where the ledger stands when a transaction is overdue: its partitions, the stream, the warnings. */
+  const ledgerState = async () => {
+    const db = createDb({ url: config.DATABASE_URL!, poolSize: 1 });
+    const bus = await connectBus({ url: testNatsUrl(), namespace });
+    try {
+      const partitions = await db.$queryRaw<{ partition: number; holder: string | null; applied_seq: bigint }[]>`
+        SELECT partition, holder, applied_seq FROM ledger_partitions WHERE namespace = ${namespace} ORDER BY partition`;
+      const stream = await bus.jsm.streams.info(bus.topology.streams.transactions);
+      return [
+        `stream: last sequence ${stream.state.last_seq}, ${stream.state.consumer_count} consumers`,
+        `partitions (applied sequence, holder): ${partitions.map((p) => `${p.partition}:${p.applied_seq}${p.holder ? "" : " (none)"}`).join(" ")}`,
+        `last warnings:\n${warnings.join("") || "(none)"}`,
+      ].join("\n");
+    } finally {
+      await db.$disconnect();
+      await bus.close();
+    }
+  };
   return {
     ...system,
     namespace,
@@ -71,12 +98,26 @@ export async function startTestSystem(
     client: (key) => createRegularsClient({ url: `${system.apiUrl}/trpc`, apiKey: key }),
     async processed(key, externalId) {
       const client = createRegularsClient({ url: `${system.apiUrl}/trpc`, apiKey: key });
-      return eventually(`${externalId} processed`, async () => {
-        const status = await client.transactions.get.query({ externalId });
-        if (status.status === "rejected")
-          throw new Error(`${externalId} was rejected: ${status.reason.code}: ${status.reason.message}`);
-        return status.status === "processed" ? status : undefined;
+      let last = "nothing known";
+      // Generous (a busy machine running many suites at once lags by seconds), yet inside the test's own 60 s, so
+      // that an overdue transaction fails with the ledger's state rather than as a bare test timeout.
+      const settled = await eventually(
+        `${externalId} processed`,
+        async () => {
+          const status = await client.transactions.get.query({ externalId });
+          last = status.status;
+          return status.status === "processed" || status.status === "rejected" ? status : undefined;
+        },
+        45_000,
+      ).catch(async (e: Error) => {
+        const state = await ledgerState().catch(
+          (why: Error) => `(the ledger's state could not be read: ${why.message})`,
+        );
+        throw new Error(`${e.message}; its status stayed "${last}"\n${state}`);
       });
+      if (settled.status === "rejected")
+        throw new Error(`${externalId} was rejected: ${settled.reason.code}: ${settled.reason.message}`);
+      return settled as ProcessedTransaction;
     },
     async dispose() {
       await system.stop();
