@@ -7,7 +7,7 @@ import {
   postgresLedgerProgress,
   workerMetricsLedgerProgress,
 } from "./ledger-progress.ts";
-import { findListeningPid, findNatsServerPid } from "./rss.ts";
+import { findListeningPid } from "./rss.ts";
 import { natsDescription, natsProcesses, spawnSystem } from "./spawn-system.ts";
 
 /** The system under load, whether the bench started it or found it running. */
@@ -74,11 +74,6 @@ async function appliedTenant(databaseUrl: string, externalId: string, timeoutMs:
 /** Messages the namespace's transactions stream has stored since it was created (its last sequence). */
 const storedTransactions = async (bus: Bus) =>
   (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
-
-const natsProcess = (natsUrl: string) => {
-  const pid = findNatsServerPid(natsUrl);
-  return pid === null ? [] : [{ name: "nats-server", pid }];
-};
 
 export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => void): Promise<BenchSystem> {
   const target = cfg.target;
@@ -150,7 +145,10 @@ export async function openBenchSystem(cfg: BenchConfig, log: (line: string) => v
     natsUrl: target.natsUrl,
     namespace: target.namespace,
     tenantId: target.tenantId,
-    processes: [...(gatewayPid === null ? [] : [{ name: "server", pid: gatewayPid }]), ...natsProcess(target.natsUrl)],
+    processes: [
+      ...(gatewayPid === null ? [] : [{ name: "server", pid: gatewayPid }]),
+      ...natsProcesses({ natsUrl: target.natsUrl, natsNodes: null }),
+    ],
     gatewayPid,
     noLedger: databaseUrl
       ? null

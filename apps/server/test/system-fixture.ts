@@ -58,13 +58,18 @@ export async function startTestSystem(
     ? createLogger({ level: process.env.TEST_LOG_LEVEL })
     : createLogger({
         level: "warn",
-        destination: { write: (line: string) => warnings.push(line) > 50 && warnings.shift() !== undefined },
+        destination: {
+          write: (line: string) => {
+            warnings.push(line);
+            if (warnings.length > 50) warnings.shift();
+          },
+        },
       });
   const system = await startSystem(config, roles, log);
   /** Where the ledger stands when a transaction is overdue: its partitions, the stream, the warnings. */
   const ledgerState = async () => {
     const db = createDb({ url: config.DATABASE_URL!, poolSize: 1 });
-    const bus = await connectBus({ url: testNatsUrl(), namespace });
+    const bus = await connectBus({ url: config.NATS_URL!, namespace });
     try {
       const partitions = await db.$queryRaw<{ partition: number; holder: string | null; applied_seq: bigint }[]>`
         SELECT partition, holder, applied_seq FROM ledger_partitions WHERE namespace = ${namespace} ORDER BY partition`;
