@@ -9,6 +9,7 @@ import { createLogger } from "@regulars/logger";
 import { loadConfig, type Role } from "@regulars/runtime";
 import { deleteStreams, eventually, testDatabaseUrl, testNatsUrl, uniqueNamespace } from "@regulars/testing";
 import { type RunningSystem, startSystem } from "../src/system.ts";
+import { ledgerStanding } from "./ledger-standing.ts";
 
 type TransactionRecord = Awaited<ReturnType<RegularsClient["transactions"]["get"]["query"]>>;
 export type ProcessedTransaction = Extract<TransactionRecord, { status: "processed"; lines: unknown }>;
@@ -71,14 +72,7 @@ export async function startTestSystem(
     const db = createDb({ url: config.DATABASE_URL!, poolSize: 1 });
     const bus = await connectBus({ url: config.NATS_URL!, namespace });
     try {
-      const partitions = await db.$queryRaw<{ partition: number; holder: string | null; applied_seq: bigint }[]>`
-        SELECT partition, holder, applied_seq FROM ledger_partitions WHERE namespace = ${namespace} ORDER BY partition`;
-      const stream = await bus.jsm.streams.info(bus.topology.streams.transactions);
-      return [
-        `stream: last sequence ${stream.state.last_seq}, ${stream.state.consumer_count} consumers`,
-        `partitions (applied sequence, holder): ${partitions.map((p) => `${p.partition}:${p.applied_seq}${p.holder ? "" : " (none)"}`).join(" ")}`,
-        `last warnings:\n${warnings.join("") || "(none)"}`,
-      ].join("\n");
+      return `${await ledgerStanding(db, bus)}\nlast warnings:\n${warnings.join("") || "(none)"}`;
     } finally {
       await db.$disconnect();
       await bus.close();

@@ -1,5 +1,5 @@
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import type { Published } from "./publish.ts";
+import { duplicateNotStored, type Published } from "./publish.ts";
 
 interface Queued {
   subject: string;
@@ -122,6 +122,7 @@ export class CoalescingPublisher {
     }
     if (ack.error) item.reject(new Error(`JetStream did not store the message: ${ack.error.description ?? "error"}`));
     else if (!ack.stream || typeof ack.seq !== "number") item.reject(new Error("invalid JetStream ack"));
+    else if (ack.duplicate && ack.seq === 0) item.reject(duplicateNotStored(item.msgId));
     else item.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
   }
 

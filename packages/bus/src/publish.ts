@@ -16,7 +16,22 @@ export async function publishJson(
   msgId: string,
 ): Promise<Published> {
   const ack = await js.publish(subject, JSON.stringify(payload), { msgID: msgId });
+  if (ack.duplicate && ack.seq === 0) throw duplicateNotStored(msgId);
   return { seq: ack.seq, duplicate: ack.duplicate };
+}
+
+/**
+ * A duplicate of sequence 0 is not a stored message. A NATS cluster's stream leader (before nats-server 2.11) notes
+ * a message id with sequence 0 as soon as a publish reaches it, before the message is replicated, and answers a repeat
+ * meanwhile "duplicate, sequence 0". Usually the first publish is stored a moment later; but when a leader change
+ * drops it, the repeats go on being answered so for the stream's duplicate window though nothing was stored
+ * (nats-io/nats-server#6486). Either way the message is not known to be stored: the publish fails and is retried
+ * (a till is answered 503), never counted as done.
+ */
+export function duplicateNotStored(msgId: string): Error {
+  return new Error(
+    `JetStream has seen message id ${msgId} in a publish it has not stored (still being stored, or lost in a leader change)`,
+  );
 }
 
 /**

@@ -97,6 +97,26 @@ describe("publishing from many concurrent requests", () => {
     }
   });
 
+  it("fails a duplicate of sequence 0: the id was seen in a publish not stored (a cluster leader before 2.11)", async () => {
+    // Answered as such a leader answers a repeat whose first publish is still being replicated, or was dropped in a
+    // leader change and never stored (nats-io/nats-server#6486): a single server cannot be brought to say it.
+    const staged = `${bus.topology.namespace}.staged`;
+    const leader = bus.nc.subscribe(staged, {
+      callback: (_, msg) => {
+        msg.respond(JSON.stringify({ stream: "TX", seq: 0, duplicate: true }));
+      },
+    });
+    try {
+      const notStored = /JetStream has seen message id staged-1 in a publish it has not stored/;
+      await expect(new CoalescingPublisher(bus.nc).publishJson(staged, { n: 1 }, "staged-1")).rejects.toThrow(
+        notStored,
+      );
+      await expect(publishJson(bus.js, staged, { n: 1 }, "staged-1")).rejects.toThrow(notStored);
+    } finally {
+      leader.unsubscribe();
+    }
+  });
+
   it("fails a publish nobody acknowledges after the timeout, and everything unanswered on close", async () => {
     const silent = `${bus.topology.namespace}.silent`;
     const listener = bus.nc.subscribe(silent, { callback: () => {} }); // a responder that never answers
