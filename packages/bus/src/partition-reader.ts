@@ -52,6 +52,8 @@ export class PartitionReaders {
       /** Most messages held in the queue before reading waits. */
       highWater: number;
       log: Logger;
+      /** The fetches' timing (see the constants above); tests shorten it to bring about what a busy machine does. */
+      fetch?: { expiresMs?: number; lateMs?: number; graceMs?: number };
     },
   ) {}
 
@@ -76,6 +78,9 @@ export class PartitionReaders {
     };
     reader.done = (async () => {
       const { bus, stream, filterOf, log } = this.opts;
+      const expiresMs = this.opts.fetch?.expiresMs ?? FETCH_EXPIRES_MS;
+      const lateMs = this.opts.fetch?.lateMs ?? FETCH_LATE_MS;
+      const graceMs = this.opts.fetch?.graceMs ?? FETCH_GRACE_MS;
       let failures = 0;
       while (!stopped) {
         const attemptStarted = Date.now();
@@ -88,7 +93,7 @@ export class PartitionReaders {
           while (!stopped) {
             await this.space();
             if (stopped) break;
-            fetching = await consumer.fetch({ max_messages: 256, expires: FETCH_EXPIRES_MS });
+            fetching = await consumer.fetch({ max_messages: 256, expires: expiresMs });
             // An ordered consumer has one replica, on one node. When that node dies, the client (nats.js
             // 3.4) keeps the fetch open, counting missed heartbeats, for as long as the consumer's
             // assignment lingers: the partition would stall until the node is back. A fetch still open
@@ -98,15 +103,21 @@ export class PartitionReaders {
             const watchdog = setTimeout(() => {
               abandoned.now = true;
               inFlight.stop();
-            }, FETCH_EXPIRES_MS + FETCH_GRACE_MS);
+            }, expiresMs + graceMs);
             // Now and then the client misses the end of a pull that expired after delivering messages and keeps the
             // fetch open, pulling nothing, until two heartbeats are missed: that partition's transactions waited
             // the whole expiry (2 s) while the others flowed, the worst of the visible latencies at 1,000 tx/s.
-            // Such a fetch is ended just past its expiry and the next one begun on the same consumer.
+            // Such a fetch is ended just past its expiry. What the server sent it and the client had not read yet
+            // (a process descheduled on a busy machine reads late) is dropped with it, and the server counts it
+            // delivered: the next fetch on that consumer would begin after it, and a partition's last messages would
+            // wait for the next sale of the partition. So the consumer is made anew where reading stopped.
             let delivered = 0;
+            let endedEarly = false;
             const late = setTimeout(() => {
-              if (delivered > 0) inFlight.stop();
-            }, FETCH_EXPIRES_MS + FETCH_LATE_MS);
+              if (delivered === 0) return;
+              endedEarly = true;
+              inFlight.stop();
+            }, expiresMs + lateMs);
             try {
               for await (const m of fetching) {
                 if (stopped) break;
@@ -132,6 +143,10 @@ export class PartitionReaders {
             fetching = null;
             if (abandoned.now && !stopped) throw new Error("the fetch outlived its expiry: its consumer is gone");
             failures = 0;
+            if (endedEarly) {
+              consumer.delete().catch(() => {}); // ephemeral: it would go by itself after five idle minutes
+              break;
+            }
           }
         } catch (e) {
           if (stopped) break;

@@ -167,3 +167,29 @@ it("takes around busy partitions, leaving every one of their messages in order, 
   expect(r.take(10).map((m) => m.seq)).toEqual(sent.filter((s) => s.partition === 0).map((s) => s.seq));
   expect(r.ready()).toBe(0);
 });
+
+it("reads again what a fetch ended past its expiry still had on its way: a partition's last messages are not lost", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  // Large messages, so that a fetch's messages arrive over many socket reads.
+  const subject = bus.topology.subjects.transaction("tn_a", "store-0", 0);
+  const padding = "x".repeat(64 * 1024);
+  const sent: number[] = [];
+  for (let i = 0; i < 100; i++) sent.push((await publishJson(bus.js, subject, { n: i, padding }, `big-${i}`)).seq);
+  const r = (readers = new PartitionReaders({
+    bus,
+    stream: bus.topology.streams.transactions,
+    filterOf: bus.topology.subjects.transactionPartition,
+    highWater: 1_000,
+    log: silentLogger,
+    fetch: { expiresMs: 1_000, lateMs: 0 },
+  }));
+  r.start(0, 1);
+  await r.waitForMessages(10_000, 1);
+  // The process is descheduled, as on a saturated machine, with the rest of the fetch on its way: when it runs
+  // again the fetch has outlived its expiry after delivering messages, and is ended before they are read.
+  const until = Date.now() + 1_500;
+  while (Date.now() < until);
+  await eventually("all 100 messages read", async () => (r.queue.length >= 100 ? true : undefined), 15_000);
+  expect(r.take(1_000).map((m) => m.seq)).toEqual(sent);
+});
