@@ -13,13 +13,14 @@ afterEach(async () => {
   disposeBus = null;
 });
 
-const newReaders = (highWater = 1_000) =>
+const newReaders = (highWater = 1_000, fetch?: ConstructorParameters<typeof PartitionReaders>[0]["fetch"]) =>
   (readers = new PartitionReaders({
     bus,
     stream: bus.topology.streams.transactions,
     filterOf: bus.topology.subjects.transactionPartition,
     highWater,
     log: silentLogger,
+    fetch,
   }));
 
 /** Publishes `n` numbered messages round-robin over partitions 0..3; returns each one's partition and sequence. */
@@ -176,14 +177,7 @@ it("reads again what a fetch ended past its expiry still had on its way: a parti
   const padding = "x".repeat(64 * 1024);
   const sent: number[] = [];
   for (let i = 0; i < 100; i++) sent.push((await publishJson(bus.js, subject, { n: i, padding }, `big-${i}`)).seq);
-  const r = (readers = new PartitionReaders({
-    bus,
-    stream: bus.topology.streams.transactions,
-    filterOf: bus.topology.subjects.transactionPartition,
-    highWater: 1_000,
-    log: silentLogger,
-    fetch: { expiresMs: 1_000, lateMs: 0 },
-  }));
+  const r = newReaders(1_000, { expiresMs: 1_000, lateMs: 0 });
   r.start(0, 1);
   await r.waitForMessages(10_000, 1);
   // The process is descheduled, as on a saturated machine, with the rest of the fetch on its way: when it runs
