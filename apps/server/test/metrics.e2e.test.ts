@@ -33,10 +33,8 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
   timeout: 60_000,
 }, async () => {
   const tenant = await testTenant(db, "Metrics Burgers");
-  expect(
-    (await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { phone: "+48603000111" } })))
-      .status,
-  ).toBe(202);
+  const sale = saleBody({ customer: { phone: "+48603000111" } });
+  expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).status).toBe(202);
   // A customer id that exists nowhere: the ledger rejects the sale and dead-letters it.
   expect(
     (await system.post("/v1/transactions", tenant.apiKeys.pos, saleBody({ customer: { id: "cus_nobodyatall00" } })))
@@ -45,11 +43,15 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
   await eventually("the rejected sale dead-lettered", async () =>
     (await deadLetterCount(system)) === 1 ? true : undefined,
   );
+  // The two sales are of different customers, so of different partitions: the rejection says nothing of the sale.
+  await system.processed(tenant.apiKeys.admin, sale.externalId);
 
   const metrics = await eventually("backlogs sampled", async () => {
     const text = await (await fetch(`${system.workersUrl}/metrics`)).text();
+    // The apply latency is observed just after the commit that the API's "processed" reads.
     return sample(text, "regulars_consumer_pending", { consumer: "ledger" }) === 0 &&
-      sample(text, "regulars_outbox_backlog") !== undefined
+      sample(text, "regulars_outbox_backlog") !== undefined &&
+      (sample(text, "regulars_transaction_applied_seconds_count") ?? 0) >= 1
       ? text
       : undefined;
   });
