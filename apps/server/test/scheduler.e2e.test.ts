@@ -70,7 +70,8 @@ describe("runScheduledJobs", () => {
     const { lines, log } = capture();
     const registry = createMetricsRegistry("test");
     const done = await runScheduledJobs({ db, bus, log, registry, programmes: new ProgrammeCache(db, 0) }, new Date());
-    expect(done).toMatchObject({ failed: 1, "expiry-notices": 0, "release-pending": 0 });
+    expect(done).toMatchObject({ failed: 1, "expiry-notices": 0, "release-pending": 0, "stream-retention": 0 });
+    expect(await counterValue(registry, "stream-retention", "ok")).toBe(1); // the streams trimmed once, for all tenants
     expect(await counterValue(registry, "expiry-notices", "failed")).toBe(1);
     expect(await counterValue(registry, "expiry-notices", "ok")).toBe(1); // the good tenant
     for (const job of ["release-pending", "expire-points", "tier-downgrades"])

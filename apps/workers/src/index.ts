@@ -316,7 +316,8 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
 }
 
 export { runScheduledJobs } from "./jobs/scheduler.ts";
-export { ledgerBacklog } from "./ledger/backlog.ts";
+export { trimStreams } from "./jobs/stream-retention.ts";
+export { ledgerBacklog, ledgerUnreadFrom } from "./ledger/backlog.ts";
 export { type RunningLedger, startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
 export { startWorkersRole } from "./role.ts";
 export {

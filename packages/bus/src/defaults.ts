@@ -11,6 +11,13 @@ export const busDefaults = {
   ackWaitMs: 30_000,
   /** How long JetStream remembers a message id (a repeat inside it is answered `duplicate`). */
   duplicateWindowMs: 60 * 60 * 1000,
+  /** How long messages every reader is done with stay on their stream (for diagnosis and replays), then go. */
+  keepReadMs: 7 * 24 * 60 * 60 * 1000,
+  /**
+   * The domain stream's age limit, a backstop for a reader nobody runs: its readers build views (analytics,
+   * profiles, webhooks, campaigns), so past this its unread events go. The streams that carry points have none.
+   */
+  domainMaxAgeMs: 30 * 24 * 60 * 60 * 1000,
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */
   pauseMaxMs: 30_000,
 } as const;

@@ -24,5 +24,6 @@ export { DependencyGate, defaultPauseBackoff, pauseBackoff, summarize } from "./
 export { type PartitionMessage, PartitionReaders } from "./partition-reader.ts";
 export { DEFAULT_PARTITIONS, MAX_PARTITIONS, partitionOf } from "./partitions.ts";
 export { type Published, publishJson, publishMany } from "./publish.ts";
+export { firstSeqStoredSince, firstUnacknowledged, trimStream } from "./retention.ts";
 export { consumerBacklog, consumerCounts, ensureTopology, pendingAfter, type TopologyOptions } from "./streams.ts";
 export { type BusTopology, busTopology, transactionSubject } from "./topology.ts";

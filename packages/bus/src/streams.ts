@@ -54,30 +54,25 @@ export async function ensureTopology(bus: Bus, opts: TopologyOptions = {}): Prom
   const common = {
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
     num_replicas: opts.replicas ?? 1,
     duplicate_window: ms(opts.duplicateWindowMs ?? busDefaults.duplicateWindowMs),
   };
+  // Sales and app events carry points: no age limit (the scheduled trim deletes what the ledger and the event
+  // resolver have read, see retention.ts), and should a size limit be set on them, a full stream refuses new
+  // messages (the gateway answers 503 and the till retries) rather than dropping accepted ones nobody has read.
+  const carriesPoints = { ...common, discard: DiscardPolicy.New, max_age: 0 };
+  await ensureStream(bus.jsm, { ...carriesPoints, name: streams.transactions, subjects: [subjects.allTransactions] });
+  await ensureStream(bus.jsm, { ...carriesPoints, name: streams.events, subjects: [subjects.allEvents] });
   await ensureStream(bus.jsm, {
     ...common,
-    name: streams.transactions,
-    subjects: [subjects.allTransactions],
-    max_age: ms(7 * day),
-  });
-  await ensureStream(bus.jsm, {
-    ...common,
-    name: streams.events,
-    subjects: [subjects.allEvents],
-    max_age: ms(7 * day),
-  });
-  await ensureStream(bus.jsm, {
-    ...common,
+    discard: DiscardPolicy.Old,
     name: streams.domain,
     subjects: [subjects.allDomain, subjects.allMarketing],
-    max_age: ms(7 * day),
+    max_age: ms(busDefaults.domainMaxAgeMs),
   });
   await ensureStream(bus.jsm, {
     ...common,
+    discard: DiscardPolicy.Old,
     name: streams.deadLetter,
     subjects: [subjects.allDeadLetters],
     max_age: ms(30 * day),

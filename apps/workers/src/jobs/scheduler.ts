@@ -23,6 +23,7 @@ import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { sharedCounter } from "../shared-metrics.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
+import { trimStreams } from "./stream-retention.ts";
 
 export interface SchedulerDeps {
   db: Db;
@@ -139,6 +140,18 @@ export async function runScheduledJobs(
     }
     done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
     done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
+    // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
+    if (!only) {
+      try {
+        const trimmed = await trimStreams(deps.bus, deps.db, now);
+        done["stream-retention"] = trimmed.transactions + trimmed.events + trimmed.domain;
+        runs?.inc({ job: "stream-retention", outcome: "ok" });
+      } catch (e) {
+        deps.log.warn({ err: e }, "trimming the streams failed; the next pass retries");
+        runs?.inc({ job: "stream-retention", outcome: "failed" });
+        failed++;
+      }
+    }
   } finally {
     await lease
       .release()

@@ -15,3 +15,21 @@ export async function ledgerBacklog(bus: Bus, db: Db): Promise<number> {
     backlog += await pendingAfter(bus, streams.transactions, subjects.transactionPartition(p), positions.get(p) ?? 0);
   return backlog;
 }
+
+/**
+ * The lowest sequence of the transactions stream the ledger has yet to apply, or null when every partition is
+ * applied to its last message: for each partition behind, the sequence after the position Postgres holds for it.
+ */
+export async function ledgerUnreadFrom(bus: Bus, db: Db): Promise<number | null> {
+  const { namespace, partitions, streams, subjects } = bus.topology;
+  const positions = await partitionPositions(db, namespace);
+  let lowest: number | null = null;
+  for (let p = 0; p < partitions; p++) {
+    const applied = positions.get(p) ?? 0;
+    const last = await bus.jsm.streams.getMessage(streams.transactions, {
+      last_by_subj: subjects.transactionPartition(p),
+    });
+    if (last && last.seq > applied) lowest = lowest === null ? applied + 1 : Math.min(lowest, applied + 1);
+  }
+  return lowest;
+}
