@@ -93,17 +93,21 @@ export {
   takeParkedRefunds,
 } from "./transactions/parked.ts";
 export {
+  adoptStream,
   advancePositions,
   claimPartitions,
   ensurePartitions,
   heartbeat,
   LeaseLostError,
   lockPositions,
+  type PartitionGuard,
   type PartitionLease,
   partitionPositions,
+  positionsCountIn,
   releasePartitions,
   renewLeases,
   retireWorker,
+  StreamChangedError,
 } from "./transactions/partitions.ts";
 export { loadProcessedEvents, processedEvent } from "./transactions/processed-event.ts";
 export { externalIdOf, transactionRecord } from "./transactions/record.ts";

@@ -2,6 +2,7 @@ import type { Db } from "@regulars/db";
 import { holdTransaction, testDatabaseUrl, testDb, uniqueNamespace } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  adoptStream,
   advancePositions,
   applyTransactionBatch,
   claimPartitions,
@@ -12,9 +13,11 @@ import {
   LeaseLostError,
   lockPositions,
   partitionPositions,
+  positionsCountIn,
   releasePartitions,
   renewLeases,
   retireWorker,
+  StreamChangedError,
   tenantIssued,
 } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
@@ -82,7 +85,7 @@ describe("renewing while a batch is applied", () => {
     // A batch of worker "a" holds partition 1's position ...
     const batch = await holdTransaction(
       testDatabaseUrl(),
-      (tx) => lockPositions(tx, ns, "a", [1]),
+      (tx) => lockPositions(tx, { namespace: ns, worker: "a" }, [1]),
       (tx) => advancePositions(tx, { namespace: ns, worker: "a", leaseMs: 60_000 }, new Map([[1, 5]])),
     );
     try {
@@ -141,6 +144,47 @@ describe("positions move with the batch that applied them", () => {
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await customerBalances(db, tenant, customer.id)).points).toBe(30);
     expect((await partitionPositions(db, ns)).get(1)).toBe(12);
+  });
+});
+
+describe("positions count in one stream", () => {
+  const setPositions = (ns: string, seq: number) =>
+    db.$executeRaw`UPDATE ledger_partitions SET applied_seq = ${seq} WHERE namespace = ${ns}`;
+
+  it("positions of no stream yet are taken as the stream's; those of another go back to 0", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 3);
+    await setPositions(ns, 40); // recorded before streams were told apart
+    expect(await adoptStream(db, ns, "stream-1")).toEqual([]);
+    expect([...(await partitionPositions(db, ns)).values()]).toEqual([40, 40, 40]);
+    expect(await adoptStream(db, ns, "stream-1")).toEqual([]); // again at every start: changes nothing
+    expect(await positionsCountIn(db, ns, "stream-1")).toBe(true);
+
+    // The stream is made anew: its sequences start at 1 again, and every position is read from its start.
+    expect(await positionsCountIn(db, ns, "stream-2")).toBe(false);
+    expect(await adoptStream(db, ns, "stream-2")).toEqual([0, 1, 2]);
+    expect([...(await partitionPositions(db, ns)).values()]).toEqual([0, 0, 0]);
+    expect(await positionsCountIn(db, ns, "stream-2")).toBe(true);
+  });
+
+  it("refuses a batch read from another stream than its partitions' positions count in, applying nothing", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 2);
+    await adoptStream(db, ns, "stream-2");
+    await claimPartitions(db, ns, "a", 2, 60_000);
+    const tenant = await tenantWithProgramme(db, { rules: [base] });
+    const sale = txMessage(tenant, { customer: { phone: "+48740000001" }, lines: [line("MEAL", 1_000)] });
+    const guard = { namespace: ns, worker: "a", leaseMs: 60_000 };
+    const sources = [{ partition: 1, seq: 7, subject: "x" }];
+    const stale = applyTransactionBatch(ledgerDeps(db), [sale], { sources, guard: { ...guard, stream: "stream-1" } });
+    await expect(stale).rejects.toBeInstanceOf(StreamChangedError);
+    await expect(stale).rejects.toBeInstanceOf(LeaseLostError); // the worker drops the partition as for a lost lease
+    expect(await db.transaction.count({ where: { tenantId: tenant } })).toBe(0);
+    expect((await partitionPositions(db, ns)).get(1)).toBe(0);
+
+    await applyTransactionBatch(ledgerDeps(db), [sale], { sources, guard: { ...guard, stream: "stream-2" } });
+    expect(await db.transaction.count({ where: { tenantId: tenant } })).toBe(1);
+    expect((await partitionPositions(db, ns)).get(1)).toBe(7);
   });
 });
 

@@ -1,6 +1,16 @@
 import { type Bus, pendingAfter } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { partitionPositions } from "@regulars/ledger-store";
+import { partitionPositions, positionsCountIn } from "@regulars/ledger-store";
+
+/**
+ * Each partition's position in the transactions stream as it is now. Positions that count in a stream since made anew
+ * (no ledger worker has noticed yet) say nothing about this one, whose messages are then all still to read.
+ */
+async function positionsNow(bus: Bus, db: Db): Promise<Map<number, number>> {
+  const { namespace, streams } = bus.topology;
+  const { created } = await bus.jsm.streams.info(streams.transactions);
+  return (await positionsCountIn(db, namespace, created)) ? partitionPositions(db, namespace) : new Map();
+}
 
 /**
  * Transactions stored on the stream and not yet applied by the ledger, over all partitions and workers:
@@ -8,8 +18,8 @@ import { partitionPositions } from "@regulars/ledger-store";
  * operators wait on ("has the ledger caught up?"), from any process.
  */
 export async function ledgerBacklog(bus: Bus, db: Db): Promise<number> {
-  const { namespace, partitions, streams, subjects } = bus.topology;
-  const positions = await partitionPositions(db, namespace);
+  const { partitions, streams, subjects } = bus.topology;
+  const positions = await positionsNow(bus, db);
   let backlog = 0;
   for (let p = 0; p < partitions; p++)
     backlog += await pendingAfter(bus, streams.transactions, subjects.transactionPartition(p), positions.get(p) ?? 0);
@@ -21,8 +31,8 @@ export async function ledgerBacklog(bus: Bus, db: Db): Promise<number> {
  * applied to its last message: for each partition behind, the sequence after the position Postgres holds for it.
  */
 export async function ledgerUnreadFrom(bus: Bus, db: Db): Promise<number | null> {
-  const { namespace, partitions, streams, subjects } = bus.topology;
-  const positions = await partitionPositions(db, namespace);
+  const { partitions, streams, subjects } = bus.topology;
+  const positions = await positionsNow(bus, db);
   let lowest: number | null = null;
   for (let p = 0; p < partitions; p++) {
     const applied = positions.get(p) ?? 0;

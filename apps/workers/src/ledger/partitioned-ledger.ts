@@ -19,6 +19,7 @@ import { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import {
   type AppliedBatch,
+  adoptStream,
   applyTransactionBatch,
   claimPartitions,
   ensurePartitions,
@@ -27,9 +28,11 @@ import {
   LeaseLostError,
   type LedgerDeps,
   ledgerDefaults,
+  type PartitionGuard,
   releasePartitions,
   renewLeases,
   retireWorker,
+  StreamChangedError,
   skipDeadLettered,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -93,7 +96,9 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const lingerBatch = Math.min(maxBatch, ledgerDefaults.lingerBatch);
   const concurrentBatches = opts.concurrentBatches ?? ledgerDefaults.concurrentBatches;
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  const guard = { namespace, worker, leaseMs };
+  /** The stream this worker reads, by its creation time: a stream made anew under the same name starts again at 1. */
+  const streamCreated = async () => (await bus.jsm.streams.info(streams.transactions)).created;
+  const guard: PartitionGuard & { stream: string } = { namespace, worker, leaseMs, stream: await streamCreated() };
   const gate = new DependencyGate({
     consumer,
     dependency: opts.dependency,
@@ -108,10 +113,33 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
     log,
   });
   await ensurePartitions(db, namespace, partitions);
+  const adopt = async () => {
+    const anew = await adoptStream(db, namespace, guard.stream);
+    if (anew.length)
+      log.warn(
+        { worker, stream: guard.stream, partitions: anew },
+        "the transactions stream was made anew: its partitions are read from its start",
+      );
+  };
+  await adopt();
   let stopping = false;
+
+  /**
+   * A stream deleted and made again (a NATS store lost, a new cluster) while this worker runs: what is being read
+   * belongs to the old one, and the positions go back to the new stream's start. A stream missing just now is
+   * looked at again at the next renewal.
+   */
+  const followStream = async () => {
+    const created = await streamCreated().catch(() => null);
+    if (!created || created === guard.stream) return;
+    guard.stream = created;
+    for (const p of readers.partitions()) readers.stop(p);
+    await adopt();
+  };
 
   // ---- leases: renew what is held, give back above the fair share, claim up to it ----
   const balanceLeases = async () => {
+    await followStream();
     const live = await heartbeat(db, namespace, worker, leaseMs);
     const held = await renewLeases(db, namespace, worker, leaseMs);
     const heldSet = new Set(held.map((l) => l.partition));
@@ -279,7 +307,13 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
     try {
       await processBatch(batch);
     } catch (e) {
-      if (e instanceof LeaseLostError) {
+      if (e instanceof StreamChangedError) {
+        for (const p of e.partitions) readers.stop(p);
+        log.warn(
+          { worker, partitions: e.partitions },
+          "batch read from a transactions stream since made anew: dropped",
+        );
+      } else if (e instanceof LeaseLostError) {
         for (const p of e.partitions) lost(p, "another worker holds it now");
       } else {
         log.error({ err: e }, "ledger batch failed; reading its partitions again from their positions");

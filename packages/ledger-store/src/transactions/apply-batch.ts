@@ -159,8 +159,7 @@ class BatchApplication {
     if (!guard || !sources) return new Set();
     const positions = await lockPositions(
       this.tx,
-      guard.namespace,
-      guard.worker,
+      guard,
       sources.map((s) => s.partition),
     );
     return new Set(sources.flatMap((s, i) => (s.seq <= (positions.get(s.partition) ?? 0) ? [i] : [])));

@@ -70,7 +70,7 @@ export async function skipDeadLettered(
   info: DeadLetteredMessage,
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
-    const positions = await lockPositions(tx, guard.namespace, guard.worker, [source.partition]);
+    const positions = await lockPositions(tx, guard, [source.partition]);
     if (source.seq <= (positions.get(source.partition) ?? 0)) return;
     await recordDeadLetteredTransaction(tx, info);
     await advancePositions(tx, guard, new Map([[source.partition, source.seq]]));

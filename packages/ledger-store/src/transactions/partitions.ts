@@ -18,6 +18,11 @@ export interface PartitionGuard {
   namespace: string;
   worker: string;
   leaseMs: number;
+  /**
+   * The transactions stream the batch was read from (its creation time, see `adoptStream`). A position counted in
+   * another stream refuses the batch (`StreamChangedError`): its sequences mean nothing there.
+   */
+  stream?: string;
 }
 
 /** Creates the namespace's partition rows, and refuses a partition count that differs from the one in use. */
@@ -33,6 +38,39 @@ export async function ensurePartitions(db: Db, namespace: string, partitions: nu
     INSERT INTO ledger_partitions (namespace, partition)
     SELECT ${namespace}, p FROM generate_series(0, ${partitions - 1}::int) AS p
     ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * Makes the namespace's positions count in the transactions stream created at `created` (JetStream's creation time
+ * of the stream, which tells one stream from another of the same name). A position counted in another stream is of a
+ * stream that is gone: a stream made anew (a lost store, a new cluster) numbers from 1 again, so that position would
+ * lie ahead of every new message. It goes back to 0, and the new stream is read from its start; the ledger's
+ * idempotency keys make anything read twice harmless. A position with no stream yet (a new partition, or one
+ * recorded before streams were told apart) is taken to be of this one. Returns the partitions read anew.
+ */
+export async function adoptStream(db: Db, namespace: string, created: string): Promise<number[]> {
+  const rows = await db.$queryRaw<{ partition: number; gone: boolean }[]>`
+    WITH other AS (
+      SELECT partition, stream_created IS NOT NULL AS gone FROM ledger_partitions
+      WHERE namespace = ${namespace} AND stream_created IS DISTINCT FROM ${created}
+      ORDER BY partition FOR UPDATE
+    )
+    UPDATE ledger_partitions p
+    SET stream_created = ${created}, applied_seq = CASE WHEN other.gone THEN 0 ELSE p.applied_seq END, updated_at = now()
+    FROM other WHERE p.namespace = ${namespace} AND p.partition = other.partition
+    RETURNING p.partition, other.gone`;
+  return rows
+    .filter((r) => r.gone)
+    .map((r) => r.partition)
+    .sort((a, b) => a - b);
+}
+
+/** Whether every position of the namespace counts in the stream created at `created` (or in none yet). */
+export async function positionsCountIn(db: Db, namespace: string, created: string): Promise<boolean> {
+  const other = await db.ledgerPartition.count({
+    where: { namespace, streamCreated: { not: null }, NOT: { streamCreated: created } },
+  });
+  return other === 0;
 }
 
 /** Says this worker is alive; returns how many workers are (this one included). Forgets long-gone ones. */
@@ -127,9 +165,20 @@ export async function releasePartitions(
 }
 
 export class LeaseLostError extends Error {
-  constructor(readonly partitions: number[]) {
-    super(`partitions ${partitions.join(", ")} are no longer held by this worker`);
+  constructor(
+    readonly partitions: number[],
+    message = `partitions ${partitions.join(", ")} are no longer held by this worker`,
+  ) {
+    super(message);
     this.name = "LeaseLostError";
+  }
+}
+
+/** The batch was read from another stream than the one its partitions' positions now count in (made anew meanwhile). */
+export class StreamChangedError extends LeaseLostError {
+  constructor(partitions: number[]) {
+    super(partitions, `the positions of partitions ${partitions.join(", ")} count in a transactions stream made anew`);
+    this.name = "StreamChangedError";
   }
 }
 
@@ -140,16 +189,23 @@ export class LeaseLostError extends Error {
  */
 export async function lockPositions(
   tx: RawTx,
-  namespace: string,
-  worker: string,
+  guard: Pick<PartitionGuard, "namespace" | "worker" | "stream">,
   partitions: number[],
 ): Promise<Map<number, number>> {
+  const { namespace, worker, stream } = guard;
   const wanted = [...new Set(partitions)].sort((a, b) => a - b);
-  const rows = await tx.$queryRaw<{ partition: number; held: boolean; applied_seq: bigint }[]>`
-    SELECT partition, (holder IS NOT DISTINCT FROM ${worker} AND lease_until > now()) AS held, applied_seq FROM ledger_partitions
+  const rows = await tx.$queryRaw<
+    { partition: number; held: boolean; applied_seq: bigint; stream_created: string | null }[]
+  >`
+    SELECT partition, (holder IS NOT DISTINCT FROM ${worker} AND lease_until > now()) AS held, applied_seq, stream_created
+    FROM ledger_partitions
     WHERE namespace = ${namespace} AND partition = ANY(${sqlArray(wanted)}::int[]) ORDER BY partition FOR UPDATE`;
   const lost = wanted.filter((p) => !rows.find((row) => row.partition === p)?.held);
   if (lost.length) throw new LeaseLostError(lost);
+  const elsewhere = rows.filter(
+    (r) => stream !== undefined && r.stream_created !== null && r.stream_created !== stream,
+  );
+  if (elsewhere.length) throw new StreamChangedError(elsewhere.map((r) => r.partition));
   return new Map(rows.map((r) => [r.partition, exactNumber(r.applied_seq)]));
 }
 
