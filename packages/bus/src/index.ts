@@ -27,3 +27,4 @@ export { type Published, publishJson, publishMany } from "./publish.ts";
 export { firstSeqStoredSince, firstUnacknowledged, trimStream } from "./retention.ts";
 export { consumerBacklog, consumerCounts, ensureTopology, pendingAfter, type TopologyOptions } from "./streams.ts";
 export { type BusTopology, busTopology, transactionSubject } from "./topology.ts";
+export { keepTopology, missingStreams } from "./topology-keeper.ts";

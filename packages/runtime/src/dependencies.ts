@@ -1,5 +1,5 @@
 import { type Analytics, createAnalytics } from "@regulars/analytics";
-import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
+import { type Bus, connectBus, ensureTopology, keepTopology } from "@regulars/bus";
 import { migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import type { Logger } from "@regulars/logger";
@@ -51,12 +51,16 @@ export async function connectDependencies(
     name: "regulars-server",
     partitions: config.LEDGER_PARTITIONS,
   });
-  await ensureTopology(bus, {
+  const topology = {
     ackWaitMs: config.ACK_WAIT_MS,
     duplicateWindowMs: config.DEDUPE_WINDOW_SECONDS * 1000,
     replicas: config.NATS_REPLICAS,
-  });
+  };
+  await ensureTopology(bus, topology);
   stops.push(() => bus.close());
+  // A server back without its store gets the streams and consumers again without a restart of every process.
+  const keeper = keepTopology(bus, topology, { log });
+  stops.push(() => keeper.stop());
 
   let analytics: Analytics | null = null;
   if (needAnalytics) {

@@ -70,7 +70,13 @@ export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhou
 export { eventually } from "./eventually.ts";
 export { type HeldTransaction, holdTransaction } from "./held-transaction.ts";
 export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";
-export { type NatsCluster, type NatsClusterNode, startNatsCluster } from "./nats-cluster.ts";
+export {
+  type NatsCluster,
+  type NatsClusterNode,
+  type NatsTestServer,
+  startNatsCluster,
+  startNatsServer,
+} from "./nats-cluster.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export * from "./time.ts";
 export { postedTransaction, saleBody } from "./transactions.ts";

@@ -150,6 +150,48 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
   return cluster;
 }
 
+/** A nats-server of a test's own, and the folder its JetStream store is in: stop it, empty the folder, start it. */
+export interface NatsTestServer extends NatsClusterNode {
+  readonly storeDir: string;
+  /** Kills it and removes its folders. */
+  dispose(): Promise<void>;
+}
+
+/** One nats-server with JetStream on loopback, on ports and a store folder of its own that stay the same across restarts. */
+export async function startNatsServer(opts: { binary?: string } = {}): Promise<NatsTestServer> {
+  const binary = opts.binary ?? findExecutable("nats-server", defaultSearchPath());
+  if (!binary) throw new Error("nats-server was not found on PATH, /usr/local/sbin or /usr/sbin");
+  const dir = mkdtempSync(join(tmpdir(), "regulars-nats-server-"));
+  const [client, monitor] = await freePorts(2);
+  const spec = {
+    name: `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+    client: client!,
+    route: 0,
+    monitor: monitor!,
+  };
+  const storeDir = join(dir, "store");
+  const config = join(dir, "server.conf");
+  writeFileSync(
+    config,
+    [
+      `server_name: "${spec.name}"`,
+      `listen: "127.0.0.1:${spec.client}"`,
+      `http: "127.0.0.1:${spec.monitor}"`,
+      `jetstream { store_dir: "${storeDir}", max_memory_store: 64MB, max_file_store: 2GB }`,
+    ].join("\n"),
+  );
+  const node = clusterNode(binary, spec, config);
+  const server = Object.assign(node, {
+    storeDir,
+    async dispose() {
+      await node.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
+  await node.start();
+  return server;
+}
+
 interface NodeSpec {
   name: string;
   client: number;

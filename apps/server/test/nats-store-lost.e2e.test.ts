@@ -1,0 +1,73 @@
+import { rm } from "node:fs/promises";
+import { createDb, type Db } from "@regulars/db";
+import type { CreatedTenant } from "@regulars/tenancy";
+import {
+  eventually,
+  type NatsTestServer,
+  saleBody,
+  startNatsServer,
+  testDatabaseUrl,
+  testTenant,
+} from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestSystem, type TestSystem } from "./system-fixture.ts";
+
+// The NATS server comes back without its store (a lost disk, a wiped volume) while the system runs. Sales answered
+// 202 before are in Postgres already; the system must take sales again by itself (streams declared again) and apply
+// them (the ledger's positions belong to the old stream, whose numbering the new one starts again), with no restart.
+
+let nats: NatsTestServer;
+let system: TestSystem;
+let db: Db;
+let tenant: CreatedTenant;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  system = await startTestSystem({ NATS_URL: nats.url });
+  db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
+  tenant = await testTenant(db, "Store Lost Burgers");
+});
+afterAll(async () => {
+  await system?.dispose();
+  await db?.$disconnect();
+  await nats?.dispose();
+});
+
+const meal = (phone: string) =>
+  saleBody({
+    customer: { phone },
+    lines: [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 2_000, discount: 0, tags: [] }],
+  });
+
+it("takes and applies sales again after the NATS server lost its store, without a restart", async () => {
+  const before = Array.from({ length: 20 }, (_, i) => meal(`+4861300${String(i).padStart(4, "0")}`));
+  for (const sale of before) expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).status).toBe(202);
+  for (const sale of before) await system.processed(tenant.apiKeys.pos, sale.externalId);
+
+  await nats.kill();
+  await rm(nats.storeDir, { recursive: true, force: true });
+  await nats.start();
+
+  // The till retries each sale until it is answered 202 (a 503 meanwhile means "not stored, retry").
+  const after = Array.from({ length: 5 }, (_, i) => meal(`+4861301${String(i).padStart(4, "0")}`));
+  const answers: number[] = [];
+  for (const sale of after)
+    await eventually(
+      `${sale.externalId} accepted`,
+      async () => {
+        const { status } = await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
+        answers.push(status);
+        return status === 202 ? true : undefined;
+      },
+      30_000,
+      250,
+    );
+  expect(answers.every((s) => s === 202 || s === 503)).toBe(true);
+  for (const sale of after) {
+    const processed = await system.processed(tenant.apiKeys.pos, sale.externalId);
+    expect(processed.pointsAwarded).toBe(20);
+  }
+  // Every sale once: nothing of before was applied again, nothing of after was skipped.
+  expect(await db.transaction.count({ where: { tenantId: tenant.tenantId } })).toBe(25);
+  expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, kind: "earn" } })).toBe(25);
+});
