@@ -70,4 +70,8 @@ it("takes and applies sales again after the NATS server lost its store, without 
   // Every sale once: nothing of before was applied again, nothing of after was skipped.
   expect(await db.transaction.count({ where: { tenantId: tenant.tenantId } })).toBe(25);
   expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, kind: "earn" } })).toBe(25);
+  // The durable consumers of the domain stream were declared again too: the profiles see the new sales.
+  await eventually("every sale in the behavioural profiles", async () =>
+    (await db.profileOrder.count({ where: { tenantId: tenant.tenantId } })) === 25 ? true : undefined,
+  );
 });
