@@ -67,6 +67,8 @@ export interface WorkersOptions {
   onDeadLetter?: (info: DeadLetterInfo) => Promise<void>;
   /** How often scheduled jobs (pending release, expiry, notices, tier downgrades) run. */
   jobsIntervalMs?: number;
+  /** How long read messages stay on their streams; see `busDefaults.keepReadMs`. */
+  streamKeepReadMs?: number;
   /** How long a refund waits for the sale it refunds before it is rejected (default 24 h). */
   refundWaitMs?: number;
   /** How long a ledger worker's hold on its partitions lasts unrenewed: how soon a crashed one's are taken over. */
@@ -292,6 +294,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         log,
         programmes: new ProgrammeCache(db),
         intervalMs: opts.jobsIntervalMs ?? ledgerDefaults.jobsIntervalMs,
+        ...(opts.streamKeepReadMs ? { streamKeepReadMs: opts.streamKeepReadMs } : {}),
         registry: opts.registry,
         analytics: opts.analytics,
         queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),

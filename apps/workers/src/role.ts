@@ -26,6 +26,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     maxBatch: config.LEDGER_BATCH_SIZE,
     maxDeliver: config.MAX_DELIVER,
     jobsIntervalMs: config.JOBS_INTERVAL_MS,
+    streamKeepReadMs: config.STREAM_KEEP_READ_DAYS * 24 * 60 * 60 * 1000,
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
     ledgerLeaseMs: config.LEDGER_LEASE_MS,
     ledgerLingerMs: config.LEDGER_LINGER_MS,

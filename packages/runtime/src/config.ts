@@ -87,6 +87,15 @@ export const ServerConfig = z.object({
     .transform((v) => v === "true"),
   ...MessageSettings.shape,
   JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
+  /**
+   * How long messages every reader is done with stay on their streams (unread ones stay however old). At least as
+   * long as Postgres can be restored back: the ledger then re-reads from the restored positions.
+   */
+  STREAM_KEEP_READ_DAYS: z.coerce
+    .number()
+    .min(1)
+    .max(365)
+    .default(busDefaults.keepReadMs / (24 * 60 * 60 * 1000)),
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */
   LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(MAX_PARTITIONS).default(DEFAULT_PARTITIONS),

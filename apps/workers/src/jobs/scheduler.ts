@@ -36,6 +36,8 @@ export interface SchedulerDeps {
   queueMessages?: QueueCampaignMessages;
   /** Where `regulars_job_runs_total{job,outcome}` is counted. */
   registry?: Registry;
+  /** How long read messages stay on their streams (`busDefaults.keepReadMs` when absent). */
+  streamKeepReadMs?: number;
 }
 
 /**
@@ -143,7 +145,7 @@ export async function runScheduledJobs(
     // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
     if (!only) {
       try {
-        const trimmed = await trimStreams(deps.bus, deps.db, now);
+        const trimmed = await trimStreams(deps.bus, deps.db, now, deps.streamKeepReadMs);
         done["stream-retention"] = trimmed.transactions + trimmed.events + trimmed.domain;
         runs?.inc({ job: "stream-retention", outcome: "ok" });
       } catch (e) {
