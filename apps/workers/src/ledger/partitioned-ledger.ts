@@ -126,11 +126,15 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
 
   /**
    * A stream deleted and made again (a NATS store lost, a new cluster) while this worker runs: what is being read
-   * belongs to the old one, and the positions go back to the new stream's start. A stream missing just now is
-   * looked at again at the next renewal.
+   * belongs to the old one, and the positions go back to the new stream's start. A stream missing or not answering
+   * just now (a cluster without quorum) is looked at again at the next renewal, which it never holds up for long.
    */
   const followStream = async () => {
-    const created = await streamCreated().catch(() => null);
+    let timer: NodeJS.Timeout | undefined;
+    const created = await Promise.race([
+      streamCreated().catch(() => null),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1_000))),
+    ]).finally(() => clearTimeout(timer));
     if (!created || created === guard.stream) return;
     guard.stream = created;
     for (const p of readers.partitions()) readers.stop(p);
