@@ -29,20 +29,33 @@ export function keepTopology(
   opts: TopologyOptions,
   watch: { log: Logger; intervalMs?: number },
 ): { stop(): Promise<void> } {
+  const intervalMs = watch.intervalMs ?? 30_000;
   let stopped = false;
   let checking: Promise<void> = Promise.resolve();
+  // A server just back may not answer for JetStream yet: a failed look is taken again soon, then less and less often.
+  let retryMs = 500;
+  let retry: NodeJS.Timeout | undefined;
   const check = () => {
+    clearTimeout(retry);
     checking = checking
       .then(async () => {
         if (stopped || !bus.isConnected()) return;
         const missing = await missingStreams(bus);
-        if (!missing.length) return;
-        watch.log.warn({ missing }, "JetStream streams are missing (a store lost or wiped?): declaring them again");
-        await ensureTopology(bus, opts);
+        if (missing.length) {
+          watch.log.warn({ missing }, "JetStream streams are missing (a store lost or wiped?): declaring them again");
+          await ensureTopology(bus, opts);
+        }
+        retryMs = 500;
       })
-      .catch((e) => watch.log.warn({ err: e }, "checking the JetStream streams failed; looking again later"));
+      .catch((e) => {
+        if (stopped) return;
+        watch.log.warn({ err: e, retryInMs: retryMs }, "checking the JetStream streams failed; looking again");
+        retry = setTimeout(check, retryMs);
+        retry.unref();
+        retryMs = Math.min(retryMs * 2, intervalMs);
+      });
   };
-  const timer = setInterval(check, watch.intervalMs ?? 30_000);
+  const timer = setInterval(check, intervalMs);
   timer.unref();
   void (async () => {
     for await (const status of bus.nc.status()) {
@@ -54,6 +67,7 @@ export function keepTopology(
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(retry);
       await checking;
     },
   };
