@@ -46,11 +46,13 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
   // The two sales are of different customers, so of different partitions: the rejection says nothing of the sale.
   await system.processed(tenant.apiKeys.admin, sale.externalId);
 
+  const transactions = `${system.namespace.toUpperCase()}_TX`;
   const metrics = await eventually("backlogs sampled", async () => {
     const text = await (await fetch(`${system.workersUrl}/metrics`)).text();
     // The apply latency is observed just after the commit that the API's "processed" reads.
     return sample(text, "regulars_consumer_pending", { consumer: "ledger" }) === 0 &&
       sample(text, "regulars_outbox_backlog") !== undefined &&
+      sample(text, "regulars_stream_messages", { stream: transactions }) === 2 &&
       (sample(text, "regulars_transaction_applied_seconds_count") ?? 0) >= 1
       ? text
       : undefined;
@@ -70,6 +72,11 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
   ).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "regulars_batch_seconds_count", { consumer: "ledger" })).toBeGreaterThanOrEqual(1);
   expect(sample(metrics, "regulars_ledger_partitions_held", {})).toBe(16); // the only ledger worker holds them all
+  // What each stream holds: the two sales on the transactions stream, just stored (not a week old).
+  expect(sample(metrics, "regulars_stream_messages", { stream: transactions })).toBe(2);
+  expect(sample(metrics, "regulars_stream_bytes", { stream: transactions })).toBeGreaterThan(500);
+  expect(sample(metrics, "regulars_stream_oldest_seconds", { stream: transactions })).toBeLessThan(3_600);
+  expect(sample(metrics, "regulars_stream_messages", { stream: `${system.namespace.toUpperCase()}_DLQ` })).toBe(1);
   expect(sample(metrics, "process_resident_memory_bytes")).toBeGreaterThan(0);
   expect(sample(metrics, "process_cpu_seconds_total")).toBeGreaterThan(0);
   // The gateway's latency histogram lives on the same registry in an all-in-one process.

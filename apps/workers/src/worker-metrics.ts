@@ -5,8 +5,8 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * What an SRE watches on the workers: throughput and batch time per consumer, backlog and in-flight
- * messages per durable, dead letters by reason category, paused consumers, the outbox backlog, and how
- * long a posted transaction takes to be applied. Backlogs are sampled every few seconds rather than
+ * messages per durable, dead letters by reason category, paused consumers, the outbox backlog, each stream's
+ * size and oldest message, and how long a posted transaction takes to be applied. Backlogs are sampled every few seconds rather than
  * read at scrape time, so /metrics answers at once even while NATS or Postgres is down.
  */
 export function createWorkerMetrics(registry: Registry, consumers: () => RunningConsumer[]) {
@@ -64,6 +64,25 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
     help: "Domain events committed to the outbox and not yet published",
     registers: [registry],
   });
+  // The streams keep what a reader has not read however old (see retention.ts): they grow while one is stopped.
+  const streamBytes = new Gauge({
+    name: "regulars_stream_bytes",
+    help: "Bytes a JetStream stream holds",
+    labelNames: ["stream"],
+    registers: [registry],
+  });
+  const streamMessages = new Gauge({
+    name: "regulars_stream_messages",
+    help: "Messages a JetStream stream holds",
+    labelNames: ["stream"],
+    registers: [registry],
+  });
+  const streamOldest = new Gauge({
+    name: "regulars_stream_oldest_seconds",
+    help: "Age of the oldest message a JetStream stream holds (about the keep window while every reader keeps up)",
+    labelNames: ["stream"],
+    registers: [registry],
+  });
   const applied = new Histogram({
     name: "regulars_transaction_applied_seconds",
     help: "From the gateway accepting a transaction to the ledger committing it",
@@ -106,6 +125,14 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
             pending.set({ consumer: running.durable }, counts.pending);
             ackPending.set({ consumer: running.durable }, counts.ackPending);
           }
+        }
+        for (const stream of Object.values(opts.bus.topology.streams)) {
+          const info = await opts.bus.jsm.streams.info(stream).catch(() => null);
+          if (!info) continue;
+          const { bytes, messages, first_ts } = info.state;
+          streamBytes.set({ stream }, bytes);
+          streamMessages.set({ stream }, messages);
+          streamOldest.set({ stream }, messages ? Math.max(0, (Date.now() - Date.parse(first_ts)) / 1000) : 0);
         }
         if (opts.db) {
           const backlog = await readOutboxBacklog(opts.db).catch(() => null);
