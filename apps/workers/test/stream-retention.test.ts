@@ -1,4 +1,4 @@
-import { publishJson } from "@regulars/bus";
+import { publishJson, transactionPartition } from "@regulars/bus";
 import { TransactionInput } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { partitionPositions } from "@regulars/ledger-store";
@@ -68,9 +68,7 @@ it("keeps every sale the ledger has not applied, however old, and deletes the ap
   expect((await trimStreams(bus, db, new Date())).transactions).toBe(0);
   // Eight days on: the applied sales before the regular's partition position go; the 20 it has not applied stay.
   const eightDaysOn = new Date(Date.now() + 8 * day);
-  const regularPartition = Number(
-    /\.tx\.p(\d+)\./.exec(postedTransaction(bus.topology, tenant.tenantId, sale(regular)).subject)![1],
-  );
+  const regularPartition = transactionPartition(bus.topology, tenant.tenantId, sale(regular));
   expect((await partitionPositions(db, bus.topology.namespace)).get(regularPartition)).toBe(applied[39]);
   expect((await trimStreams(bus, db, eightDaysOn)).transactions).toBe(40);
   expect(await streamState()).toEqual({ first: waiting[0], messages: 20 });

@@ -26,5 +26,5 @@ export { DEFAULT_PARTITIONS, MAX_PARTITIONS, partitionOf } from "./partitions.ts
 export { type Published, publishJson, publishMany } from "./publish.ts";
 export { firstSeqStoredSince, firstUnacknowledged, trimStream } from "./retention.ts";
 export { consumerBacklog, consumerCounts, ensureTopology, pendingAfter, type TopologyOptions } from "./streams.ts";
-export { type BusTopology, busTopology, transactionSubject } from "./topology.ts";
+export { type BusTopology, busTopology, transactionPartition, transactionSubject } from "./topology.ts";
 export { keepTopology, missingStreams } from "./topology-keeper.ts";

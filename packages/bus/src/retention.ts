@@ -52,7 +52,7 @@ export async function trimStream(
   const unread = await unreadFrom();
   const keepFrom = unread === null ? recentFrom : Math.min(recentFrom, unread);
   const { state } = await bus.jsm.streams.info(stream);
-  if (keepFrom <= state.first_seq || state.messages === 0) return 0;
+  if (keepFrom <= state.first_seq) return 0; // an empty stream's first sequence is one past its last
   const { purged } = await bus.jsm.streams.purge(stream, { seq: keepFrom });
   return purged;
 }

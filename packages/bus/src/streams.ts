@@ -3,6 +3,8 @@ import {
   type ConsumerConfig,
   DeliverPolicy,
   DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type JetStreamManager,
   RetentionPolicy,
   StorageType,
@@ -23,12 +25,16 @@ export interface TopologyOptions {
   replicas?: number;
 }
 
+/** JetStream's answer that a stream does not exist (not that it cannot answer for it now, e.g. without quorum). */
+export const isStreamNotFound = (e: unknown) =>
+  e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound;
+
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
   try {
     await jsm.streams.info(config.name);
     await jsm.streams.update(config.name, config);
   } catch (e) {
-    if (!String((e as Error).message).includes("not found")) throw e;
+    if (!isStreamNotFound(e)) throw e;
     await jsm.streams.add(config);
   }
 }

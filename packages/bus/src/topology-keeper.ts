@@ -1,7 +1,6 @@
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { Logger } from "@regulars/logger";
 import type { Bus } from "./connection.ts";
-import { ensureTopology, type TopologyOptions } from "./streams.ts";
+import { ensureTopology, isStreamNotFound, type TopologyOptions } from "./streams.ts";
 
 /** The topology's streams that JetStream says do not exist (not those it cannot answer for now, e.g. without quorum). */
 export async function missingStreams(bus: Bus): Promise<string[]> {
@@ -10,7 +9,7 @@ export async function missingStreams(bus: Bus): Promise<string[]> {
     try {
       await bus.jsm.streams.info(name);
     } catch (e) {
-      if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) missing.push(name);
+      if (isStreamNotFound(e)) missing.push(name);
       else throw e;
     }
   }

@@ -101,6 +101,18 @@ export function transactionSubject(
   tenantId: string,
   transaction: Pick<TransactionInput, "customer" | "type" | "refundOf" | "externalId" | "locationId">,
 ): string {
-  const partition = partitionOf(tenantId, ledgerPartitionKey(transaction), topology.partitions);
-  return topology.subjects.transaction(tenantId, transaction.locationId, partition);
+  return topology.subjects.transaction(
+    tenantId,
+    transaction.locationId,
+    transactionPartition(topology, tenantId, transaction),
+  );
+}
+
+/** The ledger partition a transaction is stored in: that of its customer's identity (see `ledgerPartitionKey`). */
+export function transactionPartition(
+  topology: BusTopology,
+  tenantId: string,
+  transaction: Pick<TransactionInput, "customer" | "type" | "refundOf" | "externalId">,
+): number {
+  return partitionOf(tenantId, ledgerPartitionKey(transaction), topology.partitions);
 }
