@@ -1,0 +1,93 @@
+import { defaultProgramme, transactionFingerprint } from "@regulars/contracts";
+import { sqlArray } from "@regulars/db";
+import { stableId } from "@regulars/ids";
+import { planRefund, type SaleRecord } from "@regulars/ledger";
+import { ledgerDefaults } from "../defaults.ts";
+import { returnSaleCheckout } from "../holds/commit.ts";
+import type { BatchWork } from "./batch-work.ts";
+import { saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
+
+/**
+ * A refund in a batch: it reverses what its sale earned (the sale stored, or earlier in the batch), parks when
+ * the sale has not arrived, and the refunds parked for the batch's sales apply right after them.
+ */
+export async function applyRefund(work: BatchWork, i: number, records: Map<string, SaleRecord>): Promise<void> {
+  const m = work.messages[i]!;
+  const saleId = work.saleIdOf.get(i)!;
+  const sale = (work.saleEarlierInBatch(saleId, i) ? work.batchSales.get(saleId) : undefined) ?? records.get(saleId);
+  if (!sale) return waitForSale(work, i);
+  // What a refund takes back follows the programme in force at the refund (the defaults without one).
+  const programme = await work.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+  const refundedBefore = sale.refundedTotal;
+  const plan = planRefund(
+    m,
+    sale,
+    sale.customerId ? work.states.get(sale.customerId) : undefined,
+    programme?.config ?? defaultProgramme,
+  );
+  if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
+  work.rows.push({
+    message: m,
+    bodyHash: work.hashes[i]!,
+    customerId: sale.customerId,
+    points: plan.points,
+    programmeVersion: null,
+    explanation: plan.explanation,
+    effects: plan.effects,
+    refundsLineNo: plan.refundsLineNo,
+  });
+  work.movements.push(...plan.movements);
+  work.events.push(...plan.events);
+  if (programme && sale.customerId) {
+    const back = await returnSaleCheckout(work.tx, { message: m, sale, refundedBefore, programme });
+    work.movements.push(...back.movements);
+    work.events.push(...back.events);
+  }
+}
+
+/**
+ * The sale may still be on its way (an offline till uploads late, its partition is behind): the refund
+ * is parked and applied right after the sale arrives, or rejected when it waited too long.
+ */
+function waitForSale(work: BatchWork, i: number): void {
+  const m = work.messages[i]!;
+  const limit = work.deps.refundWaitMs ?? ledgerDefaults.refundWaitMs;
+  const deadline = new Date(Date.parse(m.receivedAt) + limit);
+  if (deadline.getTime() <= (work.deps.now?.() ?? new Date()).getTime()) {
+    work.reject(i, "refunded_sale_not_found", saleDidNotArrive(m.transaction.refundOf, limit));
+    return;
+  }
+  work.parkings.push({
+    message: m,
+    saleId: work.saleIdOf.get(i)!,
+    subject: work.opts.sources?.[i]?.subject ?? "",
+    deadline,
+  });
+}
+
+/** After the batch's sales: the refunds that were parked waiting for them, each right after its sale. */
+export async function applyParkedRefunds(work: BatchWork, records: Map<string, SaleRecord>): Promise<void> {
+  const sales = [...work.batchSales.keys()];
+  // Refunds that came before their sale in this very batch wait only until the end of it.
+  const early = work.parkings.filter((p) => work.batchSales.has(p.saleId));
+  work.parkings.splice(0, work.parkings.length, ...work.parkings.filter((p) => !work.batchSales.has(p.saleId)));
+  const parked = [
+    ...early,
+    ...(await takeParkedRefunds(work.tx, [...new Set(work.messages.map((m) => m.tenantId))], sales)),
+  ];
+  if (!parked.length) return;
+  const applied = new Set(
+    (
+      await work.tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM transactions WHERE id = ANY(${sqlArray(parked.map((p) => p.message.transactionId))}::text[])`
+    ).map((r) => r.id),
+  );
+  for (const p of parked.filter((r) => !applied.has(r.message.transactionId))) {
+    const i = work.messages.push(p.message) - 1;
+    work.hashes.push(transactionFingerprint(p.message.transaction));
+    work.outcomes.push({ kind: "done" });
+    work.saleIdOf.set(i, stableId("transaction", p.message.tenantId, p.message.transaction.refundOf!));
+    await applyRefund(work, i, records);
+  }
+}

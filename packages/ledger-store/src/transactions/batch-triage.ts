@@ -1,0 +1,99 @@
+import { sqlArray } from "@regulars/db";
+import { stableId } from "@regulars/ids";
+import { resolveCustomers } from "../customers/resolve.ts";
+import type { BatchWork } from "./batch-work.ts";
+import { lockPositions } from "./partitions.ts";
+import { customersOfSales } from "./sale-records.ts";
+
+/**
+ * Which of a batch's messages apply, and for whom: the first steps of `applyTransactionBatch`, before any
+ * customer's points are planned.
+ */
+
+/** Messages a previous holder of their partition applied already (at or below its position): skipped. */
+export async function appliedBeforeByPosition(work: BatchWork): Promise<Set<number>> {
+  const { guard, sources } = work.opts;
+  if (!guard || !sources) return new Set();
+  const positions = await lockPositions(
+    work.tx,
+    guard,
+    sources.map((s) => s.partition),
+  );
+  return new Set(sources.flatMap((s, i) => (s.seq <= (positions.get(s.partition) ?? 0) ? [i] : [])));
+}
+
+/** A message repeated inside the batch counts once; a repeat with another body is a conflict. */
+export function firstOccurrences(work: BatchWork): number[] {
+  const first = new Map<string, number>();
+  const todo: number[] = [];
+  work.messages.forEach((m, i) => {
+    const seen = first.get(m.transactionId);
+    if (seen === undefined) {
+      first.set(m.transactionId, i);
+      todo.push(i);
+    } else if (work.hashes[seen] !== work.hashes[i]) {
+      work.reject(
+        i,
+        "idempotency_conflict",
+        `externalId ${m.transaction.externalId} was posted before with a different body`,
+      );
+    }
+  });
+  return todo;
+}
+
+/** Each sale's customer, created on a first visit by phone or card; an unknown app identity is rejected. */
+export async function resolveSaleCustomers(work: BatchWork, todo: number[]): Promise<void> {
+  const withCustomer = todo.filter((i) => !work.isRefund(i) && work.messages[i]!.transaction.customer);
+  const resolutions = await resolveCustomers(
+    work.tx,
+    withCustomer.map((i) => ({
+      tenantId: work.messages[i]!.tenantId,
+      ref: work.messages[i]!.transaction.customer!,
+      create: true,
+      createdVia: work.messages[i]!.transaction.channel,
+    })),
+  );
+  withCustomer.forEach((i, k) => {
+    const r = resolutions[k]!;
+    if ("rejected" in r) work.reject(i, "unknown_customer", r.rejected);
+    else work.customerOf.set(i, r.customerId);
+  });
+}
+
+/** The customers of the sales that refunds refer to (sales in this batch, or stored ones), by sale id. */
+export async function refundCustomers(work: BatchWork, todo: number[]): Promise<Map<string, string | null>> {
+  const stored: string[] = [];
+  for (const i of todo.filter(work.isRefund)) {
+    const m = work.messages[i]!;
+    const saleId = stableId("transaction", m.tenantId, m.transaction.refundOf!);
+    work.saleIdOf.set(i, saleId);
+    if (!work.saleEarlierInBatch(saleId, i)) stored.push(saleId);
+  }
+  return customersOfSales(work.tx, [...new Set(stored)]);
+}
+
+/** Under the customers' locks: messages a previous delivery already applied change nothing. */
+export async function notYetApplied(work: BatchWork, todo: number[]): Promise<number[]> {
+  const ids = todo.map((i) => work.messages[i]!.transactionId);
+  const existing = new Map(
+    (
+      await work.tx.$queryRaw<
+        { id: string; body_hash: string | null }[]
+      >`SELECT id, body_hash FROM transactions WHERE id = ANY(${sqlArray(ids)}::text[])`
+    ).map((r) => [r.id, r.body_hash]),
+  );
+  return todo.filter((i) => {
+    const m = work.messages[i]!;
+    if (!existing.has(m.transactionId)) return true;
+    const stored = existing.get(m.transactionId);
+    if (stored && stored !== work.hashes[i]) {
+      work.reject(
+        i,
+        "idempotency_conflict",
+        `externalId ${m.transaction.externalId} was processed before with a different body; post the change under a new externalId`,
+      );
+    }
+    return false;
+  });
+}

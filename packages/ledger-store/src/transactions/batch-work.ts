@@ -1,0 +1,107 @@
+import type { LoyaltyEvent, RejectionCode, TransactionMessage } from "@regulars/contracts";
+import type { Db, RawTx, TransactionRunner } from "@regulars/db";
+import type { LoyaltyState, NewMovement, SaleRecord } from "@regulars/ledger";
+import type { ProgrammeCache } from "@regulars/programme";
+import type { ApplyOutcome } from "./outcome.ts";
+import type { ParkedRefund } from "./parked.ts";
+import type { PartitionGuard } from "./partitions.ts";
+import type { Rejection } from "./status.ts";
+import type { TransactionRow } from "./store.ts";
+
+export interface LedgerDeps {
+  db: Db;
+  /** Runs each batch's transaction (raw SQL on a pg pool of its own); a Prisma transaction on `db` when absent. */
+  transactions?: TransactionRunner;
+  programmes: ProgrammeCache;
+  /** How long a refund may wait for the sale it refunds (an offline till uploading late) before it is refused. */
+  refundWaitMs?: number;
+  now?: () => Date;
+}
+
+/** Where each message of a batch was read: its ledger partition, stream sequence and subject. */
+export interface BatchSource {
+  partition: number;
+  seq: number;
+  subject: string;
+}
+
+export interface BatchOptions {
+  /** One per message, when the batch was read from ledger partitions. */
+  sources?: BatchSource[];
+  /**
+   * The worker applying the batch: the partitions' positions are checked (this worker must still hold
+   * them; messages at or below a position were applied before) and moved in the batch's transaction.
+   */
+  guard?: PartitionGuard;
+}
+
+/** A refund waiting in the parking for its sale, with the time it gives up. */
+export type Parking = ParkedRefund & { saleId: string; deadline: Date };
+
+/**
+ * One batch while it is applied: its messages (index `i` everywhere), what has been decided about each, and
+ * what the batch will write at commit. The steps (`batch-triage.ts`, `batch-refunds.ts`, `apply-batch.ts`) read
+ * and fill it in stream order; nothing here touches the database.
+ */
+export class BatchWork {
+  /** One per message given; parked refunds taken at the end of the batch append theirs. */
+  readonly outcomes: ApplyOutcome[];
+  readonly rejections: Rejection[] = [];
+  /** The transactions rows to store, in the order they applied. */
+  readonly rows: TransactionRow[] = [];
+  readonly movements: NewMovement[] = [];
+  readonly events: LoyaltyEvent[] = [];
+  /** A sale's customer, resolved (created on first visit) or null for an anonymous sale. */
+  readonly customerOf = new Map<number, string | null>();
+  /** A refund's sale id. */
+  readonly saleIdOf = new Map<number, string>();
+  /** Sales applied earlier in this batch, so a later refund in the batch finds them. */
+  readonly batchSales = new Map<string, SaleRecord>();
+  readonly states = new Map<string, LoyaltyState>();
+  /** The points milestones of each tenant's programme in force, for the crossings at commit. */
+  readonly milestones = new Map<string, number[]>();
+  /** Refunds whose sale has not arrived: they wait in the parking, their message settled. */
+  readonly parkings: Parking[] = [];
+  /** How many messages the caller gave: the outcomes it gets back. */
+  readonly given: number;
+
+  constructor(
+    readonly deps: LedgerDeps,
+    readonly tx: RawTx,
+    readonly messages: TransactionMessage[],
+    /** Each message's body fingerprint, to tell a retry from a changed body under a used externalId. */
+    readonly hashes: string[],
+    readonly opts: BatchOptions,
+  ) {
+    this.given = messages.length;
+    this.outcomes = messages.map(() => ({ kind: "done" }));
+  }
+
+  readonly isRefund = (i: number) => this.messages[i]!.transaction.type === "refund";
+
+  reject(i: number, code: RejectionCode, message: string): void {
+    const m = this.messages[i]!;
+    this.outcomes[i] = { kind: "reject", reason: `${code}: ${message}` };
+    this.rejections.push({
+      tenantId: m.tenantId,
+      externalId: m.transaction.externalId,
+      bodyHash: this.hashes[i]!,
+      code,
+      message,
+    });
+  }
+
+  /** Whether the sale `saleId` came earlier in this batch than message `before`. */
+  saleEarlierInBatch(saleId: string, before: number): boolean {
+    return this.messages.some((m, j) => j < before && m.transactionId === saleId && m.transaction.type === "sale");
+  }
+
+  /** The customer of the sale a refund refers to, when that sale came earlier in this batch. */
+  batchSaleCustomer(refundIndex: number): string | null | undefined {
+    const saleId = this.saleIdOf.get(refundIndex)!;
+    const j = this.messages.findIndex(
+      (m, k) => k < refundIndex && m.transactionId === saleId && m.transaction.type === "sale",
+    );
+    return j >= 0 ? this.customerOf.get(j) : undefined;
+  }
+}
