@@ -1,0 +1,174 @@
+import {
+  type Bus,
+  type ConsumerDependency,
+  type DeadLetterCategory,
+  type DeadLetterInfo,
+  type DependencyGate,
+  deadLetter,
+  type PartitionMessage,
+  summarize,
+} from "@regulars/bus";
+import { TransactionMessage } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import {
+  type AppliedBatch,
+  applyTransactionBatch,
+  LeaseLostError,
+  type LedgerDeps,
+  type PartitionGuard,
+  skipDeadLettered,
+} from "@regulars/ledger-store";
+import type { Logger } from "@regulars/logger";
+
+export interface PartitionBatchOptions {
+  db: Db;
+  bus: Bus;
+  log: Logger;
+  ledger: LedgerDeps;
+  guard: PartitionGuard;
+  /** Pauses the batch in hand through an outage of its dependency (Postgres) and applies it again after. */
+  gate: DependencyGate;
+  dependency: ConsumerDependency;
+  /** Attempts at a message that fails on its own (a deadlock, a bug) before it is dead-lettered. */
+  maxAttempts: number;
+  /** True once the worker is stopping: no more retries, no more messages one by one. */
+  stopping: () => boolean;
+  onApplied?: (batch: AppliedBatch, messages: TransactionMessage[]) => Promise<void>;
+  onDeadLetter?: (info: DeadLetterInfo) => void;
+  onBatch?: (stats: { size: number; ms: number; failed: number }) => void;
+}
+
+interface Item {
+  source: PartitionMessage;
+  message: TransactionMessage;
+}
+
+/**
+ * Applies a batch read from this worker's partitions, in stream order. Unreadable messages are dead-lettered where
+ * they stand; the readable runs between them are applied whole, or, when that fails for another reason than an
+ * outage, message by message, and a message that keeps failing alone is dead-lettered and skipped. Throws
+ * `LeaseLostError` (and `StreamChangedError`) when this worker may not apply the batch's partitions any more.
+ */
+export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: PartitionMessage[]) => Promise<void> {
+  const { db, bus, log, guard, gate, maxAttempts } = opts;
+  const { streams, consumers } = bus.topology;
+  const consumer = consumers.ledger;
+
+  const giveUp = async (item: { source: PartitionMessage }, reason: string, category: DeadLetterCategory) => {
+    const { source } = item;
+    const letter = { subject: source.subject, streamSequence: source.seq, deliveries: 1, payload: source.payload };
+    await deadLetter(bus, consumer, streams.transactions, letter, reason);
+    await skipDeadLettered(db, guard, source, { payload: source.payload, reason, category });
+    opts.onDeadLetter?.({ consumer, subject: source.subject, payload: source.payload, reason, category });
+    log.warn({ consumer, partition: source.partition, seq: source.seq, reason }, "message dead-lettered");
+  };
+
+  type Attempt = { applied: AppliedBatch } | { failed: unknown } | { stopped: true };
+  /** Applies the items; through an outage waits and applies them again; a few tries for passing conflicts. */
+  const attempt = async (items: Item[]): Promise<Attempt> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        const applied = await applyTransactionBatch(
+          opts.ledger,
+          items.map((i) => i.message),
+          { sources: items.map((i) => i.source), guard },
+        );
+        return { applied };
+      } catch (e) {
+        if (e instanceof LeaseLostError) throw e;
+        if (await gate.isOutage(e)) {
+          if (!(await gate.waitForRecovery(e))) return { stopped: true };
+          tries = 0;
+          continue;
+        }
+        // A deadlock or a conflict with another writer passes; anything else fails the same way again.
+        if (opts.dependency.isTransient(e) && tries < maxAttempts && !opts.stopping()) {
+          await new Promise((r) => setTimeout(r, 50 * 2 ** tries));
+          continue;
+        }
+        return { failed: e };
+      }
+    }
+  };
+
+  const settle = async (items: Item[], applied: AppliedBatch) => {
+    for (const [i, outcome] of applied.outcomes.entries()) {
+      if (outcome.kind !== "reject") continue;
+      const { source } = items[i]!;
+      const letter = { subject: source.subject, streamSequence: source.seq, deliveries: 1, payload: source.payload };
+      // The rejection is committed with the batch (the integrator reads it in the status); the dead letter is
+      // for the operator, and a crash before it only loses that copy.
+      await deadLetter(bus, consumer, streams.transactions, letter, outcome.reason).catch((e) =>
+        log.warn({ err: summarize(e), seq: source.seq }, "rejected transaction not dead-lettered"),
+      );
+      opts.onDeadLetter?.({
+        consumer,
+        subject: source.subject,
+        payload: source.payload,
+        reason: outcome.reason,
+        category: "rejected",
+      });
+    }
+    await opts.onApplied?.(
+      applied,
+      items.map((i) => i.message),
+    );
+  };
+
+  /** Applies a run of readable messages: whole, or when that fails one by one in order. */
+  const applyRun = async (items: Item[]): Promise<number> => {
+    if (!items.length) return 0;
+    const whole = await attempt(items);
+    if ("stopped" in whole) return 0;
+    if ("applied" in whole) {
+      await settle(items, whole.applied);
+      return whole.applied.outcomes.filter((o) => o.kind !== "done").length;
+    }
+    if (items.length === 1) {
+      await giveUp(items[0]!, `gave up after ${maxAttempts} attempts: ${summarize(whole.failed)}`, "retries_exhausted");
+      return 1;
+    }
+    log.warn({ err: whole.failed, size: items.length }, "batch failed; applying its messages one by one");
+    let failed = 0;
+    for (const item of items) {
+      if (opts.stopping()) break;
+      failed += await applyRun([item]);
+    }
+    return failed;
+  };
+
+  return async (batch) => {
+    const started = performance.now();
+    let failed = 0;
+    // Unreadable messages are dead-lettered where they stand, between the runs around them, so every
+    // partition's position only ever moves forward.
+    let run: Item[] = [];
+    for (const source of batch) {
+      const parsed = readMessage(source);
+      if ("message" in parsed) {
+        run.push({ source, message: parsed.message });
+        continue;
+      }
+      failed += await applyRun(run);
+      run = [];
+      await giveUp({ source }, parsed.invalid, "invalid_payload");
+      failed++;
+    }
+    failed += await applyRun(run);
+    opts.onBatch?.({ size: batch.length, ms: performance.now() - started, failed });
+  };
+}
+
+/** A stored message as the ledger's contract, or why it cannot be read. */
+function readMessage(source: PartitionMessage): { message: TransactionMessage } | { invalid: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(source.payload);
+  } catch {
+    return { invalid: "payload is not valid JSON" };
+  }
+  const result = TransactionMessage.safeParse(json);
+  if (result.success) return { message: result.data };
+  const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  return { invalid: `payload does not match the contract: ${issues}` };
+}

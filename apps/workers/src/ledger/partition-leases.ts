@@ -1,0 +1,124 @@
+import { type Bus, type PartitionReaders, summarize } from "@regulars/bus";
+import type { Db } from "@regulars/db";
+import {
+  adoptStream,
+  claimPartitions,
+  ensurePartitions,
+  heartbeat,
+  type PartitionGuard,
+  releasePartitions,
+  renewLeases,
+} from "@regulars/ledger-store";
+import type { Logger } from "@regulars/logger";
+
+export interface PartitionLeasesOptions {
+  db: Db;
+  bus: Bus;
+  log: Logger;
+  /** The partitions' readers: started for what this worker holds, stopped for what it loses or gives back. */
+  readers: PartitionReaders;
+  guard: PartitionGuard & { stream: string };
+}
+
+export interface PartitionLeases {
+  /** Renews and balances again as soon as the previous pass is done (after a failed batch, a lost lease). */
+  balanceSoon(): void;
+  /** Stops reading a partition another worker holds now. */
+  lost(partition: number, why: string): void;
+  /** No more passes; resolves once the one under way is done. */
+  stop(): Promise<void>;
+}
+
+/** The stream's creation time, by which a stream made anew under the same name (it starts again at 1) is known. */
+export async function streamCreated(bus: Bus): Promise<string> {
+  return (await bus.jsm.streams.info(bus.topology.streams.transactions)).created;
+}
+
+/**
+ * This worker's share of the ledger partitions. Every third of a lease it renews what it holds, gives back what
+ * is above its fair share `ceil(P / workers alive)`, and claims up to it; it reads each partition it holds from
+ * the position stored for it + 1. It also notices a transactions stream made anew and reads the new one from its
+ * start. The partitions' rows are made and the stream adopted before this resolves.
+ */
+export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise<PartitionLeases> {
+  const { db, bus, log, readers, guard } = opts;
+  const { namespace, partitions } = bus.topology;
+  const { worker, leaseMs } = guard;
+  let stopping = false;
+
+  await ensurePartitions(db, namespace, partitions);
+  const adopt = async () => {
+    const anew = await adoptStream(db, namespace, guard.stream);
+    if (anew.length)
+      log.warn(
+        { worker, stream: guard.stream, partitions: anew },
+        "the transactions stream was made anew: its partitions are read from its start",
+      );
+  };
+  await adopt();
+
+  /**
+   * A stream deleted and made again (a NATS store lost, a new cluster) while this worker runs: what is being read
+   * belongs to the old one, and the positions go back to the new stream's start. A stream missing or not answering
+   * just now (a cluster without quorum) is looked at again at the next renewal, which it never holds up for long.
+   */
+  const followStream = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const created = await Promise.race([
+      streamCreated(bus).catch(() => null),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1_000))),
+    ]).finally(() => clearTimeout(timer));
+    if (!created || created === guard.stream) return;
+    guard.stream = created;
+    for (const p of readers.partitions()) readers.stop(p);
+    await adopt();
+  };
+
+  const lost = (partition: number, why: string) => {
+    readers.stop(partition);
+    log.warn({ worker, partition, why }, "ledger partition lost; another worker applies it");
+  };
+
+  // Renew what is held, give back above the fair share, claim up to it.
+  const balance = async () => {
+    await followStream();
+    const live = await heartbeat(db, namespace, worker, leaseMs);
+    const held = await renewLeases(db, namespace, worker, leaseMs);
+    const heldSet = new Set(held.map((l) => l.partition));
+    for (const p of readers.partitions()) if (!heldSet.has(p)) lost(p, "its lease ran out");
+    const fair = Math.ceil(partitions / live);
+    if (held.length > fair) {
+      const extra = held.slice(fair).map((l) => l.partition);
+      for (const p of extra) readers.stop(p);
+      await releasePartitions(db, namespace, worker, extra);
+      log.info({ worker, released: extra, live }, "gave partitions back for the other ledger workers");
+    }
+    // Held and not being read (just claimed, or dropped after a failed batch): read on from the position.
+    const reading = new Set(readers.partitions());
+    for (const l of held.slice(0, fair)) if (!reading.has(l.partition)) readers.start(l.partition, l.appliedSeq + 1);
+    if (held.length < fair) {
+      const claimed = await claimPartitions(db, namespace, worker, fair - held.length, leaseMs);
+      for (const c of claimed) readers.start(c.partition, c.appliedSeq + 1);
+      if (claimed.length)
+        log.info({ worker, claimed: claimed.map((c) => c.partition), live }, "took ledger partitions");
+    }
+  };
+
+  let passes: Promise<void> = balance().catch((e) => log.warn({ err: e }, "ledger leases not balanced"));
+  const balanceSoon = () => {
+    passes = passes.then(() =>
+      stopping ? undefined : balance().catch((e) => log.warn({ err: summarize(e) }, "ledger leases not renewed")),
+    );
+  };
+  const timer = setInterval(balanceSoon, Math.max(200, Math.floor(leaseMs / 3)));
+
+  return {
+    balanceSoon,
+    lost,
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      await passes.catch(() => undefined);
+    },
+  };
+}
