@@ -20,7 +20,7 @@ import { writeFactsBatch } from "./analytics/write-facts.ts";
 import { LoyaltyEventMessage, writeLoyaltyEventsBatch } from "./analytics/write-loyalty-events.ts";
 import { type CampaignWorkerOptions, startCampaignWorker } from "./campaigns/campaign-worker.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
-import { startPartitionedLedger } from "./ledger/partitioned-ledger.ts";
+import { startLedgerRole } from "./ledger/ledger-role.ts";
 import { campaignMessageQueue, campaignMessagesQueue } from "./messages/campaign-queue.ts";
 import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
@@ -130,47 +130,24 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     );
 
   if (enabled.has("ledger")) {
-    let publishing: Promise<void> = Promise.resolve();
-    const ledger = await startPartitionedLedger({
+    const { ledger, beside } = await startLedgerRole({
       db,
       bus,
       log,
-      dependency: postgres,
+      metrics,
+      postgres,
+      publishCommitted,
       maxBatch: opts.maxBatch,
       leaseMs: opts.ledgerLeaseMs,
       lingerMs: opts.ledgerLingerMs,
       concurrentBatches: opts.ledgerConcurrentBatches,
       pauseBackoffMs: opts.pauseBackoffMs,
-      ledger: {
-        db,
-        transactions: opts.ledgerTransactions,
-        programmes: new ProgrammeCache(db),
-        refundWaitMs: opts.refundWaitMs,
-      },
-      onDeadLetter: (info) => {
-        metrics.deadLettered(info);
-        void opts.onDeadLetter?.(info);
-      },
-      onApplied: async (applied, items) => {
-        const now = Date.now();
-        for (const [i, item] of items.entries())
-          if (applied.outcomes[i]?.kind === "done") metrics.appliedAfter(item.receivedAt, now);
-        // Published while the next batch applies, one batch's events at a time (in order): committed
-        // already, they are the outbox relay's to publish should this process die first.
-        // Chained, not replaced: with batches applied at once, each waits for the one before it.
-        const before = publishing;
-        publishing = before.then(() => publishCommitted(applied.outbox));
-        await before;
-      },
-      onBatch: metrics.observeBatch(consumers.ledger),
+      transactions: opts.ledgerTransactions,
+      refundWaitMs: opts.refundWaitMs,
+      onDeadLetter: opts.onDeadLetter,
     });
-    metrics.watchPartitions(() => ledger.held().length);
-    running.push({
-      stream: streams.transactions,
-      running: ledger,
-      backlog: () => ledger.backlog(),
-    });
-    others.push(startOutboxRelay({ db, bus, log }), { stop: () => publishing });
+    running.push({ stream: streams.transactions, running: ledger, backlog: () => ledger.backlog() });
+    others.push(...beside);
   }
   if (enabled.has("events")) {
     const programmes = new ProgrammeCache(db);
