@@ -2,9 +2,12 @@ import { type Db, Prisma, sqlArray, withTransaction } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { nextLotExpiriesStatement } from "../src/accounts/expiring.ts";
 import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/lots.ts";
 import { earnedSinceStatement, qualifyingStatement } from "../src/accounts/qualifying.ts";
+import { mergedLotsStatement } from "../src/accounts/transfer.ts";
 import { postMovements, transactionMovements } from "../src/index.ts";
+import { expiredLotsStatement } from "../src/jobs/expire-points.ts";
 import { pruneStatements } from "../src/outbox.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
@@ -92,6 +95,53 @@ it("reads one customer's live lots and spendable account through indexes, not by
     tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(new Map([[one[0]!, tenantId]]))),
   );
   expect(accounts.map((a) => [a.owner, Number(a.balance)])).toEqual([[one[0], 10 + 12 + 14]]);
+});
+
+it("reads one customer's open lots for expiry, its notices and a merge through the live lots index", async () => {
+  const { tenantId, customers } = await tenantWithCustomers(db, 1_000, "Ledger lot plans");
+  const now = Date.now();
+  const day = 86_400_000;
+  const movements: NewMovement[] = customers.flatMap((customerId, c) =>
+    Array.from({ length: 5 }, (_, i) =>
+      earnedLot({
+        tenantId,
+        customerId,
+        amount: 10 + i,
+        key: `lots:${c}:${i}`,
+        occurredAt: new Date(now - (400 - i) * day),
+        // The first two lots have expired, the rest expire within weeks.
+        expiresAt: new Date(now + (i - 2) * 7 * day + day),
+      }),
+    ),
+  );
+  await withTransaction(db, (tx) => postMovements(tx, movements));
+  // With statistics, as autovacuum keeps them on a live table: unanalysed, a few thousand rows read by expiry date
+  // look as cheap as one customer's.
+  await db.$executeRawUnsafe("ANALYZE point_lots");
+
+  // A lot's reads by customer ask for open lots (`remaining > 0`): the live lots' index (open, or pending release)
+  // answers them, so the lots need no second index by customer that every earned lot would pay for.
+  const one = customers[17]!;
+  const byLiveIndex = async (statement: Prisma.Sql) => {
+    const nodes = await planOf(statement);
+    expect(nodes.filter((n) => n["Node Type"] === "Seq Scan")).toEqual([]);
+    return nodes.some((n) => n["Index Name"] === "point_lots_customer_live_idx");
+  };
+  expect(await byLiveIndex(nextLotExpiriesStatement(tenantId, [one], "Europe/Warsaw", new Date(now)))).toBe(true);
+  expect(await byLiveIndex(expiredLotsStatement(tenantId, [one], new Date(now)))).toBe(true);
+  expect(await byLiveIndex(mergedLotsStatement(tenantId, one))).toBe(true);
+
+  // And the right rows: the two expired lots; the three open ones of the merge; the next expiry's points.
+  const expired = await db.$queryRaw<{ remaining: bigint }[]>(expiredLotsStatement(tenantId, [one], new Date(now)));
+  expect(expired.map((l) => Number(l.remaining))).toEqual([10, 11]);
+  const merged = await withTransaction(db, (tx) =>
+    tx.$queryRaw<{ remaining: bigint }[]>(mergedLotsStatement(tenantId, one)),
+  );
+  expect(merged.map((l) => Number(l.remaining))).toEqual([10, 11, 12, 13, 14]);
+  const next = await db.$queryRaw<{ points: bigint }[]>(
+    nextLotExpiriesStatement(tenantId, [one], "Europe/Warsaw", new Date(now)),
+  );
+  expect(next.map((r) => Number(r.points))).toEqual([12]);
 });
 
 it("reads a customer's movements in the tier window and today by the time in the index, and a transaction's by its id", async () => {

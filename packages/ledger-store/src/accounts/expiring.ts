@@ -1,4 +1,4 @@
-import { type Db, exactNumber, sqlArray } from "@regulars/db";
+import { type Db, exactNumber, Prisma, sqlArray } from "@regulars/db";
 
 /**
  * Each customer's next expiry under a policy that expires lot by lot: the points of released open lots that expire
@@ -14,7 +14,21 @@ export async function nextLotExpiries(
 ): Promise<Map<string, { points: number; day: string }>> {
   const out = new Map<string, { points: number; day: string }>();
   if (!customerIds.length) return out;
-  const rows = await db.$queryRaw<{ customer_id: string; day: string; points: bigint }[]>`
+  const rows = await db.$queryRaw<{ customer_id: string; day: string; points: bigint }[]>(
+    nextLotExpiriesStatement(tenantId, customerIds, zone, now),
+  );
+  for (const r of rows) out.set(r.customer_id, { points: exactNumber(r.points), day: r.day });
+  return out;
+}
+
+/** The read of `nextLotExpiries`: the customers' released open lots, through `point_lots_customer_live_idx`. */
+export function nextLotExpiriesStatement(
+  tenantId: string,
+  customerIds: readonly string[],
+  zone: string,
+  now: Date,
+): Prisma.Sql {
+  return Prisma.sql`
     SELECT DISTINCT ON (customer_id) customer_id, day::text AS day, sum(remaining) OVER (PARTITION BY customer_id, day) AS points
     FROM (
       SELECT customer_id, remaining, (expires_at AT TIME ZONE ${zone})::date AS day FROM point_lots
@@ -22,6 +36,4 @@ export async function nextLotExpiries(
         AND expires_at > ${now}
     ) lots
     ORDER BY customer_id, day`;
-  for (const r of rows) out.set(r.customer_id, { points: exactNumber(r.points), day: r.day });
-  return out;
 }

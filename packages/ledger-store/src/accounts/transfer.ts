@@ -1,4 +1,4 @@
-import { type DbTx, exactNumber } from "@regulars/db";
+import { type DbTx, exactNumber, Prisma } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
 import { postMovements } from "./movements.ts";
 
@@ -42,11 +42,7 @@ export async function transferBalances(
     ORDER BY id FOR UPDATE`;
   const balanceOf = (kind: string) =>
     exactNumber(accounts.find((a) => a.owner === fromId && a.kind === kind)?.balance ?? 0);
-  const lots = await tx.$queryRaw<LotRow[]>`
-    SELECT l.remaining, l.available_at, l.expires_at, l.released, m.idempotency_key AS key
-    FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
-    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ${fromId} AND l.remaining > 0
-    ORDER BY l.earned_at, l.id FOR UPDATE OF l`;
+  const lots = await tx.$queryRaw<LotRow[]>(mergedLotsStatement(tenantId, fromId));
 
   const reason = `merged into ${intoId}`;
   const key = `merge:${fromId}`;
@@ -100,4 +96,13 @@ export async function transferBalances(
   if (wallet !== 0) movements.push(...pair("wallet", wallet, "wallet"));
   await postMovements(tx, movements);
   return { points, pendingPoints: pending, wallet };
+}
+
+/** The open lots of a customer merged away, oldest first and locked, through `point_lots_customer_live_idx`. */
+export function mergedLotsStatement(tenantId: string, fromId: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT l.remaining, l.available_at, l.expires_at, l.released, m.idempotency_key AS key
+    FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ${fromId} AND l.remaining > 0
+    ORDER BY l.earned_at, l.id FOR UPDATE OF l`;
 }

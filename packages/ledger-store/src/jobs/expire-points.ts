@@ -1,4 +1,4 @@
-import { exactNumber, withTransaction } from "@regulars/db";
+import { exactNumber, Prisma, withTransaction } from "@regulars/db";
 import { inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -29,10 +29,9 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
       // Lock the customers' accounts before reading what is left of their lots: a spend queued on the
       // same account must land first (taking from the oldest lot), or wait until the expiry is posted.
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
-      const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>`
-        SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
-        WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id = ANY(${customers}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
-        ORDER BY l.expires_at, l.id`;
+      const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>(
+        expiredLotsStatement(ctx.tenantId, customers, ctx.now),
+      );
       if (!lots.length) return { count: 0, items: [], slice: 0 };
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
@@ -112,4 +111,12 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
     });
     result.outbox.push(...items);
   }
+}
+
+/** The due customers' lots that expired by `now`, oldest expiry first, through `point_lots_customer_live_idx`. */
+export function expiredLotsStatement(tenantId: string, customerIds: string[], now: Date): Prisma.Sql {
+  return Prisma.sql`
+    SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ANY(${customerIds}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${now}
+    ORDER BY l.expires_at, l.id`;
 }
