@@ -1,120 +1,20 @@
-import { Button, Card, type RouterInputs, useFormat, useTRPC } from "@regulars/web-ui";
+import { Button, Card, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CheckboxField, SelectField, TextareaField, TextField } from "../../ui/fields.tsx";
-import { commaList, errorAt, errorsUnder, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
-import { LineMatchFields, type MatchText, matchText, matchValue } from "../../ui/line-match-fields.tsx";
+import { errorAt, errorsUnder } from "../../ui/form-values.ts";
+import { LineMatchFields } from "../../ui/line-match-fields.tsx";
 import { useSavedThenDone } from "./entry-form.tsx";
+import { type Draft, draftOf, type Rule, ruleOf, ruleTypes } from "./rule-draft.ts";
 import { errorsOf, type ProgrammeConfig, SaveBar } from "./shared.tsx";
-
-type Rule = ProgrammeConfig["rules"][number];
-type RuleInput = RouterInputs["programme"]["rules"]["upsert"]["rule"];
-export const ruleTypes = ["base_rate", "slabs", "per_item", "per_visit", "multiplier", "exclusion", "action"] as const;
-type RuleType = (typeof ruleTypes)[number];
-
-/** Every field any rule type has, as typed; only the chosen type's fields are sent. */
-interface Draft {
-  id: string;
-  name: string;
-  type: RuleType;
-  priority: string;
-  enabled: boolean;
-  stopProcessing: boolean;
-  channels: string;
-  minBasket: string;
-  pointsPerUnit: string;
-  unitMinor: string;
-  match: MatchText;
-  slabs: string;
-  pointsPerItem: string;
-  points: string;
-  minAmount: string;
-  factor: string;
-  stackable: boolean;
-  weekdays: number[];
-  birthday: boolean;
-  event: string;
-  limit: "once" | "per_day" | "per_event";
-}
-
-function draftOf(rule: Rule | undefined): Draft {
-  const r = (rule ?? {}) as Partial<Record<string, unknown>> & Partial<Rule>;
-  const n = (key: string) => numberText(r[key] as number | undefined);
-  const slabs = (r.slabs as { minAmount: number; points: number }[] | undefined) ?? [];
-  return {
-    id: rule?.id ?? "",
-    name: rule?.name ?? "",
-    type: rule?.type ?? "base_rate",
-    priority: numberText(rule?.priority ?? 0),
-    enabled: rule?.enabled ?? true,
-    stopProcessing: rule?.stopProcessing ?? false,
-    channels: joinList(rule?.channels),
-    minBasket: numberText(rule && rule.type !== "action" ? rule.minBasket : 0),
-    pointsPerUnit: rule ? n("pointsPerUnit") : "1",
-    unitMinor: rule ? n("unitMinor") : "100",
-    match: matchText((r.match ?? r.products) as Parameters<typeof matchText>[0]),
-    slabs: slabs.map((s) => `${s.minAmount}: ${s.points}`).join("\n"),
-    pointsPerItem: n("pointsPerItem"),
-    points: n("points"),
-    minAmount: n("minAmount"),
-    factor: n("factor"),
-    stackable: Boolean(r.stackable),
-    weekdays: (r.weekdays as number[] | undefined) ?? [],
-    birthday: Boolean(r.birthday),
-    event: (r.event as string | undefined) ?? "",
-    limit: (r.limit as Draft["limit"] | undefined) ?? "once",
-  };
-}
-
-/** "20000: 4" per line → slabs; a line that does not parse is sent as NaN for the server to point at. */
-const slabsOf = (text: string) =>
-  text
-    .split("\n")
-    .filter((line) => line.trim())
-    .map((line) => {
-      const [minAmount = "", points = ""] = line.split(":");
-      return { minAmount: Number(minAmount), points: Number(points) };
-    });
-
-function ruleOf(d: Draft): RuleInput {
-  const common = {
-    id: d.id.trim(),
-    name: d.name.trim() || undefined,
-    enabled: d.enabled,
-    priority: optionalNumber(d.priority) ?? 0,
-    stopProcessing: d.stopProcessing,
-    channels: commaList(d.channels),
-    minBasket: optionalNumber(d.minBasket) ?? 0,
-  };
-  const byType = {
-    base_rate: {
-      pointsPerUnit: Number(d.pointsPerUnit),
-      unitMinor: Number(d.unitMinor),
-      match: matchValue(d.match, true),
-    },
-    slabs: { slabs: slabsOf(d.slabs) },
-    per_item: { match: matchValue(d.match), pointsPerItem: Number(d.pointsPerItem) },
-    per_visit: { points: Number(d.points), minAmount: optionalNumber(d.minAmount) ?? 0 },
-    multiplier: {
-      factor: Number(d.factor),
-      stackable: d.stackable,
-      weekdays: d.weekdays,
-      birthday: d.birthday,
-      products: matchValue(d.match, true),
-    },
-    exclusion: { match: matchValue(d.match) },
-    action: { event: d.event.trim(), points: Number(d.points), limit: d.limit, minBasket: 0 },
-  }[d.type];
-  return { ...common, ...byType, type: d.type } as RuleInput;
-}
 
 /** Creates a rule, or edits one (its id and type then stay: another id would be another rule). */
 export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: ProgrammeConfig; onDone: () => void }) {
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
-  const [draft, setDraft] = useState(() => draftOf(rule));
+  const [draft, setDraft] = useState(() => draftOf(rule, format.timezone));
   const save = useMutation(trpc.programme.rules.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
   const set =
     <K extends keyof Draft>(key: K) =>
@@ -127,7 +27,7 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
   const err = (path: string) => errorAt(errors, path);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ rule: ruleOf(draft) });
+    save.mutate({ rule: ruleOf(draft, format.timezone) });
   };
   const weekdayName = (day: number) =>
     new Intl.DateTimeFormat(format.locale, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, day));
@@ -302,6 +202,37 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
               hint={t("minorUnits")}
             />
           )}
+        </div>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <TextField
+            label={t("rules.locations")}
+            value={draft.locations}
+            onChange={set("locations")}
+            error={err("locations")}
+            hint={t("rules.locationsHint")}
+          />
+          <TextField
+            label={t("rules.tiers")}
+            value={draft.tiers}
+            onChange={set("tiers")}
+            error={err("tiers")}
+            hint={t("rules.tiersHint")}
+          />
+          <TextField
+            label={t("rules.validFrom")}
+            type="datetime-local"
+            value={draft.validFrom}
+            onChange={set("validFrom")}
+            error={err("validFrom")}
+            hint={t("rules.validityHint", { zone: format.timezone })}
+          />
+          <TextField
+            label={t("rules.validTo")}
+            type="datetime-local"
+            value={draft.validTo}
+            onChange={set("validTo")}
+            error={err("validTo")}
+          />
         </div>
         <div className="flex flex-wrap gap-4">
           <CheckboxField label={t("rules.enabled")} checked={draft.enabled} onChange={set("enabled")} />
