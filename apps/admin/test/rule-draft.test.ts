@@ -8,7 +8,7 @@ const scope = {
   locations: ["store-001", "store-017"],
   tiers: ["gold"],
   validFrom: "2026-03-01T00:00:00.000Z",
-  validTo: "2026-03-31T21:59:00.000Z",
+  validTo: "2026-03-31T21:59:59.000Z",
   priority: 5,
   stopProcessing: true,
   enabled: false,
@@ -55,8 +55,8 @@ describe("the rule form's model", () => {
 
   it("shows the validity as wall-clock time in the tenant's zone and sends no limit for empty fields", () => {
     const draft = draftOf(rules[3], zone);
-    // 00:00 UTC on 1 March is 01:00 in Warsaw (winter time); 21:59 UTC on 31 March is 23:59 (summer time).
-    expect([draft.validFrom, draft.validTo]).toEqual(["2026-03-01T01:00", "2026-03-31T23:59"]);
+    // 00:00 UTC on 1 March is 01:00 in Warsaw (winter time); 21:59:59 UTC on 31 March is 23:59:59 (summer time).
+    expect([draft.validFrom, draft.validTo]).toEqual(["2026-03-01T01:00", "2026-03-31T23:59:59"]);
     const open = ruleOf({ ...draft, validFrom: "", validTo: "", locations: "", tiers: " " }, zone);
     expect(open).toMatchObject({ locations: [], tiers: [] });
     expect(open.validFrom).toBeUndefined();

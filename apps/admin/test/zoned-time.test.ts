@@ -24,6 +24,15 @@ describe("datetime-local in the tenant's zone", () => {
     expect(toZonedInput("2025-07-15T03:30:00.000Z", "Asia/Kolkata")).toBe("2025-07-15T09:00");
   });
 
+  it("keeps seconds and milliseconds an instant has, so a form saved untouched sends back what it read", () => {
+    for (const iso of ["2025-03-31T21:59:59.000Z", "2025-03-31T21:59:59.999Z", "2025-03-31T21:59:00.120Z"]) {
+      expect(fromZonedInput(toZonedInput(iso, "Europe/Warsaw"), "Europe/Warsaw")).toBe(iso);
+    }
+    expect(toZonedInput("2025-03-31T21:59:59.000Z", "Europe/Warsaw")).toBe("2025-03-31T23:59:59");
+    expect(toZonedInput("2025-03-31T21:59:59.999Z", "Europe/Warsaw")).toBe("2025-03-31T23:59:59.999");
+    expect(fromZonedInput("2025-01-15T09:00:30.5", "Europe/Warsaw")).toBe("2025-01-15T08:00:30.500Z");
+  });
+
   it("crosses the date line and the year end with the zone", () => {
     expect(toZonedInput("2024-12-31T23:30:00.000Z", "Europe/Warsaw")).toBe("2025-01-01T00:30");
     expect(fromZonedInput("2025-01-01T00:30", "Europe/Warsaw")).toBe("2024-12-31T23:30:00.000Z");

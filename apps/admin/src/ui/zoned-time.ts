@@ -37,15 +37,21 @@ export function zoneOffsetMs(zone: string, ms: number): number {
   return wallClockMs(zone, whole) - whole;
 }
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
 const DAY = 86_400_000;
 
-/** An instant as `datetime-local` shows it in `zone`: "YYYY-MM-DDTHH:MM"; empty for none. */
+/**
+ * An instant as `datetime-local` shows it in `zone`: "YYYY-MM-DDTHH:MM", with seconds (and milliseconds) where the
+ * instant has them, so a form saved untouched sends back the very instant it read (23:59:59 stays 23:59:59); empty
+ * for none.
+ */
 export function toZonedInput(iso: string | undefined, zone: string): string {
   if (!iso) return "";
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return "";
-  return new Date(ms + zoneOffsetMs(zone, ms)).toISOString().slice(0, 16);
+  const local = new Date(ms + zoneOffsetMs(zone, ms)).toISOString();
+  if (local.endsWith(":00.000Z")) return local.slice(0, 16);
+  return local.endsWith(".000Z") ? local.slice(0, 19) : local.slice(0, 23);
 }
 
 /**
@@ -57,7 +63,7 @@ export function toZonedInput(iso: string | undefined, zone: string): string {
 export function fromZonedInput(local: string, zone: string): string | undefined {
   const m = LOCAL.exec(local.trim());
   if (!m) return local.trim() ? local : undefined; // sent as typed, for the server to name the field
-  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as [
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [
     number,
     number,
     number,
@@ -65,12 +71,13 @@ export function fromZonedInput(local: string, zone: string): string | undefined 
     number,
     number,
   ];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s); // whole seconds, as the zone's formatter shows the wall clock
+  const millis = Number((m[7] ?? "").padEnd(3, "0"));
   // A zone changes its offset at most once within a day either side: the offsets before and after any
   // change near this time are the only candidates.
   const before = zoneOffsetMs(zone, wall - DAY);
   const after = zoneOffsetMs(zone, wall + DAY);
   const fits = [wall - before, wall - after].filter((t) => wallClockMs(zone, t) === wall);
   const instant = fits.length > 0 ? Math.min(...fits) : wall - before;
-  return new Date(instant).toISOString();
+  return new Date(instant + millis).toISOString();
 }

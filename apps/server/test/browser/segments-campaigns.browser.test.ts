@@ -1,7 +1,7 @@
 import { eventually } from "@regulars/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppCustomer, brandApp, campaignSystemEnv, saleFor } from "../campaign-fixture.ts";
+import { type AppCustomer, brandApp, campaignSystemEnv, pushTemplate, saleFor } from "../campaign-fixture.ts";
 import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
 
 // A marketer's loop in a real browser over the whole system: a segment built in the builder from sales posted by
@@ -185,6 +185,30 @@ describe("segments and campaigns", () => {
     expect(await rendered.textContent()).toContain("Your table is waiting, Zofia.");
     await screenshot(page, "admin", "template-preview");
     await expectAccessible(page);
+  });
+
+  it("saves a campaign edited in the builder with its control group's share as the API set it", {
+    timeout: 120_000,
+  }, async () => {
+    // 12.5 % and 0.4 %: shares the API takes, which a field of whole percents would round (0.4 % to none).
+    const admin = b.system.client(b.tenant.apiKeys.admin);
+    const template = await pushTemplate(b.system, b.tenant, "Welcome", "Welcome to the club");
+    for (const share of [0.125, 0.004]) {
+      const created = await admin.campaigns.create.mutate({
+        name: `Welcome ${share}`,
+        status: "draft",
+        audience: { kind: "none" },
+        trigger: { type: "registered" },
+        actions: [{ type: "send_message", channel: "push", templateId: template.id }],
+        controlGroup: { share },
+      });
+      await page.goto(`/app/campaigns/${created.id}/edit`);
+      await page.getByLabel("Name").fill(`Welcome ${share}, renamed`);
+      await page.getByRole("button", { name: "Save a new version" }).click();
+      await page.getByRole("heading", { level: 1, name: `Welcome ${share}, renamed` }).waitFor();
+      const saved = await admin.campaigns.get.query({ id: created.id });
+      expect(saved.definition.controlGroup).toEqual({ share });
+    }
   });
 
   it("broadcasts the template to the segment and shows the messages sent on the results page", {

@@ -42,7 +42,10 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
   const [trigger, setTrigger] = useState(initial.trigger);
   const [audience, setAudience] = useState(initial.audience);
   const [steps, setSteps] = useState<UiStep[]>(() => initial.actions.map(stepOf));
-  const [controlPercent, setControlPercent] = useState(Math.round((initial.controlGroup?.share ?? 0) * 100));
+  // Null until the field is edited: the share goes back as it was saved (the API takes any share, 0.125 or 0.004,
+  // and a percentage rounded for the field would move who is held out of a live campaign).
+  const [controlPercent, setControlPercent] = useState<number | null>(null);
+  const savedPercent = Number(((initial.controlGroup?.share ?? 0) * 100).toFixed(2));
   const [timing, setTiming] = useState<Timing>(initial.delivery?.timing ?? { at: "immediately" });
 
   const onSaved = async ({ id }: { id: string }) => {
@@ -65,7 +68,12 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
       trigger,
       audience,
       actions: steps.map((s) => s.action),
-      controlGroup: controlPercent > 0 ? { share: controlPercent / 100 } : null,
+      controlGroup:
+        controlPercent === null
+          ? (initial.controlGroup ?? null)
+          : controlPercent > 0
+            ? { share: controlPercent / 100 }
+            : null,
       delivery: { ...initial.delivery, timing },
     };
     if (campaign) update.mutate({ id: campaign.id, definition });
@@ -121,8 +129,9 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
               error={error("controlGroup.share")}
               min={0}
               max={50}
+              step="any"
               className="w-24"
-              value={controlPercent}
+              value={controlPercent ?? savedPercent}
               onChange={setControlPercent}
             />
           </div>

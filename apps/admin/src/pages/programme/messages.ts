@@ -155,6 +155,7 @@ const en = {
     minPoints: "Fewest points per redemption",
     step: "Spent in multiples of",
     maxDiscount: "Most discount per order",
+    refundReturnsPoints: "A refund gives back the points its sale spent",
   },
   rewards: {
     title: "Reward catalog",
@@ -369,6 +370,7 @@ export const messages: Messages<typeof en> = {
       minPoints: "Najmniej punktów na wymianę",
       step: "Wydawane w wielokrotnościach",
       maxDiscount: "Największy rabat na zamówienie",
+      refundReturnsPoints: "Zwrot oddaje punkty wydane przy zakupie",
     },
     rewards: {
       title: "Katalog nagród",

@@ -5,8 +5,9 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "../../ui/benefit-fields.tsx";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
-import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
+import { type RedemptionDraft, redemptionDraftOf, redemptionOf } from "./redemption-draft.ts";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
@@ -28,72 +29,68 @@ function RedemptionForm({ redemption }: { redemption: ProgrammeConfig["redemptio
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
-  const [spendable, setSpendable] = useState(Boolean(redemption));
-  const [points, setPoints] = useState(numberText(redemption?.points ?? 100));
-  const [value, setValue] = useState(numberText(redemption?.value ?? 500));
-  const [minPoints, setMinPoints] = useState(numberText(redemption?.minPoints ?? 0));
-  const [step, setStep] = useState(numberText(redemption?.step ?? 1));
-  const [maxDiscount, setMaxDiscount] = useState(numberText(redemption?.maxDiscountPerOrder));
+  const [draft, setDraft] = useState(() => redemptionDraftOf(redemption));
+  const set =
+    <K extends keyof RedemptionDraft>(key: K) =>
+    (value: RedemptionDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
   const save = useMutation(trpc.programme.redemption.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const err = (part: string) => errorAt(errorsOf(save), `redemption.${part}`);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({
-      redemption: spendable
-        ? {
-            points: Number(points),
-            value: Number(value),
-            minPoints: Number(minPoints),
-            step: Number(step),
-            maxDiscountPerOrder: optionalNumber(maxDiscount),
-          }
-        : null,
-    });
+    save.mutate({ redemption: redemptionOf(draft) });
   };
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <h3 className="font-semibold text-slate-900">{t("redemption.title")}</h3>
-      <CheckboxField label={t("redemption.spendable")} checked={spendable} onChange={setSpendable} />
-      {spendable && (
+      <CheckboxField label={t("redemption.spendable")} checked={draft.spendable} onChange={set("spendable")} />
+      {draft.spendable && (
         <div className="grid gap-3 sm:grid-cols-3">
           <TextField
             label={t("redemption.points")}
             inputMode="numeric"
-            value={points}
-            onChange={setPoints}
+            value={draft.points}
+            onChange={set("points")}
             error={err("points")}
           />
           <TextField
             label={t("redemption.value")}
             inputMode="numeric"
-            value={value}
-            onChange={setValue}
+            value={draft.value}
+            onChange={set("value")}
             error={err("value")}
-            hint={t("minorHint", { money: format.money(Number(value) || 0) })}
+            hint={t("minorHint", { money: format.money(Number(draft.value) || 0) })}
           />
           <TextField
             label={t("redemption.minPoints")}
             inputMode="numeric"
-            value={minPoints}
-            onChange={setMinPoints}
+            value={draft.minPoints}
+            onChange={set("minPoints")}
             error={err("minPoints")}
           />
           <TextField
             label={t("redemption.step")}
             inputMode="numeric"
-            value={step}
-            onChange={setStep}
+            value={draft.step}
+            onChange={set("step")}
             error={err("step")}
           />
           <TextField
             label={t("redemption.maxDiscount")}
             inputMode="numeric"
-            value={maxDiscount}
-            onChange={setMaxDiscount}
+            value={draft.maxDiscount}
+            onChange={set("maxDiscount")}
             error={err("maxDiscountPerOrder")}
             hint={t("minorUnits")}
           />
         </div>
+      )}
+      {draft.spendable && (
+        <CheckboxField
+          label={t("redemption.refundReturnsPoints")}
+          checked={draft.refundReturnsPoints}
+          onChange={set("refundReturnsPoints")}
+        />
       )}
       <SaveBar change={save} />
     </form>
