@@ -32,15 +32,23 @@ describe("coupons router", () => {
     const t = await tenantCallers(db, "Coupon Grill");
     const created = await t.admin.coupons.create(generic("fries50"));
     expect(created).toMatchObject({ status: "active", config: { codes: { code: "FRIES50" } } });
+    const described = await t.admin.coupons.update({ id: created.id, patch: { description: "Half-price fries" } });
+    expect(described.config.description).toBe("Half-price fries");
+    // A part left out stays as it was; an empty description clears it (what the admin form sends).
     const updated = await t.admin.coupons.update({ id: created.id, patch: { limits: { perCustomer: 1 } } });
     expect(updated.config).toMatchObject({ name: "Generic fries50", limits: { perCustomer: 1 }, benefit: fries });
+    expect(updated.config.description).toBe("Half-price fries");
+    const cleared = await t.admin.coupons.update({ id: created.id, patch: { description: "" } });
+    expect(cleared.config.description ?? "").toBe("");
     expect((await t.admin.coupons.pause({ id: created.id })).status).toBe("paused");
     expect((await t.admin.coupons.list({ status: "paused" })).items.map((c) => c.id)).toEqual([created.id]);
     expect((await t.admin.coupons.resume({ id: created.id })).status).toBe("active");
     expect(await t.admin.coupons.get({ id: created.id })).toMatchObject({ status: "active", name: "Generic fries50" });
     const { items } = await t.admin.audit.list({ limit: 10 });
     expect(items.map((i) => [i.action, i.actor, i.target])).toEqual(
-      ["coupons.resume", "coupons.pause", "coupons.update", "coupons.create"].map((a) => [a, t.adminKeyId, created.id]),
+      ["coupons.resume", "coupons.pause", "coupons.update", "coupons.update", "coupons.update", "coupons.create"].map(
+        (a) => [a, t.adminKeyId, created.id],
+      ),
     );
   });
 

@@ -63,7 +63,8 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
     e.preventDefault();
     const config = {
       name: name.trim(),
-      description: description.trim() || undefined,
+      // An edit sends "" to clear it: a part left out of an update stays as it was.
+      description: campaign ? description.trim() : description.trim() || undefined,
       benefit: benefitValue(benefit),
       conditions: {
         minBasket: optionalNumber(minBasket) ?? 0,
