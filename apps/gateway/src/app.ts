@@ -26,6 +26,7 @@ import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerCheckoutRoutes } from "./routes/v1-checkout.ts";
 import { registerCustomerConsentRoutes } from "./routes/v1-customer-consents.ts";
 import { registerCustomerRoutes } from "./routes/v1-customers.ts";
+import { registerEventStatusRoute } from "./routes/v1-event-status.ts";
 import { registerEventRoutes } from "./routes/v1-events.ts";
 import { registerIdentityTokenRoute } from "./routes/v1-identity-tokens.ts";
 import { registerTransactionStatusRoute } from "./routes/v1-transaction-status.ts";
@@ -116,7 +117,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);
   // The brand app's backend reports what members do in the app (profile completed, push opened) like a till does.
-  app.use("/v1/events", limit, requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
+  // "/v1/events/*" matches "/v1/events" itself too: the posts and the status of one event.
+  app.use("/v1/events/*", limit, requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
   app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
   app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
   app.use("/v1/customers/*", limit, requireRole(deps.credentials, ["app"])); // also /v1/customers itself
@@ -156,6 +158,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
   if (deps.db) registerTransactionStatusRoute(app, deps.db);
+  if (deps.db) registerEventStatusRoute(app, deps.db);
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
   if (deps.db) {
     const programmes = new ProgrammeCache(deps.db, 5_000);

@@ -356,6 +356,33 @@ describe("admin adjustments, action points, pending points and expiry", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await customer(tenant, "+48603000001")).points.balance).toBe(balance);
     expect(balance).toBe(30);
+
+    // Each event's outcome, as the integrator reads it; a customer id nobody has is refused with the reason.
+    const status = async (eventId: string) => {
+      const res = await fetch(`${system.gatewayUrl}/v1/events/${eventId}`, {
+        headers: { authorization: `Bearer ${tenant.apiKeys.kiosk}` },
+      });
+      return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await status("fb-1")).body).toMatchObject({ status: "processed", eventId: "fb-1", pointsAwarded: 15 });
+    expect((await status("fb-2")).body).toMatchObject({ status: "processed", pointsAwarded: 0 });
+    const nobody = "cus_nobodyhasthisid000";
+    const posted = await system.post("/v1/events", tenant.apiKeys.kiosk, {
+      eventId: "fb-nobody",
+      type: "feedback_submitted",
+      occurredAt: WEDNESDAY,
+      customer: { id: nobody },
+    });
+    expect(posted.status).toBe(202);
+    const refused = await eventually("the refused event's outcome", async () => {
+      const s = await status("fb-nobody");
+      return s.code === 200 ? s.body : undefined;
+    });
+    expect(refused).toMatchObject({ status: "rejected", reason: { code: "unknown_customer" } });
+    expect(String((refused.reason as { message: string }).message)).toContain(nobody);
+    const unknown = await status("fb-never-posted");
+    expect(unknown.code).toBe(404);
+    expect(unknown.body).toMatchObject({ code: "not_found" });
   });
 
   it("expires points after 12 months of inactivity with a notice 14 days before; a purchase in between resets the clock", async () => {

@@ -10,7 +10,7 @@ import {
 } from "@regulars/bus";
 import { DomainEvent, EventMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError, type TransactionRunner } from "@regulars/db";
-import { applyEventBatch, ledgerDefaults } from "@regulars/ledger-store";
+import { applyEventBatch, ledgerDefaults, recordDeadLetteredEvent } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { publishOutbox, startOutboxRelay } from "@regulars/outbox";
 import { ProgrammeCache } from "@regulars/programme";
@@ -157,6 +157,11 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       durable: consumers.eventResolver,
       schema: EventMessage,
       dependency: postgres,
+      // Recorded as rejected before it is dead-lettered: its status then tells the integrator why.
+      async onDeadLetter(info: DeadLetterInfo) {
+        await recordDeadLetteredEvent(db, info);
+        await common.onDeadLetter(info);
+      },
       handle: async (items) => {
         const resolved = await applyEventBatch(db, programmes, items);
         await publishCommitted(resolved.outbox);

@@ -87,3 +87,51 @@ export const TransactionStatusView = z
   .discriminatedUnion("status", [Processed, Rejected, Accepted])
   .meta({ id: "TransactionStatus", description: "accepted → processed, or accepted → rejected with a reason." });
 export type TransactionStatusView = z.infer<typeof TransactionStatusView>;
+
+/** Why the event resolver refused an event it had accepted (202), for programs. */
+export const EventRejectionCode = z.enum(["unknown_customer", "contract_violation", "processing_failed"]);
+export type EventRejectionCode = z.infer<typeof EventRejectionCode>;
+
+const EventProcessed = z
+  .object({
+    status: z.literal("processed").meta({ description: "Recorded: in the customer's history, action points paid." }),
+    eventId: z.string().meta({ description: "Your `eventId`." }),
+    id: z.string().meta({ description: "Our id of the event." }),
+    customerId: z
+      .string()
+      .nullable()
+      .meta({ description: "The customer it was attributed to; null for an event posted without one." }),
+    pointsAwarded: z.number().int().meta({
+      description: "Action points this event paid (0 when no action rule applies or its limit was reached).",
+    }),
+    decidedAt: z.string().meta({ description: "When it was recorded." }),
+  })
+  .meta({ id: "EventProcessed", description: "Processed: recorded, and any action points paid." });
+
+const EventRejected = z
+  .object({
+    status: z.literal("rejected").meta({ description: "Accepted, then refused: nothing was recorded or paid." }),
+    eventId: z.string().meta({ description: "Your `eventId`." }),
+    id: z.string().meta({ description: "Our id of the event." }),
+    reason: z
+      .object({
+        code: EventRejectionCode.meta({
+          description:
+            "Why, for programs: `unknown_customer` (no customer has the identity the event names; events never " +
+            "create customers), `contract_violation` or `processing_failed`.",
+        }),
+        message: z.string().meta({ description: "Why, for people." }),
+      })
+      .meta({ description: "The reason. Fix the event and post it under a new `eventId`." }),
+    decidedAt: z.string().meta({ description: "When it was refused." }),
+  })
+  .meta({ id: "EventRejected", description: "Rejected after it was accepted, with the reason." });
+
+/**
+ * `GET /v1/events/{eventId}`: what became of a posted behavioural event. Every event answered 202 ends
+ * `processed` or `rejected` with a reason, normally within a second.
+ */
+export const EventStatusView = z
+  .discriminatedUnion("status", [EventProcessed, EventRejected])
+  .meta({ id: "EventStatus", description: "processed, or rejected with a reason." });
+export type EventStatusView = z.infer<typeof EventStatusView>;

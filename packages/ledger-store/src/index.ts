@@ -21,6 +21,7 @@ export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
 export { type TransferredBalances, transferBalances } from "./accounts/transfer.ts";
 export { applyEventBatch } from "./customers/actions.ts";
+export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
 export {
   adoptLoyaltyState,
   customerStanding,

@@ -1,7 +1,14 @@
 import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyEventBatch, applyTransactionBatch, customerBalances } from "../src/index.ts";
+import {
+  applyEventBatch,
+  applyTransactionBatch,
+  customerBalances,
+  eventStatus,
+  recordDeadLetteredEvent,
+} from "../src/index.ts";
 import { base, eventMessage, ledgerDeps, tenantWithProgramme, twoWorkerPools, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
@@ -82,5 +89,74 @@ describe("repeat action rewards see the customer's history", () => {
     const events = Array.from({ length: 4 }, () => eventMessage(tenant, "feedback_submitted", "+48720000004"));
     await Promise.all([resolve(db, ...events), resolve(other, ...events), resolve(other, ...events.slice(2))]);
     expect((await bonuses()).sort((a, b) => b - a)).toEqual([50, 5, 5, 5]);
+  });
+});
+
+describe("each event's outcome, as the integrator reads it", () => {
+  it("is processed with the points it paid, rejected for a customer id nobody has, and the first outcome stands", async () => {
+    const { tenant, customerId } = await member("+48720000010");
+    const first = eventMessage(tenant, "feedback_submitted", "+48720000010", "feedback-1");
+    const second = eventMessage(tenant, "feedback_submitted", "+48720000010", "feedback-2");
+    const opened = eventMessage(tenant, "app_open", "+48720000010", "open-1");
+    // A phone nobody has stays anonymous (events never create customers); a customer id nobody has is refused.
+    const unknownPhone = eventMessage(tenant, "app_open", "+48729999999", "unknown-phone-1");
+    const strangerId = newId("customer");
+    const stranger = eventMessage(tenant, "feedback_submitted", "+48720000010", "stranger-1");
+    stranger.event = { ...stranger.event, customer: { id: strangerId } };
+    await resolve(db, first, second, opened, unknownPhone, stranger);
+
+    const status = (eventId: string) => eventStatus(db, tenant, eventId);
+    expect(await status("feedback-1")).toMatchObject({ status: "processed", customerId, pointsAwarded: 50 });
+    expect(await status("feedback-2")).toMatchObject({ status: "processed", customerId, pointsAwarded: 5 });
+    expect(await status("open-1")).toMatchObject({ status: "processed", customerId, pointsAwarded: 0 });
+    expect(await status("unknown-phone-1")).toMatchObject({ status: "processed", customerId: null, pointsAwarded: 0 });
+    expect(await status("stranger-1")).toMatchObject({
+      status: "rejected",
+      eventId: "stranger-1",
+      reason: { code: "unknown_customer", message: expect.stringContaining(strangerId) },
+    });
+    expect(await status("never-posted")).toBeNull();
+
+    // Redelivered after the history moved on, and after that id became a customer: the first outcomes stand.
+    await db.customer.create({ data: { id: strangerId, tenantId: tenant, createdVia: "test" } });
+    await resolve(db, first, stranger);
+    expect(await status("feedback-1")).toMatchObject({ status: "processed", pointsAwarded: 50 });
+    expect(await status("stranger-1")).toMatchObject({ status: "rejected" });
+    const paid = await db.ledgerMovement.count({ where: { tenantId: tenant, customerId: strangerId } });
+    expect(paid).toBe(0);
+  });
+
+  it("is rejected with the reason when the resolver gave up on it, unless it was decided before", async () => {
+    const { tenant } = await member("+48720000011");
+    const failed = eventMessage(tenant, "feedback_submitted", "+48720000011", "failed-1");
+    const payload = JSON.stringify(failed);
+    await recordDeadLetteredEvent(db, {
+      payload,
+      reason: "gave up after 5 attempts: boom",
+      category: "retries_exhausted",
+    });
+    expect(await eventStatus(db, tenant, "failed-1")).toMatchObject({
+      status: "rejected",
+      reason: { code: "processing_failed", message: "gave up after 5 attempts: boom" },
+    });
+
+    const decided = eventMessage(tenant, "feedback_submitted", "+48720000011", "decided-1");
+    await resolve(db, decided);
+    await recordDeadLetteredEvent(db, {
+      payload: JSON.stringify(decided),
+      reason: "late copy",
+      category: "retries_exhausted",
+    });
+    expect(await eventStatus(db, tenant, "decided-1")).toMatchObject({ status: "processed", pointsAwarded: 50 });
+
+    await recordDeadLetteredEvent(db, {
+      payload: JSON.stringify({ tenantId: tenant, event: { eventId: "broken-1" } }),
+      reason: "event.type: required",
+      category: "invalid_payload",
+    });
+    expect(await eventStatus(db, tenant, "broken-1")).toMatchObject({
+      status: "rejected",
+      reason: { code: "contract_violation", message: "event.type: required" },
+    });
   });
 });

@@ -54,6 +54,7 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   ledger_entries: { where: ofAccounts, export: true, erase: "keep", why: "append-only double entry" },
   ledger_movements: { where: byCustomer, export: true, erase: "keep", why: "the ledger" },
   point_lots: { where: byCustomer, export: true, erase: "keep", why: "points' expiry; the ledger" },
+  applied_events: { where: byCustomer, export: true, erase: "keep", why: "events' outcomes and points paid" },
   transactions: { where: byCustomer, export: true, erase: "keep", why: "the tenant's sales and refunds" },
   transaction_lines: { where: ofTransactions, export: true, erase: "keep", why: "the tenant's sales and refunds" },
   checkout_holds: { where: byCustomer, export: true, erase: "keep", why: "points and cash reserved or spent" },

@@ -6,6 +6,7 @@ import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "../transactions/outcome.ts";
+import { recordEventOutcomes } from "./event-outcomes.ts";
 import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
 import { resolveCustomers } from "./resolve.ts";
 
@@ -24,7 +25,9 @@ interface Candidate {
  * Action rules see the customer's history ("first feedback 50 points, later ones 5"): under the
  * customer's lock, the resolver reads which once / per-day rules were paid already and skips events it
  * decided before (`applied_events`), so a redelivered event never pays again even though the history
- * has moved on since. Idempotency keys encode each rule's limit as a last line of defence.
+ * has moved on since. Idempotency keys encode each rule's limit as a last line of defence. Every event's outcome
+ * is kept there too (processed for a customer or none, with its points; or rejected with the reason), for the
+ * integrator to read.
  */
 export async function applyEventBatch(
   db: Db,
@@ -58,10 +61,25 @@ export async function applyEventBatch(
       seen.add(key);
       return true;
     });
-    const movements = await payActions(tx, messages, todo);
-    await markApplied(
+    const { movements, pointsOf } = await payActions(tx, messages, todo);
+    // Every event's outcome, for the integrator (GET /v1/events/{eventId}); one decided by an earlier delivery
+    // keeps the outcome it had.
+    await recordEventOutcomes(
       tx,
-      todo.map((c) => messages[c.index]!),
+      messages.flatMap((m, i) => {
+        if (decided.has(`${m.tenantId}\u0000${m.id}`)) return [];
+        const outcome = outcomes[i]!;
+        return [
+          outcome.kind === "reject"
+            ? { message: m, status: "rejected" as const, reason: outcome.reason }
+            : {
+                message: m,
+                status: "processed" as const,
+                customerId: customerOf.get(i) ?? null,
+                points: pointsOf.get(i) ?? 0,
+              },
+        ];
+      }),
     );
 
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
@@ -121,7 +139,11 @@ const onceKey = (ruleId: string, customerId: string) => `action:${ruleId}:${cust
 const dayKey = (ruleId: string, customerId: string, day: string) => `action:${ruleId}:${customerId}:${day}`;
 
 /** In stream order, each event against the history so far (what was paid before, and earlier in the batch). */
-async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[]): Promise<NewMovement[]> {
+async function payActions(
+  tx: DbTx,
+  messages: EventMessage[],
+  todo: Candidate[],
+): Promise<{ movements: NewMovement[]; pointsOf: Map<number, number> }> {
   const limited = todo.flatMap((c) =>
     c.programme.config.rules.flatMap((r) =>
       r.type !== "action"
@@ -141,6 +163,7 @@ async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[])
   const paid = new Set(found.map((r) => `${r.tenant_id}\u0000${r.idempotency_key}`));
   const states = await statesOf(tx, messages, todo);
   const movements: NewMovement[] = [];
+  const pointsOf = new Map<number, number>();
   for (const c of todo.sort((a, b) => a.index - b.index)) {
     const m = messages[c.index]!;
     const has = (key: string) => paid.has(`${m.tenantId}\u0000${key}`);
@@ -166,6 +189,7 @@ async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[])
             ? dayKey(award.ruleId, c.customerId, c.day)
             : `action:${award.ruleId}:${m.id}`;
       paid.add(`${m.tenantId}\u0000${key}`);
+      pointsOf.set(c.index, (pointsOf.get(c.index) ?? 0) + award.points);
       movements.push({
         tenantId: m.tenantId,
         customerId: c.customerId,
@@ -182,7 +206,7 @@ async function payActions(tx: DbTx, messages: EventMessage[], todo: Candidate[])
       });
     }
   }
-  return movements;
+  return { movements, pointsOf };
 }
 
 /** Tier and date of birth (for tier- and birthday-filtered action rules), per tenant in one go. */
@@ -210,12 +234,4 @@ async function alreadyApplied(tx: DbTx, events: EventMessage[]): Promise<Set<str
     JOIN unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[]) AS w(tenant_id, event_id)
       ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`;
   return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.event_id}`));
-}
-
-async function markApplied(tx: DbTx, events: EventMessage[]): Promise<void> {
-  if (!events.length) return;
-  await tx.$executeRaw`
-    INSERT INTO applied_events (tenant_id, event_id)
-    SELECT * FROM unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[])
-    ON CONFLICT DO NOTHING`;
 }

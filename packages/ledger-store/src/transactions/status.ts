@@ -99,8 +99,9 @@ export async function transactionStatus(
 
 /**
  * Receipts answer "accepted" until the ledger has decided; long after the stream itself forgot a message
- * (7 days) they only take space. Decisions of behavioural events guard against redeliveries and replays
- * from the dead-letter stream (kept 30 days). Both are pruned in slices, older than these ages.
+ * (7 days) they only take space. Outcomes of behavioural events answer their status and guard against
+ * redeliveries and replays from the dead-letter stream (kept 30 days). Both are pruned in slices, older than these
+ * ages.
  */
 export async function pruneAcceptanceRecords(
   db: Db,
