@@ -104,6 +104,8 @@ export async function applyEventBatch(
     const { outbox } = await postAndAnnounce(tx, movements, {
       milestonesOf: (tenantId) => milestones.get(tenantId) ?? [],
       extraOutbox: recorded.map(outboxItem),
+      // An event.recorded for every event: one outbox row per tenant and batch, as the ledger writes its batches.
+      batch: true,
     });
     return { outcomes, outbox };
   });
