@@ -6,8 +6,9 @@ import { useTranslation } from "react-i18next";
 import { BenefitFields, type BenefitLabels, benefitText, benefitValue } from "../../ui/benefit-fields.tsx";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
+import { useDraft } from "../../ui/use-draft.ts";
 import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
-import { type RedemptionDraft, redemptionDraftOf, redemptionOf } from "./redemption-draft.ts";
+import { redemptionDraftOf, redemptionOf } from "./redemption-draft.ts";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
@@ -29,11 +30,7 @@ function RedemptionForm({ redemption }: { redemption: ProgrammeConfig["redemptio
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
-  const [draft, setDraft] = useState(() => redemptionDraftOf(redemption));
-  const set =
-    <K extends keyof RedemptionDraft>(key: K) =>
-    (value: RedemptionDraft[K]) =>
-      setDraft((d) => ({ ...d, [key]: value }));
+  const { draft, set } = useDraft(() => redemptionDraftOf(redemption));
   const save = useMutation(trpc.programme.redemption.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const err = (part: string) => errorAt(errorsOf(save), `redemption.${part}`);
   const submit = (e: FormEvent) => {

@@ -1,12 +1,13 @@
 import { Button, Card, useFormat, useTRPC } from "@regulars/web-ui";
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { CheckboxField, SelectField, TextareaField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder } from "../../ui/form-values.ts";
 import { LineMatchFields } from "../../ui/line-match-fields.tsx";
+import { useDraft } from "../../ui/use-draft.ts";
 import { useSavedThenDone } from "./entry-form.tsx";
-import { type Draft, draftOf, type Rule, ruleOf, ruleTypes } from "./rule-draft.ts";
+import { draftOf, type Rule, ruleOf, ruleTypes } from "./rule-draft.ts";
 import { errorsOf, type ProgrammeConfig, SaveBar } from "./shared.tsx";
 
 /** Creates a rule, or edits one (its id and type then stay: another id would be another rule). */
@@ -14,12 +15,8 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
-  const [draft, setDraft] = useState(() => draftOf(rule, format.timezone));
+  const { draft, set } = useDraft(() => draftOf(rule, format.timezone));
   const save = useMutation(trpc.programme.rules.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
-  const set =
-    <K extends keyof Draft>(key: K) =>
-    (value: Draft[K]) =>
-      setDraft((d) => ({ ...d, [key]: value }));
   // Input errors come as `rule.<field>`, whole-programme ones as `rules.<position>.<field>`.
   const position = rule ? config.rules.findIndex((r) => r.id === rule.id) : config.rules.length;
   const all = errorsOf(save);
