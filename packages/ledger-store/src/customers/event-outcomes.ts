@@ -1,21 +1,15 @@
 import { type EventMessage, EventRejectionCode, type EventStatusView } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import type { DeadLetteredMessage } from "../transactions/dead-letters.ts";
+import { type DeadLetteredMessage, rejectionOf } from "../transactions/dead-letters.ts";
 
 /** What the resolver decided about one event: recorded (for a customer or none, with its points) or refused. */
 export type EventOutcome =
   | { message: EventMessage; status: "processed"; customerId: string | null; points: number }
   | { message: EventMessage; status: "rejected"; reason: string };
 
-/** `code: message` as the resolver words a refusal; a reason without a known code is a processing failure. */
-function splitReason(reason: string): { code: EventRejectionCode; message: string } {
-  const prefix = /^([a-z_]+): /.exec(reason)?.[1];
-  const known = EventRejectionCode.safeParse(prefix);
-  return known.success
-    ? { code: known.data, message: reason.slice(prefix!.length + 2) }
-    : { code: "processing_failed", message: reason };
-}
+/** The codes the resolver itself refuses with; dead letters add contract_violation and processing_failed. */
+const resolverCodes: ReadonlySet<EventRejectionCode> = new Set(["unknown_customer"]);
 
 /**
  * Stores each event's outcome in the resolver's transaction (`applied_events`). The first decision stands: a
@@ -24,7 +18,7 @@ function splitReason(reason: string): { code: EventRejectionCode; message: strin
 export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): Promise<void> {
   const first = [...new Map(outcomes.map((o) => [`${o.message.tenantId}\u0000${o.message.id}`, o] as const)).values()];
   if (!first.length) return;
-  const reasons = first.map((o) => (o.status === "rejected" ? splitReason(o.reason) : null));
+  const reasons = first.map((o) => (o.status === "rejected" ? rejectionOf(o.reason, resolverCodes) : null));
   await tx.$executeRaw`
     INSERT INTO applied_events (tenant_id, event_id, status, customer_id, points, reason_code, reason_message)
     SELECT * FROM unnest(
@@ -56,10 +50,7 @@ export async function recordDeadLetteredEvent(db: Db | DbTx, info: DeadLetteredM
         ? stableId("event", tenantId, raw.event.eventId)
         : null;
   if (!tenantId || !id) return;
-  const { code, message } =
-    info.category === "invalid_payload"
-      ? { code: "contract_violation" as const, message: info.reason }
-      : splitReason(info.reason);
+  const { code, message } = rejectionOf(info.reason, resolverCodes, info.category);
   await db.$executeRaw`
     INSERT INTO applied_events (tenant_id, event_id, status, reason_code, reason_message)
     VALUES (${tenantId}, ${id}, 'rejected', ${code}, ${message})

@@ -5,10 +5,8 @@ import type { BatchWork } from "./batch-work.ts";
 import { lockPositions } from "./partitions.ts";
 import { customersOfSales } from "./sale-records.ts";
 
-/**
- * Which of a batch's messages apply, and for whom: the first steps of `applyTransactionBatch`, before any
- * customer's points are planned.
- */
+// Which of a batch's messages apply, and for whom: the first steps of `applyTransactionBatch`, before any
+// customer's points are planned.
 
 /** Messages a previous holder of their partition applied already (at or below its position): skipped. */
 export async function appliedBeforeByPosition(work: BatchWork): Promise<Set<number>> {

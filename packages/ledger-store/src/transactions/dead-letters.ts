@@ -40,22 +40,30 @@ export async function recordDeadLetteredTransaction(db: Db | DbTx, info: DeadLet
       ? raw.transaction.externalId
       : null;
   if (!tenantId || !externalId) return;
-  const prefix = /^([a-z_]+): /.exec(info.reason)?.[1] as RejectionCode | undefined;
-  const code: RejectionCode =
-    prefix && knownCodes.has(prefix)
-      ? prefix
-      : info.category === "invalid_payload"
-        ? "contract_violation"
-        : "processing_failed";
+  const { code, message } = rejectionOf(info.reason, knownCodes, info.category);
   await recordRejections(db, [
     {
       tenantId,
       externalId,
       code,
       bodyHash: parsed.success ? transactionFingerprint(parsed.data.transaction) : "unparseable",
-      message: prefix && knownCodes.has(prefix) ? info.reason.slice(prefix.length + 2) : info.reason,
+      message,
     },
   ]);
+}
+
+/**
+ * A worker's reason (`code: message`) as a code and a message: the code when it is one of `known`, else what the
+ * dead letter's category says (an unreadable payload breaks the contract; anything else failed in processing).
+ */
+export function rejectionOf<C extends string>(
+  reason: string,
+  known: ReadonlySet<C>,
+  category?: DeadLetteredMessage["category"],
+): { code: C | "contract_violation" | "processing_failed"; message: string } {
+  const prefix = /^([a-z_]+): /.exec(reason)?.[1] as C | undefined;
+  if (prefix && known.has(prefix)) return { code: prefix, message: reason.slice(prefix.length + 2) };
+  return { code: category === "invalid_payload" ? "contract_violation" : "processing_failed", message: reason };
 }
 
 /**
