@@ -103,7 +103,8 @@ describe("each event's outcome, as the integrator reads it", () => {
     const strangerId = newId("customer");
     const stranger = eventMessage(tenant, "feedback_submitted", "+48720000010", "stranger-1");
     stranger.event = { ...stranger.event, customer: { id: strangerId } };
-    await resolve(db, first, second, opened, unknownPhone, stranger);
+    // The first feedback twice in the batch (a redelivery beside the original): it paid once, and says so.
+    await resolve(db, first, first, second, opened, unknownPhone, stranger);
 
     const status = (eventId: string) => eventStatus(db, tenant, eventId);
     expect(await status("feedback-1")).toMatchObject({ status: "processed", customerId, pointsAwarded: 50 });

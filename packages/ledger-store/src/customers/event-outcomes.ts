@@ -16,7 +16,12 @@ const resolverCodes: ReadonlySet<EventRejectionCode> = new Set(["unknown_custome
  * redelivery, or a second copy in the batch, changes nothing.
  */
 export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): Promise<void> {
-  const first = [...new Map(outcomes.map((o) => [`${o.message.tenantId}\u0000${o.message.id}`, o] as const)).values()];
+  const byKey = new Map<string, EventOutcome>();
+  for (const o of outcomes) {
+    const key = `${o.message.tenantId}\u0000${o.message.id}`;
+    if (!byKey.has(key)) byKey.set(key, o); // the copy that paid comes first; later copies paid nothing
+  }
+  const first = [...byKey.values()];
   if (!first.length) return;
   const reasons = first.map((o) => (o.status === "rejected" ? rejectionOf(o.reason, resolverCodes) : null));
   await tx.$executeRaw`
