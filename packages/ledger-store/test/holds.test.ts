@@ -8,6 +8,7 @@ import {
   customerSummary,
   findBalanceDrift,
   placeHold,
+  qualifyingValueNow,
   quoteCheckout,
   releaseExpiredHolds,
   voidHold,
@@ -169,9 +170,64 @@ describe("points holds", () => {
     expect(back).toBeGreaterThan(0);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
+
+  it("a sale paid entirely with points gives them back on its first refund only; given back, they were never earned", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 100);
+    const fries = [line("FRIES", 400)];
+    // 80 points are worth €4: the fries cost nothing in money.
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 80, basket: basket(fries) }));
+    const paid = fries.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
+    const sale = txMessage(tenantId, { customer: { id: c }, channel: "kiosk", lines: paid, holdId: placed.holdId });
+    expect(sale.transaction.total).toBe(0);
+    await apply(db, [sale]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(20);
+
+    const refund = () =>
+      refundOf(
+        tenantId,
+        sale,
+        paid.map((l) => ({ ...l, lineNo: 0 })),
+      );
+    await apply(db, [refund()]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(100);
+    // Another refund of the same sale, in a batch of its own and twice in one batch: nothing more comes back.
+    await apply(db, [refund()]);
+    await apply(db, [refund(), refund()]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(100);
+    // The 80 points given back were spent, not earned: a tier on points earned does not count them.
+    const tiers = { basis: "points_earned" as const, window: "lifetime" as const };
+    expect(await qualifyingValueNow(db, tenantId, c, tiers, "Europe/Warsaw", new Date())).toBe(0);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
 });
 
 describe("coupon holds", () => {
+  it("a refund of the whole sale takes back the bonus points and wallet cash its coupons credited, once", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await genericCoupon(db, tenantId, "CASH5", { benefit: { kind: "wallet_cash", amount: 500 }, limits: {} });
+    await genericCoupon(db, tenantId, "BONUS30", { benefit: { kind: "bonus_points", points: 30 }, limits: {} });
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { couponCodes: ["CASH5", "BONUS30"] }));
+    const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines);
+    await apply(db, [sale]);
+    const earned = Math.floor(sale.transaction.total / 100);
+    expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: earned + 30, wallet: 500 });
+
+    const lines = sale.transaction.lines.map((l, lineNo) => ({ ...l, lineNo }));
+    // Half of it first: the credits stay while part of the sale stands.
+    const [burger, fries] = lines as [(typeof lines)[number], (typeof lines)[number]];
+    await apply(db, [refundOf(tenantId, sale, [fries])]);
+    expect((await customerBalances(db, tenantId, c)).wallet).toBe(500);
+    await apply(db, [refundOf(tenantId, sale, [burger])]);
+    expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: 0, wallet: 0 });
+    // Nothing left to refund: a further refund is refused, and takes nothing more.
+    await apply(db, [refundOf(tenantId, sale, [fries])]);
+    expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: 0, wallet: 0 });
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
   it("lets exactly one of 50 terminals hold a limit-1 coupon", async () => {
     const { tenantId, customers, deps } = await checkoutTenant(db, 50);
     const campaign = await genericCoupon(db, tenantId, "ONLYONE", {

@@ -36,6 +36,8 @@ export interface SaleRecord {
   /** Money already refunded per line, and in all. */
   refundedPerLine: number[];
   refundedTotal: number;
+  /** How many refunds of this sale applied before: a sale paid nothing in money cannot measure them by money. */
+  refundCount: number;
   stampsTaken: Record<string, number>;
   tierRevoked: boolean;
 }

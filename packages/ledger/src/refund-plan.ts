@@ -158,6 +158,7 @@ export function planRefund(
 
   sale.refundedPerLine = after;
   sale.refundedTotal += t.total;
+  sale.refundCount += 1;
   for (const [card, n] of Object.entries(effects.stampsTaken))
     sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
   return {

@@ -179,6 +179,7 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
     effects: plan?.effects ?? { stamps: {}, tier: null },
     refundedPerLine: m.transaction.lines.map(() => 0),
     refundedTotal: 0,
+    refundCount: 0,
     stampsTaken: {},
     tierRevoked: false,
   };

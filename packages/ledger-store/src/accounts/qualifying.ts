@@ -4,7 +4,9 @@ import { tierWindowStart } from "@regulars/rules";
 export type TierBasis = "points_earned" | "spend" | "orders";
 
 /**
- * Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). Points are
+ * Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). A refund's
+ * reversal of earned points counts against them; the points and wallet cash a refund gives back of what its sale
+ * spent (a `reverse` that credits) were never earned, and do not count. Points are
  * read from `ledger_movements_customer_time_idx` alone (migration 0027), bounded by the window: by customer alone
  * every batch read each customer's whole history from the heap.
  */
@@ -20,7 +22,7 @@ export function qualifyingStatement(
     return Prisma.sql`
       SELECT customer_id, sum(amount) AS value FROM ledger_movements
       WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
-        AND kind IN ('earn', 'reverse')
+        AND (kind = 'earn' OR (kind = 'reverse' AND amount < 0))
       GROUP BY customer_id`;
   }
   if (basis === "spend") {

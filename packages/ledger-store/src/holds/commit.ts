@@ -198,11 +198,18 @@ function redeemedEvent(
 /**
  * What a refund gives back of its sale's checkout: the points and wallet cash the sale spent, in
  * proportion to the money refunded (when the programme says so), and its coupon uses when the whole sale
- * is refunded (when the campaign says so). `refundedBefore` is the money refunded by earlier refunds.
+ * is refunded (when the campaign says so). `before` is what earlier refunds of the sale took: their money and
+ * their number. A sale paid entirely with points or wallet cash has no money to share by: its first refund gives
+ * everything back, and later ones nothing.
  */
 export async function returnSaleCheckout(
   tx: RawTx,
-  refund: { message: TransactionMessage; sale: SaleRecord; refundedBefore: number; programme: ProgrammeAt },
+  refund: {
+    message: TransactionMessage;
+    sale: SaleRecord;
+    before: { money: number; count: number };
+    programme: ProgrammeAt;
+  },
 ): Promise<SaleCheckout> {
   const out = none();
   const { sale, message: m } = refund;
@@ -210,9 +217,11 @@ export async function returnSaleCheckout(
   const sale_ = { message: m, customerId: sale.customerId, programme: refund.programme };
   const [hold] = await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint }[]>`
     SELECT id, points, wallet FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`;
-  const after = refund.refundedBefore + m.transaction.total;
+  const { before } = refund;
+  const after = before.money + m.transaction.total;
   const share = (n: number) => (sale.total > 0 ? Math.floor((n * Math.min(sale.total, after)) / sale.total) : n);
-  const shareBefore = (n: number) => (sale.total > 0 ? Math.floor((n * refund.refundedBefore) / sale.total) : 0);
+  const shareBefore = (n: number) =>
+    sale.total > 0 ? Math.floor((n * before.money) / sale.total) : before.count > 0 ? n : 0;
   if (hold && (refund.programme.config.redemption?.refundReturnsPoints ?? true)) {
     const base = baseMovement(sale_);
     const points = exactNumber(hold.points);
@@ -240,6 +249,10 @@ export async function returnSaleCheckout(
       });
   }
   if (after < sale.total) return out;
+  // Refunded in full: the bonus points and wallet cash its coupons credited go back too (once, by the refund that
+  // completes the sale), or a returned use could be spent again for another credit.
+  const completes = before.money < sale.total || (sale.total === 0 && before.count === 0);
+  if (completes) out.movements.push(...(await takeBackCouponCredits(tx, sale_, sale.id)));
   const campaigns = await tx.$queryRaw<{ id: string; config: { refundReturnsUse?: boolean } }[]>`
     SELECT id, config FROM coupon_campaigns
     WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE transaction_id = ${sale.id} AND status = 'committed')
@@ -254,4 +267,25 @@ export async function returnSaleCheckout(
   await countUses(tx, m.tenantId, returned, -1);
   for (const u of returned) out.events.push(redeemedEvent(sale_, u.campaignId, u.code, -u.discount, true));
   return out;
+}
+
+/** Debits what the sale's coupons credited (`credits` above), each as a negative bonus out of its own credit. */
+async function takeBackCouponCredits(tx: RawTx, refund: Sale, saleId: string): Promise<NewMovement[]> {
+  const m = refund.message;
+  const codes = await tx.$queryRaw<{ code: string }[]>`
+    SELECT DISTINCT code FROM coupon_uses WHERE transaction_id = ${saleId} AND status = 'committed'`;
+  const keys = codes.flatMap(({ code }) => [`coupon:${saleId}:${code}`, `coupon:${saleId}:${code}:wallet`]);
+  if (!keys.length) return [];
+  const credited = await tx.$queryRaw<{ idempotency_key: string; unit: "points" | "wallet"; amount: bigint }[]>`
+    SELECT idempotency_key, unit, amount FROM ledger_movements
+    WHERE tenant_id = ${m.tenantId} AND idempotency_key = ANY(${keys}::text[]) AND amount > 0`;
+  return credited.map((c) => ({
+    ...baseMovement(refund),
+    unit: c.unit,
+    kind: "bonus" as const,
+    amount: -exactNumber(c.amount),
+    idempotencyKey: `coupon-undo:${m.transactionId}:${c.idempotency_key}`,
+    sourceKey: c.idempotency_key,
+    reason: `refund of ${m.transaction.refundOf} took back the coupon's credit`,
+  }));
 }

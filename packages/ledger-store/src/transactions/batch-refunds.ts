@@ -18,7 +18,7 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
   if (!sale) return waitForSale(work, i);
   // What a refund takes back follows the programme in force at the refund (the defaults without one).
   const programme = await work.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
-  const refundedBefore = sale.refundedTotal;
+  const before = { money: sale.refundedTotal, count: sale.refundCount };
   const plan = planRefund(
     m,
     sale,
@@ -39,7 +39,7 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
   work.movements.push(...plan.movements);
   work.events.push(...plan.events);
   if (programme && sale.customerId) {
-    const back = await returnSaleCheckout(work.tx, { message: m, sale, refundedBefore, programme });
+    const back = await returnSaleCheckout(work.tx, { message: m, sale, before, programme });
     work.movements.push(...back.movements);
     work.events.push(...back.events);
   }

@@ -76,11 +76,13 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         effects: s.effects ?? noSaleEffects(),
         refundedPerLine: saleLines.map(() => 0),
         refundedTotal: 0,
+        refundCount: 0,
         stampsTaken: {},
         tierRevoked: false,
       };
       for (const r of refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id)) {
         record.refundedTotal += exactNumber(r.total);
+        record.refundCount += 1;
         const taken = r.effects?.refunded ?? legacyAllocation(record, legacyLines.get(r.id) ?? []);
         record.refundedPerLine = refundedAfter(
           record.refundedPerLine,
