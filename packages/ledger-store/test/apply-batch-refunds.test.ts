@@ -1,5 +1,5 @@
-import type { Db } from "@regulars/db";
-import { testDb } from "@regulars/testing";
+import { createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
+import { testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   applyTransactionBatch,
@@ -100,6 +100,27 @@ describe("refunds name the sale's lines and are measured by money", () => {
     expect(await db.parkedRefund.count({ where: { tenantId: tenant } })).toBe(0);
     expect((await customerBalances(db, tenant, await customerOf(tenant, "+48710000005"))).points).toBe(15);
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
+  });
+
+  it("a refund whose sale another worker has applied but not committed yet waits for it, and is not parked for ever", async () => {
+    const tenant = await tenantWithProgramme(db, { rules: [base] });
+    const sale = txMessage(tenant, { customer: { phone: "+48710000011" }, lines: [line("MEAL", 2_000)] });
+    // A void without a customer goes to another partition than its sale, so another worker takes it.
+    const refund = refundOf(tenant, sale, [line("MEAL", 2_000)]);
+    const gated = gatedBeforeCommit();
+    const saleWorker = applyTransactionBatch({ ...ledgerDeps(db), transactions: gated.runner }, [sale]);
+    await gated.reached; // the sale is applied and has looked for parked refunds, uncommitted
+    const refundWorker = applyTransactionBatch(ledgerDeps(db), [refund]);
+    // The refund's worker must wait for the sale's: finished first, it could only park the refund where the
+    // sale's worker, which has already looked, never finds it.
+    const first = await Promise.race([refundWorker.then(() => "refund"), waitingForALock().then(() => "waiting")]);
+    gated.open();
+    await Promise.all([saleWorker, refundWorker]);
+    expect(first).toBe("waiting");
+    expect(await db.parkedRefund.count({ where: { tenantId: tenant } })).toBe(0);
+    expect(await pointsOf(tenant, refund.transaction.externalId)).toBe(-20);
+    expect((await customerBalances(db, tenant, await customerOf(tenant, "+48710000011"))).points).toBe(0);
+    await gated.runner.close();
   });
 
   it("a refund waits for its sale only so long, then is rejected with the reason", async () => {
@@ -270,3 +291,37 @@ describe("a refund takes back what the sale produced, where the programme says s
     expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 2 });
   });
 });
+
+/** A worker's transactions that stop before committing until `open()`: `reached` resolves when one has. */
+function gatedBeforeCommit() {
+  const inner: TransactionRunner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 2 });
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let reached!: () => void;
+  const atGate = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const runner: TransactionRunner = {
+    run: (fn) =>
+      inner.run(async (tx) => {
+        const result = await fn(tx);
+        reached();
+        await gate;
+        return result;
+      }),
+    close: () => inner.close(),
+  };
+  return { runner, reached: atGate, open };
+}
+
+/** Resolves once some session of the test database waits for a lock (the refund's worker, here), or after 10 s. */
+async function waitingForALock(): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const [row] = await db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    if (row!.n > 0n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

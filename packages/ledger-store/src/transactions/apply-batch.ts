@@ -70,9 +70,10 @@ async function applyInTransaction(work: BatchWork): Promise<AppliedBatch> {
   const locked = new Set([...work.customerOf.values(), ...refundSales.values()].filter((c): c is string => !!c));
   await lockCustomers(work.tx, locked);
   // A refund parks when its sale is missing and a sale takes the refunds parked for it: both under the
-  // sale's lock, so a refund parked in one partition while its sale lands in another is never missed.
+  // sale's lock, so a refund parked in one partition while its sale lands in another is never missed. Every
+  // refunded sale's id is locked, found or not: a sale still uncommitted in another worker is invisible here.
   await lockSales(work.tx, [
-    ...refundSales.keys(),
+    ...todo.filter(work.isRefund).map((i) => work.saleIdOf.get(i)!),
     ...todo.filter((i) => !work.isRefund(i)).map((i) => work.messages[i]!.transactionId),
   ]);
   const fresh = await notYetApplied(work, todo);
