@@ -37,6 +37,9 @@ export function applyCoupon(
     lines: [],
   };
   const benefit = config.benefit;
+  // Points and wallet cash are credited to someone: an anonymous basket cannot take them.
+  if ((benefit.kind === "bonus_points" || benefit.kind === "wallet_cash") && ctx.customer === null)
+    return { refusal: refusal("customer_required") };
   if (benefit.kind === "bonus_points") return { benefit: { ...base, points: -benefit.points }, parts: [] };
   if (benefit.kind === "wallet_cash") return { benefit: { ...base, wallet: -benefit.amount }, parts: [] };
   const parts = discountParts(benefit, ctx.basket.lines, left, budgetLeft(config, coupon.usage.budgetSpent));

@@ -152,6 +152,17 @@ describe("priceCheckout: coupons", () => {
     expect(q.discount).toBe(0);
   });
 
+  it("an anonymous basket cannot take bonus points or wallet cash: there is no one to credit", () => {
+    const bonus = coupon("BONUS", { benefit: { kind: "bonus_points", points: 50 } });
+    const cash = coupon("CASH", { benefit: { kind: "wallet_cash", amount: 300 } });
+    const q = priced([bonus, cash], ["BONUS", "CASH"], { customer: null });
+    expect(q.applied).toEqual([]);
+    expect(q.coupons.map((c) => [c.code, c.refusal?.code])).toEqual([
+      ["BONUS", "customer_required"],
+      ["CASH", "customer_required"],
+    ]);
+  });
+
   it("nothing_to_discount when the lines a discount covers are paid already", () => {
     const friesFree = coupon("FRIES1", welcomeFries);
     const friesHalf = coupon("FRIES2", { benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } } });

@@ -279,6 +279,38 @@ describe("coupon holds", () => {
     ]);
   });
 
+  it("an anonymous sale's code counts against the coupon's limits, and its full refund gives the use back", async () => {
+    const { tenantId, deps } = await checkoutTenant(db);
+    const campaign = await genericCoupon(db, tenantId, "ONCE300", {
+      benefit: { kind: "fixed_off", amount: 300 },
+      limits: { total: 1 },
+    });
+    const anonymous = () => txMessage(tenantId, { couponCodes: ["ONCE300"], lines: basket().lines });
+    const first = anonymous();
+    await apply(db, [first]);
+    expect(await couponUses(campaign)).toEqual([{ status: "committed", n: 1n }]);
+    // The limit is reached: another till's anonymous sale with the code is not counted.
+    await apply(db, [anonymous()]);
+    expect(await couponUses(campaign)).toEqual([{ status: "committed", n: 1n }]);
+    const quote = await quoteCheckout(deps, tenantId, {
+      basket: basket(),
+      couponCodes: ["ONCE300"],
+      rewardIds: [],
+      points: 0,
+      wallet: 0,
+    });
+    expect(quote.coupons[0]?.refusal?.code).toBe("limit_reached");
+
+    await apply(db, [
+      refundOf(
+        tenantId,
+        first,
+        first.transaction.lines.map((l, lineNo) => ({ ...l, lineNo })),
+      ),
+    ]);
+    expect(await couponUses(campaign)).toEqual([{ status: "returned", n: 1n }]);
+  });
+
   it("a hold racing its expiry and its sale ends exactly one way", async () => {
     for (let round = 0; round < 5; round++) {
       const { tenantId, customers, deps } = await checkoutTenant(db);

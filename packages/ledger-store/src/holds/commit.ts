@@ -21,9 +21,14 @@ const none = (): SaleCheckout => ({ movements: [], events: [], lineDiscounts: nu
 
 interface Sale {
   message: TransactionMessage;
-  customerId: string;
+  /** Null for an anonymous sale: it can use coupon codes (counted against their limits), nothing else. */
+  customerId: string | null;
   programme: ProgrammeAt;
 }
+
+/** A sale's movements and events name its customer: only a sale with one has them. */
+type CustomerSale = Sale & { customerId: string };
+const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId !== null;
 
 /**
  * Commits what the sale used: the hold it names (its points and wallet cash are spent, its coupon uses
@@ -39,7 +44,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   const held = new Set<string>();
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
-    const committable = hold && hold.status === "held" && hold.customer_id === sale.customerId;
+    const committable = hold && hold.status === "held" && hold.customer_id === sale.customerId && hasCustomer(sale);
     if (committable && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
@@ -53,7 +58,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
 
 async function commitHold(
   tx: RawTx,
-  sale: Sale,
+  sale: CustomerSale,
   holdId: string,
   quote: Quote,
   points: number,
@@ -109,7 +114,9 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   const day = localDate(t.occurredAt, timezone);
   const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], day, { lock: true });
   const typed = coupons.filter((c) => c.code === code);
-  const customer = await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false });
+  const customer = sale.customerId
+    ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false })
+    : null;
   // The till already took the discount off its lines: priced on the lines before it, the limits decide.
   const quote = priceCheckout({
     basket: {
@@ -134,12 +141,13 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
     VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaignId}, ${code}, ${sale.customerId}, ${m.transactionId},
             'committed', ${use.discount}, ${day}::date)`;
   await countUses(tx, m.tenantId, [use], +1);
+  if (!hasCustomer(sale)) return; // priced without a customer, it credits nothing
   credits(sale, code, applied, out);
   out.events.push(redeemedEvent(sale, campaignId, code, use.discount, false));
 }
 
 /** Bonus points and wallet cash a coupon gives (negative `points` / `wallet` in the quote are credits). */
-function credits(sale: Sale, code: string, a: Quote["applied"][number], out: SaleCheckout) {
+function credits(sale: CustomerSale, code: string, a: Quote["applied"][number], out: SaleCheckout) {
   const base = baseMovement(sale);
   const { config, timezone } = sale.programme;
   const occurredAt = sale.message.transaction.occurredAt;
@@ -164,7 +172,7 @@ function credits(sale: Sale, code: string, a: Quote["applied"][number], out: Sal
     });
 }
 
-function baseMovement(sale: Sale) {
+function baseMovement(sale: CustomerSale) {
   return {
     tenantId: sale.message.tenantId,
     customerId: sale.customerId,
@@ -175,7 +183,7 @@ function baseMovement(sale: Sale) {
 }
 
 function redeemedEvent(
-  sale: Sale,
+  sale: CustomerSale,
   campaignId: string,
   code: string,
   discount: number,
@@ -213,8 +221,7 @@ export async function returnSaleCheckout(
 ): Promise<SaleCheckout> {
   const out = none();
   const { sale, message: m } = refund;
-  if (!sale.customerId) return out;
-  const sale_ = { message: m, customerId: sale.customerId, programme: refund.programme };
+  const sale_: Sale = { message: m, customerId: sale.customerId, programme: refund.programme };
   const [hold] = await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint }[]>`
     SELECT id, points, wallet FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`;
   const { before } = refund;
@@ -222,7 +229,7 @@ export async function returnSaleCheckout(
   const share = (n: number) => (sale.total > 0 ? Math.floor((n * Math.min(sale.total, after)) / sale.total) : n);
   const shareBefore = (n: number) =>
     sale.total > 0 ? Math.floor((n * before.money) / sale.total) : before.count > 0 ? n : 0;
-  if (hold && (refund.programme.config.redemption?.refundReturnsPoints ?? true)) {
+  if (hold && hasCustomer(sale_) && (refund.programme.config.redemption?.refundReturnsPoints ?? true)) {
     const base = baseMovement(sale_);
     const points = exactNumber(hold.points);
     const wallet = exactNumber(hold.wallet);
@@ -252,7 +259,7 @@ export async function returnSaleCheckout(
   // Refunded in full: the bonus points and wallet cash its coupons credited go back too (once, by the refund that
   // completes the sale), or a returned use could be spent again for another credit.
   const completes = before.money < sale.total || (sale.total === 0 && before.count === 0);
-  if (completes) out.movements.push(...(await takeBackCouponCredits(tx, sale_, sale.id)));
+  if (completes && hasCustomer(sale_)) out.movements.push(...(await takeBackCouponCredits(tx, sale_, sale.id)));
   const campaigns = await tx.$queryRaw<{ id: string; config: { refundReturnsUse?: boolean } }[]>`
     SELECT id, config FROM coupon_campaigns
     WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE transaction_id = ${sale.id} AND status = 'committed')
@@ -265,12 +272,13 @@ export async function returnSaleCheckout(
     RETURNING campaign_id, code, discount`;
   const returned = uses.map((u) => ({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) }));
   await countUses(tx, m.tenantId, returned, -1);
-  for (const u of returned) out.events.push(redeemedEvent(sale_, u.campaignId, u.code, -u.discount, true));
+  if (hasCustomer(sale_))
+    for (const u of returned) out.events.push(redeemedEvent(sale_, u.campaignId, u.code, -u.discount, true));
   return out;
 }
 
 /** Debits what the sale's coupons credited (`credits` above), each as a negative bonus out of its own credit. */
-async function takeBackCouponCredits(tx: RawTx, refund: Sale, saleId: string): Promise<NewMovement[]> {
+async function takeBackCouponCredits(tx: RawTx, refund: CustomerSale, saleId: string): Promise<NewMovement[]> {
   const m = refund.message;
   const codes = await tx.$queryRaw<{ code: string }[]>`
     SELECT DISTINCT code FROM coupon_uses WHERE transaction_id = ${saleId} AND status = 'committed'`;

@@ -130,8 +130,9 @@ async function applySale(work: BatchWork, i: number) {
   const state = customerId ? work.states.get(customerId) : undefined;
   const row = { message: m, bodyHash: work.hashes[i]!, customerId };
   // What the checkout spent is committed first: points earn only on the money the customer paid.
+  // Anonymous sales too: a code used without a customer still counts against its limits.
   const checkout =
-    customerId && programme && (m.transaction.holdId || m.transaction.couponCodes.length)
+    programme && (m.transaction.holdId || m.transaction.couponCodes.length)
       ? await commitSaleCheckout(work.tx, { message: m, customerId, programme })
       : null;
   if (checkout) {
