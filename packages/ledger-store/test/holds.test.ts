@@ -139,6 +139,33 @@ describe("points holds", () => {
     expect((await customerBalances(db, tenantId, c)).points).toBe(0 + 11 + 16);
   });
 
+  it("a hold past its expiry reserves nothing, and a sale that arrives after it spends nothing, before any sweep", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 100);
+    const campaign = await genericCoupon(db, tenantId, "LATE100", {
+      benefit: { kind: "fixed_off", amount: 100 },
+      limits: { total: 5 },
+    });
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 100, couponCodes: ["LATE100"] }));
+    const pastExpiry = new Date(Date.parse(placed.expiresAt) + 60_000);
+    // The lapsed hold no longer stands in the way of a new one.
+    const later = { ...deps, now: () => pastExpiry };
+    expect((await quoteCheckout(later, tenantId, holdRequest(c))).points.held).toBe(0);
+    const again = await placeHold(later, tenantId, holdRequest(c, { points: 100 }));
+    await voidHold(db, tenantId, again.holdId);
+
+    const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines);
+    await apply(db, [{ ...sale, receivedAt: pastExpiry.toISOString() }]);
+    const [hold] = await db.$queryRaw<
+      { status: string }[]
+    >`SELECT status FROM checkout_holds WHERE id = ${placed.holdId}`;
+    expect(hold!.status).toBe("expired");
+    expect(await couponUses(campaign)).toEqual([{ status: "released", n: 1n }]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(100 + Math.floor(sale.transaction.total / 100));
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
   it("a hold of another tenant is not found", async () => {
     const a = await checkoutTenant(db);
     const b = await checkoutTenant(db);

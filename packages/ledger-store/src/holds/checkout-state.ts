@@ -21,12 +21,18 @@ export async function checkoutCustomerId(
   return customerId;
 }
 
+/**
+ * A hold still reserving at `at`: one past its expiry reserves nothing any more, whether or not the sweep
+ * that marks it expired has reached it yet.
+ */
+const liveHold = (at: Date) => Prisma.sql`status = 'held' AND expires_at > ${at}`;
+
 /** Balances, holds in force and tier of a customer. With `lock`, the customer is locked first (holds, commits). */
 export async function readCheckoutCustomer(
   tx: RawTx,
   tenantId: string,
   customerId: string,
-  { lock }: { lock: boolean },
+  { lock, at }: { lock: boolean; at: Date },
 ): Promise<CheckoutCustomer> {
   if (lock) await lockCustomers(tx, [customerId]);
   const [row] = await tx.$queryRaw<
@@ -36,8 +42,8 @@ export async function readCheckoutCustomer(
       (SELECT tier FROM customer_loyalty WHERE customer_id = ${customerId}) AS tier,
       (SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = 'points') AS points,
       (SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = 'wallet') AS wallet,
-      coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = ${customerId} AND status = 'held'), 0) AS held_points,
-      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = ${customerId} AND status = 'held'), 0) AS held_wallet`;
+      coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = ${customerId} AND ${liveHold(at)}), 0) AS held_points,
+      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = ${customerId} AND ${liveHold(at)}), 0) AS held_wallet`;
   return {
     id: customerId,
     tier: row?.tier ?? null,
@@ -156,6 +162,7 @@ export async function readQuoteState(
   ref: CustomerRef | null | undefined,
   typed: string[],
   localDay: string,
+  at: Date,
 ): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[] }> {
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
@@ -190,8 +197,8 @@ export async function readQuoteState(
         WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'points') AS points,
       (SELECT balance FROM ledger_accounts
         WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'wallet') AS wallet,
-      coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_points,
-      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND status = 'held'), 0) AS held_wallet,
+      coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND ${liveHold(at)}), 0) AS held_points,
+      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND ${liveHold(at)}), 0) AS held_wallet,
       coalesce((SELECT json_agg(coupons) FROM coupons), '[]'::json) AS coupons`);
   if (ref && !row?.customer_id) throw new DomainError("not_found", "no customer with that identity");
   const customer: CheckoutCustomer | null = row?.customer_id

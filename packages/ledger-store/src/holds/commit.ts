@@ -7,7 +7,7 @@ import { expiresAt, localDate } from "@regulars/rules";
 import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
-import { lockHold } from "./release.ts";
+import { lockHold, releaseLockedHold } from "./release.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
 export interface SaleCheckout {
@@ -44,7 +44,11 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   const held = new Set<string>();
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
-    const committable = hold && hold.status === "held" && hold.customer_id === sale.customerId && hasCustomer(sale);
+    // A sale that reached the gateway after its hold expired finds it lapsed, as the sweep would have left it.
+    const lapsed = hold?.status === "held" && hold.expires_at <= new Date(sale.message.receivedAt);
+    if (lapsed) await releaseLockedHold(tx, hold, "expired", "expired before its sale arrived");
+    const committable =
+      hold && !lapsed && hold.status === "held" && hold.customer_id === sale.customerId && hasCustomer(sale);
     if (committable && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
@@ -115,7 +119,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], day, { lock: true });
   const typed = coupons.filter((c) => c.code === code);
   const customer = sale.customerId
-    ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false })
+    ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at: new Date(m.receivedAt) })
     : null;
   // The till already took the discount off its lines: priced on the lines before it, the limits decide.
   const quote = priceCheckout({

@@ -45,7 +45,7 @@ async function lockedCheckoutInput(
   at: Date,
 ): Promise<CheckoutInput> {
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
-  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true }) : null;
+  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
   const day = localDate(at.toISOString(), programme.timezone);
   const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true });
   return pricingInput(request, at, programme, customer, coupons);
@@ -75,6 +75,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
     request.customer,
     request.couponCodes,
     day,
+    at,
   );
   return priceCheckout(pricingInput(request, at, programme, customer, coupons));
 }

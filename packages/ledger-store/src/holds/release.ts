@@ -1,4 +1,4 @@
-import { type Db, type DbTx, exactNumber, type RawTx, withTransaction } from "@regulars/db";
+import { type Db, exactNumber, type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
@@ -38,7 +38,7 @@ export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Pro
 
 /** Gives back a held hold's coupon uses and ends it (the caller holds its locks). */
 export async function releaseLockedHold(
-  tx: DbTx,
+  tx: RawTx,
   hold: HoldRow,
   status: "released" | "expired",
   reason: string,
