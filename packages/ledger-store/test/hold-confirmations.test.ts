@@ -159,6 +159,15 @@ describe("cashback at the till, confirmed by a one-time code", () => {
     expect((await refusal(confirmHold(deps, tenantId, points.holdId, "123456"))).code).toBe("conflict");
   });
 
+  it("asks the code of a till's key whatever channel its basket names: a till cannot skip it by naming the kiosk", async () => {
+    const { tenantId, customerId, deps } = await member();
+    const atKioskFromATill = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 500 }), "pos");
+    expect(atKioskFromATill.confirmation).toMatchObject({ required: true });
+    expect(await smsSent(db, tenantId, customerId)).toHaveLength(1);
+    const byTheKiosk = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 500 }), "kiosk");
+    expect(byTheKiosk.confirmation).toBeNull();
+  });
+
   it("refuses cashback for a customer without a phone: nothing is reserved and nothing sent", async () => {
     const { tenantId, customerId, deps } = await member({ phone: null });
     const refused = await refusal(placeHold(deps, tenantId, cashback(customerId)));

@@ -30,7 +30,8 @@ const PlacedHold = z
     quote: Quote,
     confirmation: HoldConfirmation.nullable().meta({
       description:
-        "Set when wallet cash is spent at a till (channel `pos`): POST the code the customer received to " +
+        "Set when wallet cash is spent at a till (channel `pos`, or any hold placed with a `pos` key): POST the " +
+        "code the customer received to " +
         "`/v1/checkout/holds/{holdId}/confirm` before posting the sale. Null when the hold needs no code.",
     }),
   })
@@ -226,9 +227,10 @@ export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: HoldD
   app.openapi(quoteRoute, async (c) =>
     c.json(await quoteCheckout(deps, c.get("credential").tenantId, c.req.valid("json")), 200),
   );
-  app.openapi(holdRoute, async (c) =>
-    c.json(await placeHold(deps, c.get("credential").tenantId, c.req.valid("json")), 201),
-  );
+  app.openapi(holdRoute, async (c) => {
+    const { tenantId, role } = c.get("credential");
+    return c.json(await placeHold(deps, tenantId, c.req.valid("json"), role), 201);
+  });
   app.openapi(voidRoute, async (c) =>
     c.json(await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId), 200),
   );

@@ -23,8 +23,13 @@ export interface ConfirmedHold {
   confirmed: true;
 }
 
-/** Cashback at the till: wallet cash spent at a staffed POS is confirmed by a code sent to the customer. */
-export const needsConfirmation = (channel: Channel, wallet: number) => channel === "pos" && wallet > 0;
+/**
+ * Cashback at the till: wallet cash spent at a staffed POS is confirmed by a code sent to the customer. A hold
+ * placed with a till's key is at a till whatever channel its basket names, or a till could skip the code by
+ * naming another.
+ */
+export const needsConfirmation = (channel: Channel, wallet: number, placedBy?: string) =>
+  wallet > 0 && (channel === "pos" || placedBy === "pos");
 
 /** The code's HMAC keyed by its hold: the table never holds a code, and one hash says nothing about another hold. */
 const codeHash = (holdId: string, code: string) => createHmac("sha256", holdId).update(code).digest("hex");

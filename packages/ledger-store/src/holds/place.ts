@@ -106,7 +106,13 @@ export function refusedSelections(quote: Quote): FieldIssue[] {
  * locked while the price is computed and the reservation written, so two terminals can never spend the
  * same points or exceed a coupon's limits.
  */
-export async function placeHold(deps: HoldDeps, tenantId: string, request: HoldRequest): Promise<PlacedHold> {
+export async function placeHold(
+  deps: HoldDeps,
+  tenantId: string,
+  request: HoldRequest,
+  /** The role of the key placing it: a till's (`pos`) always confirms wallet cash by code. */
+  placedBy?: string,
+): Promise<PlacedHold> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
   return withTransaction(deps.db, async (tx) => {
@@ -139,7 +145,7 @@ export async function placeHold(deps: HoldDeps, tenantId: string, request: HoldR
                     ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS u(id, campaign_id, code, discount)`;
       await countUses(tx, tenantId, uses, +1);
     }
-    const confirmation = needsConfirmation(request.basket.channel, wallet)
+    const confirmation = needsConfirmation(request.basket.channel, wallet, placedBy)
       ? await requestConfirmation(
           tx,
           deps.sendConfirmationSms,

@@ -21,7 +21,9 @@ const ConfirmInput = HoldIdInput.extend({
 
 export const checkoutRouter = router({
   quote: terminal.input(QuoteRequest).query(({ ctx, input }) => quoteCheckout(deps(ctx), ctx.tenantId, input)),
-  hold: terminal.input(HoldRequest).mutation(({ ctx, input }) => placeHold(deps(ctx), ctx.tenantId, input)),
+  hold: terminal
+    .input(HoldRequest)
+    .mutation(({ ctx, input }) => placeHold(deps(ctx), ctx.tenantId, input, ctx.credential.role)),
   /** Cashback at a till: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)
