@@ -115,14 +115,21 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
     );
   };
 
-  /** Applies a run of readable messages: whole, or when that fails one by one in order. */
-  const applyRun = async (items: Item[]): Promise<number> => {
-    if (!items.length) return 0;
+  /**
+   * Applies a run of readable messages: whole, or when that fails one by one in order. Once the worker stops
+   * before a message is applied, the rest of the batch is handed back (`halted`): dead-lettering anything after
+   * it would move the partition past a message that was never applied, and the next owner would start there.
+   */
+  const applyRun = async (items: Item[], batch: { halted: boolean }): Promise<number> => {
+    if (!items.length || batch.halted) return 0;
     const whole = await attempt(items);
-    if ("stopped" in whole) return 0;
     if ("applied" in whole) {
       await settle(items, whole.applied);
       return whole.applied.outcomes.filter((o) => o.kind !== "done").length;
+    }
+    if ("stopped" in whole || opts.stopping()) {
+      batch.halted = true;
+      return 0;
     }
     if (items.length === 1) {
       await giveUp(items[0]!, `gave up after ${maxAttempts} attempts: ${summarize(whole.failed)}`, "retries_exhausted");
@@ -130,32 +137,31 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
     }
     log.warn({ err: whole.failed, size: items.length }, "batch failed; applying its messages one by one");
     let failed = 0;
-    for (const item of items) {
-      if (opts.stopping()) break;
-      failed += await applyRun([item]);
-    }
+    for (const item of items) failed += await applyRun([item], batch);
     return failed;
   };
 
-  return async (batch) => {
+  return async (messages) => {
     const started = performance.now();
+    const batch = { halted: false };
     let failed = 0;
     // Unreadable messages are dead-lettered where they stand, between the runs around them, so every
     // partition's position only ever moves forward.
     let run: Item[] = [];
-    for (const source of batch) {
+    for (const source of messages) {
       const parsed = readMessage(source);
       if ("message" in parsed) {
         run.push({ source, message: parsed.message });
         continue;
       }
-      failed += await applyRun(run);
+      failed += await applyRun(run, batch);
       run = [];
+      if (batch.halted) break;
       await giveUp({ source }, parsed.invalid, "invalid_payload");
       failed++;
     }
-    failed += await applyRun(run);
-    opts.onBatch?.({ size: batch.length, ms: performance.now() - started, failed });
+    failed += await applyRun(run, batch);
+    opts.onBatch?.({ size: messages.length, ms: performance.now() - started, failed });
   };
 }
 
