@@ -2,7 +2,7 @@ import { RegisterCustomerRequest, UpdateProfileRequest } from "@regulars/contrac
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { customerBalances, findBalanceDrift, postMovements } from "@regulars/ledger-store";
+import { customerBalances, findBalanceDrift, postMovements, qualifyingValueNow } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerCustomer, updateProfile } from "../src/index.ts";
@@ -122,6 +122,23 @@ describe("merging the tills' customer into the app account that proves the phone
     await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 1_000 }, now, 1));
     expect((await customerBalances(db, tenantId, app)).points).toBe(15);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("the points the tills' customer earned count for the app account's tier, once", async () => {
+    const { tenantId } = await loyaltyTenant(db, "Merge Tier");
+    const phone = freshPhone();
+    await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 3_000 }, now));
+    const till = await tillCustomer(tenantId, phone);
+    const tiers = { basis: "points_earned" as const, window: "rolling_12_months" as const };
+    const earned = (id: string) => qualifyingValueNow(db, tenantId, id, tiers, "Europe/Warsaw", new Date());
+    const atTill = await earned(till);
+    expect(atTill).toBeGreaterThan(0);
+    const app = await appAccount(tenantId);
+    expect(await earned(app)).toBe(0);
+
+    await provePhone(tenantId, app, phone);
+    // The transfer that moved the balance is not earning: the basis is what the tills' customer earned, once.
+    expect(await earned(app)).toBe(atTill);
   });
 
   it("moves a debt a refund left as well", async () => {

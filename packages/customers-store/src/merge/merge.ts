@@ -19,7 +19,8 @@ import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../s
  * name, e-mail and date of birth where the app account has none. The loyalty state (tier, last activity) is
  * taken over only when the app account has none yet: a new account's.
  *
- * Stays with the merged customer: its movements (the ledger is append-only) and its stamp-card progress.
+ * Stays with the merged customer: its movements (the ledger is append-only; the points it earned still count for
+ * the app account's tier, through `customer_merges`) and its stamp-card progress.
  * Refused (409) while a checkout hold of the merged customer is in force, and when the merged customer
  * is an app account itself (its own sign-in identities): that is two accounts, not a till's enrolment.
  */

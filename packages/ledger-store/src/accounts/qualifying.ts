@@ -19,11 +19,19 @@ export function qualifyingStatement(
 ): Prisma.Sql {
   const list = sqlArray(ids);
   if (basis === "points_earned") {
+    // A merge moves a till customer's sales to the app account but not its movements (the ledger is append-only):
+    // the points that customer earned count for the account it became, read under its own id.
     return Prisma.sql`
-      SELECT customer_id, sum(amount) AS value FROM ledger_movements
-      WHERE tenant_id = ${tenantId} AND customer_id = ANY(${list}::text[]) AND occurred_at >= ${since} AND occurred_at < ${until}
-        AND (kind = 'earn' OR (kind = 'reverse' AND amount < 0))
-      GROUP BY customer_id`;
+      WITH person AS (
+        SELECT id AS customer_id, id AS person FROM unnest(${list}::text[]) AS id
+        UNION ALL
+        SELECT merged_id, into_id FROM customer_merges WHERE tenant_id = ${tenantId} AND into_id = ANY(${list}::text[])
+      )
+      SELECT p.person AS customer_id, sum(m.amount) AS value
+      FROM person p JOIN ledger_movements m ON m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+      WHERE m.occurred_at >= ${since} AND m.occurred_at < ${until}
+        AND (m.kind = 'earn' OR (m.kind = 'reverse' AND m.amount < 0))
+      GROUP BY p.person`;
   }
   if (basis === "spend") {
     return Prisma.sql`
