@@ -55,11 +55,12 @@ export async function messageTemplate(db: Db, tenantId: string, variant: Message
   return id;
 }
 
-/** A campaign row with a definition holding what the sender reads (status and frequency caps). */
+/** A campaign row with a definition holding what the sender reads (status, frequency caps, delivery). */
 export async function messageCampaign(
   db: Db,
   tenantId: string,
   caps: { max: number; windowHours: number; channel?: "email" | "sms" | "push" }[] = [],
+  delivery?: CampaignDefinition["delivery"],
 ): Promise<string> {
   const id = newId("campaign");
   await db.campaign.create({
@@ -74,7 +75,12 @@ export async function messageCampaign(
     },
   });
   await db.campaignVersion.create({
-    data: { campaignId: id, version: 1, definition: { limits: { frequencyCaps: caps } }, createdBy: "test" },
+    data: {
+      campaignId: id,
+      version: 1,
+      definition: { limits: { frequencyCaps: caps }, ...(delivery ? { delivery } : {}) },
+      createdBy: "test",
+    },
   });
   return id;
 }

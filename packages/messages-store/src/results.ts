@@ -190,12 +190,12 @@ export function recordCancelled(
   );
 }
 
-/** Its campaign is paused: looked at again after `holdMs`, no attempt counted. */
-export function recordHeld(db: Db, claimed: ClaimedMessage, now: Date, holdMs: number): Promise<Recorded> {
+/** Its campaign is paused, or it would arrive in quiet hours: looked at again at `until`, no attempt counted. */
+export function recordHeld(db: Db, claimed: ClaimedMessage, until: Date): Promise<Recorded> {
   return moveOn(
     db,
     (tx) => tx.$executeRaw`
-      UPDATE messages SET next_attempt_at = ${new Date(now.getTime() + holdMs)}
+      UPDATE messages SET next_attempt_at = ${until}
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     async () => [],
     "held",

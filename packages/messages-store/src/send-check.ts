@@ -1,8 +1,16 @@
-import { type ConsentChoice, messageRefusal, queuedStepFate, type SkipReason } from "@regulars/campaigns";
-import { CampaignStatus, FrequencyCap } from "@regulars/contracts";
+import {
+  afterQuietHours,
+  type ConsentChoice,
+  deliveryZone,
+  messageRefusal,
+  queuedStepFate,
+  type SkipReason,
+} from "@regulars/campaigns";
+import { CampaignDelivery, CampaignStatus, FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
+import { sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
 import type { ClaimedMessage } from "./claim.ts";
 
 /** What to do with a claimed message right before it would go to the provider. */
@@ -10,13 +18,19 @@ export type SendDecision =
   | { action: "send"; message: OutgoingMessage }
   /** It will never go: the customer withdrew consent, has no address any more, the caps are used up, or it expired. */
   | { action: "cancel"; code: CancelCode; reason: string }
-  /** Its campaign is paused: it waits, neither sent nor given up. */
-  | { action: "hold" };
+  /**
+   * It waits, neither sent nor given up: its campaign is paused (looked at again after the sender's hold), or it
+   * would reach the customer in the campaign's quiet hours (held `until` they end).
+   */
+  | { action: "hold"; until?: Date };
 
 type CancelCode = SkipReason | "cancelled" | "expired";
 
 export interface SendCheckOptions {
-  /** The time of the check: a transactional message past its expiry is cancelled (now when absent). */
+  /**
+   * The time of the check (now when absent): a transactional message past its expiry is cancelled, and a campaign's
+   * message is checked against its caps and quiet hours at the moment it would go, this one for an overdue message.
+   */
   now?: Date;
   /** The tenant's own caps, which hold for every campaign beside the campaign's. */
   tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>;
@@ -31,6 +45,15 @@ interface RecipientRow {
 }
 
 const Caps = z.object({ limits: z.object({ frequencyCaps: z.array(FrequencyCap).default([]) }).optional() });
+const Delivery = z.object({ delivery: CampaignDelivery.optional() });
+
+interface CampaignRow {
+  id: string;
+  tenant_id: string;
+  status: string;
+  definition: unknown;
+  timezone: string;
+}
 
 const reasons: Record<CancelCode, string> = {
   expired: "it expired before it could be sent (a one-time code is worthless late)",
@@ -50,11 +73,14 @@ const cancel = (code: CancelCode): SendDecision => ({ action: "cancel", code, re
  * Asks again, right before sending, what planning asked: the customer may have withdrawn consent, lost the
  * address, or other campaigns may have used the caps since this message was queued. Earlier messages win a cap:
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
- * cannot both go never cancel each other. Every message needs the channel's consent in force (no message is ever
- * sent without it, a campaign's deleted or not); caps and a campaign's status apply to campaigns' messages. The
- * address is the customer's now. A transactional message (a till's code, asked for by the customer at that moment)
- * needs no consent and passes no cap: it goes to the address it was queued for unless it expired or the customer
- * was erased.
+ * cannot both go never cancel each other. Caps and quiet hours are asked at the moment it would go out, not at the
+ * `send_at` planned for it: one sent late (its campaign paused, retried for hours, behind a backlog) is counted
+ * against the messages sent around that moment, by when they went out, and waits for the morning rather than
+ * arrive at night. Every message needs the channel's consent in force (no message is ever sent without it, a
+ * campaign's deleted or not); caps, quiet hours and a campaign's status apply to campaigns' messages. The address
+ * is the customer's now. A transactional message (a till's code, asked for by the customer at that moment) needs no
+ * consent and passes no cap or quiet hours: it goes to the address it was queued for unless it expired or the
+ * customer was erased.
  */
 export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendCheckOptions = {}): Promise<SendDecision> {
   return (await decideSends(db, [claimed], opts))[0]!;
@@ -63,15 +89,6 @@ export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendChec
 interface BatchRecipientRow extends RecipientRow {
   id: string;
   tenant_id: string;
-}
-
-interface CountedRow {
-  id: string;
-  customer_id: string;
-  channel: "email" | "sms" | "push";
-  send_at: Date;
-  step_key: string | null;
-  status: string;
 }
 
 /**
@@ -97,8 +114,9 @@ export async function decideSends(
           WHERE c.id = ANY(${customerIds}::text[])`
       : [],
     campaignIds.length
-      ? db.$queryRaw<{ id: string; tenant_id: string; status: string; definition: unknown }[]>`
-          SELECT c.id, c.tenant_id, c.status, v.definition FROM campaigns c
+      ? db.$queryRaw<CampaignRow[]>`
+          SELECT c.id, c.tenant_id, c.status, v.definition, t.timezone FROM campaigns c
+          JOIN tenants t ON t.id = c.tenant_id
           LEFT JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
           WHERE c.id = ANY(${campaignIds}::text[])`
       : [],
@@ -127,8 +145,10 @@ export async function decideSends(
     const campaign = campaignOf.get(m.campaignId);
     const status = CampaignStatus.safeParse(campaign?.tenant_id === m.tenantId ? campaign?.status : undefined);
     const fate = status.success ? queuedStepFate(status.data) : "cancel";
+    const quietUntil = fate === "run" && campaign ? quietHoursEnd(campaign, sendMoment(m, now)) : null;
     if (fate === "cancel") decided.set(m.id, cancel("cancelled"));
     else if (fate === "hold") decided.set(m.id, { action: "hold" });
+    else if (quietUntil) decided.set(m.id, { action: "hold", until: quietUntil });
     else
       capsOf.set(m.id, [
         ...(Caps.safeParse(campaign?.definition).data?.limits?.frequencyCaps ?? []),
@@ -139,6 +159,7 @@ export async function decideSends(
     db,
     claimed.filter((m) => (capsOf.get(m.id)?.length ?? 0) > 0),
     capsOf,
+    now,
   );
 
   return claimed.map((m) => {
@@ -154,13 +175,26 @@ export async function decideSends(
       m.channel,
       { consents: consents.get(customerId) ?? [], reachable },
       caps,
-      caps.length ? sendsBefore(m, counted) : [],
-      m.sendAt,
+      caps.length ? sendsBefore(m, counted, now) : [],
+      sendMoment(m, now),
     );
     if (refusal) return cancel(refusal);
     if (!to) return cancel("no_address");
     return { action: "send", message: outgoing(m, customerId, to) };
   });
+}
+
+/**
+ * When the quiet hours a message would reach the customer in end, or null outside them. Planning put its `send_at`
+ * outside them; one sent late (its campaign paused at 17:55 and resumed at 23:00) would arrive at night without
+ * this. Read on the clock planning used (no customer or location zone is stored: the tenant's).
+ */
+function quietHoursEnd(campaign: CampaignRow, at: Date): Date | null {
+  const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
+  if (!delivery?.quietHours) return null;
+  const zone = deliveryZone(delivery.zone, { tenant: campaign.timezone });
+  const end = afterQuietHours(at, delivery.quietHours, zone);
+  return end.getTime() > at.getTime() ? end : null;
 }
 
 function transactionalDecision(
@@ -198,36 +232,6 @@ async function currentConsentsOf(db: Db, claimed: readonly ClaimedMessage[]) {
     out.set(r.customer_id, list);
   }
   return out;
-}
-
-/** Every message of the batch's customers inside the widest cap window around the batch's send times. */
-async function sendsAround(db: Db, capped: ClaimedMessage[], capsOf: Map<string, FrequencyCap[]>) {
-  if (!capped.length) return [];
-  const windowMs = Math.max(...capped.flatMap((m) => capsOf.get(m.id)!.map((c) => c.windowHours))) * 3_600_000;
-  const times = capped.map((m) => m.sendAt.getTime());
-  const pairs = [...new Set(capped.map((m) => `${m.tenantId} ${m.customerId}`))];
-  return db.$queryRaw<CountedRow[]>`
-    SELECT id, customer_id, channel, send_at, step_key, status FROM messages
-    WHERE (tenant_id, customer_id) IN (
-        SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
-      AND send_at > ${new Date(Math.min(...times) - windowMs)} AND send_at < ${new Date(Math.max(...times) + windowMs)}
-      AND status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') AND NOT transactional`;
-}
-
-/**
- * The customer's other messages that count against this one's caps: sent, or queued to go before it (by send
- * time, then id); each cap counts those inside its own window.
- */
-function sendsBefore(m: ClaimedMessage, counted: readonly CountedRow[]) {
-  const at = m.sendAt.getTime();
-  return counted
-    .filter(
-      (r) =>
-        r.customer_id === m.customerId &&
-        r.id !== m.id &&
-        (r.status !== "queued" || r.send_at.getTime() < at || (r.send_at.getTime() === at && r.id < m.id)),
-    )
-    .map((r) => ({ channel: r.channel, at: r.send_at, key: r.step_key ?? undefined }));
 }
 
 function addressNow(channel: ClaimedMessage["channel"], r: RecipientRow): string | PushDevice | null {

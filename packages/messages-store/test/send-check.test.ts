@@ -24,12 +24,12 @@ async function setup(caps: object[] = []) {
   const email = await messageTemplate(db, tenantId, "email", [
     { channel: "email", language: "en", subject: "Hi", body: "<p>Hi</p>" },
   ]);
-  const queue = async (customerId: string, sendAt: Date) =>
+  const queue = async (customerId: string, sendAt: Date, campaign = campaignId) =>
     (
       await withTransaction(db, (tx) =>
         queueCampaignMessage(tx, {
           tenantId,
-          campaignId,
+          campaignId: campaign,
           customerId,
           stepKey: stepKeyOf(),
           templateId: email,
@@ -102,5 +102,41 @@ describe("decideSend", () => {
       "no_address",
     ]);
     expect(together).toEqual(alone);
+  });
+
+  it("counts a message sent late when it went out, and checks one going late at the moment it goes", async () => {
+    // Cap 1 a day. A was planned 26 hours ago (its campaign was paused since); B, of another campaign, went out half
+    // an hour ago. Resumed, A would go now: 30 minutes after B, whatever their planned times say.
+    const { tenantId, queue } = await setup([{ max: 1, windowHours: 24 }]);
+    const other = await messageCampaign(db, tenantId);
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const now = at(3_000);
+    const late = await queue(customerId, new Date(now.getTime() - 26 * 3_600_000));
+    const sent = await queue(customerId, new Date(now.getTime() - 30 * 60_000), other);
+    await db.message.update({
+      where: { id: sent },
+      data: { status: "sent", sentAt: new Date(now.getTime() - 30 * 60_000) },
+    });
+    const claimed = await claimDueMessages(db, { now, limit: 10, leaseMs: 60_000, tenantIds: [tenantId] });
+    expect(claimed.map((m) => m.id)).toEqual([late]);
+    expect(await decideSends(db, claimed, { now })).toMatchObject([{ action: "cancel", code: "capped" }]);
+  });
+
+  it("lets one of two overdue messages go when they are claimed together; a paused campaign's reserves no slot", async () => {
+    const { tenantId, queue } = await setup([{ max: 1, windowHours: 24 }]);
+    const paused = await messageCampaign(db, tenantId);
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const now = at(5_000);
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const held = await queue(customerId, hoursAgo(30), paused);
+    const first = await queue(customerId, hoursAgo(26));
+    const second = await queue(customerId, hoursAgo(1));
+    await db.campaign.update({ where: { id: paused }, data: { status: "paused" } });
+    const claimed = await claimDueMessages(db, { now, limit: 10, leaseMs: 60_000, tenantIds: [tenantId] });
+    const decisions = await decideSends(db, claimed, { now });
+    const of = (id: string) => decisions[claimed.findIndex((m) => m.id === id)];
+    expect(of(held)).toEqual({ action: "hold" });
+    expect(of(first)).toMatchObject({ action: "send" });
+    expect(of(second)).toMatchObject({ action: "cancel", code: "capped" });
   });
 });

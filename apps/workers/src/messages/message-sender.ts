@@ -11,6 +11,7 @@ import {
   recordHeld,
   recordSentMany,
   type SendCheckOptions,
+  type SendDecision,
   type SentMessage,
 } from "@regulars/messages-store";
 import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
@@ -45,6 +46,19 @@ export interface MessageSenderOptions {
 }
 
 export const messageSenderDefaults = { concurrency: 64, sendTimeoutMs: 30_000, pollMs: 1_000, holdMs: 60_000 };
+
+/**
+ * What a claim's lease allows beside the send's timeout: deciding, then recording the other results and the sends,
+ * each a transaction that may wait up to 30 s for a connection under load (`withTransaction`'s `maxWait`). A lease
+ * that ends before the sends are recorded lets another sender send them again.
+ */
+const recordingMs = 90_000;
+
+interface GroupResult {
+  results: { claimed: ClaimedMessage; recorded: Recorded }[];
+  /** Messages whose result could not be recorded: they stay queued and are taken again when the lease ends. */
+  failed: { claimed: ClaimedMessage; error: unknown }[];
+}
 
 export interface MessageSender {
   /** Claims what is due now (up to the free slots) and resolves once those are recorded; how many it took. */
@@ -93,44 +107,50 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
    * One claim's messages of one channel: decided together (a statement per kind of fact), sent each on its own
    * with a timeout, the sent ones recorded in one transaction, the rest one by one (retries, failures and
    * cancellations are few). Channels are grouped apart, so a provider that hangs holds only its own channel's
-   * slots until its timeout.
+   * slots until its timeout. A message whose result could not be recorded is given back to its lease (`failed`),
+   * and never keeps the others' sends from being recorded: a send the provider took and nobody recorded would be
+   * claimed again once the lease ends and reach the customer twice.
    */
-  const sendGroup = async (group: ClaimedMessage[]): Promise<{ claimed: ClaimedMessage; recorded: Recorded }[]> => {
+  const sendGroup = async (group: ClaimedMessage[]): Promise<GroupResult> => {
     const decisions = await decideSends(db, group, { tenantCaps: opts.tenantCaps, now: clock() });
-    const results: { claimed: ClaimedMessage; recorded: Recorded }[] = [];
+    const results: GroupResult["results"] = [];
+    const failed: GroupResult["failed"] = [];
     const sent: SentMessage[] = [];
+    const settle = async (claimed: ClaimedMessage, decision: SendDecision) => {
+      if (decision.action === "cancel") {
+        results.push({ claimed, recorded: await recordCancelled(db, claimed, decision, clock()) });
+        return;
+      }
+      if (decision.action === "hold") {
+        const until = decision.until ?? new Date(clock().getTime() + settings.holdMs);
+        results.push({ claimed, recorded: await recordHeld(db, claimed, until) });
+        return;
+      }
+      const { message } = decision;
+      const provider = routeMessage(opts.providers, message);
+      const started = performance.now();
+      const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
+      metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
+      if (result.ok)
+        sent.push({ claimed, message, provider: provider.name, providerMessageId: result.providerMessageId });
+      else
+        results.push({
+          claimed,
+          recorded: await recordFailure(db, claimed, message, provider.name, result.failure, {
+            now: clock(),
+            policy: opts.retryPolicy ?? defaultRetryPolicy,
+            random: random(),
+          }),
+        });
+    };
     await Promise.all(
-      group.map(async (claimed, i) => {
-        const decision = decisions[i]!;
-        if (decision.action === "cancel") {
-          results.push({ claimed, recorded: await recordCancelled(db, claimed, decision, clock()) });
-          return;
-        }
-        if (decision.action === "hold") {
-          results.push({ claimed, recorded: await recordHeld(db, claimed, clock(), settings.holdMs) });
-          return;
-        }
-        const { message } = decision;
-        const provider = routeMessage(opts.providers, message);
-        const started = performance.now();
-        const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
-        metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
-        if (result.ok)
-          sent.push({ claimed, message, provider: provider.name, providerMessageId: result.providerMessageId });
-        else
-          results.push({
-            claimed,
-            recorded: await recordFailure(db, claimed, message, provider.name, result.failure, {
-              now: clock(),
-              policy: opts.retryPolicy ?? defaultRetryPolicy,
-              random: random(),
-            }),
-          });
-      }),
+      group.map((claimed, i) =>
+        settle(claimed, decisions[i]!).catch((error: unknown) => failed.push({ claimed, error })),
+      ),
     );
     const recorded = await recordSentMany(db, sent, clock());
     for (const [i, r] of recorded.entries()) results.push({ claimed: sent[i]!.claimed, recorded: r });
-    return results;
+    return { results, failed };
   };
 
   const track = (group: ClaimedMessage[]) => {
@@ -138,7 +158,9 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     inFlight.set(channel, (inFlight.get(channel) ?? 0) + group.length);
     busy += group.length;
     const done = sendGroup(group)
-      .then(async (results) => {
+      .then(async ({ results, failed }) => {
+        for (const { claimed, error } of failed)
+          log.warn({ err: error, messageId: claimed.id }, "recording a message's result failed; it is retried");
         for (const { claimed, recorded } of results) {
           metrics?.outcomes.inc({ channel: claimed.channel, outcome: recorded.outcome });
           if (recorded.outcome === "failed" || recorded.outcome === "cancelled")
@@ -174,7 +196,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     const claimed = await claimDueMessages(db, {
       now: clock(),
       limit: free,
-      leaseMs: settings.sendTimeoutMs + 30_000,
+      leaseMs: settings.sendTimeoutMs + recordingMs,
       perChannel,
       inFlight,
       ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}),

@@ -1,0 +1,73 @@
+import { type PreviousSend, queuedStepFate } from "@regulars/campaigns";
+import { CampaignStatus, type FrequencyCap } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import type { ClaimedMessage } from "./claim.ts";
+
+interface CountedRow {
+  id: string;
+  customer_id: string;
+  channel: "email" | "sms" | "push";
+  send_at: Date;
+  /** When it went out: a message sent late counts then, not at the `send_at` planned for it. */
+  sent_at: Date | null;
+  step_key: string | null;
+  status: string;
+}
+
+/** The statuses whose queued messages go out when due: a paused campaign's wait, an ended one's never go. */
+const runningStatuses = CampaignStatus.options.filter((s) => queuedStepFate(s) === "run");
+
+/**
+ * When a message is checked against its caps: when it goes, which is now for one due (or overdue: held while its
+ * campaign was paused, retried for hours, behind a backlog), never the `send_at` it was planned for.
+ */
+export const sendMoment = (m: Pick<ClaimedMessage, "sendAt">, now: Date): Date => (m.sendAt > now ? m.sendAt : now);
+
+/**
+ * Every message of the batch's customers that a cap window around the batch's send moments may hold: sent ones by
+ * when they went out; queued ones by when they will go (now, when overdue), so of any age, but only while their
+ * campaign runs (a paused campaign's messages reserve no slot: resumed, they are checked against what went out
+ * meanwhile). `sent_at` is never before `send_at`, so `send_at` bounds the window's end through the customer index.
+ */
+export async function sendsAround(
+  db: Db,
+  capped: readonly ClaimedMessage[],
+  capsOf: ReadonlyMap<string, readonly FrequencyCap[]>,
+  now: Date,
+): Promise<CountedRow[]> {
+  if (!capped.length) return [];
+  const windowMs = Math.max(...capped.flatMap((m) => capsOf.get(m.id)!.map((c) => c.windowHours))) * 3_600_000;
+  const times = capped.map((m) => sendMoment(m, now).getTime());
+  const from = new Date(Math.min(...times) - windowMs);
+  const until = new Date(Math.max(...times) + windowMs);
+  const pairs = [...new Set(capped.map((m) => `${m.tenantId} ${m.customerId}`))];
+  return db.$queryRaw<CountedRow[]>`
+    SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+    LEFT JOIN campaigns c ON c.id = m.campaign_id
+    WHERE (m.tenant_id, m.customer_id) IN (
+        SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
+      AND m.send_at < ${until}
+      AND m.status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
+      AND CASE WHEN m.status = 'queued' THEN m.campaign_id IS NULL OR c.status = ANY(${runningStatuses}::text[])
+               ELSE coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until} END`;
+}
+
+/**
+ * The customer's other messages that count against this one's caps, at the moments they went or will go: sent,
+ * or queued to go before it (by planned send time, then id, so the earlier planned of two wins the slot).
+ */
+export function sendsBefore(m: ClaimedMessage, counted: readonly CountedRow[], now: Date): PreviousSend[] {
+  const at = m.sendAt.getTime();
+  return counted
+    .filter(
+      (r) =>
+        r.customer_id === m.customerId &&
+        r.id !== m.id &&
+        (r.status !== "queued" || r.send_at.getTime() < at || (r.send_at.getTime() === at && r.id < m.id)),
+    )
+    .map((r) => ({
+      channel: r.channel,
+      at: r.status === "queued" ? sendMoment({ sendAt: r.send_at }, now) : (r.sent_at ?? r.send_at),
+      key: r.step_key ?? undefined,
+    }));
+}
