@@ -89,7 +89,8 @@ describe("webhooks.deliveries", () => {
     expect((await mine.admin.webhooks.deliveries.list({ endpointId: endpoint.id, status: "failed" })).items).toEqual(
       [],
     );
-    expect(await mine.admin.webhooks.deliveries.replay({ id: ping.id })).toEqual({ replayed: 1 });
+    // Still pending, the ping is on its way already: a replay would overlap it.
+    expect(await mine.admin.webhooks.deliveries.replay({ id: ping.id })).toEqual({ replayed: 0 });
     expect(await mine.admin.webhooks.deliveries.replay({ endpointId: endpoint.id })).toEqual({ replayed: 0 });
     expect((await failure(mine.admin.webhooks.deliveries.replay({}))).code).toBe("BAD_REQUEST");
   });

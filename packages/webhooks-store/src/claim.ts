@@ -14,6 +14,8 @@ export interface ClaimedDelivery {
   /** Attempts made before this one: the result is recorded only if no other attempt was recorded since. */
   attempts: number;
   windowStartedAt: Date;
+  /** `attempts` when the window started (a replay): the backoff counts the attempts since. */
+  attemptsBeforeWindow: number;
 }
 
 export interface ClaimOptions {
@@ -37,6 +39,7 @@ interface ClaimedRow {
   body: string;
   attempts: number;
   window_started_at: Date;
+  attempts_before_window: number;
   url: string;
   secret: string;
   previous_secret: string | null;
@@ -82,7 +85,8 @@ export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<Cl
     FROM picked p, webhook_endpoints e
     WHERE d.id = p.id AND e.id = d.endpoint_id
     RETURNING d.id, d.tenant_id, d.endpoint_id, d.event_type, d.payload::text AS body, d.attempts,
-              d.window_started_at, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at`;
+              d.window_started_at, d.attempts_before_window,
+              e.url, e.secret, e.previous_secret, e.previous_secret_expires_at`;
   return rows.map((r) => ({
     id: r.id,
     tenantId: r.tenant_id,
@@ -96,5 +100,6 @@ export async function claimDueDeliveries(db: Db, opts: ClaimOptions): Promise<Cl
         : [r.secret],
     attempts: r.attempts,
     windowStartedAt: r.window_started_at,
+    attemptsBeforeWindow: r.attempts_before_window,
   }));
 }

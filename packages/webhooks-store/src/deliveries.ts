@@ -68,8 +68,11 @@ const endpointOff = (id: string) =>
   ]);
 
 /**
- * Sends a delivery again, from now, with a fresh 24 h of retries: same id, same body, so a receiver that had it
- * already recognises it. Any status may be replayed (a receiver that lost what it was sent asks again). Audited.
+ * Sends a delivery again, from now, with a fresh 24 h of retries whose backoff starts over (its first failure
+ * waits seconds, not the hours its last attempts waited): same id, same body, so a receiver that had it already
+ * recognises it. A delivered or failed one may be replayed (a receiver that lost what it was sent asks again);
+ * `attempts` keeps counting every attempt. A pending one is left as it is and returned so: it is due, waiting for
+ * its next retry, or in flight with a sender, and sending it now as well could overlap that attempt. Audited.
  */
 export async function replayDelivery(
   db: Db,
@@ -77,19 +80,23 @@ export async function replayDelivery(
   id: string,
   actor: string,
   now: Date = new Date(),
-): Promise<WebhookDelivery> {
+): Promise<WebhookDelivery & { replayed: boolean }> {
   return withTransaction(db, async (tx) => {
     const row = await tx.webhookDelivery.findFirst({ where: { id, tenantId } });
     if (!row)
       throw new DomainError("not_found", `no webhook delivery ${id}`, [{ path: "id", message: "no such delivery" }]);
     const endpoint = await getEndpointRow(tx, tenantId, row.endpointId);
     if (endpoint.status !== "enabled") throw endpointOff(endpoint.id);
-    const replayed = await tx.webhookDelivery.update({
-      where: { id },
-      data: { status: "pending", nextAttemptAt: now, windowStartedAt: now, deliveredAt: null },
-    });
-    await recordAudit(tx, { tenantId, actor, action: "webhooks.deliveries.replay", target: id, details: {} });
-    return toDelivery(replayed);
+    if (row.status === "pending") return { ...toDelivery(row), replayed: false };
+    // The status in the condition: of two replays at once, one starts the window and the other finds it pending.
+    const replayed = await tx.$executeRaw`
+      UPDATE webhook_deliveries
+      SET status = 'pending', next_attempt_at = ${now}, window_started_at = ${now}, attempts_before_window = attempts,
+          delivered_at = NULL
+      WHERE id = ${id} AND tenant_id = ${tenantId} AND status <> 'pending'`;
+    if (replayed)
+      await recordAudit(tx, { tenantId, actor, action: "webhooks.deliveries.replay", target: id, details: {} });
+    return { ...toDelivery(await tx.webhookDelivery.findUniqueOrThrow({ where: { id } })), replayed: replayed > 0 };
   });
 }
 
@@ -104,10 +111,10 @@ export async function replayFailedDeliveries(
   return withTransaction(db, async (tx) => {
     const endpoint = await getEndpointRow(tx, tenantId, endpointId);
     if (endpoint.status !== "enabled") throw endpointOff(endpointId);
-    const { count } = await tx.webhookDelivery.updateMany({
-      where: { tenantId, endpointId, status: "failed" },
-      data: { status: "pending", nextAttemptAt: now, windowStartedAt: now },
-    });
+    const count = await tx.$executeRaw`
+      UPDATE webhook_deliveries
+      SET status = 'pending', next_attempt_at = ${now}, window_started_at = ${now}, attempts_before_window = attempts
+      WHERE tenant_id = ${tenantId} AND endpoint_id = ${endpointId} AND status = 'failed'`;
     await recordAudit(tx, {
       tenantId,
       actor,

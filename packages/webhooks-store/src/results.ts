@@ -44,7 +44,7 @@ export async function recordAttempt(
   const next = result.ok
     ? null
     : nextAttemptAt(
-        claimed.attempts + 1,
+        claimed.attempts + 1 - claimed.attemptsBeforeWindow,
         claimed.windowStartedAt,
         now,
         (opts.random ?? Math.random)(),

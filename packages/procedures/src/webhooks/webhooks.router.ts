@@ -72,11 +72,14 @@ const endpointsRouter = router({
 const deliveriesRouter = router({
   /** Newest first; `status: "failed"` is the list of deliveries that gave up. */
   list: admins.input(ListDeliveriesInput).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.tenantId, input)),
-  /** One delivery, or every failed one of an endpoint, sent again under the same `webhook-id`. */
+  /**
+   * One delivery, or every failed one of an endpoint, sent again under the same `webhook-id`; how many were. A
+   * pending delivery is not (it goes at its next attempt, or is going now): `replayed: 0`.
+   */
   replay: admins.input(ReplayInput).mutation(async ({ ctx, input }) => {
     if (input.id) {
-      await replayDelivery(ctx.db, ctx.tenantId, input.id, ctx.credential.keyId);
-      return { replayed: 1 };
+      const { replayed } = await replayDelivery(ctx.db, ctx.tenantId, input.id, ctx.credential.keyId);
+      return { replayed: replayed ? 1 : 0 };
     }
     return { replayed: await replayFailedDeliveries(ctx.db, ctx.tenantId, input.endpointId!, ctx.credential.keyId) };
   }),

@@ -35,11 +35,11 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
     }),
     refetchInterval: after ? false : refreshMs,
   });
-  const [replayed, setReplayed] = useState(false);
+  const [replayed, setReplayed] = useState<"replayed" | "alreadyQueued" | null>(null);
   const replay = useMutation(
     trpc.webhooks.deliveries.replay.mutationOptions({
-      onSuccess: () => {
-        setReplayed(true);
+      onSuccess: (result) => {
+        setReplayed(result.replayed > 0 ? "replayed" : "alreadyQueued");
         void queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.list.queryKey() });
       },
     }),
@@ -92,7 +92,7 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
           />
         </div>
       </div>
-      {replayed && !replay.error && <Alert tone="info">{t("replayed")}</Alert>}
+      {replayed && !replay.error && <Alert tone="info">{t(replayed)}</Alert>}
       {replay.error && <Alert>{describeError(replay.error)}</Alert>}
       <QueryResult query={deliveries}>
         {(data) => (
