@@ -52,10 +52,12 @@ export async function currentConsents(db: DbOrTx, tenantId: string, customerId: 
 }
 
 /**
- * Records the customer's choices. A choice that matches the consent in force records nothing (a retried
- * request changes nothing); any other is appended to the history, and announced by `consent.changed`
- * when it is now the one in force. A choice older than the one in force (a late offline upload) is kept
- * as history only. The customer's row is locked, so two writers compare against the same state.
+ * Records the customer's choices. A choice that differs from the consent in force is appended to the history,
+ * and announced by `consent.changed` when it is now the one in force; one older than the one in force (a late
+ * offline upload) is kept as history only. The same choice made again later is recorded too, unannounced (nothing
+ * changed): it is now the latest, so an opposite choice made before it and uploaded late cannot take over. The same
+ * choice no later than the one in force (a retried request) records nothing. The customer's row is locked, so two
+ * writers compare against the same state.
  */
 export async function setConsents(
   db: DbOrTx,
@@ -96,14 +98,19 @@ export async function recordConsents(
     (await currentConsents(tx, tenantId, customerId)).map((c) => [`${c.channel}/${c.purpose}`, c]),
   );
   const fresh = input.consents
-    .map((s) => ({ statement: s, current: inForce.get(`${s.channel}/${s.purpose}`) }))
-    .filter(({ statement, current }) => current?.granted !== statement.granted)
-    .map(({ statement, current }) => ({
-      ...statement,
-      id: `cns_${ulid()}`,
-      // Only a choice at least as recent as the one in force changes what is in force.
-      takesEffect: !current || Date.parse(current.occurredAt) <= occurredAt.getTime(),
-    }));
+    .map((statement) => {
+      const current = inForce.get(`${statement.channel}/${statement.purpose}`);
+      const inForceAt = current ? Date.parse(current.occurredAt) : Number.NEGATIVE_INFINITY;
+      return {
+        ...statement,
+        id: `cns_${ulid()}`,
+        changes: current?.granted !== statement.granted,
+        // Only a choice at least as recent as the one in force changes what is in force.
+        takesEffect: inForceAt <= occurredAt.getTime(),
+        later: inForceAt < occurredAt.getTime(),
+      };
+    })
+    .filter((f) => f.changes || f.later);
   if (!fresh.length) return 0;
   await tx.$executeRaw`
     INSERT INTO customer_consents (id, tenant_id, customer_id, channel, purpose, granted, source, actor, occurred_at, recorded_at)
@@ -113,7 +120,7 @@ export async function recordConsents(
   await announce(
     tx,
     fresh
-      .filter((f) => f.takesEffect)
+      .filter((f) => f.changes && f.takesEffect)
       .map((f) => ({
         type: "consent.changed" as const,
         id: `consent.changed:${f.id}`,

@@ -43,7 +43,7 @@ const consentEvents = async (customerId: string) =>
     );
 
 describe("consents", () => {
-  it("keeps every change with its time and source; the consent in force is the latest; repeating changes nothing", async () => {
+  it("keeps every choice with its time and source; the consent in force is the latest; a retry changes nothing", async () => {
     const id = await customer();
     const at = (m: number, source = "app:settings") => ({ actor: "key_app", source, now: minutes(m) });
     expect(
@@ -70,7 +70,15 @@ describe("consents", () => {
         occurredAt: minutes(-30).toISOString(),
       },
     ]);
-    await setConsents(db, tenantId, id, { consents: [pushMarketing(true)] }, at(-20)); // already in force
+    await setConsents(db, tenantId, id, { consents: [pushMarketing(true)] }, at(-20)); // in force, chosen again
+    // A retried request (the same choice at the same time) records nothing.
+    await setConsents(
+      db,
+      tenantId,
+      id,
+      { consents: [pushMarketing(true)], occurredAt: minutes(-20).toISOString() },
+      at(-19),
+    );
     await setConsents(db, tenantId, id, { consents: [pushMarketing(false)] }, at(-10));
     // A choice made before the one in force (an offline phone uploading late) is history, not the state.
     await setConsents(
@@ -90,6 +98,7 @@ describe("consents", () => {
     expect(history.items.map((h) => [h.granted, h.source, h.occurredAt, h.recordedAt])).toEqual([
       [true, "app:settings", minutes(-15).toISOString(), minutes(0).toISOString()],
       [false, "app:settings", minutes(-10).toISOString(), minutes(-10).toISOString()],
+      [true, "app:settings", minutes(-20).toISOString(), minutes(-20).toISOString()],
       [true, "app:onboarding", minutes(-30).toISOString(), minutes(-30).toISOString()],
     ]);
     expect(history.items[0]!.actor).toBe("key_app");
@@ -104,6 +113,37 @@ describe("consents", () => {
       id: expect.stringMatching(/^consent\.changed:cns_/),
       tenantId,
     });
+  });
+
+  it("records a choice repeated later, so an older opposite choice uploaded late does not win", async () => {
+    const id = await customer();
+    const smsMarketing = { channel: "sms" as const, purpose: "marketing" as const };
+    const choose = (granted: boolean, madeAt: number, recordedAt = madeAt) =>
+      setConsents(
+        db,
+        tenantId,
+        id,
+        { consents: [{ ...smsMarketing, granted }], occurredAt: minutes(madeAt).toISOString() },
+        appOrigin(minutes(recordedAt)),
+      );
+    await choose(false, -30);
+    await choose(false, -10); // the same choice again: not a change, but now the latest
+    await choose(true, -20, 0); // an offline phone uploads a grant made between the two
+
+    expect((await currentConsents(db, tenantId, id)).find((c) => c.channel === "sms")).toMatchObject({
+      granted: false,
+      occurredAt: minutes(-10).toISOString(),
+    });
+    const history = await consentHistory(db, tenantId, id, { channel: "sms", limit: 10 });
+    expect(history.items.map((h) => [h.granted, h.occurredAt])).toEqual([
+      [true, minutes(-20).toISOString()],
+      [false, minutes(-10).toISOString()],
+      [false, minutes(-30).toISOString()],
+    ]);
+    // Announced once: repeating a choice changes nothing, and the late grant never was in force.
+    expect((await consentEvents(id)).map((e) => [e.granted, e.occurredAt])).toEqual([
+      [false, minutes(-30).toISOString()],
+    ]);
   });
 
   it("pages the history newest first and filters by purpose", async () => {

@@ -92,8 +92,9 @@ async function erasePostgres(
 }
 
 /**
- * Deletes the customers' rows of every table classified `delete`; rows per table. Run again by the sweep of
- * recent erasures, for behavioural rows a consumer wrote after the erasure from a late event.
+ * Deletes the customers' rows of every table classified `delete`, and takes their items out of rows shared with
+ * other customers; rows per table. Run again by the sweep of recent erasures, for behavioural rows a consumer
+ * wrote after the erasure from a late event.
  */
 export async function deletePersonalRows(
   db: Db | DbTx,
@@ -110,6 +111,12 @@ export async function deletePersonalRows(
       tenantId,
       ids,
     );
+    if (rule.shared)
+      deleted[table] += await db.$executeRawUnsafe(
+        `UPDATE ${table} t SET ${rule.shared.without} WHERE t.tenant_id = $1 AND (${rule.shared.holding})`,
+        tenantId,
+        ids,
+      );
   }
   return deleted;
 }

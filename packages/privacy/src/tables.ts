@@ -20,6 +20,12 @@ export interface PostgresTableRule {
   export: boolean;
   erase: PostgresErasure;
   why: string;
+  /**
+   * Rows that also hold other customers' items (an outbox batch row holds a tenant's events of one write):
+   * erasure deletes the row when `where` finds only the person's items in it, else sets `without` on the rows
+   * `holding` names, which leaves the others' items as they were.
+   */
+  shared?: { holding: string; without: string };
 }
 
 const byCustomer = "t.customer_id = ANY($2::text[])";
@@ -29,6 +35,29 @@ const ofHolds =
   "t.hold_id IN (SELECT id FROM checkout_holds h WHERE h.tenant_id = $1 AND h.customer_id = ANY($2::text[]))";
 const ofAccounts =
   "t.account_id IN (SELECT id FROM ledger_accounts a WHERE a.tenant_id = $1 AND a.owner = ANY($2::text[]))";
+
+/**
+ * An outbox batch row (`outboxBatch` of @regulars/ledger-store) keeps each event's payload less the fields every
+ * event of the row shares, which it keeps once in `shared`: a customer's id is in one place or the other. Only
+ * behavioural events (event.recorded) can hold personal data (free-text properties); the row's other events carry
+ * ids and figures, as their own rows do. `e` is an element of the row's `events`.
+ */
+const personalEntry =
+  "(e->>'type' = 'event.recorded' AND " +
+  "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
+const outboxWhere =
+  "(t.type = 'event.recorded' AND t.payload->>'customerId' = ANY($2::text[])) OR " +
+  // A row of nothing but the person's behavioural events goes whole (IS NOT TRUE: an anonymous event keeps it).
+  "(t.type = 'outbox.batch' AND NOT EXISTS (" +
+  `SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${personalEntry} IS NOT TRUE))`;
+const outboxShared = {
+  holding:
+    "t.type = 'outbox.batch' AND EXISTS (" +
+    `SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${personalEntry})`,
+  without:
+    "payload = jsonb_set(t.payload, '{events}', (SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) " +
+    `FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i) WHERE ${personalEntry} IS NOT TRUE))`,
+};
 
 export const postgresTables: Record<string, PostgresTableRule> = {
   customers: { where: "t.id = ANY($2::text[])", export: true, erase: "scrub", why: "name, e-mail, phone, card, birth" },
@@ -73,13 +102,16 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   profile_orders: { where: byCustomer, export: true, erase: "delete", why: "behavioural profile (migration 0012)" },
   segment_members: { where: byCustomer, export: true, erase: "delete", why: "profiling: segments (migration 0013)" },
   outbox_events: {
-    where: "t.payload->>'customerId' = ANY($2::text[]) AND t.type = 'event.recorded'",
+    where: outboxWhere,
+    shared: outboxShared,
     export: false,
     erase: "delete",
     why: "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data",
   },
   webhook_deliveries: {
-    where: "t.payload->'data'->>'customerId' = ANY($2::text[])",
+    // The customer.erased notice stays until delivered, retried or dead-lettered: it holds ids only, and it is
+    // how the tenant's systems learn to forget the customer (the sweep runs for days after the erasure).
+    where: "t.payload->'data'->>'customerId' = ANY($2::text[]) AND t.event_type <> 'customer.erased'",
     export: false,
     erase: "delete",
     why: "copies of domain events sent to the tenant's own webhook endpoints (migration 0015)",
