@@ -74,9 +74,12 @@ export function createCheckoutBasketFactory(opts: {
   };
 }
 
-/** A new member's phone: `+4868`, a 5-digit salt per run, a 6-digit index (E.164 allows 15 digits). */
+/**
+ * A new member's phone: `+4968`, a 5-digit salt per run, a 6-digit index. German, because Germany's numbers may be
+ * that long (13 digits after +49): the contracts refuse a length no number of its country has.
+ */
 export function checkoutPhone(salt: number, n: number): string {
-  return `+4868${String(salt % 100000).padStart(5, "0")}${String(n % 1000000).padStart(6, "0")}`;
+  return `+4968${String(salt % 100000).padStart(5, "0")}${String(n % 1000000).padStart(6, "0")}`;
 }
 
 export function quoteBody(phone: string, basket: CheckoutBasket, selection: CheckoutSelection): QuoteBody {

@@ -57,10 +57,10 @@ export interface LatencyRunResult {
 
 /**
  * A phone no earlier run used: a measured customer must be new, so points on it can only come from the
- * transaction being timed. 5 random digits per run, then a counter.
+ * transaction being timed. 5 random digits per run, then a counter; German, whose numbers may be that long.
  */
 export function measuredPhone(runSalt: number, n: number): string {
-  return `+4869${String(runSalt % 100_000).padStart(5, "0")}${String(n % 1_000_000).padStart(6, "0")}`;
+  return `+4969${String(runSalt % 100_000).padStart(5, "0")}${String(n % 1_000_000).padStart(6, "0")}`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString, validatePhoneNumberLength } from "libphonenumber-js/max";
 import { z } from "zod";
 import { SafeText } from "./text.ts";
 
@@ -13,11 +14,51 @@ export const ExternalId = z
   .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces")
   .meta({ description: "Your own id: 1-128 printable ASCII characters, no spaces." });
 
+const phoneLengthProblems: Record<string, string> = {
+  INVALID_COUNTRY: "unknown country code",
+  TOO_SHORT: "too short for its country",
+  TOO_LONG: "too long for its country",
+  INVALID_LENGTH: "a length no number of its country has",
+};
+
+/**
+ * A phone number as tills, kiosks, events and checkout name a customer: its text is the customer's phone identity,
+ * so it is stored in libphonenumber's E.164 form, the one the app's numbers get (`normalisePhone` of
+ * @regulars/customers-store); a till's `+4407911123456` (the national trunk 0 kept) is then the app's
+ * `+447911123456`, one customer. Refused only when no number of its country can have its length ("possible"), not
+ * when outside the numbering plan as the metadata knows it ("valid"): a sale is not turned away for a number range
+ * opened after this library's release.
+ */
+/**
+ * The canonical form of a number, or null when it cannot be one; remembered, as every transaction naming a customer
+ * by phone is parsed at the gateway and again by each worker reading it (a few µs each), mostly for the same members.
+ */
+const canonicalPhones = new Map<string, string | null>();
+function canonicalPhone(raw: string): string | null {
+  let canonical = canonicalPhones.get(raw);
+  if (canonical === undefined) {
+    const parsed = parsePhoneNumberFromString(raw);
+    canonical = parsed?.isPossible() ? parsed.number : null;
+    if (canonicalPhones.size >= 50_000) canonicalPhones.clear();
+    canonicalPhones.set(raw, canonical);
+  }
+  return canonical;
+}
+
 export const E164Phone = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +48600100200")
+  .transform((raw, ctx) => {
+    const canonical = canonicalPhone(raw);
+    if (canonical) return canonical;
+    const why = phoneLengthProblems[validatePhoneNumberLength(raw) ?? ""] ?? "not a phone number";
+    ctx.addIssue({ code: "custom", message: `must be a possible phone number (${why})`, input: raw });
+    return z.NEVER;
+  })
   .meta({
-    description: "Phone number in E.164 form: '+', country code, number, no spaces.",
+    description:
+      "Phone number in E.164 form: '+', country code, number, no spaces. Stored canonically (a national trunk 0 after " +
+      "the country code is dropped: +4407911123456 is +447911123456); a length no number of its country has is a 400.",
     examples: ["+48600100200"],
   });
 /**
@@ -86,7 +127,9 @@ export const CustomerRef = z
       .meta({ description: "A customer id issued by Regulars (`cus_...`), e.g. from a scanned app QR code." })
       .optional(),
     phone: E164Phone.meta({
-      description: "The customer's phone number in E.164 form; an unknown number enrols a new member.",
+      description:
+        "The customer's phone number in E.164 form, stored canonically (+4407911123456 is +447911123456); an unknown " +
+        "number enrols a new member.",
     }).optional(),
     cardNumber: z
       .string()

@@ -144,6 +144,19 @@ describe("registerCustomer", () => {
     expect((await register({ externalIdentity: ext })).customer.id).toBe(till.id);
   });
 
+  it("finds the tills' customer however the till wrote the number: +44 0... is the app's 0... in GB", async () => {
+    await applyAtTill(db, now, tillMessage(tenantId, { phone: "+4407911123456", total: 1_000 }, now));
+    const till = await db.customer.findFirstOrThrow({ where: { tenantId, createdVia: "pos", phone: "+447911123456" } });
+    const app = await register({
+      externalIdentity: apple(),
+      phone: "07911 123456",
+      country: "GB",
+      phoneVerified: true,
+    });
+    expect(app).toMatchObject({ outcome: "linked", customer: { id: till.id, phone: "+447911123456" } });
+    expect((await customerBalances(db, tenantId, till.id)).points).toBe(10);
+  });
+
   it("keeps an unproven phone on the profile only: the tills' customer with that number is not touched", async () => {
     const phone = freshPhone();
     await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 1_200 }, now));
