@@ -4,6 +4,8 @@ import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
+import { lockCustomers } from "../customers/loyalty-state.ts";
+import { heldByCustomer } from "../holds/checkout-state.ts";
 import { postAndAnnounce } from "./announce.ts";
 import { movementIdByKey } from "./history.ts";
 
@@ -34,14 +36,18 @@ export async function adjustBalance(
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const id = customer.id;
   return withTransaction(db, async (tx) => {
+    // Under the customer's lock, as a checkout hold is placed: what a hold in force reserves stays spendable.
+    await lockCustomers(tx, [id]);
     const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
       SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
     const balance = exactNumber(account?.balance);
-    if (balance + input.amount < 0) {
+    const held = input.amount < 0 ? ((await heldByCustomer(tx, tenantId, [id], now)).get(id)?.[input.unit] ?? 0) : 0;
+    if (balance - held + input.amount < 0) {
+      const heldNote = held > 0 ? `, of which ${held} held by a checkout in progress` : "";
       throw new DomainError(
         "unprocessable",
-        `the ${input.unit} balance is ${balance}; an adjustment cannot take it below zero`,
-        [{ path: "amount", message: `must be at least ${-balance}` }],
+        `the ${input.unit} balance is ${balance}${heldNote}; an adjustment cannot take it below zero`,
+        [{ path: "amount", message: `must be at least ${-(balance - held)}` }],
       );
     }
     const key = `adjust:${input.idempotencyKey ?? newId("movement")}`;

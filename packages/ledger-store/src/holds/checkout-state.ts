@@ -27,6 +27,24 @@ export async function checkoutCustomerId(
  */
 const liveHold = (at: Date) => Prisma.sql`status = 'held' AND expires_at > ${at}`;
 
+/**
+ * What the customers' holds in force at `at` reserve, by customer, for writers outside checkout (expiry, an admin's
+ * debit) that must leave it spendable. The caller holds the customers' locks (`lockCustomers`), as a hold does.
+ */
+export async function heldByCustomer(
+  tx: RawTx,
+  tenantId: string,
+  customerIds: readonly string[],
+  at: Date,
+): Promise<Map<string, { points: number; wallet: number }>> {
+  if (!customerIds.length) return new Map();
+  const rows = await tx.$queryRaw<{ customer_id: string; points: bigint; wallet: bigint }[]>`
+    SELECT customer_id, sum(points) AS points, sum(wallet) AS wallet FROM checkout_holds
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${[...customerIds]}::text[]) AND ${liveHold(at)}
+    GROUP BY customer_id`;
+  return new Map(rows.map((r) => [r.customer_id, { points: exactNumber(r.points), wallet: exactNumber(r.wallet) }]));
+}
+
 /** Balances, holds in force and tier of a customer. With `lock`, the customer is locked first (holds, commits). */
 export async function readCheckoutCustomer(
   tx: RawTx,

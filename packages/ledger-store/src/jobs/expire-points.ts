@@ -1,6 +1,8 @@
 import { exactNumber, Prisma, withTransaction } from "@regulars/db";
 import { inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { lockCustomers } from "../customers/loyalty-state.ts";
+import { heldByCustomer } from "../holds/checkout-state.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
 /**
@@ -19,15 +21,31 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
   for (;;) {
     const done = await withTransaction(ctx.db, async (tx) => {
+      // A customer whose checkout holds points keeps them until the hold ends: the next pass expires them.
       const due = await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT DISTINCT customer_id FROM (
-          SELECT customer_id FROM point_lots
+          SELECT customer_id FROM point_lots l
           WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at <= ${ctx.now}
+            AND NOT EXISTS (
+              SELECT 1 FROM checkout_holds h WHERE h.tenant_id = l.tenant_id AND h.customer_id = l.customer_id
+                AND h.status = 'held' AND h.expires_at > ${ctx.now} AND h.points > 0)
           ORDER BY expires_at, id LIMIT ${SLICE}) d`;
       if (!due.length) return null;
-      const customers = due.map((d) => d.customer_id);
-      // Lock the customers' accounts before reading what is left of their lots: a spend queued on the
-      // same account must land first (taking from the oldest lot), or wait until the expiry is posted.
+      // Lock the customers (as a hold is placed), then their accounts, before reading what is left of their lots:
+      // a spend queued on the same account must land first (taking from the oldest lot), or wait until the
+      // expiry is posted; a hold placed meanwhile is seen.
+      await lockCustomers(
+        tx,
+        due.map((d) => d.customer_id),
+      );
+      const holding = await heldByCustomer(
+        tx,
+        ctx.tenantId,
+        due.map((d) => d.customer_id),
+        ctx.now,
+      );
+      const customers = due.map((d) => d.customer_id).filter((c) => !holding.get(c)?.points);
+      if (!customers.length) return { count: 0, items: [], slice: 0 };
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
       const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>(
         expiredLotsStatement(ctx.tenantId, customers, ctx.now),
@@ -80,7 +98,18 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
     );
     if (!due.length) continue;
     const items = await withTransaction(ctx.db, async (tx) => {
-      // Re-read under lock: a purchase may have landed since the candidates were chosen.
+      // Re-read under lock: a purchase may have landed since the candidates were chosen, or a hold been placed (the
+      // points a checkout holds are expired by the next pass, once the hold has ended).
+      await lockCustomers(
+        tx,
+        due.map((d) => d.customer_id),
+      );
+      const holding = await heldByCustomer(
+        tx,
+        ctx.tenantId,
+        due.map((d) => d.customer_id),
+        ctx.now,
+      );
       const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
         SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
         JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
@@ -88,6 +117,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
       const stillDue = current.filter(
         (c) =>
           c.balance > 0n &&
+          !holding.get(c.customer_id)?.points &&
           (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
             ctx.now.getTime(),
       );
