@@ -23,8 +23,14 @@ export async function checkoutTenant(db: Db, customers = 1) {
   return { tenantId, customers: ids, deps };
 }
 
-/** Spendable points for a customer, as a bonus (no lot waiting). */
-export async function givePoints(db: Db, tenantId: string, customerId: string, points: number) {
+/** Spendable points for a customer, as a bonus (no lot waiting), in a lot that expires at `expiresAt` (or never). */
+export async function givePoints(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  points: number,
+  expiresAt: Date | null = null,
+) {
   // One instant for both: a lot available later than it was earned would be pending, not spendable.
   const anHourAgo = new Date(Date.now() - 3_600_000);
   await withTransaction(db, (tx) =>
@@ -37,7 +43,7 @@ export async function givePoints(db: Db, tenantId: string, customerId: string, p
         amount: points,
         idempotencyKey: `gift:${newId("event")}`,
         occurredAt: anHourAgo,
-        lot: { availableAt: anHourAgo, expiresAt: null },
+        lot: { availableAt: anHourAgo, expiresAt },
       },
     ]),
   );

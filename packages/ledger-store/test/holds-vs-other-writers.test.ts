@@ -1,10 +1,9 @@
-import { type Db, withTransaction } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adjustBalance, customerBalances, expirePoints, placeHold, postMovements, voidHold } from "../src/index.ts";
-import { checkoutTenant, holdRequest } from "./checkout-fixtures.ts";
+import { adjustBalance, customerBalances, expirePoints, placeHold, voidHold } from "../src/index.ts";
+import { checkoutTenant, givePoints, holdRequest } from "./checkout-fixtures.ts";
 
 // Points a checkout holds stay spendable until the hold ends: no expiry and no admin debit takes them from under the
 // till, which has already given the discount they pay for.
@@ -18,23 +17,8 @@ afterAll(async () => {
 });
 
 /** 100 points in one lot that expires a minute from now. */
-async function expiringSoon(tenantId: string, customerId: string) {
-  const anHourAgo = new Date(Date.now() - 3_600_000);
-  await withTransaction(db, (tx) =>
-    postMovements(tx, [
-      {
-        tenantId,
-        customerId,
-        kind: "bonus",
-        unit: "points",
-        amount: 100,
-        idempotencyKey: `gift:${newId("event")}`,
-        occurredAt: anHourAgo,
-        lot: { availableAt: anHourAgo, expiresAt: new Date(Date.now() + 60_000) },
-      },
-    ]),
-  );
-}
+const expiringSoon = (tenantId: string, customerId: string) =>
+  givePoints(db, tenantId, customerId, 100, new Date(Date.now() + 60_000));
 
 describe("a hold in force against the ledger's other writers", () => {
   it("expiry passes over held points, and takes them once the hold has ended", async () => {

@@ -1,4 +1,4 @@
-import { exactNumber, Prisma, withTransaction } from "@regulars/db";
+import { exactNumber, Prisma, type RawTx, withTransaction } from "@regulars/db";
 import { inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
@@ -34,17 +34,11 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
       // Lock the customers (as a hold is placed), then their accounts, before reading what is left of their lots:
       // a spend queued on the same account must land first (taking from the oldest lot), or wait until the
       // expiry is posted; a hold placed meanwhile is seen.
-      await lockCustomers(
+      const customers = await lockedWithoutHeldPoints(
         tx,
+        ctx,
         due.map((d) => d.customer_id),
       );
-      const holding = await heldByCustomer(
-        tx,
-        ctx.tenantId,
-        due.map((d) => d.customer_id),
-        ctx.now,
-      );
-      const customers = due.map((d) => d.customer_id).filter((c) => !holding.get(c)?.points);
       if (!customers.length) return { count: 0, items: [], slice: 0 };
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
       const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>(
@@ -100,24 +94,18 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
     const items = await withTransaction(ctx.db, async (tx) => {
       // Re-read under lock: a purchase may have landed since the candidates were chosen, or a hold been placed (the
       // points a checkout holds are expired by the next pass, once the hold has ended).
-      await lockCustomers(
+      const unheld = await lockedWithoutHeldPoints(
         tx,
+        ctx,
         due.map((d) => d.customer_id),
-      );
-      const holding = await heldByCustomer(
-        tx,
-        ctx.tenantId,
-        due.map((d) => d.customer_id),
-        ctx.now,
       );
       const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
         SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
         JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
-        WHERE l.customer_id = ANY(${due.map((d) => d.customer_id)}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
+        WHERE l.customer_id = ANY(${unheld}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
       const stillDue = current.filter(
         (c) =>
           c.balance > 0n &&
-          !holding.get(c.customer_id)?.points &&
           (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
             ctx.now.getTime(),
       );
@@ -141,6 +129,13 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
     });
     result.outbox.push(...items);
   }
+}
+
+/** Locks the customers, as a checkout hold is placed, and keeps those with no points held by one in force. */
+async function lockedWithoutHeldPoints(tx: RawTx, ctx: JobContext, customerIds: string[]): Promise<string[]> {
+  await lockCustomers(tx, customerIds);
+  const holding = await heldByCustomer(tx, ctx.tenantId, customerIds, ctx.now);
+  return customerIds.filter((c) => !holding.get(c)?.points);
 }
 
 /** The due customers' lots that expired by `now`, oldest expiry first, through `point_lots_customer_live_idx`. */
