@@ -57,10 +57,10 @@ function senderAt(clock: () => Date, dbToUse: Db = db) {
 }
 
 /**
- * The database, except that the first cancellation recorded through it fails (as a connection dropped mid-write
- * would fail it). Everything else goes through untouched.
+ * The database, except that the first statement containing `fragment` written through it in a transaction fails (as
+ * a connection dropped mid-write would fail it). Everything else goes through untouched.
  */
-function failingFirstCancellation(real: Db): Db {
+function failingFirst(real: Db, fragment: string): Db {
   let failed = false;
   const passThrough = <T extends object>(target: T, key: string | symbol) => {
     const value = Reflect.get(target, key, target);
@@ -69,9 +69,10 @@ function failingFirstCancellation(real: Db): Db {
   const failingTx = (tx: DbTx) =>
     new Proxy(tx, {
       get(target, key) {
-        if (key !== "$executeRaw") return passThrough(target, key);
+        if (key !== "$executeRaw" && key !== "$queryRaw") return passThrough(target, key);
+        const run = passThrough(target, key) as (sql: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>;
         return (sql: TemplateStringsArray, ...values: unknown[]) => {
-          if (failed || !sql.join("?").includes("status = 'cancelled'")) return target.$executeRaw(sql, ...values);
+          if (failed || !sql.join("?").includes(fragment)) return run(sql, ...values);
           failed = true;
           return Promise.reject(new Error("Connection terminated unexpectedly"));
         };
@@ -145,7 +146,7 @@ describe("a claim whose other result cannot be recorded", () => {
     const refused = await queuedSms(unwilling, campaignId, start);
 
     let now = start;
-    const { sender, sent } = senderAt(() => now, failingFirstCancellation(db));
+    const { sender, sent } = senderAt(() => now, failingFirst(db, "status = 'cancelled'"));
     expect(await sender.sendDue()).toBe(2);
     now = new Date(start.getTime() + 3_600_000); // long past any lease
     await sender.sendDue();
@@ -160,6 +161,25 @@ describe("a claim whose other result cannot be recorded", () => {
     expect(await db.message.findUniqueOrThrow({ where: { id: refused } })).toMatchObject({
       status: "cancelled",
       failureCode: "no_consent",
+    });
+  });
+
+  it("tries again to record what the provider took, so a failed write does not send it twice", async () => {
+    const campaignId = await messageCampaign(db, tenantId);
+    const start = new Date(ahead + 2 * 86_400_000);
+    const customer = await messageCustomer(db, tenantId, { phone: "+48600300004", at: new Date() });
+    const message = await queuedSms(customer, campaignId, start);
+
+    let now = start;
+    const { sender, sent } = senderAt(() => now, failingFirst(db, "provider_message_id = s.provider_message_id"));
+    expect(await sender.sendDue()).toBe(1);
+    now = new Date(start.getTime() + 3_600_000); // long past any lease
+    await sender.sendDue();
+
+    expect(sent(message)).toHaveLength(1);
+    expect(await db.message.findUniqueOrThrow({ where: { id: message } })).toMatchObject({
+      status: "sent",
+      attempts: 1,
     });
   });
 });

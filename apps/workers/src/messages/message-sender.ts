@@ -60,6 +60,21 @@ interface GroupResult {
   failed: { claimed: ClaimedMessage; error: unknown }[];
 }
 
+/**
+ * Records what the providers took, tried again a few times (0.25, 0.5, 1, 2 s apart) when it fails: a send the
+ * provider took and nobody recorded goes out again once the lease ends. Well inside `recordingMs`.
+ */
+async function untilRecorded<T>(record: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await record();
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
+}
+
 export interface MessageSender {
   /** Claims what is due now (up to the free slots) and resolves once those are recorded; how many it took. */
   sendDue(): Promise<number>;
@@ -148,7 +163,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
         settle(claimed, decisions[i]!).catch((error: unknown) => failed.push({ claimed, error })),
       ),
     );
-    const recorded = await recordSentMany(db, sent, clock());
+    const recorded = await untilRecorded(() => recordSentMany(db, sent, clock()));
     for (const [i, r] of recorded.entries()) results.push({ claimed: sent[i]!.claimed, recorded: r });
     return { results, failed };
   };
