@@ -80,6 +80,19 @@ describe("materialisation", () => {
     expect(stored).toMatchObject({ refreshes: 4, memberCount: 2 });
   });
 
+  it("a refresh that asked ClickHouse before a later one committed applies nothing over it", async () => {
+    const source = definition({ all: [{ type: "order_value", window: "30d", op: "gte", value: 1500 }] });
+    const segment = await createSegment(db, tenantId, { name: "Spent 15, late", source }, "test");
+    const later = await materialiseSegment(deps(), tenantId, segment.id, now);
+    expect(later).toMatchObject({ refresh: 1, entered: later.members });
+    // As of an hour before: what it would say is older than what the segment says already.
+    const stale = await materialiseSegment(deps(), tenantId, segment.id, new Date(now.getTime() - 3_600_000));
+    expect(stale).toMatchObject({ superseded: true, refresh: 1, members: later.members, entered: 0, left: 0 });
+    const stored = await db.segment.findUniqueOrThrow({ where: { id: segment.id } });
+    expect(stored).toMatchObject({ refreshes: 1, refreshedAt: now });
+    expect((await events(segment.id)).every((e) => e.endsWith(":1"))).toBe(true);
+  });
+
   it("refreshes only segments whose interval has passed", async () => {
     const source = definition({ all: [{ type: "tier_in", tiers: ["gold"] }] });
     const hourly = await createSegment(db, tenantId, { name: "Gold", source, refreshIntervalMinutes: 60 }, "test");
