@@ -13,6 +13,12 @@ export interface StateScope {
   /** Earliest and latest `occurredAt` of the batch's transactions for these customers. */
   from: string;
   to: string;
+  /**
+   * A customer's own latest `occurredAt` in the batch, where it differs from `to`: their tier window ends there. An
+   * offline sale of 20 December uploaded on 3 January beside another customer's sale of that day is judged in the
+   * year it was made.
+   */
+  toOf?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -97,9 +103,15 @@ export async function loadLoyaltyStates(
 
   const tiers = scope.config.tiers;
   if (tiers) {
-    const since = tierWindowStart(tiers.window, scope.to, scope.timezone) ?? new Date(0);
-    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since))
-      states.get(q.customer_id)!.qualifying = exactNumber(q.value);
+    // One statement per window start: one for a batch of the same day, two across midnight of a new year.
+    const bySince = new Map<number, string[]>();
+    for (const id of ids) {
+      const since = tierWindowStart(tiers.window, scope.toOf?.get(id) ?? scope.to, scope.timezone)?.getTime() ?? 0;
+      bySince.set(since, [...(bySince.get(since) ?? []), id]);
+    }
+    for (const [since, group] of bySince)
+      for (const q of await qualifyingValues(tx, tenantId, group, tiers.basis, new Date(since)))
+        states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }
 
   if (scope.config.stampCards.length) {

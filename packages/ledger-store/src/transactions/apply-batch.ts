@@ -113,11 +113,20 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
     );
     const ids = customers.filter((c): c is string => !!c);
     if (!ids.length) continue;
+    // Each customer's tier window ends at their own latest transaction in the batch.
+    const toOf = new Map<string, string>();
+    mine.forEach((i, k) => {
+      const id = customers[k];
+      const at = work.messages[i]!.transaction.occurredAt;
+      const before = id ? toOf.get(id) : undefined;
+      if (id && (!before || Date.parse(at) > Date.parse(before))) toOf.set(id, at);
+    });
     const loaded = await loadLoyaltyStates(work.tx, tenantId, ids, {
       config: latest.config,
       timezone: latest.timezone,
       from: times[0]!,
       to: times[times.length - 1]!,
+      toOf,
     });
     for (const [id, state] of loaded) work.states.set(id, state);
   }
