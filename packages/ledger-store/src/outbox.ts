@@ -226,11 +226,14 @@ const PRUNE_SLICE = 10_000;
 
 /**
  * What a prune deletes, a slice at a time: published rows older than `before` through
- * `outbox_events_published_idx`, and expiry notices published before it whose expiry passed by `now` through
- * `outbox_events_notice_expiry_idx` (migration 0028): without them every pass read the whole table.
+ * `outbox_events_published_idx`, and expiry notices published before it whose expiry passed through
+ * `outbox_events_notice_expiry_idx` (migration 0028): without them every pass read the whole table. A notice's
+ * row is what keeps it from being written again: it names a customer's local day, and `expiresAt` is that day's
+ * first expiry, so it stays until every lot of that day has expired (two days after, whatever the zone and DST).
  */
 export function pruneStatements(before: Date, now: Date, tenants: string[] | null): Prisma.Sql[] {
   const ofTenants = Prisma.sql`(${tenants}::text[] IS NULL OR tenant_id = ANY(${tenants}::text[]))`;
+  const noticeDayOver = new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000).toISOString();
   return [
     Prisma.sql`
       DELETE FROM outbox_events WHERE id IN (
@@ -241,7 +244,7 @@ export function pruneStatements(before: Date, now: Date, tenants: string[] | nul
       DELETE FROM outbox_events WHERE id IN (
         SELECT id FROM outbox_events
         WHERE published_at IS NOT NULL AND type = 'points.expiring'
-          AND (payload->>'expiresAt' < ${now.toISOString()} OR payload->>'expiresAt' IS NULL)
+          AND (payload->>'expiresAt' < ${noticeDayOver} OR payload->>'expiresAt' IS NULL)
           AND published_at < ${before} AND ${ofTenants}
         LIMIT ${PRUNE_SLICE})`,
   ];

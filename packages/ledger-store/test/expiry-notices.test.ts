@@ -96,7 +96,31 @@ it("announces a lot's expiry once, even after the outbox prunes what it publishe
     acted: 0,
     outbox: [],
   });
-  // Once the expiry has passed, the notice's row goes like the rest.
+  // Once that day's expiries have all passed, the notice's row goes like the rest.
   await pruneOutbox(db, new Date(expiresAt.getTime() + DAY), { tenantIds: [tenantId] });
+  expect(await db.outboxEvent.count({ where: { tenantId } })).toBe(1);
+  await pruneOutbox(db, new Date(expiresAt.getTime() + 2 * DAY + 1), { tenantIds: [tenantId] });
   expect(await db.outboxEvent.count({ where: { tenantId } })).toBe(0);
+});
+
+it("announces a day's expiries once when its first lot has expired and the outbox was pruned that morning", async () => {
+  const now = new Date();
+  const { tenantId, customers } = await tenantWithCustomers(db, 1, "Expiry notice day");
+  const earnedAt = new Date(now.getTime() - 300 * DAY);
+  const lot = (key: string, expiresAt: Date) =>
+    earnedLot({ tenantId, customerId: customers[0]!, amount: 40, key, occurredAt: earnedAt, expiresAt });
+  const morning = localDay(now, 10, 9 * 3_600_000);
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [lot("day:morning", morning), lot("day:evening", localDay(now, 10, 18 * 3_600_000))]),
+  );
+  expect((await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now })).acted).toBe(1);
+  await db.outboxEvent.updateMany({ where: { tenantId }, data: { publishedAt: now } });
+
+  // That day at 09:30: the morning lot has expired, the evening one has not, the notice was published 10 days ago.
+  const halfPastNine = new Date(morning.getTime() + 30 * 60_000);
+  await pruneOutbox(db, halfPastNine, { tenantIds: [tenantId] });
+  expect(await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now: halfPastNine })).toEqual({
+    acted: 0,
+    outbox: [],
+  });
 });
