@@ -76,12 +76,13 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
   let after = "";
   for (;;) {
-    // Candidates by a generous SQL bound; the exact local-calendar check is the rules engine's.
+    // Candidates by a generous SQL bound; the exact local-calendar check is the rules engine's. Four days: Postgres
+    // clamps a month's end (28 February less 6 months is 28 August), so 31 August's expiry would wait for March.
     const candidates = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
       SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
       JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
       WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0 AND l.customer_id > ${after}
-        AND l.last_activity_at <= ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) + interval '1 day'
+        AND l.last_activity_at <= ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) + interval '4 days'
       ORDER BY l.customer_id LIMIT ${SLICE}`;
     if (!candidates.length) return result;
     after = candidates[candidates.length - 1]!.customer_id;

@@ -65,8 +65,8 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
     SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
     JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
     WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0
-      AND l.last_activity_at <= ${horizon}::timestamptz - make_interval(months => ${policy.months}) + interval '1 day'
-      AND l.last_activity_at > ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) - interval '1 day'`;
+      AND l.last_activity_at <= ${horizon}::timestamptz - make_interval(months => ${policy.months}) + interval '4 days'
+      AND l.last_activity_at > ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) - interval '4 days'`;
   const events: LoyaltyEvent[] = [];
   for (const r of rows) {
     const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), ctx.programme.timezone)!;
