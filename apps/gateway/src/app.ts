@@ -101,6 +101,10 @@ export function createGatewayApp(deps: GatewayDeps) {
 
   const maxBodyBytes = deps.maxBodyBytes ?? httpDefaults.maxBodyBytes;
   const limit = limitBody(maxBodyBytes);
+  const batchLimit = limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes);
+  // Every /v1 body is limited before anything reads it, on any path, found or not (the depth check below reads a
+  // body to its end, and a 404 comes after it): the batch upload at its own size, everything else at the default.
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/transactions/batch" ? batchLimit(c, next) : limit(c, next)));
   const transactionRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
   // The kiosk web app posts its sales from the API's origin. Any origin may call: the API key in the
   // Authorization header is the only credential, and browsers never attach it on their own.
@@ -113,16 +117,13 @@ export function createGatewayApp(deps: GatewayDeps) {
   // Hono's "/v1/transactions/*" matches "/v1/transactions" itself too: registered for both paths as well, the CORS
   // check and the key lookup ran twice on every single POST.
   app.use("/v1/transactions/*", kioskCors);
-  app.use("/v1/transactions", limit);
-  app.use("/v1/transactions/batch", limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes));
   app.use("/v1/transactions/*", transactionRoles);
   // The brand app's backend reports what members do in the app (profile completed, push opened) like a till does.
   // "/v1/events/*" matches "/v1/events" itself too: the posts and the status of one event.
-  app.use("/v1/events/*", limit, requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
-  app.use("/v1/identity-tokens", limit, requireRole(deps.credentials, ["app", "admin"]));
-  app.use("/v1/checkout/*", limit, requireRole(deps.credentials, ["pos", "kiosk"]));
-  app.use("/v1/customers/*", limit, requireRole(deps.credentials, ["app"])); // also /v1/customers itself
-  app.use("/v1/messages/*", limit);
+  app.use("/v1/events/*", requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
+  app.use("/v1/identity-tokens", requireRole(deps.credentials, ["app", "admin"]));
+  app.use("/v1/checkout/*", requireRole(deps.credentials, ["pos", "kiosk"]));
+  app.use("/v1/customers/*", requireRole(deps.credentials, ["app"])); // also /v1/customers itself
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   app.on(
     "POST",

@@ -1,3 +1,4 @@
+import { isTransientDbError } from "@regulars/db";
 import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf } from "@regulars/errors";
 import type { Logger } from "@regulars/logger";
 import type { Context } from "hono";
@@ -22,10 +23,18 @@ export function validationHook(result: { success: boolean; error?: unknown; targ
   return errorResponse(c, "invalid_request", message, issues);
 }
 
-/** The single error handler: domain errors by their code, everything else as a 500 without internals. */
+/**
+ * The single error handler: domain errors by their code, Postgres out of reach as 503 `unavailable` (retry later, as
+ * the OpenAPI document says; a client that retries only on 503 would drop the request on a 500), everything else as
+ * a 500 without internals.
+ */
 export function onError(log: Logger) {
   return (err: Error, c: Context<GatewayEnv>) => {
     if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.issues);
+    if (isTransientDbError(err)) {
+      log.warn({ err, requestId: c.get("requestId") }, "database unavailable");
+      return errorResponse(c, "unavailable", "the database cannot be reached, retry later");
+    }
     if (err instanceof HTTPException) {
       if (err.status === 413) return errorResponse(c, "payload_too_large", "the request body is too large");
       if (err.status === 415)

@@ -1,7 +1,7 @@
-import type { Db } from "@regulars/db";
+import { createDb, type Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { saleBody, startTcpProxy, testBus, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
@@ -127,6 +127,48 @@ describe("a refusal sent before the body is read closes the connection", () => {
     });
     expect(read.status).toBe(400);
     expect(read.headers.get("connection")).toBeNull();
+  });
+});
+
+describe("what no route reads", () => {
+  it("a body over the limit on a path no route serves is refused before it is read", async () => {
+    const large = "x".repeat(300 * 1024);
+    for (const path of ["/v1/nope", "/v1/transactions/", "/v1/docs"]) {
+      const res = await gateway.request(path, { method: "POST", headers: json, body: large });
+      expect([path, res.status, ((await res.json()) as { code: string }).code]).toEqual([
+        path,
+        413,
+        "payload_too_large",
+      ]);
+    }
+  });
+});
+
+describe("Postgres out of reach", () => {
+  it("answers 503 unavailable, which clients retry, not a 500", async () => {
+    const pg = new URL(testDatabaseUrl());
+    const proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    const unreachable = createDb({ url: proxy.url(testDatabaseUrl()), poolSize: 1 });
+    await proxy.refuse();
+    const cut = createGatewayApp({
+      bus,
+      credentials: new CredentialCache(unreachable, 0),
+      log: createLogger({ level: "silent" }),
+      registry: new Registry(),
+      readiness: {},
+    });
+    try {
+      const res = await cut.request("/v1/transactions", {
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${tenant.apiKeys.pos}` },
+        body: JSON.stringify(saleBody()),
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: "unavailable", requestId: expect.stringMatching(/^req_/) });
+    } finally {
+      await unreachable.$disconnect().catch(() => undefined);
+      await proxy.close();
+    }
   });
 });
 

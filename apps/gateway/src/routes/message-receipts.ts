@@ -1,28 +1,25 @@
 import { timingSafeEqual } from "node:crypto";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { SafeText } from "@regulars/contracts";
 import { type Db, isTransientDbError } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { recordDeliveryReceipt } from "@regulars/messages-store";
 import type { GatewayEnv } from "../context.ts";
-import { errorResponse } from "./openapi-shared.ts";
+import { errorResponse, errorResponses } from "./openapi-shared.ts";
 
 export const DeliveryReceiptRequest = z
   .strictObject({
-    messageId: z
-      .string()
-      .min(1)
-      .max(100)
-      .meta({
-        description: "Our id of the message (`msg_…`), which every provider was given as its reference.",
-        examples: ["msg_01jd4z8x9r3v7q2m5n6p8t0w1y"],
-      }),
+    messageId: SafeText(1, 100).meta({
+      description: "Our id of the message (`msg_…`), which every provider was given as its reference.",
+      examples: ["msg_01jd4z8x9r3v7q2m5n6p8t0w1y"],
+    }),
     status: z.enum(["delivered", "failed"]).meta({ description: "Delivered to the device, inbox or phone; or not." }),
     code: z
       .string()
       .regex(/^[a-z0-9_.-]{1,64}$/, "use 1-64 lower-case letters, digits, `_`, `.` or `-`")
       .optional()
       .meta({ description: "For `failed`: the provider's reason as a code (`bounced`, `expired`)." }),
-    reason: z.string().max(500).optional().meta({ description: "For `failed`: the provider's words." }),
+    reason: SafeText(0, 500).optional().meta({ description: "For `failed`: the provider's words." }),
   })
   .meta({ id: "DeliveryReceiptRequest", description: "A provider's report on one message it took." });
 
@@ -56,7 +53,12 @@ const route = createRoute({
       "unauthorized",
       "a receipt needs the receipts secret",
     ),
+    400: errorResponses[400],
     404: errorResponse("No message this provider sent has this id (`not_found`)", "not_found", "no such message"),
+    413: errorResponses[413],
+    415: errorResponses[415],
+    500: errorResponses[500],
+    503: errorResponses[503],
   },
 });
 
