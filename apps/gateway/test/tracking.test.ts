@@ -264,6 +264,18 @@ describe("POST /v1/messages/receipts/{provider}", () => {
       expect.objectContaining({ code: "bounced", reason: "mailbox full" }),
     ]);
   });
+
+  it("refuses text Postgres cannot store with a 400 that names the field, not a 500", async () => {
+    const refused = [
+      { body: { messageId: "msg_\u0000", status: "delivered" }, field: "messageId" },
+      { body: { messageId: "msg_x", status: "failed", reason: "full\u0000" }, field: "reason" },
+    ];
+    for (const { body, field } of refused) {
+      const res = await receipt("smtp", body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([field]);
+    }
+  });
 });
 
 describe("the OpenAPI document", () => {
