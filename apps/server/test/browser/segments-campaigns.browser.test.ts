@@ -220,12 +220,15 @@ describe("segments and campaigns", () => {
     const campaignName = `Recent buyers push ${Date.now()}`;
     await page.getByLabel("Name").fill(campaignName);
     await expect.poll(() => page.getByLabel("Trigger").inputValue()).toBe("broadcast");
-    // Once, a few seconds from now on the browser's clock (the input speaks local time).
-    const at = await page.evaluate(() => {
-      const d = new Date(Date.now() + 20_000);
-      const pad = (n: number) => String(n).padStart(2, "0");
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    });
+    // Once, a few seconds from now as the tenant's clock on the wall shows it: the input speaks the tenant's zone,
+    // not the browser's (UTC here; an hour off Warsaw's, so read in the browser's zone it would not go out in time).
+    const { timezone } = await b.system.db.tenant.findUniqueOrThrow({ where: { id: b.tenant.tenantId } });
+    const wall = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: timezone,
+      dateStyle: "short",
+      timeStyle: "medium",
+    }).format(new Date(Date.now() + 20_000));
+    const at = wall.replace(" ", "T");
     await page.getByLabel("At", { exact: true }).fill(at);
     await page.getByLabel("Audience").selectOption("segment");
     await page.getByLabel("Segment", { exact: true }).selectOption({ label: segmentName });

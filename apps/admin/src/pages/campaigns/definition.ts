@@ -92,15 +92,6 @@ export const emptyDefinition = (): Definition => ({
   controlGroup: null,
 });
 
-/** `2026-12-02T18:00:05` in the browser's zone, as a datetime-local input shows an instant. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export const fromLocalInput = (value: string): string => (value ? new Date(value).toISOString() : "");
-
 /** The moves an admin may make from each status (the lifecycle's), as the buttons that make them. */
 export const statusMoves: Record<CampaignStatus, ("schedule" | "activate" | "pause" | "resume" | "archive")[]> = {
   draft: ["schedule", "activate", "archive"],

@@ -1,17 +1,16 @@
-import { useTRPC } from "@regulars/web-ui";
+import { useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { fromZonedInput, toZonedInput } from "../../ui/zoned-time.ts";
 import {
   type Audience,
   audienceTriggers,
   defaultSchedule,
   defaultTrigger,
-  fromLocalInput,
   type Schedule,
   type Trigger,
   type TriggerType,
-  toLocalInput,
   triggerTypes,
 } from "./definition.ts";
 
@@ -146,6 +145,8 @@ function ScheduleFields({
   onChange: (next: Schedule) => void;
 }) {
   const { t } = useTranslation("campaigns");
+  // In the tenant's zone, as the recurring times are: not the browser's, which may be another's.
+  const { timezone } = useFormat();
   return (
     <div className="flex flex-wrap items-end gap-3">
       <SelectField
@@ -160,8 +161,9 @@ function ScheduleFields({
           error={error("trigger.schedule.at") ?? error("trigger.schedule")}
           type="datetime-local"
           step={1}
-          value={schedule.at ? toLocalInput(schedule.at) : ""}
-          onChange={(at) => onChange({ repeat: "once", at: fromLocalInput(at) })}
+          hint={t("sendAtHint", { zone: timezone })}
+          value={toZonedInput(schedule.at, timezone)}
+          onChange={(at) => onChange({ repeat: "once", at: fromZonedInput(at, timezone) ?? "" })}
         />
       ) : (
         <TextField
