@@ -71,7 +71,7 @@ it("a ClickHouse outage longer than the old retry budget loses no fact and store
   expect(paused.status).toBe(503);
   expect(paused.body.checks).toMatchObject({ clickhouse: false, consumers: false, postgres: true });
   expect(paused.body.consumers!.find((c) => c.consumer === "analytics-writer")).toMatchObject({
-    dependency: "clickhouse",
+    dependency: "postgres+clickhouse",
   });
   await new Promise((r) => setTimeout(r, Math.max(0, outageMs - (Date.now() - outageStarted))));
   const acceptedDuringOutage = tills.accepted.length - acceptedBefore;

@@ -117,7 +117,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     isTransient: isTransientDbError,
     probe: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
   };
-  /** Writers of customers' snapshots read Postgres and insert into ClickHouse: both must answer for a batch. */
+  /** The ClickHouse writers read Postgres and insert into ClickHouse: both must answer for a batch. */
   const postgresAndClickhouse = (analytics: Analytics): ConsumerDependency => ({
     name: "postgres+clickhouse",
     isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
@@ -196,31 +196,28 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     const analytics = opts.analytics;
     if (!analytics) throw new Error("the analytics writer needs a ClickHouse connection");
     // Transactions and behaviour in one durable, loyalty events in another, customers' attributes in a third:
-    // a backlog or a retried message of one never holds up the others.
-    const clickhouse: ConsumerDependency = {
-      name: "clickhouse",
-      isTransient: isTransientClickHouseError,
-      probe: () => analytics.ping(),
-    };
+    // a backlog or a retried message of one never holds up the others. Each reads Postgres too: facts go to the
+    // customer who holds them now (customer_merges), a merge's survivor.
+    const dependency = postgresAndClickhouse(analytics);
     await startDomainWriter(
       consumers.analyticsWriter,
       DomainEvent,
-      clickhouse,
-      (items) => writeFactsBatch(analytics, items),
+      dependency,
+      (items) => writeFactsBatch(db, analytics, items),
       2_000,
     );
     await startDomainWriter(
       consumers.loyaltyEventsWriter,
       LoyaltyEventMessage,
-      clickhouse,
-      (items) => writeLoyaltyEventsBatch(analytics, items),
+      dependency,
+      (items) => writeLoyaltyEventsBatch(db, analytics, items),
       2_000,
     );
     // Customers' attributes from Postgres into ClickHouse for segments.
     await startDomainWriter(
       consumers.customerSnapshotWriter,
       CustomerSnapshotMessage,
-      postgresAndClickhouse(analytics),
+      dependency,
       (items) => writeCustomerSnapshotsBatch(db, analytics, items),
       2_000,
     );

@@ -1,5 +1,6 @@
 import type { DomainEvent } from "@regulars/contracts";
-import { testAnalytics } from "@regulars/testing";
+import type { Db } from "@regulars/db";
+import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeFactsBatch } from "../src/analytics/write-facts.ts";
 
@@ -7,11 +8,14 @@ import { writeFactsBatch } from "../src/analytics/write-facts.ts";
 // batch leaves one row per event.
 
 let analytics: Awaited<ReturnType<typeof testAnalytics>>;
+let pg: Db;
 beforeAll(async () => {
   analytics = await testAnalytics();
+  pg = testDb();
 });
 afterAll(async () => {
   await analytics?.dispose();
+  await pg?.$disconnect();
 });
 
 const occurredAt = new Date(Date.now() - 60_000).toISOString();
@@ -55,8 +59,8 @@ async function rows(query: string) {
 }
 
 it("writes campaign.enrolled and message.* events to their tables, once however often they arrive", async () => {
-  expect(await writeFactsBatch(analytics, events)).toEqual(events.map(() => ({ kind: "done" })));
-  await writeFactsBatch(analytics, [events[1]!, events[0]!]);
+  expect(await writeFactsBatch(pg, analytics, events)).toEqual(events.map(() => ({ kind: "done" })));
+  await writeFactsBatch(pg, analytics, [events[1]!, events[0]!]);
   const db = analytics.database;
   expect(
     await rows(`SELECT campaign_id, enrolment_id, customer_id, outcome FROM ${db}.campaign_enrolments FINAL`),

@@ -13,6 +13,15 @@ export {
   type MessageEventRow,
 } from "./campaign-events.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
+export {
+  type CustomerColumn,
+  type CustomerRowsAction,
+  clickhouseCustomerTables,
+  factKeys,
+  mergeCustomerRows,
+  rekeyCustomerRows,
+  rowsOfCustomers,
+} from "./customer-rows.ts";
 export { type CustomerSnapshotRow, customersWithSnapshot, insertCustomerSnapshots } from "./customers.ts";
 export * from "./dashboard/index.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";

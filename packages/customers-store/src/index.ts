@@ -19,6 +19,7 @@ export {
   setConsents,
 } from "./consents.ts";
 export { mergeCustomer } from "./merge/merge.ts";
+export { type CustomerMerge, mergesOf } from "./merge/merges.ts";
 export { normalisePhone } from "./phone.ts";
 export { readProfile } from "./profile/read.ts";
 export { registerCustomer } from "./profile/register.ts";

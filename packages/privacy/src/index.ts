@@ -3,7 +3,7 @@
 // behavioural events deleted; the ledger stays whole), retention settings and the jobs that apply them.
 // Every table holding customer ids is classified in tables.ts. Owns erasure_requests, retention_settings
 // and customers.erased_at.
-export { clickhouseCustomerTables, eraseClickhouse } from "./clickhouse.ts";
+export { eraseClickhouse } from "./clickhouse.ts";
 export { type ErasureOrigin, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
 export { type CustomerExport, exportCustomer, exportPostgres } from "./export.ts";
 export { personIds } from "./person.ts";

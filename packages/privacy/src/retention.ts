@@ -1,9 +1,9 @@
-import type { FactsTarget } from "@regulars/analytics";
+import { type FactsTarget, rowsOfCustomers } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
-import { deleteEventsBefore, eraseClickhouse, rowsOfCustomers } from "./clickhouse.ts";
+import { deleteEventsBefore, eraseClickhouse } from "./clickhouse.ts";
 import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";

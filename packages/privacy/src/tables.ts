@@ -128,24 +128,19 @@ export const postgresTables: Record<string, PostgresTableRule> = {
 
 /**
  * ClickHouse: `delete` removes the customer's rows; `pseudonymise` re-keys `customer_id` to a random
- * pseudonym, so the tenant's totals stay and nothing leads back to the person.
+ * pseudonym, so the tenant's totals stay and nothing leads back to the person. A table whose sorting key holds
+ * customer_id names its facts in `factKeys` of @regulars/analytics before it can be pseudonymised.
  */
 export type ClickHouseErasure = "delete" | "pseudonymise";
 
 export interface ClickHouseTableRule {
   erase: ClickHouseErasure;
-  /** What names one fact whatever its customer_id: a late copy of a fact already re-keyed is dropped, not re-keyed. */
-  factKey?: string[];
   why: string;
 }
 
 export const clickhouseTables: Record<string, ClickHouseTableRule> = {
-  transactions: { erase: "pseudonymise", factKey: ["id"], why: "sales and refunds: the tenant's revenue" },
-  transaction_lines: {
-    erase: "pseudonymise",
-    factKey: ["transaction_id", "line_no"],
-    why: "the tenant's product sales",
-  },
+  transactions: { erase: "pseudonymise", why: "sales and refunds: the tenant's revenue" },
+  transaction_lines: { erase: "pseudonymise", why: "the tenant's product sales" },
   loyalty_events: { erase: "pseudonymise", why: "points and coupon figures of the dashboard" },
   events: { erase: "delete", why: "behaviour; properties may hold personal data" },
   customers: { erase: "delete", why: "segments' snapshot of the customer: birthday, consents (analytics 0003)" },

@@ -7,24 +7,33 @@ import {
   type TransactionFact,
 } from "@regulars/analytics";
 import type { Outcome } from "@regulars/bus";
-import type { DomainEvent } from "@regulars/contracts";
+import type { DomainEvent, EventRecorded, TransactionProcessed } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { writeUnderSurvivors } from "./survivors.ts";
+
+type Fact = TransactionProcessed | EventRecorded | CampaignEvent;
+const isFact = (e: DomainEvent): e is Fact =>
+  e.type === "transaction.processed" || e.type === "event.recorded" || isCampaignEvent(e);
 
 /**
  * Writes resolved transactions and behavioural events to ClickHouse, one insert per table per batch
- * (ClickHouse wants few large inserts). Redelivered facts collapse in the ReplacingMergeTree tables.
+ * (ClickHouse wants few large inserts), under the customer who holds them now (a merge's survivor: see
+ * writeUnderSurvivors). Redelivered facts collapse in the ReplacingMergeTree tables.
  * Loyalty events (points.*, tier.changed, ...) are acknowledged here without work: the loyalty events
  * writer (write-loyalty-events.ts) reads the same stream with a durable of its own and stores them.
  * Campaign enrolments and message events go to their own tables here (campaign results).
  */
-export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
+export async function writeFactsBatch(db: Db, analytics: Analytics, events: DomainEvent[]): Promise<Outcome[]> {
+  const facts = events.filter(isFact);
+  if (facts.length) await writeUnderSurvivors(db, analytics, facts, (resolved) => writeFacts(analytics, resolved));
+  return events.map(() => ({ kind: "done" }));
+}
+
+async function writeFacts(analytics: Analytics, facts: Fact[]): Promise<void> {
   const transactions: TransactionFact[] = [];
   const behaviour: BehaviouralEventFact[] = [];
   const campaign: CampaignEvent[] = [];
-  for (const e of events) {
-    if (isCampaignEvent(e)) {
-      campaign.push(e);
-      continue;
-    }
+  for (const e of facts) {
     if (e.type === "transaction.processed") {
       transactions.push({
         tenantId: e.tenantId,
@@ -53,10 +62,9 @@ export async function writeFactsBatch(analytics: Analytics, events: DomainEvent[
         channel: e.channel,
         properties: e.properties,
       });
-    }
+    } else campaign.push(e);
   }
   if (transactions.length) await analytics.insertTransactions(transactions);
   if (behaviour.length) await analytics.insertEvents(behaviour);
   if (campaign.length) await insertCampaignEvents(analytics, campaign);
-  return events.map(() => ({ kind: "done" }));
 }
