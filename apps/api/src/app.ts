@@ -1,17 +1,19 @@
 import { trpcServer } from "@hono/trpc-server";
-import type { Db } from "@regulars/db";
+import { type Db, isTransientDbError } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import { type ApiContext, appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { Histogram, type Registry } from "prom-client";
 import {
   type ApiEnv,
   assignRequestId,
   authenticateAndLimit,
   CSRF_HEADER,
+  errorResponse,
   limitBatch,
   limitBody,
   refuseDeepJson,
@@ -114,5 +116,23 @@ export function createApiApp(deps: ApiDeps) {
   registerAuthRoutes(app, deps);
   registerHealthRoutes(app, deps.readiness, deps.registry);
   if (deps.webApps) registerWebApps(app, deps.webApps);
+  app.notFound((c) => errorResponse(c, "not_found", `nothing is served at ${c.req.method} ${c.req.path}`));
+  app.onError(apiErrors(deps.log));
   return app;
+}
+
+/**
+ * What tRPC does not answer itself (the guards, sign-in, the code files) in the one error body: a domain error by
+ * its code, Postgres out of reach as 503 `unavailable`, anything else a 500 logged with the request id.
+ */
+function apiErrors(log: Logger) {
+  return (err: Error, c: Context<ApiEnv>) => {
+    if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.issues);
+    if (isTransientDbError(err)) {
+      log.warn({ err, requestId: c.get("requestId") }, "database unavailable");
+      return errorResponse(c, "unavailable", "the database cannot be reached, retry later");
+    }
+    log.error({ err, requestId: c.get("requestId") }, "unhandled error");
+    return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");
+  };
 }

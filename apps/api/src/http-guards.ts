@@ -27,7 +27,9 @@ export type ApiEnv = { Variables: { requestId: string; credential: Credential | 
  * not one procedure.
  */
 export function errorResponse(c: Context<ApiEnv>, code: ErrorCode, message: string, issues?: FieldIssue[]) {
-  const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
+  // A path no guard ran on (nothing served there) has no id yet: the answer still carries one.
+  const requestId = c.get("requestId") ?? newId("request");
+  const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId };
   return c.json(body, httpStatusOf(code) as ContentfulStatusCode);
 }
 
@@ -45,14 +47,21 @@ export const limitBody = (maxBytes: number): MiddlewareHandler<ApiEnv> =>
       errorResponse(c as Context<ApiEnv>, "payload_too_large", `the request body exceeds ${maxBytes} bytes`),
   });
 
-/** The procedures named in a tRPC URL: `/trpc/a.b,c.d?batch=1` is two calls. */
-const callsIn = (c: Context<ApiEnv>): number =>
-  c.req.query("batch") === "1" ? decodeURIComponent(c.req.path.split("/").pop() ?? "").split(",").length : 1;
+/** The procedures named in a tRPC URL: `/trpc/a.b,c.d?batch=1` is two calls; null for a path that is no URL text. */
+const callsIn = (c: Context<ApiEnv>): number | null => {
+  if (c.req.query("batch") !== "1") return 1;
+  try {
+    return decodeURIComponent(c.req.path.split("/").pop() ?? "").split(",").length;
+  } catch {
+    return null;
+  }
+};
 
 export const limitBatch =
   (maxCalls: number): MiddlewareHandler<ApiEnv> =>
   async (c, next) => {
     const calls = callsIn(c);
+    if (calls === null) return errorResponse(c, "invalid_request", "the procedure path is not valid percent-encoding");
     if (calls > maxCalls)
       return errorResponse(c, "invalid_request", `a batch may hold at most ${maxCalls} calls; this one has ${calls}`);
     await next();
@@ -95,7 +104,7 @@ export const authenticateAndLimit =
     }
     c.set("credential", credential);
     if (credential && limiter) {
-      const decision = limiter.take(credential.keyId, credential.role, callsIn(c));
+      const decision = limiter.take(credential.keyId, credential.role, callsIn(c) ?? 1);
       if (!decision.ok) {
         c.header("Retry-After", String(decision.retryAfterSeconds));
         return errorResponse(

@@ -133,6 +133,25 @@ describe("POST /auth/sign-in", () => {
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ code: "invalid_request", issues: [{ path: "password" }] });
   });
+
+  it("answers an address Postgres cannot store as a wrong one, not a 500", async () => {
+    const res = await signIn("a\u0000@staff.test", password);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: "unauthenticated", requestId: expect.any(String) });
+  });
+});
+
+describe("what tRPC does not answer", () => {
+  it("a path that is not percent-encoding, and one nothing serves, in the house error shape", async () => {
+    const broken = await fetch(`${server.url}/trpc/tenants.me%?batch=1`, {
+      headers: { authorization: `Bearer ${tenant.apiKeys.admin}` },
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ code: "invalid_request", requestId: expect.any(String) });
+    const nowhere = await fetch(`${server.url}/nothing-here`);
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ code: "not_found", requestId: expect.anything() });
+  });
 });
 
 describe("the session cookie", () => {

@@ -34,6 +34,8 @@ describe("programme.version", () => {
     const [myNewest] = await mine.admin.programme.versions();
     expect(theirNewest!.version).toBeGreaterThan(myNewest!.version);
     expect((await failure(mine.admin.programme.version({ version: theirNewest!.version }))).code).toBe("NOT_FOUND");
+    // Beyond what a Postgres integer holds: refused at the door, not a 500 from the database.
+    expect((await failure(mine.admin.programme.version({ version: 2 ** 31 }))).code).toBe("BAD_REQUEST");
   });
 
   it("is for admin keys only", async () => {

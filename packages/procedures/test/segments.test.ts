@@ -87,6 +87,10 @@ describe("segments over tRPC", () => {
     expect(issuesOf(outside)?.[0]?.path).toBe("sql");
     const both = await failure(analyst.segments.create({ name: "Both", sql: "SELECT 1", definition: goldOnly }));
     expect(both.code).toBe("BAD_REQUEST");
+    // Pausing freezes the audiences of the campaigns that use a segment: an admin's call, not an analyst's.
+    const paused = await failure(analyst.segments.update({ id: created.segment.id, status: "paused" }));
+    expect(paused.code).toBe("FORBIDDEN");
+    expect((await analyst.segments.get({ id: created.segment.id })).status).toBe("active");
   });
 
   it("keeps tenants apart and keeps tills out", async () => {

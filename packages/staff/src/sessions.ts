@@ -1,4 +1,5 @@
 import { hash, randomBytes } from "node:crypto";
+import { unstorableText } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { decoyPasswordHash, verifyPassword } from "./passwords.ts";
@@ -82,6 +83,8 @@ export async function signIn(
   opts: SignInOptions,
 ): Promise<{ token: string; session: StaffSession }> {
   const now = opts.now ?? new Date();
+  // Text Postgres cannot store (a NUL) is no one's address: wrong, before it reaches the attempts' log.
+  if (unstorableText(input.email) || unstorableText(input.password)) throw wrongCredentials();
   const email = normalizeEmail(input.email);
   const admission = await admitSignInAttempt(
     db,

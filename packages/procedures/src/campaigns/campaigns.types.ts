@@ -21,7 +21,11 @@ export const UpdateCampaignInput = z.strictObject({
 
 export const CampaignIdInput = z.strictObject({ id: CampaignId });
 
-export const CampaignVersionInput = z.strictObject({ id: CampaignId, version: z.number().int().min(1) });
+// Versions are Postgres integers: a larger number is a 400 here, not a 500 from the database.
+export const CampaignVersionInput = z.strictObject({
+  id: CampaignId,
+  version: z.number().int().min(1).max(2_147_483_647),
+});
 
 export const SetCampaignStatusInput = z.strictObject({
   id: CampaignId,

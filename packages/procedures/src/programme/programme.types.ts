@@ -15,7 +15,7 @@ const EffectiveFrom = Timestamp.optional();
 export const ProgrammeAtInput = z.object({ at: Timestamp.optional() }).optional();
 
 /** A stored version by its number; 0 is the default programme. */
-export const VersionInput = z.object({ version: z.number().int().min(0) });
+export const VersionInput = z.object({ version: z.number().int().min(0).max(2_147_483_647) });
 
 export const UpsertRuleInput = z.object({ rule: EarningRule, effectiveFrom: EffectiveFrom });
 export const DisableRuleInput = z.object({ id: z.string().min(1), effectiveFrom: EffectiveFrom });

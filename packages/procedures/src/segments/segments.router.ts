@@ -62,11 +62,17 @@ export const segmentsRouter = router({
     return refreshed(ctx, segment.id);
   }),
 
-  /** Changes a segment; analysts only their SQL segments' SQL, name and interval. Refreshed at once. */
+  /**
+   * Changes a segment; analysts only their SQL segments' SQL, name and interval (pausing a segment freezes the
+   * audiences of the campaigns that use it: an admin's call). Refreshed at once.
+   */
   update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
     const current = await getSegment(ctx.db, ctx.tenantId, input.id);
     if (ctx.credential.role !== "admin" && current.kind !== "sql") {
       throw new DomainError("forbidden", "an analyst key can change SQL segments only");
+    }
+    if (ctx.credential.role !== "admin" && input.status !== undefined) {
+      throw new DomainError("forbidden", "an analyst key cannot pause or resume a segment; an admin can");
     }
     const source = await sourceOf(ctx, input);
     const { id, name, refreshIntervalMinutes, status } = input;
