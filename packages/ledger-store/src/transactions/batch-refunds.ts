@@ -3,7 +3,7 @@ import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { planRefund, type SaleRecord } from "@regulars/ledger";
 import { ledgerDefaults } from "../defaults.ts";
-import { returnSaleCheckout } from "../holds/commit.ts";
+import { returnSaleCheckout } from "../holds/return-checkout.ts";
 import type { BatchWork } from "./batch-work.ts";
 import { saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
 
