@@ -1,5 +1,5 @@
 import { defaultProgramme, ProgrammeConfig } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import type { Db, DbTx } from "@regulars/db";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
 import type { ProgrammeInForce } from "./types.ts";
 
@@ -11,7 +11,7 @@ interface Entry {
 }
 
 /** The programme in force for a tenant at an instant, read fresh (no cache): for the API and the CLI. */
-export const programmeInForce = (db: Db, tenantId: string, at: Date): Promise<ProgrammeInForce | null> =>
+export const programmeInForce = (db: Db | DbTx, tenantId: string, at: Date): Promise<ProgrammeInForce | null> =>
   new ProgrammeCache(db, 0).inForce(tenantId, at);
 
 /**
@@ -21,7 +21,7 @@ export const programmeInForce = (db: Db, tenantId: string, at: Date): Promise<Pr
 export class ProgrammeCache {
   private readonly cache = new Map<string, Entry>();
   constructor(
-    private readonly db: Db,
+    private readonly db: Db | DbTx,
     private readonly ttlMs = 60_000,
   ) {}
 
@@ -59,7 +59,7 @@ export class ProgrammeCache {
   }
 }
 
-async function loadVersions(db: Db, tenantId: string): Promise<Omit<Entry, "loadedAt"> | null> {
+async function loadVersions(db: Db | DbTx, tenantId: string): Promise<Omit<Entry, "loadedAt"> | null> {
   const [tenant, rows] = await Promise.all([
     db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } }),
     db.programmeVersion.findMany({ where: { tenantId } }),

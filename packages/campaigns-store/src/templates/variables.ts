@@ -1,5 +1,5 @@
 import type { ExpiryPolicy } from "@regulars/contracts";
-import { type Db, exactNumber, sqlArray } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { nextLotExpiries, pointsBalancesOf, qualifyingValues } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
@@ -20,7 +20,7 @@ export interface VariableExtras {
  * rather than another person's data, and the message queue skips erased customers anyway.
  */
 export async function customerMessageVariables(
-  db: Db,
+  db: Db | DbTx,
   tenantId: string,
   customerId: string,
   extras: VariableExtras = {},
@@ -42,7 +42,7 @@ interface CustomerRow {
  * messages), by customer id; customers the tenant does not have are absent.
  */
 export async function customersMessageVariables(
-  db: Db,
+  db: Db | DbTx,
   tenantId: string,
   customerIds: readonly string[],
   extras: VariableExtras = {},

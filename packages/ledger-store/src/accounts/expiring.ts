@@ -1,4 +1,4 @@
-import { type Db, exactNumber, Prisma, sqlArray } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
 
 /**
  * Each customer's next expiry under a policy that expires lot by lot: the points of released open lots that expire
@@ -6,7 +6,7 @@ import { type Db, exactNumber, Prisma, sqlArray } from "@regulars/db";
  * are not counted: they cannot be spent, so they cannot be lost either. Customers with nothing expiring are absent.
  */
 export async function nextLotExpiries(
-  db: Db,
+  db: Db | DbTx,
   tenantId: string,
   customerIds: readonly string[],
   zone: string,
