@@ -103,15 +103,16 @@ export async function loadLoyaltyStates(
 
   const tiers = scope.config.tiers;
   if (tiers) {
-    // One statement per window start: one for a batch of the same day, two across midnight of a new year.
-    const bySince = new Map<number, string[]>();
-    for (const id of ids) {
-      const since = tierWindowStart(tiers.window, scope.toOf?.get(id) ?? scope.to, scope.timezone)?.getTime() ?? 0;
-      bySince.set(since, [...(bySince.get(since) ?? []), id]);
-    }
-    for (const [since, group] of bySince)
-      for (const q of await qualifyingValues(tx, tenantId, group, tiers.basis, new Date(since)))
-        states.get(q.customer_id)!.qualifying = exactNumber(q.value);
+    // Each customer's window ends at their own latest sale; one statement reads every window.
+    const since = ids.map((id) => tierWindowStart(tiers.window, scope.toOf?.get(id) ?? scope.to, scope.timezone));
+    for (const q of await qualifyingValues(
+      tx,
+      tenantId,
+      ids,
+      tiers.basis,
+      since.map((d) => d ?? new Date(0)),
+    ))
+      states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }
 
   if (scope.config.stampCards.length) {
