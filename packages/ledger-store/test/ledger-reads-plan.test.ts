@@ -263,6 +263,19 @@ it("reads spend and orders in the tier window from the transactions indexes alon
       total: 400,
       at: now - 60_000,
     },
+    // A till's clock may date a refund before its sale: it still refunds that sale.
+    ...(c === 9
+      ? [
+          {
+            customerId,
+            externalId: `spend:${c}:r0`,
+            type: "refund",
+            refundOf: `spend:${c}:s20`,
+            total: 1_000,
+            at: now - 700 * day,
+          },
+        ]
+      : []),
   ]);
   await db.$executeRaw`
     INSERT INTO transactions (id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
@@ -295,4 +308,8 @@ it("reads spend and orders in the tier window from the transactions indexes alon
     Number((await db.$queryRaw<{ value: bigint }[]>(qualifyingStatement(tenantId, one, basis, yearAgo)))[0]!.value);
   expect(await value("spend")).toBe(12 * 1_000 - 1_000 - 400);
   expect(await value("orders")).toBe(11);
+  const [early] = await db.$queryRaw<{ value: bigint }[]>(
+    qualifyingStatement(tenantId, [customers[9]!], "orders", yearAgo),
+  );
+  expect(Number(early!.value)).toBe(10);
 });
