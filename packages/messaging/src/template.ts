@@ -3,26 +3,37 @@ import { LanguageTag } from "./channels.ts";
 
 const liquid = (max: number) => z.string().trim().min(1).max(max);
 
+/**
+ * A body of several lines: one string, or its lines. No string of a procedure's input may hold a line break (the
+ * API's one input guard refuses control characters in every field), so an editor sends a multi-line body as its
+ * lines, as the analyst's SQL is sent; it is stored and rendered as one text.
+ */
+const multiline = (max: number) =>
+  z
+    .union([z.string(), z.array(z.string()).min(1).max(max)])
+    .transform((body) => (Array.isArray(body) ? body.join("\n") : body))
+    .pipe(liquid(max));
+
 export const EmailTemplate = z.object({
   channel: z.literal("email"),
   language: LanguageTag,
   subject: liquid(300),
   /** HTML (variables are HTML-escaped) or plain text. */
   format: z.enum(["html", "text"]).default("html"),
-  body: liquid(100_000),
+  body: multiline(100_000),
 });
 
 export const SmsTemplate = z.object({
   channel: z.literal("sms"),
   language: LanguageTag,
-  body: liquid(1_600),
+  body: multiline(1_600),
 });
 
 export const PushTemplate = z.object({
   channel: z.literal("push"),
   language: LanguageTag,
   title: liquid(200),
-  body: liquid(1_000),
+  body: multiline(1_000),
   /** Where a tap on the notification leads, usually a deep link variable (`{{ links.profile }}`). */
   url: liquid(2_000).optional(),
 });

@@ -66,6 +66,23 @@ describe("templates", () => {
 
     expect((await mine.admin.templates.archive({ id: created.id })).archivedAt).not.toBeNull();
   });
+
+  it("takes a body of several lines as its lines, and keeps and renders its line breaks", async () => {
+    const lines = ["Hi {{ customer.first_name }},", "", "your fries are waiting."];
+    const saved = await mine.admin.templates.create({
+      name: "Two paragraphs",
+      channel: "email",
+      variants: [{ ...variant, format: "text", body: lines }],
+    });
+    expect((await mine.admin.templates.get({ id: saved.id })).variants[0]).toMatchObject({ body: lines.join("\n") });
+    const preview = await mine.admin.templates.preview({ templateId: saved.id, customerId: await customer() });
+    expect(preview.message.content).toMatchObject({ text: "Hi Ada,\n\nyour fries are waiting." });
+    // One string may not hold a line break; the refusal names the field.
+    const inOne = await failure(
+      mine.admin.templates.create({ name: "X", channel: "email", variants: [{ ...variant, body: lines.join("\n") }] }),
+    );
+    expect(issuesOf(inOne)).toEqual([{ path: "variants.0.body", message: expect.stringMatching(/U\+000A/) }]);
+  });
 });
 
 describe("campaigns", () => {

@@ -25,7 +25,10 @@ import { TemplatePreview } from "./template-preview.tsx";
 
 type Template = RouterOutputs["templates"]["get"];
 type Channel = Template["channel"];
-type Variant = RouterInputs["templates"]["create"]["variants"][number];
+type Variant = Template["variants"][number];
+/** A body is sent as its lines: no string the API takes may hold a line break. */
+const asSent = (variants: Variant[]): RouterInputs["templates"]["create"]["variants"] =>
+  variants.map((v) => ({ ...v, body: v.body.split("\n") }));
 const column = createColumnHelper<RouterOutputs["templates"]["list"][number]>();
 
 export function TemplateList() {
@@ -122,7 +125,10 @@ function TemplateEditor({ template }: { template: Template | null }) {
   const text = (index: number, field: "subject" | "title" | "body" | "url", value: string, long = false) => {
     const props = {
       label: t(`tpl.fields.${field}`),
-      error: errors[`variants.${index}.${field}`],
+      // A line the API refuses is named by its number (`variants.0.body.3`): shown under the body.
+      error:
+        errors[`variants.${index}.${field}`] ??
+        Object.entries(errors).find(([path]) => path.startsWith(`variants.${index}.${field}.`))?.[1],
       value,
       onChange: (typed: string) => setVariant(index, { [field]: typed }),
     };
@@ -142,8 +148,8 @@ function TemplateEditor({ template }: { template: Template | null }) {
           className="flex flex-col gap-4"
           onSubmit={(e) => {
             e.preventDefault();
-            if (template) update.mutate({ id: template.id, name, variants });
-            else create.mutate({ name, channel, variants });
+            if (template) update.mutate({ id: template.id, name, variants: asSent(variants) });
+            else create.mutate({ name, channel, variants: asSent(variants) });
           }}
         >
           <TextField label={t("name")} error={errors.name} value={name} onChange={setName} />
