@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Analytics } from "@regulars/analytics";
 import { eraseCustomer, exportCustomer } from "@regulars/privacy";
 import type { Command } from "commander";
@@ -36,8 +37,11 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
       );
       const text = `${JSON.stringify(doc, null, 2)}\n`;
       if (opts.out) {
-        await writeFile(opts.out, text, { mode: 0o600 });
-        process.stderr.write(`exported ${opts.customer} to ${opts.out}\n`);
+        // Relative to where the operator ran `pnpm regulars`, not the CLI package pnpm runs it in: an export holds
+        // personal data and must not land inside the source tree.
+        const out = resolve(process.env.INIT_CWD ?? process.cwd(), opts.out);
+        await writeFile(out, text, { mode: 0o600 });
+        process.stderr.write(`exported ${opts.customer} to ${out}\n`);
       } else process.stdout.write(text);
     });
 

@@ -77,6 +77,9 @@ describe("infra/compose.yaml", () => {
       expect(config.CLICKHOUSE_URL).toBe("http://clickhouse:8123");
       expect(service.depends_on?.clickhouse).toEqual({ condition: "service_healthy" });
     }
+    // The api reads ClickHouse for the dashboard, segments, campaign results, exports and analyst SQL; without a URL
+    // each of those answers `unavailable`.
+    if (roleOf(service) === "api") expect(config.CLICKHOUSE_URL).toBe("http://clickhouse:8123");
   });
 
   it.each(apps)("%s: waits for Postgres and every NATS node, and its healthcheck asks its own /readyz", (_name, s) => {
@@ -137,5 +140,16 @@ describe("infra/nats", () => {
     for (const [name] of natsNodes) expect(common).toMatch(new RegExp(`nats-route://[^\\s]*@${name}:6222`));
     for (const [name] of natsNodes)
       expect(readFileSync(join(infra, "nats/cluster", `${name}.conf`), "utf8")).toContain("include ./node-common.conf");
+  });
+});
+
+describe("README.md", () => {
+  it("lists every setting the server reads in its configuration table", () => {
+    const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
+    const rows = readme.split("\n").filter((line) => line.startsWith("| `"));
+    const documented = new Set(
+      rows.flatMap((row) => [...row.split("|")[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1])),
+    );
+    expect(Object.keys(ServerConfig.shape).filter((key) => !documented.has(key))).toEqual([]);
   });
 });
