@@ -27,7 +27,9 @@ export const sendMoment = (m: Pick<ClaimedMessage, "sendAt">, now: Date): Date =
  * Every message of the batch's customers that a cap window around the batch's send moments may hold: sent ones by
  * when they went out; queued ones by when they will go (now, when overdue), so of any age, but only while their
  * campaign runs (a paused campaign's messages reserve no slot: resumed, they are checked against what went out
- * meanwhile). `sent_at` is never before `send_at`, so `send_at` bounds the window's end through the customer index.
+ * meanwhile). Read customer by customer in two parts, each through an index of its own (migration 0036): the sent
+ * ones by the moment they went out, within the window; the queued ones, a few per customer at any time, of any age.
+ * Read by `send_at` alone, this once took every message a customer was ever sent, for every capped message claimed.
  */
 export async function sendsAround(
   db: Db,
@@ -40,16 +42,25 @@ export async function sendsAround(
   const times = capped.map((m) => sendMoment(m, now).getTime());
   const from = new Date(Math.min(...times) - windowMs);
   const until = new Date(Math.max(...times) + windowMs);
-  const pairs = [...new Set(capped.map((m) => `${m.tenantId} ${m.customerId}`))];
+  const customers = new Map(capped.map((m) => [`${m.tenantId} ${m.customerId}`, m]));
+  const tenantIds = [...customers.values()].map((m) => m.tenantId);
+  const customerIds = [...customers.values()].map((m) => m.customerId);
+  // Customer by customer (LATERAL), so that both parts reach only the customer's rows through their index, whatever
+  // a broadcast has queued for everyone else.
   return db.$queryRaw<CountedRow[]>`
-    SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
-    LEFT JOIN campaigns c ON c.id = m.campaign_id
-    WHERE (m.tenant_id, m.customer_id) IN (
-        SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
-      AND m.send_at < ${until}
-      AND m.status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
-      AND CASE WHEN m.status = 'queued' THEN m.campaign_id IS NULL OR c.status = ANY(${runningStatuses}::text[])
-               ELSE coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until} END`;
+    SELECT counted.* FROM unnest(${tenantIds}::text[], ${customerIds}::text[]) AS k(tenant_id, customer_id)
+    CROSS JOIN LATERAL (
+      SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      WHERE m.tenant_id = k.tenant_id AND m.customer_id = k.customer_id
+        AND m.status IN ('sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
+        AND coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until}
+      UNION ALL
+      SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      LEFT JOIN campaigns c ON c.id = m.campaign_id
+      WHERE m.tenant_id = k.tenant_id AND m.customer_id = k.customer_id
+        AND m.status = 'queued' AND NOT m.transactional AND m.send_at < ${until}
+        AND (m.campaign_id IS NULL OR c.status = ANY(${runningStatuses}::text[]))
+    ) counted`;
 }
 
 /**
