@@ -7,6 +7,7 @@ import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons, readQuoteState } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
+import { expireLapsedHolds } from "./release.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -46,6 +47,8 @@ async function lockedCheckoutInput(
 ): Promise<CheckoutInput> {
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
+  // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
+  if (customerId) await expireLapsedHolds(tx, tenantId, customerId, at);
   const day = localDate(at.toISOString(), programme.timezone);
   const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true });
   return pricingInput(request, at, programme, customer, coupons);

@@ -57,6 +57,33 @@ export async function releaseLockedHold(
     UPDATE checkout_holds SET status = ${status}, ended_reason = ${reason}, updated_at = now() WHERE id = ${hold.id}`;
 }
 
+/** Why a hold past its expiry ended, whoever ended it: the sweep, or a new hold of its customer. */
+const EXPIRED = "expired";
+
+/**
+ * Ends a customer's held holds past their expiry at `at`, as the sweep does (the caller holds the customer's
+ * lock, as a new hold does). A lapsed hold already reserves nothing for a new hold, but its sale is judged by the
+ * time it reached the gateway: a sale received just before the expiry and applied after the new hold would
+ * commit the lapsed hold too, spending the same points and wallet cash twice. Ended now, that sale finds it
+ * expired and commits nothing, as if it had arrived late. The lapsed holds' campaigns are locked before the
+ * holds (the `lockHold` order); the checkout's own campaigns are locked after them, which may deadlock with a
+ * writer locking both at once: Postgres breaks it and the transaction is retried.
+ */
+export async function expireLapsedHolds(tx: RawTx, tenantId: string, customerId: string, at: Date): Promise<void> {
+  const lapsed = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM checkout_holds
+    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND status = 'held' AND expires_at <= ${at}`;
+  if (!lapsed.length) return;
+  const ids = lapsed.map((h) => h.id);
+  await tx.$queryRaw`
+    SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ANY(${ids}::text[]))
+    ORDER BY id FOR UPDATE`;
+  const holds = await tx.$queryRaw<HoldRow[]>`
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    FROM checkout_holds WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  for (const hold of holds) await releaseLockedHold(tx, hold, "expired", EXPIRED);
+}
+
 /**
  * Voids a hold (the order was abandoned): what it reserved is free again. Voiding a released or expired
  * hold changes nothing; a committed one cannot be voided (refund the sale instead).
@@ -92,7 +119,7 @@ export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
       acted += await withTransaction(ctx.db, async (tx) => {
         const hold = await lockHold(tx, ctx.tenantId, id);
         if (hold?.status !== "held" || hold.expires_at > ctx.now) return 0;
-        await releaseLockedHold(tx, hold, "expired", "expired");
+        await releaseLockedHold(tx, hold, "expired", EXPIRED);
         return 1;
       });
     }

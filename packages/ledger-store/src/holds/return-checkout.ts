@@ -1,7 +1,8 @@
 import type { TransactionMessage } from "@regulars/contracts";
 import { exactNumber, type RawTx } from "@regulars/db";
-import type { NewMovement, ProgrammeAt, SaleRecord } from "@regulars/ledger";
+import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
+import type { RefundedSale } from "../transactions/sale-records.ts";
 import {
   baseMovement,
   type CustomerSale,
@@ -18,13 +19,14 @@ import { countUses } from "./place.ts";
  * proportion to the money refunded (when the programme says so), and its coupon uses when the whole sale
  * is refunded (when the campaign says so). `before` is what earlier refunds of the sale took: their money and
  * their number. A sale paid entirely with points or wallet cash has no money to share by: its first refund gives
- * everything back, and later ones nothing.
+ * everything back, and later ones nothing. Only what the sale's record says its checkout used is looked for: a
+ * refund of a sale that used no hold and no coupon sends no statement.
  */
 export async function returnSaleCheckout(
   tx: RawTx,
   refund: {
     message: TransactionMessage;
-    sale: SaleRecord;
+    sale: RefundedSale;
     before: { money: number; count: number };
     programme: ProgrammeAt;
   },
@@ -32,8 +34,10 @@ export async function returnSaleCheckout(
   const out = none();
   const { sale, message: m } = refund;
   const sale_: Sale = { message: m, customerId: sale.customerId, programme: refund.programme };
-  const [hold] = await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint }[]>`
-    SELECT id, points, wallet FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`;
+  const [hold] = sale.checkoutUsed.hold
+    ? await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint }[]>`
+        SELECT id, points, wallet FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`
+    : [];
   const { before } = refund;
   const after = before.money + m.transaction.total;
   const share = (n: number) => (sale.total > 0 ? Math.floor((n * Math.min(sale.total, after)) / sale.total) : n);
@@ -65,7 +69,7 @@ export async function returnSaleCheckout(
         reason: `refund of ${hold.id}`,
       });
   }
-  if (after < sale.total) return out;
+  if (after < sale.total || !sale.checkoutUsed.coupons) return out;
   // Refunded in full: the bonus points and wallet cash its coupons credited go back too (once, by the refund that
   // completes the sale), or a returned use could be spent again for another credit.
   const completes = before.money < sale.total || (sale.total === 0 && before.count === 0);

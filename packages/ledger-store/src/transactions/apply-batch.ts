@@ -1,6 +1,6 @@
 import { type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type RawTx, withTransaction } from "@regulars/db";
-import { planSale, type SaleRecord, saleRecordOf } from "@regulars/ledger";
+import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
@@ -18,7 +18,7 @@ import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds } from "./parked.ts";
 import { advancePositions } from "./partitions.ts";
 import { processedEvent } from "./processed-event.ts";
-import { loadSaleRecords } from "./sale-records.ts";
+import { loadSaleRecords, type RefundedSale } from "./sale-records.ts";
 import { recordRejections } from "./status.ts";
 import { storeTransactions } from "./store.ts";
 
@@ -95,7 +95,7 @@ async function applyInTransaction(work: BatchWork): Promise<AppliedBatch> {
 }
 
 /** The loyalty state (tier, caps, stamp cards, window totals) of every customer the batch moves. */
-async function loadStates(work: BatchWork, fresh: number[], records: Map<string, SaleRecord>) {
+async function loadStates(work: BatchWork, fresh: number[], records: Map<string, RefundedSale>) {
   for (const tenantId of new Set(fresh.map((i) => work.messages[i]!.tenantId))) {
     const mine = fresh.filter((i) => work.messages[i]!.tenantId === tenantId && work.outcomes[i]!.kind === "done");
     if (!mine.length) continue;
@@ -162,7 +162,12 @@ async function applySale(work: BatchWork, i: number) {
     work.movements.push(...plan.movements);
     work.events.push(...plan.events);
   }
-  work.batchSales.set(m.transactionId, saleRecordOf(m, customerId, plan));
+  // A refund later in the batch looks for a hold and coupon uses only where this checkout may have committed them.
+  const checkoutUsed = {
+    hold: checkout !== null && !!customerId && !!m.transaction.holdId,
+    coupons: checkout !== null,
+  };
+  work.batchSales.set(m.transactionId, { ...saleRecordOf(m, customerId, plan), checkoutUsed });
 }
 
 async function commit(work: BatchWork): Promise<AppliedBatch> {

@@ -1,17 +1,18 @@
 import { defaultProgramme, transactionFingerprint } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { planRefund, type SaleRecord } from "@regulars/ledger";
+import { planRefund } from "@regulars/ledger";
 import { ledgerDefaults } from "../defaults.ts";
 import { returnSaleCheckout } from "../holds/return-checkout.ts";
 import type { BatchWork } from "./batch-work.ts";
 import { saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
+import type { RefundedSale } from "./sale-records.ts";
 
 /**
  * A refund in a batch: it reverses what its sale earned (the sale stored, or earlier in the batch), parks when
  * the sale has not arrived, and the refunds parked for the batch's sales apply right after them.
  */
-export async function applyRefund(work: BatchWork, i: number, records: Map<string, SaleRecord>): Promise<void> {
+export async function applyRefund(work: BatchWork, i: number, records: Map<string, RefundedSale>): Promise<void> {
   const m = work.messages[i]!;
   const saleId = work.saleIdOf.get(i)!;
   const sale = (work.saleEarlierInBatch(saleId, i) ? work.batchSales.get(saleId) : undefined) ?? records.get(saleId);
@@ -66,7 +67,7 @@ function waitForSale(work: BatchWork, i: number): void {
 }
 
 /** After the batch's sales: the refunds that were parked waiting for them, each right after its sale. */
-export async function applyParkedRefunds(work: BatchWork, records: Map<string, SaleRecord>): Promise<void> {
+export async function applyParkedRefunds(work: BatchWork, records: Map<string, RefundedSale>): Promise<void> {
   const sales = [...work.batchSales.keys()];
   // Refunds that came before their sale in this very batch wait only until the end of it.
   const early = work.parkings.filter((p) => work.batchSales.has(p.saleId));

@@ -1,10 +1,11 @@
 import type { LoyaltyEvent, RejectionCode, TransactionMessage } from "@regulars/contracts";
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
-import type { LoyaltyState, NewMovement, SaleRecord } from "@regulars/ledger";
+import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import type { ApplyOutcome } from "./outcome.ts";
 import type { ParkedRefund } from "./parked.ts";
 import type { PartitionGuard } from "./partitions.ts";
+import type { RefundedSale } from "./sale-records.ts";
 import type { Rejection } from "./status.ts";
 import type { TransactionRow } from "./store.ts";
 
@@ -56,7 +57,7 @@ export class BatchWork {
   /** A refund's sale id. */
   readonly saleIdOf = new Map<number, string>();
   /** Sales applied earlier in this batch, so a later refund in the batch finds them. */
-  readonly batchSales = new Map<string, SaleRecord>();
+  readonly batchSales = new Map<string, RefundedSale>();
   readonly states = new Map<string, LoyaltyState>();
   /** The points milestones of each tenant's programme in force, for the crossings at commit. */
   readonly milestones = new Map<string, number[]>();

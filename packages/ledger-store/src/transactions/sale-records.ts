@@ -18,7 +18,21 @@ type SaleRow = {
   points_awarded: bigint;
   explanation: { lines?: { lineNo: number; points: number }[] } | null;
   effects: SaleEffects | null;
+  used_hold: boolean;
+  used_coupons: boolean;
 };
+
+/**
+ * What a sale's checkout committed that its refunds may give back: a hold (only a customer's sale has one), coupon
+ * uses (an anonymous sale's codes too). False only when it surely committed none: its refunds then look for none.
+ */
+export interface CheckoutUsed {
+  hold: boolean;
+  coupons: boolean;
+}
+
+/** A sale as its refunds need it: its record, and what its checkout used. */
+export type RefundedSale = SaleRecord & { checkoutUsed: CheckoutUsed };
 
 /** The customer of each sale (read without locks), to know whose lock a refund needs before it takes it. */
 export async function customersOfSales(tx: RawTx, ids: string[]): Promise<Map<string, string | null>> {
@@ -33,11 +47,16 @@ export async function customersOfSales(tx: RawTx, ids: string[]): Promise<Map<st
  * Loads and locks (in id order) the sales that refunds refer to, with their lines and what their earlier
  * refunds took back. The lock makes two refunds of one sale in different workers see each other.
  */
-export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<string, SaleRecord>> {
+export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<string, RefundedSale>> {
   if (!ids.length) return new Map();
+  // What each sale's checkout used, read with it: a batch of refunds of sales that used none (most are anonymous)
+  // then sends no statement per refund to find nothing.
   const sales = await tx.$queryRaw<SaleRow[]>`
-    SELECT id, tenant_id, external_id, type, customer_id, total, points_awarded, explanation, effects FROM transactions
-    WHERE id = ANY(${sqlArray(ids)}::text[]) ORDER BY id FOR UPDATE`;
+    SELECT t.id, t.tenant_id, t.external_id, t.type, t.customer_id, t.total, t.points_awarded, t.explanation, t.effects,
+      EXISTS (SELECT 1 FROM checkout_holds h WHERE h.transaction_id = t.id AND h.status = 'committed') AS used_hold,
+      EXISTS (SELECT 1 FROM coupon_uses u WHERE u.transaction_id = t.id AND u.status = 'committed') AS used_coupons
+    FROM transactions t
+    WHERE t.id = ANY(${sqlArray(ids)}::text[]) ORDER BY t.id FOR UPDATE`;
   if (!sales.length) return new Map();
   const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; amount: bigint }[]>`
     SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(sales.map((s) => s.id))}::text[]) ORDER BY transaction_id, line_no`;
@@ -64,7 +83,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         // Sales stored without per-line points (none earned) share by amount.
         return { sku: l.sku, amount, points: linePoints.get(l.line_no) ?? (total > 0 ? (points * amount) / total : 0) };
       });
-      const record: SaleRecord = {
+      const record: RefundedSale = {
         id: s.id,
         tenantId: s.tenant_id,
         externalId: s.external_id,
@@ -79,6 +98,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         refundCount: 0,
         stampsTaken: {},
         tierRevoked: false,
+        checkoutUsed: { hold: s.used_hold, coupons: s.used_coupons },
       };
       for (const r of refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id)) {
         record.refundedTotal += exactNumber(r.total);

@@ -1,0 +1,70 @@
+import { type Db, withTransaction } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { customerBalances, findBalanceDrift, placeHold, postMovements } from "../src/index.ts";
+import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+async function giveWallet(tenantId: string, customerId: string, amount: number) {
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      {
+        tenantId,
+        customerId,
+        kind: "bonus",
+        unit: "wallet",
+        amount,
+        idempotencyKey: `gift:${newId("event")}`,
+        occurredAt: new Date(Date.now() - 3_600_000),
+      },
+    ]),
+  );
+}
+
+const holdStatus = async (holdId: string) =>
+  (
+    await db.$queryRaw<{ status: string; ended_reason: string | null }[]>`
+      SELECT status, ended_reason FROM checkout_holds WHERE id = ${holdId}`
+  )[0];
+
+describe("a hold placed after another lapsed", () => {
+  it("ends the lapsed one, so its sale received before the expiry but applied late spends nothing twice", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 100);
+    await giveWallet(tenantId, c, 300);
+    const first = await placeHold(deps, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
+    const expiry = Date.parse(first.expiresAt);
+    // The first hold's sale reached the gateway a second before the hold expired; the ledger is behind.
+    const firstSale = {
+      ...saleWithHold(tenantId, c, first.holdId, first.quote.lines),
+      receivedAt: new Date(expiry - 1_000).toISOString(),
+    };
+
+    // 30 s after the expiry, before any sweep: the lapsed hold reserves nothing, so a second hold gets it all.
+    const later = { ...deps, now: () => new Date(expiry + 30_000) };
+    const second = await placeHold(later, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
+    const secondSale = {
+      ...saleWithHold(tenantId, c, second.holdId, second.quote.lines),
+      receivedAt: new Date(expiry + 31_000).toISOString(),
+    };
+
+    await apply(db, [firstSale]);
+    await apply(db, [secondSale]);
+    // Spent once, by the second hold; both sales earn on the money they paid.
+    const earned = Math.floor(firstSale.transaction.total / 100) + Math.floor(secondSale.transaction.total / 100);
+    expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: earned, wallet: 0 });
+    // Ended as the sweep would have ended it, before its sale arrived.
+    expect(await holdStatus(first.holdId)).toEqual({ status: "expired", ended_reason: "expired" });
+    expect((await holdStatus(second.holdId))?.status).toBe("committed");
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+});
