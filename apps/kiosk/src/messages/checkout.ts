@@ -87,6 +87,11 @@ const en = {
   guestHint: "Sign in to use your coupons, rewards and points.",
   typeCode: "Have a coupon code?",
   addCode: "Add code",
+  codeMalformed: "A coupon code has 3 to 64 letters, digits or dashes. Check what you typed.",
+  quoteFailed: "We could not price your order just now.",
+  quoteFailedWithCode: "We could not price your order with the code {{code}}.",
+  removeCode: "Remove {{code}}",
+  retry: "Try again",
   back: "Back to menu",
   pay: "Pay {{amount}}",
   stage: {
@@ -133,6 +138,11 @@ const pl: typeof en = {
   guestHint: "Zaloguj się, aby użyć kuponów, nagród i punktów.",
   typeCode: "Masz kod kuponu?",
   addCode: "Dodaj kod",
+  codeMalformed: "Kod kuponu ma od 3 do 64 liter, cyfr lub myślników. Sprawdź, co wpisano.",
+  quoteFailed: "Nie udało się teraz wycenić zamówienia.",
+  quoteFailedWithCode: "Nie udało się wycenić zamówienia z kodem {{code}}.",
+  removeCode: "Usuń {{code}}",
+  retry: "Spróbuj ponownie",
   back: "Wróć do menu",
   pay: "Zapłać {{amount}}",
   stage: {

@@ -63,7 +63,7 @@ export function CouponOptions({ quote, onToggle }: { quote: Quote; onToggle: (co
           <OptionRow
             key={c.code}
             title={c.name ?? c.code}
-            detail={c.inWallet ? t("inWallet") : c.code}
+            detail={c.inWallet ? t("inWallet") : c.name ? c.code : undefined}
             refusal={c.refusal}
             chosen={c.selected}
             onToggle={() => onToggle(c.code)}

@@ -1,12 +1,14 @@
-import { Button, describeError, Field, Input, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
+import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type BasketItem, basketLines, type Selection, type TillCustomer } from "../order/basket.ts";
+import { type BasketItem, basketLines, type Quote, type Selection, type TillCustomer } from "../order/basket.ts";
+import { codeToRemove } from "../order/coupon-codes.ts";
 import type { OrderContext } from "../order/flow.tsx";
 import { HoldRefused, postSale, reserve, SaleRejected, saleOf, waitUntilProcessed } from "../order/pay.ts";
 import { Notice, ScreenHeading } from "../ui.tsx";
 import { CouponOptions, PointsOption, RewardOptions } from "./checkout-options.tsx";
+import { CouponCodeForm } from "./coupon-code-form.tsx";
 import { QuoteSummary } from "./quote-summary.tsx";
 import type { Receipt } from "./receipt.tsx";
 
@@ -45,7 +47,6 @@ export function CheckoutScreen({
   const queryClient = useQueryClient();
   const [stage, setStage] = useState<Stage>("choosing");
   const [failure, setFailure] = useState<PayFailure | null>(null);
-  const [typedCode, setTypedCode] = useState("");
 
   const request = {
     customer: customer ? { id: customer.id } : null,
@@ -59,6 +60,10 @@ export function CheckoutScreen({
   const quote = useQuery(
     trpc.checkout.quote.queryOptions({ ...request, ...selection }, { placeholderData: keepPreviousData }),
   );
+  // What the last quote that priced said: a quote that fails leaves the basket on screen, so the customer can undo
+  // the choice that broke it (a code the server refused) instead of losing the order.
+  const priced = useRef<Quote | null>(null);
+  if (quote.data) priced.current = quote.data;
   const offerPoints = quote.data
     ? quote.data.points.maxUsable || Math.max(quote.data.points.minPoints, quote.data.points.step, 1)
     : 0;
@@ -73,12 +78,6 @@ export function CheckoutScreen({
     setFailure(null);
     onSelect({ ...selection, ...next });
   };
-  function addCode(e: FormEvent) {
-    e.preventDefault();
-    const code = typedCode.trim().toUpperCase();
-    if (code && !selection.couponCodes.includes(code)) choose({ couponCodes: [...selection.couponCodes, code] });
-    setTypedCode("");
-  }
 
   async function pay() {
     if (!quote.data) return;
@@ -129,54 +128,55 @@ export function CheckoutScreen({
     return `${name ?? path}: ${t(`refusal.${code}`, { defaultValue: message })}`;
   }
 
-  if (quote.error && !quote.data) return <Notice>{describeError(quote.error)}</Notice>;
-  if (!quote.data) return <Spinner label={t("pricing")} />;
+  const shown = quote.data ?? priced.current;
+  if (!shown && !quote.error) return <Spinner label={t("pricing")} />;
   const busy = stage !== "choosing";
+  const failedCode = quote.error
+    ? codeToRemove(Object.keys(fieldErrors(quote.error)), selection.couponCodes)
+    : undefined;
 
   return (
     <main className="flex flex-1 flex-col gap-10 p-10">
       <ScreenHeading>{t("title")}</ScreenHeading>
-      <QuoteSummary quote={quote.data} items={items} />
-      {customer ? (
-        <>
-          <CouponOptions
-            quote={quote.data}
-            onToggle={(code) => choose({ couponCodes: toggled(selection.couponCodes, code) })}
-          />
-          <RewardOptions
-            quote={quote.data}
-            onToggle={(id) => choose({ rewardIds: toggled(selection.rewardIds, id) })}
-          />
-          <PointsOption quote={quote.data} preview={preview.data} onChoose={(points) => choose({ points })} />
-        </>
-      ) : (
-        <Notice tone="info">{t("guestHint")}</Notice>
-      )}
-      <form onSubmit={addCode} className="flex items-end gap-4">
-        <div className="flex-1">
-          <Field label={<span className="text-2xl">{t("typeCode")}</span>}>
-            {({ id }) => (
-              <Input
-                id={id}
-                autoComplete="off"
-                spellCheck={false}
-                className="min-h-16 w-full border-2 text-3xl uppercase"
-                value={typedCode}
-                onChange={(e) => setTypedCode(e.target.value)}
-              />
+      {shown && <QuoteSummary quote={shown} items={items} />}
+      {quote.error && (
+        <Notice>
+          <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
+          <p className="text-xl">{describeError(quote.error)}</p>
+          <div className="mt-4 flex flex-wrap gap-4">
+            {failedCode && (
+              <Button
+                size="xl"
+                className="min-h-16 text-2xl"
+                onClick={() => choose({ couponCodes: selection.couponCodes.filter((c) => c !== failedCode) })}
+              >
+                {t("removeCode", { code: failedCode })}
+              </Button>
             )}
-          </Field>
-        </div>
-        <Button
-          type="submit"
-          tone="secondary"
-          size="xl"
-          className="min-h-16 border-2 text-3xl"
-          disabled={!typedCode.trim()}
-        >
-          {t("addCode")}
-        </Button>
-      </form>
+            <Button tone="secondary" size="xl" className="min-h-16 border-2 text-2xl" onClick={() => quote.refetch()}>
+              {t("retry")}
+            </Button>
+          </div>
+        </Notice>
+      )}
+      {shown && (
+        // A guest sees the codes they typed too: one that does not apply says why and can be removed.
+        <CouponOptions
+          quote={shown}
+          onToggle={(code) => choose({ couponCodes: toggled(selection.couponCodes, code) })}
+        />
+      )}
+      {!customer ? (
+        <Notice tone="info">{t("guestHint")}</Notice>
+      ) : (
+        shown && (
+          <>
+            <RewardOptions quote={shown} onToggle={(id) => choose({ rewardIds: toggled(selection.rewardIds, id) })} />
+            <PointsOption quote={shown} preview={preview.data} onChoose={(points) => choose({ points })} />
+          </>
+        )
+      )}
+      <CouponCodeForm codes={selection.couponCodes} onChange={(couponCodes) => choose({ couponCodes })} />
 
       {failure && <PayFailureNotice failure={failure} />}
       {busy && <Notice tone="info">{t(`stage.${stage}`)}</Notice>}
@@ -190,9 +190,11 @@ export function CheckoutScreen({
         >
           {t("back")}
         </Button>
-        <Button size="xl" className="min-h-24 flex-[2] text-4xl" disabled={busy || quote.isFetching} onClick={pay}>
-          {t("pay", { amount: format.money(quote.data.total) })}
-        </Button>
+        {quote.data && (
+          <Button size="xl" className="min-h-24 flex-[2] text-4xl" disabled={busy || quote.isFetching} onClick={pay}>
+            {t("pay", { amount: format.money(quote.data.total) })}
+          </Button>
+        )}
       </div>
     </main>
   );

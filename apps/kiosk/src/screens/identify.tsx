@@ -68,7 +68,9 @@ export function IdentifyScreen({
         ))}
       </fieldset>
 
-      {method === "app" && canScan() && <QrScanner onToken={(token) => send({ token })} />}
+      {method === "app" && canScan() && (
+        <QrScanner paused={identify.isPending || identify.isSuccess} onToken={(token) => send({ token })} />
+      )}
 
       <form onSubmit={submit} className="flex flex-col gap-6">
         <Field

@@ -12,12 +12,17 @@ const readerClass = (): BarcodeReaderClass | undefined =>
 
 export const canScan = (): boolean => Boolean(readerClass() && navigator.mediaDevices?.getUserMedia);
 
-/** Reads the app's QR code from the camera, a few times a second, until one is found. */
-export function QrScanner({ onToken }: { onToken: (token: string) => void }) {
+/**
+ * Reads the app's QR code from the camera a few times a second, for as long as it is shown: a code that fails
+ * (expired, used, misread) leaves it scanning for a fresh one. `paused` while a code read is being checked.
+ */
+export function QrScanner({ onToken, paused }: { onToken: (token: string) => void; paused: boolean }) {
   const { t } = useTranslation("identify");
   const video = useRef<HTMLVideoElement>(null);
   const found = useRef(onToken);
   found.current = onToken;
+  const checking = useRef(paused);
+  checking.current = paused;
 
   useEffect(() => {
     const Reader = readerClass();
@@ -26,11 +31,18 @@ export function QrScanner({ onToken }: { onToken: (token: string) => void }) {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const reader = new Reader({ formats: ["qr_code"] });
+    // The code reported last: still in front of the camera after it failed, it would only fail again.
+    let reported: string | undefined;
     const scan = async () => {
       if (stopped || !video.current) return;
-      const codes = await reader.detect(video.current).catch(() => []);
-      const token = codes[0]?.rawValue.trim();
-      if (token) return found.current(token);
+      if (!checking.current) {
+        const codes = await reader.detect(video.current).catch(() => []);
+        const token = codes[0]?.rawValue.trim();
+        if (token && token !== reported && !stopped) {
+          reported = token;
+          found.current(token);
+        }
+      }
       timer = setTimeout(scan, 250);
     };
     navigator.mediaDevices

@@ -1,0 +1,26 @@
+/**
+ * `CouponCode` from @regulars/contracts (packages/contracts/src/checkout.ts), which `checkout.quote` validates:
+ * a code it would refuse is caught here, in the customer's words, rather than failing the whole quote. A copy,
+ * because the kiosk reaches the API through its types only.
+ */
+const couponCode = /^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/;
+
+/** The codes once the customer typed one more: upper-case, as the server compares them, and each once. */
+export function withTypedCode(codes: readonly string[], typed: string): string[] | "malformed" {
+  const code = typed.trim().toUpperCase();
+  if (!couponCode.test(code)) return "malformed";
+  return codes.includes(code) ? [...codes] : [...codes, code];
+}
+
+/**
+ * The code to take back after a quote failed: the one its issues name (`couponCodes.3`), else the last typed,
+ * the likeliest reason a selection that priced a moment ago no longer does.
+ */
+export function codeToRemove(issuePaths: readonly string[], codes: readonly string[]): string | undefined {
+  for (const path of issuePaths) {
+    const index = /^couponCodes\.(\d+)/.exec(path)?.[1];
+    const named = index === undefined ? undefined : codes[Number(index)];
+    if (named) return named;
+  }
+  return codes.at(-1);
+}

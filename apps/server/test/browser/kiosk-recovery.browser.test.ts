@@ -1,0 +1,150 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSystem, expectAccessible, screenshot, startBrowserSystem } from "./browser-fixture.ts";
+
+// The kiosk after something a customer showed or typed was refused: it keeps the visit going, and the order.
+
+const portrait = { width: 1080, height: 1920 };
+const phone = "+48600900002";
+const store = "store-001";
+
+describe("the kiosk after a refused code", () => {
+  let web: BrowserSystem;
+  const kioskLink = () => `/kiosk/#key=${web.tenant.apiKeys.kiosk}&location=${store}`;
+  const startScreen = (page: Page) => page.getByRole("heading", { name: "Welcome to Demo Burgers" });
+  const mintToken = async () => {
+    const minted = await web.system.post("/v1/identity-tokens", web.tenant.apiKeys.app, { customer: { phone } });
+    expect(minted.status).toBe(201);
+    return (minted.body as { token: string }).token;
+  };
+
+  beforeAll(async () => {
+    web = await startBrowserSystem();
+    // A first visit at a till enrols the customer.
+    const externalId = `KIOSK-RECOVERY-${Date.now()}`;
+    const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
+      externalId,
+      type: "sale",
+      occurredAt: new Date().toISOString(),
+      locationId: store,
+      channel: "pos",
+      customer: { phone },
+      currency: "EUR",
+      lines: [{ sku: "BURGER", name: "Classic burger", quantity: 1, unitPrice: 790, discount: 0 }],
+      total: 790,
+    });
+    expect(res.status).toBe(202);
+    const { customerId } = await web.system.processed(web.tenant.apiKeys.admin, externalId);
+    await web.system
+      .client(web.tenant.apiKeys.admin)
+      .customers.updateProfile.mutate({ customerId: customerId!, name: "Ewa Kowalska" });
+  }, 240_000);
+  afterAll(() => web?.dispose());
+
+  it("scans again after a code from the app is refused, and sends a refused code only once", {
+    timeout: 180_000,
+  }, async () => {
+    const used = await mintToken();
+    await web.system.client(web.tenant.apiKeys.kiosk).customers.identify.mutate({ token: used });
+    const page = await web.newPage(portrait);
+    await withFakeCamera(page);
+    const identifyCalls: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("customers.identify")) identifyCalls.push(r.url());
+    });
+    await page.goto(kioskLink());
+    await page.getByRole("button", { name: "Sign in to collect points" }).click();
+    await page.getByText("Hold the QR code from the app in front of the camera.").waitFor();
+
+    await showToCamera(page, used);
+    await page.getByRole("alert").getByText("This code was used already.").waitFor();
+    // Still in front of the camera, the refused code is not sent again (it would only fail again).
+    await page.waitForTimeout(1500);
+    expect(identifyCalls).toHaveLength(1);
+
+    await showToCamera(page, await mintToken());
+    await page.getByRole("region", { name: "Customer" }).getByText("Hi, Ewa!").waitFor({ timeout: 15_000 });
+    await page.getByRole("heading", { name: "Menu" }).waitFor();
+    expect(identifyCalls).toHaveLength(2);
+    await page.context().close();
+  });
+
+  it("refuses a malformed coupon code in words, and keeps the order when a quote fails", {
+    timeout: 180_000,
+  }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await startScreen(page).waitFor();
+    await page.getByRole("button", { name: "Order without signing in" }).click();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    await page.getByRole("heading", { name: "Your order", level: 1 }).waitFor();
+    const pay = page.getByRole("button", { name: "Pay €7.90" });
+    await pay.waitFor();
+
+    const code = page.getByLabel("Have a coupon code?");
+    const add = async (typed: string) => {
+      await code.fill(typed);
+      await page.getByRole("button", { name: "Add code" }).click();
+    };
+    // Not a code the quote would take: said at once, and what was typed stays to be corrected.
+    await add("50%OFF");
+    await page.getByRole("alert").getByText("A coupon code has 3 to 64 letters, digits or dashes.").waitFor();
+    expect(await code.inputValue()).toBe("50%OFF");
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "coupon-malformed");
+    await pay.waitFor();
+
+    // A code nobody issued prices fine and says why it does not apply; a guest can take it back too.
+    await add("NOSUCH-1");
+    const coupons = page.getByRole("region", { name: "Your coupons" });
+    await coupons.getByText("Not available: we do not know this code.").waitFor();
+    await coupons.getByRole("button", { name: "Remove NOSUCH-1" }).click();
+    await coupons.waitFor({ state: "detached" });
+
+    // The quote takes at most 20 codes: the 21st fails it, and the order stays on screen with a way back.
+    for (let i = 1; i <= 21; i++) await add(`CODE-${String(i).padStart(2, "0")}`);
+    const failed = page.getByRole("alert").filter({ hasText: "We could not price your order with the code CODE-21." });
+    await failed.waitFor();
+    await page.getByRole("region", { name: "Summary" }).getByText("Classic burger × 1").waitFor();
+    expect(await page.getByRole("button", { name: /^Pay / }).count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "quote-failed");
+    await failed.getByRole("button", { name: "Remove CODE-21" }).click();
+    await pay.waitFor();
+    await failed.waitFor({ state: "detached" });
+    await page.context().close();
+  });
+});
+
+/**
+ * A camera and a barcode reader the test controls, as a Chromium kiosk with both has: the reader sees whatever
+ * `showToCamera` last put in front of it.
+ */
+async function withFakeCamera(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const shown = window as unknown as { shownCode: string };
+    shown.shownCode = "";
+    Object.assign(window, {
+      BarcodeDetector: class {
+        async detect() {
+          return shown.shownCode ? [{ rawValue: shown.shownCode }] : [];
+        }
+      },
+    });
+    navigator.mediaDevices.getUserMedia = async () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 16;
+      canvas.height = 16;
+      canvas.getContext("2d")!.fillRect(0, 0, 16, 16);
+      return canvas.captureStream();
+    };
+  });
+}
+
+async function showToCamera(page: Page, code: string): Promise<void> {
+  await page.evaluate((c) => {
+    (window as unknown as { shownCode: string }).shownCode = c;
+  }, code);
+}
