@@ -61,6 +61,8 @@ export interface GatewayDeps {
    * change are published at once rather than after the outbox relay's grace.
    */
   onCustomerChanged?: (tenantId: string) => void;
+  /** Whether a browser's push endpoint may be on a private network over http (WEBHOOK_ALLOW_PRIVATE_URLS); no when absent. */
+  pushEndpoints?: { allowPrivateNetworks: boolean };
 }
 
 export const openApiPath = "/v1/openapi.json";
@@ -172,7 +174,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     });
   }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
-  if (deps.db) registerCustomerConsentRoutes(app, deps.db, now);
+  if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);
   registerEventRoutes(app, deps.bus, publisher, acceptance);
   if (deps.db && deps.linkSecrets?.length)
     registerTrackingRoutes(app, { db: deps.db, log: deps.log, secrets: deps.linkSecrets, now });

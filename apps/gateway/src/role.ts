@@ -25,6 +25,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     },
     rateLimiter: ctx.rateLimiter,
     db: ctx.db,
+    pushEndpoints: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     reader,
     linkSecrets: messageTrackingOf(config, ctx.dataDir)?.secrets ?? null,
     ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),

@@ -52,6 +52,12 @@ const call = async (
 let n = 0;
 const apple = () => ({ provider: "apple", subject: `001234.gateway.${++n}` });
 const register = (body: unknown, key = tenant.apiKeys.app) => call("POST", "/v1/customers", key, body);
+const webSubscription = (endpoint: string) =>
+  JSON.stringify({
+    endpoint,
+    expirationTime: null,
+    keys: { p256dh: "BNcRdreALRFXTkOOUHK1", auth: "tBHItJI5svbpez7K" },
+  });
 
 describe("the customer routes", () => {
   it("register (201, then 200 the same customer), read, change the profile, consents and devices", async () => {
@@ -138,7 +144,7 @@ describe("the customer routes", () => {
     expect((await call("PATCH", `/v1/customers/${mine}`, key, { name: "Theirs" })).status).toBe(404);
     const consent = { consents: [{ channel: "push", purpose: "marketing", granted: true }] };
     expect((await call("PUT", `/v1/customers/${mine}/consents`, key, consent)).status).toBe(404);
-    const device = { deviceId: "d", platform: "web", token: "t" };
+    const device = { deviceId: "d", platform: "web", token: webSubscription("https://push.example/d") };
     expect((await call("POST", `/v1/customers/${mine}/push-tokens`, key, device)).status).toBe(404);
     expect((await call("DELETE", `/v1/customers/${mine}/push-tokens/d`, key)).status).toBe(404);
     expect(await db.customer.findUniqueOrThrow({ where: { id: mine } })).toMatchObject({ name: "Mine" });
@@ -162,6 +168,30 @@ describe("the customer routes", () => {
       "content-type": "application/x-www-form-urlencoded",
     });
     expect(form).toMatchObject({ status: 415, body: { code: "unsupported_media_type" } });
+  });
+
+  it("refuses a browser subscription whose endpoint is not a public push service over https", async () => {
+    const id = (await register({ externalIdentity: apple() })).body.customer.id as string;
+    const save = (token: string) =>
+      call("POST", `/v1/customers/${id}/push-tokens`, tenant.apiKeys.app, { deviceId: "b-1", platform: "web", token });
+    for (const [endpoint, message] of [
+      ["http://127.0.0.1:8080/admin", "endpoint must be an https URL"],
+      ["https://169.254.169.254/latest/meta-data/", expect.stringMatching(/not an IP address/)],
+      ["https://localhost:5432/", expect.stringMatching(/not this machine or a private network/)],
+    ] as const)
+      expect(await save(webSubscription(endpoint))).toMatchObject({
+        status: 400,
+        body: { code: "invalid_request", issues: [{ path: "token", message }] },
+      });
+    expect(await save('{"endpoint":"https://push.example/x"}')).toMatchObject({
+      status: 400,
+      body: { issues: [{ path: "token", message: expect.stringMatching(/PushSubscription/) }] },
+    });
+    expect((await call("GET", `/v1/customers/${id}`, tenant.apiKeys.app)).body.pushDevices).toEqual([]);
+    expect(await save(webSubscription("https://updates.push.services.mozilla.com/wpush/v2/gAAAAABn"))).toMatchObject({
+      status: 200,
+      body: { deviceId: "b-1", platform: "web" },
+    });
   });
 
   it("is in the OpenAPI document, every field described, and each request example works as it stands", async () => {

@@ -39,7 +39,11 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
       urlPolicy: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     },
     messages: {
-      ...(config.WORKERS.includes("messages") ? { providers: configuredProviders(config, ctx.db) } : {}),
+      ...(config.WORKERS.includes("messages")
+        ? {
+            providers: configuredProviders(config, ctx.db, { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS }),
+          }
+        : {}),
       concurrency: config.MESSAGES_CONCURRENCY,
       sendTimeoutMs: config.MESSAGE_SEND_TIMEOUT_MS,
       tracking,

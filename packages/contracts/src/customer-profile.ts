@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ExternalIdentity, Timestamp } from "./primitives.ts";
 import { SafeText } from "./text.ts";
+import { webPushTokenProblem } from "./web-push.ts";
 
 /**
  * App registration and the customer's profile: what the brand's app backend sends (`app` keys on the
@@ -222,7 +223,17 @@ export const PushTokenRequest = z
     token: z
       .string()
       .regex(/^[\x21-\x7E]{1,4096}$/, "use 1-4096 printable characters without spaces")
-      .meta({ description: "The push token the platform gave the app on this device." }),
+      .meta({
+        description:
+          "The push token the platform gave the app on this device. For `web`, the browser's `PushSubscription` " +
+          "as JSON (`{ endpoint, keys: { p256dh, auth } }`), its endpoint an https URL of a public push service.",
+      }),
+  })
+  // The shape is checked here; whether the endpoint may be on a private network is the gateway's setting.
+  .superRefine((r, ctx) => {
+    if (r.platform !== "web") return;
+    const problem = webPushTokenProblem(r.token, { allowPrivateNetworks: true });
+    if (problem) ctx.addIssue({ code: "custom", path: ["token"], message: problem });
   })
   .meta({
     id: "PushTokenRequest",

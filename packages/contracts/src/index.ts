@@ -18,3 +18,4 @@ export * from "./status.ts";
 export * from "./text.ts";
 export * from "./transaction.ts";
 export type { TransactionalSms } from "./transactional-sms.ts";
+export * from "./web-push.ts";

@@ -4,7 +4,7 @@ import { DevelopmentProviderConfig, type DevMessageSink, developmentProvider } f
 import { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.ts";
 import { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";
 import { SmtpProviderConfig, smtpProvider } from "./smtp.ts";
-import { WebPushProviderConfig, webPushProvider } from "./web-push.ts";
+import { WebPushProviderConfig, type WebPushProviderOptions, webPushProvider } from "./web-push.ts";
 import { WebhookProviderConfig, webhookProvider } from "./webhook.ts";
 
 /** A provider's configuration as an app reads it from its settings, checked once at start. */
@@ -37,6 +37,8 @@ export interface ProviderDependencies {
   /** Where the development provider records messages. */
   devSink: DevMessageSink;
   fcm?: FcmProviderOptions;
+  /** Which browser push endpoints may be called; https to public hosts only when absent. */
+  webPush?: WebPushProviderOptions;
 }
 
 export function createProvider(
@@ -54,7 +56,7 @@ export function createProvider(
     case "http-sms":
       return widen(httpSmsProvider(config));
     case "web-push":
-      return widen(webPushProvider(config));
+      return widen(webPushProvider(config, deps.webPush));
     case "fcm":
       return widen(fcmProvider(config, deps.fcm));
     case "webhook":

@@ -1,4 +1,5 @@
 import { type SendFailure, sendFailure } from "@regulars/messaging";
+import { failureText } from "./failure-text.ts";
 
 export type HttpAnswer =
   | { ok: true; status: number; headers: Headers; text: string }
@@ -12,7 +13,7 @@ export interface ProviderRequest {
   timeoutMs: number;
   /** Statuses meaning the recipient no longer exists (push: 404 and 410), not that the request was wrong. */
   goneStatuses?: readonly number[];
-  /** Strings that must never appear in a failure message (tokens, keys) even if a provider echoes them. */
+  /** Strings that must never appear in a failure message (tokens, keys), whatever a failure quotes. */
   secrets?: readonly string[];
 }
 
@@ -20,10 +21,13 @@ export interface ProviderRequest {
  * One POST to a provider's HTTP API, with every outcome sorted into what the retry policy needs:
  * 2xx is sent; 408, 429 and 5xx are worth retrying (with the provider's Retry-After); 401 and 403 mean our
  * credentials are wrong; other 4xx would fail again. A timeout or an unreachable host is retried too.
+ * The failure says the status and a fixed description, never the answer's body: a push endpoint is an address a
+ * customer's device chose, and what it answers (an internal service's reply, the customer's number echoed by a
+ * gateway) must not reach the message's stored error, the admin's screens or the tenant's webhooks.
  */
 export async function postToProvider(request: ProviderRequest): Promise<HttpAnswer> {
   const host = safeHost(request.url);
-  const scrub = (text: string) => scrubSecrets(text, request.secrets ?? []);
+  const scrub = (text: string) => failureText(text, request.secrets ?? []);
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -39,10 +43,14 @@ export async function postToProvider(request: ProviderRequest): Promise<HttpAnsw
       return { ok: false, failure: sendFailure("timeout", `no answer from ${host} in ${request.timeoutMs} ms`) };
     return { ok: false, failure: sendFailure("unreachable", scrub(`${host}: ${error.cause?.code ?? error.message}`)) };
   }
-  const text = await response.text().catch(() => "");
   const status = response.status;
-  if (status >= 200 && status < 300) return { ok: true, status, headers: response.headers, text };
-  const said = scrub(`${status} from ${host}${text ? `: ${text.slice(0, 300)}` : ""}`);
+  if (status >= 200 && status < 300) {
+    const text = await response.text().catch(() => "");
+    return { ok: true, status, headers: response.headers, text };
+  }
+  // The body is not read: cancelling it frees the connection at once.
+  await response.body?.cancel().catch(() => {});
+  const said = scrub(`${status} from ${host}: ${describeStatus(status, request.goneStatuses)}`);
   const retryAfterMs = retryAfter(response.headers.get("retry-after"));
   const extra = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
   if (request.goneStatuses?.includes(status)) return { ok: false, failure: sendFailure("recipient_gone", said, extra) };
@@ -51,6 +59,16 @@ export async function postToProvider(request: ProviderRequest): Promise<HttpAnsw
   if (status >= 500) return { ok: false, failure: sendFailure("provider_error", said, extra) };
   if (status === 401 || status === 403) return { ok: false, failure: sendFailure("misconfigured", said, extra) };
   return { ok: false, failure: sendFailure("rejected", said, extra) };
+}
+
+function describeStatus(status: number, goneStatuses: readonly number[] = []): string {
+  if (goneStatuses.includes(status)) return "the recipient is gone";
+  if (status === 408) return "the provider timed out";
+  if (status === 429) return "too many requests";
+  if (status >= 500) return "the provider's error";
+  if (status === 401 || status === 403) return "our credentials were refused";
+  if (status >= 300 && status < 400) return "a redirect, not followed";
+  return "the request was refused";
 }
 
 /** `Retry-After` in seconds or as an HTTP date. */
@@ -69,12 +87,6 @@ const safeHost = (url: string): string => {
     return "the provider";
   }
 };
-
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-  return out;
-}
 
 /** The string or number at a dotted path (`id`, `messages.0.id`) of a JSON answer; undefined if it is not there. */
 export function valueInAnswer(text: string, path: string): string | undefined {

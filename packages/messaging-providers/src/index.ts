@@ -11,8 +11,9 @@ export {
   memorySink,
   type RecordedMessage,
 } from "./development.ts";
+export { failureText, redactPersonalData } from "./failure-text.ts";
 export { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.ts";
 export { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";
 export { SmtpProviderConfig, smtpProvider } from "./smtp.ts";
-export { WebPushProviderConfig, webPushProvider } from "./web-push.ts";
+export { WebPushProviderConfig, type WebPushProviderOptions, webPushProvider } from "./web-push.ts";
 export { type MessageSendPayload, WebhookProviderConfig, webhookProvider } from "./webhook.ts";

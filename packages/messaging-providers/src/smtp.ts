@@ -2,7 +2,7 @@ import { type EmailMessage, type MessageProvider, type SendFailure, sendFailure 
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { checkedMessage } from "./checked.ts";
-import { scrubSecrets } from "./http.ts";
+import { failureText } from "./failure-text.ts";
 
 export const SmtpProviderConfig = z.object({
   kind: z.literal("smtp"),
@@ -73,11 +73,12 @@ export function smtpProvider(configInput: z.input<typeof SmtpProviderConfig>): M
 
 /**
  * SMTP replies say themselves whether to try again: 4xx is temporary (greylisting, a full queue), 5xx is
- * permanent. Without a reply the server was not reached or did not answer in time.
+ * permanent. Without a reply the server was not reached or did not answer in time. A refusal often quotes the
+ * recipient (`550 5.1.1 <jane@example.com>: Recipient address rejected`): addresses and numbers are redacted.
  */
 function smtpFailure(e: unknown, secrets: readonly string[]): SendFailure {
   const error = e as Error & { code?: string; responseCode?: number };
-  const message = scrubSecrets(`SMTP: ${error.message}`, secrets);
+  const message = failureText(`SMTP: ${error.message}`, secrets);
   const status = error.responseCode;
   if (error.code === "EAUTH") return sendFailure("misconfigured", message, status ? { status } : {});
   if (status !== undefined && status >= 500) return sendFailure("rejected", message, { status });

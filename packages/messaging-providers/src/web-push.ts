@@ -1,7 +1,10 @@
 import { type MessageProvider, type PushMessage, sendFailure } from "@regulars/messaging";
+import { type EndpointUrlPolicy, strictUrlPolicy } from "@regulars/webhooks";
 import webpush from "web-push";
 import { z } from "zod";
 import { checkedMessage } from "./checked.ts";
+import { checkEndpoint } from "./endpoint-check.ts";
+import { failureText } from "./failure-text.ts";
 import { postToProvider } from "./http.ts";
 
 export const WebPushProviderConfig = z.object({
@@ -20,6 +23,15 @@ export const WebPushProviderConfig = z.object({
 });
 export type WebPushProviderConfig = z.infer<typeof WebPushProviderConfig>;
 
+export interface WebPushProviderOptions {
+  /**
+   * Which push endpoints may be called. Strict by default (https to public hosts): the endpoint comes from the
+   * customer's device, so anyone can register one pointing at our own network. Development and tests, whose
+   * fake push services listen on localhost over http, pass the app's WEBHOOK_ALLOW_PRIVATE_URLS here.
+   */
+  urlPolicy?: EndpointUrlPolicy;
+}
+
 /** A browser's PushSubscription, as the app stored it in the device's token. */
 const Subscription = z.object({
   endpoint: z.url({ protocol: /^https?$/ }),
@@ -30,10 +42,15 @@ const Subscription = z.object({
  * Web push (RFC 8030) with VAPID (RFC 8292) and an encrypted payload (RFC 8291, aes128gcm). `web-push` builds
  * the request (the signed VAPID header and the encrypted body); it is sent with the same HTTP path as the
  * other providers, so timeouts and statuses are classified in one place. 404 and 410 from a push service
- * mean the subscription is gone: the device should be forgotten, not retried.
+ * mean the subscription is gone: the device should be forgotten, not retried. The endpoint is checked against
+ * `urlPolicy` (and where its name resolves) before anything is sent to it.
  */
-export function webPushProvider(configInput: z.input<typeof WebPushProviderConfig>): MessageProvider<"push"> {
+export function webPushProvider(
+  configInput: z.input<typeof WebPushProviderConfig>,
+  options: WebPushProviderOptions = {},
+): MessageProvider<"push"> {
   const config = WebPushProviderConfig.parse(configInput);
+  const urlPolicy = options.urlPolicy ?? strictUrlPolicy;
   return {
     name: "web-push",
     channels: ["push"],
@@ -49,6 +66,11 @@ export function webPushProvider(configInput: z.input<typeof WebPushProviderConfi
       const subscription = Subscription.safeParse(parseJson(message.to.token));
       if (!subscription.success)
         return { ok: false, failure: sendFailure("unsupported", "the device token is not a push subscription") };
+      const endpoint = await checkEndpoint(subscription.data.endpoint, urlPolicy);
+      if ("refused" in endpoint)
+        return { ok: false, failure: sendFailure("unsupported", `the push endpoint ${endpoint.refused}`) };
+      if ("unresolved" in endpoint)
+        return { ok: false, failure: sendFailure("unreachable", `the push endpoint ${endpoint.unresolved}`) };
       const payload = JSON.stringify({
         id: message.id,
         title: message.title,
@@ -66,7 +88,7 @@ export function webPushProvider(configInput: z.input<typeof WebPushProviderConfi
         });
       } catch (e) {
         // Invalid subscription keys (or a payload too large): the same message would fail the same way.
-        return { ok: false, failure: sendFailure("rejected", `web push: ${(e as Error).message}`) };
+        return { ok: false, failure: sendFailure("rejected", failureText(`web push: ${(e as Error).message}`)) };
       }
       const answer = await postToProvider({
         url: request.endpoint,

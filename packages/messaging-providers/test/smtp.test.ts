@@ -10,10 +10,13 @@ const password = "smtp-password-never-logged";
 const secret = "link-signing-secret-of-32-chars!";
 const received: { rcpt: string[]; raw: Buffer }[] = [];
 
-/** Refuses chosen recipients as a real server does: `gone@` permanently (550), `busy@` for now (451). */
+/**
+ * Refuses chosen recipients as a real server does, quoting the address: `gone@` permanently (550), `busy@` for
+ * now (451).
+ */
 function refusal(address: string): (Error & { responseCode: number }) | null {
   const refuse = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
-  if (address.startsWith("gone@")) return refuse(550, "Mailbox unavailable");
+  if (address.startsWith("gone@")) return refuse(550, `5.1.1 <${address}>: Recipient address rejected`);
   if (address.startsWith("busy@")) return refuse(451, "Try again later");
   return null;
 }
@@ -135,10 +138,14 @@ describe("SMTP e-mail", () => {
 
   it("reports a permanent refusal (5xx) as not retryable and a temporary one (4xx) as retryable", async () => {
     const provider = smtpProvider(config());
-    expect(await provider.send(email("gone@example.com"))).toMatchObject({
+    const gone = await provider.send(email("gone@example.com"));
+    expect(gone).toMatchObject({
       ok: false,
       failure: { code: "rejected", retryable: false, status: 550 },
     });
+    // The server's reply is kept for the admin, without the customer's address it quotes.
+    expect(gone.ok || gone.failure.message).toMatch(/550 5\.1\.1 <\[email\]>: Recipient address rejected/);
+    expect(JSON.stringify(gone)).not.toContain("gone@example.com");
     expect(await provider.send(email("busy@example.com"))).toMatchObject({
       ok: false,
       failure: { code: "rate_limited", retryable: true, status: 451 },

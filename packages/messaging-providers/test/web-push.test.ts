@@ -16,6 +16,8 @@ beforeAll(async () => {
   pushService = await fakeProvider((request) => {
     if (request.path.endsWith("/expired")) return { status: 410 };
     if (request.path.endsWith("/broken")) return { status: 500 };
+    // An internal service's reply, as an endpoint pointing into our network would get back.
+    if (request.path.endsWith("/admin")) return { status: 400, body: { users: [{ email: "jane.doe@example.com" }] } };
     if (request.path.endsWith("/slow")) return "hang";
     return { status: 201, headers: { location: `${request.path}/messages/m-1` } };
   });
@@ -34,15 +36,20 @@ function browser(path = `/push/${randomBytes(6).toString("hex")}`) {
   return { keys, auth, subscription };
 }
 
+// The fake push service listens on localhost over http, as WEBHOOK_ALLOW_PRIVATE_URLS lets development do.
+const local = { allowPrivateNetworks: true };
 // A generous timeout where an answer is expected (the machine may be busy), a short one where none comes.
-const providerWaiting = (timeoutMs: number) =>
-  webPushProvider({
-    kind: "web-push",
-    vapid: { subject: "mailto:push@burgerbros.example", publicKey: vapid.publicKey, privateKey: vapid.privateKey },
-    ttlSeconds: 3_600,
-    urgency: "high",
-    timeoutMs,
-  });
+const providerWaiting = (timeoutMs: number, urlPolicy = local) =>
+  webPushProvider(
+    {
+      kind: "web-push",
+      vapid: { subject: "mailto:push@burgerbros.example", publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+      ttlSeconds: 3_600,
+      urgency: "high",
+      timeoutMs,
+    },
+    { urlPolicy },
+  );
 const provider = providerWaiting(5_000);
 
 const push = (token: string, platform: "web" | "ios" = "web"): PushMessage => ({
@@ -132,6 +139,39 @@ describe("web push with VAPID", () => {
       failure: { code: "rejected", retryable: false },
     });
     expect(pushService.requests.length).toBe(before);
+  });
+
+  it("posts only to https on public hosts by default: a subscription cannot point it into our network", async () => {
+    const strict = providerWaiting(5_000, { allowPrivateNetworks: false });
+    const { keys } = browser().subscription;
+    const before = pushService.requests.length;
+    for (const endpoint of [
+      `${pushService.url}/admin`,
+      `https://${new URL(pushService.url).host}/admin`,
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[::1]/admin",
+      "https://localhost/admin",
+      "https://db.internal/admin",
+    ])
+      expect(await strict.send(push(JSON.stringify({ endpoint, keys })))).toMatchObject({
+        ok: false,
+        failure: { code: "unsupported", retryable: false, message: expect.stringMatching(/^the push endpoint /) },
+      });
+    expect(pushService.requests.length).toBe(before);
+    // A name is resolved before connecting; one that does not resolve now may later.
+    const unresolved = { endpoint: "https://push.regulars-test.invalid/x", keys };
+    expect(await strict.send(push(JSON.stringify(unresolved)))).toMatchObject({
+      ok: false,
+      failure: { code: "unreachable", retryable: true, message: expect.stringMatching(/cannot be resolved/) },
+    });
+  });
+
+  it("says the status of a refusal, never what the endpoint answered", async () => {
+    const result = await provider.send(push(JSON.stringify(browser("/push/admin").subscription)));
+    expect(result).toMatchObject({ ok: false, failure: { code: "rejected", status: 400 } });
+    expect(result.ok || result.failure.message).toBe(
+      `400 from ${new URL(pushService.url).host}: the request was refused`,
+    );
   });
 
   it("refuses a configuration without a proper VAPID subject", () => {

@@ -1,7 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ConsentsInForce, PushDevice, PushTokenRequest, SetConsentsRequest } from "@regulars/contracts";
+import {
+  ConsentsInForce,
+  PushDevice,
+  type PushEndpointPolicy,
+  PushTokenRequest,
+  SetConsentsRequest,
+  webPushTokenProblem,
+} from "@regulars/contracts";
 import { removePushToken, savePushToken, setConsents } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import type { GatewayEnv } from "../context.ts";
 import {
   bodilessCustomerFailures,
@@ -65,7 +73,9 @@ const saveTokenRoute = createRoute({
   summary: "Register a device's push token for the customer",
   description:
     "Adds the device or replaces its token. A device belongs to one customer: registering it for another customer " +
-    "(someone else signed in on it) moves it, and a token registered under a new device id leaves the old one.",
+    "(someone else signed in on it) moves it, and a token registered under a new device id leaves the old one. " +
+    "A `web` token is the browser's PushSubscription JSON; its endpoint must be an https URL of a public push " +
+    "service (not an IP address, this machine or a private network).",
   request: {
     params: CustomerIdParams,
     body: {
@@ -77,6 +87,21 @@ const saveTokenRoute = createRoute({
             ios: {
               summary: "An iPhone's APNs token",
               value: { deviceId: "7D3C2F1A-0B4E-4C8D-9A6F-2E5B1C7D8E90", platform: "ios", token: "80f1c3a9b2d4e6f8" },
+            },
+            web: {
+              summary: "A browser's push subscription, as PushSubscription.toJSON() gives it",
+              value: {
+                deviceId: "browser-5c1e9a",
+                platform: "web",
+                token: JSON.stringify({
+                  endpoint: "https://fcm.googleapis.com/fcm/send/dK3x9Qp2:APA91bH7wXk",
+                  expirationTime: null,
+                  keys: {
+                    p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u",
+                    auth: "tBHItJI5svbpez7KI4CCXg",
+                  },
+                }),
+              },
             },
           },
         },
@@ -112,7 +137,16 @@ const removeTokenRoute = createRoute({
   },
 });
 
-export function registerCustomerConsentRoutes(app: OpenAPIHono<GatewayEnv>, db: Db, now: () => Date) {
+/**
+ * `pushEndpoints`: whether a browser's push endpoint may be on this machine or a private network over http (the
+ * deployment's WEBHOOK_ALLOW_PRIVATE_URLS, for fake push services in development); strict when not given.
+ */
+export function registerCustomerConsentRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  db: Db,
+  now: () => Date,
+  pushEndpoints: PushEndpointPolicy = { allowPrivateNetworks: false },
+) {
   app.openapi(consentsRoute, async (c) => {
     const { tenantId, keyId } = c.get("credential");
     const { customerId } = c.req.valid("param");
@@ -125,6 +159,12 @@ export function registerCustomerConsentRoutes(app: OpenAPIHono<GatewayEnv>, db: 
     const { tenantId } = c.get("credential");
     const { customerId } = c.req.valid("param");
     const device = c.req.valid("json");
+    // Our workers POST to a web device's endpoint: refused here, before it is stored, when it could not be sent to.
+    const problem = device.platform === "web" ? webPushTokenProblem(device.token, pushEndpoints) : null;
+    if (problem)
+      throw new DomainError("invalid_request", "the request body is invalid: token", [
+        { path: "token", message: problem },
+      ]);
     return c.json(await orUnavailable(() => savePushToken(db, tenantId, customerId, device, now())), 200);
   });
   app.openapi(removeTokenRoute, async (c) => {

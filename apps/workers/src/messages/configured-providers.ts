@@ -9,8 +9,13 @@ const development: ProviderConfig = { kind: "development" };
  * The providers the settings name, one per channel; a channel with none set goes to the development provider,
  * which records in `dev_messages`, so a start with no settings sends to nobody and shows what it would have sent.
  */
-export function configuredProviders(settings: MessageSettings, db: Db): ChannelProviders {
-  const deps = { devSink: devMessagesTableSink(db) };
+export function configuredProviders(
+  settings: MessageSettings,
+  db: Db,
+  pushEndpoints: { allowPrivateNetworks: boolean },
+): ChannelProviders {
+  // A browser's push endpoint comes from the customer's device: private networks only where webhooks may reach them.
+  const deps = { devSink: devMessagesTableSink(db), webPush: { urlPolicy: pushEndpoints } };
   const build = (config: ProviderConfig | undefined) => createProvider(config ?? development, deps);
   return {
     email: build(settings.MESSAGE_PROVIDER_EMAIL),

@@ -4,7 +4,9 @@ import { DomainError } from "@regulars/errors";
 /**
  * A message as the admin's history of a customer or a campaign shows it: where it stands and when each status
  * was reached. Neither the address nor the rendered content: analysts read this list too, and those are the
- * customer's personal data.
+ * customer's personal data. `lastError` is a provider's own words (redacted as it is stored, but written by a
+ * third party, and by older versions without redaction), so it is shown to admins only; analysts read
+ * `failureCode`.
  */
 export interface MessageSummary {
   id: string;
@@ -19,6 +21,7 @@ export interface MessageSummary {
   attempts: number;
   provider: string | null;
   failureCode: string | null;
+  /** Why the last attempt failed, in the provider's words; null for readers who may not see it. */
   lastError: string | null;
   sendAt: string;
   sentAt: string | null;
@@ -31,7 +34,7 @@ export interface MessageSummary {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function toMessageSummary(row: MessageModel): MessageSummary {
+function toMessageSummary(row: MessageModel, withLastError: boolean): MessageSummary {
   return {
     id: row.id,
     customerId: row.customerId,
@@ -44,7 +47,7 @@ function toMessageSummary(row: MessageModel): MessageSummary {
     attempts: row.attempts,
     provider: row.provider,
     failureCode: row.failureCode,
-    lastError: row.lastError,
+    lastError: withLastError ? row.lastError : null,
     sendAt: row.sendAt.toISOString(),
     sentAt: iso(row.sentAt),
     deliveredAt: iso(row.deliveredAt),
@@ -63,8 +66,13 @@ export interface ListMessagesInput {
   cursor?: string | null;
 }
 
+export interface ListMessagesReader {
+  /** Whether the reader sees `lastError`: admins do, analysts do not. */
+  withLastError: boolean;
+}
+
 /** A customer's or a campaign's messages (or both: that customer's in that campaign), newest first. */
-export async function listMessages(db: Db, tenantId: string, input: ListMessagesInput) {
+export async function listMessages(db: Db, tenantId: string, input: ListMessagesInput, reader: ListMessagesReader) {
   if (!input.customerId && !input.campaignId)
     throw new DomainError("invalid_request", "give a customerId or a campaignId", [
       { path: "customerId", message: "give a customerId or a campaignId" },
@@ -82,7 +90,7 @@ export async function listMessages(db: Db, tenantId: string, input: ListMessages
   });
   const page = rows.slice(0, input.limit);
   return {
-    items: page.map(toMessageSummary),
+    items: page.map((row) => toMessageSummary(row, reader.withLastError)),
     nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null,
   };
 }

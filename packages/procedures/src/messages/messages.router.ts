@@ -6,5 +6,9 @@ const readers = roleProcedure("admin", "analyst");
 
 export const messagesRouter = router({
   /** A customer's or a campaign's messages, newest first: status, channel, times and why one failed. */
-  list: readers.input(ListMessagesInput).query(({ ctx, input }) => listMessages(ctx.db, ctx.tenantId, input)),
+  list: readers
+    .input(ListMessagesInput)
+    .query(({ ctx, input }) =>
+      listMessages(ctx.db, ctx.tenantId, input, { withLastError: ctx.credential.role === "admin" }),
+    ),
 });
