@@ -93,6 +93,51 @@ describe("segments over tRPC", () => {
     expect((await analyst.segments.get({ id: created.segment.id })).status).toBe("active");
   });
 
+  it("a paused segment keeps its members through any update until an admin refreshes or resumes it", async () => {
+    const paused = await testTenant(db, "Paused Grill");
+    const { tenantId } = paused;
+    const addGold = async () => {
+      const id = newId("customer");
+      await db.customer.create({ data: { id, tenantId, createdVia: "test" } });
+      await db.customerLoyalty.create({ data: { customerId: id, tenantId, tier: "gold" } });
+      await snapshotCustomers(db, analytics, { changed: [{ tenantId, customerId: id }], seen: [] });
+      return id;
+    };
+    const first = await addGold();
+    const admin = await callerFor(paused.apiKeys.admin);
+    const analyst = await callerFor(paused.apiKeys.analyst);
+    const byDefinition = (await admin.segments.create({ name: "Gold", definition: goldOnly })).segment;
+    const bySql = (await analyst.segments.create({ name: "Listed", sql: `SELECT '${first}' AS customer_id` })).segment;
+    for (const { id } of [byDefinition, bySql]) {
+      const pausing = await admin.segments.update({ id, status: "paused" });
+      expect(pausing.refresh).toMatchObject({ paused: true, refresh: 1, members: 1, entered: 0, left: 0 });
+    }
+
+    const second = await addGold();
+    const renamed = await admin.segments.update({ id: byDefinition.id, name: "Gold, frozen" });
+    expect(renamed.refresh).toMatchObject({ paused: true, refresh: 1, members: 1 });
+    const rewritten = await analyst.segments.update({
+      id: bySql.id,
+      name: "Listed, frozen",
+      sql: `SELECT arrayJoin(['${first}', '${second}']) AS customer_id`,
+    });
+    expect(rewritten.refresh).toMatchObject({ paused: true, refresh: 1, members: 1 });
+    expect(rewritten.segment).toMatchObject({ status: "paused", version: 2, refreshes: 1, memberCount: 1 });
+    const entered = () =>
+      db.outboxEvent.count({
+        where: { tenantId, type: "segment.entered", payload: { path: ["customerId"], equals: second } },
+      });
+    expect(await entered()).toBe(0);
+
+    // An admin's explicit refresh goes ahead; resuming refreshes as any change does.
+    const refreshed = await admin.segments.refresh({ id: byDefinition.id });
+    expect(refreshed.refresh).toMatchObject({ refresh: 2, members: 2, entered: 1 });
+    expect(refreshed.refresh.paused).toBeUndefined();
+    const resumed = await admin.segments.update({ id: bySql.id, status: "active" });
+    expect(resumed.refresh).toMatchObject({ refresh: 2, members: 2, entered: 1 });
+    expect(await entered()).toBe(2);
+  });
+
   it("keeps tenants apart and keeps tills out", async () => {
     const admin = await callerFor(tenant.apiKeys.admin);
     const theirs = await (await callerFor(other.apiKeys.admin)).segments.create({ name: "Gold", definition: goldOnly });

@@ -2,9 +2,14 @@
 // in ClickHouse (compiled definitions from @regulars/segments, or an analyst's checked raw SQL), the
 // customers dimension kept in ClickHouse from Postgres, entered/left events through the outbox.
 export { type CustomerRef, readCustomerSnapshots, snapshotCustomers } from "./customer-snapshots.ts";
-export { materialiseSegment, type SegmentRefresh, segmentEventId } from "./materialise.ts";
+export {
+  type MaterialiseOptions,
+  materialiseSegment,
+  type SegmentRefresh,
+  segmentEventId,
+} from "./materialise.ts";
 export { checkSegmentSql, type EvaluationContext, evaluateSegment, type SegmentSource } from "./member-ids.ts";
-export { type PreviewMember, previewSegment, type SegmentPreview } from "./preview.ts";
+export { type PreviewMember, previewCheckedIds, previewSegment, type SegmentPreview } from "./preview.ts";
 export { dueSegments, refreshDueSegments, refreshSegment } from "./refresh.ts";
 export {
   createSegment,

@@ -16,6 +16,19 @@ export interface SegmentRefresh {
    * members were not applied, as they no longer say what the segment is. The other refresh's stand.
    */
   superseded?: boolean;
+  /**
+   * True when the segment is paused and the refresh was not asked to go ahead regardless: nothing was evaluated
+   * or applied. Pausing freezes the members (and so the audiences of the campaigns that use the segment).
+   */
+  paused?: boolean;
+}
+
+export interface MaterialiseOptions {
+  /**
+   * What to do with a paused segment: leave it be (the default: refreshes on change and on schedule), or
+   * refresh it anyway (an admin asking for this segment's refresh).
+   */
+  whenPaused?: "skip" | "refresh";
 }
 
 /** Stable per segment, customer and refresh (the statement below builds the same text in SQL). */
@@ -31,22 +44,26 @@ export const segmentEventId = (
  * difference with the stored members, set-based (a temporary table, one INSERT … ON CONFLICT and one DELETE
  * against it), and a segment.entered or segment.left event per change in the outbox. The segment row is
  * locked first, so two refreshes of one segment take turns and the second sees the first's members: each
- * change is announced once. Only the tenant's own customers can become members, whatever a raw query returns.
+ * change is announced once. Only the tenant's own customers can become members, whatever a raw query returns,
+ * and never an erased one. A paused segment is left as it is unless `whenPaused` says "refresh".
  */
 export async function materialiseSegment(
   deps: { db: Db; analytics: AnalystSqlTarget },
   tenantId: string,
   segmentId: string,
   now: Date,
+  { whenPaused = "skip" }: MaterialiseOptions = {},
 ): Promise<SegmentRefresh> {
   const segment = await getSegment(deps.db, tenantId, segmentId);
+  const skipPaused = whenPaused === "skip";
+  if (skipPaused && segment.status === "paused") return unchanged(segment, { paused: true });
   const timezone = await tenantTimezone(deps.db, tenantId);
   const ids = await evaluateSegment(deps.analytics, sourceOf(segment), { tenantId, timezone, now });
   // In key order, Postgres reads the customers' key and writes the members' key page after page: 170,000 ids
   // were checked against the customers in 0.9 s sorted and in 2.8-3.7 s shuffled.
   ids.sort();
   const evaluated = { version: segment.version, now };
-  return withTransaction(deps.db, (tx) => applyMembers(tx, { tenantId, segmentId, ids, evaluated }), {
+  return withTransaction(deps.db, (tx) => applyMembers(tx, { tenantId, segmentId, ids, evaluated, skipPaused }), {
     timeoutMs: 120_000,
   });
 }
@@ -57,39 +74,52 @@ interface MemberChange {
   ids: string[];
   /** The definition's version the members were evaluated from, and as of when. */
   evaluated: { version: number; now: Date };
+  /** Leave a paused segment be, paused before ClickHouse was asked or while it was (checked under the lock). */
+  skipPaused: boolean;
 }
 
-async function applyMembers(tx: DbTx, { tenantId, segmentId, ids, evaluated }: MemberChange): Promise<SegmentRefresh> {
+const unchanged = (
+  segment: { id: string; refreshes: number; memberCount: number },
+  why: { superseded: true } | { paused: true },
+): SegmentRefresh => ({
+  segmentId: segment.id,
+  refresh: segment.refreshes,
+  members: segment.memberCount,
+  entered: 0,
+  left: 0,
+  ...why,
+});
+
+async function applyMembers(tx: DbTx, change: MemberChange): Promise<SegmentRefresh> {
+  const { tenantId, segmentId, ids, evaluated, skipPaused } = change;
   const { now } = evaluated;
   const [locked] = await tx.$queryRaw<
-    { refreshes: number; version: number; refreshed_at: Date | null; member_count: number }[]
+    { refreshes: number; version: number; refreshed_at: Date | null; member_count: number; status: string }[]
   >`
-    SELECT refreshes, version, refreshed_at, member_count FROM segments
+    SELECT refreshes, version, refreshed_at, member_count, status FROM segments
     WHERE id = ${segmentId} AND tenant_id = ${tenantId} FOR UPDATE`;
-  // ClickHouse was asked before the lock: a refresh of a newer definition, or as of a later moment, may have
-  // committed meanwhile. Applied over it, these members would announce changes back and forth and stand until the
-  // next interval.
-  if (locked && (locked.version !== evaluated.version || (locked.refreshed_at ?? new Date(0)) > now))
-    return {
-      segmentId,
-      refresh: locked.refreshes,
-      members: locked.member_count,
-      entered: 0,
-      left: 0,
-      superseded: true,
-    };
+  if (locked) {
+    const stored = { id: segmentId, refreshes: locked.refreshes, memberCount: locked.member_count };
+    if (skipPaused && locked.status === "paused") return unchanged(stored, { paused: true });
+    // ClickHouse was asked before the lock: a refresh of a newer definition, or as of a later moment, may have
+    // committed meanwhile. Applied over it, these members would announce changes back and forth and stand until
+    // the next interval.
+    if (locked.version !== evaluated.version || (locked.refreshed_at ?? new Date(0)) > now)
+      return unchanged(stored, { superseded: true });
+  }
   const refresh = (locked?.refreshes ?? 0) + 1;
 
   await tx.$executeRaw`CREATE TEMPORARY TABLE segment_refresh (customer_id text PRIMARY KEY) ON COMMIT DROP`;
   // Only the tenant's own customers (Postgres is the truth): a raw query may return any text, and ClickHouse's
-  // rows of one tenant could name another's customer; the primary key makes the ids distinct.
+  // rows of one tenant could name another's customer; the primary key makes the ids distinct. Never an erased
+  // customer: erasure removes their memberships at once, but their ClickHouse rows go later (finish-erasures).
   await tx.$executeRaw`
     INSERT INTO segment_refresh (customer_id)
     -- One text parameter, not a text[] of every id: Prisma and pg handle a 170,000-element array parameter
     -- in about half a second more. A raw query's value with a newline splits into pieces the join drops
     -- unless they name the tenant's own customers.
     SELECT r.id FROM unnest(string_to_array(${ids.join("\n")}, E'\n')) AS r(id)
-    JOIN customers c ON c.id = r.id AND c.tenant_id = ${tenantId}
+    JOIN customers c ON c.id = r.id AND c.tenant_id = ${tenantId} AND c.erased_at IS NULL
     ON CONFLICT DO NOTHING`;
   // Without statistics the planner guesses a tiny table and may choose nested loops over 100k rows.
   await tx.$executeRaw`ANALYZE segment_refresh`;

@@ -19,15 +19,14 @@ export interface EvaluationContext {
 }
 
 /**
- * A raw segment's query may return every customer of a large tenant: the analyst runner's limits, with room
- * for the whole membership in the result and the time a refresh may take.
+ * A refresh needs every member's id, so a raw segment's query may return a large tenant's whole membership.
+ * Only the result may be larger than an analyst's: the time and memory it may cost ClickHouse stay at the
+ * analyst's ceilings, since whoever may save a segment may have it refreshed on their behalf.
  */
 const membershipLimits: AnalystSqlLimits = {
   ...defaultAnalystSqlLimits,
-  maxExecutionSeconds: 60,
   maxResultRows: 5_000_000,
   maxResultBytes: 512 * 1024 ** 2,
-  maxMemoryBytes: 4 * 1024 ** 3,
 };
 
 /**
@@ -48,12 +47,52 @@ export async function checkSegmentSql(target: AnalystSqlTarget, tenantId: string
   return formatted;
 }
 
+/**
+ * Runs `wrap` around the analyst's query. Their text is validated alone first, against the analyst's length
+ * limit: the canonical single SELECT that comes back is what we wrap, and our wrapper does not count against it.
+ */
+async function runWrapped(
+  target: AnalystSqlTarget,
+  tenantId: string,
+  sql: string,
+  wrap: (distinctIds: string) => string,
+  limits: AnalystSqlLimits,
+) {
+  const { formatted } = await validateAnalystSql(target.client, sql, limits);
+  const distinctIds = `SELECT DISTINCT toString(customer_id) AS customer_id FROM (\n${formatted}\n) WHERE customer_id != ''`;
+  const wrapped = wrap(distinctIds);
+  return runAnalystSql(target, tenantId, wrapped, {
+    ...limits,
+    maxSqlLength: Math.max(limits.maxSqlLength, wrapped.length),
+  });
+}
+
 async function rawMemberIds(target: AnalystSqlTarget, tenantId: string, sql: string): Promise<string[]> {
-  // The analyst's text is validated alone first: the canonical single SELECT that comes back is what we wrap.
-  const { formatted } = await validateAnalystSql(target.client, sql, membershipLimits);
-  const wrapped = `SELECT DISTINCT toString(customer_id) AS customer_id FROM (\n${formatted}\n) WHERE customer_id != ''`;
-  const result = await runAnalystSql(target, tenantId, wrapped, membershipLimits);
+  const result = await runWrapped(target, tenantId, sql, (ids) => ids, membershipLimits);
   return result.rows.map((row) => String(row[0]));
+}
+
+/**
+ * What a preview asks of a raw query, under the analyst's limits: how many distinct ids it returns, and the
+ * lowest `lowest` of them, counted and picked in ClickHouse. However many ids the query returns, one row comes
+ * back.
+ */
+export async function countRawMembers(
+  target: AnalystSqlTarget,
+  tenantId: string,
+  sql: string,
+  lowest: number,
+): Promise<{ returned: number; lowest: string[] }> {
+  const pick = Math.max(1, Math.floor(lowest)); // ClickHouse refuses groupArraySorted(0)
+  const result = await runWrapped(
+    target,
+    tenantId,
+    sql,
+    (ids) => `SELECT count() AS returned, groupArraySorted(${pick})(customer_id) AS lowest FROM (\n${ids}\n)`,
+    defaultAnalystSqlLimits,
+  );
+  const [returned = 0, ids = []] = (result.rows[0] ?? []) as [string | number | undefined, string[] | undefined];
+  return { returned: Number(returned), lowest: ids.slice(0, lowest) };
 }
 
 /**

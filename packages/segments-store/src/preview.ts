@@ -1,7 +1,7 @@
-import type { AnalystSqlTarget } from "@regulars/analytics";
+import { type AnalystSqlTarget, defaultAnalystSqlLimits } from "@regulars/analytics";
 import type { Db } from "@regulars/db";
 import { compileSegmentPreview } from "@regulars/segments";
-import { evaluateSegment, type SegmentSource } from "./member-ids.ts";
+import { countRawMembers, type SegmentSource } from "./member-ids.ts";
 import { tenantTimezone } from "./tenant.ts";
 
 /** A member as a preview shows it: nothing personal, only what helps judge the segment. */
@@ -17,6 +17,13 @@ export interface PreviewMember {
 
 export interface SegmentPreview {
   members: number;
+  /**
+   * False where a raw query returned more ids than a preview checks against the tenant's customers
+   * (`previewCheckedIds`): `members` is then how many distinct ids the query returned, which a refresh may cut
+   * down (to the tenant's own customers, not erased). True for a definition, whose count is ClickHouse's (a
+   * customer erased moments ago is counted until their ClickHouse rows go, though never in the sample).
+   */
+  exact: boolean;
   /** Up to the sample size, lowest customer ids first. */
   sample: PreviewMember[];
 }
@@ -24,8 +31,16 @@ export interface SegmentPreview {
 type PreviewRow = { members: string; sample: [string, string, boolean, boolean, boolean, string][] };
 
 /**
- * The live count and a sample of a segment that need not be saved: one ClickHouse statement for a definition
- * (count and sample in one pass). A raw query's ids are kept to the tenant's customers, as materialising does.
+ * How many of a raw query's ids a preview checks against the tenant's customers in Postgres: as many as an
+ * analyst's query may return, loaded as one row.
+ */
+export const previewCheckedIds = defaultAnalystSqlLimits.maxResultRows;
+
+/**
+ * The live count and a sample of a segment that need not be saved. A definition: one ClickHouse statement
+ * (count and sample in one pass). A raw query runs with an analyst's limits, counted and its lowest ids picked
+ * in ClickHouse; those ids are kept to the tenant's customers, as materialising does. Neither shows a
+ * customer erased in Postgres whose ClickHouse rows are still to go.
  */
 export async function previewSegment(
   deps: { db: Db; analytics: AnalystSqlTarget },
@@ -34,23 +49,21 @@ export async function previewSegment(
   now: Date,
   sampleSize = 20,
 ): Promise<SegmentPreview> {
-  const timezone = await tenantTimezone(deps.db, tenantId);
   if (source.kind === "sql") {
-    const ids = await evaluateSegment(deps.analytics, source, { tenantId, timezone, now });
-    const rows = await deps.db.$queryRaw<{ id: string; members: number }[]>`
-      SELECT c.id, (count(*) OVER ())::int AS members FROM unnest(${ids}::text[]) AS r(id)
-      JOIN customers c ON c.id = r.id AND c.tenant_id = ${tenantId}
-      ORDER BY c.id LIMIT ${sampleSize}`;
-    const sample = rows.map((r) => ({
-      customerId: r.id,
+    const { returned, lowest } = await countRawMembers(deps.analytics, tenantId, source.sql, previewCheckedIds);
+    const kept = await presentCustomers(deps.db, tenantId, lowest);
+    const sample = kept.slice(0, sampleSize).map((customerId) => ({
+      customerId,
       tier: null,
       hasEmail: null,
       hasPhone: null,
       hasDateOfBirth: null,
       joinedAt: null,
     }));
-    return { members: rows[0]?.members ?? 0, sample };
+    const exact = returned <= lowest.length;
+    return { members: exact ? kept.length : returned, exact, sample };
   }
+  const timezone = await tenantTimezone(deps.db, tenantId);
   const { sql, params } = compileSegmentPreview(
     source.definition,
     { tenantId, now, timezone, database: deps.analytics.database },
@@ -58,15 +71,39 @@ export async function previewSegment(
   );
   const result = await deps.analytics.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
   const [row] = await result.json<PreviewRow>();
+  const rows = row?.sample ?? [];
+  const present = new Set(
+    await presentCustomers(
+      deps.db,
+      tenantId,
+      rows.map(([customerId]) => customerId),
+    ),
+  );
   return {
     members: Number(row?.members ?? 0),
-    sample: (row?.sample ?? []).map(([customerId, tier, hasEmail, hasPhone, hasDateOfBirth, joinedAt]) => ({
-      customerId,
-      tier: tier || null,
-      hasEmail,
-      hasPhone,
-      hasDateOfBirth,
-      joinedAt: new Date(`${joinedAt.replace(" ", "T")}Z`).toISOString(),
-    })),
+    exact: true,
+    sample: rows
+      .filter(([customerId]) => present.has(customerId))
+      .map(([customerId, tier, hasEmail, hasPhone, hasDateOfBirth, joinedAt]) => ({
+        customerId,
+        tier: tier || null,
+        hasEmail,
+        hasPhone,
+        hasDateOfBirth,
+        joinedAt: new Date(`${joinedAt.replace(" ", "T")}Z`).toISOString(),
+      })),
   };
+}
+
+/**
+ * Those of `ids` that are the tenant's customers and not erased, in id order. ClickHouse's rows of an erased
+ * customer go after Postgres's (the finish-erasures job), and their id must not show meanwhile.
+ */
+async function presentCustomers(db: Db, tenantId: string, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT c.id FROM customers c
+    WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL
+    ORDER BY c.id COLLATE "C"`;
+  return rows.map((r) => r.id);
 }

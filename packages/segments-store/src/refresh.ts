@@ -1,19 +1,20 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { Db } from "@regulars/db";
-import { materialiseSegment, type SegmentRefresh } from "./materialise.ts";
+import { type MaterialiseOptions, materialiseSegment, type SegmentRefresh } from "./materialise.ts";
 
 /**
  * Refreshes a segment now (on change, or asked for); a failure is recorded on the segment for its
- * owners to see, then thrown.
+ * owners to see, then thrown. A paused segment is left as it is unless `options.whenPaused` says "refresh".
  */
 export async function refreshSegment(
   deps: { db: Db; analytics: AnalystSqlTarget },
   tenantId: string,
   segmentId: string,
   now: Date,
+  options: MaterialiseOptions = {},
 ): Promise<SegmentRefresh> {
   try {
-    return await materialiseSegment(deps, tenantId, segmentId, now);
+    return await materialiseSegment(deps, tenantId, segmentId, now, options);
   } catch (e) {
     const message = e instanceof Error ? e.message.slice(0, 1_000) : String(e);
     await deps.db.segment

@@ -6,6 +6,7 @@ import {
   getSegment,
   listMembers,
   listSegments,
+  type MaterialiseOptions,
   previewSegment,
   refreshSegment,
   type SegmentSource,
@@ -43,9 +44,13 @@ async function sourceOf(
   return { kind: "sql", sql: input.sql };
 }
 
-/** Saved, then refreshed at once: a segment's members follow every change to it. */
-async function refreshed(ctx: TenantContext, id: string) {
-  const refresh = await refreshSegment({ db: ctx.db, analytics: analyticsOf(ctx) }, ctx.tenantId, id, new Date());
+/**
+ * Saved, then refreshed at once: a segment's members follow every change to it, unless it is paused (pausing
+ * freezes them; the refresh then says `paused`). An admin's explicit refresh goes ahead regardless.
+ */
+async function refreshed(ctx: TenantContext, id: string, options: MaterialiseOptions = {}) {
+  const deps = { db: ctx.db, analytics: analyticsOf(ctx) };
+  const refresh = await refreshSegment(deps, ctx.tenantId, id, new Date(), options);
   return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh };
 }
 
@@ -64,7 +69,8 @@ export const segmentsRouter = router({
 
   /**
    * Changes a segment; analysts only their SQL segments' SQL, name and interval (pausing a segment freezes the
-   * audiences of the campaigns that use it: an admin's call). Refreshed at once.
+   * audiences of the campaigns that use it: an admin's call). Refreshed at once, unless paused: a paused
+   * segment's members stay as they are until it is resumed or an admin refreshes it.
    */
   update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
     const current = await getSegment(ctx.db, ctx.tenantId, input.id);
@@ -86,7 +92,11 @@ export const segmentsRouter = router({
     return refreshed(ctx, id);
   }),
 
-  /** The live member count and a sample of a definition or SQL, without saving anything. */
+  /**
+   * The live member count and a sample of a definition or SQL, without saving anything. SQL runs with an
+   * analyst's limits and is counted in ClickHouse; `exact` is false when it returned more ids than a preview
+   * checks against the tenant's customers.
+   */
   preview: readers.input(PreviewSegmentInput).mutation(async ({ ctx, input }) => {
     const source = await sourceOf(ctx, input);
     return previewSegment(
@@ -107,6 +117,11 @@ export const segmentsRouter = router({
     .input(SegmentMembersInput)
     .query(({ ctx, input }) => listMembers(ctx.db, ctx.tenantId, input.id, { limit: input.limit, after: input.after })),
 
-  /** Refreshes the membership now; entered and left customers are announced as segment.entered / segment.left. */
-  refresh: admins.input(SegmentIdInput).mutation(({ ctx, input }) => refreshed(ctx, input.id)),
+  /**
+   * Refreshes the membership now, a paused segment's too (an admin's explicit call); entered and left customers
+   * are announced as segment.entered / segment.left.
+   */
+  refresh: admins
+    .input(SegmentIdInput)
+    .mutation(({ ctx, input }) => refreshed(ctx, input.id, { whenPaused: "refresh" })),
 });
