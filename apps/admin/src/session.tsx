@@ -1,4 +1,6 @@
+import { Alert, UnauthenticatedHandler } from "@regulars/web-ui";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { StaffRole } from "./pages.ts";
 
 /** What `/auth/sign-in` and `/auth/session` answer. */
@@ -25,15 +27,24 @@ export function useSession(): SessionState {
   return state;
 }
 
-/** The signed-in person: the httpOnly cookie proves who they are, the CSRF token that each call is the app's own. */
+/**
+ * The signed-in person: the httpOnly cookie proves who they are, the CSRF token that each call is the app's own.
+ * When the API stops knowing them (the cookie expired, or they signed out in another tab), the session ends
+ * here too and the app asks them to sign in again, saying why.
+ */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [session, setSession] = useState<StaffSession | null>(null);
+  const { t } = useTranslation("ui");
+  // One state, so ending a session only when there is one stays a pure update: a refusal that arrives
+  // after signing out (a query still in flight) must not say the session ended.
+  const [state, setState] = useState<{ session: StaffSession | null; ended: boolean }>({ session: null, ended: false });
   const [loading, setLoading] = useState(true);
+  const { session, ended } = state;
+  const expire = useCallback(() => setState((s) => (s.session ? { session: null, ended: true } : s)), []);
 
   useEffect(() => {
     fetch("/auth/session", { credentials: "same-origin" })
-      .then(async (r) => setSession(r.ok ? ((await r.json()) as StaffSession) : null))
-      .catch(() => setSession(null))
+      .then(async (r) => setState({ session: r.ok ? ((await r.json()) as StaffSession) : null, ended: false }))
+      .catch(() => setState({ session: null, ended: false }))
       .finally(() => setLoading(false));
   }, []);
 
@@ -45,7 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       body: JSON.stringify({ email, password }),
     });
     if (r.ok) {
-      setSession((await r.json()) as StaffSession);
+      setState({ session: (await r.json()) as StaffSession, ended: false });
       return { ok: true };
     }
     const body = (await r.json().catch(() => ({}))) as { message?: string };
@@ -60,8 +71,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         credentials: "same-origin",
         headers: { "x-csrf-token": session.csrfToken },
       }).catch(() => undefined);
-    setSession(null);
+    setState({ session: null, ended: false });
   }, [session]);
 
-  return <SessionContext.Provider value={{ session, loading, signIn, signOut }}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={{ session, loading, signIn, signOut }}>
+      {ended && (
+        <div className="fixed inset-x-0 top-4 mx-auto w-fit max-w-[90vw]">
+          <Alert tone="info">{t("sessionEnded")}</Alert>
+        </div>
+      )}
+      <UnauthenticatedHandler onUnauthenticated={expire}>{children}</UnauthenticatedHandler>
+    </SessionContext.Provider>
+  );
 }

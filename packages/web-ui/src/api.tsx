@@ -1,9 +1,10 @@
 import type { AppRouter } from "@regulars/api-client";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import { type ReactNode, useState } from "react";
+import { createContext, type ReactNode, useContext, useState } from "react";
+import { createQueryClient } from "./query-client.ts";
 
 /** What each procedure takes and answers, for components that name them (`RouterOutputs["audit"]["list"]`). */
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -32,17 +33,26 @@ export function createApiClient(transport: ApiTransport, url = "/trpc"): TRPCCli
   });
 }
 
+const UnauthenticatedContext = createContext<(() => void) | undefined>(undefined);
+
+/**
+ * What the API layer below does when the server no longer knows the caller: the admin app ends its session
+ * and shows its sign-in screen. The handler is read once per client, so it should not change between renders.
+ */
+export function UnauthenticatedHandler({
+  onUnauthenticated,
+  children,
+}: {
+  onUnauthenticated: () => void;
+  children: ReactNode;
+}) {
+  return <UnauthenticatedContext.Provider value={onUnauthenticated}>{children}</UnauthenticatedContext.Provider>;
+}
+
 /** TanStack Query and the typed tRPC hooks for everything below; one client per transport. */
 export function ApiProvider({ transport, children }: { transport: ApiTransport; children: ReactNode }) {
-  const [queryClient] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          // Refused input and permission errors will not change by asking again.
-          queries: { retry: (count, err) => count < 2 && !isClientFault(err), staleTime: 15_000 },
-        },
-      }),
-  );
+  const onUnauthenticated = useContext(UnauthenticatedContext);
+  const [queryClient] = useState(() => createQueryClient({ onUnauthenticated }));
   const [trpcClient] = useState(() => createApiClient(transport));
   return (
     <QueryClientProvider client={queryClient}>
@@ -51,9 +61,4 @@ export function ApiProvider({ transport, children }: { transport: ApiTransport; 
       </TRPCProvider>
     </QueryClientProvider>
   );
-}
-
-function isClientFault(err: unknown): boolean {
-  const status = (err as { data?: { httpStatus?: number } })?.data?.httpStatus;
-  return typeof status === "number" && status >= 400 && status < 500;
 }

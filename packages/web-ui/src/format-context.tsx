@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useContext, useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
+import { formatCalendarDate, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
 
 interface TenantFormat {
   currency: string;
@@ -27,7 +27,10 @@ export function useFormat() {
       money: (minor: number | bigint | string) => formatMoney(minor, tenant.currency, locale),
       number: (value: number | bigint | string) => formatNumber(value, locale),
       percent: (share: number) => formatPercent(share, locale),
+      /** An instant's day in the tenant's zone. */
       date: (at: string | Date) => formatDate(at, tenant.timezone, locale),
+      /** A calendar day (`YYYY-MM-DD`), the same day in every zone. */
+      calendarDate: (day: string) => formatCalendarDate(day, locale),
       dateTime: (at: string | Date) => formatDateTime(at, tenant.timezone, locale),
     }),
     [locale, tenant.currency, tenant.timezone],

@@ -20,6 +20,15 @@ export function formatDate(at: string | Date, timeZone: string, locale: string):
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone }).format(new Date(at));
 }
 
+/**
+ * A calendar day (`YYYY-MM-DD`: a birthday, a range's first day) as that day, wherever the tenant is. It names
+ * no instant, so it is read and written at UTC midnight; `formatDate` would move it into the tenant's zone
+ * and show the day before west of Greenwich.
+ */
+export function formatCalendarDate(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+}
+
 export function formatDateTime(at: string | Date, timeZone: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(at));
 }

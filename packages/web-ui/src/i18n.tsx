@@ -1,5 +1,6 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next, useTranslation } from "react-i18next";
+import { uiMessages } from "./messages.ts";
 
 export const languages = ["en", "pl"] as const;
 export type Language = (typeof languages)[number];
@@ -15,11 +16,14 @@ function initialLanguage(): Language {
   return globalThis.navigator?.language?.toLowerCase().startsWith("pl") ? "pl" : "en";
 }
 
-/** One i18next instance for an app, with each area's messages in a namespace of its own. */
+/**
+ * One i18next instance for an app, with each area's messages in a namespace of its own; the shared pieces'
+ * own messages are in `ui`.
+ */
 export function createI18n(namespaces: Record<string, Messages>): i18n {
   const instance = i18next.createInstance();
   const resources: Record<Language, Record<string, Record<string, unknown>>> = { en: {}, pl: {} };
-  for (const [ns, messages] of Object.entries(namespaces)) {
+  for (const [ns, messages] of Object.entries({ ui: uiMessages, ...namespaces })) {
     resources.en[ns] = messages.en;
     resources.pl[ns] = messages.pl;
   }

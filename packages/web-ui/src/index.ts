@@ -1,8 +1,15 @@
 export type { RouterInputs, RouterOutputs } from "./api.tsx";
-export { ApiProvider, type ApiTransport, createApiClient, useTRPC, useTRPCClient } from "./api.tsx";
+export {
+  ApiProvider,
+  type ApiTransport,
+  createApiClient,
+  UnauthenticatedHandler,
+  useTRPC,
+  useTRPCClient,
+} from "./api.tsx";
 export { Alert, Badge, Button, Card, Field, Input, PageHeader, Select, Spinner, Textarea } from "./components.tsx";
 export { ConfirmDialog } from "./confirm-dialog.tsx";
 export { type ApiFailure, describeError, fieldErrors, isUnauthenticated } from "./errors.ts";
-export { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
+export { formatCalendarDate, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
 export { FormatProvider, useFormat } from "./format-context.tsx";
 export { createI18n, type Language, LanguageSwitch, languages, type Messages } from "./i18n.tsx";

@@ -55,6 +55,37 @@ describe("the admin app's shell in a real browser", () => {
     await page.context().close();
   });
 
+  it("shows the sign-in screen, saying the session ended, once the API stops knowing the person", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await web.newPage();
+    await signIn(page, web.staff.owner);
+    const menu = page.getByRole("navigation", { name: "Main menu" });
+    await menu.getByRole("link", { name: "Audit log" }).click();
+    await page.getByRole("heading", { name: "Audit log" }).waitFor();
+    // The calls so far answered while signed in; the next page's are the first to go without the cookie.
+    await page.waitForLoadState("networkidle");
+    const refused: string[] = [];
+    page.on("response", (r) => r.status() === 401 && refused.push(r.url()));
+    // As when the cookie expires: the browser stops sending it, and every call is refused as unauthenticated.
+    await page.context().clearCookies();
+    await menu.getByRole("link", { name: "Staff" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout: 15_000 });
+    await page.getByText("Your session has ended. Sign in again to carry on.").waitFor();
+    expect(refused.length, "calls refused").toBeGreaterThan(0);
+    expect(await page.getByText("Authorization: Bearer").count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, "admin", "session-ended");
+
+    // Signing in again leads back to the page the person was on, and the notice goes.
+    await page.getByLabel("E-mail").fill(web.staff.owner.email);
+    await page.getByLabel("Password").fill(web.staff.owner.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { level: 1, name: "Staff" }).waitFor();
+    expect(await page.getByText("Your session has ended").count()).toBe(0);
+    await page.context().close();
+  });
+
   it("shows the menu in Polish when Polish is chosen, and remembers the choice", { timeout: 120_000 }, async () => {
     const page = await web.newPage();
     await signIn(page, web.staff.owner);

@@ -268,4 +268,35 @@ describe("segments and campaigns", () => {
     await screenshot(page, "admin", "campaigns-list");
     await expectAccessible(page);
   });
+  it("pages through more campaigns than a page holds, down to the oldest", { timeout: 180_000 }, async () => {
+    const admin = b.system.client(b.tenant.apiKeys.admin);
+    const template = await pushTemplate(b.system, b.tenant, "Paging", "One campaign among many");
+    const run = Date.now();
+    const draft = (i: number) =>
+      admin.campaigns.create.mutate({
+        name: `Paging ${run} #${i}`,
+        status: "draft",
+        audience: { kind: "none" },
+        trigger: { type: "registered" },
+        actions: [{ type: "send_message", channel: "push", templateId: template.id }],
+      });
+    // The oldest on its own first, then more than the API's largest page (100) after it, ten to a batch.
+    await draft(0);
+    for (let i = 1; i <= 100; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => draft(i + j)));
+
+    await page.goto("/app/campaigns");
+    const table = page.getByRole("table", { name: /campaigns/i });
+    await table.getByRole("link", { name: `Paging ${run} #100`, exact: true }).waitFor();
+    const oldest = table.getByRole("link", { name: `Paging ${run} #0`, exact: true });
+    expect(await oldest.count()).toBe(0);
+    const more = page.getByRole("button", { name: "Older campaigns" });
+    for (let pages = 1; (await more.count()) > 0; pages++) {
+      expect(pages, "pages asked for").toBeLessThan(5);
+      const rows = await table.getByRole("row").count();
+      await more.click();
+      await expect.poll(() => table.getByRole("row").count()).toBeGreaterThan(rows);
+    }
+    await oldest.waitFor({ timeout: 5_000 });
+    await expectAccessible(page);
+  });
 });

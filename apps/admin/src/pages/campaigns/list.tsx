@@ -1,5 +1,5 @@
-import { Badge, PageHeader, type RouterOutputs, useFormat, useTRPC } from "@regulars/web-ui";
-import { useQuery } from "@tanstack/react-query";
+import { Badge, Button, PageHeader, type RouterOutputs, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -24,8 +24,17 @@ export function CampaignList() {
   const { t } = useTranslation("campaigns");
   const format = useFormat();
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const [status, setStatus] = useState<CampaignStatus | "">("");
-  const campaigns = useQuery(trpc.campaigns.list.queryOptions({ limit: 100, ...(status ? { status: [status] } : {}) }));
+  const input = { limit: 50, ...(status ? { status: [status] } : {}) };
+  // Pages read through the client: campaigns.list's input is strict, and infinite queries add a `direction`.
+  // The key is the procedure's own, so saving a campaign (which invalidates campaigns.*) refreshes the list.
+  const campaigns = useInfiniteQuery({
+    queryKey: trpc.campaigns.list.infiniteQueryKey(input),
+    queryFn: ({ pageParam }) => client.campaigns.list.query({ ...input, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
   const columns = [
     column.accessor("name", {
       header: t("name"),
@@ -72,8 +81,25 @@ export function CampaignList() {
         />
       </div>
       <QueryResult query={campaigns}>
-        {(data) => <DataTable caption={t("caption")} columns={columns} rows={data.items} empty={t("empty")} />}
+        {(data) => (
+          <DataTable
+            caption={t("caption")}
+            columns={columns}
+            rows={data.pages.flatMap((p) => p.items)}
+            empty={t("empty")}
+          />
+        )}
       </QueryResult>
+      {campaigns.hasNextPage && (
+        <Button
+          tone="secondary"
+          className="mt-3"
+          disabled={campaigns.isFetchingNextPage}
+          onClick={() => void campaigns.fetchNextPage()}
+        >
+          {t("more")}
+        </Button>
+      )}
     </>
   );
 }

@@ -19,7 +19,10 @@ export function ContactCard({ customer }: { customer: Customer }) {
           { label: t("phone"), value: or(customer.phone) },
           { label: t("email"), value: or(customer.email) },
           { label: t("card"), value: or(customer.cardNumber) },
-          { label: t("contact.birthday"), value: customer.dateOfBirth ? format.date(customer.dateOfBirth) : or(null) },
+          {
+            label: t("contact.birthday"),
+            value: customer.dateOfBirth ? format.calendarDate(customer.dateOfBirth) : or(null),
+          },
           { label: t("contact.createdVia"), value: customer.createdVia },
           { label: t("since"), value: format.date(customer.createdAt) },
           {

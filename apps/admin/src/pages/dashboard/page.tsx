@@ -58,7 +58,11 @@ export default function DashboardPage() {
           options={granularityChoices.map((g) => ({ value: g, label: t(`granularities.${g}`) }))}
         />
         <p className="pb-2 text-sm text-slate-700">
-          {t("inZone", { zone: format.timezone, from: format.date(range.from), to: format.date(range.to) })}
+          {t("inZone", {
+            zone: format.timezone,
+            from: format.calendarDate(range.from),
+            to: format.calendarDate(range.to),
+          })}
         </p>
       </div>
 

@@ -1,0 +1,30 @@
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { isUnauthenticated } from "./errors.ts";
+
+export interface QueryClientOptions {
+  /**
+   * Called when any query or mutation is refused because the caller is no longer known (a session that
+   * expired or was ended elsewhere, a key revoked): every other call would be refused too, so the app
+   * leaves for its way of signing in rather than showing the refusal on each card.
+   */
+  onUnauthenticated?: () => void;
+}
+
+export function createQueryClient({ onUnauthenticated }: QueryClientOptions = {}): QueryClient {
+  const onError = (err: unknown) => {
+    if (onUnauthenticated && isUnauthenticated(err)) onUnauthenticated();
+  };
+  return new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      // Refused input and permission errors will not change by asking again.
+      queries: { retry: (count, err) => count < 2 && !isClientFault(err), staleTime: 15_000 },
+    },
+  });
+}
+
+function isClientFault(err: unknown): boolean {
+  const status = (err as { data?: { httpStatus?: number } })?.data?.httpStatus;
+  return typeof status === "number" && status >= 400 && status < 500;
+}

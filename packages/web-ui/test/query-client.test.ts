@@ -1,0 +1,35 @@
+import { MutationObserver } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { createQueryClient } from "../src/query-client.ts";
+
+/** A refusal as the tRPC client carries it: the house body in `data.error`, the HTTP status beside it. */
+const refusal = (httpStatus: number, code: string) =>
+  Object.assign(new Error(code), { data: { httpStatus, error: { code, message: code } } });
+
+function counting() {
+  const calls = { count: 0 };
+  const client = createQueryClient({ onUnauthenticated: () => calls.count++ });
+  const query = (err: Error) =>
+    client.fetchQuery({ queryKey: [err.message], queryFn: () => Promise.reject(err), retryDelay: 0 });
+  const mutation = (err: Error) =>
+    new MutationObserver(client, { mutationFn: () => Promise.reject(err) }).mutate().catch(() => undefined);
+  return { calls, query, mutation };
+}
+
+describe("createQueryClient", () => {
+  it("reports a query or a mutation the server refuses because it no longer knows the caller", async () => {
+    const { calls, query, mutation } = counting();
+    await expect(query(refusal(401, "unauthorized"))).rejects.toThrow();
+    expect(calls.count).toBe(1);
+    await mutation(refusal(401, "unauthenticated"));
+    expect(calls.count).toBe(2);
+  });
+
+  it("leaves every other failure to the card that made the call", async () => {
+    const { calls, query, mutation } = counting();
+    await expect(query(refusal(403, "forbidden"))).rejects.toThrow();
+    await mutation(refusal(400, "invalid_input"));
+    await expect(query(new TypeError("Failed to fetch"))).rejects.toThrow();
+    expect(calls.count).toBe(0);
+  });
+});
