@@ -16,6 +16,7 @@ export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
 export {
   type CustomerColumn,
   type CustomerRowsAction,
+  type CustomerRowsMerge,
   clickhouseCustomerTables,
   factKeys,
   mergeCustomerRows,

@@ -55,6 +55,5 @@ export async function writeUnderSurvivors<T extends CustomerFact>(
     f.customerId ? { ...f, customerId: survivor({ tenantId: f.tenantId, customerId: f.customerId }).customerId } : f,
   );
   await write(resolved);
-  for (const m of await mergesOf(db, refsOf(resolved)))
-    await mergeCustomerRows(target, m.tenantId, m.mergedId, m.intoId);
+  await mergeCustomerRows(target, await mergesOf(db, refsOf(resolved)));
 }

@@ -47,8 +47,8 @@ export type CustomerSnapshotMessage = z.infer<typeof CustomerSnapshotMessage>;
  *
  * A merged customer is its survivor (an event of it published before the merge, read after it): a snapshot of its
  * own would make it a segment member again. A merge moves the merged customer's facts to the survivor and deletes
- * its row (mergeCustomerRows); the survivor's snapshot is written anew from Postgres, where the merge moved its
- * sales and identities.
+ * its row (mergeCustomerRows, one pass per tenant and table for the batch's merges); the survivor's snapshot is
+ * written anew from Postgres, where the merge moved its sales and identities.
  */
 export async function writeCustomerSnapshotsBatch(
   db: Db,
@@ -68,6 +68,6 @@ export async function writeCustomerSnapshotsBatch(
     const survivor = await survivorsOf(db, [...changed, ...seen]);
     await snapshotCustomers(db, target, { changed: changed.map(survivor), seen: seen.map(survivor) });
   }
-  for (const m of merges) await mergeCustomerRows(target, m.tenantId, m.mergedId, m.intoId);
+  await mergeCustomerRows(target, merges);
   return items.map(() => done);
 }
