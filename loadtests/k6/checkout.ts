@@ -10,8 +10,9 @@
  * 1.00, waited for until processed.
  *
  * Optional: RATE (checkouts/s, default 20), DURATION (default 5m), MAX_VUS (default 300), POINTS (per hold,
- * default 50; 0: none), CUSTOMERS (default 200), SEED_POINTS (default 20000), ABANDON_SHARE (default 0.1),
- * SEED_TIMEOUT_S (default 120). Run the gateway with RATE_LIMIT_POS=off (or raised): every VU uses POS_KEY.
+ * default 50; 0: none, which needs a COUPON_CODE), CUSTOMERS (default 200), SEED_POINTS (default 20000),
+ * ABANDON_SHARE (default 0.1), SEED_TIMEOUT_S (default 120). Run the gateway with RATE_LIMIT_POS=off (or raised):
+ * every VU uses POS_KEY.
  */
 import { check, fail, sleep } from "k6";
 import exec from "k6/execution";
@@ -147,6 +148,8 @@ export function setup(): SetupData {
     points?: { refusal: { code: string } | null };
   } | null;
   if (res.status !== 200 || !quote) fail(`the first quote was answered ${res.status}: ${res.body}`);
+  // A hold must reserve something: with POINTS=0 every hold would be refused ("nothing to hold").
+  if (points === 0 && !couponCode) fail("POINTS=0 needs a COUPON_CODE: a hold must reserve points or a coupon");
   if (points > 0 && quote?.points?.refusal)
     fail(`${points} points cannot be spent (${quote.points.refusal.code}): give the tenant a redemption rate`);
   if (couponCode && quote?.coupons?.[0]?.refusal)

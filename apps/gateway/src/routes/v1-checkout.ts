@@ -78,7 +78,7 @@ const failures = {
   ),
 };
 /** A DELETE has no body: nothing to be too large or not JSON. */
-const _bodilessFailures = Object.fromEntries(
+const bodilessFailures = Object.fromEntries(
   Object.entries(failures).filter(([status]) => status !== "413" && status !== "415"),
 ) as Omit<typeof failures, 413 | 415>;
 
@@ -163,7 +163,7 @@ const voidRoute = createRoute({
   request: { params: z.object({ holdId: HoldId.meta({ param: { name: "holdId", in: "path" } }) }) },
   responses: {
     200: { description: "The hold's status now", content: { "application/json": { schema: HoldEnded } } },
-    ...failures,
+    ...bodilessFailures,
     404: errorResponse(
       "No such hold for your tenant (`not_found`)",
       "not_found",
