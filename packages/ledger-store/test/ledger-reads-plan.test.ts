@@ -1,6 +1,6 @@
 import { type Db, Prisma, sqlArray, withTransaction } from "@regulars/db";
 import type { NewMovement } from "@regulars/ledger";
-import { testDb } from "@regulars/testing";
+import { type PlanNode, queryPlan, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { nextLotExpiriesStatement } from "../src/accounts/expiring.ts";
 import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/lots.ts";
@@ -25,37 +25,8 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Index Cond"?: string;
-  Plans?: PlanNode[];
-}
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-/**
- * `indexOnly`: with sequential scans off, which shows whether an index can answer the statement at all;
- * `fromIndexAlone`: also without bitmap or plain index scans, which shows whether the index holds every column read.
- */
-async function planOf(
-  statement: ReturnType<typeof liveLotsStatement>,
-  indexOnly: boolean | "fromIndexAlone" = false,
-): Promise<PlanNode[]> {
-  return withTransaction(db, async (tx) => {
-    if (indexOnly) await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
-    if (indexOnly === "fromIndexAlone") {
-      await tx.$executeRawUnsafe("SET LOCAL enable_bitmapscan = off");
-      await tx.$executeRawUnsafe("SET LOCAL enable_indexscan = off");
-    }
-    const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
-      `EXPLAIN (FORMAT JSON) ${statement.text}`,
-      ...statement.values,
-    );
-    return nodesOf(row!["QUERY PLAN"][0].Plan);
-  });
-}
+const planOf = (statement: Prisma.Sql, indexOnly: boolean | "fromIndexAlone" = false) =>
+  queryPlan(db, statement, indexOnly);
 
 it("reads one customer's live lots and spendable account through indexes, not by scanning every row", async () => {
   const { tenantId, customers } = await tenantWithCustomers(db, 1_000, "Ledger plans");

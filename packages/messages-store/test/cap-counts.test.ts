@@ -1,6 +1,6 @@
 import type { FrequencyCap } from "@regulars/contracts";
 import { type Db, type Prisma, sqlArray } from "@regulars/db";
-import { testDb } from "@regulars/testing";
+import { queryPlan, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sendsAround } from "../src/cap-counts.ts";
 import { claimForTenant, messageCampaign, messageCustomer, messageTenant, yearAhead } from "./fixtures.ts";
@@ -64,23 +64,7 @@ async function countedFor(tenantId: string, messageId: string, caps: FrequencyCa
   return { ids: rows.map((r) => r.id).sort(), statement: statement! };
 }
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Index Cond"?: string;
-  Plans?: PlanNode[];
-}
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-async function planOf(statement: Prisma.Sql): Promise<PlanNode[]> {
-  const [row] = await db.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
-    `EXPLAIN (FORMAT JSON) ${statement.text}`,
-    ...statement.values,
-  );
-  return nodesOf(row!["QUERY PLAN"][0].Plan);
-}
+const planOf = (statement: Prisma.Sql) => queryPlan(db, statement);
 
 it("reads a customer's messages in the cap window by the time in the index, not the customer's whole history", async () => {
   const { tenantId } = await messageTenant(db, "Cap Plan Grill");

@@ -77,6 +77,7 @@ export {
   startNatsCluster,
   startNatsServer,
 } from "./nats-cluster.ts";
+export { type PlanNode, queryPlan } from "./query-plan.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export * from "./time.ts";
 export { postedTransaction, saleBody } from "./transactions.ts";
