@@ -88,4 +88,44 @@ describe("what a refund gives back of its sale's checkout", () => {
     expect(uses).toEqual([{ status: "returned", n: 2n }]);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
+
+  // The sale's credits are still the batch's pending movements when its refund comes in the same batch.
+  it.each([
+    ["in one batch", true],
+    ["in two batches", false],
+  ])("a sale's coupon credits are taken back once by its full refund %s", async (_, together) => {
+    const { tenantId, customers, deps } = await checkoutTenant(db, 2);
+    const [a, b] = customers as [string, string];
+    await givePoints(db, tenantId, a, 100);
+    await genericCoupon(db, tenantId, "BONUS20", { benefit: { kind: "bonus_points", points: 20 }, limits: {} });
+    await genericCoupon(db, tenantId, "CASH5", { benefit: { kind: "wallet_cash", amount: 500 }, limits: {} });
+    // One credit committed with a hold, one posted by the till without one.
+    const placed = await placeHold(deps, tenantId, holdRequest(a, { couponCodes: ["BONUS20"] }));
+    const held = saleWithHold(tenantId, a, placed.holdId, placed.quote.lines);
+    const posted = txMessage(tenantId, { customer: { id: b }, couponCodes: ["CASH5"], lines: [line("MEAL", 1_000)] });
+    const sales = [held, posted];
+    const refunds = sales.map((s) => fullRefund(tenantId, s));
+    const batches = together ? [[...sales, ...refunds]] : [sales, refunds];
+    for (const batch of batches) await apply(db, batch);
+    const balances = async () => [await customerBalances(db, tenantId, a), await customerBalances(db, tenantId, b)];
+    expect(await balances()).toMatchObject([
+      { points: 100, wallet: 0 },
+      { points: 0, wallet: 0 },
+    ]);
+    const takenBack = () => db.$queryRaw<{ unit: string; amount: bigint }[]>`
+      SELECT unit, amount FROM ledger_movements
+      WHERE tenant_id = ${tenantId} AND idempotency_key LIKE 'coupon-undo:%' ORDER BY unit`;
+    expect(await takenBack()).toEqual([
+      { unit: "points", amount: -20n },
+      { unit: "wallet", amount: -500n },
+    ]);
+    // Redelivered: nothing changes.
+    for (const batch of batches) await apply(db, batch);
+    expect(await balances()).toMatchObject([
+      { points: 100, wallet: 0 },
+      { points: 0, wallet: 0 },
+    ]);
+    expect(await takenBack()).toHaveLength(2);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
 });

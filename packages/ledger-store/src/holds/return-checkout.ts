@@ -20,7 +20,8 @@ import { countUses } from "./place.ts";
  * is refunded (when the campaign says so). `before` is what earlier refunds of the sale took: their money and
  * their number. A sale paid entirely with points or wallet cash has no money to share by: its first refund gives
  * everything back, and later ones nothing. Only what the sale's record says its checkout used is looked for: a
- * refund of a sale that used no hold and no coupon sends no statement.
+ * refund of a sale that used no hold and no coupon sends no statement. `pending` is what the batch will post
+ * at commit: a sale applied earlier in the same batch has its coupons' credits there, not yet in the ledger.
  */
 export async function returnSaleCheckout(
   tx: RawTx,
@@ -29,6 +30,7 @@ export async function returnSaleCheckout(
     sale: RefundedSale;
     before: { money: number; count: number };
     programme: ProgrammeAt;
+    pending: readonly NewMovement[];
   },
 ): Promise<SaleCheckout> {
   const out = none();
@@ -73,7 +75,8 @@ export async function returnSaleCheckout(
   // Refunded in full: the bonus points and wallet cash its coupons credited go back too (once, by the refund that
   // completes the sale), or a returned use could be spent again for another credit.
   const completes = before.money < sale.total || (sale.total === 0 && before.count === 0);
-  if (completes && hasCustomer(sale_)) out.movements.push(...(await takeBackCouponCredits(tx, sale_, sale.id)));
+  if (completes && hasCustomer(sale_))
+    out.movements.push(...(await takeBackCouponCredits(tx, sale_, sale.id, refund.pending)));
   const campaigns = await tx.$queryRaw<{ id: string; config: { refundReturnsUse?: boolean } }[]>`
     SELECT id, config FROM coupon_campaigns
     WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE transaction_id = ${sale.id} AND status = 'committed')
@@ -91,23 +94,36 @@ export async function returnSaleCheckout(
   return out;
 }
 
-/** Debits what the sale's coupons credited (`credits` above), each as a negative bonus out of its own credit. */
-async function takeBackCouponCredits(tx: RawTx, refund: CustomerSale, saleId: string): Promise<NewMovement[]> {
+/**
+ * Debits what the sale's coupons credited (`credits` above), each as a negative bonus out of its own credit:
+ * found in the ledger, or among the batch's `pending` movements when the sale came earlier in the same batch.
+ * A key found in both (it cannot be, the batch skips sales applied before) is taken back once.
+ */
+async function takeBackCouponCredits(
+  tx: RawTx,
+  refund: CustomerSale,
+  saleId: string,
+  pending: readonly NewMovement[],
+): Promise<NewMovement[]> {
   const m = refund.message;
   const codes = await tx.$queryRaw<{ code: string }[]>`
     SELECT DISTINCT code FROM coupon_uses WHERE transaction_id = ${saleId} AND status = 'committed'`;
   const keys = codes.flatMap(({ code }) => [`coupon:${saleId}:${code}`, `coupon:${saleId}:${code}:wallet`]);
   if (!keys.length) return [];
-  const credited = await tx.$queryRaw<{ idempotency_key: string; unit: "points" | "wallet"; amount: bigint }[]>`
+  const posted = await tx.$queryRaw<{ idempotency_key: string; unit: "points" | "wallet"; amount: bigint }[]>`
     SELECT idempotency_key, unit, amount FROM ledger_movements
     WHERE tenant_id = ${m.tenantId} AND idempotency_key = ANY(${keys}::text[]) AND amount > 0`;
-  return credited.map((c) => ({
+  const credited = new Map(posted.map((c) => [c.idempotency_key, { unit: c.unit, amount: exactNumber(c.amount) }]));
+  for (const p of pending)
+    if (p.tenantId === m.tenantId && p.amount > 0 && keys.includes(p.idempotencyKey) && !credited.has(p.idempotencyKey))
+      credited.set(p.idempotencyKey, { unit: p.unit, amount: p.amount });
+  return [...credited].map(([key, c]) => ({
     ...baseMovement(refund),
     unit: c.unit,
     kind: "bonus" as const,
-    amount: -exactNumber(c.amount),
-    idempotencyKey: `coupon-undo:${m.transactionId}:${c.idempotency_key}`,
-    sourceKey: c.idempotency_key,
+    amount: -c.amount,
+    idempotencyKey: `coupon-undo:${m.transactionId}:${key}`,
+    sourceKey: key,
     reason: `refund of ${m.transaction.refundOf} took back the coupon's credit`,
   }));
 }

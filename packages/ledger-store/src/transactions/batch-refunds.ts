@@ -40,7 +40,7 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
   work.movements.push(...plan.movements);
   work.events.push(...plan.events);
   if (programme) {
-    const back = await returnSaleCheckout(work.tx, { message: m, sale, before, programme });
+    const back = await returnSaleCheckout(work.tx, { message: m, sale, before, programme, pending: work.movements });
     work.movements.push(...back.movements);
     work.events.push(...back.events);
   }
