@@ -4,16 +4,20 @@ import { createDb, createPgTransactionRunner, type Db, Prisma, type TransactionR
 
 let db: Db;
 let runner: TransactionRunner;
-const table = `pg_runner_${Date.now().toString(36)}`;
+// A schema of its own: a scratch table in `public` would be seen, while it lives, by the test that holds every
+// table of the database to its documented owner (they run in parallel).
+const schema = `runner_${Date.now().toString(36)}`;
+const table = `${schema}.t`;
 
 beforeAll(async () => {
   db = createDb({ url: testDatabaseUrl(), poolSize: 2 });
   runner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 2 });
+  await db.$executeRawUnsafe(`CREATE SCHEMA ${schema}`);
   await db.$executeRawUnsafe(`CREATE TABLE ${table} (id text PRIMARY KEY, n bigint NOT NULL)`);
 });
 
 afterAll(async () => {
-  await db?.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
+  await db?.$executeRawUnsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await db?.$disconnect();
   await runner?.close();
 });
