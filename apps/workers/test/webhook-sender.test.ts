@@ -212,7 +212,13 @@ describe("an endpoint that keeps failing", () => {
     const failed = (await listDeliveries(db, tenantId, { limit: 10, status: "failed" })).items;
     expect(failed).toHaveLength(2);
     expect(failed.map((d) => d.lastError)).toContain(`endpoint disabled: ${disabled.disabledReason}`);
-    expect(await enqueueDeliveries(db, [pointsEarned(tenantId)])).toBe(0); // nothing more is queued for it
+    // An event raised while it is off is not sent, but not lost either: it waits in the failed list.
+    expect(await enqueueDeliveries(db, [pointsEarned(tenantId)], new Date(start.getTime() + 24.5 * 3_600_000))).toBe(0);
+    const whileOff = (await listDeliveries(db, tenantId, { limit: 10, status: "failed" })).items;
+    expect(whileOff.map((d) => d.lastError)).toEqual([
+      `endpoint disabled: ${disabled.disabledReason}`,
+      ...failed.map((d) => d.lastError),
+    ]);
 
     // The receiver is fixed; the admin switches the endpoint on and replays what failed.
     r.behave(() => 200);
@@ -222,10 +228,10 @@ describe("an endpoint that keeps failing", () => {
     const { at: later } = manualSender(new Date(start.getTime() + replayAt), tenantId);
     expect(
       await replayFailedDeliveries(db, tenantId, endpoint.id, "key_admin", new Date(start.getTime() + replayAt)),
-    ).toBe(2);
-    expect(await later(0)).toBe(2);
-    expect(r.received.map((q) => q.headers["webhook-id"]).sort()).toEqual(failed.map((d) => d.id).sort());
-    expect((await listDeliveries(db, tenantId, { limit: 10, status: "delivered" })).items).toHaveLength(2);
+    ).toBe(3);
+    expect(await later(0)).toBe(3);
+    expect(r.received.map((q) => q.headers["webhook-id"]).sort()).toEqual(whileOff.map((d) => d.id).sort());
+    expect((await listDeliveries(db, tenantId, { limit: 10, status: "delivered" })).items).toHaveLength(3);
 
     // A delivered one replays too (a receiver that lost it), under the same id.
     await replayDelivery(db, tenantId, failed[0]!.id, "key_admin", new Date(start.getTime() + replayAt));

@@ -1,5 +1,6 @@
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
+import { maxEndpointsPerTenant } from "@regulars/webhooks-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/root.ts";
 import { failure, issuesOf, tenantCallers } from "./helpers.ts";
@@ -71,6 +72,17 @@ describe("webhooks.endpoints", () => {
     });
     const { endpoint } = await local.webhooks.endpoints.create({ url: "http://127.0.0.1:9/hook", eventTypes: ["*"] });
     await local.webhooks.endpoints.delete({ id: endpoint.id });
+  });
+
+  it("refuses an endpoint past the tenant's limit with a conflict naming it", async () => {
+    const capped = await tenantCallers(db, "Capped Diner");
+    for (let n = 0; n < maxEndpointsPerTenant; n++)
+      await capped.admin.webhooks.endpoints.create({ url: `${url}/${n}`, eventTypes: ["*"] });
+    const error = await failure(capped.admin.webhooks.endpoints.create({ url, eventTypes: ["*"] }));
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toBe(
+      `a tenant may have at most ${maxEndpointsPerTenant} webhook endpoints: delete one before adding another`,
+    );
   });
 
   it("is for admin keys only", async () => {

@@ -1,5 +1,5 @@
 import { recordAudit } from "@regulars/audit";
-import { type Db, type WebhookDeliveryModel as DeliveryRow, type Prisma, withTransaction } from "@regulars/db";
+import { type Db, type WebhookDeliveryModel as DeliveryRow, Prisma, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { pingEnvelope, pingEventType } from "@regulars/webhooks";
@@ -150,8 +150,57 @@ export async function enqueuePing(db: Db, tenantId: string, endpointId: string, 
   return toDelivery(row);
 }
 
-/** Deletes deliveries that were delivered more than `olderThanMs` ago (their copy of the event is not needed). */
-export async function pruneDelivered(db: Db, now: Date, olderThanMs = 7 * 86_400_000): Promise<number> {
-  return db.$executeRaw`
-    DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ${new Date(now.getTime() - olderThanMs)}`;
+/** How long a delivered delivery is kept (its copy of the event is not needed once the receiver has it). */
+export const deliveredRetentionMs = 7 * 86_400_000;
+/**
+ * How long a failed delivery is kept after its last attempt (or, never attempted, after it was made): a month to
+ * notice and replay it. It holds a copy of the event, personal data included, which must not stay for good.
+ */
+export const failedRetentionMs = 30 * 86_400_000;
+
+const pruneSlice = 10_000;
+
+/**
+ * What a prune deletes, a slice at a time so that no statement holds a whole backlog's locks and WAL: delivered
+ * rows through `webhook_deliveries_delivered_idx`, failed ones through `webhook_deliveries_failed_idx` (migration
+ * 0037; without them every pass read the whole table).
+ */
+export function pruneStatements(
+  now: Date,
+  tenants: readonly string[] | null = null,
+  slice: number = pruneSlice,
+): Prisma.Sql[] {
+  const only = tenants ? [...tenants] : null;
+  const ofTenants = Prisma.sql`(${only}::text[] IS NULL OR tenant_id = ANY(${only}::text[]))`;
+  const delivered = new Date(now.getTime() - deliveredRetentionMs);
+  const failed = new Date(now.getTime() - failedRetentionMs);
+  return [
+    Prisma.sql`
+      DELETE FROM webhook_deliveries WHERE id IN (
+        SELECT id FROM webhook_deliveries
+        WHERE status = 'delivered' AND delivered_at < ${delivered} AND ${ofTenants}
+        LIMIT ${slice})`,
+    Prisma.sql`
+      DELETE FROM webhook_deliveries WHERE id IN (
+        SELECT id FROM webhook_deliveries
+        WHERE status = 'failed' AND coalesce(last_attempt_at, created_at) < ${failed} AND ${ofTenants}
+        LIMIT ${slice})`,
+  ];
+}
+
+/** Deletes what the retentions above let go, of every tenant or only `tenantIds`; how many. */
+export async function pruneDeliveries(
+  db: Db,
+  now: Date,
+  opts: { tenantIds?: readonly string[]; slice?: number } = {},
+): Promise<number> {
+  const slice = opts.slice ?? pruneSlice;
+  let deleted = 0;
+  for (const statement of pruneStatements(now, opts.tenantIds ?? null, slice))
+    for (;;) {
+      const n = await db.$executeRaw(statement);
+      deleted += n;
+      if (n < slice) break;
+    }
+  return deleted;
 }

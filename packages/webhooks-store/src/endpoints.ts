@@ -32,6 +32,17 @@ export interface EndpointInput {
   eventTypes: string[];
 }
 
+/**
+ * Most endpoints a tenant may have. Every event is written once per subscribed endpoint, so the fan-out's work and
+ * the table's growth are the events times this; a few dozen integrations is already far more than a restaurant
+ * group runs.
+ */
+export const maxEndpointsPerTenant = 25;
+
+/** What a delivery failed by its endpoint being switched off reads as its last error; the prefix marks those. */
+export const disabledErrorPrefix = "endpoint disabled: ";
+export const disabledError = (reason: string) => `${disabledErrorPrefix}${reason}`;
+
 /** How long the secret before a rotation still signs (both signatures are sent), so receivers can switch. */
 export const previousSecretGraceMs = 24 * 3_600_000;
 
@@ -88,6 +99,14 @@ export async function createEndpoint(
   checkInput(input, policy);
   const secret = newWebhookSecret();
   return withTransaction(db, async (tx) => {
+    // Creations of one tenant queue here, so two at once cannot both take the last place.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`webhook_endpoints:${tenantId}`}, 0))`;
+    if ((await tx.webhookEndpoint.count({ where: { tenantId } })) >= maxEndpointsPerTenant)
+      throw new DomainError(
+        "conflict",
+        `a tenant may have at most ${maxEndpointsPerTenant} webhook endpoints: delete one before adding another`,
+        [{ path: "url", message: `at most ${maxEndpointsPerTenant} endpoints` }],
+      );
     const row = await tx.webhookEndpoint.create({
       data: {
         id: `whe_${ulid()}`,
@@ -138,8 +157,9 @@ export async function updateEndpoint(
 }
 
 /**
- * Switches an endpoint off (nothing more is sent or enqueued for it; what was waiting fails with the reason,
- * and can be replayed once it is on again) or on (its failure streak starts afresh).
+ * Switches an endpoint off (nothing more is sent to it; what was waiting, and every event raised while it is off,
+ * fails with the reason and can be replayed once it is on again) or on (its failure streak starts afresh). An
+ * attempt in flight as it goes off still counts if the receiver took it (see `recordDelivered`).
  */
 export function setEndpointStatus(
   db: Db,
@@ -181,7 +201,7 @@ export async function applyEndpointStatus(
   if (disabled)
     await tx.webhookDelivery.updateMany({
       where: { endpointId: id, status: "pending" },
-      data: { status: "failed", lastError: `endpoint disabled: ${change.reason}` },
+      data: { status: "failed", lastError: disabledError(change.reason) },
     });
   await recordAudit(tx, {
     tenantId,

@@ -9,7 +9,7 @@ import {
   shouldDisable,
 } from "@regulars/webhooks";
 import type { ClaimedDelivery } from "./claim.ts";
-import { applyEndpointStatus } from "./endpoints.ts";
+import { applyEndpointStatus, disabledErrorPrefix } from "./endpoints.ts";
 
 /** How one attempt ended: a 2xx answer, another answer, or no answer (refused, timed out, reset). */
 export type AttemptResult = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string };
@@ -96,7 +96,9 @@ export async function recordAttempt(
 
 /**
  * Successes in one statement, however many (the common case, so no transaction per delivery): each delivery is
- * done unless another attempt was recorded since it was claimed, and the endpoints' failure streaks end. An
+ * done unless another attempt was recorded since it was claimed, and the endpoints' failure streaks end. One the
+ * endpoint's switching off failed while its request was out is done too: the receiver has it, and the failed
+ * list must not offer it for a replay that would send it twice (no attempt was recorded since: same `attempts`). An
  * endpoint is written only when that changes something (a streak to end, or a minute since its last success
  * noted): a working endpoint is not one hot row under every delivery. Returns the ids recorded (others: stale).
  */
@@ -117,7 +119,8 @@ export async function recordDelivered(
       SET status = 'delivered', attempts = i.attempts + 1, last_attempt_at = ${now}, last_status_code = i.code,
           last_error = NULL, next_attempt_at = ${now}, delivered_at = ${now}
       FROM input i
-      WHERE d.id = i.id AND d.attempts = i.attempts AND d.status = 'pending'
+      WHERE d.id = i.id AND d.attempts = i.attempts
+        AND (d.status = 'pending' OR (d.status = 'failed' AND starts_with(d.last_error, ${disabledErrorPrefix})))
       RETURNING d.id, d.endpoint_id, d.event_type
     ), endpoints AS (
       UPDATE webhook_endpoints e SET consecutive_failures = 0, failing_since = NULL, last_success_at = ${now}

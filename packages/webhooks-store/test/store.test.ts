@@ -5,10 +5,12 @@ import {
   type ClaimedDelivery,
   claimDueDeliveries,
   createEndpoint,
+  deleteEndpoint,
   enqueueDeliveries,
   getEndpoint,
   listDeliveries,
   listEndpoints,
+  maxEndpointsPerTenant,
   replayDelivery,
   rotateSecret,
   updateEndpoint,
@@ -45,6 +47,16 @@ describe("fan-out", () => {
     expect(await enqueueDeliveries(db, [...batch, ...batch])).toBe(0);
     expect(await enqueueDeliveries(db, events(tenantId, 2, "tier.changed"))).toBe(2);
     expect((await listDeliveries(db, tenantId, { limit: 100 })).items).toHaveLength(5);
+  });
+
+  it("writes a batch larger than one insert's chunk, every row once", async () => {
+    const { tenantId } = await testTenant(db, "Chunked Grill");
+    for (const path of ["a", "b", "c"])
+      await createEndpoint(db, tenantId, { url: `http://127.0.0.1:1/${path}`, eventTypes: ["*"] }, "key_1", local);
+    const batch = events(tenantId, 700);
+    expect(await enqueueDeliveries(db, batch, ahead)).toBe(2_100);
+    expect(await enqueueDeliveries(db, batch, ahead)).toBe(0);
+    expect(await db.webhookDelivery.count({ where: { tenantId } })).toBe(2_100);
   });
 });
 
@@ -105,6 +117,30 @@ describe("endpoints", () => {
         { path: "eventTypes.1", message: 'no event types start with "orders."' },
       ],
     });
+  });
+
+  it("are capped per tenant, the refusal naming the limit; a deleted one frees its place", async () => {
+    const { tenantId } = await testTenant(db, "Capped Grill");
+    const create = (n: number) =>
+      createEndpoint(db, tenantId, { url: `http://127.0.0.1:1/${n}`, eventTypes: ["*"] }, "k", local);
+    // Created at once: the last places cannot be taken twice.
+    const made = await Promise.allSettled(Array.from({ length: maxEndpointsPerTenant + 3 }, (_, n) => create(n)));
+    expect(made.filter((m) => m.status === "fulfilled")).toHaveLength(maxEndpointsPerTenant);
+    const refused = made.filter((m) => m.status === "rejected").map((m) => m.reason);
+    expect(refused).toHaveLength(3);
+    expect(refused[0]).toMatchObject({
+      code: "conflict",
+      message: `a tenant may have at most ${maxEndpointsPerTenant} webhook endpoints: delete one before adding another`,
+    });
+    expect(await listEndpoints(db, tenantId)).toHaveLength(maxEndpointsPerTenant);
+    const [first] = await listEndpoints(db, tenantId);
+    await deleteEndpoint(db, tenantId, first!.id, "k");
+    await expect(create(99)).resolves.toMatchObject({ endpoint: { url: "http://127.0.0.1:1/99" } });
+    // Another tenant's count is its own.
+    const other = await testTenant(db, "Uncapped Grill");
+    await expect(
+      createEndpoint(db, other.tenantId, { url: "http://127.0.0.1:1/o", eventTypes: ["*"] }, "k", local),
+    ).resolves.toBeDefined();
   });
 
   it("sign with the previous secret beside the new one for a day after a rotation", async () => {

@@ -4,7 +4,7 @@ import { type DisablePolicy, type EndpointUrlPolicy, type RetrySchedule, strictU
 import {
   type ClaimedDelivery,
   claimDueDeliveries,
-  pruneDelivered,
+  pruneDeliveries,
   type RecordedOutcome,
   recordAttempt,
   recordDelivered,
@@ -171,7 +171,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
     upkeep: async () => {
       if (Date.now() - lastPrune <= 3_600_000) return;
       lastPrune = Date.now();
-      await pruneDelivered(db, clock());
+      await pruneDeliveries(db, clock(), { tenantIds: opts.tenantIds });
     },
     onError: (e) => log.warn({ err: e }, "looking for due webhook deliveries failed; will retry"),
   });
