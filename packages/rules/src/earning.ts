@@ -3,6 +3,7 @@ import { matchesLine, paidAmount } from "./eligibility.ts";
 import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
 import { type PurchaseRule, rateCovers, reachedSlab, type Selection, selectRules } from "./selection.ts";
+import { tierFor } from "./tiers.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
@@ -37,11 +38,13 @@ export function evaluateEarning(
   }));
   if (customer === null) return { points: 0, lines, rules: [], capped: null };
 
+  // A member not placed in a tier yet (first sale, tiers introduced later) holds the entry level (threshold 0).
+  const tier = customer.tier ?? (programme.tiers === undefined ? null : tierFor(programme.tiers, 0).id);
   const at = instantMs(input.occurredAt);
   const calendar = new LocalCalendar(at, timezone, customer.dateOfBirth);
   const sel = selectRules(
     programme,
-    { at, channel: input.channel, locationId: input.locationId, tier: customer.tier },
+    { at, channel: input.channel, locationId: input.locationId, tier },
     input.lines,
     amounts,
     calendar,
@@ -87,7 +90,7 @@ export function evaluateEarning(
     }
   }
 
-  applyMultipliers(tierFactor(programme, customer.tier), multipliers, input.lines, lines, rules);
+  applyMultipliers(tierFactor(programme, tier), multipliers, input.lines, lines, rules);
 
   let linePoints = 0;
   for (const l of lines) linePoints += l.points;
