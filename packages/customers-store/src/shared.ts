@@ -51,10 +51,14 @@ export async function lockCustomers(tx: DbTx, tenantId: string, ids: string[]): 
   return new Set(rows.map((r) => r.id));
 }
 
-/** Locks the customer, or answers not found (another tenant's customer is as unknown as none). */
+/**
+ * Locks the customer, or answers not found (another tenant's customer is as unknown as none). An erased customer
+ * is none either: nothing re-scrubs its row, so a profile, consent or device written to it would outlive the erasure.
+ */
 export async function requireCustomerLocked(tx: DbTx, tenantId: string, customerId: string): Promise<void> {
-  if (!(await lockCustomers(tx, tenantId, [customerId])).has(customerId))
-    throw new DomainError("not_found", `no customer ${customerId}`);
+  const [row] = await tx.$queryRaw<{ erased: boolean }[]>`
+    SELECT erased_at IS NOT NULL AS erased FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId} FOR UPDATE`;
+  if (!row || row.erased) throw new DomainError("not_found", `no customer ${customerId}`);
 }
 
 export async function ownerOf(tx: DbOrTx, tenantId: string, identity: Identity): Promise<string | null> {

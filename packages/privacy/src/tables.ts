@@ -93,7 +93,8 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   dev_messages: { where: byCustomer, export: true, erase: "delete", why: "recipient and text of messages" },
   used_identity_tokens: { where: byCustomer, export: true, erase: "delete", why: "kiosk sign-ins" },
   audit_log: {
-    where: "t.target = ANY($2::text[])",
+    // An action on something else may name the customer in its details (an admin's coupon issued to them).
+    where: "t.target = ANY($2::text[]) OR t.details->>'customerId' = ANY($2::text[])",
     export: true,
     erase: "keep",
     why: "admin actions on the customer; audit rows never hold personal data",
