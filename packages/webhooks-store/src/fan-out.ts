@@ -11,33 +11,19 @@ export interface FanOutEvent extends Record<string, unknown> {
   occurredAt: string;
 }
 
-/**
- * Rows per insert: a batch's deliveries are written a chunk at a time, so neither the statement nor the arrays
- * bound to it grow with the batch times the tenant's endpoints.
- */
+/** Rows per insert: neither the statement nor the arrays bound to it grow with a batch times its endpoints. */
 const fanOutChunk = 1_000;
 
-interface Chunk {
-  id: string[];
-  tenant: string[];
-  endpoint: string[];
-  event: string[];
-  type: string[];
-  payload: string[];
-  status: string[];
-  error: (string | null)[];
+interface DeliveryRow {
+  id: string;
+  tenant: string;
+  endpoint: string;
+  event: string;
+  type: string;
+  payload: string;
+  status: "pending" | "failed";
+  error: string | null;
 }
-
-const emptyChunk = (): Chunk => ({
-  id: [],
-  tenant: [],
-  endpoint: [],
-  event: [],
-  type: [],
-  payload: [],
-  status: [],
-  error: [],
-});
 
 /**
  * Turns domain events into deliveries, one per endpoint of the event's tenant that subscribes to its type, a
@@ -58,35 +44,35 @@ export async function enqueueDeliveries(db: Db, events: FanOutEvent[], now: Date
   const byTenant = new Map<string, typeof endpoints>();
   for (const endpoint of endpoints)
     byTenant.set(endpoint.tenantId, [...(byTenant.get(endpoint.tenantId) ?? []), endpoint]);
-  let pending = 0;
-  let chunk = emptyChunk();
+  const rows: DeliveryRow[] = [];
   for (const event of events) {
+    // The envelope is the event's alone: one string per event, however many endpoints it goes to.
     let payload: string | null = null;
     for (const endpoint of byTenant.get(event.tenantId) ?? []) {
       if (!subscribes(endpoint.eventTypes, event.type)) continue;
-      const enabled = endpoint.status === "enabled";
-      chunk.id.push(`whd_${ulid()}`);
-      chunk.tenant.push(event.tenantId);
-      chunk.endpoint.push(endpoint.id);
-      chunk.event.push(event.id);
-      chunk.type.push(event.type);
-      // The envelope is the event's alone: one string per event, however many endpoints it goes to.
       payload ??= JSON.stringify(envelopeOf(event));
-      chunk.payload.push(payload);
-      chunk.status.push(enabled ? "pending" : "failed");
-      chunk.error.push(enabled ? null : disabledError(endpoint.disabledReason ?? "disabled"));
-      if (chunk.id.length >= fanOutChunk) {
-        pending += await insertChunk(db, chunk, now);
-        chunk = emptyChunk();
-      }
+      const enabled = endpoint.status === "enabled";
+      rows.push({
+        id: `whd_${ulid()}`,
+        tenant: event.tenantId,
+        endpoint: endpoint.id,
+        event: event.id,
+        type: event.type,
+        payload,
+        status: enabled ? "pending" : "failed",
+        error: enabled ? null : disabledError(endpoint.disabledReason ?? "disabled"),
+      });
     }
   }
-  if (chunk.id.length) pending += await insertChunk(db, chunk, now);
+  let pending = 0;
+  for (let i = 0; i < rows.length; i += fanOutChunk)
+    pending += await insertChunk(db, rows.slice(i, i + fanOutChunk), now);
   return pending;
 }
 
 /** One chunk's rows; how many new ones are pending. */
-async function insertChunk(db: Db, c: Chunk, now: Date): Promise<number> {
+async function insertChunk(db: Db, rows: DeliveryRow[], now: Date): Promise<number> {
+  const column = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
   const [row] = await db.$queryRaw<{ pending: number }[]>`
     WITH inserted AS (
       INSERT INTO webhook_deliveries
@@ -94,8 +80,9 @@ async function insertChunk(db: Db, c: Chunk, now: Date): Promise<number> {
          next_attempt_at, window_started_at, created_at)
       SELECT r.id, r.tenant_id, r.endpoint_id, r.event_id, r.event_type, r.payload::jsonb, r.status, r.last_error,
              ${now}, ${now}, ${now}
-      FROM unnest(${c.id}::text[], ${c.tenant}::text[], ${c.endpoint}::text[], ${c.event}::text[],
-                  ${c.type}::text[], ${c.payload}::text[], ${c.status}::text[], ${c.error}::text[])
+      FROM unnest(${column("id")}::text[], ${column("tenant")}::text[], ${column("endpoint")}::text[],
+                  ${column("event")}::text[], ${column("type")}::text[], ${column("payload")}::text[],
+                  ${column("status")}::text[], ${column("error")}::text[])
         AS r(id, tenant_id, endpoint_id, event_id, event_type, payload, status, last_error)
       ON CONFLICT (endpoint_id, event_id) DO NOTHING
       RETURNING status
