@@ -183,4 +183,4 @@ export const couponsOf = (db: Db, tenantId: string) => db.walletCoupon.count({ w
 export const messagesOf = (db: Db, tenantId: string) =>
   db.message.findMany({ where: { tenantId }, orderBy: { sendAt: "asc" } });
 export const movementsOf = (db: Db, tenantId: string) =>
-  db.ledgerMovement.findMany({ where: { tenantId, kind: "adjust" } });
+  db.ledgerMovement.findMany({ where: { tenantId, kind: "bonus" } });

@@ -91,6 +91,10 @@ describe("step executor", () => {
       movements.map((m) => m.id).sort(),
     );
     expect(movements.every((m) => m.amount === 25n && m.reason === "Welcome bonus")).toBe(true);
+    // A campaign's points are a bonus by the campaign, not an admin's adjustment: no admin audit row either.
+    expect(movements.every((m) => m.actor === `campaign:${campaignId}`)).toBe(true);
+    expect(await db.ledgerMovement.count({ where: { tenantId, kind: "adjust" } })).toBe(0);
+    expect(await db.auditLog.count({ where: { tenantId, action: "customers.adjust" } })).toBe(0);
     const announced = await db.outboxEvent.findMany({ where: { tenantId, type: "points.earned" } });
     expect(announced).toHaveLength(4);
   });

@@ -3,7 +3,7 @@
 // (transactions/), customers, their loyalty state and action points (customers/), the scheduled jobs' work
 // (jobs/), and the outbox of domain events. The arithmetic is `@regulars/ledger`'s; no other package writes
 // ledger SQL.
-export { type AdjustInput, adjustBalance } from "./accounts/adjust.ts";
+export { type AdjustInput, adjustBalance, awardBonusPoints, type BonusInput } from "./accounts/adjust.ts";
 export { type Announced, postAndAnnounce } from "./accounts/announce.ts";
 export {
   type CustomerBalances,

@@ -2,7 +2,7 @@ import { queuedStepFate } from "@regulars/campaigns";
 import { getCampaign, issueCoupon } from "@regulars/checkout-store";
 import type { ConsentChannel } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { adjustBalance, type OutboxItem } from "@regulars/ledger-store";
+import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
 
@@ -76,7 +76,7 @@ async function earlierCoupon(tx: DbTx, step: ClaimedStep): Promise<CampaignMessa
 
 /**
  * Runs one claimed step with its key as the idempotency key of what it does. A coupon and a message are made in
- * the same transaction that marks the step done; points go through the ledger's own adjustment (its transaction),
+ * the same transaction that marks the step done; points go through the ledger's bonus award (its transaction),
  * keyed by the step, and the step is marked after, so a crash between the two posts nothing twice. A paused
  * campaign's step waits, an archived one's is cancelled. A failure is recorded on the step and tried again later.
  */
@@ -144,22 +144,16 @@ async function perform(
     case "award_points": {
       const programme = await effects.programmes.inForce(step.tenantId, now);
       if (!programme) throw new Error(`no tenant ${step.tenantId}`);
-      const adjusted = await adjustBalance(
+      const awarded = await awardBonusPoints(
         db,
         step.tenantId,
         `campaign:${step.campaignId}`,
-        {
-          customerId: step.customerId,
-          unit: "points",
-          amount: action.points,
-          reason: action.reason,
-          idempotencyKey: step.key,
-        },
+        { customerId: step.customerId, points: action.points, reason: action.reason, idempotencyKey: step.key },
         programme,
         now,
       );
-      await markDone(db, step.key, { movementId: adjusted.movementId, points: action.points }, now);
-      // The ledger's points events are in the outbox; its relay publishes them, as for an admin's adjustment.
+      await markDone(db, step.key, { movementId: awarded.movementId, points: action.points }, now);
+      // The ledger's points events are in the outbox; its relay publishes them, as for any credit.
       return { outcome: "done", outbox: [] };
     }
     case "send_message":

@@ -1,5 +1,5 @@
 import { recordAudit } from "@regulars/audit";
-import { type Db, exactNumber, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeAt } from "@regulars/ledger";
@@ -51,34 +51,15 @@ export async function adjustBalance(
       );
     }
     const key = `adjust:${input.idempotencyKey ?? newId("movement")}`;
-    const lot =
-      input.unit === "points" && input.amount > 0
-        ? {
-            lot: {
-              availableAt: now,
-              expiresAt: expiresAt(programme.config.expiry, now.toISOString(), programme.timezone),
-            },
-          }
-        : {};
-    const { posted } = await postAndAnnounce(
+    const result = await postOne(
       tx,
-      [
-        {
-          tenantId,
-          customerId: id,
-          kind: "adjust",
-          unit: input.unit,
-          amount: input.amount,
-          idempotencyKey: key,
-          reason: input.reason,
-          actor,
-          occurredAt: now,
-          ...lot,
-        },
-      ],
-      { milestonesOf: () => programme.config.milestones },
+      tenantId,
+      id,
+      { kind: "adjust", unit: input.unit, amount: input.amount, key, reason: input.reason, actor },
+      programme,
+      now,
     );
-    if (posted.length) {
+    if (result.applied) {
       await recordAudit(tx, {
         tenantId,
         actor,
@@ -87,11 +68,95 @@ export async function adjustBalance(
         details: { unit: input.unit, amount: input.amount, reason: input.reason, key },
       });
     }
-    const [after] = await tx.$queryRaw<
-      { balance: bigint }[]
-    >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit}`;
-    // A replayed key posts nothing and answers the movement its first call posted.
-    const movementId = posted[0]?.id ?? (await movementIdByKey(tx, tenantId, key));
-    return { applied: posted.length > 0, movementId, balance: exactNumber(after?.balance) };
+    return result;
   });
+}
+
+export interface BonusInput {
+  customerId: string;
+  points: number;
+  reason: string;
+  /** The award's own key (a campaign step's): a repeat changes nothing. */
+  idempotencyKey: string;
+}
+
+/**
+ * Bonus points a campaign awards: a `bonus` movement (not an admin's `adjust`), with the programme's expiry, the
+ * acting campaign as its actor, announced as any credit is. A repeated key answers `applied: false` with the movement
+ * the first call posted.
+ */
+export async function awardBonusPoints(
+  db: Db,
+  tenantId: string,
+  actor: string,
+  input: BonusInput,
+  programme: ProgrammeAt,
+  now = new Date(),
+) {
+  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  const id = customer.id;
+  return withTransaction(db, async (tx) => {
+    await lockCustomers(tx, [id]);
+    const key = `bonus:${input.idempotencyKey}`;
+    return postOne(
+      tx,
+      tenantId,
+      id,
+      { kind: "bonus", unit: "points", amount: input.points, key, reason: input.reason, actor },
+      programme,
+      now,
+    );
+  });
+}
+
+/** Posts one movement for a customer already locked; a points credit opens a lot with the programme's expiry. */
+async function postOne(
+  tx: DbTx,
+  tenantId: string,
+  customerId: string,
+  m: {
+    kind: "adjust" | "bonus";
+    unit: "points" | "wallet";
+    amount: number;
+    key: string;
+    reason: string;
+    actor: string;
+  },
+  programme: ProgrammeAt,
+  now: Date,
+) {
+  const lot =
+    m.unit === "points" && m.amount > 0
+      ? {
+          lot: {
+            availableAt: now,
+            expiresAt: expiresAt(programme.config.expiry, now.toISOString(), programme.timezone),
+          },
+        }
+      : {};
+  const { posted } = await postAndAnnounce(
+    tx,
+    [
+      {
+        tenantId,
+        customerId,
+        kind: m.kind,
+        unit: m.unit,
+        amount: m.amount,
+        idempotencyKey: m.key,
+        reason: m.reason,
+        actor: m.actor,
+        occurredAt: now,
+        ...lot,
+      },
+    ],
+    { milestonesOf: () => programme.config.milestones },
+  );
+  const [after] = await tx.$queryRaw<
+    { balance: bigint }[]
+  >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = ${m.unit}`;
+  // A replayed key posts nothing and answers the movement its first call posted.
+  const movementId = posted[0]?.id ?? (await movementIdByKey(tx, tenantId, m.key));
+  return { applied: posted.length > 0, movementId, balance: exactNumber(after?.balance) };
 }
