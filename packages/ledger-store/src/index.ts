@@ -16,6 +16,7 @@ export {
 } from "./accounts/balances.ts";
 export { nextLotExpiries } from "./accounts/expiring.ts";
 export { customerLedger, type LedgerLine, movementIdByKey, transactionMovements } from "./accounts/history.ts";
+export { type InactivityClock, inactivityClocksOf } from "./accounts/inactivity-clock.ts";
 export { trackMilestones } from "./accounts/milestones.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";

@@ -1,7 +1,13 @@
 import type { ExpiryPolicy } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { nextLotExpiries, pointsBalancesOf, qualifyingValues } from "@regulars/ledger-store";
+import {
+  type InactivityClock,
+  inactivityClocksOf,
+  nextLotExpiries,
+  pointsBalancesOf,
+  qualifyingValues,
+} from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, inactivityExpiry, localDate, tierProgress, tierWindowStart } from "@regulars/rules";
@@ -34,7 +40,6 @@ interface CustomerRow {
   tier: string | null;
   tier_floor: string | null;
   tier_floor_until: Date | null;
-  last_activity_at: Date | null;
 }
 
 /**
@@ -51,7 +56,7 @@ export async function customersMessageVariables(
   const ids = [...new Set(customerIds)];
   const [rows, balances, tenant, programme] = await Promise.all([
     db.$queryRaw<CustomerRow[]>`
-      SELECT c.id, c.name, l.tier, l.tier_floor, l.tier_floor_until, l.last_activity_at
+      SELECT c.id, c.name, l.tier, l.tier_floor, l.tier_floor_until
       FROM customers c
       LEFT JOIN customer_loyalty l ON l.customer_id = c.id
       WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(ids)}::text[])`,
@@ -74,10 +79,20 @@ export async function customersMessageVariables(
     for (const v of values) qualifying.set(v.customer_id, exactNumber(v.value));
   }
   const policy = programme.config.expiry;
-  // Under an inactivity policy every point goes on one date, the last purchase's anniversary; otherwise by lot.
+  // Under an inactivity policy every point goes on one date, N months after the clock (the last purchase,
+  // or the last expiry); otherwise by lot.
   const expiring =
     policy.kind === "inactivity"
-      ? inactivityExpiries(rows, balances, policy, programme.timezone, now)
+      ? inactivityExpiries(
+          await inactivityClocksOf(
+            db,
+            tenantId,
+            rows.map((r) => r.id),
+          ),
+          policy,
+          programme.timezone,
+          now,
+        )
       : await nextLotExpiries(
           db,
           tenantId,
@@ -121,19 +136,13 @@ export async function customersMessageVariables(
   return out;
 }
 
-function inactivityExpiries(
-  rows: readonly CustomerRow[],
-  balances: ReadonlyMap<string, number>,
-  policy: ExpiryPolicy,
-  zone: string,
-  now: Date,
-) {
+function inactivityExpiries(clocks: readonly InactivityClock[], policy: ExpiryPolicy, zone: string, now: Date) {
   const out = new Map<string, { points: number; day: string }>();
-  for (const r of rows) {
-    const points = balances.get(r.id) ?? 0;
-    if (!r.last_activity_at || points <= 0) continue;
-    const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), zone);
-    if (expiry && expiry > now) out.set(r.id, { points, day: localDate(expiry.toISOString(), zone) });
+  for (const c of clocks) {
+    const points = exactNumber(c.balance);
+    if (points <= 0) continue;
+    const expiry = inactivityExpiry(policy, c.clock_at.toISOString(), zone);
+    if (expiry && expiry > now) out.set(c.customer_id, { points, day: localDate(expiry.toISOString(), zone) });
   }
   return out;
 }

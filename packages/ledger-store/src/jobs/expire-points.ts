@@ -1,6 +1,7 @@
 import { exactNumber, Prisma, type RawTx, withTransaction } from "@regulars/db";
-import { inactivityExpiry } from "@regulars/rules";
+import { addMonthsLocal, inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } from "../accounts/inactivity-clock.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -74,23 +75,19 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind !== "inactivity") return { acted: 0, outbox: [] };
   const result: JobResult = { acted: 0, outbox: [] };
-  let after = "";
+  const isDue = (c: InactivityClock) =>
+    c.balance > 0n &&
+    (inactivityExpiry(policy, c.clock_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
+      ctx.now.getTime();
+  // Candidates by a generous bound; the exact local-calendar check is the rules engine's. Four days: going back
+  // clamps a month's end (28 February less 6 months is 28 August), so 31 August's expiry would wait for March.
+  const upTo = inactiveSince(ctx.now, policy.months, ctx.programme.timezone, 4);
+  let afterId = "";
   for (;;) {
-    // Candidates by a generous SQL bound; the exact local-calendar check is the rules engine's. Four days: Postgres
-    // clamps a month's end (28 February less 6 months is 28 August), so 31 August's expiry would wait for March.
-    const candidates = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
-      SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
-      JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
-      WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0 AND l.customer_id > ${after}
-        AND l.last_activity_at <= ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) + interval '4 days'
-      ORDER BY l.customer_id LIMIT ${SLICE}`;
+    const candidates = await inactivityClocksBetween(ctx.db, ctx.tenantId, { upTo, afterId, limit: SLICE });
     if (!candidates.length) return result;
-    after = candidates[candidates.length - 1]!.customer_id;
-    const due = candidates.filter(
-      (c) =>
-        (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
-        ctx.now.getTime(),
-    );
+    afterId = candidates[candidates.length - 1]!.customer_id;
+    const due = candidates.filter(isDue);
     if (!due.length) continue;
     const items = await withTransaction(ctx.db, async (tx) => {
       // Re-read under lock: a purchase may have landed since the candidates were chosen, or a hold been placed (the
@@ -100,16 +97,8 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         ctx,
         due.map((d) => d.customer_id),
       );
-      const current = await tx.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
-        SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
-        JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
-        WHERE l.customer_id = ANY(${unheld}::text[]) ORDER BY a.id FOR UPDATE OF a, l`;
-      const stillDue = current.filter(
-        (c) =>
-          c.balance > 0n &&
-          (inactivityExpiry(policy, c.last_activity_at.toISOString(), ctx.programme.timezone)?.getTime() ?? Infinity) <=
-            ctx.now.getTime(),
-      );
+      await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${unheld}::text[]) ORDER BY id FOR UPDATE`;
+      const stillDue = (await inactivityClocksOf(tx, ctx.tenantId, unheld)).filter(isDue);
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
         stillDue.map((c) => ({
@@ -118,7 +107,8 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
           kind: "expire" as const,
           unit: "points" as const,
           amount: -exactNumber(c.balance),
-          idempotencyKey: `expire:inactive:${c.customer_id}:${c.last_activity_at.toISOString()}`,
+          // The clock names the period: this expiry moves it, so points credited later get a key of their own.
+          idempotencyKey: `expire:inactive:${c.customer_id}:${c.clock_at.toISOString()}`,
           occurredAt: ctx.now,
           reason: `no purchase for ${policy.months} months`,
         })),
@@ -145,4 +135,9 @@ export function expiredLotsStatement(tenantId: string, customerIds: string[], no
     SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
     WHERE l.tenant_id = ${tenantId} AND l.customer_id = ANY(${customerIds}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${now}
     ORDER BY l.expires_at, l.id`;
+}
+
+/** `months` before `at` in the tenant's calendar, moved `slackDays` later: a bound for candidate clocks. */
+export function inactiveSince(at: Date, months: number, timezone: string, slackDays: number): Date {
+  return new Date(addMonthsLocal(at.toISOString(), -months, timezone).getTime() + slackDays * 86_400_000);
 }

@@ -1,8 +1,10 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
+import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
+import { inactiveSince } from "./expire-points.ts";
 
 /**
  * "Your 80 points expire in 14 days": one points.expiring event per customer and expiry date. The
@@ -61,27 +63,31 @@ async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promi
 async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<LoyaltyEvent[]> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind !== "inactivity") return [];
-  const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date; balance: bigint }[]>`
-    SELECT l.customer_id, l.last_activity_at, a.balance FROM customer_loyalty l
-    JOIN ledger_accounts a ON a.tenant_id = l.tenant_id AND a.owner = l.customer_id AND a.kind = 'points'
-    WHERE l.tenant_id = ${ctx.tenantId} AND a.balance > 0
-      AND l.last_activity_at <= ${horizon}::timestamptz - make_interval(months => ${policy.months}) + interval '4 days'
-      AND l.last_activity_at > ${ctx.now}::timestamptz - make_interval(months => ${policy.months}) - interval '4 days'`;
+  const zone = ctx.programme.timezone;
+  // Clocks that end between now and the horizon, with four days' slack each side for months' ends.
+  const range = {
+    upTo: inactiveSince(horizon, policy.months, zone, 4),
+    after: inactiveSince(ctx.now, policy.months, zone, -4),
+  };
   const events: LoyaltyEvent[] = [];
-  for (const r of rows) {
-    const expiry = inactivityExpiry(policy, r.last_activity_at.toISOString(), ctx.programme.timezone)!;
-    if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
-    events.push({
-      type: "points.expiring",
-      id: `expiring:inactive:${r.customer_id}:${r.last_activity_at.toISOString()}`,
-      tenantId: ctx.tenantId,
-      customerId: r.customer_id,
-      occurredAt: ctx.now.toISOString(),
-      points: exactNumber(r.balance),
-      expiresAt: expiry.toISOString(),
-    });
+  for (let afterId = ""; ; ) {
+    const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, { ...range, afterId, limit: SLICE });
+    if (!rows.length) return events;
+    afterId = rows[rows.length - 1]!.customer_id;
+    for (const r of rows) {
+      const expiry = inactivityExpiry(policy, r.clock_at.toISOString(), zone)!;
+      if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
+      events.push({
+        type: "points.expiring",
+        id: `expiring:inactive:${r.customer_id}:${r.clock_at.toISOString()}`,
+        tenantId: ctx.tenantId,
+        customerId: r.customer_id,
+        occurredAt: ctx.now.toISOString(),
+        points: exactNumber(r.balance),
+        expiresAt: expiry.toISOString(),
+      });
+    }
   }
-  return events;
 }
 
 /** Writes the events whose ids the outbox does not hold yet, and returns their items. */
