@@ -162,6 +162,11 @@ const attacks: Record<string, Attack[]> = {
     ["SLEEP in upper case, deep in a subquery", () => "SELECT * FROM (SELECT 1 WHERE SLEEP(3) = 0)", "function"],
     ["a denied function in a lambda", () => "SELECT arrayMap(x -> file(x), ['/etc/passwd'])", "function"],
     ["logTrace", () => "SELECT logTrace('x')", "function"],
+    ["aiGenerate", () => "SELECT aiGenerate('hello')", "function"],
+    ["aiClassify", () => "SELECT aiClassify('hello', ['a', 'b'])", "function"],
+    ["aiEmbed", () => "SELECT aiEmbed('hello')", "function"],
+    ["AIExtract in upper case", () => "SELECT AIExtract('hello', 'x')", "function"],
+    ["aiTranslate", () => "SELECT aiTranslate('hello', 'fr')", "function"],
   ],
 };
 

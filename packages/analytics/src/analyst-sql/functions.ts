@@ -76,15 +76,17 @@ const deniedNames = new Set(
     // side effects: the server log, Keeper, external services
     "logTrace",
     "generateSerialID",
-    "aiGenerate",
     // stalls
     "sleep",
     "sleepEachRow",
   ].map((name) => name.toLowerCase()),
 );
 
-/** Whole families: dictionaries, the disks, machine-code introspection, internal helpers. */
-const deniedPrefixes = ["dict", "filesystem", "addressto", "demangle", "__"];
+/**
+ * Whole families: dictionaries, the disks, machine-code introspection, internal helpers, and the AI functions (they
+ * send their arguments, the tenant's data, to an external provider; every function named `ai…` is one of them).
+ */
+const deniedPrefixes = ["dict", "filesystem", "addressto", "demangle", "__", "ai"];
 
 /** The reason a function is refused, or null when analysts may call it. */
 export function deniedFunction(name: string): string | null {
