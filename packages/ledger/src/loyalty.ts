@@ -30,8 +30,11 @@ export interface SaleRecord {
   customerId: string | null;
   total: number;
   points: number;
-  /** By lineNo: sku, paid amount and the points the line earned (from the stored explanation). */
-  lines: { sku: string; amount: number; points: number }[];
+  /**
+   * By lineNo: sku, paid amount, the points the line earned and whether it was eligible (from the stored
+   * explanation): a refund of an ineligible line takes back none of the basket-level points.
+   */
+  lines: { sku: string; amount: number; points: number; eligible: boolean }[];
   effects: SaleEffects;
   /** Money already refunded per line, and in all. */
   refundedPerLine: number[];

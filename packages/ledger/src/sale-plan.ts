@@ -175,6 +175,7 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
       sku: l.sku,
       amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
       points: plan?.explanation?.lines[n]?.points ?? 0,
+      eligible: plan?.explanation?.lines[n]?.eligible ?? true,
     })),
     effects: plan?.effects ?? { stamps: {}, tier: null },
     refundedPerLine: m.transaction.lines.map(() => 0),

@@ -1,5 +1,5 @@
 import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } from "@regulars/contracts";
-import { matchesLine, paidAmount } from "./eligibility.ts";
+import { matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
 import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
 import { type PurchaseRule, rateCovers, reachedSlab, type Selection, selectRules } from "./selection.ts";
@@ -119,8 +119,11 @@ function core(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): s
       for (const [i, l] of basket.entries()) if (sel.eligible[i] && rateCovers(r, l)) covered += paidAmount(l);
       return `${r.pointsPerUnit} pt per ${r.unitMinor} on ${covered} paid on matching lines`;
     }
-    case "per_item":
-      return `${r.pointsPerItem} pt per item`;
+    case "per_item": {
+      let units = 0;
+      for (const [i, l] of basket.entries()) if (sel.eligible[i] && matchesLine(r.match, l)) units += paidUnits(l);
+      return `${r.pointsPerItem} pt per item on ${units} paid items`;
+    }
     case "multiplier":
       return `${r.factor}×${r.stackable ? " stackable" : ""}${r.products ? " on matching lines" : ""}`;
     case "slabs":
@@ -130,7 +133,10 @@ function core(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): s
   }
 }
 
-/** Line-attributed points (before multipliers): base_rate on the eligible lines it covers, per_item on matching ones. */
+/**
+ * Line-attributed points (before multipliers): base_rate on the eligible lines it covers, per_item on the units paid
+ * toward on matching ones.
+ */
 function creditLines(
   r: RuleOfType<"base_rate"> | RuleOfType<"per_item">,
   e: RuleExplanation,
@@ -144,7 +150,7 @@ function creditLines(
     if (r.type === "base_rate") {
       if (!rateCovers(r, b)) continue;
       p = (l.amount * r.pointsPerUnit) / r.unitMinor;
-    } else if (matchesLine(r.match, b)) p = r.pointsPerItem * b.quantity;
+    } else if (matchesLine(r.match, b)) p = r.pointsPerItem * paidUnits(b);
     else continue;
     l.basePoints += p;
     l.rules.push(e.ruleId);

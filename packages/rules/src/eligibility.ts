@@ -7,6 +7,18 @@ export function paidAmount(line: Pick<BasketLine, "quantity" | "unitPrice" | "di
   return Math.max(0, line.quantity * line.unitPrice - line.discount);
 }
 
+/**
+ * Units of a line that money was paid toward, for rules that count items: a unit a reward or points paid for in
+ * full does not count (3 coffees with one free count 2), one partly paid does (a 10% coupon on 3 coffees counts 3).
+ * Equal to min(quantity, ceil(paid / unitPrice)), in integer arithmetic on minor units.
+ */
+export function paidUnits(line: Pick<BasketLine, "quantity" | "unitPrice" | "discount">): number {
+  const paid = paidAmount(line);
+  if (paid <= 0) return 0; // also every line with unitPrice 0
+  const partial = paid % line.unitPrice;
+  return Math.min(line.quantity, (paid - partial) / line.unitPrice + (partial > 0 ? 1 : 0));
+}
+
 /** A line matches when ANY listed sku, category or tag matches (exact, case-sensitive strings). */
 export function matchesLine(match: LineMatch, line: Pick<BasketLine, "sku" | "category" | "tags">): boolean {
   if (match.skus.includes(line.sku)) return true;

@@ -1,6 +1,6 @@
 export { type ActionAward, type ActionEvent, type ActionHistory, evaluateAction } from "./actions.ts";
 export { evaluateEarning } from "./earning.ts";
-export { isApplicable, matchesLine, paidAmount } from "./eligibility.ts";
+export { isApplicable, matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
 export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
 export {
   noSaleEffects,

@@ -128,8 +128,11 @@ function fractions(
 export interface RefundReversalInput {
   /** What the sale earned (after floors, basket-level points and caps). */
   awardedPoints: number;
-  /** Per sale line: its paid amount and its points from the stored explanation (fractional ok). */
-  saleLines: readonly (SaleLineForRefund & { points: number })[];
+  /**
+   * Per sale line: its paid amount, its points and whether it was eligible, from the stored explanation
+   * (points fractional ok; `eligible` unknown counts as eligible).
+   */
+  saleLines: readonly (SaleLineForRefund & { points: number; eligible?: boolean })[];
   /** Money refunded per sale line by earlier refunds. */
   refundedBefore: readonly number[];
   refund: readonly MatchedRefundLine[];
@@ -138,14 +141,22 @@ export interface RefundReversalInput {
 /**
  * Points to reverse. The award is spread over the sale's lines in proportion to each line's points, so
  * basket-level points (slabs, per visit) and caps are shared out too, and a line that earned nothing
- * (alcohol, paid with a reward) reverses nothing; without line points it is spread by paid amount.
+ * (alcohol, paid with a reward) reverses nothing; without line points it is spread by the paid amount of
+ * the eligible lines, as basket-level points were earned on those alone.
  */
 export function refundReversal(input: RefundReversalInput): number {
   const awarded = input.awardedPoints;
   if (!(awarded > 0)) return 0;
   // A line that cost nothing earned nothing (eligibility needs a paid amount) and has no money to refund.
   const byPoints = input.saleLines.some((l) => l.amount > 0 && l.points > 0);
-  const weights = input.saleLines.map((l) => (l.amount > 0 ? Math.max(0, byPoints ? l.points : l.amount) : 0));
+  // A record that marks every paid line ineligible yet awarded points is inconsistent; spreading over all its
+  // paid lines then still lets a full refund reverse exactly the award.
+  const byEligibleAmount = input.saleLines.some((l) => l.amount > 0 && l.eligible !== false);
+  const weights = input.saleLines.map((l) => {
+    if (!(l.amount > 0)) return 0;
+    if (byPoints) return Math.max(0, l.points);
+    return byEligibleAmount && l.eligible === false ? 0 : l.amount;
+  });
   const total = weights.reduce((a, b) => a + b, 0);
   if (total <= 0) return 0;
   const after = refundedAfter(input.refundedBefore, input.saleLines.length, input.refund);

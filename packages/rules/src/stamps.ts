@@ -1,12 +1,14 @@
 import type { StampCard } from "@regulars/contracts";
-import { matchesLine, paidAmount } from "./eligibility.ts";
+import { matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
 import type { EarningInput } from "./types.ts";
 
 /**
- * Stamps a sale earns on a card. Only lines the customer paid something for count, so the free 10th
- * coffee does not stamp the card it redeemed. Earning exclusions do not apply: a card has its own match.
+ * Stamps a sale earns on a card. Only what the customer paid something for counts, so the free 10th
+ * coffee does not stamp the card it redeemed, also when it shares a line with paid ones.
+ * Earning exclusions do not apply: a card has its own match.
  * `visit`: 1 when the basket's paid amount ≥ minAmount and (with a match) some paid line matches.
- * `item`: the quantities of paid matching lines (all paid lines without a match), if the basket reaches minAmount.
+ * `item`: the units paid toward (`paidUnits`) on matching lines (all lines without a match), if the basket
+ * reaches minAmount.
  */
 export function stampsEarned(card: StampCard, input: Pick<EarningInput, "lines">): number {
   if (!card.enabled) return 0;
@@ -15,7 +17,7 @@ export function stampsEarned(card: StampCard, input: Pick<EarningInput, "lines">
   if (paid.length === 0 || total < card.minAmount) return 0;
   const matching = card.match === undefined ? paid : paid.filter((l) => matchesLine(card.match!, l));
   if (card.per === "visit") return matching.length > 0 ? 1 : 0;
-  return matching.reduce((sum, l) => sum + l.quantity, 0);
+  return matching.reduce((sum, l) => sum + paidUnits(l), 0);
 }
 
 /**
@@ -37,7 +39,5 @@ export function applyStamps(
 /** Units each line stamps on an item card (all zeros for a visit card), so a refund can take them back by line. */
 export function stampsPerLine(card: StampCard, input: Pick<EarningInput, "lines">): number[] {
   if (card.per !== "item" || stampsEarned(card, input) === 0) return input.lines.map(() => 0);
-  return input.lines.map((l) =>
-    paidAmount(l) > 0 && (card.match === undefined || matchesLine(card.match, l)) ? l.quantity : 0,
-  );
+  return input.lines.map((l) => (card.match === undefined || matchesLine(card.match, l) ? paidUnits(l) : 0));
 }

@@ -182,6 +182,25 @@ describe("per item: beverages 1 point and snacks 2 points per item", () => {
   it("a fully reward-paid item earns no item points", () => {
     expect(earn(p, sale([line("COLA", 300, { category: "beverage", quantity: 2, discount: 600 })])).points).toBe(0);
   });
+
+  it("counts only the units money was paid toward: one free cola of three earns for two", () => {
+    const r = earn(p, sale([line("COLA", 300, { category: "beverage", quantity: 3, discount: 300 })]));
+    expect(r.points).toBe(2);
+    expect(r.rules).toContainEqual({
+      ruleId: "beverages",
+      type: "per_item",
+      points: 2,
+      lines: [0],
+      detail: "1 pt per item on 2 paid items",
+    });
+    expect(r.lines[0]).toMatchObject({ amount: 600, basePoints: 2, points: 2 });
+  });
+
+  it("a unit partly paid still counts: a 10% coupon on three colas earns for three", () => {
+    expect(earn(p, sale([line("COLA", 300, { category: "beverage", quantity: 3, discount: 90 })])).points).toBe(3);
+    // 1.5 colas' worth off leaves 1.5 paid: the half-paid one counts, the free one does not.
+    expect(earn(p, sale([line("COLA", 300, { category: "beverage", quantity: 3, discount: 450 })])).points).toBe(2);
+  });
 });
 
 describe("per visit", () => {

@@ -1,7 +1,7 @@
 import { EarningRule, ProgrammeConfig } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateEarning, paidAmount } from "../src/index.ts";
+import { evaluateEarning, paidAmount, paidUnits } from "../src/index.ts";
 import { customerArb, inputArb, programmeArb, ruleArb, ZONES } from "./arbitraries.ts";
 import { line } from "./fixtures.ts";
 
@@ -153,6 +153,22 @@ describe("evaluateEarning properties", () => {
       fc.property(programmeArb, inputArb, zone, (p, input, tz) => {
         expect(evaluateEarning(p, input, null, tz)).toMatchObject({ points: 0, rules: [], capped: null });
       }),
+    );
+  });
+});
+
+describe("paidUnits properties", () => {
+  it("counts every unit of a line except those its discount pays for in full", () => {
+    const lineArb = fc
+      .record({ quantity: fc.integer({ min: 1, max: 10_000 }), unitPrice: fc.integer({ min: 0, max: 1_000_000_000 }) })
+      .chain((l) => fc.integer({ min: 0, max: l.quantity * l.unitPrice }).map((discount) => ({ ...l, discount })));
+    fc.assert(
+      fc.property(lineArb, (l) => {
+        // A line priced 0 is paid nothing for, so none of its units counts.
+        const freeUnits = l.unitPrice > 0 ? Math.floor(l.discount / l.unitPrice) : l.quantity;
+        expect(paidUnits(l)).toBe(l.quantity - freeUnits);
+      }),
+      runs,
     );
   });
 });

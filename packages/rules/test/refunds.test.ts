@@ -80,6 +80,30 @@ describe("refundReversal: by money, per line", () => {
     ).toBe(5);
   });
 
+  it("points from basket-level rules only are not taken back by refunding a line the sale excluded", () => {
+    const visit = [line("BURGER", 1000), line("BEER", 1000, { tags: ["alcohol"] })];
+    const r = evaluateEarning(
+      programme({ rules: [noAlcohol, { id: "visit", type: "per_visit", points: 10 }] }),
+      sale(visit),
+      member(),
+      WARSAW,
+    );
+    expect(r.points).toBe(10);
+    const sold = {
+      awardedPoints: r.points,
+      saleLines: r.lines.map((l, i) => ({
+        sku: visit[i]!.sku,
+        amount: l.amount,
+        points: l.points,
+        eligible: l.eligible,
+      })),
+    };
+    const beer = [{ refundLine: 0, lineNo: 1, amount: 1000 }];
+    const burger = [{ refundLine: 0, lineNo: 0, amount: 1000 }];
+    expect(refundReversal({ ...sold, refundedBefore: [0, 0], refund: beer })).toBe(0);
+    expect(refundReversal({ ...sold, refundedBefore: [0, 1000], refund: burger })).toBe(10);
+  });
+
   it("a zero award reverses nothing", () => {
     expect(refundReversal({ ...earned(), awardedPoints: 0, refundedBefore: none, refund: whole(0, 1, 2, 3) })).toBe(0);
   });
@@ -168,6 +192,7 @@ describe("refundReversal properties", () => {
     fc.record({
       amount: fc.integer({ min: 0, max: 5000 }),
       points: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 200, noNaN: true })),
+      eligible: fc.option(fc.boolean(), { nil: undefined }),
     }),
     { minLength: 1, maxLength: 6 },
   );

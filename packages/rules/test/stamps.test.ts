@@ -1,7 +1,7 @@
 import { StampCard } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyStamps, stampsEarned } from "../src/index.ts";
+import { applyStamps, stampsEarned, stampsPerLine } from "../src/index.ts";
 import { line, sale } from "./fixtures.ts";
 
 const tenthVisitFree = StampCard.parse({ id: "tenth-visit", name: "10th visit free", stampsRequired: 10 });
@@ -68,6 +68,22 @@ describe("stamp cards: 10th visit free", () => {
     ];
     expect(stampsEarned(coffees, sale(basket))).toBe(3);
     expect(stampsEarned({ ...coffees, match: undefined }, sale(basket))).toBe(5);
+  });
+
+  it("per item counts only the units money was paid toward, so a free coffee on a paid line stamps nothing", () => {
+    const coffees = StampCard.parse({
+      id: "coffee",
+      name: "Coffee",
+      stampsRequired: 10,
+      per: "item",
+      match: { skus: ["COFFEE"] },
+    });
+    const oneFree = sale([line("COFFEE", 300, { quantity: 3, discount: 300 }), line("CAKE", 500)]);
+    expect(stampsEarned(coffees, oneFree)).toBe(2);
+    expect(stampsPerLine(coffees, oneFree)).toEqual([2, 0]);
+    const tenPercentOff = sale([line("COFFEE", 300, { quantity: 3, discount: 90 })]);
+    expect(stampsEarned(coffees, tenPercentOff)).toBe(3);
+    expect(stampsEarned({ ...coffees, match: undefined }, oneFree)).toBe(3);
   });
 
   it("property: stamps + completions × required always equals what was collected", () => {

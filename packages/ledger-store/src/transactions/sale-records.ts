@@ -16,7 +16,7 @@ type SaleRow = {
   customer_id: string | null;
   total: bigint;
   points_awarded: bigint;
-  explanation: { lines?: { lineNo: number; points: number }[] } | null;
+  explanation: { lines?: { lineNo: number; points: number; eligible?: boolean }[] } | null;
   effects: SaleEffects | null;
   used_hold: boolean;
   used_coupons: boolean;
@@ -75,13 +75,15 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
   return new Map(
     sales.map((s) => {
       const own = lines.filter((l) => l.transaction_id === s.id);
-      const linePoints = new Map((s.explanation?.lines ?? []).map((l) => [l.lineNo, l.points]));
+      const explained = new Map((s.explanation?.lines ?? []).map((l) => [l.lineNo, l]));
       const total = exactNumber(s.total);
       const points = exactNumber(s.points_awarded);
       const saleLines = own.map((l) => {
         const amount = exactNumber(l.amount);
+        const line = explained.get(l.line_no);
         // Sales stored without per-line points (none earned) share by amount.
-        return { sku: l.sku, amount, points: linePoints.get(l.line_no) ?? (total > 0 ? (points * amount) / total : 0) };
+        const linePoints = line?.points ?? (total > 0 ? (points * amount) / total : 0);
+        return { sku: l.sku, amount, points: linePoints, eligible: line?.eligible ?? true };
       });
       const record: RefundedSale = {
         id: s.id,
