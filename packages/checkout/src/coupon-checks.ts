@@ -1,8 +1,8 @@
 import type { CouponCampaignConfig, Refusal } from "@regulars/contracts";
-import { isoWeekday, localDate, matchesLine, wallClock } from "@regulars/rules";
+import { isoWeekday, matchesLine, wallClock } from "@regulars/rules";
 import { discountMatch } from "./benefits.ts";
 import type { PricingContext } from "./context.ts";
-import { formatMoney, refusal, weekdayNames } from "./refusals.ts";
+import { formatMoney, localDateTime, refusal, validUntil, weekdayNames } from "./refusals.ts";
 import type { KnownCoupon } from "./types.ts";
 
 /**
@@ -30,8 +30,12 @@ export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingCont
   const c = config.conditions;
   const at = ctx.at.getTime();
   if (c.validFrom !== undefined && at < Date.parse(c.validFrom))
-    return refusal("not_yet_valid", `This coupon is valid from ${localDate(c.validFrom, ctx.timezone)}.`);
-  if (c.validTo !== undefined && at >= Date.parse(c.validTo)) return refusal("expired");
+    return refusal(
+      "not_yet_valid",
+      `This coupon is valid from ${localDateTime(Date.parse(c.validFrom), ctx.timezone)}.`,
+    );
+  if (c.validTo !== undefined && at >= Date.parse(c.validTo))
+    return refusal("expired", `This coupon was valid until ${validUntil(Date.parse(c.validTo), ctx.timezone)}.`);
   if (c.locations.length > 0 && !c.locations.includes(ctx.basket.locationId)) return refusal("wrong_location");
   if (c.channels.length > 0 && !c.channels.includes(ctx.basket.channel))
     return refusal("wrong_channel", `This coupon can be used only on: ${c.channels.join(", ")}.`);

@@ -1,5 +1,6 @@
 import type { AppliedBenefit, Quote } from "@regulars/contracts";
 import { partsByLine, subtractParts, sum } from "./allocate.ts";
+import { addBasketUse, noBasketUses, withBasketUses } from "./basket-uses.ts";
 import { discountParts } from "./benefits.ts";
 import { normalizeCode } from "./codes.ts";
 import type { Outcome, PricingContext } from "./context.ts";
@@ -66,8 +67,9 @@ const unknownCoupon = (code: string): KnownCoupon => ({
 });
 
 /**
- * The typed codes in order, each on what the ones before it left, then every other known coupon judged
- * alone on `leftBefore` (the basket as the coupons found it).
+ * The typed codes in order, each on what the ones before it left and against its campaign's limits with
+ * the uses they took, then every other known coupon judged alone on `leftBefore` (the basket as the
+ * coupons found it).
  */
 export function applyCoupons(
   known: readonly KnownCoupon[],
@@ -78,17 +80,19 @@ export function applyCoupons(
   const byCode = new Map<string, KnownCoupon>();
   for (const k of known) if (!byCode.has(normalizeCode(k.code))) byCode.set(normalizeCode(k.code), k);
   const stack = emptyStack();
+  const taken = noBasketUses();
   const options: CouponOption[] = [];
   const applied: AppliedBenefit[] = [];
   let left = [...leftBefore];
   for (const raw of typed) {
     const code = normalizeCode(raw);
     const coupon = byCode.get(code) ?? unknownCoupon(code);
-    const outcome = applyCoupon(coupon, ctx, left, stack);
+    const outcome = applyCoupon(withBasketUses(coupon, code, taken), ctx, left, stack);
     stack.codes.push(code);
     if ("benefit" in outcome) {
-      const { stacking } = coupon.campaign!.config;
-      stack.applied.push({ exclusive: stacking.exclusive, group: stacking.group });
+      const { id, config } = coupon.campaign!;
+      stack.applied.push({ exclusive: config.stacking.exclusive, group: config.stacking.group });
+      addBasketUse(taken, id, code, outcome.benefit.amount);
       applied.push(outcome.benefit);
       if (outcome.parts.length > 0) left = subtractParts(left, outcome.parts);
     }

@@ -1,4 +1,5 @@
 import type { Refusal, RefusalCode } from "@regulars/contracts";
+import { localDate, wallClock } from "@regulars/rules";
 
 /** What each refusal says when its check has nothing more precise to add. */
 const MESSAGES: Record<RefusalCode, string> = {
@@ -51,4 +52,30 @@ const WEEKDAYS = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "
 export function weekdayNames(isoWeekdays: readonly number[]): string {
   const names = [...new Set(isoWeekdays)].sort((a, b) => a - b).map((d) => WEEKDAYS[d - 1] ?? String(d));
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+const isLocalMidnight = (ms: number, timezone: string): boolean => {
+  const w = wallClock(ms, timezone);
+  return w.hour === 0 && w.minute === 0 && w.second === 0 && w.millisecond === 0;
+};
+
+/**
+ * A validity bound as the till's staff read it, in the checkout's zone: the date alone when the bound is
+ * the start of a local day, else with the time ("2025-03-05 17:00"), so that on the day itself it does
+ * not read as valid already.
+ */
+export function localDateTime(ms: number, timezone: string): string {
+  const date = localDate(new Date(ms), timezone);
+  if (isLocalMidnight(ms, timezone)) return date;
+  const w = wallClock(ms, timezone);
+  return `${date} ${pad2(w.hour)}:${pad2(w.minute)}`;
+}
+
+/** The end of a half-open window: one ending at local midnight was valid through the day before it. */
+export function validUntil(endMs: number, timezone: string): string {
+  return isLocalMidnight(endMs, timezone)
+    ? `the end of ${localDate(new Date(endMs - 1), timezone)}`
+    : localDateTime(endMs, timezone);
 }

@@ -52,6 +52,24 @@ describe("couponRefusal: one check per refusal code", () => {
     expect(refusedWith(c, { at: new Date("2025-03-05T23:00:00Z") })).toBe("expired");
   });
 
+  it("not_yet_valid and expired name the bound in the checkout's zone, with the time unless it is midnight", () => {
+    const message = (conditions: Record<string, unknown>, at: Date, timezone = WARSAW) =>
+      couponRefusal(withConditions(conditions), ctx({ at, timezone }))?.message;
+    // Noon in Warsaw on the day the coupon starts at 17:00: the date alone would read as "valid now".
+    const fivePm = "2025-03-05T16:00:00Z";
+    expect(message({ validFrom: fivePm }, WEDNESDAY_NOON)).toBe("This coupon is valid from 2025-03-05 17:00.");
+    expect(message({ validFrom: fivePm }, WEDNESDAY_NOON, "UTC")).toBe("This coupon is valid from 2025-03-05 16:00.");
+    expect(message({ validFrom: "2025-03-06T00:00:00+01:00" }, WEDNESDAY_NOON)).toBe(
+      "This coupon is valid from 2025-03-06.",
+    );
+    const evening = new Date("2025-03-05T19:00:00Z");
+    expect(message({ validTo: fivePm }, evening)).toBe("This coupon was valid until 2025-03-05 17:00.");
+    // A window ending at local midnight was valid through the day before it.
+    expect(message({ validTo: "2025-03-05T00:00:00+01:00" }, evening)).toBe(
+      "This coupon was valid until the end of 2025-03-04.",
+    );
+  });
+
   it("wrong_location: a location-specific coupon is refused elsewhere", () => {
     const krakowOnly = withConditions({ locations: ["krakow-rynek"] });
     expect(refusedWith(krakowOnly)).toBe("wrong_location");

@@ -21,6 +21,12 @@ export async function checkoutCustomerId(
   return customerId;
 }
 
+/** The tenant's currency: every amount of a checkout is in it (null for an unknown tenant). */
+export async function tenantCurrency(tx: RawTx, tenantId: string): Promise<string | null> {
+  const [row] = await tx.$queryRaw<{ currency: string }[]>`SELECT currency FROM tenants WHERE id = ${tenantId}`;
+  return row?.currency ?? null;
+}
+
 /**
  * A hold still reserving at `at`: one past its expiry reserves nothing any more, whether or not the sweep
  * that marks it expired has reached it yet.
@@ -172,7 +178,8 @@ function campaignConfig(raw: unknown): CouponCampaignConfig {
  * Everything a quote reads, in ONE statement: the customer the reference names, their tier, balances and
  * holds in force, and every coupon they typed or hold in their wallet with its campaign's use counts. A quote
  * is the kiosk's hot path and reserves nothing; each round trip to Postgres costs more than the pricing.
- * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold.
+ * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold. `currency` is
+ * the tenant's, which the basket must be in.
  */
 export async function readQuoteState(
   reader: SqlReader,
@@ -181,7 +188,7 @@ export async function readQuoteState(
   typed: string[],
   localDay: string,
   at: Date,
-): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[] }> {
+): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[]; currency: string | null }> {
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
   const byIdentity = identity && "kind" in identity ? identity : null;
@@ -210,6 +217,7 @@ export async function readQuoteState(
       LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}
     )
     SELECT (SELECT id FROM cust) AS customer_id,
+      (SELECT currency FROM tenants WHERE id = ${tenantId}) AS currency,
       (SELECT tier FROM customer_loyalty WHERE customer_id = (SELECT id FROM cust)) AS tier,
       (SELECT balance FROM ledger_accounts
         WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'points') AS points,
@@ -229,11 +237,12 @@ export async function readQuoteState(
         heldWallet: exactNumber(row.held_wallet),
       }
     : null;
-  return { customer, coupons: knownCoupons(typed, row?.coupons ?? []) };
+  return { customer, coupons: knownCoupons(typed, row?.coupons ?? []), currency: row?.currency ?? null };
 }
 
 interface QuoteStateRow {
   customer_id: string | null;
+  currency: string | null;
   tier: string | null;
   // bigint through Prisma, a string through pg: both read with exactNumber.
   points: bigint | string | null;

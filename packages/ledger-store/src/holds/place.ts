@@ -5,7 +5,13 @@ import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
-import { checkoutCustomerId, readCheckoutCustomer, readKnownCoupons, readQuoteState } from "./checkout-state.ts";
+import {
+  checkoutCustomerId,
+  readCheckoutCustomer,
+  readKnownCoupons,
+  readQuoteState,
+  tenantCurrency,
+} from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
 import { expireLapsedHolds } from "./release.ts";
 
@@ -35,6 +41,17 @@ async function programmeAt(deps: CheckoutDeps, tenantId: string, at: Date): Prom
   const programme = await deps.programmes.inForce(tenantId, at);
   if (!programme) throw new DomainError("not_found", "unknown tenant");
   return programme;
+}
+
+/**
+ * Amounts are minor units of the tenant's currency: a basket in another one would be priced, and its points
+ * and coupons held, for a sale the gateway refuses (the same words as its check of a sale's currency).
+ */
+function refuseForeignCurrency(basket: QuoteRequest["basket"], currency: string | null): void {
+  if (currency === null || basket.currency === currency) return;
+  throw new DomainError("invalid_request", "the basket's currency does not match the tenant's", [
+    { path: "basket.currency", message: `must be ${currency}, the currency of this tenant` },
+  ]);
 }
 
 /** Reads everything a hold's price needs, under the customer's and the coupon campaigns' locks. */
@@ -72,7 +89,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
   const programme = await programmeAt(deps, tenantId, at);
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
   const day = localDate(at.toISOString(), programme.timezone);
-  const { customer, coupons } = await readQuoteState(
+  const { customer, coupons, currency } = await readQuoteState(
     deps.reader ?? prismaReader(deps.db),
     tenantId,
     request.customer,
@@ -80,6 +97,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
     day,
     at,
   );
+  refuseForeignCurrency(request.basket, currency);
   return priceCheckout(pricingInput(request, at, programme, customer, coupons));
 }
 
@@ -119,6 +137,7 @@ export async function placeHold(
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at);
   return withTransaction(deps.db, async (tx) => {
+    refuseForeignCurrency(request.basket, await tenantCurrency(tx, tenantId));
     const input = await lockedCheckoutInput(tx, programme, tenantId, request, at);
     const quote = priceCheckout(input);
     const refused = refusedSelections(quote);
