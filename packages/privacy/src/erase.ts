@@ -58,6 +58,7 @@ async function erasePostgres(
   if (self.erased_at) return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
 
   const deleted = await deletePersonalRows(tx, tenantId, ids);
+  const redacted = await redactKeptRows(tx, tenantId, ids);
   const scrubbed = await tx.$executeRaw`
     UPDATE customers SET name = NULL, email = NULL, phone = NULL, card_number = NULL, date_of_birth = NULL,
       erased_at = ${origin.now}
@@ -73,7 +74,7 @@ async function erasePostgres(
     actor: origin.actor,
     action: "privacy.erase",
     target: customerId,
-    details: { requestId, cause: origin.cause, customers: ids, scrubbed, deleted },
+    details: { requestId, cause: origin.cause, customers: ids, scrubbed, deleted, redacted },
   });
   const events: CustomerErased[] = ids.map((id) => ({
     type: "customer.erased",
@@ -119,6 +120,25 @@ export async function deletePersonalRows(
       );
   }
   return deleted;
+}
+
+/**
+ * Replaces the free text staff typed about the customers in the rows erasure keeps (`redact` of tables.ts); rows
+ * per table. Run again by the sweep of recent erasures, for an admin's action on the customer after the erasure.
+ */
+export async function redactKeptRows(db: Db | DbTx, tenantId: string, ids: string[]): Promise<Record<string, number>> {
+  const redacted: Record<string, number> = {};
+  const present = await existingTables(db, Object.keys(postgresTables));
+  for (const [table, rule] of Object.entries(postgresTables)) {
+    if (!rule.redact || !present.has(table)) continue;
+    // The table name, conditions and SET clause are literals of tables.ts; the ids travel as parameters.
+    redacted[table] = await db.$executeRawUnsafe(
+      `UPDATE ${table} t SET ${rule.redact.set} WHERE t.tenant_id = $1 AND (${rule.where}) AND (${rule.redact.rows})`,
+      tenantId,
+      ids,
+    );
+  }
+  return redacted;
 }
 
 async function alreadyErased(tx: DbTx, tenantId: string, customerId: string, erasedAt: Date): Promise<ErasureOutcome> {

@@ -16,5 +16,11 @@ export {
   type PrivacyJobContext,
   setRetention,
 } from "./retention.ts";
-export { type ClickHouseErasure, clickhouseTables, type PostgresErasure, postgresTables } from "./tables.ts";
+export {
+  type ClickHouseErasure,
+  clickhouseTables,
+  erasedText,
+  type PostgresErasure,
+  postgresTables,
+} from "./tables.ts";
 export { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "./verify.ts";

@@ -4,7 +4,7 @@ import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { deleteEventsBefore, eraseClickhouse } from "./clickhouse.ts";
-import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
+import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
 import { defaultRetention, type RetentionSettings, type RetentionUpdate } from "./privacy.types.ts";
@@ -99,6 +99,8 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
   return { acted, outbox };
 }
 
+const rowCount = (perTable: Record<string, number>) => Object.values(perTable).reduce((a, b) => a + b, 0);
+
 /**
  * A fact can reach ClickHouse well after its event (a writer paused by an outage, the outbox relay, a
  * redelivery): erasures finished this recently are checked for facts of the customer that arrived since.
@@ -108,7 +110,8 @@ const SWEEP_DAYS = 8;
 /**
  * ClickHouse's part of erasures that could not finish when they were made (ClickHouse down or elsewhere),
  * then the sweep of recent ones for what consumers wrote from late events: ClickHouse facts re-keyed to a
- * fresh pseudonym (the first one is gone for good), behavioural rows deleted in ClickHouse and Postgres.
+ * fresh pseudonym (the first one is gone for good), behavioural rows deleted in ClickHouse and Postgres, staff-typed
+ * text in kept rows redacted.
  */
 export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult> {
   if (!ctx.analytics) return { acted: 0, outbox: [] };
@@ -131,7 +134,10 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
   // pass sweeps it.
   for (const { customer_id } of recent.filter((r) => !finishedNow.has(r.id))) {
     const ids = await personIds(ctx.db, ctx.tenantId, customer_id);
-    const lateRows = Object.values(await deletePersonalRows(ctx.db, ctx.tenantId, ids)).reduce((a, b) => a + b, 0);
+    // Behavioural rows written from late events, and text an admin typed about the customer since.
+    const lateRows =
+      rowCount(await deletePersonalRows(ctx.db, ctx.tenantId, ids)) +
+      rowCount(await redactKeptRows(ctx.db, ctx.tenantId, ids));
     const lateFacts = await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids);
     if (lateFacts > 0) await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
     if (lateRows + lateFacts > 0) acted++;

@@ -10,7 +10,18 @@
  * - `scrub`: the `customers` row only: personal columns cleared, `erased_at` set; the row stays for the ledger.
  * - `delete`: personal or behavioural rows, deleted.
  * - `keep`: accounting (the ledger, sales, coupon counters) under the customer id, whose row no longer names
- *   anyone once scrubbed: the tenant's totals and every balance stay exactly as they were.
+ *   anyone once scrubbed: the tenant's totals and every balance stay exactly as they were. A kept row may still
+ *   hold free text staff typed about the customer, which may name or describe them: `redact` replaces it.
+ *
+ * Which kept text is staff-typed (redacted) and which is machine-written (kept): only an admin's action on the
+ * customer carries typed text, and it is stored in two places. A ledger movement of kind `adjust` (only
+ * `adjustBalance`, an admin's correction, posts one) keeps the admin's `reason`; every other kind's reason is
+ * written by code ("points reached their expiry date", "merged into cus_…", an event type with a rule id) or
+ * copied from a campaign's definition that thousands of customers share (`bonus`). An audit row of the person
+ * keeps ids, figures and codes in `details`, except the `reason` an admin types (customers.adjust,
+ * customers.setTierFloor): every `reason` key of the person's audit rows is redacted. Other kept text columns
+ * are machine-written: holds' `ended_reason`, sales' `explanation`, `applied_events.reason_message` (rejected
+ * events have no customer), `erasure_requests.reason` (the cause).
  */
 export type PostgresErasure = "scrub" | "delete" | "keep";
 
@@ -26,7 +37,16 @@ export interface PostgresTableRule {
    * `holding` names, which leaves the others' items as they were.
    */
   shared?: { holding: string; without: string };
+  /**
+   * Free text staff typed about the customer in a kept row: erasure sets `set` on those of the person's rows that
+   * `rows` also names (rows already redacted excluded, so a second pass counts only rows written since). Text
+   * columns only: ids and amounts stay, so the ledger's sums do too.
+   */
+  redact?: { rows: string; set: string };
 }
+
+/** What redacted free text reads as after an erasure. */
+export const erasedText = "[erased]";
 
 const byCustomer = "t.customer_id = ANY($2::text[])";
 const ofTransactions =
@@ -81,7 +101,13 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   stamp_card_progress: { where: byCustomer, export: true, erase: "keep", why: "loyalty state the ledger applies" },
   ledger_accounts: { where: "t.owner = ANY($2::text[])", export: true, erase: "keep", why: "balances = Σ entries" },
   ledger_entries: { where: ofAccounts, export: true, erase: "keep", why: "append-only double entry" },
-  ledger_movements: { where: byCustomer, export: true, erase: "keep", why: "the ledger" },
+  ledger_movements: {
+    where: byCustomer,
+    export: true,
+    erase: "keep",
+    why: "the ledger; an admin's adjustment reason is staff-typed",
+    redact: { rows: `t.kind = 'adjust' AND t.reason <> '${erasedText}'`, set: `reason = '${erasedText}'` },
+  },
   point_lots: { where: byCustomer, export: true, erase: "keep", why: "points' expiry; the ledger" },
   applied_events: { where: byCustomer, export: true, erase: "keep", why: "events' outcomes and points paid" },
   transactions: { where: byCustomer, export: true, erase: "keep", why: "the tenant's sales and refunds" },
@@ -97,7 +123,11 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     where: "t.target = ANY($2::text[]) OR t.details->>'customerId' = ANY($2::text[])",
     export: true,
     erase: "keep",
-    why: "admin actions on the customer; audit rows never hold personal data",
+    why: "admin actions on the customer: ids, figures and codes, and the reason an admin typed",
+    redact: {
+      rows: `t.details->'reason' IS NOT NULL AND t.details->'reason' <> to_jsonb('${erasedText}'::text)`,
+      set: `details = jsonb_set(t.details, '{reason}', to_jsonb('${erasedText}'::text))`,
+    },
   },
   erasure_requests: { where: byCustomer, export: true, erase: "keep", why: "the erasure's own record, ids only" },
   profile_orders: { where: byCustomer, export: true, erase: "delete", why: "behavioural profile (migration 0012)" },
