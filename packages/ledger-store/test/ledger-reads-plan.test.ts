@@ -139,6 +139,7 @@ it("reads a customer's movements in the tier window and today by the time in the
       unit: "points" as const,
       amount: -4,
       idempotencyKey: `time:${c}:refund`,
+      transactionId: `time-tx:${c}:refund`,
       sourceKey: `time:${c}:today`,
       occurredAt: new Date(now - 5 * 60_000),
     },
@@ -155,6 +156,26 @@ it("reads a customer's movements in the tier window and today by the time in the
     },
   ]);
   await withTransaction(db, (tx) => postMovements(tx, movements));
+  // A reversal counts in the window of the sale it refunds: the refund and its sale, as the ledger stores them.
+  const refunded = customers.flatMap((customerId, c) => [
+    { id: `time-tx:${c}:today`, externalId: `time:${c}:today`, type: "sale", refundOf: null, customerId, ago: 600_000 },
+    {
+      id: `time-tx:${c}:refund`,
+      externalId: `time:${c}:r`,
+      type: "refund",
+      refundOf: `time:${c}:today`,
+      customerId,
+      ago: 300_000,
+    },
+  ]);
+  await db.$executeRaw`
+    INSERT INTO transactions (id, tenant_id, external_id, type, refund_of, occurred_at, location_id, channel, customer_id,
+                              currency, total, discount_total, points_awarded, received_at)
+    SELECT x.id, ${tenantId}, x.external_id, x.type, x.refund_of, x.occurred_at, 'store-1', 'pos', x.customer_id, 'EUR', 700, 0, 0, now()
+    FROM unnest(${sqlArray(refunded.map((r) => r.id))}::text[], ${sqlArray(refunded.map((r) => r.externalId))}::text[],
+                ${sqlArray(refunded.map((r) => r.type))}::text[], ${sqlArray(refunded.map((r) => r.refundOf))}::text[],
+                ${sqlArray(refunded.map((r) => r.customerId))}::text[], ${sqlArray(refunded.map((r) => new Date(now - r.ago)))}::timestamptz[])
+      AS x(id, external_id, type, refund_of, customer_id, occurred_at)`;
 
   const one = [customers[42]!];
   const yearAgo = new Date(now - 365 * day);

@@ -5,8 +5,9 @@ import type { ProgrammeInForce } from "@regulars/programme";
 import { eventually, testDatabaseUrl, testDb } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadLoyaltyStates, lockCustomers, saveLoyaltyStates } from "../src/customers/loyalty-state.ts";
 import { applyTierDowngrades, postMovements } from "../src/index.ts";
-import { base } from "./batch-fixtures.ts";
+import { base, twoWorkerPools } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
 // The rolling-window pass judges every tiered member each local day. The ledger saves the loyalty rows of the
@@ -114,4 +115,55 @@ it("a pass that stopped after some slices is run again whole and changes each me
     [members[2], members[3], members[4]].sort(),
   );
   expect(await tiersOf(members)).toEqual(["bronze", "gold", "bronze", "bronze", "bronze"]);
+});
+
+it("a downgrade waits for a ledger batch that holds the customer, and that batch does not undo it", async () => {
+  const now = new Date();
+  const { tenantId, members } = await goldMembers(now);
+  const member = members[0]!; // gold, nothing earned in the window: the pass takes them to bronze
+  const workers = await twoWorkerPools();
+  let ledgerRead!: () => void;
+  const read = new Promise<void>((resolve) => (ledgerRead = resolve));
+  let letLedgerSave!: () => void;
+  const saving = new Promise<void>((resolve) => (letLedgerSave = resolve));
+  let ledgerPid = 0;
+  try {
+    // A ledger batch on another worker, as it applies a sale that moves no tier: it locks the customer, reads the
+    // loyalty state (gold), and saves the tier it read when it commits.
+    const batch = withTransaction(workers.other, async (tx) => {
+      ledgerPid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+      await lockCustomers(tx, [member]);
+      const states = await loadLoyaltyStates(tx, tenantId, [member], {
+        config: rolling.config,
+        timezone: rolling.timezone,
+        from: now.toISOString(),
+        to: now.toISOString(),
+      });
+      ledgerRead();
+      await saving;
+      await saveLoyaltyStates(tx, states.values());
+    });
+    await read;
+    let finished = false;
+    const run = applyTierDowngrades({ db: workers.db, log, tenantId, programme: rolling, now }).finally(
+      () => (finished = true),
+    );
+    // The pass either ran to its end meanwhile, or it waits for the batch's lock: only then does the batch save.
+    await eventually("the pass finished or waits for the ledger", async () => {
+      if (finished) return true;
+      const waiting = await db.$queryRaw<unknown[]>`
+        SELECT 1 FROM pg_stat_activity WHERE ${ledgerPid}::int = ANY(pg_blocking_pids(pid))`;
+      return waiting.length ? true : undefined;
+    });
+    letLedgerSave();
+    await batch;
+    const result = await run;
+
+    expect((await tiersOf([member]))[0]).toBe("bronze");
+    const event = result.outbox.find((i) => (i.payload as { customerId: string }).customerId === member);
+    expect(event?.payload).toMatchObject({ type: "tier.changed", from: "gold", to: "bronze", direction: "down" });
+  } finally {
+    letLedgerSave();
+    await workers.close();
+  }
 });

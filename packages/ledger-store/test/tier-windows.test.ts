@@ -1,15 +1,17 @@
 import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, type RawTx, withTransaction } from "@regulars/db";
+import { silentLogger } from "@regulars/logger";
 import { tierWindowStart } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadLoyaltyStates } from "../src/customers/loyalty-state.ts";
-import { applyTransactionBatch, postMovements } from "../src/index.ts";
-import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { applyTierDowngrades, applyTransactionBatch, postMovements } from "../src/index.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
 // A tier window is the customer's own: an offline sale made last year and uploaded in the new one is judged in the
 // year it was made, whoever else's sales share its batch. A rolling window ends at each customer's own latest sale.
+// A refund counts in the window of the sale it refunds, not in the one it is made in.
 
 let db: Db;
 beforeAll(() => {
@@ -90,4 +92,93 @@ it("reads every customer's own rolling window in one statement, each with the ri
   expect(customers.map((id) => states.get(id)!.qualifying)).toEqual(customers.map((_, c) => (c % 2 ? 150 : 50)));
   // The customers and their qualifying points: not a statement per customer.
   expect(statements).toBe(2);
+});
+
+// Fixed dates in the past (the programme has been in force since the epoch); the tills post them as they happen.
+const at = (iso: string) => ({
+  occurredAt: new Date(iso).toISOString(),
+  receivedAt: new Date(Date.parse(iso) + 60_000),
+});
+const saleAt = (tenantId: string, phone: string, total: number, iso: string) =>
+  txMessage(
+    tenantId,
+    { customer: { phone }, lines: [line("MEAL", total)], occurredAt: at(iso).occurredAt },
+    at(iso).receivedAt,
+  );
+
+it.each([
+  { basis: "points_earned", silver: 200, gold: 500 },
+  { basis: "spend", silver: 20_000, gold: 50_000 },
+])("a refund in the new year of a sale of the old one takes nothing from the new year ($basis)", async (tiers) => {
+  const levels = [
+    { id: "bronze", name: "Bronze", threshold: 0 },
+    { id: "silver", name: "Silver", threshold: tiers.silver },
+    { id: "gold", name: "Gold", threshold: tiers.gold },
+  ];
+  const tenantId = await tenantWithProgramme(
+    db,
+    { ...programme, tiers: { ...programme.tiers, basis: tiers.basis, levels } },
+    "Refund Year Grill",
+  );
+  const phone = "+48600400011";
+  const apply = (m: ReturnType<typeof txMessage>) => applyTransactionBatch(ledgerDeps(db), [m]);
+  const sale = saleAt(tenantId, phone, 30_000, "2023-12-28T12:00:00+01:00"); // 300 points, 300.00 spent
+  await apply(sale);
+  const refundDay = at("2024-01-02T12:00:00+01:00");
+  await apply(refundOf(tenantId, sale, [line("MEAL", 30_000, { lineNo: 0 })], { occurredAt: refundDay.occurredAt }));
+  await apply(saleAt(tenantId, phone, 50_000, "2024-01-03T12:00:00+01:00"));
+  // 2024 holds the 500 of 3 January alone: the refund took its 300 back from 2023.
+  expect(await tierOf(tenantId, phone)).toBe("gold");
+});
+
+it("the rolling downgrade judges a refund with its sale: one that left the window takes nothing from it", async () => {
+  const rolling = { ...programme, tiers: { ...programme.tiers, window: "rolling_12_months" } };
+  const tenantId = await tenantWithProgramme(db, rolling, "Rolling Refund Grill");
+  const now = new Date("2024-06-15T10:00:00Z");
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+  const phone = "+48600400012";
+  const apply = (m: ReturnType<typeof txMessage>) => applyTransactionBatch(ledgerDeps(db), [m]);
+  const sale = saleAt(tenantId, phone, 30_000, daysAgo(380));
+  await apply(sale);
+  await apply(refundOf(tenantId, sale, [line("MEAL", 30_000, { lineNo: 0 })], { occurredAt: daysAgo(340) }));
+  await apply(saleAt(tenantId, phone, 50_000, daysAgo(200)));
+  expect(await tierOf(tenantId, phone)).toBe("gold");
+
+  const job = await applyTierDowngrades({
+    db,
+    log: silentLogger,
+    tenantId,
+    programme: { version: 2, config: ProgrammeConfig.parse(rolling), timezone: "Europe/Warsaw" },
+    now,
+  });
+  // The last 12 months hold the 500 of 200 days ago; the sale refunded 340 days ago was made before them.
+  expect(job).toEqual({ acted: 0, outbox: [] });
+  expect(await tierOf(tenantId, phone)).toBe("gold");
+});
+
+it("an offline sale of last year uploaded in the new one is judged on last year's points alone", async () => {
+  const withReward = {
+    ...programme,
+    tiers: {
+      ...programme.tiers,
+      levels: programme.tiers.levels.map((l) => (l.id === "gold" ? { ...l, benefits: { rewardPoints: 100 } } : l)),
+    },
+  };
+  const tenantId = await tenantWithProgramme(db, withReward, "Offline Year Grill");
+  const phone = "+48600400013";
+  const apply = (m: ReturnType<typeof txMessage>) => applyTransactionBatch(ledgerDeps(db), [m]);
+  await apply(saleAt(tenantId, phone, 40_000, "2023-12-01T12:00:00+01:00")); // 400 in 2023: silver
+  await apply(saleAt(tenantId, phone, 30_000, "2024-01-02T12:00:00+01:00")); // 300 in 2024: silver
+  expect(await tierOf(tenantId, phone)).toBe("silver");
+  // Made on 20 December, uploaded on 3 January: 2023 holds 450, short of gold; 2024's 300 are no part of it.
+  const offline = txMessage(
+    tenantId,
+    { customer: { phone }, lines: [line("MEAL", 5_000)], occurredAt: at("2023-12-20T12:00:00+01:00").occurredAt },
+    new Date("2024-01-03T09:00:00+01:00"),
+  );
+  await apply(offline);
+  expect(await tierOf(tenantId, phone)).toBe("silver");
+  const customer = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+  const bonuses = await db.ledgerMovement.count({ where: { customerId: customer.id, kind: "bonus" } });
+  expect(bonuses).toBe(0);
 });

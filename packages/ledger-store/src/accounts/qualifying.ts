@@ -6,74 +6,95 @@ export type TierBasis = "points_earned" | "spend" | "orders";
 /**
  * Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). A refund's
  * reversal of earned points counts against them; the points and wallet cash a refund gives back of what its sale
- * spent (a `reverse` that credits) were never earned, and do not count. Points are
- * read from `ledger_movements_customer_time_idx` alone (migration 0027), bounded by the window: by customer alone
- * every batch read each customer's whole history from the heap.
+ * spent (a `reverse` that credits) were never earned, and do not count. A refund counts in the window of the sale it
+ * refunds, whenever it is made: a sale of 28 December refunded on 2 January takes its points from the year it
+ * earned them in, not from the new one. Earned points are read from `ledger_movements_customer_time_idx` alone
+ * (migration 0027), bounded by the window: by customer alone every batch read each customer's whole history from
+ * the heap.
  *
- * `since` is one window start for every customer, or one per customer (parallel to `ids`): a rolling window ends at
- * each customer's own latest sale, so a batch's customers rarely share a start, and one statement reads them all
- * (a statement per customer once cost the ledger a third of its time).
+ * `since` and `until` are one bound for every customer, or one per customer (parallel to `ids`): a rolling window
+ * ends at each customer's own latest sale, and a calendar year at the end of the year of that sale, so a batch's
+ * customers rarely share a window, and one statement reads them all (a statement per customer once cost the ledger
+ * a third of its time).
  */
 export function qualifyingStatement(
   tenantId: string,
   ids: readonly string[],
   basis: TierBasis,
   since: Date | readonly Date[],
-  until = new Date(8.64e15),
+  until: Date | readonly Date[] | null = null,
 ): Prisma.Sql {
-  const list = sqlArray(ids);
-  const starts = sqlArray(Array.isArray(since) ? since : ids.map(() => since as Date));
-  const windows = Prisma.sql`unnest(${list}::text[], ${starts}::timestamptz[]) AS w(customer_id, since)`;
+  const perCustomer = (bound: Date | readonly Date[] | null) =>
+    sqlArray(Array.isArray(bound) ? bound : ids.map(() => bound as Date | null));
+  // No `until`: the window is open-ended.
+  const windows = Prisma.sql`(
+    SELECT customer_id, since, coalesce(until, 'infinity') AS until
+    FROM unnest(${sqlArray(ids)}::text[], ${perCustomer(since)}::timestamptz[], ${perCustomer(until)}::timestamptz[])
+      AS bounds(customer_id, since, until)
+  ) w`;
   // Each window is read by a LATERAL subquery, so every customer is one index range scan whatever the planner
   // estimates of the unnest (a join here was planned as a hash join over every movement of the tenant).
+  const sales = salesInWindow(tenantId);
   if (basis === "points_earned") {
     // A merge moves a till customer's sales to the app account but not its movements (the ledger is append-only):
-    // the points that customer earned count for the account it became, read under its own id.
+    // the points that customer earned count for the account it became, read under its own id. Its refunds moved
+    // with its sales, and their reversals are found by the refund, under whichever id they were posted.
     return Prisma.sql`
       WITH w AS (SELECT * FROM ${windows}), person AS (
-        SELECT customer_id, customer_id AS person, since FROM w
+        SELECT customer_id, customer_id AS person, since, until FROM w
         UNION ALL
-        SELECT cm.merged_id, cm.into_id, w.since FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
+        SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
         WHERE cm.tenant_id = ${tenantId}
       )
-      SELECT p.person AS customer_id, sum(e.value) AS value
-      FROM person p CROSS JOIN LATERAL (
-        SELECT sum(m.amount) AS value FROM ledger_movements m
-        WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
-          AND m.occurred_at >= p.since AND m.occurred_at < ${until}
-          AND (m.kind = 'earn' OR (m.kind = 'reverse' AND m.amount < 0))
-      ) e
-      WHERE e.value IS NOT NULL
-      GROUP BY p.person`;
+      SELECT v.customer_id, sum(v.value) AS value FROM (
+        SELECT p.person AS customer_id, e.value FROM person p CROSS JOIN LATERAL (
+          SELECT sum(m.amount) AS value FROM ledger_movements m
+          WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+            AND m.occurred_at >= p.since AND m.occurred_at < p.until AND m.kind = 'earn'
+        ) e
+        UNION ALL
+        SELECT w.customer_id, reversed.value FROM w CROSS JOIN LATERAL (
+          SELECT sum(m.amount) AS value
+          FROM (${sales}) sale CROSS JOIN unnest(sale.refunds) AS rf(external_id)
+          JOIN transactions r ON r.tenant_id = ${tenantId} AND r.external_id = rf.external_id
+          JOIN ledger_movements m ON m.tenant_id = ${tenantId} AND m.transaction_id = r.id
+          WHERE m.kind = 'reverse' AND m.amount < 0
+        ) reversed
+      ) v
+      WHERE v.value IS NOT NULL
+      GROUP BY v.customer_id`;
   }
   if (basis === "spend") {
     return Prisma.sql`
       SELECT w.customer_id, s.value FROM ${windows} CROSS JOIN LATERAL (
-        SELECT sum(CASE WHEN t.type = 'sale' THEN t.total ELSE -t.total END) AS value FROM transactions t
-        WHERE t.tenant_id = ${tenantId} AND t.customer_id = w.customer_id
-          AND t.occurred_at >= w.since AND t.occurred_at < ${until}
+        SELECT sum(sale.sold - sale.refunded) AS value FROM (${sales}) sale
       ) s
       WHERE s.value IS NOT NULL`;
   }
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
   // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
-  // A refund is stored under its sale's customer (a merge moves both), so the customer's own history holds every
-  // refund to net: one pass over it (migration 0031) groups each sale with its refunds, not a probe per sale. The
-  // refunds are not bounded by the window: a till may date a refund before its sale.
   return Prisma.sql`
     SELECT w.customer_id, o.value FROM ${windows} CROSS JOIN LATERAL (
-      SELECT count(*) AS value FROM (
-        SELECT sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-               coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
-               bool_or(h.type = 'sale' AND h.occurred_at >= w.since AND h.occurred_at < ${until}) AS in_window
-        FROM transactions h
-        WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
-        GROUP BY coalesce(h.refund_of, h.external_id)
-      ) sale
-      WHERE sale.in_window AND (sale.sold = 0 OR sale.sold > sale.refunded)
+      SELECT count(*) AS value FROM (${sales}) sale WHERE sale.sold = 0 OR sale.sold > sale.refunded
     ) o
     WHERE o.value > 0`;
 }
+
+/**
+ * The customer `w.customer_id`'s sales in their window `[w.since, w.until)`, each with what its refunds took back
+ * (their total, and their external ids), wherever those refunds are dated. A refund is stored under its sale's
+ * customer (a merge moves both), so the customer's own history holds every refund: one pass over it (migration
+ * 0031) groups each sale with its refunds, not a probe per sale. The refunds are not bounded by the window: they
+ * may come after it ends, and a till may date a refund before its sale.
+ */
+const salesInWindow = (tenantId: string) => Prisma.sql`
+  SELECT sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
+         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
+         array_agg(h.external_id) FILTER (WHERE h.type = 'refund') AS refunds
+  FROM transactions h
+  WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
+  GROUP BY coalesce(h.refund_of, h.external_id)
+  HAVING bool_or(h.type = 'sale' AND h.occurred_at >= w.since AND h.occurred_at < w.until)`;
 
 /** The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. */
 export const earnedSinceStatement = (tenantId: string, ids: readonly string[], since: Date): Prisma.Sql => Prisma.sql`
@@ -86,7 +107,7 @@ export function qualifyingValues(
   ids: string[],
   basis: TierBasis,
   since: Date | readonly Date[],
-  until?: Date,
+  until?: Date | readonly Date[],
 ) {
   return tx.$queryRaw<{ customer_id: string; value: bigint }[]>(
     qualifyingStatement(tenantId, ids, basis, since, until),

@@ -3,7 +3,7 @@ import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
-import { effectiveTier, localDate, startOfLocalDay, tierWindowStart } from "@regulars/rules";
+import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 
@@ -103,15 +103,16 @@ export async function loadLoyaltyStates(
 
   const tiers = scope.config.tiers;
   if (tiers) {
-    // Each customer's window ends at their own latest sale; one statement reads every window.
-    const since = ids.map((id) => tierWindowStart(tiers.window, scope.toOf?.get(id) ?? scope.to, scope.timezone));
-    for (const q of await qualifyingValues(
-      tx,
-      tenantId,
-      ids,
-      tiers.basis,
-      since.map((d) => d ?? new Date(0)),
-    ))
+    // Each customer's window ends at their own latest sale; one statement reads every window. A calendar year
+    // ends with that sale's year: an offline sale of last year is judged on last year's points alone, not on
+    // what the customer has earned in the new one as well.
+    const latest = ids.map((id) => scope.toOf?.get(id) ?? scope.to);
+    const since = latest.map((at) => tierWindowStart(tiers.window, at, scope.timezone) ?? new Date(0));
+    const until =
+      tiers.window === "calendar_year"
+        ? latest.map((at) => tierPeriodEnd("calendar_year", at, scope.timezone)!)
+        : undefined;
+    for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since, until))
       states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }
 

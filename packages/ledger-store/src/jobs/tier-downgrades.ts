@@ -1,7 +1,8 @@
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type DbTx, withTransaction } from "@regulars/db";
+import { type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { effectiveTier, localDate, tierFor, tierWindowStart } from "@regulars/rules";
 import { qualifyingValues } from "../accounts/qualifying.ts";
+import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 
@@ -43,9 +44,12 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
   const result: JobResult = { acted: 0, outbox: [] };
   for (let after = ""; ; ) {
     const judged = await withTransaction(ctx.db, async (tx) => {
-      const members = await membersToJudge(tx, ctx, periodDue, after, slice);
-      return members.length
-        ? { last: members[members.length - 1]!.customer_id, ...(await judge(tx, ctx, judging, members, periodDue)) }
+      const ids = await membersToJudge(tx, ctx, periodDue, after, slice);
+      return ids.length
+        ? {
+            last: ids[ids.length - 1]!,
+            ...(await judge(tx, ctx, judging, await lockMembers(tx, ctx.tenantId, ids), periodDue)),
+          }
         : null;
     });
     if (!judged) break;
@@ -148,22 +152,37 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
 
 /**
  * The next slice after customer `after`: everyone with a tier when the period ends; otherwise only those whose
- * floor ended (a partial index finds them).
+ * floor ended (a partial index finds them). Not locked yet: see `lockMembers`.
  */
-function membersToJudge(
+async function membersToJudge(
   tx: DbTx,
   ctx: JobContext,
   periodDue: boolean,
   after: string,
   slice: number,
-): Promise<Member[]> {
-  return periodDue
-    ? tx.$queryRaw<Member[]>`
-        SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+): Promise<string[]> {
+  const rows = periodDue
+    ? await tx.$queryRaw<{ customer_id: string }[]>`
+        SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) AND customer_id > ${after}
-        ORDER BY customer_id LIMIT ${slice} FOR UPDATE`
-    : tx.$queryRaw<Member[]>`
-        SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+        ORDER BY customer_id LIMIT ${slice}`
+    : await tx.$queryRaw<{ customer_id: string }[]>`
+        SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} AND customer_id > ${after}
-        ORDER BY customer_id LIMIT ${slice} FOR UPDATE`;
+        ORDER BY customer_id LIMIT ${slice}`;
+  return rows.map((r) => r.customer_id);
+}
+
+/**
+ * Locks the members as the ledger worker does, their customers first (`lockCustomers`), and only then reads their
+ * tiers. The ledger saves the tier of every customer it applies, as it read it under that lock: a job that locked
+ * only the loyalty row had its downgrade overwritten by a batch that read the tier before it, after the
+ * downgrade's event had gone out. Locked in the ledger's order, the job waits for such a batch and judges what it
+ * committed, or the batch waits and reads the downgrade.
+ */
+async function lockMembers(tx: DbTx, tenantId: string, ids: string[]): Promise<Member[]> {
+  await lockCustomers(tx, ids);
+  return tx.$queryRaw<Member[]>`
+    SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) ORDER BY customer_id FOR UPDATE`;
 }
