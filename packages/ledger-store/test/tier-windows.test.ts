@@ -131,6 +131,21 @@ it.each([
   expect(await tierOf(tenantId, phone)).toBe("gold");
 });
 
+it("a refund of last year's sale in one batch with a new-year sale takes nothing from the new year", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Same Batch Grill");
+  const phone = "+48600400014";
+  const sale = saleAt(tenantId, phone, 30_000, "2023-12-28T12:00:00+01:00");
+  await applyTransactionBatch(ledgerDeps(db), [sale]);
+  await applyTransactionBatch(ledgerDeps(db), [
+    refundOf(tenantId, sale, [line("MEAL", 30_000, { lineNo: 0 })], {
+      occurredAt: at("2024-01-02T12:00:00+01:00").occurredAt,
+    }),
+    saleAt(tenantId, phone, 50_000, "2024-01-03T12:00:00+01:00"),
+  ]);
+  // The batch counts 2024 (500 points); the refund's 300 were earned in 2023.
+  expect(await tierOf(tenantId, phone)).toBe("gold");
+});
+
 it("the rolling downgrade judges a refund with its sale: one that left the window takes nothing from it", async () => {
   const rolling = { ...programme, tiers: { ...programme.tiers, window: "rolling_12_months" } };
   const tenantId = await tenantWithProgramme(db, rolling, "Rolling Refund Grill");

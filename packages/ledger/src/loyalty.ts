@@ -18,6 +18,11 @@ export interface LoyaltyState {
   earnedByDay: Map<string, number>;
   /** The tier basis (points earned, spend or orders) over the tier window, when tiers are configured. */
   qualifying: number;
+  /**
+   * The window `qualifying` covers, [since, until) (until null: open-ended); null without tiers. A refund takes
+   * from `qualifying` only when its sale lies inside it: a sale of another window never counted in it.
+   */
+  qualifyingWindow: { since: Date; until: Date | null } | null;
   stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
 }
 
@@ -28,6 +33,8 @@ export interface SaleRecord {
   externalId: string;
   type: "sale" | "refund";
   customerId: string | null;
+  /** When the sale happened: which tier window its points, spend or order counted in. */
+  occurredAt: Date;
   total: number;
   points: number;
   /**

@@ -117,8 +117,11 @@ export function planRefund(
     const tiers = config.tiers;
     if (tiers) {
       const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
-      state.qualifying -=
-        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      // A refund counts in its sale's window (as the window is read from the store): a refund in January of a
+      // December sale takes nothing from the new year.
+      if (inWindow(state.qualifyingWindow, sale.occurredAt))
+        state.qualifying -=
+          tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
       const back =
         config.refunds.tierRewards && !sale.tierRevoked
           ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier)
@@ -184,3 +187,6 @@ export function planRefund(
     }),
   };
 }
+
+const inWindow = (window: LoyaltyState["qualifyingWindow"], at: Date): boolean =>
+  window === null || (at >= window.since && (window.until === null || at < window.until));

@@ -169,6 +169,7 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
     externalId: m.transaction.externalId,
     type: "sale",
     customerId,
+    occurredAt: new Date(m.transaction.occurredAt),
     total: m.transaction.total,
     points: plan?.points ?? 0,
     lines: m.transaction.lines.map((l, n) => ({

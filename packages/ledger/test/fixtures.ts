@@ -122,6 +122,7 @@ export const member = (more: Partial<LoyaltyState> = {}): LoyaltyState => ({
   lastActivityAt: null,
   earnedByDay: new Map(),
   qualifying: 0,
+  qualifyingWindow: null,
   stamps: new Map(),
   ...more,
 });

@@ -343,6 +343,19 @@ describe("planRefund: tiers", () => {
     expect(state).toMatchObject({ tier: "silver", tierSince: refundedAt, tierChanged: true, qualifying: 480 });
   });
 
+  it("a refund of a sale outside the window being counted takes nothing from it, nor the tier the new window holds", () => {
+    const strict = programme({ rules: [base], tiers });
+    const { record, state } = sold(strict, "S-OLD", saleLines, silver());
+    expect(state.tier).toBe("gold");
+    // The batch counts a later window (the new year, say), which the sale is not in; it earned 500 there.
+    state.qualifyingWindow = { since: new Date(record.occurredAt.getTime() + 86_400_000), until: null };
+    state.qualifying = 500;
+    const plan = applied(planRefund(refund("R-OLD", "S-OLD", saleLines), record, state, strict.config));
+    expect(plan.movements.map((m) => [m.kind, m.amount])).toEqual([["reverse", -30]]);
+    expect(plan.effects.tierRevoked).toBeNull();
+    expect(state).toMatchObject({ tier: "gold", qualifying: 500 });
+  });
+
   it("with refunds.tierRewards off the upgrade and its reward stay, though the points earned go down", () => {
     const lenient = programme({ rules: [base], tiers, refunds: { tierRewards: false } });
     const { record, state } = sold(lenient, "S-UP", saleLines, silver());

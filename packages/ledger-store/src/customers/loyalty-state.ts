@@ -84,6 +84,7 @@ export async function loadLoyaltyStates(
         lastActivityAt: r.last_activity_at,
         earnedByDay: new Map(),
         qualifying: 0,
+        qualifyingWindow: null,
         stamps: new Map(),
       },
     ]),
@@ -112,6 +113,9 @@ export async function loadLoyaltyStates(
       tiers.window === "calendar_year"
         ? latest.map((at) => tierPeriodEnd("calendar_year", at, scope.timezone)!)
         : undefined;
+    ids.forEach((id, i) => {
+      states.get(id)!.qualifyingWindow = { since: since[i]!, until: until?.[i] ?? null };
+    });
     for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since, until))
       states.get(q.customer_id)!.qualifying = exactNumber(q.value);
   }

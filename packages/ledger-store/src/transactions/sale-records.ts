@@ -14,6 +14,7 @@ type SaleRow = {
   external_id: string;
   type: string;
   customer_id: string | null;
+  occurred_at: Date;
   total: bigint;
   points_awarded: bigint;
   explanation: { lines?: { lineNo: number; points: number; eligible?: boolean }[] } | null;
@@ -52,7 +53,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
   // What each sale's checkout used, read with it: a batch of refunds of sales that used none (most are anonymous)
   // then sends no statement per refund to find nothing.
   const sales = await tx.$queryRaw<SaleRow[]>`
-    SELECT t.id, t.tenant_id, t.external_id, t.type, t.customer_id, t.total, t.points_awarded, t.explanation, t.effects,
+    SELECT t.id, t.tenant_id, t.external_id, t.type, t.customer_id, t.occurred_at, t.total, t.points_awarded, t.explanation, t.effects,
       EXISTS (SELECT 1 FROM checkout_holds h WHERE h.transaction_id = t.id AND h.status = 'committed') AS used_hold,
       EXISTS (SELECT 1 FROM coupon_uses u WHERE u.transaction_id = t.id AND u.status = 'committed') AS used_coupons
     FROM transactions t
@@ -91,6 +92,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         externalId: s.external_id,
         type: s.type as "sale" | "refund",
         customerId: s.customer_id,
+        occurredAt: s.occurred_at,
         total,
         points,
         lines: saleLines,
