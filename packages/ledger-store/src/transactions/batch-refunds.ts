@@ -1,4 +1,4 @@
-import { defaultProgramme, transactionFingerprint } from "@regulars/contracts";
+import { defaultProgramme, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { planRefund } from "@regulars/ledger";
@@ -77,18 +77,31 @@ export async function applyParkedRefunds(work: BatchWork, records: Map<string, R
     ...(await takeParkedRefunds(work.tx, [...new Set(work.messages.map((m) => m.tenantId))], sales)),
   ];
   if (!parked.length) return;
-  const applied = new Set(
+  const stored = new Map(
     (
       await work.tx.$queryRaw<
-        { id: string }[]
-      >`SELECT id FROM transactions WHERE id = ANY(${sqlArray(parked.map((p) => p.message.transactionId))}::text[])`
-    ).map((r) => r.id),
+        { id: string; body_hash: string | null }[]
+      >`SELECT id, body_hash FROM transactions WHERE id = ANY(${sqlArray(parked.map((p) => p.message.transactionId))}::text[])`
+    ).map((r) => [r.id, r.body_hash]),
   );
-  for (const p of parked.filter((r) => !applied.has(r.message.transactionId))) {
+  const bodyUnder = (id: string) =>
+    stored.has(id) ? stored.get(id) : work.rows.find((r) => r.message.transactionId === id)?.bodyHash;
+  for (const p of parked) {
     const i = work.messages.push(p.message) - 1;
     work.hashes.push(transactionFingerprint(p.message.transaction));
     work.outcomes.push({ kind: "done" });
-    work.saleIdOf.set(i, stableId("transaction", p.message.tenantId, p.message.transaction.refundOf!));
-    await applyRefund(work, i, records);
+    const taken = bodyUnder(p.message.transactionId);
+    if (taken === undefined) {
+      work.saleIdOf.set(i, stableId("transaction", p.message.tenantId, p.message.transaction.refundOf!));
+      await applyRefund(work, i, records);
+    } else if (taken !== work.hashes[i]) {
+      // A transaction under its externalId was applied before this refund's parking could be seen (by another
+      // worker, or earlier in this batch): the refund is refused with the reason, never dropped.
+      work.reject(i, "idempotency_conflict", takenWhileWaiting(p.message));
+    }
   }
+}
+
+function takenWhileWaiting({ transaction: refund }: TransactionMessage): string {
+  return `externalId ${refund.externalId} was used by another transaction with a different body while this refund waited for its sale ${refund.refundOf}; the refund was not applied: post it again under a new externalId`;
 }

@@ -2,6 +2,7 @@ import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { resolveCustomers } from "../customers/resolve.ts";
 import type { BatchWork } from "./batch-work.ts";
+import { waitingUnder } from "./parked.ts";
 import { lockPositions } from "./partitions.ts";
 import { customersOfSales } from "./sale-records.ts";
 
@@ -71,7 +72,10 @@ export async function refundCustomers(work: BatchWork, todo: number[]): Promise<
   return customersOfSales(work.tx, [...new Set(stored)]);
 }
 
-/** Under the customers' locks: messages a previous delivery already applied change nothing. */
+/**
+ * Under the customers' locks: messages a previous delivery already applied, or parked as a refund waiting for
+ * its sale, change nothing; another body under the same externalId is a conflict.
+ */
 export async function notYetApplied(work: BatchWork, todo: number[]): Promise<number[]> {
   const ids = todo.map((i) => work.messages[i]!.transactionId);
   const existing = new Map(
@@ -81,17 +85,26 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
       >`SELECT id, body_hash FROM transactions WHERE id = ANY(${sqlArray(ids)}::text[])`
     ).map((r) => [r.id, r.body_hash]),
   );
+  const waiting = await waitingUnder(
+    work.tx,
+    todo.map((i) => work.messages[i]!),
+  );
   return todo.filter((i) => {
     const m = work.messages[i]!;
-    if (!existing.has(m.transactionId)) return true;
     const stored = existing.get(m.transactionId);
-    if (stored && stored !== work.hashes[i]) {
-      work.reject(
-        i,
-        "idempotency_conflict",
-        `externalId ${m.transaction.externalId} was processed before with a different body; post the change under a new externalId`,
-      );
-    }
+    const parked = waiting.get(m.transactionId);
+    if (stored === undefined && !parked) return true;
+    // A stored row without a fingerprint predates them: it cannot be told from a retry.
+    const repeat = stored === null || stored === work.hashes[i] || parked?.bodyHash === work.hashes[i];
+    if (repeat) return false;
+    const ext = m.transaction.externalId;
+    work.reject(
+      i,
+      "idempotency_conflict",
+      stored !== undefined
+        ? `externalId ${ext} was processed before with a different body; post the change under a new externalId`
+        : `externalId ${ext} is taken by a refund posted before with a different body, which waits for its sale ${parked!.refundOf}; post the change under a new externalId`,
+    );
     return false;
   });
 }

@@ -32,6 +32,29 @@ export async function parkRefunds(
     ON CONFLICT DO NOTHING`;
 }
 
+/** What a refund waiting under an id was posted with: its body's fingerprint and the sale it waits for. */
+export interface WaitingBody {
+  bodyHash: string;
+  refundOf: string;
+}
+
+/**
+ * The refunds waiting under these messages' ids, by id. A refund waits up to a day, far beyond the gateway's
+ * duplicate window: a later post under its externalId is told apart from a retry here, not at the door.
+ */
+export async function waitingUnder(tx: RawTx, messages: TransactionMessage[]): Promise<Map<string, WaitingBody>> {
+  if (!messages.length) return new Map();
+  const rows = await tx.$queryRaw<{ message: unknown }[]>`
+    SELECT message FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
+      SELECT * FROM unnest(${sqlArray(messages.map((m) => m.tenantId))}::text[], ${sqlArray(messages.map((m) => m.transactionId))}::text[]))`;
+  return new Map(
+    rows.map((r) => {
+      const { transactionId, transaction } = TransactionMessage.parse(r.message);
+      return [transactionId, { bodyHash: transactionFingerprint(transaction), refundOf: transaction.refundOf ?? "" }];
+    }),
+  );
+}
+
 /** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */
 export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
   if (!saleIds.length) return [];
