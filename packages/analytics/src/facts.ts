@@ -69,13 +69,15 @@ export function itemFigures(lines: TransactionFact["lines"]): {
   item_count: number;
   tag_quantities: Record<string, number>;
 } {
-  const tagQuantities: Record<string, number> = {};
+  // A Map, not an object: a tag is any text a till sends, and `constructor` or `__proto__` would read and write
+  // the object's prototype (a function's text inserted as a count, the whole insert refused).
+  const tagQuantities = new Map<string, number>();
   let items = 0;
   for (const line of lines) {
     items += line.quantity;
-    for (const tag of new Set(line.tags)) tagQuantities[tag] = (tagQuantities[tag] ?? 0) + line.quantity;
+    for (const tag of new Set(line.tags)) tagQuantities.set(tag, (tagQuantities.get(tag) ?? 0) + line.quantity);
   }
-  return { item_count: items, tag_quantities: tagQuantities };
+  return { item_count: items, tag_quantities: Object.fromEntries(tagQuantities) };
 }
 
 /** Lines repeat the transaction's customer, time and place so segment queries need no join. */

@@ -100,3 +100,21 @@ describe("migration 0004_transaction_tags", () => {
     expect(await result.json()).toEqual([{ item_count: "4", spicy: "4", none: "0" }]);
   });
 });
+
+describe("tags named like an object's own keys", () => {
+  it("are counted as any other tag, and stored", async () => {
+    const tags = ["constructor", "__proto__", "toString", "vegetarian"];
+    const figures = itemFigures([line(2, tags)]);
+    expect(Object.entries(figures.tag_quantities)).toEqual(tags.map((t) => [t, 2]));
+    await analytics.migrate();
+    const sale: TransactionFact = { ...transactionFact(), lines: [line(2, tags)] };
+    await analytics.insertTransactions([sale]);
+    const result = await analytics.client.query({
+      query: `SELECT tag_quantities FROM tags_test.transactions FINAL WHERE id = {id:String}`,
+      query_params: { id: sale.transactionId },
+      format: "JSONEachRow",
+    });
+    const [row] = await result.json<{ tag_quantities: Record<string, string> }>();
+    expect(Object.entries(row!.tag_quantities).sort()).toEqual(tags.map((t) => [t, "2"]).sort());
+  });
+});
