@@ -61,7 +61,7 @@ async function world(): Promise<World> {
     {
       name: "Fries",
       benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
-      codes: { kind: "unique", pattern: "FRY-XXXX" },
+      codes: { kind: "unique", pattern: "FRY-XXXXXX" },
     },
     ACTOR,
   );
@@ -205,11 +205,13 @@ describe("campaignResults", () => {
       messageEvent(w, e1, "msg_1", "message.opened"),
       messageEvent(w, e2, "msg_2", "message.opened"),
       messageEvent(w, e1, "msg_1", "message.clicked"),
+      // An SMS has no open pixel: its tracked link's click is the proof it was opened.
+      messageEvent(w, e3, "msg_3", "message.clicked"),
       messageEvent(w, e4, "msg_4", "message.failed"),
     ];
     await insertCampaignEvents(analytics, [...enrolments, ...messages]);
     // A redelivered batch: the same events again, in another make-up.
-    await insertCampaignEvents(analytics, [enrolments[0]!, messages[2]!, messages[9]!, enrolments[4]!]);
+    await insertCampaignEvents(analytics, [enrolments[0]!, messages[2]!, messages[9]!, messages[10]!, enrolments[4]!]);
 
     // e1 buys within the window (twice), e2 after it, e3 only before enrolling; c1 buys within it, c2 never.
     await analytics.insertTransactions([
@@ -241,8 +243,8 @@ describe("campaignResults", () => {
       campaignId: w.campaignId,
       conversionDays: 14,
       reach: { entered: 4, control: 2 },
-      messages: { reached: 4, sent: 3, delivered: 3, opened: 2, clicked: 1, failed: 1 },
-      rates: { deliveryRate: 1, openRate: 2 / 3, clickRate: 1 / 3, clickToOpenRate: 0.5, failureRate: 1 / 3 },
+      messages: { reached: 4, sent: 3, delivered: 3, opened: 3, clicked: 2, failed: 1 },
+      rates: { deliveryRate: 1, openRate: 1, clickRate: 2 / 3, clickToOpenRate: 2 / 3, failureRate: 1 / 3 },
       coupons: { issued: 2, redeemed: 1 },
       conversions: {
         entered: { customers: 4, converted: 1 },

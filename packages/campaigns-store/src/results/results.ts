@@ -84,9 +84,12 @@ export async function campaignResults(
   const [messages, conversions, redemptions] = await Promise.all([
     select<Record<string, string>>(
       analytics,
+      // A click proves the message was opened (an SMS or push has no open pixel; an e-mail reader may block it),
+      // and an open or a click that it was delivered (receipts may be missing): else an open rate of 0 beside
+      // clicks, or rates over 100%.
       `SELECT uniqExactIf(message_id, type = 'sent') AS sent_count,
-              uniqExactIf(message_id, type = 'delivered') AS delivered_count,
-              uniqExactIf(message_id, type = 'opened') AS opened_count,
+              uniqExactIf(message_id, type IN ('delivered', 'opened', 'clicked')) AS delivered_count,
+              uniqExactIf(message_id, type IN ('opened', 'clicked')) AS opened_count,
               uniqExactIf(message_id, type = 'clicked') AS clicked_count,
               uniqExactIf(message_id, type = 'failed') AS failed_count
          FROM ${ch}.message_events FINAL
