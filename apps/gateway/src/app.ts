@@ -17,6 +17,7 @@ import type { GatewayEnv } from "./context.ts";
 import { onError, validationHook } from "./errors.ts";
 import type { TransactionIntake } from "./intake.ts";
 import { requireJsonBody } from "./json-body.ts";
+import { refuseBodyLimitOverPayload } from "./payload-budget.ts";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
@@ -39,6 +40,10 @@ export interface GatewayDeps {
   log: Logger;
   registry: Registry;
   readiness: ReadinessChecks;
+  /**
+   * Body limit of every /v1 request but the batch upload, and of each transaction in a batch (256 KiB by default);
+   * refused at start when its transactions would not fit under the NATS server's max_payload.
+   */
   maxBodyBytes?: number;
   /** Body limit of `POST /v1/transactions/batch` (up to 500 transactions); 16 × `maxBodyBytes` by default. */
   maxBatchBodyBytes?: number;
@@ -68,6 +73,8 @@ export interface GatewayDeps {
 export const openApiPath = "/v1/openapi.json";
 
 export function createGatewayApp(deps: GatewayDeps) {
+  const maxBodyBytes = deps.maxBodyBytes ?? httpDefaults.maxBodyBytes;
+  refuseBodyLimitOverPayload(maxBodyBytes, deps.bus.nc.info?.max_payload);
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
   const requests = new Histogram({
     name: "regulars_gateway_request_seconds",
@@ -101,7 +108,6 @@ export function createGatewayApp(deps: GatewayDeps) {
   const now = deps.now ?? (() => new Date());
   registerOpenApiDocument(app, openApiPath, now);
 
-  const maxBodyBytes = deps.maxBodyBytes ?? httpDefaults.maxBodyBytes;
   const limit = limitBody(maxBodyBytes);
   const batchLimit = limitBody(deps.maxBatchBodyBytes ?? 16 * maxBodyBytes);
   // Every /v1 body is limited before anything reads it, on any path, found or not (the depth check below reads a
@@ -157,6 +163,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     acceptance,
     receipts,
     onPublished: (duplicate) => published.inc({ duplicate: String(duplicate) }),
+    maxTransactionBytes: maxBodyBytes,
   };
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);

@@ -13,6 +13,12 @@ export interface TransactionIntake {
   acceptance: Acceptance;
   receipts: ReceiptLog | null;
   onPublished: (duplicate: boolean) => void;
+  /**
+   * The most bytes one transaction may carry as JSON: the body limit of `POST /v1/transactions`, which a batch's
+   * transactions are held to one by one (what is stored for one, and every event and dead letter made of it,
+   * must fit under NATS' max_payload).
+   */
+  maxTransactionBytes: number;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */
@@ -109,11 +115,25 @@ async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, 
   return { outcome: published.duplicate ? "duplicate" : "accepted", transactionId: a.transactionId, externalId };
 }
 
-/** The fingerprint of the transaction stored at `seq`, or null when it cannot be read (then the repeat counts as a retry). */
+/**
+ * The fingerprint of the transaction stored at `seq`; null when what is stored there is no transaction message.
+ * When it cannot be read (a timeout, or gone from the stream while JetStream still remembers its id) the repeat
+ * can be told neither from a retry nor from a conflict: `unavailable`, so the till keeps it and retries, and never
+ * a 202 that would let a changed transaction pass as a duplicate.
+ */
 async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
-  const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq }).catch(() => null);
-  const parsed = stored ? TransactionMessage.safeParse(stored.json()) : null;
-  return parsed?.success ? transactionFingerprint(parsed.data.transaction) : null;
+  const { transactions } = bus.topology.streams;
+  const cannotCompare = (why: string) =>
+    new DomainError(
+      "unavailable",
+      `this externalId was accepted before, and that transaction could not be read to compare it with this one; retry later (${why})`,
+    );
+  const stored = await bus.jsm.streams.getMessage(transactions, { seq }).catch((e: Error) => {
+    throw cannotCompare(e.message);
+  });
+  if (!stored) throw cannotCompare(`message ${seq} is no longer on ${transactions}`);
+  const parsed = TransactionMessage.safeParse(stored.json());
+  return parsed.success ? transactionFingerprint(parsed.data.transaction) : null;
 }
 
 const unavailable = (why: string) =>

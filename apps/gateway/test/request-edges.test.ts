@@ -195,6 +195,47 @@ describe("refused fields read as an integrator would say them", () => {
     );
     expect(JSON.stringify(res.body)).not.toMatch(/Invalid input|expected .*, received/);
   });
+
+  it("an occurredAt offset no place uses (+20:00) is a 400 naming occurredAt, alone or in a batch; nothing is stored", async () => {
+    // A minute before the gateway's clock, written with a +20:00 offset: inside the window, but Postgres cannot store it.
+    const wallClock = new Date(pinnedNow.getTime() - 60_000 + 20 * 3_600_000).toISOString().replace("Z", "+20:00");
+    const sale = saleBody({ occurredAt: wallClock });
+    const before = await storedMessages();
+    const single = await post("/v1/transactions", JSON.stringify(sale), json);
+    expect(single.status).toBe(400);
+    expect(single.body).toMatchObject({
+      code: "invalid_request",
+      message: expect.stringContaining("occurredAt"),
+      issues: [{ path: "occurredAt", message: expect.stringMatching(/UTC offset from -12:00 to \+14:00/) }],
+    });
+    const batch = await post("/v1/transactions/batch", JSON.stringify({ transactions: [sale] }), json);
+    expect(batch.body.results).toEqual([
+      expect.objectContaining({
+        status: "invalid",
+        error: expect.objectContaining({ issues: [expect.objectContaining({ path: "occurredAt" })] }),
+      }),
+    ]);
+    expect(await storedMessages()).toBe(before);
+  });
+
+  it("a coupon code that can be no code is a 400 naming its item; one typed with a typographic dash is accepted", async () => {
+    const occurredAt = pinnedNow.toISOString();
+    const before = await storedMessages();
+    const bad = await post(
+      "/v1/transactions",
+      JSON.stringify(saleBody({ occurredAt, couponCodes: ["WELCOME-7KQ4", "10% OFF"] })),
+      json,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([{ path: "couponCodes.1", message: "use 3-64 letters, digits or '-'" }]);
+    expect(await storedMessages()).toBe(before);
+    const typed = await post(
+      "/v1/transactions",
+      JSON.stringify(saleBody({ occurredAt, couponCodes: [" welcome\u20137kq4 "] })),
+      json,
+    );
+    expect(typed.status).toBe(202);
+  });
 });
 
 describe("the OpenAPI document", () => {

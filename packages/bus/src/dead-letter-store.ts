@@ -80,6 +80,13 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
  * window. A replay that happens twice is harmless: the consumers' idempotency keys make the second a no-op.
  */
 export async function replayDeadLetter(bus: Bus, stored: StoredDeadLetter): Promise<{ seq: number }> {
+  const { truncatedFromBytes, stream, streamSequence } = stored.letter;
+  // Published again, the beginning of a payload would only be dead-lettered again as unreadable, and this letter lost.
+  if (truncatedFromBytes !== undefined)
+    throw new Error(
+      `dead letter ${stored.seq} keeps only the beginning of its ${truncatedFromBytes}-byte payload, so it cannot be ` +
+        `replayed; the whole message is ${streamSequence} on ${stream} while that stream keeps it`,
+    );
   const ack = await bus.js.publish(stored.letter.subject, stored.letter.payload, {
     msgID: `replay:${stored.seq}:${randomUUID()}`,
   });

@@ -22,6 +22,13 @@ export const letterOf = (msg: JsMsg): LetterSource => ({
   payload: msg.string(),
 });
 
+/** NATS' own default, for a connection that has not (yet) said what its server takes. */
+const defaultMaxPayload = 1024 * 1024;
+/** Left under max_payload for the headers (the message id) the letter is published with. */
+const headerRoomBytes = 1024;
+/** How much of the reason a shortened letter keeps: reasons are a sentence, a stack trace at most. */
+const shortenedReasonChars = 4096;
+
 /** Keeps the original payload with the reason, so an operator can read why and replay it. */
 export async function deadLetter(
   bus: Bus,
@@ -41,10 +48,36 @@ export async function deadLetter(
     failedAt: new Date().toISOString(),
     payload: letter.payload,
   };
+  const limit = (bus.nc.info?.max_payload ?? defaultMaxPayload) - headerRoomBytes;
   await publishJson(
     bus.js,
     bus.topology.subjects.deadLetter(consumer),
-    body,
+    fitDeadLetter(body, limit),
     letter.letterId ?? `${stream}:${letter.streamSequence}`,
   );
+}
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * The letter as it fits in `limit` bytes of JSON. The payload is kept as an escaped string, which can make a letter
+ * of a message that was itself stored up to twice its size: NATS would refuse it, and a consumer that cannot
+ * dead-letter a message retries it for ever (a ledger partition stops there). Such a letter keeps the reason,
+ * where the message came from and as much of the payload's beginning as fits, with the payload's whole size.
+ */
+export function fitDeadLetter(body: DeadLetter, limit: number): DeadLetter {
+  if (jsonBytes(body) <= limit) return body;
+  const shortened: DeadLetter = {
+    ...body,
+    reason: body.reason.slice(0, shortenedReasonChars),
+    payload: "",
+    truncatedFromBytes: Buffer.byteLength(body.payload),
+  };
+  const room = limit - jsonBytes(shortened);
+  let prefix = body.payload.slice(0, Math.max(0, room));
+  // A character may take up to six bytes once escaped: shorten in proportion until the prefix fits.
+  for (let bytes = jsonBytes(prefix) - 2; prefix.length && bytes > room; bytes = jsonBytes(prefix) - 2) {
+    prefix = prefix.slice(0, Math.min(prefix.length - 1, Math.floor((prefix.length * room) / bytes)));
+  }
+  return { ...shortened, payload: prefix };
 }

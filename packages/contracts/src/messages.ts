@@ -199,5 +199,10 @@ export const DeadLetter = z.object({
   deliveries: z.number().int(),
   failedAt: z.string(),
   payload: z.string(),
+  /**
+   * Only when the whole letter would not fit under NATS' max_payload: `payload` is then just its beginning, and
+   * this the size of the whole payload in bytes. The whole message stays on `stream` (at `streamSequence`) while kept.
+   */
+  truncatedFromBytes: z.number().int().optional(),
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;

@@ -75,10 +75,26 @@ export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
   .meta({ description: "ISO 4217 currency code.", examples: ["EUR"] });
+/**
+ * Real UTC offsets run from -12:00 to +14:00. The ISO format alone allows up to ±23:59, which Postgres cannot
+ * store (beyond ±15:59 it is "time zone displacement out of range"): such a time must be refused at the door,
+ * not accepted and then rejected by the ledger.
+ */
+function offsetInRealRange(iso: string): boolean {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(iso);
+  if (!offset) return true; // `Z`, or not a date-time at all (the format check says so)
+  const minutes = (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+  return minutes >= -12 * 60 && minutes <= 14 * 60;
+}
+
 /** Its messages ("required", "must be an ISO 8601 date-time ...") come from the shared field messages. */
 export const Timestamp = z.iso
   .datetime({ offset: true })
-  .meta({ description: "ISO 8601 date-time with a UTC offset ('Z' or '+01:00'); fractions of a second allowed." });
+  .refine(offsetInRealRange, "must have a UTC offset from -12:00 to +14:00, such as +01:00 or Z")
+  .meta({
+    description:
+      "ISO 8601 date-time with a UTC offset ('Z' or '+01:00', from -12:00 to +14:00); fractions of a second allowed.",
+  });
 /** Money in minor units (cents): integers only, never floats. */
 export const Minor = z
   .number()

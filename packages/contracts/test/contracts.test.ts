@@ -97,6 +97,20 @@ describe("TransactionInput", () => {
     expect(pathsOf(result)).toContain(path);
   });
 
+  it("takes coupon codes as a quote compares them: trimmed, upper case, typographic dashes as '-'", () => {
+    const typed = [" fries-50 ", "ONCE\u2013ONLY", "once\u2212only\t"];
+    expect(TransactionInput.parse({ ...exampleSale, couponCodes: typed }).couponCodes).toEqual([
+      "FRIES-50",
+      "ONCE-ONLY",
+      "ONCE-ONLY",
+    ]);
+    const refused = TransactionInput.safeParse({ ...exampleSale, couponCodes: ["FRIES-50", "10% OFF", "AB"] });
+    expect(refused.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["couponCodes.1", "use 3-64 letters, digits or '-'"],
+      ["couponCodes.2", "use 3-64 letters, digits or '-'"],
+    ]);
+  });
+
   it("names the expected total when the lines do not add up", () => {
     const result = TransactionInput.safeParse({ ...exampleSale, total: 1490 });
     expect(result.error?.issues).toEqual([
@@ -209,6 +223,22 @@ describe("BehaviouralEventInput", () => {
     expect(result.success).toBe(false);
     expect(pathsOf(result).some((p) => p === path || p.startsWith(`${path}.`))).toBe(true);
   });
+});
+
+describe("occurredAt's UTC offset", () => {
+  const at = (offset: string) => ({ ...exampleSale, occurredAt: `2026-11-26T12:31:05${offset}` });
+  it.each(["Z", "-12:00", "+14:00", "+05:45", "-00:00"])("accepts the real offset %s", (offset) => {
+    expect(TransactionInput.safeParse(at(offset)).success).toBe(true);
+  });
+  it.each(["+14:01", "-12:01", "+15:59", "+20:00", "-23:59"])(
+    "refuses %s, which no place uses, naming the field",
+    (offset) => {
+      const result = TransactionInput.safeParse(at(offset));
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({ path: ["occurredAt"], message: expect.stringMatching(/from -12:00 to \+14:00/) }),
+      ]);
+    },
+  );
 });
 
 describe("occurredAtOutOfRange", () => {

@@ -168,11 +168,30 @@ export function parseRoles(argv: string[]): Role[] {
   });
 }
 
+/**
+ * Settings that are valid alone but not together. A repeated `externalId` inside the duplicate window is compared
+ * with the original JetStream kept: a window that outlasts how long read messages stay on the stream would name
+ * originals already gone, and every such repeat could only be answered 503 until the window passed.
+ */
+function conflictingSettings(config: ServerConfig): string[] {
+  const keepReadSeconds = config.STREAM_KEEP_READ_DAYS * 24 * 60 * 60;
+  return config.DEDUPE_WINDOW_SECONDS < keepReadSeconds
+    ? []
+    : [
+        `DEDUPE_WINDOW_SECONDS: must be shorter than STREAM_KEEP_READ_DAYS (${config.STREAM_KEEP_READ_DAYS} ` +
+          `day${config.STREAM_KEEP_READ_DAYS === 1 ? "" : "s"} = ` +
+          `${keepReadSeconds} seconds), not ${config.DEDUPE_WINDOW_SECONDS}: a repeated externalId is compared with the ` +
+          "original on the stream, which must still be there; shorten the window or keep read messages longer",
+      ];
+}
+
+const invalidConfiguration = (problems: string[]) =>
+  new Error(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const parsed = ServerConfig.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`invalid configuration:\n${lines}`);
-  }
+  if (!parsed.success) throw invalidConfiguration(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const conflicts = conflictingSettings(parsed.data);
+  if (conflicts.length) throw invalidConfiguration(conflicts);
   return parsed.data;
 }

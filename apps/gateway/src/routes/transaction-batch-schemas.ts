@@ -36,14 +36,20 @@ export const TransactionBatchEnvelope = z.object({
     .max(maxBatchTransactions, tooMany),
 });
 
-export const batchItemErrorCodes = ["invalid_request", "occurred_at_out_of_range", "idempotency_conflict"] as const;
+export const batchItemErrorCodes = [
+  "invalid_request",
+  "occurred_at_out_of_range",
+  "idempotency_conflict",
+  "payload_too_large",
+] as const;
 
 export const TransactionBatchItemError = z
   .object({
     code: z.enum(batchItemErrorCodes).meta({
       description:
-        "`invalid_request` (`issues` names each field), `occurred_at_out_of_range` (outside the accepted window) or " +
-        "`idempotency_conflict` (this `externalId` was accepted before with a different body).",
+        "`invalid_request` (`issues` names each field), `occurred_at_out_of_range` (outside the accepted window), " +
+        "`idempotency_conflict` (this `externalId` was accepted before with a different body) or `payload_too_large` " +
+        "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes).",
     }),
     message: z.string().meta({ description: "Why this transaction was refused and what to do, for people." }),
     issues: z

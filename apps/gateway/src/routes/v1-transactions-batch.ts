@@ -38,7 +38,8 @@ const route = createRoute({
   description:
     `For tills that recorded sales while offline: up to ${maxBatchTransactions} transactions in one call, each checked and ` +
     "stored on its own, with a result per transaction: `accepted`, `duplicate` (accepted before, nothing changed) or " +
-    "`invalid` with the reason and the refused fields. One invalid transaction never holds back the others. The answer " +
+    "`invalid` with the reason and the refused fields (`payload_too_large` for one larger than `POST /v1/transactions` " +
+    "takes). One invalid transaction never holds back the others. The answer " +
     "(202) comes only after every accepted transaction is stored. `externalId` is each transaction's idempotency key, so " +
     "after a timeout or a 503 the till simply sends the same batch again. The per-key rate limit counts one request per call.",
   security: [{ [securitySchemeName]: [] }],
@@ -128,10 +129,36 @@ function invalid(
   };
 }
 
-async function readBatch(text: Promise<string>): Promise<unknown[]> {
-  const envelope = TransactionBatchEnvelope.safeParse(parseJsonBody(await text));
+async function readBatch(body: Promise<string>): Promise<{ items: unknown[]; bytes: number }> {
+  const text = await body;
+  const envelope = TransactionBatchEnvelope.safeParse(parseJsonBody(text));
   if (!envelope.success) throw invalidBody(envelope.error);
-  return envelope.data.transactions;
+  return { items: envelope.data.transactions, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * A transaction larger than `POST /v1/transactions` takes is refused on its own, as it would be alone: the batch's
+ * body limit is many times that, and one stored over NATS' max_payload fails the whole call on every retry (or, a
+ * little under it, its events and dead letters could not be published). Measured only when the whole body is larger
+ * than one transaction may be: below that none of its transactions can be.
+ */
+function refuseOversized(
+  index: number,
+  raw: unknown,
+  bodyBytes: number,
+  max: number,
+): TransactionBatchItemResult | null {
+  if (bodyBytes <= max) return null;
+  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  if (bytes <= max) return null;
+  return invalid(
+    index,
+    raw,
+    "payload_too_large",
+    `the transaction is ${bytes} bytes as JSON, more than the ${max} one transaction may carry (as POST /v1/transactions); ` +
+      "shorten its lines' names, categories and tags",
+    [{ path: "(transaction)", message: `must be at most ${max} bytes as JSON, not ${bytes}` }],
+  );
 }
 
 export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, intake: TransactionIntake) {
@@ -140,11 +167,16 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
   app.openAPIRegistry.registerPath(route);
   app.post(path, async (c) => {
     const credential = c.get("credential");
-    const items = await readBatch(c.req.text());
+    const { items, bytes } = await readBatch(c.req.text());
     const receivedAt = intake.acceptance.now();
     const results: TransactionBatchItemResult[] = new Array(items.length);
     const admitted: { index: number; admitted: Admitted }[] = [];
     items.forEach((raw, index) => {
+      const oversized = refuseOversized(index, raw, bytes, intake.maxTransactionBytes);
+      if (oversized) {
+        results[index] = oversized;
+        return;
+      }
       const parsed = TransactionInput.safeParse(raw);
       if (!parsed.success) {
         const issues = issuesFromZod(parsed.error).map((i) =>

@@ -30,7 +30,7 @@ export async function storeTransactions(tx: RawTx, rows: TransactionRow[]): Prom
     FROM unnest(
       ${sqlArray(col((r) => r.message.transactionId))}::text[], ${sqlArray(col((r) => r.message.tenantId))}::text[],
       ${sqlArray(col((r) => r.message.transaction.externalId))}::text[], ${sqlArray(col((r) => r.message.transaction.type))}::text[],
-      ${sqlArray(col((r) => r.message.transaction.refundOf ?? null))}::text[], ${sqlArray(col((r) => r.message.transaction.occurredAt))}::timestamptz[],
+      ${sqlArray(col((r) => r.message.transaction.refundOf ?? null))}::text[], ${sqlArray(col((r) => new Date(r.message.transaction.occurredAt).toISOString()))}::timestamptz[],
       ${sqlArray(col((r) => r.message.transaction.locationId))}::text[], ${sqlArray(col((r) => r.message.transaction.channel))}::text[],
       ${sqlArray(col((r) => r.customerId))}::text[], ${sqlArray(col((r) => r.message.transaction.currency))}::text[],
       ${sqlArray(col((r) => r.message.transaction.total))}::bigint[],
