@@ -47,7 +47,7 @@ describe("GET /admin/coupon-campaigns/{id}/codes.csv", () => {
     const c = await createCampaign(
       db,
       mine.tenantId,
-      { name: "Export", benefit, codes: { kind: "unique", pattern: "EXPORT-XXXXXX" } },
+      { name: "Export", benefit, codes: { kind: "unique", pattern: "EXPORT-XXXXXXXX" } },
       "test",
     );
     await generateCampaignCodes(db, mine.tenantId, c.id, 25_000, "test");
@@ -71,7 +71,7 @@ describe("GET /admin/coupon-campaigns/{id}/codes.csv", () => {
     expect(header).toBe("code,uses,max_uses,created_at");
     expect(rows).toHaveLength(25_000);
     expect(new Set(rows.map((r) => r.split(",")[0])).size).toBe(25_000);
-    expect(rows[0]).toMatch(/^EXPORT-[A-Z0-9]{6},0,1,\S+Z$/);
+    expect(rows[0]).toMatch(/^EXPORT-[A-Z0-9]{8},0,1,\S+Z$/);
   });
 
   it("refuses a missing key, a non-admin key, a bad id and another tenant's campaign in the one error shape", async () => {

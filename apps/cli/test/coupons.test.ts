@@ -48,7 +48,7 @@ describe("regulars coupons", () => {
     const c = await createCampaign(
       db,
       tenantId,
-      { name: "Welcome", benefit, codes: { kind: "unique", pattern: "HELLO-XXXXXX" } },
+      { name: "Welcome", benefit, codes: { kind: "unique", pattern: "HELLO-XXXXXXXX" } },
       "test",
     );
     await generateCampaignCodes(db, tenantId, c.id, 12_000, "test");

@@ -136,7 +136,7 @@ describe("updateCampaign", () => {
 
   it("a new perCode limit applies to the codes made already", async () => {
     const { tenantId } = await couponTenant(db);
-    const u = await campaignOf(db, tenantId, unique("PC-XXXXX"));
+    const u = await campaignOf(db, tenantId, unique("PC-XXXXXXX"));
     await generateCampaignCodes(db, tenantId, u.id, 50, ACTOR);
     expect(await db.couponCode.count({ where: { tenantId, maxUses: 1 } })).toBe(50);
     await updateCampaign(db, tenantId, u.id, { limits: { perCode: 3 } }, ACTOR);

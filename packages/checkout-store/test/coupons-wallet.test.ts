@@ -208,7 +208,7 @@ describe("walletCoupons", () => {
 describe("campaignStats", () => {
   it("counts codes, wallet coupons, uses by status, the discount given and what the limits leave", async () => {
     const { tenantId, customers } = await couponTenant(db, 1);
-    const c = await campaignOf(db, tenantId, unique("STATS-XXXXX", { limits: { total: 100, budget: 10_000 } }));
+    const c = await campaignOf(db, tenantId, unique("STATS-XXXXXXX", { limits: { total: 100, budget: 10_000 } }));
     await generateCampaignCodes(db, tenantId, c.id, 40, ACTOR);
     await issue({ tenantId, customerId: customers[0]!, campaignId: c.id });
     await recordUses(db, tenantId, c.id, [

@@ -1,14 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { CODE_ALPHABET, CodePattern } from "@regulars/contracts";
+import { CODE_ALPHABET, CodePattern, normalizeCouponCode } from "@regulars/contracts";
 
 /**
- * Unique coupon codes from a pattern such as `WELCOME-XXXX`: each X of the longest run of X's becomes a
+ * Unique coupon codes from a pattern such as `WELCOME-XXXXXXXX`: each X of the longest run of X's becomes a
  * letter of CODE_ALPHABET, drawn from the operating system's CSPRNG, so codes cannot be guessed from each
- * other. Other X's stay as written (`XMAS-XXXXXX` keeps its `XMAS`).
+ * other. Other X's stay as written (`XMAS-XXXXXX` keeps its `XMAS`), so only the longest run counts towards
+ * the space, and only in CODE_ALPHABET's 24 letters: a guesser who knows the alphabet needs no more.
  */
 
-/** A pattern must offer this many times more codes than are wanted, so guessing one stays hopeless. */
-export const CODE_SPACE_FACTOR = 10;
+/**
+ * A pattern must offer this many combinations per code it holds: one random guess in a million is a real
+ * code. A quote takes 20 codes and a kiosk key 50 quotes a second, 1,000 guesses a second: at this factor
+ * one hit per ~17 minutes of such hammering, where 10 gave one per 10 ms. In letters: 8 X's hold
+ * 110,075 codes, each X more 24 times as many.
+ */
+export const CODE_SPACE_FACTOR = 1_000_000;
 
 const LETTERS = CODE_ALPHABET.length;
 // Bytes at or above the largest multiple of the alphabet's size are thrown away: `byte % 24` over all
@@ -38,10 +44,33 @@ export function patternShape(pattern: string): PatternShape {
 /** How many different codes the pattern can make. A float: 24^14 already passes 2^53, which is fine for comparing. */
 export const patternSpace = (pattern: string): number => LETTERS ** patternShape(pattern).randomLength;
 
-/** The most codes a pattern may hold in all, with the safety factor. */
-export const patternCapacity = (pattern: string): number => Math.floor(patternSpace(pattern) / CODE_SPACE_FACTOR);
+const capacityOf = (randomLength: number) => Math.floor(LETTERS ** randomLength / CODE_SPACE_FACTOR);
 
-export const patternTooShortMessage = (count: number) => `pattern too short for ${count} codes: add X's`;
+/** The most codes a pattern may hold in all, with the safety factor. */
+export const patternCapacity = (pattern: string): number => capacityOf(patternShape(pattern).randomLength);
+
+/** The fewest X's (at least the 4 CodePattern asks for) whose codes stay unguessable with `count` of them issued. */
+export function randomLengthFor(count: number): number {
+  let length = 4;
+  while (capacityOf(length) < count) length++;
+  return length;
+}
+
+const figure = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * What an admin reads when a pattern cannot hold `count` codes in all: what it holds and the pattern that
+ * would, e.g. "WELCOME-XXXX holds at most 0 codes, too few for 2,000: use 7 X's, as in WELCOME-XXXXXXX …".
+ */
+export function patternTooShortMessage(pattern: string, count: number): string {
+  const { prefix, suffix } = patternShape(pattern);
+  const length = randomLengthFor(count);
+  return (
+    `pattern ${pattern} holds at most ${figure(patternCapacity(pattern))} codes, too few for ${figure(count)}: ` +
+    `use ${length} X's, as in ${prefix}${"X".repeat(length)}${suffix} (one code per ${figure(CODE_SPACE_FACTOR)} ` +
+    "combinations keeps codes unguessable)"
+  );
+}
 
 /** Anything that can tell whether a code exists already (a Set, or a lookup over stored codes). */
 export interface TakenCodes {
@@ -72,15 +101,14 @@ class LetterSource {
 
 /**
  * `count` distinct codes of the pattern, none of them in `taken`. Refuses (RangeError) when the pattern
- * cannot hold them with CODE_SPACE_FACTOR to spare: such codes would be easy to guess, and drawing
- * would slow down as the space fills.
+ * cannot hold them and the taken ones with CODE_SPACE_FACTOR to spare: such codes would be guessable.
  */
 export function generateCodes(pattern: string, count: number, opts: GenerateCodesOptions = {}): string[] {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a whole number ≥ 0: ${count}`);
   const { prefix, suffix, randomLength } = patternShape(pattern);
   const taken = opts.taken;
-  if (LETTERS ** randomLength < CODE_SPACE_FACTOR * (count + (taken?.size ?? 0)))
-    throw new RangeError(patternTooShortMessage(count));
+  const total = count + (taken?.size ?? 0);
+  if (capacityOf(randomLength) < total) throw new RangeError(patternTooShortMessage(pattern, total));
   const letters = new LetterSource();
   const made = new Set<string>();
   while (made.size < count) {
@@ -92,10 +120,5 @@ export function generateCodes(pattern: string, count: number, opts: GenerateCode
   return [...made];
 }
 
-const DASHES = /[\u2010-\u2015\u2212]/g;
-
-/**
- * A code as stored and compared: trimmed, upper case, typographic dashes (which spreadsheets and
- * word processors put in) as '-'. Validity is CouponCode's to judge.
- */
-export const normalizeCode = (raw: string): string => raw.trim().replace(DASHES, "-").toUpperCase();
+/** A code as stored and compared; one rule with the one that posted sales' codes go through at the door. */
+export const normalizeCode = normalizeCouponCode;

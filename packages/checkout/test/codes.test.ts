@@ -1,15 +1,24 @@
 import { CODE_ALPHABET, CouponCode } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { generateCodes, normalizeCode, patternCapacity, patternShape, patternSpace } from "../src/codes.ts";
+import {
+  CODE_SPACE_FACTOR,
+  generateCodes,
+  normalizeCode,
+  patternCapacity,
+  patternShape,
+  patternSpace,
+  patternTooShortMessage,
+  randomLengthFor,
+} from "../src/codes.ts";
 
 const bodyOf = (code: string, prefix: string, suffix = "") => code.slice(prefix.length, code.length - suffix.length);
 
 describe("generateCodes", () => {
   it("keeps the pattern around the random run and draws only from the alphabet", () => {
-    const codes = generateCodes("WELCOME-XXXXXX-24", 1_000);
+    const codes = generateCodes("WELCOME-XXXXXXX-24", 1_000);
     expect(codes).toHaveLength(1_000);
     for (const code of codes) {
-      expect(code).toMatch(/^WELCOME-[A-Z0-9]{6}-24$/);
+      expect(code).toMatch(/^WELCOME-[A-Z0-9]{7}-24$/);
       for (const letter of bodyOf(code, "WELCOME-", "-24")) expect(CODE_ALPHABET).toContain(letter);
       expect(CouponCode.parse(code)).toBe(code);
     }
@@ -23,14 +32,14 @@ describe("generateCodes", () => {
   });
 
   it("makes 100,000 codes without a duplicate", () => {
-    const codes = generateCodes("SUMMER-XXXXXXX", 100_000);
+    const codes = generateCodes("SUMMER-XXXXXXXX", 100_000);
     expect(codes).toHaveLength(100_000);
     expect(new Set(codes).size).toBe(100_000);
   });
 
   it("randomises only the longest run of X's; other X's are letters of the prefix", () => {
-    expect(patternShape("XMAS-XXXXXX")).toEqual({ prefix: "XMAS-", suffix: "", randomLength: 6 });
-    for (const code of generateCodes("XMAS-XXXXXX", 50)) expect(code.startsWith("XMAS-")).toBe(true);
+    expect(patternShape("XMAS-XXXXXXX")).toEqual({ prefix: "XMAS-", suffix: "", randomLength: 7 });
+    for (const code of generateCodes("XMAS-XXXXXXX", 50)) expect(code.startsWith("XMAS-")).toBe(true);
   });
 
   it("spreads the letters evenly (no modulo bias)", () => {
@@ -44,21 +53,41 @@ describe("generateCodes", () => {
   });
 
   it("leaves out codes already taken", () => {
-    const taken = new Set(generateCodes("T-XXXX", 20_000));
-    const fresh = generateCodes("T-XXXX", 10_000, { taken });
+    const taken = new Set(generateCodes("T-XXXXXXXX", 20_000));
+    const fresh = generateCodes("T-XXXXXXXX", 10_000, { taken });
     expect(fresh.filter((c) => taken.has(c))).toEqual([]);
     expect(new Set(fresh).size).toBe(10_000);
   });
 
-  it("refuses a pattern whose space is too small for the count, with the safety factor", () => {
+  it("keeps a full pattern unguessable: at most one code per million combinations of the alphabet", () => {
+    expect(CODE_SPACE_FACTOR).toBeGreaterThanOrEqual(1_000_000);
     expect(patternSpace("AB-XXXX")).toBe(24 ** 4);
-    expect(patternCapacity("AB-XXXX")).toBe(33_177);
-    expect(() => generateCodes("AB-XXXX", 33_178)).toThrow("pattern too short for 33178 codes: add X's");
-    expect(generateCodes("AB-XXXX", 33_177)).toHaveLength(33_177);
+    // 331,776 combinations: not one code; filled to capacity before, one random guess in ten was real.
+    expect(patternCapacity("AB-XXXX")).toBe(0);
+    expect(patternCapacity("AB-XXXXXXX")).toBe(4_586);
+    expect(patternCapacity("AB-XXXXXXXX")).toBe(110_075);
+    for (const pattern of ["AB-XXXX", "AB-XXXXXX", "AB-XXXXXXXX", "AB-XXXXXXXXXX"])
+      expect(patternCapacity(pattern) * 1_000_000, pattern).toBeLessThanOrEqual(patternSpace(pattern));
+  });
+
+  it("refuses a pattern whose space is too small for the count, naming the pattern that would do", () => {
+    const tooShort =
+      "pattern AB-XXXXXXX holds at most 4,586 codes, too few for 4,587: use 8 X's, as in AB-XXXXXXXX " +
+      "(one code per 1,000,000 combinations keeps codes unguessable)";
+    expect(() => generateCodes("AB-XXXXXXX", 4_587)).toThrow(tooShort);
+    expect(generateCodes("AB-XXXXXXX", 4_586)).toHaveLength(4_586);
     // codes already taken use up the space too
-    expect(() => generateCodes("AB-XXXX", 10, { taken: { has: () => false, size: 33_170 } })).toThrow(
-      /pattern too short/,
+    expect(() => generateCodes("AB-XXXXXXX", 10, { taken: { has: () => false, size: 4_580 } })).toThrow(
+      /holds at most 4,586 codes, too few for 4,590/,
     );
+    expect(() => generateCodes("WELCOME-XXXX", 1)).toThrow(
+      /WELCOME-XXXX holds at most 0 codes, too few for 1: use 5 X's/,
+    );
+  });
+
+  it("knows how many X's a count needs, keeping what stands around the run", () => {
+    expect([1, 7, 8, 4_586, 4_587, 100_000, 1_000_000].map(randomLengthFor)).toEqual([5, 5, 6, 7, 8, 8, 9]);
+    expect(patternTooShortMessage("XMAS-XXXX-24", 50_000)).toMatch(/use 8 X's, as in XMAS-XXXXXXXX-24 /);
   });
 
   it("refuses a pattern that is not a pattern", () => {

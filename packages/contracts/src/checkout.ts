@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CouponCode } from "./coupon-code.ts";
 import { LineMatch } from "./line-match.ts";
 import {
   Channel,
@@ -22,14 +23,6 @@ const Money = Minor.nonnegative("must not be negative").max(MAX_TRANSACTION_MINO
 const PositiveMoney = Minor.positive("must be more than 0").max(MAX_TRANSACTION_MINOR);
 const Count = z.number().int("must be a whole number").positive("must be at least 1").max(100_000_000);
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM (24-hour clock)");
-
-/** A coupon code as customers type it: letters, digits and '-', compared upper-case. */
-export const CouponCode = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, "use 3-64 letters, digits or '-'")
-  .transform((c) => c.toUpperCase())
-  .meta({ description: "A coupon code: 3-64 letters, digits or '-', case-insensitive.", examples: ["WELCOME-7KQ4"] });
 
 /**
  * What a coupon or a reward gives. Discounts apply to what is left of the matching lines after the

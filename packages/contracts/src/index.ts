@@ -5,6 +5,7 @@ export * from "./campaign.ts";
 export * from "./campaign-events.ts";
 export * from "./campaign-trigger.ts";
 export * from "./checkout.ts";
+export * from "./coupon-code.ts";
 export * from "./customer-profile.ts";
 export * from "./event.ts";
 export { exampleSaleLines } from "./examples.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Refusal } from "./checkout.ts";
 
 /** Why the ledger refused a transaction it had accepted (202), for programs. */
 export const RejectionCode = z.enum([
@@ -12,6 +13,25 @@ export const RejectionCode = z.enum([
   "processing_failed",
 ]);
 export type RejectionCode = z.infer<typeof RejectionCode>;
+
+/** What became of one coupon code a sale posted: counted as a use, or not, and why. */
+export const PostedCouponOutcome = z
+  .object({
+    code: z.string().meta({ description: "The code as compared: trimmed, upper case, typographic dashes as '-'." }),
+    counted: z.boolean().meta({
+      description: "True when the sale used up one use of the coupon (through its hold, or when it was processed).",
+    }),
+    refusal: Refusal.nullable().meta({
+      description:
+        "Why it was not counted (`unknown_code`, `limit_reached`, `code_used_up`, ...); null when counted. The sale " +
+        "stays processed: the till had given the discount already, so check the code with the customer.",
+    }),
+  })
+  .meta({
+    id: "PostedCouponOutcome",
+    description: "What became of one coupon code the sale posted: counted as a use of its coupon, or not and why.",
+  });
+export type PostedCouponOutcome = z.infer<typeof PostedCouponOutcome>;
 
 const Processed = z
   .object({
@@ -46,6 +66,9 @@ const Processed = z
       }),
     conflicts: z.number().int().meta({
       description: "Later posts of this `externalId` with a different body, refused as `idempotency_conflict`.",
+    }),
+    couponCodes: z.array(PostedCouponOutcome).meta({
+      description: "Each coupon code the sale posted, once and in the order posted, and whether it counted as a use.",
     }),
   })
   .meta({ id: "TransactionProcessed", description: "Processed: the points are in the ledger." });

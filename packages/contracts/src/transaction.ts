@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PostedCouponCode } from "./coupon-code.ts";
 import {
   Channel,
   CurrencyCode,
@@ -143,10 +144,16 @@ export const TransactionInput = z
         examples: [1620],
       }),
     couponCodes: z
-      .array(SafeText(1, 64))
+      .array(PostedCouponCode)
       .max(20)
       .default([])
-      .meta({ description: "Codes of coupons used on this sale, up to 20.", examples: [[]] }),
+      .meta({
+        description:
+          "Codes of coupons used on this sale, up to 20: 3-64 letters, digits or '-' each, compared as a quote compares " +
+          "them (case, surrounding spaces and typographic dashes do not matter). Each counts as a use when the coupon " +
+          "can still be used; the transaction's status lists every code with `counted` and, when not counted, why.",
+        examples: [[]],
+      }),
     holdId: SafeText(1, 64)
       .meta({
         description:

@@ -91,4 +91,47 @@ describe("welcome coupons on registration", () => {
       expect.objectContaining({ code: wallet[0]!.code, inWallet: true, applicable: true, name: "Discounted fries" }),
     ]);
   });
+
+  it("a welcome campaign whose pattern is full does not stop the sign-up: it is skipped, and the audit log says why", async () => {
+    const { tenantId } = await loyaltyTenant(db, "Full Pattern Burgers");
+    // Four X's hold no code at one per million combinations.
+    const full = await createCampaign(
+      db,
+      tenantId,
+      {
+        name: "Short pattern",
+        benefit: { kind: "fixed_off", amount: 100 },
+        codes: { kind: "unique", pattern: "WELCOME-XXXX" },
+        issueOnRegistration: true,
+      },
+      "key_admin",
+    );
+    const hello = await createCampaign(
+      db,
+      tenantId,
+      {
+        name: "Hello",
+        benefit: { kind: "fixed_off", amount: 100 },
+        codes: { kind: "generic", code: "HELLO-AGAIN" },
+        issueOnRegistration: true,
+      },
+      "key_admin",
+    );
+    const { outcome, customer } = await register(tenantId, {
+      externalIdentity: { provider: "apple", subject: `welcome.${++n}` },
+      name: "Ada",
+    });
+    expect(outcome).toBe("created");
+    expect((await walletCoupons(db, tenantId, customer.id)).map((w) => w.campaignId)).toEqual([hello.id]);
+    const skipped = await db.auditLog.findMany({ where: { tenantId, action: "coupons.issue_skipped" } });
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        target: customer.id,
+        details: expect.objectContaining({
+          campaignId: full.id,
+          reason: expect.stringMatching(/WELCOME-XXXX holds at most 0 codes/),
+        }),
+      }),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `CouponCode` from @regulars/contracts (packages/contracts/src/checkout.ts), which `checkout.quote` validates:
+ * `CouponCode` from @regulars/contracts (packages/contracts/src/coupon-code.ts), which `checkout.quote` validates:
  * a code it would refuse is caught here, in the customer's words, rather than failing the whole quote. A copy,
  * because the kiosk reaches the API through its types only.
  */

@@ -173,7 +173,7 @@ describe("programme and coupons pages", () => {
     await page.getByLabel("Name", { exact: true }).fill("Welcome 20%");
     await page.getByLabel("Percent").fill("20");
     await page.getByLabel("Uses per customer").fill("1");
-    await page.getByLabel("Pattern").fill("WELCOME-XXXXXX");
+    await page.getByLabel("Pattern").fill("WELCOME-XXXXXXX");
     await check("coupons-new");
     await page.getByRole("button", { name: "Create campaign" }).click();
     await page.getByRole("heading", { level: 1, name: "Welcome 20%" }).waitFor();
@@ -204,7 +204,7 @@ describe("programme and coupons pages", () => {
     await page.getByRole("button", { name: "Export codes (CSV)" }).click();
     const file = await (await download).path();
     const lines = (await readFile(file, "utf8")).trim().split("\n");
-    const codes = lines.filter((l) => /^WELCOME-[A-Z0-9]{6},/.test(l));
+    const codes = lines.filter((l) => /^WELCOME-[A-Z0-9]{7},/.test(l));
     expect(codes).toHaveLength(2_000);
     expect(new Set(codes.map((l) => l.split(",")[0])).size).toBe(2_000);
     expect(lines).toHaveLength(2_001); // and a header
@@ -215,7 +215,7 @@ describe("programme and coupons pages", () => {
       .getByRole("list", { name: "Customers found" })
       .getByRole("button", { name: /^Issue to/ })
       .click();
-    await page.getByText(/^Code WELCOME-[A-Z0-9]{6} is in the wallet of/).waitFor();
+    await page.getByText(/^Code WELCOME-[A-Z0-9]{7} is in the wallet of/).waitFor();
     const issued = page.locator("dt", { hasText: "Issued into wallets" }).locator("xpath=following-sibling::dd[1]");
     await expect.poll(() => issued.textContent()).toBe("1");
     await check("coupons-campaign");

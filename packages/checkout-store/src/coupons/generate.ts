@@ -40,7 +40,7 @@ export async function generateCampaignCodes(
       const pattern = campaign.config.codes.pattern;
       const existing = await codesOfCampaign(tx, tenantId, campaignId);
       if (existing + count > patternCapacity(pattern)) {
-        const message = patternTooShortMessage(existing + count);
+        const message = patternTooShortMessage(pattern, existing + count);
         throw new DomainError("unprocessable", message, [{ path: "codes.pattern", message }]);
       }
       const maxUses = maxUsesOf(campaign.config);
@@ -57,7 +57,7 @@ export async function generateCampaignCodes(
         inserted += added;
         fruitless = added ? 0 : fruitless + 1;
         if (fruitless >= MAX_FRUITLESS_ROUNDS) {
-          const message = patternTooShortMessage(count);
+          const message = patternTooShortMessage(pattern, existing + count);
           throw new DomainError("unprocessable", `${message} (the tenant's other codes fill the pattern)`, [
             { path: "codes.pattern", message },
           ]);

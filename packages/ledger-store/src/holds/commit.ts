@@ -1,5 +1,5 @@
-import { priceCheckout } from "@regulars/checkout";
-import type { LoyaltyEvent, Quote, TransactionMessage } from "@regulars/contracts";
+import { normalizeCode, priceCheckout, refusal } from "@regulars/checkout";
+import type { LoyaltyEvent, PostedCouponOutcome, Quote, TransactionMessage } from "@regulars/contracts";
 import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
@@ -15,9 +15,11 @@ export interface SaleCheckout {
   events: LoyaltyEvent[];
   /** Per line, the discount the customer had at checkout (the line's own and ours): points earn on the rest. */
   lineDiscounts: number[] | null;
+  /** Each code the sale posted and whether it counted, for the transaction's status to tell the integrator. */
+  couponCodes: PostedCouponOutcome[];
 }
 
-export const none = (): SaleCheckout => ({ movements: [], events: [], lineDiscounts: null });
+export const none = (): SaleCheckout => ({ movements: [], events: [], lineDiscounts: null, couponCodes: [] });
 
 export interface Sale {
   message: TransactionMessage;
@@ -33,7 +35,9 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
 /**
  * Commits what the sale used: the hold it names (its points and wallet cash are spent, its coupon uses
  * become committed) and coupon codes posted without a hold (checked against their limits now, under the
- * campaigns' locks; a code that cannot be used any more is not counted). A hold that expired or was
+ * campaigns' locks; a code that cannot be used any more is not counted, and its outcome says why: the
+ * till gave the discount already, so the sale stays processed). Codes are compared as a quote compares
+ * them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold that expired or was
  * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code.
  * Idempotency keys derive from the hold and the transaction, and the batch skips sales applied before,
  * so a redelivered sale commits nothing twice.
@@ -55,8 +59,10 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
       for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);
     }
   }
-  const codes = [...new Set(t.couponCodes.map((c) => c.toUpperCase()))].filter((c) => !held.has(c));
-  for (const code of codes) await commitPostedCode(tx, sale, code, out);
+  for (const code of new Set(t.couponCodes.map(normalizeCode)))
+    out.couponCodes.push(
+      held.has(code) ? { code, counted: true, refusal: null } : await commitPostedCode(tx, sale, code, out),
+    );
   return out;
 }
 
@@ -111,7 +117,7 @@ export function paidAfterCheckout(m: TransactionMessage, lineDiscounts: number[]
 }
 
 /** A code posted on the sale without a hold: used now if its limits still allow it. */
-async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCheckout) {
+async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCheckout): Promise<PostedCouponOutcome> {
   const m = sale.message;
   const t = m.transaction;
   const { timezone, config } = sale.programme;
@@ -138,16 +144,22 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   });
   const applied = quote.applied.find((a) => a.source === "coupon" && a.ref === code);
   const campaignId = typed[0]?.campaign?.id;
-  if (!applied || !campaignId) return;
+  if (!applied || !campaignId) {
+    const refused = quote.coupons.find((c) => c.selected && c.code === code)?.refusal;
+    return { code, counted: false, refusal: refused ?? refusal("unknown_code") };
+  }
   const use = { code, campaignId, discount: applied.amount };
   await tx.$executeRaw`
     INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, transaction_id, status, discount, local_day)
     VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaignId}, ${code}, ${sale.customerId}, ${m.transactionId},
             'committed', ${use.discount}, ${day}::date)`;
   await countUses(tx, m.tenantId, [use], +1);
-  if (!hasCustomer(sale)) return; // priced without a customer, it credits nothing
-  credits(sale, code, applied, out);
-  out.events.push(redeemedEvent(sale, campaignId, code, use.discount, false));
+  // Priced without a customer, it credits nothing.
+  if (hasCustomer(sale)) {
+    credits(sale, code, applied, out);
+    out.events.push(redeemedEvent(sale, campaignId, code, use.discount, false));
+  }
+  return { code, counted: true, refusal: null };
 }
 
 /** Bonus points and wallet cash a coupon gives (negative `points` / `wallet` in the quote are credits). */

@@ -17,6 +17,7 @@ import { type BatchOptions, BatchWork, type LedgerDeps } from "./batch-work.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds } from "./parked.ts";
 import { advancePositions } from "./partitions.ts";
+import { explanationWithCouponCodes } from "./posted-codes.ts";
 import { processedEvent } from "./processed-event.ts";
 import { loadSaleRecords, type RefundedSale } from "./sale-records.ts";
 import { recordRejections } from "./status.ts";
@@ -155,7 +156,7 @@ async function applySale(work: BatchWork, i: number) {
     ...row,
     points: plan?.points ?? 0,
     programmeVersion: programme?.version ?? null,
-    explanation: plan?.explanation ?? null,
+    explanation: explanationWithCouponCodes(plan?.explanation ?? null, checkout?.couponCodes ?? []),
     effects: plan?.effects ?? null,
   });
   if (plan) {

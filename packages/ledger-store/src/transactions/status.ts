@@ -1,6 +1,7 @@
-import type { RejectionCode } from "@regulars/contracts";
+import type { PostedCouponOutcome, RejectionCode } from "@regulars/contracts";
 import { type Db, exactNumber, type RawTx, sqlArray } from "@regulars/db";
 import { customerBalances } from "../accounts/balances.ts";
+import { couponCodesOf } from "./posted-codes.ts";
 
 export interface Rejection {
   tenantId: string;
@@ -51,13 +52,16 @@ export type TransactionStatus =
       balance: { points: number; pending: number } | null;
       /** Later posts of this externalId with a different body, refused as idempotency conflicts. */
       conflicts: number;
+      /** The coupon codes the sale posted, each counted or not (and why not). */
+      couponCodes: PostedCouponOutcome[];
     }
   | { status: "rejected"; externalId: string; reason: { code: string; message: string }; rejectedAt: string }
   | { status: "accepted"; externalId: string; id: string; receivedAt: string };
 
 /**
- * Where a posted transaction stands: processed (with its points and the customer's balance), rejected
- * (with the reason), or accepted and still on its way. Null when nothing of it is known.
+ * Where a posted transaction stands: processed (with its points, the customer's balance and what became of
+ * its coupon codes), rejected (with the reason), or accepted and still on its way. Null when nothing of it
+ * is known.
  */
 export async function transactionStatus(
   db: Db,
@@ -82,6 +86,7 @@ export async function transactionStatus(
       pointsAwarded: exactNumber(tx.pointsAwarded),
       balance: balances ? { points: balances.points, pending: balances.pendingPoints } : null,
       conflicts: rejections.filter((r) => r.code === "idempotency_conflict").length,
+      couponCodes: couponCodesOf(tx.explanation),
     };
   }
   const latest = rejections[0];

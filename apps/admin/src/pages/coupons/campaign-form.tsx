@@ -44,7 +44,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
   const [limits, setLimits] = useState(() => Object.fromEntries(limitNames.map((n) => [n, numberText(c?.limits[n])])));
   const [codesKind, setCodesKind] = useState<CodesKind>(c?.codes.kind ?? "unique");
   const [code, setCode] = useState(c?.codes.kind === "generic" ? c.codes.code : "");
-  const [pattern, setPattern] = useState(c?.codes.kind === "unique" ? c.codes.pattern : "WELCOME-XXXXXX");
+  const [pattern, setPattern] = useState(c?.codes.kind === "unique" ? c.codes.pattern : "WELCOME-XXXXXXXX");
   const [exclusive, setExclusive] = useState(c?.stacking.exclusive ?? false);
   const [onRegistration, setOnRegistration] = useState(c?.issueOnRegistration ?? false);
 

@@ -1,0 +1,96 @@
+import type { TransactionMessage } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeHold, transactionStatus } from "../src/index.ts";
+import { txMessage } from "./batch-fixtures.ts";
+import { apply, basket, checkoutTenant, genericCoupon, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const couponUses = (campaignId: string) =>
+  db.$queryRaw<{ status: string; n: bigint }[]>`
+    SELECT status, count(*) AS n FROM coupon_uses WHERE campaign_id = ${campaignId} GROUP BY status ORDER BY status`;
+
+/** The codes as a till typed them, past the gateway's schema: messages accepted before it normalised them. */
+const postedAsTyped = (m: TransactionMessage, couponCodes: string[]): TransactionMessage => ({
+  ...m,
+  transaction: { ...m.transaction, couponCodes },
+});
+
+const codesOf = async (tenantId: string, m: TransactionMessage) => {
+  const status = await transactionStatus(db, tenantId, m.transaction.externalId);
+  if (status?.status !== "processed") throw new Error(`${m.transaction.externalId} is ${status?.status}`);
+  return status.couponCodes;
+};
+
+describe("coupon codes posted on a sale without a hold", () => {
+  it("are compared as a quote compares them: a limit-1 code typed three ways is used once", async () => {
+    const { tenantId } = await checkoutTenant(db);
+    const campaign = await genericCoupon(db, tenantId, "ONCE-ONLY", {
+      benefit: { kind: "fixed_off", amount: 300 },
+      limits: { total: 1 },
+    });
+    const sales = ["once-only ", "ONCE\u2013ONLY", " Once\u2212Only"].map((typed) =>
+      postedAsTyped(txMessage(tenantId, { couponCodes: [], lines: basket().lines }), [typed]),
+    );
+    for (const sale of sales) await apply(db, [sale]);
+
+    expect(await couponUses(campaign)).toEqual([{ status: "committed", n: 1n }]);
+    expect(await codesOf(tenantId, sales[0]!)).toEqual([{ code: "ONCE-ONLY", counted: true, refusal: null }]);
+    for (const sale of sales.slice(1))
+      expect(await codesOf(tenantId, sale)).toEqual([
+        { code: "ONCE-ONLY", counted: false, refusal: { code: "limit_reached", message: expect.any(String) } },
+      ]);
+  });
+
+  it("keeps a sale with a code nobody knows processed, and its status says the code did not count", async () => {
+    const { tenantId, customers } = await checkoutTenant(db);
+    const campaign = await genericCoupon(db, tenantId, "REAL-ONE", { benefit: { kind: "fixed_off", amount: 100 } });
+    const sale = txMessage(tenantId, {
+      customer: { id: customers[0] },
+      couponCodes: ["NO-SUCH-CODE", "real-one", "REAL-ONE"],
+      lines: basket().lines,
+    });
+    await apply(db, [sale]);
+
+    expect(await codesOf(tenantId, sale)).toEqual([
+      { code: "NO-SUCH-CODE", counted: false, refusal: { code: "unknown_code", message: "This code does not exist." } },
+      { code: "REAL-ONE", counted: true, refusal: null },
+    ]);
+    expect(await couponUses(campaign)).toEqual([{ status: "committed", n: 1n }]);
+    // The earning explanation is still there beside the codes.
+    const stored = await db.transaction.findFirstOrThrow({
+      where: { tenantId, externalId: sale.transaction.externalId },
+    });
+    expect(stored.explanation).toMatchObject({ points: expect.any(Number), lines: expect.any(Array) });
+  });
+
+  it("finds the held code behind a posted one typed differently, and counts it once, through the hold", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    const campaign = await genericCoupon(db, tenantId, "FRIES-50", {
+      benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
+      limits: { total: 5 },
+    });
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { couponCodes: ["FRIES-50"] }));
+    const sale = postedAsTyped(saleWithHold(tenantId, c, placed.holdId, placed.quote.lines), ["fries\u201050 "]);
+    await apply(db, [sale]);
+
+    expect(await couponUses(campaign)).toEqual([{ status: "committed", n: 1n }]);
+    expect(await codesOf(tenantId, sale)).toEqual([{ code: "FRIES-50", counted: true, refusal: null }]);
+  });
+
+  it("lists no codes for a sale that posted none", async () => {
+    const { tenantId } = await checkoutTenant(db);
+    const sale = txMessage(tenantId, { lines: basket().lines });
+    await apply(db, [sale]);
+    expect(await codesOf(tenantId, sale)).toEqual([]);
+  });
+});
