@@ -90,7 +90,7 @@ export const CodePattern = z
   .max(48)
   .meta({
     description: "Unique codes' shape: each X of the longest run becomes a random letter.",
-    examples: ["WELCOME-XXXX"],
+    examples: ["WELCOME-XXXXXXXX"],
   });
 
 export const CouponCodes = z.discriminatedUnion("kind", [
@@ -264,7 +264,7 @@ export const CheckoutSelection = z.object({
       description:
         "Coupon codes the customer typed, up to 20, applied in this order after the tier discount, each on what the " +
         "ones before it left. Case does not matter; a code typed twice is refused `not_combinable` the second time.",
-      examples: [["WELCOME-7KQ4"]],
+      examples: [["WELCOME-7KQ4MWPR"]],
     }),
   rewardIds: z
     .array(Reward.shape.id)
