@@ -1,6 +1,5 @@
 import { CODE_ALPHABET } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -10,7 +9,7 @@ import {
   importCodes,
   streamCodesCsv,
 } from "../src/index.ts";
-import { ACTOR, campaignOf, couponTenant, drain, generic, imported, unique } from "./coupons-fixtures.ts";
+import { ACTOR, campaignOf, couponTenant, drain, generic, imported, rejection, unique } from "./coupons-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -19,17 +18,6 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
-
-const rejection = (work: Promise<unknown>) =>
-  work.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => {
-      if (!(e instanceof DomainError)) throw e;
-      return e;
-    },
-  );
 
 describe("generateCampaignCodes", () => {
   it("inserts 100,000 distinct codes of the pattern in one go", async () => {

@@ -1,4 +1,5 @@
 import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { testTenant } from "@regulars/testing";
 import { createCampaign } from "../src/index.ts";
@@ -62,3 +63,15 @@ export async function drain(chunks: AsyncIterable<string>): Promise<string[]> {
   for await (const chunk of chunks) out.push(chunk);
   return out;
 }
+
+/** The DomainError a call fails with; a call that succeeds, or fails otherwise, fails the test. */
+export const rejection = (work: Promise<unknown>) =>
+  work.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (e: unknown) => {
+      if (!(e instanceof DomainError)) throw e;
+      return e;
+    },
+  );

@@ -1,10 +1,9 @@
 import type { Db } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCampaignCodes, issueCoupon, issueCouponAsAdmin, updateCampaign } from "../src/index.ts";
-import { ACTOR, campaignOf, couponTenant, unique } from "./coupons-fixtures.ts";
+import { ACTOR, campaignOf, couponTenant, rejection, unique } from "./coupons-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -13,17 +12,6 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
-
-const rejection = (work: Promise<unknown>) =>
-  work.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => {
-      if (!(e instanceof DomainError)) throw e;
-      return e;
-    },
-  );
 
 describe("issuing a unique campaign's codes into wallets", () => {
   it("stops where the pattern would make codes guessable, counting the codes generated before", async () => {

@@ -1,6 +1,5 @@
 import { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { daysAgo, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +13,16 @@ import {
   setCampaignStatus,
   walletCoupons,
 } from "../src/index.ts";
-import { ACTOR, campaignOf, couponTenant, generic, imported, recordUses, unique } from "./coupons-fixtures.ts";
+import {
+  ACTOR,
+  campaignOf,
+  couponTenant,
+  generic,
+  imported,
+  recordUses,
+  rejection,
+  unique,
+} from "./coupons-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -23,17 +31,6 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
-
-const rejection = (work: Promise<unknown>) =>
-  work.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => {
-      if (!(e instanceof DomainError)) throw e;
-      return e;
-    },
-  );
 
 const issue = (input: Omit<IssueCouponInput, "issuedBy" | "source" | "issueKey"> & { issueKey?: string }) =>
   issueCoupon(db, { issueKey: newId("request"), issuedBy: "cmp_welcome", source: "registration", ...input });

@@ -1,8 +1,16 @@
-import { createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
-import { testDatabaseUrl, testDb } from "@regulars/testing";
+import type { Db } from "@regulars/db";
+import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyTransactionBatch, customerBalances, findBalanceDrift, transactionStatus } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import {
+  base,
+  gatedBeforeCommit,
+  ledgerDeps,
+  line,
+  refundOf,
+  tenantWithProgramme,
+  txMessage,
+} from "./batch-fixtures.ts";
 
 // A refund waits up to a day for its sale, far longer than the gateway's duplicate window: a later post under
 // its externalId reaches the ledger while it waits, and must be told apart from a retry there.
@@ -114,27 +122,3 @@ describe("a refund waiting for its sale keeps its externalId", () => {
     expect(await findBalanceDrift(db, tenant)).toEqual([]);
   });
 });
-
-/** A batch runner that stops just before committing, until opened: another worker's batch meanwhile. */
-function gatedBeforeCommit() {
-  const inner: TransactionRunner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 2 });
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let reached!: () => void;
-  const atGate = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const runner: TransactionRunner = {
-    run: (fn) =>
-      inner.run(async (tx) => {
-        const result = await fn(tx);
-        reached();
-        await gate;
-        return result;
-      }),
-    close: () => inner.close(),
-  };
-  return { runner, reached: atGate, open };
-}

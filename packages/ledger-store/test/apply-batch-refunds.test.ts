@@ -1,5 +1,5 @@
-import { createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
-import { testDatabaseUrl, testDb } from "@regulars/testing";
+import type { Db } from "@regulars/db";
+import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   applyTransactionBatch,
@@ -8,7 +8,15 @@ import {
   findBalanceDrift,
   outboxEventsOf,
 } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import {
+  base,
+  gatedBeforeCommit,
+  ledgerDeps,
+  line,
+  refundOf,
+  tenantWithProgramme,
+  txMessage,
+} from "./batch-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -291,30 +299,6 @@ describe("a refund takes back what the sale produced, where the programme says s
     expect(await db.stampCardProgress.findFirst({ where: { customerId: id } })).toMatchObject({ stamps: 2 });
   });
 });
-
-/** A worker's transactions that stop before committing until `open()`: `reached` resolves when one has. */
-function gatedBeforeCommit() {
-  const inner: TransactionRunner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 2 });
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let reached!: () => void;
-  const atGate = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const runner: TransactionRunner = {
-    run: (fn) =>
-      inner.run(async (tx) => {
-        const result = await fn(tx);
-        reached();
-        await gate;
-        return result;
-      }),
-    close: () => inner.close(),
-  };
-  return { runner, reached: atGate, open };
-}
 
 /** Resolves once some session of the test database waits for a lock (the refund's worker, here), or after 10 s. */
 async function waitingForALock(): Promise<void> {

@@ -118,3 +118,27 @@ export async function twoWorkerPools(): Promise<{ db: Db; other: Db; close(): Pr
   await Promise.all([db.$queryRaw`SELECT 1`, other.$queryRaw`SELECT 1`]);
   return { db, other, close: async () => void (await Promise.all([db.$disconnect(), other.$disconnect()])) };
 }
+
+/** A worker's transactions that stop before committing until `open()`: `reached` resolves when one has. */
+export function gatedBeforeCommit() {
+  const inner: TransactionRunner = createPgTransactionRunner({ url: testDatabaseUrl(), poolSize: 2 });
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let reached!: () => void;
+  const atGate = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const runner: TransactionRunner = {
+    run: (fn) =>
+      inner.run(async (tx) => {
+        const result = await fn(tx);
+        reached();
+        await gate;
+        return result;
+      }),
+    close: () => inner.close(),
+  };
+  return { runner, reached: atGate, open };
+}

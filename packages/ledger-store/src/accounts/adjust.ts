@@ -32,12 +32,8 @@ export async function adjustBalance(
   programme: ProgrammeAt,
   now = new Date(),
 ) {
-  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
-  if (!customer) throw new DomainError("not_found", "no customer matches");
-  const id = customer.id;
-  return withTransaction(db, async (tx) => {
-    // Under the customer's lock, as a checkout hold is placed: what a hold in force reserves stays spendable.
-    await lockCustomers(tx, [id]);
+  // Under the customer's lock, as a checkout hold is placed: what a hold in force reserves stays spendable.
+  return underCustomerLock(db, tenantId, input.customerId, async (tx, id) => {
     const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
       SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
     const balance = exactNumber(account?.balance);
@@ -93,11 +89,7 @@ export async function awardBonusPoints(
   programme: ProgrammeAt,
   now = new Date(),
 ) {
-  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
-  if (!customer) throw new DomainError("not_found", "no customer matches");
-  const id = customer.id;
-  return withTransaction(db, async (tx) => {
-    await lockCustomers(tx, [id]);
+  return underCustomerLock(db, tenantId, input.customerId, async (tx, id) => {
     const key = `bonus:${input.idempotencyKey}`;
     return postOne(
       tx,
@@ -107,6 +99,21 @@ export async function awardBonusPoints(
       programme,
       now,
     );
+  });
+}
+
+/** Runs `work` in a transaction holding the lock of the tenant's customer (not found for any other id). */
+async function underCustomerLock<T>(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  work: (tx: DbTx, id: string) => Promise<T>,
+): Promise<T> {
+  const customer = await db.customer.findFirst({ where: { id: customerId, tenantId }, select: { id: true } });
+  if (!customer) throw new DomainError("not_found", "no customer matches");
+  return withTransaction(db, async (tx) => {
+    await lockCustomers(tx, [customer.id]);
+    return work(tx, customer.id);
   });
 }
 
