@@ -6,11 +6,14 @@ import { publishJson } from "./publish.ts";
 /** The message being given up on: where it was stored, and what it said. */
 export interface LetterSource {
   subject: string;
-  /** Its sequence in `stream`; with the stream it is the dead letter's id, so a repeat is stored once. */
+  /**
+   * Its sequence in `stream`; with the consumer and the stream it is the dead letter's id, so one consumer's repeat
+   * is stored once while each consumer of a shared stream giving up on the same message keeps its own letter.
+   */
   streamSequence: number;
   deliveries: number;
   payload: string;
-  /** The dead letter's id when it has no stream sequence of its own (default `<stream>:<sequence>`). */
+  /** The dead letter's id when it has no stream sequence of its own (default `<consumer>:<stream>:<sequence>`). */
   letterId?: string;
 }
 
@@ -53,7 +56,7 @@ export async function deadLetter(
     bus.js,
     bus.topology.subjects.deadLetter(consumer),
     fitDeadLetter(body, limit),
-    letter.letterId ?? `${stream}:${letter.streamSequence}`,
+    letter.letterId ?? `${consumer}:${stream}:${letter.streamSequence}`,
   );
 }
 

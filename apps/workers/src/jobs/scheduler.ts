@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   registry?: Registry;
   /** How long read messages stay on their streams (`busDefaults.keepReadMs` when absent). */
   streamKeepReadMs?: number;
+  /** How long ClickHouse has to answer the ping at the start of a pass (2 s when absent). */
+  clickhouseProbeMs?: number;
 }
 
 /**
@@ -61,12 +63,48 @@ export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] 
 
 const LEASE = "scheduled-jobs";
 
+/** Jobs that do nothing without ClickHouse: skipped, and counted so, in a pass where it does not answer. */
+const clickhouseJobs = new Set(["finish-erasures", "refresh-segments"]);
+
+/**
+ * The client waits 30 s for each request: a ClickHouse that accepts connections but never answers would hold
+ * every tenant's expiry and holds behind its calls. Asked once per pass, a short ping settles it for the pass.
+ */
+async function clickhouseAnswers(analytics: AnalystSqlTarget, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    const ping = analytics.client.ping({ select: false, abort_signal: AbortSignal.timeout(timeoutMs) }).then(
+      (r) => r.success,
+      () => false,
+    );
+    // The race as well as the signal: the embedded engine's connection does not listen to the signal.
+    return await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * ClickHouse for this pass, or undefined when it does not answer: the pass then runs as in a process without it
+ * (retention deletes in Postgres only, erasures stay pending for ClickHouse) and its ClickHouse jobs wait.
+ */
+async function analyticsForPass(deps: SchedulerDeps): Promise<AnalystSqlTarget | undefined> {
+  if (!deps.analytics) return undefined;
+  if (await clickhouseAnswers(deps.analytics, deps.clickhouseProbeMs ?? 2_000)) return deps.analytics;
+  deps.log.warn(
+    { skipped: [...clickhouseJobs] },
+    "ClickHouse does not answer; this pass skips its ClickHouse jobs and the next pass retries them",
+  );
+  return undefined;
+}
+
 /** One counter per registry, however many passes and schedulers share it. */
 function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcome"> | null {
   if (!registry) return null;
   return sharedCounter(registry, {
     name: "regulars_job_runs_total",
-    help: "Scheduled job runs per tenant, by job and outcome (ok|failed)",
+    help: "Scheduled job runs per tenant, by job and outcome (ok|failed|skipped)",
     labelNames: ["job", "outcome"],
   });
 }
@@ -77,7 +115,7 @@ function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcom
  * job is idempotent, so a pass interrupted by a crash is simply run again. A job that fails for one
  * tenant is logged and counted and the pass goes on with the rest. `only` limits the pass to some
  * tenants (an operator re-running one tenant's jobs). Returns what each job did (`failed`: how many
- * tenant-job runs failed, when any did).
+ * tenant-job runs failed, when any did; `skipped`: how many waited for a ClickHouse that did not answer).
  */
 export async function runScheduledJobs(
   deps: SchedulerDeps,
@@ -89,7 +127,10 @@ export async function runScheduledJobs(
   const runs = jobRunsCounter(deps.registry);
   const done: Record<string, number> = {};
   let failed = 0;
+  let skipped = 0;
   try {
+    const analytics = await analyticsForPass(deps);
+    const clickhouseDown = deps.analytics !== undefined && analytics === undefined;
     const tenants = await deps.db.tenant.findMany({
       where: only ? { id: { in: only.tenantIds } } : {},
       select: { id: true },
@@ -111,6 +152,11 @@ export async function runScheduledJobs(
       });
       if (!programme) continue;
       for (const [name, job] of jobs) {
+        if (clickhouseDown && clickhouseJobs.has(name)) {
+          runs?.inc({ job: name, outcome: "skipped" });
+          skipped++;
+          continue;
+        }
         const publish = (items: OutboxItem[]) =>
           publishOutbox(deps.db, deps.bus, items).catch((e) =>
             deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
@@ -122,7 +168,7 @@ export async function runScheduledJobs(
             tenantId: tenant.id,
             programme,
             now,
-            analytics: deps.analytics,
+            analytics,
             ...(deps.queueMessages ? { queueMessages: deps.queueMessages } : {}),
             publish,
           });
@@ -160,6 +206,7 @@ export async function runScheduledJobs(
       .catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
   }
   if (failed) done.failed = failed;
+  if (skipped) done.skipped = skipped;
   return done;
 }
 
@@ -176,7 +223,7 @@ export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { 
       .then(
         (done) =>
           done &&
-          Object.entries(done).some(([k, n]) => k !== "failed" && n > 0) &&
+          Object.entries(done).some(([k, n]) => k !== "failed" && k !== "skipped" && n > 0) &&
           deps.log.info({ done }, "scheduled jobs ran"),
       )
       .catch((e) => deps.log.error({ err: e }, "scheduled jobs failed; will retry next pass"))
