@@ -10,7 +10,9 @@ export interface Started {
 
 /**
  * A process's main: configuration validated once, a logger, and a clean stop on SIGINT / SIGTERM, also
- * when the signal arrives while still starting. A start-up failure is one readable line, not a stack.
+ * when the signal arrives while still starting. A start-up failure is one readable line, not a stack. A promise
+ * that failed with nobody handling it also stops the process cleanly (exit code 1), rather than Node ending it
+ * mid-batch with every role it runs.
  */
 export function runMain(name: string, start: (config: ServerConfig, log: Logger) => Promise<Started>): void {
   const run = async () => {
@@ -29,6 +31,7 @@ export function runMain(name: string, start: (config: ServerConfig, log: Logger)
     // Installed before anything starts: a Ctrl-C during start-up must still stop what has started so far.
     let stopRequested: string | null = null;
     let stop: (() => Promise<void>) | null = null;
+    let exitCode = 0;
     const shutdown = async (signal: string) => {
       if (stopRequested) {
         // A terminal sends Ctrl-C to every process of the group and launchers forward it again: repeats are expected.
@@ -45,7 +48,7 @@ export function runMain(name: string, start: (config: ServerConfig, log: Logger)
       }, 60_000).unref();
       try {
         await stop();
-        process.exit(0);
+        process.exit(exitCode);
       } catch (e) {
         log.error({ err: e }, "shutdown failed");
         process.exit(1);
@@ -53,12 +56,22 @@ export function runMain(name: string, start: (config: ServerConfig, log: Logger)
     };
     process.on("SIGINT", () => void shutdown("SIGINT"));
     process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    // Last resort: every promise should have its handler. A bug that leaves one without must not end the process
+    // mid-batch (claims half-run, results unrecorded); what is in hand finishes, and a supervisor restarts it.
+    process.on("unhandledRejection", (reason) => {
+      exitCode = 1;
+      log.fatal(
+        { err: reason, process: name, alreadyStopping: stopRequested !== null },
+        "a promise failed and nothing handled it (a bug): stopping cleanly, exit code 1",
+      );
+      void shutdown("unhandledRejection");
+    });
 
     const started = await start(config, log);
     stop = () => started.stop();
     if (stopRequested) {
       await started.stop();
-      process.exit(0);
+      process.exit(exitCode);
     }
     if (started.banner) process.stdout.write(started.banner);
   };

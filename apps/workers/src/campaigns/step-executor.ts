@@ -76,9 +76,13 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
 
   // Two claims in flight: while one batch renders in Node, the other's statements run in Postgres. Claims never
   // overlap (SKIP LOCKED), and a step still waits for the earlier steps of its enrolment, whichever claim has them.
+  // A claim's failure (Postgres gone mid-step) is caught where its work starts: the loop may be awaiting the next
+  // claim meanwhile, and a rejection nobody handles yet ends the process. It fails the pass once the other claim in
+  // flight is over; the steps it did not finish are claimed again when their claim runs out.
   const runDue = async () => {
     const counts = { done: 0, skipped: 0, held: 0, cancelled: 0, retry: 0, failed: 0, gone: 0 };
     const inFlight = new Set<Promise<void>>();
+    const failures: unknown[] = [];
     try {
       for (;;) {
         const claimed = await claimDueSteps(opts.db, {
@@ -88,10 +92,15 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
           tenantIds: opts.tenantIds,
         });
         if (claimed.length) {
-          const work: Promise<void> = runClaimed(claimed, counts).finally(() => inFlight.delete(work));
+          const work: Promise<void> = runClaimed(claimed, counts)
+            .catch((e: unknown) => {
+              failures.push(e);
+              opts.log.warn({ err: e, steps: claimed.length }, "campaign steps of a claim failed; they are run again");
+            })
+            .finally(() => inFlight.delete(work));
           inFlight.add(work);
         }
-        if (stopped) break;
+        if (stopped || failures.length) break;
         if (inFlight.size >= stepExecutorDefaults.parallel) await Promise.race(inFlight);
         else if (!claimed.length) {
           // Again until nothing is due: a step that waited for the one before it is due once that one is done.
@@ -103,6 +112,7 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
     } finally {
       await Promise.all(inFlight);
     }
+    if (failures.length) throw failures[0];
     return counts;
   };
   const pass = () => {

@@ -19,6 +19,7 @@ import type { Registry } from "prom-client";
 import { claimLoop } from "../claim-loop.ts";
 import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
 import { type ChannelProviders, routeMessage } from "./channel-providers.ts";
+import { recordBeforeLeaseEnds } from "./record-before-lease-ends.ts";
 
 export interface MessageSenderOptions {
   db: Db;
@@ -49,8 +50,9 @@ export const messageSenderDefaults = { concurrency: 64, sendTimeoutMs: 30_000, p
 
 /**
  * What a claim's lease allows beside the send's timeout: deciding, then recording the other results and the sends,
- * each a transaction that may wait up to 30 s for a connection under load (`withTransaction`'s `maxWait`). A lease
- * that ends before the sends are recorded lets another sender send them again.
+ * each a transaction that may wait up to 30 s for a connection under load (`withTransaction`'s `maxWait`), and the
+ * sends tried again through a Postgres outage until shortly before the lease ends. A lease that ends before the sends
+ * are recorded lets another sender send them again.
  */
 const recordingMs = 90_000;
 
@@ -58,21 +60,6 @@ interface GroupResult {
   results: { claimed: ClaimedMessage; recorded: Recorded }[];
   /** Messages whose result could not be recorded: they stay queued and are taken again when the lease ends. */
   failed: { claimed: ClaimedMessage; error: unknown }[];
-}
-
-/**
- * Records what the providers took, tried again a few times (0.25, 0.5, 1, 2 s apart) when it fails: a send the
- * provider took and nobody recorded goes out again once the lease ends. Well inside `recordingMs`.
- */
-async function untilRecorded<T>(record: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await record();
-    } catch (e) {
-      if (attempt >= 4) throw e;
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-    }
-  }
 }
 
 export interface MessageSender {
@@ -117,6 +104,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   /** Messages in flight (a claim's groups hold one slot per message). */
   let busy = 0;
   const inFlight = new Map<Channel, number>();
+  const stopping = new AbortController();
 
   /**
    * One claim's messages of one channel: decided together (a statement per kind of fact), sent each on its own
@@ -126,7 +114,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
    * and never keeps the others' sends from being recorded: a send the provider took and nobody recorded would be
    * claimed again once the lease ends and reach the customer twice.
    */
-  const sendGroup = async (group: ClaimedMessage[]): Promise<GroupResult> => {
+  const sendGroup = async (group: ClaimedMessage[], leaseEndsAt: Date): Promise<GroupResult> => {
     const decisions = await decideSends(db, group, { tenantCaps: opts.tenantCaps, now: clock() });
     const results: GroupResult["results"] = [];
     const failed: GroupResult["failed"] = [];
@@ -163,16 +151,27 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
         settle(claimed, decisions[i]!).catch((error: unknown) => failed.push({ claimed, error })),
       ),
     );
-    const recorded = await untilRecorded(() => recordSentMany(db, sent, clock()));
+    const recorded = await recordBeforeLeaseEnds(() => recordSentMany(db, sent, clock()), {
+      leaseEndsAt,
+      clock,
+      stopping: stopping.signal,
+    }).catch((error: unknown) => {
+      log.error(
+        { err: error, messageIds: sent.map((s) => s.claimed.id), leaseEndsAt, stopping: stopping.signal.aborted },
+        "providers took these messages but their sends could not be recorded before the lease ended or the " +
+          "sender stopped: they stay queued and reach the customers a second time; check Postgres",
+      );
+      return [];
+    });
     for (const [i, r] of recorded.entries()) results.push({ claimed: sent[i]!.claimed, recorded: r });
     return { results, failed };
   };
 
-  const track = (group: ClaimedMessage[]) => {
+  const track = (group: ClaimedMessage[], leaseEndsAt: Date) => {
     const channel = group[0]!.channel;
     inFlight.set(channel, (inFlight.get(channel) ?? 0) + group.length);
     busy += group.length;
-    const done = sendGroup(group)
+    const done = sendGroup(group, leaseEndsAt)
       .then(async ({ results, failed }) => {
         for (const { claimed, error } of failed)
           log.warn({ err: error, messageId: claimed.id }, "recording a message's result failed; it is retried");
@@ -208,17 +207,20 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   const claimAndStart = async (): Promise<{ taken: number; done: Promise<void>[] }> => {
     const free = settings.concurrency - busy;
     if (free <= 0) return { taken: 0, done: [] };
+    const now = clock();
+    const leaseMs = settings.sendTimeoutMs + recordingMs;
+    const leaseEndsAt = new Date(now.getTime() + leaseMs);
     const claimed = await claimDueMessages(db, {
-      now: clock(),
+      now,
       limit: free,
-      leaseMs: settings.sendTimeoutMs + recordingMs,
+      leaseMs,
       perChannel,
       inFlight,
       ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}),
     });
     const byChannel = new Map<Channel, ClaimedMessage[]>();
     for (const m of claimed) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
-    return { taken: claimed.length, done: [...byChannel.values()].map(track) };
+    return { taken: claimed.length, done: [...byChannel.values()].map((group) => track(group, leaseEndsAt)) };
   };
 
   const loop = claimLoop({
@@ -237,6 +239,8 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     },
     start: () => loop.start(),
     async stop() {
+      // Sends still being recorded through an outage get one more attempt: shutdown does not wait out the lease.
+      stopping.abort();
       await loop.stop();
       await Promise.all(running);
     },
