@@ -287,9 +287,11 @@ it("reads spend and orders in the tier window from the transactions indexes alon
     (await planOf(statement, "fromIndexAlone"))
       .filter((n) => n["Relation Name"] === "transactions")
       .map((n) => `${n["Node Type"]} ${n["Index Name"]}`);
-  expect(await readAlone(qualifyingStatement(tenantId, one, "spend", yearAgo))).toEqual([
-    "Index Only Scan transactions_customer_history_idx",
-  ]);
+  // The customer's transactions from the window's start, from the history index alone; only a refund looks up its
+  // sale, through an index.
+  const spend = await readAlone(qualifyingStatement(tenantId, one, "spend", yearAgo));
+  expect(spend[0]).toBe("Index Only Scan transactions_customer_history_idx");
+  expect(spend.slice(1).every((node) => node.startsWith("Index"))).toBe(true);
   // The sales in the window and the customer's refunds in one pass: no probe per sale.
   expect(await readAlone(qualifyingStatement(tenantId, one, "orders", yearAgo))).toEqual([
     "Index Only Scan transactions_customer_history_idx",

@@ -34,11 +34,12 @@ export function qualifyingStatement(
   ) w`;
   // Each window is read by a LATERAL subquery, so every customer is one index range scan whatever the planner
   // estimates of the unnest (a join here was planned as a hash join over every movement of the tenant).
-  const sales = salesInWindow(tenantId);
   if (basis === "points_earned") {
     // A merge moves a till customer's sales to the app account but not its movements (the ledger is append-only):
-    // the points that customer earned count for the account it became, read under its own id. Its refunds moved
-    // with its sales, and their reversals are found by the refund, under whichever id they were posted.
+    // the points that customer earned count for the account it became, read under its own id, and so do the
+    // reversals posted under it. A reversal counts when its sale lies in the window: it is found among the
+    // customer's movements from the window's start on (a refund follows its sale), by the same index range as the
+    // points earned, and only those few rows look up their refund and its sale.
     return Prisma.sql`
       WITH w AS (SELECT * FROM ${windows}), person AS (
         SELECT customer_id, customer_id AS person, since, until FROM w
@@ -46,31 +47,38 @@ export function qualifyingStatement(
         SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
         WHERE cm.tenant_id = ${tenantId}
       )
-      SELECT v.customer_id, sum(v.value) AS value FROM (
-        SELECT p.person AS customer_id, e.value FROM person p CROSS JOIN LATERAL (
-          SELECT sum(m.amount) AS value FROM ledger_movements m
-          WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
-            AND m.occurred_at >= p.since AND m.occurred_at < p.until AND m.kind = 'earn'
-        ) e
-        UNION ALL
-        SELECT w.customer_id, reversed.value FROM w CROSS JOIN LATERAL (
-          SELECT sum(m.amount) AS value
-          FROM (${sales}) sale CROSS JOIN unnest(sale.refunds) AS rf(external_id)
-          JOIN transactions r ON r.tenant_id = ${tenantId} AND r.external_id = rf.external_id
-          JOIN ledger_movements m ON m.tenant_id = ${tenantId} AND m.transaction_id = r.id
-          WHERE m.kind = 'reverse' AND m.amount < 0
-        ) reversed
-      ) v
-      WHERE v.value IS NOT NULL
-      GROUP BY v.customer_id`;
+      SELECT p.person AS customer_id, sum(coalesce(e.value, 0) + coalesce(r.value, 0)) AS value
+      FROM person p
+      CROSS JOIN LATERAL (
+        SELECT sum(m.amount) AS value FROM ledger_movements m
+        WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+          AND m.occurred_at >= p.since AND m.occurred_at < p.until AND m.kind = 'earn'
+      ) e
+      CROSS JOIN LATERAL (
+        SELECT sum(m.amount) AS value FROM ledger_movements m
+        JOIN transactions refund ON refund.id = m.transaction_id
+        JOIN transactions sale ON sale.tenant_id = ${tenantId} AND sale.external_id = refund.refund_of
+        WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id AND m.occurred_at >= p.since
+          AND m.kind = 'reverse' AND m.amount < 0
+          AND sale.occurred_at >= p.since AND sale.occurred_at < p.until
+      ) r
+      WHERE e.value IS NOT NULL OR r.value IS NOT NULL
+      GROUP BY p.person`;
   }
   if (basis === "spend") {
+    // Sales in the window, less what refunds took back of them: a refund is among the customer's transactions from
+    // the window's start on, and only refunds look up their sale.
     return Prisma.sql`
       SELECT w.customer_id, s.value FROM ${windows} CROSS JOIN LATERAL (
-        SELECT sum(sale.sold - sale.refunded) AS value FROM (${sales}) sale
+        SELECT sum(CASE WHEN t.type = 'sale' THEN t.total ELSE -t.total END) AS value FROM transactions t
+        WHERE t.tenant_id = ${tenantId} AND t.customer_id = w.customer_id AND t.occurred_at >= w.since
+          AND CASE WHEN t.type = 'sale' THEN t.occurred_at < w.until
+            ELSE EXISTS (SELECT 1 FROM transactions sale WHERE sale.tenant_id = ${tenantId}
+              AND sale.external_id = t.refund_of AND sale.occurred_at >= w.since AND sale.occurred_at < w.until) END
       ) s
       WHERE s.value IS NOT NULL`;
   }
+  const sales = salesInWindow(tenantId);
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
   // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
   return Prisma.sql`
@@ -81,16 +89,15 @@ export function qualifyingStatement(
 }
 
 /**
- * The customer `w.customer_id`'s sales in their window `[w.since, w.until)`, each with what its refunds took back
- * (their total, and their external ids), wherever those refunds are dated. A refund is stored under its sale's
+ * The customer `w.customer_id`'s sales in their window `[w.since, w.until)`, each with what its refunds took back,
+ * wherever those refunds are dated. A refund is stored under its sale's
  * customer (a merge moves both), so the customer's own history holds every refund: one pass over it (migration
  * 0031) groups each sale with its refunds, not a probe per sale. The refunds are not bounded by the window: they
  * may come after it ends, and a till may date a refund before its sale.
  */
 const salesInWindow = (tenantId: string) => Prisma.sql`
   SELECT sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
-         array_agg(h.external_id) FILTER (WHERE h.type = 'refund') AS refunds
+         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded
   FROM transactions h
   WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
   GROUP BY coalesce(h.refund_of, h.external_id)
