@@ -39,7 +39,11 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
   const t = campaign.trigger;
   switch (t.type) {
     case "registered":
-      return event.type === "customer.created" ? match("registered") : null;
+      // A customer the tills knew who signs up in the app becomes the app account (`customer.updated` with cause
+      // `registration`, no `customer.created`): a first sign-up too. One occurrence for both: it runs once.
+      return event.type === "customer.created" || (event.type === "customer.updated" && event.cause === "registration")
+        ? match("registered")
+        : null;
     case "first_purchase":
       return event.type === "transaction.processed" && event.kind === "sale" && facts.customerSales === 1
         ? match("first_purchase")

@@ -1,4 +1,4 @@
-import type { CampaignTrigger } from "@regulars/contracts";
+import type { CampaignTrigger, DomainEvent } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
 import { matchesTrigger, matchTrigger } from "../src/index.ts";
 import { days, definition, events, NOW } from "./fixtures.ts";
@@ -13,6 +13,26 @@ describe("matchTrigger: event triggers", () => {
       at: NOW,
     });
     expect(matchesTrigger(on({ type: "registered" }), events.sale())).toBe(false);
+  });
+
+  it("registered: also a till's customer signing up in the app, with the same occurrence; other updates are not", () => {
+    const updated = (cause: "registration" | "profile" | "merge"): DomainEvent => ({
+      tenantId: "ten_1",
+      customerId: "cus_ada",
+      occurredAt: NOW.toISOString(),
+      type: "customer.updated",
+      id: `customer.updated:cus_ada:${cause}`,
+      cause,
+      changed: ["name"],
+      mergedCustomerId: null,
+    });
+    expect(matchTrigger(on({ type: "registered" }), updated("registration"))).toEqual({
+      customerId: "cus_ada",
+      occurrence: "registered",
+      at: NOW,
+    });
+    expect(matchesTrigger(on({ type: "registered" }), updated("profile"))).toBe(false);
+    expect(matchesTrigger(on({ type: "registered" }), updated("merge"))).toBe(false);
   });
 
   it("first_purchase: a sale when the worker says it is the customer's first", () => {
