@@ -115,6 +115,8 @@ export const CampaignLimits = z.strictObject({
   frequencyCaps: z.array(FrequencyCap).max(10).default([]),
 });
 export type CampaignLimits = z.infer<typeof CampaignLimits>;
+// In a file of its own, without zod, so the admin app can import it without the schemas (see package.json).
+export { suggestedLimits } from "./campaign-limits.ts";
 
 /** The share of the audience held out (stable per campaign and customer) to measure the campaign against. */
 export const ControlGroup = z.strictObject({ share: z.number().min(0).max(0.5) });
@@ -131,7 +133,11 @@ export const CampaignDefinition = z
     trigger: CampaignTrigger,
     actions: z.array(CampaignAction).min(1, "give at least one action").max(20),
     delivery: CampaignDelivery.default({ timing: { at: "immediately" }, zone: "customer", quietHours: null }),
-    limits: CampaignLimits.default({ perCustomer: { mode: "once" }, frequencyCaps: [] }),
+    limits: CampaignLimits.default({ perCustomer: { mode: "once" }, frequencyCaps: [] }).meta({
+      description:
+        "How often one customer may be reached; omitted, each customer is reached once ever, so API callers should " +
+        "send limits (e.g. repeatable) for recurring triggers such as broadcast, birthday or inactive.",
+    }),
     controlGroup: ControlGroup.nullable().default(null),
   })
   .superRefine((d, ctx) => {

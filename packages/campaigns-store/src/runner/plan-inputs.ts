@@ -15,7 +15,8 @@ const HOUR_MS = 3_600_000;
  * Loads the plan inputs of `customerIds` for one campaign in six statements, whatever the chunk's size: the
  * consents in force, where each channel can reach them, their membership of the campaign's segment, this
  * campaign's earlier occurrences (entered or held out; a refusal received nothing) and the messages the caps
- * count. Customers of another tenant, or erased ones, are left out: nothing is planned for them.
+ * count. Customers of another tenant, erased ones and those merged into another (their row stays, unreachable) are
+ * left out: nothing is planned for them.
  */
 export async function loadPlanInputs(
   tx: DbTx,
@@ -33,7 +34,8 @@ export async function loadPlanInputs(
   const reach = await tx.$queryRaw<{ id: string; email: boolean; sms: boolean; push: boolean }[]>`
     SELECT c.id, c.email IS NOT NULL AS email, c.phone IS NOT NULL AS sms,
       EXISTS (SELECT 1 FROM customer_push_tokens t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id) AS push
-    FROM customers c WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL`;
+    FROM customers c WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
   const consents = await tx.$queryRaw<(ConsentChoice & { customer_id: string })[]>`
     SELECT DISTINCT ON (customer_id, channel, purpose) customer_id, channel, purpose, granted,
       occurred_at AS "occurredAt", recorded_at AS "recordedAt"

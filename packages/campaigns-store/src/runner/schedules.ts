@@ -103,7 +103,8 @@ function* chunksOf<T>(items: T[], size: number): Generator<T[]> {
 
 /**
  * The audience's members, a page at a time by id (each page one statement on the key's order). Only those already
- * members at `joinedBy` when given: later joiners come through their own events. Who was enrolled in the
+ * members at `joinedBy` when given: later joiners come through their own events. A customer merged into another
+ * keeps its row but nobody can reach it any more: it is left out here, in the daily scan and in the plan inputs. Who was enrolled in the
  * occurrence before is passed over when the page is enrolled, by the unique index, not here: an anti-join planned
  * on statistics from before a 100,000-row run turned each page into a scan of the run's enrolments.
  */
@@ -127,6 +128,7 @@ async function* audiencePages(
             SELECT c.id, (${joinedBy}::timestamptz IS NULL OR c.created_at <= ${joinedBy}) AS joined
             FROM customers c
             WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL AND c.id > ${after}
+              AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)
             ORDER BY c.id LIMIT ${size}`
           : [];
     if (!rows.length) return;
@@ -252,7 +254,8 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
         SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob FROM customers c
         JOIN unnest(${due.map((d) => d.month)}::int[], ${due.map((d) => d.day)}::int[]) AS d(month, day)
           ON extract(month FROM c.date_of_birth) = d.month AND extract(day FROM c.date_of_birth) = d.day
-        WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL`;
+        WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
       for (const r of rows) {
         const hit = birthdayOccurrence(trigger, r.dob, ctx.now, ctx.zone);
         if (hit) entries.push({ customerId: r.id, occurrence: hit.occurrence, at: hit.at });
@@ -263,6 +266,7 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
         SELECT l.customer_id, l.last_activity_at FROM customer_loyalty l
         JOIN customers c ON c.id = l.customer_id AND c.erased_at IS NULL
         WHERE l.tenant_id = ${ctx.tenantId} AND l.last_activity_at <= ${since}
+          AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)
           AND NOT EXISTS (SELECT 1 FROM campaign_enrolments e
             WHERE e.campaign_id = ${campaign.id} AND e.customer_id = l.customer_id
               AND e.occurred_at = l.last_activity_at + make_interval(secs => ${trigger.days * 86_400}))`;

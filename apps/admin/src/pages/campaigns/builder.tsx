@@ -6,7 +6,14 @@ import { useNavigate, useParams } from "react-router";
 import { EditorHeader } from "../../ui/editor-header.tsx";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { NewOrLoaded } from "../../ui/query-result.tsx";
-import { type Campaign, type Definition, emptyDefinition, stepOf, type UiStep } from "./definition.ts";
+import {
+  type Campaign,
+  type Definition,
+  definitionToSave,
+  emptyDefinition,
+  stepOf,
+  type UiStep,
+} from "./definition.ts";
 import { StepsEditor } from "./steps-editor.tsx";
 import { TriggerFields } from "./trigger-fields.tsx";
 
@@ -62,7 +69,7 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
 
   const save = () => {
     const { status: _keep, ...rest } = initial;
-    const definition: Definition = {
+    const edited: Definition = {
       ...rest,
       name,
       trigger,
@@ -76,6 +83,7 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
             : null,
       delivery: { ...initial.delivery, timing },
     };
+    const definition = definitionToSave(edited, !campaign);
     if (campaign) update.mutate({ id: campaign.id, definition });
     else create.mutate({ ...definition, status: "draft" });
   };

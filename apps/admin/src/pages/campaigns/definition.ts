@@ -1,3 +1,4 @@
+import { suggestedLimits } from "@regulars/contracts/campaign-limits";
 import type { RouterInputs, RouterOutputs } from "@regulars/web-ui";
 
 /** The definition as the API takes it, and its parts as the builder edits them. */
@@ -91,6 +92,14 @@ export const emptyDefinition = (): Definition => ({
   actions: [defaultAction("send_message")],
   controlGroup: null,
 });
+
+/**
+ * The definition a save sends. A new campaign gets the limits its trigger suggests: the API's default (`once`) would
+ * let a weekly broadcast or a birthday greeting reach each customer a single time ever. An edited campaign keeps
+ * the limits it has.
+ */
+export const definitionToSave = (definition: Definition, isNew: boolean): Definition =>
+  isNew ? { ...definition, limits: suggestedLimits(definition.trigger.type) } : definition;
 
 /** The moves an admin may make from each status (the lifecycle's), as the buttons that make them. */
 export const statusMoves: Record<CampaignStatus, ("schedule" | "activate" | "pause" | "resume" | "archive")[]> = {
