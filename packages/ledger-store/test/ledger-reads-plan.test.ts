@@ -6,6 +6,7 @@ import { nextLotExpiriesStatement } from "../src/accounts/expiring.ts";
 import { liveLotsStatement, spendableAccountsStatement } from "../src/accounts/lots.ts";
 import { earnedSinceStatement, qualifyingStatement } from "../src/accounts/qualifying.ts";
 import { mergedLotsStatement } from "../src/accounts/transfer.ts";
+import { survivorsStatement } from "../src/customers/resolve.ts";
 import { postMovements, transactionMovements } from "../src/index.ts";
 import { expiredLotsStatement } from "../src/jobs/expire-points.ts";
 import { pruneStatements } from "../src/outbox.ts";
@@ -306,4 +307,33 @@ it("reads spend and orders in the tier window from the transactions indexes alon
     qualifyingStatement(tenantId, [customers[9]!], "orders", yearAgo),
   );
   expect(Number(early!.value)).toBe(10);
+});
+
+it("follows a batch's customer ids to their merge survivors through the primary keys, not by scanning merges", async () => {
+  const { tenantId, customers } = await tenantWithCustomers(db, 1_000, "Ledger survivor plans");
+  // Every tenth customer was merged into the next, and a few of those survivors merged again.
+  const merges = customers.flatMap((id, i) => (i % 10 === 0 ? [[id, customers[i + 1]!]] : []));
+  merges.push([customers[1]!, customers[2]!]);
+  await db.$executeRaw`
+    INSERT INTO customer_merges (merged_id, tenant_id, into_id)
+    SELECT m, ${tenantId}, i FROM unnest(${sqlArray(merges.map(([m]) => m!))}::text[], ${sqlArray(merges.map(([, i]) => i!))}::text[]) AS t(m, i)`;
+
+  // A young, small customers table may be scanned for a 50-id batch (the plan before merges were followed did
+  // the same); the merges must be probed by their key either way, and one id must touch no table by scanning.
+  const scanned = (nodes: PlanNode[]) =>
+    nodes.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"]);
+  const batchPlan = await planOf(survivorsStatement(customers.slice(0, 50)));
+  expect(scanned(batchPlan)).not.toContain("customer_merges");
+  expect(batchPlan.some((n) => n["Index Name"] === "customer_merges_pkey")).toBe(true);
+  expect(scanned(await planOf(survivorsStatement([customers[5]!])))).toEqual([]);
+
+  const rows = await withTransaction(db, (tx) =>
+    tx.$queryRaw<{ id: string; survivor_id: string }[]>(survivorsStatement([customers[0]!, customers[3]!])),
+  );
+  expect(new Map(rows.map((r) => [r.id, r.survivor_id]))).toEqual(
+    new Map([
+      [customers[0], customers[2]],
+      [customers[3], customers[3]],
+    ]),
+  );
 });

@@ -1,6 +1,6 @@
 import { recordAudit } from "@regulars/audit";
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber, type RawTx, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
@@ -154,16 +154,28 @@ export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState
   }
 }
 
+/** The merged customer's floor outlasts the survivor's (or the survivor has none). */
+const laterFloor = Prisma.sql`excluded.tier_floor IS NOT NULL AND (customer_loyalty.tier_floor IS NULL
+  OR excluded.tier_floor_until > customer_loyalty.tier_floor_until)`;
+
 /**
- * A merge: `intoId` takes over `fromId`'s tier, floor and last activity only when it has no loyalty state of
- * its own yet (a new app account); an account that already has one keeps it. Stamp progress stays behind.
+ * A merge: `intoId` takes over `fromId`'s loyalty state, or combines it with its own: the later last activity
+ * (the moved points must not expire on the survivor's older clock) and the floor that ends later. The tier
+ * order lives in the programme, not here, so the survivor keeps its own tier and takes `fromId`'s only when
+ * it has none; the next posting re-derives the tier from the combined history anyway. Stamp progress stays behind.
  */
 export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until)
     SELECT ${intoId}, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until
     FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
-    ON CONFLICT (customer_id) DO NOTHING`;
+    ON CONFLICT (customer_id) DO UPDATE SET
+      last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at),
+      tier = COALESCE(customer_loyalty.tier, excluded.tier),
+      tier_since = CASE WHEN customer_loyalty.tier IS NULL THEN excluded.tier_since ELSE customer_loyalty.tier_since END,
+      tier_floor = CASE WHEN ${laterFloor} THEN excluded.tier_floor ELSE customer_loyalty.tier_floor END,
+      tier_floor_until = CASE WHEN ${laterFloor} THEN excluded.tier_floor_until ELSE customer_loyalty.tier_floor_until END,
+      updated_at = now()`;
 }
 
 /** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them. */

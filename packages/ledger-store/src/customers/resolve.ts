@@ -1,5 +1,5 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import { type RawTx, sqlArray } from "@regulars/db";
+import { Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 
 export interface CustomerLookup {
@@ -48,16 +48,15 @@ export async function resolveCustomers(tx: RawTx, lookups: CustomerLookup[]): Pr
   });
 
   if (byId.size) {
-    const ids = [...byId.keys()];
-    const rows = await tx.$queryRaw<
-      { id: string; tenant_id: string }[]
-    >`SELECT id, tenant_id FROM customers WHERE id = ANY(${sqlArray(ids)}::text[])`;
-    const tenantOf = new Map(rows.map((r) => [r.id, r.tenant_id]));
+    const found = await survivorsOf(tx, [...byId.keys()]);
     for (const [id, indexes] of byId) {
+      const row = found.get(id);
       for (const i of indexes) {
         // An id from another tenant is as unknown as an id that never existed.
         results[i] =
-          tenantOf.get(id) === lookups[i]!.tenantId ? { customerId: id } : { rejected: `unknown customer id ${id}` };
+          row?.tenantId === lookups[i]!.tenantId
+            ? { customerId: row.survivorId }
+            : { rejected: `unknown customer id ${id}` };
       }
     }
   }
@@ -70,6 +69,31 @@ export async function resolveCustomers(tx: RawTx, lookups: CustomerLookup[]): Pr
       for (const i of entry.indexes) results[i] = { customerId: found.get(key) ?? null };
   }
   return results;
+}
+
+/**
+ * Each id's tenant and the customer that finally absorbed it (itself when never merged): a merged-away
+ * account keeps its row, but points, locks and facts sent to it must reach the account the person uses.
+ * One statement for the whole batch; both steps are primary-key lookups (customers.id, customer_merges.merged_id).
+ */
+export const survivorsStatement = (ids: string[]) => Prisma.sql`
+  WITH RECURSIVE chain(asked, tenant_id, id, depth) AS (
+    SELECT id, tenant_id, id, 0 FROM customers WHERE id = ANY(${sqlArray(ids)}::text[])
+    UNION ALL
+    SELECT chain.asked, chain.tenant_id, m.into_id, chain.depth + 1
+    -- Each step probes the primary key once per id: LIMIT keeps the planner from flattening this into a hash
+    -- join that reads every merge of every tenant (merged_id is the key, so there is at most one row anyway).
+    FROM chain CROSS JOIN LATERAL (
+      SELECT into_id FROM customer_merges WHERE merged_id = chain.id AND tenant_id = chain.tenant_id LIMIT 1
+    ) m
+    -- A merge never points back into its own chain; the bound only keeps a corrupt row from looping forever.
+    WHERE chain.depth < 32
+  )
+  SELECT DISTINCT ON (asked) asked AS id, tenant_id, id AS survivor_id FROM chain ORDER BY asked, depth DESC`;
+
+async function survivorsOf(tx: RawTx, ids: string[]): Promise<Map<string, { tenantId: string; survivorId: string }>> {
+  const rows = await tx.$queryRaw<{ id: string; tenant_id: string; survivor_id: string }[]>(survivorsStatement(ids));
+  return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, survivorId: r.survivor_id }]));
 }
 
 type IdentityRow = { tenantId: string; kind: string; value: string };
