@@ -6,7 +6,7 @@ import {
 } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { customerBalances, inactivityClocksOf, qualifyingValueNow } from "@regulars/ledger-store";
+import { customerBalances, inactivityClocksOf } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerCustomer, updateProfile } from "../src/index.ts";
@@ -96,23 +96,6 @@ describe("a sale naming a merged-away customer's id", () => {
     expect(await pointsOf(tenantId, last)).toBe(60);
     expect(await pointsOf(tenantId, first)).toBe(0);
     expect(await pointsOf(tenantId, till)).toBe(0);
-  });
-});
-
-describe("the tier's points earned after two merges", () => {
-  it("count what the first merged customer earned for the last survivor", async () => {
-    const { tenantId } = await loyaltyTenant(db, "Merged Twice Tier");
-    const phone = freshPhone();
-    await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 3_000 }, now));
-    const till = await tillCustomer(tenantId, phone);
-    const registration = RegisterCustomerRequest.parse({ phone: freshPhone(), phoneVerified: true });
-    const first = (await registerCustomer(db, tenantId, registration, appOrigin(now))).customer.id;
-    expect((await provePhone(tenantId, first, phone)).mergedCustomerIds).toEqual([till]);
-    const last = await appAccount(tenantId);
-    expect((await provePhone(tenantId, last, phone)).mergedCustomerIds).toEqual([first]);
-
-    const tiers = { basis: "points_earned" as const, window: "rolling_12_months" as const };
-    expect(await qualifyingValueNow(db, tenantId, last, tiers, "Europe/Warsaw", now)).toBe(30);
   });
 });
 

@@ -41,14 +41,11 @@ export function qualifyingStatement(
     // customer's movements from the window's start on (a refund follows its sale), by the same index range as the
     // points earned, and only those few rows look up their refund and its sale.
     return Prisma.sql`
-      WITH RECURSIVE w AS (SELECT * FROM ${windows}), person AS (
+      WITH w AS (SELECT * FROM ${windows}), person AS (
         SELECT customer_id, customer_id AS person, since, until FROM w
-        UNION
-        -- Down every merge, not just the last: a customer merged into one that was merged in turn still counts.
-        -- OFFSET 0 keeps each step an index probe by into_id (flattened, it was planned as a scan of all merges).
-        SELECT cm.merged_id, p.person, p.since, p.until FROM person p CROSS JOIN LATERAL (
-          SELECT merged_id FROM customer_merges WHERE into_id = p.customer_id AND tenant_id = ${tenantId} OFFSET 0
-        ) cm
+        UNION ALL
+        SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
+        WHERE cm.tenant_id = ${tenantId}
       )
       SELECT p.person AS customer_id, sum(coalesce(e.value, 0) + coalesce(r.value, 0)) AS value
       FROM person p
