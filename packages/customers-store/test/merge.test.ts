@@ -1,12 +1,13 @@
-import { RegisterCustomerRequest, UpdateProfileRequest } from "@regulars/contracts";
+import { RegisterCustomerRequest } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { customerBalances, findBalanceDrift, postMovements, qualifyingValueNow } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerCustomer, updateProfile } from "../src/index.ts";
+import { registerCustomer } from "../src/index.ts";
 import { applyAtTill, appOrigin, loyaltyTenant, outboxOf, tillMessage } from "./fixtures.ts";
+import { mergeParties } from "./merge-fixtures.ts";
 
 let db: Db;
 const now = new Date();
@@ -19,21 +20,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-let n = 0;
-const freshPhone = () => `+48602${String(++n).padStart(6, "0")}`;
-const appAccount = async (tenantId: string, at = now) =>
-  (
-    await registerCustomer(
-      db,
-      tenantId,
-      RegisterCustomerRequest.parse({ externalIdentity: { provider: "google", subject: `merge-${++n}` } }),
-      appOrigin(at),
-    )
-  ).customer.id;
-const provePhone = (tenantId: string, customerId: string, phone: string) =>
-  updateProfile(db, tenantId, customerId, UpdateProfileRequest.parse({ phone, phoneVerified: true }), appOrigin(now));
-const tillCustomer = (tenantId: string, phone: string) =>
-  db.customer.findFirstOrThrow({ where: { tenantId, phone, createdVia: "pos" } }).then((c) => c.id);
+const { freshPhone, appAccount, provePhone, tillCustomer } = mergeParties(() => db, "+48602", now);
 const lotsOf = (tenantId: string, customerId: string) =>
   db.pointLot.findMany({ where: { tenantId, customerId, remaining: { gt: 0 } }, orderBy: { id: "asc" } });
 const credit = (tenantId: string, customerId: string, unit: "points" | "wallet", amount: number, lotDays?: number) =>
@@ -179,7 +166,7 @@ describe("merging the tills' customer into the app account that proves the phone
     const phone = freshPhone();
     await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 1_100 }, now));
     const till = await tillCustomer(tenantId, phone);
-    const ext = { provider: "google", subject: `again-${++n}` };
+    const ext = { provider: "google", subject: newId("request") };
     const register = (body: Record<string, unknown>) =>
       registerCustomer(db, tenantId, RegisterCustomerRequest.parse({ externalIdentity: ext, ...body }), appOrigin(now));
     const first = await register({});

@@ -1,16 +1,12 @@
-import {
-  RegisterCustomerRequest,
-  TransactionInput,
-  type TransactionMessage,
-  UpdateProfileRequest,
-} from "@regulars/contracts";
+import { RegisterCustomerRequest, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { customerBalances, inactivityClocksOf } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerCustomer, updateProfile } from "../src/index.ts";
+import { registerCustomer } from "../src/index.ts";
 import { applyAtTill, appOrigin, loyaltyTenant, tillMessage } from "./fixtures.ts";
+import { mergeParties } from "./merge-fixtures.ts";
 
 let db: Db;
 const now = new Date();
@@ -23,21 +19,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-let n = 0;
-const freshPhone = () => `+48604${String(++n).padStart(6, "0")}`;
-const appAccount = async (tenantId: string, at = now) =>
-  (
-    await registerCustomer(
-      db,
-      tenantId,
-      RegisterCustomerRequest.parse({ externalIdentity: { provider: "google", subject: `merged-${++n}` } }),
-      appOrigin(at),
-    )
-  ).customer.id;
-const provePhone = (tenantId: string, customerId: string, phone: string) =>
-  updateProfile(db, tenantId, customerId, UpdateProfileRequest.parse({ phone, phoneVerified: true }), appOrigin(now));
-const tillCustomer = (tenantId: string, phone: string) =>
-  db.customer.findFirstOrThrow({ where: { tenantId, phone, createdVia: "pos" } }).then((c) => c.id);
+const { freshPhone, appAccount, provePhone, tillCustomer } = mergeParties(() => db, "+48604", now);
 const pointsOf = async (tenantId: string, customerId: string) =>
   (await customerBalances(db, tenantId, customerId)).points;
 
