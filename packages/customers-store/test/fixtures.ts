@@ -28,10 +28,13 @@ export async function loyaltyTenant(db: Db, name = "Profile Burgers", extra: Rec
 }
 
 let counter = 0;
-/** A till's sale (or refund) as the gateway puts it on the stream, `minutesAgo` before `now`. */
+/**
+ * A till's sale (or refund) as the gateway puts it on the stream, `minutesAgo` before `now`: of the customer
+ * with `phone`, or of `customerId` as an integrator that stored the id names it.
+ */
 export function tillMessage(
   tenantId: string,
-  body: { phone?: string; total: number; type?: "sale" | "refund"; refundOf?: string },
+  body: { phone?: string; customerId?: string; total: number; type?: "sale" | "refund"; refundOf?: string },
   now: Date,
   minutesAgo = 10,
 ): TransactionMessage {
@@ -46,7 +49,11 @@ export function tillMessage(
     currency: "EUR",
     lines,
     total: body.total,
-    ...(body.phone ? { customer: { phone: body.phone } } : {}),
+    ...(body.customerId
+      ? { customer: { id: body.customerId } }
+      : body.phone
+        ? { customer: { phone: body.phone } }
+        : {}),
   });
   return {
     tenantId,

@@ -34,7 +34,8 @@ export {
   setTierFloor,
   type TierFloorInput,
 } from "./customers/loyalty-state.ts";
-export { type CustomerLookup, type Resolution, resolveCustomers } from "./customers/resolve.ts";
+export { type CustomerLookup, type Resolution, resolveCustomers, survivorsOf } from "./customers/resolve.ts";
+export { adoptStampProgress } from "./customers/stamp-progress.ts";
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";
 export {

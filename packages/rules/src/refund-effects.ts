@@ -54,7 +54,7 @@ export function stampsToTakeBack(
 /**
  * Takes `count` stamps off a card's progress. If they were part of a completed card, the completion is
  * undone too (its reward goes back): the card counts every stamp ever collected, and completions are
- * that total over `required`.
+ * that total over `required`, at most those made.
  */
 export function takeBackStamps(
   progress: { stamps: number; completed: number },
@@ -62,8 +62,10 @@ export function takeBackStamps(
   required: number,
 ): { stamps: number; completed: number; undoneCompletions: number } {
   const total = Math.max(0, progress.completed * required + progress.stamps - count);
-  const completed = Math.floor(total / required);
-  return { stamps: total % required, completed, undoneCompletions: Math.max(0, progress.completed - completed) };
+  // A card whose stamps reach its size without having been completed (two customers' stamps added by a merge, a
+  // card made smaller) is completed, and its reward paid, by the next sale that stamps it: never by a take-back.
+  const completed = Math.min(progress.completed, Math.floor(total / required));
+  return { stamps: total - completed * required, completed, undoneCompletions: progress.completed - completed };
 }
 
 /**

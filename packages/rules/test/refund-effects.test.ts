@@ -49,6 +49,13 @@ describe("takeBackStamps", () => {
       undoneCompletions: 1,
     });
   });
+  it("leaves a card filled but not completed (stamps added by a merge) to the next sale, completing nothing", () => {
+    expect(takeBackStamps({ stamps: 12, completed: 0 }, 1, 10)).toEqual({
+      stamps: 11,
+      completed: 0,
+      undoneCompletions: 0,
+    });
+  });
   it("never goes below nothing", () => {
     expect(takeBackStamps({ stamps: 0, completed: 0 }, 3, 10)).toEqual({
       stamps: 0,

@@ -1,7 +1,7 @@
 import type { ProfileField } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { adoptLoyaltyState, transferBalances } from "@regulars/ledger-store";
+import { adoptLoyaltyState, adoptStampProgress, transferBalances } from "@regulars/ledger-store";
 import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
@@ -15,14 +15,20 @@ import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../s
  * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
  * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
  * spend or order tiers count them), wallet coupons and coupon uses (per-customer limits), the consent
- * history, push devices, the behavioural profile's facts (its orders then count for the app account), and
- * name, e-mail and date of birth where the app account has none. The loyalty state (tier, last activity) is
- * taken over only when the app account has none yet: a new account's.
+ * history, push devices, the behavioural profile's facts (its orders then count for the app account), the
+ * stamp-card progress (stamps and completed cards added card by card; a card filled by the sum is completed,
+ * and its reward paid, by the next sale that stamps it), and name, e-mail and date of birth where the app
+ * account has none. The loyalty state (tier, last activity) is taken over only when the app account has none
+ * yet: a new account's.
  *
  * Stays with the merged customer: its movements (the ledger is append-only; the points it earned still count for
- * the app account's tier, through `customer_merges`) and its stamp-card progress.
- * Refused (409) while a checkout hold of the merged customer is in force, and when the merged customer
- * is an app account itself (its own sign-in identities): that is two accounts, not a till's enrolment.
+ * the app account's tier, through `customer_merges`). The tier statement follows `customer_merges` one level only
+ * (a recursive walk there halved the ledger's throughput), so each merge names the last survivor: the merges into
+ * the merged customer (an account known by phone only that had absorbed a till's customer) are re-pointed at the
+ * app account too, keeping whom they moved the rows into as `original_into_id`.
+ * Refused (409) while a checkout hold of the merged customer is in force; when the merged customer is an app
+ * account itself (its own sign-in identities: two accounts, not a till's enrolment); and when either customer was
+ * merged away already (what moved into a merged-away account would not reach the account the person uses).
  */
 export async function mergeCustomer(
   tx: DbTx,
@@ -32,6 +38,13 @@ export async function mergeCustomer(
   origin: ChangeOrigin,
 ): Promise<void> {
   await lockCustomers(tx, tenantId, [fromId, intoId]);
+  // Every merge takes both locks, so no merge into either of them commits after this look-up.
+  const mergedAway = await tx.$queryRaw<{ merged_id: string }[]>`
+    SELECT merged_id FROM customer_merges WHERE tenant_id = ${tenantId} AND merged_id IN (${fromId}, ${intoId})`;
+  if (mergedAway.some((m) => m.merged_id === intoId))
+    throw new DomainError("conflict", "this account was merged into another account; sign in with that one");
+  if (mergedAway.length)
+    throw new DomainError("conflict", `customer ${fromId} was merged into another account already`);
   if ((await identitiesOf(tx, tenantId, fromId)).some((i) => isExternal(i.kind)))
     throw new DomainError(
       "conflict",
@@ -55,10 +68,14 @@ export async function mergeCustomer(
     consents: await move(tx, "customer_consents", tenantId, fromId, intoId),
     pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
     profileOrders: await move(tx, "profile_orders", tenantId, fromId, intoId),
+    stampCards: await adoptStampProgress(tx, tenantId, fromId, intoId),
     ...balances,
   };
   const changed = await fillProfileGaps(tx, tenantId, fromId, intoId);
   await adoptLoyaltyState(tx, tenantId, fromId, intoId);
+  await tx.$executeRaw`
+    UPDATE customer_merges SET original_into_id = coalesce(original_into_id, into_id), into_id = ${intoId}
+    WHERE tenant_id = ${tenantId} AND into_id = ${fromId}`;
   await tx.$executeRaw`
     INSERT INTO customer_merges (merged_id, tenant_id, into_id, merged_at, moved)
     VALUES (${fromId}, ${tenantId}, ${intoId}, ${origin.now}, ${JSON.stringify(moved)}::jsonb)`;

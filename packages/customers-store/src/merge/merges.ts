@@ -4,6 +4,7 @@ import type { DbOrTx } from "../shared.ts";
 export interface CustomerMerge {
   tenantId: string;
   mergedId: string;
+  /** The last survivor: a merge of the survivor re-points the merges into it (see `mergeCustomer`). */
   intoId: string;
 }
 

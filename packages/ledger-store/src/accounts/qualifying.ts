@@ -37,7 +37,8 @@ export function qualifyingStatement(
   if (basis === "points_earned") {
     // A merge moves a till customer's sales to the app account but not its movements (the ledger is append-only):
     // the points that customer earned count for the account it became, read under its own id, and so do the
-    // reversals posted under it. A reversal counts when its sale lies in the window: it is found among the
+    // reversals posted under it. One level of customer_merges finds everyone the person was: a merge re-points the
+    // merges into its merged customer at its survivor (customers-store `mergeCustomer`, migration 0038). A reversal counts when its sale lies in the window: it is found among the
     // customer's movements from the window's start on (a refund follows its sale), by the same index range as the
     // points earned, and only those few rows look up their refund and its sale.
     return Prisma.sql`

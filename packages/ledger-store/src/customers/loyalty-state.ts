@@ -162,7 +162,8 @@ const laterFloor = Prisma.sql`excluded.tier_floor IS NOT NULL AND (customer_loya
  * A merge: `intoId` takes over `fromId`'s loyalty state, or combines it with its own: the later last activity
  * (the moved points must not expire on the survivor's older clock) and the floor that ends later. The tier
  * order lives in the programme, not here, so the survivor keeps its own tier and takes `fromId`'s only when
- * it has none; the next posting re-derives the tier from the combined history anyway. Stamp progress stays behind.
+ * it has none; the next posting re-derives the tier from the combined history anyway. Stamp progress moves by
+ * `adoptStampProgress`.
  */
 export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<void> {
   await tx.$executeRaw`

@@ -91,7 +91,10 @@ export const survivorsStatement = (ids: string[]) => Prisma.sql`
   )
   SELECT DISTINCT ON (asked) asked AS id, tenant_id, id AS survivor_id FROM chain ORDER BY asked, depth DESC`;
 
-async function survivorsOf(tx: RawTx, ids: string[]): Promise<Map<string, { tenantId: string; survivorId: string }>> {
+export async function survivorsOf(
+  tx: RawTx,
+  ids: string[],
+): Promise<Map<string, { tenantId: string; survivorId: string }>> {
   const rows = await tx.$queryRaw<{ id: string; tenant_id: string; survivor_id: string }[]>(survivorsStatement(ids));
   return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, survivorId: r.survivor_id }]));
 }
