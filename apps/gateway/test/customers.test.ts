@@ -151,6 +151,21 @@ describe("the customer routes", () => {
     expect(await db.customerConsent.count({ where: { customerId: mine } })).toBe(0);
   });
 
+  it("answers 404 for an erased customer, never an empty profile, and writes nothing back", async () => {
+    const id = (await register({ externalIdentity: apple(), name: "Erased" })).body.customer.id as string;
+    // The row as an erasure leaves it (packages/privacy): personal columns cleared, erased_at set, the row kept.
+    await db.customerIdentity.deleteMany({ where: { customerId: id } });
+    await db.customer.update({ where: { id }, data: { name: null, erasedAt: new Date(now.getTime() - 60_000) } });
+
+    expect(await call("GET", `/v1/customers/${id}`, tenant.apiKeys.app)).toMatchObject({
+      status: 404,
+      body: { code: "not_found", message: expect.stringContaining("erased") },
+    });
+    const patched = await call("PATCH", `/v1/customers/${id}`, tenant.apiKeys.app, { name: "Back Again" });
+    expect(patched).toMatchObject({ status: 404, body: { code: "not_found" } });
+    expect(await db.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({ name: null });
+  });
+
   it("refuses what it cannot act on with a 400 that names the field", async () => {
     const refused = async (body: unknown) => (await register(body)).body;
     expect(await refused({ externalIdentity: apple(), phone: "+48 604 00" })).toMatchObject({

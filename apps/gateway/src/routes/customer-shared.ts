@@ -33,7 +33,7 @@ const unavailable = errorResponse(
   "the service is unavailable, retry later",
 );
 export const customerNotFound = errorResponse(
-  "No customer of your tenant has this id (`not_found`)",
+  "No customer of your tenant has this id, or the customer's personal data was erased (`not_found`)",
   "not_found",
   `no customer ${exampleCustomerId}`,
 );

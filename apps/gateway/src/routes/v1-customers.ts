@@ -91,6 +91,7 @@ const getRoute = createRoute({
   path: "/v1/customers/{customerId}",
   operationId: "getCustomer",
   summary: "A customer's profile, consents in force and push devices",
+  description: "A customer whose personal data was erased (GDPR) answers 404 `not_found`, never an empty profile.",
   request: { params: CustomerIdParams },
   responses: {
     200: { description: "The customer", content: { "application/json": { schema: CustomerProfile } } },
@@ -108,7 +109,7 @@ const updateRoute = createRoute({
   description:
     "Absent fields stay, `null` clears, preferences merge key by key. A newly proven phone that the tills know " +
     "merges that customer into this one: their identities, sales and balances (points with their expiry, wallet " +
-    "cash) move here, listed in `mergedCustomerIds`.",
+    "cash) move here, listed in `mergedCustomerIds`. An erased customer answers 404 `not_found` and nothing changes.",
   request: {
     params: CustomerIdParams,
     body: {

@@ -11,17 +11,24 @@ interface ProfileRow {
   date_of_birth: Date | null;
   created_at: Date;
   registered_at: Date | null;
+  erased_at: Date | null;
   phone_verified: boolean | null;
   preferences: Record<string, unknown> | null;
 }
 
-/** The customer with their profile, consents in force and push devices; not found in another tenant. */
+/**
+ * The customer with their profile, consents in force and push devices; not found in another tenant. An erased
+ * customer is not found either, as for every change asked of it (`requireCustomerLocked`): an empty profile
+ * would read as a customer who never filled one in.
+ */
 export async function readProfile(db: DbOrTx, tenantId: string, customerId: string): Promise<CustomerProfile> {
   const [row] = await db.$queryRaw<ProfileRow[]>`
-    SELECT c.id, c.name, c.email, c.phone, c.date_of_birth, c.created_at, p.registered_at, p.phone_verified, p.preferences
+    SELECT c.id, c.name, c.email, c.phone, c.date_of_birth, c.created_at, c.erased_at, p.registered_at, p.phone_verified,
+      p.preferences
     FROM customers c LEFT JOIN customer_profiles p ON p.customer_id = c.id
     WHERE c.tenant_id = ${tenantId} AND c.id = ${customerId}`;
   if (!row) throw new DomainError("not_found", `no customer ${customerId}`);
+  if (row.erased_at) throw new DomainError("not_found", `no customer ${customerId}: their personal data was erased`);
   // One after another: a transaction's queries share one connection.
   const identities = await identitiesOf(db, tenantId, customerId);
   const consents = await currentConsents(db, tenantId, customerId);

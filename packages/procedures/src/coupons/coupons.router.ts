@@ -14,6 +14,7 @@ import {
 } from "@regulars/checkout-store";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
+import { survivorIdOf } from "../customers/customers.survivor.ts";
 import { roleProcedure, router } from "../trpc.ts";
 import {
   CampaignIdInput,
@@ -68,18 +69,23 @@ export const couponsRouter = router({
       importCodes(ctx.db, ctx.tenantId, input.id, importLines(input), ctx.credential.keyId),
     ),
 
-  issue: admin.input(IssueCouponInput).mutation(({ ctx, input }) =>
+  // By a merged-away id, the survivor's wallet: the merge moved the wallet coupons there and the tills find it.
+  issue: admin.input(IssueCouponInput).mutation(async ({ ctx, input }) =>
     issueCouponAsAdmin(
       ctx.db,
       {
         tenantId: ctx.tenantId,
-        customerId: input.customerId,
+        customerId: await survivorIdOf(ctx.db, ctx.tenantId, input.customerId),
         campaignId: input.id,
         issueKey: `admin:${input.issueKey ?? newId("request")}`,
       },
       ctx.credential.keyId,
     ),
   ),
-  wallet: admin.input(WalletInput).query(({ ctx, input }) => walletCoupons(ctx.db, ctx.tenantId, input.customerId)),
+  wallet: admin
+    .input(WalletInput)
+    .query(async ({ ctx, input }) =>
+      walletCoupons(ctx.db, ctx.tenantId, await survivorIdOf(ctx.db, ctx.tenantId, input.customerId)),
+    ),
   stats: admin.input(CampaignIdInput).query(({ ctx, input }) => campaignStats(ctx.db, ctx.tenantId, input.id)),
 });

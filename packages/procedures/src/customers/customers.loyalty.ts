@@ -10,6 +10,7 @@ import {
 } from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, floorActive, type TierFloor, tierProgress } from "@regulars/rules";
+import { survivorIdOf, withSurvivor } from "./customers.survivor.ts";
 import type { SetTierFloorInput } from "./customers.types.ts";
 
 async function programmeNow(db: Db, tenantId: string, now: Date) {
@@ -46,7 +47,7 @@ export async function tierShown(db: Db, tenantId: string, loyalty: Standing | nu
 
 /** The customer's tier, what it rests on, and the gap to the next one ("Only 20 points to gold"). */
 export async function customerTier(db: Db, tenantId: string, customerId: string, now = new Date()) {
-  const id = await requireCustomer(db, tenantId, customerId);
+  const id = await requireCustomer(db, tenantId, await survivorIdOf(db, tenantId, customerId));
   const { timezone, config } = await programmeNow(db, tenantId, now);
   const tiers = config.tiers;
   const loyalty = await customerStanding(db, id);
@@ -78,12 +79,16 @@ export async function customerTier(db: Db, tenantId: string, customerId: string,
   };
 }
 
-/** An admin correction of points or wallet, with the programme in force now (for the lot's expiry, milestones). */
+/**
+ * An admin correction of points or wallet, with the programme in force now (for the lot's expiry, milestones).
+ * By a merged-away id it reaches the survivor, the account the customer spends from (and the audit names it).
+ */
 export async function adjustCustomer(db: Db, tenantId: string, actor: string, input: AdjustInput, now = new Date()) {
-  return adjustBalance(db, tenantId, actor, input, await programmeNow(db, tenantId, now), now);
+  const programme = await programmeNow(db, tenantId, now);
+  return adjustBalance(db, tenantId, actor, await withSurvivor(db, tenantId, input), programme, now);
 }
 
-/** An admin sets a customer's tier floor, against the programme in force now (which knows the tiers). */
+/** An admin sets a customer's tier floor (the survivor's, by a merged-away id), against the programme in force now. */
 export async function setCustomerTierFloor(
   db: Db,
   tenantId: string,
@@ -91,7 +96,8 @@ export async function setCustomerTierFloor(
   input: SetTierFloorInput,
   now = new Date(),
 ) {
-  const { customerId, tier, reason } = input;
+  const { tier, reason } = input;
+  const customerId = await survivorIdOf(db, tenantId, input.customerId);
   const programme = await programmeNow(db, tenantId, now);
   return setTierFloor(db, tenantId, actor, { customerId, tier, reason, until: new Date(input.until) }, programme, now);
 }

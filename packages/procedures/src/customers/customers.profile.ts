@@ -9,10 +9,12 @@ import {
 } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
 import type { ConsentHistoryInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
+import { survivorIdOf } from "./customers.survivor.ts";
 
 /**
  * An admin's registration, profile change and consents: the same store functions the app's routes call,
  * each with its audit row in the same transaction. The audit names fields and outcomes, not personal data.
+ * A merged-away id stands for its survivor, which holds the profile and consents since the merge.
  */
 export async function registerAsAdmin(
   db: Db,
@@ -42,7 +44,8 @@ export async function updateProfileAsAdmin(
   input: UpdateProfileInput,
   now = new Date(),
 ): Promise<ProfileUpdate> {
-  const { customerId, ...changes } = input;
+  const { customerId: asked, ...changes } = input;
+  const customerId = await survivorIdOf(db, tenantId, asked);
   return withTransaction(db, async (tx) => {
     const update = await updateProfile(tx, tenantId, customerId, changes, { actor, source: "admin", now });
     if (update.changed.length)
@@ -64,7 +67,8 @@ export async function setConsentsAsAdmin(
   input: SetConsentsInput,
   now = new Date(),
 ): Promise<{ consents: ConsentState[] }> {
-  const { customerId, consents, occurredAt } = input;
+  const { consents, occurredAt } = input;
+  const customerId = await survivorIdOf(db, tenantId, input.customerId);
   const source = input.source ?? "admin";
   return withTransaction(db, async (tx) => {
     const inForce = await setConsents(tx, tenantId, customerId, { consents, occurredAt }, { actor, source, now });
@@ -79,8 +83,9 @@ export async function setConsentsAsAdmin(
   });
 }
 
-export const customerConsentHistory = (
+export const customerConsentHistory = async (
   db: Db,
   tenantId: string,
   input: ConsentHistoryInput,
-): Promise<ConsentHistoryPage> => consentHistory(db, tenantId, input.customerId, input);
+): Promise<ConsentHistoryPage> =>
+  consentHistory(db, tenantId, await survivorIdOf(db, tenantId, input.customerId), input);

@@ -1,15 +1,16 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerSummary } from "@regulars/ledger-store";
+import { customerSummary, survivorsOf } from "@regulars/ledger-store";
 import { floorView, tierShown } from "./customers.loyalty.ts";
 import type { CustomerView } from "./customers.types.ts";
 
+/** The customer a reference finds now: by id, the survivor of a merge that took it away (identities moved there). */
 export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
   const identity = identityOf(ref);
   if ("customerId" in identity) {
-    const found = await db.customer.findFirst({ where: { id: identity.customerId, tenantId }, select: { id: true } });
-    return found?.id ?? null;
+    const found = (await survivorsOf(db, [identity.customerId])).get(identity.customerId);
+    return found?.tenantId === tenantId ? found.survivorId : null;
   }
   const found = await db.customerIdentity.findUnique({ where: { tenantId_kind_value: { tenantId, ...identity } } });
   return found?.customerId ?? null;
@@ -24,6 +25,7 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
   return {
     view: "admin",
     id: customer.id,
+    mergedFrom: ref.id && ref.id !== customer.id ? ref.id : null,
     name: customer.name,
     email: customer.email,
     phone: customer.phone,

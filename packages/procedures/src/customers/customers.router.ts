@@ -12,6 +12,7 @@ import {
 } from "./customers.profile.ts";
 import { ConsentHistoryInput, RegisterInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
+import { withSurvivor } from "./customers.survivor.ts";
 import { getTillCustomer } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
 import {
@@ -35,7 +36,8 @@ export const customersRouter = router({
         isTill(ctx) ? getTillCustomer(ctx.db, ctx.tenantId, input) : getCustomer(ctx.db, ctx.tenantId, input),
     ),
   ledger: staffOrTerminal.input(CustomerLedgerInput).query(async ({ ctx, input }) => {
-    const page = await customerLedger(ctx.db, ctx.tenantId, input);
+    // A merged-away id's own movements end in the transfer to its survivor: the history worth reading is there.
+    const page = await customerLedger(ctx.db, ctx.tenantId, await withSurvivor(ctx.db, ctx.tenantId, input));
     // An adjustment's reason is free text an admin typed (it may name the customer); tills do not need it.
     return isTill(ctx) ? { ...page, items: page.items.map((l) => ({ ...l, reason: null, actor: null })) } : page;
   }),

@@ -18,7 +18,10 @@ export const SearchCustomersInput = z.object({
 /** Everything about a customer: for admin keys only. */
 export interface CustomerView {
   view: "admin";
+  /** The customer's own id: the survivor's when the id asked for was merged away. */
   id: string;
+  /** The id asked for when it is a customer merged into this one (a till's enrolment); null otherwise. */
+  mergedFrom: string | null;
   name: string | null;
   email: string | null;
   phone: string | null;

@@ -6,6 +6,7 @@ import {
   previewTemplate,
   updateTemplate,
 } from "@regulars/campaigns-store";
+import { withSurvivor } from "../customers/customers.survivor.ts";
 import { roleProcedure, router } from "../trpc.ts";
 import {
   CreateTemplateInput,
@@ -44,7 +45,12 @@ export const templatesRouter = router({
 
   /**
    * A variant rendered with a real customer's data, as a campaign would send it; nothing is saved or sent.
-   * Admins only: the answer holds the customer's name, which analyst keys never read.
+   * Admins only: the answer holds the customer's name, which analyst keys never read. By a merged-away id, as the
+   * survivor (the account a message would reach) would read it.
    */
-  preview: admins.input(PreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, ctx.tenantId, input)),
+  preview: admins
+    .input(PreviewTemplateInput)
+    .query(async ({ ctx, input }) =>
+      previewTemplate(ctx.db, ctx.tenantId, await withSurvivor(ctx.db, ctx.tenantId, input)),
+    ),
 });

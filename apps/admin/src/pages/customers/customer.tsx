@@ -32,6 +32,7 @@ export function CustomerPage() {
               </>
             }
           />
+          {data.mergedFrom && <Alert tone="info">{t("mergedFrom", { id: data.mergedFrom })}</Alert>}
           <div className="grid gap-4 lg:grid-cols-2">
             <LoyaltyCard customer={data} />
             <AdjustForm customerId={data.id} />

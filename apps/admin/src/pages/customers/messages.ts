@@ -17,6 +17,7 @@ const en = {
   since: "Member since",
   unnamed: "Unnamed customer",
   back: "All customers",
+  mergedFrom: "{{id}} was merged into this customer's app account: this is the account the customer uses now.",
   contact: {
     title: "Contact details",
     birthday: "Date of birth",
@@ -142,6 +143,7 @@ export const messages: Messages<typeof en> = {
     since: "Członek od",
     unnamed: "Klient bez imienia",
     back: "Wszyscy klienci",
+    mergedFrom: "{{id}} połączono z kontem aplikacji tego klienta: z tego konta klient korzysta teraz.",
     contact: {
       title: "Dane kontaktowe",
       birthday: "Data urodzenia",
