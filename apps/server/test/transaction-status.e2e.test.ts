@@ -164,6 +164,43 @@ describe("the same externalId with a different body is never silently a duplicat
   });
 });
 
+describe("a refund waiting for its sale reads as waiting, whatever is posted under its externalId meanwhile", () => {
+  it("accepted and waiting for its sale, a changed body after the window counted as a conflict; then processed", async () => {
+    const sale = saleBody({ customer: { phone: "+48610000020" }, lines: [line("MEAL", 1_000)] });
+    const refund = saleBody({ type: "refund", refundOf: sale.externalId, lines: [line("MEAL", 1_000)] });
+    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, refund)).status).toBe(202);
+    // Run alone, this is the system's first transaction: on a busy machine its first batch can outlast the default.
+    const waiting = await eventually(
+      "the refund parked",
+      async () => {
+        const s = await status(tenant.apiKeys.pos, refund.externalId);
+        return s.body.waitingForSale ? s.body : undefined;
+      },
+      30_000,
+    );
+    expect(waiting).toMatchObject({
+      status: "accepted",
+      waitingForSale: { refundOf: sale.externalId, until: expect.any(String) },
+      conflicts: 0,
+    });
+    await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500)); // JetStream forgets the message id
+    const changed = { ...refund, lines: [line("MEAL", 500)], total: 500 };
+    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).status).toBe(202);
+    const seen = await eventually("conflict recorded", async () => {
+      const s = await status(tenant.apiKeys.pos, refund.externalId);
+      return s.body.conflicts === 1 ? s.body : undefined;
+    });
+    expect(seen).toEqual({ ...waiting, conflicts: 1 });
+
+    await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
+    const done = await eventually("the refund applied", async () => {
+      const s = await status(tenant.apiKeys.pos, refund.externalId);
+      return s.body.status === "processed" ? s.body : undefined;
+    });
+    expect(done).toMatchObject({ type: "refund", pointsAwarded: -10, balance: { points: 0 }, conflicts: 1 });
+  });
+});
+
 describe("a transaction dead-lettered by the consumer is recorded as rejected", () => {
   it("a message on the stream that breaks the contract reads rejected: contract_violation, with the reason", async () => {
     // What an older gateway, or a hand-made replay, could put on the stream: a body the contract refuses.

@@ -93,14 +93,42 @@ const Rejected = z
 
 const Accepted = z
   .object({
-    status: z
-      .literal("accepted")
-      .meta({ description: "Stored and waiting for the ledger (normally a matter of seconds)." }),
+    status: z.literal("accepted").meta({
+      description:
+        "Stored and waiting for the ledger (normally a matter of seconds), or a refund waiting for its sale " +
+        "(`waitingForSale`).",
+    }),
     externalId: z.string().meta({ description: "Your `externalId`." }),
     id: z.string().meta({ description: "Our id of the transaction." }),
     receivedAt: z.string().meta({ description: "When the gateway accepted it." }),
+    waitingForSale: z
+      .object({
+        refundOf: z.string().meta({ description: "The `externalId` of the sale it refunds, as posted in `refundOf`." }),
+        until: z.string().meta({
+          description:
+            "When the wait ends, in UTC: a sale still missing then makes the refund `rejected` (`refunded_sale_not_found`).",
+        }),
+      })
+      .nullable()
+      .meta({
+        description:
+          "Set for a refund that arrived before its sale: it waits (up to `REFUND_WAIT_SECONDS`) and is `processed` " +
+          "as soon as the sale arrives. Do not post it again. Null when it waits for nothing but the ledger.",
+      }),
+    conflicts: z
+      .number()
+      .int()
+      .meta({
+        description:
+          "Later posts of this `externalId` with a different body, refused as `idempotency_conflict`; the transaction " +
+          "first posted under it keeps it and goes on as shown.",
+      }),
   })
-  .meta({ id: "TransactionPending", description: "Accepted (answered 202), not processed yet." });
+  .meta({
+    id: "TransactionPending",
+    description:
+      "Accepted (answered 202), not processed yet: on its way to the ledger, or a refund waiting for its sale.",
+  });
 
 /**
  * `GET /v1/transactions/{externalId}`: where a posted transaction stands. Every transaction answered 202

@@ -121,6 +121,5 @@ export {
   type Rejection,
   recordReceipts,
   recordRejections,
-  type TransactionStatus,
-  transactionStatus,
 } from "./transactions/status.ts";
+export { type TransactionStatus, transactionStatus } from "./transactions/status-read.ts";

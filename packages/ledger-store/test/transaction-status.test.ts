@@ -1,7 +1,14 @@
 import type { Db } from "@regulars/db";
 import { testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pruneAcceptanceRecords, recordReceipts, recordRejections, transactionStatus } from "../src/index.ts";
+import {
+  applyTransactionBatch,
+  pruneAcceptanceRecords,
+  recordReceipts,
+  recordRejections,
+  transactionStatus,
+} from "../src/index.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -23,7 +30,12 @@ describe("transaction status", () => {
   it("accepted until decided; a rejection answers with its code and message; nothing known is null", async () => {
     const { tenantId } = await testTenant(db, "Status Store");
     await recordReceipts(db, [receipt(tenantId, "A-1", new Date())]);
-    expect(await transactionStatus(db, tenantId, "A-1")).toMatchObject({ status: "accepted", id: "txn_A-1" });
+    expect(await transactionStatus(db, tenantId, "A-1")).toMatchObject({
+      status: "accepted",
+      id: "txn_A-1",
+      waitingForSale: null,
+      conflicts: 0,
+    });
     await recordRejections(db, [
       { tenantId, externalId: "A-1", bodyHash: "h", code: "unknown_customer", message: "unknown customer id cus_x" },
     ]);
@@ -37,6 +49,61 @@ describe("transaction status", () => {
     expect(await transactionStatus(db, tenantId, "NEVER")).toBeNull();
     const other = await testTenant(db, "Other Store");
     expect(await transactionStatus(db, other.tenantId, "A-1")).toBeNull();
+  });
+});
+
+describe("the status of a refund waiting for its sale", () => {
+  const waitMs = 60 * 60 * 1000;
+  const apply = (...messages: Parameters<typeof applyTransactionBatch>[1]) =>
+    applyTransactionBatch(ledgerDeps(db, { refundWaitMs: waitMs }), messages);
+  const waitingRefund = async (phone: string) => {
+    const tenant = await tenantWithProgramme(db, { rules: [base] }, "Status Waits");
+    const sale = txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000), line("DRINK", 2_000)] });
+    const refund = refundOf(tenant, sale, [{ ...line("MEAL", 1_000), lineNo: 0 }]);
+    expect((await apply(refund)).outcomes).toEqual([{ kind: "done" }]); // parked: the sale is not there yet
+    const waiting = {
+      status: "accepted",
+      externalId: refund.transaction.externalId,
+      id: refund.transactionId,
+      receivedAt: refund.receivedAt,
+      waitingForSale: {
+        refundOf: sale.transaction.externalId,
+        until: new Date(Date.parse(refund.receivedAt) + waitMs).toISOString(),
+      },
+    };
+    return { tenant, sale, refund, waiting };
+  };
+
+  it("reads accepted, waiting for its sale until its deadline, then processed once the sale arrives", async () => {
+    const { tenant, sale, refund, waiting } = await waitingRefund("+48710000301");
+    expect(await transactionStatus(db, tenant, refund.transaction.externalId)).toEqual({ ...waiting, conflicts: 0 });
+
+    await apply(sale);
+    expect(await transactionStatus(db, tenant, refund.transaction.externalId)).toMatchObject({
+      status: "processed",
+      type: "refund",
+      pointsAwarded: -10,
+      conflicts: 0,
+    });
+  });
+
+  it("a changed body posted under its externalId is counted as a conflict, not read as the refund's rejection", async () => {
+    const { tenant, sale, refund, waiting } = await waitingRefund("+48710000302");
+    const changed = refundOf(tenant, sale, [{ ...line("DRINK", 2_000), lineNo: 1 }], {
+      externalId: refund.transaction.externalId,
+    });
+    expect((await apply(changed)).outcomes).toEqual([
+      { kind: "reject", reason: expect.stringMatching(/^idempotency_conflict: /) },
+    ]);
+    expect(await transactionStatus(db, tenant, refund.transaction.externalId)).toEqual({ ...waiting, conflicts: 1 });
+
+    await apply(sale);
+    expect(await transactionStatus(db, tenant, refund.transaction.externalId)).toMatchObject({
+      status: "processed",
+      type: "refund",
+      pointsAwarded: -10,
+      conflicts: 1,
+    });
   });
 });
 

@@ -14,7 +14,9 @@ const route = createRoute({
   summary: "Where a posted transaction stands",
   description:
     "`accepted` (stored, waiting for the ledger) → `processed` (points awarded, with the customer's balance) or `rejected` " +
-    "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome.",
+    "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome. " +
+    "A refund that arrived before its sale stays `accepted` with `waitingForSale` (the sale and until when it waits) " +
+    "until the sale arrives; later posts of its `externalId` with another body only count under `conflicts`.",
   security: [{ [securitySchemeName]: [] }],
   request: {
     params: z.object({

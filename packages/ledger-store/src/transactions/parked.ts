@@ -1,5 +1,6 @@
 import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type Db, type RawTx, sqlArray, withTransaction } from "@regulars/db";
+import { stableId } from "@regulars/ids";
 import { recordRejections } from "./status.ts";
 
 export interface ParkedRefund {
@@ -53,6 +54,25 @@ export async function waitingUnder(tx: RawTx, messages: TransactionMessage[]): P
       return [transactionId, { bodyHash: transactionFingerprint(transaction), refundOf: transaction.refundOf ?? "" }];
     }),
   );
+}
+
+/** A refund waiting for its sale, as its status tells it. */
+export interface WaitingRefund {
+  transactionId: string;
+  receivedAt: string;
+  refundOf: string;
+  until: Date;
+}
+
+/** The refund parked under this externalId, if one waits for its sale. */
+export async function refundWaitingUnder(db: Db, tenantId: string, externalId: string): Promise<WaitingRefund | null> {
+  const row = await db.parkedRefund.findUnique({
+    where: { tenantId_transactionId: { tenantId, transactionId: stableId("transaction", tenantId, externalId) } },
+    select: { message: true, deadline: true },
+  });
+  if (!row) return null;
+  const { transactionId, receivedAt, transaction } = TransactionMessage.parse(row.message);
+  return { transactionId, receivedAt, refundOf: transaction.refundOf ?? "", until: row.deadline };
 }
 
 /** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */

@@ -2,7 +2,7 @@ import { type Db, exactNumber } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { transactionMovements } from "../accounts/history.ts";
 import { storedLine } from "./processed-event.ts";
-import { transactionStatus } from "./status.ts";
+import { transactionStatus } from "./status-read.ts";
 
 /** The externalId a transaction id was accepted under (ids are derived from it, so only a record tells). */
 export async function externalIdOf(db: Db, tenantId: string, id: string): Promise<string | null> {

@@ -1,7 +1,5 @@
-import type { PostedCouponOutcome, RejectionCode } from "@regulars/contracts";
-import { type Db, exactNumber, type RawTx, sqlArray } from "@regulars/db";
-import { customerBalances } from "../accounts/balances.ts";
-import { couponCodesOf } from "./posted-codes.ts";
+import type { RejectionCode } from "@regulars/contracts";
+import { type Db, type RawTx, sqlArray } from "@regulars/db";
 
 export interface Rejection {
   tenantId: string;
@@ -36,70 +34,6 @@ export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void>
     SELECT * FROM unnest(${sqlArray(receipts.map((r) => r.tenantId))}::text[], ${sqlArray(receipts.map((r) => r.externalId))}::text[],
       ${sqlArray(receipts.map((r) => r.transactionId))}::text[], ${sqlArray(receipts.map((r) => r.receivedAt))}::timestamptz[])
     ON CONFLICT DO NOTHING`;
-}
-
-export type TransactionStatus =
-  | {
-      status: "processed";
-      externalId: string;
-      id: string;
-      type: "sale" | "refund";
-      occurredAt: string;
-      processedAt: string;
-      customerId: string | null;
-      pointsAwarded: number;
-      /** The customer's balances now (not as of this transaction). */
-      balance: { points: number; pending: number } | null;
-      /** Later posts of this externalId with a different body, refused as idempotency conflicts. */
-      conflicts: number;
-      /** The coupon codes the sale posted, each counted or not (and why not). */
-      couponCodes: PostedCouponOutcome[];
-    }
-  | { status: "rejected"; externalId: string; reason: { code: string; message: string }; rejectedAt: string }
-  | { status: "accepted"; externalId: string; id: string; receivedAt: string };
-
-/**
- * Where a posted transaction stands: processed (with its points, the customer's balance and what became of
- * its coupon codes), rejected (with the reason), or accepted and still on its way. Null when nothing of it
- * is known.
- */
-export async function transactionStatus(
-  db: Db,
-  tenantId: string,
-  externalId: string,
-): Promise<TransactionStatus | null> {
-  const [tx, rejections, receipt] = await Promise.all([
-    db.transaction.findUnique({ where: { tenantId_externalId: { tenantId, externalId } } }),
-    db.transactionRejection.findMany({ where: { tenantId, externalId }, orderBy: { rejectedAt: "desc" } }),
-    db.transactionReceipt.findUnique({ where: { tenantId_externalId: { tenantId, externalId } } }),
-  ]);
-  if (tx) {
-    const balances = tx.customerId ? await customerBalances(db, tenantId, tx.customerId) : null;
-    return {
-      status: "processed",
-      externalId,
-      id: tx.id,
-      type: tx.type as "sale" | "refund",
-      occurredAt: tx.occurredAt.toISOString(),
-      processedAt: tx.processedAt.toISOString(),
-      customerId: tx.customerId,
-      pointsAwarded: exactNumber(tx.pointsAwarded),
-      balance: balances ? { points: balances.points, pending: balances.pendingPoints } : null,
-      conflicts: rejections.filter((r) => r.code === "idempotency_conflict").length,
-      couponCodes: couponCodesOf(tx.explanation),
-    };
-  }
-  const latest = rejections[0];
-  if (latest)
-    return {
-      status: "rejected",
-      externalId,
-      reason: { code: latest.code, message: latest.message },
-      rejectedAt: latest.rejectedAt.toISOString(),
-    };
-  if (receipt)
-    return { status: "accepted", externalId, id: receipt.transactionId, receivedAt: receipt.receivedAt.toISOString() };
-  return null;
 }
 
 /**
