@@ -107,7 +107,9 @@ it("shows points, coupons, members per tier and locations once the sales' events
     const answer = await analyst.analytics.dashboard.points.query({ ...range, granularity: "day" });
     expect(answer.totals).toEqual({
       earned: sum(awarded),
+      reversed: 0,
       redeemed: 100,
+      returned: 0,
       expired: 0,
       redemptionRate: 100 / sum(awarded),
     });

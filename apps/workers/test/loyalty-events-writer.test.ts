@@ -113,7 +113,14 @@ it("stores loyalty events once, passes over other domain events and dead-letters
     to: "2024-05-31",
     granularity: "month",
   });
-  expect(points.totals).toEqual({ earned: 100, redeemed: 30, expired: 0, redemptionRate: 0.3 });
+  expect(points.totals).toEqual({
+    earned: 100,
+    reversed: 0,
+    redeemed: 30,
+    returned: 0,
+    expired: 0,
+    redemptionRate: 0.3,
+  });
 
   const mine = letters.filter((l) => l.consumer === consumers.loyaltyEventsWriter);
   expect(mine.map((l) => [JSON.parse(l.payload).id, l.category, l.reason])).toEqual([

@@ -111,6 +111,6 @@ describe("inserting", () => {
       to: "2024-05-31",
       granularity: "month",
     });
-    expect(points.totals).toEqual({ earned: 75, redeemed: 20, expired: 0, redemptionRate: 20 / 75 });
+    expect(points.totals).toMatchObject({ earned: 75, redeemed: 20, expired: 0, redemptionRate: 20 / 75 });
   });
 });

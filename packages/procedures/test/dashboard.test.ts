@@ -105,11 +105,11 @@ describe("analytics.dashboard", () => {
       timezone: "Europe/Warsaw",
       granularity: "day",
       periods: [
-        { period: "2024-05-01", earned: 0, redeemed: 0, expired: 0 },
-        { period: "2024-05-02", earned: 40, redeemed: 0, expired: 0 },
-        { period: "2024-05-03", earned: 0, redeemed: 10, expired: 0 },
+        { period: "2024-05-01", earned: 0, reversed: 0, redeemed: 0, returned: 0, expired: 0 },
+        { period: "2024-05-02", earned: 40, reversed: 0, redeemed: 0, returned: 0, expired: 0 },
+        { period: "2024-05-03", earned: 0, reversed: 0, redeemed: 10, returned: 0, expired: 0 },
       ],
-      totals: { earned: 40, redeemed: 10, expired: 0, redemptionRate: 0.25 },
+      totals: { earned: 40, reversed: 0, redeemed: 10, returned: 0, expired: 0, redemptionRate: 0.25 },
     });
     const analyst = await callerFor(newYork.apiKeys.analyst);
     const theirs = await analyst.analytics.dashboard.points(may);

@@ -5,7 +5,11 @@ import { factTable, fillPeriods, int, selectRows } from "./select.ts";
 export interface CouponFigures {
   /** Coupons put into customers' wallets. */
   issued: number;
-  /** Coupon uses on sales (wallet coupons and typed codes alike). */
+  /**
+   * Coupon uses on members' sales (wallet coupons and typed codes alike). A code used on a sale without a
+   * customer counts against its limits in Postgres but publishes no coupon.redeemed, and the sale's fact does
+   * not name its codes: ClickHouse holds no trace of that use, so it is not here.
+   */
   redeemed: number;
   /** Uses given back by the refund of their sale, counted when the refund happened. */
   returned: number;

@@ -21,8 +21,8 @@ export interface MembersAtEnd {
   activeMembers: number;
   /**
    * Mean balance of the active members at the end of the range, from the events: points earned (all
-   * credits, pending included) less redeemed and expired. Debits that publish no event (a refund taking
-   * back earned points, a negative adjustment, points moved out by a merge) are not in it, hence a proxy.
+   * credits, pending included, but for a merge's transfer in) less redeemed and expired. Debits that publish
+   * no event (a refund taking back earned points, a negative adjustment) are not in it, hence a proxy.
    */
   averagePoints: number;
   tiers: TierMembers[];
@@ -38,7 +38,11 @@ interface Row {
 /**
  * Active members at the end of the range, their average points and how many are in each tier. Everything
  * is as of the end of the range (its last day's midnight in the range's zone), not of today, so a past
- * range answers what the dashboard showed then; `from` only has to be a valid day.
+ * range answers what the dashboard showed then; `from` only has to be a valid day. A member counts in the
+ * tier held then, whatever tier their sales were made in.
+ *
+ * A merged customer's events move to its survivor (`mergeCustomerRows`), so the survivor's balance already
+ * holds what the merged customer earned and spent: the transfer that moved that balance in would count it twice.
  */
 export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Promise<MembersAtEnd> {
   assertRange(query);
@@ -59,7 +63,8 @@ export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Pr
           ),
           balances AS (
             SELECT customer_id,
-                   sumIf(points, type = 'points.earned') - sumIf(points, type != 'points.earned') AS member_balance
+                   sumIf(points, type = 'points.earned' AND movement_kind != 'transfer_in')
+                     - sumIf(points, type != 'points.earned') AS member_balance
               FROM ${events} FINAL
              WHERE tenant_id = {tenant:String}
                AND type IN ('points.earned', 'points.redeemed', 'points.expired')

@@ -2,17 +2,27 @@ import type { FactsTarget } from "../loyalty-events.ts";
 import { occurredInRange, periodOfEvent, periodStarts, rangeParams, type SeriesRange } from "./range.ts";
 import { factTable, fillPeriods, int, selectRows } from "./select.ts";
 
+/**
+ * Points per period, net of refunds: a refund counts in the period it happened in (the sale's period keeps what
+ * it showed), so a day with refunds of earlier sales may earn less than nothing. Every figure of a period and of
+ * the totals follows the same rule, and the totals are the sums of the periods.
+ */
 export interface PointsFigures {
-  /** Points given to customers: for sales, bonuses and adjustments (pending points included, when earned). */
+  /** Points given to customers (sales, bonuses, adjustments; pending points included) less `reversed`. */
   earned: number;
+  /** Points refunds took back of what their sales had earned. */
+  reversed: number;
+  /** Points spent less `returned`. */
   redeemed: number;
+  /** Points refunds gave back of what their sales had spent. */
+  returned: number;
   expired: number;
 }
 
 export interface PointsOverTime {
   periods: ({ period: string } & PointsFigures)[];
   totals: PointsFigures & {
-    /** Redeemed ÷ earned over the range; null when nothing was earned. */
+    /** Redeemed ÷ earned over the range, both net of refunds; null when nothing was earned on balance. */
     redemptionRate: number | null;
   };
 }
@@ -20,48 +30,74 @@ export interface PointsOverTime {
 /**
  * Points a refund gives back (`reverse`) and points moved in from a merged account (`transfer_in`) arrive as
  * points.earned too, but nobody earned them: they are left out of "earned" so the redemption rate compares
- * points spent with points given.
+ * points spent with points given. What a refund gives back counts as `returned` instead.
  */
 export const notEarnedKinds = ["reverse", "transfer_in"] as const;
-const earned = `type = 'points.earned' AND movement_kind NOT IN (${notEarnedKinds.map((k) => `'${k}'`).join(", ")})`;
+const kinds = notEarnedKinds.map((k) => `'${k}'`).join(", ");
 
+// A refund's reversal of its sale's points publishes no loyalty event (the ledger posts it as a debit of kind
+// `reverse`): the refund's transaction fact carries it as negative points. Aliases differ from column names,
+// which ClickHouse would otherwise resolve to the alias inside aggregates.
 interface Row {
   period: string;
-  earned: string;
-  redeemed: string;
-  expired: string;
+  given: string;
+  taken_back: string;
+  spent: string;
+  given_back: string;
+  lapsed: string;
 }
 
-/** Points earned, redeemed and expired per period of the range, in the range's time zone. */
+const zero: PointsFigures = { earned: 0, reversed: 0, redeemed: 0, returned: 0, expired: 0 };
+
+/** Points earned, redeemed and expired per period of the range, net of refunds, in the range's time zone. */
 export async function pointsOverTime(target: FactsTarget, range: SeriesRange): Promise<PointsOverTime> {
   const periods = periodStarts(range.from, range.to, range.granularity);
+  const period = periodOfEvent[range.granularity];
   const rows = await selectRows<Row>(
     target,
-    `SELECT toString(${periodOfEvent[range.granularity]}) AS period,
-            sumIf(points, ${earned}) AS earned,
-            sumIf(points, type = 'points.redeemed') AS redeemed,
-            sumIf(points, type = 'points.expired') AS expired
-       FROM ${factTable(target, "loyalty_events")} FINAL
-      WHERE tenant_id = {tenant:String}
-        AND type IN ('points.earned', 'points.redeemed', 'points.expired')
-        AND ${occurredInRange}
-      GROUP BY period
-      ORDER BY period`,
+    `SELECT toString(day) AS period, sum(gross_given) AS given, sum(gross_taken_back) AS taken_back,
+            sum(gross_spent) AS spent, sum(gross_given_back) AS given_back, sum(gross_lapsed) AS lapsed
+       FROM (
+         SELECT ${period} AS day,
+                if(type = 'points.earned' AND movement_kind NOT IN (${kinds}), points, 0) AS gross_given,
+                toInt64(0) AS gross_taken_back,
+                if(type = 'points.redeemed', points, 0) AS gross_spent,
+                if(type = 'points.earned' AND movement_kind = 'reverse', points, 0) AS gross_given_back,
+                if(type = 'points.expired', points, 0) AS gross_lapsed
+           FROM ${factTable(target, "loyalty_events")} FINAL
+          WHERE tenant_id = {tenant:String}
+            AND type IN ('points.earned', 'points.redeemed', 'points.expired')
+            AND ${occurredInRange}
+         UNION ALL
+         SELECT ${period} AS day, toInt64(0), -points, toInt64(0), toInt64(0), toInt64(0)
+           FROM ${factTable(target, "transactions")} FINAL
+          WHERE tenant_id = {tenant:String} AND type = 'refund' AND ${occurredInRange}
+       )
+      GROUP BY day
+      ORDER BY day`,
     rangeParams(range),
   );
   const series = fillPeriods(
     periods,
     rows,
-    (r) => ({ earned: int(r.earned), redeemed: int(r.redeemed), expired: int(r.expired) }),
-    { earned: 0, redeemed: 0, expired: 0 },
+    (r) => ({
+      earned: int(r.given) - int(r.taken_back),
+      reversed: int(r.taken_back),
+      redeemed: int(r.spent) - int(r.given_back),
+      returned: int(r.given_back),
+      expired: int(r.lapsed),
+    }),
+    zero,
   );
   const totals = series.reduce(
     (sum, p) => ({
       earned: sum.earned + p.earned,
+      reversed: sum.reversed + p.reversed,
       redeemed: sum.redeemed + p.redeemed,
+      returned: sum.returned + p.returned,
       expired: sum.expired + p.expired,
     }),
-    { earned: 0, redeemed: 0, expired: 0 },
+    zero,
   );
   return {
     periods: series,

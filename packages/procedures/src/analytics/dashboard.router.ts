@@ -18,7 +18,7 @@ const scope = <T extends object>(ctx: TenantContext, input: T) => ({
  * the zone its days were counted in, so a chart can label them.
  */
 export const dashboardRouter = router({
-  /** Points earned, redeemed and expired per period, with totals and the redemption rate over the range. */
+  /** Points earned, redeemed (both net of refunds) and expired per period, with totals and the redemption rate. */
   points: dashboardProcedure.input(DashboardSeriesInput).query(async ({ ctx, input }) => {
     const query = scope(ctx, input);
     return {

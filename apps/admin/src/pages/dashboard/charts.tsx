@@ -97,7 +97,9 @@ export function PointsChart({ data }: { data: Dashboard["points"] }) {
   const { totals } = data;
   const summary = t("points.summary", {
     earned: format.number(totals.earned),
+    reversed: format.number(totals.reversed),
     redeemed: format.number(totals.redeemed),
+    returned: format.number(totals.returned),
     expired: format.number(totals.expired),
     rate: totals.redemptionRate === null ? t("notApplicable") : format.percent(totals.redemptionRate),
     periods: data.periods.length,
@@ -163,6 +165,7 @@ export function TiersChart({
   const summary = t("tiers.summary", {
     members: format.number(data.activeMembers),
     days: data.activeDays,
+    asOf: format.calendarDate(data.asOf),
     list: rows.map((r) => `${r.label} ${format.number(r.members)}`).join(", ") || "—",
   });
   return (

@@ -10,8 +10,8 @@ const en = {
   inZone: "Days in {{zone}}, {{from}} to {{to}}.",
   period: "Period",
   kpis: "Key figures",
-  earned: "Points earned",
-  redeemed: "Points redeemed",
+  earned: "Points earned, net of refunds",
+  redeemed: "Points redeemed, net of refunds",
   expired: "Points expired",
   redemptionRate: "Redemption rate",
   activeMembers: "Active members",
@@ -20,11 +20,12 @@ const en = {
   points: {
     title: "Points over time",
     summary:
-      "Points earned: {{earned}}, redeemed: {{redeemed}}, expired: {{expired}}; redemption rate {{rate}}, over {{periods}} periods.",
+      "Points earned: {{earned}} after {{reversed}} taken back by refunds; redeemed: {{redeemed}} after {{returned}} given back by refunds; expired: {{expired}}; redemption rate {{rate}}, over {{periods}} periods. A refund counts in the period it happened in.",
   },
   tiers: {
     title: "Active members per tier",
-    summary: "{{members}} active members (a sale in the last {{days}} days): {{list}}.",
+    summary:
+      "{{members}} active members (a sale in the last {{days}} days), each in the tier they held on {{asOf}}: {{list}}.",
     tier: "Tier",
     members: "Members",
     noTier: "No tier",
@@ -32,10 +33,10 @@ const en = {
   coupons: {
     title: "Coupons over time",
     issued: "Issued",
-    redeemed: "Redeemed",
+    redeemed: "Redeemed by members",
     returned: "Returned",
     summary:
-      "Coupons issued: {{issued}}, redeemed: {{redeemed}}, returned: {{returned}}; discount granted {{discount}}.",
+      "Coupons issued: {{issued}}, redeemed by members: {{redeemed}}, returned: {{returned}}; discount granted {{discount}}. Codes used on sales without a customer are not counted here.",
   },
   locations: {
     title: "Revenue per location",
@@ -72,8 +73,8 @@ export const messages: Messages<typeof en> = {
     inZone: "Dni w strefie {{zone}}, od {{from}} do {{to}}.",
     period: "Okres",
     kpis: "Najważniejsze liczby",
-    earned: "Punkty zdobyte",
-    redeemed: "Punkty wykorzystane",
+    earned: "Punkty zdobyte, po odjęciu zwrotów",
+    redeemed: "Punkty wykorzystane, po odjęciu zwrotów",
     expired: "Punkty wygasłe",
     redemptionRate: "Wskaźnik wykorzystania",
     activeMembers: "Aktywni członkowie",
@@ -82,11 +83,12 @@ export const messages: Messages<typeof en> = {
     points: {
       title: "Punkty w czasie",
       summary:
-        "Punkty zdobyte: {{earned}}, wykorzystane: {{redeemed}}, wygasłe: {{expired}}; wskaźnik wykorzystania {{rate}}, w {{periods}} okresach.",
+        "Punkty zdobyte: {{earned}} po odjęciu {{reversed}} cofniętych przez zwroty; wykorzystane: {{redeemed}} po odjęciu {{returned}} oddanych przez zwroty; wygasłe: {{expired}}; wskaźnik wykorzystania {{rate}}, w {{periods}} okresach. Zwrot liczy się w okresie, w którym nastąpił.",
     },
     tiers: {
       title: "Aktywni członkowie według poziomu",
-      summary: "{{members}} aktywnych członków (zakup w ostatnich {{days}} dniach): {{list}}.",
+      summary:
+        "{{members}} aktywnych członków (zakup w ostatnich {{days}} dniach), każdy na poziomie, który miał w dniu {{asOf}}: {{list}}.",
       tier: "Poziom",
       members: "Członkowie",
       noTier: "Bez poziomu",
@@ -94,10 +96,10 @@ export const messages: Messages<typeof en> = {
     coupons: {
       title: "Kupony w czasie",
       issued: "Wydane",
-      redeemed: "Wykorzystane",
+      redeemed: "Wykorzystane przez członków",
       returned: "Zwrócone",
       summary:
-        "Kupony wydane: {{issued}}, wykorzystane: {{redeemed}}, zwrócone: {{returned}}; przyznany rabat {{discount}}.",
+        "Kupony wydane: {{issued}}, wykorzystane przez członków: {{redeemed}}, zwrócone: {{returned}}; przyznany rabat {{discount}}. Kody użyte przy sprzedażach bez klienta nie są tu liczone.",
     },
     locations: {
       title: "Przychód według lokalu",

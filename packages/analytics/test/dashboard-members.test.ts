@@ -1,0 +1,67 @@
+import { testAnalytics } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Analytics, insertLoyaltyEvents, membersAtEnd, mergeCustomerRows } from "../src/index.ts";
+import { pointsEarned, pointsRedeemed, tierChanged } from "./dashboard.fixtures.ts";
+import { transactionFact, uniqueId } from "./fixtures.ts";
+
+// Active members per tier and their points, as of the end of the range, where a member's tier changed after
+// their sale and where a till's customer was merged into an app account. Fixed past days in May 2024, Warsaw.
+
+let analytics: Analytics & { dispose(): Promise<void> };
+const WARSAW = "Europe/Warsaw";
+
+beforeAll(async () => {
+  analytics = await testAnalytics();
+});
+afterAll(async () => {
+  await analytics?.dispose();
+});
+
+const sale = (tenantId: string, customerId: string, occurredAt: string) =>
+  transactionFact({ tenantId, customerId, occurredAt, lines: [] });
+
+describe("members per tier", () => {
+  it("puts a member in the tier held at the end of the range, not the one held at the sale", async () => {
+    const tenant = uniqueId("tn_tier_now");
+    await analytics.insertTransactions([sale(tenant, "cus_1", "2024-05-02T10:00:00Z")]);
+    await insertLoyaltyEvents(analytics, [
+      tierChanged(tenant, "cus_1", "2024-04-01T10:00:00Z", "silver"),
+      // Reached by a bonus, without a sale, after the member's last sale.
+      tierChanged(tenant, "cus_1", "2024-05-20T10:00:00Z", "gold", "silver"),
+    ]);
+    const range = { tenantId: tenant, timezone: WARSAW, from: "2024-05-01" };
+    const atEnd = await membersAtEnd(analytics, { ...range, to: "2024-05-31" });
+    expect(atEnd.tiers.map((t) => [t.tier, t.members])).toEqual([["gold", 1]]);
+    const before = await membersAtEnd(analytics, { ...range, to: "2024-05-10" });
+    expect(before.tiers.map((t) => [t.tier, t.members])).toEqual([["silver", 1]]);
+  });
+});
+
+describe("members' points after a merge", () => {
+  const tenant = uniqueId("tn_merge");
+  beforeAll(async () => {
+    // A till's customer earned 100 and spent 30; merged into an app account that earned 50, its balance of 70
+    // moved in as a transfer. Its facts then move to the app account too.
+    await analytics.insertTransactions([
+      sale(tenant, "cus_till", "2024-05-02T10:00:00Z"),
+      sale(tenant, "cus_app", "2024-05-03T10:00:00Z"),
+    ]);
+    await insertLoyaltyEvents(analytics, [
+      pointsEarned(tenant, "cus_till", "2024-05-02T10:00:00Z", 100),
+      pointsRedeemed(tenant, "cus_till", "2024-05-04T10:00:00Z", 30),
+      pointsEarned(tenant, "cus_app", "2024-05-03T10:00:00Z", 50),
+      pointsEarned(tenant, "cus_app", "2024-05-10T10:00:00Z", 70, { movementKind: "transfer_in" }),
+    ]);
+    await mergeCustomerRows(analytics, [{ tenantId: tenant, mergedId: "cus_till", intoId: "cus_app" }]);
+  });
+
+  it("counts the merged customer's points once: its history moved to the survivor, not its transfer again", async () => {
+    const members = await membersAtEnd(analytics, {
+      tenantId: tenant,
+      timezone: WARSAW,
+      from: "2024-05-01",
+      to: "2024-05-31",
+    });
+    expect(members).toMatchObject({ activeMembers: 1, averagePoints: 100 - 30 + 50 });
+  });
+});
