@@ -40,6 +40,8 @@ export interface ApiDeps {
   rateLimiter?: KeyRateLimiter;
   /** Which webhook endpoint URLs admins may register (WEBHOOK_ALLOW_PRIVATE_URLS). */
   webhookUrls?: ApiContext["webhookUrls"];
+  /** Unknown coupon codes a credential is answered per window (COUPON_UNKNOWN_CODE_*); the default when absent. */
+  unknownCodeLimit?: ApiContext["unknownCodeLimit"];
   /** The built admin and kiosk apps to serve; none when absent. */
   webApps?: WebApps;
   /** Publishes what a tenant's mutation committed to the outbox (see ApiContext.onMutated). */
@@ -86,6 +88,7 @@ export function createApiApp(deps: ApiDeps) {
         credential: c.get("credential") as ApiEnv["Variables"]["credential"],
         requestId: c.get("requestId") as string,
         webhookUrls: deps.webhookUrls,
+        ...(deps.unknownCodeLimit ? { unknownCodeLimit: deps.unknownCodeLimit } : {}),
         onProcedureDone: (procedure: string, code: string, seconds: number) =>
           latency.observe({ procedure, code }, seconds),
         ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),

@@ -19,6 +19,10 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
     maxBatchSize: config.API_MAX_BATCH,
     rateLimiter: ctx.rateLimiter,
     webhookUrls: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    unknownCodeLimit: {
+      limit: config.COUPON_UNKNOWN_CODE_LIMIT,
+      windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
+    },
     webApps: {
       adminDir: fileURLToPath(new URL("../../admin/dist", import.meta.url)),
       kioskDir: fileURLToPath(new URL("../../kiosk/dist", import.meta.url)),

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Bus, CoalescingPublisher } from "@regulars/bus";
+import type { UnknownCodeLimit } from "@regulars/checkout-store";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
 import type { Db, SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -57,6 +58,8 @@ export interface GatewayDeps {
   db?: Db;
   /** Where checkout quotes read; Prisma (`db`) when absent. */
   reader?: SqlReader;
+  /** Unknown coupon codes a key is answered per window before its checkouts with codes are refused; the default when absent. */
+  unknownCodeLimit?: UnknownCodeLimit;
   /** The secrets tracked links are signed with; without them (or `db`) the tracker's routes are absent. */
   linkSecrets?: string[] | null;
   /** The bearer secret of providers' delivery receipts; without one the receipts route is absent. */
@@ -172,13 +175,17 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
   if (deps.db) {
     const programmes = new ProgrammeCache(deps.db, 5_000);
-    registerCheckoutRoutes(app, {
-      db: deps.db,
-      programmes,
-      now,
-      sendConfirmationSms: queueTransactionalSms,
-      ...(deps.reader ? { reader: deps.reader } : {}),
-    });
+    registerCheckoutRoutes(
+      app,
+      {
+        db: deps.db,
+        programmes,
+        now,
+        sendConfirmationSms: queueTransactionalSms,
+        ...(deps.reader ? { reader: deps.reader } : {}),
+      },
+      deps.unknownCodeLimit ? { limit: deps.unknownCodeLimit } : {},
+    );
   }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);

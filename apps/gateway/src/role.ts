@@ -27,6 +27,10 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     db: ctx.db,
     pushEndpoints: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     reader,
+    unknownCodeLimit: {
+      limit: config.COUPON_UNKNOWN_CODE_LIMIT,
+      windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
+    },
     linkSecrets: messageTrackingOf(config, ctx.dataDir)?.secrets ?? null,
     ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),
     onCustomerChanged: outbox.flush,

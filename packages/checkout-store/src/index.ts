@@ -1,5 +1,6 @@
 // @regulars/checkout-store: the checkout tables in Postgres. Coupon campaigns, their codes (generated,
-// imported, exported as CSV), coupons issued into wallets and campaign statistics (coupons/). The rules
+// imported, exported as CSV), coupons issued into wallets, campaign statistics, and the count of unknown codes
+// each credential tried, which throttles guessing (coupons/). The rules
 // of codes and pricing are `@regulars/checkout`'s.
 export {
   type CampaignPatch,
@@ -26,6 +27,17 @@ export {
 } from "./coupons/import.ts";
 export type { CodeSource, CouponCampaignView, DbOrTx } from "./coupons/shared.ts";
 export { type CampaignStats, campaignStats } from "./coupons/stats.ts";
+export {
+  type CodeTrier,
+  countUnknownCodes,
+  holdCountingUnknownCodes,
+  quoteCountingUnknownCodes,
+  refuseWhileThrottled,
+  type UnknownCodeLimit,
+  type UnknownCodeOptions,
+  UnknownCodesThrottled,
+  unknownCodeDefaults,
+} from "./coupons/unknown-codes.ts";
 export {
   type IssueCouponInput,
   type IssuedCoupon,

@@ -21,3 +21,4 @@ export { formatMoney, refusal } from "./refusals.ts";
 export { applyReward, applyRewards } from "./rewards.ts";
 export { tierDiscount } from "./tier.ts";
 export * from "./types.ts";
+export * from "./unknown-codes.ts";

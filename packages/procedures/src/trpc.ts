@@ -1,4 +1,5 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
+import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
@@ -17,6 +18,10 @@ export interface ApiContext {
   requestId: string;
   /** Which webhook endpoint URLs are accepted; https to public hosts only when absent. */
   webhookUrls?: EndpointUrlPolicy;
+  /** Unknown coupon codes a credential is answered per window before its checkouts with codes are refused. */
+  unknownCodeLimit?: UnknownCodeLimit;
+  /** The checkout's clock; tests move it. */
+  now?: () => Date;
   /** Told how each procedure call ended and how long it took (the host's latency histogram). */
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
   /**

@@ -1,5 +1,6 @@
 import type { AnalyticsConfig } from "@regulars/analytics";
 import { busDefaults, DEFAULT_PARTITIONS, MAX_PARTITIONS } from "@regulars/bus";
+import { unknownCodeDefaults } from "@regulars/checkout";
 import { defaultOccurredAtWindow } from "@regulars/contracts";
 import { httpDefaults, RateLimitSetting } from "@regulars/http-guards";
 import { ledgerDefaults } from "@regulars/ledger-store";
@@ -36,7 +37,7 @@ export const analyticsConfigOf = (config: ClickHouseSettings, dataDir: string): 
 
 /**
  * Every setting a Regulars process reads, validated once at start; defaults come from the packages that
- * use them (`busDefaults`, `httpDefaults`, `ledgerDefaults`), so each is stated once. Unset URLs mean "embedded": a local
+ * use them (`busDefaults`, `httpDefaults`, `ledgerDefaults`, `unknownCodeDefaults`), so each is stated once. Unset URLs mean "embedded": a local
  * Postgres from npm, a local nats-server, and chdb in-process.
  */
 export const ServerConfig = z.object({
@@ -124,6 +125,17 @@ export const ServerConfig = z.object({
   RATE_LIMIT_ANALYST: RateLimitSetting("5/20"),
   /** The brand app's backend: sign-ups, profiles, consents and QR tokens for many users through one key. */
   RATE_LIMIT_APP: RateLimitSetting("50/100"),
+  /**
+   * Coupon codes answered `unknown_code` to one API key or staff member within the window before its quotes and holds
+   * that carry codes are refused (429) until the window has passed (gateway and tRPC).
+   */
+  COUPON_UNKNOWN_CODE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(unknownCodeDefaults.limit),
+  COUPON_UNKNOWN_CODE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60 * 60)
+    .default(unknownCodeDefaults.windowSeconds),
   /** Most calls one batched tRPC request may carry. */
   API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(httpDefaults.maxTrpcBatch),
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */

@@ -1,6 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  holdCountingUnknownCodes,
+  quoteCountingUnknownCodes,
+  type UnknownCodeOptions,
+  UnknownCodesThrottled,
+  unknownCodeDefaults,
+} from "@regulars/checkout-store";
 import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { confirmHold, type HoldDeps, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { confirmHold, type HoldDeps, voidHold } from "@regulars/ledger-store";
+import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
 import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
 
@@ -77,6 +85,20 @@ const failures = {
     "the service is unavailable, retry later",
   ),
 };
+const guessing = {
+  description:
+    `Unknown coupon codes are limited per API key: after ${unknownCodeDefaults.limit} codes answered \`unknown_code\` ` +
+    `within ${unknownCodeDefaults.windowSeconds / 60} minutes (by default), every quote and hold of that key that ` +
+    "carries `couponCodes` is refused 429 `rate_limited`, with `Retry-After`, until the window that began with the " +
+    "first unknown code has passed; so is a request whose codes, were they all unknown, would go past the limit. " +
+    "Known codes and requests without codes are never counted, and requests without codes are never refused.",
+  refusal: errorResponse(
+    "Too many requests for this key, or too many unknown coupon codes (`rate_limited`): wait `Retry-After` seconds",
+    "rate_limited",
+    "too many unknown coupon codes; codes are checked again in 420 s (checkouts without codes are not held up)",
+  ),
+};
+
 /** A DELETE has no body: nothing to be too large or not JSON. */
 const bodilessFailures = Object.fromEntries(
   Object.entries(failures).filter(([status]) => status !== "413" && status !== "415"),
@@ -91,7 +113,8 @@ const quoteRoute = createRoute({
   description:
     "Automatic discounts (tier benefits), the coupons and rewards the customer could use, the points they could spend " +
     "and what that is worth, each with a machine-readable `refusal.code` when it does not apply (`expired`, " +
-    "`wrong_location`, `below_minimum_basket`, `limit_reached`, `not_enough_points`, ...). Reserves nothing.",
+    "`wrong_location`, `below_minimum_basket`, `limit_reached`, `not_enough_points`, ...). Reserves nothing.\n\n" +
+    guessing.description,
   request: {
     body: {
       required: true,
@@ -112,6 +135,7 @@ const quoteRoute = createRoute({
   responses: {
     200: { description: "The priced basket", content: { "application/json": { schema: Quote } } },
     ...failures,
+    429: guessing.refusal,
   },
 });
 
@@ -124,7 +148,9 @@ const holdRoute = createRoute({
   description:
     "Prices the basket like a quote and reserves everything selected until `expiresAt`. Post the sale with the returned " +
     "`holdId` to commit it (its lines' `discount` as the quote's `lines`); DELETE the hold when the order is abandoned. " +
-    "All or nothing: when anything selected cannot be given, the answer is 409 `hold_refused` with one issue per refused item.",
+    "All or nothing: when anything selected cannot be given, the answer is 409 `hold_refused` with one issue per refused " +
+    "item; its `unknown_code` issues count like a quote's.\n\n" +
+    guessing.description,
   request: {
     body: {
       required: true,
@@ -150,6 +176,7 @@ const holdRoute = createRoute({
       "the hold cannot reserve all that was selected",
       [{ path: "couponCodes.0", message: "limit_reached: this coupon has been used as often as its campaign allows" }],
     ),
+    429: guessing.refusal,
   },
 });
 
@@ -223,13 +250,41 @@ const confirmRoute = createRoute({
   },
 });
 
-export function registerCheckoutRoutes(app: OpenAPIHono<GatewayEnv>, deps: HoldDeps) {
+/** A refusal for unknown codes says when codes are checked again, as the key's request limit does. */
+async function retryAfterOnThrottle<T>(c: Context<GatewayEnv>, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof UnknownCodesThrottled) c.header("Retry-After", String(e.retryAfterSeconds));
+    throw e;
+  }
+}
+
+const codeTrier = (c: Context<GatewayEnv>) => {
+  const { tenantId, keyId } = c.get("credential");
+  return { tenantId, credentialId: keyId };
+};
+
+export function registerCheckoutRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  deps: HoldDeps,
+  unknownCodes: UnknownCodeOptions = {},
+) {
   app.openapi(quoteRoute, async (c) =>
-    c.json(await quoteCheckout(deps, c.get("credential").tenantId, c.req.valid("json")), 200),
+    c.json(
+      await retryAfterOnThrottle(c, quoteCountingUnknownCodes(deps, codeTrier(c), c.req.valid("json"), unknownCodes)),
+      200,
+    ),
   );
   app.openapi(holdRoute, async (c) => {
-    const { tenantId, role } = c.get("credential");
-    return c.json(await placeHold(deps, tenantId, c.req.valid("json"), role), 201);
+    const placing = holdCountingUnknownCodes(
+      deps,
+      codeTrier(c),
+      c.req.valid("json"),
+      c.get("credential").role,
+      unknownCodes,
+    );
+    return c.json(await retryAfterOnThrottle(c, placing), 201);
   });
   app.openapi(voidRoute, async (c) =>
     c.json(await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId), 200),

@@ -1,5 +1,6 @@
+import { holdCountingUnknownCodes, quoteCountingUnknownCodes } from "@regulars/checkout-store";
 import { HoldRequest, QuoteRequest } from "@regulars/contracts";
-import { confirmHold, type HoldDeps, holdView, placeHold, quoteCheckout, voidHold } from "@regulars/ledger-store";
+import { confirmHold, type HoldDeps, holdView, voidHold } from "@regulars/ledger-store";
 import { queueTransactionalSms } from "@regulars/messages-store";
 import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
@@ -12,7 +13,12 @@ const deps = (ctx: TenantContext): HoldDeps => ({
   db: ctx.db,
   programmes: { inForce: (tenantId, at) => programmeInForce(ctx.db, tenantId, at) },
   sendConfirmationSms: queueTransactionalSms,
+  ...(ctx.now ? { now: ctx.now } : {}),
 });
+
+/** Unknown codes count per credential: the kiosk's API key, or the signed-in staff member (`staff:<id>`). */
+const codeTrier = (ctx: TenantContext) => ({ tenantId: ctx.tenantId, credentialId: ctx.credential.keyId });
+const unknownCodes = (ctx: TenantContext) => (ctx.unknownCodeLimit ? { limit: ctx.unknownCodeLimit } : {});
 
 const HoldIdInput = z.object({ holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)") });
 const ConfirmInput = HoldIdInput.extend({
@@ -20,10 +26,14 @@ const ConfirmInput = HoldIdInput.extend({
 });
 
 export const checkoutRouter = router({
-  quote: terminal.input(QuoteRequest).query(({ ctx, input }) => quoteCheckout(deps(ctx), ctx.tenantId, input)),
+  quote: terminal
+    .input(QuoteRequest)
+    .query(({ ctx, input }) => quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
   hold: terminal
     .input(HoldRequest)
-    .mutation(({ ctx, input }) => placeHold(deps(ctx), ctx.tenantId, input, ctx.credential.role)),
+    .mutation(({ ctx, input }) =>
+      holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, ctx.credential.role, unknownCodes(ctx)),
+    ),
   /** Cashback at a till: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)

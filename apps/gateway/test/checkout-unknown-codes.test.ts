@@ -1,0 +1,86 @@
+import type { Db } from "@regulars/db";
+import { createLogger } from "@regulars/logger";
+import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
+import { testBus, testDb, testTenant } from "@regulars/testing";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayApp } from "../src/app.ts";
+
+/** `/v1/checkout/quote` and `/holds` over an in-process gateway: a key that tries too many unknown codes waits. */
+let db: Db;
+let bus: Awaited<ReturnType<typeof testBus>>;
+let tenant: CreatedTenant;
+let gateway: ReturnType<typeof createGatewayApp>;
+const clock = { now: new Date() };
+const unknownCodeLimit = { limit: 3, windowSeconds: 60 };
+
+beforeAll(async () => {
+  db = testDb();
+  bus = await testBus();
+  tenant = await testTenant(db, "Code Guessing Door");
+  gateway = createGatewayApp({
+    bus,
+    db,
+    credentials: new CredentialCache(db, 0),
+    log: createLogger({ level: "silent" }),
+    registry: new Registry(),
+    readiness: {},
+    now: () => clock.now,
+    unknownCodeLimit,
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await bus?.dispose();
+  await db?.$disconnect();
+});
+
+const post = async (path: string, key: string, body: unknown) => {
+  const res = await gateway.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
+};
+const basket = {
+  locationId: "store-001",
+  channel: "pos",
+  currency: "EUR",
+  lines: [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 400, discount: 0, tags: [] }],
+};
+let guesses = 0;
+const quote = (key: string, couponCodes: string[] = [`GUESS-${++guesses}AB`]) =>
+  post("/v1/checkout/quote", key, { basket, couponCodes });
+
+describe("unknown coupon codes at the gateway", () => {
+  it("answers the configured number of unknown codes, then 429 rate_limited with Retry-After for that key only", async () => {
+    const till = tenant.apiKeys.pos;
+    for (let i = 0; i < unknownCodeLimit.limit; i++) {
+      const answered = await quote(till);
+      expect(answered.status).toBe(200);
+      expect(answered.body.coupons[0].refusal.code).toBe("unknown_code");
+    }
+    clock.now = new Date(clock.now.getTime() + 15_000);
+    const refused = await quote(till);
+    expect(refused).toMatchObject({ status: 429, retryAfter: "45", body: { code: "rate_limited" } });
+    expect(refused.body.message).toContain("unknown coupon codes");
+
+    const hold = await post("/v1/checkout/holds", till, {
+      basket,
+      customer: { phone: "+48600100200" },
+      couponCodes: ["ANY-CODE"],
+      ttlSeconds: 600,
+    });
+    expect(hold).toMatchObject({ status: 429, retryAfter: "45", body: { code: "rate_limited" } });
+
+    const withoutCodes = await quote(till, []);
+    expect(withoutCodes).toMatchObject({ status: 200, body: { total: 400 } });
+    const kiosk = await quote(tenant.apiKeys.kiosk);
+    expect(kiosk.status).toBe(200);
+    expect(kiosk.body.coupons[0].refusal.code).toBe("unknown_code");
+
+    clock.now = new Date(clock.now.getTime() + 45_000);
+    expect((await quote(till)).status).toBe(200);
+  });
+});
