@@ -17,6 +17,7 @@ const en = {
   next: "Next",
   previous: "Previous",
   none: "Nothing here yet.",
+  removeTag: "Remove {{value}}",
   roles: { owner: "Owner", marketer: "Marketer", operator: "Operator", analyst: "Analyst" },
   /** What a coupon or a reward gives: the coupons page and the programme's rewards share the form. */
   benefit: {
@@ -73,6 +74,7 @@ export const commonMessages: Messages<typeof en> = {
     next: "Dalej",
     previous: "Wstecz",
     none: "Na razie nic tu nie ma.",
+    removeTag: "Usuń {{value}}",
     roles: { owner: "Właściciel", marketer: "Marketing", operator: "Operator", analyst: "Analityk" },
     benefit: {
       legend: "Co daje",

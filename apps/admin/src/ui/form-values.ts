@@ -10,6 +10,23 @@ export const commaList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * What typing `typed` into a tag box does to its tags: every part before a comma becomes a tag (so a pasted
+ * "a, b, c" lands as tags), the part after the last comma stays in the box unless `finish` (Enter, leaving
+ * the box) takes it too. Blank parts and tags already there are dropped.
+ */
+export function takeTags(
+  values: readonly string[],
+  typed: string,
+  finish: boolean,
+): { values: string[]; typing: string } {
+  const parts = typed.split(",");
+  const typing = finish ? "" : parts.pop()!.trimStart();
+  const next = [...values];
+  for (const part of parts.map((p) => p.trim())) if (part && !next.includes(part)) next.push(part);
+  return { values: next, typing };
+}
+
 export const joinList = (list: readonly (string | number)[] | undefined): string => (list ?? []).join(", ");
 
 /** An empty field is "not set"; anything else is a number, or NaN for the server to refuse. */

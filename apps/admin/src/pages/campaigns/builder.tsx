@@ -14,6 +14,8 @@ import {
   stepOf,
   type UiStep,
 } from "./definition.ts";
+import { afterTriggerChange, type LimitsDraft, savedDraft, suggestedDraft, withLimits } from "./limits.ts";
+import { LimitsFields } from "./limits-fields.tsx";
 import { StepsEditor } from "./steps-editor.tsx";
 import { TriggerFields } from "./trigger-fields.tsx";
 
@@ -36,7 +38,7 @@ type Timing = Definition["delivery"] extends infer D
   : never;
 
 /**
- * Name, trigger and audience, steps, control group and delivery time. Saved as a draft (or a new version,
+ * Name, trigger and audience, steps, limits, control group and delivery time. Saved as a draft (or a new version,
  * keeping the campaign's status); starting it is the campaign page's move, so nothing goes out by a save.
  */
 function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
@@ -54,6 +56,13 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
   const [controlPercent, setControlPercent] = useState<number | null>(null);
   const savedPercent = Number(((initial.controlGroup?.share ?? 0) * 100).toFixed(2));
   const [timing, setTiming] = useState<Timing>(initial.delivery?.timing ?? { at: "immediately" });
+  const [limits, setLimits] = useState<LimitsDraft>(() =>
+    campaign ? savedDraft(initial) : suggestedDraft(initial.trigger.type),
+  );
+  const changeTrigger = (next: Definition["trigger"]) => {
+    if (next.type !== trigger.type) setLimits((l) => afterTriggerChange(l, next.type));
+    setTrigger(next);
+  };
 
   const onSaved = async ({ id }: { id: string }) => {
     await queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
@@ -68,6 +77,8 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
   const saving = create.isPending || update.isPending;
 
   const save = () => {
+    // Shown at the field already; the server would refuse the same.
+    if (limits.quietHours && limits.quietHours.start === limits.quietHours.end) return;
     const { status: _keep, ...rest } = initial;
     const edited: Definition = {
       ...rest,
@@ -83,7 +94,7 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
             : null,
       delivery: { ...initial.delivery, timing },
     };
-    const definition = definitionToSave(edited, !campaign);
+    const definition = definitionToSave(withLimits(edited, limits), !campaign);
     if (campaign) update.mutate({ id: campaign.id, definition });
     else create.mutate({ ...definition, status: "draft" });
   };
@@ -107,12 +118,15 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
             trigger={trigger}
             audience={audience}
             error={error}
-            onTrigger={setTrigger}
+            onTrigger={changeTrigger}
             onAudience={setAudience}
           />
         </Card>
         <Card title={t("steps")}>
           <StepsEditor steps={steps} error={error} onChange={setSteps} />
+        </Card>
+        <Card title={t("limits.title")}>
+          <LimitsFields limits={limits} error={error} onChange={setLimits} />
         </Card>
         <Card title={t("deliveryAndControl")}>
           <div className="flex flex-wrap items-end gap-3">

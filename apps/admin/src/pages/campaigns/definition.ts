@@ -94,12 +94,12 @@ export const emptyDefinition = (): Definition => ({
 });
 
 /**
- * The definition a save sends. A new campaign gets the limits its trigger suggests: the API's default (`once`) would
- * let a weekly broadcast or a birthday greeting reach each customer a single time ever. An edited campaign keeps
- * the limits it has.
+ * The definition a save sends. A new campaign without limits of its own gets the ones its trigger suggests: the
+ * API's default (`once`) would let a weekly broadcast or a birthday greeting reach each customer a single time ever.
+ * Limits the builder set, and an edited campaign's, go as they are.
  */
 export const definitionToSave = (definition: Definition, isNew: boolean): Definition =>
-  isNew ? { ...definition, limits: suggestedLimits(definition.trigger.type) } : definition;
+  isNew && !definition.limits ? { ...definition, limits: suggestedLimits(definition.trigger.type) } : definition;
 
 /** The moves an admin may make from each status (the lifecycle's), as the buttons that make them. */
 export const statusMoves: Record<CampaignStatus, ("schedule" | "activate" | "pause" | "resume" | "archive")[]> = {

@@ -1,4 +1,5 @@
 import type { Messages } from "@regulars/web-ui";
+import { limitsMessages } from "./limits-messages.ts";
 
 const en = {
   nav: "Campaigns",
@@ -84,6 +85,7 @@ const en = {
   controlGroup: "Control group (%)",
   controlShare: "Control group",
   controlHint: "Held out to measure the campaign; 0 to 50",
+  limits: limitsMessages.en,
   saving: "Saving…",
   saveDraft: "Save as draft",
   saveVersion: "Save a new version",
@@ -248,6 +250,7 @@ export const messages: Messages<typeof en> = {
     controlGroup: "Grupa kontrolna (%)",
     controlShare: "Grupa kontrolna",
     controlHint: "Pominięta, by zmierzyć efekt kampanii; od 0 do 50",
+    limits: limitsMessages.pl,
     saving: "Zapisywanie…",
     saveDraft: "Zapisz szkic",
     saveVersion: "Zapisz nową wersję",

@@ -1,8 +1,8 @@
 import { useFormat } from "@regulars/web-ui";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
-import { commaList } from "../../ui/form-values.ts";
+import { TagField } from "../../ui/tag-input.tsx";
 import { type Condition, type ConditionType, conditionDefaults, conditionTypes } from "./definition.ts";
 
 const windows = ["7d", "30d", "90d", "365d", "lifetime"] as const;
@@ -66,7 +66,7 @@ export function ConditionEditor({
     />
   );
   const list = (field: string, values: string[], label: string) => (
-    <ListInput
+    <TagField
       label={label}
       hint={t("listHint")}
       error={error(field)}
@@ -200,34 +200,5 @@ export function ConditionEditor({
       />
       {fields}
     </div>
-  );
-}
-
-/** Names separated by commas; the text is kept as typed so a trailing comma does not vanish under the cursor. */
-function ListInput({
-  label,
-  hint,
-  error,
-  values,
-  onChange,
-}: {
-  label: string;
-  hint: string;
-  error: string | undefined;
-  values: string[];
-  onChange: (values: string[]) => void;
-}) {
-  const [text, setText] = useState(values.join(", "));
-  return (
-    <TextField
-      label={label}
-      hint={hint}
-      error={error}
-      value={text}
-      onChange={(typed) => {
-        setText(typed);
-        onChange(commaList(typed));
-      }}
-    />
   );
 }

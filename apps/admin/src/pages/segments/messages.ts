@@ -26,6 +26,10 @@ const en = {
   previewSoon: "Counting as soon as you stop typing…",
   counting: "Counting…",
   liveCount: "{{formatted}} matching customers",
+  liveCountEstimate: "≈ {{formatted}} matching customers (estimate)",
+  estimateHint:
+    "The query returned more ids than a preview checks against your customers, so this counts what it returned; " +
+    "a refresh after saving gives the exact count.",
   sampleCaption: "A sample of the matching customers",
   customer: "Customer",
   tier: "Tier",
@@ -77,7 +81,7 @@ const en = {
   by: "By",
   byKinds: { sku: "SKU", tag: "tag", category: "category" },
   values: "Any of",
-  listHint: "Separate with commas",
+  listHint: "Press Enter or type a comma after each; a pasted comma-separated list works too",
   locations: "Location ids",
   visits: "Visits",
   source: "Kind of event",
@@ -135,6 +139,10 @@ export const messages: Messages<typeof en> = {
     previewSoon: "Liczenie, gdy tylko skończysz pisać…",
     counting: "Liczenie…",
     liveCount: "Pasujący klienci: {{formatted}}",
+    liveCountEstimate: "Pasujący klienci: ≈ {{formatted}} (szacunek)",
+    estimateHint:
+      "Zapytanie zwróciło więcej identyfikatorów, niż podgląd sprawdza wśród Twoich klientów, więc liczy to, co " +
+      "zwróciło; dokładną liczbę poda odświeżenie po zapisie.",
     sampleCaption: "Próbka pasujących klientów",
     customer: "Klient",
     tier: "Poziom",
@@ -186,7 +194,7 @@ export const messages: Messages<typeof en> = {
     by: "Według",
     byKinds: { sku: "SKU", tag: "tagu", category: "kategorii" },
     values: "Dowolne z",
-    listHint: "Oddziel przecinkami",
+    listHint: "Po każdym naciśnij Enter lub wpisz przecinek; wklejona lista rozdzielona przecinkami też zadziała",
     locations: "Identyfikatory lokali",
     visits: "Wizyty",
     source: "Rodzaj zdarzenia",

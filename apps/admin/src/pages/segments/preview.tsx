@@ -43,9 +43,15 @@ export function LivePreview({ source }: { source: Source | null }) {
         {key && preview.isPending && <Spinner label={t("counting")} />}
         {key && preview.error && <Alert>{describeError(preview.error)}</Alert>}
         {key && preview.data && !preview.isPending && (
-          <p className="text-lg text-slate-900" data-testid="live-count">
-            {t("liveCount", { count: preview.data.members, formatted: format.number(preview.data.members) })}
-          </p>
+          <>
+            <p className="text-lg text-slate-900" data-testid="live-count">
+              {t(preview.data.exact ? "liveCount" : "liveCountEstimate", {
+                count: preview.data.members,
+                formatted: format.number(preview.data.members),
+              })}
+            </p>
+            {!preview.data.exact && <p className="text-sm text-slate-700">{t("estimateHint")}</p>}
+          </>
         )}
         {key && !asked && <p className="text-sm text-slate-700">{t("previewSoon")}</p>}
       </div>
