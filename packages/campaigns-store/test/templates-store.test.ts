@@ -78,6 +78,41 @@ describe("saving templates", () => {
     expect(await db.messageTemplate.count({ where: { tenantId } })).toBe(0);
   });
 
+  it("refuses a variant that breaks a render limit, or reads a deep link nothing fills in, with its field", async () => {
+    const tenantId = await campaignTenant(db);
+    const loop = "{% for i in (1..30000000) %}{% endfor %}Hi {{ customer.first_name }}";
+    const bomb = await domainError(
+      createTemplate(db, tenantId, { name: "Loop", channel: "sms", variants: [smsVariant("en", loop)] }, ACTOR),
+    );
+    expect(bomb.code).toBe("invalid_request");
+    expect(bomb.issues).toEqual([
+      { path: "variants.0.body", message: expect.stringMatching(/^renders too much: .*100,000 items/) },
+    ]);
+    expect(bomb.message).toMatch(/^the template cannot be saved: variants\.0\.body: renders too much/);
+
+    const push = {
+      channel: "push",
+      language: "en",
+      title: "{{ tenant.name }}",
+      body: "Hi",
+      url: "{{ links.profile }}",
+    };
+    const link = await domainError(
+      createTemplate(db, tenantId, { name: "Tap", channel: "push", variants: [push] }, ACTOR),
+    );
+    expect(link.issues).toEqual([
+      { path: "variants.0.url", message: expect.stringMatching(/^no deep link links\.profile: .*write the address/) },
+    ]);
+    expect(await db.messageTemplate.count({ where: { tenantId } })).toBe(0);
+
+    const saved = await createTemplate(db, tenantId, { name: "SMS", channel: "sms", variants: [smsVariant()] }, ACTOR);
+    const update = await domainError(
+      updateTemplate(db, tenantId, saved.id, { variants: [smsVariant("en", "{{ links.menu }}")] }, ACTOR),
+    );
+    expect(update.issues).toEqual([{ path: "variants.0.body", message: expect.stringMatching(/^no deep link/) }]);
+    expect((await getTemplate(db, tenantId, saved.id)).version).toBe(1);
+  });
+
   it("refuses an empty set of variants", async () => {
     const tenantId = await campaignTenant(db);
     const e = await domainError(createTemplate(db, tenantId, { name: "Empty", channel: "sms", variants: [] }, ACTOR));

@@ -26,7 +26,7 @@ export interface CampaignMessageInput {
   sendAt: Date;
   /** The coupon the step before issued, for `{{ coupon.code }}`. */
   coupon?: { code: string; title?: string; expiresOn?: string };
-  /** The customer's full variables when the caller built them (tier, deep links); the basic set otherwise. */
+  /** The customer's full variables when the caller built them (tier, the next tier); the basic set otherwise. */
   variables?: MessageVariables;
 }
 

@@ -8,9 +8,31 @@ import { Liquid, type Template } from "liquidjs";
  */
 const strict = { strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true } as const;
 
-const plainEngine = new Liquid({ ...strict });
+/**
+ * What one field may cost to read and to render. A template is written by one tenant's staff and rendered in
+ * processes every tenant shares, once per recipient: without bounds, `{% for i in (1..30000000) %}` held the event
+ * loop for 14 s and 400 MB per message. A sane field renders in microseconds over a few dozen loop items, so each
+ * bound leaves it orders of magnitude of room, and a template over one is refused when it is saved.
+ */
+export const renderLimits = {
+  /** Characters of Liquid one parse reads: twice the longest field a template has (an e-mail body, 100,000). */
+  parseLimit: 200_000,
+  /** Milliseconds one field's render may run: the backstop for work the memory count does not see. */
+  renderLimit: 100,
+  /**
+   * liquidjs's allocation count in one render: every item of every `(a..b)` range, every character a string filter
+   * reads. Enough for the longest field run once through a filter; a loop of that many items is what reaches it.
+   */
+  memoryLimit: 100_000,
+  /** Characters one rendered field may have: liquidjs does not count literal text a loop repeats. */
+  outputLimit: 1_000_000,
+} as const;
 
-const htmlEngine = new Liquid({ ...strict, outputEscape: "escape" });
+const { outputLimit, ...engineLimits } = renderLimits;
+
+const plainEngine = new Liquid({ ...strict, ...engineLimits });
+
+const htmlEngine = new Liquid({ ...strict, ...engineLimits, outputEscape: "escape" });
 // `raw` would put a variable into the HTML unescaped; a customer's name is never trusted markup. Replaced by a
 // plain identity filter, its output is escaped like any other.
 htmlEngine.registerFilter("raw", (value: unknown) => value);
@@ -34,8 +56,18 @@ export function renderField(source: string, html: boolean, scope: object): strin
     if (parsedFields.size >= PARSED_FIELDS_LIMIT) parsedFields.clear();
     parsedFields.set(key, parsed);
   }
-  return engineFor(html).renderSync(parsed, scope);
+  return renderParsed(parsed, html, scope);
 }
+
+/** Renders a parsed field within `renderLimits`. */
+export function renderParsed(parsed: Template[], html: boolean, scope: object): string {
+  const output: string = engineFor(html).renderSync(parsed, scope);
+  // Checked before anything reads the text: until then the repeats are shared pieces, not copies.
+  if (output.length > outputLimit) throw new Error(outputLimitExceeded);
+  return output;
+}
+
+const outputLimitExceeded = "output length limit exceeded";
 
 /** A Liquid failure in one field of a template, in words an editor of the template can act on. */
 export interface TemplateIssue {
@@ -65,5 +97,25 @@ export function describeLiquidError(e: unknown): string {
   if (variable) return `missing variable ${variable[1]}${position}`;
   const filter = /^undefined filter: (.+)$/.exec(text);
   if (filter) return `unknown filter ${filter[1]}${position}`;
+  const limit = limitBroken[text];
+  if (limit) return `${limit}${position}`;
   return `${text}${position}`;
 }
+
+/** Whether `e` is a render stopped by one of `renderLimits`, rather than by the data it was given. */
+export function isLimitBroken(e: unknown): boolean {
+  const message = e instanceof Error ? e.message : String(e);
+  return Object.hasOwn(limitBroken, message.replace(/, line:\d+, col:\d+[\s\S]*$/, ""));
+}
+
+const number = (n: number): string => n.toLocaleString("en");
+
+/** liquidjs's words for a broken limit, as an editor acts on them (smaller loops, less text). */
+const limitBroken: Record<string, string> = {
+  "parse length limit exceeded": `too long: a field has at most ${number(renderLimits.parseLimit)} characters`,
+  "template render limit exceeded": `takes too long to render (over ${renderLimits.renderLimit} ms): loop less`,
+  "memory alloc limit exceeded":
+    `renders too much: loops and filters may make ${number(renderLimits.memoryLimit)} items in all ` +
+    "(a range such as (1..1000) counts each of its items)",
+  [outputLimitExceeded]: `renders too much text: over ${number(renderLimits.outputLimit)} characters`,
+};

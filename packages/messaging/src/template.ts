@@ -34,7 +34,7 @@ export const PushTemplate = z.object({
   language: LanguageTag,
   title: liquid(200),
   body: multiline(1_000),
-  /** Where a tap on the notification leads, usually a deep link variable (`{{ links.profile }}`). */
+  /** Where a tap on the notification leads: a web address or an app link (`brand://profile`), written out. */
   url: liquid(2_000).optional(),
 });
 

@@ -1,12 +1,21 @@
 import { DomainError } from "@regulars/errors";
-import { engineFor, parseField, type TemplateIssue } from "./liquid.ts";
+import type { Template } from "liquidjs";
+import {
+  describeLiquidError,
+  engineFor,
+  isLimitBroken,
+  parseField,
+  renderParsed,
+  type TemplateIssue,
+} from "./liquid.ts";
 import { MessageTemplate, type MessageTemplateInput, templateFields } from "./template.ts";
-import { isKnownVariable } from "./variables.ts";
+import { isKnownVariable, sampleVariables } from "./variables.ts";
 
 /**
- * Checks a template when it is saved: its shape (zod), its Liquid syntax and filters, and that every
- * variable it reads from outside (not one it assigns or loops over itself) is in the catalogue. Returns
- * every issue at once, so an editor fixes them in one go; an empty list means the template is good.
+ * Checks a template when it is saved: its shape (zod), its Liquid syntax and filters, that every
+ * variable it reads from outside (not one it assigns or loops over itself) is in the catalogue, and that it
+ * renders with sample variables within the render limits. Returns every issue at once, so an editor fixes
+ * them in one go; an empty list means the template is good.
  */
 export function templateIssues(input: unknown): TemplateIssue[] {
   const parsed = MessageTemplate.safeParse(input);
@@ -24,10 +33,28 @@ export function templateIssues(input: unknown): TemplateIssue[] {
       const name = segments.map((s) => (typeof s === "string" || typeof s === "number" ? s : "[…]")).join(".");
       if (seen.has(name) || isKnownVariable(segments)) continue;
       seen.add(name);
-      issues.push({ field, message: `unknown variable ${name}` });
+      issues.push({ field, message: segments[0] === "links" ? noDeepLinks(name) : `unknown variable ${name}` });
     }
+    const overLimit = seen.size === 0 && brokenLimit(parsedField, html);
+    if (overLimit) issues.push({ field, message: overLimit });
   }
   return issues;
+}
+
+// Nothing gives a message named links: no brand setting holds them, so such a template would fail every send.
+const noDeepLinks = (name: string): string =>
+  `no deep link ${name}: a brand has no named links to fill it in; write the address itself ` +
+  "(https://… or an app link such as brand://menu)";
+
+/** The first render limit the field breaks with a sample customer, in words; errors the data would cause are not. */
+function brokenLimit(parsed: Template[], html: boolean): string | false {
+  for (const variables of sampleVariables)
+    try {
+      renderParsed(parsed, html, variables);
+    } catch (e) {
+      if (isLimitBroken(e)) return describeLiquidError(e);
+    }
+  return false;
 }
 
 /** The template as saved, or a `DomainError` (`invalid_request`) naming each field and what is wrong with it. */

@@ -30,10 +30,22 @@ export const MessageVariables = z.object({
     })
     .optional(),
   tenant: z.object({ name: z.string() }).optional(),
-  /** Deep links by name (`{{ links.menu }}`, `{{ links.profile }}`): the brand decides which exist. */
-  links: z.record(z.string(), z.string()).optional(),
 });
 export type MessageVariables = z.infer<typeof MessageVariables>;
+
+/**
+ * What a template is tried with when it is saved, to find one that breaks a render limit: every variable
+ * present, then only what every customer has, so both sides of `{% if coupon %}` are tried.
+ */
+export const sampleVariables: readonly MessageVariables[] = [
+  {
+    customer: { first_name: "Alexandra", last_name: "Example", tier: "Gold" },
+    points: { balance: 1_250, to_next_tier: 250, next_tier: "Platinum", expiring: 100, expiring_on: "31 December" },
+    coupon: { code: "SAMPLE-CODE", title: "Sample coupon", expires_on: "31 December" },
+    tenant: { name: "Sample Brand" },
+  },
+  { customer: { first_name: "Alexandra" }, points: { balance: 0 }, tenant: { name: "Sample Brand" } },
+];
 
 /** A node of the catalogue: the names below it, or `any` where every name is allowed (a record). */
 type VariableTree = { kind: "leaf" } | { kind: "any" } | { kind: "object"; fields: Record<string, VariableTree> };
@@ -54,7 +66,7 @@ const catalogue = treeOf(MessageVariables);
 
 /**
  * Whether a variable path a template uses exists in the catalogue. A segment that is itself computed
- * (`links[name]`) cannot be checked statically: it is accepted where the container allows any name.
+ * (`coupon[key]`) cannot be checked statically: it is accepted only where the container allows any name.
  */
 export function isKnownVariable(path: readonly unknown[]): boolean {
   let node: VariableTree = catalogue;

@@ -102,21 +102,21 @@ describe("tracked links", () => {
     expect(app).toEqual({ channel: "push", title: "t", body: "b", url: "burgerbros://profile" });
   });
 
-  it("are tracked after rendering, so links from variables are tracked, and the SMS is measured as sent", () => {
+  it("are tracked after rendering, so links holding variables are tracked, and the SMS is measured as sent", () => {
     const sms = validateTemplate({
       channel: "sms",
       language: "en",
-      body: "{{ customer.first_name }}: {{ links.menu }}",
+      body: "{{ customer.first_name }}: https://burgerbros.example/menu?code={{ coupon.code }}",
     });
     const composed = composeMessage(
       sms,
-      { customer: { first_name: "Ola" }, links: { menu: "https://burgerbros.example/menu" } },
+      { customer: { first_name: "Ola" }, coupon: { code: "FRIES-7KQ2" } },
       { messageId: "msg_7", tracking },
     );
     const body = composed.content.channel === "sms" ? composed.content.body : "";
     expect(followed(body.slice("Ola: ".length))).toEqual({
       messageId: "msg_7",
-      url: "https://burgerbros.example/menu",
+      url: "https://burgerbros.example/menu?code=FRIES-7KQ2",
     });
     expect(composed.sms).toMatchObject({ encoding: "GSM-7", units: body.length, segments: 1 });
   });

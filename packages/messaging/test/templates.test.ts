@@ -1,7 +1,9 @@
 import { DomainError } from "@regulars/errors";
 import { describe, expect, it } from "vitest";
 import {
+  MessageTemplate,
   type MessageVariables,
+  renderLimits,
   renderTemplate,
   templateIssues,
   templateSetIssues,
@@ -14,7 +16,6 @@ const ola: MessageVariables = {
   points: { balance: 480, to_next_tier: 20, next_tier: "gold" },
   coupon: { code: "FRIES-7KQ2", title: "Discounted fries" },
   tenant: { name: "Burger Bros" },
-  links: { menu: "https://app.burgerbros.example/menu?from=msg&x=1", profile: "burgerbros://profile" },
 };
 
 function domainError(work: () => unknown): DomainError {
@@ -28,7 +29,7 @@ function domainError(work: () => unknown): DomainError {
 }
 
 describe("rendering", () => {
-  it("fills customer, points, coupon and deep link variables on every channel", () => {
+  it("fills customer, points and coupon variables on every channel", () => {
     const sms = validateTemplate({
       channel: "sms",
       language: "en",
@@ -45,13 +46,13 @@ describe("rendering", () => {
       language: "en",
       title: "{{ tenant.name }}",
       body: "You have {{ points.balance }} points",
-      url: "{{ links.profile }}",
+      url: "burgerbros://profile?from={{ tenant.name | url_encode }}",
     });
     expect(renderTemplate(push, ola)).toEqual({
       channel: "push",
       title: "Burger Bros",
       body: "You have 480 points",
-      url: "burgerbros://profile",
+      url: "burgerbros://profile?from=Burger+Bros",
     });
   });
 
@@ -61,7 +62,7 @@ describe("rendering", () => {
       channel: "email",
       language: "en",
       subject: "{{ customer.first_name }}, a gift",
-      body: '<p>Hi {{ customer.first_name }}</p><a href="{{ links.menu }}">Menu</a>',
+      body: '<p>Hi {{ customer.first_name }}</p><a href="https://app.burgerbros.example/menu?from=msg&amp;x=1">Menu</a>',
     });
     const out = renderTemplate(html, evil);
     expect(out).toEqual({
@@ -150,6 +151,17 @@ describe("rendering", () => {
     );
   });
 
+  it("stops a template that breaks a render limit with an unprocessable error naming the field", () => {
+    const loop = MessageTemplate.parse({
+      channel: "sms",
+      language: "en",
+      body: "{% for i in (1..30000000) %}{% endfor %}Hi {{ customer.first_name }}",
+    });
+    const error = domainError(() => renderTemplate(loop, ola));
+    expect(error.code).toBe("unprocessable");
+    expect(error.issues).toEqual([{ path: "body", message: expect.stringMatching(/^renders too much: /) }]);
+  });
+
   it("refuses variables that are not valid message data", () => {
     const sms = validateTemplate({ channel: "sms", language: "en", body: "x" });
     const error = domainError(() => renderTemplate(sms, { customer: {} } as MessageVariables));
@@ -179,16 +191,47 @@ describe("validation when a template is saved", () => {
     ]);
   });
 
-  it("accepts variables the template defines itself, deep links by any name and Liquid's own filters", () => {
+  it("accepts variables the template defines itself and Liquid's own filters", () => {
     expect(
       templateIssues({
         channel: "sms",
         language: "en",
         body:
           "{% assign name = customer.first_name | upcase %}{{ name }} {% for i in (1..2) %}{{ i }}{% endfor %}" +
-          " {{ links.anything_the_brand_defines }} {{ points.balance | plus: 20 }} {{ customer.first_name.size }}",
+          " {{ points.balance | plus: 20 }} {{ customer.first_name.size }}",
       }),
     ).toEqual([]);
+  });
+
+  it("refuses deep link variables, which nothing fills in when a campaign sends, and says what to write", () => {
+    const noLinks = /^no deep link links\.profile: .*write the address itself/;
+    expect(
+      templateIssues({ channel: "push", language: "en", title: "t", body: "b", url: "{{ links.profile }}" }),
+    ).toEqual([{ field: "url", message: expect.stringMatching(noLinks) }]);
+    expect(templateIssues({ channel: "sms", language: "en", body: "{{ links[customer.tier] }}" })).toEqual([
+      { field: "body", message: expect.stringMatching(/^no deep link links\.\[…\]: /) },
+    ]);
+  });
+
+  it("refuses a template that breaks a render limit with a sample customer, naming the field and the limit", () => {
+    const loop = "{% for i in (1..30000000) %}{% endfor %}Hi {{ customer.first_name }}";
+    const error = domainError(() => validateTemplate({ channel: "sms", language: "en", body: loop }));
+    expect(error.code).toBe("invalid_request");
+    expect(error.issues).toEqual([
+      { path: "body", message: expect.stringMatching(/^renders too much: loops and filters may make 100,000 items/) },
+    ]);
+    // One sample has every optional variable and one only what every customer has: both branches are tried.
+    for (const guard of ["if", "unless"]) {
+      const body = `{% ${guard} coupon %}{% for i in (1..200000) %}{% endfor %}{% end${guard} %}Hi`;
+      expect(templateIssues({ channel: "sms", language: "en", body })).toEqual([
+        { field: "body", message: expect.stringMatching(/^renders too much: /) },
+      ]);
+    }
+    const repeated = `{% for i in (1..20) %}${"x".repeat(99_000)}{% endfor %}`;
+    expect(templateIssues({ channel: "email", language: "en", subject: "s", body: repeated })).toEqual([
+      { field: "body", message: "renders too much text: over 1,000,000 characters" },
+    ]);
+    expect(renderLimits).toMatchObject({ memoryLimit: 100_000, outputLimit: 1_000_000 });
   });
 
   it("reports syntax errors and shape errors", () => {

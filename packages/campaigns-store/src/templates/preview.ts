@@ -11,8 +11,6 @@ export interface PreviewInput {
   language?: string;
   /** Render with a sample coupon, as a campaign step that issues one before the message would. */
   sampleCoupon?: boolean;
-  /** Deep links by name, as the brand's app defines them. */
-  links?: Record<string, string>;
 }
 
 export interface TemplatePreview {
@@ -39,7 +37,6 @@ export async function previewTemplate(db: Db, tenantId: string, input: PreviewIn
   const variables = await customerMessageVariables(db, tenantId, input.customerId, {
     now,
     ...(input.sampleCoupon ? { coupon: { ...sampleCoupon } } : {}),
-    ...(input.links ? { links: input.links } : {}),
   });
   if (!variables)
     throw new DomainError("not_found", `no customer ${input.customerId}`, [

@@ -12,10 +12,9 @@ import type { MessageVariables } from "@regulars/messaging";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, inactivityExpiry, localDate, tierProgress, tierWindowStart } from "@regulars/rules";
 
-/** What the caller knows that the customer's rows do not: the coupon a step issued, deep links, the clock. */
+/** What the caller knows that the customer's rows do not: the coupon a step issued, the clock. */
 export interface VariableExtras {
   coupon?: NonNullable<MessageVariables["coupon"]>;
-  links?: Record<string, string>;
   now?: Date;
 }
 
@@ -130,7 +129,6 @@ export async function customersMessageVariables(
       points,
       tenant: { name: tenant.name },
       ...(extras.coupon ? { coupon: extras.coupon } : {}),
-      ...(extras.links ? { links: extras.links } : {}),
     });
   }
   return out;

@@ -34,5 +34,4 @@ export const PreviewTemplateInput = z.strictObject({
   customerId: CustomerId,
   language: z.string().min(2).max(35).optional().describe("the variant for this language, by the fallback rule"),
   sampleCoupon: z.boolean().default(false).describe("render {{ coupon.code }} with a sample code"),
-  links: z.record(z.string().min(1).max(40), z.string().max(2_000)).optional().describe("deep links by name"),
 });
