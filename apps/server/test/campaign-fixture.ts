@@ -88,7 +88,10 @@ export function campaignScenario(env: Record<string, string> = {}): CampaignScen
   return scenario;
 }
 
-const allMarketing = ["push", "sms", "email"].map((channel) => ({ channel, purpose: "marketing", granted: true }));
+/** Every consent: marketing on each channel, and profiling (segment campaigns choose by purchases and behaviour). */
+const allConsents = ["push", "sms", "email"].flatMap((channel) =>
+  ["marketing", "profiling"].map((purpose) => ({ channel, purpose, granted: true })),
+);
 
 export interface AppCustomer {
   id: string;
@@ -108,12 +111,12 @@ export function brandApp(system: TestSystem, tenant: CreatedTenant) {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
-    /** Signs up with an Apple identity; every marketing consent unless `consents` says otherwise. */
+    /** Signs up with an Apple identity; every consent unless `consents` says otherwise. */
     async register(subject: string, extra: Record<string, unknown> = {}) {
       const res = await send("POST", "/v1/customers", {
         externalIdentity: { provider: "apple", subject },
         name: "Ada Nowak",
-        consents: allMarketing,
+        consents: allConsents,
         consentSource: "app:onboarding",
         ...extra,
       });

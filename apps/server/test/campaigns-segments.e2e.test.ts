@@ -41,7 +41,7 @@ describe("a new products campaign to a segment", () => {
     await subscribeMessages(system, tenant, receiver);
   });
 
-  it("scenario 5: each member of the vegetarian regulars gets a coupon by push, within consents and frequency caps; others get nothing", async () => {
+  it("scenario 5: each member of the vegetarian regulars gets a coupon by push, within consents (profiling too: a segment picks by behaviour) and frequency caps; others get nothing", async () => {
     const admin = system.client(tenant.apiKeys.admin);
     const app = brandApp(system, tenant);
     const run = Date.now();
@@ -53,10 +53,17 @@ describe("a new products campaign to a segment", () => {
       ],
     });
     const recentlyPushed = await app.member(`apple-veg-c-${run}`);
+    // Offers by push, yes; chosen from what they buy, no.
+    const noProfiling = await app.member(`apple-veg-d-${run}`, {
+      consents: [
+        { channel: "push", purpose: "marketing", granted: true },
+        { channel: "push", purpose: "profiling", granted: false },
+      ],
+    });
     const meatLover = await app.member(`apple-meat-${run}`);
 
     // Two orders each in the last 30 days; the members' baskets are at least half vegetarian.
-    for (const m of [everyConsent, noPush, recentlyPushed]) {
+    for (const m of [everyConsent, noPush, recentlyPushed, noProfiling]) {
       await saleFor(system, tenant, m.id, [veggie("VEGGIE-BURGER", 1_200), { sku: "COLA", unitPrice: 300 }]);
       await saleFor(system, tenant, m.id, [veggie("FALAFEL-WRAP", 900)]);
     }
@@ -75,7 +82,7 @@ describe("a new products campaign to a segment", () => {
         ],
       },
     });
-    const members = [everyConsent.id, noPush.id, recentlyPushed.id].sort();
+    const members = [everyConsent.id, noPush.id, recentlyPushed.id, noProfiling.id].sort();
     await eventually("the segment's members", async () => {
       await admin.segments.refresh.mutate({ id: segment.id });
       const ids = (await admin.segments.members.query({ id: segment.id })).members.map((m) => m.customerId);
@@ -139,6 +146,16 @@ describe("a new products campaign to a segment", () => {
     expect(
       (await messagesOf(system, tenant, { customerId: noPush.id })).filter((m) => m.status !== "cancelled"),
     ).toEqual([]);
+    // Without profiling consent on push: the coupon, and the push skipped for that reason.
+    expect(await received(db, tenant, noProfiling.id)).toEqual([]);
+    const noProfilingSteps = await db.campaignStep.findMany({
+      where: { campaignId: newProducts.id, customerId: noProfiling.id },
+      orderBy: { stepIndex: "asc" },
+    });
+    expect(noProfilingSteps.map((s) => [s.status, s.reason])).toEqual([
+      ["done", null],
+      ["skipped", "no_profiling_consent"],
+    ]);
     // Capped: only the earlier push arrived.
     expect((await received(db, tenant, recentlyPushed.id)).map((m) => m.body)).toEqual([
       expect.stringContaining("Good to see you"),
@@ -160,8 +177,8 @@ describe("a new products campaign to a segment", () => {
     ).toHaveLength(1);
     const results = await eventually("the campaign's results", async () => {
       const r = await admin.campaigns.results.query({ id: newProducts.id });
-      return r.reach.entered === 3 && r.messages.sent === 1 ? r : undefined;
+      return r.reach.entered === 4 && r.messages.sent === 1 ? r : undefined;
     });
-    expect(results).toMatchObject({ reach: { entered: 3, control: 0 }, coupons: { issued: 3 } });
+    expect(results).toMatchObject({ reach: { entered: 4, control: 0 }, coupons: { issued: 4 } });
   });
 });

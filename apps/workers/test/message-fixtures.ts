@@ -11,11 +11,10 @@ import type { MessageTemplateInput } from "@regulars/messaging";
 let n = 0;
 const unique = () => `${Date.now().toString(36)}${(++n).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-export const allMarketing: ConsentStatement[] = (["email", "sms", "push"] as const).map((channel) => ({
-  channel,
-  purpose: "marketing",
-  granted: true,
-}));
+/** Every consent: marketing on each channel, and profiling (a segment's campaign needs it too). */
+export const allConsents: ConsentStatement[] = (["email", "sms", "push"] as const).flatMap((channel) =>
+  (["marketing", "profiling"] as const).map((purpose) => ({ channel, purpose, granted: true })),
+);
 
 export async function messageCustomer(
   db: Db,
@@ -30,7 +29,7 @@ export async function messageCustomer(
       name: "Ada Lovelace",
       ...(setup.email ? { email: setup.email } : {}),
       ...(setup.phone ? { phone: setup.phone } : {}),
-      consents: setup.consents ?? allMarketing,
+      consents: setup.consents ?? allConsents,
       consentedAt: setup.at.toISOString(),
     }),
     { actor: "key_app", source: "app", now: setup.at },

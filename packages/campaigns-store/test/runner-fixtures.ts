@@ -29,12 +29,17 @@ export interface CustomerSetup {
   push?: boolean;
   /** Channels with a marketing grant in force. */
   consents?: ("push" | "sms" | "email")[];
+  /** Channels with a profiling grant in force; the `consents` channels when absent (a sign-up with every consent). */
+  profiling?: ("push" | "sms" | "email")[];
   dateOfBirth?: string | null;
   createdAt?: Date;
   lastActivityAt?: Date;
 }
 
-/** A customer reachable as asked: e-mail, phone, a push device, marketing consents granted a day before `at`. */
+/**
+ * A customer reachable as asked: e-mail, phone, a push device, marketing and profiling consents granted a day before
+ * `at`.
+ */
 export async function addCustomer(db: Db, tenantId: string, setup: CustomerSetup = {}, at = new Date()) {
   const id = newId("customer");
   await db.customer.create({
@@ -52,14 +57,18 @@ export async function addCustomer(db: Db, tenantId: string, setup: CustomerSetup
     await db.$executeRaw`
       INSERT INTO customer_push_tokens (tenant_id, device_id, customer_id, platform, token)
       VALUES (${tenantId}, ${`dev-${id}`}, ${id}, 'ios', ${`tok-${id}`})`;
-  for (const channel of setup.consents ?? [])
+  const grants = [
+    ...(setup.consents ?? []).map((channel) => ({ channel, purpose: "marketing" })),
+    ...(setup.profiling ?? setup.consents ?? []).map((channel) => ({ channel, purpose: "profiling" })),
+  ];
+  for (const { channel, purpose } of grants)
     await db.customerConsent.create({
       data: {
         id: newId("event"),
         tenantId,
         customerId: id,
         channel,
-        purpose: "marketing",
+        purpose,
         granted: true,
         source: "test",
         occurredAt: later(at, -DAY),

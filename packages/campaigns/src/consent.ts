@@ -1,4 +1,4 @@
-import type { ConsentChannel, ConsentPurpose } from "@regulars/contracts";
+import type { CampaignTriggerType, ConsentChannel, ConsentPurpose } from "@regulars/contracts";
 
 /** One consent choice as the customers store keeps its history (or its state in force). */
 export interface ConsentChoice {
@@ -13,10 +13,15 @@ export interface ConsentChoice {
 
 const ms = (t: string | Date | undefined): number => (t === undefined ? 0 : new Date(t).getTime());
 
+/** When a choice ranks: when the customer made it, but never later than when it was recorded (a fast clock). */
+const rankedAt = (c: ConsentChoice): number =>
+  c.recordedAt === undefined ? ms(c.occurredAt) : Math.min(ms(c.occurredAt), ms(c.recordedAt));
+
 /**
- * The choice in force for a channel and purpose: the latest by when the customer made it, then by when it was
- * recorded (the same order as `currentConsents` in the customers store). A late offline upload of an old
- * choice therefore never overrides a newer one.
+ * The choice in force for a channel and purpose: the latest by when the customer made it, taken no later than
+ * when it was recorded, then by when it was recorded (the order of `consentInForceOrder` in the customers store). A
+ * grant stamped minutes ahead by a fast clock therefore never outranks a withdrawal recorded after it, and a late
+ * offline upload of an old choice never overrides a newer one.
  */
 export function consentInForce(
   consents: readonly ConsentChoice[],
@@ -28,26 +33,69 @@ export function consentInForce(
     if (c.channel !== channel || c.purpose !== purpose) continue;
     const newer =
       latest === null ||
-      ms(c.occurredAt) > ms(latest.occurredAt) ||
-      (ms(c.occurredAt) === ms(latest.occurredAt) && ms(c.recordedAt) > ms(latest.recordedAt));
+      rankedAt(c) > rankedAt(latest) ||
+      (rankedAt(c) === rankedAt(latest) && ms(c.recordedAt) > ms(latest.recordedAt));
     if (newer) latest = c;
   }
   return latest;
 }
 
 /**
- * Whether a marketing message may go out on the channel: only when the customer's choice in force for that
- * channel and `marketing` is a grant. A channel never chosen counts as refused, and consent to another channel
- * or to profiling never stands in for it.
+ * Triggers that pick the customer from their purchases and behaviour over time: entering a segment, and a stretch
+ * without purchases. The others answer one thing the customer did or the programme did for them (registering, a
+ * first purchase, an event, a tier, a milestone, points about to expire, a birthday).
  */
+const behaviouralTriggers: ReadonlySet<string> = new Set<CampaignTriggerType>(["segment_entered", "inactive"]);
+
+/** What says whether a campaign profiles: its audience and trigger, as saved (read loosely by the sender). */
+export interface CampaignTargeting {
+  audience: { kind: string };
+  trigger: { type: string };
+}
+
+/**
+ * Whether the campaign chooses whom it reaches from their purchases and behaviour: `profiling` in the contract's
+ * words. An audience that is a segment does (a segment may rest on orders, tag affinity, events and RFM, and the
+ * customer cannot tell which), and so do behavioural triggers.
+ */
+export function choosesByBehaviour(definition: CampaignTargeting): boolean {
+  return definition.audience.kind === "segment" || behaviouralTriggers.has(definition.trigger.type);
+}
+
+/** The purposes a message of the campaign needs granted on its channel: marketing, and profiling when it profiles. */
+export function requiredPurposes(definition: CampaignTargeting): ConsentPurpose[] {
+  return choosesByBehaviour(definition) ? ["marketing", "profiling"] : ["marketing"];
+}
+
+/**
+ * Why a message may not go out on the channel for lack of consent, or null when it may: `marketing` always, and each
+ * other purpose asked, needs the customer's choice in force for that channel to be a grant. A pair never chosen
+ * counts as refused, and consent to another channel or purpose never stands in for it.
+ */
+export function consentRefusal(
+  channel: ConsentChannel,
+  purposes: readonly ConsentPurpose[],
+  consents: readonly ConsentChoice[],
+): "no_consent" | "no_profiling_consent" | null {
+  if (consentInForce(consents, channel, "marketing")?.granted !== true) return "no_consent";
+  if (purposes.includes("profiling") && consentInForce(consents, channel, "profiling")?.granted !== true)
+    return "no_profiling_consent";
+  return null;
+}
+
+/** Whether a marketing message that does not profile may go out on the channel (`consentRefusal` for marketing). */
 export function consentAllows(channel: ConsentChannel, consents: readonly ConsentChoice[]): boolean {
-  return consentInForce(consents, channel, "marketing")?.granted === true;
+  return consentRefusal(channel, ["marketing"], consents) === null;
 }
 
 /**
  * The same answer from a customer snapshot's granted consents (`push:marketing`, as segments keep them):
  * the snapshot already holds only the latest choices that are grants.
  */
-export function consentAllowsGranted(channel: ConsentChannel, granted: readonly string[]): boolean {
-  return granted.includes(`${channel}:marketing`);
+export function consentAllowsGranted(
+  channel: ConsentChannel,
+  granted: readonly string[],
+  purposes: readonly ConsentPurpose[] = ["marketing"],
+): boolean {
+  return purposes.every((purpose) => granted.includes(`${channel}:${purpose}`));
 }

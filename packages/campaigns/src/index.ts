@@ -14,7 +14,16 @@ export {
   isBirthdayOn,
 } from "./clock-triggers.ts";
 export { conditionHolds, conditionsHold, fieldAt } from "./conditions.ts";
-export { type ConsentChoice, consentAllows, consentAllowsGranted, consentInForce } from "./consent.ts";
+export {
+  type CampaignTargeting,
+  type ConsentChoice,
+  choosesByBehaviour,
+  consentAllows,
+  consentAllowsGranted,
+  consentInForce,
+  consentRefusal,
+  requiredPurposes,
+} from "./consent.ts";
 export { holdoutPosition, isInControlGroup } from "./control-group.ts";
 export {
   afterQuietHours,

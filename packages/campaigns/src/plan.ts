@@ -1,6 +1,13 @@
-import type { CampaignAction, CampaignDefinition, ConsentChannel, FrequencyCap, StepWait } from "@regulars/contracts";
+import type {
+  CampaignAction,
+  CampaignDefinition,
+  ConsentChannel,
+  ConsentPurpose,
+  FrequencyCap,
+  StepWait,
+} from "@regulars/contracts";
 import { capRefusing, type PreviousSend } from "./caps.ts";
-import { type ConsentChoice, consentAllows } from "./consent.ts";
+import { type ConsentChoice, consentRefusal, requiredPurposes } from "./consent.ts";
 import { isInControlGroup } from "./control-group.ts";
 import { deliveryZone, scheduledSendAt } from "./delivery.ts";
 import { addLocalDays, HOUR_MS, MINUTE_MS } from "./local-time.ts";
@@ -14,6 +21,8 @@ export type SkipReason =
   | "too_soon"
   | "control_group"
   | "no_consent"
+  /** The campaign chooses its audience from behaviour and the customer refused profiling on the channel. */
+  | "no_profiling_consent"
   | "no_address"
   | "capped";
 
@@ -99,6 +108,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
   const refusal = occurrenceRefusal(campaign, customer, ctx);
   const caps = [...d.limits.frequencyCaps, ...(ctx.tenantCaps ?? [])];
+  const purposes = requiredPurposes(d);
   const keys = d.actions.map((_, stepIndex) =>
     stepKey({
       campaignId: campaign.id,
@@ -121,7 +131,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
       const send = scheduledSendAt(d.delivery.timing, new Date(cursor), zone, d.delivery.quietHours);
       cursor = send.at.getTime();
       if (send.quietHoursPostponed) notes.push("quiet_hours_postponed");
-      reason ??= messageRefusal(action.channel, customer, caps, [...others, ...planned], send.at);
+      reason ??= messageRefusal(action.channel, purposes, customer, caps, [...others, ...planned], send.at);
       if (reason === null) planned.push({ channel: action.channel, at: send.at });
     }
     return { index, key, action, runAt: new Date(cursor), status: reason ? "skipped" : "run", reason, notes };
@@ -129,18 +139,21 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
 }
 
 /**
- * Whether a message may go out now: consent in force, an address, and every cap. The sender asks again right
- * before handing a queued message to the provider, since the customer may have withdrawn consent, or other
- * campaigns may have used the cap, since it was planned. `previousSends` must not include this message.
+ * Whether a message may go out now: consent in force for each of `purposes` (`requiredPurposes` of its campaign), an
+ * address, and every cap. The sender asks again right before handing a queued message to the provider, since the
+ * customer may have withdrawn consent, or other campaigns may have used the cap, since it was planned.
+ * `previousSends` must not include this message.
  */
 export function messageRefusal(
   channel: ConsentChannel,
+  purposes: readonly ConsentPurpose[],
   customer: Pick<PlanCustomer, "consents" | "reachable">,
   caps: readonly FrequencyCap[],
   previousSends: readonly PreviousSend[],
   at: Date,
 ): SkipReason | null {
-  if (!consentAllows(channel, customer.consents)) return "no_consent";
+  const refusal = consentRefusal(channel, purposes, customer.consents);
+  if (refusal) return refusal;
   if (!customer.reachable[channel]) return "no_address";
   if (capRefusing(caps, previousSends, at, channel)) return "capped";
   return null;

@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { consentAllows, consentAllowsGranted, consentInForce } from "../src/index.ts";
+import {
+  choosesByBehaviour,
+  consentAllows,
+  consentAllowsGranted,
+  consentInForce,
+  consentRefusal,
+  requiredPurposes,
+} from "../src/index.ts";
 import { after, days, hours } from "./fixtures.ts";
 
-const choice = (channel: "push" | "sms" | "email", granted: boolean, at: Date, purpose = "marketing" as const) => ({
+const choice = (
+  channel: "push" | "sms" | "email",
+  granted: boolean,
+  at: Date,
+  purpose: "marketing" | "profiling" = "marketing",
+) => ({
   channel,
   purpose,
   granted,
@@ -37,6 +49,16 @@ describe("consentAllows", () => {
     expect(consentAllows("email", [a, b])).toBe(false);
   });
 
+  it("a grant stamped ahead of when it was recorded (a fast clock) ranks as recorded: a later withdrawal wins", () => {
+    const grantedAhead = { ...choice("email", true, after(hours(4) / 60)), recordedAt: after(0) };
+    const withdrawn = { ...choice("email", false, after(hours(1) / 60)), recordedAt: after(hours(1) / 60) };
+    expect(consentInForce([grantedAhead, withdrawn], "email", "marketing")).toBe(withdrawn);
+    expect(consentAllows("email", [withdrawn, grantedAhead])).toBe(false);
+    // An old grant uploaded late still ranks by its own, earlier time.
+    const lateOldGrant = { ...choice("email", true, after(-hours(1))), recordedAt: after(hours(2)) };
+    expect(consentAllows("email", [withdrawn, lateOldGrant])).toBe(false);
+  });
+
   it("reads ISO strings as the store returns them", () => {
     expect(consentAllows("sms", [{ ...choice("sms", true, after(0)), occurredAt: after(0).toISOString() }])).toBe(true);
   });
@@ -44,5 +66,42 @@ describe("consentAllows", () => {
   it("from a snapshot's granted consents", () => {
     expect(consentAllowsGranted("push", ["email:marketing", "push:marketing"])).toBe(true);
     expect(consentAllowsGranted("sms", ["push:marketing", "sms:profiling"])).toBe(false);
+    expect(consentAllowsGranted("push", ["push:marketing"], ["marketing", "profiling"])).toBe(false);
+    expect(consentAllowsGranted("push", ["push:marketing", "push:profiling"], ["marketing", "profiling"])).toBe(true);
+  });
+});
+
+describe("profiling consent", () => {
+  const targeting = (audience: string, trigger: string) => ({
+    audience: { kind: audience },
+    trigger: { type: trigger },
+  });
+
+  it("is needed by campaigns that choose their audience from behaviour: a segment, entering one, inactivity", () => {
+    expect(choosesByBehaviour(targeting("segment", "broadcast"))).toBe(true);
+    expect(choosesByBehaviour(targeting("segment", "always_on"))).toBe(true);
+    expect(choosesByBehaviour(targeting("none", "segment_entered"))).toBe(true);
+    expect(choosesByBehaviour(targeting("none", "inactive"))).toBe(true);
+    expect(requiredPurposes(targeting("segment", "broadcast"))).toEqual(["marketing", "profiling"]);
+  });
+
+  it("is not needed by campaigns that answer the customer's own act or their account in the programme", () => {
+    for (const trigger of ["registered", "first_purchase", "birthday", "points_expiring", "tier_reached"])
+      expect(requiredPurposes(targeting("none", trigger))).toEqual(["marketing"]);
+    expect(requiredPurposes(targeting("all_members", "broadcast"))).toEqual(["marketing"]);
+  });
+
+  it("refuses with its own reason, after marketing, on the message's channel only", () => {
+    const both = ["marketing", "profiling"] as const;
+    const marketingOnly = [choice("push", true, after(-days(1)))];
+    expect(consentRefusal("push", both, marketingOnly)).toBe("no_profiling_consent");
+    expect(consentRefusal("push", ["marketing"], marketingOnly)).toBeNull();
+    expect(consentRefusal("push", both, [])).toBe("no_consent");
+    const refused = [...marketingOnly, choice("push", false, after(-hours(1)), "profiling")];
+    expect(consentRefusal("push", both, refused)).toBe("no_profiling_consent");
+    const otherChannel = [...marketingOnly, choice("sms", true, after(-hours(1)), "profiling")];
+    expect(consentRefusal("push", both, otherChannel)).toBe("no_profiling_consent");
+    const granted = [...marketingOnly, choice("push", true, after(-hours(1)), "profiling")];
+    expect(consentRefusal("push", both, granted)).toBeNull();
   });
 });

@@ -27,13 +27,11 @@ export const campaign = (overrides: Partial<CampaignDefinitionInput> = {}, versi
   definition: definition(overrides),
 });
 
+/** A customer who registered with every consent: marketing and profiling on each channel. */
 export const allGranted = (at: Date = after(-days(30))) =>
-  (["push", "sms", "email"] as const).map((channel) => ({
-    channel,
-    purpose: "marketing" as const,
-    granted: true,
-    occurredAt: at,
-  }));
+  (["push", "sms", "email"] as const).flatMap((channel) =>
+    (["marketing", "profiling"] as const).map((purpose) => ({ channel, purpose, granted: true, occurredAt: at })),
+  );
 
 export const customer = (overrides: Partial<PlanCustomer> = {}): PlanCustomer => ({
   id: "cus_ada",

@@ -72,6 +72,12 @@ describe("acceptance scenarios, as campaign decisions", () => {
         consents: allGranted().filter((c) => c.channel !== "push"),
       }),
       cy: customer({ id: "cus_cy", segmentIds: ["seg_veg"] }),
+      // Offers by push, yes; chosen from what they buy, no: the segment picked them by their purchases.
+      dee: customer({
+        id: "cus_dee",
+        segmentIds: ["seg_veg"],
+        consents: allGranted().filter((c) => c.channel !== "push" || c.purpose !== "profiling"),
+      }),
     };
     const sends = { cus_cy: [{ channel: "push" as const, at: after(-hours(2)) }] };
     const outcome = Object.values(members).map((m) =>
@@ -81,6 +87,7 @@ describe("acceptance scenarios, as campaign decisions", () => {
       [null, null],
       [null, "no_consent"],
       [null, "capped"],
+      [null, "no_profiling_consent"],
     ]);
   });
 

@@ -53,7 +53,10 @@ export const MessageDelivered = z.object({
 export const MessageFailed = z.object({
   ...messageBase,
   type: z.literal("message.failed"),
-  /** A `SendFailureCode` of `@regulars/messaging`, or `no_consent` / `no_address` / `capped` / `cancelled`. */
+  /**
+   * A `SendFailureCode` of `@regulars/messaging`, or `no_consent` / `no_profiling_consent` / `no_address` / `capped` /
+   * `cancelled`.
+   */
   code: z.string(),
   reason: z.string(),
 });

@@ -20,7 +20,8 @@ export const ConsentPurpose = z.enum(["marketing", "profiling"]).meta({
   id: "ConsentPurpose",
   description:
     "What the customer agrees to: `marketing` (offers and campaigns) or `profiling` (using their purchases and " +
-    "behaviour to choose what they are offered).",
+    "behaviour to choose what they are offered). A campaign's message needs `marketing` on its channel; one whose " +
+    "audience is a segment, or that starts on entering a segment or on inactivity, needs `profiling` there too.",
 });
 export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 
@@ -197,7 +198,9 @@ export const SetConsentsRequest = z
     consents: ConsentStatements,
     source: ConsentSource.optional(),
     occurredAt: Timestamp.optional().meta({
-      description: "When the customer made the choice (ISO 8601), at most 5 minutes ahead; now when absent.",
+      description:
+        "When the customer made the choice (ISO 8601), at most 5 minutes ahead; now when absent. A time ahead of " +
+        "ours ranks as the moment we record it, so a choice recorded later always takes over from it.",
     }),
   })
   .meta({

@@ -1,5 +1,5 @@
 import type { ConsentChannel, ConsentPurpose, ConsentState, ConsentStatement } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, Prisma } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { announce } from "./events.ts";
@@ -42,22 +42,35 @@ const recordOf = (r: ConsentRow): ConsentRecord => ({
   recordedAt: r.recorded_at.toISOString(),
 });
 
-/** The consent in force per channel and purpose: the latest choice by when the customer made it. */
+/**
+ * The order of `customer_consents` rows, newest first, that picks the consent in force per channel and purpose (the
+ * first row after `DISTINCT ON`): by when the customer made the choice, but never later than when we recorded it.
+ * A phone whose clock runs fast stamps a grant minutes ahead; taken at its word, that grant would outrank the
+ * withdrawal the customer makes a minute later. Capped at its recording, it cannot, while a late upload of an older
+ * choice still ranks by its own, earlier time. Every reader of the consent in force orders by this.
+ */
+export const consentInForceOrder = Prisma.sql`least(occurred_at, recorded_at) DESC, recorded_at DESC, id DESC`;
+
+/** When a choice ranks in `consentInForceOrder`: made at `occurredAt`, but no later than recorded. */
+const rankedAt = (occurredAt: Date, recordedAt: Date): number => Math.min(occurredAt.getTime(), recordedAt.getTime());
+
+/** The consent in force per channel and purpose: the latest choice, ranked by `consentInForceOrder`. */
 export async function currentConsents(db: DbOrTx, tenantId: string, customerId: string): Promise<ConsentRecord[]> {
   const rows = await db.$queryRaw<ConsentRow[]>`
     SELECT DISTINCT ON (channel, purpose) id, channel, purpose, granted, source, actor, occurred_at, recorded_at
     FROM customer_consents WHERE tenant_id = ${tenantId} AND customer_id = ${customerId}
-    ORDER BY channel, purpose, occurred_at DESC, recorded_at DESC, id DESC`;
+    ORDER BY channel, purpose, ${consentInForceOrder}`;
   return rows.map(recordOf);
 }
 
 /**
  * Records the customer's choices. A choice that differs from the consent in force is appended to the history,
  * and announced by `consent.changed` when it is now the one in force; one older than the one in force (a late
- * offline upload) is kept as history only. The same choice made again later is recorded too, unannounced (nothing
- * changed): it is now the latest, so an opposite choice made before it and uploaded late cannot take over. The same
- * choice no later than the one in force (a retried request) records nothing. The customer's row is locked, so two
- * writers compare against the same state.
+ * offline upload) is kept as history only. Choices rank as `consentInForceOrder` ranks them, a time ahead of our
+ * clock as now. The same choice made again later is recorded too, unannounced (nothing changed): it is now the
+ * latest, so an opposite choice made before it and uploaded late cannot take over. The same choice no later than the
+ * one in force, or already recorded at the same time (a retried request), records nothing. The customer's row is
+ * locked, so two writers compare against the same state.
  */
 export async function setConsents(
   db: DbOrTx,
@@ -97,17 +110,22 @@ export async function recordConsents(
   const inForce = new Map(
     (await currentConsents(tx, tenantId, customerId)).map((c) => [`${c.channel}/${c.purpose}`, c]),
   );
+  const retried = await alreadyRecorded(tx, tenantId, customerId, input.occurredAt ? occurredAt : null);
+  const madeAt = rankedAt(occurredAt, origin.now);
   const fresh = input.consents
+    .filter((statement) => !retried.has(`${statement.channel}/${statement.purpose}/${statement.granted}`))
     .map((statement) => {
       const current = inForce.get(`${statement.channel}/${statement.purpose}`);
-      const inForceAt = current ? Date.parse(current.occurredAt) : Number.NEGATIVE_INFINITY;
+      const inForceAt = current
+        ? rankedAt(new Date(current.occurredAt), new Date(current.recordedAt))
+        : Number.NEGATIVE_INFINITY;
       return {
         ...statement,
         id: `cns_${ulid()}`,
         changes: current?.granted !== statement.granted,
         // Only a choice at least as recent as the one in force changes what is in force.
-        takesEffect: inForceAt <= occurredAt.getTime(),
-        later: inForceAt < occurredAt.getTime(),
+        takesEffect: inForceAt <= madeAt,
+        later: inForceAt < madeAt,
       };
     })
     .filter((f) => f.changes || f.later);
@@ -126,7 +144,8 @@ export async function recordConsents(
         id: `consent.changed:${f.id}`,
         tenantId,
         customerId,
-        occurredAt: occurredAt.toISOString(),
+        // Ranked as the store ranks it, so a reader ordering the events by time agrees on the one in force.
+        occurredAt: new Date(madeAt).toISOString(),
         channel: f.channel,
         purpose: f.purpose,
         granted: f.granted,
@@ -134,6 +153,19 @@ export async function recordConsents(
       })),
   );
   return fresh.length;
+}
+
+/**
+ * The choices already recorded as made at `occurredAt` (`channel/purpose/granted`). A request retried with the
+ * customer's own time states a choice already kept; one stamped ahead of our clock would otherwise rank as recorded
+ * anew and overturn a withdrawal made since.
+ */
+async function alreadyRecorded(tx: DbTx, tenantId: string, customerId: string, occurredAt: Date | null) {
+  if (!occurredAt) return new Set<string>();
+  const rows = await tx.$queryRaw<{ key: string }[]>`
+    SELECT channel || '/' || purpose || '/' || granted AS key FROM customer_consents
+    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND occurred_at = ${occurredAt}`;
+  return new Set(rows.map((r) => r.key));
 }
 
 export interface ConsentHistoryPage {

@@ -15,6 +15,7 @@ export {
   type ConsentHistoryPage,
   type ConsentRecord,
   consentHistory,
+  consentInForceOrder,
   currentConsents,
   setConsents,
 } from "./consents.ts";

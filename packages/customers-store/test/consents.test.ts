@@ -146,6 +146,51 @@ describe("consents", () => {
     ]);
   });
 
+  it("lets a withdrawal made after a grant stamped ahead of our clock take effect; a retry of the grant does not undo it", async () => {
+    const id = await customer();
+    const emailMarketing = (granted: boolean) => ({
+      channel: "email" as const,
+      purpose: "marketing" as const,
+      granted,
+    });
+    // The app's clock runs 4 minutes fast: the grant made at minute 0 is stamped minute 4.
+    const fastClockGrant = { consents: [emailMarketing(true)], occurredAt: minutes(4).toISOString() };
+    await setConsents(db, tenantId, id, fastClockGrant, appOrigin(minutes(0)));
+    // A minute later an admin withdraws it (no time given: now).
+    const afterWithdrawal = await setConsents(
+      db,
+      tenantId,
+      id,
+      { consents: [emailMarketing(false)] },
+      { actor: "key_admin", source: "admin", now: minutes(1) },
+    );
+    expect(afterWithdrawal.find((c) => c.channel === "email")).toMatchObject({ granted: false, source: "admin" });
+    // The app retries the grant's request: the same choice at the same time, already kept.
+    await setConsents(db, tenantId, id, fastClockGrant, appOrigin(minutes(2)));
+    // An older grant uploaded late (made at minute -5) does not override the withdrawal either.
+    await setConsents(
+      db,
+      tenantId,
+      id,
+      { consents: [emailMarketing(true)], occurredAt: minutes(-5).toISOString() },
+      appOrigin(minutes(3)),
+    );
+
+    expect((await currentConsents(db, tenantId, id)).find((c) => c.channel === "email")).toMatchObject({
+      granted: false,
+      occurredAt: minutes(1).toISOString(),
+    });
+    expect((await consentHistory(db, tenantId, id, { limit: 10 })).items.map((h) => h.granted)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect((await consentEvents(id)).map((e) => [e.channel, e.granted])).toEqual([
+      ["email", true],
+      ["email", false],
+    ]);
+  });
+
   it("pages the history newest first and filters by purpose", async () => {
     const id = await customer();
     for (let i = 0; i < 5; i++)

@@ -4,9 +4,11 @@ import {
   deliveryZone,
   messageRefusal,
   queuedStepFate,
+  requiredPurposes,
   type SkipReason,
 } from "@regulars/campaigns";
-import { CampaignDelivery, CampaignStatus, FrequencyCap } from "@regulars/contracts";
+import { CampaignDelivery, CampaignStatus, type ConsentPurpose, FrequencyCap } from "@regulars/contracts";
+import { consentInForceOrder } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
@@ -46,6 +48,11 @@ interface RecipientRow {
 
 const Caps = z.object({ limits: z.object({ frequencyCaps: z.array(FrequencyCap).default([]) }).optional() });
 const Delivery = z.object({ delivery: CampaignDelivery.optional() });
+// Every saved definition names both; one without them (a bare campaign row) picks nobody by behaviour.
+const Targeting = z.object({
+  audience: z.object({ kind: z.string() }).default({ kind: "none" }),
+  trigger: z.object({ type: z.string() }).default({ type: "none" }),
+});
 
 interface CampaignRow {
   id: string;
@@ -58,6 +65,9 @@ interface CampaignRow {
 const reasons: Record<CancelCode, string> = {
   expired: "it expired before it could be sent (a one-time code is worthless late)",
   no_consent: "the customer's consent for the channel is not in force any more",
+  no_profiling_consent:
+    "the campaign chooses its audience from purchases and behaviour, and the customer's consent to profiling on " +
+    "the channel is not in force",
   no_address: "the customer has no address on the channel any more",
   capped: "the frequency caps were used by other messages since it was queued",
   cancelled: "the campaign was ended before the message went out",
@@ -173,6 +183,7 @@ export async function decideSends(
     const reachable = { email: false, sms: false, push: false, [m.channel]: to !== null };
     const refusal = messageRefusal(
       m.channel,
+      consentPurposesOf(m.campaignId ? campaignOf.get(m.campaignId) : undefined),
       { consents: consents.get(customerId) ?? [], reachable },
       caps,
       caps.length ? sendsBefore(m, counted, now) : [],
@@ -195,6 +206,16 @@ function quietHoursEnd(campaign: CampaignRow, at: Date): Date | null {
   const zone = deliveryZone(delivery.zone, { tenant: campaign.timezone });
   const end = afterQuietHours(at, delivery.quietHours, zone);
   return end.getTime() > at.getTime() ? end : null;
+}
+
+/**
+ * The purposes a campaign's message needs granted (`requiredPurposes`), asked again at send time: the customer may
+ * have refused profiling since planning. A definition whose audience or trigger cannot be read asks for both.
+ */
+function consentPurposesOf(campaign: CampaignRow | undefined): ConsentPurpose[] {
+  if (!campaign) return ["marketing"];
+  const targeting = Targeting.safeParse(campaign.definition);
+  return targeting.success ? requiredPurposes(targeting.data) : ["marketing", "profiling"];
 }
 
 function transactionalDecision(
@@ -220,7 +241,7 @@ async function currentConsentsOf(db: Db, claimed: readonly ClaimedMessage[]) {
     FROM customer_consents
     WHERE (tenant_id, customer_id) IN (
       SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
-    ORDER BY customer_id, channel, purpose, occurred_at DESC, recorded_at DESC, id DESC`;
+    ORDER BY customer_id, channel, purpose, ${consentInForceOrder}`;
   for (const r of rows) {
     const list = out.get(r.customer_id) ?? [];
     list.push({

@@ -1,4 +1,4 @@
-import { updateProfile } from "@regulars/customers-store";
+import { setConsents, updateProfile } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +120,50 @@ describe("decideSend", () => {
     const claimed = await claimDueMessages(db, { now, limit: 10, leaseMs: 60_000, tenantIds: [tenantId] });
     expect(claimed.map((m) => m.id)).toEqual([late]);
     expect(await decideSends(db, claimed, { now })).toMatchObject([{ action: "cancel", code: "capped" }]);
+  });
+
+  it("a campaign choosing its audience from behaviour needs profiling consent on the channel at send time", async () => {
+    const { tenantId, queue, claimed } = await setup();
+    const segmentCampaign = await messageCampaign(db, tenantId, {
+      audience: { kind: "segment", segmentId: "seg_veg" },
+      trigger: { type: "broadcast", schedule: { repeat: "once", at: at(0).toISOString() } },
+    });
+    // Marketing by e-mail granted, profiling never: planned before the rule, or the customer changed their mind since.
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const id = await queue(customerId, at(10), segmentCampaign);
+    expect(await decideSend(db, await claimed(id))).toEqual({
+      action: "cancel",
+      code: "no_profiling_consent",
+      reason: expect.stringContaining("consent to profiling on the channel is not in force"),
+    });
+    await setConsents(
+      db,
+      tenantId,
+      customerId,
+      { consents: [{ channel: "email", purpose: "profiling", granted: true }] },
+      { actor: "key_app", source: "app", now: new Date() },
+    );
+    expect(await decideSend(db, await claimed(id))).toMatchObject({ action: "send" });
+  });
+
+  it("a withdrawal recorded after a grant stamped ahead of our clock stops the message", async () => {
+    const { tenantId, queue, claimed } = await setup();
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com" });
+    const id = await queue(customerId, at(10));
+    const now = new Date();
+    const emailMarketing = (granted: boolean) => [
+      { channel: "email" as const, purpose: "marketing" as const, granted },
+    ];
+    // The app's clock runs 4 minutes fast; a minute after its grant, an admin withdraws it.
+    const app = { actor: "key_app", source: "app", now };
+    const fastGrant = {
+      consents: emailMarketing(true),
+      occurredAt: new Date(now.getTime() + 4 * 60_000).toISOString(),
+    };
+    await setConsents(db, tenantId, customerId, fastGrant, app);
+    const admin = { actor: "key_admin", source: "admin", now: new Date(now.getTime() + 60_000) };
+    await setConsents(db, tenantId, customerId, { consents: emailMarketing(false) }, admin);
+    expect(await decideSend(db, await claimed(id))).toMatchObject({ action: "cancel", code: "no_consent" });
   });
 
   it("lets one of two overdue messages go when they are claimed together; a paused campaign's reserves no slot", async () => {

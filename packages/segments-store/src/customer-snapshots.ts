@@ -55,7 +55,8 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
           SELECT DISTINCT ON (cc.channel, cc.purpose) cc.channel, cc.purpose, cc.granted
           FROM customer_consents cc
           WHERE cc.tenant_id = c.tenant_id AND cc.customer_id = c.id
-          ORDER BY cc.channel, cc.purpose, cc.occurred_at DESC, cc.recorded_at DESC
+          -- The order of consentInForceOrder (customers-store): a time ahead of the recording ranks as the recording.
+          ORDER BY cc.channel, cc.purpose, least(cc.occurred_at, cc.recorded_at) DESC, cc.recorded_at DESC, cc.id DESC
         ) f WHERE f.granted
       ), '{}') AS consents,
       coalesce(c.email, '') <> '' AS has_email,

@@ -30,7 +30,9 @@ const consentsRoute = createRoute({
     "Per channel (push, sms, email) and purpose (marketing, profiling). Each choice that changes the consent in " +
     "force is added to the customer's consent history with its time and `source`, and announced (`consent.changed`); " +
     "a choice already in force records nothing, so a retry is safe. Channels and purposes not named stay as they were. " +
-    "No message is sent on a channel and purpose without a granted consent.",
+    "A choice dated ahead of our clock ranks as received, so a choice made after it always takes over. " +
+    "No message is sent on a channel without a granted `marketing` consent; a campaign that picks its audience from " +
+    "behaviour (a segment, entering one, inactivity) also needs `profiling` on that channel.",
   request: {
     params: CustomerIdParams,
     body: {

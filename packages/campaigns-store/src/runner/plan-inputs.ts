@@ -36,11 +36,12 @@ export async function loadPlanInputs(
       EXISTS (SELECT 1 FROM customer_push_tokens t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id) AS push
     FROM customers c WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
+  // The order of `consentInForceOrder` (customers-store): a time ahead of the recording ranks as the recording.
   const consents = await tx.$queryRaw<(ConsentChoice & { customer_id: string })[]>`
     SELECT DISTINCT ON (customer_id, channel, purpose) customer_id, channel, purpose, granted,
       occurred_at AS "occurredAt", recorded_at AS "recordedAt"
     FROM customer_consents WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[])
-    ORDER BY customer_id, channel, purpose, occurred_at DESC, recorded_at DESC, id DESC`;
+    ORDER BY customer_id, channel, purpose, least(occurred_at, recorded_at) DESC, recorded_at DESC, id DESC`;
   const segmentId = definition.audience.kind === "segment" && !audienceKnown ? definition.audience.segmentId : null;
   const members = segmentId
     ? await tx.$queryRaw<{ customer_id: string }[]>`
