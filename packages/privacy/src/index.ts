@@ -11,6 +11,7 @@ export { monthsBefore, type RetentionCutoffs, retentionCutoffs, unclassifiedTabl
 export * from "./privacy.types.ts";
 export {
   applyRetention,
+  clearOldMessages,
   finishErasures,
   getRetention,
   type PrivacyJobContext,

@@ -1,4 +1,4 @@
-import type { RetentionSettings } from "./privacy.types.ts";
+import { messagesRetentionDays, type RetentionSettings } from "./privacy.types.ts";
 
 /** Tables found holding customer ids that the classification does not name: each needs one line in tables.ts. */
 export function unclassifiedTables(found: Iterable<string>, classified: Iterable<string>): string[] {
@@ -21,6 +21,8 @@ export interface RetentionCutoffs {
   /** Behavioural events that occurred before this go. */
   eventsBefore: Date | null;
   devMessagesBefore: Date | null;
+  /** Messages that left the queue before this lose their address and text. */
+  messagesBefore: Date;
   /** Customers with no activity since this are erased. */
   inactiveBefore: Date | null;
 }
@@ -30,6 +32,7 @@ export function retentionCutoffs(settings: RetentionSettings, now: Date): Retent
     eventsBefore: settings.eventsMonths === null ? null : monthsBefore(now, settings.eventsMonths),
     devMessagesBefore:
       settings.devMessagesDays === null ? null : new Date(now.getTime() - settings.devMessagesDays * 86_400_000),
+    messagesBefore: new Date(now.getTime() - messagesRetentionDays * 86_400_000),
     inactiveBefore: settings.eraseInactiveMonths === null ? null : monthsBefore(now, settings.eraseInactiveMonths),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * A tenant's retention settings. null: kept (events, messages) or off (inactive erasure).
+ * A tenant's retention settings. null: kept (events, development messages) or off (inactive erasure).
  * - `eventsMonths`: behavioural events in ClickHouse (app opens, page views: their properties may hold
  *   personal data); 25 by default, two full years plus a month for year-on-year comparisons.
  * - `devMessagesDays`: the development message sink (texts with one-time codes, phone numbers); 30 by default.
@@ -20,6 +20,19 @@ export const defaultRetention: RetentionSettings = { eventsMonths: 25, devMessag
 
 export const RetentionUpdate = RetentionSettings.partial();
 export type RetentionUpdate = z.infer<typeof RetentionUpdate>;
+
+/**
+ * Days a message keeps its personal data once it has left the queue (sent, delivered, opened, clicked, failed or
+ * cancelled): then `to_address`, the rendered `content` and the provider's `last_error` are cleared. 400 days,
+ * a year and a month: a customer's question about last year's message can still be answered. The row stays with
+ * its statuses, timestamps, campaign, step and failure code: campaign results are counted in ClickHouse from
+ * message events (no addresses or texts there), and the message lists and frequency caps read the row. The same
+ * for every tenant: `retention_settings` has no column for it.
+ */
+export const messagesRetentionDays = 400;
+
+/** What `retention.get` answers: the settings, the messages' fixed retention, whether the settings are defaults. */
+export type RetentionView = RetentionSettings & { messagesDays: number; isDefault: boolean };
 
 export const CustomerRef = z.object({ customerId: z.string().min(1).max(64) });
 

@@ -7,20 +7,27 @@ import { deleteEventsBefore, eraseClickhouse } from "./clickhouse.ts";
 import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
-import { defaultRetention, type RetentionSettings, type RetentionUpdate } from "./privacy.types.ts";
+import {
+  defaultRetention,
+  messagesRetentionDays,
+  type RetentionSettings,
+  type RetentionUpdate,
+  type RetentionView,
+} from "./privacy.types.ts";
 
-export async function getRetention(
-  db: Db | DbTx,
-  tenantId: string,
-): Promise<RetentionSettings & { isDefault: boolean }> {
+async function storedRetention(db: Db | DbTx, tenantId: string): Promise<RetentionSettings | null> {
   const row = await db.retentionSetting.findUnique({ where: { tenantId } });
-  if (!row) return { ...defaultRetention, isDefault: true };
+  if (!row) return null;
   return {
     eventsMonths: row.eventsMonths,
     devMessagesDays: row.devMessagesDays,
     eraseInactiveMonths: row.eraseInactiveMonths,
-    isDefault: false,
   };
+}
+
+export async function getRetention(db: Db | DbTx, tenantId: string): Promise<RetentionView> {
+  const stored = await storedRetention(db, tenantId);
+  return { ...(stored ?? defaultRetention), messagesDays: messagesRetentionDays, isDefault: stored === null };
 }
 
 /** Changes some settings (the others stay), audited with what they were and what they are now. */
@@ -32,7 +39,7 @@ export async function setRetention(
 ): Promise<RetentionSettings> {
   return withTransaction(db, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`retention:${tenantId}`}, 7))`;
-    const { isDefault: _, ...before } = await getRetention(tx, tenantId);
+    const before = (await storedRetention(tx, tenantId)) ?? defaultRetention;
     const after: RetentionSettings = { ...before, ...update };
     await tx.retentionSetting.upsert({
       where: { tenantId },
@@ -62,11 +69,48 @@ export interface PrivacyJobContext {
 /** Inactive customers erased per pass: a long-dormant base is worked through over several passes. */
 const INACTIVE_PER_PASS = 100;
 
+/** Messages cleared per statement: each commits on its own, so a big backlog never holds many rows' locks long. */
+const MESSAGES_SLICE = 1000;
+
+/**
+ * Clears the address, text and provider's words of the tenant's messages that left the queue before `before`,
+ * a slice at a time; how many. The row stays for the campaign's message list and the frequency caps. Walked in
+ * id order from where the last slice stopped, so a row skipped (cleared already) is not taken up again. `send_at`
+ * is tested on its own although `greatest` covers it: it is in `messages_customer_idx`, so rows sent recently are
+ * passed over in the index without reading the table.
+ */
+export async function clearOldMessages(
+  db: Db,
+  tenantId: string,
+  before: Date,
+  slice = MESSAGES_SLICE,
+): Promise<number> {
+  let cleared = 0;
+  let after = "";
+  for (;;) {
+    // The cursor is Postgres's own max(id): text order is the database's collation, not JavaScript's.
+    const [step] = await db.$queryRaw<{ read: number; cleared: number; last: string | null }[]>`
+      WITH old AS (
+        SELECT id FROM messages
+        WHERE tenant_id = ${tenantId} AND send_at < ${before} AND id > ${after} AND status <> 'queued'
+          AND to_address <> '' AND greatest(created_at, send_at, sent_at, failed_at) < ${before}
+        ORDER BY id LIMIT ${slice}),
+      cleared AS (
+        UPDATE messages m SET to_address = '', content = '{}'::jsonb, last_error = NULL
+        FROM old WHERE m.id = old.id RETURNING m.id)
+      SELECT (SELECT count(*) FROM old)::int AS read, (SELECT count(*) FROM cleared)::int AS cleared,
+             (SELECT max(id) FROM old) AS last`;
+    cleared += step?.cleared ?? 0;
+    if (!step?.last || step.read < slice) return cleared;
+    after = step.last;
+  }
+}
+
 /**
  * The tenant's retention settings applied as of `now`: development messages and behavioural events past
- * their time deleted, customers inactive for too long erased (cause `inactivity`). Each step deletes by a
- * cutoff, so a second pass at the same time finds nothing. Without ClickHouse the events wait for a pass
- * in a process that has it.
+ * their time deleted, old messages' addresses and texts cleared, customers inactive for too long erased (cause
+ * `inactivity`). Each step acts by a cutoff, so a second pass at the same time finds nothing. Without ClickHouse
+ * the events wait for a pass in a process that has it.
  */
 export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult> {
   const cutoffs = retentionCutoffs(await getRetention(ctx.db, ctx.tenantId), ctx.now);
@@ -74,6 +118,7 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
   if (cutoffs.devMessagesBefore)
     acted += await ctx.db.$executeRaw`
       DELETE FROM dev_messages WHERE tenant_id = ${ctx.tenantId} AND created_at < ${cutoffs.devMessagesBefore}`;
+  acted += await clearOldMessages(ctx.db, ctx.tenantId, cutoffs.messagesBefore);
   if (cutoffs.eventsBefore && ctx.analytics)
     acted += await deleteEventsBefore(ctx.analytics, ctx.tenantId, cutoffs.eventsBefore);
   const outbox = [];

@@ -21,19 +21,21 @@ describe("monthsBefore", () => {
 });
 
 describe("retentionCutoffs", () => {
-  it("by default keeps events 25 months and messages 30 days, and erases no one for inactivity", () => {
+  it("by default keeps events 25 months, development messages 30 days, and erases no one for inactivity", () => {
     const now = new Date("2021-06-15T12:00:00Z");
     expect(retentionCutoffs(defaultRetention, now)).toEqual({
       eventsBefore: new Date("2019-05-15T12:00:00Z"),
       devMessagesBefore: new Date("2021-05-16T12:00:00Z"),
+      messagesBefore: new Date("2020-05-11T12:00:00Z"),
       inactiveBefore: null,
     });
   });
-  it("keeps everything with every setting off", () => {
+  it("keeps everything with every setting off, but messages' addresses and texts 400 days", () => {
     const off = { eventsMonths: null, devMessagesDays: null, eraseInactiveMonths: null };
-    expect(retentionCutoffs(off, new Date())).toEqual({
+    expect(retentionCutoffs(off, new Date("2021-06-15T12:00:00Z"))).toEqual({
       eventsBefore: null,
       devMessagesBefore: null,
+      messagesBefore: new Date("2020-05-11T12:00:00Z"),
       inactiveBefore: null,
     });
   });

@@ -2,7 +2,7 @@ import type { Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyRetention, defaultRetention, getRetention, setRetention } from "../src/index.ts";
+import { applyRetention, clearOldMessages, defaultRetention, getRetention, setRetention } from "../src/index.ts";
 import { privacyTenant, seedCustomer } from "./fixtures.ts";
 
 // Retention settings and the apply-retention job, run with an injected clock some months after the data.
@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 describe("retention settings", () => {
   it("are the defaults until changed; a change keeps the other settings and is audited", async () => {
     const { tenantId } = await privacyTenant(db, "Settings Burgers");
-    expect(await getRetention(db, tenantId)).toEqual({ ...defaultRetention, isDefault: true });
+    expect(await getRetention(db, tenantId)).toEqual({ ...defaultRetention, messagesDays: 400, isDefault: true });
     expect(await setRetention(db, tenantId, { eraseInactiveMonths: 24 }, "key_admin")).toEqual({
       ...defaultRetention,
       eraseInactiveMonths: 24,
@@ -34,6 +34,7 @@ describe("retention settings", () => {
       eventsMonths: null,
       devMessagesDays: defaultRetention.devMessagesDays,
       eraseInactiveMonths: 24,
+      messagesDays: 400,
       isDefault: false,
     });
     const audit = await db.auditLog.findMany({
@@ -115,5 +116,97 @@ describe("apply-retention", () => {
     expect(await applyRetention({ db, log, tenantId, now: soon, analytics })).toEqual({ acted: 0, outbox: [] });
     expect((await db.customer.findUniqueOrThrow({ where: { id: c.customerId } })).erasedAt).toBeNull();
     expect(await db.devMessage.count({ where: { tenantId } })).toBe(1);
+  });
+});
+
+describe("apply-retention on messages", () => {
+  // A clock in the past, so the ages below never depend on the day the tests run.
+  const now = new Date("2024-03-01T09:00:00Z");
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+  let seq = 0;
+
+  async function customerOf(tenantId: string) {
+    return db.customer.create({
+      data: { id: `cus_msgret${Date.now()}${++seq}`, tenantId, phone: "+48601222333", createdVia: "pos" },
+    });
+  }
+
+  async function message(
+    tenantId: string,
+    customerId: string,
+    status: string,
+    leftQueueDaysAgo: number,
+    extra: { lastError?: string; failureCode?: string } = {},
+  ) {
+    const at = daysAgo(leftQueueDaysAgo);
+    const done = status !== "queued";
+    return db.message.create({
+      data: {
+        id: `msg_ret${Date.now()}${++seq}`,
+        tenantId,
+        customerId,
+        stepKey: `step-ret-${Date.now()}-${seq}`,
+        channel: "email",
+        language: "en",
+        toAddress: "anna.nowak@example.com",
+        content: { channel: "email", subject: "Anna, your code FRIES-7K2Q", html: "<p>Hi Anna</p>" },
+        status,
+        sendAt: at,
+        nextAttemptAt: at,
+        attempts: done ? 1 : 0,
+        provider: done ? "webhook" : null,
+        sentAt: ["sent", "delivered", "opened"].includes(status) ? at : null,
+        deliveredAt: ["delivered", "opened"].includes(status) ? at : null,
+        openedAt: status === "opened" ? at : null,
+        failedAt: ["failed", "cancelled"].includes(status) ? at : null,
+        createdAt: at,
+        ...extra,
+      },
+    });
+  }
+
+  it("clears the address, text and provider's words of messages older than 400 days, once; the rows stay", async () => {
+    const { tenantId } = await privacyTenant(db, "Message Retention Burgers");
+    const other = await privacyTenant(db, "Message Retention Neighbours");
+    const anna = await customerOf(tenantId);
+    const neighbour = await customerOf(other.tenantId);
+    const oldOpened = await message(tenantId, anna.id, "opened", 401);
+    const oldFailed = await message(tenantId, anna.id, "failed", 500, {
+      failureCode: "rejected",
+      lastError: "rejected: 550 <anna.nowak@example.com>: no such user",
+    });
+    const oldCancelled = await message(tenantId, anna.id, "cancelled", 401);
+    const recent = await message(tenantId, anna.id, "delivered", 399);
+    const stillQueued = await message(tenantId, anna.id, "queued", 700);
+    const neighbours = await message(other.tenantId, neighbour.id, "sent", 700);
+
+    expect(await applyRetention({ db, log, tenantId, now, analytics: null })).toEqual({ acted: 3, outbox: [] });
+
+    const after = async (id: string) => db.message.findUniqueOrThrow({ where: { id } });
+    for (const old of [oldOpened, oldFailed, oldCancelled]) {
+      const { toAddress, content, lastError, ...kept } = await after(old.id);
+      expect({ toAddress, content, lastError }).toEqual({ toAddress: "", content: {}, lastError: null });
+      // What the campaign's message list and the frequency caps read.
+      const { toAddress: _a, content: _c, lastError: _e, ...before } = old;
+      expect(kept).toEqual(before);
+    }
+    for (const kept of [recent, stillQueued, neighbours]) expect(await after(kept.id)).toEqual(kept);
+
+    expect(await applyRetention({ db, log, tenantId, now, analytics: null })).toEqual({ acted: 0, outbox: [] });
+  });
+
+  it("works through a backlog a slice at a time", async () => {
+    const { tenantId } = await privacyTenant(db, "Message Backlog Burgers");
+    const anna = await customerOf(tenantId);
+    for (let i = 0; i < 5; i++) await message(tenantId, anna.id, "sent", 401 + i);
+    expect(await clearOldMessages(db, tenantId, daysAgo(400), 2)).toBe(5);
+    expect(await db.message.count({ where: { tenantId, toAddress: { not: "" } } })).toBe(0);
+  });
+
+  it("is said by the settings: 400 days, for every tenant", async () => {
+    const { tenantId } = await privacyTenant(db, "Message Settings Burgers");
+    expect(await getRetention(db, tenantId)).toMatchObject({ messagesDays: 400, isDefault: true });
+    await setRetention(db, tenantId, { devMessagesDays: 7 }, "key_admin");
+    expect(await getRetention(db, tenantId)).toMatchObject({ messagesDays: 400, devMessagesDays: 7 });
   });
 });

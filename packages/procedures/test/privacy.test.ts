@@ -1,4 +1,7 @@
+import { insertCampaignEvents } from "@regulars/analytics";
 import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { clearOldMessages } from "@regulars/privacy";
 import { findCredential } from "@regulars/tenancy";
 import { testAnalytics, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +41,8 @@ const customerOf = (tenantId: string, id: string) =>
   db.customer.create({
     data: { id, tenantId, name: "Jan Kowalski", phone: "+48601000111", email: "jan@example.org", createdVia: "pos" },
   });
+
+const DAY = 86_400_000;
 
 describe("privacy procedures", () => {
   it("export and erase another tenant's customer as not found, and leave it untouched", async () => {
@@ -91,7 +96,11 @@ describe("privacy procedures", () => {
 
   it("read and change the tenant's retention settings", async () => {
     const t = await callers("Retention Burgers");
-    expect(await t.admin.privacy.retention.get()).toMatchObject({ isDefault: true, eraseInactiveMonths: null });
+    expect(await t.admin.privacy.retention.get()).toMatchObject({
+      isDefault: true,
+      eraseInactiveMonths: null,
+      messagesDays: 400,
+    });
     expect(await t.admin.privacy.retention.set({ eraseInactiveMonths: 36, devMessagesDays: 7 })).toMatchObject({
       eraseInactiveMonths: 36,
       devMessagesDays: 7,
@@ -99,5 +108,72 @@ describe("privacy procedures", () => {
     expect(await t.admin.privacy.retention.get()).toMatchObject({ isDefault: false, eraseInactiveMonths: 36 });
     const refused = await failure(t.admin.privacy.retention.set({ eraseInactiveMonths: 1 }));
     expect(refused.code).toBe("BAD_REQUEST");
+  });
+
+  it("leave a campaign's results and message list as they were once old messages lose address and text", async () => {
+    const t = await callers("Message Results Burgers");
+    const template = await t.admin.templates.create({
+      name: "Welcome",
+      channel: "email",
+      variants: [{ channel: "email", language: "en", subject: "Hi", body: "Hi {{ customer.first_name }}" }],
+    });
+    const campaign = await t.admin.campaigns.create({
+      name: "Welcome",
+      audience: { kind: "none" },
+      trigger: { type: "registered" },
+      actions: [{ type: "send_message", channel: "email", templateId: template.id }],
+    });
+    const customerId = `cus_r${Date.now()}`;
+    await customerOf(t.tenantId, customerId);
+    const at = new Date(Date.now() - 401 * DAY);
+    const messageId = newId("message");
+    await db.message.create({
+      data: {
+        id: messageId,
+        tenantId: t.tenantId,
+        customerId,
+        campaignId: campaign.id,
+        channel: "email",
+        language: "en",
+        toAddress: "jan@example.org",
+        content: { channel: "email", subject: "Hi Jan", html: "<p>Hi Jan, FRIES-7K2Q</p>" },
+        status: "clicked",
+        sendAt: at,
+        nextAttemptAt: at,
+        attempts: 1,
+        provider: "webhook",
+        sentAt: at,
+        deliveredAt: at,
+        openedAt: at,
+        clickedAt: at,
+        createdAt: at,
+      },
+    });
+    const common = { tenantId: t.tenantId, customerId, occurredAt: at.toISOString(), campaignId: campaign.id };
+    const ofMessage = { ...common, messageId, channel: "email" as const };
+    await insertCampaignEvents(analytics, [
+      {
+        ...common,
+        type: "campaign.enrolled",
+        id: `enrolled:${customerId}`,
+        version: 1,
+        enrolmentId: `enr_${customerId}`,
+        occurrence: "registered",
+        outcome: "entered",
+      },
+      { ...ofMessage, type: "message.sent", id: `sent:${messageId}`, provider: "webhook", attempt: 1 },
+      { ...ofMessage, type: "message.clicked", id: `clicked:${messageId}`, url: "https://example.org/fries" },
+    ]);
+    const results = await t.admin.campaigns.results({ id: campaign.id, conversionDays: 7 });
+    expect(results.messages).toMatchObject({ reached: 1, sent: 1, delivered: 1, opened: 1, clicked: 1 });
+    const listed = await t.admin.messages.list({ campaignId: campaign.id });
+
+    expect(await clearOldMessages(db, t.tenantId, new Date(Date.now() - 400 * DAY))).toBe(1);
+    expect(await db.message.findUniqueOrThrow({ where: { id: messageId } })).toMatchObject({
+      toAddress: "",
+      content: {},
+    });
+    expect(await t.admin.campaigns.results({ id: campaign.id, conversionDays: 7 })).toEqual(results);
+    expect(await t.admin.messages.list({ campaignId: campaign.id })).toEqual(listed);
   });
 });

@@ -6,4 +6,4 @@ export const ExportCustomerInput = CustomerRef;
 export const EraseCustomerInput = EraseInput;
 /** The settings to change; those left out stay as they are. */
 export const SetRetentionInput = RetentionUpdate;
-export type { CustomerExport, ErasureOutcome, RetentionSettings } from "@regulars/privacy";
+export type { CustomerExport, ErasureOutcome, RetentionSettings, RetentionView } from "@regulars/privacy";
