@@ -1,4 +1,4 @@
-import { messagesRetentionDays, type RetentionSettings } from "./privacy.types.ts";
+import type { RetentionSettings } from "./privacy.types.ts";
 
 /** Tables found holding customer ids that the classification does not name: each needs one line in tables.ts. */
 export function unclassifiedTables(found: Iterable<string>, classified: Iterable<string>): string[] {
@@ -22,7 +22,7 @@ export interface RetentionCutoffs {
   eventsBefore: Date | null;
   devMessagesBefore: Date | null;
   /** Messages that left the queue before this lose their address and text. */
-  messagesBefore: Date;
+  messagesBefore: Date | null;
   /** Customers with no activity since this are erased. */
   inactiveBefore: Date | null;
 }
@@ -32,7 +32,8 @@ export function retentionCutoffs(settings: RetentionSettings, now: Date): Retent
     eventsBefore: settings.eventsMonths === null ? null : monthsBefore(now, settings.eventsMonths),
     devMessagesBefore:
       settings.devMessagesDays === null ? null : new Date(now.getTime() - settings.devMessagesDays * 86_400_000),
-    messagesBefore: new Date(now.getTime() - messagesRetentionDays * 86_400_000),
+    messagesBefore:
+      settings.messagesDays === null ? null : new Date(now.getTime() - settings.messagesDays * 86_400_000),
     inactiveBefore: settings.eraseInactiveMonths === null ? null : monthsBefore(now, settings.eraseInactiveMonths),
   };
 }

@@ -1,10 +1,15 @@
 import { z } from "zod";
 
 /**
- * A tenant's retention settings. null: kept (events, development messages) or off (inactive erasure).
+ * A tenant's retention settings. null: kept (events, development messages, messages) or off (inactive erasure).
  * - `eventsMonths`: behavioural events in ClickHouse (app opens, page views: their properties may hold
  *   personal data); 25 by default, two full years plus a month for year-on-year comparisons.
  * - `devMessagesDays`: the development message sink (texts with one-time codes, phone numbers); 30 by default.
+ * - `messagesDays`: a message that left the queue (sent, delivered, opened, clicked, failed or cancelled) keeps its
+ *   address, rendered text and provider's error this long; 400 days by default, a year and a month, so a customer's
+ *   question about last year's message can still be answered. The row stays with its statuses, timestamps,
+ *   campaign, step and failure code: campaign results are counted in ClickHouse from message events (no addresses
+ *   or texts there), and the message lists and frequency caps read the row.
  * - `eraseInactiveMonths`: erase customers with no activity for this long; off by default, since a
  *   customer's points are theirs until the programme's own expiry says otherwise.
  * Sales, refunds and the ledger are the tenant's accounting and are not subject to these settings.
@@ -12,27 +17,23 @@ import { z } from "zod";
 export const RetentionSettings = z.object({
   eventsMonths: z.number().int().min(1).max(120).nullable(),
   devMessagesDays: z.number().int().min(1).max(3650).nullable(),
+  messagesDays: z.number().int().min(30).max(3650).nullable(),
   eraseInactiveMonths: z.number().int().min(6).max(240).nullable(),
 });
 export type RetentionSettings = z.infer<typeof RetentionSettings>;
 
-export const defaultRetention: RetentionSettings = { eventsMonths: 25, devMessagesDays: 30, eraseInactiveMonths: null };
+export const defaultRetention: RetentionSettings = {
+  eventsMonths: 25,
+  devMessagesDays: 30,
+  messagesDays: 400,
+  eraseInactiveMonths: null,
+};
 
 export const RetentionUpdate = RetentionSettings.partial();
 export type RetentionUpdate = z.infer<typeof RetentionUpdate>;
 
-/**
- * Days a message keeps its personal data once it has left the queue (sent, delivered, opened, clicked, failed or
- * cancelled): then `to_address`, the rendered `content` and the provider's `last_error` are cleared. 400 days,
- * a year and a month: a customer's question about last year's message can still be answered. The row stays with
- * its statuses, timestamps, campaign, step and failure code: campaign results are counted in ClickHouse from
- * message events (no addresses or texts there), and the message lists and frequency caps read the row. The same
- * for every tenant: `retention_settings` has no column for it.
- */
-export const messagesRetentionDays = 400;
-
-/** What `retention.get` answers: the settings, the messages' fixed retention, whether the settings are defaults. */
-export type RetentionView = RetentionSettings & { messagesDays: number; isDefault: boolean };
+/** What `retention.get` answers: the settings and whether they are the defaults. */
+export type RetentionView = RetentionSettings & { isDefault: boolean };
 
 export const CustomerRef = z.object({ customerId: z.string().min(1).max(64) });
 

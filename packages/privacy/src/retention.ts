@@ -7,13 +7,7 @@ import { deleteEventsBefore, eraseClickhouse } from "./clickhouse.ts";
 import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
-import {
-  defaultRetention,
-  messagesRetentionDays,
-  type RetentionSettings,
-  type RetentionUpdate,
-  type RetentionView,
-} from "./privacy.types.ts";
+import { defaultRetention, type RetentionSettings, type RetentionUpdate, type RetentionView } from "./privacy.types.ts";
 
 async function storedRetention(db: Db | DbTx, tenantId: string): Promise<RetentionSettings | null> {
   const row = await db.retentionSetting.findUnique({ where: { tenantId } });
@@ -21,13 +15,14 @@ async function storedRetention(db: Db | DbTx, tenantId: string): Promise<Retenti
   return {
     eventsMonths: row.eventsMonths,
     devMessagesDays: row.devMessagesDays,
+    messagesDays: row.messagesDays,
     eraseInactiveMonths: row.eraseInactiveMonths,
   };
 }
 
 export async function getRetention(db: Db | DbTx, tenantId: string): Promise<RetentionView> {
   const stored = await storedRetention(db, tenantId);
-  return { ...(stored ?? defaultRetention), messagesDays: messagesRetentionDays, isDefault: stored === null };
+  return { ...(stored ?? defaultRetention), isDefault: stored === null };
 }
 
 /** Changes some settings (the others stay), audited with what they were and what they are now. */
@@ -75,9 +70,8 @@ const MESSAGES_SLICE = 1000;
 /**
  * Clears the address, text and provider's words of the tenant's messages that left the queue before `before`,
  * a slice at a time; how many. The row stays for the campaign's message list and the frequency caps. Walked in
- * id order from where the last slice stopped, so a row skipped (cleared already) is not taken up again. `send_at`
- * is tested on its own although `greatest` covers it: it is in `messages_customer_idx`, so rows sent recently are
- * passed over in the index without reading the table.
+ * id order from where the last slice stopped, through `messages_retention_idx` (migration 0041), which holds only
+ * rows that left the queue and still have an address: a pass never reads what an earlier one cleared.
  */
 export async function clearOldMessages(
   db: Db,
@@ -118,7 +112,7 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
   if (cutoffs.devMessagesBefore)
     acted += await ctx.db.$executeRaw`
       DELETE FROM dev_messages WHERE tenant_id = ${ctx.tenantId} AND created_at < ${cutoffs.devMessagesBefore}`;
-  acted += await clearOldMessages(ctx.db, ctx.tenantId, cutoffs.messagesBefore);
+  if (cutoffs.messagesBefore) acted += await clearOldMessages(ctx.db, ctx.tenantId, cutoffs.messagesBefore);
   if (cutoffs.eventsBefore && ctx.analytics)
     acted += await deleteEventsBefore(ctx.analytics, ctx.tenantId, cutoffs.eventsBefore);
   const outbox = [];

@@ -30,12 +30,12 @@ describe("retentionCutoffs", () => {
       inactiveBefore: null,
     });
   });
-  it("keeps everything with every setting off, but messages' addresses and texts 400 days", () => {
-    const off = { eventsMonths: null, devMessagesDays: null, eraseInactiveMonths: null };
+  it("keeps everything with every setting off", () => {
+    const off = { eventsMonths: null, devMessagesDays: null, messagesDays: null, eraseInactiveMonths: null };
     expect(retentionCutoffs(off, new Date("2021-06-15T12:00:00Z"))).toEqual({
       eventsBefore: null,
       devMessagesBefore: null,
-      messagesBefore: new Date("2020-05-11T12:00:00Z"),
+      messagesBefore: null,
       inactiveBefore: null,
     });
   });

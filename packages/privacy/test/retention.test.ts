@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 describe("retention settings", () => {
   it("are the defaults until changed; a change keeps the other settings and is audited", async () => {
     const { tenantId } = await privacyTenant(db, "Settings Burgers");
-    expect(await getRetention(db, tenantId)).toEqual({ ...defaultRetention, messagesDays: 400, isDefault: true });
+    expect(await getRetention(db, tenantId)).toEqual({ ...defaultRetention, isDefault: true });
     expect(await setRetention(db, tenantId, { eraseInactiveMonths: 24 }, "key_admin")).toEqual({
       ...defaultRetention,
       eraseInactiveMonths: 24,
@@ -203,10 +203,19 @@ describe("apply-retention on messages", () => {
     expect(await db.message.count({ where: { tenantId, toAddress: { not: "" } } })).toBe(0);
   });
 
-  it("is said by the settings: 400 days, for every tenant", async () => {
+  it("follows the tenant's setting: 400 days by default, shorter when set, never when null", async () => {
     const { tenantId } = await privacyTenant(db, "Message Settings Burgers");
+    const anna = await customerOf(tenantId);
     expect(await getRetention(db, tenantId)).toMatchObject({ messagesDays: 400, isDefault: true });
     await setRetention(db, tenantId, { devMessagesDays: 7 }, "key_admin");
     expect(await getRetention(db, tenantId)).toMatchObject({ messagesDays: 400, devMessagesDays: 7 });
+    await message(tenantId, anna.id, "sent", 100);
+    const now = new Date();
+    await setRetention(db, tenantId, { messagesDays: null }, "key_admin");
+    await applyRetention({ db, log, tenantId, now, analytics: null });
+    expect(await db.message.count({ where: { tenantId, toAddress: "" } })).toBe(0);
+    await setRetention(db, tenantId, { messagesDays: 90 }, "key_admin");
+    await applyRetention({ db, log, tenantId, now, analytics: null });
+    expect(await db.message.count({ where: { tenantId, toAddress: "" } })).toBe(1);
   });
 });
