@@ -40,8 +40,10 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
   switch (t.type) {
     case "registered":
       // A customer the tills knew who signs up in the app becomes the app account (`customer.updated` with cause
-      // `registration`, no `customer.created`): a first sign-up too. One occurrence for both: it runs once.
-      return event.type === "customer.created" || (event.type === "customer.updated" && event.cause === "registration")
+      // `registration`, no `customer.created`): a first sign-up too. One occurrence for both: it runs once. A till's
+      // first sale creates customers too (`cause: "sale"`): not a registration, so only always-on campaigns take them.
+      return (event.type === "customer.created" && event.cause !== "sale") ||
+        (event.type === "customer.updated" && event.cause === "registration")
         ? match("registered")
         : null;
     case "first_purchase":
@@ -82,7 +84,10 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
   }
 }
 
-/** An always-on campaign reaches whoever joins its audience: a segment's new member, or a new customer. */
+/**
+ * An always-on campaign reaches whoever joins its audience: a segment's new member, or a new customer, registered
+ * in the app or created by a till's first sale alike.
+ */
 function alwaysOnEntry(audience: CampaignAudience, event: DomainEvent): boolean {
   if (audience.kind === "segment") return event.type === "segment.entered" && event.segmentId === audience.segmentId;
   if (audience.kind === "all_members") return event.type === "customer.created";

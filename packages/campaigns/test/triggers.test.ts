@@ -35,6 +35,31 @@ describe("matchTrigger: event triggers", () => {
     expect(matchesTrigger(on({ type: "registered" }), updated("merge"))).toBe(false);
   });
 
+  it("registered: not a customer a till's first sale created, whom an always-on campaign for all members enrols", () => {
+    const byTill: DomainEvent = {
+      tenantId: "ten_1",
+      customerId: "cus_ada",
+      occurredAt: NOW.toISOString(),
+      type: "customer.created",
+      id: "customer.created:cus_ada",
+      via: "pos",
+      cause: "sale",
+      identity: "phone",
+      fields: ["phone"],
+    };
+    expect(matchTrigger(on({ type: "registered" }), byTill)).toBeNull();
+    expect(matchTrigger(on({ type: "registered" }), { ...byTill, via: "app", cause: "registration" })).toEqual({
+      customerId: "cus_ada",
+      occurrence: "registered",
+      at: NOW,
+    });
+    expect(matchTrigger(on({ type: "always_on" }, { kind: "all_members" }), byTill)).toEqual({
+      customerId: "cus_ada",
+      occurrence: "customer.created:cus_ada",
+      at: NOW,
+    });
+  });
+
   it("first_purchase: a sale when the worker says it is the customer's first", () => {
     const t = on({ type: "first_purchase" });
     expect(matchTrigger(t, events.sale(), { customerSales: 1 })?.occurrence).toBe("first_purchase");

@@ -81,7 +81,7 @@ export type BroadcastSchedule = z.infer<typeof BroadcastSchedule>;
 
 export const CampaignTrigger = z
   .discriminatedUnion("type", [
-    /** App registration (`customer.created`). */
+    /** App registration (`customer.created` by registration); customers a till's first sale creates do not start it. */
     z.strictObject({ type: z.literal("registered") }),
     /** A customer's first sale; the worker tells the matcher how many sales the customer has. */
     z.strictObject({ type: z.literal("first_purchase") }),

@@ -341,11 +341,18 @@ const CustomerEventBase = z.object({
   occurredAt: z.string(),
 });
 
-/** A customer created by app registration (tills' first sales create customers without it). */
+/**
+ * A new customer: registered in the app (`cause` `registration`, `via` `app`), or created by a till's first sale
+ * naming a phone, card or app identity nobody had (`cause` `sale`, `via` the sale's channel, `identity` the kind it
+ * named, never its value). `registered` campaigns start on registrations only; always-on campaigns enrol both.
+ */
 export const CustomerCreated = CustomerEventBase.extend({
   type: z.literal("customer.created"),
   via: z.string(),
   fields: z.array(ProfileField),
+  // Optional: events published before sales announced their customers carry neither, and were all registrations.
+  cause: z.enum(["registration", "sale"]).optional(),
+  identity: z.enum(["phone", "card", "external"]).optional(),
 });
 /**
  * A profile changed: `registration` when a customer the tills knew signed up, `merge` when another customer

@@ -23,6 +23,7 @@ export const customerCreated = (
   customerId,
   occurredAt: now.toISOString(),
   via: "app",
+  cause: "registration",
   fields,
 });
 

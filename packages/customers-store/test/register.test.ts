@@ -93,6 +93,7 @@ describe("registerCustomer", () => {
         customerId: id,
         occurredAt: now.toISOString(),
         via: "app",
+        cause: "registration",
         fields: ["name", "email", "dateOfBirth", "preferences", "externalIdentities"],
       },
     ]);

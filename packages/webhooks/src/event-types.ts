@@ -1,5 +1,6 @@
 /**
- * The event types a tenant can subscribe an endpoint to: the domain events an external platform may follow.
+ * The event types a tenant can subscribe an endpoint to: the domain events an external platform may follow
+ * (`customer.created` for every new customer, app sign-ups and the tills' first sales alike).
  * Left out on purpose: `event.recorded` (behavioural events whose properties may hold personal data the tenant's
  * app sent us) and internal bookkeeping. `message.*` covers the messaging events (sent, delivered, opened,
  * clicked, failed) whatever their exact names.

@@ -1,6 +1,7 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import type { CreatedCustomer } from "./created.ts";
 
 export interface CustomerLookup {
   tenantId: string;
@@ -15,12 +16,22 @@ export type Resolution = { customerId: string | null } | { rejected: string };
 
 const identityKey = (tenantId: string, kind: string, value: string) => `${tenantId}\u0000${kind}\u0000${value}`;
 
+/** Each lookup's resolution, and the customers these statements created (a race's loser created none). */
+export interface Resolved {
+  resolutions: Resolution[];
+  created: CreatedCustomer[];
+}
+
+export const resolveCustomers = async (tx: RawTx, lookups: CustomerLookup[]): Promise<Resolution[]> =>
+  (await resolveOrCreateCustomers(tx, lookups)).resolutions;
+
 /**
  * Resolves many customer references in a few set-based statements: the ledger worker calls this for
  * a whole batch, so the cost is per batch, not per transaction. Identities are unique per tenant; when
  * two writers race to create the same identity, the loser adopts the winner's customer.
  */
-export async function resolveCustomers(tx: RawTx, lookups: CustomerLookup[]): Promise<Resolution[]> {
+export async function resolveOrCreateCustomers(tx: RawTx, lookups: CustomerLookup[]): Promise<Resolved> {
+  const created: CreatedCustomer[] = [];
   const results: Resolution[] = new Array(lookups.length);
   const byIdentity = new Map<
     string,
@@ -64,11 +75,15 @@ export async function resolveCustomers(tx: RawTx, lookups: CustomerLookup[]): Pr
   if (byIdentity.size) {
     const found = await selectIdentities(tx, [...byIdentity.values()]);
     const missing = [...byIdentity.entries()].filter(([key, e]) => !found.has(key) && e.create).map(([, e]) => e);
-    if (missing.length) for (const [key, id] of await createCustomers(tx, missing)) found.set(key, id);
+    if (missing.length) {
+      const made = await createCustomers(tx, missing);
+      for (const [key, id] of made.found) found.set(key, id);
+      created.push(...made.created);
+    }
     for (const [key, entry] of byIdentity)
       for (const i of entry.indexes) results[i] = { customerId: found.get(key) ?? null };
   }
-  return results;
+  return { resolutions: results, created };
 }
 
 /**
@@ -114,7 +129,7 @@ async function selectIdentities(tx: RawTx, identities: IdentityRow[]): Promise<M
 async function createCustomers(
   tx: RawTx,
   identities: (IdentityRow & { createdVia: string })[],
-): Promise<Map<string, string>> {
+): Promise<{ found: Map<string, string>; created: CreatedCustomer[] }> {
   const ids = identities.map(() => newId("customer"));
   const phoneOf = identities.map((r) => (r.kind === "phone" ? r.value : null));
   const cardOf = identities.map((r) => (r.kind === "card" ? r.value : null));
@@ -126,12 +141,15 @@ async function createCustomers(
     SELECT * FROM unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[], ${sqlArray(ids)}::text[])
     ON CONFLICT DO NOTHING
     RETURNING customer_id`;
+  const kept = new Set(inserted.map((r) => r.customer_id));
+  const created = identities
+    .map((r, i) => ({ tenantId: r.tenantId, customerId: ids[i]!, kind: r.kind, createdVia: r.createdVia }))
+    .filter((c) => kept.has(c.customerId));
   if (inserted.length === ids.length) {
-    return new Map(identities.map((r, i) => [identityKey(r.tenantId, r.kind, r.value), ids[i]!]));
+    return { found: new Map(identities.map((r, i) => [identityKey(r.tenantId, r.kind, r.value), ids[i]!])), created };
   }
   // Another writer created some of these identities first: use its customers, drop our orphans.
-  const kept = new Set(inserted.map((r) => r.customer_id));
   const orphans = ids.filter((id) => !kept.has(id));
   await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${sqlArray(orphans)}::text[])`;
-  return selectIdentities(tx, identities);
+  return { found: await selectIdentities(tx, identities), created };
 }

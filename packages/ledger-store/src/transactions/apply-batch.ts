@@ -2,6 +2,7 @@ import { type TransactionMessage, transactionFingerprint } from "@regulars/contr
 import { type RawTx, withTransaction } from "@regulars/db";
 import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { customerCreatedBySale } from "../customers/created.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
@@ -181,6 +182,10 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   const processed = rows
     .filter((r) => stored.has(r.message.transactionId))
     .map((r) => processedEvent(r.message, r.customerId, r.points));
+  // A customer is announced before their first sale, in the tenant's one batch row: no statement of its own. At
+  // our time, not the sale's: a till uploading late still has its new customers join campaigns started meanwhile.
+  const createdAt = work.deps.now?.() ?? new Date();
+  const created = work.createdCustomers.map((c) => customerCreatedBySale(c, createdAt));
   // Accounts before loyalty rows, the order the scheduled jobs lock them in too.
   // The worker's own share of the tenant's counter-account: its partitions are its alone.
   const sources = work.opts.sources;
@@ -189,7 +194,7 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   const { outbox } = await postAndAnnounce(tx, movements, {
     milestonesOf: (tenantId) => work.milestones.get(tenantId) ?? [],
     events: work.events,
-    extraOutbox: processed.map(outboxItem),
+    extraOutbox: [...created.map(outboxItem), ...processed.map(outboxItem)],
     // Two events or more per sale: one row per tenant and batch, not hundreds each written and marked published.
     batch: true,
   });

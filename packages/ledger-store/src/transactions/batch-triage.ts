@@ -1,6 +1,6 @@
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { resolveCustomers } from "../customers/resolve.ts";
+import { resolveOrCreateCustomers } from "../customers/resolve.ts";
 import type { BatchWork } from "./batch-work.ts";
 import { waitingUnder } from "./parked.ts";
 import { lockPositions } from "./partitions.ts";
@@ -44,7 +44,7 @@ export function firstOccurrences(work: BatchWork): number[] {
 /** Each sale's customer, created on a first visit by phone or card; an unknown app identity is rejected. */
 export async function resolveSaleCustomers(work: BatchWork, todo: number[]): Promise<void> {
   const withCustomer = todo.filter((i) => !work.isRefund(i) && work.messages[i]!.transaction.customer);
-  const resolutions = await resolveCustomers(
+  const { resolutions, created } = await resolveOrCreateCustomers(
     work.tx,
     withCustomer.map((i) => ({
       tenantId: work.messages[i]!.tenantId,
@@ -53,6 +53,7 @@ export async function resolveSaleCustomers(work: BatchWork, todo: number[]): Pro
       createdVia: work.messages[i]!.transaction.channel,
     })),
   );
+  work.createdCustomers.push(...created);
   withCustomer.forEach((i, k) => {
     const r = resolutions[k]!;
     if ("rejected" in r) work.reject(i, "unknown_customer", r.rejected);

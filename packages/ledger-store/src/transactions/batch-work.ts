@@ -2,6 +2,7 @@ import type { LoyaltyEvent, RejectionCode, TransactionMessage } from "@regulars/
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
+import type { CreatedCustomer } from "../customers/created.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import type { ParkedRefund } from "./parked.ts";
 import type { PartitionGuard } from "./partitions.ts";
@@ -54,6 +55,8 @@ export class BatchWork {
   readonly events: LoyaltyEvent[] = [];
   /** A sale's customer, resolved (created on first visit) or null for an anonymous sale. */
   readonly customerOf = new Map<number, string | null>();
+  /** Customers this batch created on a first visit: each announces `customer.created` with the batch. */
+  readonly createdCustomers: CreatedCustomer[] = [];
   /** A refund's sale id. */
   readonly saleIdOf = new Map<number, string>();
   /** Sales applied earlier in this batch, so a later refund in the batch finds them. */
