@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { type Device, forgetDevice, readDevice } from "./device.ts";
 import { OrderFlow } from "./order/flow.tsx";
 import { SetupScreen } from "./screens/setup.tsx";
+import { StaffAccess } from "./screens/staff-access.tsx";
 
 /** A device without a key is set up first; then every call carries the kiosk's key. */
 export function App() {
@@ -39,9 +40,18 @@ function Kiosk({ device, onReset }: { device: Device; onReset: () => void }) {
       <main className="flex min-h-screen flex-col items-center justify-center gap-8 p-16 text-2xl">
         <h1 className="text-5xl font-bold">{t("unavailable")}</h1>
         <Alert>{describeError(failed)}</Alert>
-        <Button size="xl" tone="secondary" onClick={onReset}>
-          {t("settings.reset")}
+        {/* Mostly the network or the API restarting: asking again is the fix; a revoked key needs staff. */}
+        <Button
+          size="xl"
+          disabled={tenant.isFetching || config.isFetching}
+          onClick={() => {
+            if (tenant.error) void tenant.refetch();
+            if (config.error) void config.refetch();
+          }}
+        >
+          {t("tryAgain")}
         </Button>
+        <StaffAccess apiKey={device.apiKey} onReset={onReset} />
       </main>
     );
   if (!tenant.data || !config.data)

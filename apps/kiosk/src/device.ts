@@ -49,3 +49,15 @@ export function idleSeconds(): number {
   const seconds = Number(asked);
   return asked && Number.isFinite(seconds) && seconds > 0 ? seconds : 90;
 }
+
+/** The start of a key as the admin app's API keys page lists it (`rk_kiosk_` and four more characters). */
+export const keyPrefixOf = (apiKey: string): string => apiKey.slice(0, apiKey.indexOf("_", 3) + 5);
+
+/**
+ * Whether what staff typed proves they know which key this kiosk holds: at least its listed prefix (the trailing
+ * "…" as listed may be kept), or more of the key. A customer cannot know it, so cannot take the kiosk away.
+ */
+export function confirmsDeviceReset(typed: string, apiKey: string): boolean {
+  const given = typed.trim().replace(/…$/, "");
+  return given.length >= keyPrefixOf(apiKey).length && apiKey.startsWith(given);
+}

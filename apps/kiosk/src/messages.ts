@@ -5,6 +5,7 @@ const en = {
   language: "Language",
   loading: "Loading…",
   unavailable: "This kiosk is not available right now",
+  tryAgain: "Try again",
   cancelOrder: "Cancel order",
   customer: {
     label: "Customer",
@@ -22,9 +23,12 @@ const en = {
     guest: "Order without signing in",
   },
   settings: {
-    open: "Device settings",
+    corner: "Staff: hold for 3 seconds",
     title: "Device settings",
-    description: "For staff: forget this kiosk's key and store, and set the device up again.",
+    description:
+      "For staff: forget this kiosk's key and store, and set the device up again. To confirm, type the key's " +
+      "prefix as the admin app lists it under API keys (rk_kiosk_ and four more characters).",
+    keyPrefix: "Kiosk key prefix",
     reset: "Reset device",
     close: "Close",
   },
@@ -40,6 +44,7 @@ const pl: typeof en = {
   language: "Język",
   loading: "Ładowanie…",
   unavailable: "Ten kiosk jest teraz niedostępny",
+  tryAgain: "Spróbuj ponownie",
   cancelOrder: "Anuluj zamówienie",
   customer: {
     label: "Klient",
@@ -57,9 +62,12 @@ const pl: typeof en = {
     guest: "Zamów bez logowania",
   },
   settings: {
-    open: "Ustawienia urządzenia",
+    corner: "Personel: przytrzymaj 3 sekundy",
     title: "Ustawienia urządzenia",
-    description: "Dla personelu: zapomnij klucz i sklep tego kiosku i skonfiguruj urządzenie od nowa.",
+    description:
+      "Dla personelu: zapomnij klucz i sklep tego kiosku i skonfiguruj urządzenie od nowa. Aby potwierdzić, wpisz " +
+      "prefiks klucza, tak jak pokazuje go panel administracyjny w kluczach API (rk_kiosk_ i cztery kolejne znaki).",
+    keyPrefix: "Prefiks klucza kiosku",
     reset: "Zresetuj urządzenie",
     close: "Zamknij",
   },

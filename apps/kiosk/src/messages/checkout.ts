@@ -97,7 +97,15 @@ const en = {
   stage: {
     holding: "Reserving your coupons and points…",
     posting: "Sending your order…",
-    processing: "Processing payment…",
+  },
+  sent: {
+    receivedTitle: "Order received",
+    confirming: "Your order is in. Adding up your points…",
+    slow: "Your order is in; your points will follow. You can go: staff can check the order by its number.",
+    unconfirmedTitle: "We could not confirm your order",
+    unconfirmed: "Please do not pay again. Show this number to staff: they will check whether the order went through.",
+    number: "Order number:",
+    done: "Done",
   },
   holdRefused: "Some of what you chose can no longer be used:",
   rejected: "The order was not accepted: {{reason}}.",
@@ -148,7 +156,15 @@ const pl: typeof en = {
   stage: {
     holding: "Rezerwujemy Twoje kupony i punkty…",
     posting: "Wysyłamy zamówienie…",
-    processing: "Przetwarzamy płatność…",
+  },
+  sent: {
+    receivedTitle: "Zamówienie przyjęte",
+    confirming: "Zamówienie jest przyjęte. Liczymy Twoje punkty…",
+    slow: "Zamówienie jest przyjęte, punkty zostaną dopisane. Możesz odejść: personel sprawdzi zamówienie po jego numerze.",
+    unconfirmedTitle: "Nie udało się potwierdzić zamówienia",
+    unconfirmed: "Nie płać ponownie. Pokaż ten numer personelowi: sprawdzi, czy zamówienie dotarło.",
+    number: "Numer zamówienia:",
+    done: "Gotowe",
   },
   holdRefused: "Części tego, co wybrano, nie można już użyć:",
   rejected: "Zamówienie nie zostało przyjęte: {{reason}}.",

@@ -11,6 +11,9 @@ const en = {
   keyRefused: "The key was not accepted.",
   checking: "Checking the key…",
   save: "Save and start",
+  resetLater:
+    "To set the kiosk up again later, hold the gear in the bottom-right corner of the start screen for 3 seconds " +
+    "and type this key's prefix (rk_kiosk_ and the next four characters).",
 };
 
 const pl: typeof en = {
@@ -24,6 +27,9 @@ const pl: typeof en = {
   keyRefused: "Klucz nie został przyjęty.",
   checking: "Sprawdzanie klucza…",
   save: "Zapisz i uruchom",
+  resetLater:
+    "Aby później skonfigurować kiosk od nowa, przytrzymaj koło zębate w prawym dolnym rogu ekranu startowego przez " +
+    "3 sekundy i wpisz prefiks tego klucza (rk_kiosk_ i cztery kolejne znaki).",
 };
 
 export const setupMessages: Messages<typeof en> = { en, pl };

@@ -1,5 +1,6 @@
 import { useTRPCClient } from "@regulars/web-ui";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Device } from "../device.ts";
 import { CheckoutScreen } from "../screens/checkout.tsx";
 import { IdentifyScreen } from "../screens/identify.tsx";
@@ -9,6 +10,8 @@ import { StartScreen } from "../screens/start.tsx";
 import { type BasketItem, noSelection, type Selection, type TillCustomer } from "./basket.ts";
 import { OrderHeader } from "./header.tsx";
 import { IdleGuard } from "./idle.tsx";
+import type { PaymentHooks } from "./use-payment.ts";
+import { blocksLeaving, createVisits, type PayStage } from "./visit.ts";
 
 type Step = "start" | "identify" | "menu" | "checkout" | "receipt";
 
@@ -22,6 +25,11 @@ export interface OrderContext {
 /** One customer's visit, start to receipt; cancelling or walking away clears it and frees what it reserved. */
 export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () => void }) {
   const client = useTRPCClient();
+  const { i18n } = useTranslation();
+  // The kiosk's own language, back for every new customer: one customer's choice is not the next one's.
+  const houseLanguage = useRef(i18n.language);
+  const visits = useRef(createVisits()).current;
+  const [payStage, setPayStage] = useState<PayStage>("choosing");
   const [step, setStep] = useState<Step>("start");
   const [customer, setCustomer] = useState<TillCustomer | null>(null);
   const [items, setItems] = useState<BasketItem[]>([]);
@@ -31,6 +39,8 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
   const hold = useRef<string | null>(null);
 
   const restart = useCallback(() => {
+    // Whatever the last visit still has in flight returns to a visit that is over, and is dropped.
+    visits.next();
     const holdId = hold.current;
     hold.current = null;
     // An expired hold is released by the scheduled jobs anyway, so a failed void only delays that.
@@ -39,18 +49,41 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
     setItems([]);
     setSelection(noSelection);
     setReceipt(null);
+    setPayStage("choosing");
     setStep("start");
-  }, [client]);
+    if (i18n.language !== houseLanguage.current) void i18n.changeLanguage(houseLanguage.current);
+  }, [client, visits, i18n]);
 
-  const header = <OrderHeader tenantName={kiosk.tenantName} customer={customer} onCancel={restart} />;
+  const payment = useMemo<PaymentHooks>(
+    () => ({
+      visits,
+      onStage: setPayStage,
+      onHold: (holdId) => {
+        hold.current = holdId;
+      },
+      onPaid: (paid) => {
+        hold.current = null;
+        setPayStage("choosing");
+        setReceipt(paid);
+        setStep("receipt");
+      },
+    }),
+    [visits],
+  );
+  // While the order is being paid for, nobody may clear it: the sale may already be on its way.
+  const paying = step === "checkout" && blocksLeaving(payStage);
+  const header = (
+    <OrderHeader tenantName={kiosk.tenantName} customer={customer} onCancel={restart} cancelDisabled={paying} />
+  );
   return (
     <div className="flex min-h-screen flex-col bg-white text-2xl text-slate-900">
-      <IdleGuard active={step !== "start"} onIdle={restart} />
+      <IdleGuard active={step !== "start" && !paying} onIdle={restart} />
       {step === "start" && (
         <StartScreen
           tenantName={kiosk.tenantName}
           onIdentify={() => setStep("identify")}
           onGuest={() => setStep("menu")}
+          apiKey={kiosk.device.apiKey}
           onReset={onReset}
         />
       )}
@@ -82,14 +115,8 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
             selection={selection}
             onSelect={setSelection}
             onBack={() => setStep("menu")}
-            onHold={(holdId) => {
-              hold.current = holdId;
-            }}
-            onPaid={(paid) => {
-              hold.current = null;
-              setReceipt(paid);
-              setStep("receipt");
-            }}
+            onDone={restart}
+            payment={payment}
           />
         </>
       )}

@@ -8,10 +8,13 @@ export function OrderHeader({
   tenantName,
   customer,
   onCancel,
+  cancelDisabled = false,
 }: {
   tenantName: string;
   customer: TillCustomer | null;
   onCancel: () => void;
+  /** While paying: the order may already be on its way and cannot be taken back. */
+  cancelDisabled?: boolean;
 }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -44,7 +47,7 @@ export function OrderHeader({
           <p className="text-slate-800">{t("customer.guest")}</p>
         )}
       </section>
-      <Button tone="secondary" size="xl" className="min-h-16 text-2xl" onClick={onCancel}>
+      <Button tone="secondary" size="xl" className="min-h-16 text-2xl" disabled={cancelDisabled} onClick={onCancel}>
         {t("cancelOrder")}
       </Button>
     </header>

@@ -1,5 +1,6 @@
 import type { ApiFailure, useTRPCClient } from "@regulars/web-ui";
 import type { Quote, Selection } from "./basket.ts";
+import { type AnswerMeaning, meaningOf, nextSendStep, pollDelayMs, sendRetryDelayMs } from "./sending.ts";
 
 type Client = ReturnType<typeof useTRPCClient>;
 type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
@@ -72,32 +73,59 @@ export function saleOf(request: QuoteRequest, quote: Quote, holdId: string | nul
   };
 }
 
-/** Posts the sale to the ingestion gateway with the kiosk's key; an error carries the gateway's body. */
-export async function postSale(gatewayUrl: string, apiKey: string, sale: Sale): Promise<void> {
-  const res = await fetch(`${gatewayUrl}/v1/transactions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify(sale.body),
-  });
-  if (res.ok) return;
-  const body = (await res.json().catch(() => null)) as ApiFailure | null;
-  throw body?.code ? body : new Error(`the gateway answered ${res.status}`);
+/** The gateway never said clearly whether it stored the sale: staff look it up by `externalId`. */
+export class SaleUnconfirmed extends Error {
+  constructor(readonly externalId: string) {
+    super("sale_unconfirmed");
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Posts the sale to the ingestion gateway with the kiosk's key, again under the same externalId while the answer
+ * leaves open whether it was stored. Resolves once stored; throws the gateway's body when it certainly was not
+ * (the hold may then be voided), `SaleUnconfirmed` when that stays unknown.
+ */
+export async function sendSale(gatewayUrl: string, apiKey: string, sale: Sale): Promise<void> {
+  const answers: AnswerMeaning[] = [];
+  let lastFailure: unknown = null;
+  for (;;) {
+    const res = await fetch(`${gatewayUrl}/v1/transactions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(sale.body),
+    }).catch(() => null);
+    answers.push(meaningOf(res ? res.status : "unreachable"));
+    if (res && !res.ok) {
+      const body = (await res.json().catch(() => null)) as ApiFailure | null;
+      lastFailure = body?.code ? body : new Error(`the gateway answered ${res.status}`);
+    }
+    const step = nextSendStep(answers);
+    if (step === "accepted") return;
+    if (step === "refused") throw lastFailure ?? new Error("the gateway refused the sale");
+    if (step === "unconfirmed") throw new SaleUnconfirmed(sale.externalId);
+    await pause(sendRetryDelayMs(answers.length - 1));
+  }
 }
 
 export type Processed = Extract<Awaited<ReturnType<Client["transactions"]["get"]["query"]>>, { status: "processed" }>;
 
-/** Asks until the ledger decided: the processed record, or `SaleRejected` with its reason. */
-export async function waitUntilProcessed(client: Client, externalId: string, timeoutMs = 90_000): Promise<Processed> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    // Right after the 202 the receipt may not be recorded yet: "not found" means "ask again".
-    const record = await client.transactions.get.query({ externalId }).catch((err) => {
-      if (codeOf(err)?.code === "not_found") return null;
-      throw err;
-    });
+/**
+ * Asks until the ledger decided: the processed record, `SaleRejected` with its reason, or null once `stillWanted`
+ * says the visit is over. The sale is stored, so a failed question (the API restarting, rate limits) is only a
+ * reason to ask again later, never an answer.
+ */
+export async function waitForOutcome(
+  client: Client,
+  externalId: string,
+  stillWanted: () => boolean,
+): Promise<Processed | null> {
+  for (let attempt = 0; stillWanted(); attempt++) {
+    const record = await client.transactions.get.query({ externalId }).catch(() => null);
     if (record?.status === "processed") return record;
     if (record?.status === "rejected") throw new SaleRejected(record.reason.code, record.reason.message);
-    await new Promise((resolve) => setTimeout(resolve, 750));
+    await pause(pollDelayMs(attempt));
   }
-  throw new Error("the sale was not processed in time; staff can look it up by its number");
+  return null;
 }

@@ -1,22 +1,17 @@
-import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { type BasketItem, basketLines, type Quote, type Selection, type TillCustomer } from "../order/basket.ts";
 import { codeToRemove } from "../order/coupon-codes.ts";
 import type { OrderContext } from "../order/flow.tsx";
-import { HoldRefused, postSale, reserve, SaleRejected, saleOf, waitUntilProcessed } from "../order/pay.ts";
+import { type PayFailure, type PaymentHooks, usePayment } from "../order/use-payment.ts";
+import { mayChoose } from "../order/visit.ts";
 import { Notice, ScreenHeading } from "../ui.tsx";
 import { CouponOptions, PointsOption, RewardOptions } from "./checkout-options.tsx";
 import { CouponCodeForm } from "./coupon-code-form.tsx";
+import { OrderSent } from "./order-sent.tsx";
 import { QuoteSummary } from "./quote-summary.tsx";
-import type { Receipt } from "./receipt.tsx";
-
-type Stage = "choosing" | "holding" | "posting" | "processing";
-type PayFailure =
-  | { kind: "refused"; issues: string[] }
-  | { kind: "rejected"; code: string }
-  | { kind: "failed"; message: string };
 
 const toggled = (list: string[], item: string) =>
   list.includes(item) ? list.filter((i) => i !== item) : [...list, item];
@@ -28,8 +23,8 @@ export function CheckoutScreen({
   selection,
   onSelect,
   onBack,
-  onHold,
-  onPaid,
+  onDone,
+  payment,
 }: {
   kiosk: OrderContext;
   customer: TillCustomer | null;
@@ -37,16 +32,17 @@ export function CheckoutScreen({
   selection: Selection;
   onSelect: (selection: Selection) => void;
   onBack: () => void;
-  onHold: (holdId: string | null) => void;
-  onPaid: (receipt: Receipt) => void;
+  /** Ends the visit once the order was sent and the customer may go. */
+  onDone: () => void;
+  payment: PaymentHooks;
 }) {
   const { t } = useTranslation("checkout");
   const format = useFormat();
   const trpc = useTRPC();
-  const client = useTRPCClient();
-  const queryClient = useQueryClient();
-  const [stage, setStage] = useState<Stage>("choosing");
-  const [failure, setFailure] = useState<PayFailure | null>(null);
+  const { stage, failure, externalId, pay, clearFailure } = usePayment(
+    { url: kiosk.gatewayUrl, apiKey: kiosk.device.apiKey },
+    payment,
+  );
 
   const request = {
     customer: customer ? { id: customer.id } : null,
@@ -75,45 +71,9 @@ export function CheckoutScreen({
   );
 
   const choose = (next: Partial<Selection>) => {
-    setFailure(null);
+    clearFailure();
     onSelect({ ...selection, ...next });
   };
-
-  async function pay() {
-    if (!quote.data) return;
-    setFailure(null);
-    let holdId: string | null = null;
-    try {
-      setStage("holding");
-      const reserved = await reserve(client, request, selection, quote.data);
-      holdId = reserved.holdId;
-      onHold(holdId);
-      const sale = saleOf(request, reserved.quote, holdId);
-      setStage("posting");
-      await postSale(kiosk.gatewayUrl, kiosk.device.apiKey, sale);
-      // The sale commits the hold now, even if the ledger refuses it later: cancelling must not void it.
-      holdId = null;
-      onHold(null);
-      setStage("processing");
-      const processed = await waitUntilProcessed(client, sale.externalId);
-      // The sale moved the customer's tier standing: the receipt must not show the one read before it.
-      await queryClient.invalidateQueries({ queryKey: trpc.customers.tier.queryKey() });
-      onPaid({ processed, quote: reserved.quote });
-    } catch (err) {
-      // A hold the sale never reached would keep the points and coupon from the customer until it expires.
-      if (holdId) await client.checkout.void.mutate({ holdId }).catch(() => {});
-      onHold(null);
-      setStage("choosing");
-      await queryClient.invalidateQueries({ queryKey: trpc.checkout.quote.queryKey() });
-      setFailure(
-        err instanceof HoldRefused
-          ? { kind: "refused", issues: err.issues.map((i) => refusedItem(i.path, i.message)) }
-          : err instanceof SaleRejected
-            ? { kind: "rejected", code: err.code }
-            : { kind: "failed", message: describeError(err) },
-      );
-    }
-  }
 
   /** "couponCodes.0" + "limit_reached: ..." → "Discounted fries: this coupon has been used up". */
   function refusedItem(path: string, message: string): string {
@@ -128,9 +88,11 @@ export function CheckoutScreen({
     return `${name ?? path}: ${t(`refusal.${code}`, { defaultValue: message })}`;
   }
 
+  if (stage === "received" || stage === "receivedSlowly" || stage === "unconfirmed")
+    return <OrderSent stage={stage} externalId={externalId} onDone={onDone} />;
   const shown = quote.data ?? priced.current;
   if (!shown && !quote.error) return <Spinner label={t("pricing")} />;
-  const busy = stage !== "choosing";
+  const busy = !mayChoose(stage);
   const failedCode = quote.error
     ? codeToRemove(Object.keys(fieldErrors(quote.error)), selection.couponCodes)
     : undefined;
@@ -178,7 +140,7 @@ export function CheckoutScreen({
       )}
       <CouponCodeForm codes={selection.couponCodes} onChange={(couponCodes) => choose({ couponCodes })} />
 
-      {failure && <PayFailureNotice failure={failure} />}
+      {failure && <PayFailureNotice failure={failure} describe={refusedItem} />}
       {busy && <Notice tone="info">{t(`stage.${stage}`)}</Notice>}
       <div className="mt-auto flex gap-6">
         <Button
@@ -191,7 +153,12 @@ export function CheckoutScreen({
           {t("back")}
         </Button>
         {quote.data && (
-          <Button size="xl" className="min-h-24 flex-[2] text-4xl" disabled={busy || quote.isFetching} onClick={pay}>
+          <Button
+            size="xl"
+            className="min-h-24 flex-[2] text-4xl"
+            disabled={busy || quote.isFetching}
+            onClick={() => quote.data && void pay(request, selection, quote.data)}
+          >
             {t("pay", { amount: format.money(quote.data.total) })}
           </Button>
         )}
@@ -200,7 +167,13 @@ export function CheckoutScreen({
   );
 }
 
-function PayFailureNotice({ failure }: { failure: PayFailure }) {
+function PayFailureNotice({
+  failure,
+  describe,
+}: {
+  failure: PayFailure;
+  describe: (path: string, message: string) => string;
+}) {
   const { t } = useTranslation("checkout");
   if (failure.kind === "refused")
     return (
@@ -208,7 +181,7 @@ function PayFailureNotice({ failure }: { failure: PayFailure }) {
         <p>{t("holdRefused")}</p>
         <ul className="mt-2 list-disc pl-8">
           {failure.issues.map((issue) => (
-            <li key={issue}>{issue}</li>
+            <li key={issue.path}>{describe(issue.path, issue.message)}</li>
           ))}
         </ul>
       </Notice>

@@ -68,6 +68,7 @@ export function SetupScreen({ onSaved }: { onSaved: (device: Device) => void }) 
           {checking ? t("checking") : t("save")}
         </Button>
       </form>
+      <p className="text-xl text-slate-800">{t("resetLater")}</p>
     </main>
   );
 }

@@ -1,15 +1,17 @@
 import { Button } from "@regulars/web-ui";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { KioskDialog, LanguageButtons } from "../ui.tsx";
+import { LanguageButtons } from "../ui.tsx";
+import { StaffAccess } from "./staff-access.tsx";
 
 export function StartScreen({
   tenantName,
   onIdentify,
   onGuest,
+  apiKey,
   onReset,
 }: {
   tenantName: string;
+  apiKey: string;
   onIdentify: () => void;
   onGuest: () => void;
   onReset: () => void;
@@ -30,38 +32,7 @@ export function StartScreen({
         </div>
         <LanguageButtons />
       </main>
-      <footer className="flex justify-end p-6">
-        <DeviceSettings onReset={onReset} />
-      </footer>
-    </>
-  );
-}
-
-/** For staff: forgets the key and location, so the setup screen comes back (a new key, another store). */
-function DeviceSettings({ onReset }: { onReset: () => void }) {
-  const { t } = useTranslation();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <Button tone="ghost" size="xl" className="min-h-14 text-xl text-slate-700" onClick={() => setOpen(true)}>
-        {t("settings.open")}
-      </Button>
-      <KioskDialog
-        open={open}
-        onOpenChange={setOpen}
-        title={t("settings.title")}
-        description={t("settings.description")}
-        actions={
-          <>
-            <Button size="xl" tone="danger" className="min-h-20 text-3xl" onClick={onReset}>
-              {t("settings.reset")}
-            </Button>
-            <Button size="xl" tone="secondary" className="min-h-20 text-3xl" onClick={() => setOpen(false)}>
-              {t("settings.close")}
-            </Button>
-          </>
-        }
-      />
+      <StaffAccess apiKey={apiKey} onReset={onReset} />
     </>
   );
 }

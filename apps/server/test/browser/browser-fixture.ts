@@ -1,12 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "@regulars/db";
 import { addStaff } from "@regulars/staff";
 import { type CreatedTenant, createDemoTenant } from "@regulars/tenancy";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { campaignSystemEnv } from "../campaign-fixture.ts";
 import { startIsolatedTestSystem, type TestSystem } from "../system-fixture.ts";
@@ -136,4 +137,24 @@ export async function expectAccessible(page: Page): Promise<void> {
       .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
   expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/** A free local port, for a service whose port must be known before it starts (the kiosk learns the gateway's). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Holds the kiosk's staff corner down, as staff do, until the device settings open; answers the dialog. */
+export async function holdStaffCorner(page: Page): Promise<Locator> {
+  const corner = page.getByRole("button", { name: "Staff: hold for 3 seconds" });
+  await corner.hover();
+  await page.mouse.down();
+  const settings = page.getByRole("alertdialog", { name: "Device settings" });
+  await settings.waitFor();
+  await page.mouse.up();
+  return settings;
 }

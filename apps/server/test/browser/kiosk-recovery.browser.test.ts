@@ -1,6 +1,12 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSystem, expectAccessible, screenshot, startBrowserSystem } from "./browser-fixture.ts";
+import {
+  type BrowserSystem,
+  expectAccessible,
+  holdStaffCorner,
+  screenshot,
+  startBrowserSystem,
+} from "./browser-fixture.ts";
 
 // The kiosk after something a customer showed or typed was refused: it keeps the visit going, and the order.
 
@@ -40,6 +46,41 @@ describe("the kiosk after a refused code", () => {
       .customers.updateProfile.mutate({ customerId: customerId!, name: "Ewa Kowalska" });
   }, 240_000);
   afterAll(() => web?.dispose());
+
+  it("asks again after the API could not be reached, and leaves resetting to staff", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    // The API is down while the kiosk starts: every question about the tenant fails.
+    await page.route(/\/trpc\/.*tenants\.me/, (route) => route.fulfill({ status: 502, body: "bad gateway" }));
+    await page.goto(kioskLink());
+    await page.getByRole("heading", { name: "This kiosk is not available right now" }).waitFor();
+    const tryAgain = page.getByRole("button", { name: "Try again" });
+    await tryAgain.waitFor();
+    expect(await page.getByRole("button", { name: "Reset device" }).count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "unavailable");
+    // A revoked key is staff's to fix from here too, behind the same corner and key prefix.
+    const settings = await holdStaffCorner(page);
+    expect(await settings.getByRole("button", { name: "Reset device" }).isDisabled()).toBe(true);
+    await settings.getByRole("button", { name: "Close" }).click();
+
+    await page.unroute(/\/trpc\/.*tenants\.me/);
+    await tryAgain.click();
+    await startScreen(page).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("regulars.kiosk.device"))).not.toBeNull();
+    await page.context().close();
+  });
+
+  it("greets the next customer in the kiosk's language, not the last one's", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await startScreen(page).waitFor();
+    await page.getByRole("button", { name: "Polski" }).click();
+    await page.getByRole("button", { name: "Zamów bez logowania" }).click();
+    await page.getByRole("button", { name: "Anuluj zamówienie" }).click();
+    await startScreen(page).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
+    await page.context().close();
+  });
 
   it("scans again after a code from the app is refused, and sends a refused code only once", {
     timeout: 180_000,

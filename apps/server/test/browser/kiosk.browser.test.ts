@@ -1,8 +1,14 @@
-import { createServer } from "node:net";
 import { asAdminView } from "@regulars/api-client";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSystem, expectAccessible, screenshot, startBrowserSystem } from "./browser-fixture.ts";
+import {
+  type BrowserSystem,
+  expectAccessible,
+  freePort,
+  holdStaffCorner,
+  screenshot,
+  startBrowserSystem,
+} from "./browser-fixture.ts";
 
 // The kiosk app in a real browser at a portrait kiosk's size: set up, identify, order, spend a wallet coupon and
 // points, pay through the gateway, and read the receipt the ledger agrees with.
@@ -101,8 +107,19 @@ describe("the kiosk app in a real browser", () => {
 
     await page.reload();
     await startScreen(page).waitFor();
-    await page.getByRole("button", { name: "Device settings" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Reset device" }).click();
+    // Nothing on the start screen lets a customer take the kiosk away; staff hold a corner, then prove the key.
+    expect(await page.getByRole("button", { name: /settings|reset/i }).count()).toBe(0);
+    const settings = await holdStaffCorner(page);
+    const reset = settings.getByRole("button", { name: "Reset device" });
+    expect(await reset.isDisabled()).toBe(true);
+    await settings.getByLabel("Kiosk key prefix").fill("rk_kiosk_");
+    expect(await reset.isDisabled()).toBe(true);
+    await settings.getByLabel("Kiosk key prefix").fill(web.tenant.apiKeys.kiosk.slice(0, "rk_kiosk_".length + 3));
+    expect(await reset.isDisabled()).toBe(true);
+    await settings.getByLabel("Kiosk key prefix").fill(web.tenant.apiKeys.kiosk.slice(0, "rk_kiosk_".length + 4));
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "device-settings");
+    await reset.click();
     await page.getByRole("heading", { name: "Set up this kiosk" }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem("regulars.kiosk.device"))).toBeNull();
     await page.context().close();
@@ -337,12 +354,4 @@ async function tabTo(page: Page, name: string): Promise<void> {
     if (focused === name) return;
   }
   throw new Error(`"${name}" never got the focus by Tab`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -1,0 +1,39 @@
+import { Button, Spinner } from "@regulars/web-ui";
+import { useTranslation } from "react-i18next";
+import { ScreenHeading } from "../ui.tsx";
+
+/**
+ * The order has left the kiosk (or may have): there is nothing to choose or pay any more, only to wait for the
+ * points, or to go and let staff look the order up by its number.
+ */
+export function OrderSent({
+  stage,
+  externalId,
+  onDone,
+}: {
+  stage: "received" | "receivedSlowly" | "unconfirmed";
+  externalId: string | null;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation("checkout");
+  return (
+    <main className="flex flex-1 flex-col items-center justify-center gap-10 p-16 text-center">
+      <ScreenHeading>{stage === "unconfirmed" ? t("sent.unconfirmedTitle") : t("sent.receivedTitle")}</ScreenHeading>
+      <div className="flex flex-col items-center gap-6 text-3xl">
+        {stage === "received" && <Spinner label={t("sent.confirming")} />}
+        {stage === "receivedSlowly" && <p role="status">{t("sent.slow")}</p>}
+        {stage === "unconfirmed" && <p role="alert">{t("sent.unconfirmed")}</p>}
+        {externalId && (
+          <p className="text-2xl text-slate-800">
+            {t("sent.number")} <span className="font-mono font-semibold">{externalId}</span>
+          </p>
+        )}
+      </div>
+      {stage !== "received" && (
+        <Button size="xl" className="min-h-24 w-full max-w-2xl text-3xl" onClick={onDone}>
+          {t("sent.done")}
+        </Button>
+      )}
+    </main>
+  );
+}
