@@ -1,6 +1,7 @@
 import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant, setTenantLanguage } from "@regulars/tenancy";
 import { Command } from "commander";
+import { action } from "./command-kit.ts";
 import { registerCouponCommands } from "./coupons.ts";
 import { registerCustomerCommands } from "./customers.ts";
 import { openDatabase } from "./database.ts";
@@ -125,13 +126,21 @@ programme
   .description("replace the programme with a JSON file (ProgrammeConfig) as a new version")
   .requiredOption("--tenant <id>", "tenant id")
   .requiredOption("--file <path>", "programme JSON, e.g. loadtests/programmes/full.json")
-  .option("--effective-from <iso>", "when the version takes effect (default now)")
-  .action(async (opts: { tenant: string; file: string; effectiveFrom?: string }) => {
-    const version = await withDatabase(({ db }) =>
-      setProgrammeFromFile(db, opts.tenant, opts.file, opts.effectiveFrom),
-    );
-    process.stdout.write(`programme version ${version.version} in force from ${version.effectiveFrom}\n`);
-  });
+  .option(
+    "--effective-from <when>",
+    "when the version takes effect (default now): a date or date and time in the tenant's time zone " +
+      "(2027-01-01, 2027-01-01T09:00) or an ISO timestamp with an offset",
+  )
+  .action(
+    action(async (opts: { tenant: string; file: string; effectiveFrom?: string }) => {
+      const version = await withDatabase(({ db }) =>
+        setProgrammeFromFile(db, opts.tenant, opts.file, opts.effectiveFrom),
+      );
+      process.stdout.write(
+        `programme version ${version.version} in force from ${version.effectiveFromLocal} (${version.effectiveFrom})\n`,
+      );
+    }),
+  );
 
 registerSeedCommands(program, withDatabase);
 

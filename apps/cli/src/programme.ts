@@ -2,24 +2,43 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Db } from "@regulars/db";
 import { isDomainError } from "@regulars/errors";
-import { changeProgramme, programmeAt } from "@regulars/programme";
+import {
+  changeProgramme,
+  EFFECTIVE_FROM_FORMS,
+  effectiveFromIn,
+  programmeAt,
+  tenantLocalTime,
+} from "@regulars/programme";
+import { UsageError } from "./command-kit.ts";
 
-/** Replaces a tenant's programme with a JSON document, as a new audited version. */
+/**
+ * Replaces a tenant's programme with a JSON document, as a new audited version. `effectiveFrom` is read as the
+ * tenant's wall clock unless it carries an offset: the operator means the restaurants' New Year, not the server's.
+ * Returns the version and when it takes effect, as the tenant's clock and as UTC.
+ */
 export async function setProgrammeFromFile(db: Db, tenantId: string, file: string, effectiveFrom?: string) {
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
+  if (!tenant) throw new UsageError(`--tenant: no tenant ${tenantId}`);
+  const from = effectiveFrom === undefined ? undefined : effectiveFromIn(effectiveFrom, tenant.timezone);
+  if (from === null) throw new UsageError(`--effective-from: '${effectiveFrom}' is not ${EFFECTIVE_FROM_FORMS}`);
   // pnpm runs scripts in the package folder; a relative path means relative to where the user typed it.
   const config = JSON.parse(await readFile(resolve(process.env.INIT_CWD ?? process.cwd(), file), "utf8")) as unknown;
   try {
-    return await changeProgramme(db, {
+    const version = await changeProgramme(db, {
       tenantId,
       actor: "cli",
       action: "programme.replace",
       target: file,
       edit: () => config as never, // validated by changeProgramme, with precise paths on failure
-      ...(effectiveFrom ? { effectiveFrom: new Date(effectiveFrom) } : {}),
+      effectiveFrom: from,
     });
+    const at = new Date(version.effectiveFrom);
+    return { ...version, effectiveFromLocal: tenantLocalTime(at, tenant.timezone) };
   } catch (e) {
-    if (isDomainError(e) && e.issues)
-      throw new Error(`${e.message}\n${e.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+    if (isDomainError(e) && e.issues) {
+      const flag = (path: string) => (path === "effectiveFrom" ? "--effective-from" : path);
+      throw new UsageError(`${e.message}\n${e.issues.map((i) => `  ${flag(i.path)}: ${i.message}`).join("\n")}`);
+    }
     throw e;
   }
 }

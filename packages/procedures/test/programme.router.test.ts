@@ -174,6 +174,35 @@ describe("programme validation", () => {
     const after = await t.admin.programme.pendingDays.set({ days: 3, effectiveFrom: inMs(2 * HOUR) });
     expect(after.config).toMatchObject({ pendingDays: 3, rules: [{ id: "base" }, { id: "tuesday" }] });
   });
+
+  it("an urgent change with alsoScheduled applies now and is kept by the scheduled version, which stays scheduled", async () => {
+    const t = await tenantCallers(db);
+    const from = inMs(HOUR);
+    await t.admin.programme.rules.upsert({ rule: { ...tuesdays, factor: 10 } });
+    await t.admin.programme.milestones.set({ milestones: [100], effectiveFrom: from });
+
+    // The wrong 10x rule is in force and carried into the scheduled version: the fix must reach both.
+    const fixed = await t.admin.programme.rules.upsert({ rule: { ...tuesdays, factor: 2 }, alsoScheduled: true });
+    expect(fixed).toMatchObject({ version: 4, config: { rules: [{ id: "base" }, { id: "tuesday", factor: 2 }] } });
+    expect((await t.admin.programme.get()).version).toBe(4);
+    const later = await t.admin.programme.get({ at: from });
+    expect(later).toMatchObject({ version: 5, effectiveFrom: new Date(from).toISOString() });
+    expect(later.config).toMatchObject({ milestones: [100], rules: [{ id: "base" }, { id: "tuesday", factor: 2 }] });
+    expect(await t.admin.programme.versions()).toMatchObject([
+      { version: 5, inForce: false },
+      { version: 4, inForce: true },
+      { version: 3, inForce: false },
+      { version: 2, inForce: false },
+      { version: 1, inForce: false },
+    ]);
+    const audits = await db.auditLog.findMany({ where: { tenantId: t.tenantId, action: "programme.rules.upsert" } });
+    const details = audits.map((a) => a.details as { version: number }).sort((a, b) => a.version - b.version);
+    expect(details).toEqual([
+      expect.objectContaining({ version: 2 }),
+      expect.objectContaining({ version: 4, basedOn: 2 }),
+      expect.objectContaining({ version: 5, basedOn: 3 }),
+    ]);
+  });
 });
 
 describe("programme access", () => {

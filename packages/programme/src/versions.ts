@@ -4,13 +4,12 @@ import { type Db, type DbTx, isUniqueViolation, withTransaction } from "@regular
 import { DomainError } from "@regulars/errors";
 import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
+import { type ChangeTiming, planChange } from "./plan-change.ts";
 import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./types.ts";
 
-/** Clock skew allowed between the admin's "now" and ours before a date counts as the past. */
-const PAST_TOLERANCE_MS = 60_000;
 const WRITE_ATTEMPTS = 5;
 
-export interface ProgrammeChange {
+export interface ProgrammeChange extends ChangeTiming {
   tenantId: string;
   /** The API key id making the change; recorded on the version and in the audit log. */
   actor: string;
@@ -19,8 +18,6 @@ export interface ProgrammeChange {
   /** What the change is about (a rule id), when it is about one thing. */
   target: string | null;
   edit: ProgrammeEdit;
-  /** Defaults to now. */
-  effectiveFrom?: Date;
 }
 
 /**
@@ -91,14 +88,16 @@ export async function programmeVersion(db: Db, tenantId: string, version: number
 }
 
 /**
- * Applies `edit` to the latest version and stores the result as the next version, with its audit
- * row, in one transaction. Writers of one tenant queue on an advisory lock; the primary key on
- * (tenant, version) still guards against writers that do not take it, and such a collision is retried.
+ * Applies `edit` to the latest version, or with `alsoScheduled` to the version in force at `effectiveFrom` and
+ * every one scheduled after it (see `planChange`), and stores each result as a new version with its audit row,
+ * in one transaction. Writers of one tenant queue on an advisory lock; the primary key on (tenant, version)
+ * still guards against writers that do not take it, and such a collision is retried.
+ * Returns the version that takes effect at `effectiveFrom`.
  */
 export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<ProgrammeVersionView> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTransaction(db, (tx) => writeNextVersion(tx, change));
+      return await withTransaction(db, (tx) => writeNextVersions(tx, change));
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       if (attempt >= WRITE_ATTEMPTS)
@@ -108,40 +107,33 @@ export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<
   }
 }
 
-async function writeNextVersion(tx: DbTx, change: ProgrammeChange): Promise<ProgrammeVersionView> {
+async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<ProgrammeVersionView> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`programme:${change.tenantId}`}, 0))`;
-  const latest = await tx.programmeVersion.findFirst({
-    where: { tenantId: change.tenantId },
-    orderBy: { version: "desc" },
-  });
-  const now = new Date();
-  const effectiveFrom = change.effectiveFrom ?? now;
-  if (effectiveFrom.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
-    throw invalidEffectiveFrom("must not be in the past: transactions already evaluated keep the version they had");
+  const rows = await tx.programmeVersion.findMany({ where: { tenantId: change.tenantId } });
+  const plan = planChange(rows, new Date(), change);
+  let version = Math.max(DEFAULT_VERSION, ...rows.map((r) => r.version));
+  const written: ProgrammeVersionView[] = [];
+  for (const { base, effectiveFrom } of plan) {
+    // A tenant that configured nothing edits the default programme it has been earning by.
+    const before = base ? ProgrammeConfig.parse(base.config) : defaultProgramme;
+    const after = validateProgramme(change.edit(before));
+    version += 1;
+    const row = await tx.programmeVersion.create({
+      data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
+    });
+    await recordAudit(tx, {
+      tenantId: change.tenantId,
+      actor: change.actor,
+      action: change.action,
+      target: change.target,
+      details: {
+        version,
+        effectiveFrom: effectiveFrom.toISOString(),
+        ...(base && plan.length > 1 ? { basedOn: base.version } : {}),
+        ...changedParts(before, after),
+      },
+    });
+    written.push(viewOf(row));
   }
-  if (latest && effectiveFrom < latest.effectiveFrom) {
-    throw invalidEffectiveFrom(
-      `must not be earlier than ${latest.effectiveFrom.toISOString()}, when version ${latest.version} takes effect`,
-    );
-  }
-
-  // A tenant that configured nothing edits the default programme it has been earning by.
-  const before = latest ? ProgrammeConfig.parse(latest.config) : defaultProgramme;
-  const after = validateProgramme(change.edit(before));
-  const version = (latest?.version ?? DEFAULT_VERSION) + 1;
-  const row = await tx.programmeVersion.create({
-    data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
-  });
-  await recordAudit(tx, {
-    tenantId: change.tenantId,
-    actor: change.actor,
-    action: change.action,
-    target: change.target,
-    details: { version, effectiveFrom: effectiveFrom.toISOString(), ...changedParts(before, after) },
-  });
-  return viewOf(row);
-}
-
-function invalidEffectiveFrom(message: string): DomainError {
-  return new DomainError("invalid_request", `effectiveFrom ${message}`, [{ path: "effectiveFrom", message }]);
+  return written[0] as ProgrammeVersionView;
 }

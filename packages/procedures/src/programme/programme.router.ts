@@ -33,7 +33,7 @@ const change = (
   action: string,
   target: string | null,
   edit: edits.ProgrammeEdit,
-  effectiveFrom: string | undefined,
+  when: { effectiveFrom?: string | undefined; alsoScheduled?: boolean | undefined },
 ) =>
   changeProgramme(ctx.db, {
     tenantId: ctx.tenantId,
@@ -41,7 +41,8 @@ const change = (
     action: `programme.${action}`,
     target,
     edit,
-    effectiveFrom: effectiveFrom ? new Date(effectiveFrom) : undefined,
+    effectiveFrom: when.effectiveFrom ? new Date(when.effectiveFrom) : undefined,
+    alsoScheduled: when.alsoScheduled,
   });
 
 const at = (input: { at?: string | undefined } | undefined) => (input?.at ? new Date(input.at) : new Date());
@@ -59,84 +60,72 @@ export const programmeRouter = router({
     upsert: admin
       .input(UpsertRuleInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "rules.upsert", input.rule.id, (c) => edits.upsertRule(c, input.rule), input.effectiveFrom),
+        change(ctx, "rules.upsert", input.rule.id, (c) => edits.upsertRule(c, input.rule), input),
       ),
     disable: admin
       .input(DisableRuleInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "rules.disable", input.id, (c) => edits.disableRule(c, input.id), input.effectiveFrom),
+        change(ctx, "rules.disable", input.id, (c) => edits.disableRule(c, input.id), input),
       ),
   }),
   tiers: router({
     set: admin
       .input(SetTiersInput)
-      .mutation(({ ctx, input }) =>
-        change(ctx, "tiers.set", null, (c) => edits.setTiers(c, input.tiers), input.effectiveFrom),
-      ),
+      .mutation(({ ctx, input }) => change(ctx, "tiers.set", null, (c) => edits.setTiers(c, input.tiers), input)),
   }),
   expiry: router({
     set: admin
       .input(SetExpiryInput)
-      .mutation(({ ctx, input }) =>
-        change(ctx, "expiry.set", null, (c) => edits.setExpiry(c, input.expiry), input.effectiveFrom),
-      ),
+      .mutation(({ ctx, input }) => change(ctx, "expiry.set", null, (c) => edits.setExpiry(c, input.expiry), input)),
   }),
   stampCards: router({
     upsert: admin
       .input(UpsertStampCardInput)
       .mutation(({ ctx, input }) =>
-        change(
-          ctx,
-          "stampCards.upsert",
-          input.card.id,
-          (c) => edits.upsertStampCard(c, input.card),
-          input.effectiveFrom,
-        ),
+        change(ctx, "stampCards.upsert", input.card.id, (c) => edits.upsertStampCard(c, input.card), input),
       ),
     disable: admin
       .input(DisableStampCardInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "stampCards.disable", input.id, (c) => edits.disableStampCard(c, input.id), input.effectiveFrom),
+        change(ctx, "stampCards.disable", input.id, (c) => edits.disableStampCard(c, input.id), input),
       ),
   }),
   redemption: router({
     set: admin
       .input(SetRedemptionInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "redemption.set", null, (c) => edits.setRedemption(c, input.redemption), input.effectiveFrom),
+        change(ctx, "redemption.set", null, (c) => edits.setRedemption(c, input.redemption), input),
       ),
   }),
   rewards: router({
     upsert: admin
       .input(UpsertRewardInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "rewards.upsert", input.reward.id, (c) => edits.upsertReward(c, input.reward), input.effectiveFrom),
+        change(ctx, "rewards.upsert", input.reward.id, (c) => edits.upsertReward(c, input.reward), input),
       ),
     disable: admin
       .input(DisableRewardInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "rewards.disable", input.id, (c) => edits.disableReward(c, input.id), input.effectiveFrom),
+        change(ctx, "rewards.disable", input.id, (c) => edits.disableReward(c, input.id), input),
       ),
   }),
   milestones: router({
     set: admin
       .input(SetMilestonesInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "milestones.set", null, (c) => edits.setMilestones(c, input.milestones), input.effectiveFrom),
+        change(ctx, "milestones.set", null, (c) => edits.setMilestones(c, input.milestones), input),
       ),
   }),
   caps: router({
     set: admin
       .input(SetCapsInput)
-      .mutation(({ ctx, input }) =>
-        change(ctx, "caps.set", null, (c) => edits.setCaps(c, input.caps), input.effectiveFrom),
-      ),
+      .mutation(({ ctx, input }) => change(ctx, "caps.set", null, (c) => edits.setCaps(c, input.caps), input)),
   }),
   pendingDays: router({
     set: admin
       .input(SetPendingDaysInput)
       .mutation(({ ctx, input }) =>
-        change(ctx, "pendingDays.set", null, (c) => edits.setPendingDays(c, input.days), input.effectiveFrom),
+        change(ctx, "pendingDays.set", null, (c) => edits.setPendingDays(c, input.days), input),
       ),
   }),
 

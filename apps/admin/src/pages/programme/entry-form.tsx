@@ -2,12 +2,12 @@ import { Button } from "@regulars/web-ui";
 import { useTranslation } from "react-i18next";
 import { CheckboxField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder } from "../../ui/form-values.ts";
-import { type ChangeState, errorsOf, SaveBar, useProgrammeChanged } from "./shared.tsx";
+import { type ChangeState, errorsOf, SaveBar, type SavedVersion, useProgrammeChanged } from "./shared.tsx";
 
 /** What a rule's, card's or reward's form does after a save: the programme changed, and the form closes. */
 export function useSavedThenDone(onDone: () => void) {
   const changed = useProgrammeChanged();
-  return async (saved: { version: number }) => {
+  return async (saved: SavedVersion) => {
     await changed(saved);
     onDone();
   };

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField, TextField } from "../../ui/fields.tsx";
 import { errorAt, numberText } from "../../ui/form-values.ts";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 type Kind = ProgrammeConfig["expiry"]["kind"];
@@ -12,6 +13,7 @@ type Kind = ProgrammeConfig["expiry"]["kind"];
 export function ExpiryTab({ config }: { config: ProgrammeConfig }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const expiry = config.expiry;
   const [kind, setKind] = useState<Kind>(expiry.kind);
   const [months, setMonths] = useState(expiry.kind === "none" ? "12" : numberText(expiry.months));
@@ -21,6 +23,7 @@ export function ExpiryTab({ config }: { config: ProgrammeConfig }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate({
+      ...target,
       expiry: kind === "none" ? { kind } : { kind, months: Number(months), noticeDays: Number(noticeDays) },
     });
   };

@@ -7,6 +7,23 @@ const en = {
   inForceAlways: "Version {{version}} in force from the start. Every save makes a new version; history keeps them all.",
   tabsLabel: "Parts of the programme",
   saved: "Saved: version {{version}} is in force.",
+  savedLater: "Saved: version {{version}} takes effect on {{when}}; nothing changed now.",
+  savedBoth: "Saved: version {{version}} is in force, and the scheduled version from {{from}} has the change too.",
+  savedBothLater:
+    "Saved: version {{version}} takes effect on {{when}}, and the scheduled version from {{from}} has the change too.",
+  schedule: {
+    title: "Version {{version}} is scheduled to take effect on {{from}}.",
+    explain:
+      "Version {{inForce}} stays in force until then. A change made only to version {{inForce}} would be gone on " +
+      "{{from}}, so choose what your changes apply to.",
+    legend: "Changes apply to",
+    inForceAndScheduled:
+      "Version {{inForce}} in force now, and the scheduled version {{version}}: for fixes that must apply now and stay.",
+    scheduledOnly:
+      "Only the scheduled version {{version}}, from {{from}}: nothing changes now. The tabs show version {{version}}.",
+    takesEffect: "Changes take effect ({{zone}} time)",
+    takesEffectHint: "Empty: at once. A later time schedules each save as a new version from then.",
+  },
   tabs: {
     rules: "Earning rules",
     tiers: "Tiers",
@@ -221,6 +238,23 @@ export const messages: Messages<typeof en> = {
       "Wersja {{version}} obowiązuje od początku. Każdy zapis tworzy nową wersję; historia przechowuje wszystkie.",
     tabsLabel: "Części programu",
     saved: "Zapisano: obowiązuje wersja {{version}}.",
+    savedLater: "Zapisano: wersja {{version}} zacznie obowiązywać {{when}}; teraz nic się nie zmienia.",
+    savedBoth: "Zapisano: obowiązuje wersja {{version}}, a wersja zaplanowana od {{from}} też zawiera zmianę.",
+    savedBothLater:
+      "Zapisano: wersja {{version}} zacznie obowiązywać {{when}}, a wersja zaplanowana od {{from}} też zawiera zmianę.",
+    schedule: {
+      title: "Wersja {{version}} zacznie obowiązywać {{from}}.",
+      explain:
+        "Do tego czasu obowiązuje wersja {{inForce}}. Zmiana wprowadzona tylko w wersji {{inForce}} zniknęłaby " +
+        "{{from}}, więc wybierz, czego dotyczą zmiany.",
+      legend: "Zmiany dotyczą",
+      inForceAndScheduled:
+        "Obowiązującej wersji {{inForce}} i zaplanowanej wersji {{version}}: dla poprawek, które mają działać od teraz.",
+      scheduledOnly:
+        "Tylko zaplanowanej wersji {{version}}, od {{from}}: teraz nic się nie zmienia. Zakładki pokazują wersję {{version}}.",
+      takesEffect: "Zmiany obowiązują od (czas {{zone}})",
+      takesEffectHint: "Puste: od razu. Późniejszy czas planuje każdy zapis jako nową wersję od tego momentu.",
+    },
     tabs: {
       rules: "Reguły naliczania",
       tiers: "Poziomy",

@@ -4,17 +4,19 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
 import { commaList, errorAt, joinList } from "../../ui/form-values.ts";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 /** Balances announced once per upward crossing ("You've reached 100 points"), which campaigns can act on. */
 export function MilestonesTab({ config }: { config: ProgrammeConfig }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [text, setText] = useState(joinList(config.milestones));
   const save = useMutation(trpc.programme.milestones.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ milestones: commaList(text).map(Number) });
+    save.mutate({ ...target, milestones: commaList(text).map(Number) });
   };
   return (
     <form noValidate onSubmit={submit} className="flex max-w-xl flex-col gap-4">

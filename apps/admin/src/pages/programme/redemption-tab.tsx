@@ -9,6 +9,7 @@ import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { useDraft } from "../../ui/use-draft.ts";
 import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
 import { redemptionDraftOf, redemptionOf } from "./redemption-draft.ts";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Reward = ProgrammeConfig["rewards"][number];
@@ -30,12 +31,13 @@ function RedemptionForm({ redemption }: { redemption: ProgrammeConfig["redemptio
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
+  const target = useEditTarget();
   const { draft, set } = useDraft(() => redemptionDraftOf(redemption));
   const save = useMutation(trpc.programme.redemption.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const err = (part: string) => errorAt(errorsOf(save), `redemption.${part}`);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ redemption: redemptionOf(draft) });
+    save.mutate({ ...target, redemption: redemptionOf(draft) });
   };
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
@@ -138,6 +140,7 @@ function RewardsList({ rewards }: { rewards: Reward[] }) {
 function RewardForm({ reward, position, onDone }: { reward?: Reward; position: number; onDone: () => void }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [id, setId] = useState(reward?.id ?? "");
   const [name, setName] = useState(reward?.name ?? "");
   const [points, setPoints] = useState(numberText(reward?.points));
@@ -150,7 +153,10 @@ function RewardForm({ reward, position, onDone }: { reward?: Reward; position: n
     const given = benefitValue(benefit);
     // The server refuses other kinds for a reward; the select offers only the three it takes.
     if (given.kind === "bonus_points" || given.kind === "wallet_cash") return;
-    save.mutate({ reward: { id: id.trim(), name: name.trim(), points: Number(points), enabled, benefit: given } });
+    save.mutate({
+      ...target,
+      reward: { id: id.trim(), name: name.trim(), points: Number(points), enabled, benefit: given },
+    });
   };
   return (
     <Card title={reward ? t("rewards.editTitle", { id: reward.id }) : t("rewards.newTitle")}>

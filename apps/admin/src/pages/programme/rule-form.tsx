@@ -8,6 +8,7 @@ import { LineMatchFields } from "../../ui/line-match-fields.tsx";
 import { useDraft } from "../../ui/use-draft.ts";
 import { useSavedThenDone } from "./entry-form.tsx";
 import { draftOf, type Rule, ruleOf, ruleTypes } from "./rule-draft.ts";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar } from "./shared.tsx";
 
 /** Creates a rule, or edits one (its id and type then stay: another id would be another rule). */
@@ -15,6 +16,7 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
   const { t } = useTranslation("programme");
   const format = useFormat();
   const trpc = useTRPC();
+  const target = useEditTarget();
   const { draft, set } = useDraft(() => draftOf(rule, format.timezone));
   const save = useMutation(trpc.programme.rules.upsert.mutationOptions({ onSuccess: useSavedThenDone(onDone) }));
   // Input errors come as `rule.<field>`, whole-programme ones as `rules.<position>.<field>`.
@@ -24,7 +26,7 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
   const err = (path: string) => errorAt(errors, path);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ rule: ruleOf(draft, format.timezone) });
+    save.mutate({ ...target, rule: ruleOf(draft, format.timezone) });
   };
   const weekdayName = (day: number) =>
     new Intl.DateTimeFormat(format.locale, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, day));

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
 import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { RuleForm } from "./rule-form.tsx";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type Rule = ProgrammeConfig["rules"][number];
@@ -57,13 +58,17 @@ export function RulesTab({ config }: { config: ProgrammeConfig }) {
 function CapsForm({ caps }: { caps: ProgrammeConfig["caps"] }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [perTransaction, setPerTransaction] = useState(numberText(caps.perTransaction));
   const [perDay, setPerDay] = useState(numberText(caps.perDay));
   const save = useMutation(trpc.programme.caps.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const errors = errorsOf(save);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ caps: { perTransaction: optionalNumber(perTransaction), perDay: optionalNumber(perDay) } });
+    save.mutate({
+      ...target,
+      caps: { perTransaction: optionalNumber(perTransaction), perDay: optionalNumber(perDay) },
+    });
   };
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
@@ -92,11 +97,12 @@ function CapsForm({ caps }: { caps: ProgrammeConfig["caps"] }) {
 function PendingDaysForm({ days }: { days: number }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [value, setValue] = useState(String(days));
   const save = useMutation(trpc.programme.pendingDays.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ days: Number(value) });
+    save.mutate({ ...target, days: Number(value) });
   };
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">

@@ -13,12 +13,16 @@ import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { type EditTarget, useEditTarget } from "./schedule.tsx";
 
 export type Programme = RouterOutputs["programme"]["get"];
 export type ProgrammeConfig = Programme["config"];
 
+/** A save's answer: the version it made, and when that takes effect. */
+export type SavedVersion = { version: number; effectiveFrom: string };
+
 /** Tells the page which version a save made; the tabs start again from it, so the page says it. */
-const SavedVersion = createContext<(version: number) => void>(() => {});
+const SavedVersion = createContext<(saved: SavedVersion) => void>(() => {});
 export const SavedVersionProvider = SavedVersion.Provider;
 
 /** After any change the programme, its versions and the simulator's answers are stale. */
@@ -26,8 +30,8 @@ export function useProgrammeChanged() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const announce = useContext(SavedVersion);
-  return (saved?: { version: number }) => {
-    if (saved) announce(saved.version);
+  return (saved?: SavedVersion) => {
+    if (saved) announce(saved);
     return queryClient.invalidateQueries({ queryKey: trpc.programme.pathKey() });
   };
 }
@@ -120,9 +124,10 @@ export function SwitchableTable<Row extends { id: string; enabled: boolean }>({
   columns: ColumnDef<Row, any>[];
   rows: Row[];
   onEdit: (row: Row) => void;
-  disable: { mutate: (input: { id: string }) => void; error: unknown };
+  disable: { mutate: (input: { id: string } & EditTarget) => void; error: unknown };
 }) {
   const { t } = useTranslation("programme");
+  const target = useEditTarget();
   const column = createColumnHelper<Row>();
   const withSwitches = [
     ...columns,
@@ -140,7 +145,7 @@ export function SwitchableTable<Row extends { id: string; enabled: boolean }>({
           id={original.id}
           enabled={original.enabled}
           onEdit={() => onEdit(original)}
-          onDisable={() => disable.mutate({ id: original.id })}
+          onDisable={() => disable.mutate({ ...target, id: original.id })}
         />
       ),
     }),

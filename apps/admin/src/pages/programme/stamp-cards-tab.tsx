@@ -7,6 +7,7 @@ import { SelectField, TextField } from "../../ui/fields.tsx";
 import { errorAt, errorsUnder, numberText } from "../../ui/form-values.ts";
 import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
 import { EntryFormEnd, entryErrors, IdAndName, useSavedThenDone } from "./entry-form.tsx";
+import { useEditTarget } from "./schedule.tsx";
 import { type ProgrammeConfig, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
 type StampCard = ProgrammeConfig["stampCards"][number];
@@ -53,6 +54,7 @@ export function StampCardsTab({ config }: { config: ProgrammeConfig }) {
 function StampCardForm({ card, position, onDone }: { card?: StampCard; position: number; onDone: () => void }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [id, setId] = useState(card?.id ?? "");
   const [name, setName] = useState(card?.name ?? "");
   const [enabled, setEnabled] = useState(card?.enabled ?? true);
@@ -66,6 +68,7 @@ function StampCardForm({ card, position, onDone }: { card?: StampCard; position:
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate({
+      ...target,
       card: {
         id: id.trim(),
         name: name.trim(),

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField, TextField } from "../../ui/fields.tsx";
 import { commaList, errorAt, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
 type Tiers = NonNullable<ProgrammeConfig["tiers"]>;
@@ -37,6 +38,7 @@ const levelDraft = (l?: Tiers["levels"][number]): LevelDraft => ({
 export function TiersTab({ config }: { config: ProgrammeConfig }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
+  const target = useEditTarget();
   const [basis, setBasis] = useState<Tiers["basis"]>(config.tiers?.basis ?? "points_earned");
   const [window, setWindow] = useState<Tiers["window"]>(config.tiers?.window ?? "lifetime");
   const [levels, setLevels] = useState(() => (config.tiers?.levels ?? []).map(levelDraft));
@@ -46,8 +48,9 @@ export function TiersTab({ config }: { config: ProgrammeConfig }) {
     setLevels((all) => all.map((l) => (l.key === key ? { ...l, [part]: value } : l)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (levels.length === 0) return save.mutate({ tiers: null });
+    if (levels.length === 0) return save.mutate({ ...target, tiers: null });
     save.mutate({
+      ...target,
       tiers: {
         basis,
         window,
