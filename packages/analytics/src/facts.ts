@@ -15,6 +15,8 @@ export interface TransactionFact {
   total: number;
   discountTotal: number;
   points: number;
+  /** A sale's coupon uses that counted, or those a refund gave back (migration 0007). */
+  couponUses?: { code: string; campaignId: string; discount: number }[];
   lines: {
     lineNo: number;
     sku: string;
@@ -61,6 +63,9 @@ export function toTransactionRow(fact: TransactionFact) {
     points: fact.points,
     line_count: fact.lines.length,
     ...itemFigures(fact.lines),
+    coupon_codes: (fact.couponUses ?? []).map((u) => u.code),
+    coupon_campaign_ids: (fact.couponUses ?? []).map((u) => u.campaignId),
+    coupon_discounts: (fact.couponUses ?? []).map((u) => u.discount),
   };
 }
 

@@ -58,6 +58,13 @@ function typedColumns(e: LoyaltyEvent): Partial<typeof empty> {
         pending: e.pending,
         transaction_id: e.transactionId ?? "",
       };
+    case "points.reversed":
+      return {
+        points: e.points,
+        balance: e.balance,
+        movement_kind: e.movementKind,
+        transaction_id: e.transactionId ?? "",
+      };
     case "points.redeemed":
       return { points: e.points, balance: e.balance, transaction_id: e.transactionId ?? "" };
     case "points.expiring":

@@ -70,6 +70,7 @@ describe("migrate", () => {
         "0004_transaction_tags",
         "0005_customer_sale_totals",
         "0006_campaign_events",
+        "0007_transaction_coupon_uses",
       ],
     });
     expect(await analytics.migrate()).toEqual({ applied: [] });
@@ -98,6 +99,7 @@ describe("migrate", () => {
       { version: 4, name: "0004_transaction_tags" },
       { version: 5, name: "0005_customer_sale_totals" },
       { version: 6, name: "0006_campaign_events" },
+      { version: 7, name: "0007_transaction_coupon_uses" },
     ]);
   });
 });
@@ -206,19 +208,20 @@ describe("migration checksums", () => {
           "0004_transaction_tags",
           "0005_customer_sale_totals",
           "0006_campaign_events",
+          "0007_transaction_coupon_uses",
         ],
       });
 
       await writeFile(
-        join(folder, "0007_customer_days.sql"),
+        join(folder, "0008_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0007_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0008_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0008_never.sql"),
+        join(folder, "0009_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);

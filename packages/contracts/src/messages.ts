@@ -44,6 +44,14 @@ const ProcessedLine = z.object({
   amount: z.number().int(),
 });
 
+const ProcessedCouponUse = z.object({
+  code: z.string(),
+  campaignId: z.string(),
+  /** What the use took off the sale, minor units. */
+  discount: z.number().int(),
+});
+export type ProcessedCouponUse = z.infer<typeof ProcessedCouponUse>;
+
 /** Domain events, published after the ledger commit; webhooks and campaigns build on them. */
 export const TransactionProcessed = z.object({
   type: z.literal("transaction.processed"),
@@ -62,6 +70,11 @@ export const TransactionProcessed = z.object({
   discountTotal: z.number().int(),
   points: z.number().int(),
   lines: z.array(ProcessedLine),
+  /**
+   * A sale's coupon uses that counted against their limits, with or without a customer (`coupon.redeemed` needs
+   * one); a refund's, the uses it gave back. Absent on events published before it existed.
+   */
+  couponUses: z.array(ProcessedCouponUse).optional(),
 });
 export type TransactionProcessed = z.infer<typeof TransactionProcessed>;
 
@@ -93,6 +106,18 @@ export const PointsEarned = LoyaltyEventBase.extend({
   movementKind: z.string(),
   transactionId: z.string().nullable(),
   pending: z.boolean(),
+  balance: z.number().int(),
+});
+/**
+ * Points a refund took back of a reward its sale gave (a coupon's bonus points, a tier or stamp card reward):
+ * `points` is what was taken, positive. What a refund takes back of the points its sale earned is the refund's
+ * negative `points` on transaction.processed instead.
+ */
+export const PointsReversed = LoyaltyEventBase.extend({
+  type: z.literal("points.reversed"),
+  points: z.number().int(),
+  movementKind: z.string(),
+  transactionId: z.string().nullable(),
   balance: z.number().int(),
 });
 export const PointsRedeemed = LoyaltyEventBase.extend({
@@ -151,6 +176,7 @@ export const CouponRedeemed = LoyaltyEventBase.extend({
 
 export const LoyaltyEvent = z.discriminatedUnion("type", [
   PointsEarned,
+  PointsReversed,
   PointsRedeemed,
   PointsExpiring,
   PointsExpired,
@@ -166,6 +192,7 @@ export const DomainEvent = z.discriminatedUnion("type", [
   TransactionProcessed,
   EventRecorded,
   PointsEarned,
+  PointsReversed,
   PointsRedeemed,
   PointsExpiring,
   PointsExpired,

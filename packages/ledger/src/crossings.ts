@@ -57,7 +57,11 @@ export function milestoneChanges(
   return changes;
 }
 
-/** points.earned / points.redeemed / points.expired for each posted point movement. */
+/**
+ * points.earned / points.redeemed / points.expired for each posted point movement, and points.reversed for a
+ * negative bonus (a refund taking back a coupon's, tier's or stamp card's reward). A negative `reverse` (a refund
+ * taking back earned points) publishes nothing: the refund's transaction.processed carries it as negative points.
+ */
 export function movementEvents(posted: readonly PostedMovement[]): LoyaltyEvent[] {
   return posted.flatMap((m): LoyaltyEvent[] => {
     if (m.unit !== "points" || m.kind === "release") return [];
@@ -84,6 +88,17 @@ export function movementEvents(posted: readonly PostedMovement[]): LoyaltyEvent[
     if (m.kind === "redeem")
       return [{ ...base, type: "points.redeemed", points: -m.amount, transactionId: m.transactionId ?? null, balance }];
     if (m.kind === "expire") return [{ ...base, type: "points.expired", points: -m.amount, balance }];
+    if (m.kind === "bonus")
+      return [
+        {
+          ...base,
+          type: "points.reversed",
+          points: -m.amount,
+          movementKind: m.kind,
+          transactionId: m.transactionId ?? null,
+          balance,
+        },
+      ];
     return [];
   });
 }

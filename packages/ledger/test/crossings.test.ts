@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CrossingState, milestoneChanges, type PostedMovement } from "../src/index.ts";
+import { type CrossingState, milestoneChanges, movementEvents, type PostedMovement } from "../src/index.ts";
 
 const at = new Date("2024-01-01T12:00:00Z"); // any instant: nothing here reads the clock
 let n = 0;
@@ -75,5 +75,25 @@ describe("milestoneChanges: announced once per upward crossing", () => {
         expect(events).toBe(ups);
       }),
     );
+  });
+});
+
+describe("movementEvents: what each posted points movement announces", () => {
+  it("a refund's take-back of a reward (a negative bonus) is points.reversed; of earned points (reverse), nothing", () => {
+    const takeBack = { ...move(60, 10), kind: "bonus" as const, transactionId: "tx_refund" };
+    const reversal = { ...move(10, 0), kind: "reverse" as const, transactionId: "tx_refund" };
+    expect(movementEvents([takeBack, reversal])).toEqual([
+      {
+        type: "points.reversed",
+        id: `bonus:${takeBack.id}`,
+        tenantId: "ten_1",
+        customerId: "cus_a",
+        occurredAt: at.toISOString(),
+        points: 50,
+        movementKind: "bonus",
+        transactionId: "tx_refund",
+        balance: 10,
+      },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ export const webhookEventTypes = [
   "consent.changed",
   "transaction.processed",
   "points.earned",
+  "points.reversed",
   "points.redeemed",
   "points.expiring",
   "points.expired",

@@ -49,6 +49,7 @@ async function writeFacts(analytics: Analytics, facts: Fact[]): Promise<void> {
         total: e.total,
         discountTotal: e.discountTotal,
         points: e.points,
+        couponUses: e.couponUses,
         lines: e.lines,
       });
     } else if (e.type === "event.recorded") {

@@ -6,14 +6,17 @@ export interface CouponFigures {
   /** Coupons put into customers' wallets. */
   issued: number;
   /**
-   * Coupon uses on members' sales (wallet coupons and typed codes alike). A code used on a sale without a
-   * customer counts against its limits in Postgres but publishes no coupon.redeemed, and the sale's fact does
-   * not name its codes: ClickHouse holds no trace of that use, so it is not here.
+   * Coupon uses on sales (wallet coupons and typed codes alike), members' and anonymous: a member's use is its
+   * coupon.redeemed; a sale without a customer publishes none, so its uses are read from the sale's fact
+   * (`coupon_codes`, stored since migration 0007: earlier anonymous uses left no trace and are not here).
    */
   redeemed: number;
-  /** Uses given back by the refund of their sale, counted when the refund happened. */
+  /**
+   * Uses given back by the refund of their sale (members' by their coupon.redeemed, anonymous ones by the refund's
+   * fact), counted when the refund happened.
+   */
   returned: number;
-  /** Discount granted by the uses of the period, minor units. */
+  /** Discount granted by the uses of the period (members' and anonymous), minor units. */
   discount: number;
 }
 
@@ -34,19 +37,36 @@ interface Row {
 /** Coupons issued, redeemed and returned per period of the range, in the range's time zone. */
 export async function couponsOverTime(target: FactsTarget, range: SeriesRange): Promise<CouponsOverTime> {
   const periods = periodStarts(range.from, range.to, range.granularity);
+  const period = periodOfEvent[range.granularity];
+  // Members' uses come from their events alone: a member's sale or refund names its uses too, and would count them
+  // twice. Anonymous ones come from the transactions: a sale's uses, and those its refund gave back.
   const rows = await selectRows<Row>(
     target,
-    `SELECT toString(${periodOfEvent[range.granularity]}) AS period,
-            countIf(type = 'coupon.issued') AS issued_count,
-            countIf(type = 'coupon.redeemed' AND NOT returned) AS redeemed_count,
-            countIf(type = 'coupon.redeemed' AND returned) AS returned_count,
-            sumIf(discount, type = 'coupon.redeemed' AND NOT returned) AS discount_total
-       FROM ${factTable(target, "loyalty_events")} FINAL
-      WHERE tenant_id = {tenant:String}
-        AND type IN ('coupon.issued', 'coupon.redeemed')
-        AND ${occurredInRange}
-      GROUP BY period
-      ORDER BY period`,
+    `SELECT toString(day) AS period, sum(issued_uses) AS issued_count, sum(redeemed_uses) AS redeemed_count,
+            sum(returned_uses) AS returned_count, sum(discount_given) AS discount_total
+       FROM (
+         SELECT ${period} AS day,
+                countIf(type = 'coupon.issued') AS issued_uses,
+                countIf(type = 'coupon.redeemed' AND NOT returned) AS redeemed_uses,
+                countIf(type = 'coupon.redeemed' AND returned) AS returned_uses,
+                sumIf(discount, type = 'coupon.redeemed' AND NOT returned) AS discount_given
+           FROM ${factTable(target, "loyalty_events")} FINAL
+          WHERE tenant_id = {tenant:String}
+            AND type IN ('coupon.issued', 'coupon.redeemed')
+            AND ${occurredInRange}
+          GROUP BY day
+         UNION ALL
+         SELECT ${period} AS day, toUInt64(0),
+                toUInt64(sumIf(length(coupon_codes), type = 'sale')),
+                toUInt64(sumIf(length(coupon_codes), type = 'refund')),
+                sumIf(arraySum(coupon_discounts), type = 'sale')
+           FROM ${factTable(target, "transactions")} FINAL
+          WHERE tenant_id = {tenant:String} AND customer_id = '' AND notEmpty(coupon_codes)
+            AND ${occurredInRange}
+          GROUP BY day
+       )
+      GROUP BY day
+      ORDER BY day`,
     rangeParams(range),
   );
   const zero: CouponFigures = { issued: 0, redeemed: 0, returned: 0, discount: 0 };

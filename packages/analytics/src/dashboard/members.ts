@@ -20,9 +20,10 @@ export interface MembersAtEnd {
   activeDays: number;
   activeMembers: number;
   /**
-   * Mean balance of the active members at the end of the range, from the events: points earned (all
-   * credits, pending included, but for a merge's transfer in) less redeemed and expired. Debits that publish
-   * no event (a refund taking back earned points, a negative adjustment) are not in it, hence a proxy.
+   * Mean balance of the active members at the end of the range, from the facts: points earned (all credits,
+   * pending included, but for a merge's transfer in) less redeemed, expired and reversed (rewards refunds took
+   * back), and less what refunds took back of earned points (their transactions' negative points). A negative
+   * adjustment publishes no event and is not in it, hence a proxy.
    */
   averagePoints: number;
   tiers: TierMembers[];
@@ -51,25 +52,36 @@ export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Pr
     throw new Error(`activeDays must be a whole number of days from 1 to 3660, not ${activeDays}`);
   }
   const events = factTable(target, "loyalty_events");
+  const transactions = factTable(target, "transactions");
   const rows = await selectRows<Row>(
     target,
     `WITH toDateTime64(addDays({to:Date}, 1), 3, {tz:String}) AS range_end,
           toDateTime64(subtractDays({to:Date}, {activeDays:UInt32} - 1), 3, {tz:String}) AS active_since,
           active AS (
             SELECT DISTINCT customer_id
-              FROM ${factTable(target, "transactions")} FINAL
+              FROM ${transactions} FINAL
              WHERE tenant_id = {tenant:String} AND type = 'sale' AND customer_id != ''
                AND occurred_at >= active_since AND occurred_at < range_end
           ),
           balances AS (
-            SELECT customer_id,
-                   sumIf(points, type = 'points.earned' AND movement_kind != 'transfer_in')
-                     - sumIf(points, type != 'points.earned') AS member_balance
-              FROM ${events} FINAL
-             WHERE tenant_id = {tenant:String}
-               AND type IN ('points.earned', 'points.redeemed', 'points.expired')
-               AND occurred_at < range_end
-               AND customer_id IN (SELECT customer_id FROM active)
+            SELECT customer_id, sum(change) AS member_balance
+              FROM (
+                SELECT customer_id,
+                       sumIf(points, type = 'points.earned' AND movement_kind != 'transfer_in')
+                         - sumIf(points, type != 'points.earned') AS change
+                  FROM ${events} FINAL
+                 WHERE tenant_id = {tenant:String}
+                   AND type IN ('points.earned', 'points.reversed', 'points.redeemed', 'points.expired')
+                   AND occurred_at < range_end
+                   AND customer_id IN (SELECT customer_id FROM active)
+                 GROUP BY customer_id
+                UNION ALL
+                SELECT customer_id, sum(points)
+                  FROM ${transactions} FINAL
+                 WHERE tenant_id = {tenant:String} AND type = 'refund' AND occurred_at < range_end
+                   AND customer_id IN (SELECT customer_id FROM active)
+                 GROUP BY customer_id
+              )
              GROUP BY customer_id
           ),
           tiers AS (

@@ -10,7 +10,7 @@ import { factTable, fillPeriods, int, selectRows } from "./select.ts";
 export interface PointsFigures {
   /** Points given to customers (sales, bonuses, adjustments; pending points included) less `reversed`. */
   earned: number;
-  /** Points refunds took back of what their sales had earned. */
+  /** Points refunds took back of what their sales had earned and of the rewards they gave (coupon, tier, stamp card). */
   reversed: number;
   /** Points spent less `returned`. */
   redeemed: number;
@@ -36,8 +36,9 @@ export const notEarnedKinds = ["reverse", "transfer_in"] as const;
 const kinds = notEarnedKinds.map((k) => `'${k}'`).join(", ");
 
 // A refund's reversal of its sale's points publishes no loyalty event (the ledger posts it as a debit of kind
-// `reverse`): the refund's transaction fact carries it as negative points. Aliases differ from column names,
-// which ClickHouse would otherwise resolve to the alias inside aggregates.
+// `reverse`): the refund's transaction fact carries it as negative points. What it takes back of a reward the sale
+// gave (a negative bonus) is a points.reversed. Aliases differ from column names, which ClickHouse would otherwise
+// resolve to the alias inside aggregates.
 interface Row {
   period: string;
   given: string;
@@ -60,13 +61,13 @@ export async function pointsOverTime(target: FactsTarget, range: SeriesRange): P
        FROM (
          SELECT ${period} AS day,
                 if(type = 'points.earned' AND movement_kind NOT IN (${kinds}), points, 0) AS gross_given,
-                toInt64(0) AS gross_taken_back,
+                if(type = 'points.reversed', points, 0) AS gross_taken_back,
                 if(type = 'points.redeemed', points, 0) AS gross_spent,
                 if(type = 'points.earned' AND movement_kind = 'reverse', points, 0) AS gross_given_back,
                 if(type = 'points.expired', points, 0) AS gross_lapsed
            FROM ${factTable(target, "loyalty_events")} FINAL
           WHERE tenant_id = {tenant:String}
-            AND type IN ('points.earned', 'points.redeemed', 'points.expired')
+            AND type IN ('points.earned', 'points.reversed', 'points.redeemed', 'points.expired')
             AND ${occurredInRange}
          UNION ALL
          SELECT ${period} AS day, toInt64(0), -points, toInt64(0), toInt64(0), toInt64(0)

@@ -1,5 +1,11 @@
 import { normalizeCode, priceCheckout, refusal } from "@regulars/checkout";
-import type { LoyaltyEvent, PostedCouponOutcome, Quote, TransactionMessage } from "@regulars/contracts";
+import type {
+  LoyaltyEvent,
+  PostedCouponOutcome,
+  ProcessedCouponUse,
+  Quote,
+  TransactionMessage,
+} from "@regulars/contracts";
 import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
@@ -17,9 +23,17 @@ export interface SaleCheckout {
   lineDiscounts: number[] | null;
   /** Each code the sale posted and whether it counted, for the transaction's status to tell the integrator. */
   couponCodes: PostedCouponOutcome[];
+  /** The coupon uses the sale committed, anonymous or not, for its transaction.processed. */
+  uses: ProcessedCouponUse[];
 }
 
-export const none = (): SaleCheckout => ({ movements: [], events: [], lineDiscounts: null, couponCodes: [] });
+export const none = (): SaleCheckout => ({
+  movements: [],
+  events: [],
+  lineDiscounts: null,
+  couponCodes: [],
+  uses: [],
+});
 
 export interface Sale {
   message: TransactionMessage;
@@ -99,7 +113,10 @@ async function commitHold(
     UPDATE coupon_uses SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
     WHERE hold_id = ${holdId} AND status = 'held'
     RETURNING campaign_id, code, discount`;
-  for (const u of uses) out.events.push(redeemedEvent(sale, u.campaign_id, u.code, exactNumber(u.discount), false));
+  for (const u of uses) {
+    out.uses.push({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) });
+    out.events.push(redeemedEvent(sale, u.campaign_id, u.code, exactNumber(u.discount), false));
+  }
   await tx.$executeRaw`
     UPDATE checkout_holds SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
     WHERE id = ${holdId}`;
@@ -154,6 +171,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
     VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaignId}, ${code}, ${sale.customerId}, ${m.transactionId},
             'committed', ${use.discount}, ${day}::date)`;
   await countUses(tx, m.tenantId, [use], +1);
+  out.uses.push(use);
   // Priced without a customer, it credits nothing.
   if (hasCustomer(sale)) {
     credits(sale, code, applied, out);

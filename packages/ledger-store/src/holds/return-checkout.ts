@@ -89,6 +89,7 @@ export async function returnSaleCheckout(
     RETURNING campaign_id, code, discount`;
   const returned = uses.map((u) => ({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) }));
   await countUses(tx, m.tenantId, returned, -1);
+  out.uses.push(...returned);
   if (hasCustomer(sale_))
     for (const u of returned) out.events.push(redeemedEvent(sale_, u.campaignId, u.code, -u.discount, true));
   return out;

@@ -159,6 +159,7 @@ async function applySale(work: BatchWork, i: number) {
     programmeVersion: programme?.version ?? null,
     explanation: explanationWithCouponCodes(plan?.explanation ?? null, checkout?.couponCodes ?? []),
     effects: plan?.effects ?? null,
+    couponUses: checkout?.uses,
   });
   if (plan) {
     work.movements.push(...plan.movements);
@@ -181,7 +182,7 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   if (lost.length) throw new ConcurrentApplyError(lost);
   const processed = rows
     .filter((r) => stored.has(r.message.transactionId))
-    .map((r) => processedEvent(r.message, r.customerId, r.points));
+    .map((r) => processedEvent(r.message, r.customerId, r.points, r.couponUses));
   // A customer is announced before their first sale, in the tenant's one batch row: no statement of its own. At
   // our time, not the sale's: a till uploading late still has its new customers join campaigns started meanwhile.
   const createdAt = work.deps.now?.() ?? new Date();

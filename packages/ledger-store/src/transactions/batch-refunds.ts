@@ -7,6 +7,7 @@ import { returnSaleCheckout } from "../holds/return-checkout.ts";
 import type { BatchWork } from "./batch-work.ts";
 import { saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
 import type { RefundedSale } from "./sale-records.ts";
+import type { TransactionRow } from "./store.ts";
 
 /**
  * A refund in a batch: it reverses what its sale earned (the sale stored, or earlier in the batch), parks when
@@ -27,7 +28,7 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
     programme?.config ?? defaultProgramme,
   );
   if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
-  work.rows.push({
+  const row: TransactionRow = {
     message: m,
     bodyHash: work.hashes[i]!,
     customerId: sale.customerId,
@@ -36,13 +37,20 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
     explanation: plan.explanation,
     effects: plan.effects,
     refundsLineNo: plan.refundsLineNo,
-  });
+  };
+  work.rows.push(row);
   work.movements.push(...plan.movements);
   work.events.push(...plan.events);
   if (programme) {
     const back = await returnSaleCheckout(work.tx, { message: m, sale, before, programme, pending: work.movements });
     work.movements.push(...back.movements);
     work.events.push(...back.events);
+    // The uses it gave back go on its transaction.processed (an anonymous sale's have no coupon.redeemed), and stay
+    // in its effects for the relay to rebuild that event from.
+    if (back.uses.length) {
+      row.couponUses = back.uses;
+      row.effects = { ...plan.effects, couponUses: back.uses };
+    }
   }
 }
 

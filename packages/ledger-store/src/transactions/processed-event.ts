@@ -1,7 +1,17 @@
-import { lineAmount, type TransactionMessage, type TransactionProcessed } from "@regulars/contracts";
+import {
+  lineAmount,
+  type ProcessedCouponUse,
+  type TransactionMessage,
+  type TransactionProcessed,
+} from "@regulars/contracts";
 import { type Db, exactNumber } from "@regulars/db";
 
-export function processedEvent(m: TransactionMessage, customerId: string | null, points: number): TransactionProcessed {
+export function processedEvent(
+  m: TransactionMessage,
+  customerId: string | null,
+  points: number,
+  couponUses: ProcessedCouponUse[] = [],
+): TransactionProcessed {
   const t = m.transaction;
   return {
     type: "transaction.processed",
@@ -30,13 +40,15 @@ export function processedEvent(m: TransactionMessage, customerId: string | null,
       discount: l.discount,
       amount: lineAmount(l),
     })),
+    couponUses,
   };
 }
 
 /**
  * The outbox keeps only a reference for transaction.processed (the event repeats the whole basket);
  * when the relay publishes one that a crash left behind, the stored transaction is the truth and the
- * event is rebuilt from it.
+ * event is rebuilt from it. A sale's coupon uses are those it committed, given back by a refund since or not; a
+ * refund's, those its effects say it gave back.
  */
 export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<string, TransactionProcessed>> {
   if (!ids.length) return new Map();
@@ -44,6 +56,10 @@ export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<st
     where: { id: { in: ids } },
     include: { lines: { orderBy: { lineNo: "asc" } } },
   });
+  const uses = await usesBySale(
+    db,
+    rows.filter((r) => r.type === "sale").map((r) => r.id),
+  );
   return new Map(
     rows.map((r) => [
       r.id,
@@ -64,9 +80,28 @@ export async function loadProcessedEvents(db: Db, ids: string[]): Promise<Map<st
         discountTotal: exactNumber(r.discountTotal),
         points: exactNumber(r.pointsAwarded),
         lines: r.lines.map(storedLine),
+        couponUses: r.type === "sale" ? (uses.get(r.id) ?? []) : givenBack(r.effects),
       },
     ]),
   );
+}
+
+const givenBack = (effects: unknown): ProcessedCouponUse[] =>
+  (effects as { couponUses?: ProcessedCouponUse[] } | null)?.couponUses ?? [];
+
+async function usesBySale(db: Db, saleIds: string[]): Promise<Map<string, ProcessedCouponUse[]>> {
+  const bySale = new Map<string, ProcessedCouponUse[]>();
+  if (!saleIds.length) return bySale;
+  const uses = await db.couponUse.findMany({
+    where: { transactionId: { in: saleIds }, status: { in: ["committed", "returned"] } },
+    orderBy: [{ createdAt: "asc" }, { code: "asc" }],
+  });
+  for (const u of uses) {
+    const list = bySale.get(u.transactionId!) ?? [];
+    list.push({ code: u.code, campaignId: u.campaignId, discount: exactNumber(u.discount) });
+    bySale.set(u.transactionId!, list);
+  }
+  return bySale;
 }
 
 /** A stored transaction line as the contracts write it (money as exact numbers). */

@@ -1,4 +1,4 @@
-import { lineAmount, type TransactionMessage } from "@regulars/contracts";
+import { lineAmount, type ProcessedCouponUse, type TransactionMessage } from "@regulars/contracts";
 import { type RawTx, sqlArray } from "@regulars/db";
 
 export interface TransactionRow {
@@ -13,6 +13,8 @@ export interface TransactionRow {
   effects: unknown;
   /** Refunds: per line, the sale line it took back. */
   refundsLineNo?: (number | null)[];
+  /** The coupon uses a sale's checkout committed, or those a refund gave back: announced on transaction.processed. */
+  couponUses?: ProcessedCouponUse[];
 }
 
 /**

@@ -33,10 +33,10 @@ const en = {
   coupons: {
     title: "Coupons over time",
     issued: "Issued",
-    redeemed: "Redeemed by members",
+    redeemed: "Redeemed",
     returned: "Returned",
     summary:
-      "Coupons issued: {{issued}}, redeemed by members: {{redeemed}}, returned: {{returned}}; discount granted {{discount}}. Codes used on sales without a customer are not counted here.",
+      "Coupons issued: {{issued}}, redeemed: {{redeemed}} (members' and anonymous sales' uses), returned: {{returned}}; discount granted {{discount}}.",
   },
   locations: {
     title: "Revenue per location",
@@ -96,10 +96,10 @@ export const messages: Messages<typeof en> = {
     coupons: {
       title: "Kupony w czasie",
       issued: "Wydane",
-      redeemed: "Wykorzystane przez członków",
+      redeemed: "Wykorzystane",
       returned: "Zwrócone",
       summary:
-        "Kupony wydane: {{issued}}, wykorzystane przez członków: {{redeemed}}, zwrócone: {{returned}}; przyznany rabat {{discount}}. Kody użyte przy sprzedażach bez klienta nie są tu liczone.",
+        "Kupony wydane: {{issued}}, wykorzystane: {{redeemed}} (przez członków i przy sprzedażach bez klienta), zwrócone: {{returned}}; przyznany rabat {{discount}}.",
     },
     locations: {
       title: "Przychód według lokalu",
