@@ -84,4 +84,17 @@ describe("customers a till's sale creates", () => {
     expect(event?.payload).toMatchObject({ via: "kiosk", cause: "sale", identity: "card", fields: [] });
     expect(JSON.stringify(event?.payload)).not.toContain(cardNumber);
   });
+
+  it("another body under a stored externalId (a corrected phone) makes no customer: no row, no identity, no event", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base] }, "Corrected Burgers");
+    const first = txMessage(tenantId, { customer: { phone: "+48730000004" } });
+    await applyTransactionBatch(ledgerDeps(db), [first]);
+    const corrected = { ...first, transaction: { ...first.transaction, customer: { phone: "+48730000005" } } };
+    const applied = await applyTransactionBatch(ledgerDeps(db), [corrected]);
+    expect(applied.outcomes).toEqual([expect.objectContaining({ kind: "reject" })]);
+    expect(applied.outcomes[0]).toMatchObject({ reason: expect.stringMatching(/^idempotency_conflict/) });
+    expect(await db.customerIdentity.count({ where: { tenantId, value: "+48730000005" } })).toBe(0);
+    expect(await db.customer.count({ where: { tenantId } })).toBe(1);
+    expect(await created(tenantId)).toHaveLength(1);
+  });
 });

@@ -1,4 +1,5 @@
 import type { CustomerCreated } from "@regulars/contracts";
+import { type RawTx, sqlArray } from "@regulars/db";
 
 /** A customer a till's first sale created: who, for which tenant, through which channel and identity kind. */
 export interface CreatedCustomer {
@@ -27,3 +28,14 @@ export const customerCreatedBySale = (c: CreatedCustomer, at: Date): CustomerCre
   identity: identityKindOf(c.kind),
   fields: c.kind === "phone" ? ["phone"] : [],
 });
+
+/**
+ * Customers this batch created for sales it then refused (a till posting another body under an externalId it
+ * used before, with a corrected phone): nothing refers to them yet, so they go with their identities, before
+ * anyone could enrol or count them. Rare: no statement unless there are some.
+ */
+export async function forgetCustomers(tx: RawTx, customerIds: string[]): Promise<void> {
+  if (!customerIds.length) return;
+  await tx.$executeRaw`DELETE FROM customer_identities WHERE customer_id = ANY(${sqlArray(customerIds)}::text[])`;
+  await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${sqlArray(customerIds)}::text[])`;
+}

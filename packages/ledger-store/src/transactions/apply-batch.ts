@@ -2,7 +2,7 @@ import { type TransactionMessage, transactionFingerprint } from "@regulars/contr
 import { type RawTx, withTransaction } from "@regulars/db";
 import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
-import { customerCreatedBySale } from "../customers/created.ts";
+import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
@@ -185,8 +185,16 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
     .map((r) => processedEvent(r.message, r.customerId, r.points, r.couponUses));
   // A customer is announced before their first sale, in the tenant's one batch row: no statement of its own. At
   // our time, not the sale's: a till uploading late still has its new customers join campaigns started meanwhile.
+  // One whose every sale was refused (another body under a stored externalId) is no customer: made again unmade.
+  const sold = new Set(rows.map((r) => r.customerId));
+  await forgetCustomers(
+    tx,
+    work.createdCustomers.filter((c) => !sold.has(c.customerId)).map((c) => c.customerId),
+  );
   const createdAt = work.deps.now?.() ?? new Date();
-  const created = work.createdCustomers.map((c) => customerCreatedBySale(c, createdAt));
+  const created = work.createdCustomers
+    .filter((c) => sold.has(c.customerId))
+    .map((c) => customerCreatedBySale(c, createdAt));
   // Accounts before loyalty rows, the order the scheduled jobs lock them in too.
   // The worker's own share of the tenant's counter-account: its partitions are its alone.
   const sources = work.opts.sources;
