@@ -56,6 +56,8 @@ export interface GatewayDeps {
   rateLimiter?: KeyRateLimiter;
   /** For transaction statuses; without it the gateway only accepts. */
   db?: Db;
+  /** How often the receipts of accepted transactions are written to `db`; `receiptFlushEveryMs` when absent. */
+  receiptFlushEveryMs?: number;
   /** Where checkout quotes read; Prisma (`db`) when absent. */
   reader?: SqlReader;
   /** Unknown coupon codes a key is answered per window before its checkouts with codes are refused; the default when absent. */
@@ -157,7 +159,9 @@ export function createGatewayApp(deps: GatewayDeps) {
     if (c.res.status < 400 && credential) deps.onCustomerChanged?.(credential.tenantId);
   });
   const acceptance = { window: deps.occurredAtWindow ?? defaultOccurredAtWindow, now };
-  const receipts = deps.db ? new ReceiptLog(deps.db, deps.log) : null;
+  const receipts = deps.db
+    ? new ReceiptLog(deps.db, deps.log, deps.receiptFlushEveryMs ? { everyMs: deps.receiptFlushEveryMs } : {})
+    : null;
   // One publisher for every route: publishes of concurrent requests share socket writes.
   const publisher = new CoalescingPublisher(deps.bus.nc);
   const intake: TransactionIntake = {
@@ -170,7 +174,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   };
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
-  if (deps.db) registerTransactionStatusRoute(app, deps.db);
+  if (deps.db) registerTransactionStatusRoute(app, deps.db, receipts);
   if (deps.db) registerEventStatusRoute(app, deps.db);
   if (deps.db) registerIdentityTokenRoute(app, deps.db, now);
   if (deps.db) {

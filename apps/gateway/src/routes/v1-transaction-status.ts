@@ -4,7 +4,11 @@ import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { transactionStatus } from "@regulars/ledger-store";
 import type { GatewayEnv } from "../context.ts";
+import type { ReceiptLog } from "../receipts.ts";
 import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
+
+const notKnownYet = (externalId: string) =>
+  `no transaction ${externalId} is known for this tenant yet; one answered 202 in the last second may not be visible yet: ask again`;
 
 const route = createRoute({
   method: "get",
@@ -16,7 +20,8 @@ const route = createRoute({
     "`accepted` (stored, waiting for the ledger) → `processed` (points awarded, with the customer's balance) or `rejected` " +
     "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome. " +
     "A refund that arrived before its sale stays `accepted` with `waitingForSale` (the sale and until when it waits) " +
-    "until the sale arrives; later posts of its `externalId` with another body only count under `conflicts`.",
+    "until the sale arrives; later posts of its `externalId` with another body only count under `conflicts`. " +
+    "The gateway process that answered the 202 says `accepted` at once; another one may take up to a second.",
   security: [{ [securitySchemeName]: [] }],
   request: {
     params: z.object({
@@ -32,9 +37,10 @@ const route = createRoute({
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponse(
-      "Nothing is known of this `externalId` for your tenant (`not_found`): it was never accepted, or its receipt is still being written (retry in a second)",
+      "Nothing is known of this `externalId` for your tenant yet (`not_found`). Not a refusal: one answered 202 in the " +
+        "last second may not be visible yet when another gateway process answers; ask again before posting it again",
       "not_found",
-      "no transaction POS17-000451 was accepted for this tenant",
+      notKnownYet("POS17-000451"),
     ),
     429: errorResponses[429],
     500: errorResponses[500],
@@ -42,11 +48,27 @@ const route = createRoute({
   },
 });
 
-export function registerTransactionStatusRoute(app: OpenAPIHono<GatewayEnv>, db: Db) {
+/** `receipts` is this process's log of what it accepted: what it has not written yet is answered from there. */
+export function registerTransactionStatusRoute(app: OpenAPIHono<GatewayEnv>, db: Db, receipts: ReceiptLog | null) {
   app.openapi(route, async (c) => {
     const { externalId } = c.req.valid("param");
-    const status = await transactionStatus(db, c.get("credential").tenantId, externalId);
-    if (!status) throw new DomainError("not_found", `no transaction ${externalId} was accepted for this tenant`);
-    return c.json(status, 200);
+    const { tenantId } = c.get("credential");
+    // Looked up before Postgres: a receipt leaves the log only once written, so a flush finishing during the read
+    // cannot make it missing from both.
+    const unwritten = receipts?.unwrittenReceipt(tenantId, externalId) ?? null;
+    const status = await transactionStatus(db, tenantId, externalId);
+    if (status) return c.json(status, 200);
+    if (!unwritten) throw new DomainError("not_found", notKnownYet(externalId));
+    return c.json(
+      {
+        status: "accepted" as const,
+        externalId,
+        id: unwritten.transactionId,
+        receivedAt: unwritten.receivedAt.toISOString(),
+        waitingForSale: null,
+        conflicts: 0,
+      },
+      200,
+    );
   });
 }

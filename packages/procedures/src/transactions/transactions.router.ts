@@ -19,10 +19,13 @@ export const transactionsRouter = router({
     .query(async ({ ctx, input }) => {
       const externalId = "externalId" in input ? input.externalId : await externalIdOf(ctx.db, ctx.tenantId, input.id);
       const record = externalId ? await transactionRecord(ctx.db, ctx.tenantId, externalId) : null;
+      // Not a refusal: the gateway writes what it accepted within about a second of its 202, and a till
+      // reading "not accepted" would post the transaction again.
       if (!record)
         throw new DomainError(
           "not_found",
-          "no such transaction: it was never accepted, or it was posted with another key's tenant",
+          `no transaction ${"externalId" in input ? input.externalId : `with id ${input.id}`} is known for this tenant yet; ` +
+            "one answered 202 in the last second may not be visible yet: ask again",
         );
       return record;
     }),
