@@ -70,8 +70,9 @@ const MESSAGES_SLICE = 1000;
 /**
  * Clears the address, text and provider's words of the tenant's messages that left the queue before `before`,
  * a slice at a time; how many. The row stays for the campaign's message list and the frequency caps. Walked in
- * id order from where the last slice stopped, through `messages_retention_idx` (migration 0041), which holds only
- * rows that left the queue and still have an address: a pass never reads what an earlier one cleared.
+ * id order from where the last slice stopped. `messages_retention_idx` (migration 0041) holds only rows that left
+ * the queue and still have an address, by `send_at`: a pass reads the old ones, never the recent ones or what an
+ * earlier pass cleared.
  */
 export async function clearOldMessages(
   db: Db,
