@@ -1,6 +1,29 @@
 import { redactUrl } from "@regulars/logger";
 import type { RunningSystem } from "./system.ts";
 
+const demoKeysFileName = ".data/demo-tenant.json";
+
+/** The demo sale's customer: once the sale is processed, the phone the kiosk can identify. */
+export const demoCustomerPhone = "+48600100200";
+
+/**
+ * The commands that try the running system with the demo keys in $POS_KEY and $ADMIN_KEY, as the banner prints
+ * them and the README's quick start shows them (a test keeps the two the same). The shell fills in the time and
+ * the id when they are run, so they work whenever they are copied, as often as they are copied.
+ */
+export function tryItCommands(urls: { gatewayUrl: string; apiUrl: string | null }): string[] {
+  const phoneQuery = encodeURIComponent(JSON.stringify({ phone: demoCustomerPhone }));
+  return [
+    "id=demo-$(date +%s)",
+    `curl -s ${urls.gatewayUrl}/v1/transactions -H "authorization: Bearer $POS_KEY" -H 'content-type: application/json' \\`,
+    `  -d '{"externalId":"'$id'","type":"sale","occurredAt":"'$(date -u +%FT%TZ)'","locationId":"store-001","channel":"pos","customer":{"phone":"${demoCustomerPhone}"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'`,
+    `curl -s ${urls.gatewayUrl}/v1/transactions/$id -H "authorization: Bearer $POS_KEY"   # accepted, then processed`,
+    ...(urls.apiUrl
+      ? [`curl -s "${urls.apiUrl}/trpc/customers.get?input=${phoneQuery}" -H "authorization: Bearer $ADMIN_KEY"`]
+      : []),
+  ];
+}
+
 /**
  * What `npm start` prints: where everything is. Connection URLs are redacted; the demo tenant's keys and its
  * owner's password are printed because they are what a newcomer needs (they are also in .data/demo-tenant.json).
@@ -29,11 +52,11 @@ export function startBanner(
         `\nOpen the kiosk, set up with the demo kiosk key: ${system.apiUrl}/kiosk/#key=${system.demo.apiKeys.kiosk}&location=store-001`,
     system.demo &&
       system.gatewayUrl &&
-      // The shell fills in the time and the id when the line is run, so it works whenever it is copied.
-      `\nTry it:\n  id=demo-$(date +%s)\n` +
-        `  curl -s ${system.gatewayUrl}/v1/transactions -H 'authorization: Bearer ${system.demo.apiKeys.pos}' -H 'content-type: application/json' \\\n` +
-        `    -d '{"externalId":"'$id'","type":"sale","occurredAt":"'$(date -u +%FT%TZ)'","locationId":"store-001","channel":"pos","customer":{"phone":"+48600100200"},"currency":"EUR","lines":[{"sku":"FRIES-L","name":"Fries large","quantity":2,"unitPrice":350}],"total":700}'\n` +
-        `  curl -s ${system.gatewayUrl}/v1/transactions/$id -H 'authorization: Bearer ${system.demo.apiKeys.pos}'`,
+      `\nTry it: paste the export line first (the keys are also in ${demoKeysFileName})\n` +
+        `  export POS_KEY=${system.demo.apiKeys.pos} ADMIN_KEY=${system.demo.apiKeys.admin}\n` +
+        tryItCommands({ gatewayUrl: system.gatewayUrl, apiUrl: system.apiUrl })
+          .map((line) => `  ${line}`)
+          .join("\n"),
     "",
   ];
   return `${lines.filter(Boolean).join("\n")}\n`;

@@ -130,13 +130,18 @@ describe("startEmbeddedPostgres", { timeout: 120_000 }, () => {
     for (const racer of racers) await racer.stop();
   });
 
-  it("explains a port taken by another program", async () => {
+  it("explains a port taken by another program, names the setting to change and leaves no cluster behind", async () => {
     const dataDir = tempDir();
     const busy = await import("node:net").then(({ createServer }) => createServer());
     const port = await findFreePort();
     await new Promise<void>((resolve) => busy.listen(port, "127.0.0.1", resolve));
     try {
-      await expect(start({ dataDir, port })).rejects.toThrow(`port ${port} is already in use`);
+      const failure = start({ dataDir, port });
+      await expect(failure).rejects.toThrow(`port ${port} is already in use`);
+      await expect(failure).rejects.toThrow("Set EMBEDDED_POSTGRES_PORT to a free port");
+      // Refused before initdb: a retry on another port starts clean, and nothing is left to clean up.
+      expect(existsSync(clusterDirOf(dataDir))).toBe(false);
+      expect(existsSync(path.join(dataDir, "postgres-location.json"))).toBe(false);
     } finally {
       await new Promise<void>((resolve) => busy.close(() => resolve()));
     }

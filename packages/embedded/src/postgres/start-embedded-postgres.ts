@@ -37,6 +37,12 @@ export async function startEmbeddedPostgres(opts: {
 
   const running = await findRunningPostgres(dataDir);
   if (running) return useRunning(running, log);
+  // Checked before initdb, so a port another program holds leaves no cluster behind.
+  if ((await probePort(port)).open) {
+    const other = await waitForOtherStarter(dataDir);
+    if (other) return useRunning(other, log);
+    throw portTakenError(port, dataDir);
+  }
 
   await initialiseClusterOnce(dataDir, log);
   const output = new OutputTail();
@@ -84,10 +90,15 @@ function useRunning(record: PostgresRecord, log: Log): EmbeddedPostgres {
   return { url: record.url, startedHere: false, stop: async () => {} };
 }
 
+const portTakenReason = (port: number) =>
+  `port ${port} is already in use by another program (another checkout running?). ` +
+  "Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a Postgres of your own.";
+
+const portTakenError = (port: number, dataDir: string) =>
+  new Error(`Embedded Postgres for ${dataDir} did not start: ${portTakenReason(port)}`);
+
 async function startFailure(port: number, dataDir: string, output: OutputTail, cause: unknown): Promise<Error> {
   const portTaken = (await probePort(port)).open;
-  const reason = portTaken
-    ? `port ${port} is already in use by another program; pass a different port or set DATABASE_URL.`
-    : `see its output below.${runningAsRootHint()}`;
+  const reason = portTaken ? portTakenReason(port) : `see its output below.${runningAsRootHint()}`;
   return new Error(`Embedded Postgres in ${clusterDirOf(dataDir)} did not start: ${reason}\n${output}`, { cause });
 }
