@@ -1,5 +1,6 @@
 import type { Messages } from "@regulars/web-ui";
 import type { RefusalCode } from "../order/basket.ts";
+import type { WithPolishPlurals } from "./plurals.ts";
 
 // Every refusal code the quote can give, so a customer always reads why in their own language.
 const refusalEn = {
@@ -66,17 +67,20 @@ const en = {
   summary: "Summary",
   line: "{{name}} × {{quantity}}",
   savings: "Savings",
-  pointsSpent: "{{formatted}} points",
+  pointsSpent_one: "{{formatted}} point",
+  pointsSpent_other: "{{formatted}} points",
   subtotal: "Subtotal",
   discount: "Discount",
   total: "To pay",
   coupons: "Your coupons",
   inWallet: "In your wallet",
   rewards: "Rewards",
-  costsPoints: "Costs {{formatted}} points",
+  costsPoints_one: "Costs {{formatted}} point",
+  costsPoints_other: "Costs {{formatted}} points",
   points: "Points",
   pointsBalance: "Points you can spend: {{formatted}}",
-  spendPoints: "Spend {{formatted}} points",
+  spendPoints_one: "Spend {{formatted}} point",
+  spendPoints_other: "Spend {{formatted}} points",
   worth: "Takes {{amount}} off",
   notApplicable: "Not available: {{reason}}.",
   applied: "✓ Applied",
@@ -119,23 +123,32 @@ const en = {
   refusal: refusalEn,
 };
 
-const pl: typeof en = {
+const pl: WithPolishPlurals<typeof en, "pointsSpent" | "costsPoints" | "spendPoints"> = {
   title: "Twoje zamówienie",
   pricing: "Wyceniamy zamówienie…",
   summary: "Podsumowanie",
   line: "{{name}} × {{quantity}}",
   savings: "Oszczędności",
-  pointsSpent: "Punkty: {{formatted}}",
+  pointsSpent_one: "{{formatted}} punkt",
+  pointsSpent_few: "{{formatted}} punkty",
+  pointsSpent_many: "{{formatted}} punktów",
+  pointsSpent_other: "{{formatted}} punktu",
   subtotal: "Suma",
   discount: "Rabat",
   total: "Do zapłaty",
   coupons: "Twoje kupony",
   inWallet: "W Twoim portfelu",
   rewards: "Nagrody",
-  costsPoints: "Koszt w punktach: {{formatted}}",
+  costsPoints_one: "Kosztuje {{formatted}} punkt",
+  costsPoints_few: "Kosztuje {{formatted}} punkty",
+  costsPoints_many: "Kosztuje {{formatted}} punktów",
+  costsPoints_other: "Kosztuje {{formatted}} punktu",
   points: "Punkty",
   pointsBalance: "Punkty do wydania: {{formatted}}",
-  spendPoints: "Wydaj punkty: {{formatted}}",
+  spendPoints_one: "Wydaj {{formatted}} punkt",
+  spendPoints_few: "Wydaj {{formatted}} punkty",
+  spendPoints_many: "Wydaj {{formatted}} punktów",
+  spendPoints_other: "Wydaj {{formatted}} punktu",
   worth: "Odejmuje {{amount}}",
   notApplicable: "Niedostępne: {{reason}}.",
   applied: "✓ Zastosowano",

@@ -2,6 +2,7 @@ import { Button, useFormat } from "@regulars/web-ui";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Quote } from "../order/basket.ts";
+import { pointsOffer } from "../order/points-offer.ts";
 
 type Refusal = Quote["points"]["refusal"];
 
@@ -88,7 +89,7 @@ export function RewardOptions({ quote, onToggle }: { quote: Quote; onToggle: (id
           <OptionRow
             key={`${r.id}-${r.selected}`}
             title={r.name}
-            detail={t("costsPoints", { formatted: format.number(r.points) })}
+            detail={t("costsPoints", { count: r.points, formatted: format.number(r.points) })}
             refusal={r.refusal}
             chosen={r.selected}
             onToggle={() => onToggle(r.id)}
@@ -114,10 +115,9 @@ export function PointsOption({
 }) {
   const { t } = useTranslation("checkout");
   const format = useFormat();
-  const spent = quote.points.applied > 0 || quote.points.refusal ? quote.points : null;
-  const offer = spent ?? preview?.points;
+  const offer = pointsOffer(quote, preview);
   if (!offer) return null;
-  const points = spent ? spent.requested : offer.requested;
+  const { points, priced, chosen } = offer;
   return (
     <section aria-labelledby="points-heading" className="flex flex-col gap-4">
       <h2 id="points-heading" className="text-4xl font-semibold">
@@ -126,11 +126,11 @@ export function PointsOption({
       <p>{t("pointsBalance", { formatted: format.number(quote.points.spendable) })}</p>
       <ul>
         <OptionRow
-          title={t("spendPoints", { formatted: format.number(points) })}
-          detail={offer.refusal ? undefined : t("worth", { amount: format.money(offer.value) })}
-          refusal={offer.refusal}
-          chosen={Boolean(spent)}
-          onToggle={() => onChoose(spent ? 0 : points)}
+          title={t("spendPoints", { count: points, formatted: format.number(points) })}
+          detail={priced.refusal ? undefined : t("worth", { amount: format.money(priced.value) })}
+          refusal={priced.refusal}
+          chosen={chosen}
+          onToggle={() => onChoose(chosen ? 0 : points)}
         />
       </ul>
     </section>

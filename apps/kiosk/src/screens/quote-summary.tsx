@@ -36,7 +36,11 @@ export function QuoteSummary({ quote, items }: { quote: Quote; items: BasketItem
           <ul className="flex flex-col gap-2 text-emerald-900">
             {quote.applied.map((a) => (
               <li key={`${a.source}-${a.ref}`} className="flex justify-between gap-4">
-                <span>{a.source === "points" ? t("pointsSpent", { formatted: format.number(a.points) }) : a.name}</span>
+                <span>
+                  {a.source === "points"
+                    ? t("pointsSpent", { count: a.points, formatted: format.number(a.points) })
+                    : a.name}
+                </span>
                 <span>−{format.money(a.amount)}</span>
               </li>
             ))}

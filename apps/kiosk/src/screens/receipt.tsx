@@ -46,7 +46,7 @@ export function ReceiptScreen({
           className="flex w-full max-w-3xl flex-col gap-6 rounded-2xl border-2 border-emerald-700 bg-emerald-50 p-10"
         >
           <h2 id="points-heading" className="text-4xl font-semibold">
-            {t("yourPoints", { name: customer.firstName ?? "" })}
+            {customer.firstName ? t("yourPointsNamed", { name: customer.firstName }) : t("yourPoints")}
           </h2>
           <dl className="grid grid-cols-[1fr_auto] gap-x-8 gap-y-3 text-left text-3xl">
             <dt>{t("earned")}</dt>
@@ -93,7 +93,8 @@ function TierProgress({ customerId }: { customerId: string }) {
   const gap = next && (basis === "spend" ? format.money(next.gap) : format.number(next.gap));
   return (
     <p className="text-2xl">
-      {t("tier", { tier: tier.data.tier.name })} {next ? t(`toNext.${basis}`, { gap, tier: next.name }) : t("topTier")}
+      {t("tier", { tier: tier.data.tier.name })}{" "}
+      {next ? t(`toNext.${basis}`, { count: next.gap, gap, tier: next.name }) : t("topTier")}
     </p>
   );
 }
@@ -109,7 +110,11 @@ function NextReward({ quote, balance }: { quote: Quote; balance: number }) {
   if (ahead)
     return (
       <p className="text-2xl">
-        {t("rewardAhead", { name: ahead.name, formatted: format.number(ahead.points - balance) })}
+        {t("rewardAhead", {
+          name: ahead.name,
+          count: ahead.points - balance,
+          formatted: format.number(ahead.points - balance),
+        })}
       </p>
     );
   return null;

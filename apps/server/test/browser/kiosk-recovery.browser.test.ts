@@ -3,15 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BrowserSystem,
   expectAccessible,
+  freePort,
   holdStaffCorner,
   screenshot,
   startBrowserSystem,
 } from "./browser-fixture.ts";
 
-// The kiosk after something a customer showed or typed was refused: it keeps the visit going, and the order.
+// The kiosk after something a customer showed or typed was refused: it keeps the visit going, and the order. The
+// demo programme sets no redemption, so nothing at checkout offers points that cannot be spent.
 
 const portrait = { width: 1080, height: 1920 };
 const phone = "+48600900002";
+/** Enrolled by a till, which knows no name. */
+const namelessPhone = "+48600900006";
 const store = "store-001";
 
 describe("the kiosk after a refused code", () => {
@@ -25,22 +29,27 @@ describe("the kiosk after a refused code", () => {
   };
 
   beforeAll(async () => {
-    web = await startBrowserSystem();
-    // A first visit at a till enrols the customer.
-    const externalId = `KIOSK-RECOVERY-${Date.now()}`;
-    const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
-      externalId,
-      type: "sale",
-      occurredAt: new Date().toISOString(),
-      locationId: store,
-      channel: "pos",
-      customer: { phone },
-      currency: "EUR",
-      lines: [{ sku: "BURGER", name: "Classic burger", quantity: 1, unitPrice: 790, discount: 0 }],
-      total: 790,
-    });
-    expect(res.status).toBe(202);
-    const { customerId } = await web.system.processed(web.tenant.apiKeys.admin, externalId);
+    // The kiosk learns the gateway's address from /kiosk/config.json: a fixed free port, so it can pay.
+    web = await startBrowserSystem({ GATEWAY_PORT: String(await freePort()) });
+    // A first visit at a till enrols each customer.
+    const enrol = async (customerPhone: string) => {
+      const externalId = `KIOSK-RECOVERY-${customerPhone}-${Date.now()}`;
+      const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
+        externalId,
+        type: "sale",
+        occurredAt: new Date().toISOString(),
+        locationId: store,
+        channel: "pos",
+        customer: { phone: customerPhone },
+        currency: "EUR",
+        lines: [{ sku: "BURGER", name: "Classic burger", quantity: 1, unitPrice: 790, discount: 0 }],
+        total: 790,
+      });
+      expect(res.status).toBe(202);
+      return (await web.system.processed(web.tenant.apiKeys.admin, externalId)).customerId;
+    };
+    const customerId = await enrol(phone);
+    await enrol(namelessPhone);
     await web.system
       .client(web.tenant.apiKeys.admin)
       .customers.updateProfile.mutate({ customerId: customerId!, name: "Ewa Kowalska" });
@@ -107,6 +116,42 @@ describe("the kiosk after a refused code", () => {
     await page.getByRole("region", { name: "Customer" }).getByText("Hi, Ewa!").waitFor({ timeout: 15_000 });
     await page.getByRole("heading", { name: "Menu" }).waitFor();
     expect(identifyCalls).toHaveLength(2);
+    await page.context().close();
+  });
+
+  it("offers no points the programme will not take, and thanks a customer it knows no name of", {
+    timeout: 180_000,
+  }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await page.getByRole("button", { name: "Sign in to collect points" }).click();
+    await page.getByRole("button", { name: "Phone number" }).click();
+    await page.getByLabel("Phone number", { exact: true }).fill(namelessPhone);
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    const customer = page.getByRole("region", { name: "Customer" });
+    await customer.getByText("Hi, member!").waitFor();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+
+    // Checkout prices the basket, then asks what spending points would do: that answer is what the card shows.
+    const pointsPriced = page.waitForResponse(
+      (r) => r.url().includes("checkout.quote") && decodeURIComponent(r.url()).includes('"points":1'),
+    );
+    await page.getByRole("button", { name: "Checkout" }).click();
+    const pay = page.getByRole("button", { name: "Pay €7.90" });
+    await pay.waitFor();
+    await pointsPriced;
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    expect(await page.getByRole("region", { name: "Points" }).count()).toBe(0);
+    expect(await page.getByText(/Spend \d+ points?/).count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, "kiosk", "no-redemption");
+
+    await pay.click();
+    await page.getByRole("heading", { name: "Thank you!" }).waitFor({ timeout: 90_000 });
+    const heading = page.getByRole("heading", { name: "Your points", exact: true });
+    await heading.waitFor();
+    expect(await heading.textContent()).toBe("Your points");
     await page.context().close();
   });
 
