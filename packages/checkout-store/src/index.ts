@@ -32,7 +32,6 @@ export {
   countUnknownCodes,
   holdCountingUnknownCodes,
   quoteCountingUnknownCodes,
-  refuseWhileThrottled,
   type UnknownCodeLimit,
   type UnknownCodeOptions,
   UnknownCodesThrottled,

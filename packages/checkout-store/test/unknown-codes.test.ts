@@ -91,9 +91,47 @@ describe("unknown coupon codes per credential", () => {
     const { deps, keyOf } = await throttledCheckout();
     const till = keyOf("key_till");
     for (let i = 0; i < limit * 2; i++) await quoteCountingUnknownCodes(deps, till, quoteOf("FRIES-HALF"));
-    const rows = await db.couponCodeMiss.count({ where: { tenantId: till.tenantId } });
-    expect(rows).toBe(0);
+    const counted = await db.couponCodeMiss.aggregate({ where: { tenantId: till.tenantId }, _sum: { misses: true } });
+    expect(counted._sum.misses ?? 0).toBe(0);
     expect(outcomes(await quoteCountingUnknownCodes(deps, till, quoteOf(guess())))).toEqual(["unknown_code"]);
+  });
+
+  it("answers no more than the limit in unknown codes to concurrent quotes through two pools, refusing the rest", async () => {
+    const { deps, keyOf } = await throttledCheckout();
+    const till = keyOf("key_till");
+    const elsewhere = testDb();
+    try {
+      const quotes = Array.from({ length: 10 }, (_, i) =>
+        quoteCountingUnknownCodes(
+          { ...deps, db: i % 2 ? elsewhere : db },
+          till,
+          quoteOf(...Array.from({ length: 5 }, guess)),
+        ),
+      );
+      const settled = await Promise.allSettled(quotes);
+      const told = settled.flatMap((s) => (s.status === "fulfilled" ? outcomes(s.value) : []));
+      const refused = settled.flatMap((s) =>
+        s.status === "rejected" ? [(s.reason as UnknownCodesThrottled).code] : [],
+      );
+      // Reservations queue on the one row: the first four are granted, and each later one finds the count full.
+      expect(told.length).toBe(limit);
+      expect(told.every((o) => o === "unknown_code")).toBe(true);
+      expect(refused).toEqual(Array.from({ length: 10 - told.length / 5 }, () => "rate_limited"));
+      const row = await db.couponCodeMiss.findFirstOrThrow({ where: { tenantId: till.tenantId } });
+      expect(row.misses).toBe(told.length);
+    } finally {
+      await elsewhere.$disconnect();
+    }
+  });
+
+  it("reserves every code of a quote and gives back the known ones, so only its unknown codes count", async () => {
+    const { deps, keyOf } = await throttledCheckout();
+    const till = keyOf("key_till");
+    const mixed = await quoteCountingUnknownCodes(deps, till, quoteOf("FRIES-HALF", guess()));
+    expect(outcomes(mixed)).toEqual(["applied", "unknown_code"]);
+    const more = Array.from({ length: limit - 1 }, guess);
+    expect(outcomes(await quoteCountingUnknownCodes(deps, till, quoteOf(...more)))).toHaveLength(limit - 1);
+    expect((await rejection(quoteCountingUnknownCodes(deps, till, quoteOf(guess())))).code).toBe("rate_limited");
   });
 
   it("refuses a batch of codes that would take the count past the limit, so no batching tells more", async () => {
@@ -128,6 +166,22 @@ describe("unknown coupon codes per credential", () => {
     expect(await db.checkoutHold.count({ where: { tenantId } })).toBe(0);
     const other = await holdCountingUnknownCodes(deps, keyOf("key_other"), hold("FRIES-HALF"), "pos");
     expect(other.quote.total).toBe(200);
+  });
+
+  it("names no more than the limit in unknown codes to concurrent holds, refusing the rest before reserving", async () => {
+    const { customer, deps, keyOf } = await throttledCheckout();
+    const till = keyOf("key_till");
+    const hold = (): HoldRequest => ({
+      ...quoteOf(...Array.from({ length: 5 }, guess)),
+      customer: { id: customer },
+      ttlSeconds: 600,
+    });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 10 }, () => holdCountingUnknownCodes(deps, till, hold(), "pos")),
+    );
+    const codes = settled.map((s) => (s.status === "rejected" ? (s.reason as UnknownCodesThrottled).code : "held"));
+    expect(codes.filter((c) => c === "hold_refused")).toHaveLength(limit / 5);
+    expect(codes.filter((c) => c === "rate_limited")).toHaveLength(10 - limit / 5);
   });
 
   it("is one count for every process: misses counted through another pool refuse a quote read through the gateway's reader", async () => {

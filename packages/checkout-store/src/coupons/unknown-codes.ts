@@ -6,7 +6,7 @@ import {
   unknownCodesIn,
 } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type Db, Prisma, prismaReader, type SqlReader } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CheckoutDeps, type HoldDeps, type PlacedHold, placeHold, quoteCheckout } from "@regulars/ledger-store";
 
@@ -14,8 +14,9 @@ export { type UnknownCodeLimit, unknownCodeDefaults };
 
 /**
  * Unknown coupon codes counted per credential in Postgres, so that every gateway and API process serving a tenant
- * sees the same count. Only an `unknown_code` answer is written; a checkout with codes reads its credential's one
- * row, and a checkout without codes touches nothing.
+ * sees the same count. A checkout with codes reserves them all in the credential's one row before it is answered,
+ * as if every one were unknown, and gives back those that turn out known: concurrent checkouts cannot all read a
+ * count below the limit and answer together. A checkout without codes touches nothing.
  */
 export interface CodeTrier {
   tenantId: string;
@@ -41,39 +42,20 @@ export class UnknownCodesThrottled extends DomainError {
 /** Windows that ended are deleted a few at a time as misses are counted, never waiting on a row in use. */
 const PRUNE_BATCH = 100;
 
-async function readCount(reader: SqlReader, who: CodeTrier): Promise<UnknownCodeCount | null> {
-  const [row] = await reader.rows<UnknownCodeCount>(Prisma.sql`
-    SELECT window_started_at AS "windowStartedAt", misses FROM coupon_code_misses
-    WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}`);
-  return row ?? null;
-}
-
-/** Throws `UnknownCodesThrottled` when `codes` codes may not be tried now by this credential. */
-export async function refuseWhileThrottled(
-  reader: SqlReader,
-  who: CodeTrier,
-  codes: number,
-  now: Date,
-  limit: UnknownCodeLimit = unknownCodeDefaults,
-): Promise<void> {
-  if (codes === 0) return;
-  const wait = secondsUntilCodesAllowed(await readCount(reader, who), codes, limit, now);
-  if (wait !== null) throw new UnknownCodesThrottled(wait);
-}
-
 /**
- * Adds `misses` unknown codes to the credential's window (a new window when its last one ended) in one statement,
- * which also deletes other credentials' ended windows. Returns the count in the window.
+ * Adds `misses` codes to the credential's window in one statement (a new window when its last one ended, or when
+ * everything counted in it was given back, so a window begins with an unknown code), which also deletes other
+ * credentials' ended windows. Returns the window with the count in it.
  */
-export async function countUnknownCodes(
+async function addToWindow(
   db: Db,
   who: CodeTrier,
   misses: number,
   now: Date,
-  limit: UnknownCodeLimit = unknownCodeDefaults,
-): Promise<number> {
+  limit: UnknownCodeLimit,
+): Promise<UnknownCodeCount> {
   const ended = new Date(now.getTime() - limit.windowSeconds * 1000);
-  const [row] = await db.$queryRaw<{ misses: number }[]>`
+  const [row] = await db.$queryRaw<UnknownCodeCount[]>`
     WITH ended AS (
       SELECT tenant_id, credential_id FROM coupon_code_misses
       WHERE window_started_at <= ${ended} AND NOT (tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId})
@@ -85,17 +67,68 @@ export async function countUnknownCodes(
     INSERT INTO coupon_code_misses AS m (tenant_id, credential_id, window_started_at, misses)
     VALUES (${who.tenantId}, ${who.credentialId}, ${now}, ${misses})
     ON CONFLICT (tenant_id, credential_id) DO UPDATE SET
-      window_started_at = CASE WHEN m.window_started_at <= ${ended} THEN excluded.window_started_at ELSE m.window_started_at END,
-      misses = CASE WHEN m.window_started_at <= ${ended} THEN excluded.misses ELSE m.misses + excluded.misses END
-    RETURNING misses`;
-  return row!.misses;
+      window_started_at = CASE WHEN m.window_started_at <= ${ended} OR m.misses = 0
+        THEN excluded.window_started_at ELSE m.window_started_at END,
+      misses = CASE WHEN m.window_started_at <= ${ended} OR m.misses = 0
+        THEN excluded.misses ELSE m.misses + excluded.misses END
+    RETURNING window_started_at AS "windowStartedAt", misses`;
+  return row!;
+}
+
+/** Adds `misses` unknown codes to the credential's window; returns the count in the window. */
+export async function countUnknownCodes(
+  db: Db,
+  who: CodeTrier,
+  misses: number,
+  now: Date,
+  limit: UnknownCodeLimit = unknownCodeDefaults,
+): Promise<number> {
+  return (await addToWindow(db, who, misses, now, limit)).misses;
+}
+
+/** Codes reserved in a window: what is given back must leave the window they were counted in. */
+interface CodeReservation {
+  who: CodeTrier;
+  window: UnknownCodeCount;
+}
+
+/**
+ * Reserves `codes` codes as unknown before the checkout is answered. Throws `UnknownCodesThrottled` (having given
+ * the reservation back) when, were they all unknown, they would take the count past the limit. Null without codes.
+ */
+async function reserveCodes(
+  db: Db,
+  who: CodeTrier,
+  codes: number,
+  now: Date,
+  limit: UnknownCodeLimit = unknownCodeDefaults,
+): Promise<CodeReservation | null> {
+  if (codes === 0) return null;
+  const window = await addToWindow(db, who, codes, now, limit);
+  const reservation = { who, window };
+  const before = { ...window, misses: window.misses - codes };
+  const wait = secondsUntilCodesAllowed(before, codes, limit, now);
+  if (wait === null) return reservation;
+  await giveBackCodes(db, reservation, codes);
+  throw new UnknownCodesThrottled(wait);
+}
+
+/** Takes `known` codes back off the reservation's window; a window that has ended since keeps nothing to give back. */
+async function giveBackCodes(db: Db, reservation: CodeReservation | null, known: number): Promise<void> {
+  if (!reservation || known <= 0) return;
+  const { who, window } = reservation;
+  await db.$executeRaw`
+    UPDATE coupon_code_misses SET misses = GREATEST(0, misses - ${known})
+    WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}
+      AND window_started_at = ${window.windowStartedAt}`;
 }
 
 const clockOf = (deps: CheckoutDeps) => deps.now?.() ?? new Date();
 
 /**
  * `quoteCheckout`, refused while the credential may not try codes, and counting the codes it answers
- * `unknown_code`. The check reads beside the quote, so a quote with codes waits for no extra round trip.
+ * `unknown_code`. The reservation runs beside the quote, so a quote with codes waits for no extra round trip, and
+ * nothing of the quote is answered unless the reservation was granted.
  */
 export async function quoteCountingUnknownCodes(
   deps: CheckoutDeps,
@@ -106,20 +139,24 @@ export async function quoteCountingUnknownCodes(
   const at = clockOf(deps);
   const pinned = { ...deps, now: () => at };
   const codes = request.couponCodes.length;
-  const [, quote] = await Promise.all([
-    refuseWhileThrottled(deps.reader ?? prismaReader(deps.db), who, codes, at, opts.limit),
+  const [reserved, quoted] = await Promise.allSettled([
+    reserveCodes(deps.db, who, codes, at, opts.limit),
     quoteCheckout(pinned, who.tenantId, request),
   ]);
-  const misses = unknownCodesIn(quote);
-  if (misses) await countUnknownCodes(deps.db, who, misses, at, opts.limit);
-  return quote;
+  if (reserved.status === "rejected") throw reserved.reason;
+  if (quoted.status === "rejected") {
+    await giveBackCodes(deps.db, reserved.value, codes);
+    throw quoted.reason;
+  }
+  await giveBackCodes(deps.db, reserved.value, codes - unknownCodesIn(quoted.value));
+  return quoted.value;
 }
 
 /** The codes a refused hold named `unknown_code` (its issues are `couponCodes.<i>`, `<refusal code>: <message>`). */
 const unknownCodesRefused = (e: DomainError): number =>
   (e.issues ?? []).filter((i) => i.path.startsWith("couponCodes.") && i.message.startsWith("unknown_code:")).length;
 
-/** `placeHold` with the same check before anything is reserved, counting the codes its refusal names unknown. */
+/** `placeHold` with its codes reserved before anything is held, giving back those its answer did not call unknown. */
 export async function holdCountingUnknownCodes(
   deps: HoldDeps,
   who: CodeTrier,
@@ -128,12 +165,15 @@ export async function holdCountingUnknownCodes(
   opts: UnknownCodeOptions = {},
 ): Promise<PlacedHold> {
   const at = clockOf(deps);
-  await refuseWhileThrottled(prismaReader(deps.db), who, request.couponCodes.length, at, opts.limit);
+  const codes = request.couponCodes.length;
+  const reservation = await reserveCodes(deps.db, who, codes, at, opts.limit);
   try {
-    return await placeHold({ ...deps, now: () => at }, who.tenantId, request, placedBy);
+    const placed = await placeHold({ ...deps, now: () => at }, who.tenantId, request, placedBy);
+    await giveBackCodes(deps.db, reservation, codes);
+    return placed;
   } catch (e) {
     const misses = isDomainError(e) && e.code === "hold_refused" ? unknownCodesRefused(e) : 0;
-    if (misses) await countUnknownCodes(deps.db, who, misses, at, opts.limit);
+    await giveBackCodes(deps.db, reservation, codes - misses);
     throw e;
   }
 }
