@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editTarget, scheduledVersion } from "../src/pages/programme/schedule.tsx";
+import { editTarget, overwritesScheduled, scheduledVersion } from "../src/pages/programme/schedule.tsx";
 
 const version = (n: number, inForce: boolean, effectiveFrom: string) => ({
   version: n,
@@ -7,6 +7,7 @@ const version = (n: number, inForce: boolean, effectiveFrom: string) => ({
   effectiveFrom,
   createdAt: "2024-01-01T00:00:00.000Z",
   createdBy: "key_admin",
+  basedOn: n - 1,
 });
 const inForce = version(2, true, "2024-01-01T00:00:00.000Z");
 const scheduled = version(3, false, "2024-06-01T00:00:00.000Z");
@@ -32,5 +33,17 @@ describe("editTarget", () => {
     expect(editTarget(scheduled, "scheduledOnly", "2024-03-01T08:00:00.000Z")).toEqual({
       effectiveFrom: scheduled.effectiveFrom,
     });
+  });
+});
+
+describe("overwritesScheduled", () => {
+  it("recognises the refusal to replace what the scheduled version changed, and nothing else", () => {
+    const refusal = (path: string) => ({
+      data: { error: { code: "conflict", message: "m", issues: [{ path, message: "m" }] } },
+    });
+    expect(overwritesScheduled(refusal("alsoScheduled"))).toBe(true);
+    expect(overwritesScheduled(refusal("effectiveFrom"))).toBe(false);
+    expect(overwritesScheduled(new TypeError("fetch failed"))).toBe(false);
+    expect(overwritesScheduled(null)).toBe(false);
   });
 });

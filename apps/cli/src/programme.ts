@@ -7,6 +7,7 @@ import {
   EFFECTIVE_FROM_FORMS,
   effectiveFromIn,
   programmeAt,
+  ScheduledAhead,
   tenantLocalTime,
 } from "@regulars/programme";
 import { UsageError } from "./command-kit.ts";
@@ -35,6 +36,16 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
     const at = new Date(version.effectiveFrom);
     return { ...version, effectiveFromLocal: tenantLocalTime(at, tenant.timezone) };
   } catch (e) {
+    if (e instanceof ScheduledAhead) {
+      // The API's way round (a change to the version in force and the scheduled one alike) is not the CLI's.
+      const { version, effectiveFrom: at } = e.scheduled;
+      throw new UsageError(
+        `--effective-from: version ${version} is scheduled to take effect at ${tenantLocalTime(at, tenant.timezone)} ` +
+          `(${at.toISOString()}), and a programme may not take effect before it. Pass --effective-from at or after ` +
+          "that time to replace the scheduled version, or make the change to the version in force and the scheduled " +
+          "one alike on the admin's Programme page",
+      );
+    }
     if (isDomainError(e) && e.issues) {
       const flag = (path: string) => (path === "effectiveFrom" ? "--effective-from" : path);
       throw new UsageError(`${e.message}\n${e.issues.map((i) => `  ${flag(i.path)}: ${i.message}`).join("\n")}`);

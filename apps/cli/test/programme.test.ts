@@ -79,4 +79,15 @@ describe("regulars programme set --effective-from", () => {
     expect(run.stderr).toContain("--effective-from: must not be in the past");
     expect(await versionsOf(tenantId)).toHaveLength(1);
   });
+
+  it("refuses a date before a scheduled version, saying what the CLI can do instead", async () => {
+    const tenantId = await newYorkTenant();
+    expect((await setProgramme(tenantId, `${year}-07-01`)).code).toBe(0);
+    const run = await setProgramme(tenantId, `${year}-01-01`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--effective-from: version 2 is scheduled to take effect at");
+    expect(run.stderr).toContain("Pass --effective-from at or after that time");
+    expect(run.stderr).not.toContain("alsoScheduled");
+    expect(await versionsOf(tenantId)).toHaveLength(2);
+  });
 });

@@ -188,12 +188,13 @@ describe("programme validation", () => {
     const later = await t.admin.programme.get({ at: from });
     expect(later).toMatchObject({ version: 5, effectiveFrom: new Date(from).toISOString() });
     expect(later.config).toMatchObject({ milestones: [100], rules: [{ id: "base" }, { id: "tuesday", factor: 2 }] });
+    // History compares each version with the one it was made from: 5 with the scheduled 3, not with 4.
     expect(await t.admin.programme.versions()).toMatchObject([
-      { version: 5, inForce: false },
-      { version: 4, inForce: true },
-      { version: 3, inForce: false },
-      { version: 2, inForce: false },
-      { version: 1, inForce: false },
+      { version: 5, inForce: false, basedOn: 3 },
+      { version: 4, inForce: true, basedOn: 2 },
+      { version: 3, inForce: false, basedOn: 2 },
+      { version: 2, inForce: false, basedOn: 1 },
+      { version: 1, inForce: false, basedOn: 0 },
     ]);
     const audits = await db.auditLog.findMany({ where: { tenantId: t.tenantId, action: "programme.rules.upsert" } });
     const details = audits.map((a) => a.details as { version: number }).sort((a, b) => a.version - b.version);
@@ -202,6 +203,38 @@ describe("programme validation", () => {
       expect.objectContaining({ version: 4, basedOn: 2 }),
       expect.objectContaining({ version: 5, basedOn: 3 }),
     ]);
+  });
+
+  it("refuses alsoScheduled where the scheduled version has its own tiers or rule, and writes nothing", async () => {
+    const t = await tenantCallers(db);
+    const from = inMs(HOUR);
+    await t.admin.programme.tiers.set({ tiers });
+    await t.admin.programme.rules.upsert({ rule: tuesdays });
+    const platinum = { id: "platinum", name: "Platinum", threshold: 2000 };
+    await t.admin.programme.tiers.set({
+      tiers: { ...tiers, levels: [...tiers.levels, platinum] },
+      effectiveFrom: from,
+    });
+    await t.admin.programme.rules.disable({ id: "tuesday", effectiveFrom: from });
+
+    // A typo fixed in the tiers read from the version in force would take Platinum out of the scheduled version.
+    const typo = { ...tiers, levels: tiers.levels.map((l) => (l.id === "gold" ? { ...l, name: "Gold!" } : l)) };
+    const refused = await failure(t.admin.programme.tiers.set({ tiers: typo, alsoScheduled: true }));
+    expect(refused.code).toBe("CONFLICT");
+    expect(refused.message).toContain("version 5, scheduled from");
+    expect(refused.message).toContain("has tiers of its own");
+    expect(issuesOf(refused)).toEqual([expect.objectContaining({ path: "alsoScheduled" })]);
+    const rule = await failure(
+      t.admin.programme.rules.upsert({ rule: { ...tuesdays, factor: 3 }, alsoScheduled: true }),
+    );
+    expect(rule.message).toContain("has rule 'tuesday' of its own");
+    expect((await t.admin.programme.versions()).map((v) => v.version)).toEqual([5, 4, 3, 2, 1]);
+
+    // What both versions agree on may still be changed in both.
+    await t.admin.programme.pendingDays.set({ days: 2, alsoScheduled: true });
+    const later = await t.admin.programme.get({ at: from });
+    expect(later.config).toMatchObject({ pendingDays: 2, rules: [{ id: "base" }, { id: "tuesday", enabled: false }] });
+    expect(later.config.tiers?.levels.map((l) => l.id)).toEqual(["bronze", "gold", "platinum"]);
   });
 });
 

@@ -6,7 +6,14 @@ export * as edits from "./edits.ts";
 export { type Caps, type ProgrammeEdit, validateProgramme } from "./edits.ts";
 export { EFFECTIVE_FROM_FORMS, effectiveFromIn, tenantLocalTime } from "./effective-from.ts";
 export { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
-export { type ChangeTiming, type PlannedVersion, planChange } from "./plan-change.ts";
+export {
+  type AppliedEdit,
+  type ChangeTiming,
+  type PlannedVersion,
+  planChange,
+  refuseOverwritingScheduled,
+  ScheduledAhead,
+} from "./plan-change.ts";
 export { simulateEarning } from "./simulate.ts";
 export {
   type ProgrammeInForce,

@@ -1,4 +1,6 @@
+import type { ProgrammeConfig } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
+import { sameJson } from "./edits.ts";
 import { versionInForce } from "./in-force.ts";
 
 /** Clock skew allowed between the admin's "now" and ours before a date counts as the past. */
@@ -43,14 +45,7 @@ export function planChange<V extends DatedVersion>(
   }
   const latest = versions.reduce<V | null>((a, v) => (!a || v.version > a.version ? v : a), null);
   if (!timing.alsoScheduled) {
-    if (latest && effectiveFrom < latest.effectiveFrom) {
-      const from = latest.effectiveFrom.toISOString();
-      throw invalidEffectiveFrom(
-        `must not be earlier than ${from}: version ${latest.version} is scheduled to take effect then, and a change ` +
-          "taking effect before it would not be part of it. Make the change to the scheduled version (from that time), " +
-          "or to the version in force and every scheduled one alike (alsoScheduled)",
-      );
-    }
+    if (latest && effectiveFrom < latest.effectiveFrom) throw new ScheduledAhead(latest);
     return [{ base: latest, effectiveFrom }];
   }
   const laterInstants = [...new Set(versions.map((v) => v.effectiveFrom.getTime()))]
@@ -60,6 +55,91 @@ export function planChange<V extends DatedVersion>(
     base: versionInForce(versions, from),
     effectiveFrom: from,
   }));
+}
+
+/**
+ * A change without `alsoScheduled` taking effect before the latest version: it would be made to that version's
+ * document yet take effect before it. Carries the version so each client can say what its user can do instead.
+ */
+export class ScheduledAhead extends DomainError {
+  readonly scheduled: DatedVersion;
+  constructor(scheduled: DatedVersion) {
+    const from = scheduled.effectiveFrom.toISOString();
+    const why =
+      `must not be earlier than ${from}: version ${scheduled.version} is scheduled to take effect then, and a ` +
+      "change taking effect before it would not be part of it";
+    super(
+      "invalid_request",
+      `effectiveFrom ${why}. Make the change to the scheduled version (from that time), or to the version in ` +
+        "force and every scheduled one alike (alsoScheduled)",
+      [{ path: "effectiveFrom", message: why }],
+    );
+    this.scheduled = { version: scheduled.version, effectiveFrom: scheduled.effectiveFrom };
+  }
+}
+
+/** One planned version with the edit applied: `version` is its base's number (0: the default programme). */
+export interface AppliedEdit {
+  version: number;
+  effectiveFrom: Date;
+  before: ProgrammeConfig;
+  after: ProgrammeConfig;
+}
+
+/** Collections whose entries are edited one by one, so a version may differ in one entry and agree in the rest. */
+const entryCollections = { rules: "rule", rewards: "reward", stampCards: "stamp card" } as const;
+
+/**
+ * Refuses a change made with `alsoScheduled` that would replace what a scheduled version has of its own. Edits
+ * replace a whole section (or the entry with one id) with what the form sent, which was read from the version in
+ * force; made to a scheduled version whose part differs, it would silently undo that version's changes there.
+ * `applied[0]` is the version in force when the change takes effect, the rest are scheduled after it.
+ */
+export function refuseOverwritingScheduled(applied: readonly AppliedEdit[]): void {
+  const [first, ...scheduled] = applied;
+  if (!first) return;
+  for (const later of scheduled) {
+    const touched = new Set([...touchedParts(first), ...touchedParts(later)]);
+    const differing = [...touched].find((part) => !sameJson(partOf(first.before, part), partOf(later.before, part)));
+    if (differing) throw overwritesScheduled(differing, first, later);
+  }
+}
+
+/** A section's key, or `collection/id` for one entry of a collection edited entry by entry. */
+type Part = string;
+
+function touchedParts({ before, after }: AppliedEdit): Part[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof ProgrammeConfig)[];
+  return keys.flatMap((key) => {
+    if (!(key in entryCollections)) return sameJson(before[key], after[key]) ? [] : [key];
+    const ids = new Set([...entriesOf(before, key), ...entriesOf(after, key)].map((e) => e.id));
+    return [...ids].map((id) => `${key}/${id}`).filter((part) => !sameJson(partOf(before, part), partOf(after, part)));
+  });
+}
+
+function entriesOf(config: ProgrammeConfig, key: keyof ProgrammeConfig): { id: string }[] {
+  return (config[key] as { id: string }[] | undefined) ?? [];
+}
+
+function partOf(config: ProgrammeConfig, part: Part): unknown {
+  const [key, id] = part.split(/\/(.*)/s) as [keyof ProgrammeConfig, string | undefined];
+  if (id === undefined) return config[key];
+  return entriesOf(config, key).find((e) => e.id === id);
+}
+
+function describePart(part: Part): string {
+  const [key, id] = part.split(/\/(.*)/s) as [string, string | undefined];
+  if (id !== undefined) return `${entryCollections[key as keyof typeof entryCollections]} '${id}'`;
+  return key === "pendingDays" ? "pending days" : key === "stampCards" ? "stamp cards" : key;
+}
+
+function overwritesScheduled(part: Part, inForce: AppliedEdit, scheduled: AppliedEdit): DomainError {
+  const what = describePart(part);
+  const message =
+    `version ${scheduled.version}, scheduled from ${scheduled.effectiveFrom.toISOString()}, has ${what} of its own, ` +
+    `different from version ${inForce.version}'s; making this change to both would replace them with this one. ` +
+    "Make the change to the scheduled version only, and to the version in force separately if it needs it";
+  return new DomainError("conflict", message, [{ path: "alsoScheduled", message }]);
 }
 
 function invalidEffectiveFrom(message: string): DomainError {

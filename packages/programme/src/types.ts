@@ -13,6 +13,11 @@ export interface ProgrammeVersionView {
 export type ProgrammeVersionSummary = Omit<ProgrammeVersionView, "config"> & {
   /** The version in force right now (later ones may be scheduled). */
   inForce: boolean;
+  /**
+   * The version this one was made from: the one before it, except for a change made to the version in force and
+   * a scheduled one alike, whose versions each start from the one they change.
+   */
+  basedOn: number;
 };
 
 /** What the ledger evaluates a transaction against. */

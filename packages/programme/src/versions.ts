@@ -4,7 +4,7 @@ import { type Db, type DbTx, isUniqueViolation, withTransaction } from "@regular
 import { DomainError } from "@regulars/errors";
 import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
-import { type ChangeTiming, planChange } from "./plan-change.ts";
+import { type AppliedEdit, type ChangeTiming, planChange, refuseOverwritingScheduled } from "./plan-change.ts";
 import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./types.ts";
 
 const WRITE_ATTEMPTS = 5;
@@ -67,13 +67,29 @@ export async function listVersions(
 ): Promise<ProgrammeVersionSummary[]> {
   const rows = await db.programmeVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
   const inForce = versionInForce(rows, now)?.version;
+  const recordedBases = await basesOfVersions(db, tenantId);
   return rows.map((r) => ({
     version: r.version,
     effectiveFrom: r.effectiveFrom.toISOString(),
     createdAt: r.createdAt.toISOString(),
     createdBy: r.createdBy,
     inForce: r.version === inForce,
+    basedOn: recordedBases.get(r.version) ?? r.version - 1,
   }));
+}
+
+/** Only changes made to several versions at once record their base; the audit row is where it is kept. */
+async function basesOfVersions(db: Db, tenantId: string): Promise<Map<number, number>> {
+  const audits = await db.auditLog.findMany({
+    where: { tenantId, action: { startsWith: "programme." } },
+    select: { details: true },
+  });
+  const bases = new Map<number, number>();
+  for (const { details } of audits) {
+    const { version, basedOn } = (details ?? {}) as { version?: unknown; basedOn?: unknown };
+    if (typeof version === "number" && typeof basedOn === "number") bases.set(version, basedOn);
+  }
+  return bases;
 }
 
 /**
@@ -89,7 +105,8 @@ export async function programmeVersion(db: Db, tenantId: string, version: number
 
 /**
  * Applies `edit` to the latest version, or with `alsoScheduled` to the version in force at `effectiveFrom` and
- * every one scheduled after it (see `planChange`), and stores each result as a new version with its audit row,
+ * every one scheduled after it (see `planChange`; refused where a scheduled version differs in what the edit
+ * touches, see `refuseOverwritingScheduled`), and stores each result as a new version with its audit row,
  * in one transaction. Writers of one tenant queue on an advisory lock; the primary key on (tenant, version)
  * still guards against writers that do not take it, and such a collision is retried.
  * Returns the version that takes effect at `effectiveFrom`.
@@ -112,11 +129,15 @@ async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<Pro
   const rows = await tx.programmeVersion.findMany({ where: { tenantId: change.tenantId } });
   const plan = planChange(rows, new Date(), change);
   let version = Math.max(DEFAULT_VERSION, ...rows.map((r) => r.version));
-  const written: ProgrammeVersionView[] = [];
-  for (const { base, effectiveFrom } of plan) {
-    // A tenant that configured nothing edits the default programme it has been earning by.
+  // A tenant that configured nothing edits the default programme it has been earning by.
+  const applied: AppliedEdit[] = plan.map(({ base, effectiveFrom }) => {
     const before = base ? ProgrammeConfig.parse(base.config) : defaultProgramme;
-    const after = validateProgramme(change.edit(before));
+    return { version: base?.version ?? DEFAULT_VERSION, effectiveFrom, before, after: change.edit(before) };
+  });
+  refuseOverwritingScheduled(applied);
+  const written: ProgrammeVersionView[] = [];
+  for (const { version: basedOn, effectiveFrom, before, after: candidate } of applied) {
+    const after = validateProgramme(candidate);
     version += 1;
     const row = await tx.programmeVersion.create({
       data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
@@ -129,7 +150,7 @@ async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<Pro
       details: {
         version,
         effectiveFrom: effectiveFrom.toISOString(),
-        ...(base && plan.length > 1 ? { basedOn: base.version } : {}),
+        ...(basedOn !== DEFAULT_VERSION && plan.length > 1 ? { basedOn } : {}),
         ...changedParts(before, after),
       },
     });

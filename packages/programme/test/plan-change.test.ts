@@ -1,7 +1,9 @@
+import { defaultProgramme, MultiplierRule, type ProgrammeConfig, TierProgramme } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { describe, expect, it } from "vitest";
+import { disableRule, type ProgrammeEdit, setPendingDays, setTiers, upsertRule } from "../src/edits.ts";
 import { versionInForce } from "../src/in-force.ts";
-import { planChange } from "../src/plan-change.ts";
+import { planChange, refuseOverwritingScheduled, ScheduledAhead } from "../src/plan-change.ts";
 
 // A fixed clock: planning is pure, so "now" is whatever the caller says.
 const now = new Date("2024-03-01T12:00:00.000Z");
@@ -31,6 +33,8 @@ describe("planChange", () => {
     expect(error.issues).toEqual([expect.objectContaining({ path: "effectiveFrom" })]);
     expect(error.message).toContain(`version 3 is scheduled to take effect then`);
     expect(error.message).toContain(hours(24).toISOString());
+    expect(error).toBeInstanceOf(ScheduledAhead);
+    expect((error as ScheduledAhead).scheduled).toEqual(scheduled);
   });
 
   it("changes the scheduled version when the change takes effect with it", () => {
@@ -75,5 +79,92 @@ describe("planChange", () => {
     }
     // Within the clock skew allowed, "now" on the admin's clock is still now.
     expect(planChange([inForce], now, { effectiveFrom: new Date(now.getTime() - 30_000) })).toHaveLength(1);
+  });
+});
+
+describe("refuseOverwritingScheduled", () => {
+  const tiers = (levels: [string, number][]) =>
+    TierProgramme.parse({
+      basis: "points_earned",
+      window: "lifetime",
+      levels: [["bronze", 0] as const, ...levels].map(([id, threshold]) => ({ id, name: id, threshold })),
+    });
+  const tuesdays = MultiplierRule.parse({ id: "tuesday", type: "multiplier", factor: 2, weekdays: [2] });
+  const inForceConfig = upsertRule(
+    setTiers(
+      defaultProgramme,
+      tiers([
+        ["silver", 500],
+        ["gold", 1000],
+      ]),
+    ),
+    tuesdays,
+  );
+  const applyTo = (edit: ProgrammeEdit, scheduledConfig: ProgrammeConfig) =>
+    [
+      { version: 3, effectiveFrom: now, config: inForceConfig },
+      { version: 4, effectiveFrom: hours(24), config: scheduledConfig },
+    ].map(({ config, ...v }) => ({ ...v, before: config, after: edit(config) }));
+
+  it("lets a change be made to both versions where they agree on what it touches", () => {
+    // The urgent fix: the same rule in both, while the scheduled version's tiers are its own.
+    const scheduled = setTiers(
+      inForceConfig,
+      tiers([
+        ["silver", 400],
+        ["gold", 800],
+        ["platinum", 2000],
+      ]),
+    );
+    expect(() => refuseOverwritingScheduled(applyTo((c) => disableRule(c, "tuesday"), scheduled))).not.toThrow();
+    expect(() => refuseOverwritingScheduled(applyTo((c) => setPendingDays(c, 3), scheduled))).not.toThrow();
+  });
+
+  it("refuses replacing a section the scheduled version changed, naming the section and the version", () => {
+    const scheduled = setTiers(
+      inForceConfig,
+      tiers([
+        ["silver", 400],
+        ["gold", 800],
+        ["platinum", 2000],
+      ]),
+    );
+    const renamedGold = tiers([
+      ["silver", 500],
+      ["gold", 1000],
+    ]);
+    renamedGold.levels[2] = { ...renamedGold.levels[2], name: "Gold" } as (typeof renamedGold.levels)[number];
+    const error = refusal(() => refuseOverwritingScheduled(applyTo((c) => setTiers(c, renamedGold), scheduled)));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toContain("version 4, scheduled from");
+    expect(error.message).toContain("has tiers of its own");
+    expect(error.message).toContain("scheduled version only");
+    expect(error.issues).toEqual([expect.objectContaining({ path: "alsoScheduled" })]);
+  });
+
+  it("refuses even a save that changes nothing in force, when it would still undo the scheduled version", () => {
+    const scheduled = setTiers(inForceConfig, tiers([["silver", 400]]));
+    const error = refusal(() =>
+      refuseOverwritingScheduled(applyTo((c) => setTiers(c, inForceConfig.tiers ?? null), scheduled)),
+    );
+    expect(error.message).toContain("has tiers of its own");
+  });
+
+  it("compares rules entry by entry: refuses the one the scheduled version changed, not its neighbours", () => {
+    const scheduled = disableRule(inForceConfig, "tuesday");
+    const doubled = { ...tuesdays, factor: 3 };
+    const error = refusal(() => refuseOverwritingScheduled(applyTo((c) => upsertRule(c, doubled), scheduled)));
+    expect(error.message).toContain("has rule 'tuesday' of its own");
+    const newRule = { ...tuesdays, id: "friday", weekdays: [5] };
+    expect(() => refuseOverwritingScheduled(applyTo((c) => upsertRule(c, newRule), scheduled))).not.toThrow();
+  });
+
+  it("refuses adding an entry whose id the scheduled version already uses for something else", () => {
+    const friday = { ...tuesdays, id: "friday", weekdays: [5] };
+    const scheduled = upsertRule(inForceConfig, friday);
+    const error = refusal(() =>
+      refuseOverwritingScheduled(applyTo((c) => upsertRule(c, { ...friday, factor: 5 }), scheduled)),
+    );
+    expect(error.message).toContain("has rule 'friday' of its own");
   });
 });

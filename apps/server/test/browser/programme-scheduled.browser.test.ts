@@ -6,7 +6,8 @@ import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserS
 
 // The programme page while a later version is scheduled: a wrong 10x rule is in force and carried into the version
 // scheduled for the day after tomorrow. The marketer is told which version is scheduled and when, switches the rule
-// off in both at once, then changes only the scheduled version.
+// off in both at once, is stopped from replacing the scheduled version's own milestones with the ones in force, then
+// changes only the scheduled version.
 
 let b: BrowserSystem;
 let page: Page;
@@ -29,6 +30,8 @@ const change = (edit: edits.ProgrammeEdit, effectiveFrom?: Date) =>
   });
 const programmeOn = (at: Date) => programmeAt(b.system.db, b.tenant.tenantId, at);
 const scheduledVersion = async () => (await programmeOn(scheduledFrom)).version;
+/** The version scheduled when the urgent fix was made to it and to the version in force. */
+let fixedScheduled: number;
 
 beforeAll(async () => {
   b = await startBrowserSystem();
@@ -46,6 +49,7 @@ describe("programme page with a scheduled version", () => {
   it("says which version is scheduled and when, and a fix applies now and in it", { timeout: 120_000 }, async () => {
     const inForce = (await programmeOn(new Date())).version;
     const scheduled = await scheduledVersion();
+    fixedScheduled = scheduled;
     await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Programme" }).click();
     const notice = page.getByRole("region", { name: `Version ${scheduled} is scheduled to take effect on` });
     await notice.waitFor();
@@ -75,6 +79,28 @@ describe("programme page with a scheduled version", () => {
     // The scheduled version keeps what it was scheduled for.
     expect(later.config.milestones).toEqual([100, 250]);
     expect(now.config.milestones).not.toEqual([100, 250]);
+  });
+
+  it("refuses a change to both where the scheduled version differs, and offers to edit only it", {
+    timeout: 120_000,
+  }, async () => {
+    const scheduled = await scheduledVersion();
+    await page.getByRole("tab", { name: "Milestones", exact: true }).click();
+    const milestones = page.getByLabel("Milestones (points)");
+    await milestones.fill("50");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const refusal = page.getByRole("alert").filter({ hasText: `version ${scheduled}, scheduled from` });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("has milestones of its own");
+    expect(await refusal.textContent()).toContain("Make the change to the scheduled version only");
+    expect((await programmeOn(scheduledFrom)).version).toBe(scheduled);
+    expect((await programmeOn(scheduledFrom)).config.milestones).toEqual([100, 250]);
+
+    await page.getByRole("button", { name: "Edit the scheduled version only" }).click();
+    const notice = page.getByRole("region", { name: `Version ${scheduled} is scheduled to take effect on` });
+    const onlyScheduled = notice.getByRole("radio", { name: new RegExp(`^Only the scheduled version ${scheduled}`) });
+    await expect.poll(() => onlyScheduled.isChecked()).toBe(true);
+    await expect.poll(() => page.getByLabel("Milestones (points)").inputValue()).toBe("100, 250");
   });
 
   it("a change to only the scheduled version shows and changes that version, from its time", {
@@ -128,5 +154,19 @@ describe("programme page with a scheduled version", () => {
       config: { pendingDays: 3 },
     });
     expect((await programmeOn(scheduledFrom)).config).toMatchObject({ pendingDays: 3, milestones: [100, 300] });
+  });
+
+  it("history compares the version the fix made from the scheduled one with that version", {
+    timeout: 120_000,
+  }, async () => {
+    const fromScheduled = fixedScheduled + 2;
+    await page.getByRole("tab", { name: "Version history", exact: true }).click();
+    await page.getByRole("button", { name: `Changes in version ${fromScheduled}`, exact: true }).click();
+    await page.getByText(`Version ${fromScheduled} against version ${fixedScheduled}`, { exact: true }).waitFor();
+    const changes = page.getByRole("list", { name: `Settings changed in version ${fromScheduled}` });
+    await changes.waitFor();
+    // Only the rule switched off: the scheduled milestones were there before, not added by the fix.
+    expect(await changes.textContent()).toContain("wrong-10x");
+    expect(await changes.textContent()).not.toContain("milestones");
   });
 });

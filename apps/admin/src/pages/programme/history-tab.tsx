@@ -20,7 +20,7 @@ import { diffConfigs } from "./diff.ts";
 type Version = RouterOutputs["programme"]["versions"][number];
 const column = createColumnHelper<Version>();
 
-/** Every version, newest first; choosing one shows what it changed against the one before. */
+/** Every version, newest first; choosing one shows what it changed against the version it was made from. */
 export function HistoryTab() {
   const { t } = useTranslation("programme");
   const format = useFormat();
@@ -56,22 +56,28 @@ export function HistoryTab() {
       <QueryResult query={versions}>
         {(data) => <DataTable caption={t("history.caption")} columns={columns} rows={data} />}
       </QueryResult>
-      {chosen !== null && <VersionChanges version={chosen} />}
+      {chosen !== null && (
+        <VersionChanges version={chosen} basedOn={versions.data?.find((v) => v.version === chosen)?.basedOn} />
+      )}
     </div>
   );
 }
 
-function VersionChanges({ version }: { version: number }) {
+/**
+ * A change made to the version in force and a scheduled one alike writes a version from each: the one made from the
+ * scheduled version is compared with it, not with the version numbered just before it.
+ */
+function VersionChanges({ version, basedOn = version - 1 }: { version: number; basedOn?: number | undefined }) {
   const { t } = useTranslation("programme");
   const trpc = useTRPC();
   const after = useQuery(trpc.programme.version.queryOptions({ version }));
   // Version 0 is the default programme every tenant starts from.
-  const before = useQuery(trpc.programme.version.queryOptions({ version: version - 1 }, { enabled: version > 0 }));
+  const before = useQuery(trpc.programme.version.queryOptions({ version: basedOn }, { enabled: version > 0 }));
   const error = after.error ?? before.error;
   const changes = after.data && before.data ? diffConfigs(before.data.config, after.data.config) : null;
   const shown = (value: string | undefined) => value ?? t("history.absent");
   return (
-    <Card title={t("history.changesTitle", { version, previous: version - 1 })}>
+    <Card title={t("history.changesTitle", { version, previous: basedOn })}>
       {error && <Alert>{describeError(error)}</Alert>}
       {!changes && !error && <Spinner label={t("common:loading")} />}
       {changes?.length === 0 && <p className="text-sm text-slate-700">{t("history.noChanges")}</p>}

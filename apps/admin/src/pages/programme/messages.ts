@@ -18,11 +18,13 @@ const en = {
       "{{from}}, so choose what your changes apply to.",
     legend: "Changes apply to",
     inForceAndScheduled:
-      "Version {{inForce}} in force now, and the scheduled version {{version}}: for fixes that must apply now and stay.",
+      "Version {{inForce}} in force now, and the scheduled version {{version}}: for fixes that must apply now and stay. " +
+      "A save is refused where version {{version}} has its own changes to what you save.",
     scheduledOnly:
       "Only the scheduled version {{version}}, from {{from}}: nothing changes now. The tabs show version {{version}}.",
     takesEffect: "Changes take effect ({{zone}} time)",
     takesEffectHint: "Empty: at once. A later time schedules each save as a new version from then.",
+    editScheduledOnly: "Edit the scheduled version only",
   },
   tabs: {
     rules: "Earning rules",
@@ -198,7 +200,7 @@ const en = {
     showChanges: "Changes in version {{version}}",
     changesTitle: "Version {{version}} against version {{previous}}",
     changesList: "Settings changed in version {{version}}",
-    noChanges: "Nothing changed against the version before.",
+    noChanges: "Nothing changed against the version it was made from.",
     absent: "(not set)",
     always: "The start",
   },
@@ -249,11 +251,13 @@ export const messages: Messages<typeof en> = {
         "{{from}}, więc wybierz, czego dotyczą zmiany.",
       legend: "Zmiany dotyczą",
       inForceAndScheduled:
-        "Obowiązującej wersji {{inForce}} i zaplanowanej wersji {{version}}: dla poprawek, które mają działać od teraz.",
+        "Obowiązującej wersji {{inForce}} i zaplanowanej wersji {{version}}: dla poprawek, które mają działać od teraz. " +
+        "Zapis zostanie odrzucony, jeśli wersja {{version}} ma własne zmiany w tym, co zapisujesz.",
       scheduledOnly:
         "Tylko zaplanowanej wersji {{version}}, od {{from}}: teraz nic się nie zmienia. Zakładki pokazują wersję {{version}}.",
       takesEffect: "Zmiany obowiązują od (czas {{zone}})",
       takesEffectHint: "Puste: od razu. Późniejszy czas planuje każdy zapis jako nową wersję od tego momentu.",
+      editScheduledOnly: "Edytuj tylko zaplanowaną wersję",
     },
     tabs: {
       rules: "Reguły naliczania",
@@ -430,7 +434,7 @@ export const messages: Messages<typeof en> = {
       showChanges: "Zmiany w wersji {{version}}",
       changesTitle: "Wersja {{version}} względem wersji {{previous}}",
       changesList: "Ustawienia zmienione w wersji {{version}}",
-      noChanges: "Nic się nie zmieniło względem poprzedniej wersji.",
+      noChanges: "Nic się nie zmieniło względem wersji, z której powstała.",
       absent: "(brak)",
       always: "Od początku",
     },

@@ -10,6 +10,7 @@ import { MilestonesTab } from "./milestones-tab.tsx";
 import { RedemptionTab } from "./redemption-tab.tsx";
 import { RulesTab } from "./rules-tab.tsx";
 import {
+  ChooseScheduledOnlyProvider,
   type EditChoice,
   EditTargetProvider,
   editTarget,
@@ -80,28 +81,30 @@ export default function ProgrammePage() {
       {edited && versions.data && (
         <SavedVersionProvider value={(made) => setSaved(savedMessage(made))}>
           <EditTargetProvider value={target}>
-            <Tabs.Root value={tab} onValueChange={setTab}>
-              <Tabs.List aria-label={t("tabsLabel")} className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
-                {[...tabs.map(([name]) => name), "history" as const].map((name) => (
-                  <Tabs.Trigger key={name} value={name} className={trigger}>
-                    {t(`tabs.${name}`)}
-                  </Tabs.Trigger>
+            <ChooseScheduledOnlyProvider value={scheduled ? () => setChoice("scheduledOnly") : null}>
+              <Tabs.Root value={tab} onValueChange={setTab}>
+                <Tabs.List aria-label={t("tabsLabel")} className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
+                  {[...tabs.map(([name]) => name), "history" as const].map((name) => (
+                    <Tabs.Trigger key={name} value={name} className={trigger}>
+                      {t(`tabs.${name}`)}
+                    </Tabs.Trigger>
+                  ))}
+                </Tabs.List>
+                {tabs.map(([name, Tab]) => (
+                  <Tabs.Content
+                    key={name}
+                    value={name}
+                    className="focus-visible:outline-2 focus-visible:outline-emerald-700"
+                  >
+                    {/* Keyed by version: forms start again from what was saved, not from stale drafts. */}
+                    <Tab key={edited.version} config={edited.config} />
+                  </Tabs.Content>
                 ))}
-              </Tabs.List>
-              {tabs.map(([name, Tab]) => (
-                <Tabs.Content
-                  key={name}
-                  value={name}
-                  className="focus-visible:outline-2 focus-visible:outline-emerald-700"
-                >
-                  {/* Keyed by version: forms start again from what was saved, not from stale drafts. */}
-                  <Tab key={edited.version} config={edited.config} />
+                <Tabs.Content value="history" className="focus-visible:outline-2 focus-visible:outline-emerald-700">
+                  <HistoryTab />
                 </Tabs.Content>
-              ))}
-              <Tabs.Content value="history" className="focus-visible:outline-2 focus-visible:outline-emerald-700">
-                <HistoryTab />
-              </Tabs.Content>
-            </Tabs.Root>
+              </Tabs.Root>
+            </ChooseScheduledOnlyProvider>
           </EditTargetProvider>
         </SavedVersionProvider>
       )}

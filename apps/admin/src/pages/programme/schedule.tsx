@@ -1,4 +1,4 @@
-import { type RouterOutputs, useFormat } from "@regulars/web-ui";
+import { Button, fieldErrors, type RouterOutputs, useFormat } from "@regulars/web-ui";
 import { createContext, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
@@ -23,6 +23,29 @@ export const useEditTarget = () => useContext(Target);
 export function scheduledVersion(versions: readonly VersionSummary[] | undefined, inForce: number) {
   const newest = versions?.[0];
   return newest && !newest.inForce && newest.version > inForce ? newest : null;
+}
+
+/**
+ * Whether a save was refused because the scheduled version has its own changes to what was saved: the page then
+ * offers to make the change to the scheduled version only, where the form starts from that version's document.
+ */
+export const overwritesScheduled = (error: unknown): boolean => Boolean(fieldErrors(error).alsoScheduled);
+
+const ChooseScheduledOnly = createContext<(() => void) | null>(null);
+export const ChooseScheduledOnlyProvider = ChooseScheduledOnly.Provider;
+
+/** Beside a save refused by `overwritesScheduled`: switches the page to editing the scheduled version only. */
+export function EditScheduledOnlyButton({ error }: { error: unknown }) {
+  const { t } = useTranslation("programme");
+  const choose = useContext(ChooseScheduledOnly);
+  if (!choose || !overwritesScheduled(error)) return null;
+  return (
+    <div>
+      <Button tone="secondary" onClick={choose}>
+        {t("schedule.editScheduledOnly")}
+      </Button>
+    </div>
+  );
 }
 
 /** `takesEffect` is the instant the user chose (none: now); a change to only the scheduled version takes its time. */

@@ -13,7 +13,7 @@ import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
-import { type EditTarget, useEditTarget } from "./schedule.tsx";
+import { EditScheduledOnlyButton, type EditTarget, useEditTarget } from "./schedule.tsx";
 
 export type Programme = RouterOutputs["programme"]["get"];
 export type ProgrammeConfig = Programme["config"];
@@ -50,6 +50,7 @@ export function SaveBar({ change, children }: { change: ChangeState; children?: 
   return (
     <div className="flex flex-col gap-2">
       {change.error ? <Alert>{describeError(change.error)}</Alert> : null}
+      <EditScheduledOnlyButton error={change.error} />
       <div className="flex gap-2">
         <Button type="submit" disabled={change.isPending}>
           {t("common:save")}
@@ -153,6 +154,7 @@ export function SwitchableTable<Row extends { id: string; enabled: boolean }>({
   return (
     <>
       {disable.error ? <Alert>{describeError(disable.error)}</Alert> : null}
+      <EditScheduledOnlyButton error={disable.error} />
       <DataTable caption={caption} columns={withSwitches} rows={rows} />
     </>
   );
