@@ -1,7 +1,17 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { confirmsDeviceReset, keyPrefixOf } from "../src/device.ts";
+import { beforeDeadline, HoldTimedOut, SaleUnconfirmed, sendSale } from "../src/order/pay.ts";
 import { meaningOf, nextSendStep, pollDelayMs, SEND_ATTEMPTS, sendRetryDelayMs } from "../src/order/sending.ts";
-import { blocksLeaving, createVisits, mayChoose, type PayStage } from "../src/order/visit.ts";
+import {
+  afterShortfall,
+  blocksLeaving,
+  createVisits,
+  mayChoose,
+  type PayShortfall,
+  type PayStage,
+} from "../src/order/visit.ts";
 
 describe("sending a sale to the gateway", () => {
   it("reads each answer as stored, not stored, or unknown", () => {
@@ -44,8 +54,95 @@ describe("sending a sale to the gateway", () => {
   });
 });
 
+describe("a gateway that holds the connection and never answers", () => {
+  it("counts each unanswered post as no answer, posts again, and ends unconfirmed", { timeout: 30_000 }, async () => {
+    const held: IncomingMessage[] = [];
+    const gateway = createServer((req) => {
+      held.push(req);
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    try {
+      const sale = { externalId: "KIOSK-store-001-held", body: { externalId: "KIOSK-store-001-held" } };
+      const sent = sendSale(url, "rk_kiosk_test", sale, 200);
+      await expect(sent).rejects.toBeInstanceOf(SaleUnconfirmed);
+      expect(held).toHaveLength(SEND_ATTEMPTS);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+});
+
+describe("a hold that does not answer in time", () => {
+  it("gives up with HoldTimedOut and hands a late answer over to be undone", async () => {
+    let answer!: (holdId: string) => void;
+    const pending = new Promise<string>((resolve) => {
+      answer = resolve;
+    });
+    const late: string[] = [];
+    const waited = beforeDeadline(
+      pending,
+      10,
+      () => new HoldTimedOut(),
+      (holdId) => late.push(holdId),
+    );
+    await expect(waited).rejects.toBeInstanceOf(HoldTimedOut);
+    answer("hld_late0000000");
+    await pending;
+    expect(late).toEqual(["hld_late0000000"]);
+  });
+
+  it("answers in time as if there were no deadline", async () => {
+    const late: string[] = [];
+    const waited = beforeDeadline(
+      Promise.resolve("hld_quick000000"),
+      60_000,
+      () => new HoldTimedOut(),
+      (id) => {
+        late.push(id);
+      },
+    );
+    expect(await waited).toBe("hld_quick000000");
+    expect(late).toEqual([]);
+  });
+});
+
+describe("paying that ends short of a receipt", () => {
+  const shortfalls: PayShortfall[] = ["holdRefused", "holdTimedOut", "notSent", "unconfirmed", "rejected"];
+
+  it("voids the hold unless a stored sale may still commit it", () => {
+    expect(shortfalls.filter((s) => afterShortfall(s).voidHold)).toEqual([
+      "holdRefused",
+      "holdTimedOut",
+      "notSent",
+      "rejected",
+    ]);
+  });
+
+  it("ends a rejected order on its own screen, never back at Pay", () => {
+    expect(afterShortfall("rejected").stage).toBe("notAccepted");
+    expect(mayChoose(afterShortfall("rejected").stage)).toBe(false);
+    expect(blocksLeaving(afterShortfall("rejected").stage)).toBe(false);
+    expect(afterShortfall("unconfirmed").stage).toBe("unconfirmed");
+    expect(["holdRefused", "holdTimedOut", "notSent"].map((s) => afterShortfall(s as PayShortfall).stage)).toEqual([
+      "choosing",
+      "choosing",
+      "choosing",
+    ]);
+  });
+});
+
 describe("the stages of paying", () => {
-  const stages: PayStage[] = ["choosing", "holding", "posting", "received", "receivedSlowly", "unconfirmed"];
+  const stages: PayStage[] = [
+    "choosing",
+    "holding",
+    "posting",
+    "received",
+    "receivedSlowly",
+    "unconfirmed",
+    "notAccepted",
+  ];
 
   it("keeps the order on screen from the hold until an outcome is shown", () => {
     expect(stages.filter(blocksLeaving)).toEqual(["holding", "posting", "received"]);

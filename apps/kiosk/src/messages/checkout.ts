@@ -108,11 +108,15 @@ const en = {
     slow: "Your order is in; your points will follow. You can go: staff can check the order by its number.",
     unconfirmedTitle: "We could not confirm your order",
     unconfirmed: "Please do not pay again. Show this number to staff: they will check whether the order went through.",
+    notAcceptedTitle: "Your order was not accepted",
+    notAccepted:
+      "The order was not accepted: {{reason}}. Please do not pay again; ask staff and show them this number.",
     number: "Order number:",
     done: "Done",
   },
   holdRefused: "Some of what you chose can no longer be used:",
-  rejected: "The order was not accepted: {{reason}}.",
+  holdTimedOut:
+    "We could not reserve your coupons and points in time. Try again in a moment; if it happens again, ask staff.",
   payFailed: "The order could not be sent: {{message}}",
   rejection: {
     unknown_customer: "we could not find your account",
@@ -176,11 +180,15 @@ const pl: WithPolishPlurals<typeof en, "pointsSpent" | "costsPoints" | "spendPoi
     slow: "Zamówienie jest przyjęte, punkty zostaną dopisane. Możesz odejść: personel sprawdzi zamówienie po jego numerze.",
     unconfirmedTitle: "Nie udało się potwierdzić zamówienia",
     unconfirmed: "Nie płać ponownie. Pokaż ten numer personelowi: sprawdzi, czy zamówienie dotarło.",
+    notAcceptedTitle: "Zamówienie nie zostało przyjęte",
+    notAccepted:
+      "Zamówienie nie zostało przyjęte: {{reason}}. Nie płać ponownie; poproś o pomoc personel i pokaż ten numer.",
     number: "Numer zamówienia:",
     done: "Gotowe",
   },
   holdRefused: "Części tego, co wybrano, nie można już użyć:",
-  rejected: "Zamówienie nie zostało przyjęte: {{reason}}.",
+  holdTimedOut:
+    "Nie udało się na czas zarezerwować kuponów i punktów. Spróbuj ponownie za chwilę; jeśli to się powtórzy, poproś personel.",
   payFailed: "Nie udało się wysłać zamówienia: {{message}}",
   rejection: {
     unknown_customer: "nie znaleźliśmy Twojego konta",

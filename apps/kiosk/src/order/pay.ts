@@ -1,6 +1,14 @@
 import type { ApiFailure, useTRPCClient } from "@regulars/web-ui";
 import type { Quote, Selection } from "./basket.ts";
-import { type AnswerMeaning, meaningOf, nextSendStep, pollDelayMs, sendRetryDelayMs } from "./sending.ts";
+import {
+  type AnswerMeaning,
+  API_CALL_TIMEOUT_MS,
+  meaningOf,
+  nextSendStep,
+  pollDelayMs,
+  SALE_POST_TIMEOUT_MS,
+  sendRetryDelayMs,
+} from "./sending.ts";
 
 type Client = ReturnType<typeof useTRPCClient>;
 type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
@@ -22,6 +30,47 @@ export class SaleRejected extends Error {
   }
 }
 
+/** The hold did not answer in time: it may exist, and its id is not known yet. */
+export class HoldTimedOut extends Error {
+  constructor() {
+    super("hold_timed_out");
+  }
+}
+
+/**
+ * The answer of `pending` if it comes within `ms`, else `onTimeout()` is thrown and a late answer goes to
+ * `onLate` instead: the work was not cancelled, so whatever it made (a hold) must still be undone.
+ */
+export function beforeDeadline<T>(
+  pending: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  onLate: (value: T) => void,
+): Promise<T> {
+  let timedOut = false;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(onTimeout());
+    }, ms);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        if (timedOut) onLate(value);
+        else resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        if (!timedOut) reject(err);
+      },
+    );
+  });
+}
+
+/** Frees a hold nobody will pay with; an expired hold is released by the scheduled jobs anyway. */
+export const voidHold = (client: Client, holdId: string) =>
+  client.checkout.void.mutate({ holdId }, { signal: AbortSignal.timeout(API_CALL_TIMEOUT_MS) }).catch(() => {});
+
 const codeOf = (err: unknown) => (err as { data?: { error?: ApiFailure } })?.data?.error;
 const spendsSomething = (s: Selection) => s.couponCodes.length > 0 || s.rewardIds.length > 0 || s.points > 0;
 
@@ -37,7 +86,13 @@ export async function reserve(
 ): Promise<{ holdId: string | null; quote: Quote }> {
   if (!request.customer || !spendsSomething(selection)) return { holdId: null, quote };
   try {
-    const hold = await client.checkout.hold.mutate({ ...request, customer: request.customer, ...selection });
+    // Not aborted on timeout: a hold made after all is voided when its answer arrives.
+    const hold = await beforeDeadline(
+      client.checkout.hold.mutate({ ...request, customer: request.customer, ...selection }),
+      API_CALL_TIMEOUT_MS,
+      () => new HoldTimedOut(),
+      (late) => void voidHold(client, late.holdId),
+    );
     return { holdId: hold.holdId, quote: hold.quote };
   } catch (err) {
     const body = codeOf(err);
@@ -85,9 +140,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Posts the sale to the ingestion gateway with the kiosk's key, again under the same externalId while the answer
  * leaves open whether it was stored. Resolves once stored; throws the gateway's body when it certainly was not
- * (the hold may then be voided), `SaleUnconfirmed` when that stays unknown.
+ * (the hold may then be voided), `SaleUnconfirmed` when that stays unknown. A post unanswered within `timeoutMs`
+ * counts as no answer.
  */
-export async function sendSale(gatewayUrl: string, apiKey: string, sale: Sale): Promise<void> {
+export async function sendSale(
+  gatewayUrl: string,
+  apiKey: string,
+  sale: Sale,
+  timeoutMs = SALE_POST_TIMEOUT_MS,
+): Promise<void> {
   const answers: AnswerMeaning[] = [];
   let lastFailure: unknown = null;
   for (;;) {
@@ -95,6 +156,8 @@ export async function sendSale(gatewayUrl: string, apiKey: string, sale: Sale): 
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       body: JSON.stringify(sale.body),
+      // A post that outlives this was perhaps stored: the same as no answer.
+      signal: AbortSignal.timeout(timeoutMs),
     }).catch(() => null);
     answers.push(meaningOf(res ? res.status : "unreachable"));
     if (res && !res.ok) {
@@ -122,7 +185,9 @@ export async function waitForOutcome(
   stillWanted: () => boolean,
 ): Promise<Processed | null> {
   for (let attempt = 0; stillWanted(); attempt++) {
-    const record = await client.transactions.get.query({ externalId }).catch(() => null);
+    const record = await client.transactions.get
+      .query({ externalId }, { signal: AbortSignal.timeout(API_CALL_TIMEOUT_MS) })
+      .catch(() => null);
     if (record?.status === "processed") return record;
     if (record?.status === "rejected") throw new SaleRejected(record.reason.code, record.reason.message);
     await pause(pollDelayMs(attempt));

@@ -39,5 +39,14 @@ export const sendRetryDelayMs = (attempt: number): number => Math.min(500 * 2 **
 /** The wait before asking the ledger again: quick at first (most sales land within a second), then easing off. */
 export const pollDelayMs = (attempt: number): number => Math.min(Math.round(750 * 1.5 ** attempt), 5000);
 
+/**
+ * How long the kiosk waits for one answer before treating it as none: a dropped Wi-Fi or a proxy holding the
+ * connection would otherwise keep the customer on "Sending your order…" until the browser gives up, minutes later.
+ * A sale post that times out is an `unknown` answer (it may have been stored); an API call (hold, void, asking the
+ * ledger) that times out is a failed call.
+ */
+export const SALE_POST_TIMEOUT_MS = 10_000;
+export const API_CALL_TIMEOUT_MS = 10_000;
+
 /** How long "order received" may stand before the kiosk says the customer can go and staff can check. */
 export const RECEIVED_PATIENCE_MS = 30_000;

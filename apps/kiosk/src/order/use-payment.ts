@@ -3,9 +3,19 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { Receipt } from "../screens/receipt.tsx";
 import type { Quote, Selection } from "./basket.ts";
-import { HoldRefused, reserve, SaleRejected, SaleUnconfirmed, saleOf, sendSale, waitForOutcome } from "./pay.ts";
+import {
+  HoldRefused,
+  HoldTimedOut,
+  reserve,
+  SaleRejected,
+  SaleUnconfirmed,
+  saleOf,
+  sendSale,
+  voidHold,
+  waitForOutcome,
+} from "./pay.ts";
 import { RECEIVED_PATIENCE_MS } from "./sending.ts";
-import type { PayStage, Visits } from "./visit.ts";
+import { afterShortfall, type PayShortfall, type PayStage, type Visits } from "./visit.ts";
 
 type Client = ReturnType<typeof useTRPCClient>;
 type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
@@ -13,6 +23,7 @@ type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
 export type PayFailure =
   | { kind: "refused"; issues: { path: string; message: string }[] }
   | { kind: "rejected"; code: string }
+  | { kind: "holdTimedOut" }
   | { kind: "failed"; message: string };
 
 export interface PaymentHooks {
@@ -55,14 +66,16 @@ export function usePayment(gateway: { url: string; apiKey: string }, hooks: Paym
     const visit = hooks.visits.current();
     const live = () => hooks.visits.isCurrent(visit);
     setFailure(null);
+    // The hold the reservation made, kept after the sale names it: a rejected sale leaves it to be voided.
     let holdId: string | null = null;
+    let stored = false;
     try {
       setStage("holding");
       const reserved = await reserve(client, request, selection, quote);
       holdId = reserved.holdId;
       if (!live()) {
         // The kiosk was cleared while the hold was being made: nobody will pay with it.
-        if (holdId) await client.checkout.void.mutate({ holdId }).catch(() => {});
+        if (holdId) await voidHold(client, holdId);
         return;
       }
       hooks.onHold(holdId);
@@ -70,8 +83,8 @@ export function usePayment(gateway: { url: string; apiKey: string }, hooks: Paym
       setExternalId(sale.externalId);
       setStage("posting");
       await sendSale(gateway.url, gateway.apiKey, sale);
-      // The sale commits the hold now, even if the ledger refuses it later: cancelling must not void it.
-      holdId = null;
+      stored = true;
+      // The stored sale commits the hold unless the ledger rejects it: cancelling must not void it.
       if (!live()) return;
       hooks.onHold(null);
       setStage("received");
@@ -81,29 +94,33 @@ export function usePayment(gateway: { url: string; apiKey: string }, hooks: Paym
       await queryClient.invalidateQueries({ queryKey: trpc.customers.tier.queryKey() });
       if (live()) hooks.onPaid({ processed, quote: reserved.quote });
     } catch (err) {
-      if (err instanceof SaleUnconfirmed) {
-        // It may be stored and name the hold: voiding would keep the discount and spend nothing.
-        if (live()) {
-          hooks.onHold(null);
-          setStage("unconfirmed");
-        }
-        return;
-      }
-      // A hold the sale never reached would keep the points and coupon from the customer until it expires.
-      if (holdId) await client.checkout.void.mutate({ holdId }).catch(() => {});
+      // Once stored, only the ledger's rejection says the hold stays uncommitted; anything else leaves it open.
+      const shortfall = stored && !(err instanceof SaleRejected) ? "unconfirmed" : shortfallOf(err);
+      const next = afterShortfall(shortfall);
+      if (next.voidHold && holdId) await voidHold(client, holdId);
       if (!live()) return;
       hooks.onHold(null);
-      setStage("choosing");
-      await queryClient.invalidateQueries({ queryKey: trpc.checkout.quote.queryKey() });
-      setFailure(
-        err instanceof HoldRefused
-          ? { kind: "refused", issues: err.issues }
-          : err instanceof SaleRejected
-            ? { kind: "rejected", code: err.code }
-            : { kind: "failed", message: describeError(err) },
-      );
+      setStage(next.stage);
+      if (next.stage === "choosing") await queryClient.invalidateQueries({ queryKey: trpc.checkout.quote.queryKey() });
+      setFailure(failureOf(err, shortfall));
     }
   }
 
   return { stage, failure, externalId, pay, clearFailure: () => setFailure(null) };
+}
+
+function shortfallOf(err: unknown): PayShortfall {
+  if (err instanceof HoldRefused) return "holdRefused";
+  if (err instanceof HoldTimedOut) return "holdTimedOut";
+  if (err instanceof SaleUnconfirmed) return "unconfirmed";
+  if (err instanceof SaleRejected) return "rejected";
+  return "notSent";
+}
+
+function failureOf(err: unknown, shortfall: PayShortfall): PayFailure | null {
+  if (err instanceof HoldRefused) return { kind: "refused", issues: err.issues };
+  if (err instanceof SaleRejected) return { kind: "rejected", code: err.code };
+  if (shortfall === "holdTimedOut") return { kind: "holdTimedOut" };
+  if (shortfall === "unconfirmed") return null;
+  return { kind: "failed", message: describeError(err) };
 }

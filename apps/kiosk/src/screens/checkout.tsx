@@ -88,8 +88,15 @@ export function CheckoutScreen({
     return `${name ?? path}: ${t(`refusal.${code}`, { defaultValue: message })}`;
   }
 
-  if (stage === "received" || stage === "receivedSlowly" || stage === "unconfirmed")
-    return <OrderSent stage={stage} externalId={externalId} onDone={onDone} />;
+  if (stage === "received" || stage === "receivedSlowly" || stage === "unconfirmed" || stage === "notAccepted")
+    return (
+      <OrderSent
+        stage={stage}
+        externalId={externalId}
+        rejection={failure?.kind === "rejected" ? failure.code : undefined}
+        onDone={onDone}
+      />
+    );
   const shown = quote.data ?? priced.current;
   if (!shown && !quote.error) return <Spinner label={t("pricing")} />;
   const busy = !mayChoose(stage);
@@ -186,7 +193,7 @@ function PayFailureNotice({
         </ul>
       </Notice>
     );
-  if (failure.kind === "rejected")
-    return <Notice>{t("rejected", { reason: t(`rejection.${failure.code}`, { defaultValue: failure.code }) })}</Notice>;
+  if (failure.kind === "holdTimedOut") return <Notice>{t("holdTimedOut")}</Notice>;
+  if (failure.kind === "rejected") return null;
   return <Notice>{t("payFailed", { message: failure.message })}</Notice>;
 }
