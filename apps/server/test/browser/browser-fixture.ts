@@ -158,3 +158,29 @@ export async function holdStaffCorner(page: Page): Promise<Locator> {
   await page.mouse.up();
   return settings;
 }
+
+/** A first visit at a till (a €300 catering sale, now): enrols the customer by phone; their id once processed. */
+export async function enrolAtTill(web: BrowserSystem, phone: string, store: string, label: string): Promise<string> {
+  const externalId = `${label}-${Date.now()}`;
+  const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
+    externalId,
+    type: "sale",
+    occurredAt: new Date().toISOString(),
+    locationId: store,
+    channel: "pos",
+    customer: { phone },
+    currency: "EUR",
+    lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
+    total: 30_000,
+  });
+  expect(res.status).toBe(202);
+  return (await web.system.processed(web.tenant.apiKeys.admin, externalId)).customerId!;
+}
+
+/** On the kiosk's start screen: signs in by typing a phone number. */
+export async function signInByPhone(page: Page, phone: string): Promise<void> {
+  await page.getByRole("button", { name: "Sign in to collect points" }).click();
+  await page.getByRole("button", { name: "Phone number" }).click();
+  await page.getByLabel("Phone number", { exact: true }).fill(phone);
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
+}

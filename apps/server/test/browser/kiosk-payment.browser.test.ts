@@ -1,7 +1,15 @@
 import { asAdminView } from "@regulars/api-client";
 import type { Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSystem, expectAccessible, freePort, screenshot, startBrowserSystem } from "./browser-fixture.ts";
+import {
+  type BrowserSystem,
+  enrolAtTill,
+  expectAccessible,
+  freePort,
+  screenshot,
+  signInByPhone,
+  startBrowserSystem,
+} from "./browser-fixture.ts";
 
 // The kiosk while a sale is on its way: the network drops the gateway's answer, the API cannot say what the ledger
 // did. The customer is told the order was received, is never offered Pay again, and cannot cancel it half-sent.
@@ -23,20 +31,7 @@ describe("the kiosk while a sale is on its way", () => {
     await admin().programme.redemption.set.mutate({
       redemption: { points: 100, value: 500, minPoints: 50, maxDiscountPerOrder: 500 },
     });
-    const externalId = `KIOSK-PAYMENT-${Date.now()}`;
-    const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
-      externalId,
-      type: "sale",
-      occurredAt: new Date().toISOString(),
-      locationId: store,
-      channel: "pos",
-      customer: { phone },
-      currency: "EUR",
-      lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
-      total: 30_000,
-    });
-    expect(res.status).toBe(202);
-    customerId = (await web.system.processed(web.tenant.apiKeys.admin, externalId)).customerId!;
+    customerId = await enrolAtTill(web, phone, store, "KIOSK-PAYMENT");
     await admin().customers.updateProfile.mutate({ customerId, name: "Olga Wiśniewska" });
   }, 240_000);
   afterAll(() => web?.dispose());
@@ -45,10 +40,7 @@ describe("the kiosk while a sale is on its way", () => {
     const before = asAdminView(await admin().customers.get.query({ id: customerId })).points.balance;
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill(phone);
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, phone);
     await page.getByRole("button", { name: "Burgers", exact: true }).click();
     await page.getByRole("button", { name: /^Add Classic burger/ }).click();
     await page.getByRole("button", { name: /^Add Classic burger/ }).click();

@@ -6,6 +6,7 @@ import {
   freePort,
   holdStaffCorner,
   screenshot,
+  signInByPhone,
   startBrowserSystem,
 } from "./browser-fixture.ts";
 
@@ -124,10 +125,7 @@ describe("the kiosk after a refused code", () => {
   }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill(namelessPhone);
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, namelessPhone);
     const customer = page.getByRole("region", { name: "Customer" });
     await customer.getByText("Hi, member!").waitFor();
     await page.getByRole("button", { name: "Burgers", exact: true }).click();

@@ -1,6 +1,14 @@
 import type { Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSystem, expectAccessible, freePort, screenshot, startBrowserSystem } from "./browser-fixture.ts";
+import {
+  type BrowserSystem,
+  enrolAtTill,
+  expectAccessible,
+  freePort,
+  screenshot,
+  signInByPhone,
+  startBrowserSystem,
+} from "./browser-fixture.ts";
 
 // The kiosk when paying does not end in a receipt: a hold whose answer is held up by the network, and a sale the
 // gateway stored that the ledger then rejects. Either way the kiosk is usable again and the hold is released.
@@ -23,30 +31,14 @@ describe("the kiosk when paying stalls or is rejected", () => {
     await admin().programme.redemption.set.mutate({
       redemption: { points: 100, value: 500, minPoints: 50, maxDiscountPerOrder: 500 },
     });
-    const externalId = `KIOSK-STALLED-${Date.now()}`;
-    const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
-      externalId,
-      type: "sale",
-      occurredAt: new Date().toISOString(),
-      locationId: store,
-      channel: "pos",
-      customer: { phone },
-      currency: "EUR",
-      lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
-      total: 30_000,
-    });
-    expect(res.status).toBe(202);
-    await web.system.processed(web.tenant.apiKeys.admin, externalId);
+    await enrolAtTill(web, phone, store, "KIOSK-STALLED");
   }, 240_000);
   afterAll(() => web?.dispose());
 
   /** Signed in, a burger in the basket and 100 points chosen: paying places a hold. */
   async function toCheckoutSpendingPoints(page: Page) {
     await page.goto(kioskLink());
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill(phone);
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, phone);
     await page.getByRole("button", { name: "Burgers", exact: true }).click();
     await page.getByRole("button", { name: /^Add Classic burger/ }).click();
     await page.getByRole("button", { name: "Checkout" }).click();

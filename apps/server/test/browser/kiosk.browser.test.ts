@@ -3,10 +3,12 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BrowserSystem,
+  enrolAtTill,
   expectAccessible,
   freePort,
   holdStaffCorner,
   screenshot,
+  signInByPhone,
   startBrowserSystem,
 } from "./browser-fixture.ts";
 
@@ -52,21 +54,7 @@ describe("the kiosk app in a real browser", () => {
       },
     });
     // A first visit at a till enrols the customer with 300 points (stamped now: the programme above is in force).
-    const externalId = `KIOSK-SETUP-${Date.now()}`;
-    const res = await web.system.post("/v1/transactions", web.tenant.apiKeys.pos, {
-      externalId,
-      type: "sale",
-      occurredAt: new Date().toISOString(),
-      locationId: store,
-      channel: "pos",
-      customer: { phone },
-      currency: "EUR",
-      lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
-      total: 30_000,
-    });
-    expect(res.status).toBe(202);
-    const processed = await web.system.processed(web.tenant.apiKeys.admin, externalId);
-    customerId = processed.customerId!;
+    customerId = await enrolAtTill(web, phone, store, "KIOSK-SETUP");
     await admin().customers.updateProfile.mutate({ customerId, name: "Anna Nowak" });
     const fries = await admin().coupons.create.mutate({
       name: "Half-price fries",
@@ -140,10 +128,7 @@ describe("the kiosk app in a real browser", () => {
     await expectAccessible(page);
     await screenshot(page, "kiosk", "start");
 
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill("+48 600 900 000");
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, "+48 600 900 000");
     await page.getByRole("alert").getByText("We could not find you.").waitFor();
     await page.getByLabel("Phone number", { exact: true }).fill("+48 600 900 001");
     await expectAccessible(page);
@@ -233,10 +218,7 @@ describe("the kiosk app in a real browser", () => {
   it("names what a hold refused when another till spent the points first", { timeout: 180_000 }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill(phone);
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, phone);
     await page.getByRole("button", { name: "Burgers", exact: true }).click();
     await page.getByRole("button", { name: /^Add Veggie burger/ }).click();
     await page.getByRole("button", { name: "Checkout" }).click();
@@ -314,10 +296,7 @@ describe("the kiosk app in a real browser", () => {
   it("clears the customer and the basket when nobody touches it", { timeout: 180_000 }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink("?idle=5"));
-    await page.getByRole("button", { name: "Sign in to collect points" }).click();
-    await page.getByRole("button", { name: "Phone number" }).click();
-    await page.getByLabel("Phone number", { exact: true }).fill(phone);
-    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await signInByPhone(page, phone);
     const customer = page.getByRole("region", { name: "Customer" });
     await customer.getByText("Hi, Anna!").waitFor();
     await page.getByRole("button", { name: "Burgers", exact: true }).click();
