@@ -39,7 +39,9 @@ export function createDb(opts: DbOptions): Db {
     // A CLI command or a script that forgets to disconnect still exits: idle connections do not hold it.
     allowExitOnIdle: true,
   });
-  return new PrismaClient({ adapter });
+  // A transaction waits up to 10 s for a pooled connection (Prisma's default is 2 s): under a burst every connection
+  // may be busy for a moment, and waiting beats refusing the request.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000 } });
 }
 
 /**
