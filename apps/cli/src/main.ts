@@ -129,7 +129,7 @@ programme
   .option(
     "--effective-from <when>",
     "when the version takes effect (default now): a date or date and time in the tenant's time zone " +
-      "(2027-01-01, 2027-01-01T09:00) or an ISO timestamp with an offset",
+      "(YYYY-MM-DD, YYYY-MM-DDTHH:MM) or an ISO timestamp with an offset",
   )
   .action(
     action(async (opts: { tenant: string; file: string; effectiveFrom?: string }) => {

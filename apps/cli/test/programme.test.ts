@@ -65,7 +65,7 @@ describe("regulars programme set --effective-from", () => {
     for (const typed of ["tomorrow", `${year}-02-30`]) {
       const run = await setProgramme(tenantId, typed);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`--effective-from: '${typed}' is not a date (2027-01-01)`);
+      expect(run.stderr).toContain(`--effective-from: '${typed}' is not a date (YYYY-MM-DD)`);
       expect(run.stderr).toContain("ISO timestamp with an offset");
       expect(run.stderr).not.toMatch(/prisma|invocation/i);
     }

@@ -5,8 +5,8 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /** What `effectiveFromIn` accepts, for messages that tell the user what to type instead. */
 export const EFFECTIVE_FROM_FORMS =
-  "a date (2027-01-01) or date and time (2027-01-01T09:00) in the tenant's time zone, " +
-  "or an ISO timestamp with an offset (2027-01-01T09:00:00+01:00)";
+  "a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM) in the tenant's time zone, " +
+  "or an ISO timestamp with an offset (YYYY-MM-DDTHH:MM:SS+01:00)";
 
 /**
  * The instant a typed "takes effect" names: a timestamp with an offset as it says, a bare date (midnight
