@@ -65,3 +65,46 @@ describe("members' points after a merge", () => {
     expect(members).toMatchObject({ activeMembers: 1, averagePoints: 100 - 30 + 50 });
   });
 });
+
+describe("members per tier after a merge", () => {
+  it("puts the survivor in its own tier, even when the merged customer's tier changed later", async () => {
+    const tenant = uniqueId("tn_merge_tier");
+    await analytics.insertTransactions([
+      sale(tenant, "cus_till", "2024-05-02T10:00:00Z"),
+      sale(tenant, "cus_app", "2024-05-03T10:00:00Z"),
+    ]);
+    // Tier events' ids name the customer they were published for (`tier:<customer>:…`), as the ledger builds them.
+    await insertLoyaltyEvents(analytics, [
+      { ...tierChanged(tenant, "cus_app", "2024-05-03T10:00:00Z", "gold"), id: "tier:cus_app:tx_app" },
+      { ...tierChanged(tenant, "cus_till", "2024-05-12T10:00:00Z", "silver"), id: "tier:cus_till:tx_till" },
+    ]);
+    await mergeCustomerRows(analytics, [{ tenantId: tenant, mergedId: "cus_till", intoId: "cus_app" }]);
+    const members = await membersAtEnd(analytics, {
+      tenantId: tenant,
+      timezone: WARSAW,
+      from: "2024-05-01",
+      to: "2024-05-31",
+    });
+    expect(members.tiers.map((t) => [t.tier, t.members])).toEqual([["gold", 1]]);
+  });
+
+  it("keeps the merged customer's tier for a survivor without one of its own, as the ledger adopts it", async () => {
+    const tenant = uniqueId("tn_merge_adopt");
+    await analytics.insertTransactions([
+      sale(tenant, "cus_till", "2024-05-02T10:00:00Z"),
+      sale(tenant, "cus_app", "2024-05-03T10:00:00Z"),
+    ]);
+    await insertLoyaltyEvents(analytics, [
+      { ...tierChanged(tenant, "cus_till", "2024-04-12T10:00:00Z", "silver"), id: "tier:cus_till:tx_1" },
+      { ...tierChanged(tenant, "cus_till", "2024-05-02T10:00:00Z", "gold", "silver"), id: "tier:cus_till:tx_2" },
+    ]);
+    await mergeCustomerRows(analytics, [{ tenantId: tenant, mergedId: "cus_till", intoId: "cus_app" }]);
+    const members = await membersAtEnd(analytics, {
+      tenantId: tenant,
+      timezone: WARSAW,
+      from: "2024-05-01",
+      to: "2024-05-31",
+    });
+    expect(members.tiers.map((t) => [t.tier, t.members])).toEqual([["gold", 1]]);
+  });
+});

@@ -91,3 +91,19 @@ export const couponRedeemed = (
   transactionId: uniqueId("tx"),
   returned,
 });
+
+/** Points taken back: a refund's of a reward (`bonus`) or an admin's negative adjustment (`adjust`). */
+export const pointsReversed = (
+  tenantId: string,
+  customerId: string,
+  occurredAt: string,
+  points: number,
+  movementKind: "bonus" | "adjust",
+): Of<"points.reversed"> => ({
+  ...base(tenantId, customerId, occurredAt),
+  type: "points.reversed",
+  points,
+  movementKind,
+  transactionId: movementKind === "bonus" ? uniqueId("tx") : null,
+  balance: 0,
+});

@@ -109,9 +109,10 @@ export const PointsEarned = LoyaltyEventBase.extend({
   balance: z.number().int(),
 });
 /**
- * Points a refund took back of a reward its sale gave (a coupon's bonus points, a tier or stamp card reward):
- * `points` is what was taken, positive. What a refund takes back of the points its sale earned is the refund's
- * negative `points` on transaction.processed instead.
+ * Points a refund took back of a reward its sale gave (a coupon's bonus points, a tier or stamp card reward;
+ * `movementKind` "bonus"), or an admin's negative adjustment took (`movementKind` "adjust"): `points` is what was
+ * taken, positive. What a refund takes back of the points its sale earned is the refund's negative `points` on
+ * transaction.processed instead.
  */
 export const PointsReversed = LoyaltyEventBase.extend({
   type: z.literal("points.reversed"),
@@ -147,6 +148,10 @@ export const TierChanged = LoyaltyEventBase.extend({
   from: z.string().nullable(),
   to: z.string(),
   direction: z.enum(["up", "down"]),
+/**
+ * A customer's tier changed. Its id starts with `tier:<customerId>:`: after a merge moved the merged customer's
+ * events to the survivor, the dashboard tells the survivor's own changes from them by it.
+ */
   qualifyingValue: z.number(),
 });
 export const StampCardCompleted = LoyaltyEventBase.extend({

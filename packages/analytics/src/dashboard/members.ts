@@ -10,7 +10,10 @@ export interface MembersQuery extends DashboardRange {
 }
 
 export interface TierMembers {
-  /** The tier of the member's latest tier change up to the end of the range; null for members without one. */
+  /**
+   * The tier of the member's latest tier change up to the end of the range; null for members without one. After a
+   * merge, the survivor's own latest change, else (a survivor without a tier adopts it) the merged customer's.
+   */
   tier: string | null;
   members: number;
   averagePoints: number;
@@ -22,12 +25,20 @@ export interface MembersAtEnd {
   /**
    * Mean balance of the active members at the end of the range, from the facts: points earned (all credits,
    * pending included, but for a merge's transfer in) less redeemed, expired and reversed (rewards refunds took
-   * back), and less what refunds took back of earned points (their transactions' negative points). A negative
-   * adjustment publishes no event and is not in it, hence a proxy.
+   * back, admins' negative adjustments), and less what refunds took back of earned points (their transactions'
+   * negative points).
    */
   averagePoints: number;
   tiers: TierMembers[];
 }
+
+/**
+ * Whether a tier.changed row was published for the customer that holds it now: its id starts with
+ * `tier:<customer>:` (see `TierChanged` in the contracts). A merge re-keys the merged customer's events to the
+ * survivor, whose tier the ledger keeps (it adopts the merged customer's only when it has none), so the survivor's
+ * own latest change outranks a later one of the merged customer's.
+ */
+const ownTierEvent = "startsWith(id, concat('tier:', customer_id, ':'))";
 
 // Aliases differ from column names, which ClickHouse would otherwise resolve to the alias inside aggregates.
 interface Row {
@@ -85,7 +96,7 @@ export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Pr
              GROUP BY customer_id
           ),
           tiers AS (
-            SELECT customer_id, argMax(tier_to, (occurred_at, id)) AS latest_tier
+            SELECT customer_id, argMax(tier_to, (${ownTierEvent}, occurred_at, id)) AS latest_tier
               FROM ${events} FINAL
              WHERE tenant_id = {tenant:String} AND type = 'tier.changed' AND occurred_at < range_end
                AND customer_id IN (SELECT customer_id FROM active)

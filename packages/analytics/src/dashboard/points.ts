@@ -8,7 +8,10 @@ import { factTable, fillPeriods, int, selectRows } from "./select.ts";
  * the totals follows the same rule, and the totals are the sums of the periods.
  */
 export interface PointsFigures {
-  /** Points given to customers (sales, bonuses, adjustments; pending points included) less `reversed`. */
+  /**
+   * Points given to customers (sales, bonuses, adjustments net of admins' take-backs; pending points included) less
+   * `reversed`.
+   */
   earned: number;
   /** Points refunds took back of what their sales had earned and of the rewards they gave (coupon, tier, stamp card). */
   reversed: number;
@@ -37,7 +40,8 @@ const kinds = notEarnedKinds.map((k) => `'${k}'`).join(", ");
 
 // A refund's reversal of its sale's points publishes no loyalty event (the ledger posts it as a debit of kind
 // `reverse`): the refund's transaction fact carries it as negative points. What it takes back of a reward the sale
-// gave (a negative bonus) is a points.reversed. Aliases differ from column names, which ClickHouse would otherwise
+// gave (a negative bonus) is a points.reversed; so is an admin's negative adjustment (kind `adjust`), which is no
+// refund's: it nets off the points given instead. Aliases differ from column names, which ClickHouse would otherwise
 // resolve to the alias inside aggregates.
 interface Row {
   period: string;
@@ -60,8 +64,9 @@ export async function pointsOverTime(target: FactsTarget, range: SeriesRange): P
             sum(gross_spent) AS spent, sum(gross_given_back) AS given_back, sum(gross_lapsed) AS lapsed
        FROM (
          SELECT ${period} AS day,
-                if(type = 'points.earned' AND movement_kind NOT IN (${kinds}), points, 0) AS gross_given,
-                if(type = 'points.reversed', points, 0) AS gross_taken_back,
+                multiIf(type = 'points.earned' AND movement_kind NOT IN (${kinds}), points,
+                        type = 'points.reversed' AND movement_kind = 'adjust', -points, 0) AS gross_given,
+                if(type = 'points.reversed' AND movement_kind != 'adjust', points, 0) AS gross_taken_back,
                 if(type = 'points.redeemed', points, 0) AS gross_spent,
                 if(type = 'points.earned' AND movement_kind = 'reverse', points, 0) AS gross_given_back,
                 if(type = 'points.expired', points, 0) AS gross_lapsed

@@ -1,11 +1,13 @@
 import { recordAudit } from "@regulars/audit";
+import type { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import type { ProgrammeAt } from "@regulars/ledger";
+import type { PostedMovement, ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
+import { outboxItem, writeOutbox } from "../outbox.ts";
 import { postAndAnnounce } from "./announce.ts";
 import { movementIdByKey } from "./history.ts";
 
@@ -165,5 +167,32 @@ async function postOne(
   >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = ${m.unit}`;
   // A replayed key posts nothing and answers the movement its first call posted.
   const movementId = posted[0]?.id ?? (await movementIdByKey(tx, tenantId, m.key));
+  await announceTakeBack(tx, posted);
   return { applied: posted.length > 0, movementId, balance: exactNumber(after?.balance) };
+}
+
+/**
+ * An admin's negative points adjustment as points.reversed (`movementKind` "adjust"), in the adjustment's transaction:
+ * the ledger announces credits alone (`movementEvents`), and without it webhooks and the dashboard's balances would
+ * never see points an admin took back. Id as the movement's other events are named; nothing for a replayed key.
+ */
+async function announceTakeBack(tx: DbTx, posted: readonly PostedMovement[]): Promise<void> {
+  const events = posted.flatMap((m): LoyaltyEvent[] =>
+    m.kind === "adjust" && m.unit === "points" && m.amount < 0
+      ? [
+          {
+            type: "points.reversed",
+            id: `${m.kind}:${m.id}`,
+            tenantId: m.tenantId,
+            customerId: m.customerId,
+            occurredAt: m.occurredAt.toISOString(),
+            points: -m.amount,
+            movementKind: m.kind,
+            transactionId: m.transactionId ?? null,
+            balance: m.balance?.after ?? 0,
+          },
+        ]
+      : [],
+  );
+  await writeOutbox(tx, events.map(outboxItem));
 }
