@@ -8,7 +8,14 @@ export {
   milestoneChanges,
   movementEvents,
 } from "./crossings.ts";
-export { customersNeedingLots, type FreshMovement, type Lot, type LotChanges, planLotChanges } from "./lots.ts";
+export {
+  customersNeedingLots,
+  type FreshMovement,
+  type Lot,
+  type LotChanges,
+  type LotTake,
+  planLotChanges,
+} from "./lots.ts";
 export type { LoyaltyState, ProgrammeAt, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 export type { NewMovement, PostedMovement } from "./movement.ts";
 export {
@@ -23,4 +30,5 @@ export {
   type Unit,
 } from "./postings.ts";
 export { planRefund, type RefundPlan } from "./refund-plan.ts";
+export { type ReturnedLot, returnedLots } from "./returned-lots.ts";
 export { planSale, type SalePlan, saleRecordOf, stampRewardKey, tierRewardKey } from "./sale-plan.ts";

@@ -18,6 +18,13 @@ export interface Lot {
   dirty: boolean;
 }
 
+/** Points a redemption took out of one lot, with that lot's dates (what a refund gives back keeps them). */
+export interface LotTake {
+  points: number;
+  earnedAt: Date;
+  expiresAt: Date | null;
+}
+
 export interface LotChanges {
   created: Lot[];
   updated: { id: string; remaining: number; released: boolean }[];
@@ -25,6 +32,8 @@ export interface LotChanges {
   accountOf: Map<string, CustomerAccount>;
   /** The customer's spendable balance before and after each point movement, in order. */
   balances: Map<string, { before: number; after: number }>;
+  /** Each redemption (kind `redeem`) and the lots it took from, in the order taken (first in, first out). */
+  redeemed: { tenantId: string; key: string; taken: LotTake[] }[];
 }
 
 export type FreshMovement = NewMovement & { id: string };
@@ -45,7 +54,13 @@ export function planLotChanges(
   balances: ReadonlyMap<string, number>,
   openLots: readonly Lot[],
 ): LotChanges {
-  const changes: LotChanges = { created: [], updated: [], accountOf: new Map(), balances: new Map() };
+  const changes: LotChanges = {
+    created: [],
+    updated: [],
+    accountOf: new Map(),
+    balances: new Map(),
+    redeemed: [],
+  };
   const running = new Map(balances);
   const lotsOf = new Map<string, Lot[]>();
   const lotByKey = new Map<string, Lot>();
@@ -112,7 +127,7 @@ function applyToLots(
       key: m.idempotencyKey,
       points: m.amount,
       remaining: pending ? m.amount : m.amount - Math.min(m.amount, debt),
-      earnedAt: m.occurredAt,
+      earnedAt: m.lot?.earnedAt ?? m.occurredAt,
       availableAt,
       expiresAt: m.lot?.expiresAt ?? null,
       released: !pending,
@@ -129,6 +144,8 @@ function applyToLots(
     return { account: "points_pending", after: balance };
   }
   let need = -m.amount;
+  // A redemption remembers which lots it took from: a refund gives those points back with those lots' dates.
+  const taken: LotTake[] | null = m.kind === "redeem" ? [] : null;
   // A debit aimed at a lot (its refund, its expiry) takes from that lot first, then first-in first-out.
   for (const lot of source ? [source, ...lots] : lots) {
     if (need === 0) break;
@@ -137,6 +154,8 @@ function applyToLots(
     lot.remaining -= take;
     lot.dirty = true;
     need -= take;
+    taken?.push({ points: take, earnedAt: lot.earnedAt, expiresAt: lot.expiresAt });
   }
+  if (taken) changes.redeemed.push({ tenantId: m.tenantId, key: m.idempotencyKey, taken });
   return { account: "points", after: balance + m.amount };
 }

@@ -13,8 +13,12 @@ export interface NewMovement {
   reason?: string | null;
   actor?: string | null;
   occurredAt: Date;
-  /** For point credits: when the lot becomes spendable (later than `occurredAt` = pending) and when it expires. */
-  lot?: { availableAt: Date; expiresAt: Date | null };
+  /**
+   * For point credits: when the lot becomes spendable (later than `occurredAt` = pending) and when it expires.
+   * `earnedAt` (default `occurredAt`) places the lot first-in first-out: points a refund gives back keep the date
+   * of the lot they were spent from, as they keep its expiry.
+   */
+  lot?: { availableAt: Date; expiresAt: Date | null; earnedAt?: Date };
   /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
   sourceKey?: string | null;
   /**

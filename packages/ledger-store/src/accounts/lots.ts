@@ -1,5 +1,6 @@
 import { exactNumber, Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { customersNeedingLots, type FreshMovement, type Lot, type LotChanges, planLotChanges } from "@regulars/ledger";
+import { saveRedeemedLots } from "../holds/redeemed-lots.ts";
 
 /**
  * The customers' spendable accounts (customer id → tenant), locked in id order. Looked up by (tenant, owner), the
@@ -41,46 +42,49 @@ async function loadForUpdate(
     ON CONFLICT (tenant_id, owner, kind) DO NOTHING`;
   const balances = await tx.$queryRaw<{ owner: string; balance: bigint }[]>(spendableAccountsStatement(tenantOf));
   const taking = [...customersNeedingLots(points)];
-  const rows = !taking.length
-    ? []
-    : await tx.$queryRaw<
-        {
-          id: bigint;
-          tenant_id: string;
-          customer_id: string;
-          movement_id: string;
-          points: bigint;
-          remaining: bigint;
-          earned_at: Date;
-          available_at: Date;
-          expires_at: Date | null;
-          released: boolean;
-          key: string;
-        }[]
-      >(liveLotsStatement(taking));
   return {
     balances: new Map(balances.map((b) => [b.owner, exactNumber(b.balance)])),
-    lots: rows.map((r) => ({
-      id: r.id.toString(),
-      tenantId: r.tenant_id,
-      customerId: r.customer_id,
-      movementId: r.movement_id,
-      key: r.key,
-      points: exactNumber(r.points),
-      remaining: exactNumber(r.remaining),
-      earnedAt: r.earned_at,
-      availableAt: r.available_at,
-      expiresAt: r.expires_at,
-      released: r.released,
-      dirty: false,
-    })),
+    lots: taking.length ? await readLiveLots(tx, taking) : [],
   };
+}
+
+/** The customers' live lots, locked, first-in first-out (`liveLotsStatement`). */
+export async function readLiveLots(tx: RawTx, customers: readonly string[]): Promise<Lot[]> {
+  const rows = await tx.$queryRaw<
+    {
+      id: bigint;
+      tenant_id: string;
+      customer_id: string;
+      movement_id: string;
+      points: bigint;
+      remaining: bigint;
+      earned_at: Date;
+      available_at: Date;
+      expires_at: Date | null;
+      released: boolean;
+      key: string;
+    }[]
+  >(liveLotsStatement(customers));
+  return rows.map((r) => ({
+    id: r.id.toString(),
+    tenantId: r.tenant_id,
+    customerId: r.customer_id,
+    movementId: r.movement_id,
+    key: r.key,
+    points: exactNumber(r.points),
+    remaining: exactNumber(r.remaining),
+    earnedAt: r.earned_at,
+    availableAt: r.available_at,
+    expiresAt: r.expires_at,
+    released: r.released,
+    dirty: false,
+  }));
 }
 
 /** How the point movements change the customers' lots (see `planLotChanges`), read under lock. */
 export async function planLots(tx: RawTx, movements: FreshMovement[]): Promise<LotChanges> {
   const points = movements.filter((m) => m.unit === "points");
-  if (!points.length) return { created: [], updated: [], accountOf: new Map(), balances: new Map() };
+  if (!points.length) return { created: [], updated: [], accountOf: new Map(), balances: new Map(), redeemed: [] };
   const { balances, lots } = await loadForUpdate(tx, points);
   return planLotChanges(points, balances, lots);
 }
@@ -102,4 +106,6 @@ export async function saveLots(tx: RawTx, lots: LotChanges): Promise<void> {
       FROM unnest(${u.map((l) => l.id)}::bigint[], ${u.map((l) => l.remaining)}::bigint[], ${u.map((l) => l.released)}::boolean[]) AS u(id, remaining, released)
       WHERE p.id = u.id`;
   }
+  // Only a batch with a redemption writes this: a sale without a hold sends no statement for it.
+  if (lots.redeemed.length) await saveRedeemedLots(tx, lots.redeemed);
 }

@@ -13,6 +13,7 @@ import { expiresAt, localDate } from "@regulars/rules";
 import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
+import { redeemKey } from "./redeemed-lots.ts";
 import { lockHold, releaseLockedHold } from "./release.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
@@ -96,7 +97,7 @@ async function commitHold(
       ...base,
       kind: "redeem",
       amount: -points,
-      idempotencyKey: `redeem:${holdId}`,
+      idempotencyKey: redeemKey(holdId),
       reason: holdId,
     });
   if (wallet > 0)

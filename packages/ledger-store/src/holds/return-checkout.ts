@@ -1,6 +1,6 @@
 import type { TransactionMessage } from "@regulars/contracts";
 import { exactNumber, type RawTx } from "@regulars/db";
-import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
+import { type NewMovement, type ProgrammeAt, returnedLots } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
 import type { RefundedSale } from "../transactions/sale-records.ts";
 import {
@@ -13,6 +13,7 @@ import {
   type SaleCheckout,
 } from "./commit.ts";
 import { countUses } from "./place.ts";
+import { lotsTakenInBatch, parseRedeemedLots } from "./redeemed-lots.ts";
 
 /**
  * What a refund gives back of its sale's checkout: the points and wallet cash the sale spent, in
@@ -22,6 +23,8 @@ import { countUses } from "./place.ts";
  * everything back, and later ones nothing. Only what the sale's record says its checkout used is looked for: a
  * refund of a sale that used no hold and no coupon sends no statement. `pending` is what the batch will post
  * at commit: a sale applied earlier in the same batch has its coupons' credits there, not yet in the ledger.
+ * Returned points keep the dates of the lots the hold's redemption took them from (`returnedLots`): their
+ * expiry was computed when they were awarded, and a refund does not renew it.
  */
 export async function returnSaleCheckout(
   tx: RawTx,
@@ -37,8 +40,8 @@ export async function returnSaleCheckout(
   const { sale, message: m } = refund;
   const sale_: Sale = { message: m, customerId: sale.customerId, programme: refund.programme };
   const [hold] = sale.checkoutUsed.hold
-    ? await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint }[]>`
-        SELECT id, points, wallet FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`
+    ? await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint; redeemed_lots: unknown }[]>`
+        SELECT id, points, wallet, redeemed_lots FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`
     : [];
   const { before } = refund;
   const after = before.money + m.transaction.total;
@@ -49,18 +52,31 @@ export async function returnSaleCheckout(
     const base = baseMovement(sale_);
     const points = exactNumber(hold.points);
     const wallet = exactNumber(hold.wallet);
-    const backPoints = share(points) - shareBefore(points);
     const backWallet = share(wallet) - shareBefore(wallet);
-    const { config, timezone } = refund.programme;
-    if (backPoints > 0)
-      out.movements.push({
-        ...base,
-        kind: "reverse",
-        amount: backPoints,
-        idempotencyKey: `unredeem:${m.transactionId}`,
-        reason: `refund of ${hold.id}`,
-        lot: { availableAt: base.occurredAt, expiresAt: expiresAt(config.expiry, m.transaction.occurredAt, timezone) },
+    if (share(points) > shareBefore(points)) {
+      // Recorded when the redemption was posted; a sale earlier in this batch has not been posted yet.
+      const taken =
+        parseRedeemedLots(hold.redeemed_lots) ??
+        (await lotsTakenInBatch(tx, base, hold.id, refund.pending)) ??
+        // A hold committed before its lots were recorded (migration 0042): dated as new points, as it was.
+        [];
+      const { config, timezone } = refund.programme;
+      const asNew = {
+        availableAt: base.occurredAt,
+        expiresAt: expiresAt(config.expiry, m.transaction.occurredAt, timezone),
+      };
+      returnedLots(taken, points, shareBefore(points), share(points)).forEach((piece, i) => {
+        out.movements.push({
+          ...base,
+          kind: "reverse",
+          amount: piece.points,
+          // One movement per lot given back (a lot has one expiry); the first keeps the key it always had.
+          idempotencyKey: i === 0 ? `unredeem:${m.transactionId}` : `unredeem:${m.transactionId}:${i}`,
+          reason: `refund of ${hold.id}`,
+          lot: piece.dates ? { availableAt: base.occurredAt, ...piece.dates } : asNew,
+        });
       });
+    }
     if (backWallet > 0)
       out.movements.push({
         ...base,
