@@ -80,9 +80,9 @@ export async function setConsents(
   origin: ChangeOrigin,
 ): Promise<ConsentState[]> {
   return inTransaction(db, async (tx) => {
-    await requireCustomerLocked(tx, tenantId, customerId);
-    await recordConsents(tx, tenantId, customerId, input, origin);
-    return (await currentConsents(tx, tenantId, customerId)).map(stateOf);
+    const id = await requireCustomerLocked(tx, tenantId, customerId);
+    await recordConsents(tx, tenantId, id, input, origin);
+    return (await currentConsents(tx, tenantId, id)).map(stateOf);
   });
 }
 

@@ -27,3 +27,4 @@ export { registerCustomer } from "./profile/register.ts";
 export { updateProfile } from "./profile/update.ts";
 export { type PushTarget, pushTargets, removePushToken, savePushToken } from "./push-tokens.ts";
 export type { ChangeOrigin, DbOrTx } from "./shared.ts";
+export { requireCustomerLocked } from "./shared.ts";

@@ -1,6 +1,7 @@
 import type { PushDevice, PushTokenRequest } from "@regulars/contracts";
 import { isUniqueViolation } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { lockSurvivor } from "@regulars/ledger-store";
 import { type DbOrTx, inTransaction, requireCustomerLocked } from "./shared.ts";
 
 /**
@@ -18,13 +19,13 @@ export async function savePushToken(
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(db, async (tx) => {
-        await requireCustomerLocked(tx, tenantId, customerId);
+        const id = await requireCustomerLocked(tx, tenantId, customerId);
         await tx.$executeRaw`
           DELETE FROM customer_push_tokens
           WHERE tenant_id = ${tenantId} AND token = ${device.token} AND device_id <> ${device.deviceId}`;
         await tx.$executeRaw`
           INSERT INTO customer_push_tokens (tenant_id, device_id, customer_id, platform, token, created_at, updated_at)
-          VALUES (${tenantId}, ${device.deviceId}, ${customerId}, ${device.platform}, ${device.token}, ${now}, ${now})
+          VALUES (${tenantId}, ${device.deviceId}, ${id}, ${device.platform}, ${device.token}, ${now}, ${now})
           ON CONFLICT (tenant_id, device_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
             platform = EXCLUDED.platform, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at`;
         return { deviceId: device.deviceId, platform: device.platform, updatedAt: now.toISOString() };
@@ -36,20 +37,24 @@ export async function savePushToken(
   }
 }
 
-/** Forgets the customer's device (signed out, app removed); true when there was one to forget. */
+/**
+ * Forgets the customer's device (signed out, app removed); true when there was one to forget. By a merged-away id
+ * it is the survivor's device, which the merge moved there (`lockSurvivor`; an erased customer has none left).
+ */
 export async function removePushToken(
   db: DbOrTx,
   tenantId: string,
   customerId: string,
   deviceId: string,
 ): Promise<boolean> {
-  const [customer] = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
-  if (!customer) throw new DomainError("not_found", `no customer ${customerId}`);
-  const removed = await db.$executeRaw`
-    DELETE FROM customer_push_tokens
-    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND device_id = ${deviceId}`;
-  return removed > 0;
+  return inTransaction(db, async (tx) => {
+    const customer = await lockSurvivor(tx, tenantId, customerId);
+    if (!customer) throw new DomainError("not_found", `no customer ${customerId}`);
+    const removed = await tx.$executeRaw`
+      DELETE FROM customer_push_tokens
+      WHERE tenant_id = ${tenantId} AND customer_id = ${customer.id} AND device_id = ${deviceId}`;
+    return removed > 0;
+  });
 }
 
 export interface PushTarget {

@@ -1,5 +1,6 @@
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { lockSurvivor } from "@regulars/ledger-store";
 
 export type DbOrTx = Db | DbTx;
 
@@ -52,13 +53,15 @@ export async function lockCustomers(tx: DbTx, tenantId: string, ids: string[]): 
 }
 
 /**
- * Locks the customer, or answers not found (another tenant's customer is as unknown as none). An erased customer
+ * Locks the customer and answers the id to write to, or answers not found (another tenant's customer is as unknown
+ * as none). A merged-away id stands for its survivor, also when the merge committed while this waited for the lock
+ * (`lockSurvivor`): a profile, consent or device written to the emptied row would reach nobody. An erased customer
  * is none either: nothing re-scrubs its row, so a profile, consent or device written to it would outlive the erasure.
  */
-export async function requireCustomerLocked(tx: DbTx, tenantId: string, customerId: string): Promise<void> {
-  const [row] = await tx.$queryRaw<{ erased: boolean }[]>`
-    SELECT erased_at IS NOT NULL AS erased FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId} FOR UPDATE`;
-  if (!row || row.erased) throw new DomainError("not_found", `no customer ${customerId}`);
+export async function requireCustomerLocked(tx: DbTx, tenantId: string, customerId: string): Promise<string> {
+  const customer = await lockSurvivor(tx, tenantId, customerId);
+  if (!customer || customer.erased) throw new DomainError("not_found", `no customer ${customerId}`);
+  return customer.id;
 }
 
 export async function ownerOf(tx: DbOrTx, tenantId: string, identity: Identity): Promise<string | null> {

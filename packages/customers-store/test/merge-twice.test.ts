@@ -71,18 +71,20 @@ describe("a customer merged twice", () => {
     expect(merges).toHaveLength(2);
   });
 
-  it("refuses a merge into the account that was merged away, and leaves the till's customer as it was", async () => {
-    const { tenantId, phoneOnly } = await mergedTwice("Merged Away Target");
+  it("merges into the last survivor, not the account that was merged away, when that account's id proves a phone", async () => {
+    const { tenantId, phoneOnly, app } = await mergedTwice("Merged Away Target");
     const otherPhone = freshPhone();
     await applyAtTill(db, now, tillMessage(tenantId, { phone: otherPhone, total: 1_200 }, now));
     const other = await tillCustomer(tenantId, otherPhone);
 
-    const refusal = await provePhone(tenantId, phoneOnly, otherPhone).catch((e: unknown) => e);
-    expect(refusal).toMatchObject({ code: "conflict", message: expect.stringMatching(/merged into another account/) });
+    // A write by a merged-away id follows to the account the person uses, as every write does (`lockSurvivor`).
+    const update = await provePhone(tenantId, phoneOnly, otherPhone);
+    expect(update).toMatchObject({ mergedCustomerIds: [other], customer: { id: app } });
     expect(await db.customerIdentity.findFirstOrThrow({ where: { tenantId, value: otherPhone } })).toMatchObject({
-      customerId: other,
+      customerId: app,
     });
-    expect((await customerBalances(db, tenantId, other)).points).toBe(12);
-    expect(await db.customerMerge.findUnique({ where: { mergedId: other } })).toBeNull();
+    expect((await customerBalances(db, tenantId, other)).points).toBe(0);
+    expect((await customerBalances(db, tenantId, phoneOnly)).points).toBe(0);
+    expect((await db.customerMerge.findUniqueOrThrow({ where: { mergedId: other } })).intoId).toBe(app);
   });
 });

@@ -36,6 +36,7 @@ export {
 } from "./customers/loyalty-state.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers, survivorsOf } from "./customers/resolve.ts";
 export { adoptStampProgress } from "./customers/stamp-progress.ts";
+export { type LockedCustomer, lockSurvivor } from "./customers/survivor-lock.ts";
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";
 export {

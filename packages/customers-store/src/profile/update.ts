@@ -24,7 +24,7 @@ import { type CustomerState, loadState, saveCustomerColumns, saveProfile } from 
 export async function updateProfile(
   db: DbOrTx,
   tenantId: string,
-  customerId: string,
+  askedId: string,
   input: UpdateProfileRequest,
   origin: ChangeOrigin,
 ): Promise<ProfileUpdate> {
@@ -32,7 +32,8 @@ export async function updateProfile(
   refuseFutureBirth(input.dateOfBirth, origin.now);
   return inTransaction(db, async (tx) => {
     if (phone && input.phoneVerified) await lockIdentities(tx, tenantId, [phoneIdentity(phone)]);
-    await requireCustomerLocked(tx, tenantId, customerId);
+    // The survivor's id when the asked one was merged away: the answer's `customer.id` says which was changed.
+    const customerId = await requireCustomerLocked(tx, tenantId, askedId);
     const before = await loadState(tx, tenantId, customerId);
     const changed: ProfileField[] = [];
     const differs = <T>(field: ProfileField, now: T | undefined, was: T) => {

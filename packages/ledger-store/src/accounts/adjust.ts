@@ -5,7 +5,7 @@ import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { PostedMovement, ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
-import { lockCustomers } from "../customers/loyalty-state.ts";
+import { lockSurvivor } from "../customers/survivor-lock.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { postAndAnnounce } from "./announce.ts";
@@ -104,17 +104,19 @@ export async function awardBonusPoints(
   });
 }
 
-/** Runs `work` in a transaction holding the lock of the tenant's customer (not found for any other id). */
+/**
+ * Runs `work` in a transaction holding the lock of the tenant's customer (not found for any other id): the survivor's
+ * when the id was merged away, also by a merge that committed while this waited for the lock (`lockSurvivor`).
+ */
 async function underCustomerLock<T>(
   db: Db,
   tenantId: string,
   customerId: string,
   work: (tx: DbTx, id: string) => Promise<T>,
 ): Promise<T> {
-  const customer = await db.customer.findFirst({ where: { id: customerId, tenantId }, select: { id: true } });
-  if (!customer) throw new DomainError("not_found", "no customer matches");
   return withTransaction(db, async (tx) => {
-    await lockCustomers(tx, [customer.id]);
+    const customer = await lockSurvivor(tx, tenantId, customerId);
+    if (!customer) throw new DomainError("not_found", "no customer matches");
     return work(tx, customer.id);
   });
 }
@@ -165,9 +167,9 @@ async function postOne(
   const [after] = await tx.$queryRaw<
     { balance: bigint }[]
   >`SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = ${m.unit}`;
+  await announceTakeBack(tx, posted);
   // A replayed key posts nothing and answers the movement its first call posted.
   const movementId = posted[0]?.id ?? (await movementIdByKey(tx, tenantId, m.key));
-  await announceTakeBack(tx, posted);
   return { applied: posted.length > 0, movementId, balance: exactNumber(after?.balance) };
 }
 

@@ -6,6 +6,7 @@ import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
+import { lockSurvivor } from "./survivor-lock.ts";
 
 export interface StateScope {
   config: ProgrammeConfig;
@@ -234,15 +235,14 @@ export async function setTierFloor(
     throw new DomainError("unprocessable", "a tier floor must end in the future", [
       { path: "until", message: "must lie in the future" },
     ]);
-  const customer = await db.customer.findFirst({ where: { id: input.customerId, tenantId }, select: { id: true } });
-  if (!customer) throw new DomainError("not_found", "no customer matches");
-  const id = customer.id;
   const floor = { tier: level.id, until: input.until };
 
   return withTransaction(db, async (tx) => {
     // The ledger worker holds this lock while it works on the customer's state, so it never saves a tier
-    // it read before this change.
-    await lockCustomers(tx, [id]);
+    // it read before this change; a merge holds it too, so the floor lands on the survivor (`lockSurvivor`).
+    const customer = await lockSurvivor(tx, tenantId, input.customerId);
+    if (!customer) throw new DomainError("not_found", "no customer matches");
+    const id = customer.id;
     const [row] = await tx.$queryRaw<
       { tier: string | null; tier_floor: string | null; tier_floor_until: Date | null }[]
     >`

@@ -10,7 +10,7 @@ import {
 } from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, floorActive, type TierFloor, tierProgress } from "@regulars/rules";
-import { survivorIdOf, withSurvivor } from "./customers.survivor.ts";
+import { survivorIdOf } from "./customers.survivor.ts";
 import type { SetTierFloorInput } from "./customers.types.ts";
 
 async function programmeNow(db: Db, tenantId: string, now: Date) {
@@ -81,14 +81,18 @@ export async function customerTier(db: Db, tenantId: string, customerId: string,
 
 /**
  * An admin correction of points or wallet, with the programme in force now (for the lot's expiry, milestones).
- * By a merged-away id it reaches the survivor, the account the customer spends from (and the audit names it).
+ * By a merged-away id it reaches the survivor, the account the customer spends from (and the audit names it):
+ * `adjustBalance` resolves it under the customer's lock, so also when a merge commits while it waits.
  */
 export async function adjustCustomer(db: Db, tenantId: string, actor: string, input: AdjustInput, now = new Date()) {
   const programme = await programmeNow(db, tenantId, now);
-  return adjustBalance(db, tenantId, actor, await withSurvivor(db, tenantId, input), programme, now);
+  return adjustBalance(db, tenantId, actor, input, programme, now);
 }
 
-/** An admin sets a customer's tier floor (the survivor's, by a merged-away id), against the programme in force now. */
+/**
+ * An admin sets a customer's tier floor (the survivor's, by a merged-away id: `setTierFloor` resolves it under the
+ * customer's lock), against the programme in force now.
+ */
 export async function setCustomerTierFloor(
   db: Db,
   tenantId: string,
@@ -96,8 +100,7 @@ export async function setCustomerTierFloor(
   input: SetTierFloorInput,
   now = new Date(),
 ) {
-  const { tier, reason } = input;
-  const customerId = await survivorIdOf(db, tenantId, input.customerId);
+  const { customerId, tier, reason } = input;
   const programme = await programmeNow(db, tenantId, now);
   return setTierFloor(db, tenantId, actor, { customerId, tier, reason, until: new Date(input.until) }, programme, now);
 }

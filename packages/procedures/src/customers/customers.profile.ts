@@ -4,6 +4,7 @@ import {
   type ConsentHistoryPage,
   consentHistory,
   registerCustomer,
+  requireCustomerLocked,
   setConsents,
   updateProfile,
 } from "@regulars/customers-store";
@@ -14,7 +15,8 @@ import { survivorIdOf } from "./customers.survivor.ts";
 /**
  * An admin's registration, profile change and consents: the same store functions the app's routes call,
  * each with its audit row in the same transaction. The audit names fields and outcomes, not personal data.
- * A merged-away id stands for its survivor, which holds the profile and consents since the merge.
+ * A merged-away id stands for its survivor, which holds the profile and consents since the merge: the store
+ * resolves it under the customer's lock (`requireCustomerLocked`), so also when a merge commits meanwhile.
  */
 export async function registerAsAdmin(
   db: Db,
@@ -45,15 +47,14 @@ export async function updateProfileAsAdmin(
   now = new Date(),
 ): Promise<ProfileUpdate> {
   const { customerId: asked, ...changes } = input;
-  const customerId = await survivorIdOf(db, tenantId, asked);
   return withTransaction(db, async (tx) => {
-    const update = await updateProfile(tx, tenantId, customerId, changes, { actor, source: "admin", now });
+    const update = await updateProfile(tx, tenantId, asked, changes, { actor, source: "admin", now });
     if (update.changed.length)
       await recordAudit(tx, {
         tenantId,
         actor,
         action: "customers.updateProfile",
-        target: customerId,
+        target: update.customer.id,
         details: { changed: update.changed, mergedCustomerIds: update.mergedCustomerIds },
       });
     return update;
@@ -68,9 +69,10 @@ export async function setConsentsAsAdmin(
   now = new Date(),
 ): Promise<{ consents: ConsentState[] }> {
   const { consents, occurredAt } = input;
-  const customerId = await survivorIdOf(db, tenantId, input.customerId);
   const source = input.source ?? "admin";
   return withTransaction(db, async (tx) => {
+    // Locked first, so the audit names the customer the consents were written to.
+    const customerId = await requireCustomerLocked(tx, tenantId, input.customerId);
     const inForce = await setConsents(tx, tenantId, customerId, { consents, occurredAt }, { actor, source, now });
     await recordAudit(tx, {
       tenantId,
