@@ -1,4 +1,5 @@
 import type { CampaignTriggerType, ConsentChannel, ConsentPurpose } from "@regulars/contracts";
+import { savedSegmentUsesBehaviour } from "@regulars/segments";
 
 /** One consent choice as the customers store keeps its history (or its state in force). */
 export interface ConsentChoice {
@@ -40,31 +41,70 @@ export function consentInForce(
   return latest;
 }
 
-/**
- * Triggers that pick the customer from their purchases and behaviour over time: entering a segment, and a stretch
- * without purchases. The others answer one thing the customer did or the programme did for them (registering, a
- * first purchase, an event, a tier, a milestone, points about to expire, a birthday).
- */
-const behaviouralTriggers: ReadonlySet<string> = new Set<CampaignTriggerType>(["segment_entered", "inactive"]);
+/** A stretch without purchases: chosen by behaviour whatever else the campaign says. */
+const behaviouralTriggers: ReadonlySet<string> = new Set<CampaignTriggerType>(["inactive"]);
 
 /** What says whether a campaign profiles: its audience and trigger, as saved (read loosely by the sender). */
 export interface CampaignTargeting {
-  audience: { kind: string };
-  trigger: { type: string };
+  audience: { kind: string; segmentId?: string | undefined };
+  trigger: { type: string; segmentId?: string | undefined };
+}
+
+/**
+ * Whether a segment the campaign names chooses its members from behaviour, as the segment's definition stood when
+ * the campaign planned (`savedSegmentUsesBehaviour` of `@regulars/segments`: raw SQL and unknown segments do).
+ */
+export type SegmentUsesBehaviour = (segmentId: string) => boolean;
+
+/** Without a look at the segments every segment counts as behavioural, as raw SQL does. */
+const everySegmentProfiles: SegmentUsesBehaviour = () => true;
+
+/** The segments a campaign's audience or trigger names, which `segmentUsesBehaviour` is asked about. */
+export function targetedSegmentIds(definition: CampaignTargeting): string[] {
+  const ids = [
+    definition.audience.kind === "segment" ? definition.audience.segmentId : undefined,
+    definition.trigger.type === "segment_entered" ? definition.trigger.segmentId : undefined,
+  ];
+  return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
+}
+
+/**
+ * The answer for saved segments (`segments` rows: id, kind, definition): a segment not among them (deleted, another
+ * tenant's) counts as behavioural.
+ */
+export function segmentsUsingBehaviour(
+  saved: readonly { id: string; kind: string; definition: unknown }[],
+): SegmentUsesBehaviour {
+  const answers = new Map(saved.map((s) => [s.id, savedSegmentUsesBehaviour(s)]));
+  return (segmentId) => answers.get(segmentId) ?? true;
 }
 
 /**
  * Whether the campaign chooses whom it reaches from their purchases and behaviour: `profiling` in the contract's
- * words. An audience that is a segment does (a segment may rest on orders, tag affinity, events and RFM, and the
- * customer cannot tell which), and so do behavioural triggers.
+ * words. An audience or a `segment_entered` trigger does when its segment's definition reads behaviour (orders,
+ * spend, visits, locations, tags, events), not when it reads attributes alone (a tier, a consent, a missing date
+ * of birth); an `inactive` trigger always does.
  */
-export function choosesByBehaviour(definition: CampaignTargeting): boolean {
-  return definition.audience.kind === "segment" || behaviouralTriggers.has(definition.trigger.type);
+export function choosesByBehaviour(
+  definition: CampaignTargeting,
+  segmentUsesBehaviour: SegmentUsesBehaviour = everySegmentProfiles,
+): boolean {
+  const bySegment = (segmentId: string | undefined) =>
+    segmentId === undefined ? true : segmentUsesBehaviour(segmentId);
+  const { audience, trigger } = definition;
+  return (
+    (audience.kind === "segment" && bySegment(audience.segmentId)) ||
+    (trigger.type === "segment_entered" && bySegment(trigger.segmentId)) ||
+    behaviouralTriggers.has(trigger.type)
+  );
 }
 
 /** The purposes a message of the campaign needs granted on its channel: marketing, and profiling when it profiles. */
-export function requiredPurposes(definition: CampaignTargeting): ConsentPurpose[] {
-  return choosesByBehaviour(definition) ? ["marketing", "profiling"] : ["marketing"];
+export function requiredPurposes(
+  definition: CampaignTargeting,
+  segmentUsesBehaviour?: SegmentUsesBehaviour,
+): ConsentPurpose[] {
+  return choosesByBehaviour(definition, segmentUsesBehaviour) ? ["marketing", "profiling"] : ["marketing"];
 }
 
 /**

@@ -23,6 +23,9 @@ export {
   consentInForce,
   consentRefusal,
   requiredPurposes,
+  type SegmentUsesBehaviour,
+  segmentsUsingBehaviour,
+  targetedSegmentIds,
 } from "./consent.ts";
 export { holdoutPosition, isInControlGroup } from "./control-group.ts";
 export {

@@ -7,7 +7,7 @@ import type {
   StepWait,
 } from "@regulars/contracts";
 import { capRefusing, type PreviousSend } from "./caps.ts";
-import { type ConsentChoice, consentRefusal, requiredPurposes } from "./consent.ts";
+import { type ConsentChoice, consentRefusal, requiredPurposes, type SegmentUsesBehaviour } from "./consent.ts";
 import { isInControlGroup } from "./control-group.ts";
 import { deliveryZone, scheduledSendAt } from "./delivery.ts";
 import { addLocalDays, HOUR_MS, MINUTE_MS } from "./local-time.ts";
@@ -58,6 +58,11 @@ export interface PlanContext {
   history: readonly { occurrence: string; at: Date }[];
   /** The tenant's own caps, which hold for every campaign beside the campaign's. */
   tenantCaps?: readonly FrequencyCap[] | undefined;
+  /**
+   * Whether each segment the campaign names reads behaviour, by its definition now (planning's): profiling consent is
+   * asked only then. Every segment counts as behavioural when absent.
+   */
+  segmentUsesBehaviour?: SegmentUsesBehaviour | undefined;
 }
 
 export interface PlannedStep {
@@ -108,7 +113,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
   const refusal = occurrenceRefusal(campaign, customer, ctx);
   const caps = [...d.limits.frequencyCaps, ...(ctx.tenantCaps ?? [])];
-  const purposes = requiredPurposes(d);
+  const purposes = requiredPurposes(d, ctx.segmentUsesBehaviour);
   const keys = d.actions.map((_, stepIndex) =>
     stepKey({
       campaignId: campaign.id,

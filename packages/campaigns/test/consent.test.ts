@@ -6,6 +6,8 @@ import {
   consentInForce,
   consentRefusal,
   requiredPurposes,
+  segmentsUsingBehaviour,
+  targetedSegmentIds,
 } from "../src/index.ts";
 import { after, days, hours } from "./fixtures.ts";
 
@@ -89,6 +91,46 @@ describe("profiling consent", () => {
     for (const trigger of ["registered", "first_purchase", "birthday", "points_expiring", "tier_reached"])
       expect(requiredPurposes(targeting("none", trigger))).toEqual(["marketing"]);
     expect(requiredPurposes(targeting("all_members", "broadcast"))).toEqual(["marketing"]);
+  });
+
+  it("follows what the audience's or the trigger's segment reads, when planning knows it", () => {
+    const saved = segmentsUsingBehaviour([
+      {
+        id: "seg_no_dob",
+        kind: "definition",
+        definition: { all: [{ type: "has_field", field: "date_of_birth", present: false }] },
+      },
+      { id: "seg_gold", kind: "definition", definition: { all: [{ type: "tier_in", tiers: ["gold"] }] } },
+      {
+        id: "seg_regulars",
+        kind: "definition",
+        definition: { all: [{ type: "orders_count", window: "30d", op: "gte", value: 2 }] },
+      },
+      { id: "seg_sql", kind: "sql", definition: null },
+    ]);
+    const toSegment = (segmentId: string, trigger: object = { type: "broadcast" }) => ({
+      audience: { kind: "segment", segmentId },
+      trigger: trigger as { type: string },
+    });
+    expect(requiredPurposes(toSegment("seg_no_dob"), saved)).toEqual(["marketing"]);
+    expect(requiredPurposes(toSegment("seg_gold"), saved)).toEqual(["marketing"]);
+    expect(requiredPurposes(toSegment("seg_regulars"), saved)).toEqual(["marketing", "profiling"]);
+    expect(requiredPurposes(toSegment("seg_sql"), saved)).toEqual(["marketing", "profiling"]);
+    expect(requiredPurposes(toSegment("seg_unknown"), saved)).toEqual(["marketing", "profiling"]);
+    const entering = (segmentId: string) => ({
+      audience: { kind: "none" },
+      trigger: { type: "segment_entered", segmentId },
+    });
+    expect(requiredPurposes(entering("seg_gold"), saved)).toEqual(["marketing"]);
+    expect(requiredPurposes(entering("seg_regulars"), saved)).toEqual(["marketing", "profiling"]);
+    // Either segment reading behaviour is enough; inactivity is behaviour whatever the segments.
+    expect(choosesByBehaviour(toSegment("seg_gold", entering("seg_regulars").trigger), saved)).toBe(true);
+    expect(choosesByBehaviour(toSegment("seg_gold", { type: "inactive" }), saved)).toBe(true);
+    expect(targetedSegmentIds(toSegment("seg_gold", entering("seg_regulars").trigger))).toEqual([
+      "seg_gold",
+      "seg_regulars",
+    ]);
+    expect(targetedSegmentIds(toSegment("seg_gold", entering("seg_gold").trigger))).toEqual(["seg_gold"]);
   });
 
   it("refuses with its own reason, after marketing, on the message's channel only", () => {

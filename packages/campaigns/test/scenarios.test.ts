@@ -6,6 +6,7 @@ import {
   type PlanContext,
   type PlanCustomer,
   planActions,
+  segmentsUsingBehaviour,
   type TriggerFacts,
 } from "../src/index.ts";
 import { after, allGranted, campaign, context, customer, days, events, hours, NOW } from "./fixtures.ts";
@@ -48,6 +49,17 @@ describe("acceptance scenarios, as campaign decisions", () => {
       actions: [push("tpl_complete_profile")],
     });
     expect(run(ask, events.segmentEntered("seg_no_dob"), customer())?.[0]?.status).toBe("run");
+    // A missing date of birth is not behaviour: a customer who refused profiling still gets the push.
+    const noDateOfBirth = segmentsUsingBehaviour([
+      {
+        id: "seg_no_dob",
+        kind: "definition",
+        definition: { all: [{ type: "has_field", field: "date_of_birth", present: false }] },
+      },
+    ]);
+    const notProfiled = customer({ consents: allGranted().filter((c) => c.purpose !== "profiling") });
+    const planned = run(ask, events.segmentEntered("seg_no_dob"), notProfiled, { segmentUsesBehaviour: noDateOfBirth });
+    expect(planned?.map((s) => [s.status, s.reason])).toEqual([["run", null]]);
     const reward = { ...campaign({ trigger: { type: "profile_completed" }, actions: [fries] }), id: "cmp_profile" };
     const first = run(reward, events.recorded("profile_completed"), customer());
     expect(first?.[0]?.status).toBe("run");

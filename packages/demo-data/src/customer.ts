@@ -45,18 +45,34 @@ const tastes = [
   { tag: "hot", share: 0.2 },
 ];
 
+/**
+ * Profiling is asked beside marketing on each channel (the app's consent screen, the till's sign-up form): most who
+ * accept offers on a channel also accept that the offers are chosen from what they buy, a few accept profiling alone.
+ * Without it on a channel, a campaign to a segment that reads behaviour skips the customer there.
+ */
+const profilingShare: Record<ConsentChannel, { withMarketing: number; without: number }> = {
+  push: { withMarketing: 0.8, without: 0.05 },
+  email: { withMarketing: 0.7, without: 0.05 },
+  sms: { withMarketing: 0.6, without: 0.05 },
+};
+
 function consentsOf(app: boolean, random: Random): DemoCustomer["consents"] {
-  const grants: [ConsentChannel, ConsentPurpose, number][] = [
-    ["push", "marketing", app ? 0.7 : 0],
-    ["email", "marketing", app ? 0.5 : 0.1],
-    ["sms", "marketing", app ? 0.3 : 0.2],
-    ["push", "profiling", app ? 0.6 : 0],
-    ["email", "profiling", app ? 0.4 : 0],
-    ["sms", "profiling", 0],
+  const marketing: [ConsentChannel, number][] = [
+    ["push", app ? 0.7 : 0],
+    ["email", app ? 0.5 : 0.1],
+    ["sms", app ? 0.3 : 0.2],
   ];
-  return grants
-    .filter(([, , p]) => p > 0)
-    .map(([channel, purpose, p]) => ({ channel, purpose, granted: random() < p }));
+  return marketing
+    .filter(([, p]) => p > 0)
+    .flatMap(([channel, p]) => {
+      const granted = random() < p;
+      const share = profilingShare[channel];
+      const profiling = random() < (granted ? share.withMarketing : share.without);
+      return [
+        { channel, purpose: "marketing" as const, granted },
+        { channel, purpose: "profiling" as const, granted: profiling },
+      ];
+    });
 }
 
 function dateOfBirth(now: number, random: Random): string {

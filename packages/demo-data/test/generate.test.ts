@@ -54,6 +54,19 @@ describe("demo customers", () => {
     ).toBe(false);
     expect(share((c) => c.habits.likes.includes("vegetarian"))).toBeGreaterThan(0.15);
   });
+
+  it("grant profiling on every channel, mostly beside marketing: a segment's campaign reaches some by each", () => {
+    const customers = Array.from({ length: 2_000 }, (_, i) => generateCustomer(shape(), i));
+    const granted = (c: (typeof customers)[number], channel: string, purpose: string) =>
+      c.consents.some((x) => x.channel === channel && x.purpose === purpose && x.granted);
+    for (const channel of ["push", "email", "sms"]) {
+      const marketing = customers.filter((c) => granted(c, channel, "marketing"));
+      const profiled = marketing.filter((c) => granted(c, channel, "profiling"));
+      expect(profiled.length / customers.length, channel).toBeGreaterThan(0.05);
+      expect(profiled.length / marketing.length, channel).toBeGreaterThan(0.4);
+      expect(profiled.length / marketing.length, channel).toBeLessThan(0.95);
+    }
+  });
 });
 
 describe("demo history", () => {

@@ -4,16 +4,16 @@ import {
   deliveryZone,
   messageRefusal,
   queuedStepFate,
-  requiredPurposes,
   type SkipReason,
 } from "@regulars/campaigns";
-import { CampaignDelivery, CampaignStatus, type ConsentPurpose, FrequencyCap } from "@regulars/contracts";
+import { CampaignDelivery, CampaignStatus, FrequencyCap } from "@regulars/contracts";
 import { consentInForceOrder } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
 import { sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
 import type { ClaimedMessage } from "./claim.ts";
+import { consentPurposesOf } from "./send-purposes.ts";
 
 /** What to do with a claimed message right before it would go to the provider. */
 export type SendDecision =
@@ -48,11 +48,6 @@ interface RecipientRow {
 
 const Caps = z.object({ limits: z.object({ frequencyCaps: z.array(FrequencyCap).default([]) }).optional() });
 const Delivery = z.object({ delivery: CampaignDelivery.optional() });
-// Every saved definition names both; one without them (a bare campaign row) picks nobody by behaviour.
-const Targeting = z.object({
-  audience: z.object({ kind: z.string() }).default({ kind: "none" }),
-  trigger: z.object({ type: z.string() }).default({ type: "none" }),
-});
 
 interface CampaignRow {
   id: string;
@@ -112,7 +107,7 @@ export async function decideSends(
 ): Promise<SendDecision[]> {
   const customerIds = [...new Set(claimed.flatMap((m) => (m.customerId ? [m.customerId] : [])))];
   const campaignIds = [...new Set(claimed.flatMap((m) => (m.campaignId ? [m.campaignId] : [])))];
-  const [recipients, campaigns, consents] = await Promise.all([
+  const [recipients, campaigns, consents, purposes] = await Promise.all([
     customerIds.length
       ? db.$queryRaw<BatchRecipientRow[]>`
           SELECT c.id, c.tenant_id, c.email, c.phone, c.erased_at, t.platform AS push_platform, t.token AS push_token
@@ -131,6 +126,7 @@ export async function decideSends(
           WHERE c.id = ANY(${campaignIds}::text[])`
       : [],
     currentConsentsOf(db, claimed),
+    consentPurposesOf(db, claimed),
   ]);
   const recipientOf = new Map(recipients.map((r) => [r.id, r]));
   const campaignOf = new Map(campaigns.map((c) => [c.id, c]));
@@ -183,7 +179,7 @@ export async function decideSends(
     const reachable = { email: false, sms: false, push: false, [m.channel]: to !== null };
     const refusal = messageRefusal(
       m.channel,
-      consentPurposesOf(m.campaignId ? campaignOf.get(m.campaignId) : undefined),
+      purposes.get(m.id) ?? ["marketing"],
       { consents: consents.get(customerId) ?? [], reachable },
       caps,
       caps.length ? sendsBefore(m, counted, now) : [],
@@ -206,16 +202,6 @@ function quietHoursEnd(campaign: CampaignRow, at: Date): Date | null {
   const zone = deliveryZone(delivery.zone, { tenant: campaign.timezone });
   const end = afterQuietHours(at, delivery.quietHours, zone);
   return end.getTime() > at.getTime() ? end : null;
-}
-
-/**
- * The purposes a campaign's message needs granted (`requiredPurposes`), asked again at send time: the customer may
- * have refused profiling since planning. A definition whose audience or trigger cannot be read asks for both.
- */
-function consentPurposesOf(campaign: CampaignRow | undefined): ConsentPurpose[] {
-  if (!campaign) return ["marketing"];
-  const targeting = Targeting.safeParse(campaign.definition);
-  return targeting.success ? requiredPurposes(targeting.data) : ["marketing", "profiling"];
 }
 
 function transactionalDecision(

@@ -1,5 +1,12 @@
 import { hash } from "node:crypto";
-import { type PlannedStep, planActions, type SkipReason } from "@regulars/campaigns";
+import {
+  type PlannedStep,
+  planActions,
+  type SegmentUsesBehaviour,
+  type SkipReason,
+  segmentsUsingBehaviour,
+  targetedSegmentIds,
+} from "@regulars/campaigns";
 import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, sqlArray } from "@regulars/db";
 import { type OutboxItem, outboxBatch, writeOutbox } from "@regulars/ledger-store";
@@ -103,6 +110,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     input.audienceKnown,
     input.tenantCaps,
   );
+  const segmentUsesBehaviour = await segmentsProfilingOf(tx, campaign);
   const enrolments: { id: string; entry: OccurrenceEntry; outcome: string; reason: string | null }[] = [];
   const steps = new Map<string, PlannedStep[]>();
   for (const entry of unique.values()) {
@@ -115,6 +123,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       previousSends: plan.previousSends,
       history: plan.history,
       tenantCaps: input.tenantCaps,
+      segmentUsesBehaviour,
     });
     const { outcome, reason } = outcomeOf(planned);
     const id = enrolmentId(campaign.id, entry.customerId, entry.occurrence);
@@ -172,6 +181,18 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
   return result;
+}
+
+/**
+ * Whether the segments the campaign names read behaviour, by their definitions as saved now: planning's answer to
+ * whether its messages need profiling consent (`requiredPurposes`). The tenant's own segments only.
+ */
+async function segmentsProfilingOf(tx: DbTx, campaign: RunnableCampaign): Promise<SegmentUsesBehaviour> {
+  const ids = targetedSegmentIds(campaign.definition);
+  if (!ids.length) return segmentsUsingBehaviour([]);
+  const saved = await tx.$queryRaw<{ id: string; kind: string; definition: unknown }[]>`
+    SELECT id, kind, definition FROM segments WHERE tenant_id = ${campaign.tenantId} AND id = ANY(${ids}::text[])`;
+  return segmentsUsingBehaviour(saved);
 }
 
 /**
