@@ -1,8 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Bus, CoalescingPublisher } from "@regulars/bus";
-import type { UnknownCodeLimit } from "@regulars/checkout-store";
+import { checkPostedCodes, type UnknownCodeLimit } from "@regulars/checkout-store";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
-import type { Db, SqlReader } from "@regulars/db";
+import { type Db, prismaReader, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
@@ -172,6 +172,11 @@ export function createGatewayApp(deps: GatewayDeps) {
     onPublished: (duplicate) => published.inc({ duplicate: String(duplicate) }),
     maxTransactionBytes: maxBodyBytes,
   };
+  if (deps.db) {
+    // Through the quotes' pg reader when there is one: a till posting sales with codes reads one row per post.
+    const reader = deps.reader ?? prismaReader(deps.db);
+    intake.postedCodes = (who, at) => checkPostedCodes(reader, who, at, deps.unknownCodeLimit);
+  }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
   if (deps.db) registerTransactionStatusRoute(app, deps.db, receipts);

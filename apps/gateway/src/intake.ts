@@ -1,4 +1,5 @@
 import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
+import type { CodeTrier, PostedCodesCheck, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
@@ -19,6 +20,11 @@ export interface TransactionIntake {
    * must fit under NATS' max_payload).
    */
   maxTransactionBytes: number;
+  /**
+   * Reads, once per request, whether the key may post sales with coupon codes now (their outcomes, `unknown_code`
+   * included, are in each sale's status); absent without a database, and then nothing is refused.
+   */
+  postedCodes?: (who: CodeTrier, now: Date) => Promise<PostedCodesCheck>;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */
@@ -27,6 +33,23 @@ export interface Admitted {
   transactionId: string;
   message: TransactionMessage;
   receivedAt: Date;
+}
+
+/**
+ * For each transaction, the refusal it gets because its key was told too often that coupon codes do not exist
+ * (null for one without codes, or when the key may try codes). The count is read only when one carries codes:
+ * sales without codes, nearly all of them, cost nothing here.
+ */
+export async function throttledCodes(
+  intake: TransactionIntake,
+  credential: Pick<Credential, "tenantId" | "keyId">,
+  transactions: TransactionInput[],
+  now: Date,
+): Promise<(UnknownCodesThrottled | null)[]> {
+  const none = transactions.map(() => null);
+  if (!intake.postedCodes || !transactions.some((t) => t.couponCodes.length)) return none;
+  const check = await intake.postedCodes({ tenantId: credential.tenantId, credentialId: credential.keyId }, now);
+  return transactions.map((t) => (t.couponCodes.length ? check(t.couponCodes.length) : null));
 }
 
 /** Stored now, stored before with the same body, or stored before with another body (refused). */
@@ -40,7 +63,7 @@ export type Stored =
  */
 export function admitTransaction(
   intake: TransactionIntake,
-  credential: Pick<Credential, "tenantId" | "tenant">,
+  credential: Pick<Credential, "tenantId" | "tenant" | "keyId">,
   transaction: TransactionInput,
   receivedAt: Date,
 ): Admitted {
@@ -52,7 +75,14 @@ export function admitTransaction(
     ]);
   }
   const transactionId = stableId("transaction", tenantId, transaction.externalId);
-  const message: TransactionMessage = { tenantId, transactionId, receivedAt: receivedAt.toISOString(), transaction };
+  // The key goes with the message so that the ledger counts the sale's unknown coupon codes against it.
+  const message: TransactionMessage = {
+    tenantId,
+    transactionId,
+    receivedAt: receivedAt.toISOString(),
+    transaction,
+    credentialId: credential.keyId,
+  };
   return { transaction, transactionId, message, receivedAt };
 }
 

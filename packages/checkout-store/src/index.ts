@@ -29,8 +29,10 @@ export type { CodeSource, CouponCampaignView, DbOrTx } from "./coupons/shared.ts
 export { type CampaignStats, campaignStats } from "./coupons/stats.ts";
 export {
   type CodeTrier,
+  checkPostedCodes,
   countUnknownCodes,
   holdCountingUnknownCodes,
+  type PostedCodesCheck,
   quoteCountingUnknownCodes,
   type UnknownCodeLimit,
   type UnknownCodeOptions,

@@ -21,6 +21,11 @@ export const TransactionMessage = z.object({
   transactionId: z.string(),
   receivedAt: z.iso.datetime({ offset: true }),
   transaction: TransactionInput,
+  /**
+   * The API key that posted it, stamped by the gateway like the tenant: the ledger counts the sale's unknown coupon
+   * codes against it. Optional: messages stored before it was stamped are applied without counting.
+   */
+  credentialId: z.string().optional(),
 });
 export type TransactionMessage = z.infer<typeof TransactionMessage>;
 
@@ -143,15 +148,15 @@ export const PointsMilestone = LoyaltyEventBase.extend({
   balance: z.number().int(),
   crossing: z.number().int(),
 });
+/**
+ * A customer's tier changed. Its id starts with `tier:<customerId>:`: after a merge moved the merged customer's
+ * events to the survivor, the dashboard tells the survivor's own changes from them by it.
+ */
 export const TierChanged = LoyaltyEventBase.extend({
   type: z.literal("tier.changed"),
   from: z.string().nullable(),
   to: z.string(),
   direction: z.enum(["up", "down"]),
-/**
- * A customer's tier changed. Its id starts with `tier:<customerId>:`: after a merge moved the merged customer's
- * events to the survivor, the dashboard tells the survivor's own changes from them by it.
- */
   qualifyingValue: z.number(),
 });
 export const StampCardCompleted = LoyaltyEventBase.extend({

@@ -41,6 +41,7 @@ export const batchItemErrorCodes = [
   "occurred_at_out_of_range",
   "idempotency_conflict",
   "payload_too_large",
+  "rate_limited",
 ] as const;
 
 export const TransactionBatchItemError = z
@@ -49,7 +50,8 @@ export const TransactionBatchItemError = z
       description:
         "`invalid_request` (`issues` names each field), `occurred_at_out_of_range` (outside the accepted window), " +
         "`idempotency_conflict` (this `externalId` was accepted before with a different body) or `payload_too_large` " +
-        "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes).",
+        "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes), all with status `invalid`; " +
+        "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),
     message: z.string().meta({ description: "Why this transaction was refused and what to do, for people." }),
     issues: z
@@ -66,16 +68,23 @@ export const TransactionBatchItemResult = z
       .string()
       .nullable()
       .meta({ description: "The transaction's `externalId` as sent, or null when it sent none that is a string." }),
-    status: z.enum(["accepted", "duplicate", "invalid"]).meta({
+    status: z.enum(["accepted", "duplicate", "invalid", "throttled"]).meta({
       description:
         "`accepted`: stored now; points follow asynchronously. `duplicate`: accepted before with the same body, nothing " +
-        "changed. Both mean the till may forget it. `invalid`: refused, nothing stored: fix it (see `error`), do not resend it as is.",
+        "changed. Both mean the till may forget it. `invalid`: refused, nothing stored: fix it (see `error`), do not resend it as is. " +
+        "`throttled`: a sale with `couponCodes` refused for now (`rate_limited`: this key was told too many codes do not " +
+        "exist), nothing stored: keep it and send it again, as is, after `retryAfterSeconds`.",
     }),
     id: z
       .string()
       .optional()
       .meta({ description: "Our id of the transaction, on `accepted` and `duplicate` (the same on every retry)." }),
-    error: TransactionBatchItemError.optional().meta({ description: "Why it was refused; only on `invalid`." }),
+    error: TransactionBatchItemError.optional().meta({
+      description: "Why it was refused; only on `invalid` and `throttled`.",
+    }),
+    retryAfterSeconds: z.number().int().optional().meta({
+      description: "Only on `throttled`: send it again after this many seconds (the answer's `Retry-After`).",
+    }),
   })
   .meta({ id: "TransactionBatchItemResult", description: "What became of one transaction of the batch." });
 
@@ -84,6 +93,9 @@ export const TransactionBatchResult = z
     accepted: z.number().int().meta({ description: "How many transactions were stored now." }),
     duplicates: z.number().int().meta({ description: "How many were accepted before with the same body." }),
     invalid: z.number().int().meta({ description: "How many were refused; their results say why." }),
+    throttled: z.number().int().meta({
+      description: "How many sales with coupon codes were refused for now (`throttled`), to be sent again later.",
+    }),
     results: z.array(TransactionBatchItemResult).meta({
       description: "One result per transaction, in the order of `transactions` (`index` says which).",
     }),

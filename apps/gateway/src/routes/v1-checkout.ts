@@ -92,7 +92,8 @@ const guessing = {
     "carries `couponCodes` is refused 429 `rate_limited`, with `Retry-After`, until the window that began with the " +
     "first unknown code has passed; so is a request whose codes, were they all unknown, would go past the limit. " +
     "Known codes and requests without codes are never counted, and requests without codes are never refused. " +
-    "Codes posted on a sale (`/v1/transactions`) are neither counted nor refused; its status tells which were unknown.",
+    "Codes posted on a sale (`/v1/transactions`) count the same way once the ledger has applied it (its status tells " +
+    "which were unknown), and the key's sales with codes are refused too while it is over the limit.",
   refusal: errorResponse(
     "Too many requests for this key, or too many unknown coupon codes (`rate_limited`): wait `Retry-After` seconds",
     "rate_limited",

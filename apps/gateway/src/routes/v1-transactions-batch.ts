@@ -1,8 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { TransactionInput } from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
+import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
-import { type Admitted, admitTransaction, storeTransactions, type TransactionIntake } from "../intake.ts";
+import {
+  type Admitted,
+  admitTransaction,
+  storeTransactions,
+  type TransactionIntake,
+  throttledCodes,
+} from "../intake.ts";
 import { invalidBody, parseJsonBody } from "../json-body.ts";
 import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 import {
@@ -13,6 +20,7 @@ import {
   type TransactionBatchItemResult,
   TransactionBatchResult,
 } from "./transaction-batch-schemas.ts";
+import { postedCodesThrottle } from "./v1-transactions.ts";
 
 const { secondsAgo, serial } = exampleTokens;
 const path = "/v1/transactions/batch";
@@ -41,7 +49,9 @@ const route = createRoute({
     "`invalid` with the reason and the refused fields (`payload_too_large` for one larger than `POST /v1/transactions` " +
     "takes). One invalid transaction never holds back the others. The answer " +
     "(202) comes only after every accepted transaction is stored. `externalId` is each transaction's idempotency key, so " +
-    "after a timeout or a 503 the till simply sends the same batch again. The per-key rate limit counts one request per call.",
+    "after a timeout or a 503 the till simply sends the same batch again. The per-key rate limit counts one request per call.\n\n" +
+    `${postedCodesThrottle.counted} on its own (\`throttled\`, \`rate_limited\`, with \`retryAfterSeconds\`; the ` +
+    `answer carries \`Retry-After\`) ${postedCodesThrottle.until}`,
   security: [{ [securitySchemeName]: [] }],
   request: {
     body: {
@@ -87,6 +97,7 @@ const route = createRoute({
             accepted: 1,
             duplicates: 1,
             invalid: 1,
+            throttled: 0,
             results: [
               { index: 0, externalId: "POS17-000901", status: "accepted", id: "txn_01jd4z8x9r3v7q2m5n6p8t0w1y" },
               { index: 1, externalId: "POS17-000902", status: "duplicate", id: "txn_01jd4z8x9r3v7q2m5n6p8t0w2z" },
@@ -161,6 +172,34 @@ function refuseOversized(
   );
 }
 
+/**
+ * Takes out of `admitted` the sales whose coupon codes their key may not try now, each answered `throttled` with
+ * its wait; the answer's `Retry-After` is the longest. The rest of the batch goes on.
+ */
+async function refuseThrottledCodes(
+  c: Context<GatewayEnv>,
+  intake: TransactionIntake,
+  admitted: { index: number; admitted: Admitted }[],
+  results: TransactionBatchItemResult[],
+): Promise<void> {
+  const transactions = admitted.map((a) => a.admitted.transaction);
+  const receivedAt = admitted[0]?.admitted.receivedAt ?? intake.acceptance.now();
+  const refusals = await throttledCodes(intake, c.get("credential"), transactions, receivedAt);
+  let wait = 0;
+  refusals.forEach((refusal, i) => {
+    if (!refusal) return;
+    const { index, admitted: a } = admitted[i]!;
+    const { retryAfterSeconds, message } = refusal;
+    const error = { code: "rate_limited" as const, message };
+    results[index] = { index, externalId: a.transaction.externalId, status: "throttled", error, retryAfterSeconds };
+    wait = Math.max(wait, retryAfterSeconds);
+  });
+  if (!wait) return;
+  c.header("Retry-After", String(wait));
+  const kept = admitted.filter((_, i) => !refusals[i]);
+  admitted.splice(0, admitted.length, ...kept);
+}
+
 export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, intake: TransactionIntake) {
   // Documented with the full item schema, validated item by item below: the route's own validator would
   // refuse the whole batch for one broken transaction.
@@ -193,6 +232,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
         results[index] = invalid(index, raw, e.code, e.message, e.issues);
       }
     });
+    await refuseThrottledCodes(c, intake, admitted, results);
     const stored = admitted.length
       ? await storeTransactions(
           intake,
@@ -212,6 +252,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
       accepted: count("accepted"),
       duplicates: count("duplicate"),
       invalid: count("invalid"),
+      throttled: count("throttled"),
       results,
     };
     return c.json(body, 202);

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { unknownCodeDefaults } from "@regulars/checkout-store";
 import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import type { GatewayEnv } from "../context.ts";
-import { admitTransaction, storeTransactions, type TransactionIntake } from "../intake.ts";
+import { admitTransaction, storeTransactions, type TransactionIntake, throttledCodes } from "../intake.ts";
 import { readValidBody } from "../json-body.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
@@ -19,6 +20,26 @@ const saleExample = {
   couponCodes: [],
 };
 
+/** What both transaction routes say about posting coupon codes while a key is told too often that codes do not exist. */
+export const postedCodesThrottle = {
+  /** Followed by how the route refuses, then `until`. */
+  counted:
+    "A sale's status tells each of its `couponCodes`' outcome, so they count as a quote's do: those answered " +
+    "`unknown_code` count against the API key that posted the sale (when the ledger applies it), with the key's " +
+    `quotes and holds. After ${unknownCodeDefaults.limit} within ${unknownCodeDefaults.windowSeconds / 60} minutes ` +
+    "(by default), a sale that carries `couponCodes` is refused",
+  until:
+    "until the window that began with the first unknown code has passed, and so is one whose codes, were they all " +
+    "unknown, would go past the limit. Nothing of it is stored: post it again then. Sales without codes are never " +
+    "refused for this.",
+  refusal: errorResponse(
+    "Too many requests for this key, or, for a sale with `couponCodes`, too many unknown coupon codes " +
+      "(`rate_limited`): nothing was stored; post it again after `Retry-After` seconds",
+    "rate_limited",
+    "too many unknown coupon codes; codes are checked again in 420 s (sales without codes are not held up; post this sale again then)",
+  ),
+};
+
 const route = createRoute({
   method: "post",
   path: "/v1/transactions",
@@ -29,7 +50,9 @@ const route = createRoute({
     "Stores the transaction durably and answers 202 once it is stored; points are awarded asynchronously. " +
     "`externalId` is the idempotency key: posting it again answers `duplicate: true` and changes nothing, so a till " +
     "that did not see the answer simply posts again. Send amounts in integer minor units (cents). A 4xx answer means " +
-    "nothing was stored: fix the request rather than retrying it; a 503 means retry later.",
+    "nothing was stored: fix the request rather than retrying it, but after a 429 post it again after `Retry-After`; " +
+    "a 503 means retry later.\n\n" +
+    `${postedCodesThrottle.counted} 429 \`rate_limited\`, with \`Retry-After\`, ${postedCodesThrottle.until}`,
   security: [{ [securitySchemeName]: [] }],
   request: {
     body: {
@@ -79,6 +102,7 @@ const route = createRoute({
       content: { "application/json": { schema: TransactionAccepted } },
     },
     ...errorResponses,
+    429: postedCodesThrottle.refusal,
     409: errorResponse(
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`",
       "idempotency_conflict",
@@ -94,6 +118,11 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
     const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
+    const [throttled] = await throttledCodes(intake, credential, [transaction], admitted.receivedAt);
+    if (throttled) {
+      c.header("Retry-After", String(throttled.retryAfterSeconds));
+      throw throttled;
+    }
     const [stored] = await storeTransactions(intake, credential.tenantId, [admitted]);
     if (stored!.outcome === "conflict") throw stored!.error;
     const { transactionId, externalId, outcome } = stored!;

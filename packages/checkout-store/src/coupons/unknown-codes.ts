@@ -6,7 +6,7 @@ import {
   unknownCodesIn,
 } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, Prisma, type SqlReader } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CheckoutDeps, type HoldDeps, type PlacedHold, placeHold, quoteCheckout } from "@regulars/ledger-store";
 
@@ -30,11 +30,13 @@ export interface UnknownCodeOptions {
 
 /** Refused because the credential was told too often that a code does not exist; `Retry-After` repeats the wait. */
 export class UnknownCodesThrottled extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    notHeldUp = "checkouts without codes are not held up",
+  ) {
     super(
       "rate_limited",
-      `too many unknown coupon codes; codes are checked again in ${retryAfterSeconds} s ` +
-        "(checkouts without codes are not held up)",
+      `too many unknown coupon codes; codes are checked again in ${retryAfterSeconds} s (${notHeldUp})`,
     );
   }
 }
@@ -176,4 +178,30 @@ export async function holdCountingUnknownCodes(
     await giveBackCodes(deps.db, reservation, codes - misses);
     throw e;
   }
+}
+
+/** Refuses one posted sale with codes while its key is throttled; null when the sale may be posted. */
+export type PostedCodesCheck = (codes: number) => UnknownCodesThrottled | null;
+
+/**
+ * For sales posted with codes (their outcomes are read from the sale's status): the credential's count read once,
+ * as the ledger left it, and checked as a checkout's codes are. Nothing is reserved: the ledger counts a sale's
+ * unknown codes when it applies the sale, so sales posted before that are not refused for them. A sale refused
+ * here is stored nowhere and is to be posted again after `Retry-After`.
+ */
+export async function checkPostedCodes(
+  reader: SqlReader,
+  who: CodeTrier,
+  now: Date,
+  limit: UnknownCodeLimit = unknownCodeDefaults,
+): Promise<PostedCodesCheck> {
+  const [count] = await reader.rows<UnknownCodeCount>(Prisma.sql`
+    SELECT window_started_at AS "windowStartedAt", misses FROM coupon_code_misses
+    WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}`);
+  return (codes) => {
+    const wait = secondsUntilCodesAllowed(count ?? null, codes, limit, now);
+    return wait === null
+      ? null
+      : new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
+  };
 }

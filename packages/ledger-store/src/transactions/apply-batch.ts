@@ -1,3 +1,4 @@
+import { unknownCodeDefaults } from "@regulars/checkout";
 import { type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type RawTx, withTransaction } from "@regulars/db";
 import { planSale, saleRecordOf } from "@regulars/ledger";
@@ -18,7 +19,7 @@ import { type BatchOptions, BatchWork, type LedgerDeps } from "./batch-work.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds } from "./parked.ts";
 import { advancePositions } from "./partitions.ts";
-import { explanationWithCouponCodes } from "./posted-codes.ts";
+import { countPostedUnknownCodes, explanationWithCouponCodes, unknownCodesByCredential } from "./posted-codes.ts";
 import { processedEvent } from "./processed-event.ts";
 import { loadSaleRecords, type RefundedSale } from "./sale-records.ts";
 import { recordRejections } from "./status.ts";
@@ -210,6 +211,10 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   await saveLoyaltyStates(tx, work.states.values());
   await recordRejections(tx, work.rejections);
   await parkRefunds(tx, work.parkings);
+  // A key posting sales to learn which codes exist is counted as its quotes are, once per sale stored now. Last,
+  // so the key's row, which its quotes wait for, is held only until the commit.
+  const limit = work.deps.unknownCodeLimit ?? unknownCodeDefaults;
+  await countPostedUnknownCodes(tx, unknownCodesByCredential(rows, stored), createdAt, limit);
   await advanceBatchPositions(work);
   return { outcomes: work.outcomes.slice(0, work.given), outbox };
 }

@@ -1,3 +1,4 @@
+import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { LoyaltyEvent, RejectionCode, TransactionMessage } from "@regulars/contracts";
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import type { LoyaltyState, NewMovement } from "@regulars/ledger";
@@ -17,6 +18,8 @@ export interface LedgerDeps {
   programmes: ProgrammeCache;
   /** How long a refund may wait for the sale it refunds (an offline till uploading late) before it is refused. */
   refundWaitMs?: number;
+  /** The unknown coupon codes a key may be told of per window (COUPON_UNKNOWN_CODE_*); the default when absent. */
+  unknownCodeLimit?: UnknownCodeLimit;
   now?: () => Date;
 }
 
