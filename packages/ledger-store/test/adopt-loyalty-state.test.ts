@@ -72,4 +72,47 @@ describe("adoptLoyaltyState into an account that has its own", () => {
     const standing = await customerStanding(db, survivor);
     expect([standing?.tier, standing?.tierSince, standing?.tierFloor]).toEqual(["gold", since, null]);
   });
+
+  // A rolling window's downgrade pass judges a tier one window after its tier_since: the merged account must not be
+  // judged before either customer would have been.
+  it("both in the same tier: the later tier_since, whichever customer had it (an unknown one counts as earliest)", async () => {
+    const { tenantId, customers } = await tenantWithCustomers(db, 6, "Adopt loyalty same tier");
+    const [merged1, survivor1, merged2, survivor2, merged3, survivor3] = customers as string[];
+    const [older, later] = [daysFromNow(-700), daysFromNow(-30)];
+    await db.customerLoyalty.createMany({
+      data: [
+        { customerId: survivor1!, tenantId, tier: "gold", tierSince: older },
+        { customerId: merged1!, tenantId, tier: "gold", tierSince: later },
+        { customerId: survivor2!, tenantId, tier: "gold", tierSince: later },
+        { customerId: merged2!, tenantId, tier: "gold", tierSince: older },
+        { customerId: survivor3!, tenantId, tier: "gold", tierSince: null },
+        { customerId: merged3!, tenantId, tier: "gold", tierSince: later },
+      ],
+    });
+
+    await withTransaction(db, async (tx) => {
+      await adoptLoyaltyState(tx, tenantId, merged1!, survivor1!);
+      await adoptLoyaltyState(tx, tenantId, merged2!, survivor2!);
+      await adoptLoyaltyState(tx, tenantId, merged3!, survivor3!);
+    });
+
+    for (const survivor of [survivor1!, survivor2!, survivor3!])
+      expect(await customerStanding(db, survivor)).toMatchObject({ tier: "gold", tierSince: later });
+  });
+
+  it("in different tiers (here the merged one lower, reached later), the survivor keeps its tier with its own tier_since", async () => {
+    const { tenantId, customers } = await tenantWithCustomers(db, 2, "Adopt loyalty lower tier");
+    const [merged, survivor] = customers as [string, string];
+    const goldSince = daysFromNow(-700);
+    await db.customerLoyalty.createMany({
+      data: [
+        { customerId: survivor, tenantId, tier: "gold", tierSince: goldSince },
+        { customerId: merged, tenantId, tier: "silver", tierSince: daysFromNow(-30) },
+      ],
+    });
+
+    await withTransaction(db, (tx) => adoptLoyaltyState(tx, tenantId, merged, survivor));
+
+    expect(await customerStanding(db, survivor)).toMatchObject({ tier: "gold", tierSince: goldSince });
+  });
 });

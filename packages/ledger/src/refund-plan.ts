@@ -152,7 +152,8 @@ export function planRefund(
           });
         }
         state.tier = back.id;
-        state.tierSince = occurredAt;
+        const restored = tierSinceBeforeSale(sale.effects.tier, back.id);
+        state.tierSince = restored === undefined ? occurredAt : restored;
         state.tierChanged = true;
         sale.tierRevoked = true;
       }
@@ -190,3 +191,13 @@ export function planRefund(
 
 const inWindow = (window: LoyaltyState["qualifyingWindow"], at: Date): boolean =>
   window === null || (at >= window.since && (window.until === null || at < window.until));
+
+/**
+ * When a refund goes back to the tier held before its sale, that tier's own `tierSince`: its qualification period
+ * goes on as if the sale never happened (starting a new one at the refund would keep it a window longer).
+ * Undefined when the refund lands on another tier, or the sale's effects were stored before they recorded it.
+ */
+function tierSinceBeforeSale(upgrade: SaleRecord["effects"]["tier"], backTo: string): Date | null | undefined {
+  if (upgrade?.from !== backTo || upgrade.fromSince === undefined) return undefined;
+  return upgrade.fromSince === null ? null : new Date(upgrade.fromSince);
+}

@@ -152,7 +152,8 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
           reason: `reached tier ${reached.name}`,
           lot,
         });
-      effects.tier = { from: state.tier, to: reached.id, rewardPoints: reward, rewardKey };
+      const fromSince = state.tierSince?.toISOString() ?? null;
+      effects.tier = { from: state.tier, fromSince, to: reached.id, rewardPoints: reward, rewardKey };
       state.tier = reached.id;
       state.tierSince = occurredAt;
       state.tierChanged = true;

@@ -23,9 +23,12 @@ export {
 } from "./refunds.ts";
 export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
 export {
+  dueForTierJudging,
   effectiveTier,
   floorActive,
+  latestJudgedTierSince,
   type TierFloor,
+  type TierMember,
   type TierProgress,
   tierFor,
   tierPeriodEnd,

@@ -9,7 +9,17 @@ import { tierFor } from "./tiers.ts";
  */
 export interface SaleEffects {
   stamps: Record<string, { added: number; perLine: number[] }>;
-  tier: { from: string | null; to: string; rewardPoints: number; rewardKey: string | null } | null;
+  tier: {
+    from: string | null;
+    /**
+     * Since when `from` was held (ISO), so a refund that goes back to it restores its qualification period
+     * rather than starting a new one. Absent on effects stored before it was recorded.
+     */
+    fromSince?: string | null;
+    to: string;
+    rewardPoints: number;
+    rewardKey: string | null;
+  } | null;
 }
 
 /** What refunds of a sale took back so far. */

@@ -88,7 +88,8 @@ export function tierWindowStart(window: TierProgramme["window"], nowIso: Instant
 
 /**
  * When a downgrade may next happen. Calendar year: next local Jan 1. Rolling: the window moves every
- * day, so re-evaluate at the start of the next local day. Lifetime values never drop: never.
+ * day, so re-evaluate at the start of the next local day (a tier in its first window is not judged yet:
+ * `dueForTierJudging`). Lifetime values never drop: never.
  */
 export function tierPeriodEnd(window: TierProgramme["window"], nowIso: Instant, timezone: string): Date | null {
   switch (window) {
@@ -99,4 +100,38 @@ export function tierPeriodEnd(window: TierProgramme["window"], nowIso: Instant, 
     case "rolling_12_months":
       return startOfNextLocalDay(nowIso, timezone);
   }
+}
+
+/**
+ * Rolling 12 months: the latest `tierSince` a tier may have to be judged at `nowIso`, 12 local months back
+ * (the start of the window judged). A tier is kept for one full window from when it was reached, so the
+ * qualification period an upgrade starts ends before the points that earned it are let go. Other windows
+ * wait for no one (null): a calendar-year tier is judged on 1 January on the year in which it was reached
+ * (so it is kept through the next year), and a lifetime tier never falls.
+ */
+export function latestJudgedTierSince(window: TierProgramme["window"], nowIso: Instant, timezone: string): Date | null {
+  return window === "rolling_12_months" ? addMonthsLocal(nowIso, -12, timezone) : null;
+}
+
+/** What the downgrade pass knows of a member: the tier held, since when, and an admin's floor. */
+export interface TierMember {
+  tier: string | null;
+  tierSince: Instant | null;
+  floor: TierFloor | null;
+}
+
+/**
+ * Whether the downgrade pass judges the member at `at`. A rolling-window tier reached less than a window ago
+ * (see `latestJudgedTierSince`) is kept, except after a floor that has ended, unless the tier held is above
+ * that floor: a floor raises the tier (its `tierSince` is when the floor was set), so a tier at the floor's
+ * level may be the floor's and falls with it, but one above it was reached by qualifying (a sale upgrades
+ * from the floor tier) and is kept for its window. An unknown `tierSince` (or level) is judged.
+ */
+export function dueForTierJudging(tiers: TierProgramme, member: TierMember, at: Instant, timezone: string): boolean {
+  const latest = latestJudgedTierSince(tiers.window, at, timezone);
+  if (latest === null || member.tierSince === null || instantMs(member.tierSince) <= latest.getTime()) return true;
+  if (member.floor === null || floorActive(member.floor, at)) return false;
+  const held = tiers.levels.find((l) => l.id === member.tier);
+  const floor = tiers.levels.find((l) => l.id === member.floor!.tier);
+  return held === undefined || floor === undefined || held.threshold <= floor.threshold;
 }

@@ -1,6 +1,15 @@
 import { TierProgramme } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { effectiveTier, floorActive, tierFor, tierPeriodEnd, tierProgress, tierWindowStart } from "../src/index.ts";
+import {
+  dueForTierJudging,
+  effectiveTier,
+  floorActive,
+  latestJudgedTierSince,
+  tierFor,
+  tierPeriodEnd,
+  tierProgress,
+  tierWindowStart,
+} from "../src/index.ts";
 import { tiers as tierConfig, WARSAW } from "./fixtures.ts";
 
 const tiers = TierProgramme.parse(tierConfig);
@@ -87,5 +96,58 @@ describe("tier floors: an admin-assigned tier the customer does not fall below u
   it("the gap shown is to the level above the floor tier", () => {
     const shown = effectiveTier(tiers, "bronze", { tier: "silver", until }, before);
     expect(tierProgress(tiers, 120, shown).next).toEqual({ id: "gold", name: "Gold", threshold: 500, gap: 380 });
+  });
+});
+
+describe("when the downgrade pass judges a member: a rolling tier is kept one full window from when it was reached", () => {
+  const rolling = TierProgramme.parse({ ...tierConfig, window: "rolling_12_months" });
+  const at = "2025-06-15T12:00:00+02:00";
+  const reached = (tierSince: string | null, tier = "gold", floor: { tier: string; until: string } | null = null) => ({
+    tier,
+    tierSince,
+    floor,
+  });
+
+  it("rolling: judged once tier_since is 12 local months back or more; an unknown since is judged", () => {
+    expect(latestJudgedTierSince("rolling_12_months", at, WARSAW)?.toISOString()).toBe("2024-06-15T10:00:00.000Z");
+    expect(dueForTierJudging(rolling, reached("2024-06-15T12:00:00+02:00"), at, WARSAW)).toBe(true);
+    expect(dueForTierJudging(rolling, reached("2024-06-15T12:00:00.001+02:00"), at, WARSAW)).toBe(false);
+    expect(dueForTierJudging(rolling, reached("2025-05-15T12:00:00+02:00"), at, WARSAW)).toBe(false);
+    expect(dueForTierJudging(rolling, reached("2023-01-01T00:00:00+01:00"), at, WARSAW)).toBe(true);
+    expect(dueForTierJudging(rolling, reached(null), at, WARSAW)).toBe(true);
+  });
+
+  it("12 months are local calendar months: across 29 February the window is 366 days, not 365", () => {
+    const march = "2024-03-15T12:00:00+01:00";
+    expect(latestJudgedTierSince("rolling_12_months", march, WARSAW)?.toISOString()).toBe("2023-03-15T11:00:00.000Z");
+    const daysBefore = (days: number) => new Date(Date.parse(march) - days * 86_400_000).toISOString();
+    expect(dueForTierJudging(rolling, reached(daysBefore(365)), march, WARSAW)).toBe(false);
+    expect(dueForTierJudging(rolling, reached(daysBefore(366)), march, WARSAW)).toBe(true);
+  });
+
+  it("calendar year and lifetime wait for no one (calendar year judges on 1 January the year the tier was reached in)", () => {
+    expect(latestJudgedTierSince("calendar_year", at, WARSAW)).toBeNull();
+    expect(latestJudgedTierSince("lifetime", at, WARSAW)).toBeNull();
+    expect(dueForTierJudging(tiers, reached("2025-06-01T00:00:00+02:00"), at, WARSAW)).toBe(true);
+  });
+
+  it("a floor in force changes nothing; one that ended takes a tier at its level with it, not one above it", () => {
+    const recent = "2025-03-01T12:00:00+01:00";
+    const ended = "2025-06-01T00:00:00+02:00";
+    const inForce = "2025-07-01T00:00:00+02:00";
+    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "gold", until: inForce }), at, WARSAW)).toBe(
+      false,
+    );
+    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "gold", until: ended }), at, WARSAW)).toBe(true);
+    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "silver", until: ended }), at, WARSAW)).toBe(
+      false,
+    );
+    // A level the programme no longer has: nothing says the tier was earned, so it is judged.
+    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "retired", until: ended }), at, WARSAW)).toBe(
+      true,
+    );
+    expect(dueForTierJudging(rolling, reached(recent, "retired", { tier: "silver", until: ended }), at, WARSAW)).toBe(
+      true,
+    );
   });
 });

@@ -163,8 +163,10 @@ const laterFloor = Prisma.sql`excluded.tier_floor IS NOT NULL AND (customer_loya
  * A merge: `intoId` takes over `fromId`'s loyalty state, or combines it with its own: the later last activity
  * (the moved points must not expire on the survivor's older clock) and the floor that ends later. The tier
  * order lives in the programme, not here, so the survivor keeps its own tier and takes `fromId`'s only when
- * it has none; the next posting re-derives the tier from the combined history anyway. Stamp progress moves by
- * `adoptStampProgress`.
+ * it has none; the next posting re-derives the tier from the combined history anyway. The tier kept keeps its
+ * own `tier_since` (a rolling window's downgrade pass judges a tier a window after it); when both held the same
+ * tier, the later one (an unknown one counts as earliest): both customers' qualification periods have to end
+ * before the merged account is judged. Stamp progress moves by `adoptStampProgress`.
  */
 export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<void> {
   await tx.$executeRaw`
@@ -174,7 +176,9 @@ export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: stri
     ON CONFLICT (customer_id) DO UPDATE SET
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at),
       tier = COALESCE(customer_loyalty.tier, excluded.tier),
-      tier_since = CASE WHEN customer_loyalty.tier IS NULL THEN excluded.tier_since ELSE customer_loyalty.tier_since END,
+      tier_since = CASE WHEN customer_loyalty.tier IS NULL THEN excluded.tier_since
+        WHEN customer_loyalty.tier = excluded.tier THEN GREATEST(customer_loyalty.tier_since, excluded.tier_since)
+        ELSE customer_loyalty.tier_since END,
       tier_floor = CASE WHEN ${laterFloor} THEN excluded.tier_floor ELSE customer_loyalty.tier_floor END,
       tier_floor_until = CASE WHEN ${laterFloor} THEN excluded.tier_floor_until ELSE customer_loyalty.tier_floor_until END,
       updated_at = now()`;

@@ -1,6 +1,13 @@
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
 import { type DbTx, sqlArray, withTransaction } from "@regulars/db";
-import { effectiveTier, localDate, tierFor, tierWindowStart } from "@regulars/rules";
+import {
+  dueForTierJudging,
+  effectiveTier,
+  latestJudgedTierSince,
+  localDate,
+  tierFor,
+  tierWindowStart,
+} from "@regulars/rules";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
@@ -9,19 +16,26 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
 interface Member {
   customer_id: string;
   tier: string | null;
+  tier_since: Date | null;
   tier_floor: string | null;
   tier_floor_until: Date | null;
 }
 
 /**
  * Downgrades at the end of the qualification period: a calendar-year programme re-qualifies every
- * customer on the tenant's local 1 January against the year that just ended; a rolling programme each
- * local day against the last 12 months. Upgrades never wait (the ledger worker does them at once), and
- * nobody is moved up here. A job mark per period makes the run happen once.
+ * customer on the tenant's local 1 January against the year that just ended (a tier reached in December
+ * was reached on that year's value, so it is kept through the next year); a rolling programme each local
+ * day against the last 12 months, but only members whose tier was reached (`tier_since`) at least 12 local
+ * months ago: a tier lasts one full window from when it was reached, and points earned 11 months before an
+ * upgrade must not take it away a month after. A downgrade starts the lower tier's own window. Upgrades never
+ * wait (the ledger worker does them at once), and nobody is moved up here. A job mark per period makes the
+ * run happen once.
  *
  * Tier floors: nobody falls below a floor still in force. A floor that ended is judged at every run,
  * whatever the window (lifetime too): the customer falls to the tier normal qualification gives them now,
- * the same value a period run would judge, and the floor is cleared.
+ * the same value a period run would judge, and the floor is cleared. A rolling-window tier held above the
+ * ended floor was reached by qualifying and keeps its first window; one at the floor's level may be the
+ * floor's own and is judged (`dueForTierJudging`).
  *
  * Members are judged in slices of `SLICE` (in customer order), each slice its own short transaction: the
  * ledger saves the loyalty rows of the customers it applies, and one transaction holding every tiered
@@ -114,6 +128,8 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
       m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
     if (floor !== null && floor.until <= ctx.now) floorsEnded.push(m.customer_id);
     if (m.tier === null) continue;
+    if (!dueForTierJudging(tiers, { tier: m.tier, tierSince: m.tier_since, floor }, ctx.now, ctx.programme.timezone))
+      continue;
     const value = values.get(m.customer_id) ?? 0;
     const current = tiers.levels.find((l) => l.id === m.tier);
     const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
@@ -151,8 +167,9 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
 }
 
 /**
- * The next slice after customer `after`: everyone with a tier when the period ends; otherwise only those whose
- * floor ended (a partial index finds them). Not locked yet: see `lockMembers`.
+ * The next slice after customer `after`: everyone with a tier when the period ends (rolling: whose tier was
+ * reached a window ago, or whose floor ended; `dueForTierJudging` decides under the lock); otherwise only those
+ * whose floor ended (a partial index finds them). Not locked yet: see `lockMembers`.
  */
 async function membersToJudge(
   tx: DbTx,
@@ -161,10 +178,13 @@ async function membersToJudge(
   after: string,
   slice: number,
 ): Promise<string[]> {
+  const since = latestJudgedTierSince(ctx.programme.config.tiers!.window, ctx.now, ctx.programme.timezone);
   const rows = periodDue
     ? await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) AND customer_id > ${after}
+          AND (${since}::timestamptz IS NULL OR tier_since IS NULL OR tier_since <= ${since}::timestamptz
+            OR tier_floor_until <= ${ctx.now})
         ORDER BY customer_id LIMIT ${slice}`
     : await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
@@ -183,6 +203,6 @@ async function membersToJudge(
 async function lockMembers(tx: DbTx, tenantId: string, ids: string[]): Promise<Member[]> {
   await lockCustomers(tx, ids);
   return tx.$queryRaw<Member[]>`
-    SELECT customer_id, tier, tier_floor, tier_floor_until FROM customer_loyalty
+    SELECT customer_id, tier, tier_since, tier_floor, tier_floor_until FROM customer_loyalty
     WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) ORDER BY customer_id FOR UPDATE`;
 }
