@@ -20,8 +20,9 @@ export const ConsentPurpose = z.enum(["marketing", "profiling"]).meta({
   id: "ConsentPurpose",
   description:
     "What the customer agrees to: `marketing` (offers and campaigns) or `profiling` (using their purchases and " +
-    "behaviour to choose what they are offered). A campaign's message needs `marketing` on its channel; one whose " +
-    "audience is a segment, or that starts on entering a segment or on inactivity, needs `profiling` there too.",
+    "behaviour to choose what they are offered). A campaign's message needs `marketing` on its channel; one that " +
+    "starts on inactivity, or whose audience or trigger is a segment reading behaviour (orders, spend, visits, " +
+    "products, events, or raw SQL), needs `profiling` there too.",
 });
 export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 

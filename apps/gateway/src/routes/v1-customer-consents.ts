@@ -32,7 +32,8 @@ const consentsRoute = createRoute({
     "a choice already in force records nothing, so a retry is safe. Channels and purposes not named stay as they were. " +
     "A choice dated ahead of our clock ranks as received, so a choice made after it always takes over. " +
     "No message is sent on a channel without a granted `marketing` consent; a campaign that picks its audience from " +
-    "behaviour (a segment, entering one, inactivity) also needs `profiling` on that channel.",
+    "behaviour (inactivity, or a segment that reads orders, spend, visits, products or events) also needs " +
+    "`profiling` on that channel.",
   request: {
     params: CustomerIdParams,
     body: {
