@@ -130,4 +130,21 @@ describe("a write racing the merge of its customer", () => {
     expect(await db.customer.findUniqueOrThrow({ where: { id: app } })).toMatchObject({ name: "Ada Lovelace" });
     expect((await db.customer.findUniqueOrThrow({ where: { id: till } })).name).toBeNull();
   });
+
+  it("an admin's coupon issue goes into the survivor's wallet", async () => {
+    const { till, app, phone } = await parties();
+    const campaign = await t.admin.coupons.create({
+      name: `Race fries ${phone}`,
+      benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
+      codes: { kind: "generic", code: `RACE${phone.slice(-6)}` },
+    });
+
+    const issued = await raceWithMerge(app, phone, () =>
+      t.admin.coupons.issue({ id: campaign.id, customerId: till, issueKey: `race-${phone}` }),
+    );
+
+    expect(issued.customerId).toBe(app);
+    expect(await db.walletCoupon.count({ where: { tenantId: t.tenantId, customerId: till } })).toBe(0);
+    expect(await db.walletCoupon.count({ where: { tenantId: t.tenantId, customerId: app } })).toBe(1);
+  });
 });

@@ -5,7 +5,7 @@ import type { CouponCampaignStatus, LoyaltyEvent } from "@regulars/contracts";
 import { type DbTx, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { outboxItem, writeOutbox } from "@regulars/ledger-store";
+import { lockSurvivor, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { codesOfCampaign } from "./generate.ts";
 import { type CouponCampaignView, type DbOrTx, inTransaction, loadCampaign, maxUsesOf } from "./shared.ts";
 
@@ -55,12 +55,18 @@ const issued = (row: WalletRow, created: boolean): IssuedCoupon => ({
  */
 export async function issueCoupon(db: DbOrTx, input: IssueCouponInput): Promise<IssuedCoupon> {
   return inTransaction(db, async (tx) => {
-    const { tenantId, customerId, campaignId, issueKey } = input;
+    const { tenantId, campaignId, issueKey } = input;
+    // The customer's lock first (holds take it before the campaign's): a merge committing meanwhile is followed
+    // to the survivor, so the coupon never lands in the emptied wallet of a merged-away customer; a replay by the
+    // merged-away id finds the coupon the merge moved to the survivor.
+    const customer = await lockSurvivor(tx, tenantId, input.customerId);
+    if (!customer) throw new DomainError("not_found", `no customer ${input.customerId} in this tenant`);
+    const customerId = customer.id;
+    const asked = { ...input, customerId };
     const before = await walletCouponByKey(tx, tenantId, issueKey);
-    if (before) return sameIssue(before, input);
+    if (before) return sameIssue(before, asked);
     const campaign = await loadCampaign(tx, tenantId, campaignId);
     refuseUnissuable(campaign);
-    await requireCustomer(tx, tenantId, customerId);
     const code =
       campaign.config.codes.kind === "generic"
         ? campaign.config.codes.code
@@ -74,7 +80,7 @@ export async function issueCoupon(db: DbOrTx, input: IssueCouponInput): Promise<
       // Another transaction issued with this key meanwhile (the insert waited for it to commit).
       if (campaign.config.codes.kind !== "generic")
         await tx.$executeRaw`DELETE FROM coupon_codes WHERE tenant_id = ${tenantId} AND code = ${code}`;
-      return sameIssue((await walletCouponByKey(tx, tenantId, issueKey))!, input);
+      return sameIssue((await walletCouponByKey(tx, tenantId, issueKey))!, asked);
     }
     const event: LoyaltyEvent = {
       type: "coupon.issued",
