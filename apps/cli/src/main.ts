@@ -7,7 +7,7 @@ import { registerCustomerCommands } from "./customers.ts";
 import { openDatabase } from "./database.ts";
 import { registerDlqCommands } from "./dlq.ts";
 import { registerKeyCommands } from "./keys.ts";
-import { setProgrammeFromFile, showProgramme } from "./programme.ts";
+import { cancelScheduledFromCli, setProgrammeFromFile, showProgramme } from "./programme.ts";
 import { registerSeedCommands } from "./seed.ts";
 import { registerStaffCommands } from "./staff.ts";
 
@@ -138,6 +138,24 @@ programme
       );
       process.stdout.write(
         `programme version ${version.version} in force from ${version.effectiveFromLocal} (${version.effectiveFrom})\n`,
+      );
+    }),
+  );
+
+programme
+  .command("cancel")
+  .description("cancel a version scheduled for the future (the newest version, before it takes effect)")
+  .requiredOption("--tenant <id>", "tenant id")
+  .requiredOption("--version <n>", "the scheduled version's number, as `programme set` printed it")
+  .action(
+    action(async (opts: { tenant: string; version: string }) => {
+      const cancelled = await withDatabase(({ db }) => cancelScheduledFromCli(db, opts.tenant, opts.version));
+      const also = cancelled.removed.filter((v) => v !== cancelled.version);
+      process.stdout.write(
+        `programme version ${cancelled.version}, scheduled from ${cancelled.effectiveFromLocal} ` +
+          `(${cancelled.effectiveFrom}), cancelled` +
+          (also.length ? `, with version(s) ${also.join(", ")} it replaced at that time` : "") +
+          "\n",
       );
     }),
   );

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Db } from "@regulars/db";
 import { isDomainError } from "@regulars/errors";
 import {
+  cancelScheduledVersion,
   changeProgramme,
   EFFECTIVE_FROM_FORMS,
   effectiveFromIn,
@@ -55,3 +56,24 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
 }
 
 export const showProgramme = (db: Db, tenantId: string) => programmeAt(db, tenantId);
+
+/**
+ * Cancels a version scheduled for the future (see `cancelScheduledVersion`: the row is deleted, the audit log keeps
+ * it, its number is not given again). Refusals (in force, not the newest, no such version) are the operator's to
+ * fix: named after `--version`, exit code 2.
+ */
+export async function cancelScheduledFromCli(db: Db, tenantId: string, version: string) {
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
+  if (!tenant) throw new UsageError(`--tenant: no tenant ${tenantId}`);
+  const number = /^\d{1,10}$/.test(version.trim()) ? Number(version) : Number.NaN;
+  if (!(number >= 1 && number <= 2_147_483_647))
+    throw new UsageError(`--version: '${version}' is not a version number (a whole number from 1)`);
+  try {
+    const cancelled = await cancelScheduledVersion(db, { tenantId, actor: "cli", version: number });
+    const at = new Date(cancelled.effectiveFrom);
+    return { ...cancelled, effectiveFromLocal: tenantLocalTime(at, tenant.timezone) };
+  } catch (e) {
+    if (isDomainError(e)) throw new UsageError(`--version: ${e.message}`);
+    throw e;
+  }
+}

@@ -27,7 +27,9 @@ export class ProgrammeCache {
 
   /**
    * One cheap query per batch: drops cached programmes of these tenants that have a newer version, so
-   * a change made in the admin app applies from the next batch on, not after the cache expires.
+   * a change made in the admin app applies from the next batch on, not after the cache expires. A cancelled
+   * version (`cancelScheduledVersion`) is always the newest and its number is never given again, so the newest
+   * number changes with a cancellation too, and any other number than the cached one means a change.
    */
   async refresh(tenantIds: string[]): Promise<void> {
     const cached = tenantIds.filter((t) => this.cache.has(t));

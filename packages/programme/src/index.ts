@@ -2,6 +2,12 @@
 // rule, `versionInForce`, used by the ledger's cache and the API alike), changes as new audited versions, and
 // what a basket would earn. The API, the CLI and the workers all go through here.
 export { ProgrammeCache, programmeInForce } from "./cache.ts";
+export {
+  CANCEL_ACTION,
+  type CancelledVersion,
+  cancelScheduledVersion,
+  type ProgrammeCancellation,
+} from "./cancel.ts";
 export * as edits from "./edits.ts";
 export { type Caps, type ProgrammeEdit, validateProgramme } from "./edits.ts";
 export { EFFECTIVE_FROM_FORMS, effectiveFromIn, tenantLocalTime } from "./effective-from.ts";

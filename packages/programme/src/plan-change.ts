@@ -1,6 +1,7 @@
 import type { ProgrammeConfig } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { sameJson } from "./edits.ts";
+import { tenantLocalTime } from "./effective-from.ts";
 import { versionInForce } from "./in-force.ts";
 
 /** Clock skew allowed between the admin's "now" and ours before a date counts as the past. */
@@ -28,6 +29,9 @@ export interface PlannedVersion<V> {
   effectiveFrom: Date;
 }
 
+/** An instant as the tenant's wall clock reads it, then exactly (to the millisecond) for an API client to send. */
+const onTenantClock = (at: Date, timezone: string) => `${tenantLocalTime(at, timezone)} (${at.toISOString()})`;
+
 /**
  * Which versions a change writes, in the order to number them. A version is never rewritten: a change to
  * what is in force now while a later version is scheduled writes the changed current document from now,
@@ -38,6 +42,8 @@ export function planChange<V extends DatedVersion>(
   versions: readonly V[],
   now: Date,
   timing: ChangeTiming,
+  /** The tenant's time zone, in which refusals name a scheduled version's time. */
+  timezone = "UTC",
 ): PlannedVersion<V>[] {
   const effectiveFrom = timing.effectiveFrom ?? now;
   if (effectiveFrom.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
@@ -45,7 +51,7 @@ export function planChange<V extends DatedVersion>(
   }
   const latest = versions.reduce<V | null>((a, v) => (!a || v.version > a.version ? v : a), null);
   if (!timing.alsoScheduled) {
-    if (latest && effectiveFrom < latest.effectiveFrom) throw new ScheduledAhead(latest);
+    if (latest && effectiveFrom < latest.effectiveFrom) throw new ScheduledAhead(latest, timezone);
     return [{ base: latest, effectiveFrom }];
   }
   const laterInstants = [...new Set(versions.map((v) => v.effectiveFrom.getTime()))]
@@ -63,8 +69,8 @@ export function planChange<V extends DatedVersion>(
  */
 export class ScheduledAhead extends DomainError {
   readonly scheduled: DatedVersion;
-  constructor(scheduled: DatedVersion) {
-    const from = scheduled.effectiveFrom.toISOString();
+  constructor(scheduled: DatedVersion, timezone = "UTC") {
+    const from = onTenantClock(scheduled.effectiveFrom, timezone);
     const why =
       `must not be earlier than ${from}: version ${scheduled.version} is scheduled to take effect then, and a ` +
       "change taking effect before it would not be part of it";
@@ -95,13 +101,13 @@ const entryCollections = { rules: "rule", rewards: "reward", stampCards: "stamp 
  * force; made to a scheduled version whose part differs, it would silently undo that version's changes there.
  * `applied[0]` is the version in force when the change takes effect, the rest are scheduled after it.
  */
-export function refuseOverwritingScheduled(applied: readonly AppliedEdit[]): void {
+export function refuseOverwritingScheduled(applied: readonly AppliedEdit[], timezone = "UTC"): void {
   const [first, ...scheduled] = applied;
   if (!first) return;
   for (const later of scheduled) {
     const touched = new Set([...touchedParts(first), ...touchedParts(later)]);
     const differing = [...touched].find((part) => !sameJson(partOf(first.before, part), partOf(later.before, part)));
-    if (differing) throw overwritesScheduled(differing, first, later);
+    if (differing) throw overwritesScheduled(differing, first, later, timezone);
   }
 }
 
@@ -133,10 +139,10 @@ function describePart(part: Part): string {
   return key === "pendingDays" ? "pending days" : key === "stampCards" ? "stamp cards" : key;
 }
 
-function overwritesScheduled(part: Part, inForce: AppliedEdit, scheduled: AppliedEdit): DomainError {
+function overwritesScheduled(part: Part, inForce: AppliedEdit, scheduled: AppliedEdit, timezone: string): DomainError {
   const what = describePart(part);
   const message =
-    `version ${scheduled.version}, scheduled from ${scheduled.effectiveFrom.toISOString()}, has ${what} of its own, ` +
+    `version ${scheduled.version}, scheduled from ${onTenantClock(scheduled.effectiveFrom, timezone)}, has ${what} of its own, ` +
     `different from version ${inForce.version}'s; making this change to both would replace them with this one. ` +
     "Make the change to the scheduled version only, and to the version in force separately if it needs it";
   return new DomainError("conflict", message, [{ path: "alsoScheduled", message }]);

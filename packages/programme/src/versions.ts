@@ -2,6 +2,7 @@ import { recordAudit } from "@regulars/audit";
 import { defaultProgramme, ProgrammeConfig } from "@regulars/contracts";
 import { type Db, type DbTx, isUniqueViolation, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { highestCancelledVersion, lockProgramme } from "./cancel.ts";
 import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
 import { type AppliedEdit, type ChangeTiming, planChange, refuseOverwritingScheduled } from "./plan-change.ts";
@@ -68,13 +69,14 @@ export async function listVersions(
   const rows = await db.programmeVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
   const inForce = versionInForce(rows, now)?.version;
   const recordedBases = await basesOfVersions(db, tenantId);
-  return rows.map((r) => ({
+  return rows.map((r, i) => ({
     version: r.version,
     effectiveFrom: r.effectiveFrom.toISOString(),
     createdAt: r.createdAt.toISOString(),
     createdBy: r.createdBy,
     inForce: r.version === inForce,
-    basedOn: recordedBases.get(r.version) ?? r.version - 1,
+    // The stored version before it, not `version - 1`: numbers a cancellation removed are gaps it was not made from.
+    basedOn: recordedBases.get(r.version) ?? rows[i + 1]?.version ?? DEFAULT_VERSION,
   }));
 }
 
@@ -125,16 +127,20 @@ export async function changeProgramme(db: Db, change: ProgrammeChange): Promise<
 }
 
 async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<ProgrammeVersionView> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`programme:${change.tenantId}`}, 0))`;
+  await lockProgramme(tx, change.tenantId);
   const rows = await tx.programmeVersion.findMany({ where: { tenantId: change.tenantId } });
-  const plan = planChange(rows, new Date(), change);
-  let version = Math.max(DEFAULT_VERSION, ...rows.map((r) => r.version));
+  const tenant = await tx.tenant.findUnique({ where: { id: change.tenantId }, select: { timezone: true } });
+  // Refusals name scheduled times on the tenant's clock, as the admin app shows them.
+  const timezone = tenant?.timezone ?? "UTC";
+  const plan = planChange(rows, new Date(), change, timezone);
+  const cancelled = await highestCancelledVersion(tx, change.tenantId);
+  let version = Math.max(DEFAULT_VERSION, cancelled, ...rows.map((r) => r.version));
   // A tenant that configured nothing edits the default programme it has been earning by.
   const applied: AppliedEdit[] = plan.map(({ base, effectiveFrom }) => {
     const before = base ? ProgrammeConfig.parse(base.config) : defaultProgramme;
     return { version: base?.version ?? DEFAULT_VERSION, effectiveFrom, before, after: change.edit(before) };
   });
-  refuseOverwritingScheduled(applied);
+  refuseOverwritingScheduled(applied, timezone);
   const written: ProgrammeVersionView[] = [];
   for (const { version: basedOn, effectiveFrom, before, after: candidate } of applied) {
     const after = validateProgramme(candidate);

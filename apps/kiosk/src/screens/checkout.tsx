@@ -1,10 +1,11 @@
-import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC } from "@regulars/web-ui";
+import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { type BasketItem, basketLines, type Quote, type Selection, type TillCustomer } from "../order/basket.ts";
 import { codeToRemove } from "../order/coupon-codes.ts";
 import type { OrderContext } from "../order/flow.tsx";
+import { fetchQuote, QuoteTimedOut, retryQuote } from "../order/quote.ts";
 import { type PayFailure, type PaymentHooks, usePayment } from "../order/use-payment.ts";
 import { mayChoose } from "../order/visit.ts";
 import { Notice, ScreenHeading } from "../ui.tsx";
@@ -53,9 +54,14 @@ export function CheckoutScreen({
       lines: basketLines(items),
     },
   };
-  const quote = useQuery(
-    trpc.checkout.quote.queryOptions({ ...request, ...selection }, { placeholderData: keepPreviousData }),
-  );
+  const client = useTRPCClient();
+  // Through `fetchQuote`: an answer that never comes ends in `QuoteTimedOut`, as holds and sale posts do.
+  const quoteOf = (input: typeof request & Selection) => ({
+    queryKey: trpc.checkout.quote.queryKey(input),
+    queryFn: ({ signal }: { signal: AbortSignal }) => fetchQuote(client, input, signal),
+    retry: retryQuote,
+  });
+  const quote = useQuery({ ...quoteOf({ ...request, ...selection }), placeholderData: keepPreviousData });
   // What the last quote that priced said: a quote that fails leaves the basket on screen, so the customer can undo
   // the choice that broke it (a code the server refused) instead of losing the order.
   const priced = useRef<Quote | null>(null);
@@ -63,12 +69,10 @@ export function CheckoutScreen({
   const offerPoints = quote.data
     ? quote.data.points.maxUsable || Math.max(quote.data.points.minPoints, quote.data.points.step, 1)
     : 0;
-  const preview = useQuery(
-    trpc.checkout.quote.queryOptions(
-      { ...request, ...selection, points: offerPoints },
-      { enabled: Boolean(quote.data) && selection.points === 0 },
-    ),
-  );
+  const preview = useQuery({
+    ...quoteOf({ ...request, ...selection, points: offerPoints }),
+    enabled: Boolean(quote.data) && selection.points === 0,
+  });
 
   const choose = (next: Partial<Selection>) => {
     clearFailure();
@@ -108,10 +112,16 @@ export function CheckoutScreen({
     <main className="flex flex-1 flex-col gap-10 p-10">
       <ScreenHeading>{t("title")}</ScreenHeading>
       {shown && <QuoteSummary quote={shown} items={items} />}
-      {quote.error && (
+      {quote.error !== null && (
         <Notice>
-          <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
-          <p className="text-xl">{describeError(quote.error)}</p>
+          {quote.error instanceof QuoteTimedOut ? (
+            <p>{t("quoteTimedOut")}</p>
+          ) : (
+            <>
+              <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
+              <p className="text-xl">{describeError(quote.error)}</p>
+            </>
+          )}
           <div className="mt-4 flex flex-wrap gap-4">
             {failedCode && (
               <Button

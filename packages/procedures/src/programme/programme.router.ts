@@ -1,4 +1,5 @@
 import {
+  cancelScheduledVersion,
   changeProgramme,
   edits,
   listVersions,
@@ -51,6 +52,12 @@ export const programmeRouter = router({
   get: admin.input(ProgrammeAtInput).query(({ ctx, input }) => programmeAt(ctx.db, ctx.tenantId, at(input))),
   versions: admin.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
   version: admin.input(VersionInput).query(({ ctx, input }) => programmeVersion(ctx.db, ctx.tenantId, input.version)),
+  /** Cancels a version scheduled for the future (deleted, audited; its number is not given again). */
+  cancelScheduled: admin
+    .input(VersionInput)
+    .mutation(({ ctx, input }) =>
+      cancelScheduledVersion(ctx.db, { tenantId: ctx.tenantId, actor: ctx.credential.keyId, version: input.version }),
+    ),
 
   rules: router({
     list: admin.input(ProgrammeAtInput).query(async ({ ctx, input }) => {

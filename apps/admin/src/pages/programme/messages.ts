@@ -25,6 +25,14 @@ const en = {
     takesEffect: "Changes take effect ({{zone}} time)",
     takesEffectHint: "Empty: at once. A later time schedules each save as a new version from then.",
     editScheduledOnly: "Edit the scheduled version only",
+    cancel: "Cancel version {{version}}",
+    cancelTitle: "Cancel the scheduled version {{version}}?",
+    cancelText:
+      "Version {{version}} will not take effect on {{from}}: version {{inForce}} stays in force. Its changes are kept " +
+      "only in the audit log, and its number is not used again.",
+    cancelConfirm: "Cancel version {{version}}",
+    keep: "Keep it",
+    cancelled: "Cancelled: version {{version}} will not take effect on {{from}}; version {{inForce}} stays in force.",
   },
   tabs: {
     rules: "Earning rules",
@@ -258,6 +266,14 @@ export const messages: Messages<typeof en> = {
       takesEffect: "Zmiany obowiązują od (czas {{zone}})",
       takesEffectHint: "Puste: od razu. Późniejszy czas planuje każdy zapis jako nową wersję od tego momentu.",
       editScheduledOnly: "Edytuj tylko zaplanowaną wersję",
+      cancel: "Anuluj wersję {{version}}",
+      cancelTitle: "Anulować zaplanowaną wersję {{version}}?",
+      cancelText:
+        "Wersja {{version}} nie zacznie obowiązywać {{from}}: nadal obowiązuje wersja {{inForce}}. Jej zmiany zostaną " +
+        "tylko w dzienniku zmian, a jej numer nie zostanie użyty ponownie.",
+      cancelConfirm: "Anuluj wersję {{version}}",
+      keep: "Zachowaj",
+      cancelled: "Anulowano: wersja {{version}} nie zacznie obowiązywać {{from}}; nadal obowiązuje wersja {{inForce}}.",
     },
     tabs: {
       rules: "Reguły naliczania",

@@ -4,6 +4,7 @@ import { Tabs } from "radix-ui";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { fromZonedInput } from "../../ui/zoned-time.ts";
+import { CancelScheduledButton } from "./cancel-scheduled.tsx";
 import { ExpiryTab } from "./expiry-tab.tsx";
 import { HistoryTab } from "./history-tab.tsx";
 import { MilestonesTab } from "./milestones-tab.tsx";
@@ -75,7 +76,17 @@ export default function ProgrammePage() {
         </p>
       )}
       {programme.data && scheduled && (
-        <ScheduledNotice inForce={programme.data.version} scheduled={scheduled} choice={choice} onChoose={setChoice} />
+        <ScheduledNotice inForce={programme.data.version} scheduled={scheduled} choice={choice} onChoose={setChoice}>
+          <CancelScheduledButton
+            inForce={programme.data.version}
+            scheduled={scheduled}
+            from={`${format.dateTime(scheduled.effectiveFrom)} (${format.timezone})`}
+            onCancelled={(message) => {
+              setChoice("inForceAndScheduled");
+              setSaved(message);
+            }}
+          />
+        </ScheduledNotice>
       )}
       {programme.data && !onlyScheduled && <TakesEffectField value={takesEffect} onChange={setTakesEffect} />}
       {edited && versions.data && (

@@ -1,5 +1,5 @@
 import { Button, fieldErrors, type RouterOutputs, useFormat } from "@regulars/web-ui";
-import { createContext, useContext } from "react";
+import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
 
@@ -81,11 +81,14 @@ export function ScheduledNotice({
   scheduled,
   choice,
   onChoose,
+  children,
 }: {
   inForce: number;
   scheduled: VersionSummary;
   choice: EditChoice;
   onChoose: (choice: EditChoice) => void;
+  /** What else may be done with the scheduled version (cancelling it), below the choice. */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation("programme");
   const format = useFormat();
@@ -119,6 +122,7 @@ export function ScheduledNotice({
           </label>
         ))}
       </fieldset>
+      {children}
     </section>
   );
 }
