@@ -37,19 +37,19 @@ export interface Admitted {
 
 /**
  * For each transaction, the refusal it gets because its key was told too often that coupon codes do not exist
- * (null for one without codes, or when the key may try codes). The count is read only when one carries codes:
- * sales without codes, nearly all of them, cost nothing here.
+ * (null for one without codes, one whose codes its named hold reserved, or when the key may try codes). The count
+ * is read only when one carries codes: sales without codes, nearly all of them, cost nothing here.
  */
 export async function throttledCodes(
   intake: TransactionIntake,
   credential: Pick<Credential, "tenantId" | "keyId">,
-  transactions: TransactionInput[],
+  admitted: Admitted[],
   now: Date,
 ): Promise<(UnknownCodesThrottled | null)[]> {
-  const none = transactions.map(() => null);
-  if (!intake.postedCodes || !transactions.some((t) => t.couponCodes.length)) return none;
+  const none = admitted.map(() => null);
+  if (!intake.postedCodes || !admitted.some((a) => a.transaction.couponCodes.length)) return none;
   const check = await intake.postedCodes({ tenantId: credential.tenantId, credentialId: credential.keyId }, now);
-  return transactions.map((t) => (t.couponCodes.length ? check(t.couponCodes.length) : null));
+  return check(admitted.map((a) => ({ ...a.transaction, transactionId: a.transactionId })));
 }
 
 /** Stored now, stored before with the same body, or stored before with another body (refused). */
@@ -143,6 +143,42 @@ async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, 
   intake.receipts?.add({ tenantId, externalId, transactionId: a.transactionId, receivedAt: a.receivedAt });
   intake.onPublished(published.duplicate);
   return { outcome: published.duplicate ? "duplicate" : "accepted", transactionId: a.transactionId, externalId };
+}
+
+/** Higher than any stream's last sequence: a publish expecting it is never stored. */
+const neverLastSequence = Number.MAX_SAFE_INTEGER;
+/** JetStream's answer to a publish whose expected last sequence is not the stream's (`StreamWrongLastSequence`). */
+const wrongLastSequence = 10071;
+
+/**
+ * For transactions refused before being stored (a throttled key), whether each was stored before under its
+ * `externalId`, answered as `storeTransactions` answers a repeat: `duplicate` (same body) or `conflict`; null when
+ * it was not, and then nothing is stored now either. JetStream's own dedupe says so, as for a publish: each is
+ * published with its message id and an expected last sequence no stream has, which JetStream checks after the
+ * message id, so a known id is acknowledged as a duplicate with its sequence and an unknown one is refused unstored.
+ */
+export async function storedBefore(
+  intake: TransactionIntake,
+  tenantId: string,
+  admitted: Admitted[],
+): Promise<(Stored | null)[]> {
+  refuseWhileDisconnected(intake.bus);
+  return Promise.all(
+    admitted.map(async (a) => {
+      const subject = transactionSubject(intake.bus.topology, tenantId, a.transaction);
+      const msgID = `${tenantId}:${a.transaction.externalId}`;
+      const ack = await intake.bus.js
+        .publish(subject, "", { msgID, expect: { lastSequence: neverLastSequence } })
+        .catch((e: unknown) => {
+          if ((e as { code?: unknown }).code === wrongLastSequence) return null;
+          throw unavailable((e as Error).message);
+        });
+      if (!ack) return null;
+      // Sequence 0: a cluster leader noted the id of a publish it has not stored yet (see `publishJson`).
+      if (!ack.duplicate || ack.seq === 0) throw unavailable(`message id ${msgID} is seen but not stored yet`);
+      return settle(intake, tenantId, a, { seq: ack.seq, duplicate: true });
+    }),
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type RunningConsumer,
   startBatchConsumer,
 } from "@regulars/bus";
+import type { UnknownCodeLimit } from "@regulars/checkout-store";
 import { DomainEvent, EventMessage } from "@regulars/contracts";
 import { type Db, isTransientDbError, type TransactionRunner } from "@regulars/db";
 import { applyEventBatch, ledgerDefaults, recordDeadLetteredEvent } from "@regulars/ledger-store";
@@ -71,6 +72,8 @@ export interface WorkersOptions {
   streamKeepReadMs?: number;
   /** How long a refund waits for the sale it refunds before it is rejected (default 24 h). */
   refundWaitMs?: number;
+  /** Unknown coupon codes a key may be told of per window (COUPON_UNKNOWN_CODE_*), as the ledger counts posted sales'. */
+  unknownCodeLimit?: UnknownCodeLimit;
   /** How long a ledger worker's hold on its partitions lasts unrenewed: how soon a crashed one's are taken over. */
   ledgerLeaseMs?: number;
   /** How long the ledger waits for a fuller batch when few messages are ready; `ledgerDefaults.lingerMs` by default. */
@@ -146,6 +149,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       refundWaitMs: opts.refundWaitMs,
       onDeadLetter: opts.onDeadLetter,
     });
+      unknownCodeLimit: opts.unknownCodeLimit,
     running.push({ stream: streams.transactions, running: ledger, backlog: () => ledger.backlog() });
     others.push(...beside);
   }

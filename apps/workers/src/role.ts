@@ -28,6 +28,10 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     jobsIntervalMs: config.JOBS_INTERVAL_MS,
     streamKeepReadMs: config.STREAM_KEEP_READ_DAYS * 24 * 60 * 60 * 1000,
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
+    unknownCodeLimit: {
+      limit: config.COUPON_UNKNOWN_CODE_LIMIT,
+      windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
+    },
     ledgerLeaseMs: config.LEDGER_LEASE_MS,
     ledgerLingerMs: config.LEDGER_LINGER_MS,
     ledgerConcurrentBatches: config.LEDGER_CONCURRENT_BATCHES,

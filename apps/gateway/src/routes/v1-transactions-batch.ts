@@ -6,6 +6,8 @@ import type { GatewayEnv } from "../context.ts";
 import {
   type Admitted,
   admitTransaction,
+  type Stored,
+  storedBefore,
   storeTransactions,
   type TransactionIntake,
   throttledCodes,
@@ -174,31 +176,53 @@ function refuseOversized(
 
 /**
  * Takes out of `admitted` the sales whose coupon codes their key may not try now, each answered `throttled` with
- * its wait; the answer's `Retry-After` is the longest. The rest of the batch goes on.
+ * its wait (the answer's `Retry-After` is the longest), or as a repeat when it was stored before (a retry whose
+ * answer was lost). The rest of the batch goes on.
  */
 async function refuseThrottledCodes(
   c: Context<GatewayEnv>,
   intake: TransactionIntake,
   admitted: { index: number; admitted: Admitted }[],
   results: TransactionBatchItemResult[],
+  items: unknown[],
 ): Promise<void> {
-  const transactions = admitted.map((a) => a.admitted.transaction);
   const receivedAt = admitted[0]?.admitted.receivedAt ?? intake.acceptance.now();
-  const refusals = await throttledCodes(intake, c.get("credential"), transactions, receivedAt);
+  const credential = c.get("credential");
+  const refusals = await throttledCodes(
+    intake,
+    credential,
+    admitted.map((a) => a.admitted),
+    receivedAt,
+  );
+  const refused = admitted.flatMap((a, i) => (refusals[i] ? [{ ...a, refusal: refusals[i] }] : []));
+  if (!refused.length) return;
+  const repeats = await storedBefore(
+    intake,
+    credential.tenantId,
+    refused.map((a) => a.admitted),
+  );
   let wait = 0;
-  refusals.forEach((refusal, i) => {
-    if (!refusal) return;
-    const { index, admitted: a } = admitted[i]!;
+  refused.forEach(({ index, admitted: a, refusal }, i) => {
+    const repeat = repeats[i];
+    if (repeat) {
+      results[index] = resultOf(index, items[index], repeat);
+      return;
+    }
     const { retryAfterSeconds, message } = refusal;
     const error = { code: "rate_limited" as const, message };
     results[index] = { index, externalId: a.transaction.externalId, status: "throttled", error, retryAfterSeconds };
     wait = Math.max(wait, retryAfterSeconds);
   });
-  if (!wait) return;
-  c.header("Retry-After", String(wait));
+  if (wait) c.header("Retry-After", String(wait));
   const kept = admitted.filter((_, i) => !refusals[i]);
   admitted.splice(0, admitted.length, ...kept);
 }
+
+/** A stored transaction's result: accepted now, a repeat of one accepted before, or a changed body under its id. */
+const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>
+  s.outcome === "conflict"
+    ? invalid(index, raw, "idempotency_conflict", s.error.message)
+    : { index, externalId: s.externalId, status: s.outcome, id: s.transactionId };
 
 export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, intake: TransactionIntake) {
   // Documented with the full item schema, validated item by item below: the route's own validator would
@@ -232,7 +256,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
         results[index] = invalid(index, raw, e.code, e.message, e.issues);
       }
     });
-    await refuseThrottledCodes(c, intake, admitted, results);
+    await refuseThrottledCodes(c, intake, admitted, results, items);
     const stored = admitted.length
       ? await storeTransactions(
           intake,
@@ -242,10 +266,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
       : [];
     stored.forEach((s, i) => {
       const { index } = admitted[i]!;
-      results[index] =
-        s.outcome === "conflict"
-          ? invalid(index, items[index], "idempotency_conflict", s.error.message)
-          : { index, externalId: s.externalId, status: s.outcome, id: s.transactionId };
+      results[index] = resultOf(index, items[index], s);
     });
     const count = (status: TransactionBatchItemResult["status"]) => results.filter((r) => r.status === status).length;
     const body: TransactionBatchResult = {

@@ -2,7 +2,13 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { unknownCodeDefaults } from "@regulars/checkout-store";
 import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import type { GatewayEnv } from "../context.ts";
-import { admitTransaction, storeTransactions, type TransactionIntake, throttledCodes } from "../intake.ts";
+import {
+  admitTransaction,
+  storedBefore,
+  storeTransactions,
+  type TransactionIntake,
+  throttledCodes,
+} from "../intake.ts";
 import { readValidBody } from "../json-body.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
@@ -31,10 +37,12 @@ export const postedCodesThrottle = {
   until:
     "until the window that began with the first unknown code has passed, and so is one whose codes, were they all " +
     "unknown, would go past the limit. Nothing of it is stored: post it again then. Sales without codes are never " +
-    "refused for this.",
+    "refused for this, nor is a sale whose every code was applied by the checkout hold it names in `holdId` (still " +
+    "held, or committed by this sale): the codes were held under the same limit. A sale stored before under its " +
+    "`externalId` (a retry whose answer was lost) is answered as a repeat is, never refused for this.",
   refusal: errorResponse(
-    "Too many requests for this key, or, for a sale with `couponCodes`, too many unknown coupon codes " +
-      "(`rate_limited`): nothing was stored; post it again after `Retry-After` seconds",
+    "Too many requests for this key, or, for a sale with `couponCodes` not all held by its `holdId`'s checkout " +
+      "hold, too many unknown coupon codes (`rate_limited`): nothing was stored; post it again after `Retry-After` seconds",
     "rate_limited",
     "too many unknown coupon codes; codes are checked again in 420 s (sales without codes are not held up; post this sale again then)",
   ),
@@ -118,12 +126,14 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
     const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
-    const [throttled] = await throttledCodes(intake, credential, [transaction], admitted.receivedAt);
-    if (throttled) {
+    const [throttled] = await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
+    // A retry of a sale stored before (its 202 was lost) is answered as a repeat is, throttled or not.
+    const [repeat] = throttled ? await storedBefore(intake, credential.tenantId, [admitted]) : [null];
+    if (throttled && !repeat) {
       c.header("Retry-After", String(throttled.retryAfterSeconds));
       throw throttled;
     }
-    const [stored] = await storeTransactions(intake, credential.tenantId, [admitted]);
+    const [stored] = repeat ? [repeat] : await storeTransactions(intake, credential.tenantId, [admitted]);
     if (stored!.outcome === "conflict") throw stored!.error;
     const { transactionId, externalId, outcome } = stored!;
     return c.json(

@@ -1,6 +1,7 @@
 import type { Bus, ConsumerDependency, DeadLetterInfo } from "@regulars/bus";
+import type { UnknownCodeLimit } from "@regulars/checkout-store";
 import type { Db, TransactionRunner } from "@regulars/db";
-import type { OutboxItem } from "@regulars/ledger-store";
+import type { LedgerDeps, OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { startOutboxRelay } from "@regulars/outbox";
 import { ProgrammeCache } from "@regulars/programme";
@@ -23,7 +24,25 @@ export interface LedgerRoleOptions {
   pauseBackoffMs?: (probe: number) => number;
   transactions?: TransactionRunner;
   refundWaitMs?: number;
+  /**
+   * Unknown coupon codes a key may be told of per window (COUPON_UNKNOWN_CODE_*): the ledger counts posted sales'
+   * against it, and must judge a window's end as the gateway and the API do. The default when absent.
+   */
+  unknownCodeLimit?: UnknownCodeLimit;
   onDeadLetter?: (info: DeadLetterInfo) => Promise<void>;
+}
+
+/** What the ledger applies its batches with, from the role's options (with a programme cache of its own). */
+export function ledgerDepsOf(
+  opts: Pick<LedgerRoleOptions, "db" | "transactions" | "refundWaitMs" | "unknownCodeLimit">,
+): LedgerDeps {
+  return {
+    db: opts.db,
+    transactions: opts.transactions,
+    programmes: new ProgrammeCache(opts.db),
+    refundWaitMs: opts.refundWaitMs,
+    unknownCodeLimit: opts.unknownCodeLimit,
+  };
 }
 
 /**
@@ -46,12 +65,7 @@ export async function startLedgerRole(
     lingerMs: opts.lingerMs,
     concurrentBatches: opts.concurrentBatches,
     pauseBackoffMs: opts.pauseBackoffMs,
-    ledger: {
-      db,
-      transactions: opts.transactions,
-      programmes: new ProgrammeCache(db),
-      refundWaitMs: opts.refundWaitMs,
-    },
+    ledger: ledgerDepsOf(opts),
     onDeadLetter: (info) => {
       metrics.deadLettered(info);
       void opts.onDeadLetter?.(info);

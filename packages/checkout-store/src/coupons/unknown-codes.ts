@@ -1,4 +1,5 @@
 import {
+  normalizeCode,
   secondsUntilCodesAllowed,
   type UnknownCodeCount,
   type UnknownCodeLimit,
@@ -6,7 +7,7 @@ import {
   unknownCodesIn,
 } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type Db, Prisma, type SqlReader } from "@regulars/db";
+import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CheckoutDeps, type HoldDeps, type PlacedHold, placeHold, quoteCheckout } from "@regulars/ledger-store";
 
@@ -180,14 +181,23 @@ export async function holdCountingUnknownCodes(
   }
 }
 
-/** Refuses one posted sale with codes while its key is throttled; null when the sale may be posted. */
-export type PostedCodesCheck = (codes: number) => UnknownCodesThrottled | null;
+/** What the throttle reads of a posted sale: its codes, and the checkout hold that reserved them if it names one. */
+export interface PostedSale {
+  transactionId: string;
+  couponCodes: readonly string[];
+  holdId?: string | null;
+}
+
+/** Each sale's refusal while its key is throttled, in order; null for a sale that may be posted. */
+export type PostedCodesCheck = (sales: readonly PostedSale[]) => Promise<(UnknownCodesThrottled | null)[]>;
 
 /**
  * For sales posted with codes (their outcomes are read from the sale's status): the credential's count read once,
  * as the ledger left it, and checked as a checkout's codes are. Nothing is reserved: the ledger counts a sale's
  * unknown codes when it applies the sale, so sales posted before that are not refused for them. A sale refused
- * here is stored nowhere and is to be posted again after `Retry-After`.
+ * here is stored nowhere and is to be posted again after `Retry-After`. A refused sale whose every code its named
+ * hold reserved passes after all (`heldCodesPass`): the till was told those codes exist when it held them, and
+ * the customer has paid.
  */
 export async function checkPostedCodes(
   reader: SqlReader,
@@ -198,10 +208,54 @@ export async function checkPostedCodes(
   const [count] = await reader.rows<UnknownCodeCount>(Prisma.sql`
     SELECT window_started_at AS "windowStartedAt", misses FROM coupon_code_misses
     WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}`);
-  return (codes) => {
-    const wait = secondsUntilCodesAllowed(count ?? null, codes, limit, now);
-    return wait === null
-      ? null
-      : new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
+  return async (sales) => {
+    const refusals = sales.map((sale) => {
+      const wait = sale.couponCodes.length
+        ? secondsUntilCodesAllowed(count ?? null, sale.couponCodes.length, limit, now)
+        : null;
+      return wait === null
+        ? null
+        : new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
+    });
+    return heldCodesPass(reader, who.tenantId, sales, refusals);
   };
+}
+
+interface HeldCoupons {
+  id: string;
+  status: string;
+  transaction_id: string | null;
+  applied: { source: string; ref?: string | null }[] | null;
+}
+
+/**
+ * Lifts the refusal of each refused sale whose every code was applied by the quote of the hold it names: a hold of
+ * the same tenant still `held`, or committed by this very sale (a retry after the ledger applied it). The hold was
+ * placed under the same throttle, so its codes tell the key nothing new. Reads the holds only when a refused sale
+ * names one: sales that are not refused cost nothing more.
+ */
+async function heldCodesPass(
+  reader: SqlReader,
+  tenantId: string,
+  sales: readonly PostedSale[],
+  refusals: (UnknownCodesThrottled | null)[],
+): Promise<(UnknownCodesThrottled | null)[]> {
+  const holdIds = [...new Set(sales.flatMap((s, i) => (refusals[i] && s.holdId ? [s.holdId] : [])))];
+  if (!holdIds.length) return refusals;
+  const holds = new Map(
+    (
+      await reader.rows<HeldCoupons>(Prisma.sql`
+        SELECT id, status, transaction_id, quote->'applied' AS applied FROM checkout_holds
+        WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(holdIds)}::text[])`)
+    ).map((h) => [h.id, h]),
+  );
+  return refusals.map((refusal, i) => {
+    const sale = sales[i]!;
+    const hold = refusal && sale.holdId ? holds.get(sale.holdId) : undefined;
+    if (!hold) return refusal;
+    const open = hold.status === "held" || (hold.status === "committed" && hold.transaction_id === sale.transactionId);
+    // The quote's applied coupons carry their codes as the quote compared them (commit.ts reads them so too).
+    const held = new Set((hold.applied ?? []).flatMap((a) => (a.source === "coupon" && a.ref ? [a.ref] : [])));
+    return open && sale.couponCodes.every((code) => held.has(normalizeCode(code))) ? null : refusal;
+  });
 }
