@@ -126,9 +126,11 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
     probe: async () => (await postgres.probe()) && (await analytics.ping()),
   });
+  /** An event NATS refuses for good is dead-lettered by whichever outbox publisher meets it, and counted. */
+  const outboxSink = { log, onDeadLetter: metrics.deadLettered };
   const publishCommitted = (items: Parameters<typeof publishOutbox>[2]) =>
     // Committed already: if publishing fails now, the outbox relay publishes later.
-    publishOutbox(db, bus, items).catch((e) =>
+    publishOutbox(db, bus, items, outboxSink).catch((e) =>
       log.warn({ err: e }, "publishing domain events failed; the outbox relay will retry"),
     );
 
@@ -147,9 +149,9 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       pauseBackoffMs: opts.pauseBackoffMs,
       transactions: opts.ledgerTransactions,
       refundWaitMs: opts.refundWaitMs,
+      unknownCodeLimit: opts.unknownCodeLimit,
       onDeadLetter: opts.onDeadLetter,
     });
-      unknownCodeLimit: opts.unknownCodeLimit,
     running.push({ stream: streams.transactions, running: ledger, backlog: () => ledger.backlog() });
     others.push(...beside);
   }
@@ -174,7 +176,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       onBatch: metrics.observeBatch(consumers.eventResolver),
     });
     running.push({ stream: streams.events, running: consumer });
-    if (!enabled.has("ledger")) others.push(startOutboxRelay({ db, bus, log }));
+    if (!enabled.has("ledger")) others.push(startOutboxRelay({ db, bus, ...outboxSink }));
   }
   /** A durable of its own on the domain stream: its position, backlog and retries are nobody else's. */
   const startDomainWriter = async <T>(

@@ -26,6 +26,8 @@ export interface BusTopology {
     webhookFanout: string;
     /** Domain events into campaign enrolments and their planned steps (Postgres); steps run elsewhere. */
     campaignTriggers: string;
+    /** Not a durable: the name (`<ns>.dlq.outbox`) of domain events the outbox gave up publishing (NATS refused them for good). */
+    outbox: string;
   };
   subjects: {
     /** A transaction's subject: its ledger partition first (`p07`), so a worker reads one partition by filter. */
@@ -76,6 +78,7 @@ export function busTopology(namespace = "regulars", partitions = DEFAULT_PARTITI
       customerSnapshotWriter: "customer-snapshot-writer",
       webhookFanout: "webhook-fanout",
       campaignTriggers: "campaign-triggers",
+      outbox: "outbox",
     },
     subjects: {
       transaction: (tenantId, locationId, partition) =>

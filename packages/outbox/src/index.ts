@@ -1,26 +1,22 @@
-import { type Bus, publishAllCoalesced } from "@regulars/bus";
+import type { Bus, DeadLetterInfo } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import { expandOutbox, hasUnpublished, markPublished, type OutboxItem, relayUnpublished } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import { type DeadLetterSink, publishEvents } from "./publish-events.ts";
+
+export { type DeadLetterSink, permanentRefusal } from "./publish-events.ts";
 
 /**
  * Through the connection's coalescing publisher: a batch's events go out in one write and are acked together. Batch
- * rows (`outboxBatch`) go out as their events.
+ * rows (`outboxBatch`) go out as their events. An event NATS refuses for good is dead-lettered (`publishEvents`).
  */
-const publishItems = (bus: Bus, items: OutboxItem[]) =>
-  publishAllCoalesced(
-    bus.nc,
-    expandOutbox(items).map((i) => ({
-      subject: bus.topology.subjects.domain(i.tenantId, i.type),
-      payload: i.payload,
-      msgId: i.id,
-    })),
-  );
+const publishItems = (bus: Bus, items: OutboxItem[], sink: DeadLetterSink) =>
+  publishEvents(bus, expandOutbox(items), sink);
 
 /** Publishes committed domain events (JetStream de-duplicates by id) and marks their rows published. */
-export async function publishOutbox(db: Db, bus: Bus, items: OutboxItem[]): Promise<void> {
+export async function publishOutbox(db: Db, bus: Bus, items: OutboxItem[], sink: DeadLetterSink): Promise<void> {
   if (!items.length) return;
-  await publishItems(bus, items);
+  await publishItems(bus, items, sink);
   await markPublished(
     db,
     items.map((i) => i.id),
@@ -28,13 +24,22 @@ export async function publishOutbox(db: Db, bus: Bus, items: OutboxItem[]): Prom
 }
 
 /** Publishes, every `intervalMs`, what a crash left committed but unpublished in the outbox. */
-export function startOutboxRelay(opts: { db: Db; bus: Bus; log: Logger; intervalMs?: number; graceMs?: number }): {
+export function startOutboxRelay(opts: {
+  db: Db;
+  bus: Bus;
+  log: Logger;
+  intervalMs?: number;
+  graceMs?: number;
+  onDeadLetter?: (info: DeadLetterInfo) => void;
+}): {
   stop(): Promise<void>;
 } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
-    const published = await relayUnpublished(opts.db, opts.graceMs ?? 5_000, (items) => publishItems(opts.bus, items));
+    const published = await relayUnpublished(opts.db, opts.graceMs ?? 5_000, (items) =>
+      publishItems(opts.bus, items, opts),
+    );
     if (published) opts.log.info({ published }, "outbox relay published events left behind");
   };
   const timer = setInterval(() => {
@@ -65,7 +70,12 @@ export interface OutboxFlusher {
  * tenant has anything unpublished (one indexed read); most calls write no events. Rows another process is
  * about to publish itself may go twice: JetStream de-duplicates by id and every consumer is idempotent.
  */
-export function startOutboxFlusher(opts: { db: Db; bus: Bus; log: Logger }): OutboxFlusher {
+export function startOutboxFlusher(opts: {
+  db: Db;
+  bus: Bus;
+  log: Logger;
+  onDeadLetter?: (info: DeadLetterInfo) => void;
+}): OutboxFlusher {
   let stopped = false;
   const passes = new Map<string, { again: boolean; done: Promise<void> }>();
   const pass = async (tenantId: string, state: { again: boolean }) => {
@@ -73,7 +83,7 @@ export function startOutboxFlusher(opts: { db: Db; bus: Bus; log: Logger }): Out
       state.again = false;
       try {
         if (!(await hasUnpublished(opts.db, tenantId))) continue;
-        const published = await relayUnpublished(opts.db, 0, (items) => publishItems(opts.bus, items), tenantId);
+        const published = await relayUnpublished(opts.db, 0, (items) => publishItems(opts.bus, items, opts), tenantId);
         if (published >= 1000) state.again = true;
       } catch (e) {
         opts.log.warn({ err: e, tenantId }, "publishing committed events failed; the outbox relay will retry");

@@ -158,7 +158,7 @@ export async function runScheduledJobs(
           continue;
         }
         const publish = (items: OutboxItem[]) =>
-          publishOutbox(deps.db, deps.bus, items).catch((e) =>
+          publishOutbox(deps.db, deps.bus, items, { log: deps.log }).catch((e) =>
             deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
           );
         try {

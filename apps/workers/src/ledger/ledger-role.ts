@@ -85,5 +85,5 @@ export async function startLedgerRole(
   });
   metrics.watchPartitions(() => ledger.held().length);
   const lastPublish = { stop: async () => void (await publishing) };
-  return { ledger, beside: [startOutboxRelay({ db, bus, log }), lastPublish] };
+  return { ledger, beside: [startOutboxRelay({ db, bus, log, onDeadLetter: metrics.deadLettered }), lastPublish] };
 }
