@@ -114,6 +114,18 @@ export async function survivorsOf(
   return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, survivorId: r.survivor_id }]));
 }
 
+/**
+ * Which of these ids were merged away: one primary-key probe each (customer_merges.merged_id). For a writer that
+ * resolved ids to their survivors (`survivorsOf`, identities) before it locked them: asked again once the locks
+ * are held, as a statement of its own, it sees a merge that committed while the writer waited for a lock.
+ */
+export async function mergedAwayAmong(tx: RawTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await tx.$queryRaw<{ merged_id: string }[]>`
+    SELECT merged_id FROM customer_merges WHERE merged_id = ANY(${sqlArray(ids)}::text[])`;
+  return rows.map((r) => r.merged_id);
+}
+
 type IdentityRow = { tenantId: string; kind: string; value: string };
 
 async function selectIdentities(tx: RawTx, identities: IdentityRow[]): Promise<Map<string, string>> {

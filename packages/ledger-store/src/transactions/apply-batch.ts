@@ -5,6 +5,7 @@ import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
+import { mergedAwayAmong } from "../customers/resolve.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import { applyParkedRefunds, applyRefund } from "./batch-refunds.ts";
@@ -43,6 +44,20 @@ export class ConcurrentApplyError extends Error {
   constructor(ids: string[]) {
     super(`transactions ${ids.join(", ")} were stored by another worker meanwhile; the batch is retried`);
     this.name = "ConcurrentApplyError";
+  }
+}
+
+/**
+ * A customer the batch resolved (a sale's, or a refunded sale's read before its lock) was merged away before the
+ * batch held its lock. Its code is Postgres's serialization_failure (40001): the batch's transaction runner, like
+ * the partition applier, retries it as it retries Postgres's own conflicts, from scratch, and the new attempt
+ * resolves to the survivor.
+ */
+export class CustomerMergedMeanwhileError extends Error {
+  readonly code = "40001";
+  constructor(ids: string[]) {
+    super(`customers ${ids.join(", ")} were merged away while the batch waited for their locks; the batch is retried`);
+    this.name = "CustomerMergedMeanwhileError";
   }
 }
 
@@ -87,6 +102,7 @@ async function applyInTransaction(work: BatchWork): Promise<AppliedBatch> {
   // (out of order, so a deadlock is possible; Postgres breaks it and the batch is tried again).
   const late = [...records.values()].map((r) => r.customerId).filter((c): c is string => !!c && !locked.has(c));
   if (late.length) await lockCustomers(work.tx, late);
+  await requireNoneMergedMeanwhile(work, late);
   await loadStates(work, fresh, records);
   for (const i of fresh) {
     if (work.outcomes[i]!.kind !== "done") continue;
@@ -95,6 +111,27 @@ async function applyInTransaction(work: BatchWork): Promise<AppliedBatch> {
   }
   await applyParkedRefunds(work, records);
   return commit(work);
+}
+
+/**
+ * The batch resolves its sales' customers to their survivors before it locks them, and a merge locks both
+ * customers while it moves the merged one's balances, sales and identities: one that committed while the batch
+ * waited for a lock left the batch holding an emptied, merged-away account, where points, stamps and the loyalty
+ * state would land that nobody sees or spends. Once the locks are held no merge of them can commit, so they are
+ * looked up once more, in one statement (of its own: it sees what committed while the locks were awaited; folded
+ * into the `FOR UPDATE` it would read the snapshot taken before the wait). One found, the attempt is given up and
+ * the batch retried from scratch rather than re-resolved here: following the survivor would take its lock out of
+ * id order while holding others, and every step's ids (sales, parked refunds, holds) would need mending beside
+ * it; a merge racing a batch is rare, and a retry resolves, locks and reads everything afresh.
+ *
+ * A stored sale's customer is read again under the lock (`loadSaleRecords`: a merge moves the sale), so only the
+ * customers locked late, after that read, are asked about with the sales' customers. Not the others: a sale left on
+ * a merged-away account (by a batch that raced a merge before this check) would have its refunds retried forever.
+ */
+async function requireNoneMergedMeanwhile(work: BatchWork, lateIds: string[]): Promise<void> {
+  const salesCustomers = [...work.customerOf.values()].filter((c): c is string => !!c);
+  const merged = await mergedAwayAmong(work.tx, [...new Set([...salesCustomers, ...lateIds])]);
+  if (merged.length) throw new CustomerMergedMeanwhileError(merged);
 }
 
 /** The loyalty state (tier, caps, stamp cards, window totals) of every customer the batch moves. */
