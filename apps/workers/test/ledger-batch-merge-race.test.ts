@@ -1,8 +1,8 @@
-import { ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import { type EventMessage, ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import { mergeCustomer } from "@regulars/customers-store";
 import { createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
 import { newId, stableId } from "@regulars/ids";
-import { applyTransactionBatch, customerBalances } from "@regulars/ledger-store";
+import { applyEventBatch, applyTransactionBatch, customerBalances } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { eventually, holdTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,10 @@ beforeAll(async () => {
       version: 2,
       effectiveFrom: new Date(0),
       config: ProgrammeConfig.parse({
-        rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
+        rules: [
+          { id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 },
+          { id: "feedback", type: "action", event: "feedback_submitted", points: 5, limit: "per_event" },
+        ],
         stampCards: [{ id: "visits", name: "10th visit free", stampsRequired: 10, rewardPoints: 100 }],
       }),
       createdBy: "test",
@@ -81,13 +84,18 @@ async function batchRacingMerge(
   batch: TransactionMessage[],
   transactions: TransactionRunner | undefined,
 ) {
+  const deps = { db, transactions, programmes: new ProgrammeCache(db, 0) };
+  return racingMerge(till, app, () => applyTransactionBatch(deps, batch));
+}
+
+/** `apply` starts once the merge holds its locks; the merge commits once `apply` waits for one of them. */
+async function racingMerge<T>(till: string, app: string, apply: () => Promise<T>): Promise<T> {
   let mergePid = 0;
   const merge = await holdTransaction(testDatabaseUrl(), async (tx) => {
     mergePid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     await mergeCustomer(tx, tenantId, till, app, { actor: null, source: "app", now: new Date() });
   });
-  const deps = { db, transactions, programmes: new ProgrammeCache(db, 0) };
-  const applied = applyTransactionBatch(deps, batch);
+  const applied = apply();
   applied.catch(() => undefined);
   try {
     await eventually("the batch to wait for the merge's lock", async () => {
@@ -154,5 +162,27 @@ describe("a ledger batch racing the merge of its sale's customer", () => {
     expect(outcomes.map((o) => o.kind)).toEqual(["done"]);
     const stored = await db.transaction.findUnique({ where: { id: refund.transactionId } });
     expect(stored?.customerId).toBe(till);
+  });
+
+  it("an app event's action points, resolved by the till's phone, go to the app account", async () => {
+    const { till, app, phone } = await parties();
+    const eventId = `MR-event-${stamp}-${++n}`;
+    const event: EventMessage = {
+      tenantId,
+      id: stableId("event", tenantId, eventId),
+      receivedAt: new Date().toISOString(),
+      event: {
+        eventId,
+        type: "feedback_submitted",
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        customer: { phone },
+        properties: {},
+      },
+    };
+
+    await racingMerge(till, app, () => applyEventBatch(db, new ProgrammeCache(db, 0), [event]));
+
+    expect((await customerBalances(db, tenantId, app)).points).toBe(5);
+    expect((await customerBalances(db, tenantId, till)).points).toBe(0);
   });
 });

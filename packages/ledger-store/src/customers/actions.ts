@@ -8,7 +8,7 @@ import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "../transactions/outcome.ts";
 import { recordEventOutcomes } from "./event-outcomes.ts";
 import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
-import { resolveCustomers } from "./resolve.ts";
+import { CustomerMergedMeanwhileError, mergedAwayAmong, resolveCustomers } from "./resolve.ts";
 
 interface Candidate {
   index: number;
@@ -50,6 +50,11 @@ export async function applyEventBatch(
       tx,
       candidates.map((c) => c.customerId),
     );
+    // Resolved before the locks: a merge that committed while they were awaited would pay the event's points into
+    // the emptied account. Asked once more now (see `requireNoneMergedMeanwhile` of the sales' batch); the retry
+    // resolves to the survivor.
+    const merged = await mergedAwayAmong(tx, [...new Set(candidates.map((c) => c.customerId))]);
+    if (merged.length) throw new CustomerMergedMeanwhileError(merged);
     const decided = await alreadyApplied(
       tx,
       candidates.map((c) => messages[c.index]!),

@@ -165,3 +165,17 @@ async function createCustomers(
   await tx.$executeRaw`DELETE FROM customers WHERE id = ANY(${sqlArray(orphans)}::text[])`;
   return { found: await selectIdentities(tx, identities), created };
 }
+
+/**
+ * A customer a batch resolved (a sale's, an event's, or a refunded sale's read before its lock) was merged away
+ * before the batch held its lock. Its code is Postgres's serialization_failure (40001): the batch's transaction runner, like
+ * the partition applier, retries it as it retries Postgres's own conflicts, from scratch, and the new attempt
+ * resolves to the survivor.
+ */
+export class CustomerMergedMeanwhileError extends Error {
+  readonly code = "40001";
+  constructor(ids: string[]) {
+    super(`customers ${ids.join(", ")} were merged away while the batch waited for their locks; the batch is retried`);
+    this.name = "CustomerMergedMeanwhileError";
+  }
+}

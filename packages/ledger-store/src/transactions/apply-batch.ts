@@ -5,7 +5,7 @@ import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
-import { mergedAwayAmong } from "../customers/resolve.ts";
+import { CustomerMergedMeanwhileError, mergedAwayAmong } from "../customers/resolve.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import { applyParkedRefunds, applyRefund } from "./batch-refunds.ts";
@@ -40,24 +40,11 @@ export interface AppliedBatch {
  * back and retried, so no loyalty state is saved for a transaction this batch did not apply.
  */
 export class ConcurrentApplyError extends Error {
-  readonly transient = true;
+  /** Postgres's serialization_failure: the transaction runners and the partition applier retry that code. */
+  readonly code = "40001";
   constructor(ids: string[]) {
     super(`transactions ${ids.join(", ")} were stored by another worker meanwhile; the batch is retried`);
     this.name = "ConcurrentApplyError";
-  }
-}
-
-/**
- * A customer the batch resolved (a sale's, or a refunded sale's read before its lock) was merged away before the
- * batch held its lock. Its code is Postgres's serialization_failure (40001): the batch's transaction runner, like
- * the partition applier, retries it as it retries Postgres's own conflicts, from scratch, and the new attempt
- * resolves to the survivor.
- */
-export class CustomerMergedMeanwhileError extends Error {
-  readonly code = "40001";
-  constructor(ids: string[]) {
-    super(`customers ${ids.join(", ")} were merged away while the batch waited for their locks; the batch is retried`);
-    this.name = "CustomerMergedMeanwhileError";
   }
 }
 
