@@ -4,6 +4,7 @@ import {
   ClickHouseLogLevel,
   createClient,
 } from "@clickhouse/client";
+import { SerialChdbConnection } from "./chdb-connection.ts";
 
 /** Where the facts live: embedded chdb in dev and tests, a ClickHouse server over HTTP in production. */
 export type AnalyticsConfig =
@@ -70,6 +71,11 @@ export async function createClickHouseClient(config: AnalyticsConfig): Promise<C
   }
   // chdb's Connection is typed against its own copy of @clickhouse/client-common, which the client's
   // bundled types do not recognise as the same interface; the runtime contract is the same.
-  const options = { connection, clickhouse_settings: clickhouseSettings } as unknown as ClickHouseClientConfigOptions;
+  // Serialised, so a failed statement's leftover output is read out before anything else runs (chdb-connection.ts).
+  const serial = new SerialChdbConnection(connection);
+  const options = {
+    connection: serial,
+    clickhouse_settings: clickhouseSettings,
+  } as unknown as ClickHouseClientConfigOptions;
   return createClient(options);
 }

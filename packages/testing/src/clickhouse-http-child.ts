@@ -39,10 +39,22 @@ const notSettings = new Set([
 const dataDir = mkdtempSync(join(tmpdir(), "regulars-clickhouse-http-"));
 
 const session = new Session(dataDir);
+// chdb hands a failed statement's partial output out in front of the next result; a ClickHouse server
+// answers each request alone, so the leftover is read out here before the next request runs.
+const drainProbe = "http_child_drained";
+async function drainLeftover(): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = await session.queryAsync(`SELECT '${drainProbe}'`, { format: "TabSeparated" }).catch(() => null);
+    if (!result || Buffer.from(result.bytes()).toString("utf8").trim() === drainProbe) return;
+  }
+}
 // The engine runs one query at a time per process; requests queue here as they would on a busy server.
 let queue: Promise<unknown> = Promise.resolve();
 const serially = <T>(work: () => Promise<T>): Promise<T> => {
-  const run = queue.then(work, work);
+  const run = queue.then(work, work).catch(async (error: unknown) => {
+    await drainLeftover();
+    throw error;
+  });
   queue = run.catch(() => undefined);
   return run;
 };

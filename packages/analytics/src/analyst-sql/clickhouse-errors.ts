@@ -29,7 +29,7 @@ export function cleanMessage(message: string, database: string): string {
     .replace(/^Code: \d+\. /, "")
     .replace(/^DB::Exception: /, "")
     .replace(/^[\w-]+: (?=Cannot execute|Not enough privileges)/, "")
-    .replaceAll(`${database}.`, "")
+    .replaceAll(database ? `${database}.` : "\0", "")
     .trim();
   return head.length > 600 ? `${head.slice(0, 600)}…` : head;
 }
@@ -56,4 +56,36 @@ export function analystSqlError(error: unknown, database: string): Error {
   }
   if (typeof type === "string") return new AnalystSqlRefused("query_error", message);
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * A failure of one of the statements that check an analyst query before it runs. `EXPLAIN QUERY TREE`
+ * already evaluates constant expressions and scalar subqueries, so ClickHouse's message may quote a value
+ * computed from the query (the content of whatever a function read): none of it reaches the analyst.
+ * They get the rule, the exception type and, for an unknown identifier, the name they wrote. The
+ * formatter only parses the text, so its syntax errors (which quote the analyst's own text) are kept
+ * ("format" step).
+ */
+export function checkingError(error: unknown, step: "format" | "explain"): Error {
+  if (error instanceof DomainError) return error;
+  const type = (error as { type?: unknown })?.type;
+  if (typeof type !== "string") {
+    if (isTransientClickHouseError(error)) return analystSqlError(error, "");
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  if (step === "format" && type === "SYNTAX_ERROR") return analystSqlError(error, "");
+  const message = String((error as Error)?.message ?? error);
+  // Our own binding of a name that is not a table (tables.ts): the name is the analyst's.
+  const unknownTable = new RegExp(`\`${unknownTableMarker}([^\`]+)\``).exec(message);
+  if (type === "UNKNOWN_IDENTIFIER" && unknownTable) return new AnalystSqlRefused("unknown_table", unknownTable[1]!);
+  const rule = ruleOfType[type];
+  if (rule === "query_parameter") return new AnalystSqlRefused(rule, "query parameters ({name:Type}) are not accepted");
+  if (rule) return new AnalystSqlRefused(rule, `ClickHouse stopped checking the query (${type})`);
+  if (isTransientClickHouseError(error)) return analystSqlError(error, "");
+  // The name is the analyst's: identifiers come from the query text, never from a computed value.
+  const identifier = /^(?:Code: \d+\. )?(?:DB::Exception: )?Unknown [\w ]*identifier `([^`]+)`/.exec(message);
+  if (type === "UNKNOWN_IDENTIFIER" && identifier) {
+    return new AnalystSqlRefused("query_error", `unknown identifier \`${identifier[1]}\``);
+  }
+  return new AnalystSqlRefused("query_error", `ClickHouse could not resolve the query (${type})`);
 }

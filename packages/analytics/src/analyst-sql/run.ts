@@ -1,10 +1,10 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { assertIdentifier } from "../config.ts";
-import { analystSqlError } from "./clickhouse-errors.ts";
+import { analystSqlError, checkingError } from "./clickhouse-errors.ts";
 import { type AnalystSqlLimits, defaultAnalystSqlLimits, limitSettings } from "./limits.ts";
-import { flushLeftovers, stringColumn } from "./output.ts";
+import { stringColumn } from "./output.ts";
 import { checkQueryTree } from "./query-tree.ts";
-import { AnalystSqlRefused, refuse } from "./refusal.ts";
+import { refuse } from "./refusal.ts";
 import { analystTableNames, assertTenantId, bindingsFor, tenantFilterSetting, tenantParam } from "./tables.ts";
 import { validateAnalystSql } from "./validate.ts";
 
@@ -53,15 +53,18 @@ export function analystStatement(
  * The result, or a refusal when it cannot be read: a server that hits a limit or an error after it began
  * sending rows ends the body with the exception instead of the rest of the JSON.
  */
-async function resultBody(client: ClickHouseClient, result: { json(): Promise<unknown> }): Promise<JsonCompactResult> {
+async function resultBody(result: { json(): Promise<unknown> }): Promise<JsonCompactResult> {
   try {
     return (await result.json()) as JsonCompactResult;
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    await flushLeftovers(client);
     refuse("query_error", "the query failed while its result was being sent (a limit or an error in a later row)");
   }
 }
+
+const rethrowChecking = (error: unknown): never => {
+  throw checkingError(error, "explain");
+};
 
 const readOnlyConnections = new WeakMap<ClickHouseClient, Promise<boolean>>();
 
@@ -95,19 +98,20 @@ export async function runAnalystSql(
   const { client } = target;
   try {
     const { formatted, tables } = await validateAnalystSql(client, sql, limits);
-    const setReadonly = !(await connectionIsReadOnly(client));
-    const statement = analystStatement(database, tenant, formatted, tables, limits, setReadonly);
     const params = { [tenantParam]: tenant };
-
+    const setReadonly = !(await connectionIsReadOnly(client).catch(rethrowChecking));
+    const statement = analystStatement(database, tenant, formatted, tables, limits, setReadonly);
+    // The analyzer evaluates constant expressions and scalar subqueries while it resolves the tree, so a
+    // failure here may quote a computed value: it is answered with a fixed refusal (checkingError).
     const tree = await stringColumn(
       client,
       { query: `EXPLAIN QUERY TREE ${statement}`, query_params: params },
       "explain",
-    );
+    ).catch(rethrowChecking);
     checkQueryTree(tree, new Set([...analystTableNames.map((name) => `${database}.${name}`), "system.one"]));
 
     const result = await client.query({ query: statement, query_params: params, format: "JSONCompact" });
-    const body = await resultBody(client, result);
+    const body = await resultBody(result);
     // ClickHouse checks the result limits block by block; the cap we promise is exact.
     if (body.data.length > limits.maxResultRows) {
       refuse("result_limit", `the result has more than ${limits.maxResultRows} rows; aggregate or add a LIMIT`);
@@ -122,8 +126,7 @@ export async function runAnalystSql(
       },
     };
   } catch (error) {
-    // Our own refusals come after statements that succeeded; only a failed statement leaves output behind.
-    if (!(error instanceof AnalystSqlRefused)) await flushLeftovers(client);
+    // chdb's leftover output of a failed statement is read out by the connection itself (chdb-connection.ts).
     throw analystSqlError(error, database);
   }
 }

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { type AstNode, checkAst, parseAstDump } from "./ast.ts";
+import { checkingError } from "./clickhouse-errors.ts";
 import type { AnalystSqlLimits } from "./limits.ts";
 import { stringColumn } from "./output.ts";
 import { refuse } from "./refusal.ts";
@@ -28,6 +29,9 @@ const innerFormat = "Null";
  *    quoting trick cannot make our reading differ from the server's.
  * 2. A few checks on the canonical text give clear refusals early (what kind of statement, FORMAT).
  * 3. `EXPLAIN AST` of the canonical text is ClickHouse's parse tree, node by node; ast.ts walks it.
+ *
+ * Failures come back as refusals (checkingError), never as ClickHouse's own message: callers that
+ * validate alone (segment SQL) pass them on to the analyst as they are.
  */
 export async function validateAnalystSql(
   client: ClickHouseClient,
@@ -42,14 +46,18 @@ export async function validateAnalystSql(
     client,
     { query: "SELECT formatQuery({analyst_sql:String}) AS formatted", query_params: { analyst_sql: sql } },
     "formatted",
-  );
+  ).catch((error: unknown) => {
+    throw checkingError(error, "format");
+  });
   checkCanonicalText(formatted);
 
   const rows = await stringColumn(
     client,
     { query: `EXPLAIN AST (\n${formatted}\nFORMAT ${innerFormat}\n)` },
     "explain",
-  );
+  ).catch((error: unknown) => {
+    throw checkingError(error, "explain");
+  });
   const root: AstNode = parseAstDump(rows);
   return { formatted, tables: checkAst(root, analystTableNames, innerFormat) };
 }
