@@ -115,4 +115,35 @@ describe("adoptLoyaltyState into an account that has its own", () => {
 
     expect(await customerStanding(db, survivor)).toMatchObject({ tier: "gold", tierSince: goldSince });
   });
+
+  // Whether a floor gave the tier (tier_by_floor) decides when the downgrade pass judges it: it goes with the tier.
+  it("tier_by_floor goes with the tier kept; for the same tier, a floor's only if both were", async () => {
+    const { tenantId, customers } = await tenantWithCustomers(db, 7, "Adopt loyalty by floor");
+    const [alone, fresh, merged1, survivor1, merged2, survivor2, merged3] = customers as string[];
+    const since = daysFromNow(-30);
+    const row = (customerId: string, tier: string, byFloor: boolean) =>
+      db.$executeRaw`INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_by_floor)
+        VALUES (${customerId}, ${tenantId}, ${tier}, ${since}, ${byFloor})`;
+    await row(alone!, "gold", true); // into `fresh`, which has no row
+    await row(merged1!, "gold", false);
+    await row(survivor1!, "gold", true);
+    await row(merged2!, "gold", true);
+    await row(survivor2!, "gold", true);
+    await row(merged3!, "silver", true); // into survivor1 (by then qualified gold): a lower tier, not kept
+
+    await withTransaction(db, async (tx) => {
+      await adoptLoyaltyState(tx, tenantId, alone!, fresh!);
+      await adoptLoyaltyState(tx, tenantId, merged1!, survivor1!);
+      await adoptLoyaltyState(tx, tenantId, merged2!, survivor2!);
+      await adoptLoyaltyState(tx, tenantId, merged3!, survivor1!);
+    });
+
+    const byFloor = await db.$queryRaw<{ customer_id: string; tier_by_floor: boolean }[]>`
+      SELECT customer_id, tier_by_floor FROM customer_loyalty WHERE customer_id IN (${fresh}, ${survivor1}, ${survivor2})`;
+    expect(Object.fromEntries(byFloor.map((r) => [r.customer_id, r.tier_by_floor]))).toEqual({
+      [fresh!]: true,
+      [survivor1!]: false,
+      [survivor2!]: true,
+    });
+  });
 });

@@ -5,7 +5,13 @@ import type { ProgrammeInForce } from "@regulars/programme";
 import { addMonthsLocal } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTierDowngrades, applyTransactionBatch, customerStanding, postMovements } from "../src/index.ts";
+import {
+  applyTierDowngrades,
+  applyTransactionBatch,
+  customerStanding,
+  postMovements,
+  setTierFloor,
+} from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
@@ -128,10 +134,17 @@ describe("rolling 12-month tiers are kept for a full window from when they were 
     const [floored, earnedAbove] = customers as [string, string];
     const since = day(Y, "12-01T12:00:00+01:00");
     const until = day(Y + 1, "02-01T00:00:00+01:00");
+    // Raised to gold by a floor set on 1 December: nothing earned it (recorded as the floor's tier).
+    await setTierFloor(
+      db,
+      tenantId,
+      "key_admin",
+      { customerId: floored, tier: "gold", until, reason: "t" },
+      rolling,
+      since,
+    );
     await db.customerLoyalty.createMany({
       data: [
-        // Raised to gold by a floor set on 1 December: nothing earned it.
-        { customerId: floored, tenantId, tier: "gold", tierSince: since, tierFloor: "gold", tierFloorUntil: until },
         // Reached gold by a sale on 1 December (on points of February), above a silver floor.
         {
           customerId: earnedAbove,

@@ -113,25 +113,26 @@ export function latestJudgedTierSince(window: TierProgramme["window"], nowIso: I
   return window === "rolling_12_months" ? addMonthsLocal(nowIso, -12, timezone) : null;
 }
 
-/** What the downgrade pass knows of a member: the tier held, since when, and an admin's floor. */
+/** What the downgrade pass knows of a member: the tier held, since when, whether a floor gave it, an admin's floor. */
 export interface TierMember {
   tier: string | null;
   tierSince: Instant | null;
+  /** The tier held was given by a floor (an admin's floor raised it), not reached by qualifying. */
+  byFloor: boolean;
   floor: TierFloor | null;
 }
 
 /**
  * Whether the downgrade pass judges the member at `at`. A rolling-window tier reached less than a window ago
- * (see `latestJudgedTierSince`) is kept, except after a floor that has ended, unless the tier held is above
- * that floor: a floor raises the tier (its `tierSince` is when the floor was set), so a tier at the floor's
- * level may be the floor's and falls with it, but one above it was reached by qualifying (a sale upgrades
- * from the floor tier) and is kept for its window. An unknown `tierSince` (or level) is judged.
+ * (see `latestJudgedTierSince`) is kept, unless a floor gave it (`byFloor`) and no floor is in force any more:
+ * the floor's tier is judged when the floor ends, whatever the floor's level by then (an admin may have lowered
+ * it). A qualified tier keeps its window whatever a floor did meanwhile: one ending changes nothing for it. Where
+ * the tier came from is recorded when it is set, not guessed from levels: a floor at the tier's level may be a
+ * status match on a tier already earned, and a tier above a lowered floor may be the first floor's. An unknown
+ * `tierSince` is judged.
  */
 export function dueForTierJudging(tiers: TierProgramme, member: TierMember, at: Instant, timezone: string): boolean {
   const latest = latestJudgedTierSince(tiers.window, at, timezone);
   if (latest === null || member.tierSince === null || instantMs(member.tierSince) <= latest.getTime()) return true;
-  if (member.floor === null || floorActive(member.floor, at)) return false;
-  const held = tiers.levels.find((l) => l.id === member.tier);
-  const floor = tiers.levels.find((l) => l.id === member.floor!.tier);
-  return held === undefined || floor === undefined || held.threshold <= floor.threshold;
+  return member.byFloor && !floorActive(member.floor, at);
 }

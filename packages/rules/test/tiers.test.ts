@@ -102,11 +102,12 @@ describe("tier floors: an admin-assigned tier the customer does not fall below u
 describe("when the downgrade pass judges a member: a rolling tier is kept one full window from when it was reached", () => {
   const rolling = TierProgramme.parse({ ...tierConfig, window: "rolling_12_months" });
   const at = "2025-06-15T12:00:00+02:00";
-  const reached = (tierSince: string | null, tier = "gold", floor: { tier: string; until: string } | null = null) => ({
-    tier,
-    tierSince,
-    floor,
-  });
+  const reached = (
+    tierSince: string | null,
+    tier = "gold",
+    floor: { tier: string; until: string } | null = null,
+    byFloor = false,
+  ) => ({ tier, tierSince, byFloor, floor });
 
   it("rolling: judged once tier_since is 12 local months back or more; an unknown since is judged", () => {
     expect(latestJudgedTierSince("rolling_12_months", at, WARSAW)?.toISOString()).toBe("2024-06-15T10:00:00.000Z");
@@ -131,23 +132,38 @@ describe("when the downgrade pass judges a member: a rolling tier is kept one fu
     expect(dueForTierJudging(tiers, reached("2025-06-01T00:00:00+02:00"), at, WARSAW)).toBe(true);
   });
 
-  it("a floor in force changes nothing; one that ended takes a tier at its level with it, not one above it", () => {
-    const recent = "2025-03-01T12:00:00+01:00";
-    const ended = "2025-06-01T00:00:00+02:00";
-    const inForce = "2025-07-01T00:00:00+02:00";
-    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "gold", until: inForce }), at, WARSAW)).toBe(
-      false,
-    );
-    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "gold", until: ended }), at, WARSAW)).toBe(true);
-    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "silver", until: ended }), at, WARSAW)).toBe(
-      false,
-    );
-    // A level the programme no longer has: nothing says the tier was earned, so it is judged.
-    expect(dueForTierJudging(rolling, reached(recent, "gold", { tier: "retired", until: ended }), at, WARSAW)).toBe(
+  // Where the tier came from is recorded (`byFloor`), not guessed from the floor's level.
+  const recent = "2025-03-01T12:00:00+01:00";
+  const ended = "2025-06-01T00:00:00+02:00";
+  const inForce = "2025-07-01T00:00:00+02:00";
+
+  it("a tier a floor gave is kept while a floor is in force and judged once none is, whatever the floor's level", () => {
+    const byFloor = (tier: string, floor: { tier: string; until: string } | null) =>
+      dueForTierJudging(rolling, reached(recent, tier, floor, true), at, WARSAW);
+    expect(byFloor("gold", { tier: "gold", until: inForce })).toBe(false);
+    expect(byFloor("gold", { tier: "gold", until: ended })).toBe(true);
+    // The admin lowered a gold floor to a silver one (the tier stays gold): when it ends, gold is judged.
+    expect(byFloor("gold", { tier: "silver", until: inForce })).toBe(false);
+    expect(byFloor("gold", { tier: "silver", until: ended })).toBe(true);
+    // No floor left (cleared, or the merged customer's): nothing holds the floor's tier up.
+    expect(byFloor("gold", null)).toBe(true);
+  });
+
+  it("a qualified tier keeps its first window, whatever floor ended meanwhile (a status match at its level too)", () => {
+    const qualified = (floor: { tier: string; until: string } | null) =>
+      dueForTierJudging(rolling, reached(recent, "gold", floor), at, WARSAW);
+    expect(qualified({ tier: "gold", until: ended })).toBe(false);
+    expect(qualified({ tier: "silver", until: ended })).toBe(false);
+    expect(qualified({ tier: "retired", until: ended })).toBe(false);
+    expect(qualified({ tier: "gold", until: inForce })).toBe(false);
+    expect(qualified(null)).toBe(false);
+  });
+
+  it("a window after tier_since every tier is judged, a floor's too (never below a floor in force: effectiveTier)", () => {
+    const old = "2024-01-10T12:00:00+01:00";
+    expect(dueForTierJudging(rolling, reached(old, "gold", { tier: "gold", until: inForce }, true), at, WARSAW)).toBe(
       true,
     );
-    expect(dueForTierJudging(rolling, reached(recent, "retired", { tier: "silver", until: ended }), at, WARSAW)).toBe(
-      true,
-    );
+    expect(dueForTierJudging(rolling, reached(old, "gold", { tier: "gold", until: inForce }), at, WARSAW)).toBe(true);
   });
 });

@@ -133,7 +133,11 @@ export async function loadLoyaltyStates(
 const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }) =>
   r.tier_floor !== null && r.tier_floor_until !== null ? { tier: r.tier_floor, until: r.tier_floor_until } : null;
 
-/** Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). */
+/**
+ * Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). A tier
+ * the ledger sets (an upgrade, a refund taking one back) is a qualified one (`tier_by_floor` false); a tier it
+ * leaves as it was (same level, same `tier_since`) stays what it was, a floor's too.
+ */
 export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState>): Promise<void> {
   const all = [...states];
   if (!all.length) return;
@@ -142,6 +146,8 @@ export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState
     SELECT * FROM unnest(${sqlArray(all.map((s) => s.customerId))}::text[], ${sqlArray(all.map((s) => s.tenantId))}::text[], ${sqlArray(all.map((s) => s.tier))}::text[],
       ${sqlArray(all.map((s) => s.tierSince))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt))}::timestamptz[])
     ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
+      tier_by_floor = customer_loyalty.tier_by_floor AND excluded.tier IS NOT DISTINCT FROM customer_loyalty.tier
+        AND excluded.tier_since IS NOT DISTINCT FROM customer_loyalty.tier_since,
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
   const stamps = all.flatMap((s) =>
     [...s.stamps].filter(([, p]) => p.changed).map(([cardId, p]) => ({ s, cardId, p })),
@@ -166,12 +172,15 @@ const laterFloor = Prisma.sql`excluded.tier_floor IS NOT NULL AND (customer_loya
  * it has none; the next posting re-derives the tier from the combined history anyway. The tier kept keeps its
  * own `tier_since` (a rolling window's downgrade pass judges a tier a window after it); when both held the same
  * tier, the later one (an unknown one counts as earliest): both customers' qualification periods have to end
- * before the merged account is judged. Stamp progress moves by `adoptStampProgress`.
+ * before the merged account is judged. Whether a floor gave the tier (`tier_by_floor`) goes with the tier kept;
+ * for the same tier, it is a floor's only if both were (one qualified for it). Stamp progress moves by
+ * `adoptStampProgress`.
  */
 export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: string, intoId: string): Promise<void> {
   await tx.$executeRaw`
-    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until)
-    SELECT ${intoId}, tenant_id, tier, tier_since, last_activity_at, tier_floor, tier_floor_until
+    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor,
+      tier_floor_until)
+    SELECT ${intoId}, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor, tier_floor_until
     FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
     ON CONFLICT (customer_id) DO UPDATE SET
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at),
@@ -179,6 +188,9 @@ export async function adoptLoyaltyState(tx: DbTx, tenantId: string, fromId: stri
       tier_since = CASE WHEN customer_loyalty.tier IS NULL THEN excluded.tier_since
         WHEN customer_loyalty.tier = excluded.tier THEN GREATEST(customer_loyalty.tier_since, excluded.tier_since)
         ELSE customer_loyalty.tier_since END,
+      tier_by_floor = CASE WHEN customer_loyalty.tier IS NULL THEN excluded.tier_by_floor
+        WHEN customer_loyalty.tier = excluded.tier THEN customer_loyalty.tier_by_floor AND excluded.tier_by_floor
+        ELSE customer_loyalty.tier_by_floor END,
       tier_floor = CASE WHEN ${laterFloor} THEN excluded.tier_floor ELSE customer_loyalty.tier_floor END,
       tier_floor_until = CASE WHEN ${laterFloor} THEN excluded.tier_floor_until ELSE customer_loyalty.tier_floor_until END,
       updated_at = now()`;
@@ -211,7 +223,9 @@ export interface TierFloorInput {
 /**
  * An admin sets the tier a customer does not fall below until `until` (a status match, a goodwill gesture).
  * It replaces any earlier floor. A floor above the tier held raises the tier at once (tier.changed, up);
- * it pays no tier reward, which is for qualifying. Nothing is lowered here, also not by a lower or shorter
+ * it pays no tier reward, which is for qualifying, and the tier is recorded as the floor's (`tier_by_floor`:
+ * judged when a floor no longer holds it up, whatever that floor's level; a floor that raises nothing leaves
+ * the tier's origin as it was). Nothing is lowered here, also not by a lower or shorter
  * floor: downgrades belong to the tier-downgrade job, which judges a floor that ended at its next run.
  * Refuses a tier the programme in force does not have and an `until` that is not ahead of `now`.
  */
@@ -255,11 +269,12 @@ export async function setTierFloor(
     const after = effectiveTier(tiers, before, floor, now)!;
     const raised = after !== before;
     await tx.$executeRaw`
-      INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_floor, tier_floor_until)
-      VALUES (${id}, ${tenantId}, ${after}, ${now}, ${floor.tier}, ${floor.until})
+      INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_by_floor, tier_floor, tier_floor_until)
+      VALUES (${id}, ${tenantId}, ${after}, ${now}, ${raised}, ${floor.tier}, ${floor.until})
       ON CONFLICT (customer_id) DO UPDATE SET
         tier = CASE WHEN ${raised} THEN excluded.tier ELSE customer_loyalty.tier END,
         tier_since = CASE WHEN ${raised} THEN excluded.tier_since ELSE customer_loyalty.tier_since END,
+        tier_by_floor = CASE WHEN ${raised} THEN true ELSE customer_loyalty.tier_by_floor END,
         tier_floor = excluded.tier_floor, tier_floor_until = excluded.tier_floor_until, updated_at = now()`;
     const auditId = await recordAudit(tx, {
       tenantId,

@@ -17,6 +17,7 @@ interface Member {
   customer_id: string;
   tier: string | null;
   tier_since: Date | null;
+  tier_by_floor: boolean;
   tier_floor: string | null;
   tier_floor_until: Date | null;
 }
@@ -33,9 +34,11 @@ interface Member {
  *
  * Tier floors: nobody falls below a floor still in force. A floor that ended is judged at every run,
  * whatever the window (lifetime too): the customer falls to the tier normal qualification gives them now,
- * the same value a period run would judge, and the floor is cleared. A rolling-window tier held above the
- * ended floor was reached by qualifying and keeps its first window; one at the floor's level may be the
- * floor's own and is judged (`dueForTierJudging`).
+ * the same value a period run would judge, and the floor is cleared. In a rolling window that is for a tier
+ * a floor gave (`tier_by_floor`, whatever the floor's level by then: an admin may have lowered it); a tier
+ * reached by qualifying keeps its first window, a floor ending meanwhile changes nothing for it
+ * (`dueForTierJudging`). Once judged, the tier held is a qualified one (`tier_by_floor` false), with its
+ * `tier_since`: a floor's tier kept on the value judged keeps its window from when the floor gave it.
  *
  * Members are judged in slices of `SLICE` (in customer order), each slice its own short transaction: the
  * ledger saves the loyalty rows of the customers it applies, and one transaction holding every tiered
@@ -126,10 +129,11 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
   for (const m of members) {
     const floor =
       m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
-    if (floor !== null && floor.until <= ctx.now) floorsEnded.push(m.customer_id);
+    // A floor's tier with no floor left (a merge may leave one) is settled by this judging too.
+    if (floor !== null ? floor.until <= ctx.now : m.tier_by_floor) floorsEnded.push(m.customer_id);
     if (m.tier === null) continue;
-    if (!dueForTierJudging(tiers, { tier: m.tier, tierSince: m.tier_since, floor }, ctx.now, ctx.programme.timezone))
-      continue;
+    const member = { tier: m.tier, tierSince: m.tier_since, byFloor: m.tier_by_floor, floor };
+    if (!dueForTierJudging(tiers, member, ctx.now, ctx.programme.timezone)) continue;
     const value = values.get(m.customer_id) ?? 0;
     const current = tiers.levels.find((l) => l.id === m.tier);
     const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
@@ -152,13 +156,13 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
   }
   if (changes.length) {
     await tx.$executeRaw`
-      UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, updated_at = now()
+      UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, tier_by_floor = false, updated_at = now()
       FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
       WHERE l.customer_id = c.customer_id`;
   }
   if (floorsEnded.length) {
     await tx.$executeRaw`
-      UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, updated_at = now()
+      UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, tier_by_floor = false, updated_at = now()
       WHERE customer_id = ANY(${floorsEnded}::text[])`;
   }
   const items = events.map(outboxItem);
@@ -168,8 +172,9 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
 
 /**
  * The next slice after customer `after`: everyone with a tier when the period ends (rolling: whose tier was
- * reached a window ago, or whose floor ended; `dueForTierJudging` decides under the lock); otherwise only those
- * whose floor ended (a partial index finds them). Not locked yet: see `lockMembers`.
+ * reached a window ago, whose floor ended, or whose floor's tier has no floor left; `dueForTierJudging` decides
+ * under the lock); otherwise only those whose floor ended (a partial index finds them). Not locked yet: see
+ * `lockMembers`.
  */
 async function membersToJudge(
   tx: DbTx,
@@ -184,7 +189,7 @@ async function membersToJudge(
         SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) AND customer_id > ${after}
           AND (${since}::timestamptz IS NULL OR tier_since IS NULL OR tier_since <= ${since}::timestamptz
-            OR tier_floor_until <= ${ctx.now})
+            OR tier_floor_until <= ${ctx.now} OR (tier_by_floor AND tier_floor_until IS NULL))
         ORDER BY customer_id LIMIT ${slice}`
     : await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
@@ -203,6 +208,6 @@ async function membersToJudge(
 async function lockMembers(tx: DbTx, tenantId: string, ids: string[]): Promise<Member[]> {
   await lockCustomers(tx, ids);
   return tx.$queryRaw<Member[]>`
-    SELECT customer_id, tier, tier_since, tier_floor, tier_floor_until FROM customer_loyalty
+    SELECT customer_id, tier, tier_since, tier_by_floor, tier_floor, tier_floor_until FROM customer_loyalty
     WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) ORDER BY customer_id FOR UPDATE`;
 }
