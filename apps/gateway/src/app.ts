@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Bus, CoalescingPublisher } from "@regulars/bus";
-import { checkPostedCodes, type UnknownCodeLimit } from "@regulars/checkout-store";
+import { readPostedCodes, reservePostedCodes, type UnknownCodeLimit } from "@regulars/checkout-store";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
 import { type Db, prismaReader, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -173,9 +173,14 @@ export function createGatewayApp(deps: GatewayDeps) {
     maxTransactionBytes: maxBodyBytes,
   };
   if (deps.db) {
-    // Through the quotes' pg reader when there is one: a till posting sales with codes reads one row per post.
+    // Read through the quotes' pg reader when there is one (one statement per post with codes); unknown codes
+    // are reserved through the database, as quotes reserve theirs.
     const reader = deps.reader ?? prismaReader(deps.db);
-    intake.postedCodes = (who, at) => checkPostedCodes(reader, who, at, deps.unknownCodeLimit);
+    const db = deps.db;
+    intake.postedCodes = {
+      read: (who, sales) => readPostedCodes(reader, who, sales),
+      reserve: (who, posted, at) => reservePostedCodes(db, who, posted, at, deps.unknownCodeLimit),
+    };
   }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);

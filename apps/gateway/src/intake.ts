@@ -1,5 +1,5 @@
 import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
-import type { CodeTrier, PostedCodesCheck, UnknownCodesThrottled } from "@regulars/checkout-store";
+import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
@@ -21,10 +21,14 @@ export interface TransactionIntake {
    */
   maxTransactionBytes: number;
   /**
-   * Reads, once per request, whether the key may post sales with coupon codes now (their outcomes, `unknown_code`
-   * included, are in each sale's status); absent without a database, and then nothing is refused.
+   * Reads a request's posted coupon codes (which are unknown, which the sale's hold covers) and reserves the unknown
+   * ones against the key before the sales are stored (`@regulars/checkout-store`, `reservePostedCodes`); absent
+   * without a database, and then nothing is refused or counted here.
    */
-  postedCodes?: (who: CodeTrier, now: Date) => Promise<PostedCodesCheck>;
+  postedCodes?: {
+    read: (who: CodeTrier, sales: readonly PostedSale[]) => Promise<PostedCodes>;
+    reserve: (who: CodeTrier, posted: PostedCodes, now: Date) => Promise<(UnknownCodesThrottled | null)[]>;
+  };
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */
@@ -36,21 +40,62 @@ export interface Admitted {
 }
 
 /**
- * For each transaction, the refusal it gets because its key was told too often that coupon codes do not exist
- * (null for one without codes, one whose codes its named hold reserved, or when the key may try codes). The count
- * is read only when one carries codes: sales without codes, nearly all of them, cost nothing here.
+ * For each transaction, what it is answered before being stored: null to store it (no codes, or its unknown codes
+ * reserved against its key), a refusal because its key was told too often that coupon codes do not exist, or, for
+ * a retry of a sale stored before, the repeat it is (`storedBefore`). A sale with unknown codes is asked for as a
+ * repeat BEFORE reserving: a till retrying a batch whose answer it lost does not count its typos twice. Only such
+ * sales and refused ones cost that round trip; a repeat that races its original (both unstored when asked) counts
+ * its unknown codes twice, a small over-count on the safe side. Nothing is read for a request without codes.
  */
 export async function throttledCodes(
   intake: TransactionIntake,
   credential: Pick<Credential, "tenantId" | "keyId">,
   admitted: Admitted[],
   now: Date,
-): Promise<(UnknownCodesThrottled | null)[]> {
-  const none = admitted.map(() => null);
-  if (!intake.postedCodes || !admitted.some((a) => a.transaction.couponCodes.length)) return none;
-  const check = await intake.postedCodes({ tenantId: credential.tenantId, credentialId: credential.keyId }, now);
-  return check(admitted.map((a) => ({ ...a.transaction, transactionId: a.transactionId })));
+): Promise<(UnknownCodesThrottled | Stored | null)[]> {
+  const answers: (UnknownCodesThrottled | Stored | null)[] = admitted.map(() => null);
+  const { postedCodes } = intake;
+  if (!postedCodes || !admitted.some((a) => a.transaction.couponCodes.length)) return answers;
+  const who = { tenantId: credential.tenantId, credentialId: credential.keyId };
+  const posted = await postedCodes.read(
+    who,
+    admitted.map((a) => ({ ...a.transaction, transactionId: a.transactionId })),
+  );
+  const asked = new Set(posted.sales.flatMap((s, i) => (s.unknown ? [i] : [])));
+  await answerRepeats(intake, credential.tenantId, admitted, [...asked], answers);
+  for (const i of asked) if (answers[i]) posted.sales[i] = { uncovered: 0, unknown: 0 };
+  const refusals = await postedCodes.reserve(who, posted, now);
+  // A refused sale not asked yet (known codes, its key over the limit) may be a retry too.
+  const refused = refusals.flatMap((r, i) => (r && !asked.has(i) ? [i] : []));
+  refusals.forEach((r, i) => {
+    if (r && !answers[i]) answers[i] = r;
+  });
+  await answerRepeats(intake, credential.tenantId, admitted, refused, answers);
+  return answers;
 }
+
+/** Puts in `answers` the repeat each of `indexes` is, when it was stored before. */
+async function answerRepeats(
+  intake: TransactionIntake,
+  tenantId: string,
+  admitted: Admitted[],
+  indexes: number[],
+  answers: (UnknownCodesThrottled | Stored | null)[],
+): Promise<void> {
+  if (!indexes.length) return;
+  const repeats = await storedBefore(
+    intake,
+    tenantId,
+    indexes.map((i) => admitted[i]!),
+  );
+  indexes.forEach((i, k) => {
+    if (repeats[k]) answers[i] = repeats[k];
+  });
+}
+
+/** A refusal to answer for the throttle, as opposed to a repeat to answer as stored. */
+export const isThrottled = (answer: UnknownCodesThrottled | Stored | null): answer is UnknownCodesThrottled =>
+  answer instanceof UnknownCodesThrottled;
 
 /** Stored now, stored before with the same body, or stored before with another body (refused). */
 export type Stored =
@@ -75,13 +120,15 @@ export function admitTransaction(
     ]);
   }
   const transactionId = stableId("transaction", tenantId, transaction.externalId);
-  // The key goes with the message so that the ledger counts the sale's unknown coupon codes against it.
+  // The key goes with the message (who posted it); `codesCounted` tells the ledger that the sale's unknown coupon
+  // codes were reserved against it here (`throttledCodes`), so that it does not count them again.
   const message: TransactionMessage = {
     tenantId,
     transactionId,
     receivedAt: receivedAt.toISOString(),
     transaction,
     credentialId: credential.keyId,
+    ...(intake.postedCodes ? { codesCounted: true } : {}),
   };
   return { transaction, transactionId, message, receivedAt };
 }

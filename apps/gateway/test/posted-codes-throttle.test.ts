@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
 
 /**
- * A till can learn which coupon codes exist from its sales' statuses as well as from quotes: the ledger counts a
- * posted sale's unknown codes against the key the gateway stamped on its message, and the gateway then refuses
- * that key's sales with codes (429, or `throttled` in a batch) until the window has passed.
+ * A till can learn which coupon codes exist from its sales' statuses as well as from quotes: the gateway reserves
+ * a posted sale's unknown codes against its key before storing it (stamping the key and `codesCounted` on the
+ * message, so the ledger does not count them again), and then refuses that key's sales with codes (429, or
+ * `throttled` in a batch) until the window has passed.
  */
 let db: Db;
 let bus: Awaited<ReturnType<typeof testBus>>;
@@ -77,7 +78,7 @@ const missesOf = async (tenantId: string, credentialId: string) => {
 };
 
 describe("sales posted with coupon codes", () => {
-  it("carry the posting key to the ledger, which counts their unknown codes against it", async () => {
+  it("count their unknown codes against the posting key once, when posted, and not again in the ledger", async () => {
     const till = tenant.apiKeys.pos;
     const tillKeyId = await keyIdOf(tenant.tenantId, "pos");
     const before = await lastSeq();
@@ -85,6 +86,7 @@ describe("sales posted with coupon codes", () => {
     const batch = await post("/v1/transactions/batch", till, { transactions: [sale(["GUESS-3AB"]), sale([])] });
     expect(batch).toMatchObject({ status: 202, retryAfter: null, body: { accepted: 2 } });
 
+    expect(await missesOf(tenant.tenantId, tillKeyId)).toBe(3);
     const applied = await applyStoredSince(before);
     expect(applied.map((m) => m.credentialId)).toEqual([tillKeyId, tillKeyId, tillKeyId]);
     expect(await missesOf(tenant.tenantId, tillKeyId)).toBe(3);
@@ -101,7 +103,7 @@ describe("sales posted with coupon codes", () => {
   it("are refused, alone 429 and in a batch one by one, while the key is over the limit; sales without codes never", async () => {
     const other = await testTenant(db, "Code Guessing Till Two");
     const till = other.apiKeys.pos;
-    // What the ledger counted of this key's earlier sales, 15 s ago.
+    // What was counted of this key's earlier sales, 15 s ago.
     await db.$executeRaw`
       INSERT INTO coupon_code_misses (tenant_id, credential_id, window_started_at, misses)
       VALUES (${other.tenantId}, ${await keyIdOf(other.tenantId, "pos")}, ${new Date(clock.now.getTime() - 15_000)}, 3)`;

@@ -29,11 +29,13 @@ export type { CodeSource, CouponCampaignView, DbOrTx } from "./coupons/shared.ts
 export { type CampaignStats, campaignStats } from "./coupons/stats.ts";
 export {
   type CodeTrier,
-  checkPostedCodes,
   countUnknownCodes,
   holdCountingUnknownCodes,
-  type PostedCodesCheck,
+  type PostedCodes,
+  type PostedSale,
   quoteCountingUnknownCodes,
+  readPostedCodes,
+  reservePostedCodes,
   type UnknownCodeLimit,
   type UnknownCodeOptions,
   UnknownCodesThrottled,

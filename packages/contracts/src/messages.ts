@@ -22,10 +22,16 @@ export const TransactionMessage = z.object({
   receivedAt: z.iso.datetime({ offset: true }),
   transaction: TransactionInput,
   /**
-   * The API key that posted it, stamped by the gateway like the tenant: the ledger counts the sale's unknown coupon
-   * codes against it. Optional: messages stored before it was stamped are applied without counting.
+   * The API key that posted it, stamped by the gateway like the tenant: the key the sale's unknown coupon codes
+   * count against. Optional: messages stored before it was stamped are applied without counting.
    */
   credentialId: z.string().optional(),
+  /**
+   * Set by the gateway when it reserved the sale's unknown coupon codes against `credentialId` before storing it:
+   * the ledger then counts nothing. Messages stamped with the key but not this were stored before the gateway
+   * reserved, and the ledger counts their unknown codes as it applies them.
+   */
+  codesCounted: z.literal(true).optional(),
 });
 export type TransactionMessage = z.infer<typeof TransactionMessage>;
 

@@ -8,8 +8,9 @@ import { ledgerDeps, txMessage } from "./batch-fixtures.ts";
 import { basket, checkoutTenant, genericCoupon } from "./checkout-fixtures.ts";
 
 /**
- * A key that posts sales with coupon codes reads each code's outcome in the sale's status: the ledger counts the
- * codes it answered `unknown_code` against that key, in `coupon_code_misses`, as quotes and holds are counted.
+ * A key that posts sales with coupon codes reads each code's outcome in the sale's status. The gateway reserves a
+ * sale's unknown codes against that key before storing it and marks the message `codesCounted`; the ledger counts
+ * the codes it answered `unknown_code` only for messages stamped with the key but stored before that (no mark).
  */
 let db: Db;
 beforeAll(() => {
@@ -65,6 +66,19 @@ describe("unknown coupon codes posted on sales", () => {
     const [{ n }] = (await db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM coupon_code_misses WHERE tenant_id = ${tenantId}`) as [{ n: bigint }];
     expect(n).toBe(0n);
+  });
+
+  it("counts nothing for a sale whose unknown codes the gateway reserved before storing it (codesCounted)", async () => {
+    const tenantId = await tenantWithOneCode();
+    const till = `key_${newId("request")}`;
+    const reserved = { ...saleBy(tenantId, till, ["NO-SUCH-1", "NO-SUCH-2"]), codesCounted: true as const };
+    const fromBefore = saleBy(tenantId, till, ["NO-SUCH-3"]);
+    await applyTransactionBatch(ledgerDeps(db), [reserved, fromBefore]);
+    expect((await misses(tenantId, till))?.misses).toBe(1);
+    // Its status still tells the integrator which codes do not exist.
+    const [row] = await db.$queryRaw<{ explanation: { couponCodes: { refusal: { code: string } | null }[] } }[]>`
+      SELECT explanation FROM transactions WHERE id = ${reserved.transactionId}`;
+    expect(row!.explanation.couponCodes.map((c) => c.refusal?.code)).toEqual(["unknown_code", "unknown_code"]);
   });
 
   it("counts nothing for a batch that rolled back, and once when the batch is applied again", async () => {

@@ -6,8 +6,8 @@ import type { GatewayEnv } from "../context.ts";
 import {
   type Admitted,
   admitTransaction,
+  isThrottled,
   type Stored,
-  storedBefore,
   storeTransactions,
   type TransactionIntake,
   throttledCodes,
@@ -176,8 +176,8 @@ function refuseOversized(
 
 /**
  * Takes out of `admitted` the sales whose coupon codes their key may not try now, each answered `throttled` with
- * its wait (the answer's `Retry-After` is the longest), or as a repeat when it was stored before (a retry whose
- * answer was lost). The rest of the batch goes on.
+ * its wait (the answer's `Retry-After` is the longest), and those stored before (a retry whose answer was lost),
+ * answered as repeats. The unknown codes of the rest are reserved against the key, in order, before any is stored.
  */
 async function refuseThrottledCodes(
   c: Context<GatewayEnv>,
@@ -187,34 +187,27 @@ async function refuseThrottledCodes(
   items: unknown[],
 ): Promise<void> {
   const receivedAt = admitted[0]?.admitted.receivedAt ?? intake.acceptance.now();
-  const credential = c.get("credential");
-  const refusals = await throttledCodes(
+  const answers = await throttledCodes(
     intake,
-    credential,
+    c.get("credential"),
     admitted.map((a) => a.admitted),
     receivedAt,
   );
-  const refused = admitted.flatMap((a, i) => (refusals[i] ? [{ ...a, refusal: refusals[i] }] : []));
-  if (!refused.length) return;
-  const repeats = await storedBefore(
-    intake,
-    credential.tenantId,
-    refused.map((a) => a.admitted),
-  );
   let wait = 0;
-  refused.forEach(({ index, admitted: a, refusal }, i) => {
-    const repeat = repeats[i];
-    if (repeat) {
-      results[index] = resultOf(index, items[index], repeat);
+  admitted.forEach(({ index, admitted: a }, i) => {
+    const answer = answers[i];
+    if (!answer) return;
+    if (!isThrottled(answer)) {
+      results[index] = resultOf(index, items[index], answer);
       return;
     }
-    const { retryAfterSeconds, message } = refusal;
+    const { retryAfterSeconds, message } = answer;
     const error = { code: "rate_limited" as const, message };
     results[index] = { index, externalId: a.transaction.externalId, status: "throttled", error, retryAfterSeconds };
     wait = Math.max(wait, retryAfterSeconds);
   });
   if (wait) c.header("Retry-After", String(wait));
-  const kept = admitted.filter((_, i) => !refusals[i]);
+  const kept = admitted.filter((_, i) => !answers[i]);
   admitted.splice(0, admitted.length, ...kept);
 }
 

@@ -2,13 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { unknownCodeDefaults } from "@regulars/checkout-store";
 import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import type { GatewayEnv } from "../context.ts";
-import {
-  admitTransaction,
-  storedBefore,
-  storeTransactions,
-  type TransactionIntake,
-  throttledCodes,
-} from "../intake.ts";
+import { admitTransaction, isThrottled, storeTransactions, type TransactionIntake, throttledCodes } from "../intake.ts";
 import { readValidBody } from "../json-body.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
@@ -30,13 +24,13 @@ const saleExample = {
 export const postedCodesThrottle = {
   /** Followed by how the route refuses, then `until`. */
   counted:
-    "A sale's status tells each of its `couponCodes`' outcome, so they count as a quote's do: those answered " +
-    "`unknown_code` count against the API key that posted the sale (when the ledger applies it), with the key's " +
-    `quotes and holds. After ${unknownCodeDefaults.limit} within ${unknownCodeDefaults.windowSeconds / 60} minutes ` +
-    "(by default), a sale that carries `couponCodes` is refused",
+    "A sale's status tells each of its `couponCodes`' outcome, so they count as a quote's do: those no coupon " +
+    "campaign has count against the API key that posts the sale (when it is accepted), with the key's quotes and " +
+    `holds; codes that exist never count. After ${unknownCodeDefaults.limit} within ` +
+    `${unknownCodeDefaults.windowSeconds / 60} minutes (by default), a sale that carries \`couponCodes\` is refused`,
   until:
     "until the window that began with the first unknown code has passed, and so is one whose codes, were they all " +
-    "unknown, would go past the limit. Nothing of it is stored: post it again then. Sales without codes are never " +
+    "unknown, would go past the limit (in a batch, counting the unknown codes of the sales before it). Nothing of it is stored: post it again then. Sales without codes are never " +
     "refused for this, nor is a sale whose every code was applied by the checkout hold it names in `holdId` (still " +
     "held, or committed by this sale): the codes were held under the same limit. A sale stored before under its " +
     "`externalId` (a retry whose answer was lost) is answered as a repeat is, never refused for this.",
@@ -126,14 +120,13 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
     const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
-    const [throttled] = await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
-    // A retry of a sale stored before (its 202 was lost) is answered as a repeat is, throttled or not.
-    const [repeat] = throttled ? await storedBefore(intake, credential.tenantId, [admitted]) : [null];
-    if (throttled && !repeat) {
-      c.header("Retry-After", String(throttled.retryAfterSeconds));
-      throw throttled;
+    // Refused for its unknown codes, or a retry of a sale stored before (its 202 was lost) answered as a repeat is.
+    const [answer] = await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
+    if (isThrottled(answer!)) {
+      c.header("Retry-After", String(answer.retryAfterSeconds));
+      throw answer;
     }
-    const [stored] = repeat ? [repeat] : await storeTransactions(intake, credential.tenantId, [admitted]);
+    const [stored] = answer ? [answer] : await storeTransactions(intake, credential.tenantId, [admitted]);
     if (stored!.outcome === "conflict") throw stored!.error;
     const { transactionId, externalId, outcome } = stored!;
     return c.json(

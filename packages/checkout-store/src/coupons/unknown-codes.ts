@@ -188,74 +188,103 @@ export interface PostedSale {
   holdId?: string | null;
 }
 
-/** Each sale's refusal while its key is throttled, in order; null for a sale that may be posted. */
-export type PostedCodesCheck = (sales: readonly PostedSale[]) => Promise<(UnknownCodesThrottled | null)[]>;
+/** Of one posted sale's distinct codes: those its named hold does not cover, and how many of those are unknown. */
+export interface PostedSaleCodes {
+  uncovered: number;
+  unknown: number;
+}
+
+/** What `reservePostedCodes` decides from: each sale's codes, and the key's window as it was read. */
+export interface PostedCodes {
+  sales: PostedSaleCodes[];
+  window: UnknownCodeCount | null;
+}
+
+interface PostedCodeRow {
+  sale: number;
+  known: boolean;
+  held: boolean;
+}
 
 /**
- * For sales posted with codes (their outcomes are read from the sale's status): the credential's count read once,
- * as the ledger left it, and checked as a checkout's codes are. Nothing is reserved: the ledger counts a sale's
- * unknown codes when it applies the sale, so sales posted before that are not refused for them. A sale refused
- * here is stored nowhere and is to be posted again after `Retry-After`. A refused sale whose every code its named
- * hold reserved passes after all (`heldCodesPass`): the till was told those codes exist when it held them, and
- * the customer has paid.
+ * One statement for a request's sales with codes: whether each distinct code (as the ledger compares it) is known
+ * as a quote knows codes (a code of a campaign of the tenant; `readKnownCoupons`), whether the sale's named hold
+ * covers it as the ledger's commit does (a coupon its quote applied, the hold still `held` or committed by this
+ * very sale: the hold was placed under the same throttle), and the key's window.
  */
-export async function checkPostedCodes(
+export async function readPostedCodes(
   reader: SqlReader,
   who: CodeTrier,
-  now: Date,
-  limit: UnknownCodeLimit = unknownCodeDefaults,
-): Promise<PostedCodesCheck> {
-  const [count] = await reader.rows<UnknownCodeCount>(Prisma.sql`
-    SELECT window_started_at AS "windowStartedAt", misses FROM coupon_code_misses
-    WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}`);
-  return async (sales) => {
-    const refusals = sales.map((sale) => {
-      const wait = sale.couponCodes.length
-        ? secondsUntilCodesAllowed(count ?? null, sale.couponCodes.length, limit, now)
-        : null;
-      return wait === null
-        ? null
-        : new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
-    });
-    return heldCodesPass(reader, who.tenantId, sales, refusals);
-  };
-}
-
-interface HeldCoupons {
-  id: string;
-  status: string;
-  transaction_id: string | null;
-  applied: { source: string; ref?: string | null }[] | null;
+  sales: readonly PostedSale[],
+): Promise<PostedCodes> {
+  const posted = sales.flatMap((s, sale) =>
+    [...new Set(s.couponCodes.map(normalizeCode))].map((code) => ({ sale, code, s })),
+  );
+  const [row] = await reader.rows<{ codes: PostedCodeRow[] | null; windowStartedAt: Date | null; misses: number }>(
+    Prisma.sql`
+    WITH posted AS (
+      SELECT * FROM unnest(${sqlArray(posted.map((p) => p.sale))}::int[], ${sqlArray(posted.map((p) => p.code))}::text[],
+                           ${sqlArray(posted.map((p) => p.s.holdId ?? null))}::text[],
+                           ${sqlArray(posted.map((p) => p.s.transactionId))}::text[]) AS p(sale, code, hold_id, transaction_id)
+    )
+    SELECT (SELECT json_agg(json_build_object('sale', p.sale,
+              'known', EXISTS (SELECT 1 FROM coupon_codes k
+                JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${who.tenantId}
+                WHERE k.tenant_id = ${who.tenantId} AND k.code = p.code),
+              'held', EXISTS (SELECT 1 FROM checkout_holds h, jsonb_array_elements(coalesce(h.quote->'applied', '[]')) a
+                WHERE h.tenant_id = ${who.tenantId} AND h.id = p.hold_id
+                  AND (h.status = 'held' OR (h.status = 'committed' AND h.transaction_id = p.transaction_id))
+                  AND a->>'source' = 'coupon' AND a->>'ref' = p.code)))
+            FROM posted p) AS codes,
+           m.window_started_at AS "windowStartedAt", m.misses
+    FROM (SELECT 1) one
+    LEFT JOIN coupon_code_misses m ON m.tenant_id = ${who.tenantId} AND m.credential_id = ${who.credentialId}`,
+  );
+  const counts = sales.map(() => ({ uncovered: 0, unknown: 0 }));
+  for (const c of row?.codes ?? []) {
+    if (c.held) continue;
+    counts[c.sale]!.uncovered++;
+    if (!c.known) counts[c.sale]!.unknown++;
+  }
+  const window = row?.windowStartedAt ? { windowStartedAt: new Date(row.windowStartedAt), misses: row.misses } : null;
+  return { sales: counts, window };
 }
 
 /**
- * Lifts the refusal of each refused sale whose every code was applied by the quote of the hold it names: a hold of
- * the same tenant still `held`, or committed by this very sale (a retry after the ledger applied it). The hold was
- * placed under the same throttle, so its codes tell the key nothing new. Reads the holds only when a refused sale
- * names one: sales that are not refused cost nothing more.
+ * Reserves, before the sales are answered, the unknown codes of the posted sales that may be posted, and returns
+ * each sale's refusal (null when it may be posted), in order. All the request's unknown codes are reserved in ONE
+ * upsert (none without unknown codes), as quotes reserve theirs, so concurrent requests each see the others'
+ * reservations; the sales are then judged in order from the count before them, each as a quote of its uncovered
+ * codes is (refused when, were they all unknown, they would take the count past the limit: whether a refused sale's
+ * codes exist is told by nothing), the count growing by the unknown codes of each sale let through; the unknown
+ * codes of refused sales are given back. Known codes never count, so a till posting codes that exist is only held
+ * up while its key is over the limit with unknown ones. A sale refused here is stored nowhere and is to be posted
+ * again after `Retry-After`. The ledger does not count these codes again (`codesCounted` on the message).
  */
-async function heldCodesPass(
-  reader: SqlReader,
-  tenantId: string,
-  sales: readonly PostedSale[],
-  refusals: (UnknownCodesThrottled | null)[],
+export async function reservePostedCodes(
+  db: Db,
+  who: CodeTrier,
+  posted: PostedCodes,
+  now: Date,
+  limit: UnknownCodeLimit = unknownCodeDefaults,
 ): Promise<(UnknownCodesThrottled | null)[]> {
-  const holdIds = [...new Set(sales.flatMap((s, i) => (refusals[i] && s.holdId ? [s.holdId] : [])))];
-  if (!holdIds.length) return refusals;
-  const holds = new Map(
-    (
-      await reader.rows<HeldCoupons>(Prisma.sql`
-        SELECT id, status, transaction_id, quote->'applied' AS applied FROM checkout_holds
-        WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(holdIds)}::text[])`)
-    ).map((h) => [h.id, h]),
-  );
-  return refusals.map((refusal, i) => {
-    const sale = sales[i]!;
-    const hold = refusal && sale.holdId ? holds.get(sale.holdId) : undefined;
-    if (!hold) return refusal;
-    const open = hold.status === "held" || (hold.status === "committed" && hold.transaction_id === sale.transactionId);
-    // The quote's applied coupons carry their codes as the quote compared them (commit.ts reads them so too).
-    const held = new Set((hold.applied ?? []).flatMap((a) => (a.source === "coupon" && a.ref ? [a.ref] : [])));
-    return open && sale.couponCodes.every((code) => held.has(normalizeCode(code))) ? null : refusal;
+  const unknown = posted.sales.reduce((n, s) => n + s.unknown, 0);
+  let window = posted.window;
+  let reservation: CodeReservation | null = null;
+  if (unknown > 0) {
+    const reserved = await addToWindow(db, who, unknown, now, limit);
+    reservation = { who, window: reserved };
+    window = { ...reserved, misses: reserved.misses - unknown };
+  }
+  let passed = 0;
+  const refusals = posted.sales.map((sale) => {
+    const count = window && { ...window, misses: window.misses + passed };
+    const wait = sale.uncovered ? secondsUntilCodesAllowed(count, sale.uncovered, limit, now) : null;
+    if (wait !== null)
+      return new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
+    passed += sale.unknown;
+    return null;
   });
+  await giveBackCodes(db, reservation, unknown - passed);
+  return refusals;
 }

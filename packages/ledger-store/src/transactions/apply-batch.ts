@@ -235,8 +235,9 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   await saveLoyaltyStates(tx, work.states.values());
   await recordRejections(tx, work.rejections);
   await parkRefunds(tx, work.parkings);
-  // A key posting sales to learn which codes exist is counted as its quotes are, once per sale stored now. Last,
-  // so the key's row, which its quotes wait for, is held only until the commit.
+  // The gateway reserves posted sales' unknown codes before storing them; only messages it stored before it did
+  // (no `codesCounted`) are counted here, once per sale stored now. Last, so the key's row, which its quotes wait
+  // for, is held only until the commit.
   const limit = work.deps.unknownCodeLimit ?? unknownCodeDefaults;
   await countPostedUnknownCodes(tx, unknownCodesByCredential(rows, stored), createdAt, limit);
   await advanceBatchPositions(work);

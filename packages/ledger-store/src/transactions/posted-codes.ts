@@ -25,13 +25,16 @@ const unknownCodesOf = (explanation: unknown): number =>
 /**
  * The unknown codes of the sales this batch stored, per tenant and posting key, in key order. Only stored sales
  * count: a sale applied before (a redelivery) stores nothing, so each sale counts once; a message from before the
- * gateway stamped its key counts against no one.
+ * gateway stamped its key counts against no one. A message marked `codesCounted` counts nothing here: the gateway
+ * reserved its unknown codes before storing it (counting them only here let one batch of 500 sales, or concurrent
+ * posts, try thousands of codes before any was counted). Counting is kept for messages stamped with the key but
+ * not marked, stored by a gateway from before that change and still in the stream, so that none goes uncounted.
  */
 export function unknownCodesByCredential(rows: TransactionRow[], stored: Set<string>): CredentialMisses[] {
   const byKey = new Map<string, CredentialMisses>();
   for (const r of rows) {
     const { tenantId, credentialId, transactionId } = r.message;
-    if (!credentialId || !stored.has(transactionId)) continue;
+    if (!credentialId || r.message.codesCounted || !stored.has(transactionId)) continue;
     const misses = unknownCodesOf(r.explanation);
     if (!misses) continue;
     const key = `${tenantId}\u0000${credentialId}`;
