@@ -320,8 +320,11 @@ export const QuoteRequest = z
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
 
 export const HoldRequest = QuoteRequest.extend({
-  customer: CustomerRef.meta({
-    description: "Who is paying, by exactly one identity: a hold needs one. An unknown identity is 404 `not_found`.",
+  customer: CustomerRef.nullish().meta({
+    description:
+      "Who is paying, by exactly one identity. Omit it (or send null) for a guest's basket: the hold then reserves " +
+      "coupon uses only, against the campaigns' total, per-code and daily limits (points, wallet cash, rewards and " +
+      "coupons limited by tier or per customer are refused `customer_required`). An unknown identity is 404 `not_found`.",
   }),
   ttlSeconds: z
     .number()
@@ -338,8 +341,8 @@ export const HoldRequest = QuoteRequest.extend({
 }).meta({
   id: "HoldRequest",
   description:
-    "A quote's request to reserve: the coupon uses, points and wallet cash it selects are held for this customer, " +
-    "all or nothing, until the sale commits them or the hold is voided or expires.",
+    "A quote's request to reserve: the coupon uses, points and wallet cash it selects are held for this customer " +
+    "(coupon uses only for a guest), all or nothing, until the sale commits them or the hold is voided or expires.",
 });
 export type HoldRequest = z.infer<typeof HoldRequest>;
 

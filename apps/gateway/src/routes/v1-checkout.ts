@@ -146,12 +146,15 @@ const holdRoute = createRoute({
   method: "post",
   path: "/v1/checkout/holds",
   operationId: "placeCheckoutHold",
-  summary: "Reserve coupons, rewards, points and wallet cash for a sale",
+  summary: "Reserve coupons, rewards, points and wallet cash for a sale (coupons for a guest)",
   description:
     "Prices the basket like a quote and reserves everything selected until `expiresAt`. Post the sale with the returned " +
     "`holdId` to commit it (its lines' `discount` as the quote's `lines`); DELETE the hold when the order is abandoned. " +
     "All or nothing: when anything selected cannot be given, the answer is 409 `hold_refused` with one issue per refused " +
     "item; its `unknown_code` issues count like a quote's.\n\n" +
+    "A guest's basket (no `customer`) holds too: it reserves coupon uses only, against the campaigns' total, per-code " +
+    "and daily limits, so two tills can never both give a coupon's last use. A sale naming the hold commits it, with " +
+    "or without a customer.\n\n" +
     guessing.description,
   request: {
     body: {

@@ -75,20 +75,25 @@ const codeOf = (err: unknown) => (err as { data?: { error?: ApiFailure } })?.dat
 const spendsSomething = (s: Selection) => s.couponCodes.length > 0 || s.rewardIds.length > 0 || s.points > 0;
 
 /**
- * Reserves what the customer chose, all or nothing, and answers the price to post. Nothing chosen (or a guest)
- * needs no hold: the quote's own lines are posted (a tier discount applies by itself).
+ * Whether paying needs a hold: a member's coupons, rewards or points, a guest's coupon codes. A coupon's uses are
+ * limited, so a guest's code is reserved too, or two kiosks could both give its last use. Nothing chosen needs
+ * none: the quote's own lines are posted (a tier discount applies by itself).
  */
+export const needsHold = (request: Pick<QuoteRequest, "customer">, s: Selection) =>
+  request.customer ? spendsSomething(s) : s.couponCodes.length > 0;
+
+/** Reserves what the customer chose, all or nothing, and answers the price to post (see `needsHold`). */
 export async function reserve(
   client: Client,
   request: QuoteRequest,
   selection: Selection,
   quote: Quote,
 ): Promise<{ holdId: string | null; quote: Quote }> {
-  if (!request.customer || !spendsSomething(selection)) return { holdId: null, quote };
+  if (!needsHold(request, selection)) return { holdId: null, quote };
   try {
     // Not aborted on timeout: a hold made after all is voided when its answer arrives.
     const hold = await beforeDeadline(
-      client.checkout.hold.mutate({ ...request, customer: request.customer, ...selection }),
+      client.checkout.hold.mutate({ ...request, ...selection }),
       API_CALL_TIMEOUT_MS,
       () => new HoldTimedOut(),
       (late) => void voidHold(client, late.holdId),

@@ -54,6 +54,10 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
  * till gave the discount already, so the sale stays processed). Codes are compared as a quote compares
  * them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold that expired or was
  * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code.
+ * A customer's hold is committed only by a sale of that customer; a guest's hold (coupon uses only) by any sale
+ * of the tenant naming it, anonymous or not: the till gave its discounts, and a guest who shows a loyalty card
+ * at payment has those uses counted as theirs (a guest's hold holds no coupon limited per customer, so none of
+ * that customer's limits can be passed).
  * Idempotency keys derive from the hold and the transaction, and the batch skips sales applied before,
  * so a redelivered sale commits nothing twice.
  */
@@ -67,7 +71,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
     const lapsed = hold?.status === "held" && hold.expires_at <= new Date(sale.message.receivedAt);
     if (lapsed) await releaseLockedHold(tx, hold, "expired", "expired before its sale arrived");
     const committable =
-      hold && !lapsed && hold.status === "held" && hold.customer_id === sale.customerId && hasCustomer(sale);
+      hold && !lapsed && hold.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId);
     if (committable && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
@@ -83,7 +87,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
 
 async function commitHold(
   tx: RawTx,
-  sale: CustomerSale,
+  sale: Sale,
   holdId: string,
   quote: Quote,
   points: number,
@@ -91,6 +95,37 @@ async function commitHold(
   out: SaleCheckout,
 ) {
   const m = sale.message;
+  // Only a sale with a customer spends or credits; a guest's hold has neither points nor wallet cash (the database
+  // refuses them) nor coupons that credit (pricing refuses them without a customer).
+  if (hasCustomer(sale)) spendAndCredit(sale, holdId, quote, points, wallet, out);
+  // A guest's uses become the customer's when the sale names one.
+  const uses = await tx.$queryRaw<{ campaign_id: string; code: string; discount: bigint }[]>`
+    UPDATE coupon_uses
+    SET status = 'committed', transaction_id = ${m.transactionId}, customer_id = coalesce(customer_id, ${sale.customerId}),
+        updated_at = now()
+    WHERE hold_id = ${holdId} AND status = 'held'
+    RETURNING campaign_id, code, discount`;
+  for (const u of uses) {
+    out.uses.push({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) });
+    if (hasCustomer(sale)) out.events.push(redeemedEvent(sale, u.campaign_id, u.code, exactNumber(u.discount), false));
+  }
+  await tx.$executeRaw`
+    UPDATE checkout_holds SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
+    WHERE id = ${holdId}`;
+  out.lineDiscounts = m.transaction.lines.map((l, i) => {
+    const q = quote.lines[i];
+    return q ? Math.min(q.discount, l.quantity * l.unitPrice) : l.discount;
+  });
+}
+
+function spendAndCredit(
+  sale: CustomerSale,
+  holdId: string,
+  quote: Quote,
+  points: number,
+  wallet: number,
+  out: SaleCheckout,
+) {
   const base = baseMovement(sale);
   if (points > 0)
     out.movements.push({
@@ -110,21 +145,6 @@ async function commitHold(
       reason: holdId,
     });
   for (const a of quote.applied.filter((x) => x.source === "coupon" && x.ref)) credits(sale, a.ref!, a, out);
-  const uses = await tx.$queryRaw<{ campaign_id: string; code: string; discount: bigint }[]>`
-    UPDATE coupon_uses SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
-    WHERE hold_id = ${holdId} AND status = 'held'
-    RETURNING campaign_id, code, discount`;
-  for (const u of uses) {
-    out.uses.push({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) });
-    out.events.push(redeemedEvent(sale, u.campaign_id, u.code, exactNumber(u.discount), false));
-  }
-  await tx.$executeRaw`
-    UPDATE checkout_holds SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
-    WHERE id = ${holdId}`;
-  out.lineDiscounts = m.transaction.lines.map((l, i) => {
-    const q = quote.lines[i];
-    return q ? Math.min(q.discount, l.quantity * l.unitPrice) : l.discount;
-  });
 }
 
 /** The sale as it earns: each line discounted by at least what the checkout took off it. */

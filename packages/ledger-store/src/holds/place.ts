@@ -54,7 +54,11 @@ function refuseForeignCurrency(basket: QuoteRequest["basket"], currency: string 
   ]);
 }
 
-/** Reads everything a hold's price needs, under the customer's and the coupon campaigns' locks. */
+/**
+ * Reads everything a hold's price needs, under the customer's and the coupon campaigns' locks. A guest's basket
+ * (no customer) locks the campaigns only: it reserves nothing of anyone's, and pricing refuses it what needs a
+ * customer (points, wallet cash, rewards, coupons limited by tier or per customer).
+ */
 async function lockedCheckoutInput(
   tx: DbTx,
   programme: ProgrammeInForce,
@@ -125,7 +129,7 @@ export function refusedSelections(quote: Quote): FieldIssue[] {
  * hold's id commits it, or it is voided or expires. All or nothing: a selection that cannot be given is
  * refused with its reason (`hold_refused`) and nothing is reserved. The customer and the campaigns are
  * locked while the price is computed and the reservation written, so two terminals can never spend the
- * same points or exceed a coupon's limits.
+ * same points or exceed a coupon's limits. A guest's hold (no customer) reserves coupon uses only.
  */
 export async function placeHold(
   deps: HoldDeps,
@@ -151,10 +155,11 @@ export async function placeHold(
     if (!coupons.length && points === 0 && wallet === 0)
       throw new DomainError("invalid_request", "nothing to hold: select coupons, rewards, points or wallet cash");
     const holdId = newId("hold");
+    const customerId = input.customer?.id ?? null;
     const expiresAt = new Date(at.getTime() + request.ttlSeconds * 1000);
     await tx.$executeRaw`
       INSERT INTO checkout_holds (id, tenant_id, customer_id, status, points, wallet, quote, location_id, channel, expires_at, created_at, updated_at)
-      VALUES (${holdId}, ${tenantId}, ${input.customer!.id}, 'held', ${points}, ${wallet}, ${JSON.stringify(quote)}::jsonb,
+      VALUES (${holdId}, ${tenantId}, ${customerId}, 'held', ${points}, ${wallet}, ${JSON.stringify(quote)}::jsonb,
               ${request.basket.locationId}, ${request.basket.channel}, ${expiresAt}, ${at}, ${at})`;
     const campaignOf = new Map(input.coupons.map((c) => [c.code, c.campaign?.id]));
     const day = localDate(at.toISOString(), input.timezone);
@@ -162,19 +167,21 @@ export async function placeHold(
     if (uses.length) {
       await tx.$executeRaw`
         INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, hold_id, status, discount, local_day, created_at, updated_at)
-        SELECT u.id, ${tenantId}, u.campaign_id, u.code, ${input.customer!.id}, ${holdId}, 'held', u.discount, ${day}::date, ${at}, ${at}
+        SELECT u.id, ${tenantId}, u.campaign_id, u.code, ${customerId}, ${holdId}, 'held', u.discount, ${day}::date, ${at}, ${at}
         FROM unnest(${uses.map(() => newId("couponUse"))}::text[], ${uses.map((u) => u.campaignId)}::text[],
                     ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS u(id, campaign_id, code, discount)`;
       await countUses(tx, tenantId, uses, +1);
     }
-    const confirmation = needsConfirmation(request.basket.channel, wallet, placedBy)
-      ? await requestConfirmation(
-          tx,
-          deps.sendConfirmationSms,
-          { tenantId, holdId, customerId: input.customer!.id, wallet, currency: quote.currency, expiresAt },
-          at,
-        )
-      : null;
+    // Wallet cash is only ever a customer's: a guest's hold spends none, so it never waits for a code.
+    const confirmation =
+      customerId && needsConfirmation(request.basket.channel, wallet, placedBy)
+        ? await requestConfirmation(
+            tx,
+            deps.sendConfirmationSms,
+            { tenantId, holdId, customerId, wallet, currency: quote.currency, expiresAt },
+            at,
+          )
+        : null;
     return { holdId, expiresAt: expiresAt.toISOString(), quote, confirmation };
   });
 }

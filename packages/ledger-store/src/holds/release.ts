@@ -9,7 +9,8 @@ export type HoldStatus = "held" | "committed" | "released" | "expired";
 export interface HoldRow {
   id: string;
   tenant_id: string;
-  customer_id: string;
+  /** Null for a guest's hold: coupon uses only. */
+  customer_id: string | null;
   status: HoldStatus;
   points: bigint;
   wallet: bigint;
@@ -20,13 +21,13 @@ export interface HoldRow {
 
 /**
  * Locks a hold in the order every writer uses: its customer, then the campaigns of its coupon uses, then
- * the hold row. Null when the tenant has no such hold.
+ * the hold row. A guest's hold has no customer to lock. Null when the tenant has no such hold.
  */
 export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Promise<HoldRow | null> {
-  const [found] = await tx.$queryRaw<{ customer_id: string }[]>`
+  const [found] = await tx.$queryRaw<{ customer_id: string | null }[]>`
     SELECT customer_id FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
   if (!found) return null;
-  await lockCustomers(tx, [found.customer_id]);
+  if (found.customer_id) await lockCustomers(tx, [found.customer_id]);
   await tx.$queryRaw`
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ${holdId})
     ORDER BY id FOR UPDATE`;
