@@ -42,7 +42,7 @@ async function databaseBefore() {
 }
 
 describe(`migration ${byFloor}`, () => {
-  it("marks as the floor's a tier an audited floor raised (and nothing changed since), or an unaudited one at its floor's level", async () => {
+  it("marks as the floor's a tier a floor still there raised (audited, nothing changed since), or an unaudited one at its floor's level", async () => {
     const { url, client } = await databaseBefore();
     await client.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ('ten_1', 'Floors', 'UTC', 'EUR')");
     // [customer, tier, tier_since (days ago), floor, floor ends (days ahead)]
@@ -52,7 +52,7 @@ describe(`migration ${byFloor}`, () => {
       ["status_match", "gold", 60, "gold", -5], // gold by qualifying, then a gold floor (raised nothing)
       ["unaudited_at_level", "gold", 10, "gold", 20],
       ["unaudited_above", "gold", 10, "silver", 20],
-      ["cleared", "gold", 200, null, null], // raised, its floor ended and was cleared without gold being judged
+      ["cleared", "gold", 200, null, null], // raised; the pass that cleared its ended floor judged gold and kept it
       ["requalified", "silver", 3, "silver", 20], // raised to gold once, qualified since for silver
     ];
     await client.query(
@@ -95,7 +95,7 @@ describe(`migration ${byFloor}`, () => {
       status_match: false,
       unaudited_at_level: true,
       unaudited_above: false,
-      cleared: true,
+      cleared: false,
       requalified: false,
     });
   });

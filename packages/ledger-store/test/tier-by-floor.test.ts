@@ -146,4 +146,40 @@ describe("a floor's tier is judged when its floor ends, a qualified tier a windo
     ]);
     expect(await tierOf(upgradedId)).toBe("gold");
   });
+
+  it("a refund taking back an upgrade made over a floor's tier returns that tier as the floor's: judged when the floor ends", async () => {
+    const tenantId = await tenantWithProgramme(db, config, "Tier By Floor Refund");
+    const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
+    const phone = "+48600430021";
+    await apply(sale(tenantId, phone, 1_000, day(Y, "03-01T12:00:00+01:00"))); // 10 points: bronze
+    const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+    const floorSet = day(Y, "04-01T12:00:00+02:00");
+    expect((await floor(tenantId, id, "silver", day(Y, "05-01T00:00:00+02:00"), floorSet)).raised).toBe(true);
+
+    const big = sale(tenantId, phone, 50_000, day(Y, "04-10T12:00:00+02:00")); // 510 points: gold, qualified
+    await apply(big);
+    expect([await tierOf(id), await byFloor(id)]).toEqual(["gold", false]);
+    const refundAt = day(Y, "04-11T12:00:00+02:00");
+    await applyTransactionBatch(ledgerDeps(db), [
+      txMessage(
+        tenantId,
+        {
+          type: "refund",
+          refundOf: big.transaction.externalId,
+          lines: [line("MEAL", 50_000)],
+          occurredAt: refundAt.toISOString(),
+        },
+        new Date(refundAt.getTime() + 60_000),
+      ),
+    ]);
+    // Back on the floor's silver, with the floor's date: it is the floor's again.
+    expect.soft(await customerStanding(db, id)).toMatchObject({ tier: "silver", tierSince: floorSet });
+    expect.soft(await byFloor(id)).toBe(true);
+
+    // The floor ended: 10 points give bronze, and silver is not kept for a window from the floor's date.
+    const judged = await runJob(tenantId, day(Y, "05-02T09:00:00+02:00"));
+    expect(judged.outbox.map((i) => i.payload)).toEqual([
+      expect.objectContaining({ customerId: id, from: "silver", to: "bronze", qualifyingValue: 10 }),
+    ]);
+  });
 });

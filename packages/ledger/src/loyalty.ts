@@ -6,6 +6,12 @@ export interface LoyaltyState {
   tenantId: string;
   tier: string | null;
   tierSince: Date | null;
+  /**
+   * The tier was given by an admin's floor, not reached by qualifying: judged when its floor ends, not a window
+   * after `tierSince` (customer_loyalty.tier_by_floor). Every tier the ledger sets is a qualified one, except a
+   * refund's return to the tier its sale left, which keeps what that tier was.
+   */
+  tierByFloor: boolean;
   tierChanged: boolean;
   /**
    * An admin-assigned tier the customer counts as holding at least, for sales stamped before `until`.

@@ -154,6 +154,8 @@ export function planRefund(
         state.tier = back.id;
         const restored = tierSinceBeforeSale(sale.effects.tier, back.id);
         state.tierSince = restored === undefined ? occurredAt : restored;
+        // Back to a floor's tier, it is the floor's again: judged when the floor ends, not kept a window on.
+        state.tierByFloor = restored !== undefined && sale.effects.tier?.fromByFloor === true;
         state.tierChanged = true;
         sale.tierRevoked = true;
       }

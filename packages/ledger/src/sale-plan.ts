@@ -153,9 +153,11 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
           lot,
         });
       const fromSince = state.tierSince?.toISOString() ?? null;
-      effects.tier = { from: state.tier, fromSince, to: reached.id, rewardPoints: reward, rewardKey };
+      const fromByFloor = state.tierByFloor;
+      effects.tier = { from: state.tier, fromSince, fromByFloor, to: reached.id, rewardPoints: reward, rewardKey };
       state.tier = reached.id;
       state.tierSince = occurredAt;
+      state.tierByFloor = false;
       state.tierChanged = true;
     }
   }

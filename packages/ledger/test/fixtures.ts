@@ -116,6 +116,7 @@ export const member = (more: Partial<LoyaltyState> = {}): LoyaltyState => ({
   tenantId: TENANT,
   tier: null,
   tierSince: null,
+  tierByFloor: false,
   tierChanged: false,
   tierFloor: null,
   dateOfBirth: null,

@@ -157,7 +157,14 @@ describe("planSale: tiers", () => {
         qualifyingValue: 510,
       },
     ]);
-    expect(plan.effects.tier).toEqual({ from: "silver", fromSince: null, to: "gold", rewardPoints: 100, rewardKey });
+    expect(plan.effects.tier).toEqual({
+      from: "silver",
+      fromSince: null,
+      fromByFloor: false,
+      to: "gold",
+      rewardPoints: 100,
+      rewardKey,
+    });
     expect(state).toMatchObject({ tier: "gold", tierSince: at, tierChanged: true, qualifying: 510 });
   });
 
@@ -198,7 +205,14 @@ describe("planSale: tiers", () => {
     const first = planSale(saleMessage("S-2", [{ sku: "coffee", unitPrice: 1000 }]), newcomer, p);
     expect(first.movements.map((m) => m.kind)).toEqual(["earn"]);
     expect(first.events).toEqual([expect.objectContaining({ type: "tier.changed", from: null, to: "bronze" })]);
-    expect(first.effects.tier).toEqual({ from: null, fromSince: null, to: "bronze", rewardPoints: 0, rewardKey: null });
+    expect(first.effects.tier).toEqual({
+      from: null,
+      fromSince: null,
+      fromByFloor: false,
+      to: "bronze",
+      rewardPoints: 0,
+      rewardKey: null,
+    });
   });
 
   it("a first sale that reaches gold at once pays gold's reward (and only gold's: silver was skipped)", () => {

@@ -16,6 +16,8 @@ export interface SaleEffects {
      * rather than starting a new one. Absent on effects stored before it was recorded.
      */
     fromSince?: string | null;
+    /** Whether `from` was given by an admin's tier floor (see `tierByFloor`); absent on effects stored before. */
+    fromByFloor?: boolean;
     to: string;
     rewardPoints: number;
     rewardKey: string | null;

@@ -63,12 +63,13 @@ export async function loadLoyaltyStates(
       date_of_birth: Date | null;
       tier: string | null;
       tier_since: Date | null;
+      tier_by_floor: boolean | null;
       last_activity_at: Date | null;
       tier_floor: string | null;
       tier_floor_until: Date | null;
     }[]
   >`
-    SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.last_activity_at, l.tier_floor, l.tier_floor_until
+    SELECT c.id, c.date_of_birth, l.tier, l.tier_since, l.tier_by_floor, l.last_activity_at, l.tier_floor, l.tier_floor_until
     FROM customers c LEFT JOIN customer_loyalty l ON l.customer_id = c.id
     WHERE c.id = ANY(${idList}::text[]) ORDER BY c.id`;
   const states = new Map<string, LoyaltyState>(
@@ -79,6 +80,7 @@ export async function loadLoyaltyStates(
         tenantId,
         tier: r.tier,
         tierSince: r.tier_since,
+        tierByFloor: r.tier_by_floor ?? false,
         tierChanged: false,
         tierFloor: floorOf(r),
         dateOfBirth: r.date_of_birth ? r.date_of_birth.toISOString().slice(0, 10) : null,
@@ -134,20 +136,20 @@ const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }
   r.tier_floor !== null && r.tier_floor_until !== null ? { tier: r.tier_floor, until: r.tier_floor_until } : null;
 
 /**
- * Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). A tier
- * the ledger sets (an upgrade, a refund taking one back) is a qualified one (`tier_by_floor` false); a tier it
- * leaves as it was (same level, same `tier_since`) stays what it was, a floor's too.
+ * Writes back tier, activity and stamp progress that changed in memory (never the floor: see setTierFloor). Whether
+ * the tier is a floor's (`tier_by_floor`) is the state's, read under the same customer lock `setTierFloor` takes: an
+ * upgrade makes it a qualified one, a refund going back to a floor's tier makes it the floor's again.
  */
 export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState>): Promise<void> {
   const all = [...states];
   if (!all.length) return;
   await tx.$executeRaw`
-    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at)
+    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, last_activity_at, tier_by_floor)
     SELECT * FROM unnest(${sqlArray(all.map((s) => s.customerId))}::text[], ${sqlArray(all.map((s) => s.tenantId))}::text[], ${sqlArray(all.map((s) => s.tier))}::text[],
-      ${sqlArray(all.map((s) => s.tierSince))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt))}::timestamptz[])
+      ${sqlArray(all.map((s) => s.tierSince))}::timestamptz[], ${sqlArray(all.map((s) => s.lastActivityAt))}::timestamptz[],
+      ${sqlArray(all.map((s) => s.tierByFloor))}::boolean[])
     ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, tier_since = excluded.tier_since,
-      tier_by_floor = customer_loyalty.tier_by_floor AND excluded.tier IS NOT DISTINCT FROM customer_loyalty.tier
-        AND excluded.tier_since IS NOT DISTINCT FROM customer_loyalty.tier_since,
+      tier_by_floor = excluded.tier_by_floor,
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at), updated_at = now()`;
   const stamps = all.flatMap((s) =>
     [...s.stamps].filter(([, p]) => p.changed).map(([cardId, p]) => ({ s, cardId, p })),

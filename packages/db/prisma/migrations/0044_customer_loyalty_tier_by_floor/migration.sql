@@ -5,12 +5,13 @@
 ALTER TABLE customer_loyalty ADD COLUMN tier_by_floor boolean NOT NULL DEFAULT false;
 
 -- Rows from before: a floor that raised the tier left an audit row (`customers.setTierFloor`, tierBefore <> tierAfter)
--- written in the transaction that set `tier_since`; while the tier is still that one with that `tier_since`, it is
--- the floor's (also when the floor was lowered since, or ended and was cleared without the tier being judged).
--- A floor without any audit row (none written, or pruned) keeps the guess made until now: a tier at the floor's
--- level is the floor's.
+-- written in the transaction that set `tier_since`; while the floor is still there and the tier is still that one
+-- with that `tier_since`, it is the floor's (also when the floor was lowered since). A floor already cleared was
+-- cleared by the run that judged its tier at its end (the pass judged a tier at its floor's level then), so the tier
+-- it left is a qualified one. A floor without any audit row (none written, or pruned) keeps the guess made until
+-- now: a tier at the floor's level is the floor's.
 UPDATE customer_loyalty l SET tier_by_floor = true
-WHERE l.tier IS NOT NULL AND (
+WHERE l.tier IS NOT NULL AND l.tier_floor IS NOT NULL AND (
   EXISTS (
     SELECT 1 FROM audit_log a
     WHERE a.tenant_id = l.tenant_id AND a.action = 'customers.setTierFloor' AND a.target = l.customer_id
