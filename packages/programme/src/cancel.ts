@@ -1,4 +1,5 @@
 import { recordAudit } from "@regulars/audit";
+import { defaultOccurredAtWindow } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -12,6 +13,11 @@ export interface ProgrammeCancellation {
   /** The API key id (or "cli") cancelling; recorded in the audit log. */
   actor: string;
   version: number;
+  /**
+   * How far ahead of its clock the gateway accepts a sale's `occurredAt` (its OCCURRED_AT_MAX_AHEAD_SECONDS);
+   * the contracts' default when absent.
+   */
+  occurredAtMaxAheadSeconds?: number;
 }
 
 export interface CancelledVersion {
@@ -29,6 +35,11 @@ export interface CancelledVersion {
  * force and the scheduled one alike leaves the old scheduled one there, shadowed) go with it, or they would come
  * into force in its place. Its number is never given again (see `highestCancelledVersion`), so history,
  * `basedOn` and caches comparing the newest number never mistake a later version for it.
+ *
+ * A version starting within `occurredAtMaxAheadSeconds` of `now` is refused like one in force: the gateway accepts
+ * sales stamped up to that far ahead of its clock and the ledger earns them under the version in force at their
+ * stamp, so it may already have ledger movements made under it, which deleting it would leave under a version
+ * history says never was in force.
  */
 export async function cancelScheduledVersion(
   db: Db,
@@ -36,6 +47,7 @@ export async function cancelScheduledVersion(
   now: Date = new Date(),
 ): Promise<CancelledVersion> {
   const { tenantId, actor, version } = cancellation;
+  const aheadSeconds = cancellation.occurredAtMaxAheadSeconds ?? defaultOccurredAtWindow.maxAheadSeconds;
   return withTransaction(db, async (tx) => {
     await lockProgramme(tx, tenantId);
     const tenant = await tx.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
@@ -48,6 +60,14 @@ export async function cancelScheduledVersion(
         "conflict",
         `version ${version} took effect at ${when(target.effectiveFrom)}: only a version scheduled for the future ` +
           "can be cancelled. Make a new change to undo what it changed",
+      );
+    const lastChance = new Date(target.effectiveFrom.getTime() - aheadSeconds * 1_000);
+    if (lastChance.getTime() <= now.getTime())
+      throw new DomainError(
+        "conflict",
+        `version ${version} takes effect at ${when(target.effectiveFrom)}, too close to cancel: sales stamped up to ` +
+          `${aheadSeconds} seconds ahead of the clock are accepted and may already have earned under it, so it ` +
+          `could be cancelled only before ${when(lastChance)}. Make a new change to undo what it changes`,
       );
     const newest = rows[0]!;
     if (newest.version !== version)

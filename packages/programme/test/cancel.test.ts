@@ -1,3 +1,4 @@
+import { defaultOccurredAtWindow } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { testDb, testTenant } from "@regulars/testing";
@@ -5,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProgrammeCache } from "../src/cache.ts";
 import { CANCEL_ACTION, cancelScheduledVersion } from "../src/cancel.ts";
 import { setPendingDays } from "../src/edits.ts";
+import { tenantLocalTime } from "../src/effective-from.ts";
 import { changeProgramme, listVersions, programmeAt, programmeVersion } from "../src/versions.ts";
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const inMs = (ms: number) => new Date(Date.now() + ms);
 
@@ -78,6 +81,31 @@ describe("cancelScheduledVersion", () => {
       expect(error.message).toContain("Europe/Warsaw");
     }
     expect(await numbers(tenantId)).toEqual([2, 1]);
+  });
+
+  it("refuses a version within the clock-skew allowance of its start: a sale stamped ahead may use it", async () => {
+    const tenantId = await warsawTenant();
+    const now = new Date();
+    const soon = new Date(now.getTime() + 2 * MINUTE);
+    await pendingDays(tenantId, 9, soon);
+    const error = await refusal(cancelScheduledVersion(db, { tenantId, actor: "key_test", version: 2 }, now));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toContain("version 2 takes effect at");
+    expect(error.message).toContain("too close to cancel");
+    const { maxAheadSeconds } = defaultOccurredAtWindow;
+    expect(error.message).toContain(`${maxAheadSeconds} seconds ahead`);
+    expect(error.message).toContain(
+      `only before ${tenantLocalTime(new Date(soon.getTime() - maxAheadSeconds * 1_000), "Europe/Warsaw")}`,
+    );
+    expect(await numbers(tenantId)).toEqual([2, 1]);
+    // A gateway configured with a narrower allowance narrows the refusal with it.
+    const narrow = { tenantId, actor: "key_test", version: 2, occurredAtMaxAheadSeconds: 60 };
+    expect((await cancelScheduledVersion(db, narrow, now)).removed).toEqual([2]);
+
+    await pendingDays(tenantId, 8, new Date(now.getTime() + 10 * MINUTE));
+    const later = await cancelScheduledVersion(db, { tenantId, actor: "key_test", version: 3 }, now);
+    expect(later.removed).toEqual([3]);
+    expect(await numbers(tenantId)).toEqual([1]);
   });
 
   it("refuses a version that does not exist, or is another tenant's", async () => {
