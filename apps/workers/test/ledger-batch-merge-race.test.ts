@@ -1,10 +1,10 @@
 import { type EventMessage, ProgrammeConfig, TransactionInput, type TransactionMessage } from "@regulars/contracts";
 import { mergeCustomer } from "@regulars/customers-store";
-import { createPgTransactionRunner, type Db, type TransactionRunner } from "@regulars/db";
+import { createPgTransactionRunner, type Db, type DbTx, type TransactionRunner } from "@regulars/db";
 import { newId, stableId } from "@regulars/ids";
 import { applyEventBatch, applyTransactionBatch, customerBalances } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
-import { eventually, holdTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
+import { raceWithHeldTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A ledger batch resolves each sale's customer to its survivor before it locks the customers. When the app
@@ -89,24 +89,9 @@ async function batchRacingMerge(
 }
 
 /** `apply` starts once the merge holds its locks; the merge commits once `apply` waits for one of them. */
-async function racingMerge<T>(till: string, app: string, apply: () => Promise<T>): Promise<T> {
-  let mergePid = 0;
-  const merge = await holdTransaction(testDatabaseUrl(), async (tx) => {
-    mergePid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
-    await mergeCustomer(tx, tenantId, till, app, { actor: null, source: "app", now: new Date() });
-  });
-  const applied = apply();
-  applied.catch(() => undefined);
-  try {
-    await eventually("the batch to wait for the merge's lock", async () => {
-      const [row] = await db.$queryRaw<{ waiting: number }[]>`
-        SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ${mergePid}::int = ANY(pg_blocking_pids(pid))`;
-      return row && row.waiting > 0 ? true : undefined;
-    });
-  } finally {
-    await merge.commit();
-  }
-  return applied;
+function racingMerge<T>(till: string, app: string, apply: () => Promise<T>): Promise<T> {
+  const merge = (tx: DbTx) => mergeCustomer(tx, tenantId, till, app, { actor: null, source: "app", now: new Date() });
+  return raceWithHeldTransaction(testDatabaseUrl(), db, merge, apply, "the batch");
 }
 
 describe("a ledger batch racing the merge of its sale's customer", () => {

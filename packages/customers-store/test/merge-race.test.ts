@@ -1,6 +1,6 @@
 import { UpdateProfileRequest } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
-import { eventually, holdTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
+import type { Db, DbTx } from "@regulars/db";
+import { raceWithHeldTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   currentConsents,
@@ -38,25 +38,12 @@ async function parties() {
 }
 
 /** The app account proves the till's phone, held open after the merge; it commits once `write` waits for it. */
-async function raceWithMerge<T>(app: string, phone: string, write: () => Promise<T>): Promise<T> {
-  let mergePid = 0;
-  const merge = await holdTransaction(testDatabaseUrl(), async (tx) => {
-    mergePid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+function raceWithMerge<T>(app: string, phone: string, write: () => Promise<T>): Promise<T> {
+  const merge = async (tx: DbTx) => {
     const update = UpdateProfileRequest.parse({ phone, phoneVerified: true });
     expect((await updateProfile(tx, tenantId, app, update, appOrigin(now))).mergedCustomerIds).toHaveLength(1);
-  });
-  const written = write();
-  written.catch(() => undefined);
-  try {
-    await eventually("the write to wait for the merge's lock", async () => {
-      const [row] = await db.$queryRaw<{ waiting: number }[]>`
-        SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ${mergePid}::int = ANY(pg_blocking_pids(pid))`;
-      return row && row.waiting > 0 ? true : undefined;
-    });
-  } finally {
-    await merge.commit();
-  }
-  return written;
+  };
+  return raceWithHeldTransaction(testDatabaseUrl(), db, merge, write);
 }
 
 const device = { deviceId: "phone-1", platform: "ios" as const, token: "80f1c3a9b2d4e6f8" };

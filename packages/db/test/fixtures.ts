@@ -1,8 +1,62 @@
 import { randomUUID } from "node:crypto";
-import type { DbTx } from "../src/index.ts";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { testDatabaseUrl } from "@regulars/testing";
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { type DbTx, listMigrations, migrateDatabase } from "../src/index.ts";
 
 /** An id no other test (or earlier run against the same server) uses. */
 export const uniqueId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+
+export interface ScratchDatabase {
+  url: string;
+  /** Connected to the scratch database; closed after the file's tests. */
+  client: pg.Client;
+}
+
+/**
+ * Scratch databases for testing what a migration does to rows written under the schema before it. Call at the top
+ * of a test file: it registers the hooks that open the admin connection and, after the file's tests, drop every
+ * database it made. `before(migration)` returns a database of its own with every migration named before
+ * `migration` applied (and not `migration` itself), so a test can write the old rows and then migrate.
+ */
+export function scratchDatabases(): { before(migration: string): Promise<ScratchDatabase> } {
+  let admin: pg.Client;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await admin?.end();
+  });
+
+  return {
+    async before(migration) {
+      // Postgres folds unquoted names to lower case; the migration's number tells scratch databases apart.
+      const name = uniqueId(`regulars_before_${migration.slice(0, 4)}`).toLowerCase();
+      await admin.query(`CREATE DATABASE ${name}`);
+      cleanups.push(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      const url = new URL(testDatabaseUrl());
+      url.pathname = `/${name}`;
+      // The migrator reads a folder: one holding only the earlier migrations stops it before `migration`.
+      const dir = await mkdtemp(join(tmpdir(), "regulars-migrations-"));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      for (const m of (await listMigrations()).filter((m) => m.name < migration)) {
+        await mkdir(join(dir, m.name));
+        await writeFile(join(dir, m.name, "migration.sql"), m.sql);
+      }
+      await migrateDatabase(url.toString(), () => {}, dir);
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      cleanups.push(() => client.end());
+      return { url: url.toString(), client };
+    },
+  };
+}
 
 /** One row for every model, linked the way the ledger worker links them; returns what was written. */
 export async function writeOneOfEverything(tx: DbTx) {

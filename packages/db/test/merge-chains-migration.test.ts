@@ -1,49 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { testDatabaseUrl } from "@regulars/testing";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listMigrations, migrateDatabase } from "../src/index.ts";
-import { uniqueId } from "./fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { migrateDatabase } from "../src/index.ts";
+import { scratchDatabases } from "./fixtures.ts";
 
 const flattening = "0038_customer_merges_last_survivor";
 
-let admin: pg.Client;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: testDatabaseUrl() });
-  await admin.connect();
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  await admin?.end();
-});
-
-/** A database of its own, migrated up to the migration before `flattening`. */
-async function databaseBeforeFlattening() {
-  const name = uniqueId("regulars_merge_chains").toLowerCase();
-  await admin.query(`CREATE DATABASE ${name}`);
-  cleanups.push(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  const dir = await mkdtemp(join(tmpdir(), "regulars-migrations-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  for (const m of (await listMigrations()).filter((m) => m.name < flattening)) {
-    await mkdir(join(dir, m.name));
-    await writeFile(join(dir, m.name, "migration.sql"), m.sql);
-  }
-  await migrateDatabase(url.toString(), () => {}, dir);
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  cleanups.push(() => client.end());
-  return { url: url.toString(), client };
-}
+const scratch = scratchDatabases();
 
 describe(`migration ${flattening}`, () => {
   it("points every recorded merge at the last survivor of its chain, keeping whom it merged into", async () => {
-    const { url, client } = await databaseBeforeFlattening();
+    const { url, client } = await scratch.before(flattening);
     await client.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ('ten_1', 'Chains', 'UTC', 'EUR')");
     const ids = ["till", "phone_only", "app", "later_app", "single_till", "single_app"];
     await client.query(

@@ -1,49 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { testDatabaseUrl } from "@regulars/testing";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listMigrations, migrateDatabase } from "../src/index.ts";
-import { uniqueId } from "./fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { migrateDatabase } from "../src/index.ts";
+import { scratchDatabases } from "./fixtures.ts";
 
 const byFloor = "0044_customer_loyalty_tier_by_floor";
 
-let admin: pg.Client;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: testDatabaseUrl() });
-  await admin.connect();
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  await admin?.end();
-});
-
-/** A database of its own, migrated up to the migration before `byFloor`. */
-async function databaseBefore() {
-  const name = uniqueId("regulars_tier_by_floor").toLowerCase();
-  await admin.query(`CREATE DATABASE ${name}`);
-  cleanups.push(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  const dir = await mkdtemp(join(tmpdir(), "regulars-migrations-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  for (const m of (await listMigrations()).filter((m) => m.name < byFloor)) {
-    await mkdir(join(dir, m.name));
-    await writeFile(join(dir, m.name, "migration.sql"), m.sql);
-  }
-  await migrateDatabase(url.toString(), () => {}, dir);
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  cleanups.push(() => client.end());
-  return { url: url.toString(), client };
-}
+const scratch = scratchDatabases();
 
 describe(`migration ${byFloor}`, () => {
   it("marks as the floor's a tier a floor still there raised (audited, nothing changed since), or an unaudited one at its floor's level", async () => {
-    const { url, client } = await databaseBefore();
+    const { url, client } = await scratch.before(byFloor);
     await client.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ('ten_1', 'Floors', 'UTC', 'EUR')");
     // [customer, tier, tier_since (days ago), floor, floor ends (days ahead)]
     const rows: [string, string, number, string | null, number | null][] = [

@@ -1,19 +1,11 @@
-import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
-import { silentLogger } from "@regulars/logger";
-import type { ProgrammeInForce } from "@regulars/programme";
 import { addMonthsLocal } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyTierDowngrades,
-  applyTransactionBatch,
-  customerStanding,
-  postMovements,
-  setTierFloor,
-} from "../src/index.ts";
-import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { applyTransactionBatch, customerStanding, postMovements, setTierFloor } from "../src/index.ts";
+import { ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
+import { day, rolling, rollingConfig, runTierJob, sale, WARSAW, Y } from "./rolling-tier-fixtures.ts";
 
 // Whether a floor gave the tier is recorded when the tier is set (`tier_by_floor`), not guessed from levels when the
 // floor ends: a floor's tier is judged when no floor holds it up any more, whatever the floor's level by then; a tier
@@ -27,26 +19,7 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const WARSAW = "Europe/Warsaw";
-const config = {
-  rules: [base],
-  tiers: {
-    basis: "points_earned",
-    window: "rolling_12_months",
-    levels: [
-      { id: "bronze", name: "Bronze", threshold: 0 },
-      { id: "silver", name: "Silver", threshold: 200 },
-      { id: "gold", name: "Gold", threshold: 500 },
-    ],
-  },
-};
-const rolling: ProgrammeInForce = { version: 2, config: ProgrammeConfig.parse(config), timezone: WARSAW };
-
-// Calendar days of past years (the clock is injected): Y is a year that has ended, whatever today is.
-const Y = new Date().getUTCFullYear() - 3;
-const day = (year: number, monthDayTime: string) => new Date(`${year}-${monthDayTime}`);
-const runJob = (tenantId: string, now: Date) =>
-  applyTierDowngrades({ db, log: silentLogger, tenantId, programme: rolling, now });
+const runJob = (tenantId: string, now: Date) => runTierJob(db, tenantId, now);
 const floor = (tenantId: string, customerId: string, tier: string, until: Date, now: Date) =>
   setTierFloor(db, tenantId, "key_admin", { customerId, tier, until, reason: "test" }, rolling, now);
 const tierOf = async (customerId: string) => (await customerStanding(db, customerId))?.tier;
@@ -55,12 +28,6 @@ const byFloor = async (customerId: string) =>
     await db.$queryRaw<{ tier_by_floor: boolean }[]>`
       SELECT tier_by_floor FROM customer_loyalty WHERE customer_id = ${customerId}`
   )[0]?.tier_by_floor;
-const sale = (tenantId: string, phone: string, total: number, at: Date) =>
-  txMessage(
-    tenantId,
-    { customer: { phone }, lines: [line("MEAL", total)], occurredAt: at.toISOString() },
-    new Date(at.getTime() + 60_000),
-  );
 
 describe("a floor's tier is judged when its floor ends, a qualified tier a window after it was reached", () => {
   it("a gold floor lowered to a one-day silver floor: gold is judged when that floor ends, not kept 12 months", async () => {
@@ -92,7 +59,7 @@ describe("a floor's tier is judged when its floor ends, a qualified tier a windo
   });
 
   it("a gold status match on gold already reached by qualifying: the floor ending does not cut gold's window short", async () => {
-    const tenantId = await tenantWithProgramme(db, config, "Tier By Floor Status Match");
+    const tenantId = await tenantWithProgramme(db, rollingConfig, "Tier By Floor Status Match");
     const phone = "+48600430001";
     const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
     await apply(sale(tenantId, phone, 40_000, day(Y, "02-10T12:00:00+01:00"))); // 400 points: silver
@@ -122,7 +89,7 @@ describe("a floor's tier is judged when its floor ends, a qualified tier a windo
   });
 
   it("a sale that leaves a floor's tier as it is keeps it the floor's; one that upgrades makes the tier qualified", async () => {
-    const tenantId = await tenantWithProgramme(db, config, "Tier By Floor Sales");
+    const tenantId = await tenantWithProgramme(db, rollingConfig, "Tier By Floor Sales");
     const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
     const [coffee, upgraded] = ["+48600430011", "+48600430012"];
     const start = day(Y, "03-01T12:00:00+01:00");
@@ -148,7 +115,7 @@ describe("a floor's tier is judged when its floor ends, a qualified tier a windo
   });
 
   it("a refund taking back an upgrade made over a floor's tier returns that tier as the floor's: judged when the floor ends", async () => {
-    const tenantId = await tenantWithProgramme(db, config, "Tier By Floor Refund");
+    const tenantId = await tenantWithProgramme(db, rollingConfig, "Tier By Floor Refund");
     const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
     const phone = "+48600430021";
     await apply(sale(tenantId, phone, 1_000, day(Y, "03-01T12:00:00+01:00"))); // 10 points: bronze

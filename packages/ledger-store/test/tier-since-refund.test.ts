@@ -1,11 +1,9 @@
-import { ProgrammeConfig } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { silentLogger } from "@regulars/logger";
-import type { ProgrammeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTierDowngrades, applyTransactionBatch, customerStanding } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { applyTransactionBatch, customerStanding } from "../src/index.ts";
+import { ledgerDeps, line, refundOf, tenantWithProgramme } from "./batch-fixtures.ts";
+import { day, rollingConfig, runTierJob, sale, Y } from "./rolling-tier-fixtures.ts";
 
 // A refund that takes back the upgrade its sale caused restores the lower tier with the `tier_since` it had before
 // the sale (recorded in the sale's effects): the rolling-window downgrade pass then judges the customer as if the
@@ -19,30 +17,6 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const WARSAW = "Europe/Warsaw";
-const config = {
-  rules: [base],
-  tiers: {
-    basis: "points_earned",
-    window: "rolling_12_months",
-    levels: [
-      { id: "bronze", name: "Bronze", threshold: 0 },
-      { id: "silver", name: "Silver", threshold: 200 },
-      { id: "gold", name: "Gold", threshold: 500 },
-    ],
-  },
-};
-const rolling: ProgrammeInForce = { version: 2, config: ProgrammeConfig.parse(config), timezone: WARSAW };
-
-// Calendar days of past years (the clock is injected): Y is a year that has ended, whatever today is.
-const Y = new Date().getUTCFullYear() - 3;
-const day = (year: number, monthDayTime: string) => new Date(`${year}-${monthDayTime}`);
-const sale = (tenantId: string, phone: string, total: number, at: Date) =>
-  txMessage(
-    tenantId,
-    { customer: { phone }, lines: [line("MEAL", total)], occurredAt: at.toISOString() },
-    new Date(at.getTime() + 60_000),
-  );
 const standing = async (tenantId: string, phone: string) => {
   const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
   const s = await customerStanding(db, id);
@@ -51,7 +25,7 @@ const standing = async (tenantId: string, phone: string) => {
 
 describe("a refund that takes back a tier upgrade keeps the lower tier's qualification period", () => {
   it("silver since January, gold by a December sale, refunded: on 1 February silver is judged as without the sale", async () => {
-    const tenantId = await tenantWithProgramme(db, config, "Tier Since Refund");
+    const tenantId = await tenantWithProgramme(db, rollingConfig, "Tier Since Refund");
     const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
     const [refunded, control] = ["+48600420001", "+48600420002"];
     const silverSince = day(Y, "01-10T12:00:00+01:00");
@@ -69,13 +43,7 @@ describe("a refund that takes back a tier upgrade keeps the lower tier's qualifi
 
     // 1 February Y+1: the January points have left the window and nothing else is left in it; silver was reached more
     // than 12 months ago, so both customers are judged, and both fall to bronze.
-    const judged = await applyTierDowngrades({
-      db,
-      log: silentLogger,
-      tenantId,
-      programme: rolling,
-      now: day(Y + 1, "02-01T09:00:00+01:00"),
-    });
+    const judged = await runTierJob(db, tenantId, day(Y + 1, "02-01T09:00:00+01:00"));
     expect(judged.acted).toBe(2);
     expect((await standing(tenantId, refunded)).tier).toBe("bronze");
     expect((await standing(tenantId, control)).tier).toBe("bronze");

@@ -1,19 +1,11 @@
-import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
-import { silentLogger } from "@regulars/logger";
-import type { ProgrammeInForce } from "@regulars/programme";
 import { addMonthsLocal } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyTierDowngrades,
-  applyTransactionBatch,
-  customerStanding,
-  postMovements,
-  setTierFloor,
-} from "../src/index.ts";
-import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { applyTransactionBatch, customerStanding, postMovements, setTierFloor } from "../src/index.ts";
+import { ledgerDeps, tenantWithProgramme } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
+import { day, rolling, rollingConfig, runTierJob, sale, WARSAW, Y } from "./rolling-tier-fixtures.ts";
 
 // A rolling-window tier lasts at least one full window from when it was reached (`tier_since`): a customer who
 // reached gold on points earned 11 months earlier is not downgraded a month later, when those points leave the
@@ -27,41 +19,16 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-const WARSAW = "Europe/Warsaw";
 const DAY = 86_400_000;
-const config = {
-  rules: [base],
-  tiers: {
-    basis: "points_earned",
-    window: "rolling_12_months",
-    levels: [
-      { id: "bronze", name: "Bronze", threshold: 0 },
-      { id: "silver", name: "Silver", threshold: 200 },
-      { id: "gold", name: "Gold", threshold: 500 },
-    ],
-  },
-};
-const rolling: ProgrammeInForce = { version: 2, config: ProgrammeConfig.parse(config), timezone: WARSAW };
-
-// Calendar days of past years (the clock is injected): Y is a year that has ended, whatever today is.
-const Y = new Date().getUTCFullYear() - 3;
-const day = (year: number, monthDayTime: string) => new Date(`${year}-${monthDayTime}`);
-const runJob = (tenantId: string, now: Date) =>
-  applyTierDowngrades({ db, log: silentLogger, tenantId, programme: rolling, now });
+const runJob = (tenantId: string, now: Date) => runTierJob(db, tenantId, now);
 const standing = async (customerId: string) => {
   const s = await customerStanding(db, customerId);
   return s && { tier: s.tier, floor: s.tierFloor };
 };
-const sale = (tenantId: string, phone: string, total: number, at: Date) =>
-  txMessage(
-    tenantId,
-    { customer: { phone }, lines: [line("MEAL", total)], occurredAt: at.toISOString() },
-    new Date(at.getTime() + 60_000),
-  );
 
 describe("rolling 12-month tiers are kept for a full window from when they were reached", () => {
   it("gold reached on points of 11 months ago lasts 12 months, then is judged on the last 12 months", async () => {
-    const tenantId = await tenantWithProgramme(db, config, "Tier Since Grill");
+    const tenantId = await tenantWithProgramme(db, rollingConfig, "Tier Since Grill");
     const phone = "+48600410001";
     const apply = (m: ReturnType<typeof sale>) => applyTransactionBatch(ledgerDeps(db), [m]);
     await apply(sale(tenantId, phone, 40_000, day(Y, "02-10T12:00:00+01:00"))); // 400 points: silver
