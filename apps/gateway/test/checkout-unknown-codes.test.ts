@@ -1,48 +1,16 @@
-import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { throttledGateway } from "./throttle-fixture.ts";
 
 /** `/v1/checkout/quote` and `/holds` over an in-process gateway: a key that tries too many unknown codes waits. */
-let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+const fixture = throttledGateway();
+const { clock, unknownCodeLimit, post } = fixture;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
-const clock = { now: new Date() };
-const unknownCodeLimit = { limit: 3, windowSeconds: 60 };
-
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
-  tenant = await testTenant(db, "Code Guessing Door");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => clock.now,
-    unknownCodeLimit,
-  });
-});
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
+  tenant = await testTenant(fixture.db, "Code Guessing Door");
 });
 
-const post = async (path: string, key: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
-};
 const basket = {
   locationId: "store-001",
   channel: "pos",

@@ -1,60 +1,25 @@
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { throttledGateway } from "./throttle-fixture.ts";
 
 /**
  * While a key is over its unknown-coupon-code limit its sales with codes are refused, but not a paid sale whose
  * codes its checkout hold reserved (the hold was placed under the same throttle), and not a retry of a sale
  * stored before, which is answered as any repeat is: `duplicate`, or `idempotency_conflict` for another body.
  */
+const fixture = throttledGateway();
+const { clock, unknownCodeLimit, post, sale, lastSeq, keyIdOf } = fixture;
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
-const clock = { now: new Date() };
-const unknownCodeLimit = { limit: 3, windowSeconds: 60 };
-
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  db = fixture.db;
   tenant = await testTenant(db, "Held Codes Kiosk");
   other = await testTenant(db, "Held Codes Other");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => clock.now,
-    unknownCodeLimit,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
-
-const post = async (path: string, key: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
-};
-const sale = (couponCodes: string[], overrides: Record<string, unknown> = {}) =>
-  saleBody({ couponCodes, occurredAt: new Date(clock.now.getTime() - 60_000).toISOString(), ...overrides });
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
-const keyIdOf = async (tenantId: string, role: "pos" | "kiosk") =>
-  (await db.apiKey.findFirstOrThrow({ where: { tenantId, role } })).id;
 
 /** The key over its limit as the ledger leaves it: the limit's unknown codes counted 15 s ago. */
 async function overTheLimit(tenantId: string, role: "pos" | "kiosk") {

@@ -1,14 +1,10 @@
-import { CouponCampaignConfig, TransactionMessage } from "@regulars/contracts";
-import { createPoolReader, type Db, type PoolReader } from "@regulars/db";
+import { CouponCampaignConfig } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { applyTransactionBatch } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
-import { ProgrammeCache } from "@regulars/programme";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { throttledGateway } from "./throttle-fixture.ts";
 
 /**
  * The unknown codes of posted sales are reserved against the posting key at the gateway, before the sales are
@@ -16,60 +12,21 @@ import { createGatewayApp } from "../src/app.ts";
  * before the ledger has applied any of them. Codes that exist are never counted, so an upload using them is never
  * held up; and the ledger does not count the reserved codes again.
  */
+// The posted codes are read as in production: through the quotes' pg pool.
+const fixture = throttledGateway({ windowSeconds: 600, reader: true });
+const { unknownCodeLimit, post, sale, lastSeq, missesOf, applyStoredSince } = fixture;
 let db: Db;
-let reader: PoolReader;
-let bus: Awaited<ReturnType<typeof testBus>>;
-let gateway: ReturnType<typeof createGatewayApp>;
-const now = new Date();
-const unknownCodeLimit = { limit: 3, windowSeconds: 600 };
-
-beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
-  // The posted codes are read as in production: through the quotes' pg pool.
-  reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 2 });
-  gateway = createGatewayApp({
-    bus,
-    db,
-    reader,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-    unknownCodeLimit,
-  });
-});
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await reader?.close();
-  await db?.$disconnect();
+beforeAll(() => {
+  db = fixture.db;
 });
 
-const post = async (path: string, key: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
-};
-const sale = (couponCodes: string[]) =>
-  saleBody({ couponCodes, occurredAt: new Date(now.getTime() - 60_000).toISOString() });
 const guesses = (i: number) => [`GUESS-${i}A`, `GUESS-${i}B`, `GUESS-${i}C`];
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
 
 async function posTill(name: string): Promise<{ tenant: CreatedTenant; key: string; keyId: string }> {
   const tenant = await testTenant(db, name);
   const keyId = (await db.apiKey.findFirstOrThrow({ where: { tenantId: tenant.tenantId, role: "pos" } })).id;
   return { tenant, key: tenant.apiKeys.pos, keyId };
 }
-const missesOf = async (tenantId: string, credentialId: string) => {
-  const [row] = await db.$queryRaw<{ misses: number }[]>`
-    SELECT misses FROM coupon_code_misses WHERE tenant_id = ${tenantId} AND credential_id = ${credentialId}`;
-  return row?.misses ?? null;
-};
 
 /** A generic code of an active campaign of the tenant: a code a quote knows. */
 async function knownCode(tenantId: string, code: string) {
@@ -84,18 +41,6 @@ async function knownCode(tenantId: string, code: string) {
     VALUES (${id}, ${tenantId}, ${config.name}, 'active', ${JSON.stringify(config)}::jsonb)`;
   await db.$executeRaw`
     INSERT INTO coupon_codes (tenant_id, code, campaign_id, source) VALUES (${tenantId}, ${code}, ${id}, 'generic')`;
-}
-
-/** What the stream holds from `after` on, applied by the ledger as a worker would. */
-async function applyStoredSince(after: number) {
-  const stream = bus.topology.streams.transactions;
-  const messages: TransactionMessage[] = [];
-  for (let seq = after + 1; seq <= (await lastSeq()); seq++) {
-    const stored = await bus.jsm.streams.getMessage(stream, { seq });
-    if (stored) messages.push(TransactionMessage.parse(stored.json()));
-  }
-  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => now }, messages);
-  return messages;
 }
 
 describe("unknown codes of posted sales, reserved at the gateway", () => {

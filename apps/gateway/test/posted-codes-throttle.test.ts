@@ -1,13 +1,8 @@
-import { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { applyTransactionBatch } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
-import { ProgrammeCache } from "@regulars/programme";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { throttledGateway } from "./throttle-fixture.ts";
 
 /**
  * A till can learn which coupon codes exist from its sales' statuses as well as from quotes: the gateway reserves
@@ -15,67 +10,14 @@ import { createGatewayApp } from "../src/app.ts";
  * message, so the ledger does not count them again), and then refuses that key's sales with codes (429, or
  * `throttled` in a batch) until the window has passed.
  */
+const fixture = throttledGateway();
+const { clock, post, sale, lastSeq, keyIdOf, missesOf, applyStoredSince } = fixture;
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
-const clock = { now: new Date() };
-const unknownCodeLimit = { limit: 3, windowSeconds: 60 };
-
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  db = fixture.db;
   tenant = await testTenant(db, "Code Guessing Till");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => clock.now,
-    unknownCodeLimit,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
-
-const post = async (path: string, key: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
-};
-// A minute before the test's clock: inside the acceptance window however far the clock is moved.
-const sale = (couponCodes: string[]) =>
-  saleBody({ couponCodes, occurredAt: new Date(clock.now.getTime() - 60_000).toISOString() });
-
-/** What the stream holds from `after` on, applied by the ledger as a worker would. */
-async function applyStoredSince(after: number): Promise<TransactionMessage[]> {
-  const stream = bus.topology.streams.transactions;
-  const last = (await bus.jsm.streams.info(stream)).state.last_seq;
-  const messages: TransactionMessage[] = [];
-  for (let seq = after + 1; seq <= last; seq++) {
-    const stored = await bus.jsm.streams.getMessage(stream, { seq });
-    if (stored) messages.push(TransactionMessage.parse(stored.json()));
-  }
-  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, messages);
-  return messages;
-}
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
-
-const keyIdOf = async (tenantId: string, role: "pos" | "kiosk") =>
-  (await db.apiKey.findFirstOrThrow({ where: { tenantId, role } })).id;
-const missesOf = async (tenantId: string, credentialId: string) => {
-  const [row] = await db.$queryRaw<{ misses: number }[]>`
-    SELECT misses FROM coupon_code_misses WHERE tenant_id = ${tenantId} AND credential_id = ${credentialId}`;
-  return row?.misses ?? null;
-};
 
 describe("sales posted with coupon codes", () => {
   it("count their unknown codes against the posting key once, when posted, and not again in the ledger", async () => {

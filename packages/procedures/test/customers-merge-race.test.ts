@@ -1,9 +1,9 @@
 import { UpdateProfileRequest } from "@regulars/contracts";
 import { updateProfile } from "@regulars/customers-store";
-import type { Db } from "@regulars/db";
+import type { Db, DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { customerStanding, customerSummary } from "@regulars/ledger-store";
-import { eventually, holdTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
+import { raceWithHeldTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOUR, inMs, tenantCallers } from "./helpers.ts";
 
@@ -49,10 +49,8 @@ async function parties() {
  * The app account proves the till's phone in a transaction of its own, held open once the merge has locked both
  * customers and moved everything; `write` starts then, and the merge commits once `write` waits for its lock.
  */
-async function raceWithMerge<T>(app: string, phone: string, write: () => Promise<T>): Promise<T> {
-  let mergePid = 0;
-  const merge = await holdTransaction(testDatabaseUrl(), async (tx) => {
-    mergePid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+function raceWithMerge<T>(app: string, phone: string, write: () => Promise<T>): Promise<T> {
+  const merge = async (tx: DbTx) => {
     const update = UpdateProfileRequest.parse({ phone, phoneVerified: true });
     const { mergedCustomerIds } = await updateProfile(tx, t.tenantId, app, update, {
       actor: null,
@@ -60,19 +58,8 @@ async function raceWithMerge<T>(app: string, phone: string, write: () => Promise
       now: new Date(),
     });
     expect(mergedCustomerIds).toHaveLength(1);
-  });
-  const written = write();
-  written.catch(() => undefined);
-  try {
-    await eventually("the write to wait for the merge's lock", async () => {
-      const [row] = await db.$queryRaw<{ waiting: number }[]>`
-        SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ${mergePid}::int = ANY(pg_blocking_pids(pid))`;
-      return row && row.waiting > 0 ? true : undefined;
-    });
-  } finally {
-    await merge.commit();
-  }
-  return written;
+  };
+  return raceWithHeldTransaction(testDatabaseUrl(), db, merge, write, "the write to wait for the merge");
 }
 
 describe("a write racing the merge of its customer", () => {
