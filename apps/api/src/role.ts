@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { countDeadLetters } from "@regulars/logger";
 import { startOutboxFlusher } from "@regulars/outbox";
 import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createApiApp } from "./app.ts";
@@ -6,7 +7,13 @@ import { createApiApp } from "./app.ts";
 /** The tRPC API in a process, configured from the process's settings. */
 export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
-  const outbox = startOutboxFlusher({ db: ctx.db, bus: ctx.bus, log: ctx.log.child({ role: "api" }) });
+  // An event NATS refuses for good is dead-lettered here as on the workers, and counted on the same metric.
+  const outbox = startOutboxFlusher({
+    db: ctx.db,
+    bus: ctx.bus,
+    log: ctx.log.child({ role: "api" }),
+    onDeadLetter: countDeadLetters(ctx.registry),
+  });
   const app = createApiApp({
     db: ctx.db,
     analytics: ctx.analytics,

@@ -1,4 +1,5 @@
 import { createPoolReader } from "@regulars/db";
+import { countDeadLetters } from "@regulars/logger";
 import { startOutboxFlusher } from "@regulars/outbox";
 import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createGatewayApp } from "./app.ts";
@@ -11,7 +12,13 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
   // Checkout quotes are the kiosk's hot read: a small pg pool of their own, without Prisma's per-query CPU.
   const reader = createPoolReader({ url: ctx.deps.databaseUrl, poolSize: QUOTE_READER_POOL_SIZE });
-  const outbox = startOutboxFlusher({ db: ctx.db, bus: ctx.bus, log: ctx.log.child({ role: "gateway" }) });
+  // An event NATS refuses for good is dead-lettered here as on the workers, and counted on the same metric.
+  const outbox = startOutboxFlusher({
+    db: ctx.db,
+    bus: ctx.bus,
+    log: ctx.log.child({ role: "gateway" }),
+    onDeadLetter: countDeadLetters(ctx.registry),
+  });
   const app = createGatewayApp({
     bus: ctx.bus,
     credentials: ctx.credentials,

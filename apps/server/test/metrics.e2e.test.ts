@@ -53,6 +53,8 @@ it("exposes consumer backlogs, pauses, dead letters by category, the outbox back
     return sample(text, "regulars_consumer_pending", { consumer: "ledger" }) === 0 &&
       sample(text, "regulars_outbox_backlog") !== undefined &&
       sample(text, "regulars_stream_messages", { stream: transactions }) === 2 &&
+      // Sampled every few seconds like the backlogs: the dead letter stored above may not be in the last sample yet.
+      sample(text, "regulars_stream_messages", { stream: `${system.namespace.toUpperCase()}_DLQ` }) === 1 &&
       (sample(text, "regulars_transaction_applied_seconds_count") ?? 0) >= 1
       ? text
       : undefined;

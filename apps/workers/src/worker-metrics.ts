@@ -1,6 +1,7 @@
 import { type Bus, consumerCounts, type DeadLetterInfo, type RunningConsumer } from "@regulars/bus";
 import type { Db } from "@regulars/db";
 import { outboxBacklog as readOutboxBacklog } from "@regulars/ledger-store";
+import { countDeadLetters } from "@regulars/logger";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
@@ -23,12 +24,8 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
     registers: [registry],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
-  const deadLetters = new Counter({
-    name: "regulars_dead_letters_total",
-    help: "Messages dead-lettered, by consumer and reason category",
-    labelNames: ["consumer", "category"],
-    registers: [registry],
-  });
+  // Shared with the gateway's and the API's outbox flushers when the roles share a process: made by whoever starts first.
+  const deadLetters = countDeadLetters(registry);
   const pending = new Gauge({
     name: "regulars_consumer_pending",
     help: "Messages in the stream not yet delivered to the durable consumer",
@@ -100,7 +97,7 @@ export function createWorkerMetrics(registry: Registry, consumers: () => Running
     watchPartitions: (count: () => number) => {
       heldPartitions = count;
     },
-    deadLettered: (info: DeadLetterInfo) => deadLetters.inc({ consumer: info.consumer, category: info.category }),
+    deadLettered: (info: DeadLetterInfo) => deadLetters(info),
     appliedAfter: (receivedAt: string, now = Date.now()) =>
       applied.observe(Math.max(0, (now - Date.parse(receivedAt)) / 1000)),
 

@@ -7,6 +7,8 @@ import type { Bus } from "./connection.ts";
 export interface StoredDeadLetter {
   seq: number;
   letter: DeadLetter;
+  /** The id it was stored under (`Nats-Msg-Id`): an outbox letter's is `outbox:<event id>`, which the letter lacks. */
+  messageId?: string;
 }
 
 export interface DeadLetterFilter {
@@ -18,13 +20,15 @@ export interface DeadLetterFilter {
   onProgress?: (read: number) => void;
 }
 
-const parse = (seq: number, data: unknown): StoredDeadLetter => {
+const messageIdHeader = "Nats-Msg-Id";
+
+const parse = (seq: number, data: unknown, messageId: string | undefined): StoredDeadLetter => {
   const letter = DeadLetter.safeParse(data);
   if (!letter.success)
     throw new Error(
       `dead letter ${seq} does not match the contract: ${letter.error.issues.map((i) => i.path.join(".")).join(", ")}`,
     );
-  return { seq, letter: letter.data };
+  return { seq, letter: letter.data, ...(messageId ? { messageId } : {}) };
 };
 
 /**
@@ -51,7 +55,7 @@ export async function* readDeadLetters(bus: Bus, filter: DeadLetterFilter = {}):
     for (;;) {
       let last = 0;
       for await (const m of await reader.fetch({ max_messages: 1_000, expires: 2_000 })) {
-        yield parse(m.seq, m.json());
+        yield parse(m.seq, m.json(), m.headers?.get(messageIdHeader));
         if (++read % 1_000 === 0) filter.onProgress?.(read);
         last = m.info.pending;
         if (last === 0) break;
@@ -71,7 +75,7 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
     if (/no message found|not found/i.test((e as Error).message)) return null;
     throw e;
   }
-  return stored ? parse(stored.seq, stored.json()) : null;
+  return stored ? parse(stored.seq, stored.json(), stored.header?.get(messageIdHeader)) : null;
 }
 
 /**
@@ -80,16 +84,36 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
  * window. A replay that happens twice is harmless: the consumers' idempotency keys make the second a no-op.
  */
 export async function replayDeadLetter(bus: Bus, stored: StoredDeadLetter): Promise<{ seq: number }> {
-  const { truncatedFromBytes, stream, streamSequence } = stored.letter;
   // Published again, the beginning of a payload would only be dead-lettered again as unreadable, and this letter lost.
-  if (truncatedFromBytes !== undefined)
-    throw new Error(
-      `dead letter ${stored.seq} keeps only the beginning of its ${truncatedFromBytes}-byte payload, so it cannot be ` +
-        `replayed; the whole message is ${streamSequence} on ${stream} while that stream keeps it`,
-    );
+  if (stored.letter.truncatedFromBytes !== undefined)
+    throw new Error(cutShort(bus, stored, stored.letter.truncatedFromBytes));
   const ack = await bus.js.publish(stored.letter.subject, stored.letter.payload, {
     msgID: `replay:${stored.seq}:${randomUUID()}`,
   });
   await bus.jsm.streams.deleteMessage(bus.topology.streams.deadLetter, stored.seq, false);
   return { seq: ack.seq };
+}
+
+/** Why a letter that kept only its payload's beginning cannot be replayed, and where the whole message is. */
+function cutShort(bus: Bus, { seq, letter, messageId }: StoredDeadLetter, wholeBytes: number): string {
+  const { consumer, stream, streamSequence } = letter;
+  if (consumer !== bus.topology.consumers.outbox)
+    return (
+      `dead letter ${seq} keeps only the beginning of its ${wholeBytes}-byte payload, so it cannot be ` +
+      `replayed; the whole message is ${streamSequence} on ${stream} while that stream keeps it`
+    );
+  // The outbox dead-letters an event NATS refused (it was never on a stream) and marks its row published, which
+  // keeps the whole event until the outbox cleanup deletes published rows a week old (`pruneOutbox`).
+  const prefix = `${consumer}:`;
+  const eventId = messageId?.startsWith(prefix) ? messageId.slice(prefix.length) : null;
+  const event = eventId ? `outbox event ${eventId}` : `the outbox event on ${letter.subject}`;
+  const row = eventId ? `its outbox_events row (id ${eventId}, or the batch row holding it)` : "its outbox_events row";
+  return (
+    `dead letter ${seq} kept only the first ${Buffer.byteLength(letter.payload)} of the ${wholeBytes} bytes of ` +
+    `${event}, so it cannot be replayed. NATS refused the event, so no stream holds it; ${row} was marked ` +
+    `published and keeps the whole event until the outbox cleanup deletes it a week later. To publish it, let NATS ` +
+    `take a ${wholeBytes}-byte message (the server's max_payload, ${stream}'s max_msg_size), then set that row's ` +
+    "published_at to NULL: the outbox relay publishes it again (with a batch row's other events, which consumers " +
+    "ignore as repeats)"
+  );
 }

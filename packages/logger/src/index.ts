@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Registry } from "prom-client";
 import { redactCredentialsInText } from "./redact-urls.ts";
 
 export type { Logger };
@@ -62,6 +62,25 @@ export function createMetricsRegistry(role: string): Registry {
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+const deadLettersTotal = "regulars_dead_letters_total";
+
+/**
+ * Counts dead letters on the registry's `regulars_dead_letters_total`, by consumer and reason category. The workers
+ * count their consumers' there, and every outbox publisher the events NATS refused for good: the gateway's and the
+ * API's too, or an alert on the metric would miss those. Roles of one process share the registry, and the counter.
+ */
+export function countDeadLetters(registry: Registry): (dead: { consumer: string; category: string }) => void {
+  const counter =
+    (registry.getSingleMetric(deadLettersTotal) as Counter<"consumer" | "category"> | undefined) ??
+    new Counter({
+      name: deadLettersTotal,
+      help: "Messages dead-lettered, by consumer and reason category",
+      labelNames: ["consumer", "category"],
+      registers: [registry],
+    });
+  return ({ consumer, category }) => counter.inc({ consumer, category });
 }
 
 export { redactCredentialsInText, redactUrl } from "./redact-urls.ts";

@@ -2,7 +2,7 @@ import { type Bus, connectionPublisher, type DeadLetterInfo, deadLetter } from "
 import type { OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
-/** Where the outbox's publishers report an event they gave up on (the workers count it in their metrics). */
+/** Where the outbox's publishers report an event they gave up on (each process counts it in its metrics). */
 export interface DeadLetterSink {
   log: Logger;
   /** Called after the event is dead-lettered and its row may be marked done; for `regulars_dead_letters_total`. */
