@@ -1,5 +1,5 @@
 import { assertIdentifier, clickhouseCustomerTables, type FactsTarget, rekeyCustomerRows } from "@regulars/analytics";
-import { clickhouseTables } from "./tables.ts";
+import { type ClickHouseTableRule, clickhouseTables } from "./tables.ts";
 
 const table = (target: FactsTarget, name: string) => `${assertIdentifier(target.database)}.${assertIdentifier(name)}`;
 
@@ -25,9 +25,10 @@ export async function exportClickhouse(
 
 /**
  * ClickHouse's part of an erasure: behavioural tables' rows of the customers deleted, fact tables' rows re-keyed to
- * the pseudonym (rekeyCustomerRows of @regulars/analytics, which a merge uses too). Safe to run again with the same
- * pseudonym, and later with another one for facts that arrived after the erasure (see `sweepErasures`): a late copy
- * of a fact that was already re-keyed is deleted instead of re-keyed, so no fact counts twice.
+ * the pseudonym (rekeyCustomerRows of @regulars/analytics, which a merge uses too), their `scrub` columns (tables.ts)
+ * rewritten as they are re-keyed. Safe to run again with the same pseudonym, and later with another one for facts
+ * that arrived after the erasure (see `finishErasures`): a late copy of a fact that was already re-keyed is deleted
+ * instead of re-keyed, so no fact counts twice.
  */
 export async function eraseClickhouse(
   target: FactsTarget,
@@ -39,10 +40,62 @@ export async function eraseClickhouse(
   const missing = Object.keys(clickhouseTables).filter((t) => !found.some((f) => f.table === t));
   // A database without the fact tables is the wrong database (or not migrated): erasing nothing is no success.
   if (missing.length) throw new Error(`ClickHouse ${target.database} lacks ${missing.join(", ")}`);
+  const scrubbed = found.flatMap(({ table: name, inSortingKey }) => {
+    const rule = clickhouseTables[name];
+    if (rule?.erase !== "pseudonymise" || !rule.scrub) return [];
+    // customer_id in the sorting key is re-keyed by copying the rows (rekeyCustomerRows), which copies them unscrubbed.
+    if (inSortingKey) throw new Error(`ClickHouse table ${name}: scrub needs customer_id outside its sorting key`);
+    return [{ name, scrub: rule.scrub }];
+  });
+  const params = { tenant: tenantId, ids: customerIds, pseudonym };
+  // Re-keyed and scrubbed in one mutation, so a crash cannot leave a row under the pseudonym unscrubbed (nothing
+  // would find it again: the pseudonym is forgotten once ClickHouse's part is done). rekeyCustomerRows then finds
+  // none of the person's rows left in these tables.
+  for (const { name, scrub } of scrubbed)
+    await mutateIfAny(target, name, "customer_id IN {ids:Array(String)}", params, [
+      "customer_id = {pseudonym:String}",
+      ...setsOf(scrub),
+    ]);
   await rekeyCustomerRows(target, tenantId, customerIds, pseudonym, (name) => {
     const rule = clickhouseTables[name];
     if (!rule) throw new Error(`ClickHouse table ${name} holds customer ids but is not classified in tables.ts`);
     return rule.erase === "pseudonymise" ? "rekey" : "delete";
+  });
+  // A row that arrived between the mutation above and rekeyCustomerRows' count was re-keyed there, unscrubbed: found
+  // under the pseudonym (the erasure request keeps it until this call succeeds, so a retry finds them too).
+  for (const { name, scrub } of scrubbed) {
+    const unscrubbed = Object.entries(scrub.set).map(([column, to]) => `\`${assertIdentifier(column)}\` <> ${to}`);
+    await mutateIfAny(
+      target,
+      name,
+      `customer_id = {pseudonym:String} AND (${unscrubbed.join(" OR ")})`,
+      params,
+      setsOf(scrub),
+    );
+  }
+}
+
+const setsOf = (scrub: NonNullable<ClickHouseTableRule["scrub"]>) =>
+  Object.entries(scrub.set).map(([column, to]) => `\`${assertIdentifier(column)}\` = ${to}`);
+
+/** An update of the tenant's rows `where` names, counted first: a rerun or a sweep with nothing to do is cheap. */
+async function mutateIfAny(
+  target: FactsTarget,
+  name: string,
+  where: string,
+  params: Record<string, unknown>,
+  sets: string[],
+): Promise<void> {
+  const rows = `tenant_id = {tenant:String} AND ${where}`;
+  const result = await target.client.query({
+    query: `SELECT count() AS n FROM ${table(target, name)} WHERE ${rows}`,
+    query_params: params,
+    format: "JSONEachRow",
+  });
+  if (Number((await result.json<{ n: string }>())[0]?.n ?? 0) === 0) return;
+  await target.client.command({
+    query: `ALTER TABLE ${table(target, name)} UPDATE ${sets.join(", ")} WHERE ${rows} SETTINGS mutations_sync = 2`,
+    query_params: params,
   });
 }
 
