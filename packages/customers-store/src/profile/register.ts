@@ -21,7 +21,7 @@ import {
 } from "../shared.ts";
 import { linkProvenPhone } from "./prove-phone.ts";
 import { readProfile } from "./read.ts";
-import { loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
+import { type CustomerState, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
 
 interface Registering {
   tenantId: string;
@@ -36,9 +36,10 @@ interface Registering {
 /**
  * An app sign-up. Idempotent by identity: the external identity (or, without one, the proven phone) that
  * registered before answers the same customer and changes nothing but a newly proven phone. A proven
- * phone the tills already know makes that customer the app account (`linked`): their points and history
- * are theirs already. An unproven phone is kept on the profile only: a number typed in an app proves
- * nothing, and linking it would hand someone else's points to whoever typed it.
+ * phone the tills already know, or a sign-in identity a till named a customer by before anyone registered it,
+ * makes that customer the app account (`linked`): their points and history are theirs already. An unproven
+ * phone is kept on the profile only: a number typed in an app proves nothing, and linking it would hand
+ * someone else's points to whoever typed it.
  */
 export async function registerCustomer(
   db: DbOrTx,
@@ -75,9 +76,12 @@ async function register(tx: DbTx, r: Registering): Promise<Registration> {
 async function registerAgain(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
   const { tenantId, proven, origin } = r;
   await lockCustomers(tx, tenantId, [customerId]);
+  const before = await loadState(tx, tenantId, customerId);
+  // Tills may name a customer by an app sign-in identity (batch-triage creates them bare): the first registration
+  // of that identity is the sign-up, with its profile, consents and welcome coupons, not a sign-in again.
+  if (!before.registeredAt) return becomeAppAccount(tx, r, customerId, before, { identityAdded: false });
   let merged: string[] = [];
   if (proven) {
-    const before = await loadState(tx, tenantId, customerId);
     merged = await linkProvenPhone(tx, tenantId, customerId, proven, origin);
     const changed: ProfileField[] = [
       ...(before.phone !== proven ? (["phone"] as const) : []),
@@ -93,7 +97,7 @@ async function registerAgain(tx: DbTx, r: Registering, customerId: string): Prom
 
 /** The tills' customer with the proven phone becomes the app account. */
 async function link(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
-  const { tenantId, input, ext, origin } = r;
+  const { tenantId, ext } = r;
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
   if (!ext && before.registeredAt)
@@ -108,24 +112,46 @@ async function link(tx: DbTx, r: Registering, customerId: string): Promise<Regis
     await tx.$executeRaw`
       INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${customerId})`;
   }
+  return becomeAppAccount(tx, r, customerId, before, { identityAdded: ext !== null });
+}
+
+/**
+ * A customer the tills know (found by the proven phone, or by the sign-in identity a till named them by) becomes
+ * the app account (`linked`): the request's profile, consents and registration time, announced as a registration.
+ * What the request leaves out stays as the tills left it. The caller holds the customer's lock.
+ */
+async function becomeAppAccount(
+  tx: DbTx,
+  r: Registering,
+  customerId: string,
+  before: CustomerState,
+  { identityAdded }: { identityAdded: boolean },
+): Promise<Registration> {
+  const { tenantId, input, proven, origin } = r;
+  // An unproven number only where the customer has none: the tills may find them by the one they have.
+  const typedPhone = !proven && r.phone && !before.phone ? r.phone : undefined;
   await saveCustomerColumns(tx, tenantId, customerId, {
     name: input.name,
     email: input.email,
     dateOfBirth: input.dateOfBirth,
+    phone: typedPhone,
   });
-  await linkProvenPhone(tx, tenantId, customerId, r.proven!, origin);
+  const merged = proven ? await linkProvenPhone(tx, tenantId, customerId, proven, origin) : [];
   const preferences = input.preferences ? { ...before.preferences, ...input.preferences } : undefined;
   const version = await saveProfile(
     tx,
     tenantId,
     customerId,
-    { registeredAt: origin.now, phoneVerified: true, preferences },
+    { registeredAt: origin.now, phoneVerified: proven ? true : undefined, preferences },
     origin.now,
   );
-  const changed = givenFields(r).filter((f) => f !== "phone" || before.phone !== r.proven);
+  const phoneChanged = proven ? before.phone !== proven : typedPhone !== undefined;
+  const changed = givenFields(r).filter(
+    (f) => (f !== "phone" || phoneChanged) && (f !== "externalIdentities" || identityAdded),
+  );
   await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "registration", changed }, origin.now)]);
   await consentsGiven(tx, r, customerId);
-  return { outcome: "linked", mergedCustomerIds: [], customer: await readProfile(tx, tenantId, customerId) };
+  return { outcome: "linked", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
 }
 
 async function create(tx: DbTx, r: Registering): Promise<Registration> {
@@ -140,7 +166,8 @@ async function create(tx: DbTx, r: Registering): Promise<Registration> {
       INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
       VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${id}) ON CONFLICT DO NOTHING`;
     if (!inserted) {
-      // A till enrolled this sign-in identity a moment ago (tills may name customers by it too): theirs it is.
+      // A till enrolled this sign-in identity a moment ago (tills may name customers by it too): theirs it is,
+      // and this registration makes that customer the app account.
       await tx.$executeRaw`DELETE FROM customers WHERE id = ${id}`;
       return register(tx, r);
     }
