@@ -42,7 +42,7 @@ const en = {
       skus: "SKUs",
       categories: "Categories",
       tags: "Tags",
-      hint: "Separate several with commas.",
+      hint: "Press Enter or type a comma after each; a pasted comma-separated list works too.",
     },
   },
   signIn: {
@@ -98,7 +98,7 @@ export const commonMessages: Messages<typeof en> = {
         skus: "SKU",
         categories: "Kategorie",
         tags: "Tagi",
-        hint: "Kilka wartości rozdziel przecinkami.",
+        hint: "Po każdym naciśnij Enter lub wpisz przecinek; wklejona lista rozdzielona przecinkami też zadziała.",
       },
     },
     signIn: {

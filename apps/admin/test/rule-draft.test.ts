@@ -57,7 +57,7 @@ describe("the rule form's model", () => {
     const draft = draftOf(rules[3], zone);
     // 00:00 UTC on 1 March is 01:00 in Warsaw (winter time); 21:59:59 UTC on 31 March is 23:59:59 (summer time).
     expect([draft.validFrom, draft.validTo]).toEqual(["2026-03-01T01:00", "2026-03-31T23:59:59"]);
-    const open = ruleOf({ ...draft, validFrom: "", validTo: "", locations: "", tiers: " " }, zone);
+    const open = ruleOf({ ...draft, validFrom: "", validTo: "", locations: [], tiers: [] }, zone);
     expect(open).toMatchObject({ locations: [], tiers: [] });
     expect(open.validFrom).toBeUndefined();
     expect(open.validTo).toBeUndefined();

@@ -79,7 +79,9 @@ describe("programme and coupons pages", () => {
     await form.getByLabel("Name").fill("2 points per 1.00 on drinks");
     await form.getByLabel("Points per unit").fill("2");
     await form.getByLabel("Unit (amount)").fill("100");
-    await form.getByLabel("Categories").fill("beverages");
+    // A tag box: Enter ends the category typed (and does not send the form).
+    await form.getByRole("textbox", { name: "Categories" }).fill("beverages");
+    await form.getByRole("textbox", { name: "Categories" }).press("Enter");
     await screenshot(page, "admin", "programme-rule-form");
     await form.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Saved: version 2 is in force.").waitFor();
@@ -265,7 +267,8 @@ describe("programme and coupons pages", () => {
     await page.getByLabel("Percent").fill("10");
     await page.getByLabel("Kind of codes").selectOption("imported");
     const requires = page.getByRole("group", { name: /Only when the basket holds/ });
-    await requires.getByLabel("Categories").fill("burgers");
+    await requires.getByRole("textbox", { name: "Categories" }).fill("burgers");
+    await requires.getByRole("textbox", { name: "Categories" }).press("Enter");
     await page.getByRole("checkbox", { name: "Gold" }).check();
     await page.getByRole("checkbox", { name: "Monday" }).check();
     await page.getByRole("checkbox", { name: "Friday" }).check();
@@ -304,7 +307,9 @@ describe("programme and coupons pages", () => {
     expect(await page.getByLabel("Until (time of day)").inputValue()).toBe("15:00");
     expect(await page.getByLabel("Valid from").inputValue()).toBe(from.local);
     expect(await page.getByLabel("Valid until").inputValue()).toBe(until.local);
-    expect(await requires.getByLabel("Categories").inputValue()).toBe("burgers");
+    expect(await requires.getByRole("list", { name: "Categories" }).getByRole("listitem").allTextContents()).toEqual([
+      "burgers×",
+    ]);
     await check("coupons-conditions");
 
     // Saved again unchanged, nothing moves (an hour's shift each save was the browser-zone mistake).

@@ -12,8 +12,9 @@ import {
 } from "../../ui/benefit-fields.tsx";
 import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
-import { commaList, errorAt, errorsUnder, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { errorAt, errorsUnder, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { LineMatchFields, matchText, matchValue } from "../../ui/line-match-fields.tsx";
+import { TagField } from "../../ui/tag-input.tsx";
 import { FailureNote } from "./failure-note.tsx";
 import { TierField } from "./tier-field.tsx";
 import { WhenFields, whenText, whenValue } from "./when-fields.tsx";
@@ -37,7 +38,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
   const [benefit, setBenefit] = useState(benefitText(c?.benefit));
   const [minBasket, setMinBasket] = useState(numberText(c?.conditions.minBasket ?? 0));
   const [chosenChannels, setChannels] = useState<Channel[]>(c?.conditions.channels ?? []);
-  const [locations, setLocations] = useState(joinList(c?.conditions.locations));
+  const [locations, setLocations] = useState<string[]>(c?.conditions.locations ?? []);
   const [tiers, setTiers] = useState<string[]>(c?.conditions.tiers ?? []);
   const [requires, setRequires] = useState(matchText(c?.conditions.requires));
   const [when, setWhen] = useState(() => whenText(c?.conditions, timezone));
@@ -69,7 +70,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
       conditions: {
         minBasket: optionalNumber(minBasket) ?? 0,
         channels: chosenChannels,
-        locations: commaList(locations),
+        locations,
         tiers,
         requires: matchValue(requires, true),
         ...whenValue(when, timezone),
@@ -125,9 +126,9 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
               error={err("conditions.minBasket")}
               hint={t("minorUnits")}
             />
-            <TextField
+            <TagField
               label={t("form.locations")}
-              value={locations}
+              values={locations}
               onChange={setLocations}
               error={err("conditions.locations")}
               hint={t("form.locationsHint")}

@@ -1,15 +1,13 @@
 import { Spinner, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
-import { TextField } from "../../ui/fields.tsx";
-import { commaList, joinList } from "../../ui/form-values.ts";
+import { TagField } from "../../ui/tag-input.tsx";
 
 /**
  * The tiers a coupon is for, ticked from the programme's tier levels (the condition holds their ids). A tier
  * chosen before and since taken out of the programme stays listed, so saving does not drop it unseen; a
- * programme without tiers (or one that cannot be read) leaves the ids to be typed.
+ * programme without tiers (or one that cannot be read) leaves the ids to be typed, one tag each.
  */
 export function TierField({
   value,
@@ -23,18 +21,14 @@ export function TierField({
   const { t } = useTranslation("coupons");
   const trpc = useTRPC();
   const programme = useQuery(trpc.programme.get.queryOptions());
-  const [typed, setTyped] = useState(joinList(value));
   if (programme.isPending) return <Spinner label={t("common:loading")} />;
   const levels = programme.data?.config.tiers?.levels ?? [];
   if (levels.length === 0)
     return (
-      <TextField
+      <TagField
         label={t("form.tiersTyped")}
-        value={typed}
-        onChange={(text) => {
-          setTyped(text);
-          onChange(commaList(text));
-        }}
+        values={value}
+        onChange={onChange}
         error={error}
         hint={t("form.tiersTypedHint")}
       />

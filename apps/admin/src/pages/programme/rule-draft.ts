@@ -1,11 +1,11 @@
 import type { RouterInputs } from "@regulars/web-ui";
-import { commaList, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { numberText, optionalNumber } from "../../ui/form-values.ts";
 import { type MatchText, matchText, matchValue } from "../../ui/line-match-fields.tsx";
 import { fromZonedInput, toZonedInput } from "../../ui/zoned-time.ts";
 import type { ProgrammeConfig } from "./shared.tsx";
 
 /**
- * The rule form's model: a rule as the form's text fields hold it (`draftOf`), and the rule the form sends
+ * The rule form's model: a rule as the form's fields hold it (`draftOf`), and the rule the form sends
  * (`ruleOf`). Pure, so the mapping of every rule type is tested without a browser.
  */
 
@@ -13,8 +13,13 @@ export type Rule = ProgrammeConfig["rules"][number];
 export type RuleInput = RouterInputs["programme"]["rules"]["upsert"]["rule"];
 export const ruleTypes = ["base_rate", "slabs", "per_item", "per_visit", "multiplier", "exclusion", "action"] as const;
 export type RuleType = (typeof ruleTypes)[number];
+export type Channel = NonNullable<RuleInput["channels"]>[number];
+/** Typed as a record so the build fails when the contracts gain a channel the form does not offer. */
+const channelSet: Record<Channel, true> = { kiosk: true, pos: true, app: true, web: true, delivery: true };
+/** The contracts' channels, in the order the form offers them. */
+export const channels = Object.keys(channelSet) as Channel[];
 
-/** Every field any rule type has, as typed; only the chosen type's fields are sent. */
+/** Every field any rule type has, as the form holds it; only the chosen type's fields are sent. */
 export interface Draft {
   id: string;
   name: string;
@@ -22,9 +27,9 @@ export interface Draft {
   priority: string;
   enabled: boolean;
   stopProcessing: boolean;
-  channels: string;
-  locations: string;
-  tiers: string;
+  channels: Channel[];
+  locations: string[];
+  tiers: string[];
   /** Wall-clock times in the tenant's zone (`datetime-local`), empty for no limit. */
   validFrom: string;
   validTo: string;
@@ -56,9 +61,9 @@ export function draftOf(rule: Rule | undefined, zone: string): Draft {
     priority: numberText(rule?.priority ?? 0),
     enabled: rule?.enabled ?? true,
     stopProcessing: rule?.stopProcessing ?? false,
-    channels: joinList(rule?.channels),
-    locations: joinList(rule?.locations),
-    tiers: joinList(rule?.tiers),
+    channels: [...(rule?.channels ?? [])],
+    locations: [...(rule?.locations ?? [])],
+    tiers: [...(rule?.tiers ?? [])],
     validFrom: toZonedInput(rule?.validFrom, zone),
     validTo: toZonedInput(rule?.validTo, zone),
     minBasket: numberText(rule && rule.type !== "action" ? rule.minBasket : 0),
@@ -96,9 +101,9 @@ export function ruleOf(d: Draft, zone: string): RuleInput {
     enabled: d.enabled,
     priority: optionalNumber(d.priority) ?? 0,
     stopProcessing: d.stopProcessing,
-    channels: commaList(d.channels),
-    locations: commaList(d.locations),
-    tiers: commaList(d.tiers),
+    channels: d.channels,
+    locations: d.locations,
+    tiers: d.tiers,
     validFrom: fromZonedInput(d.validFrom, zone),
     validTo: fromZonedInput(d.validTo, zone),
     minBasket: optionalNumber(d.minBasket) ?? 0,

@@ -8,6 +8,7 @@ import { LineMatchFields } from "../../ui/line-match-fields.tsx";
 import { useDraft } from "../../ui/use-draft.ts";
 import { useSavedThenDone } from "./entry-form.tsx";
 import { draftOf, type Rule, ruleOf, ruleTypes } from "./rule-draft.ts";
+import { RuleScopeFields } from "./rule-scope-fields.tsx";
 import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar } from "./shared.tsx";
 
@@ -175,7 +176,7 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
             errors={errorsUnder(errors, draft.type === "multiplier" ? "products" : "match")}
           />
         )}
-        <div className="grid gap-3 sm:grid-cols-3">
+        <div className="grid gap-3 sm:grid-cols-2">
           <TextField
             label={t("rules.priority")}
             inputMode="numeric"
@@ -183,13 +184,6 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
             onChange={set("priority")}
             error={err("priority")}
             hint={t("rules.priorityHint")}
-          />
-          <TextField
-            label={t("rules.channels")}
-            value={draft.channels}
-            onChange={set("channels")}
-            error={err("channels")}
-            hint={t("rules.channelsHint")}
           />
           {draft.type !== "action" && (
             <TextField
@@ -202,21 +196,13 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
             />
           )}
         </div>
+        <RuleScopeFields
+          config={config}
+          value={draft}
+          onChange={{ channels: set("channels"), locations: set("locations"), tiers: set("tiers") }}
+          err={err}
+        />
         <div className="grid gap-3 sm:grid-cols-2">
-          <TextField
-            label={t("rules.locations")}
-            value={draft.locations}
-            onChange={set("locations")}
-            error={err("locations")}
-            hint={t("rules.locationsHint")}
-          />
-          <TextField
-            label={t("rules.tiers")}
-            value={draft.tiers}
-            onChange={set("tiers")}
-            error={err("tiers")}
-            hint={t("rules.tiersHint")}
-          />
           <TextField
             label={t("rules.validFrom")}
             type="datetime-local"

@@ -3,7 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField, TextField } from "../../ui/fields.tsx";
-import { commaList, errorAt, joinList, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
+import { TagField } from "../../ui/tag-input.tsx";
 import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, useProgrammeChanged } from "./shared.tsx";
 
@@ -19,7 +20,7 @@ interface LevelDraft {
   earnMultiplier: string;
   discountPercent: string;
   rewardPoints: string;
-  flags: string;
+  flags: string[];
 }
 
 let nextKey = 0;
@@ -31,7 +32,7 @@ const levelDraft = (l?: Tiers["levels"][number]): LevelDraft => ({
   earnMultiplier: numberText(l?.benefits.earnMultiplier),
   discountPercent: numberText(l?.benefits.discountPercent),
   rewardPoints: numberText(l?.benefits.rewardPoints),
-  flags: joinList(l?.benefits.flags),
+  flags: [...(l?.benefits.flags ?? [])],
 });
 
 /** Levels, what qualifies for them and over which window; no tiers at all is a choice too. */
@@ -44,8 +45,10 @@ export function TiersTab({ config }: { config: ProgrammeConfig }) {
   const [levels, setLevels] = useState(() => (config.tiers?.levels ?? []).map(levelDraft));
   const save = useMutation(trpc.programme.tiers.set.mutationOptions({ onSuccess: useProgrammeChanged() }));
   const errors = errorsOf(save);
-  const setLevel = (key: number, part: keyof LevelDraft) => (value: string) =>
-    setLevels((all) => all.map((l) => (l.key === key ? { ...l, [part]: value } : l)));
+  const setLevel =
+    <K extends keyof LevelDraft>(key: number, part: K) =>
+    (value: LevelDraft[K]) =>
+      setLevels((all) => all.map((l) => (l.key === key ? { ...l, [part]: value } : l)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (levels.length === 0) return save.mutate({ ...target, tiers: null });
@@ -62,7 +65,7 @@ export function TiersTab({ config }: { config: ProgrammeConfig }) {
             earnMultiplier: optionalNumber(l.earnMultiplier),
             discountPercent: optionalNumber(l.discountPercent),
             rewardPoints: optionalNumber(l.rewardPoints),
-            flags: commaList(l.flags),
+            flags: l.flags,
           },
         })),
       },
@@ -126,9 +129,9 @@ export function TiersTab({ config }: { config: ProgrammeConfig }) {
               onChange={setLevel(l.key, "rewardPoints")}
               error={err("benefits.rewardPoints")}
             />
-            <TextField
+            <TagField
               label={t("tiers.flags")}
-              value={l.flags}
+              values={l.flags}
               onChange={setLevel(l.key, "flags")}
               error={err("benefits.flags")}
               hint={t("listHint")}
