@@ -35,13 +35,16 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
           exportCustomer({ db, analytics }, opts.tenant, opts.customer, { actor: ACTOR, now: new Date() }),
         ),
       );
+      // The library exports the survivor's data by a merged-away id: the operator is told whose document it is.
+      if (doc.resolvedFrom)
+        process.stderr.write(`${doc.resolvedFrom} was merged into ${doc.customerId}: exported ${doc.customerId}\n`);
       const text = `${JSON.stringify(doc, null, 2)}\n`;
       if (opts.out) {
         // Relative to where the operator ran `pnpm regulars`, not the CLI package pnpm runs it in: an export holds
         // personal data and must not land inside the source tree.
         const out = resolve(process.env.INIT_CWD ?? process.cwd(), opts.out);
         await writeFile(out, text, { mode: 0o600 });
-        process.stderr.write(`exported ${opts.customer} to ${out}\n`);
+        process.stderr.write(`exported ${doc.customerId} to ${out}\n`);
       } else process.stdout.write(text);
     });
 

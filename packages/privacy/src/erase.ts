@@ -7,7 +7,7 @@ import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { eraseClickhouse } from "./clickhouse.ts";
-import { existingTables, personIds } from "./person.ts";
+import { existingTables, lockPerson, personIds } from "./person.ts";
 import type { ErasureOutcome } from "./privacy.types.ts";
 import { postgresTables } from "./tables.ts";
 
@@ -27,7 +27,9 @@ export const newPseudonym = (): string => `anon_${randomBytes(16).toString("hex"
 /**
  * Erases the customer's personal data: Postgres in one transaction with its audit row and `customer.erased`
  * events, then ClickHouse when it is reachable from here (else the scheduled job `finish-erasures` does it).
- * A second call is a no-op that reports the first (and retries ClickHouse's part if it is still pending).
+ * A second call is a no-op that reports the first (and retries ClickHouse's part if it is still pending), unless
+ * the first missed someone merged into the customer: then it erases them. A merged-away id is refused, naming the
+ * account to erase (`mergedAwayError`): the person's data is with that account.
  * Returns the committed outbox items for the caller to publish (the outbox relay publishes them otherwise).
  */
 export async function eraseCustomer(
@@ -49,34 +51,32 @@ async function erasePostgres(
   customerId: string,
   origin: ErasureOrigin,
 ): Promise<{ outcome: ErasureOutcome; outbox: OutboxItem[] }> {
-  const ids = await personIds(tx, tenantId, customerId);
-  // All of the person's rows, in id order: the ledger worker locks customers in the same order.
-  const locked = await tx.$queryRaw<{ id: string; erased_at: Date | null }[]>`
-    SELECT id, erased_at FROM customers WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
-  const self = locked.find((c) => c.id === customerId);
+  const person = await lockPerson(tx, tenantId, customerId);
+  const self = person.find((c) => c.id === customerId);
   if (!self) throw new DomainError("not_found", `no customer ${customerId}`);
-  if (self.erased_at) return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
+  // Everyone, the first time. After that, someone of the person still unerased is one an earlier erasure missed (a
+  // merge that committed while it waited for its lock, before it read the person under the lock): erased now.
+  const unerased = person.filter((c) => !c.erased_at).map((c) => c.id);
+  if (self.erased_at && !unerased.length)
+    return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
 
+  const ids = person.map((c) => c.id);
   const deleted = await deletePersonalRows(tx, tenantId, ids);
   const redacted = await redactKeptRows(tx, tenantId, ids);
   const scrubbed = await tx.$executeRaw`
     UPDATE customers SET name = NULL, email = NULL, phone = NULL, card_number = NULL, date_of_birth = NULL,
       erased_at = ${origin.now}
-    WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::text[]) AND erased_at IS NULL`;
-  const requestId = `era_${ulid()}`;
-  await tx.$executeRaw`
-    INSERT INTO erasure_requests (id, tenant_id, customer_id, requested_by, reason, requested_at, postgres_done_at, pseudonym)
-    VALUES (${requestId}, ${tenantId}, ${customerId}, ${origin.actor}, ${origin.cause}, ${origin.now}, ${origin.now},
-      ${newPseudonym()})`;
+    WHERE tenant_id = ${tenantId} AND id = ANY(${unerased}::text[]) AND erased_at IS NULL`;
+  const requestId = await recordRequest(tx, tenantId, customerId, origin);
   // Counts and ids only: the audit log must not become a copy of what was erased.
   await recordAudit(tx, {
     tenantId,
     actor: origin.actor,
     action: "privacy.erase",
     target: customerId,
-    details: { requestId, cause: origin.cause, customers: ids, scrubbed, deleted, redacted },
+    details: { requestId, cause: origin.cause, customers: unerased, scrubbed, deleted, redacted },
   });
-  const events: CustomerErased[] = ids.map((id) => ({
+  const events: CustomerErased[] = unerased.map((id) => ({
     type: "customer.erased",
     id: `customer.erased:${id}`,
     tenantId,
@@ -90,6 +90,22 @@ async function erasePostgres(
     outcome: { status: "erased", requestId, erasedAt: origin.now.toISOString(), clickhousePending: true },
     outbox,
   };
+}
+
+/**
+ * The customer's erasure request, its id. One per customer: an erasure that completes an earlier one (someone of
+ * the person it missed) reopens the earlier request's ClickHouse part, whose facts of them were kept under their
+ * id, with its pseudonym if still unfinished (a retry must reuse it), else a fresh one, as the sweep does.
+ */
+async function recordRequest(tx: DbTx, tenantId: string, customerId: string, origin: ErasureOrigin): Promise<string> {
+  const [request] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO erasure_requests (id, tenant_id, customer_id, requested_by, reason, requested_at, postgres_done_at, pseudonym)
+    VALUES (${`era_${ulid()}`}, ${tenantId}, ${customerId}, ${origin.actor}, ${origin.cause}, ${origin.now},
+      ${origin.now}, ${newPseudonym()})
+    ON CONFLICT (customer_id) DO UPDATE SET postgres_done_at = EXCLUDED.postgres_done_at, clickhouse_done_at = NULL,
+      pseudonym = coalesce(erasure_requests.pseudonym, EXCLUDED.pseudonym)
+    RETURNING id`;
+  return request!.id;
 }
 
 /**

@@ -2,13 +2,19 @@ import type { FactsTarget } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import type { Db } from "@regulars/db";
 import { exportClickhouse } from "./clickhouse.ts";
-import { type DbOrTx, existingTables, personIds } from "./person.ts";
+import { type DbOrTx, existingTables, personIds, survivorOf } from "./person.ts";
 import { postgresTables } from "./tables.ts";
 
 export interface CustomerExport {
   exportedAt: string;
   tenantId: string;
+  /** The customer exported: the survivor's id when the id asked for was merged away. */
   customerId: string;
+  /**
+   * The id asked for when it was merged away into `customerId`, null otherwise: a merged-away row is an empty husk,
+   * the person's data moved to the survivor, whose export includes the merged-away rows.
+   */
+  resolvedFrom: string | null;
   /** The customer and those merged into it: their rows are all in here. */
   customerIds: string[];
   /** Rows per table as stored (column names as in the database). */
@@ -41,14 +47,18 @@ export async function exportPostgres(
 
 /**
  * One JSON document of everything held about the customer (Postgres and ClickHouse), for a data access
- * request. The export itself is audited (who took a copy of whose data), with counts, never the data.
+ * request. The export itself is audited (who took a copy of whose data), with counts, never the data. By a
+ * merged-away id, the survivor's (`resolvedFrom` says so).
  */
 export async function exportCustomer(
   deps: { db: Db; analytics: FactsTarget },
   tenantId: string,
-  customerId: string,
+  askedId: string,
   origin: { actor: string; now: Date },
 ): Promise<CustomerExport> {
+  const survivorId = await survivorOf(deps.db, tenantId, askedId);
+  const customerId = survivorId ?? askedId;
+  const resolvedFrom = survivorId ? askedId : null;
   const customerIds = await personIds(deps.db, tenantId, customerId);
   const postgres = await exportPostgres(deps.db, tenantId, customerIds);
   const clickhouse = await exportClickhouse(deps.analytics, tenantId, customerIds);
@@ -59,12 +69,16 @@ export async function exportCustomer(
     actor: origin.actor,
     action: "privacy.export",
     target: customerId,
-    details: { rows: { postgres: count(postgres), clickhouse: count(clickhouse) } },
+    details: {
+      rows: { postgres: count(postgres), clickhouse: count(clickhouse) },
+      ...(resolvedFrom ? { resolvedFrom } : {}),
+    },
   });
   return {
     exportedAt: origin.now.toISOString(),
     tenantId,
     customerId,
+    resolvedFrom,
     customerIds,
     postgres,
     clickhouse,
