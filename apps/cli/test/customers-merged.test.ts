@@ -31,8 +31,9 @@ async function mergedPair() {
   return { tenantId, till, app };
 }
 
+// Each CLI run starts a process with its own embedded ClickHouse (several seconds on a loaded machine).
 describe("regulars customers, by a merged-away id", () => {
-  it("exports the account it was merged into, saying so", async () => {
+  it("exports the account it was merged into, saying so", { timeout: 180_000 }, async () => {
     const { tenantId, till, app } = await mergedPair();
 
     const exported = await regulars("customers", "export", "--tenant", tenantId, "--customer", till);
@@ -47,7 +48,7 @@ describe("regulars customers, by a merged-away id", () => {
     expect(doc.postgres.customer_identities).toEqual([expect.objectContaining({ value: "+48601222444" })]);
   });
 
-  it("refuses the erasure, naming the account to erase, and erases nothing", async () => {
+  it("refuses the erasure, naming the account to erase, and erases nothing", { timeout: 180_000 }, async () => {
     const { tenantId, till, app } = await mergedPair();
 
     const run = await regulars("customers", "erase", "--tenant", tenantId, "--customer", till, "--confirm", till);

@@ -16,8 +16,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// Each CLI run starts a process with its own embedded ClickHouse (several seconds on a loaded machine).
 describe("regulars customers", () => {
-  it("exports a customer as JSON, and erases them only with the id confirmed", async () => {
+  it("exports a customer as JSON, and erases them only with the id confirmed", { timeout: 180_000 }, async () => {
     const { tenantId } = await testTenant(db);
     const id = `cus_cli${Date.now()}`;
     await db.customer.create({
@@ -50,7 +51,7 @@ describe("regulars customers", () => {
     );
   });
 
-  it("answers an unknown customer with an error", async () => {
+  it("answers an unknown customer with an error", { timeout: 180_000 }, async () => {
     const { tenantId } = await testTenant(db);
     const run = await regulars("customers", "export", "--tenant", tenantId, "--customer", "cus_nobody");
     expect(run.code).toBe(1);
