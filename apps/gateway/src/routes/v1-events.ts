@@ -3,9 +3,9 @@ import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regulars/contracts";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
-import { publishOrUnavailable } from "../intake.ts";
+import { storeEvent } from "../event-intake.ts";
 import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
-import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
+import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
 const { secondsAgo, serial } = exampleTokens;
 
@@ -18,7 +18,8 @@ const route = createRoute({
   description:
     "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
     "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
-    "`duplicate: true` and changes nothing. Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
+    "`duplicate: true` and changes nothing; posting it with a different body answers 409 `idempotency_conflict`. " +
+    "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
     "(app key: `profile_completed`, `push_opened`, ...) or an admin.",
   security: [{ [securitySchemeName]: [] }],
   request: {
@@ -62,6 +63,12 @@ const route = createRoute({
       content: { "application/json": { schema: EventAccepted } },
     },
     ...errorResponses,
+    409: errorResponse(
+      "This `eventId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; " +
+        "post a changed event under a new `eventId`",
+      "idempotency_conflict",
+      "eventId app-7f3a9c-000017 was accepted before with a different body",
+    ),
   },
 });
 
@@ -78,9 +85,7 @@ export function registerEventRoutes(
     refuseOutOfRange(event.occurredAt, receivedAt, acceptance);
     const id = stableId("event", tenantId, event.eventId);
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
-    const published = await publishOrUnavailable(bus, () =>
-      publisher.publishJson(bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
-    );
+    const published = await storeEvent(bus, publisher, message);
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
 }

@@ -55,24 +55,19 @@ export async function applyEventBatch(
     // resolves to the survivor.
     const merged = await mergedAwayAmong(tx, [...new Set(candidates.map((c) => c.customerId))]);
     if (merged.length) throw new CustomerMergedMeanwhileError(merged);
-    const decided = await alreadyApplied(
-      tx,
-      candidates.map((c) => messages[c.index]!),
-    );
-    const seen = new Set<string>();
-    const todo = candidates.filter((c) => {
-      const key = `${messages[c.index]!.tenantId}\u0000${messages[c.index]!.id}`;
-      if (decided.has(key) || seen.has(key)) return false; // decided by an earlier delivery, or a copy in this batch
-      seen.add(key);
-      return true;
-    });
+    // Every event of the batch, not only those that may pay: an anonymous event, or one no rule pays for, is
+    // decided (and recorded in ClickHouse) once too. A repeat posted after JetStream's duplicate window is a new
+    // message with the same id, and must change nothing, the analytics row included.
+    const decided = await alreadyApplied(tx, messages);
+    const decidesNow = decidedInThisBatch(messages, decided);
+    const todo = candidates.filter((c) => decidesNow.has(c.index));
     const { movements, pointsOf } = await payActions(tx, messages, todo);
     // Every event's outcome, for the integrator (GET /v1/events/{eventId}); one decided by an earlier delivery
     // keeps the outcome it had.
     await recordEventOutcomes(
       tx,
       messages.flatMap((m, i) => {
-        if (decided.has(`${m.tenantId}\u0000${m.id}`)) return [];
+        if (!decidesNow.has(i)) return [];
         const outcome = outcomes[i]!;
         return [
           outcome.kind === "reject"
@@ -87,8 +82,9 @@ export async function applyEventBatch(
       }),
     );
 
+    // Only for events decided now: one decided before was recorded then (its outbox row is in that transaction).
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
-      outcomes[i]!.kind !== "done"
+      outcomes[i]!.kind !== "done" || !decidesNow.has(i)
         ? []
         : [
             {
@@ -232,6 +228,19 @@ async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): 
     for (const [id, s] of loaded) states.set(id, s);
   }
   return states;
+}
+
+/** The indexes of the events this batch decides: not decided by an earlier delivery, and the first copy of each. */
+function decidedInThisBatch(messages: EventMessage[], decided: Set<string>): Set<number> {
+  const seen = new Set<string>();
+  const now = new Set<number>();
+  messages.forEach((m, i) => {
+    const key = `${m.tenantId}\u0000${m.id}`;
+    if (decided.has(key) || seen.has(key)) return;
+    seen.add(key);
+    now.add(i);
+  });
+  return now;
 }
 
 async function alreadyApplied(tx: DbTx, events: EventMessage[]): Promise<Set<string>> {

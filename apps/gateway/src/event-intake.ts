@@ -1,0 +1,68 @@
+import { hash } from "node:crypto";
+import type { Bus, CoalescingPublisher } from "@regulars/bus";
+import { type BehaviouralEventInput, EventMessage, sortedJson } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
+import { publishOrUnavailable } from "./intake.ts";
+
+/**
+ * What identifies a posted event's content, to tell a retry (same eventId, same content: a duplicate) from a
+ * conflict (same eventId, another content: refused), as `transactionFingerprint` does for sales. Taken over the
+ * validated body, so defaults and key order do not matter; `occurredAt` counts as an instant, and an omitted
+ * `customer`, `locationId` or `channel` is the same as null (the contract says "omit (or null)").
+ */
+export function eventFingerprint(event: BehaviouralEventInput): string {
+  const normalised = {
+    ...event,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    customer: event.customer ?? null,
+    locationId: event.locationId ?? null,
+    channel: event.channel ?? null,
+  };
+  return hash("sha256", sortedJson(normalised), "base64url");
+}
+
+/**
+ * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:
+ * JetStream drops a repeat inside its duplicate window and names the message it kept, whose body tells a retry
+ * (answered `duplicate`) from a changed event under a used id (refused `idempotency_conflict`, nothing stored).
+ * Returns whether it was a duplicate.
+ */
+export async function storeEvent(
+  bus: Bus,
+  publisher: CoalescingPublisher,
+  message: EventMessage,
+): Promise<{ duplicate: boolean }> {
+  const { tenantId, event } = message;
+  const published = await publishOrUnavailable(bus, () =>
+    publisher.publishJson(bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
+  );
+  if (!published.duplicate) return { duplicate: false };
+  const original = await eventFingerprintAt(bus, published.seq);
+  if (original && original !== eventFingerprint(event)) {
+    throw new DomainError(
+      "idempotency_conflict",
+      `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
+    );
+  }
+  return { duplicate: true };
+}
+
+/**
+ * The fingerprint of the event stored at `seq`; null when what is stored there is no event message. When it cannot
+ * be read the repeat can be told neither from a retry nor from a conflict: `unavailable`, so the sender retries,
+ * never a 202 that would let a changed event pass as a duplicate (as for sales, `fingerprintAt`).
+ */
+async function eventFingerprintAt(bus: Bus, seq: number): Promise<string | null> {
+  const { events } = bus.topology.streams;
+  const cannotCompare = (why: string) =>
+    new DomainError(
+      "unavailable",
+      `this eventId was accepted before, and that event could not be read to compare it with this one; retry later (${why})`,
+    );
+  const stored = await bus.jsm.streams.getMessage(events, { seq }).catch((e: Error) => {
+    throw cannotCompare(e.message);
+  });
+  if (!stored) throw cannotCompare(`message ${seq} is no longer on ${events}`);
+  const parsed = EventMessage.safeParse(stored.json());
+  return parsed.success ? eventFingerprint(parsed.data.event) : null;
+}
