@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ExternalIdentity, Timestamp } from "./primitives.ts";
-import { SafeText } from "./text.ts";
+import { SafeText, StorableJson } from "./text.ts";
 import { webPushTokenProblem } from "./web-push.ts";
 
 /**
@@ -100,9 +100,9 @@ const PreferenceValue = z.union([
   z.array(SafeText(1, 100)).max(50, "at most 50 values"),
 ]);
 const PreferenceKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "use 1-64 letters, digits, '_', '.' or '-'");
-const MAX_PREFERENCES = 50;
-export const Preferences = z
-  .record(PreferenceKey, PreferenceValue)
+/** A profile's preferences in all: a PATCH adds to the stored ones, so the store checks the merged set too. */
+export const MAX_PREFERENCES = 50;
+export const Preferences = StorableJson(z.record(PreferenceKey, PreferenceValue))
   .refine((p) => Object.keys(p).length <= MAX_PREFERENCES, `at most ${MAX_PREFERENCES} preferences`)
   .meta({
     description:
@@ -170,8 +170,7 @@ export const UpdateProfileRequest = z
       description: "True when your backend proved the new `phone` by SMS: it then links the tills' customer too.",
     }),
     country: CountryCode.optional(),
-    preferences: z
-      .record(PreferenceKey, PreferenceValue.nullable())
+    preferences: StorableJson(z.record(PreferenceKey, PreferenceValue.nullable()))
       .refine((p) => Object.keys(p).length <= MAX_PREFERENCES, `at most ${MAX_PREFERENCES} preferences`)
       .optional()
       .meta({
@@ -217,6 +216,14 @@ export const PushPlatform = z.enum(["ios", "android", "web"]).meta({
   description: "Which push service the token belongs to: Apple (ios), Firebase (android) or Web Push (web).",
 });
 
+/**
+ * The longest push token kept. Tokens are unique per tenant through a btree index, whose entries hold at most 2704
+ * bytes: with a tenant id, a random token of over ~2660 characters cannot be stored (a 500, not a 400). Real tokens
+ * are far shorter: APNs 64 hex characters (Apple says the size may grow), FCM about 150-350, a browser's web push
+ * subscription as JSON a few hundred (the push services' endpoints run 100-500 characters, the keys about 110).
+ */
+export const MAX_PUSH_TOKEN_CHARS = 2048;
+
 export const PushTokenRequest = z
   .strictObject({
     deviceId: z
@@ -226,11 +233,14 @@ export const PushTokenRequest = z
     platform: PushPlatform,
     token: z
       .string()
-      .regex(/^[\x21-\x7E]{1,4096}$/, "use 1-4096 printable characters without spaces")
+      .min(1, "must not be empty")
+      .max(MAX_PUSH_TOKEN_CHARS, `must be at most ${MAX_PUSH_TOKEN_CHARS} characters`)
+      .regex(/^[\x21-\x7E]*$/, "use printable characters without spaces")
       .meta({
         description:
-          "The push token the platform gave the app on this device. For `web`, the browser's `PushSubscription` " +
-          "as JSON (`{ endpoint, keys: { p256dh, auth } }`), its endpoint an https URL of a public push service.",
+          `The push token the platform gave the app on this device, 1-${MAX_PUSH_TOKEN_CHARS} printable ASCII ` +
+          "characters. For `web`, the browser's `PushSubscription` as JSON (`{ endpoint, keys: { p256dh, auth } }`), " +
+          "its endpoint an https URL of a public push service.",
       }),
   })
   // The shape is checked here; whether the endpoint may be on a private network is the gateway's setting.

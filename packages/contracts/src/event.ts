@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Channel, CustomerRef, ExternalId, LocationId, Timestamp } from "./primitives.ts";
-import { unstorableJson } from "./text.ts";
+import { StorableJson } from "./text.ts";
 
 /** Event types the product reacts to; integrators may send other snake_case types for analytics. */
 export const knownEventTypes = [
@@ -46,18 +46,13 @@ export const BehaviouralEventInput = z
     channel: Channel.nullish().meta({
       description: "Where it happened, if it matters: kiosk, pos, app, web or delivery.",
     }),
-    properties: z
-      .record(z.string().max(64, "keys must be at most 64 characters"), z.unknown())
+    properties: StorableJson(z.record(z.string().max(64, "keys must be at most 64 characters"), z.unknown()))
       .default({})
-      .superRefine((p, ctx) => {
-        for (const problem of unstorableJson(p))
-          ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-      })
       .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
       .meta({
         description:
           "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
-          "as JSON; strings and keys without control characters.",
+          "as JSON; strings and keys without control characters, no key named __proto__, constructor or prototype.",
         examples: [{ screen: "home" }],
       }),
   })

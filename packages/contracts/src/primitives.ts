@@ -87,13 +87,26 @@ function offsetInRealRange(iso: string): boolean {
   return minutes >= -12 * 60 && minutes <= 14 * 60;
 }
 
+/**
+ * The earliest instant any store holds: ClickHouse's DateTime64 starts at 1900-01-01 00:00 UTC, and Postgres
+ * refuses year 0000 outright (a 500 once it got there). No sale, event, consent or validity bound is older;
+ * a date of birth is a `DateOfBirth`, not a Timestamp. Compared as an instant: `1900-01-01T00:30+01:00` is too early.
+ */
+const EARLIEST_TIMESTAMP_MS = Date.UTC(1900, 0, 1);
+const notBeforeEarliest = (iso: string) => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) || ms >= EARLIEST_TIMESTAMP_MS; // not a date-time at all: the format check says so
+};
+
 /** Its messages ("required", "must be an ISO 8601 date-time ...") come from the shared field messages. */
 export const Timestamp = z.iso
   .datetime({ offset: true })
   .refine(offsetInRealRange, "must have a UTC offset from -12:00 to +14:00, such as +01:00 or Z")
+  .refine(notBeforeEarliest, "must be 1900-01-01T00:00:00Z or later")
   .meta({
     description:
-      "ISO 8601 date-time with a UTC offset ('Z' or '+01:00', from -12:00 to +14:00); fractions of a second allowed.",
+      "ISO 8601 date-time with a UTC offset ('Z' or '+01:00', from -12:00 to +14:00), not before " +
+      "1900-01-01T00:00:00Z; fractions of a second allowed.",
   });
 /** Money in minor units (cents): integers only, never floats. */
 export const Minor = z

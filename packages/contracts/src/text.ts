@@ -33,8 +33,17 @@ export const SafeText = (min: number, max: number) =>
 export const MAX_JSON_DEPTH = 8;
 
 /**
- * Walks free-form JSON and reports every key or string the stores cannot hold, every number JSON cannot
- * carry back out (Infinity from `1e999`), and nesting beyond MAX_JSON_DEPTH, each with its path.
+ * Keys that name an object's prototype machinery. `JSON.parse` makes `__proto__` an ordinary key, but any copy by
+ * assignment (`o[k] = v`, as zod's record parsing does) turns it into the prototype and the value silently vanishes;
+ * `constructor` and `prototype` shadow the same machinery for whoever reads the JSON later.
+ */
+const prototypeKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Walks free-form JSON and reports every key or string the stores cannot hold, every key naming the prototype
+ * (`__proto__`, `constructor`, `prototype`), every number JSON cannot carry back out (Infinity from `1e999`), and
+ * nesting beyond MAX_JSON_DEPTH, each with its path. Run it on the raw input (`StorableJson`): a parsed record has
+ * already lost its `__proto__` key.
  */
 export function unstorableJson(
   value: unknown,
@@ -50,10 +59,21 @@ export function unstorableJson(
   if (depth >= MAX_JSON_DEPTH) return [{ path, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }];
   if (Array.isArray(value)) return value.flatMap((v, i) => unstorableJson(v, [...path, i], depth + 1));
   return Object.entries(value).flatMap(([key, v]) => {
-    const keyProblem = unstorableText(key);
+    const keyProblem = prototypeKeys.has(key) ? "must not be __proto__, constructor or prototype" : unstorableText(key);
     return [
       ...(keyProblem ? [{ path: [...path, key], message: `key ${keyProblem}` }] : []),
       ...unstorableJson(v, [...path, key], depth + 1),
     ];
   });
 }
+
+/**
+ * `schema` for a JSON-ish record, after refusing on the raw input everything `unstorableJson` finds, each issue at
+ * its path. Before the record parses it: parsing drops a `__proto__` key (it would become the prototype), so a
+ * check afterwards never sees it and the value is lost with a 202.
+ */
+export const StorableJson = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((raw, ctx) => {
+    for (const problem of unstorableJson(raw)) ctx.addIssue({ code: "custom", ...problem, input: raw });
+    return raw;
+  }, schema);

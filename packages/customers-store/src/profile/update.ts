@@ -1,5 +1,6 @@
-import type { ProfileField, ProfileUpdate, UpdateProfileRequest } from "@regulars/contracts";
+import { MAX_PREFERENCES, type ProfileField, type ProfileUpdate, type UpdateProfileRequest } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { announce, customerUpdated } from "../events.ts";
 import { normalisePhone } from "../phone.ts";
 import {
@@ -35,6 +36,8 @@ export async function updateProfile(
     // The survivor's id when the asked one was merged away: the answer's `customer.id` says which was changed.
     const customerId = await requireCustomerLocked(tx, tenantId, askedId);
     const before = await loadState(tx, tenantId, customerId);
+    // Before any write: a refused merge leaves the whole profile as it was.
+    const preferences = input.preferences ? mergePreferences(before.preferences, input.preferences) : undefined;
     const changed: ProfileField[] = [];
     const differs = <T>(field: ProfileField, now: T | undefined, was: T) => {
       if (now === undefined || now === was) return undefined;
@@ -48,7 +51,6 @@ export async function updateProfile(
     });
     const phoneChange = await changePhone(tx, tenantId, customerId, before, phone, input.phoneVerified, origin);
     changed.push(...phoneChange.changed);
-    const preferences = input.preferences ? mergePreferences(before.preferences, input.preferences) : undefined;
     const preferencesChanged = preferences !== undefined && canonical(preferences) !== canonical(before.preferences);
     if (preferencesChanged) changed.push("preferences");
     if (changed.length) {
@@ -90,13 +92,25 @@ async function changePhone(
   return { changed, merged: [], verified: false };
 }
 
-/** JSON merge patch of one level: `null` removes a key, anything else sets it. */
+/**
+ * JSON merge patch of one level: `null` removes a key, anything else sets it. The request holds at most
+ * MAX_PREFERENCES keys, but successive patches add up: the merged set is held to the same cap. A profile already
+ * over it (stored before the cap was checked here) may still shrink or change values, only not grow.
+ */
 function mergePreferences(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];
     else next[key] = value;
   }
+  const count = Object.keys(next).length;
+  if (count > MAX_PREFERENCES && count > Object.keys(current).length)
+    throw new DomainError("invalid_request", `a customer keeps at most ${MAX_PREFERENCES} preferences`, [
+      {
+        path: "preferences",
+        message: `at most ${MAX_PREFERENCES} preferences in all: this would keep ${count}; remove some with null`,
+      },
+    ]);
   return next;
 }
 
