@@ -319,7 +319,8 @@ export type ProfileField = z.infer<typeof ProfileField>;
 export const RegistrationOutcome = z.enum(["created", "existing", "linked"]).meta({
   description:
     "`created`: a new customer; `existing`: this identity was registered before (only a newly proven phone changes anything); " +
-    "`linked`: the proven phone belonged to a customer the tills knew, who is now this app account, history included.",
+    "`linked`: a customer the tills knew (by the proven phone, or by this sign-in identity a kiosk scanned before it was " +
+    "ever registered) is now this app account, history included; the request's profile and consents are saved as at sign-up.",
 });
 
 export const Registration = z

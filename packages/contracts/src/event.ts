@@ -22,7 +22,8 @@ export const BehaviouralEventInput = z
     eventId: ExternalId.meta({
       description:
         "Your unique id of this event within your tenant, 1-128 printable ASCII characters without spaces. It is the " +
-        "idempotency key: posting it again answers 202 with `duplicate: true` and changes nothing.",
+        "idempotency key: posting the same event again answers 202 with `duplicate: true` and changes nothing; posting " +
+        "another body under it answers 409 `idempotency_conflict`.",
       examples: ["app-7f3a9c-000017"],
     }),
     type: z

@@ -137,6 +137,32 @@ describe("the first registration of a sign-in identity a till named a customer b
     expect(await registrationsOf(tenantId, till)).toHaveLength(1);
   });
 
+  it("holds the preferences the till's customer had plus the app's to the cap of 50, storing nothing over it", async () => {
+    const { tenantId } = await welcomeTenant("Till Identity Preferences");
+    const ext = apple();
+    const till = await kioskSale(tenantId, ext);
+    const keys = (prefix: string, count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, "yes"]));
+    await updateProfile(db, tenantId, till, UpdateProfileRequest.parse({ preferences: keys("counter", 40) }), {
+      actor: "key_admin",
+      source: "admin",
+      now,
+    });
+
+    const refused = await register(tenantId, { ...signUp(ext), preferences: keys("app", 11) }).catch((e) => e);
+
+    expect(refused).toMatchObject({
+      code: "invalid_request",
+      issues: [expect.objectContaining({ path: "preferences" })],
+    });
+    expect(Object.keys((await readProfile(db, tenantId, till))!.preferences)).toHaveLength(40);
+    expect(await db.customer.findUniqueOrThrow({ where: { id: till } })).toMatchObject({ name: null });
+    expect(await currentConsents(db, tenantId, till)).toEqual([]);
+    // Within the cap the sign-up goes through with both sets.
+    const signedUp = await register(tenantId, { ...signUp(ext), preferences: keys("app", 10) });
+    expect(Object.keys(signedUp.customer.preferences)).toHaveLength(50);
+  });
+
   it("keeps the number the tills know over an unproven one typed in the app", async () => {
     const { tenantId } = await welcomeTenant("Till Identity Phones");
     const ext = apple();

@@ -22,6 +22,7 @@ import {
 import { linkProvenPhone } from "./prove-phone.ts";
 import { readProfile } from "./read.ts";
 import { type CustomerState, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
+import { mergePreferences } from "./update.ts";
 
 interface Registering {
   tenantId: string;
@@ -137,7 +138,8 @@ async function becomeAppAccount(
     phone: typedPhone,
   });
   const merged = proven ? await linkProvenPhone(tx, tenantId, customerId, proven, origin) : [];
-  const preferences = input.preferences ? { ...before.preferences, ...input.preferences } : undefined;
+  // Held to the same cap as a profile update: what a till's customer had plus what the app sends.
+  const preferences = input.preferences ? mergePreferences(before.preferences, input.preferences) : undefined;
   const version = await saveProfile(
     tx,
     tenantId,

@@ -97,7 +97,10 @@ async function changePhone(
  * MAX_PREFERENCES keys, but successive patches add up: the merged set is held to the same cap. A profile already
  * over it (stored before the cap was checked here) may still shrink or change values, only not grow.
  */
-function mergePreferences(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+export function mergePreferences(
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];
