@@ -1,7 +1,7 @@
 import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { DomainError } from "@regulars/errors";
+import { DomainError, type FieldIssue } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { Credential } from "@regulars/tenancy";
 import type { ReceiptLog } from "./receipts.ts";
@@ -29,6 +29,11 @@ export interface TransactionIntake {
     read: (who: CodeTrier, sales: readonly PostedSale[]) => Promise<PostedCodes>;
     reserve: (who: CodeTrier, posted: PostedCodes, now: Date) => Promise<(UnknownCodesThrottled | null)[]>;
   };
+  /**
+   * For each transaction, where a sale first differs from the basket of the checkout hold it names, when that hold is
+   * the tenant's and held (`@regulars/ledger-store`, `heldBasketDifferences`); absent without a database.
+   */
+  heldBaskets?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(FieldIssue | null)[]>;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */

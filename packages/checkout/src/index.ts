@@ -14,6 +14,7 @@ export {
   withinHours,
 } from "./coupon-checks.ts";
 export { applyCoupon, applyCoupons } from "./coupons.ts";
+export * from "./held-basket.ts";
 export { type HoldCodeSms, holdCodeLanguage, holdCodeLanguages, holdCodeSmsText } from "./hold-code-sms.ts";
 export * from "./points.ts";
 export { priceCheckout } from "./quote.ts";

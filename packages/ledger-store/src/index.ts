@@ -47,6 +47,7 @@ export {
   maskPhone,
   type SendConfirmationSms,
 } from "./holds/confirm.ts";
+export { heldBasketDifferences, type SaleNamingHold } from "./holds/held-baskets.ts";
 export {
   type CheckoutDeps,
   type HoldDeps,

@@ -3,6 +3,7 @@ import { TransactionInput } from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
 import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
+import { heldBasketAnswers } from "../held-baskets.ts";
 import {
   type Admitted,
   admitTransaction,
@@ -211,6 +212,29 @@ async function refuseThrottledCodes(
   admitted.splice(0, admitted.length, ...kept);
 }
 
+/** Takes out of `admitted` the sales naming a hold priced on another basket (`invalid`), and repeats of stored ones. */
+async function refuseMismatchedHolds(
+  intake: TransactionIntake,
+  tenantId: string,
+  admitted: { index: number; admitted: Admitted }[],
+  results: TransactionBatchItemResult[],
+  items: unknown[],
+): Promise<void> {
+  const answers = await heldBasketAnswers(
+    intake,
+    tenantId,
+    admitted.map((a) => a.admitted),
+  );
+  admitted.forEach(({ index }, i) => {
+    const answer = answers[i];
+    if (answer instanceof DomainError)
+      results[index] = invalid(index, items[index], "hold_mismatch", answer.message, answer.issues);
+    else if (answer) results[index] = resultOf(index, items[index], answer);
+  });
+  const kept = admitted.filter((_, i) => !answers[i]);
+  admitted.splice(0, admitted.length, ...kept);
+}
+
 /** A stored transaction's result: accepted now, a repeat of one accepted before, or a changed body under its id. */
 const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>
   s.outcome === "conflict"
@@ -249,6 +273,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
         results[index] = invalid(index, raw, e.code, e.message, e.issues);
       }
     });
+    await refuseMismatchedHolds(intake, credential.tenantId, admitted, results, items);
     await refuseThrottledCodes(c, intake, admitted, results, items);
     const stored = admitted.length
       ? await storeTransactions(

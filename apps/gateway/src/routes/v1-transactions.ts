@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { unknownCodeDefaults } from "@regulars/checkout-store";
 import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
 import type { GatewayEnv } from "../context.ts";
+import { heldBasketAnswers } from "../held-baskets.ts";
 import { admitTransaction, isThrottled, storeTransactions, type TransactionIntake, throttledCodes } from "../intake.ts";
 import { readValidBody } from "../json-body.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
@@ -106,7 +108,10 @@ const route = createRoute({
     ...errorResponses,
     429: postedCodesThrottle.refusal,
     409: errorResponse(
-      "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`",
+      "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`. " +
+        "Or the sale names in `holdId` a checkout hold still held that was priced on another basket (`hold_mismatch`: " +
+        "another `locationId`, or `lines` not those quoted, in number, order or quantity × unitPrice; `issues` names " +
+        "the first difference): nothing was stored; void the hold, quote the basket sold and post the sale with the new hold",
       "idempotency_conflict",
       "externalId POS17-000451 was accepted before with a different body",
     ),
@@ -120,8 +125,11 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
     const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
+    // Refused for a hold priced on another basket, before its unknown codes are counted, or a repeat.
+    const [held] = await heldBasketAnswers(intake, credential.tenantId, [admitted]);
+    if (held instanceof DomainError) throw held;
     // Refused for its unknown codes, or a retry of a sale stored before (its 202 was lost) answered as a repeat is.
-    const [answer] = await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
+    const [answer] = held ? [held] : await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
     if (isThrottled(answer!)) {
       c.header("Retry-After", String(answer.retryAfterSeconds));
       throw answer;

@@ -1,4 +1,4 @@
-import { normalizeCode, priceCheckout, refusal } from "@regulars/checkout";
+import { normalizeCode, priceCheckout, refusal, saleBasketDifference } from "@regulars/checkout";
 import type {
   LoyaltyEvent,
   PostedCouponOutcome,
@@ -53,7 +53,8 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
  * campaigns' locks; a code that cannot be used any more is not counted, and its outcome says why: the
  * till gave the discount already, so the sale stays processed). Codes are compared as a quote compares
  * them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold that expired or was
- * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code.
+ * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code. A hold
+ * whose sale is not the basket it was priced on (`saleBasketDifference`) is released and spends nothing either.
  * A customer's hold is committed only by a sale of that customer; a guest's hold (coupon uses only) by any sale
  * of the tenant naming it, anonymous or not: the till gave its discounts, and a guest who shows a loyalty card
  * at payment has those uses counted as theirs (a guest's hold holds no coupon limited per customer, so none of
@@ -74,8 +75,15 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
       hold && !lapsed && hold.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId);
     if (committable && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
-      await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
-      for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);
+      // Not its basket (the gateway refuses such a sale, but one may have got past an older gateway): what the hold
+      // reserved was chosen for another basket, so it is given back and the sale earns on what it paid.
+      const differs = await basketDifference(tx, hold.id, quote, t);
+      if (differs)
+        await releaseLockedHold(tx, hold, "released", `${basketDiffered} (${differs.path} ${differs.message})`);
+      else {
+        await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
+        for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);
+      }
     }
   }
   for (const code of new Set(t.couponCodes.map(normalizeCode)))
@@ -83,6 +91,16 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
       held.has(code) ? { code, counted: true, refusal: null } : await commitPostedCode(tx, sale, code, out),
     );
   return out;
+}
+
+/** Why a hold named by a sale of another basket ended, as its `ended_reason`, followed by the first difference. */
+export const basketDiffered = "its sale's basket differed from the quote";
+
+/** Where the sale first differs from the basket its hold was priced on (the hold is locked); null when it does not. */
+async function basketDifference(tx: RawTx, holdId: string, quote: Quote, t: TransactionMessage["transaction"]) {
+  const [hold] = await tx.$queryRaw<{ location_id: string }[]>`
+    SELECT location_id FROM checkout_holds WHERE id = ${holdId}`;
+  return saleBasketDifference({ locationId: hold!.location_id, lines: quote.lines ?? [] }, t);
 }
 
 async function commitHold(

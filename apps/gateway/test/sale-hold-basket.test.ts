@@ -1,0 +1,151 @@
+import type { Db } from "@regulars/db";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { throttledGateway } from "./throttle-fixture.ts";
+
+/**
+ * A sale naming a checkout hold that is held must be the basket the hold was priced on (its location, and its lines
+ * in number, order and quantity × unitPrice): another one would spend the hold's points and coupons on less. It is
+ * refused before anything is stored, naming the first difference; holds the ledger would not commit are not looked at.
+ */
+const fixture = throttledGateway();
+const { clock, post, sale, lastSeq } = fixture;
+let db: Db;
+let tenant: CreatedTenant;
+let other: CreatedTenant;
+beforeAll(async () => {
+  db = fixture.db;
+  tenant = await testTenant(db, "Hold Basket Diner");
+  other = await testTenant(db, "Hold Basket Other");
+});
+
+const line = (sku: string, quantity: number, unitPrice: number, discount = 0) => ({
+  sku,
+  name: sku,
+  quantity,
+  unitPrice,
+  discount,
+});
+/** A burger and two fries at store-017; the hold took €4 off the burger. */
+const quoted = [line("BURGER", 1, 1200, 400), line("FRIES", 2, 200)];
+
+let holds = 0;
+/** A hold as `placeHold` stores one: its quote's lines (discount and what is left to pay) and its basket's location. */
+async function holdOn(
+  tenantId: string,
+  opts: { status?: string; expiresInSeconds?: number; transactionId?: string | null } = {},
+) {
+  const customerId = `cus_basket_${Date.now().toString(36)}_${++holds}`;
+  await db.$executeRaw`INSERT INTO customers (id, tenant_id, created_via) VALUES (${customerId}, ${tenantId}, 'kiosk')`;
+  const id = `hld_basket_${Date.now().toString(36)}_${holds}`;
+  const lines = quoted.map((l, lineNo) => ({
+    lineNo,
+    discount: l.discount,
+    amount: l.quantity * l.unitPrice - l.discount,
+  }));
+  const quote = { applied: [{ source: "points", ref: null, amount: 400, points: 80 }], lines, total: 1200 };
+  await db.$executeRaw`
+    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, points, quote, location_id, channel, expires_at, transaction_id)
+    VALUES (${id}, ${tenantId}, ${customerId}, ${opts.status ?? "held"}, 80, ${JSON.stringify(quote)}::jsonb, 'store-017',
+            'kiosk', ${new Date(clock.now.getTime() + (opts.expiresInSeconds ?? 600) * 1000)}, ${opts.transactionId ?? null})`;
+  return id;
+}
+
+describe("a sale naming a held checkout hold", () => {
+  it("is refused with hold_mismatch when it is not the hold's basket, naming the first difference", async () => {
+    const holdId = await holdOn(tenant.tenantId);
+    const before = await lastSeq();
+
+    // The burger was taken off the order after the hold.
+    const friesOnly = await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: [quoted[1]] }));
+    expect(friesOnly).toMatchObject({
+      status: 409,
+      body: {
+        code: "hold_mismatch",
+        message: expect.stringContaining(`void the hold (DELETE /v1/checkout/holds/${holdId}), quote`),
+        issues: [
+          {
+            path: "lines.0",
+            message: "costs 400 before discounts (quantity × unitPrice); the hold priced line 0 at 1200",
+          },
+        ],
+      },
+    });
+    const oneFries = [quoted[0], line("FRIES", 1, 200)];
+    expect(await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: oneFries }))).toMatchObject({
+      status: 409,
+      body: { code: "hold_mismatch", issues: [{ path: "lines.1" }] },
+    });
+    expect(
+      await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: [quoted[0]] })),
+    ).toMatchObject({
+      status: 409,
+      body: { issues: [{ path: "lines.1", message: "is missing: the hold was priced on 2 lines, the sale has 1" }] },
+    });
+    const elsewhere = sale([], { holdId, lines: quoted, locationId: "store-018" });
+    expect(await post("/v1/transactions", tenant.apiKeys.kiosk, elsewhere)).toMatchObject({
+      status: 409,
+      body: { issues: [{ path: "locationId", message: "is store-018; the hold was placed at store-017" }] },
+    });
+    expect(await lastSeq()).toBe(before);
+
+    // Its own basket, quantity and price as quoted, is accepted.
+    const paid = await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: quoted }));
+    expect(paid).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
+    expect(await lastSeq()).toBe(before + 1);
+  });
+
+  it("is refused on its own in a batch, the other transactions accepted", async () => {
+    const [first, second] = [await holdOn(tenant.tenantId), await holdOn(tenant.tenantId)];
+    const batch = await post("/v1/transactions/batch", tenant.apiKeys.pos, {
+      transactions: [
+        sale([], { holdId: first, lines: [quoted[1], quoted[0]] }),
+        sale([], { holdId: second, lines: quoted }),
+        sale([], { lines: [quoted[1]] }),
+      ],
+    });
+    expect(batch).toMatchObject({
+      status: 202,
+      body: {
+        accepted: 2,
+        invalid: 1,
+        results: [
+          {
+            index: 0,
+            status: "invalid",
+            error: { code: "hold_mismatch", message: expect.stringContaining(first), issues: [{ path: "lines.0" }] },
+          },
+          { index: 1, status: "accepted" },
+          { index: 2, status: "accepted" },
+        ],
+      },
+    });
+  });
+
+  it("is left to the ledger when the hold is not held, not the tenant's, past its expiry or unknown", async () => {
+    const friesOnly = (holdId: string) => sale([], { holdId, lines: [quoted[1]] });
+    const notInForce = [
+      await holdOn(tenant.tenantId, { status: "released" }),
+      await holdOn(tenant.tenantId, { status: "expired" }),
+      await holdOn(tenant.tenantId, { status: "committed", transactionId: "txn_another_sale" }),
+      await holdOn(tenant.tenantId, { expiresInSeconds: -5 }),
+      await holdOn(other.tenantId),
+      "hld_no_such_hold",
+    ];
+    for (const holdId of notInForce)
+      expect((await post("/v1/transactions", tenant.apiKeys.kiosk, friesOnly(holdId))).status).toBe(202);
+  });
+
+  it("is answered as a repeat when it was stored before the check refused it", async () => {
+    const holdId = `hld_later_${Date.now().toString(36)}`;
+    const posted = sale([], { holdId, lines: [quoted[1]] });
+    expect((await post("/v1/transactions", tenant.apiKeys.kiosk, posted)).status).toBe(202);
+    // The hold it names appears afterwards (as if stored by a gateway from before the check): the retry is a repeat.
+    await db.$executeRaw`UPDATE checkout_holds SET id = ${holdId} WHERE id = ${await holdOn(tenant.tenantId)}`;
+    expect(await post("/v1/transactions", tenant.apiKeys.kiosk, posted)).toMatchObject({
+      status: 202,
+      body: { duplicate: true },
+    });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * What a checkout hold was priced on, as the hold keeps it: where the basket was paid, and its quote's `lines`
+ * (per basket line, in order, the discount to post and what is left to pay). The quote keeps no sku, quantity or
+ * unit price, so a line is known by its price before discounts: `amount + discount` is `quantity × unitPrice`.
+ */
+export interface HeldBasket {
+  locationId: string;
+  lines: readonly { amount: number; discount: number }[];
+}
+
+/** The sale naming the hold, as posted. */
+export interface SaleBasket {
+  locationId: string;
+  lines: readonly { quantity: number; unitPrice: number }[];
+}
+
+/** The first place a sale differs from its hold's basket, as a field issue of the sale. */
+export interface BasketDifference {
+  path: string;
+  message: string;
+}
+
+/**
+ * Where a sale first differs from the basket its hold was priced on: another location, a line priced otherwise
+ * (`lines.<i>`), a line missing or one more. Null when it is that basket, as far as the hold tells it. A hold's points, wallet cash, coupons and
+ * line discounts were chosen for that basket (a coupon's minimum basket, at most what is left to pay), so a hold
+ * commits only with its own sale: a sale with an item taken out after the hold would otherwise spend them all on
+ * less, and get line discounts meant for other lines. One rule for the gateway, which refuses such a sale, and the
+ * ledger, which does not commit the hold of one that got past it.
+ */
+export function saleBasketDifference(held: HeldBasket, sale: SaleBasket): BasketDifference | null {
+  if (sale.locationId !== held.locationId)
+    return { path: "locationId", message: `is ${sale.locationId}; the hold was placed at ${held.locationId}` };
+  // Every quote a hold is placed with has a line per basket line (a basket has one at least); a stored quote with
+  // none says nothing of the lines, and is not taken for a basket of none.
+  if (!held.lines.length) return null;
+  const shared = Math.min(sale.lines.length, held.lines.length);
+  for (let i = 0; i < shared; i++) {
+    const { quantity, unitPrice } = sale.lines[i]!;
+    const quoted = held.lines[i]!;
+    const price = quantity * unitPrice;
+    const priced = quoted.amount + quoted.discount;
+    if (price !== priced)
+      return {
+        path: `lines.${i}`,
+        message: `costs ${price} before discounts (quantity × unitPrice); the hold priced line ${i} at ${priced}`,
+      };
+  }
+  if (sale.lines.length < held.lines.length)
+    return {
+      path: `lines.${shared}`,
+      message: `is missing: the hold was priced on ${held.lines.length} lines, the sale has ${sale.lines.length}`,
+    };
+  if (sale.lines.length > held.lines.length)
+    return {
+      path: `lines.${shared}`,
+      message: `was not in the basket the hold was priced on (${held.lines.length} lines)`,
+    };
+  return null;
+}
