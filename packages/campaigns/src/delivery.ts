@@ -1,4 +1,5 @@
 import type { DeliveryTiming, DeliveryZone, QuietHours } from "@regulars/contracts";
+import type { WallClock } from "@regulars/rules";
 import { addDays, instantAt, isKnownZone, localClock, localDateOf, minutesOfDay } from "./local-time.ts";
 
 export interface ScheduledSend {
@@ -38,7 +39,10 @@ export function inQuietHours(minute: number, quiet: QuietHours): boolean {
   return start < end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
-/** The instant itself when outside quiet hours, else the end of the quiet hours it falls in. */
+/**
+ * The instant itself when outside quiet hours, else the end of the quiet hours it falls in: the first instant at or
+ * after it when the zone's clock reads their end (an end skipped by DST moves forward by the gap, like any local time).
+ */
 export function afterQuietHours(at: Date, quiet: QuietHours, zone: string): Date {
   const clock = localClock(at.getTime(), zone);
   const minute = clock.hour * 60 + clock.minute;
@@ -47,8 +51,18 @@ export function afterQuietHours(at: Date, quiet: QuietHours, zone: string): Date
   // Past midnight the quiet hours end today; before midnight (spanning ones) they end tomorrow.
   const endsToday = minute < end;
   const date = endsToday ? localDateOf(at.getTime(), zone) : addDays(localDateOf(at.getTime(), zone), 1);
-  return new Date(instantAt(date, end, zone));
+  const firstReading = instantAt(date, end, zone);
+  if (firstReading >= at.getTime()) return new Date(firstReading);
+  // Clocks went back and `at` is in the repeated hour's second pass: the end that follows it is the clock's second
+  // reading of `end`, on the UTC offset in force at `at`. The first reading lies behind `at`; sending at it would
+  // put the send before the trigger (and the send check would let it out inside quiet hours).
+  const offset = wallAsUtc(clock) - at.getTime();
+  return new Date(Date.UTC(date.year, date.month - 1, date.day, 0, end) - offset);
 }
+
+/** A wall clock read as if it were UTC: minus an instant, the zone's offset at that instant. */
+const wallAsUtc = (w: WallClock): number =>
+  Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
 
 export interface KnownZones {
   customer?: string | null | undefined;

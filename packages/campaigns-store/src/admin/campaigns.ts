@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { recordAudit } from "@regulars/audit";
 import { canEdit, canMove } from "@regulars/campaigns";
 import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
@@ -6,7 +7,7 @@ import { DomainError, issuesFromZod } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { type CampaignView, currentDefinition, getCampaign, iso } from "./queries.ts";
 import { checkReferences } from "./references.ts";
-import { statusFields } from "./status.ts";
+import { type DueRun, statusFields } from "./status.ts";
 
 /** The definition as the contract reads it, or `invalid_request` naming each field at fault. */
 export function parseDefinition(input: unknown): CampaignDefinition {
@@ -105,7 +106,8 @@ export async function updateCampaign(
       throw new DomainError("conflict", `a ${from} campaign cannot become ${definition.status}`, [
         { path: "status", message: `not a move from ${from}` },
       ]);
-    const fields = statusFields(definition, definition.status, row.startedAt, zone, now, moving);
+    const dueRun = moving ? null : await dueRunOf(tx, row, definition, now);
+    const fields = statusFields(definition, definition.status, row.startedAt, zone, now, moving, dueRun);
     const version = row.version + 1;
     await tx.campaignVersion.create({
       data: { campaignId: id, version, definition: asJson(definition), createdBy: actor, createdAt: now },
@@ -118,6 +120,22 @@ export async function updateCampaign(
     await recordAudit(tx, { tenantId, actor, action: "campaigns.update", target: id, details });
   });
   return getCampaign(db, tenantId, id);
+}
+
+/** The run the row holds that is due and not yet run, if any, and whether the new version keeps its schedule. */
+async function dueRunOf(
+  tx: DbTx,
+  row: CampaignModel,
+  definition: CampaignDefinition,
+  now: Date,
+): Promise<DueRun | null> {
+  if (!row.nextRunAt || row.nextRunAt.getTime() > now.getTime()) return null;
+  const previous = (await currentDefinition(tx, row.id, row.version)).trigger;
+  const next = definition.trigger;
+  // Compared by value: the stored definition comes back from jsonb with its keys in another order.
+  const sameSchedule =
+    previous.type === "broadcast" && next.type === "broadcast" && isDeepStrictEqual(previous.schedule, next.schedule);
+  return { at: row.nextRunAt, sameSchedule };
 }
 
 /**
