@@ -16,6 +16,7 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
+import { inQualifyingWindow } from "./qualifying-window.ts";
 import { stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -119,11 +120,16 @@ export function planRefund(
       const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
       // A refund counts in its sale's window (as the window is read from the store): a refund in January of a
       // December sale takes nothing from the new year.
-      if (inWindow(state.qualifyingWindow, sale.occurredAt))
+      const counted = inQualifyingWindow(state.qualifyingWindow, sale.occurredAt);
+      if (counted)
         state.qualifying -=
           tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      // Nor is the upgrade of a sale of a past period judged on the new period's total (which that sale never
+      // counted in: judged there, a January refund would demote a customer whose December points still qualify).
+      // The period the upgrade was earned in has ended; its tier stays until the tier job judges it at the end of
+      // the period in force, as any tier is judged (downgrades happen only at a period's end).
       const back =
-        config.refunds.tierRewards && !sale.tierRevoked
+        counted && config.refunds.tierRewards && !sale.tierRevoked
           ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier)
           : null;
       if (back && state.tier) {
@@ -190,9 +196,6 @@ export function planRefund(
     }),
   };
 }
-
-const inWindow = (window: LoyaltyState["qualifyingWindow"], at: Date): boolean =>
-  window === null || (at >= window.since && (window.until === null || at < window.until));
 
 /**
  * When a refund goes back to the tier held before its sale, that tier's own `tierSince`: its qualification period

@@ -14,6 +14,7 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
+import { inQualifyingWindow } from "./qualifying-window.ts";
 
 export interface SalePlan {
   points: number;
@@ -122,7 +123,11 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
   }
 
   const tiers = config.tiers;
-  if (tiers) {
+  // Only a sale inside the window loaded counts towards it, and only such a sale upgrades on its total. One of an
+  // earlier period (an offline December sale uploaded beside a January one) belongs to a total this batch did not
+  // load: added to the new year's, the two years' points together would reach a tier neither year did, and the
+  // result would depend on how the sales were batched. It upgrades nothing here; it earns its points and stamps.
+  if (tiers && inQualifyingWindow(state.qualifyingWindow, occurredAt)) {
     state.qualifying += tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? t.total : 1;
     const reached = tierFor(tiers, state.qualifying);
     const current = tiers.levels.find((l) => l.id === state.tier);

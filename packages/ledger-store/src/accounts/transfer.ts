@@ -12,6 +12,7 @@ interface LotRow {
   remaining: bigint;
   available_at: Date;
   expires_at: Date | null;
+  earned_at: Date;
   released: boolean;
   key: string;
 }
@@ -20,8 +21,9 @@ interface LotRow {
  * Moves everything `fromId` holds to `intoId` in transfer_out/transfer_in pairs posted through the
  * ledger (entries, lots, cached balances), so the merged customer's balances end at zero and both
  * ledgers still equal the sums of their entries. Points go lot by lot: each open lot leaves the merged
- * customer (aimed at that lot) and opens a lot on the survivor with the same expiry, still pending until
- * the same moment when it was pending. A debt (a negative balance a refund left) moves the same way,
+ * customer (aimed at that lot) and opens a lot on the survivor with the same expiry and the same earning date
+ * (its place first-in first-out: dated at the merge, old points would be spent last and left to expire), still
+ * pending until the same moment when it was pending. A debt (a negative balance a refund left) moves the same way,
  * as does wallet cash. No points.* events: nobody earned or spent anything; customer.updated says why.
  * The caller (a customer merge) holds both customers' row locks; the accounts are locked here as the ledger
  * jobs lock them.
@@ -50,7 +52,7 @@ export async function transferBalances(
     unit: "points" | "wallet",
     amount: number,
     suffix: string,
-    lot?: { sourceKey: string; availableAt: Date; expiresAt: Date | null },
+    lot?: { sourceKey: string; availableAt: Date; expiresAt: Date | null; earnedAt: Date },
   ): NewMovement[] => [
     {
       tenantId,
@@ -72,7 +74,9 @@ export async function transferBalances(
       idempotencyKey: `${key}:in:${suffix}`,
       reason: `merged from ${fromId}`,
       occurredAt: now,
-      ...(lot && amount > 0 ? { lot: { availableAt: lot.availableAt, expiresAt: lot.expiresAt } } : {}),
+      ...(lot && amount > 0
+        ? { lot: { availableAt: lot.availableAt, expiresAt: lot.expiresAt, earnedAt: lot.earnedAt } }
+        : {}),
     },
   ];
 
@@ -85,7 +89,12 @@ export async function transferBalances(
     else pending += remaining;
     const availableAt = l.released || l.available_at.getTime() < now.getTime() ? now : l.available_at;
     movements.push(
-      ...pair("points", remaining, `lot:${l.key}`, { sourceKey: l.key, availableAt, expiresAt: l.expires_at }),
+      ...pair("points", remaining, `lot:${l.key}`, {
+        sourceKey: l.key,
+        availableAt,
+        expiresAt: l.expires_at,
+        earnedAt: l.earned_at,
+      }),
     );
   }
   // What no lot explains: a debt (negative balance) that later earning would have paid off.
@@ -101,7 +110,7 @@ export async function transferBalances(
 /** The open lots of a customer merged away, oldest first and locked, through `point_lots_customer_live_idx`. */
 export function mergedLotsStatement(tenantId: string, fromId: string): Prisma.Sql {
   return Prisma.sql`
-    SELECT l.remaining, l.available_at, l.expires_at, l.released, m.idempotency_key AS key
+    SELECT l.remaining, l.available_at, l.expires_at, l.earned_at, l.released, m.idempotency_key AS key
     FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
     WHERE l.tenant_id = ${tenantId} AND l.customer_id = ${fromId} AND l.remaining > 0
     ORDER BY l.earned_at, l.id FOR UPDATE OF l`;
