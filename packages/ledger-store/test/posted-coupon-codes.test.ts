@@ -50,6 +50,35 @@ describe("coupon codes posted on a sale without a hold", () => {
       ]);
   });
 
+  it("count a use held by another customer's hold past its expiry as free, and end that hold", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db, 2);
+    const [a, b] = customers as [string, string];
+    const campaign = await genericCoupon(db, tenantId, "LAST-FRIES", {
+      benefit: { kind: "fixed_off", amount: 100 },
+      limits: { total: 1 },
+    });
+    const t0 = Date.now();
+    const held = await placeHold({ ...deps, now: () => new Date(t0 - 120_000) }, tenantId, {
+      ...holdRequest(a, { couponCodes: ["LAST-FRIES"], ttlSeconds: 30 }),
+    });
+    // B types the code at a till 90 s after A's hold lapsed; no expire-holds sweep has run.
+    const sale = {
+      ...txMessage(tenantId, { customer: { id: b }, couponCodes: ["LAST-FRIES"], lines: basket().lines }),
+      receivedAt: new Date(t0).toISOString(),
+    };
+    await apply(db, [sale]);
+
+    expect(await codesOf(tenantId, sale)).toEqual([{ code: "LAST-FRIES", counted: true, refusal: null }]);
+    expect(await couponUses(campaign)).toEqual([
+      { status: "committed", n: 1n },
+      { status: "released", n: 1n },
+    ]);
+    const [hold] = await db.$queryRaw<
+      { status: string }[]
+    >`SELECT status FROM checkout_holds WHERE id = ${held.holdId}`;
+    expect(hold).toEqual({ status: "expired" });
+  });
+
   it("keeps a sale with a code nobody knows processed, and its status says the code did not count", async () => {
     const { tenantId, customers } = await checkoutTenant(db);
     const campaign = await genericCoupon(db, tenantId, "REAL-ONE", { benefit: { kind: "fixed_off", amount: 100 } });

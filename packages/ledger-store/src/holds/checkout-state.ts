@@ -4,6 +4,7 @@ import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@reg
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers } from "../customers/resolve.ts";
+import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
 export const COUNTED_USES = ["held", "committed"];
@@ -96,7 +97,9 @@ interface CouponRow {
  * The coupons a checkout knows of (codes typed, coupons in the customer's wallet) with how much of each
  * campaign is used, read in one statement. With `lock`, the campaigns concerned are locked first, in id
  * order: the limits read after that stay true until the caller's transaction ends, so concurrent holds
- * cannot overshoot them.
+ * cannot overshoot them. With `at` too, the holds past their expiry at `at` that hold a use of those campaigns,
+ * anyone's, are ended first as the sweep would end them (`lockCampaignsEndingLapsedHolds`): they reserve nothing
+ * any more, so they must not take a limit's last use until the sweep comes.
  */
 export async function readKnownCoupons(
   tx: RawTx,
@@ -104,17 +107,16 @@ export async function readKnownCoupons(
   customerId: string | null,
   typed: string[],
   localDay: string,
-  { lock }: { lock: boolean },
+  { lock, at }: { lock: boolean; at?: Date },
 ): Promise<KnownCoupon[]> {
   if (lock) {
-    await tx.$queryRaw`
-      SELECT id FROM coupon_campaigns
-      WHERE id IN (
-        SELECT k.campaign_id FROM coupon_codes k
-        WHERE k.tenant_id = ${tenantId}
-          AND (k.code = ANY(${typed}::text[])
-               OR k.code IN (SELECT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = ${customerId})))
-      ORDER BY id FOR UPDATE`;
+    const wanted = Prisma.sql`
+      SELECT k.campaign_id FROM coupon_codes k
+      WHERE k.tenant_id = ${tenantId}
+        AND (k.code = ANY(${typed}::text[])
+             OR k.code IN (SELECT code FROM wallet_coupons
+                           WHERE tenant_id = ${tenantId} AND customer_id = ${customerId}))`;
+    await lockCampaignsEndingLapsedHolds(tx, tenantId, wanted, at);
   }
   const rows = await tx.$queryRaw<CouponRow[]>`
     WITH wallet AS (
@@ -176,8 +178,9 @@ function campaignConfig(raw: unknown): CouponCampaignConfig {
 
 /**
  * Everything a quote reads, in ONE statement: the customer the reference names, their tier, balances and
- * holds in force, and every coupon they typed or hold in their wallet with its campaign's use counts. A quote
- * is the kiosk's hot path and reserves nothing; each round trip to Postgres costs more than the pricing.
+ * holds in force, and every coupon they typed or hold in their wallet with its campaign's use counts, less the
+ * uses of holds past their expiry at `at` that the sweep has not ended yet (a hold would end them: `readKnownCoupons`).
+ * A quote is the kiosk's hot path and reserves nothing; each round trip to Postgres costs more than the pricing.
  * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold. `currency` is
  * the tenant's, which the basket must be in.
  */
@@ -203,15 +206,20 @@ export async function readQuoteState(
       SELECT DISTINCT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = (SELECT id FROM cust)
     ), wanted AS (
       SELECT code FROM unnest(${typed}::text[]) AS t(code) UNION SELECT code FROM wallet
+    ), lapsed AS (${lapsedHeldUses(tenantId, at)}
     ), coupons AS (
-      SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet,
-             k.campaign_id, k.max_uses, k.uses AS code_uses, c.status, c.config, c.used_count, c.used_amount,
+      SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet, k.campaign_id, k.max_uses,
+             k.uses - (SELECT count(*) FROM lapsed l WHERE l.code = k.code AND l.campaign_id = c.id) AS code_uses,
+             c.status, c.config,
+             c.used_count - (SELECT count(*) FROM lapsed l WHERE l.campaign_id = c.id) AS used_count,
+             c.used_amount - (SELECT coalesce(sum(l.discount), 0) FROM lapsed l WHERE l.campaign_id = c.id)
+               AS used_amount,
              (SELECT count(*) FROM coupon_uses u
                WHERE u.campaign_id = c.id AND u.customer_id = (SELECT id FROM cust)
-                 AND u.status = ANY(${COUNTED_USES}::text[])) AS by_customer,
+                 AND u.status = ANY(${COUNTED_USES}::text[]) AND u.id NOT IN (SELECT id FROM lapsed)) AS by_customer,
              (SELECT count(*) FROM coupon_uses u
                WHERE u.campaign_id = c.id AND u.local_day = ${localDay}::date
-                 AND u.status = ANY(${COUNTED_USES}::text[])) AS today
+                 AND u.status = ANY(${COUNTED_USES}::text[]) AND u.id NOT IN (SELECT id FROM lapsed)) AS today
       FROM wanted w
       LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
       LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}

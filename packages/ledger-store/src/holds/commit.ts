@@ -178,10 +178,12 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   const t = m.transaction;
   const { timezone, config } = sale.programme;
   const day = localDate(t.occurredAt, timezone);
-  const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], day, { lock: true });
+  // Holds past their expiry when the sale reached the gateway hold no uses against the code's limits (as at a hold).
+  const at = new Date(m.receivedAt);
+  const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], day, { lock: true, at });
   const typed = coupons.filter((c) => c.code === code);
   const customer = sale.customerId
-    ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at: new Date(m.receivedAt) })
+    ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
     : null;
   // The till already took the discount off its lines: priced on the lines before it, the limits decide.
   const quote = priceCheckout({

@@ -71,7 +71,8 @@ async function lockedCheckoutInput(
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
   if (customerId) await expireLapsedHolds(tx, tenantId, customerId, at);
   const day = localDate(at.toISOString(), programme.timezone);
-  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true });
+  // `at`: holds of anyone past their expiry end under these locks, or they would keep coupon uses until the sweep.
+  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true, at });
   return pricingInput(request, at, programme, customer, coupons);
 }
 

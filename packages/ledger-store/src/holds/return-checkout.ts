@@ -16,13 +16,14 @@ import { countUses } from "./place.ts";
 import { lotsTakenInBatch, parseRedeemedLots } from "./redeemed-lots.ts";
 
 /**
- * What a refund gives back of its sale's checkout: the points and wallet cash the sale spent, in
- * proportion to the money refunded (when the programme says so), and its coupon uses when the whole sale
- * is refunded (when the campaign says so). `before` is what earlier refunds of the sale took: their money and
- * their number. A sale paid entirely with points or wallet cash has no money to share by: its first refund gives
- * everything back, and later ones nothing. Only what the sale's record says its checkout used is looked for: a
- * refund of a sale that used no hold and no coupon sends no statement. `pending` is what the batch will post
- * at commit: a sale applied earlier in the same batch has its coupons' credits there, not yet in the ledger.
+ * What a refund gives back of its sale's checkout, in proportion to the money refunded: the wallet cash the sale
+ * spent always (it is money, given back as a card payment is), the points it spent when the programme says so
+ * (`redemption.refundReturnsPoints`); and its coupon uses when the whole sale is refunded (when the campaign says
+ * so). `before` is what earlier refunds of the sale took: their money and their number. A sale paid entirely with
+ * points or wallet cash has no money to share by: its first refund gives everything back, and later ones nothing.
+ * Only what the sale's record says its checkout used is looked for: a refund of a sale that used no hold and no
+ * coupon sends no statement. `pending` is what the batch will post at commit: a sale applied earlier in the same
+ * batch has its coupons' credits there, not yet in the ledger.
  * Returned points keep the dates of the lots the hold's redemption took them from (`returnedLots`): their
  * expiry was computed when they were awarded, and a refund does not renew it.
  */
@@ -48,12 +49,14 @@ export async function returnSaleCheckout(
   const share = (n: number) => (sale.total > 0 ? Math.floor((n * Math.min(sale.total, after)) / sale.total) : n);
   const shareBefore = (n: number) =>
     sale.total > 0 ? Math.floor((n * before.money) / sale.total) : before.count > 0 ? n : 0;
-  if (hold && hasCustomer(sale_) && (refund.programme.config.redemption?.refundReturnsPoints ?? true)) {
+  if (hold && hasCustomer(sale_)) {
     const base = baseMovement(sale_);
     const points = exactNumber(hold.points);
     const wallet = exactNumber(hold.wallet);
     const backWallet = share(wallet) - shareBefore(wallet);
-    if (share(points) > shareBefore(points)) {
+    // The setting is about points only ("a refund gives back the points its sale spent"); wallet cash is not under it.
+    const returnsPoints = refund.programme.config.redemption?.refundReturnsPoints ?? true;
+    if (returnsPoints && share(points) > shareBefore(points)) {
       // Recorded when the redemption was posted; a sale earlier in this batch has not been posted yet.
       const taken =
         parseRedeemedLots(hold.redeemed_lots) ??
@@ -77,6 +80,7 @@ export async function returnSaleCheckout(
         });
       });
     }
+    // Wallet cash is the customer's money, whatever the programme says of points: the refund gives its share back.
     if (backWallet > 0)
       out.movements.push({
         ...base,
