@@ -24,6 +24,7 @@ const programme: ProgrammeInForce = {
   version: 2,
   config: ProgrammeConfig.parse({ rules: [base], expiry: { kind: "inactivity", months: 6, noticeDays: 14 } }),
   timezone: WARSAW,
+  localZone: WARSAW,
 };
 /** Warsaw wall-clock times as instants (UTC+2 in summer, UTC+1 in winter). */
 const at = (utc: string) => new Date(utc);

@@ -22,6 +22,7 @@ const programme: ProgrammeInForce = {
   version: 2,
   config: ProgrammeConfig.parse({ rules: [base], expiry: { kind: "after_earning", months: 12, noticeDays: 14 } }),
   timezone: WARSAW,
+  localZone: WARSAW,
 };
 const DAY = 86_400_000;
 /** Local midnight `days` from now, plus `ms`: the clock is now, so the dates move with it. */

@@ -29,6 +29,7 @@ export const rolling: ProgrammeInForce = {
   version: 2,
   config: ProgrammeConfig.parse(rollingConfig),
   timezone: WARSAW,
+  localZone: WARSAW,
 };
 
 // Calendar days of past years (the clock is injected): Y is a year that has ended, whatever today is.

@@ -35,6 +35,7 @@ const rolling: ProgrammeInForce = {
     },
   }),
   timezone: "Europe/Warsaw",
+  localZone: "Europe/Warsaw",
 };
 const log = silentLogger;
 

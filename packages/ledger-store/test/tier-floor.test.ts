@@ -35,6 +35,7 @@ const programmeWith = (window: string): ProgrammeInForce => ({
   version: 2,
   config: ProgrammeConfig.parse({ rules: [base], tiers: { basis: "points_earned", window, levels } }),
   timezone: WARSAW,
+  localZone: WARSAW,
 });
 const calendarYear = programmeWith("calendar_year");
 

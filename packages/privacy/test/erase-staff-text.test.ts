@@ -36,6 +36,7 @@ const programme: ProgrammeInForce = {
     },
   }),
   timezone: "Europe/Warsaw",
+  localZone: "Europe/Warsaw",
 };
 
 const tag = () => Math.random().toString(36).slice(2, 10);

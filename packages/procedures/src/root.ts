@@ -6,6 +6,7 @@ import { checkoutRouter } from "./checkout/checkout.router.ts";
 import { couponsRouter } from "./coupons/coupons.router.ts";
 import { customersRouter } from "./customers/customers.router.ts";
 import { apiKeysRouter } from "./keys/keys.router.ts";
+import { locationsRouter } from "./locations/locations.router.ts";
 import { messagesRouter } from "./messages/messages.router.ts";
 import { privacyRouter } from "./privacy/privacy.router.ts";
 import { programmeRouter } from "./programme/programme.router.ts";
@@ -35,6 +36,7 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   messages: messagesRouter,
   staff: staffRouter,
+  locations: locationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

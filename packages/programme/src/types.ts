@@ -20,12 +20,20 @@ export type ProgrammeVersionSummary = Omit<ProgrammeVersionView, "config"> & {
   basedOn: number;
 };
 
-/** What the ledger evaluates a transaction against. */
+/**
+ * What the ledger evaluates a transaction against. Two zones, because one customer's day cannot have two lengths:
+ * - `localZone` (the location's, else the tenant's) for what happens at the till: weekday and hour multipliers, the
+ *   birthday multiplier, coupon weekdays and hours, and the local delivery time of messages a sale triggers.
+ * - `timezone` (the tenant's) for periods of the customer: daily caps, tier years and windows, expiry dates and
+ *   reporting days.
+ */
 export interface ProgrammeInForce {
   version: number;
   config: ProgrammeConfig;
-  /** The tenant's time zone: weekdays, birthdays, days and months are local to it. */
+  /** The tenant's time zone: customer-level days, months and years (caps, tiers, expiry, reports) are local to it. */
   timezone: string;
+  /** The zone of the location asked for when an admin set one (`locations`), else the tenant's `timezone`. */
+  localZone: string;
 }
 
 /** "What would I earn": the basket as a kiosk would post it, without ids, currency or totals. */

@@ -11,6 +11,7 @@ export {
   ListKeysInput,
   RotateKeyInput,
 } from "./keys.types.ts";
+export { type LocationRow, type LocationSettings, listLocations, setLocation } from "./locations.ts";
 export { type CatalogCategory, type CatalogProduct, listProducts } from "./products.ts";
 export { credentialOfStaffSession } from "./staff-credential.ts";
 export {
@@ -22,4 +23,5 @@ export {
   setTenantLanguage,
   type TenantSettings,
   tenantSettings,
+  validTimeZone,
 } from "./tenants.ts";

@@ -8,7 +8,8 @@ import type { StaffRole } from "@regulars/staff";
 import { z } from "zod";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 
-const validTimeZone = (tz: string): boolean => {
+/** Whether `tz` is an IANA time zone this runtime knows (Intl refuses any other). */
+export const validTimeZone = (tz: string): boolean => {
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });
     return true;
