@@ -1,6 +1,7 @@
 import type { CampaignVersion } from "@regulars/campaigns";
 import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
+import { ProgrammeCache } from "@regulars/programme";
 
 /** A campaign as the runner plans it: the version in force, with the row's status (the one the admin moves). */
 export interface RunnableCampaign extends CampaignVersion {
@@ -74,11 +75,15 @@ interface Entry {
 export class ActiveCampaignCache {
   private readonly entries = new Map<string, Entry>();
   private readonly zones = new Map<string, string>();
+  /** Location zones, as the ledger reads them: a zone an admin sets reaches new enrolments within its TTL. */
+  private readonly programmes: ProgrammeCache;
 
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 5_000,
-  ) {}
+  ) {
+    this.programmes = new ProgrammeCache(db);
+  }
 
   async forTenant(tenantId: string, nowMs: number): Promise<RunnableCampaign[]> {
     const entry = this.entries.get(tenantId);
@@ -102,6 +107,15 @@ export class ActiveCampaignCache {
     const zone = row?.timezone ?? "UTC";
     this.zones.set(tenantId, zone);
     return zone;
+  }
+
+  /**
+   * The zone of a tenant's location (`localZone`: the tenant's when the location has none set), null without a
+   * location: a sale's messages are delivered on the clock of the till they were triggered at.
+   */
+  async locationZone(tenantId: string, locationId: string | null | undefined, now: Date): Promise<string | null> {
+    if (!locationId) return null;
+    return (await this.programmes.inForce(tenantId, now, locationId))?.localZone ?? null;
   }
 
   /**

@@ -61,7 +61,7 @@ export async function loadPlanInputs(
         id: r.id,
         consents: [],
         reachable: { email: r.email, sms: r.sms, push: r.push },
-        // No customer or location zone is stored yet: delivery falls back to the tenant's clock.
+        // No customer zone is stored: delivery falls back to the location's (an event naming one), else the tenant's.
         zone: null,
         segmentIds: segmentId ? (memberSet.has(r.id) ? [segmentId] : []) : undefined,
       },

@@ -34,6 +34,13 @@ const listensTo = (campaign: RunnableCampaign, event: DomainEvent) =>
   (campaign.startedAt === null || Date.parse(event.occurredAt) >= campaign.startedAt.getTime());
 
 /**
+ * The zone of the location the event names (a sale's `transaction.processed`, an `event.recorded` at a store), for
+ * campaigns delivering on the location's clock; null for an event of no location, which falls back to the tenant's.
+ */
+const locationZoneOf = (cache: ActiveCampaignCache, event: DomainEvent, now: Date): Promise<string | null> =>
+  cache.locationZone(event.tenantId, "locationId" in event ? event.locationId : null, now);
+
+/**
  * Enrols the event's customer in every active campaign of the tenant whose trigger the event matches, one
  * transaction per match (a campaign's failure does not undo another's enrolment; a retry finds those done and
  * plans nothing new). Returns what was enrolled and the outbox to publish once committed.
@@ -54,11 +61,11 @@ export async function enrolFromEvent(
     .map((campaign) => ({ campaign, match: matchTrigger(campaign.definition, event, facts) }))
     .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
   if (!matches.length) return total;
-  const tenant = await cache.tenantZone(event.tenantId);
+  const zones = { tenant: await cache.tenantZone(event.tenantId), location: await locationZoneOf(cache, event, now) };
   const caps = await tenantCaps?.(event.tenantId);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>
-      enrolOccurrences(tx, { campaign, zones: { tenant }, entries: [match], now, tenantCaps: caps }),
+      enrolOccurrences(tx, { campaign, zones, entries: [match], now, tenantCaps: caps }),
     );
     total.entered += done.entered;
     total.control += done.control;

@@ -40,7 +40,11 @@ export interface Sale {
   message: TransactionMessage;
   /** Null for an anonymous sale: it can use coupon codes (counted against their limits), nothing else. */
   customerId: string | null;
-  programme: ProgrammeAt;
+  /**
+   * `localZone`: the zone of the sale's location (`ProgrammeInForce`), for the checks made on the till's clock
+   * (coupon weekdays and hours); absent, the tenant's `timezone` (a refund's replay of its sale passes none).
+   */
+  programme: ProgrammeAt & { localZone?: string };
 }
 
 /** A sale's movements and events name its customer: only a sale with one has them. */
@@ -177,6 +181,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   const m = sale.message;
   const t = m.transaction;
   const { timezone, config } = sale.programme;
+  // Per-day limits count the tenant's day; the coupon's weekdays and hours read the location's clock.
   const day = localDate(t.occurredAt, timezone);
   // Holds past their expiry when the sale reached the gateway hold no uses against the code's limits (as at a hold).
   const at = new Date(m.receivedAt);
@@ -195,7 +200,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
     },
     selection: { couponCodes: [code], rewardIds: [], points: 0, wallet: 0 },
     at: new Date(t.occurredAt),
-    timezone,
+    timezone: sale.programme.localZone ?? timezone,
     customer,
     programme: config,
     coupons: typed,

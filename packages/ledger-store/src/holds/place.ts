@@ -36,9 +36,18 @@ export interface PlacedHold {
   confirmation: HoldConfirmation | null;
 }
 
-/** The programme in force, read before the transaction opens (its cache uses a connection of its own). */
-async function programmeAt(deps: CheckoutDeps, tenantId: string, at: Date): Promise<ProgrammeInForce> {
-  const programme = await deps.programmes.inForce(tenantId, at);
+/**
+ * The programme in force, read before the transaction opens (its cache uses a connection of its own), with the zone
+ * of the basket's location: coupon weekdays and hours are judged on the till's clock (`localZone`), per-day limits
+ * on the tenant's (`timezone`).
+ */
+async function programmeAt(
+  deps: CheckoutDeps,
+  tenantId: string,
+  at: Date,
+  basket: QuoteRequest["basket"],
+): Promise<ProgrammeInForce> {
+  const programme = await deps.programmes.inForce(tenantId, at, basket.locationId);
   if (!programme) throw new DomainError("not_found", "unknown tenant");
   return programme;
 }
@@ -85,13 +94,14 @@ function pricingInput(
 ): CheckoutInput {
   const { basket, couponCodes, rewardIds, points, wallet } = request;
   const selection = { couponCodes, rewardIds, points, wallet };
-  return { basket, selection, at, timezone: programme.timezone, customer, programme: programme.config, coupons };
+  // What happens at the till reads the location's clock; the caller's `day` (per-day limits) the tenant's.
+  return { basket, selection, at, timezone: programme.localZone, customer, programme: programme.config, coupons };
 }
 
 /** Prices a basket for a customer: what applies automatically, what could be used, and why the rest cannot. */
 export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, request: QuoteRequest): Promise<Quote> {
   const at = deps.now?.() ?? new Date();
-  const programme = await programmeAt(deps, tenantId, at);
+  const programme = await programmeAt(deps, tenantId, at, request.basket);
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
   const day = localDate(at.toISOString(), programme.timezone);
   const { customer, coupons, currency } = await readQuoteState(
@@ -140,7 +150,7 @@ export async function placeHold(
   placedBy?: string,
 ): Promise<PlacedHold> {
   const at = deps.now?.() ?? new Date();
-  const programme = await programmeAt(deps, tenantId, at);
+  const programme = await programmeAt(deps, tenantId, at, request.basket);
   return withTransaction(deps.db, async (tx) => {
     refuseForeignCurrency(request.basket, await tenantCurrency(tx, tenantId));
     const input = await lockedCheckoutInput(tx, programme, tenantId, request, at);
@@ -163,7 +173,8 @@ export async function placeHold(
       VALUES (${holdId}, ${tenantId}, ${customerId}, 'held', ${points}, ${wallet}, ${JSON.stringify(quote)}::jsonb,
               ${request.basket.locationId}, ${request.basket.channel}, ${expiresAt}, ${at}, ${at})`;
     const campaignOf = new Map(input.coupons.map((c) => [c.code, c.campaign?.id]));
-    const day = localDate(at.toISOString(), input.timezone);
+    // The tenant's day, as `readKnownCoupons` counted the per-day limits: `input.timezone` is the location's.
+    const day = localDate(at.toISOString(), programme.timezone);
     const uses = coupons.map((c) => ({ code: c.ref!, campaignId: campaignOf.get(c.ref!)!, discount: c.amount }));
     if (uses.length) {
       await tx.$executeRaw`

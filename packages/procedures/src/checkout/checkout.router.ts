@@ -11,7 +11,8 @@ const terminal = roleProcedure("kiosk", "pos", "admin");
 
 const deps = (ctx: TenantContext): HoldDeps => ({
   db: ctx.db,
-  programmes: { inForce: (tenantId, at) => programmeInForce(ctx.db, tenantId, at) },
+  // The basket's location too: its zone is the clock coupon weekdays and hours are judged on.
+  programmes: { inForce: (tenantId, at, locationId) => programmeInForce(ctx.db, tenantId, at, locationId) },
   sendConfirmationSms: queueTransactionalSms,
   ...(ctx.now ? { now: ctx.now } : {}),
 });
