@@ -52,6 +52,25 @@ describe("programme.simulate", () => {
     expect(later.rules.map((r) => r.ruleId)).toEqual(expect.arrayContaining(["base", "launch-week"]));
   });
 
+  it("reads weekdays on the location's clock where an admin set its zone", async () => {
+    const t = await tenantCallers(db); // Europe/Warsaw
+    await t.admin.locations.set({ id: "store-nyc", name: null, timezone: "America/New_York" });
+    // The next hour whose weekday in New York is not Warsaw's (late evening in New York).
+    let at = Date.now() - (Date.now() % HOUR) + HOUR;
+    const weekday = (zone: string) =>
+      new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "short" }).format(new Date(at));
+    while (weekday("America/New_York") === weekday("Europe/Warsaw")) at += HOUR;
+    const isoDay = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(weekday("America/New_York")) + 1;
+    await t.admin.programme.rules.upsert({
+      rule: { id: "local-day", type: "multiplier", factor: 2, weekdays: [isoDay] },
+    });
+    const occurredAt = new Date(at).toISOString();
+    const there = await t.kiosk.programme.simulate({ basket: { ...basket(occurredAt), locationId: "store-nyc" } });
+    const here = await t.kiosk.programme.simulate({ basket: { ...basket(occurredAt), locationId: "store-1" } });
+    expect(there).toMatchObject({ points: 29 });
+    expect(here).toMatchObject({ points: 14 });
+  });
+
   it("takes the customer's tier and birthday into account, in the tenant's time zone", async () => {
     const t = await tenantCallers(db); // Europe/Warsaw
     await t.admin.programme.tiers.set({

@@ -1,11 +1,13 @@
 import type { Db } from "@regulars/db";
 import { evaluateEarning } from "@regulars/rules";
+import { programmeInForce } from "./cache.ts";
 import type { SimulateInput } from "./types.ts";
 import { programmeAt } from "./versions.ts";
 
 /**
  * "What would I earn": the basket evaluated by the rules engine against
- * the version in force at its `occurredAt`, in the tenant's time zone. Nothing is stored.
+ * the version in force at its `occurredAt`, on its location's clock (the tenant's where the location has no zone of
+ * its own), as the ledger evaluates a sale there. Nothing is stored.
  * Without a customer the quote is for a member we know nothing about (no tier, no birthday, nothing
  * earned today): the engine gives an anonymous sale no points, which would answer no question.
  */
@@ -29,6 +31,7 @@ export async function simulateEarning(
     locationId: input.basket.locationId,
     lines: input.basket.lines,
   };
-  const earning = evaluateEarning(programme.config, basket, customer, timezone);
+  const zone = (await programmeInForce(db, tenantId, occurredAt, input.basket.locationId))?.localZone ?? timezone;
+  const earning = evaluateEarning(programme.config, basket, customer, zone);
   return { programmeVersion: programme.version, occurredAt: basket.occurredAt, ...earning };
 }
