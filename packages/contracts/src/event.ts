@@ -53,7 +53,7 @@ export const BehaviouralEventInput = z
       .meta({
         description:
           "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
-          "as JSON; strings and keys without control characters, no key named __proto__, constructor or prototype.",
+          "as JSON; strings and keys without control characters, no key named __proto__.",
         examples: [{ screen: "home" }],
       }),
   })

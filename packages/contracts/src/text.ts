@@ -33,11 +33,11 @@ export const SafeText = (min: number, max: number) =>
 export const MAX_JSON_DEPTH = 8;
 
 /**
- * Keys that name an object's prototype machinery. `JSON.parse` makes `__proto__` an ordinary key, but any copy by
- * assignment (`o[k] = v`, as zod's record parsing does) turns it into the prototype and the value silently vanishes;
- * `constructor` and `prototype` shadow the same machinery for whoever reads the JSON later.
+ * The one key a copy loses. `JSON.parse` makes `__proto__` an ordinary key, but any copy by assignment (`o[k] = v`,
+ * as zod's record parsing does) turns it into the prototype and the value silently vanishes. `constructor` and
+ * `prototype` are stored and read back as ordinary keys, and events already accepted with them must stay readable.
  */
-const prototypeKeys = new Set(["__proto__", "constructor", "prototype"]);
+const prototypeKeys = new Set(["__proto__"]);
 
 /**
  * Walks free-form JSON and reports every key or string the stores cannot hold, every key naming the prototype
@@ -59,7 +59,7 @@ export function unstorableJson(
   if (depth >= MAX_JSON_DEPTH) return [{ path, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }];
   if (Array.isArray(value)) return value.flatMap((v, i) => unstorableJson(v, [...path, i], depth + 1));
   return Object.entries(value).flatMap(([key, v]) => {
-    const keyProblem = prototypeKeys.has(key) ? "must not be __proto__, constructor or prototype" : unstorableText(key);
+    const keyProblem = prototypeKeys.has(key) ? "must not be __proto__" : unstorableText(key);
     return [
       ...(keyProblem ? [{ path: [...path, key], message: `key ${keyProblem}` }] : []),
       ...unstorableJson(v, [...path, key], depth + 1),
