@@ -71,3 +71,16 @@ it("28 December (300) and 3 January (250) end silver in one batch as in two, wit
   expect(inTwo).toEqual({ tier: "silver", moves: ["earn 300", "earn 250"] });
   expect(inOne).toEqual(inTwo);
 });
+
+it("450 stored in December, then 28 December (+100) and 3 January (+10) uploaded late: gold and its reward in one batch as in two", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Late Upload Grill");
+  const [one, two] = ["+48600400211", "+48600400212"];
+  for (const phone of [one, two]) await apply(saleAt(tenantId, phone, 450, december(15)));
+  await apply(saleAt(tenantId, two, 100, december(28)));
+  await apply(saleAt(tenantId, two, 10, january(3)));
+  // One batch: the December sale is judged on December's 550, not on the 10 of the January sale it arrived with.
+  await apply(saleAt(tenantId, one, 100, december(28)), saleAt(tenantId, one, 10, january(3)));
+  const [inOne, inTwo] = [await standing(tenantId, one), await standing(tenantId, two)];
+  expect(inTwo).toEqual({ tier: "gold", moves: ["earn 450", "earn 100", "bonus 100", "earn 10"] });
+  expect(inOne).toEqual(inTwo);
+});

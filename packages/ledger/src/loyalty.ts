@@ -29,7 +29,21 @@ export interface LoyaltyState {
    * from `qualifying` only when its sale lies inside it: a sale of another window never counted in it.
    */
   qualifyingWindow: { since: Date; until: Date | null } | null;
+  /**
+   * Only when the customer's transactions in the batch fall in more than one tier window (a December sale uploaded
+   * late beside January ones; a rolling window, which moves with every sale): the window of each transaction whose
+   * own is not `qualifyingWindow`, by its time (ms), with the basis over it. Each transaction is judged on its own
+   * window's running total, as in a batch of its own, so one batch ends as any split of it ends (`qualifying-window`).
+   */
+  windowsByTime?: Map<number, WindowTotal>;
   stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
+}
+
+/** A tier window, [since, until) (until null: open-ended), and the tier basis over it so far. */
+export interface WindowTotal {
+  since: Date;
+  until: Date | null;
+  qualifying: number;
 }
 
 /** What a refund needs to know about the sale it refunds, and about that sale's earlier refunds. */

@@ -16,7 +16,7 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
-import { inQualifyingWindow } from "./qualifying-window.ts";
+import { countInWindows, inQualifyingWindow, judgingWindow } from "./qualifying-window.ts";
 import { stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -118,19 +118,22 @@ export function planRefund(
     const tiers = config.tiers;
     if (tiers) {
       const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
-      // A refund counts in its sale's window (as the window is read from the store): a refund in January of a
-      // December sale takes nothing from the new year.
-      const counted = inQualifyingWindow(state.qualifyingWindow, sale.occurredAt);
-      if (counted)
-        state.qualifying -=
-          tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
-      // Nor is the upgrade of a sale of a past period judged on the new period's total (which that sale never
-      // counted in: judged there, a January refund would demote a customer whose December points still qualify).
-      // The period the upgrade was earned in has ended; its tier stays until the tier job judges it at the end of
-      // the period in force, as any tier is judged (downgrades happen only at a period's end).
+      // A refund counts in its sale's window(s) (as the store reads them): a refund in January of a December sale
+      // takes nothing from the new year. It is judged, as a sale is, in the window of its own time (as in a batch
+      // of its own), and undoes an upgrade only when its sale counted there. The upgrade of a sale of a past period
+      // is not judged on the new period's total (which that sale never counted in: a January refund would demote
+      // a customer whose December points still qualify); nor on the sale's period's total when the batch holds
+      // it for another transaction: two batches would not, and the result would hang on the batching. That
+      // period has ended; its tier stays until the tier job judges the period in force (downgrades at its end).
+      const judged = judgingWindow(state, occurredAt);
+      const counted = inQualifyingWindow(judged.window, sale.occurredAt);
+      const taken =
+        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      countInWindows(state, sale.occurredAt, -taken);
+      const qualifying = judged.total();
       const back =
         counted && config.refunds.tierRewards && !sale.tierRevoked
-          ? tierAfterRefund(tiers, state.tier, state.qualifying, sale.effects.tier)
+          ? tierAfterRefund(tiers, state.tier, qualifying, sale.effects.tier)
           : null;
       if (back && state.tier) {
         events.push({
@@ -142,7 +145,7 @@ export function planRefund(
           from: state.tier,
           to: back.id,
           direction: "down",
-          qualifyingValue: state.qualifying,
+          qualifyingValue: qualifying,
         });
         effects.tierRevoked = { from: state.tier, to: back.id };
         const reward = sale.effects.tier?.rewardPoints ?? 0;

@@ -14,7 +14,7 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
-import { inQualifyingWindow } from "./qualifying-window.ts";
+import { countInWindows, inQualifyingWindow, judgingWindow } from "./qualifying-window.ts";
 
 export interface SalePlan {
   points: number;
@@ -123,13 +123,19 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
   }
 
   const tiers = config.tiers;
-  // Only a sale inside the window loaded counts towards it, and only such a sale upgrades on its total. One of an
-  // earlier period (an offline December sale uploaded beside a January one) belongs to a total this batch did not
-  // load: added to the new year's, the two years' points together would reach a tier neither year did, and the
-  // result would depend on how the sales were batched. It upgrades nothing here; it earns its points and stamps.
-  if (tiers && inQualifyingWindow(state.qualifyingWindow, occurredAt)) {
-    state.qualifying += tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? t.total : 1;
-    const reached = tierFor(tiers, state.qualifying);
+  // A sale is judged on the total of its own window, as in a batch of its own: a late December sale beside January
+  // ones on December's (`windowsByTime`), not on the new year's. A sale outside the one window a state holds (one
+  // loaded without its window) belongs to a total not loaded: added to another period's, the two periods' points
+  // together would reach a tier neither did. It upgrades nothing; it earns its points and stamps.
+  const judged = judgingWindow(state, occurredAt);
+  if (tiers && inQualifyingWindow(judged.window, occurredAt)) {
+    countInWindows(
+      state,
+      occurredAt,
+      tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? t.total : 1,
+    );
+    const qualifying = judged.total();
+    const reached = tierFor(tiers, qualifying);
     const current = tiers.levels.find((l) => l.id === state.tier);
     // Upgrades are immediate; downgrades only happen at the end of the qualification period.
     if (!current || reached.threshold > current.threshold) {
@@ -142,7 +148,7 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
         from: state.tier,
         to: reached.id,
         direction: "up",
-        qualifyingValue: state.qualifying,
+        qualifyingValue: qualifying,
       });
       // Joining the entry tier pays nothing; reaching a higher one pays its reward, also on a first sale
       // (a tier skipped on the way pays nothing: the reward is the tier's the customer ends in).

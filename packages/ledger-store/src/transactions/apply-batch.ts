@@ -140,13 +140,16 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
     );
     const ids = customers.filter((c): c is string => !!c);
     if (!ids.length) continue;
-    // Each customer's tier window ends at their own latest transaction in the batch.
+    // Each customer's tier window ends at their own latest transaction in the batch; a transaction of another
+    // window (a late December sale beside January ones) is judged in its own, so the batching changes nothing.
     const toOf = new Map<string, string>();
+    const timesOf = new Map<string, string[]>();
     mine.forEach((i, k) => {
       const id = customers[k];
       const at = work.messages[i]!.transaction.occurredAt;
       const before = id ? toOf.get(id) : undefined;
       if (id && (!before || Date.parse(at) > Date.parse(before))) toOf.set(id, at);
+      if (id && !timesOf.get(id)?.push(at)) timesOf.set(id, [at]);
     });
     const loaded = await loadLoyaltyStates(work.tx, tenantId, ids, {
       config: latest.config,
@@ -154,6 +157,7 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
       from: times[0]!,
       to: times[times.length - 1]!,
       toOf,
+      timesOf,
     });
     for (const [id, state] of loaded) work.states.set(id, state);
   }
