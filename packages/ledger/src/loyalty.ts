@@ -83,5 +83,8 @@ export interface StoredRefundEffects {
 export interface ProgrammeAt {
   version: number;
   config: import("@regulars/contracts").ProgrammeConfig;
+  /** The tenant's zone: customer-level periods (daily caps, tier windows, expiry dates). */
   timezone: string;
+  /** The zone of the sale's location where an admin set one: weekdays, hours and birthdays at the till. */
+  localZone?: string;
 }

@@ -65,7 +65,8 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     config,
     input,
     { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 },
-    timezone,
+    // Weekdays, hours and the birthday on the till's clock; the day of the caps stays the tenant's (`day`).
+    programme.localZone ?? timezone,
   );
   const movements: NewMovement[] = [];
   const events: LoyaltyEvent[] = [];

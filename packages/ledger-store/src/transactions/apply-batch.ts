@@ -166,7 +166,12 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
 async function applySale(work: BatchWork, i: number) {
   const m = work.messages[i]!;
   const customerId = work.customerOf.get(i) ?? null;
-  const programme = await work.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+  // The sale's location names the clock its weekdays, hours and birthday are read on (`localZone`).
+  const programme = await work.deps.programmes.inForce(
+    m.tenantId,
+    new Date(m.transaction.occurredAt),
+    m.transaction.locationId,
+  );
   const state = customerId ? work.states.get(customerId) : undefined;
   const row = { message: m, bodyHash: work.hashes[i]!, customerId };
   // What the checkout spent is committed first: points earn only on the money the customer paid.
