@@ -15,6 +15,7 @@ import { applyEventBatch, ledgerDefaults, recordDeadLetteredEvent } from "@regul
 import type { Logger } from "@regulars/logger";
 import { publishOutbox, startOutboxRelay } from "@regulars/outbox";
 import { ProgrammeCache } from "@regulars/programme";
+import { tenantFrequencyCaps } from "@regulars/tenancy";
 import type { Registry } from "prom-client";
 import type { z } from "zod";
 import { writeFactsBatch } from "./analytics/write-facts.ts";
@@ -26,6 +27,7 @@ import { campaignMessageQueue, campaignMessagesQueue } from "./messages/campaign
 import { type MessagesWorkerOptions, startMessages } from "./messages/start-messages.ts";
 import { ProfileTransactionMessage, writeProfileOrdersBatch } from "./profiles/write-profile-orders.ts";
 import { CustomerSnapshotMessage, writeCustomerSnapshotsBatch } from "./segments/write-customer-snapshots.ts";
+import { TenantCapsCache } from "./tenant-caps-cache.ts";
 import { fanOutBatch, WebhookFanOutMessage } from "./webhooks/fan-out.ts";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/webhook-sender.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
@@ -103,6 +105,8 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
   const running: { stream: string; running: RunningConsumer; backlog?: () => number }[] = [];
   const others: { stop(): Promise<void> }[] = [];
   const metrics = createWorkerMetrics(opts.registry, () => running.map((r) => r.running));
+  // The tenants' own caps, for every campaign beside its own: one cache for the process (a change applies within 30 s).
+  const tenantCaps = new TenantCapsCache((tenantId) => tenantFrequencyCaps(db, tenantId)).read;
   const common = {
     bus,
     log,
@@ -256,13 +260,23 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
     others.push(sender);
   }
   if (enabled.has("messages"))
-    others.push(startMessages({ ...opts.messages, db, log, registry: opts.registry, publish: publishCommitted }));
+    others.push(
+      startMessages({
+        ...opts.messages,
+        tenantCaps: opts.messages?.tenantCaps ?? tenantCaps,
+        db,
+        log,
+        registry: opts.registry,
+        publish: publishCommitted,
+      }),
+    );
   if (enabled.has("campaigns")) {
     // Triggers only plan (enrolments and steps, one transaction per match); the executor beside them runs due steps.
     const campaigns = startCampaignWorker({
       queueMessage: campaignMessageQueue(db, opts.messages?.tracking),
       queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),
       ...opts.campaigns,
+      tenantCaps: opts.campaigns?.tenantCaps ?? tenantCaps,
       db,
       log,
       publish: publishCommitted,
@@ -283,6 +297,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         registry: opts.registry,
         analytics: opts.analytics,
         queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),
+        tenantCaps: opts.campaigns?.tenantCaps ?? tenantCaps,
       }),
     );
   }

@@ -2,6 +2,7 @@ export { classifyApiKey, displayPrefix, generateApiKey, hashApiKey } from "./api
 export { CredentialCache, type CredentialCacheOptions, type CredentialFinder } from "./credential-cache.ts";
 export { createDemoOwner, createDemoTenant, demoOwnerEmail } from "./demo.ts";
 export { demoMenu } from "./demo-menu.ts";
+export { setTenantFrequencyCaps, TenantFrequencyCaps, tenantFrequencyCaps } from "./frequency-caps.ts";
 export { createKey, listKeys, revokeKey, rotateKey } from "./keys.ts";
 export {
   CreateKeyInput,

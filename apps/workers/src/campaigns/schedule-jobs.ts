@@ -1,5 +1,6 @@
 import { runCampaignSchedules } from "@regulars/campaigns-store";
 import type { JobResult } from "@regulars/ledger-store";
+import { tenantFrequencyCaps } from "@regulars/tenancy";
 import type { ScheduledJobContext } from "../jobs/refresh-segments.ts";
 
 /**
@@ -8,13 +9,16 @@ import type { ScheduledJobContext } from "../jobs/refresh-segments.ts";
  * published as the chunk commits: held to the end of a 100,000-member run, they were first published by the
  * outbox relay (older than its grace) and then all again by the job. Messages due now are queued in the chunk's
  * transaction when the process can render them (`queueMessages`), not by another round through the step executor.
+ * The tenant's own frequency caps hold beside each campaign's (the process's cache, else read for this pass).
  */
-export function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<JobResult> {
+export async function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<JobResult> {
+  const tenantCaps = await (ctx.tenantCaps ?? ((tenantId) => tenantFrequencyCaps(ctx.db, tenantId)))(ctx.tenantId);
   return runCampaignSchedules({
     db: ctx.db,
     tenantId: ctx.tenantId,
     zone: ctx.programme.timezone,
     now: ctx.now,
+    tenantCaps,
     ...(ctx.publish ? { onCommitted: ctx.publish } : {}),
     ...(ctx.queueMessages ? { queueDueMessages: ctx.queueMessages } : {}),
   });

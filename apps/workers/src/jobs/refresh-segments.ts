@@ -2,6 +2,7 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import type { JobContext, JobResult, OutboxItem } from "@regulars/ledger-store";
 import { refreshDueSegments } from "@regulars/segments-store";
+import type { TenantCapsReader } from "../tenant-caps-cache.ts";
 
 /**
  * Jobs that read ClickHouse get it here; absent where this process has no connection to it. A long job publishes
@@ -12,6 +13,8 @@ export type ScheduledJobContext = JobContext & {
   analytics?: AnalystSqlTarget;
   publish?: (items: OutboxItem[]) => Promise<void>;
   queueMessages?: QueueCampaignMessages;
+  /** The tenant's own frequency caps (cached by the process); the campaigns' schedules read them when absent. */
+  tenantCaps?: TenantCapsReader;
 };
 
 /**

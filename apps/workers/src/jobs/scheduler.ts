@@ -21,6 +21,7 @@ import type { ProgrammeCache } from "@regulars/programme";
 import type { Counter, Registry } from "prom-client";
 import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { sharedCounter } from "../shared-metrics.ts";
+import type { TenantCapsReader } from "../tenant-caps-cache.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 import { trimStreams } from "./stream-retention.ts";
@@ -34,6 +35,8 @@ export interface SchedulerDeps {
   analytics?: AnalystSqlTarget;
   /** Renders and queues campaign messages: broadcasts queue those due now as they plan them. */
   queueMessages?: QueueCampaignMessages;
+  /** The tenant's own caps for the campaigns' schedules; read from Postgres each pass when absent. */
+  tenantCaps?: TenantCapsReader;
   /** Where `regulars_job_runs_total{job,outcome}` is counted. */
   registry?: Registry;
   /** How long read messages stay on their streams (`busDefaults.keepReadMs` when absent). */
@@ -170,6 +173,7 @@ export async function runScheduledJobs(
             now,
             analytics,
             ...(deps.queueMessages ? { queueMessages: deps.queueMessages } : {}),
+            ...(deps.tenantCaps ? { tenantCaps: deps.tenantCaps } : {}),
             publish,
           });
           done[name] = (done[name] ?? 0) + result.acted;

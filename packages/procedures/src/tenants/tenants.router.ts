@@ -1,7 +1,7 @@
 import { holdCodeLanguages } from "@regulars/checkout";
-import { setTenantLanguage, tenantSettings } from "@regulars/tenancy";
+import { setTenantFrequencyCaps, setTenantLanguage, tenantFrequencyCaps, tenantSettings } from "@regulars/tenancy";
 import { roleProcedure, router, tenantProcedure } from "../trpc.ts";
-import { SetTenantLanguageInput } from "./tenants.types.ts";
+import { SetTenantFrequencyCapsInput, SetTenantLanguageInput } from "./tenants.types.ts";
 
 export const tenantsRouter = router({
   me: tenantProcedure.query(({ ctx }) => ({
@@ -23,4 +23,17 @@ export const tenantsRouter = router({
       await setTenantLanguage(ctx.db, ctx.tenantId, input.language, ctx.credential.keyId);
       return tenantSettings(ctx.db, ctx.tenantId);
     }),
+  /**
+   * The caps that hold for every campaign's messages beside each campaign's own; analysts read them too, as they
+   * read why a message was capped (messages.list).
+   */
+  frequencyCaps: roleProcedure("admin", "analyst").query(async ({ ctx }) => ({
+    caps: await tenantFrequencyCaps(ctx.db, ctx.tenantId),
+  })),
+  /** Replaces the tenant's caps; audited. Workers apply a change within their cache's 30 s. */
+  setFrequencyCaps: roleProcedure("admin")
+    .input(SetTenantFrequencyCapsInput)
+    .mutation(async ({ ctx, input }) => ({
+      caps: await setTenantFrequencyCaps(ctx.db, ctx.tenantId, input.caps, ctx.credential.keyId),
+    })),
 });

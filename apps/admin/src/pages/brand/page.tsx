@@ -13,6 +13,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { SelectField } from "../../ui/fields.tsx";
 import { QueryResult } from "../../ui/query-result.tsx";
+import { FrequencyCapsCard } from "./frequency-caps-form.tsx";
 
 type Settings = RouterOutputs["tenants"]["settings"];
 
@@ -47,6 +48,7 @@ export default function BrandPage() {
               <p className="mt-3 text-sm text-slate-600">{t("fixed")}</p>
             </Card>
             <LanguageForm settings={data} />
+            <FrequencyCapsCard />
           </div>
         )}
       </QueryResult>
