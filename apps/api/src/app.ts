@@ -42,6 +42,8 @@ export interface ApiDeps {
   webhookUrls?: ApiContext["webhookUrls"];
   /** Unknown coupon codes a credential is answered per window (COUPON_UNKNOWN_CODE_*); the default when absent. */
   unknownCodeLimit?: ApiContext["unknownCodeLimit"];
+  /** The gateway's clock-skew allowance (OCCURRED_AT_MAX_AHEAD_SECONDS); the default when absent. */
+  occurredAtMaxAheadSeconds?: number;
   /** The built admin and kiosk apps to serve; none when absent. */
   webApps?: WebApps;
   /** Publishes what a tenant's mutation committed to the outbox (see ApiContext.onMutated). */
@@ -89,6 +91,9 @@ export function createApiApp(deps: ApiDeps) {
         requestId: c.get("requestId") as string,
         webhookUrls: deps.webhookUrls,
         ...(deps.unknownCodeLimit ? { unknownCodeLimit: deps.unknownCodeLimit } : {}),
+        ...(deps.occurredAtMaxAheadSeconds !== undefined
+          ? { occurredAtMaxAheadSeconds: deps.occurredAtMaxAheadSeconds }
+          : {}),
         onProcedureDone: (procedure: string, code: string, seconds: number) =>
           latency.observe({ procedure, code }, seconds),
         ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),

@@ -30,6 +30,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
       limit: config.COUPON_UNKNOWN_CODE_LIMIT,
       windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
     },
+    occurredAtMaxAheadSeconds: config.OCCURRED_AT_MAX_AHEAD_SECONDS,
     webApps: {
       adminDir: fileURLToPath(new URL("../../admin/dist", import.meta.url)),
       kioskDir: fileURLToPath(new URL("../../kiosk/dist", import.meta.url)),

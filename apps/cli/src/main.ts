@@ -1,6 +1,7 @@
 import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant, setTenantLanguage } from "@regulars/tenancy";
 import { Command } from "commander";
+import { z } from "zod";
 import { action } from "./command-kit.ts";
 import { registerCouponCommands } from "./coupons.ts";
 import { registerCustomerCommands } from "./customers.ts";
@@ -12,6 +13,9 @@ import { registerSeedCommands } from "./seed.ts";
 import { registerStaffCommands } from "./staff.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
+/** The gateway's clock-skew allowance, from the deployment's environment: a version starting within it is not cancelled. */
+const SkewEnv = z.object({ OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).optional() });
+
 const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
 
 const withDatabase = async <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => {
@@ -149,7 +153,10 @@ programme
   .requiredOption("--version <n>", "the scheduled version's number, as `programme set` printed it")
   .action(
     action(async (opts: { tenant: string; version: string }) => {
-      const cancelled = await withDatabase(({ db }) => cancelScheduledFromCli(db, opts.tenant, opts.version));
+      const { OCCURRED_AT_MAX_AHEAD_SECONDS: allowance } = SkewEnv.parse(process.env);
+      const cancelled = await withDatabase(({ db }) =>
+        cancelScheduledFromCli(db, opts.tenant, opts.version, allowance),
+      );
       const also = cancelled.removed.filter((v) => v !== cancelled.version);
       process.stdout.write(
         `programme version ${cancelled.version}, scheduled from ${cancelled.effectiveFromLocal} ` +

@@ -59,17 +59,28 @@ export const showProgramme = (db: Db, tenantId: string) => programmeAt(db, tenan
 
 /**
  * Cancels a version scheduled for the future (see `cancelScheduledVersion`: the row is deleted, the audit log keeps
- * it, its number is not given again). Refusals (in force, not the newest, no such version) are the operator's to
- * fix: named after `--version`, exit code 2.
+ * it, its number is not given again). Refusals (in force, too close to its start, not the newest, no such version) are
+ * the operator's to fix: named after `--version`, exit code 2. The clock-skew allowance is the deployment's
+ * OCCURRED_AT_MAX_AHEAD_SECONDS, read from the same environment as the gateway's.
  */
-export async function cancelScheduledFromCli(db: Db, tenantId: string, version: string) {
+export async function cancelScheduledFromCli(
+  db: Db,
+  tenantId: string,
+  version: string,
+  occurredAtMaxAheadSeconds?: number,
+) {
   const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
   if (!tenant) throw new UsageError(`--tenant: no tenant ${tenantId}`);
   const number = /^\d{1,10}$/.test(version.trim()) ? Number(version) : Number.NaN;
   if (!(number >= 1 && number <= 2_147_483_647))
     throw new UsageError(`--version: '${version}' is not a version number (a whole number from 1)`);
   try {
-    const cancelled = await cancelScheduledVersion(db, { tenantId, actor: "cli", version: number });
+    const cancelled = await cancelScheduledVersion(db, {
+      tenantId,
+      actor: "cli",
+      version: number,
+      ...(occurredAtMaxAheadSeconds !== undefined ? { occurredAtMaxAheadSeconds } : {}),
+    });
     const at = new Date(cancelled.effectiveFrom);
     return { ...cancelled, effectiveFromLocal: tenantLocalTime(at, tenant.timezone) };
   } catch (e) {

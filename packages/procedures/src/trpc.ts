@@ -22,6 +22,11 @@ export interface ApiContext {
   unknownCodeLimit?: UnknownCodeLimit;
   /** The checkout's clock; tests move it. */
   now?: () => Date;
+  /**
+   * How far ahead of the gateway's clock a sale may be stamped (OCCURRED_AT_MAX_AHEAD_SECONDS): a programme version
+   * starting within it is not cancelled; the contracts' default when absent.
+   */
+  occurredAtMaxAheadSeconds?: number;
   /** Told how each procedure call ended and how long it took (the host's latency histogram). */
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
   /**

@@ -2,6 +2,7 @@ import type { Db } from "@regulars/db";
 import { tenantLocalTime } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCaller } from "../src/root.ts";
 import { failure, HOUR, inMs, tenantCallers } from "./helpers.ts";
 
 let db: Db;
@@ -13,6 +14,22 @@ afterAll(async () => {
 });
 
 describe("programme.cancelScheduled", () => {
+  it("keeps a version starting within the deployment's clock-skew allowance, not only the default 300 s", async () => {
+    const t = await tenantCallers(db);
+    await t.admin.programme.pendingDays.set({ days: 9, effectiveFrom: inMs(20 * 60_000) });
+    // A gateway accepting sales stamped an hour ahead: one stamped in 25 minutes may already have earned under it.
+    const api = createCaller({
+      db,
+      credential: t.adminCredential,
+      requestId: "req_test",
+      occurredAtMaxAheadSeconds: 3_600,
+    });
+    const refused = await failure(api.programme.cancelScheduled({ version: 2 }));
+    expect(refused.code).toBe("CONFLICT");
+    expect(refused.message).toContain("3600 seconds");
+    expect(await t.admin.programme.versions()).toHaveLength(2);
+  });
+
   it("cancels the scheduled version: gone from the versions, audited under the admin key", async () => {
     const t = await tenantCallers(db);
     const from = inMs(HOUR);

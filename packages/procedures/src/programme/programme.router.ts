@@ -53,11 +53,16 @@ export const programmeRouter = router({
   versions: admin.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
   version: admin.input(VersionInput).query(({ ctx, input }) => programmeVersion(ctx.db, ctx.tenantId, input.version)),
   /** Cancels a version scheduled for the future (deleted, audited; its number is not given again). */
-  cancelScheduled: admin
-    .input(VersionInput)
-    .mutation(({ ctx, input }) =>
-      cancelScheduledVersion(ctx.db, { tenantId: ctx.tenantId, actor: ctx.credential.keyId, version: input.version }),
-    ),
+  cancelScheduled: admin.input(VersionInput).mutation(({ ctx, input }) =>
+    cancelScheduledVersion(ctx.db, {
+      tenantId: ctx.tenantId,
+      actor: ctx.credential.keyId,
+      version: input.version,
+      ...(ctx.occurredAtMaxAheadSeconds !== undefined
+        ? { occurredAtMaxAheadSeconds: ctx.occurredAtMaxAheadSeconds }
+        : {}),
+    }),
+  ),
 
   rules: router({
     list: admin.input(ProgrammeAtInput).query(async ({ ctx, input }) => {
