@@ -15,10 +15,18 @@ import {
 
 describe("sending a sale to the gateway", () => {
   it("reads each answer as stored, not stored, or unknown", () => {
-    expect([202, 409].map(meaningOf)).toEqual(["stored", "stored"]);
+    expect([202, 409].map((status) => meaningOf(status))).toEqual(["stored", "stored"]);
+    expect(meaningOf(409, "idempotency_conflict")).toBe("stored");
+    // A basket other than the one its hold priced: refused at the door, nothing stored, the hold may be voided.
+    expect(meaningOf(409, "hold_mismatch")).toBe("refused");
     expect(meaningOf(429)).toBe("busy");
-    expect([400, 401, 403, 422].map(meaningOf)).toEqual(["refused", "refused", "refused", "refused"]);
-    expect(["unreachable" as const, 408, 500, 502, 503].map(meaningOf)).toEqual([
+    expect([400, 401, 403, 422].map((status) => meaningOf(status))).toEqual([
+      "refused",
+      "refused",
+      "refused",
+      "refused",
+    ]);
+    expect(["unreachable" as const, 408, 500, 502, 503].map((answer) => meaningOf(answer))).toEqual([
       "unknown",
       "unknown",
       "unknown",

@@ -164,11 +164,13 @@ export async function sendSale(
       // A post that outlives this was perhaps stored: the same as no answer.
       signal: AbortSignal.timeout(timeoutMs),
     }).catch(() => null);
-    answers.push(meaningOf(res ? res.status : "unreachable"));
+    let code: string | undefined;
     if (res && !res.ok) {
       const body = (await res.json().catch(() => null)) as ApiFailure | null;
+      code = body?.code;
       lastFailure = body?.code ? body : new Error(`the gateway answered ${res.status}`);
     }
+    answers.push(meaningOf(res ? res.status : "unreachable", code));
     const step = nextSendStep(answers);
     if (step === "accepted") return;
     if (step === "refused") throw lastFailure ?? new Error("the gateway refused the sale");

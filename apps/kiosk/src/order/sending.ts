@@ -1,14 +1,18 @@
 /**
  * What one answer of the gateway says about the sale it was sent: `stored` (202, or 409: stored before under
- * this number), `busy` (429: certainly not stored, worth asking again), `refused` (any other 4xx: certainly not
- * stored, and asking again would be refused the same way), `unknown` (no answer, a 5xx, a timeout: it may or may
- * not have been stored).
+ * this number), `busy` (429: certainly not stored, worth asking again), `refused` (any other 4xx, and a 409 whose
+ * code says the sale's basket is not the one its hold priced: certainly not stored, and asking again would be
+ * refused the same way), `unknown` (no answer, a 5xx, a timeout: it may or may not have been stored).
  */
 export type GatewayAnswer = number | "unreachable";
 export type AnswerMeaning = "stored" | "busy" | "refused" | "unknown";
 
-export function meaningOf(answer: GatewayAnswer): AnswerMeaning {
+/** The 409 codes that refuse a sale without storing it; any other 409 means it was stored before. */
+const conflictsNotStored = new Set(["hold_mismatch"]);
+
+export function meaningOf(answer: GatewayAnswer, code?: string): AnswerMeaning {
   if (answer === "unreachable" || answer >= 500 || answer === 408) return "unknown";
+  if (answer === 409 && code !== undefined && conflictsNotStored.has(code)) return "refused";
   if ((answer >= 200 && answer < 300) || answer === 409) return "stored";
   if (answer === 429) return "busy";
   return "refused";
