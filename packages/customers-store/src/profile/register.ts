@@ -21,7 +21,7 @@ import {
 } from "../shared.ts";
 import { linkProvenPhone } from "./prove-phone.ts";
 import { readProfile } from "./read.ts";
-import { type CustomerState, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
+import { type CustomerState, earliestRegistration, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
 import { mergePreferences } from "./update.ts";
 
 interface Registering {
@@ -79,19 +79,26 @@ async function registerAgain(tx: DbTx, r: Registering, customerId: string): Prom
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
   // Tills may name a customer by an app sign-in identity (batch-triage creates them bare): the first registration
-  // of that identity is the sign-up, with its profile, consents and welcome coupons, not a sign-in again.
-  if (!before.registeredAt) return becomeAppAccount(tx, r, customerId, before, { identityAdded: false });
-  let merged: string[] = [];
-  if (proven) {
-    merged = await linkProvenPhone(tx, tenantId, customerId, proven, origin);
-    const changed: ProfileField[] = [
-      ...(before.phone !== proven ? (["phone"] as const) : []),
-      ...(!before.phoneVerified ? (["phoneVerified"] as const) : []),
-    ];
-    if (changed.length) {
-      const version = await saveProfile(tx, tenantId, customerId, { phoneVerified: true }, origin.now);
-      await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "profile", changed }, origin.now)]);
-    }
+  // of that identity is the sign-up, with its profile, consents and welcome coupons, not a sign-in again. Unless the
+  // proven phone is an account that registered already: the same person signing in, whose sign-up was then.
+  const phoneOwner = proven && (await ownerOf(tx, tenantId, phoneIdentity(proven)));
+  const registeredAt =
+    before.registeredAt ?? (await earliestRegistration(tx, tenantId, [customerId, phoneOwner || customerId]));
+  if (!registeredAt) return becomeAppAccount(tx, r, customerId, before, { identityAdded: false });
+  // Only a customer not registered itself takes the registration time of the account merged into it.
+  const stamp = before.registeredAt ? undefined : registeredAt;
+  // The merge keeps this customer (it holds the sign-in identity; an app account is never merged away).
+  const merged = proven ? await linkProvenPhone(tx, tenantId, customerId, proven, origin) : [];
+  const changed: ProfileField[] = proven
+    ? [
+        ...(before.phone !== proven ? (["phone"] as const) : []),
+        ...(!before.phoneVerified ? (["phoneVerified"] as const) : []),
+      ]
+    : [];
+  if (changed.length || stamp) {
+    const change = { phoneVerified: proven ? true : undefined, registeredAt: stamp };
+    const version = await saveProfile(tx, tenantId, customerId, change, origin.now);
+    await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "profile", changed }, origin.now)]);
   }
   return { outcome: "existing", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
 }

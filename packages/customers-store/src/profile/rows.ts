@@ -81,3 +81,16 @@ export async function saveCustomerColumns(
       date_of_birth = CASE WHEN ${keep(set.dateOfBirth)} THEN date_of_birth ELSE ${set.dateOfBirth ?? null}::date END
     WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
 }
+
+/**
+ * The earliest registration among these customers and those merged into them: a person joined to an account that
+ * registered before signs in, and keeps that account's sign-up time. Null when none of them registered.
+ */
+export async function earliestRegistration(tx: DbTx, tenantId: string, customerIds: string[]): Promise<Date | null> {
+  const [row] = await tx.$queryRaw<{ registered_at: Date | null }[]>`
+    SELECT min(p.registered_at) AS registered_at FROM customer_profiles p
+    WHERE p.tenant_id = ${tenantId} AND (p.customer_id = ANY(${customerIds}::text[]) OR p.customer_id IN (
+      SELECT m.merged_id FROM customer_merges m
+      WHERE m.tenant_id = ${tenantId} AND m.into_id = ANY(${customerIds}::text[])))`;
+  return row?.registered_at ?? null;
+}
