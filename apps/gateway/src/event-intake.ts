@@ -1,25 +1,7 @@
-import { hash } from "node:crypto";
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
-import { type BehaviouralEventInput, EventMessage, sortedJson } from "@regulars/contracts";
+import { EventMessage, eventFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { publishOrUnavailable } from "./intake.ts";
-
-/**
- * What identifies a posted event's content, to tell a retry (same eventId, same content: a duplicate) from a
- * conflict (same eventId, another content: refused), as `transactionFingerprint` does for sales. Taken over the
- * validated body, so defaults and key order do not matter; `occurredAt` counts as an instant, and an omitted
- * `customer`, `locationId` or `channel` is the same as null (the contract says "omit (or null)").
- */
-export function eventFingerprint(event: BehaviouralEventInput): string {
-  const normalised = {
-    ...event,
-    occurredAt: new Date(event.occurredAt).toISOString(),
-    customer: event.customer ?? null,
-    locationId: event.locationId ?? null,
-    channel: event.channel ?? null,
-  };
-  return hash("sha256", sortedJson(normalised), "base64url");
-}
 
 /**
  * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:

@@ -2,14 +2,16 @@ import { consumerBacklog, publishJson } from "@regulars/bus";
 import type { EventMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
+import { eventStatus } from "@regulars/ledger-store";
 import { createMetricsRegistry, silentLogger } from "@regulars/logger";
 import { eventually, testAnalytics, testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningWorkers, startWorkers } from "../src/index.ts";
 
 // JetStream forgets an eventId after its duplicate window; a till retrying later (its clock corrected meanwhile)
-// stores the event a second time. The resolver decided it the first time, anonymous as it is: the repeat changes
-// nothing, and ClickHouse keeps the one row written then (SPEC: processed twice changes nothing the second time).
+// stores the event a second time. The resolver decided it the first time, anonymous as it is: ClickHouse keeps the one
+// row written then (SPEC: processed twice changes nothing the second time), and the changed body is an idempotency
+// conflict (never a silent duplicate), counted on the event's status as the gateway's 409 would have told it.
 
 const duplicateWindowMs = 1_000;
 let bus: Awaited<ReturnType<typeof testBus>>;
@@ -82,4 +84,5 @@ it("an anonymous event posted again after the duplicate window writes no second 
   const decided = await db.$queryRaw<{ n: bigint }[]>`
     SELECT count(*) AS n FROM applied_events WHERE tenant_id = ${tenantId} AND event_id = ${stableId("event", tenantId, "ev-repeat-1")}`;
   expect(Number(decided[0]!.n)).toBe(1);
+  expect(await eventStatus(db, tenantId, "ev-repeat-1")).toMatchObject({ status: "processed", conflicts: 1 });
 });

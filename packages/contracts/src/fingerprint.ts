@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import type { BehaviouralEventInput } from "./event.ts";
 import type { TransactionInput } from "./transaction.ts";
 
 /** JSON with object keys sorted, so the same content always gives the same text (the reference form). */
@@ -69,5 +70,24 @@ export function sortedJson(value: unknown): string {
  */
 export function transactionFingerprint(tx: TransactionInput): string {
   const normalised = { ...tx, occurredAt: new Date(tx.occurredAt).toISOString() };
+  return hash("sha256", sortedJson(normalised), "base64url");
+}
+
+/**
+ * What identifies a posted event's content, to tell a retry (same eventId, same content: a duplicate) from a
+ * conflict (same eventId, another content: refused), as `transactionFingerprint` does for sales. The gateway compares
+ * it inside JetStream's duplicate window, the event resolver past it (kept in `applied_events`): one function, so the
+ * two never disagree. Taken over the validated body, so defaults and key order do not matter; `occurredAt` counts as
+ * an instant, and an omitted `customer`, `locationId` or `channel` is the same as null (the contract says "omit (or
+ * null)").
+ */
+export function eventFingerprint(event: BehaviouralEventInput): string {
+  const normalised = {
+    ...event,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    customer: event.customer ?? null,
+    locationId: event.locationId ?? null,
+    channel: event.channel ?? null,
+  };
   return hash("sha256", sortedJson(normalised), "base64url");
 }

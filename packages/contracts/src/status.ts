@@ -143,6 +143,16 @@ export type TransactionStatusView = z.infer<typeof TransactionStatusView>;
 export const EventRejectionCode = z.enum(["unknown_customer", "contract_violation", "processing_failed"]);
 export type EventRejectionCode = z.infer<typeof EventRejectionCode>;
 
+/** As a sale's `conflicts`: the first event posted under an eventId keeps it, and its outcome stands. */
+const eventConflicts = z
+  .number()
+  .int()
+  .meta({
+    description:
+      "Later posts of this `eventId` with a different body, refused as `idempotency_conflict` (answered 409 inside the " +
+      "hour the gateway remembers an `eventId`, counted here after it); the event first posted under it keeps its outcome.",
+  });
+
 const EventProcessed = z
   .object({
     status: z.literal("processed").meta({ description: "Recorded: in the customer's history, action points paid." }),
@@ -156,6 +166,7 @@ const EventProcessed = z
       description: "Action points this event paid (0 when no action rule applies or its limit was reached).",
     }),
     decidedAt: z.string().meta({ description: "When it was recorded." }),
+    conflicts: eventConflicts,
   })
   .meta({ id: "EventProcessed", description: "Processed: recorded, and any action points paid." });
 
@@ -175,6 +186,7 @@ const EventRejected = z
       })
       .meta({ description: "The reason. Fix the event and post it under a new `eventId`." }),
     decidedAt: z.string().meta({ description: "When it was refused." }),
+    conflicts: eventConflicts,
   })
   .meta({ id: "EventRejected", description: "Rejected after it was accepted, with the reason." });
 

@@ -1,4 +1,4 @@
-import type { EventMessage, EventRecorded } from "@regulars/contracts";
+import { type EventMessage, type EventRecorded, eventFingerprint } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
@@ -6,7 +6,7 @@ import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "../transactions/outcome.ts";
-import { recordEventOutcomes } from "./event-outcomes.ts";
+import { type DecidedEvent, decidedEvents, recordEventConflicts, recordEventOutcomes } from "./event-outcomes.ts";
 import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong, resolveCustomers } from "./resolve.ts";
 
@@ -58,8 +58,9 @@ export async function applyEventBatch(
     // Every event of the batch, not only those that may pay: an anonymous event, or one no rule pays for, is
     // decided (and recorded in ClickHouse) once too. A repeat posted after JetStream's duplicate window is a new
     // message with the same id, and must change nothing, the analytics row included.
-    const decided = await alreadyApplied(tx, messages);
-    const decidesNow = decidedInThisBatch(messages, decided);
+    const hashes = messages.map((m) => eventFingerprint(m.event));
+    const decided = await decidedEvents(tx, messages);
+    const { decidesNow, conflicts } = decidedInThisBatch(messages, hashes, decided, outcomes);
     const todo = candidates.filter((c) => decidesNow.has(c.index));
     const { movements, pointsOf } = await payActions(tx, messages, todo);
     // Every event's outcome, for the integrator (GET /v1/events/{eventId}); one decided by an earlier delivery
@@ -71,9 +72,10 @@ export async function applyEventBatch(
         const outcome = outcomes[i]!;
         return [
           outcome.kind === "reject"
-            ? { message: m, status: "rejected" as const, reason: outcome.reason }
+            ? { message: m, bodyHash: hashes[i]!, status: "rejected" as const, reason: outcome.reason }
             : {
                 message: m,
+                bodyHash: hashes[i]!,
                 status: "processed" as const,
                 customerId: customerOf.get(i) ?? null,
                 points: pointsOf.get(i) ?? 0,
@@ -81,6 +83,8 @@ export async function applyEventBatch(
         ];
       }),
     );
+    // After the outcomes: a conflict with a copy earlier in this batch is counted on the row just written.
+    await recordEventConflicts(tx, conflicts);
 
     // Only for events decided now: one decided before was recorded then (its outbox row is in that transaction).
     const recorded = messages.flatMap((m, i): EventRecorded[] =>
@@ -230,24 +234,38 @@ async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): 
   return states;
 }
 
-/** The indexes of the events this batch decides: not decided by an earlier delivery, and the first copy of each. */
-function decidedInThisBatch(messages: EventMessage[], decided: Set<string>): Set<number> {
-  const seen = new Set<string>();
-  const now = new Set<number>();
+/**
+ * The indexes of the events this batch decides: not decided by an earlier delivery, and the first copy of each. A
+ * repeat with the body decided (or a copy of one decided now) changes nothing; another body under the eventId is an
+ * idempotency conflict (SPEC: never a silent duplicate), refused as the ledger refuses a sale's (`notYetApplied`):
+ * dead-lettered with the reason and counted on the decided event, whose outcome stands.
+ */
+function decidedInThisBatch(
+  messages: EventMessage[],
+  hashes: string[],
+  decided: Map<string, DecidedEvent>,
+  outcomes: ApplyOutcome[],
+): { decidesNow: Set<number>; conflicts: { tenantId: string; id: string; bodyHash: string }[] } {
+  const decidedHash = new Map([...decided].map(([key, d]) => [key, d.bodyHash]));
+  const decidesNow = new Set<number>();
+  const conflicts: { tenantId: string; id: string; bodyHash: string }[] = [];
   messages.forEach((m, i) => {
     const key = `${m.tenantId}\u0000${m.id}`;
-    if (decided.has(key) || seen.has(key)) return;
-    seen.add(key);
-    now.add(i);
+    if (!decidedHash.has(key)) {
+      decidedHash.set(key, hashes[i]!);
+      decidesNow.add(i);
+      return;
+    }
+    // A decision stored without a fingerprint predates them: it cannot be told from a retry.
+    const stored = decidedHash.get(key);
+    if (stored === null || stored === hashes[i]) return;
+    conflicts.push({ tenantId: m.tenantId, id: m.id, bodyHash: hashes[i]! });
+    outcomes[i] = {
+      kind: "reject",
+      reason:
+        `idempotency_conflict: eventId ${m.event.eventId} was decided before with a different body; ` +
+        "post the change under a new eventId",
+    };
   });
-  return now;
-}
-
-async function alreadyApplied(tx: DbTx, events: EventMessage[]): Promise<Set<string>> {
-  if (!events.length) return new Set();
-  const rows = await tx.$queryRaw<{ tenant_id: string; event_id: string }[]>`
-    SELECT a.tenant_id, a.event_id FROM applied_events a
-    JOIN unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[]) AS w(tenant_id, event_id)
-      ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`;
-  return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.event_id}`));
+  return { decidesNow, conflicts };
 }

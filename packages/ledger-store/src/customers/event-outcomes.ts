@@ -4,16 +4,43 @@ import { stableId } from "@regulars/ids";
 import { type DeadLetteredMessage, rejectionOf } from "../transactions/dead-letters.ts";
 
 /** What the resolver decided about one event: recorded (for a customer or none, with its points) or refused. */
-export type EventOutcome =
-  | { message: EventMessage; status: "processed"; customerId: string | null; points: number }
-  | { message: EventMessage; status: "rejected"; reason: string };
+export type EventOutcome = { message: EventMessage; bodyHash: string } & (
+  | { status: "processed"; customerId: string | null; points: number }
+  | { status: "rejected"; reason: string }
+);
 
 /** The codes the resolver itself refuses with; dead letters add contract_violation and processing_failed. */
-const resolverCodes: ReadonlySet<EventRejectionCode> = new Set(["unknown_customer"]);
+const resolverCodes: ReadonlySet<string> = new Set(["unknown_customer", "idempotency_conflict"]);
 
 /**
- * Stores each event's outcome in the resolver's transaction (`applied_events`). The first decision stands: a
- * redelivery, or a second copy in the batch, changes nothing.
+ * The codes only `recordDeadLetteredEvent` writes: the resolver gave up on the event, it decided nothing. Such a row
+ * tells the integrator why until the event is replayed from the dead-letter stream; then the resolver decides it.
+ */
+export const deadLetterCodes: readonly string[] = ["contract_violation", "processing_failed"];
+
+/** A decision stored for an event: the fingerprint of the body decided (null when decided before it was kept). */
+export interface DecidedEvent {
+  bodyHash: string | null;
+}
+
+/**
+ * What the resolver decided before of these events, by `tenantId\0id`. A row written when the event was dead-lettered
+ * is no decision: a replay is decided afresh.
+ */
+export async function decidedEvents(tx: DbTx, events: EventMessage[]): Promise<Map<string, DecidedEvent>> {
+  if (!events.length) return new Map();
+  const rows = await tx.$queryRaw<{ tenant_id: string; event_id: string; body_hash: string | null }[]>`
+    SELECT a.tenant_id, a.event_id, a.body_hash FROM applied_events a
+    JOIN unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[]) AS w(tenant_id, event_id)
+      ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id
+    WHERE NOT (a.status = 'rejected' AND a.reason_code = ANY(${deadLetterCodes}::text[]))`;
+  return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.event_id}`, { bodyHash: r.body_hash }]));
+}
+
+/**
+ * Stores each event's outcome in the resolver's transaction (`applied_events`), with the fingerprint of its body.
+ * The first decision stands: a redelivery, or a second copy in the batch, changes nothing. A row the dead-lettering
+ * wrote is no decision: a replayed event's outcome takes its place.
  */
 export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): Promise<void> {
   const byKey = new Map<string, EventOutcome>();
@@ -25,14 +52,42 @@ export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): P
   if (!first.length) return;
   const reasons = first.map((o) => (o.status === "rejected" ? rejectionOf(o.reason, resolverCodes) : null));
   await tx.$executeRaw`
-    INSERT INTO applied_events (tenant_id, event_id, status, customer_id, points, reason_code, reason_message)
+    INSERT INTO applied_events AS a
+      (tenant_id, event_id, status, customer_id, points, reason_code, reason_message, body_hash)
     SELECT * FROM unnest(
       ${sqlArray(first.map((o) => o.message.tenantId))}::text[], ${sqlArray(first.map((o) => o.message.id))}::text[],
       ${sqlArray(first.map((o) => o.status))}::text[],
       ${sqlArray(first.map((o) => (o.status === "processed" ? o.customerId : null)))}::text[],
       ${sqlArray(first.map((o) => (o.status === "processed" ? o.points : 0)))}::bigint[],
-      ${sqlArray(reasons.map((r) => r?.code ?? null))}::text[], ${sqlArray(reasons.map((r) => r?.message ?? null))}::text[])
-    ON CONFLICT (tenant_id, event_id) DO NOTHING`;
+      ${sqlArray(reasons.map((r) => r?.code ?? null))}::text[], ${sqlArray(reasons.map((r) => r?.message ?? null))}::text[],
+      ${sqlArray(first.map((o) => o.bodyHash))}::text[])
+    ON CONFLICT (tenant_id, event_id) DO UPDATE SET
+      status = excluded.status, customer_id = excluded.customer_id, points = excluded.points,
+      reason_code = excluded.reason_code, reason_message = excluded.reason_message, body_hash = excluded.body_hash,
+      applied_at = now()
+    WHERE a.status = 'rejected' AND a.reason_code = ANY(${deadLetterCodes}::text[])`;
+}
+
+/**
+ * Counts a body refused under a decided eventId (`idempotency_conflict`), once per distinct body, as the ledger keeps
+ * a sale's conflicts by body hash: a redelivered conflict changes nothing. The decision itself stands.
+ */
+export async function recordEventConflicts(
+  tx: DbTx,
+  conflicts: { tenantId: string; id: string; bodyHash: string }[],
+): Promise<void> {
+  if (!conflicts.length) return;
+  await tx.$executeRaw`
+    UPDATE applied_events a
+    SET conflict_hashes = a.conflict_hashes || ARRAY(SELECT h FROM unnest(c.hashes) h WHERE h <> ALL(a.conflict_hashes))
+    FROM (
+      -- One row per event: an UPDATE takes a single joined row for each row it changes.
+      SELECT tenant_id, event_id, array_agg(DISTINCT body_hash) AS hashes FROM unnest(
+        ${sqlArray(conflicts.map((c) => c.tenantId))}::text[], ${sqlArray(conflicts.map((c) => c.id))}::text[],
+        ${sqlArray(conflicts.map((c) => c.bodyHash))}::text[]) AS u(tenant_id, event_id, body_hash)
+      GROUP BY tenant_id, event_id
+    ) c
+    WHERE a.tenant_id = c.tenant_id AND a.event_id = c.event_id AND NOT (c.hashes <@ a.conflict_hashes)`;
 }
 
 /**
@@ -73,11 +128,14 @@ export async function eventStatus(db: Db, tenantId: string, eventId: string): Pr
       reason_code: string | null;
       reason_message: string | null;
       applied_at: Date;
+      conflicts: number;
     }[]
-  >`SELECT status, customer_id, points, reason_code, reason_message, applied_at FROM applied_events
-    WHERE tenant_id = ${tenantId} AND event_id = ${id}`;
+  >`SELECT status, customer_id, points, reason_code, reason_message, applied_at,
+      cardinality(conflict_hashes) AS conflicts
+    FROM applied_events WHERE tenant_id = ${tenantId} AND event_id = ${id}`;
   if (!row) return null;
   const decidedAt = row.applied_at.toISOString();
+  const conflicts = Number(row.conflicts);
   if (row.status === "rejected") {
     const code = EventRejectionCode.safeParse(row.reason_code);
     return {
@@ -86,6 +144,7 @@ export async function eventStatus(db: Db, tenantId: string, eventId: string): Pr
       id,
       reason: { code: code.success ? code.data : "processing_failed", message: row.reason_message ?? "" },
       decidedAt,
+      conflicts,
     };
   }
   return {
@@ -95,5 +154,6 @@ export async function eventStatus(db: Db, tenantId: string, eventId: string): Pr
     customerId: row.customer_id,
     pointsAwarded: exactNumber(row.points),
     decidedAt,
+    conflicts,
   };
 }
