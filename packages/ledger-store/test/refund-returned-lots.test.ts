@@ -89,7 +89,12 @@ describe("points a refund gives back of its sale's hold", () => {
     await apply(db, [refundLines(tenantId, sale, [0, 1])]);
     expect(await returnedLots(tenantId, c)).toMatchObject([{ points: 100n, remaining: 100n, expires_at: aMinuteAgo }]);
 
-    const programme = { version: 2, config: ProgrammeConfig.parse(expiring), timezone: "Europe/Warsaw", localZone: "Europe/Warsaw" };
+    const programme = {
+      version: 2,
+      config: ProgrammeConfig.parse(expiring),
+      timezone: "Europe/Warsaw",
+      localZone: "Europe/Warsaw",
+    };
     const pass = await expirePoints({ db, log: silentLogger, tenantId, programme, now: new Date() });
     expect(pass.acted).toBe(1);
     expect((await customerBalances(db, tenantId, c)).points).toBe(0);
@@ -139,7 +144,12 @@ describe("points a refund gives back of its sale's hold", () => {
       { points: 100n, earned_at: given!.earned_at, expires_at: null },
     ]);
     // The clock is the last purchase (the ledger's movements, not the lots' dates): six months on, all of it expires.
-    const programme = { version: 2, config: ProgrammeConfig.parse(inactivity), timezone: "Europe/Warsaw", localZone: "Europe/Warsaw" };
+    const programme = {
+      version: 2,
+      config: ProgrammeConfig.parse(inactivity),
+      timezone: "Europe/Warsaw",
+      localZone: "Europe/Warsaw",
+    };
     const pass = (days: number) =>
       expirePoints({ db, log: silentLogger, tenantId, programme, now: new Date(Date.now() + days * DAY) });
     expect((await pass(150)).acted).toBe(0);

@@ -163,7 +163,12 @@ it("the rolling downgrade judges a refund with its sale: one that left the windo
     db,
     log: silentLogger,
     tenantId,
-    programme: { version: 2, config: ProgrammeConfig.parse(rolling), timezone: "Europe/Warsaw", localZone: "Europe/Warsaw" },
+    programme: {
+      version: 2,
+      config: ProgrammeConfig.parse(rolling),
+      timezone: "Europe/Warsaw",
+      localZone: "Europe/Warsaw",
+    },
     now,
   });
   // The last 12 months hold the 500 of 200 days ago; the sale refunded 340 days ago was made before them.
