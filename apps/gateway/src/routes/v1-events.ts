@@ -18,7 +18,9 @@ const route = createRoute({
   description:
     "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
     "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
-    "`duplicate: true` and changes nothing; posting it with a different body answers 409 `idempotency_conflict`. " +
+    "`duplicate: true` and changes nothing; posting it with a different body answers 409 `idempotency_conflict` " +
+    "(after the hour the gateway remembers ids for, such a post is answered 202 and refused by the resolver: the " +
+    "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`). " +
     "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
     "(app key: `profile_completed`, `push_opened`, ...) or an admin.",
   security: [{ [securitySchemeName]: [] }],
