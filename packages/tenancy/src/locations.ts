@@ -40,8 +40,10 @@ export async function listLocations(db: Db | DbTx, tenantId: string): Promise<Lo
 
 /**
  * Creates or replaces a location's name and time zone, audited (`locations.set`, before and after) in the caller's
- * transaction. `updated_at` always moves forward, also for two sets within one millisecond, because the programme
- * cache reads a change of the tenant's locations from it (`ProgrammeCache.refresh` in @regulars/programme).
+ * transaction. The programme cache notices a change of the tenant's locations by their count and newest `updated_at`
+ * (`ProgrammeCache.refresh` in @regulars/programme), so every change must make the newest later than any a reader
+ * saw: writers of one tenant's locations queue on the tenant's row, and each stamps past the newest with the clock
+ * at that moment (not the transaction's start, which an earlier-started, later-committing writer would carry).
  */
 export async function setLocation(
   tx: DbTx,
@@ -50,15 +52,19 @@ export async function setLocation(
   actor: string,
 ): Promise<LocationRow> {
   const location = validSettings(settings);
+  await tx.$executeRaw`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
   const [before] = await tx.$queryRaw<{ name: string | null; timezone: string | null }[]>`
     SELECT name, timezone FROM locations WHERE tenant_id = ${tenantId} AND id = ${location.id} FOR UPDATE`;
   const [saved] = await tx.$queryRaw<LocationRow[]>`
-    INSERT INTO locations (tenant_id, id, name, timezone)
-    VALUES (${tenantId}, ${location.id}, ${location.name}, ${location.timezone})
+    WITH newest AS (SELECT max(updated_at) AS at FROM locations WHERE tenant_id = ${tenantId})
+    INSERT INTO locations (tenant_id, id, name, timezone, updated_at)
+    SELECT ${tenantId}, ${location.id}, ${location.name}, ${location.timezone},
+      GREATEST(clock_timestamp(), newest.at + interval '1 millisecond')
+    FROM newest
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       name = EXCLUDED.name,
       timezone = EXCLUDED.timezone,
-      updated_at = GREATEST(now(), locations.updated_at + interval '1 millisecond')
+      updated_at = EXCLUDED.updated_at
     RETURNING id, name, timezone, updated_at AS "updatedAt"`;
   await recordAudit(tx, {
     tenantId,

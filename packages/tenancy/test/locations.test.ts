@@ -2,7 +2,7 @@ import type { Db } from "@regulars/db";
 import { withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { ProgrammeCache } from "@regulars/programme";
-import { testDb, testTenant } from "@regulars/testing";
+import { raceWithHeldTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocationSettings, listLocations, setLocation } from "../src/index.ts";
 
@@ -104,5 +104,31 @@ describe("a set location and the programme cache", () => {
     expect(after).toMatchObject({ timezone: "Europe/Warsaw", localZone: "America/New_York" });
     // Not refreshed: the other tenant's entry stays as cached until its own batch refreshes it.
     expect((await cache.inForce(other.tenantId, now, "store-nyc"))?.localZone).toBe("Europe/Lisbon");
+  });
+
+  it("sees both of two sets made at once: the later-started one waits, and stamps after the first", async () => {
+    const { tenantId } = await testTenant(db, "Busy Admins Grill", "Europe/Warsaw");
+    await set(tenantId, { id: "a", name: null, timezone: null });
+    await set(tenantId, { id: "b", name: null, timezone: null });
+    const cache = new ProgrammeCache(db, 3_600_000);
+    const now = new Date();
+    expect((await cache.inForce(tenantId, now, "a"))?.localZone).toBe("Europe/Warsaw");
+
+    // A began first and commits last; had B committed in between with a later stamp, a refresh between the two
+    // commits would have taken A's (earlier) stamp for no change, and the cache would keep A's old zone.
+    await raceWithHeldTransaction(
+      testDatabaseUrl(),
+      db,
+      (tx) => setLocation(tx, tenantId, { id: "a", name: null, timezone: "America/New_York" }, "key_a"),
+      async () => {
+        await set(tenantId, { id: "b", name: null, timezone: "Asia/Tokyo" }, "key_b");
+        await cache.refresh([tenantId]);
+      },
+      "the second admin's set",
+    );
+    await cache.refresh([tenantId]);
+
+    expect((await cache.inForce(tenantId, now, "a"))?.localZone).toBe("America/New_York");
+    expect((await cache.inForce(tenantId, now, "b"))?.localZone).toBe("Asia/Tokyo");
   });
 });
