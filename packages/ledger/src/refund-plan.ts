@@ -120,22 +120,23 @@ export function planRefund(
       const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
       // A refund counts in its sale's window(s) (as the store reads them): a refund in January of a December sale
       // takes nothing from the new year. It is judged, as a sale is, in the window of its own time (as in a batch
-      // of its own), and undoes an upgrade only when its sale counted there. The upgrade of a sale of a past period
-      // is not judged on the new period's total (which that sale never counted in: a January refund would demote
-      // a customer whose December points still qualify); nor on the sale's period's total when the batch holds
-      // it for another transaction: two batches would not, and the result would hang on the batching. That
-      // period has ended; its tier stays until the tier job judges the period in force (downgrades at its end).
+      // of its own). Of a sale inside that window, on that window's total after it. Of a sale of a past period, on
+      // the sale's own window's total after it (the store loads it for every such refund, `windowsByTime` at the
+      // sale's time) and on the window in force: the upgrade stays when either still qualifies (whoever qualifies in
+      // the new period keeps the tier, as the tier job judges), and is undone when neither does. Judged on the new
+      // period's total alone, a January refund would demote a customer whose December still qualifies; never judged,
+      // a refund after the tier job closed December would leave an upgrade December no longer earned for a year.
       const judged = judgingWindow(state, occurredAt);
       const counted = inQualifyingWindow(judged.window, sale.occurredAt);
       const taken =
         tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
       countInWindows(state, sale.occurredAt, -taken);
-      const qualifying = judged.total();
+      const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged.total());
       const back =
-        counted && config.refunds.tierRewards && !sale.tierRevoked
+        qualifying !== null && config.refunds.tierRewards && !sale.tierRevoked
           ? tierAfterRefund(tiers, state.tier, qualifying, sale.effects.tier)
           : null;
-      if (back && state.tier) {
+      if (back && qualifying !== null && state.tier) {
         events.push({
           type: "tier.changed",
           id: `tier:${customerId}:refund:${m.transactionId}`,
@@ -198,6 +199,16 @@ export function planRefund(
       return taken.length === 1 ? taken[0]!.lineNo : null;
     }),
   };
+}
+
+/**
+ * What a refund of a sale of a past period is judged on: the better of the sale's window's total (after the refund)
+ * and the total of the window in force, `current`. Null when the state holds no window of the sale (a caller that
+ * loads one window only): with its period's total unknown, the upgrade is left to the tier job.
+ */
+function pastSaleQualifying(state: LoyaltyState, saleAt: Date, current: number): number | null {
+  const own = judgingWindow(state, saleAt);
+  return inQualifyingWindow(own.window, saleAt) ? Math.max(own.total(), current) : null;
 }
 
 /**

@@ -143,6 +143,16 @@ export async function loadLoyaltyStates(
   return states;
 }
 
+/** The tier window a transaction made at `at` is judged in: [since, until), until null for a rolling window. */
+export const tierWindowOf = (
+  tiers: NonNullable<ProgrammeConfig["tiers"]>,
+  at: string,
+  timezone: string,
+): { since: Date; until: Date | null } => ({
+  since: tierWindowStart(tiers.window, at, timezone) ?? new Date(0),
+  until: tiers.window === "calendar_year" ? tierPeriodEnd("calendar_year", at, timezone) : null,
+});
+
 type WindowTotal = NonNullable<LoyaltyState["windowsByTime"]> extends Map<number, infer W> ? W : never;
 
 /**
@@ -160,10 +170,7 @@ async function loadOtherWindows(
   timezone: string,
   timesOf: ReadonlyMap<string, readonly string[]>,
 ): Promise<void> {
-  const windowOf = (at: string) => ({
-    since: tierWindowStart(tiers.window, at, timezone) ?? new Date(0),
-    until: tiers.window === "calendar_year" ? tierPeriodEnd("calendar_year", at, timezone) : null,
-  });
+  const windowOf = (at: string) => tierWindowOf(tiers, at, timezone);
   const keyOf = (w: { since: Date; until: Date | null }) => `${w.since.getTime()}/${w.until?.getTime() ?? ""}`;
   const rounds: Map<string, WindowTotal>[] = [];
   for (const [id, times] of timesOf) {

@@ -4,7 +4,13 @@ import { type RawTx, withTransaction } from "@regulars/db";
 import { planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
-import { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
+import {
+  loadLoyaltyStates,
+  lockCustomers,
+  lockSales,
+  saveLoyaltyStates,
+  tierWindowOf,
+} from "../customers/loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong } from "../customers/resolve.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
@@ -142,14 +148,30 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
     if (!ids.length) continue;
     // Each customer's tier window ends at their own latest transaction in the batch; a transaction of another
     // window (a late December sale beside January ones) is judged in its own, so the batching changes nothing.
+    // A refund of a stored sale outside the refund's own window (a December sale refunded in January) adds the
+    // sale's time: it is judged on the sale's window's total after it, loaded whatever else the batch holds. A
+    // refund inside its window adds nothing, so nothing more is read for it.
     const toOf = new Map<string, string>();
     const timesOf = new Map<string, string[]>();
+    const addTime = (id: string, at: string) => {
+      if (!timesOf.get(id)?.push(at)) timesOf.set(id, [at]);
+    };
+    const tiers = latest.config.tiers;
+    const pastPeriodSale = (i: number) => {
+      const sale = work.isRefund(i) ? records.get(work.saleIdOf.get(i)!) : undefined;
+      if (!tiers || !sale) return undefined;
+      const own = tierWindowOf(tiers, work.messages[i]!.transaction.occurredAt, latest.timezone);
+      return sale.occurredAt < own.since || (own.until !== null && sale.occurredAt >= own.until) ? sale : undefined;
+    };
     mine.forEach((i, k) => {
       const id = customers[k];
+      if (!id) return;
       const at = work.messages[i]!.transaction.occurredAt;
-      const before = id ? toOf.get(id) : undefined;
-      if (id && (!before || Date.parse(at) > Date.parse(before))) toOf.set(id, at);
-      if (id && !timesOf.get(id)?.push(at)) timesOf.set(id, [at]);
+      const before = toOf.get(id);
+      if (!before || Date.parse(at) > Date.parse(before)) toOf.set(id, at);
+      addTime(id, at);
+      const past = pastPeriodSale(i);
+      if (past?.customerId === id) addTime(id, past.occurredAt.toISOString());
     });
     const loaded = await loadLoyaltyStates(work.tx, tenantId, ids, {
       config: latest.config,
