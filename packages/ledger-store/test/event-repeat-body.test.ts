@@ -105,3 +105,42 @@ it("decides an event replayed from the dead-letter stream, which the resolver ha
   expect(await eventStatus(db, tenant, "ev-2")).toMatchObject({ status: "processed", pointsAwarded: 50 });
   expect(await bonuses()).toBe(1);
 });
+
+it("refuses another body posted after a dead letter of the eventId's first body, which a replay then decides", async () => {
+  const { tenant, bonuses } = await member("+48730000003");
+  const bodyX = eventMessage(tenant, "feedback_submitted", "+48730000003", "ev-4");
+  const bodyY: EventMessage = { ...bodyX, event: { ...bodyX.event, properties: { form: "survey" } } };
+  await recordDeadLetteredEvent(db, {
+    payload: JSON.stringify(bodyX),
+    reason: "gave up after 10 deliveries: boom",
+    category: "retries_exhausted",
+  });
+
+  // Past the gateway's duplicate window Y reaches the resolver; the eventId is X's, posted first.
+  const later = await resolve(bodyY);
+  expect(later.outcomes).toEqual([
+    { kind: "reject", reason: expect.stringMatching(/^idempotency_conflict: eventId ev-4 /) },
+  ]);
+  expect(recordedIn(later.outbox)).toEqual([]);
+  expect(await eventStatus(db, tenant, "ev-4")).toMatchObject({
+    status: "rejected",
+    reason: { code: "processing_failed" },
+    conflicts: 1,
+  });
+
+  const replayed = await resolve(bodyX);
+  expect(replayed.outcomes).toEqual([{ kind: "done" }]);
+  expect(recordedIn(replayed.outbox)).toEqual([`recorded:${bodyX.id}`]);
+  expect(await eventStatus(db, tenant, "ev-4")).toMatchObject({ status: "processed", pointsAwarded: 50, conflicts: 1 });
+  expect(await bonuses()).toBe(1);
+
+  // The later body and the replay in one batch, the later body first: the replay is still the one decided.
+  const bodyV = eventMessage(tenant, "feedback_submitted", "+48730000003", "ev-5");
+  const bodyW: EventMessage = { ...bodyV, event: { ...bodyV.event, properties: { form: "survey" } } };
+  await recordDeadLetteredEvent(db, { payload: JSON.stringify(bodyV), reason: "boom", category: "retries_exhausted" });
+  const together = await resolve(bodyW, bodyV);
+  expect(together.outcomes.map((o) => o.kind)).toEqual(["reject", "done"]);
+  expect(recordedIn(together.outbox)).toEqual([`recorded:${bodyV.id}`]);
+  expect(await eventStatus(db, tenant, "ev-5")).toMatchObject({ status: "processed", pointsAwarded: 50, conflicts: 1 });
+  expect(await bonuses()).toBe(2);
+});

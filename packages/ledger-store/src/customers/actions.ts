@@ -238,7 +238,8 @@ async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): 
  * The indexes of the events this batch decides: not decided by an earlier delivery, and the first copy of each. A
  * repeat with the body decided (or a copy of one decided now) changes nothing; another body under the eventId is an
  * idempotency conflict (SPEC: never a silent duplicate), refused as the ledger refuses a sale's (`notYetApplied`):
- * dead-lettered with the reason and counted on the decided event, whose outcome stands.
+ * dead-lettered with the reason and counted on the decided event, whose outcome stands. A dead letter decided nothing,
+ * but its body was posted first: replayed, that body is decided afresh; another body is a conflict, counted on it.
  */
 function decidedInThisBatch(
   messages: EventMessage[],
@@ -246,19 +247,20 @@ function decidedInThisBatch(
   decided: Map<string, DecidedEvent>,
   outcomes: ApplyOutcome[],
 ): { decidesNow: Set<number>; conflicts: { tenantId: string; id: string; bodyHash: string }[] } {
-  const decidedHash = new Map([...decided].map(([key, d]) => [key, d.bodyHash]));
+  const stored = new Map(decided);
   const decidesNow = new Set<number>();
   const conflicts: { tenantId: string; id: string; bodyHash: string }[] = [];
   messages.forEach((m, i) => {
     const key = `${m.tenantId}\u0000${m.id}`;
-    if (!decidedHash.has(key)) {
-      decidedHash.set(key, hashes[i]!);
+    const row = stored.get(key);
+    // A row stored without a fingerprint predates them: it cannot be told from a retry.
+    const sameBody = row?.bodyHash === null || row?.bodyHash === hashes[i];
+    if (!row || (row.deadLettered && sameBody)) {
+      stored.set(key, { bodyHash: hashes[i]!, deadLettered: false });
       decidesNow.add(i);
       return;
     }
-    // A decision stored without a fingerprint predates them: it cannot be told from a retry.
-    const stored = decidedHash.get(key);
-    if (stored === null || stored === hashes[i]) return;
+    if (sameBody) return;
     conflicts.push({ tenantId: m.tenantId, id: m.id, bodyHash: hashes[i]! });
     outcomes[i] = {
       kind: "reject",

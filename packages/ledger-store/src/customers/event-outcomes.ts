@@ -1,4 +1,4 @@
-import { type EventMessage, EventRejectionCode, type EventStatusView } from "@regulars/contracts";
+import { EventMessage, EventRejectionCode, type EventStatusView, eventFingerprint } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { type DeadLetteredMessage, rejectionOf } from "../transactions/dead-letters.ts";
@@ -18,34 +18,47 @@ const resolverCodes: ReadonlySet<string> = new Set(["unknown_customer", "idempot
  */
 export const deadLetterCodes: readonly string[] = ["contract_violation", "processing_failed"];
 
-/** A decision stored for an event: the fingerprint of the body decided (null when decided before it was kept). */
+/**
+ * A row stored for an event: the fingerprint of the body decided, or of the body dead-lettered (null when stored before
+ * fingerprints were kept, or when the dead-lettered payload was unreadable).
+ */
 export interface DecidedEvent {
   bodyHash: string | null;
+  /** Written by `recordDeadLetteredEvent`: no decision, but its body is the eventId's first, so another is a conflict. */
+  deadLettered: boolean;
 }
 
 /**
- * What the resolver decided before of these events, by `tenantId\0id`. A row written when the event was dead-lettered
- * is no decision: a replay is decided afresh.
+ * What is stored of these events, by `tenantId\0id`: the resolver's decisions and the dead letters' rows. A dead
+ * letter decided nothing: a replay of its body is decided afresh, yet a later body under its eventId is a conflict.
  */
 export async function decidedEvents(tx: DbTx, events: EventMessage[]): Promise<Map<string, DecidedEvent>> {
   if (!events.length) return new Map();
-  const rows = await tx.$queryRaw<{ tenant_id: string; event_id: string; body_hash: string | null }[]>`
-    SELECT a.tenant_id, a.event_id, a.body_hash FROM applied_events a
+  const rows = await tx.$queryRaw<
+    { tenant_id: string; event_id: string; body_hash: string | null; dead_lettered: boolean }[]
+  >`
+    SELECT a.tenant_id, a.event_id, a.body_hash,
+      (a.status = 'rejected' AND a.reason_code = ANY(${deadLetterCodes}::text[])) AS dead_lettered
+    FROM applied_events a
     JOIN unnest(${events.map((e) => e.tenantId)}::text[], ${events.map((e) => e.id)}::text[]) AS w(tenant_id, event_id)
-      ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id
-    WHERE NOT (a.status = 'rejected' AND a.reason_code = ANY(${deadLetterCodes}::text[]))`;
-  return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.event_id}`, { bodyHash: r.body_hash }]));
+      ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`;
+  return new Map(
+    rows.map((r) => [`${r.tenant_id}\u0000${r.event_id}`, { bodyHash: r.body_hash, deadLettered: r.dead_lettered }]),
+  );
 }
 
 /**
  * Stores each event's outcome in the resolver's transaction (`applied_events`), with the fingerprint of its body.
  * The first decision stands: a redelivery, or a second copy in the batch, changes nothing. A row the dead-lettering
- * wrote is no decision: a replayed event's outcome takes its place.
+ * wrote is no decision: a replayed event's outcome takes its place. A refused conflict decided nothing either: it is
+ * only counted (`recordEventConflicts`) on the row it conflicts with, which it must not replace, a dead letter's
+ * included (that body came first: replayed, it is decided).
  */
 export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): Promise<void> {
   const byKey = new Map<string, EventOutcome>();
   for (const o of outcomes) {
     const key = `${o.message.tenantId}\u0000${o.message.id}`;
+    if (isConflict(o)) continue;
     if (!byKey.has(key)) byKey.set(key, o); // the copy that paid comes first; later copies paid nothing
   }
   const first = [...byKey.values()];
@@ -66,6 +79,10 @@ export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): P
       reason_code = excluded.reason_code, reason_message = excluded.reason_message, body_hash = excluded.body_hash,
       applied_at = now()
     WHERE a.status = 'rejected' AND a.reason_code = ANY(${deadLetterCodes}::text[])`;
+}
+
+function isConflict(o: EventOutcome): boolean {
+  return o.status === "rejected" && rejectionOf(o.reason, resolverCodes).code === "idempotency_conflict";
 }
 
 /**
@@ -111,9 +128,12 @@ export async function recordDeadLetteredEvent(db: Db | DbTx, info: DeadLetteredM
         : null;
   if (!tenantId || !id) return;
   const { code, message } = rejectionOf(info.reason, resolverCodes, info.category);
+  // The body's fingerprint, as the resolver takes it: the eventId is this body's, and another posted later conflicts.
+  const parsed = EventMessage.safeParse(raw);
+  const bodyHash = parsed.success ? eventFingerprint(parsed.data.event) : null;
   await db.$executeRaw`
-    INSERT INTO applied_events (tenant_id, event_id, status, reason_code, reason_message)
-    VALUES (${tenantId}, ${id}, 'rejected', ${code}, ${message})
+    INSERT INTO applied_events (tenant_id, event_id, status, reason_code, reason_message, body_hash)
+    VALUES (${tenantId}, ${id}, 'rejected', ${code}, ${message}, ${bodyHash})
     ON CONFLICT (tenant_id, event_id) DO NOTHING`;
 }
 
