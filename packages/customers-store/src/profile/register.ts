@@ -75,7 +75,7 @@ async function register(tx: DbTx, r: Registering): Promise<Registration> {
 }
 
 async function registerAgain(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
-  const { tenantId, proven, origin } = r;
+  const { tenantId, proven } = r;
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
   // Tills may name a customer by an app sign-in identity (batch-triage creates them bare): the first registration
@@ -85,16 +85,32 @@ async function registerAgain(tx: DbTx, r: Registering, customerId: string): Prom
   const registeredAt =
     before.registeredAt ?? (await earliestRegistration(tx, tenantId, [customerId, phoneOwner || customerId]));
   if (!registeredAt) return becomeAppAccount(tx, r, customerId, before, { identityAdded: false });
+  return signIn(tx, r, customerId, before, { registeredAt, identityAdded: false });
+}
+
+/**
+ * A registration of someone whose account signed up before (at `registeredAt`, itself or a customer merged into it):
+ * they are signing in. The request's profile, consents and preferences are not a sign-up's (the account's own stand),
+ * no registration is announced and no welcome coupon issued; only a newly proven phone or sign-in identity changes
+ * it. The caller holds the customer's lock.
+ */
+async function signIn(
+  tx: DbTx,
+  r: Registering,
+  customerId: string,
+  before: CustomerState,
+  { registeredAt, identityAdded }: { registeredAt: Date; identityAdded: boolean },
+): Promise<Registration> {
+  const { tenantId, proven, origin } = r;
   // Only a customer not registered itself takes the registration time of the account merged into it.
   const stamp = before.registeredAt ? undefined : registeredAt;
   // The merge keeps this customer (it holds the sign-in identity; an app account is never merged away).
   const merged = proven ? await linkProvenPhone(tx, tenantId, customerId, proven, origin) : [];
-  const changed: ProfileField[] = proven
-    ? [
-        ...(before.phone !== proven ? (["phone"] as const) : []),
-        ...(!before.phoneVerified ? (["phoneVerified"] as const) : []),
-      ]
-    : [];
+  const changed: ProfileField[] = [
+    ...(proven && before.phone !== proven ? (["phone"] as const) : []),
+    ...(proven && !before.phoneVerified ? (["phoneVerified"] as const) : []),
+    ...(identityAdded ? (["externalIdentities"] as const) : []),
+  ];
   if (changed.length || stamp) {
     const change = { phoneVerified: proven ? true : undefined, registeredAt: stamp };
     const version = await saveProfile(tx, tenantId, customerId, change, origin.now);
@@ -103,13 +119,14 @@ async function registerAgain(tx: DbTx, r: Registering, customerId: string): Prom
   return { outcome: "existing", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
 }
 
-/** The tills' customer with the proven phone becomes the app account. */
+/** The customer with the proven phone: a till's becomes the app account, an account that signed up signs in. */
 async function link(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
   const { tenantId, ext } = r;
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
-  if (!ext && before.registeredAt)
-    return { outcome: "existing", mergedCustomerIds: [], customer: await readProfile(tx, tenantId, customerId) };
+  // The phone's account (or one merged into it) signed up before: the same person signing in, now also with this
+  // sign-in identity. Only a till's customer that never registered becomes the app account.
+  const registeredAt = before.registeredAt ?? (await earliestRegistration(tx, tenantId, [customerId]));
   if (ext) {
     const sameProvider = (await identitiesOf(tx, tenantId, customerId)).find((i) => i.kind === ext.kind);
     if (sameProvider)
@@ -120,6 +137,7 @@ async function link(tx: DbTx, r: Registering, customerId: string): Promise<Regis
     await tx.$executeRaw`
       INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${customerId})`;
   }
+  if (registeredAt) return signIn(tx, r, customerId, before, { registeredAt, identityAdded: ext !== null });
   return becomeAppAccount(tx, r, customerId, before, { identityAdded: ext !== null });
 }
 
