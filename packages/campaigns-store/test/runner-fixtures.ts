@@ -140,7 +140,8 @@ export const event = (fields: Record<string, unknown>): DomainEvent => DomainEve
 
 /**
  * Queues campaign messages as the messages store does for the runner's purposes: one row per step key, addressed to
- * the customer's e-mail; the coupon it was given is kept in the content so tests can read `{{ coupon.code }}`.
+ * the customer's e-mail; the coupon it was given is kept in the content so tests can read `{{ coupon.code }}`, the
+ * zone planning timed it in in `delivery_zone`.
  */
 export const recordingQueue: QueueCampaignMessage = async (tx: DbTx, input: CampaignMessageRequest) => {
   const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM messages WHERE step_key = ${input.stepKey}`;
@@ -148,10 +149,10 @@ export const recordingQueue: QueueCampaignMessage = async (tx: DbTx, input: Camp
   const id = newId("message");
   await tx.$executeRaw`
     INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language, to_address,
-      content, send_at, next_attempt_at)
+      content, send_at, next_attempt_at, delivery_zone)
     VALUES (${id}, ${input.tenantId}, ${input.customerId}, ${input.campaignId}, ${input.stepKey}, ${input.templateId},
       ${input.channel}, 'en', 'someone@example.com', ${JSON.stringify({ coupon: input.coupon ?? null })}::jsonb,
-      ${input.sendAt}, ${input.sendAt})`;
+      ${input.sendAt}, ${input.sendAt}, ${input.deliveryZone ?? null})`;
   return { messageId: id };
 };
 

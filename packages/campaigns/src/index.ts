@@ -37,6 +37,7 @@ export {
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
+export { isKnownZone } from "./local-time.ts";
 export { canEdit, canMove, messageDueAtPlanning, queuedStepFate } from "./lifecycle.ts";
 export {
   type CampaignVersion,

@@ -71,6 +71,11 @@ export interface PlannedStep {
   action: CampaignAction;
   /** When the step runs, or would have run had it not been skipped (the control group's reference time). */
   runAt: Date;
+  /**
+   * The IANA zone it was timed in (`deliveryZone`: the customer's, the location's or the tenant's): a message keeps
+   * it, so the check before sending reads quiet hours on the clock planning used.
+   */
+  zone: string;
   status: "run" | "skipped";
   reason: SkipReason | null;
   notes: StepNote[];
@@ -139,7 +144,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
       reason ??= messageRefusal(action.channel, purposes, customer, caps, [...others, ...planned], send.at);
       if (reason === null) planned.push({ channel: action.channel, at: send.at });
     }
-    return { index, key, action, runAt: new Date(cursor), status: reason ? "skipped" : "run", reason, notes };
+    return { index, key, action, runAt: new Date(cursor), zone, status: reason ? "skipped" : "run", reason, notes };
   });
 }
 

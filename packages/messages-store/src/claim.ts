@@ -17,6 +17,8 @@ export interface ClaimedMessage {
   /** A one-time code or notice the customer asked for: no consent or caps, sent to `toAddress`, void at `expiresAt`. */
   transactional: boolean;
   expiresAt: Date | null;
+  /** The zone a campaign's message was timed in at planning; null for one queued before it was kept. */
+  deliveryZone?: string | null;
 }
 
 export interface MessageClaimOptions {
@@ -47,6 +49,7 @@ interface ClaimedRow {
   attempts: number;
   transactional: boolean;
   expires_at: Date | null;
+  delivery_zone: string | null;
 }
 
 /**
@@ -107,7 +110,7 @@ export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promi
     UPDATE messages m SET next_attempt_at = ${leaseUntil}
     FROM picked p WHERE m.id = p.id
     RETURNING m.id, m.tenant_id, m.customer_id, m.campaign_id, m.channel, m.to_address, m.content, m.send_at,
-              m.attempts, m.transactional, m.expires_at`;
+              m.attempts, m.transactional, m.expires_at, m.delivery_zone`;
   return rows
     .map((r) => ({
       id: r.id,
@@ -121,6 +124,7 @@ export async function claimDueMessages(db: Db, opts: MessageClaimOptions): Promi
       attempts: r.attempts,
       transactional: r.transactional,
       expiresAt: r.expires_at,
+      deliveryZone: r.delivery_zone,
     }))
     .sort((a, b) => Number(b.transactional) - Number(a.transactional) || a.sendAt.getTime() - b.sendAt.getTime());
 }

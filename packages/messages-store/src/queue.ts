@@ -24,6 +24,8 @@ export interface CampaignMessageInput {
   channel: Channel;
   /** When it may go out (local time and quiet hours already applied); frequency caps count by it. */
   sendAt: Date;
+  /** The zone planning timed it in: the send check reads quiet hours on it (the tenant's clock when absent). */
+  deliveryZone?: string | null | undefined;
   /** The coupon the step before issued, for `{{ coupon.code }}`. */
   coupon?: { code: string; title?: string; expiresOn?: string };
   /** The customer's full variables when the caller built them (tier, the next tier); the basic set otherwise. */
@@ -120,6 +122,7 @@ interface TemplateQueueInput {
   templateId: string;
   channel: Channel;
   sendAt: Date;
+  deliveryZone?: string | null | undefined;
   variables?: MessageVariables | undefined;
   extras: Pick<MessageVariables, "coupon">;
 }
@@ -257,17 +260,17 @@ async function insertMessages(tx: DbTx, fresh: NewMessage[], results: (BatchQueu
   const col = (f: (m: NewMessage) => SqlArrayElement) => sqlArray(fresh.map(f));
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language,
-                          to_address, content, status, send_at, next_attempt_at)
+                          to_address, content, status, send_at, next_attempt_at, delivery_zone)
     SELECT m.id, m.tenant_id, m.customer_id, m.campaign_id, m.step_key, m.template_id, m.channel, m.language,
-           m.to_address, m.content, 'queued', m.send_at, m.send_at
+           m.to_address, m.content, 'queued', m.send_at, m.send_at, m.delivery_zone
     FROM unnest(${col((m) => m.id)}::text[], ${col((m) => m.input.tenantId)}::text[],
                 ${col((m) => m.input.customerId)}::text[], ${col((m) => m.input.campaignId)}::text[],
                 ${col((m) => m.input.key ?? null)}::text[], ${col((m) => m.input.templateId)}::text[],
                 ${col((m) => m.input.channel)}::text[], ${col((m) => m.language)}::text[],
                 ${col((m) => m.to)}::text[], ${col((m) => JSON.stringify(m.content))}::jsonb[],
-                ${col((m) => m.input.sendAt)}::timestamptz[])
+                ${col((m) => m.input.sendAt)}::timestamptz[], ${col((m) => m.input.deliveryZone ?? null)}::text[])
       AS m(id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language, to_address, content,
-           send_at)
+           send_at, delivery_zone)
     ON CONFLICT (step_key) DO NOTHING
     RETURNING id`;
   const insertedIds = new Set(inserted.map((r) => r.id));

@@ -2,6 +2,7 @@ import {
   afterQuietHours,
   type ConsentChoice,
   deliveryZone,
+  isKnownZone,
   messageRefusal,
   queuedStepFate,
   type SkipReason,
@@ -151,7 +152,7 @@ export async function decideSends(
     const campaign = campaignOf.get(m.campaignId);
     const status = CampaignStatus.safeParse(campaign?.tenant_id === m.tenantId ? campaign?.status : undefined);
     const fate = status.success ? queuedStepFate(status.data) : "cancel";
-    const quietUntil = fate === "run" && campaign ? quietHoursEnd(campaign, sendMoment(m, now)) : null;
+    const quietUntil = fate === "run" && campaign ? quietHoursEnd(campaign, m, sendMoment(m, now)) : null;
     if (fate === "cancel") decided.set(m.id, cancel("cancelled"));
     else if (fate === "hold") decided.set(m.id, { action: "hold" });
     else if (quietUntil) decided.set(m.id, { action: "hold", until: quietUntil });
@@ -194,12 +195,15 @@ export async function decideSends(
 /**
  * When the quiet hours a message would reach the customer in end, or null outside them. Planning put its `send_at`
  * outside them; one sent late (its campaign paused at 17:55 and resumed at 23:00) would arrive at night without
- * this. Read on the clock planning used (no customer or location zone is stored: the tenant's).
+ * this. Read on the clock planning used, kept with the message (a sale's on its till's zone, 4 p.m. in New York is
+ * not night in Warsaw); a message queued before the zone was kept falls back to the tenant's.
  */
-function quietHoursEnd(campaign: CampaignRow, at: Date): Date | null {
+function quietHoursEnd(campaign: CampaignRow, m: ClaimedMessage, at: Date): Date | null {
   const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
   if (!delivery?.quietHours) return null;
-  const zone = deliveryZone(delivery.zone, { tenant: campaign.timezone });
+  const planned = m.deliveryZone;
+  const zone =
+    planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
   const end = afterQuietHours(at, delivery.quietHours, zone);
   return end.getTime() > at.getTime() ? end : null;
 }

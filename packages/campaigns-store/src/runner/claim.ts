@@ -1,5 +1,6 @@
 import { CampaignAction, type CampaignStatus } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { z } from "zod";
 
 /** A due step taken by one executor until `claimMs` after its claim. */
 export interface ClaimedStep {
@@ -10,6 +11,8 @@ export interface ClaimedStep {
   customerId: string;
   stepIndex: number;
   action: CampaignAction;
+  /** The zone a message was timed in at planning (`storedAction`); null for other steps and steps planned before. */
+  deliveryZone: string | null;
   /** When it was due before the claim moved it: a message's send time. */
   dueAt: Date;
   /** Claims so far, this one included. */
@@ -28,6 +31,25 @@ interface ClaimedRow {
   due_at: Date;
   attempts: number;
   campaign_status: string;
+}
+
+/**
+ * A step's action as `campaign_steps.action` keeps it: a message's with the zone planning timed it in beside the
+ * definition's fields, for the message it queues (the send check reads quiet hours on that clock again).
+ */
+export const storedAction = (action: CampaignAction, zone: string): CampaignAction & { deliveryZone?: string } =>
+  action.type === "send_message" ? { ...action, deliveryZone: zone } : action;
+
+const StoredZone = z.object({ deliveryZone: z.string().min(1).nullish() });
+
+/** The definition's action (a strict schema) and the zone stored beside it. */
+function readStoredAction(stored: unknown): { action: CampaignAction; deliveryZone: string | null } {
+  const { deliveryZone, ...action } = (stored ?? {}) as Record<string, unknown>;
+  return {
+    action: CampaignAction.parse(action),
+    // A malformed zone costs the message its planned clock (the tenant's is used), not the step its run.
+    deliveryZone: StoredZone.safeParse({ deliveryZone }).data?.deliveryZone ?? null,
+  };
 }
 
 /**
@@ -65,7 +87,7 @@ export async function claimDueSteps(
     enrolmentId: r.enrolment_id,
     customerId: r.customer_id,
     stepIndex: r.step_index,
-    action: CampaignAction.parse(r.action),
+    ...readStoredAction(r.action),
     dueAt: r.due_at,
     attempts: r.attempts,
     campaignStatus: r.campaign_status as CampaignStatus,

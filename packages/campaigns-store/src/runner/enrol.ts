@@ -11,6 +11,7 @@ import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, sqlArray } from "@regulars/db";
 import { type OutboxItem, outboxBatch, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
+import { storedAction } from "./claim.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
 import { type NewStepRow, queueMessagesAtPlanning, type SettledStep } from "./queue-at-planning.ts";
 import type { QueueCampaignMessages } from "./run-message-steps.ts";
@@ -219,7 +220,7 @@ async function insertSteps(
     SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, status, reason,
       result::jsonb, done_at
     FROM unnest(${sqlArray(rows.map((r) => r.key))}::text[], ${sqlArray(rows.map((r) => r.enrolment))}::text[], ${sqlArray(rows.map((r) => r.customer))}::text[],
-      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(r.step.action)))}::text[],
+      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(storedAction(r.step.action, r.step.zone))))}::text[],
       ${sqlArray(rows.map((r) => r.step.runAt))}::timestamptz[], ${sqlArray(rows.map(statusOf))}::text[],
       ${sqlArray(rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason)))}::text[],
       ${sqlArray(rows.map(resultOf))}::text[], ${sqlArray(rows.map((r) => (settled.has(r.key) ? now : null)))}::timestamptz[])

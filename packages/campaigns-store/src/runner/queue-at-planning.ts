@@ -55,6 +55,7 @@ export async function queueMessagesAtPlanning(
         templateId: r.step.action.templateId,
         channel: r.step.action.channel,
         sendAt: r.step.runAt,
+        deliveryZone: r.step.zone,
       };
     }),
   );

@@ -76,6 +76,7 @@ async function queueInOneTransaction(
         templateId: step.action.templateId,
         channel: step.action.channel,
         sendAt: step.dueAt,
+        deliveryZone: step.deliveryZone,
         ...(coupon ? { coupon } : {}),
       };
     }),

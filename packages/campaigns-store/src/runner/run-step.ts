@@ -15,6 +15,8 @@ export interface CampaignMessageRequest {
   templateId: string;
   channel: ConsentChannel;
   sendAt: Date;
+  /** The zone planning timed it in: the send check reads quiet hours on it (the campaign's zone as today's if absent). */
+  deliveryZone?: string | null | undefined;
   coupon?: { code: string; title?: string; expiresOn?: string };
 }
 export type QueueCampaignMessage = (
@@ -168,6 +170,7 @@ async function perform(
           templateId: action.templateId,
           channel: action.channel,
           sendAt: step.dueAt,
+          deliveryZone: step.deliveryZone,
           ...(coupon ? { coupon } : {}),
         });
         if (queued.messageId === null) {

@@ -1,0 +1,83 @@
+import { nextLocalTime } from "@regulars/campaigns";
+import { type Db, withTransaction } from "@regulars/db";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimDueMessages, decideSend, queueCampaignMessage } from "../src/index.ts";
+import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf, yearAhead } from "./fixtures.ts";
+
+// Quiet hours asked again right before sending, on the clock the message was timed in: a tenant in Warsaw, a sale's
+// message planned on its New York till's clock (the customer zone falling back to the location's).
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const NEW_YORK = "America/New_York";
+const WARSAW = "Europe/Warsaw";
+const hour = (h: number) => h * 60;
+// 16:00 in New York is 21:00 or 22:00 in Warsaw, inside the quiet hours there whatever either side's DST does.
+const fourPmInNewYork = nextLocalTime(yearAhead().getTime(), hour(16), NEW_YORK);
+const tenPmInNewYork = nextLocalTime(fourPmInNewYork.getTime(), hour(22), NEW_YORK);
+
+const localTime = (d: Date, timeZone: string) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+
+async function queued(deliveryZone: string | null) {
+  const { tenantId } = await messageTenant(db, "Zone Grill");
+  const campaignId = await messageCampaign(db, tenantId, {
+    delivery: { timing: { at: "immediately" }, zone: "customer", quietHours: { start: "21:00", end: "08:00" } },
+  });
+  const templateId = await messageTemplate(db, tenantId, "email", [
+    { channel: "email", language: "en", subject: "Hi", body: "<p>Hi</p>" },
+  ]);
+  const customerId = await messageCustomer(db, tenantId, { email: "ny@example.com" });
+  const { messageId } = await withTransaction(db, (tx) =>
+    queueCampaignMessage(tx, {
+      tenantId,
+      campaignId,
+      customerId,
+      stepKey: stepKeyOf(),
+      templateId,
+      channel: "email",
+      sendAt: fourPmInNewYork,
+      deliveryZone,
+    }),
+  );
+  const claimAt = async (now: Date) => {
+    const all = await claimDueMessages(db, { now, limit: 10, leaseMs: 1_000, tenantIds: [tenantId] });
+    return decideSend(db, all.find((m) => m.id === messageId)!, { now });
+  };
+  return { messageId: messageId!, claimAt };
+}
+
+describe("quiet hours at the send check, on the zone planning used", () => {
+  it("keeps the zone with the message", async () => {
+    const { messageId } = await queued(NEW_YORK);
+    expect((await db.message.findUniqueOrThrow({ where: { id: messageId } })).deliveryZone).toBe(NEW_YORK);
+  });
+
+  it("sends at 16:00 in New York a message timed there, though it is night in the tenant's Warsaw", async () => {
+    const { claimAt } = await queued(NEW_YORK);
+    expect(await claimAt(fourPmInNewYork)).toMatchObject({ action: "send" });
+  });
+
+  it("holds one sent late, at 22:00 in New York, until 08:00 in New York (not Warsaw's 08:00)", async () => {
+    const { claimAt } = await queued(NEW_YORK);
+    const decision = await claimAt(tenPmInNewYork);
+    expect(decision).toMatchObject({ action: "hold" });
+    const until = (decision as { until?: Date }).until!;
+    expect(until.getTime()).toBe(nextLocalTime(tenPmInNewYork.getTime(), hour(8), NEW_YORK).getTime());
+    expect(localTime(until, NEW_YORK)).toBe("08:00");
+  });
+
+  it("judges a message queued before the zone was kept on the tenant's clock, as before", async () => {
+    const { claimAt } = await queued(null);
+    const decision = await claimAt(fourPmInNewYork);
+    expect(decision).toMatchObject({ action: "hold" });
+    expect(localTime((decision as { until?: Date }).until!, WARSAW)).toBe("08:00");
+  });
+});
