@@ -37,8 +37,8 @@ export {
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
-export { isKnownZone } from "./local-time.ts";
 export { canEdit, canMove, messageDueAtPlanning, queuedStepFate } from "./lifecycle.ts";
+export { isKnownZone } from "./local-time.ts";
 export {
   type CampaignVersion,
   messageRefusal,

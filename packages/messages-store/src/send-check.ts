@@ -202,8 +202,7 @@ function quietHoursEnd(campaign: CampaignRow, m: ClaimedMessage, at: Date): Date
   const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
   if (!delivery?.quietHours) return null;
   const planned = m.deliveryZone;
-  const zone =
-    planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
+  const zone = planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
   const end = afterQuietHours(at, delivery.quietHours, zone);
   return end.getTime() > at.getTime() ? end : null;
 }
