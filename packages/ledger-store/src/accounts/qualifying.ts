@@ -104,6 +104,74 @@ const salesInWindow = (tenantId: string) => Prisma.sql`
   GROUP BY coalesce(h.refund_of, h.external_id)
   HAVING bool_or(h.type = 'sale' AND h.occurred_at >= w.since AND h.occurred_at < w.until)`;
 
+/**
+ * What `qualifyingStatement` sums, item by item: rows (customer_id, at, value), `at` being the latest window start an
+ * item still counts from, so that for open-ended windows [s, ∞) and [u, ∞) with since ≤ s ≤ u, the values of the
+ * items with s ≤ at < u add up to the difference of their totals, and one read serves every nested window of a
+ * customer (a rolling window starts at each sale: a statement per window once cost a batch seconds). Earned points
+ * count at their own time, merged customers' under the person they became; a reversal or a refund at the earlier of
+ * its own time and its sale's (both bound the window there); an order at its sale's, unless refunded in full.
+ * Items are read with `since ≤ at < until` (`until` per customer; null: open-ended).
+ */
+export function qualifyingItemsStatement(
+  tenantId: string,
+  ids: readonly string[],
+  basis: TierBasis,
+  since: readonly Date[],
+  until: readonly (Date | null)[],
+): Prisma.Sql {
+  const windows = Prisma.sql`(
+    SELECT customer_id, since, coalesce(until, 'infinity') AS until
+    FROM unnest(${sqlArray(ids)}::text[], ${sqlArray(since)}::timestamptz[], ${sqlArray(until)}::timestamptz[])
+      AS bounds(customer_id, since, until)
+  ) w`;
+  if (basis === "points_earned") {
+    // The earn movements are bounded by the index on both sides; reversals from `since` on, as `qualifyingStatement`.
+    return Prisma.sql`
+      WITH w AS (SELECT * FROM ${windows}), person AS (
+        SELECT customer_id, customer_id AS person, since, until FROM w
+        UNION ALL
+        SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
+        WHERE cm.tenant_id = ${tenantId}
+      )
+      SELECT p.person AS customer_id, i.at, i.value FROM person p CROSS JOIN LATERAL (
+        SELECT m.occurred_at AS at, m.amount AS value FROM ledger_movements m
+        WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+          AND m.occurred_at >= p.since AND m.occurred_at < p.until AND m.kind = 'earn'
+        UNION ALL
+        SELECT least(m.occurred_at, sale.occurred_at), m.amount FROM ledger_movements m
+        JOIN transactions refund ON refund.id = m.transaction_id
+        JOIN transactions sale ON sale.tenant_id = ${tenantId} AND sale.external_id = refund.refund_of
+        WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id AND m.occurred_at >= p.since
+          AND m.kind = 'reverse' AND m.amount < 0
+          AND sale.occurred_at >= p.since AND least(m.occurred_at, sale.occurred_at) < p.until
+      ) i`;
+  }
+  if (basis === "spend") {
+    return Prisma.sql`
+      SELECT w.customer_id, i.at, i.value FROM ${windows} CROSS JOIN LATERAL (
+        SELECT CASE WHEN t.type = 'sale' THEN t.occurred_at ELSE least(t.occurred_at, sale.occurred_at) END AS at,
+          CASE WHEN t.type = 'sale' THEN t.total ELSE -t.total END AS value
+        FROM transactions t
+        LEFT JOIN transactions sale ON t.type <> 'sale' AND sale.tenant_id = ${tenantId} AND sale.external_id = t.refund_of
+        WHERE t.tenant_id = ${tenantId} AND t.customer_id = w.customer_id AND t.occurred_at >= w.since
+          AND (t.type = 'sale' OR sale.occurred_at >= w.since)
+      ) i
+      WHERE i.at < w.until`;
+  }
+  // Orders: as `salesInWindow`, the customer's history grouped by sale, each at its sale's time.
+  return Prisma.sql`
+    SELECT w.customer_id, o.at, 1::bigint AS value FROM ${windows} CROSS JOIN LATERAL (
+      SELECT max(h.occurred_at) FILTER (WHERE h.type = 'sale') AS at,
+             sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
+             coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded
+      FROM transactions h
+      WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
+      GROUP BY coalesce(h.refund_of, h.external_id)
+    ) o
+    WHERE o.at >= w.since AND o.at < w.until AND (o.sold = 0 OR o.sold > o.refunded)`;
+}
+
 /** The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. */
 export const earnedSinceStatement = (tenantId: string, ids: readonly string[], since: Date): Prisma.Sql => Prisma.sql`
   SELECT customer_id, occurred_at, amount FROM ledger_movements

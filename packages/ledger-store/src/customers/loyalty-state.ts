@@ -4,14 +4,12 @@ import { type Db, type DbTx, exactNumber, Prisma, type RawTx, sqlArray, withTran
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
-import {
-  earnedSinceStatement,
-  qualifyingStatement,
-  qualifyingValueNow,
-  qualifyingValues,
-} from "../accounts/qualifying.ts";
+import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
+import { loadOtherWindows } from "./other-windows.ts";
 import { lockSurvivor } from "./survivor-lock.ts";
+
+export { tierWindowOf } from "./other-windows.ts";
 
 export interface StateScope {
   config: ProgrammeConfig;
@@ -141,74 +139,6 @@ export async function loadLoyaltyStates(
       states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
   return states;
-}
-
-/** The tier window a transaction made at `at` is judged in: [since, until), until null for a rolling window. */
-export const tierWindowOf = (
-  tiers: NonNullable<ProgrammeConfig["tiers"]>,
-  at: string,
-  timezone: string,
-): { since: Date; until: Date | null } => ({
-  since: tierWindowStart(tiers.window, at, timezone) ?? new Date(0),
-  until: tiers.window === "calendar_year" ? tierPeriodEnd("calendar_year", at, timezone) : null,
-});
-
-type WindowTotal = NonNullable<LoyaltyState["windowsByTime"]> extends Map<number, infer W> ? W : never;
-
-/**
- * The tier windows a customer's transactions in the batch fall in besides their latest's (a December sale uploaded
- * late beside January ones; a rolling window moves with every sale), each with its total: a transaction is judged
- * in its own window, as in a batch of its own, whatever else the batch holds. One statement for every such customer,
- * none when every customer's transactions share one window (most batches). Windows are read in rounds (a customer's
- * n-th other window in round n) joined in one UNION ALL: `qualifyingStatement` sums per customer, one window each.
- */
-async function loadOtherWindows(
-  tx: RawTx,
-  tenantId: string,
-  states: Map<string, LoyaltyState>,
-  tiers: NonNullable<ProgrammeConfig["tiers"]>,
-  timezone: string,
-  timesOf: ReadonlyMap<string, readonly string[]>,
-): Promise<void> {
-  const windowOf = (at: string) => tierWindowOf(tiers, at, timezone);
-  const keyOf = (w: { since: Date; until: Date | null }) => `${w.since.getTime()}/${w.until?.getTime() ?? ""}`;
-  const rounds: Map<string, WindowTotal>[] = [];
-  for (const [id, times] of timesOf) {
-    const state = states.get(id);
-    if (!state?.qualifyingWindow) continue;
-    const latest = keyOf(state.qualifyingWindow);
-    const windows = new Map<string, WindowTotal>();
-    const byTime = new Map<number, WindowTotal>();
-    for (const at of times) {
-      const w = windowOf(at);
-      const key = keyOf(w);
-      if (key === latest) continue;
-      if (!windows.has(key)) windows.set(key, { ...w, qualifying: 0 });
-      byTime.set(Date.parse(at), windows.get(key)!);
-    }
-    if (!byTime.size) continue;
-    state.windowsByTime = byTime;
-    [...windows.values()].forEach((w, n) => {
-      rounds[n] = (rounds[n] ?? new Map()).set(id, w);
-    });
-  }
-  if (!rounds.length) return;
-  const arms = rounds.map((round, n) => {
-    const windows = [...round.values()];
-    const until = tiers.window === "calendar_year" ? windows.map((w) => w.until!) : null;
-    const sums = qualifyingStatement(
-      tenantId,
-      [...round.keys()],
-      tiers.basis,
-      windows.map((w) => w.since),
-      until,
-    );
-    return Prisma.sql`SELECT ${n}::int AS round, q.customer_id, q.value FROM (${sums}) q`;
-  });
-  const rows = await tx.$queryRaw<{ round: number; customer_id: string; value: bigint }[]>(
-    Prisma.join(arms, " UNION ALL "),
-  );
-  for (const r of rows) rounds[r.round]!.get(r.customer_id)!.qualifying = exactNumber(r.value);
 }
 
 const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }) =>
