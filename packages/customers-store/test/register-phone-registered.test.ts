@@ -64,7 +64,11 @@ describe("registering a sign-in identity a kiosk named a customer by", () => {
   it("signs in the account that registered the proven phone before: its sign-up time, one welcome coupon", async () => {
     const { tenantId, welcomeId } = await welcomeTenant("Phone Registered Burgers");
     const number = phone();
-    const signedUp = await register(tenantId, { phone: number, phoneVerified: true, name: "Ada" }, daysAgo(30));
+    const signedUp = await register(
+      tenantId,
+      { phone: number, phoneVerified: true, name: "Ada", preferences: { language: "de", diet: "vegan" } },
+      daysAgo(30),
+    );
     expect(signedUp.outcome).toBe("created");
     const ext = apple();
     const till = await tillEnrolled(tenantId, { externalIdentity: ext });
@@ -78,6 +82,8 @@ describe("registering a sign-in identity a kiosk named a customer by", () => {
       customer: { id: till, name: "Ada", phone: number, phoneVerified: true, externalIdentities: [ext] },
     });
     expect(again.customer.registeredAt).toBe(daysAgo(30).toISOString());
+    // The account that signed up is merged away; its preferences (the language its messages go out in) come along.
+    expect(again.customer.preferences).toEqual({ language: "de", diet: "vegan" });
     expect((await readProfile(db, tenantId, till)).registeredAt).toBe(daysAgo(30).toISOString());
     expect((await walletCoupons(db, tenantId, till)).map((w) => w.campaignId)).toEqual([welcomeId]);
     expect(await registrationsOf(tenantId, till)).toEqual([]);

@@ -52,7 +52,9 @@ export async function setLocation(
   actor: string,
 ): Promise<LocationRow> {
   const location = validSettings(settings);
-  await tx.$executeRaw`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
+  // NO KEY UPDATE: writers of locations queue on each other, but never on the foreign-key checks (KEY SHARE) that
+  // every write of the tenant's rows takes on this row.
+  await tx.$executeRaw`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR NO KEY UPDATE`;
   const [before] = await tx.$queryRaw<{ name: string | null; timezone: string | null }[]>`
     SELECT name, timezone FROM locations WHERE tenant_id = ${tenantId} AND id = ${location.id} FOR UPDATE`;
   const [saved] = await tx.$queryRaw<LocationRow[]>`

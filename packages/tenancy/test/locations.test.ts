@@ -2,7 +2,7 @@ import type { Db } from "@regulars/db";
 import { withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { ProgrammeCache } from "@regulars/programme";
-import { raceWithHeldTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
+import { holdTransaction, raceWithHeldTransaction, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocationSettings, listLocations, setLocation } from "../src/index.ts";
 
@@ -130,5 +130,23 @@ describe("a set location and the programme cache", () => {
 
     expect((await cache.inForce(tenantId, now, "a"))?.localZone).toBe("America/New_York");
     expect((await cache.inForce(tenantId, now, "b"))?.localZone).toBe("Asia/Tokyo");
+  });
+
+  it("never waits for the tenant's writes in flight (their foreign-key checks share the tenant's row)", async () => {
+    const { tenantId } = await testTenant(db, "Busy Tills Grill", "Europe/Warsaw");
+    // A ledger batch of the tenant, open: its insert holds KEY SHARE on the tenant's row until it commits.
+    const batch = await holdTransaction(testDatabaseUrl(), (tx) =>
+      tx.customer.create({ data: { id: `cus_busy${Date.now()}`, tenantId, createdVia: "pos" } }),
+    );
+    try {
+      // Refused at once rather than queued, should the set want a lock the batch holds.
+      const saved = await withTransaction(db, async (tx) => {
+        await tx.$executeRaw`SET LOCAL lock_timeout = '2s'`;
+        return setLocation(tx, tenantId, { id: "store-nyc", name: null, timezone: "America/New_York" }, "key_admin");
+      });
+      expect(saved.timezone).toBe("America/New_York");
+    } finally {
+      await batch.commit();
+    }
   });
 });

@@ -79,7 +79,9 @@ export async function mergeCustomer(
   await tx.$executeRaw`
     INSERT INTO customer_merges (merged_id, tenant_id, into_id, merged_at, moved)
     VALUES (${fromId}, ${tenantId}, ${intoId}, ${origin.now}, ${JSON.stringify(moved)}::jsonb)`;
-  const version = await saveProfile(tx, tenantId, intoId, {}, origin.now);
+  const preferences = await preferencesToAdopt(tx, tenantId, fromId, intoId);
+  if (preferences) changed.push("preferences");
+  const version = await saveProfile(tx, tenantId, intoId, preferences ? { preferences } : {}, origin.now);
   await announce(tx, [
     customerUpdated(tenantId, intoId, version, { cause: "merge", changed, mergedCustomerId: fromId }, origin.now),
   ]);
@@ -101,6 +103,20 @@ async function fillProfileGaps(tx: DbTx, tenantId: string, fromId: string, intoI
   if (gaps.email) filled.push("email");
   if (gaps.date_of_birth) filled.push("dateOfBirth");
   return filled;
+}
+
+/**
+ * The merged customer's preferences where the survivor has none: the survivor may be a bare customer a till enrolled
+ * by the app's sign-in identity, merging the account that signed up (with its language, say) when the app proves its
+ * phone. A survivor with preferences of its own keeps them whole (a union could pass the cap of 50).
+ */
+async function preferencesToAdopt(tx: DbTx, tenantId: string, fromId: string, intoId: string) {
+  const [row] = await tx.$queryRaw<{ preferences: Record<string, unknown> }[]>`
+    SELECT f.preferences FROM customer_profiles f
+    LEFT JOIN customer_profiles i ON i.customer_id = ${intoId} AND i.tenant_id = ${tenantId}
+    WHERE f.customer_id = ${fromId} AND f.tenant_id = ${tenantId} AND f.preferences <> '{}'::jsonb
+      AND coalesce(i.preferences, '{}'::jsonb) = '{}'::jsonb`;
+  return row?.preferences ?? null;
 }
 
 type MovedTable =
