@@ -24,14 +24,9 @@ export function qualifyingStatement(
   since: Date | readonly Date[],
   until: Date | readonly Date[] | null = null,
 ): Prisma.Sql {
-  const perCustomer = (bound: Date | readonly Date[] | null) =>
-    sqlArray(Array.isArray(bound) ? bound : ids.map(() => bound as Date | null));
-  // No `until`: the window is open-ended.
-  const windows = Prisma.sql`(
-    SELECT customer_id, since, coalesce(until, 'infinity') AS until
-    FROM unnest(${sqlArray(ids)}::text[], ${perCustomer(since)}::timestamptz[], ${perCustomer(until)}::timestamptz[])
-      AS bounds(customer_id, since, until)
-  ) w`;
+  const perCustomer = (bound: Date | readonly Date[] | null): readonly (Date | null)[] =>
+    Array.isArray(bound) ? bound : ids.map(() => bound as Date | null);
+  const windows = windowsOf(ids, perCustomer(since), perCustomer(until));
   // Each window is read by a LATERAL subquery, so every customer is one index range scan whatever the planner
   // estimates of the unnest (a join here was planned as a hash join over every movement of the tenant).
   if (basis === "points_earned") {
@@ -42,12 +37,7 @@ export function qualifyingStatement(
     // customer's movements from the window's start on (a refund follows its sale), by the same index range as the
     // points earned, and only those few rows look up their refund and its sale.
     return Prisma.sql`
-      WITH w AS (SELECT * FROM ${windows}), person AS (
-        SELECT customer_id, customer_id AS person, since, until FROM w
-        UNION ALL
-        SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
-        WHERE cm.tenant_id = ${tenantId}
-      )
+      ${personsWith(tenantId, windows)}
       SELECT p.person AS customer_id, sum(coalesce(e.value, 0) + coalesce(r.value, 0)) AS value
       FROM person p
       CROSS JOIN LATERAL (
@@ -89,6 +79,26 @@ export function qualifyingStatement(
     WHERE o.value > 0`;
 }
 
+/** One window `[since, until)` per customer, as the relation `w` (a null `until`: open-ended). */
+const windowsOf = (ids: readonly string[], since: readonly (Date | null)[], until: readonly (Date | null)[]) =>
+  Prisma.sql`(
+    SELECT customer_id, since, coalesce(until, 'infinity') AS until
+    FROM unnest(${sqlArray(ids)}::text[], ${sqlArray(since)}::timestamptz[], ${sqlArray(until)}::timestamptz[])
+      AS bounds(customer_id, since, until)
+  ) w`;
+
+/**
+ * `person`: each windowed customer and everyone merged into them, under the person they became, with that window. One
+ * level of customer_merges finds everyone: a merge re-points the merges into its merged customer at its survivor.
+ */
+const personsWith = (tenantId: string, windows: Prisma.Sql) => Prisma.sql`
+  WITH w AS (SELECT * FROM ${windows}), person AS (
+    SELECT customer_id, customer_id AS person, since, until FROM w
+    UNION ALL
+    SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
+    WHERE cm.tenant_id = ${tenantId}
+  )`;
+
 /**
  * The customer `w.customer_id`'s sales in their window `[w.since, w.until)`, each with what its refunds took back,
  * wherever those refunds are dated. A refund is stored under its sale's
@@ -120,20 +130,11 @@ export function qualifyingItemsStatement(
   since: readonly Date[],
   until: readonly (Date | null)[],
 ): Prisma.Sql {
-  const windows = Prisma.sql`(
-    SELECT customer_id, since, coalesce(until, 'infinity') AS until
-    FROM unnest(${sqlArray(ids)}::text[], ${sqlArray(since)}::timestamptz[], ${sqlArray(until)}::timestamptz[])
-      AS bounds(customer_id, since, until)
-  ) w`;
+  const windows = windowsOf(ids, since, until);
   if (basis === "points_earned") {
     // The earn movements are bounded by the index on both sides; reversals from `since` on, as `qualifyingStatement`.
     return Prisma.sql`
-      WITH w AS (SELECT * FROM ${windows}), person AS (
-        SELECT customer_id, customer_id AS person, since, until FROM w
-        UNION ALL
-        SELECT cm.merged_id, cm.into_id, w.since, w.until FROM customer_merges cm JOIN w ON w.customer_id = cm.into_id
-        WHERE cm.tenant_id = ${tenantId}
-      )
+      ${personsWith(tenantId, windows)}
       SELECT p.person AS customer_id, i.at, i.value FROM person p CROSS JOIN LATERAL (
         SELECT m.occurred_at AS at, m.amount AS value FROM ledger_movements m
         WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
