@@ -1,4 +1,6 @@
+import { CouponCampaignConfig } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +8,7 @@ import { throttledGateway } from "./throttle-fixture.ts";
 
 /**
  * A sale naming a checkout hold that is held must be the basket the hold was priced on (its location, and its lines
- * in number, order and quantity × unitPrice): another one would spend the hold's points and coupons on less. It is
+ * in number and order, each with the sku and quantity it was quoted with): another one would spend the hold's points and coupons on less. It is
  * refused before anything is stored, naming the first difference; holds the ledger would not commit are not looked at.
  */
 const fixture = throttledGateway();
@@ -52,6 +54,21 @@ async function holdOn(
   return id;
 }
 
+/** FRIES50: half off fries, a generic code as the admin store writes one. */
+async function friesCoupon(tenantId: string) {
+  const config = CouponCampaignConfig.parse({
+    name: "Half fries",
+    codes: { kind: "generic", code: "FRIES50" },
+    benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
+  });
+  const id = newId("couponCampaign");
+  await db.$executeRaw`
+    INSERT INTO coupon_campaigns (id, tenant_id, name, status, config)
+    VALUES (${id}, ${tenantId}, ${config.name}, 'active', ${JSON.stringify(config)}::jsonb)`;
+  await db.$executeRaw`
+    INSERT INTO coupon_codes (tenant_id, code, campaign_id, source) VALUES (${tenantId}, 'FRIES50', ${id}, 'generic')`;
+}
+
 describe("a sale naming a held checkout hold", () => {
   it("is refused with hold_mismatch when it is not the hold's basket, naming the first difference", async () => {
     const holdId = await holdOn(tenant.tenantId);
@@ -94,6 +111,37 @@ describe("a sale naming a held checkout hold", () => {
     const paid = await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: quoted }));
     expect(paid).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
     expect(await lastSeq()).toBe(before + 1);
+  });
+
+  it("is refused when a line is another item of the same price, or another quantity, than the hold was placed on", async () => {
+    await friesCoupon(tenant.tenantId);
+    const basket = { locationId: "store-017", channel: "kiosk", currency: "EUR", lines: quoted };
+    const placed = await post("/v1/checkout/holds", tenant.apiKeys.kiosk, {
+      basket,
+      couponCodes: ["FRIES50"],
+      ttlSeconds: 300,
+    });
+    expect(placed).toMatchObject({ status: 201, body: { quote: { discount: 200 } } });
+    const holdId = placed.body.holdId as string;
+    const before = await lastSeq();
+
+    // Two shakes at the fries' price: the same money, but not the items the hold's discounts were priced on.
+    const shakes = [quoted[0], line("SHAKE", 2, 200)];
+    expect(await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: shakes }))).toMatchObject({
+      status: 409,
+      body: {
+        code: "hold_mismatch",
+        issues: [{ path: "lines.1.sku", message: "is SHAKE; the hold priced line 1 as FRIES" }],
+      },
+    });
+    const oneLargeFries = [quoted[0], line("FRIES", 1, 400)];
+    expect(
+      await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: oneLargeFries })),
+    ).toMatchObject({ status: 409, body: { issues: [{ path: "lines.1.quantity" }] } });
+    expect(await lastSeq()).toBe(before);
+
+    const paid = await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines: quoted }));
+    expect(paid).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
   });
 
   it("is refused on its own in a batch, the other transactions accepted", async () => {

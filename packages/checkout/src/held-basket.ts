@@ -1,17 +1,18 @@
 /**
  * What a checkout hold was priced on, as the hold keeps it: where the basket was paid, and its quote's `lines`
- * (per basket line, in order, the discount to post and what is left to pay). The quote keeps no sku, quantity or
- * unit price, so a line is known by its price before discounts: `amount + discount` is `quantity × unitPrice`.
+ * (per basket line, in order, its sku and quantity, the discount to post and what is left to pay). A line's price
+ * before discounts is `amount + discount` (`quantity × unitPrice`). Quotes stored before they kept each line's sku
+ * and quantity have neither: their lines are known by price alone.
  */
 export interface HeldBasket {
   locationId: string;
-  lines: readonly { amount: number; discount: number }[];
+  lines: readonly { sku?: string; quantity?: number; amount: number; discount: number }[];
 }
 
 /** The sale naming the hold, as posted. */
 export interface SaleBasket {
   locationId: string;
-  lines: readonly { quantity: number; unitPrice: number }[];
+  lines: readonly { sku: string; quantity: number; unitPrice: number }[];
 }
 
 /** The first place a sale differs from its hold's basket, as a field issue of the sale. */
@@ -22,7 +23,7 @@ export interface BasketDifference {
 
 /**
  * Where a sale first differs from the basket its hold was priced on: another location, a line priced otherwise
- * (`lines.<i>`), a line missing or one more. Null when it is that basket, as far as the hold tells it. A hold's points, wallet cash, coupons and
+ * or of another sku or quantity (`lines.<i>…`), a line missing or one more. Null when it is that basket, as far as the hold tells it. A hold's points, wallet cash, coupons and
  * line discounts were chosen for that basket (a coupon's minimum basket, at most what is left to pay), so a hold
  * commits only with its own sale: a sale with an item taken out after the hold would otherwise spend them all on
  * less, and get line discounts meant for other lines. One rule for the gateway, which refuses such a sale, and the
@@ -36,8 +37,16 @@ export function saleBasketDifference(held: HeldBasket, sale: SaleBasket): Basket
   if (!held.lines.length) return null;
   const shared = Math.min(sale.lines.length, held.lines.length);
   for (let i = 0; i < shared; i++) {
-    const { quantity, unitPrice } = sale.lines[i]!;
+    const { sku, quantity, unitPrice } = sale.lines[i]!;
     const quoted = held.lines[i]!;
+    // Two items of one price swapped cost the same, but a coupon or reward for one of them was priced on its line.
+    if (quoted.sku !== undefined && sku !== quoted.sku)
+      return { path: `lines.${i}.sku`, message: `is ${sku}; the hold priced line ${i} as ${quoted.sku}` };
+    if (quoted.quantity !== undefined && quantity !== quoted.quantity)
+      return {
+        path: `lines.${i}.quantity`,
+        message: `is ${quantity}; the hold priced line ${i} with quantity ${quoted.quantity}`,
+      };
     const price = quantity * unitPrice;
     const priced = quoted.amount + quoted.discount;
     if (price !== priced)

@@ -78,6 +78,8 @@ export function priceCheckout(input: CheckoutInput): Quote {
     applied,
     lines: basket.lines.map((line, lineNo) => ({
       lineNo,
+      sku: line.sku,
+      quantity: line.quantity,
       discount: line.discount + amounts[lineNo]! - left[lineNo]!,
       amount: left[lineNo]!,
     })),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { saleBasketDifference } from "../src/index.ts";
 
-// A hold priced on a burger (12.00, 4.00 off) and fries (2 × 2.00, nothing off) at store-001.
+// A hold priced on a burger (12.00, 4.00 off) and fries (2 × 2.00, nothing off) at store-001, by a quote stored
+// before quotes kept each line's sku and quantity.
 const held = {
   locationId: "store-001",
   lines: [
@@ -9,14 +10,26 @@ const held = {
     { amount: 400, discount: 0 },
   ],
 };
-const burger = { quantity: 1, unitPrice: 1200 };
-const fries = { quantity: 2, unitPrice: 200 };
-const sale = (lines: { quantity: number; unitPrice: number }[], locationId = "store-001") => ({ locationId, lines });
+const burger = { sku: "BURGER", quantity: 1, unitPrice: 1200 };
+const fries = { sku: "FRIES", quantity: 2, unitPrice: 200 };
+const sale = (lines: { sku: string; quantity: number; unitPrice: number }[], locationId = "store-001") => ({
+  locationId,
+  lines,
+});
+// The same hold by a quote that keeps them.
+const heldWithSkus = {
+  locationId: "store-001",
+  lines: [
+    { sku: "BURGER", quantity: 1, amount: 800, discount: 400 },
+    { sku: "FRIES", quantity: 2, amount: 400, discount: 0 },
+  ],
+};
 
 describe("saleBasketDifference", () => {
   it("finds none for the sale of the basket the hold was priced on, however its quantity and price are split", () => {
     expect(saleBasketDifference(held, sale([burger, fries]))).toBeNull();
-    expect(saleBasketDifference(held, sale([burger, { quantity: 1, unitPrice: 400 }]))).toBeNull();
+    expect(saleBasketDifference(held, sale([burger, { sku: "FRIES", quantity: 1, unitPrice: 400 }]))).toBeNull();
+    expect(saleBasketDifference(heldWithSkus, sale([burger, fries]))).toBeNull();
   });
 
   it("names the first line priced otherwise", () => {
@@ -24,7 +37,22 @@ describe("saleBasketDifference", () => {
       path: "lines.0",
       message: "costs 400 before discounts (quantity × unitPrice); the hold priced line 0 at 1200",
     });
-    expect(saleBasketDifference(held, sale([burger, { quantity: 1, unitPrice: 200 }]))?.path).toBe("lines.1");
+    expect(saleBasketDifference(held, sale([burger, { sku: "FRIES", quantity: 1, unitPrice: 200 }]))?.path).toBe(
+      "lines.1",
+    );
+  });
+
+  it("names a line of another sku or quantity where the quote kept them, though its price is the same", () => {
+    const shake = { sku: "SHAKE", quantity: 2, unitPrice: 200 };
+    expect(saleBasketDifference(held, sale([burger, shake]))).toBeNull();
+    expect(saleBasketDifference(heldWithSkus, sale([burger, shake]))).toEqual({
+      path: "lines.1.sku",
+      message: "is SHAKE; the hold priced line 1 as FRIES",
+    });
+    expect(saleBasketDifference(heldWithSkus, sale([burger, { sku: "FRIES", quantity: 1, unitPrice: 400 }]))).toEqual({
+      path: "lines.1.quantity",
+      message: "is 1; the hold priced line 1 with quantity 2",
+    });
   });
 
   it("names a line taken out or added after the hold", () => {

@@ -135,8 +135,8 @@ describe("priceCheckout: coupons", () => {
     expect(priced([capped], ["CAP"]).total).toBe(880);
     const friesOff = coupon("FRY", { benefit: { kind: "fixed_off", amount: 1000, match: { skus: ["FRIES"] } } });
     expect(priced([friesOff], ["FRY"]).lines).toEqual([
-      { lineNo: 0, discount: 0, amount: 790 },
-      { lineNo: 1, discount: 290, amount: 0 },
+      { lineNo: 0, sku: "BURGER", quantity: 1, discount: 0, amount: 790 },
+      { lineNo: 1, sku: "FRIES", quantity: 1, discount: 290, amount: 0 },
     ]);
   });
 

@@ -9,8 +9,8 @@ describe("priceCheckout: the basket", () => {
     const q = priceCheckout(input());
     expect(q).toMatchObject({ currency: "EUR", subtotal: 1080, total: 1080, discount: 0, applied: [] });
     expect(q.lines).toEqual([
-      { lineNo: 0, discount: 0, amount: 790 },
-      { lineNo: 1, discount: 0, amount: 290 },
+      { lineNo: 0, sku: "BURGER", quantity: 1, discount: 0, amount: 790 },
+      { lineNo: 1, sku: "FRIES", quantity: 1, discount: 0, amount: 290 },
     ]);
   });
 
@@ -21,8 +21,8 @@ describe("priceCheckout: the basket", () => {
     // Silver: 5% of 1790 = 89, spread 1500:290 → 75 and 14.
     expect(q.applied[0]).toMatchObject({ source: "tier", ref: "silver", name: "Silver", amount: 89 });
     expect(q.lines).toEqual([
-      { lineNo: 0, discount: 80 + 75, amount: 1425 },
-      { lineNo: 1, discount: 14, amount: 276 },
+      { lineNo: 0, sku: "BURGER", quantity: 2, discount: 80 + 75, amount: 1425 },
+      { lineNo: 1, sku: "FRIES", quantity: 1, discount: 14, amount: 276 },
     ]);
     expect(q.discount).toBe(89); // ours only: the terminal's own discount is in the subtotal already
     expect(q.total).toBe(1701);

@@ -436,6 +436,11 @@ export const Quote = z
       .array(
         z.object({
           lineNo: LineNo,
+          sku: z.string().meta({
+            description: "The basket line's `sku`: a sale naming a hold placed with this quote must post the same.",
+            examples: ["FRIES-L"],
+          }),
+          quantity: z.number().int().meta({ description: "The basket line's `quantity`, as the sale must post it." }),
           discount: reported(
             "The discount to post as the line's `discount` on the sale, in minor units: its own plus all Regulars " +
               "took off it.",

@@ -110,7 +110,7 @@ const route = createRoute({
     409: errorResponse(
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`. " +
         "Or the sale names in `holdId` a checkout hold still held that was priced on another basket (`hold_mismatch`: " +
-        "another `locationId`, or `lines` not those quoted, in number, order or quantity × unitPrice; `issues` names " +
+        "another `locationId`, or `lines` not those quoted, in number, order, sku, quantity or quantity × unitPrice; `issues` names " +
         "the first difference): nothing was stored; void the hold, quote the basket sold and post the sale with the new hold",
       "idempotency_conflict",
       "externalId POS17-000451 was accepted before with a different body",
