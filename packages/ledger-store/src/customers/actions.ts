@@ -6,7 +6,13 @@ import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import type { ApplyOutcome } from "../transactions/outcome.ts";
-import { type DecidedEvent, decidedEvents, recordEventConflicts, recordEventOutcomes } from "./event-outcomes.ts";
+import {
+  type DecidedEvent,
+  decidedEvents,
+  lockEvents,
+  recordEventConflicts,
+  recordEventOutcomes,
+} from "./event-outcomes.ts";
 import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong, resolveCustomers } from "./resolve.ts";
 
@@ -25,9 +31,10 @@ interface Candidate {
  * Action rules see the customer's history ("first feedback 50 points, later ones 5"): under the
  * customer's lock, the resolver reads which once / per-day rules were paid already and skips events it
  * decided before (`applied_events`), so a redelivered event never pays again even though the history
- * has moved on since. Idempotency keys encode each rule's limit as a last line of defence. Every event's outcome
- * is kept there too (processed for a customer or none, with its points; or rejected with the reason), for the
- * integrator to read.
+ * has moved on since. Each eventId is locked first (`lockEvents`): a copy decided by another transaction at the same
+ * time, paying or not, finds that decision once it commits, and is a retry or a conflict. Idempotency keys encode
+ * each rule's limit as a last line of defence. Every event's outcome is kept there too (processed for a customer or
+ * none, with its points; or rejected with the reason), for the integrator to read.
  */
 export async function applyEventBatch(
   db: Db,
@@ -36,6 +43,8 @@ export async function applyEventBatch(
 ): Promise<{ outcomes: ApplyOutcome[]; outbox: OutboxItem[] }> {
   await programmes.refresh([...new Set(messages.map((m) => m.tenantId))]);
   return withTransaction(db, async (tx) => {
+    // First: a copy of an event another transaction is deciding waits for that decision, then sees it.
+    await lockEvents(tx, messages);
     const outcomes: ApplyOutcome[] = messages.map(() => ({ kind: "done" }));
     const customerOf = await resolveEventCustomers(tx, messages, outcomes);
     const candidates: Candidate[] = [];

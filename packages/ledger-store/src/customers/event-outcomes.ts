@@ -13,10 +13,13 @@ export type EventOutcome = { message: EventMessage; bodyHash: string } & (
 const resolverCodes: ReadonlySet<string> = new Set(["unknown_customer", "idempotency_conflict"]);
 
 /**
- * The codes only `recordDeadLetteredEvent` writes: the resolver gave up on the event, it decided nothing. Such a row
- * tells the integrator why until the event is replayed from the dead-letter stream; then the resolver decides it.
+ * The refusals of dead-lettered events that a replay decides afresh: those only `recordDeadLetteredEvent` writes (the
+ * resolver gave up on the event, it decided nothing), and `unknown_customer`, whose cause goes away once the customer
+ * exists. Such a row tells the integrator why until the event is replayed from the dead-letter stream; then the
+ * resolver decides it. A redelivery or a re-post of the same body cannot be told from a replay and is decided afresh
+ * too, as a refused sale posted again is.
  */
-export const deadLetterCodes: readonly string[] = ["contract_violation", "processing_failed"];
+export const deadLetterCodes: readonly string[] = ["contract_violation", "processing_failed", "unknown_customer"];
 
 /**
  * A row stored for an event: the fingerprint of the body decided, or of the body dead-lettered (null when stored before
@@ -24,8 +27,22 @@ export const deadLetterCodes: readonly string[] = ["contract_violation", "proces
  */
 export interface DecidedEvent {
   bodyHash: string | null;
-  /** Written by `recordDeadLetteredEvent`: no decision, but its body is the eventId's first, so another is a conflict. */
+  /** Refused with one of `deadLetterCodes`: no decision, but its body is the eventId's first, so another is a conflict. */
   deadLettered: boolean;
+}
+
+/**
+ * Serialises the deciding of each event across resolver transactions, for the rest of the caller's transaction: a
+ * redelivery after the ack wait, or a second replica, handed an eventId the first is still deciding waits here, then
+ * reads that decision (`decidedEvents`): the same body changes nothing, another is a conflict. The customer's lock
+ * orders only events that pay somebody, and two bodies may name two customers. Transaction-scoped advisory locks,
+ * taken before any customer's lock and in one sorted statement, so two batches never wait for each other in opposite
+ * orders.
+ */
+export async function lockEvents(tx: DbTx, events: EventMessage[]): Promise<void> {
+  const keys = [...new Set(events.map((e) => `event:${e.tenantId}:${e.id}`))].sort();
+  if (keys.length)
+    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(${sqlArray(keys)}::text[]) AS k ORDER BY 1) AS events`;
 }
 
 /**
@@ -49,10 +66,10 @@ export async function decidedEvents(tx: DbTx, events: EventMessage[]): Promise<M
 
 /**
  * Stores each event's outcome in the resolver's transaction (`applied_events`), with the fingerprint of its body.
- * The first decision stands: a redelivery, or a second copy in the batch, changes nothing. A row the dead-lettering
- * wrote is no decision: a replayed event's outcome takes its place. A refused conflict decided nothing either: it is
- * only counted (`recordEventConflicts`) on the row it conflicts with, which it must not replace, a dead letter's
- * included (that body came first: replayed, it is decided).
+ * The first decision stands: a redelivery, or a second copy in the batch, changes nothing. A dead letter's row
+ * (`deadLetterCodes`) is no decision: a replayed event's outcome takes its place. A refused conflict decided nothing
+ * either: it is only counted (`recordEventConflicts`) on the row it conflicts with, which it must not replace, a dead
+ * letter's included (that body came first: replayed, it is decided).
  */
 export async function recordEventOutcomes(tx: DbTx, outcomes: EventOutcome[]): Promise<void> {
   const byKey = new Map<string, EventOutcome>();
