@@ -93,6 +93,12 @@ const decoded = (payload: string) => {
   }
 };
 
+/** `3 dead letter(s): 4, 5, 9`, the sequences elided in the middle past 20. */
+function counted(seqs: number[]): string {
+  if (!seqs.length) return "0 dead letter(s)";
+  return `${seqs.length} dead letter(s): ${seqs.length <= 20 ? seqs.join(", ") : `${seqs[0]} … ${seqs.at(-1)}`}`;
+}
+
 /** Runs an action over the bus; usage errors print without a stack trace and exit with code 2. */
 const withBus =
   <O>(fn: (bus: Bus, opts: O) => Promise<void>) =>
@@ -160,15 +166,21 @@ export function registerDlqCommands(program: Command): void {
         if (!all && f.id === undefined && !f.consumer && !f.since)
           throw new UsageError("replay needs --id, --consumer, --since or --all");
         const chosen = await select(bus, f);
+        // A refused letter stays where it is; the rest are still tried, and the operator is told which was which.
+        const replayed: number[] = [];
+        const refused: number[] = [];
         for (const [i, d] of chosen.entries()) {
-          await replayDeadLetter(bus, d);
-          if ((i + 1) % 100 === 0) process.stderr.write(`replayed ${i + 1} of ${chosen.length}...\n`);
+          try {
+            await replayDeadLetter(bus, d);
+            replayed.push(d.seq);
+          } catch (e) {
+            refused.push(d.seq);
+            process.stderr.write(`refused dead letter ${d.seq}: ${e instanceof Error ? e.message : String(e)}\n`);
+          }
+          if ((i + 1) % 100 === 0) process.stderr.write(`tried ${i + 1} of ${chosen.length}...\n`);
         }
-        const seqs =
-          chosen.length <= 20
-            ? chosen.map((d) => d.seq).join(", ")
-            : `${chosen[0]!.seq} … ${chosen[chosen.length - 1]!.seq}`;
-        process.stdout.write(`replayed ${chosen.length} dead letter(s)${chosen.length ? `: ${seqs}` : ""}\n`);
+        process.stdout.write(`replayed ${counted(replayed)}\nrefused ${counted(refused)}\n`);
+        if (refused.length) process.exitCode = 1;
       }),
     );
 }
