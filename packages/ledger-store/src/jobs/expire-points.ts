@@ -10,12 +10,18 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
  * Expires points under the tenant's policy. Idempotent by construction: each expiry movement's key
  * names what it expires (a lot, or a customer's balance as of their last activity), so a rerun after a
  * crash, or a second instance, posts nothing new.
+ *
+ * A lot's date is fixed when it is awarded (SPEC), so dated lots expire on their date whatever the policy is
+ * now: a version under `after_earning` dated them, and a later switch to `none` or `inactivity` does not undo
+ * that. Only lots with `expires_at` are touched, and only an `after_earning` version sets it.
  */
 export async function expirePoints(ctx: JobContext): Promise<JobResult> {
-  const policy = ctx.programme.config.expiry;
-  if (policy.kind === "after_earning") return expireLots(ctx);
-  if (policy.kind === "inactivity") return expireInactive(ctx);
-  return { acted: 0, outbox: [] };
+  // Inactivity first: a lot's expiry counts on the inactivity clock, so posting it before a balance already due
+  // for inactivity would restart that clock and keep the rest of the balance.
+  const inactive =
+    ctx.programme.config.expiry.kind === "inactivity" ? await expireInactive(ctx) : { acted: 0, outbox: [] };
+  const lots = await expireLots(ctx);
+  return { acted: inactive.acted + lots.acted, outbox: [...inactive.outbox, ...lots.outbox] };
 }
 
 async function expireLots(ctx: JobContext): Promise<JobResult> {

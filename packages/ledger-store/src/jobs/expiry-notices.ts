@@ -1,4 +1,4 @@
-import type { LoyaltyEvent } from "@regulars/contracts";
+import { ExpiryPolicy, type LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
@@ -6,15 +6,26 @@ import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { inactiveSince } from "./expire-points.ts";
 
+/** A policy's notice period; `none` names none, so it gets the schema's default, read from the schema so the two cannot drift. */
+function noticeDaysOf(policy: ExpiryPolicy): number {
+  if (policy.kind !== "none") return policy.noticeDays;
+  return noticeDaysOf(ExpiryPolicy.parse({ kind: "after_earning", months: 1 }));
+}
+
 /**
  * "Your 80 points expire in 14 days": one points.expiring event per customer and expiry date. The
  * event id names the customer and the date, and the outbox ignores an id it has, so notices are sent
  * once however often the job runs.
+ *
+ * Dated lots are announced whatever the policy is now (their dates were fixed when they were awarded, and
+ * `expirePoints` expires them on those dates), with the notice period of the policy in force, or the schema's
+ * default under `none`, which has none; the ids do not name the policy, so a change of policy sends none twice.
  */
 export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
-  if (policy.kind === "none" || policy.noticeDays === 0) return { acted: 0, outbox: [] };
-  const noticeEdge = new Date(ctx.now.getTime() + policy.noticeDays * 24 * 60 * 60 * 1000);
+  const noticeDays = noticeDaysOf(policy);
+  if (noticeDays === 0) return { acted: 0, outbox: [] };
+  const noticeEdge = new Date(ctx.now.getTime() + noticeDays * 24 * 60 * 60 * 1000);
   const result: JobResult = { acted: 0, outbox: [] };
   /** Writes the notices not written before, a slice per transaction. */
   const announce = async (events: LoyaltyEvent[]) => {
@@ -25,20 +36,17 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
     }
   };
 
-  if (policy.kind === "after_earning") {
-    // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to the end
-    // of the day it reaches: points expiring later that day are announced in the same notice. Read a day at a
-    // time, every customer of it: a limit on the window's lots left whoever came after it unannounced (the
-    // earliest 10,000 lots of a large tenant fill hours, not the 14 days of the notice).
-    const horizon = startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone);
-    for (let from = ctx.now; from < horizon; ) {
-      const to = startOfNextLocalDay(from.toISOString(), ctx.programme.timezone);
-      await announce(await lotsExpiringBetween(ctx, from, to));
-      from = to;
-    }
-  } else {
-    await announce(await inactivityNotices(ctx, noticeEdge));
+  // A notice covers a whole local day of expiries (its id is customer + date), so the window runs to the end
+  // of the day it reaches: points expiring later that day are announced in the same notice. Read a day at a
+  // time, every customer of it: a limit on the window's lots left whoever came after it unannounced (the
+  // earliest 10,000 lots of a large tenant fill hours, not the 14 days of the notice).
+  const horizon = startOfNextLocalDay(noticeEdge.toISOString(), ctx.programme.timezone);
+  for (let from = ctx.now; from < horizon; ) {
+    const to = startOfNextLocalDay(from.toISOString(), ctx.programme.timezone);
+    await announce(await lotsExpiringBetween(ctx, from, to));
+    from = to;
   }
+  if (policy.kind === "inactivity") await announce(await inactivityNotices(ctx, noticeEdge));
   return result;
 }
 
