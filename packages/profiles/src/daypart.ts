@@ -1,4 +1,4 @@
-/** Parts of the local day, by the hour the transaction happened in the tenant's time zone. */
+/** Parts of the local day, by the hour of the transaction on the till's clock (its location's zone, else the tenant's). */
 export const DAYPARTS = ["morning", "lunch", "afternoon", "evening", "night"] as const;
 export type Daypart = (typeof DAYPARTS)[number];
 

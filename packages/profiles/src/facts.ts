@@ -13,7 +13,7 @@ export interface OrderFact {
   value: number;
   locationId: string;
   channel: string;
-  /** The daypart of `occurredAt` in the tenant's time zone when the fact was written. */
+  /** The daypart of `occurredAt` on the till's clock (the location's zone, else the tenant's) when written. */
   daypart: Daypart;
   /** Σ quantity of the transaction's lines. */
   itemCount: number;

@@ -11,7 +11,8 @@ export interface CustomerOrderFact extends OrderFact {
 
 /**
  * The profile's fact of a processed transaction, or null for an anonymous one (it belongs to no profile).
- * The daypart is taken in `timeZone`, the tenant's: a location's own zone is not modelled yet.
+ * The daypart is taken in `timeZone`, the till's: the zone of the sale's location where one is set, else the
+ * tenant's (the caller resolves which, as the ledger does for a sale's hours).
  */
 export function orderFactOf(event: TransactionProcessed, timeZone: string): CustomerOrderFact | null {
   if (!event.customerId) return null;

@@ -6,8 +6,9 @@ import { type DbOrTx, inTransaction } from "../shared.ts";
 /**
  * Records processed transactions as profile facts, one row per transaction, in one transaction and one
  * statement. Returns how many rows were new. Idempotent: a transaction recorded before (a redelivered event)
- * changes nothing. Anonymous transactions and unknown tenants are skipped. The daypart is taken in the tenant's
- * time zone as it is now.
+ * changes nothing. Anonymous transactions and unknown tenants are skipped. The daypart is read on the till's clock,
+ * as the ledger reads a sale's hours: the zone of the sale's location where one is set, else the tenant's, as
+ * either is now (facts written before a zone changed keep the daypart they were given).
  *
  * A fact whose customer was merged away meanwhile (the event was published before the merge, read after it)
  * goes to the survivor, as the merge moved the rest. A customer id that is not the tenant's is dropped: the
@@ -17,9 +18,9 @@ export async function recordProcessedTransactions(db: DbOrTx, events: Transactio
   const withCustomer = events.filter((e) => e.customerId !== null);
   if (!withCustomer.length) return 0;
   return inTransaction(db, async (tx) => {
-    const zones = await tenantZones(tx, [...new Set(withCustomer.map((e) => e.tenantId))]);
+    const zones = await saleZones(tx, withCustomer);
     const facts = withCustomer.flatMap((e) => {
-      const zone = zones.get(e.tenantId);
+      const zone = zones.get(zoneKey(e.tenantId, e.locationId));
       const fact = zone ? orderFactOf(e, zone) : null;
       return fact ? [fact] : [];
     });
@@ -27,10 +28,22 @@ export async function recordProcessedTransactions(db: DbOrTx, events: Transactio
   });
 }
 
-async function tenantZones(tx: DbTx, tenantIds: string[]): Promise<Map<string, string>> {
-  const rows = await tx.$queryRaw<{ id: string; timezone: string }[]>`
-    SELECT id, timezone FROM tenants WHERE id = ANY(${tenantIds}::text[])`;
-  return new Map(rows.map((r) => [r.id, r.timezone]));
+const zoneKey = (tenantId: string, locationId: string) => JSON.stringify([tenantId, locationId]);
+
+/**
+ * The local zone of each (tenant, location) the events name, in one statement: the location's own where its row
+ * sets one (`locations`, owned by @regulars/tenancy), else the tenant's: a location without a row (or with a
+ * null zone) is in the tenant's zone. Unknown tenants have no entry.
+ */
+async function saleZones(tx: DbTx, events: { tenantId: string; locationId: string }[]): Promise<Map<string, string>> {
+  const pairs = [...new Map(events.map((e) => [zoneKey(e.tenantId, e.locationId), e])).values()];
+  const rows = await tx.$queryRaw<{ tenant_id: string; location_id: string; timezone: string }[]>`
+    SELECT x.tenant_id, x.location_id, coalesce(l.timezone, t.timezone) AS timezone
+    FROM unnest(${pairs.map((p) => p.tenantId)}::text[], ${pairs.map((p) => p.locationId)}::text[])
+      AS x(tenant_id, location_id)
+    JOIN tenants t ON t.id = x.tenant_id
+    LEFT JOIN locations l ON l.tenant_id = x.tenant_id AND l.id = x.location_id`;
+  return new Map(rows.map((r) => [zoneKey(r.tenant_id, r.location_id), r.timezone]));
 }
 
 export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise<number> {
