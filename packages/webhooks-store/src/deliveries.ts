@@ -3,7 +3,7 @@ import { type Db, type WebhookDeliveryModel as DeliveryRow, Prisma, withTransact
 import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { pingEnvelope, pingEventType } from "@regulars/webhooks";
-import { getEndpointRow } from "./endpoints.ts";
+import { shareEndpointStatus } from "./endpoints.ts";
 
 export type DeliveryStatus = "pending" | "delivered" | "failed";
 
@@ -85,8 +85,8 @@ export async function replayDelivery(
     const row = await tx.webhookDelivery.findFirst({ where: { id, tenantId } });
     if (!row)
       throw new DomainError("not_found", `no webhook delivery ${id}`, [{ path: "id", message: "no such delivery" }]);
-    const endpoint = await getEndpointRow(tx, tenantId, row.endpointId);
-    if (endpoint.status !== "enabled") throw endpointOff(endpoint.id);
+    // Held to the commit: an endpoint switched off meanwhile must not keep a delivery pending (see the lock).
+    if ((await shareEndpointStatus(tx, tenantId, row.endpointId)) !== "enabled") throw endpointOff(row.endpointId);
     if (row.status === "pending") return { ...toDelivery(row), replayed: false };
     // The status in the condition: of two replays at once, one starts the window and the other finds it pending.
     const replayed = await tx.$executeRaw`
@@ -109,8 +109,7 @@ export async function replayFailedDeliveries(
   now: Date = new Date(),
 ): Promise<number> {
   return withTransaction(db, async (tx) => {
-    const endpoint = await getEndpointRow(tx, tenantId, endpointId);
-    if (endpoint.status !== "enabled") throw endpointOff(endpointId);
+    if ((await shareEndpointStatus(tx, tenantId, endpointId)) !== "enabled") throw endpointOff(endpointId);
     const count = await tx.$executeRaw`
       UPDATE webhook_deliveries
       SET status = 'pending', next_attempt_at = ${now}, window_started_at = ${now}, attempts_before_window = attempts
@@ -131,23 +130,24 @@ export async function replayFailedDeliveries(
  * towards disabling the endpoint. The admin reads how it went in the deliveries list.
  */
 export async function enqueuePing(db: Db, tenantId: string, endpointId: string, now: Date = new Date()) {
-  const endpoint = await getEndpointRow(db, tenantId, endpointId);
-  if (endpoint.status !== "enabled") throw endpointOff(endpointId);
-  const id = `whd_${ulid()}`;
-  const row = await db.webhookDelivery.create({
-    data: {
-      id,
-      tenantId,
-      endpointId,
-      eventId: `ping:${id}`,
-      eventType: pingEventType,
-      payload: pingEnvelope(endpointId, now) as unknown as Prisma.InputJsonObject,
-      nextAttemptAt: now,
-      windowStartedAt: now,
-      createdAt: now,
-    },
+  return withTransaction(db, async (tx) => {
+    if ((await shareEndpointStatus(tx, tenantId, endpointId)) !== "enabled") throw endpointOff(endpointId);
+    const id = `whd_${ulid()}`;
+    const row = await tx.webhookDelivery.create({
+      data: {
+        id,
+        tenantId,
+        endpointId,
+        eventId: `ping:${id}`,
+        eventType: pingEventType,
+        payload: pingEnvelope(endpointId, now) as unknown as Prisma.InputJsonObject,
+        nextAttemptAt: now,
+        windowStartedAt: now,
+        createdAt: now,
+      },
+    });
+    return toDelivery(row);
   });
-  return toDelivery(row);
 }
 
 /** How long a delivered delivery is kept (its copy of the event is not needed once the receiver has it). */

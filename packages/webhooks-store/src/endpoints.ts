@@ -81,11 +81,26 @@ function checkInput(input: Partial<EndpointInput>, policy: EndpointUrlPolicy) {
   if (issues.length) throw new DomainError("invalid_request", `the endpoint is invalid: ${issues[0]!.message}`, issues);
 }
 
+const noEndpoint = (id: string) =>
+  new DomainError("not_found", `no webhook endpoint ${id}`, [{ path: "id", message: "no such endpoint" }]);
+
 export async function getEndpointRow(db: Db | DbTx, tenantId: string, id: string): Promise<EndpointRow> {
   const row = await db.webhookEndpoint.findFirst({ where: { id, tenantId } });
-  if (!row)
-    throw new DomainError("not_found", `no webhook endpoint ${id}`, [{ path: "id", message: "no such endpoint" }]);
+  if (!row) throw noEndpoint(id);
   return row;
+}
+
+/**
+ * The endpoint's status, its row held `FOR SHARE` until the transaction ends, for whoever makes deliveries pending
+ * by it. Switching the endpoint off updates the row and fails what is pending in one transaction: held so, it waits
+ * for a delivery made pending here to commit (and fails it), or commits first and is read here as off. Read without
+ * the lock, a delivery made pending just after the switching off failed the others stayed pending for good.
+ */
+export async function shareEndpointStatus(tx: DbTx, tenantId: string, id: string): Promise<string> {
+  const [row] = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status FROM webhook_endpoints WHERE id = ${id} AND tenant_id = ${tenantId} FOR SHARE`;
+  if (!row) throw noEndpoint(id);
+  return row.status;
 }
 
 /** A new endpoint with a fresh secret, returned this once; audited under `actor` (without the secret). */

@@ -1,4 +1,4 @@
-import type { Db } from "@regulars/db";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { ulid } from "@regulars/ids";
 import { envelopeOf, subscribes } from "@regulars/webhooks";
 import { disabledError } from "./endpoints.ts";
@@ -25,6 +25,14 @@ interface DeliveryRow {
   error: string | null;
 }
 
+interface FanOutEndpoint {
+  id: string;
+  tenantId: string;
+  eventTypes: string[];
+  status: string;
+  disabledReason: string | null;
+}
+
 /**
  * Turns domain events into deliveries, one per endpoint of the event's tenant that subscribes to its type, a
  * chunk of rows per statement. Keyed by (endpoint, event): an event the stream delivers again is not enqueued
@@ -32,16 +40,27 @@ interface DeliveryRow {
  * dropped: it is kept as a failed delivery naming why (as what was waiting when it was switched off), in the
  * failed list, replayed once the endpoint is on again. Nothing is sent here; returns how many new deliveries are
  * to be sent (the pending ones: what a sender is woken for).
+ *
+ * The endpoints are read `FOR SHARE` in the transaction that inserts: switching one off (which fails what is
+ * pending, in its own transaction) waits for these rows to commit and fails them, or commits first and is read here
+ * as off. Read without the lock, rows made pending by a read just before the switching off stayed pending on an
+ * endpoint no sender claims from, outside the failed list, for good. Locked in id order, the
+ * order any other statement taking several endpoints' locks must keep.
  */
-export async function enqueueDeliveries(db: Db, events: FanOutEvent[], now: Date = new Date()): Promise<number> {
-  if (!events.length) return 0;
+export function enqueueDeliveries(db: Db, events: FanOutEvent[], now: Date = new Date()): Promise<number> {
+  if (!events.length) return Promise.resolve(0);
+  return withTransaction(db, (tx) => enqueueIn(tx, events, now));
+}
+
+async function enqueueIn(tx: DbTx, events: FanOutEvent[], now: Date): Promise<number> {
   const tenants = [...new Set(events.map((e) => e.tenantId))];
-  const endpoints = await db.webhookEndpoint.findMany({
-    where: { tenantId: { in: tenants } },
-    select: { id: true, tenantId: true, eventTypes: true, status: true, disabledReason: true },
-  });
+  const endpoints = await tx.$queryRaw<FanOutEndpoint[]>`
+    SELECT id, tenant_id AS "tenantId", event_types AS "eventTypes", status, disabled_reason AS "disabledReason"
+    FROM webhook_endpoints WHERE tenant_id = ANY(${tenants}::text[])
+    ORDER BY id
+    FOR SHARE`;
   if (!endpoints.length) return 0;
-  const byTenant = new Map<string, typeof endpoints>();
+  const byTenant = new Map<string, FanOutEndpoint[]>();
   for (const endpoint of endpoints)
     byTenant.set(endpoint.tenantId, [...(byTenant.get(endpoint.tenantId) ?? []), endpoint]);
   const rows: DeliveryRow[] = [];
@@ -66,14 +85,14 @@ export async function enqueueDeliveries(db: Db, events: FanOutEvent[], now: Date
   }
   let pending = 0;
   for (let i = 0; i < rows.length; i += fanOutChunk)
-    pending += await insertChunk(db, rows.slice(i, i + fanOutChunk), now);
+    pending += await insertChunk(tx, rows.slice(i, i + fanOutChunk), now);
   return pending;
 }
 
 /** One chunk's rows; how many new ones are pending. */
-async function insertChunk(db: Db, rows: DeliveryRow[], now: Date): Promise<number> {
+async function insertChunk(tx: DbTx, rows: DeliveryRow[], now: Date): Promise<number> {
   const column = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
-  const [row] = await db.$queryRaw<{ pending: number }[]>`
+  const [row] = await tx.$queryRaw<{ pending: number }[]>`
     WITH inserted AS (
       INSERT INTO webhook_deliveries
         (id, tenant_id, endpoint_id, event_id, event_type, payload, status, last_error,

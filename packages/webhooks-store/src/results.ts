@@ -111,7 +111,11 @@ export async function recordDelivered(
   const ids = successes.map((s) => s.claimed.id);
   const attempts = successes.map((s) => s.claimed.attempts);
   const codes = successes.map((s) => s.statusCode);
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  // In a retried transaction: a fan-out or replay holding the endpoint's row in share while it writes deliveries
+  // can deadlock with this statement's update of that row (Postgres ends one of the two; this one is tried again).
+  const rows = await withTransaction(
+    db,
+    (tx) => tx.$queryRaw<{ id: string }[]>`
     WITH input AS (
       SELECT * FROM unnest(${ids}::text[], ${attempts}::int[], ${codes}::int[]) AS i(id, attempts, code)
     ), delivered AS (
@@ -129,6 +133,7 @@ export async function recordDelivered(
              OR e.last_success_at < ${new Date(now.getTime() - 60_000)})
       RETURNING e.id
     )
-    SELECT id FROM delivered`;
+    SELECT id FROM delivered`,
+  );
   return new Set(rows.map((r) => r.id));
 }
