@@ -20,7 +20,9 @@ export { type CampaignResults, campaignResults, type ResultsDeps } from "./resul
 export {
   ActiveCampaignCache,
   loadCampaigns,
+  type OnUnreadableCampaign,
   type RunnableCampaign,
+  type UnreadableCampaign,
 } from "./runner/active-campaigns.ts";
 export {
   type ClaimedStep,

@@ -8,6 +8,7 @@ import { queueCampaignMessage } from "@regulars/messages-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { createStepExecutor, type StepExecutor, type StepExecutorOptions } from "./step-executor.ts";
 import { CampaignTriggerMessage, enrolTriggerBatch } from "./trigger-consumer.ts";
+import { logUnreadableCampaigns } from "./unreadable-campaigns.ts";
 
 export type CampaignWorkerOptions = Partial<
   Pick<
@@ -35,7 +36,7 @@ export function startCampaignWorker(
   executor: StepExecutor;
 } {
   const now = opts.now ?? (() => new Date());
-  const cache = new ActiveCampaignCache(opts.db, opts.cacheTtlMs);
+  const cache = new ActiveCampaignCache(opts.db, opts.cacheTtlMs, logUnreadableCampaigns(opts.log));
   const executor = createStepExecutor({
     ...opts,
     now,

@@ -2,6 +2,7 @@ import { runCampaignSchedules } from "@regulars/campaigns-store";
 import type { JobResult } from "@regulars/ledger-store";
 import { tenantFrequencyCaps } from "@regulars/tenancy";
 import type { ScheduledJobContext } from "../jobs/refresh-segments.ts";
+import { logUnreadableCampaigns } from "./unreadable-campaigns.ts";
 
 /**
  * Campaigns' schedules as a scheduled job under the scheduler's lease: due broadcast runs, always-on campaigns'
@@ -19,6 +20,7 @@ export async function campaignSchedulesJob(ctx: ScheduledJobContext): Promise<Jo
     zone: ctx.programme.timezone,
     now: ctx.now,
     tenantCaps,
+    onUnreadable: logUnreadableCampaigns(ctx.log),
     ...(ctx.publish ? { onCommitted: ctx.publish } : {}),
     ...(ctx.queueMessages ? { queueDueMessages: ctx.queueMessages } : {}),
   });

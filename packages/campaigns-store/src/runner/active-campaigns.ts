@@ -2,6 +2,7 @@ import type { CampaignVersion } from "@regulars/campaigns";
 import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { ProgrammeCache } from "@regulars/programme";
+import type { z } from "zod";
 
 /** A campaign as the runner plans it: the version in force, with the row's status (the one the admin moves). */
 export interface RunnableCampaign extends CampaignVersion {
@@ -21,12 +22,29 @@ interface CampaignRow {
   definition: unknown;
 }
 
+/** A campaign whose stored definition this release cannot read, with what zod found wrong. */
+export interface UnreadableCampaign {
+  id: string;
+  tenantId: string;
+  version: number;
+  issues: z.core.$ZodIssue[];
+}
+
+/** Told of each campaign a load leaves out because its definition does not parse (the caller logs or counts it). */
+export type OnUnreadableCampaign = (campaign: UnreadableCampaign) => void;
+
 /**
  * The row's status wins over the one saved in the definition: the scheduler makes a broadcast `active` and an
- * admin pauses a campaign without saving a new version, and planning must see that move.
+ * admin pauses a campaign without saving a new version, and planning must see that move. Null for a definition
+ * that does not parse (written by a newer release mid-deploy, or saved before a schema change).
  */
-export function runnableOf(row: CampaignRow): RunnableCampaign {
-  const definition = CampaignDefinition.parse(row.definition);
+function runnableOf(row: CampaignRow, onUnreadable?: OnUnreadableCampaign): RunnableCampaign | null {
+  const parsed = CampaignDefinition.safeParse(row.definition);
+  if (!parsed.success) {
+    onUnreadable?.({ id: row.id, tenantId: row.tenant_id, version: row.version, issues: parsed.error.issues });
+    return null;
+  }
+  const definition = parsed.data;
   const status = row.status as CampaignStatus;
   return {
     id: row.id,
@@ -39,7 +57,10 @@ export function runnableOf(row: CampaignRow): RunnableCampaign {
   };
 }
 
-/** Campaigns with their definitions in force, by status and optionally trigger types; one statement. */
+/**
+ * Campaigns with their definitions in force, by status and optionally trigger types; one statement. A campaign
+ * whose definition does not parse is left out (and reported): one bad row must not stop the tenant's others.
+ */
 export async function loadCampaigns(
   db: Db | DbTx,
   where: {
@@ -48,6 +69,7 @@ export async function loadCampaigns(
     statuses: readonly CampaignStatus[];
     triggers?: readonly string[];
   },
+  onUnreadable?: OnUnreadableCampaign,
 ): Promise<RunnableCampaign[]> {
   const rows = await db.$queryRaw<CampaignRow[]>`
     SELECT c.id, c.tenant_id, c.status, c.version, c.next_run_at, c.started_at, v.definition
@@ -58,11 +80,13 @@ export async function loadCampaigns(
       AND (${where.triggers ? [...where.triggers] : null}::text[] IS NULL
            OR c.trigger_type = ANY(${where.triggers ? [...where.triggers] : null}::text[]))
     ORDER BY c.id`;
-  return rows.map(runnableOf);
+  return rows.flatMap((row) => runnableOf(row, onUnreadable) ?? []);
 }
 
 interface Entry {
   checkedAt: number;
+  /** The (id, version) list the campaigns were loaded for, unreadable ones included, so they are not reloaded. */
+  stamps: string;
   campaigns: RunnableCampaign[];
 }
 
@@ -81,6 +105,7 @@ export class ActiveCampaignCache {
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 5_000,
+    private readonly onUnreadable?: OnUnreadableCampaign,
   ) {
     this.programmes = new ProgrammeCache(db);
   }
@@ -90,12 +115,12 @@ export class ActiveCampaignCache {
     if (entry && nowMs - entry.checkedAt < this.ttlMs) return entry.campaigns;
     const stamps = await this.db.$queryRaw<{ id: string; version: number; status: string }[]>`
       SELECT id, version, status FROM campaigns WHERE tenant_id = ${tenantId} AND status = 'active' ORDER BY id`;
-    const same =
-      entry !== undefined &&
-      entry.campaigns.length === stamps.length &&
-      stamps.every((s, i) => entry.campaigns[i]?.id === s.id && entry.campaigns[i]?.version === s.version);
-    const campaigns = same ? entry.campaigns : await loadCampaigns(this.db, { tenantId, statuses: ["active"] });
-    this.entries.set(tenantId, { checkedAt: nowMs, campaigns });
+    const key = stamps.map((s) => `${s.id}:${s.version}`).join(",");
+    const campaigns =
+      entry?.stamps === key
+        ? entry.campaigns
+        : await loadCampaigns(this.db, { tenantId, statuses: ["active"] }, this.onUnreadable);
+    this.entries.set(tenantId, { checkedAt: nowMs, stamps: key, campaigns });
     return campaigns;
   }
 

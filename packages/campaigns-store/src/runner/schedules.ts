@@ -10,7 +10,7 @@ import {
 import type { CampaignAudience, FrequencyCap } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
-import { loadCampaigns, type RunnableCampaign } from "./active-campaigns.ts";
+import { loadCampaigns, type OnUnreadableCampaign, type RunnableCampaign } from "./active-campaigns.ts";
 import { enrolOccurrences, type OccurrenceEntry } from "./enrol.ts";
 import type { QueueCampaignMessages } from "./run-message-steps.ts";
 
@@ -28,6 +28,8 @@ export interface ScheduleContext {
   onCommitted?: (outbox: OutboxItem[]) => Promise<void>;
   /** Queues each chunk's messages due now in the chunk's transaction; without it the step executor queues them. */
   queueDueMessages?: QueueCampaignMessages;
+  /** Told of each campaign left out because its stored definition does not parse. */
+  onUnreadable?: OnUnreadableCampaign;
 }
 
 export interface ScheduleResult {
@@ -154,7 +156,11 @@ async function* entriesOf(
 export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
   const due = (
-    await loadCampaigns(ctx.db, { tenantId: ctx.tenantId, statuses: ["scheduled", "active"], triggers: ["broadcast"] })
+    await loadCampaigns(
+      ctx.db,
+      { tenantId: ctx.tenantId, statuses: ["scheduled", "active"], triggers: ["broadcast"] },
+      ctx.onUnreadable,
+    )
   ).filter((c) => c.nextRunAt !== null && c.nextRunAt.getTime() <= ctx.now.getTime());
   for (const found of due) {
     const runAt = found.nextRunAt!;
@@ -195,11 +201,15 @@ export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleRe
  */
 export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
-  const campaigns = await loadCampaigns(ctx.db, {
-    tenantId: ctx.tenantId,
-    statuses: ["active"],
-    triggers: ["always_on"],
-  });
+  const campaigns = await loadCampaigns(
+    ctx.db,
+    {
+      tenantId: ctx.tenantId,
+      statuses: ["active"],
+      triggers: ["always_on"],
+    },
+    ctx.onUnreadable,
+  );
   for (const campaign of campaigns) {
     let startedAt = campaign.startedAt;
     if (!startedAt) {
@@ -227,11 +237,15 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
  */
 export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
-  const campaigns = await loadCampaigns(ctx.db, {
-    tenantId: ctx.tenantId,
-    statuses: ["active"],
-    triggers: ["birthday", "inactive"],
-  });
+  const campaigns = await loadCampaigns(
+    ctx.db,
+    {
+      tenantId: ctx.tenantId,
+      statuses: ["active"],
+      triggers: ["birthday", "inactive"],
+    },
+    ctx.onUnreadable,
+  );
   // Nothing to scan reads nothing, not even the tenant's clock (a tenant whose zone is broken fails only here).
   if (!campaigns.length) return out;
   const size = ctx.chunkSize ?? CHUNK;
