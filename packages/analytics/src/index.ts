@@ -26,6 +26,7 @@ export {
 export { type CustomerSnapshotRow, customersWithSnapshot, insertCustomerSnapshots } from "./customers.ts";
 export * from "./dashboard/index.ts";
 export type { BehaviouralEventFact, TransactionFact } from "./facts.ts";
+export { type LocationSeen, locationsSeenAtTills, locationsSeenDays } from "./locations-seen.ts";
 export {
   type FactsTarget,
   insertLoyaltyEvents,

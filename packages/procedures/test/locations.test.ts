@@ -23,7 +23,12 @@ describe("locations.set and locations.list", () => {
       timezone: "America/New_York",
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    expect(await t.admin.locations.list()).toEqual({ items: [saved] });
+    // These callers have no ClickHouse: the list is the configured locations, and says sales could not be read.
+    expect(await t.admin.locations.list()).toEqual({
+      items: [{ ...saved, zoneInForce: "America/New_York", configured: true, sales: 0, lastSaleAt: null }],
+      seenDays: 365,
+      seenUnavailable: true,
+    });
     const [audit] = await db.auditLog.findMany({
       where: { tenantId: t.tenantId, action: "locations.set", target: "store-nyc" },
       select: { actor: true },

@@ -10,8 +10,8 @@ export const SetLocationInput = z.object({
 });
 export type SetLocationInput = z.infer<typeof SetLocationInput>;
 
-/** A location as the admin app shows it. */
-export interface LocationView {
+/** A location's settings as an admin saved them (`locations.set`). */
+export interface ConfiguredLocationView {
   id: string;
   name: string | null;
   /** null: the tenant's zone. */
@@ -19,6 +19,28 @@ export interface LocationView {
   updatedAt: string;
 }
 
+/** A location as the admin app lists it: configured, seen in the tills' sales, or both. */
+export interface LocationView {
+  id: string;
+  name: string | null;
+  /** The location's own zone; null: the tenant's. */
+  timezone: string | null;
+  /** The zone its tills follow: its own, else the tenant's. */
+  zoneInForce: string;
+  /** Whether an admin saved settings for it; a location only seen at tills has none. */
+  configured: boolean;
+  /** When its settings last changed; null when not configured. */
+  updatedAt: string | null;
+  /** Sales posted with it in the last `seenDays` days; 0 when none (or when sales could not be read). */
+  sales: number;
+  /** ISO 8601 of its latest sale in those days; null when none. */
+  lastSaleAt: string | null;
+}
+
 export interface LocationList {
   items: LocationView[];
+  /** How many days back sales were counted. */
+  seenDays: number;
+  /** True when ClickHouse could not be read: the items are the configured locations only, without sales. */
+  seenUnavailable: boolean;
 }

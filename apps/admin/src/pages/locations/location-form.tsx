@@ -5,11 +5,14 @@ import { useTranslation } from "react-i18next";
 import { SelectField, TextField } from "../../ui/fields.tsx";
 import { utcOffset, zoneChoices } from "./zones.ts";
 
+/** A location of the list: configured, seen at tills, or both. */
 export type Location = RouterOutputs["locations"]["list"]["items"][number];
+type SavedLocation = RouterOutputs["locations"]["set"];
 
 /**
- * Adds a location (`initial` null) or edits one. `locations.set` creates or replaces, so adding an id that exists
- * is stopped here: it would silently overwrite that location's settings.
+ * Adds a location (`initial` null) or edits one; a location only seen at tills is edited like a configured one whose
+ * settings are all the tenant's. `locations.set` creates or replaces, so adding an id that exists is stopped here:
+ * it would silently overwrite that location's settings.
  */
 export function LocationForm({
   initial,
@@ -17,9 +20,9 @@ export function LocationForm({
   onSaved,
   onCancel,
 }: {
-  initial: Location | null;
+  initial: Pick<Location, "id" | "name" | "timezone"> | null;
   existingIds: readonly string[];
-  onSaved: (saved: Location) => void;
+  onSaved: (saved: SavedLocation) => void;
   onCancel: () => void;
 }) {
   const { t } = useTranslation("locations");

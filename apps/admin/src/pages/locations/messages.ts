@@ -5,13 +5,14 @@ const en = {
   title: "Locations",
   about: "What a location's time zone changes",
   intro:
-    "A location's time zone is the clock of its tills. Tills name their location by id (locationId); a location not listed here, or one without a zone of its own, keeps the tenant's zone ({{zone}}).",
+    "A location's time zone is the clock of its tills. Tills name their location by id (locationId): every id they sold with in the last {{days}} days is listed here, configured or not. A location without a zone of its own keeps the tenant's zone ({{zone}}).",
   followsLocation:
     "The location's zone decides what happens at its tills: weekday and hour multipliers, the birthday multiplier, the weekdays and hours of coupons, and the local delivery time of messages a sale there triggers.",
   followsTenant:
     "The tenant's zone stays in charge of each customer's own periods, wherever they shop: daily caps, tier years, expiry dates of points and reporting days.",
   newLocation: "Add a location",
   editLocation: "Edit location {{id}}",
+  setZoneTitle: "Set the time zone of {{id}}",
   id: "Location id",
   idHint: "The id your tills send as locationId: 1–64 letters, digits, “-” or “_”. It cannot change once saved.",
   idFixed: "The id of a saved location does not change.",
@@ -25,15 +26,25 @@ const en = {
   save: "Save changes",
   cancelEdit: "Cancel",
   saved: "Location {{id}} saved.",
-  caption: "Configured locations, by id",
+  caption: "Locations configured or seen at tills, by id",
+  sales: "Sales (last {{days}} days)",
+  lastSaleAt: "Last sale",
+  noSales: "No sales",
   updatedAt: "Last changed",
+  notConfigured: "Not configured",
   actions: "Actions",
   edit: "Edit",
   editOf: "Edit {{id}}",
+  setZone: "Set time zone",
+  setZoneOf: "Set time zone of {{id}}",
   noName: "No name",
   zoneNow: "{{zone}} ({{offset}} now)",
   tenantZone: "Tenant's zone ({{zone}})",
-  empty: "No location has settings of its own yet: every till uses the tenant's zone.",
+  empty:
+    "No location has settings of its own yet, and no till sold in the last {{days}} days: every till uses the tenant's zone.",
+  emptyConfigured: "No location has settings of its own yet: every till uses the tenant's zone.",
+  seenUnavailable:
+    "Sales at the tills cannot be read just now, so only configured locations are listed, without their sales.",
 };
 
 export const messages: Messages<typeof en> = {
@@ -43,13 +54,14 @@ export const messages: Messages<typeof en> = {
     title: "Lokalizacje",
     about: "Co zmienia strefa czasowa lokalizacji",
     intro:
-      "Strefa czasowa lokalizacji to zegar jej kas. Kasy podają swoją lokalizację przez id (locationId); lokalizacja, której tu nie ma albo która nie ma własnej strefy, korzysta ze strefy najemcy ({{zone}}).",
+      "Strefa czasowa lokalizacji to zegar jej kas. Kasy podają swoją lokalizację przez id (locationId): każde id, z którym sprzedawały w ostatnich {{days}} dniach, jest tu na liście, skonfigurowane czy nie. Lokalizacja bez własnej strefy korzysta ze strefy najemcy ({{zone}}).",
     followsLocation:
       "Strefa lokalizacji decyduje o tym, co dzieje się przy jej kasach: mnożniki dni tygodnia i godzin, mnożnik urodzinowy, dni i godziny kuponów oraz lokalna pora wysyłki wiadomości wywołanych sprzedażą w tym miejscu.",
     followsTenant:
       "Strefa najemcy pozostaje miarą okresów samego klienta, gdziekolwiek robi zakupy: dziennych limitów, lat poziomów, dat wygaśnięcia punktów i dni w raportach.",
     newLocation: "Dodaj lokalizację",
     editLocation: "Edycja lokalizacji {{id}}",
+    setZoneTitle: "Ustaw strefę czasową {{id}}",
     id: "Id lokalizacji",
     idHint:
       "Id, które kasy wysyłają jako locationId: 1–64 litery, cyfry, „-” lub „_”. Po zapisaniu nie można go zmienić.",
@@ -64,14 +76,24 @@ export const messages: Messages<typeof en> = {
     save: "Zapisz zmiany",
     cancelEdit: "Anuluj",
     saved: "Zapisano lokalizację {{id}}.",
-    caption: "Skonfigurowane lokalizacje, według id",
+    caption: "Lokalizacje skonfigurowane lub widziane przy kasach, według id",
+    sales: "Sprzedaże (ostatnie {{days}} dni)",
+    lastSaleAt: "Ostatnia sprzedaż",
+    noSales: "Brak sprzedaży",
     updatedAt: "Ostatnia zmiana",
+    notConfigured: "Nieskonfigurowana",
     actions: "Działania",
     edit: "Edytuj",
     editOf: "Edytuj {{id}}",
+    setZone: "Ustaw strefę czasową",
+    setZoneOf: "Ustaw strefę czasową {{id}}",
     noName: "Bez nazwy",
     zoneNow: "{{zone}} (teraz {{offset}})",
     tenantZone: "Strefa najemcy ({{zone}})",
-    empty: "Żadna lokalizacja nie ma jeszcze własnych ustawień: wszystkie kasy korzystają ze strefy najemcy.",
+    empty:
+      "Żadna lokalizacja nie ma jeszcze własnych ustawień, a żadna kasa nie sprzedawała w ostatnich {{days}} dniach: wszystkie kasy korzystają ze strefy najemcy.",
+    emptyConfigured: "Żadna lokalizacja nie ma jeszcze własnych ustawień: wszystkie kasy korzystają ze strefy najemcy.",
+    seenUnavailable:
+      "Sprzedaży przy kasach nie da się teraz odczytać, więc na liście są tylko skonfigurowane lokalizacje, bez ich sprzedaży.",
   },
 };

@@ -35,6 +35,11 @@ export default function LocationsPage() {
     setFormKey((k) => k + 1);
   };
 
+  const formTitle = !editing
+    ? t("newLocation")
+    : editing.configured
+      ? t("editLocation", { id: editing.id })
+      : t("setZoneTitle", { id: editing.id });
   const zoneText = (zone: string | null) =>
     zone ? t("zoneNow", { zone, offset: utcOffset(zone, Date.now()) }) : t("tenantZone", { zone: format.timezone });
   const columns = [
@@ -44,19 +49,40 @@ export default function LocationsPage() {
       cell: (c) => c.getValue() ?? <span className="text-slate-600">{t("noName")}</span>,
     }),
     column.accessor("timezone", { header: t("timezone"), cell: (c) => zoneText(c.getValue()) }),
-    column.accessor("updatedAt", { header: t("updatedAt"), cell: (c) => format.dateTime(c.getValue()) }),
+    column.accessor("sales", {
+      header: t("sales", { days: locations.data?.seenDays ?? 365 }),
+      cell: (c) => format.number(c.getValue()),
+    }),
+    column.accessor("lastSaleAt", {
+      header: t("lastSaleAt"),
+      cell: (c) => {
+        const at = c.getValue();
+        return at ? format.dateTime(at) : <span className="text-slate-600">{t("noSales")}</span>;
+      },
+    }),
+    column.accessor("updatedAt", {
+      header: t("updatedAt"),
+      cell: (c) => {
+        const at = c.getValue();
+        return at ? format.dateTime(at) : <span className="text-slate-600">{t("notConfigured")}</span>;
+      },
+    }),
     column.display({
       id: "actions",
       header: t("actions"),
-      cell: (c) => (
-        <Button
-          tone="secondary"
-          aria-label={t("editOf", { id: c.row.original.id })}
-          onClick={() => startEditing(c.row.original)}
-        >
-          {t("edit")}
-        </Button>
-      ),
+      cell: (c) => {
+        const { id, configured } = c.row.original;
+        // A location only seen at tills has no settings yet: its action is the one thing to decide, its zone.
+        return (
+          <Button
+            tone="secondary"
+            aria-label={configured ? t("editOf", { id }) : t("setZoneOf", { id })}
+            onClick={() => startEditing(c.row.original)}
+          >
+            {configured ? t("edit") : t("setZone")}
+          </Button>
+        );
+      },
     }),
   ];
 
@@ -66,13 +92,13 @@ export default function LocationsPage() {
       <div className="flex flex-col gap-4">
         <Card title={t("about")}>
           <div className="flex flex-col gap-2 text-sm text-slate-700">
-            <p>{t("intro", { zone: format.timezone })}</p>
+            <p>{t("intro", { zone: format.timezone, days: locations.data?.seenDays ?? 365 })}</p>
             <p>{t("followsLocation")}</p>
             <p>{t("followsTenant")}</p>
           </div>
         </Card>
         <div ref={formRef} tabIndex={-1} className="outline-none">
-          <Card title={editing ? t("editLocation", { id: editing.id }) : t("newLocation")}>
+          <Card title={formTitle}>
             <LocationForm
               key={formKey}
               initial={editing}
@@ -84,7 +110,17 @@ export default function LocationsPage() {
         </div>
         {saved && <Alert tone="success">{t("saved", { id: saved })}</Alert>}
         <QueryResult query={locations}>
-          {(data) => <DataTable caption={t("caption")} columns={columns} rows={data.items} empty={t("empty")} />}
+          {(data) => (
+            <>
+              {data.seenUnavailable && <Alert tone="info">{t("seenUnavailable")}</Alert>}
+              <DataTable
+                caption={t("caption")}
+                columns={columns}
+                rows={data.items}
+                empty={data.seenUnavailable ? t("emptyConfigured") : t("empty", { days: data.seenDays })}
+              />
+            </>
+          )}
         </QueryResult>
       </div>
     </>
