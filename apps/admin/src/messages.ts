@@ -45,6 +45,19 @@ const en = {
       hint: "Press Enter or type a comma after each; a pasted comma-separated list works too.",
     },
   },
+  /** A list of frequency caps: the brand's across campaigns and a campaign's own share the editor. */
+  caps: {
+    max: "At most (messages)",
+    channel: "Channel",
+    anyChannel: "All channels together",
+    channels: { push: "Push", sms: "SMS", email: "E-mail" },
+    window: "In any",
+    unit: "Unit",
+    units: { days: "days", hours: "hours" },
+    add: "Add a cap",
+    remove: "Remove",
+    removeN: "Remove cap {{n}}",
+  },
   signIn: {
     title: "Sign in",
     email: "E-mail",
@@ -100,6 +113,18 @@ export const commonMessages: Messages<typeof en> = {
         tags: "Tagi",
         hint: "Po każdym naciśnij Enter lub wpisz przecinek; wklejona lista rozdzielona przecinkami też zadziała.",
       },
+    },
+    caps: {
+      max: "Najwyżej (wiadomości)",
+      channel: "Kanał",
+      anyChannel: "Wszystkie kanały razem",
+      channels: { push: "Push", sms: "SMS", email: "E-mail" },
+      window: "W dowolnych",
+      unit: "Jednostka",
+      units: { days: "dniach", hours: "godzinach" },
+      add: "Dodaj limit",
+      remove: "Usuń",
+      removeN: "Usuń limit {{n}}",
     },
     signIn: {
       title: "Logowanie",

@@ -21,6 +21,8 @@ afterAll(async () => {
 
 const perCustomer = () => page.getByLabel("How often one customer can get this campaign");
 const minGap = () => page.getByLabel("At least this many hours apart");
+/** The first frequency cap's row; the steps have a "Channel" of their own. */
+const cap = () => page.getByRole("listitem").filter({ has: page.getByLabel("In any") });
 
 describe("the campaign builder's limits", () => {
   it("suggests limits per trigger, and saves the rule, a frequency cap and quiet hours set in the form", {
@@ -47,9 +49,11 @@ describe("the campaign builder's limits", () => {
     expect(await minGap().inputValue()).toBe("720");
 
     await page.getByRole("button", { name: "Add a cap" }).click();
-    await page.getByLabel("At most (messages)").fill("2");
-    await page.getByLabel("On channel").selectOption("push");
-    await page.getByLabel("Within (hours)").fill("168");
+    // Added as one message a day: the window is in days, so a week is typed as 7.
+    expect(await cap().getByLabel("Unit").inputValue()).toBe("days");
+    await cap().getByLabel("At most (messages)").fill("2");
+    await cap().getByLabel("Channel").selectOption("push");
+    await cap().getByLabel("In any").fill("7");
     await page.getByLabel("Keep quiet at night").check();
     await page.getByLabel("Quiet from").fill("22:00");
     await page.getByLabel("Quiet until").fill("22:00");
@@ -76,9 +80,10 @@ describe("the campaign builder's limits", () => {
     await page.getByRole("heading", { level: 1, name: `Edit ${name}` }).waitFor();
     expect(await perCustomer().inputValue()).toBe("repeatable");
     expect(await minGap().inputValue()).toBe("720");
-    expect(await page.getByLabel("At most (messages)").inputValue()).toBe("2");
-    expect(await page.getByLabel("On channel").inputValue()).toBe("push");
-    expect(await page.getByLabel("Within (hours)").inputValue()).toBe("168");
+    expect(await cap().getByLabel("At most (messages)").inputValue()).toBe("2");
+    expect(await cap().getByLabel("Channel").inputValue()).toBe("push");
+    expect(await cap().getByLabel("In any").inputValue()).toBe("7");
+    expect(await cap().getByLabel("Unit").inputValue()).toBe("days");
     expect(await page.getByLabel("Quiet from").inputValue()).toBe("22:00");
     expect(await page.getByLabel("Quiet until").inputValue()).toBe("07:30");
   });
@@ -87,9 +92,13 @@ describe("the campaign builder's limits", () => {
     await page.goto("/app/campaigns/new");
     await page.getByLabel("Name").fill("Too tight");
     await page.getByRole("button", { name: "Add a cap" }).click();
-    await page.getByLabel("Within (hours)").fill("0");
+    await cap().getByLabel("In any").fill("0");
     await page.getByRole("button", { name: "Save as draft" }).click();
-    expect(await page.getByLabel("Within (hours)").evaluate((el: HTMLInputElement) => el.validity.valid)).toBe(false);
+    expect(
+      await cap()
+        .getByLabel("In any")
+        .evaluate((el: HTMLInputElement) => el.validity.valid),
+    ).toBe(false);
     await page.getByRole("heading", { level: 1, name: "New campaign" }).waitFor();
   });
 });

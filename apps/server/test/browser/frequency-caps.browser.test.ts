@@ -55,6 +55,8 @@ describe("frequency caps on the brand page in a real browser", () => {
     // Read back as saved: a week shows as 7 days, 12 hours stay 12 hours.
     await page.reload();
     await page.getByRole("heading", { name: "Frequency caps across campaigns" }).waitFor();
+    // The card's heading shows before the caps load; the second cap's row shows once they have.
+    await caps.nth(1).waitFor();
     expect(await caps.count()).toBe(2);
     expect(await caps.nth(0).getByLabel("In any").inputValue()).toBe("7");
     expect(await caps.nth(0).getByLabel("Unit").inputValue()).toBe("days");

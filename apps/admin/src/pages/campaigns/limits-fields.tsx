@@ -1,20 +1,10 @@
-import { Button } from "@regulars/web-ui";
 import { useTranslation } from "react-i18next";
+import { yearHours } from "../../ui/cap-window.ts";
 import { CheckboxField, NumberField, SelectField, TextField } from "../../ui/fields.tsx";
-import {
-  defaultCap,
-  defaultQuietHours,
-  type FrequencyCap,
-  type LimitsDraft,
-  maxCaps,
-  type PerCustomer,
-} from "./limits.ts";
+import { FrequencyCapsEditor } from "../../ui/frequency-caps-editor.tsx";
+import { defaultCap, defaultQuietHours, type LimitsDraft, type PerCustomer } from "./limits.ts";
 
 type Errors = (path: string) => string | undefined;
-
-/** The schema's longest gap and cap window: a year, in hours. */
-const yearHours = 24 * 365;
-const channels = ["push", "sms", "email"] as const;
 
 /**
  * How often one customer may be reached by the campaign, how many messages across campaigns they may get in a
@@ -33,8 +23,6 @@ export function LimitsFields({
   const { t } = useTranslation("campaigns");
   const choose = (patch: Partial<Pick<LimitsDraft, "perCustomer" | "frequencyCaps">>) =>
     onChange({ ...limits, ...patch, edited: true });
-  const setCap = (index: number, cap: FrequencyCap) =>
-    choose({ frequencyCaps: limits.frequencyCaps.map((c, i) => (i === index ? cap : c)) });
   const { perCustomer, frequencyCaps: caps, quietHours } = limits;
   const sameQuietTimes = quietHours !== null && quietHours.start === quietHours.end;
 
@@ -75,67 +63,14 @@ export function LimitsFields({
             {error("limits.frequencyCaps")}
           </p>
         )}
-        {caps.length === 0 && <p className="text-sm text-slate-700">{t("limits.noCaps")}</p>}
-        <ol className="flex flex-col gap-2">
-          {caps.map((cap, index) => {
-            const path = `limits.frequencyCaps.${index}`;
-            return (
-              // A cap's only identity is its place; its inputs are controlled, so a removal re-renders the rest right.
-              <li key={index} className="flex flex-wrap items-end gap-3">
-                <NumberField
-                  label={t("limits.capMax")}
-                  error={error(`${path}.max`)}
-                  required
-                  min={1}
-                  max={1_000}
-                  step={1}
-                  className="w-24"
-                  value={cap.max}
-                  onChange={(max) => setCap(index, { ...cap, max })}
-                />
-                <SelectField
-                  label={t("limits.capChannel")}
-                  error={error(`${path}.channel`)}
-                  value={cap.channel ?? ""}
-                  onChange={(channel) => {
-                    const { channel: _any, ...rest } = cap;
-                    setCap(index, channel ? { ...rest, channel } : rest);
-                  }}
-                  options={[
-                    { value: "" as const, label: t("limits.anyChannel") },
-                    ...channels.map((c) => ({ value: c, label: t(`channels.${c}`) })),
-                  ]}
-                />
-                <NumberField
-                  label={t("limits.capWindow")}
-                  error={error(`${path}.windowHours`)}
-                  required
-                  min={1}
-                  max={yearHours}
-                  step={1}
-                  value={cap.windowHours}
-                  onChange={(windowHours) => setCap(index, { ...cap, windowHours })}
-                />
-                <Button
-                  tone="ghost"
-                  aria-label={t("limits.removeCapN", { n: index + 1 })}
-                  onClick={() => choose({ frequencyCaps: caps.filter((_, i) => i !== index) })}
-                >
-                  {t("limits.removeCap")}
-                </Button>
-              </li>
-            );
-          })}
-        </ol>
-        <div>
-          <Button
-            tone="secondary"
-            disabled={caps.length >= maxCaps}
-            onClick={() => choose({ frequencyCaps: [...caps, defaultCap] })}
-          >
-            {t("limits.addCap")}
-          </Button>
-        </div>
+        <FrequencyCapsEditor
+          caps={caps}
+          onChange={(frequencyCaps) => choose({ frequencyCaps })}
+          path="limits.frequencyCaps"
+          error={error}
+          newCap={defaultCap}
+          empty={t("limits.noCaps")}
+        />
       </fieldset>
 
       <div className="flex flex-col gap-2">

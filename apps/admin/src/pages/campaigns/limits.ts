@@ -27,9 +27,6 @@ export const defaultQuietHours: QuietHours = { start: "21:00", end: "08:00" };
 /** A cap as it starts when added: one message a day across every channel. */
 export const defaultCap: FrequencyCap = { max: 1, windowHours: 24 };
 
-/** The most caps a campaign may have (the schema's). */
-export const maxCaps = 10;
-
 /** A new campaign's limits: the trigger's suggestion, no quiet hours. */
 export const suggestedDraft = (triggerType: TriggerType): LimitsDraft => {
   const { perCustomer, frequencyCaps } = suggestedLimits(triggerType);
