@@ -19,6 +19,7 @@ let db: Db;
 let bus: Awaited<ReturnType<typeof testBus>>;
 let gateway: ReturnType<typeof createGatewayApp>;
 let tenantId: string;
+let keys: Awaited<ReturnType<typeof testTenant>>["apiKeys"];
 const secret = "tracking-test-secret-at-least-32-characters";
 const receiptsSecret = "receipts-test-secret-at-least-32-characters";
 const now = new Date();
@@ -26,7 +27,7 @@ const now = new Date();
 beforeAll(async () => {
   db = testDb();
   bus = await testBus();
-  tenantId = (await testTenant(db, "Tracker Grill")).tenantId;
+  ({ tenantId, apiKeys: keys } = await testTenant(db, "Tracker Grill"));
   gateway = createGatewayApp({
     bus,
     db,
@@ -284,5 +285,25 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/m/c/{token}", "/v1/m/o/{token}", "/v1/messages/receipts/{provider}"]),
     );
+  });
+});
+
+describe("the OpenAPI document of these routes and the DELETEs beside them", () => {
+  it("documents the pixel an open token gets on the click path, and a DELETE's body over the limit (413)", async () => {
+    const doc = (await (await gateway.request("/v1/openapi.json")).json()) as any;
+    expect(doc.paths["/v1/m/c/{token}"].get.responses["200"].content).toHaveProperty("image/gif");
+    const deletes = [
+      { path: "/v1/checkout/holds/{holdId}", key: keys.kiosk },
+      { path: "/v1/customers/{customerId}/push-tokens/{deviceId}", key: keys.app },
+    ];
+    for (const { path, key } of deletes) {
+      expect(Object.keys(doc.paths[path].delete.responses)).toContain("413");
+      const res = await gateway.request(path.replace(/\{\w+\}/g, "x"), {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: "x".repeat(1_100_000),
+      });
+      expect(res.status).toBe(413);
+    }
   });
 });

@@ -44,10 +44,10 @@ export const phoneTaken = errorResponse(
 );
 
 export const customerFailures = { ...errorResponses, 403: forbidden, 503: unavailable };
-/** A GET or DELETE has no body: nothing to be too large or not JSON. */
+/** A GET or DELETE has no body to be JSON; one sent anyway is still held to the body limit (413), as on every route. */
 export const bodilessCustomerFailures = Object.fromEntries(
-  Object.entries(customerFailures).filter(([status]) => status !== "413" && status !== "415"),
-) as Omit<typeof customerFailures, 413 | 415>;
+  Object.entries(customerFailures).filter(([status]) => status !== "415"),
+) as Omit<typeof customerFailures, 415>;
 
 /** A database that cannot be reached is a 503 the app may retry, not a 500. */
 export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {

@@ -39,6 +39,12 @@ const clickRoute = createRoute({
     "were in one of the brand's messages are ever redirected to.",
   request: { params: z.object({ token: Token }) },
   responses: {
+    200: {
+      description:
+        "The 1×1 open pixel, for an open token on this path (a template whose links and pixel share one tracker " +
+        "base): recorded as an open",
+      content: { "image/gif": { schema: z.string() } },
+    },
     302: { description: "To the link's destination (`Location`)" },
     404: { description: "Not a link of ours: an HTML page says so", content: { "text/html": { schema: z.string() } } },
   },

@@ -101,10 +101,11 @@ const guessing = {
   ),
 };
 
-/** A DELETE has no body: nothing to be too large or not JSON. */
-const bodilessFailures = Object.fromEntries(
-  Object.entries(failures).filter(([status]) => status !== "413" && status !== "415"),
-) as Omit<typeof failures, 413 | 415>;
+/** A DELETE has no body to be JSON; one sent anyway is still held to the body limit (413), as on every route. */
+const bodilessFailures = Object.fromEntries(Object.entries(failures).filter(([status]) => status !== "415")) as Omit<
+  typeof failures,
+  415
+>;
 
 const quoteRoute = createRoute({
   ...common,
@@ -242,7 +243,7 @@ const confirmRoute = createRoute({
       "no hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y",
     ),
     409: errorResponse(
-      "The hold was committed or released (`hold_ended`), or it needs no code (`conflict`)",
+      "The hold needs no code, whatever its state (`conflict`), or it was committed or released (`hold_ended`)",
       "hold_ended",
       "hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y is released; place a new hold to send a new code",
     ),
