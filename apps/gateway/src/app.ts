@@ -28,6 +28,7 @@ import { registerOpenApiDocument } from "./routes/openapi-document.ts";
 import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerCheckoutRoutes } from "./routes/v1-checkout.ts";
 import { registerCustomerConsentRoutes } from "./routes/v1-customer-consents.ts";
+import { enrolmentPath, registerCustomerEnrolmentRoute } from "./routes/v1-customer-enrolments.ts";
 import { registerCustomerRoutes } from "./routes/v1-customers.ts";
 import { registerEventStatusRoute } from "./routes/v1-event-status.ts";
 import { registerEventRoutes } from "./routes/v1-events.ts";
@@ -137,7 +138,12 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/events/*", requireRole(deps.credentials, ["pos", "kiosk", "app", "admin"]));
   app.use("/v1/identity-tokens", requireRole(deps.credentials, ["app", "admin"]));
   app.use("/v1/checkout/*", requireRole(deps.credentials, ["pos", "kiosk"]));
-  app.use("/v1/customers/*", requireRole(deps.credentials, ["app"])); // also /v1/customers itself
+  // Tills enrol customers by phone; everything else under /v1/customers is the app backend's (also /v1/customers).
+  const appRole = requireRole(deps.credentials, ["app"]);
+  const tillRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
+  app.use("/v1/customers/*", (c, next) =>
+    c.req.method === "POST" && c.req.path === enrolmentPath ? tillRoles(c, next) : appRole(c, next),
+  );
   app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
   app.on(
     "POST",
@@ -206,6 +212,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);
+  if (deps.db) registerCustomerEnrolmentRoute(app, deps.db, now);
   registerEventRoutes(app, deps.bus, publisher, acceptance);
   if (deps.db && deps.linkSecrets?.length)
     registerTrackingRoutes(app, { db: deps.db, log: deps.log, secrets: deps.linkSecrets, now });

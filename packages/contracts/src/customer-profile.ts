@@ -354,16 +354,18 @@ const CustomerEventBase = z.object({
 });
 
 /**
- * A new customer: registered in the app (`cause` `registration`, `via` `app`), or created by a till's first sale
+ * A new customer: registered in the app (`cause` `registration`, `via` `app`), created by a till's first sale
  * naming a phone, card or app identity nobody had (`cause` `sale`, `via` the sale's channel, `identity` the kind it
- * named, never its value). `registered` campaigns start on registrations only; always-on campaigns enrol both.
+ * named, never its value), or enrolled by phone at a till that recorded their consents (`cause` `enrolment`).
+ * `registered` campaigns start on registrations, and on the tills' customers when they ask to (`via`);
+ * always-on campaigns enrol them all.
  */
 export const CustomerCreated = CustomerEventBase.extend({
   type: z.literal("customer.created"),
   via: z.string(),
   fields: z.array(ProfileField),
   // Optional: events published before sales announced their customers carry neither, and were all registrations.
-  cause: z.enum(["registration", "sale"]).optional(),
+  cause: z.enum(["registration", "sale", "enrolment"]).optional(),
   identity: z.enum(["phone", "card", "external"]).optional(),
 });
 /**

@@ -27,6 +27,19 @@ export const customerCreated = (
   fields,
 });
 
+/** A customer a till enrolled by phone: announced as a till's first sale announces its customer, but as an enrolment. */
+export const customerEnrolled = (tenantId: string, customerId: string, via: string, now: Date): CustomerEvent => ({
+  type: "customer.created",
+  id: `customer.created:${customerId}`,
+  tenantId,
+  customerId,
+  occurredAt: now.toISOString(),
+  via,
+  cause: "enrolment",
+  identity: "phone",
+  fields: ["phone"],
+});
+
 export const customerUpdated = (
   tenantId: string,
   customerId: string,

@@ -22,6 +22,7 @@ export {
 export { mergeCustomer } from "./merge/merge.ts";
 export { type CustomerMerge, mergesOf } from "./merge/merges.ts";
 export { normalisePhone } from "./phone.ts";
+export { type Enrolled, enrolAtTill, type TillEnrolment } from "./profile/enrol-at-till.ts";
 export { readProfile } from "./profile/read.ts";
 export { registerCustomer } from "./profile/register.ts";
 export { updateProfile } from "./profile/update.ts";

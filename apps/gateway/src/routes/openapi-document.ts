@@ -66,7 +66,8 @@ const documentConfig = {
     {
       name: "Customers",
       description:
-        "For the brand's app backend (`app` keys): sign-ups, profiles, consents per channel and purpose, push tokens.",
+        "For the brand's app backend (`app` keys): sign-ups, profiles, consents per channel and purpose, push tokens. " +
+        "For tills (`pos` and `kiosk` keys): enrolment by phone with the consents given at the till.",
     },
     {
       name: "Messages",
