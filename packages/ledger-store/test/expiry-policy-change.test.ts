@@ -2,6 +2,7 @@ import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
 import type { ProgrammeInForce } from "@regulars/programme";
+import { inactivityExpiry } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { customerBalances, expirePoints, postMovements, sendExpiryNotices } from "../src/index.ts";
@@ -94,4 +95,39 @@ it("expires a dated lot at its date once the policy is inactivity, though the cu
   // What the recent purchase earned stays until the customer has been inactive for twelve months.
   expect((await customerBalances(db, tenantId, c)).points).toBe(20);
   expect((await expirePoints(ctx(expiresAt))).acted).toBe(0);
+});
+
+it("a dated lot expiring under inactivity leaves the inactivity clock at the last purchase", async () => {
+  const now = new Date();
+  const { tenantId, customers } = await tenantWithCustomers(db, 1, "Lot expiry is no activity");
+  const [c] = customers as [string];
+  const lotExpiresAt = new Date(now.getTime() + 5 * DAY);
+  const boughtAt = new Date(now.getTime() - 330 * DAY); // no purchase since: twelve months end in about 35 days
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      earnedLot({
+        tenantId,
+        customerId: c,
+        amount: 80,
+        key: "dated",
+        occurredAt: new Date(now.getTime() - 360 * DAY),
+        expiresAt: lotExpiresAt,
+      }),
+      earnedLot({ tenantId, customerId: c, amount: 20, key: "bought", occurredAt: boughtAt, expiresAt: null }),
+    ]),
+  );
+  await db.customerLoyalty.create({ data: { customerId: c, tenantId, lastActivityAt: boughtAt } });
+  const inactivity = programme(2, { kind: "inactivity", months: 12, noticeDays: 14 });
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  const inactiveAt = inactivityExpiry(inactivity.config.expiry, boughtAt.toISOString(), WARSAW)!;
+
+  expect((await expirePoints(ctx(lotExpiresAt))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(20);
+  // Twelve months after the purchase, not after the lot's expiry: announced, then expired.
+  expect(
+    (await sendExpiryNotices(ctx(new Date(inactiveAt.getTime() - 13 * DAY)))).outbox.map((i) => i.payload),
+  ).toEqual([expect.objectContaining({ customerId: c, points: 20, expiresAt: inactiveAt.toISOString() })]);
+  expect((await expirePoints(ctx(new Date(inactiveAt.getTime() - 60_000)))).acted).toBe(0);
+  expect((await expirePoints(ctx(inactiveAt))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
 });

@@ -78,27 +78,15 @@ export async function customersMessageVariables(
     for (const v of values) qualifying.set(v.customer_id, exactNumber(v.value));
   }
   const policy = programme.config.expiry;
-  // Under an inactivity policy every point goes on one date, N months after the clock (the last purchase,
-  // or the last expiry); otherwise by lot.
-  const expiring =
-    policy.kind === "inactivity"
-      ? inactivityExpiries(
-          await inactivityClocksOf(
-            db,
-            tenantId,
-            rows.map((r) => r.id),
-          ),
-          policy,
-          programme.timezone,
-          now,
-        )
-      : await nextLotExpiries(
-          db,
-          tenantId,
-          rows.map((r) => r.id),
-          programme.timezone,
-          now,
-        );
+  const known = rows.map((r) => r.id);
+  // Dated lots expire on their dates whatever the policy is now (an earlier `after_earning` version dated them),
+  // so they count under every policy; under `inactivity` the whole balance also goes N months after the clock,
+  // and the variables name whichever comes first, as the notice that may have triggered the message does.
+  const [lots, clocks] = await Promise.all([
+    nextLotExpiries(db, tenantId, known, programme.timezone, now),
+    policy.kind === "inactivity" ? inactivityClocksOf(db, tenantId, known) : Promise.resolve([]),
+  ]);
+  const expiring = earliestExpiries(lots, inactivityExpiries(clocks, policy, programme.timezone, now));
   const out = new Map<string, MessageVariables>();
   for (const row of rows) {
     const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
@@ -134,8 +122,23 @@ export async function customersMessageVariables(
   return out;
 }
 
+/**
+ * Per customer, the earlier of the next lot expiry and the inactivity expiry. On the same day the inactivity one:
+ * it takes the whole balance, the lots of that day included.
+ */
+function earliestExpiries(lots: Map<string, Expiry>, inactive: Map<string, Expiry>): Map<string, Expiry> {
+  const out = new Map(lots);
+  for (const [id, e] of inactive) {
+    const lot = out.get(id);
+    if (!lot || e.day <= lot.day) out.set(id, e);
+  }
+  return out;
+}
+
+type Expiry = { points: number; day: string };
+
 function inactivityExpiries(clocks: readonly InactivityClock[], policy: ExpiryPolicy, zone: string, now: Date) {
-  const out = new Map<string, { points: number; day: string }>();
+  const out = new Map<string, Expiry>();
   for (const c of clocks) {
     const points = exactNumber(c.balance);
     if (points <= 0) continue;

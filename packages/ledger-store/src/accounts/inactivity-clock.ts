@@ -2,15 +2,18 @@ import { type Db, type DbTx, Prisma, sqlArray } from "@regulars/db";
 
 /**
  * Under an inactivity policy all of a customer's points expire N months after their clock. The clock is the last
- * purchase, or the customer's last points expiry when that is later: points credited after an expiry (a win-back
+ * purchase, or the customer's last inactivity expiry when that is later: points credited after an expiry (a win-back
  * bonus, action points) get a full period from it, where keying the expiry by the purchase alone never expired them.
+ * Only an inactivity expiry (`expire:inactive:` key, see `expirePoints`) counts: a dated lot expiring on its date
+ * is no activity, and counting it kept the rest of the balance N more months without a purchase (SPEC).
  * A customer who never bought starts the clock at their first points credit, so a welcome bonus expires too.
  * Read from the ledger itself (`ledger_movements_customer_time_idx`), so no writer has to keep a second date.
  */
 const clockOf = Prisma.sql`COALESCE(
   GREATEST(l.last_activity_at, (
     SELECT max(m.occurred_at) FROM ledger_movements m
-    WHERE m.tenant_id = a.tenant_id AND m.customer_id = a.owner AND m.kind = 'expire' AND m.unit = 'points')),
+    WHERE m.tenant_id = a.tenant_id AND m.customer_id = a.owner AND m.kind = 'expire' AND m.unit = 'points'
+      AND m.idempotency_key LIKE 'expire:inactive:%')),
   (SELECT min(m.occurred_at) FROM ledger_movements m
     WHERE m.tenant_id = a.tenant_id AND m.customer_id = a.owner AND m.unit = 'points' AND m.amount > 0))`;
 

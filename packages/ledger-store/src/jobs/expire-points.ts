@@ -16,8 +16,8 @@ import { type JobContext, type JobResult, SLICE } from "./context.ts";
  * that. Only lots with `expires_at` are touched, and only an `after_earning` version sets it.
  */
 export async function expirePoints(ctx: JobContext): Promise<JobResult> {
-  // Inactivity first: a lot's expiry counts on the inactivity clock, so posting it before a balance already due
-  // for inactivity would restart that clock and keep the rest of the balance.
+  // Inactivity first: a balance due for inactivity goes in one movement, its dated lots with it. Either order
+  // expires the same points, as a lot's expiry does not move the inactivity clock (only inactivity expiries do).
   const inactive =
     ctx.programme.config.expiry.kind === "inactivity" ? await expireInactive(ctx) : { acted: 0, outbox: [] };
   const lots = await expireLots(ctx);
