@@ -39,13 +39,8 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
   const t = campaign.trigger;
   switch (t.type) {
     case "registered":
-      // A customer the tills knew who signs up in the app becomes the app account (`customer.updated` with cause
-      // `registration`, no `customer.created`): a first sign-up too. One occurrence for both: it runs once. A till's
-      // first sale creates customers too (`cause: "sale"`): not a registration, so only always-on campaigns take them.
-      return (event.type === "customer.created" && event.cause !== "sale") ||
-        (event.type === "customer.updated" && event.cause === "registration")
-        ? match("registered")
-        : null;
+      // One occurrence whichever way the customer came, so one a till created who later signs up is welcomed once.
+      return newCustomer(event, t.via ?? ["app"]) ? match("registered") : null;
     case "first_purchase":
       return event.type === "transaction.processed" && event.kind === "sale" && facts.customerSales === 1
         ? match("first_purchase")
@@ -85,8 +80,22 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
 }
 
 /**
+ * Whether the event is a new customer from a source the `registered` trigger asks for. `app`: a sign-up, either a new
+ * account (`customer.created`; events from before sales announced customers carry no cause, and were all sign-ups)
+ * or a customer the tills knew becoming the app account (`customer.updated` with cause `registration`). `till`: a
+ * customer a till's first sale or a phone enrolment created.
+ */
+function newCustomer(event: DomainEvent, via: readonly ("app" | "till")[]): boolean {
+  if (event.type === "customer.created") {
+    const fromTill = event.cause === "sale" || event.cause === "enrolment";
+    return via.includes(fromTill ? "till" : "app");
+  }
+  return event.type === "customer.updated" && event.cause === "registration" && via.includes("app");
+}
+
+/**
  * An always-on campaign reaches whoever joins its audience: a segment's new member, or a new customer, registered
- * in the app or created by a till's first sale alike.
+ * in the app or created by a till (a first sale or an enrolment) alike.
  */
 function alwaysOnEntry(audience: CampaignAudience, event: DomainEvent): boolean {
   if (audience.kind === "segment") return event.type === "segment.entered" && event.segmentId === audience.segmentId;

@@ -1,4 +1,4 @@
-import type { CampaignTrigger, DomainEvent } from "@regulars/contracts";
+import { CampaignTrigger, type DomainEvent } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
 import { matchesTrigger, matchTrigger } from "../src/index.ts";
 import { days, definition, events, NOW } from "./fixtures.ts";
@@ -57,6 +57,53 @@ describe("matchTrigger: event triggers", () => {
       customerId: "cus_ada",
       occurrence: "customer.created:cus_ada",
       at: NOW,
+    });
+  });
+
+  describe("registered: via", () => {
+    const created = (cause?: "registration" | "sale" | "enrolment"): DomainEvent => ({
+      tenantId: "ten_1",
+      customerId: "cus_ada",
+      occurredAt: NOW.toISOString(),
+      type: "customer.created",
+      id: "customer.created:cus_ada",
+      via: cause === "registration" || cause === undefined ? "app" : "pos",
+      fields: ["phone"],
+      ...(cause ? { cause } : {}),
+    });
+    const signedUp: DomainEvent = {
+      tenantId: "ten_1",
+      customerId: "cus_ada",
+      occurredAt: NOW.toISOString(),
+      type: "customer.updated",
+      id: "customer.updated:cus_ada:registration",
+      cause: "registration",
+      changed: ["name"],
+      mergedCustomerId: null,
+    };
+    const all = [created("registration"), created(), signedUp, created("sale"), created("enrolment")];
+    const matching = (via?: ("app" | "till")[]) =>
+      all.map((event) => matchTrigger(on(via ? { type: "registered", via } : { type: "registered" }), event));
+
+    it("the schema takes one or both sources, each once", () => {
+      const parses = (via: unknown) => CampaignTrigger.safeParse({ type: "registered", via }).success;
+      expect([["app"], ["till"], ["till", "app"], undefined].map(parses)).toEqual([true, true, true, true]);
+      expect([[], ["app", "app"], ["pos"], "till"].map(parses)).toEqual([false, false, false, false]);
+    });
+
+    it("absent means app sign-ups only: never a customer a till created, by sale or enrolment", () => {
+      expect(matching().map((m) => m !== null)).toEqual([true, true, true, false, false]);
+      expect(matching(["app"])).toEqual(matching());
+    });
+
+    it("till: customers a till's first sale or a phone enrolment created, not app sign-ups", () => {
+      expect(matching(["till"]).map((m) => m !== null)).toEqual([false, false, false, true, true]);
+    });
+
+    it("both: every new customer, each with the one occurrence, so a till's customer signing up later runs once", () => {
+      const matches = matching(["app", "till"]);
+      expect(matches.map((m) => m?.occurrence)).toEqual(Array(all.length).fill("registered"));
+      expect(matches[4]).toEqual({ customerId: "cus_ada", occurrence: "registered", at: NOW });
     });
   });
 

@@ -79,10 +79,27 @@ export const BroadcastSchedule = z
   .meta({ id: "BroadcastSchedule", description: "When a broadcast runs." });
 export type BroadcastSchedule = z.infer<typeof BroadcastSchedule>;
 
+/** Where a `registered` campaign's new customers come from. */
+export const RegisteredVia = z
+  .array(z.enum(["app", "till"]))
+  .min(1)
+  .max(2)
+  .refine((v) => new Set(v).size === v.length, "each source once")
+  .meta({
+    description:
+      "Which new customers start the campaign: `app` sign-ups, customers a `till` creates (by a first sale or a phone " +
+      'enrolment), or both. Absent: `["app"]`. Messages still go only to customers whose consent allows them.',
+    examples: [["app"], ["till"], ["app", "till"]],
+  });
+export type RegisteredVia = z.infer<typeof RegisteredVia>;
+
 export const CampaignTrigger = z
   .discriminatedUnion("type", [
-    /** App registration (`customer.created` by registration); customers a till's first sale creates do not start it. */
-    z.strictObject({ type: z.literal("registered") }),
+    /**
+     * A new customer: app sign-ups (`app`, the default), customers a till creates (`till`: a first sale or a phone
+     * enrolment), or both. Once in a customer's life, so one enrolled at a till who later signs up is welcomed once.
+     */
+    z.strictObject({ type: z.literal("registered"), via: RegisteredVia.optional() }),
     /** A customer's first sale; the worker tells the matcher how many sales the customer has. */
     z.strictObject({ type: z.literal("first_purchase") }),
     /** The app's `profile_completed` event. */

@@ -88,6 +88,23 @@ describe("the campaign builder's limits", () => {
     expect(await page.getByLabel("Quiet until").inputValue()).toBe("07:30");
   });
 
+  it("welcomes the new customers chosen: till enrolments instead of app sign-ups", { timeout: 60_000 }, async () => {
+    const template = await pushTemplate(b.system, b.tenant, `Welcome ${Date.now()}`, "Fries on us");
+    await page.goto("/app/campaigns/new");
+    const name = `Till welcome ${Date.now()}`;
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Trigger").selectOption("registered");
+    expect(await page.getByLabel("App sign-ups").isChecked()).toBe(true);
+    await page.getByLabel("Till enrolments").check();
+    await page.getByLabel("App sign-ups").uncheck();
+    await page.getByLabel("Template", { exact: true }).selectOption({ label: template.name });
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    const id = new URL(page.url()).pathname.split("/").at(-1)!;
+    const saved = await b.system.client(b.tenant.apiKeys.admin).campaigns.get.query({ id });
+    expect(saved.definition.trigger).toEqual({ type: "registered", via: ["till"] });
+  });
+
   it("keeps a cap the schema refuses from being sent", { timeout: 60_000 }, async () => {
     await page.goto("/app/campaigns/new");
     await page.getByLabel("Name").fill("Too tight");

@@ -1,6 +1,7 @@
 import { useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { fromZonedInput, toZonedInput } from "../../ui/zoned-time.ts";
 import {
@@ -98,6 +99,9 @@ export function TriggerFields({
           />
         )}
       </div>
+      {trigger.type === "registered" && (
+        <RegisteredViaFields via={trigger.via} error={error("trigger.via")} onChange={(via) => onTrigger(via)} />
+      )}
       {trigger.type === "broadcast" && (
         <ScheduleFields
           schedule={trigger.schedule}
@@ -129,6 +133,39 @@ export function TriggerFields({
         </div>
       )}
     </div>
+  );
+}
+
+type Registered = Extract<Trigger, { type: "registered" }>;
+type Source = NonNullable<Registered["via"]>[number];
+const sources: readonly Source[] = ["app", "till"];
+
+/**
+ * Which new customers a `registered` campaign welcomes: app sign-ups, customers a till creates, or both. App
+ * sign-ups alone are saved without `via`, as before there was a choice; none ticked is refused by the API, whose
+ * message shows under the boxes.
+ */
+function RegisteredViaFields({
+  via = ["app"],
+  error,
+  onChange,
+}: {
+  via: Registered["via"];
+  error: string | undefined;
+  onChange: (next: Registered) => void;
+}) {
+  const { t } = useTranslation("campaigns");
+  return (
+    <CheckboxGroup
+      legend={t("registeredVia")}
+      hint={t("registeredViaHint")}
+      error={error}
+      options={sources.map((value) => ({ value, label: t(`registeredSources.${value}`) }))}
+      value={via}
+      onChange={(next) =>
+        onChange(next.length === 1 && next[0] === "app" ? { type: "registered" } : { type: "registered", via: next })
+      }
+    />
   );
 }
 
