@@ -196,7 +196,7 @@ describe("status moves", () => {
     const t0 = new Date(Date.now() - 3 * hour);
     const active = await setCampaignStatus(db, tenantId, id, "active", ACTOR, t0);
     expect(active).toMatchObject({ status: "active", startedAt: t0.toISOString(), version: 1 });
-    expect(active.definition.status).toBe("active");
+    expect(active.definition?.status).toBe("active");
     expect((await domainError(setCampaignStatus(db, tenantId, id, "draft", ACTOR))).code).toBe("conflict");
     expect((await domainError(setCampaignStatus(db, tenantId, id, "scheduled", ACTOR))).code).toBe("conflict");
     await setCampaignStatus(db, tenantId, id, "paused", ACTOR);

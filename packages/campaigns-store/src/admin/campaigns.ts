@@ -5,7 +5,14 @@ import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
 import { type CampaignModel, type Db, type DbTx, type Prisma, withTransaction } from "@regulars/db";
 import { DomainError, issuesFromZod } from "@regulars/errors";
 import { newId } from "@regulars/ids";
-import { type CampaignView, currentDefinition, getCampaign, iso } from "./queries.ts";
+import {
+  type CampaignView,
+  campaignOrUnreadable,
+  currentDefinition,
+  getCampaign,
+  iso,
+  type UnreadableCampaignView,
+} from "./queries.ts";
 import { checkReferences } from "./references.ts";
 import { type DueRun, statusFields } from "./status.ts";
 
@@ -130,17 +137,29 @@ async function dueRunOf(
   now: Date,
 ): Promise<DueRun | null> {
   if (!row.nextRunAt || row.nextRunAt.getTime() > now.getTime()) return null;
-  const previous = (await currentDefinition(tx, row.id, row.version)).trigger;
+  // A version this release cannot read (saved anew to fix it) has no schedule to keep: the new one starts afresh.
+  const previous = await currentDefinition(tx, row.id, row.version).then(
+    (d) => d.trigger,
+    (e: unknown) => {
+      if (e instanceof DomainError && e.code === "unprocessable") return null;
+      throw e;
+    },
+  );
   const next = definition.trigger;
   // Compared by value: the stored definition comes back from jsonb with its keys in another order.
   const sameSchedule =
-    previous.type === "broadcast" && next.type === "broadcast" && isDeepStrictEqual(previous.schedule, next.schedule);
+    previous?.type === "broadcast" && next.type === "broadcast" && isDeepStrictEqual(previous.schedule, next.schedule);
   return { at: row.nextRunAt, sameSchedule };
 }
 
+/** Moves that give a campaign a next run: they need its definition. Pausing, archiving or a draft do not. */
+const needsDefinition = (to: CampaignStatus) => to === "scheduled" || to === "active";
+
 /**
  * Moves a campaign between statuses as `canMove` allows (schedule, activate, pause, resume, archive, back to
- * draft). Moving to the status it has is a no-op, so a retried request does not fail.
+ * draft). Moving to the status it has is a no-op, so a retried request does not fail. A campaign whose definition
+ * this release cannot read can still be paused, archived or made a draft (answered without its definition);
+ * scheduling or activating it is refused with why.
  */
 export async function setCampaignStatus(
   db: Db,
@@ -149,7 +168,7 @@ export async function setCampaignStatus(
   to: CampaignStatus,
   actor: string,
   now = new Date(),
-): Promise<CampaignView> {
+): Promise<CampaignView | UnreadableCampaignView> {
   const zone = await tenantZone(db, tenantId);
   await withTransaction(db, async (tx) => {
     const row = await lockedCampaign(tx, tenantId, id);
@@ -159,11 +178,12 @@ export async function setCampaignStatus(
       throw new DomainError("conflict", `a ${from} campaign cannot become ${to}`, [
         { path: "status", message: `not a move from ${from}` },
       ]);
-    const definition = await currentDefinition(tx, id, row.version);
-    const fields = statusFields(definition, to, row.startedAt, zone, now);
+    const fields = needsDefinition(to)
+      ? statusFields(await currentDefinition(tx, id, row.version), to, row.startedAt, zone, now)
+      : { status: to, nextRunAt: null, startedAt: row.startedAt };
     await tx.campaign.update({ where: { id }, data: { ...fields, updatedAt: now } });
     const details = { from, to, nextRunAt: iso(fields.nextRunAt) };
     await recordAudit(tx, { tenantId, actor, action: "campaigns.status", target: id, details });
   });
-  return getCampaign(db, tenantId, id);
+  return campaignOrUnreadable(db, tenantId, id);
 }

@@ -1,6 +1,6 @@
 import { CampaignDefinition, type CampaignStatus, type CampaignTriggerType } from "@regulars/contracts";
 import type { CampaignModel, Db, DbTx } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
+import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
 
 /** A campaign in a list: what its row says, without the definition. */
 export interface CampaignSummary {
@@ -48,16 +48,51 @@ export function toCampaignSummary(row: CampaignModel): CampaignSummary {
   };
 }
 
+/** The shape of definition this release reads: `schemaVersion`'s default. */
+const readableSchemaVersion: number = CampaignDefinition.shape.schemaVersion.parse(undefined);
+
+/**
+ * Why a stored definition cannot be read, as an admin reads it: a newer release's (mid-deploy) is readable once
+ * that release is everywhere; anything else was saved before a schema change and runs again once saved anew.
+ * The workers skip such a campaign until then (the runner's `loadCampaigns`); no status move to pause or archive
+ * it needs the definition.
+ */
+function unreadableDefinition(campaignId: string, version: number, stored: unknown, issues: FieldIssue[]) {
+  const schemaVersion = (stored as { schemaVersion?: unknown } | null)?.schemaVersion;
+  const newer = typeof schemaVersion === "number" && schemaVersion > readableSchemaVersion;
+  const fields = issues
+    .slice(0, 3)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join("; ");
+  const why = newer
+    ? `was saved by a newer release (schema version ${schemaVersion}; this release reads ` +
+      `${readableSchemaVersion}): it can be read once that release is deployed everywhere`
+    : `does not fit this release's shape (${fields}${issues.length > 3 ? "; ..." : ""}): save it again to fix it`;
+  return new DomainError(
+    "unprocessable",
+    `campaign ${campaignId} version ${version} ${why}. Until then it does not run; it can still be paused or archived`,
+    issues,
+  );
+}
+
+/** The stored definition as this release reads it, or `unprocessable` saying why it cannot (see above). */
+function readDefinition(campaignId: string, version: number, stored: unknown): CampaignDefinition {
+  // Stored definitions were parsed when saved; parsing again fills defaults a later shape may have added.
+  const parsed = CampaignDefinition.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  throw unreadableDefinition(campaignId, version, stored, issuesFromZod(parsed.error));
+}
+
 export async function currentDefinition(
   db: Db | DbTx,
   campaignId: string,
   version: number,
 ): Promise<CampaignDefinition> {
   const saved = await db.campaignVersion.findUnique({ where: { campaignId_version: { campaignId, version } } });
-  // Stored definitions were parsed when saved; parsing again fills defaults a later shape may have added.
-  return CampaignDefinition.parse(saved!.definition);
+  return readDefinition(campaignId, version, saved!.definition);
 }
 
+/** The campaign with its current definition; `unprocessable` (saying why) when this release cannot read it. */
 export async function getCampaign(db: Db, tenantId: string, id: string): Promise<CampaignView> {
   const row = await db.campaign.findFirst({ where: { id, tenantId } });
   if (!row) throw new DomainError("not_found", `no campaign ${id}`, [{ path: "id", message: "no such campaign" }]);
@@ -67,6 +102,33 @@ export async function getCampaign(db: Db, tenantId: string, id: string): Promise
   ]);
   const summary = toCampaignSummary(row);
   return { ...summary, definition: { ...definition, status: summary.status }, versions };
+}
+
+/**
+ * A campaign whose definition this release cannot read, as a status move answers it: its row and why, so
+ * pausing or archiving it (which needs no definition) does not answer an error after it was done.
+ */
+export interface UnreadableCampaignView extends CampaignSummary {
+  definition: null;
+  unreadable: { message: string; issues: FieldIssue[] };
+  versions: CampaignVersionSummary[];
+}
+
+/** `getCampaign`, or the campaign's row with why its definition cannot be read. */
+export async function campaignOrUnreadable(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<CampaignView | UnreadableCampaignView> {
+  try {
+    return await getCampaign(db, tenantId, id);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code !== "unprocessable") throw e;
+    const row = await db.campaign.findFirstOrThrow({ where: { id, tenantId } });
+    const versions = await campaignVersions(db, tenantId, id);
+    const unreadable = { message: e.message, issues: e.issues ?? [] };
+    return { ...toCampaignSummary(row), definition: null, unreadable, versions };
+  }
 }
 
 /** Every saved version, newest first. */
@@ -94,7 +156,7 @@ export async function campaignVersion(db: Db, tenantId: string, id: string, vers
     version,
     createdBy: saved.createdBy,
     createdAt: saved.createdAt.toISOString(),
-    definition: CampaignDefinition.parse(saved.definition),
+    definition: readDefinition(id, version, saved.definition),
   };
 }
 

@@ -158,11 +158,16 @@ export async function campaignResults(
   };
 }
 
-/** Every coupon campaign any version of the campaign issues: a use counts whichever version issued it. */
+/**
+ * Every coupon campaign any version of the campaign issues: a use counts whichever version issued it. A version
+ * this release cannot read may hold no list of actions: it issues nothing here rather than failing the results.
+ */
 async function couponCampaignsOf(db: Db, campaignId: string): Promise<string[]> {
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT DISTINCT a ->> 'couponCampaignId' AS id
-      FROM campaign_versions v, jsonb_array_elements(v.definition -> 'actions') AS a
+      FROM campaign_versions v,
+           jsonb_array_elements(CASE WHEN jsonb_typeof(v.definition -> 'actions') = 'array'
+                                     THEN v.definition -> 'actions' ELSE '[]'::jsonb END) AS a
      WHERE v.campaign_id = ${campaignId} AND a ->> 'type' = 'issue_coupon'
      ORDER BY id`;
   return rows.map((r) => r.id);

@@ -85,7 +85,12 @@ function Summary({ campaign: c }: { campaign: Campaign }) {
           <Badge tone={statusTone(c.status)}>{t(`statuses.${c.status}`)}</Badge>
         </dd>
         <dt className="text-slate-700">{t("trigger")}</dt>
-        <dd className="text-slate-900">{t(`triggers.${c.triggerType}`)}</dd>
+        <dd className="text-slate-900">
+          {t(`triggers.${c.triggerType}`)}
+          {d.trigger.type === "registered" &&
+            d.trigger.via &&
+            ` (${d.trigger.via.map((v) => t(`registeredSources.${v}`)).join(", ")})`}
+        </dd>
         <dt className="text-slate-700">{t("audience")}</dt>
         <dd className="text-slate-900">
           {segmentId ? (
