@@ -39,7 +39,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
     },
     onMutated: outbox.flush,
   });
-  const served = await listen(app.fetch, config.HOST, config.API_PORT);
+  const served = await listen(app.fetch, config.HOST, config.API_PORT, "API_PORT");
   return {
     url: served.url,
     async stop() {

@@ -120,10 +120,12 @@ programme
   .command("show")
   .description("print the programme in force now")
   .requiredOption("--tenant <id>", "tenant id")
-  .action(async (opts: { tenant: string }) => {
-    const current = await withDatabase(({ db }) => showProgramme(db, opts.tenant));
-    process.stdout.write(`${JSON.stringify(current, null, 2)}\n`);
-  });
+  .action(
+    action(async (opts: { tenant: string }) => {
+      const current = await withDatabase(({ db }) => showProgramme(db, opts.tenant));
+      process.stdout.write(`${JSON.stringify(current, null, 2)}\n`);
+    }),
+  );
 
 programme
   .command("set")

@@ -11,7 +11,7 @@ import {
   ScheduledAhead,
   tenantLocalTime,
 } from "@regulars/programme";
-import { UsageError } from "./command-kit.ts";
+import { requireTenant, UsageError } from "./command-kit.ts";
 
 /**
  * Replaces a tenant's programme with a JSON document, as a new audited version. `effectiveFrom` is read as the
@@ -55,7 +55,10 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
   }
 }
 
-export const showProgramme = (db: Db, tenantId: string) => programmeAt(db, tenantId);
+export async function showProgramme(db: Db, tenantId: string) {
+  await requireTenant(db, tenantId);
+  return programmeAt(db, tenantId);
+}
 
 /**
  * Cancels a version scheduled for the future (see `cancelScheduledVersion`: the row is deleted, the audit log keeps

@@ -91,3 +91,12 @@ describe("regulars programme set --effective-from", () => {
     expect(await versionsOf(tenantId)).toHaveLength(2);
   });
 });
+
+describe("regulars programme show", () => {
+  it("refuses a tenant that does not exist with exit code 2, as every --tenant command does", async () => {
+    const shown = await regulars("programme", "show", "--tenant", "ten_doesnotexist");
+    expect(shown.code).toBe(2);
+    expect(shown.stderr).toContain("--tenant: no tenant ten_doesnotexist");
+    expect(shown.stdout).toBe("");
+  });
+});

@@ -1,5 +1,5 @@
 import type { ApiKeyRole } from "@regulars/contracts";
-import { DomainError } from "@regulars/errors";
+import { DomainError, roleRefusal } from "@regulars/errors";
 import type { CredentialCache } from "@regulars/tenancy";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "./context.ts";
@@ -13,10 +13,7 @@ export function requireRole(credentials: CredentialCache, roles: ApiKeyRole[]): 
     const credential = await credentials.resolve(match[1]!);
     if (!credential) throw new DomainError("unauthorized", "the API key is unknown or revoked");
     if (!roles.includes(credential.role)) {
-      throw new DomainError(
-        "forbidden",
-        `a ${credential.role} key cannot do this; it needs a ${roles.join(" or ")} key`,
-      );
+      throw new DomainError("forbidden", roleRefusal(credential.role, roles));
     }
     c.set("credential", credential);
     await next();

@@ -42,7 +42,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     ...(config.MESSAGE_RECEIPTS_SECRET ? { receiptsSecret: config.MESSAGE_RECEIPTS_SECRET } : {}),
     onCustomerChanged: outbox.flush,
   });
-  const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT).catch(async (e) => {
+  const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT, "GATEWAY_PORT").catch(async (e) => {
     await reader.close();
     await outbox.stop();
     throw e;

@@ -60,7 +60,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     return { ok: states.every((c) => c.status === "running"), details: states };
   };
   registerHealthRoutes(health, { ...ctx.readiness, consumers }, ctx.registry);
-  const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT).catch(async (e) => {
+  const served = await listen(health.fetch, config.HOST, config.WORKERS_PORT, "WORKERS_PORT").catch(async (e) => {
     await workers.stop();
     await ledgerTransactions?.close();
     throw e;

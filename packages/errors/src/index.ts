@@ -97,3 +97,4 @@ export interface ErrorBody {
 
 export { causeChain, isConnectionFailure } from "./connection-failure.ts";
 export { fieldMessage, type RawFieldIssue } from "./field-messages.ts";
+export { roleRefusal } from "./role-refusal.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../src/index.ts";
+import { DomainError, roleRefusal } from "../src/index.ts";
 
 const thrownHere = () => new DomainError("internal", "the store answered nonsense");
 
@@ -18,5 +18,13 @@ describe("DomainError", () => {
   it("a fault (5xx) keeps its stack, so the logs show where it was thrown", () => {
     expect(thrownHere().stack).toContain("thrownHere");
     expect(new DomainError("unavailable", "NATS is down").stack).toContain("domain-error.test.ts");
+  });
+});
+
+describe("roleRefusal", () => {
+  it("names the refused role and the ones allowed, each with its article", () => {
+    expect(roleRefusal("app", ["pos", "kiosk"])).toBe("an app key cannot do this; it needs a pos or kiosk key");
+    expect(roleRefusal("kiosk", ["admin"])).toBe("a kiosk key cannot do this; it needs an admin key");
+    expect(roleRefusal("pos", ["app", "admin"])).toBe("a pos key cannot do this; it needs an app or admin key");
   });
 });

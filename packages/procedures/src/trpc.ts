@@ -2,7 +2,7 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, trpcCodeOf } from "@regulars/errors";
+import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, roleRefusal, trpcCodeOf } from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
 import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -132,7 +132,7 @@ export const roleProcedure = (...roles: ApiKeyRole[]) =>
     if (!roles.includes(ctx.credential.role)) {
       throw new TRPCError({
         code: "FORBIDDEN",
-        message: `a ${ctx.credential.role} key cannot do this; it needs a ${roles.join(" or ")} key`,
+        message: roleRefusal(ctx.credential.role, roles),
       });
     }
     return next();

@@ -6,11 +6,15 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves a fetch handler; port 0 picks a free port (tests), the URL says which. */
+/**
+ * Serves a fetch handler; port 0 picks a free port (tests), the URL says which. `setting` names the variable the port
+ * came from, so a port already taken is refused in words an operator can act on.
+ */
 export function listen(
   fetch: (req: Request) => Response | Promise<Response>,
   host: string,
   port: number,
+  setting?: string,
 ): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port }, (info) => {
@@ -19,7 +23,16 @@ export function listen(
         close: () => new Promise<void>((r) => (server as Server).close(() => r())),
       });
     });
-    (server as Server).once("error", reject);
+    (server as Server).once("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === "EADDRINUSE"
+          ? new Error(
+              `port ${port} on ${host} is already in use${setting ? `: stop what holds it, or set ${setting} to a free port` : ""}`,
+              { cause: e },
+            )
+          : e,
+      ),
+    );
     (server as Server).keepAliveTimeout = 65_000;
   });
 }

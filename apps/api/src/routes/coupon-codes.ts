@@ -1,6 +1,6 @@
 import { codeLinesFromCsv, importCodes, streamCodesCsv } from "@regulars/checkout-store";
 import type { Db } from "@regulars/db";
-import { isDomainError } from "@regulars/errors";
+import { isDomainError, roleRefusal } from "@regulars/errors";
 import type { KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
@@ -29,7 +29,7 @@ function admit(c: Context<ApiEnv>): Admitted {
   if (!credential)
     return { refused: errorResponse(c, "unauthorized", "send an API key as 'Authorization: Bearer <key>'") };
   if (credential.role !== "admin")
-    return { refused: errorResponse(c, "forbidden", `a ${credential.role} key cannot do this; it needs an admin key`) };
+    return { refused: errorResponse(c, "forbidden", roleRefusal(credential.role, ["admin"])) };
   const campaignId = c.req.param("id") ?? "";
   if (!CAMPAIGN_ID.test(campaignId)) {
     const message = "must be a coupon campaign id (cpn_...)";

@@ -25,7 +25,7 @@ export const CustomerIdParams = z.object({
 const forbidden = errorResponse(
   "The key's role may not call this (`forbidden`): it needs an `app` key",
   "forbidden",
-  "a pos key cannot do this; it needs a app key",
+  "a pos key cannot do this; it needs an app key",
 );
 const unavailable = errorResponse(
   "The database could not be reached (`unavailable`): nothing was changed, retry later",

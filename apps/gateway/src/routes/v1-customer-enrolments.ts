@@ -89,7 +89,7 @@ const enrolRoute = createRoute({
     403: errorResponse(
       "The key's role may not call this (`forbidden`): it needs a `pos` or `kiosk` key",
       "forbidden",
-      "a app key cannot do this; it needs a pos or kiosk key",
+      "an app key cannot do this; it needs a pos or kiosk key",
     ),
     404: errorResponse(
       "The phone's customer had their personal data erased (`not_found`): nothing was recorded",

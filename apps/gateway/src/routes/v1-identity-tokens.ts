@@ -82,7 +82,7 @@ const route = createRoute({
     403: errorResponse(
       "The key's role may not call this (`forbidden`): it needs an `app` or `admin` key",
       "forbidden",
-      "a kiosk key cannot do this; it needs a app or admin key",
+      "a kiosk key cannot do this; it needs an app or admin key",
     ),
     404: errorResponse(
       "No customer of your tenant has this identity (`not_found`); nothing was created",

@@ -61,10 +61,14 @@ export function binDirFor(): string {
 /** The `postgres` system user to run as when root (created like Debian's package does, if missing). */
 export function postgresUser(): RunAs | undefined {
   if (!runsAsRoot()) return undefined;
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim());
   try {
     return { uid: id("-u"), gid: id("-g") };
-  } catch {
+  } catch (error) {
+    // Only a user `id` says is missing is created: `id` stopped by a signal (Ctrl-C during start) is not that.
+    const { signal, stderr } = error as { signal?: string | null; stderr?: string | Buffer };
+    if (signal || !/no such user/i.test(String(stderr ?? ""))) throw error;
     execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", ROOT_BASE, "postgres"]);
     return { uid: id("-u"), gid: id("-g") };
   }
