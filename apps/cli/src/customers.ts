@@ -1,9 +1,10 @@
-import { writeFile } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Analytics } from "@regulars/analytics";
 import { eraseCustomer, exportCustomer } from "@regulars/privacy";
 import type { Command } from "commander";
 import { openAnalytics } from "./analytics.ts";
+import { action } from "./command-kit.ts";
 import type { openDatabase } from "./database.ts";
 
 type WithDatabase = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => Promise<T>;
@@ -29,24 +30,29 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
     .requiredOption("--tenant <id>", "tenant id")
     .requiredOption("--customer <id>", "customer id")
     .option("--out <file>", "write the document to this file instead of standard output")
-    .action(async (opts: { tenant: string; customer: string; out?: string }) => {
-      const doc = await withDatabase(({ db }) =>
-        withAnalytics((analytics) =>
-          exportCustomer({ db, analytics }, opts.tenant, opts.customer, { actor: ACTOR, now: new Date() }),
-        ),
-      );
-      // The library exports the survivor's data by a merged-away id: the operator is told whose document it is.
-      if (doc.resolvedFrom)
-        process.stderr.write(`${doc.resolvedFrom} was merged into ${doc.customerId}: exported ${doc.customerId}\n`);
-      const text = `${JSON.stringify(doc, null, 2)}\n`;
-      if (opts.out) {
-        // Relative to where the operator ran `pnpm regulars`, not the CLI package pnpm runs it in: an export holds
-        // personal data and must not land inside the source tree.
-        const out = resolve(process.env.INIT_CWD ?? process.cwd(), opts.out);
-        await writeFile(out, text, { mode: 0o600 });
-        process.stderr.write(`exported ${doc.customerId} to ${out}\n`);
-      } else process.stdout.write(text);
-    });
+    .action(
+      action(async (opts: { tenant: string; customer: string; out?: string }) => {
+        const doc = await withDatabase(({ db }) =>
+          withAnalytics((analytics) =>
+            exportCustomer({ db, analytics }, opts.tenant, opts.customer, { actor: ACTOR, now: new Date() }),
+          ),
+        );
+        // The library exports the survivor's data by a merged-away id: the operator is told whose document it is.
+        if (doc.resolvedFrom)
+          process.stderr.write(`${doc.resolvedFrom} was merged into ${doc.customerId}: exported ${doc.customerId}\n`);
+        const text = `${JSON.stringify(doc, null, 2)}\n`;
+        if (opts.out) {
+          // Relative to where the operator ran `pnpm regulars`, not the CLI package pnpm runs it in: an export holds
+          // personal data and must not land inside the source tree.
+          const out = resolve(process.env.INIT_CWD ?? process.cwd(), opts.out);
+          // The mode applies only to a file created: one already there (made readable by others) is narrowed first.
+          await writeFile(out, "", { mode: 0o600 });
+          await chmod(out, 0o600);
+          await writeFile(out, text);
+          process.stderr.write(`exported ${doc.customerId} to ${out}\n`);
+        } else process.stdout.write(text);
+      }),
+    );
 
   customers
     .command("erase")
@@ -54,29 +60,31 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
     .requiredOption("--tenant <id>", "tenant id")
     .requiredOption("--customer <id>", "customer id")
     .requiredOption("--confirm <id>", "the customer id again")
-    .action(async (opts: { tenant: string; customer: string; confirm: string }) => {
-      if (opts.confirm !== opts.customer) {
-        process.stderr.write("--confirm: must be the same as --customer\n");
-        process.exitCode = 2;
-        return;
-      }
-      const outcome = await withDatabase(async ({ db }) => {
-        // ClickHouse may be held by the running server (embedded): its part is then left to the scheduled job.
-        const analytics = await openAnalytics(process.env).catch((e: Error) => {
-          process.stderr.write(`ClickHouse not reachable (${e.message}); the scheduled job finishes its part\n`);
-          return null;
-        });
-        try {
-          return await eraseCustomer({ db, analytics }, opts.tenant, opts.customer, {
-            actor: ACTOR,
-            cause: "request",
-            now: new Date(),
-          });
-        } finally {
-          await analytics?.close();
+    .action(
+      action(async (opts: { tenant: string; customer: string; confirm: string }) => {
+        if (opts.confirm !== opts.customer) {
+          process.stderr.write("--confirm: must be the same as --customer\n");
+          process.exitCode = 2;
+          return;
         }
-      });
-      const { outbox: _publishedByTheRelay, ...report } = outcome;
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    });
+        const outcome = await withDatabase(async ({ db }) => {
+          // ClickHouse may be held by the running server (embedded): its part is then left to the scheduled job.
+          const analytics = await openAnalytics(process.env).catch((e: Error) => {
+            process.stderr.write(`ClickHouse not reachable (${e.message}); the scheduled job finishes its part\n`);
+            return null;
+          });
+          try {
+            return await eraseCustomer({ db, analytics }, opts.tenant, opts.customer, {
+              actor: ACTOR,
+              cause: "request",
+              now: new Date(),
+            });
+          } finally {
+            await analytics?.close();
+          }
+        });
+        const { outbox: _publishedByTheRelay, ...report } = outcome;
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+      }),
+    );
 }

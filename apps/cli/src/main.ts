@@ -101,10 +101,12 @@ tenant
   .description("set the language customers are written to when theirs is unknown (the till's code, templates)")
   .requiredOption("--tenant <id>", "tenant id")
   .requiredOption("--language <tag>", "BCP 47 language tag, e.g. pl or de")
-  .action(async (opts: { tenant: string; language: string }) => {
-    await withDatabase(({ db }) => setTenantLanguage(db, opts.tenant, opts.language, "cli"));
-    process.stdout.write(`Tenant ${opts.tenant} now writes to its customers in ${opts.language}.\n`);
-  });
+  .action(
+    action(async (opts: { tenant: string; language: string }) => {
+      await withDatabase(({ db }) => setTenantLanguage(db, opts.tenant, opts.language, "cli"));
+      process.stdout.write(`Tenant ${opts.tenant} now writes to its customers in ${opts.language}.\n`);
+    }),
+  );
 
 registerKeyCommands(program, withDatabase);
 registerStaffCommands(program, withDatabase);

@@ -23,8 +23,7 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
   if (!tenant) throw new UsageError(`--tenant: no tenant ${tenantId}`);
   const from = effectiveFrom === undefined ? undefined : effectiveFromIn(effectiveFrom, tenant.timezone);
   if (from === null) throw new UsageError(`--effective-from: '${effectiveFrom}' is not ${EFFECTIVE_FROM_FORMS}`);
-  // pnpm runs scripts in the package folder; a relative path means relative to where the user typed it.
-  const config = JSON.parse(await readFile(resolve(process.env.INIT_CWD ?? process.cwd(), file), "utf8")) as unknown;
+  const config = await programmeFile(file);
   try {
     const version = await changeProgramme(db, {
       tenantId,
@@ -53,6 +52,34 @@ export async function setProgrammeFromFile(db: Db, tenantId: string, file: strin
     }
     throw e;
   }
+}
+
+/**
+ * The programme a `--file` holds: a ProgrammeConfig, or what `programme show` printed (its `config` is taken, so the
+ * natural round trip of editing what was shown works). Keys a programme does not have are refused by
+ * `validateProgramme`, each named.
+ */
+export async function programmeFile(file: string): Promise<unknown> {
+  // pnpm runs scripts in the package folder; a relative path means relative to where the user typed it.
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`--file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--file: ${path} is not JSON: ${(e as Error).message}`);
+  }
+  const shown = parsed as { config?: unknown; version?: unknown };
+  const document =
+    shown && typeof shown === "object" && "config" in shown && "version" in shown ? shown.config : parsed;
+  if (!document || typeof document !== "object" || Array.isArray(document))
+    throw new UsageError(`--file: ${path} must hold a programme object (ProgrammeConfig)`);
+  return document;
 }
 
 export async function showProgramme(db: Db, tenantId: string) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRegularsCli, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
@@ -51,10 +51,23 @@ describe("regulars customers", () => {
     );
   });
 
-  it("answers an unknown customer with an error", { timeout: 180_000 }, async () => {
+  it("answers an unknown customer with an error the operator fixes (exit code 2)", { timeout: 180_000 }, async () => {
     const { tenantId } = await testTenant(db);
     const run = await regulars("customers", "export", "--tenant", tenantId, "--customer", "cus_nobody");
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("no customer cus_nobody");
+  });
+
+  it("writes an export over a file others could read as the owner's alone", { timeout: 180_000 }, async () => {
+    const { tenantId } = await testTenant(db);
+    const id = `cus_cliout${Date.now()}`;
+    await db.customer.create({ data: { id, tenantId, name: "Ola", phone: "+48601222334", createdVia: "pos" } });
+    const out = join(dataDir, "existing.json");
+    writeFileSync(out, "old", { mode: 0o644 });
+    chmodSync(out, 0o644);
+    const run = await regulars("customers", "export", "--tenant", tenantId, "--customer", id, "--out", out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(out, "utf8")).customerId).toBe(id);
   });
 });

@@ -100,3 +100,35 @@ describe("regulars programme show", () => {
     expect(shown.stdout).toBe("");
   });
 });
+
+describe("regulars programme set --file", () => {
+  it("takes back what programme show printed, and refuses by name a key a programme does not have", async () => {
+    const tenantId = await newYorkTenant();
+    const shown = await regulars("programme", "show", "--tenant", tenantId);
+    const printed = JSON.parse(shown.stdout);
+    expect(printed.config.rules.length).toBeGreaterThan(0);
+    const roundTrip = join(dir, "shown.json");
+    await writeFile(roundTrip, shown.stdout);
+    const again = await regulars("programme", "set", "--tenant", tenantId, "--file", roundTrip);
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    const now = await programmeAt(db, tenantId);
+    expect(now.version).toBe(printed.version + 1);
+    expect(now.config).toEqual(printed.config);
+
+    const typo = join(dir, "typo.json");
+    const { rules, ...rest } = JSON.parse(shown.stdout).config;
+    await writeFile(typo, JSON.stringify({ ...rest, rule: rules }));
+    const refused = await regulars("programme", "set", "--tenant", tenantId, "--file", typo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("rule: is not part of a programme");
+
+    const missing = await regulars("programme", "set", "--tenant", tenantId, "--file", join(dir, "nope.json"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--file: cannot read");
+    const notJson = join(dir, "broken.json");
+    await writeFile(notJson, "{ rules: ");
+    const broken = await regulars("programme", "set", "--tenant", tenantId, "--file", notJson);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain("is not JSON");
+  });
+});

@@ -88,8 +88,22 @@ export const disableReward = (config: ProgrammeConfig, id: string): ProgrammeCon
   rewards: disableById(config.rewards, id, "reward"),
 });
 
-/** The schema first, then what the schema cannot see: references between parts of the document. */
+/**
+ * The schema first, then what the schema cannot see: references between parts of the document. A key the schema does
+ * not know is refused by name: the schema would drop it and fill the defaults, so a document with `"rule"` for
+ * `"rules"` (or wrapped in what `programme show` prints) would replace the programme with one that earns nothing.
+ */
 export function validateProgramme(candidate: unknown): ProgrammeConfig {
+  if (candidate && typeof candidate === "object" && !Array.isArray(candidate)) {
+    const unknown = Object.keys(candidate).filter((k) => !Object.hasOwn(ProgrammeConfig.shape, k));
+    if (unknown.length)
+      throw invalid(
+        unknown.map((path) => ({
+          path,
+          message: `is not part of a programme (${Object.keys(ProgrammeConfig.shape).join(", ")})`,
+        })),
+      );
+  }
   const parsed = ProgrammeConfig.safeParse(candidate);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const issues = crossReferenceIssues(parsed.data);

@@ -74,6 +74,16 @@ describe("validateProgramme", () => {
     expect(error.issues).toEqual([expect.objectContaining({ path: "rules.1.factor" })]);
   });
 
+  it("refuses, by name, a key a programme does not have, which the schema would drop and fill with defaults", () => {
+    const { rules, ...rest } = defaultProgramme;
+    const typo = thrown(() => validateProgramme({ ...rest, rule: rules }));
+    expect(typo.issues).toEqual([expect.objectContaining({ path: "rule" })]);
+    expect(typo.issues![0]!.message).toMatch(/^is not part of a programme \(rules, /);
+    // What `programme show` prints, not unwrapped: its version fields and the config beside them.
+    const shown = thrown(() => validateProgramme({ version: 3, config: defaultProgramme }));
+    expect(shown.issues!.map((i) => i.path)).toEqual(["version", "config"]);
+  });
+
   it("reports rules that filter on tiers the programme does not have, and inverted validity windows", () => {
     const goldOnly = EarningRule.parse({
       id: "gold-bonus",
