@@ -8,6 +8,8 @@ import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
 import { testBus, testDb, testTenant } from "@regulars/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Privacy is not a dependency of the gateway: its erasure is imported from source, as the tills meet its result.
+import { eraseCustomer } from "../../../packages/privacy/src/index.ts";
 import { createGatewayApp } from "../src/app.ts";
 
 /** `POST /v1/customers/enrolments`: a till signs a customer up by phone with their consents; real services. */
@@ -77,7 +79,10 @@ describe("POST /v1/customers/enrolments", () => {
   it("creates the customer with the till's consents (201), and a repeat changes nothing (200)", async () => {
     const body = { phone: "+48604100001", locationId: "store-017", consents: [smsYes] };
     const created = await enrol(body);
-    expect(created).toEqual({ status: 201, body: { customerId: expect.stringMatching(/^cus_/), created: true } });
+    expect(created).toEqual({
+      status: 201,
+      body: { customerId: expect.stringMatching(/^cus_/), created: true, consentsIgnored: [] },
+    });
     const { customerId } = created.body;
     expect(await db.customer.findUniqueOrThrow({ where: { id: customerId } })).toMatchObject({
       tenantId: tenant.tenantId,
@@ -94,7 +99,7 @@ describe("POST /v1/customers/enrolments", () => {
     const changed = (await payloads(tenant.tenantId, "consent.changed")).filter((e) => e.customerId === customerId);
     expect(changed).toEqual([expect.objectContaining({ channel: "sms", granted: true, source: "till:store-017" })]);
 
-    expect(await enrol(body)).toEqual({ status: 200, body: { customerId, created: false } });
+    expect(await enrol(body)).toEqual({ status: 200, body: { customerId, created: false, consentsIgnored: [] } });
     expect(await consentsOf(customerId)).toHaveLength(1);
     expect(
       (await payloads(tenant.tenantId, "customer.created")).filter((e) => e.customerId === customerId),
@@ -113,12 +118,80 @@ describe("POST /v1/customers/enrolments", () => {
       { phone: "+48604100002", locationId: "store-001", consents: [smsYes] },
       tenant.apiKeys.kiosk,
     );
-    expect(res).toEqual({ status: 200, body: { customerId: owner.customerId, created: false } });
+    expect(res).toEqual({ status: 200, body: { customerId: owner.customerId, created: false, consentsIgnored: [] } });
     expect(await consentsOf(owner.customerId)).toEqual([expect.objectContaining({ source: "till:store-001" })]);
     const announced = (await payloads(tenant.tenantId, "customer.created")).filter(
       (e) => e.customerId === owner.customerId,
     );
     expect(announced.map((e) => e.cause)).toEqual(["sale"]);
+  });
+
+  it("a kiosk typing an app account's phone never changes its choices, records one never made, names the rest", async () => {
+    const registered = await gateway.request("/v1/customers", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${tenant.apiKeys.app}` },
+      body: JSON.stringify({
+        externalIdentity: { provider: "apple", subject: `enrol-${now.getTime()}` },
+        phone: "+48604100006",
+        phoneVerified: true,
+        consents: [
+          { channel: "email", purpose: "marketing", granted: false },
+          { channel: "sms", purpose: "marketing", granted: true },
+        ],
+        consentSource: "app:onboarding",
+      }),
+    });
+    const accountId = ((await registered.json()) as any).customer.id;
+
+    const res = await enrol(
+      {
+        phone: "+48604100006",
+        locationId: "anything",
+        consents: [
+          { channel: "sms", purpose: "marketing", granted: false },
+          { channel: "email", purpose: "marketing", granted: true },
+          { channel: "push", purpose: "marketing", granted: true },
+        ],
+      },
+      tenant.apiKeys.kiosk,
+    );
+
+    expect(await consentsOf(accountId)).toEqual([
+      expect.objectContaining({ channel: "email", granted: false, source: "app:onboarding" }),
+      expect.objectContaining({ channel: "push", granted: true, source: "till:anything" }),
+      expect.objectContaining({ channel: "sms", granted: true, source: "app:onboarding" }),
+    ]);
+    expect(res).toEqual({
+      status: 200,
+      body: {
+        customerId: accountId,
+        created: false,
+        consentsIgnored: [
+          { channel: "sms", purpose: "marketing" },
+          { channel: "email", purpose: "marketing" },
+        ],
+      },
+    });
+  });
+
+  it("the phone of a customer whose data was erased enrols a new customer", async () => {
+    const first = await enrol({ phone: "+48604100007", locationId: "store-017", consents: [smsYes] });
+    await eraseCustomer({ db, analytics: null }, tenant.tenantId, first.body.customerId, {
+      actor: "key_admin",
+      cause: "request",
+      now,
+    });
+
+    const again = await enrol({ phone: "+48604100007", locationId: "store-017", consents: [smsYes] });
+
+    expect(again).toEqual({
+      status: 201,
+      body: { customerId: expect.any(String), created: true, consentsIgnored: [] },
+    });
+    expect(again.body.customerId).not.toBe(first.body.customerId);
+    expect(await consentsOf(again.body.customerId)).toEqual([
+      expect.objectContaining({ channel: "sms", granted: true }),
+    ]);
   });
 
   it("two tills enrolling one phone at once get one customer", async () => {

@@ -1,8 +1,9 @@
+import { RegisterCustomerRequest } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { resolveCustomers } from "@regulars/ledger-store";
 import { raceWithHeldTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consentHistory, enrolAtTill, type TillEnrolment } from "../src/index.ts";
+import { consentHistory, enrolAtTill, registerCustomer, type TillEnrolment } from "../src/index.ts";
 import { applyAtTill, loyaltyTenant, outboxOf, tillMessage } from "./fixtures.ts";
 
 // A till signs a customer up by phone with the consents they gave at the counter: found or created as the ledger
@@ -42,7 +43,7 @@ describe("enrolAtTill", () => {
 
     const first = await enrolAtTill(db, tenantId, enrolment(p, [...smsYes]), till);
 
-    expect(first).toEqual({ customerId: expect.stringMatching(/^cus_/), created: true });
+    expect(first).toEqual({ customerId: expect.stringMatching(/^cus_/), created: true, consentsIgnored: [] });
     const row = await db.customer.findUniqueOrThrow({ where: { id: first.customerId } });
     expect(row).toMatchObject({ tenantId, phone: p, createdVia: "pos" });
     expect(await historyOf(tenantId, first.customerId)).toEqual(
@@ -65,7 +66,7 @@ describe("enrolAtTill", () => {
 
     const again = await enrolAtTill(db, tenantId, enrolment(p, [...smsYes]), { ...till, now: new Date(+now + 60_000) });
 
-    expect(again).toEqual({ customerId: first.customerId, created: false });
+    expect(again).toEqual({ customerId: first.customerId, created: false, consentsIgnored: [] });
     expect(await historyOf(tenantId, first.customerId)).toHaveLength(2);
     expect(await createdEvents(tenantId)).toHaveLength(1);
     expect(await outboxOf(db, tenantId, "consent.changed")).toHaveLength(2);
@@ -79,7 +80,7 @@ describe("enrolAtTill", () => {
 
     const enrolled = await enrolAtTill(db, tenantId, enrolment(p, [smsYes[0]]), till);
 
-    expect(enrolled).toEqual({ customerId: owner.customerId, created: false });
+    expect(enrolled).toEqual({ customerId: owner.customerId, created: false, consentsIgnored: [] });
     expect(await historyOf(tenantId, owner.customerId)).toEqual([
       expect.objectContaining({ channel: "sms", purpose: "marketing", granted: true, source: "till:store-017" }),
     ]);
@@ -105,21 +106,85 @@ describe("enrolAtTill", () => {
       "the enrolment",
     );
 
-    expect(enrolled).toEqual({ customerId: ledgers, created: false });
+    expect(enrolled).toEqual({ customerId: ledgers, created: false, consentsIgnored: [] });
     expect(await db.customer.count({ where: { tenantId, phone: p } })).toBe(1);
     expect(await historyOf(tenantId, ledgers)).toHaveLength(1);
     expect(await createdEvents(tenantId)).toEqual([]);
   });
 
-  it("a customer whose data was erased is not found, as the consents route answers", async () => {
+  it("never changes a choice the customer recorded, records one never made, and names those it left", async () => {
+    const { tenantId } = await loyaltyTenant(db, "Enrol Account");
+    const p = phone();
+    const { customer } = await registerCustomer(
+      db,
+      tenantId,
+      RegisterCustomerRequest.parse({
+        externalIdentity: { provider: "apple", subject: `enrol-${p}` },
+        phone: p,
+        phoneVerified: true,
+        consents: [
+          { channel: "sms", purpose: "marketing", granted: true },
+          { channel: "email", purpose: "marketing", granted: false },
+        ],
+        consentSource: "app:onboarding",
+      }),
+      { actor: "key_app", source: "app:onboarding", now: new Date(+now - 60_000) },
+    );
+    const before = await historyOf(tenantId, customer.id);
+
+    // Anyone at a kiosk can type this phone: the account's own choices stand, only push (never chosen) is recorded.
+    const enrolled = await enrolAtTill(
+      db,
+      tenantId,
+      enrolment(p, [
+        { channel: "sms", purpose: "marketing", granted: false },
+        { channel: "email", purpose: "marketing", granted: true },
+        { channel: "push", purpose: "marketing", granted: true },
+      ]),
+      { ...till, via: "kiosk" },
+    );
+
+    const history = await historyOf(tenantId, customer.id);
+    expect(history).toHaveLength(before.length + 1);
+    expect(history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ channel: "sms", granted: true, source: "app:onboarding" }),
+        expect.objectContaining({ channel: "email", granted: false, source: "app:onboarding" }),
+        expect.objectContaining({ channel: "push", purpose: "marketing", granted: true, source: "till:store-017" }),
+      ]),
+    );
+    const changed = (await outboxOf(db, tenantId, "consent.changed")).filter((e) => e.source === "till:store-017");
+    expect(changed).toEqual([expect.objectContaining({ channel: "push", granted: true })]);
+    expect(enrolled).toEqual({
+      customerId: customer.id,
+      created: false,
+      consentsIgnored: [
+        { channel: "sms", purpose: "marketing" },
+        { channel: "email", purpose: "marketing" },
+      ],
+    });
+  });
+
+  it("a customer erased while the enrolment waited leaves the phone to a new customer", async () => {
     const { tenantId } = await loyaltyTenant(db, "Enrol Erased");
     const p = phone();
     const { customerId } = await enrolAtTill(db, tenantId, enrolment(p), till);
-    await db.customer.update({ where: { id: customerId }, data: { erasedAt: now } });
+    // What erasure's transaction does to the phone (privacy's erasePostgres; privacy depends on this package, so the
+    // real one is used in the gateway's test): the row scrubbed and marked, its identities deleted. The enrolment
+    // read the identity before the erasure committed and waits for the customer's lock.
+    const enrolled = await raceWithHeldTransaction(
+      testDatabaseUrl(),
+      db,
+      async (tx) => {
+        await tx.$executeRaw`UPDATE customers SET phone = NULL, erased_at = ${now} WHERE id = ${customerId}`;
+        await tx.$executeRaw`DELETE FROM customer_identities WHERE customer_id = ${customerId}`;
+      },
+      () => enrolAtTill(db, tenantId, enrolment(p, [smsYes[0]]), till),
+      "the enrolment",
+    );
 
-    await expect(enrolAtTill(db, tenantId, enrolment(p, [smsYes[0]]), till)).rejects.toMatchObject({
-      code: "not_found",
-    });
+    expect(enrolled).toEqual({ customerId: expect.not.stringMatching(customerId), created: true, consentsIgnored: [] });
     expect(await historyOf(tenantId, customerId)).toEqual([]);
+    expect(await historyOf(tenantId, enrolled.customerId)).toEqual([expect.objectContaining({ channel: "sms" })]);
   });
 });

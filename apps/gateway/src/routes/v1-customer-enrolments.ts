@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ConsentStatement, E164Phone, LocationId } from "@regulars/contracts";
+import { ConsentChannel, ConsentPurpose, ConsentStatement, E164Phone, LocationId } from "@regulars/contracts";
 import { enrolAtTill } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import type { GatewayEnv } from "../context.ts";
@@ -29,8 +29,8 @@ const EnrolCustomerRequest = z
     }),
     consents: TillConsents.default([]).meta({
       description:
-        "The choices the customer made at the till, one per channel and purpose; none when absent. A choice already " +
-        "in force is not recorded again.",
+        "The choices the customer made at the till, one per channel and purpose; none when absent. Recorded only " +
+        "for a channel and purpose the phone's customer never chose on: see `consentsIgnored`.",
     }),
   })
   .meta({ id: "EnrolCustomerRequest", description: "A customer signing up by phone at a till, with their consents." });
@@ -41,6 +41,13 @@ const Enrolment = z
     created: z
       .boolean()
       .meta({ description: "True when this enrolment created the customer; false when the phone had one." }),
+    consentsIgnored: z.array(z.object({ channel: ConsentChannel, purpose: ConsentPurpose })).meta({
+      description:
+        "The till's choices not recorded because the customer had already made a different one for that channel " +
+        "and purpose (in the app, say): a till cannot prove the person at it owns the phone, so it never changes " +
+        "a choice already made. Empty for a new customer.",
+      examples: [[{ channel: "email", purpose: "marketing" }]],
+    }),
   })
   .meta({ id: "Enrolment", description: "The customer with this phone, and whether the enrolment created them." });
 
@@ -52,9 +59,12 @@ const enrolRoute = createRoute({
   summary: "Enrol a customer by phone at a till, with the consents they gave there (`pos` and `kiosk` keys)",
   description:
     "Finds the customer with this phone, or creates them as a till's first sale would, and announces a new customer " +
-    "(`customer.created`, cause `enrolment`). Each choice that changes the consent in force is added to the consent " +
-    "history with source `till:<locationId>` and announced (`consent.changed`), as `PUT /v1/customers/{id}/consents` " +
-    "records it; a repeated request changes nothing. A phone whose customer's personal data was erased answers 404.",
+    "(`customer.created`, cause `enrolment`). A choice for a channel and purpose the customer never chose on " +
+    "(neither granted nor refused) is added to the consent history with source `till:<locationId>` and announced " +
+    "(`consent.changed`), as `PUT /v1/customers/{id}/consents` records it; a choice they already made is never " +
+    "changed from a till, and a different one is answered in `consentsIgnored`. A repeated request changes nothing. " +
+    "Erasure deletes the phone's link to its customer, so the phone of a customer whose personal data was erased " +
+    "enrols a new customer (201).",
   request: {
     body: {
       required: true,
@@ -90,11 +100,6 @@ const enrolRoute = createRoute({
       "The key's role may not call this (`forbidden`): it needs a `pos` or `kiosk` key",
       "forbidden",
       "an app key cannot do this; it needs a pos or kiosk key",
-    ),
-    404: errorResponse(
-      "The phone's customer had their personal data erased (`not_found`): nothing was recorded",
-      "not_found",
-      `no customer ${exampleCustomerId}`,
     ),
   },
 });

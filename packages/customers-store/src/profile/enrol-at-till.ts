@@ -1,6 +1,7 @@
 import type { ConsentStatement } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { lockSurvivor } from "@regulars/ledger-store";
 import { currentConsents, recordConsents } from "../consents.ts";
 import { announce, customerEnrolled } from "../events.ts";
 import {
@@ -30,13 +31,19 @@ export interface TillOrigin {
 export interface Enrolled {
   customerId: string;
   created: boolean;
+  /** The till's choices not recorded: the customer had already made another for that channel and purpose. */
+  consentsIgnored: Pick<ConsentStatement, "channel" | "purpose">[];
 }
 
 /**
  * A till signs a customer up by phone and records the consents they gave there (source `till:<locationId>`), so a
  * welcome message can have the consent it needs. The phone's customer is found, or created as a till's first sale
- * creates one; a merged-away customer stands for its survivor and an erased one is not found, as for the consents
- * route. Choices already in force are left alone, so a repeated request records and announces nothing.
+ * creates one; a merged-away customer stands for its survivor. Erasure deletes the phone's identity, so an erased
+ * customer's phone enrols a new customer: nothing links the two.
+ *
+ * A till cannot prove the person at the counter owns the phone (a kiosk is a public screen), so it never changes a
+ * choice the customer already recorded for a channel and purpose, granted or refused: it only records a choice where
+ * none was ever made, and answers the ones it left alone. A new customer has none, so gets all the till's choices.
  */
 export async function enrolAtTill(
   db: DbOrTx,
@@ -44,17 +51,23 @@ export async function enrolAtTill(
   input: TillEnrolment,
   origin: TillOrigin,
 ): Promise<Enrolled> {
-  const identity = phoneIdentity(input.phone);
   return inTransaction(db, async (tx) => {
     // Serialises with enrolments and registrations of the same phone; the ledger races on the identity's key instead.
-    await lockIdentities(tx, tenantId, [identity]);
-    const known = await ownerOf(tx, tenantId, identity);
-    const found = known ? { id: known, created: false } : await createByPhone(tx, tenantId, input.phone, origin);
-    const customerId = await requireCustomerLocked(tx, tenantId, found.id);
-    if (found.created) await announce(tx, [customerEnrolled(tenantId, customerId, origin.via, origin.now)]);
-    await recordNewChoices(tx, tenantId, customerId, input, origin);
-    return { customerId, created: found.created };
+    await lockIdentities(tx, tenantId, [phoneIdentity(input.phone)]);
+    const found = await findOrCreate(tx, tenantId, input.phone, origin);
+    if (found.created) await announce(tx, [customerEnrolled(tenantId, found.id, origin.via, origin.now)]);
+    const consentsIgnored = await recordUnmadeChoices(tx, tenantId, found.id, input, origin);
+    return { customerId: found.id, created: found.created, consentsIgnored };
   });
+}
+
+/** The phone's customer, locked. One erased since we read its identity (erasure takes no identity lock) is gone. */
+async function findOrCreate(tx: DbTx, tenantId: string, phone: string, origin: TillOrigin) {
+  const known = await ownerOf(tx, tenantId, phoneIdentity(phone));
+  const locked = known ? await lockSurvivor(tx, tenantId, known) : null;
+  if (locked && !locked.erased) return { id: locked.id, created: false };
+  const made = await createByPhone(tx, tenantId, phone, origin);
+  return { id: await requireCustomerLocked(tx, tenantId, made.id), created: made.created };
 }
 
 /**
@@ -75,19 +88,26 @@ async function createByPhone(tx: DbTx, tenantId: string, phone: string, origin: 
   return { id: (await ownerOf(tx, tenantId, phoneIdentity(phone)))!, created: false };
 }
 
-/** The consents route's recording, less the choices already in force: a till repeating its request changes nothing. */
-async function recordNewChoices(
+/**
+ * Records the till's choices for the channels and purposes the customer never chose on (neither granted nor refused),
+ * and answers those it left alone because the customer's recorded choice differs. One equal to the recorded choice is
+ * neither: a till repeating its request changes nothing and is told nothing.
+ */
+async function recordUnmadeChoices(
   tx: DbTx,
   tenantId: string,
   customerId: string,
   input: TillEnrolment,
   origin: TillOrigin,
-) {
-  const inForce = new Set(
-    (await currentConsents(tx, tenantId, customerId)).map((c) => `${c.channel}/${c.purpose}/${c.granted}`),
-  );
-  const consents = input.consents.filter((s) => !inForce.has(`${s.channel}/${s.purpose}/${s.granted}`));
-  if (!consents.length) return;
-  const consentOrigin: ChangeOrigin = { actor: origin.actor, source: `till:${input.locationId}`, now: origin.now };
-  await recordConsents(tx, tenantId, customerId, { consents }, consentOrigin);
+): Promise<Enrolled["consentsIgnored"]> {
+  const key = (s: { channel: string; purpose: string }) => `${s.channel}/${s.purpose}`;
+  const recorded = new Map((await currentConsents(tx, tenantId, customerId)).map((c) => [key(c), c.granted]));
+  const consents = input.consents.filter((s) => !recorded.has(key(s)));
+  if (consents.length) {
+    const consentOrigin: ChangeOrigin = { actor: origin.actor, source: `till:${input.locationId}`, now: origin.now };
+    await recordConsents(tx, tenantId, customerId, { consents }, consentOrigin);
+  }
+  return input.consents
+    .filter((s) => recorded.has(key(s)) && recorded.get(key(s)) !== s.granted)
+    .map(({ channel, purpose }) => ({ channel, purpose }));
 }
