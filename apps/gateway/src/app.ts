@@ -141,6 +141,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   // Tills enrol customers by phone; everything else under /v1/customers is the app backend's (also /v1/customers).
   const appRole = requireRole(deps.credentials, ["app"]);
   const tillRoles = requireRole(deps.credentials, ["pos", "kiosk"]);
+  // The kiosk web app enrols from the API's origin too, so the browser's preflight must be answered before the key.
+  app.use(enrolmentPath, kioskCors);
   app.use("/v1/customers/*", (c, next) =>
     c.req.method === "POST" && c.req.path === enrolmentPath ? tillRoles(c, next) : appRole(c, next),
   );

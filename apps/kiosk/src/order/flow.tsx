@@ -91,6 +91,11 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
         <>
           {header}
           <IdentifyScreen
+            enrolment={{
+              gatewayUrl: kiosk.gatewayUrl,
+              apiKey: kiosk.device.apiKey,
+              locationId: kiosk.device.locationId,
+            }}
             onIdentified={(c) => {
               setCustomer(c);
               setStep("menu");

@@ -3,23 +3,24 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TillCustomer } from "../order/basket.ts";
+import { e164, joinOfferFor } from "../order/enrol.ts";
 import { Notice, ScreenHeading } from "../ui.tsx";
+import { type EnrolmentTarget, JoinOffer } from "./join-offer.tsx";
 import { Keypad } from "./keypad.tsx";
 import { canScan, QrScanner } from "./qr-scanner.tsx";
 
 type Method = "app" | "phone" | "card";
 const methods: Method[] = ["app", "phone", "card"];
 
-/** "+48 600-100-200" → "+48600100200"; "0048..." → "+48...": what E.164 wants, from what people type. */
-const e164 = (typed: string) => typed.replace(/[\s().-]/g, "").replace(/^00/, "+");
-
 /** The errors a customer can fix themselves, in their words; anything else keeps the server's message. */
 const knownFailures = ["not_found", "token_invalid", "token_expired", "token_used", "invalid_request"];
 
 export function IdentifyScreen({
+  enrolment,
   onIdentified,
   onGuest,
 }: {
+  enrolment: EnrolmentTarget;
   onIdentified: (customer: TillCustomer) => void;
   onGuest: () => void;
 }) {
@@ -39,10 +40,15 @@ export function IdentifyScreen({
     send(method === "app" ? { token: typed } : method === "phone" ? { phone: e164(typed) } : { cardNumber: typed });
   }
   const code = (identify.error as { data?: { error?: ApiFailure } } | null)?.data?.error?.code;
+  // Only a phone that matched nobody, and is still the one in the field, is offered to join.
+  const joinWith =
+    method === "phone" ? joinOfferFor(value, identify.isError ? { code, asked: identify.variables } : null) : null;
   const failure = identify.error
-    ? code && knownFailures.includes(code)
-      ? t(`failure.${code}`)
-      : describeError(identify.error)
+    ? joinWith
+      ? t("failure.phoneNotFound")
+      : code && knownFailures.includes(code)
+        ? t(`failure.${code}`)
+        : describeError(identify.error)
     : null;
 
   return (
@@ -93,6 +99,9 @@ export function IdentifyScreen({
           )}
         </Field>
         {failure && <Notice>{failure}</Notice>}
+        {joinWith && (
+          <JoinOffer key={joinWith} phone={joinWith} target={enrolment} onJoined={onIdentified} onGuest={onGuest} />
+        )}
         <Button type="submit" size="xl" className="min-h-24 text-4xl" disabled={identify.isPending || !value.trim()}>
           {identify.isPending ? t("checking") : t("continue")}
         </Button>
