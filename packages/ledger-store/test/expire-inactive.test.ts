@@ -60,6 +60,8 @@ it("points credited after an inactivity expiry, with no purchase since, expire a
   await db.customerLoyalty.create({ data: { customerId: c, tenantId, lastActivityAt: lastPurchase } });
   const ctx = (now: Date) => ({ db, log: silentLogger, tenantId, programme, now });
   const firstExpiry = at("2024-07-10T10:00:00Z");
+  // Announced two weeks before, as the scheduler does: an inactivity expiry waits for its notice.
+  expect((await sendExpiryNotices(ctx(at("2024-06-26T10:00:00Z")))).acted).toBe(1);
   expect((await expirePoints(ctx(firstExpiry))).acted).toBe(1);
 
   // A win-back bonus a month later: not expired at once, and not kept for ever.
@@ -97,6 +99,7 @@ it("a member who never bought keeps a welcome bonus for the period from its cred
     ]),
   );
   const ctx = (now: Date) => ({ db, log: silentLogger, tenantId, programme, now });
+  expect((await sendExpiryNotices(ctx(at("2024-08-22T09:00:00Z")))).acted).toBe(1);
   expect((await expirePoints(ctx(at("2024-09-04T09:00:00Z")))).acted).toBe(0);
   expect((await expirePoints(ctx(at("2024-09-05T09:00:00Z")))).acted).toBe(1);
   expect((await customerBalances(db, tenantId, c)).points).toBe(0);

@@ -5,7 +5,14 @@ import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, expirePoints, findBalanceDrift, type HoldDeps, placeHold } from "../src/index.ts";
+import {
+  customerBalances,
+  expirePoints,
+  findBalanceDrift,
+  type HoldDeps,
+  placeHold,
+  sendExpiryNotices,
+} from "../src/index.ts";
 import { refundOf, tenantWithProgramme } from "./batch-fixtures.ts";
 import { apply, checkoutProgramme, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 import { smsInTransaction } from "./sms-fixture.ts";
@@ -150,9 +157,17 @@ describe("points a refund gives back of its sale's hold", () => {
       timezone: "Europe/Warsaw",
       localZone: "Europe/Warsaw",
     };
-    const pass = (days: number) =>
-      expirePoints({ db, log: silentLogger, tenantId, programme, now: new Date(Date.now() + days * DAY) });
+    const ctx = (days: number) => ({
+      db,
+      log: silentLogger,
+      tenantId,
+      programme,
+      now: new Date(Date.now() + days * DAY),
+    });
+    const pass = (days: number) => expirePoints(ctx(days));
     expect((await pass(150)).acted).toBe(0);
+    // The notice first (the expiry waits for it), about a week before the six months end.
+    expect((await sendExpiryNotices(ctx(175))).acted).toBe(1);
     expect((await pass(200)).acted).toBe(1);
     expect((await customerBalances(db, tenantId, c)).points).toBe(0);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);

@@ -5,6 +5,7 @@ import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } fro
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
+import { noticedAndDue } from "./inactivity-notice.ts";
 
 /**
  * Expires points under the tenant's policy. Idempotent by construction: each expiry movement's key
@@ -104,7 +105,11 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         due.map((d) => d.customer_id),
       );
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${unheld}::text[]) ORDER BY id FOR UPDATE`;
-      const stillDue = (await inactivityClocksOf(tx, ctx.tenantId, unheld)).filter(isDue);
+      const reread = (await inactivityClocksOf(tx, ctx.tenantId, unheld)).filter(isDue);
+      // Never before the customer was told: only once the period's notice is out and the date it named has come
+      // (`sendExpiryNotices` moves an expiry first announced when already due a notice period on).
+      const told = policy.noticeDays > 0 ? await noticedAndDue(tx, ctx.tenantId, reread, ctx.now) : null;
+      const stillDue = told ? reread.filter((c) => told.has(c.customer_id)) : reread;
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
         stillDue.map((c) => ({

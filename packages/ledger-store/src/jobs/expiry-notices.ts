@@ -5,6 +5,7 @@ import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { inactiveSince } from "./expire-points.ts";
+import { announcedExpiry, inactivityNoticeId } from "./inactivity-notice.ts";
 
 /** A policy's notice period; `none` names none, so it gets the schema's default, read from the schema so the two cannot drift. */
 function noticeDaysOf(policy: ExpiryPolicy): number {
@@ -67,16 +68,17 @@ async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promi
   }));
 }
 
-/** Customers whose balance expires for inactivity within the notice period, and not yet. */
+/**
+ * Customers whose balance expires for inactivity within the notice period, or is due and not yet expired: these
+ * are announced a notice period from now, and `expirePoints` waits for that date (`announcedExpiry`).
+ */
 async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<LoyaltyEvent[]> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind !== "inactivity") return [];
   const zone = ctx.programme.timezone;
-  // Clocks that end between now and the horizon, with four days' slack each side for months' ends.
-  const range = {
-    upTo: inactiveSince(horizon, policy.months, zone, 4),
-    after: inactiveSince(ctx.now, policy.months, zone, -4),
-  };
+  // Clocks that end by the horizon, with four days' slack for months' ends. No lower bound: a clock that ended
+  // unannounced still holds its points (an expiry moves the clock), and must be announced before they go.
+  const range = { upTo: inactiveSince(horizon, policy.months, zone, 4) };
   const events: LoyaltyEvent[] = [];
   for (let afterId = ""; ; ) {
     const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, { ...range, afterId, limit: SLICE });
@@ -84,15 +86,15 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
     afterId = rows[rows.length - 1]!.customer_id;
     for (const r of rows) {
       const expiry = inactivityExpiry(policy, r.clock_at.toISOString(), zone)!;
-      if (noticeAt(expiry, policy.noticeDays) > ctx.now || expiry <= ctx.now) continue;
+      if (noticeAt(expiry, policy.noticeDays) > ctx.now) continue;
       events.push({
         type: "points.expiring",
-        id: `expiring:inactive:${r.customer_id}:${r.clock_at.toISOString()}`,
+        id: inactivityNoticeId(r),
         tenantId: ctx.tenantId,
         customerId: r.customer_id,
         occurredAt: ctx.now.toISOString(),
         points: exactNumber(r.balance),
-        expiresAt: expiry.toISOString(),
+        expiresAt: announcedExpiry(expiry, ctx.now, policy.noticeDays).toISOString(),
       });
     }
   }

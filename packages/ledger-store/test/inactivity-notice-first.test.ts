@@ -1,0 +1,130 @@
+import { ProgrammeConfig } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import { silentLogger } from "@regulars/logger";
+import type { ProgrammeInForce } from "@regulars/programme";
+import { inactivityExpiry } from "@regulars/rules";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { customerBalances, expirePoints, postMovements, sendExpiryNotices } from "../src/index.ts";
+import { base } from "./batch-fixtures.ts";
+import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
+
+// SPEC: points expire after N months of inactivity "with a notice 14 days before". An inactivity expiry already
+// due when the jobs first see it (a corrected clock, a tenant switching to inactivity, jobs down for a while) is
+// announced a notice period ahead, and the balance stays until then: never gone with no points.expiring at all.
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const WARSAW = "Europe/Warsaw";
+const DAY = 86_400_000;
+const programme = (version: number, expiry: unknown): ProgrammeInForce => ({
+  version,
+  config: ProgrammeConfig.parse({ rules: [base], expiry }),
+  timezone: WARSAW,
+  localZone: WARSAW,
+});
+const inactivity = programme(2, { kind: "inactivity", months: 12, noticeDays: 14 });
+const later = (at: Date, days: number) => new Date(at.getTime() + days * DAY);
+
+/** A customer whose only points were earned by a purchase at `boughtAt`. */
+async function customerWhoBought(name: string, boughtAt: Date, amount: number) {
+  const { tenantId, customers } = await tenantWithCustomers(db, 1, name);
+  const [c] = customers as [string];
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [earnedLot({ tenantId, customerId: c, amount, key: "bought", occurredAt: boughtAt })]),
+  );
+  await db.customerLoyalty.create({ data: { customerId: c, tenantId, lastActivityAt: boughtAt } });
+  return { tenantId, c };
+}
+
+const noticesOf = async (tenantId: string) =>
+  (await db.outboxEvent.findMany({ where: { tenantId, type: "points.expiring" } })).map((r) => r.payload);
+
+it("a clock corrected into the past: the first pass after the deploy announces the expiry and expires nothing", async () => {
+  const now = new Date();
+  const boughtAt = later(now, -400);
+  const { tenantId, c } = await customerWhoBought("Corrected clock", boughtAt, 20);
+  // The old clock restarted at this lot's expiry; the corrected one is the purchase, 35 days past its 12 months.
+  const lotExpiredAt = later(now, -60);
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      earnedLot({
+        tenantId,
+        customerId: c,
+        amount: 80,
+        key: "dated",
+        occurredAt: later(now, -420),
+        expiresAt: lotExpiredAt,
+      }),
+    ]),
+  );
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  expect((await expirePoints(ctx(lotExpiredAt))).acted).toBe(1);
+
+  // The scheduler's order: expiry, then notices.
+  expect((await expirePoints(ctx(now))).acted).toBe(0);
+  const notices = await sendExpiryNotices(ctx(now));
+  expect(notices.outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ customerId: c, points: 20, expiresAt: later(now, 14).toISOString() }),
+  ]);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(20);
+
+  // One notice per period, and the points stay for the whole of it.
+  expect((await sendExpiryNotices(ctx(later(now, 1)))).acted).toBe(0);
+  expect((await expirePoints(ctx(later(now, 13)))).acted).toBe(0);
+  expect((await expirePoints(ctx(later(now, 14)))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+  expect(await noticesOf(tenantId)).toHaveLength(1);
+});
+
+it("a tenant switching to inactivity announces a customer inactive for longer than N months before expiring them", async () => {
+  const now = new Date();
+  const { tenantId, c } = await customerWhoBought("Switch to inactivity", later(now, -450), 50);
+  const none = programme(1, { kind: "none" });
+  expect((await expirePoints({ db, log: silentLogger, tenantId, programme: none, now })).acted).toBe(0);
+
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  const switchedAt = later(now, 1);
+  expect((await expirePoints(ctx(switchedAt))).acted).toBe(0);
+  expect((await sendExpiryNotices(ctx(switchedAt))).outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ customerId: c, points: 50, expiresAt: later(switchedAt, 14).toISOString() }),
+  ]);
+  expect((await expirePoints(ctx(new Date(later(switchedAt, 14).getTime() - 60_000)))).acted).toBe(0);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(50);
+  expect((await expirePoints(ctx(later(switchedAt, 14)))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+});
+
+it("on time: the notice 14 days before names the 12-months date, and the points go on it", async () => {
+  const now = new Date();
+  const boughtAt = later(now, -300);
+  const { tenantId, c } = await customerWhoBought("On time", boughtAt, 30);
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  const expiry = inactivityExpiry(inactivity.config.expiry, boughtAt.toISOString(), WARSAW)!;
+
+  expect((await sendExpiryNotices(ctx(later(expiry, -15)))).acted).toBe(0);
+  expect((await sendExpiryNotices(ctx(later(expiry, -14)))).outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ customerId: c, points: 30, expiresAt: expiry.toISOString() }),
+  ]);
+  expect((await expirePoints(ctx(new Date(expiry.getTime() - 60_000)))).acted).toBe(0);
+  expect((await expirePoints(ctx(expiry))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+});
+
+it("with no notice period, the points go on the date", async () => {
+  const now = new Date();
+  const boughtAt = later(now, -300);
+  const { tenantId, c } = await customerWhoBought("No notice", boughtAt, 30);
+  const silent = programme(2, { kind: "inactivity", months: 12, noticeDays: 0 });
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: silent, now: at });
+  const expiry = inactivityExpiry(silent.config.expiry, boughtAt.toISOString(), WARSAW)!;
+  expect((await sendExpiryNotices(ctx(later(expiry, -1)))).acted).toBe(0);
+  expect((await expirePoints(ctx(expiry))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+});
