@@ -56,7 +56,11 @@ export const CampaignAction = z
       ...stepBase,
       type: z.literal("send_message"),
       channel: ConsentChannel,
-      templateId: z.string().regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces"),
+      // An empty id is a step whose template was never chosen: say so, and only that (abort skips the pattern).
+      templateId: z
+        .string()
+        .min(1, { error: "choose a template", abort: true })
+        .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces"),
     }),
   ])
   .meta({ id: "CampaignAction", description: "One step of a campaign, run in order." });

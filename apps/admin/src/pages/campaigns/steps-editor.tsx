@@ -130,7 +130,10 @@ function StepFields({
           />
           <SelectField
             label={t("template")}
-            error={error(`${path}.templateId`)}
+            // The server's "choose a template" is English; none chosen is the one case staff meet, so say it here.
+            error={
+              error(`${path}.templateId`) && (action.templateId ? error(`${path}.templateId`) : t("templateRequired"))
+            }
             value={action.templateId}
             onChange={(templateId) => set({ templateId })}
             options={[

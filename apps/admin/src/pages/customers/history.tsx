@@ -15,6 +15,7 @@ import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
 import { QueryResult } from "../../ui/query-result.tsx";
+import { labelOf } from "./codes.ts";
 
 type LedgerLine = RouterOutputs["customers"]["ledger"]["items"][number];
 type WalletCoupon = RouterOutputs["coupons"]["wallet"][number];
@@ -68,7 +69,7 @@ export function LedgerTable({ customerId }: { customerId: string }) {
   );
   const columns = [
     ledgerColumn.accessor("occurredAt", { header: t("ledger.when"), cell: (c) => format.dateTime(c.getValue()) }),
-    ledgerColumn.accessor("kind", { header: t("ledger.kind") }),
+    ledgerColumn.accessor("kind", { header: t("ledger.kind"), cell: (c) => labelOf(t, "ledger.kinds", c.getValue()) }),
     ledgerColumn.accessor("amount", {
       header: t("ledger.amount"),
       cell: (c) => {
@@ -108,7 +109,9 @@ export function WalletTable({ customerId }: { customerId: string }) {
     walletColumn.accessor("uses", { header: t("wallet.uses") }),
     walletColumn.accessor("status", {
       header: t("wallet.status"),
-      cell: (c) => <Badge tone={c.getValue() === "active" ? "good" : "neutral"}>{c.getValue()}</Badge>,
+      cell: (c) => (
+        <Badge tone={c.getValue() === "active" ? "good" : "neutral"}>{t(`wallet.statuses.${c.getValue()}`)}</Badge>
+      ),
     }),
   ];
   return (

@@ -1,4 +1,6 @@
+import type { Channel, CouponCampaignStatus } from "@regulars/contracts";
 import type { Messages } from "@regulars/web-ui";
+import type { MovementKind } from "./codes.ts";
 
 const en = {
   nav: "Customers",
@@ -18,6 +20,16 @@ const en = {
   unnamed: "Unnamed customer",
   back: "All customers",
   mergedFrom: "{{id}} was merged into this customer's app account: this is the account the customer uses now.",
+  /** Where a customer joined and where they order most: the contracts' channels. */
+  channels: {
+    kiosk: "Kiosk",
+    pos: "Till (POS)",
+    app: "App",
+    web: "Web shop",
+    delivery: "Delivery platform",
+  } satisfies Record<Channel, string>,
+  /** `ext:<provider>` identities read as `external`, with the provider named. */
+  identityKinds: { phone: "Phone", card: "Card number", external: "App sign-in ({{provider}})" },
   contact: {
     title: "Contact details",
     birthday: "Date of birth",
@@ -76,6 +88,17 @@ const en = {
     reason: "Reason",
     transaction: "Transaction",
     more: "Older movements",
+    kinds: {
+      earn: "Earned",
+      bonus: "Bonus",
+      redeem: "Redeemed",
+      expire: "Expired",
+      adjust: "Adjustment",
+      reverse: "Reversed",
+      release: "Became spendable",
+      transfer_in: "Moved in (accounts merged)",
+      transfer_out: "Moved out (accounts merged)",
+    } satisfies Record<MovementKind, string>,
   },
   wallet: {
     title: "Coupons in the wallet",
@@ -84,7 +107,9 @@ const en = {
     code: "Code",
     issued: "Issued",
     uses: "Uses",
-    status: "Campaign",
+    status: "Status",
+    /** The status of the coupon's campaign: a paused campaign's coupons are not accepted. */
+    statuses: { active: "Active", paused: "Paused" } satisfies Record<CouponCampaignStatus, string>,
   },
   consents: {
     title: "Consents",
@@ -144,6 +169,14 @@ export const messages: Messages<typeof en> = {
     unnamed: "Klient bez imienia",
     back: "Wszyscy klienci",
     mergedFrom: "{{id}} połączono z kontem aplikacji tego klienta: z tego konta klient korzysta teraz.",
+    channels: {
+      kiosk: "Kiosk",
+      pos: "Kasa (POS)",
+      app: "Aplikacja",
+      web: "Sklep internetowy",
+      delivery: "Platforma dostaw",
+    },
+    identityKinds: { phone: "Telefon", card: "Numer karty", external: "Logowanie w aplikacji ({{provider}})" },
     contact: {
       title: "Dane kontaktowe",
       birthday: "Data urodzenia",
@@ -202,6 +235,17 @@ export const messages: Messages<typeof en> = {
       reason: "Powód",
       transaction: "Transakcja",
       more: "Starsze operacje",
+      kinds: {
+        earn: "Naliczenie",
+        bonus: "Premia",
+        redeem: "Wykorzystanie",
+        expire: "Wygaśnięcie",
+        adjust: "Korekta",
+        reverse: "Cofnięcie",
+        release: "Odblokowanie",
+        transfer_in: "Przeniesienie na konto (scalenie kont)",
+        transfer_out: "Przeniesienie z konta (scalenie kont)",
+      },
     },
     wallet: {
       title: "Kupony w portfelu",
@@ -210,7 +254,8 @@ export const messages: Messages<typeof en> = {
       code: "Kod",
       issued: "Wydany",
       uses: "Użycia",
-      status: "Kampania",
+      status: "Status",
+      statuses: { active: "Aktywny", paused: "Wstrzymany" },
     },
     consents: {
       title: "Zgody",

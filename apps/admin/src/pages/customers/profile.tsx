@@ -2,6 +2,7 @@ import { Alert, Card, describeError, type RouterOutputs, Spinner, useFormat, use
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { TableHead } from "../../ui/table-head.tsx";
+import { identityLabel, labelOf } from "./codes.ts";
 import { Facts } from "./facts.tsx";
 
 type Customer = Extract<RouterOutputs["customers"]["get"], { view: "admin" }>;
@@ -23,7 +24,7 @@ export function ContactCard({ customer }: { customer: Customer }) {
             label: t("contact.birthday"),
             value: customer.dateOfBirth ? format.calendarDate(customer.dateOfBirth) : or(null),
           },
-          { label: t("contact.createdVia"), value: customer.createdVia },
+          { label: t("contact.createdVia"), value: labelOf(t, "channels", customer.createdVia) },
           { label: t("since"), value: format.date(customer.createdAt) },
           {
             label: t("contact.lastActivity"),
@@ -31,7 +32,7 @@ export function ContactCard({ customer }: { customer: Customer }) {
           },
           {
             label: t("contact.identities"),
-            value: customer.identities.map((i) => `${i.kind}: ${i.value}`).join(", ") || or(null),
+            value: customer.identities.map((i) => identityLabel(t, i)).join(", ") || or(null),
           },
         ]}
       />
@@ -92,7 +93,10 @@ export function BehaviourCard({ customerId }: { customerId: string }) {
                   .map((a) => `${a.tag} ${format.percent(a.share)}`)
                   .join(", ") || none,
             },
-            { label: t("profile.channel"), value: p.preferredChannel ?? none },
+            {
+              label: t("profile.channel"),
+              value: p.preferredChannel ? labelOf(t, "channels", p.preferredChannel) : none,
+            },
             {
               label: t("profile.daypart"),
               value: p.preferredDaypart ? t(`profile.dayparts.${p.preferredDaypart}`) : none,

@@ -1,0 +1,34 @@
+import type { TFunction } from "i18next";
+
+/**
+ * The ledger's movement kinds, as `MovementKind` of @regulars/ledger (a server package the admin app does not
+ * depend on); test/customer-codes.test.ts stops typechecking when the two part, so a new kind gets a label.
+ */
+export type MovementKind =
+  | "earn"
+  | "bonus"
+  | "redeem"
+  | "expire"
+  | "adjust"
+  | "reverse"
+  | "release"
+  | "transfer_in"
+  | "transfer_out";
+
+/** What the kind of a stored identity names, as `identityOf` (@regulars/contracts) writes it: app sign-ins by provider. */
+const externalPrefix = "ext:";
+
+/**
+ * A stored code in the staff's language. The API types these columns as plain strings, so a value outside the
+ * labels (a row older than the contracts) shows as stored rather than as a missing-message key.
+ */
+export const labelOf = (t: TFunction, group: string, code: string): string =>
+  t(`${group}.${code}`, { defaultValue: code });
+
+/** An identity as staff read it: "Phone: +48…", "App sign-in (google): 1087…". */
+export function identityLabel(t: TFunction, identity: { kind: string; value: string }): string {
+  const kind = identity.kind.startsWith(externalPrefix)
+    ? t("identityKinds.external", { provider: identity.kind.slice(externalPrefix.length) })
+    : labelOf(t, "identityKinds", identity.kind);
+  return `${kind}: ${identity.value}`;
+}

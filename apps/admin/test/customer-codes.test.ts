@@ -1,0 +1,76 @@
+import { CampaignAction, Channel, CouponCampaignStatus } from "@regulars/contracts";
+import i18next from "i18next";
+import { describe, expect, it } from "vitest";
+// Type only, by path: the admin app does not depend on the ledger, but its labels must follow the ledger's kinds.
+import type { MovementKind as LedgerMovementKind } from "../../../packages/ledger/src/postings.ts";
+import { identityLabel, labelOf, type MovementKind } from "../src/pages/customers/codes.ts";
+import { messages } from "../src/pages/customers/messages.ts";
+
+/** Fails to typecheck when the ledger gains (or drops) a movement kind the admin's labels do not know. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsInStep: Same<MovementKind, LedgerMovementKind> = true;
+const movementKinds = Object.keys(messages.en.ledger.kinds) as MovementKind[];
+
+async function translator(lng: "en" | "pl") {
+  const i18n = i18next.createInstance();
+  await i18n.init({
+    lng,
+    resources: { en: { customers: messages.en }, pl: { customers: messages.pl } },
+    interpolation: { escapeValue: false },
+  });
+  return i18n.getFixedT(lng, "customers");
+}
+
+describe("the codes a customer's page shows, in the staff's language", () => {
+  it("names every movement kind, channel and coupon status the contracts allow, in English and Polish", async () => {
+    expect(kindsInStep).toBe(true);
+    for (const lng of ["en", "pl"] as const) {
+      const t = await translator(lng);
+      const shown = [
+        ...movementKinds.map((k) => [k, labelOf(t, "ledger.kinds", k)]),
+        ...Channel.options.map((c) => [c, labelOf(t, "channels", c)]),
+        ...CouponCampaignStatus.options.map((s) => [s, t(`wallet.statuses.${s}`)]),
+      ];
+      for (const [code, label] of shown) expect(label, `${lng}: ${code}`).not.toMatch(/^[a-z_]+$|\./);
+    }
+  });
+
+  it("reads a movement, a channel and identities as words", async () => {
+    const en = await translator("en");
+    const pl = await translator("pl");
+    expect(labelOf(en, "ledger.kinds", "earn")).toBe("Earned");
+    expect(labelOf(pl, "ledger.kinds", "earn")).toBe("Naliczenie");
+    expect(labelOf(en, "channels", "pos")).toBe("Till (POS)");
+    expect(labelOf(pl, "channels", "kiosk")).toBe("Kiosk");
+    expect(en("wallet.status")).toBe("Status");
+    expect(pl("wallet.statuses.active")).toBe("Aktywny");
+    expect(identityLabel(en, { kind: "phone", value: "+48600100200" })).toBe("Phone: +48600100200");
+    expect(identityLabel(pl, { kind: "card", value: "CARD-1" })).toBe("Numer karty: CARD-1");
+    expect(identityLabel(en, { kind: "ext:google", value: "1087" })).toBe("App sign-in (google): 1087");
+  });
+
+  it("shows a stored code outside the contracts as stored, not as a message key", async () => {
+    expect(labelOf(await translator("en"), "channels", "telephone")).toBe("telephone");
+  });
+});
+
+describe("a message step's template id", () => {
+  const step = (templateId: string) => CampaignAction.safeParse({ type: "send_message", channel: "push", templateId });
+
+  it("asks for a template when none was chosen, and says only that", () => {
+    const parsed = step("");
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["templateId", "choose a template"],
+    ]);
+  });
+
+  it("takes the same ids as before: 1-128 printable characters without spaces", () => {
+    expect(step("tpl_01hx").success).toBe(true);
+    expect(step("x".repeat(128)).success).toBe(true);
+    expect(step("!~").success).toBe(true);
+    for (const bad of ["a b", "x".repeat(129), "zażółć", " "]) {
+      expect(step(bad).error?.issues.map((i) => i.message)).toEqual(["use 1-128 printable characters without spaces"]);
+    }
+  });
+});
