@@ -4,6 +4,7 @@ import { DomainError } from "@regulars/errors";
 import {
   type InactivityClock,
   inactivityClocksOf,
+  inactivityNoticeId,
   nextLotExpiries,
   pointsBalancesOf,
   qualifyingValues,
@@ -86,7 +87,8 @@ export async function customersMessageVariables(
     nextLotExpiries(db, tenantId, known, programme.timezone, now),
     policy.kind === "inactivity" ? inactivityClocksOf(db, tenantId, known) : Promise.resolve([]),
   ]);
-  const expiring = earliestExpiries(lots, inactivityExpiries(clocks, policy, programme.timezone, now));
+  const inactive = await inactivityExpiries(db, tenantId, clocks, policy, programme.timezone, now);
+  const expiring = earliestExpiries(lots, inactive);
   const out = new Map<string, MessageVariables>();
   for (const row of rows) {
     const [firstName = "", ...rest] = (row.name ?? "").trim().split(/\s+/).filter(Boolean);
@@ -137,13 +139,50 @@ function earliestExpiries(lots: Map<string, Expiry>, inactive: Map<string, Expir
 
 type Expiry = { points: number; day: string };
 
-function inactivityExpiries(clocks: readonly InactivityClock[], policy: ExpiryPolicy, zone: string, now: Date) {
+/**
+ * Per customer holding points, the date their balance goes for inactivity: N months after the clock, or, when that
+ * is past and the balance still there, the date the period's notice announced (`sendExpiryNotices` names a notice
+ * period ahead for an expiry first seen when due, and `expirePoints` waits for it), so the message says what the
+ * notice that triggered it said. A past expiry not announced yet names nothing: its date is not fixed until it is.
+ */
+async function inactivityExpiries(
+  db: Db | DbTx,
+  tenantId: string,
+  clocks: readonly InactivityClock[],
+  policy: ExpiryPolicy,
+  zone: string,
+  now: Date,
+): Promise<Map<string, Expiry>> {
+  const held = clocks.filter((c) => exactNumber(c.balance) > 0);
+  const computed = new Map(held.map((c) => [c.customer_id, inactivityExpiry(policy, c.clock_at.toISOString(), zone)]));
+  const past = (c: InactivityClock) => {
+    const at = computed.get(c.customer_id);
+    return at != null && at <= now;
+  };
+  const announced = await announcedExpiries(db, tenantId, held.filter(past));
   const out = new Map<string, Expiry>();
-  for (const c of clocks) {
-    const points = exactNumber(c.balance);
-    if (points <= 0) continue;
-    const expiry = inactivityExpiry(policy, c.clock_at.toISOString(), zone);
-    if (expiry && expiry > now) out.set(c.customer_id, { points, day: localDate(expiry.toISOString(), zone) });
+  for (const c of held) {
+    const expiry = past(c) ? announced.get(c.customer_id) : computed.get(c.customer_id);
+    if (expiry && expiry > now) {
+      out.set(c.customer_id, { points: exactNumber(c.balance), day: localDate(expiry.toISOString(), zone) });
+    }
   }
   return out;
+}
+
+/**
+ * The expiry each clock's inactivity notice announced, by customer, read as `expirePoints` reads it: the notice's
+ * outbox row, by the id that names the customer and the clock, so a notice of an earlier period does not count.
+ */
+async function announcedExpiries(
+  db: Db | DbTx,
+  tenantId: string,
+  clocks: readonly InactivityClock[],
+): Promise<Map<string, Date>> {
+  if (!clocks.length) return new Map();
+  const byNotice = new Map(clocks.map((c) => [inactivityNoticeId(c), c.customer_id]));
+  const rows = await db.$queryRaw<{ id: string; expires_at: Date }[]>`
+    SELECT id, (payload->>'expiresAt')::timestamptz AS expires_at FROM outbox_events
+    WHERE id = ANY(${sqlArray([...byNotice.keys()])}::text[]) AND tenant_id = ${tenantId} AND type = 'points.expiring'`;
+  return new Map(rows.map((r) => [byNotice.get(r.id)!, r.expires_at]));
 }
