@@ -1,10 +1,10 @@
-import { chmod, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Analytics } from "@regulars/analytics";
 import { eraseCustomer, exportCustomer } from "@regulars/privacy";
 import type { Command } from "commander";
 import { openAnalytics } from "./analytics.ts";
-import { action } from "./command-kit.ts";
+import { action, UsageError } from "./command-kit.ts";
 import type { openDatabase } from "./database.ts";
 
 type WithDatabase = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => Promise<T>;
@@ -45,10 +45,14 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
           // Relative to where the operator ran `pnpm regulars`, not the CLI package pnpm runs it in: an export holds
           // personal data and must not land inside the source tree.
           const out = resolve(process.env.INIT_CWD ?? process.cwd(), opts.out);
-          // The mode applies only to a file created: one already there (made readable by others) is narrowed first.
-          await writeFile(out, "", { mode: 0o600 });
-          await chmod(out, 0o600);
-          await writeFile(out, text);
+          // A mode applies only to a file created: the document goes to a new owner-only file beside the target,
+          // renamed over it, so a file already there (readable by others) is replaced, never left half-written.
+          const fresh = `${out}.${process.pid}.tmp`;
+          await writeFile(fresh, text, { mode: 0o600, flag: "wx" });
+          await rename(fresh, out).catch(async (e: NodeJS.ErrnoException) => {
+            await rm(fresh, { force: true });
+            throw new UsageError(`--out: cannot replace ${out} (${e.code ?? e.message})`);
+          });
           process.stderr.write(`exported ${doc.customerId} to ${out}\n`);
         } else process.stdout.write(text);
       }),
