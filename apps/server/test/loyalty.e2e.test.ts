@@ -407,11 +407,13 @@ describe("admin adjustments, action points, pending points and expiry", () => {
 
     const expiry = wednesdayDay(1, "12", "12:00:00Z"); // 12 months after the last purchase
     expect((await jobs(addDays(expiry, -22)))["expiry-notices"]).toBe(0); // 22 days before: too early
-    await jobs(addDays(expiry, -12)); // 12 days before expiry: the notice
-    await jobs(addDays(expiry, -11)); // again: no second notice
+    // 14 days before (the purchase was at 11:00Z): the notice, on schedule, so it names the 12-months date. A first
+    // notice written later inside the window would name 14 days from then instead (announcedExpiry).
+    await jobs(addDays(expiry, -14));
+    await jobs(addDays(expiry, -13)); // again: no second notice
     const notices = (await domainEvents(system.bus, "points.expiring")).filter((e) => e.customerId === idle.id);
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ points: 80 });
+    expect(notices[0]).toMatchObject({ points: 80, expiresAt: wednesdayDay(1, "12", "11:00:00.000Z") });
 
     const expired = await jobs(addDays(expiry, 1));
     expect(expired["expire-points"]).toBeGreaterThanOrEqual(1);

@@ -73,6 +73,19 @@ it("names the date a catch-up notice announced for a balance already past its N 
   expect((await customerMessageVariables(db, tenantId, c, { now: later(now, 1) }))?.points).toMatchObject(announced);
 });
 
+it("names the announced date of a late first notice for a balance whose N months end inside the notice period", async () => {
+  // 360 days ago: the 12 months end in 5 or 6 days, and the notice, first written now, announces 14 days ahead.
+  const now = new Date();
+  const { tenantId, c, notify } = await inactiveCustomer(now, 360);
+  const computed = (await customerMessageVariables(db, tenantId, c, { now }))?.points?.expiring_on;
+  expect(computed).not.toBe(localDate(later(now, 14).toISOString(), WARSAW));
+
+  expect((await notify(now)).acted).toBe(1);
+  const announced = { balance: 50, expiring: 50, expiring_on: localDate(later(now, 14).toISOString(), WARSAW) };
+  expect((await customerMessageVariables(db, tenantId, c, { now }))?.points).toMatchObject(announced);
+  expect((await customerMessageVariables(db, tenantId, c, { now: later(now, 7) }))?.points).toMatchObject(announced);
+});
+
 it("names a dated lot expiring before the announced date, and the announced date before a later lot", async () => {
   const now = new Date();
   const soon = later(now, 5);

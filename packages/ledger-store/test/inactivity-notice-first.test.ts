@@ -6,6 +6,7 @@ import { inactivityExpiry } from "@regulars/rules";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { customerBalances, expirePoints, postMovements, sendExpiryNotices } from "../src/index.ts";
+import { announcedExpiry } from "../src/jobs/inactivity-notice.ts";
 import { base } from "./batch-fixtures.ts";
 import { earnedLot, tenantWithCustomers } from "./fixtures.ts";
 
@@ -115,6 +116,52 @@ it("on time: the notice 14 days before names the 12-months date, and the points 
   expect((await expirePoints(ctx(new Date(expiry.getTime() - 60_000)))).acted).toBe(0);
   expect((await expirePoints(ctx(expiry))).acted).toBe(1);
   expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+});
+
+it("a first notice written late inside the window gives the full notice period, as one written past the date does", async () => {
+  // The reviewer's case: a switch to inactivity finds one customer a day past 12 months and one a day short.
+  // The one a day short was told on day 0 and lost the points on day 1; both now get the 14 days.
+  const now = new Date();
+  for (const daysAgo of [367, 364]) {
+    const { tenantId, c } = await customerWhoBought(`Late notice ${daysAgo}`, later(now, -daysAgo), 50);
+    const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+    expect((await expirePoints(ctx(now))).acted).toBe(0);
+    expect((await sendExpiryNotices(ctx(now))).outbox.map((i) => i.payload)).toEqual([
+      expect.objectContaining({ customerId: c, points: 50, expiresAt: later(now, 14).toISOString() }),
+    ]);
+    expect((await expirePoints(ctx(later(now, 1)))).acted).toBe(0);
+    expect((await expirePoints(ctx(new Date(later(now, 14).getTime() - 60_000)))).acted).toBe(0);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(50);
+    expect((await expirePoints(ctx(later(now, 14)))).acted).toBe(1);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+  }
+});
+
+it("a daily run's first notice, a day after the notice date, keeps the N-months date", async () => {
+  const now = new Date();
+  const boughtAt = later(now, -300);
+  const { tenantId, c } = await customerWhoBought("Daily run", boughtAt, 30);
+  const ctx = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  const expiry = inactivityExpiry(inactivity.config.expiry, boughtAt.toISOString(), WARSAW)!;
+  // The run before fell just short of the window; this one, 24 h later (25 h over a DST change), is on schedule.
+  expect((await sendExpiryNotices(ctx(new Date(later(expiry, -14).getTime() - 60_000)))).acted).toBe(0);
+  const dailyRun = new Date(later(expiry, -14).getTime() - 60_000 + 25 * 3_600_000);
+  expect((await sendExpiryNotices(ctx(dailyRun))).outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ customerId: c, points: 30, expiresAt: expiry.toISOString() }),
+  ]);
+  expect((await expirePoints(ctx(expiry))).acted).toBe(1);
+});
+
+it("announcedExpiry: on schedule within a daily run's lateness keeps the date, later gives noticeDays from now", () => {
+  const now = new Date();
+  const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
+  expect(announcedExpiry(later(now, 14), now, 14)).toEqual(later(now, 14));
+  expect(announcedExpiry(hours(13 * 24 - 1), now, 14)).toEqual(hours(13 * 24 - 1));
+  expect(announcedExpiry(hours(13 * 24 - 3), now, 14)).toEqual(later(now, 14));
+  expect(announcedExpiry(later(now, 1), now, 14)).toEqual(later(now, 14));
+  expect(announcedExpiry(later(now, -1), now, 14)).toEqual(later(now, 14));
+  // A one-day notice never keeps a date already past.
+  expect(announcedExpiry(hours(-1), now, 1)).toEqual(later(now, 1));
 });
 
 it("with no notice period, the points go on the date", async () => {

@@ -140,10 +140,10 @@ function earliestExpiries(lots: Map<string, Expiry>, inactive: Map<string, Expir
 type Expiry = { points: number; day: string };
 
 /**
- * Per customer holding points, the date their balance goes for inactivity: N months after the clock, or, when that
- * is past and the balance still there, the date the period's notice announced (`sendExpiryNotices` names a notice
- * period ahead for an expiry first seen when due, and `expirePoints` waits for it), so the message says what the
- * notice that triggered it said. A past expiry not announced yet names nothing: its date is not fixed until it is.
+ * Per customer holding points, the date their balance goes for inactivity: the date the clock's notice announced
+ * once there is one (a notice first written late names a notice period ahead, not the N months, and `expirePoints`
+ * waits for it), so the message says what the notice that triggered it said; before the notice, N months after
+ * the clock. A past expiry not announced yet names nothing: its date is not fixed until it is.
  */
 async function inactivityExpiries(
   db: Db | DbTx,
@@ -154,15 +154,10 @@ async function inactivityExpiries(
   now: Date,
 ): Promise<Map<string, Expiry>> {
   const held = clocks.filter((c) => exactNumber(c.balance) > 0);
-  const computed = new Map(held.map((c) => [c.customer_id, inactivityExpiry(policy, c.clock_at.toISOString(), zone)]));
-  const past = (c: InactivityClock) => {
-    const at = computed.get(c.customer_id);
-    return at != null && at <= now;
-  };
-  const announced = await announcedExpiries(db, tenantId, held.filter(past));
+  const announced = await announcedExpiries(db, tenantId, held);
   const out = new Map<string, Expiry>();
   for (const c of held) {
-    const expiry = past(c) ? announced.get(c.customer_id) : computed.get(c.customer_id);
+    const expiry = announced.get(c.customer_id) ?? inactivityExpiry(policy, c.clock_at.toISOString(), zone);
     if (expiry && expiry > now) {
       out.set(c.customer_id, { points: exactNumber(c.balance), day: localDate(expiry.toISOString(), zone) });
     }

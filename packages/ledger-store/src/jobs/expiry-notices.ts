@@ -69,8 +69,9 @@ async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promi
 }
 
 /**
- * Customers whose balance expires for inactivity within the notice period, or is due and not yet expired: these
- * are announced a notice period from now, and `expirePoints` waits for that date (`announcedExpiry`).
+ * Customers whose balance expires for inactivity within the notice period, or is due and not yet expired. A notice
+ * on schedule names the N-months date; one first written late names a notice period from now, and `expirePoints`
+ * waits for the date announced (`announcedExpiry`).
  */
 async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<LoyaltyEvent[]> {
   const policy = ctx.programme.config.expiry;

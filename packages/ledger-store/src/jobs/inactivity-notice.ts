@@ -9,12 +9,24 @@ export function inactivityNoticeId(c: Pick<InactivityClock, "customer_id" | "clo
 }
 
 /**
- * The expiry a notice written at `now` announces. An expiry already due when first announced (the jobs did not
- * run, the tenant just switched to inactivity, or a corrected clock put it in the past) moves to a full notice
- * period from now: SPEC promises the notice before the points go, and `expirePoints` keeps to the date announced.
+ * How late a first notice may be written and still count as on schedule. The jobs run at least daily, so the first
+ * run inside the notice window comes at most a day after the notice date: 25 h for a daily run by local time over
+ * the autumn DST change, and an hour more covers a pass that starts late. A notice that late keeps the computed
+ * date, so a daily scheduler never postpones an on-time expiry; the customer gets at worst noticeDays less the slack.
+ */
+const SCHEDULE_SLACK_MS = DAY_MS + 2 * 3_600_000;
+
+/**
+ * The expiry a notice written at `now` announces. A notice on schedule (the date `computed` at least noticeDays
+ * less `SCHEDULE_SLACK_MS` ahead) announces `computed`. One written later (the jobs did not run, the tenant just
+ * switched to inactivity, a corrected clock put the date near or in the past) announces a full notice period from
+ * now: SPEC promises the notice N days before the points go, and `expirePoints` keeps to the date announced. Only
+ * a clock's first notice asks (the outbox keeps one per clock), so the date does not move on later runs.
  */
 export function announcedExpiry(computed: Date, now: Date, noticeDays: number): Date {
-  return computed > now ? computed : new Date(now.getTime() + noticeDays * DAY_MS);
+  const ahead = computed.getTime() - now.getTime();
+  const onSchedule = ahead > 0 && ahead >= noticeDays * DAY_MS - SCHEDULE_SLACK_MS;
+  return onSchedule ? computed : new Date(now.getTime() + noticeDays * DAY_MS);
 }
 
 /**
