@@ -48,11 +48,14 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
           // A mode applies only to a file created: the document goes to a new owner-only file beside the target,
           // renamed over it, so a file already there (readable by others) is replaced, never left half-written.
           const fresh = `${out}.${process.pid}.tmp`;
-          await writeFile(fresh, text, { mode: 0o600, flag: "wx" });
-          await rename(fresh, out).catch(async (e: NodeJS.ErrnoException) => {
+          try {
+            await writeFile(fresh, text, { mode: 0o600, flag: "wx" });
+            await rename(fresh, out);
+          } catch (e) {
             await rm(fresh, { force: true });
-            throw new UsageError(`--out: cannot replace ${out} (${e.code ?? e.message})`);
-          });
+            const { code, message } = e as NodeJS.ErrnoException;
+            throw new UsageError(`--out: cannot write ${out} (${code ?? message})`);
+          }
           process.stderr.write(`exported ${doc.customerId} to ${out}\n`);
         } else process.stdout.write(text);
       }),

@@ -162,6 +162,11 @@ it("announcedExpiry: on schedule within a daily run's lateness keeps the date, l
   expect(announcedExpiry(later(now, -1), now, 14)).toEqual(later(now, 14));
   // A one-day notice never keeps a date already past.
   expect(announcedExpiry(hours(-1), now, 1)).toEqual(later(now, 1));
+  // Short notice periods keep at least half of themselves: half an hour's notice of a one-day period is late.
+  expect(announcedExpiry(hours(0.5), now, 1)).toEqual(later(now, 1));
+  expect(announcedExpiry(hours(13), now, 1)).toEqual(hours(13));
+  expect(announcedExpiry(hours(22.5), now, 2)).toEqual(later(now, 2));
+  expect(announcedExpiry(hours(25), now, 2)).toEqual(hours(25));
 });
 
 it("with no notice period, the points go on the date", async () => {

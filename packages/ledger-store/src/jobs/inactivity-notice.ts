@@ -25,7 +25,9 @@ const SCHEDULE_SLACK_MS = DAY_MS + 2 * 3_600_000;
  */
 export function announcedExpiry(computed: Date, now: Date, noticeDays: number): Date {
   const ahead = computed.getTime() - now.getTime();
-  const onSchedule = ahead > 0 && ahead >= noticeDays * DAY_MS - SCHEDULE_SLACK_MS;
+  // A short notice period keeps at least half of itself: a day's slack would take all of a one-day notice.
+  const slack = Math.min(SCHEDULE_SLACK_MS, (noticeDays * DAY_MS) / 2);
+  const onSchedule = ahead > 0 && ahead >= noticeDays * DAY_MS - slack;
   return onSchedule ? computed : new Date(now.getTime() + noticeDays * DAY_MS);
 }
 
