@@ -63,7 +63,9 @@ describe("a sale naming a hold priced on another basket", () => {
     expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: 300 });
     expect(await holdRow(hold.holdId)).toEqual({
       status: "released",
-      ended_reason: expect.stringMatching(/^its sale's basket differed from the quote \(lines\.0 /),
+      ended_reason: expect.stringMatching(
+        /^its sale's basket differed from the quote \(lines\.0\.sku is FRIES; the hold priced line 0 as BURGER\)$/,
+      ),
       transaction_id: null,
     });
     expect(await couponUses(campaign)).toEqual([{ status: "released", n: 1n }]);
