@@ -179,7 +179,7 @@ export function registerDlqCommands(program: Command): void {
           }
           if ((i + 1) % 100 === 0) process.stderr.write(`tried ${i + 1} of ${chosen.length}...\n`);
         }
-        process.stdout.write(`replayed ${counted(replayed)}\nrefused ${counted(refused)}\n`);
+        process.stdout.write(`replayed ${counted(replayed)}\n${refused.length ? `refused ${counted(refused)}\n` : ""}`);
         if (refused.length) process.exitCode = 1;
       }),
     );
