@@ -60,7 +60,7 @@ export { type HoldStatus, holdView, releaseExpiredHolds, voidHold } from "./hold
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";
 export { sendExpiryNotices } from "./jobs/expiry-notices.ts";
-export { inactivityNoticeId } from "./jobs/inactivity-notice.ts";
+export { announcedInactivityExpiries, inactivityNoticeId } from "./jobs/inactivity-notice.ts";
 export { releasePendingPoints } from "./jobs/release-pending.ts";
 export { applyTierDowngrades } from "./jobs/tier-downgrades.ts";
 export {

@@ -2,9 +2,9 @@ import type { ExpiryPolicy } from "@regulars/contracts";
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import {
+  announcedInactivityExpiries,
   type InactivityClock,
   inactivityClocksOf,
-  inactivityNoticeId,
   nextLotExpiries,
   pointsBalancesOf,
   qualifyingValues,
@@ -154,7 +154,7 @@ async function inactivityExpiries(
   now: Date,
 ): Promise<Map<string, Expiry>> {
   const held = clocks.filter((c) => exactNumber(c.balance) > 0);
-  const announced = await announcedExpiries(db, tenantId, held);
+  const announced = await announcedInactivityExpiries(db, tenantId, held);
   const out = new Map<string, Expiry>();
   for (const c of held) {
     const expiry = announced.get(c.customer_id) ?? inactivityExpiry(policy, c.clock_at.toISOString(), zone);
@@ -163,21 +163,4 @@ async function inactivityExpiries(
     }
   }
   return out;
-}
-
-/**
- * The expiry each clock's inactivity notice announced, by customer, read as `expirePoints` reads it: the notice's
- * outbox row, by the id that names the customer and the clock, so a notice of an earlier period does not count.
- */
-async function announcedExpiries(
-  db: Db | DbTx,
-  tenantId: string,
-  clocks: readonly InactivityClock[],
-): Promise<Map<string, Date>> {
-  if (!clocks.length) return new Map();
-  const byNotice = new Map(clocks.map((c) => [inactivityNoticeId(c), c.customer_id]));
-  const rows = await db.$queryRaw<{ id: string; expires_at: Date }[]>`
-    SELECT id, (payload->>'expiresAt')::timestamptz AS expires_at FROM outbox_events
-    WHERE id = ANY(${sqlArray([...byNotice.keys()])}::text[]) AND tenant_id = ${tenantId} AND type = 'points.expiring'`;
-  return new Map(rows.map((r) => [byNotice.get(r.id)!, r.expires_at]));
 }

@@ -1,4 +1,4 @@
-import type { RawTx } from "@regulars/db";
+import { type RawTx, sqlArray } from "@regulars/db";
 import type { InactivityClock } from "../accounts/inactivity-clock.ts";
 
 const DAY_MS = 86_400_000;
@@ -32,6 +32,24 @@ export function announcedExpiry(computed: Date, now: Date, noticeDays: number): 
 }
 
 /**
+ * The expiry each clock's inactivity notice announced, by customer: the notice's outbox row, by the id that names
+ * the customer and the clock, so a notice of an earlier period does not count. `expirePoints` keeps to this date
+ * and message variables name it, so both read it here.
+ */
+export async function announcedInactivityExpiries(
+  tx: RawTx,
+  tenantId: string,
+  clocks: readonly Pick<InactivityClock, "customer_id" | "clock_at">[],
+): Promise<Map<string, Date>> {
+  if (!clocks.length) return new Map();
+  const byNotice = new Map(clocks.map((c) => [inactivityNoticeId(c), c.customer_id]));
+  const rows = await tx.$queryRaw<{ id: string; expires_at: Date }[]>`
+    SELECT id, (payload->>'expiresAt')::timestamptz AS expires_at FROM outbox_events
+    WHERE id = ANY(${sqlArray([...byNotice.keys()])}::text[]) AND tenant_id = ${tenantId} AND type = 'points.expiring'`;
+  return new Map(rows.map((r) => [byNotice.get(r.id)!, r.expires_at]));
+}
+
+/**
  * The customers among `clocks` whose inactivity notice was written and announced an expiry that has come by `now`.
  * The notice's outbox row is the record: `pruneOutbox` keeps a points.expiring row until two days after the expiry
  * it announces, and the scheduler expires before it prunes; a row pruned unacted on (an expiry job failing for
@@ -43,11 +61,6 @@ export async function noticedAndDue(
   clocks: readonly InactivityClock[],
   now: Date,
 ): Promise<Set<string>> {
-  if (!clocks.length) return new Set();
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM outbox_events
-    WHERE id = ANY(${clocks.map(inactivityNoticeId)}::text[]) AND tenant_id = ${tenantId} AND type = 'points.expiring'
-      AND (payload->>'expiresAt')::timestamptz <= ${now}`;
-  const served = new Set(rows.map((r) => r.id));
-  return new Set(clocks.filter((c) => served.has(inactivityNoticeId(c))).map((c) => c.customer_id));
+  const announced = await announcedInactivityExpiries(tx, tenantId, clocks);
+  return new Set([...announced].filter(([, expiresAt]) => expiresAt <= now).map(([customerId]) => customerId));
 }
