@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from "node:fs";
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -42,6 +43,16 @@ async function loadChdb(): Promise<typeof import("chdb/connection")> {
   return import("chdb/connection");
 }
 
+/**
+ * The embedded engine's folder holds every customer's events: the owner's alone, as the embedded Postgres and NATS
+ * folders are. chdb writes its files with the process umask (world-readable by default); a private folder keeps
+ * other local users out of them whatever their modes. An existing folder is tightened too.
+ */
+export function keepFolderPrivate(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+}
+
 export async function createClickHouseClient(config: AnalyticsConfig): Promise<ClickHouseClient> {
   if (config.kind === "http") {
     // No `database` option: over HTTP it is sent with every request, and the server refuses requests
@@ -58,6 +69,7 @@ export async function createClickHouseClient(config: AnalyticsConfig): Promise<C
     });
   }
   const { createChdbConnection } = await loadChdb();
+  if (config.path !== ":memory:") keepFolderPrivate(config.path);
   let connection: ReturnType<typeof createChdbConnection>;
   try {
     connection = createChdbConnection({ path: config.path });
