@@ -22,25 +22,63 @@ const privateV4 = [
   [0xe0000000, 3], // multicast and reserved
 ] as const;
 
-function isPrivateV4(address: string): boolean {
-  const n = address.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+function v4Number(address: string): number {
+  return address.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+function isPrivateV4(n: number): boolean {
   return privateV4.some(([net, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(net / 2 ** (32 - bits)));
 }
 
+/** The eight 16-bit groups of an address `isIP` calls IPv6, so prefixes are compared on values, not spellings. */
+function v6Groups(address: string): number[] {
+  let a = address.replace(/%.*$/, ""); // a zone (`fe80::1%eth0`) names an interface, not part of the address
+  const dotted = /\d+\.\d+\.\d+\.\d+$/.exec(a);
+  if (dotted) {
+    const n = v4Number(dotted[0]);
+    a = `${a.slice(0, dotted.index)}${Math.floor(n / 0x10000).toString(16)}:${(n % 0x10000).toString(16)}`;
+  }
+  const [head = "", tail] = a.split("::");
+  const before = head ? head.split(":") : [];
+  const after = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - before.length - after.length).fill("0");
+  return [...before, ...zeros, ...after].map((group) => Number.parseInt(group, 16));
+}
+
+/**
+ * Besides its own private ranges, IPv6 has forms that carry an IPv4 address and reach it (mapped, translated,
+ * NAT64, 6to4, Teredo), so `[64:ff9b::a9fe:a9fe]` is the metadata service: the carried address is checked too.
+ */
 function isPrivateV6(address: string): boolean {
-  const a = address.toLowerCase();
-  if (a === "::" || a === "::1") return true;
-  if (a.startsWith("::ffff:")) return isIP(a.slice(7)) === 4 ? isPrivateV4(a.slice(7)) : true;
-  return /^(fc|fd|fe[89ab])/.test(a); // unique local, link-local
+  const g = v6Groups(address);
+  const v4At = (i: number) => (g[i] ?? 0) * 0x10000 + (g[i + 1] ?? 0);
+  const zero = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
+  // ::/96 holds ::, ::1 and the deprecated IPv4-compatible form; no public host is addressed that way.
+  if (zero(0, 6)) return true;
+  if (zero(0, 5) && g[5] === 0xffff) return isPrivateV4(v4At(6)); // ::ffff:0:0/96 IPv4-mapped
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return isPrivateV4(v4At(6)); // ::ffff:0:0:0/96 translated
+  if (g[0] === 0x64 && g[1] === 0xff9b) {
+    if (zero(2, 6)) return isPrivateV4(v4At(6)); // 64:ff9b::/96 well-known NAT64
+    if (g[2] === 1) return true; // 64:ff9b:1::/48 NAT64 for a local network only
+  }
+  if (g[0] === 0x2002) return isPrivateV4(v4At(1)); // 2002::/16 6to4
+  if (g[0] === 0x2001 && g[1] === 0) return isPrivateV4(0xffffffff - v4At(6)); // Teredo: client address inverted
+  const first = g[0] ?? 0;
+  // fc00::/7 unique local; fe80::/10 link-local, fec0::/10 old site-local and ff00::/8 multicast
+  return (first & 0xfe00) === 0xfc00 || first >= 0xfe80;
 }
 
 /** Whether a host names this machine or a private network by its literal address or a local name. */
 export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  // A trailing dot only marks a name as fully qualified: `localhost.` is `localhost`.
+  const host = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.+$/, "");
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal"))
     return true;
   const version = isIP(host);
-  if (version === 4) return isPrivateV4(host);
+  if (version === 4) return isPrivateV4(v4Number(host));
   if (version === 6) return isPrivateV6(host);
   return !host.includes("."); // a bare name resolves inside our network only
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   endpointUrlProblem,
   envelopeOf,
+  isPrivateHost,
   isWebhookSecret,
   newWebhookSecret,
   shouldDisable,
@@ -71,6 +72,45 @@ describe("endpoint URLs", () => {
     expect(endpointUrlProblem("https://user:pw@example.com/")).toMatch(/user or password/);
     expect(endpointUrlProblem("not a url")).toMatch(/not a URL/);
     expect(endpointUrlProblem("ftp://example.com/")).toMatch(/https/);
+  });
+
+  it("refuse private IPv4 carried inside IPv6, and local names however spelled", () => {
+    for (const url of [
+      "https://[64:ff9b::a9fe:a9fe]/latest", // NAT64 of the metadata address
+      "https://[64:ff9b::169.254.169.254]/",
+      "https://[64:ff9b:1::a00:1]/", // local-use NAT64
+      "https://[::7f00:1]/", // IPv4-compatible ::127.0.0.1
+      "https://[::127.0.0.1]/",
+      "https://[::ffff:7f00:1]/", // IPv4-mapped, hex
+      "https://[::ffff:0:7f00:1]/", // IPv4-translated
+      "https://[2002:7f00:0001::]/", // 6to4 of 127.0.0.1
+      "https://[2002:a9fe:a9fe::1]/",
+      "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", // Teredo, client 127.0.0.1
+      "https://[fd12:3456::1]/",
+      "https://[fe80::1]/",
+      "https://[ff02::1]/",
+      "https://localhost./",
+      "https://LOCALHOST/",
+      "https://foo.localhost/",
+      "https://foo.localhost./",
+      "https://db./",
+    ])
+      expect(endpointUrlProblem(url), url).toBe("must point at a public host, not a private network or this machine");
+    for (const url of [
+      "https://[2606:4700::1111]/",
+      "https://[2001:4860:4860::8888]/",
+      "https://[64:ff9b::808:808]/", // NAT64 of a public address
+      "https://[2002:808:808::1]/",
+      "https://hooks.example.com./regulars",
+    ])
+      expect(endpointUrlProblem(url), url).toBeNull();
+  });
+
+  it("check resolved addresses, as DNS spells them, with the same rules", () => {
+    for (const address of ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "fe80::1%eth0", "::"])
+      expect(isPrivateHost(address), address).toBe(true);
+    for (const address of ["2606:4700::1111", "::ffff:8.8.8.8", "93.184.215.14"])
+      expect(isPrivateHost(address), address).toBe(false);
   });
 
   it("may be local http where private networks are allowed (development, tests)", () => {
