@@ -180,3 +180,19 @@ it("with no notice period, the points go on the date", async () => {
   expect((await expirePoints(ctx(expiry))).acted).toBe(1);
   expect((await customerBalances(db, tenantId, c)).points).toBe(0);
 });
+
+it("a notice already out keeps its date when the notice period is lowered to none afterwards", async () => {
+  const now = new Date();
+  const { tenantId, c } = await customerWhoBought("Notice then none", later(now, -400), 40);
+  const withNotice = (at: Date) => ({ db, log: silentLogger, tenantId, programme: inactivity, now: at });
+  expect((await sendExpiryNotices(withNotice(now))).outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ customerId: c, points: 40, expiresAt: later(now, 14).toISOString() }),
+  ]);
+  const silent = programme(3, { kind: "inactivity", months: 12, noticeDays: 0 });
+  const withoutNotice = (at: Date) => ({ db, log: silentLogger, tenantId, programme: silent, now: at });
+  // The customer was told 14 days: the points stay until then, though the programme gives no notice any more.
+  expect((await expirePoints(withoutNotice(later(now, 1)))).acted).toBe(0);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(40);
+  expect((await expirePoints(withoutNotice(later(now, 14)))).acted).toBe(1);
+  expect((await customerBalances(db, tenantId, c)).points).toBe(0);
+});

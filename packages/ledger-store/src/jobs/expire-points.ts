@@ -5,7 +5,7 @@ import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } fro
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
-import { noticedAndDue } from "./inactivity-notice.ts";
+import { announcedInactivityExpiries } from "./inactivity-notice.ts";
 
 /**
  * Expires points under the tenant's policy. Idempotent by construction: each expiry movement's key
@@ -107,9 +107,13 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${unheld}::text[]) ORDER BY id FOR UPDATE`;
       const reread = (await inactivityClocksOf(tx, ctx.tenantId, unheld)).filter(isDue);
       // Never before the customer was told: only once the period's notice is out and the date it named has come
-      // (`sendExpiryNotices` moves an expiry first announced when already due a notice period on).
-      const told = policy.noticeDays > 0 ? await noticedAndDue(tx, ctx.tenantId, reread, ctx.now) : null;
-      const stillDue = told ? reread.filter((c) => told.has(c.customer_id)) : reread;
+      // (`sendExpiryNotices` moves an expiry first announced when already due a notice period on). A notice already
+      // out keeps its date though the notice period is lowered to none since: the customer was promised that day.
+      const announced = await announcedInactivityExpiries(tx, ctx.tenantId, reread);
+      const stillDue = reread.filter((c) => {
+        const told = announced.get(c.customer_id);
+        return told ? told <= ctx.now : policy.noticeDays === 0;
+      });
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
         stillDue.map((c) => ({

@@ -49,18 +49,9 @@ export async function announcedInactivityExpiries(
   return new Map(rows.map((r) => [byNotice.get(r.id)!, r.expires_at]));
 }
 
-/**
- * The customers among `clocks` whose inactivity notice was written and announced an expiry that has come by `now`.
- * The notice's outbox row is the record: `pruneOutbox` keeps a points.expiring row until two days after the expiry
- * it announces, and the scheduler expires before it prunes; a row pruned unacted on (an expiry job failing for
- * days) is written again by the notice job, so the customer is told again rather than not at all.
+/*
+ * The notice's outbox row is the record `expirePoints` waits for: `pruneOutbox` keeps a points.expiring row until
+ * two days after the expiry it announces, and the scheduler expires before it prunes; a row pruned unacted on (an
+ * expiry job failing for days) is written again by the notice job, so the customer is told again rather than not
+ * at all.
  */
-export async function noticedAndDue(
-  tx: RawTx,
-  tenantId: string,
-  clocks: readonly InactivityClock[],
-  now: Date,
-): Promise<Set<string>> {
-  const announced = await announcedInactivityExpiries(tx, tenantId, clocks);
-  return new Set([...announced].filter(([, expiresAt]) => expiresAt <= now).map(([customerId]) => customerId));
-}
