@@ -9,6 +9,8 @@ import {
   type MaterialiseOptions,
   previewSegment,
   refreshSegment,
+  type Segment,
+  type SegmentRefresh,
   type SegmentSource,
   updateSegment,
 } from "@regulars/segments-store";
@@ -54,9 +56,27 @@ async function refreshed(ctx: TenantContext, id: string, options: MaterialiseOpt
   return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh };
 }
 
+/**
+ * A new segment and its first refresh; `refresh` is null when that refresh failed. The segment is saved either
+ * way, never refreshed yet (`refreshedAt` null) and saying why (`lastError`).
+ */
+async function created(ctx: TenantContext, id: string): Promise<{ segment: Segment; refresh: SegmentRefresh | null }> {
+  try {
+    return await refreshed(ctx, id);
+  } catch {
+    // Kept, not undone, like any segment whose refresh fails: the admin shows its lastError, the schedule retries it.
+    return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh: null };
+  }
+}
+
 export const segmentsRouter = router({
-  /** Saves a segment (admins: a definition or SQL; analysts: SQL) and materialises its members. */
+  /**
+   * Saves a segment (admins: a definition or SQL; analysts: SQL) and materialises its members. When that first
+   * refresh fails (ClickHouse down, SQL failing at run time) the segment is still answered, with `refresh` null.
+   */
   create: readers.input(CreateSegmentInput).mutation(async ({ ctx, input }) => {
+    // An API process without ClickHouse can never refresh what it saves: refused before anything is saved.
+    analyticsOf(ctx);
     const source = (await sourceOf(ctx, input))!;
     const segment = await createSegment(
       ctx.db,
@@ -64,7 +84,7 @@ export const segmentsRouter = router({
       { name: input.name, source, refreshIntervalMinutes: input.refreshIntervalMinutes },
       ctx.credential.keyId,
     );
-    return refreshed(ctx, segment.id);
+    return created(ctx, segment.id);
   }),
 
   /**
