@@ -173,10 +173,22 @@ export function qualifyingItemsStatement(
     WHERE o.at >= w.since AND o.at < w.until AND (o.sold = 0 OR o.sold > o.refunded)`;
 }
 
-/** The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. */
+/**
+ * The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. A customer
+ * merged into one of them earned as the same person (their movements stay under their own id): counted under it.
+ */
 export const earnedSinceStatement = (tenantId: string, ids: readonly string[], since: Date): Prisma.Sql => Prisma.sql`
-  SELECT customer_id, occurred_at, amount FROM ledger_movements
-  WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) AND occurred_at >= ${since} AND kind = 'earn'`;
+  ${personsWith(
+    tenantId,
+    windowsOf(
+      ids,
+      ids.map(() => since),
+      ids.map(() => null),
+    ),
+  )}
+  SELECT p.person AS customer_id, m.occurred_at, m.amount FROM person p
+  JOIN ledger_movements m ON m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+    AND m.occurred_at >= p.since AND m.kind = 'earn'`;
 
 export function qualifyingValues(
   tx: Pick<DbTx, "$queryRaw">,
