@@ -96,6 +96,10 @@ const en = {
   moves: { schedule: "Schedule", activate: "Activate", pause: "Pause", resume: "Resume", archive: "Archive" },
   archiveTitle: "Archive this campaign?",
   archiveDescription: "It ends for good: planned steps are cancelled and the results stay as they are.",
+  unreadable: {
+    title: "Campaign that cannot be opened",
+    hint: "Until it can be read again it does not run. You can still pause or archive it.",
+  },
   results: {
     title: "Results",
     refresh: "Refresh results",
@@ -266,6 +270,10 @@ export const messages: Messages<typeof en> = {
     moves: { schedule: "Zaplanuj", activate: "Aktywuj", pause: "Wstrzymaj", resume: "Wznów", archive: "Archiwizuj" },
     archiveTitle: "Zarchiwizować kampanię?",
     archiveDescription: "Kończy się na dobre: zaplanowane kroki zostaną anulowane, a wyniki pozostaną bez zmian.",
+    unreadable: {
+      title: "Kampania, której nie można otworzyć",
+      hint: "Dopóki nie da się jej odczytać, nie działa. Nadal można ją wstrzymać lub zarchiwizować.",
+    },
     results: {
       title: "Wyniki",
       refresh: "Odśwież wyniki",
