@@ -1,14 +1,23 @@
-import { CampaignAction, Channel, CouponCampaignStatus } from "@regulars/contracts";
+import { CampaignAction, Channel, ConsentChannel, ConsentPurpose, CouponCampaignStatus } from "@regulars/contracts";
 import i18next from "i18next";
 import { describe, expect, it } from "vitest";
 // Type only, by path: the admin app does not depend on the ledger, but its labels must follow the ledger's kinds.
 import type { MovementKind as LedgerMovementKind } from "../../../packages/ledger/src/postings.ts";
-import { identityLabel, labelOf, type MovementKind } from "../src/pages/customers/codes.ts";
+import type { DeliveryStatus } from "../../../packages/messaging/src/status.ts";
+import {
+  consentSourceLabel,
+  identityLabel,
+  labelOf,
+  type MessageStatus,
+  type MovementKind,
+} from "../src/pages/customers/codes.ts";
 import { messages } from "../src/pages/customers/messages.ts";
 
 /** Fails to typecheck when the ledger gains (or drops) a movement kind the admin's labels do not know. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const kindsInStep: Same<MovementKind, LedgerMovementKind> = true;
+/** The messages table stores the delivery statuses and `cancelled` (a queued message whose campaign stopped). */
+const statusesInStep: Same<MessageStatus, DeliveryStatus | "cancelled"> = true;
 const movementKinds = Object.keys(messages.en.ledger.kinds) as MovementKind[];
 
 async function translator(lng: "en" | "pl") {
@@ -24,12 +33,19 @@ async function translator(lng: "en" | "pl") {
 describe("the codes a customer's page shows, in the staff's language", () => {
   it("names every movement kind, channel and coupon status the contracts allow, in English and Polish", async () => {
     expect(kindsInStep).toBe(true);
+    expect(statusesInStep).toBe(true);
     for (const lng of ["en", "pl"] as const) {
       const t = await translator(lng);
       const shown = [
         ...movementKinds.map((k) => [k, labelOf(t, "ledger.kinds", k)]),
         ...Channel.options.map((c) => [c, labelOf(t, "channels", c)]),
         ...CouponCampaignStatus.options.map((s) => [s, t(`wallet.statuses.${s}`)]),
+        ...ConsentChannel.options.map((c) => [c, labelOf(t, "messageChannels", c)]),
+        ...ConsentPurpose.options.map((p) => [p, labelOf(t, "consentPurposes", p)]),
+        ...(Object.keys(messages.en.messageStatuses) as MessageStatus[]).map((s) => [
+          s,
+          labelOf(t, "messageStatuses", s),
+        ]),
       ];
       for (const [code, label] of shown) expect(label, `${lng}: ${code}`).not.toMatch(/^[a-z_]+$|\./);
     }
@@ -47,6 +63,18 @@ describe("the codes a customer's page shows, in the staff's language", () => {
     expect(identityLabel(en, { kind: "phone", value: "+48600100200" })).toBe("Phone: +48600100200");
     expect(identityLabel(pl, { kind: "card", value: "CARD-1" })).toBe("Numer karty: CARD-1");
     expect(identityLabel(en, { kind: "ext:google", value: "1087" })).toBe("App sign-in (google): 1087");
+  });
+
+  it("reads where a consent was recorded: the app and its screen, staff, a till and its location", async () => {
+    const en = await translator("en");
+    const pl = await translator("pl");
+    expect(consentSourceLabel(en, "app")).toBe("App");
+    expect(consentSourceLabel(en, "app:settings")).toBe("App (settings)");
+    expect(consentSourceLabel(pl, "admin")).toBe("Administrator (personel)");
+    expect(consentSourceLabel(en, "till:store-001")).toBe("Till at store-001");
+    expect(consentSourceLabel(pl, "till:store:7")).toBe("Kasa w lokalizacji store:7");
+    expect(consentSourceLabel(en, "partner-import")).toBe("partner-import");
+    expect(labelOf(pl, "messageStatuses", "delivered")).toBe("Dostarczona");
   });
 
   it("shows a stored code outside the contracts as stored, not as a message key", async () => {

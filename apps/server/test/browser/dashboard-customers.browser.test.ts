@@ -181,7 +181,7 @@ describe("admin dashboard and customers", () => {
     await ledger.getByRole("row").nth(1).waitFor();
     await page.getByText(`${number(200 - before)} points to Silver`).waitFor();
     const consents = page.getByRole("table", { name: /Consent choices/ });
-    await poll(() => consents.textContent()).toMatch(/email.*marketing.*Granted/);
+    await poll(() => consents.textContent()).toMatch(/E-mail.*Marketing.*Granted/);
 
     // The server refuses zero points and a reason too short to say why, each at its field.
     const amount = page.getByLabel("Points", { exact: true });

@@ -15,6 +15,9 @@ export type MovementKind =
   | "transfer_in"
   | "transfer_out";
 
+/** A message's delivery status as the messages table stores it (`DeliveryStatus` of @regulars/messaging, and cancelled). */
+export type MessageStatus = "queued" | "sent" | "delivered" | "opened" | "clicked" | "failed" | "cancelled";
+
 /** What the kind of a stored identity names, as `identityOf` (@regulars/contracts) writes it: app sign-ins by provider. */
 const externalPrefix = "ext:";
 
@@ -31,4 +34,16 @@ export function identityLabel(t: TFunction, identity: { kind: string; value: str
     ? t("identityKinds.external", { provider: identity.kind.slice(externalPrefix.length) })
     : labelOf(t, "identityKinds", identity.kind);
   return `${kind}: ${identity.value}`;
+}
+
+/**
+ * Where a consent choice was recorded, as staff read it: "App", "Till at store-001". The app may name its own screen
+ * after a colon (`app:settings`), shown beside the word; a source outside these shows as stored.
+ */
+export function consentSourceLabel(t: TFunction, source: string): string {
+  const [origin = source, detail] = source.split(/:(.*)/s);
+  if (origin === "till" && detail) return t("consentSources.till", { location: detail });
+  if (origin !== "app" && origin !== "admin") return source;
+  const label = labelOf(t, "consentSources", origin);
+  return detail ? `${label} (${detail})` : label;
 }

@@ -15,7 +15,7 @@ import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
 import { QueryResult } from "../../ui/query-result.tsx";
-import { labelOf } from "./codes.ts";
+import { consentSourceLabel, labelOf } from "./codes.ts";
 
 type LedgerLine = RouterOutputs["customers"]["ledger"]["items"][number];
 type WalletCoupon = RouterOutputs["coupons"]["wallet"][number];
@@ -133,15 +133,24 @@ export function ConsentsTable({ customerId }: { customerId: string }) {
     trpc.customers.consentHistory.infiniteQueryOptions({ customerId, limit: 20 }, { getNextPageParam: nextCursor }),
   );
   const columns = [
-    consentColumn.accessor("channel", { header: t("consents.channel") }),
-    consentColumn.accessor("purpose", { header: t("consents.purpose") }),
+    consentColumn.accessor("channel", {
+      header: t("consents.channel"),
+      cell: (c) => labelOf(t, "messageChannels", c.getValue()),
+    }),
+    consentColumn.accessor("purpose", {
+      header: t("consents.purpose"),
+      cell: (c) => labelOf(t, "consentPurposes", c.getValue()),
+    }),
     consentColumn.accessor("granted", {
       header: t("consents.granted"),
       cell: (c) => (
         <Badge tone={c.getValue() ? "good" : "bad"}>{c.getValue() ? t("consents.yes") : t("consents.no")}</Badge>
       ),
     }),
-    consentColumn.accessor("source", { header: t("consents.source") }),
+    consentColumn.accessor("source", {
+      header: t("consents.source"),
+      cell: (c) => consentSourceLabel(t, c.getValue()),
+    }),
     consentColumn.accessor("occurredAt", { header: t("consents.when"), cell: (c) => format.dateTime(c.getValue()) }),
   ];
   return (
@@ -172,8 +181,14 @@ export function MessagesTable({ customerId }: { customerId: string }) {
   });
   const columns = [
     messageColumn.accessor("createdAt", { header: t("ledger.when"), cell: (c) => format.dateTime(c.getValue()) }),
-    messageColumn.accessor("channel", { header: t("messages.channel") }),
-    messageColumn.accessor("status", { header: t("messages.status") }),
+    messageColumn.accessor("channel", {
+      header: t("messages.channel"),
+      cell: (c) => labelOf(t, "messageChannels", c.getValue()),
+    }),
+    messageColumn.accessor("status", {
+      header: t("messages.status"),
+      cell: (c) => labelOf(t, "messageStatuses", c.getValue()),
+    }),
     messageColumn.accessor("campaignId", {
       header: t("messages.campaign"),
       cell: (c) =>

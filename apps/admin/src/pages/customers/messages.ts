@@ -1,6 +1,6 @@
-import type { Channel, CouponCampaignStatus } from "@regulars/contracts";
+import type { Channel, ConsentChannel, ConsentPurpose, CouponCampaignStatus } from "@regulars/contracts";
 import type { Messages } from "@regulars/web-ui";
-import type { MovementKind } from "./codes.ts";
+import type { MessageStatus, MovementKind } from "./codes.ts";
 
 const en = {
   nav: "Customers",
@@ -30,6 +30,20 @@ const en = {
   } satisfies Record<Channel, string>,
   /** `ext:<provider>` identities read as `external`, with the provider named. */
   identityKinds: { phone: "Phone", card: "Card number", external: "App sign-in ({{provider}})" },
+  /** The channels a consent or a message is for. */
+  messageChannels: { push: "Push", sms: "SMS", email: "E-mail" } satisfies Record<ConsentChannel, string>,
+  consentPurposes: { marketing: "Marketing", profiling: "Profiling" } satisfies Record<ConsentPurpose, string>,
+  /** Where a consent choice was made: the app names its own screens (`app:settings`), a till its location. */
+  consentSources: { app: "App", admin: "Admin (staff)", till: "Till at {{location}}" },
+  messageStatuses: {
+    queued: "Queued",
+    sent: "Sent",
+    delivered: "Delivered",
+    opened: "Opened",
+    clicked: "Clicked",
+    failed: "Failed",
+    cancelled: "Cancelled",
+  } satisfies Record<MessageStatus, string>,
   contact: {
     title: "Contact details",
     birthday: "Date of birth",
@@ -177,6 +191,18 @@ export const messages: Messages<typeof en> = {
       delivery: "Platforma dostaw",
     },
     identityKinds: { phone: "Telefon", card: "Numer karty", external: "Logowanie w aplikacji ({{provider}})" },
+    messageChannels: { push: "Push", sms: "SMS", email: "E-mail" },
+    consentPurposes: { marketing: "Marketing", profiling: "Profilowanie" },
+    consentSources: { app: "Aplikacja", admin: "Administrator (personel)", till: "Kasa w lokalizacji {{location}}" },
+    messageStatuses: {
+      queued: "W kolejce",
+      sent: "Wysłana",
+      delivered: "Dostarczona",
+      opened: "Otwarta",
+      clicked: "Kliknięta",
+      failed: "Nieudana",
+      cancelled: "Anulowana",
+    },
     contact: {
       title: "Dane kontaktowe",
       birthday: "Data urodzenia",
