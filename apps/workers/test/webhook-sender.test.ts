@@ -1,5 +1,7 @@
+import { createServer } from "node:net";
 import type { Db } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
+import type { Resolve } from "@regulars/messaging-providers";
 import { testDb, testTenant } from "@regulars/testing";
 import {
   createEndpoint,
@@ -181,6 +183,53 @@ describe("a sender under the production URL policy", () => {
       lastError: "url must be an https URL",
     });
     expect(r.received).toEqual([]);
+  });
+
+  it("refuses a name that answered a public address to the check and this machine when connecting", async () => {
+    // An internal service on this machine: a plain port that counts who connects.
+    let connections = 0;
+    const internal = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => internal.listen(0, "127.0.0.1", resolve));
+    const { port } = internal.address() as { port: number };
+    // DNS played by the test (DNS rebinding): the first answer (the check) public, every later one 127.0.0.1.
+    const asked: string[] = [];
+    const rebinding: Resolve = async (hostname) => {
+      asked.push(hostname);
+      return [{ address: asked.length === 1 ? "203.0.113.10" : "127.0.0.1", family: 4 }];
+    };
+    try {
+      const { tenantId } = await endpointFor(`https://hooks.rebind.test:${port}/hooks`);
+      const start = fromNow(ahead);
+      await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+      const { at } = manualSender(start, tenantId, { urlPolicy: { allowPrivateNetworks: false }, resolve: rebinding });
+      expect(await at(0)).toBe(1);
+      expect(await only(tenantId)).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        lastStatusCode: null,
+        lastError: "url resolves to a private address",
+      });
+      expect(asked).toEqual(["hooks.rebind.test", "hooks.rebind.test"]);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => internal.close(() => resolve()));
+    }
+  });
+
+  it("connects to the address the receiver's name resolved to, and sends the name as the host", async () => {
+    const r = await receiver(() => 204);
+    const { port } = new URL(r.url);
+    const { tenantId } = await endpointFor(`http://receiver.dev.test:${port}/hooks`);
+    const start = fromNow(ahead);
+    await enqueueDeliveries(db, [pointsEarned(tenantId)], start);
+    const toLocal: Resolve = async () => [{ address: "127.0.0.1", family: 4 }];
+    const { at } = manualSender(start, tenantId, { resolve: toLocal });
+    expect(await at(0)).toBe(1);
+    expect(await only(tenantId)).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 204 });
+    expect(r.received.map((q) => q.headers.host)).toEqual([`receiver.dev.test:${port}`]);
   });
 });
 

@@ -1,4 +1,6 @@
 import { type SendFailure, sendFailure } from "@regulars/messaging";
+import type { EndpointUrlPolicy } from "@regulars/webhooks";
+import { endpointFetch, type Resolve, refusedWhenConnecting } from "./endpoint-check.ts";
 import { failureText } from "./failure-text.ts";
 
 export type HttpAnswer =
@@ -15,6 +17,11 @@ export interface ProviderRequest {
   goneStatuses?: readonly number[];
   /** Strings that must never appear in a failure message (tokens, keys), whatever a failure quotes. */
   secrets?: readonly string[];
+  /**
+   * Set where someone else chose the URL (a browser's push endpoint): the connection goes only to addresses the
+   * policy allows, as the name resolves when connecting, not as it resolved to an earlier check.
+   */
+  endpoint?: { policy: EndpointUrlPolicy; resolve?: Resolve };
 }
 
 /**
@@ -28,19 +35,24 @@ export interface ProviderRequest {
 export async function postToProvider(request: ProviderRequest): Promise<HttpAnswer> {
   const host = safeHost(request.url);
   const scrub = (text: string) => failureText(text, request.secrets ?? []);
-  let response: Response;
+  const init = {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(request.timeoutMs),
+    redirect: "manual",
+  } as const;
+  let response: Pick<Response, "status" | "headers" | "text" | "body">;
   try {
-    response = await fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
-      redirect: "manual",
-    });
+    response = request.endpoint
+      ? await endpointFetch(request.url, init, request.endpoint.policy, request.endpoint.resolve)
+      : await fetch(request.url, init);
   } catch (e) {
     const error = e as Error & { cause?: { code?: string } };
     if (error.name === "TimeoutError" || error.name === "AbortError")
       return { ok: false, failure: sendFailure("timeout", `no answer from ${host} in ${request.timeoutMs} ms`) };
+    const refused = refusedWhenConnecting(e);
+    if (refused) return { ok: false, failure: sendFailure("unsupported", `${host} ${refused}`) };
     return { ok: false, failure: sendFailure("unreachable", scrub(`${host}: ${error.cause?.code ?? error.message}`)) };
   }
   const status = response.status;

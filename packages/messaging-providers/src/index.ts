@@ -11,6 +11,15 @@ export {
   memorySink,
   type RecordedMessage,
 } from "./development.ts";
+export {
+  checkEndpoint,
+  checkedLookup,
+  type EndpointCheck,
+  endpointFetch,
+  type Resolve,
+  refusedWhenConnecting,
+  systemResolve,
+} from "./endpoint-check.ts";
 export { failureText, redactPersonalData } from "./failure-text.ts";
 export { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.ts";
 export { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";

@@ -3,7 +3,7 @@ import { type EndpointUrlPolicy, strictUrlPolicy } from "@regulars/webhooks";
 import webpush from "web-push";
 import { z } from "zod";
 import { checkedMessage } from "./checked.ts";
-import { checkEndpoint } from "./endpoint-check.ts";
+import { checkEndpoint, type Resolve } from "./endpoint-check.ts";
 import { failureText } from "./failure-text.ts";
 import { postToProvider } from "./http.ts";
 
@@ -30,6 +30,8 @@ export interface WebPushProviderOptions {
    * fake push services listen on localhost over http, pass the app's WEBHOOK_ALLOW_PRIVATE_URLS here.
    */
   urlPolicy?: EndpointUrlPolicy;
+  /** How endpoint names are resolved, for the check and when connecting: the system's resolver when absent. */
+  resolve?: Resolve;
 }
 
 /** A browser's PushSubscription, as the app stored it in the device's token. */
@@ -66,7 +68,7 @@ export function webPushProvider(
       const subscription = Subscription.safeParse(parseJson(message.to.token));
       if (!subscription.success)
         return { ok: false, failure: sendFailure("unsupported", "the device token is not a push subscription") };
-      const endpoint = await checkEndpoint(subscription.data.endpoint, urlPolicy);
+      const endpoint = await checkEndpoint(subscription.data.endpoint, urlPolicy, options.resolve);
       if ("refused" in endpoint)
         return { ok: false, failure: sendFailure("unsupported", `the push endpoint ${endpoint.refused}`) };
       if ("unresolved" in endpoint)
@@ -97,6 +99,7 @@ export function webPushProvider(
         timeoutMs: config.timeoutMs,
         goneStatuses: [404, 410],
         secrets: [config.vapid.privateKey],
+        endpoint: { policy: urlPolicy, ...(options.resolve ? { resolve: options.resolve } : {}) },
       });
       if (!answer.ok) return answer;
       // Push services name the message they accepted in Location; not all do.

@@ -4,8 +4,8 @@ import { decrypt } from "http_ece";
 import { importJWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import webpush from "web-push";
-import { webPushProvider } from "../src/index.ts";
-import { fakeProvider } from "./fake-http.ts";
+import { type Resolve, webPushProvider } from "../src/index.ts";
+import { countingPort, fakeProvider } from "./fake-http.ts";
 
 let pushService: Awaited<ReturnType<typeof fakeProvider>>;
 const vapid = webpush.generateVAPIDKeys();
@@ -39,7 +39,7 @@ function browser(path = `/push/${randomBytes(6).toString("hex")}`) {
 // The fake push service listens on localhost over http, as WEBHOOK_ALLOW_PRIVATE_URLS lets development do.
 const local = { allowPrivateNetworks: true };
 // A generous timeout where an answer is expected (the machine may be busy), a short one where none comes.
-const providerWaiting = (timeoutMs: number, urlPolicy = local) =>
+const providerWaiting = (timeoutMs: number, urlPolicy = local, resolve?: Resolve) =>
   webPushProvider(
     {
       kind: "web-push",
@@ -48,7 +48,7 @@ const providerWaiting = (timeoutMs: number, urlPolicy = local) =>
       urgency: "high",
       timeoutMs,
     },
-    { urlPolicy },
+    resolve ? { urlPolicy, resolve } : { urlPolicy },
   );
 const provider = providerWaiting(5_000);
 
@@ -164,6 +164,41 @@ describe("web push with VAPID", () => {
       ok: false,
       failure: { code: "unreachable", retryable: true, message: expect.stringMatching(/cannot be resolved/) },
     });
+  });
+
+  it("connects where the endpoint's name resolves when sending, and refuses it if that is private (DNS rebinding)", async () => {
+    const { keys } = browser().subscription;
+    // DNS played by the test: the first answer (the check before sending) public, every later one this machine.
+    const asked: string[] = [];
+    const rebinding: Resolve = async (hostname) => {
+      asked.push(hostname);
+      return [{ address: asked.length === 1 ? "203.0.113.10" : "127.0.0.1", family: 4 }];
+    };
+    const internal = await countingPort();
+    try {
+      const endpoint = `https://push.rebind.test:${internal.port}/admin`;
+      const strict = providerWaiting(5_000, { allowPrivateNetworks: false }, rebinding);
+      expect(await strict.send(push(JSON.stringify({ endpoint, keys })))).toMatchObject({
+        ok: false,
+        failure: {
+          code: "unsupported",
+          retryable: false,
+          message: `push.rebind.test:${internal.port} resolves to a private address`,
+        },
+      });
+      expect(asked).toEqual(["push.rebind.test", "push.rebind.test"]);
+      expect(internal.connections()).toBe(0);
+    } finally {
+      await internal.close();
+    }
+
+    // Where private networks are allowed, the connection goes to what the name resolves to, under its name.
+    const device = browser();
+    const { port } = new URL(pushService.url);
+    const named = { ...device.subscription, endpoint: `http://push.dev.test:${port}/push/named` };
+    const toLocal = providerWaiting(5_000, local, async () => [{ address: "127.0.0.1", family: 4 }]);
+    expect(await toLocal.send(push(JSON.stringify(named)))).toMatchObject({ ok: true });
+    expect(pushService.requests.at(-1)!.headers.host).toBe(`push.dev.test:${port}`);
   });
 
   it("says the status of a refusal, never what the endpoint answered", async () => {

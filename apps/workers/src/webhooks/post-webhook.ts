@@ -1,6 +1,5 @@
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
-import { type EndpointUrlPolicy, endpointUrlProblem, isPrivateHost, signedHeaders } from "@regulars/webhooks";
+import { checkEndpoint, endpointFetch, type Resolve, refusedWhenConnecting } from "@regulars/messaging-providers";
+import { type EndpointUrlPolicy, signedHeaders } from "@regulars/webhooks";
 import type { AttemptResult, ClaimedDelivery } from "@regulars/webhooks-store";
 
 export interface PostOptions {
@@ -8,47 +7,45 @@ export interface PostOptions {
   urlPolicy: EndpointUrlPolicy;
   /** The attempt's time: its `webhook-timestamp`. */
   now: Date;
+  /** How the receiver's name is resolved, for the check and when connecting: the system's resolver when absent. */
+  resolve?: Resolve;
 }
 
 /**
  * One attempt: the body POSTed with its Standard Webhooks headers, signed for this attempt. 2xx is delivered;
  * any other answer (redirects are not followed), a refused connection or no answer within `timeoutMs` failed.
- * Under the strict policy, a host whose name resolves to a private address is refused before connecting.
+ * Under the strict policy, a host whose name resolves to a private address is refused before connecting, and
+ * again if the name answers a private address when the connection is made (DNS rebinding).
  */
 export async function postWebhook(delivery: ClaimedDelivery, opts: PostOptions): Promise<AttemptResult> {
-  const problem =
-    endpointUrlProblem(delivery.url, opts.urlPolicy) ?? (await resolvedProblem(delivery.url, opts.urlPolicy));
-  if (problem) return { ok: false, statusCode: null, error: `url ${problem}` };
+  const check = await checkEndpoint(delivery.url, opts.urlPolicy, opts.resolve);
+  if (!check.ok)
+    return { ok: false, statusCode: null, error: `url ${"refused" in check ? check.refused : check.unresolved}` };
   try {
-    const response = await fetch(delivery.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Regulars-Webhooks/1",
-        ...signedHeaders(delivery.id, opts.now, delivery.body, delivery.secrets),
+    const response = await endpointFetch(
+      delivery.url,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Regulars-Webhooks/1",
+          ...signedHeaders(delivery.id, opts.now, delivery.body, delivery.secrets),
+        },
+        body: delivery.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(opts.timeoutMs),
       },
-      body: delivery.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
+      opts.urlPolicy,
+      opts.resolve,
+    );
     // The answer's body is not needed; cancelling it frees the connection at once.
     await response.body?.cancel().catch(() => {});
     if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
     return { ok: false, statusCode: response.status, error: `HTTP ${response.status}` };
   } catch (e) {
+    const refused = refusedWhenConnecting(e);
+    if (refused) return { ok: false, statusCode: null, error: `url ${refused}` };
     return { ok: false, statusCode: null, error: describeFailure(e, opts.timeoutMs) };
-  }
-}
-
-async function resolvedProblem(url: string, policy: EndpointUrlPolicy): Promise<string | null> {
-  if (policy.allowPrivateNetworks) return null;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host)) return null;
-  try {
-    const addresses = await lookup(host, { all: true });
-    return addresses.some((a) => isPrivateHost(a.address)) ? "resolves to a private address" : null;
-  } catch (e) {
-    return `cannot be resolved (${(e as { code?: string }).code ?? "DNS error"})`;
   }
 }
 

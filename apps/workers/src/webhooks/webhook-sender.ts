@@ -1,5 +1,6 @@
 import type { Db } from "@regulars/db";
 import type { Logger } from "@regulars/logger";
+import type { Resolve } from "@regulars/messaging-providers";
 import { type DisablePolicy, type EndpointUrlPolicy, type RetrySchedule, strictUrlPolicy } from "@regulars/webhooks";
 import {
   type ClaimedDelivery,
@@ -26,6 +27,8 @@ export interface WebhookSenderOptions {
   /** How often to look for due deliveries when nothing woke the sender. */
   pollMs?: number;
   urlPolicy?: EndpointUrlPolicy;
+  /** How receivers' names are resolved: the system's resolver when absent (tests stand in for DNS). */
+  resolve?: Resolve;
   /** Only these tenants' deliveries; all when absent. */
   tenantIds?: readonly string[];
   clock?: () => Date;
@@ -116,6 +119,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       timeoutMs: settings.timeoutMs,
       urlPolicy: opts.urlPolicy ?? strictUrlPolicy,
       now: clock(),
+      ...(opts.resolve ? { resolve: opts.resolve } : {}),
     }).finally(sent);
     metrics?.seconds.observe((performance.now() - started) / 1000);
     if (result.ok) {
