@@ -59,6 +59,27 @@ const resolve = (database: Db, ...events: Parameters<typeof applyEventBatch>[2])
   applyEventBatch(database, new ProgrammeCache(database, 0), events);
 
 describe("repeat action rewards see the customer's history", () => {
+  it("a customer merged into the account was paid as the same person: the once reward is not paid again", async () => {
+    const till = await member("+48720000101");
+    await resolve(db, eventMessage(till.tenant, "feedback_submitted", "+48720000101"));
+    expect(await till.bonuses()).toEqual([50]);
+    // The app account the till's regular signed up with; the merge moves the person, not the ledger's movements.
+    await applyTransactionBatch(ledgerDeps(db), [
+      txMessage(till.tenant, {
+        customer: { phone: "+48720000102" },
+        lines: [{ sku: "X", name: "X", quantity: 1, unitPrice: 50, discount: 0, tags: [] }],
+      }),
+    ]);
+    const app = (await db.customer.findFirstOrThrow({ where: { tenantId: till.tenant, phone: "+48720000102" } })).id;
+    await db.$executeRaw`INSERT INTO customer_merges (merged_id, tenant_id, into_id) VALUES (${till.customerId}, ${till.tenant}, ${app})`;
+
+    await resolve(db, eventMessage(till.tenant, "feedback_submitted", "+48720000102"));
+    const appBonuses = await db.ledgerMovement.findMany({
+      where: { tenantId: till.tenant, customerId: app, kind: "bonus" },
+    });
+    expect(appBonuses.map((m) => Number(m.amount))).toEqual([5]);
+  });
+
   it("pays 50 for the first feedback, then 5, 5, whether the events come one by one or in one batch", async () => {
     const oneByOne = await member("+48720000001");
     for (let i = 0; i < 3; i++) await resolve(db, eventMessage(oneByOne.tenant, "feedback_submitted", "+48720000001"));

@@ -1,5 +1,5 @@
 import { type EventMessage, type EventRecorded, eventFingerprint } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
 import { evaluateAction, expiresAt, localDate } from "@regulars/rules";
@@ -154,20 +154,38 @@ async function resolveEventCustomers(
 const onceKey = (ruleId: string, customerId: string) => `action:${ruleId}:${customerId}`;
 const dayKey = (ruleId: string, customerId: string, day: string) => `action:${ruleId}:${customerId}:${day}`;
 
+/** Everyone merged into each of `customerIds`, by the customer they became (one level: see customer_merges). */
+async function mergedInto(tx: DbTx, customerIds: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = customerIds.length
+    ? await tx.$queryRaw<{ merged_id: string; into_id: string }[]>`
+        SELECT merged_id, into_id FROM customer_merges WHERE into_id = ANY(${sqlArray([...new Set(customerIds)])}::text[])`
+    : [];
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.into_id, [...(out.get(r.into_id) ?? []), r.merged_id]);
+  return out;
+}
+
 /** In stream order, each event against the history so far (what was paid before, and earlier in the batch). */
 async function payActions(
   tx: DbTx,
   messages: EventMessage[],
   todo: Candidate[],
 ): Promise<{ movements: NewMovement[]; pointsOf: Map<number, number> }> {
+  // A customer merged into one of these earned as the same person, under their own id (the ledger is append-only):
+  // an action they were paid for once, or today, was paid to the person the account is.
+  const merged = await mergedInto(
+    tx,
+    todo.map((c) => c.customerId),
+  );
+  const personIds = (customerId: string) => [customerId, ...(merged.get(customerId) ?? [])];
   const limited = todo.flatMap((c) =>
     c.programme.config.rules.flatMap((r) =>
       r.type !== "action"
         ? []
         : r.limit === "once"
-          ? [onceKey(r.id, c.customerId)]
+          ? personIds(c.customerId).map((id) => onceKey(r.id, id))
           : r.limit === "per_day"
-            ? [dayKey(r.id, c.customerId, c.day)]
+            ? personIds(c.customerId).map((id) => dayKey(r.id, id, c.day))
             : [],
     ),
   );
@@ -182,11 +200,12 @@ async function payActions(
   const pointsOf = new Map<number, number>();
   for (const c of todo.sort((a, b) => a.index - b.index)) {
     const m = messages[c.index]!;
-    const has = (key: string) => paid.has(`${m.tenantId}\u0000${key}`);
+    const has = (key: (id: string) => string) =>
+      personIds(c.customerId).some((id) => paid.has(`${m.tenantId}\u0000${key(id)}`));
     const actionRules = c.programme.config.rules.filter((r) => r.type === "action");
     const history = {
-      earnedOnceBy: new Set(actionRules.filter((r) => has(onceKey(r.id, c.customerId))).map((r) => r.id)),
-      earnedTodayBy: new Set(actionRules.filter((r) => has(dayKey(r.id, c.customerId, c.day))).map((r) => r.id)),
+      earnedOnceBy: new Set(actionRules.filter((r) => has((id) => onceKey(r.id, id))).map((r) => r.id)),
+      earnedTodayBy: new Set(actionRules.filter((r) => has((id) => dayKey(r.id, id, c.day))).map((r) => r.id)),
     };
     const state = states.get(c.customerId);
     const awards = evaluateAction(
