@@ -1,7 +1,7 @@
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { EventMessage, eventFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
-import { publishOrUnavailable } from "./intake.ts";
+import { firstIssue, jsonOrUndefined, publishOrUnavailable } from "./intake.ts";
 
 /**
  * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:
@@ -20,21 +20,27 @@ export async function storeEvent(
   );
   if (!published.duplicate) return { duplicate: false };
   const original = await eventFingerprintAt(bus, published.seq);
-  if (original && original !== eventFingerprint(event)) {
+  if (original.fingerprint !== eventFingerprint(event)) {
     throw new DomainError(
       "idempotency_conflict",
-      `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
+      "unreadable" in original
+        ? `eventId ${event.eventId} was accepted before, and what is stored under it is not an event this gateway can read (${original.unreadable}), so this one cannot be its retry; post the event under a new eventId`
+        : `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
     );
   }
   return { duplicate: true };
 }
 
 /**
- * The fingerprint of the event stored at `seq`; null when what is stored there is no event message. When it cannot
- * be read the repeat can be told neither from a retry nor from a conflict: `unavailable`, so the sender retries,
- * never a 202 that would let a changed event pass as a duplicate (as for sales, `fingerprintAt`).
+ * The fingerprint of the event stored at `seq`. When it cannot be read the repeat can be told neither from a retry
+ * nor from a conflict: `unavailable`, so the sender retries, never a 202 that would let a changed event pass as a
+ * duplicate. When what is stored there is no event message, no body can match it: `unreadable` says why, and the
+ * repeat is a conflict (as for sales, `fingerprintAt`).
  */
-async function eventFingerprintAt(bus: Bus, seq: number): Promise<string | null> {
+async function eventFingerprintAt(
+  bus: Bus,
+  seq: number,
+): Promise<{ fingerprint: string } | { fingerprint: null; unreadable: string }> {
   const { events } = bus.topology.streams;
   const cannotCompare = (why: string) =>
     new DomainError(
@@ -45,6 +51,7 @@ async function eventFingerprintAt(bus: Bus, seq: number): Promise<string | null>
     throw cannotCompare(e.message);
   });
   if (!stored) throw cannotCompare(`message ${seq} is no longer on ${events}`);
-  const parsed = EventMessage.safeParse(stored.json());
-  return parsed.success ? eventFingerprint(parsed.data.event) : null;
+  const parsed = EventMessage.safeParse(jsonOrUndefined(stored.string()));
+  if (parsed.success) return { fingerprint: eventFingerprint(parsed.data.event) };
+  return { fingerprint: null, unreadable: firstIssue(parsed.error.issues) };
 }

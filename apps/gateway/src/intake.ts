@@ -182,13 +182,15 @@ async function settle(intake: TransactionIntake, tenantId: string, a: Admitted, 
   // JetStream dropped the repeat and named the message it kept: the same body is a retry, another is a conflict.
   // Only repeats are fingerprinted: a transaction stored now has nothing to be compared with.
   const original = published.duplicate ? await fingerprintAt(intake.bus, published.seq) : null;
-  if (original && original !== transactionFingerprint(a.transaction)) {
+  if (original && original.fingerprint !== transactionFingerprint(a.transaction)) {
     return {
       outcome: "conflict",
       externalId,
       error: new DomainError(
         "idempotency_conflict",
-        `externalId ${externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
+        "unreadable" in original
+          ? `externalId ${externalId} was accepted before, and what is stored under it is not a transaction this gateway can read (${original.unreadable}), so this one cannot be its retry; post the transaction under a new externalId`
+          : `externalId ${externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
       ),
     };
   }
@@ -234,12 +236,16 @@ export async function storedBefore(
 }
 
 /**
- * The fingerprint of the transaction stored at `seq`; null when what is stored there is no transaction message.
- * When it cannot be read (a timeout, or gone from the stream while JetStream still remembers its id) the repeat
- * can be told neither from a retry nor from a conflict: `unavailable`, so the till keeps it and retries, and never
- * a 202 that would let a changed transaction pass as a duplicate.
+ * The fingerprint of the transaction stored at `seq`. When it cannot be read (a timeout, or gone from the stream while
+ * JetStream still remembers its id) the repeat can be told neither from a retry nor from a conflict: `unavailable`, so
+ * the till keeps it and retries, and never a 202 that would let a changed transaction pass as a duplicate. When what
+ * is stored there is read but is no transaction message (stored by a release whose contract differed, or not by the
+ * gateway), no body can match it, now or later: `unreadable` says why, and the repeat is a conflict.
  */
-async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
+async function fingerprintAt(
+  bus: Bus,
+  seq: number,
+): Promise<{ fingerprint: string } | { fingerprint: null; unreadable: string }> {
   const { transactions } = bus.topology.streams;
   const cannotCompare = (why: string) =>
     new DomainError(
@@ -250,8 +256,25 @@ async function fingerprintAt(bus: Bus, seq: number): Promise<string | null> {
     throw cannotCompare(e.message);
   });
   if (!stored) throw cannotCompare(`message ${seq} is no longer on ${transactions}`);
-  const parsed = TransactionMessage.safeParse(stored.json());
-  return parsed.success ? transactionFingerprint(parsed.data.transaction) : null;
+  const parsed = TransactionMessage.safeParse(jsonOrUndefined(stored.string()));
+  if (parsed.success) return { fingerprint: transactionFingerprint(parsed.data.transaction) };
+  return { fingerprint: null, unreadable: firstIssue(parsed.error.issues) };
+}
+
+/** A stored body as JSON, or undefined (which no schema accepts) when it is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first of a stored message's schema issues, as a person reads it: where, and what is wrong. */
+export function firstIssue(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  if (!issue) return "not a message";
+  return issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message;
 }
 
 const unavailable = (why: string) =>

@@ -66,11 +66,39 @@ export function sortedJson(value: unknown): string {
  * What identifies a posted transaction's content, to tell a repeat (same externalId, same content: a
  * retry, answered as a duplicate) from a conflict (same externalId, different content: refused). It is
  * taken over the validated body, so defaults and key order do not matter, and `occurredAt` counts as
- * an instant: 12:00+01:00 and 11:00Z are the same sale.
+ * an instant: 12:00+01:00 and 11:00Z are the same sale. A null `customer`, `refundOf` or `holdId` is the same as
+ * one omitted (the contract says "omit (or send null)"): a null counts as omitted, not the other way round as in
+ * `eventFingerprint`, so that a body without nulls (nearly every one) keeps the fingerprint stored for it before.
  */
 export function transactionFingerprint(tx: TransactionInput): string {
+  const normalised = {
+    ...tx,
+    occurredAt: new Date(tx.occurredAt).toISOString(),
+    customer: tx.customer ?? undefined,
+    refundOf: tx.refundOf ?? undefined,
+    holdId: tx.holdId ?? undefined,
+  };
+  return hash("sha256", sortedJson(normalised), "base64url");
+}
+
+/**
+ * `transactionFingerprint` as it was before a null `customer`, `refundOf` or `holdId` counted as omitted: it differs
+ * only for a body with such a null. The ledger keeps a transaction's fingerprint (`transactions.body_hash`) and compares
+ * a repeat's with it for as long as the repeat can come, so a retry of a body stored with a null must still match
+ * this one. It can go once no transaction stored before that change can reach the ledger again: every one of them is
+ * older than the gateway's occurredAt window (`maxAgeDays`) and no longer on the transactions stream.
+ */
+export function legacyTransactionFingerprint(tx: TransactionInput): string {
   const normalised = { ...tx, occurredAt: new Date(tx.occurredAt).toISOString() };
   return hash("sha256", sortedJson(normalised), "base64url");
+}
+
+/**
+ * Whether a fingerprint the ledger stored for a transaction is this transaction's: `fingerprint` (its
+ * `transactionFingerprint`, already at hand) or, for one stored before nulls counted as omitted, its legacy one.
+ */
+export function storedFingerprintMatches(stored: string, tx: TransactionInput, fingerprint: string): boolean {
+  return stored === fingerprint || stored === legacyTransactionFingerprint(tx);
 }
 
 /**

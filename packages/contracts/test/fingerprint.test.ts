@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, sortedJson, TransactionInput, transactionFingerprint } from "../src/index.ts";
+import {
+  canonicalJson,
+  legacyTransactionFingerprint,
+  sortedJson,
+  storedFingerprintMatches,
+  TransactionInput,
+  transactionFingerprint,
+} from "../src/index.ts";
 
 const sale = TransactionInput.parse({
   externalId: "POS1-1",
@@ -38,5 +45,28 @@ describe("transaction fingerprints", () => {
     const proto = JSON.parse('{"b":1,"__proto__":[2],"a":{"__proto__":{"c":3}}}');
     expect(sortedJson(proto)).toBe(canonicalJson(proto));
     expect(sortedJson(proto)).toBe('{"__proto__":[2],"a":{"__proto__":{"c":3}},"b":1}');
+  });
+
+  it("count a null customer, refundOf or holdId as omitted (the contract says omit or send null)", () => {
+    const anonymous = TransactionInput.parse({ ...sale, customer: undefined });
+    const withNulls = TransactionInput.parse({ ...sale, customer: null, refundOf: null, holdId: null });
+    expect(transactionFingerprint(withNulls)).toBe(transactionFingerprint(anonymous));
+    for (const field of ["customer", "refundOf", "holdId"]) {
+      expect(transactionFingerprint(TransactionInput.parse({ ...anonymous, [field]: null }))).toBe(
+        transactionFingerprint(anonymous),
+      );
+    }
+  });
+
+  it("still match a fingerprint stored for a body with nulls before nulls counted as omitted", () => {
+    const withNulls = TransactionInput.parse({ ...sale, customer: null, refundOf: null, holdId: null });
+    // What the release before stored for this body (transactions.body_hash), which its retry must still match.
+    const storedBefore = "-1Df8XJ4GhCtUUAZJ5iFcLYVfa7ySaZfDdBOM-5aJmE";
+    expect(legacyTransactionFingerprint(withNulls)).toBe(storedBefore);
+    expect(storedFingerprintMatches(storedBefore, withNulls, transactionFingerprint(withNulls))).toBe(true);
+    const changed = { ...withNulls, total: 701 };
+    expect(storedFingerprintMatches(storedBefore, changed, transactionFingerprint(changed))).toBe(false);
+    // A body without nulls has one fingerprint, as before.
+    expect(legacyTransactionFingerprint(sale)).toBe(transactionFingerprint(sale));
   });
 });

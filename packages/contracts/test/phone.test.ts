@@ -1,5 +1,14 @@
+import fc from "fast-check";
+import { getCountries, getCountryCallingCode } from "libphonenumber-js/max";
 import { describe, expect, it } from "vitest";
-import { BehaviouralEventInput, CustomerRef, E164Phone, identityOf, TransactionInput } from "../src/index.ts";
+import {
+  BehaviouralEventInput,
+  CustomerRef,
+  E164Phone,
+  identityOf,
+  TransactionInput,
+  TransactionMessage,
+} from "../src/index.ts";
 
 const issueOf = (raw: string) => E164Phone.safeParse(raw).error?.issues[0]?.message;
 
@@ -43,5 +52,64 @@ describe("E164Phone", () => {
       customer: { phone: "+4407911123456" },
     });
     expect(sale.customer).toEqual({ phone: "+447911123456" });
+  });
+});
+
+describe("E164Phone's canonical form", () => {
+  const e164 = /^\+[1-9]\d{6,14}$/;
+  const countryCodes = [...new Set(getCountries().map((c) => getCountryCallingCode(c)))];
+  // Trunk zeros after the country code are what libphonenumber reads away one at a time.
+  const phoneLike = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...countryCodes), fc.stringMatching(/^0{0,4}[0-9]{1,11}$/))
+      .map(([cc, rest]) => `+${cc}${rest}`),
+    fc.stringMatching(/^\+[1-9]\d{6,14}$/),
+  );
+
+  it("is what reading it again gives, and E.164, for every number accepted; any other is refused saying why", () => {
+    fc.assert(
+      fc.property(phoneLike, (raw) => {
+        const read = E164Phone.safeParse(raw);
+        if (!read.success) {
+          expect(read.error.issues[0]?.message).toMatch(/^must be (a possible phone number \(.+\)|an E\.164 phone)/);
+          return;
+        }
+        expect(read.data).toMatch(e164);
+        expect(E164Phone.parse(read.data)).toBe(read.data);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("drops every trunk 0 a till doubled, so a retry reads as the stored number and the ledger books the same", () => {
+    expect(E164Phone.parse("+97100501234567")).toBe("+971501234567");
+    expect(E164Phone.parse("+9710501234567")).toBe("+971501234567");
+    const sale = TransactionInput.parse({
+      externalId: "T-1",
+      type: "sale",
+      occurredAt: "2026-01-01T12:00:00Z",
+      locationId: "store-1",
+      channel: "pos",
+      currency: "AED",
+      lines: [{ sku: "A", name: "A", quantity: 1, unitPrice: 100 }],
+      total: 100,
+      customer: { phone: "+97100501234567" },
+    });
+    const stored = JSON.parse(
+      JSON.stringify({ tenantId: "t", transactionId: "x", receivedAt: "2026-01-01T12:00:00Z", transaction: sale }),
+    );
+    expect(TransactionMessage.parse(stored).transaction.customer).toEqual({ phone: "+971501234567" });
+  });
+
+  it("refuses at the door a number too short once its trunk 0 is dropped, which the ledger could not read back", () => {
+    expect(issueOf("+4901234")).toBe(
+      "must be a possible phone number (too short without its national prefix: +491234)",
+    );
+    expect(issueOf("+4301234")).toBe(
+      "must be a possible phone number (too short without its national prefix: +431234)",
+    );
+    expect(issueOf("+490001234")).toBe(
+      "must be a possible phone number (too short without its national prefix: +491234)",
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { defaultProgramme, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import {
+  defaultProgramme,
+  storedFingerprintMatches,
+  type TransactionMessage,
+  transactionFingerprint,
+} from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { planRefund } from "@regulars/ledger";
@@ -102,7 +107,7 @@ export async function applyParkedRefunds(work: BatchWork, records: Map<string, R
     if (taken === undefined) {
       work.saleIdOf.set(i, stableId("transaction", p.message.tenantId, p.message.transaction.refundOf!));
       await applyRefund(work, i, records);
-    } else if (taken !== work.hashes[i]) {
+    } else if (taken === null || !storedFingerprintMatches(taken, p.message.transaction, work.hashes[i]!)) {
       // A transaction under its externalId was applied before this refund's parking could be seen (by another
       // worker, or earlier in this batch): the refund is refused with the reason, never dropped.
       work.reject(i, "idempotency_conflict", takenWhileWaiting(p.message));

@@ -1,3 +1,4 @@
+import { storedFingerprintMatches } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { resolveOrCreateCustomers } from "../customers/resolve.ts";
@@ -96,7 +97,10 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
     const parked = waiting.get(m.transactionId);
     if (stored === undefined && !parked) return true;
     // A stored row without a fingerprint predates them: it cannot be told from a retry.
-    const repeat = stored === null || stored === work.hashes[i] || parked?.bodyHash === work.hashes[i];
+    const repeat =
+      stored === null ||
+      (stored !== undefined && storedFingerprintMatches(stored, m.transaction, work.hashes[i]!)) ||
+      parked?.bodyHash === work.hashes[i];
     if (repeat) return false;
     const ext = m.transaction.externalId;
     work.reject(
