@@ -2,7 +2,14 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, findBalanceDrift, placeHold, postMovements } from "../src/index.ts";
+import {
+  customerBalances,
+  customerSummary,
+  findBalanceDrift,
+  placeHold,
+  postMovements,
+  quoteCheckout,
+} from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
 let db: Db;
@@ -66,5 +73,29 @@ describe("a hold placed after another lapsed", () => {
     expect(await holdStatus(first.holdId)).toEqual({ status: "expired", ended_reason: "expired" });
     expect((await holdStatus(second.holdId))?.status).toBe("committed");
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+});
+
+describe("a hold past its expiry that the sweep has not reached yet", () => {
+  it("reserves nothing in the customer's summary, as in a quote", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 200);
+    await giveWallet(tenantId, c, 300);
+    await placeHold(deps, tenantId, holdRequest(c, { points: 50, wallet: 100 }));
+    // Placed after the live one: a hold ends its customer's lapsed holds, as the sweep would, before it reserves.
+    const tenMinutesAgo = { ...deps, now: () => new Date(Date.now() - 10 * 60_000) };
+    const lapsed = await placeHold(
+      tenMinutesAgo,
+      tenantId,
+      holdRequest(c, { points: 100, wallet: 200, ttlSeconds: 60 }),
+    );
+
+    const { balances } = await customerSummary(db, tenantId, c);
+
+    expect(balances).toMatchObject({ points: 200, wallet: 300, heldPoints: 50, heldWallet: 100 });
+    const quote = await quoteCheckout(deps, tenantId, holdRequest(c));
+    expect({ points: quote.points.held, wallet: quote.wallet.held }).toEqual({ points: 50, wallet: 100 });
+    expect((await holdStatus(lapsed.holdId))?.status).toBe("held");
   });
 });

@@ -110,6 +110,33 @@ describe("a merged-away customer id", () => {
     expect((await t.admin.coupons.wallet({ customerId: till })).map((w) => w.id)).toEqual([issued.id]);
   });
 
+  it("a checkout quote by it reads the survivor's points and wallet coupons, as the hold does", async () => {
+    const { till, app } = await mergedPair();
+    await t.admin.programme.redemption.set({ redemption: { points: 100, value: 500, minPoints: 0, step: 1 } });
+    const campaign = await t.admin.coupons.create({
+      name: `Welcome back fries ${phones}`,
+      benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
+      codes: { kind: "unique", pattern: "BACK-XXXXXXX" },
+    });
+    const issued = await t.admin.coupons.issue({ id: campaign.id, customerId: app });
+    const basket = {
+      locationId: "store-001",
+      channel: "kiosk" as const,
+      currency: "EUR",
+      lines: [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 2000, discount: 0, tags: [] }],
+    };
+
+    const quote = await t.kiosk.checkout.quote({ customer: { id: till }, basket, points: 100 });
+
+    expect(quote.points).toMatchObject({ balance: 120, applied: 100, refusal: null });
+    expect(quote.coupons.map((c) => c.code)).toEqual([issued.code]);
+    const held = await t.kiosk.checkout.hold({ customer: { id: till }, basket, points: 100 });
+    expect(held.quote.points).toMatchObject({ balance: 120, applied: 100 });
+    expect(await t.kiosk.checkout.getHold({ holdId: held.holdId })).toMatchObject({ customerId: app });
+    const after = await t.kiosk.checkout.quote({ customer: { id: till }, basket });
+    expect(after.points).toMatchObject({ balance: 120, held: 100, spendable: 20 });
+  });
+
   it("privacy.erase refuses it, naming the account to erase (which erases both)", async () => {
     const { till, app } = await mergedPair();
 

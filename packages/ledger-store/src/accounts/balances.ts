@@ -52,6 +52,8 @@ export async function customerSummary(
     CROSS JOIN (
       SELECT coalesce(sum(points), 0)::int8 AS held_points, coalesce(sum(wallet), 0)::int8 AS held_wallet
       FROM checkout_holds WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND status = 'held'
+        -- As liveHold (holds/checkout-state.ts): past its expiry a hold reserves nothing, swept yet or not.
+        AND expires_at > now()
     ) h
     LEFT JOIN customer_loyalty l ON l.customer_id = ${customerId}`;
   const r = row!;

@@ -3,7 +3,7 @@ import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, iden
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
-import { resolveCustomers } from "../customers/resolve.ts";
+import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
@@ -197,7 +197,9 @@ export async function readQuoteState(
   const byIdentity = identity && "kind" in identity ? identity : null;
   const [row] = await reader.rows<QuoteStateRow>(Prisma.sql`
     WITH cust AS (
-      SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${byId}
+      -- An id merged away (an old receipt, a support ticket) names the account that absorbed it, as in a hold
+      -- (checkoutCustomerId): the merged-away row is kept but emptied, and would quote 0 points and no coupons.
+      SELECT s.survivor_id AS id FROM (${survivorsStatement(byId ? [byId] : [])}) s WHERE s.tenant_id = ${tenantId}
       UNION ALL
       SELECT customer_id FROM customer_identities
       WHERE tenant_id = ${tenantId} AND kind = ${byIdentity?.kind ?? null} AND value = ${byIdentity?.value ?? null}
