@@ -63,40 +63,70 @@ export async function eraseClickhouse(
   });
   // A row that arrived between the mutation above and rekeyCustomerRows' count was re-keyed there, unscrubbed: found
   // under the pseudonym (the erasure request keeps it until this call succeeds, so a retry finds them too).
-  for (const { name, scrub } of scrubbed) {
-    const unscrubbed = Object.entries(scrub.set).map(([column, to]) => `\`${assertIdentifier(column)}\` <> ${to}`);
+  for (const { name, scrub } of scrubbed)
     await mutateIfAny(
       target,
       name,
-      `customer_id = {pseudonym:String} AND (${unscrubbed.join(" OR ")})`,
+      `customer_id = {pseudonym:String} AND ${unscrubbedOf(scrub)}`,
       params,
       setsOf(scrub),
     );
-  }
 }
 
-const setsOf = (scrub: NonNullable<ClickHouseTableRule["scrub"]>) =>
+type Scrub = NonNullable<ClickHouseTableRule["scrub"]>;
+
+const setsOf = (scrub: Scrub) =>
   Object.entries(scrub.set).map(([column, to]) => `\`${assertIdentifier(column)}\` = ${to}`);
 
-/** An update of the tenant's rows `where` names, counted first: a rerun or a sweep with nothing to do is cheap. */
+/** Rows some column of `scrub` would still change: scrubbed ones are not counted or rewritten again. */
+const unscrubbedOf = (scrub: Scrub) =>
+  `(${Object.entries(scrub.set)
+    .map(([column, to]) => `\`${assertIdentifier(column)}\` <> ${to}`)
+    .join(" OR ")})`;
+
+/**
+ * An update of the tenant's rows `where` names, counted first: a rerun or a sweep with nothing to do is cheap. How
+ * many rows (each stored copy of a fact) it rewrote.
+ */
 async function mutateIfAny(
   target: FactsTarget,
   name: string,
   where: string,
   params: Record<string, unknown>,
   sets: string[],
-): Promise<void> {
+): Promise<number> {
   const rows = `tenant_id = {tenant:String} AND ${where}`;
   const result = await target.client.query({
     query: `SELECT count() AS n FROM ${table(target, name)} WHERE ${rows}`,
     query_params: params,
     format: "JSONEachRow",
   });
-  if (Number((await result.json<{ n: string }>())[0]?.n ?? 0) === 0) return;
+  const n = Number((await result.json<{ n: string }>())[0]?.n ?? 0);
+  if (n === 0) return 0;
   await target.client.command({
     query: `ALTER TABLE ${table(target, name)} UPDATE ${sets.join(", ")} WHERE ${rows} SETTINGS mutations_sync = 2`,
     query_params: params,
   });
+  return n;
+}
+
+/**
+ * The links of the tenant's messages clicked before `before`, cut to their site as erasure cuts a person's (`scrub`
+ * of message_events in tables.ts): the link as its template rendered it may hold the customer's name, e-mail or
+ * phone, kept no longer than the message's address and text (`messagesDays`, cleared in Postgres by
+ * `clearOldMessages`). Clicks still count by site. How many rows changed; a second pass finds none.
+ */
+export async function scrubLinksBefore(target: FactsTarget, tenantId: string, before: Date): Promise<number> {
+  const scrub = clickhouseTables.message_events?.scrub;
+  if (!scrub) throw new Error("tables.ts: message_events has no scrub for its links");
+  const params = { tenant: tenantId, before: before.getTime() / 1000 };
+  return mutateIfAny(
+    target,
+    "message_events",
+    `occurred_at < toDateTime64({before:Float64}, 3, 'UTC') AND ${unscrubbedOf(scrub)}`,
+    params,
+    setsOf(scrub),
+  );
 }
 
 /** Behavioural events of the tenant that occurred before `before`; counted first, so a pass with none is cheap. */

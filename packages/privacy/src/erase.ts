@@ -139,8 +139,9 @@ export async function deletePersonalRows(
 }
 
 /**
- * Replaces the free text staff typed about the customers in the rows erasure keeps (`redact` of tables.ts); rows
- * per table. Run again by the sweep of recent erasures, for an admin's action on the customer after the erasure.
+ * Replaces what names the customers in the rows erasure keeps (`redact` of tables.ts: text staff typed, message
+ * events' links and provider's words in the outbox); rows per table. Run again by the sweep of recent erasures, for
+ * what was written about the customer after the erasure.
  */
 export async function redactKeptRows(db: Db | DbTx, tenantId: string, ids: string[]): Promise<Record<string, number>> {
   const redacted: Record<string, number> = {};
@@ -149,7 +150,7 @@ export async function redactKeptRows(db: Db | DbTx, tenantId: string, ids: strin
     if (!rule.redact || !present.has(table)) continue;
     // The table name, conditions and SET clause are literals of tables.ts; the ids travel as parameters.
     redacted[table] = await db.$executeRawUnsafe(
-      `UPDATE ${table} t SET ${rule.redact.set} WHERE t.tenant_id = $1 AND (${rule.where}) AND (${rule.redact.rows})`,
+      `UPDATE ${table} t SET ${rule.redact.set} WHERE t.tenant_id = $1 AND (${rule.redact.where ?? rule.where}) AND (${rule.redact.rows})`,
       tenantId,
       ids,
     );

@@ -3,7 +3,7 @@ import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
-import { deleteEventsBefore, eraseClickhouse } from "./clickhouse.ts";
+import { deleteEventsBefore, eraseClickhouse, scrubLinksBefore } from "./clickhouse.ts";
 import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
@@ -103,9 +103,9 @@ export async function clearOldMessages(
 
 /**
  * The tenant's retention settings applied as of `now`: development messages and behavioural events past
- * their time deleted, old messages' addresses and texts cleared, customers inactive for too long erased (cause
- * `inactivity`). Each step acts by a cutoff, so a second pass at the same time finds nothing. Without ClickHouse
- * the events wait for a pass in a process that has it.
+ * their time deleted, old messages' addresses and texts cleared and their clicked links cut to the site, customers
+ * inactive for too long erased (cause `inactivity`). Each step acts by a cutoff, so a second pass at the same time
+ * finds nothing. Without ClickHouse the events and links wait for a pass in a process that has it.
  */
 export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult> {
   const cutoffs = retentionCutoffs(await getRetention(ctx.db, ctx.tenantId), ctx.now);
@@ -113,7 +113,11 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
   if (cutoffs.devMessagesBefore)
     acted += await ctx.db.$executeRaw`
       DELETE FROM dev_messages WHERE tenant_id = ${ctx.tenantId} AND created_at < ${cutoffs.devMessagesBefore}`;
-  if (cutoffs.messagesBefore) acted += await clearOldMessages(ctx.db, ctx.tenantId, cutoffs.messagesBefore);
+  if (cutoffs.messagesBefore) {
+    acted += await clearOldMessages(ctx.db, ctx.tenantId, cutoffs.messagesBefore);
+    // The clicked links ClickHouse keeps for campaign results hold what the rendered text held.
+    if (ctx.analytics) acted += await scrubLinksBefore(ctx.analytics, ctx.tenantId, cutoffs.messagesBefore);
+  }
   if (cutoffs.eventsBefore && ctx.analytics)
     acted += await deleteEventsBefore(ctx.analytics, ctx.tenantId, cutoffs.eventsBefore);
   const outbox = [];

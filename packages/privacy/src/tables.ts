@@ -21,7 +21,9 @@
  * keeps ids, figures and codes in `details`, except the `reason` an admin types (customers.adjust,
  * customers.setTierFloor): every `reason` key of the person's audit rows is redacted. Other kept text columns
  * are machine-written: holds' `ended_reason`, sales' `explanation`, `applied_events.reason_message` (rejected
- * events have no customer), `erasure_requests.reason` (the cause).
+ * events have no customer), `erasure_requests.reason` (the cause). An admin's action on a customer already erased
+ * stores `erasedText` instead of the typed reason (`adjustBalance`, `setTierFloor` of @regulars/ledger-store): the
+ * sweep of recent erasures, which redacts text written since, ends 8 days after the erasure.
  */
 export type PostgresErasure = "scrub" | "delete" | "keep";
 
@@ -38,11 +40,13 @@ export interface PostgresTableRule {
    */
   shared?: { holding: string; without: string };
   /**
-   * Free text staff typed about the customer in a kept row: erasure sets `set` on those of the person's rows that
-   * `rows` also names (rows already redacted excluded, so a second pass counts only rows written since). Text
-   * columns only: ids and amounts stay, so the ledger's sums do too.
+   * Personal data in rows erasure keeps (free text staff typed about the customer; a delivery copy's rendered link or
+   * provider's words): erasure sets `set` on those of the person's rows that `rows` also names (rows already redacted
+   * excluded, so a second pass counts only rows written since). `where`, when given, names the person's rows instead
+   * of the rule's own: in a `delete` table that one names the rows deleted, not those kept. Text only: ids and
+   * amounts stay, so the ledger's sums and the campaigns' figures do too.
    */
-  redact?: { rows: string; set: string };
+  redact?: { where?: string; rows: string; set: string };
 }
 
 /** What redacted free text reads as after an erasure. */
@@ -58,9 +62,11 @@ const ofAccounts =
 
 /**
  * An outbox batch row (`outboxBatch` of @regulars/ledger-store) keeps each event's payload less the fields every
- * event of the row shares, which it keeps once in `shared`: a customer's id is in one place or the other. Only
- * behavioural events (event.recorded) can hold personal data (free-text properties); the row's other events carry
- * ids and figures, as their own rows do. `e` is an element of the row's `events`.
+ * event of the row shares, which it keeps once in `shared`: a customer's id is in one place or the other. Two kinds
+ * of event can hold personal data, in their own rows and in batch rows alike: behavioural events (event.recorded:
+ * free-text properties) are deleted; message events are kept, since campaign figures count them, with what names
+ * the person taken out (`outboxMessageRedaction`). The other events carry ids and figures. `e` is an element of the
+ * row's `events`.
  */
 const personalEntry =
   "(e->>'type' = 'event.recorded' AND " +
@@ -77,6 +83,53 @@ const outboxShared = {
   without:
     "payload = jsonb_set(t.payload, '{events}', (SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) " +
     `FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i) WHERE ${personalEntry} IS NOT TRUE))`,
+};
+
+/**
+ * Scheme and host of a link (`siteOfLink` below, in Postgres), '' when it has none: user info, port, path, query and
+ * fragment go. The user info ends at the last '@' before the path, as browsers read it.
+ */
+const pgSiteOfLink = (link: string) =>
+  `coalesce((SELECT m[1] || m[2] FROM regexp_match(${link}, ` +
+  String.raw`'^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#]*@)?(\[[^]/?#]*\]|[^]/?#:@[]+)'` +
+  ") m), '')";
+
+/**
+ * Message events' fields that may name the person, as erasure leaves them (a jsonb object to merge into the
+ * payload), for an event of type `type` and whole payload `p`: a clicked link as its template rendered it (the
+ * customer's name, e-mail or phone anywhere in it) keeps its site, which campaign results may count clicks by; a
+ * failure's reason (the provider's words, which may quote the address) goes, its code stays.
+ */
+const messageRedacted = (type: string, p: string) =>
+  `(CASE ${type} WHEN 'message.clicked' THEN jsonb_build_object('url', ${pgSiteOfLink(`${p}->>'url'`)}) ` +
+  `WHEN 'message.failed' THEN jsonb_build_object('reason', '${erasedText}') ELSE '{}'::jsonb END)`;
+const personalMessageTypes = "('message.clicked', 'message.failed')";
+const messageEntry =
+  `(e->>'type' IN ${personalMessageTypes} AND ` +
+  "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
+/** A batch entry's whole payload, as publishing expands it. */
+const wholeEntry = "(t.payload->'shared' || (e->'payload'))";
+/** A batch row's shared link or reason: the person's entry gets its own redacted copy, the others theirs as it was. */
+const sharedText =
+  "jsonb_strip_nulls(jsonb_build_object('url', t.payload->'shared'->'url', 'reason', t.payload->'shared'->'reason'))";
+const outboxMessageRedaction = {
+  where:
+    `(t.type IN ${personalMessageTypes} AND t.payload->>'customerId' = ANY($2::text[])) OR ` +
+    `(t.type = 'outbox.batch' AND EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${messageEntry}))`,
+  rows:
+    "CASE WHEN t.type = 'outbox.batch' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e " +
+    `WHERE ${messageEntry} AND ${wholeEntry} || ${messageRedacted("e->>'type'", wholeEntry)} <> ${wholeEntry}) ` +
+    `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} <> t.payload END`,
+  // A link or reason the row's events share leaves `shared` (which keeps the tenant's id, so publishing still
+  // merges it into each event) for each entry's own payload.
+  set:
+    "payload = CASE WHEN t.type = 'outbox.batch' THEN jsonb_set(t.payload #- '{shared,url}' #- '{shared,reason}', " +
+    "'{events}', (SELECT coalesce(jsonb_agg(CASE " +
+    `WHEN ${messageEntry} THEN jsonb_set(e, '{payload}', (e->'payload') || ${sharedText} || ` +
+    `${messageRedacted("e->>'type'", wholeEntry)}) ` +
+    `WHEN ${sharedText} <> '{}'::jsonb THEN jsonb_set(e, '{payload}', ${sharedText} || (e->'payload')) ` +
+    "ELSE e END ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i))) " +
+    `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} END`,
 };
 
 export const postgresTables: Record<string, PostgresTableRule> = {
@@ -117,7 +170,13 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   wallet_coupons: { where: byCustomer, export: true, erase: "keep", why: "campaign issue counts" },
   coupon_uses: { where: byCustomer, export: true, erase: "keep", why: "campaign and code use counters" },
   dev_messages: { where: byCustomer, export: true, erase: "delete", why: "recipient and text of messages" },
-  used_identity_tokens: { where: byCustomer, export: true, erase: "delete", why: "kiosk sign-ins" },
+  used_identity_tokens: {
+    where: byCustomer,
+    export: true,
+    // Deleting them would make a used token identify again until it expires; pruneUsedIdentityTokens does after.
+    erase: "keep",
+    why: "kiosk sign-ins: ids and times only, kept until the token expires",
+  },
   audit_log: {
     // An action on something else may name the customer in its details (an admin's coupon issued to them).
     where: "t.target = ANY($2::text[]) OR t.details->>'customerId' = ANY($2::text[])",
@@ -135,9 +194,12 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   outbox_events: {
     where: outboxWhere,
     shared: outboxShared,
+    redact: outboxMessageRedaction,
     export: false,
     erase: "delete",
-    why: "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data",
+    why:
+      "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data, " +
+      "and message events a clicked link or a provider's words",
   },
   webhook_deliveries: {
     // The customer.erased notice stays until delivered, retried or dead-lettered: it holds ids only, and it is

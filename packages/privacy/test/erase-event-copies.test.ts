@@ -1,14 +1,20 @@
-import { type CustomerRef, type EventMessage, RegisterCustomerRequest } from "@regulars/contracts";
+import {
+  type CustomerRef,
+  type EventMessage,
+  MessageClicked,
+  MessageFailed,
+  RegisterCustomerRequest,
+} from "@regulars/contracts";
 import { registerCustomer } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { applyEventBatch, outboxEventsOf } from "@regulars/ledger-store";
+import { applyEventBatch, outboxBatch, outboxEventsOf, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { enqueueDeliveries, type FanOutEvent } from "@regulars/webhooks-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eraseCustomer, finishErasures, postgresTextHits } from "../src/index.ts";
+import { eraseCustomer, erasedText, finishErasures, postgresTextHits } from "../src/index.ts";
 import { privacyTenant } from "./fixtures.ts";
 
 // Copies of domain events the platform keeps for delivery: the outbox (where a batch row holds many customers'
@@ -69,6 +75,34 @@ const recordedNotes = async (tenantId: string) =>
     .map((e) => e.payload as { customerId: string; properties: { note: string } })
     .map((p) => [p.customerId, p.properties.note]);
 
+/** A message's events as the messages store announces them (one outbox row each, unless batched). */
+const messageOf = (tenantId: string, customerId: string, now: Date) => {
+  const messageId = `msg_${tag()}`;
+  const base = {
+    tenantId,
+    customerId,
+    messageId,
+    campaignId: "cmp_spring",
+    channel: "email" as const,
+    occurredAt: now.toISOString(),
+  };
+  return {
+    clicked: (url: string) =>
+      MessageClicked.parse({ ...base, type: "message.clicked", id: `message.clicked:${messageId}:${tag()}`, url }),
+    failed: (reason: string) =>
+      MessageFailed.parse({
+        ...base,
+        type: "message.failed",
+        id: `message.failed:${messageId}`,
+        code: "rejected",
+        reason,
+      }),
+  };
+};
+
+const messageCopies = async (tenantId: string) =>
+  (await outboxEventsOf(db, tenantId)).filter((e) => e.type.startsWith("message."));
+
 describe("erasure of delivery copies", () => {
   it("takes the customer's events out of outbox batch rows, at erasure and in the sweep, keeping others'", async () => {
     const { tenantId } = await privacyTenant(db, "Batch Burgers");
@@ -107,6 +141,61 @@ describe("erasure of delivery copies", () => {
       [kept.customerId, keptNote],
       [kept.customerId, keptNote],
     ]);
+  });
+
+  it("keeps message events for campaign figures, cutting the customer's links to their site and erasing failure reasons", async () => {
+    const { tenantId } = await privacyTenant(db, "Message Copy Burgers");
+    const now = new Date();
+    const [gone, kept] = [await member(tenantId, now), await member(tenantId, now)];
+    // What a template rendered into a link and a provider wrote back: the customer's e-mail.
+    const email = `ada.${tag()}@mail.example`;
+    const link = `https://brand.example/p?email=${email}`;
+    const bounce = `rejected: 550 <${email}>: no such user`;
+    const keptLink = `https://brand.example/p?ref=${tag()}`;
+    const [a, b, c, d] = [1, 2, 3, 4].map(() => messageOf(tenantId, gone.customerId, now));
+    const [k1, k2] = [1, 2].map(() => messageOf(tenantId, kept.customerId, now));
+    const userInfoLink = `https://ada:${email}@brand.example/u`;
+    const sameLink = `https://brand.example/offer?code=${tag()}`;
+    const rows = [
+      // Rows of their own, as the messages store writes them.
+      [outboxItem(a!.clicked(link))],
+      [outboxItem(a!.failed(bounce))],
+      // Batch rows: with another customer's events; of the customer's alone (id and link then shared by every
+      // event); a link both customers followed (shared, while the customer's id is not).
+      outboxBatch([b!.clicked(`${link}&x=1`), b!.failed(bounce), k1!.clicked(keptLink)].map(outboxItem)),
+      outboxBatch([b!.clicked(userInfoLink), c!.clicked(userInfoLink)].map(outboxItem)),
+      outboxBatch([k2!.clicked(sameLink), d!.clicked(sameLink)].map(outboxItem)),
+    ];
+    for (const items of rows) await writeOutbox(db, items);
+    await settleOutbox(tenantId);
+    expect(await db.outboxEvent.count({ where: { tenantId, type: "outbox.batch" } })).toBe(3);
+    const before = await messageCopies(tenantId);
+    expect(before).toHaveLength(9);
+    expect(await postgresTextHits(db, [email])).toEqual(["outbox_events.payload"]);
+
+    await eraseCustomer({ db, analytics }, tenantId, gone.customerId, admin(now));
+    expect(await postgresTextHits(db, [email])).toEqual([]);
+    // Every event still there (the campaign's clicks and failures count them), the customer's without what named them.
+    expect(await messageCopies(tenantId)).toEqual(
+      before.map((e) => {
+        const p = e.payload as { customerId: string; type: string };
+        if (p.customerId !== gone.customerId) return e;
+        const redacted = p.type === "message.clicked" ? { url: "https://brand.example" } : { reason: erasedText };
+        return { ...e, payload: { ...p, ...redacted } };
+      }),
+    );
+
+    // A copy written after the erasure: the sweep of recent erasures cuts it too.
+    const later = new Date(now.getTime() + 60_000);
+    const late = c!.clicked(link);
+    await writeOutbox(db, [outboxItem(late)]);
+    expect(await postgresTextHits(db, [email])).toEqual(["outbox_events.payload"]);
+    await finishErasures({ db, log, tenantId, now: later, analytics });
+    expect(await postgresTextHits(db, [email])).toEqual([]);
+    expect((await messageCopies(tenantId)).find((e) => e.id === late.id)?.payload).toEqual({
+      ...late,
+      url: "https://brand.example",
+    });
   });
 
   it("keeps the pending customer.erased delivery through the sweeps, deleting the customer's others", async () => {

@@ -124,7 +124,7 @@ describe("erasure of text staff typed about the customer", () => {
     expect(audits.find((a) => a.action === "customers.adjust")?.details).toMatchObject({ unit: "points", amount: 40 });
   });
 
-  it("replaces a reason an admin typed after the erasure, in the sweep of recent erasures", async () => {
+  it("never stores a reason an admin typed after the erasure; the sweep of recent erasures leaves the ledger be", async () => {
     const { tenantId, customerId } = await customerWithStaffNotes();
     await eraseCustomer({ db, analytics }, tenantId, customerId, {
       actor: "key_admin",
@@ -139,12 +139,62 @@ describe("erasure of text staff typed about the customer", () => {
       { customerId, unit: "points", amount: -5, reason: late },
       programme,
     );
-    expect((await postgresTextHits(db, [late])).sort()).toEqual(["audit_log.details", "ledger_movements.reason"]);
+    expect(await postgresTextHits(db, [late])).toEqual([]);
+    expect((await movementsOf(customerId)).filter((m) => m.kind === "adjust").map((m) => [m.amount, m.reason])).toEqual(
+      [
+        [40n, erasedText],
+        [-5n, erasedText],
+      ],
+    );
     const totals = await ledgerTotals(db, tenantId);
 
     const log = { warn() {} } as never;
-    expect((await finishErasures({ db, log, tenantId, now: new Date(), analytics })).acted).toBeGreaterThanOrEqual(1);
+    await finishErasures({ db, log, tenantId, now: new Date(), analytics });
     expect(await postgresTextHits(db, [late])).toEqual([]);
     expect(await ledgerTotals(db, tenantId)).toEqual(totals);
+  });
+
+  it("stores a reason typed about an erased customer as erased, also once the sweep has stopped looking", async () => {
+    const { tenantId, customerId } = await customerWithStaffNotes();
+    const now = new Date();
+    await eraseCustomer({ db, analytics }, tenantId, customerId, { actor: "key_admin", cause: "request", now });
+    // Past the 8 days the sweep of recent erasures looks back.
+    const later = new Date(now.getTime() + 9 * 86_400_000);
+    const late = [`Ada Lovelace ${tag()} called, lives at 12 Elm St`, `Ada ${tag()} is back, keep her gold`];
+    const balance = (await customerBalances(db, tenantId, customerId)).points;
+    const adjusted = await adjustBalance(
+      db,
+      tenantId,
+      "staff_manager",
+      { customerId, unit: "points", amount: 5, reason: late[0]! },
+      programme,
+      later,
+    );
+    const floor = await setTierFloor(
+      db,
+      tenantId,
+      "staff_manager",
+      { customerId, tier: "gold", reason: late[1]!, until: new Date(later.getTime() + 30 * 86_400_000) },
+      programme,
+      later,
+    );
+
+    expect(await postgresTextHits(db, late)).toEqual([]);
+    // The adjustment and the floor apply as for anyone; only the text is not kept.
+    expect(adjusted.applied).toBe(true);
+    expect((await customerBalances(db, tenantId, customerId)).points).toBe(balance + 5);
+    expect(floor.floor.tier).toBe("gold");
+    const movement = await db.ledgerMovement.findUniqueOrThrow({ where: { id: adjusted.movementId! } });
+    expect(movement).toMatchObject({ kind: "adjust", amount: 5n, reason: erasedText });
+    // Newest first (ids sort by time): the rows of the actions above.
+    const audits = await db.auditLog.findMany({ where: { tenantId, target: customerId }, orderBy: { id: "desc" } });
+    expect(audits.find((a) => a.action === "customers.adjust")?.details).toMatchObject({
+      amount: 5,
+      reason: erasedText,
+    });
+    expect(audits.find((a) => a.action === "customers.setTierFloor")?.details).toMatchObject({
+      tier: "gold",
+      reason: erasedText,
+    });
   });
 });

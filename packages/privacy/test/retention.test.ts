@@ -1,8 +1,17 @@
+import { insertCampaignEvents } from "@regulars/analytics";
+import { MessageClicked } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyRetention, clearOldMessages, defaultRetention, getRetention, setRetention } from "../src/index.ts";
+import {
+  applyRetention,
+  clearOldMessages,
+  clickhouseTextHits,
+  defaultRetention,
+  getRetention,
+  setRetention,
+} from "../src/index.ts";
 import { privacyTenant, seedCustomer } from "./fixtures.ts";
 
 // Retention settings and the apply-retention job, run with an injected clock some months after the data.
@@ -116,6 +125,62 @@ describe("apply-retention", () => {
     expect(await applyRetention({ db, log, tenantId, now: soon, analytics })).toEqual({ acted: 0, outbox: [] });
     expect((await db.customer.findUniqueOrThrow({ where: { id: c.customerId } })).erasedAt).toBeNull();
     expect(await db.devMessage.count({ where: { tenantId } })).toBe(1);
+  });
+});
+
+describe("apply-retention on clicked links", () => {
+  const clickOf = (tenantId: string, at: Date, url: string) => {
+    const messageId = `msg_link${at.getTime()}${Math.random().toString(36).slice(2, 8)}`;
+    return MessageClicked.parse({
+      tenantId,
+      customerId: "cus_anna",
+      messageId,
+      campaignId: "cmp_spring",
+      channel: "email",
+      occurredAt: at.toISOString(),
+      type: "message.clicked",
+      id: `message.clicked:${messageId}:a`,
+      url,
+    });
+  };
+
+  async function linksOf(tenantId: string) {
+    const result = await analytics.client.query({
+      query: `SELECT message_id, url FROM ${analytics.database}.message_events FINAL WHERE tenant_id = {t:String}`,
+      query_params: { t: tenantId },
+      format: "JSONEachRow",
+    });
+    return new Map((await result.json<{ message_id: string; url: string }>()).map((r) => [r.message_id, r.url]));
+  }
+
+  it("cuts links clicked before the messages' cutoff to their site in ClickHouse, once; newer ones stay", async () => {
+    const { tenantId } = await privacyTenant(db, "Link Retention Burgers");
+    const other = await privacyTenant(db, "Link Retention Neighbours");
+    const now = new Date();
+    const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+    // The link as the template rendered it for the customer.
+    const email = `anna.${now.getTime().toString(36)}@example.com`;
+    const link = `https://brand.example/p?email=${email}`;
+    const old = clickOf(tenantId, daysAgo(401), link);
+    const recent = clickOf(tenantId, daysAgo(399), `${link}&recent=1`);
+    const neighbours = clickOf(other.tenantId, daysAgo(700), `${link}&other=1`);
+    await insertCampaignEvents(analytics, [old, recent, neighbours]);
+
+    expect(await applyRetention({ db, log, tenantId, now, analytics })).toEqual({ acted: 1, outbox: [] });
+    expect(await linksOf(tenantId)).toEqual(
+      new Map([
+        [old.messageId, "https://brand.example"],
+        [recent.messageId, recent.url],
+      ]),
+    );
+    expect(await linksOf(other.tenantId)).toEqual(new Map([[neighbours.messageId, neighbours.url]]));
+    expect(await applyRetention({ db, log, tenantId, now, analytics })).toEqual({ acted: 0, outbox: [] });
+
+    // A later pass, once the newer click is as old: nothing of the e-mail is left for this tenant.
+    await applyRetention({ db, log, tenantId, now: new Date(now.getTime() + 2 * DAY), analytics });
+    expect((await linksOf(tenantId)).get(recent.messageId)).toBe("https://brand.example");
+    await applyRetention({ db, log, tenantId: other.tenantId, now, analytics });
+    expect(await clickhouseTextHits(analytics, [email])).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { PostedMovement, ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
-import { lockSurvivor } from "../customers/survivor-lock.ts";
+import { type LockedCustomer, lockSurvivor } from "../customers/survivor-lock.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { postAndAnnounce } from "./announce.ts";
@@ -21,7 +21,20 @@ export interface AdjustInput {
 }
 
 /**
- * An admin correction, recorded with its reason and the acting key in the ledger and the audit log.
+ * What erasure writes over the reasons staff typed about a customer (`erasedText` of @regulars/privacy, which
+ * depends on this package and so cannot be imported here). Erasure's sweep for late writes ends 8 days after it, and
+ * the lock taken to write says whether the customer is erased: a reason typed about an erased customer is stored as
+ * this from the start, never as typed.
+ */
+const erasedReason = "[erased]";
+
+/** The reason to store for an admin's action on `customer`: as typed, unless the customer is erased. */
+export const reasonToStore = (customer: LockedCustomer, typed: string): string =>
+  customer.erased ? erasedReason : typed;
+
+/**
+ * An admin correction, recorded with its reason and the acting key in the ledger and the audit log (the reason
+ * replaced by `erasedReason` when the customer is erased; the correction itself applies).
  * Credits open a lot (with the programme's expiry); debits may not take a balance below zero: only
  * refunds can do that. The customer must belong to the tenant. A repeated `idempotencyKey` changes nothing and
  * answers `applied: false` with the movement the first call posted.
@@ -35,7 +48,9 @@ export async function adjustBalance(
   now = new Date(),
 ) {
   // Under the customer's lock, as a checkout hold is placed: what a hold in force reserves stays spendable.
-  return underCustomerLock(db, tenantId, input.customerId, async (tx, id) => {
+  return underCustomerLock(db, tenantId, input.customerId, async (tx, customer) => {
+    const id = customer.id;
+    const reason = reasonToStore(customer, input.reason);
     const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
       SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
     const balance = exactNumber(account?.balance);
@@ -53,7 +68,7 @@ export async function adjustBalance(
       tx,
       tenantId,
       id,
-      { kind: "adjust", unit: input.unit, amount: input.amount, key, reason: input.reason, actor },
+      { kind: "adjust", unit: input.unit, amount: input.amount, key, reason, actor },
       programme,
       now,
     );
@@ -63,7 +78,7 @@ export async function adjustBalance(
         actor,
         action: "customers.adjust",
         target: id,
-        details: { unit: input.unit, amount: input.amount, reason: input.reason, key },
+        details: { unit: input.unit, amount: input.amount, reason, key },
       });
     }
     return result;
@@ -91,7 +106,7 @@ export async function awardBonusPoints(
   programme: ProgrammeAt,
   now = new Date(),
 ) {
-  return underCustomerLock(db, tenantId, input.customerId, async (tx, id) => {
+  return underCustomerLock(db, tenantId, input.customerId, async (tx, { id }) => {
     const key = `bonus:${input.idempotencyKey}`;
     return postOne(
       tx,
@@ -112,12 +127,12 @@ async function underCustomerLock<T>(
   db: Db,
   tenantId: string,
   customerId: string,
-  work: (tx: DbTx, id: string) => Promise<T>,
+  work: (tx: DbTx, customer: LockedCustomer) => Promise<T>,
 ): Promise<T> {
   return withTransaction(db, async (tx) => {
     const customer = await lockSurvivor(tx, tenantId, customerId);
     if (!customer) throw new DomainError("not_found", "no customer matches");
-    return work(tx, customer.id);
+    return work(tx, customer);
   });
 }
 

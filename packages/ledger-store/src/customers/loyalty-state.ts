@@ -4,6 +4,7 @@ import { type Db, type DbTx, exactNumber, Prisma, type RawTx, sqlArray, withTran
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
+import { reasonToStore } from "../accounts/adjust.ts";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { loadOtherWindows } from "./other-windows.ts";
@@ -295,7 +296,8 @@ export async function setTierFloor(
       details: {
         tier: floor.tier,
         until: floor.until.toISOString(),
-        reason: input.reason,
+        // An erased customer's floor still applies; what staff typed about them is not kept (see `reasonToStore`).
+        reason: reasonToStore(customer, input.reason),
         previousFloor: row?.tier_floor ? { tier: row.tier_floor, until: row.tier_floor_until?.toISOString() } : null,
         tierBefore: before,
         tierAfter: after,
