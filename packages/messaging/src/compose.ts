@@ -1,7 +1,7 @@
 import { type RenderedContent, renderTemplate } from "./render.ts";
 import { type SmsLength, smsLength } from "./sms-length.ts";
 import type { MessageTemplate } from "./template.ts";
-import { type LinkTrackingInput, trackLinks } from "./tracked-links.ts";
+import { type LinkTrackingInput, trackLinks, writtenLinks } from "./tracked-links.ts";
 import type { MessageVariables } from "./variables.ts";
 
 export interface ComposedMessage {
@@ -11,9 +11,11 @@ export interface ComposedMessage {
 }
 
 /**
- * A message as it will go out: the template rendered with the customer's variables, then every link
- * tracked under the message id (when tracking is set up), then the SMS measured. Links are tracked after
- * rendering so that links coming from variables (deep links) are tracked too.
+ * A message as it will go out: the template rendered with the customer's variables, then every link the
+ * template wrote tracked under the message id (when tracking is set up), then the SMS measured. Links are
+ * tracked after rendering so that a link the template continues in Liquid (`…/menu?c={{ coupon.code }}`) is
+ * signed with what it was filled with; a link that only a variable brought (a customer who gave a web
+ * address as their name) is left as text, since a signed link is a redirect the tracker follows forever.
  */
 export function composeMessage(
   template: MessageTemplate,
@@ -21,6 +23,8 @@ export function composeMessage(
   options: { messageId: string; tracking?: LinkTrackingInput },
 ): ComposedMessage {
   const rendered = renderTemplate(template, variables);
-  const content = options.tracking ? trackLinks(rendered, options.tracking, options.messageId) : rendered;
+  const content = options.tracking
+    ? trackLinks(rendered, options.tracking, options.messageId, writtenLinks(template))
+    : rendered;
   return content.channel === "sms" ? { content, sms: smsLength(content.body) } : { content };
 }

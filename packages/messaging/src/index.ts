@@ -35,6 +35,8 @@ export {
   trackingUrl,
   trackLinks,
   trackTextLinks,
+  type WrittenLinks,
+  writtenLinks,
 } from "./tracked-links.ts";
 export { templateIssues, templateSetIssues, validateTemplate, validateTemplateSet } from "./validate.ts";
 export { isKnownVariable, MessageVariables } from "./variables.ts";

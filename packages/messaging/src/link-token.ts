@@ -8,7 +8,8 @@ import { z } from "zod";
  * counts, and the same service makes and checks it, so a header and claims would buy nothing.
  *
  * The token never expires: a link in an e-mail should still work next month. Signing is what stops it
- * from becoming an open redirect: only a destination that was in one of our messages verifies.
+ * from becoming an open redirect: only a destination that was in one of our messages verifies, and only
+ * links a template wrote are signed (`writtenLinks`), never one a customer's variable brought into the text.
  */
 export const LinkSigningSecrets = z
   .array(z.string().min(32, "a link signing secret has at least 32 characters"))

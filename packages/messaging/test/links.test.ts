@@ -10,6 +10,8 @@ import {
   trackTextLinks,
   validateTemplate,
   verifyLinkToken,
+  type WrittenLinks,
+  writtenLinks,
 } from "../src/index.ts";
 
 const secret = "s".repeat(32);
@@ -23,6 +25,12 @@ function followed(trackingLink: string) {
   if (verified.kind !== "click") throw new Error("an open token where a link was expected");
   return { messageId: verified.messageId, url: verified.url };
 }
+
+/** Links a template wrote in an SMS body or in an HTML e-mail's body. */
+const writtenInSms = (body: string): WrittenLinks => writtenLinks({ channel: "sms", language: "en", body });
+const writtenInHtml = (body: string): WrittenLinks =>
+  writtenLinks({ channel: "email", language: "en", subject: "s", format: "html", body });
+const noneWritten: WrittenLinks = { exact: new Set(), prefixes: new Set() };
 
 describe("link tokens", () => {
   it("carry the message id and the destination, and verify with the secret", () => {
@@ -70,7 +78,7 @@ describe("tracked links", () => {
     const text =
       "Menu: https://burgerbros.example/menu?x=1. Call tel:+48123 or open burgerbros://menu, " +
       "(see https://burgerbros.example/terms) and https://go.burgerbros.example/l/already.tracked";
-    const out = trackTextLinks(text, tracking, "msg_1");
+    const out = trackTextLinks(text, tracking, "msg_1", writtenInSms(text));
     const links = out.match(/https:\/\/go\.burgerbros\.example\/l\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
     expect(links).toHaveLength(3);
     expect(followed(links[0]!)).toEqual({ messageId: "msg_1", url: "https://burgerbros.example/menu?x=1" });
@@ -84,7 +92,7 @@ describe("tracked links", () => {
       '<a href="https://a.example/?x=1&amp;y=2">A</a> <a class="b" href=\'https://b.example/\'>B</a> ' +
       '<a href="mailto:hi@example.com">mail</a> <img src="https://a.example/logo.png">' +
       '<a data-href="https://c.example/" HREF = "https://d.example/">D</a>';
-    const out = trackHtmlLinks(html, tracking, "msg_9");
+    const out = trackHtmlLinks(html, tracking, "msg_9", writtenInHtml(html));
     const hrefs = [...out.matchAll(/href\s*=\s*"([^"]*)"/gi)].map((m) => m[1]!);
     expect(followed(hrefs[0]!)).toEqual({ messageId: "msg_9", url: "https://a.example/?x=1&y=2" });
     expect(followed(hrefs[1]!)).toEqual({ messageId: "msg_9", url: "https://b.example/" });
@@ -96,9 +104,20 @@ describe("tracked links", () => {
   });
 
   it("tracks the push target and links in push bodies; keeps an app deep link", () => {
-    const web = trackLinks({ channel: "push", title: "t", body: "b", url: "https://a.example/p" }, tracking, "msg_3");
+    const written = (url: string) => writtenLinks({ channel: "push", language: "en", title: "t", body: "b", url });
+    const web = trackLinks(
+      { channel: "push", title: "t", body: "b", url: "https://a.example/p" },
+      tracking,
+      "msg_3",
+      written("https://a.example/p"),
+    );
     expect(web.channel === "push" && followed(web.url!)).toEqual({ messageId: "msg_3", url: "https://a.example/p" });
-    const app = trackLinks({ channel: "push", title: "t", body: "b", url: "burgerbros://profile" }, tracking, "msg_3");
+    const app = trackLinks(
+      { channel: "push", title: "t", body: "b", url: "burgerbros://profile" },
+      tracking,
+      "msg_3",
+      written("burgerbros://profile"),
+    );
     expect(app).toEqual({ channel: "push", title: "t", body: "b", url: "burgerbros://profile" });
   });
 
@@ -123,10 +142,10 @@ describe("tracked links", () => {
 
   it("refuse a tracking setup with a short secret or a base that is not a web address", () => {
     const content = { channel: "sms" as const, body: "https://a.example" };
-    expect(() => trackLinks(content, { baseUrl: "https://go.example", secrets: ["short"] }, "m")).toThrow(
+    expect(() => trackLinks(content, { baseUrl: "https://go.example", secrets: ["short"] }, "m", noneWritten)).toThrow(
       /32 characters/,
     );
-    expect(() => trackLinks(content, { baseUrl: "ftp://go.example", secrets: [secret] }, "m")).toThrow();
+    expect(() => trackLinks(content, { baseUrl: "ftp://go.example", secrets: [secret] }, "m", noneWritten)).toThrow();
   });
 
   it("add an open pixel to HTML e-mails when asked: before </body>, or at the end", () => {
@@ -135,7 +154,7 @@ describe("tracked links", () => {
       return src ? verifyLinkToken([secret], src) : undefined;
     };
     const email = { channel: "email" as const, subject: "s", html: "<html><body><p>Hi</p></body></html>", text: "Hi" };
-    const withPixel = trackLinks(email, { ...tracking, opens: true }, "msg_5");
+    const withPixel = trackLinks(email, { ...tracking, opens: true }, "msg_5", noneWritten);
     expect(withPixel.channel === "email" && withPixel.html).toMatch(
       /^<html><body><p>Hi<\/p><img [^>]+><\/body><\/html>$/,
     );
@@ -145,8 +164,113 @@ describe("tracked links", () => {
       messageId: "msg_5",
     });
     expect(withPixel).toMatchObject({ text: "Hi" });
-    const withoutPixel = trackLinks(email, tracking, "msg_5");
+    const withoutPixel = trackLinks(email, tracking, "msg_5", noneWritten);
     expect(withoutPixel).toMatchObject({ html: email.html });
     expect(addOpenPixel("<p>fragment</p>", tracking, "msg_6")).toMatch(/^<p>fragment<\/p><img /);
+  });
+});
+
+describe("links a customer's variables bring into the text", () => {
+  // A customer picks their own name: signed, a web address there would be a redirect on the brand's tracking
+  // domain that verifies forever.
+  const evil = "https://evil.example/login";
+  const trackerLinks = (text: string) => text.match(/https:\/\/go\.burgerbros\.example\/l\/[A-Za-z0-9_.-]+/g) ?? [];
+  const compose = (template: unknown, customer: { first_name: string; last_name?: string }) =>
+    composeMessage(
+      validateTemplate(template),
+      { customer, coupon: { code: "FRIES-7KQ2" } },
+      { messageId: "msg_e", tracking },
+    ).content;
+
+  it("are left as text in an SMS, while the links the template wrote are tracked", () => {
+    const alone = compose(
+      { channel: "sms", language: "en", body: "Hi {{ customer.first_name }}, your fries are waiting!" },
+      { first_name: evil },
+    );
+    expect(alone).toEqual({ channel: "sms", body: `Hi ${evil}, your fries are waiting!` });
+
+    const content = compose(
+      {
+        channel: "sms",
+        language: "en",
+        body: "Hi {{ customer.first_name }}! Menu: https://burgerbros.example/menu, yours: https://burgerbros.example/c?code={{ coupon.code }}.",
+      },
+      { first_name: evil },
+    );
+    const body = content.channel === "sms" ? content.body : "";
+    const links = trackerLinks(body);
+    expect(links.map((l) => followed(l.replace(/[.,]$/, "")).url)).toEqual([
+      "https://burgerbros.example/menu",
+      "https://burgerbros.example/c?code=FRIES-7KQ2",
+    ]);
+    expect(body.startsWith(`Hi ${evil}! Menu: https://go.burgerbros.example/l/`)).toBe(true);
+  });
+
+  it("are left as text in a text e-mail and in a push, whose target a variable cannot make either", () => {
+    const email = compose(
+      {
+        channel: "email",
+        language: "en",
+        subject: "Hi {{ customer.first_name }}",
+        format: "text",
+        body: "Dear {{ customer.first_name }} {{ customer.last_name }},\nthe menu: https://burgerbros.example/menu",
+      },
+      { first_name: evil, last_name: "https://evil.example/b" },
+    );
+    const text = email.channel === "email" ? email.text! : "";
+    expect(text.startsWith(`Dear ${evil} https://evil.example/b,\nthe menu: `)).toBe(true);
+    expect(trackerLinks(text).map((l) => followed(l).url)).toEqual(["https://burgerbros.example/menu"]);
+
+    const push = compose(
+      {
+        channel: "push",
+        language: "en",
+        title: "{{ customer.first_name }}",
+        body: "{{ customer.first_name }}, fries: https://burgerbros.example/menu",
+        url: "{{ customer.first_name }}",
+      },
+      { first_name: evil },
+    );
+    if (push.channel !== "push") throw new Error("a push was composed as something else");
+    expect(push.url).toBe(evil);
+    expect(push.body.startsWith(`${evil}, fries: https://go.burgerbros.example/l/`)).toBe(true);
+    expect(trackerLinks(push.body).map((l) => followed(l).url)).toEqual(["https://burgerbros.example/menu"]);
+  });
+
+  it("are tracked in a push target the template starts (its host written out), not in one a variable starts", () => {
+    const target = (url: string, first_name: string) => {
+      const content = compose({ channel: "push", language: "en", title: "t", body: "b", url }, { first_name });
+      return content.channel === "push" ? content.url! : "";
+    };
+    expect(followed(target("https://burgerbros.example/p?c={{ coupon.code }}", "Ola")).url).toBe(
+      "https://burgerbros.example/p?c=FRIES-7KQ2",
+    );
+    expect(followed(target("https://burgerbros.example/{{ customer.first_name }}", "menu")).url).toBe(
+      "https://burgerbros.example/menu",
+    );
+    // The host is not finished before the variable, which could carry on to another one.
+    expect(target("https://burgerbros.example{{ customer.first_name }}", ".evil.example/login")).toBe(
+      "https://burgerbros.example.evil.example/login",
+    );
+    expect(target("{{ customer.first_name }}/login", "https://evil.example")).toBe("https://evil.example/login");
+  });
+
+  it("in an HTML href are not tracked unless the template wrote the link's start", () => {
+    const email = compose(
+      {
+        channel: "email",
+        language: "en",
+        subject: "s",
+        body:
+          '<p>{{ customer.first_name }}</p><a href="{{ customer.first_name }}">you</a> ' +
+          '<a href="https://burgerbros.example/c?x=1&amp;code={{ coupon.code }}">coupon</a>',
+      },
+      { first_name: evil },
+    );
+    const html = email.channel === "email" ? email.html! : "";
+    expect(html).toContain(`<p>${evil}</p><a href="${evil}">you</a> `);
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    expect(hrefs).toHaveLength(2);
+    expect(followed(hrefs[1]!).url).toBe("https://burgerbros.example/c?x=1&code=FRIES-7KQ2");
   });
 });

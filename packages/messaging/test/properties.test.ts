@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeLinkToken, smsLength, type Tracker, trackTextLinks, verifyLinkToken } from "../src/index.ts";
+import { makeLinkToken, smsLength, type Tracker, trackTextLinks, verifyLinkToken, writtenLinks } from "../src/index.ts";
 
 const secret = "p".repeat(32);
 const messageId = fc.stringMatching(/^msg_[0-9a-z]{1,26}$/);
@@ -57,8 +57,12 @@ describe("tracked text, for any links in any text", () => {
     fc.assert(
       fc.property(parts, (list) => {
         const original = list.map((p) => ("w" in p ? p.w : p.u)).join(" ");
-        const tracked = trackTextLinks(original, tracking, "msg_1");
-        expect(trackTextLinks(tracked, tracking, "msg_1")).toBe(tracked);
+        const written = writtenLinks({ channel: "sms", language: "en", body: original });
+        const tracked = trackTextLinks(original, tracking, "msg_1", written);
+        expect(trackTextLinks(tracked, tracking, "msg_1", written)).toBe(tracked);
+        // The same text brought by a variable into a template that writes no link: nothing is signed.
+        const unwritten = writtenLinks({ channel: "sms", language: "en", body: "{{ customer.first_name }}" });
+        expect(trackTextLinks(original, tracking, "msg_1", unwritten)).toBe(original);
         const destinations = [...tracked.matchAll(trackerLink)].map((m) => verifyLinkToken([secret], m[1]!));
         expect(destinations).toEqual(
           list.flatMap((p) => ("u" in p ? [{ ok: true, kind: "click", messageId: "msg_1", url: p.u }] : [])),
