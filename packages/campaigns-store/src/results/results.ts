@@ -13,7 +13,10 @@ import { DomainError } from "@regulars/errors";
 export interface CampaignResults {
   campaignId: string;
   conversionDays: number;
-  /** Distinct customers who entered (steps planned) and who were held out as the control group. */
+  /**
+   * Distinct customers who entered (at least one step planned to run) and who were held out as the control group. An
+   * enrolment whose every step was skipped (no consent, no address, capped) is not announced, so it counts in neither.
+   */
   reach: { entered: number; control: number };
   /** Distinct messages per status reached (a message sent on a second attempt counts once). */
   messages: MessageCounts;

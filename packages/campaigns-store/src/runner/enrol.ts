@@ -27,6 +27,8 @@ export interface EnrolResult {
   entered: number;
   control: number;
   refused: number;
+  /** Enrolled with every step skipped (no consent, no address, capped): recorded, but nothing reached them. */
+  skipped: number;
   /** `campaign.enrolled` events written in the caller's transaction, to publish after its commit. */
   outbox: OutboxItem[];
 }
@@ -68,11 +70,20 @@ const occurrenceReasons = new Set<SkipReason>([
 export const enrolmentId = (campaignId: string, customerId: string, occurrence: string): string =>
   `enr_${hash("sha256", JSON.stringify([campaignId, customerId, occurrence]), "hex").slice(0, 32)}`;
 
-function outcomeOf(steps: PlannedStep[]): { outcome: "entered" | "control" | "refused"; reason: SkipReason | null } {
+type Outcome = "entered" | "control" | "refused" | "skipped";
+
+/**
+ * `skipped`: no step runs, each for a reason of its own (a push-only campaign to a customer without push consent).
+ * Not `entered`, which results count as reached and treated, and which an occurrence under `once` finds in the
+ * history: the customer who got nothing would be refused the campaign once they consent.
+ */
+function outcomeOf(steps: PlannedStep[]): { outcome: Outcome; reason: SkipReason | null } {
   const first = steps[0]?.reason ?? null;
   const whole = first !== null && occurrenceReasons.has(first) && steps.every((s) => s.reason === first);
-  if (!whole) return { outcome: "entered", reason: null };
-  return first === "control_group" ? { outcome: "control", reason: first } : { outcome: "refused", reason: first };
+  if (whole)
+    return first === "control_group" ? { outcome: "control", reason: first } : { outcome: "refused", reason: first };
+  if (steps.length && steps.every((s) => s.status === "skipped")) return { outcome: "skipped", reason: first };
+  return { outcome: "entered", reason: null };
 }
 
 /**
@@ -84,7 +95,7 @@ function outcomeOf(steps: PlannedStep[]): { outcome: "entered" | "control" | "re
  */
 export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<EnrolResult> {
   const { campaign, now } = input;
-  const result: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
+  const result: EnrolResult = { entered: 0, control: 0, refused: 0, skipped: 0, outbox: [] };
   const unique = new Map(input.entries.map((e) => [`${e.customerId}\n${e.occurrence}`, e]));
   if (!unique.size) return result;
   const customerIds = [...new Set([...unique.values()].map((e) => e.customerId))].sort();
@@ -112,7 +123,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     input.tenantCaps,
   );
   const segmentUsesBehaviour = await segmentsProfilingOf(tx, campaign);
-  const enrolments: { id: string; entry: OccurrenceEntry; outcome: string; reason: string | null }[] = [];
+  const enrolments: { id: string; entry: OccurrenceEntry; outcome: Outcome; reason: string | null }[] = [];
   const steps = new Map<string, PlannedStep[]>();
   for (const entry of unique.values()) {
     const plan = inputs.get(entry.customerId);
@@ -130,7 +141,9 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     const id = enrolmentId(campaign.id, entry.customerId, entry.occurrence);
     enrolments.push({ id, entry, outcome, reason });
     if (outcome === "refused") continue;
+    // Its skipped steps are kept, each with its reason; no history: a later occurrence sees nothing received.
     steps.set(id, planned);
+    if (outcome === "skipped") continue;
     // A second occurrence of the same customer in this chunk sees this one, as it would in a later chunk.
     plan.history.push({ occurrence: entry.occurrence, at: entry.at });
     if (outcome === "entered")
@@ -157,10 +170,15 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       result.refused++;
       continue;
     }
-    if (e.outcome === "entered") result.entered++;
-    else result.control++;
     for (const step of steps.get(e.id) ?? [])
       rows.push({ key: step.key, enrolment: e.id, customer: e.entry.customerId, step });
+    // Announced as neither entered nor control: results would count the customer as reached and treated.
+    if (e.outcome === "skipped") {
+      result.skipped++;
+      continue;
+    }
+    if (e.outcome === "entered") result.entered++;
+    else result.control++;
     const event: CampaignEnrolled = {
       type: "campaign.enrolled",
       id: `campaign-enrolled:${e.id}`,
@@ -171,7 +189,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       version: campaign.version,
       enrolmentId: e.id,
       occurrence: e.entry.occurrence,
-      outcome: e.outcome as "entered" | "control",
+      outcome: e.outcome,
     };
     result.outbox.push({ id: event.id, tenantId: event.tenantId, type: event.type, payload: event });
   }

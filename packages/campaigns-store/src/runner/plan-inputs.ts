@@ -14,9 +14,9 @@ const HOUR_MS = 3_600_000;
 /**
  * Loads the plan inputs of `customerIds` for one campaign in six statements, whatever the chunk's size: the
  * consents in force, where each channel can reach them, their membership of the campaign's segment, this
- * campaign's earlier occurrences (entered or held out; a refusal received nothing) and the messages the caps
- * count. Customers of another tenant, erased ones and those merged into another (their row stays, unreachable) are
- * left out: nothing is planned for them.
+ * campaign's earlier occurrences (entered or held out; a refusal, or a skip of every step, received nothing) and
+ * the messages the caps count. Customers of another tenant, erased ones and those merged into another (their row
+ * stays, unreachable) are left out: nothing is planned for them.
  */
 export async function loadPlanInputs(
   tx: DbTx,

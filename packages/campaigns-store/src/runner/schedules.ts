@@ -68,7 +68,8 @@ async function enrolInChunks(
         batchEvents: true,
       }),
     );
-    out.acted += done.entered + done.control;
+    // Planned and recorded, whether or not any step runs: the job's work, not the campaign's reach.
+    out.acted += done.entered + done.control + done.skipped;
     if (ctx.onCommitted) track(publishing, ctx.onCommitted(done.outbox));
     else out.outbox.push(...done.outbox);
   };

@@ -52,7 +52,7 @@ export async function enrolFromEvent(
   now: Date,
   tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>,
 ): Promise<EnrolResult> {
-  const total: EnrolResult = { entered: 0, control: 0, refused: 0, outbox: [] };
+  const total: EnrolResult = { entered: 0, control: 0, refused: 0, skipped: 0, outbox: [] };
   if (!("customerId" in event) || !event.customerId) return total;
   const campaigns = (await cache.forTenant(event.tenantId, now.getTime())).filter((c) => listensTo(c, event));
   if (!campaigns.length) return total;
@@ -70,6 +70,7 @@ export async function enrolFromEvent(
     total.entered += done.entered;
     total.control += done.control;
     total.refused += done.refused;
+    total.skipped += done.skipped;
     total.outbox.push(...done.outbox);
   }
   return total;
