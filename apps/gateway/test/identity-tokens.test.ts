@@ -113,6 +113,21 @@ describe("POST /v1/identity-tokens", () => {
     expect(await db.customer.count({ where: tenants })).toBe(before);
   });
 
+  it("answers an erased customer's id as it answers an unknown one: 404, no token", async () => {
+    const erasedId = newId("customer");
+    // What erasure leaves (@regulars/privacy): the row, emptied and marked, for the ledger; no identities.
+    await db.customer.create({
+      data: { id: erasedId, tenantId: tenant.tenantId, createdVia: "app", erasedAt: new Date(now.getTime() - 1000) },
+    });
+    const unknown = await post(tenant.apiKeys.app, { customer: { id: newId("customer") } });
+    expect(unknown).toMatchObject({ status: 404, body: { code: "not_found" } });
+    const erased = await post(tenant.apiKeys.app, { customer: { id: erasedId } });
+    expect({ ...erased, body: { ...erased.body, requestId: null } }).toEqual({
+      ...unknown,
+      body: { ...unknown.body, requestId: null },
+    });
+  });
+
   it("refuses a body it cannot act on with a 400 that names the field", async () => {
     const refused = async (body: unknown) => (await post(tenant.apiKeys.app, body)).body;
     expect(await refused({ customer: apple, ttlSeconds: 301 })).toMatchObject({

@@ -29,7 +29,9 @@ export interface IssueOptions {
 
 /**
  * A signed, single-use token naming one of the tenant's customers, for the brand's app to show as a QR code.
- * The customer must exist in this tenant: a token never names someone the redeeming tenant does not know.
+ * The customer must exist in this tenant: a token never names someone the redeeming tenant does not know. An
+ * erased customer is as unknown: erasure keeps the row (emptied) for the ledger, and a token would let a kiosk
+ * identify the account that erasure ended, which no phone or card can any more.
  */
 export async function issueToken(
   db: Db,
@@ -45,7 +47,10 @@ export async function issueToken(
       [{ path: "ttlSeconds", message: `must be ${identityTokenTtl.minSeconds}-${identityTokenTtl.maxSeconds}` }],
     );
   }
-  const customer = await db.customer.findFirst({ where: { id: customerId, tenantId }, select: { id: true } });
+  const customer = await db.customer.findFirst({
+    where: { id: customerId, tenantId, erasedAt: null },
+    select: { id: true },
+  });
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const key = await signingKey(db, tenantId);
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);

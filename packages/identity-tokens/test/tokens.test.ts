@@ -1,4 +1,5 @@
 import type { Db } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +41,21 @@ describe("issueToken", () => {
   it("names only customers of the tenant: an unknown id or another tenant's customer is not found", async () => {
     expect(await errorCode(issueToken(db, a.tenantId, "cus_00000000000000000000000000"))).toBe("not_found");
     expect(await errorCode(issueToken(db, a.tenantId, b.customerId))).toBe("not_found");
+  });
+
+  it("names no erased customer: the row erasure keeps for the ledger is not found, as an unknown id", async () => {
+    const erased = await tenantWithCustomer(db, "Token Erased");
+    // What erasure leaves (@regulars/privacy): the row, emptied and marked.
+    await db.customer.update({ where: { id: erased.customerId }, data: { name: null, erasedAt: new Date() } });
+    const answer = (work: Promise<unknown>) =>
+      work.then(
+        () => "issued",
+        (e) => (e instanceof DomainError ? [e.code, e.message] : Promise.reject(e)),
+      );
+    const unknown = await answer(issueToken(db, erased.tenantId, "cus_00000000000000000000000000"));
+    expect(unknown).toEqual(["not_found", expect.any(String)]);
+    expect(await answer(issueToken(db, erased.tenantId, erased.customerId))).toEqual(unknown);
+    expect(await db.identityTokenKey.count({ where: { tenantId: erased.tenantId } })).toBe(0);
   });
 
   it("creates the tenant's key on first use, once, however many first tokens are asked for at once", async () => {

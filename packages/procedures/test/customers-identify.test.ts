@@ -119,3 +119,43 @@ describe("customers.identify", () => {
     }
   });
 });
+
+describe("customers.identify of an erased customer", () => {
+  /** A regular of the kiosk's tenant with a phone, who then asks to be erased. */
+  const regular = async (regularPhone: string) => {
+    const id = newId("customer");
+    await db.customer.create({
+      data: { id, tenantId: t.tenantId, name: "Ewa Nowak", phone: regularPhone, createdVia: "test" },
+    });
+    await db.customerIdentity.create({
+      data: { tenantId: t.tenantId, kind: "phone", value: regularPhone, customerId: id },
+    });
+    return id;
+  };
+  const erase = (id: string) => t.admin.privacy.erase({ customerId: id, confirmCustomerId: id });
+
+  it("is not found by a token issued before the erasure, as by phone or by id", async () => {
+    const erasedPhone = "+48600777051";
+    const id = await regular(erasedPhone);
+    const before = (await issueToken(db, t.tenantId, id, { ttlSeconds: 300 })).token;
+    await erase(id);
+    const unknown = await failure(t.kiosk.customers.identify({ phone: "+48600777998" }));
+    for (const refused of [
+      await failure(t.kiosk.customers.identify({ token: before })),
+      await failure(t.kiosk.customers.identify({ phone: erasedPhone })),
+      await failure(t.kiosk.customers.get({ id })),
+      await failure(t.pos.customers.get({ id })),
+    ]) {
+      expect([refused.code, domainCode(refused), refused.message]).toEqual(["NOT_FOUND", "not_found", unknown.message]);
+    }
+  });
+
+  it("keeps a token used before the erasure used: it identifies nobody a second time", async () => {
+    const id = await regular("+48600777052");
+    const once = (await issueToken(db, t.tenantId, id, { ttlSeconds: 300 })).token;
+    expect((await t.kiosk.customers.identify({ token: once })).id).toBe(id);
+    await erase(id);
+    const refused = await failure(t.kiosk.customers.identify({ token: once }));
+    expect([refused.code, domainCode(refused)]).toEqual(["CONFLICT", "token_used"]);
+  });
+});

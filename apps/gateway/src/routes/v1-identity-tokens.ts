@@ -14,7 +14,7 @@ export const IdentityTokenRequest = z
     customer: CustomerRef.meta({
       description:
         "The signed-in customer the token names, usually by `externalIdentity` or `id`. An identity nobody has " +
-        "is a 404: asking for a token never enrols a customer.",
+        "is a 404: asking for a token never enrols a customer. So is an erased customer's `id`.",
     }),
     ttlSeconds: z
       .number()

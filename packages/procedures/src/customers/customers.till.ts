@@ -12,7 +12,9 @@ export const firstNameOf = (name: string | null): string | null => name?.trim().
 /**
  * What a kiosk or POS terminal may show about a customer. Terminals sit on customer-facing hardware, so
  * this is built field by field from what the till needs (never by trimming the admin view): no full
- * name, phone, e-mail, date of birth or identities.
+ * name, phone, e-mail, date of birth or identities. An erased customer is not found, as by phone or card
+ * (erasure deleted those identities): by id, or by an app token issued before the erasure, the row erasure
+ * keeps for the ledger would still identify the account at the till.
  */
 export async function getTillCustomer(
   db: Db,
@@ -22,7 +24,7 @@ export async function getTillCustomer(
 ): Promise<TillCustomerView> {
   const id = await findCustomerId(db, tenantId, ref);
   const customer = id
-    ? await db.customer.findFirst({ where: { id, tenantId }, select: { id: true, name: true } })
+    ? await db.customer.findFirst({ where: { id, tenantId, erasedAt: null }, select: { id: true, name: true } })
     : null;
   if (!customer) throw new DomainError("not_found", "no customer matches");
   const { balances, standing: loyalty } = await customerSummary(db, tenantId, customer.id);
