@@ -3,6 +3,7 @@ import type { Bus } from "@regulars/bus";
 import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import { computeRfmBoundaries } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { pruneUsedIdentityTokens } from "@regulars/identity-tokens";
 import {
   applyTierDowngrades,
   expirePoints,
@@ -192,6 +193,8 @@ export async function runScheduledJobs(
     }
     done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
     done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
+    // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
+    done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
     // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
     if (!only) {
       try {
