@@ -1,6 +1,6 @@
 import { type Bus, type DeadLetterInfo, deadLetter, summarize } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { expireParkedRefunds, type LedgerDeps, ledgerDefaults } from "@regulars/ledger-store";
+import { expireParkedRefunds, type LedgerDeps, ledgerDefaults, type ParkedRefund } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
 export interface ParkedRefundsSweepOptions {
@@ -13,29 +13,52 @@ export interface ParkedRefundsSweepOptions {
   onDeadLetter?: (info: DeadLetterInfo) => void;
 }
 
+/** Letters published at once: the swept rows stay locked (a sale arriving for one waits) until all are out. */
+const lettersInFlight = 100;
+
 /**
  * Refunds parked past their deadline (their sale never arrived): rejected in Postgres, where the integrator reads
  * why in the status, and dead-lettered from the subject they were accepted on, for an operator to replay.
  * Returns the stop function.
  */
 export function sweepParkedRefunds(opts: ParkedRefundsSweepOptions): () => void {
-  const { db, bus, log, ledger } = opts;
-  const consumer = bus.topology.consumers.ledger;
-  const waitMs = ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
-  const sweep = async () => {
-    const expired = await expireParkedRefunds(db, ledger.now?.() ?? new Date(), waitMs);
-    for (const parked of expired) {
-      const reason = `refunded_sale_not_found: ${parked.reason}`;
-      const payload = JSON.stringify(parked.message);
-      const letterId = `parked:${parked.message.transactionId}`;
-      const letter = { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId };
-      await deadLetter(bus, consumer, bus.topology.streams.transactions, letter, reason);
-      opts.onDeadLetter?.({ consumer, subject: parked.subject, payload, reason, category: "rejected" });
-    }
-  };
+  const waitMs = opts.ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
   const timer = setInterval(
-    () => void sweep().catch((e) => log.warn({ err: summarize(e) }, "parked refunds not swept")),
+    () =>
+      void sweepParkedRefundsOnce(opts).catch((e) => opts.log.warn({ err: summarize(e) }, "parked refunds not swept")),
     opts.intervalMs ?? Math.min(30_000, Math.max(1_000, waitMs / 4)),
   );
   return () => clearInterval(timer);
+}
+
+/**
+ * One pass: the refunds past their deadline are dead-lettered before their rejection commits, so a letter that
+ * fails (NATS down, a timeout) leaves them all parked for the next pass; the letters that did go out are not
+ * stored twice then, their id being the refund's. Returns how many were swept.
+ */
+export async function sweepParkedRefundsOnce(opts: ParkedRefundsSweepOptions): Promise<number> {
+  const { db, bus, ledger } = opts;
+  const consumer = bus.topology.consumers.ledger;
+  const waitMs = ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
+  const letterOf = (parked: ParkedRefund & { reason: string }) => {
+    const reason = `refunded_sale_not_found: ${parked.reason}`;
+    const payload = JSON.stringify(parked.message);
+    const letterId = `parked:${parked.message.transactionId}`;
+    return { letter: { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId }, reason };
+  };
+  const expired = await expireParkedRefunds(db, ledger.now?.() ?? new Date(), waitMs, async (taken) => {
+    for (let i = 0; i < taken.length; i += lettersInFlight) {
+      await Promise.all(
+        taken.slice(i, i + lettersInFlight).map((parked) => {
+          const { letter, reason } = letterOf(parked);
+          return deadLetter(bus, consumer, bus.topology.streams.transactions, letter, reason);
+        }),
+      );
+    }
+  });
+  for (const parked of expired) {
+    const { letter, reason } = letterOf(parked);
+    opts.onDeadLetter?.({ consumer, subject: letter.subject, payload: letter.payload, reason, category: "rejected" });
+  }
+  return expired.length;
 }

@@ -63,8 +63,13 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
     log.warn({ consumer, partition: source.partition, seq: source.seq, reason }, "message dead-lettered");
   };
 
-  type Attempt = { applied: AppliedBatch } | { failed: unknown } | { stopped: true };
-  /** Applies the items; through an outage waits and applies them again; a few tries for passing conflicts. */
+  type Attempt = { applied: AppliedBatch } | { failed: unknown; tries: number } | { stopped: true };
+  /**
+   * Applies the items; through an outage waits and applies them again. A run of several retries only passing
+   * conflicts: anything else is left to its messages one by one. A single message gets `maxAttempts` tries
+   * whatever the error, because giving up on it skips it for good (the sale is rejected and its points lost),
+   * and an error not classed transient (a lock timeout, a misread deadlock) may well pass on the next try.
+   */
   const attempt = async (items: Item[]): Promise<Attempt> => {
     for (let tries = 1; ; tries++) {
       try {
@@ -81,12 +86,12 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
           tries = 0;
           continue;
         }
-        // A deadlock or a conflict with another writer passes; anything else fails the same way again.
-        if (opts.dependency.isTransient(e) && tries < maxAttempts && !opts.stopping()) {
+        const retry = items.length === 1 || opts.dependency.isTransient(e);
+        if (retry && tries < maxAttempts && !opts.stopping()) {
           await new Promise((r) => setTimeout(r, 50 * 2 ** tries));
           continue;
         }
-        return { failed: e };
+        return { failed: e, tries };
       }
     }
   };
@@ -132,7 +137,7 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
       return 0;
     }
     if (items.length === 1) {
-      await giveUp(items[0]!, `gave up after ${maxAttempts} attempts: ${summarize(whole.failed)}`, "retries_exhausted");
+      await giveUp(items[0]!, `gave up after ${whole.tries} attempts: ${summarize(whole.failed)}`, "retries_exhausted");
       return 1;
     }
     log.warn({ err: whole.failed, size: items.length }, "batch failed; applying its messages one by one");

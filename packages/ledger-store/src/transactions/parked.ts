@@ -89,16 +89,23 @@ export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds:
   return rows.map((r) => ({ message: TransactionMessage.parse(r.message), subject: r.subject }));
 }
 
+export type ExpiredRefund = ParkedRefund & { reason: string };
+
 /**
  * Refunds whose sale did not arrive by their deadline are rejected (`refunded_sale_not_found`, readable in
  * their status) and returned, so the caller can dead-letter them for an operator to replay once the sale
  * turns up. Several workers may sweep at once: each parked refund is taken by one.
+ *
+ * `beforeCommit` (the dead-lettering) runs inside the transaction: taken out of the parking and committed
+ * first, a refund whose letter then failed would be lost to the operator with no row left to sweep again.
+ * When it throws, nothing is taken and the next sweep tries again; it must be safe to repeat (a letter id).
  */
 export async function expireParkedRefunds(
   db: Db,
   now: Date,
   waitMs: number,
-): Promise<(ParkedRefund & { reason: string })[]> {
+  beforeCommit?: (expired: ExpiredRefund[]) => Promise<void>,
+): Promise<ExpiredRefund[]> {
   return withTransaction(db, async (tx) => {
     const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
       DELETE FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
@@ -118,6 +125,7 @@ export async function expireParkedRefunds(
         message: r.reason,
       })),
     );
+    if (expired.length) await beforeCommit?.(expired);
     return expired;
   });
 }
