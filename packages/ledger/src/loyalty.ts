@@ -1,4 +1,4 @@
-import type { SaleEffects } from "@regulars/rules";
+import type { SaleEffects, SaleUpgrade } from "@regulars/rules";
 
 /** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
 export interface LoyaltyState {
@@ -37,6 +37,12 @@ export interface LoyaltyState {
    */
   windowsByTime?: Map<number, WindowTotal>;
   stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
+  /**
+   * The customer's tier upgrades made by sales that no refund took back (`upgradesInForce` picks those the tier
+   * held rests on): a refund takes back every one its sale's removal leaves unbacked, not only its sale's own.
+   * Loaded for batches that refund; a sale that upgrades adds its own. Without it, a refund knows only its sale's.
+   */
+  upgrades?: SaleUpgrade[];
 }
 
 /** A tier window, [since, until) (until null: open-ended), and the tier basis over it so far. */
@@ -76,7 +82,13 @@ export interface SaleRecord {
 export interface StoredRefundEffects {
   refunded: { lineNo: number; amount: number }[];
   stampsTaken: Record<string, number>;
-  tierRevoked: { from: string; to: string } | null;
+  /** `sales`: whose upgrades it took back, when not only the refunded sale's own (absent: that one). */
+  tierRevoked: { from: string; to: string; sales?: string[] } | null;
+  /**
+   * Taking back an upgrade that skipped a level, what it left of it (the level the remaining value still earns): an
+   * upgrade of the refund's own, which a later refund takes back as it takes back a sale's.
+   */
+  tier?: NonNullable<SaleEffects["tier"]>;
 }
 
 /** The programme a transaction is evaluated against (as `@regulars/programme` resolves it). */

@@ -1,6 +1,6 @@
 import type { LoyaltyState, WindowTotal } from "./loyalty.ts";
 
-type Window = LoyaltyState["qualifyingWindow"];
+export type Window = LoyaltyState["qualifyingWindow"];
 
 /**
  * Whether a sale made at `at` counts in the tier window `window` covers ([since, until); no window: nothing to tell

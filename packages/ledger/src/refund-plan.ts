@@ -10,13 +10,15 @@ import {
   matchRefundLines,
   refundedAfter,
   refundReversal,
+  type SaleUpgrade,
   stampsToTakeBack,
   takeBackStamps,
   tierAfterRefund,
+  upgradesInForce,
 } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
-import { countInWindows, inQualifyingWindow, judgingWindow } from "./qualifying-window.ts";
+import { countInWindows, inQualifyingWindow, judgingWindow, type Window } from "./qualifying-window.ts";
 import { stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -35,7 +37,8 @@ export type RefundPlan =
 /**
  * Everything a refund takes back, decided in memory: the points earned on the refunded lines (their
  * share measured by money), and where the programme says so the stamps the sale added (undoing a card
- * completion and its reward) and a tier upgrade the sale caused (with its reward). Reversals may leave a
+ * completion and its reward) and the tier upgrades (with their rewards) the remaining qualifying value no longer backs,
+ * the sale's own and those of other sales it was holding up (`tierAfterRefund`). Reversals may leave a
  * negative balance, which later earning pays off. A reward taken back is a negative bonus (not a
  * `reverse`), so it does not count against points earned, which tiers qualify on. The sale's record and the customer's state are updated
  * so a second refund of the same sale in the batch sees this one.
@@ -133,8 +136,13 @@ export function planRefund(
       countInWindows(state, sale.occurredAt, -taken);
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged.total());
       const back =
-        qualifying !== null && config.refunds.tierRewards && !sale.tierRevoked
-          ? tierAfterRefund(tiers, state.tier, qualifying, sale.effects.tier)
+        qualifying !== null && config.refunds.tierRewards
+          ? tierAfterRefund(
+              tiers,
+              state.tier,
+              qualifying,
+              upgradesBehind(state, sale, counted ? judged.window : judgingWindow(state, sale.occurredAt).window),
+            )
           : null;
       if (back && qualifying !== null && state.tier) {
         events.push({
@@ -144,30 +152,45 @@ export function planRefund(
           customerId,
           occurredAt: occurredAt.toISOString(),
           from: state.tier,
-          to: back.id,
+          to: back.tier.id,
           direction: "down",
           qualifyingValue: qualifying,
         });
-        effects.tierRevoked = { from: state.tier, to: back.id };
-        const reward = sale.effects.tier?.rewardPoints ?? 0;
-        if (reward > 0) {
+        const sales = back.revoked.map((u) => u.saleId);
+        effects.tierRevoked = {
+          from: state.tier,
+          to: back.tier.id,
+          ...(sales.length === 1 && sales[0] === sale.id ? {} : { sales }),
+        };
+        for (const { saleId, upgrade } of back.revoked) {
+          if (upgrade.rewardPoints <= 0) continue;
           movements.push({
             ...base,
             customerId,
             kind: "bonus",
-            amount: -reward,
-            idempotencyKey: `tier-undo:${m.transactionId}`,
-            sourceKey: sale.effects.tier?.rewardKey ?? null,
-            reason: `refund of ${t.refundOf} took back tier ${state.tier}`,
+            amount: -upgrade.rewardPoints,
+            // The refunded sale's own keeps the key it always had, so a redelivery stored before finds it.
+            idempotencyKey:
+              saleId === sale.id ? `tier-undo:${m.transactionId}` : `tier-undo:${m.transactionId}:${saleId}`,
+            sourceKey: upgrade.rewardKey,
+            reason: `refund of ${t.refundOf} took back tier ${upgrade.to}`,
           });
         }
-        state.tier = back.id;
-        const restored = tierSinceBeforeSale(sale.effects.tier, back.id);
+        const earliest = back.revoked.at(-1)!.upgrade;
+        state.tier = back.tier.id;
+        const restored = tierSinceBeforeSale(earliest, back.tier.id);
         state.tierSince = restored === undefined ? occurredAt : restored;
         // Back to a floor's tier, it is the floor's again: judged when the floor ends, not kept a window on.
-        state.tierByFloor = restored !== undefined && sale.effects.tier?.fromByFloor === true;
+        state.tierByFloor = restored !== undefined && earliest.fromByFloor === true;
         state.tierChanged = true;
-        sale.tierRevoked = true;
+        state.upgrades = state.upgrades?.filter((u) => !sales.includes(u.saleId));
+        // A level the upgrade skipped, still earned, stays as the refund's own upgrade: a later refund that leaves it
+        // unearned takes it back, as it would have had the sales been refunded the other way round.
+        if (back.left) {
+          effects.tier = back.left;
+          state.upgrades = [...(state.upgrades ?? []), { saleId: m.transactionId, at: occurredAt, upgrade: back.left }];
+        }
+        if (sales.includes(sale.id)) sale.tierRevoked = true;
       }
     }
   }
@@ -209,6 +232,25 @@ export function planRefund(
 function pastSaleQualifying(state: LoyaltyState, saleAt: Date, current: number): number | null {
   const own = judgingWindow(state, saleAt);
   return inQualifyingWindow(own.window, saleAt) ? Math.max(own.total(), current) : null;
+}
+
+/**
+ * The upgrades the customer's tier rests on, latest first, down to the first made outside `window` (the window
+ * whose total the refund lowered: another period's upgrade was earned on a total the refund did not touch). The
+ * refunded sale's own, as its record holds it, counts while no refund took it back, whether or not the state holds
+ * the customer's others; when their chain does not reach the tier held (a state loaded without them, a tier set
+ * since otherwise), the sale's own still goes back while it is that tier's.
+ */
+function upgradesBehind(state: LoyaltyState, sale: SaleRecord, window: Window): SaleUpgrade[] {
+  const own =
+    sale.effects.tier && !sale.tierRevoked
+      ? { saleId: sale.id, at: sale.occurredAt, upgrade: sale.effects.tier }
+      : null;
+  const others = (state.upgrades ?? []).filter((u) => u.saleId !== sale.id);
+  const chain = upgradesInForce(state.tier, state.tierSince, own ? [...others, own] : others);
+  const outside = chain.findIndex((u) => !inQualifyingWindow(window, u.at));
+  const inWindow = outside < 0 ? chain : chain.slice(0, outside);
+  return inWindow.length || !own || own.upgrade.to !== state.tier ? inWindow : [own];
 }
 
 /**

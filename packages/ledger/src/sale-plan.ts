@@ -167,6 +167,8 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
       const fromSince = state.tierSince?.toISOString() ?? null;
       const fromByFloor = state.tierByFloor;
       effects.tier = { from: state.tier, fromSince, fromByFloor, to: reached.id, rewardPoints: reward, rewardKey };
+      // A later refund in the batch, of this sale or an earlier one, may have to take this upgrade back.
+      state.upgrades = [...(state.upgrades ?? []), { saleId: m.transactionId, at: occurredAt, upgrade: effects.tier }];
       state.tier = reached.id;
       state.tierSince = occurredAt;
       state.tierByFloor = false;

@@ -17,8 +17,8 @@ const within = (w: Window, at: Date) => at >= w.since && (w.until === null || at
 /**
  * Sales and refunds in arrival order applied in the given batches. Each batch loads what the store holds, as
  * `loadLoyaltyStates` does: the window of the customer's latest transaction in `qualifying`, and the window of every
- * transaction (and of every refund's sale) whose own is another in `windowsByTime`. A refund's reversal counts where
- * its sale counts.
+ * transaction (and of every refund's sale) whose own is another in `windowsByTime`, and the tier upgrades no refund
+ * took back (`upgrades`). A refund's reversal counts where its sale counts.
  */
 function applyInBatches(
   prog: typeof yearly,
@@ -29,10 +29,11 @@ function applyInBatches(
 ) {
   const loaded = (w: Window) => stored.filter((s) => within(w, s.at)).reduce((sum, s) => sum + s.points, 0);
   const records = new Map<number, SaleRecord>();
-  let standing: Pick<LoyaltyState, "tier" | "tierSince" | "tierByFloor"> = {
+  let standing: Pick<LoyaltyState, "tier" | "tierSince" | "tierByFloor" | "upgrades"> = {
     tier: null,
     tierSince: null,
     tierByFloor: false,
+    upgrades: [],
   };
   const moves: string[] = [];
   let kept: { window: Window; qualifying: number }[] = [];
@@ -77,7 +78,12 @@ function applyInBatches(
         moves.push(...plan.movements.map((m) => `${m.kind} ${m.amount}`));
       }
     }
-    standing = { tier: state.tier, tierSince: state.tierSince, tierByFloor: state.tierByFloor };
+    standing = {
+      tier: state.tier,
+      tierSince: state.tierSince,
+      tierByFloor: state.tierByFloor,
+      upgrades: [...(state.upgrades ?? [])],
+    };
     kept = [
       { window, qualifying: state.qualifying },
       ...[...others.values()].map((w) => ({ window: w, qualifying: w.qualifying })),

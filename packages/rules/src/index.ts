@@ -6,9 +6,11 @@ export {
   noSaleEffects,
   type RefundEffects,
   type SaleEffects,
+  type SaleUpgrade,
   stampsToTakeBack,
   takeBackStamps,
   tierAfterRefund,
+  upgradesInForce,
 } from "./refund-effects.ts";
 export {
   fullyRefunded,

@@ -27,7 +27,10 @@ export interface SaleEffects {
 /** What refunds of a sale took back so far. */
 export interface RefundEffects {
   stampsTaken: Record<string, number>;
-  tierRevoked: { from: string; to: string } | null;
+  /** What `tierAfterRefund` left of an upgrade it took back: an upgrade of the refund's own. */
+  tier?: SaleEffects["tier"];
+  /** `sales`: whose upgrades it took back, when not only the refunded sale's own (absent: that one). */
+  tierRevoked: { from: string; to: string; sales?: string[] } | null;
 }
 
 export const noSaleEffects = (): SaleEffects => ({ stamps: {}, tier: null });
@@ -81,21 +84,77 @@ export function takeBackStamps(
 }
 
 /**
- * The tier after a refund of a sale that upgraded the customer: back to what the remaining qualifying
- * value earns, but never below the tier held before that sale (that one was earned by other sales), and
- * only while the customer still holds the tier the sale gave. Null when nothing changes.
+ * A tier upgrade a transaction made, as it recorded it, and when: the tier it gave was held since then. A sale's, or
+ * a refund's that left a level of an upgrade it took back (`tierAfterRefund`'s `left`).
+ */
+export interface SaleUpgrade {
+  saleId: string;
+  at: Date;
+  upgrade: NonNullable<SaleEffects["tier"]>;
+}
+
+/**
+ * The upgrades the tier held rests on, latest first: the sale that gave `tier` at `since`, the one that gave the
+ * tier it came from at the time that sale recorded, and so on. The chain ends where a tier was not given by a sale
+ * (a floor, the downgrade job), so an upgrade another change has since replaced is never taken back.
+ */
+export function upgradesInForce(
+  tier: string | null,
+  since: Date | null,
+  upgrades: readonly SaleUpgrade[],
+): SaleUpgrade[] {
+  const chain: SaleUpgrade[] = [];
+  let at = since?.getTime() ?? null;
+  let held = tier;
+  while (held !== null && at !== null) {
+    const gave = upgrades.find((u) => u.upgrade.to === held && u.at.getTime() === at && !chain.includes(u));
+    if (!gave) break;
+    chain.push(gave);
+    held = gave.upgrade.from;
+    at = gave.upgrade.fromSince ? Date.parse(gave.upgrade.fromSince) : null;
+  }
+  return chain;
+}
+
+/**
+ * The tier after a refund, and the upgrades it takes back (with their rewards): every upgrade in force, latest
+ * first, whose tier the remaining qualifying value no longer reaches, whichever sale made it, so the sales left
+ * decide the tier and the rewards kept whatever order they are refunded in. It goes back to what the remaining
+ * value earns, never below the tier held before the earliest upgrade taken back (that one was not given by these
+ * sales). Landing above that tier (an upgrade that skipped a level), it leaves `left`: the part of the earliest
+ * upgrade the remaining value still backs, with no reward (the reward paid was the tier's taken back), for a later
+ * refund to take back in turn. Null when nothing changes.
  */
 export function tierAfterRefund(
   tiers: TierProgramme,
   currentTier: string | null,
   qualifyingAfter: number,
-  upgrade: SaleEffects["tier"],
-): TierLevel | null {
-  if (!upgrade || upgrade.to !== currentTier) return null;
+  inForce: readonly SaleUpgrade[],
+): { tier: TierLevel; revoked: SaleUpgrade[]; left: SaleUpgrade["upgrade"] | null } | null {
   const current = tiers.levels.find((l) => l.id === currentTier);
   if (!current) return null;
   const qualified = tierFor(tiers, qualifyingAfter);
-  const before = tiers.levels.find((l) => l.id === upgrade.from) ?? tierFor(tiers, 0);
-  const next = qualified.threshold >= before.threshold ? qualified : before;
-  return next.threshold < current.threshold ? next : null;
+  const revoked: SaleUpgrade[] = [];
+  let held = current;
+  for (const u of inForce) {
+    const gave = tiers.levels.find((l) => l.id === u.upgrade.to);
+    if (u.upgrade.to !== held.id || !gave || gave.threshold <= qualified.threshold) break;
+    revoked.push(u);
+    held = tiers.levels.find((l) => l.id === u.upgrade.from) ?? tierFor(tiers, 0);
+  }
+  const next = qualified.threshold >= held.threshold ? qualified : held;
+  if (!revoked.length || next.threshold >= current.threshold) return null;
+  const earliest = revoked.at(-1)!.upgrade;
+  const left =
+    next.id === held.id
+      ? null
+      : {
+          from: earliest.from,
+          fromSince: earliest.fromSince,
+          fromByFloor: earliest.fromByFloor,
+          to: next.id,
+          rewardPoints: 0,
+          rewardKey: null,
+        };
+  return { tier: next, revoked, left };
 }

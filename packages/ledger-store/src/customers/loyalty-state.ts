@@ -9,6 +9,7 @@ import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../a
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { loadOtherWindows } from "./other-windows.ts";
 import { lockSurvivor } from "./survivor-lock.ts";
+import { loadUpgrades } from "./upgrades.ts";
 
 export { tierWindowOf } from "./other-windows.ts";
 
@@ -29,6 +30,8 @@ export interface StateScope {
    * judged in their own (`loadOtherWindows`). Without it, each customer's transactions are judged in one window.
    */
   timesOf?: ReadonlyMap<string, readonly string[]>;
+  /** The batch refunds: load the tier upgrades no refund took back, for its refunds to take back those left unbacked. */
+  upgrades?: boolean;
 }
 
 /**
@@ -131,6 +134,7 @@ export async function loadLoyaltyStates(
     for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since, until))
       states.get(q.customer_id)!.qualifying = exactNumber(q.value);
     if (scope.timesOf) await loadOtherWindows(tx, tenantId, states, tiers, scope.timezone, scope.timesOf);
+    if (scope.upgrades) await loadUpgrades(tx, tenantId, states);
   }
 
   if (scope.config.stampCards.length) {

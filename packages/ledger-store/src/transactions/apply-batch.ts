@@ -180,6 +180,7 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
       to: times[times.length - 1]!,
       toOf,
       timesOf,
+      upgrades: latest.config.refunds.tierRewards && mine.some((i) => work.isRefund(i)),
     });
     for (const [id, state] of loaded) work.states.set(id, state);
   }

@@ -115,7 +115,9 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         );
         for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {}))
           record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
-        if (r.effects?.tierRevoked) record.tierRevoked = true;
+        // A refund that took back other sales' upgrades names them: this sale's own went back only if named too.
+        const revoked = r.effects?.tierRevoked;
+        if (revoked && (!revoked.sales || revoked.sales.includes(s.id))) record.tierRevoked = true;
       }
       return [s.id, record];
     }),

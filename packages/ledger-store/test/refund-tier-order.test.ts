@@ -1,0 +1,82 @@
+import type { Db } from "@regulars/db";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyTransactionBatch, customerBalances, findBalanceDrift } from "../src/index.ts";
+import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+
+// Sales that upgraded one after the other, refunded in separate batches: each batch reads back which upgrades earlier
+// refunds took back, so the same sales left end at the same tier and balance whatever order they were refunded in.
+
+let db: Db;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const tiers = {
+  basis: "points_earned",
+  window: "lifetime",
+  levels: [
+    { id: "bronze", name: "Bronze", threshold: 0 },
+    { id: "silver", name: "Silver", threshold: 200, benefits: { rewardPoints: 50 } },
+    { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 100 } },
+  ],
+};
+
+/**
+ * One customer's sales (`prices` in minor units, 1 point per 1.00), a batch each, a second apart, then full refunds of
+ * those in `order`, a batch each: the tier and points after every refund.
+ */
+async function refundInOrder(tenantId: string, phone: string, prices: number[], order: number[]) {
+  const apply = (...m: Parameters<typeof applyTransactionBatch>[1]) => applyTransactionBatch(ledgerDeps(db), m);
+  const start = Date.now() - 10 * 60_000;
+  const sales = prices.map((price, k) =>
+    txMessage(tenantId, {
+      customer: { phone },
+      lines: [line("MEAL", price)],
+      occurredAt: new Date(start + k * 1_000).toISOString(),
+    }),
+  );
+  for (const s of sales) await apply(s);
+  const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+  const after: { tier: string | null; points: number }[] = [];
+  for (const [n, k] of order.entries()) {
+    const at = new Date(start + 60_000 + n * 1_000).toISOString();
+    await apply(refundOf(tenantId, sales[k]!, [{ ...line("MEAL", prices[k]!), lineNo: 0 }], { occurredAt: at }));
+    const loyalty = await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } });
+    after.push({ tier: loyalty.tier, points: (await customerBalances(db, tenantId, id)).points });
+  }
+  return after;
+}
+
+describe("tier upgrades taken back by refunds in any order", () => {
+  it("A (300: silver, +50) and B (250: gold, +100): A then B and B then A both end bronze with nothing left", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Refund Order");
+    const aThenB = await refundInOrder(tenantId, "+48600430001", [30_000, 25_000], [0, 1]);
+    const bThenA = await refundInOrder(tenantId, "+48600430002", [30_000, 25_000], [1, 0]);
+    // Refunding A first leaves 250: silver still earned, gold not, so B's gold and its reward go back.
+    expect(aThenB).toEqual([
+      { tier: "silver", points: 300 },
+      { tier: "bronze", points: 0 },
+    ]);
+    expect(bThenA).toEqual([
+      { tier: "silver", points: 350 },
+      { tier: "bronze", points: 0 },
+    ]);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("a level skipped by an upgrade and left by a refund is taken back by a later refund", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Refund Order Skipped");
+    // 175 (bronze), 396 more (571: gold, silver skipped, +100), 251 more.
+    const prices = [17_500, 39_600, 25_100];
+    const first = await refundInOrder(tenantId, "+48600430003", prices, [1, 2]);
+    const second = await refundInOrder(tenantId, "+48600430004", prices, [2, 1]);
+    expect(first.at(-1)).toEqual({ tier: "bronze", points: 175 });
+    expect(second.at(-1)).toEqual(first.at(-1));
+    expect(first[0]).toEqual({ tier: "silver", points: 426 });
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+});
