@@ -1,4 +1,4 @@
-import { type Analytics, isTransientClickHouseError } from "@regulars/analytics";
+import { type Analytics, isClickHouseServerStateError, isTransientClickHouseError } from "@regulars/analytics";
 import {
   type Bus,
   type ConsumerDependency,
@@ -10,7 +10,7 @@ import {
 } from "@regulars/bus";
 import type { UnknownCodeLimit } from "@regulars/checkout-store";
 import { DomainEvent, EventMessage } from "@regulars/contracts";
-import { type Db, isTransientDbError, type TransactionRunner } from "@regulars/db";
+import { type Db, isServerStateDbError, isTransientDbError, type TransactionRunner } from "@regulars/db";
 import { applyEventBatch, ledgerDefaults, recordDeadLetteredEvent } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { publishOutbox, startOutboxRelay } from "@regulars/outbox";
@@ -119,15 +119,19 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
       metrics.deadLettered(info);
     },
   };
+  // SELECT 1 and /ping answer while a server refuses writes (a read-only node after a failover, Keeper away,
+  // too many parts): such refusals pause the consumer by themselves and the retried batch is their probe.
   const postgres: ConsumerDependency = {
     name: "postgres",
     isTransient: isTransientDbError,
+    isServerState: isServerStateDbError,
     probe: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
   };
   /** The ClickHouse writers read Postgres and insert into ClickHouse: both must answer for a batch. */
   const postgresAndClickhouse = (analytics: Analytics): ConsumerDependency => ({
     name: "postgres+clickhouse",
     isTransient: (e) => isTransientDbError(e) || isTransientClickHouseError(e),
+    isServerState: (e) => isServerStateDbError(e) || isClickHouseServerStateError(e),
     probe: async () => (await postgres.probe()) && (await analytics.ping()),
   });
   /** An event NATS refuses for good is dead-lettered by whichever outbox publisher meets it, and counted. */

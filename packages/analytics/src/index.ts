@@ -37,4 +37,4 @@ export {
 export { applyMigrations, loadMigrations, type Migration, MigrationChecksumError } from "./migrations.ts";
 export { defaultMaxPartitionsPerInsert, splitByPartition } from "./partitions.ts";
 export type { TransactionSummary } from "./queries.ts";
-export { isTransientClickHouseError } from "./transient.ts";
+export { isClickHouseServerStateError, isTransientClickHouseError } from "./transient.ts";

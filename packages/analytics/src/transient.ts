@@ -36,6 +36,38 @@ const unavailableMessages = [
   /^timeout error/i,
 ];
 
+/**
+ * The subset that names the server's state and that no statement can bring about by itself: Keeper or the
+ * replicas away (tables read-only), too many parts waiting for merges, the server overloaded. `/ping` answers
+ * Ok all along, so only a write can show that such a state is over (see ConsumerDependency.isServerState).
+ * Left out on purpose: timeouts and a query's own memory limit, which one giant batch can hit every time.
+ */
+const serverStateTypes = new Set([
+  "TABLE_IS_READ_ONLY",
+  "KEEPER_EXCEPTION",
+  "NO_ZOOKEEPER",
+  "ALL_REPLICAS_ARE_STALE",
+  "TOO_MANY_PARTS",
+  "TOO_MANY_SIMULTANEOUS_QUERIES",
+  "SERVER_OVERLOADED",
+]);
+
+/**
+ * MEMORY_LIMIT_EXCEEDED covers both the server's total and one query's limit; ClickHouse's own text (the
+ * message's start, which the client cuts after "DB::Exception: ") says which. Only the total is the server's.
+ */
+const serverMemoryExhausted = /^\s*Memory limit \(total\) exceeded/;
+
+/** True when ClickHouse refused the work because of its own state, by the error's type. */
+export function isClickHouseServerStateError(e: unknown): boolean {
+  return causeChain(e).some((c) => {
+    const { type, message } = (c ?? {}) as { type?: unknown; message?: unknown };
+    if (typeof type !== "string") return false;
+    if (serverStateTypes.has(type)) return true;
+    return type === "MEMORY_LIMIT_EXCEEDED" && typeof message === "string" && serverMemoryExhausted.test(message);
+  });
+}
+
 /** True when a ClickHouse failure may go away by itself: the same insert can be tried again unchanged. */
 export function isTransientClickHouseError(e: unknown): boolean {
   if (isConnectionFailure(e)) return true;

@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { type ClickHouseHttpServer, startClickHouseHttpServer, startTcpProxy, type TcpProxy } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Analytics, createAnalytics, isTransientClickHouseError } from "../src/index.ts";
+import {
+  type Analytics,
+  createAnalytics,
+  isClickHouseServerStateError,
+  isTransientClickHouseError,
+} from "../src/index.ts";
 import { eventFact, transactionFact } from "./fixtures.ts";
 
 // The production path (@clickhouse/client over HTTP) against a real engine: the ClickHouse HTTP
@@ -101,5 +106,55 @@ describe("isTransientClickHouseError", () => {
     );
     for (const [name, e] of Object.entries({ syntax, missingTable, badRow, plain: new Error("boom") }))
       expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(false);
+  });
+});
+
+describe("isClickHouseServerStateError", () => {
+  it("recognises a server that answers /ping but refuses inserts because of its state, by the error's type", async () => {
+    // A ClickHouse whose Keeper is away, or whose merges are behind, or whose memory is used up: /ping says Ok.
+    const refusals = {
+      readOnly:
+        "Code: 242. DB::Exception: Table is in readonly mode (replica path: /clickhouse/tables/01/events). (TABLE_IS_READ_ONLY) (version 24.8.4.13 (official build))",
+      tooManyParts:
+        "Code: 252. DB::Exception: Too many parts (3001 with average size of 12.00 KiB) in table 'regulars.events'. Merges are processing significantly slower than inserts. (TOO_MANY_PARTS) (version 24.8.4.13 (official build))",
+      memoryTotal:
+        "Code: 241. DB::Exception: Memory limit (total) exceeded: would use 7.45 GiB (attempt to allocate chunk of 4219456 bytes), maximum: 7.20 GiB. (MEMORY_LIMIT_EXCEEDED) (version 24.8.4.13 (official build))",
+    };
+    const caughtFrom: Record<string, unknown> = {};
+    for (const [name, body] of Object.entries(refusals)) {
+      const refusing: Server = createServer((req, res) => {
+        if (req.url?.startsWith("/ping")) return res.writeHead(200).end("Ok.\n");
+        req.resume();
+        const code = /^Code: (\d+)/.exec(body)![1]!;
+        res.writeHead(500, { "x-clickhouse-exception-code": code }).end(body);
+      });
+      await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+      const behind = await createAnalytics({
+        kind: "http",
+        url: `http://127.0.0.1:${(refusing.address() as { port: number }).port}`,
+        database: "regulars",
+      });
+      expect(await behind.ping()).toBe(true);
+      caughtFrom[name] = await caught(behind.insertEvents([eventFact({ tenantId })]));
+      await behind.close();
+      await new Promise((r) => refusing.close(r));
+    }
+    for (const [name, e] of Object.entries(caughtFrom)) {
+      expect(isClickHouseServerStateError(e), `${name}: ${String(e)}`).toBe(true);
+      expect(isTransientClickHouseError(e), `${name}: ${String(e)}`).toBe(true);
+    }
+  });
+
+  it("leaves out what a statement can bring about itself: its own memory limit, its own errors", async () => {
+    const queryMemory = await caught(
+      analytics.client
+        .query({ query: "SELECT groupArray(number) FROM numbers(10000000) SETTINGS max_memory_usage = 1000000" })
+        .then((r) => r.json()),
+    );
+    const syntax = await caught(analytics.client.command({ query: "SELEC 1" }));
+    const unavailable = new Error("503 Service Unavailable");
+    for (const [name, e] of Object.entries({ queryMemory, syntax, unavailable, plain: new Error("boom") }))
+      expect(isClickHouseServerStateError(e), `${name}: ${String(e)}`).toBe(false);
+    expect((queryMemory as { type?: string }).type).toBe("MEMORY_LIMIT_EXCEEDED");
   });
 });

@@ -21,7 +21,8 @@ type Attempt = { outcomes: Outcome[] } | { failed: unknown } | { stopped: true }
  * i.e. after the handler's database commit; a crash before that means redelivery, which handlers make
  * harmless with idempotency keys.
  *
- * Failures are told apart: when the dependency is down the consumer pauses with the batch in hand and
+ * Failures are told apart: when the dependency is down, or refuses work because of its state (see
+ * ConsumerDependency.isServerState), the consumer pauses with the batch in hand and
  * resumes with the same batch, counting nothing against the messages; when a batch fails otherwise it is
  * re-run one message at a time, in order, so only a message that fails on its own is retried with
  * backoff and, after `maxDeliver` failures, dead-lettered with the reason. One tenant's poison message
@@ -105,6 +106,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
         const outcomes = await opts.handle(items.map((p) => p.data));
         if (outcomes.length !== items.length)
           throw new Error(`handler returned ${outcomes.length} outcomes for ${items.length} messages`);
+        gate.passed();
         return { outcomes };
       } catch (e) {
         if (!(await gate.isOutage(e))) return { failed: e };

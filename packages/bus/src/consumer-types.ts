@@ -13,14 +13,22 @@ export type Outcome =
 export const done: Outcome = { kind: "done" };
 
 /**
- * The service a handler writes to. When the handler throws an error `isTransient` recognises AND the
- * probe confirms the service is down, the consumer pauses with the batch in hand instead of counting
+ * The service a handler writes to. When the handler throws an error `isServerState` recognises, or one
+ * `isTransient` recognises AND the probe confirms the service is down, the consumer pauses with the batch in hand instead of counting
  * the failure against the messages. A "transient" error while the probe says the service is fine is
  * the messages' own failure (e.g. a timeout one giant message causes), so it cannot stall the consumer.
  */
 export interface ConsumerDependency {
   name: string;
   isTransient(error: unknown): boolean;
+  /**
+   * True when the error names the service's own state (by its code, never its text): up and answering the
+   * probe, but refusing this work for now (read-only, overloaded, disk full). Such an error is an outage by
+   * itself: the consumer pauses with the batch in hand and, once the probe passes, tries the same batch
+   * again; only a write that goes through ends the pause. Must not include errors a message can cause
+   * itself, or that message would hold the consumer for good.
+   */
+  isServerState?(error: unknown): boolean;
   /** Resolves true when the service answers; false, a rejection or a timeout mean it is down. */
   probe(): Promise<boolean>;
 }

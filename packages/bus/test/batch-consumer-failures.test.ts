@@ -183,3 +183,93 @@ describe("slow batches", () => {
     expect(rec.succeeded).toEqual(once(range(1, 5)));
   });
 });
+
+describe("a server refusing work because of its state while its probe answers", () => {
+  /** A ClickHouse with Keeper away: every insert fails with TABLE_IS_READ_ONLY, /ping answers Ok all along. */
+  function readOnlyServer() {
+    const server = { readOnly: true, refused: 0, probes: 0 };
+    const refusal = () =>
+      Object.assign(new Error("Table is in readonly mode (replica path: /clickhouse/tables/01/events)"), {
+        type: "TABLE_IS_READ_ONLY",
+        code: "242",
+      });
+    const byType = (e: unknown) => (e as { type?: unknown })?.type === "TABLE_IS_READ_ONLY";
+    const dependency: ConsumerDependency = {
+      name: "clickhouse",
+      isTransient: (e) => byType(e) || /connection refused/.test((e as Error).message),
+      isServerState: byType,
+      probe: async () => {
+        server.probes++;
+        return true;
+      },
+    };
+    const write = () => {
+      if (!server.readOnly) return;
+      server.refused++;
+      throw refusal();
+    };
+    return Object.assign(server, { dependency, write });
+  }
+
+  it("pauses with the batch in hand and tries it again until the server takes it: nothing is dead-lettered", async () => {
+    await h.useBus();
+    await h.publishStamps(range(1, 6));
+    const server = readOnlyServer();
+    const rec = recorder();
+    const states: ConsumerState[] = [];
+    const consumer = await h.startConsumer({
+      maxDeliver: 2, // two counted failures would dead-letter: a refusal must count none
+      dependency: server.dependency,
+      pauseBackoffMs: () => 100,
+      onStateChange: (s) => states.push(s),
+      handle: async (items) => {
+        server.write();
+        return rec.handle(items);
+      },
+    });
+    // Well past the deliveries a message's own failure is allowed: the pause outlasts them all.
+    await eventually("the refused batch to be tried again many times", async () =>
+      server.refused >= 8 ? true : undefined,
+    );
+    expect(await deadLetters(h.bus)).toEqual([]);
+    expect(rec.succeeded.size).toBe(0);
+    const pauses = states.filter((s) => s.status === "paused");
+    expect(pauses[0]).toMatchObject({ dependency: "clickhouse", reason: expect.stringMatching(/readonly mode/) });
+    // One pause however often the write is tried again: it keeps its start.
+    expect(new Set(pauses.map((s) => (s.status === "paused" ? s.since : "")))).toHaveProperty("size", 1);
+
+    server.readOnly = false;
+    await h.drained(30_000);
+    expect(rec.succeeded).toEqual(once(range(1, 6)));
+    expect(await deadLetters(h.bus)).toEqual([]);
+    expect(consumer.state()).toEqual({ consumer: "event-resolver", status: "running" });
+  });
+
+  it("still dead-letters a message that fails on its own, with its reason, and applies the rest", async () => {
+    await h.useBus();
+    await h.publishStamps(range(1, 5));
+    const server = readOnlyServer();
+    const rec = recorder();
+    await h.startConsumer({
+      maxDeliver: 2,
+      dependency: server.dependency,
+      pauseBackoffMs: () => 100,
+      handle: async (items) => {
+        if (server.refused >= 3) server.readOnly = false; // the server takes writes again after a while
+        server.write();
+        if (items.some((i) => i.n === 3)) throw new Error('value too long for column "name"');
+        return rec.handle(items);
+      },
+    });
+    const letters = await eventually("a dead letter", async () => {
+      const found = await deadLetters(h.bus);
+      return found.length ? found : undefined;
+    });
+    await h.drained(30_000);
+
+    expect(letters.map((l) => l.body.reason)).toEqual(['gave up after 2 deliveries: value too long for column "name"']);
+    expect(letters[0]!.body.payload).toBe(JSON.stringify({ n: 3, store: "store-017" }));
+    expect(rec.succeeded).toEqual(once([1, 2, 4, 5]));
+    expect(await deadLetters(h.bus)).toHaveLength(1);
+  });
+});

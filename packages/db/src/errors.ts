@@ -52,12 +52,38 @@ const transientSqlState = (code: string) =>
   /^08[0-9A-Z]{3}$/.test(code) || ["40001", "40P01", "53300", "57014", "57P01", "57P02", "57P03"].includes(code);
 
 /**
+ * SQLSTATEs that name the server's state, which no statement of ours causes: 25006 read-only (a standby, or
+ * the old primary after a failover), 53100 disk full, 53300 too many connections, 57P01-57P03 shutting down,
+ * crash recovery, not accepting connections yet. `SELECT 1` may well answer meanwhile, so a probe cannot
+ * tell that this is over; only the write itself can (see ConsumerDependency.isServerState).
+ */
+const serverStateSqlStates = new Set(["25006", "53100", "53300", "57P01", "57P02", "57P03"]);
+
+/** True when Postgres refused the work because of its own state (by SQLSTATE, never by message text). */
+export const isServerStateDbError = (e: unknown): boolean => {
+  const code = pgCodeOf(e);
+  if (code && serverStateSqlStates.has(code)) return true;
+  return causeChain(e).some((c) => {
+    const err = c as {
+      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; code?: string } } };
+      kind?: string;
+      code?: unknown;
+    };
+    const cause = err?.meta?.driverAdapterError?.cause;
+    const kind = cause?.kind ?? err?.kind;
+    // The pg adapter names 53300 by kind alone, and passes other SQLSTATEs as `code` of kind "postgres".
+    const code = cause?.originalCode ?? cause?.code ?? err?.code;
+    return kind === "TooManyConnections" || (typeof code === "string" && serverStateSqlStates.has(code));
+  });
+};
+
+/**
  * True when a failure is about reaching Postgres (outage, failover, restart, pool exhausted, lost
  * connection) or a conflict Postgres rolled back, i.e. the same work may succeed later unchanged.
  * A caller should still confirm with a probe: a timeout can also be the work's own fault.
  */
 export const isTransientDbError = (e: unknown): boolean => {
-  if (isConnectionFailure(e)) return true;
+  if (isConnectionFailure(e) || isServerStateDbError(e)) return true;
   const code = pgCodeOf(e);
   if (code && (transientPrismaCodes.has(code) || transientSqlState(code))) return true;
   return causeChain(e).some((c) => {

@@ -2,6 +2,7 @@ export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
 export {
   type DbTx,
   isRetryableConflict,
+  isServerStateDbError,
   isTransientDbError,
   isUniqueViolation,
   type RawTx,

@@ -1,7 +1,7 @@
 import { startTcpProxy, type TcpProxy, testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db, isTransientDbError, withTransaction } from "../src/index.ts";
+import { createDb, type Db, isServerStateDbError, isTransientDbError, withTransaction } from "../src/index.ts";
 import { uniqueId } from "./fixtures.ts";
 
 // Real failures, not constructed error objects: Postgres behind a TCP proxy that refuses and resets,
@@ -107,6 +107,35 @@ describe("isTransientDbError", () => {
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
   });
 
+  it("recognises a server refusing writes because of its own state, which SELECT 1 does not show", async () => {
+    // 25006 as a standby (or the old primary after a failover) answers every write, through Prisma and pg.
+    const readOnlyPrisma = await caught(
+      direct.$transaction(async (tx) => {
+        await tx.$executeRaw`SET TRANSACTION READ ONLY`;
+        await tx.$executeRaw`CREATE TEMP TABLE read_only_probe (n int)`;
+      }),
+    );
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
+    await client.connect();
+    await client.query("SET default_transaction_read_only = on");
+    const readOnlyPg = await caught(client.query("CREATE TEMP TABLE read_only_probe (n int)"));
+    expect((await client.query("SELECT 1 AS ok")).rows).toEqual([{ ok: 1 }]);
+    await client.end();
+
+    const role = uniqueId("nobody");
+    await direct.$executeRawUnsafe(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+    const url = new URL(testDatabaseUrl());
+    url.username = role;
+    const tooMany = await caught(new pg.Client({ connectionString: url.toString() }).connect());
+    await direct.$executeRawUnsafe(`DROP ROLE ${role}`);
+
+    expect((readOnlyPg as { code?: string }).code).toBe("25006");
+    for (const [name, e] of Object.entries({ readOnlyPrisma, readOnlyPg, tooMany })) {
+      expect(isServerStateDbError(e), `${name}: ${String(e)}`).toBe(true);
+      expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+    }
+  });
+
   it("does not take the statement's own errors for an outage", async () => {
     const tenantId = uniqueId("ten");
     await direct.tenant.create({ data: { id: tenantId, name: "Transient Café", timezone: "UTC", currency: "EUR" } });
@@ -130,6 +159,7 @@ describe("isTransientDbError", () => {
       nothing: undefined,
     })) {
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(false);
+      expect(isServerStateDbError(e), `${name}: ${String(e)}`).toBe(false);
     }
   });
 });
