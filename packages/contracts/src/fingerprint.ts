@@ -95,10 +95,21 @@ export function legacyTransactionFingerprint(tx: TransactionInput): string {
 
 /**
  * Whether a fingerprint the ledger stored for a transaction is this transaction's: `fingerprint` (its
- * `transactionFingerprint`, already at hand) or, for one stored before nulls counted as omitted, its legacy one.
+ * `transactionFingerprint`, already at hand) or, for one stored before nulls counted as omitted, its legacy one, with
+ * or without a null for each of the fields the retry omits. Only a mismatch pays for the legacy hashes (at most 8).
  */
 export function storedFingerprintMatches(stored: string, tx: TransactionInput, fingerprint: string): boolean {
-  return stored === fingerprint || stored === legacyTransactionFingerprint(tx);
+  if (stored === fingerprint) return true;
+  // The legacy fingerprint told a null from an omitted field: the original may have sent a null this retry omits.
+  const omitted = (["customer", "refundOf", "holdId"] as const).filter((k) => tx[k] === undefined);
+  for (let mask = 0; mask < 2 ** omitted.length; mask++) {
+    const variant = { ...tx };
+    omitted.forEach((k, i) => {
+      if (mask & (1 << i)) Object.assign(variant, { [k]: null });
+    });
+    if (stored === legacyTransactionFingerprint(variant)) return true;
+  }
+  return false;
 }
 
 /**

@@ -69,4 +69,15 @@ describe("transaction fingerprints", () => {
     // A body without nulls has one fingerprint, as before.
     expect(legacyTransactionFingerprint(sale)).toBe(transactionFingerprint(sale));
   });
+
+  it("match a body stored with nulls before by its retry that omits them", () => {
+    const anonymous = TransactionInput.parse({ ...sale, customer: undefined });
+    const storedWithNulls = legacyTransactionFingerprint(
+      TransactionInput.parse({ ...anonymous, customer: null, refundOf: null, holdId: null }),
+    );
+    expect(storedWithNulls).not.toBe(legacyTransactionFingerprint(anonymous));
+    expect(storedFingerprintMatches(storedWithNulls, anonymous, transactionFingerprint(anonymous))).toBe(true);
+    const changed = TransactionInput.parse({ ...anonymous, locationId: "store-2" });
+    expect(storedFingerprintMatches(storedWithNulls, changed, transactionFingerprint(changed))).toBe(false);
+  });
 });
