@@ -78,6 +78,8 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
           items.map((i) => i.message),
           { sources: items.map((i) => i.source), guard },
         );
+        // A write went through: a pause for the server's state is over (the next refusal starts a pause of its own).
+        gate.passed();
         return { applied };
       } catch (e) {
         if (e instanceof LeaseLostError) throw e;
