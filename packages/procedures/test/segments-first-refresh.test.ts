@@ -99,6 +99,23 @@ describe("segments.create when its first refresh fails", () => {
     expect(fixed.segment).toMatchObject({ refreshes: 1, memberCount: 2, lastError: null });
   });
 
+  it("keeps a change whose refresh fails: answered with the reason, the members of the last refresh kept", async () => {
+    const analyst = await callerFor(tenant.apiKeys.analyst, analytics);
+    const created = await analyst.segments.create({
+      name: "Gold by SQL",
+      sql: `SELECT arrayJoin(['${gold.join("', '")}']) AS customer_id`,
+    });
+    expect(created.refresh).toMatchObject({ members: 2 });
+    const broken = await analyst.segments.update({
+      id: created.segment.id,
+      sql: "SELECT toString(throwIf(materialize(1), 'broken on purpose')) AS customer_id",
+    });
+    expect(broken.refresh).toBeNull();
+    expect(broken.segment).toMatchObject({ refreshes: 1, memberCount: 2 });
+    expect(broken.segment.lastError).toContain("broken on purpose");
+    expect((await analyst.segments.get({ id: created.segment.id })).lastError).toContain("broken on purpose");
+  });
+
   it("saves nothing when the API process has no ClickHouse at all, so a retry where it has one succeeds", async () => {
     const without = await callerFor(tenant.apiKeys.admin, null);
     expect((await failure(without.segments.create({ name: "Gold, no analytics", definition: goldOnly }))).code).toBe(

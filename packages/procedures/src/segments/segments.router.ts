@@ -57,10 +57,14 @@ async function refreshed(ctx: TenantContext, id: string, options: MaterialiseOpt
 }
 
 /**
- * A new segment and its first refresh; `refresh` is null when that refresh failed. The segment is saved either
- * way, never refreshed yet (`refreshedAt` null) and saying why (`lastError`).
+ * A segment just saved (created or changed) and its refresh; `refresh` is null when that refresh failed. The segment
+ * is saved either way, saying why (`lastError`): a new one never refreshed yet (`refreshedAt` null), a changed one
+ * with the members of its last refresh.
  */
-async function created(ctx: TenantContext, id: string): Promise<{ segment: Segment; refresh: SegmentRefresh | null }> {
+async function savedAndRefreshed(
+  ctx: TenantContext,
+  id: string,
+): Promise<{ segment: Segment; refresh: SegmentRefresh | null }> {
   try {
     return await refreshed(ctx, id);
   } catch {
@@ -84,13 +88,14 @@ export const segmentsRouter = router({
       { name: input.name, source, refreshIntervalMinutes: input.refreshIntervalMinutes },
       ctx.credential.keyId,
     );
-    return created(ctx, segment.id);
+    return savedAndRefreshed(ctx, segment.id);
   }),
 
   /**
    * Changes a segment; analysts only their SQL segments' SQL, name and interval (pausing a segment freezes the
    * audiences of the campaigns that use it: an admin's call). Refreshed at once, unless paused: a paused
-   * segment's members stay as they are until it is resumed or an admin refreshes it.
+   * segment's members stay as they are until it is resumed or an admin refreshes it. A refresh that fails leaves the
+   * change saved and answers `refresh` null, the segment saying why, as create does.
    */
   update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
     const current = await getSegment(ctx.db, ctx.tenantId, input.id);
@@ -100,6 +105,8 @@ export const segmentsRouter = router({
     if (ctx.credential.role !== "admin" && input.status !== undefined) {
       throw new DomainError("forbidden", "an analyst key cannot pause or resume a segment; an admin can");
     }
+    // As in create: a process that cannot refresh saves nothing.
+    analyticsOf(ctx);
     const source = await sourceOf(ctx, input);
     const { id, name, refreshIntervalMinutes, status } = input;
     await updateSegment(
@@ -109,7 +116,7 @@ export const segmentsRouter = router({
       { name, source, refreshIntervalMinutes, status },
       ctx.credential.keyId,
     );
-    return refreshed(ctx, id);
+    return savedAndRefreshed(ctx, id);
   }),
 
   /**
