@@ -56,7 +56,9 @@ const liquidStart = /\{[{%]/;
  * harmless, as the template leads there anyway.
  */
 export interface WrittenLinks {
-  /** Links written out in full: signed when the rendered link is exactly one of them. */
+  /**
+   * Links written out in full, Liquid after them or not: signed when the rendered link is exactly one of them.
+   */
   readonly exact: ReadonlySet<string>;
   /**
    * The literal start of links that go on in Liquid (`https://brand.example/menu?c={{ coupon.code }}`): a
@@ -78,17 +80,24 @@ function addWritten(into: Written, link: string, beforeLiquid: boolean): void {
   else if (pastTheHost.test(link)) into.prefixes.add(link);
 }
 
-/** A link field, such as a push's target: the whole source is one link, perhaps ending in Liquid. */
+/**
+ * A link field, such as a push's target or an `href`: the whole source is one link, perhaps ending in Liquid.
+ * Liquid may also choose among links written out in full (`{% if … %}https://a…{% else %}https://b…{% endif %}`),
+ * which the field's start alone would miss, so those are read as in text.
+ */
 function addWrittenField(into: Written, value: string): void {
   const cut = value.search(liquidStart);
   addWritten(into, cut === -1 ? value : value.slice(0, cut), cut !== -1);
+  if (cut !== -1) writtenInText(into, value);
 }
 
 function writtenInText(into: Written, source: string): void {
   for (const match of source.matchAll(textLink)) {
     const end = match.index + match[0].length;
+    // Liquid after a link may go on with it or may not (`…/menu.{% if … %}`, a branch of an `{% if %}`): the
+    // link as written is the author's either way, and it may also be the start of a longer one.
     if (liquidStart.test(source.slice(end, end + 2))) addWritten(into, match[0], true);
-    else addWritten(into, match[0].replace(trailingPunctuation, ""), false);
+    addWritten(into, match[0].replace(trailingPunctuation, ""), false);
   }
 }
 

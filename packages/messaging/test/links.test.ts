@@ -255,6 +255,54 @@ describe("links a customer's variables bring into the text", () => {
     expect(target("{{ customer.first_name }}/login", "https://evil.example")).toBe("https://evil.example/login");
   });
 
+  it("are left as text beside links the template wrote inside or just before a Liquid tag, which are tracked", () => {
+    const sms = (body: string, first_name = "Ola") => {
+      const content = compose({ channel: "sms", language: "en", body }, { first_name });
+      return content.channel === "sms" ? content.body : "";
+    };
+    const branch = sms(
+      "{% if coupon.code %}https://burgerbros.example{% else %}https://burgerbros.other{% endif %} {{ customer.first_name }}",
+      evil,
+    );
+    expect(branch.endsWith(` ${evil}`)).toBe(true);
+    expect(trackerLinks(branch).map((l) => followed(l).url)).toEqual(["https://burgerbros.example"]);
+
+    // The sentence's full stop is written on the link, before the tag: the link is still the author's.
+    const sentence = sms(
+      "Visit https://burgerbros.example.{% if coupon.code %} See you, {{ customer.first_name }}!{% endif %}",
+      evil,
+    );
+    expect(sentence.startsWith("Visit https://go.burgerbros.example/l/")).toBe(true);
+    expect(sentence.endsWith(`. See you, ${evil}!`)).toBe(true);
+    expect(trackerLinks(sentence).map((l) => followed(l.replace(/\.$/, "")).url)).toEqual([
+      "https://burgerbros.example",
+    ]);
+
+    // A link written up to its host and finished by a variable could be finished on another host.
+    expect(sms("https://burgerbros.example{{ customer.first_name }}", ".evil.example/login")).toBe(
+      "https://burgerbros.example.evil.example/login",
+    );
+    expect(sms("https://burgerbros.example.{{ customer.first_name }}", "evil.example/login")).toBe(
+      "https://burgerbros.example.evil.example/login",
+    );
+
+    const email = compose(
+      {
+        channel: "email",
+        language: "en",
+        subject: "s",
+        body:
+          '<a href="{% if coupon.code %}https://burgerbros.example/pl{% else %}https://burgerbros.example/en{% endif %}">menu</a>' +
+          '<a href="{% if coupon.code %}{{ customer.first_name }}{% else %}https://burgerbros.example/{% endif %}">you</a>' +
+          '<a href="{% if coupon.code %}https://burgerbros.example{{ customer.last_name }}{% endif %}">host</a>',
+      },
+      { first_name: evil, last_name: ".evil.example/login" },
+    );
+    const hrefs = [...(email.channel === "email" ? email.html! : "").matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    expect(followed(hrefs[0]!).url).toBe("https://burgerbros.example/pl");
+    expect(hrefs.slice(1)).toEqual([evil, "https://burgerbros.example.evil.example/login"]);
+  });
+
   it("in an HTML href are not tracked unless the template wrote the link's start", () => {
     const email = compose(
       {

@@ -63,6 +63,10 @@ describe("tracked text, for any links in any text", () => {
         // The same text brought by a variable into a template that writes no link: nothing is signed.
         const unwritten = writtenLinks({ channel: "sms", language: "en", body: "{{ customer.first_name }}" });
         expect(trackTextLinks(original, tracking, "msg_1", unwritten)).toBe(original);
+        // Liquid after each link renders to the same text, and leaves the links the author's.
+        const withTags = list.map((p) => ("w" in p ? p.w : `${p.u}{% if true %}{% endif %}`)).join(" ");
+        const taggedWritten = writtenLinks({ channel: "sms", language: "en", body: withTags });
+        expect(trackTextLinks(original, tracking, "msg_1", taggedWritten)).toBe(tracked);
         const destinations = [...tracked.matchAll(trackerLink)].map((m) => verifyLinkToken([secret], m[1]!));
         expect(destinations).toEqual(
           list.flatMap((p) => ("u" in p ? [{ ok: true, kind: "click", messageId: "msg_1", url: p.u }] : [])),
