@@ -42,7 +42,8 @@ export async function postToProvider(request: ProviderRequest): Promise<HttpAnsw
     signal: AbortSignal.timeout(request.timeoutMs),
     redirect: "manual",
   } as const;
-  let response: Pick<Response, "status" | "headers" | "text" | "body">;
+  // What is read of an answer, global fetch's or undici's alike (their stream types differ in the DOM lib).
+  let response: Pick<Response, "status" | "headers" | "text"> & { body: { cancel(): Promise<void> } | null };
   try {
     response = request.endpoint
       ? await endpointFetch(request.url, init, request.endpoint.policy, request.endpoint.resolve)
