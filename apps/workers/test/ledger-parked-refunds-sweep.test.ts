@@ -5,7 +5,7 @@ import { applyTransactionBatch } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFinished } from "vitest";
 import { sweepParkedRefundsOnce } from "../src/ledger/parked-refunds-sweep.ts";
 
 // A refund that waited too long for its sale is rejected and dead-lettered for an operator to replay. The
@@ -86,4 +86,64 @@ it("a failed dead letter leaves the sweep's refunds parked; the next sweep lette
     if (message.tenantId === tenantId) letters.push(message.transactionId);
   }
   expect(letters.sort()).toEqual(ids); // each once: the one published before the failure is not stored again
+});
+
+// A refund parked by an earlier release may no longer read as the contract (the phone schema tightened): it is
+// rejected with the reason and dead-lettered as it was stored, and the sweep goes on with the others.
+it("a parked refund whose stored message no longer reads is dead-lettered as stored, with the reason", async () => {
+  const { tenantId } = await testTenant(db, "Unreadable Parked Refunds Diner");
+  // Never leave an unreadable row behind for another test's sweep.
+  onTestFinished(async () => void (await db.parkedRefund.deleteMany({ where: { tenantId } })));
+  const receivedAt = new Date(Date.now() - 4 * hour);
+  const ledger = { db, programmes: new ProgrammeCache(db), refundWaitMs: hour, now: () => receivedAt };
+  const refunds: TransactionMessage[] = [1, 2].map((n) => {
+    const body = saleBody({
+      type: "refund",
+      refundOf: `POS1-never-sent-unreadable-${n}`,
+      occurredAt: new Date(receivedAt.getTime() - 60_000).toISOString(),
+      customer: { phone: `+4860055100${n}` },
+    });
+    const { payload } = postedTransaction(bus.topology, tenantId, TransactionInput.parse(body));
+    return { ...payload, receivedAt: receivedAt.toISOString() };
+  });
+  await applyTransactionBatch(ledger, refunds);
+  const [unreadable, readable] = refunds as [TransactionMessage, TransactionMessage];
+  // As the previous release stored a phone posted as +49006680.
+  await db.$executeRaw`
+    UPDATE parked_refunds SET message = jsonb_set(message, '{transaction,customer,phone}', '"+496680"')
+    WHERE tenant_id = ${tenantId} AND transaction_id = ${unreadable.transactionId}`;
+
+  const letters: { payload: string; reason: string; category: string }[] = [];
+  await sweepParkedRefundsOnce({
+    db,
+    bus,
+    log: silentLogger,
+    ledger: { ...ledger, now: () => new Date(receivedAt.getTime() + hour + 60_000) },
+    onDeadLetter: (info) => void letters.push(info),
+  });
+  expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(0);
+  const rejections = await db.transactionRejection.findMany({
+    where: { tenantId },
+    select: { externalId: true, code: true },
+  });
+  expect(rejections.sort((a, b) => a.code.localeCompare(b.code))).toEqual([
+    { externalId: unreadable.transaction.externalId, code: "contract_violation" },
+    { externalId: readable.transaction.externalId, code: "refunded_sale_not_found" },
+  ]);
+  const mine = letters.filter((l) => (JSON.parse(l.payload) as TransactionMessage | null)?.tenantId === tenantId);
+  const unreadableLetter = mine.find((l) => JSON.parse(l.payload).transactionId === unreadable.transactionId);
+  expect(unreadableLetter).toMatchObject({
+    category: "invalid_payload",
+    reason: expect.stringMatching(/^contract_violation: .*customer\.phone/),
+  });
+  expect(JSON.parse(unreadableLetter!.payload).transaction.customer.phone).toBe("+496680");
+  expect(mine.map((l) => JSON.parse(l.payload).transactionId)).toContain(readable.transactionId);
+
+  const stored: string[] = [];
+  for await (const { letter } of readDeadLetters(bus, { consumer: bus.topology.consumers.ledger })) {
+    const message = JSON.parse(letter.payload) as TransactionMessage | null;
+    if (message?.tenantId === tenantId && letter.reason.startsWith("contract_violation: "))
+      stored.push(message.transactionId);
+  }
+  expect(stored).toEqual([unreadable.transactionId]);
 });

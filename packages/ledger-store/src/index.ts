@@ -92,6 +92,7 @@ export {
 } from "./transactions/dead-letters.ts";
 export type { ApplyOutcome } from "./transactions/outcome.ts";
 export {
+  type ExpiredRefund,
   expireParkedRefunds,
   type ParkedRefund,
   parkRefunds,

@@ -1,6 +1,6 @@
 import { type Bus, type DeadLetterInfo, deadLetter, summarize } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { expireParkedRefunds, type LedgerDeps, ledgerDefaults, type ParkedRefund } from "@regulars/ledger-store";
+import { type ExpiredRefund, expireParkedRefunds, type LedgerDeps, ledgerDefaults } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
 export interface ParkedRefundsSweepOptions {
@@ -40,11 +40,17 @@ export async function sweepParkedRefundsOnce(opts: ParkedRefundsSweepOptions): P
   const { db, bus, ledger } = opts;
   const consumer = bus.topology.consumers.ledger;
   const waitMs = ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
-  const letterOf = (parked: ParkedRefund & { reason: string }) => {
-    const reason = `refunded_sale_not_found: ${parked.reason}`;
-    const payload = JSON.stringify(parked.message);
-    const letterId = `parked:${parked.message.transactionId}`;
-    return { letter: { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId }, reason };
+  const letterOf = (parked: ExpiredRefund) => {
+    // One whose stored message no longer reads goes out as it was stored, for an operator to see what was posted.
+    const reason = `${parked.message ? "refunded_sale_not_found" : "contract_violation"}: ${parked.reason}`;
+    const payload = JSON.stringify(parked.message ?? parked.raw);
+    const letterId = `parked:${parked.message ? parked.message.transactionId : parked.transactionId}`;
+    const category = parked.message ? ("rejected" as const) : ("invalid_payload" as const);
+    return {
+      letter: { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId },
+      reason,
+      category,
+    };
   };
   const expired = await expireParkedRefunds(db, ledger.now?.() ?? new Date(), waitMs, async (taken) => {
     for (let i = 0; i < taken.length; i += lettersInFlight) {
@@ -57,8 +63,8 @@ export async function sweepParkedRefundsOnce(opts: ParkedRefundsSweepOptions): P
     }
   });
   for (const parked of expired) {
-    const { letter, reason } = letterOf(parked);
-    opts.onDeadLetter?.({ consumer, subject: letter.subject, payload: letter.payload, reason, category: "rejected" });
+    const { letter, reason, category } = letterOf(parked);
+    opts.onDeadLetter?.({ consumer, subject: letter.subject, payload: letter.payload, reason, category });
   }
   return expired.length;
 }

@@ -9,6 +9,74 @@ export interface ParkedRefund {
   subject: string;
 }
 
+/**
+ * A parked row whose stored message no longer reads as the contract (it was parked by a release whose schema
+ * was looser): what the row itself and the raw JSON still tell, and the message as stored, to letter it raw.
+ */
+export interface UnreadableRefund {
+  message: null;
+  raw: unknown;
+  subject: string;
+  tenantId: string;
+  transactionId: string;
+  /** Null when even the raw JSON does not name it: no status can be recorded then. */
+  externalId: string | null;
+  refundOf: string | null;
+  /** Which fields failed, in words. */
+  issues: string;
+}
+
+/** The parked message as the contract, or what of it can be told without the contract. */
+function readParked(row: {
+  message: unknown;
+  subject: string;
+  tenant_id: string;
+  transaction_id: string;
+}): ParkedRefund | UnreadableRefund {
+  const parsed = TransactionMessage.safeParse(row.message);
+  if (parsed.success) return { message: parsed.data, subject: row.subject };
+  const raw = row.message as { transaction?: { externalId?: unknown; refundOf?: unknown } } | null;
+  const text = (v: unknown) => (typeof v === "string" && v ? v : null);
+  return {
+    message: null,
+    raw: row.message,
+    subject: row.subject,
+    tenantId: row.tenant_id,
+    transactionId: row.transaction_id,
+    externalId: text(raw?.transaction?.externalId),
+    refundOf: text(raw?.transaction?.refundOf),
+    issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(message)"}: ${i.message}`).join("; "),
+  };
+}
+
+/** Why a parked refund that no longer reads was refused, in words the integrator can act on. */
+export function parkedUnreadable(refund: UnreadableRefund): string {
+  return `the refund waited for its sale ${refund.refundOf ?? "(unknown)"} but its stored message no longer matches the contract (${refund.issues}); it was not applied: post it again, corrected, under a new externalId`;
+}
+
+/**
+ * Unreadable parked refunds are rejected as contract violations. Their body's fingerprint cannot be taken, so
+ * they are recorded under the same placeholder as other unreadable messages.
+ */
+async function rejectUnreadable(tx: RawTx, refunds: UnreadableRefund[]): Promise<void> {
+  await recordRejections(
+    tx,
+    refunds.flatMap((r) =>
+      r.externalId
+        ? [
+            {
+              tenantId: r.tenantId,
+              externalId: r.externalId,
+              bodyHash: "unparseable",
+              code: "contract_violation" as const,
+              message: parkedUnreadable(r),
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
 /** Why a refund was refused after waiting `waitMs` for its sale, in words. */
 export function saleDidNotArrive(refundOf: string | null | undefined, waitMs: number): string {
   const s = Math.round(waitMs / 1000);
@@ -45,12 +113,15 @@ export interface WaitingBody {
  */
 export async function waitingUnder(tx: RawTx, messages: TransactionMessage[]): Promise<Map<string, WaitingBody>> {
   if (!messages.length) return new Map();
-  const rows = await tx.$queryRaw<{ message: unknown }[]>`
-    SELECT message FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
+  const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
+    SELECT message, subject, tenant_id, transaction_id FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
       SELECT * FROM unnest(${sqlArray(messages.map((m) => m.tenantId))}::text[], ${sqlArray(messages.map((m) => m.transactionId))}::text[]))`;
   return new Map(
     rows.map((r) => {
-      const { transactionId, transaction } = TransactionMessage.parse(r.message);
+      const parked = readParked(r);
+      // One that no longer reads still holds its id until the sweep or its sale takes it: no body matches it.
+      if (!parked.message) return [parked.transactionId, { bodyHash: "unparseable", refundOf: parked.refundOf ?? "" }];
+      const { transactionId, transaction } = parked.message;
       return [transactionId, { bodyHash: transactionFingerprint(transaction), refundOf: transaction.refundOf ?? "" }];
     }),
   );
@@ -68,14 +139,25 @@ export interface WaitingRefund {
 export async function refundWaitingUnder(db: Db, tenantId: string, externalId: string): Promise<WaitingRefund | null> {
   const row = await db.parkedRefund.findUnique({
     where: { tenantId_transactionId: { tenantId, transactionId: stableId("transaction", tenantId, externalId) } },
-    select: { message: true, deadline: true },
+    select: { message: true, subject: true, tenantId: true, transactionId: true, parkedAt: true, deadline: true },
   });
   if (!row) return null;
-  const { transactionId, receivedAt, transaction } = TransactionMessage.parse(row.message);
+  const parked = readParked({ ...row, tenant_id: row.tenantId, transaction_id: row.transactionId });
+  if (!parked.message) {
+    // Its status still tells it waits (the sweep or its sale rejects it); the parking's own time stands in.
+    const raw = (row.message as { receivedAt?: unknown } | null)?.receivedAt;
+    const receivedAt = typeof raw === "string" && !Number.isNaN(Date.parse(raw)) ? raw : row.parkedAt.toISOString();
+    return { transactionId: row.transactionId, receivedAt, refundOf: parked.refundOf ?? "", until: row.deadline };
+  }
+  const { transactionId, receivedAt, transaction } = parked.message;
   return { transactionId, receivedAt, refundOf: transaction.refundOf ?? "", until: row.deadline };
 }
 
-/** The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). */
+/**
+ * The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). One
+ * whose stored message no longer reads is rejected here with the reason, never thrown on: that would fail its
+ * sale's batch on every retry and hold up the partition.
+ */
 export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
   if (!saleIds.length) return [];
   // Every batch asks; almost always nothing waits. One probe of the primary key spares sending the
@@ -83,13 +165,20 @@ export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds:
   const [waiting] = await tx.$queryRaw<{ any: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM parked_refunds WHERE tenant_id = ANY(${sqlArray(tenantIds)}::text[])) AS any`;
   if (!waiting?.any) return [];
-  const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
-    DELETE FROM parked_refunds WHERE sale_id = ANY(${sqlArray(saleIds)}::text[]) RETURNING message, subject, parked_at
+  const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
+    DELETE FROM parked_refunds WHERE sale_id = ANY(${sqlArray(saleIds)}::text[])
+    RETURNING message, subject, tenant_id, transaction_id, parked_at
     `;
-  return rows.map((r) => ({ message: TransactionMessage.parse(r.message), subject: r.subject }));
+  const taken = rows.map(readParked);
+  await rejectUnreadable(
+    tx,
+    taken.filter((r): r is UnreadableRefund => !r.message),
+  );
+  return taken.filter((r): r is ParkedRefund => r.message !== null);
 }
 
-export type ExpiredRefund = ParkedRefund & { reason: string };
+/** A refund whose wait is over, or one that no longer reads (rejected as a contract violation), with why. */
+export type ExpiredRefund = (ParkedRefund | UnreadableRefund) & { reason: string };
 
 /**
  * Refunds whose sale did not arrive by their deadline are rejected (`refunded_sale_not_found`, readable in
@@ -99,6 +188,9 @@ export type ExpiredRefund = ParkedRefund & { reason: string };
  * `beforeCommit` (the dead-lettering) runs inside the transaction: taken out of the parking and committed
  * first, a refund whose letter then failed would be lost to the operator with no row left to sweep again.
  * When it throws, nothing is taken and the next sweep tries again; it must be safe to repeat (a letter id).
+ *
+ * A row whose stored message no longer reads is rejected (`contract_violation`) and returned raw with the
+ * reason: thrown on, it would stop every sweep, the oldest rows coming first.
  */
 export async function expireParkedRefunds(
   db: Db,
@@ -107,23 +199,35 @@ export async function expireParkedRefunds(
   beforeCommit?: (expired: ExpiredRefund[]) => Promise<void>,
 ): Promise<ExpiredRefund[]> {
   return withTransaction(db, async (tx) => {
-    const rows = await tx.$queryRaw<{ message: unknown; subject: string }[]>`
+    const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
       DELETE FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
         SELECT tenant_id, transaction_id FROM parked_refunds WHERE deadline <= ${now} ORDER BY deadline LIMIT 1000 FOR UPDATE SKIP LOCKED)
-      RETURNING message, subject`;
-    const expired = rows.map((r) => {
-      const refund = { message: TransactionMessage.parse(r.message), subject: r.subject };
-      return { ...refund, reason: saleDidNotArrive(refund.message.transaction.refundOf, waitMs) };
+      RETURNING message, subject, tenant_id, transaction_id`;
+    const expired: ExpiredRefund[] = rows.map((r) => {
+      const refund = readParked(r);
+      return refund.message
+        ? { ...refund, reason: saleDidNotArrive(refund.message.transaction.refundOf, waitMs) }
+        : { ...refund, reason: parkedUnreadable(refund) };
     });
     await recordRejections(
       tx,
-      expired.map((r) => ({
-        tenantId: r.message.tenantId,
-        externalId: r.message.transaction.externalId,
-        bodyHash: transactionFingerprint(r.message.transaction),
-        code: "refunded_sale_not_found" as const,
-        message: r.reason,
-      })),
+      expired.flatMap((r) =>
+        r.message
+          ? [
+              {
+                tenantId: r.message.tenantId,
+                externalId: r.message.transaction.externalId,
+                bodyHash: transactionFingerprint(r.message.transaction),
+                code: "refunded_sale_not_found" as const,
+                message: r.reason,
+              },
+            ]
+          : [],
+      ),
+    );
+    await rejectUnreadable(
+      tx,
+      expired.filter((r): r is UnreadableRefund & { reason: string } => !r.message),
     );
     if (expired.length) await beforeCommit?.(expired);
     return expired;
