@@ -1,4 +1,5 @@
 import { type ErrorCode, errorCodes } from "@regulars/errors";
+import { httpDefaults } from "@regulars/http-guards";
 import { z } from "zod";
 
 /** The name of the bearer scheme every operation refers to. */
@@ -84,7 +85,8 @@ export const errorResponses = {
   413: errorResponse(
     "The body is larger than the gateway accepts (`payload_too_large`)",
     "payload_too_large",
-    "the request body exceeds 262144 bytes",
+    // The default limit, as the body limit words it; MAX_BODY_BYTES may set another.
+    `the request body exceeds ${httpDefaults.maxBodyBytes} bytes`,
   ),
   415: errorResponse(
     "The body is not sent as JSON (`unsupported_media_type`): send `content-type: application/json`",
