@@ -42,12 +42,37 @@ describe("generateCampaignCodes", () => {
   it("gives two campaigns on one pattern their own codes, the count of each in full", async () => {
     const { tenantId } = await couponTenant(db);
     // A draw that hits the other campaign's code is drawn again (rare now that a pattern stays sparse).
-    const first = await campaignOf(db, tenantId, unique("AB-XXXXXXX"));
-    const second = await campaignOf(db, tenantId, unique("AB-XXXXXXX", { name: "Second" }));
+    const first = await campaignOf(db, tenantId, unique("AB-XXXXXXXX"));
+    const second = await campaignOf(db, tenantId, unique("AB-XXXXXXXX", { name: "Second" }));
     await generateCampaignCodes(db, tenantId, first.id, 4_000, ACTOR);
     expect((await generateCampaignCodes(db, tenantId, second.id, 4_000, ACTOR)).inserted).toBe(4_000);
     expect(await db.couponCode.count({ where: { tenantId, campaignId: second.id } })).toBe(4_000);
     expect(await db.couponCode.count({ where: { tenantId } })).toBe(8_000);
+  });
+
+  it("counts every campaign's codes of a pattern against its capacity: one space, however many campaigns", async () => {
+    const { tenantId } = await couponTenant(db);
+    // W-XXXXXXX holds 4,586 codes; the first campaign takes 4,000 of them.
+    const first = await campaignOf(db, tenantId, unique("W-XXXXXXX"));
+    const second = await campaignOf(db, tenantId, unique("W-XXXXXXX", { name: "Second" }));
+    // Codes of other shapes stay out of the count: a longer run, another prefix.
+    await generateCampaignCodes(db, tenantId, (await campaignOf(db, tenantId, unique("W-XXXXXXXX"))).id, 1_000, ACTOR);
+    await generateCampaignCodes(db, tenantId, (await campaignOf(db, tenantId, unique("V-XXXXXXX"))).id, 1_000, ACTOR);
+    await generateCampaignCodes(db, tenantId, first.id, 4_000, ACTOR);
+
+    const e = await rejection(generateCampaignCodes(db, tenantId, second.id, 1_000, ACTOR));
+    const message =
+      "pattern W-XXXXXXX holds at most 4,586 codes, too few for 5,000: use 8 X's, as in W-XXXXXXXX " +
+      "(one code per 1,000,000 combinations keeps codes unguessable)";
+    expect(e).toMatchObject({
+      code: "unprocessable",
+      message: `${message}; the tenant has 4,000 codes of this pattern already, any campaign's or import's`,
+      issues: [{ path: "codes.pattern", message }],
+    });
+    expect(await db.couponCode.count({ where: { tenantId, campaignId: second.id } })).toBe(0);
+    // What is left of the space is the second campaign's to take.
+    expect((await generateCampaignCodes(db, tenantId, second.id, 586, ACTOR)).inserted).toBe(586);
+    expect((await rejection(generateCampaignCodes(db, tenantId, first.id, 1, ACTOR))).code).toBe("unprocessable");
   });
 
   it("refuses more codes than the pattern holds with its safety factor, counting the codes made before", async () => {
@@ -58,7 +83,11 @@ describe("generateCampaignCodes", () => {
     const message =
       "pattern SHORT-XXXXXXX holds at most 4,586 codes, too few for 5,000: use 8 X's, as in SHORT-XXXXXXXX " +
       "(one code per 1,000,000 combinations keeps codes unguessable)";
-    expect(e).toMatchObject({ code: "unprocessable", message, issues: [{ path: "codes.pattern", message }] });
+    expect(e).toMatchObject({
+      code: "unprocessable",
+      message: `${message}; the tenant has 4,000 codes of this pattern already, any campaign's or import's`,
+      issues: [{ path: "codes.pattern", message }],
+    });
     expect(await db.couponCode.count({ where: { tenantId } })).toBe(4_000);
   });
 

@@ -35,7 +35,8 @@ describe("issuing a unique campaign's codes into wallets", () => {
     expect(full).toMatchObject({ code: "unprocessable" });
     expect(full.message).toBe(
       `coupon campaign ${c.id} cannot issue another code: pattern W-XXXXX holds at most 7 codes, too few for 8: ` +
-        "use 6 X's, as in W-XXXXXX (one code per 1,000,000 combinations keeps codes unguessable); change the campaign's pattern",
+        "use 6 X's, as in W-XXXXXX (one code per 1,000,000 combinations keeps codes unguessable); " +
+        "the tenant has 7 codes of this pattern already, any campaign's or import's; change the campaign's pattern",
     );
     expect(await db.couponCode.count({ where: { tenantId, campaignId: c.id } })).toBe(7);
     expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(2);
@@ -48,6 +49,23 @@ describe("issuing a unique campaign's codes into wallets", () => {
       ACTOR,
     );
     expect(issued.code).toMatch(/^W-[A-Z0-9]{7}$/);
+  });
+
+  it("counts the codes of another campaign on the same pattern: they fill the same space", async () => {
+    const { tenantId, customers } = await couponTenant(db, 1);
+    // W-XXXXX holds 7 codes, all of them the first campaign's.
+    const first = await campaignOf(db, tenantId, unique("W-XXXXX"));
+    const second = await campaignOf(db, tenantId, unique("W-XXXXX", { name: "Second" }));
+    await generateCampaignCodes(db, tenantId, first.id, 7, ACTOR);
+    const refused = await rejection(
+      issueCouponAsAdmin(db, { tenantId, customerId: customers[0]!, campaignId: second.id, issueKey: "one" }, ACTOR),
+    );
+    expect(refused).toMatchObject({ code: "unprocessable" });
+    expect(refused.message).toMatch(
+      /holds at most 7 codes, too few for 8: .*; the tenant has 7 codes of this pattern already, any campaign's/,
+    );
+    expect(await db.couponCode.count({ where: { tenantId } })).toBe(7);
+    expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(0);
   });
 
   it("refuses even the first code of a pattern too short for any (SPEC's example WELCOME-XXXX)", async () => {

@@ -1,4 +1,5 @@
-import { CODE_ALPHABET, CouponCode } from "@regulars/contracts";
+import { CODE_ALPHABET, CodePattern, CouponCode } from "@regulars/contracts";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   CODE_SPACE_FACTOR,
@@ -95,6 +96,22 @@ describe("generateCodes", () => {
     expect(() => generateCodes("WELCOME-XXX", 1)).toThrow();
     expect(() => generateCodes("WELCOME-XXXX", -1)).toThrow(RangeError);
     expect(generateCodes("WELCOME-XXXX", 0)).toEqual([]);
+  });
+
+  it("makes only codes a customer can redeem: any pattern CodePattern takes gives codes CouponCode takes", () => {
+    // '-' often, and first, so a pattern that would make unredeemable codes turns up in every run.
+    const part = fc.array(fc.constantFrom("-", "A", "9", "X"), { maxLength: 12 }).map((cs) => cs.join(""));
+    const pattern = fc
+      .tuple(part, fc.integer({ min: 5, max: 9 }), part)
+      .map(([prefix, run, suffix]) => `${prefix}${"X".repeat(run)}${suffix}`);
+    fc.assert(
+      fc.property(pattern, (p) => {
+        if (!CodePattern.safeParse(p).success) return;
+        for (const code of generateCodes(p, 1)) expect(CouponCode.safeParse(code).success).toBe(true);
+      }),
+    );
+    expect(CodePattern.safeParse("-XXXXXXXX").error?.issues[0]?.message).toMatch(/starting with a letter or digit/);
+    expect(CodePattern.safeParse("A--XXXXXXXX-").success).toBe(true);
   });
 });
 

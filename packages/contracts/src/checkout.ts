@@ -86,7 +86,11 @@ export const CODE_ALPHABET = "3469ACDEFGHJKMNPQRTUVWXY";
 
 export const CodePattern = z
   .string()
-  .regex(/^[A-Z0-9-]*X{4,}[A-Z0-9-]*$/, "upper-case letters, digits and '-', with a run of at least 4 X's")
+  // Its codes must pass CouponCode, which takes a '-' anywhere but first: a code of `-XXXXXXXX` could never be redeemed.
+  .regex(
+    /^([A-Z0-9][A-Z0-9-]*)?X{4,}[A-Z0-9-]*$/,
+    "upper-case letters, digits and '-', starting with a letter or digit, with a run of at least 4 X's",
+  )
   .max(48)
   .meta({
     description: "Unique codes' shape: each X of the longest run becomes a random letter.",

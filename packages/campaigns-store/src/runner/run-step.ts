@@ -4,6 +4,7 @@ import type { ConsentChannel } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
+import { localDate } from "@regulars/rules";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
 
 /** What `queueCampaignMessage` of `@regulars/messages-store` takes: the worker passes that function in. */
@@ -77,6 +78,22 @@ async function earlierCoupon(tx: DbTx, step: ClaimedStep): Promise<CampaignMessa
 }
 
 /**
+ * The last day a coupon ending at `validTo` can be used, in the tenant's zone: the end is exclusive, so one ending at
+ * local midnight was good through the day before (the checkout's `validUntil` rule); the UTC date of the instant would
+ * be a day off for zones far from UTC.
+ */
+async function lastDayBefore(
+  programmes: ProgrammeCache,
+  tenantId: string,
+  validTo: string,
+  now: Date,
+): Promise<string> {
+  const programme = await programmes.inForce(tenantId, now);
+  if (!programme) throw new Error(`no tenant ${tenantId}`);
+  return localDate(new Date(Date.parse(validTo) - 1), programme.timezone);
+}
+
+/**
  * Runs one claimed step with its key as the idempotency key of what it does. A coupon and a message are made in
  * the same transaction that marks the step done; points go through the ledger's bonus award (its transaction),
  * keyed by the step, and the step is marked after, so a crash between the two posts nothing twice. A paused
@@ -126,6 +143,7 @@ async function perform(
         });
         const campaign = await getCampaign(tx, step.tenantId, action.couponCampaignId);
         const validTo = campaign.config.conditions.validTo;
+        const expiresOn = validTo ? await lastDayBefore(effects.programmes, step.tenantId, validTo, now) : undefined;
         await markDone(
           tx,
           step.key,
@@ -134,7 +152,7 @@ async function perform(
             walletCouponId: coupon.id,
             couponCampaignId: coupon.campaignId,
             couponTitle: campaign.name,
-            ...(validTo ? { expiresOn: validTo.slice(0, 10) } : {}),
+            ...(expiresOn ? { expiresOn } : {}),
           },
           now,
         );

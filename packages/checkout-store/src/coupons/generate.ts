@@ -1,5 +1,6 @@
 import { recordAudit } from "@regulars/audit";
-import { generateCodes, patternCapacity, patternTooShortMessage } from "@regulars/checkout";
+import { generateCodes, patternCapacity, patternShape, patternTooShortMessage } from "@regulars/checkout";
+import { CODE_ALPHABET } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { type DbOrTx, inTransaction, loadCampaign, maxUsesOf, wrongKind } from "./shared.ts";
 
@@ -17,8 +18,9 @@ export interface GeneratedCodes {
 /**
  * Adds `count` codes to a unique campaign, all in one transaction (all or none). Codes are drawn in
  * chunks and inserted with ON CONFLICT DO NOTHING; the few that collide with codes the tenant already
- * has are drawn again until `count` are in. The campaign row is locked, so two generations of one
- * campaign queue rather than both passing the capacity check.
+ * has are drawn again until `count` are in. The capacity counts every code of the pattern's shape, whichever
+ * campaign made it: a guess that hits another campaign's code is a hit all the same. The campaign row and the
+ * pattern's shape are locked, so two generations on one pattern queue rather than both passing the capacity check.
  */
 export async function generateCampaignCodes(
   db: DbOrTx,
@@ -38,10 +40,13 @@ export async function generateCampaignCodes(
       const campaign = await loadCampaign(tx, tenantId, campaignId, { lock: true });
       if (campaign.config.codes.kind !== "unique") throw wrongKind(campaign, "unique", "generate codes");
       const pattern = campaign.config.codes.pattern;
-      const existing = await codesOfCampaign(tx, tenantId, campaignId);
+      await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(${patternLockKey(tenantId, pattern)}, 0)))`;
+      const existing = await codesOfPattern(tx, tenantId, pattern);
       if (existing + count > patternCapacity(pattern)) {
         const message = patternTooShortMessage(pattern, existing + count);
-        throw new DomainError("unprocessable", message, [{ path: "codes.pattern", message }]);
+        throw new DomainError("unprocessable", `${message}${codesThereAlready(existing)}`, [
+          { path: "codes.pattern", message },
+        ]);
       }
       const maxUses = maxUsesOf(campaign.config);
       let inserted = 0;
@@ -74,6 +79,40 @@ export async function generateCampaignCodes(
     },
     { timeoutMs: 10 * 60_000 },
   );
+}
+
+/**
+ * One lock per tenant and pattern, whichever campaign uses it. A pattern inside another's space (W-AXXXXXX in
+ * W-XXXXXXX) takes its own: two such generations at once may overfill the wider one by what the narrower adds.
+ */
+const patternLockKey = (tenantId: string, pattern: string): string => `coupon-pattern:${tenantId}:${pattern}`;
+
+/** Where the count of an over-full pattern comes from, for an admin who sees only this campaign's codes. */
+export const codesThereAlready = (existing: number): string =>
+  existing
+    ? `; the tenant has ${existing.toLocaleString("en-US")} codes of this pattern already, any campaign's or import's`
+    : "";
+
+const ORDERED_LETTERS = [...CODE_ALPHABET].sort();
+const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|-]/g, "\\$&");
+
+/**
+ * The tenant's codes of the pattern's shape (its prefix, as many letters of CODE_ALPHABET as its run of X's, its
+ * suffix), from any campaign or import: all of them fill the space a guesser draws from. Such codes lie between the
+ * prefix followed by the alphabet's first letter and the prefix followed by the letter after its last, so the count
+ * reads a range of the primary key rather than every code of the tenant; a LIKE on the prefix would not use the index
+ * under the databases' C.UTF-8 collation. The range relies on that collation ordering by code point, as C and
+ * C.UTF-8 do: under a linguistic one (en_US), which skips '-', codes would fall outside it.
+ */
+export async function codesOfPattern(tx: DbOrTx, tenantId: string, pattern: string): Promise<number> {
+  const { prefix, suffix, randomLength } = patternShape(pattern);
+  const from = prefix + ORDERED_LETTERS[0]!;
+  const below = prefix + String.fromCharCode(ORDERED_LETTERS.at(-1)!.charCodeAt(0) + 1);
+  const shape = `^${escapeRegex(prefix)}[${CODE_ALPHABET}]{${randomLength}}${escapeRegex(suffix)}$`;
+  const [row] = await tx.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM coupon_codes
+    WHERE tenant_id = ${tenantId} AND code >= ${from} AND code < ${below} AND code ~ ${shape}`;
+  return Number(row?.n ?? 0);
 }
 
 export async function codesOfCampaign(tx: DbOrTx, tenantId: string, campaignId: string): Promise<number> {

@@ -6,7 +6,7 @@ import { type DbTx, exactNumber } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { lockSurvivor, outboxItem, writeOutbox } from "@regulars/ledger-store";
-import { codesOfCampaign } from "./generate.ts";
+import { codesOfPattern, codesThereAlready } from "./generate.ts";
 import { type CouponCampaignView, type DbOrTx, inTransaction, loadCampaign, maxUsesOf } from "./shared.ts";
 
 export interface IssueCouponInput {
@@ -154,19 +154,20 @@ async function requireCustomer(db: DbOrTx, tenantId: string, customerId: string)
 
 /**
  * A new code of a unique campaign's pattern, reserved for one customer; drawn again on the rare collision.
- * Wallet codes fill the pattern's space as generated ones do, so they meet the same capacity: past it,
- * a guessed code would too often be a real one.
+ * Wallet codes fill the pattern's space as generated ones do, so they meet the same capacity, counted over every
+ * code of the pattern's shape as generation counts it (other campaigns' on the same pattern too): past it, a guessed
+ * code would too often be a real one.
  */
 async function claimFreshCode(tx: DbTx, tenantId: string, campaign: CouponCampaignView): Promise<string> {
   if (campaign.config.codes.kind !== "unique") throw new Error("a fresh code needs a pattern");
   const pattern = campaign.config.codes.pattern;
   const capacity = patternCapacity(pattern);
-  const existing = countsThisTime(capacity) ? await codesOfCampaign(tx, tenantId, campaign.id) : 0;
+  const existing = countsThisTime(capacity) ? await codesOfPattern(tx, tenantId, pattern) : 0;
   if (existing + 1 > capacity)
     throw new DomainError(
       "unprocessable",
-      `coupon campaign ${campaign.id} cannot issue another code: ${patternTooShortMessage(pattern, existing + 1)}; ` +
-        "change the campaign's pattern",
+      `coupon campaign ${campaign.id} cannot issue another code: ${patternTooShortMessage(pattern, existing + 1)}` +
+        `${codesThereAlready(existing)}; change the campaign's pattern`,
     );
   for (let attempt = 0; attempt < 20; attempt++) {
     const [code] = generateCodes(pattern, 1);
@@ -180,8 +181,8 @@ async function claimFreshCode(tx: DbTx, tenantId: string, campaign: CouponCampai
 }
 
 /**
- * Whether this claim counts the campaign's codes: always while the pattern holds at most `exactUpTo` codes, and
- * otherwise at random, `exactUpTo` times in `capacity`. A count reads every code of the campaign, so counting on
+ * Whether this claim counts the pattern's codes: always while the pattern holds at most `exactUpTo` codes, and
+ * otherwise at random, `exactUpTo` times in `capacity`. A count reads every code of the pattern, so counting on
  * every claim would make issuing a big campaign's coupons quadratic (110,000 codes: ~3 ms a count); counted this
  * often, a pattern is found full within about `capacity / exactUpTo` claims of it, 0.1% past its capacity at worst,
  * which leaves codes just as unguessable.
