@@ -2,6 +2,7 @@ import { ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
 import type { ProgrammeInForce } from "@regulars/programme";
+import { localDate } from "@regulars/rules";
 import { eventually, testDatabaseUrl, testDb } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -167,4 +168,72 @@ it("a downgrade waits for a ledger batch that holds the customer, and that batch
     letLedgerSave();
     await workers.close();
   }
+});
+
+it("a switch to calendar-year tiers mid-year demotes nobody until the next local 1 January", async () => {
+  // This local year's dates, from the real clock; the job's clock is injected.
+  const Y = Number(localDate(new Date().toISOString(), "Europe/Warsaw").slice(0, 4));
+  const at = (year: number, monthDayTime: string) => new Date(`${year}-${monthDayTime}`);
+  const calendar: ProgrammeInForce = {
+    ...rolling,
+    version: 3,
+    config: ProgrammeConfig.parse({ ...rolling.config, tiers: { ...rolling.config.tiers!, window: "calendar_year" } }),
+  };
+  const { tenantId, customers } = await tenantWithCustomers(db, 2, "Midyear switch");
+  const [lapsing, requalified] = [...customers].sort() as [string, string];
+  // Rolling tiers since ever; calendar-year ones from this year's local 15 June.
+  await db.programmeVersion.createMany({
+    data: [
+      { tenantId, version: 2, effectiveFrom: new Date(0), config: rolling.config, createdBy: "test" },
+      {
+        tenantId,
+        version: 3,
+        effectiveFrom: at(Y, "06-15T09:00:00+02:00"),
+        config: calendar.config,
+        createdBy: "test",
+      },
+    ],
+  });
+  // Gold on the rolling window: 300 last October and 300 in March make 600 in 12 months.
+  const goldSince = at(Y, "03-01T12:00:00+01:00");
+  await db.customerLoyalty.createMany({
+    data: customers.map((customerId) => ({ customerId, tenantId, tier: "gold", tierSince: goldSince })),
+  });
+  const earn = (customerId: string, amount: number, occurredAt: Date) =>
+    withTransaction(db, (tx) =>
+      postMovements(tx, [
+        earnedLot({ tenantId, customerId, amount, key: `midyear:${customerId}:${occurredAt.getTime()}`, occurredAt }),
+      ]),
+    );
+  for (const id of customers) {
+    await earn(id, 300, at(Y - 1, "10-01T12:00:00+02:00"));
+    await earn(id, 300, goldSince);
+  }
+  await earn(requalified, 300, at(Y, "09-01T12:00:00+02:00")); // 600 in this calendar year
+
+  const june = await applyTierDowngrades({
+    db,
+    log,
+    tenantId,
+    programme: calendar,
+    now: at(Y, "06-15T12:00:00+02:00"),
+  });
+  expect(june).toEqual({ acted: 0, outbox: [] });
+  expect(await tiersOf([lapsing, requalified])).toEqual(["gold", "gold"]);
+  const december = at(Y, "12-31T23:00:00+01:00");
+  expect((await applyTierDowngrades({ db, log, tenantId, programme: calendar, now: december })).acted).toBe(0);
+  expect(await tiersOf([lapsing, requalified])).toEqual(["gold", "gold"]);
+
+  // The local new year ends the first calendar year: 300 in it is not gold.
+  const newYear = await applyTierDowngrades({
+    db,
+    log,
+    tenantId,
+    programme: calendar,
+    now: at(Y + 1, "01-01T00:30:00+01:00"),
+  });
+  expect(newYear.outbox.map((i) => i.payload)).toEqual([
+    expect.objectContaining({ id: `tier:${lapsing}:down:${Y + 1}`, from: "gold", to: "bronze", direction: "down" }),
+  ]);
+  expect(await tiersOf([lapsing, requalified])).toEqual(["bronze", "gold"]);
 });

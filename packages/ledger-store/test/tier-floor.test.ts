@@ -212,6 +212,10 @@ describe("a sale applied under a floor", () => {
 describe("tier downgrades with floors (calendar year, Warsaw)", () => {
   it("the year-end pass keeps an active floor; a floor that ended is judged at the next run, and only once", async () => {
     const { tenantId, customers } = await tenantWithCustomers(db, 4, "Floor Downgrades");
+    // A year is judged only by a programme that had calendar-year tiers when it began: stored since ever.
+    await db.programmeVersion.create({
+      data: { tenantId, version: 2, effectiveFrom: new Date(0), config: calendarYear.config, createdBy: "test" },
+    });
     const [kept, plain, cushioned, longer] = customers as [string, string, string, string];
     const march = day(Y + 1, "03-01T00:00:00+01:00");
     const june = day(Y + 1, "06-01T00:00:00+02:00");

@@ -215,6 +215,17 @@ describe("planSale: tiers", () => {
     });
   });
 
+  it("a tier a programme change removed is kept: a sale reaching a remaining tier cannot rank above it", () => {
+    const withoutSilver = programme({ rules: [base], tiers: { ...tiers, levels: [tiers.levels[0], tiers.levels[2]] } });
+    const since = new Date("2024-01-10T12:00:00Z");
+    const holder = member({ tier: "silver", tierSince: since, qualifying: 300 });
+    const plan = planSale(saleMessage("S-1", [{ sku: "menu", unitPrice: 1000 }]), holder, withoutSilver);
+    expect(plan.events).toEqual([]);
+    expect(plan.effects.tier).toBeNull();
+    expect(plan.movements.map((m) => m.kind)).toEqual(["earn"]);
+    expect(holder).toMatchObject({ tier: "silver", tierSince: since, tierChanged: false, qualifying: 310 });
+  });
+
   it("a first sale that reaches gold at once pays gold's reward (and only gold's: silver was skipped)", () => {
     const newcomer = member();
     const big = planSale(

@@ -4,6 +4,7 @@ import {
   type RedemptionConfig,
   type Reward,
   type StampCard,
+  type TierLevel,
   type TierProgramme,
 } from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
@@ -109,6 +110,17 @@ export function validateProgramme(candidate: unknown): ProgrammeConfig {
   const issues = crossReferenceIssues(parsed.data);
   if (issues.length > 0) throw invalid(issues);
   return parsed.data;
+}
+
+/**
+ * The tier levels `before` has and `after` no longer has (by id: a level whose id changed is one removed). None when
+ * `after` has no tiers at all: then the ledger and the downgrade job leave every tier alone, so no tier held is
+ * misjudged.
+ */
+export function removedTierLevels(before: ProgrammeConfig, after: ProgrammeConfig): TierLevel[] {
+  if (!after.tiers) return [];
+  const kept = new Set(after.tiers.levels.map((l) => l.id));
+  return (before.tiers?.levels ?? []).filter((l) => !kept.has(l.id));
 }
 
 function invalid(issues: FieldIssue[]): DomainError {

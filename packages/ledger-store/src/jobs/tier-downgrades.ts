@@ -1,5 +1,6 @@
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
 import { type DbTx, sqlArray, withTransaction } from "@regulars/db";
+import { programmeAt } from "@regulars/programme";
 import {
   dueForTierJudging,
   effectiveTier,
@@ -46,18 +47,24 @@ interface Member {
  * written after the last slice; a run that stops half-way is run again whole, which changes nothing for the
  * members judged already (they hold the tier they were judged to, and a downgrade event's id names its
  * period).
+ *
+ * A calendar year is judged only by a programme that had calendar-year tiers when the year began: a tenant switching
+ * to them mid-year (from rolling or lifetime tiers) has members whose tiers were reached on another window, and
+ * judging them at once would demote them mid-year, before any qualification period ended. That first run only
+ * writes the year's mark; the next local 1 January judges the year the switch happened in.
  */
 export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
   if (!tiers) return { acted: 0, outbox: [] };
   const judging = judgingOf(tiers, ctx);
   const { period } = judging;
-  const periodDue =
+  const unmarked =
     tiers.window !== "lifetime" &&
     !(
       await ctx.db.$queryRaw<{ key: string }[]>`
       SELECT key FROM job_marks WHERE job = 'tier-downgrade' AND tenant_id = ${ctx.tenantId} AND key = ${period}`
     ).length;
+  const periodDue = unmarked && (await calendarSinceTheYearBegan(ctx, judging));
   const result: JobResult = { acted: 0, outbox: [] };
   for (let after = ""; ; ) {
     const judged = await withTransaction(ctx.db, async (tx) => {
@@ -74,7 +81,7 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
     result.outbox.push(...judged.outbox);
     after = judged.last;
   }
-  if (periodDue) {
+  if (unmarked) {
     await ctx.db.$executeRaw`
       INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period}) ON CONFLICT DO NOTHING`;
   }
@@ -96,6 +103,16 @@ function judgingOf(tiers: Judging["tiers"], ctx: JobContext): Judging {
   // stamped a little in the future) must not cost its customer the tier.
   const judgedUntil = tiers.window === "calendar_year" ? windowEnd : undefined;
   return { tiers, period, windowStart, windowEnd, judgedUntil };
+}
+
+/**
+ * Whether the programme in force at this year's local 1 January (the end of the year being judged) already had
+ * calendar-year tiers. Rolling windows are judged per member (`dueForTierJudging`), so only calendar years ask.
+ */
+async function calendarSinceTheYearBegan(ctx: JobContext, j: Judging): Promise<boolean> {
+  if (j.tiers.window !== "calendar_year") return true;
+  const atYearStart = await programmeAt(ctx.db, ctx.tenantId, j.windowEnd);
+  return atYearStart.config.tiers?.window === "calendar_year";
 }
 
 interface Judging {
