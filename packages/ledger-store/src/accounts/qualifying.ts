@@ -22,9 +22,9 @@ export function qualifyingStatement(
   ids: readonly string[],
   basis: TierBasis,
   since: Date | readonly Date[],
-  until: Date | readonly Date[] | null = null,
+  until: Date | readonly (Date | null)[] | null = null,
 ): Prisma.Sql {
-  const perCustomer = (bound: Date | readonly Date[] | null): readonly (Date | null)[] =>
+  const perCustomer = (bound: Date | readonly (Date | null)[] | null): readonly (Date | null)[] =>
     Array.isArray(bound) ? bound : ids.map(() => bound as Date | null);
   const windows = windowsOf(ids, perCustomer(since), perCustomer(until));
   // Each window is read by a LATERAL subquery, so every customer is one index range scan whatever the planner

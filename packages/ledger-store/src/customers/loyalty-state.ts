@@ -7,14 +7,28 @@ import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowSta
 import { reasonToStore } from "../accounts/adjust.ts";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
-import { loadOtherWindows } from "./other-windows.ts";
+import { loadOtherWindows, loadWindowsOfTiers } from "./other-windows.ts";
 import { lockSurvivor } from "./survivor-lock.ts";
 import { loadUpgrades } from "./upgrades.ts";
 
 export { tierWindowOf } from "./other-windows.ts";
 
+type Tiers = NonNullable<ProgrammeConfig["tiers"]>;
+
 export interface StateScope {
+  /** The programme in force at the batch's latest transaction: `qualifying` is loaded on its tiers. */
   config: ProgrammeConfig;
+  /**
+   * The other programme versions in force at the batch's transactions (a sale dated before a programme change beside
+   * ones dated after it): day totals and stamp progress are loaded when any version caps days or has stamp cards, so
+   * the older sale meets its own version's cap and continues its card, as alone. Omitted: `config` alone decides.
+   */
+  otherConfigs?: readonly ProgrammeConfig[];
+  /**
+   * Transactions judged by another version's tiers, whose window or basis differs from `config`'s: each customer's
+   * times, per such version. Each is judged on its own version's window (`loadWindowsOfTiers`), not `config`'s.
+   */
+  otherTiers?: readonly { tiers: Tiers; timesOf: ReadonlyMap<string, readonly string[]> }[];
   timezone: string;
   /** Earliest and latest `occurredAt` of the batch's transactions for these customers. */
   from: string;
@@ -26,8 +40,9 @@ export interface StateScope {
    */
   toOf?: ReadonlyMap<string, string>;
   /**
-   * Every `occurredAt` of a customer's transactions in the batch: those whose tier window is not their latest's are
-   * judged in their own (`loadOtherWindows`). Without it, each customer's transactions are judged in one window.
+   * Every `occurredAt` of a customer's transactions in the batch judged on `config`'s tier window and basis (the
+   * others are in `otherTiers`): those whose tier window is not their latest's are judged in their own
+   * (`loadOtherWindows`). Without it, each customer's transactions are judged in one window.
    */
   timesOf?: ReadonlyMap<string, readonly string[]>;
   /** The batch refunds: load the tier upgrades no refund took back, for its refunds to take back those left unbacked. */
@@ -105,7 +120,8 @@ export async function loadLoyaltyStates(
     ]),
   );
 
-  if (scope.config.caps.perDay) {
+  const configs = [scope.config, ...(scope.otherConfigs ?? [])];
+  if (configs.some((c) => c.caps.perDay)) {
     const since = startOfLocalDay(scope.from, scope.timezone);
     const earned = await tx.$queryRaw<{ customer_id: string; occurred_at: Date; amount: bigint }[]>(
       earnedSinceStatement(tenantId, ids, since),
@@ -134,10 +150,12 @@ export async function loadLoyaltyStates(
     for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since, until))
       states.get(q.customer_id)!.qualifying = exactNumber(q.value);
     if (scope.timesOf) await loadOtherWindows(tx, tenantId, states, tiers, scope.timezone, scope.timesOf);
-    if (scope.upgrades) await loadUpgrades(tx, tenantId, states);
   }
+  for (const other of scope.otherTiers ?? [])
+    await loadWindowsOfTiers(tx, tenantId, states, other.tiers, scope.timezone, other.timesOf);
+  if (scope.upgrades && (tiers || scope.otherTiers?.length)) await loadUpgrades(tx, tenantId, states);
 
-  if (scope.config.stampCards.length) {
+  if (configs.some((c) => c.stampCards.length)) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
       SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${idList}::text[])`;
     for (const p of progress)

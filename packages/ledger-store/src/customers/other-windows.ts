@@ -53,6 +53,38 @@ export async function loadOtherWindows(
 }
 
 /**
+ * The tier windows of transactions judged by another programme version's tiers than the one `qualifying` was loaded
+ * for (a sale dated before a programme change, beside sales dated after it, in one batch), where that version's
+ * window or basis differs: each is judged on its own version's window and basis, as in a batch of its own. None is
+ * the loaded window, even where the bounds match (the basis may not), so every one is read, in one statement.
+ */
+export async function loadWindowsOfTiers(
+  tx: RawTx,
+  tenantId: string,
+  states: Map<string, LoyaltyState>,
+  tiers: Tiers,
+  timezone: string,
+  timesOf: ReadonlyMap<string, readonly string[]>,
+): Promise<void> {
+  const keyOf = (w: Window) => `${w.since.getTime()}/${w.until?.getTime() ?? ""}`;
+  const others = new Map<string, { windows: WindowTotal[] }>();
+  for (const [id, times] of timesOf) {
+    const state = states.get(id);
+    if (!state) continue;
+    const windows = new Map<string, WindowTotal>();
+    state.windowsByTime ??= new Map();
+    for (const at of times) {
+      const w = tierWindowOf(tiers, at, timezone);
+      const key = keyOf(w);
+      if (!windows.has(key)) windows.set(key, { ...w, qualifying: 0 });
+      state.windowsByTime.set(Date.parse(at), windows.get(key)!);
+    }
+    if (windows.size) others.set(id, { windows: [...windows.values()] });
+  }
+  if (others.size) await loadYears(tx, tenantId, tiers, others);
+}
+
+/**
  * A customer's rolling windows all run to the present, so they nest: a window's total is the loaded window's plus
  * (or less) what counts between their starts. One read of each customer's qualifying items between the earliest and
  * the latest start, summed from the end (a window per statement arm read the whole year again for every sale).
@@ -110,7 +142,7 @@ function suffixSums(items: readonly { at: number; value: number }[]): (from: num
 /**
  * Calendar years do not nest; a batch spans at most two, so a customer has few other windows. They are read in
  * rounds (a customer's n-th other window in round n) joined in one UNION ALL: `qualifyingStatement` sums per
- * customer, one window each.
+ * customer, one window each. Rolling windows too, where no loaded window is there to nest them in (`until` null).
  */
 async function loadYears(
   tx: RawTx,
@@ -130,7 +162,7 @@ async function loadYears(
       [...round.keys()],
       tiers.basis,
       windows.map((w) => w.since),
-      windows.map((w) => w.until!),
+      windows.map((w) => w.until),
     );
     return Prisma.sql`SELECT ${n}::int AS round, q.customer_id, q.value FROM (${sums}) q`;
   });
