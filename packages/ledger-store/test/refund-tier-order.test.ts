@@ -1,7 +1,7 @@
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTransactionBatch, customerBalances, findBalanceDrift } from "../src/index.ts";
+import { applyTransactionBatch, customerBalances, findBalanceDrift, setTierFloor } from "../src/index.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 // Sales that upgraded one after the other, refunded in separate batches: each batch reads back which upgrades earlier
@@ -77,6 +77,42 @@ describe("tier upgrades taken back by refunds in any order", () => {
     expect(first.at(-1)).toEqual({ tier: "bronze", points: 175 });
     expect(second.at(-1)).toEqual(first.at(-1));
     expect(first[0]).toEqual({ tier: "silver", points: 426 });
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("an upgrade one refund took back, another sale's, is not taken back again by the refund of its own sale", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Refund Order Floor");
+    const deps = ledgerDeps(db);
+    const apply = (...m: Parameters<typeof applyTransactionBatch>[1]) => applyTransactionBatch(deps, m);
+    const phone = "+48600430005";
+    const start = Date.now() - 10 * 60_000;
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    const a = txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 30_000)], occurredAt: at(0) });
+    const b = txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 25_000)], occurredAt: at(1_000) });
+    await apply(a);
+    await apply(b);
+    const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+    // Refunding A takes back B's gold (+100): 250 left reaches silver only.
+    await apply(refundOf(tenantId, a, [{ ...line("MEAL", 30_000), lineNo: 0 }], { occurredAt: at(60_000) }));
+    expect((await customerBalances(db, tenantId, id)).points).toBe(300);
+    // Staff put the customer on gold; B's record alone still says its upgrade to gold stands.
+    const programme = (await deps.programmes.inForce(tenantId, new Date()))!;
+    const until = new Date(Date.now() + 30 * 86_400_000);
+    await setTierFloor(
+      db,
+      tenantId,
+      "key_admin",
+      { customerId: id, tier: "gold", until, reason: "goodwill" },
+      programme,
+      new Date(start + 90_000),
+    );
+    await apply(refundOf(tenantId, b, [{ ...line("MEAL", 25_000), lineNo: 0 }], { occurredAt: at(120_000) }));
+
+    const goldTakenBack = await db.ledgerMovement.findMany({
+      where: { tenantId, customerId: id, kind: "bonus", amount: -100 },
+    });
+    expect(goldTakenBack).toHaveLength(1);
+    expect((await customerBalances(db, tenantId, id)).points).toBeGreaterThanOrEqual(0);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 });

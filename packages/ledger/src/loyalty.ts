@@ -40,7 +40,8 @@ export interface LoyaltyState {
   /**
    * The customer's tier upgrades made by sales that no refund took back (`upgradesInForce` picks those the tier
    * held rests on): a refund takes back every one its sale's removal leaves unbacked, not only its sale's own.
-   * Loaded for batches that refund; a sale that upgrades adds its own. Without it, a refund knows only its sale's.
+   * Loaded for batches that refund; a sale that upgrades then adds its own. Absent (not loaded), a refund knows only
+   * its sale's, from the sale's record; present, it is every upgrade in force, so one missing was taken back.
    */
   upgrades?: SaleUpgrade[];
 }

@@ -188,7 +188,8 @@ export function planRefund(
         // unearned takes it back, as it would have had the sales been refunded the other way round.
         if (back.left) {
           effects.tier = back.left;
-          state.upgrades = [...(state.upgrades ?? []), { saleId: m.transactionId, at: occurredAt, upgrade: back.left }];
+          if (state.upgrades)
+            state.upgrades = [...state.upgrades, { saleId: m.transactionId, at: occurredAt, upgrade: back.left }];
         }
         if (sales.includes(sale.id)) sale.tierRevoked = true;
       }
@@ -242,8 +243,11 @@ function pastSaleQualifying(state: LoyaltyState, saleAt: Date, current: number):
  * since otherwise), the sale's own still goes back while it is that tier's.
  */
 function upgradesBehind(state: LoyaltyState, sale: SaleRecord, window: Window): SaleUpgrade[] {
+  // Loaded, the customer's upgrades leave out every one a refund took back, another sale's refund included, which the
+  // sale's own record does not know: an upgrade missing there is not taken back (and its reward not taken) again.
+  const takenBack = state.upgrades !== undefined && !state.upgrades.some((u) => u.saleId === sale.id);
   const own =
-    sale.effects.tier && !sale.tierRevoked
+    sale.effects.tier && !sale.tierRevoked && !takenBack
       ? { saleId: sale.id, at: sale.occurredAt, upgrade: sale.effects.tier }
       : null;
   const others = (state.upgrades ?? []).filter((u) => u.saleId !== sale.id);

@@ -173,7 +173,9 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
       const fromByFloor = state.tierByFloor;
       effects.tier = { from: state.tier, fromSince, fromByFloor, to: reached.id, rewardPoints: reward, rewardKey };
       // A later refund in the batch, of this sale or an earlier one, may have to take this upgrade back.
-      state.upgrades = [...(state.upgrades ?? []), { saleId: m.transactionId, at: occurredAt, upgrade: effects.tier }];
+      // Tracked only where the customer's stored upgrades were loaded: `upgrades` present means all of them.
+      if (state.upgrades)
+        state.upgrades = [...state.upgrades, { saleId: m.transactionId, at: occurredAt, upgrade: effects.tier }];
       state.tier = reached.id;
       state.tierSince = occurredAt;
       state.tierByFloor = false;

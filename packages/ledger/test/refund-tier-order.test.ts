@@ -12,7 +12,8 @@ const minutesAfter = (at: string, minutes: number) => new Date(Date.parse(at) + 
  * minute apart two days later: the tier held, the qualifying value left, and every movement beyond the points.
  */
 function replay(points: number[], order: number[]) {
-  const state = member({ qualifyingWindow: null });
+  // Every upgrade of this customer is known here, as a batch that loaded them knows them.
+  const state = member({ qualifyingWindow: null, upgrades: [] });
   const records: SaleRecord[] = [];
   const moves: { kind: string; amount: number; idempotencyKey: string; sourceKey?: string | null }[] = [];
   points.forEach((n, k) => {
