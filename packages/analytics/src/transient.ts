@@ -56,7 +56,9 @@ const serverStateTypes = new Set([
  * MEMORY_LIMIT_EXCEEDED covers both the server's total and one query's limit; ClickHouse's own text (the
  * message's start, which the client cuts after "DB::Exception: ") says which. Only the total is the server's.
  */
-const serverMemoryExhausted = /^\s*Memory limit \(total\) exceeded/;
+// Older servers write "Memory limit (total) exceeded"; newer ones (chdb 26 among them) "(total) memory limit
+// exceeded" where one query's is "Query memory limit exceeded" and a user's "User memory limit exceeded".
+const serverMemoryExhausted = /^\s*(?:Memory limit \(total\)|(?:\(total\)|Total) memory limit) exceeded/i;
 
 /** True when ClickHouse refused the work because of its own state, by the error's type. */
 export function isClickHouseServerStateError(e: unknown): boolean {
