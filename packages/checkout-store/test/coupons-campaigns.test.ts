@@ -30,6 +30,18 @@ async function domainError(work: Promise<unknown>): Promise<DomainError> {
 }
 
 describe("createCampaign", () => {
+  it("refuses a pattern whose codes could not be redeemed, and still reads one stored before that check", async () => {
+    const { tenantId } = await couponTenant(db);
+    const refused = await domainError(campaignOf(db, tenantId, unique("-XXXXXXXX")));
+    expect(refused.issues).toEqual([{ path: "codes.pattern", message: expect.stringMatching(/letter or digit/) }]);
+
+    const stored = await campaignOf(db, tenantId, unique("OLD-XXXXXXXX"));
+    await db.$executeRaw`
+      UPDATE coupon_campaigns SET config = jsonb_set(config, '{codes,pattern}', '"-XXXXXXXX"') WHERE id = ${stored.id}`;
+    expect((await getCampaign(db, tenantId, stored.id)).config.codes).toEqual({ kind: "unique", pattern: "-XXXXXXXX" });
+    expect((await listCampaigns(db, tenantId, {})).items.map((c) => c.id)).toContain(stored.id);
+  });
+
   it("stores the validated config with defaults, claims a generic code, and audits", async () => {
     const { tenantId } = await couponTenant(db);
     const created = await campaignOf(db, tenantId, generic("fries-half", { limits: { perCode: 500 } }));

@@ -84,18 +84,25 @@ export type CouponLimits = z.infer<typeof CouponLimits>;
 /** The letters of generated codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B look-alikes. */
 export const CODE_ALPHABET = "3469ACDEFGHJKMNPQRTUVWXY";
 
+/**
+ * A unique-codes pattern as stored: what campaigns were ever saved with, so every stored campaign still reads. New
+ * and changed campaigns must pass `RedeemableCodePattern` as well.
+ */
 export const CodePattern = z
   .string()
-  // Its codes must pass CouponCode, which takes a '-' anywhere but first: a code of `-XXXXXXXX` could never be redeemed.
-  .regex(
-    /^([A-Z0-9][A-Z0-9-]*)?X{4,}[A-Z0-9-]*$/,
-    "upper-case letters, digits and '-', starting with a letter or digit, with a run of at least 4 X's",
-  )
+  .regex(/^[A-Z0-9-]*X{4,}[A-Z0-9-]*$/, "upper-case letters, digits and '-', with a run of at least 4 X's")
   .max(48)
   .meta({
-    description: "Unique codes' shape: each X of the longest run becomes a random letter.",
+    description:
+      "Unique codes' shape: each X of the longest run becomes a random letter. Starts with a letter or digit (a " +
+      "code starting with '-' is no coupon code).",
     examples: ["WELCOME-XXXXXXXX"],
   });
+
+/** A pattern whose every code passes CouponCode, which takes a '-' anywhere but first: checked when saving one. */
+export const RedeemableCodePattern = CodePattern.refine((p) => !p.startsWith("-"), {
+  message: "upper-case letters, digits and '-', starting with a letter or digit, with a run of at least 4 X's",
+});
 
 export const CouponCodes = z.discriminatedUnion("kind", [
   /** One code for everybody. */

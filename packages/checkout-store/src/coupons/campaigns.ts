@@ -1,5 +1,5 @@
 import { recordAudit } from "@regulars/audit";
-import { CouponCampaignConfig, type CouponCampaignStatus } from "@regulars/contracts";
+import { CouponCampaignConfig, type CouponCampaignStatus, RedeemableCodePattern } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
 import { newId } from "@regulars/ids";
@@ -19,6 +19,12 @@ export type CampaignPatch = { [K in keyof CouponCampaignConfig]?: unknown };
 function validConfig(candidate: unknown): CouponCampaignConfig {
   const parsed = CouponCampaignConfig.safeParse(candidate);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
+  // Stored configs read with the looser pattern (campaigns saved before this check); what is saved now must redeem.
+  const codes = parsed.data.codes;
+  const pattern = codes?.kind === "unique" ? RedeemableCodePattern.safeParse(codes.pattern) : null;
+  if (pattern && !pattern.success) {
+    throw invalid([{ path: "codes.pattern", message: pattern.error.issues[0]?.message ?? "not a usable pattern" }]);
+  }
   return parsed.data;
 }
 
