@@ -44,6 +44,11 @@ export interface SchedulerDeps {
   streamKeepReadMs?: number;
   /** How long ClickHouse has to answer the ping at the start of a pass (2 s when absent). */
   clickhouseProbeMs?: number;
+  /**
+   * True once the process is stopping: the pass ends after the tenant in hand, and the next holder of the lease does
+   * the rest. A pass over every tenant of a large database takes minutes; shutting down must not wait for it.
+   */
+  stopping?: () => boolean;
 }
 
 /**
@@ -140,9 +145,15 @@ export async function runScheduledJobs(
       select: { id: true },
       orderBy: { id: "asc" },
     });
+    let interrupted = false;
     for (const tenant of tenants) {
       if (!lease.held) {
         deps.log.warn({ tenantId: tenant.id }, "scheduled pass lost its lease; stopping, the next holder carries on");
+        break;
+      }
+      if (deps.stopping?.()) {
+        deps.log.info({ tenantId: tenant.id }, "scheduled pass ends early: the process is stopping");
+        interrupted = true;
         break;
       }
       const programme = await deps.programmes.inForce(tenant.id, now).catch((e: unknown) => {
@@ -191,20 +202,23 @@ export async function runScheduledJobs(
         }
       }
     }
-    done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
-    done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
-    // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
-    done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
-    // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
-    if (!only) {
-      try {
-        const trimmed = await trimStreams(deps.bus, deps.db, now, deps.streamKeepReadMs);
-        done["stream-retention"] = trimmed.transactions + trimmed.events + trimmed.domain;
-        runs?.inc({ job: "stream-retention", outcome: "ok" });
-      } catch (e) {
-        deps.log.warn({ err: e }, "trimming the streams failed; the next pass retries");
-        runs?.inc({ job: "stream-retention", outcome: "failed" });
-        failed++;
+    // Stopping: the clean-ups wait for the next pass as the remaining tenants do.
+    if (!interrupted) {
+      done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
+      done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
+      // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
+      done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
+      // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
+      if (!only) {
+        try {
+          const trimmed = await trimStreams(deps.bus, deps.db, now, deps.streamKeepReadMs);
+          done["stream-retention"] = trimmed.transactions + trimmed.events + trimmed.domain;
+          runs?.inc({ job: "stream-retention", outcome: "ok" });
+        } catch (e) {
+          deps.log.warn({ err: e }, "trimming the streams failed; the next pass retries");
+          runs?.inc({ job: "stream-retention", outcome: "failed" });
+          failed++;
+        }
       }
     }
   } finally {
@@ -226,7 +240,7 @@ export function startScheduler(deps: SchedulerDeps & { intervalMs: number }): { 
   let stopped = false;
   const pass = () => {
     if (stopped || running) return;
-    running = runScheduledJobs(deps, new Date())
+    running = runScheduledJobs({ ...deps, stopping: () => stopped }, new Date())
       .then(
         (done) =>
           done &&
