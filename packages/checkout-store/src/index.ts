@@ -13,7 +13,6 @@ export {
 } from "./coupons/campaigns.ts";
 export { CODES_CSV_HEADER, codeLinesFromCsv, type ImportLine, numberedLines, streamCodesCsv } from "./coupons/csv.ts";
 export {
-  codesOfCampaign,
   type GeneratedCodes,
   generateCampaignCodes,
   MAX_CODES_PER_GENERATION,

@@ -114,9 +114,3 @@ export async function codesOfPattern(tx: DbOrTx, tenantId: string, pattern: stri
     WHERE tenant_id = ${tenantId} AND code >= ${from} AND code < ${below} AND code ~ ${shape}`;
   return Number(row?.n ?? 0);
 }
-
-export async function codesOfCampaign(tx: DbOrTx, tenantId: string, campaignId: string): Promise<number> {
-  const [row] = await tx.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM coupon_codes WHERE tenant_id = ${tenantId} AND campaign_id = ${campaignId}`;
-  return Number(row?.n ?? 0);
-}
