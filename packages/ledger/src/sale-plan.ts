@@ -141,9 +141,9 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     // Upgrades are immediate; downgrades only happen at the end of the qualification period. A held tier the
     // programme no longer has (a change removed it) has no threshold left to rank it by, so no sale moves it: the
     // tier the value reaches may be below it, and taking it would be a downgrade announced as an upgrade (with
-    // tier-reached campaigns and a reset `tierSince`). The downgrade job settles it at the end of the period, judging
-    // it as a tier it cannot find (`tier-downgrades`); lifetime tiers have no period end, so there it stays until
-    // an admin moves it. Removing a tier customers hold is refused (`refuseRemovingHeldTiers`).
+    // tier-reached campaigns and a reset `tierSince`). The tier job's first run under the version that dropped it
+    // places its holders at the level their value reaches (`tier-downgrades`), whatever the window. Removing a tier
+    // customers hold is refused (`refuseRemovingHeldTiers`).
     if (state.tier === null || (current !== undefined && reached.threshold > current.threshold)) {
       events.push({
         type: "tier.changed",

@@ -113,13 +113,11 @@ export function validateProgramme(candidate: unknown): ProgrammeConfig {
 }
 
 /**
- * The tier levels `before` has and `after` no longer has (by id: a level whose id changed is one removed). None when
- * `after` has no tiers at all: then the ledger and the downgrade job leave every tier alone, so no tier held is
- * misjudged.
+ * The tier levels `before` has and `after` no longer has (by id: a level whose id changed is one removed). Every one
+ * when `after` has no tiers at all: a tier held then means nothing, and tiers brought back later could not rank it.
  */
 export function removedTierLevels(before: ProgrammeConfig, after: ProgrammeConfig): TierLevel[] {
-  if (!after.tiers) return [];
-  const kept = new Set(after.tiers.levels.map((l) => l.id));
+  const kept = new Set(after.tiers?.levels.map((l) => l.id) ?? []);
   return (before.tiers?.levels ?? []).filter((l) => !kept.has(l.id));
 }
 

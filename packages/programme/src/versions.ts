@@ -3,7 +3,8 @@ import { defaultProgramme, ProgrammeConfig } from "@regulars/contracts";
 import { type Db, type DbTx, isUniqueViolation, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { highestCancelledVersion, lockProgramme } from "./cancel.ts";
-import { changedParts, type ProgrammeEdit, removedTierLevels, validateProgramme } from "./edits.ts";
+import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts";
+import { refuseRemovingHeldTiers } from "./held-tiers.ts";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
 import { type AppliedEdit, type ChangeTiming, planChange, refuseOverwritingScheduled } from "./plan-change.ts";
 import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./types.ts";
@@ -144,7 +145,7 @@ async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<Pro
   const written: ProgrammeVersionView[] = [];
   for (const { version: basedOn, effectiveFrom, before, after: candidate } of applied) {
     const after = validateProgramme(candidate);
-    await refuseRemovingHeldTiers(tx, change.tenantId, before, after);
+    await refuseRemovingHeldTiers(tx, change.tenantId, before, after, effectiveFrom);
     version += 1;
     const row = await tx.programmeVersion.create({
       data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },
@@ -164,43 +165,4 @@ async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<Pro
     written.push(viewOf(row));
   }
   return written[0] as ProgrammeVersionView;
-}
-
-/**
- * A tier level customers hold stays in the programme (its name, threshold and benefits may change, its id may not):
- * without its level the held tier has no rank, and nothing could judge it fairly. A sale reaching a lower level
- * would announce a downgrade as an upgrade; the ledger keeps such a tier instead (`planSale`), and lifetime tiers
- * would then keep it for good.
- */
-async function refuseRemovingHeldTiers(
-  tx: DbTx,
-  tenantId: string,
-  before: ProgrammeConfig,
-  after: ProgrammeConfig,
-): Promise<void> {
-  const removed = removedTierLevels(before, after);
-  if (!removed.length) return;
-  const held = await tx.customerLoyalty.groupBy({
-    by: ["tier"],
-    where: { tenantId, tier: { in: removed.map((l) => l.id) } },
-    _count: { _all: true },
-  });
-  const holders = new Map(held.map((h) => [h.tier, h._count._all]));
-  const issues = removed.flatMap((level) => {
-    const count = holders.get(level.id) ?? 0;
-    if (!count) return [];
-    const who = count === 1 ? "1 customer holds it" : `${count} customers hold it`;
-    return [
-      {
-        path: "tiers.levels",
-        message: `tier '${level.id}' (${level.name}) cannot be removed or have its id changed: ${who}; keep the level (its name, threshold and benefits may change)`,
-      },
-    ];
-  });
-  if (!issues.length) return;
-  throw new DomainError(
-    "invalid_request",
-    `the programme would be invalid: ${issues[0]!.path}: ${issues.map((i) => i.message).join("; ")}`,
-    issues,
-  );
 }

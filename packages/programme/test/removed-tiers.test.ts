@@ -73,3 +73,61 @@ describe("a tier level customers hold cannot be removed", () => {
     ]);
   });
 });
+
+describe("removing the tiers altogether, or a level a floor or a rule names", () => {
+  const change = (tenantId: string, edit: Parameters<typeof changeProgramme>[1]["edit"]) =>
+    changeProgramme(db, { tenantId, actor: "key_test", action: "programme.test", target: null, edit });
+
+  it("refuses removing the tiers while customers hold them, naming each held tier on the field `tiers`", async () => {
+    const tenantId = await tenantHolding({ silver: 2, gold: 1 });
+    const before = await programmeAt(db, tenantId);
+
+    const removed = await caught(change(tenantId, (c) => setTiers(c, null)));
+    expect(removed).toBeInstanceOf(DomainError);
+    expect((removed as DomainError).code).toBe("invalid_request");
+    expect((removed as DomainError).issues).toEqual([
+      expect.objectContaining({ path: "tiers", message: expect.stringContaining("tier 'silver' (Silver)") }),
+      expect.objectContaining({ path: "tiers", message: expect.stringContaining("tier 'gold' (Gold)") }),
+    ]);
+    expect(removed.message).toContain("2 customers hold it");
+    expect(removed.message).toContain("1 customer holds it");
+    expect((await programmeAt(db, tenantId)).version).toBe(before.version);
+  });
+
+  it("allows removing the tiers nobody holds", async () => {
+    const tenantId = await tenantHolding({});
+    expect((await change(tenantId, (c) => setTiers(c, null))).config.tiers).toBeUndefined();
+  });
+
+  it("refuses removing a level that is a customer's floor after the change takes effect; an ended floor does not", async () => {
+    const tenantId = await tenantHolding({});
+    const floored = async (tierFloorUntil: Date) => {
+      const customerId = `cus_${randomUUID()}`;
+      await db.customer.create({ data: { id: customerId, tenantId, createdVia: "test" } });
+      await db.customerLoyalty.create({
+        data: { customerId, tenantId, tier: "bronze", tierSince: new Date(), tierFloor: "gold", tierFloorUntil },
+      });
+    };
+    await floored(new Date(Date.now() - 86_400_000));
+    await changeTiers(tenantId, bronze, silver, { ...gold, name: "Gold Plus" });
+    await floored(new Date(Date.now() + 30 * 86_400_000));
+
+    const removed = await caught(changeTiers(tenantId, bronze, silver));
+    expect((removed as DomainError).issues).toEqual([expect.objectContaining({ path: "tiers.levels" })]);
+    expect(removed.message).toContain("tier 'gold' (Gold Plus) cannot be removed or have its id changed");
+    expect(removed.message).toContain("1 customer has it as a tier floor");
+    expect(removed.message).not.toContain("holds it");
+  });
+
+  it("refuses removing a level a rule still names, naming the rule's field", async () => {
+    const tenantId = await tenantHolding({});
+    await change(tenantId, (c) => ({
+      ...c,
+      rules: [...c.rules, { ...c.rules[0]!, id: "gold-extra", tiers: ["gold"] }],
+    }));
+    const removed = await caught(changeTiers(tenantId, bronze, silver));
+    expect((removed as DomainError).issues).toEqual([
+      expect.objectContaining({ path: "rules.1.tiers.0", message: "the programme has no tier 'gold'" }),
+    ]);
+  });
+});

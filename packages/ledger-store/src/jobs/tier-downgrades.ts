@@ -1,5 +1,5 @@
-import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type DbTx, sqlArray, withTransaction } from "@regulars/db";
+import { type LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { programmeAt } from "@regulars/programme";
 import {
   dueForTierJudging,
@@ -52,27 +52,32 @@ interface Member {
  * to them mid-year (from rolling or lifetime tiers) has members whose tiers were reached on another window, and
  * judging them at once would demote them mid-year, before any qualification period ended. That first run only
  * writes the year's mark; the next local 1 January judges the year the switch happened in.
+ *
+ * A held tier the version in force no longer has (a version scheduled before anyone held it, reached before it took
+ * effect) has no rank: no sale moves it (`planSale`), and no period would ever judge a lifetime one. The first run
+ * under each version judges every such holder at once, whatever the window, and places them at the level their value
+ * reaches now (or a floor in force lifts them to), up or down from the removed level as it last stood. Its mark names
+ * the version; the event's id names the version and the removed tier, so a run stopped half-way repeats nothing.
  */
 export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
   if (!tiers) return { acted: 0, outbox: [] };
   const judging = judgingOf(tiers, ctx);
   const { period } = judging;
-  const unmarked =
-    tiers.window !== "lifetime" &&
-    !(
-      await ctx.db.$queryRaw<{ key: string }[]>`
-      SELECT key FROM job_marks WHERE job = 'tier-downgrade' AND tenant_id = ${ctx.tenantId} AND key = ${period}`
-    ).length;
+  const unmarked = tiers.window !== "lifetime" && !(await marked(ctx, period));
   const periodDue = unmarked && (await calendarSinceTheYearBegan(ctx, judging));
+  const levelsKey = `levels:v${ctx.programme.version}`;
+  const levelsDue = !(await marked(ctx, levelsKey));
+  const due = { period: periodDue, levels: levelsDue };
+  const former = formerThresholds(ctx);
   const result: JobResult = { acted: 0, outbox: [] };
   for (let after = ""; ; ) {
     const judged = await withTransaction(ctx.db, async (tx) => {
-      const ids = await membersToJudge(tx, ctx, periodDue, after, slice);
+      const ids = await membersToJudge(tx, ctx, due, after, slice);
       return ids.length
         ? {
             last: ids[ids.length - 1]!,
-            ...(await judge(tx, ctx, judging, await lockMembers(tx, ctx.tenantId, ids), periodDue)),
+            ...(await judge(tx, ctx, judging, await lockMembers(tx, ctx.tenantId, ids), periodDue, former)),
           }
         : null;
     });
@@ -81,11 +86,41 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
     result.outbox.push(...judged.outbox);
     after = judged.last;
   }
-  if (unmarked) {
-    await ctx.db.$executeRaw`
-      INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${period}) ON CONFLICT DO NOTHING`;
-  }
+  if (unmarked) await mark(ctx, period);
+  if (levelsDue) await mark(ctx, levelsKey);
   return result;
+}
+
+async function marked(ctx: JobContext, key: string): Promise<boolean> {
+  const rows = await ctx.db.$queryRaw<{ key: string }[]>`
+    SELECT key FROM job_marks WHERE job = 'tier-downgrade' AND tenant_id = ${ctx.tenantId} AND key = ${key}`;
+  return rows.length > 0;
+}
+
+async function mark(ctx: JobContext, key: string): Promise<void> {
+  await ctx.db.$executeRaw`
+    INSERT INTO job_marks (job, tenant_id, key) VALUES ('tier-downgrade', ${ctx.tenantId}, ${key}) ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * Each tier id's threshold in the latest version in force by now that had it: what a removed level ranked at, to tell
+ * whether its holders' new level is up or down from it. Read once per run, and only if someone holds such a level.
+ */
+function formerThresholds(ctx: { db: Db; tenantId: string; now: Date }): () => Promise<Map<string, number>> {
+  let read: Promise<Map<string, number>> | undefined;
+  return () => {
+    read ??= ctx.db.programmeVersion
+      .findMany({ where: { tenantId: ctx.tenantId, effectiveFrom: { lte: ctx.now } }, orderBy: { version: "asc" } })
+      .then((rows) => {
+        const thresholds = new Map<string, number>();
+        for (const row of rows) {
+          const levels = ProgrammeConfig.safeParse(row.config).data?.tiers?.levels ?? [];
+          for (const l of levels) thresholds.set(l.id, l.threshold);
+        }
+        return thresholds;
+      });
+    return read;
+  };
 }
 
 /** The period a run judges and the window its values are summed over, in the tenant's time zone. */
@@ -123,8 +158,15 @@ interface Judging {
   judgedUntil: Date | undefined;
 }
 
-/** One slice of members, locked: their qualifying values, the downgrades, the floors that ended. */
-async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], periodDue: boolean): Promise<JobResult> {
+/** One slice of members, locked: their qualifying values, the downgrades, the floors that ended, removed levels. */
+async function judge(
+  tx: DbTx,
+  ctx: JobContext,
+  j: Judging,
+  members: Member[],
+  periodDue: boolean,
+  former: () => Promise<Map<string, number>>,
+): Promise<JobResult> {
   const { tiers } = j;
   const nowIso = ctx.now.toISOString();
   const ids = members.map((m) => m.customer_id);
@@ -150,24 +192,27 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
     if (floor !== null ? floor.until <= ctx.now : m.tier_by_floor) floorsEnded.push(m.customer_id);
     if (m.tier === null) continue;
     const member = { tier: m.tier, tierSince: m.tier_since, byFloor: m.tier_by_floor, floor };
-    if (!dueForTierJudging(tiers, member, ctx.now, ctx.programme.timezone)) continue;
-    const value = values.get(m.customer_id) ?? 0;
     const current = tiers.levels.find((l) => l.id === m.tier);
+    if (current && !dueForTierJudging(tiers, member, ctx.now, ctx.programme.timezone)) continue;
+    const value = values.get(m.customer_id) ?? 0;
     const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
     const target = tiers.levels.find((l) => l.id === targetId)!;
     if (current && target.threshold >= current.threshold) continue;
+    const removedAt = current ? undefined : (await former()).get(m.tier);
     changes.push({ customerId: m.customer_id, tier: target.id });
     events.push({
       type: "tier.changed",
-      id: periodDue
-        ? `tier:${m.customer_id}:down:${j.period}`
-        : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
+      id: !current
+        ? `tier:${m.customer_id}:level-removed:${m.tier}:v${ctx.programme.version}`
+        : periodDue
+          ? `tier:${m.customer_id}:down:${j.period}`
+          : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
       tenantId: ctx.tenantId,
       customerId: m.customer_id,
       occurredAt: nowIso,
       from: m.tier,
       to: target.id,
-      direction: "down",
+      direction: removedAt !== undefined && target.threshold > removedAt ? "up" : "down",
       qualifyingValue: value,
     });
   }
@@ -190,25 +235,34 @@ async function judge(tx: DbTx, ctx: JobContext, j: Judging, members: Member[], p
 /**
  * The next slice after customer `after`: everyone with a tier when the period ends (rolling: whose tier was
  * reached a window ago, whose floor ended, or whose floor's tier has no floor left; `dueForTierJudging` decides
- * under the lock); otherwise only those whose floor ended (a partial index finds them). Not locked yet: see
- * `lockMembers`.
+ * under the lock); otherwise only those whose floor ended (a partial index finds them), and in the first run under a
+ * version the holders of levels it does not have. Not locked yet: see `lockMembers`.
  */
 async function membersToJudge(
   tx: DbTx,
   ctx: JobContext,
-  periodDue: boolean,
+  due: { period: boolean; levels: boolean },
   after: string,
   slice: number,
 ): Promise<string[]> {
-  const since = latestJudgedTierSince(ctx.programme.config.tiers!.window, ctx.now, ctx.programme.timezone);
-  const rows = periodDue
+  const tiers = ctx.programme.config.tiers!;
+  const since = latestJudgedTierSince(tiers.window, ctx.now, ctx.programme.timezone);
+  const levels = sqlArray(tiers.levels.map((l) => l.id));
+  const rows = due.period
     ? await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND (tier IS NOT NULL OR tier_floor IS NOT NULL) AND customer_id > ${after}
           AND (${since}::timestamptz IS NULL OR tier_since IS NULL OR tier_since <= ${since}::timestamptz
-            OR tier_floor_until <= ${ctx.now} OR (tier_by_floor AND tier_floor_until IS NULL))
+            OR tier_floor_until <= ${ctx.now} OR (tier_by_floor AND tier_floor_until IS NULL)
+            OR tier <> ALL(${levels}::text[]))
         ORDER BY customer_id LIMIT ${slice}`
-    : await tx.$queryRaw<{ customer_id: string }[]>`
+    : due.levels
+      ? await tx.$queryRaw<{ customer_id: string }[]>`
+        SELECT customer_id FROM customer_loyalty
+        WHERE tenant_id = ${ctx.tenantId} AND customer_id > ${after}
+          AND (tier_floor_until <= ${ctx.now} OR tier <> ALL(${levels}::text[]))
+        ORDER BY customer_id LIMIT ${slice}`
+      : await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} AND customer_id > ${after}
         ORDER BY customer_id LIMIT ${slice}`;
