@@ -15,6 +15,7 @@ import { storedAction } from "./claim.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
 import { type NewStepRow, queueMessagesAtPlanning, type SettledStep } from "./queue-at-planning.ts";
 import type { QueueCampaignMessages } from "./run-message-steps.ts";
+import { settleSkippedEnrolmentsOf } from "./settle-skipped.ts";
 
 /** One customer entering one trigger occurrence: the matcher's, the scan's or the broadcast run's. */
 export interface OccurrenceEntry {
@@ -111,6 +112,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       AND occurrence = ANY(${sqlArray([...new Set([...unique.values()].map((e) => e.occurrence))])}::text[])`;
   for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
   if (!unique.size) return result;
+  await settleSkippedEnrolmentsOf(tx, campaign.id, customerIds);
 
   const inputs = await loadPlanInputs(
     tx,

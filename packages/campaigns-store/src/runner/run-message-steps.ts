@@ -2,6 +2,7 @@ import { queuedStepFate } from "@regulars/campaigns";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { type ClaimedStep, recordStepFailure } from "./claim.ts";
 import { type CampaignMessageRequest, runStep, type StepEffects, type StepOutcome } from "./run-step.ts";
+import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
 /** `queueCampaignMessages` of `@regulars/messages-store`: many steps' messages, results in the order given. */
 export type QueueCampaignMessages = (
@@ -101,6 +102,11 @@ async function queueInOneTransaction(
                   ${done.map((d) => d.reason)}::text[], ${done.map((d) => d.result)}::text[])
         AS d(key, status, reason, result)
       WHERE s.key = d.key AND s.status = 'pending'`;
+  const skipped = new Set(done.filter((d) => d.status === "skipped").map((d) => d.key));
+  await settleSkippedEnrolments(
+    tx,
+    pending.filter((s) => skipped.has(s.key)).map((s) => s.enrolmentId),
+  );
   return { outcomes, failures };
 }
 

@@ -6,6 +6,7 @@ import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
+import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
 /** What `queueCampaignMessage` of `@regulars/messages-store` takes: the worker passes that function in. */
 export interface CampaignMessageRequest {
@@ -195,6 +196,7 @@ async function perform(
           await tx.$executeRaw`
             UPDATE campaign_steps SET status = 'skipped', reason = ${queued.skipped}, done_at = ${now}
             WHERE key = ${step.key}`;
+          await settleSkippedEnrolments(tx, [step.enrolmentId]);
           return { outcome: "skipped" as const, outbox: [] };
         }
         await markDone(tx, step.key, { messageId: queued.messageId }, now);
