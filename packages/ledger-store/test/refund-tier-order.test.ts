@@ -80,6 +80,32 @@ describe("tier upgrades taken back by refunds in any order", () => {
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 
+  it("a refund parked before its sale takes back, with that sale's batch, another sale's upgrade it leaves unbacked", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Refund Order Parked");
+    const apply = (...m: Parameters<typeof applyTransactionBatch>[1]) => applyTransactionBatch(ledgerDeps(db), m);
+    const phone = "+48600430006";
+    const start = Date.now() - 10 * 60_000;
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    const a = txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 30_000)], occurredAt: at(0) });
+    const b = txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 25_000)], occurredAt: at(1_000) });
+    const refundA = refundOf(tenantId, a, [{ ...line("MEAL", 30_000), lineNo: 0 }], { occurredAt: at(60_000) });
+    await apply(refundA);
+    expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(1);
+    // A (silver, +50) and B (gold, +100) in one batch, which refunds nothing of its own and takes A's refund at its
+    // end: 250 left reaches silver only, so B's gold and its reward go back, as when A is refunded directly.
+    await apply(a, b);
+    expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(0);
+    const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+    const standing = async () => ({
+      tier: (await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } })).tier,
+      points: (await customerBalances(db, tenantId, id)).points,
+    });
+    expect(await standing()).toEqual({ tier: "silver", points: 300 });
+    await apply(refundOf(tenantId, b, [{ ...line("MEAL", 25_000), lineNo: 0 }], { occurredAt: at(61_000) }));
+    expect(await standing()).toEqual({ tier: "bronze", points: 0 });
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
   it("an upgrade one refund took back, another sale's, is not taken back again by the refund of its own sale", async () => {
     const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Refund Order Floor");
     const deps = ledgerDeps(db);

@@ -32,6 +32,23 @@ export function sweepParkedRefunds(opts: ParkedRefundsSweepOptions): () => void 
 }
 
 /**
+ * A parked refund's dead letter, from the subject it was accepted on, whether the sweep or its sale's batch
+ * refused it. Its id is the refund's: a letter sent again (a retried pass or batch) is not stored twice.
+ */
+export function parkedRefundLetter(parked: ExpiredRefund) {
+  // One whose stored message no longer reads goes out as it was stored, for an operator to see what was posted.
+  const reason = `${parked.message ? "refunded_sale_not_found" : "contract_violation"}: ${parked.reason}`;
+  const payload = JSON.stringify(parked.message ?? parked.raw);
+  const letterId = `parked:${parked.message ? parked.message.transactionId : parked.transactionId}`;
+  const category = parked.message ? ("rejected" as const) : ("invalid_payload" as const);
+  return {
+    letter: { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId },
+    reason,
+    category,
+  };
+}
+
+/**
  * One pass: the refunds past their deadline are dead-lettered before their rejection commits, so a letter that
  * fails (NATS down, a timeout) leaves them all parked for the next pass; the letters that did go out are not
  * stored twice then, their id being the refund's. Returns how many were swept.
@@ -40,30 +57,18 @@ export async function sweepParkedRefundsOnce(opts: ParkedRefundsSweepOptions): P
   const { db, bus, ledger } = opts;
   const consumer = bus.topology.consumers.ledger;
   const waitMs = ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
-  const letterOf = (parked: ExpiredRefund) => {
-    // One whose stored message no longer reads goes out as it was stored, for an operator to see what was posted.
-    const reason = `${parked.message ? "refunded_sale_not_found" : "contract_violation"}: ${parked.reason}`;
-    const payload = JSON.stringify(parked.message ?? parked.raw);
-    const letterId = `parked:${parked.message ? parked.message.transactionId : parked.transactionId}`;
-    const category = parked.message ? ("rejected" as const) : ("invalid_payload" as const);
-    return {
-      letter: { subject: parked.subject, streamSequence: 0, deliveries: 1, payload, letterId },
-      reason,
-      category,
-    };
-  };
   const expired = await expireParkedRefunds(db, ledger.now?.() ?? new Date(), waitMs, async (taken) => {
     for (let i = 0; i < taken.length; i += lettersInFlight) {
       await Promise.all(
         taken.slice(i, i + lettersInFlight).map((parked) => {
-          const { letter, reason } = letterOf(parked);
+          const { letter, reason } = parkedRefundLetter(parked);
           return deadLetter(bus, consumer, bus.topology.streams.transactions, letter, reason);
         }),
       );
     }
   });
   for (const parked of expired) {
-    const { letter, reason, category } = letterOf(parked);
+    const { letter, reason, category } = parkedRefundLetter(parked);
     opts.onDeadLetter?.({ consumer, subject: letter.subject, payload: letter.payload, reason, category });
   }
   return expired.length;

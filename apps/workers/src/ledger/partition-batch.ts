@@ -13,12 +13,14 @@ import type { Db } from "@regulars/db";
 import {
   type AppliedBatch,
   applyTransactionBatch,
+  type BatchOptions,
   LeaseLostError,
   type LedgerDeps,
   type PartitionGuard,
   skipDeadLettered,
 } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
+import { parkedRefundLetter } from "./parked-refunds-sweep.ts";
 
 export interface PartitionBatchOptions {
   db: Db;
@@ -63,6 +65,25 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
     log.warn({ consumer, partition: source.partition, seq: source.seq, reason }, "message dead-lettered");
   };
 
+  /**
+   * Refunds parked for a batch's sales whose stored message no longer reads: lettered raw inside the batch's
+   * transaction, before its commit removes their rows (a failure leaves them parked for the sweep).
+   */
+  const deadLetterUnreadable = async (refunds: Parameters<NonNullable<BatchOptions["deadLetterUnreadable"]>>[0]) => {
+    try {
+      for (const parked of refunds) {
+        const { letter, reason } = parkedRefundLetter(parked);
+        await deadLetter(bus, consumer, streams.transactions, letter, reason);
+      }
+    } catch (e) {
+      log.warn(
+        { err: summarize(e), count: refunds.length },
+        "unreadable parked refunds not dead-lettered: left parked",
+      );
+      throw e;
+    }
+  };
+
   type Attempt = { applied: AppliedBatch } | { failed: unknown; tries: number } | { stopped: true };
   /**
    * Applies the items; through an outage waits and applies them again. A run of several retries only passing
@@ -76,7 +97,7 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
         const applied = await applyTransactionBatch(
           opts.ledger,
           items.map((i) => i.message),
-          { sources: items.map((i) => i.source), guard },
+          { sources: items.map((i) => i.source), guard, deadLetterUnreadable },
         );
         // A write went through: a pause for the server's state is over (the next refusal starts a pause of its own).
         gate.passed();
@@ -115,6 +136,11 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
         reason: outcome.reason,
         category: "rejected",
       });
+    }
+    for (const parked of applied.deadLettered) {
+      const { letter, reason, category } = parkedRefundLetter(parked);
+      opts.onDeadLetter?.({ consumer, subject: letter.subject, payload: letter.payload, reason, category });
+      log.warn({ consumer, subject: letter.subject, reason }, "parked refund dead-lettered");
     }
     await opts.onApplied?.(
       applied,

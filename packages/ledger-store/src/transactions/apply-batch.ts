@@ -24,7 +24,7 @@ import {
 } from "./batch-triage.ts";
 import { type BatchOptions, BatchWork, type LedgerDeps } from "./batch-work.ts";
 import type { ApplyOutcome } from "./outcome.ts";
-import { parkRefunds } from "./parked.ts";
+import { parkRefunds, type UnreadableTaken } from "./parked.ts";
 import { advancePositions } from "./partitions.ts";
 import { countPostedUnknownCodes, explanationWithCouponCodes, unknownCodesByCredential } from "./posted-codes.ts";
 import { processedEvent } from "./processed-event.ts";
@@ -40,6 +40,8 @@ export interface AppliedBatch {
   outcomes: ApplyOutcome[];
   /** Domain events committed to the outbox with this batch, to publish now. */
   outbox: OutboxItem[];
+  /** Parked refunds that no longer read, taken by this batch's sales and dead-lettered before its commit. */
+  deadLettered: UnreadableTaken[];
 }
 
 /**
@@ -301,7 +303,7 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   const limit = work.deps.unknownCodeLimit ?? unknownCodeDefaults;
   await countPostedUnknownCodes(tx, unknownCodesByCredential(rows, stored), createdAt, limit);
   await advanceBatchPositions(work);
-  return { outcomes: work.outcomes.slice(0, work.given), outbox };
+  return { outcomes: work.outcomes.slice(0, work.given), outbox, deadLettered: work.deadLettered };
 }
 
 /** Every partition moves to the last sequence of the batch: applied, skipped, rejected or parked alike. */

@@ -6,11 +6,13 @@ import {
 } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { planRefund } from "@regulars/ledger";
+import { type LoyaltyState, planRefund } from "@regulars/ledger";
+import type { SaleUpgrade } from "@regulars/rules";
+import { loadUpgrades } from "../customers/upgrades.ts";
 import { ledgerDefaults } from "../defaults.ts";
 import { returnSaleCheckout } from "../holds/return-checkout.ts";
 import type { BatchWork } from "./batch-work.ts";
-import { saleDidNotArrive, takeParkedRefunds } from "./parked.ts";
+import { type ParkedRefund, saleDidNotArrive, takeParkedRefunds, type UnreadableTaken } from "./parked.ts";
 import type { RefundedSale } from "./sale-records.ts";
 import type { TransactionRow } from "./store.ts";
 
@@ -82,14 +84,22 @@ function waitForSale(work: BatchWork, i: number): void {
 /** After the batch's sales: the refunds that were parked waiting for them, each right after its sale. */
 export async function applyParkedRefunds(work: BatchWork, records: Map<string, RefundedSale>): Promise<void> {
   const sales = [...work.batchSales.keys()];
+  const deadLetter = work.opts.deadLetterUnreadable;
+  const letter =
+    deadLetter &&
+    (async (refunds: UnreadableTaken[]) => {
+      await deadLetter(refunds);
+      work.deadLettered.push(...refunds);
+    });
   // Refunds that came before their sale in this very batch wait only until the end of it.
   const early = work.parkings.filter((p) => work.batchSales.has(p.saleId));
   work.parkings.splice(0, work.parkings.length, ...work.parkings.filter((p) => !work.batchSales.has(p.saleId)));
   const parked = [
     ...early,
-    ...(await takeParkedRefunds(work.tx, [...new Set(work.messages.map((m) => m.tenantId))], sales)),
+    ...(await takeParkedRefunds(work.tx, [...new Set(work.messages.map((m) => m.tenantId))], sales, letter)),
   ];
   if (!parked.length) return;
+  await loadUpgradesForParked(work, parked);
   const stored = new Map(
     (
       await work.tx.$queryRaw<
@@ -111,6 +121,38 @@ export async function applyParkedRefunds(work: BatchWork, records: Map<string, R
       // A transaction under its externalId was applied before this refund's parking could be seen (by another
       // worker, or earlier in this batch): the refund is refused with the reason, never dropped.
       work.reject(i, "idempotency_conflict", takenWhileWaiting(p.message));
+    }
+  }
+}
+
+/**
+ * A batch that refunds nothing of its own plans its sales on states without the customers' upgrades (the common
+ * batch reads none, `loadStates`), and learns only here that refunds wait for its sales. They judge every upgrade
+ * in force, as a refund in the batch does: the stored ones are read now, and the batch's own are added in the
+ * order they applied, as `planSale` adds them to a state that holds them. A tenant's batch that refunds anything
+ * read them before its sales: only states still without them are read, so a refund in it changed none of these.
+ */
+async function loadUpgradesForParked(work: BatchWork, parked: ParkedRefund[]): Promise<void> {
+  const byTenant = new Map<string, Map<string, LoyaltyState>>();
+  for (const { message: m } of parked) {
+    const programme = await work.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
+    if (!programme?.config.tiers || !programme.config.refunds.tierRewards) continue;
+    const sale = work.batchSales.get(stableId("transaction", m.tenantId, m.transaction.refundOf!));
+    const state = sale?.customerId ? work.states.get(sale.customerId) : undefined;
+    if (!state || state.upgrades) continue;
+    (byTenant.get(m.tenantId) ?? byTenant.set(m.tenantId, new Map()).get(m.tenantId)!).set(state.customerId, state);
+  }
+  for (const [tenantId, states] of byTenant) {
+    await loadUpgrades(work.tx, tenantId, states);
+    for (const r of work.rows) {
+      const tier = (r.effects as { tier?: SaleUpgrade["upgrade"] } | null)?.tier;
+      const state = r.customerId ? states.get(r.customerId) : undefined;
+      if (tier && state)
+        state.upgrades!.push({
+          saleId: r.message.transactionId,
+          at: new Date(r.message.transaction.occurredAt),
+          upgrade: tier,
+        });
     }
   }
 }

@@ -5,7 +5,7 @@ import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import type { CreatedCustomer } from "../customers/created.ts";
 import type { ApplyOutcome } from "./outcome.ts";
-import type { ParkedRefund } from "./parked.ts";
+import type { ParkedRefund, UnreadableTaken } from "./parked.ts";
 import type { PartitionGuard } from "./partitions.ts";
 import type { RefundedSale } from "./sale-records.ts";
 import type { Rejection } from "./status.ts";
@@ -38,6 +38,11 @@ export interface BatchOptions {
    * them; messages at or below a position were applied before) and moved in the batch's transaction.
    */
   guard?: PartitionGuard;
+  /**
+   * Dead-letters, inside the batch's transaction, the refunds parked for its sales whose stored message no longer
+   * reads (`takeParkedRefunds`): their rows are gone with the commit. When it throws, they stay parked for the sweep.
+   */
+  deadLetterUnreadable?: (refunds: UnreadableTaken[]) => Promise<void>;
 }
 
 /** A refund waiting in the parking for its sale, with the time it gives up. */
@@ -69,6 +74,8 @@ export class BatchWork {
   readonly milestones = new Map<string, number[]>();
   /** Refunds whose sale has not arrived: they wait in the parking, their message settled. */
   readonly parkings: Parking[] = [];
+  /** Parked refunds taken for this batch's sales that no longer read, dead-lettered before its commit. */
+  readonly deadLettered: UnreadableTaken[] = [];
   /** How many messages the caller gave: the outcomes it gets back. */
   readonly given: number;
 

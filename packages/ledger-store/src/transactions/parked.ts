@@ -153,28 +153,77 @@ export async function refundWaitingUnder(db: Db, tenantId: string, externalId: s
   return { transactionId, receivedAt, refundOf: transaction.refundOf ?? "", until: row.deadline };
 }
 
+/** A parked refund that no longer reads, with why it was refused: dead-lettered as it was stored. */
+export type UnreadableTaken = UnreadableRefund & { reason: string };
+
 /**
  * The refunds that were waiting for these sales, taken out of the parking (in the caller's transaction). One
  * whose stored message no longer reads is rejected here with the reason, never thrown on: that would fail its
  * sale's batch on every retry and hold up the partition.
+ *
+ * `deadLetter` hands such refunds on, raw, before the caller's commit removes their rows, as the sweep does
+ * (`expireParkedRefunds`): a crash after it loses nothing. When it throws, their rows go back, due at once, and
+ * are not rejected: the sweep letters them, and the sale's batch does not fail on a letter (retried alone, the
+ * sale would be dead-lettered in the end, and its points lost).
  */
-export async function takeParkedRefunds(tx: RawTx, tenantIds: string[], saleIds: string[]): Promise<ParkedRefund[]> {
+export async function takeParkedRefunds(
+  tx: RawTx,
+  tenantIds: string[],
+  saleIds: string[],
+  deadLetter?: (refunds: UnreadableTaken[]) => Promise<void>,
+): Promise<ParkedRefund[]> {
   if (!saleIds.length) return [];
   // Every batch asks; almost always nothing waits. One probe of the primary key spares sending the
   // batch's sale ids and looking each one up.
   const [waiting] = await tx.$queryRaw<{ any: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM parked_refunds WHERE tenant_id = ANY(${sqlArray(tenantIds)}::text[])) AS any`;
   if (!waiting?.any) return [];
-  const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
+  const rows = await tx.$queryRaw<TakenRow[]>`
     DELETE FROM parked_refunds WHERE sale_id = ANY(${sqlArray(saleIds)}::text[])
-    RETURNING message, subject, tenant_id, transaction_id, parked_at
+    RETURNING message, subject, tenant_id, transaction_id, sale_id, parked_at, deadline
     `;
   const taken = rows.map(readParked);
-  await rejectUnreadable(
-    tx,
-    taken.filter((r): r is UnreadableRefund => !r.message),
-  );
+  const unreadable = taken
+    .filter((r): r is UnreadableRefund => !r.message)
+    .map((r) => ({ ...r, reason: parkedUnreadable(r) }));
+  const lettered =
+    !unreadable.length ||
+    !deadLetter ||
+    (await deadLetter(unreadable).then(
+      () => true,
+      () => false,
+    ));
+  if (lettered) await rejectUnreadable(tx, unreadable);
+  else {
+    const ids = new Set(unreadable.map((u) => `${u.tenantId}:${u.transactionId}`));
+    await repark(
+      tx,
+      rows.filter((r) => ids.has(`${r.tenant_id}:${r.transaction_id}`)),
+    );
+  }
   return taken.filter((r): r is ParkedRefund => r.message !== null);
+}
+
+interface TakenRow {
+  message: unknown;
+  subject: string;
+  tenant_id: string;
+  transaction_id: string;
+  sale_id: string;
+  parked_at: Date;
+  deadline: Date;
+}
+
+/** Puts taken rows back as they were, but due at once: nothing is left to wait for. */
+async function repark(tx: RawTx, rows: TakenRow[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline)
+    SELECT t, id, s, m::jsonb, sub, p, LEAST(d, now()) FROM unnest(
+      ${sqlArray(rows.map((r) => r.tenant_id))}::text[], ${sqlArray(rows.map((r) => r.transaction_id))}::text[],
+      ${sqlArray(rows.map((r) => r.sale_id))}::text[], ${sqlArray(rows.map((r) => JSON.stringify(r.message)))}::text[],
+      ${sqlArray(rows.map((r) => r.subject))}::text[], ${sqlArray(rows.map((r) => r.parked_at))}::timestamptz[],
+      ${sqlArray(rows.map((r) => r.deadline))}::timestamptz[]
+    ) AS x(t, id, s, m, sub, p, d)`;
 }
 
 /** A refund whose wait is over, or one that no longer reads (rejected as a contract violation), with why. */
