@@ -55,6 +55,63 @@ const attacks: Record<string, Attack[]> = {
     ["IN followed by an allowed table name", () => "SELECT count() FROM events WHERE id IN transactions", "in_table"],
     ["EXISTS on a system table", () => "SELECT 1 WHERE EXISTS (SELECT 1 FROM system.users)", "qualified_table"],
   ],
+  "other tables through CROSS JOIN, comma joins and ARRAY JOIN": [
+    ["CROSS JOIN a system table", () => "SELECT * FROM transactions CROSS JOIN system.tables", "qualified_table"],
+    ["a comma join with a system table", () => "SELECT * FROM transactions AS t, system.users AS u", "qualified_table"],
+    [
+      "CROSS JOIN a subquery over a system table",
+      () => "SELECT count() FROM transactions AS t CROSS JOIN (SELECT name FROM system.tables) AS s",
+      "qualified_table",
+    ],
+    [
+      "CROSS JOIN the raw table",
+      (d) => `SELECT * FROM transactions AS t CROSS JOIN ${d}.transactions AS u`,
+      "qualified_table",
+    ],
+    [
+      "a comma join with another database's table",
+      () => `SELECT * FROM transactions AS t, default.${currentDatabaseTable} AS s`,
+      "qualified_table",
+    ],
+    [
+      "a comma join with the current database's table",
+      () => `SELECT * FROM events, ${currentDatabaseTable}`,
+      "unknown_table",
+    ],
+    ["CROSS JOIN numbers()", () => "SELECT count() FROM transactions CROSS JOIN numbers(1e12) AS n", "table_function"],
+    [
+      "CROSS JOIN url()",
+      () => "SELECT * FROM transactions CROSS JOIN url('http://127.0.0.1:9/x', 'CSV', 'a String') AS u",
+      "table_function",
+    ],
+    [
+      "a comma join with file()",
+      () => "SELECT * FROM transactions AS t, file('/etc/passwd', 'LineAsString') AS f",
+      "table_function",
+    ],
+    [
+      "ARRAY JOIN over a system table",
+      () => "SELECT n FROM transactions ARRAY JOIN (SELECT groupArray(name) FROM system.tables) AS n",
+      "qualified_table",
+    ],
+    [
+      "LEFT ARRAY JOIN over another database's table",
+      () => `SELECT v FROM events LEFT ARRAY JOIN (SELECT groupArray(v) FROM default.${currentDatabaseTable}) AS v`,
+      "qualified_table",
+    ],
+    [
+      "ARRAY JOIN over the current database's table",
+      () => `SELECT v FROM events ARRAY JOIN (SELECT groupArray(v) FROM ${currentDatabaseTable}) AS v`,
+      "unknown_table",
+    ],
+    [
+      "ARRAY JOIN over numbers()",
+      () => "SELECT n FROM events ARRAY JOIN (SELECT groupArray(number) FROM numbers(1e12)) AS n",
+      "table_function",
+    ],
+    ["ARRAY JOIN over file()", () => "SELECT x FROM events ARRAY JOIN [file('/etc/passwd')] AS x", "function"],
+    ["ARRAY JOIN a system table's column", () => "SELECT * FROM system.tables ARRAY JOIN [1] AS x", "qualified_table"],
+  ],
   "table functions": [
     ["numbers flood", () => "SELECT count() FROM numbers(1000000000000)", "table_function"],
     ["numbers with a case trick", () => "SELECT count() FROM NUMBERS(1e12)", "table_function"],

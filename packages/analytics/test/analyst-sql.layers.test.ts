@@ -109,14 +109,30 @@ describe("each fence alone", () => {
       `SELECT * FROM ${db}.events`,
       `SELECT * FROM default.${currentDatabaseTable}`,
       "SELECT number FROM numbers(3)",
+      // The sides of CROSS JOIN, comma joins and ARRAY JOIN are checked like any other read.
+      `SELECT 1 FROM ${db}.transactions CROSS JOIN system.tables`,
+      `SELECT 1 FROM ${db}.transactions AS t, default.${currentDatabaseTable} AS s`,
+      `SELECT 1 FROM ${db}.transactions AS t, ${db}.events AS e`,
+      `SELECT 1 FROM ${db}.transactions AS t CROSS JOIN numbers(3) AS n`,
+      `SELECT 1 FROM ${db}.transactions AS t CROSS JOIN url('http://127.0.0.1:9/x', 'CSV', 'a String') AS u`,
+      "SELECT x FROM system.tables ARRAY JOIN [1] AS x",
+      `SELECT x FROM ${db}.events LEFT ARRAY JOIN [1] AS x`,
     ]) {
       await expect(tree(query).then((t) => checkQueryTree(t, allowed))).rejects.toSatisfy(
         (e: unknown) => e instanceof AnalystSqlRefused && e.rule === "outside_tables",
       );
     }
-    await expect(tree(`SELECT count() FROM ${db}.transactions`).then((t) => checkQueryTree(t, allowed))).resolves.toBe(
-      undefined,
-    );
+    for (const query of [
+      `SELECT count() FROM ${db}.transactions`,
+      `SELECT count() FROM ${db}.transactions AS t CROSS JOIN ${db}.transactions AS u`,
+      `SELECT count() FROM ${db}.transactions AS t, (SELECT 1 AS a) AS x`,
+      `SELECT x FROM ${db}.transactions LEFT ARRAY JOIN [1, 2] AS x`,
+    ]) {
+      await expect(
+        tree(query).then((t) => checkQueryTree(t, allowed)),
+        query,
+      ).resolves.toBe(undefined);
+    }
   });
 });
 

@@ -75,6 +75,43 @@ describe("analyst SQL over the tenant's own rows", () => {
     ]);
   });
 
+  it("joins with CROSS JOIN and commas, and unfolds arrays with ARRAY JOIN, over the tenant's rows only", async () => {
+    const pairs = "SELECT count() AS n FROM transactions AS t CROSS JOIN transaction_lines AS l";
+    expect(await sql.rowsOf(pairs)).toEqual([{ n: "12" }]);
+    expect(await sql.rowsOf(pairs, tenantB)).toEqual([{ n: "1" }]);
+    expect(
+      await sql.rowsOf(
+        `SELECT t.id AS id, count() AS lines FROM transactions AS t, transaction_lines AS l
+          WHERE l.transaction_id = t.id GROUP BY id ORDER BY id`,
+      ),
+    ).toEqual([
+      { id: "tx_a1", lines: "2" },
+      { id: "tx_a2", lines: "1" },
+      { id: "tx_a3", lines: "1" },
+    ]);
+    expect(await sql.rowsOf("SELECT a, b FROM (SELECT 1 AS a) x, (SELECT 2 AS b) y")).toEqual([{ a: 1, b: 2 }]);
+
+    const perTag = "SELECT tag, count() AS n FROM transaction_lines ARRAY JOIN tags AS tag GROUP BY tag ORDER BY tag";
+    expect(await sql.rowsOf(perTag)).toEqual([
+      { tag: "bakery", n: "1" },
+      { tag: "coffee", n: "2" },
+      { tag: "lunch", n: "1" },
+    ]);
+    expect(await sql.rowsOf(perTag, tenantB)).toEqual([{ tag: "beta_category", n: "1" }]);
+    // LEFT keeps the lines whose array is empty.
+    expect(
+      await sql.rowsOf(
+        `SELECT sku, tag FROM transaction_lines LEFT ARRAY JOIN arrayFilter(x -> x = 'coffee', tags) AS tag
+          ORDER BY transaction_id, line_no`,
+      ),
+    ).toEqual([
+      { sku: "FLAT-WHITE", tag: "coffee" },
+      { sku: "CROISSANT", tag: "" },
+      { sku: "FLAT-WHITE", tag: "coffee" },
+      { sku: "LUNCH-MENU", tag: "" },
+    ]);
+  });
+
   it("takes the analyst's own CTEs, subqueries, IN, EXISTS and UNION over allowed tables", async () => {
     expect(
       await sql.rowsOf(
