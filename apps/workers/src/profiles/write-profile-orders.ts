@@ -1,7 +1,7 @@
-import type { FactsTarget } from "@regulars/analytics";
+import { type FactsTarget, mergeCustomerRows } from "@regulars/analytics";
 import { done, type Outcome } from "@regulars/bus";
 import { TransactionProcessed } from "@regulars/contracts";
-import { factOwners, recordProcessedTransactions } from "@regulars/customers-store";
+import { factOwners, mergesOf, recordProcessedTransactions } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { snapshotCustomers } from "@regulars/segments-store";
 import type { z } from "zod";
@@ -23,6 +23,12 @@ export type ProfileTransactionMessage = z.infer<typeof ProfileTransactionMessage
  * may have read the customer before the commit. This read starts after it, so its snapshot wins (see
  * readCustomerSnapshots). Acknowledged after both; a redelivery after a crash in between writes the snapshots
  * again (the facts are there already).
+ *
+ * The facts are on the survivor of any merge committed before their commit (recordProcessedTransactions). A merge
+ * committing after it, before the snapshot lands, may have its ClickHouse move (the snapshot writer's) run first:
+ * the merged customer's snapshot would then bring it back into segments, emptied. So the merges are looked up again
+ * after the write and their move run here too, as the fact writers do (writeUnderSurvivors); one committed after
+ * that look-up announces itself after the snapshot landed, so its own move deletes it.
  */
 export async function writeProfileOrdersBatch(
   db: Db,
@@ -35,6 +41,7 @@ export async function writeProfileOrdersBatch(
   if (segments && sales.length) {
     const owners = await factOwners(db, sales);
     await snapshotCustomers(db, segments, { changed: owners, seen: [] });
+    await mergeCustomerRows(segments, await mergesOf(db, owners));
   }
   return items.map(() => done);
 }

@@ -4,15 +4,15 @@ import { type CustomerOrderFact, orderFactOf } from "@regulars/profiles";
 import { type DbOrTx, inTransaction } from "../shared.ts";
 
 /**
- * Records processed transactions as profile facts, one row per transaction, in one transaction and one
+ * Records processed transactions as profile facts, one row per transaction, in one transaction and one insert
  * statement. Returns how many rows were new. Idempotent: a transaction recorded before (a redelivered event)
  * changes nothing. Anonymous transactions and unknown tenants are skipped. The daypart is read on the till's clock,
  * as the ledger reads a sale's hours: the zone of the sale's location where one is set, else the tenant's, as
  * either is now (facts written before a zone changed keep the daypart they were given).
  *
- * A fact whose customer was merged away meanwhile (the event was published before the merge, read after it)
- * goes to the survivor, as the merge moved the rest. A customer id that is not the tenant's is dropped: the
- * ledger never sends one, and no event may put a fact into another tenant's customer.
+ * A fact whose customer was merged away meanwhile (the event was published before the merge and read after it, or
+ * the merge commits while this runs) goes to the survivor, as the merge moved the rest. A customer id that is not
+ * the tenant's is dropped: the ledger never sends one, and no event may put a fact into another tenant's customer.
  */
 export async function recordProcessedTransactions(db: DbOrTx, events: TransactionProcessed[]): Promise<number> {
   const withCustomer = events.filter((e) => e.customerId !== null);
@@ -48,7 +48,7 @@ async function saleZones(tx: DbTx, events: { tenantId: string; locationId: strin
 
 export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise<number> {
   if (!facts.length) return 0;
-  return tx.$executeRaw`
+  const inserted = await tx.$executeRaw`
     INSERT INTO profile_orders (tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, channel,
       daypart, item_count, tag_quantities)
     SELECT x.tenant_id, x.transaction_id, c.id, x.kind, x.occurred_at, x.value, x.location_id, x.channel, x.daypart,
@@ -64,6 +64,23 @@ export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise
     LEFT JOIN customer_merges m ON m.tenant_id = x.tenant_id AND m.merged_id = x.customer_id
     JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = coalesce(m.into_id, x.customer_id)
     ON CONFLICT (tenant_id, transaction_id) DO NOTHING`;
+  // The insert read `customer_merges` as of its start, but a merge of its customer may commit after that: the insert
+  // then waits for the merge's lock on the customer (the foreign key's check) and writes the old id, after the merge
+  // moved that customer's facts. A statement of its own sees that merge. Moved, a fact may wait for the lock of a
+  // merge of the survivor in turn (a chain, re-pointed to its last survivor), hence again until nothing moves.
+  while ((await moveToSurvivors(tx, facts)) > 0);
+  return inserted;
+}
+
+/** The facts of these transactions whose customer has been merged away, moved to its survivor; how many. */
+function moveToSurvivors(tx: DbTx, facts: CustomerOrderFact[]): Promise<number> {
+  return tx.$executeRaw`
+    UPDATE profile_orders o SET customer_id = m.into_id
+    FROM unnest(${facts.map((f) => f.tenantId)}::text[], ${facts.map((f) => f.transactionId)}::text[])
+      AS x(tenant_id, transaction_id),
+      customer_merges m
+    WHERE o.tenant_id = x.tenant_id AND o.transaction_id = x.transaction_id
+      AND m.tenant_id = o.tenant_id AND m.merged_id = o.customer_id`;
 }
 
 /**
