@@ -2,7 +2,7 @@ import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened } f
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { type Channel, DeliveryStatus, laterStatus } from "@regulars/messaging";
-import { announceMessageEvents, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
+import { announceMessageEvents, linkKey, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
 
 interface MessageRow {
   id: string;
@@ -12,6 +12,9 @@ interface MessageRow {
   channel: Channel;
   status: string;
   provider: string | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  announced_engagements: string[];
 }
 
 export type Engagement = { kind: "click"; url: string } | { kind: "open" };
@@ -22,11 +25,27 @@ export interface Reported {
   outbox: OutboxItem[];
 }
 
+interface ReportOptions {
+  tenantId?: string | undefined;
+  failureCode?: string;
+  /** An open's or a click's entry in `announced_engagements`: `opened`, `clicked:<link key>`. */
+  engagement?: string;
+}
+
+/** Whether this report is the first of its kind, the only one announced (the row is locked: two at once queue). */
+function firstReport(row: MessageRow, next: "delivered" | "failed" | "opened" | "clicked", engagement?: string) {
+  if (next === "delivered") return row.delivered_at === null;
+  // Set by the sender's failure and cancellation too, which announced `message.failed` themselves.
+  if (next === "failed") return row.failed_at === null;
+  return engagement !== undefined && !row.announced_engagements.includes(engagement);
+}
+
 /**
  * What came back about a message after it left: the customer opened it or followed a link (the tracker), or the
  * provider reported it delivered or failed (a receipt). The status moves by `laterStatus` only (reports arrive out
- * of order; an open outranks a late bounce), the first time of each is kept, and the event's id is stable (one
- * `message.clicked` per message and link), so a reload, a prefetch or a repeated receipt records nothing new.
+ * of order; an open outranks a late bounce), the first time of each is kept, and only the first of each is announced
+ * (one `message.clicked` per message and link), so a reload, a prefetch or a repeated receipt records nothing new,
+ * weeks later too: the row remembers what was announced, where the outbox keeps an event's id only for a week.
  * A cancelled message stays cancelled. Null when there is no such message.
  */
 async function report(
@@ -35,12 +54,13 @@ async function report(
   next: "delivered" | "failed" | "opened" | "clicked",
   now: Date,
   event: (message: MessageRef & { provider: string | null }) => MessageEvent,
-  tenantId?: string,
-  failureCode?: string,
+  { tenantId, failureCode, engagement }: ReportOptions = {},
 ): Promise<Reported | null> {
   return withTransaction(db, async (tx) => {
     const [row] = await tx.$queryRaw<MessageRow[]>`
-      SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider FROM messages
+      SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider, delivered_at, failed_at,
+        announced_engagements
+      FROM messages
       WHERE id = ${messageId} AND (${tenantId ?? null}::text IS NULL OR tenant_id = ${tenantId ?? null})
       FOR UPDATE`;
     if (!row) return null;
@@ -49,14 +69,19 @@ async function report(
     const status = laterStatus(current.data, next);
     // A bounce reported after an open or a delivery changes nothing: the customer got it.
     if (next === "failed" && status !== "failed") return { status, outbox: [] };
+    const first = firstReport(row, next, engagement);
+    const announced = first ? (engagement ?? null) : null;
     await tx.$executeRaw`
       UPDATE messages SET status = ${status},
         delivered_at = CASE WHEN ${next} = 'delivered' THEN coalesce(delivered_at, ${now}) ELSE delivered_at END,
         failed_at = CASE WHEN ${next} = 'failed' THEN coalesce(failed_at, ${now}) ELSE failed_at END,
         failure_code = coalesce(${failureCode ?? null}, failure_code),
         opened_at = CASE WHEN ${next} IN ('opened', 'clicked') THEN coalesce(opened_at, ${now}) ELSE opened_at END,
-        clicked_at = CASE WHEN ${next} = 'clicked' THEN coalesce(clicked_at, ${now}) ELSE clicked_at END
+        clicked_at = CASE WHEN ${next} = 'clicked' THEN coalesce(clicked_at, ${now}) ELSE clicked_at END,
+        announced_engagements = CASE WHEN ${announced}::text IS NULL THEN announced_engagements
+          ELSE array_append(announced_engagements, ${announced}::text) END
       WHERE id = ${row.id}`;
+    if (!first) return { status, outbox: [] };
     const ref = {
       id: row.id,
       tenantId: row.tenant_id,
@@ -72,10 +97,17 @@ async function report(
 /** A tracked link was followed, or an open pixel loaded (a click also proves the message was opened). */
 export function recordEngagement(db: Db, messageId: string, engagement: Engagement, now: Date) {
   return engagement.kind === "click"
-    ? report(db, messageId, "clicked", now, (m) =>
-        messageEvent<MessageClicked>(m, now, { type: "message.clicked", url: engagement.url }),
+    ? report(
+        db,
+        messageId,
+        "clicked",
+        now,
+        (m) => messageEvent<MessageClicked>(m, now, { type: "message.clicked", url: engagement.url }),
+        { engagement: `clicked:${linkKey(engagement.url)}` },
       )
-    : report(db, messageId, "opened", now, (m) => messageEvent<MessageOpened>(m, now, { type: "message.opened" }));
+    : report(db, messageId, "opened", now, (m) => messageEvent<MessageOpened>(m, now, { type: "message.opened" }), {
+        engagement: "opened",
+      });
 }
 
 export type DeliveryReceipt = { status: "delivered" } | { status: "failed"; code: string; reason: string };
@@ -103,7 +135,7 @@ export async function recordDeliveryReceipt(
         "delivered",
         now,
         (m) => messageEvent<MessageDelivered>(m, now, { type: "message.delivered", provider }),
-        tenantId,
+        { tenantId },
       )
     : report(
         db,
@@ -116,7 +148,6 @@ export async function recordDeliveryReceipt(
             code: receipt.code,
             reason: receipt.reason.slice(0, 500),
           }),
-        tenantId,
-        receipt.code,
+        { tenantId, failureCode: receipt.code },
       );
 }

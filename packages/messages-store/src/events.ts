@@ -20,7 +20,8 @@ type Specific<T extends MessageEvent> = Omit<
   "id" | "tenantId" | "customerId" | "occurredAt" | "messageId" | "campaignId" | "channel"
 >;
 
-const urlKey = (url: string) => hash("sha256", url, "base64url").slice(0, 22);
+/** A destination's key in a click's event id, and in the clicks a message keeps as announced: never the link itself. */
+export const linkKey = (url: string) => hash("sha256", url, "base64url").slice(0, 22);
 
 /**
  * A message's domain event with a stable id: one `sent`, `delivered`, `failed` and `opened` per message, one
@@ -28,7 +29,7 @@ const urlKey = (url: string) => hash("sha256", url, "base64url").slice(0, 22);
  * id, so the outbox and JetStream keep it once.
  */
 export function messageEvent<T extends MessageEvent>(message: MessageRef, at: Date, event: Specific<T>): T {
-  const suffix = event.type === "message.clicked" ? `:${urlKey((event as unknown as { url: string }).url)}` : "";
+  const suffix = event.type === "message.clicked" ? `:${linkKey((event as unknown as { url: string }).url)}` : "";
   return {
     id: `${event.type}:${message.id}${suffix}`,
     tenantId: message.tenantId,
