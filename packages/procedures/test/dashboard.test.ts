@@ -171,3 +171,39 @@ describe("analytics.dashboard", () => {
     expect((await analyst.analytics.sql({ sql: "SELECT sum(total) FROM transactions" })).rows).toEqual([["1250"]]);
   });
 });
+
+describe("analytics.dashboard for a zone typed in lower case", () => {
+  const earnedPerDay = async (key: string) => {
+    const points = await (await callerFor(key)).analytics.dashboard.points({ ...may, granularity: "day" });
+    return points.periods.map((p) => [p.period, p.earned]);
+  };
+
+  it("has the zone stored as the tz database spells it, which ClickHouse loads", async () => {
+    const lower = await testTenant(db, "Lower Case Grill", "europe/warsaw");
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: lower.tenantId } })).timezone).toBe("Europe/Warsaw");
+    await insertLoyaltyEvents(analytics, [earned(lower.tenantId, "cus_cy", "2024-05-01T23:30:00Z", 40)]);
+    expect(await earnedPerDay(lower.apiKeys.analyst)).toEqual([
+      ["2024-05-01", 0],
+      ["2024-05-02", 40],
+      ["2024-05-03", 0],
+    ]);
+  });
+
+  it("still answers a tenant whose zone was stored as typed, before zones were stored spelled out", async () => {
+    const legacy = await testTenant(db, "Legacy Zone Grill", "UTC");
+    await db.$executeRaw`UPDATE tenants SET timezone = 'utc' WHERE id = ${legacy.tenantId}`;
+    await insertLoyaltyEvents(analytics, [earned(legacy.tenantId, "cus_dee", "2024-05-01T23:30:00Z", 40)]);
+    await analytics.insertTransactions([sale(legacy.tenantId, "cus_dee", "2024-05-01T23:30:00Z", "store-1", 500)]);
+    expect(await earnedPerDay(legacy.apiKeys.admin)).toEqual([
+      ["2024-05-01", 40],
+      ["2024-05-02", 0],
+      ["2024-05-03", 0],
+    ]);
+    const admin = await callerFor(legacy.apiKeys.admin);
+    expect((await admin.analytics.dashboard.coupons(may)).totals).toMatchObject({ issued: 0 });
+    expect(await admin.analytics.dashboard.members(may)).toMatchObject({ activeMembers: 1 });
+    expect((await admin.analytics.dashboard.locations(may)).locations).toEqual([
+      { locationId: "store-1", transactions: 1, refunds: 0, revenue: 500 },
+    ]);
+  });
+});

@@ -24,5 +24,5 @@ export {
   setTenantLanguage,
   type TenantSettings,
   tenantSettings,
-  validTimeZone,
 } from "./tenants.ts";
+export { storedTimeZone, validTimeZone } from "./time-zones.ts";

@@ -3,7 +3,7 @@ import { LocationId } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { z } from "zod";
-import { validTimeZone } from "./tenants.ts";
+import { storedTimeZone } from "./time-zones.ts";
 
 /**
  * A location as an admin configured it. Tills name locations by free string (`locationId`), so a location without
@@ -51,7 +51,7 @@ export async function setLocation(
   settings: LocationSettings,
   actor: string,
 ): Promise<LocationRow> {
-  const location = validSettings(settings);
+  const location = await validSettings(tx, settings);
   // NO KEY UPDATE: writers of locations queue on each other, but never on the foreign-key checks (KEY SHARE) that
   // every write of the tenant's rows takes on this row.
   await tx.$executeRaw`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR NO KEY UPDATE`;
@@ -82,13 +82,14 @@ export async function setLocation(
 }
 
 /** The store is an edge too (the CLI calls it): every field is checked here, each refusal naming its field. */
-function validSettings(settings: LocationSettings): LocationSettings {
+async function validSettings(tx: DbTx, settings: LocationSettings): Promise<LocationSettings> {
   const issues: FieldIssue[] = [];
   const id = LocationId.safeParse(settings.id);
   if (!id.success) issues.push({ path: "id", message: id.error.issues[0]!.message });
   const name = settings.name === null ? null : LocationName.safeParse(settings.name);
   if (name && !name.success) issues.push({ path: "name", message: name.error.issues[0]!.message });
-  if (settings.timezone !== null && !validTimeZone(settings.timezone))
+  const timezone = settings.timezone === null ? null : await storedTimeZone(tx, settings.timezone);
+  if (settings.timezone !== null && timezone === null)
     issues.push({ path: "timezone", message: "must be an IANA time zone such as Europe/Warsaw, or null" });
   if (issues.length)
     throw new DomainError(
@@ -96,5 +97,5 @@ function validSettings(settings: LocationSettings): LocationSettings {
       `the location is invalid: ${issues.map((i) => i.path).join(", ")}`,
       issues,
     );
-  return { id: settings.id, name: name?.data ?? null, timezone: settings.timezone };
+  return { id: settings.id, name: name?.data ?? null, timezone };
 }

@@ -7,16 +7,7 @@ import { firstVersion } from "@regulars/programme";
 import type { StaffRole } from "@regulars/staff";
 import { z } from "zod";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
-
-/** Whether `tz` is an IANA time zone this runtime knows (Intl refuses any other). */
-export const validTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { storedTimeZone, validTimeZone } from "./time-zones.ts";
 
 export const NewTenant = z.object({
   name: z.string().trim().min(1, "must not be empty").max(120),
@@ -37,7 +28,9 @@ export interface CreatedTenant {
 
 /** A tenant with one key per role and the default programme (1 point per 1.00 of eligible spend). */
 export async function createTenant(db: Db, input: NewTenant, actor = "cli"): Promise<CreatedTenant> {
-  const tenant = NewTenant.parse(input);
+  const parsed = NewTenant.parse(input);
+  // The schema refused any zone Intl does not know, so this one has a name to store.
+  const tenant = { ...parsed, timezone: (await storedTimeZone(db, parsed.timezone))! };
   const tenantId = newId("tenant");
   const apiKeys = Object.fromEntries(ApiKeyRoleSchema.options.map((role) => [role, generateApiKey(role)])) as Record<
     ApiKeyRole,

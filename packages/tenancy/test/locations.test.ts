@@ -66,6 +66,15 @@ describe("setLocation and listLocations", () => {
     ]);
   });
 
+  it("stores a location's zone as the tz database spells it, whatever case it was typed in", async () => {
+    const { tenantId } = await testTenant(db, "Lower Case Grill");
+    expect((await set(tenantId, { id: "store-1", name: null, timezone: "america/new_york" })).timezone).toBe(
+      "America/New_York",
+    );
+    await set(tenantId, { id: "store-2", name: null, timezone: "asia/kolkata" });
+    expect((await listLocations(db, tenantId)).map((l) => l.timezone)).toEqual(["America/New_York", "Asia/Kolkata"]);
+  });
+
   it("refuses a zone that is not an IANA one, naming the field, and writes nothing", async () => {
     const { tenantId } = await testTenant(db, "Bad Zone Grill");
     const error = await refusal(set(tenantId, { id: "store-1", name: "One", timezone: "Mars/Olympus" }));

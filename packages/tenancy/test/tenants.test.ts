@@ -75,6 +75,23 @@ describe("createTenant", () => {
     expect(versions[0]!.effectiveFrom.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it("stores a zone as the tz database spells it, whatever case it was typed in: ClickHouse takes no other", async () => {
+    const zoneOf = async (timezone: string) => {
+      const { tenantId } = await createTenant(db, {
+        name: `Zone ${timezone} ${Date.now().toString(36)}`,
+        timezone,
+        currency: "EUR",
+      });
+      return (await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).timezone;
+    };
+    expect(await zoneOf("utc")).toBe("UTC");
+    expect(await zoneOf("europe/warsaw")).toBe("Europe/Warsaw");
+    // A link keeps its own name, not ICU's older one (Asia/Calcutta, Europe/Kiev).
+    expect(await zoneOf("asia/kolkata")).toBe("Asia/Kolkata");
+    expect(await zoneOf("Europe/Kyiv")).toBe("Europe/Kyiv");
+    expect(await zoneOf("etc/utc")).toBe("Etc/UTC");
+  });
+
   it("refuses invalid input without writing anything", async () => {
     const bad = `Bad ${Date.now().toString(36)}`;
     await expect(createTenant(db, { name: bad, timezone: "Mars/Olympus_Mons", currency: "EUR" })).rejects.toThrow(

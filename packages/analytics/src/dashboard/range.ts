@@ -111,10 +111,24 @@ export const occurredInRange =
   "occurred_at >= toDateTime64({from:Date}, 3, {tz:String}) " +
   "AND occurred_at < toDateTime64(addDays({to:Date}, 1), 3, {tz:String})";
 
+/**
+ * The zone as ClickHouse spells it. Intl takes a zone in any case, ClickHouse only in the tz database's ("utc" fails
+ * every query), and tenants' zones were once stored as typed: Intl's name for them (one of ICU's, older at times:
+ * "Asia/Calcutta" for "Asia/Kolkata", each a link ClickHouse loads) is bound instead. A zone Intl refuses is bound
+ * as it is, for ClickHouse to refuse.
+ */
+function clickHouseZone(timezone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+  } catch {
+    return timezone;
+  }
+}
+
 /** The query parameters every dashboard query binds. */
 export const rangeParams = (range: DashboardRange) => ({
   tenant: range.tenantId,
-  tz: range.timezone,
+  tz: clickHouseZone(range.timezone),
   from: range.from,
   to: range.to,
 });
