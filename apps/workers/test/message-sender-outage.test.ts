@@ -17,7 +17,7 @@ let proxy: TcpProxy;
 let senderDb: Db;
 let tenantId: string;
 const ahead = Date.now() + 365 * 86_400_000;
-const leaseMs = 30_000 + 90_000; // the default send timeout and the recording's share of the lease
+const leaseMs = 2 * 30_000 + 90_000; // the default send timeout (twice: the wait for a connection, the send) and the recording
 
 beforeAll(async () => {
   db = testDb();

@@ -3,6 +3,7 @@ import nodemailer from "nodemailer";
 import { z } from "zod";
 import { checkedMessage } from "./checked.ts";
 import { failureText } from "./failure-text.ts";
+import { slots } from "./slots.ts";
 
 export const SmtpProviderConfig = z.object({
   kind: z.literal("smtp"),
@@ -26,6 +27,10 @@ export type SmtpProviderConfig = z.infer<typeof SmtpProviderConfig>;
 /**
  * E-mail over SMTP through nodemailer. The Message-ID is made from our message id, so a retry after a lost
  * answer carries the same id and a receiving system can tell it is the same message.
+ *
+ * Messages beyond the pool's connections wait for one here, not in nodemailer's queue: a message queued there
+ * is delivered whenever a connection frees, even after the caller gave up on it and retries it, which reaches the
+ * customer twice. One waiting here when the caller's signal aborts is withdrawn and never handed to nodemailer.
  */
 export function smtpProvider(configInput: z.input<typeof SmtpProviderConfig>): MessageProvider<"email"> {
   const config = SmtpProviderConfig.parse(configInput);
@@ -44,13 +49,22 @@ export function smtpProvider(configInput: z.input<typeof SmtpProviderConfig>): M
   });
   const domain = /@([^>\s]+)/.exec(config.from)?.[1] ?? "localhost";
   const secrets = config.auth ? [config.auth.pass] : [];
+  // Without a pool each message opens its own connection at once: nothing queues.
+  const connections = slots(config.pool ? config.maxConnections : Number.POSITIVE_INFINITY);
   return {
     name: "smtp",
     channels: ["email"],
-    async send(input) {
+    async send(input, options = {}) {
       const checked = checkedMessage(input, ["email"]);
       if (!checked.ok) return checked;
       const message: EmailMessage = checked.message;
+      const { signal } = options;
+      const taken = await connections.take(signal);
+      if (!taken || signal?.aborted) {
+        if (taken) connections.give();
+        return { ok: false, failure: sendFailure("rate_limited", busyText(config.maxConnections)) };
+      }
+      options.started?.();
       try {
         const info = await transport.sendMail({
           from: config.from,
@@ -65,11 +79,15 @@ export function smtpProvider(configInput: z.input<typeof SmtpProviderConfig>): M
         return { ok: true, providerMessageId: String(info.messageId) };
       } catch (e) {
         return { ok: false, failure: smtpFailure(e, secrets) };
+      } finally {
+        connections.give();
       }
     },
     close: () => transport.close(),
   };
 }
+
+const busyText = (n: number) => `SMTP: not sent, all ${n} connections stayed busy until the sender stopped waiting`;
 
 /**
  * SMTP replies say themselves whether to try again: 4xx is temporary (greylisting, a full queue), 5xx is

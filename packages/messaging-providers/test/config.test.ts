@@ -1,5 +1,7 @@
+import { newWebhookSecret } from "@regulars/webhooks";
 import { describe, expect, it } from "vitest";
 import { createProvider, memorySink, ProviderConfig, redactedConfig } from "../src/index.ts";
+import { fakeProvider } from "./fake-http.ts";
 
 describe("provider configuration", () => {
   it("is checked with every field named", () => {
@@ -39,6 +41,26 @@ describe("provider configuration", () => {
     expect(shown).toContain('"user":"u"');
     expect(shown).toContain('"publicKey":"PPP');
   });
+
+  it("keeps a provider's own timeout below the sender's: it answers before the sender gives up", async () => {
+    const receiver = await fakeProvider(() => "hang");
+    const provider = createProvider(
+      { kind: "webhook", url: receiver.url, secret: newWebhookSecret(), timeoutMs: 60_000 },
+      { devSink: memorySink(), sendTimeoutMs: 500 },
+    );
+    const sms = { id: "msg_1", tenantId: "ten_1", customerId: null, channel: "sms", to: "+48600100200", body: "hi" };
+    const result = await provider.send(sms as never).finally(() => receiver.close());
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { code: "timeout", message: expect.stringContaining("in 400 ms") },
+    });
+    expect(() =>
+      createProvider(
+        { kind: "smtp", host: "127.0.0.1", from: "a@b.example" },
+        { devSink: memorySink(), sendTimeoutMs: 100 },
+      ),
+    ).toThrow(/at least 125 ms/);
+  }, 10_000);
 
   it("creates the provider its kind names", () => {
     const deps = { devSink: memorySink() };

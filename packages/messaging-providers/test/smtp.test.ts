@@ -174,6 +174,21 @@ describe("SMTP e-mail", () => {
     for (const m of messages) expect(received.some((r) => r.raw.includes(m.id))).toBe(true);
   });
 
+  it("withdraws a message still waiting for a pooled connection when the caller stops waiting", async () => {
+    const provider = smtpProvider(config({ pool: true, maxConnections: 1 }));
+    const [first, second] = [email("first@example.com"), email("second@example.com")];
+    const handedOn: string[] = [];
+    const stopWaiting = new AbortController();
+    const sending = provider.send(first, { started: () => handedOn.push(first.id) });
+    const waiting = provider.send(second, { signal: stopWaiting.signal, started: () => handedOn.push(second.id) });
+    stopWaiting.abort();
+    expect(await waiting).toMatchObject({ ok: false, failure: { code: "rate_limited", retryable: true } });
+    expect(await sending).toMatchObject({ ok: true });
+    provider.close?.();
+    expect(handedOn).toEqual([first.id]);
+    expect(received.some((r) => r.raw.includes(second.id))).toBe(false);
+  });
+
   it("does not send a message that is not an e-mail", async () => {
     const sms = { id: "msg_x", tenantId: "ten_1", customerId: null, channel: "sms", to: "+48600100200", body: "hi" };
     expect(await smtpProvider(config()).send(sms as never)).toMatchObject({

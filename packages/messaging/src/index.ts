@@ -12,6 +12,7 @@ export {
   type MessageProvider,
   SendFailure,
   SendFailureCode,
+  type SendOptions,
   type SendResult,
   sendFailure,
 } from "./provider.ts";

@@ -11,7 +11,7 @@ export const SendFailureCode = z.enum([
   "timeout",
   /** Connection refused, reset, DNS: the provider was not reached. */
   "unreachable",
-  /** 429 or a temporary SMTP refusal (4xx). */
+  /** 429, a temporary SMTP refusal (4xx), or every connection of ours busy until the caller stopped waiting. */
   "rate_limited",
   /** 5xx: the provider's own trouble. */
   "provider_error",
@@ -54,6 +54,18 @@ export function sendFailure(
 
 export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: SendFailure };
 
+/** How long the caller waits, for providers that queue messages behind a limit of their own (SMTP connections). */
+export interface SendOptions {
+  /**
+   * Aborted when the caller stops waiting. A message still queued then is withdrawn and answered `rate_limited`:
+   * never handed on, so a retry cannot deliver it twice. A send already under way is not withdrawn (it cannot
+   * be called back); the provider's own timeout ends it.
+   */
+  signal?: AbortSignal;
+  /** Called as the message is handed on: the wait for a connection is over and the send itself starts. */
+  started?: () => void;
+}
+
 /**
  * One interface for every channel provider. `send` never throws for a delivery problem: it answers with
  * the provider's id for the message or a typed failure, so the caller's retry and status logic sees every
@@ -63,7 +75,7 @@ export interface MessageProvider<C extends Channel = Channel> {
   /** A name for statuses and metrics (`smtp`, `http-sms`, `web-push`, `fcm`, `development`). */
   readonly name: string;
   readonly channels: readonly C[];
-  send(message: Extract<OutgoingMessage, { channel: C }>): Promise<SendResult>;
+  send(message: Extract<OutgoingMessage, { channel: C }>, options?: SendOptions): Promise<SendResult>;
   /** Ends what the provider holds open (an SMTP connection pool). */
   close?(): void;
 }

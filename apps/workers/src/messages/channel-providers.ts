@@ -1,4 +1,4 @@
-import type { Channel, MessageProvider, OutgoingMessage, SendResult } from "@regulars/messaging";
+import type { Channel, MessageProvider, OutgoingMessage, SendOptions, SendResult } from "@regulars/messaging";
 
 /** A provider for channel `C`: one of that channel alone, or one that takes every channel (development). */
 type For<C extends Channel> = MessageProvider<C> | MessageProvider<Channel>;
@@ -18,14 +18,14 @@ export interface ChannelProviders {
 export function routeMessage(
   providers: ChannelProviders,
   message: OutgoingMessage,
-): { name: string; send: () => Promise<SendResult> } {
-  const provider: { name: string; send: (m: never) => Promise<SendResult> } =
+): { name: string; send: (options?: SendOptions) => Promise<SendResult> } {
+  const provider: { name: string; send: (m: never, options?: SendOptions) => Promise<SendResult> } =
     message.channel === "push" && message.to.platform === "web" && providers.webPush
       ? providers.webPush
       : providers[message.channel];
   // Routed by the message's own channel above, so the provider takes this message.
-  const send = provider.send.bind(provider) as (m: OutgoingMessage) => Promise<SendResult>;
-  return { name: provider.name, send: () => send(message) };
+  const send = provider.send.bind(provider) as (m: OutgoingMessage, options?: SendOptions) => Promise<SendResult>;
+  return { name: provider.name, send: (options) => send(message, options) };
 }
 
 /** Ends what the providers hold open (SMTP pools), each once. */

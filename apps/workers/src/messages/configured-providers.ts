@@ -15,7 +15,12 @@ export function configuredProviders(
   pushEndpoints: { allowPrivateNetworks: boolean },
 ): ChannelProviders {
   // A browser's push endpoint comes from the customer's device: private networks only where webhooks may reach them.
-  const deps = { devSink: devMessagesTableSink(db), webPush: { urlPolicy: pushEndpoints } };
+  const deps = {
+    devSink: devMessagesTableSink(db),
+    webPush: { urlPolicy: pushEndpoints },
+    // A provider still sending after the sender gave up would deliver what the sender then retries.
+    sendTimeoutMs: settings.MESSAGE_SEND_TIMEOUT_MS,
+  };
   const build = (config: ProviderConfig | undefined) => createProvider(config ?? development, deps);
   return {
     email: build(settings.MESSAGE_PROVIDER_EMAIL),

@@ -14,7 +14,14 @@ import {
   type SendDecision,
   type SentMessage,
 } from "@regulars/messages-store";
-import { type Channel, defaultRetryPolicy, type RetryPolicy, type SendResult, sendFailure } from "@regulars/messaging";
+import {
+  type Channel,
+  defaultRetryPolicy,
+  type RetryPolicy,
+  type SendOptions,
+  type SendResult,
+  sendFailure,
+} from "@regulars/messaging";
 import type { Registry } from "prom-client";
 import { claimLoop } from "../claim-loop.ts";
 import { sharedCounter, sharedHistogram } from "../shared-metrics.ts";
@@ -29,7 +36,11 @@ export interface MessageSenderOptions {
   concurrency?: number;
   /** Messages of one channel in flight at once (three quarters of `concurrency` by default): all a hanging provider can hold. */
   perChannel?: number;
-  /** How long a send may take before it counts as a timeout (and is retried by the policy). */
+  /**
+   * How long a send may take before it counts as a timeout (and is retried by the policy). Waiting for one of a
+   * provider's connections (SMTP) is not sending: it may take as long again, and a message still waiting then is
+   * withdrawn, never sent.
+   */
   sendTimeoutMs?: number;
   /** How often to look for due messages. */
   pollMs?: number;
@@ -49,10 +60,10 @@ export interface MessageSenderOptions {
 export const messageSenderDefaults = { concurrency: 64, sendTimeoutMs: 30_000, pollMs: 1_000, holdMs: 60_000 };
 
 /**
- * What a claim's lease allows beside the send's timeout: deciding, then recording the other results and the sends,
- * each a transaction that may wait up to 30 s for a connection under load (`withTransaction`'s `maxWait`), and the
- * sends tried again through a Postgres outage until shortly before the lease ends. A lease that ends before the sends
- * are recorded lets another sender send them again.
+ * What a claim's lease allows beside the send (its wait for a provider's connection, then its timeout): deciding,
+ * then recording the other results and the sends, each a transaction that may wait up to 30 s for a connection under
+ * load (`withTransaction`'s `maxWait`), and the sends tried again through a Postgres outage until shortly before the
+ * lease ends. A lease that ends before the sends are recorded lets another sender send them again.
  */
 const recordingMs = 90_000;
 
@@ -132,7 +143,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       const { message } = decision;
       const provider = routeMessage(opts.providers, message);
       const started = performance.now();
-      const result = await withTimeout(provider.send(), settings.sendTimeoutMs);
+      const result = await sendInTime(provider.send, settings.sendTimeoutMs);
       metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
       if (result.ok)
         sent.push({ claimed, message, provider: provider.name, providerMessageId: result.providerMessageId });
@@ -208,7 +219,7 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     const free = settings.concurrency - busy;
     if (free <= 0) return { taken: 0, done: [] };
     const now = clock();
-    const leaseMs = settings.sendTimeoutMs + recordingMs;
+    const leaseMs = 2 * settings.sendTimeoutMs + recordingMs;
     const leaseEndsAt = new Date(now.getTime() + leaseMs);
     const claimed = await claimDueMessages(db, {
       now,
@@ -247,13 +258,33 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
   };
 }
 
-/** A provider that does not answer in time has failed this attempt; the lease keeps others off meanwhile. */
-async function withTimeout(sending: Promise<SendResult>, ms: number): Promise<SendResult> {
+/**
+ * A provider that does not answer in time has failed this attempt; the lease keeps others off meanwhile. A provider
+ * that queues messages behind its connections says when one is handed on, and the send gets its full time from
+ * there: one handed on just before the time ran out would otherwise still be delivered after the timeout, and again
+ * by the retry. One still queued when the time runs out is withdrawn, never sent, and its answer says so. A send
+ * under way when the time runs out has an unknown outcome and is retried like any timeout: providers carry our id
+ * for the receiver to de-duplicate (the Message-ID, the webhook's `webhook-id`), and their own timeouts are kept
+ * below this one (`createProvider`'s `sendTimeoutMs`), so they end a send they can end before it gets here.
+ */
+async function sendInTime(send: (options: SendOptions) => Promise<SendResult>, ms: number): Promise<SendResult> {
+  const stopWaiting = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let restart = () => {};
   const late = new Promise<SendResult>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, failure: sendFailure("timeout", `no answer in ${ms} ms`) }), ms);
+    const giveUp = () => {
+      stopWaiting.abort();
+      // After the answer of a provider that withdraws the message at the abort (microtasks): it was never sent.
+      setImmediate(() => resolve({ ok: false, failure: sendFailure("timeout", `no answer in ${ms} ms`) }));
+    };
+    timer = setTimeout(giveUp, ms);
+    restart = () => {
+      if (stopWaiting.signal.aborted) return;
+      clearTimeout(timer);
+      timer = setTimeout(giveUp, ms);
+    };
   });
-  const thrown = sending.catch(
+  const thrown = send({ signal: stopWaiting.signal, started: () => restart() }).catch(
     (e: unknown): SendResult => ({ ok: false, failure: sendFailure("provider_error", String(e).slice(0, 300)) }),
   );
   try {
