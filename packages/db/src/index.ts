@@ -1,4 +1,5 @@
 export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
+export { holdErasureFence } from "./erasure-fence.ts";
 export {
   type DbTx,
   isRetryableConflict,

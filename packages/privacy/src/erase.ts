@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FactsTarget } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import type { CustomerErased } from "@regulars/contracts";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, holdErasureFence, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
@@ -51,6 +51,9 @@ async function erasePostgres(
   customerId: string,
   origin: ErasureOrigin,
 ): Promise<{ outcome: ErasureOutcome; outbox: OutboxItem[] }> {
+  // Before anything is locked or deleted: a segment refresh under way that read the customer as not erased commits
+  // its members first, and these deletes then see them (holdErasureFence).
+  await holdErasureFence(tx, tenantId, "erasure");
   const person = await lockPerson(tx, tenantId, customerId);
   const self = person.find((c) => c.id === customerId);
   if (!self) throw new DomainError("not_found", `no customer ${customerId}`);

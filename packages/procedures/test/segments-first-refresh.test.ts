@@ -69,9 +69,11 @@ describe("segments.create when its first refresh fails", () => {
       "CONFLICT",
     );
 
-    // ClickHouse back: the scheduled pass takes never-refreshed segments, and this one is materialised.
+    // ClickHouse back: the scheduler's next pass (a minute on: a failed refresh waits that long) takes never-refreshed
+    // segments, and this one is materialised.
     const errors: unknown[] = [];
-    await refreshDueSegments({ db, analytics, tenantId, now: new Date(), onError: (_, e) => errors.push(e) });
+    const nextPass = new Date(Date.now() + 60_000);
+    await refreshDueSegments({ db, analytics, tenantId, now: nextPass, onError: (_, e) => errors.push(e) });
     expect(errors).toEqual([]);
     expect(await admin.segments.get({ id: created.segment.id })).toMatchObject({
       refreshes: 1,

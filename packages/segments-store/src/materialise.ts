@@ -1,5 +1,5 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, holdErasureFence, withTransaction } from "@regulars/db";
 import { evaluateSegment } from "./member-ids.ts";
 import { getSegment, sourceOf } from "./segments.ts";
 import { tenantTimezone } from "./tenant.ts";
@@ -112,7 +112,11 @@ async function applyMembers(tx: DbTx, change: MemberChange): Promise<SegmentRefr
   await tx.$executeRaw`CREATE TEMPORARY TABLE segment_refresh (customer_id text PRIMARY KEY) ON COMMIT DROP`;
   // Only the tenant's own customers (Postgres is the truth): a raw query may return any text, and ClickHouse's
   // rows of one tenant could name another's customer; the primary key makes the ids distinct. Never an erased
-  // customer: erasure removes their memberships at once, but their ClickHouse rows go later (finish-erasures).
+  // customer: erasure removes their memberships at once, but their ClickHouse rows go later (finish-erasures). The
+  // fence makes "not erased" hold until the commit: an erasure under way is waited for, so this reads it, and one
+  // that starts later waits for the commit and removes what entered (else it deleted the memberships it saw, and
+  // this put the customer back with a new segment.entered).
+  await holdErasureFence(tx, tenantId, "writer");
   await tx.$executeRaw`
     INSERT INTO segment_refresh (customer_id)
     -- One text parameter, not a text[] of every id: Prisma and pg handle a 170,000-element array parameter
@@ -160,7 +164,8 @@ async function applyMembers(tx: DbTx, change: MemberChange): Promise<SegmentRefr
   const { entered = 0, left = 0, members = 0 } = counts ?? {};
 
   await tx.$executeRaw`
-    UPDATE segments SET refreshes = ${refresh}, refreshed_at = ${now}, member_count = ${members}, last_error = NULL
+    UPDATE segments SET refreshes = ${refresh}, refreshed_at = ${now}, member_count = ${members},
+      refreshed_version = ${evaluated.version}, last_error = NULL, failed_refreshes = 0, retry_at = NULL
     WHERE id = ${segmentId} AND tenant_id = ${tenantId}`;
   return { segmentId, refresh, members, entered, left };
 }

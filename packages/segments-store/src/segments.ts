@@ -99,7 +99,10 @@ export async function createSegment(db: Db, tenantId: string, input: SegmentInpu
   }
 }
 
-/** Changes a segment, audited under `actor`; a new definition or SQL counts as a new version. */
+/**
+ * Changes a segment, audited under `actor`; a new definition or SQL counts as a new version, due for a refresh
+ * (`dueSegments`) until its members are materialised from it.
+ */
 export async function updateSegment(
   db: Db,
   tenantId: string,
@@ -123,6 +126,9 @@ export async function updateSegment(
                 definition: source.kind === "definition" ? source.definition : Prisma.DbNull,
                 rawSql: source.kind === "sql" ? source.sql : null,
                 version: { increment: 1 },
+                // A new definition has not failed yet: its refresh is due at once, backing off afresh if it fails.
+                failedRefreshes: 0,
+                retryAt: null,
               }
             : {}),
           updatedAt: new Date(),

@@ -68,7 +68,8 @@ async function savedAndRefreshed(
   try {
     return await refreshed(ctx, id);
   } catch {
-    // Kept, not undone, like any segment whose refresh fails: the admin shows its lastError, the schedule retries it.
+    // Kept, not undone, like any segment whose refresh fails: the admin shows its lastError, and the scheduler's next
+    // pass retries it (not the next interval: its members are of an older version), less often while it keeps failing.
     return { segment: await getSegment(ctx.db, ctx.tenantId, id), refresh: null };
   }
 }
