@@ -59,7 +59,7 @@ export {
   scanClockTriggers,
   startAlwaysOnCampaigns,
 } from "./runner/schedules.ts";
-export { settleSkippedEnrolments } from "./runner/settle-skipped.ts";
+export { settleSkippedEnrolments, settleSkippedEnrolmentsOfMessages } from "./runner/settle-skipped.ts";
 export { enrolFromEvent } from "./runner/triggers.ts";
 export { type PreviewInput, previewTemplate, sampleCoupon, type TemplatePreview } from "./templates/preview.ts";
 export {

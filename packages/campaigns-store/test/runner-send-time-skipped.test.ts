@@ -1,5 +1,6 @@
 import type { Db, DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { outboxEventsOf } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +116,38 @@ describe("an enrolment whose every step is refused at send time", () => {
     });
   });
 
+  it("is announced again as skipped, which no campaign listening to enrolments enters anyone for", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const customerId = await addCustomer(db, tenantId, { consents: ["email"] });
+    const segmentId = await addSegment(db, tenantId, [customerId]);
+    const campaignId = await emailCampaign(tenantId, segmentId, 1);
+    const followUp = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "domain_event", eventType: "campaign.enrolled", conditions: [] },
+      actions: [{ type: "award_points", points: 5, reason: "Thanks for joining" }],
+      limits: { perCustomer: { mode: "repeatable", minGapHours: 0 } },
+    });
+    await enrolFromEvent(db, cache, joined(tenantId, customerId, segmentId, now), now);
+    await db.customer.update({ where: { id: customerId }, data: { email: null } });
+    expect(await runDueSteps(db, tenantId, now, { queueMessage: addressedQueue })).toEqual(["skipped"]);
+
+    const [enrolment] = await enrolmentsOf(db, campaignId);
+    const announced = (await outboxEventsOf(db, tenantId, "campaign.enrolled")).map((e) => event(e.payload as never));
+    expect(announced).toEqual([
+      expect.objectContaining({ id: `campaign-enrolled:${enrolment!.id}`, outcome: "entered" }),
+      expect.objectContaining({
+        id: `campaign-enrolled:${enrolment!.id}:skipped`,
+        enrolmentId: enrolment!.id,
+        occurredAt: now.toISOString(),
+        outcome: "skipped",
+      }),
+    ]);
+    const [first, correction] = announced;
+    expect(await enrolFromEvent(db, cache, correction!, now)).toMatchObject({ entered: 0 });
+    expect(await enrolFromEvent(db, cache, first!, now)).toMatchObject({ entered: 1 });
+    expect(await enrolmentsOf(db, followUp)).toHaveLength(1);
+  });
+
   it("ends skipped when its only message is refused in a batch of the executor", async () => {
     const { tenantId } = await runnerTenant(db);
     const moved = await addCustomer(db, tenantId, { consents: ["email"] });
@@ -142,6 +175,12 @@ describe("an enrolment whose every step is refused at send time", () => {
         [stayed, "entered", null],
       ].sort(),
     );
+    const corrections = (await outboxEventsOf(db, tenantId, "campaign.enrolled")).filter((e) =>
+      e.id.endsWith(":skipped"),
+    );
+    expect(corrections.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ customerId: moved, outcome: "skipped" }),
+    ]);
   });
 
   it("is settled before the customer is planned again when the sender cancelled its only message", async () => {

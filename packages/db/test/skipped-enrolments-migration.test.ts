@@ -111,5 +111,36 @@ describe(`migration ${backfill}`, () => {
       no_steps: ["entered", null],
       held_out: ["control", null],
     });
+
+    // Each one settled is announced again, as the runner's `skippedEvent` does: ClickHouse replaces its entered row.
+    const outbox = await client.query<{ id: string; tenant_id: string; type: string; payload: unknown }>(
+      "SELECT id, tenant_id, type, payload FROM outbox_events ORDER BY id",
+    );
+    const { rows: times } = await client.query<{ id: string; occurred_at: Date }>(
+      "SELECT id, occurred_at FROM campaign_enrolments WHERE outcome = 'skipped' ORDER BY id",
+    );
+    expect(outbox.rows).toEqual(
+      times.map(({ id, occurred_at }) => ({
+        id: `campaign-enrolled:${id}:skipped`,
+        tenant_id: "ten_1",
+        type: "campaign.enrolled",
+        payload: {
+          type: "campaign.enrolled",
+          id: `campaign-enrolled:${id}:skipped`,
+          tenantId: "ten_1",
+          customerId: "cus_1",
+          occurredAt: occurred_at.toISOString(),
+          campaignId: "cmp_1",
+          version: 1,
+          enrolmentId: id,
+          occurrence: id,
+          outcome: "skipped",
+        },
+      })),
+    );
+    expect(outbox.rows.map((r) => r.id)).toEqual([
+      "campaign-enrolled:all_skipped:skipped",
+      "campaign-enrolled:cancelled_by_sender:skipped",
+    ]);
   });
 });

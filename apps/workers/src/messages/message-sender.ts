@@ -1,4 +1,5 @@
-import type { Db } from "@regulars/db";
+import { settleSkippedEnrolmentsOfMessages } from "@regulars/campaigns-store";
+import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import {
@@ -130,9 +131,21 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
     const results: GroupResult["results"] = [];
     const failed: GroupResult["failed"] = [];
     const sent: SentMessage[] = [];
+    const settleEnrolment = async (claimed: ClaimedMessage, recorded: Recorded): Promise<OutboxItem[]> => {
+      if (recorded.outcome !== "cancelled" || claimed.campaignId === null) return [];
+      // The cancellation is committed whatever becomes of this: planning the customer again settles it at the latest.
+      return withTransaction(db, (tx) => settleSkippedEnrolmentsOfMessages(tx, [claimed.id])).catch((e: unknown) => {
+        log.warn({ err: e, messageId: claimed.id }, "settling the cancelled message's enrolment failed");
+        return [];
+      });
+    };
     const settle = async (claimed: ClaimedMessage, decision: SendDecision) => {
       if (decision.action === "cancel") {
-        results.push({ claimed, recorded: await recordCancelled(db, claimed, decision, clock()) });
+        const recorded = await recordCancelled(db, claimed, decision, clock());
+        results.push({
+          claimed,
+          recorded: { ...recorded, outbox: [...recorded.outbox, ...(await settleEnrolment(claimed, recorded))] },
+        });
         return;
       }
       if (decision.action === "hold") {

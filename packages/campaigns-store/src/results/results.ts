@@ -15,7 +15,8 @@ export interface CampaignResults {
   conversionDays: number;
   /**
    * Distinct customers who entered (at least one step planned to run) and who were held out as the control group. An
-   * enrolment whose every step was skipped (no consent, no address, capped) is not announced, so it counts in neither.
+   * enrolment whose every step was skipped (no consent, no address, capped) counts in neither: at planning it is not
+   * announced, and one settled skipped at send time is announced again `skipped`, which replaces its `entered` row.
    */
   reach: { entered: number; control: number };
   /** Distinct messages per status reached (a message sent on a second attempt counts once). */
@@ -44,11 +45,14 @@ async function select<T>(target: FactsTarget, query: string, params: Record<stri
 /** 64-bit counts arrive as strings; campaign figures stay far below 2^53. */
 const int = (value: string | number | undefined): number => Number(value ?? 0);
 
-/** Each enrolled customer once per outcome, at their first enrolment: the start of their conversion window. */
+/**
+ * Each enrolled customer once per outcome, at their first enrolment: the start of their conversion window. Only
+ * entered and control: a `skipped` row is an enrolment that reached no one, treated in neither group.
+ */
 const enrolled = (db: string) => `
   SELECT customer_id, outcome, min(occurred_at) AS enrolled_at
     FROM ${db}.campaign_enrolments FINAL
-   WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}
+   WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome IN ('entered', 'control')
    GROUP BY customer_id, outcome`;
 
 /**

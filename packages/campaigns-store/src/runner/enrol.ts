@@ -112,7 +112,8 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       AND occurrence = ANY(${sqlArray([...new Set([...unique.values()].map((e) => e.occurrence))])}::text[])`;
   for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
   if (!unique.size) return result;
-  await settleSkippedEnrolmentsOf(tx, campaign.id, customerIds);
+  // Written to the outbox already: kept out of `result.outbox` until it is written, or a batch row would repeat them.
+  const corrected = await settleSkippedEnrolmentsOf(tx, campaign.id, customerIds);
 
   const inputs = await loadPlanInputs(
     tx,
@@ -153,7 +154,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
         if (s.action.type === "send_message" && s.status === "run")
           plan.previousSends.push({ channel: s.action.channel, at: s.runAt, key: s.key });
   }
-  if (!enrolments.length) return result;
+  if (!enrolments.length) return { ...result, outbox: corrected };
 
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO campaign_enrolments (id, tenant_id, campaign_id, version, customer_id, occurrence, occurred_at, outcome, reason)
@@ -201,7 +202,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   if (rows.length) await insertSteps(tx, campaign, rows, settled, now);
   if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
-  return result;
+  return { ...result, outbox: [...corrected, ...result.outbox] };
 }
 
 /**

@@ -196,8 +196,7 @@ async function perform(
           await tx.$executeRaw`
             UPDATE campaign_steps SET status = 'skipped', reason = ${queued.skipped}, done_at = ${now}
             WHERE key = ${step.key}`;
-          await settleSkippedEnrolments(tx, [step.enrolmentId]);
-          return { outcome: "skipped" as const, outbox: [] };
+          return { outcome: "skipped" as const, outbox: await settleSkippedEnrolments(tx, [step.enrolmentId]) };
         }
         await markDone(tx, step.key, { messageId: queued.messageId }, now);
         return { outcome: "done" as const, outbox: [] };

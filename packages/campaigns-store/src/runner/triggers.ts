@@ -26,11 +26,12 @@ async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEven
 
 /**
  * Whether the campaign listens to the event at all. Never to its own enrolments (a `domain_event` campaign on
- * `campaign.enrolled` would loop), and never to what happened before it started: a new durable reads the domain
+ * `campaign.enrolled` would loop), nor to a `skipped` one (the correction of an enrolment that reached no one, not a
+ * customer entering anything), and never to what happened before it started: a new durable reads the domain
  * stream from its start, and a campaign activated today must not welcome last week's registrations.
  */
 const listensTo = (campaign: RunnableCampaign, event: DomainEvent) =>
-  !(event.type === "campaign.enrolled" && event.campaignId === campaign.id) &&
+  !(event.type === "campaign.enrolled" && (event.campaignId === campaign.id || event.outcome === "skipped")) &&
   (campaign.startedAt === null || Date.parse(event.occurredAt) >= campaign.startedAt.getTime());
 
 /**
