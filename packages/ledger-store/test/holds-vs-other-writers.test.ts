@@ -2,8 +2,8 @@ import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adjustBalance, customerBalances, expirePoints, placeHold, voidHold } from "../src/index.ts";
-import { checkoutTenant, givePoints, holdRequest } from "./checkout-fixtures.ts";
+import { adjustBalance, customerBalances, expirePoints, findBalanceDrift, placeHold, voidHold } from "../src/index.ts";
+import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
 // Points a checkout holds stay spendable until the hold ends: no expiry and no admin debit takes them from under the
 // till, which has already given the discount they pay for.
@@ -15,6 +15,9 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
+
+const holdStatus = async (holdId: string) =>
+  (await db.$queryRaw<{ status: string }[]>`SELECT status FROM checkout_holds WHERE id = ${holdId}`)[0]?.status;
 
 /** 100 points in one lot that expires a minute from now. */
 const expiringSoon = (tenantId: string, customerId: string) =>
@@ -55,5 +58,52 @@ describe("a hold in force against the ledger's other writers", () => {
     expect((refused as DomainError).message).toMatch(/of which 80 held by a checkout in progress/);
     expect((refused as DomainError).issues).toEqual([{ path: "amount", message: "must be at least -20" }]);
     expect(await debit(-20)).toMatchObject({ applied: true, balance: 80 });
+  });
+});
+
+describe("a hold past its expiry that no sweep has ended yet, whose sale was received in time but is applied late", () => {
+  /** A hold of all 100 points, and its sale as it reached the gateway a second before the hold expired. */
+  async function lapsedHoldWithLateSale(lotExpiresAt: Date | null) {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 100, lotExpiresAt);
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 100 }));
+    const expiry = Date.parse(placed.expiresAt);
+    const sale = {
+      ...saleWithHold(tenantId, c, placed.holdId, placed.quote.lines),
+      receivedAt: new Date(expiry - 1_000).toISOString(),
+    };
+    const programme = (await deps.programmes.inForce(tenantId, new Date()))!;
+    return { tenantId, c, holdId: placed.holdId, sale, programme, afterExpiry: new Date(expiry + 5_000) };
+  }
+
+  it("expiry ends the hold before taking its points, so the sale spends nothing and the points go once", async () => {
+    const { tenantId, c, holdId, sale, programme, afterExpiry } = await lapsedHoldWithLateSale(
+      new Date(Date.now() + 60_000),
+    );
+    const afterEarning = {
+      ...programme,
+      config: { ...programme.config, expiry: { kind: "after_earning" as const, months: 12, noticeDays: 14 } },
+    };
+    const job = await expirePoints({ db, log: console as never, tenantId, programme: afterEarning, now: afterExpiry });
+    expect(job.acted).toBe(1);
+
+    await apply(db, [sale]);
+    // Earned on the money it paid, as a sale arriving after its hold expired; the 100 points were taken once.
+    expect((await customerBalances(db, tenantId, c)).points).toBe(Math.floor(sale.transaction.total / 100));
+    expect(await holdStatus(holdId)).toBe("expired");
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("an admin's debit ends the hold before taking its points, so the sale spends nothing and the points go once", async () => {
+    const { tenantId, c, holdId, sale, programme, afterExpiry } = await lapsedHoldWithLateSale(null);
+    const input = { customerId: c, unit: "points" as const, amount: -100, reason: "fix" };
+    const debit = await adjustBalance(db, tenantId, "staff:test", input, programme, afterExpiry);
+    expect(debit).toMatchObject({ applied: true, balance: 0 });
+
+    await apply(db, [sale]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(Math.floor(sale.transaction.total / 100));
+    expect(await holdStatus(holdId)).toBe("expired");
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 });

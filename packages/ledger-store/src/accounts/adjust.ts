@@ -5,8 +5,10 @@ import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { PostedMovement, ProgrammeAt } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
+import { survivorsOf } from "../customers/resolve.ts";
 import { type LockedCustomer, lockSurvivor } from "../customers/survivor-lock.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
+import { expireLapsedHolds } from "../holds/release.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { postAndAnnounce } from "./announce.ts";
 import { movementIdByKey } from "./history.ts";
@@ -37,7 +39,8 @@ export const reasonToStore = (customer: LockedCustomer, typed: string): string =
  * replaced by `erasedReason` when the customer is erased; the correction itself applies).
  * Credits open a lot (with the programme's expiry); debits may not take a balance below zero: only
  * refunds can do that. The customer must belong to the tenant. A repeated `idempotencyKey` changes nothing and
- * answers `applied: false` with the movement the first call posted.
+ * answers `applied: false` with the movement the first call posted; the key is the tenant's, so one its first call
+ * used for another customer, unit, amount or reason is an `idempotency_conflict` and changes nothing either.
  */
 export async function adjustBalance(
   db: Db,
@@ -51,19 +54,12 @@ export async function adjustBalance(
   return underCustomerLock(db, tenantId, input.customerId, async (tx, customer) => {
     const id = customer.id;
     const reason = reasonToStore(customer, input.reason);
-    const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
-      SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${id} AND kind = ${input.unit} FOR UPDATE`;
-    const balance = exactNumber(account?.balance);
-    const held = input.amount < 0 ? ((await heldByCustomer(tx, tenantId, [id], now)).get(id)?.[input.unit] ?? 0) : 0;
-    if (balance - held + input.amount < 0) {
-      const heldNote = held > 0 ? `, of which ${held} held by a checkout in progress` : "";
-      throw new DomainError(
-        "unprocessable",
-        `the ${input.unit} balance is ${balance}${heldNote}; an adjustment cannot take it below zero`,
-        [{ path: "amount", message: `must be at least ${-(balance - held)}` }],
-      );
-    }
     const key = `adjust:${input.idempotencyKey ?? newId("movement")}`;
+    // Before the balance is judged: a retried click answers what the click did, though the balance it left could
+    // not take the same debit again.
+    const repeated = await repeatedAdjustment(tx, tenantId, key, customer, { ...input, reason });
+    if (repeated) return repeated;
+    if (input.amount < 0) await refuseOverdraft(tx, tenantId, id, input, now);
     const result = await postOne(
       tx,
       tenantId,
@@ -72,17 +68,74 @@ export async function adjustBalance(
       programme,
       now,
     );
-    if (result.applied) {
-      await recordAudit(tx, {
-        tenantId,
-        actor,
-        action: "customers.adjust",
-        target: id,
-        details: { unit: input.unit, amount: input.amount, reason, key },
-      });
+    if (!result.applied) {
+      // The key's first call, under another customer's lock, committed while this one waited on the key.
+      await repeatedAdjustment(tx, tenantId, key, customer, { ...input, reason });
+      return result;
     }
+    await recordAudit(tx, {
+      tenantId,
+      actor,
+      action: "customers.adjust",
+      target: id,
+      details: { unit: input.unit, amount: input.amount, reason, key },
+    });
     return result;
   });
+}
+
+/**
+ * What an adjustment posted before under `key` answers (null when none did), or an `idempotency_conflict` when it
+ * adjusted something else. Its customer is compared through merges: a retry may name the account that absorbed it.
+ * An erased customer's reasons were overwritten, so theirs is not compared.
+ */
+async function repeatedAdjustment(
+  tx: DbTx,
+  tenantId: string,
+  key: string,
+  customer: LockedCustomer,
+  asked: { unit: AdjustInput["unit"]; amount: number; reason: string },
+) {
+  const [first] = await tx.$queryRaw<
+    { id: string; customer_id: string; unit: string; amount: bigint; reason: string | null }[]
+  >`SELECT id, customer_id, unit, amount, reason FROM ledger_movements WHERE tenant_id = ${tenantId} AND idempotency_key = ${key}`;
+  if (!first) return null;
+  const sameCustomer = (await survivorsOf(tx, [first.customer_id])).get(first.customer_id)?.survivorId === customer.id;
+  const same =
+    sameCustomer &&
+    first.unit === asked.unit &&
+    exactNumber(first.amount) === asked.amount &&
+    (customer.erased || first.reason === asked.reason);
+  if (!same)
+    throw new DomainError(
+      "idempotency_conflict",
+      "this idempotencyKey was used before for another adjustment; send a changed adjustment under a new key",
+      [{ path: "idempotencyKey", message: "was used before for another customer, unit, amount or reason" }],
+    );
+  const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
+    SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customer.id} AND kind = ${asked.unit}`;
+  return { applied: false, movementId: first.id, balance: exactNumber(account?.balance) };
+}
+
+/**
+ * Refuses a debit the balance cannot take, less what checkout holds in force reserve. Holds past their expiry are
+ * ended first, as a new hold ends them (`expireLapsedHolds`): such a hold reserves nothing, yet a sale the gateway
+ * received before its expiry still commits it, and would spend the points or cash debited here again.
+ */
+async function refuseOverdraft(tx: DbTx, tenantId: string, customerId: string, input: AdjustInput, now: Date) {
+  // Holds (and their campaigns) before the account: the order a sale's batch locks them in.
+  await expireLapsedHolds(tx, tenantId, [customerId], now);
+  const [account] = await tx.$queryRaw<{ balance: bigint }[]>`
+    SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = ${input.unit} FOR UPDATE`;
+  const balance = exactNumber(account?.balance);
+  const held = (await heldByCustomer(tx, tenantId, [customerId], now)).get(customerId)?.[input.unit] ?? 0;
+  if (balance - held + input.amount >= 0) return;
+  const heldNote = held > 0 ? `, of which ${held} held by a checkout in progress` : "";
+  throw new DomainError(
+    "unprocessable",
+    `the ${input.unit} balance is ${balance}${heldNote}; an adjustment cannot take it below zero`,
+    [{ path: "amount", message: `must be at least ${-(balance - held)}` }],
+  );
 }
 
 export interface BonusInput {

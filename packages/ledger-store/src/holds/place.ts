@@ -78,7 +78,7 @@ async function lockedCheckoutInput(
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
-  if (customerId) await expireLapsedHolds(tx, tenantId, customerId, at);
+  if (customerId) await expireLapsedHolds(tx, tenantId, [customerId], at);
   const day = localDate(at.toISOString(), programme.timezone);
   // `at`: holds of anyone past their expiry end under these locks, or they would keep coupon uses until the sweep.
   const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true, at });

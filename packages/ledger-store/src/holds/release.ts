@@ -62,18 +62,25 @@ export async function releaseLockedHold(
 const EXPIRED = "expired";
 
 /**
- * Ends a customer's held holds past their expiry at `at`, as the sweep does (the caller holds the customer's
- * lock, as a new hold does). A lapsed hold already reserves nothing for a new hold, but its sale is judged by the
- * time it reached the gateway: a sale received just before the expiry and applied after the new hold would
- * commit the lapsed hold too, spending the same points and wallet cash twice. Ended now, that sale finds it
- * expired and commits nothing, as if it had arrived late. The lapsed holds' campaigns are locked before the
- * holds (the `lockHold` order); the checkout's own campaigns are locked after them, which may deadlock with a
- * writer locking both at once: Postgres breaks it and the transaction is retried.
+ * Ends the customers' held holds past their expiry at `at`, as the sweep does (the caller holds the customers' locks,
+ * as a new hold does). A lapsed hold already reserves nothing, but its sale is judged by the time it reached the
+ * gateway: a sale received just before the expiry and applied after another writer took what the hold had reserved
+ * (a new hold, the expiry job, an admin's debit) would commit the lapsed hold too, spending the same points and
+ * wallet cash twice. Ended now, that sale finds it expired and commits nothing, as if it had arrived late. The lapsed
+ * holds' campaigns are locked before the holds (the `lockHold` order); a checkout's own campaigns are locked after
+ * them, which may deadlock with a writer locking both at once: Postgres breaks it and the transaction is retried.
  */
-export async function expireLapsedHolds(tx: RawTx, tenantId: string, customerId: string, at: Date): Promise<void> {
+export async function expireLapsedHolds(
+  tx: RawTx,
+  tenantId: string,
+  customerIds: readonly string[],
+  at: Date,
+): Promise<void> {
+  if (!customerIds.length) return;
   const lapsed = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM checkout_holds
-    WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND status = 'held' AND expires_at <= ${at}`;
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${[...customerIds]}::text[]) AND status = 'held'
+      AND expires_at <= ${at}`;
   if (!lapsed.length) return;
   const ids = lapsed.map((h) => h.id);
   await tx.$queryRaw`

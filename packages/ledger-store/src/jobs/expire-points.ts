@@ -4,6 +4,7 @@ import { postAndAnnounce } from "../accounts/announce.ts";
 import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } from "../accounts/inactivity-clock.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
+import { expireLapsedHolds } from "../holds/release.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { announcedInactivityExpiries } from "./inactivity-notice.ts";
 
@@ -137,9 +138,14 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   }
 }
 
-/** Locks the customers, as a checkout hold is placed, and keeps those with no points held by one in force. */
+/**
+ * Locks the customers, as a checkout hold is placed, and keeps those with no points held by one in force. Their holds
+ * past their expiry are ended first, as a new hold ends them (`expireLapsedHolds`): such a hold reserves nothing, yet
+ * a sale the gateway received before its expiry still commits it, and would spend the points expired here again.
+ */
 async function lockedWithoutHeldPoints(tx: RawTx, ctx: JobContext, customerIds: string[]): Promise<string[]> {
   await lockCustomers(tx, customerIds);
+  await expireLapsedHolds(tx, ctx.tenantId, customerIds, ctx.now);
   const holding = await heldByCustomer(tx, ctx.tenantId, customerIds, ctx.now);
   return customerIds.filter((c) => !holding.get(c)?.points);
 }
