@@ -141,9 +141,9 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     // Upgrades are immediate; downgrades only happen at the end of the qualification period. A held tier the
     // programme no longer has (a change removed it) has no threshold left to rank it by, so no sale moves it: the
     // tier the value reaches may be below it, and taking it would be a downgrade announced as an upgrade (with
-    // tier-reached campaigns and a reset `tierSince`). The tier job's first run under the version that dropped it
-    // places its holders at the level their value reaches (`tier-downgrades`), whatever the window. Removing a tier
-    // customers hold is refused (`refuseRemovingHeldTiers`).
+    // tier-reached campaigns and a reset `tierSince`). The tier job's next run finds the held tier missing from the
+    // version in force and places its holders at the level their value reaches (`tier-downgrades`), whatever the
+    // window. Removing a single level customers hold is refused (`refuseRemovingHeldTiers`).
     if (state.tier === null || (current !== undefined && reached.threshold > current.threshold)) {
       events.push({
         type: "tier.changed",
@@ -207,6 +207,8 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
     refundedTotal: 0,
     refundCount: 0,
     stampsTaken: {},
+    expiredPoints: 0,
+    expiredSpared: 0,
     tierRevoked: false,
   };
 }

@@ -113,11 +113,14 @@ export function validateProgramme(candidate: unknown): ProgrammeConfig {
 }
 
 /**
- * The tier levels `before` has and `after` no longer has (by id: a level whose id changed is one removed). Every one
- * when `after` has no tiers at all: a tier held then means nothing, and tiers brought back later could not rank it.
+ * The tier levels `before` has and `after` no longer has (by id: a level whose id changed is one removed). None when
+ * `after` has no tiers at all: switching tiers off is a choice, and every customer holds the entry level from their
+ * first sale. Held tiers then simply don't apply; tiers brought back without one are settled by the tier job
+ * (`applyTierDowngrades`).
  */
 export function removedTierLevels(before: ProgrammeConfig, after: ProgrammeConfig): TierLevel[] {
-  const kept = new Set(after.tiers?.levels.map((l) => l.id) ?? []);
+  if (!after.tiers) return [];
+  const kept = new Set(after.tiers.levels.map((l) => l.id));
   return (before.tiers?.levels ?? []).filter((l) => !kept.has(l.id));
 }
 

@@ -9,7 +9,7 @@ const customers = (count: number) => (count === 1 ? "1 customer" : `${count} cus
  * A tier level customers hold stays in the programme (its name, threshold and benefits may change, its id may not):
  * without its level the held tier has no rank, and nothing could judge it fairly. A sale reaching a lower level
  * would announce a downgrade as an upgrade; the ledger keeps such a tier instead (`planSale`), and lifetime tiers
- * would then keep it for good. Removing the tiers altogether is removing every level.
+ * would then keep it for good. Removing the tiers altogether is allowed (`removedTierLevels`).
  *
  * An admin's floor at a level counts too, while it is still in force when the version takes effect: a floor naming
  * a level the programme lacks is ignored (`effectiveTier`), so the customer would lose the tier they were promised.
@@ -38,7 +38,6 @@ export async function refuseRemovingHeldTiers(
   });
   const holders = new Map(held.map((h) => [h.tier, h._count._all]));
   const floored = new Map(floors.map((f) => [f.tierFloor, f._count._all]));
-  const whole = !after.tiers;
   const issues: FieldIssue[] = removed.flatMap((level) => {
     const count = holders.get(level.id) ?? 0;
     const floorCount = floored.get(level.id) ?? 0;
@@ -48,15 +47,10 @@ export async function refuseRemovingHeldTiers(
       ...(floorCount ? [`${customers(floorCount)} ${floorCount === 1 ? "has" : "have"} it as a tier floor`] : []),
     ].join(", ");
     return [
-      whole
-        ? {
-            path: "tiers",
-            message: `tier '${level.id}' (${level.name}) cannot be removed with the tiers: ${who}; keep the tiers (a level's name, threshold and benefits may change)`,
-          }
-        : {
-            path: "tiers.levels",
-            message: `tier '${level.id}' (${level.name}) cannot be removed or have its id changed: ${who}; keep the level (its name, threshold and benefits may change)`,
-          },
+      {
+        path: "tiers.levels",
+        message: `tier '${level.id}' (${level.name}) cannot be removed or have its id changed: ${who}; keep the level (its name, threshold and benefits may change)`,
+      },
     ];
   });
   if (!issues.length) return;

@@ -74,29 +74,18 @@ describe("a tier level customers hold cannot be removed", () => {
   });
 });
 
-describe("removing the tiers altogether, or a level a floor or a rule names", () => {
+describe("switching the tiers off, or removing a level a floor or a rule names", () => {
   const change = (tenantId: string, edit: Parameters<typeof changeProgramme>[1]["edit"]) =>
     changeProgramme(db, { tenantId, actor: "key_test", action: "programme.test", target: null, edit });
 
-  it("refuses removing the tiers while customers hold them, naming each held tier on the field `tiers`", async () => {
-    const tenantId = await tenantHolding({ silver: 2, gold: 1 });
-    const before = await programmeAt(db, tenantId);
+  it("allows switching the tiers off while customers hold them, and bringing them back", async () => {
+    const tenantId = await tenantHolding({ bronze: 3, silver: 2, gold: 1 });
+    const off = await change(tenantId, (c) => setTiers(c, null));
+    expect(off.config.tiers).toBeUndefined();
+    expect(await db.customerLoyalty.count({ where: { tenantId, tier: { not: null } } })).toBe(6);
 
-    const removed = await caught(change(tenantId, (c) => setTiers(c, null)));
-    expect(removed).toBeInstanceOf(DomainError);
-    expect((removed as DomainError).code).toBe("invalid_request");
-    expect((removed as DomainError).issues).toEqual([
-      expect.objectContaining({ path: "tiers", message: expect.stringContaining("tier 'silver' (Silver)") }),
-      expect.objectContaining({ path: "tiers", message: expect.stringContaining("tier 'gold' (Gold)") }),
-    ]);
-    expect(removed.message).toContain("2 customers hold it");
-    expect(removed.message).toContain("1 customer holds it");
-    expect((await programmeAt(db, tenantId)).version).toBe(before.version);
-  });
-
-  it("allows removing the tiers nobody holds", async () => {
-    const tenantId = await tenantHolding({});
-    expect((await change(tenantId, (c) => setTiers(c, null))).config.tiers).toBeUndefined();
+    const back = await changeTiers(tenantId, bronze, gold);
+    expect(back.config.tiers?.levels.map((l) => l.id)).toEqual(["bronze", "gold"]);
   });
 
   it("refuses removing a level that is a customer's floor after the change takes effect; an ended floor does not", async () => {

@@ -1,4 +1,4 @@
-import { type LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
+import { type LoyaltyEvent, ProgrammeConfig, type TierLevel } from "@regulars/contracts";
 import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { programmeAt } from "@regulars/programme";
 import {
@@ -54,10 +54,13 @@ interface Member {
  * writes the year's mark; the next local 1 January judges the year the switch happened in.
  *
  * A held tier the version in force no longer has (a version scheduled before anyone held it, reached before it took
- * effect) has no rank: no sale moves it (`planSale`), and no period would ever judge a lifetime one. The first run
- * under each version judges every such holder at once, whatever the window, and places them at the level their value
- * reaches now (or a floor in force lifts them to), up or down from the removed level as it last stood. Its mark names
- * the version; the event's id names the version and the removed tier, so a run stopped half-way repeats nothing.
+ * effect; tiers switched off and back on without it) has no rank: no sale moves it (`planSale`), and no period would
+ * ever judge a lifetime one. Every run judges such holders at once, whatever the window, and places them at the level
+ * their value reaches now (or a floor in force lifts them to), up or down from the removed level (`removedRanks`). A
+ * mark cannot stand for that: a sale uploaded late, dated before the version, is planned on the older one and may put
+ * its customer on the removed level at any later time. So each run asks which tiers are held (`heldTiers`, one index
+ * entry per distinct tier); only a tier the version lacks makes it look for holders. The event's id names the removed
+ * tier and when it was reached, so a run stopped half-way repeats nothing, and a tier reached again is announced again.
  */
 export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
@@ -66,10 +69,10 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
   const { period } = judging;
   const unmarked = tiers.window !== "lifetime" && !(await marked(ctx, period));
   const periodDue = unmarked && (await calendarSinceTheYearBegan(ctx, judging));
-  const levelsKey = `levels:v${ctx.programme.version}`;
-  const levelsDue = !(await marked(ctx, levelsKey));
-  const due = { period: periodDue, levels: levelsDue };
-  const former = formerThresholds(ctx);
+  const levelIds = new Set(tiers.levels.map((l) => l.id));
+  const removed = (await heldTiers(ctx)).filter((t) => !levelIds.has(t));
+  const due = { period: periodDue, removed };
+  const ranks = removedRanks(ctx);
   const result: JobResult = { acted: 0, outbox: [] };
   for (let after = ""; ; ) {
     const judged = await withTransaction(ctx.db, async (tx) => {
@@ -77,7 +80,7 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
       return ids.length
         ? {
             last: ids[ids.length - 1]!,
-            ...(await judge(tx, ctx, judging, await lockMembers(tx, ctx.tenantId, ids), periodDue, former)),
+            ...(await judge(tx, ctx, judging, await lockMembers(tx, ctx.tenantId, ids), periodDue, ranks)),
           }
         : null;
     });
@@ -87,7 +90,6 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
     after = judged.last;
   }
   if (unmarked) await mark(ctx, period);
-  if (levelsDue) await mark(ctx, levelsKey);
   return result;
 }
 
@@ -103,21 +105,52 @@ async function mark(ctx: JobContext, key: string): Promise<void> {
 }
 
 /**
- * Each tier id's threshold in the latest version in force by now that had it: what a removed level ranked at, to tell
- * whether its holders' new level is up or down from it. Read once per run, and only if someone holds such a level.
+ * The distinct tiers the tenant's customers hold, by a loose index scan of `customer_loyalty_tier_idx` (each step
+ * the next tier after the one before): as many index probes as tiers held, however many customers hold them.
  */
-function formerThresholds(ctx: { db: Db; tenantId: string; now: Date }): () => Promise<Map<string, number>> {
-  let read: Promise<Map<string, number>> | undefined;
+async function heldTiers(ctx: JobContext): Promise<string[]> {
+  const rows = await ctx.db.$queryRaw<{ tier: string }[]>`
+    WITH RECURSIVE held AS (
+      (SELECT tier FROM customer_loyalty WHERE tenant_id = ${ctx.tenantId} AND tier IS NOT NULL ORDER BY tier LIMIT 1)
+      UNION ALL
+      SELECT (SELECT l.tier FROM customer_loyalty l WHERE l.tenant_id = ${ctx.tenantId} AND l.tier > held.tier
+              ORDER BY l.tier LIMIT 1)
+      FROM held WHERE held.tier IS NOT NULL
+    )
+    SELECT tier FROM held WHERE tier IS NOT NULL`;
+  return rows.map((r) => r.tier);
+}
+
+/** Whether moving from a removed level to one in force is a move up. */
+type RankOf = (removed: string, target: TierLevel) => boolean;
+
+/**
+ * Up when the target ranked above the removed level in the latest version in force by now that had both (by
+ * threshold; equal thresholds by list order, the later above, as `tierFor` reads them). Their thresholds now say
+ * nothing: a level merged into the next one starts where it did (silver 200 into gold: gold now at 200), and its
+ * holders moving to gold move up. A target added after the level went is up when it now starts at least where the
+ * removed level last did. Versions are read once per run, and only if someone holds such a level.
+ */
+function removedRanks(ctx: { db: Db; tenantId: string; now: Date }): () => Promise<RankOf> {
+  let read: Promise<RankOf> | undefined;
   return () => {
     read ??= ctx.db.programmeVersion
-      .findMany({ where: { tenantId: ctx.tenantId, effectiveFrom: { lte: ctx.now } }, orderBy: { version: "asc" } })
+      .findMany({ where: { tenantId: ctx.tenantId, effectiveFrom: { lte: ctx.now } }, orderBy: { version: "desc" } })
       .then((rows) => {
-        const thresholds = new Map<string, number>();
-        for (const row of rows) {
-          const levels = ProgrammeConfig.safeParse(row.config).data?.tiers?.levels ?? [];
-          for (const l of levels) thresholds.set(l.id, l.threshold);
-        }
-        return thresholds;
+        const versions = rows.map((row) => ProgrammeConfig.safeParse(row.config).data?.tiers?.levels ?? []);
+        return (removed, target) => {
+          const lastHad = versions.find((levels) => levels.some((l) => l.id === removed));
+          const was = lastHad?.find((l) => l.id === removed);
+          if (!was) return false;
+          for (const levels of versions) {
+            const r = levels.findIndex((l) => l.id === removed);
+            const t = levels.findIndex((l) => l.id === target.id);
+            if (r < 0 || t < 0) continue;
+            const [rl, tl] = [levels[r]!, levels[t]!];
+            return tl.threshold > rl.threshold || (tl.threshold === rl.threshold && t > r);
+          }
+          return target.threshold >= was.threshold;
+        };
       });
     return read;
   };
@@ -165,7 +198,7 @@ async function judge(
   j: Judging,
   members: Member[],
   periodDue: boolean,
-  former: () => Promise<Map<string, number>>,
+  ranks: () => Promise<RankOf>,
 ): Promise<JobResult> {
   const { tiers } = j;
   const nowIso = ctx.now.toISOString();
@@ -198,12 +231,12 @@ async function judge(
     const targetId = effectiveTier(tiers, tierFor(tiers, value).id, floor, ctx.now)!;
     const target = tiers.levels.find((l) => l.id === targetId)!;
     if (current && target.threshold >= current.threshold) continue;
-    const removedAt = current ? undefined : (await former()).get(m.tier);
+    const up = current ? false : (await ranks())(m.tier, target);
     changes.push({ customerId: m.customer_id, tier: target.id });
     events.push({
       type: "tier.changed",
       id: !current
-        ? `tier:${m.customer_id}:level-removed:${m.tier}:v${ctx.programme.version}`
+        ? `tier:${m.customer_id}:level-removed:${m.tier}:${(m.tier_since ?? ctx.now).toISOString()}`
         : periodDue
           ? `tier:${m.customer_id}:down:${j.period}`
           : `tier:${m.customer_id}:floor-ended:${floor!.until.toISOString()}`,
@@ -212,7 +245,7 @@ async function judge(
       occurredAt: nowIso,
       from: m.tier,
       to: target.id,
-      direction: removedAt !== undefined && target.threshold > removedAt ? "up" : "down",
+      direction: up ? "up" : "down",
       qualifyingValue: value,
     });
   }
@@ -235,13 +268,13 @@ async function judge(
 /**
  * The next slice after customer `after`: everyone with a tier when the period ends (rolling: whose tier was
  * reached a window ago, whose floor ended, or whose floor's tier has no floor left; `dueForTierJudging` decides
- * under the lock); otherwise only those whose floor ended (a partial index finds them), and in the first run under a
- * version the holders of levels it does not have. Not locked yet: see `lockMembers`.
+ * under the lock); otherwise only those whose floor ended (a partial index finds them), and the holders of the
+ * removed levels held (`customer_loyalty_tier_idx` finds them). Not locked yet: see `lockMembers`.
  */
 async function membersToJudge(
   tx: DbTx,
   ctx: JobContext,
-  due: { period: boolean; levels: boolean },
+  due: { period: boolean; removed: string[] },
   after: string,
   slice: number,
 ): Promise<string[]> {
@@ -256,15 +289,12 @@ async function membersToJudge(
             OR tier_floor_until <= ${ctx.now} OR (tier_by_floor AND tier_floor_until IS NULL)
             OR tier <> ALL(${levels}::text[]))
         ORDER BY customer_id LIMIT ${slice}`
-    : due.levels
-      ? await tx.$queryRaw<{ customer_id: string }[]>`
-        SELECT customer_id FROM customer_loyalty
-        WHERE tenant_id = ${ctx.tenantId} AND customer_id > ${after}
-          AND (tier_floor_until <= ${ctx.now} OR tier <> ALL(${levels}::text[]))
-        ORDER BY customer_id LIMIT ${slice}`
-      : await tx.$queryRaw<{ customer_id: string }[]>`
+    : await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} AND customer_id > ${after}
+        UNION
+        SELECT customer_id FROM customer_loyalty
+        WHERE tenant_id = ${ctx.tenantId} AND tier = ANY(${sqlArray(due.removed)}::text[]) AND customer_id > ${after}
         ORDER BY customer_id LIMIT ${slice}`;
   return rows.map((r) => r.customer_id);
 }
