@@ -17,6 +17,7 @@ export {
   planLotChanges,
 } from "./lots.ts";
 export type { LoyaltyState, ProgrammeAt, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
+export { mergeKey, originalLotKey } from "./merged-lots.ts";
 export type { NewMovement, PostedMovement } from "./movement.ts";
 export {
   type CustomerAccount,

@@ -1,3 +1,4 @@
+import { originalLotKey } from "./merged-lots.ts";
 import type { NewMovement } from "./movement.ts";
 import type { CustomerAccount } from "./postings.ts";
 
@@ -47,7 +48,9 @@ export type FreshMovement = NewMovement & { id: string };
  * - a release makes its lot spendable (paying any debt first);
  * - a debit takes from the oldest spendable lots first; one aimed at a lot (`sourceKey`: a refund of
  *   that sale, that lot's expiry) takes from it first; a reversal of a still-pending credit takes from
- *   that credit's lot on the pending account instead.
+ *   that credit's lot on the pending account instead. The lot aimed at is the debiting customer's own: the one
+ *   opened under that key, or the one a merge moved it into (`originalLotKey`), which a refund of a sale of the
+ *   merged customer aims at by the sale's key.
  */
 export function planLotChanges(
   movements: readonly FreshMovement[],
@@ -63,17 +66,17 @@ export function planLotChanges(
   };
   const running = new Map(balances);
   const lotsOf = new Map<string, Lot[]>();
-  const lotByKey = new Map<string, Lot>();
+  const lotByKey = new LotsByKey();
   for (const lot of openLots) {
     const own = lotsOf.get(lot.customerId);
     if (own) own.push(lot);
     else lotsOf.set(lot.customerId, [lot]);
-    lotByKey.set(`${lot.tenantId}\u0000${lot.key}`, lot);
+    lotByKey.add(lot);
   }
   for (const m of movements.filter((mv) => mv.unit === "points")) {
     if (!lotsOf.has(m.customerId)) lotsOf.set(m.customerId, []);
     const before = running.get(m.customerId) ?? 0;
-    const source = m.sourceKey ? lotByKey.get(`${m.tenantId}\u0000${m.sourceKey}`) : undefined;
+    const source = m.sourceKey ? lotByKey.aimedAt(m.tenantId, m.customerId, m.sourceKey) : undefined;
     const { account, after } = applyToLots(m, before, lotsOf.get(m.customerId)!, source, lotByKey, changes);
     running.set(m.customerId, after);
     changes.accountOf.set(m.id, account);
@@ -104,7 +107,7 @@ function applyToLots(
   balance: number,
   lots: Lot[],
   source: Lot | undefined,
-  lotByKey: Map<string, Lot>,
+  lotByKey: LotsByKey,
   changes: LotChanges,
 ): { account: CustomerAccount; after: number } {
   const debt = Math.max(0, -balance);
@@ -134,7 +137,7 @@ function applyToLots(
       dirty: false,
     };
     lots.push(lot);
-    lotByKey.set(`${m.tenantId}\u0000${m.idempotencyKey}`, lot);
+    lotByKey.add(lot);
     changes.created.push(lot);
     return pending ? { account: "points_pending", after: balance } : { account: "points", after: balance + m.amount };
   }
@@ -158,4 +161,24 @@ function applyToLots(
   }
   if (taken) changes.redeemed.push({ tenantId: m.tenantId, key: m.idempotencyKey, taken });
   return { account: "points", after: balance + m.amount };
+}
+
+/** The lots a debit may aim at, by their key and, for a lot a merge moved, by the key it was first opened under. */
+class LotsByKey {
+  private readonly byKey = new Map<string, Lot>();
+  private readonly byOrigin = new Map<string, Lot>();
+
+  add(lot: Lot): void {
+    this.byKey.set(`${lot.tenantId}\u0000${lot.key}`, lot);
+    const origin = lot.key.startsWith("merge:") ? originalLotKey(lot.key) : lot.key;
+    const byOrigin = `${lot.tenantId}\u0000${lot.customerId}\u0000${origin}`;
+    if (origin !== lot.key && !this.byOrigin.has(byOrigin)) this.byOrigin.set(byOrigin, lot);
+  }
+
+  aimedAt(tenantId: string, customerId: string, sourceKey: string): Lot | undefined {
+    const own = this.byKey.get(`${tenantId}\u0000${sourceKey}`);
+    if (own?.customerId === customerId) return own;
+    // Another customer's lot under that key is the merged customer's, emptied by the merge: never this debit's.
+    return this.byOrigin.get(`${tenantId}\u0000${customerId}\u0000${originalLotKey(sourceKey)}`);
+  }
 }

@@ -77,6 +77,13 @@ export interface SaleRecord {
   refundCount: number;
   stampsTaken: Record<string, number>;
   tierRevoked: boolean;
+  /**
+   * Points of the sale's own lot that expired (wherever merges moved the lot): they left the customer once, and its
+   * refunds do not take them again. 0 while the lot holds points: a lot expires whole.
+   */
+  expiredPoints: number;
+  /** Of `expiredPoints`, those the sale's earlier refunds left untaken (`StoredRefundEffects.expired`). */
+  expiredSpared: number;
 }
 
 /** Stored with a refund: which sale lines it took back and what else it undid. */
@@ -90,6 +97,8 @@ export interface StoredRefundEffects {
    * upgrade of the refund's own, which a later refund takes back as it takes back a sale's.
    */
   tier?: NonNullable<SaleEffects["tier"]>;
+  /** Of the points its share reversed, those not taken because they had expired from the sale's lot (absent: none). */
+  expired?: number;
 }
 
 /** The programme a transaction is evaluated against (as `@regulars/programme` resolves it). */

@@ -39,7 +39,8 @@ export type RefundPlan =
  * share measured by money), and where the programme says so the stamps the sale added (undoing a card
  * completion and its reward) and the tier upgrades (with their rewards) the remaining qualifying value no longer backs,
  * the sale's own and those of other sales it was holding up (`tierAfterRefund`). Reversals may leave a
- * negative balance, which later earning pays off. A reward taken back is a negative bonus (not a
+ * negative balance, which later earning pays off; points of the share that had expired from the sale's lot are not
+ * taken a second time (`expired` in the effects and the explanation). A reward taken back is a negative bonus (not a
  * `reverse`), so it does not count against points earned, which tiers qualify on. The sale's record and the customer's state are updated
  * so a second refund of the same sale in the batch sees this one.
  */
@@ -68,8 +69,13 @@ export function planRefund(
     refundedBefore: before,
     refund: match.lines,
   });
+  // The share's points that had expired from the sale's lot left the customer then: taken again, a refund of a sale
+  // whose points expired would cost the customer twice what the sale earned. They are spared first, before what was
+  // spent of the lot (which the refund takes from other points or leaves as a debt).
+  const expired = Math.min(reversed, Math.max(0, sale.expiredPoints - sale.expiredSpared));
+  const taken = reversed - expired;
   // 0 rather than -0 when nothing is reversed (Intl formats -0 as "-0").
-  const points = reversed > 0 ? -reversed : 0;
+  const points = taken > 0 ? -taken : 0;
   const occurredAt = new Date(t.occurredAt);
   const base = { tenantId: m.tenantId, unit: "points" as const, transactionId: m.transactionId, occurredAt };
   const movements: NewMovement[] = [];
@@ -78,14 +84,15 @@ export function planRefund(
     refunded: match.lines.map((l) => ({ lineNo: l.lineNo, amount: l.amount })),
     stampsTaken: {},
     tierRevoked: null,
+    ...(expired > 0 ? { expired } : {}),
   };
   const customerId = sale.customerId;
-  if (customerId && reversed > 0) {
+  if (customerId && taken > 0) {
     movements.push({
       ...base,
       customerId,
       kind: "reverse",
-      amount: -reversed,
+      amount: -taken,
       idempotencyKey: `tx:${m.transactionId}`,
       sourceKey: `tx:${sale.id}`,
       reason: `refund of ${t.refundOf}`,
@@ -131,9 +138,10 @@ export function planRefund(
       // a refund after the tier job closed December would leave an upgrade December no longer earned for a year.
       const judged = judgingWindow(state, occurredAt);
       const counted = inQualifyingWindow(judged.window, sale.occurredAt);
-      const taken =
-        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
-      countInWindows(state, sale.occurredAt, -taken);
+      // Points earned count the reversal as posted, as the stored window total does (earned less reversals).
+      const lowered =
+        tiers.basis === "points_earned" ? taken : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+      countInWindows(state, sale.occurredAt, -lowered);
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged.total());
       const back =
         qualifying !== null && config.refunds.tierRewards
@@ -199,6 +207,7 @@ export function planRefund(
   sale.refundedPerLine = after;
   sale.refundedTotal += t.total;
   sale.refundCount += 1;
+  sale.expiredSpared += expired;
   for (const [card, n] of Object.entries(effects.stampsTaken))
     sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
   return {
@@ -210,7 +219,10 @@ export function planRefund(
           type: "reverse",
           points,
           lines: t.lines.map((_, n) => n),
-          detail: `share by money of the ${sale.points} points earned by ${t.refundOf}`,
+          detail:
+            `share by money of the ${sale.points} points earned by ${t.refundOf}` +
+            (expired > 0 ? `; ${expired} of them had expired and are not taken again` : ""),
+          ...(expired > 0 ? { expired } : {}),
         },
       ],
       refunded: effects.refunded,

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { customersNeedingLots, type FreshMovement, type Lot, type MovementKind, planLotChanges } from "../src/index.ts";
+import {
+  customersNeedingLots,
+  type FreshMovement,
+  type Lot,
+  type MovementKind,
+  mergeKey,
+  originalLotKey,
+  planLotChanges,
+} from "../src/index.ts";
 
 const T0 = Date.parse("2024-03-02T10:00:00Z"); // data only: the planner never reads the clock
 const MINUTE = 60_000;
@@ -222,6 +230,61 @@ describe("planLotChanges: pending points", () => {
     expect(changes.updated).toEqual([{ id: "lot_tx:p", remaining: 50, released: false }]);
     expect(changes.accountOf.get("mov_tx:r")).toBe("points_pending");
     expect(changes.balances.get("mov_tx:r")).toEqual({ before: 0, after: 0 });
+  });
+
+  it("a refund of a sale whose pending lot a merge moved takes it from that lot, still pending, not from the spendable", () => {
+    // The till customer's pending 50 moved into the app account, which holds 30 spendable of its own.
+    const moved = "merge:cus_till:in:lot:tx:sale";
+    const lots = [lot("tx:own", 30, 30, 1), lot(moved, 50, 50, 2, { released: false, availableAt: at(14 * 24 * 60) })];
+    const changes = planLotChanges(
+      [mv("tx:refund", -50, { kind: "reverse", sourceKey: "tx:sale", minute: 3 })],
+      new Map([[C, 30]]),
+      lots,
+    );
+    expect(remaining(lots)).toEqual([
+      ["tx:own", 30],
+      [moved, 0],
+    ]);
+    expect(changes.accountOf.get("mov_tx:refund")).toBe("points_pending");
+    expect(changes.balances.get("mov_tx:refund")).toEqual({ before: 30, after: 30 });
+  });
+
+  it("after a chain of merges too, and a spendable moved lot is the refund's first", () => {
+    const moved = "merge:cus_b:in:lot:merge:cus_a:in:lot:tx:sale";
+    const lots = [lot("tx:own", 100, 100, 1), lot(moved, 40, 40, 2)];
+    planLotChanges(
+      [mv("tx:refund", -60, { kind: "reverse", sourceKey: "tx:sale", minute: 3 })],
+      new Map([[C, 140]]),
+      lots,
+    );
+    expect(remaining(lots)).toEqual([
+      ["tx:own", 80],
+      [moved, 0],
+    ]);
+  });
+
+  it("a lot of another customer under the key aimed at is not this debit's", () => {
+    // The merged customer's emptied pending lot, loaded beside the survivor's moved one.
+    const lots = [
+      { ...lot("tx:sale", 50, 0, 1, { released: false, availableAt: at(14 * 24 * 60) }), customerId: "cus_till" },
+      lot("merge:cus_till:in:lot:tx:sale", 50, 50, 1, { released: false, availableAt: at(14 * 24 * 60) }),
+    ];
+    const changes = planLotChanges(
+      [mv("tx:refund", -50, { kind: "reverse", sourceKey: "tx:sale", minute: 3 })],
+      new Map([[C, 0]]),
+      lots,
+    );
+    expect(changes.updated).toEqual([{ id: "lot_merge:cus_till:in:lot:tx:sale", remaining: 0, released: false }]);
+    expect(changes.accountOf.get("mov_tx:refund")).toBe("points_pending");
+  });
+
+  it("originalLotKey reads through every merge's key", () => {
+    expect(originalLotKey("tx:sale")).toBe("tx:sale");
+    expect(originalLotKey(mergeKey("cus_a", "in", "lot:tx:sale"))).toBe("tx:sale");
+    expect(originalLotKey(mergeKey("cus_b", "in", `lot:${mergeKey("cus_a", "in", "lot:stamp:tx_1:card")}`))).toBe(
+      "stamp:tx_1:card",
+    );
+    expect(originalLotKey(mergeKey("cus_a", "in", "points"))).toBe("merge:cus_a:in:points");
   });
 
   it("a spend skips an older lot that is still pending", () => {

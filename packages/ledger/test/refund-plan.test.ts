@@ -169,6 +169,69 @@ describe("planRefund: points back by money, line by line", () => {
   });
 });
 
+describe("planRefund: a sale whose points expired", () => {
+  const burger = (id: string) => refund(id, "S-1", [{ sku: "burger", unitPrice: 2000, lineNo: 0 }]); // 20 points
+  const rest = (id: string) =>
+    refund(id, "S-1", [
+      { sku: "fries", unitPrice: 500, quantity: 2, lineNo: 1 },
+      { sku: "coffee", unitPrice: 500, lineNo: 2 },
+    ]); // 15 points
+
+  it("takes back none of what expired: those points left the customer once already", () => {
+    const { record, state } = sold(p, "S-1", s1Lines);
+    record.expiredPoints = 35;
+    const plan = applied(planRefund(burger("R-1"), record, state, p.config));
+    expect(plan.points).toBe(0);
+    expect(plan.movements).toEqual([]);
+    expect(plan.effects).toEqual({
+      refunded: [{ lineNo: 0, amount: 2000 }],
+      stampsTaken: {},
+      tierRevoked: null,
+      expired: 20,
+    });
+    expect(plan.explanation).toMatchObject({
+      rules: [
+        {
+          points: 0,
+          expired: 20,
+          detail: "share by money of the 35 points earned by S-1; 20 of them had expired and are not taken again",
+        },
+      ],
+    });
+  });
+
+  it("what was spent of the lot still comes off: the expired share is spared first, once over all the refunds", () => {
+    // 35 earned: 15 spent, then 20 expired.
+    const { record, state } = sold(p, "S-1", s1Lines);
+    record.expiredPoints = 20;
+    const first = applied(planRefund(rest("R-1"), record, state, p.config));
+    expect(first.points).toBe(0);
+    expect(first.effects.expired).toBe(15);
+    const second = applied(planRefund(burger("R-2"), record, state, p.config));
+    expect(second.points).toBe(-15);
+    expect(second.movements).toMatchObject([{ kind: "reverse", amount: -15, sourceKey: "tx:tx_S-1" }]);
+    expect(second.effects.expired).toBe(5);
+    expect(record.expiredSpared).toBe(20);
+  });
+
+  it("an earlier refund's spared points (as the store reads them back) are not spared again", () => {
+    const { record, state } = sold(p, "S-1", s1Lines);
+    Object.assign(record, { expiredPoints: 20, expiredSpared: 20, refundedPerLine: [0, 1000, 500] });
+    const plan = applied(planRefund(burger("R-2"), record, state, p.config));
+    expect(plan.points).toBe(-20);
+    expect(plan.effects).not.toHaveProperty("expired");
+  });
+
+  it("points earned count the reversal as posted: the tier window loses what the refund took back", () => {
+    const t = programme({ rules: [base], tiers });
+    const { record, state } = sold(t, "S-1", s1Lines, member({ qualifying: 100 }));
+    expect(state.qualifying).toBe(135);
+    record.expiredPoints = 5;
+    expect(applied(planRefund(burger("R-1"), record, state, t.config)).points).toBe(-15);
+    expect(state.qualifying).toBe(120);
+  });
+});
+
 describe("planRefund: rejected", () => {
   const rejected = (lines: LineSpec[]) => {
     const { record, state } = sold(p, "S-1", s1Lines);

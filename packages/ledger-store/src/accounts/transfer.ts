@@ -1,5 +1,5 @@
 import { type DbTx, exactNumber, Prisma } from "@regulars/db";
-import type { NewMovement } from "@regulars/ledger";
+import { mergeKey, type NewMovement } from "@regulars/ledger";
 import { postMovements } from "./movements.ts";
 
 export interface TransferredBalances {
@@ -23,7 +23,8 @@ interface LotRow {
  * ledgers still equal the sums of their entries. Points go lot by lot: each open lot leaves the merged
  * customer (aimed at that lot) and opens a lot on the survivor with the same expiry and the same earning date
  * (its place first-in first-out: dated at the merge, old points would be spent last and left to expire), still
- * pending until the same moment when it was pending. A debt (a negative balance a refund left) moves the same way,
+ * pending until the same moment when it was pending; its key names the lot's (`mergeKey`), so a refund of the sale that
+ * earned it finds it on the survivor (`originalLotKey`). A debt (a negative balance a refund left) moves the same way,
  * as does wallet cash. No points.* events: nobody earned or spent anything; customer.updated says why.
  * The caller (a customer merge) holds both customers' row locks; the accounts are locked here as the ledger
  * jobs lock them.
@@ -47,7 +48,6 @@ export async function transferBalances(
   const lots = await tx.$queryRaw<LotRow[]>(mergedLotsStatement(tenantId, fromId));
 
   const reason = `merged into ${intoId}`;
-  const key = `merge:${fromId}`;
   const pair = (
     unit: "points" | "wallet",
     amount: number,
@@ -60,7 +60,7 @@ export async function transferBalances(
       kind: "transfer_out",
       unit,
       amount: -amount,
-      idempotencyKey: `${key}:out:${suffix}`,
+      idempotencyKey: mergeKey(fromId, "out", suffix),
       sourceKey: lot?.sourceKey ?? null,
       reason,
       occurredAt: now,
@@ -71,7 +71,7 @@ export async function transferBalances(
       kind: "transfer_in",
       unit,
       amount,
-      idempotencyKey: `${key}:in:${suffix}`,
+      idempotencyKey: mergeKey(fromId, "in", suffix),
       reason: `merged from ${fromId}`,
       occurredAt: now,
       ...(lot && amount > 0

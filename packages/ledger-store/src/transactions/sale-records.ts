@@ -1,4 +1,4 @@
-import { exactNumber, type RawTx, sqlArray } from "@regulars/db";
+import { exactNumber, Prisma, type RawTx, sqlArray } from "@regulars/db";
 import type { SaleRecord, StoredRefundEffects } from "@regulars/ledger";
 import {
   type MatchedRefundLine,
@@ -21,6 +21,7 @@ type SaleRow = {
   effects: SaleEffects | null;
   used_hold: boolean;
   used_coupons: boolean;
+  expired_points: bigint;
 };
 
 /**
@@ -55,7 +56,8 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
   const sales = await tx.$queryRaw<SaleRow[]>`
     SELECT t.id, t.tenant_id, t.external_id, t.type, t.customer_id, t.occurred_at, t.total, t.points_awarded, t.explanation, t.effects,
       EXISTS (SELECT 1 FROM checkout_holds h WHERE h.transaction_id = t.id AND h.status = 'committed') AS used_hold,
-      EXISTS (SELECT 1 FROM coupon_uses u WHERE u.transaction_id = t.id AND u.status = 'committed') AS used_coupons
+      EXISTS (SELECT 1 FROM coupon_uses u WHERE u.transaction_id = t.id AND u.status = 'committed') AS used_coupons,
+      ${expiredPointsColumn}
     FROM transactions t
     WHERE t.id = ANY(${sqlArray(ids)}::text[]) ORDER BY t.id FOR UPDATE`;
   if (!sales.length) return new Map();
@@ -102,6 +104,8 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         refundCount: 0,
         stampsTaken: {},
         tierRevoked: false,
+        expiredPoints: exactNumber(s.expired_points),
+        expiredSpared: 0,
         checkoutUsed: { hold: s.used_hold, coupons: s.used_coupons },
       };
       for (const r of refunds.filter((r) => r.tenant_id === s.tenant_id && r.refund_of === s.external_id)) {
@@ -113,6 +117,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
           saleLines.length,
           taken.map((t, k) => ({ ...t, refundLine: k })),
         );
+        record.expiredSpared += r.effects?.expired ?? 0;
         for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {}))
           record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
         // A refund that took back other sales' upgrades names them: this sale's own went back only if named too.
@@ -123,6 +128,28 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
     }),
   );
 }
+
+/**
+ * The points of each sale's lot that expired: the lot opened by its earn (`tx:<sale>`), followed through the lots
+ * merges moved it into (`mergeKey`: a merge empties the lot it moves), each expiry named by its lot
+ * (`expire:lot:<id>`, jobs/expire-points.ts). Read with the sale, not in a statement of its own: a refund's sale
+ * whose lot still holds points (most) costs the lot's two index look-ups and stops there; a sale that earned nothing
+ * (anonymous ones) none.
+ */
+export const expiredPointsColumn = Prisma.sql`
+  CASE WHEN t.points_awarded > 0 THEN (
+    WITH RECURSIVE lot (key, id, customer_id, remaining) AS (
+      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining FROM ledger_movements m JOIN point_lots l ON l.movement_id = m.id
+      WHERE m.tenant_id = t.tenant_id AND m.idempotency_key = 'tx:' || t.id
+      UNION ALL
+      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining FROM lot
+      JOIN ledger_movements m ON m.tenant_id = t.tenant_id AND m.idempotency_key = 'merge:' || lot.customer_id || ':in:lot:' || lot.key
+      JOIN point_lots l ON l.movement_id = m.id
+      WHERE lot.remaining = 0)
+    SELECT coalesce(sum(-e.amount), 0) FROM lot
+    JOIN ledger_movements e ON e.tenant_id = t.tenant_id AND e.idempotency_key = 'expire:lot:' || lot.id
+    WHERE lot.remaining = 0)
+  ELSE 0 END::int8 AS expired_points`;
 
 /** Refunds stored before refunds recorded their allocation: their lines name a sale line, or a sku. */
 async function refundLinesWithoutEffects(tx: RawTx, ids: string[]) {
