@@ -52,7 +52,8 @@ const recordOf = (r: ConsentRow): ConsentRecord => ({
 export const consentInForceOrder = Prisma.sql`least(occurred_at, recorded_at) DESC, recorded_at DESC, id DESC`;
 
 /** When a choice ranks in `consentInForceOrder`: made at `occurredAt`, but no later than recorded. */
-const rankedAt = (occurredAt: Date, recordedAt: Date): number => Math.min(occurredAt.getTime(), recordedAt.getTime());
+export const rankedAt = (occurredAt: Date, recordedAt: Date): number =>
+  Math.min(occurredAt.getTime(), recordedAt.getTime());
 
 /** The consent in force per channel and purpose: the latest choice, ranked by `consentInForceOrder`. */
 export async function currentConsents(db: DbOrTx, tenantId: string, customerId: string): Promise<ConsentRecord[]> {
@@ -94,18 +95,21 @@ export const stateOf = (c: ConsentRecord): ConsentState => ({
   occurredAt: c.occurredAt,
 });
 
-/** `setConsents` inside a registration or merge that already holds the customer's lock. */
+/**
+ * `setConsents` inside a registration or merge that already holds the customer's lock. `occurredAtField` is the
+ * caller's name for the time (a registration's `consentedAt`), so a refusal names the field the caller sent.
+ */
 export async function recordConsents(
   tx: DbTx,
   tenantId: string,
   customerId: string,
-  input: { consents: ConsentStatement[]; occurredAt?: string | undefined },
+  input: { consents: ConsentStatement[]; occurredAt?: string | undefined; occurredAtField?: string },
   origin: ChangeOrigin,
 ): Promise<number> {
   const occurredAt = input.occurredAt ? new Date(input.occurredAt) : origin.now;
   if (occurredAt.getTime() > origin.now.getTime() + MAX_AHEAD_MS)
     throw new DomainError("invalid_request", "the consent's time lies in the future", [
-      { path: "occurredAt", message: "must not be more than 5 minutes ahead" },
+      { path: input.occurredAtField ?? "occurredAt", message: "must not be more than 5 minutes ahead" },
     ]);
   const inForce = new Map(
     (await currentConsents(tx, tenantId, customerId)).map((c) => [`${c.channel}/${c.purpose}`, c]),

@@ -201,6 +201,12 @@ describe("registerCustomer", () => {
       code: "invalid_request",
       issues: [{ path: "dateOfBirth", message: "must not be in the future" }],
     });
+    const consentedAt = new Date(now.getTime() + 3_600_000).toISOString();
+    const consents = [{ channel: "push", purpose: "marketing", granted: true }];
+    expect(await failure(register({ externalIdentity: apple(), consents, consentedAt }))).toMatchObject({
+      code: "invalid_request",
+      issues: [{ path: "consentedAt", message: "must not be more than 5 minutes ahead" }],
+    });
   });
 
   it("refuses to hand a proven phone's customer to a second account of the same provider", async () => {

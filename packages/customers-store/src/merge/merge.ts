@@ -5,6 +5,7 @@ import { adoptLoyaltyState, adoptStampProgress, transferBalances } from "@regula
 import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
+import { adoptConsents } from "./merge-consents.ts";
 
 /**
  * Merges `fromId` (a customer the tills enrolled by phone) into `intoId` (the app account that proved the
@@ -15,7 +16,8 @@ import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../s
  * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
  * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
  * spend or order tiers count them), wallet coupons and coupon uses (per-customer limits), the consent
- * history, push devices, the behavioural profile's facts (its orders then count for the app account), the
+ * history (its choices in force only where the app account never chose: `adoptConsents`), push devices,
+ * the behavioural profile's facts (its orders then count for the app account), the
  * stamp-card progress (stamps and completed cards added card by card; a card filled by the sum is completed,
  * and its reward paid, by the next sale that stamps it), and name, e-mail and date of birth where the app
  * account has none. The loyalty state (tier, last activity) is taken over only when the app account has none
@@ -65,7 +67,7 @@ export async function mergeCustomer(
     transactions: await move(tx, "transactions", tenantId, fromId, intoId),
     walletCoupons: await move(tx, "wallet_coupons", tenantId, fromId, intoId),
     couponUses: await move(tx, "coupon_uses", tenantId, fromId, intoId),
-    consents: await move(tx, "customer_consents", tenantId, fromId, intoId),
+    consents: await adoptConsents(tx, tenantId, fromId, intoId, origin),
     pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
     profileOrders: await move(tx, "profile_orders", tenantId, fromId, intoId),
     stampCards: await adoptStampProgress(tx, tenantId, fromId, intoId),
@@ -124,7 +126,6 @@ type MovedTable =
   | "transactions"
   | "wallet_coupons"
   | "coupon_uses"
-  | "customer_consents"
   | "customer_push_tokens"
   | "profile_orders";
 
@@ -149,10 +150,6 @@ function move(tx: DbTx, table: MovedTable, tenantId: string, fromId: string, int
     case "coupon_uses":
       return tx.$executeRaw`
         UPDATE coupon_uses SET customer_id = ${intoId}
-        WHERE tenant_id = ${tenantId} AND customer_id = ${fromId}`;
-    case "customer_consents":
-      return tx.$executeRaw`
-        UPDATE customer_consents SET customer_id = ${intoId}
         WHERE tenant_id = ${tenantId} AND customer_id = ${fromId}`;
     case "customer_push_tokens":
       return tx.$executeRaw`

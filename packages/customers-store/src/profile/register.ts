@@ -219,7 +219,7 @@ async function consentsGiven(tx: DbTx, r: Registering, customerId: string) {
     tx,
     r.tenantId,
     customerId,
-    { consents: r.input.consents, occurredAt: r.input.consentedAt },
+    { consents: r.input.consents, occurredAt: r.input.consentedAt, occurredAtField: "consentedAt" },
     { ...r.origin, source: r.input.consentSource ?? r.origin.source },
   );
 }
