@@ -1,4 +1,4 @@
-import { addDays, DAY_MS, instantAt, isoDate, type LocalDate, localDateOf } from "./local-time.ts";
+import { addDays, DAY_MS, instantAt, type LocalDate, localDateOf } from "./local-time.ts";
 
 /** A time-based trigger found by the daily scan: the occurrence (for step keys) and when it fired. */
 export interface ClockOccurrence {
@@ -21,8 +21,9 @@ export function isBirthdayOn(dateOfBirth: string, date: LocalDate): boolean {
 
 /**
  * The birthday a scan on `now` acts for: the customer's birthday `daysBefore` local days ahead. The occurrence
- * names the birthday's date, so a repeatable campaign greets once a year and a scan run twice a day (or by two
- * instances) adds nothing. It fires at local midnight of the scan's day; delivery picks the hour.
+ * names the birthday's local year, not its date, so a repeatable campaign greets once a year and a scan run twice
+ * a day (or by two instances) adds nothing; a customer who edits their date of birth between scans is not greeted
+ * again that year. It fires at local midnight of the scan's day; delivery picks the hour.
  */
 export function birthdayOccurrence(
   trigger: { daysBefore: number },
@@ -34,7 +35,7 @@ export function birthdayOccurrence(
   const today = localDateOf(now.getTime(), zone);
   const birthday = addDays(today, trigger.daysBefore);
   if (!isBirthdayOn(dateOfBirth, birthday)) return null;
-  return { occurrence: `birthday:${isoDate(birthday)}`, at: new Date(instantAt(today, 0, zone)) };
+  return { occurrence: `birthday:${birthday.year}`, at: new Date(instantAt(today, 0, zone)) };
 }
 
 /**

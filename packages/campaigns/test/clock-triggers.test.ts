@@ -4,17 +4,29 @@ import { after, days, hours, NOW, WARSAW } from "./fixtures.ts";
 
 // NOW is Friday 2024-03-29, 10:00 in Warsaw.
 describe("birthday", () => {
-  it("fires on the local day, at local midnight, named by the birthday's date", () => {
+  it("fires on the local day, at local midnight, named by the birthday's year", () => {
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", NOW, WARSAW)).toEqual({
-      occurrence: "birthday:2024-03-29",
+      occurrence: "birthday:2024",
       at: new Date("2024-03-28T23:00:00Z"),
     });
     expect(birthdayOccurrence({ daysBefore: 0 }, "1990-03-30", NOW, WARSAW)).toBeNull();
   });
 
   it("daysBefore counts local days ahead", () => {
-    expect(birthdayOccurrence({ daysBefore: 3 }, "1990-04-01", NOW, WARSAW)?.occurrence).toBe("birthday:2024-04-01");
+    expect(birthdayOccurrence({ daysBefore: 3 }, "1990-04-01", NOW, WARSAW)?.occurrence).toBe("birthday:2024");
     expect(birthdayOccurrence({ daysBefore: 3 }, "1990-03-29", NOW, WARSAW)).toBeNull();
+  });
+
+  it("a date of birth edited between scans is the same year's birthday, not a second one", () => {
+    const first = birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", NOW, WARSAW);
+    const edited = birthdayOccurrence({ daysBefore: 0 }, "1990-03-30", after(days(1)), WARSAW);
+    expect(edited).not.toBeNull();
+    expect(edited?.occurrence).toBe(first?.occurrence);
+  });
+
+  it("across New Year, daysBefore names the birthday's year, not the scan's", () => {
+    const dec30 = new Date("2024-12-30T10:00:00Z");
+    expect(birthdayOccurrence({ daysBefore: 3 }, "1990-01-02", dec30, WARSAW)?.occurrence).toBe("birthday:2025");
   });
 
   it("the customer's local day decides: 23:30 UTC on the 28th is already the 29th in Warsaw", () => {
@@ -25,7 +37,7 @@ describe("birthday", () => {
 
   it("29 February birthdays fall on 28 February in common years", () => {
     const feb28 = new Date("2025-02-28T10:00:00Z");
-    expect(birthdayOccurrence({ daysBefore: 0 }, "2000-02-29", feb28, WARSAW)?.occurrence).toBe("birthday:2025-02-28");
+    expect(birthdayOccurrence({ daysBefore: 0 }, "2000-02-29", feb28, WARSAW)?.occurrence).toBe("birthday:2025");
     expect(birthdaysDue({ daysBefore: 0 }, feb28, WARSAW)).toEqual([
       { month: 2, day: 28 },
       { month: 2, day: 29 },
