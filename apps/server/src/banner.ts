@@ -1,7 +1,6 @@
+import { isAbsolute, relative } from "node:path";
 import { redactUrl } from "@regulars/logger";
 import type { RunningSystem } from "./system.ts";
-
-const demoKeysFileName = ".data/demo-tenant.json";
 
 /** The demo sale's customer: once the sale is processed, the phone the kiosk can identify. */
 export const demoCustomerPhone = "+48600100200";
@@ -26,10 +25,20 @@ export function tryItCommands(urls: { gatewayUrl: string; apiUrl: string | null 
 
 /**
  * What `npm start` prints: where everything is. Connection URLs are redacted; the demo tenant's keys and its
- * owner's password are printed because they are what a newcomer needs (they are also in .data/demo-tenant.json).
+ * owner's password are printed because they are what a newcomer needs (they are also in the keys file it names,
+ * in the data folder: `.data` unless REGULARS_DATA_DIR moves it).
  */
+/** A path under the working folder as it would be typed there (`.data/demo-tenant.json`), any other in full. */
+function shownPath(path: string): string {
+  const below = relative(process.cwd(), path);
+  return below && !below.startsWith("..") && !isAbsolute(below) ? below : path;
+}
+
 export function startBanner(
-  system: Pick<RunningSystem, "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo">,
+  system: Pick<
+    RunningSystem,
+    "gatewayUrl" | "apiUrl" | "workersUrl" | "databaseUrl" | "natsUrl" | "demo" | "demoKeysFile"
+  >,
 ): string {
   const lines = [
     "",
@@ -52,7 +61,7 @@ export function startBanner(
         `\nOpen the kiosk, set up with the demo kiosk key: ${system.apiUrl}/kiosk/#key=${system.demo.apiKeys.kiosk}&location=store-001`,
     system.demo &&
       system.gatewayUrl &&
-      `\nTry it: paste the export line first (the keys are also in ${demoKeysFileName})\n` +
+      `\nTry it: paste the export line first${system.demoKeysFile ? ` (the keys are also in ${shownPath(system.demoKeysFile)})` : ""}\n` +
         `  export POS_KEY=${system.demo.apiKeys.pos} ADMIN_KEY=${system.demo.apiKeys.admin}\n` +
         tryItCommands({ gatewayUrl: system.gatewayUrl, apiUrl: system.apiUrl })
           .map((line) => `  ${line}`)

@@ -15,6 +15,8 @@ export interface RunningSystem {
   databaseUrl: string;
   natsUrl: string;
   demo: DemoTenant | null;
+  /** Where the demo tenant's keys are kept (in the data folder), when there is a demo tenant. */
+  demoKeysFile: string | null;
   /** The connections the roles share; exposed for diagnostics and end-to-end tests. */
   bus: Bus;
   analytics: Analytics | null;
@@ -46,6 +48,7 @@ export async function startSystem(config: ServerConfig, roles: Role[], log: Logg
       databaseUrl: ctx.deps.databaseUrl,
       natsUrl: ctx.deps.natsUrl,
       demo,
+      demoKeysFile: demo ? demoKeysFile(ctx.dataDir) : null,
       bus: ctx.bus,
       analytics: ctx.analytics,
       stop: () => running.stop(),

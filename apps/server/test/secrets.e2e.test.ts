@@ -43,7 +43,7 @@ describe("files that hold keys or URLs", () => {
 });
 
 describe("the start banner", () => {
-  const base = { gatewayUrl: "http://127.0.0.1:4000", apiUrl: null, workersUrl: null, demo: null };
+  const base = { gatewayUrl: "http://127.0.0.1:4000", apiUrl: null, workersUrl: null, demo: null, demoKeysFile: null };
 
   it("masks passwords and tokens in every URL, NATS lists included", () => {
     const text = startBanner({

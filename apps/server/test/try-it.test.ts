@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { demoCustomerPhone, startBanner, tryItCommands } from "../src/banner.ts";
 
@@ -16,6 +18,7 @@ const running = {
   databaseUrl: "postgresql://127.0.0.1:5432/regulars",
   natsUrl: "nats://127.0.0.1:4222",
   demo,
+  demoKeysFile: null,
 };
 
 /** The shell block that follows the quick start's "Try it" paragraph. */
@@ -28,6 +31,13 @@ function readmeTryItBlock(): string[] {
 }
 
 describe("trying the running system", () => {
+  it("the banner names the keys file where the data folder put it", () => {
+    const inCwd = startBanner({ ...running, demoKeysFile: join(process.cwd(), ".data", "demo-tenant.json") });
+    expect(inCwd).toContain("(the keys are also in .data/demo-tenant.json)");
+    const moved = join(tmpdir(), "regulars-data", "demo-tenant.json");
+    expect(startBanner({ ...running, demoKeysFile: moved })).toContain(`(the keys are also in ${moved})`);
+  });
+
   it("the banner prints an export line with the demo keys, then the commands that use them", () => {
     const lines = startBanner(running).split("\n");
     const exportAt = lines.indexOf("  export POS_KEY=rk_pos ADMIN_KEY=rk_admin");
