@@ -43,7 +43,7 @@ function basketLines(customer: DemoCustomer, menu: readonly MenuItem[], random: 
  * A customer's orders and app events, in time order. Orders fall on random days of their active span at a
  * local hour of their usual daypart, mostly at their favourite stores and through their usual channel; one
  * order in a hundred is refunded the next day. App customers open the app around their orders and now and then
- * leave feedback or follow a message.
+ * leave feedback or follow a message. Orders and refunds carry no points: seeded customers have earned none.
  */
 export function generateHistory(
   customer: DemoCustomer,
@@ -90,7 +90,9 @@ export function generateHistory(
       currency: "EUR",
       total,
       discountTotal: 0,
-      points: Math.floor(total / 100),
+      // No ledger is seeded (customers start at 0 points) and the dashboard counts points given from the loyalty
+      // events but points taken back from refunds' facts: points here would be taken back without ever being given.
+      points: 0,
       lines,
     };
     transactions.push(sale);
@@ -102,7 +104,6 @@ export function generateHistory(
         type: "refund",
         refundOf: sale.transactionId,
         occurredAt: new Date(at + DAY_MS).toISOString(),
-        points: -sale.points,
       });
     }
     if (customer.app) events.push(...appEvents(customer, customerId, tenantId, at, locationId, shape.now, random));
