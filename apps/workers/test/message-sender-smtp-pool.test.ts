@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe("message sender with a pooled SMTP provider", () => {
-  it("sends each e-mail once when more are due than the pool has connections", async () => {
+  it("sends each e-mail once when more are due than the pool has connections, counting no attempt for the wait", async () => {
     const campaignId = await messageCampaign(db, tenantId);
     const templateId = await messageTemplate(db, tenantId, {
       channel: "email",
@@ -81,11 +81,18 @@ describe("message sender with a pooled SMTP provider", () => {
       tenantIds: [tenantId],
       clock: () => now,
       random: () => 0.5,
+      // One attempt each: a message withdrawn while it waited for a connection made none, so it must not fail.
+      retryPolicy: { maxAttempts: 1, initialDelayMs: 1_000, multiplier: 1, maxDelayMs: 1_000, jitter: 0 },
     });
     const queuedLeft = () => db.message.count({ where: { id: { in: ids }, status: "queued" } });
 
     expect(await sender.sendDue()).toBe(30);
     expect(await queuedLeft()).toBeGreaterThan(0);
+    const waiting = await db.message.findMany({
+      where: { id: { in: ids }, status: "queued" },
+      select: { attempts: true },
+    });
+    expect(waiting.every((m) => m.attempts === 0)).toBe(true);
     // The retries, each pass an hour later (past any backoff), until none is left.
     for (let pass = 1; pass <= 10 && (await queuedLeft()) > 0; pass++) {
       now = new Date(ahead + pass * 3_600_000);

@@ -62,7 +62,10 @@ export function smtpProvider(configInput: z.input<typeof SmtpProviderConfig>): M
       const taken = await connections.take(signal);
       if (!taken || signal?.aborted) {
         if (taken) connections.give();
-        return { ok: false, failure: sendFailure("rate_limited", busyText(config.maxConnections)) };
+        return {
+          ok: false,
+          failure: sendFailure("rate_limited", busyText(config.maxConnections), { notSent: true }),
+        };
       }
       options.started?.();
       try {

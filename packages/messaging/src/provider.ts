@@ -34,6 +34,11 @@ export const SendFailure = z.object({
   status: z.number().int().optional(),
   /** The provider asked to wait this long (Retry-After). */
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /**
+   * Certainly not sent: withdrawn before it was handed on (every connection stayed busy). No attempt was made, so
+   * none is counted: a slow relay must not use up a message's attempts while it waits its turn.
+   */
+  notSent: z.literal(true).optional(),
 });
 export type SendFailure = z.infer<typeof SendFailure>;
 
@@ -47,7 +52,7 @@ const retryableCodes: ReadonlySet<SendFailureCode> = new Set([
 export function sendFailure(
   code: SendFailureCode,
   message: string,
-  extra: { status?: number; retryAfterMs?: number } = {},
+  extra: { status?: number; retryAfterMs?: number; notSent?: true } = {},
 ): SendFailure {
   return { code, retryable: retryableCodes.has(code), message, ...extra };
 }

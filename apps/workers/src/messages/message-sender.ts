@@ -160,6 +160,12 @@ export function createMessageSender(opts: MessageSenderOptions): MessageSender {
       metrics?.seconds.observe({ provider: provider.name }, (performance.now() - started) / 1000);
       if (result.ok)
         sent.push({ claimed, message, provider: provider.name, providerMessageId: result.providerMessageId });
+      else if (result.failure.notSent)
+        // Withdrawn while it waited for a connection: no attempt was made, so it waits its turn again uncounted.
+        results.push({
+          claimed,
+          recorded: await recordHeld(db, claimed, new Date(clock().getTime() + settings.holdMs)),
+        });
       else
         results.push({
           claimed,
