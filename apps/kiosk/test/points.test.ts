@@ -1,6 +1,6 @@
 import i18next from "i18next";
 import { describe, expect, it } from "vitest";
-import { checkoutMessages } from "../src/messages/checkout.ts";
+import { checkoutMessages, refusalKeys } from "../src/messages/checkout.ts";
 import { receiptMessages } from "../src/messages/receipt.ts";
 import type { Quote, RefusalCode } from "../src/order/basket.ts";
 import { pointsOffer } from "../src/order/points-offer.ts";
@@ -92,6 +92,18 @@ describe("points counted in words", () => {
     expect(say("pl", "checkout:costsPoints", 20)).toBe("Kosztuje 20 punktów");
     expect(say("pl", "receipt:rewardAhead", 893)).toBe("Następna nagroda: Lody, jeszcze 893 punkty.");
     expect(say("pl", "receipt:toNext.points_earned", 1)).toBe("Do poziomu Gold został jeszcze 1 punkt do zdobycia.");
+  });
+
+  it("says points worth more than the order are refused for that, not for having nothing to take off", () => {
+    const reason = (lng: string, about: "points" | "other") =>
+      i18n.t(
+        refusalKeys("nothing_to_discount", about).map((key) => `checkout:${key}`),
+        { lng },
+      );
+    expect(reason("en", "points")).toBe("these points are worth more than is left to pay");
+    expect(reason("pl", "points")).toBe("te punkty są warte więcej, niż zostało do zapłaty");
+    // A coupon whose products are paid already does have nothing left to take off.
+    expect(reason("en", "other")).toBe("there is nothing left for it to take off");
   });
 
   it("still says a money gap, which has no plural forms, when given a count", () => {

@@ -7,7 +7,9 @@ import type { KnownCoupon } from "./types.ts";
 
 /**
  * A coupon's checks in the order the first failure is reported: the code, the campaign's state and
- * validity, where/when/who, the basket, then the limits. Stacking and the amount come later (quote).
+ * validity, where/when/who, the limits, then the basket. Stacking and the amount come later (quote).
+ * The limits come before the basket because no basket lifts them: a used-up coupon said to want fries
+ * would send the customer for fries only to be told then that it is used up.
  */
 
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -25,7 +27,7 @@ export function withinHours(hours: { from: string; to: string }, at: Date, timez
   return from < to ? now >= from && now < to : now >= from || now < to;
 }
 
-/** Validity, place, time, tier, basket: everything about the campaign's conditions. */
+/** Validity, place, time, tier: the campaign's conditions on when, where and for whom. */
 export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
   const c = config.conditions;
   const at = ctx.at.getTime();
@@ -47,6 +49,12 @@ export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingCont
     if (ctx.customer === null) return refusal("customer_required");
     if (ctx.customer.tier === null || !c.tiers.includes(ctx.customer.tier)) return refusal("wrong_tier");
   }
+  return null;
+}
+
+/** Minimum basket and the products it needs or discounts: the conditions the customer's order can meet. */
+export function basketRefusal(config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
+  const c = config.conditions;
   if (ctx.subtotal < c.minBasket)
     return refusal(
       "below_minimum_basket",
@@ -88,11 +96,24 @@ export function limitsRefusal(coupon: KnownCoupon, config: CouponCampaignConfig,
   return null;
 }
 
+/**
+ * Whether this customer can never use the coupon again, whatever they order: its code is used up, or they used its
+ * campaign as often as they may. A wallet lists no such coupon, as a used paper coupon is gone from a purse. Uses
+ * held by a hold in force count, as for the limits: the coupon is back in the wallet if the hold is voided.
+ */
+export function usedUpByCustomer(coupon: KnownCoupon): boolean {
+  const perCustomer = coupon.campaign?.config.limits.perCustomer;
+  return (
+    coupon.usage.code >= codeMaxUses(coupon) || (perCustomer !== undefined && coupon.usage.customer >= perCustomer)
+  );
+}
+
 /** Every check that does not depend on the other coupons or on what is left of the basket. */
 export function couponRefusal(coupon: KnownCoupon, ctx: PricingContext): Refusal | null {
   if (coupon.campaign === null) return refusal("unknown_code");
   if (coupon.campaign.status === "paused") return refusal("paused");
-  return conditionsRefusal(coupon.campaign.config, ctx) ?? limitsRefusal(coupon, coupon.campaign.config, ctx);
+  const { config } = coupon.campaign;
+  return conditionsRefusal(config, ctx) ?? limitsRefusal(coupon, config, ctx) ?? basketRefusal(config, ctx);
 }
 
 /** The coupons applied so far on this basket, as stacking sees them. */

@@ -3,6 +3,7 @@ export { coveredLines, type DiscountBenefit, discountParts, freeItemParts, isDis
 export * from "./codes.ts";
 export type { Applied, Outcome, PricingContext } from "./context.ts";
 export {
+  basketRefusal,
   budgetLeft,
   type CouponStack,
   codeMaxUses,
@@ -11,6 +12,7 @@ export {
   emptyStack,
   limitsRefusal,
   stackingRefusal,
+  usedUpByCustomer,
   withinHours,
 } from "./coupon-checks.ts";
 export { applyCoupon, applyCoupons } from "./coupons.ts";

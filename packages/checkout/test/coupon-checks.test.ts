@@ -7,6 +7,7 @@ import {
   type KnownCoupon,
   type PricingContext,
   stackingRefusal,
+  usedUpByCustomer,
   withinHours,
 } from "../src/index.ts";
 import { campaignConfig, coupon, line, member, noUsage, WARSAW, WEDNESDAY_NOON } from "./fixtures.ts";
@@ -180,13 +181,13 @@ describe("couponRefusal: one check per refusal code", () => {
       "wrong_day",
       "wrong_time",
       "wrong_tier",
-      "below_minimum_basket",
-      "no_matching_items",
       "limit_reached",
       "customer_limit_reached",
       "code_used_up",
       "daily_limit_reached",
       "budget_exhausted",
+      "below_minimum_basket",
+      "no_matching_items",
     ];
     // Lift each failing condition in turn: the next one in the order becomes the refusal.
     const c = structuredClone(everything);
@@ -208,10 +209,6 @@ describe("couponRefusal: one check per refusal code", () => {
       () => {
         c.campaign!.config.conditions.tiers = [];
       },
-      () => {
-        c.campaign!.config.conditions.minBasket = 0;
-      },
-      () => delete c.campaign!.config.conditions.requires,
       () => delete c.campaign!.config.limits.total,
       () => delete c.campaign!.config.limits.perCustomer,
       () => {
@@ -219,12 +216,47 @@ describe("couponRefusal: one check per refusal code", () => {
       },
       () => delete c.campaign!.config.limits.perDay,
       () => delete c.campaign!.config.limits.budget,
+      () => {
+        c.campaign!.config.conditions.minBasket = 0;
+      },
+      () => delete c.campaign!.config.conditions.requires,
     ];
     order.forEach((code, i) => {
       expect(refusedWith(c)).toBe(code);
       lift[i]!();
     });
     expect(refusedWith(c)).toBeNull();
+  });
+});
+
+describe("a used-up coupon is refused for that, not for what the basket lacks", () => {
+  const welcomeFries = (usage: Partial<KnownCoupon["usage"]>, limits: Record<string, unknown> = {}) =>
+    coupon(
+      "WELCOME-7KQ4",
+      {
+        benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES-L"] } },
+        codes: { kind: "unique", pattern: "WELCOME-XXXX" },
+        limits,
+      },
+      { usage: { ...noUsage, ...usage } },
+    );
+  const burgerOnly = { basket: { ...basket, lines: [line("BURGER", 790)] }, subtotal: 790 };
+
+  it("says the code was used, with only a burger in the order, as it would with fries", () => {
+    expect(refusedWith(welcomeFries({}), burgerOnly)).toBe("no_matching_items");
+    expect(refusedWith(welcomeFries({ code: 1 }), burgerOnly)).toBe("code_used_up");
+    expect(refusedWith(welcomeFries({ customer: 1 }, { perCustomer: 1 }), burgerOnly)).toBe("customer_limit_reached");
+    expect(refusedWith(welcomeFries({ total: 5 }, { total: 5 }), { ...burgerOnly, subtotal: 0 })).toBe("limit_reached");
+  });
+
+  it("usedUpByCustomer: the code used up, or the campaign used as often as the customer may", () => {
+    expect(usedUpByCustomer(welcomeFries({}))).toBe(false);
+    expect(usedUpByCustomer(welcomeFries({ code: 1 }))).toBe(true);
+    expect(usedUpByCustomer(welcomeFries({ customer: 1 }, { perCustomer: 2 }))).toBe(false);
+    expect(usedUpByCustomer(welcomeFries({ customer: 2 }, { perCustomer: 2 }))).toBe(true);
+    // Others using up the campaign is not this customer's doing: the coupon stays, saying why it cannot be used.
+    expect(usedUpByCustomer(welcomeFries({ total: 5 }, { total: 5 }))).toBe(false);
+    expect(usedUpByCustomer(coupon("LUNCH", tenOff, { usage: { ...noUsage, code: 500 } }))).toBe(false);
   });
 });
 

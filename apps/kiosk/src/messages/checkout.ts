@@ -61,6 +61,22 @@ const refusalPl: typeof refusalEn = {
   nothing_to_discount: "nie zostało nic, od czego można by odjąć",
 };
 
+/**
+ * Refusals that read otherwise when they are about points. `nothing_to_discount` on points means the order comes to
+ * less than the points (at least the fewest one redemption may spend) are worth: there is still something to pay.
+ */
+const pointsRefusalEn = {
+  nothing_to_discount: "these points are worth more than is left to pay",
+} satisfies Partial<Record<RefusalCode, string>>;
+
+const pointsRefusalPl: typeof pointsRefusalEn = {
+  nothing_to_discount: "te punkty są warte więcej, niż zostało do zapłaty",
+};
+
+/** The message keys for a refusal, most specific first: what is refused (`points`) may change what it means. */
+export const refusalKeys = (code: RefusalCode, about: "points" | "other"): string[] =>
+  about === "points" ? [`pointsRefusal.${code}`, `refusal.${code}`] : [`refusal.${code}`];
+
 const en = {
   title: "Your order",
   pricing: "Pricing your order…",
@@ -116,6 +132,7 @@ const en = {
     done: "Done",
   },
   holdRefused: "Some of what you chose can no longer be used:",
+  priceChanged: "Something changed since your order was priced: it now comes to {{amount}}. Check it and pay again.",
   holdTimedOut:
     "We could not reserve your coupons and points in time. Try again in a moment; if it happens again, ask staff.",
   payFailed: "The order could not be sent: {{message}}",
@@ -126,6 +143,7 @@ const en = {
     processing_failed: "something went wrong on our side",
   },
   refusal: refusalEn,
+  pointsRefusal: pointsRefusalEn,
 };
 
 const pl: WithPolishPlurals<typeof en, "pointsSpent" | "costsPoints" | "spendPoints"> = {
@@ -189,6 +207,7 @@ const pl: WithPolishPlurals<typeof en, "pointsSpent" | "costsPoints" | "spendPoi
     done: "Gotowe",
   },
   holdRefused: "Części tego, co wybrano, nie można już użyć:",
+  priceChanged: "Od wyceny coś się zmieniło: zamówienie kosztuje teraz {{amount}}. Sprawdź je i zapłać ponownie.",
   holdTimedOut:
     "Nie udało się na czas zarezerwować kuponów i punktów. Spróbuj ponownie za chwilę; jeśli to się powtórzy, poproś personel.",
   payFailed: "Nie udało się wysłać zamówienia: {{message}}",
@@ -199,6 +218,7 @@ const pl: WithPolishPlurals<typeof en, "pointsSpent" | "costsPoints" | "spendPoi
     processing_failed: "coś poszło nie tak po naszej stronie",
   },
   refusal: refusalPl,
+  pointsRefusal: pointsRefusalPl,
 };
 
 export const checkoutMessages: Messages<typeof en> = { en, pl };

@@ -17,6 +17,15 @@ export interface Selection {
   points: number;
 }
 
+/**
+ * The customer with the points balance read later than sign-in (a quote, the processed sale): another till may have
+ * spent some meanwhile. The same object when nothing changed, so a screen that reports it renders no further.
+ */
+export function withPointsBalance(customer: TillCustomer | null, balance: number): TillCustomer | null {
+  if (!customer || customer.points.balance === balance) return customer;
+  return { ...customer, points: { ...customer.points, balance } };
+}
+
 export const noSelection: Selection = { couponCodes: [], rewardIds: [], points: 0 };
 
 /** The basket as the quote prices it and the sale posts it: line `i` of both is item `i`. */

@@ -7,7 +7,7 @@ import { IdentifyScreen } from "../screens/identify.tsx";
 import { MenuScreen } from "../screens/menu.tsx";
 import { type Receipt, ReceiptScreen } from "../screens/receipt.tsx";
 import { StartScreen } from "../screens/start.tsx";
-import { type BasketItem, noSelection, type Selection, type TillCustomer } from "./basket.ts";
+import { type BasketItem, noSelection, type Selection, type TillCustomer, withPointsBalance } from "./basket.ts";
 import { OrderHeader } from "./header.tsx";
 import { IdleGuard } from "./idle.tsx";
 import type { PaymentHooks } from "./use-payment.ts";
@@ -38,6 +38,9 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
   // The hold in force between "pay" and the processed sale: voided if the order is abandoned.
   const hold = useRef<string | null>(null);
 
+  // The header shows the balance the latest quote or sale read, not the one read at sign-in.
+  const onPointsBalance = useCallback((balance: number) => setCustomer((c) => withPointsBalance(c, balance)), []);
+
   const restart = useCallback(() => {
     // Whatever the last visit still has in flight returns to a visit that is over, and is dropped.
     visits.next();
@@ -63,12 +66,13 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
       },
       onPaid: (paid) => {
         hold.current = null;
+        if (paid.processed.balance) onPointsBalance(paid.processed.balance.points);
         setPayStage("choosing");
         setReceipt(paid);
         setStep("receipt");
       },
     }),
-    [visits],
+    [visits, onPointsBalance],
   );
   // While the order is being paid for, nobody may clear it: the sale may already be on its way.
   const paying = step === "checkout" && blocksLeaving(payStage);
@@ -121,6 +125,7 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
             onSelect={setSelection}
             onBack={() => setStep("menu")}
             onDone={restart}
+            onPointsBalance={onPointsBalance}
             payment={payment}
           />
         </>

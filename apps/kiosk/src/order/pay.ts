@@ -13,10 +13,23 @@ import {
 type Client = ReturnType<typeof useTRPCClient>;
 type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
 
-/** The hold refused what was chosen (someone else spent the points, the coupon ran out): each item and why. */
+/**
+ * The hold refused what was chosen (someone else spent the points, the coupon ran out): each item and why. The
+ * issues' paths (`couponCodes.1`) index `selection`, what was sent, which leaves out what the quote refused.
+ */
 export class HoldRefused extends Error {
-  constructor(readonly issues: { path: string; message: string }[]) {
+  constructor(
+    readonly issues: { path: string; message: string }[],
+    readonly selection: Selection,
+  ) {
     super("hold_refused");
+  }
+}
+
+/** The hold priced the order differently from the quote on the Pay button: it was voided, nothing was charged. */
+export class PriceChanged extends Error {
+  constructor(readonly total: number) {
+    super("price_changed");
   }
 }
 
@@ -82,28 +95,53 @@ const spendsSomething = (s: Selection) => s.couponCodes.length > 0 || s.rewardId
 export const needsHold = (request: Pick<QuoteRequest, "customer">, s: Selection) =>
   request.customer ? spendsSomething(s) : s.couponCodes.length > 0;
 
-/** Reserves what the customer chose, all or nothing, and answers the price to post (see `needsHold`). */
+/**
+ * What the quote gave of the customer's selection: the codes, rewards and points it refused are left out. A hold is
+ * all or nothing, so holding a refused item too would refuse the whole order on every tap, while the Pay button
+ * names the quote's total, which already leaves them out. They stay selected, on screen with their reason.
+ */
+export function acceptedSelection(selection: Selection, quote: Quote): Selection {
+  const refusedCodes = new Set(quote.coupons.filter((c) => c.selected && c.refusal).map((c) => c.code));
+  const refusedRewards = new Set(quote.rewards.filter((r) => r.selected && r.refusal).map((r) => r.id));
+  return {
+    couponCodes: selection.couponCodes.filter((code) => !refusedCodes.has(code.trim().toUpperCase())),
+    rewardIds: selection.rewardIds.filter((id) => !refusedRewards.has(id)),
+    points: quote.points.refusal ? 0 : selection.points,
+  };
+}
+
+/**
+ * Reserves what the quote accepted of the customer's choice (`acceptedSelection`), all or nothing, and answers the
+ * price to post (see `needsHold`). A hold that prices otherwise than `quote` (something changed since) is voided:
+ * the customer pays what the button said or is shown the new price first.
+ */
 export async function reserve(
   client: Client,
   request: QuoteRequest,
-  selection: Selection,
+  chosen: Selection,
   quote: Quote,
 ): Promise<{ holdId: string | null; quote: Quote }> {
+  const selection = acceptedSelection(chosen, quote);
   if (!needsHold(request, selection)) return { holdId: null, quote };
+  let hold: Awaited<ReturnType<Client["checkout"]["hold"]["mutate"]>>;
   try {
     // Not aborted on timeout: a hold made after all is voided when its answer arrives.
-    const hold = await beforeDeadline(
+    hold = await beforeDeadline(
       client.checkout.hold.mutate({ ...request, ...selection }),
       API_CALL_TIMEOUT_MS,
       () => new HoldTimedOut(),
       (late) => void voidHold(client, late.holdId),
     );
-    return { holdId: hold.holdId, quote: hold.quote };
   } catch (err) {
     const body = codeOf(err);
-    if (body?.code === "hold_refused") throw new HoldRefused(body.issues ?? []);
+    if (body?.code === "hold_refused") throw new HoldRefused(body.issues ?? [], selection);
     throw err;
   }
+  if (hold.quote.total !== quote.total) {
+    await voidHold(client, hold.holdId);
+    throw new PriceChanged(hold.quote.total);
+  }
+  return { holdId: hold.holdId, quote: hold.quote };
 }
 
 export interface Sale {

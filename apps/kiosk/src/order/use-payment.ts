@@ -6,6 +6,7 @@ import type { Quote, Selection } from "./basket.ts";
 import {
   HoldRefused,
   HoldTimedOut,
+  PriceChanged,
   reserve,
   SaleRejected,
   SaleUnconfirmed,
@@ -21,7 +22,10 @@ type Client = ReturnType<typeof useTRPCClient>;
 type QuoteRequest = Parameters<Client["checkout"]["quote"]["query"]>[0];
 
 export type PayFailure =
-  | { kind: "refused"; issues: { path: string; message: string }[] }
+  /** `sent`: what the hold was asked for, which the issues' paths index. */
+  | { kind: "refused"; issues: { path: string; message: string }[]; sent: Selection }
+  /** The hold priced otherwise than the button said (something changed since the quote): asked again, not held. */
+  | { kind: "priceChanged"; total: number }
   | { kind: "rejected"; code: string }
   | { kind: "holdTimedOut" }
   | { kind: "failed"; message: string };
@@ -110,7 +114,7 @@ export function usePayment(gateway: { url: string; apiKey: string }, hooks: Paym
 }
 
 function shortfallOf(err: unknown): PayShortfall {
-  if (err instanceof HoldRefused) return "holdRefused";
+  if (err instanceof HoldRefused || err instanceof PriceChanged) return "holdRefused";
   if (err instanceof HoldTimedOut) return "holdTimedOut";
   if (err instanceof SaleUnconfirmed) return "unconfirmed";
   if (err instanceof SaleRejected) return "rejected";
@@ -118,7 +122,8 @@ function shortfallOf(err: unknown): PayShortfall {
 }
 
 function failureOf(err: unknown, shortfall: PayShortfall): PayFailure | null {
-  if (err instanceof HoldRefused) return { kind: "refused", issues: err.issues };
+  if (err instanceof HoldRefused) return { kind: "refused", issues: err.issues, sent: err.selection };
+  if (err instanceof PriceChanged) return { kind: "priceChanged", total: err.total };
   if (err instanceof SaleRejected) return { kind: "rejected", code: err.code };
   if (shortfall === "holdTimedOut") return { kind: "holdTimedOut" };
   if (shortfall === "unconfirmed") return null;

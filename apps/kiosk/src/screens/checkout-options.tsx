@@ -1,6 +1,7 @@
 import { Button, useFormat } from "@regulars/web-ui";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { refusalKeys } from "../messages/checkout.ts";
 import type { Quote } from "../order/basket.ts";
 import { pointsOffer } from "../order/points-offer.ts";
 
@@ -9,7 +10,8 @@ type Refusal = Quote["points"]["refusal"];
 /** The refusal's code as a sentence in the customer's language; the server's English when the code is new. */
 export function useRefusalText() {
   const { t } = useTranslation("checkout");
-  return (refusal: NonNullable<Refusal>) => t(`refusal.${refusal.code}`, { defaultValue: refusal.message });
+  return (refusal: NonNullable<Refusal>, about: "points" | "other" = "other") =>
+    t(refusalKeys(refusal.code, about), { defaultValue: refusal.message });
 }
 
 /** One thing the customer could use: a toggle when it applies, the reason when it does not. */
@@ -19,10 +21,13 @@ function OptionRow({
   refusal,
   chosen,
   onToggle,
+  about = "other",
 }: {
   title: string;
   detail?: ReactNode;
   refusal: Refusal;
+  /** What is offered, where a refusal reads otherwise for it. */
+  about?: "points" | "other";
   chosen: boolean;
   onToggle: () => void;
 }) {
@@ -33,7 +38,9 @@ function OptionRow({
       <div className="flex flex-1 flex-col gap-1">
         <span className="text-3xl font-semibold">{title}</span>
         {detail && <span className="text-2xl text-slate-800">{detail}</span>}
-        {refusal && <span className="text-2xl text-red-800">{t("notApplicable", { reason: reason(refusal) })}</span>}
+        {refusal && (
+          <span className="text-2xl text-red-800">{t("notApplicable", { reason: reason(refusal, about) })}</span>
+        )}
         {chosen && !refusal && <span className="text-2xl font-semibold text-emerald-800">{t("applied")}</span>}
       </div>
       {(!refusal || chosen) && (
@@ -129,6 +136,7 @@ export function PointsOption({
           title={t("spendPoints", { count: points, formatted: format.number(points) })}
           detail={priced.refusal ? undefined : t("worth", { amount: format.money(priced.value) })}
           refusal={priced.refusal}
+          about="points"
           chosen={chosen}
           onToggle={() => onChoose(chosen ? 0 : points)}
         />

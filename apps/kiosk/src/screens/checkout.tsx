@@ -1,15 +1,22 @@
 import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { type BasketItem, basketLines, type Quote, type Selection, type TillCustomer } from "../order/basket.ts";
+import {
+  type BasketItem,
+  basketLines,
+  type Quote,
+  type RefusalCode,
+  type Selection,
+  type TillCustomer,
+} from "../order/basket.ts";
 import { codeToRemove } from "../order/coupon-codes.ts";
 import type { OrderContext } from "../order/flow.tsx";
 import { fetchQuote, QuoteTimedOut, retryQuote } from "../order/quote.ts";
 import { type PayFailure, type PaymentHooks, usePayment } from "../order/use-payment.ts";
 import { mayChoose } from "../order/visit.ts";
 import { Notice, ScreenHeading } from "../ui.tsx";
-import { CouponOptions, PointsOption, RewardOptions } from "./checkout-options.tsx";
+import { CouponOptions, PointsOption, RewardOptions, useRefusalText } from "./checkout-options.tsx";
 import { CouponCodeForm } from "./coupon-code-form.tsx";
 import { OrderSent } from "./order-sent.tsx";
 import { QuoteSummary } from "./quote-summary.tsx";
@@ -25,6 +32,7 @@ export function CheckoutScreen({
   onSelect,
   onBack,
   onDone,
+  onPointsBalance,
   payment,
 }: {
   kiosk: OrderContext;
@@ -35,11 +43,14 @@ export function CheckoutScreen({
   onBack: () => void;
   /** Ends the visit once the order was sent and the customer may go. */
   onDone: () => void;
+  /** The customer's points balance as the latest quote read it: another till may have spent some since sign-in. */
+  onPointsBalance: (balance: number) => void;
   payment: PaymentHooks;
 }) {
   const { t } = useTranslation("checkout");
   const format = useFormat();
   const trpc = useTRPC();
+  const refusalText = useRefusalText();
   const { stage, failure, externalId, pay, clearFailure } = usePayment(
     { url: kiosk.gatewayUrl, apiKey: kiosk.device.apiKey },
     payment,
@@ -66,6 +77,10 @@ export function CheckoutScreen({
   // the choice that broke it (a code the server refused) instead of losing the order.
   const priced = useRef<Quote | null>(null);
   if (quote.data) priced.current = quote.data;
+  const quotedBalance = customer ? quote.data?.points.balance : undefined;
+  useEffect(() => {
+    if (quotedBalance !== undefined) onPointsBalance(quotedBalance);
+  }, [quotedBalance, onPointsBalance]);
   const offerPoints = quote.data
     ? quote.data.points.maxUsable || Math.max(quote.data.points.minPoints, quote.data.points.step, 1)
     : 0;
@@ -79,17 +94,23 @@ export function CheckoutScreen({
     onSelect({ ...selection, ...next });
   };
 
-  /** "couponCodes.0" + "limit_reached: ..." → "Discounted fries: this coupon has been used up". */
-  function refusedItem(path: string, message: string): string {
+  /**
+   * "couponCodes.0" + "limit_reached: ..." → "Discounted fries: this coupon has been used up". The index is into
+   * what the hold was sent (`sent`), which leaves out what the quote had refused already.
+   */
+  function refusedItem(path: string, message: string, sent: Selection): string {
     const [field, index] = path.split(".");
-    const code = message.split(":")[0]!;
+    const code = message.split(":")[0]! as RefusalCode;
+    const couponCode = field === "couponCodes" ? sent.couponCodes[Number(index)] : undefined;
+    const rewardId = field === "rewardIds" ? sent.rewardIds[Number(index)] : undefined;
     const name =
       field === "couponCodes"
-        ? (quote.data?.coupons.filter((c) => c.selected)[Number(index)]?.name ?? selection.couponCodes[Number(index)])
+        ? (quote.data?.coupons.find((c) => c.code === couponCode?.toUpperCase())?.name ?? couponCode)
         : field === "rewardIds"
-          ? quote.data?.rewards.filter((r) => r.selected)[Number(index)]?.name
+          ? quote.data?.rewards.find((r) => r.id === rewardId)?.name
           : t("points");
-    return `${name ?? path}: ${t(`refusal.${code}`, { defaultValue: message })}`;
+    const reason = refusalText({ code, message }, field === "points" ? "points" : "other");
+    return `${name ?? path}: ${reason}`;
   }
 
   if (stage === "received" || stage === "receivedSlowly" || stage === "unconfirmed" || stage === "notAccepted")
@@ -189,16 +210,19 @@ function PayFailureNotice({
   describe,
 }: {
   failure: PayFailure;
-  describe: (path: string, message: string) => string;
+  describe: (path: string, message: string, sent: Selection) => string;
 }) {
   const { t } = useTranslation("checkout");
+  const format = useFormat();
+  if (failure.kind === "priceChanged")
+    return <Notice>{t("priceChanged", { amount: format.money(failure.total) })}</Notice>;
   if (failure.kind === "refused")
     return (
       <Notice>
         <p>{t("holdRefused")}</p>
         <ul className="mt-2 list-disc pl-8">
           {failure.issues.map((issue) => (
-            <li key={issue.path}>{describe(issue.path, issue.message)}</li>
+            <li key={issue.path}>{describe(issue.path, issue.message, failure.sent)}</li>
           ))}
         </ul>
       </Notice>

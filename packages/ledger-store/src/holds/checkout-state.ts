@@ -1,4 +1,4 @@
-import type { CheckoutCustomer, CouponUsage, KnownCoupon } from "@regulars/checkout";
+import { type CheckoutCustomer, type CouponUsage, type KnownCoupon, usedUpByCustomer } from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -136,12 +136,19 @@ export async function readKnownCoupons(
   return knownCoupons(typed, rows);
 }
 
-/** Coupon rows (from SQL, or json_agg) as the pricing knows them: typed codes first, in the order typed. */
+/**
+ * Coupon rows (from SQL, or json_agg) as the pricing knows them: typed codes first, in the order typed, then the
+ * wallet's that the customer has not used up (`usedUpByCustomer`). A typed code is judged whatever its uses, so
+ * it says why it cannot be used.
+ */
 function knownCoupons(typed: string[], rows: CouponRow[]): KnownCoupon[] {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   // Typed codes first, in the order typed, then the wallet's.
   const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
-  return order.map((code) => {
+  const wasTyped = new Set(typed);
+  return order.map(knownCoupon).filter((k) => wasTyped.has(k.code) || !usedUpByCustomer(k));
+
+  function knownCoupon(code: string): KnownCoupon {
     const r = byCode.get(code)!;
     const usage: CouponUsage = {
       total: exactNumber(r.used_count ?? 0),
@@ -160,7 +167,7 @@ function knownCoupons(typed: string[], rows: CouponRow[]): KnownCoupon[] {
           ? { id: r.campaign_id, status: r.status as CouponCampaignStatus, config: campaignConfig(r.config) }
           : null,
     };
-  });
+  }
 }
 
 /** Campaign configs parsed once per distinct document: a quote may meet the same campaign many times a second. */

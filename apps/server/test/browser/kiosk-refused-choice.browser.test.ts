@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSystem, enrolAtTill, freePort, signInByPhone, startBrowserSystem } from "./browser-fixture.ts";
+
+// The kiosk after the quote refused part of what the customer chose: Pay holds only what the quote gave, so what
+// the button says is what is paid, and a choice taken by another till meanwhile is shown, never paid for in a loop.
+
+const portrait = { width: 1080, height: 1920 };
+const phone = "+48600900007";
+const store = "store-001";
+
+describe("the kiosk after part of the choice was refused", () => {
+  let web: BrowserSystem;
+  let customerId: string;
+  const admin = () => web.system.client(web.tenant.apiKeys.admin);
+  const kioskLink = () => `/kiosk/#key=${web.tenant.apiKeys.kiosk}&location=${store}`;
+
+  beforeAll(async () => {
+    web = await startBrowserSystem({ GATEWAY_PORT: String(await freePort()) });
+    await admin().programme.redemption.set.mutate({
+      redemption: { points: 100, value: 500, minPoints: 50, maxDiscountPerOrder: 1000 },
+    });
+    await admin().coupons.create.mutate({
+      name: "Airport store treat",
+      benefit: { kind: "fixed_off", amount: 300 },
+      conditions: { locations: ["store-airport"] },
+      codes: { kind: "generic", code: "AIRPORT3" },
+    });
+    customerId = await enrolAtTill(web, phone, store, "KIOSK-REFUSED");
+  }, 240_000);
+  afterAll(() => web?.dispose());
+
+  it("lets a guest pay the total shown beside a code refused at this restaurant", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await page.getByRole("button", { name: "Order without signing in" }).click();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    await page.getByLabel(/coupon code/i).fill("AIRPORT3");
+    await page.getByRole("button", { name: "Add code" }).click();
+    await page.getByText(/not valid at this restaurant/).waitFor();
+
+    await page.getByRole("button", { name: "Pay €7.90" }).click();
+    await page.getByRole("heading", { name: "Thank you!" }).waitFor({ timeout: 60_000 });
+    await page.context().close();
+  });
+
+  it("shows points another till took meanwhile as refused, then pays without them", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await signInByPhone(page, phone);
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    const points = page.getByRole("region", { name: "Points" });
+    await points.getByRole("button", { name: "Use Spend 200 points" }).click();
+    await points.getByRole("button", { name: "Remove Spend 200 points" }).waitFor();
+
+    // Another till reserves half of the 300 points between the quote and Pay.
+    const till = await web.system.client(web.tenant.apiKeys.kiosk).checkout.hold.mutate({
+      customer: { id: customerId },
+      basket: {
+        locationId: store,
+        channel: "kiosk",
+        currency: "EUR",
+        lines: [{ sku: "CATERING", name: "Catering", quantity: 1, unitPrice: 30_000, discount: 0 }],
+      },
+      points: 150,
+    });
+    expect(till.holdId).toMatch(/^hld_/);
+
+    await page.getByRole("button", { name: "Pay €5.80" }).click();
+    await page.getByText("Some of what you chose can no longer be used:").waitFor();
+    await page.getByText("Points: not enough points").waitFor();
+    // Priced again without the points: the button says so, and paying that succeeds at the first tap.
+    await points.getByText(/Not available: not enough points/).waitFor();
+    await page.getByRole("button", { name: "Pay €15.80" }).click();
+    await page.getByRole("heading", { name: "Thank you!" }).waitFor({ timeout: 60_000 });
+    await page.context().close();
+  });
+});
