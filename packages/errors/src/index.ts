@@ -1,3 +1,5 @@
+import type { RawFieldIssue } from "./field-messages.ts";
+
 /**
  * One error vocabulary for the whole system. Domain code throws `DomainError` with a code from this
  * table; the gateway maps it to an HTTP status and the API to a tRPC code, both from here, so the same
@@ -45,6 +47,23 @@ export type TrpcCode = (typeof errorCodes)[ErrorCode]["trpc"];
 export interface FieldIssue {
   path: string;
   message: string;
+  /** What kind of refusal (zod's issue code: `too_small`, `invalid_format`, `custom`…), for clients that word it. */
+  code?: string;
+  /** The bounds or format the refusal names, so a client can say it in its own language. */
+  params?: IssueParams;
+}
+
+/** The parts of a zod issue a message is made of; dates and bigints as JSON reads them. */
+export interface IssueParams {
+  origin?: string;
+  minimum?: number | string;
+  maximum?: number | string;
+  inclusive?: boolean;
+  exact?: boolean;
+  format?: string;
+  expected?: string;
+  values?: (string | number | boolean | null)[];
+  divisor?: number | string;
 }
 
 export class DomainError extends Error {
@@ -85,6 +104,45 @@ export function issuesFromZod(error: {
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
 }): FieldIssue[] {
   return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
+}
+
+type ZodIssueLike = { path: ReadonlyArray<PropertyKey>; message: string } & Omit<RawFieldIssue, "input">;
+
+/** Zod gives a date's bound as epoch milliseconds; a client formats an ISO date without knowing that. */
+function jsonBound(v: number | bigint | Date | undefined, origin: string | undefined): number | string | undefined {
+  if (v === undefined) return undefined;
+  if (v instanceof Date) return v.toISOString();
+  if (origin === "date" && typeof v === "number") return new Date(v).toISOString();
+  return typeof v === "bigint" ? String(v) : v;
+}
+
+/**
+ * Zod issues with their code and bounds beside the English message, so the admin and kiosk can say them in the
+ * person's language. Only the tRPC answers carry these: the gateway's REST issues stay `{ path, message }`.
+ */
+export function codedIssuesFromZod(error: { issues: ReadonlyArray<ZodIssueLike> }): FieldIssue[] {
+  return error.issues.map((i) => {
+    const params: IssueParams = {
+      origin: i.origin,
+      minimum: jsonBound(i.minimum, i.origin),
+      maximum: jsonBound(i.maximum, i.origin),
+      inclusive: i.inclusive,
+      exact: i.exact,
+      format: i.format,
+      expected: i.expected,
+      values: i.values?.filter((v) => v === null || ["string", "number", "boolean"].includes(typeof v)) as
+        | IssueParams["values"]
+        | undefined,
+      divisor: typeof i.divisor === "bigint" ? String(i.divisor) : i.divisor,
+    };
+    const set = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as IssueParams;
+    return {
+      path: formatIssuePath(i.path),
+      message: i.message,
+      ...(i.code ? { code: i.code } : {}),
+      ...(Object.keys(set).length ? { params: set } : {}),
+    };
+  });
 }
 
 /** The JSON body every HTTP error has. */

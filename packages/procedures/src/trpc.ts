@@ -2,7 +2,14 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { DomainError, type ErrorBody, errorCodeOfTrpc, issuesFromZod, roleRefusal, trpcCodeOf } from "@regulars/errors";
+import {
+  codedIssuesFromZod,
+  DomainError,
+  type ErrorBody,
+  errorCodeOfTrpc,
+  roleRefusal,
+  trpcCodeOf,
+} from "@regulars/errors";
 import type { Credential } from "@regulars/tenancy";
 import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -52,7 +59,7 @@ const t = initTRPC.context<ApiContext>().create({
     const cause = error.cause;
     const code = cause instanceof DomainError ? cause.code : errorCodeOfTrpc(error.code, shape.data.httpStatus);
     const issues =
-      cause instanceof ZodError ? issuesFromZod(cause) : cause instanceof DomainError ? cause.issues : undefined;
+      cause instanceof ZodError ? codedIssuesFromZod(cause) : cause instanceof DomainError ? cause.issues : undefined;
     // Internal errors keep their message out of the response; the request id finds it in the logs.
     const message =
       code === "internal"

@@ -56,8 +56,14 @@ describe("tRPC errors in the one error shape", () => {
       code: "invalid_request",
       message: "the input is invalid: customerId, limit",
       issues: [
-        { path: "customerId", message: "required" },
-        { path: "limit", message: "must be a number, not a string" },
+        // The code and bounds let the admin and kiosk word each refusal in the person's language.
+        { path: "customerId", message: "required", code: "invalid_type", params: { expected: "string" } },
+        {
+          path: "limit",
+          message: "must be a number, not a string",
+          code: "invalid_type",
+          params: { expected: "number" },
+        },
       ],
       requestId: "req_shape",
     });

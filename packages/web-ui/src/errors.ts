@@ -1,9 +1,19 @@
+import { type ApiIssue, failureTexts, issueText, serverText } from "./error-texts.ts";
+import type { Language } from "./i18n.tsx";
+
 /** The house error body, as the gateway answers it and as tRPC errors carry it in `data.error`. */
 export interface ApiFailure {
   code: string;
   message: string;
-  issues?: { path: string; message: string }[];
+  issues?: ApiIssue[];
   requestId?: string;
+}
+
+export interface ErrorTextOptions {
+  /** The page's language (`createI18n` keeps it on `<html lang>`) when absent. */
+  language?: Language;
+  /** The form's labels by field path (`email`, `rules.0.rate`), so a banner names fields as the form does. */
+  labels?: Record<string, string>;
 }
 
 function bodyOf(err: unknown): ApiFailure | null {
@@ -14,18 +24,49 @@ function bodyOf(err: unknown): ApiFailure | null {
   return null;
 }
 
-/** One sentence for a failed call: the server's message (which says what to do), or a network hint. */
-export function describeError(err: unknown): string {
+const pageLanguage = (): Language =>
+  globalThis.document?.documentElement.lang?.toLowerCase().startsWith("pl") ? "pl" : "en";
+
+/** A field's label, or the label of the nearest labelled field containing it (`tiers` for `tiers.levels.0.id`). */
+function labelOf(path: string, labels: Record<string, string>): string | undefined {
+  for (let parts = path.split("."); parts.length; parts = parts.slice(0, -1)) {
+    const label = labels[parts.join(".")];
+    if (label) return label;
+  }
+  return undefined;
+}
+
+function headline(body: ApiFailure, language: Language, labels: Record<string, string>): string {
+  const texts = failureTexts[language];
+  // The server lists refused paths for integrators; a person reads the form's labels, or looks at the fields.
+  if (body.code === "invalid_request" && body.issues?.length) {
+    const named = body.issues.map((i) => labelOf(i.path, labels)).filter((l): l is string => Boolean(l));
+    return texts.invalidFields([...new Set(named)]);
+  }
+  if (body.code === "internal") return texts.internal;
+  if (body.code === "unavailable") return texts.unavailable;
+  if (body.code === "rate_limited") return texts.rateLimited;
+  return serverText(body.message, language);
+}
+
+/** One sentence for a failed call, in the page's language, with the request id to quote kept last. */
+export function describeError(err: unknown, options: ErrorTextOptions = {}): string {
+  const language = options.language ?? pageLanguage();
+  const texts = failureTexts[language];
   const body = bodyOf(err);
-  if (body) return body.requestId ? `${body.message} (request ${body.requestId})` : body.message;
-  if (err instanceof TypeError) return "the server could not be reached; check the connection and try again";
+  if (body) {
+    const text = headline(body, language, options.labels ?? {});
+    return body.requestId ? `${text} ${texts.reference(body.requestId)}` : text;
+  }
+  if (err instanceof TypeError) return texts.unreachable;
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Refused fields by path (`rules.0.rate`), so a form shows each message beside its field. */
-export function fieldErrors(err: unknown): Record<string, string> {
+/** Refused fields by path (`rules.0.rate`), each in the page's language, so a form shows it beside its field. */
+export function fieldErrors(err: unknown, options: Pick<ErrorTextOptions, "language"> = {}): Record<string, string> {
+  const language = options.language ?? pageLanguage();
   const out: Record<string, string> = {};
-  for (const issue of bodyOf(err)?.issues ?? []) out[issue.path] ??= issue.message;
+  for (const issue of bodyOf(err)?.issues ?? []) out[issue.path] ??= issueText(issue, language);
   return out;
 }
 
