@@ -179,13 +179,13 @@ const refusalMeanings = {
   wrong_day: "the coupon is for other weekdays (local time).",
   wrong_time: "the coupon is for other hours of the day (local wall clock).",
   wrong_tier: "the coupon is for members of other tiers.",
-  below_minimum_basket: "the basket's `subtotal` is below the coupon's minimum basket.",
-  no_matching_items: "no basket line is one the coupon or reward requires or discounts.",
   limit_reached: "the coupon's campaign has been used as often as it may be (holds in force count).",
   customer_limit_reached: "this customer has used the coupon's campaign as often as they may.",
   code_used_up: "this very code has been used as often as it may be (by default once for a unique or imported code).",
   daily_limit_reached: "the coupon's campaign has been used as often as it may be today (local calendar day).",
   budget_exhausted: "the money the coupon's campaign may give away is spent.",
+  below_minimum_basket: "the basket's `subtotal` is below the coupon's minimum basket.",
+  no_matching_items: "no basket line is one the coupon or reward requires or discounts.",
   not_combinable:
     "the coupon cannot stack with a coupon applied before it (exclusive, or the same stacking group), or its " +
     "code is typed twice.",
