@@ -228,4 +228,28 @@ describe("always-on and the daily scan", () => {
       [lapsed, `inactive:30:${lastSeen.toISOString()}`],
     ]);
   });
+
+  it("counts a birthday greeted under the occurrence's former name, the scan's date, as that year's", async () => {
+    const { tenantId, timezone } = await runnerTenant(db, "Europe/Warsaw");
+    // On the day itself: the former name's year (the scan's) is the birthday's, whichever day the test runs.
+    const today = localDate(now, timezone);
+    const [, month, day] = today.split("-");
+    const birthday = await addCustomer(db, tenantId, { dateOfBirth: `1988-${month}-${day}` });
+    const greet = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "birthday", daysBefore: 0 },
+      actions: [{ type: "award_points", points: 20, reason: "Happy birthday" }],
+      limits: { perCustomer: { mode: "repeatable", minGapHours: 0 } },
+    });
+    const ctx = { db, tenantId, zone: timezone, now, chunkSize: 2 };
+    expect((await scanClockTriggers(ctx)).acted).toBe(1);
+    // Stored as a release before the change named it: by the scan's local date.
+    await db.$executeRaw`UPDATE campaign_enrolments SET occurrence = ${`birthday:${today}`} WHERE campaign_id = ${greet}`;
+    // A rescan the same day (a new version of the campaign has a scan mark of its own) greets no one again.
+    await db.$executeRaw`DELETE FROM job_marks WHERE tenant_id = ${tenantId}`;
+    expect((await scanClockTriggers({ ...ctx, now: later(now, HOUR) })).acted).toBe(0);
+    expect((await enrolmentsOf(db, greet)).map((e) => [e.customerId, e.occurrence])).toEqual([
+      [birthday, `birthday:${today}`],
+    ]);
+  });
 });
