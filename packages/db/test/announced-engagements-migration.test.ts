@@ -42,7 +42,9 @@ describe(`migration ${migration}`, () => {
         [id, type],
       );
 
-    expect((await migrateDatabase(url)).applied).toContain(migration);
+    expect((await migrateDatabase(url)).applied).toEqual(
+      expect.arrayContaining([migration, "0055_messages_announced_engagements_backfill"]),
+    );
 
     const { rows } = await client.query<{ id: string; announced_engagements: string[] }>(
       "SELECT id, announced_engagements FROM messages ORDER BY id",
