@@ -138,9 +138,11 @@ export function planRefund(
       // a refund after the tier job closed December would leave an upgrade December no longer earned for a year.
       const judged = judgingWindow(state, occurredAt);
       const counted = inQualifyingWindow(judged.window, sale.occurredAt);
-      // Points earned count the reversal as posted, as the stored window total does (earned less reversals).
+      // Points earned lose the whole refunded share, the expired part too: spared from the balance only, it was
+      // never earned for good (the stored window total subtracts it with the reversals), else a sale refunded after
+      // its points expired would keep its tier for good.
       const lowered =
-        tiers.basis === "points_earned" ? taken : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
+        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
       countInWindows(state, sale.occurredAt, -lowered);
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged.total());
       const back =

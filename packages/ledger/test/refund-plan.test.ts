@@ -222,13 +222,28 @@ describe("planRefund: a sale whose points expired", () => {
     expect(plan.effects).not.toHaveProperty("expired");
   });
 
-  it("points earned count the reversal as posted: the tier window loses what the refund took back", () => {
+  it("points earned lose the whole refunded share, the expired part too: only the balance spares it", () => {
     const t = programme({ rules: [base], tiers });
     const { record, state } = sold(t, "S-1", s1Lines, member({ qualifying: 100 }));
     expect(state.qualifying).toBe(135);
     record.expiredPoints = 5;
     expect(applied(planRefund(burger("R-1"), record, state, t.config)).points).toBe(-15);
-    expect(state.qualifying).toBe(120);
+    expect(state.qualifying).toBe(115);
+  });
+
+  it("a sale refunded in full after all its points expired takes back the upgrade it made", () => {
+    const t = programme({ rules: [base], tiers });
+    const saleLines: LineSpec[] = [{ sku: "menu", unitPrice: 3000 }];
+    const { record, state } = sold(t, "S-UP", saleLines, member({ tier: "silver", qualifying: 480 }));
+    expect(state).toMatchObject({ tier: "gold", qualifying: 510 });
+    record.expiredPoints = 30;
+    const plan = applied(
+      planRefund(refund("R-1", "S-UP", [{ sku: "menu", unitPrice: 3000, lineNo: 0 }]), record, state, t.config),
+    );
+    expect(plan.points).toBe(0);
+    expect(plan.movements.filter((m) => m.kind === "reverse")).toEqual([]);
+    expect(plan.effects).toMatchObject({ expired: 30, tierRevoked: { from: "gold", to: "silver" } });
+    expect(state).toMatchObject({ tier: "silver", qualifying: 480 });
   });
 });
 

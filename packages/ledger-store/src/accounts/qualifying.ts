@@ -5,8 +5,9 @@ export type TierBasis = "points_earned" | "spend" | "orders";
 
 /**
  * Points *earned* (net of refunds, never the spendable balance), spend, or orders in [since, until). A refund's
- * reversal of earned points counts against them; the points and wallet cash a refund gives back of what its sale
- * spent (a `reverse` that credits) were never earned, and do not count. A refund counts in the window of the sale it
+ * reversal of earned points counts against them, as do the points it spared because they had expired
+ * (`sparedExpired`); the points and wallet cash a refund gives back of what its sale spent (a `reverse` that
+ * credits) were never earned, and do not count. A refund counts in the window of the sale it
  * refunds, whenever it is made: a sale of 28 December refunded on 2 January takes its points from the year it
  * earned them in, not from the new one. Earned points are read from `ledger_movements_customer_time_idx` alone
  * (migration 0027), bounded by the window: by customer alone every batch read each customer's whole history from
@@ -38,7 +39,7 @@ export function qualifyingStatement(
     // points earned, and only those few rows look up their refund and its sale.
     return Prisma.sql`
       ${personsWith(tenantId, windows)}
-      SELECT p.person AS customer_id, sum(coalesce(e.value, 0) + coalesce(r.value, 0)) AS value
+      SELECT p.person AS customer_id, sum(coalesce(e.value, 0) + coalesce(r.value, 0) - coalesce(x.value, 0)) AS value
       FROM person p
       CROSS JOIN LATERAL (
         SELECT sum(m.amount) AS value FROM ledger_movements m
@@ -53,7 +54,10 @@ export function qualifyingStatement(
           AND m.kind = 'reverse' AND m.amount < 0
           AND sale.occurred_at >= p.since AND sale.occurred_at < p.until
       ) r
-      WHERE e.value IS NOT NULL OR r.value IS NOT NULL
+      CROSS JOIN LATERAL (
+        SELECT sum(s.expired) AS value FROM ${sparedExpired(tenantId)} WHERE s.sale_at < p.until
+      ) x
+      WHERE e.value IS NOT NULL OR r.value IS NOT NULL OR x.value IS NOT NULL
       GROUP BY p.person`;
   }
   if (basis === "spend") {
@@ -78,6 +82,29 @@ export function qualifyingStatement(
     ) o
     WHERE o.value > 0`;
 }
+
+/**
+ * `s`: the points that refunds of `person` p's sales in the window spared because they had expired from the sale's
+ * lot (`expired` in the refund's effects), with their sale's time (`sale_at`) and the time they count at (`at`, as a
+ * reversal's). No reversal was posted for them, yet they were not earned for good either: they count against the
+ * points earned as a reversal would, by the same window rule (the caller bounds the end). Such refunds are rare:
+ * their partial index (migration 0054; the predicate spelled as the index's, so the planner matches it) makes the
+ * common case one probe of an almost empty index, where the customer's history would be read from the window's
+ * start. Each one found looks its sale up by key (a join was planned, on a young table, as a range of the tenant's
+ * history index).
+ */
+const sparedExpired = (tenantId: string) => Prisma.sql`(
+  SELECT f.expired, f.sale_at, least(f.refund_at, f.sale_at) AS at FROM (
+    SELECT (refund.effects ->> 'expired')::int8 AS expired, refund.occurred_at AS refund_at,
+      (SELECT sale.occurred_at FROM transactions sale
+        WHERE sale.tenant_id = ${tenantId} AND sale.external_id = refund.refund_of) AS sale_at
+    FROM transactions refund
+    WHERE refund.tenant_id = ${tenantId} AND refund.customer_id = p.customer_id AND refund.occurred_at >= p.since
+      AND refund.type = 'refund' AND refund.effects ? 'expired'
+    OFFSET 0
+  ) f
+  WHERE f.sale_at >= p.since
+) s`;
 
 /** One window `[since, until)` per customer, as the relation `w` (a null `until`: open-ended). */
 const windowsOf = (ids: readonly string[], since: readonly (Date | null)[], until: readonly (Date | null)[]) =>
@@ -146,6 +173,8 @@ export function qualifyingItemsStatement(
         WHERE m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id AND m.occurred_at >= p.since
           AND m.kind = 'reverse' AND m.amount < 0
           AND sale.occurred_at >= p.since AND least(m.occurred_at, sale.occurred_at) < p.until
+        UNION ALL
+        SELECT s.at, -s.expired FROM ${sparedExpired(tenantId)} WHERE s.at < p.until
       ) i`;
   }
   if (basis === "spend") {

@@ -289,12 +289,15 @@ async function membersToJudge(
             OR tier_floor_until <= ${ctx.now} OR (tier_by_floor AND tier_floor_until IS NULL)
             OR tier <> ALL(${levels}::text[]))
         ORDER BY customer_id LIMIT ${slice}`
-    : await tx.$queryRaw<{ customer_id: string }[]>`
-        SELECT customer_id FROM customer_loyalty
+    : // Each arm takes its own first slice (a bare UNION read and sorted every remaining holder for each slice).
+      await tx.$queryRaw<{ customer_id: string }[]>`
+        (SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND tier_floor_until <= ${ctx.now} AND customer_id > ${after}
+        ORDER BY customer_id LIMIT ${slice})
         UNION
-        SELECT customer_id FROM customer_loyalty
+        (SELECT customer_id FROM customer_loyalty
         WHERE tenant_id = ${ctx.tenantId} AND tier = ANY(${sqlArray(due.removed)}::text[]) AND customer_id > ${after}
+        ORDER BY customer_id LIMIT ${slice})
         ORDER BY customer_id LIMIT ${slice}`;
   return rows.map((r) => r.customer_id);
 }
