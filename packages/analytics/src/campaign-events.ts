@@ -48,11 +48,17 @@ export interface MessageEventRow {
   url: string;
 }
 
+/**
+ * A `skipped` correction is keyed `<enrolmentId>:skipped`, a row of its own beside the enrolment's `entered` one:
+ * under the enrolment's own key the last row ingested would win, and the first announcement, redelivered or
+ * re-ingested after the correction (delivery is at least once), would count the customer reached again. Results
+ * leave out an enrolment that has such a row.
+ */
 export function toCampaignEnrolmentRow(e: CampaignEnrolled): CampaignEnrolmentRow {
   return {
     tenant_id: e.tenantId,
     campaign_id: e.campaignId,
-    enrolment_id: e.enrolmentId,
+    enrolment_id: e.outcome === "skipped" ? `${e.enrolmentId}:skipped` : e.enrolmentId,
     id: e.id,
     occurred_at: toClickHouseDateTime(e.occurredAt),
     customer_id: e.customerId,
@@ -81,32 +87,17 @@ export function toMessageEventRow(e: MessageEvent): MessageEventRow {
 }
 
 /**
- * One row per enrolment of the batch, a `skipped` one before any other. A skipped enrolment stays skipped, and its
- * event replaces the `entered` row by a later `ingested_at`; rows of one insert share theirs, so which of the two
- * would survive the merge is left to chance unless the batch keeps only the correction.
- */
-function lastWordPerEnrolment(rows: readonly CampaignEnrolmentRow[]): CampaignEnrolmentRow[] {
-  const byKey = new Map<string, CampaignEnrolmentRow>();
-  for (const row of rows) {
-    const key = JSON.stringify([row.tenant_id, row.campaign_id, row.enrolment_id]);
-    if (byKey.get(key)?.outcome !== "skipped") byKey.set(key, row);
-  }
-  return [...byKey.values()];
-}
-
-/**
  * Inserts enrolments and message events, one insert per table and month touched. Rows are built first, so
  * an event with a time without an offset fails the batch before anything is written.
  */
 export async function insertCampaignEvents(target: FactsTarget, events: readonly CampaignEvent[]): Promise<void> {
   const db = assertIdentifier(target.database);
-  const enrolled: CampaignEnrolmentRow[] = [];
+  const enrolments: CampaignEnrolmentRow[] = [];
   const messages: MessageEventRow[] = [];
   for (const e of events) {
-    if (e.type === "campaign.enrolled") enrolled.push(toCampaignEnrolmentRow(e));
+    if (e.type === "campaign.enrolled") enrolments.push(toCampaignEnrolmentRow(e));
     else messages.push(toMessageEventRow(e));
   }
-  const enrolments = lastWordPerEnrolment(enrolled);
   for (const part of splitByPartition(enrolments))
     await target.client.insert({ table: `${db}.campaign_enrolments`, values: part, format: "JSONEachRow" });
   for (const part of splitByPartition(messages))

@@ -83,7 +83,7 @@ async function world(): Promise<World> {
   return { tenantId, campaignId: campaign.id, couponCampaignId: coupon.id, entered, control };
 }
 
-const enrolment = (w: World, customerId: string, outcome: "entered" | "control"): CampaignEvent => ({
+const enrolment = (w: World, customerId: string, outcome: "entered" | "control" | "skipped"): CampaignEvent => ({
   type: "campaign.enrolled",
   id: `enrolled:${w.campaignId}:${customerId}`,
   tenantId: w.tenantId,
@@ -257,6 +257,26 @@ describe("campaignResults", () => {
     // A longer window takes e2's later sale in.
     const longer = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 30 });
     expect(longer.conversions.entered).toEqual({ customers: 4, converted: 2 });
+  });
+
+  it("leaves an enrolment corrected skipped out of reach, conversions and redemptions, though its entered event comes again", async () => {
+    const w = await world();
+    const [e1, e2] = w.entered as [string, string];
+    const entered = [enrolment(w, e1, "entered"), enrolment(w, e2, "entered")];
+    const correction = { ...enrolment(w, e2, "skipped"), id: `enrolled:${w.campaignId}:${e2}:skipped` };
+    await insertCampaignEvents(analytics, entered);
+    await insertCampaignEvents(analytics, [correction]);
+    await insertCampaignEvents(analytics, entered);
+    // Both bought and used the coupon within the window: only e1's count.
+    await analytics.insertTransactions([e1, e2].map((c) => saleOf(w.tenantId, c, at(enrolledAt, 2))));
+    await insertLoyaltyEvents(analytics, [redeemed(w, e1, at(enrolledAt, 2)), redeemed(w, e2, at(enrolledAt, 2))]);
+
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(results).toMatchObject({
+      reach: { entered: 1, control: 0 },
+      coupons: { redeemed: 1 },
+      conversions: { entered: { customers: 1, converted: 1 } },
+    });
   });
 
   it("gives zeros and no rates for a campaign without events, and refuses another tenant's campaign", async () => {

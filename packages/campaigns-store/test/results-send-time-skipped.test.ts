@@ -149,4 +149,26 @@ describe("results of a campaign whose enrolments were settled skipped at send ti
     const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
     expect(results.reach).toEqual({ entered: 1, control: 0 });
   });
+
+  it("keep the correction when the first announcement is redelivered in a later batch", async () => {
+    const w = await world();
+    await insertCampaignEvents(analytics, w.entered);
+    await insertCampaignEvents(analytics, w.corrections);
+    const corrected = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(corrected.reach).toEqual({ entered: 1, control: 0 });
+
+    // Delivery is at least once: the relay republishes, or the writer's batch is redelivered after a crash.
+    await insertCampaignEvents(analytics, w.entered);
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(results.reach).toEqual({ entered: 1, control: 0 });
+    expect(results.messages.reached).toBe(1);
+  });
+
+  it("keep the correction when it is written before the first announcement", async () => {
+    const w = await world();
+    await insertCampaignEvents(analytics, w.corrections);
+    await insertCampaignEvents(analytics, w.entered);
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(results.reach).toEqual({ entered: 1, control: 0 });
+  });
 });

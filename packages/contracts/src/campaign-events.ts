@@ -17,8 +17,9 @@ const base = {
  * A customer entered a campaign (`entered`: its steps are planned) or was held out as its control group
  * (`control`). Refusals (already received, no audience) are not announced; the admin reads them in Postgres.
  * `skipped` corrects an enrolment announced `entered` of which no step ran (each refused at send time for a reason of
- * the customer's own): same enrolment, its own id (`campaign-enrolled:<enrolment>:skipped`), so ClickHouse replaces
- * the row and results stop counting the customer reached. Nothing is planned or triggered by it.
+ * the customer's own): same enrolment, its own id (`campaign-enrolled:<enrolment>:skipped`); ClickHouse keeps it as a
+ * row of its own beside the first (a redelivered first cannot replace it), and results leave the enrolment out.
+ * Nothing is planned or triggered by it.
  */
 export const CampaignEnrolled = z.object({
   ...base,

@@ -16,7 +16,8 @@ export interface CampaignResults {
   /**
    * Distinct customers who entered (at least one step planned to run) and who were held out as the control group. An
    * enrolment whose every step was skipped (no consent, no address, capped) counts in neither: at planning it is not
-   * announced, and one settled skipped at send time is announced again `skipped`, which replaces its `entered` row.
+   * announced, and one settled skipped at send time is announced again `skipped`, stored as a row of its own
+   * (`<enrolment>:skipped`) that leaves its `entered` row out of every count.
    */
   reach: { entered: number; control: number };
   /** Distinct messages per status reached (a message sent on a second attempt counts once). */
@@ -46,13 +47,24 @@ async function select<T>(target: FactsTarget, query: string, params: Record<stri
 const int = (value: string | number | undefined): number => Number(value ?? 0);
 
 /**
+ * A condition on a `campaign_enrolments` row of the campaign: its enrolment was not corrected `skipped`. The writer
+ * keeps each correction as a row of its own, `<enrolment>:skipped`, which a redelivered `entered` event (replacing
+ * only the `entered` row) cannot undo.
+ */
+const notSkipped = (db: string) => `
+  concat(enrolment_id, ':skipped') NOT IN (
+    SELECT enrolment_id FROM ${db}.campaign_enrolments FINAL
+     WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome = 'skipped')`;
+
+/**
  * Each enrolled customer once per outcome, at their first enrolment: the start of their conversion window. Only
- * entered and control: a `skipped` row is an enrolment that reached no one, treated in neither group.
+ * entered and control: an enrolment with a `skipped` row reached no one, treated in neither group.
  */
 const enrolled = (db: string) => `
   SELECT customer_id, outcome, min(occurred_at) AS enrolled_at
     FROM ${db}.campaign_enrolments FINAL
    WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome IN ('entered', 'control')
+     AND ${notSkipped(db)}
    GROUP BY customer_id, outcome`;
 
 /**
@@ -126,6 +138,7 @@ export async function campaignResults(
           `WITH entered AS (
              SELECT customer_id, min(occurred_at) AS enrolled_at FROM ${ch}.campaign_enrolments FINAL
               WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome = 'entered'
+                AND ${notSkipped(ch)}
               GROUP BY customer_id)
            SELECT countIf(NOT l.returned) AS used, countIf(l.returned) AS given_back
              FROM ${ch}.loyalty_events AS l FINAL

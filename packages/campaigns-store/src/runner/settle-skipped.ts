@@ -21,10 +21,10 @@ interface SettledRow {
 }
 
 /**
- * The correction of the enrolment's `campaign.enrolled`, announced `entered` at planning: the same enrolment (the key
- * of its ClickHouse row) at the same time (the row's partition), so the row is replaced and results stop counting the
- * customer reached. Its id is its own, so JetStream does not drop it as a copy of the first. Migration 0050 builds the
- * same payload for the enrolments it settled.
+ * The correction of the enrolment's `campaign.enrolled`, announced `entered` at planning: the same enrolment at the
+ * same time (the first row's partition); ClickHouse keeps it as a row of its own (`<enrolment>:skipped`), and results
+ * leave out an enrolment that has one. Its id is its own, so JetStream does not drop it as a copy of the first.
+ * Migration 0050 builds the same payload for the enrolments it settled.
  */
 const skippedEvent = (r: SettledRow): CampaignEnrolled => ({
   type: "campaign.enrolled",

@@ -7,7 +7,8 @@
 -- Their `campaign.enrolled` events said `entered`, and ClickHouse's results still count them reached: each settled
 -- enrolment is announced again through the outbox, as the runner does from now on (`skippedEvent`), with outcome
 -- `skipped`, the enrolment's own time (its row's partition) and an id of its own, so the relay publishes it and the
--- analytics writer replaces the row. One statement: the outbox rows exist exactly when the enrolments changed.
+-- analytics writer stores the correction that results leave the enrolment out for. One statement: the outbox rows
+-- exist exactly when the enrolments changed.
 WITH steps AS (
   SELECT s.enrolment_id, s.step_index,
     CASE WHEN s.status = 'skipped' THEN s.reason ELSE m.failure_code END AS reason,
