@@ -36,10 +36,14 @@ function labelOf(path: string, labels: Record<string, string>): string | undefin
   return undefined;
 }
 
-function headline(body: ApiFailure, language: Language, labels: Record<string, string>): string {
+function headline(body: ApiFailure, language: Language, labels: Record<string, string> | undefined): string {
   const texts = failureTexts[language];
-  // The server lists refused paths for integrators; a person reads the form's labels, or looks at the fields.
+  // The server lists refused paths for integrators; a person reads the form's labels, or looks at the fields. A page
+  // without labelled fields says what was refused: a domain refusal's own sentence (the SQL console's "refused by
+  // rule …"), or the input checks' words, never their paths.
   if (body.code === "invalid_request" && body.issues?.length) {
+    if (!labels && body.issues.every((i) => i.code === undefined)) return serverText(body.message, language);
+    if (!labels) return [...new Set(body.issues.map((i) => issueText(i, language)))].join("; ");
     const named = body.issues.map((i) => labelOf(i.path, labels)).filter((l): l is string => Boolean(l));
     return texts.invalidFields([...new Set(named)]);
   }
@@ -55,7 +59,7 @@ export function describeError(err: unknown, options: ErrorTextOptions = {}): str
   const texts = failureTexts[language];
   const body = bodyOf(err);
   if (body) {
-    const text = headline(body, language, options.labels ?? {});
+    const text = headline(body, language, options.labels);
     return body.requestId ? `${text} ${texts.reference(body.requestId)}` : text;
   }
   if (err instanceof TypeError) return texts.unreachable;

@@ -89,9 +89,22 @@ describe("describeError", () => {
     expect(describeError(invalidStaff, { language: "pl", labels })).toBe(
       "Popraw: Adres e-mail, Hasło, Poziomy. (nr ref. req_01JD4Z8X9R3V7Q2M5N6P8T0W1Y)",
     );
-    expect(describeError(invalidStaff, { language: "en" })).toBe(
+    expect(describeError(invalidStaff, { language: "en", labels: {} })).toBe(
       "Some fields need correcting. (ref. req_01JD4Z8X9R3V7Q2M5N6P8T0W1Y)",
     );
+  });
+
+  it("says what was refused, without paths, on a page with no labelled fields (the SQL console)", () => {
+    const sql = refused({
+      code: "invalid_request",
+      message: "the query was refused by rule qualified_table: system.tables names a database",
+      requestId: "req_1",
+      issues: [{ path: "sql", message: "qualified_table: system.tables names a database" }],
+    });
+    expect(describeError(sql, { language: "en" })).toBe(
+      "the query was refused by rule qualified_table: system.tables names a database (ref. req_1)",
+    );
+    expect(describeError(invalidStaff, { language: "pl" })).toMatch(/^musi być adresem e-mail; .*pole wymagane/);
   });
 
   it("says an unreachable server in the page's language", () => {
