@@ -38,13 +38,12 @@ function labelOf(path: string, labels: Record<string, string>): string | undefin
 
 function headline(body: ApiFailure, language: Language, labels: Record<string, string> | undefined): string {
   const texts = failureTexts[language];
-  // The server lists refused paths for integrators; a person reads the form's labels, or looks at the fields. A page
-  // without labelled fields says what was refused: a domain refusal's own sentence (the SQL console's "refused by
-  // rule …"), or the input checks' words, never their paths.
+  // The server lists refused paths for integrators; a person reads the form's labels, or the messages beside the
+  // fields. A domain refusal (its issues carry no input check's code) is a sentence of its own, said as it stands:
+  // the SQL console's "the query was refused by rule …".
   if (body.code === "invalid_request" && body.issues?.length) {
-    if (!labels && body.issues.every((i) => i.code === undefined)) return serverText(body.message, language);
-    if (!labels) return [...new Set(body.issues.map((i) => issueText(i, language)))].join("; ");
-    const named = body.issues.map((i) => labelOf(i.path, labels)).filter((l): l is string => Boolean(l));
+    if (body.issues.every((i) => i.code === undefined)) return serverText(body.message, language);
+    const named = body.issues.map((i) => labelOf(i.path, labels ?? {})).filter((l): l is string => Boolean(l));
     return texts.invalidFields([...new Set(named)]);
   }
   if (body.code === "internal") return texts.internal;

@@ -94,7 +94,7 @@ describe("describeError", () => {
     );
   });
 
-  it("says what was refused, without paths, on a page with no labelled fields (the SQL console)", () => {
+  it("says a domain refusal as its own sentence (the SQL console's), and input checks by the fields", () => {
     const sql = refused({
       code: "invalid_request",
       message: "the query was refused by rule qualified_table: system.tables names a database",
@@ -104,7 +104,9 @@ describe("describeError", () => {
     expect(describeError(sql, { language: "en" })).toBe(
       "the query was refused by rule qualified_table: system.tables names a database (ref. req_1)",
     );
-    expect(describeError(invalidStaff, { language: "pl" })).toMatch(/^musi być adresem e-mail; .*pole wymagane/);
+    expect(describeError(invalidStaff, { language: "pl" })).toBe(
+      "Popraw błędnie wypełnione pola. (nr ref. req_01JD4Z8X9R3V7Q2M5N6P8T0W1Y)",
+    );
   });
 
   it("says an unreachable server in the page's language", () => {
