@@ -1,4 +1,6 @@
+import { polishOfCode, polishOfDomainSentence } from "./domain-texts.ts";
 import type { Language } from "./i18n.tsx";
+import { polishCount } from "./polish-count.ts";
 
 /** One refused field as the API answers it: `code` and `params` are absent from older servers and domain checks. */
 export interface ApiIssue {
@@ -48,7 +50,7 @@ const polishOfServerText: Record<string, string> = {
   "must be 1900-01-01 or later": "musi być nie wcześniej niż 1900-01-01",
 };
 
-/** Domain checks that put a number in their words (an adjustment's floor is the balance it may not exceed). */
+/** Bounds said in words by older servers, whose adjustment floor carried no code (it now says `too_small`). */
 const polishOfServerPattern: [RegExp, (n: string) => string][] = [
   [/^must be at least (-?\d+(?:\.\d+)?)$/, (n) => `musi wynosić co najmniej ${n}`],
   [/^must be at most (-?\d+(?:\.\d+)?)$/, (n) => `musi wynosić najwyżej ${n}`],
@@ -61,7 +63,7 @@ function polishOfText(message: string): string | undefined {
     const n = pattern.exec(message)?.[1];
     if (n !== undefined) return say(new Intl.NumberFormat("pl-PL").format(Number(n)));
   }
-  return undefined;
+  return polishOfDomainSentence(message);
 }
 
 const polishFormats: Record<string, string> = {
@@ -84,13 +86,6 @@ const polishTypes: Record<string, string> = {
   array: "musi być listą",
   object: "musi być obiektem",
 };
-
-/** "1 znak", "2 znaki", "5 znaków": Polish nouns take one of three forms after a number. */
-function polishCount(n: number, forms: { one: string; few: string; many: string }): string {
-  const rule = new Intl.PluralRules("pl").select(n);
-  const noun = rule === "one" ? forms.one : rule === "few" ? forms.few : forms.many;
-  return `${new Intl.NumberFormat("pl-PL").format(n)} ${noun}`;
-}
 
 const characters = { one: "znak", few: "znaki", many: "znaków" };
 const items = { one: "element", few: "elementy", many: "elementów" };
@@ -179,6 +174,18 @@ export function issueText(issue: ApiIssue, language: Language): string {
 /** A top-level message in the page's language: the server's words when they are not known here. */
 export function serverText(message: string, language: Language): string {
   return language === "en" ? message : (polishOfText(message) ?? message);
+}
+
+/**
+ * A refusal's sentence in the page's language: its known words, else its code's gist with the server's words kept
+ * beside it, else (a code not known here) the server's words.
+ */
+export function refusalText(code: string, message: string, language: Language): string {
+  if (language === "en") return message;
+  const known = polishOfText(message);
+  if (known) return known;
+  const gist = polishOfCode[code];
+  return gist ? `${gist} (${message})` : message;
 }
 
 /** The shared pieces' own sentences for failed calls. */

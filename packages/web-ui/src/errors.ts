@@ -1,4 +1,4 @@
-import { type ApiIssue, failureTexts, issueText, serverText } from "./error-texts.ts";
+import { type ApiIssue, failureTexts, issueText, refusalText, serverText } from "./error-texts.ts";
 import type { Language } from "./i18n.tsx";
 
 /** The house error body, as the gateway answers it and as tRPC errors carry it in `data.error`. */
@@ -49,7 +49,7 @@ function headline(body: ApiFailure, language: Language, labels: Record<string, s
   if (body.code === "internal") return texts.internal;
   if (body.code === "unavailable") return texts.unavailable;
   if (body.code === "rate_limited") return texts.rateLimited;
-  return serverText(body.message, language);
+  return refusalText(body.code, body.message, language);
 }
 
 /** One sentence for a failed call, in the page's language, with the request id to quote kept last. */

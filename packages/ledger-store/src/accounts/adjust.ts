@@ -130,11 +130,14 @@ async function refuseOverdraft(tx: DbTx, tenantId: string, customerId: string, i
   const balance = exactNumber(account?.balance);
   const held = (await heldByCustomer(tx, tenantId, [customerId], now)).get(customerId)?.[input.unit] ?? 0;
   if (balance - held + input.amount >= 0) return;
+  const floor = held - balance;
+  const floorParams = { origin: "number", minimum: floor, inclusive: true };
   const heldNote = held > 0 ? `, of which ${held} held by a checkout in progress` : "";
   throw new DomainError(
     "unprocessable",
     `the ${input.unit} balance is ${balance}${heldNote}; an adjustment cannot take it below zero`,
-    [{ path: "amount", message: `must be at least ${-(balance - held)}` }],
+    // Coded as an input check's floor is, so a client words it in its own language rather than matching this text.
+    [{ path: "amount", message: `must be at least ${floor}`, code: "too_small", params: floorParams }],
   );
 }
 
