@@ -1,4 +1,5 @@
 import type { BasketLine, ProgrammeConfig } from "@regulars/contracts";
+import { tierOrEntry } from "@regulars/rules";
 import { partsByLine, sum } from "./allocate.ts";
 import { discountParts } from "./benefits.ts";
 import type { Applied } from "./context.ts";
@@ -11,8 +12,9 @@ export function tierDiscount(
   lines: readonly BasketLine[],
   left: readonly number[],
 ): Applied | null {
-  if (customer?.tier == null) return null;
-  const level = programme?.tiers?.levels.find((l) => l.id === customer.tier);
+  if (customer === null || programme === null) return null;
+  const tier = tierOrEntry(programme.tiers, customer.tier);
+  const level = programme.tiers?.levels.find((l) => l.id === tier);
   const percent = level?.benefits.discountPercent ?? 0;
   if (level === undefined || percent <= 0) return null;
   const parts = discountParts({ kind: "percent_off", percent }, lines, left);

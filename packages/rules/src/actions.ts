@@ -1,5 +1,6 @@
 import type { ProgrammeConfig, RuleOfType } from "@regulars/contracts";
 import { byPriority, isApplicable } from "./eligibility.ts";
+import { tierOrEntry } from "./tiers.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState } from "./types.ts";
 
@@ -41,7 +42,7 @@ export function evaluateAction(
     at: instantMs(event.occurredAt),
     channel: event.channel,
     locationId: event.locationId,
-    tier: customer.tier,
+    tier: tierOrEntry(programme.tiers, customer.tier),
   };
   const candidates = byPriority(
     programme.rules.filter(

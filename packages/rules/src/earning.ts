@@ -3,7 +3,7 @@ import { matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
 import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
 import { type PurchaseRule, rateCovers, reachedSlab, type Selection, selectRules } from "./selection.ts";
-import { tierFor } from "./tiers.ts";
+import { tierOrEntry } from "./tiers.ts";
 import { instantMs } from "./time.ts";
 import type { CustomerState, EarningInput, EarningResult, LineExplanation, RuleExplanation } from "./types.ts";
 
@@ -38,8 +38,7 @@ export function evaluateEarning(
   }));
   if (customer === null) return { points: 0, lines, rules: [], capped: null };
 
-  // A member not placed in a tier yet (first sale, tiers introduced later) holds the entry level (threshold 0).
-  const tier = customer.tier ?? (programme.tiers === undefined ? null : tierFor(programme.tiers, 0).id);
+  const tier = tierOrEntry(programme.tiers, customer.tier);
   const at = instantMs(input.occurredAt);
   const calendar = new LocalCalendar(at, timezone, customer.dateOfBirth);
   const sel = selectRules(

@@ -33,6 +33,7 @@ export {
   type TierMember,
   type TierProgress,
   tierFor,
+  tierOrEntry,
   tierPeriodEnd,
   tierProgress,
   tierWindowStart,

@@ -12,6 +12,18 @@ export function tierFor(tiers: TierProgramme, qualifyingValue: number): TierLeve
   return tier;
 }
 
+/**
+ * The tier a member counts as holding for rules and benefits: the one stored, or the entry level (threshold 0)
+ * for a member the ledger has not placed yet (registered and never bought, or last bought before the programme had
+ * tiers), since any first sale would place them there. Earning, action rules and checkout must agree on this, or
+ * the entry level's rules and benefits reach such a member in one place and not in another. An unknown stored id
+ * stays as it is, and without tiers there is none to hold.
+ */
+export function tierOrEntry(tiers: TierProgramme | undefined, tier: string | null): string | null {
+  if (tier !== null || tiers === undefined) return tier;
+  return tierFor(tiers, 0).id;
+}
+
 export interface TierProgress {
   tier: TierLevel;
   next: { id: string; name: string; threshold: number; gap: number } | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateEarning } from "../src/index.ts";
-import { base, line, member, programme, sale, tiers, WARSAW } from "./fixtures.ts";
+import { evaluateAction, evaluateEarning, tierOrEntry } from "../src/index.ts";
+import { base, line, member, programme, sale, tiers, WARSAW, WEDNESDAY } from "./fixtures.ts";
 
 // Bronze is 0-199 points: a member the ledger has not placed in a tier yet (first sale, or tiers introduced
 // after they joined) holds the entry level, so its rules and earning rate apply to them too.
@@ -31,5 +31,41 @@ describe("a member without a tier yet earns as the entry tier", () => {
       WARSAW,
     );
     expect(r.points).toBe(10);
+  });
+});
+
+describe("a member without a tier yet is paid action rules as the entry tier", () => {
+  const feedbackByTier = programme({
+    rules: [
+      {
+        id: "bronze-feedback",
+        type: "action",
+        event: "feedback_submitted",
+        points: 20,
+        limit: "once",
+        tiers: ["bronze"],
+      },
+      { id: "gold-feedback", type: "action", event: "feedback_submitted", points: 50, limit: "once", tiers: ["gold"] },
+      { id: "bronze-visit", type: "per_visit", points: 7, tiers: ["bronze"] },
+    ],
+    tiers,
+  });
+  const feedback = { type: "feedback_submitted", occurredAt: WEDNESDAY };
+  const noHistory = { earnedOnceBy: new Set<string>(), earnedTodayBy: new Set<string>() };
+
+  it("pays the entry tier's action rules, as purchase earning pays its purchase rules", () => {
+    const unplaced = member({ tier: null });
+    expect(evaluateAction(feedbackByTier, feedback, unplaced, noHistory, WARSAW)).toEqual([
+      { ruleId: "bronze-feedback", points: 20, limit: "once" },
+    ]);
+    expect(evaluateEarning(feedbackByTier, sale([line("burger", 1000)]), unplaced, WARSAW).points).toBe(7);
+  });
+
+  it("leaves a stored tier, an unknown one, and a programme without tiers as they were", () => {
+    const levels = feedbackByTier.tiers;
+    expect(tierOrEntry(levels, "gold")).toBe("gold");
+    expect(tierOrEntry(levels, "vanished")).toBe("vanished");
+    expect(tierOrEntry(levels, null)).toBe("bronze");
+    expect(tierOrEntry(undefined, null)).toBeNull();
   });
 });
