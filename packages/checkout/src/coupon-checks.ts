@@ -27,6 +27,35 @@ export function withinHours(hours: { from: string; to: string }, at: Date, timez
   return from < to ? now >= from && now < to : now >= from || now < to;
 }
 
+type Hours = { from: string; to: string };
+
+const spansMidnight = (hours: Hours): boolean => minutesOf(hours.to) < minutesOf(hours.from);
+
+/**
+ * The ISO weekday whose hours a moment belongs to. Hours past midnight (22:00-02:00) are one night, so their small
+ * hours count for the day the night began: Saturday 01:30 is Friday night, Friday 00:30 is Thursday night. Read on
+ * the wall clock, so a night across a daylight-saving change is still one night.
+ */
+function weekdayOfHours(hours: Hours | undefined, at: Date, timezone: string): number {
+  const weekday = isoWeekday(at, timezone);
+  if (hours === undefined || !spansMidnight(hours)) return weekday;
+  const w = wallClock(at.getTime(), timezone);
+  const inSmallHours = w.hour * 60 + w.minute < minutesOf(hours.to);
+  if (!inSmallHours) return weekday;
+  return weekday === 1 ? 7 : weekday - 1;
+}
+
+function wrongDay(weekdays: readonly number[], hours: Hours | undefined): Refusal {
+  const days = weekdayNames(weekdays);
+  // "Only on Fridays" read at 00:30 on a Friday, refused as Thursday night, would contradict the calendar.
+  if (hours !== undefined && spansMidnight(hours))
+    return refusal(
+      "wrong_day",
+      `This coupon is valid only from ${hours.from} on ${days} until ${hours.to} the next day.`,
+    );
+  return refusal("wrong_day", `This coupon is valid only on ${days}.`);
+}
+
 /** Validity, place, time, tier: the campaign's conditions on when, where and for whom. */
 export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
   const c = config.conditions;
@@ -41,8 +70,8 @@ export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingCont
   if (c.locations.length > 0 && !c.locations.includes(ctx.basket.locationId)) return refusal("wrong_location");
   if (c.channels.length > 0 && !c.channels.includes(ctx.basket.channel))
     return refusal("wrong_channel", `This coupon can be used only on: ${c.channels.join(", ")}.`);
-  if (c.weekdays.length > 0 && !c.weekdays.includes(isoWeekday(ctx.at, ctx.timezone)))
-    return refusal("wrong_day", `This coupon is valid only on ${weekdayNames(c.weekdays)}.`);
+  if (c.weekdays.length > 0 && !c.weekdays.includes(weekdayOfHours(c.hours, ctx.at, ctx.timezone)))
+    return wrongDay(c.weekdays, c.hours);
   if (c.hours !== undefined && !withinHours(c.hours, ctx.at, ctx.timezone))
     return refusal("wrong_time", `This coupon is valid only from ${c.hours.from} to ${c.hours.to}.`);
   if (c.tiers.length > 0) {
