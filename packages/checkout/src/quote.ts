@@ -1,4 +1,5 @@
 import type { AppliedBenefit, Quote } from "@regulars/contracts";
+import { tierOrEntry } from "@regulars/rules";
 import { allocate, lineAmounts, partsByLine, subtractParts, sum } from "./allocate.ts";
 import type { PricingContext } from "./context.ts";
 import { applyCoupons } from "./coupons.ts";
@@ -28,7 +29,9 @@ export function priceCheckout(input: CheckoutInput): Quote {
   const { basket, selection, customer, programme } = input;
   const amounts = lineAmounts(basket.lines);
   const subtotal = sum(amounts);
-  const ctx: PricingContext = { basket, subtotal, at: input.at, timezone: input.timezone, customer };
+  // A member not placed in a tier yet holds the entry level, for a coupon's tier condition as for earning.
+  const member = customer && { ...customer, tier: tierOrEntry(programme?.tiers, customer.tier) };
+  const ctx: PricingContext = { basket, subtotal, at: input.at, timezone: input.timezone, customer: member };
   const applied: AppliedBenefit[] = [];
   let left = amounts;
 

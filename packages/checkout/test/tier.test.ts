@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { priceCheckout } from "../src/index.ts";
-import { input, member, programme } from "./fixtures.ts";
+import { coupon, input, member, programme } from "./fixtures.ts";
 
 // A customer the ledger has not placed in a tier yet (registered and never bought, or last bought before the
 // programme had tiers) holds the entry level, as purchase earning already treats them: its benefits are theirs.
@@ -31,5 +31,36 @@ describe("the tier discount of a customer without a tier yet", () => {
     expect(priceCheckout(input({ programme: entryGivesFive, customer: member({ tier: "vanished" }) })).applied).toEqual(
       [],
     );
+  });
+});
+
+describe("a coupon for the entry level", () => {
+  const tiers = {
+    basis: "points_earned",
+    window: "calendar_year",
+    levels: [
+      { id: "bronze", name: "Bronze", threshold: 0, benefits: {} },
+      { id: "gold", name: "Gold", threshold: 500, benefits: {} },
+    ],
+  };
+  const bronzeOnly = coupon("BRONZE5", {
+    name: "Bronze five",
+    benefit: { kind: "fixed_off", amount: 500 },
+    conditions: { tiers: ["bronze"] },
+  });
+  const priced = (tier: string | null) =>
+    priceCheckout(
+      input({
+        programme: programme({ tiers }),
+        coupons: [bronzeOnly],
+        customer: member({ tier }),
+        selection: { couponCodes: ["BRONZE5"] },
+      }),
+    );
+
+  it("applies to a member without a tier yet, as to one stored at it, and not to a gold member", () => {
+    expect(priced(null).applied).toEqual([expect.objectContaining({ source: "coupon", ref: "BRONZE5", amount: 500 })]);
+    expect(priced(null).applied).toEqual(priced("bronze").applied);
+    expect(priced("gold").coupons[0]?.refusal?.code).toBe("wrong_tier");
   });
 });
