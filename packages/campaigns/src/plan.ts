@@ -102,16 +102,28 @@ function occurrenceRefusal(campaign: CampaignVersion, customer: PlanCustomer, ct
     const at = ctx.occurrence.at.getTime();
     if (earlier.some((h) => Math.abs(at - h.at.getTime()) < gap)) return "too_soon";
   }
-  if (d.controlGroup && isInControlGroup(campaign.id, customer.id, d.controlGroup.share)) return "control_group";
   return null;
 }
 
 /**
+ * A held-out customer's steps, planned as if treated: held out (every step `control_group`) only when some step would
+ * have run. One the campaign could not have reached keeps the reasons a treated one gets, so results compare the
+ * reachable treated with the reachable held out rather than with everyone held out.
+ */
+function holdOut(campaign: CampaignVersion, customer: PlanCustomer, steps: PlannedStep[]): PlannedStep[] {
+  const share = campaign.definition.controlGroup?.share;
+  if (share === undefined || !isInControlGroup(campaign.id, customer.id, share)) return steps;
+  if (!steps.some((s) => s.status === "run")) return steps;
+  return steps.map((s) => ({ ...s, status: "skipped", reason: "control_group" }));
+}
+
+/**
  * The steps to run for one customer and one trigger occurrence, in order, each with its idempotency key and
- * time. The whole occurrence is refused first (status, audience, once-only or gap, control group); then each
- * message on its own (consent, an address, frequency caps), so a push without consent does not keep the
- * coupon after it from the wallet. Pure: planning the same occurrence again gives the same keys, and the
- * store's unique key on them makes a redelivery, a crash or a second instance a no-op.
+ * time. The whole occurrence is refused first (status, audience, once-only or gap); then each message on its own
+ * (consent, an address, frequency caps), so a push without consent does not keep the coupon after it from the
+ * wallet; last the control group holds out whom some step would have reached (`holdOut`). Pure: planning the same
+ * occurrence again gives the same keys, and the store's unique key on them makes a redelivery, a crash or a second
+ * instance a no-op.
  */
 export function planActions(campaign: CampaignVersion, customer: PlanCustomer, ctx: PlanContext): PlannedStep[] {
   const d = campaign.definition;
@@ -132,7 +144,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const others = ctx.previousSends.filter((s) => s.key === undefined || !keys.includes(s.key));
   const planned: PreviousSend[] = [];
   let cursor = Math.max(ctx.occurrence.at.getTime(), ctx.now.getTime());
-  return d.actions.map((action, index) => {
+  const steps = d.actions.map((action, index): PlannedStep => {
     const key = keys[index] as string;
     cursor = afterWait(cursor, action.wait, zone);
     const notes: StepNote[] = [];
@@ -146,6 +158,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
     }
     return { index, key, action, runAt: new Date(cursor), zone, status: reason ? "skipped" : "run", reason, notes };
   });
+  return holdOut(campaign, customer, steps);
 }
 
 /**

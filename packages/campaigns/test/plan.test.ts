@@ -1,6 +1,6 @@
 import type { CampaignAction } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { holdoutPosition, planActions, stepKey } from "../src/index.ts";
+import { holdoutPosition, type PlanContext, type PlanCustomer, planActions, stepKey } from "../src/index.ts";
 import { after, allGranted, campaign, context, customer, days, hours, NOW } from "./fixtures.ts";
 
 const coupon: CampaignAction = { type: "issue_coupon", couponCampaignId: "cc_fries" };
@@ -111,6 +111,29 @@ describe("planActions: the whole occurrence refused", () => {
       expect(step?.reason === "control_group").toBe(held.includes(id));
       expect(step?.runAt).toEqual(NOW);
     }
+  });
+
+  it("the control group holds out only whom the campaign would reach, others keep a treated customer's reason", () => {
+    const c = campaign({
+      controlGroup: { share: 0.5 },
+      actions: [push],
+      limits: { perCustomer: { mode: "once" }, frequencyCaps: [{ max: 1, windowHours: 24 }] },
+    });
+    const id = Array.from({ length: 40 }, (_, i) => `cus_${i}`).find((i) => holdoutPosition("cmp_welcome", i) < 0.5)!;
+    const held = (who: Partial<PlanCustomer>, ctx: Partial<PlanContext> = {}) =>
+      planActions(c, customer({ id, ...who }), context(ctx)).map((s) => [s.status, s.reason]);
+    expect(held({})).toEqual([["skipped", "control_group"]]);
+    expect(held({ consents: [] })).toEqual([["skipped", "no_consent"]]);
+    expect(held({ reachable: { push: false, sms: true, email: true } })).toEqual([["skipped", "no_address"]]);
+    const previousSends = [{ channel: "push" as const, at: after(-hours(1)) }];
+    expect(held({}, { previousSends })).toEqual([["skipped", "capped"]]);
+    // A coupon would still have reached the customer without push consent: held out, every step.
+    const couponFirst = planActions(
+      campaign({ controlGroup: { share: 0.5 }, actions: [coupon, push] }),
+      customer({ id, consents: [] }),
+      context(),
+    );
+    expect(couponFirst.map((s) => s.reason)).toEqual(["control_group", "control_group"]);
   });
 });
 

@@ -15,7 +15,7 @@ import { storedAction } from "./claim.ts";
 import { loadPlanInputs } from "./plan-inputs.ts";
 import { type NewStepRow, queueMessagesAtPlanning, type SettledStep } from "./queue-at-planning.ts";
 import type { QueueCampaignMessages } from "./run-message-steps.ts";
-import { settleSkippedEnrolmentsOf } from "./settle-skipped.ts";
+import { settleSkippedEnrolments, settleSkippedEnrolmentsOf } from "./settle-skipped.ts";
 
 /** One customer entering one trigger occurrence: the matcher's, the scan's or the broadcast run's. */
 export interface OccurrenceEntry {
@@ -209,7 +209,13 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   if (rows.length) await insertSteps(tx, campaign, rows, settled, now);
   if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
-  return { ...result, outbox: [...corrected, ...result.outbox] };
+  // A message refused as it was queued (an address that is none) ends its enrolment as the step executor would: settled
+  // `skipped` and announced so after its `entered`, or results would count a customer nothing reached as treated.
+  const refusedAtQueueing = rows.filter((r) => settled.get(r.key)?.status === "skipped").map((r) => r.enrolment);
+  const unreached = await settleSkippedEnrolments(tx, refusedAtQueueing);
+  result.entered -= unreached.length;
+  result.skipped += unreached.length;
+  return { ...result, outbox: [...corrected, ...result.outbox, ...unreached] };
 }
 
 /**
