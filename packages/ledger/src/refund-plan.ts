@@ -6,7 +6,9 @@ import {
   type TransactionMessage,
 } from "@regulars/contracts";
 import {
+  effectiveTier,
   fullyRefunded,
+  localDate,
   matchRefundLines,
   refundedAfter,
   refundReversal,
@@ -19,7 +21,7 @@ import {
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
 import { countInWindows, inQualifyingWindow, judgingWindow, type Window } from "./qualifying-window.ts";
-import { stampRewardKey } from "./sale-plan.ts";
+import { countEarnedOnDay, stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
   | { rejected: { code: RejectionCode; message: string } }
@@ -42,13 +44,17 @@ export type RefundPlan =
  * negative balance, which later earning pays off; points of the share that had expired from the sale's lot are not
  * taken a second time (`expired` in the effects and the explanation). A reward taken back is a negative bonus (not a
  * `reverse`), so it does not count against points earned, which tiers qualify on. The sale's record and the customer's state are updated
- * so a second refund of the same sale in the batch sees this one.
+ * so a second refund of the same sale in the batch sees this one, and so is the day total of the per-day cap: the
+ * reversal gives back the room its sale used on the sale's local day in `timezone` (the tenant's), as the store reads
+ * it (`earnedSinceStatement`). Without `timezone` (no programme, so no cap) the day totals are left as they are.
+ * An admin's tier floor in force at the refund holds the tier up as it holds up a sale's (`effectiveTier`).
  */
 export function planRefund(
   m: TransactionMessage,
   sale: SaleRecord,
   state: LoyaltyState | undefined,
   config: ProgrammeConfig,
+  timezone?: string,
 ): RefundPlan {
   const t = m.transaction;
   if (sale.type !== "sale")
@@ -97,6 +103,7 @@ export function planRefund(
       sourceKey: `tx:${sale.id}`,
       reason: `refund of ${t.refundOf}`,
     });
+    if (state && timezone) countEarnedOnDay(state, localDate(sale.occurredAt.toISOString(), timezone), -taken);
   }
 
   if (customerId && state) {
@@ -155,21 +162,26 @@ export function planRefund(
             )
           : null;
       if (back && qualifying !== null && state.tier) {
-        events.push({
-          type: "tier.changed",
-          id: `tier:${customerId}:refund:${m.transactionId}`,
-          tenantId: m.tenantId,
-          customerId,
-          occurredAt: occurredAt.toISOString(),
-          from: state.tier,
-          to: back.tier.id,
-          direction: "down",
-          qualifyingValue: qualifying,
-        });
+        // A floor in force at the refund holds the tier up, as the tier job and setTierFloor judge it. The upgrades the
+        // refund leaves unbacked are still taken back with their rewards: those were paid for qualifying, which the
+        // refund undid, not for the floor. A tier the floor keeps is not announced as a change.
+        const to = effectiveTier(tiers, back.tier.id, state.tierFloor, occurredAt) ?? back.tier.id;
+        if (to !== state.tier)
+          events.push({
+            type: "tier.changed",
+            id: `tier:${customerId}:refund:${m.transactionId}`,
+            tenantId: m.tenantId,
+            customerId,
+            occurredAt: occurredAt.toISOString(),
+            from: state.tier,
+            to,
+            direction: "down",
+            qualifyingValue: qualifying,
+          });
         const sales = back.revoked.map((u) => u.saleId);
         effects.tierRevoked = {
           from: state.tier,
-          to: back.tier.id,
+          to,
           ...(sales.length === 1 && sales[0] === sale.id ? {} : { sales }),
         };
         for (const { saleId, upgrade } of back.revoked) {
@@ -187,11 +199,17 @@ export function planRefund(
           });
         }
         const earliest = back.revoked.at(-1)!.upgrade;
-        state.tier = back.tier.id;
-        const restored = tierSinceBeforeSale(earliest, back.tier.id);
-        state.tierSince = restored === undefined ? occurredAt : restored;
-        // Back to a floor's tier, it is the floor's again: judged when the floor ends, not kept a window on.
-        state.tierByFloor = restored !== undefined && earliest.fromByFloor === true;
+        if (to !== back.tier.id) {
+          // Held by the floor alone now: judged when the floor ends, not a window after the upgrade taken back.
+          if (to !== state.tier) state.tierSince = occurredAt;
+          state.tierByFloor = true;
+        } else {
+          const restored = tierSinceBeforeSale(earliest, to);
+          state.tierSince = restored === undefined ? occurredAt : restored;
+          // Back to a floor's tier, it is the floor's again: judged when the floor ends, not kept a window on.
+          state.tierByFloor = restored !== undefined && earliest.fromByFloor === true;
+        }
+        state.tier = to;
         state.tierChanged = true;
         state.upgrades = state.upgrades?.filter((u) => !sales.includes(u.saleId));
         // A level the upgrade skipped, still earned, stays as the refund's own upgrade: a later refund that leaves it

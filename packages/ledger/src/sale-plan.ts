@@ -34,6 +34,15 @@ export const tierRewardKey = (customerId: string, tierId: string, transactionId:
 export const stampRewardKey = (transactionId: string, cardId: string) => `stamp:${transactionId}:${cardId}`;
 
 /**
+ * Adds to the points `state` counts as earned on the tenant's local `day` (the per-day cap's total). A refund's
+ * reversal takes from the day of the sale it reverses, where that sale's points were counted, so refunding a sale
+ * gives back the room it used that day and no more: a refund today of yesterday's sale leaves today's cap as it was.
+ */
+export function countEarnedOnDay(state: LoyaltyState, day: string, points: number): void {
+  state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) + points);
+}
+
+/**
  * Everything one sale does to a customer's loyalty, decided in memory (no I/O): points from the
  * rules engine, the lot's pending and expiry dates, stamps and stamp-card rewards, and an immediate
  * tier upgrade with its reward. A tier floor in force at the sale's time lifts the tier held first.
@@ -81,7 +90,7 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
       idempotencyKey: `tx:${m.transactionId}`,
       lot: { ...lot, availableAt: new Date(occurredAt.getTime() + config.pendingDays * dayMs) },
     });
-    state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) + explanation.points);
+    countEarnedOnDay(state, day, explanation.points);
   }
   if (!state.lastActivityAt || state.lastActivityAt < occurredAt) state.lastActivityAt = occurredAt;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planRefund, planSale, saleRecordOf } from "../src/index.ts";
+import { type LoyaltyState, planRefund, planSale, saleRecordOf } from "../src/index.ts";
 import { base, CUSTOMER, member, NOON, programme, refundMessage, saleMessage, tiers } from "./fixtures.ts";
 
 // Tiers: bronze 0, silver 200 (reward 50), gold 500 (2× line points, reward 100); 1 point per 1.00 paid.
@@ -85,5 +85,59 @@ describe("planSale with a tier floor", () => {
     const plan = planSale(saleMessage("S-5", [{ sku: "menu", unitPrice: 3000 }]), state, programme({ rules: [base] }));
     expect(plan.points).toBe(30);
     expect(state).toMatchObject({ tier: "bronze", tierChanged: false });
+  });
+});
+
+describe("planRefund with a tier floor set after the upgrading sale", () => {
+  const hoursAfterNoon = (hours: number) => new Date(Date.parse(NOON) + hours * 3_600_000);
+  const refundAt = hoursAfterNoon(2);
+  /** A sale at NOON (250.00 unless said), then an admin's floor; the refund comes two hours after the sale. */
+  const upgradeThenFloor = (state: LoyaltyState, floor: { tier: string; until: Date }, price = 25_000) => {
+    const feast = [{ sku: "feast", unitPrice: price }];
+    const sale = saleMessage("S-A", feast);
+    const plan = planSale(sale, state, p);
+    state.tierFloor = floor;
+    const refund = planRefund(
+      refundMessage("R-A", "S-A", feast, refundAt.toISOString()),
+      saleRecordOf(sale, CUSTOMER, plan),
+      state,
+      p.config,
+    );
+    if (refund.rejected) throw new Error(refund.rejected.message);
+    return { plan, refund };
+  };
+
+  it("keeps the floor's tier, announces no change, and still takes back the upgrade's reward", () => {
+    const state = member({ tier: "silver", qualifying: 300, tierSince: hoursAfterNoon(-48) });
+    const { plan, refund } = upgradeThenFloor(state, { tier: "gold", until: hoursAfterNoon(24 * 30) });
+    expect(plan.effects.tier).toMatchObject({ from: "silver", to: "gold", rewardPoints: 100 });
+
+    expect(refund.events).toEqual([]);
+    // The reward was paid for qualifying, which the refund undid; the floor keeps the tier, not the reward.
+    expect(refund.movements.map((m) => [m.kind, m.amount])).toEqual([
+      ["reverse", -250],
+      ["bonus", -100],
+    ]);
+    // Gold is now held by the floor alone: judged when the floor ends, since the time gold was reached.
+    expect(state).toMatchObject({ tier: "gold", tierSince: new Date(NOON), tierByFloor: true, qualifying: 300 });
+    expect(refund.effects.tierRevoked).toEqual({ from: "gold", to: "gold" });
+  });
+
+  it("goes down no further than the floor: gold reached from bronze, a silver floor, a refund", () => {
+    const state = member({ tier: "bronze", qualifying: 180 });
+    const { refund } = upgradeThenFloor(state, { tier: "silver", until: hoursAfterNoon(24 * 30) }, 35_000);
+    expect(refund.events).toEqual([
+      expect.objectContaining({ type: "tier.changed", from: "gold", to: "silver", direction: "down" }),
+    ]);
+    expect(state).toMatchObject({ tier: "silver", tierSince: refundAt, tierByFloor: true, qualifying: 180 });
+  });
+
+  it("a floor that ended before the refund holds nothing up", () => {
+    const state = member({ tier: "silver", qualifying: 300, tierSince: hoursAfterNoon(-48) });
+    const { refund } = upgradeThenFloor(state, { tier: "gold", until: hoursAfterNoon(1) });
+    expect(refund.events).toEqual([
+      expect.objectContaining({ type: "tier.changed", from: "gold", to: "silver", direction: "down" }),
+    ]);
+    expect(state).toMatchObject({ tier: "silver", tierSince: hoursAfterNoon(-48), tierByFloor: false });
   });
 });

@@ -203,10 +203,14 @@ export function qualifyingItemsStatement(
 }
 
 /**
- * The customers' earn movements since `since`, for the daily cap: from the same index, bounded by the day. A customer
+ * The customers' points earned since `since`, for the daily cap: from the same index, bounded by the day. A customer
  * merged into one of them earned as the same person (their movements stay under their own id): counted under it. The
  * ids are one array the index is probed with (`ANY(ARRAY(...))`), as before merges counted: a join per windowed
- * person, as the tier reads use, cost the full programme a fifth of its throughput here.
+ * person, as the tier reads use, cost the full programme a fifth of its throughput here. A refund's reversal of
+ * earned points gives back the room its sale used: it counts at its sale's time, in the day the sale's points were
+ * counted, as the refund planner counts it (`planRefund`); a refund today of yesterday's sale frees nothing today.
+ * Reversals are found among the movements from `since` on (a refund follows its sale), and only those few rows look
+ * up their refund and its sale, as `qualifyingStatement` does.
  */
 export const earnedSinceStatement = (tenantId: string, ids: readonly string[], since: Date): Prisma.Sql => Prisma.sql`
   WITH person AS (
@@ -214,10 +218,18 @@ export const earnedSinceStatement = (tenantId: string, ids: readonly string[], s
     UNION ALL
     SELECT merged_id, into_id FROM customer_merges
     WHERE tenant_id = ${tenantId} AND into_id = ANY(${sqlArray(ids)}::text[])
+  ), moved AS (
+    SELECT p.person, m.occurred_at, m.amount, m.kind, m.transaction_id
+    FROM ledger_movements m JOIN person p USING (customer_id)
+    WHERE m.tenant_id = ${tenantId} AND m.customer_id = ANY(ARRAY(SELECT customer_id FROM person))
+      AND m.occurred_at >= ${since} AND (m.kind = 'earn' OR (m.kind = 'reverse' AND m.amount < 0))
   )
-  SELECT p.person AS customer_id, m.occurred_at, m.amount FROM ledger_movements m JOIN person p USING (customer_id)
-  WHERE m.tenant_id = ${tenantId} AND m.customer_id = ANY(ARRAY(SELECT customer_id FROM person))
-    AND m.occurred_at >= ${since} AND m.kind = 'earn'`;
+  SELECT person AS customer_id, occurred_at, amount FROM moved WHERE kind = 'earn'
+  UNION ALL
+  SELECT r.person, sale.occurred_at, r.amount FROM moved r
+  JOIN transactions refund ON refund.id = r.transaction_id
+  JOIN transactions sale ON sale.tenant_id = ${tenantId} AND sale.external_id = refund.refund_of
+  WHERE r.kind = 'reverse' AND sale.occurred_at >= ${since}`;
 
 export function qualifyingValues(
   tx: Pick<DbTx, "$queryRaw">,

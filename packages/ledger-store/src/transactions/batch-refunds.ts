@@ -33,6 +33,7 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
     sale,
     sale.customerId ? work.states.get(sale.customerId) : undefined,
     programme?.config ?? defaultProgramme,
+    programme?.timezone,
   );
   if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
   const row: TransactionRow = {
