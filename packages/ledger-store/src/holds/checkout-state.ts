@@ -1,10 +1,11 @@
-import { type CheckoutCustomer, type CouponUsage, type KnownCoupon, usedUpByCustomer } from "@regulars/checkout";
+import { type CheckoutCustomer, type CouponUsage, usedUpByCustomer } from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
+import { type CheckoutCoupon, issuedToAnotherCoupon } from "./wallet-owners.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
 export const COUNTED_USES = ["held", "committed"];
@@ -82,6 +83,7 @@ export async function readCheckoutCustomer(
 interface CouponRow {
   code: string;
   in_wallet: boolean;
+  issued_to_another: boolean;
   campaign_id: string | null;
   max_uses: number | null;
   code_uses: number | null;
@@ -92,6 +94,14 @@ interface CouponRow {
   by_customer: bigint;
   today: bigint;
 }
+
+/**
+ * A code `issueCoupon` made for one customer's wallet, typed at a checkout whose customer does not hold it (another
+ * customer, or a guest): only its owner may use it, so that nobody else can take it from their wallet. Ownership is
+ * the wallet's row, which a merge moves to the survivor, and the checkout's customer is resolved to the survivor too.
+ * Generic codes, even when issued into wallets, and unique codes handed out rather than issued, stay anyone's.
+ */
+const issuedToAnother = Prisma.sql`(coalesce(k.source = 'issued', false) AND w.code NOT IN (SELECT code FROM wallet))`;
 
 /**
  * The coupons a checkout knows of (codes typed, coupons in the customer's wallet) with how much of each
@@ -108,7 +118,7 @@ export async function readKnownCoupons(
   typed: string[],
   localDay: string,
   { lock, at }: { lock: boolean; at?: Date },
-): Promise<KnownCoupon[]> {
+): Promise<CheckoutCoupon[]> {
   if (lock) {
     const wanted = Prisma.sql`
       SELECT k.campaign_id FROM coupon_codes k
@@ -124,7 +134,7 @@ export async function readKnownCoupons(
     ), wanted AS (
       SELECT code FROM unnest(${typed}::text[]) AS t(code) UNION SELECT code FROM wallet
     )
-    SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet,
+    SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet, ${issuedToAnother} AS issued_to_another,
            k.campaign_id, k.max_uses, k.uses AS code_uses, c.status, c.config, c.used_count, c.used_amount,
            (SELECT count(*) FROM coupon_uses u
              WHERE u.campaign_id = c.id AND u.customer_id = ${customerId} AND u.status = ANY(${COUNTED_USES}::text[])) AS by_customer,
@@ -141,15 +151,16 @@ export async function readKnownCoupons(
  * wallet's that the customer has not used up (`usedUpByCustomer`). A typed code is judged whatever its uses, so
  * it says why it cannot be used.
  */
-function knownCoupons(typed: string[], rows: CouponRow[]): KnownCoupon[] {
+function knownCoupons(typed: string[], rows: CouponRow[]): CheckoutCoupon[] {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   // Typed codes first, in the order typed, then the wallet's.
   const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
   const wasTyped = new Set(typed);
   return order.map(knownCoupon).filter((k) => wasTyped.has(k.code) || !usedUpByCustomer(k));
 
-  function knownCoupon(code: string): KnownCoupon {
+  function knownCoupon(code: string): CheckoutCoupon {
     const r = byCode.get(code)!;
+    if (r.issued_to_another) return issuedToAnotherCoupon(code);
     const usage: CouponUsage = {
       total: exactNumber(r.used_count ?? 0),
       customer: exactNumber(r.by_customer),
@@ -198,7 +209,7 @@ export async function readQuoteState(
   typed: string[],
   localDay: string,
   at: Date,
-): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[]; currency: string | null }> {
+): Promise<{ customer: CheckoutCustomer | null; coupons: CheckoutCoupon[]; currency: string | null }> {
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
   const byIdentity = identity && "kind" in identity ? identity : null;
@@ -217,7 +228,8 @@ export async function readQuoteState(
       SELECT code FROM unnest(${typed}::text[]) AS t(code) UNION SELECT code FROM wallet
     ), lapsed AS (${lapsedHeldUses(tenantId, at)}
     ), coupons AS (
-      SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet, k.campaign_id, k.max_uses,
+      SELECT w.code, w.code IN (SELECT code FROM wallet) AS in_wallet, ${issuedToAnother} AS issued_to_another,
+             k.campaign_id, k.max_uses,
              k.uses - (SELECT count(*) FROM lapsed l WHERE l.code = k.code AND l.campaign_id = c.id) AS code_uses,
              c.status, c.config,
              c.used_count - (SELECT count(*) FROM lapsed l WHERE l.campaign_id = c.id) AS used_count,

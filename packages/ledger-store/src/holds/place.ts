@@ -1,4 +1,4 @@
-import { type CheckoutInput, priceCheckout } from "@regulars/checkout";
+import type { CheckoutInput } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
 import { type Db, type DbTx, prismaReader, type RawTx, type SqlReader, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
@@ -14,6 +14,7 @@ import {
 } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
 import { expireLapsedHolds } from "./release.ts";
+import { type CheckoutCoupon, type OwnedCheckoutInput, priceForWalletOwners } from "./wallet-owners.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -74,7 +75,7 @@ async function lockedCheckoutInput(
   tenantId: string,
   request: QuoteRequest,
   at: Date,
-): Promise<CheckoutInput> {
+): Promise<OwnedCheckoutInput> {
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
@@ -90,8 +91,8 @@ function pricingInput(
   at: Date,
   programme: ProgrammeInForce,
   customer: CheckoutInput["customer"],
-  coupons: CheckoutInput["coupons"],
-): CheckoutInput {
+  coupons: CheckoutCoupon[],
+): OwnedCheckoutInput {
   const { basket, couponCodes, rewardIds, points, wallet } = request;
   const selection = { couponCodes, rewardIds, points, wallet };
   // What happens at the till reads the location's clock; the caller's `day` (per-day limits) the tenant's.
@@ -113,7 +114,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
     at,
   );
   refuseForeignCurrency(request.basket, currency);
-  return priceCheckout(pricingInput(request, at, programme, customer, coupons));
+  return priceForWalletOwners(pricingInput(request, at, programme, customer, coupons));
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */
@@ -154,7 +155,7 @@ export async function placeHold(
   return withTransaction(deps.db, async (tx) => {
     refuseForeignCurrency(request.basket, await tenantCurrency(tx, tenantId));
     const input = await lockedCheckoutInput(tx, programme, tenantId, request, at);
-    const quote = priceCheckout(input);
+    const quote = priceForWalletOwners(input);
     const refused = refusedSelections(quote);
     if (refused.length) {
       const what = refused.map((r) => `${r.path}: ${r.message.split(":")[0]}`).join(", ");
