@@ -59,5 +59,14 @@ export {
   type Uplift,
 } from "./results.ts";
 export { type StepKeyParts, stepKey } from "./step-key.ts";
-export type { TriggerFacts, TriggerMatch } from "./triggers.ts";
-export { alwaysOnStartOccurrence, broadcastOccurrence, matchesTrigger, matchTrigger } from "./triggers.ts";
+export type { SavedAudience, TriggerFacts, TriggerMatch } from "./triggers.ts";
+export {
+  alwaysOnStartOccurrence,
+  alwaysOnStartPass,
+  announcedExpiryOf,
+  broadcastOccurrence,
+  expiringOccurrence,
+  matchesTrigger,
+  matchTrigger,
+  NO_LONGER_DUE,
+} from "./triggers.ts";

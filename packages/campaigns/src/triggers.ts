@@ -64,7 +64,7 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
       if (!(expires > at.getTime())) return null;
       // Whole 24-hour days, as the programme's own notice counts them; delivery then picks the local hour.
       const wanted = expires - t.daysBefore * DAY_MS;
-      return match(`expiring:${event.expiresAt}`, new Date(Math.max(wanted, at.getTime())));
+      return match(expiringOccurrence(event.expiresAt), new Date(Math.max(wanted, at.getTime())));
     }
     case "segment_entered":
       return event.type === "segment.entered" && event.segmentId === t.segmentId ? match(event.id) : null;
@@ -108,6 +108,65 @@ export const matchesTrigger = (campaign: Triggered, event: DomainEvent, facts: T
 
 /** The occurrence of an always-on campaign's first pass over the members its audience already has. */
 export const alwaysOnStartOccurrence = (activatedAt: Date): string => `always_on:start:${activatedAt.toISOString()}`;
+
+/** One saved version of a campaign's audience, and when it was saved. */
+export interface SavedAudience {
+  version: number;
+  savedAt: Date;
+  audience: CampaignAudience;
+}
+
+const sameAudience = (a: CampaignAudience, b: CampaignAudience): boolean =>
+  a.kind === b.kind && (a.kind !== "segment" || (b.kind === "segment" && a.segmentId === b.segmentId));
+
+/**
+ * The start pass an always-on campaign owes the audience it has now: its members at `since`, enrolled as `occurrence`.
+ * Members of an audience saved after the start joined it before its `segment.entered` could match, so that audience
+ * gets a pass of its own, named by the version that set it (a return to an earlier audience is a change too: whoever
+ * joined it meanwhile was missed). The audience the campaign started with keeps the name its pass always had, so a
+ * pass finished before is not run again.
+ */
+export function alwaysOnStartPass(
+  startedAt: Date,
+  saved: readonly SavedAudience[],
+): { occurrence: string; since: Date; audienceChanged: boolean } {
+  const newestFirst = [...saved].sort((a, b) => b.version - a.version);
+  let setBy = newestFirst[0];
+  for (const v of newestFirst.slice(1)) {
+    if (!setBy || !sameAudience(v.audience, setBy.audience)) break;
+    setBy = v;
+  }
+  // The first version's audience is the one the campaign started with, however its start was dated.
+  const first = newestFirst[newestFirst.length - 1];
+  if (!setBy || setBy === first || setBy.savedAt.getTime() <= startedAt.getTime())
+    return { occurrence: alwaysOnStartOccurrence(startedAt), since: startedAt, audienceChanged: false };
+  return {
+    occurrence: `${alwaysOnStartOccurrence(startedAt)}:v${setBy.version}`,
+    since: setBy.savedAt,
+    audienceChanged: true,
+  };
+}
+
+const EXPIRING = "expiring:";
+
+/** Why a points-expiring step run after its expiry stopped standing (a purchase since, the lots spent) did nothing. */
+export const NO_LONGER_DUE = "no_longer_due";
+
+/** The occurrence of a points.expiring notice: the expiry it announced, which the step checks again when it runs. */
+export const expiringOccurrence = (expiresAt: string): string => `${EXPIRING}${expiresAt}`;
+
+/**
+ * The expiry a `points_expiring` occurrence announced; null for any other occurrence. Event-named occurrences can
+ * start with `expiring:` too (a `domain_event` on `points.expiring` is named by the notice's id, which names the
+ * customer), so only an ISO instant after the prefix counts.
+ */
+export function announcedExpiryOf(occurrence: string): Date | null {
+  if (!occurrence.startsWith(EXPIRING)) return null;
+  const rest = occurrence.slice(EXPIRING.length);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(rest)) return null;
+  const at = Date.parse(rest);
+  return Number.isFinite(at) ? new Date(at) : null;
+}
 
 /** The occurrence of one run of a broadcast: its planned instant, the same on every instance that runs it. */
 export const broadcastOccurrence = (runAt: Date): string => `broadcast:${runAt.toISOString()}`;

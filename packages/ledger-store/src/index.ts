@@ -5,6 +5,7 @@
 // ledger SQL.
 export { type AdjustInput, adjustBalance, awardBonusPoints, type BonusInput } from "./accounts/adjust.ts";
 export { type Announced, postAndAnnounce } from "./accounts/announce.ts";
+export { announcedExpiryStands } from "./accounts/announced-expiry.ts";
 export {
   type CustomerBalances,
   customerBalances,

@@ -9,6 +9,8 @@ export interface ClaimedStep {
   campaignId: string;
   enrolmentId: string;
   customerId: string;
+  /** The enrolment's trigger occurrence: a points-expiring one names the expiry, checked again when the step runs. */
+  occurrence: string;
   stepIndex: number;
   action: CampaignAction;
   /** The zone a message was timed in at planning (`storedAction`); null for other steps and steps planned before. */
@@ -26,6 +28,7 @@ interface ClaimedRow {
   campaign_id: string;
   enrolment_id: string;
   customer_id: string;
+  occurrence: string | null;
   step_index: number;
   action: unknown;
   due_at: Date;
@@ -78,7 +81,8 @@ export async function claimDueSteps(
     UPDATE campaign_steps s SET run_at = ${until}, attempts = s.attempts + 1
     FROM due, campaigns c
     WHERE s.key = due.key AND c.id = s.campaign_id
-    RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id, s.step_index, s.action,
+    RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id,
+      (SELECT e.occurrence FROM campaign_enrolments e WHERE e.id = s.enrolment_id) AS occurrence, s.step_index, s.action,
       due.run_at AS due_at, s.attempts, c.status AS campaign_status`;
   return rows.map((r) => ({
     key: r.key,
@@ -86,6 +90,7 @@ export async function claimDueSteps(
     campaignId: r.campaign_id,
     enrolmentId: r.enrolment_id,
     customerId: r.customer_id,
+    occurrence: r.occurrence ?? "",
     stepIndex: r.step_index,
     ...readStoredAction(r.action),
     dueAt: r.due_at,

@@ -1,6 +1,7 @@
 import { queuedStepFate } from "@regulars/campaigns";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { type ClaimedStep, recordStepFailure } from "./claim.ts";
+import { actsOnAnnouncedExpiry } from "./expiry-check.ts";
 import { type CampaignMessageRequest, runStep, type StepEffects, type StepOutcome } from "./run-step.ts";
 import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
@@ -10,9 +11,12 @@ export type QueueCampaignMessages = (
   inputs: CampaignMessageRequest[],
 ) => Promise<({ messageId: string } | { messageId: null; skipped: string } | { messageId: null; error: Error })[]>;
 
-/** Whether a claimed step can go through `runMessageSteps`: a message of a running campaign. */
+/**
+ * Whether a claimed step can go through `runMessageSteps`: a message of a running campaign, which need not look at
+ * the ledger first (a points-expiring reminder does, in `runStep`).
+ */
 export const isBatchableMessageStep = (step: ClaimedStep): boolean =>
-  step.action.type === "send_message" && queuedStepFate(step.campaignStatus) === "run";
+  step.action.type === "send_message" && queuedStepFate(step.campaignStatus) === "run" && !actsOnAnnouncedExpiry(step);
 
 interface CouponResult {
   couponCode: string;
@@ -28,6 +32,21 @@ interface CouponResult {
  * commit, retried like any step); a batch that fails as a whole is run again step by step.
  */
 export async function runMessageSteps(
+  db: Db,
+  steps: readonly ClaimedStep[],
+  effects: StepEffects & { queueMessages: QueueCampaignMessages },
+  now: Date,
+): Promise<{ outcome: StepOutcome; step: ClaimedStep }[]> {
+  // Reminders of an announced expiry check it one by one first; they come a few a day, not a broadcast's thousands.
+  const checked: { outcome: StepOutcome; step: ClaimedStep }[] = [];
+  for (const step of steps.filter(actsOnAnnouncedExpiry))
+    checked.push({ outcome: (await runStep(db, step, effects, now)).outcome, step });
+  const batch = steps.filter((s) => !actsOnAnnouncedExpiry(s));
+  if (!batch.length) return checked;
+  return [...checked, ...(await runBatch(db, batch, effects, now))];
+}
+
+async function runBatch(
   db: Db,
   steps: readonly ClaimedStep[],
   effects: StepEffects & { queueMessages: QueueCampaignMessages },

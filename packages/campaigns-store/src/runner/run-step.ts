@@ -6,6 +6,7 @@ import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
+import { skipIfExpiryGone } from "./expiry-check.ts";
 import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
 /** What `queueCampaignMessage` of `@regulars/messages-store` takes: the worker passes that function in. */
@@ -98,7 +99,8 @@ async function lastDayBefore(
  * Runs one claimed step with its key as the idempotency key of what it does. A coupon and a message are made in
  * the same transaction that marks the step done; points go through the ledger's bonus award (its transaction),
  * keyed by the step, and the step is marked after, so a crash between the two posts nothing twice. A paused
- * campaign's step waits, an archived one's is cancelled. A failure is recorded on the step and tried again later.
+ * campaign's step waits, an archived one's is cancelled; a points-expiring step whose expiry no longer stands is
+ * skipped (`skipIfExpiryGone`). A failure is recorded on the step and tried again later.
  */
 export async function runStep(
   db: Db,
@@ -116,7 +118,7 @@ export async function runStep(
     return { outcome: "cancelled", outbox: [] };
   }
   try {
-    return await perform(db, step, effects, now);
+    return (await skipIfExpiryGone(db, step, effects.programmes, now)) ?? (await perform(db, step, effects, now));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { outcome: await recordStepFailure(db, step, message, now, effects.retry), outbox: [] };

@@ -1,5 +1,5 @@
 import {
-  alwaysOnStartOccurrence,
+  alwaysOnStartPass,
   birthdayOccurrence,
   birthdaysDue,
   broadcastOccurrence,
@@ -11,6 +11,7 @@ import type { CampaignAudience, FrequencyCap } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { loadCampaigns, type OnUnreadableCampaign, type RunnableCampaign } from "./active-campaigns.ts";
+import { notYetEnrolled, savedAudiences } from "./always-on-audience.ts";
 import { enrolOccurrences, type OccurrenceEntry } from "./enrol.ts";
 import type { QueueCampaignMessages } from "./run-message-steps.ts";
 
@@ -196,9 +197,10 @@ export async function runDueBroadcasts(ctx: ScheduleContext): Promise<ScheduleRe
 
 /**
  * Always-on campaigns enrol the members their audience had when they started (`started_at`, set now if the admin
- * left it empty); later joiners come through `segment.entered` or `customer.created`. A finished start pass is
- * marked in `job_marks`, so later passes do not page through the audience again; a pass cut short is run again
- * and enrols only who is left.
+ * left it empty); later joiners come through `segment.entered` or `customer.created`. An audience saved after the
+ * start gets a start pass of its own (`alwaysOnStartPass`) over its members at the change whom the campaign has not
+ * enrolled yet. A finished start pass is marked in `job_marks`, so later passes do not page through the audience
+ * again; a pass cut short is run again and enrols only who is left.
  */
 export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
@@ -218,13 +220,14 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
         UPDATE campaigns SET started_at = coalesce(started_at, ${ctx.now}) WHERE id = ${campaign.id} RETURNING started_at`;
       startedAt = row?.started_at ?? ctx.now;
     }
-    const occurrence = alwaysOnStartOccurrence(startedAt);
-    const mark = `${campaign.id}:${occurrence}`;
+    const pass = alwaysOnStartPass(startedAt, await savedAudiences(ctx.db, campaign.id, campaign.version));
+    const mark = `${campaign.id}:${pass.occurrence}`;
     const [finished] = await ctx.db.$queryRaw<{ key: string }[]>`
       SELECT key FROM job_marks WHERE job = ${START_PASS} AND tenant_id = ${ctx.tenantId} AND key = ${mark}`;
     if (finished) continue;
-    const pages = audiencePages(ctx, campaign.definition.audience, startedAt);
-    await enrolInChunks(ctx, campaign, entriesOf(pages, occurrence, startedAt), out, true);
+    const members = audiencePages(ctx, campaign.definition.audience, pass.since);
+    const pages = pass.audienceChanged ? notYetEnrolled(ctx.db, campaign.id, members) : members;
+    await enrolInChunks(ctx, campaign, entriesOf(pages, pass.occurrence, pass.since), out, true);
     await ctx.db.$executeRaw`
       INSERT INTO job_marks (job, tenant_id, key) VALUES (${START_PASS}, ${ctx.tenantId}, ${mark}) ON CONFLICT DO NOTHING`;
   }

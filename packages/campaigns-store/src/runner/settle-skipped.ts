@@ -1,14 +1,22 @@
-import type { SkipReason } from "@regulars/campaigns";
+import { NO_LONGER_DUE, type SkipReason } from "@regulars/campaigns";
 import type { CampaignEnrolled } from "@regulars/contracts";
 import { type DbTx, Prisma, sqlArray } from "@regulars/db";
 import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 
 /**
  * The reasons of the customer's own that planning records an enrolment `skipped` for; a step refused later for one
- * of them (consent withdrawn, address removed, caps used since planning) counts the same. Not a template gone or a
- * campaign ended: those are the campaign's doing, and the enrolment stays as planned.
+ * of them (consent withdrawn, address removed, caps used since planning) counts the same, as does a points-expiring
+ * reminder whose points stopped expiring (the customer bought since): nothing reached them, and a later expiry must
+ * not be refused by `once`. Not a template gone or a campaign ended: those are the campaign's doing, and the
+ * enrolment stays as planned.
  */
-const ownReasons: readonly SkipReason[] = ["no_consent", "no_profiling_consent", "no_address", "capped"];
+const ownReasons: readonly (SkipReason | typeof NO_LONGER_DUE)[] = [
+  "no_consent",
+  "no_profiling_consent",
+  "no_address",
+  "capped",
+  NO_LONGER_DUE,
+];
 
 interface SettledRow {
   id: string;

@@ -1,0 +1,130 @@
+import { type ExpiryPolicy, ProgrammeConfig } from "@regulars/contracts";
+import { type Db, withTransaction } from "@regulars/db";
+import { postMovements, sendExpiryNotices } from "@regulars/ledger-store";
+import { silentLogger } from "@regulars/logger";
+import { ProgrammeCache, programmeInForce } from "@regulars/programme";
+import { testDb } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ActiveCampaignCache, claimDueSteps, enrolFromEvent, runMessageSteps } from "../src/index.ts";
+import {
+  addCampaign,
+  addCustomer,
+  DAY,
+  enrolmentsOf,
+  event,
+  later,
+  messagesOf,
+  recordingQueue,
+  runDueSteps,
+  runnerTenant,
+  stepsOf,
+} from "./runner-fixtures.ts";
+
+// A points-expiring reminder is planned when the programme's notice arrives and runs `daysBefore` before the date
+// it announced. When it runs it looks again: a purchase since restarted the inactivity clock (SPEC scenario 10), or
+// the announced lot was spent, and the step is skipped `no_longer_due` rather than telling the customer their points
+// expire in 3 days. Whoever still has the expiry ahead gets the reminder.
+
+let db: Db;
+let cache: ActiveCampaignCache;
+beforeAll(() => {
+  db = testDb();
+  cache = new ActiveCampaignCache(db, 0);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const now = new Date();
+type Movement = Parameters<typeof postMovements>[1][number];
+
+/**
+ * A tenant under `expiry` with a 3-days-before reminder, and a customer who bought `boughtDaysAgo` days ago and holds
+ * 50 points (in a lot expiring at `lotExpiresAt` when given); the notice job has run now and the campaign was enrolled
+ * from its notice, as the trigger durable does.
+ */
+async function reminded(expiry: ExpiryPolicy, boughtDaysAgo: number, lotExpiresAt: Date | null = null) {
+  const { tenantId } = await runnerTenant(db);
+  const config = ProgrammeConfig.parse({
+    rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
+    expiry,
+  });
+  await db.programmeVersion.create({
+    data: { tenantId, version: 2, effectiveFrom: new Date(0), config, createdBy: "test" },
+  });
+  const campaignId = await addCampaign(db, tenantId, {
+    audience: { kind: "none" },
+    trigger: { type: "points_expiring", daysBefore: 3 },
+    actions: [{ type: "send_message", channel: "email", templateId: "tpl_expiring" }],
+  });
+  const boughtAt = later(now, -boughtDaysAgo * DAY);
+  const customer = await addCustomer(db, tenantId, { consents: ["email"], lastActivityAt: boughtAt });
+  const points = (key: string, amount: number, at: Date): Movement => ({
+    tenantId,
+    customerId: customer,
+    kind: amount > 0 ? "earn" : "redeem",
+    unit: "points",
+    amount,
+    idempotencyKey: key,
+    occurredAt: at,
+    ...(amount > 0 ? { lot: { availableAt: at, expiresAt: lotExpiresAt } } : {}),
+  });
+  await withTransaction(db, (tx) => postMovements(tx, [points("bought", 50, boughtAt)]));
+  const programme = (await programmeInForce(db, tenantId, now))!;
+  const notices = await sendExpiryNotices({ db, log: silentLogger, tenantId, programme, now });
+  expect(notices.outbox).toHaveLength(1);
+  const notice = event(notices.outbox[0]!.payload as Record<string, unknown>);
+  expect(await enrolFromEvent(db, cache, notice, now)).toMatchObject({ entered: 1 });
+  const [step] = await stepsOf(db, campaignId);
+  const expiresAt = Date.parse((notice as { expiresAt: string }).expiresAt);
+  expect(step?.runAt.getTime()).toBe(expiresAt - 3 * DAY);
+  const spend = (at: Date) => withTransaction(db, (tx) => postMovements(tx, [points("spent", -50, at)]));
+  return { tenantId, campaignId, customer, dueAt: step!.runAt, spend };
+}
+
+const inactivity: ExpiryPolicy = { kind: "inactivity", months: 12, noticeDays: 14 };
+const afterEarning: ExpiryPolicy = { kind: "after_earning", months: 12, noticeDays: 14 };
+
+it("reminds a customer whose inactivity expiry still stands", async () => {
+  const { tenantId, campaignId, dueAt } = await reminded(inactivity, 360);
+  expect(await runDueSteps(db, tenantId, later(dueAt, 1000))).toEqual(["done"]);
+  expect(await messagesOf(db, tenantId)).toHaveLength(1);
+  expect((await enrolmentsOf(db, campaignId)).map((e) => e.outcome)).toEqual(["entered"]);
+});
+
+it("skips the reminder no_longer_due when a purchase since restarted the inactivity clock", async () => {
+  const { tenantId, campaignId, customer, dueAt } = await reminded(inactivity, 360);
+  await db.customerLoyalty.update({ where: { customerId: customer }, data: { lastActivityAt: later(now, 2 * DAY) } });
+  expect(await runDueSteps(db, tenantId, later(dueAt, 1000))).toEqual(["skipped"]);
+  expect(await messagesOf(db, tenantId)).toEqual([]);
+  expect((await stepsOf(db, campaignId)).map((s) => [s.status, s.reason])).toEqual([["skipped", "no_longer_due"]]);
+  // Nothing reached the customer: the enrolment ends skipped, so a later expiry is no repeat under `once`.
+  expect((await enrolmentsOf(db, campaignId)).map((e) => [e.outcome, e.reason])).toEqual([
+    ["skipped", "no_longer_due"],
+  ]);
+});
+
+it("skips the batched reminder the same way (the executor's message path)", async () => {
+  const { tenantId, campaignId, customer, dueAt } = await reminded(inactivity, 360);
+  await db.customerLoyalty.update({ where: { customerId: customer }, data: { lastActivityAt: later(now, 2 * DAY) } });
+  const at = later(dueAt, 1000);
+  const claimed = await claimDueSteps(db, { now: at, limit: 10, claimMs: 60_000, tenantIds: [tenantId] });
+  const effects = { queueMessage: recordingQueue, programmes: new ProgrammeCache(db, 0) };
+  const ran = await runMessageSteps(db, claimed, { ...effects, queueMessages: async () => [] }, at);
+  expect(ran.map((r) => r.outcome)).toEqual(["skipped"]);
+  expect(await messagesOf(db, tenantId)).toEqual([]);
+  expect((await stepsOf(db, campaignId)).map((s) => s.reason)).toEqual(["no_longer_due"]);
+});
+
+it("reminds of a dated lot that still holds points, and skips the reminder once the lot was spent", async () => {
+  const lotExpiresAt = later(now, 10 * DAY);
+  const kept = await reminded(afterEarning, 30, lotExpiresAt);
+  expect(await runDueSteps(db, kept.tenantId, later(kept.dueAt, 1000))).toEqual(["done"]);
+  expect(await messagesOf(db, kept.tenantId)).toHaveLength(1);
+
+  const spent = await reminded(afterEarning, 30, lotExpiresAt);
+  await spent.spend(later(now, DAY));
+  expect(await runDueSteps(db, spent.tenantId, later(spent.dueAt, 1000))).toEqual(["skipped"]);
+  expect(await messagesOf(db, spent.tenantId)).toEqual([]);
+  expect((await stepsOf(db, spent.campaignId)).map((s) => s.reason)).toEqual(["no_longer_due"]);
+});
