@@ -24,7 +24,7 @@ export { type CustomerMerge, mergesOf } from "./merge/merges.ts";
 export { normalisePhone } from "./phone.ts";
 export { type Enrolled, enrolAtTill, type TillEnrolment } from "./profile/enrol-at-till.ts";
 export { readProfile } from "./profile/read.ts";
-export { registerCustomer } from "./profile/register.ts";
+export { type RegistrationWithChanges, registerCustomer, registerCustomerWithChanges } from "./profile/register.ts";
 export { updateProfile } from "./profile/update.ts";
 export { type PushTarget, pushTargets, removePushToken, savePushToken } from "./push-tokens.ts";
 export type { ChangeOrigin, DbOrTx } from "./shared.ts";

@@ -4,7 +4,7 @@ import type { Db } from "@regulars/db";
 import { resolveCustomers } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readProfile, registerCustomer } from "../src/index.ts";
+import { readProfile, registerCustomer, registerCustomerWithChanges } from "../src/index.ts";
 import { appOrigin, loyaltyTenant, outboxOf } from "./fixtures.ts";
 
 // Someone who signed up with a proven phone only registers again later with a new app sign-in identity (Apple) and
@@ -117,5 +117,25 @@ describe("registering a new sign-in identity with the proven phone of an account
     });
     expect(await registrationEvents(tenantId)).toHaveLength(1);
     expect((await walletCoupons(db, tenantId, till)).map((w) => w.campaignId)).toEqual([welcomeId]);
+  });
+
+  it("names the fields a sign-in changed: a newly proven phone replaces the old one", async () => {
+    const { tenantId } = await welcomeTenant("Phone Change Burgers");
+    const ext = apple();
+    const [before, after] = [phone(), phone()];
+    const signedUp = await register(tenantId, { externalIdentity: ext, phone: before, phoneVerified: true });
+    const signIn = (number: string) =>
+      registerCustomerWithChanges(
+        db,
+        tenantId,
+        RegisterCustomerRequest.parse({ externalIdentity: ext, phone: number, phoneVerified: true }),
+        appOrigin(now),
+      );
+
+    const changedPhone = await signIn(after);
+    expect(changedPhone).toMatchObject({ outcome: "existing", changed: ["phone"], customer: { phone: after } });
+    expect((await signIn(after)).changed).toEqual([]);
+    // The app's answer stays the documented Registration.
+    expect(Object.keys(await register(tenantId, { externalIdentity: ext }))).toEqual(Object.keys(signedUp));
   });
 });

@@ -56,7 +56,7 @@ describe("customers.register / updateProfile / setConsents / consentHistory (adm
       expect.objectContaining({
         actor: t.adminKeyId,
         target: id,
-        details: { outcome: "created", mergedCustomerIds: [] },
+        details: { outcome: "created", changed: ["name", "phone", "phoneVerified"], mergedCustomerIds: [] },
       }),
     ]);
     expect(await auditOf(t.tenantId, "customers.updateProfile")).toEqual([
@@ -85,6 +85,23 @@ describe("customers.register / updateProfile / setConsents / consentHistory (adm
     expect((await failure(other.admin.customers.setConsents(consent))).code).toBe("NOT_FOUND");
     expect((await failure(other.admin.customers.consentHistory({ customerId: customer.id }))).code).toBe("NOT_FOUND");
     expect(await auditOf(other.tenantId, "customers.setConsents")).toEqual([]);
+  });
+
+  it("audits a registration of a known identity that replaces the proven phone, and not one that changes nothing", async () => {
+    const externalIdentity = { provider: "brand" as const, subject: "desk-phone-change" };
+    const first = await t.admin.customers.register({ externalIdentity, phone: "+48605000101", phoneVerified: true });
+    const id = first.customer.id;
+    const again = await t.admin.customers.register({ externalIdentity, phone: "+48605000102", phoneVerified: true });
+    expect(again).toMatchObject({ outcome: "existing", customer: { id, phone: "+48605000102", phoneVerified: true } });
+    await t.admin.customers.register({ externalIdentity, phone: "+48605000102", phoneVerified: true });
+
+    const registrations = (await auditOf(t.tenantId, "customers.register")).filter((a) => a.target === id);
+    // Names the field as a profile update's audit does, never the numbers.
+    expect(registrations.map((a) => a.details)).toEqual([
+      { outcome: "created", changed: ["phone", "phoneVerified", "externalIdentities"], mergedCustomerIds: [] },
+      { outcome: "existing", changed: ["phone"], mergedCustomerIds: [] },
+    ]);
+    expect(JSON.stringify(registrations)).not.toContain("605000");
   });
 
   it("names the refused field", async () => {

@@ -34,6 +34,9 @@ interface Registering {
   origin: ChangeOrigin;
 }
 
+/** A registration and the profile fields it changed (names only), which an admin's registration audits. */
+export type RegistrationWithChanges = Registration & { changed: ProfileField[] };
+
 /**
  * An app sign-up. Idempotent by identity: the external identity (or, without one, the proven phone) that
  * registered before answers the same customer and changes nothing but a newly proven phone. A proven
@@ -48,6 +51,17 @@ export async function registerCustomer(
   input: RegisterCustomerRequest,
   origin: ChangeOrigin,
 ): Promise<Registration> {
+  const { changed: _, ...registration } = await registerCustomerWithChanges(db, tenantId, input, origin);
+  return registration;
+}
+
+/** `registerCustomer`, also naming the fields it changed: a sign-in may replace the proven phone. */
+export async function registerCustomerWithChanges(
+  db: DbOrTx,
+  tenantId: string,
+  input: RegisterCustomerRequest,
+  origin: ChangeOrigin,
+): Promise<RegistrationWithChanges> {
   const phone = input.phone ? normalisePhone(input.phone, input.country) : null;
   refuseFutureBirth(input.dateOfBirth, origin.now);
   const proven = phone && input.phoneVerified ? phone : null;
@@ -66,7 +80,7 @@ export async function registerCustomer(
   });
 }
 
-async function register(tx: DbTx, r: Registering): Promise<Registration> {
+async function register(tx: DbTx, r: Registering): Promise<RegistrationWithChanges> {
   const registered = r.ext && (await ownerOf(tx, r.tenantId, r.ext));
   if (registered) return registerAgain(tx, r, registered);
   const known = r.proven && (await ownerOf(tx, r.tenantId, phoneIdentity(r.proven)));
@@ -74,7 +88,7 @@ async function register(tx: DbTx, r: Registering): Promise<Registration> {
   return create(tx, r);
 }
 
-async function registerAgain(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
+async function registerAgain(tx: DbTx, r: Registering, customerId: string): Promise<RegistrationWithChanges> {
   const { tenantId, proven } = r;
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
@@ -100,7 +114,7 @@ async function signIn(
   customerId: string,
   before: CustomerState,
   { registeredAt, identityAdded }: { registeredAt: Date; identityAdded: boolean },
-): Promise<Registration> {
+): Promise<RegistrationWithChanges> {
   const { tenantId, proven, origin } = r;
   // Only a customer not registered itself takes the registration time of the account merged into it.
   const stamp = before.registeredAt ? undefined : registeredAt;
@@ -116,11 +130,12 @@ async function signIn(
     const version = await saveProfile(tx, tenantId, customerId, change, origin.now);
     await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "profile", changed }, origin.now)]);
   }
-  return { outcome: "existing", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
+  const customer = await readProfile(tx, tenantId, customerId);
+  return { outcome: "existing", changed, mergedCustomerIds: merged, customer };
 }
 
 /** The customer with the proven phone: a till's becomes the app account, an account that signed up signs in. */
-async function link(tx: DbTx, r: Registering, customerId: string): Promise<Registration> {
+async function link(tx: DbTx, r: Registering, customerId: string): Promise<RegistrationWithChanges> {
   const { tenantId, ext } = r;
   await lockCustomers(tx, tenantId, [customerId]);
   const before = await loadState(tx, tenantId, customerId);
@@ -152,7 +167,7 @@ async function becomeAppAccount(
   customerId: string,
   before: CustomerState,
   { identityAdded }: { identityAdded: boolean },
-): Promise<Registration> {
+): Promise<RegistrationWithChanges> {
   const { tenantId, input, proven, origin } = r;
   // An unproven number only where the customer has none: the tills may find them by the one they have.
   const typedPhone = !proven && r.phone && !before.phone ? r.phone : undefined;
@@ -178,10 +193,11 @@ async function becomeAppAccount(
   );
   await announce(tx, [customerUpdated(tenantId, customerId, version, { cause: "registration", changed }, origin.now)]);
   await consentsGiven(tx, r, customerId);
-  return { outcome: "linked", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, customerId) };
+  const customer = await readProfile(tx, tenantId, customerId);
+  return { outcome: "linked", changed, mergedCustomerIds: merged, customer };
 }
 
-async function create(tx: DbTx, r: Registering): Promise<Registration> {
+async function create(tx: DbTx, r: Registering): Promise<RegistrationWithChanges> {
   const { tenantId, input, ext, origin } = r;
   const id = newId("customer");
   await tx.$executeRaw`
@@ -206,11 +222,12 @@ async function create(tx: DbTx, r: Registering): Promise<Registration> {
     { registeredAt: origin.now, phoneVerified: r.proven !== null, preferences: input.preferences },
     origin.now,
   );
-  await announce(tx, [customerCreated(tenantId, id, givenFields(r), origin.now)]);
+  const changed = givenFields(r);
+  await announce(tx, [customerCreated(tenantId, id, changed, origin.now)]);
   // A till may have enrolled the proven number since our look-up: linking merges that customer in.
   const merged = r.proven ? await linkProvenPhone(tx, tenantId, id, r.proven, origin) : [];
   await consentsGiven(tx, r, id);
-  return { outcome: "created", mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, id) };
+  return { outcome: "created", changed, mergedCustomerIds: merged, customer: await readProfile(tx, tenantId, id) };
 }
 
 async function consentsGiven(tx: DbTx, r: Registering, customerId: string) {

@@ -3,7 +3,7 @@ import type { ConsentState, ProfileUpdate, RegisterCustomerRequest, Registration
 import {
   type ConsentHistoryPage,
   consentHistory,
-  registerCustomer,
+  registerCustomerWithChanges,
   requireCustomerLocked,
   setConsents,
   updateProfile,
@@ -26,14 +26,17 @@ export async function registerAsAdmin(
   now = new Date(),
 ): Promise<Registration> {
   return withTransaction(db, async (tx) => {
-    const registration = await registerCustomer(tx, tenantId, input, { actor, source: "admin", now });
-    if (registration.outcome !== "existing" || registration.mergedCustomerIds.length)
+    const origin = { actor, source: "admin", now };
+    const { changed, ...registration } = await registerCustomerWithChanges(tx, tenantId, input, origin);
+    // A registration found `existing` is a sign-in, which may still replace the proven phone: audited as a profile
+    // update is, by the fields it changed.
+    if (registration.outcome !== "existing" || changed.length || registration.mergedCustomerIds.length)
       await recordAudit(tx, {
         tenantId,
         actor,
         action: "customers.register",
         target: registration.customer.id,
-        details: { outcome: registration.outcome, mergedCustomerIds: registration.mergedCustomerIds },
+        details: { outcome: registration.outcome, changed, mergedCustomerIds: registration.mergedCustomerIds },
       });
     return registration;
   });
