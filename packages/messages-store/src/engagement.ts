@@ -1,7 +1,7 @@
 import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
-import { type Channel, DeliveryStatus, laterStatus } from "@regulars/messaging";
+import { type Channel, DeliveryStatus, laterStatus, siteOfLink } from "@regulars/messaging";
 import { announceMessageEvents, linkKey, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
 
 interface MessageRow {
@@ -15,7 +15,11 @@ interface MessageRow {
   delivered_at: Date | null;
   failed_at: Date | null;
   announced_engagements: string[];
+  text_cleared: boolean;
 }
+
+/** The message as a report's event names it; `textCleared` once retention cleared its address and text. */
+type ReportedMessage = MessageRef & { provider: string | null; textCleared: boolean };
 
 export type Engagement = { kind: "click"; url: string } | { kind: "open" };
 
@@ -53,13 +57,13 @@ async function report(
   messageId: string,
   next: "delivered" | "failed" | "opened" | "clicked",
   now: Date,
-  event: (message: MessageRef & { provider: string | null }) => MessageEvent,
+  event: (message: ReportedMessage) => MessageEvent,
   { tenantId, failureCode, engagement }: ReportOptions = {},
 ): Promise<Reported | null> {
   return withTransaction(db, async (tx) => {
     const [row] = await tx.$queryRaw<MessageRow[]>`
       SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider, delivered_at, failed_at,
-        announced_engagements
+        announced_engagements, to_address = '' AS text_cleared
       FROM messages
       WHERE id = ${messageId} AND (${tenantId ?? null}::text IS NULL OR tenant_id = ${tenantId ?? null})
       FOR UPDATE`;
@@ -89,12 +93,18 @@ async function report(
       campaignId: row.campaign_id,
       channel: row.channel,
       provider: row.provider,
+      textCleared: row.text_cleared,
     };
     return { status, outbox: await announceMessageEvents(tx, [event(ref)]) };
   });
 }
 
-/** A tracked link was followed, or an open pixel loaded (a click also proves the message was opened). */
+/**
+ * A tracked link was followed, or an open pixel loaded (a click also proves the message was opened). The link as the
+ * template rendered it may hold the customer's name, e-mail or phone: once retention cleared the message's text
+ * (`clearOldMessages` of @regulars/privacy blanks its address), the click is announced with the link's site only,
+ * as retention leaves older clicks; ClickHouse, which cuts links by the click's time, would keep it another period.
+ */
 export function recordEngagement(db: Db, messageId: string, engagement: Engagement, now: Date) {
   return engagement.kind === "click"
     ? report(
@@ -102,7 +112,11 @@ export function recordEngagement(db: Db, messageId: string, engagement: Engageme
         messageId,
         "clicked",
         now,
-        (m) => messageEvent<MessageClicked>(m, now, { type: "message.clicked", url: engagement.url }),
+        (m) =>
+          messageEvent<MessageClicked>(m, now, {
+            type: "message.clicked",
+            url: m.textCleared ? siteOfLink(engagement.url) : engagement.url,
+          }),
         { engagement: `clicked:${linkKey(engagement.url)}` },
       )
     : report(db, messageId, "opened", now, (m) => messageEvent<MessageOpened>(m, now, { type: "message.opened" }), {

@@ -92,4 +92,21 @@ describe("opens, clicks and receipts", () => {
     const both = await Promise.all([click(id, menu, at(60)), click(id, menu, at(61))]);
     expect(both.flatMap((r) => r?.outbox ?? []).map((i) => i.type)).toEqual(["message.clicked"]);
   });
+
+  it("announce a click on a message whose text retention cleared with the link's site only", async () => {
+    const id = await sentSms();
+    const clickedUrls = (reported: Reported | null) => reported?.outbox.map((i) => (i.payload as { url?: string }).url);
+    const personal = "https://brand.example/offer?email=ann%40example.com&name=Ann";
+    expect(clickedUrls(await click(id, personal, at(60)))).toEqual([personal]);
+    // As clearOldMessages (@regulars/privacy) leaves a message past the tenant's retention.
+    await db.$executeRaw`UPDATE messages SET to_address = '', content = '{}'::jsonb, last_error = NULL WHERE id = ${id}`;
+
+    const cleared = await click(id, "https://Ann:secret@brand.example:8443/menu?name=Ann#ann", at(120));
+    expect(clickedUrls(cleared)).toEqual(["https://brand.example"]);
+    const [stored] = await db.$queryRaw<{ payload: unknown }[]>`
+      SELECT payload FROM outbox_events WHERE id = ${cleared?.outbox[0]?.id ?? ""}`;
+    expect(stored?.payload).toMatchObject({ url: "https://brand.example" });
+    // The link announced before the clearing is not announced again, cut or not.
+    expect(await click(id, personal, at(180))).toEqual({ status: "clicked", outbox: [] });
+  });
 });

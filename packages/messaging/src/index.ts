@@ -5,6 +5,7 @@
 export { Channel, LanguageTag } from "./channels.ts";
 export { type ComposedMessage, composeMessage } from "./compose.ts";
 export { chooseTemplate } from "./language.ts";
+export { siteOfLink } from "./link-site.ts";
 export { LinkSigningSecrets, makeLinkToken, makeOpenToken, type VerifiedLink, verifyLinkToken } from "./link-token.ts";
 export { renderLimits, type TemplateIssue } from "./liquid.ts";
 export { EmailMessage, OutgoingMessage, PushDevice, PushMessage, SmsMessage } from "./message.ts";
