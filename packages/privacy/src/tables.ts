@@ -247,11 +247,14 @@ export interface ClickHouseTableRule {
 
 /**
  * Scheme and host of a link: a template may put the customer's name, e-mail or phone anywhere in a link (query,
- * path, user info), so only the site stays, which campaign results may still count clicks by. domainRFC, not domain:
- * domain gives '' for a link with a password in its user info.
+ * path, user info), so only the site stays, which campaign results may still count clicks by. The same cut as
+ * Postgres's (`pgSiteOfLink`) and `siteOfLink` in @regulars/messaging: the user info ends at the last '@' before the
+ * path. ClickHouse's domainRFC ends it at the first, so `https://ann@x.pl@shop.example/` kept `https://x.pl`.
  */
+const clickhouseHostOf = (column: string) =>
+  `extract(${column}, ${String.raw`'^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#]*@)?(\[[^\]/?#]*\]|[^\]/?#:@\[]+)'`})`;
 const siteOfLink = (column: string) =>
-  `if(domainRFC(${column}) = '', '', concat(protocol(${column}), '://', domainRFC(${column})))`;
+  `if(${clickhouseHostOf(column)} = '', '', concat(extract(${column}, '^([A-Za-z][A-Za-z0-9+.-]*://)'), ${clickhouseHostOf(column)}))`;
 
 export const clickhouseTables: Record<string, ClickHouseTableRule> = {
   transactions: { erase: "pseudonymise", why: "sales and refunds: the tenant's revenue" },

@@ -86,6 +86,8 @@ describe("erasure and the links a customer clicked", () => {
       adas.clicked(`https://brand.example/profile?first=Ada&last=${ada.last}`),
       // The name or e-mail in the path, in user info, behind a port: only scheme and host stay.
       adas.clicked(`https://${ada.last}:x@shop.example:8443/u/${ada.email}#${ada.last}`),
+      // An e-mail address as the user info: it ends at the last '@', so no part of the address is taken for the host.
+      adas.clicked(`https://${ada.email}@shop.example/u`),
       others.sent,
       others.clicked(otherLink),
     ]);
@@ -98,6 +100,7 @@ describe("erasure and the links a customer clicked", () => {
     const rows = await rowsOf(tenantId, adas.messageId);
     expect(rows.map((r) => [r.type, r.url])).toEqual([
       ["clicked", "https://brand.example"],
+      ["clicked", "https://shop.example"],
       ["clicked", "https://shop.example"],
       ["sent", ""],
     ]);
