@@ -127,14 +127,15 @@ describe("erasure of delivery copies", () => {
     expect(await postgresTextHits(db, secret.slice(0, 2))).toEqual([]);
     expect(await recordedNotes(tenantId)).toEqual([[kept.customerId, keptNote]]);
 
-    // An event naming the erased customer's id that arrives later, batched with another customer's.
+    // An event naming the erased customer's id that arrives later, batched with another customer's: the id is no
+    // one's now (refused as an unknown customer), so nothing of it is stored for the sweep to find.
     const later = new Date(now.getTime() + 60_000);
     await applyEvents(
       appEvent(tenantId, { id: gone.customerId }, secret[2]!, later),
       appEvent(tenantId, { phone: kept.phone }, keptNote, later),
     );
     await settleOutbox(tenantId);
-    expect(await postgresTextHits(db, [secret[2]!])).toEqual(["outbox_events.payload"]);
+    expect(await postgresTextHits(db, [secret[2]!])).toEqual([]);
     await finishErasures({ db, log, tenantId, now: later, analytics });
     expect(await postgresTextHits(db, secret)).toEqual([]);
     expect(await recordedNotes(tenantId)).toEqual([

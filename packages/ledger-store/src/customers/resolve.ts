@@ -59,13 +59,14 @@ export async function resolveOrCreateCustomers(tx: RawTx, lookups: CustomerLooku
   });
 
   if (byId.size) {
-    const found = await survivorsOf(tx, [...byId.keys()]);
+    const found = await survivorsWithErasure(tx, [...byId.keys()]);
     for (const [id, indexes] of byId) {
       const row = found.get(id);
       for (const i of indexes) {
-        // An id from another tenant is as unknown as an id that never existed.
+        // An id from another tenant is as unknown as an id that never existed. So is an erased customer's: an app
+        // still signed in would otherwise store new facts under the real id after the erasure's sweep has ended.
         results[i] =
-          row?.tenantId === lookups[i]!.tenantId
+          row?.tenantId === lookups[i]!.tenantId && !row.erased
             ? { customerId: row.survivorId }
             : { rejected: `unknown customer id ${id}` };
       }
@@ -112,6 +113,28 @@ export async function survivorsOf(
 ): Promise<Map<string, { tenantId: string; survivorId: string }>> {
   const rows = await tx.$queryRaw<{ id: string; tenant_id: string; survivor_id: string }[]>(survivorsStatement(ids));
   return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, survivorId: r.survivor_id }]));
+}
+
+/** As `survivorsOf`, and whether the survivor was erased (the whole person is): one statement, a key probe more. */
+async function survivorsWithErasure(
+  tx: RawTx,
+  ids: string[],
+): Promise<Map<string, { tenantId: string; survivorId: string; erased: boolean }>> {
+  const rows = await tx.$queryRaw<{ id: string; tenant_id: string; survivor_id: string; erased: boolean }[]>`
+    SELECT s.id, s.tenant_id, s.survivor_id, c.erased_at IS NOT NULL AS erased
+    FROM (${survivorsStatement(ids)}) s LEFT JOIN customers c ON c.id = s.survivor_id`;
+  return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, survivorId: r.survivor_id, erased: r.erased }]));
+}
+
+/**
+ * Which of these ids were erased: one primary-key probe each. For writers that announce customers' events: an
+ * erased customer's balance stays for the accounts, but nothing about them may leave under their id any more.
+ */
+export async function erasedAmong(tx: RawTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM customers WHERE id = ANY(${sqlArray(ids)}::text[]) AND erased_at IS NOT NULL`;
+  return rows.map((r) => r.id);
 }
 
 /**

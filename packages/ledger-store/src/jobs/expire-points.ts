@@ -3,6 +3,7 @@ import { addMonthsLocal, inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } from "../accounts/inactivity-clock.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
+import { erasedAmong } from "../customers/resolve.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { expireLapsedHolds } from "../holds/release.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -110,10 +111,17 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
       // Never before the customer was told: only once the period's notice is out and the date it named has come
       // (`sendExpiryNotices` moves an expiry first announced when already due a notice period on). A notice already
       // out keeps its date though the notice period is lowered to none since: the customer was promised that day.
+      // An erased customer is never told (`sendExpiryNotices`): their points go on the date, as with no notice period.
       const announced = await announcedInactivityExpiries(tx, ctx.tenantId, reread);
+      const erased = new Set(
+        await erasedAmong(
+          tx,
+          reread.map((c) => c.customer_id),
+        ),
+      );
       const stillDue = reread.filter((c) => {
         const told = announced.get(c.customer_id);
-        return told ? told <= ctx.now : policy.noticeDays === 0;
+        return told ? told <= ctx.now : policy.noticeDays === 0 || erased.has(c.customer_id);
       });
       const { posted, outbox: items } = await postAndAnnounce(
         tx,

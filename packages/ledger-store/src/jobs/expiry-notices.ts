@@ -1,6 +1,7 @@
 import { ExpiryPolicy, type LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
+import { withoutErasedCustomers } from "../accounts/announce.ts";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -101,18 +102,22 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
   }
 }
 
-/** Writes the events whose ids the outbox does not hold yet, and returns their items. */
-function freshNotices(ctx: JobContext, events: LoyaltyEvent[]) {
+/**
+ * Writes the events whose ids the outbox does not hold yet, and returns their items. An erased customer is told
+ * nothing (there is nobody to tell, and the event would carry their id): `expirePoints` does not wait for their notice.
+ */
+function freshNotices(ctx: JobContext, notices: LoyaltyEvent[]) {
   return withTransaction(ctx.db, async (tx) => {
+    const items = await withoutErasedCustomers(tx, notices.map(outboxItem));
     const known = new Set(
       (
         await tx.$queryRaw<
           { id: string }[]
-        >`SELECT id FROM outbox_events WHERE id = ANY(${events.map((e) => e.id)}::text[])`
+        >`SELECT id FROM outbox_events WHERE id = ANY(${items.map((i) => i.id)}::text[])`
       ).map((r) => r.id),
     );
-    const items = events.filter((e) => !known.has(e.id)).map(outboxItem);
-    await writeOutbox(tx, items);
-    return items;
+    const fresh = items.filter((i) => !known.has(i.id));
+    await writeOutbox(tx, fresh);
+    return fresh;
   });
 }

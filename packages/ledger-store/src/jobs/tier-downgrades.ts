@@ -9,6 +9,7 @@ import {
   tierFor,
   tierWindowStart,
 } from "@regulars/rules";
+import { withoutErasedCustomers } from "../accounts/announce.ts";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
@@ -260,7 +261,8 @@ async function judge(
       UPDATE customer_loyalty SET tier_floor = NULL, tier_floor_until = NULL, tier_by_floor = false, updated_at = now()
       WHERE customer_id = ANY(${floorsEnded}::text[])`;
   }
-  const items = events.map(outboxItem);
+  // An erased customer's tier still moves with the balance erasure keeps; it is not announced.
+  const items = await withoutErasedCustomers(tx, events.map(outboxItem));
   await writeOutbox(tx, items);
   return { acted: changes.length, outbox: items };
 }
