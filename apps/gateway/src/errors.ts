@@ -1,5 +1,5 @@
 import { isTransientDbError } from "@regulars/db";
-import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf } from "@regulars/errors";
+import { DomainError, type ErrorBody, type FieldIssue, httpStatusOf, issuesFromZod } from "@regulars/errors";
 import type { Logger } from "@regulars/logger";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -16,11 +16,30 @@ export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], m
   return c.json(body, httpStatusOf(code) as ContentfulStatusCode, unread ? { connection: "close" } : undefined);
 }
 
-/** Validation hook for every route: a 400 that names each field and why. */
+/** What a refusal calls each part of the request a route validator reads besides the body (`json`, `form`). */
+const requestParts: Record<string, [one: string, several: string]> = {
+  param: ["path parameter", "path parameters"],
+  query: ["query parameter", "query parameters"],
+  header: ["header", "headers"],
+  cookie: ["cookie", "cookies"],
+};
+
+/**
+ * Validation hook for every route: a 400 that names each field and why, and where it was: a bad `externalId` in the
+ * path is not the body's, and a client told so would look for it in the wrong place.
+ */
 export function validationHook(result: { success: boolean; error?: unknown; target?: string }, c: Context<GatewayEnv>) {
   if (result.success) return;
-  const { message, issues } = invalidBody(result.error as { issues: { path: PropertyKey[]; message: string }[] });
-  return errorResponse(c, "invalid_request", message, issues);
+  const error = result.error as { issues: { path: PropertyKey[]; message: string }[] };
+  const part = result.target === undefined ? undefined : requestParts[result.target];
+  if (!part) {
+    const { message, issues } = invalidBody(error);
+    return errorResponse(c, "invalid_request", message, issues);
+  }
+  const issues = issuesFromZod(error);
+  const names = [...new Set(issues.map((i) => i.path))];
+  const wording = names.length === 1 ? `the ${part[0]} is invalid` : `the ${part[1]} are invalid`;
+  return errorResponse(c, "invalid_request", `${wording}: ${names.join(", ")}`, issues);
 }
 
 /**

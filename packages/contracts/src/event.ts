@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Channel, CustomerRef, ExternalId, LocationId, Timestamp } from "./primitives.ts";
+import { Channel, CustomerRef, ExternalId, LocationId, StoredExternalId, Timestamp } from "./primitives.ts";
 import { StorableJson } from "./text.ts";
 
 /** Event types the product reacts to; integrators may send other snake_case types for analytics. */
@@ -16,54 +16,66 @@ export const knownEventTypes = [
   "page_view",
 ] as const;
 
-/** `POST /v1/events`: behavioural events from the app, kiosk and message providers. */
-export const BehaviouralEventInput = z
-  .object({
-    eventId: ExternalId.meta({
-      description:
-        "Your unique id of this event within your tenant, 1-128 printable ASCII characters without spaces. It is the " +
-        "idempotency key: posting the same event again answers 202 with `duplicate: true` and changes nothing; posting " +
-        "another body under it answers 409 `idempotency_conflict`.",
-      examples: ["app-7f3a9c-000017"],
-    }),
-    type: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a snake_case event type such as app_open")
-      .meta({
-        description: `What happened, in snake_case (2-64 characters). The programme reacts to ${knownEventTypes.join(", ")}; other types are kept for analytics.`,
-        examples: ["app_open"],
-      }),
-    occurredAt: Timestamp.meta({
-      description:
-        "When it happened: ISO 8601 with an offset. Accepted from 35 days in the past to 5 minutes ahead of the gateway's " +
-        "clock, by default; outside that window the answer is 400 `occurred_at_out_of_range`.",
-    }),
-    customer: CustomerRef.nullish().meta({
-      description: "Who did it, by exactly one identity; omit (or null) for an anonymous visitor.",
-    }),
-    locationId: LocationId.meta({
-      description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'.",
-    }).nullish(),
-    channel: Channel.nullish().meta({
-      description: "Where it happened, if it matters: kiosk, pos, app, web or delivery.",
-    }),
-    properties: StorableJson(z.record(z.string().max(64, "keys must be at most 64 characters"), z.unknown()))
-      .default({})
-      .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
-      .meta({
-        description:
-          "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
-          "as JSON; strings and keys without control characters, no key named __proto__.",
-        examples: [{ screen: "home" }],
-      }),
-  })
-  .meta({
-    id: "BehaviouralEventInput",
+/** An event's fields, over the id schema of the posted or the stored form. */
+const eventShape = (id: typeof StoredExternalId) => ({
+  eventId: id.meta({
     description:
-      "Something a customer did that is not a purchase: opened the app, submitted a form, clicked a message. " +
-      "`customer`, when given, names exactly one identity; `occurredAt` lies in the accepted window.",
-  });
+      "Your unique id of this event within your tenant, 1-128 printable ASCII characters without spaces, not only " +
+      "dots (`.` and `..` would read as path steps in its status URL). It is the " +
+      "idempotency key: posting the same event again answers 202 with `duplicate: true` and changes nothing; posting " +
+      "another body under it answers 409 `idempotency_conflict`.",
+    examples: ["app-7f3a9c-000017"],
+  }),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a snake_case event type such as app_open")
+    .meta({
+      description: `What happened, in snake_case (2-64 characters). The programme reacts to ${knownEventTypes.join(", ")}; other types are kept for analytics.`,
+      examples: ["app_open"],
+    }),
+  occurredAt: Timestamp.meta({
+    description:
+      "When it happened: ISO 8601 with an offset. Accepted from 35 days in the past to 5 minutes ahead of the gateway's " +
+      "clock, by default; outside that window the answer is 400 `occurred_at_out_of_range`.",
+  }),
+  customer: CustomerRef.nullish().meta({
+    description: "Who did it, by exactly one identity; omit (or null) for an anonymous visitor.",
+  }),
+  locationId: LocationId.meta({
+    description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'.",
+  }).nullish(),
+  channel: Channel.nullish().meta({
+    description: "Where it happened, if it matters: kiosk, pos, app, web or delivery.",
+  }),
+  properties: StorableJson(z.record(z.string().max(64, "keys must be at most 64 characters"), z.unknown()))
+    .default({})
+    .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
+    .meta({
+      description:
+        "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
+        "as JSON; strings and keys without control characters, no key named __proto__.",
+      examples: [{ screen: "home" }],
+    }),
+});
+
+/**
+ * `POST /v1/events`: behavioural events from the app, kiosk and message providers. Unknown fields are refused: a
+ * misspelt `locationId` or `channel`, dropped, would record the event without it.
+ */
+export const BehaviouralEventInput = z.strictObject(eventShape(ExternalId)).meta({
+  id: "BehaviouralEventInput",
+  description:
+    "Something a customer did that is not a purchase: opened the app, submitted a form, clicked a message. " +
+    "`customer`, when given, names exactly one identity; `occurredAt` lies in the accepted window. Other fields " +
+    "are refused; free-form details go in `properties`.",
+});
 export type BehaviouralEventInput = z.infer<typeof BehaviouralEventInput>;
+
+/**
+ * An event as the streams carry it, which consumers read: tolerant of fields it does not know and of ids accepted
+ * before `ExternalId` refused some, so that nothing stored and answered 202 is refused for its request's shape.
+ */
+export const StoredBehaviouralEvent = z.object(eventShape(StoredExternalId));
 
 export const EventAccepted = z
   .object({

@@ -8,19 +8,21 @@ import {
   MessageSent,
 } from "./campaign-events.ts";
 import { ConsentChanged, CustomerCreated, CustomerErased, CustomerUpdated } from "./customer-profile.ts";
-import { BehaviouralEventInput } from "./event.ts";
+import { StoredBehaviouralEvent } from "./event.ts";
 import { SegmentEntered, SegmentLeft } from "./segment.ts";
-import { TransactionInput } from "./transaction.ts";
+import { StoredTransaction } from "./transaction.ts";
 
 /**
  * What travels on JetStream. Consumers zod-parse every message: a stream is an edge like any other.
- * The tenant is stamped by the gateway from the credential, never taken from the request body.
+ * The tenant is stamped by the gateway from the credential, never taken from the request body. The body is read in
+ * its stored form, which ignores fields it does not know: the gateway refuses them in requests, and a message stored
+ * by another release of it must still apply.
  */
 export const TransactionMessage = z.object({
   tenantId: z.string(),
   transactionId: z.string(),
   receivedAt: z.iso.datetime({ offset: true }),
-  transaction: TransactionInput,
+  transaction: StoredTransaction,
   /**
    * The API key that posted it, stamped by the gateway like the tenant: the key the sale's unknown coupon codes
    * count against. Optional: messages stored before it was stamped are applied without counting.
@@ -39,7 +41,7 @@ export const EventMessage = z.object({
   tenantId: z.string(),
   id: z.string(),
   receivedAt: z.iso.datetime({ offset: true }),
-  event: BehaviouralEventInput,
+  event: StoredBehaviouralEvent,
 });
 export type EventMessage = z.infer<typeof EventMessage>;
 

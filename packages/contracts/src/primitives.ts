@@ -8,11 +8,21 @@ export const LocationId = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '-' or '_'")
   .meta({ description: "Your id of the store or site: 1-64 letters, digits, '-' or '_'.", examples: ["store-017"] });
 
-/** Printable ASCII without spaces: it is also the JetStream message id. */
-export const ExternalId = z
+/**
+ * Printable ASCII without spaces: it is also the JetStream message id. What consumers read from the streams: ids
+ * made only of dots were accepted before `ExternalId` refused them, and such a message must still apply.
+ */
+export const StoredExternalId = z
   .string()
-  .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces")
-  .meta({ description: "Your own id: 1-128 printable ASCII characters, no spaces." });
+  .regex(/^[\x21-\x7E]{1,128}$/, "use 1-128 printable characters without spaces");
+
+/**
+ * An id a client posts. Not only dots: `GET /v1/transactions/%2E` resolves as a path step (`.` or `..`), so a
+ * transaction or event posted under such an id could never have its status read.
+ */
+export const ExternalId = StoredExternalId.refine((id) => !/^\.+$/.test(id), "must not be only dots").meta({
+  description: "Your own id: 1-128 printable ASCII characters, no spaces, not only dots.",
+});
 
 const phoneLengthProblems: Record<string, string> = {
   INVALID_COUNTRY: "unknown country code",

@@ -9,7 +9,7 @@ const tooMany = `at most ${maxBatchTransactions} transactions per batch; split t
 
 /** The documented request: each item is a `TransactionInput`. */
 export const TransactionBatchInput = z
-  .object({
+  .strictObject({
     transactions: z
       .array(TransactionInput)
       .min(1)
@@ -22,14 +22,15 @@ export const TransactionBatchInput = z
   })
   .meta({
     id: "TransactionBatchInput",
-    description: "Transactions a till recorded while it was offline, uploaded together.",
+    description: "Transactions a till recorded while it was offline, uploaded together. Other fields are refused.",
   });
 
 /**
  * What the door checks of a batch as a whole. Items are checked one by one afterwards, so one broken
- * transaction is reported in its result instead of refusing the other 499.
+ * transaction is reported in its result instead of refusing the other 499. A field beside `transactions` is refused
+ * as a transaction's are: one the till meant to say something with would otherwise be dropped unread.
  */
-export const TransactionBatchEnvelope = z.object({
+export const TransactionBatchEnvelope = z.strictObject({
   transactions: z
     .array(z.unknown())
     .min(1, "a batch needs at least one transaction")
