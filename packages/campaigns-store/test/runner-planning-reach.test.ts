@@ -3,6 +3,7 @@ import { isInControlGroup } from "@regulars/campaigns";
 import type { CampaignEnrolled } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { outboxEventsOf } from "@regulars/ledger-store";
+import { isDeliverableAddress } from "@regulars/messaging";
 import { ProgrammeCache } from "@regulars/programme";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,14 +114,14 @@ describe("the control group", () => {
   });
 });
 
-/** The messages store's queueing as far as addresses go: an e-mail that is no address queues nothing. */
+/** The messages store's queueing as far as addresses go: its own rule, so an e-mail that is no address queues nothing. */
 const addressCheckingQueue: QueueCampaignMessages = async (tx: DbTx, inputs: CampaignMessageRequest[]) => {
   const results = [];
   for (const input of inputs) {
     const [customer] = await tx.$queryRaw<{ email: string | null }[]>`
       SELECT email FROM customers WHERE id = ${input.customerId}`;
     results.push(
-      customer?.email?.includes("@")
+      isDeliverableAddress("email", customer?.email)
         ? await recordingQueue(tx, input)
         : { messageId: null, skipped: "no_address" as const },
     );
@@ -128,20 +129,66 @@ const addressCheckingQueue: QueueCampaignMessages = async (tx: DbTx, inputs: Cam
   return results;
 };
 
+describe("an address the queue would refuse", () => {
+  it("reaches no one at planning: such customers end skipped whether drawn for the control group or not", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const segmentId = await addSegment(db, tenantId, [], later(now, -DAY));
+    const campaignId = await broadcast(tenantId, segmentId, "email", 0.5);
+    const held = (id: string) => isInControlGroup(campaignId, id, 0.5);
+    const drawn = (group: string[]) => group.some(held) && !group.every(held);
+    const addressed: string[] = [];
+    const malformed: string[] = [];
+    while (addressed.length < 4 || !drawn(addressed))
+      addressed.push(await addCustomer(db, tenantId, { consents: ["email"] }));
+    while (malformed.length < 6 || !drawn(malformed)) {
+      const id = await addCustomer(db, tenantId, { consents: ["email"] });
+      // Present, so `email IS NOT NULL` holds, yet no address any provider takes.
+      await db.customer.update({ where: { id }, data: { email: "not-an-address" } });
+      malformed.push(id);
+    }
+    await joinSegment(tenantId, segmentId, [...addressed, ...malformed]);
+
+    await runDueBroadcasts({ db, tenantId, zone: "Europe/Warsaw", now, queueDueMessages: addressCheckingQueue });
+
+    const outcomes = new Map((await enrolmentsOf(db, campaignId)).map((e) => [e.customerId, [e.outcome, e.reason]]));
+    for (const id of addressed)
+      expect(outcomes.get(id)).toEqual(held(id) ? ["control", "control_group"] : ["entered", null]);
+    for (const id of malformed) expect(outcomes.get(id)).toEqual(["skipped", "no_address"]);
+    await announced(tenantId);
+    expect(await reachOf(tenantId, campaignId)).toEqual({
+      entered: addressed.filter((id) => !held(id)).length,
+      control: addressed.filter(held).length,
+    });
+  });
+});
+
+/** Customers whose message the queue refuses for its address, whatever planning read (the store's check is its own). */
+const refusedAtQueue = new Set<string>();
+const refusingQueue: QueueCampaignMessages = async (tx: DbTx, inputs: CampaignMessageRequest[]) => {
+  const results = [];
+  for (const input of inputs)
+    results.push(
+      refusedAtQueue.has(input.customerId)
+        ? { messageId: null, skipped: "no_address" as const }
+        : await recordingQueue(tx, input),
+    );
+  return results;
+};
+
 describe("a message refused as it is queued", () => {
-  /** A tenant with a reachable customer and one whose e-mail is no address, and a broadcast to both. */
-  async function malformedAddress() {
+  /** A tenant with a reachable customer and one whose message the queue refuses, and a broadcast to both. */
+  async function refusedAddress() {
     const { tenantId } = await runnerTenant(db);
     const good = await addCustomer(db, tenantId, { consents: ["email"] });
     const bad = await addCustomer(db, tenantId, { consents: ["email"] });
-    await db.customer.update({ where: { id: bad }, data: { email: "not-an-address" } });
+    refusedAtQueue.add(bad);
     const segmentId = await addSegment(db, tenantId, [good, bad], later(now, -DAY));
     const campaignId = await broadcast(tenantId, segmentId, "email");
     return { tenantId, good, bad, campaignId };
   }
 
   /** The enrolments' outcomes and their announcements, by customer, and what results count. */
-  async function ending(setup: Awaited<ReturnType<typeof malformedAddress>>) {
+  async function ending(setup: Awaited<ReturnType<typeof refusedAddress>>) {
     const { tenantId, good, bad, campaignId } = setup;
     const enrolments = await enrolmentsOf(db, campaignId);
     const events = await announced(tenantId);
@@ -153,21 +200,21 @@ describe("a message refused as it is queued", () => {
   }
 
   it("at planning ends its enrolment skipped and announced so, as the step executor does", async () => {
-    const atPlanning = await malformedAddress();
+    const atPlanning = await refusedAddress();
     const run = await runDueBroadcasts({
       db,
       tenantId: atPlanning.tenantId,
       zone: "Europe/Warsaw",
       now,
-      queueDueMessages: addressCheckingQueue,
+      queueDueMessages: refusingQueue,
     });
     expect(run.acted).toBe(2);
     const planned = await ending(atPlanning);
 
-    const byExecutor = await malformedAddress();
+    const byExecutor = await refusedAddress();
     await runDueBroadcasts({ db, tenantId: byExecutor.tenantId, zone: "Europe/Warsaw", now });
     const claimed = await claimDueSteps(db, { now, limit: 10, claimMs: 60_000, tenantIds: [byExecutor.tenantId] });
-    const effects = { queueMessage: recordingQueue, queueMessages: addressCheckingQueue };
+    const effects = { queueMessage: recordingQueue, queueMessages: refusingQueue };
     await runMessageSteps(db, claimed, { ...effects, programmes: new ProgrammeCache(db, 0) }, now);
     const executed = await ending(byExecutor);
 

@@ -5,6 +5,7 @@ import {
   type Channel,
   chooseTemplate,
   composeMessage,
+  isDeliverableAddress,
   LanguageTag,
   MessageTemplate,
   type MessageVariables,
@@ -138,8 +139,6 @@ interface RecipientRow {
 }
 
 const Variants = z.array(MessageTemplate).min(1);
-const emailAddress = z.email();
-const e164 = /^\+[1-9]\d{6,14}$/;
 
 interface NewMessage {
   index: number;
@@ -295,9 +294,9 @@ function addressOf(channel: Channel, r: RecipientRow): string | null {
   if (r.erased_at) return null;
   switch (channel) {
     case "email":
-      return r.email && emailAddress.safeParse(r.email).success ? r.email : null;
+      return isDeliverableAddress("email", r.email) ? r.email : null;
     case "sms":
-      return r.phone && e164.test(r.phone) ? r.phone : null;
+      return isDeliverableAddress("sms", r.phone) ? r.phone : null;
     case "push":
       return r.push_platform && r.push_token ? `${r.push_platform}:${r.push_token}` : null;
   }

@@ -2,6 +2,7 @@
 // language a customer gets, link tracking with signed tokens, SMS length, the provider interface and its
 // typed failures, the retry policy and delivery statuses. Providers that do I/O live in
 // `@regulars/messaging-providers`.
+export { EmailAddress, isDeliverableAddress, SmsAddress } from "./address.ts";
 export { Channel, LanguageTag } from "./channels.ts";
 export { type ComposedMessage, composeMessage } from "./compose.ts";
 export { chooseTemplate } from "./language.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EmailAddress, SmsAddress } from "./address.ts";
 
 const envelope = {
   /** Our id of the message (`msg_…`): the idempotency key for providers that take one, and the id in tracked links. */
@@ -11,7 +12,7 @@ export const EmailMessage = z
   .object({
     ...envelope,
     channel: z.literal("email"),
-    to: z.email(),
+    to: EmailAddress,
     subject: z.string().min(1).max(1_000),
     html: z.string().min(1).optional(),
     text: z.string().min(1).optional(),
@@ -21,7 +22,7 @@ export const EmailMessage = z
 export const SmsMessage = z.object({
   ...envelope,
   channel: z.literal("sms"),
-  to: z.string().regex(/^\+[1-9]\d{6,14}$/, "an E.164 phone number"),
+  to: SmsAddress,
   body: z.string().min(1),
 });
 

@@ -1,6 +1,7 @@
 import type { ConsentChoice, PlanCustomer, PreviousSend } from "@regulars/campaigns";
 import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, sqlArray } from "@regulars/db";
+import { isDeliverableAddress } from "@regulars/messaging";
 
 /** What planning one customer's occurrence needs from Postgres, loaded for a whole chunk at once. */
 export interface PlanInputs {
@@ -31,8 +32,8 @@ export async function loadPlanInputs(
 ): Promise<Map<string, PlanInputs>> {
   // One literal for the chunk's ids, read by every statement below (see `sqlArray`).
   const ids = sqlArray(customerIds);
-  const reach = await tx.$queryRaw<{ id: string; email: boolean; sms: boolean; push: boolean }[]>`
-    SELECT c.id, c.email IS NOT NULL AS email, c.phone IS NOT NULL AS sms,
+  const reach = await tx.$queryRaw<{ id: string; email: string | null; phone: string | null; push: boolean }[]>`
+    SELECT c.id, c.email, c.phone,
       EXISTS (SELECT 1 FROM customer_push_tokens t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id) AS push
     FROM customers c WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
@@ -60,7 +61,13 @@ export async function loadPlanInputs(
       customer: {
         id: r.id,
         consents: [],
-        reachable: { email: r.email, sms: r.sms, push: r.push },
+        // The queue's own rule: an address it would refuse (`no_address`) reaches no one, or the control group would
+        // hold out customers whose treated twins end skipped.
+        reachable: {
+          email: isDeliverableAddress("email", r.email),
+          sms: isDeliverableAddress("sms", r.phone),
+          push: r.push,
+        },
         // No customer zone is stored: delivery falls back to the location's (an event naming one), else the tenant's.
         zone: null,
         segmentIds: segmentId ? (memberSet.has(r.id) ? [segmentId] : []) : undefined,
