@@ -37,7 +37,7 @@ export {
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
-export { canEdit, canMove, messageDueAtPlanning, queuedStepFate } from "./lifecycle.ts";
+export { canEdit, canMove, messageDueAtPlanning, queuedStepFate, REMOVED_BY_EDIT } from "./lifecycle.ts";
 export { isKnownZone } from "./local-time.ts";
 export {
   type CampaignVersion,

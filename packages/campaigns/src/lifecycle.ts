@@ -31,6 +31,12 @@ export function queuedStepFate(status: CampaignStatus): "run" | "hold" | "cancel
 }
 
 /**
+ * Why a planned step did nothing: the campaign was saved anew since it was planned, and the current version has no
+ * step at its position or one of another kind there (points where a coupon was, another channel).
+ */
+export const REMOVED_BY_EDIT = "removed_by_edit";
+
+/**
  * The message an enrolment can queue while it is being planned: its first step that runs is a message due by
  * `now` (steps before it, if any, skipped), so nothing it waits for (a coupon to show) is still to happen. Queued
  * in the planning transaction, a broadcast's messages skip a round through the step executor; every other step is

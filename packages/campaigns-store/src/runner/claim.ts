@@ -1,6 +1,7 @@
 import { CampaignAction, type CampaignStatus } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { z } from "zod";
+import { type AgainstCurrentVersion, againstCurrentVersion, currentActionsOf } from "./current-version.ts";
 
 /** A due step taken by one executor until `claimMs` after its claim. */
 export interface ClaimedStep {
@@ -12,7 +13,12 @@ export interface ClaimedStep {
   /** The enrolment's trigger occurrence: a points-expiring one names the expiry, checked again when the step runs. */
   occurrence: string;
   stepIndex: number;
+  /**
+   * What the step does: the campaign's current version's action at its position (`againstCurrentVersion`), so an
+   * edit saved after planning reaches it; the action as planned when `currentVersion` is not `kept`.
+   */
   action: CampaignAction;
+  currentVersion: AgainstCurrentVersion;
   /** The zone a message was timed in at planning (`storedAction`); null for other steps and steps planned before. */
   deliveryZone: string | null;
   /** When it was due before the claim moved it: a message's send time. */
@@ -60,6 +66,8 @@ function readStoredAction(stored: unknown): { action: CampaignAction; deliveryZo
  * the same statement mean two executors never take the same step at once; an executor that dies leaves the step to
  * be taken again when the claim runs out, and the step's key keeps whatever it did from happening twice. A step
  * waits while an earlier step of its enrolment is pending, so steps due at the same instant still run in order.
+ * The campaigns' current versions are read once for the claim, after it: a step acts on the version in force when it
+ * runs, with the time it was planned for.
  */
 export async function claimDueSteps(
   db: Db,
@@ -84,19 +92,26 @@ export async function claimDueSteps(
     RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id,
       (SELECT e.occurrence FROM campaign_enrolments e WHERE e.id = s.enrolment_id) AS occurrence, s.step_index, s.action,
       due.run_at AS due_at, s.attempts, c.status AS campaign_status`;
-  return rows.map((r) => ({
-    key: r.key,
-    tenantId: r.tenant_id,
-    campaignId: r.campaign_id,
-    enrolmentId: r.enrolment_id,
-    customerId: r.customer_id,
-    occurrence: r.occurrence ?? "",
-    stepIndex: r.step_index,
-    ...readStoredAction(r.action),
-    dueAt: r.due_at,
-    attempts: r.attempts,
-    campaignStatus: r.campaign_status as CampaignStatus,
-  }));
+  const current = await currentActionsOf(db, [...new Set(rows.map((r) => r.campaign_id))]);
+  return rows.map((r) => {
+    const planned = readStoredAction(r.action);
+    const { check, action } = againstCurrentVersion(planned.action, r.step_index, current.get(r.campaign_id));
+    return {
+      key: r.key,
+      tenantId: r.tenant_id,
+      campaignId: r.campaign_id,
+      enrolmentId: r.enrolment_id,
+      customerId: r.customer_id,
+      occurrence: r.occurrence ?? "",
+      stepIndex: r.step_index,
+      action,
+      currentVersion: check,
+      deliveryZone: planned.deliveryZone,
+      dueAt: r.due_at,
+      attempts: r.attempts,
+      campaignStatus: r.campaign_status as CampaignStatus,
+    };
+  });
 }
 
 /** How failed steps are tried again: after `backoffMs(attempts)`, and given up as `failed` after `maxAttempts`. */

@@ -1,4 +1,4 @@
-import { queuedStepFate } from "@regulars/campaigns";
+import { queuedStepFate, REMOVED_BY_EDIT } from "@regulars/campaigns";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { type ClaimedStep, recordStepFailure } from "./claim.ts";
 import { actsOnAnnouncedExpiry } from "./expiry-check.ts";
@@ -13,10 +13,14 @@ export type QueueCampaignMessages = (
 
 /**
  * Whether a claimed step can go through `runMessageSteps`: a message of a running campaign, which need not look at
- * the ledger first (a points-expiring reminder does, in `runStep`).
+ * the ledger first (a points-expiring reminder does, in `runStep`), and whose current version is readable (one this
+ * release cannot read fails in `runStep`, to be tried again).
  */
 export const isBatchableMessageStep = (step: ClaimedStep): boolean =>
-  step.action.type === "send_message" && queuedStepFate(step.campaignStatus) === "run" && !actsOnAnnouncedExpiry(step);
+  step.action.type === "send_message" &&
+  queuedStepFate(step.campaignStatus) === "run" &&
+  step.currentVersion !== "unreadable" &&
+  !actsOnAnnouncedExpiry(step);
 
 interface CouponResult {
   couponCode: string;
@@ -27,7 +31,9 @@ interface CouponResult {
 /**
  * Many message steps in one transaction (a broadcast's thousands): lock those still pending, find the coupons
  * earlier steps of their enrolments issued, queue every message with one call, and mark each step done or
- * skipped in one statement. The steps' keys are the messages' keys, as in `runStep`, so a batch that runs again
+ * skipped in one statement; a step the campaign's current version no longer has is skipped `removed_by_edit` in the
+ * same statement, the rest queue the current version's template. The steps' keys are the messages' keys, as in
+ * `runStep`, so a batch that runs again
  * after a crash queues nothing twice. A message that cannot be rendered fails its step only (recorded after the
  * commit, retried like any step); a batch that fails as a whole is run again step by step.
  */
@@ -78,13 +84,19 @@ async function queueInOneTransaction(
     SELECT key FROM campaign_steps WHERE key = ANY(${keys}::text[]) AND status = 'pending' ORDER BY key FOR UPDATE`;
   const pendingKeys = new Set(locked.map((r) => r.key));
   const outcomes: { outcome: StepOutcome; step: ClaimedStep }[] = [];
+  const done: { key: string; status: "done" | "skipped"; reason: string | null; result: string | null }[] = [];
   const pending = steps.filter((s) => {
     if (!pendingKeys.has(s.key)) outcomes.push({ outcome: "gone", step: s });
-    return pendingKeys.has(s.key);
+    else if (s.currentVersion === "removed") {
+      done.push({ key: s.key, status: "skipped", reason: REMOVED_BY_EDIT, result: null });
+      outcomes.push({ outcome: "skipped", step: s });
+    } else return true;
+    return false;
   });
   const coupons = await earlierCoupons(tx, pending);
-  const results = await effects.queueMessages(
+  const results = await queueEach(
     tx,
+    effects.queueMessages,
     pending.map((step) => {
       if (step.action.type !== "send_message") throw new Error(`step ${step.key} is not a message`);
       const coupon = coupons.get(step.key);
@@ -101,7 +113,6 @@ async function queueInOneTransaction(
       };
     }),
   );
-  const done: { key: string; status: "done" | "skipped"; reason: string | null; result: string | null }[] = [];
   const failures: { step: ClaimedStep; error: Error }[] = [];
   pending.forEach((step, i) => {
     const r = results[i]!;
@@ -129,6 +140,10 @@ async function queueInOneTransaction(
   );
   return { outcomes, failures };
 }
+
+/** Nothing to queue when every step of the batch was removed by an edit: no round to the messages store. */
+const queueEach = (tx: DbTx, queue: QueueCampaignMessages, inputs: CampaignMessageRequest[]) =>
+  inputs.length ? queue(tx, inputs) : Promise.resolve([]);
 
 /** For each step, the coupon the latest earlier step of its enrolment issued (`{{ coupon.code }}`), if any. */
 async function earlierCoupons(tx: DbTx, steps: readonly ClaimedStep[]) {

@@ -6,6 +6,7 @@ import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
+import { skipRemovedByEdit } from "./current-version.ts";
 import { skipIfExpiryGone } from "./expiry-check.ts";
 import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
@@ -99,8 +100,9 @@ async function lastDayBefore(
  * Runs one claimed step with its key as the idempotency key of what it does. A coupon and a message are made in
  * the same transaction that marks the step done; points go through the ledger's bonus award (its transaction),
  * keyed by the step, and the step is marked after, so a crash between the two posts nothing twice. A paused
- * campaign's step waits, an archived one's is cancelled; a points-expiring step whose expiry no longer stands is
- * skipped (`skipIfExpiryGone`). A failure is recorded on the step and tried again later.
+ * campaign's step waits, an archived one's is cancelled; one the campaign's current version no longer has is skipped
+ * (`removed_by_edit`), and one it has runs that version's action (`ClaimedStep.action`); a points-expiring step whose
+ * expiry no longer stands is skipped (`skipIfExpiryGone`). A failure is recorded on the step and tried again later.
  */
 export async function runStep(
   db: Db,
@@ -118,6 +120,9 @@ export async function runStep(
     return { outcome: "cancelled", outbox: [] };
   }
   try {
+    if (step.currentVersion === "unreadable")
+      throw new Error(`step ${step.stepIndex} of the campaign's current version cannot be read by this release`);
+    if (step.currentVersion === "removed") return { outcome: await skipRemovedByEdit(db, step.key, now), outbox: [] };
     return (await skipIfExpiryGone(db, step, effects.programmes, now)) ?? (await perform(db, step, effects, now));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

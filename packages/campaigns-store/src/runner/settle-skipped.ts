@@ -7,8 +7,9 @@ import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
  * The reasons of the customer's own that planning records an enrolment `skipped` for; a step refused later for one
  * of them (consent withdrawn, address removed, caps used since planning) counts the same, as does a points-expiring
  * reminder whose points stopped expiring (the customer bought since): nothing reached them, and a later expiry must
- * not be refused by `once`. Not a template gone or a campaign ended: those are the campaign's doing, and the
- * enrolment stays as planned.
+ * not be refused by `once`. Not a template gone, a campaign ended or a step an edit removed (`removed_by_edit`):
+ * those are the campaign's doing, which the control group drawn at planning did not share, and the enrolment stays as
+ * planned.
  */
 const ownReasons: readonly (SkipReason | typeof NO_LONGER_DUE)[] = [
   "no_consent",

@@ -163,6 +163,7 @@ function CampaignBuilder({ campaign }: { campaign: Campaign | null }) {
           <Button type="submit" disabled={saving}>
             {saving ? t("saving") : campaign ? t("saveVersion") : t("saveDraft")}
           </Button>
+          {campaign && <p className="mt-2 text-sm text-slate-700">{t("saveVersionHint")}</p>}
         </div>
       </form>
     </>

@@ -93,6 +93,8 @@ const en = {
   saving: "Saving…",
   saveDraft: "Save as draft",
   saveVersion: "Save a new version",
+  saveVersionHint:
+    "Steps already planned take this version's points, coupon or template; one removed or changed in kind is skipped.",
   moves: { schedule: "Schedule", activate: "Activate", pause: "Pause", resume: "Resume", archive: "Archive" },
   archiveTitle: "Archive this campaign?",
   archiveDescription: "It ends for good: planned steps are cancelled and the results stay as they are.",
@@ -267,6 +269,8 @@ export const messages: Messages<typeof en> = {
     saving: "Zapisywanie…",
     saveDraft: "Zapisz szkic",
     saveVersion: "Zapisz nową wersję",
+    saveVersionHint:
+      "Zaplanowane już kroki wezmą punkty, kupon lub szablon z tej wersji; krok usunięty lub innego rodzaju zostanie pominięty.",
     moves: { schedule: "Zaplanuj", activate: "Aktywuj", pause: "Wstrzymaj", resume: "Wznów", archive: "Archiwizuj" },
     archiveTitle: "Zarchiwizować kampanię?",
     archiveDescription: "Kończy się na dobre: zaplanowane kroki zostaną anulowane, a wyniki pozostaną bez zmian.",
