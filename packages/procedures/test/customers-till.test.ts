@@ -90,4 +90,22 @@ describe("customer reads by role", () => {
     expect((await failure(t.analyst.customers.get({ phone }))).code).toBe("FORBIDDEN");
     expect((await failure(t.kiosk.customers.search({ query: "Anna" }))).code).toBe("FORBIDDEN");
   });
+
+  it("shows a member not placed in a tier yet at the entry level, as checkout and earning treat them", async () => {
+    const tiered = await tenantCallers(db, "Tiered Till Burgers");
+    await tiered.admin.programme.tiers.set({
+      tiers: {
+        basis: "points_earned",
+        window: "calendar_year",
+        levels: [
+          { id: "bronze", name: "Bronze", threshold: 0 },
+          { id: "gold", name: "Gold", threshold: 500 },
+        ],
+      },
+    });
+    const id = newId("customer");
+    await db.customer.create({ data: { id, tenantId: tiered.tenantId, name: "Ola Nowak", createdVia: "test" } });
+    expect((await tiered.kiosk.customers.get({ id })).tier).toMatchObject({ id: "bronze" });
+    expect((await tiered.admin.customers.get({ id })).tier).toMatchObject({ id: "bronze" });
+  });
 });

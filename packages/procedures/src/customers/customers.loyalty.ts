@@ -9,7 +9,7 @@ import {
   setTierFloor,
 } from "@regulars/ledger-store";
 import { programmeInForce } from "@regulars/programme";
-import { effectiveTier, floorActive, type TierFloor, tierProgress } from "@regulars/rules";
+import { effectiveTier, floorActive, type TierFloor, tierOrEntry, tierProgress } from "@regulars/rules";
 import { survivorIdOf } from "./customers.survivor.ts";
 import type { SetTierFloorInput } from "./customers.types.ts";
 
@@ -41,8 +41,12 @@ export const floorView = (loyalty: Standing | null, now: Date) => {
 export async function tierShown(db: Db, tenantId: string, loyalty: Standing | null, now: Date): Promise<string | null> {
   const floor = floorOf(loyalty);
   const held = loyalty?.tier ?? null;
-  if (!floorActive(floor, now) || floor.tier === held) return held;
-  return effectiveTier((await programmeInForce(db, tenantId, now))?.config.tiers, held, floor, now);
+  const floorLifts = floorActive(floor, now) && floor.tier !== held;
+  if (!floorLifts && held !== null) return held;
+  const tiers = (await programmeInForce(db, tenantId, now))?.config.tiers;
+  // A member not placed in a tier yet (never bought) holds the entry level, as earning and checkout treat them.
+  const placed = tierOrEntry(tiers, held);
+  return floorLifts ? effectiveTier(tiers, placed, floor, now) : placed;
 }
 
 /** The customer's tier, what it rests on, and the gap to the next one ("Only 20 points to gold"). */
