@@ -1,5 +1,5 @@
 import type { CouponCampaignConfig, Refusal } from "@regulars/contracts";
-import { isoWeekday, matchesLine, wallClock } from "@regulars/rules";
+import { isoWeekday, localDate, matchesLine, wallClock } from "@regulars/rules";
 import { discountMatch } from "./benefits.ts";
 import type { PricingContext } from "./context.ts";
 import { formatMoney, localDateTime, refusal, validUntil, weekdayNames } from "./refusals.ts";
@@ -38,11 +38,33 @@ const spansMidnight = (hours: Hours): boolean => minutesOf(hours.to) < minutesOf
  */
 function weekdayOfHours(hours: Hours | undefined, at: Date, timezone: string): number {
   const weekday = isoWeekday(at, timezone);
-  if (hours === undefined || !spansMidnight(hours)) return weekday;
-  const w = wallClock(at.getTime(), timezone);
-  const inSmallHours = w.hour * 60 + w.minute < minutesOf(hours.to);
-  if (!inSmallHours) return weekday;
+  if (hours === undefined || !inSmallHoursOfNight(hours, at, timezone)) return weekday;
   return weekday === 1 ? 7 : weekday - 1;
+}
+
+function inSmallHoursOfNight(hours: Hours, at: Date, timezone: string): boolean {
+  if (!spansMidnight(hours)) return false;
+  const w = wallClock(at.getTime(), timezone);
+  return w.hour * 60 + w.minute < minutesOf(hours.to);
+}
+
+/** The zones of a checkout: the tenant's (`timezone`) and its location's (`localZone`, the tenant's when absent). */
+export interface UsageZones {
+  timezone: string;
+  localZone?: string;
+}
+
+/**
+ * The local date a coupon use counts for against `limits.perDay`. Usually the tenant's calendar day; hours past
+ * midnight are one night, as `weekdayOfHours` judges them, so a use in their small hours counts for the date the night
+ * began on the location's clock: otherwise uses at 23:00 and 01:00 fall on two days and one night gets the limit twice.
+ */
+export function usageDayOf(hours: Hours | undefined, at: Date, zones: UsageZones): string {
+  const zone = zones.localZone ?? zones.timezone;
+  if (hours === undefined || !spansMidnight(hours)) return localDate(at, zones.timezone);
+  const w = wallClock(at.getTime(), zone);
+  const back = inSmallHoursOfNight(hours, at, zone) ? 1 : 0;
+  return new Date(Date.UTC(w.year, w.month - 1, w.day - back)).toISOString().slice(0, 10);
 }
 
 function wrongDay(weekdays: readonly number[], hours: Hours | undefined): Refusal {

@@ -12,6 +12,8 @@ export {
   emptyStack,
   limitsRefusal,
   stackingRefusal,
+  type UsageZones,
+  usageDayOf,
   usedUpByCustomer,
   withinHours,
 } from "./coupon-checks.ts";

@@ -1,5 +1,5 @@
 import type { Basket } from "@regulars/contracts";
-import { instantOfWallClock, wallClock } from "@regulars/rules";
+import { instantOfWallClock } from "@regulars/rules";
 import { describe, expect, it } from "vitest";
 import { couponRefusal, type PricingContext } from "../src/index.ts";
 import { coupon, line, member, WARSAW } from "./fixtures.ts";
@@ -21,29 +21,19 @@ const refusal = (c: ReturnType<typeof night>, at: Date, timezone = WARSAW) => co
 const refusedWith = (c: ReturnType<typeof night>, at: Date, timezone = WARSAW) =>
   refusal(c, at, timezone)?.code ?? null;
 
+const FRIDAY = 5;
+
 /**
- * A Warsaw wall time `daysLater` days after the first local `isoWeekday` from today on: relative to now, so the
- * weeks the checks run in move with the calendar.
+ * A Warsaw wall time in the week of Friday 2025-06-13: a fixed week far from either daylight-saving change, so every
+ * wall time asked for exists exactly once. A week picked from today would, in the week before spring forward, turn
+ * Sunday 02:30 into 03:30. Past dates are fine: the clock is injected.
  */
 function warsawAt(isoWeekday: number, hhmm: string, daysLater = 0): Date {
-  const today = wallClock(Date.now(), WARSAW);
-  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
-  const todayWeekday = new Date(todayUtc).getUTCDay() || 7;
-  const date = new Date(todayUtc + (((isoWeekday - todayWeekday + 7) % 7) + daysLater) * 86_400_000);
   const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
-  const wall = {
-    year: date.getUTCFullYear(),
-    month: date.getUTCMonth() + 1,
-    day: date.getUTCDate(),
-    hour,
-    minute,
-    second: 0,
-    millisecond: 0,
-  };
-  return new Date(instantOfWallClock(wall, WARSAW));
+  const day = 13 + ((isoWeekday - FRIDAY + 7) % 7) + daysLater;
+  return new Date(instantOfWallClock({ year: 2025, month: 6, day, hour, minute, second: 0, millisecond: 0 }, WARSAW));
 }
 
-const FRIDAY = 5;
 const friday = (hhmm: string) => warsawAt(FRIDAY, hhmm);
 const saturday = (hhmm: string) => warsawAt(FRIDAY, hhmm, 1);
 
@@ -83,6 +73,9 @@ describe("hours past midnight belong to the day the night began", () => {
     const sundayNight = night([7], "21:00", "03:00");
     expect(refusedWith(sundayNight, warsawAt(1, "02:30"))).toBeNull();
     expect(refusedWith(sundayNight, warsawAt(7, "02:30"))).toBe("wrong_day");
+    // 01:30 exists every night of the year, so this holds whichever week it is read in.
+    expect(refusedWith(sundayNight, warsawAt(7, "01:30"))).toBe("wrong_day");
+    expect(refusedWith(sundayNight, warsawAt(1, "01:30"))).toBeNull();
   });
 
   it("leaves hours within one day on the calendar day, with the plain message", () => {

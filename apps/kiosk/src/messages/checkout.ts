@@ -10,7 +10,8 @@ const refusalEn = {
   expired: "this offer has expired",
   wrong_location: "not valid at this restaurant",
   wrong_channel: "not valid at a kiosk",
-  wrong_day: "not valid today",
+  // Not "today": a Friday-night coupon is refused at 00:30 on a Friday, which belongs to Thursday's night.
+  wrong_day: "not valid on this day or at this time",
   wrong_time: "not valid at this time of day",
   wrong_tier: "for members of another tier",
   below_minimum_basket: "your order is below the minimum for this offer",
@@ -39,7 +40,7 @@ const refusalPl: typeof refusalEn = {
   expired: "ta oferta wygasła",
   wrong_location: "nie obowiązuje w tej restauracji",
   wrong_channel: "nie obowiązuje w kiosku",
-  wrong_day: "nie obowiązuje dzisiaj",
+  wrong_day: "nie obowiązuje w tym dniu ani o tej porze",
   wrong_time: "nie obowiązuje o tej porze dnia",
   wrong_tier: "dla klientów z innego poziomu",
   below_minimum_basket: "zamówienie jest poniżej minimum tej oferty",

@@ -1,10 +1,11 @@
-import { type CheckoutCustomer, type CouponUsage, usedUpByCustomer } from "@regulars/checkout";
+import { type CheckoutCustomer, type CouponUsage, usageDayOf, usedUpByCustomer } from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
+import { type UsageClock, usesByDay } from "./uses-by-day.ts";
 import { type CheckoutCoupon, issuedToAnotherCoupon } from "./wallet-owners.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
@@ -92,7 +93,8 @@ interface CouponRow {
   used_count: bigint | null;
   used_amount: bigint | null;
   by_customer: bigint;
-  today: bigint;
+  /** Counted uses by the day they count for (`usesByDay`), a count per ISO date. */
+  by_day: Record<string, number>;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function readKnownCoupons(
   tenantId: string,
   customerId: string | null,
   typed: string[],
-  localDay: string,
+  clock: UsageClock,
   { lock, at }: { lock: boolean; at?: Date },
 ): Promise<CheckoutCoupon[]> {
   if (lock) {
@@ -138,12 +140,11 @@ export async function readKnownCoupons(
            k.campaign_id, k.max_uses, k.uses AS code_uses, c.status, c.config, c.used_count, c.used_amount,
            (SELECT count(*) FROM coupon_uses u
              WHERE u.campaign_id = c.id AND u.customer_id = ${customerId} AND u.status = ANY(${COUNTED_USES}::text[])) AS by_customer,
-           (SELECT count(*) FROM coupon_uses u
-             WHERE u.campaign_id = c.id AND u.local_day = ${localDay}::date AND u.status = ANY(${COUNTED_USES}::text[])) AS today
+           ${usesByDay(clock, Prisma.sql`u.status = ANY(${COUNTED_USES}::text[])`)} AS by_day
     FROM wanted w
     LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
     LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}`;
-  return knownCoupons(typed, rows);
+  return knownCoupons(typed, rows, clock);
 }
 
 /**
@@ -151,7 +152,7 @@ export async function readKnownCoupons(
  * wallet's that the customer has not used up (`usedUpByCustomer`). A typed code is judged whatever its uses, so
  * it says why it cannot be used.
  */
-function knownCoupons(typed: string[], rows: CouponRow[]): CheckoutCoupon[] {
+function knownCoupons(typed: string[], rows: CouponRow[], clock: UsageClock): CheckoutCoupon[] {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   // Typed codes first, in the order typed, then the wallet's.
   const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
@@ -161,11 +162,13 @@ function knownCoupons(typed: string[], rows: CouponRow[]): CheckoutCoupon[] {
   function knownCoupon(code: string): CheckoutCoupon {
     const r = byCode.get(code)!;
     if (r.issued_to_another) return issuedToAnotherCoupon(code);
+    const config = r.campaign_id && r.status ? campaignConfig(r.config) : null;
+    const day = config ? usageDayOf(config.conditions.hours, clock.at, clock) : null;
     const usage: CouponUsage = {
       total: exactNumber(r.used_count ?? 0),
       customer: exactNumber(r.by_customer),
       code: r.code_uses ?? 0,
-      today: exactNumber(r.today),
+      today: day === null ? 0 : exactNumber(r.by_day?.[day] ?? 0),
       budgetSpent: exactNumber(r.used_amount ?? 0),
     };
     return {
@@ -174,9 +177,7 @@ function knownCoupons(typed: string[], rows: CouponRow[]): CheckoutCoupon[] {
       usage,
       ...(r.max_uses != null ? { codeMaxUses: r.max_uses } : {}),
       campaign:
-        r.campaign_id && r.status
-          ? { id: r.campaign_id, status: r.status as CouponCampaignStatus, config: campaignConfig(r.config) }
-          : null,
+        r.campaign_id && config ? { id: r.campaign_id, status: r.status as CouponCampaignStatus, config } : null,
     };
   }
 }
@@ -197,7 +198,7 @@ function campaignConfig(raw: unknown): CouponCampaignConfig {
 /**
  * Everything a quote reads, in ONE statement: the customer the reference names, their tier, balances and
  * holds in force, and every coupon they typed or hold in their wallet with its campaign's use counts, less the
- * uses of holds past their expiry at `at` that the sweep has not ended yet (a hold would end them: `readKnownCoupons`).
+ * uses of holds past their expiry at `clock.at` that the sweep has not ended yet (a hold would end them: `readKnownCoupons`).
  * A quote is the kiosk's hot path and reserves nothing; each round trip to Postgres costs more than the pricing.
  * `customer` is null for an anonymous basket; an unknown reference is not_found, as in a hold. `currency` is
  * the tenant's, which the basket must be in.
@@ -207,9 +208,9 @@ export async function readQuoteState(
   tenantId: string,
   ref: CustomerRef | null | undefined,
   typed: string[],
-  localDay: string,
-  at: Date,
+  clock: UsageClock,
 ): Promise<{ customer: CheckoutCustomer | null; coupons: CheckoutCoupon[]; currency: string | null }> {
+  const { at } = clock;
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
   const byIdentity = identity && "kind" in identity ? identity : null;
@@ -238,9 +239,8 @@ export async function readQuoteState(
              (SELECT count(*) FROM coupon_uses u
                WHERE u.campaign_id = c.id AND u.customer_id = (SELECT id FROM cust)
                  AND u.status = ANY(${COUNTED_USES}::text[]) AND u.id NOT IN (SELECT id FROM lapsed)) AS by_customer,
-             (SELECT count(*) FROM coupon_uses u
-               WHERE u.campaign_id = c.id AND u.local_day = ${localDay}::date
-                 AND u.status = ANY(${COUNTED_USES}::text[]) AND u.id NOT IN (SELECT id FROM lapsed)) AS today
+             ${usesByDay(clock, Prisma.sql`u.status = ANY(${COUNTED_USES}::text[]) AND u.id NOT IN (SELECT id FROM lapsed)`)}
+               AS by_day
       FROM wanted w
       LEFT JOIN coupon_codes k ON k.tenant_id = ${tenantId} AND k.code = w.code
       LEFT JOIN coupon_campaigns c ON c.id = k.campaign_id AND c.tenant_id = ${tenantId}
@@ -266,7 +266,7 @@ export async function readQuoteState(
         heldWallet: exactNumber(row.held_wallet),
       }
     : null;
-  return { customer, coupons: knownCoupons(typed, row?.coupons ?? []), currency: row?.currency ?? null };
+  return { customer, coupons: knownCoupons(typed, row?.coupons ?? [], clock), currency: row?.currency ?? null };
 }
 
 interface QuoteStateRow {

@@ -1,4 +1,4 @@
-import { normalizeCode, refusal, saleBasketDifference } from "@regulars/checkout";
+import { normalizeCode, refusal, saleBasketDifference, usageDayOf } from "@regulars/checkout";
 import type {
   LoyaltyEvent,
   PostedCouponOutcome,
@@ -9,7 +9,7 @@ import type {
 import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
-import { expiresAt, localDate } from "@regulars/rules";
+import { expiresAt } from "@regulars/rules";
 import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
@@ -182,11 +182,12 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
   const m = sale.message;
   const t = m.transaction;
   const { timezone, config } = sale.programme;
-  // Per-day limits count the tenant's day; the coupon's weekdays and hours read the location's clock.
-  const day = localDate(t.occurredAt, timezone);
+  // Per-day limits count the tenant's day (a night past midnight the date it began: `usageDayOf`); the coupon's
+  // weekdays and hours read the location's clock.
+  const clock = { at: new Date(t.occurredAt), timezone, localZone: sale.programme.localZone };
   // Holds past their expiry when the sale reached the gateway hold no uses against the code's limits (as at a hold).
   const at = new Date(m.receivedAt);
-  const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], day, { lock: true, at });
+  const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], clock, { lock: true, at });
   const typed = coupons.filter((c) => c.code === code);
   const customer = sale.customerId
     ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
@@ -213,6 +214,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
     return { code, counted: false, refusal: refused ?? refusal("unknown_code") };
   }
   const use = { code, campaignId, discount: applied.amount };
+  const day = usageDayOf(typed[0]!.campaign!.config.conditions.hours, clock.at, clock);
   await tx.$executeRaw`
     INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, transaction_id, status, discount, local_day)
     VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaignId}, ${code}, ${sale.customerId}, ${m.transactionId},

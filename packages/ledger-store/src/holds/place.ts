@@ -1,10 +1,9 @@
-import type { CheckoutInput } from "@regulars/checkout";
+import { type CheckoutInput, usageDayOf } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
 import { type Db, type DbTx, prismaReader, type RawTx, type SqlReader, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
-import { localDate } from "@regulars/rules";
 import {
   checkoutCustomerId,
   readCheckoutCustomer,
@@ -40,7 +39,7 @@ export interface PlacedHold {
 /**
  * The programme in force, read before the transaction opens (its cache uses a connection of its own), with the zone
  * of the basket's location: coupon weekdays and hours are judged on the till's clock (`localZone`), per-day limits
- * on the tenant's (`timezone`).
+ * on the tenant's (`timezone`) but for a night past midnight, which counts for the date it began (`usageDayOf`).
  */
 async function programmeAt(
   deps: CheckoutDeps,
@@ -80,9 +79,9 @@ async function lockedCheckoutInput(
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
   if (customerId) await expireLapsedHolds(tx, tenantId, [customerId], at);
-  const day = localDate(at.toISOString(), programme.timezone);
+  const clock = { at, timezone: programme.timezone, localZone: programme.localZone };
   // `at`: holds of anyone past their expiry end under these locks, or they would keep coupon uses until the sweep.
-  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, day, { lock: true, at });
+  const coupons = await readKnownCoupons(tx, tenantId, customerId, request.couponCodes, clock, { lock: true, at });
   return pricingInput(request, at, programme, customer, coupons);
 }
 
@@ -95,7 +94,7 @@ function pricingInput(
 ): OwnedCheckoutInput {
   const { basket, couponCodes, rewardIds, points, wallet } = request;
   const selection = { couponCodes, rewardIds, points, wallet };
-  // What happens at the till reads the location's clock; the caller's `day` (per-day limits) the tenant's.
+  // What happens at the till reads the location's clock; per-day limits were counted by the caller (`usageDayOf`).
   return { basket, selection, at, timezone: programme.localZone, customer, programme: programme.config, coupons };
 }
 
@@ -104,14 +103,12 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at, request.basket);
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
-  const day = localDate(at.toISOString(), programme.timezone);
   const { customer, coupons, currency } = await readQuoteState(
     deps.reader ?? prismaReader(deps.db),
     tenantId,
     request.customer,
     request.couponCodes,
-    day,
-    at,
+    { at, timezone: programme.timezone, localZone: programme.localZone },
   );
   refuseForeignCurrency(request.basket, currency);
   return priceForWalletOwners(pricingInput(request, at, programme, customer, coupons));
@@ -173,16 +170,20 @@ export async function placeHold(
       INSERT INTO checkout_holds (id, tenant_id, customer_id, status, points, wallet, quote, location_id, channel, expires_at, created_at, updated_at)
       VALUES (${holdId}, ${tenantId}, ${customerId}, 'held', ${points}, ${wallet}, ${JSON.stringify(quote)}::jsonb,
               ${request.basket.locationId}, ${request.basket.channel}, ${expiresAt}, ${at}, ${at})`;
-    const campaignOf = new Map(input.coupons.map((c) => [c.code, c.campaign?.id]));
-    // The tenant's day, as `readKnownCoupons` counted the per-day limits: `input.timezone` is the location's.
-    const day = localDate(at.toISOString(), programme.timezone);
-    const uses = coupons.map((c) => ({ code: c.ref!, campaignId: campaignOf.get(c.ref!)!, discount: c.amount }));
+    const campaignOf = new Map(input.coupons.map((c) => [c.code, c.campaign!]));
+    const uses = coupons.map((c) => {
+      const campaign = campaignOf.get(c.ref!)!;
+      // The day `readKnownCoupons` counted this coupon's per-day limit on.
+      const day = usageDayOf(campaign.config.conditions.hours, at, programme);
+      return { code: c.ref!, campaignId: campaign.id, discount: c.amount, day };
+    });
     if (uses.length) {
       await tx.$executeRaw`
         INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, hold_id, status, discount, local_day, created_at, updated_at)
-        SELECT u.id, ${tenantId}, u.campaign_id, u.code, ${customerId}, ${holdId}, 'held', u.discount, ${day}::date, ${at}, ${at}
+        SELECT u.id, ${tenantId}, u.campaign_id, u.code, ${customerId}, ${holdId}, 'held', u.discount, u.day, ${at}, ${at}
         FROM unnest(${uses.map(() => newId("couponUse"))}::text[], ${uses.map((u) => u.campaignId)}::text[],
-                    ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[]) AS u(id, campaign_id, code, discount)`;
+                    ${uses.map((u) => u.code)}::text[], ${uses.map((u) => u.discount)}::bigint[],
+                    ${uses.map((u) => u.day)}::date[]) AS u(id, campaign_id, code, discount, day)`;
       await countUses(tx, tenantId, uses, +1);
     }
     // Wallet cash is only ever a customer's: a guest's hold spends none, so it never waits for a code.
