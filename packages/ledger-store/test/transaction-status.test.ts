@@ -61,6 +61,8 @@ describe("the status of a refund waiting for its sale", () => {
     const sale = txMessage(tenant, { customer: { phone }, lines: [line("MEAL", 1_000), line("DRINK", 2_000)] });
     const refund = refundOf(tenant, sale, [{ ...line("MEAL", 1_000), lineNo: 0 }]);
     expect((await apply(refund)).outcomes).toEqual([{ kind: "done" }]); // parked: the sale is not there yet
+    // Its wait runs from its parking, on the database's clock, not from the gateway's receipt.
+    const { parkedAt } = await db.parkedRefund.findFirstOrThrow({ where: { tenantId: tenant } });
     const waiting = {
       status: "accepted",
       externalId: refund.transaction.externalId,
@@ -68,7 +70,7 @@ describe("the status of a refund waiting for its sale", () => {
       receivedAt: refund.receivedAt,
       waitingForSale: {
         refundOf: sale.transaction.externalId,
-        until: new Date(Date.parse(refund.receivedAt) + waitMs).toISOString(),
+        until: new Date(parkedAt.getTime() + waitMs).toISOString(),
       },
     };
     return { tenant, sale, refund, waiting };

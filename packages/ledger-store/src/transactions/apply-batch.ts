@@ -12,6 +12,7 @@ import {
   tierWindowOf,
 } from "../customers/loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong } from "../customers/resolve.ts";
+import { ledgerDefaults } from "../defaults.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import { applyParkedRefunds, applyRefund } from "./batch-refunds.ts";
@@ -296,7 +297,10 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   });
   await saveLoyaltyStates(tx, work.states.values());
   await recordRejections(tx, work.rejections);
-  await parkRefunds(tx, work.parkings);
+  await parkRefunds(tx, work.parkings, {
+    waitMs: work.deps.refundWaitMs ?? ledgerDefaults.refundWaitMs,
+    at: work.deps.now?.(),
+  });
   // The gateway reserves posted sales' unknown codes before storing them; only messages it stored before it did
   // (no `codesCounted`) are counted here, once per sale stored now. Last, so the key's row, which its quotes wait
   // for, is held only until the commit.

@@ -9,10 +9,9 @@ import { stableId } from "@regulars/ids";
 import { type LoyaltyState, planRefund } from "@regulars/ledger";
 import type { SaleUpgrade } from "@regulars/rules";
 import { loadUpgrades } from "../customers/upgrades.ts";
-import { ledgerDefaults } from "../defaults.ts";
 import { returnSaleCheckout } from "../holds/return-checkout.ts";
 import type { BatchWork } from "./batch-work.ts";
-import { type ParkedRefund, saleDidNotArrive, takeParkedRefunds, type UnreadableTaken } from "./parked.ts";
+import { type ParkedRefund, takeParkedRefunds, type UnreadableTaken } from "./parked.ts";
 import type { RefundedSale } from "./sale-records.ts";
 import type { TransactionRow } from "./store.ts";
 
@@ -63,22 +62,17 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
 }
 
 /**
- * The sale may still be on its way (an offline till uploads late, its partition is behind): the refund
- * is parked and applied right after the sale arrives, or rejected when it waited too long.
+ * The sale may still be on its way (an offline till uploads late, its partition is behind, or it comes later in
+ * this very batch): the refund is parked and applied right after the sale arrives. It is never refused here: its
+ * wait starts when the ledger parks it (`parkRefunds`), not when the gateway received it, so a ledger catching up
+ * on a backlog longer than the wait still finds the sales of the refunds it reads first; the sweep refuses it once
+ * it has waited the whole wait.
  */
 function waitForSale(work: BatchWork, i: number): void {
-  const m = work.messages[i]!;
-  const limit = work.deps.refundWaitMs ?? ledgerDefaults.refundWaitMs;
-  const deadline = new Date(Date.parse(m.receivedAt) + limit);
-  if (deadline.getTime() <= (work.deps.now?.() ?? new Date()).getTime()) {
-    work.reject(i, "refunded_sale_not_found", saleDidNotArrive(m.transaction.refundOf, limit));
-    return;
-  }
   work.parkings.push({
-    message: m,
+    message: work.messages[i]!,
     saleId: work.saleIdOf.get(i)!,
     subject: work.opts.sources?.[i]?.subject ?? "",
-    deadline,
   });
 }
 

@@ -45,8 +45,8 @@ export interface BatchOptions {
   deadLetterUnreadable?: (refunds: UnreadableTaken[]) => Promise<void>;
 }
 
-/** A refund waiting in the parking for its sale, with the time it gives up. */
-export type Parking = ParkedRefund & { saleId: string; deadline: Date };
+/** A refund to wait in the parking for its sale; its wait is timed from the parking (`parkRefunds`). */
+export type Parking = ParkedRefund & { saleId: string };
 
 /**
  * One batch while it is applied: its messages (index `i` everywhere), what has been decided about each, and

@@ -85,19 +85,27 @@ export function saleDidNotArrive(refundOf: string | null | undefined, waitMs: nu
   return `the refunded sale ${refundOf} did not arrive within ${wait}`;
 }
 
-/** Refunds whose sale has not arrived yet wait here instead of holding up their partition. */
+/**
+ * Refunds whose sale has not arrived yet wait here instead of holding up their partition. The wait is timed from
+ * the parking, on the database's clock (or the ledger's injected one), never from the gateway's `receivedAt`: a
+ * ledger that was stopped resumes where it stopped, and a refund it reads after a backlog longer than the wait
+ * must still wait for the sale its partitions have not reached yet. A refund parked already keeps its first time.
+ */
 export async function parkRefunds(
   tx: RawTx,
-  refunds: (ParkedRefund & { saleId: string; deadline: Date })[],
+  refunds: (ParkedRefund & { saleId: string })[],
+  wait: { waitMs: number; at?: Date },
 ): Promise<void> {
   if (!refunds.length) return;
   await tx.$executeRaw`
-    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, deadline)
-    SELECT t, id, s, m::jsonb, sub, d FROM unnest(
+    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline)
+    SELECT t, id, s, m::jsonb, sub, p.at, p.at + ${wait.waitMs}::float8 * interval '1 millisecond'
+    FROM unnest(
       ${sqlArray(refunds.map((r) => r.message.tenantId))}::text[], ${sqlArray(refunds.map((r) => r.message.transactionId))}::text[],
       ${sqlArray(refunds.map((r) => r.saleId))}::text[], ${sqlArray(refunds.map((r) => JSON.stringify(r.message)))}::text[],
-      ${sqlArray(refunds.map((r) => r.subject))}::text[], ${sqlArray(refunds.map((r) => r.deadline))}::timestamptz[]
-    ) AS x(t, id, s, m, sub, d)
+      ${sqlArray(refunds.map((r) => r.subject))}::text[]
+    ) AS x(t, id, s, m, sub)
+    CROSS JOIN (SELECT COALESCE(${wait.at ?? null}::timestamptz, now()) AS at) p
     ON CONFLICT DO NOTHING`;
 }
 
