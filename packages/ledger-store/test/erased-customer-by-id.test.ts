@@ -6,9 +6,10 @@ import { ProgrammeCache } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkoutCustomerId } from "../src/holds/checkout-state.ts";
-import { applyEventBatch, applyTransactionBatch } from "../src/index.ts";
+import { applyEventBatch, applyTransactionBatch, quoteCheckout } from "../src/index.ts";
 import { expandOutbox } from "../src/outbox.ts";
 import { base, eventMessage, ledgerDeps, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { checkoutTenant, givePoints, holdRequest } from "./checkout-fixtures.ts";
 
 /**
  * An app still signed in after its customer was erased keeps sending the id. Every write addressed by it must treat
@@ -79,4 +80,13 @@ it("finds no customer for a checkout naming an erased customer's id", async () =
       code: "not_found",
     });
   });
+});
+
+it("quotes no customer for an erased customer's id: not_found, as a hold answers, and no points shown", async () => {
+  const { tenantId, customers, deps } = await checkoutTenant(db, 2);
+  const [live, erased] = customers as [string, string];
+  await givePoints(db, tenantId, erased, 300);
+  await db.$executeRaw`UPDATE customers SET erased_at = now() WHERE id = ${erased}`;
+  expect((await quoteCheckout(deps, tenantId, holdRequest(live))).customer).not.toBeNull();
+  await expect(quoteCheckout(deps, tenantId, holdRequest(erased))).rejects.toMatchObject({ code: "not_found" });
 });

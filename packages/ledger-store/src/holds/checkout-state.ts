@@ -218,7 +218,10 @@ export async function readQuoteState(
     WITH cust AS (
       -- An id merged away (an old receipt, a support ticket) names the account that absorbed it, as in a hold
       -- (checkoutCustomerId): the merged-away row is kept but emptied, and would quote 0 points and no coupons.
-      SELECT s.survivor_id AS id FROM (${survivorsStatement(byId ? [byId] : [])}) s WHERE s.tenant_id = ${tenantId}
+      -- An erased person's id is no one's any more (not_found, as a hold answers).
+      SELECT s.survivor_id AS id FROM (${survivorsStatement(byId ? [byId] : [])}) s
+      JOIN customers c ON c.id = s.survivor_id AND c.erased_at IS NULL
+      WHERE s.tenant_id = ${tenantId}
       UNION ALL
       SELECT customer_id FROM customer_identities
       WHERE tenant_id = ${tenantId} AND kind = ${byIdentity?.kind ?? null} AND value = ${byIdentity?.value ?? null}
