@@ -32,3 +32,32 @@ export function countInWindows(state: LoyaltyState, countedAt: Date, delta: numb
   for (const w of new Set<WindowTotal>(state.windowsByTime?.values()))
     if (inQualifyingWindow(w, countedAt)) w.qualifying += delta;
 }
+
+/**
+ * What a refund of a sale of a past period (one outside `judged`, the window the refund is judged in) is judged on:
+ * the best of the sale's window's total (after the refund), the total of the window just before `judged` and
+ * `judged`'s own. The window before is the one the last period-end run judged the tier on: a tier it kept rests on
+ * that period's total, which a refund of an older sale does not touch (the store loads it beside such a refund,
+ * under its last instant: `loadLoyaltyStates`). Null when the state holds no window of the sale (a caller that
+ * loads one window only): with its period's total unknown, the upgrade is left to the tier job.
+ */
+export function pastSaleQualifying(
+  state: LoyaltyState,
+  saleAt: Date,
+  judged: { window: Window; total: () => number },
+): number | null {
+  const own = judgingWindow(state, saleAt);
+  if (!inQualifyingWindow(own.window, saleAt)) return null;
+  return Math.max(own.total(), windowBefore(state, judged.window) ?? 0, judged.total());
+}
+
+/**
+ * The total of the window just before `window`, where the state holds it (loaded under its last instant), else null:
+ * what the period-end run that opened `window` judged the tier held through it on.
+ */
+export function windowBefore(state: LoyaltyState, window: Window): number | null {
+  if (!window) return null;
+  const lastInstant = new Date(window.since.getTime() - 1);
+  const before = judgingWindow(state, lastInstant);
+  return inQualifyingWindow(before.window, lastInstant) ? before.total() : null;
+}

@@ -20,7 +20,13 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
-import { countInWindows, inQualifyingWindow, judgingWindow, type Window } from "./qualifying-window.ts";
+import {
+  countInWindows,
+  inQualifyingWindow,
+  judgingWindow,
+  pastSaleQualifying,
+  type Window,
+} from "./qualifying-window.ts";
 import { countEarnedOnDay, stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -139,10 +145,12 @@ export function planRefund(
       // takes nothing from the new year. It is judged, as a sale is, in the window of its own time (as in a batch
       // of its own). Of a sale inside that window, on that window's total after it. Of a sale of a past period, on
       // the sale's own window's total after it (the store loads it for every such refund, `windowsByTime` at the
-      // sale's time) and on the window in force: the upgrade stays when either still qualifies (whoever qualifies in
-      // the new period keeps the tier, as the tier job judges), and is undone when neither does. Judged on the new
-      // period's total alone, a January refund would demote a customer whose December still qualifies; never judged,
-      // a refund after the tier job closed December would leave an upgrade December no longer earned for a year.
+      // sale's time), on the period before the refund's (which the tier job last judged the tier on) and on the window
+      // in force: the upgrade stays while any of them still qualifies (whoever qualifies in a later period keeps the
+      // tier, as the tier job judges), and is undone when none does. Judged on the new period's total alone, a
+      // January refund would demote a customer whose December still qualifies, and a refund of a sale two years back
+      // one whom last year's points kept; never judged, a refund after the tier job closed December would leave an
+      // upgrade December no longer earned for a year.
       const judged = judgingWindow(state, occurredAt);
       const counted = inQualifyingWindow(judged.window, sale.occurredAt);
       // Points earned lose the whole refunded share, the expired part too: spared from the balance only, it was
@@ -151,7 +159,7 @@ export function planRefund(
       const lowered =
         tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
       countInWindows(state, sale.occurredAt, -lowered);
-      const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged.total());
+      const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged);
       const back =
         qualifying !== null && config.refunds.tierRewards
           ? tierAfterRefund(
@@ -255,16 +263,6 @@ export function planRefund(
       return taken.length === 1 ? taken[0]!.lineNo : null;
     }),
   };
-}
-
-/**
- * What a refund of a sale of a past period is judged on: the better of the sale's window's total (after the refund)
- * and the total of the window in force, `current`. Null when the state holds no window of the sale (a caller that
- * loads one window only): with its period's total unknown, the upgrade is left to the tier job.
- */
-function pastSaleQualifying(state: LoyaltyState, saleAt: Date, current: number): number | null {
-  const own = judgingWindow(state, saleAt);
-  return inQualifyingWindow(own.window, saleAt) ? Math.max(own.total(), current) : null;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from "@regulars/rules";
 import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
-import { countInWindows, inQualifyingWindow, judgingWindow } from "./qualifying-window.ts";
+import { countInWindows, inQualifyingWindow, judgingWindow, type Window, windowBefore } from "./qualifying-window.ts";
 
 export interface SalePlan {
   points: number;
@@ -166,8 +166,11 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
         qualifyingValue: qualifying,
       });
       // Joining the entry tier pays nothing; reaching a higher one pays its reward, also on a first sale
-      // (a tier skipped on the way pays nothing: the reward is the tier's the customer ends in).
-      const reward = reached.threshold > 0 ? (reached.benefits.rewardPoints ?? 0) : 0;
+      // (a tier skipped on the way pays nothing: the reward is the tier's the customer ends in). A tier the customer
+      // held through the sale's window, lowered by the period-end run before the sale arrived, is restored without it:
+      // delivered on time, the sale would have kept the tier and paid nothing.
+      const restored = heldThroughWindow(state, judged.window, tiers, reached.threshold);
+      const reward = reached.threshold > 0 && !restored ? (reached.benefits.rewardPoints ?? 0) : 0;
       const rewardKey = reward > 0 ? tierRewardKey(state.customerId, reached.id, m.transactionId) : null;
       if (rewardKey)
         movements.push({
@@ -192,6 +195,23 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     }
   }
   return { points: explanation.points, explanation, movements, events, effects };
+}
+
+/**
+ * Whether the customer held a tier of at least `threshold` through `window` (the sale's) and lost it after the sale:
+ * the tier was set after the window ended (by the run that judged it, before this late sale counted in it), and the
+ * window before, which the run that opened `window` judged the tier on, reached that level. The store loads that
+ * window beside such a sale (`loadLoyaltyStates`); not loaded, nothing is restored and the reward is paid.
+ */
+function heldThroughWindow(
+  state: LoyaltyState,
+  window: Window,
+  tiers: NonNullable<ProgrammeAt["config"]["tiers"]>,
+  threshold: number,
+): boolean {
+  if (!window?.until || !state.tierSince || state.tierSince < window.until) return false;
+  const before = windowBefore(state, window);
+  return before !== null && threshold > 0 && tierFor(tiers, before).threshold >= threshold;
 }
 
 /** What a refund needs to know about a sale just planned (the same as `loadSaleRecords` reads back once stored). */

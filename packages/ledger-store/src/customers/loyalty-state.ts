@@ -7,7 +7,7 @@ import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowSta
 import { reasonToStore } from "../accounts/adjust.ts";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
-import { loadOtherWindows, loadWindowsOfTiers } from "./other-windows.ts";
+import { loadOtherWindows, loadWindowsOfTiers, tierWindowOf } from "./other-windows.ts";
 import { lockSurvivor } from "./survivor-lock.ts";
 import { loadUpgrades } from "./upgrades.ts";
 
@@ -149,10 +149,25 @@ export async function loadLoyaltyStates(
     });
     for (const q of await qualifyingValues(tx, tenantId, ids, tiers.basis, since, until))
       states.get(q.customer_id)!.qualifying = exactNumber(q.value);
-    if (scope.timesOf) await loadOtherWindows(tx, tenantId, states, tiers, scope.timezone, scope.timesOf);
+    if (scope.timesOf)
+      await loadOtherWindows(
+        tx,
+        tenantId,
+        states,
+        tiers,
+        scope.timezone,
+        withYearsBefore(scope.timesOf, states, tiers, scope.timezone),
+      );
   }
   for (const other of scope.otherTiers ?? [])
-    await loadWindowsOfTiers(tx, tenantId, states, other.tiers, scope.timezone, other.timesOf);
+    await loadWindowsOfTiers(
+      tx,
+      tenantId,
+      states,
+      other.tiers,
+      scope.timezone,
+      withYearsBefore(other.timesOf, states, other.tiers, scope.timezone),
+    );
   if (scope.upgrades && (tiers || scope.otherTiers?.length)) await loadUpgrades(tx, tenantId, states);
 
   if (configs.some((c) => c.stampCards.length)) {
@@ -162,6 +177,36 @@ export async function loadLoyaltyStates(
       states.get(p.customer_id)!.stamps.set(p.card_id, { stamps: p.stamps, completed: p.completed, changed: false });
   }
   return states;
+}
+
+/**
+ * Each customer's times, plus the last instant of the calendar year before a transaction's year where the tier was
+ * judged on that year: a refund of a sale older than it (the last year-end run kept the tier on that year, which the
+ * refund does not touch: `pastSaleQualifying`), or a late sale of a year whose end lowered the tier since (the year
+ * before tells whether the tier was held through the sale's: `planSale` restores it without a second reward). Read in
+ * the statement of the other windows; nothing is added for any other batch.
+ */
+function withYearsBefore(
+  timesOf: ReadonlyMap<string, readonly string[]>,
+  states: ReadonlyMap<string, LoyaltyState>,
+  tiers: Tiers,
+  timezone: string,
+): ReadonlyMap<string, readonly string[]> {
+  if (tiers.window !== "calendar_year") return timesOf;
+  const out = new Map<string, readonly string[]>();
+  for (const [id, times] of timesOf) {
+    const tierSince = states.get(id)?.tierSince?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const earliest = Math.min(...times.map((at) => Date.parse(at)));
+    const before = new Set<string>();
+    for (const at of times) {
+      const own = tierWindowOf(tiers, at, timezone);
+      const lastInstant = new Date(own.since.getTime() - 1).toISOString();
+      const lateSale = own.until !== null && tierSince >= own.until.getTime();
+      if (lateSale || earliest < tierWindowOf(tiers, lastInstant, timezone).since.getTime()) before.add(lastInstant);
+    }
+    out.set(id, before.size ? [...times, ...before] : times);
+  }
+  return out;
 }
 
 const floorOf = (r: { tier_floor: string | null; tier_floor_until: Date | null }) =>
