@@ -65,6 +65,18 @@ describe("leases", () => {
     await db.$executeRaw`UPDATE ledger_workers SET seen_at = now() - interval '11 seconds' WHERE namespace = ${ns} AND worker = 'a'`;
     expect(await heartbeat(db, ns, "b", 10_000)).toBe(1);
   });
+
+  it("of two processes starting at once with different partition counts, refuses one", async () => {
+    // Counted apart, both counts found no rows and both were written: 32 rows, every later start refused or not
+    // depending on its count. Ten tries, since the two only collide now and then.
+    for (let round = 0; round < 10; round++) {
+      const ns = uniqueNamespace();
+      const started = await Promise.allSettled([ensurePartitions(db, ns, 16), ensurePartitions(db, ns, 32)]);
+      const accepted = started.flatMap((s, i) => (s.status === "fulfilled" ? [[16, 32][i]] : []));
+      expect(accepted).toHaveLength(1);
+      expect(await db.ledgerPartition.count({ where: { namespace: ns } })).toBe(accepted[0]);
+    }
+  });
 });
 
 describe("renewing while a batch is applied", () => {

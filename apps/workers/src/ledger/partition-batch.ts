@@ -27,7 +27,8 @@ export interface PartitionBatchOptions {
   bus: Bus;
   log: Logger;
   ledger: LedgerDeps;
-  guard: PartitionGuard;
+  /** The worker applying; the stream is each batch's own (see the applier). */
+  guard: Omit<PartitionGuard, "stream">;
   /** Pauses the batch in hand through an outage of its dependency (Postgres) and applies it again after. */
   gate: DependencyGate;
   dependency: ConsumerDependency;
@@ -45,18 +46,35 @@ interface Item {
   message: TransactionMessage;
 }
 
+/** One batch under way: the guard it is applied under (its stream), and whether the worker stopped before its end. */
+interface BatchRun {
+  guard: PartitionGuard;
+  halted: boolean;
+}
+
 /**
  * Applies a batch read from this worker's partitions, in stream order. Unreadable messages are dead-lettered where
  * they stand; the readable runs between them are applied whole, or, when that fails for another reason than an
  * outage, message by message, and a message that keeps failing alone is dead-lettered and skipped. Throws
  * `LeaseLostError` (and `StreamChangedError`) when this worker may not apply the batch's partitions any more.
+ *
+ * `stream` is the transactions stream the batch was read from: a batch read before the stream was made anew and
+ * applied after the positions moved to the new one would otherwise pass for the new stream's and move positions past
+ * sales never read. Without it the stream is not checked (a batch that is not read from a stream: tests).
  */
-export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: PartitionMessage[]) => Promise<void> {
-  const { db, bus, log, guard, gate, maxAttempts } = opts;
+export function partitionBatchApplier(
+  opts: PartitionBatchOptions,
+): (batch: PartitionMessage[], stream?: string) => Promise<void> {
+  const { db, bus, log, gate, maxAttempts } = opts;
   const { streams, consumers } = bus.topology;
   const consumer = consumers.ledger;
 
-  const giveUp = async (item: { source: PartitionMessage }, reason: string, category: DeadLetterCategory) => {
+  const giveUp = async (
+    guard: PartitionGuard,
+    item: { source: PartitionMessage },
+    reason: string,
+    category: DeadLetterCategory,
+  ) => {
     const { source } = item;
     const letter = { subject: source.subject, streamSequence: source.seq, deliveries: 1, payload: source.payload };
     await deadLetter(bus, consumer, streams.transactions, letter, reason);
@@ -91,7 +109,7 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
    * whatever the error, because giving up on it skips it for good (the sale is rejected and its points lost),
    * and an error not classed transient (a lock timeout, a misread deadlock) may well pass on the next try.
    */
-  const attempt = async (items: Item[]): Promise<Attempt> => {
+  const attempt = async (items: Item[], guard: PartitionGuard): Promise<Attempt> => {
     for (let tries = 1; ; tries++) {
       try {
         const applied = await applyTransactionBatch(
@@ -153,9 +171,9 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
    * before a message is applied, the rest of the batch is handed back (`halted`): dead-lettering anything after
    * it would move the partition past a message that was never applied, and the next owner would start there.
    */
-  const applyRun = async (items: Item[], batch: { halted: boolean }): Promise<number> => {
+  const applyRun = async (items: Item[], batch: BatchRun): Promise<number> => {
     if (!items.length || batch.halted) return 0;
-    const whole = await attempt(items);
+    const whole = await attempt(items, batch.guard);
     if ("applied" in whole) {
       await settle(items, whole.applied);
       return whole.applied.outcomes.filter((o) => o.kind !== "done").length;
@@ -165,7 +183,12 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
       return 0;
     }
     if (items.length === 1) {
-      await giveUp(items[0]!, `gave up after ${whole.tries} attempts: ${summarize(whole.failed)}`, "retries_exhausted");
+      await giveUp(
+        batch.guard,
+        items[0]!,
+        `gave up after ${whole.tries} attempts: ${summarize(whole.failed)}`,
+        "retries_exhausted",
+      );
       return 1;
     }
     log.warn({ err: whole.failed, size: items.length }, "batch failed; applying its messages one by one");
@@ -174,9 +197,9 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
     return failed;
   };
 
-  return async (messages) => {
+  return async (messages, stream) => {
     const started = performance.now();
-    const batch = { halted: false };
+    const batch: BatchRun = { guard: { ...opts.guard, stream }, halted: false };
     let failed = 0;
     // Unreadable messages are dead-lettered where they stand, between the runs around them, so every
     // partition's position only ever moves forward.
@@ -190,7 +213,7 @@ export function partitionBatchApplier(opts: PartitionBatchOptions): (batch: Part
       failed += await applyRun(run, batch);
       run = [];
       if (batch.halted) break;
-      await giveUp({ source }, parsed.invalid, "invalid_payload");
+      await giveUp(batch.guard, { source }, parsed.invalid, "invalid_payload");
       failed++;
     }
     failed += await applyRun(run, batch);

@@ -17,10 +17,17 @@ export interface PartitionLeasesOptions {
   log: Logger;
   /** The partitions' readers: started for what this worker holds, stopped for what it loses or gives back. */
   readers: PartitionReaders;
-  guard: PartitionGuard & { stream: string };
+  guard: Omit<PartitionGuard, "stream">;
+  /** The transactions stream found at start (its creation time, see `streamCreated`). */
+  stream: string;
 }
 
 export interface PartitionLeases {
+  /**
+   * The transactions stream the positions count in and the readers read now. It changes only while no partition is
+   * being read, so what the readers hold at any moment was read from the stream this returns then.
+   */
+  stream(): string;
   /** Renews and balances again as soon as the previous pass is done (after a failed batch, a lost lease). */
   balanceSoon(): void;
   /** Stops reading a partition another worker holds now. */
@@ -45,22 +52,26 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
   const { namespace, partitions } = bus.topology;
   const { worker, leaseMs } = guard;
   let stopping = false;
+  let adopted = opts.stream;
 
   await ensurePartitions(db, namespace, partitions);
-  const adopt = async () => {
-    const anew = await adoptStream(db, namespace, guard.stream);
+  const adopt = async (stream: string) => {
+    const anew = await adoptStream(db, namespace, stream);
+    adopted = stream;
     if (anew.length)
       log.warn(
-        { worker, stream: guard.stream, partitions: anew },
+        { worker, stream, partitions: anew },
         "the transactions stream was made anew: its partitions are read from its start",
       );
   };
-  await adopt();
+  await adopt(adopted);
 
   /**
    * A stream deleted and made again (a NATS store lost, a new cluster) while this worker runs: what is being read
    * belongs to the old one, and the positions go back to the new stream's start. A stream missing or not answering
    * just now (a cluster without quorum) is looked at again at the next renewal, which it never holds up for long.
+   * The stream counts as followed only once adopted: an adoption that failed (a Postgres blip) is tried again at
+   * the next pass, and until then nothing is read, since the positions still count in the old stream.
    */
   const followStream = async () => {
     let timer: NodeJS.Timeout | undefined;
@@ -68,10 +79,9 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
       streamCreated(bus).catch(() => null),
       new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1_000))),
     ]).finally(() => clearTimeout(timer));
-    if (!created || created === guard.stream) return;
-    guard.stream = created;
+    if (!created || created === adopted) return;
     for (const p of readers.partitions()) readers.stop(p);
-    await adopt();
+    await adopt(created);
   };
 
   const lost = (partition: number, why: string) => {
@@ -113,6 +123,7 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
   const timer = setInterval(balanceSoon, Math.max(200, Math.floor(leaseMs / 3)));
 
   return {
+    stream: () => adopted,
     balanceSoon,
     lost,
     async stop() {

@@ -20,7 +20,6 @@ import {
   LeaseLostError,
   type LedgerDeps,
   ledgerDefaults,
-  type PartitionGuard,
   retireWorker,
   StreamChangedError,
 } from "@regulars/ledger-store";
@@ -82,7 +81,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
   const lingerBatch = Math.min(maxBatch, ledgerDefaults.lingerBatch);
   const concurrentBatches = opts.concurrentBatches ?? ledgerDefaults.concurrentBatches;
   const worker = opts.worker ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  const guard: PartitionGuard & { stream: string } = { namespace, worker, leaseMs, stream: await streamCreated(bus) };
+  const guard = { namespace, worker, leaseMs };
   const gate = new DependencyGate({
     consumer,
     dependency: opts.dependency,
@@ -96,7 +95,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
     highWater: 4 * maxBatch,
     log,
   });
-  const leases = await keepPartitionLeases({ db, bus, log, readers, guard });
+  const leases = await keepPartitionLeases({ db, bus, log, readers, guard, stream: await streamCreated(bus) });
   const stopSweep = sweepParkedRefunds({
     db,
     bus,
@@ -121,9 +120,9 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
     onBatch: opts.onBatch,
   });
 
-  const runBatch = async (batch: PartitionMessage[]) => {
+  const runBatch = async (batch: PartitionMessage[], stream: string) => {
     try {
-      await processBatch(batch);
+      await processBatch(batch, stream);
     } catch (e) {
       if (e instanceof StreamChangedError) {
         for (const p of e.partitions) readers.stop(p);
@@ -163,9 +162,11 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
       if (lingerMs > 0) await readers.waitForMessages(lingerMs, lingerBatch, busy);
       const batch = readers.take(maxBatch, busy);
       if (!batch.length) continue; // its partitions were stopped meanwhile
+      // Checked at its commit against the stream its partitions' positions count in then, which may be newer.
+      const readFrom = leases.stream();
       const partitionsOf = new Set(batch.map((m) => m.partition));
       for (const p of partitionsOf) busy.add(p);
-      const done: Promise<void> = runBatch(batch)
+      const done: Promise<void> = runBatch(batch, readFrom)
         .catch((e) => log.error({ err: e }, "ledger batch failed"))
         .finally(() => {
           for (const p of partitionsOf) busy.delete(p);

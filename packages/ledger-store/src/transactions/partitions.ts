@@ -1,4 +1,4 @@
-import { type Db, exactNumber, type RawTx, sqlArray } from "@regulars/db";
+import { type Db, exactNumber, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 
 /**
  * Partition leases and positions. A worker holds a partition while its lease runs (renewed every few
@@ -25,19 +25,26 @@ export interface PartitionGuard {
   stream?: string;
 }
 
-/** Creates the namespace's partition rows, and refuses a partition count that differs from the one in use. */
+/**
+ * Creates the namespace's partition rows, and refuses a partition count that differs from the one in use. Processes
+ * starting together take turns (an advisory lock for the namespace): counted apart, two counts would each find no
+ * rows and both be written.
+ */
 export async function ensurePartitions(db: Db, namespace: string, partitions: number): Promise<void> {
-  const existing = await db.ledgerPartition.count({ where: { namespace } });
-  if (existing > 0 && existing !== partitions) {
-    throw new Error(
-      `the ledger has ${existing} partitions in namespace ${namespace}, but LEDGER_PARTITIONS is ${partitions}: ` +
-        "every gateway and ledger worker must use the same number (changing it means draining the ledger first)",
-    );
-  }
-  await db.$executeRaw`
-    INSERT INTO ledger_partitions (namespace, partition)
-    SELECT ${namespace}, p FROM generate_series(0, ${partitions - 1}::int) AS p
-    ON CONFLICT DO NOTHING`;
+  await withTransaction(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`ledger-partitions:${namespace}`}, 0))`;
+    const existing = await tx.ledgerPartition.count({ where: { namespace } });
+    if (existing > 0 && existing !== partitions) {
+      throw new Error(
+        `the ledger has ${existing} partitions in namespace ${namespace}, but LEDGER_PARTITIONS is ${partitions}: ` +
+          "every gateway and ledger worker must use the same number (changing it means draining the ledger first)",
+      );
+    }
+    await tx.$executeRaw`
+      INSERT INTO ledger_partitions (namespace, partition)
+      SELECT ${namespace}, p FROM generate_series(0, ${partitions - 1}::int) AS p
+      ON CONFLICT DO NOTHING`;
+  });
 }
 
 /**
