@@ -34,6 +34,8 @@ export interface LoyaltyState {
    * late beside January ones; a rolling window, which moves with every sale): the window of each transaction whose
    * own is not `qualifyingWindow`, by its time (ms), with the basis over it. Each transaction is judged on its own
    * window's running total, as in a batch of its own, so one batch ends as any split of it ends (`qualifying-window`).
+   * Calendar-year windows also hold the year before a past sale's year, under that year's last instant, when a
+   * refund or a late sale must know whether the year-end run kept the tier on it (`pastSaleQualifying`).
    */
   windowsByTime?: Map<number, WindowTotal>;
   stamps: Map<string, { stamps: number; completed: number; changed: boolean }>;
