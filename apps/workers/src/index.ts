@@ -72,6 +72,8 @@ export interface WorkersOptions {
   jobsIntervalMs?: number;
   /** How long read messages stay on their streams; see `busDefaults.keepReadMs`. */
   streamKeepReadMs?: number;
+  /** How old an `occurredAt` the gateway accepts (OCCURRED_AT_MAX_AGE_DAYS); the scheduled clean-ups keep what guards it. */
+  occurredAtMaxAgeDays?: number;
   /** How long a refund waits for the sale it refunds before it is rejected (default 24 h). */
   refundWaitMs?: number;
   /** Unknown coupon codes a key may be told of per window (COUPON_UNKNOWN_CODE_*), as the ledger counts posted sales'. */
@@ -298,6 +300,7 @@ export async function startWorkers(opts: WorkersOptions): Promise<RunningWorkers
         programmes: new ProgrammeCache(db),
         intervalMs: opts.jobsIntervalMs ?? ledgerDefaults.jobsIntervalMs,
         ...(opts.streamKeepReadMs ? { streamKeepReadMs: opts.streamKeepReadMs } : {}),
+        ...(opts.occurredAtMaxAgeDays ? { occurredAtMaxAgeDays: opts.occurredAtMaxAgeDays } : {}),
         registry: opts.registry,
         analytics: opts.analytics,
         queueMessages: campaignMessagesQueue(db, opts.messages?.tracking),

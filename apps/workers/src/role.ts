@@ -28,6 +28,7 @@ export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {
     jobsIntervalMs: config.JOBS_INTERVAL_MS,
     streamKeepReadMs: config.STREAM_KEEP_READ_DAYS * 24 * 60 * 60 * 1000,
     refundWaitMs: config.REFUND_WAIT_SECONDS * 1000,
+    occurredAtMaxAgeDays: config.OCCURRED_AT_MAX_AGE_DAYS,
     unknownCodeLimit: {
       limit: config.COUPON_UNKNOWN_CODE_LIMIT,
       windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,

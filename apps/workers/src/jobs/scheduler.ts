@@ -42,6 +42,11 @@ export interface SchedulerDeps {
   registry?: Registry;
   /** How long read messages stay on their streams (`busDefaults.keepReadMs` when absent). */
   streamKeepReadMs?: number;
+  /**
+   * How old an event the gateway still accepts is (OCCURRED_AT_MAX_AGE_DAYS): the events' outcomes, which stop a retry
+   * from paying again, are kept at least that long (`defaultOccurredAtWindow` when absent).
+   */
+  occurredAtMaxAgeDays?: number;
   /** How long ClickHouse has to answer the ping at the start of a pass (2 s when absent). */
   clickhouseProbeMs?: number;
   /**
@@ -205,7 +210,10 @@ export async function runScheduledJobs(
     // Stopping: the clean-ups wait for the next pass as the remaining tenants do.
     if (!interrupted) {
       done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
-      done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, { tenantIds: only?.tenantIds });
+      done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, {
+        tenantIds: only?.tenantIds,
+        occurredAtMaxAgeDays: deps.occurredAtMaxAgeDays,
+      });
       // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
       done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
       // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.

@@ -1,4 +1,4 @@
-import type { RejectionCode } from "@regulars/contracts";
+import { defaultOccurredAtWindow, type RejectionCode } from "@regulars/contracts";
 import { type Db, type RawTx, sqlArray } from "@regulars/db";
 
 export interface Rejection {
@@ -19,6 +19,11 @@ export async function recordRejections(tx: RawTx, rejections: Rejection[]): Prom
     ON CONFLICT DO NOTHING`;
 }
 
+/** Replays from the dead-letter stream (kept 30 days) must find the outcome of an event already decided. */
+const APPLIED_EVENTS_MIN_DAYS = 60;
+/** Past the gateway's window: a retry accepted on its last day may still wait on the stream (7 days) and be retried. */
+const APPLIED_EVENTS_MARGIN_DAYS = 25;
+
 export interface Receipt {
   tenantId: string;
   externalId: string;
@@ -38,16 +43,22 @@ export async function recordReceipts(db: Db, receipts: Receipt[]): Promise<void>
 
 /**
  * Receipts answer "accepted" until the ledger has decided; long after the stream itself forgot a message
- * (7 days) they only take space. Outcomes of behavioural events answer their status and guard against
- * redeliveries and replays from the dead-letter stream (kept 30 days). Both are pruned in slices, older than these
- * ages.
+ * (7 days) they only take space, and no retry is told apart by them (the ledger's `transactions` row does that).
+ * Outcomes of behavioural events are what stops a retried event from paying again, so they stay as long as the
+ * gateway still accepts that event: `occurredAtMaxAgeDays` (its OCCURRED_AT_MAX_AGE_DAYS) plus a margin for the time
+ * a retry may wait on the stream, and never less than the dead-letter stream's replays need. Both are pruned in
+ * slices, older than these ages.
  */
 export async function pruneAcceptanceRecords(
   db: Db,
   now: Date,
-  opts: { tenantIds?: string[]; receiptsDays?: number; appliedEventsDays?: number } = {},
+  opts: { tenantIds?: string[]; receiptsDays?: number; occurredAtMaxAgeDays?: number } = {},
 ): Promise<number> {
-  const keep = { receiptsDays: opts.receiptsDays ?? 35, appliedEventsDays: opts.appliedEventsDays ?? 60 };
+  const acceptedDays = opts.occurredAtMaxAgeDays ?? defaultOccurredAtWindow.maxAgeDays;
+  const keep = {
+    receiptsDays: opts.receiptsDays ?? 35,
+    appliedEventsDays: Math.max(APPLIED_EVENTS_MIN_DAYS, acceptedDays + APPLIED_EVENTS_MARGIN_DAYS),
+  };
   // Without a list, every tenant (null matches all); with one, only those (a pass limited to some tenants).
   const tenants = opts.tenantIds ?? null;
   const day = 24 * 60 * 60 * 1000;
