@@ -4,6 +4,7 @@ import { type Db, type Prisma, withTransaction } from "@regulars/db";
 export interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
+  Alias?: string;
   "Index Name"?: string;
   "Index Cond"?: string;
   Plans?: PlanNode[];

@@ -5,7 +5,8 @@ import { type Db, type DbTx, Prisma, sqlArray } from "@regulars/db";
  * purchase, or the customer's last inactivity expiry when that is later: points credited after an expiry (a win-back
  * bonus, action points) get a full period from it, where keying the expiry by the purchase alone never expired them.
  * Only an inactivity expiry (`expire:inactive:` key, see `expirePoints`) counts: a dated lot expiring on its date
- * is no activity, and counting it kept the rest of the balance N more months without a purchase (SPEC).
+ * is no activity, and counting it kept the rest of the balance N more months without a purchase (SPEC). Nor does one
+ * undone by a purchase uploaded late (`undoInactivityExpiries`): that purchase is the later activity.
  * A customer who never bought starts the clock at their first points credit, so a welcome bonus expires too.
  * Read from the ledger itself (`ledger_movements_customer_time_idx`), so no writer has to keep a second date.
  */
@@ -13,7 +14,9 @@ const clockOf = Prisma.sql`COALESCE(
   GREATEST(l.last_activity_at, (
     SELECT max(m.occurred_at) FROM ledger_movements m
     WHERE m.tenant_id = a.tenant_id AND m.customer_id = a.owner AND m.kind = 'expire' AND m.unit = 'points'
-      AND m.idempotency_key LIKE 'expire:inactive:%')),
+      AND m.idempotency_key LIKE 'expire:inactive:%'
+      AND NOT EXISTS (SELECT 1 FROM ledger_movements u
+        WHERE u.tenant_id = m.tenant_id AND u.idempotency_key = 'unexpire:' || m.idempotency_key))),
   (SELECT min(m.occurred_at) FROM ledger_movements m
     WHERE m.tenant_id = a.tenant_id AND m.customer_id = a.owner AND m.unit = 'points' AND m.amount > 0))`;
 

@@ -3,6 +3,7 @@ import { type ProgrammeConfig, type TransactionMessage, transactionFingerprint }
 import { type RawTx, withTransaction } from "@regulars/db";
 import { type ProgrammeAt, planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { customerSalesOf, undoInactivityExpiries } from "../accounts/undo-inactivity-expiry.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import {
   loadLoyaltyStates,
@@ -108,6 +109,20 @@ async function applyInTransaction(work: BatchWork): Promise<AppliedBatch> {
     else await applySale(work, i);
   }
   await applyParkedRefunds(work, records);
+  // A till's late upload may hold a purchase made before an inactivity expiry posted meanwhile: that one is undone.
+  // Asked only for tenants whose programme expires on inactivity, as only then does the expiry job post such expiries.
+  const now = work.deps.now?.() ?? new Date();
+  const sales = customerSalesOf(work.rows);
+  const inactivity = new Set<string>();
+  for (const tenantId of new Set(sales.map((s) => s.tenantId)))
+    if ((await work.deps.programmes.inForce(tenantId, now))?.config.expiry.kind === "inactivity")
+      inactivity.add(tenantId);
+  const undone = await undoInactivityExpiries(
+    work.tx,
+    sales.filter((s) => inactivity.has(s.tenantId)),
+    now,
+  );
+  work.movements.push(...undone);
   return commit(work);
 }
 
