@@ -4,10 +4,7 @@ import {
   type FactsTarget,
   insertCustomerSnapshots,
 } from "@regulars/analytics";
-import type { TierProgramme } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { programmeInForce } from "@regulars/programme";
-import { tierOrEntry } from "@regulars/rules";
 
 /** A customer whose attributes should be (re)written to ClickHouse. */
 export interface CustomerRef {
@@ -37,10 +34,10 @@ const clickHouseTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z
  * The customers' current attributes as segments see them, read in one statement: tier, the consents in
  * force that are granted (latest choice per channel and purpose), which contact fields are known, birthday
  * month and day, when they joined, and their lifetime sale totals from the profile facts (items, items per
- * tag: what tag affinity divides). A member the ledger has not placed in a tier yet holds the entry level of the
- * programme in force (`tierOrEntry`), as earning, action rules and checkout count them, so a segment of that tier
- * finds them too. No names or contact details leave Postgres. An erased customer has
- * none: a fact of theirs arriving after the erasure must not bring their id back into ClickHouse.
+ * tag: what tag affinity divides). The tier is the stored one, '' for a member the ledger has not placed yet: the
+ * entry level they count at is the programme's, which may gain tiers or change after this row is written, so a
+ * segment resolves it when it is evaluated (`evaluationContext`). No names or contact details leave Postgres. An
+ * erased customer has none: a fact of theirs arriving after the erasure must not bring their id back into ClickHouse.
  *
  * `version` is the start of the read's transaction in microseconds (`now()`), and the latest version wins in
  * ClickHouse. The start, not the clock when the row is produced: a read sees what was committed before its
@@ -52,7 +49,6 @@ const clickHouseTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z
  */
 export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promise<CustomerSnapshotRow[]> {
   if (!refs.length) return [];
-  const tiersOf = await tiersInForce(db, [...new Set(refs.map((r) => r.tenantId))], new Date());
   const rows = await db.$queryRaw<SnapshotDbRow[]>`
     SELECT c.tenant_id, c.id AS customer_id, l.tier,
       coalesce((
@@ -91,7 +87,7 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
   return rows.map((row) => ({
     tenant_id: row.tenant_id,
     customer_id: row.customer_id,
-    tier: tierOrEntry(tiersOf.get(row.tenant_id), row.tier) ?? "",
+    tier: row.tier ?? "",
     consents: row.consents,
     has_email: row.has_email,
     has_phone: row.has_phone,
@@ -104,12 +100,6 @@ export async function readCustomerSnapshots(db: Db, refs: CustomerRef[]): Promis
     tag_quantities: row.tag_quantities,
     version: String(row.version),
   }));
-}
-
-/** Each tenant's tier levels in the programme in force at `at`; none for a programme without tiers. */
-async function tiersInForce(db: Db, tenantIds: string[], at: Date): Promise<Map<string, TierProgramme | undefined>> {
-  const programmes = await Promise.all(tenantIds.map((t) => programmeInForce(db, t, at)));
-  return new Map(tenantIds.map((t, i) => [t, programmes[i]?.config.tiers]));
 }
 
 const dedupe = (refs: CustomerRef[]) => [

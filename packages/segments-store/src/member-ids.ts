@@ -16,6 +16,11 @@ export interface EvaluationContext {
   tenantId: string;
   timezone: string;
   now: Date;
+  /**
+   * The entry level of the programme in force at `now`, at which a member without a tier counts (`CompileOptions`).
+   * Left out, such a member is in no tier's segment: materialising and previews read it (`evaluationContext`).
+   */
+  entryTier?: string | null;
 }
 
 /**
@@ -105,7 +110,11 @@ export async function evaluateSegment(
   ctx: EvaluationContext,
 ): Promise<string[]> {
   if (source.kind === "sql") return rawMemberIds(target, ctx.tenantId, source.sql);
-  const { sql, params } = compileSegment(source.definition, { ...ctx, database: target.database });
+  const { sql, params } = compileSegment(source.definition, {
+    ...ctx,
+    entryTier: ctx.entryTier ?? null,
+    database: target.database,
+  });
   // Tab-separated text: one id per line, far cheaper to read than JSON for a million rows; our ids hold
   // no tabs, newlines or backslashes, so nothing in them is escaped.
   const result = await target.client.query({ query: sql, query_params: params, format: "TabSeparated" });

@@ -2,7 +2,7 @@ import { type AnalystSqlTarget, defaultAnalystSqlLimits } from "@regulars/analyt
 import type { Db } from "@regulars/db";
 import { compileSegmentPreview } from "@regulars/segments";
 import { countRawMembers, type SegmentSource } from "./member-ids.ts";
-import { tenantTimezone } from "./tenant.ts";
+import { evaluationContext } from "./tenant.ts";
 
 /** A member as a preview shows it: nothing personal, only what helps judge the segment. */
 export interface PreviewMember {
@@ -63,10 +63,10 @@ export async function previewSegment(
     const exact = returned <= lowest.length;
     return { members: exact ? kept.length : returned, exact, sample };
   }
-  const timezone = await tenantTimezone(deps.db, tenantId);
+  const ctx = await evaluationContext(deps.db, tenantId, now);
   const { sql, params } = compileSegmentPreview(
     source.definition,
-    { tenantId, now, timezone, database: deps.analytics.database },
+    { ...ctx, database: deps.analytics.database },
     sampleSize,
   );
   const result = await deps.analytics.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
@@ -86,7 +86,8 @@ export async function previewSegment(
       .filter(([customerId]) => present.has(customerId))
       .map(([customerId, tier, hasEmail, hasPhone, hasDateOfBirth, joinedAt]) => ({
         customerId,
-        tier: tier || null,
+        // An unplaced member shows the level they were counted at, as the tier conditions counted them.
+        tier: tier || ctx.entryTier,
         hasEmail,
         hasPhone,
         hasDateOfBirth,

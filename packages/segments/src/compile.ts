@@ -10,6 +10,12 @@ export interface CompileOptions {
   timezone: string;
   /** The ClickHouse database holding the facts (an identifier; spliced into table names). */
   database: string;
+  /**
+   * The entry level of the tenant's programme in force at `now` (`tierOrEntry`), or null without tiers. A member the
+   * ledger has not placed has no tier in their snapshot; they count at this level, as earning and checkout count
+   * them. Resolved per evaluation, not per snapshot: publishing tiers (or a new entry level) rewrites no snapshot.
+   */
+  entryTier: string | null;
 }
 
 /** A statement and its query parameters, to be sent as `query_params`. */
@@ -62,6 +68,7 @@ function compileWhere(definition: SegmentDefinition, options: CompileOptions) {
     now: `toDateTime64(${params.set("now", clickHouseTime(options.now), "String")}, 3, 'UTC')`,
     nowDate: options.now,
     timezone: options.timezone,
+    entryTier: options.entryTier,
   };
   const from = `${options.database}.customers FINAL`;
   return { from, where: `tenant_id = ${ctx.tenant} AND ${nodeSql(ctx, definition)}`, params };

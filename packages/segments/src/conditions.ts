@@ -11,6 +11,8 @@ export interface ConditionContext {
   now: string;
   nowDate: Date;
   timezone: string;
+  /** The level an unplaced member (no tier in their snapshot, '') counts at; null where the programme has none. */
+  entryTier: string | null;
   /**
    * A `customer_id IN (…)` set every member must be in anyway (a windowed condition of an enclosing AND),
    * added to the fact subqueries: a lifetime aggregate then groups only those customers' rows, not every
@@ -171,8 +173,10 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
         value: c.value,
         valueType: "Int64",
       });
-    case "tier_in":
-      return `has(${p.add(c.tiers, "Array(String)")}, tier)`;
+    case "tier_in": {
+      const unplacedToo = ctx.entryTier !== null && c.tiers.includes(ctx.entryTier);
+      return `has(${p.add(unplacedToo ? [...c.tiers, ""] : c.tiers, "Array(String)")}, tier)`;
+    }
     case "consent_granted":
       return `has(consents, ${p.add(`${c.channel}:${c.purpose}`, "String")})`;
     case "birthday_within": {

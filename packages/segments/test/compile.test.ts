@@ -8,6 +8,7 @@ const options = {
   now: new Date(Date.now() - 3_600_000),
   timezone: "Europe/Warsaw",
   database: "facts",
+  entryTier: null,
 };
 
 /** Every kind of condition, each carrying the user-chosen strings given. */
@@ -136,6 +137,16 @@ describe("compileSegment", () => {
     );
     expect([...sql.matchAll(/FROM (\S+)/g)].map((m) => m[1])).toEqual(["facts.customers"]);
     expect(params).toMatchObject({ p0: "vegetarian", p1: 0.3 });
+  });
+
+  it("counts a member without a tier ('') in a tier condition that names the entry level, and only there", () => {
+    const tiersIn = (tiers: string[], entryTier: string | null) =>
+      compileSegment(SegmentDefinition.parse({ all: [{ type: "tier_in", tiers }] }), { ...options, entryTier });
+    const named = tiersIn(["silver", "bronze"], "bronze");
+    expect(named.sql).toContain("has({p0:Array(String)}, tier)");
+    expect(named.params.p0).toEqual(["silver", "bronze", ""]);
+    expect(tiersIn(["silver", "gold"], "bronze").params.p0).toEqual(["silver", "gold"]);
+    expect(tiersIn(["bronze"], null).params.p0).toEqual(["bronze"]);
   });
 
   it("previews with the sample size as a parameter", () => {
