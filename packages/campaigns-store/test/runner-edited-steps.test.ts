@@ -1,7 +1,8 @@
 import type { CampaignAction } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { ProgrammeCache } from "@regulars/programme";
+import { awardBonusPoints } from "@regulars/ledger-store";
+import { ProgrammeCache, programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -92,6 +93,26 @@ describe("a step planned before the campaign was saved anew", () => {
     expect(await runDueSteps(db, tenantId, later(now, 2 * HOUR + 1_000))).toEqual(["done"]);
     expect((await movementsOf(db, tenantId)).map((m) => Number(m.amount))).toEqual([50]);
     expect((await stepsOf(db, campaignId)).map((s) => s.result)).toEqual([expect.objectContaining({ points: 50 })]);
+  });
+
+  it("records the points the ledger posted when a step retried after a crash meets an edit", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const welcomeOf = (points: number) =>
+      welcome([{ type: "award_points", points, reason: "Welcome", wait: { unit: "hours", amount: 2 } }]);
+    const campaignId = await addCampaign(db, tenantId, welcomeOf(5000));
+    const customerId = await addCustomer(db, tenantId, {});
+    await enrolFromEvent(db, cache, registered(tenantId, customerId), now);
+    const [step] = await stepsOf(db, campaignId);
+    // The first attempt's award committed (the ledger's own transaction); the worker died before marking the step.
+    const at = later(now, 2 * HOUR + 1_000);
+    const programme = (await programmeInForce(db, tenantId, at))!;
+    const first = { customerId, points: 5000, reason: "Welcome", idempotencyKey: step!.key };
+    await awardBonusPoints(db, tenantId, `campaign:${campaignId}`, first, programme, at);
+    await updateCampaign(db, tenantId, campaignId, welcomeOf(50), ACTOR, later(at, MINUTE));
+    expect(await runDueSteps(db, tenantId, later(at, 2 * MINUTE))).toEqual(["done"]);
+    // The step's result is in the customer's data export: it says what they were given.
+    expect((await movementsOf(db, tenantId)).map((m) => Number(m.amount))).toEqual([5000]);
+    expect((await stepsOf(db, campaignId)).map((s) => s.result)).toEqual([expect.objectContaining({ points: 5000 })]);
   });
 
   it("issues the coupon the current version names", async () => {

@@ -1,6 +1,6 @@
 import { type ExpiryPolicy, ProgrammeConfig } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
-import { postMovements, sendExpiryNotices } from "@regulars/ledger-store";
+import { expirePoints, postMovements, sendExpiryNotices } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache, programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
@@ -14,6 +14,7 @@ import {
   event,
   later,
   messagesOf,
+  movementsOf,
   recordingQueue,
   runDueSteps,
   runnerTenant,
@@ -37,13 +38,19 @@ afterAll(async () => {
 
 const now = new Date();
 type Movement = Parameters<typeof postMovements>[1][number];
+type Action = Parameters<typeof addCampaign>[2]["actions"][number];
 
 /**
  * A tenant under `expiry` with a 3-days-before reminder, and a customer who bought `boughtDaysAgo` days ago and holds
  * 50 points (in a lot expiring at `lotExpiresAt` when given); the notice job has run now and the campaign was enrolled
  * from its notice, as the trigger durable does.
  */
-async function reminded(expiry: ExpiryPolicy, boughtDaysAgo: number, lotExpiresAt: Date | null = null) {
+async function reminded(
+  expiry: ExpiryPolicy,
+  boughtDaysAgo: number,
+  lotExpiresAt: Date | null = null,
+  followUp: Action[] = [],
+) {
   const { tenantId } = await runnerTenant(db);
   const config = ProgrammeConfig.parse({
     rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
@@ -55,7 +62,7 @@ async function reminded(expiry: ExpiryPolicy, boughtDaysAgo: number, lotExpiresA
   const campaignId = await addCampaign(db, tenantId, {
     audience: { kind: "none" },
     trigger: { type: "points_expiring", daysBefore: 3 },
-    actions: [{ type: "send_message", channel: "email", templateId: "tpl_expiring" }],
+    actions: [{ type: "send_message", channel: "email", templateId: "tpl_expiring" }, ...followUp],
   });
   const boughtAt = later(now, -boughtDaysAgo * DAY);
   const customer = await addCustomer(db, tenantId, { consents: ["email"], lastActivityAt: boughtAt });
@@ -79,7 +86,7 @@ async function reminded(expiry: ExpiryPolicy, boughtDaysAgo: number, lotExpiresA
   const expiresAt = Date.parse((notice as { expiresAt: string }).expiresAt);
   expect(step?.runAt.getTime()).toBe(expiresAt - 3 * DAY);
   const spend = (at: Date) => withTransaction(db, (tx) => postMovements(tx, [points("spent", -50, at)]));
-  return { tenantId, campaignId, customer, dueAt: step!.runAt, spend };
+  return { tenantId, campaignId, customer, dueAt: step!.runAt, expiresAt: new Date(expiresAt), spend };
 }
 
 const inactivity: ExpiryPolicy = { kind: "inactivity", months: 12, noticeDays: 14 };
@@ -127,4 +134,56 @@ it("reminds of a dated lot that still holds points, and skips the reminder once 
   expect(await runDueSteps(db, spent.tenantId, later(spent.dueAt, 1000))).toEqual(["skipped"]);
   expect(await messagesOf(db, spent.tenantId)).toEqual([]);
   expect((await stepsOf(db, spent.campaignId)).map((s) => s.reason)).toEqual(["no_longer_due"]);
+});
+
+// A campaign acts on the expiry as well as before it: "your points expire in 3 days", then five days later, once they
+// went as announced, a win-back bonus. The expiry having happened leaves the lot empty and (under inactivity) moves
+// the clock, yet the announced expiry stood: the follow-up runs.
+const winBack: Action[] = [
+  { type: "award_points", points: 20, reason: "we miss you", wait: { amount: 5, unit: "days" } },
+];
+
+async function expireAt(tenantId: string, at: Date) {
+  const programme = (await programmeInForce(db, tenantId, at))!;
+  return (await expirePoints({ db, log: silentLogger, tenantId, programme, now: at })).acted;
+}
+
+it.each([
+  ["a dated lot", afterEarning, 30, later(now, 10 * DAY)],
+  ["an inactivity clock", inactivity, 360, null],
+] as const)("runs the follow-up after %s expired as announced", async (_, expiry, boughtDaysAgo, lotExpiresAt) => {
+  const { tenantId, campaignId, dueAt, expiresAt } = await reminded(expiry, boughtDaysAgo, lotExpiresAt, winBack);
+  expect(await runDueSteps(db, tenantId, later(dueAt, 1000))).toEqual(["done"]);
+  expect(await expireAt(tenantId, later(expiresAt, 1000))).toBe(1);
+  const [, followUp] = await stepsOf(db, campaignId);
+  expect(await runDueSteps(db, tenantId, later(followUp!.runAt, 1000))).toEqual(["done"]);
+  expect((await stepsOf(db, campaignId)).map((s) => s.status)).toEqual(["done", "done"]);
+  expect((await movementsOf(db, tenantId)).map((m) => Number(m.amount))).toEqual([20]);
+});
+
+it("skips the follow-up when a purchase uploaded late undid the inactivity expiry", async () => {
+  const { tenantId, campaignId, customer, dueAt, expiresAt } = await reminded(inactivity, 360, null, winBack);
+  expect(await runDueSteps(db, tenantId, later(dueAt, 1000))).toEqual(["done"]);
+  const expiredAt = later(expiresAt, 1000);
+  expect(await expireAt(tenantId, expiredAt)).toBe(1);
+  const expiry = await db.ledgerMovement.findFirst({ where: { tenantId, kind: "expire" } });
+  // What `undoInactivityExpiries` posts for a sale made before the expiry and uploaded after it.
+  await withTransaction(db, (tx) =>
+    postMovements(tx, [
+      {
+        tenantId,
+        customerId: customer,
+        kind: "reverse",
+        unit: "points",
+        amount: -Number(expiry!.amount),
+        idempotencyKey: `unexpire:${expiry!.idempotencyKey}`,
+        occurredAt: later(expiredAt, 1000),
+        lot: { availableAt: later(expiredAt, 1000), expiresAt: null },
+      },
+    ]),
+  );
+  await db.customerLoyalty.update({ where: { customerId: customer }, data: { lastActivityAt: later(dueAt, DAY) } });
+  const [, followUp] = await stepsOf(db, campaignId);
+  expect(await runDueSteps(db, tenantId, later(followUp!.runAt, 1000))).toEqual(["skipped"]);
+  expect((await stepsOf(db, campaignId)).map((s) => s.reason)).toEqual([null, "no_longer_due"]);
 });

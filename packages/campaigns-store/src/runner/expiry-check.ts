@@ -9,10 +9,11 @@ import { settleSkippedEnrolments } from "./settle-skipped.ts";
 export const actsOnAnnouncedExpiry = (step: ClaimedStep): boolean => announcedExpiryOf(step.occurrence) !== null;
 
 /**
- * A points-expiring step is planned when the notice arrives and runs `daysBefore` later; a purchase since then
- * restarted the inactivity clock, or the announced lots were spent, and "your points expire in 3 days" would be
- * untrue. Such a step is skipped `no_longer_due` (its enrolment settled like any step skipped for the customer's
- * own reason); null when the expiry stands, or the step acts on none, and the step runs.
+ * A points-expiring step is planned when the notice arrives and runs `daysBefore` later, or after the date (a
+ * follow-up's wait); a purchase since then restarted the inactivity clock, or the announced lots were spent, and
+ * "your points expire in 3 days" would be untrue. Such a step is skipped `no_longer_due` (its enrolment settled like
+ * any step skipped for the customer's own reason); null when the expiry stands (still to come, or happened as
+ * announced: a win-back follow-up is for exactly that), or the step acts on none, and the step runs.
  */
 export async function skipIfExpiryGone(
   db: Db,

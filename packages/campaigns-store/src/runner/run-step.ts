@@ -180,7 +180,9 @@ async function perform(
         programme,
         now,
       );
-      await markDone(db, step.key, { movementId: awarded.movementId, points: action.points }, now);
+      // A retry after a crash posts nothing new: it records what the first attempt posted, which an edit since may
+      // have changed the step's amount from.
+      await markDone(db, step.key, { movementId: awarded.movementId, points: awarded.points }, now);
       // The ledger's points events are in the outbox; its relay publishes them, as for any credit.
       return { outcome: "done", outbox: [] };
     }

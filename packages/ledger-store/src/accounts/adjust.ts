@@ -152,7 +152,8 @@ export interface BonusInput {
 /**
  * Bonus points a campaign awards: a `bonus` movement (not an admin's `adjust`), with the programme's expiry, the
  * acting campaign as its actor, announced as any credit is. A repeated key answers `applied: false` with the movement
- * the first call posted.
+ * the first call posted and its `points`, which the repeat's may differ from (a campaign edited between a crash and
+ * the retry): what the customer holds is what the first call posted.
  */
 export async function awardBonusPoints(
   db: Db,
@@ -164,7 +165,7 @@ export async function awardBonusPoints(
 ) {
   return underCustomerLock(db, tenantId, input.customerId, async (tx, { id }) => {
     const key = `bonus:${input.idempotencyKey}`;
-    return postOne(
+    const result = await postOne(
       tx,
       tenantId,
       id,
@@ -172,6 +173,10 @@ export async function awardBonusPoints(
       programme,
       now,
     );
+    if (result.applied) return { ...result, points: input.points };
+    const [first] = await tx.$queryRaw<{ amount: bigint }[]>`
+      SELECT amount FROM ledger_movements WHERE tenant_id = ${tenantId} AND idempotency_key = ${key}`;
+    return { ...result, points: exactNumber(first?.amount) };
   });
 }
 
