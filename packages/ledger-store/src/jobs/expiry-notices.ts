@@ -1,7 +1,7 @@
 import { ExpiryPolicy, type LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
-import { withoutErasedCustomers } from "../accounts/announce.ts";
+import { pseudonymiseErasedCustomers } from "../accounts/announce.ts";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -108,7 +108,7 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
  */
 function freshNotices(ctx: JobContext, notices: LoyaltyEvent[]) {
   return withTransaction(ctx.db, async (tx) => {
-    const items = await withoutErasedCustomers(tx, notices.map(outboxItem));
+    const items = await pseudonymiseErasedCustomers(tx, notices.map(outboxItem));
     const known = new Set(
       (
         await tx.$queryRaw<

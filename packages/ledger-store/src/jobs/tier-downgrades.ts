@@ -9,7 +9,7 @@ import {
   tierFor,
   tierWindowStart,
 } from "@regulars/rules";
-import { withoutErasedCustomers } from "../accounts/announce.ts";
+import { pseudonymiseErasedCustomers } from "../accounts/announce.ts";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
@@ -262,7 +262,7 @@ async function judge(
       WHERE customer_id = ANY(${floorsEnded}::text[])`;
   }
   // An erased customer's tier still moves with the balance erasure keeps; it is not announced.
-  const items = await withoutErasedCustomers(tx, events.map(outboxItem));
+  const items = await pseudonymiseErasedCustomers(tx, events.map(outboxItem));
   await writeOutbox(tx, items);
   return { acted: changes.length, outbox: items };
 }
