@@ -1,5 +1,6 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, type DbTx, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
+import { pseudonymiseErasedCustomers } from "./accounts/erased-events.ts";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -190,7 +191,10 @@ export async function relayUnpublished(
     const expanded = expandOutbox(taken.map(itemOfRow));
     const refOf = (e: OutboxItem) => (e.payload as { ref: string }).ref;
     const rebuilt = await loadProcessedEvents(db, expanded.filter((e) => e.type === processedType).map(refOf));
-    await publish(expanded.map((e) => (e.type === processedType ? { ...e, payload: rebuilt.get(refOf(e)) } : e)));
+    // Rebuilt from the stored transaction, a sale or refund names its customer's real id: one erased since (or before
+    // the crash, whose writer had pseudonymised it) is announced as the writer would have announced it.
+    const items = expanded.map((e) => (e.type === processedType ? { ...e, payload: rebuilt.get(refOf(e)) } : e));
+    await publish(await pseudonymiseErasedCustomers(tx, items));
     await markPublished(
       tx,
       taken.map((r) => r.id),

@@ -3,9 +3,9 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { pseudonymiseErasedCustomers } from "../src/accounts/announce.ts";
+import { pseudonymiseErasedCustomers } from "../src/accounts/erased-events.ts";
 import { applyTransactionBatch } from "../src/index.ts";
-import { expandOutbox, type OutboxItem } from "../src/outbox.ts";
+import { expandOutbox, type OutboxItem, relayUnpublished } from "../src/outbox.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 
 /**
@@ -97,4 +97,14 @@ it("gives a call's accounting facts of a customer one pseudonym, and drops the e
 
   const again = await withTransaction(db, (tx) => pseudonymiseErasedCustomers(tx, items.slice(0, 1)));
   expect((again[0]!.payload as { customerId: string }).customerId).not.toBe([...pseudonyms][0]);
+});
+
+it("relays a sale left unpublished by a crash, rebuilt from the stored transaction, under a pseudonym once erased", async () => {
+  const { tenantId, customerId } = await erasedAfterASale("Erased relay Burgers");
+  const published: OutboxItem[] = [];
+  await relayUnpublished(db, 0, async (items) => void published.push(...items), tenantId);
+  const processed = published.filter((e) => e.type === "transaction.processed");
+  expect(processed).toHaveLength(1);
+  expect((processed[0]!.payload as TransactionProcessed).customerId).toMatch(PSEUDONYM);
+  expect(JSON.stringify(published)).not.toContain(customerId);
 });

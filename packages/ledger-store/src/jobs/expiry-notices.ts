@@ -1,7 +1,7 @@
 import { ExpiryPolicy, type LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
-import { pseudonymiseErasedCustomers } from "../accounts/announce.ts";
+import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";

@@ -9,7 +9,7 @@ import {
   tierFor,
   tierWindowStart,
 } from "@regulars/rules";
-import { pseudonymiseErasedCustomers } from "../accounts/announce.ts";
+import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
 import { qualifyingValues } from "../accounts/qualifying.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
