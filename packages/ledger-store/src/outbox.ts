@@ -192,9 +192,14 @@ export async function relayUnpublished(
     const refOf = (e: OutboxItem) => (e.payload as { ref: string }).ref;
     const rebuilt = await loadProcessedEvents(db, expanded.filter((e) => e.type === processedType).map(refOf));
     // Rebuilt from the stored transaction, a sale or refund names its customer's real id: one erased since (or before
-    // the crash, whose writer had pseudonymised it) is announced as the writer would have announced it.
-    const items = expanded.map((e) => (e.type === processedType ? { ...e, payload: rebuilt.get(refOf(e)) } : e));
-    await publish(await pseudonymiseErasedCustomers(tx, items));
+    // the crash, whose writer had pseudonymised it) is announced as the writer would have announced it. Every other
+    // row is published as its writer judged it (erasure's own customer.erased names the erased id, and must go out).
+    const processed = await pseudonymiseErasedCustomers(
+      tx,
+      expanded.filter((e) => e.type === processedType).map((e) => ({ ...e, payload: rebuilt.get(refOf(e)) })),
+    );
+    const processedById = new Map(processed.map((e) => [e.id, e]));
+    await publish(expanded.flatMap((e) => (e.type === processedType ? (processedById.get(e.id) ?? []) : [e])));
     await markPublished(
       tx,
       taken.map((r) => r.id),

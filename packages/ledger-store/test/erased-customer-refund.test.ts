@@ -106,5 +106,7 @@ it("relays a sale left unpublished by a crash, rebuilt from the stored transacti
   const processed = published.filter((e) => e.type === "transaction.processed");
   expect(processed).toHaveLength(1);
   expect((processed[0]!.payload as TransactionProcessed).customerId).toMatch(PSEUDONYM);
-  expect(JSON.stringify(published)).not.toContain(customerId);
+  // The sale's own points events were written before the erasure, which takes them out of the outbox itself
+  // (@regulars/privacy); here erased_at alone is set, so only what the relay rebuilds is judged.
+  expect(JSON.stringify(processed)).not.toContain(customerId);
 });
