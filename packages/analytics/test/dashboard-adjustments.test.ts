@@ -1,7 +1,7 @@
 import { testAnalytics } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Analytics, insertLoyaltyEvents, membersAtEnd, pointsOverTime } from "../src/index.ts";
-import { pointsEarned, pointsReversed } from "./dashboard.fixtures.ts";
+import { pointsEarned, pointsExpired, pointsRedeemed, pointsReversed } from "./dashboard.fixtures.ts";
 import { transactionFact, uniqueId } from "./fixtures.ts";
 
 // An admin's adjustments on the dashboard: a credit is points given (points.earned of kind adjust), a take-back
@@ -47,5 +47,24 @@ describe("an admin's negative adjustment", () => {
   it("comes off the member's balance", async () => {
     const members = await membersAtEnd(analytics, range(tenant));
     expect(members).toMatchObject({ activeMembers: 1, averagePoints: 100 + 20 - 30 - 10 });
+  });
+});
+
+describe("an inactivity expiry taken back", () => {
+  const tenant = uniqueId("tn_unexpire");
+  beforeAll(async () => {
+    // Earned 100, spent 20; 80 expired for inactivity, then a purchase made before the expiry and uploaded after it
+    // gave the 80 back (an `expire` movement credited, announced as points.earned).
+    await insertLoyaltyEvents(analytics, [
+      pointsEarned(tenant, "cus_1", "2024-05-02T10:00:00Z", 100),
+      pointsRedeemed(tenant, "cus_1", "2024-05-03T10:00:00Z", 20),
+      pointsExpired(tenant, "cus_1", "2024-05-10T10:00:00Z", 80),
+      pointsEarned(tenant, "cus_1", "2024-05-12T10:00:00Z", 80, { movementKind: "expire" }),
+    ]);
+  });
+
+  it("comes off expired, and is neither earned nor a refund's return", async () => {
+    const points = await pointsOverTime(analytics, range(tenant));
+    expect(points.totals).toMatchObject({ earned: 100, redeemed: 20, returned: 0, expired: 0 });
   });
 });

@@ -173,7 +173,7 @@ it("skips the follow-up when a purchase uploaded late undid the inactivity expir
       {
         tenantId,
         customerId: customer,
-        kind: "reverse",
+        kind: "expire",
         unit: "points",
         amount: -Number(expiry!.amount),
         idempotencyKey: `unexpire:${expiry!.idempotencyKey}`,

@@ -62,7 +62,9 @@ describe("a late upload of a purchase made before an inactivity expiry", () => {
     await applyTransactionBatch(ledgerDeps(db), [first]);
     expect(await points()).toBe(110);
 
-    const undo = await db.ledgerMovement.findMany({ where: { tenantId: tenant, customerId, kind: "reverse" } });
+    const undo = await db.ledgerMovement.findMany({
+      where: { tenantId: tenant, customerId, kind: "expire", amount: { gt: 0 } },
+    });
     expect(undo.map((m) => [m.idempotencyKey, Number(m.amount)])).toEqual([[`unexpire:${expiry.idempotencyKey}`, 100]]);
     expect(undo[0]!.reason).toContain(new Date(saleAt).toISOString().slice(0, 10));
     const lot = await db.pointLot.findUniqueOrThrow({ where: { movementId: undo[0]!.id } });
@@ -76,7 +78,9 @@ describe("a late upload of a purchase made before an inactivity expiry", () => {
     await applyTransactionBatch(ledgerDeps(db), [first]);
     await sale(saleAt + DAY);
     expect(await points()).toBe(120);
-    expect(await db.ledgerMovement.count({ where: { tenantId: tenant, customerId, kind: "reverse" } })).toBe(1);
+    expect(
+      await db.ledgerMovement.count({ where: { tenantId: tenant, customerId, kind: "expire", amount: { gt: 0 } } }),
+    ).toBe(1);
 
     // The undone expiry is no activity: the next period runs from the later purchase, not from the expiry.
     const [clock] = await inactivityClocksOf(db, tenant, [customerId]);
@@ -88,6 +92,8 @@ describe("a late upload of a purchase made before an inactivity expiry", () => {
     const { tenant, customerId, points, sale } = await expiredForInactivity("Older Till", "+48720009922");
     await sale(Date.now() - 391 * DAY);
     expect(await points()).toBe(10);
-    expect(await db.ledgerMovement.count({ where: { tenantId: tenant, customerId, kind: "reverse" } })).toBe(0);
+    expect(
+      await db.ledgerMovement.count({ where: { tenantId: tenant, customerId, kind: "expire", amount: { gt: 0 } } }),
+    ).toBe(0);
   });
 });

@@ -33,9 +33,10 @@ export interface PointsOverTime {
 /**
  * Points a refund gives back (`reverse`) and points moved in from a merged account (`transfer_in`) arrive as
  * points.earned too, but nobody earned them: they are left out of "earned" so the redemption rate compares
- * points spent with points given. What a refund gives back counts as `returned` instead.
+ * points spent with points given. What a refund gives back counts as `returned` instead. An inactivity expiry taken
+ * back (`expire` credited: a purchase made before it was uploaded after it) is netted out of "expired".
  */
-export const notEarnedKinds = ["reverse", "transfer_in"] as const;
+export const notEarnedKinds = ["reverse", "transfer_in", "expire"] as const;
 const kinds = notEarnedKinds.map((k) => `'${k}'`).join(", ");
 
 // A refund's reversal of its sale's points publishes no loyalty event (the ledger posts it as a debit of kind
@@ -69,7 +70,7 @@ export async function pointsOverTime(target: FactsTarget, range: SeriesRange): P
                 if(type = 'points.reversed' AND movement_kind != 'adjust', points, 0) AS gross_taken_back,
                 if(type = 'points.redeemed', points, 0) AS gross_spent,
                 if(type = 'points.earned' AND movement_kind = 'reverse', points, 0) AS gross_given_back,
-                if(type = 'points.expired', points, 0) AS gross_lapsed
+                multiIf(type = 'points.expired', points, type = 'points.earned' AND movement_kind = 'expire', -points, 0) AS gross_lapsed
            FROM ${factTable(target, "loyalty_events")} FINAL
           WHERE tenant_id = {tenant:String}
             AND type IN ('points.earned', 'points.reversed', 'points.redeemed', 'points.expired')

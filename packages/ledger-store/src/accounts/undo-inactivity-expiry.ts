@@ -35,7 +35,8 @@ export async function undoInactivityExpiries(tx: RawTx, sales: CustomerSale[], n
     undone.set(key, {
       tenantId: e.tenant_id,
       customerId: e.customer_id,
-      kind: "reverse",
+      // An expiry taken back, not a refund: the dashboard nets it out of "expired" (dashboard/points.ts).
+      kind: "expire",
       unit: "points",
       amount: -exactNumber(e.amount),
       idempotencyKey: unexpireKey(e.idempotency_key),
