@@ -187,3 +187,23 @@ it("skips the follow-up when a purchase uploaded late undid the inactivity expir
   expect(await runDueSteps(db, tenantId, later(followUp!.runAt, 1000))).toEqual(["skipped"]);
   expect((await stepsOf(db, campaignId)).map((s) => s.reason)).toEqual([null, "no_longer_due"]);
 });
+
+// A reminder planned for before the expiry but run only after it (a backlog, a campaign paused over the date) would
+// tell the customer their points expire in 3 days once they already had: it is stale, whether or not the expiry
+// happened as announced. A follow-up planned for after the date is what runs then (above).
+it.each([
+  ["a dated lot", afterEarning, 30, later(now, 10 * DAY)],
+  ["an inactivity clock", inactivity, 360, null],
+] as const)("skips a reminder run only after %s expired", async (_, expiry, boughtDaysAgo, lotExpiresAt) => {
+  const { tenantId, campaignId, expiresAt } = await reminded(expiry, boughtDaysAgo, lotExpiresAt);
+  expect(await expireAt(tenantId, later(expiresAt, 1000))).toBe(1);
+  expect(await runDueSteps(db, tenantId, later(expiresAt, 2000))).toEqual(["skipped"]);
+  expect(await messagesOf(db, tenantId)).toEqual([]);
+  expect((await stepsOf(db, campaignId)).map((s) => [s.status, s.reason])).toEqual([["skipped", "no_longer_due"]]);
+});
+
+it("skips a reminder run at the expiry instant, before the expiry job posted it", async () => {
+  const { tenantId, campaignId, expiresAt } = await reminded(afterEarning, 30, later(now, 10 * DAY));
+  expect(await runDueSteps(db, tenantId, expiresAt)).toEqual(["skipped"]);
+  expect((await stepsOf(db, campaignId)).map((s) => s.reason)).toEqual(["no_longer_due"]);
+});
