@@ -20,8 +20,8 @@ import { adoptConsents } from "./merge-consents.ts";
  * the behavioural profile's facts (its orders then count for the app account), the
  * stamp-card progress (stamps and completed cards added card by card; a card filled by the sum is completed,
  * and its reward paid, by the next sale that stamps it), and name, e-mail and date of birth where the app
- * account has none. The loyalty state (tier, last activity) is taken over only when the app account has none
- * yet: a new account's.
+ * account has none. The loyalty state is taken over when the app account has none yet (a new account's), else
+ * combined: the higher tier, the later activity (`adoptLoyaltyState`).
  *
  * Stays with the merged customer: its movements (the ledger is append-only; the points it earned still count for
  * the app account's tier, through `customer_merges`). The tier statement follows `customer_merges` one level only
@@ -74,7 +74,7 @@ export async function mergeCustomer(
     ...balances,
   };
   const changed = await fillProfileGaps(tx, tenantId, fromId, intoId);
-  await adoptLoyaltyState(tx, tenantId, fromId, intoId);
+  await adoptLoyaltyState(tx, tenantId, fromId, intoId, origin.now);
   await tx.$executeRaw`
     UPDATE customer_merges SET original_into_id = coalesce(original_into_id, into_id), into_id = ${intoId}
     WHERE tenant_id = ${tenantId} AND into_id = ${fromId}`;
