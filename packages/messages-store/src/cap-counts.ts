@@ -46,18 +46,25 @@ export async function sendsAround(
   const tenantIds = [...customers.values()].map((m) => m.tenantId);
   const customerIds = [...customers.values()].map((m) => m.customerId);
   // Customer by customer (LATERAL), so that both parts reach only the customer's rows through their index, whatever
-  // a broadcast has queued for everyone else.
+  // a broadcast has queued for everyone else. A merge moves no messages: those of everyone merged into the customer
+  // (one level finds them all, a merge re-points the merges into its merged customer) went to the same person.
   return db.$queryRaw<CountedRow[]>`
-    SELECT counted.* FROM unnest(${tenantIds}::text[], ${customerIds}::text[]) AS k(tenant_id, customer_id)
+    SELECT counted.id, k.customer_id, counted.channel, counted.send_at, counted.sent_at, counted.step_key,
+      counted.status
+    FROM unnest(${tenantIds}::text[], ${customerIds}::text[]) AS k(tenant_id, customer_id)
     CROSS JOIN LATERAL (
-      SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
-      WHERE m.tenant_id = k.tenant_id AND m.customer_id = k.customer_id
+      SELECT k.customer_id AS id UNION ALL
+      SELECT cm.merged_id FROM customer_merges cm WHERE cm.tenant_id = k.tenant_id AND cm.into_id = k.customer_id
+    ) person
+    CROSS JOIN LATERAL (
+      SELECT m.id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
         AND m.status IN ('sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
         AND coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until}
       UNION ALL
-      SELECT m.id, m.customer_id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      SELECT m.id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
       LEFT JOIN campaigns c ON c.id = m.campaign_id
-      WHERE m.tenant_id = k.tenant_id AND m.customer_id = k.customer_id
+      WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
         AND m.status = 'queued' AND NOT m.transactional AND m.send_at < ${until}
         AND (m.campaign_id IS NULL OR c.status = ANY(${runningStatuses}::text[]))
     ) counted`;

@@ -182,3 +182,33 @@ it("counts sent messages by when they went out and queued ones of any age while 
       .sort(),
   );
 });
+
+it("counts the messages of everyone merged into the customer as the customer's: they went to the same person", async () => {
+  const { tenantId } = await messageTenant(db, "Cap Merge Grill");
+  const campaignId = await messageCampaign(db, tenantId);
+  const survivor = await messageCustomer(db, tenantId, { phone: "+48600100200" });
+  const till = await messageCustomer(db, tenantId, { phone: "+48600100201" });
+  // A merge moves no messages; `mergeCustomer` leaves this row.
+  await db.$executeRaw`
+    INSERT INTO customer_merges (merged_id, tenant_id, into_id) VALUES (${till}, ${tenantId}, ${survivor})`;
+  await insertMessages(tenantId, [
+    { id: `${tenantId}_capped`, customerId: survivor, campaignId, status: "queued", sendAt: ago(hour) },
+    {
+      id: `${tenantId}_till`,
+      customerId: till,
+      campaignId,
+      status: "sent",
+      sendAt: ago(2 * hour),
+      sentAt: ago(2 * hour),
+    },
+  ]);
+
+  const claimed = (await claimForTenant(db, tenantId, now)).find((m) => m.id === `${tenantId}_capped`)!;
+  const rows = await sendsAround(db, [claimed], new Map([[claimed.id, [{ max: 1, windowHours: 24 }]]]), now);
+  expect(rows.map((r) => [r.id, r.customer_id]).sort()).toEqual(
+    [
+      [`${tenantId}_capped`, survivor],
+      [`${tenantId}_till`, survivor],
+    ].sort(),
+  );
+});

@@ -1,6 +1,6 @@
 import type { ConsentChoice, PlanCustomer, PreviousSend } from "@regulars/campaigns";
 import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
-import { type DbTx, sqlArray } from "@regulars/db";
+import { type DbTx, Prisma, sqlArray } from "@regulars/db";
 import { isDeliverableAddress } from "@regulars/messaging";
 
 /** What planning one customer's occurrence needs from Postgres, loaded for a whole chunk at once. */
@@ -49,9 +49,13 @@ export async function loadPlanInputs(
         SELECT customer_id FROM segment_members
         WHERE segment_id = ${segmentId} AND tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[])`
     : [];
+  // A merge leaves the merged customer's enrolments under its old id: they are the survivor's too, or a once-only
+  // campaign would reach the same person again.
   const history = await tx.$queryRaw<{ customer_id: string; occurrence: string; occurred_at: Date }[]>`
-    SELECT customer_id, occurrence, occurred_at FROM campaign_enrolments
-    WHERE campaign_id = ${campaignId} AND customer_id = ANY(${ids}::text[]) AND outcome IN ('entered', 'control')`;
+    ${personsOf(tenantId, ids)}
+    SELECT p.person AS customer_id, e.occurrence, e.occurred_at FROM person p
+    JOIN campaign_enrolments e ON e.campaign_id = ${campaignId} AND e.customer_id = p.customer_id
+    WHERE e.outcome IN ('entered', 'control')`;
   const sends = await previousSendsOf(tx, tenantId, definition, tenantCaps, ids, now);
 
   const out = new Map<string, PlanInputs>();
@@ -83,10 +87,22 @@ export async function loadPlanInputs(
 }
 
 /**
+ * `person`: each of `ids` and everyone merged into them, under the customer they became. One level of
+ * customer_merges finds everyone: a merge re-points the merges into its merged customer at its survivor
+ * (customers-store `mergeCustomer`), as ledger-store's qualifying `person` does.
+ */
+const personsOf = (tenantId: string, ids: string) => Prisma.sql`
+  WITH person AS (
+    SELECT id AS customer_id, id AS person FROM unnest(${ids}::text[]) AS id
+    UNION ALL
+    SELECT merged_id, into_id FROM customer_merges WHERE tenant_id = ${tenantId} AND into_id = ANY(${ids}::text[])
+  )`;
+
+/**
  * The sends caps count: messages queued or sent (not failed or cancelled) and message steps still pending, which
  * have no message yet but will, so two campaigns planned a second apart cannot both take the last slot. Only
  * within the widest cap's window of now; nothing at all when the campaign has no caps. A transactional message (a
- * till's one-time code) is not marketing and counts against no cap.
+ * till's one-time code) is not marketing and counts against no cap. A customer merged in sent to the same person.
  */
 async function previousSendsOf(
   tx: DbTx,
@@ -100,12 +116,13 @@ async function previousSendsOf(
   if (!caps.length || !definition.actions.some((a) => a.type === "send_message")) return [];
   const since = new Date(now.getTime() - Math.max(...caps.map((c) => c.windowHours)) * HOUR_MS);
   const rows = await tx.$queryRaw<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | null }[]>`
-    SELECT customer_id, channel, send_at AS at, step_key AS key FROM messages
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND send_at > ${since}
-      AND status NOT IN ('failed', 'cancelled') AND NOT transactional
+    ${personsOf(tenantId, ids)}
+    SELECT p.person AS customer_id, m.channel, m.send_at AS at, m.step_key AS key FROM person p
+    JOIN messages m ON m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+    WHERE m.send_at > ${since} AND m.status NOT IN ('failed', 'cancelled') AND NOT m.transactional
     UNION ALL
-    SELECT customer_id, action->>'channel', run_at, key FROM campaign_steps
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND status = 'pending'
-      AND action->>'type' = 'send_message' AND run_at > ${since}`;
+    SELECT p.person, s.action->>'channel', s.run_at, s.key FROM person p
+    JOIN campaign_steps s ON s.tenant_id = ${tenantId} AND s.customer_id = p.customer_id
+    WHERE s.status = 'pending' AND s.action->>'type' = 'send_message' AND s.run_at > ${since}`;
   return rows.map((r) => ({ ...r, key: r.key ?? undefined }));
 }
