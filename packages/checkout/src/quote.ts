@@ -29,13 +29,13 @@ export function priceCheckout(input: CheckoutInput): Quote {
   const { basket, selection, customer, programme } = input;
   const amounts = lineAmounts(basket.lines);
   const subtotal = sum(amounts);
-  // A member not placed in a tier yet holds the entry level, for a coupon's tier condition as for earning.
+  // A member not placed in a tier yet holds the entry level, for the tier discount and coupons as for earning.
   const member = customer && { ...customer, tier: tierOrEntry(programme?.tiers, customer.tier) };
   const ctx: PricingContext = { basket, subtotal, at: input.at, timezone: input.timezone, customer: member };
   const applied: AppliedBenefit[] = [];
   let left = amounts;
 
-  const tier = tierDiscount(programme, customer, basket.lines, left);
+  const tier = tierDiscount(programme, member, basket.lines, left);
   if (tier !== null) {
     applied.push(tier.benefit);
     left = subtractParts(left, tier.parts);
