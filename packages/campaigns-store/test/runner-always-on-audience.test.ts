@@ -1,21 +1,22 @@
-import type { Db } from "@regulars/db";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { startAlwaysOnCampaigns, updateCampaign } from "../src/index.ts";
-import { addCampaign, addCustomer, addSegment, DAY, enrolmentsOf, later, runnerTenant } from "./runner-fixtures.ts";
+import {
+  addCampaign,
+  addCustomer,
+  addSegment,
+  DAY,
+  enrolmentsOf,
+  later,
+  runnerDb,
+  runnerTenant,
+} from "./runner-fixtures.ts";
 
 // An always-on campaign whose audience is changed (segment A, then B) owes B's existing members a start pass of its
 // own: they joined B before its `segment.entered` could match the campaign. The pass is named by the version that
 // set the audience; whom the campaign already enrolled under A is not enrolled again, even where the campaign is
 // repeatable; B's later joiners are left to their events.
 
-let db: Db;
-beforeAll(() => {
-  db = testDb();
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
+const { db } = runnerDb();
 
 const now = new Date();
 

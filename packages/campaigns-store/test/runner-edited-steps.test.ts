@@ -1,12 +1,9 @@
 import type { CampaignAction } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { awardBonusPoints } from "@regulars/ledger-store";
 import { ProgrammeCache, programmeInForce } from "@regulars/programme";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  ActiveCampaignCache,
   claimDueSteps,
   createTemplate,
   enrolFromEvent,
@@ -27,6 +24,7 @@ import {
   movementsOf,
   recordingQueue,
   runDueSteps,
+  runnerDb,
   runnerTenant,
   stepsOf,
 } from "./runner-fixtures.ts";
@@ -35,15 +33,7 @@ import {
 // position (the amount, coupon or template the marketer fixed) at the time it was planned for; one the current
 // version no longer has, or has as another kind of action, is skipped `removed_by_edit`.
 
-let db: Db;
-let cache: ActiveCampaignCache;
-beforeAll(() => {
-  db = testDb();
-  cache = new ActiveCampaignCache(db, 0);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
+const { db, cache } = runnerDb();
 
 const now = new Date();
 const MINUTE = 60_000;
@@ -149,7 +139,27 @@ describe("a step planned before the campaign was saved anew", () => {
     ]);
     expect(await movementsOf(db, tenantId)).toEqual([]);
     expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(0);
-    // The campaign's doing, not the customer's: the enrolment stays as planned.
+    // Nothing reached the customer and nothing is left to run: the enrolment ends, out of reach and results.
+    const enrolments = await enrolmentsOf(db, campaignId);
+    expect(enrolments.map((e) => [e.outcome, e.reason])).toEqual([["skipped", "removed_by_edit"]]);
+    const corrected = await db.$queryRaw<{ payload: { outcome: string } }[]>`
+      SELECT payload FROM outbox_events WHERE id = ${`campaign-enrolled:${enrolments[0]!.id}:skipped`}`;
+    expect(corrected.map((c) => c.payload.outcome)).toEqual(["skipped"]);
+  });
+
+  it("keeps the enrolment entered when a step before the removed one reached the customer", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const wait = { unit: "hours" as const, amount: 1 };
+    const { campaignId } = await plannedThenEdited(
+      tenantId,
+      [
+        { type: "award_points", points: 100, reason: "Welcome", wait },
+        { type: "award_points", points: 200, reason: "Welcome again", wait },
+      ],
+      [{ type: "award_points", points: 100, reason: "Welcome", wait }],
+    );
+    expect(await runDueSteps(db, tenantId, later(now, HOUR + 1_000))).toEqual(["done"]);
+    expect(await runDueSteps(db, tenantId, later(now, 2 * HOUR + 1_000))).toEqual(["skipped"]);
     expect((await enrolmentsOf(db, campaignId)).map((e) => e.outcome)).toEqual(["entered"]);
   });
 
@@ -200,6 +210,10 @@ describe("a step planned before the campaign was saved anew", () => {
       [fixed.campaignId, meant],
     ]);
     expect(await stepStates(moved.campaignId)).toEqual([[0, "skipped", "removed_by_edit"]]);
+    expect((await enrolmentsOf(db, moved.campaignId)).map((e) => [e.outcome, e.reason])).toEqual([
+      ["skipped", "removed_by_edit"],
+    ]);
+    expect((await enrolmentsOf(db, fixed.campaignId)).map((e) => e.outcome)).toEqual(["entered"]);
   });
 });
 

@@ -1,23 +1,25 @@
 import { type ExpiryPolicy, ProgrammeConfig } from "@regulars/contracts";
-import { type Db, withTransaction } from "@regulars/db";
+import { withTransaction } from "@regulars/db";
 import { expirePoints, postMovements, sendExpiryNotices } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache, programmeInForce } from "@regulars/programme";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { ActiveCampaignCache, claimDueSteps, enrolFromEvent, runMessageSteps } from "../src/index.ts";
+import { expect, it } from "vitest";
+import { claimDueSteps, enrolFromEvent, runMessageSteps } from "../src/index.ts";
 import {
   addCampaign,
   addCustomer,
   DAY,
   enrolmentsOf,
   event,
+  HOUR,
   later,
   messagesOf,
   movementsOf,
   recordingQueue,
   runDueSteps,
+  runnerDb,
   runnerTenant,
+  setStatus,
   stepsOf,
 } from "./runner-fixtures.ts";
 
@@ -26,30 +28,24 @@ import {
 // the announced lot was spent, and the step is skipped `no_longer_due` rather than telling the customer their points
 // expire in 3 days. Whoever still has the expiry ahead gets the reminder.
 
-let db: Db;
-let cache: ActiveCampaignCache;
-beforeAll(() => {
-  db = testDb();
-  cache = new ActiveCampaignCache(db, 0);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
+const { db, cache } = runnerDb();
 
 const now = new Date();
 type Movement = Parameters<typeof postMovements>[1][number];
 type Action = Parameters<typeof addCampaign>[2]["actions"][number];
+type Delivery = Parameters<typeof addCampaign>[2]["delivery"];
 
 /**
- * A tenant under `expiry` with a 3-days-before reminder, and a customer who bought `boughtDaysAgo` days ago and holds
- * 50 points (in a lot expiring at `lotExpiresAt` when given); the notice job has run now and the campaign was enrolled
- * from its notice, as the trigger durable does.
+ * A tenant under `expiry` with a `daysBefore` (3 unless given) reminder, and a customer who bought `boughtDaysAgo` days
+ * ago and holds 50 points (in a lot expiring at `lotExpiresAt` when given); the notice job has run now and the
+ * campaign was enrolled from its notice, as the trigger durable does.
  */
 async function reminded(
   expiry: ExpiryPolicy,
   boughtDaysAgo: number,
   lotExpiresAt: Date | null = null,
   followUp: Action[] = [],
+  { daysBefore = 3, delivery }: { daysBefore?: number; delivery?: Delivery } = {},
 ) {
   const { tenantId } = await runnerTenant(db);
   const config = ProgrammeConfig.parse({
@@ -61,8 +57,9 @@ async function reminded(
   });
   const campaignId = await addCampaign(db, tenantId, {
     audience: { kind: "none" },
-    trigger: { type: "points_expiring", daysBefore: 3 },
+    trigger: { type: "points_expiring", daysBefore },
     actions: [{ type: "send_message", channel: "email", templateId: "tpl_expiring" }, ...followUp],
+    ...(delivery ? { delivery } : {}),
   });
   const boughtAt = later(now, -boughtDaysAgo * DAY);
   const customer = await addCustomer(db, tenantId, { consents: ["email"], lastActivityAt: boughtAt });
@@ -84,7 +81,8 @@ async function reminded(
   expect(await enrolFromEvent(db, cache, notice, now)).toMatchObject({ entered: 1 });
   const [step] = await stepsOf(db, campaignId);
   const expiresAt = Date.parse((notice as { expiresAt: string }).expiresAt);
-  expect(step?.runAt.getTime()).toBe(expiresAt - 3 * DAY);
+  // At a local hour, the reminder goes out at the first one after that.
+  if (!delivery) expect(step?.runAt.getTime()).toBe(expiresAt - daysBefore * DAY);
   const spend = (at: Date) => withTransaction(db, (tx) => postMovements(tx, [points("spent", -50, at)]));
   return { tenantId, campaignId, customer, dueAt: step!.runAt, expiresAt: new Date(expiresAt), spend };
 }
@@ -206,4 +204,44 @@ it("skips a reminder run at the expiry instant, before the expiry job posted it"
   const { tenantId, campaignId, expiresAt } = await reminded(afterEarning, 30, later(now, 10 * DAY));
   expect(await runDueSteps(db, tenantId, expiresAt)).toEqual(["skipped"]);
   expect((await stepsOf(db, campaignId)).map((s) => s.reason)).toEqual(["no_longer_due"]);
+});
+
+// A paused campaign's steps are held and looked at again every minute; the last look before the date holds a
+// reminder to past it. After the resume it is judged on the time it was planned for, not the one the hold gave it.
+it.each([
+  ["a dated lot", afterEarning, 30, later(now, 10 * DAY)],
+  ["an inactivity clock", inactivity, 360, null],
+] as const)(
+  "skips a reminder held over the date %s expired on, once resumed",
+  async (_, expiry, days, lotExpiresAt) => {
+    const { tenantId, campaignId, dueAt, expiresAt } = await reminded(expiry, days, lotExpiresAt);
+    await setStatus(db, campaignId, "paused");
+    expect(await runDueSteps(db, tenantId, later(dueAt, 1000))).toEqual(["held"]);
+    expect(await runDueSteps(db, tenantId, later(expiresAt, -30_000))).toEqual(["held"]);
+    expect(await expireAt(tenantId, later(expiresAt, 1000))).toBe(1);
+    await setStatus(db, campaignId, "active");
+    expect(await runDueSteps(db, tenantId, later(expiresAt, HOUR))).toEqual(["skipped"]);
+    expect(await messagesOf(db, tenantId)).toEqual([]);
+    expect((await enrolmentsOf(db, campaignId)).map((e) => [e.outcome, e.reason])).toEqual([
+      ["skipped", "no_longer_due"],
+    ]);
+  },
+);
+
+// `daysBefore: 0` plans the reminder for the expiry instant itself, or the first local hour after it: by then the
+// points are gone (the expiry job has run) or going, and nothing is left to warn about.
+it.each([
+  ["at the expiry instant", undefined],
+  ["at a local hour after it", { timing: { at: "local_time", time: "18:00" } } as Delivery],
+] as const)("skips a daysBefore: 0 reminder planned %s, run after the expiry job", async (_, delivery) => {
+  const { tenantId, campaignId, expiresAt } = await reminded(afterEarning, 30, later(now, 10 * DAY), [], {
+    daysBefore: 0,
+    delivery,
+  });
+  const [step] = await stepsOf(db, campaignId);
+  expect(step!.runAt.getTime()).toBeGreaterThanOrEqual(expiresAt.getTime());
+  expect(await expireAt(tenantId, later(expiresAt, 1000))).toBe(1);
+  expect(await runDueSteps(db, tenantId, later(step!.runAt, 2000))).toEqual(["skipped"]);
+  expect(await messagesOf(db, tenantId)).toEqual([]);
+  expect((await stepsOf(db, campaignId)).map((s) => [s.status, s.reason])).toEqual([["skipped", "no_longer_due"]]);
 });

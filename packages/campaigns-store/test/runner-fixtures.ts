@@ -3,8 +3,10 @@ import { CampaignDefinition, type CampaignDefinitionInput, DomainEvent } from "@
 import type { Db, DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
-import { testTenant } from "@regulars/testing";
+import { testDb, testTenant } from "@regulars/testing";
+import { afterAll } from "vitest";
 import {
+  ActiveCampaignCache,
   type CampaignMessageRequest,
   claimDueSteps,
   type QueueCampaignMessage,
@@ -17,6 +19,18 @@ import {
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 export const later = (t: Date, ms: number) => new Date(t.getTime() + ms);
+
+/**
+ * The test file's database, closed after its tests, and a campaign cache that keeps nothing (each test enrols with
+ * the campaigns it just saved).
+ */
+export function runnerDb(): { db: Db; cache: ActiveCampaignCache } {
+  const db = testDb();
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+  return { db, cache: new ActiveCampaignCache(db, 0) };
+}
 
 export async function runnerTenant(db: Db, timezone = "Europe/Warsaw") {
   const tenant = await testTenant(db, "Campaign Runner Grill", timezone);

@@ -66,6 +66,7 @@ export {
   announcedExpiryOf,
   broadcastOccurrence,
   expiringOccurrence,
+  expiryWarningTooLate,
   matchesTrigger,
   matchTrigger,
   NO_LONGER_DUE,

@@ -168,5 +168,18 @@ export function announcedExpiryOf(occurrence: string): Date | null {
   return Number.isFinite(at) ? new Date(at) : null;
 }
 
+/**
+ * Whether a step of a points-expiring occurrence would warn of the expiry too late: it acts at or after the expiry
+ * (the points are gone, or going as it runs) and it is a warning, not a follow-up. A warning is planned for at or
+ * before the expiry, or placed by the trigger alone, with no wait at or before it (`waited`): a `daysBefore: 0`
+ * reminder delivered at a local hour after the expiry instant. A step a wait placed after the expiry follows it up (a
+ * win-back) and is not stale for it. `plannedAt` is the time planning gave the step, not one a pause moved it to:
+ * a reminder held over the date stays a reminder.
+ */
+export function expiryWarningTooLate(step: { plannedAt: Date; waited: boolean }, expiresAt: Date, now: Date): boolean {
+  if (now.getTime() < expiresAt.getTime()) return false;
+  return step.plannedAt.getTime() <= expiresAt.getTime() || !step.waited;
+}
+
 /** The occurrence of one run of a broadcast: its planned instant, the same on every instance that runs it. */
 export const broadcastOccurrence = (runAt: Date): string => `broadcast:${runAt.toISOString()}`;

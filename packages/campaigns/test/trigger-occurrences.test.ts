@@ -1,10 +1,11 @@
 import type { CampaignAudience } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { alwaysOnStartPass, announcedExpiryOf, expiringOccurrence } from "../src/index.ts";
+import { alwaysOnStartPass, announcedExpiryOf, expiringOccurrence, expiryWarningTooLate } from "../src/index.ts";
 
 const now = new Date();
 const at = (ms: number) => new Date(now.getTime() + ms);
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const segment = (segmentId: string): CampaignAudience => ({ kind: "segment", segmentId });
 
 describe("alwaysOnStartPass", () => {
@@ -55,5 +56,27 @@ describe("announcedExpiryOf", () => {
     expect(announcedExpiryOf("expiring:cus_01J:2026-01-01")).toBeNull();
     expect(announcedExpiryOf("expiring:inactive:cus_01J:2026-01-01T00:00:00.000Z")).toBeNull();
     expect(announcedExpiryOf(`broadcast:${expiresAt}`)).toBeNull();
+  });
+});
+
+describe("expiryWarningTooLate", () => {
+  const expiresAt = at(14 * DAY);
+  const step = (plannedAt: Date, waited = false) => ({ plannedAt, waited });
+
+  it("lets a warning act before the expiry, and never after it", () => {
+    const reminder = step(at(11 * DAY));
+    expect(expiryWarningTooLate(reminder, expiresAt, at(11 * DAY))).toBe(false);
+    expect(expiryWarningTooLate(reminder, expiresAt, expiresAt)).toBe(true);
+    // Planned for before the date, run after it (a pause over the date, a backlog): still a warning.
+    expect(expiryWarningTooLate(step(at(11 * DAY), true), expiresAt, at(16 * DAY))).toBe(true);
+  });
+
+  it("counts a `daysBefore: 0` step as a warning, at the expiry instant or a local hour after it", () => {
+    expect(expiryWarningTooLate(step(expiresAt), expiresAt, at(14 * DAY + 1_000))).toBe(true);
+    expect(expiryWarningTooLate(step(at(14 * DAY + 18 * HOUR)), expiresAt, at(14 * DAY + 18 * HOUR))).toBe(true);
+  });
+
+  it("lets a follow-up a wait placed after the expiry act on it", () => {
+    expect(expiryWarningTooLate(step(at(19 * DAY), true), expiresAt, at(19 * DAY))).toBe(false);
   });
 });

@@ -23,6 +23,11 @@ export interface ClaimedStep {
   deliveryZone: string | null;
   /** When it was due before the claim moved it: a message's send time. */
   dueAt: Date;
+  /**
+   * When it was planned for, which no claim, hold or retry moves (`dueAt` is later after a pause): what the expiry
+   * check measures against the expiry a reminder announces.
+   */
+  plannedAt: Date;
   /** Claims so far, this one included. */
   attempts: number;
   campaignStatus: CampaignStatus;
@@ -38,6 +43,7 @@ interface ClaimedRow {
   step_index: number;
   action: unknown;
   due_at: Date;
+  planned_at: Date;
   attempts: number;
   campaign_status: string;
 }
@@ -91,7 +97,7 @@ export async function claimDueSteps(
     WHERE s.key = due.key AND c.id = s.campaign_id
     RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id,
       (SELECT e.occurrence FROM campaign_enrolments e WHERE e.id = s.enrolment_id) AS occurrence, s.step_index, s.action,
-      due.run_at AS due_at, s.attempts, c.status AS campaign_status`;
+      due.run_at AS due_at, coalesce(s.planned_at, due.run_at) AS planned_at, s.attempts, c.status AS campaign_status`;
   const current = await currentActionsOf(db, [...new Set(rows.map((r) => r.campaign_id))]);
   return rows.map((r) => {
     const planned = readStoredAction(r.action);
@@ -108,6 +114,7 @@ export async function claimDueSteps(
       currentVersion: check,
       deliveryZone: planned.deliveryZone,
       dueAt: r.due_at,
+      plannedAt: r.planned_at,
       attempts: r.attempts,
       campaignStatus: r.campaign_status as CampaignStatus,
     };

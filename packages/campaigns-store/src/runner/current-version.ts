@@ -1,6 +1,8 @@
 import { REMOVED_BY_EDIT } from "@regulars/campaigns";
 import { CampaignAction } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, withTransaction } from "@regulars/db";
+import type { OutboxItem } from "@regulars/ledger-store";
+import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
 /**
  * What the campaign's current version makes of a step planned under an earlier one: `kept` runs the current
@@ -56,12 +58,19 @@ export function againstCurrentVersion(
 
 /**
  * Ends a step the current version no longer has `skipped` with `removed_by_edit`; `gone` when another executor
- * finished it meanwhile. The enrolment is not settled `skipped`: the step went for the campaign's doing, not the
- * customer's (`settleSkippedEnrolments`).
+ * finished it meanwhile. An enrolment left with nothing that reached the customer or is still to run ends `skipped`
+ * with it (`settleSkippedEnrolments`): it is over, and reached no one.
  */
-export async function skipRemovedByEdit(db: Db, key: string, now: Date): Promise<"skipped" | "gone"> {
-  const skipped = await db.$executeRaw`
-    UPDATE campaign_steps SET status = 'skipped', reason = ${REMOVED_BY_EDIT}, done_at = ${now}, last_error = NULL
-    WHERE key = ${key} AND status = 'pending'`;
-  return skipped ? "skipped" : "gone";
+export function skipRemovedByEdit(
+  db: Db,
+  step: { key: string; enrolmentId: string },
+  now: Date,
+): Promise<{ outcome: "skipped" | "gone"; outbox: OutboxItem[] }> {
+  return withTransaction(db, async (tx) => {
+    const skipped = await tx.$executeRaw`
+      UPDATE campaign_steps SET status = 'skipped', reason = ${REMOVED_BY_EDIT}, done_at = ${now}, last_error = NULL
+      WHERE key = ${step.key} AND status = 'pending'`;
+    if (!skipped) return { outcome: "gone" as const, outbox: [] };
+    return { outcome: "skipped" as const, outbox: await settleSkippedEnrolments(tx, [step.enrolmentId]) };
+  });
 }

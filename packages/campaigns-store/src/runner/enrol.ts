@@ -233,7 +233,8 @@ async function segmentsProfilingOf(tx: DbTx, campaign: RunnableCampaign): Promis
 /**
  * Only steps of enrolments this transaction inserted: their keys name the enrolment's (campaign, customer,
  * occurrence), which were unique a moment ago, so no such step exists and a plain insert (no conflict check) does.
- * A step settled while planned goes in done (or skipped) at once.
+ * A step settled while planned goes in done (or skipped) at once. `planned_at` keeps the time it was planned for,
+ * which claims, holds and retries never move (`run_at` is when it is next looked at).
  */
 async function insertSteps(
   tx: DbTx,
@@ -249,10 +250,10 @@ async function insertSteps(
     return r.step.notes.length ? JSON.stringify({ notes: r.step.notes }) : null;
   };
   await tx.$executeRaw`
-    INSERT INTO campaign_steps (key, tenant_id, campaign_id, enrolment_id, customer_id, step_index, action, run_at, status, reason, result,
-      done_at)
-    SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, status, reason,
-      result::jsonb, done_at
+    INSERT INTO campaign_steps (key, tenant_id, campaign_id, enrolment_id, customer_id, step_index, action, run_at, planned_at,
+      status, reason, result, done_at)
+    SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, run_at,
+      status, reason, result::jsonb, done_at
     FROM unnest(${sqlArray(rows.map((r) => r.key))}::text[], ${sqlArray(rows.map((r) => r.enrolment))}::text[], ${sqlArray(rows.map((r) => r.customer))}::text[],
       ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(storedAction(r.step.action, r.step.zone))))}::text[],
       ${sqlArray(rows.map((r) => r.step.runAt))}::timestamptz[], ${sqlArray(rows.map(statusOf))}::text[],

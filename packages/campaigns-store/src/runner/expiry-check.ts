@@ -1,4 +1,4 @@
-import { announcedExpiryOf, NO_LONGER_DUE } from "@regulars/campaigns";
+import { announcedExpiryOf, expiryWarningTooLate, NO_LONGER_DUE } from "@regulars/campaigns";
 import { type Db, withTransaction } from "@regulars/db";
 import { announcedExpiryStands, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
@@ -12,10 +12,11 @@ export const actsOnAnnouncedExpiry = (step: ClaimedStep): boolean => announcedEx
  * A points-expiring step is planned when the notice arrives and runs `daysBefore` later, or after the date (a
  * follow-up's wait); a purchase since then restarted the inactivity clock, or the announced lots were spent, and
  * "your points expire in 3 days" would be untrue. Such a step is skipped `no_longer_due` (its enrolment settled like
- * any step skipped for the customer's own reason); so is a step planned for before the expiry that only runs once it
- * passed (a backlog, or `daysBefore: 0` run after the expiry job): the warning it carries came too late, even though
- * the expiry stood. Null when the expiry stands (still to come, or happened as announced for a step planned for after
- * it: a win-back follow-up is for exactly that), or the step acts on none, and the step runs.
+ * any step skipped for the customer's own reason); so is a warning that only runs once the expiry came
+ * (`expiryWarningTooLate`: a backlog, a campaign paused over the date, `daysBefore: 0` run at or after the expiry):
+ * the warning it carries came too late, even though the expiry stood. It is judged on the time the step was planned
+ * for (`plannedAt`), which a pause does not move. Null when the expiry stands (still to come, or happened as announced
+ * for a follow-up a wait placed after it: a win-back is for exactly that), or the step acts on none, and the step runs.
  */
 export async function skipIfExpiryGone(
   db: Db,
@@ -25,7 +26,8 @@ export async function skipIfExpiryGone(
 ): Promise<{ outcome: "skipped" | "gone"; outbox: OutboxItem[] } | null> {
   const expiresAt = announcedExpiryOf(step.occurrence);
   if (!expiresAt) return null;
-  if (plannedBeforeButRunAfter(step, expiresAt, now)) return skipNoLongerDue(db, step, now);
+  const warning = { plannedAt: step.plannedAt, waited: await waited(db, step) };
+  if (expiryWarningTooLate(warning, expiresAt, now)) return skipNoLongerDue(db, step, now);
   const programme = await programmes.inForce(step.tenantId, now);
   if (!programme) throw new Error(`no tenant ${step.tenantId}`);
   const zoned = { timezone: programme.timezone, expiry: programme.config.expiry };
@@ -33,8 +35,13 @@ export async function skipIfExpiryGone(
   return skipNoLongerDue(db, step, now);
 }
 
-const plannedBeforeButRunAfter = (step: ClaimedStep, expiresAt: Date, now: Date): boolean =>
-  step.dueAt.getTime() < expiresAt.getTime() && now.getTime() >= expiresAt.getTime();
+/** Whether a wait placed the step: its own or an earlier step's of its enrolment, as planned (`action.wait`). */
+async function waited(db: Db, step: ClaimedStep): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ waited: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM campaign_steps
+      WHERE enrolment_id = ${step.enrolmentId} AND step_index <= ${step.stepIndex} AND action ? 'wait') AS waited`;
+  return row?.waited ?? false;
+}
 
 function skipNoLongerDue(db: Db, step: ClaimedStep, now: Date) {
   return withTransaction(db, async (tx) => {

@@ -133,10 +133,11 @@ async function queueInOneTransaction(
         AS d(key, status, reason, result)
       WHERE s.key = d.key AND s.status = 'pending'`;
   const skipped = new Set(done.filter((d) => d.status === "skipped").map((d) => d.key));
-  // Their corrected `campaign.enrolled` events are in the outbox; the relay publishes them.
+  // Removed by an edit or refused by the messages store alone. Their corrected `campaign.enrolled` events are in the
+  // outbox; the relay publishes them.
   await settleSkippedEnrolments(
     tx,
-    pending.filter((s) => skipped.has(s.key)).map((s) => s.enrolmentId),
+    steps.filter((s) => skipped.has(s.key)).map((s) => s.enrolmentId),
   );
   return { outcomes, failures };
 }

@@ -122,7 +122,7 @@ export async function runStep(
   try {
     if (step.currentVersion === "unreadable")
       throw new Error(`step ${step.stepIndex} of the campaign's current version cannot be read by this release`);
-    if (step.currentVersion === "removed") return { outcome: await skipRemovedByEdit(db, step.key, now), outbox: [] };
+    if (step.currentVersion === "removed") return await skipRemovedByEdit(db, step, now);
     return (await skipIfExpiryGone(db, step, effects.programmes, now)) ?? (await perform(db, step, effects, now));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

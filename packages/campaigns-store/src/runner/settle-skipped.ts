@@ -1,22 +1,24 @@
-import { NO_LONGER_DUE, type SkipReason } from "@regulars/campaigns";
+import { NO_LONGER_DUE, REMOVED_BY_EDIT, type SkipReason } from "@regulars/campaigns";
 import type { CampaignEnrolled } from "@regulars/contracts";
 import { type DbTx, Prisma, sqlArray } from "@regulars/db";
 import { type OutboxItem, writeOutbox } from "@regulars/ledger-store";
 
 /**
- * The reasons of the customer's own that planning records an enrolment `skipped` for; a step refused later for one
- * of them (consent withdrawn, address removed, caps used since planning) counts the same, as does a points-expiring
- * reminder whose points stopped expiring (the customer bought since): nothing reached them, and a later expiry must
- * not be refused by `once`. Not a template gone, a campaign ended or a step an edit removed (`removed_by_edit`):
- * those are the campaign's doing, which the control group drawn at planning did not share, and the enrolment stays as
- * planned.
+ * The reasons a step that did nothing leaves its enrolment with nothing to come: those of the customer's own that
+ * planning records an enrolment `skipped` for; a step refused later for one of them (consent withdrawn, address
+ * removed, caps used since planning) counts the same, as does a points-expiring reminder whose points stopped expiring
+ * (the customer bought since): nothing reached them, and a later expiry must not be refused by `once`. A step an edit
+ * removed (`removed_by_edit`) too: the campaign's doing, but an enrolment whose every step went that way (or for the
+ * customer's reasons) reached no one and never will, and left `entered` it would count in reach and results as treated
+ * for good. Not a template gone or a campaign ended: those steps fail or are cancelled, and the enrolment stays.
  */
-const ownReasons: readonly (SkipReason | typeof NO_LONGER_DUE)[] = [
+const endingReasons: readonly (SkipReason | typeof NO_LONGER_DUE | typeof REMOVED_BY_EDIT)[] = [
   "no_consent",
   "no_profiling_consent",
   "no_address",
   "capped",
   NO_LONGER_DUE,
+  REMOVED_BY_EDIT,
 ];
 
 interface SettledRow {
@@ -50,14 +52,13 @@ const skippedEvent = (r: SettledRow): CampaignEnrolled => ({
 
 /**
  * Ends `skipped` the `entered` enrolments matched by `where` (on `e`) of which it is now known that no step ran:
- * each step skipped when it was run, or its message cancelled by the sender's check, for a reason of the customer's
- * own. A step still pending, done otherwise or with its message still queued keeps the enrolment entered. The reason
+ * each step skipped when it was run, or its message cancelled by the sender's check, for one of `endingReasons`. A step still pending, done otherwise or with its message still queued keeps the enrolment entered. The reason
  * is the first step's, as planning records it. As at planning, a skipped enrolment is no history a later occurrence
  * is refused by (`once`, the cooldown). Each one settled is announced in the transaction (`skippedEvent`); the
  * events are returned to publish after the commit (the relay publishes what the caller does not).
  */
 async function settle(tx: DbTx, where: Prisma.Sql): Promise<OutboxItem[]> {
-  const own = sqlArray(ownReasons);
+  const ending = sqlArray(endingReasons);
   const settled = await tx.$queryRaw<SettledRow[]>`
     WITH unreached AS (
       SELECT e.id, (
@@ -71,8 +72,8 @@ async function settle(tx: DbTx, where: Prisma.Sql): Promise<OutboxItem[]> {
         AND NOT EXISTS (
           SELECT 1 FROM campaign_steps s LEFT JOIN messages m ON m.step_key = s.key
           WHERE s.enrolment_id = e.id AND NOT coalesce(
-            (s.status = 'skipped' AND s.reason = ANY(${own}::text[]))
-              OR (s.status = 'done' AND m.status = 'cancelled' AND m.failure_code = ANY(${own}::text[])),
+            (s.status = 'skipped' AND s.reason = ANY(${ending}::text[]))
+              OR (s.status = 'done' AND m.status = 'cancelled' AND m.failure_code = ANY(${ending}::text[])),
             false))
     )
     UPDATE campaign_enrolments e SET outcome = 'skipped', reason = u.reason
