@@ -1,5 +1,7 @@
 import { hash, randomBytes } from "node:crypto";
 
+export { isPseudonym, newPseudonym } from "./pseudonym.ts";
+
 /**
  * Prefixed ids: the prefix tells a reader what an id refers to (`cus_...` in a log line is a customer),
  * the body is a ULID (48-bit millisecond time + 80 random bits, Crockford base32, lower case), so ids

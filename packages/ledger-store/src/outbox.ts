@@ -1,6 +1,6 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, type DbTx, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
-import { pseudonymiseErasedCustomers } from "./accounts/erased-events.ts";
+import { announcedPseudonym, pseudonymiseErasedCustomers } from "./accounts/erased-events.ts";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -42,12 +42,19 @@ const processedType = "transaction.processed";
 /**
  * transaction.processed repeats the whole basket, which the stored transaction holds: its row (or its place in a batch
  * row) keeps a reference, and the relay rebuilds the event from the transaction (`relayUnpublished`). A writer hands
- * the whole event over, publishes it as it is, and stores this.
+ * the whole event over, publishes it as it is, and stores this; for an erased customer's, also the pseudonym it was
+ * announced under, which the stored transaction (naming the real id) cannot give back.
  */
 const storedPayload = (type: string, payload: unknown): unknown =>
   type === processedType && isRecord(payload) && typeof payload.transactionId === "string"
-    ? { ref: payload.transactionId }
+    ? { ref: payload.transactionId, ...announcedPseudonym(payload) }
     : payload;
+
+/** A transaction.processed event as its outbox row keeps it (`storedPayload`). */
+interface StoredProcessed {
+  ref: string;
+  pseudonym?: string;
+}
 
 function storedForm(item: OutboxItem): OutboxItem {
   if (item.type === processedType) return { ...item, payload: storedPayload(item.type, item.payload) };
@@ -189,14 +196,23 @@ export async function relayUnpublished(
       return true;
     });
     const expanded = expandOutbox(taken.map(itemOfRow));
-    const refOf = (e: OutboxItem) => (e.payload as { ref: string }).ref;
-    const rebuilt = await loadProcessedEvents(db, expanded.filter((e) => e.type === processedType).map(refOf));
-    // Rebuilt from the stored transaction, a sale or refund names its customer's real id: one erased since (or before
-    // the crash, whose writer had pseudonymised it) is announced as the writer would have announced it. Every other
-    // row is published as its writer judged it (erasure's own customer.erased names the erased id, and must go out).
+    const stored = expanded.filter((e) => e.type === processedType);
+    const refOf = (e: OutboxItem) => (e.payload as StoredProcessed).ref;
+    const rebuilt = await loadProcessedEvents(db, stored.map(refOf));
+    // Rebuilt from the stored transaction, a sale or refund names its customer's real id: one erased since is
+    // announced as a writer would have announced it, one erased before the crash under the pseudonym its writer chose
+    // (kept in the row). Every other row is published as its writer judged it (erasure's own customer.erased names the
+    // erased id, and must go out).
+    const announced = new Map(
+      stored.flatMap((e) => {
+        const { pseudonym } = e.payload as StoredProcessed;
+        return pseudonym ? [[e.id, pseudonym] as const] : [];
+      }),
+    );
     const processed = await pseudonymiseErasedCustomers(
       tx,
-      expanded.filter((e) => e.type === processedType).map((e) => ({ ...e, payload: rebuilt.get(refOf(e)) })),
+      stored.map((e) => ({ ...e, payload: rebuilt.get(refOf(e)) })),
+      announced,
     );
     const processedById = new Map(processed.map((e) => [e.id, e]));
     await publish(expanded.flatMap((e) => (e.type === processedType ? (processedById.get(e.id) ?? []) : [e])));

@@ -110,3 +110,22 @@ it("relays a sale left unpublished by a crash, rebuilt from the stored transacti
   // (@regulars/privacy); here erased_at alone is set, so only what the relay rebuilds is judged.
   expect(JSON.stringify(processed)).not.toContain(customerId);
 });
+
+it("relays an erased customer's refund left behind by a crash under the pseudonym its writer announced it with", async () => {
+  const { tenantId, sale } = await erasedAfterASale("Erased relay same pseudonym Burgers");
+  // The sale went out before the erasure: only the refund is left behind.
+  await relayUnpublished(db, 0, async () => {}, tenantId);
+  const { outbox } = await applyTransactionBatch(ledgerDeps(db), [refundOf(tenantId, sale, [line("MEAL", 5000)])]);
+  const announced = expandOutbox(outbox).find((e) => e.type === "transaction.processed")!;
+  const writers = (announced.payload as TransactionProcessed).customerId;
+  expect(writers).toMatch(PSEUDONYM);
+
+  // The writer died before publishing: the relay rebuilds the refund from the stored transaction.
+  const published: OutboxItem[] = [];
+  await relayUnpublished(db, 0, async (items) => void published.push(...items), tenantId);
+  const relayed = published.filter((e) => e.type === "transaction.processed");
+  expect(relayed.map((e) => e.id)).toEqual([announced.id]);
+  // An integrator joins the refund with the facts its writer announced beside it, by this id.
+  expect((relayed[0]!.payload as TransactionProcessed).customerId).toBe(writers);
+  expect(relayed[0]!.payload).toEqual(announced.payload);
+});

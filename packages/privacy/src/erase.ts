@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { FactsTarget } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import type { CustomerErased } from "@regulars/contracts";
 import { type Db, type DbTx, holdErasureFence, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { ulid } from "@regulars/ids";
+import { newPseudonym, ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { eraseClickhouse } from "./clickhouse.ts";
 import { existingTables, lockPerson, personIds } from "./person.ts";
@@ -17,12 +16,6 @@ export interface ErasureOrigin {
   cause: CustomerErased["cause"];
   now: Date;
 }
-
-/**
- * Random, not derived from anything: nothing can recompute it from the customer's id, and it is kept next to
- * that id only until ClickHouse's part is done (see erasure_requests in migration 0014).
- */
-export const newPseudonym = (): string => `anon_${randomBytes(16).toString("hex")}`;
 
 /**
  * Erases the customer's personal data: Postgres in one transaction with its audit row and `customer.erased`
@@ -101,6 +94,7 @@ async function erasePostgres(
  * id, with its pseudonym if still unfinished (a retry must reuse it), else a fresh one, as the sweep does.
  */
 async function recordRequest(tx: DbTx, tenantId: string, customerId: string, origin: ErasureOrigin): Promise<string> {
+  // The pseudonym is kept next to the id only until ClickHouse's part is done (see erasure_requests, migration 0014).
   const [request] = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO erasure_requests (id, tenant_id, customer_id, requested_by, reason, requested_at, postgres_done_at, pseudonym)
     VALUES (${`era_${ulid()}`}, ${tenantId}, ${customerId}, ${origin.actor}, ${origin.cause}, ${origin.now},

@@ -4,7 +4,7 @@
 // Every table holding customer ids is classified in tables.ts. Owns erasure_requests, retention_settings
 // and customers.erased_at.
 export { eraseClickhouse } from "./clickhouse.ts";
-export { type ErasureOrigin, eraseCustomer, finishErasure, newPseudonym } from "./erase.ts";
+export { type ErasureOrigin, eraseCustomer, finishErasure } from "./erase.ts";
 export { type CustomerExport, exportCustomer, exportPostgres } from "./export.ts";
 export { personIds } from "./person.ts";
 export { monthsBefore, type RetentionCutoffs, retentionCutoffs, unclassifiedTables } from "./policy.ts";

@@ -1,10 +1,11 @@
 import { type FactsTarget, rowsOfCustomers } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { newPseudonym } from "@regulars/ids";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { deleteEventsBefore, eraseClickhouse, scrubLinksBefore } from "./clickhouse.ts";
-import { deletePersonalRows, eraseCustomer, finishErasure, newPseudonym, redactKeptRows } from "./erase.ts";
+import { deletePersonalRows, eraseCustomer, finishErasure, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
 import { defaultRetention, type RetentionSettings, type RetentionUpdate, type RetentionView } from "./privacy.types.ts";

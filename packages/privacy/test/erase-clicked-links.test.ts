@@ -2,10 +2,11 @@ import { insertCampaignEvents } from "@regulars/analytics";
 import { MessageClicked, MessageSent, RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { newPseudonym } from "@regulars/ids";
 import { createLogger } from "@regulars/logger";
 import { testAnalytics, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clickhouseTextHits, eraseClickhouse, eraseCustomer, finishErasures, newPseudonym } from "../src/index.ts";
+import { clickhouseTextHits, eraseClickhouse, eraseCustomer, finishErasures } from "../src/index.ts";
 
 // A clicked link is stored as the template rendered it (composeMessage renders the body, then tracks its links;
 // recordEngagement announces the real destination), so a template linking to `…?last={{ customer.last_name }}`

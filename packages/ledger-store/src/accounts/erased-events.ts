@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   CouponRedeemed,
   PointsEarned,
@@ -8,6 +7,7 @@ import {
   TransactionProcessed,
 } from "@regulars/contracts";
 import type { RawTx } from "@regulars/db";
+import { isPseudonym, newPseudonym } from "@regulars/ids";
 import { erasedAmong } from "../customers/resolve.ts";
 import type { OutboxItem } from "../outbox.ts";
 
@@ -30,9 +30,6 @@ const accountingFacts: Record<string, { parse: (payload: unknown) => { customerI
   "coupon.redeemed": CouponRedeemed,
 };
 
-/** The same form as the erasure's own pseudonym (`newPseudonym` of @regulars/privacy): random, so it leads nowhere. */
-const freshPseudonym = (): string => `anon_${randomBytes(16).toString("hex")}`;
-
 /**
  * The items with every event about an erased customer either pseudonymised or dropped. Erasure keeps the balance, so
  * the jobs and refunds go on moving it long after the erasure's ClickHouse sweep has ended and forgot its pseudonym:
@@ -43,19 +40,37 @@ const freshPseudonym = (): string => `anon_${randomBytes(16).toString("hex")}`;
  * other event is about the person and means nothing without them, so it is dropped: expiry notices, milestones
  * crossed, tier changes, stamp cards completed, recorded behaviour, and any type added later until it is judged here.
  *
+ * `announced` holds, by event id, the pseudonym an event's writer already announced it under: the relay rebuilds a
+ * sale or refund a crash left behind from the stored transaction (its real id) and must give it that pseudonym, not a
+ * fresh one, or it no longer joins the facts its writer announced beside it (`announcedPseudonym`).
+ *
  * One statement for all the items' customers (none when no item names one). The ledger batch pays it too, once per
  * batch, not per customer: `resolveCustomers` refused erased ids before the batch locked its customers, but an erasure
  * that committed in between is only seen here, under the locks.
  */
-export async function pseudonymiseErasedCustomers(tx: RawTx, items: OutboxItem[]): Promise<OutboxItem[]> {
+export async function pseudonymiseErasedCustomers(
+  tx: RawTx,
+  items: OutboxItem[],
+  announced: ReadonlyMap<string, string> = new Map(),
+): Promise<OutboxItem[]> {
   const customers = [...new Set(items.map(customerOf).filter((id) => id !== null))];
   const erased = new Set(await erasedAmong(tx, customers));
   if (!erased.size) return items;
-  const pseudonyms = new Map([...erased].map((id) => [id, freshPseudonym()]));
+  const pseudonyms = new Map([...erased].map((id) => [id, newPseudonym()]));
   return items.flatMap((item) => {
-    const pseudonym = pseudonyms.get(customerOf(item) ?? "");
-    if (!pseudonym) return [item];
+    const fresh = pseudonyms.get(customerOf(item) ?? "");
+    if (!fresh) return [item];
     const fact = accountingFacts[item.type];
-    return fact ? [{ ...item, payload: { ...fact.parse(item.payload), customerId: pseudonym } }] : [];
+    const customerId = announced.get(item.id) ?? fresh;
+    return fact ? [{ ...item, payload: { ...fact.parse(item.payload), customerId } }] : [];
   });
 }
+
+/**
+ * What an outbox row keeps of a pseudonymised event it stores as a mere reference (transaction.processed, rebuilt
+ * by the relay): the pseudonym its writer chose, for `pseudonymiseErasedCustomers` to give the rebuilt event. Kept
+ * as long as the row (pruned a week after publishing), as the pseudonym in the row's other events is; random, so it
+ * says nothing of the customer. Nothing for an event under a real id or none.
+ */
+export const announcedPseudonym = (payload: { customerId?: unknown }): { pseudonym?: string } =>
+  isPseudonym(payload.customerId) ? { pseudonym: payload.customerId } : {};
