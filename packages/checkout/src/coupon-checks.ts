@@ -6,7 +6,7 @@ import { formatMoney, localDateTime, refusal, validUntil, weekdayNames } from ".
 import type { KnownCoupon } from "./types.ts";
 
 /**
- * A coupon's checks in the order the first failure is reported: the code, the campaign's state and
+ * A coupon's checks in the order the first failure is reported: the code, whose it is, the campaign's state and
  * validity, where/when/who, the limits, then the basket. Stacking and the amount come later (quote).
  * The limits come before the basket because no basket lifts them: a used-up coupon said to want fries
  * would send the customer for fries only to be told then that it is used up.
@@ -159,9 +159,22 @@ export function usedUpByCustomer(coupon: KnownCoupon): boolean {
   );
 }
 
+/**
+ * A code issued into another's wallet is its owner's alone, whatever its campaign allows: refused before the campaign's
+ * checks, it takes nothing off, reserves no use and counts toward no limit. A guest may be its owner not identified yet.
+ */
+function ownerRefusal(coupon: KnownCoupon, ctx: PricingContext): Refusal | null {
+  if (!coupon.issuedToAnother) return null;
+  if (ctx.customer === null)
+    return refusal("customer_required", "This coupon is in a customer's wallet: identify the customer to use it.");
+  return refusal("another_customers_coupon");
+}
+
 /** Every check that does not depend on the other coupons or on what is left of the basket. */
 export function couponRefusal(coupon: KnownCoupon, ctx: PricingContext): Refusal | null {
   if (coupon.campaign === null) return refusal("unknown_code");
+  const notOwners = ownerRefusal(coupon, ctx);
+  if (notOwners !== null) return notOwners;
   if (coupon.campaign.status === "paused") return refusal("paused");
   const { config } = coupon.campaign;
   return conditionsRefusal(config, ctx) ?? limitsRefusal(coupon, config, ctx) ?? basketRefusal(config, ctx);

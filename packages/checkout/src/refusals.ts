@@ -4,6 +4,7 @@ import { localDate, wallClock } from "@regulars/rules";
 /** What each refusal says when its check has nothing more precise to add. */
 const MESSAGES: Record<RefusalCode, string> = {
   unknown_code: "This code does not exist.",
+  another_customers_coupon: "This coupon belongs to another customer's wallet.",
   paused: "This coupon is paused.",
   not_yet_valid: "This coupon is not valid yet.",
   expired: "This coupon has expired.",

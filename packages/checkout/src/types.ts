@@ -31,6 +31,11 @@ export interface KnownCoupon {
   inWallet: boolean;
   /** For a unique or imported code: how often the code itself may be used (default once). */
   codeMaxUses?: number;
+  /**
+   * Issued into a wallet that is not this checkout's customer's (for a guest, into anyone's): only its owner may use
+   * it, so that nobody else can take it from their wallet (`another_customers_coupon`).
+   */
+  issuedToAnother?: boolean;
 }
 
 export interface CheckoutCustomer {

@@ -171,6 +171,9 @@ export type Reward = z.infer<typeof Reward>;
  */
 const refusalMeanings = {
   unknown_code: "no coupon campaign of yours has this code.",
+  another_customers_coupon:
+    "the code was issued into another customer's wallet, and only they may use it (a guest's basket gets " +
+    "`customer_required` instead: identify the customer to use it).",
   paused: "the coupon's campaign is paused.",
   not_yet_valid: "the coupon is not valid before its campaign's `validFrom`.",
   expired: "the coupon's campaign ended (`validTo` has passed).",
@@ -228,14 +231,20 @@ export const Refusal = z
   .meta({ description: "Why it cannot be used: a stable `code` for programs and a `message` for people." });
 export type Refusal = z.infer<typeof Refusal>;
 
-/** A basket line as the terminal shows it before checkout (its own discounts, if any, already in). */
-export const BasketLine = TransactionLineFields.omit({ lineNo: true })
+/**
+ * A basket line as the terminal shows it before checkout (its own discounts, if any, already in). Unknown fields are
+ * refused, as on a sale's line (`TransactionLine`): a misspelt field, dropped, would price a basket other than the one
+ * the terminal meant, and the sale posted with the same lines is refused for it anyway.
+ */
+export const BasketLine = z
+  .strictObject(TransactionLineFields.omit({ lineNo: true }).shape)
   .superRefine(discountWithinPrice)
   .meta({
     id: "BasketLine",
     description:
       "One line of the basket, as the sale will post it: its position in `lines`, counted from 0, is its `lineNo`. " +
-      "Its `discount` is the terminal's own, if any; what Regulars takes off comes back in the quote's `lines`.",
+      "Its `discount` is the terminal's own, if any; what Regulars takes off comes back in the quote's `lines`. " +
+      "Other fields are refused.",
   });
 export type BasketLine = z.infer<typeof BasketLine>;
 

@@ -82,11 +82,11 @@ describe("a code issued into one customer's wallet", () => {
     const quoted = await quoteCheckout(deps, tenantId, holdRequest(bob, { couponCodes: ["WEL-ADA00001"] }));
     expect(quoted.applied).toEqual([]);
     expect(quoted.coupons.find((c) => c.code === "WEL-ADA00001")?.refusal).toEqual({
-      code: "unknown_code",
+      code: "another_customers_coupon",
       message: "This coupon belongs to another customer's wallet.",
     });
     expect(await holdRefusal(deps, tenantId, holdRequest(bob, { couponCodes: ["WEL-ADA00001"] }))).toBe(
-      "hold_refused unknown_code",
+      "hold_refused another_customers_coupon",
     );
     expect(await usesOf(campaignId)).toBe(0n);
 
@@ -115,7 +115,7 @@ describe("a code issued into one customer's wallet", () => {
     const campaignId = await issuedIntoWallet(tenantId, ada, "WEL-ADA00003");
 
     expect(await postedOutcome(tenantId, bob, "WEL-ADA00003")).toEqual([
-      { code: "unknown_code", message: "This coupon belongs to another customer's wallet." },
+      { code: "another_customers_coupon", message: "This coupon belongs to another customer's wallet." },
     ]);
     expect(await postedOutcome(tenantId, null, "WEL-ADA00003")).toEqual([
       { code: "customer_required", message: expect.stringContaining("identify the customer") },
@@ -136,7 +136,7 @@ describe("a code issued into one customer's wallet", () => {
     const byOldId = await quoteCheckout(deps, tenantId, holdRequest(merged, { couponCodes: ["WEL-MRG00001"] }));
     expect(refusalOf(byOldId, "WEL-MRG00001")).toBe("applied");
     const byBob = await quoteCheckout(deps, tenantId, holdRequest(bob, { couponCodes: ["WEL-MRG00001"] }));
-    expect(refusalOf(byBob, "WEL-MRG00001")).toBe("unknown_code");
+    expect(refusalOf(byBob, "WEL-MRG00001")).toBe("another_customers_coupon");
 
     const held = await placeHold(deps, tenantId, holdRequest(merged, { couponCodes: ["WEL-MRG00001"] }));
     expect(held.quote.applied.map((a) => a.ref)).toEqual(["WEL-MRG00001"]);

@@ -5,6 +5,7 @@ import type { WithPolishPlurals } from "./plurals.ts";
 // Every refusal code the quote can give, so a customer always reads why in their own language.
 const refusalEn = {
   unknown_code: "we do not know this code",
+  another_customers_coupon: "this coupon is in someone else's wallet",
   paused: "this offer is paused",
   not_yet_valid: "this offer has not started yet",
   expired: "this offer has expired",
@@ -35,6 +36,7 @@ const refusalEn = {
 
 const refusalPl: typeof refusalEn = {
   unknown_code: "nie znamy tego kodu",
+  another_customers_coupon: "ten kupon jest w portfelu innej osoby",
   paused: "ta oferta jest wstrzymana",
   not_yet_valid: "ta oferta jeszcze się nie zaczęła",
   expired: "ta oferta wygasła",

@@ -1,4 +1,10 @@
-import { type CheckoutCustomer, type CouponUsage, usageDayOf, usedUpByCustomer } from "@regulars/checkout";
+import {
+  type CheckoutCustomer,
+  type CouponUsage,
+  type KnownCoupon,
+  usageDayOf,
+  usedUpByCustomer,
+} from "@regulars/checkout";
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -6,7 +12,6 @@ import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
 import { type UsageClock, usesByDay } from "./uses-by-day.ts";
-import { type CheckoutCoupon, issuedToAnotherCoupon } from "./wallet-owners.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
 export const COUNTED_USES = ["held", "committed"];
@@ -120,7 +125,7 @@ export async function readKnownCoupons(
   typed: string[],
   clock: UsageClock,
   { lock, at }: { lock: boolean; at?: Date },
-): Promise<CheckoutCoupon[]> {
+): Promise<KnownCoupon[]> {
   if (lock) {
     const wanted = Prisma.sql`
       SELECT k.campaign_id FROM coupon_codes k
@@ -152,16 +157,15 @@ export async function readKnownCoupons(
  * wallet's that the customer has not used up (`usedUpByCustomer`). A typed code is judged whatever its uses, so
  * it says why it cannot be used.
  */
-function knownCoupons(typed: string[], rows: CouponRow[], clock: UsageClock): CheckoutCoupon[] {
+function knownCoupons(typed: string[], rows: CouponRow[], clock: UsageClock): KnownCoupon[] {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   // Typed codes first, in the order typed, then the wallet's.
   const order = [...new Set([...typed, ...rows.filter((r) => r.in_wallet).map((r) => r.code)])];
   const wasTyped = new Set(typed);
   return order.map(knownCoupon).filter((k) => wasTyped.has(k.code) || !usedUpByCustomer(k));
 
-  function knownCoupon(code: string): CheckoutCoupon {
+  function knownCoupon(code: string): KnownCoupon {
     const r = byCode.get(code)!;
-    if (r.issued_to_another) return issuedToAnotherCoupon(code);
     const config = r.campaign_id && r.status ? campaignConfig(r.config) : null;
     const day = config ? usageDayOf(config.conditions.hours, clock.at, clock) : null;
     const usage: CouponUsage = {
@@ -176,6 +180,7 @@ function knownCoupons(typed: string[], rows: CouponRow[], clock: UsageClock): Ch
       inWallet: r.in_wallet,
       usage,
       ...(r.max_uses != null ? { codeMaxUses: r.max_uses } : {}),
+      ...(r.issued_to_another ? { issuedToAnother: true } : {}),
       campaign:
         r.campaign_id && config ? { id: r.campaign_id, status: r.status as CouponCampaignStatus, config } : null,
     };
@@ -209,7 +214,7 @@ export async function readQuoteState(
   ref: CustomerRef | null | undefined,
   typed: string[],
   clock: UsageClock,
-): Promise<{ customer: CheckoutCustomer | null; coupons: CheckoutCoupon[]; currency: string | null }> {
+): Promise<{ customer: CheckoutCustomer | null; coupons: KnownCoupon[]; currency: string | null }> {
   const { at } = clock;
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;

@@ -1,4 +1,4 @@
-import { normalizeCode, refusal, saleBasketDifference, usageDayOf } from "@regulars/checkout";
+import { normalizeCode, priceCheckout, refusal, saleBasketDifference, usageDayOf } from "@regulars/checkout";
 import type {
   LoyaltyEvent,
   PostedCouponOutcome,
@@ -15,7 +15,6 @@ import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
 import { lockHold, releaseLockedHold } from "./release.ts";
-import { priceForWalletOwners } from "./wallet-owners.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
 export interface SaleCheckout {
@@ -193,7 +192,7 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
     ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
     : null;
   // The till already took the discount off its lines: priced on the lines before it, the limits decide.
-  const quote = priceForWalletOwners({
+  const quote = priceCheckout({
     basket: {
       locationId: t.locationId,
       channel: t.channel,

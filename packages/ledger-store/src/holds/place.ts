@@ -1,4 +1,4 @@
-import { type CheckoutInput, usageDayOf } from "@regulars/checkout";
+import { type CheckoutInput, type KnownCoupon, priceCheckout, usageDayOf } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
 import { type Db, type DbTx, prismaReader, type RawTx, type SqlReader, withTransaction } from "@regulars/db";
 import { DomainError, type FieldIssue } from "@regulars/errors";
@@ -13,7 +13,6 @@ import {
 } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
 import { expireLapsedHolds } from "./release.ts";
-import { type CheckoutCoupon, type OwnedCheckoutInput, priceForWalletOwners } from "./wallet-owners.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -74,7 +73,7 @@ async function lockedCheckoutInput(
   tenantId: string,
   request: QuoteRequest,
   at: Date,
-): Promise<OwnedCheckoutInput> {
+): Promise<CheckoutInput> {
   const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
   const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
@@ -90,8 +89,8 @@ function pricingInput(
   at: Date,
   programme: ProgrammeInForce,
   customer: CheckoutInput["customer"],
-  coupons: CheckoutCoupon[],
-): OwnedCheckoutInput {
+  coupons: KnownCoupon[],
+): CheckoutInput {
   const { basket, couponCodes, rewardIds, points, wallet } = request;
   const selection = { couponCodes, rewardIds, points, wallet };
   // What happens at the till reads the location's clock; per-day limits were counted by the caller (`usageDayOf`).
@@ -111,7 +110,7 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
     { at, timezone: programme.timezone, localZone: programme.localZone },
   );
   refuseForeignCurrency(request.basket, currency);
-  return priceForWalletOwners(pricingInput(request, at, programme, customer, coupons));
+  return priceCheckout(pricingInput(request, at, programme, customer, coupons));
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */
@@ -152,7 +151,7 @@ export async function placeHold(
   return withTransaction(deps.db, async (tx) => {
     refuseForeignCurrency(request.basket, await tenantCurrency(tx, tenantId));
     const input = await lockedCheckoutInput(tx, programme, tenantId, request, at);
-    const quote = priceForWalletOwners(input);
+    const quote = priceCheckout(input);
     const refused = refusedSelections(quote);
     if (refused.length) {
       const what = refused.map((r) => `${r.path}: ${r.message.split(":")[0]}`).join(", ");
