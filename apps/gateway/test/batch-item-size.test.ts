@@ -1,41 +1,31 @@
 import type { Db } from "@regulars/db";
 import { httpDefaults } from "@regulars/http-guards";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
+import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp, type GatewayDeps } from "../src/app.ts";
 import { largestBodyFor } from "../src/payload-budget.ts";
+import { gatewayDeps, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A batch's body may be 16 times the single POST's limit, but each of its transactions is held to that limit: what
  * is stored for one, its events and its dead letters must fit under NATS' max_payload. A real bus and database.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
 let deps: GatewayDeps;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
   db = testDb();
   bus = await testBus();
   tenant = await testTenant(db, "Long Receipts");
-  deps = {
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-  };
+  deps = gatewayDeps(db, bus);
   gateway = createGatewayApp(deps);
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const postBatch = async (transactions: unknown[]) => {
   const text = JSON.stringify({ transactions });

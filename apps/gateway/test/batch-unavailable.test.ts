@@ -1,7 +1,6 @@
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
+import type { CreatedTenant } from "@regulars/tenancy";
 import {
   deleteStreams,
   eventually,
@@ -13,9 +12,9 @@ import {
   testTenant,
   uniqueNamespace,
 } from "@regulars/testing";
-import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
+import { gatewayDeps, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A batch is stored whole or answered 503 whole: while NATS is unreachable the till keeps its backlog and
@@ -26,7 +25,7 @@ let db: Db;
 let bus: Bus;
 let proxy: TcpProxy;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
   db = testDb();
@@ -35,13 +34,7 @@ beforeAll(async () => {
   bus = await connectBus({ url: proxy.url(testNatsUrl()), namespace: uniqueNamespace() });
   await ensureTopology(bus);
   tenant = await testTenant(db, "Unplugged Tills");
-  gateway = createGatewayApp({
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-  });
+  gateway = createGatewayApp(gatewayDeps(db, bus));
 });
 afterAll(async () => {
   await proxy?.restore();

@@ -2,43 +2,27 @@ import { TransactionInput } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { applyTransactionBatch, outboxEventsOf } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Privacy is not a dependency of the gateway: its erasure is imported from source, as the tills meet its result.
 import { eraseCustomer } from "../../../packages/privacy/src/index.ts";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /** `POST /v1/customers/enrolments`: a till signs a customer up by phone with their consents; real services. */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 const now = new Date();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   [tenant, other] = await Promise.all([testTenant(db, "Enrolment Door"), testTenant(db, "Enrolment Door Other")]);
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const enrol = async (body: unknown, key = tenant.apiKeys.pos) => {
   const res = await gateway.request("/v1/customers/enrolments", {

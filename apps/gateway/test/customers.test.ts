@@ -1,38 +1,22 @@
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /** `/v1/customers…`: the app backend registers customers and keeps their profile; an in-process gateway over real services. */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 const now = new Date();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   [tenant, other] = await Promise.all([testTenant(db, "Customer Door"), testTenant(db, "Customer Door Other")]);
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const call = async (
   method: string,

@@ -1,13 +1,11 @@
-import { ProgrammeConfig, StoredTransaction, TransactionInput, TransactionMessage } from "@regulars/contracts";
+import { StoredTransaction, TransactionInput, TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { applyTransactionBatch } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { postedTransaction, saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { baseRateProgramme, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A field the contract does not know is refused at the door, naming it: dropped, a till's misspelt `line_no` let its
@@ -15,40 +13,18 @@ import { createGatewayApp } from "../src/app.ts";
  * of the gateway stored with fields this one refuses still applies, and its retry is still a duplicate.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 const now = new Date();
 const at = new Date(now.getTime() - 60_000).toISOString();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   tenant = await testTenant(db, "Door Unknown Fields");
-  await db.programmeVersion.create({
-    data: {
-      tenantId: tenant.tenantId,
-      version: 2,
-      effectiveFrom: new Date(0),
-      config: ProgrammeConfig.parse({ rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }] }),
-      createdBy: "test",
-    },
-  });
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
+  await baseRateProgramme(db, tenant.tenantId);
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (path: string, body: unknown) => {
   const res = await gateway.request(path, {

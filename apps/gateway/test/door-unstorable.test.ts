@@ -1,41 +1,25 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * What Postgres cannot hold is a 400 naming the field, never a 500 from the store: a push token past what its
  * unique index holds, a time in year 0000; and a property named `__proto__` is refused, not accepted and dropped.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 const now = new Date();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   tenant = await testTenant(db, "Door Unstorable");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const call = async (method: string, path: string, key: string, body?: unknown) => {
   const res = await gateway.request(path, {

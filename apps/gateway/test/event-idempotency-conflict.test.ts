@@ -1,37 +1,23 @@
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * An `eventId` is the event's idempotency key, as `externalId` is a sale's: the same body again is a retry (202
  * `duplicate`), another body under it is a conflict (409), never a silent duplicate that drops the change (SPEC).
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({}, { withDb: false }));
   tenant = await testTenant(db, "Event Conflicts");
-  gateway = createGatewayApp({
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (body: unknown) => {
   const res = await gateway.request("/v1/events", {

@@ -1,11 +1,9 @@
 import type { TransactionInput } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { postedTransaction, saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A repeat of an `externalId` is a retry (202 `duplicate`) only when its body is the stored one, read as the gateway
@@ -13,27 +11,15 @@ import { createGatewayApp } from "../src/app.ts";
  * stored message that cannot be read as a transaction is never the body of a retry.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({}, { withDb: false }));
   tenant = await testTenant(db, "Canonical Bodies");
-  gateway = createGatewayApp({
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (path: string, body: unknown) => {
   const res = await gateway.request(path, {

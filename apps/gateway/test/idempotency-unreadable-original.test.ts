@@ -1,10 +1,8 @@
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A repeated `externalId` is told from a changed transaction by reading the original JetStream kept. When that read
@@ -14,27 +12,15 @@ import { createGatewayApp } from "../src/app.ts";
  * shorter than the window, or an operator's delete, would do), so the repeat's publish names a message that is gone.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({}, { withDb: false }));
   tenant = await testTenant(db, "Unreadable Originals");
-  gateway = createGatewayApp({
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (path: string, body: unknown) => {
   const res = await gateway.request(path, {

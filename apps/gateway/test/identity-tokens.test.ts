@@ -2,27 +2,24 @@ import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { redeemToken } from "@regulars/identity-tokens";
 import { newId } from "@regulars/ids";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /** `POST /v1/identity-tokens`: the app backend asks for a kiosk QR token; an in-process gateway over real services. */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 let customerId: string;
 const now = new Date();
 const appleSubject = "001234.identity.tokens.test";
 const phone = "+48600555017";
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   [tenant, other] = await Promise.all([testTenant(db, "Token Door"), testTenant(db, "Token Door Other")]);
   customerId = newId("customer");
   await db.customer.create({ data: { id: customerId, tenantId: tenant.tenantId, phone, createdVia: "app" } });
@@ -32,21 +29,8 @@ beforeAll(async () => {
       { tenantId: tenant.tenantId, kind: "phone", value: phone, customerId },
     ],
   });
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (key: string | null, body: unknown, headers: Record<string, string> = {}) => {
   const res = await gateway.request("/v1/identity-tokens", {

@@ -1,11 +1,10 @@
 import { type Bus, connectBus, ensureTopology } from "@regulars/bus";
 import type { Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
+import type { CreatedTenant } from "@regulars/tenancy";
 import { type NatsCluster, saleBody, startNatsCluster, testDb, testTenant, uniqueNamespace } from "@regulars/testing";
-import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
+import { gatewayDeps, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A throttled sale is first looked up in JetStream's dedupe by a publish that can never be stored. On a cluster
@@ -17,7 +16,7 @@ let cluster: NatsCluster;
 let bus: Bus;
 let db: Db;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
   cluster = await startNatsCluster();
@@ -26,15 +25,7 @@ beforeAll(async () => {
   await cluster.waitForStreams(bus, [bus.topology.streams.transactions], 3);
   db = testDb();
   tenant = await testTenant(db, "Probe On A Cluster");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    unknownCodeLimit: { limit: 1, windowSeconds: 600 },
-  });
+  gateway = createGatewayApp(gatewayDeps(db, bus, { db, unknownCodeLimit: { limit: 1, windowSeconds: 600 } }));
 }, 120_000);
 afterAll(async () => {
   await gateway?.stop();

@@ -1,53 +1,29 @@
 import { createCampaign, walletCoupons } from "@regulars/checkout-store";
-import { ProgrammeConfig, TransactionInput } from "@regulars/contracts";
+import { TransactionInput } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { applyTransactionBatch } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { baseRateProgramme, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 // `POST /v1/customers` for a sign-in identity a kiosk named a customer by before the app registered it: the app's
 // first call is the sign-up (its consents kept, the welcome coupon issued), the next one a sign-in.
 
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 const now = new Date();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now }));
   tenant = await testTenant(db, "Till Identity Door");
-  await db.programmeVersion.create({
-    data: {
-      tenantId: tenant.tenantId,
-      version: 2,
-      effectiveFrom: new Date(0),
-      config: ProgrammeConfig.parse({ rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }] }),
-      createdBy: "test",
-    },
-  });
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-  });
+  await baseRateProgramme(db, tenant.tenantId);
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const register = async (body: unknown) => {
   const res = await gateway.request("/v1/customers", {

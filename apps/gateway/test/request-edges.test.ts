@@ -1,10 +1,9 @@
 import { createDb, type Db } from "@regulars/db";
-import { createLogger } from "@regulars/logger";
 import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, startTcpProxy, testBus, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import { saleBody, startTcpProxy, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
+import { gatewayDeps, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * What an integrator meets at the door before any business rule: content types, empty and broken
@@ -12,29 +11,17 @@ import { createGatewayApp } from "../src/app.ts";
  * clock. A real bus and database behind an in-process gateway.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
 // Far from the machine's clock, so an example that ignored the gateway's clock could not pass.
 const pinnedNow = new Date(Date.now() + 400 * 86_400_000);
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => pinnedNow }, { withDb: false }));
   tenant = await testTenant(db, "Door Edges");
-  gateway = createGatewayApp({
-    bus,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => pinnedNow,
-  });
 });
-afterAll(async () => {
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const post = async (path: string, body: string | undefined, headers: Record<string, string>) => {
   const res = await gateway.request(path, {
@@ -150,13 +137,7 @@ describe("Postgres out of reach", () => {
     const proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
     const unreachable = createDb({ url: proxy.url(testDatabaseUrl()), poolSize: 1 });
     await proxy.refuse();
-    const cut = createGatewayApp({
-      bus,
-      credentials: new CredentialCache(unreachable, 0),
-      log: createLogger({ level: "silent" }),
-      registry: new Registry(),
-      readiness: {},
-    });
+    const cut = createGatewayApp(gatewayDeps(unreachable, bus));
     try {
       const res = await cut.request("/v1/transactions", {
         method: "POST",
@@ -336,14 +317,7 @@ describe("each guard runs once per request", () => {
 
   it("looks the key up once for a single POST and once for a batch", async () => {
     const credentials = new CountingCredentials(db, 60_000);
-    const counted = createGatewayApp({
-      bus,
-      credentials,
-      log: createLogger({ level: "silent" }),
-      registry: new Registry(),
-      readiness: {},
-      now: () => pinnedNow,
-    });
+    const counted = createGatewayApp(gatewayDeps(db, bus, { credentials, now: () => pinnedNow }));
     const send = (path: string, body: unknown) =>
       counted.request(path, {
         method: "POST",

@@ -1,13 +1,11 @@
 import { TransactionMessage } from "@regulars/contracts";
 import { createPoolReader, type Db, type PoolReader } from "@regulars/db";
 import { applyTransactionBatch } from "@regulars/ledger-store";
-import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
-import { CredentialCache } from "@regulars/tenancy";
 import { saleBody, testBus, testDatabaseUrl, testDb } from "@regulars/testing";
-import { Registry } from "prom-client";
 import { afterAll, beforeAll } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
+import { gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * An in-process gateway whose keys may try `unknownCodeLimit.limit` unknown coupon codes per window, on the test
@@ -15,8 +13,8 @@ import { createGatewayApp } from "../src/app.ts";
  */
 export interface ThrottledGateway {
   db: Db;
-  bus: Awaited<ReturnType<typeof testBus>>;
-  gateway: ReturnType<typeof createGatewayApp>;
+  bus: TestBus;
+  gateway: TestGateway;
   /** What the gateway and the ledger take for now: move it to pass (part of) the window. */
   clock: { now: Date };
   unknownCodeLimit: { limit: number; windowSeconds: number };
@@ -49,17 +47,14 @@ export function throttledGateway(opts: { windowSeconds?: number; reader?: boolea
     fixture.db = testDb();
     fixture.bus = await testBus();
     if (opts.reader) reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 2 });
-    fixture.gateway = createGatewayApp({
-      bus: fixture.bus,
-      db: fixture.db,
-      ...(reader ? { reader } : {}),
-      credentials: new CredentialCache(fixture.db, 0),
-      log: createLogger({ level: "silent" }),
-      registry: new Registry(),
-      readiness: {},
-      now: () => clock.now,
-      unknownCodeLimit: fixture.unknownCodeLimit,
-    });
+    fixture.gateway = createGatewayApp(
+      gatewayDeps(fixture.db, fixture.bus, {
+        db: fixture.db,
+        ...(reader ? { reader } : {}),
+        now: () => clock.now,
+        unknownCodeLimit: fixture.unknownCodeLimit,
+      }),
+    );
   });
   afterAll(async () => {
     await fixture.gateway?.stop();

@@ -2,22 +2,20 @@ import { RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer } from "@regulars/customers-store";
 import { createDb, type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { createLogger } from "@regulars/logger";
 import { queueCampaignMessage } from "@regulars/messages-store";
 import { makeLinkToken, makeOpenToken } from "@regulars/messaging";
-import { CredentialCache } from "@regulars/tenancy";
-import { testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
 import { transparentGif } from "../src/routes/tracking.ts";
+import { gatewayDeps, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 // The tracker on an in-process gateway over real Postgres: a click is recorded once per link and redirected only
 // to the signed destination; an open pixel always answers the image and records once; providers' receipts.
 
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
-let gateway: ReturnType<typeof createGatewayApp>;
+let bus: TestBus;
+let gateway: TestGateway;
 let tenantId: string;
 let keys: Awaited<ReturnType<typeof testTenant>>["apiKeys"];
 const secret = "tracking-test-secret-at-least-32-characters";
@@ -25,26 +23,10 @@ const receiptsSecret = "receipts-test-secret-at-least-32-characters";
 const now = new Date();
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ now: () => now, linkSecrets: [secret], receiptsSecret }));
   ({ tenantId, apiKeys: keys } = await testTenant(db, "Tracker Grill"));
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    now: () => now,
-    linkSecrets: [secret],
-    receiptsSecret,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 /** An e-mail queued a year ahead (no sender takes it) with two links and an open pixel. */
 async function queuedEmail(): Promise<{ id: string; html: string }> {
@@ -174,15 +156,7 @@ describe("GET /v1/m/c/{token}", () => {
 
   it("redirects even when the click cannot be recorded (the database is unreachable)", async () => {
     const unreachable = createDb({ url: "postgres://regulars:none@127.0.0.1:1/none", poolSize: 1 });
-    const cut = createGatewayApp({
-      bus,
-      db: unreachable,
-      credentials: new CredentialCache(unreachable, 0),
-      log: createLogger({ level: "silent" }),
-      registry: new Registry(),
-      readiness: {},
-      linkSecrets: [secret],
-    });
+    const cut = createGatewayApp(gatewayDeps(unreachable, bus, { db: unreachable, linkSecrets: [secret] }));
     try {
       const started = Date.now();
       const res = await cut.request(`/v1/m/c/${makeLinkToken([secret], "msg_x", "https://brand.example/menu")}`, {

@@ -1,11 +1,10 @@
 import type { Db } from "@regulars/db";
 import { createLogger } from "@regulars/logger";
-import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { Registry } from "prom-client";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
 import { ReceiptLog } from "../src/receipts.ts";
+import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * The gateway writes receipts in batches after answering 202. A status read in between must not deny what was just
@@ -13,29 +12,15 @@ import { ReceiptLog } from "../src/receipts.ts";
  * the test, so every read here happens before any receipt is written, without waiting for anything.
  */
 let db: Db;
-let bus: Awaited<ReturnType<typeof testBus>>;
+let bus: TestBus;
 let tenant: CreatedTenant;
-let gateway: ReturnType<typeof createGatewayApp>;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+  ({ db, bus, gateway } = await startGateway({ receiptFlushEveryMs: 60 * 60 * 1000 }));
   tenant = await testTenant(db, "Unwritten Receipts");
-  gateway = createGatewayApp({
-    bus,
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    receiptFlushEveryMs: 60 * 60 * 1000,
-  });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
 const request = async (method: "GET" | "POST", path: string, body?: unknown) => {
   const res = await gateway.request(path, {
