@@ -8,8 +8,8 @@ import {
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { lockCustomers } from "../customers/loyalty-state.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
+import { lockSurvivor } from "../customers/survivor-lock.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
 import { type UsageClock, usesByDay } from "./uses-by-day.ts";
 
@@ -59,14 +59,19 @@ export async function heldByCustomer(
   return new Map(rows.map((r) => [r.customer_id, { points: exactNumber(r.points), wallet: exactNumber(r.wallet) }]));
 }
 
-/** Balances, holds in force and tier of a customer. With `lock`, the customer is locked first (holds, commits). */
+/**
+ * Balances, holds in force and tier of a customer. With `lock` (a hold), the customer is locked first, and what is
+ * read is the survivor's when the id was merged away, also by a merge that committed while this waited for the lock
+ * (`lockSurvivor`): the merge moved the balances and coupon uses there, and read on the emptied row a per-customer
+ * limit would count none of them. The answer's `id` is the customer to reserve for.
+ */
 export async function readCheckoutCustomer(
   tx: RawTx,
   tenantId: string,
-  customerId: string,
+  named: string,
   { lock, at }: { lock: boolean; at: Date },
 ): Promise<CheckoutCustomer> {
-  if (lock) await lockCustomers(tx, [customerId]);
+  const customerId = lock ? await lockCheckoutCustomer(tx, tenantId, named) : named;
   const [row] = await tx.$queryRaw<
     { tier: string | null; points: bigint | null; wallet: bigint | null; held_points: bigint; held_wallet: bigint }[]
   >`
@@ -84,6 +89,13 @@ export async function readCheckoutCustomer(
     heldPoints: exactNumber(row?.held_points ?? 0),
     heldWallet: exactNumber(row?.held_wallet ?? 0),
   };
+}
+
+/** The customer a hold reserves for, locked; an erased one is no one any more (not_found, as `checkoutCustomerId`). */
+async function lockCheckoutCustomer(tx: RawTx, tenantId: string, customerId: string): Promise<string> {
+  const locked = await lockSurvivor(tx, tenantId, customerId);
+  if (!locked || locked.erased) throw new DomainError("not_found", "no customer with that identity");
+  return locked.id;
 }
 
 interface CouponRow {

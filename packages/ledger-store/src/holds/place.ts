@@ -74,8 +74,10 @@ async function lockedCheckoutInput(
   request: QuoteRequest,
   at: Date,
 ): Promise<CheckoutInput> {
-  const customerId = await checkoutCustomerId(tx, tenantId, request.customer);
-  const customer = customerId ? await readCheckoutCustomer(tx, tenantId, customerId, { lock: true, at }) : null;
+  const named = await checkoutCustomerId(tx, tenantId, request.customer);
+  // Under its lock the id named may stand for another: the survivor of a merge that committed meanwhile.
+  const customer = named ? await readCheckoutCustomer(tx, tenantId, named, { lock: true, at }) : null;
+  const customerId = customer?.id ?? null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
   if (customerId) await expireLapsedHolds(tx, tenantId, [customerId], at);
   const clock = { at, timezone: programme.timezone, localZone: programme.localZone };
