@@ -32,4 +32,13 @@ export {
 } from "./postings.ts";
 export { planRefund, type RefundPlan } from "./refund-plan.ts";
 export { type ReturnedLot, returnedLots } from "./returned-lots.ts";
+export {
+  type Redemption,
+  type RefundedLineInput,
+  type RefundedPrice,
+  redemptionsToReturn,
+  refundedPrices,
+  type SaleLinePrice,
+  type Spent,
+} from "./returned-redemptions.ts";
 export { planSale, type SalePlan, saleRecordOf, stampRewardKey, tierRewardKey } from "./sale-plan.ts";

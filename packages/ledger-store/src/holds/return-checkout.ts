@@ -1,6 +1,14 @@
-import type { TransactionMessage } from "@regulars/contracts";
+import type { Quote, TransactionMessage } from "@regulars/contracts";
 import { exactNumber, type RawTx } from "@regulars/db";
-import { type NewMovement, type ProgrammeAt, returnedLots } from "@regulars/ledger";
+import {
+  type NewMovement,
+  type ProgrammeAt,
+  type RefundedLineInput,
+  redemptionsToReturn,
+  refundedPrices,
+  returnedLots,
+  type Spent,
+} from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
 import type { RefundedSale } from "../transactions/sale-records.ts";
 import {
@@ -16,14 +24,15 @@ import { countUses } from "./place.ts";
 import { lotsTakenInBatch, parseRedeemedLots } from "./redeemed-lots.ts";
 
 /**
- * What a refund gives back of its sale's checkout, in proportion to the money refunded: the wallet cash the sale
- * spent always (it is money, given back as a card payment is), the points it spent when the programme says so
- * (`redemption.refundReturnsPoints`); and its coupon uses when the whole sale is refunded (when the campaign says
- * so). `before` is what earlier refunds of the sale took: their money and their number. A sale paid entirely with
- * points or wallet cash has no money to share by: its first refund gives everything back, and later ones nothing.
- * Only what the sale's record says its checkout used is looked for: a refund of a sale that used no hold and no
- * coupon sends no statement. `pending` is what the batch will post at commit: a sale applied earlier in the same
- * batch has its coupons' credits there, not yet in the ledger.
+ * What a refund gives back of its sale's checkout: the wallet cash the sale spent always (it is money, given back as
+ * a card payment is), the points it spent (rewards' and redeemed) when the programme says so
+ * (`redemption.refundReturnsPoints`), each in proportion to the refunded share of the lines it covered
+ * (`redemptionsToReturn`); and its coupon uses when the whole sale is refunded (when the campaign says so). `before`
+ * is what earlier refunds of the sale took: their money and their number; `sale` is as `planRefund` left it, its
+ * `refundedPerLine` counting this refund. Only what the sale's record says its checkout used is looked for: a refund
+ * of a sale that used no hold and no coupon sends no statement. `pending` is what the batch will post at commit: a
+ * sale applied earlier in the same batch has its coupons' credits there, not yet in the ledger, and an earlier refund
+ * in it what it gave back.
  * Returned points keep the dates of the lots the hold's redemption took them from (`returnedLots`): their
  * expiry was computed when they were awarded, and a refund does not renew it.
  */
@@ -38,59 +47,15 @@ export async function returnSaleCheckout(
   },
 ): Promise<SaleCheckout> {
   const out = none();
-  const { sale, message: m } = refund;
+  const { sale, message: m, before } = refund;
   const sale_: Sale = { message: m, customerId: sale.customerId, programme: refund.programme };
   const [hold] = sale.checkoutUsed.hold
-    ? await tx.$queryRaw<{ id: string; points: bigint; wallet: bigint; redeemed_lots: unknown }[]>`
-        SELECT id, points, wallet, redeemed_lots FROM checkout_holds WHERE transaction_id = ${sale.id} AND status = 'committed'`
+    ? await tx.$queryRaw<HoldRow[]>`
+        SELECT id, points, wallet, redeemed_lots, quote FROM checkout_holds
+        WHERE transaction_id = ${sale.id} AND status = 'committed'`
     : [];
-  const { before } = refund;
+  if (hold && hasCustomer(sale_)) out.movements.push(...(await returnRedemptions(tx, sale_, refund, hold)));
   const after = before.money + m.transaction.total;
-  const share = (n: number) => (sale.total > 0 ? Math.floor((n * Math.min(sale.total, after)) / sale.total) : n);
-  const shareBefore = (n: number) =>
-    sale.total > 0 ? Math.floor((n * before.money) / sale.total) : before.count > 0 ? n : 0;
-  if (hold && hasCustomer(sale_)) {
-    const base = baseMovement(sale_);
-    const points = exactNumber(hold.points);
-    const wallet = exactNumber(hold.wallet);
-    const backWallet = share(wallet) - shareBefore(wallet);
-    // The setting is about points only ("a refund gives back the points its sale spent"); wallet cash is not under it.
-    const returnsPoints = refund.programme.config.redemption?.refundReturnsPoints ?? true;
-    if (returnsPoints && share(points) > shareBefore(points)) {
-      // Recorded when the redemption was posted; a sale earlier in this batch has not been posted yet.
-      const taken =
-        parseRedeemedLots(hold.redeemed_lots) ??
-        (await lotsTakenInBatch(tx, base, hold.id, refund.pending)) ??
-        // A hold committed before its lots were recorded (migration 0042): dated as new points, as it was.
-        [];
-      const { config, timezone } = refund.programme;
-      const asNew = {
-        availableAt: base.occurredAt,
-        expiresAt: expiresAt(config.expiry, m.transaction.occurredAt, timezone),
-      };
-      returnedLots(taken, points, shareBefore(points), share(points)).forEach((piece, i) => {
-        out.movements.push({
-          ...base,
-          kind: "reverse",
-          amount: piece.points,
-          // One movement per lot given back (a lot has one expiry); the first keeps the key it always had.
-          idempotencyKey: i === 0 ? `unredeem:${m.transactionId}` : `unredeem:${m.transactionId}:${i}`,
-          reason: `refund of ${hold.id}`,
-          lot: piece.dates ? { availableAt: base.occurredAt, ...piece.dates } : asNew,
-        });
-      });
-    }
-    // Wallet cash is the customer's money, whatever the programme says of points: the refund gives its share back.
-    if (backWallet > 0)
-      out.movements.push({
-        ...base,
-        unit: "wallet",
-        kind: "reverse",
-        amount: backWallet,
-        idempotencyKey: `unredeem-wallet:${m.transactionId}`,
-        reason: `refund of ${hold.id}`,
-      });
-  }
   if (after < sale.total || !sale.checkoutUsed.coupons) return out;
   // Refunded in full: the bonus points and wallet cash its coupons credited go back too (once, by the refund that
   // completes the sale), or a returned use could be spent again for another credit.
@@ -147,4 +112,138 @@ async function takeBackCouponCredits(
     sourceKey: key,
     reason: `refund of ${m.transaction.refundOf} took back the coupon's credit`,
   }));
+}
+
+type HoldRow = { id: string; points: bigint; wallet: bigint; redeemed_lots: unknown; quote: Quote };
+type Refund = Parameters<typeof returnSaleCheckout>[1];
+
+/**
+ * The refund lines of each sale that refunds earlier in the same batch took back: they are not stored yet, and the
+ * sale's `refundedPerLine` counts only their money, which says nothing of a line the checkout paid for entirely.
+ * Keyed by the sale's record, which a batch loads afresh (a retried batch too) and shares between its refunds.
+ */
+const refundedInBatch = new WeakMap<RefundedSale, RefundedLineInput[]>();
+
+/**
+ * The points and wallet cash this refund gives back of the hold its sale committed: what the refunds so far have
+ * earned back of each redemption, less what the earlier ones gave (read from the ledger and the batch, so refunds
+ * posted before the shares were measured by lines, or by another rule, still never give back more than was spent).
+ */
+async function returnRedemptions(tx: RawTx, sale: CustomerSale, refund: Refund, hold: HoldRow): Promise<NewMovement[]> {
+  const m = sale.message;
+  const base = baseMovement(sale);
+  const reason = `refund of ${hold.id}`;
+  const spent = { points: exactNumber(hold.points), wallet: exactNumber(hold.wallet) };
+  const earlier = refund.before.count > 0 ? await earlierRefunds(tx, m, refund.sale) : { lines: [], returned: [] };
+  const returned: Spent = { points: 0, wallet: 0 };
+  for (const r of [...earlier.returned, ...refund.pending])
+    if (
+      r.transactionId !== m.transactionId &&
+      r.kind === "reverse" &&
+      r.reason === reason &&
+      r.idempotencyKey.startsWith("unredeem")
+    )
+      returned[r.unit] += r.amount;
+  // The price each refund line takes back, before discounts: a line the checkout paid for entirely refunds no money.
+  const own = m.transaction.lines.map((l) => ({
+    lineNo: l.lineNo ?? null,
+    sku: l.sku,
+    price: l.quantity * l.unitPrice,
+  }));
+  const inBatch = refundedInBatch.get(refund.sale) ?? [];
+  refundedInBatch.set(refund.sale, [...inBatch, ...own]);
+  // Holds are stored JSON: a quote from before lines were recorded on it shares over the whole sale.
+  const quoteLines = new Map((hold.quote.lines ?? []).map((l) => [l.lineNo, l]));
+  const lines = refundedPrices(
+    refund.sale.lines.map((l, i) => {
+      const q = quoteLines.get(i);
+      return {
+        sku: l.sku,
+        price: q ? q.amount + q.discount : l.amount,
+        paid: l.amount,
+        paidRefunded: refund.sale.refundedPerLine[i] ?? 0,
+      };
+    }),
+    [...earlier.lines, ...inBatch, ...own],
+  );
+  const redemptions = hold.quote.applied
+    .filter((a) => a.source === "reward" || a.source === "points" || a.source === "wallet")
+    .map((a) => ({ points: a.points, wallet: a.wallet, lines: a.lines ?? [] }));
+  const back = redemptionsToReturn(spent, redemptions, lines, returned);
+  const out: NewMovement[] = [];
+  // The setting is about points only ("a refund gives back the points its sale spent"); wallet cash is not under it.
+  const returnsPoints = refund.programme.config.redemption?.refundReturnsPoints ?? true;
+  if (returnsPoints && back.points > 0) {
+    // Recorded when the redemption was posted; a sale earlier in this batch has not been posted yet.
+    const taken =
+      parseRedeemedLots(hold.redeemed_lots) ??
+      (await lotsTakenInBatch(tx, base, hold.id, refund.pending)) ??
+      // A hold committed before its lots were recorded (migration 0042): dated as new points, as it was.
+      [];
+    const { config, timezone } = refund.programme;
+    const asNew = {
+      availableAt: base.occurredAt,
+      expiresAt: expiresAt(config.expiry, m.transaction.occurredAt, timezone),
+    };
+    returnedLots(taken, spent.points, returned.points, returned.points + back.points).forEach((piece, i) => {
+      out.push({
+        ...base,
+        kind: "reverse",
+        amount: piece.points,
+        // One movement per lot given back (a lot has one expiry); the first keeps the key it always had.
+        idempotencyKey: i === 0 ? `unredeem:${m.transactionId}` : `unredeem:${m.transactionId}:${i}`,
+        reason,
+        lot: piece.dates ? { availableAt: base.occurredAt, ...piece.dates } : asNew,
+      });
+    });
+  }
+  // Wallet cash is the customer's money, whatever the programme says of points: the refund gives its share back.
+  if (back.wallet > 0)
+    out.push({
+      ...base,
+      unit: "wallet",
+      kind: "reverse",
+      amount: back.wallet,
+      idempotencyKey: `unredeem-wallet:${m.transactionId}`,
+      reason,
+    });
+  return out;
+}
+
+/**
+ * The sale's refunds stored before this one: the lines they took back (by the sale line each named, or by sku) and
+ * what they gave back of its hold. Refunds earlier in the same batch are not stored yet: what they gave back is in
+ * the batch's pending movements, and their lines in `refundedInBatch`.
+ */
+async function earlierRefunds(tx: RawTx, m: TransactionMessage, sale: RefundedSale) {
+  const lines = await tx.$queryRaw<{ refunds_line_no: number | null; sku: string; price: bigint }[]>`
+    SELECT l.refunds_line_no, l.sku, l.quantity * l.unit_price AS price
+    FROM transactions r JOIN transaction_lines l ON l.transaction_id = r.id
+    WHERE r.tenant_id = ${m.tenantId} AND r.refund_of = ${sale.externalId} AND r.id <> ${m.transactionId}
+    ORDER BY r.processed_at, r.id, l.line_no`;
+  const returned = await tx.$queryRaw<
+    {
+      transaction_id: string;
+      unit: "points" | "wallet";
+      kind: string;
+      reason: string | null;
+      idempotency_key: string;
+      amount: bigint;
+    }[]
+  >`
+    SELECT mv.transaction_id, mv.unit, mv.kind, mv.reason, mv.idempotency_key, mv.amount
+    FROM transactions r JOIN ledger_movements mv ON mv.transaction_id = r.id
+    WHERE r.tenant_id = ${m.tenantId} AND r.refund_of = ${sale.externalId} AND r.id <> ${m.transactionId}
+      AND mv.idempotency_key LIKE 'unredeem%'`;
+  return {
+    lines: lines.map((l) => ({ lineNo: l.refunds_line_no, sku: l.sku, price: exactNumber(l.price) })),
+    returned: returned.map((r) => ({
+      transactionId: r.transaction_id,
+      unit: r.unit,
+      kind: r.kind,
+      reason: r.reason,
+      idempotencyKey: r.idempotency_key,
+      amount: exactNumber(r.amount),
+    })),
+  };
 }
