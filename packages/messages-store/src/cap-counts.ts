@@ -3,9 +3,13 @@ import { CampaignStatus, type FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { ClaimedMessage } from "./claim.ts";
 
-interface CountedRow {
+export interface CountedRow {
   id: string;
+  tenant_id: string;
+  /** The claimed message's customer: a message of someone merged into them is counted as theirs. */
   customer_id: string;
+  campaign_id: string | null;
+  delivery_zone: string | null;
   channel: "email" | "sms" | "push";
   send_at: Date;
   /** When it went out: a message sent late counts then, not at the `send_at` planned for it. */
@@ -49,20 +53,22 @@ export async function sendsAround(
   // a broadcast has queued for everyone else. A merge moves no messages: those of everyone merged into the customer
   // (one level finds them all, a merge re-points the merges into its merged customer) went to the same person.
   return db.$queryRaw<CountedRow[]>`
-    SELECT counted.id, k.customer_id, counted.channel, counted.send_at, counted.sent_at, counted.step_key,
-      counted.status
+    SELECT counted.id, k.tenant_id, k.customer_id, counted.campaign_id, counted.delivery_zone, counted.channel,
+      counted.send_at, counted.sent_at, counted.step_key, counted.status
     FROM unnest(${tenantIds}::text[], ${customerIds}::text[]) AS k(tenant_id, customer_id)
     CROSS JOIN LATERAL (
       SELECT k.customer_id AS id UNION ALL
       SELECT cm.merged_id FROM customer_merges cm WHERE cm.tenant_id = k.tenant_id AND cm.into_id = k.customer_id
     ) person
     CROSS JOIN LATERAL (
-      SELECT m.id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status
+      FROM messages m
       WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
         AND m.status IN ('sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
         AND coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until}
       UNION ALL
-      SELECT m.id, m.channel, m.send_at, m.sent_at, m.step_key, m.status FROM messages m
+      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status
+      FROM messages m
       LEFT JOIN campaigns c ON c.id = m.campaign_id
       WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
         AND m.status = 'queued' AND NOT m.transactional AND m.send_at < ${until}
@@ -72,20 +78,22 @@ export async function sendsAround(
 
 /**
  * The customer's other messages that count against this one's caps, at the moments they went or will go: sent,
- * or queued to go before it (by planned send time, then id, so the earlier planned of two wins the slot).
+ * or queued to go before it (by planned send time, then id, so the earlier planned of two wins the slot). When a
+ * queued one will go is `goesAt`'s (the check's own answer for it): now when due, the end of its quiet hours when
+ * they hold it; one the check refuses (no consent, no address) or holds without an end will not go and is left out.
  */
-export function sendsBefore(m: ClaimedMessage, counted: readonly CountedRow[], now: Date): PreviousSend[] {
+export function sendsBefore(
+  m: ClaimedMessage,
+  counted: readonly CountedRow[],
+  goesAt: ReadonlyMap<string, Date | null>,
+): PreviousSend[] {
   const at = m.sendAt.getTime();
-  return counted
-    .filter(
-      (r) =>
-        r.customer_id === m.customerId &&
-        r.id !== m.id &&
-        (r.status !== "queued" || r.send_at.getTime() < at || (r.send_at.getTime() === at && r.id < m.id)),
-    )
-    .map((r) => ({
-      channel: r.channel,
-      at: r.status === "queued" ? sendMoment({ sendAt: r.send_at }, now) : (r.sent_at ?? r.send_at),
-      key: r.step_key ?? undefined,
-    }));
+  return counted.flatMap((r) => {
+    if (r.customer_id !== m.customerId || r.id === m.id) return [];
+    const key = r.step_key ?? undefined;
+    if (r.status !== "queued") return [{ channel: r.channel, at: r.sent_at ?? r.send_at, key }];
+    const plannedEarlier = r.send_at.getTime() < at || (r.send_at.getTime() === at && r.id < m.id);
+    const goes = goesAt.get(r.id);
+    return plannedEarlier && goes ? [{ channel: r.channel, at: goes, key }] : [];
+  });
 }

@@ -1,20 +1,18 @@
-import {
-  afterQuietHours,
-  type ConsentChoice,
-  deliveryZone,
-  isKnownZone,
-  messageRefusal,
-  queuedStepFate,
-  type SkipReason,
-} from "@regulars/campaigns";
-import { CampaignDelivery, CampaignStatus, FrequencyCap } from "@regulars/contracts";
-import { consentInForceOrder } from "@regulars/customers-store";
+import { capRefusing, messageRefusal, queuedStepFate, type SkipReason } from "@regulars/campaigns";
+import { CampaignStatus, FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
-import { sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
+import { type CountedRow, sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
 import type { ClaimedMessage } from "./claim.ts";
-import { consentPurposesOf } from "./send-purposes.ts";
+import {
+  addressNow,
+  type CheckedMessage,
+  quietHoursEnd,
+  type RecipientRow,
+  type SendFacts,
+  sendFacts,
+} from "./send-facts.ts";
 
 /** What to do with a claimed message right before it would go to the provider. */
 export type SendDecision =
@@ -39,24 +37,7 @@ export interface SendCheckOptions {
   tenantCaps?: (tenantId: string) => Promise<readonly FrequencyCap[]>;
 }
 
-interface RecipientRow {
-  email: string | null;
-  phone: string | null;
-  erased_at: Date | null;
-  push_platform: string | null;
-  push_token: string | null;
-}
-
 const Caps = z.object({ limits: z.object({ frequencyCaps: z.array(FrequencyCap).default([]) }).optional() });
-const Delivery = z.object({ delivery: CampaignDelivery.optional() });
-
-interface CampaignRow {
-  id: string;
-  tenant_id: string;
-  status: string;
-  definition: unknown;
-  timezone: string;
-}
 
 const reasons: Record<CancelCode, string> = {
   expired: "it expired before it could be sent (a one-time code is worthless late)",
@@ -79,7 +60,9 @@ const cancel = (code: CancelCode): SendDecision => ({ action: "cancel", code, re
  * Asks again, right before sending, what planning asked: the customer may have withdrawn consent, lost the
  * address, or other campaigns may have used the caps since this message was queued. Earlier messages win a cap:
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
- * cannot both go never cancel each other. Caps and quiet hours are asked at the moment it would go out, not at the
+ * cannot both go never cancel each other; a queued one counts only as this check would decide it, so one that
+ * cannot go (consent withdrawn, no address, its campaign paused) takes no slot and one its quiet hours hold takes
+ * the slot at their end, in this claim or not. Caps and quiet hours are asked at the moment it would go out, not at the
  * `send_at` planned for it: one sent late (its campaign paused, retried for hours, behind a backlog) is counted
  * against the messages sent around that moment, by when they went out, and waits for the morning rather than
  * arrive at night. Every message needs the channel's consent in force (no message is ever sent without it, a
@@ -92,10 +75,8 @@ export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendChec
   return (await decideSends(db, [claimed], opts))[0]!;
 }
 
-interface BatchRecipientRow extends RecipientRow {
-  id: string;
-  tenant_id: string;
-}
+/** What the check decides before caps: the decision, or the address and caps of a message that may go now. */
+type BeforeCaps = { decision: SendDecision } | { to: string | PushDevice; caps: FrequencyCap[] };
 
 /**
  * `decideSend` for a sender's whole claim with one statement per kind of fact (recipients, campaigns, consents,
@@ -106,155 +87,118 @@ export async function decideSends(
   claimed: readonly ClaimedMessage[],
   opts: SendCheckOptions = {},
 ): Promise<SendDecision[]> {
-  const customerIds = [...new Set(claimed.flatMap((m) => (m.customerId ? [m.customerId] : [])))];
-  const campaignIds = [...new Set(claimed.flatMap((m) => (m.campaignId ? [m.campaignId] : [])))];
-  const [recipients, campaigns, consents, purposes] = await Promise.all([
-    customerIds.length
-      ? db.$queryRaw<BatchRecipientRow[]>`
-          SELECT c.id, c.tenant_id, c.email, c.phone, c.erased_at, t.platform AS push_platform, t.token AS push_token
-          FROM customers c
-          LEFT JOIN LATERAL (
-            SELECT platform, token FROM customer_push_tokens
-            WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
-          ) t ON true
-          WHERE c.id = ANY(${customerIds}::text[])`
-      : [],
-    campaignIds.length
-      ? db.$queryRaw<CampaignRow[]>`
-          SELECT c.id, c.tenant_id, c.status, v.definition, t.timezone FROM campaigns c
-          JOIN tenants t ON t.id = c.tenant_id
-          LEFT JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
-          WHERE c.id = ANY(${campaignIds}::text[])`
-      : [],
-    currentConsentsOf(db, claimed),
-    consentPurposesOf(db, claimed),
-  ]);
-  const recipientOf = new Map(recipients.map((r) => [r.id, r]));
-  const campaignOf = new Map(campaigns.map((c) => [c.id, c]));
+  const facts = await sendFacts(db, claimed);
   const tenantCaps = new Map<string, readonly FrequencyCap[]>();
   for (const tenantId of new Set(claimed.filter((m) => m.campaignId).map((m) => m.tenantId)))
     tenantCaps.set(tenantId, (await opts.tenantCaps?.(tenantId)) ?? []);
-
-  // Caps first: what each message may send decides which messages count against which.
-  const capsOf = new Map<string, FrequencyCap[]>();
-  const decided = new Map<string, SendDecision>();
   const now = opts.now ?? new Date();
-  for (const m of claimed) {
-    if (!m.customerId) {
-      decided.set(m.id, cancel("no_address"));
-      continue;
-    }
-    if (m.transactional) {
-      decided.set(m.id, transactionalDecision(m, m.customerId, recipientOf.get(m.customerId), now));
-      continue;
-    }
-    if (!m.campaignId) continue;
-    const campaign = campaignOf.get(m.campaignId);
-    const status = CampaignStatus.safeParse(campaign?.tenant_id === m.tenantId ? campaign?.status : undefined);
-    const fate = status.success ? queuedStepFate(status.data) : "cancel";
-    const quietUntil = fate === "run" && campaign ? quietHoursEnd(campaign, m, sendMoment(m, now)) : null;
-    if (fate === "cancel") decided.set(m.id, cancel("cancelled"));
-    else if (fate === "hold") decided.set(m.id, { action: "hold" });
-    else if (quietUntil) decided.set(m.id, { action: "hold", until: quietUntil });
-    else
-      capsOf.set(m.id, [
-        ...(Caps.safeParse(campaign?.definition).data?.limits?.frequencyCaps ?? []),
-        ...(tenantCaps.get(m.tenantId) ?? []),
-      ]);
-  }
-  const counted = await sendsAround(
-    db,
-    claimed.filter((m) => (capsOf.get(m.id)?.length ?? 0) > 0),
-    capsOf,
-    now,
+
+  // Everything but caps first: a message that will not go now takes no slot from one that will.
+  const before = new Map(
+    claimed.map((m) => [
+      m.id,
+      m.transactional
+        ? { decision: transactionalDecision(m, facts.recipients.get(m.customerId ?? ""), now) }
+        : beforeCaps(m, facts, tenantCaps, now),
+    ]),
   );
+  const capsOf = new Map<string, FrequencyCap[]>();
+  for (const [id, b] of before) if ("caps" in b && b.caps.length) capsOf.set(id, b.caps);
+  const capped = claimed.filter((m) => capsOf.has(m.id));
+  const counted = await sendsAround(db, capped, capsOf, now);
+  const goesAt = await queuedGoing(db, counted, claimed, before, facts, now);
 
   return claimed.map((m) => {
-    const early = decided.get(m.id);
-    if (early) return early;
-    const customerId = m.customerId!;
-    const recipient = recipientOf.get(customerId);
-    const ours = recipient && recipient.tenant_id === m.tenantId && !recipient.erased_at;
-    const to = ours ? addressNow(m.channel, recipient) : null;
+    const b = before.get(m.id)!;
+    if ("decision" in b) return b.decision;
     const caps = capsOf.get(m.id) ?? [];
-    const reachable = { email: false, sms: false, push: false, [m.channel]: to !== null };
-    const refusal = messageRefusal(
-      m.channel,
-      purposes.get(m.id) ?? ["marketing"],
-      { consents: consents.get(customerId) ?? [], reachable },
-      caps,
-      caps.length ? sendsBefore(m, counted, now) : [],
-      sendMoment(m, now),
-    );
-    if (refusal) return cancel(refusal);
-    if (!to) return cancel("no_address");
-    return { action: "send", message: outgoing(m, customerId, to) };
+    if (caps.length && capRefusing(caps, sendsBefore(m, counted, goesAt), sendMoment(m, now), m.channel))
+      return cancel("capped");
+    return { action: "send", message: outgoing(m, m.customerId!, b.to) };
   });
 }
 
 /**
- * When the quiet hours a message would reach the customer in end, or null outside them. Planning put its `send_at`
- * outside them; one sent late (its campaign paused at 17:55 and resumed at 23:00) would arrive at night without
- * this. Read on the clock planning used, kept with the message (a sale's on its till's zone, 4 p.m. in New York is
- * not night in Warsaw); a message queued before the zone was kept falls back to the tenant's.
+ * When each queued message a cap counts will go, by the same rules as the claim's: a message of this claim or
+ * of another (a sender's other channel, one not due yet) that the check refuses or holds with no end takes no
+ * slot, one its quiet hours hold takes the slot at their end. Its customer's consents and address are read as
+ * for the claimed message it is counted for (the same person, merged customers included).
  */
-function quietHoursEnd(campaign: CampaignRow, m: ClaimedMessage, at: Date): Date | null {
-  const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
-  if (!delivery?.quietHours) return null;
-  const planned = m.deliveryZone;
-  const zone = planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
-  const end = afterQuietHours(at, delivery.quietHours, zone);
-  return end.getTime() > at.getTime() ? end : null;
+async function queuedGoing(
+  db: Db,
+  counted: readonly CountedRow[],
+  claimed: readonly ClaimedMessage[],
+  before: ReadonlyMap<string, BeforeCaps>,
+  facts: SendFacts,
+  now: Date,
+): Promise<Map<string, Date | null>> {
+  // Only those planned before a claimed message of their customer: `sendsBefore` counts no other queued one.
+  const latest = new Map<string, number>();
+  for (const m of claimed)
+    if (m.customerId) latest.set(m.customerId, Math.max(latest.get(m.customerId) ?? 0, m.sendAt.getTime()));
+  const others: CheckedMessage[] = counted
+    .filter(
+      (r) => r.status === "queued" && !before.has(r.id) && r.send_at.getTime() <= (latest.get(r.customer_id) ?? 0),
+    )
+    .map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      customerId: r.customer_id,
+      campaignId: r.campaign_id,
+      channel: r.channel,
+      sendAt: r.send_at,
+      transactional: false,
+      deliveryZone: r.delivery_zone,
+    }));
+  const all = others.length ? await sendFacts(db, others, facts) : facts;
+  const goesAt = (m: CheckedMessage, b: BeforeCaps): Date | null =>
+    "caps" in b ? sendMoment(m, now) : b.decision.action === "hold" ? (b.decision.until ?? null) : null;
+  return new Map([
+    ...claimed.map((m) => [m.id, goesAt(m, before.get(m.id)!)] as const),
+    ...others.map((m) => [m.id, goesAt(m, beforeCaps(m, all, new Map(), now))] as const),
+  ]);
 }
 
-function transactionalDecision(
-  m: ClaimedMessage,
-  customerId: string,
-  recipient: BatchRecipientRow | undefined,
+/**
+ * The check of one message up to its caps: the campaign's status, then consent and address (one the customer
+ * cannot or may not receive is cancelled now, in quiet hours too), then quiet hours. Transactional messages are
+ * `transactionalDecision`'s.
+ */
+function beforeCaps(
+  m: CheckedMessage,
+  facts: SendFacts,
+  tenantCaps: ReadonlyMap<string, readonly FrequencyCap[]>,
   now: Date,
-): SendDecision {
+): BeforeCaps {
+  if (!m.customerId) return { decision: cancel("no_address") };
+  const recipient = facts.recipients.get(m.customerId);
+  const campaign = m.campaignId ? facts.campaigns.get(m.campaignId) : undefined;
+  if (m.campaignId) {
+    const status = CampaignStatus.safeParse(campaign?.tenant_id === m.tenantId ? campaign?.status : undefined);
+    const fate = status.success ? queuedStepFate(status.data) : "cancel";
+    if (fate === "cancel") return { decision: cancel("cancelled") };
+    if (fate === "hold") return { decision: { action: "hold" } };
+  }
+  const ours = recipient && recipient.tenant_id === m.tenantId && !recipient.erased_at;
+  const to = ours ? addressNow(m.channel, recipient) : null;
+  const reachable = { email: false, sms: false, push: false, [m.channel]: to !== null };
+  const purposes = facts.purposes.get(m.id) ?? ["marketing"];
+  const consents = facts.consents.get(m.customerId) ?? [];
+  const refusal = messageRefusal(m.channel, purposes, { consents, reachable }, [], [], sendMoment(m, now));
+  if (refusal) return { decision: cancel(refusal) };
+  if (!to) return { decision: cancel("no_address") };
+  if (!campaign) return { to, caps: [] };
+  const quietUntil = quietHoursEnd(campaign, m, sendMoment(m, now));
+  if (quietUntil) return { decision: { action: "hold", until: quietUntil } };
+  const campaignCaps = Caps.safeParse(campaign.definition).data?.limits?.frequencyCaps ?? [];
+  return { to, caps: [...campaignCaps, ...(tenantCaps.get(m.tenantId) ?? [])] };
+}
+
+function transactionalDecision(m: ClaimedMessage, recipient: RecipientRow | undefined, now: Date): SendDecision {
+  if (!m.customerId) return cancel("no_address");
   if (!m.expiresAt || m.expiresAt <= now) return cancel("expired");
   if (!recipient || recipient.tenant_id !== m.tenantId || recipient.erased_at) return cancel("no_address");
-  return { action: "send", message: outgoing(m, customerId, m.toAddress) };
-}
-
-/** The consents in force of many customers, by customer (`currentConsents` of each, in one statement). */
-async function currentConsentsOf(db: Db, claimed: readonly ClaimedMessage[]) {
-  const out = new Map<string, ConsentChoice[]>();
-  const pairs = [...new Set(claimed.flatMap((m) => (m.customerId ? [`${m.tenantId} ${m.customerId}`] : [])))];
-  if (!pairs.length) return out;
-  const rows = await db.$queryRaw<
-    { customer_id: string; channel: string; purpose: string; granted: boolean; occurred_at: Date }[]
-  >`
-    SELECT DISTINCT ON (customer_id, channel, purpose) customer_id, channel, purpose, granted, occurred_at
-    FROM customer_consents
-    WHERE (tenant_id, customer_id) IN (
-      SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
-    ORDER BY customer_id, channel, purpose, ${consentInForceOrder}`;
-  for (const r of rows) {
-    const list = out.get(r.customer_id) ?? [];
-    list.push({
-      channel: r.channel as ConsentChoice["channel"],
-      purpose: r.purpose as ConsentChoice["purpose"],
-      granted: r.granted,
-      occurredAt: r.occurred_at,
-    });
-    out.set(r.customer_id, list);
-  }
-  return out;
-}
-
-function addressNow(channel: ClaimedMessage["channel"], r: RecipientRow): string | PushDevice | null {
-  switch (channel) {
-    case "email":
-      return r.email;
-    case "sms":
-      return r.phone;
-    case "push":
-      return r.push_platform && r.push_token
-        ? { platform: r.push_platform as PushDevice["platform"], token: r.push_token }
-        : null;
-  }
+  return { action: "send", message: outgoing(m, m.customerId, m.toAddress) };
 }
 
 function outgoing(claimed: ClaimedMessage, customerId: string, to: string | PushDevice): OutgoingMessage {

@@ -35,7 +35,7 @@ interface SegmentRow {
  */
 export async function consentPurposesOf(
   db: Db,
-  claimed: readonly ClaimedMessage[],
+  claimed: readonly Pick<ClaimedMessage, "id" | "tenantId" | "campaignId" | "transactional">[],
 ): Promise<Map<string, ConsentPurpose[]>> {
   const out = new Map<string, ConsentPurpose[]>();
   const ids = claimed.filter((m) => m.campaignId && !m.transactional).map((m) => m.id);

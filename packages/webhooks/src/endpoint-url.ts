@@ -11,15 +11,22 @@ export interface EndpointUrlPolicy {
 
 export const strictUrlPolicy: EndpointUrlPolicy = { allowPrivateNetworks: false };
 
+// Every range of the IANA IPv4 special-purpose registry that is not globally reachable (RFC 6890 and later).
 const privateV4 = [
-  [0x00000000, 8], // 0.0.0.0/8
+  [0x00000000, 8], // 0.0.0.0/8 "this network"
   [0x0a000000, 8], // 10/8
   [0x64400000, 10], // 100.64/10 carrier-grade NAT
   [0x7f000000, 8], // loopback
   [0xa9fe0000, 16], // link-local, cloud metadata
   [0xac100000, 12], // 172.16/12
+  [0xc0000000, 24], // 192.0.0.0/24 IETF protocol assignments (DS-Lite, NAT64 discovery)
+  [0xc0000200, 24], // 192.0.2.0/24 documentation (TEST-NET-1)
+  [0xc0586300, 24], // 192.88.99.0/24 deprecated 6to4 relay anycast
   [0xc0a80000, 16], // 192.168/16
-  [0xe0000000, 3], // multicast and reserved
+  [0xc6120000, 15], // 198.18/15 benchmarking, often a lab or a transparent proxy's fake answers
+  [0xc6336400, 24], // 198.51.100.0/24 documentation (TEST-NET-2)
+  [0xcb007100, 24], // 203.0.113.0/24 documentation (TEST-NET-3)
+  [0xe0000000, 3], // 224/4 multicast, 240/4 reserved, 255.255.255.255 broadcast
 ] as const;
 
 function v4Number(address: string): number {

@@ -106,6 +106,30 @@ describe("endpoint URLs", () => {
       expect(endpointUrlProblem(url), url).toBeNull();
   });
 
+  it("refuse every IPv4 range the IANA special-purpose registry calls not globally reachable, and only those", () => {
+    for (const address of [
+      "0.0.0.0",
+      "100.64.0.1",
+      "192.0.0.1", // IETF protocol assignments
+      "192.0.0.255",
+      "192.0.2.10", // documentation
+      "192.88.99.1", // 6to4 relay anycast
+      "198.18.0.1", // benchmarking
+      "198.19.255.254",
+      "198.51.100.7",
+      "203.0.113.9",
+      "224.0.0.1", // multicast
+      "240.0.0.1", // reserved
+      "255.255.255.255",
+    ]) {
+      expect(endpointUrlProblem(`https://${address}/x`), address).toMatch(/public host/);
+      expect(isPrivateHost(`::ffff:${address}`), address).toBe(true); // as a resolver may answer it
+    }
+    // Their neighbours are public.
+    for (const address of ["192.0.1.1", "192.88.98.1", "198.17.255.254", "198.20.0.1", "203.0.114.1", "223.255.255.1"])
+      expect(endpointUrlProblem(`https://${address}/x`), address).toBeNull();
+  });
+
   it("check resolved addresses, as DNS spells them, with the same rules", () => {
     for (const address of ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "fe80::1%eth0", "::"])
       expect(isPrivateHost(address), address).toBe(true);

@@ -1,0 +1,151 @@
+import { afterQuietHours, type ConsentChoice, deliveryZone, isKnownZone } from "@regulars/campaigns";
+import { CampaignDelivery, type ConsentPurpose } from "@regulars/contracts";
+import { consentInForceOrder } from "@regulars/customers-store";
+import type { Db } from "@regulars/db";
+import type { PushDevice } from "@regulars/messaging";
+import { z } from "zod";
+import type { ClaimedMessage } from "./claim.ts";
+import { consentPurposesOf } from "./send-purposes.ts";
+
+/** A message as the check before sending reads it: one claimed, or one queued that a cap counts. */
+export type CheckedMessage = Pick<
+  ClaimedMessage,
+  "id" | "tenantId" | "customerId" | "campaignId" | "channel" | "sendAt" | "transactional" | "deliveryZone"
+>;
+
+export interface RecipientRow {
+  id: string;
+  tenant_id: string;
+  email: string | null;
+  phone: string | null;
+  erased_at: Date | null;
+  push_platform: string | null;
+  push_token: string | null;
+}
+
+export interface CampaignRow {
+  id: string;
+  tenant_id: string;
+  status: string;
+  definition: unknown;
+  timezone: string;
+}
+
+/** What the check reads, one statement per kind of fact: customers and consents by customer, purposes by message. */
+export interface SendFacts {
+  recipients: Map<string, RecipientRow>;
+  campaigns: Map<string, CampaignRow>;
+  consents: Map<string, ConsentChoice[]>;
+  purposes: Map<string, ConsentPurpose[]>;
+}
+
+const noFacts = (): SendFacts => ({
+  recipients: new Map(),
+  campaigns: new Map(),
+  consents: new Map(),
+  purposes: new Map(),
+});
+
+/**
+ * The facts of `messages` added to `known`: only what `known` lacks is read, so the queued messages a cap counts
+ * (of the claim's customers) cost a read of their campaigns and purposes, not of the customers again.
+ */
+export async function sendFacts(
+  db: Db,
+  messages: readonly CheckedMessage[],
+  known: SendFacts = noFacts(),
+): Promise<SendFacts> {
+  const newCustomers = messages.filter((m) => m.customerId && !known.recipients.has(m.customerId));
+  const customerIds = [...new Set(newCustomers.map((m) => m.customerId!))];
+  const campaignIds = [
+    ...new Set(messages.flatMap((m) => (m.campaignId && !known.campaigns.has(m.campaignId) ? [m.campaignId] : []))),
+  ];
+  const [recipients, campaigns, consents, purposes] = await Promise.all([
+    customerIds.length
+      ? db.$queryRaw<RecipientRow[]>`
+          SELECT c.id, c.tenant_id, c.email, c.phone, c.erased_at, t.platform AS push_platform, t.token AS push_token
+          FROM customers c
+          LEFT JOIN LATERAL (
+            SELECT platform, token FROM customer_push_tokens
+            WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
+          ) t ON true
+          WHERE c.id = ANY(${customerIds}::text[])`
+      : [],
+    campaignIds.length
+      ? db.$queryRaw<CampaignRow[]>`
+          SELECT c.id, c.tenant_id, c.status, v.definition, t.timezone FROM campaigns c
+          JOIN tenants t ON t.id = c.tenant_id
+          LEFT JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
+          WHERE c.id = ANY(${campaignIds}::text[])`
+      : [],
+    currentConsentsOf(db, newCustomers),
+    consentPurposesOf(
+      db,
+      messages.filter((m) => !known.purposes.has(m.id)),
+    ),
+  ]);
+  return {
+    recipients: new Map([...known.recipients, ...recipients.map((r) => [r.id, r] as const)]),
+    campaigns: new Map([...known.campaigns, ...campaigns.map((c) => [c.id, c] as const)]),
+    consents: new Map([...known.consents, ...consents]),
+    purposes: new Map([...known.purposes, ...purposes]),
+  };
+}
+
+/** The consents in force of many customers, by customer (`currentConsents` of each, in one statement). */
+async function currentConsentsOf(db: Db, messages: readonly CheckedMessage[]) {
+  const out = new Map<string, ConsentChoice[]>();
+  const pairs = [...new Set(messages.flatMap((m) => (m.customerId ? [`${m.tenantId} ${m.customerId}`] : [])))];
+  if (!pairs.length) return out;
+  const rows = await db.$queryRaw<
+    { customer_id: string; channel: string; purpose: string; granted: boolean; occurred_at: Date }[]
+  >`
+    SELECT DISTINCT ON (customer_id, channel, purpose) customer_id, channel, purpose, granted, occurred_at
+    FROM customer_consents
+    WHERE (tenant_id, customer_id) IN (
+      SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
+    ORDER BY customer_id, channel, purpose, ${consentInForceOrder}`;
+  for (const r of rows) {
+    const list = out.get(r.customer_id) ?? [];
+    list.push({
+      channel: r.channel as ConsentChoice["channel"],
+      purpose: r.purpose as ConsentChoice["purpose"],
+      granted: r.granted,
+      occurredAt: r.occurred_at,
+    });
+    out.set(r.customer_id, list);
+  }
+  // A customer without a consent row is known too: not read again for the messages a cap counts.
+  for (const m of messages) if (m.customerId && !out.has(m.customerId)) out.set(m.customerId, []);
+  return out;
+}
+
+export function addressNow(channel: ClaimedMessage["channel"], r: RecipientRow): string | PushDevice | null {
+  switch (channel) {
+    case "email":
+      return r.email;
+    case "sms":
+      return r.phone;
+    case "push":
+      return r.push_platform && r.push_token
+        ? { platform: r.push_platform as PushDevice["platform"], token: r.push_token }
+        : null;
+  }
+}
+
+const Delivery = z.object({ delivery: CampaignDelivery.optional() });
+
+/**
+ * When the quiet hours a message would reach the customer in end, or null outside them. Planning put its `send_at`
+ * outside them; one sent late (its campaign paused at 17:55 and resumed at 23:00) would arrive at night without
+ * this. Read on the clock planning used, kept with the message (a sale's on its till's zone, 4 p.m. in New York is
+ * not night in Warsaw); a message queued before the zone was kept falls back to the tenant's.
+ */
+export function quietHoursEnd(campaign: CampaignRow, m: Pick<CheckedMessage, "deliveryZone">, at: Date): Date | null {
+  const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
+  if (!delivery?.quietHours) return null;
+  const planned = m.deliveryZone;
+  const zone = planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
+  const end = afterQuietHours(at, delivery.quietHours, zone);
+  return end.getTime() > at.getTime() ? end : null;
+}
