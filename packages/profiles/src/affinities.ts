@@ -6,7 +6,13 @@ export interface Affinity {
   share: number;
 }
 
-export const roundShare = (share: number): number => Math.round(share * 10_000) / 10_000;
+/**
+ * `tagged / items` rounded half up to 4 decimals, in integers: a tie is then always a tie (1/32 = 0.03125 gives
+ * 0.0313), where rounding the float share loses some (57/800 × 10,000 is 712.4999… as a double). Segments
+ * compute the same expression in ClickHouse (`tag_affinity` in @regulars/segments); `items` > 0.
+ */
+export const affinityShare = (tagged: number, items: number): number =>
+  Math.floor((Math.min(tagged, items) * 20_000 + items) / (2 * items)) / 10_000;
 
 /**
  * Lifetime tag affinities: Σ quantity of sale lines carrying the tag / Σ quantity of all sale lines, as of
@@ -24,9 +30,9 @@ export function tagAffinities(facts: readonly OrderFact[], now: Date): Affinity[
   }
   if (items <= 0) return [];
   return [...perTag]
-    .map(([tag, quantity]) => ({ tag, exact: Math.min(1, quantity / items) }))
-    .sort((a, b) => b.exact - a.exact || (a.tag < b.tag ? -1 : 1))
-    .map(({ tag, exact }) => ({ tag, share: roundShare(exact) }));
+    .map(([tag, quantity]) => ({ tag, quantity }))
+    .sort((a, b) => b.quantity - a.quantity || (a.tag < b.tag ? -1 : 1))
+    .map(({ tag, quantity }) => ({ tag, share: affinityShare(quantity, items) }));
 }
 
 /** A transaction's lines as the profile counts them: items, and items per tag (a tag named twice on a line counts once). */

@@ -1,4 +1,4 @@
-export { type Affinity, lineQuantities, roundShare, tagAffinities } from "./affinities.ts";
+export { type Affinity, affinityShare, lineQuantities, tagAffinities } from "./affinities.ts";
 export { DAYPARTS, type Daypart, daypartOf, daypartOfHour, localHour } from "./daypart.ts";
 export { factsAsOf, type OrderFact } from "./facts.ts";
 export { type CustomerOrderFact, orderFactOf } from "./from-transaction.ts";

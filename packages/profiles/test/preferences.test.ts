@@ -52,6 +52,16 @@ describe("tag affinities", () => {
     ]);
   });
 
+  it("a tie rounds half up, the exact tie of the integers, not of their float quotient", () => {
+    const share = (tagged: number, items: number) =>
+      tagAffinities([sale(1, 1, { itemCount: items, tagQuantities: { vegetarian: tagged } })], NOW)[0]?.share;
+    expect(share(1, 32)).toBe(0.0313);
+    expect(share(3, 32)).toBe(0.0938);
+    expect(share(57, 800)).toBe(0.0713); // 57/800 × 10,000 is 712.4999… as a double
+    expect(share(201, 800)).toBe(0.2513);
+    expect(share(1, 3)).toBe(0.3333);
+  });
+
   it("refunds change nothing", () => {
     const facts = [sale(5, 1, { itemCount: 4, tagQuantities: { vegetarian: 1 } })];
     const withRefund = [...facts, refund(1, 1, { itemCount: 1, tagQuantities: { vegetarian: 1 } })];

@@ -40,7 +40,7 @@ const membershipLimits: AnalystSqlLimits = {
  */
 export async function checkSegmentSql(target: AnalystSqlTarget, tenantId: string, sql: string): Promise<string> {
   const { formatted } = await validateAnalystSql(target.client, sql, defaultAnalystSqlLimits);
-  const probe = await runAnalystSql(target, tenantId, `SELECT * FROM (\n${formatted}\n) LIMIT 0`);
+  const probe = await runAround(target, tenantId, `SELECT * FROM (\n${formatted}\n) LIMIT 0`, defaultAnalystSqlLimits);
   if (!probe.columns.some((column) => column.name === "customer_id")) {
     throw new DomainError("invalid_request", "a segment's SQL must return a customer_id column", [
       {
@@ -53,9 +53,19 @@ export async function checkSegmentSql(target: AnalystSqlTarget, tenantId: string
 }
 
 /**
- * Runs `wrap` around the analyst's query. Their text is validated alone first, against the analyst's length
- * limit: the canonical single SELECT that comes back is what we wrap, and our wrapper does not count against it.
+ * Runs our statement around an analyst's query that was validated alone, against the analyst's length limit. The
+ * statement holds the canonical text that validation answered, which ClickHouse's formatter makes longer than
+ * what they wrote, and our wrapper: neither counts against their limit, so a query their console runs is never
+ * "too long" here. Every other rule and limit applies as to their own queries.
  */
+function runAround(target: AnalystSqlTarget, tenantId: string, statement: string, limits: AnalystSqlLimits) {
+  return runAnalystSql(target, tenantId, statement, {
+    ...limits,
+    maxSqlLength: Math.max(limits.maxSqlLength, statement.length),
+  });
+}
+
+/** Runs `wrap` around the analyst's query (its canonical single SELECT, validated alone first: `runAround`). */
 async function runWrapped(
   target: AnalystSqlTarget,
   tenantId: string,
@@ -65,11 +75,7 @@ async function runWrapped(
 ) {
   const { formatted } = await validateAnalystSql(target.client, sql, limits);
   const distinctIds = `SELECT DISTINCT toString(customer_id) AS customer_id FROM (\n${formatted}\n) WHERE customer_id != ''`;
-  const wrapped = wrap(distinctIds);
-  return runAnalystSql(target, tenantId, wrapped, {
-    ...limits,
-    maxSqlLength: Math.max(limits.maxSqlLength, wrapped.length),
-  });
+  return runAround(target, tenantId, wrap(distinctIds), limits);
 }
 
 async function rawMemberIds(target: AnalystSqlTarget, tenantId: string, sql: string): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { AnalystSqlRefused } from "@regulars/analytics";
+import { AnalystSqlRefused, defaultAnalystSqlLimits, runAnalystSql, validateAnalystSql } from "@regulars/analytics";
 import { testAnalytics, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSegment, materialiseSegment, previewSegment } from "../src/index.ts";
+import { checkSegmentSql, createSegment, materialiseSegment, previewSegment } from "../src/index.ts";
 import { addCustomer } from "./fixtures.ts";
 
 // An analyst's segment SQL costs ClickHouse no more than their other queries: a preview is counted there under
@@ -72,4 +72,26 @@ describe("raw SQL refreshes", () => {
       entered: 2,
     });
   }, 120_000);
+});
+
+describe("raw SQL length", () => {
+  // Just under the analyst's 20,000 characters as written; ClickHouse's canonical text of it is longer.
+  const terms = Array.from({ length: 1200 }, (_, i) => `sku = 'S${i}'`).join(" or ");
+  const long = `select customer_id from transaction_lines where ${terms}`;
+
+  it("a query the analyst's console runs is not too long to save or preview, though its canonical text is", async () => {
+    const { maxSqlLength } = defaultAnalystSqlLimits;
+    expect(long.length).toBeLessThan(maxSqlLength);
+    const { formatted } = await validateAnalystSql(analytics.client, long, defaultAnalystSqlLimits);
+    expect(formatted.length).toBeGreaterThan(maxSqlLength);
+    await runAnalystSql(analytics, tenantId, long);
+
+    expect(await checkSegmentSql(analytics, tenantId, long)).toBe(formatted);
+    expect(await previewSegment({ db, analytics }, tenantId, sql(long), now)).toMatchObject({ members: 0 });
+  }, 60_000);
+
+  it("one character past the analyst's limit is still too long", async () => {
+    const tooLong = `${long} ${" ".repeat(defaultAnalystSqlLimits.maxSqlLength - long.length)}`;
+    await expect(checkSegmentSql(analytics, tenantId, tooLong)).rejects.toSatisfy(stoppedBy("too_long"));
+  });
 });

@@ -138,8 +138,11 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       // A test on the customer's row: it carries their lifetime sale totals (analytics migration 0005), kept
       // from the profile facts by every snapshot. Summing the transactions instead read most of the facts
       // table, the one condition that kept a preview at a million customers above a second.
-      const tag = p.add(c.tag, "String");
-      const share = `round(if(item_count = 0, 0, tag_quantities[${tag}] / item_count), 4)`;
+      // The profile's share (`affinityShare` in @regulars/profiles): tagged / items rounded half up to 4 decimals,
+      // in integers. ClickHouse's round() rounds a tie to even (1/32 gave 0.0312 where the profile shows 0.0313),
+      // and rounding the float quotient misses ties it cannot represent (57/800). No items: 0.
+      const tagged = `least(tag_quantities[${p.add(c.tag, "String")}], item_count)`;
+      const share = `(intDivOrZero(${tagged} * 20000 + item_count, 2 * item_count) / 10000)`;
       return `${share} ${sqlOps[c.op]} ${p.add(c.value, "Float64")}`;
     }
     case "bought": {

@@ -133,7 +133,8 @@ describe("compileSegment", () => {
       options,
     );
     expect(sql).toContain(
-      "(round(if(item_count = 0, 0, tag_quantities[{p0:String}] / item_count), 4) >= {p1:Float64})",
+      "((intDivOrZero(least(tag_quantities[{p0:String}], item_count) * 20000 + item_count, 2 * item_count) / 10000)" +
+        " >= {p1:Float64})",
     );
     expect([...sql.matchAll(/FROM (\S+)/g)].map((m) => m[1])).toEqual(["facts.customers"]);
     expect(params).toMatchObject({ p0: "vegetarian", p1: 0.3 });
