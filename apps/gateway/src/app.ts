@@ -7,7 +7,7 @@ import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
-import { heldBasketDifferences } from "@regulars/ledger-store";
+import { claimHeldHolds, saleHoldRefusals } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { queueTransactionalSms } from "@regulars/messages-store";
 import { ProgrammeCache } from "@regulars/programme";
@@ -191,7 +191,8 @@ export function createGatewayApp(deps: GatewayDeps) {
       reserve: (who, posted, at) => reservePostedCodes(db, who, posted, at, deps.unknownCodeLimit),
     };
     // Through the same reader: one statement per request with a sale naming a checkout hold.
-    intake.heldBaskets = (tenantId, transactions, at) => heldBasketDifferences(reader, tenantId, transactions, at);
+    intake.saleHolds = (tenantId, transactions, at) => saleHoldRefusals(reader, tenantId, transactions, at);
+    intake.claimHolds = (tenantId, holdIds, at) => claimHeldHolds(db, tenantId, holdIds, at);
   }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);

@@ -1,13 +1,16 @@
 import { DomainError } from "@regulars/errors";
+import type { SaleHoldRefusal } from "@regulars/ledger-store";
 import { type Admitted, type Stored, storedBefore, type TransactionIntake } from "./intake.ts";
 
 /**
- * For each transaction, what a sale naming a checkout hold priced on another basket is answered: `hold_mismatch`
- * with the first difference as its issue, or, when it was stored before under its `externalId` (by a gateway from
- * before this check, its answer lost), the repeat it is, as a 4xx must mean that nothing was stored. Null for the
- * rest, which go on. The hold's points, coupons and line discounts were chosen for its basket: committed with a
- * smaller sale they would be spent on less (the ledger does not commit such a hold, and the till, which gave the
- * quote's discounts, learns only here that the hold is not used). Only requests with a sale naming a hold read.
+ * For each transaction, what a sale naming a checkout hold the ledger would not commit is answered (the hold was priced
+ * on another basket, is another customer's, or still waits for its customer's code: `refusalError`), or, when it
+ * was stored before under its `externalId` (by a gateway from before this check, its answer lost), the repeat it is,
+ * as a 4xx must mean that nothing was stored. Null for the rest, which go on. The till gave the hold's discounts
+ * already: accepted, such a sale would be processed with none of them paid for, and the till learns only here that
+ * the hold is not used. The holds of the others are claimed (`claimHeldHolds`): the sweep leaves a hold whose sale was
+ * accepted before its expiry to that sale, however late the ledger applies it. Only requests with a sale naming a
+ * hold read and write.
  */
 export async function heldBasketAnswers(
   intake: TransactionIntake,
@@ -15,14 +18,18 @@ export async function heldBasketAnswers(
   admitted: Admitted[],
 ): Promise<(DomainError | Stored | null)[]> {
   const answers: (DomainError | Stored | null)[] = admitted.map(() => null);
-  if (!intake.heldBaskets || !admitted.some((a) => a.transaction.holdId)) return answers;
+  if (!intake.saleHolds || !admitted.some((a) => a.transaction.holdId)) return answers;
   const at = admitted[0]!.receivedAt;
-  const differences = await intake.heldBaskets(
+  const refusals = await intake.saleHolds(
     tenantId,
     admitted.map((a) => a.transaction),
     at,
   );
-  const refused = differences.flatMap((d, i) => (d ? [i] : []));
+  const claimed = admitted.flatMap(({ transaction: t }, i) =>
+    t.type === "sale" && t.holdId && !refusals[i] ? [t.holdId] : [],
+  );
+  await intake.claimHolds?.(tenantId, claimed, at);
+  const refused = refusals.flatMap((d, i) => (d ? [i] : []));
   if (!refused.length) return answers;
   const repeats = await storedBefore(
     intake,
@@ -30,16 +37,33 @@ export async function heldBasketAnswers(
     refused.map((i) => admitted[i]!),
   );
   refused.forEach((i, k) => {
-    const { path, message } = differences[i]!;
-    const holdId = admitted[i]!.transaction.holdId!;
-    answers[i] =
-      repeats[k] ??
-      new DomainError(
-        "hold_mismatch",
-        `the sale is not the basket its hold ${holdId} was priced on (${path} ${message}); void the hold ` +
-          `(DELETE /v1/checkout/holds/${holdId}), quote the sale's basket again and post the sale with the new hold`,
-        [{ path, message }],
-      );
+    answers[i] = repeats[k] ?? refusalError(refusals[i]!, admitted[i]!.transaction.holdId!, at);
   });
   return answers;
+}
+
+/** What the till is told, and what to do: confirm the hold first, or void it and place one for the sale. */
+function refusalError(refusal: SaleHoldRefusal, holdId: string, at: Date): DomainError {
+  const voidAndQuote = `void the hold (DELETE /v1/checkout/holds/${holdId}), quote the sale's basket again`;
+  if (refusal.code === "hold_unconfirmed") {
+    const until = refusal.codeExpiresAt.toISOString();
+    return new DomainError(
+      "hold_unconfirmed",
+      refusal.codeExpiresAt > at
+        ? `hold ${holdId} waits for the code sent to its customer until ${until}: confirm it ` +
+            `(POST /v1/checkout/holds/${holdId}/confirm), then post the sale again`
+        : `the code for hold ${holdId} expired at ${until} unconfirmed, so the hold is released: ${voidAndQuote} and ` +
+            "post the sale with the new hold",
+    );
+  }
+  const { path, message } = refusal.issue;
+  const what =
+    path === "customer"
+      ? `is not of the customer its hold ${holdId} was placed for`
+      : `is not the basket its hold ${holdId} was priced on`;
+  return new DomainError(
+    "hold_mismatch",
+    `the sale ${what} (${path} ${message}); ${voidAndQuote} and post the sale with the new hold`,
+    [{ path, message }],
+  );
 }

@@ -1,8 +1,9 @@
 import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { DomainError, type FieldIssue } from "@regulars/errors";
+import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
+import type { SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import type { ReceiptLog } from "./receipts.ts";
 import { type Acceptance, refuseOutOfRange } from "./routes/acceptance.ts";
@@ -30,10 +31,12 @@ export interface TransactionIntake {
     reserve: (who: CodeTrier, posted: PostedCodes, now: Date) => Promise<(UnknownCodesThrottled | null)[]>;
   };
   /**
-   * For each transaction, where a sale first differs from the basket of the checkout hold it names, when that hold is
-   * the tenant's and held (`@regulars/ledger-store`, `heldBasketDifferences`); absent without a database.
+   * For each transaction, why the ledger would not commit the checkout hold it names although that hold is the
+   * tenant's and held (`@regulars/ledger-store`, `saleHoldRefusals`); absent without a database.
    */
-  heldBaskets?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(FieldIssue | null)[]>;
+  saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
+  /** Claims the holds of sales about to be stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
+  claimHolds?: (tenantId: string, holdIds: string[], at: Date) => Promise<void>;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */

@@ -32,15 +32,16 @@ async function overTheLimit(tenantId: string, role: "pos" | "kiosk") {
 }
 
 let holds = 0;
-/** A checkout hold whose quote applied `codes`, as `placeHold` stores one (the quote's coupons by their codes). */
+/**
+ * A guest's checkout hold whose quote applied `codes`, as `placeHold` stores one (the quote's coupons by their codes):
+ * the sales here name no customer, and only a guest's hold goes with any sale.
+ */
 async function holdOf(tenantId: string, codes: string[], status = "held", transactionId: string | null = null) {
-  const customerId = `cus_held_${Date.now().toString(36)}_${++holds}`;
-  await db.$executeRaw`INSERT INTO customers (id, tenant_id, created_via) VALUES (${customerId}, ${tenantId}, 'kiosk')`;
-  const id = `hld_codes_${Date.now().toString(36)}_${holds}`;
+  const id = `hld_codes_${Date.now().toString(36)}_${++holds}`;
   const quote = { applied: codes.map((ref) => ({ source: "coupon", ref, discount: 100 })), lines: [], total: 0 };
   await db.$executeRaw`
     INSERT INTO checkout_holds (id, tenant_id, customer_id, status, quote, location_id, channel, expires_at, transaction_id)
-    VALUES (${id}, ${tenantId}, ${customerId}, ${status}, ${JSON.stringify(quote)}::jsonb, 'store-017', 'kiosk',
+    VALUES (${id}, ${tenantId}, NULL, ${status}, ${JSON.stringify(quote)}::jsonb, 'store-017', 'kiosk',
             ${new Date(clock.now.getTime() + 600_000)}, ${transactionId})`;
   return id;
 }

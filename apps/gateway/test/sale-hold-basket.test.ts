@@ -12,7 +12,7 @@ import { throttledGateway } from "./throttle-fixture.ts";
  * refused before anything is stored, naming the first difference; holds the ledger would not commit are not looked at.
  */
 const fixture = throttledGateway();
-const { clock, post, sale, lastSeq } = fixture;
+const { clock, post, lastSeq } = fixture;
 let db: Db;
 let tenant: CreatedTenant;
 let other: CreatedTenant;
@@ -33,12 +33,20 @@ const line = (sku: string, quantity: number, unitPrice: number, discount = 0) =>
 const quoted = [line("BURGER", 1, 1200, 400), line("FRIES", 2, 200)];
 
 let holds = 0;
+/** Each hold `holdOn` stored, by id, with its customer: a sale naming it is that customer's, as the ledger wants. */
+const customerOf = new Map<string, string>();
+const sale: typeof fixture.sale = (codes, overrides = {}) => {
+  const customerId = customerOf.get(overrides.holdId as string);
+  return fixture.sale(codes, { ...(customerId ? { customer: { id: customerId } } : {}), ...overrides });
+};
+
 /** A hold as `placeHold` stores one: its quote's lines (discount and what is left to pay) and its basket's location. */
 async function holdOn(
   tenantId: string,
   opts: { status?: string; expiresInSeconds?: number; transactionId?: string | null } = {},
 ) {
-  const customerId = `cus_basket_${Date.now().toString(36)}_${++holds}`;
+  const customerId = newId("customer");
+  ++holds;
   await db.$executeRaw`INSERT INTO customers (id, tenant_id, created_via) VALUES (${customerId}, ${tenantId}, 'kiosk')`;
   const id = `hld_basket_${Date.now().toString(36)}_${holds}`;
   const lines = quoted.map((l, lineNo) => ({
@@ -51,6 +59,7 @@ async function holdOn(
     INSERT INTO checkout_holds (id, tenant_id, customer_id, status, points, quote, location_id, channel, expires_at, transaction_id)
     VALUES (${id}, ${tenantId}, ${customerId}, ${opts.status ?? "held"}, 80, ${JSON.stringify(quote)}::jsonb, 'store-017',
             'kiosk', ${new Date(clock.now.getTime() + (opts.expiresInSeconds ?? 600) * 1000)}, ${opts.transactionId ?? null})`;
+  customerOf.set(id, customerId);
   return id;
 }
 

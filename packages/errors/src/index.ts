@@ -21,8 +21,13 @@ export const errorCodes = {
   hold_refused: { http: 409, trpc: "CONFLICT" },
   /** The hold was committed by its sale, or released (voided, expired): it can no longer change. */
   hold_ended: { http: 409, trpc: "CONFLICT" },
-  /** A sale names a checkout hold priced on another basket (lines or location): void the hold and quote again. */
+  /**
+   * A sale names a checkout hold priced on another basket (lines or location), or placed for another customer: void
+   * the hold and quote again. Nothing was stored.
+   */
   hold_mismatch: { http: 409, trpc: "CONFLICT" },
+  /** A sale names a checkout hold still waiting for its customer's one-time code: confirm it first. Nothing was stored. */
+  hold_unconfirmed: { http: 409, trpc: "CONFLICT" },
   payload_too_large: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   unsupported_media_type: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unprocessable: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },

@@ -48,7 +48,12 @@ export {
   maskPhone,
   type SendConfirmationSms,
 } from "./holds/confirm.ts";
-export { heldBasketDifferences, type SaleNamingHold } from "./holds/held-baskets.ts";
+export {
+  claimHeldHolds,
+  type SaleHoldRefusal,
+  type SaleNamingHold,
+  saleHoldRefusals,
+} from "./holds/held-baskets.ts";
 export {
   type CheckoutDeps,
   type HoldDeps,

@@ -43,6 +43,7 @@ export const batchItemErrorCodes = [
   "idempotency_conflict",
   "payload_too_large",
   "hold_mismatch",
+  "hold_unconfirmed",
   "rate_limited",
 ] as const;
 
@@ -53,8 +54,9 @@ export const TransactionBatchItemError = z
         "`invalid_request` (`issues` names each field), `occurred_at_out_of_range` (outside the accepted window), " +
         "`idempotency_conflict` (this `externalId` was accepted before with a different body) or `payload_too_large` " +
         "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes) or `hold_mismatch` (a sale " +
-        "naming a checkout hold priced on another basket: `issues` names the first differing field), all with status " +
-        "`invalid`; " +
+        "naming a checkout hold priced on another basket or placed for another customer: `issues` names the first " +
+        "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code), " +
+        "all with status `invalid`; " +
         "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),
     message: z.string().meta({ description: "Why this transaction was refused and what to do, for people." }),

@@ -212,7 +212,10 @@ async function refuseThrottledCodes(
   admitted.splice(0, admitted.length, ...kept);
 }
 
-/** Takes out of `admitted` the sales naming a hold priced on another basket (`invalid`), and repeats of stored ones. */
+/**
+ * Takes out of `admitted` the sales naming a hold the ledger would not commit (`invalid`: another basket or customer,
+ * or a code still awaited), and repeats of stored ones.
+ */
 async function refuseMismatchedHolds(
   intake: TransactionIntake,
   tenantId: string,
@@ -228,12 +231,15 @@ async function refuseMismatchedHolds(
   admitted.forEach(({ index }, i) => {
     const answer = answers[i];
     if (answer instanceof DomainError)
-      results[index] = invalid(index, items[index], "hold_mismatch", answer.message, answer.issues);
+      results[index] = invalid(index, items[index], holdRefusalCode(answer), answer.message, answer.issues);
     else if (answer) results[index] = resultOf(index, items[index], answer);
   });
   const kept = admitted.filter((_, i) => !answers[i]);
   admitted.splice(0, admitted.length, ...kept);
 }
+
+const holdRefusalCode = (e: DomainError): ItemErrorCode =>
+  e.code === "hold_unconfirmed" ? "hold_unconfirmed" : "hold_mismatch";
 
 /** A stored transaction's result: accepted now, a repeat of one accepted before, or a changed body under its id. */
 const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>

@@ -111,7 +111,9 @@ const route = createRoute({
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`. " +
         "Or the sale names in `holdId` a checkout hold still held that was priced on another basket (`hold_mismatch`: " +
         "another `locationId`, or `lines` not those quoted, in number, order, sku, quantity or quantity × unitPrice; `issues` names " +
-        "the first difference): nothing was stored; void the hold, quote the basket sold and post the sale with the new hold",
+        "the first difference; `customer` when the hold was placed for another customer): nothing was stored; void the " +
+        "hold, quote the basket sold and post the sale with the new hold. Or that hold still waits for its customer's " +
+        "one-time code (`hold_unconfirmed`): nothing was stored; confirm the hold, then post the sale again",
       "idempotency_conflict",
       "externalId POS17-000451 was accepted before with a different body",
     ),
@@ -125,7 +127,8 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
     const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
-    // Refused for a hold priced on another basket, before its unknown codes are counted, or a repeat.
+    // Refused for a hold the ledger would not commit (another basket or customer, a code awaited), before its unknown
+    // codes are counted, or a repeat.
     const [held] = await heldBasketAnswers(intake, credential.tenantId, [admitted]);
     if (held instanceof DomainError) throw held;
     // Refused for its unknown codes, or a retry of a sale stored before (its 202 was lost) answered as a repeat is.

@@ -11,6 +11,7 @@ import { DomainError } from "@regulars/errors";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lockSurvivor } from "../customers/survivor-lock.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
+import { holdLapsed } from "./release.ts";
 import { type UsageClock, usesByDay } from "./uses-by-day.ts";
 
 /** Uses that count against limits: reserved by a hold, or committed by a sale. */
@@ -36,10 +37,10 @@ export async function tenantCurrency(tx: RawTx, tenantId: string): Promise<strin
 }
 
 /**
- * A hold still reserving at `at`: one past its expiry reserves nothing any more, whether or not the sweep
- * that marks it expired has reached it yet.
+ * A hold still reserving at `at`: one lapsed (`holdLapsed`: past its expiry and any grace its sale's claim gives, or
+ * its code expired unconfirmed) reserves nothing any more, whether or not the sweep has ended it yet.
  */
-const liveHold = (at: Date) => Prisma.sql`status = 'held' AND expires_at > ${at}`;
+const liveHold = (at: Date) => Prisma.sql`status = 'held' AND NOT ${holdLapsed(at)}`;
 
 /**
  * What the customers' holds in force at `at` reserve, by customer, for writers outside checkout (expiry, an admin's

@@ -115,8 +115,9 @@ interface ConfirmationRow {
 
 /**
  * Confirms a hold with the code the customer was sent, under the hold's locks. A wrong code uses up an
- * attempt; the last one releases the hold, and so does a code tried after it expired (the wallet cash is
- * free again at once; a new hold sends a new code). Confirming again with the right code answers the same.
+ * attempt; the last one releases the hold. A code expired unconfirmed released the hold (the sweep or a new hold of
+ * the customer ends it, `holdLapsed`, or this call if first): the wallet cash is free again; a new hold sends a new
+ * code. Confirming again with the right code answers the same.
  * A failure is thrown after its transaction commits, so the attempt it counted stays counted.
  */
 export async function confirmHold(
@@ -142,15 +143,16 @@ export async function confirmHold(
       if (matches) return { holdId, status: hold.status, confirmed: true };
       return new DomainError("confirmation_failed", `wrong code for hold ${holdId}, which is confirmed already`);
     }
-    if (hold.status !== "held")
-      throw new DomainError("hold_ended", `hold ${holdId} is ${hold.status}; place a new hold to send a new code`);
     if (row.expires_at <= now) {
-      await releaseLockedHold(tx, hold, "released", "confirmation_expired");
+      // The sweep, or a new hold of the customer, may have released it already (`holdLapsed`): the answer is the same.
+      if (hold.status === "held") await releaseLockedHold(tx, hold, "released", "confirmation_expired");
       return new DomainError(
         "confirmation_expired",
         `the code for hold ${holdId} expired at ${row.expires_at.toISOString()}; the hold was released: place a new hold to send a new code`,
       );
     }
+    if (hold.status !== "held")
+      throw new DomainError("hold_ended", `hold ${holdId} is ${hold.status}; place a new hold to send a new code`);
     if (!matches) {
       const left = row.max_attempts - row.attempts - 1;
       await tx.$executeRaw`UPDATE hold_confirmations SET attempts = attempts + 1 WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;

@@ -1,8 +1,5 @@
 import { Prisma, type RawTx } from "@regulars/db";
-import { type HoldRow, releaseLockedHold } from "./release.ts";
-
-/** Why a hold past its expiry ended: the same reason the sweep (`releaseExpiredHolds`) gives. */
-const EXPIRED = "expired";
+import { endLapsedHolds, type HoldRow, holdLapsed } from "./release.ts";
 
 /**
  * Held holds of the tenant past their expiry at `at`, whoever placed them, that still hold a use of a campaign among
@@ -11,7 +8,7 @@ const EXPIRED = "expired";
  */
 const lapsedHoldsUsing = (tenantId: string, campaignIds: Prisma.Sql, at: Date) => Prisma.sql`
   SELECT h.id FROM checkout_holds h
-  WHERE h.status = 'held' AND h.expires_at <= ${at} AND h.tenant_id = ${tenantId}
+  WHERE h.status = 'held' AND ${holdLapsed(at, "h")} AND h.tenant_id = ${tenantId}
     AND EXISTS (SELECT 1 FROM coupon_uses u
                 WHERE u.hold_id = h.id AND u.status = 'held' AND u.campaign_id IN (${campaignIds}))`;
 
@@ -23,7 +20,7 @@ const lapsedHoldsUsing = (tenantId: string, campaignIds: Prisma.Sql, at: Date) =
 export const lapsedHeldUses = (tenantId: string, at: Date) => Prisma.sql`
   SELECT u.id, u.campaign_id, u.code, u.customer_id, u.local_day, u.discount
   FROM checkout_holds h JOIN coupon_uses u ON u.hold_id = h.id AND u.status = 'held'
-  WHERE h.status = 'held' AND h.expires_at <= ${at} AND h.tenant_id = ${tenantId}`;
+  WHERE h.status = 'held' AND ${holdLapsed(at, "h")} AND h.tenant_id = ${tenantId}`;
 
 /**
  * Locks the campaigns a checkout reads the limits of (`wanted`, a subquery of campaign ids), and with them every
@@ -65,7 +62,7 @@ export async function lockCampaignsEndingLapsedHolds(
     WHERE h.id IN (${lapsedHoldsUsing(tenantId, Prisma.sql`SELECT unnest(${ids}::text[])`, at)})
       AND NOT EXISTS (SELECT 1 FROM coupon_uses x
                       WHERE x.hold_id = h.id AND x.status = 'held' AND NOT (x.campaign_id = ANY(${ids}::text[])))
-      AND h.status = 'held' AND h.expires_at <= ${at}
+      AND h.status = 'held' AND ${holdLapsed(at, "h")}
     ORDER BY h.id FOR UPDATE`;
-  for (const hold of holds) await releaseLockedHold(tx, hold, "expired", EXPIRED);
+  await endLapsedHolds(tx, holds, at);
 }

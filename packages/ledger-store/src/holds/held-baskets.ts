@@ -1,32 +1,103 @@
 import { type BasketDifference, type HeldBasket, type SaleBasket, saleBasketDifference } from "@regulars/checkout";
-import { Prisma, type SqlReader, sqlArray } from "@regulars/db";
+import { type CustomerRef, identityOf } from "@regulars/contracts";
+import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
+import { survivorsStatement } from "../customers/resolve.ts";
 
-/** A sale as posted, with the hold it names (if any). */
+/** A sale as posted, with the hold it names (if any) and its customer. */
 export interface SaleNamingHold extends SaleBasket {
   type: "sale" | "refund";
   holdId?: string | null;
+  customer?: CustomerRef | null;
 }
 
 /**
- * For each sale, where it first differs from the basket its hold was priced on (`saleBasketDifference`), or null:
- * for a sale naming no hold, and for one whose hold is not the tenant's, not held or past its expiry at `at` (the
- * ledger commits none of those, so the sale goes through as it always has). One statement for all the sales naming
- * a hold, none when no sale does: the posts that pay for it are those that name a hold.
+ * Why the ledger would not commit the hold a sale names although it is held: `hold_mismatch` for a sale of another
+ * basket (`issue` names its first difference) or of another customer than the hold's (`customer`),
+ * `hold_unconfirmed` for a hold still waiting for its customer's one-time code (`codeExpiresAt`: when the code
+ * stops being usable).
  */
-export async function heldBasketDifferences(
+export type SaleHoldRefusal =
+  | { code: "hold_mismatch"; issue: BasketDifference }
+  | { code: "hold_unconfirmed"; codeExpiresAt: Date };
+
+interface HoldFound {
+  n: string;
+  locationId: string;
+  lines: HeldBasket["lines"] | null;
+  /** The hold is a guest's, or the customer the sale names (resolved as the ledger resolves it) is the hold's. */
+  customerMatches: boolean;
+  /** The expiry of the code the hold still waits for; null when it needs none or was confirmed. */
+  codeExpiresAt: Date | null;
+}
+
+/**
+ * For each sale, why the ledger would commit nothing of the hold it names, or null: for a sale naming no hold, and for
+ * one whose hold is not the tenant's, not held or past its expiry at `at` (the ledger commits none of those either,
+ * and such a sale goes through as it always has). The till gave the hold's discounts already: a sale naming a held
+ * hold that the ledger would not commit (`commitSaleCheckout`) is refused here, or those discounts are given for
+ * nothing. The customer is resolved as the ledger resolves it (an identity's customer, an id's survivor); a guest's
+ * hold goes with any customer. One statement for all the sales naming a hold, none when no sale does.
+ */
+export async function saleHoldRefusals(
   reader: SqlReader,
   tenantId: string,
   sales: readonly SaleNamingHold[],
   at: Date,
-): Promise<(BasketDifference | null)[]> {
-  const holdIds = [...new Set(sales.flatMap((s) => (s.type === "sale" && s.holdId ? [s.holdId] : [])))];
-  if (!holdIds.length) return sales.map(() => null);
-  const rows = await reader.rows<{ id: string; locationId: string; lines: HeldBasket["lines"] | null }>(Prisma.sql`
-    SELECT id, location_id AS "locationId", quote->'lines' AS lines FROM checkout_holds
-    WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(holdIds)}::text[]) AND status = 'held' AND expires_at > ${at}`);
-  const held = new Map(rows.map((r) => [r.id, { locationId: r.locationId, lines: r.lines ?? [] }]));
-  return sales.map((s) => {
-    const basket = s.type === "sale" && s.holdId ? held.get(s.holdId) : undefined;
-    return basket ? saleBasketDifference(basket, s) : null;
+): Promise<(SaleHoldRefusal | null)[]> {
+  const naming = sales.flatMap((s, i) => (s.type === "sale" && s.holdId ? [{ i, holdId: s.holdId, s }] : []));
+  if (!naming.length) return sales.map(() => null);
+  const refs = naming.map(({ s }) => (s.customer ? identityOf(s.customer) : null));
+  const kind = refs.map((r) => (r && "kind" in r ? r.kind : null));
+  const value = refs.map((r) => (r && "kind" in r ? r.value : null));
+  const byId = refs.map((r) => (r && "customerId" in r ? r.customerId : null));
+  const rows = await reader.rows<HoldFound>(Prisma.sql`
+    SELECT w.n::text AS n, h.location_id AS "locationId", h.quote->'lines' AS lines,
+      (h.customer_id IS NULL OR h.customer_id = coalesce(i.customer_id, s.survivor_id)) AS "customerMatches",
+      c.expires_at AS "codeExpiresAt"
+    FROM unnest(${sqlArray(naming.map((n) => n.holdId))}::text[], ${sqlArray(kind)}::text[],
+                ${sqlArray(value)}::text[], ${sqlArray(byId)}::text[]) WITH ORDINALITY AS w(hold_id, kind, value, ref, n)
+    JOIN checkout_holds h ON h.id = w.hold_id AND h.tenant_id = ${tenantId} AND h.status = 'held' AND h.expires_at > ${at}
+    LEFT JOIN customer_identities i ON i.tenant_id = ${tenantId} AND i.kind = w.kind AND i.value = w.value
+    LEFT JOIN (${survivorsStatement(byId.filter((id): id is string => id !== null))}) s
+      ON s.id = w.ref AND s.tenant_id = ${tenantId}
+    LEFT JOIN hold_confirmations c ON c.hold_id = h.id AND c.confirmed_at IS NULL`);
+  const found = new Map(rows.map((r) => [Number(r.n) - 1, r]));
+  const refusals: (SaleHoldRefusal | null)[] = sales.map(() => null);
+  naming.forEach(({ i, s }, k) => {
+    const hold = found.get(k);
+    if (hold) refusals[i] = refusalOf(hold, s);
   });
+  return refusals;
+}
+
+function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | null {
+  if (!hold.customerMatches)
+    return {
+      code: "hold_mismatch",
+      issue: {
+        path: "customer",
+        message: sale.customer
+          ? "is not the customer the hold was placed for"
+          : "is missing: the hold was placed for a customer, and only a sale of that customer uses it",
+      },
+    };
+  if (hold.codeExpiresAt) return { code: "hold_unconfirmed", codeExpiresAt: new Date(hold.codeExpiresAt) };
+  const difference = saleBasketDifference({ locationId: hold.locationId, lines: hold.lines ?? [] }, sale);
+  return difference ? { code: "hold_mismatch", issue: difference } : null;
+}
+
+/**
+ * Marks the holds that sales about to be stored name as claimed at `at` (the time the gateway received them), those
+ * still held and before their expiry, after `saleHoldRefusals` found nothing against them. Accepted must mean done:
+ * the ledger commits a hold whose sale was received before its expiry however late it applies the sale, so the
+ * sweep and a new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry
+ * (`holdLapsed`). The first claim is kept. A claim whose sale is not stored after all (refused for its coupon codes,
+ * a lost publish) or is rejected by the ledger only keeps the hold reserved until that grace ends.
+ */
+export async function claimHeldHolds(db: Db, tenantId: string, holdIds: readonly string[], at: Date): Promise<void> {
+  if (!holdIds.length) return;
+  await db.$executeRaw`
+    UPDATE checkout_holds SET claimed_at = ${at}
+    WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray([...new Set(holdIds)])}::text[]) AND status = 'held'
+      AND expires_at > ${at} AND claimed_at IS NULL`;
 }

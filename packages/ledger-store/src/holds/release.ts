@@ -1,4 +1,4 @@
-import { type Db, exactNumber, type RawTx, withTransaction } from "@regulars/db";
+import { type Db, exactNumber, Prisma, type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
@@ -62,11 +62,67 @@ export async function releaseLockedHold(
 const EXPIRED = "expired";
 
 /**
- * Ends the customers' held holds past their expiry at `at`, as the sweep does (the caller holds the customers' locks,
- * as a new hold does). A lapsed hold already reserves nothing, but its sale is judged by the time it reached the
+ * A held hold waiting for its customer's code past the code's expiry: it is released, as the API says (`expiresAt`
+ * of the confirmation), with the reason a confirmation tried too late gives (`confirmHold`). No sale commits it any
+ * more (`awaitsConfirmation`), so it reserves nothing from then on, whoever ends it. `hold` names the row's table.
+ */
+const codeLapsed = (at: Date, hold: Prisma.Sql) => Prisma.sql`EXISTS (
+  SELECT 1 FROM hold_confirmations c WHERE c.hold_id = ${hold}.id AND c.confirmed_at IS NULL AND c.expires_at <= ${at})`;
+
+/**
+ * How long after its expiry a hold claimed by a sale (`claimHeldHolds`) stays reserved: longer than the ledger
+ * normally lags the gateway (seconds; minutes in an incident), so that a sale accepted before the expiry is committed
+ * with its hold however late it is applied. Past it the hold lapses as any other: a claiming sale that was never
+ * stored, or that the ledger rejected, keeps the hold's points and wallet cash reserved for this long at most.
+ */
+export const CLAIM_GRACE_MS = 15 * 60_000;
+
+/** A held hold past its expiry, unless a sale claimed it before then and the grace after it has not run out. */
+const pastExpiry = (at: Date, hold: Prisma.Sql) => Prisma.sql`(${hold}.expires_at <= ${at} AND NOT coalesce(
+  ${hold}.claimed_at < ${hold}.expires_at AND ${hold}.expires_at > ${new Date(at.getTime() - CLAIM_GRACE_MS)}, false))`;
+
+/**
+ * True for a held hold that no longer reserves at `at`, whether or not the sweep has ended it yet: past its expiry
+ * (and its grace, when claimed), or past the expiry of the code it still waits for. `hold` is the alias of
+ * `checkout_holds` in the statement. Every reader of what holds reserve and every writer ending lapsed holds asks this.
+ */
+export const holdLapsed = (at: Date, hold = "checkout_holds") =>
+  Prisma.sql`(${pastExpiry(at, Prisma.raw(hold))} OR ${codeLapsed(at, Prisma.raw(hold))})`;
+
+/** How a lapsed hold is ended: its code lapsed first (a code never outlives its hold), else the hold itself. */
+const lapseOf = (at: Date) => Prisma.sql`
+  CASE WHEN ${codeLapsed(at, Prisma.raw("h"))} THEN 'confirmation_expired'
+       WHEN ${pastExpiry(at, Prisma.raw("h"))} THEN 'expired' END`;
+
+/**
+ * Ends those of these locked holds that are held and lapsed at `at`, each as it lapsed (`lapseOf`): `expired`, or
+ * `released` for a code that expired unconfirmed, as `confirmHold` releases it. Read again under the caller's locks
+ * (a claim or a confirmation may have come since the holds were picked). How many it ended.
+ */
+export async function endLapsedHolds(tx: RawTx, holds: readonly HoldRow[], at: Date): Promise<number> {
+  if (!holds.length) return 0;
+  const lapses = await tx.$queryRaw<{ id: string; lapse: "expired" | "confirmation_expired" | null }[]>`
+    SELECT h.id, ${lapseOf(at)} AS lapse FROM checkout_holds h
+    WHERE h.id = ANY(${holds.map((h) => h.id)}::text[]) AND h.status = 'held'`;
+  const lapseOfHold = new Map(lapses.map((l) => [l.id, l.lapse]));
+  let ended = 0;
+  for (const hold of holds) {
+    const lapse = lapseOfHold.get(hold.id);
+    if (lapse === "expired") await releaseLockedHold(tx, hold, "expired", EXPIRED);
+    else if (lapse === "confirmation_expired") await releaseLockedHold(tx, hold, "released", "confirmation_expired");
+    else continue;
+    ended++;
+  }
+  return ended;
+}
+
+/**
+ * Ends the customers' held holds lapsed at `at` (`holdLapsed`), as the sweep does (the caller holds the customers'
+ * locks, as a new hold does). A lapsed hold already reserves nothing, but its sale is judged by the time it reached the
  * gateway: a sale received just before the expiry and applied after another writer took what the hold had reserved
  * (a new hold, the expiry job, an admin's debit) would commit the lapsed hold too, spending the same points and
- * wallet cash twice. Ended now, that sale finds it expired and commits nothing, as if it had arrived late. The lapsed
+ * wallet cash twice. Ended now, that sale finds it expired and commits nothing, as if it had arrived late. A sale the
+ * gateway accepted in time claimed its hold (`claimHeldHolds`): that hold has not lapsed until its grace ends. The lapsed
  * holds' campaigns are locked before the holds (the `lockHold` order); a checkout's own campaigns are locked after
  * them, which may deadlock with a writer locking both at once: Postgres breaks it and the transaction is retried.
  */
@@ -78,9 +134,9 @@ export async function expireLapsedHolds(
 ): Promise<void> {
   if (!customerIds.length) return;
   const lapsed = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM checkout_holds
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${[...customerIds]}::text[]) AND status = 'held'
-      AND expires_at <= ${at}`;
+    SELECT h.id FROM checkout_holds h
+    WHERE h.tenant_id = ${tenantId} AND h.customer_id = ANY(${[...customerIds]}::text[]) AND h.status = 'held'
+      AND ${holdLapsed(at, "h")}`;
   if (!lapsed.length) return;
   const ids = lapsed.map((h) => h.id);
   await tx.$queryRaw`
@@ -89,7 +145,7 @@ export async function expireLapsedHolds(
   const holds = await tx.$queryRaw<HoldRow[]>`
     SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
     FROM checkout_holds WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
-  for (const hold of holds) await releaseLockedHold(tx, hold, "expired", EXPIRED);
+  await endLapsedHolds(tx, holds, at);
 }
 
 /**
@@ -113,22 +169,22 @@ export async function voidHold(
 }
 
 /**
- * Releases a tenant's holds past their expiry that no sale committed (a scheduled job). Each hold is
- * released in its own transaction under its locks, so a sale committing it at the same moment either wins
- * (the hold is committed) or finds it expired.
+ * Ends a tenant's lapsed holds (`holdLapsed`) that no sale committed (a scheduled job): past their expiry, or waiting
+ * for a code past its expiry. Each hold is ended in its own transaction under its locks, so a sale committing it at the
+ * same moment either wins (the hold is committed) or finds it ended. Held holds are few (the index of held holds by
+ * expiry): the codes are looked up for those only.
  */
 export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
   let acted = 0;
   for (;;) {
     const due = await ctx.db.$queryRaw<{ id: string }[]>`
-      SELECT id FROM checkout_holds WHERE tenant_id = ${ctx.tenantId} AND status = 'held' AND expires_at <= ${ctx.now}
-      ORDER BY expires_at LIMIT ${SLICE}`;
+      SELECT h.id FROM checkout_holds h
+      WHERE h.tenant_id = ${ctx.tenantId} AND h.status = 'held' AND ${holdLapsed(ctx.now, "h")}
+      ORDER BY h.expires_at LIMIT ${SLICE}`;
     for (const { id } of due) {
       acted += await withTransaction(ctx.db, async (tx) => {
         const hold = await lockHold(tx, ctx.tenantId, id);
-        if (hold?.status !== "held" || hold.expires_at > ctx.now) return 0;
-        await releaseLockedHold(tx, hold, "expired", EXPIRED);
-        return 1;
+        return hold ? endLapsedHolds(tx, [hold], ctx.now) : 0;
       });
     }
     if (due.length < SLICE) return { acted, outbox: [] };
