@@ -33,6 +33,7 @@ export {
 export { planRefund, type RefundPlan } from "./refund-plan.ts";
 export { type ReturnedLot, returnedLots } from "./returned-lots.ts";
 export {
+  everyLineRefunded,
   type Redemption,
   type RefundedLineInput,
   type RefundedPrice,

@@ -68,9 +68,10 @@ export interface SaleRecord {
   points: number;
   /**
    * By lineNo: sku, paid amount, the points the line earned and whether it was eligible (from the stored
-   * explanation): a refund of an ineligible line takes back none of the basket-level points.
+   * explanation): a refund of an ineligible line takes back none of the basket-level points. `price` is quantity ×
+   * unitPrice, before any discount: what a line the checkout paid for entirely is refunded by (`refundedPrices`).
    */
-  lines: { sku: string; amount: number; points: number; eligible: boolean }[];
+  lines: { sku: string; amount: number; price: number; points: number; eligible: boolean }[];
   effects: SaleEffects;
   /** Money already refunded per line, and in all. */
   refundedPerLine: number[];

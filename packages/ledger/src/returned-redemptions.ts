@@ -127,3 +127,15 @@ export function refundedPrices(sale: readonly SaleLinePrice[], refunds: readonly
     return { price: o.price, refunded: Math.min(o.price, Math.max(o.refunded, byMoney)) };
   });
 }
+
+/**
+ * Whether the sale's refunds took back every line in full, each measured on its price before discounts (as
+ * `refundedPrices` has them): what a sale's coupons gave (a use, a credit) comes back with the whole sale only, so a
+ * line the checkout paid for entirely counts once a refund names it, and refunding one line of a sale paid without
+ * money is not refunding the sale. Null when no line has a price to measure (a sale stored without lines): the caller
+ * then decides by money.
+ */
+export function everyLineRefunded(lines: readonly RefundedPrice[]): boolean | null {
+  const priced = lines.filter((l) => l.price > 0);
+  return priced.length ? priced.every((l) => l.refunded >= l.price) : null;
+}

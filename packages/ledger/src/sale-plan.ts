@@ -228,6 +228,7 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
     lines: m.transaction.lines.map((l, n) => ({
       sku: l.sku,
       amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
+      price: l.quantity * l.unitPrice,
       points: plan?.explanation?.lines[n]?.points ?? 0,
       eligible: plan?.explanation?.lines[n]?.eligible ?? true,
     })),

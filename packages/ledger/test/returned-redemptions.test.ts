@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Redemption, type RefundedPrice, redemptionsToReturn, refundedPrices, type Spent } from "../src/index.ts";
+import {
+  everyLineRefunded,
+  type Redemption,
+  type RefundedPrice,
+  redemptionsToReturn,
+  refundedPrices,
+  type Spent,
+} from "../src/index.ts";
 
 const nothing: Spent = { points: 0, wallet: 0 };
 const priced = (...prices: [number, number][]): RefundedPrice[] =>
@@ -148,5 +155,20 @@ describe("how much of each line's price refunds took back", () => {
     expect(refundedPrices(sale, [{ lineNo: 0, sku: "BURGER", price: 2400 }]).map((l) => l.refunded)).toEqual([
       1200, 0, 0,
     ]);
+  });
+});
+
+describe("whether a sale's refunds took back every line", () => {
+  it("needs every priced line refunded in full, a line paid for entirely too", () => {
+    expect(everyLineRefunded(priced([1200, 0], [400, 400]))).toBe(false);
+    expect(everyLineRefunded(priced([1200, 600], [400, 400]))).toBe(false);
+    expect(everyLineRefunded(priced([1200, 1200], [400, 400]))).toBe(true);
+    // A line that cost nothing before discounts has nothing to refund.
+    expect(everyLineRefunded(priced([1200, 1200], [0, 0]))).toBe(true);
+  });
+
+  it("cannot tell without a priced line: the caller decides by money", () => {
+    expect(everyLineRefunded([])).toBeNull();
+    expect(everyLineRefunded(priced([0, 0]))).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { exactNumber, Prisma, type RawTx, sqlArray } from "@regulars/db";
-import type { SaleRecord, StoredRefundEffects } from "@regulars/ledger";
+import type { RefundedLineInput, SaleRecord, StoredRefundEffects } from "@regulars/ledger";
 import {
   type MatchedRefundLine,
   matchRefundLines,
@@ -33,8 +33,19 @@ export interface CheckoutUsed {
   coupons: boolean;
 }
 
-/** A sale as its refunds need it: its record, and what its checkout used. */
-export type RefundedSale = SaleRecord & { checkoutUsed: CheckoutUsed };
+/**
+ * A sale as its refunds need it: its record, and what its checkout used. A batch loads it afresh (a retried batch
+ * too) and shares it between its refunds of the sale, each of which updates it (`planRefund`) for the next.
+ */
+export type RefundedSale = SaleRecord & {
+  checkoutUsed: CheckoutUsed;
+  /**
+   * The lines the refunds of the sale earlier in this batch took back, each at its price before discounts, recorded by
+   * `returnSaleCheckout` (absent before the first): they are not stored yet, and `refundedPerLine` counts only their
+   * money, which says nothing of a line the checkout paid for entirely. Stored refunds' lines are read from the store.
+   */
+  refundLinesInBatch?: RefundedLineInput[];
+};
 
 /** The customer of each sale (read without locks), to know whose lock a refund needs before it takes it. */
 export async function customersOfSales(tx: RawTx, ids: string[]): Promise<Map<string, string | null>> {
@@ -61,8 +72,10 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
     FROM transactions t
     WHERE t.id = ANY(${sqlArray(ids)}::text[]) ORDER BY t.id FOR UPDATE`;
   if (!sales.length) return new Map();
-  const lines = await tx.$queryRaw<{ transaction_id: string; line_no: number; sku: string; amount: bigint }[]>`
-    SELECT transaction_id, line_no, sku, amount FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(sales.map((s) => s.id))}::text[]) ORDER BY transaction_id, line_no`;
+  const lines = await tx.$queryRaw<
+    { transaction_id: string; line_no: number; sku: string; amount: bigint; price: bigint }[]
+  >`
+    SELECT transaction_id, line_no, sku, amount, quantity * unit_price AS price FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(sales.map((s) => s.id))}::text[]) ORDER BY transaction_id, line_no`;
   const refunds = await tx.$queryRaw<
     { id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]
   >`
@@ -86,7 +99,8 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
         const line = explained.get(l.line_no);
         // Sales stored without per-line points (none earned) share by amount.
         const linePoints = line?.points ?? (total > 0 ? (points * amount) / total : 0);
-        return { sku: l.sku, amount, points: linePoints, eligible: line?.eligible ?? true };
+        const price = exactNumber(l.price);
+        return { sku: l.sku, amount, price, points: linePoints, eligible: line?.eligible ?? true };
       });
       const record: RefundedSale = {
         id: s.id,
