@@ -19,6 +19,8 @@ describe("sending a sale to the gateway", () => {
     expect(meaningOf(409, "idempotency_conflict")).toBe("stored");
     // A basket other than the one its hold priced: refused at the door, nothing stored, the hold may be voided.
     expect(meaningOf(409, "hold_mismatch")).toBe("refused");
+    // A hold still waiting for its SMS code: refused at the door too, nothing stored.
+    expect(meaningOf(409, "hold_unconfirmed")).toBe("refused");
     expect(meaningOf(429)).toBe("busy");
     expect([400, 401, 403, 422].map((status) => meaningOf(status))).toEqual([
       "refused",

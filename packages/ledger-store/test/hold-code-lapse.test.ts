@@ -109,7 +109,6 @@ describe("a till's hold whose code expired unconfirmed", () => {
     expect(await holdRow(placed.holdId)).toEqual({ status: "released", ended_reason: "confirmation_expired" });
   });
 
-  // Passes once `liveHold` (holds/checkout-state.ts) counts only holds not lapsed (`holdLapsed`), as the report's diff.
   it("reserves nothing from then on, before any sweep, for quotes and new holds alike", async () => {
     const { tenantId, customerId, deps, codeExpiry } = await waitingHold();
     const at = (ms: number) => ({ ...deps, now: () => new Date(ms) });

@@ -89,7 +89,6 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
     expect(await holdStatus(placed.holdId)).toBe("expired");
   });
 
-  // Passes once `liveHold` (holds/checkout-state.ts) counts only holds not lapsed (`holdLapsed`), as the report's diff.
   it("still reserves its points for new holds during the grace, so they are not spent twice", async () => {
     const { tenantId, customerId, deps, placed, sale, expiry } = await holdAndSale();
     await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));

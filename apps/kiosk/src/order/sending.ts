@@ -8,7 +8,7 @@ export type GatewayAnswer = number | "unreachable";
 export type AnswerMeaning = "stored" | "busy" | "refused" | "unknown";
 
 /** The 409 codes that refuse a sale without storing it; any other 409 means it was stored before. */
-const conflictsNotStored = new Set(["hold_mismatch"]);
+const conflictsNotStored = new Set(["hold_mismatch", "hold_unconfirmed"]);
 
 export function meaningOf(answer: GatewayAnswer, code?: string): AnswerMeaning {
   if (answer === "unreachable" || answer >= 500 || answer === 408) return "unknown";

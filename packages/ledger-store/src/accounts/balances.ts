@@ -1,6 +1,7 @@
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { TENANT_OWNER } from "@regulars/ledger";
 import type { Standing } from "../customers/loyalty-state.ts";
+import { holdLapsed } from "../holds/release.ts";
 
 export interface CustomerBalances {
   points: number;
@@ -52,8 +53,8 @@ export async function customerSummary(
     CROSS JOIN (
       SELECT coalesce(sum(points), 0)::int8 AS held_points, coalesce(sum(wallet), 0)::int8 AS held_wallet
       FROM checkout_holds WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND status = 'held'
-        -- As liveHold (holds/checkout-state.ts): past its expiry a hold reserves nothing, swept yet or not.
-        AND expires_at > now()
+        -- As liveHold (holds/checkout-state.ts): a lapsed hold reserves nothing, swept yet or not.
+        AND NOT ${holdLapsed(new Date())}
     ) h
     LEFT JOIN customer_loyalty l ON l.customer_id = ${customerId}`;
   const r = row!;
