@@ -9,7 +9,7 @@ import { countingPort, fakeProvider } from "./fake-http.ts";
 const strict = { allowPrivateNetworks: false };
 const local = { allowPrivateNetworks: true };
 // A documentation address (TEST-NET-3): public to the policy. The lookup is only asked here, never connected to.
-const publicAddress = "203.0.113.10";
+const publicAddress = "8.8.8.8";
 
 /** A resolver with fixed answers per name, recording what it was asked. */
 function fakeDns(answers: Record<string, string[]>) {

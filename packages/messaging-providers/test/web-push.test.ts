@@ -172,7 +172,7 @@ describe("web push with VAPID", () => {
     const asked: string[] = [];
     const rebinding: Resolve = async (hostname) => {
       asked.push(hostname);
-      return [{ address: asked.length === 1 ? "203.0.113.10" : "127.0.0.1", family: 4 }];
+      return [{ address: asked.length === 1 ? "8.8.8.8" : "127.0.0.1", family: 4 }];
     };
     const internal = await countingPort();
     try {
