@@ -1,13 +1,13 @@
-import { type CampaignEvent, insertCampaignEvents, insertLoyaltyEvents, type MessageEvent } from "@regulars/analytics";
+import { insertCampaignEvents, insertLoyaltyEvents } from "@regulars/analytics";
 import { conversionUplift } from "@regulars/campaigns";
-import { createCampaign as createCouponCampaign } from "@regulars/checkout-store";
 import type { LoyaltyEvent } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { campaignResults, createCampaign } from "../src/index.ts";
-import { ACTOR, addCustomer, campaignTenant, domainError, emailTemplate, welcomeDefinition } from "./admin-fixtures.ts";
+import { campaignResults } from "../src/index.ts";
+import { domainError } from "./admin-fixtures.ts";
+import { at, enrolledAt, enrolment, messageEvent, saleOf, type World, world } from "./results-fixtures.ts";
 
 let db: Db;
 let analytics: Awaited<ReturnType<typeof testAnalytics>>;
@@ -19,112 +19,6 @@ afterAll(async () => {
   await analytics?.dispose();
   await db?.$disconnect();
 });
-
-const day = 86_400_000;
-const now = new Date();
-const at = (t: Date, days: number) => new Date(t.getTime() + days * day);
-const enrolledAt = at(now, -30);
-
-let sale = 0;
-const saleOf = (tenantId: string, customerId: string, when: Date) => ({
-  tenantId,
-  transactionId: `txn_${++sale}_${customerId}`,
-  externalId: `R-${sale}`,
-  type: "sale" as const,
-  refundOf: null,
-  occurredAt: when.toISOString(),
-  locationId: "store-1",
-  channel: "pos",
-  customerId,
-  currency: "EUR",
-  total: 1200,
-  discountTotal: 0,
-  points: 12,
-  lines: [],
-});
-
-interface World {
-  tenantId: string;
-  campaignId: string;
-  couponCampaignId: string;
-  entered: string[];
-  control: string[];
-}
-
-/** A campaign that issues a coupon and sends an e-mail; four customers entered it, two were held out. */
-async function world(): Promise<World> {
-  const tenantId = await campaignTenant(db);
-  const template = await emailTemplate(db, tenantId);
-  const coupon = await createCouponCampaign(
-    db,
-    tenantId,
-    {
-      name: "Fries",
-      benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } },
-      codes: { kind: "unique", pattern: "FRY-XXXXXX" },
-    },
-    ACTOR,
-  );
-  const campaign = await createCampaign(
-    db,
-    tenantId,
-    welcomeDefinition(template.id, {
-      status: "active",
-      actions: [
-        { type: "issue_coupon", couponCampaignId: coupon.id },
-        { type: "send_message", channel: "email", templateId: template.id },
-      ],
-      controlGroup: { share: 0.3 },
-    }),
-    ACTOR,
-  );
-  const entered = await Promise.all([1, 2, 3, 4].map(() => addCustomer(db, tenantId)));
-  const control = await Promise.all([1, 2].map(() => addCustomer(db, tenantId)));
-  return { tenantId, campaignId: campaign.id, couponCampaignId: coupon.id, entered, control };
-}
-
-const enrolment = (w: World, customerId: string, outcome: "entered" | "control" | "skipped"): CampaignEvent => ({
-  type: "campaign.enrolled",
-  id: `enrolled:${w.campaignId}:${customerId}`,
-  tenantId: w.tenantId,
-  customerId,
-  occurredAt: enrolledAt.toISOString(),
-  campaignId: w.campaignId,
-  version: 1,
-  enrolmentId: `enr:${w.campaignId}:${customerId}`,
-  occurrence: "registered",
-  outcome,
-});
-
-function messageEvent(
-  w: World,
-  customerId: string,
-  messageId: string,
-  type: MessageEvent["type"],
-  id = `${type}:${messageId}`,
-): MessageEvent {
-  const base = {
-    id,
-    tenantId: w.tenantId,
-    customerId,
-    occurredAt: at(enrolledAt, 0.01).toISOString(),
-    messageId,
-    campaignId: w.campaignId,
-    channel: "email" as const,
-  };
-  switch (type) {
-    case "message.sent":
-      return { ...base, type, provider: "smtp", attempt: 1 };
-    case "message.delivered":
-      return { ...base, type, provider: "smtp" };
-    case "message.failed":
-      return { ...base, type, code: "rejected", reason: "mailbox unknown" };
-    case "message.opened":
-      return { ...base, type };
-    case "message.clicked":
-      return { ...base, type, url: "https://example.com/menu" };
-  }
-}
 
 const redeemed = (w: World, customerId: string, when: Date, more: Partial<LoyaltyEvent> = {}): LoyaltyEvent =>
   ({
@@ -186,14 +80,14 @@ async function couponStep(w: World, customerId: string) {
 
 describe("campaignResults", () => {
   it("counts reach, messages, coupons and conversions against the control group, each event once", async () => {
-    const w = await world();
+    const w = await world(db);
     const [e1, e2, e3, e4] = w.entered as [string, string, string, string];
     const [c1] = w.control as [string, string];
     const enrolments = [
       ...w.entered.map((c) => enrolment(w, c, "entered")),
       ...w.control.map((c) => enrolment(w, c, "control")),
     ];
-    // m1 went out on its second attempt (two sent events, one message); m4 failed.
+    // m1 went out on its second attempt (two sent events, one message); the provider refused m4, never sent.
     const messages = [
       messageEvent(w, e1, "msg_1", "message.sent"),
       messageEvent(w, e1, "msg_1", "message.sent", "sent-again:msg_1"),
@@ -243,8 +137,10 @@ describe("campaignResults", () => {
       campaignId: w.campaignId,
       conversionDays: 14,
       reach: { entered: 4, control: 2 },
-      messages: { reached: 4, sent: 3, delivered: 3, opened: 3, clicked: 2, failed: 1 },
-      rates: { deliveryRate: 1, openRate: 1, clickRate: 2 / 3, clickToOpenRate: 2 / 3, failureRate: 1 / 3 },
+      // Four messages were handed to the provider: three it took, one it refused. The failure rate is out of those
+      // four attempts, not out of the three sent (a refused message is no part of what was sent).
+      messages: { reached: 4, sent: 3, attempted: 4, delivered: 3, opened: 3, clicked: 2, failed: 1, cancelled: 0 },
+      rates: { deliveryRate: 1, openRate: 1, clickRate: 2 / 3, clickToOpenRate: 2 / 3, failureRate: 1 / 4 },
       coupons: { issued: 2, redeemed: 1 },
       conversions: {
         entered: { customers: 4, converted: 1 },
@@ -260,7 +156,7 @@ describe("campaignResults", () => {
   });
 
   it("leaves an enrolment corrected skipped out of reach, conversions and redemptions, though its entered event comes again", async () => {
-    const w = await world();
+    const w = await world(db);
     const [e1, e2] = w.entered as [string, string];
     const entered = [enrolment(w, e1, "entered"), enrolment(w, e2, "entered")];
     const correction = { ...enrolment(w, e2, "skipped"), id: `enrolled:${w.campaignId}:${e2}:skipped` };
@@ -280,12 +176,21 @@ describe("campaignResults", () => {
   });
 
   it("gives zeros and no rates for a campaign without events, and refuses another tenant's campaign", async () => {
-    const w = await world();
-    const other = await world();
+    const w = await world(db);
+    const other = await world(db);
     await insertCampaignEvents(analytics, [enrolment(other, other.entered[0]!, "entered")]);
     const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 7 });
     expect(results.reach).toEqual({ entered: 0, control: 0 });
-    expect(results.messages).toEqual({ reached: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0 });
+    expect(results.messages).toEqual({
+      reached: 0,
+      sent: 0,
+      attempted: 0,
+      delivered: 0,
+      opened: 0,
+      clicked: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(results.rates.deliveryRate).toBeNull();
     expect(results.conversions.uplift).toMatchObject({ treatedRate: null, controlRate: null, absoluteUplift: null });
     expect(

@@ -6,11 +6,20 @@
 export interface MessageCounts {
   /** Customers who got at least one step run (not held out, not skipped). */
   reached: number;
+  /** Messages the provider took. */
   sent: number;
+  /** Messages handed to the provider, whether it took them or refused them: what a failure rate is out of. */
+  attempted: number;
   delivered: number;
   opened: number;
   clicked: number;
+  /** Attempted messages that did not arrive: the provider refused them, or they bounced after it took them. */
   failed: number;
+  /**
+   * Messages that never went, so neither sent nor failed: consent withdrawn, no address, caps used, the campaign
+   * ended. A marketer reads these as the audience shrinking, not as a delivery problem.
+   */
+  cancelled: number;
 }
 
 export interface MessageRates {
@@ -23,14 +32,17 @@ export interface MessageRates {
 
 export const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-/** Delivered per sent; opened and clicked per delivered (what reached a device); clicks per open. */
+/**
+ * Delivered per sent; opened and clicked per delivered (what reached a device); clicks per open; failed per
+ * attempted (a cancelled message was never attempted, so it is no failure: it would push the rate over 100%).
+ */
 export function messageRates(c: MessageCounts): MessageRates {
   return {
     deliveryRate: rate(c.delivered, c.sent),
     openRate: rate(c.opened, c.delivered),
     clickRate: rate(c.clicked, c.delivered),
     clickToOpenRate: rate(c.clicked, c.opened),
-    failureRate: rate(c.failed, c.sent),
+    failureRate: rate(c.failed, c.attempted),
   };
 }
 

@@ -3,14 +3,16 @@ import { conversionUplift, messageRates, rate } from "../src/index.ts";
 
 describe("results", () => {
   it("rates over counts; null where nothing was there to count", () => {
-    expect(messageRates({ reached: 900, sent: 1_000, delivered: 950, opened: 190, clicked: 38, failed: 50 })).toEqual({
+    const counts = { reached: 900, sent: 1_000, attempted: 1_000, delivered: 950, opened: 190, clicked: 38 };
+    expect(messageRates({ ...counts, failed: 50, cancelled: 20 })).toEqual({
       deliveryRate: 0.95,
       openRate: 0.2,
       clickRate: 0.04,
       clickToOpenRate: 0.2,
       failureRate: 0.05,
     });
-    expect(messageRates({ reached: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0 })).toEqual({
+    const none = { reached: 0, sent: 0, attempted: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, cancelled: 0 };
+    expect(messageRates(none)).toEqual({
       deliveryRate: null,
       openRate: null,
       clickRate: null,
@@ -18,6 +20,13 @@ describe("results", () => {
       failureRate: null,
     });
     expect(rate(1, 0)).toBeNull();
+  });
+
+  it("failures per attempt: a refused message was attempted but not sent, a cancelled one neither", () => {
+    // One delivered, one refused by the provider, three cancelled before they went (consent, caps, campaign ended).
+    const counts = { reached: 5, sent: 1, attempted: 2, delivered: 1, opened: 0, clicked: 0, failed: 1, cancelled: 3 };
+    expect(messageRates(counts).failureRate).toBe(0.5);
+    expect(messageRates({ ...counts, attempted: 1, failed: 0 }).failureRate).toBe(0);
   });
 
   it("conversion against the control group: absolute and relative uplift, incremental buyers, z", () => {

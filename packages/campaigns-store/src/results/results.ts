@@ -9,6 +9,7 @@ import {
 } from "@regulars/campaigns";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { SendFailureCode } from "@regulars/messaging";
 
 export interface CampaignResults {
   campaignId: string;
@@ -20,7 +21,7 @@ export interface CampaignResults {
    * (`<enrolment>:skipped`) that leaves its `entered` row out of every count.
    */
   reach: { entered: number; control: number };
-  /** Distinct messages per status reached (a message sent on a second attempt counts once). */
+  /** Distinct messages per status reached (a message sent on a second attempt counts once); cancelled apart. */
   messages: MessageCounts;
   rates: MessageRates;
   coupons: {
@@ -29,7 +30,10 @@ export interface CampaignResults {
     /** Uses, less uses given back by refunds, by entered customers of the coupon campaigns it issues. */
     redeemed: number;
   };
-  /** Customers with a sale within `conversionDays` after they were enrolled, entered against control. */
+  /**
+   * Customers with a sale (not refunded in full) within `conversionDays` after they were enrolled, entered against
+   * control.
+   */
   conversions: { entered: GroupConversions; control: GroupConversions; uplift: Uplift };
 }
 
@@ -57,15 +61,20 @@ const notSkipped = (db: string) => `
      WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome = 'skipped')`;
 
 /**
- * Each enrolled customer once per outcome, at their first enrolment: the start of their conversion window. Only
- * entered and control: an enrolment with a `skipped` row reached no one, treated in neither group.
+ * Each enrolled customer once, in one group, from their first enrolment in it: the start of their conversion window.
+ * Only entered and control: an enrolment with a `skipped` row reached no one, treated in neither group. A customer
+ * with both (the control group is drawn per customer id, so two accounts merged into one may have landed one in
+ * each) was treated, and counts only as entered: else one person is in both groups and one sale converts both.
  */
 const enrolled = (db: string) => `
-  SELECT customer_id, outcome, min(occurred_at) AS enrolled_at
-    FROM ${db}.campaign_enrolments FINAL
-   WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome IN ('entered', 'control')
-     AND ${notSkipped(db)}
-   GROUP BY customer_id, outcome`;
+  SELECT customer_id, if(treated, 'entered', 'control') AS outcome, enrolled_at
+    FROM (
+      SELECT customer_id, countIf(outcome = 'entered') > 0 AS treated,
+             if(treated, minIf(occurred_at, outcome = 'entered'), min(occurred_at)) AS enrolled_at
+        FROM ${db}.campaign_enrolments FINAL
+       WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String} AND outcome IN ('entered', 'control')
+         AND ${notSkipped(db)}
+       GROUP BY customer_id)`;
 
 /**
  * A campaign's results, counted in ClickHouse from the events the analytics writer stored, with every read
@@ -74,7 +83,8 @@ const enrolled = (db: string) => `
  * Redemptions are attributed by customer and coupon campaign: a use, after the customer entered, of a coupon
  * campaign that this campaign issues. A conversion is a sale strictly after the enrolment (the sale that
  * triggered a first-purchase campaign is not its own conversion) and at most `conversionDays` later; the
- * control group's window starts when it was held out, so both groups get the same window.
+ * control group's window starts when it was held out, so both groups get the same window. A sale its refunds have
+ * taken back in full (they add up to its total, as a tier's order count reads it) bought nothing: no conversion.
  */
 export async function campaignResults(
   deps: ResultsDeps,
@@ -103,25 +113,45 @@ export async function campaignResults(
   const [messages, conversions, redemptions] = await Promise.all([
     select<Record<string, string>>(
       analytics,
-      // A click proves the message was opened (an SMS or push has no open pixel; an e-mail reader may block it),
-      // and an open or a click that it was delivered (receipts may be missing): else an open rate of 0 beside
-      // clicks, or rates over 100%.
-      `SELECT uniqExactIf(message_id, type = 'sent') AS sent_count,
-              uniqExactIf(message_id, type IN ('delivered', 'opened', 'clicked')) AS delivered_count,
-              uniqExactIf(message_id, type IN ('opened', 'clicked')) AS opened_count,
-              uniqExactIf(message_id, type = 'clicked') AS clicked_count,
-              uniqExactIf(message_id, type = 'failed') AS failed_count
-         FROM ${ch}.message_events FINAL
-        WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}`,
-      params,
+      // Each message once, by what befell it. A click proves the message was opened (an SMS or push has no open
+      // pixel; an e-mail reader may block it), and an open or a click that it was delivered (receipts may be
+      // missing): else an open rate of 0 beside clicks, or rates over 100%. `message.failed` says both that the
+      // provider refused it or it bounced (a failed attempt) and that it was cancelled before it went (consent,
+      // caps, the campaign ended): a message never sent whose code is none of the provider's refusals was cancelled.
+      `SELECT sum(sent) AS sent_count,
+              sum(sent OR refused) AS attempted_count,
+              sum(delivered) AS delivered_count,
+              sum(opened) AS opened_count,
+              sum(clicked) AS clicked_count,
+              sum(failed AND NOT delivered AND (sent OR refused)) AS failed_count,
+              sum(failed AND NOT delivered AND NOT sent AND NOT refused) AS cancelled_count
+         FROM (
+           SELECT message_id,
+                  countIf(type = 'sent') > 0 AS sent,
+                  countIf(type IN ('delivered', 'opened', 'clicked')) > 0 AS delivered,
+                  countIf(type IN ('opened', 'clicked')) > 0 AS opened,
+                  countIf(type = 'clicked') > 0 AS clicked,
+                  countIf(type = 'failed') > 0 AS failed,
+                  countIf(type = 'failed' AND code IN {refusals:Array(String)}) > 0 AS refused
+             FROM ${ch}.message_events FINAL
+            WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}
+            GROUP BY message_id)`,
+      { ...params, refusals: SendFailureCode.options },
     ),
     select<{ outcome: string; customers: string; converted: string }>(
       analytics,
       `WITH enrolled AS (${enrolled(ch)}),
+            refunded AS (
+              SELECT refund_of, sum(total) AS refunded FROM ${ch}.transactions FINAL
+               WHERE tenant_id = {tenant:String} AND type = 'refund'
+               GROUP BY refund_of),
             sales AS (
-              SELECT customer_id, occurred_at FROM ${ch}.transactions FINAL
-               WHERE tenant_id = {tenant:String} AND type = 'sale'
-                 AND customer_id IN (SELECT customer_id FROM enrolled))
+              SELECT s.customer_id AS customer_id, s.occurred_at AS occurred_at
+                FROM ${ch}.transactions AS s FINAL
+                LEFT JOIN refunded AS r ON r.refund_of = s.external_id
+               WHERE s.tenant_id = {tenant:String} AND s.type = 'sale'
+                 AND s.customer_id IN (SELECT customer_id FROM enrolled)
+                 AND (s.total = 0 OR s.total > coalesce(r.refunded, 0)))
        SELECT outcome, count() AS customers, sum(bought) AS converted
          FROM (
            SELECT e.customer_id AS customer_id, e.outcome AS outcome,
@@ -161,10 +191,12 @@ export async function campaignResults(
   const counts: MessageCounts = {
     reached: entered.customers,
     sent: int(m.sent_count),
+    attempted: int(m.attempted_count),
     delivered: int(m.delivered_count),
     opened: int(m.opened_count),
     clicked: int(m.clicked_count),
     failed: int(m.failed_count),
+    cancelled: int(m.cancelled_count),
   };
   const r = redemptions[0];
   return {

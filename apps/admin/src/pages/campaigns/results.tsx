@@ -10,7 +10,9 @@ const messageStages = [
   ["delivered", "deliveryRate"],
   ["opened", "openRate"],
   ["clicked", "clickRate"],
+  // Failed out of the messages attempted; a cancelled message never went (consent, caps, the campaign ended).
   ["failed", "failureRate"],
+  ["cancelled", null],
 ] as const;
 
 /**
