@@ -1,7 +1,7 @@
 import { insertLoyaltyEvents } from "@regulars/analytics";
 import type { LoyaltyEvent } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
-import { findCredential } from "@regulars/tenancy";
+import { type Db, withTransaction } from "@regulars/db";
+import { findCredential, setLocation } from "@regulars/tenancy";
 import { testAnalytics, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/root.ts";
@@ -162,6 +162,21 @@ describe("analytics.dashboard", () => {
     expect(issuesOf(granularity)?.map((i) => i.path)).toEqual(["granularity"]);
     const window = await failure(admin.analytics.dashboard.members({ ...may, activeDays: 0 }));
     expect(issuesOf(window)?.map((i) => i.path)).toEqual(["activeDays"]);
+  });
+
+  it("counts a location with a zone of its own on that zone's days", async () => {
+    const grill = await testTenant(db, "London Branch Grill", "Europe/Warsaw");
+    const location = { id: "london", name: "Soho", timezone: "Europe/London" };
+    await withTransaction(db, (tx) => setLocation(tx, grill.tenantId, location, "test"));
+    // 31 May 23:30 in London is 1 June in Warsaw; May in London all the same.
+    await analytics.insertTransactions([sale(grill.tenantId, "cus_eve", "2024-05-31T23:30:00+01:00", "london", 800)]);
+    const admin = await callerFor(grill.apiKeys.admin);
+    expect(await admin.analytics.dashboard.locations({ from: "2024-05-01", to: "2024-05-31" })).toEqual({
+      timezone: "Europe/Warsaw",
+      currency: "EUR",
+      locations: [{ locationId: "london", transactions: 1, refunds: 0, revenue: 800 }],
+    });
+    expect((await admin.analytics.dashboard.locations({ from: "2024-06-01", to: "2024-06-30" })).locations).toEqual([]);
   });
 
   it("says analytics is unavailable where the API process has no ClickHouse, and analyst SQL still answers", async () => {

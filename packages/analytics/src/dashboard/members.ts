@@ -11,8 +11,9 @@ export interface MembersQuery extends DashboardRange {
 
 export interface TierMembers {
   /**
-   * The tier of the member's latest tier change up to the end of the range; null for members without one. After a
-   * merge, the survivor's own latest change, else (a survivor without a tier adopts it) the merged customer's.
+   * The tier of the member's latest tier change up to the end of the range (latest recorded: see `latestTier`); null
+   * for members without one. After a merge, the survivor's own latest change, else (a survivor without a tier adopts
+   * it) the merged customer's.
    */
   tier: string | null;
   members: number;
@@ -39,6 +40,19 @@ export interface MembersAtEnd {
  * own latest change outranks a later one of the merged customer's.
  */
 const ownTierEvent = "startsWith(id, concat('tier:', customer_id, ':'))";
+
+/**
+ * Which of a member's tier changes up to the end of the range is the tier held then. Which changes count is decided
+ * by `occurred_at` (those before the end of the range), but which of them is the latest by when it was recorded
+ * (`ingested_at`, the insert's time): changes do not reach us in the order of their times. The year-end run lowers a
+ * tier at the moment it runs, and an offline sale of late December uploaded after it restores the tier at the sale's
+ * own time, earlier than the downgrade it undoes; the ledger applied them in the order they were recorded, and holds
+ * the restored tier. Recording order keeps a past range meaningful: a change from after its end is not counted, and a
+ * late change of a time within it revises it, as it revised the ledger. Changes recorded together (one insert, one
+ * consumer batch) fall back to their times. A redelivered copy that lands after a later change of the same member
+ * would outrank it; redeliveries follow their first delivery within seconds, a late sale days after the run.
+ */
+const latestTier = `argMax(tier_to, (${ownTierEvent}, ingested_at, occurred_at, id))`;
 
 // Aliases differ from column names, which ClickHouse would otherwise resolve to the alias inside aggregates.
 interface Row {
@@ -96,7 +110,7 @@ export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Pr
              GROUP BY customer_id
           ),
           tiers AS (
-            SELECT customer_id, argMax(tier_to, (${ownTierEvent}, occurred_at, id)) AS latest_tier
+            SELECT customer_id, ${latestTier} AS latest_tier
               FROM ${events} FINAL
              WHERE tenant_id = {tenant:String} AND type = 'tier.changed' AND occurred_at < range_end
                AND customer_id IN (SELECT customer_id FROM active)

@@ -106,10 +106,16 @@ export const periodOfEvent: Record<Granularity, string> = {
   month: "toStartOfMonth(occurred_at, {tz:String})",
 };
 
-/** The range as a condition on `occurred_at`: from the first day's local midnight to the one after the last day. */
-export const occurredInRange =
-  "occurred_at >= toDateTime64({from:Date}, 3, {tz:String}) " +
-  "AND occurred_at < toDateTime64(addDays({to:Date}, 1), 3, {tz:String})";
+/**
+ * The range as a condition on `occurred_at`: from the first day's local midnight to the one after the last day, in
+ * the zone bound as the query parameter `zoneParam` (a fixed name chosen by the caller, never input).
+ */
+export const occurredInRangeIn = (zoneParam: string) =>
+  `occurred_at >= toDateTime64({from:Date}, 3, {${zoneParam}:String}) ` +
+  `AND occurred_at < toDateTime64(addDays({to:Date}, 1), 3, {${zoneParam}:String})`;
+
+/** The range as a condition on `occurred_at`, in the range's zone (`{tz:String}`). */
+export const occurredInRange = occurredInRangeIn("tz");
 
 /**
  * The zone as ClickHouse spells it. Intl takes a zone in any case, ClickHouse only in the tz database's ("utc" fails
@@ -117,7 +123,7 @@ export const occurredInRange =
  * "Asia/Calcutta" for "Asia/Kolkata", each a link ClickHouse loads) is bound instead. A zone Intl refuses is bound
  * as it is, for ClickHouse to refuse.
  */
-function clickHouseZone(timezone: string): string {
+export function clickHouseZone(timezone: string): string {
   try {
     return new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {

@@ -1,4 +1,5 @@
 import { couponsOverTime, locationTotals, membersAtEnd, pointsOverTime } from "@regulars/analytics";
+import { listLocations } from "@regulars/tenancy";
 import { analyticsOf } from "../analytics-target.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import { DashboardMembersInput, DashboardRangeInput, DashboardSeriesInput } from "./dashboard.types.ts";
@@ -44,13 +45,19 @@ export const dashboardRouter = router({
     return { timezone: query.timezone, asOf: input.to, ...(await membersAtEnd(analyticsOf(ctx), query)) };
   }),
 
-  /** Sales, refunds and revenue (in the tenant's currency's minor units) per location over the range. */
+  /**
+   * Sales, refunds and revenue (in the tenant's currency's minor units) per location over the range. A location with
+   * a zone of its own counts its days there (`locations.timezone`); `timezone` is the zone of all the others.
+   */
   locations: dashboardProcedure.input(DashboardRangeInput).query(async ({ ctx, input }) => {
     const query = scope(ctx, input);
+    const locationZones = Object.fromEntries(
+      (await listLocations(ctx.db, ctx.tenantId)).flatMap((l) => (l.timezone ? [[l.id, l.timezone]] : [])),
+    );
     return {
       timezone: query.timezone,
       currency: ctx.credential.tenant.currency,
-      locations: await locationTotals(analyticsOf(ctx), query),
+      locations: await locationTotals(analyticsOf(ctx), { ...query, locationZones }),
     };
   }),
 });
