@@ -88,6 +88,7 @@ export function createApiApp(deps: ApiDeps) {
         db: deps.db,
         analytics: deps.analytics ?? null,
         credential: c.get("credential") as ApiEnv["Variables"]["credential"],
+        credentials: deps.credentials,
         requestId: c.get("requestId") as string,
         webhookUrls: deps.webhookUrls,
         ...(deps.unknownCodeLimit ? { unknownCodeLimit: deps.unknownCodeLimit } : {}),

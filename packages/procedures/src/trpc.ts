@@ -10,7 +10,7 @@ import {
   roleRefusal,
   trpcCodeOf,
 } from "@regulars/errors";
-import type { Credential } from "@regulars/tenancy";
+import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
@@ -22,6 +22,11 @@ export interface ApiContext {
   analytics?: AnalystSqlTarget | null;
   /** Resolved from the Authorization header by the host app; null when absent or unknown. */
   credential: Credential | null;
+  /**
+   * The cache the host resolved `credential` with: a key revoked or rotated here is evicted from it, so it stops in
+   * this process at once (other processes within their cache's TTL). None where nothing is cached.
+   */
+  credentials?: Pick<CredentialCache, "evictKey">;
   requestId: string;
   /** Which webhook endpoint URLs are accepted; https to public hosts only when absent. */
   webhookUrls?: EndpointUrlPolicy;

@@ -25,6 +25,8 @@ const polishOfDomainText: Record<string, string> = {
   "an analyst key can save SQL segments; definitions need an admin key":
     "Klucz analityka zapisuje tylko segmenty SQL; segment z definicji wymaga klucza administratora.",
   "an analyst key can change SQL segments only": "Klucz analityka może zmieniać tylko segmenty SQL.",
+  "an analyst can change only the SQL segments they created; ask an admin":
+    "Analityk może zmieniać tylko segmenty SQL, które sam utworzył: poproś administratora.",
   "an analyst key cannot pause or resume a segment; an admin can":
     "Klucz analityka nie może wstrzymać ani wznowić segmentu; może to zrobić administrator.",
   "the broadcast's schedule has no run after now": "Harmonogram wysyłki nie ma już żadnego terminu po tej chwili.",

@@ -8,9 +8,20 @@ import {
   revokeKey,
   rotateKey,
 } from "@regulars/tenancy";
-import { ownerProcedure, router } from "../trpc.ts";
+import { type ApiContext, ownerProcedure, router } from "../trpc.ts";
 
 const admin = ownerProcedure;
+
+/**
+ * Once a revocation or rotation has committed, the key is forgotten by the cache this API authenticates with: without
+ * it the key would keep working here for the cache's TTL. Evicted only after the commit, so no lookup re-reads it as
+ * it was before.
+ */
+async function evictingKey<T>(ctx: ApiContext, keyId: string, change: Promise<T>): Promise<T> {
+  const changed = await change;
+  ctx.credentials?.evictKey(keyId);
+  return changed;
+}
 
 /** The tenant's own API keys (admin keys and owners); every change is audited with the acting key or person. */
 export const apiKeysRouter = router({
@@ -20,8 +31,12 @@ export const apiKeysRouter = router({
     .mutation(({ ctx, input }) => createKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
   revoke: admin
     .input(KeyIdInput)
-    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+    .mutation(({ ctx, input }) =>
+      evictingKey(ctx, input.keyId, revokeKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+    ),
   rotate: admin
     .input(RotateKeyInput)
-    .mutation(({ ctx, input }) => rotateKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+    .mutation(({ ctx, input }) =>
+      evictingKey(ctx, input.keyId, rotateKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
+    ),
 });

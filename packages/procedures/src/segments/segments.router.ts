@@ -47,6 +47,22 @@ async function sourceOf(
 }
 
 /**
+ * What an analyst may not change: anything but SQL, a segment someone else created (an admin's SQL segment may feed
+ * live campaigns), or whether it is paused. The creator is the credential's `keyId`, as `createSegment` records it:
+ * the analyst API key's id, or `staff:<id>` for a signed-in analyst. A rotated key's successor is a new key and does
+ * not inherit; an admin can still change those segments.
+ */
+function refuseAnalystChange(ctx: TenantContext, current: Segment, input: { status?: string }): void {
+  if (current.kind !== "sql") throw new DomainError("forbidden", "an analyst key can change SQL segments only");
+  if (current.createdBy !== ctx.credential.keyId) {
+    throw new DomainError("forbidden", "an analyst can change only the SQL segments they created; ask an admin");
+  }
+  if (input.status !== undefined) {
+    throw new DomainError("forbidden", "an analyst key cannot pause or resume a segment; an admin can");
+  }
+}
+
+/**
  * Saved, then refreshed at once: a segment's members follow every change to it, unless it is paused (pausing
  * freezes them; the refresh then says `paused`). An admin's explicit refresh goes ahead regardless.
  */
@@ -99,13 +115,8 @@ export const segmentsRouter = router({
    * change saved and answers `refresh` null, the segment saying why, as create does.
    */
   update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
-    const current = await getSegment(ctx.db, ctx.tenantId, input.id);
-    if (ctx.credential.role !== "admin" && current.kind !== "sql") {
-      throw new DomainError("forbidden", "an analyst key can change SQL segments only");
-    }
-    if (ctx.credential.role !== "admin" && input.status !== undefined) {
-      throw new DomainError("forbidden", "an analyst key cannot pause or resume a segment; an admin can");
-    }
+    if (ctx.credential.role !== "admin")
+      refuseAnalystChange(ctx, await getSegment(ctx.db, ctx.tenantId, input.id), input);
     // As in create: a process that cannot refresh saves nothing.
     analyticsOf(ctx);
     const source = await sourceOf(ctx, input);
