@@ -2,6 +2,7 @@ import { type PreviousSend, queuedStepFate } from "@regulars/campaigns";
 import { CampaignStatus, type FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { ClaimedMessage } from "./claim.ts";
+import type { CheckedMessage } from "./send-facts.ts";
 
 export interface CountedRow {
   id: string;
@@ -37,7 +38,7 @@ export const sendMoment = (m: Pick<ClaimedMessage, "sendAt">, now: Date): Date =
  */
 export async function sendsAround(
   db: Db,
-  capped: readonly ClaimedMessage[],
+  capped: readonly Pick<CheckedMessage, "id" | "tenantId" | "customerId" | "sendAt">[],
   capsOf: ReadonlyMap<string, readonly FrequencyCap[]>,
   now: Date,
 ): Promise<CountedRow[]> {
@@ -80,20 +81,25 @@ export async function sendsAround(
  * The customer's other messages that count against this one's caps, at the moments they went or will go: sent,
  * or queued to go before it (by planned send time, then id, so the earlier planned of two wins the slot). When a
  * queued one will go is `goesAt`'s (the check's own answer for it): now when due, the end of its quiet hours when
- * they hold it; one the check refuses (no consent, no address) or holds without an end will not go and is left out.
+ * they hold it; one the check refuses (no consent, no address, its own caps) or holds without an end will not go
+ * and is left out.
  */
 export function sendsBefore(
-  m: ClaimedMessage,
+  m: Planned & Pick<CheckedMessage, "customerId">,
   counted: readonly CountedRow[],
   goesAt: ReadonlyMap<string, Date | null>,
 ): PreviousSend[] {
-  const at = m.sendAt.getTime();
   return counted.flatMap((r) => {
     if (r.customer_id !== m.customerId || r.id === m.id) return [];
     const key = r.step_key ?? undefined;
     if (r.status !== "queued") return [{ channel: r.channel, at: r.sent_at ?? r.send_at, key }];
-    const plannedEarlier = r.send_at.getTime() < at || (r.send_at.getTime() === at && r.id < m.id);
     const goes = goesAt.get(r.id);
-    return plannedEarlier && goes ? [{ channel: r.channel, at: goes, key }] : [];
+    return plannedOrder({ id: r.id, sendAt: r.send_at }, m) < 0 && goes ? [{ channel: r.channel, at: goes, key }] : [];
   });
 }
+
+type Planned = Pick<CheckedMessage, "id" | "sendAt">;
+
+/** The order in which queued messages take cap slots: by planned send time, then id (the earlier planned wins). */
+export const plannedOrder = (a: Planned, b: Planned): number =>
+  a.sendAt.getTime() - b.sendAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

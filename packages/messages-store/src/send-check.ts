@@ -3,7 +3,7 @@ import { CampaignStatus, FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
-import { type CountedRow, sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
+import { type CountedRow, plannedOrder, sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import {
   addressNow,
@@ -61,11 +61,11 @@ const cancel = (code: CancelCode): SendDecision => ({ action: "cancel", code, re
  * address, or other campaigns may have used the caps since this message was queued. Earlier messages win a cap:
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
  * cannot both go never cancel each other; a queued one counts only as this check would decide it, so one that
- * cannot go (consent withdrawn, no address, its campaign paused) takes no slot and one its quiet hours hold takes
- * the slot at their end, in this claim or not. Caps and quiet hours are asked at the moment it would go out, not at the
- * `send_at` planned for it: one sent late (its campaign paused, retried for hours, behind a backlog) is counted
- * against the messages sent around that moment, by when they went out, and waits for the morning rather than
- * arrive at night. Every message needs the channel's consent in force (no message is ever sent without it, a
+ * cannot go (consent withdrawn, no address, its campaign paused, its own caps used up) takes no slot and one its
+ * quiet hours hold takes the slot at their end, in this claim or not. Caps and quiet hours are asked at the moment
+ * it would go out, not at the `send_at` planned for it: one sent late (its campaign paused, retried for hours,
+ * behind a backlog) is counted against the messages sent around that moment, by when they went out, and waits
+ * for the morning rather than arrive at night. Every message needs the channel's consent in force (no message is ever sent without it, a
  * campaign's deleted or not); caps, quiet hours and a campaign's status apply to campaigns' messages. The address
  * is the customer's now. A transactional message (a till's code, asked for by the customer at that moment) needs no
  * consent and passes no cap or quiet hours: it goes to the address it was queued for unless it expired or the
@@ -75,12 +75,16 @@ export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendChec
   return (await decideSends(db, [claimed], opts))[0]!;
 }
 
-/** What the check decides before caps: the decision, or the address and caps of a message that may go now. */
-type BeforeCaps = { decision: SendDecision } | { to: string | PushDevice; caps: FrequencyCap[] };
+/**
+ * What the check decides before caps: the decision, or the address and caps of a message that may go now. One its
+ * quiet hours hold keeps its caps: it takes a slot at their end only if they allow it then.
+ */
+type BeforeCaps = { decision: SendDecision; caps?: FrequencyCap[] } | { to: string | PushDevice; caps: FrequencyCap[] };
 
 /**
  * `decideSend` for a sender's whole claim with one statement per kind of fact (recipients, campaigns, consents,
- * the messages that count against caps), whatever the claim's size: the per-message rules are the same.
+ * the messages that count against caps, `whenEachGoes`), whatever the claim's size: the per-message rules are the
+ * same.
  */
 export async function decideSends(
   db: Db,
@@ -102,41 +106,90 @@ export async function decideSends(
         : beforeCaps(m, facts, tenantCaps, now),
     ]),
   );
-  const capsOf = new Map<string, FrequencyCap[]>();
-  for (const [id, b] of before) if ("caps" in b && b.caps.length) capsOf.set(id, b.caps);
-  const capped = claimed.filter((m) => capsOf.has(m.id));
-  const counted = await sendsAround(db, capped, capsOf, now);
-  const goesAt = await queuedGoing(db, counted, claimed, before, facts, now);
+  const goesAt = await whenEachGoes(db, claimed, before, { facts, tenantCaps, now });
 
   return claimed.map((m) => {
     const b = before.get(m.id)!;
     if ("decision" in b) return b.decision;
-    const caps = capsOf.get(m.id) ?? [];
-    if (caps.length && capRefusing(caps, sendsBefore(m, counted, goesAt), sendMoment(m, now), m.channel))
-      return cancel("capped");
-    return { action: "send", message: outgoing(m, m.customerId!, b.to) };
+    return goesAt.get(m.id) ? { action: "send", message: outgoing(m, m.customerId!, b.to) } : cancel("capped");
   });
 }
 
+interface CheckContext {
+  facts: SendFacts;
+  tenantCaps: ReadonlyMap<string, readonly FrequencyCap[]>;
+  now: Date;
+}
+
+/** A queued message with what the check decided for it before caps. */
+type Checked = { m: CheckedMessage; b: BeforeCaps };
+
 /**
- * When each queued message a cap counts will go, by the same rules as the claim's: a message of this claim or
- * of another (a sender's other channel, one not due yet) that the check refuses or holds with no end takes no
- * slot, one its quiet hours hold takes the slot at their end. Its customer's consents and address are read as
- * for the claimed message it is counted for (the same person, merged customers included).
+ * When each message of the claim and each queued one a cap counts will go (null: never), by the same rules: one
+ * the check refuses or holds with no end takes no slot, one its quiet hours hold takes the slot at their end. They
+ * are decided in planned order (`send_at`, then id), each against its own caps (its campaign's and the tenant's)
+ * with what was sent and the earlier planned that go, so one its caps refuse takes no slot from the next either.
+ * The queued ones of other claims (a sender's other channel, one not due yet) are decided here as their own claim
+ * will decide them, so a claim decides alike alone or together with them. Two statements at most read the sends:
+ * around the claim's messages, and once more, further back, when a queued one's or a held one's cap is longer.
  */
-async function queuedGoing(
+async function whenEachGoes(
   db: Db,
+  claimed: readonly ClaimedMessage[],
+  before: ReadonlyMap<string, BeforeCaps>,
+  { facts, tenantCaps, now }: CheckContext,
+): Promise<Map<string, Date | null>> {
+  const capsOf = new Map<string, FrequencyCap[]>();
+  for (const [id, b] of before) if ("to" in b && b.caps.length) capsOf.set(id, b.caps);
+  const capped = claimed.filter((m) => capsOf.has(m.id));
+  const counted = await sendsAround(db, capped, capsOf, now);
+  const others = queuedOthers(counted, claimed, before);
+  const all = others.length ? await sendFacts(db, others, facts) : facts;
+  const checks: Checked[] = [
+    ...claimed.map((m) => ({ m, b: before.get(m.id)! })),
+    ...others.map((m) => ({ m, b: beforeCaps(m, all, tenantCaps, now) })),
+  ].sort((x, y) => plannedOrder(x.m, y.m));
+
+  // A cap longer than every capped claimed message's reaches sends the first read left out: read them for it.
+  const readHours = Math.max(0, ...[...capsOf.values()].flat().map((c) => c.windowHours));
+  const persons = new Set(capped.map((m) => m.customerId));
+  const longer = checks.filter(
+    ({ m, b }) => !capsOf.has(m.id) && persons.has(m.customerId) && b.caps?.some((c) => c.windowHours > readHours),
+  );
+  const wider = await sendsAround(
+    db,
+    longer.map(({ m }) => m),
+    new Map(longer.map(({ m, b }) => [m.id, b.caps!])),
+    now,
+  );
+  const read = new Set(counted.map((r) => r.id));
+  const rows = [...counted, ...wider.filter((r) => !read.has(r.id))];
+
+  // Each is recorded before a later one reads it (`sendsBefore` counts only the earlier planned).
+  const goesAt = new Map<string, Date | null>();
+  for (const { m, b } of checks) {
+    const at = "to" in b ? sendMoment(m, now) : b.decision.action === "hold" ? (b.decision.until ?? null) : null;
+    const caps = b.caps ?? [];
+    const refused = at && caps.length > 0 && capRefusing(caps, sendsBefore(m, rows, goesAt), at, m.channel);
+    goesAt.set(m.id, refused ? null : at);
+  }
+  return goesAt;
+}
+
+/**
+ * The queued messages a cap counts that are not of this claim: only those planned before a claimed message of
+ * their customer (`sendsBefore` counts no other queued one). Their customer's consents and address are read as for
+ * the claimed message they are counted for (the same person, merged customers included).
+ */
+function queuedOthers(
   counted: readonly CountedRow[],
   claimed: readonly ClaimedMessage[],
   before: ReadonlyMap<string, BeforeCaps>,
-  facts: SendFacts,
-  now: Date,
-): Promise<Map<string, Date | null>> {
-  // Only those planned before a claimed message of their customer: `sendsBefore` counts no other queued one.
+): CheckedMessage[] {
   const latest = new Map<string, number>();
   for (const m of claimed)
     if (m.customerId) latest.set(m.customerId, Math.max(latest.get(m.customerId) ?? 0, m.sendAt.getTime()));
-  const others: CheckedMessage[] = counted
+  return counted
     .filter(
       (r) => r.status === "queued" && !before.has(r.id) && r.send_at.getTime() <= (latest.get(r.customer_id) ?? 0),
     )
@@ -150,13 +203,6 @@ async function queuedGoing(
       transactional: false,
       deliveryZone: r.delivery_zone,
     }));
-  const all = others.length ? await sendFacts(db, others, facts) : facts;
-  const goesAt = (m: CheckedMessage, b: BeforeCaps): Date | null =>
-    "caps" in b ? sendMoment(m, now) : b.decision.action === "hold" ? (b.decision.until ?? null) : null;
-  return new Map([
-    ...claimed.map((m) => [m.id, goesAt(m, before.get(m.id)!)] as const),
-    ...others.map((m) => [m.id, goesAt(m, beforeCaps(m, all, new Map(), now))] as const),
-  ]);
 }
 
 /**
@@ -188,10 +234,11 @@ function beforeCaps(
   if (refusal) return { decision: cancel(refusal) };
   if (!to) return { decision: cancel("no_address") };
   if (!campaign) return { to, caps: [] };
-  const quietUntil = quietHoursEnd(campaign, m, sendMoment(m, now));
-  if (quietUntil) return { decision: { action: "hold", until: quietUntil } };
   const campaignCaps = Caps.safeParse(campaign.definition).data?.limits?.frequencyCaps ?? [];
-  return { to, caps: [...campaignCaps, ...(tenantCaps.get(m.tenantId) ?? [])] };
+  const caps = [...campaignCaps, ...(tenantCaps.get(m.tenantId) ?? [])];
+  const quietUntil = quietHoursEnd(campaign, m, sendMoment(m, now));
+  if (quietUntil) return { decision: { action: "hold", until: quietUntil }, caps };
+  return { to, caps };
 }
 
 function transactionalDecision(m: ClaimedMessage, recipient: RecipientRow | undefined, now: Date): SendDecision {
