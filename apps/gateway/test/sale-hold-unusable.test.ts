@@ -12,7 +12,7 @@ import { throttledGateway } from "./throttle-fixture.ts";
  * customer than the sale's. An accepted sale claims its hold (`claimHeldHolds`), which the sweep then leaves to it.
  */
 const fixture = throttledGateway();
-const { clock, post, sale, lastSeq } = fixture;
+const { clock, post, sale, lastSeq, keyIdOf } = fixture;
 let db: Db;
 let tenant: CreatedTenant;
 beforeAll(async () => {
@@ -53,8 +53,12 @@ async function tillHold(opts: { guest?: boolean; code?: { expiresInSeconds: numb
   return { holdId, customerId, phone };
 }
 
-const paying = (holdId: string, customer: { id: string } | { phone: string } | null) =>
-  sale([], { holdId, lines, channel: "pos", ...(customer ? { customer } : {}) });
+const paying = (holdId: string, customer: { id: string } | { phone: string } | null, couponCodes: string[] = []) =>
+  sale(couponCodes, { holdId, lines, channel: "pos", ...(customer ? { customer } : {}) });
+
+const claimedAt = async (holdId: string) =>
+  (await db.$queryRaw<{ claimed_at: Date | null }[]>`SELECT claimed_at FROM checkout_holds WHERE id = ${holdId}`)[0]!
+    .claimed_at;
 
 describe("a sale naming a held checkout hold the ledger would not commit", () => {
   it("is refused with hold_unconfirmed while the hold waits for its customer's code, and accepted once confirmed", async () => {
@@ -146,10 +150,6 @@ describe("a sale naming a held checkout hold the ledger would not commit", () =>
   });
 
   it("leaves the hold unclaimed, where an accepted sale claims its hold for the ledger, however late it applies it", async () => {
-    const claimedAt = async (holdId: string) =>
-      (
-        await db.$queryRaw<{ claimed_at: Date | null }[]>`SELECT claimed_at FROM checkout_holds WHERE id = ${holdId}`
-      )[0]!.claimed_at;
     const waiting = await tillHold({ code: { expiresInSeconds: 300 } });
     expect((await post("/v1/transactions", tenant.apiKeys.pos, paying(waiting.holdId, null))).status).toBe(409);
     expect(await claimedAt(waiting.holdId)).toBeNull();
@@ -158,5 +158,49 @@ describe("a sale naming a held checkout hold the ledger would not commit", () =>
     const accepted = paying(own.holdId, { id: own.customerId! });
     expect((await post("/v1/transactions", tenant.apiKeys.pos, accepted)).status).toBe(202);
     expect(await claimedAt(own.holdId)).toEqual(clock.now);
+  });
+});
+
+/**
+ * A sale claims its hold only once it is stored: one answered as nothing stored (its coupon codes throttled, a changed
+ * body under a used `externalId`) claims nothing, or its hold would stay reserved past its expiry for no sale.
+ */
+describe("a sale naming a held hold that is refused after the hold's checks", () => {
+  it("claims nothing when its key is throttled for unknown coupon codes, alone or in a batch", async () => {
+    const kiosk = tenant.apiKeys.kiosk;
+    await db.$executeRaw`
+      INSERT INTO coupon_code_misses (tenant_id, credential_id, window_started_at, misses)
+      VALUES (${tenant.tenantId}, ${await keyIdOf(tenant.tenantId, "kiosk")}, ${clock.now}, 3)`;
+    const alone = await tillHold();
+    expect(
+      (await post("/v1/transactions", kiosk, paying(alone.holdId, { id: alone.customerId! }, ["GUESS-1AB"]))).status,
+    ).toBe(429);
+    expect(await claimedAt(alone.holdId)).toBeNull();
+
+    const throttled = await tillHold();
+    const stored = await tillHold();
+    const batch = await post("/v1/transactions/batch", kiosk, {
+      transactions: [
+        paying(throttled.holdId, { id: throttled.customerId! }, ["GUESS-2AB"]),
+        paying(stored.holdId, { id: stored.customerId! }),
+      ],
+    });
+    expect(batch).toMatchObject({ status: 202, body: { accepted: 1, throttled: 1 } });
+    expect(await claimedAt(throttled.holdId)).toBeNull();
+    expect(await claimedAt(stored.holdId)).toEqual(clock.now);
+  });
+
+  it("claims nothing when it is a changed body under an externalId stored before", async () => {
+    const first = await tillHold();
+    const second = await tillHold();
+    const original = paying(first.holdId, { id: first.customerId! });
+    expect((await post("/v1/transactions", tenant.apiKeys.pos, original)).status).toBe(202);
+    const changed = { ...paying(second.holdId, { id: second.customerId! }), externalId: original.externalId };
+    expect(await post("/v1/transactions", tenant.apiKeys.pos, changed)).toMatchObject({
+      status: 409,
+      body: { code: "idempotency_conflict" },
+    });
+    expect(await claimedAt(second.holdId)).toBeNull();
+    expect(await claimedAt(first.holdId)).toEqual(clock.now);
   });
 });

@@ -1,4 +1,6 @@
+import type { CustomerRef, TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
 import { createLogger } from "@regulars/logger";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,5 +98,58 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
     await expect(placeHold(later, tenantId, holdRequest(customerId, { points: 200 }))).rejects.toMatchObject({
       code: "hold_refused",
     });
+  });
+});
+
+/**
+ * The ledger's partitions go by the identity a sale names, not by its customer: a later sale naming the claimed hold
+ * (a guest's, another customer's, or the same customer's by phone where the claiming sale showed a card) may be
+ * applied before the sale that claimed it. Received after the expiry, it commits nothing, and must not end the hold.
+ */
+describe("a later sale naming a claimed hold, applied before the sale that claimed it", () => {
+  /** Another sale of the same basket naming the hold, by `customer` (none: a guest's), received at `ms`. */
+  const after = (sale: TransactionMessage, ms: number, customer: CustomerRef | undefined): TransactionMessage => {
+    const { tenantId, transaction: t } = sale;
+    return { ...saleWithHold(tenantId, "", t.holdId!, t.lines, { customer }), receivedAt: new Date(ms).toISOString() };
+  };
+
+  /** The claiming sale, applied now, spends the hold's 200 points; `laterEarned`: what the later sale earned. */
+  async function expectCommittedByClaimer(h: Awaited<ReturnType<typeof holdAndSale>>, laterEarned = 0) {
+    await apply(db, [h.sale]);
+    expect(await holdStatus(h.placed.holdId)).toBe("committed");
+    expect((await customerBalances(db, h.tenantId, h.customerId)).points).toBe(300 - 200 + 6 + laterEarned);
+    expect(await findBalanceDrift(db, h.tenantId)).toEqual([]);
+  }
+
+  it("leaves it to its sale when the later one names no customer", async () => {
+    const h = await holdAndSale();
+    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
+    await apply(db, [after(h.sale, h.expiry + 5_000, undefined)]);
+    expect(await holdStatus(h.placed.holdId)).toBe("held");
+    await expectCommittedByClaimer(h);
+  });
+
+  it("leaves it to its sale when the later one is the same customer's by another identity", async () => {
+    const h = await holdAndSale();
+    const phone = `+48601${String(Math.floor(Math.random() * 900_000) + 100_000)}`;
+    await db.$executeRaw`
+      INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${h.tenantId}, 'phone', ${phone}, ${h.customerId})`;
+    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
+    await apply(db, [after(h.sale, h.expiry + 5_000, { phone })]);
+    expect(await holdStatus(h.placed.holdId)).toBe("held");
+    // The later sale, the same basket with the hold's discount, earns 6 on its €6.
+    await expectCommittedByClaimer(h, 6);
+  });
+
+  it("is never ended by another customer's sale, even past the grace; its customer's late sale ends it then", async () => {
+    const h = await holdAndSale();
+    const other = newId("customer");
+    await db.$executeRaw`INSERT INTO customers (id, tenant_id, created_via) VALUES (${other}, ${h.tenantId}, 'test')`;
+    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
+    const pastGrace = h.expiry + CLAIM_GRACE_MS + 1_000;
+    await apply(db, [after(h.sale, pastGrace, { id: other })]);
+    expect(await holdStatus(h.placed.holdId)).toBe("held");
+    await apply(db, [after(h.sale, pastGrace, { id: h.customerId })]);
+    expect(await holdStatus(h.placed.holdId)).toBe("expired");
   });
 });

@@ -14,7 +14,7 @@ import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
-import { lockHold, releaseLockedHold } from "./release.ts";
+import { endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
 export interface SaleCheckout {
@@ -57,7 +57,8 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
  * campaigns' locks; a code that cannot be used any more is not counted, and its outcome says why: the
  * till gave the discount already, so the sale stays processed). Codes are compared as a quote compares
  * them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold that expired or was
- * voided before its sale arrived spends nothing, and so does one still waiting for its customer's code. A hold
+ * voided before its sale arrived spends nothing (a late sale ends it only once it lapsed: a claimed hold waits out
+ * its grace for the sale that claimed it), and so does one still waiting for its customer's code. A hold
  * whose sale is not the basket it was priced on (`saleBasketDifference`) is released and spends nothing either.
  * A customer's hold is committed only by a sale of that customer; a guest's hold (coupon uses only) by any sale
  * of the tenant naming it, anonymous or not: the till gave its discounts, and a guest who shows a loyalty card
@@ -72,12 +73,15 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   const held = new Set<string>();
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
-    // A sale that reached the gateway after its hold expired finds it lapsed, as the sweep would have left it.
-    const lapsed = hold?.status === "held" && hold.expires_at <= new Date(sale.message.receivedAt);
-    if (lapsed) await releaseLockedHold(tx, hold, "expired", "expired before its sale arrived");
-    const committable =
-      hold && !lapsed && hold.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId);
-    if (committable && !(await awaitsConfirmation(tx, hold.id))) {
+    // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway while the
+    // hold is in force, but accepted after its expiry, by an older gateway, or replayed) leaves it to the sweep.
+    const ours = hold?.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId);
+    if (hold && ours && hold.expires_at <= new Date(sale.message.receivedAt)) {
+      // Reached the gateway after the expiry: commits nothing, and ends the hold only once it lapsed (`holdLapsed`), as
+      // the sweep would. A hold claimed by a sale accepted before its expiry is that sale's for a grace, and the ledger
+      // may apply this one first (partitions go by the identity a sale names, not by its customer).
+      await endLapsedHolds(tx, [hold], new Date(sale.message.receivedAt), "expired before its sale arrived");
+    } else if (hold && ours && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       // Not its basket (the gateway refuses such a sale, but one may have got past an older gateway): what the hold
       // reserved was chosen for another basket, so it is given back and the sale earns on what it paid.

@@ -87,12 +87,12 @@ function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | nul
 }
 
 /**
- * Marks the holds that sales about to be stored name as claimed at `at` (the time the gateway received them), those
- * still held and before their expiry, after `saleHoldRefusals` found nothing against them. Accepted must mean done:
- * the ledger commits a hold whose sale was received before its expiry however late it applies the sale, so the
- * sweep and a new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry
- * (`holdLapsed`). The first claim is kept. A claim whose sale is not stored after all (refused for its coupon codes,
- * a lost publish) or is rejected by the ledger only keeps the hold reserved until that grace ends.
+ * Marks the holds that sales just stored name as claimed at `at` (the time the gateway received them), those still
+ * held and before their expiry; `saleHoldRefusals` found nothing against them. Accepted must mean done: the ledger
+ * commits a hold whose sale was received before its expiry however late it applies the sale, so the sweep and a new
+ * hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry (`holdLapsed`), and a later
+ * sale naming it does not end it before then (`commitSaleCheckout`). The first claim is kept. A claim whose sale the
+ * ledger rejects only keeps the hold reserved until that grace ends.
  */
 export async function claimHeldHolds(db: Db, tenantId: string, holdIds: readonly string[], at: Date): Promise<void> {
   if (!holdIds.length) return;

@@ -95,11 +95,16 @@ const lapseOf = (at: Date) => Prisma.sql`
        WHEN ${pastExpiry(at, Prisma.raw("h"))} THEN 'expired' END`;
 
 /**
- * Ends those of these locked holds that are held and lapsed at `at`, each as it lapsed (`lapseOf`): `expired`, or
- * `released` for a code that expired unconfirmed, as `confirmHold` releases it. Read again under the caller's locks
- * (a claim or a confirmation may have come since the holds were picked). How many it ended.
+ * Ends those of these locked holds that are held and lapsed at `at`, each as it lapsed (`lapseOf`): `expired` (with
+ * `expiredReason`), or `released` for a code that expired unconfirmed, as `confirmHold` releases it. Read again under
+ * the caller's locks (a claim or a confirmation may have come since the holds were picked). How many it ended.
  */
-export async function endLapsedHolds(tx: RawTx, holds: readonly HoldRow[], at: Date): Promise<number> {
+export async function endLapsedHolds(
+  tx: RawTx,
+  holds: readonly HoldRow[],
+  at: Date,
+  expiredReason = EXPIRED,
+): Promise<number> {
   if (!holds.length) return 0;
   const lapses = await tx.$queryRaw<{ id: string; lapse: "expired" | "confirmation_expired" | null }[]>`
     SELECT h.id, ${lapseOf(at)} AS lapse FROM checkout_holds h
@@ -108,7 +113,7 @@ export async function endLapsedHolds(tx: RawTx, holds: readonly HoldRow[], at: D
   let ended = 0;
   for (const hold of holds) {
     const lapse = lapseOfHold.get(hold.id);
-    if (lapse === "expired") await releaseLockedHold(tx, hold, "expired", EXPIRED);
+    if (lapse === "expired") await releaseLockedHold(tx, hold, "expired", expiredReason);
     else if (lapse === "confirmation_expired") await releaseLockedHold(tx, hold, "released", "confirmation_expired");
     else continue;
     ended++;

@@ -5,7 +5,7 @@ import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } fro
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { erasedAmong } from "../customers/resolve.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
-import { expireLapsedHolds } from "../holds/release.ts";
+import { expireLapsedHolds, holdLapsed } from "../holds/release.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { announcedInactivityExpiries } from "./inactivity-notice.ts";
 
@@ -16,45 +16,50 @@ import { announcedInactivityExpiries } from "./inactivity-notice.ts";
  *
  * A lot's date is fixed when it is awarded (SPEC), so dated lots expire on their date whatever the policy is
  * now: a version under `after_earning` dated them, and a later switch to `none` or `inactivity` does not undo
- * that. Only lots with `expires_at` are touched, and only an `after_earning` version sets it.
+ * that. Only lots with `expires_at` are touched, and only an `after_earning` version sets it. `slice`: how many lots'
+ * customers one transaction takes at most (smaller in tests).
  */
-export async function expirePoints(ctx: JobContext): Promise<JobResult> {
+export async function expirePoints(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   // Inactivity first: a balance due for inactivity goes in one movement, its dated lots with it. Either order
   // expires the same points, as a lot's expiry does not move the inactivity clock (only inactivity expiries do).
   const inactive =
     ctx.programme.config.expiry.kind === "inactivity" ? await expireInactive(ctx) : { acted: 0, outbox: [] };
-  const lots = await expireLots(ctx);
+  const lots = await expireLots(ctx, slice);
   return { acted: inactive.acted + lots.acted, outbox: [...inactive.outbox, ...lots.outbox] };
 }
 
-async function expireLots(ctx: JobContext): Promise<JobResult> {
+/**
+ * Expires the dated lots due by now, `slice` lots' customers at a time. A customer whose checkout holds points keeps
+ * them until the hold ends (`holdLapsed`: a hold claimed by its sale holds for a grace after its expiry), and the next
+ * pass expires them. Such customers are not picked, and one picked but left all the same (a hold placed since, or
+ * lots expired before) is not picked again: the pass ends once no other customer's lot is due, never earlier.
+ */
+async function expireLots(ctx: JobContext, slice: number): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
+  const left: string[] = [];
   for (;;) {
     const done = await withTransaction(ctx.db, async (tx) => {
-      // A customer whose checkout holds points keeps them until the hold ends: the next pass expires them.
       const due = await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT DISTINCT customer_id FROM (
           SELECT customer_id FROM point_lots l
           WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at <= ${ctx.now}
+            AND customer_id <> ALL(${left}::text[])
             AND NOT EXISTS (
               SELECT 1 FROM checkout_holds h WHERE h.tenant_id = l.tenant_id AND h.customer_id = l.customer_id
-                AND h.status = 'held' AND h.expires_at > ${ctx.now} AND h.points > 0)
-          ORDER BY expires_at, id LIMIT ${SLICE}) d`;
+                AND h.status = 'held' AND h.points > 0 AND NOT ${holdLapsed(ctx.now, "h")})
+          ORDER BY expires_at, id LIMIT ${slice}) d`;
       if (!due.length) return null;
+      const picked = due.map((d) => d.customer_id);
       // Lock the customers (as a hold is placed), then their accounts, before reading what is left of their lots:
       // a spend queued on the same account must land first (taking from the oldest lot), or wait until the
       // expiry is posted; a hold placed meanwhile is seen.
-      const customers = await lockedWithoutHeldPoints(
-        tx,
-        ctx,
-        due.map((d) => d.customer_id),
-      );
-      if (!customers.length) return { count: 0, items: [], slice: 0 };
+      const customers = await lockedWithoutHeldPoints(tx, ctx, picked);
+      if (!customers.length) return { items: [], count: 0, left: picked };
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${customers}::text[]) ORDER BY id FOR UPDATE`;
       const lots = await tx.$queryRaw<{ id: bigint; customer_id: string; remaining: bigint; key: string }[]>(
         expiredLotsStatement(ctx.tenantId, customers, ctx.now),
       );
-      if (!lots.length) return { count: 0, items: [], slice: 0 };
+      if (!lots.length) return { items: [], count: 0, left: picked };
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
         lots.map((l) => ({
@@ -71,12 +76,14 @@ async function expireLots(ctx: JobContext): Promise<JobResult> {
         // A pass posts thousands of movements: their events as one outbox row, not a row each.
         { milestonesOf: () => ctx.programme.config.milestones, batch: true },
       );
-      return { count: posted.length, items, slice: lots.length };
+      // Nothing new posted for a customer: what is left of their lots was expired before, or a hold keeps it.
+      const postedFor = new Set(posted.map((m) => m.customerId));
+      return { items, count: posted.length, left: picked.filter((c) => !postedFor.has(c)) };
     });
     if (!done) return result;
     result.acted += done.count;
     result.outbox.push(...done.items);
-    if (done.count === 0) return result; // nothing new posted: everything left was expired before
+    left.push(...done.left);
   }
 }
 
