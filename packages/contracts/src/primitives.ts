@@ -190,6 +190,21 @@ export const ExternalIdentity = z
   })
   .meta({ id: "ExternalIdentity", description: "A sign-in identity from an app login provider." });
 
+/**
+ * The number printed on a loyalty card. Upper-cased as it is read, so every way in (a till's sale or hold, a stored
+ * message the ledger applies, a kiosk's or an admin's look-up) names `card-000417` and `CARD-000417` alike: one card,
+ * one customer, one ledger partition. An overwrite, not a transform: the OpenAPI document still shows a string.
+ */
+export const CardNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'")
+  .overwrite((card) => card.toUpperCase())
+  .meta({
+    description:
+      "The number printed on a loyalty card: 4-40 letters, digits or '-', case-insensitive (stored upper case).",
+    examples: ["CARD-000417"],
+  });
+
 /** How a request names a customer: exactly one identity. */
 export const CustomerRef = z
   .strictObject({
@@ -203,14 +218,7 @@ export const CustomerRef = z
         "The customer's phone number in E.164 form, stored canonically (+4407911123456 is +447911123456); an unknown " +
         "number enrols a new member.",
     }).optional(),
-    cardNumber: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'")
-      .meta({
-        description: "The number printed on a loyalty card: 4-40 letters, digits or '-'.",
-        examples: ["CARD-000417"],
-      })
-      .optional(),
+    cardNumber: CardNumber.optional(),
     externalIdentity: ExternalIdentity.optional(),
   })
   .refine((c) => Object.values(c).filter((v) => v !== undefined).length === 1, {

@@ -4,6 +4,7 @@ import {
   CustomerRef,
   exampleSaleLines,
   identityOf,
+  ledgerPartitionKey,
   lineAmount,
   occurredAtOutOfRange,
   TransactionInput,
@@ -176,6 +177,16 @@ describe("identityOf", () => {
       kind: "ext:google",
       value: "x",
     });
+  });
+});
+
+describe("a card number", () => {
+  it("is read upper case, so both spellings name one card and one ledger partition", () => {
+    expect(CustomerRef.parse({ cardNumber: "card-000417" })).toEqual({ cardNumber: "CARD-000417" });
+    const keys = ["CARD-000417", "card-000417"].map((cardNumber) =>
+      ledgerPartitionKey(TransactionInput.parse({ ...exampleSale, customer: { cardNumber } })),
+    );
+    expect(keys).toEqual(["card:CARD-000417", "card:CARD-000417"]);
   });
 });
 

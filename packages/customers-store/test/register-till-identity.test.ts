@@ -209,3 +209,38 @@ describe("the first registration of a sign-in identity a till named a customer b
     expect((await readProfile(db, tenantId, till)).registeredAt).toBe(now.toISOString());
   });
 });
+
+describe("registering a till's phone while a till names the sign-in identity", () => {
+  it("makes the till's identity customer the account and merges in the phone's customer, not a 500", async () => {
+    const { tenantId, welcomeId } = await welcomeTenant("Till Identity Phone Race");
+    const ext = apple();
+    const number = `+48605${String(++n).padStart(6, "0")}`;
+    const [byPhone] = await db.$transaction((tx) =>
+      resolveCustomers(tx, [{ tenantId, ref: { phone: number }, create: true, createdVia: "pos" }]),
+    );
+    const phoneCustomer = (byPhone as { customerId: string }).customerId;
+    let till = "";
+    // The registration finds the identity unowned and the phone a till's customer, then meets the till's uncommitted
+    // row for the identity when it adds it to that customer.
+    const registration = await raceWithHeldTransaction(
+      testDatabaseUrl(),
+      db,
+      async (tx) => {
+        const [resolved] = await resolveCustomers(tx, [
+          { tenantId, ref: { externalIdentity: ext }, create: true, createdVia: "kiosk" },
+        ]);
+        till = (resolved as { customerId: string }).customerId;
+      },
+      () => register(tenantId, { ...signUp(ext), phone: number, phoneVerified: true }),
+      "the registration",
+    );
+
+    expect(registration).toMatchObject({
+      outcome: "linked",
+      mergedCustomerIds: [phoneCustomer],
+      customer: { id: till, phone: number, phoneVerified: true, externalIdentities: [ext] },
+    });
+    expect((await walletCoupons(db, tenantId, till)).map((w) => w.campaignId)).toEqual([welcomeId]);
+    expect(await registrationsOf(tenantId, till)).toHaveLength(1);
+  });
+});

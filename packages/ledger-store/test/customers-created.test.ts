@@ -85,6 +85,22 @@ describe("customers a till's sale creates", () => {
     expect(JSON.stringify(event?.payload)).not.toContain(cardNumber);
   });
 
+  it("a card named in either case is one customer, kept under its upper-case number", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base] }, "Card Case Burgers");
+    for (const cardNumber of ["CARD-000417", "card-000417", "Card-000417"]) {
+      const applied = await applyTransactionBatch(ledgerDeps(db), [txMessage(tenantId, { customer: { cardNumber } })]);
+      expect(applied.outcomes).toEqual([{ kind: "done" }]);
+    }
+    const customers = await db.customer.findMany({ where: { tenantId }, include: { identities: true } });
+    expect(customers).toEqual([
+      expect.objectContaining({
+        cardNumber: "CARD-000417",
+        identities: [expect.objectContaining({ kind: "card", value: "CARD-000417" })],
+      }),
+    ]);
+    expect(await created(tenantId)).toHaveLength(1);
+  });
+
   it("another body under a stored externalId (a corrected phone) makes no customer: no row, no identity, no event", async () => {
     const tenantId = await tenantWithProgramme(db, { rules: [base] }, "Corrected Burgers");
     const first = txMessage(tenantId, { customer: { phone: "+48730000004" } });

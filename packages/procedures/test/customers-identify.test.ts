@@ -69,6 +69,9 @@ describe("customers.identify", () => {
   it("identifies by phone or card number", async () => {
     expect(await t.kiosk.customers.identify({ phone })).toEqual(tillView());
     expect(await t.kiosk.customers.identify({ cardNumber })).toEqual(tillView());
+    // A card typed in lower case is the same card (card numbers are kept upper case).
+    expect(await t.kiosk.customers.identify({ cardNumber: cardNumber.toLowerCase() })).toEqual(tillView());
+    expect(await t.admin.customers.get({ cardNumber: cardNumber.toLowerCase() })).toMatchObject({ id: customerId });
   });
 
   it("is open to kiosk, pos and admin keys, not to analyst or app keys", async () => {

@@ -38,16 +38,40 @@ it("finds a customer by any part of the name, or by the start of the phone, card
   for (const query of ["0555101", "SEARCH-77", "example.com"]) expect(await found(query), query).toEqual([]);
 });
 
+it("finds a phone typed the way people write it, with or without its country code, and a card in any case", async () => {
+  const t = await tenantCallers(db, "Search Typed Phones");
+  const ola = newId("customer");
+  await db.customer.create({
+    data: { id: ola, tenantId: t.tenantId, phone: "+48600100200", cardNumber: "CARD-000417", createdVia: "test" },
+  });
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  const typed = [
+    "+48 600 100 200",
+    "48600100200",
+    "600100200",
+    "600 100 200",
+    "600-100-200",
+    "(600) 100.200",
+    "0048 600",
+  ];
+  for (const query of [...typed, "600 100", "card-000417", "Card-0004"])
+    expect(await found(query), query).toEqual([ola]);
+  // Still by the start: the number's middle, or its national part under the wrong country code, is not it.
+  for (const query of ["100 200", "+49 600 100 200", "+48 100 200"]) expect(await found(query), query).toEqual([]);
+});
+
 it("answers each condition of the search from a trigram index, not by walking every customer of the tenant", async () => {
   // The test database's customers table is small, where reading it whole is cheaper: asked without sequential scans,
   // the plan shows whether an index answers the condition at all (as on a tenant with a million customers).
-  const conditions = {
-    customers_name_trgm_idx: "name ILIKE '%kowal%'",
-    customers_email_trgm_idx: "email ILIKE 'anna.k@%'",
-    customers_phone_trgm_idx: "phone LIKE '+4860055%'",
-    customers_card_number_trgm_idx: "card_number LIKE 'CARD-SEA%'",
-  };
-  for (const [index, condition] of Object.entries(conditions)) {
+  const conditions = [
+    ["customers_name_trgm_idx", "name ILIKE '%kowal%'"],
+    ["customers_email_trgm_idx", "email ILIKE 'anna.k@%'"],
+    ["customers_phone_trgm_idx", "phone LIKE '+4860055%'"],
+    // A phone typed without its country code: its national start after a country code of one to three digits.
+    ["customers_phone_trgm_idx", "phone LIKE '+__600555%'"],
+    ["customers_card_number_trgm_idx", "card_number ILIKE 'card-sea%'"],
+  ];
+  for (const [index, condition] of conditions) {
     const plan = await queryPlan(db, `SELECT id FROM customers WHERE ${condition}`, true);
     expect(
       plan.flatMap((n) => n["Index Name"] ?? []),

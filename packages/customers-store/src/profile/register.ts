@@ -149,8 +149,12 @@ async function link(tx: DbTx, r: Registering, customerId: string): Promise<Regis
         "conflict",
         `this phone number belongs to another ${ext.kind.slice(4)} account of this brand; sign in with that one`,
       );
-    await tx.$executeRaw`
-      INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${customerId})`;
+    const inserted = await tx.$executeRaw`
+      INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
+      VALUES (${tenantId}, ${ext.kind}, ${ext.value}, ${customerId}) ON CONFLICT DO NOTHING`;
+    // A till named a customer by this sign-in identity since our look-up (batch-triage creates them bare, without
+    // our locks): that customer holds it now, so the registration is theirs, and the proven phone links to them.
+    if (!inserted) return register(tx, r);
   }
   if (registeredAt) return signIn(tx, r, customerId, before, { registeredAt, identityAdded: ext !== null });
   return becomeAppAccount(tx, r, customerId, before, { identityAdded: ext !== null });

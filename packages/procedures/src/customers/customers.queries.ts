@@ -51,8 +51,9 @@ export async function searchCustomers(db: Db, tenantId: string, input: { query: 
       tenantId,
       OR: [
         { id: q },
-        { phone: { startsWith: q } },
-        { cardNumber: { startsWith: q } },
+        ...phoneConditions(q),
+        // Cards are stored upper case; a legacy one two customers hold in different cases is found in either.
+        { cardNumber: { startsWith: q, mode: "insensitive" } },
         { email: { startsWith: q, mode: "insensitive" } },
         { name: { contains: q, mode: "insensitive" } },
       ],
@@ -68,4 +69,28 @@ export async function searchCustomers(db: Db, tenantId: string, input: { query: 
     cardNumber: c.cardNumber,
     createdAt: c.createdAt.toISOString(),
   }));
+}
+
+/** What people put between a phone number's digits: spaces, dots, dashes and brackets. */
+const phoneSeparators = /[\s.()-]/g;
+
+/**
+ * The phone conditions of a search typed the way people write numbers (`+48 600 100 200`, `600-100-200`,
+ * `(0) 7911 123456`), against phones stored in E.164 (`+48600100200`). Its digits match the start of the stored
+ * number with the country code, or, typed without one, the start of the national number after a country code of one
+ * to three digits (`_` is LIKE's one character; a national trunk 0 is dropped, as E.164 drops it). Each is a LIKE on
+ * `phone` with three or more digits in a row, which the phone's trigram index answers (migration 0029). Country codes
+ * are not checked, so a short national start may also find a number whose digits line up under a code of another
+ * length (`600` finds +48 660 012 345, read as +486 600...): a search box may list a few more, never fewer.
+ */
+function phoneConditions(query: string): { phone: { startsWith: string } }[] {
+  const typed = /^(\+|00)?(\d{3,15})$/.exec(query.replace(phoneSeparators, ""));
+  if (!typed) return [];
+  const international = typed[1];
+  const digits = typed[2]!;
+  const withCode = { phone: { startsWith: `+${digits}` } };
+  if (international) return [withCode];
+  const national = digits.replace(/^0/, "");
+  if (national.length < 3) return [withCode];
+  return [withCode, ...["_", "__", "___"].map((code) => ({ phone: { startsWith: `+${code}${national}` } }))];
 }

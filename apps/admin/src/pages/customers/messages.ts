@@ -1,13 +1,13 @@
-import type { Channel, ConsentChannel, ConsentPurpose, CouponCampaignStatus } from "@regulars/contracts";
+import type { Channel, ConsentChannel, ConsentPurpose } from "@regulars/contracts";
 import type { Messages } from "@regulars/web-ui";
-import type { MessageStatus, MovementKind } from "./codes.ts";
+import type { MessageStatus, MovementKind, WalletCouponState } from "./codes.ts";
 
 const en = {
   nav: "Customers",
   title: "Customers",
   search: {
     label: "Phone, e-mail, name, card number or customer id",
-    hint: "Phone numbers and e-mails match from the start; names anywhere.",
+    hint: "Phone numbers (with or without the country code, spaces allowed), cards and e-mails match from the start; names anywhere.",
     caption: "Customers matching the search, newest first",
     empty: "No customer matches.",
   },
@@ -113,6 +113,17 @@ const en = {
       transfer_in: "Moved in (accounts merged)",
       transfer_out: "Moved out (accounts merged)",
     } satisfies Record<MovementKind, string>,
+    /** Reasons the ledger writes itself (`ledgerReason`); `id` is the hold, sale, code or customer they name. */
+    reasons: {
+      checkout: "Checkout",
+      checkoutRefund: "Checkout refund",
+      couponCreditTakenBack: "Refund of {{id}}: coupon credit taken back",
+      saleRefund: "Refund of {{id}}",
+      coupon: "Coupon {{id}}",
+      merged: "Merged from {{id}}",
+      pendingOver: "Pending period over",
+      pointsExpired: "Points reached their expiry date",
+    },
   },
   wallet: {
     title: "Coupons in the wallet",
@@ -122,8 +133,14 @@ const en = {
     issued: "Issued",
     uses: "Uses",
     status: "Status",
-    /** The status of the coupon's campaign: a paused campaign's coupons are not accepted. */
-    statuses: { active: "Active", paused: "Paused" } satisfies Record<CouponCampaignStatus, string>,
+    /** The coupon's own state for the customer (`WalletCouponState`): what a checkout makes of it. */
+    states: {
+      active: "Active",
+      used: "Used",
+      expired: "Expired",
+      paused: "Paused (campaign)",
+      not_yet_valid: "Not yet valid",
+    } satisfies Record<WalletCouponState, string>,
   },
   consents: {
     title: "Consents",
@@ -170,7 +187,7 @@ export const messages: Messages<typeof en> = {
     title: "Klienci",
     search: {
       label: "Telefon, e-mail, imię, numer karty lub id klienta",
-      hint: "Telefony i e-maile pasują od początku, imiona w dowolnym miejscu.",
+      hint: "Telefony (z numerem kierunkowym kraju lub bez, także ze spacjami), karty i e-maile pasują od początku, imiona w dowolnym miejscu.",
       caption: "Klienci pasujący do wyszukiwania, od najnowszych",
       empty: "Żaden klient nie pasuje.",
     },
@@ -272,6 +289,16 @@ export const messages: Messages<typeof en> = {
         transfer_in: "Przeniesienie na konto (scalenie kont)",
         transfer_out: "Przeniesienie z konta (scalenie kont)",
       },
+      reasons: {
+        checkout: "Kasa",
+        checkoutRefund: "Zwrot przy kasie",
+        couponCreditTakenBack: "Zwrot {{id}}: cofnięta premia z kuponu",
+        saleRefund: "Zwrot {{id}}",
+        coupon: "Kupon {{id}}",
+        merged: "Scalenie z kontem {{id}}",
+        pendingOver: "Koniec okresu oczekiwania",
+        pointsExpired: "Upłynął termin ważności punktów",
+      },
     },
     wallet: {
       title: "Kupony w portfelu",
@@ -281,7 +308,13 @@ export const messages: Messages<typeof en> = {
       issued: "Wydany",
       uses: "Użycia",
       status: "Status",
-      statuses: { active: "Aktywny", paused: "Wstrzymany" },
+      states: {
+        active: "Aktywny",
+        used: "Wykorzystany",
+        expired: "Wygasł",
+        paused: "Wstrzymany (kampania)",
+        not_yet_valid: "Jeszcze nieważny",
+      },
     },
     consents: {
       title: "Zgody",
