@@ -1,4 +1,4 @@
-import { CampaignAction, Channel, ConsentChannel, ConsentPurpose, CouponCampaignStatus } from "@regulars/contracts";
+import { CampaignAction, Channel, ConsentChannel, ConsentPurpose } from "@regulars/contracts";
 import i18next from "i18next";
 import { describe, expect, it } from "vitest";
 // Type only, by path: the admin app does not depend on the ledger, but its labels must follow the ledger's kinds.
@@ -8,8 +8,10 @@ import {
   consentSourceLabel,
   identityLabel,
   labelOf,
+  ledgerReason,
   type MessageStatus,
   type MovementKind,
+  type WalletCouponState,
 } from "../src/pages/customers/codes.ts";
 import { messages } from "../src/pages/customers/messages.ts";
 
@@ -39,7 +41,7 @@ describe("the codes a customer's page shows, in the staff's language", () => {
       const shown = [
         ...movementKinds.map((k) => [k, labelOf(t, "ledger.kinds", k)]),
         ...Channel.options.map((c) => [c, labelOf(t, "channels", c)]),
-        ...CouponCampaignStatus.options.map((s) => [s, t(`wallet.statuses.${s}`)]),
+        ...(Object.keys(messages.en.wallet.states) as WalletCouponState[]).map((s) => [s, t(`wallet.states.${s}`)]),
         ...ConsentChannel.options.map((c) => [c, labelOf(t, "messageChannels", c)]),
         ...ConsentPurpose.options.map((p) => [p, labelOf(t, "consentPurposes", p)]),
         ...(Object.keys(messages.en.messageStatuses) as MessageStatus[]).map((s) => [
@@ -59,7 +61,9 @@ describe("the codes a customer's page shows, in the staff's language", () => {
     expect(labelOf(en, "channels", "pos")).toBe("Till (POS)");
     expect(labelOf(pl, "channels", "kiosk")).toBe("Kiosk");
     expect(en("wallet.status")).toBe("Status");
-    expect(pl("wallet.statuses.active")).toBe("Aktywny");
+    expect(pl("wallet.states.active")).toBe("Aktywny");
+    expect(en("wallet.states.used")).toBe("Used");
+    expect(pl("wallet.states.used")).toBe("Wykorzystany");
     expect(identityLabel(en, { kind: "phone", value: "+48600100200" })).toBe("Phone: +48600100200");
     expect(identityLabel(pl, { kind: "card", value: "CARD-1" })).toBe("Numer karty: CARD-1");
     expect(identityLabel(en, { kind: "ext:google", value: "1087" })).toBe("App sign-in (google): 1087");
@@ -75,6 +79,22 @@ describe("the codes a customer's page shows, in the staff's language", () => {
     expect(consentSourceLabel(pl, "till:store:7")).toBe("Kasa w lokalizacji store:7");
     expect(consentSourceLabel(en, "partner-import")).toBe("partner-import");
     expect(labelOf(pl, "messageStatuses", "delivered")).toBe("Dostarczona");
+  });
+
+  it("reads the ledger's own reasons as words, keeping the hold, sale or code they name", async () => {
+    const en = await translator("en");
+    const pl = await translator("pl");
+    expect(ledgerReason(en, "hld_01m96tq4zk8w2e")).toEqual({ label: "Checkout", detail: "hld_01m96tq4zk8w2e" });
+    expect(ledgerReason(pl, "hld_01m96tq4zk8w2e")).toEqual({ label: "Kasa", detail: "hld_01m96tq4zk8w2e" });
+    expect(ledgerReason(en, "refund of hld_01m96t")).toEqual({ label: "Checkout refund", detail: "hld_01m96t" });
+    expect(ledgerReason(pl, "refund of hld_01m96t").label).toBe("Zwrot przy kasie");
+    expect(ledgerReason(en, "refund of T-1001")).toEqual({ label: "Refund of T-1001", detail: "T-1001" });
+    expect(ledgerReason(en, "refund of T-9 took back the coupon's credit").label).toBe(
+      "Refund of T-9: coupon credit taken back",
+    );
+    expect(ledgerReason(pl, "coupon FRIES")).toEqual({ label: "Kupon FRIES", detail: "FRIES" });
+    expect(ledgerReason(pl, "pending period over")).toEqual({ label: "Koniec okresu oczekiwania" });
+    expect(ledgerReason(en, "goodwill after a cold burger")).toEqual({ label: "goodwill after a cold burger" });
   });
 
   it("shows a stored code outside the contracts as stored, not as a message key", async () => {

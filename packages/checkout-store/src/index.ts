@@ -13,6 +13,8 @@ export {
 } from "./coupons/campaigns.ts";
 export { CODES_CSV_HEADER, codeLinesFromCsv, type ImportLine, numberedLines, streamCodesCsv } from "./coupons/csv.ts";
 export {
+  type CodeRoom,
+  campaignCodeRoom,
   type GeneratedCodes,
   generateCampaignCodes,
   MAX_CODES_PER_GENERATION,
@@ -46,6 +48,6 @@ export {
   issueCoupon,
   issueCouponAsAdmin,
   issueRegistrationCoupons,
-  type WalletCoupon,
-  walletCoupons,
 } from "./coupons/wallet.ts";
+export { type WalletCoupon, walletCoupons } from "./coupons/wallet-read.ts";
+export { type WalletCouponState, walletCouponState } from "./coupons/wallet-state.ts";

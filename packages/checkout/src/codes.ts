@@ -72,6 +72,29 @@ export function patternTooShortMessage(pattern: string, count: number): string {
   );
 }
 
+/** How many more codes the pattern may hold beside `existing` ones of its shape: never below 0. */
+export const patternRoom = (pattern: string, existing: number): number =>
+  Math.max(0, patternCapacity(pattern) - existing);
+
+/**
+ * What an admin reads when `count` more codes do not fit beside the `existing` ones: the room left, the request, and
+ * a longer pattern that would hold the request on its own (its shape starts empty), e.g. "pattern LUNCH-XXXXXXX
+ * holds at most 4,586 codes and the tenant has 4,000 of them already, any campaign's or import's: 586 more fit, not
+ * 2,000; for more, use 8 X's, as in LUNCH-XXXXXXXX (…)". With none there, the request is all of it.
+ */
+export function patternRoomMessage(pattern: string, existing: number, count: number): string {
+  if (!existing) return patternTooShortMessage(pattern, count);
+  const { prefix, suffix, randomLength } = patternShape(pattern);
+  // More X's than now even when the request alone would fit the pattern's length: that shape is the full one.
+  const length = Math.max(randomLengthFor(count), randomLength + 1);
+  return (
+    `pattern ${pattern} holds at most ${figure(patternCapacity(pattern))} codes and the tenant has ` +
+    `${figure(existing)} of them already, any campaign's or import's: ${figure(patternRoom(pattern, existing))} more ` +
+    `fit, not ${figure(count)}; for more, use ${length} X's, as in ${prefix}${"X".repeat(length)}${suffix} ` +
+    `(one code per ${figure(CODE_SPACE_FACTOR)} combinations keeps codes unguessable)`
+  );
+}
+
 /** Anything that can tell whether a code exists already (a Set, or a lookup over stored codes). */
 export interface TakenCodes {
   has(code: string): boolean;

@@ -6,6 +6,8 @@ import {
   generateCodes,
   normalizeCode,
   patternCapacity,
+  patternRoom,
+  patternRoomMessage,
   patternShape,
   patternSpace,
   patternTooShortMessage,
@@ -89,6 +91,18 @@ describe("generateCodes", () => {
   it("knows how many X's a count needs, keeping what stands around the run", () => {
     expect([1, 7, 8, 4_586, 4_587, 100_000, 1_000_000].map(randomLengthFor)).toEqual([5, 5, 6, 7, 8, 8, 9]);
     expect(patternTooShortMessage("XMAS-XXXX-24", 50_000)).toMatch(/use 8 X's, as in XMAS-XXXXXXXX-24 /);
+  });
+
+  it("says the room a pattern has left beside the codes made before, and a longer pattern for the request", () => {
+    expect([0, 4_000, 4_586, 5_000].map((existing) => patternRoom("AB-XXXXXXX", existing))).toEqual([4_586, 586, 0, 0]);
+    expect(patternRoomMessage("AB-XXXXXXX", 4_000, 2_000)).toBe(
+      "pattern AB-XXXXXXX holds at most 4,586 codes and the tenant has 4,000 of them already, any campaign's or " +
+        "import's: 586 more fit, not 2,000; for more, use 8 X's, as in AB-XXXXXXXX " +
+        "(one code per 1,000,000 combinations keeps codes unguessable)",
+    );
+    // The request alone would fit 7 X's, but that shape is the full one: one more X at least.
+    expect(patternRoomMessage("XMAS-XXXXXXX-24", 4_586, 1)).toMatch(/: 0 more fit, not 1; .* as in XMAS-XXXXXXXX-24 /);
+    expect(patternRoomMessage("AB-XXXX", 0, 1)).toBe(patternTooShortMessage("AB-XXXX", 1));
   });
 
   it("refuses a pattern that is not a pattern", () => {

@@ -77,6 +77,42 @@ describe("coupons router", () => {
     expect(await t.admin.coupons.stats({ id: imported.id })).toMatchObject({ codes: { total: 3, imported: 3 } });
   });
 
+  it("says how many more codes a pattern can take, and refuses a request beyond it whole", async () => {
+    const t = await tenantCallers(db, "Coupon Grill");
+    // LUNCH-XXXXXXX holds 4,586 codes; another campaign of the pattern has 4,000 of them.
+    const lunch = { ...welcome, codes: { kind: "unique" as const, pattern: "LUNCH-XXXXXXX" } };
+    const first = await t.admin.coupons.create(lunch);
+    const second = await t.admin.coupons.create({ ...lunch, name: "Second lunch" });
+    expect(await t.admin.coupons.codeRoom({ id: second.id })).toEqual({
+      pattern: "LUNCH-XXXXXXX",
+      capacity: 4_586,
+      existing: 0,
+      available: 4_586,
+    });
+    await t.admin.coupons.generateCodes({ id: first.id, count: 4_000 });
+    const room = { pattern: "LUNCH-XXXXXXX", capacity: 4_586, existing: 4_000, available: 586 };
+    expect(await t.admin.coupons.codeRoom({ id: second.id })).toEqual(room);
+
+    const tooMany = await failure(t.admin.coupons.generateCodes({ id: second.id, count: 2_000 }));
+    expect(tooMany).toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message:
+        "pattern LUNCH-XXXXXXX holds at most 4,586 codes and the tenant has 4,000 of them already, any campaign's " +
+        "or import's: 586 more fit, not 2,000; for more, use 8 X's, as in LUNCH-XXXXXXXX " +
+        "(one code per 1,000,000 combinations keeps codes unguessable)",
+    });
+    expect(await t.admin.coupons.codeRoom({ id: second.id })).toEqual(room);
+    expect(await t.admin.coupons.generateCodes({ id: second.id, count: 586 })).toMatchObject({ inserted: 586 });
+    expect(await t.admin.coupons.codeRoom({ id: second.id })).toMatchObject({ existing: 4_586, available: 0 });
+
+    // Only a campaign of unique codes has a pattern; another tenant's campaign is not found.
+    const partnerCampaign = await t.admin.coupons.create(partner);
+    expect((await failure(t.admin.coupons.codeRoom({ id: partnerCampaign.id }))).code).toBe("UNPROCESSABLE_CONTENT");
+    const other = await tenantCallers(db, "Other Grill");
+    expect((await failure(other.admin.coupons.codeRoom({ id: first.id }))).code).toBe("NOT_FOUND");
+    expect((await failure(t.analyst.coupons.codeRoom({ id: first.id }))).code).toBe("FORBIDDEN");
+  });
+
   it("issues into a customer's wallet once per issue key and lists the wallet", async () => {
     const t = await tenantCallers(db, "Coupon Grill");
     const customerId = await customerOf(t.tenantId);

@@ -69,6 +69,10 @@ function when(iso: string): string {
   return new Intl.DateTimeFormat("pl-PL", { dateStyle: "medium", timeStyle: "short" }).format(at);
 }
 
+/** A figure the server wrote in English ("4,586") as a Polish reader writes it ("4586", "110 075"). */
+const figure = (en: string) => new Intl.NumberFormat("pl-PL").format(Number(en.replaceAll(",", "")));
+const unguessable = "(jeden kod na 1 000 000 kombinacji, by kodów nie dało się odgadnąć)";
+
 const programmeParts: Record<string, string> = { rule: "reguły", "stamp card": "karty pieczątek", reward: "nagrody" };
 const endpoints = { one: "punkt", few: "punkty", many: "punktów" };
 
@@ -127,6 +131,19 @@ const polishOfDomainPattern: [RegExp, (...parts: string[]) => string][] = [
   [
     /^the pattern of campaign (\S+) is full: add X's$/,
     (id) => `Wzorzec kodów kampanii ${id} jest pełny: dodaj znaki X.`,
+  ],
+  [
+    /^pattern (\S+) holds at most ([\d,]+) codes, too few for ([\d,]+): use (\d+) X's, as in (\S+) \(.+\)$/,
+    (p, cap, n, x, as) =>
+      `Wzór ${p} mieści najwyżej tyle kodów: ${figure(cap)}, za mało na ${figure(n)}. Użyj wzoru z ${x} znakami X, ` +
+      `np. ${as} ${unguessable}.`,
+  ],
+  [
+    /^pattern (\S+) holds at most ([\d,]+) codes and the tenant has ([\d,]+) of them already, .+: ([\d,]+) more fit, not ([\d,]+); for more, use (\d+) X's, as in (\S+) \(.+\)$/,
+    (p, cap, has, left, n, x, as) =>
+      `Wzór ${p} mieści najwyżej tyle kodów: ${figure(cap)}, a istnieje już ${figure(has)} (z dowolnych kampanii ` +
+      `i importów): zmieści się jeszcze ${figure(left)}, nie ${figure(n)}. Aby mieć więcej, użyj wzoru z ${x} ` +
+      `znakami X, np. ${as} ${unguessable}.`,
   ],
   [
     /^this phone number belongs to another (\w+) account of this brand; sign in with that one$/,

@@ -293,6 +293,22 @@ const domainSentences: [code: string, english: string, polish: string][] = [
     "Wzorzec kodów kampanii cpc_1 jest pełny: dodaj znaki X.",
   ],
   [
+    "unprocessable",
+    "pattern S-XXXX holds at most 0 codes, too few for 4,000: use 7 X's, as in S-XXXXXXX " +
+      "(one code per 1,000,000 combinations keeps codes unguessable)",
+    "Wzór S-XXXX mieści najwyżej tyle kodów: 0, za mało na 4000. Użyj wzoru z 7 znakami X, np. S-XXXXXXX " +
+      "(jeden kod na 1 000 000 kombinacji, by kodów nie dało się odgadnąć).",
+  ],
+  [
+    "unprocessable",
+    "pattern LUNCH-XXXXXXX holds at most 4,586 codes and the tenant has 4,000 of them already, any campaign's or " +
+      "import's: 586 more fit, not 2,000; for more, use 8 X's, as in LUNCH-XXXXXXXX " +
+      "(one code per 1,000,000 combinations keeps codes unguessable)",
+    "Wzór LUNCH-XXXXXXX mieści najwyżej tyle kodów: 4586, a istnieje już 4000 (z dowolnych kampanii i importów): " +
+      "zmieści się jeszcze 586, nie 2000. Aby mieć więcej, użyj wzoru z 8 znakami X, np. LUNCH-XXXXXXXX " +
+      "(jeden kod na 1 000 000 kombinacji, by kodów nie dało się odgadnąć).",
+  ],
+  [
     "conflict",
     "this phone number belongs to another app account of this brand; sign in with that one",
     "Ten numer telefonu należy do innego konta tej marki (app): zaloguj się na tamto.",

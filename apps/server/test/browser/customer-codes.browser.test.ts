@@ -1,4 +1,4 @@
-import { asAdminView } from "@regulars/api-client";
+import { asAdminView, type RegularsClient } from "@regulars/api-client";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { line, postSale } from "../checkout-flow.ts";
@@ -31,7 +31,43 @@ beforeAll(async () => {
     codes: { kind: "unique", pattern: "FRIES-XXXXX" },
   });
   await admin.coupons.issue.mutate({ id: coupon.id, customerId, issueKey: "customer-codes" });
+  await spendAtCheckout(admin, b.system.client(tenant.apiKeys.pos));
 }, 180_000);
+
+/**
+ * A checkout at the till (so the till stays the customer's preferred channel) that spends points and a coupon issued
+ * into the wallet, whose campaign stays active: the ledger names the hold as the redemption's reason.
+ */
+async function spendAtCheckout(admin: RegularsClient, till: RegularsClient) {
+  await admin.programme.redemption.set.mutate({ redemption: { points: 10, value: 50 } });
+  await admin.customers.adjust.mutate({ customerId, unit: "points", amount: 100, reason: "Welcome gift" });
+  const burger = await admin.coupons.create.mutate({
+    name: "Burger deal",
+    benefit: { kind: "fixed_off", amount: 200 },
+    codes: { kind: "unique", pattern: "BURGER-XXXXX" },
+  });
+  const { code } = await admin.coupons.issue.mutate({ id: burger.id, customerId, issueKey: "spent" });
+  const basket = {
+    locationId: "store-north",
+    channel: "pos" as const,
+    currency: "EUR",
+    lines: [line("BURGER", 4_200)],
+  };
+  const hold = await till.checkout.hold.mutate({
+    customer: { phone: customer.phone },
+    basket,
+    couponCodes: [code],
+    points: 20,
+  });
+  const lines = basket.lines.map((l, i) => ({ ...l, discount: hold.quote.lines[i]!.discount }));
+  await postSale(b.system, b.tenant, customer.phone, lines, {
+    occurredAt: new Date().toISOString(),
+    locationId: "store-north",
+    channel: "pos",
+    holdId: hold.holdId,
+    couponCodes: [code],
+  });
+}
 
 afterAll(async () => {
   await b?.dispose();
@@ -62,7 +98,15 @@ describe("a customer's page", () => {
     const wallet = page.getByRole("table", { name: /Coupons issued/ });
     await wallet.getByRole("columnheader", { name: "Status", exact: true }).waitFor();
     expect(await wallet.getByRole("columnheader", { name: "Campaign" }).count()).toBe(0);
-    await poll(() => column(page, /Coupons issued/, 5)).toEqual(["Active"]);
+    // The spent coupon is used, though its campaign is active; the other one is still to use.
+    await poll(() => column(page, /Coupons issued/, 5)).toEqual(["Used", "Active"]);
+    // The checkout's redemption reads as such, its hold id kept for a tooltip.
+    const redeemed = page
+      .getByRole("table", { name: /Ledger movements/ })
+      .getByRole("row")
+      .filter({ hasText: "Redeemed" });
+    await poll(() => redeemed.locator("td").nth(3).textContent()).toBe("Checkout");
+    expect(await redeemed.locator("td").nth(3).locator("span").getAttribute("title")).toMatch(/^hld_/);
     await poll(() => fact(page, "Joined through").textContent()).toBe("Till (POS)");
     await poll(() => fact(page, "Identities").textContent()).toBe(`Phone: ${customer.phone}`);
     // The behaviour profile follows the sale a little later.
@@ -83,7 +127,8 @@ describe("a customer's page", () => {
     const wallet = page.getByRole("table", { name: /Kupony wydane/ });
     await wallet.getByRole("columnheader", { name: "Status", exact: true }).waitFor();
     expect(await wallet.getByRole("columnheader", { name: "Kampania" }).count()).toBe(0);
-    await poll(() => column(page, /Kupony wydane/, 5)).toEqual(["Aktywny"]);
+    await poll(() => column(page, /Kupony wydane/, 5)).toEqual(["Wykorzystany", "Aktywny"]);
+    await poll(() => column(page, /Operacje w księdze/, 4)).toContain("Kasa");
     await poll(() => fact(page, "Dołączył przez").textContent()).toBe("Kasa (POS)");
     await poll(() => fact(page, "Tożsamości").textContent()).toBe(`Telefon: ${customer.phone}`);
     await poll(() => fact(page, "Preferowany kanał").textContent()).toBe("Kasa (POS)");

@@ -46,7 +46,8 @@ beforeAll(async () => {
   const sales = [
     await sale(anna.phone, "store-north", 4_200),
     await sale(anna.phone, "store-south", 1_800),
-    await sale(ben.phone, "store-north", 2_500),
+    // A catering order: a day's points in the thousands, which the chart's axis groups as the figures do.
+    await sale(ben.phone, "store-north", 250_000),
   ];
   earned = sales.reduce((sum, s) => sum + s.record.pointsAwarded, 0);
   expect(earned).toBeGreaterThan(0);
@@ -122,6 +123,10 @@ describe("admin dashboard and customers", () => {
 
     const points = page.getByRole("figure", { name: /Points earned:/ });
     await poll(() => points.textContent()).toContain(`Points earned: ${number(earned)}`);
+    const ticks = () =>
+      points.locator(".recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value").allTextContents();
+    await poll(ticks).toContainEqual(expect.stringMatching(/^\d{1,3}(,\d{3})+$/));
+    expect((await ticks()).filter((tick) => /^\d{4,}$/.test(tick))).toEqual([]);
     const locations = page.getByRole("figure", { name: /Revenue at 2 locations/ });
     await poll(() => locations.textContent()).toMatch(/store-north.*store-south/);
     const tiers = page.getByRole("figure", { name: /2 active members/ });

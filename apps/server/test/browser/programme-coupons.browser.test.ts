@@ -176,6 +176,11 @@ describe("programme and coupons pages", () => {
     await page.getByLabel("Percent").fill("20");
     await page.getByLabel("Uses per customer").fill("1");
     await page.getByLabel("Pattern").fill("WELCOME-XXXXXXX");
+    // The channels by name, not as the API spells them.
+    const channels = page.getByRole("group", { name: /^Channels/ });
+    for (const name of ["Kiosk", "Till (POS)", "App", "Web shop", "Delivery"])
+      expect(await channels.getByRole("checkbox", { name, exact: true }).count(), name).toBe(1);
+    expect(await channels.getByRole("checkbox", { name: "pos", exact: true }).count()).toBe(0);
     await check("coupons-new");
     await page.getByRole("button", { name: "Create campaign" }).click();
     await page.getByRole("heading", { level: 1, name: "Welcome 20%" }).waitFor();
@@ -201,6 +206,21 @@ describe("programme and coupons pages", () => {
     const figures = page.getByRole("definition");
     await expect.poll(async () => (await figures.allTextContents()).includes("2,000")).toBe(true);
     await check("coupons-codes-generated");
+
+    // WELCOME-XXXXXXX holds 4,586 codes: 5,000 more are refused before any is made, with the room left said.
+    await page.getByLabel("Codes to generate").fill("5000");
+    await page.getByRole("button", { name: "Generate codes" }).click();
+    const count = page.getByLabel("Codes to generate");
+    await expect.poll(() => count.getAttribute("aria-invalid"), { timeout: 10_000 }).toBe("true");
+    const refusal = page.locator(`[id="${await count.getAttribute("aria-describedby")}"]`);
+    await expect
+      .poll(() => refusal.textContent())
+      .toBe(
+        "Pattern WELCOME-XXXXXXX has room for 2,586 more codes: it holds at most 4,586 and 2,000 exist already. " +
+          "Ask for at most 2,586, or give the campaign a pattern with more X's.",
+      );
+    expect(await page.getByRole("progressbar", { name: "Generating codes" }).count()).toBe(0);
+    await check("coupons-codes-too-many");
 
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Export codes (CSV)" }).click();

@@ -26,6 +26,10 @@ beforeAll(async () => {
   b = await startBrowserSystem({ JOBS_INTERVAL_MS: campaignSystemEnv.JOBS_INTERVAL_MS, RATE_LIMIT_ADMIN: "off" });
   const { system, tenant } = b;
   const app = brandApp(system, tenant);
+  // One tier everybody reaches, so the preview's sample names it as the programme does ("Regular", not "regular").
+  await system.client(tenant.apiKeys.admin).programme.tiers.set.mutate({
+    tiers: { basis: "points_earned", window: "lifetime", levels: [{ id: "regular", name: "Regular", threshold: 0 }] },
+  } as never);
   const run = Date.now();
   arranged = [];
   for (const [i, name] of buyers.entries()) {
@@ -113,6 +117,12 @@ describe("segments and campaigns", () => {
           .count(),
       )
       .toBe(buyers.length);
+    // Each sampled customer links to their page; tiers read by their names.
+    const sample = page.getByRole("table", { name: /sample/i });
+    for (const customer of arranged) await sample.getByRole("link", { name: customer.id }).waitFor();
+    await expect
+      .poll(() => sample.locator("tbody tr td:nth-child(2)").allTextContents())
+      .toEqual(buyers.map(() => "Regular"));
     await screenshot(page, "admin", "segment-builder");
     await expectAccessible(page);
 
@@ -121,7 +131,7 @@ describe("segments and campaigns", () => {
     await expect.poll(() => page.getByTestId("member-count").textContent()).toBe(String(buyers.length));
     const members = page.getByRole("table", { name: /customers in this segment/i }).locator("tbody tr");
     await expect.poll(() => members.count()).toBe(buyers.length);
-    for (const customer of arranged) await members.filter({ hasText: customer.id }).waitFor();
+    for (const customer of arranged) await members.getByRole("link", { name: customer.id }).waitFor();
     await page.getByRole("button", { name: "Refresh now" }).click();
     await page.getByText(`Refreshed: ${buyers.length} members, 0 entered, 0 left.`).waitFor();
     await screenshot(page, "admin", "segment-detail");
@@ -158,6 +168,20 @@ describe("segments and campaigns", () => {
     await expect
       .poll(() => analyst.getByTestId("live-count").textContent(), { timeout: 30_000 })
       .toBe(`${buyers.length} matching customers`);
+    // An analyst may not open customers' pages: the sample's ids are no links.
+    expect(
+      await analyst
+        .getByRole("table", { name: /sample/i })
+        .getByRole("link")
+        .count(),
+    ).toBe(0);
+    // One customer is one, not "1 matching customers".
+    await analyst
+      .getByLabel("SQL query")
+      .fill("SELECT DISTINCT customer_id FROM transactions ORDER BY customer_id LIMIT 1");
+    await expect
+      .poll(() => analyst.getByTestId("live-count").textContent(), { timeout: 30_000 })
+      .toBe("1 matching customer");
     await screenshot(analyst, "admin", "segment-sql-analyst");
     await expectAccessible(analyst);
     await analyst.context().close();

@@ -1,5 +1,5 @@
 import { recordAudit } from "@regulars/audit";
-import { generateCodes, patternCapacity, patternShape, patternTooShortMessage } from "@regulars/checkout";
+import { generateCodes, patternCapacity, patternRoom, patternRoomMessage, patternShape } from "@regulars/checkout";
 import { CODE_ALPHABET } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { type DbOrTx, inTransaction, loadCampaign, maxUsesOf, wrongKind } from "./shared.ts";
@@ -42,11 +42,9 @@ export async function generateCampaignCodes(
       const pattern = campaign.config.codes.pattern;
       await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(${patternLockKey(tenantId, pattern)}, 0)))`;
       const existing = await codesOfPattern(tx, tenantId, pattern);
-      if (existing + count > patternCapacity(pattern)) {
-        const message = patternTooShortMessage(pattern, existing + count);
-        throw new DomainError("unprocessable", `${message}${codesThereAlready(existing)}`, [
-          { path: "codes.pattern", message },
-        ]);
+      if (count > patternRoom(pattern, existing)) {
+        const message = patternRoomMessage(pattern, existing, count);
+        throw new DomainError("unprocessable", message, [{ path: "codes.pattern", message }]);
       }
       const maxUses = maxUsesOf(campaign.config);
       let inserted = 0;
@@ -62,7 +60,7 @@ export async function generateCampaignCodes(
         inserted += added;
         fruitless = added ? 0 : fruitless + 1;
         if (fruitless >= MAX_FRUITLESS_ROUNDS) {
-          const message = patternTooShortMessage(pattern, existing + count);
+          const message = patternRoomMessage(pattern, existing, count);
           throw new DomainError("unprocessable", `${message} (the tenant's other codes fill the pattern)`, [
             { path: "codes.pattern", message },
           ]);
@@ -79,6 +77,28 @@ export async function generateCampaignCodes(
     },
     { timeoutMs: 10 * 60_000 },
   );
+}
+
+export interface CodeRoom {
+  pattern: string;
+  /** The most codes of the pattern's shape the tenant may have, with the safety factor. */
+  capacity: number;
+  /** The tenant's codes of that shape now, from any campaign or import. */
+  existing: number;
+  /** How many more a generation may add now: what the admin asks for at most. */
+  available: number;
+}
+
+/**
+ * How many more codes a unique campaign's pattern can take, so an admin can size a request before any code is made.
+ * A reading, not a reservation: a generation running meanwhile may take some, and generateCampaignCodes checks again.
+ */
+export async function campaignCodeRoom(db: DbOrTx, tenantId: string, campaignId: string): Promise<CodeRoom> {
+  const campaign = await loadCampaign(db, tenantId, campaignId);
+  if (campaign.config.codes.kind !== "unique") throw wrongKind(campaign, "unique", "generate codes");
+  const pattern = campaign.config.codes.pattern;
+  const existing = await codesOfPattern(db, tenantId, pattern);
+  return { pattern, capacity: patternCapacity(pattern), existing, available: patternRoom(pattern, existing) };
 }
 
 /**

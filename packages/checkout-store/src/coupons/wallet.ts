@@ -1,8 +1,8 @@
 import { randomInt } from "node:crypto";
 import { recordAudit } from "@regulars/audit";
 import { generateCodes, patternCapacity, patternTooShortMessage } from "@regulars/checkout";
-import type { CouponCampaignStatus, LoyaltyEvent } from "@regulars/contracts";
-import { type DbTx, exactNumber } from "@regulars/db";
+import type { LoyaltyEvent } from "@regulars/contracts";
+import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { lockSurvivor, outboxItem, writeOutbox } from "@regulars/ledger-store";
@@ -146,12 +146,6 @@ async function walletCouponByKey(tx: DbTx, tenantId: string, issueKey: string): 
   return row;
 }
 
-async function requireCustomer(db: DbOrTx, tenantId: string, customerId: string): Promise<void> {
-  const [row] = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
-  if (!row) throw new DomainError("not_found", `no customer ${customerId} in this tenant`);
-}
-
 /**
  * A new code of a unique campaign's pattern, reserved for one customer; drawn again on the rare collision.
  * Wallet codes fill the pattern's space as generated ones do, so they meet the same capacity, counted over every
@@ -189,40 +183,6 @@ async function claimFreshCode(tx: DbTx, tenantId: string, campaign: CouponCampai
  */
 const exactUpTo = 1_000;
 const countsThisTime = (capacity: number): boolean => capacity <= exactUpTo || randomInt(capacity) < exactUpTo;
-
-export interface WalletCoupon {
-  id: string;
-  campaignId: string;
-  name: string;
-  status: CouponCampaignStatus;
-  code: string;
-  /** This customer's uses of the code, held or committed. */
-  uses: number;
-  issuedAt: string;
-}
-
-/** The coupons in a customer's wallet, newest first; an unknown customer (or another tenant's) is not found. */
-export async function walletCoupons(db: DbOrTx, tenantId: string, customerId: string): Promise<WalletCoupon[]> {
-  await requireCustomer(db, tenantId, customerId);
-  const rows = await db.$queryRaw<(WalletRow & { name: string; status: string; uses: bigint })[]>`
-    SELECT w.id, w.customer_id, w.campaign_id, c.name, c.status, w.code, w.issued_at,
-      (SELECT count(*) FROM coupon_uses u
-       WHERE u.campaign_id = w.campaign_id AND u.customer_id = w.customer_id AND u.code = w.code
-         AND u.status IN ('held', 'committed')) AS uses
-    FROM wallet_coupons w
-    JOIN coupon_campaigns c ON c.id = w.campaign_id
-    WHERE w.tenant_id = ${tenantId} AND w.customer_id = ${customerId}
-    ORDER BY w.issued_at DESC, w.id DESC`;
-  return rows.map((r) => ({
-    id: r.id,
-    campaignId: r.campaign_id,
-    name: r.name,
-    status: r.status as CouponCampaignStatus,
-    code: r.code,
-    uses: exactNumber(r.uses),
-    issuedAt: r.issued_at.toISOString(),
-  }));
-}
 
 /**
  * Welcome coupons: every active campaign marked `issueOnRegistration` goes into the wallet of a customer who

@@ -1,4 +1,5 @@
 import {
+  campaignCodeRoom,
   campaignStats,
   codeLinesFromCsv,
   createCampaign,
@@ -63,6 +64,8 @@ export const couponsRouter = router({
     .mutation(({ ctx, input }) =>
       generateCampaignCodes(ctx.db, ctx.tenantId, input.id, input.count, ctx.credential.keyId),
     ),
+  /** How many more codes the campaign's pattern can take: the admin checks a whole request before its first chunk. */
+  codeRoom: admin.input(CampaignIdInput).query(({ ctx, input }) => campaignCodeRoom(ctx.db, ctx.tenantId, input.id)),
   importCodes: admin
     .input(ImportCodesInput)
     .mutation(({ ctx, input }) =>

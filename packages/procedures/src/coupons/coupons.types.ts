@@ -77,6 +77,7 @@ export const WalletInput = z.object({ customerId: CustomerId });
 
 export type {
   CampaignStats,
+  CodeRoom,
   CouponCampaignView,
   ImportReport,
   IssuedCoupon,

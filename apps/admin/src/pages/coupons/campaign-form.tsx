@@ -136,7 +136,7 @@ export function CampaignForm({ campaign }: { campaign?: Campaign }) {
           </div>
           <CheckboxGroup
             legend={t("form.channels")}
-            options={channels.map((ch) => ({ value: ch, label: ch }))}
+            options={channels.map((ch) => ({ value: ch, label: t(`form.channelNames.${ch}`) }))}
             value={chosenChannels}
             onChange={setChannels}
             error={err("conditions.channels")}

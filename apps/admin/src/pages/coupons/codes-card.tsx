@@ -17,6 +17,7 @@ import { TextField } from "../../ui/fields.tsx";
 import { ProgressBar } from "../../ui/progress-bar.tsx";
 
 type Campaign = RouterOutputs["coupons"]["get"];
+type CodeRoom = RouterOutputs["coupons"]["codeRoom"];
 
 /** Codes per call: a call stays short, and the bar moves as each one answers. */
 const CHUNK = 1_000;
@@ -33,18 +34,29 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [generating, setGenerating] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  /** A request the pattern has no room for, refused here before any code is made. */
+  const [tooMany, setTooMany] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
 
   const generate = async (e: FormEvent) => {
     e.preventDefault();
     const total = Number(count);
     setError(null);
+    setTooMany(null);
     setGenerating(true);
-    setProgress({ done: 0, total });
+    setProgress(null);
     try {
       // One call for a count the server refuses, so its message shows at the field.
       if (!Number.isInteger(total) || total < 1)
         await client.coupons.generateCodes.mutate({ id: campaign.id, count: total });
+      // The whole request against the pattern's room first: chunk by chunk, a request too big would leave the codes
+      // of the chunks before the refusal behind.
+      const room = await client.coupons.codeRoom.query({ id: campaign.id });
+      if (total > room.available) {
+        setTooMany(roomText(room));
+        return;
+      }
+      setProgress({ done: 0, total });
       for (let done = 0; done < total; ) {
         const { inserted } = await client.coupons.generateCodes.mutate({
           id: campaign.id,
@@ -61,6 +73,14 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
       await queryClient.invalidateQueries({ queryKey: trpc.coupons.stats.queryKey({ id: campaign.id }) });
     }
   };
+
+  const roomText = (room: CodeRoom) =>
+    t(room.available ? "codes.tooMany" : "codes.full", {
+      pattern: room.pattern,
+      available: format.number(room.available),
+      existing: format.number(room.existing),
+      capacity: format.number(room.capacity),
+    });
 
   // Cookie-authenticated requests carry the CSRF header, so the file comes through fetch and a Blob URL.
   const exportCsv = async () => {
@@ -93,7 +113,7 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
               inputMode="numeric"
               value={count}
               onChange={setCount}
-              error={error ? fieldErrors(error).count : undefined}
+              error={tooMany ?? (error ? fieldErrors(error).count : undefined)}
               hint={t("codes.countHint", { pattern: campaign.config.codes.pattern })}
             />
             <Button type="submit" disabled={generating}>

@@ -42,6 +42,7 @@ const en = {
     validFrom: "Valid from",
     validTo: "Valid until",
     channels: "Channels (none ticked: all)",
+    channelNames: { kiosk: "Kiosk", pos: "Till (POS)", app: "App", web: "Web shop", delivery: "Delivery" },
     tiers: "Tiers (none ticked: every customer)",
     tiersHint: "With any ticked, only identified members of those tiers can use it.",
     tiersTyped: "Tiers",
@@ -104,6 +105,12 @@ const en = {
     generate: "Generate codes",
     progress: "Generating codes",
     generated: "Codes generated: {{formatted}}.",
+    tooMany:
+      "Pattern {{pattern}} has room for {{available}} more codes: it holds at most {{capacity}} and {{existing}} " +
+      "exist already. Ask for at most {{available}}, or give the campaign a pattern with more X's.",
+    full:
+      "Pattern {{pattern}} is full: it holds at most {{capacity}} codes and {{existing}} exist already. " +
+      "Give the campaign a pattern with more X's.",
     export: "Export codes (CSV)",
   },
   import: {
@@ -175,6 +182,13 @@ export const messages: Messages<typeof en> = {
       validFrom: "Ważna od",
       validTo: "Ważna do",
       channels: "Kanały (żaden nie zaznaczony = wszystkie)",
+      channelNames: {
+        kiosk: "Kiosk",
+        pos: "Kasa (POS)",
+        app: "Aplikacja",
+        web: "Sklep internetowy",
+        delivery: "Dostawa",
+      },
       tiers: "Poziomy (żaden nie zaznaczony = każdy klient)",
       tiersHint: "Gdy któryś jest zaznaczony, kupon mogą użyć tylko zidentyfikowani członkowie tych poziomów.",
       tiersTyped: "Poziomy",
@@ -237,6 +251,12 @@ export const messages: Messages<typeof en> = {
       generate: "Generuj kody",
       progress: "Generowanie kodów",
       generated: "Wygenerowano kodów: {{formatted}}.",
+      tooMany:
+        "Wzór {{pattern}} pomieści jeszcze tyle kodów: {{available}} (mieści najwyżej {{capacity}}, istnieje już " +
+        "{{existing}}). Wpisz najwyżej {{available}} albo nadaj kampanii wzór z większą liczbą znaków X.",
+      full:
+        "Wzór {{pattern}} jest pełny: mieści najwyżej {{capacity}} kodów, a istnieje już {{existing}}. " +
+        "Nadaj kampanii wzór z większą liczbą znaków X.",
       export: "Eksportuj kody (CSV)",
     },
     import: {

@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "@regulars/web-ui";
 import type { TFunction } from "i18next";
 
 /**
@@ -14,6 +15,9 @@ export type MovementKind =
   | "release"
   | "transfer_in"
   | "transfer_out";
+
+/** A wallet coupon's own state (used, expired, …), as the API's wallet answers it. */
+export type WalletCouponState = RouterOutputs["coupons"]["wallet"][number]["state"];
 
 /** A message's delivery status as the messages table stores it (`DeliveryStatus` of @regulars/messaging, and cancelled). */
 export type MessageStatus = "queued" | "sent" | "delivered" | "opened" | "clicked" | "failed" | "cancelled";
@@ -46,4 +50,32 @@ export function consentSourceLabel(t: TFunction, source: string): string {
   if (origin !== "app" && origin !== "admin") return source;
   const label = labelOf(t, "consentSources", origin);
   return detail ? `${label} (${detail})` : label;
+}
+
+/**
+ * The reasons the ledger writes itself, as `@regulars/ledger` and the ledger store word them: a checkout's redemption
+ * names its hold (`hld_…`), its refund `refund of hld_…`, a coupon's credit `coupon CODE`. Each is read in the staff's
+ * language with the id it names kept as `detail` (a tooltip); anything else (what staff typed) shows as stored.
+ */
+const machineReasons: [RegExp, string][] = [
+  [/^(hld_[0-9a-z]+)$/i, "checkout"],
+  [/^refund of (hld_[0-9a-z]+)$/i, "checkoutRefund"],
+  [/^refund of (\S+) took back the coupon's credit$/, "couponCreditTakenBack"],
+  [/^refund of (\S+)$/, "saleRefund"],
+  [/^coupon (\S+)$/, "coupon"],
+  [/^merged from (\S+)$/, "merged"],
+  [/^pending period over$/, "pendingOver"],
+  [/^points reached their expiry date$/, "pointsExpired"],
+];
+
+export function ledgerReason(t: TFunction, reason: string): { label: string; detail?: string } {
+  for (const [pattern, key] of machineReasons) {
+    const match = pattern.exec(reason);
+    if (!match) continue;
+    const id = match[1];
+    return id === undefined
+      ? { label: t(`ledger.reasons.${key}`) }
+      : { label: t(`ledger.reasons.${key}`, { id }), detail: id };
+  }
+  return { label: reason };
 }

@@ -15,7 +15,7 @@ import { type ColumnDef, createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
 import { QueryResult } from "../../ui/query-result.tsx";
-import { consentSourceLabel, labelOf } from "./codes.ts";
+import { consentSourceLabel, labelOf, ledgerReason, type WalletCouponState } from "./codes.ts";
 
 type LedgerLine = RouterOutputs["customers"]["ledger"]["items"][number];
 type WalletCoupon = RouterOutputs["coupons"]["wallet"][number];
@@ -78,7 +78,15 @@ export function LedgerTable({ customerId }: { customerId: string }) {
         return line.amount > 0 ? `+${shown}` : shown;
       },
     }),
-    ledgerColumn.accessor("reason", { header: t("ledger.reason"), cell: (c) => c.getValue() ?? "—" }),
+    ledgerColumn.accessor("reason", {
+      header: t("ledger.reason"),
+      cell: (c) => {
+        const reason = c.getValue();
+        if (reason === null) return "—";
+        const { label, detail } = ledgerReason(t, reason);
+        return detail ? <span title={detail}>{label}</span> : label;
+      },
+    }),
     ledgerColumn.accessor("transactionId", {
       header: t("ledger.transaction"),
       cell: (c) => <code className="text-xs">{c.getValue() ?? "—"}</code>,
@@ -96,6 +104,13 @@ export function LedgerTable({ customerId }: { customerId: string }) {
 }
 
 const walletColumn = createColumnHelper<WalletCoupon>();
+const stateTones = {
+  active: "good",
+  used: "neutral",
+  expired: "neutral",
+  paused: "warn",
+  not_yet_valid: "neutral",
+} as const satisfies Record<WalletCouponState, string>;
 
 export function WalletTable({ customerId }: { customerId: string }) {
   const { t } = useTranslation("customers");
@@ -107,11 +122,9 @@ export function WalletTable({ customerId }: { customerId: string }) {
     walletColumn.accessor("code", { header: t("wallet.code"), cell: (c) => <code>{c.getValue()}</code> }),
     walletColumn.accessor("issuedAt", { header: t("wallet.issued"), cell: (c) => format.date(c.getValue()) }),
     walletColumn.accessor("uses", { header: t("wallet.uses") }),
-    walletColumn.accessor("status", {
+    walletColumn.accessor("state", {
       header: t("wallet.status"),
-      cell: (c) => (
-        <Badge tone={c.getValue() === "active" ? "good" : "neutral"}>{t(`wallet.statuses.${c.getValue()}`)}</Badge>
-      ),
+      cell: (c) => <Badge tone={stateTones[c.getValue()]}>{t(`wallet.states.${c.getValue()}`)}</Badge>,
     }),
   ];
   return (

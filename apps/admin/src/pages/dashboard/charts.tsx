@@ -74,8 +74,8 @@ function PeriodChart<K extends string>({
         <Chart data={rows} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={axis} />
-          <YAxis tick={axis} allowDecimals={false} />
-          <Tooltip />
+          <YAxis tick={axis} allowDecimals={false} tickFormatter={(v: number) => format.number(v)} />
+          <Tooltip formatter={(v) => format.number(Number(v))} />
           <Legend />
           {series.map((s) =>
             shape === "bars" ? (
@@ -182,8 +182,8 @@ export function TiersChart({
         <BarChart data={rows} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={axis} />
-          <YAxis tick={axis} allowDecimals={false} />
-          <Tooltip />
+          <YAxis tick={axis} allowDecimals={false} tickFormatter={(v: number) => format.number(v)} />
+          <Tooltip formatter={(v) => format.number(Number(v))} />
           <Bar dataKey="members" name={t("tiers.members")} fill={colours.earned} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>

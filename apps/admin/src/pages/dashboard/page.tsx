@@ -2,8 +2,8 @@ import { Alert, describeError, PageHeader, Spinner, useFormat, useTRPC } from "@
 import { keepPreviousData, type UseQueryResult, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSession } from "../../session.tsx";
 import { SelectField } from "../../ui/fields.tsx";
+import { useTierNames } from "../../ui/tier-names.ts";
 import { CampaignResults } from "./campaigns.tsx";
 import { CouponsChart, LocationsChart, PointsChart, TiersChart } from "./charts.tsx";
 import { type Granularity, granularityChoices, lastDays, type RangeDays, rangeChoices } from "./range.ts";
@@ -22,11 +22,8 @@ export default function DashboardPage() {
   const coupons = useQuery({ ...trpc.analytics.dashboard.coupons.queryOptions(series), ...keep });
   const members = useQuery({ ...trpc.analytics.dashboard.members.queryOptions(range), ...keep });
   const locations = useQuery({ ...trpc.analytics.dashboard.locations.queryOptions(range), ...keep });
-  // Tiers by name: the analytics figures carry the programme's tier ids. Analysts may not read the programme;
-  // they see the ids.
-  const mayReadProgramme = useSession().session?.staff.role !== "analyst";
-  const programme = useQuery({ ...trpc.programme.get.queryOptions(), enabled: mayReadProgramme });
-  const tierNames = new Map((programme.data?.config.tiers?.levels ?? []).map((l) => [l.id, l.name]));
+  // Tiers by name: the analytics figures carry the programme's tier ids.
+  const tierNames = useTierNames();
 
   const rate = points.data?.totals.redemptionRate;
   const kpis = [

@@ -17,6 +17,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useSession } from "../../session.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
+import { CustomerLink } from "./customer-link.tsx";
 
 type Member = RouterOutputs["segments"]["members"]["members"][number];
 const column = createColumnHelper<Member>();
@@ -80,6 +81,7 @@ export function SegmentDetail() {
       {refresh.data && (
         <Alert tone="success">
           {t("refreshed", {
+            count: refresh.data.refresh.members,
             members: format.number(refresh.data.refresh.members),
             entered: format.number(refresh.data.refresh.entered),
             left: format.number(refresh.data.refresh.left),
@@ -118,7 +120,7 @@ export function SegmentDetail() {
           caption={t("membersCaption")}
           rows={members.data.members}
           columns={[
-            column.accessor("customerId", { header: t("customer") }),
+            column.accessor("customerId", { header: t("customer"), cell: (c) => <CustomerLink id={c.getValue()} /> }),
             column.accessor("enteredAt", { header: t("enteredAt"), cell: (c) => format.dateTime(c.getValue()) }),
           ]}
           empty={t("noMembers")}

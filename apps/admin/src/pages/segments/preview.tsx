@@ -4,6 +4,8 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataTable } from "../../ui/data-table.tsx";
+import { useTierNames } from "../../ui/tier-names.ts";
+import { CustomerLink } from "./customer-link.tsx";
 
 type Source = Pick<RouterInputs["segments"]["preview"], "definition" | "sql">;
 type Sample = { customerId: string; tier: string | null; joinedAt: string | null };
@@ -20,6 +22,7 @@ export function LivePreview({ source }: { source: Source | null }) {
   const { t } = useTranslation("segments");
   const format = useFormat();
   const trpc = useTRPC();
+  const tierNames = useTierNames();
   const preview = useMutation(trpc.segments.preview.mutationOptions());
   const [asked, setAsked] = useState(false);
   const key = source ? JSON.stringify(source) : null;
@@ -61,8 +64,14 @@ export function LivePreview({ source }: { source: Source | null }) {
             caption={t("sampleCaption")}
             rows={preview.data.sample}
             columns={[
-              column.accessor("customerId", { header: t("customer") }),
-              column.accessor("tier", { header: t("tier"), cell: (c) => c.getValue() ?? "—" }),
+              column.accessor("customerId", { header: t("customer"), cell: (c) => <CustomerLink id={c.getValue()} /> }),
+              column.accessor("tier", {
+                header: t("tier"),
+                cell: (c) => {
+                  const tier = c.getValue();
+                  return tier === null ? "—" : (tierNames.get(tier) ?? tier);
+                },
+              }),
               column.accessor("joinedAt", {
                 header: t("joined"),
                 cell: (c) => (c.getValue() ? format.date(c.getValue()!) : "—"),
