@@ -8,9 +8,9 @@ import { type Admitted, type Stored, storedBefore, type TransactionIntake } from
  * was stored before under its `externalId` (by a gateway from before this check, its answer lost), the repeat it is,
  * as a 4xx must mean that nothing was stored. Null for the rest, which go on. The till gave the hold's discounts
  * already: accepted, such a sale would be processed with none of them paid for, and the till learns only here that
- * the hold is not used. The holds of the others are claimed only once they are stored (`storeTransactions`): a sale
- * refused later (its coupon codes throttled, a changed body under a used `externalId`) or never stored claims nothing.
- * Only requests with a sale naming a hold read.
+ * the hold is not used. The holds of the others are claimed just before they are stored (`storeTransactions`), once
+ * their coupon codes' throttle let them through: a throttled sale claims nothing. Only requests with a sale naming a
+ * hold read.
  */
 export async function heldBasketAnswers(
   intake: TransactionIntake,

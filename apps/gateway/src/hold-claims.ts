@@ -1,14 +1,23 @@
 import type { Admitted, TransactionIntake } from "./intake.ts";
 
 /**
- * Claims the checkout holds that these stored sales name (`claimHeldHolds`: held, and before their expiry when the
- * sales were received), before they are answered, so that the ledger commits each with its sale however late it
- * applies it. Only sales stored now or before claim: an answer meaning that nothing was stored (a refusal, a changed
- * body under a used `externalId`, a failed publish) claims nothing. A claim that fails (Postgres out of reach) is
- * answered 503 as any: the sales stay stored, the till sends the call again, and the sales, read then as duplicates,
- * claim their holds (still before their expiry; after it, the ledger applying the sale late may find it ended).
+ * Claims the checkout holds that these sales name (`claimHeldHolds`: held, and before their expiry when the sales were
+ * received), so that the ledger commits each with its sale however late it applies it. Called once the sales passed
+ * every check of the gateway's own (their holds', their coupon codes' throttle) and BEFORE they are published: a hold
+ * claimed only after the publish could meanwhile be ended as expired (by the sweep, or any checkout ending lapsed
+ * holds) when the sale came just before the expiry, and the till's discount would be given for nothing. So a sale is
+ * stored only with its hold claimed: a claim that fails (Postgres out of reach) is answered 503 with nothing
+ * published, and the till's retry is a new sale with its own time. A sale that is then not stored (its publish
+ * failed) or proves a changed body under a used `externalId` (a conflict, told only once published) keeps its hold
+ * reserved for `CLAIM_GRACE_MS` after the expiry at most, as a sale the ledger rejects does. A retry of a sale
+ * stored before claims with its own time, which changes nothing: the first claim is kept, the original was stored
+ * only after claiming, and a hold not claimable when the original came (ended, or past its expiry) is not later.
  */
-export async function claimStoredHolds(intake: TransactionIntake, tenantId: string, stored: Admitted[]): Promise<void> {
-  const holdIds = stored.flatMap(({ transaction: t }) => (t.type === "sale" && t.holdId ? [t.holdId] : []));
-  if (intake.claimHolds && holdIds.length) await intake.claimHolds(tenantId, holdIds, stored[0]!.receivedAt);
+export async function claimAdmittedHolds(
+  intake: TransactionIntake,
+  tenantId: string,
+  admitted: Admitted[],
+): Promise<void> {
+  const holdIds = admitted.flatMap(({ transaction: t }) => (t.type === "sale" && t.holdId ? [t.holdId] : []));
+  if (intake.claimHolds && holdIds.length) await intake.claimHolds(tenantId, holdIds, admitted[0]!.receivedAt);
 }

@@ -5,7 +5,7 @@ import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
-import { claimStoredHolds } from "./hold-claims.ts";
+import { claimAdmittedHolds } from "./hold-claims.ts";
 import type { ReceiptLog } from "./receipts.ts";
 import { type Acceptance, refuseOutOfRange } from "./routes/acceptance.ts";
 
@@ -36,7 +36,7 @@ export interface TransactionIntake {
    * tenant's and held (`@regulars/ledger-store`, `saleHoldRefusals`); absent without a database.
    */
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
-  /** Claims the holds of sales just stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
+  /** Claims the holds of sales about to be stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
   claimHolds?: (tenantId: string, holdIds: string[], at: Date) => Promise<void>;
 }
 
@@ -146,9 +146,10 @@ export function admitTransaction(
  * Stores the admitted transactions on JetStream (their publishes go out together with those of every
  * other request of this event-loop turn) and resolves once every one is acknowledged. The tenant's
  * `externalId` is the message id: JetStream drops a repeat and names the message it kept, whose body
- * tells a retry (duplicate) from a changed transaction under a used id (conflict). Receipts are noted and checkout
- * holds claimed (`claimStoredHolds`) for everything stored. When any publish fails, the whole call is `unavailable`:
- * the caller retries all of it, and what was stored meanwhile then reads as duplicate.
+ * tells a retry (duplicate) from a changed transaction under a used id (conflict). The checkout holds of the sales
+ * are claimed first (`claimAdmittedHolds`): nothing is published unless they are. Receipts are noted for everything
+ * stored. When any publish fails, the whole call is `unavailable`: the caller retries all of it, and what was stored
+ * meanwhile then reads as duplicate.
  */
 export async function storeTransactions(
   intake: TransactionIntake,
@@ -156,6 +157,7 @@ export async function storeTransactions(
   admitted: Admitted[],
 ): Promise<Stored[]> {
   refuseWhileDisconnected(intake.bus);
+  await claimAdmittedHolds(intake, tenantId, admitted);
   const settled = await Promise.allSettled(
     admitted.map((a) =>
       intake.publisher.publishJson(
@@ -171,11 +173,6 @@ export async function storeTransactions(
       if (published.status === "rejected") return null;
       return settle(intake, tenantId, a, published.value);
     }),
-  );
-  await claimStoredHolds(
-    intake,
-    tenantId,
-    admitted.filter((_, i) => results[i] && results[i].outcome !== "conflict"),
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) {

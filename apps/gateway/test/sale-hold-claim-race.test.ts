@@ -1,0 +1,159 @@
+import { TransactionMessage } from "@regulars/contracts";
+import { createDb, createPoolReader, type Db, type PoolReader } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { applyTransactionBatch, releaseExpiredHolds } from "@regulars/ledger-store";
+import { createLogger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
+import type { CreatedTenant } from "@regulars/tenancy";
+import {
+  saleBody,
+  startTcpProxy,
+  type TcpProxy,
+  testBus,
+  testDatabaseUrl,
+  testDb,
+  testTenant,
+} from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayApp } from "../src/app.ts";
+import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+
+/**
+ * A sale the gateway accepts just before its hold's expiry must find the hold still held when the ledger applies it,
+ * however the publish and the sweep interleave: the gateway claims the hold before publishing the sale, so a sweep
+ * run while the publish is in flight, past the expiry, leaves the claimed hold to its sale. And a sale is stored only
+ * with its hold claimed: when the claim cannot be made, nothing is.
+ */
+const clock = { now: new Date() };
+let db: Db;
+let bus: TestBus;
+let gateway: TestGateway;
+let tenant: CreatedTenant;
+/** Run, once, when the gateway next sends a message to NATS, before sending it: its publish is then in flight. */
+let whilePublishing: (() => Promise<unknown>) | null = null;
+
+beforeAll(async () => {
+  db = testDb();
+  bus = await testBus();
+  // The gateway's own connection to NATS, the same but for `whilePublishing`: the message goes out once that ran.
+  const real = bus.nc;
+  const nc = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "publish")
+        return (...args: Parameters<typeof real.publish>) => {
+          const run = whilePublishing;
+          whilePublishing = null;
+          if (!run) return real.publish(...args);
+          void run().finally(() => real.publish(...args));
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  gateway = createGatewayApp(gatewayDeps(db, { ...bus, nc }, { db, now: () => clock.now }));
+  tenant = await testTenant(db, "Claim Race Diner");
+  await baseRateProgramme(db, tenant.tenantId);
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await bus?.dispose();
+  await db?.$disconnect();
+});
+
+const lines = [{ sku: "BURGER", name: "Burger", tags: [], quantity: 1, unitPrice: 1500, discount: 1500 }];
+
+/** A guest's hold of a free burger (a coupon's), as `placeHold` stores one, expiring at `expiresAt`. */
+async function guestHold(expiresAt: Date): Promise<string> {
+  const holdId = newId("hold");
+  const quote = {
+    applied: [],
+    lines: [{ lineNo: 0, sku: "BURGER", quantity: 1, discount: 1500, amount: 0 }],
+    total: 0,
+  };
+  await db.$executeRaw`
+    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, wallet, quote, location_id, channel, expires_at)
+    VALUES (${holdId}, ${tenant.tenantId}, NULL, 'held', 0, ${JSON.stringify(quote)}::jsonb, 'store-017', 'pos',
+            ${expiresAt})`;
+  return holdId;
+}
+
+const post = (app: TestGateway, body: unknown) =>
+  app.request("/v1/transactions", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${tenant.apiKeys.pos}` },
+    body: JSON.stringify(body),
+  });
+
+const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+
+const holdOf = async (holdId: string) =>
+  (
+    await db.$queryRaw<{ status: string; claimed_at: Date | null }[]>`
+      SELECT status, claimed_at FROM checkout_holds WHERE id = ${holdId}`
+  )[0]!;
+
+/** The sweep of the tenant's lapsed holds, as the ledger's job runs it at `now`. */
+async function sweep(now: Date): Promise<number> {
+  const programme = (await new ProgrammeCache(db, 0).inForce(tenant.tenantId, now))!;
+  const log = createLogger({ level: "silent" });
+  return (await releaseExpiredHolds({ db, log, tenantId: tenant.tenantId, programme, now })).acted;
+}
+
+/** The last message the transactions stream stored, applied by the ledger as a worker would. */
+async function applyLastStored(): Promise<void> {
+  const stream = bus.topology.streams.transactions;
+  const stored = TransactionMessage.parse((await bus.jsm.streams.getMessage(stream, { seq: await lastSeq() }))!.json());
+  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
+}
+
+describe("a sale received a second before its hold's expiry", () => {
+  it("keeps its hold from a sweep run past the expiry while the sale is being stored, and the ledger commits it", async () => {
+    const expiry = new Date(clock.now.getTime() + 1_000);
+    const holdId = await guestHold(expiry);
+    let swept = -1;
+    whilePublishing = async () => {
+      swept = await sweep(new Date(expiry.getTime() + 1_000));
+    };
+
+    expect((await post(gateway, saleBody({ holdId, lines, channel: "pos" }))).status).toBe(202);
+    expect(swept).toBe(0);
+    expect(await holdOf(holdId)).toEqual({ status: "held", claimed_at: clock.now });
+
+    await applyLastStored();
+    expect((await holdOf(holdId)).status).toBe("committed");
+  });
+});
+
+/**
+ * A gateway that reads holds as ever but whose writes (the claims) cannot reach Postgres: keys are read from the test
+ * database, holds through a pool reader of their own, everything else through a proxy whose port is closed.
+ */
+describe("a sale whose hold cannot be claimed", () => {
+  let proxy: TcpProxy;
+  let reader: PoolReader;
+  let unreachable: Db;
+  let claimless: TestGateway;
+  beforeAll(async () => {
+    const pg = new URL(testDatabaseUrl());
+    proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    unreachable = createDb({ url: proxy.url(testDatabaseUrl()), poolSize: 1 });
+    await proxy.refuse();
+    reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 1 });
+    claimless = createGatewayApp(gatewayDeps(db, bus, { db: unreachable, reader, now: () => clock.now }));
+  });
+  afterAll(async () => {
+    await claimless?.stop();
+    await reader?.close();
+    await unreachable?.$disconnect();
+    await proxy?.close();
+  });
+
+  it("is answered 503 with nothing stored, so that the till's retry is a new sale claiming at its own time", async () => {
+    const holdId = await guestHold(new Date(clock.now.getTime() + 1_000));
+    const before = await lastSeq();
+    const res = await post(claimless, saleBody({ holdId, lines, channel: "pos" }));
+    expect(res.status).toBe(503);
+    expect(await lastSeq()).toBe(before);
+    expect(await holdOf(holdId)).toEqual({ status: "held", claimed_at: null });
+  });
+});
