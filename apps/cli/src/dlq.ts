@@ -156,7 +156,9 @@ export function registerDlqCommands(program: Command): void {
   filterOptions(
     dlq
       .command("replay")
-      .description("publish dead letters again on their original subjects (fresh message ids), then remove them"),
+      .description(
+        "publish dead letters again on their original subjects, each for its own consumer only, then remove them",
+      ),
   )
     .option("--all", "replay every dead letter (required when no other filter is given)")
     .action(

@@ -1,6 +1,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { BatchConsumerOptions, DeadLetterCategory, Outcome, RunningConsumer } from "./consumer-types.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { replayForAnother } from "./dead-letter-store.ts";
 import { busDefaults } from "./defaults.ts";
 import { DependencyGate, summarize } from "./dependency-gate.ts";
 import { FailureCounts } from "./failure-counts.ts";
@@ -140,10 +141,26 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     return outcomes;
   };
 
+  /** Acks, unread, the replays of another durable's dead letters (see `replayForHeader`); returns the rest. */
+  const ours = (batch: JsMsg[]): JsMsg[] => {
+    const kept: JsMsg[] = [];
+    for (const m of batch) {
+      const target = replayForAnother(m, opts.durable);
+      if (target === null) {
+        kept.push(m);
+        continue;
+      }
+      m.ack();
+      settled(m);
+      log.debug({ consumer: opts.durable, seq: m.info.streamSequence, target }, "skipped another consumer's replay");
+    }
+    return kept;
+  };
+
   const processBatch = async (batch: JsMsg[]) => {
     const started = performance.now();
     const settling: Promise<unknown>[] = [];
-    const parsed = parse(batch, settling);
+    const parsed = parse(ours(batch), settling);
     const outcomes = await decide(parsed);
     for (const [i, outcome] of outcomes.entries()) settling.push(settle(parsed[i]!.msg, outcome));
     source.unprocessed(parsed.slice(outcomes.length).map((p) => p.msg));

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { AckPolicy, DeliverPolicy, type StoredMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, type JsMsg, type StoredMsg } from "@nats-io/jetstream";
+import { headers } from "@nats-io/transport-node";
 import { DeadLetter } from "@regulars/contracts";
 import type { Bus } from "./connection.ts";
+import { replayForHeader } from "./topology.ts";
 
 /** A dead letter as kept on the dead-letter stream: its sequence there is the operator's handle on it. */
 export interface StoredDeadLetter {
@@ -79,16 +81,34 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
 }
 
 /**
- * Publishes the original payload again on its original subject, then removes the dead letter. The
- * message id is new: the original (`tenant:externalId`) would be swallowed by JetStream's duplicate
- * window. A replay that happens twice is harmless: the consumers' idempotency keys make the second a no-op.
+ * The durable a replayed message is addressed to, when that is another than `durable`; null when it is ours (or
+ * for everyone). A dead letter is one consumer's, but its replay goes back on a shared stream whose other durables
+ * acked the message long ago, and not all of them are idempotent that late: the webhook fan-out's guard rows are
+ * pruned after a week (letters are kept 30 days), campaign triggers would enrol the customer in campaigns created
+ * since. The batch consumer acks such a replay unread; the ledger's partition readers, alone on their stream, need
+ * not look.
+ */
+export function replayForAnother(msg: JsMsg, durable: string): string | null {
+  const target = msg.headers?.get(replayForHeader);
+  return target && target !== durable ? target : null;
+}
+
+/**
+ * Publishes the original payload again on its original subject, addressed to the consumer that gave up on it
+ * (`replayForHeader`), then removes the dead letter. The message id is new: the original (`tenant:externalId`) would
+ * be swallowed by JetStream's duplicate window. A replay that happens twice is harmless: that consumer's idempotency
+ * keys make the second a no-op. The outbox's letters are not addressed: NATS refused those events, so no consumer
+ * has read them and every one should.
  */
 export async function replayDeadLetter(bus: Bus, stored: StoredDeadLetter): Promise<{ seq: number }> {
   // Published again, the beginning of a payload would only be dead-lettered again as unreadable, and this letter lost.
   if (stored.letter.truncatedFromBytes !== undefined)
     throw new Error(cutShort(bus, stored, stored.letter.truncatedFromBytes));
+  const h = headers();
+  if (stored.letter.consumer !== bus.topology.consumers.outbox) h.set(replayForHeader, stored.letter.consumer);
   const ack = await bus.js.publish(stored.letter.subject, stored.letter.payload, {
     msgID: `replay:${stored.seq}:${randomUUID()}`,
+    headers: h,
   });
   await bus.jsm.streams.deleteMessage(bus.topology.streams.deadLetter, stored.seq, false);
   return { seq: ack.seq };

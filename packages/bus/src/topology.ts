@@ -53,6 +53,12 @@ export interface BusTopology {
   };
 }
 
+/**
+ * The header a replayed dead letter carries: the durable it is for (see `replayForAnother`). Not namespaced: a
+ * durable's name is only ever compared within its own stream.
+ */
+export const replayForHeader = "Regulars-Replay-For";
+
 const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
 const partitionToken = (partition: number) => `p${String(partition).padStart(2, "0")}`;
 
