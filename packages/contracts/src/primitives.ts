@@ -191,14 +191,14 @@ export const ExternalIdentity = z
   .meta({ id: "ExternalIdentity", description: "A sign-in identity from an app login provider." });
 
 /**
- * The number printed on a loyalty card. Upper-cased as it is read, so every way in (a till's sale or hold, a stored
- * message the ledger applies, a kiosk's or an admin's look-up) names `card-000417` and `CARD-000417` alike: one card,
- * one customer, one ledger partition. An overwrite, not a transform: the OpenAPI document still shows a string.
+ * The number printed on a loyalty card, kept as posted: the message and its fingerprint (`transactionFingerprint`,
+ * compared with the one stored for a retry) are the body the till sent, so a sale posted as `card-000417` stays that
+ * sale. As an identity it has no case: `identityOf` upper-cases it, so every way in (a till's sale or hold, a kiosk's
+ * or an admin's look-up) names `card-000417` and `CARD-000417` alike: one card, one customer, one ledger partition.
  */
 export const CardNumber = z
   .string()
   .regex(/^[A-Za-z0-9-]{4,40}$/, "use 4-40 letters, digits or '-'")
-  .overwrite((card) => card.toUpperCase())
   .meta({
     description:
       "The number printed on a loyalty card: 4-40 letters, digits or '-', case-insensitive (stored upper case).",
@@ -233,11 +233,11 @@ export const CustomerRef = z
   });
 export type CustomerRef = z.infer<typeof CustomerRef>;
 
-/** The identity kinds we store; `ext:<provider>` for app sign-ins. */
+/** The identity kinds we store; `ext:<provider>` for app sign-ins. A card is its upper-case spelling (`CardNumber`). */
 export function identityOf(ref: CustomerRef): { kind: string; value: string } | { customerId: string } {
   if (ref.id) return { customerId: ref.id };
   if (ref.phone) return { kind: "phone", value: ref.phone };
-  if (ref.cardNumber) return { kind: "card", value: ref.cardNumber };
+  if (ref.cardNumber) return { kind: "card", value: ref.cardNumber.toUpperCase() };
   const ext = ref.externalIdentity!;
   return { kind: `ext:${ext.provider}`, value: ext.subject };
 }

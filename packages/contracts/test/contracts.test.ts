@@ -181,8 +181,9 @@ describe("identityOf", () => {
 });
 
 describe("a card number", () => {
-  it("is read upper case, so both spellings name one card and one ledger partition", () => {
-    expect(CustomerRef.parse({ cardNumber: "card-000417" })).toEqual({ cardNumber: "CARD-000417" });
+  it("is kept as posted, and both spellings name one card identity and one ledger partition", () => {
+    expect(CustomerRef.parse({ cardNumber: "card-000417" })).toEqual({ cardNumber: "card-000417" });
+    expect(identityOf({ cardNumber: "Card-000417" })).toEqual({ kind: "card", value: "CARD-000417" });
     const keys = ["CARD-000417", "card-000417"].map((cardNumber) =>
       ledgerPartitionKey(TransactionInput.parse({ ...exampleSale, customer: { cardNumber } })),
     );

@@ -27,6 +27,16 @@ describe("transaction fingerprints", () => {
     expect(transactionFingerprint(sale)).toBe("dH6O6aklaXb1R8xYvVQp23uZGL6FQQcsbyi40SkEqJk");
   });
 
+  it("of a sale naming a card in lower case are the card as posted, as before card identities were upper-cased", () => {
+    // Computed by the release before card numbers became one identity in any case: a retry of a sale stored then
+    // must still match, or it is refused as a conflict (and counted twice by an integrator who re-posts it).
+    const lower = TransactionInput.parse({ ...sale, customer: { cardNumber: "card-000417" } });
+    expect(transactionFingerprint(lower)).toBe("Q7bqhUwY90-UPZ_incUOMZvkE8lYYX1w9uqJ9hQYfUM");
+    expect(transactionFingerprint(lower)).not.toBe(
+      transactionFingerprint(TransactionInput.parse({ ...sale, customer: { cardNumber: "CARD-000417" } })),
+    );
+  });
+
   it("are stable across key order and occurredAt's offset, and differ with the content", () => {
     const reordered = Object.fromEntries(Object.entries(sale).reverse());
     expect(transactionFingerprint(TransactionInput.parse(reordered))).toBe(transactionFingerprint(sale));

@@ -7,7 +7,7 @@ const migration = "0059_card_numbers_upper_case";
 const scratch = scratchDatabases();
 
 describe(`migration ${migration}`, () => {
-  it("upper-cases stored cards, and leaves a card two customers hold in different cases as it is", async () => {
+  it("gives a card one customer holds its upper-case identity, and leaves a card two customers hold in two cases", async () => {
     const { url, client } = await scratch.before(migration);
     await client.query("INSERT INTO tenants (id, name, timezone, currency) VALUES ('ten_1', 'Cards', 'UTC', 'EUR')");
     // [customer, card_number, card identities]
@@ -17,11 +17,15 @@ describe(`migration ${migration}`, () => {
       // One card, two customers, two spellings: a merge for an admin to decide.
       ["cus_twin_a", "CARD-000419", ["CARD-000419"]],
       ["cus_twin_b", "card-000419", ["card-000419"]],
-      // One customer holding two spellings (a merge moved one over): no key may collide.
+      // One customer holding two spellings (a merge moved one over): the card is theirs, in upper case.
       ["cus_both", "Card-000420", ["Card-000420", "card-000420"]],
+      ["cus_also_upper", "card-000423", ["CARD-000423", "card-000423"]],
       // Only the column in another case than another customer's identity: contested too.
       ["cus_column", "card-000421", []],
       ["cus_identity", null, ["CARD-000421"]],
+      // Contested, and nobody holds the upper-case spelling: left for an admin (the look-up finds the oldest).
+      ["cus_lower_a", "card-000422", ["card-000422"]],
+      ["cus_lower_b", "Card-000422", ["Card-000422"]],
     ];
     for (const [id, cardNumber, identities] of customers) {
       await client.query(
@@ -46,9 +50,12 @@ describe(`migration ${migration}`, () => {
       cus_upper: ["CARD-000418", ["CARD-000418"]],
       cus_twin_a: ["CARD-000419", ["CARD-000419"]],
       cus_twin_b: ["card-000419", ["card-000419"]],
-      cus_both: ["CARD-000420", ["Card-000420", "card-000420"]],
+      cus_both: ["CARD-000420", ["CARD-000420"]],
+      cus_also_upper: ["CARD-000423", ["CARD-000423"]],
       cus_column: ["card-000421", []],
       cus_identity: [null, ["CARD-000421"]],
+      cus_lower_a: ["card-000422", ["card-000422"]],
+      cus_lower_b: ["Card-000422", ["Card-000422"]],
     });
   });
 });

@@ -24,6 +24,7 @@ export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts
 export { type TransferredBalances, transferBalances } from "./accounts/transfer.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
+export { identityOwner } from "./customers/identity-owner.ts";
 export {
   adoptLoyaltyState,
   customerStanding,

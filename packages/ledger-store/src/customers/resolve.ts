@@ -2,6 +2,7 @@ import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { CreatedCustomer } from "./created.ts";
+import { identityOwner } from "./identity-owner.ts";
 
 export interface CustomerLookup {
   tenantId: string;
@@ -151,14 +152,15 @@ export async function mergedAwayAmong(tx: RawTx, ids: string[]): Promise<string[
 
 type IdentityRow = { tenantId: string; kind: string; value: string };
 
+/** Each identity's customer (`identityOwner`), keyed as asked: one statement for the batch. */
 async function selectIdentities(tx: RawTx, identities: IdentityRow[]): Promise<Map<string, string>> {
-  const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string }[]>`
-    SELECT i.tenant_id, i.kind, i.value, i.customer_id
-    FROM customer_identities i
-    JOIN unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[])
-      AS wanted(tenant_id, kind, value)
-      ON i.tenant_id = wanted.tenant_id AND i.kind = wanted.kind AND i.value = wanted.value`;
-  return new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
+  const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string | null }[]>`
+    SELECT w.tenant_id, w.kind, w.value, ${identityOwner(Prisma.sql`w.tenant_id`, Prisma.sql`w.kind`, Prisma.sql`w.value`)} AS customer_id
+    FROM unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[])
+      AS w(tenant_id, kind, value)`;
+  return new Map(
+    rows.flatMap((r) => (r.customer_id ? [[identityKey(r.tenant_id, r.kind, r.value), r.customer_id] as const] : [])),
+  );
 }
 
 async function createCustomers(

@@ -8,6 +8,7 @@ import {
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { identityOwner } from "../customers/identity-owner.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lockSurvivor } from "../customers/survivor-lock.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
@@ -241,8 +242,12 @@ export async function readQuoteState(
       JOIN customers c ON c.id = s.survivor_id AND c.erased_at IS NULL
       WHERE s.tenant_id = ${tenantId}
       UNION ALL
-      SELECT customer_id FROM customer_identities
-      WHERE tenant_id = ${tenantId} AND kind = ${byIdentity?.kind ?? null} AND value = ${byIdentity?.value ?? null}
+      SELECT o.id FROM (SELECT ${identityOwner(
+        Prisma.sql`${tenantId}`,
+        Prisma.sql`${byIdentity?.kind ?? null}::text`,
+        Prisma.sql`${byIdentity?.value ?? null}::text`,
+      )} AS id) o
+      WHERE o.id IS NOT NULL
       LIMIT 1
     ), wallet AS (
       SELECT DISTINCT code FROM wallet_coupons WHERE tenant_id = ${tenantId} AND customer_id = (SELECT id FROM cust)

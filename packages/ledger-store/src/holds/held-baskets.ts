@@ -1,6 +1,7 @@
 import { type BasketDifference, type HeldBasket, type SaleBasket, saleBasketDifference } from "@regulars/checkout";
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
+import { identityOwner } from "../customers/identity-owner.ts";
 import { survivorsStatement } from "../customers/resolve.ts";
 
 /** A sale as posted, with the hold it names (if any) and its customer. */
@@ -52,12 +53,13 @@ export async function saleHoldRefusals(
   const byId = refs.map((r) => (r && "customerId" in r ? r.customerId : null));
   const rows = await reader.rows<HoldFound>(Prisma.sql`
     SELECT w.n::text AS n, h.location_id AS "locationId", h.quote->'lines' AS lines,
-      (h.customer_id IS NULL OR h.customer_id = coalesce(i.customer_id, s.survivor_id)) AS "customerMatches",
+      (h.customer_id IS NULL OR h.customer_id = coalesce(
+        ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`w.kind`, Prisma.sql`w.value`)}, s.survivor_id)
+      ) AS "customerMatches",
       c.expires_at AS "codeExpiresAt"
     FROM unnest(${sqlArray(naming.map((n) => n.holdId))}::text[], ${sqlArray(kind)}::text[],
                 ${sqlArray(value)}::text[], ${sqlArray(byId)}::text[]) WITH ORDINALITY AS w(hold_id, kind, value, ref, n)
     JOIN checkout_holds h ON h.id = w.hold_id AND h.tenant_id = ${tenantId} AND h.status = 'held' AND h.expires_at > ${at}
-    LEFT JOIN customer_identities i ON i.tenant_id = ${tenantId} AND i.kind = w.kind AND i.value = w.value
     LEFT JOIN (${survivorsStatement(byId.filter((id): id is string => id !== null))}) s
       ON s.id = w.ref AND s.tenant_id = ${tenantId}
     LEFT JOIN hold_confirmations c ON c.hold_id = h.id AND c.confirmed_at IS NULL`);
@@ -87,12 +89,13 @@ function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | nul
 }
 
 /**
- * Marks the holds that sales just stored name as claimed at `at` (the time the gateway received them), those still
- * held and before their expiry; `saleHoldRefusals` found nothing against them. Accepted must mean done: the ledger
- * commits a hold whose sale was received before its expiry however late it applies the sale, so the sweep and a new
- * hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry (`holdLapsed`), and a later
- * sale naming it does not end it before then (`commitSaleCheckout`). The first claim is kept. A claim whose sale the
- * ledger rejects only keeps the hold reserved until that grace ends.
+ * Marks the holds that sales about to be stored name as claimed at `at` (the time the gateway received them), those
+ * still held and before their expiry; `saleHoldRefusals` found nothing against them. Accepted must mean done: the
+ * ledger commits a hold whose sale was received before its expiry however late it applies the sale, so the sweep and a
+ * new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry (`holdLapsed`), and a
+ * later sale naming it does not end it before then (`commitSaleCheckout`). The claim comes before the sale is stored,
+ * or the hold could be ended as expired while the sale is on its way. The first claim is kept. A claim whose sale is
+ * then not stored, or that the ledger rejects, only keeps the hold reserved until that grace ends.
  */
 export async function claimHeldHolds(db: Db, tenantId: string, holdIds: readonly string[], at: Date): Promise<void> {
   if (!holdIds.length) return;

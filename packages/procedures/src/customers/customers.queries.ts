@@ -1,7 +1,7 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, Prisma } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerSummary, survivorsOf } from "@regulars/ledger-store";
+import { customerSummary, identityOwner, survivorsOf } from "@regulars/ledger-store";
 import { floorView, tierShown } from "./customers.loyalty.ts";
 import type { CustomerView } from "./customers.types.ts";
 
@@ -12,8 +12,10 @@ export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef)
     const found = (await survivorsOf(db, [identity.customerId])).get(identity.customerId);
     return found?.tenantId === tenantId ? found.survivorId : null;
   }
-  const found = await db.customerIdentity.findUnique({ where: { tenantId_kind_value: { tenantId, ...identity } } });
-  return found?.customerId ?? null;
+  // As the ledger finds it (a card in any case, a contested legacy card's oldest holder): one customer per card.
+  const [found] = await db.$queryRaw<{ id: string | null }[]>`
+    SELECT ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`${identity.kind}`, Prisma.sql`${identity.value}`)} AS id`;
+  return found?.id ?? null;
 }
 
 export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, now = new Date()): Promise<CustomerView> {

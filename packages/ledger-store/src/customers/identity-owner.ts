@@ -1,0 +1,22 @@
+import { Prisma } from "@regulars/db";
+
+/**
+ * The customer an identity names, as a scalar subquery over the given SQL (null when nobody holds it). Its arguments
+ * are SQL, so a statement can ask it for each row of a batch (`w.value`) or for one parameter.
+ *
+ * A card is looked up by its upper-case spelling (`identityOf`, @regulars/contracts). Migration 0059 gave every card
+ * stored in another case that spelling, except a card that different customers hold in different cases (`card-9`
+ * and `Card-9`), which only an admin can settle (a merge). Until then such a card still names one customer, the same
+ * every time, rather than none (a sale would enrol a new, empty one): its upper-case holder when there is one, else
+ * the oldest customer holding it in another case. The second branch reads only the partial index of those legacy
+ * spellings (customer_identities_card_other_case_idx), which holds nothing else.
+ */
+export const identityOwner = (tenantId: Prisma.Sql, kind: Prisma.Sql, value: Prisma.Sql): Prisma.Sql => Prisma.sql`(
+  SELECT o.customer_id FROM (
+    SELECT i.customer_id, 0 AS rank, NULL::timestamptz AS since FROM customer_identities i
+    WHERE i.tenant_id = ${tenantId} AND i.kind = ${kind} AND i.value = ${value}
+    UNION ALL
+    SELECT i.customer_id, 1, c.created_at FROM customer_identities i JOIN customers c ON c.id = i.customer_id
+    WHERE ${kind}::text = 'card' AND i.tenant_id = ${tenantId} AND i.kind = 'card' AND i.value <> upper(i.value)
+      AND upper(i.value) = ${value}
+  ) o ORDER BY o.rank, o.since, o.customer_id LIMIT 1)`;
