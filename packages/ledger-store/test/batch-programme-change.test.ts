@@ -19,7 +19,7 @@ const levels = [
 ];
 
 /**
- * A tenant on `old` (version 2, since the epoch) that changed to `next` (version 3) ten minutes ago. Customer X
+ * A tenant on `old` (version 2, since the epoch) that changed to `next` (version 3) at noon yesterday. Customer X
  * makes two sales before the change, each in a batch of its own, then a third, still before the change: alone, or
  * in one batch with another customer's sale made after it. SPEC: a sale is judged by the programme in force at its
  * `occurredAt`; docs/architecture.md: a batch ends as any split of it would. So X ends the same either way.
@@ -27,7 +27,9 @@ const levels = [
 async function scenario(old: Record<string, unknown>, next: Record<string, unknown>, batched: boolean) {
   const tenantId = await tenantWithProgramme(db, old, batched ? "Changed Batched" : "Changed Alone");
   const now = new Date();
-  const changedAt = new Date(now.getTime() - 10 * MIN);
+  // Noon (UTC) yesterday: every sale below falls on one local day, whatever the time of day the test runs at (ten
+  // minutes before now, the first sales crossed the tenant's midnight when run just after it, and the cap reset).
+  const changedAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 12 * 60 * MIN);
   await db.programmeVersion.create({
     data: { tenantId, version: 3, effectiveFrom: changedAt, config: ProgrammeConfig.parse(next), createdBy: "test" },
   });
