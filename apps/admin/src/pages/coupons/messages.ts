@@ -1,4 +1,5 @@
 import type { Messages } from "@regulars/web-ui";
+import { channelNames } from "../../ui/channel-names.ts";
 
 const en = {
   nav: "Coupons",
@@ -42,7 +43,7 @@ const en = {
     validFrom: "Valid from",
     validTo: "Valid until",
     channels: "Channels (none ticked: all)",
-    channelNames: { kiosk: "Kiosk", pos: "Till (POS)", app: "App", web: "Web shop", delivery: "Delivery" },
+    channelNames: channelNames.en,
     tiers: "Tiers (none ticked: every customer)",
     tiersHint: "With any ticked, only identified members of those tiers can use it.",
     tiersTyped: "Tiers",
@@ -182,13 +183,7 @@ export const messages: Messages<typeof en> = {
       validFrom: "Ważna od",
       validTo: "Ważna do",
       channels: "Kanały (żaden nie zaznaczony = wszystkie)",
-      channelNames: {
-        kiosk: "Kiosk",
-        pos: "Kasa (POS)",
-        app: "Aplikacja",
-        web: "Sklep internetowy",
-        delivery: "Dostawa",
-      },
+      channelNames: channelNames.pl,
       tiers: "Poziomy (żaden nie zaznaczony = każdy klient)",
       tiersHint: "Gdy któryś jest zaznaczony, kupon mogą użyć tylko zidentyfikowani członkowie tych poziomów.",
       tiersTyped: "Poziomy",

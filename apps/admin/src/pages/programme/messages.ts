@@ -1,4 +1,5 @@
 import type { Messages } from "@regulars/web-ui";
+import { channelNames } from "../../ui/channel-names.ts";
 
 const en = {
   nav: "Programme",
@@ -86,7 +87,7 @@ const en = {
     priorityHint: "Higher runs first.",
     channels: "Channels",
     channelsHint: "None ticked: every channel.",
-    channelNames: { kiosk: "Kiosk", pos: "Till (POS)", app: "App", web: "Web shop", delivery: "Delivery" },
+    channelNames: channelNames.en,
     locations: "Locations",
     locationsHint: "Location ids: press Enter or type a comma after each; none for every location.",
     tiers: "Tiers",
@@ -331,13 +332,7 @@ export const messages: Messages<typeof en> = {
       priorityHint: "Wyższy działa pierwszy.",
       channels: "Kanały",
       channelsHint: "Żaden niezaznaczony: każdy kanał.",
-      channelNames: {
-        kiosk: "Kiosk",
-        pos: "Kasa (POS)",
-        app: "Aplikacja",
-        web: "Sklep internetowy",
-        delivery: "Dostawa",
-      },
+      channelNames: channelNames.pl,
       locations: "Lokale",
       locationsHint: "Identyfikatory lokali: po każdym Enter lub przecinek; brak = wszystkie.",
       tiers: "Poziomy",
