@@ -36,10 +36,12 @@ beforeAll(async () => {
       ],
     },
   } as never);
-  // Stamped now, not earlier: the tiers are in force from the moment they were set.
+  // Stamped now, not earlier: the tiers are in force from the moment they were set. One stamp for every sale and for
+  // the day the dashboard is asked about, so a local midnight passing during the set-up cannot split them.
+  const stamp = new Date();
   const sale = (phone: string, locationId: string, price: number) =>
     postSale(system, tenant, phone, [line("BURGER", price)], {
-      occurredAt: new Date().toISOString(),
+      occurredAt: stamp.toISOString(),
       locationId,
       channel: "pos",
     });
@@ -72,7 +74,7 @@ beforeAll(async () => {
 
   // The dashboard reads ClickHouse, which the writers fill a little after the ledger processed the sales.
   const analyst = system.client(tenant.apiKeys.analyst);
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: demoTimezone }).format(new Date());
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: demoTimezone }).format(stamp);
   await eventually(
     "the sales on the dashboard",
     async () => {
