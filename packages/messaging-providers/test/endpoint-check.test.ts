@@ -35,20 +35,20 @@ const look = (
 
 describe("the lookup a connection to an endpoint uses", () => {
   it("hands the socket exactly the addresses it resolved and checked", async () => {
-    const dns = fakeDns({ "hooks.tenant.test": [publicAddress, "2001:db8::10"] });
+    const dns = fakeDns({ "hooks.tenant.test": [publicAddress, "2606:4700:4700::1111"] });
     const lookup = checkedLookup(strict, dns.resolve);
     expect(await look(lookup, "hooks.tenant.test", { all: true })).toEqual({
       error: null,
       address: [
         { address: publicAddress, family: 4 },
-        { address: "2001:db8::10", family: 6 },
+        { address: "2606:4700:4700::1111", family: 6 },
       ],
       family: undefined,
     });
     expect(await look(lookup, "hooks.tenant.test", {})).toEqual({ error: null, address: publicAddress, family: 4 });
     expect(await look(lookup, "hooks.tenant.test", { family: 6 })).toEqual({
       error: null,
-      address: "2001:db8::10",
+      address: "2606:4700:4700::1111",
       family: 6,
     });
     expect(dns.asked).toEqual(["hooks.tenant.test", "hooks.tenant.test", "hooks.tenant.test"]);

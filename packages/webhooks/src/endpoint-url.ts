@@ -71,6 +71,13 @@ function isPrivateV6(address: string): boolean {
   if (g[0] === 0x2002) return isPrivateV4(v4At(1)); // 2002::/16 6to4
   if (g[0] === 0x2001 && g[1] === 0) return isPrivateV4(0xffffffff - v4At(6)); // Teredo: client address inverted
   const first = g[0] ?? 0;
+  // The rest of the IANA IPv6 special-purpose registry that is not globally reachable: discard-only 100::/64,
+  // benchmarking 2001:2::/48, ORCHID 2001:10::/28 and 2001:20::/28, documentation 2001:db8::/32 and 3fff::/20, and
+  // SRv6 segment identifiers 5f00::/16.
+  if (first === 0x100 && zero(1, 4)) return true;
+  if (first === 0x2001 && (g[1] === 0xdb8 || (g[1] === 2 && g[2] === 0) || [0x10, 0x20].includes((g[1] ?? 0) & 0xfff0)))
+    return true;
+  if ((first === 0x3fff && ((g[1] ?? 0) & 0xf000) === 0) || first === 0x5f00) return true;
   // fc00::/7 unique local; fe80::/10 link-local, fec0::/10 old site-local and ff00::/8 multicast
   return (first & 0xfe00) === 0xfc00 || first >= 0xfe80;
 }

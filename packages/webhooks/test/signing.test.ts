@@ -130,6 +130,32 @@ describe("endpoint URLs", () => {
       expect(endpointUrlProblem(`https://${address}/x`), address).toBeNull();
   });
 
+  it("refuse the IPv6 special-purpose ranges that are not globally reachable, and only those", () => {
+    for (const address of [
+      "100::1", // discard-only
+      "2001:2::1", // benchmarking
+      "2001:10::1", // ORCHID
+      "2001:2f:ffff::1", // ORCHIDv2
+      "2001:db8::10", // documentation
+      "3fff:fff::1",
+      "5f00::1", // SRv6 segment identifiers
+    ]) {
+      expect(endpointUrlProblem(`https://[${address}]/x`), address).toMatch(/public host/);
+      expect(isPrivateHost(address), address).toBe(true);
+    }
+    // Their neighbours, and public resolvers' addresses, are public.
+    for (const address of [
+      "100:0:0:1::1",
+      "2001:3::1",
+      "2001:30::1",
+      "2001:db9::1",
+      "3fff:1000::1",
+      "5f01::1",
+      "2606:4700:4700::1111",
+    ])
+      expect(isPrivateHost(address), address).toBe(false);
+  });
+
   it("check resolved addresses, as DNS spells them, with the same rules", () => {
     for (const address of ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "fe80::1%eth0", "::"])
       expect(isPrivateHost(address), address).toBe(true);
