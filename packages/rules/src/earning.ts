@@ -1,4 +1,9 @@
-import { MAX_POINTS_PER_TRANSACTION, type ProgrammeConfig, type RuleOfType } from "@regulars/contracts";
+import {
+  type EarningRule,
+  MAX_POINTS_PER_TRANSACTION,
+  type ProgrammeConfig,
+  type RuleOfType,
+} from "@regulars/contracts";
 import { matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
 import { combineFactors, type Factor, LocalCalendar, multiplierCovers, tierFactor } from "./multipliers.ts";
 import { floorForgivingNoise } from "./rounding.ts";
@@ -58,7 +63,8 @@ export function evaluateEarning(
       type: r.type,
       points: 0,
       lines: excluded,
-      detail: `excluded lines [${excluded.join(", ")}]`,
+      // A stopping exclusion zeroes lines it does not match; its detail is the only place that says why.
+      detail: `excluded lines [${excluded.join(", ")}]${stops(r, sel)}`,
     });
   }
   for (const l of lines) {
@@ -105,9 +111,17 @@ export function evaluateEarning(
 
 function describe(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): string {
   const minBasket = r.minBasket > 0 ? `; basket total ${sel.basketTotal} ≥ ${r.minBasket}` : "";
-  const stops =
-    r.stopProcessing && sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
-  return `${core(r, sel, basket)}${minBasket}${stops}`;
+  return `${core(r, sel, basket)}${minBasket}${stops(r, sel)}`;
+}
+
+/** Named only on the rule whose stop counted: the highest-priority one, first in list order on a tie. */
+function stops(r: EarningRule, sel: Selection): string {
+  if (!r.stopProcessing) return "";
+  if (r.type === "multiplier")
+    return sel.multipliersStoppedBy?.ruleId === r.id
+      ? `; stops multipliers below priority ${sel.multipliersStoppedBy.priority}`
+      : "";
+  return sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
 }
 
 function core(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]): string {

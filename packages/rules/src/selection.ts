@@ -15,9 +15,19 @@ export interface Selection {
   basketTotal: number;
   /** Purchase rules that apply, in priority order, after stopProcessing cut the list. */
   rules: PurchaseRule[];
-  /** The highest-priority stopping rule that applied, if any. */
-  stoppedBy: { ruleId: string; priority: number } | null;
+  /** The highest-priority stopping rule that applied, if any, other than a multiplier: it cuts every lower rule. */
+  stoppedBy: Stop | null;
+  /** The highest-priority stopping multiplier that applied, if any: it cuts only lower-priority multipliers. */
+  multipliersStoppedBy: Stop | null;
 }
+
+export interface Stop {
+  ruleId: string;
+  priority: number;
+}
+
+const higher = (r: { id: string; priority: number }, current: Stop | null): Stop | null =>
+  current === null || r.priority > current.priority ? { ruleId: r.id, priority: r.priority } : current;
 
 /** Without `match` a base rate counts every eligible line; with one, only the matching lines. */
 export const rateCovers = (rule: RuleOfType<"base_rate">, line: BasketLine): boolean =>
@@ -61,7 +71,9 @@ function applies(
  * A rule whose `minBasket` the basket total does not reach is not in force, like one out of its
  * validity window. A rule with stopProcessing that applies removes every rule of strictly lower
  * priority (equal priorities still run, so the outcome never depends on list order within a priority).
- * Exclusions always apply first; a matching exclusion with stopProcessing also stops lower-priority earning.
+ * A stopping multiplier removes only lower-priority multipliers: "double points, not stacked with lower
+ * promotions" must still have the base rate to double. Exclusions always apply first; a matching exclusion
+ * with stopProcessing also stops lower-priority earning.
  */
 export function selectRules(
   programme: ProgrammeConfig,
@@ -80,19 +92,21 @@ export function selectRules(
   const eligible = amounts.map((a, i) => a > 0 && excludedBy[i] === null);
   const eligibleAmount = amounts.reduce((sum, a, i) => (eligible[i] ? sum + a : sum), 0);
 
-  let stoppedBy: Selection["stoppedBy"] = null;
-  for (const r of exclusions)
-    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority))
-      stoppedBy = { ruleId: r.id, priority: r.priority };
+  let stoppedBy: Stop | null = null;
+  for (const r of exclusions) if (r.stopProcessing) stoppedBy = higher(r, stoppedBy);
 
+  let multipliersStoppedBy: Stop | null = null;
   const rules: PurchaseRule[] = [];
   for (const r of inForce) {
     if (r.type === "exclusion" || r.type === "action") continue;
     if (stoppedBy !== null && r.priority < stoppedBy.priority) break; // sorted: everything after is lower too
+    const multiplier = r.type === "multiplier";
+    if (multiplier && multipliersStoppedBy !== null && r.priority < multipliersStoppedBy.priority) continue;
     if (!applies(r, lines, eligible, eligibleAmount, calendar)) continue;
     rules.push(r);
-    if (r.stopProcessing && (stoppedBy === null || r.priority > stoppedBy.priority))
-      stoppedBy = { ruleId: r.id, priority: r.priority };
+    if (!r.stopProcessing) continue;
+    if (multiplier) multipliersStoppedBy = higher(r, multipliersStoppedBy);
+    else stoppedBy = higher(r, stoppedBy);
   }
-  return { exclusions, excludedBy, eligible, eligibleAmount, basketTotal, rules, stoppedBy };
+  return { exclusions, excludedBy, eligible, eligibleAmount, basketTotal, rules, stoppedBy, multipliersStoppedBy };
 }

@@ -114,7 +114,7 @@ const en = {
     birthday: "On the customer's birthday",
     stackable: "Multiplies on top of other multipliers",
     enabled: "Enabled",
-    stopProcessing: "Stop lower-priority rules when this one applies",
+    stopProcessing: "Stop lower-priority rules when this one applies (a multiplier stops lower multipliers only)",
   },
   caps: {
     title: "Caps",
@@ -359,7 +359,7 @@ export const messages: Messages<typeof en> = {
       birthday: "W urodziny klienta",
       stackable: "Mnoży się z innymi mnożnikami",
       enabled: "Włączona",
-      stopProcessing: "Gdy ta reguła działa, pomiń reguły o niższym priorytecie",
+      stopProcessing: "Gdy ta reguła działa, pomiń reguły o niższym priorytecie (mnożnik pomija tylko niższe mnożniki)",
     },
     caps: {
       title: "Limity",
