@@ -71,11 +71,14 @@ const CUSTOMERS = 2_000;
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
-  const scratch = await scratchDatabase(say);
-  const bus = await connectBus({
-    url: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
-    namespace: `bench${Date.now().toString(36)}`,
+  const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+  const bus = await connectBus({ url: natsUrl, namespace: `bench${Date.now().toString(36)}` }).catch((e: Error) => {
+    // `npm start` runs its own nats-server on a free port (recorded in .data/nats.json), not on 4222.
+    throw new Error(
+      `cannot reach NATS at ${natsUrl} (${e.message}): set NATS_URL, e.g. to the url in .data/nats.json of a running \`npm start\``,
+    );
   });
+  const scratch = await scratchDatabase(say);
   const db = createDb({ url: scratch.url, poolSize: 10 });
   const ledgerTransactions = via === "pg" ? createPgTransactionRunner({ url: scratch.url, poolSize: 3 }) : undefined;
   try {
