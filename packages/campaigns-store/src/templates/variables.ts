@@ -85,7 +85,9 @@ export async function customersMessageVariables(
   // and the variables name whichever comes first, as the notice that may have triggered the message does.
   const [lots, clocks] = await Promise.all([
     nextLotExpiries(db, tenantId, known, programme.timezone, now),
-    policy.kind === "inactivity" ? inactivityClocksOf(db, tenantId, known) : Promise.resolve([]),
+    policy.kind === "inactivity"
+      ? inactivityClocksOf(db, tenantId, known, { months: policy.months, timezone: programme.timezone })
+      : Promise.resolve([]),
   ]);
   const inactive = await inactivityExpiries(db, tenantId, clocks, policy, programme.timezone, now);
   const expiring = earliestExpiries(lots, inactive);

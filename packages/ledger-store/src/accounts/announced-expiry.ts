@@ -39,7 +39,8 @@ export async function announcedExpiryStands(
   if (seen?.dated) return true;
   if (seen?.inactive_key && expiredAsAnnounced(seen.inactive_key, customerId, expiresAt, programme)) return true;
   if (programme.expiry.kind !== "inactivity") return false;
-  const held = (await inactivityClocksOf(db, tenantId, [customerId])).filter((c) => c.balance > 0n);
+  const period = { months: programme.expiry.months, timezone: programme.timezone };
+  const held = (await inactivityClocksOf(db, tenantId, [customerId], period)).filter((c) => c.balance > 0n);
   const announced = await announcedInactivityExpiries(db, tenantId, held);
   return announced.get(customerId)?.getTime() === expiresAt.getTime();
 }

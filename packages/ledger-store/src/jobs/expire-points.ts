@@ -98,9 +98,10 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   // Candidates by a generous bound; the exact local-calendar check is the rules engine's. Four days: going back
   // clamps a month's end (28 February less 6 months is 28 August), so 31 August's expiry would wait for March.
   const upTo = inactiveSince(ctx.now, policy.months, ctx.programme.timezone, 4);
+  const period = { months: policy.months, timezone: ctx.programme.timezone };
   let afterId = "";
   for (;;) {
-    const candidates = await inactivityClocksBetween(ctx.db, ctx.tenantId, { upTo, afterId, limit: SLICE });
+    const candidates = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { upTo, afterId, limit: SLICE });
     if (!candidates.length) return result;
     afterId = candidates[candidates.length - 1]!.customer_id;
     const due = candidates.filter(isDue);
@@ -114,7 +115,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         due.map((d) => d.customer_id),
       );
       await tx.$queryRaw`SELECT id FROM ledger_accounts WHERE tenant_id = ${ctx.tenantId} AND kind = 'points' AND owner = ANY(${unheld}::text[]) ORDER BY id FOR UPDATE`;
-      const reread = (await inactivityClocksOf(tx, ctx.tenantId, unheld)).filter(isDue);
+      const reread = (await inactivityClocksOf(tx, ctx.tenantId, unheld, period)).filter(isDue);
       // Never before the customer was told: only once the period's notice is out and the date it named has come
       // (`sendExpiryNotices` moves an expiry first announced when already due a notice period on). A notice already
       // out keeps its date though the notice period is lowered to none since: the customer was promised that day.

@@ -81,9 +81,10 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
   // Clocks that end by the horizon, with four days' slack for months' ends. No lower bound: a clock that ended
   // unannounced still holds its points (an expiry moves the clock), and must be announced before they go.
   const range = { upTo: inactiveSince(horizon, policy.months, zone, 4) };
+  const period = { months: policy.months, timezone: zone };
   const events: LoyaltyEvent[] = [];
   for (let afterId = ""; ; ) {
-    const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, { ...range, afterId, limit: SLICE });
+    const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { ...range, afterId, limit: SLICE });
     if (!rows.length) return events;
     afterId = rows[rows.length - 1]!.customer_id;
     for (const r of rows) {
