@@ -106,7 +106,10 @@ export function conditionsRefusal(config: CouponCampaignConfig, ctx: PricingCont
 /** Minimum basket and the products it needs or discounts: the conditions the customer's order can meet. */
 export function basketRefusal(config: CouponCampaignConfig, ctx: PricingContext): Refusal | null {
   const c = config.conditions;
-  if (ctx.subtotal < c.minBasket)
+  // The basket before any discount, the terminal's own too (the contract's `minBasket`): a sale's posted codes are
+  // priced on its lines before the discount the till already gave, and must be judged as its quote was.
+  const before = ctx.basket.lines.reduce((total, l) => total + l.quantity * l.unitPrice, 0);
+  if (before < c.minBasket)
     return refusal(
       "below_minimum_basket",
       `Spend at least ${formatMoney(c.minBasket, ctx.basket.currency)} to use this coupon.`,

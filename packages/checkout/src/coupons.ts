@@ -68,18 +68,19 @@ const unknownCoupon = (code: string): KnownCoupon => ({
 
 /**
  * The typed codes in order, each on what the ones before it left and against its campaign's limits with
- * the uses they took, then every other known coupon judged alone on `leftBefore` (the basket as the
- * coupons found it).
+ * the uses they took, stacked after `stackedOn` (coupons on the basket already), then every other known coupon
+ * judged alone on `leftBefore` (the basket as the coupons found it).
  */
 export function applyCoupons(
   known: readonly KnownCoupon[],
   typed: readonly string[],
   ctx: PricingContext,
   leftBefore: readonly number[],
+  stackedOn: CouponStack = emptyStack(),
 ): { options: CouponOption[]; applied: AppliedBenefit[]; left: number[] } {
   const byCode = new Map<string, KnownCoupon>();
   for (const k of known) if (!byCode.has(normalizeCode(k.code))) byCode.set(normalizeCode(k.code), k);
-  const stack = emptyStack();
+  const stack: CouponStack = { codes: [...stackedOn.codes], applied: [...stackedOn.applied] };
   const taken = noBasketUses();
   const options: CouponOption[] = [];
   const applied: AppliedBenefit[] = [];

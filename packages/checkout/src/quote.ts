@@ -41,7 +41,7 @@ export function priceCheckout(input: CheckoutInput): Quote {
     left = subtractParts(left, tier.parts);
   }
 
-  const coupons = applyCoupons(input.coupons, selection.couponCodes, ctx, left);
+  const coupons = applyCoupons(input.coupons, selection.couponCodes, ctx, left, input.stackedOn);
   applied.push(...coupons.applied);
   left = coupons.left;
 

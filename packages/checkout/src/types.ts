@@ -7,6 +7,7 @@ import type {
   ProgrammeConfig,
   Quote,
 } from "@regulars/contracts";
+import type { CouponStack } from "./coupon-checks.ts";
 
 /** How much of a coupon campaign is used already (holds in force and committed uses, minus returned ones). */
 export interface CouponUsage {
@@ -60,6 +61,11 @@ export interface CheckoutInput {
   customer: CheckoutCustomer | null;
   programme: ProgrammeConfig | null;
   coupons: KnownCoupon[];
+  /**
+   * Coupons on the basket already, before the typed codes: a sale's codes posted beside its hold stack after the
+   * hold's, as they would have at the hold. Absent, the typed codes stack on nothing.
+   */
+  stackedOn?: CouponStack;
 }
 
 export type { Channel, Quote };

@@ -109,11 +109,14 @@ describe("couponRefusal: one check per refusal code", () => {
     expect(refusedWith(gold, { customer: null })).toBe("customer_required");
   });
 
-  it("below_minimum_basket compares the subtotal before any discount", () => {
-    const min = withConditions({ minBasket: 2000 });
-    expect(refusedWith(min, { subtotal: 1999 })).toBe("below_minimum_basket");
-    expect(couponRefusal(min, ctx({ subtotal: 1999 }))?.message).toBe("Spend at least €20.00 to use this coupon.");
-    expect(refusedWith(min, { subtotal: 2000 })).toBeNull();
+  it("below_minimum_basket compares the basket before any discount, the terminal's own too", () => {
+    const min = withConditions({ minBasket: 1081 });
+    expect(refusedWith(min)).toBe("below_minimum_basket");
+    expect(couponRefusal(min, ctx())?.message).toBe("Spend at least €10.81 to use this coupon.");
+    expect(refusedWith(withConditions({ minBasket: 1080 }))).toBeNull();
+    // €2 off the burger at the till leaves €8.80 to pay; the €10.80 ordered still meets a €10.80 minimum.
+    const discounted = { ...basket, lines: [line("BURGER", 790, { discount: 200 }), basket.lines[1]!] };
+    expect(refusedWith(withConditions({ minBasket: 1080 }), { basket: discounted, subtotal: 880 })).toBeNull();
   });
 
   it("no_matching_items: `requires` or the discount's own match finds no line", () => {

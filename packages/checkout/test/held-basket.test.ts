@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { saleBasketDifference } from "../src/index.ts";
 
-// A hold priced on a burger (12.00, 4.00 off) and fries (2 × 2.00, nothing off) at store-001, by a quote stored
+// A hold priced on a burger (12.00, 4.00 off) and fries (2 × 2.00, nothing off) at store-001's kiosk, by a quote stored
 // before quotes kept each line's sku and quantity.
 const held = {
   locationId: "store-001",
+  channel: "kiosk",
   lines: [
     { amount: 800, discount: 400 },
     { amount: 400, discount: 0 },
@@ -12,13 +13,15 @@ const held = {
 };
 const burger = { sku: "BURGER", quantity: 1, unitPrice: 1200 };
 const fries = { sku: "FRIES", quantity: 2, unitPrice: 200 };
-const sale = (lines: { sku: string; quantity: number; unitPrice: number }[], locationId = "store-001") => ({
-  locationId,
-  lines,
-});
+const sale = (
+  lines: { sku: string; quantity: number; unitPrice: number }[],
+  locationId = "store-001",
+  channel = "kiosk",
+) => ({ locationId, channel, lines });
 // The same hold by a quote that keeps them.
 const heldWithSkus = {
   locationId: "store-001",
+  channel: "kiosk",
   lines: [
     { sku: "BURGER", quantity: 1, amount: 800, discount: 400 },
     { sku: "FRIES", quantity: 2, amount: 400, discount: 0 },
@@ -70,9 +73,17 @@ describe("saleBasketDifference", () => {
     });
   });
 
-  it("compares only the location with a stored quote that kept no lines", () => {
-    const noLines = { locationId: "store-001", lines: [] };
+  it("names another channel: a coupon for the kiosk was checked on the kiosk", () => {
+    expect(saleBasketDifference(held, sale([burger, fries], "store-001", "pos"))).toEqual({
+      path: "channel",
+      message: "is pos; the hold was placed on kiosk",
+    });
+  });
+
+  it("compares only the location and channel with a stored quote that kept no lines", () => {
+    const noLines = { locationId: "store-001", channel: "kiosk", lines: [] };
     expect(saleBasketDifference(noLines, sale([burger]))).toBeNull();
     expect(saleBasketDifference(noLines, sale([burger], "store-002"))?.path).toBe("locationId");
+    expect(saleBasketDifference(noLines, sale([burger], "store-001", "pos"))?.path).toBe("channel");
   });
 });

@@ -163,6 +163,30 @@ describe("priceCheckout: coupons", () => {
     ]);
   });
 
+  it("a minimum basket counts the lines before the terminal's own discount, as a sale's posted code is priced", () => {
+    const big15 = coupon("BIG15", { benefit: { kind: "fixed_off", amount: 200 }, conditions: { minBasket: 1500 } });
+    const selection = { couponCodes: ["BIG15"] };
+    // €16 ordered, €2 off the burger at the till (happy hour): the quote as the till asks it, and the sale as the
+    // ledger prices its posted code (its lines before the discount the till gave).
+    const asQuoted = [line("BURGER", 1200, { discount: 200 }), line("FRIES", 400)];
+    const asPosted = asQuoted.map((l) => ({ ...l, discount: 0 }));
+    for (const lines of [asQuoted, asPosted])
+      expect(priceCheckout(withLines(lines, { coupons: [big15], selection })).coupons[0]?.refusal).toBeNull();
+    const small = [line("BURGER", 1100), line("FRIES", 390)];
+    expect(priceCheckout(withLines(small, { coupons: [big15], selection })).coupons[0]?.refusal?.code).toBe(
+      "below_minimum_basket",
+    );
+  });
+
+  it("the typed codes stack after the coupons on the basket already", () => {
+    const soloB = coupon("SOLO-B", { ...fiveOff, stacking: { exclusive: true } });
+    const stackedOn = { codes: ["SOLO-A"], applied: [{ exclusive: true, group: undefined }] };
+    const q = priceCheckout({ ...input({ coupons: [soloB], selection: { couponCodes: ["SOLO-B"] } }), stackedOn });
+    expect(q.applied).toEqual([]);
+    expect(q.coupons.map((c) => [c.code, c.refusal?.code])).toEqual([["SOLO-B", "not_combinable"]]);
+    expect(priced([soloB], ["SOLO-B"]).coupons[0]?.refusal).toBeNull();
+  });
+
   it("nothing_to_discount when the lines a discount covers are paid already", () => {
     const friesFree = coupon("FRIES1", welcomeFries);
     const friesHalf = coupon("FRIES2", { benefit: { kind: "percent_off", percent: 50, match: { skus: ["FRIES"] } } });

@@ -1,8 +1,8 @@
 import type { TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, prismaReader } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, findBalanceDrift, placeHold, transactionStatus } from "../src/index.ts";
+import { customerBalances, findBalanceDrift, placeHold, saleHoldRefusals, transactionStatus } from "../src/index.ts";
 import { line, txMessage } from "./batch-fixtures.ts";
 import { apply, checkoutTenant, genericCoupon, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
@@ -88,6 +88,36 @@ describe("a sale naming a hold priced on another basket", () => {
       ended_reason: expect.stringContaining("(locationId is store-002; the hold was placed at store-001)"),
     });
     expect(await couponUses(campaign)).toEqual([{ status: "released", n: 1n }]);
+  });
+
+  it("is refused at the door and processed without it when posted on another channel", async () => {
+    // The coupon was checked on the kiosk basket the hold priced: from the till it would not have been given.
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    const campaign = await genericCoupon(db, tenantId, "KIOSK-ONLY", {
+      benefit: { kind: "fixed_off", amount: 300 },
+      conditions: { channels: ["kiosk"] },
+    });
+    const hold = await placeHold(deps, tenantId, holdRequest(c, { couponCodes: ["KIOSK-ONLY"] }));
+    const sale = saleWithHold(tenantId, c, hold.holdId, hold.quote.lines, {
+      channel: "pos",
+      couponCodes: ["KIOSK-ONLY"],
+    });
+    const difference = { path: "channel", message: "is pos; the hold was placed on kiosk" };
+    expect(await saleHoldRefusals(prismaReader(db), tenantId, [sale.transaction], new Date())).toEqual([
+      { code: "hold_mismatch", issue: difference },
+    ]);
+
+    // Past an older gateway: the ledger gives the use back, and the code posted beside it is judged on the till.
+    await apply(db, [sale]);
+    expect(await holdRow(hold.holdId)).toMatchObject({
+      status: "released",
+      ended_reason: expect.stringContaining(`(channel ${difference.message})`),
+    });
+    expect(await couponUses(campaign)).toEqual([{ status: "released", n: 1n }]);
+    expect(await codesOf(tenantId, sale)).toEqual([
+      { code: "KIOSK-ONLY", counted: false, refusal: { code: "wrong_channel", message: expect.any(String) } },
+    ]);
   });
 
   it("commits the hold when the sale is its basket", async () => {

@@ -116,6 +116,48 @@ describe("coupon codes posted on a sale without a hold", () => {
     expect(await codesOf(tenantId, sale)).toEqual([{ code: "FRIES-50", counted: true, refusal: null }]);
   });
 
+  it("are stacked together as a quote stacks them: a second exclusive coupon or one of the same group is not counted", async () => {
+    const { tenantId, customers } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    const off = { kind: "fixed_off", amount: 300 };
+    const soloA = await genericCoupon(db, tenantId, "SOLO-A", { benefit: off, stacking: { exclusive: true } });
+    const soloB = await genericCoupon(db, tenantId, "SOLO-B", { benefit: off, stacking: { exclusive: true } });
+    const mealA = await genericCoupon(db, tenantId, "MEAL-A", { benefit: off, stacking: { group: "meal" } });
+    const mealB = await genericCoupon(db, tenantId, "MEAL-B", { benefit: off, stacking: { group: "meal" } });
+    const solo = txMessage(tenantId, { customer: { id: c }, couponCodes: ["SOLO-A", "SOLO-B"], lines: basket().lines });
+    const meal = txMessage(tenantId, { customer: { id: c }, couponCodes: ["MEAL-A", "MEAL-B"], lines: basket().lines });
+    await apply(db, [solo, meal]);
+
+    const notCombinable = { code: "not_combinable", message: expect.any(String) };
+    expect(await codesOf(tenantId, solo)).toEqual([
+      { code: "SOLO-A", counted: true, refusal: null },
+      { code: "SOLO-B", counted: false, refusal: notCombinable },
+    ]);
+    expect(await codesOf(tenantId, meal)).toEqual([
+      { code: "MEAL-A", counted: true, refusal: null },
+      { code: "MEAL-B", counted: false, refusal: notCombinable },
+    ]);
+    for (const counted of [soloA, mealA]) expect(await couponUses(counted)).toEqual([{ status: "committed", n: 1n }]);
+    for (const refused of [soloB, mealB]) expect(await couponUses(refused)).toEqual([]);
+  });
+
+  it("are stacked after the coupons of the hold the sale commits", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    const off = { kind: "fixed_off", amount: 300 };
+    await genericCoupon(db, tenantId, "SOLO-A", { benefit: off, stacking: { exclusive: true } });
+    const soloB = await genericCoupon(db, tenantId, "SOLO-B", { benefit: off, stacking: { exclusive: true } });
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { couponCodes: ["SOLO-A"] }));
+    const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines, { couponCodes: ["SOLO-A", "SOLO-B"] });
+    await apply(db, [sale]);
+
+    expect(await codesOf(tenantId, sale)).toEqual([
+      { code: "SOLO-A", counted: true, refusal: null },
+      { code: "SOLO-B", counted: false, refusal: { code: "not_combinable", message: expect.any(String) } },
+    ]);
+    expect(await couponUses(soloB)).toEqual([]);
+  });
+
   it("lists no codes for a sale that posted none", async () => {
     const { tenantId } = await checkoutTenant(db);
     const sale = txMessage(tenantId, { lines: basket().lines });

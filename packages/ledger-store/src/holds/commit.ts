@@ -1,4 +1,11 @@
-import { normalizeCode, priceCheckout, refusal, saleBasketDifference, usageDayOf } from "@regulars/checkout";
+import {
+  emptyStack,
+  normalizeCode,
+  priceCheckout,
+  refusal,
+  saleBasketDifference,
+  usageDayOf,
+} from "@regulars/checkout";
 import type {
   LoyaltyEvent,
   PostedCouponOutcome,
@@ -52,18 +59,18 @@ export type CustomerSale = Sale & { customerId: string };
 export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId !== null;
 
 /**
- * Commits what the sale used: the hold it names (its points and wallet cash are spent, its coupon uses
- * become committed) and coupon codes posted without a hold (checked against their limits now, under the
- * campaigns' locks; a code that cannot be used any more is not counted, and its outcome says why: the
- * till gave the discount already, so the sale stays processed). Codes are compared as a quote compares
- * them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold that expired or was
- * voided before its sale arrived spends nothing (a late sale ends it only once it lapsed: a claimed hold waits out
- * its grace for the sale that claimed it), and so does one still waiting for its customer's code. A hold
- * whose sale is not the basket it was priced on (`saleBasketDifference`) is released and spends nothing either.
- * A customer's hold is committed only by a sale of that customer; a guest's hold (coupon uses only) by any sale
- * of the tenant naming it, anonymous or not: the till gave its discounts, and a guest who shows a loyalty card
- * at payment has those uses counted as theirs (a guest's hold holds no coupon limited per customer, so none of
- * that customer's limits can be passed).
+ * Commits what the sale used: the hold it names (its points and wallet cash are spent, its coupon uses become
+ * committed) and coupon codes posted without a hold (checked against their limits now, under the campaigns' locks,
+ * and stacked after the hold's coupons and each other as a quote stacks them; a code that cannot be used any more is
+ * not counted, and its outcome says why: the till gave the discount already, so the sale stays processed). Codes are
+ * compared as a quote compares them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold
+ * that expired or was voided before its sale arrived spends nothing (a late sale ends it only once it lapsed: a
+ * claimed hold waits out its grace for the sale that claimed it), and so does one still waiting for its customer's
+ * code. A hold whose sale is not the basket it was priced on (`saleBasketDifference`: its location, channel and
+ * lines) is released and spends nothing either. A customer's hold is committed only by a sale of that customer; a
+ * guest's hold (coupon uses only) by any sale of the tenant naming it, anonymous or not: the till gave its
+ * discounts, and a guest who shows a loyalty card at payment has those uses counted as theirs (a guest's hold holds
+ * no coupon limited per customer, so none of that customer's limits can be passed).
  * Idempotency keys derive from the hold and the transaction, and the batch skips sales applied before,
  * so a redelivered sale commits nothing twice.
  */
@@ -94,10 +101,15 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
       }
     }
   }
-  for (const code of new Set(t.couponCodes.map(normalizeCode)))
-    out.couponCodes.push(
-      held.has(code) ? { code, counted: true, refusal: null } : await commitPostedCode(tx, sale, code, out),
-    );
+  const posted = [...new Set(t.couponCodes.map(normalizeCode))];
+  const outcomes = await commitPostedCodes(
+    tx,
+    sale,
+    posted.filter((code) => !held.has(code)),
+    [...held],
+    out,
+  );
+  for (const code of posted) out.couponCodes.push(outcomes.get(code) ?? { code, counted: true, refusal: null });
   return out;
 }
 
@@ -106,9 +118,9 @@ export const basketDiffered = "its sale's basket differed from the quote";
 
 /** Where the sale first differs from the basket its hold was priced on (the hold is locked); null when it does not. */
 async function basketDifference(tx: RawTx, holdId: string, quote: Quote, t: TransactionMessage["transaction"]) {
-  const [hold] = await tx.$queryRaw<{ location_id: string }[]>`
-    SELECT location_id FROM checkout_holds WHERE id = ${holdId}`;
-  return saleBasketDifference({ locationId: hold!.location_id, lines: quote.lines ?? [] }, t);
+  const [hold] = await tx.$queryRaw<{ location_id: string; channel: string }[]>`
+    SELECT location_id, channel FROM checkout_holds WHERE id = ${holdId}`;
+  return saleBasketDifference({ locationId: hold!.location_id, channel: hold!.channel, lines: quote.lines ?? [] }, t);
 }
 
 async function commitHold(
@@ -180,18 +192,39 @@ export function paidAfterCheckout(m: TransactionMessage, lineDiscounts: number[]
   return { ...m, transaction: { ...m.transaction, lines, total } };
 }
 
-/** A code posted on the sale without a hold: used now if its limits still allow it. */
-async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCheckout): Promise<PostedCouponOutcome> {
+/**
+ * The codes posted on the sale that its hold did not commit: used now if their limits still allow them. They are
+ * priced together, in the order posted and after the hold's coupons, as a quote prices the codes typed: two exclusive
+ * coupons, or two of one stacking group, are not both counted because the second came without a hold.
+ */
+async function commitPostedCodes(
+  tx: RawTx,
+  sale: Sale,
+  codes: string[],
+  heldCodes: string[],
+  out: SaleCheckout,
+): Promise<Map<string, PostedCouponOutcome>> {
+  const outcomes = new Map<string, PostedCouponOutcome>();
+  if (!codes.length) return outcomes;
   const m = sale.message;
   const t = m.transaction;
   const { timezone, config } = sale.programme;
   // Per-day limits count the tenant's day (a night past midnight the date it began: `usageDayOf`); the coupon's
   // weekdays and hours read the location's clock.
   const clock = { at: new Date(t.occurredAt), timezone, localZone: sale.programme.localZone };
-  // Holds past their expiry when the sale reached the gateway hold no uses against the code's limits (as at a hold).
+  // Holds past their expiry when the sale reached the gateway hold no uses against the codes' limits (as at a hold).
   const at = new Date(m.receivedAt);
-  const coupons = await readKnownCoupons(tx, m.tenantId, sale.customerId, [code], clock, { lock: true, at });
-  const typed = coupons.filter((c) => c.code === code);
+  const known = await readKnownCoupons(tx, m.tenantId, sale.customerId, [...heldCodes, ...codes], clock, {
+    lock: true,
+    at,
+  });
+  const typed = known.filter((c) => codes.includes(c.code));
+  const stackedOn = emptyStack();
+  for (const code of heldCodes) {
+    const stacking = known.find((c) => c.code === code)?.campaign?.config.stacking;
+    stackedOn.codes.push(code);
+    if (stacking) stackedOn.applied.push({ exclusive: stacking.exclusive, group: stacking.group });
+  }
   const customer = sale.customerId
     ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
     : null;
@@ -203,33 +236,40 @@ async function commitPostedCode(tx: RawTx, sale: Sale, code: string, out: SaleCh
       currency: t.currency,
       lines: t.lines.map((l) => ({ ...l, discount: 0 })),
     },
-    selection: { couponCodes: [code], rewardIds: [], points: 0, wallet: 0 },
+    selection: { couponCodes: codes, rewardIds: [], points: 0, wallet: 0 },
     at: new Date(t.occurredAt),
     timezone: sale.programme.localZone ?? timezone,
     customer,
     programme: config,
     coupons: typed,
+    stackedOn,
   });
-  const applied = quote.applied.find((a) => a.source === "coupon" && a.ref === code);
-  const campaignId = typed[0]?.campaign?.id;
-  if (!applied || !campaignId) {
-    const refused = quote.coupons.find((c) => c.selected && c.code === code)?.refusal;
-    return { code, counted: false, refusal: refused ?? refusal("unknown_code") };
+  const uses: { code: string; campaignId: string; discount: number }[] = [];
+  for (const code of codes) {
+    const applied = quote.applied.find((a) => a.source === "coupon" && a.ref === code);
+    const campaign = typed.find((c) => c.code === code)?.campaign;
+    if (!applied || !campaign) {
+      const refused = quote.coupons.find((c) => c.selected && c.code === code)?.refusal;
+      outcomes.set(code, { code, counted: false, refusal: refused ?? refusal("unknown_code") });
+      continue;
+    }
+    const use = { code, campaignId: campaign.id, discount: applied.amount };
+    const day = usageDayOf(campaign.config.conditions.hours, clock.at, clock);
+    await tx.$executeRaw`
+      INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, transaction_id, status, discount, local_day)
+      VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaign.id}, ${code}, ${sale.customerId}, ${m.transactionId},
+              'committed', ${use.discount}, ${day}::date)`;
+    uses.push(use);
+    out.uses.push(use);
+    // Priced without a customer, it credits nothing.
+    if (hasCustomer(sale)) {
+      credits(sale, code, applied, out);
+      out.events.push(redeemedEvent(sale, campaign.id, code, use.discount, false));
+    }
+    outcomes.set(code, { code, counted: true, refusal: null });
   }
-  const use = { code, campaignId, discount: applied.amount };
-  const day = usageDayOf(typed[0]!.campaign!.config.conditions.hours, clock.at, clock);
-  await tx.$executeRaw`
-    INSERT INTO coupon_uses (id, tenant_id, campaign_id, code, customer_id, transaction_id, status, discount, local_day)
-    VALUES (${newId("couponUse")}, ${m.tenantId}, ${campaignId}, ${code}, ${sale.customerId}, ${m.transactionId},
-            'committed', ${use.discount}, ${day}::date)`;
-  await countUses(tx, m.tenantId, [use], +1);
-  out.uses.push(use);
-  // Priced without a customer, it credits nothing.
-  if (hasCustomer(sale)) {
-    credits(sale, code, applied, out);
-    out.events.push(redeemedEvent(sale, campaignId, code, use.discount, false));
-  }
-  return { code, counted: true, refusal: null };
+  await countUses(tx, m.tenantId, uses, +1);
+  return outcomes;
 }
 
 /** Bonus points and wallet cash a coupon gives (negative `points` / `wallet` in the quote are credits). */

@@ -24,6 +24,7 @@ export type SaleHoldRefusal =
 interface HoldFound {
   n: string;
   locationId: string;
+  channel: string;
   lines: HeldBasket["lines"] | null;
   /** The hold is a guest's, or the customer the sale names (resolved as the ledger resolves it) is the hold's. */
   customerMatches: boolean;
@@ -52,7 +53,7 @@ export async function saleHoldRefusals(
   const value = refs.map((r) => (r && "kind" in r ? r.value : null));
   const byId = refs.map((r) => (r && "customerId" in r ? r.customerId : null));
   const rows = await reader.rows<HoldFound>(Prisma.sql`
-    SELECT w.n::text AS n, h.location_id AS "locationId", h.quote->'lines' AS lines,
+    SELECT w.n::text AS n, h.location_id AS "locationId", h.channel, h.quote->'lines' AS lines,
       (h.customer_id IS NULL OR h.customer_id = coalesce(
         ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`w.kind`, Prisma.sql`w.value`)}, s.survivor_id)
       ) AS "customerMatches",
@@ -84,7 +85,10 @@ function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | nul
       },
     };
   if (hold.codeExpiresAt) return { code: "hold_unconfirmed", codeExpiresAt: new Date(hold.codeExpiresAt) };
-  const difference = saleBasketDifference({ locationId: hold.locationId, lines: hold.lines ?? [] }, sale);
+  const difference = saleBasketDifference(
+    { locationId: hold.locationId, channel: hold.channel, lines: hold.lines ?? [] },
+    sale,
+  );
   return difference ? { code: "hold_mismatch", issue: difference } : null;
 }
 
