@@ -16,12 +16,12 @@ import type {
 import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
-import { expiresAt } from "@regulars/rules";
 import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
 import { endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";
+import { baseMovement, credits, redeemedEvent } from "./sale-movements.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
 export interface SaleCheckout {
@@ -270,61 +270,4 @@ async function commitPostedCodes(
   }
   await countUses(tx, m.tenantId, uses, +1);
   return outcomes;
-}
-
-/** Bonus points and wallet cash a coupon gives (negative `points` / `wallet` in the quote are credits). */
-function credits(sale: CustomerSale, code: string, a: Quote["applied"][number], out: SaleCheckout) {
-  const base = baseMovement(sale);
-  const { config, timezone } = sale.programme;
-  const occurredAt = sale.message.transaction.occurredAt;
-  const key = `coupon:${sale.message.transactionId}:${code}`;
-  if (a.points < 0)
-    out.movements.push({
-      ...base,
-      kind: "bonus",
-      amount: -a.points,
-      idempotencyKey: key,
-      reason: `coupon ${code}`,
-      lot: { availableAt: base.occurredAt, expiresAt: expiresAt(config.expiry, occurredAt, timezone) },
-    });
-  if (a.wallet < 0)
-    out.movements.push({
-      ...base,
-      unit: "wallet",
-      kind: "bonus",
-      amount: -a.wallet,
-      idempotencyKey: `${key}:wallet`,
-      reason: `coupon ${code}`,
-    });
-}
-
-export function baseMovement(sale: CustomerSale) {
-  return {
-    tenantId: sale.message.tenantId,
-    customerId: sale.customerId,
-    unit: "points" as const,
-    transactionId: sale.message.transactionId,
-    occurredAt: new Date(sale.message.transaction.occurredAt),
-  };
-}
-
-export function redeemedEvent(
-  sale: CustomerSale,
-  campaignId: string,
-  code: string,
-  discount: number,
-  returned: boolean,
-): LoyaltyEvent {
-  return {
-    type: "coupon.redeemed",
-    id: `coupon:${sale.message.transactionId}:${code}`,
-    tenantId: sale.message.tenantId,
-    customerId: sale.customerId,
-    occurredAt: new Date(sale.message.transaction.occurredAt).toISOString(),
-    campaignId,
-    code,
-    discount,
-    transactionId: sale.message.transactionId,
-    returned,
-  };
 }

@@ -13,17 +13,10 @@ import {
 } from "@regulars/ledger";
 import { expiresAt } from "@regulars/rules";
 import type { RefundedSale } from "../transactions/sale-records.ts";
-import {
-  baseMovement,
-  type CustomerSale,
-  hasCustomer,
-  none,
-  redeemedEvent,
-  type Sale,
-  type SaleCheckout,
-} from "./commit.ts";
+import { type CustomerSale, hasCustomer, none, type Sale, type SaleCheckout } from "./commit.ts";
 import { countUses } from "./place.ts";
 import { lotsTakenInBatch, parseRedeemedLots } from "./redeemed-lots.ts";
+import { baseMovement, redeemedEvent } from "./sale-movements.ts";
 
 /**
  * What a refund gives back of its sale's checkout: the wallet cash the sale spent always (it is money, given back as
