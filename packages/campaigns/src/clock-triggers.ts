@@ -54,8 +54,8 @@ export function birthdaysDue(
 }
 
 /**
- * A customer inactive for `days` whole days (24 h each) since their last purchase or event. The occurrence
- * names that last activity, so one stretch of inactivity triggers once however often the scan runs; coming
+ * A customer inactive for `days` whole days (24 h each) since their last purchase (an app event is no visit). The
+ * occurrence names that last activity, so one stretch of inactivity triggers once however often the scan runs; coming
  * back and lapsing again is a new stretch and a new occurrence.
  */
 export function inactivityOccurrence(

@@ -1,6 +1,6 @@
 import type { DeliveryTiming, DeliveryZone, QuietHours } from "@regulars/contracts";
 import type { WallClock } from "@regulars/rules";
-import { addDays, instantAt, isKnownZone, localClock, localDateOf, minutesOfDay } from "./local-time.ts";
+import { addDays, instantAt, isKnownZone, localClock, localDateOf, MINUTE_MS, minutesOfDay } from "./local-time.ts";
 
 export interface ScheduledSend {
   at: Date;
@@ -23,6 +23,29 @@ export function scheduledSendAt(
   const wanted = timing.at === "local_time" ? nextLocalTime(from.getTime(), minutesOfDay(timing.time), zone) : from;
   const at = quietHours ? afterQuietHours(wanted, quietHours, zone) : wanted;
   return { at, quietHoursPostponed: at.getTime() !== wanted.getTime() };
+}
+
+/**
+ * How late a local-time message may still go at the moment it was planned for: a claim's poll, a retry or a short
+ * backlog keep "18:00" around 18:00, a day's wait for them would be worse.
+ */
+export const LATE_LOCAL_TIME_GRACE_MS = 15 * MINUTE_MS;
+
+/**
+ * When a message step that runs at `now` goes out. An immediate one at `dueAt`, as ever. A local-time one planned for
+ * `plannedAt` (the moment `scheduledSendAt` gave) and run well after it (held while its campaign was paused, retried
+ * for hours) goes at the next such local time from now, by the same rule: an "18:00" message resumed at 23:30 is
+ * tomorrow's 18:00 message, not a late-night one.
+ */
+export function lateSendAt(
+  timing: DeliveryTiming,
+  quietHours: QuietHours | null,
+  zone: string,
+  times: { plannedAt: Date; dueAt: Date; now: Date },
+): Date {
+  if (timing.at !== "local_time" || times.now.getTime() - times.plannedAt.getTime() <= LATE_LOCAL_TIME_GRACE_MS)
+    return times.dueAt;
+  return scheduledSendAt(timing, times.now, zone, quietHours).at;
 }
 
 /** The first instant at or after `fromMs` at which the zone's clock reads `minutes` past midnight. */

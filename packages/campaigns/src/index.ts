@@ -33,11 +33,20 @@ export {
   deliveryZone,
   inQuietHours,
   type KnownZones,
+  LATE_LOCAL_TIME_GRACE_MS,
+  lateSendAt,
   nextLocalTime,
   type ScheduledSend,
   scheduledSendAt,
 } from "./delivery.ts";
-export { canEdit, canMove, messageDueAtPlanning, queuedStepFate, REMOVED_BY_EDIT } from "./lifecycle.ts";
+export {
+  canEdit,
+  canMove,
+  messageDueAtPlanning,
+  queuedStepFate,
+  REMOVED_BY_EDIT,
+  sendingStatuses,
+} from "./lifecycle.ts";
 export { isKnownZone } from "./local-time.ts";
 export {
   type CampaignVersion,

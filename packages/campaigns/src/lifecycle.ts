@@ -1,4 +1,4 @@
-import type { CampaignStatus } from "@regulars/contracts";
+import { CampaignStatus } from "@regulars/contracts";
 import type { PlannedStep } from "./plan.ts";
 
 /**
@@ -29,6 +29,15 @@ export function queuedStepFate(status: CampaignStatus): "run" | "hold" | "cancel
   if (status === "paused" || status === "scheduled") return "hold";
   return "cancel";
 }
+
+/**
+ * The statuses whose messages go out when due. Only theirs take a frequency-cap slot, at planning as at the send
+ * check: a paused campaign's wait and are checked again when it resumes, an archived one's never go, and counting
+ * them would skip a running campaign's message for a send that never happens.
+ */
+export const sendingStatuses: readonly CampaignStatus[] = CampaignStatus.options.filter(
+  (s) => queuedStepFate(s) === "run",
+);
 
 /**
  * Why a planned step did nothing: the campaign was saved anew since it was planned, and the current version has no

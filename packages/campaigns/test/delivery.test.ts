@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { afterQuietHours, deliveryZone, inQuietHours, scheduledSendAt } from "../src/index.ts";
+import {
+  afterQuietHours,
+  deliveryZone,
+  inQuietHours,
+  LATE_LOCAL_TIME_GRACE_MS,
+  lateSendAt,
+  scheduledSendAt,
+} from "../src/index.ts";
 import { WARSAW } from "./fixtures.ts";
 
 const at = (s: string) => new Date(s);
@@ -95,5 +102,26 @@ describe("deliveryZone", () => {
     expect(deliveryZone("customer", { ...zones, customer: null })).toBe("Europe/Lisbon");
     expect(deliveryZone("customer", { ...zones, customer: "Mars/Olympus", location: undefined })).toBe(WARSAW);
     expect(deliveryZone("location", { tenant: WARSAW, customer: "America/New_York" })).toBe(WARSAW);
+  });
+});
+
+describe("lateSendAt: a message step run after its planned time", () => {
+  const planned = at("2024-03-29T17:00:00Z"); // 18:00 in Warsaw
+  const heldUntil = at("2024-03-29T22:00:00Z");
+
+  it("a local-time one resumed at 23:30 goes at the next day's 18:00, after any quiet hours", () => {
+    const now = at("2024-03-29T22:30:00Z");
+    const times = { plannedAt: planned, dueAt: heldUntil, now };
+    expect(lateSendAt(eighteen, null, WARSAW, times)).toEqual(at("2024-03-30T17:00:00Z"));
+    const evening = { start: "17:00", end: "19:00" };
+    expect(lateSendAt(eighteen, evening, WARSAW, times)).toEqual(at("2024-03-30T18:00:00Z"));
+  });
+
+  it("a local-time one only a few minutes late, and an immediate one, go when due", () => {
+    const soon = new Date(planned.getTime() + LATE_LOCAL_TIME_GRACE_MS);
+    expect(lateSendAt(eighteen, null, WARSAW, { plannedAt: planned, dueAt: planned, now: soon })).toEqual(planned);
+    const now = at("2024-03-29T22:30:00Z");
+    const times = { plannedAt: planned, dueAt: heldUntil, now };
+    expect(lateSendAt({ at: "immediately" }, null, WARSAW, times)).toEqual(heldUntil);
   });
 });

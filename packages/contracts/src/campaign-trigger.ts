@@ -119,7 +119,10 @@ export const CampaignTrigger = z
     }),
     /** The customer's birthday, `daysBefore` local days ahead (0: on the day), found by the daily scan. */
     z.strictObject({ type: z.literal("birthday"), daysBefore: z.number().int().min(0).max(60) }),
-    /** No purchase or event for `days` days, found by the daily scan; once per stretch of inactivity. */
+    /**
+     * No purchase (visit) for `days` days: the last sale, the clock points expiry on inactivity reads too; app events
+     * do not count. Found by the daily scan; once per stretch of inactivity.
+     */
     z.strictObject({ type: z.literal("inactive"), days: z.number().int().min(1).max(1_095) }),
     z.strictObject({ type: z.literal("segment_entered"), segmentId: SegmentRef }),
     /** Any domain event of a type, when every condition holds. */

@@ -1,7 +1,7 @@
-import { CampaignAction, type CampaignStatus } from "@regulars/contracts";
+import { CampaignAction, type CampaignDelivery, type CampaignStatus } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { z } from "zod";
-import { type AgainstCurrentVersion, againstCurrentVersion, currentActionsOf } from "./current-version.ts";
+import { type AgainstCurrentVersion, againstCurrentVersion, currentVersionsOf } from "./current-version.ts";
 
 /** A due step taken by one executor until `claimMs` after its claim. */
 export interface ClaimedStep {
@@ -21,7 +21,12 @@ export interface ClaimedStep {
   currentVersion: AgainstCurrentVersion;
   /** The zone a message was timed in at planning (`storedAction`); null for other steps and steps planned before. */
   deliveryZone: string | null;
-  /** When it was due before the claim moved it: a message's send time. */
+  /**
+   * When the campaign's messages go, as its current version says (null when unreadable): a local-time message run
+   * well after its time goes at the next such time (`lateSendAt`).
+   */
+  delivery: Pick<CampaignDelivery, "timing" | "quietHours"> | null;
+  /** When it was due before the claim moved it: a message's send time, unless it runs late (`delivery`). */
   dueAt: Date;
   /**
    * When it was planned for, which no claim, hold or retry moves (`dueAt` is later after a pause): what the expiry
@@ -98,10 +103,11 @@ export async function claimDueSteps(
     RETURNING s.key, s.tenant_id, s.campaign_id, s.enrolment_id, s.customer_id,
       (SELECT e.occurrence FROM campaign_enrolments e WHERE e.id = s.enrolment_id) AS occurrence, s.step_index, s.action,
       due.run_at AS due_at, coalesce(s.planned_at, due.run_at) AS planned_at, s.attempts, c.status AS campaign_status`;
-  const current = await currentActionsOf(db, [...new Set(rows.map((r) => r.campaign_id))]);
+  const current = await currentVersionsOf(db, [...new Set(rows.map((r) => r.campaign_id))]);
   return rows.map((r) => {
     const planned = readStoredAction(r.action);
-    const { check, action } = againstCurrentVersion(planned.action, r.step_index, current.get(r.campaign_id));
+    const version = current.get(r.campaign_id);
+    const { check, action } = againstCurrentVersion(planned.action, r.step_index, version?.actions);
     return {
       key: r.key,
       tenantId: r.tenant_id,
@@ -113,6 +119,7 @@ export async function claimDueSteps(
       action,
       currentVersion: check,
       deliveryZone: planned.deliveryZone,
+      delivery: version?.delivery ?? null,
       dueAt: r.due_at,
       plannedAt: r.planned_at,
       attempts: r.attempts,

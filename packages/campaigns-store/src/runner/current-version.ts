@@ -1,5 +1,5 @@
 import { REMOVED_BY_EDIT } from "@regulars/campaigns";
-import { CampaignAction } from "@regulars/contracts";
+import { CampaignAction, CampaignDelivery } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { settleSkippedEnrolments } from "./settle-skipped.ts";
@@ -15,23 +15,29 @@ export type AgainstCurrentVersion = "kept" | "removed" | "unreadable";
 /** A position of the current version: its action, null when it does not parse, absent when there is no such step. */
 type CurrentActions = readonly (CampaignAction | null)[];
 
+/** What a claim reads of a campaign's current version: its steps, and when its messages go (null when unreadable). */
+export interface CurrentVersion {
+  actions: CurrentActions | null;
+  delivery: CampaignDelivery | null;
+}
+
 /**
- * The current version's actions of each campaign, each parsed once for the whole claim (a broadcast's hundreds of
- * steps share one). A definition without an actions array reads as every step unreadable.
+ * The current version of each campaign, parsed once for the whole claim (a broadcast's hundreds of steps share one).
+ * A definition without an actions array reads as every step unreadable.
  */
-export async function currentActionsOf(
-  db: Db,
-  campaignIds: readonly string[],
-): Promise<Map<string, CurrentActions | null>> {
+export async function currentVersionsOf(db: Db, campaignIds: readonly string[]): Promise<Map<string, CurrentVersion>> {
   if (!campaignIds.length) return new Map();
-  const rows = await db.$queryRaw<{ campaign_id: string; actions: unknown }[]>`
-    SELECT c.id AS campaign_id, v.definition -> 'actions' AS actions
+  const rows = await db.$queryRaw<{ campaign_id: string; actions: unknown; delivery: unknown }[]>`
+    SELECT c.id AS campaign_id, v.definition -> 'actions' AS actions, v.definition -> 'delivery' AS delivery
     FROM campaigns c JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
     WHERE c.id = ANY(${[...campaignIds]}::text[])`;
   return new Map(
     rows.map((r) => [
       r.campaign_id,
-      Array.isArray(r.actions) ? r.actions.map((a) => CampaignAction.safeParse(a).data ?? null) : null,
+      {
+        actions: Array.isArray(r.actions) ? r.actions.map((a) => CampaignAction.safeParse(a).data ?? null) : null,
+        delivery: CampaignDelivery.safeParse(r.delivery ?? {}).data ?? null,
+      },
     ]),
   );
 }

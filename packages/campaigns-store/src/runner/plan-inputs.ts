@@ -1,4 +1,4 @@
-import type { ConsentChoice, PlanCustomer, PreviousSend } from "@regulars/campaigns";
+import { type ConsentChoice, type PlanCustomer, type PreviousSend, sendingStatuses } from "@regulars/campaigns";
 import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, Prisma, sqlArray } from "@regulars/db";
 import { isDeliverableAddress } from "@regulars/messaging";
@@ -100,7 +100,9 @@ const personsOf = (tenantId: string, ids: string) => Prisma.sql`
 
 /**
  * The sends caps count: messages queued or sent (not failed or cancelled) and message steps still pending, which
- * have no message yet but will, so two campaigns planned a second apart cannot both take the last slot. Only
+ * have no message yet but will, so two campaigns planned a second apart cannot both take the last slot. A queued
+ * message or pending step counts only while its campaign's status lets it go out (`sendingStatuses`, the send
+ * check's rule): a paused or archived campaign's would take a slot from a running one's for nothing. Only
  * within the widest cap's window of now; nothing at all when the campaign has no caps. A transactional message (a
  * till's one-time code) is not marketing and counts against no cap. A customer merged in sent to the same person.
  */
@@ -115,14 +117,19 @@ async function previousSendsOf(
   const caps = [...definition.limits.frequencyCaps, ...tenantCaps];
   if (!caps.length || !definition.actions.some((a) => a.type === "send_message")) return [];
   const since = new Date(now.getTime() - Math.max(...caps.map((c) => c.windowHours)) * HOUR_MS);
+  const running = [...sendingStatuses];
   const rows = await tx.$queryRaw<{ customer_id: string; channel: ConsentChannel; at: Date; key: string | null }[]>`
     ${personsOf(tenantId, ids)}
     SELECT p.person AS customer_id, m.channel, m.send_at AS at, m.step_key AS key FROM person p
     JOIN messages m ON m.tenant_id = ${tenantId} AND m.customer_id = p.customer_id
+    LEFT JOIN campaigns c ON c.id = m.campaign_id
     WHERE m.send_at > ${since} AND m.status NOT IN ('failed', 'cancelled') AND NOT m.transactional
+      AND (m.status <> 'queued' OR m.campaign_id IS NULL OR c.status = ANY(${running}::text[]))
     UNION ALL
     SELECT p.person, s.action->>'channel', s.run_at, s.key FROM person p
     JOIN campaign_steps s ON s.tenant_id = ${tenantId} AND s.customer_id = p.customer_id
-    WHERE s.status = 'pending' AND s.action->>'type' = 'send_message' AND s.run_at > ${since}`;
+    JOIN campaigns c ON c.id = s.campaign_id
+    WHERE s.status = 'pending' AND s.action->>'type' = 'send_message' AND s.run_at > ${since}
+      AND c.status = ANY(${running}::text[])`;
   return rows.map((r) => ({ ...r, key: r.key ?? undefined }));
 }

@@ -2,7 +2,7 @@ import { queuedStepFate, REMOVED_BY_EDIT } from "@regulars/campaigns";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { type ClaimedStep, recordStepFailure } from "./claim.ts";
 import { actsOnAnnouncedExpiry } from "./expiry-check.ts";
-import { type CampaignMessageRequest, runStep, type StepEffects, type StepOutcome } from "./run-step.ts";
+import { type CampaignMessageRequest, messageSendAt, runStep, type StepEffects, type StepOutcome } from "./run-step.ts";
 import { settleSkippedEnrolments } from "./settle-skipped.ts";
 
 /** `queueCampaignMessages` of `@regulars/messages-store`: many steps' messages, results in the order given. */
@@ -61,7 +61,11 @@ async function runBatch(
   let failures: { step: ClaimedStep; error: Error }[] = [];
   let outcomes: { outcome: StepOutcome; step: ClaimedStep }[];
   try {
-    ({ outcomes, failures } = await withTransaction(db, (tx) => queueInOneTransaction(tx, steps, effects, now)));
+    const sendAts = new Map<string, Date>();
+    for (const step of steps) sendAts.set(step.key, await messageSendAt(step, effects.programmes, now));
+    ({ outcomes, failures } = await withTransaction(db, (tx) =>
+      queueInOneTransaction(tx, steps, sendAts, effects, now),
+    ));
   } catch {
     // Whatever failed the batch (a deadlock, a bad row) is found and recorded step by step.
     const one: { outcome: StepOutcome; step: ClaimedStep }[] = [];
@@ -76,6 +80,7 @@ async function runBatch(
 async function queueInOneTransaction(
   tx: DbTx,
   steps: readonly ClaimedStep[],
+  sendAts: ReadonlyMap<string, Date>,
   effects: { queueMessages: QueueCampaignMessages },
   now: Date,
 ) {
@@ -107,7 +112,7 @@ async function queueInOneTransaction(
         stepKey: step.key,
         templateId: step.action.templateId,
         channel: step.action.channel,
-        sendAt: step.dueAt,
+        sendAt: sendAts.get(step.key) ?? step.dueAt,
         deliveryZone: step.deliveryZone,
         ...(coupon ? { coupon } : {}),
       };

@@ -1,4 +1,4 @@
-import { queuedStepFate } from "@regulars/campaigns";
+import { lateSendAt, queuedStepFate } from "@regulars/campaigns";
 import { getCampaign, issueCoupon } from "@regulars/checkout-store";
 import type { ConsentChannel } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
@@ -94,6 +94,18 @@ async function lastDayBefore(
   const programme = await programmes.inForce(tenantId, now);
   if (!programme) throw new Error(`no tenant ${tenantId}`);
   return localDate(new Date(Date.parse(validTo) - 1), programme.timezone);
+}
+
+/**
+ * When a message step's message goes: when it was due, unless its campaign delivers at a local time and it runs well
+ * after the time planned (a pause, hours of retries): then at the next such time on the clock planning timed it on.
+ */
+export async function messageSendAt(step: ClaimedStep, programmes: ProgrammeCache, now: Date): Promise<Date> {
+  const delivery = step.delivery;
+  if (delivery?.timing.at !== "local_time") return step.dueAt;
+  const zone = step.deliveryZone ?? (await programmes.inForce(step.tenantId, now))?.timezone;
+  if (!zone) throw new Error(`no tenant ${step.tenantId}`);
+  return lateSendAt(delivery.timing, delivery.quietHours, zone, { plannedAt: step.plannedAt, dueAt: step.dueAt, now });
 }
 
 /**
@@ -197,7 +209,7 @@ async function perform(
           stepKey: step.key,
           templateId: action.templateId,
           channel: action.channel,
-          sendAt: step.dueAt,
+          sendAt: await messageSendAt(step, effects.programmes, now),
           deliveryZone: step.deliveryZone,
           ...(coupon ? { coupon } : {}),
         });

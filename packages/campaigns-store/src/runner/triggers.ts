@@ -3,6 +3,7 @@ import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
+import { recordedAt } from "./recorded-at.ts";
 
 /**
  * The customer's sales processed up to and including this one: `first_purchase` fires at 1. Counted by
@@ -27,12 +28,19 @@ async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEven
 /**
  * Whether the campaign listens to the event at all. Never to its own enrolments (a `domain_event` campaign on
  * `campaign.enrolled` would loop), nor to a `skipped` one (the correction of an enrolment that reached no one, not a
- * customer entering anything), and never to what happened before it started: a new durable reads the domain
- * stream from its start, and a campaign activated today must not welcome last week's registrations.
+ * customer entering anything), and never to what was known before it started (`recordedAt`): a new durable reads the
+ * domain stream from its start, and a campaign activated today must not welcome last week's registrations.
  */
-const listensTo = (campaign: RunnableCampaign, event: DomainEvent) =>
+const listensTo = (campaign: RunnableCampaign, event: DomainEvent, knownAt: number) =>
   !(event.type === "campaign.enrolled" && (event.campaignId === campaign.id || event.outcome === "skipped")) &&
-  (campaign.startedAt === null || Date.parse(event.occurredAt) >= campaign.startedAt.getTime());
+  (campaign.startedAt === null || knownAt >= campaign.startedAt.getTime());
+
+/** When the event became known, looked up only when its own time is before some campaign's start. */
+async function knownAtFor(db: Db, campaigns: RunnableCampaign[], event: DomainEvent, now: Date): Promise<number> {
+  const occurred = Date.parse(event.occurredAt);
+  const startedLater = campaigns.some((c) => c.startedAt !== null && c.startedAt.getTime() > occurred);
+  return startedLater ? recordedAt(db, event, now) : occurred;
+}
 
 /**
  * The zone of the location the event names (a sale's `transaction.processed`, an `event.recorded` at a store), for
@@ -55,7 +63,9 @@ export async function enrolFromEvent(
 ): Promise<EnrolResult> {
   const total: EnrolResult = { entered: 0, control: 0, refused: 0, skipped: 0, outbox: [] };
   if (!("customerId" in event) || !event.customerId) return total;
-  const campaigns = (await cache.forTenant(event.tenantId, now.getTime())).filter((c) => listensTo(c, event));
+  const active = await cache.forTenant(event.tenantId, now.getTime());
+  const knownAt = await knownAtFor(db, active, event, now);
+  const campaigns = active.filter((c) => listensTo(c, event, knownAt));
   if (!campaigns.length) return total;
   const facts = await factsFor(db, campaigns, event);
   const matches = campaigns
