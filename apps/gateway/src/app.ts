@@ -146,7 +146,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.use("/v1/customers/*", (c, next) =>
     c.req.method === "POST" && c.req.path === enrolmentPath ? tillRoles(c, next) : appRole(c, next),
   );
-  app.use("/v1/*", rateLimitByKey(deps.rateLimiter), refuseDeepJson());
+  app.use("/v1/*", rateLimitByKey(deps.rateLimiter));
   app.on(
     "POST",
     [
@@ -162,6 +162,8 @@ export function createGatewayApp(deps: GatewayDeps) {
     requireJsonBody(),
   );
   app.on(["POST", "PUT", "PATCH"], "/v1/customers/*", requireJsonBody());
+  // After the JSON checks (a form post hears 415, not a depth error); it reads any other body as UTF-8 all the same.
+  app.use("/v1/*", refuseDeepJson());
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/v1/customers", "/v1/customers/*"], async (c, next) => {
     await next();
     const credential = c.get("credential");

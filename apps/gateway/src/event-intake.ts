@@ -1,7 +1,7 @@
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { EventMessage, eventFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
-import { firstIssue, jsonOrUndefined, publishOrUnavailable } from "./intake.ts";
+import { firstIssue, jsonOrUndefined, publishOrUnavailable, storedSequence } from "./intake.ts";
 
 /**
  * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:
@@ -19,16 +19,37 @@ export async function storeEvent(
     publisher.publishJson(bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
   );
   if (!published.duplicate) return { duplicate: false };
-  const original = await eventFingerprintAt(bus, published.seq);
-  if (original.fingerprint !== eventFingerprint(event)) {
-    throw new DomainError(
-      "idempotency_conflict",
-      "unreadable" in original
-        ? `eventId ${event.eventId} was accepted before, and what is stored under it is not an event this gateway can read (${original.unreadable}), so this one cannot be its retry; post the event under a new eventId`
-        : `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
-    );
-  }
+  await refuseChangedRepeat(bus, event, published.seq);
   return { duplicate: true };
+}
+
+/**
+ * For an event refused before being stored (its `occurredAt` outside the window now), whether it was stored before
+ * under its `eventId` (`storedSequence`, as for sales): true for a retry of it, `idempotency_conflict` for another
+ * body, false when it was not stored, and nothing is stored now either.
+ */
+export async function eventStoredBefore(bus: Bus, message: EventMessage): Promise<boolean> {
+  const { tenantId, event } = message;
+  const seq = await storedSequence(
+    bus,
+    bus.topology.subjects.event(tenantId, event.type),
+    `${tenantId}:${event.eventId}`,
+  );
+  if (seq === null) return false;
+  await refuseChangedRepeat(bus, event, seq);
+  return true;
+}
+
+/** Refuses a repeat whose body is not that of the event stored at `seq`. */
+async function refuseChangedRepeat(bus: Bus, event: EventMessage["event"], seq: number): Promise<void> {
+  const original = await eventFingerprintAt(bus, seq);
+  if (original.fingerprint === eventFingerprint(event)) return;
+  throw new DomainError(
+    "idempotency_conflict",
+    "unreadable" in original
+      ? `eventId ${event.eventId} was accepted before, and what is stored under it is not an event this gateway can read (${original.unreadable}), so this one cannot be its retry; post the event under a new eventId`
+      : `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
+  );
 }
 
 /**

@@ -2,12 +2,11 @@ import { type Bus, type CoalescingPublisher, type Published, transactionSubject 
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
-import { stableId } from "@regulars/ids";
 import type { SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import { claimAdmittedHolds } from "./hold-claims.ts";
 import type { ReceiptLog } from "./receipts.ts";
-import { type Acceptance, refuseOutOfRange } from "./routes/acceptance.ts";
+import type { Acceptance } from "./routes/acceptance.ts";
 
 /** What the transaction routes share: where they store, what they check against, where receipts go. */
 export interface TransactionIntake {
@@ -112,37 +111,6 @@ export type Stored =
   | { outcome: "conflict"; externalId: string; error: DomainError };
 
 /**
- * The checks against the gateway's clock and the tenant before anything is stored: `occurredAt` in the
- * window, the tenant's currency. Throws the DomainError the caller answers with.
- */
-export function admitTransaction(
-  intake: TransactionIntake,
-  credential: Pick<Credential, "tenantId" | "tenant" | "keyId">,
-  transaction: TransactionInput,
-  receivedAt: Date,
-): Admitted {
-  const { tenantId, tenant } = credential;
-  refuseOutOfRange(transaction.occurredAt, receivedAt, intake.acceptance);
-  if (transaction.currency !== tenant.currency) {
-    throw new DomainError("invalid_request", "the currency does not match the tenant's", [
-      { path: "currency", message: `must be ${tenant.currency}, the currency of this tenant` },
-    ]);
-  }
-  const transactionId = stableId("transaction", tenantId, transaction.externalId);
-  // The key goes with the message (who posted it); `codesCounted` tells the ledger that the sale's unknown coupon
-  // codes were reserved against it here (`throttledCodes`), so that it does not count them again.
-  const message: TransactionMessage = {
-    tenantId,
-    transactionId,
-    receivedAt: receivedAt.toISOString(),
-    transaction,
-    credentialId: credential.keyId,
-    ...(intake.postedCodes ? { codesCounted: true } : {}),
-  };
-  return { transaction, transactionId, message, receivedAt };
-}
-
-/**
  * Stores the admitted transactions on JetStream (their publishes go out together with those of every
  * other request of this event-loop turn) and resolves once every one is acknowledged. The tenant's
  * `externalId` is the message id: JetStream drops a repeat and names the message it kept, whose body
@@ -211,8 +179,8 @@ const neverLastSequence = Number.MAX_SAFE_INTEGER;
 const wrongLastSequence = 10071;
 
 /**
- * For transactions refused before being stored (a throttled key), whether each was stored before under its
- * `externalId`, answered as `storeTransactions` answers a repeat: `duplicate` (same body) or `conflict`; null when
+ * For transactions refused before being stored (a throttled key, an `occurredAt` the window has moved past), whether
+ * each was stored before under its `externalId`, answered as `storeTransactions` answers a repeat: `duplicate` (same body) or `conflict`; null when
  * it was not, and then nothing is stored now either. JetStream's own dedupe says so, as for a publish: each is
  * published with its message id and an expected last sequence no stream has, which JetStream checks after the
  * message id, so a known id is acknowledged as a duplicate with its sequence and an unknown one is refused unstored.
@@ -226,19 +194,28 @@ export async function storedBefore(
   return Promise.all(
     admitted.map(async (a) => {
       const subject = transactionSubject(intake.bus.topology, tenantId, a.transaction);
-      const msgID = `${tenantId}:${a.transaction.externalId}`;
-      const ack = await intake.bus.js
-        .publish(subject, "", { msgID, expect: { lastSequence: neverLastSequence } })
-        .catch((e: unknown) => {
-          if ((e as { code?: unknown }).code === wrongLastSequence) return null;
-          throw unavailable((e as Error).message);
-        });
-      if (!ack) return null;
-      // Sequence 0: a cluster leader noted the id of a publish it has not stored yet (see `publishJson`).
-      if (!ack.duplicate || ack.seq === 0) throw unavailable(`message id ${msgID} is seen but not stored yet`);
-      return settle(intake, tenantId, a, { seq: ack.seq, duplicate: true });
+      const seq = await storedSequence(intake.bus, subject, `${tenantId}:${a.transaction.externalId}`);
+      return seq === null ? null : settle(intake, tenantId, a, { seq, duplicate: true });
     }),
   );
+}
+
+/**
+ * The stream sequence of the message stored under `msgID` within the duplicate window, or null when there is none
+ * (and nothing is stored now): the probe `storedBefore` describes, on any subject of the stream.
+ */
+export async function storedSequence(bus: Bus, subject: string, msgID: string): Promise<number | null> {
+  refuseWhileDisconnected(bus);
+  const ack = await bus.js
+    .publish(subject, "", { msgID, expect: { lastSequence: neverLastSequence } })
+    .catch((e: unknown) => {
+      if ((e as { code?: unknown }).code === wrongLastSequence) return null;
+      throw unavailable((e as Error).message);
+    });
+  if (!ack) return null;
+  // Sequence 0: a cluster leader noted the id of a publish it has not stored yet (see `publishJson`).
+  if (!ack.duplicate || ack.seq === 0) throw unavailable(`message id ${msgID} is seen but not stored yet`);
+  return ack.seq;
 }
 
 /**

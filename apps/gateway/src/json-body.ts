@@ -3,12 +3,55 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { GatewayEnv } from "./context.ts";
 
-/** `application/json` or a `+json` type, parameters (charset) allowed: what Hono's JSON validator reads. */
+/** `application/json` or a `+json` type, with parameters (a charset only UTF-8): what Hono's JSON validator reads. */
 const jsonMediaType = /^application\/(?:[\w.-]+\+)?json$/i;
 
+/** The `charset` parameter of a content type, lower-cased and unquoted; undefined when it names none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const parameter of contentType.split(";").slice(1)) {
+    const [name, value = ""] = parameter.split("=", 2);
+    if (name?.trim().toLowerCase() === "charset")
+      return value
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .toLowerCase();
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
- * A POST body must be declared JSON and must not be empty. Without this a form post or a missing
- * header reaches the validator as `{}` and reads as "every field required", which sends an integrator
+ * The body as text, read once for every reader after it (Hono keeps it: the validators' JSON parse and the depth
+ * check read this same string). JSON is UTF-8 (RFC 8259): a body declared in another charset is refused rather than
+ * read as UTF-8, and bytes that are not UTF-8 are refused rather than read as U+FFFD, which would store a name or a
+ * SKU other than the one sent and answer 2xx.
+ */
+export async function readBodyText(c: Context<GatewayEnv>): Promise<string> {
+  // Hono types its cache as the body's methods, but keeps what they resolved to: the text's promise.
+  const cache = c.req.bodyCache as { text?: Promise<string> };
+  if (cache.text) return cache.text;
+  const charset = charsetOf(c.req.header("content-type") ?? "");
+  if (charset !== undefined && charset !== "utf-8")
+    throw new DomainError(
+      "unsupported_media_type",
+      `send the body as UTF-8 JSON ('content-type: application/json' or with 'charset=utf-8', not '${charset.slice(0, 40)}')`,
+    );
+  let text: string;
+  try {
+    text = utf8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw new DomainError("invalid_request", "the request body is not valid UTF-8", [
+      { path: "(body)", message: "must be valid UTF-8" },
+    ]);
+  }
+  cache.text = Promise.resolve(text);
+  return text;
+}
+
+/**
+ * A POST body must be declared JSON, in UTF-8 (`readBodyText`), and must not be empty. Without this a form post or
+ * a missing header reaches the validator as `{}` and reads as "every field required", which sends an integrator
  * hunting in the wrong place.
  */
 export function requireJsonBody(): MiddlewareHandler<GatewayEnv> {
@@ -22,8 +65,7 @@ export function requireJsonBody(): MiddlewareHandler<GatewayEnv> {
         `send the body as JSON with 'content-type: application/json'${sent}`,
       );
     }
-    // Hono keeps the text: the validator's JSON parse reads this same string, the body is read once.
-    const text = await c.req.text();
+    const text = await readBodyText(c);
     if (text.trim() === "")
       throw new DomainError("invalid_request", "the request body is empty; send a JSON object", [
         { path: "(body)", message: "required" },
@@ -56,7 +98,7 @@ export function parseJsonBody(text: string): unknown {
  * run-to-run noise, so keep this for its one parse and one error path rather than for speed.
  */
 export async function readValidBody<T extends z.ZodType>(c: Context<GatewayEnv>, schema: T): Promise<z.output<T>> {
-  const parsed = schema.safeParse(parseJsonBody(await c.req.text()));
+  const parsed = schema.safeParse(parseJsonBody(await readBodyText(c)));
   if (!parsed.success) throw invalidBody(parsed.error);
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import { DomainError } from "@regulars/errors";
 import { jsonNestedDeeperThan, type KeyRateLimiter, MAX_REQUEST_JSON_DEPTH } from "@regulars/http-guards";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "./context.ts";
+import { readBodyText } from "./json-body.ts";
 
 /**
  * Per-key token buckets, after authentication (the bucket belongs to the key, its size to the key's
@@ -28,7 +29,7 @@ export function rateLimitByKey(limiter: KeyRateLimiter | undefined): MiddlewareH
 export function refuseDeepJson(max = MAX_REQUEST_JSON_DEPTH): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
-      if (jsonNestedDeeperThan(await c.req.text(), max)) {
+      if (jsonNestedDeeperThan(await readBodyText(c), max)) {
         throw new DomainError("invalid_request", `the request body nests deeper than ${max} levels`, [
           { path: "(body)", message: `must not nest deeper than ${max} levels` },
         ]);

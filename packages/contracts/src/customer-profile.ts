@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ExternalIdentity, Timestamp } from "./primitives.ts";
-import { SafeText, StorableJson } from "./text.ts";
+import { inexactNumberMessage, isInexactNumber, SafeText, StorableJson } from "./text.ts";
 import { webPushTokenProblem } from "./web-push.ts";
 
 /**
@@ -95,7 +95,10 @@ export const DateOfBirth = z.iso
 
 const PreferenceValue = z.union([
   SafeText(0, 200),
-  z.number().refine(Number.isFinite, "must be a finite number"),
+  z
+    .number()
+    .refine(Number.isFinite, "must be a finite number")
+    .refine((n) => !isInexactNumber(n), inexactNumberMessage),
   z.boolean(),
   z.array(SafeText(1, 100)).max(50, "at most 50 values"),
 ]);
@@ -106,8 +109,9 @@ export const Preferences = StorableJson(z.record(PreferenceKey, PreferenceValue)
   .refine((p) => Object.keys(p).length <= MAX_PREFERENCES, `at most ${MAX_PREFERENCES} preferences`)
   .meta({
     description:
-      "The customer's preferences as the app keeps them: keys of letters and digits, values a string, number, " +
-      `boolean or list of strings; at most ${MAX_PREFERENCES}.`,
+      "The customer's preferences as the app keeps them: keys of letters and digits, values a string, number " +
+      `(at most ${Number.MAX_SAFE_INTEGER} either way: send larger ids as strings), boolean or list of strings; at ` +
+      `most ${MAX_PREFERENCES}.`,
     examples: [{ diet: "vegetarian", favouriteStore: "store-017", newsletterTopics: ["new-products"] }],
   });
 export type Preferences = z.infer<typeof Preferences>;

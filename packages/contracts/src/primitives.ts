@@ -214,9 +214,7 @@ export const CustomerRef = z
       .meta({ description: "A customer id issued by Regulars (`cus_...`), e.g. from a scanned app QR code." })
       .optional(),
     phone: E164Phone.meta({
-      description:
-        "The customer's phone number in E.164 form, stored canonically (+4407911123456 is +447911123456); an unknown " +
-        "number enrols a new member.",
+      description: "The customer's phone number in E.164 form, stored canonically (+4407911123456 is +447911123456).",
     }).optional(),
     cardNumber: CardNumber.optional(),
     externalIdentity: ExternalIdentity.optional(),

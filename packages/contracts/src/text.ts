@@ -68,6 +68,32 @@ export function unstorableJson(
 }
 
 /**
+ * Why a JSON number beyond ±(2^53 − 1) is refused in free-form JSON (event properties, preferences): `JSON.parse` has
+ * already rounded it to the nearest double, so what would be stored is not what was sent, and two different numbers
+ * (two order ids) would read as one body, a retry answered duplicate.
+ */
+export const inexactNumberMessage =
+  `must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}: larger JSON numbers lose digits; ` +
+  "send larger ids as strings";
+
+/** Whether a parsed JSON number may have been rounded by the parse (finite and beyond the exact integers). */
+export const isInexactNumber = (n: number): boolean => Number.isFinite(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER;
+
+/**
+ * Every number in parsed free-form JSON that the parse may have rounded (`isInexactNumber`), with its path. Apart
+ * from `unstorableJson`, which the stored forms are read with too: what was accepted before must stay readable.
+ */
+export function inexactNumbers(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  if (typeof value === "number") return isInexactNumber(value) ? [{ path, message: inexactNumberMessage }] : [];
+  if (value === null || typeof value !== "object") return [];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  return entries.flatMap(([key, v]) => inexactNumbers(v, [...path, key]));
+}
+
+/**
  * `schema` for a JSON-ish record, after refusing on the raw input everything `unstorableJson` finds, each issue at
  * its path. Before the record parses it: parsing drops a `__proto__` key (it would become the prototype), so a
  * check afterwards never sees it and the value is lost with a 202.

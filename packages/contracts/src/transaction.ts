@@ -146,7 +146,8 @@ const transactionShape = (
   channel: Channel,
   customer: CustomerRef.nullish().meta({
     description:
-      "The customer who earns the points, by exactly one identity. Omit it (or send null) for an anonymous sale, which earns nothing.",
+      "The customer who earns the points, by exactly one identity; a phone number no member has enrols a new member. " +
+      "Omit it (or send null) for an anonymous sale, which earns nothing.",
   }),
   currency: CurrencyCode.meta({ description: "ISO 4217 code; it must be the tenant's currency." }),
   lines: z.array(line).min(1, "a transaction needs at least one line").max(500).meta({

@@ -7,10 +7,9 @@ export interface Acceptance {
   now: () => Date;
 }
 
-export function refuseOutOfRange(occurredAt: string, receivedAt: Date, acceptance: Acceptance): void {
+/** The refusal of an `occurredAt` outside the window at `receivedAt`, or null when it lies inside. */
+export function outOfRange(occurredAt: string, receivedAt: Date, acceptance: Acceptance): DomainError | null {
   const reason = occurredAtOutOfRange(occurredAt, receivedAt, acceptance.window);
-  if (reason)
-    throw new DomainError("occurred_at_out_of_range", `occurredAt ${reason}`, [
-      { path: "occurredAt", message: reason },
-    ]);
+  if (!reason) return null;
+  return new DomainError("occurred_at_out_of_range", `occurredAt ${reason}`, [{ path: "occurredAt", message: reason }]);
 }

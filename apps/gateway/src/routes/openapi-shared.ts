@@ -89,7 +89,8 @@ export const errorResponses = {
     `the request body exceeds ${httpDefaults.maxBodyBytes} bytes`,
   ),
   415: errorResponse(
-    "The body is not sent as JSON (`unsupported_media_type`): send `content-type: application/json`",
+    "The body is not sent as JSON, or is declared in a charset other than UTF-8 (`unsupported_media_type`): send " +
+      "`content-type: application/json` (a `charset` may only be `utf-8`)",
     "unsupported_media_type",
     "send the body as JSON with 'content-type: application/json'",
   ),

@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
-import { BehaviouralEventInput, EventAccepted, type EventMessage } from "@regulars/contracts";
+import { BehaviouralEventInput, EventAccepted, type EventMessage, inexactNumbers } from "@regulars/contracts";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
-import { storeEvent } from "../event-intake.ts";
-import { type Acceptance, refuseOutOfRange } from "./acceptance.ts";
+import { eventStoredBefore, storeEvent } from "../event-intake.ts";
+import { invalidBody } from "../json-body.ts";
+import { type Acceptance, outOfRange } from "./acceptance.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
 const { secondsAgo, serial } = exampleTokens;
@@ -18,7 +19,8 @@ const route = createRoute({
   description:
     "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
     "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
-    "`duplicate: true` and changes nothing; posting it with a different body answers 409 `idempotency_conflict` " +
+    "`duplicate: true` and changes nothing, even once `occurredAt` has left the accepted window; posting it with a " +
+    "different body answers 409 `idempotency_conflict` " +
     "(after the hour the gateway remembers ids for, such a post is answered 202 and refused by the resolver: the " +
     "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`). " +
     "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
@@ -83,11 +85,15 @@ export function registerEventRoutes(
   app.openapi(route, async (c) => {
     const event = c.req.valid("json");
     const { tenantId } = c.get("credential");
+    const inexact = inexactNumbers(event.properties, ["properties"]);
+    if (inexact.length) throw invalidBody({ issues: inexact });
     const receivedAt = acceptance.now();
-    refuseOutOfRange(event.occurredAt, receivedAt, acceptance);
     const id = stableId("event", tenantId, event.eventId);
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
-    const published = await storeEvent(bus, publisher, message);
+    // The window has moved on since a retry's original was stored: a repeat is answered as one, whatever the clock.
+    const late = outOfRange(event.occurredAt, receivedAt, acceptance);
+    if (late && !(await eventStoredBefore(bus, message))) throw late;
+    const published = late ? { duplicate: true } : await storeEvent(bus, publisher, message);
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
 }

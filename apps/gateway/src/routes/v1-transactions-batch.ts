@@ -1,19 +1,20 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { TransactionInput } from "@regulars/contracts";
 import { DomainError, type FieldIssue, issuesFromZod } from "@regulars/errors";
+import type { Credential } from "@regulars/tenancy";
 import type { Context } from "hono";
+import { admitTransactions } from "../admission.ts";
 import type { GatewayEnv } from "../context.ts";
 import { heldBasketAnswers } from "../held-baskets.ts";
 import {
   type Admitted,
-  admitTransaction,
   isThrottled,
   type Stored,
   storeTransactions,
   type TransactionIntake,
   throttledCodes,
 } from "../intake.ts";
-import { invalidBody, parseJsonBody } from "../json-body.ts";
+import { invalidBody, parseJsonBody, readBodyText } from "../json-body.ts";
 import { errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 import {
   batchItemErrorCodes,
@@ -247,16 +248,47 @@ const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemR
     ? invalid(index, raw, "idempotency_conflict", s.error.message)
     : { index, externalId: s.externalId, status: s.outcome, id: s.transactionId };
 
+/**
+ * The parsed transactions `admitTransactions` lets through; the refused are answered `invalid`, and repeats of stored
+ * ones (refused now by a window that moved on since, their answer lost) as repeats.
+ */
+async function admitItems(
+  intake: TransactionIntake,
+  credential: Credential,
+  parsed: { index: number; transaction: TransactionInput }[],
+  receivedAt: Date,
+  results: TransactionBatchItemResult[],
+  items: unknown[],
+): Promise<{ index: number; admitted: Admitted }[]> {
+  const admissions = await admitTransactions(
+    intake,
+    credential,
+    parsed.map((p) => p.transaction),
+    receivedAt,
+  );
+  return admissions.flatMap((admission, i) => {
+    const { index } = parsed[i]!;
+    if ("admitted" in admission) return [{ index, admitted: admission.admitted }];
+    if ("repeat" in admission) results[index] = resultOf(index, items[index], admission.repeat);
+    else {
+      const e = admission.refused;
+      if (!isItemErrorCode(e.code)) throw e;
+      results[index] = invalid(index, items[index], e.code, e.message, e.issues);
+    }
+    return [];
+  });
+}
+
 export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, intake: TransactionIntake) {
   // Documented with the full item schema, validated item by item below: the route's own validator would
   // refuse the whole batch for one broken transaction.
   app.openAPIRegistry.registerPath(route);
   app.post(path, async (c) => {
     const credential = c.get("credential");
-    const { items, bytes } = await readBatch(c.req.text());
+    const { items, bytes } = await readBatch(readBodyText(c));
     const receivedAt = intake.acceptance.now();
     const results: TransactionBatchItemResult[] = new Array(items.length);
-    const admitted: { index: number; admitted: Admitted }[] = [];
+    const parsedItems: { index: number; transaction: TransactionInput }[] = [];
     items.forEach((raw, index) => {
       const oversized = refuseOversized(index, raw, bytes, intake.maxTransactionBytes);
       if (oversized) {
@@ -272,13 +304,9 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
         results[index] = invalid(index, raw, "invalid_request", `the transaction is invalid: ${fields}`, issues);
         return;
       }
-      try {
-        admitted.push({ index, admitted: admitTransaction(intake, credential, parsed.data, receivedAt) });
-      } catch (e) {
-        if (!(e instanceof DomainError) || !isItemErrorCode(e.code)) throw e;
-        results[index] = invalid(index, raw, e.code, e.message, e.issues);
-      }
+      parsedItems.push({ index, transaction: parsed.data });
     });
+    const admitted = await admitItems(intake, credential, parsedItems, receivedAt, results, items);
     await refuseMismatchedHolds(intake, credential.tenantId, admitted, results, items);
     await refuseThrottledCodes(c, intake, admitted, results, items);
     const stored = admitted.length

@@ -2,9 +2,18 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { unknownCodeDefaults } from "@regulars/checkout-store";
 import { exampleSaleLines, TransactionAccepted, TransactionInput } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
+import type { Context } from "hono";
+import { admitTransactions } from "../admission.ts";
 import type { GatewayEnv } from "../context.ts";
 import { heldBasketAnswers } from "../held-baskets.ts";
-import { admitTransaction, isThrottled, storeTransactions, type TransactionIntake, throttledCodes } from "../intake.ts";
+import {
+  type Admitted,
+  isThrottled,
+  type Stored,
+  storeTransactions,
+  type TransactionIntake,
+  throttledCodes,
+} from "../intake.ts";
 import { readValidBody } from "../json-body.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
 
@@ -53,7 +62,7 @@ const route = createRoute({
   description:
     "Stores the transaction durably and answers 202 once it is stored; points are awarded asynchronously. " +
     "`externalId` is the idempotency key: posting it again answers `duplicate: true` and changes nothing, so a till " +
-    "that did not see the answer simply posts again. Send amounts in integer minor units (cents). A 4xx answer means " +
+    "that did not see the answer simply posts again, even once `occurredAt` has left the accepted window. Send amounts in integer minor units (cents). A 4xx answer means " +
     "nothing was stored: fix the request rather than retrying it, but after a 429 post it again after `Retry-After`; " +
     "a 503 means retry later.\n\n" +
     `${postedCodesThrottle.counted} 429 \`rate_limited\`, with \`Retry-After\`, ${postedCodesThrottle.until}`,
@@ -126,18 +135,9 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
   app.post(route.path, async (c) => {
     const credential = c.get("credential");
     const transaction = await readValidBody(c, TransactionInput);
-    const admitted = admitTransaction(intake, credential, transaction, intake.acceptance.now());
-    // Refused for a hold the ledger would not commit (another basket or customer, a code awaited), before its unknown
-    // codes are counted, or a repeat.
-    const [held] = await heldBasketAnswers(intake, credential.tenantId, [admitted]);
-    if (held instanceof DomainError) throw held;
-    // Refused for its unknown codes, or a retry of a sale stored before (its 202 was lost) answered as a repeat is.
-    const [answer] = held ? [held] : await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
-    if (isThrottled(answer!)) {
-      c.header("Retry-After", String(answer.retryAfterSeconds));
-      throw answer;
-    }
-    const [stored] = answer ? [answer] : await storeTransactions(intake, credential.tenantId, [admitted]);
+    const [admission] = await admitTransactions(intake, credential, [transaction], intake.acceptance.now());
+    if ("refused" in admission!) throw admission.refused;
+    const [stored] = "repeat" in admission! ? [admission.repeat] : await storeAdmitted(c, intake, admission!.admitted);
     if (stored!.outcome === "conflict") throw stored!.error;
     const { transactionId, externalId, outcome } = stored!;
     return c.json(
@@ -145,4 +145,20 @@ export function registerTransactionRoutes(app: OpenAPIHono<GatewayEnv>, intake: 
       202,
     );
   });
+}
+
+/** Stores an admitted sale unless it is refused for its hold or its unknown codes, or turns out a repeat. */
+async function storeAdmitted(c: Context<GatewayEnv>, intake: TransactionIntake, admitted: Admitted): Promise<Stored[]> {
+  const credential = c.get("credential");
+  // Refused for a hold the ledger would not commit (another basket or customer, a code awaited), before its unknown
+  // codes are counted, or a repeat.
+  const [held] = await heldBasketAnswers(intake, credential.tenantId, [admitted]);
+  if (held instanceof DomainError) throw held;
+  // Refused for its unknown codes, or a retry of a sale stored before (its 202 was lost) answered as a repeat is.
+  const [answer] = held ? [held] : await throttledCodes(intake, credential, [admitted], admitted.receivedAt);
+  if (isThrottled(answer!)) {
+    c.header("Retry-After", String(answer.retryAfterSeconds));
+    throw answer;
+  }
+  return answer ? [answer] : storeTransactions(intake, credential.tenantId, [admitted]);
 }
