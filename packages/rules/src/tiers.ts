@@ -30,9 +30,12 @@ export interface TierProgress {
 }
 
 /**
- * The tier the customer holds and the gap to the next one ("Only 20 points to gold"). Upgrades are
- * immediate and downgrades wait for the period end, so the held tier is the higher of the current
- * one and the one the value qualifies for; an unknown current id is ignored.
+ * The tier the customer holds and the gap to the next one ("Only 20 points to gold"). The tier shown is the one held
+ * (`currentTierId`: the stored tier, lifted by a floor in force), as checkout, earning and tier-limited coupons apply
+ * it, never the one the value would reach: a value above it (an admin lowered a threshold) is applied by the tier
+ * job's next run or the next sale, and until then the next level shows a gap of 0. A member not placed yet holds the
+ * entry level (`tierOrEntry`); an unknown id (a removed level, placed by the tier job's next run) shows the level
+ * the value reaches, where that run places its holders.
  */
 export function tierProgress(
   tiers: TierProgramme,
@@ -40,9 +43,8 @@ export function tierProgress(
   currentTierId: string | null,
 ): TierProgress {
   const levels = ascending(tiers);
-  const qualified = tierFor(tiers, qualifyingValue);
-  const current = levels.find((l) => l.id === currentTierId);
-  const tier = current !== undefined && current.threshold > qualified.threshold ? current : qualified;
+  const heldId = tierOrEntry(tiers, currentTierId);
+  const tier = levels.find((l) => l.id === heldId) ?? tierFor(tiers, qualifyingValue);
   const above = levels.find((l) => l.threshold > tier.threshold);
   return {
     tier,

@@ -45,9 +45,19 @@ describe("tiers bronze 0-199, silver 200-499, gold 500+ on points earned", () =>
     expect(p.next).toEqual({ id: "gold", name: "Gold", threshold: 500, gap: 350 });
   });
 
-  it("upgrades at once: a value above the current tier wins", () => {
-    expect(tierProgress(tiers, 520, "silver")).toEqual({ tier: expect.objectContaining({ id: "gold" }), next: null });
+  it("shows the tier held, as checkout applies it, not one the value reaches before it is applied", () => {
+    // Gold lowered below the value: the member still holds silver until the tier job or a sale raises them.
+    expect(tierProgress(tiers, 520, "silver")).toEqual({
+      tier: expect.objectContaining({ id: "silver" }),
+      next: { id: "gold", name: "Gold", threshold: 500, gap: 0 },
+    });
+    // Not placed yet: the entry level, as checkout and earning treat them (`tierOrEntry`).
+    expect(tierProgress(tiers, 350, null)).toEqual({
+      tier: expect.objectContaining({ id: "bronze" }),
+      next: { id: "silver", name: "Silver", threshold: 200, gap: 0 },
+    });
     expect(tierProgress(tiers, 50, null).next).toEqual({ id: "silver", name: "Silver", threshold: 200, gap: 150 });
+    // A removed level: where the tier job's next run places its holders.
     expect(tierProgress(tiers, 50, "platinum-retired").tier.id).toBe("bronze");
   });
 });

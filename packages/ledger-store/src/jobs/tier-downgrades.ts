@@ -11,18 +11,10 @@ import {
 } from "@regulars/rules";
 import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
 import { qualifyingValues } from "../accounts/qualifying.ts";
-import { lockCustomers } from "../customers/loyalty-state.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
-
-interface Member {
-  customer_id: string;
-  tier: string | null;
-  tier_since: Date | null;
-  tier_by_floor: boolean;
-  tier_floor: string | null;
-  tier_floor_until: Date | null;
-}
+import { lockMembers, type Member } from "./tier-members.ts";
+import { applyTierUpgrades } from "./tier-upgrades.ts";
 
 /**
  * Downgrades at the end of the qualification period: a calendar-year programme re-qualifies every
@@ -30,9 +22,10 @@ interface Member {
  * was reached on that year's value, so it is kept through the next year); a rolling programme each local
  * day against the last 12 months, but only members whose tier was reached (`tier_since`) at least 12 local
  * months ago: a tier lasts one full window from when it was reached, and points earned 11 months before an
- * upgrade must not take it away a month after. A downgrade starts the lower tier's own window. Upgrades never
- * wait (the ledger worker does them at once), and nobody is moved up here. A job mark per period makes the
- * run happen once.
+ * upgrade must not take it away a month after. A downgrade starts the lower tier's own window. A job mark per
+ * period makes the run happen once. Upgrades never wait: a sale makes its own (`planSale`), and the same pass then
+ * raises, once per programme version in force, whoever that version puts above the tier they hold
+ * (`applyTierUpgrades`), after the downgrades so that it sees the tiers they settled.
  *
  * Tier floors: nobody falls below a floor still in force. A floor that ended is judged at every run,
  * whatever the window (lifetime too): the customer falls to the tier normal qualification gives them now,
@@ -91,7 +84,8 @@ export async function applyTierDowngrades(ctx: JobContext, slice = SLICE): Promi
     after = judged.last;
   }
   if (unmarked) await mark(ctx, period);
-  return result;
+  const raised = await applyTierUpgrades(ctx, slice);
+  return { acted: result.acted + raised.acted, outbox: [...result.outbox, ...raised.outbox] };
 }
 
 async function marked(ctx: JobContext, key: string): Promise<boolean> {
@@ -302,18 +296,4 @@ async function membersToJudge(
         ORDER BY customer_id LIMIT ${slice})
         ORDER BY customer_id LIMIT ${slice}`;
   return rows.map((r) => r.customer_id);
-}
-
-/**
- * Locks the members as the ledger worker does, their customers first (`lockCustomers`), and only then reads their
- * tiers. The ledger saves the tier of every customer it applies, as it read it under that lock: a job that locked
- * only the loyalty row had its downgrade overwritten by a batch that read the tier before it, after the
- * downgrade's event had gone out. Locked in the ledger's order, the job waits for such a batch and judges what it
- * committed, or the batch waits and reads the downgrade.
- */
-async function lockMembers(tx: DbTx, tenantId: string, ids: string[]): Promise<Member[]> {
-  await lockCustomers(tx, ids);
-  return tx.$queryRaw<Member[]>`
-    SELECT customer_id, tier, tier_since, tier_by_floor, tier_floor, tier_floor_until FROM customer_loyalty
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(ids)}::text[]) ORDER BY customer_id FOR UPDATE`;
 }

@@ -1,0 +1,125 @@
+import type { LoyaltyEvent } from "@regulars/contracts";
+import { type DbTx, withTransaction } from "@regulars/db";
+import { type NewMovement, tierRewardKey } from "@regulars/ledger";
+import { effectiveTier, expiresAt, tierFor, tierOrEntry, tierWindowStart } from "@regulars/rules";
+import { postAndAnnounce } from "../accounts/announce.ts";
+import { qualifyingValues } from "../accounts/qualifying.ts";
+import { type JobContext, type JobResult, SLICE } from "./context.ts";
+import { lockMembers, type Member } from "./tier-members.ts";
+
+const JOB = "tier-upgrade";
+
+/**
+ * Upgrades are immediate (SPEC), and a sale makes them (`planSale`); but a programme version that lowers a threshold
+ * (or changes the basis or the window) puts members above the tier they hold without any sale, and checkout, earning
+ * and tier-limited coupons go on applying the lower tier until their next purchase. So once per version in force,
+ * the tier job raises every member whose value in the current window (what `customers.tier` shows and the next sale
+ * would be judged on) reaches a level above the one held (a floor in force lifts it first, as `planSale` does), as a
+ * sale's upgrade is made: tier.changed (up) and the reached level's reward, once (none for the entry level). A later
+ * sale finds the tier held and pays nothing again. Versions come into force by time, with no event of their own: the
+ * scheduled pass is the hook, and the version number its mark, so the pass after a version takes effect sweeps every
+ * member once. Between versions a value grows by sales, which upgrade on their own.
+ *
+ * The event and the reward name the version (`tierRewardKey` with `programme:<version>`), so a pass stopped half-way
+ * and run again pays no one twice. A job upgrade is not a sale's: no refund takes it back (`upgradesInForce` stops
+ * at it), as with a floor's. A held level the version lacks is left to the downgrade part of the same pass, which
+ * places it before this runs. Erased customers are skipped: no reward for an account nobody will spend from.
+ */
+export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
+  const result: JobResult = { acted: 0, outbox: [] };
+  const tiers = ctx.programme.config.tiers;
+  if (!tiers) return result;
+  const key = `v${ctx.programme.version}`;
+  if (await marked(ctx, key)) return result;
+  const top = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).at(-1)!;
+  for (let after = ""; ; ) {
+    const raised = await withTransaction(ctx.db, async (tx) => {
+      const ids = await membersBelowTop(tx, ctx, top.id, after, slice);
+      return ids.length
+        ? { last: ids[ids.length - 1]!, ...(await raise(tx, ctx, await lockMembers(tx, ctx.tenantId, ids))) }
+        : null;
+    });
+    if (!raised) break;
+    result.acted += raised.acted;
+    result.outbox.push(...raised.outbox);
+    after = raised.last;
+  }
+  await ctx.db.$executeRaw`
+    INSERT INTO job_marks (job, tenant_id, key) VALUES (${JOB}, ${ctx.tenantId}, ${key}) ON CONFLICT DO NOTHING`;
+  return result;
+}
+
+async function marked(ctx: JobContext, key: string): Promise<boolean> {
+  const rows = await ctx.db.$queryRaw<{ key: string }[]>`
+    SELECT key FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId} AND key = ${key}`;
+  return rows.length > 0;
+}
+
+/** The next slice after `after` of members not holding the top level (a floor may still lift them: judged locked). */
+async function membersBelowTop(tx: DbTx, ctx: JobContext, top: string, after: string, slice: number) {
+  const rows = await tx.$queryRaw<{ customer_id: string }[]>`
+    SELECT l.customer_id FROM customer_loyalty l
+    WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id > ${after} AND l.tier IS DISTINCT FROM ${top}
+      AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND c.erased_at IS NOT NULL)
+    ORDER BY l.customer_id LIMIT ${slice}`;
+  return rows.map((r) => r.customer_id);
+}
+
+/** One locked slice: the members whose current value reaches above the tier held, raised and announced. */
+async function raise(tx: DbTx, ctx: JobContext, members: Member[]): Promise<JobResult> {
+  const { config, timezone, version } = ctx.programme;
+  const tiers = config.tiers!;
+  const nowIso = ctx.now.toISOString();
+  const since = tierWindowStart(tiers.window, nowIso, timezone) ?? new Date(0);
+  const ids = members.map((m) => m.customer_id);
+  const values = new Map(
+    (await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, since)).map((v) => [v.customer_id, Number(v.value)]),
+  );
+  const events: LoyaltyEvent[] = [];
+  const movements: NewMovement[] = [];
+  const changes: { customerId: string; tier: string }[] = [];
+  const lot = { availableAt: ctx.now, expiresAt: expiresAt(config.expiry, nowIso, timezone) };
+  for (const m of members) {
+    const floor =
+      m.tier_floor !== null && m.tier_floor_until !== null ? { tier: m.tier_floor, until: m.tier_floor_until } : null;
+    const held = effectiveTier(tiers, m.tier, floor, ctx.now);
+    const current = tiers.levels.find((l) => l.id === tierOrEntry(tiers, held));
+    if (!current) continue;
+    const value = values.get(m.customer_id) ?? 0;
+    const reached = tierFor(tiers, value);
+    if (reached.threshold <= current.threshold) continue;
+    const ref = `programme:${version}`;
+    changes.push({ customerId: m.customer_id, tier: reached.id });
+    events.push({
+      type: "tier.changed",
+      id: `tier:${m.customer_id}:${ref}:${reached.id}`,
+      tenantId: ctx.tenantId,
+      customerId: m.customer_id,
+      occurredAt: nowIso,
+      from: held,
+      to: reached.id,
+      direction: "up",
+      qualifyingValue: value,
+    });
+    const reward = reached.benefits.rewardPoints ?? 0;
+    if (reward > 0)
+      movements.push({
+        tenantId: ctx.tenantId,
+        customerId: m.customer_id,
+        kind: "bonus",
+        unit: "points",
+        amount: reward,
+        idempotencyKey: tierRewardKey(m.customer_id, reached.id, ref),
+        reason: `reached tier ${reached.name}`,
+        occurredAt: ctx.now,
+        lot,
+      });
+  }
+  if (!changes.length) return { acted: 0, outbox: [] };
+  await tx.$executeRaw`
+    UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, tier_by_floor = false, updated_at = now()
+    FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
+    WHERE l.customer_id = c.customer_id`;
+  const { outbox } = await postAndAnnounce(tx, movements, { milestonesOf: () => config.milestones, events });
+  return { acted: changes.length, outbox };
+}
