@@ -27,92 +27,120 @@ const RulePoints = z.number().int().positive().max(MAX_RULE_POINTS);
 const RewardPoints = z.number().int().nonnegative().max(MAX_RULE_POINTS);
 const Amount = z.number().int().nonnegative().max(1_000_000_000_000);
 
-const RuleBase = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' or '_'"),
-  name: SafeText(0, 120).optional(),
-  enabled: z.boolean().default(true),
-  /** Higher runs first. */
-  priority: z.number().int().min(-1000).max(1000).default(0),
-  /** When this rule applies, rules of lower priority are not evaluated. */
-  stopProcessing: z.boolean().default(false),
-  validFrom: z.iso.datetime({ offset: true }).optional(),
-  validTo: z.iso.datetime({ offset: true }).optional(),
-  channels: z.array(Channel).default([]),
-  locations: z.array(SafeText(1, 64)).default([]),
-  tiers: z.array(SafeText(1, 32)).default([]),
+/**
+ * The rule schemas, built twice from one definition. Reading is tolerant: a stored document with a key this version
+ * does not know must still load. Writing is strict: a key the schema does not know is refused by name rather than
+ * dropped, because a dropped `weekday` (for `weekdays`) or filter turns a narrow promotion into one for everyone.
+ */
+function earningRuleSchemas(strict: boolean) {
+  // Only what happens to an unknown key differs, so both builds have the same types.
+  const object = (strict ? z.strictObject : z.object) as typeof z.object;
+  const match = strict ? (LineMatch.strict() as unknown as typeof LineMatch) : LineMatch;
+
+  const RuleBase = object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' or '_'"),
+    name: SafeText(0, 120).optional(),
+    enabled: z.boolean().default(true),
+    /** Higher runs first. */
+    priority: z.number().int().min(-1000).max(1000).default(0),
+    /** When this rule applies, rules of lower priority are not evaluated. */
+    stopProcessing: z.boolean().default(false),
+    validFrom: z.iso.datetime({ offset: true }).optional(),
+    validTo: z.iso.datetime({ offset: true }).optional(),
+    channels: z.array(Channel).default([]),
+    locations: z.array(SafeText(1, 64)).default([]),
+    tiers: z.array(SafeText(1, 32)).default([]),
+    /**
+     * Segment ids: the rule applies only to customers who are current members of at least one of them (as last
+     * materialised). Optional, unlike the other filters, so documents stored before it read back unchanged.
+     */
+    segments: z.array(SafeText(1, 64)).max(50).optional(),
+    /**
+     * The rule applies only when the basket total reaches this: what the customer paid, every line after its
+     * discounts, excluded lines included (unlike per_visit's and slabs' amounts, which count only what earns).
+     */
+    minBasket: Amount.default(0),
+  });
+
   /**
-   * The rule applies only when the basket total reaches this: what the customer paid, every line after its
-   * discounts, excluded lines included (unlike per_visit's and slabs' amounts, which count only what earns).
+   * 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. With a
+   * `match`, the eligible amount is that of the matching lines, and the points add to any other rate's.
    */
-  minBasket: Amount.default(0),
-});
+  const BaseRateRule = RuleBase.extend({
+    type: z.literal("base_rate"),
+    pointsPerUnit: z.number().int().positive().max(10_000),
+    unitMinor: z.number().int().positive().max(1_000_000_000),
+    /** Only the eligible lines that match count ("2 points per €1 on drinks"); without it, every eligible line. */
+    match: match.optional(),
+  });
 
-/**
- * 1 point per €1: floor(eligible amount × pointsPerUnit / unitMinor), floored once per transaction. With a
- * `match`, the eligible amount is that of the matching lines, and the points add to any other rate's.
- */
-export const BaseRateRule = RuleBase.extend({
-  type: z.literal("base_rate"),
-  pointsPerUnit: z.number().int().positive().max(10_000),
-  unitMinor: z.number().int().positive().max(1_000_000_000),
-  /** Only the eligible lines that match count ("2 points per €1 on drinks"); without it, every eligible line. */
-  match: LineMatch.optional(),
-});
+  /** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
+  const SlabsRule = RuleBase.extend({
+    type: z.literal("slabs"),
+    slabs: z
+      .array(object({ minAmount: Amount, points: RewardPoints }))
+      .min(1)
+      .max(50),
+  });
 
-/** Fixed points by basket amount: the highest slab reached counts (≥100 → 1, ≥200 → 4, ≥300 → 8). */
-export const SlabsRule = RuleBase.extend({
-  type: z.literal("slabs"),
-  slabs: z
-    .array(z.object({ minAmount: Amount, points: RewardPoints }))
-    .min(1)
-    .max(50),
-});
+  /** Points per item bought: beverages 1 point per item, snacks 2. */
+  const PerItemRule = RuleBase.extend({
+    type: z.literal("per_item"),
+    match,
+    pointsPerItem: RulePoints,
+  });
 
-/** Points per item bought: beverages 1 point per item, snacks 2. */
-export const PerItemRule = RuleBase.extend({
-  type: z.literal("per_item"),
-  match: LineMatch,
-  pointsPerItem: RulePoints,
-});
+  /** Fixed points per qualifying transaction. */
+  const PerVisitRule = RuleBase.extend({
+    type: z.literal("per_visit"),
+    points: RulePoints,
+    minAmount: Amount.default(0),
+  });
 
-/** Fixed points per qualifying transaction. */
-export const PerVisitRule = RuleBase.extend({
-  type: z.literal("per_visit"),
-  points: RulePoints,
-  minAmount: Amount.default(0),
-});
+  /**
+   * Multiplies the points earned on lines (base rate and per item). When several multipliers apply to a
+   * line the highest wins, except stackable ones, which multiply on top.
+   */
+  const MultiplierRule = RuleBase.extend({
+    type: z.literal("multiplier"),
+    factor: z.number().positive().max(100),
+    stackable: z.boolean().default(false),
+    /** All given conditions must hold. Without `products` it applies to every eligible line. */
+    weekdays: z.array(z.number().int().min(1).max(7)).default([]), // ISO: 1 = Monday … 7 = Sunday
+    birthday: z.boolean().default(false),
+    products: match.optional(),
+  });
 
-/**
- * Multiplies the points earned on lines (base rate and per item). When several multipliers apply to a
- * line the highest wins, except stackable ones, which multiply on top.
- */
-export const MultiplierRule = RuleBase.extend({
-  type: z.literal("multiplier"),
-  factor: z.number().positive().max(100),
-  stackable: z.boolean().default(false),
-  /** All given conditions must hold. Without `products` it applies to every eligible line. */
-  weekdays: z.array(z.number().int().min(1).max(7)).default([]), // ISO: 1 = Monday … 7 = Sunday
-  birthday: z.boolean().default(false),
-  products: LineMatch.optional(),
-});
+  /** Lines that never earn (alcohol, low-margin items). */
+  const ExclusionRule = RuleBase.extend({
+    type: z.literal("exclusion"),
+    match,
+  });
 
-/** Lines that never earn (alcohol, low-margin items). */
-export const ExclusionRule = RuleBase.extend({
-  type: z.literal("exclusion"),
-  match: LineMatch,
-});
+  /** Points for a non-purchase event arriving through POST /v1/events. */
+  const ActionRule = RuleBase.extend({
+    type: z.literal("action"),
+    event: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/),
+    points: RulePoints,
+    /** `once`: only the first such event of a customer earns; `per_event`: every distinct event. */
+    limit: z.enum(["once", "per_day", "per_event"]).default("once"),
+    minBasket: z.literal(0, "an action has no basket: leave minBasket out").default(0),
+  });
 
-/** Points for a non-purchase event arriving through POST /v1/events. */
-export const ActionRule = RuleBase.extend({
-  type: z.literal("action"),
-  event: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/),
-  points: RulePoints,
-  /** `once`: only the first such event of a customer earns; `per_event`: every distinct event. */
-  limit: z.enum(["once", "per_day", "per_event"]).default("once"),
-  minBasket: z.literal(0, "an action has no basket: leave minBasket out").default(0),
-});
+  const EarningRule = z.discriminatedUnion("type", [
+    BaseRateRule,
+    SlabsRule,
+    PerItemRule,
+    PerVisitRule,
+    MultiplierRule,
+    ExclusionRule,
+    ActionRule,
+  ]);
 
-export const EarningRule = z.discriminatedUnion("type", [
+  return { BaseRateRule, SlabsRule, PerItemRule, PerVisitRule, MultiplierRule, ExclusionRule, ActionRule, EarningRule };
+}
+
+export const {
   BaseRateRule,
   SlabsRule,
   PerItemRule,
@@ -120,7 +148,10 @@ export const EarningRule = z.discriminatedUnion("type", [
   MultiplierRule,
   ExclusionRule,
   ActionRule,
-]);
+  EarningRule,
+} = earningRuleSchemas(false);
+/** A rule as written through the API or a programme import: unknown keys are refused, at any depth of the rule. */
+export const EarningRuleInput = earningRuleSchemas(true).EarningRule;
 export type EarningRule = z.infer<typeof EarningRule>;
 export type RuleOfType<T extends EarningRule["type"]> = Extract<EarningRule, { type: T }>;
 
@@ -184,8 +215,10 @@ export const StampCard = z.object({
 });
 export type StampCard = z.infer<typeof StampCard>;
 
+const rulesOf = (rule: typeof EarningRule) => z.array(rule).max(200).default([]);
+
 export const ProgrammeConfig = z.object({
-  rules: z.array(EarningRule).max(200).default([]),
+  rules: rulesOf(EarningRule),
   caps: z
     .object({
       perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
@@ -212,6 +245,9 @@ export const ProgrammeConfig = z.object({
   milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
 });
 export type ProgrammeConfig = z.infer<typeof ProgrammeConfig>;
+
+/** A whole programme as written: its rules strict (see `EarningRuleInput`), the rest as stored. */
+export const ProgrammeConfigInput = ProgrammeConfig.extend({ rules: rulesOf(EarningRuleInput) });
 
 export const defaultProgramme: ProgrammeConfig = ProgrammeConfig.parse({
   rules: [{ id: "base", name: "1 point per 1.00", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],

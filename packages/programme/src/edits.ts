@@ -1,6 +1,7 @@
 import {
   type EarningRule,
   ProgrammeConfig,
+  ProgrammeConfigInput,
   type RedemptionConfig,
   type Reward,
   type StampCard,
@@ -93,6 +94,7 @@ export const disableReward = (config: ProgrammeConfig, id: string): ProgrammeCon
  * The schema first, then what the schema cannot see: references between parts of the document. A key the schema does
  * not know is refused by name: the schema would drop it and fill the defaults, so a document with `"rule"` for
  * `"rules"` (or wrapped in what `programme show` prints) would replace the programme with one that earns nothing.
+ * Inside a rule too: a dropped `weekday` or filter would make a narrow promotion apply to every sale.
  */
 export function validateProgramme(candidate: unknown): ProgrammeConfig {
   if (candidate && typeof candidate === "object" && !Array.isArray(candidate)) {
@@ -105,7 +107,7 @@ export function validateProgramme(candidate: unknown): ProgrammeConfig {
         })),
       );
   }
-  const parsed = ProgrammeConfig.safeParse(candidate);
+  const parsed = ProgrammeConfigInput.safeParse(candidate);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const issues = crossReferenceIssues(parsed.data);
   if (issues.length > 0) throw invalid(issues);

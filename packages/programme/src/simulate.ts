@@ -1,5 +1,5 @@
 import type { Db } from "@regulars/db";
-import { evaluateEarning } from "@regulars/rules";
+import { evaluateEarning, forMemberships } from "@regulars/rules";
 import { programmeInForce } from "./cache.ts";
 import type { SimulateInput } from "./types.ts";
 import { programmeAt } from "./versions.ts";
@@ -9,7 +9,7 @@ import { programmeAt } from "./versions.ts";
  * the version in force at its `occurredAt`, on its location's clock (the tenant's where the location has no zone of
  * its own), as the ledger evaluates a sale there. Nothing is stored.
  * Without a customer the quote is for a member we know nothing about (no tier, no birthday, nothing
- * earned today): the engine gives an anonymous sale no points, which would answer no question.
+ * earned today, in no segment): the engine gives an anonymous sale no points, which would answer no question.
  */
 export async function simulateEarning(
   db: Db,
@@ -32,6 +32,7 @@ export async function simulateEarning(
     lines: input.basket.lines,
   };
   const zone = (await programmeInForce(db, tenantId, occurredAt, input.basket.locationId))?.localZone ?? timezone;
-  const earning = evaluateEarning(programme.config, basket, customer, zone);
+  const config = forMemberships(programme.config, new Set(input.customer?.segments ?? []));
+  const earning = evaluateEarning(config, basket, customer, zone);
   return { programmeVersion: programme.version, occurredAt: basket.occurredAt, ...earning };
 }

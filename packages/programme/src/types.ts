@@ -49,6 +49,8 @@ export const SimulateInput = z.object({
       tier: z.string().min(1).nullish(),
       dateOfBirth: z.iso.date("must be a date such as 1990-04-21").nullish(),
       earnedToday: z.number().int().nonnegative().default(0),
+      /** Segment ids the customer is a member of, for rules that filter on segments. */
+      segments: z.array(z.string().min(1).max(64)).max(50).default([]),
     })
     .optional(),
 });

@@ -7,6 +7,7 @@ import { changedParts, type ProgrammeEdit, validateProgramme } from "./edits.ts"
 import { refuseRemovingHeldTiers } from "./held-tiers.ts";
 import { DEFAULT_VERSION, versionInForce } from "./in-force.ts";
 import { type AppliedEdit, type ChangeTiming, planChange, refuseOverwritingScheduled } from "./plan-change.ts";
+import { refuseUnknownSegments } from "./segment-refs.ts";
 import type { ProgrammeVersionSummary, ProgrammeVersionView } from "./types.ts";
 
 const WRITE_ATTEMPTS = 5;
@@ -146,6 +147,7 @@ async function writeNextVersions(tx: DbTx, change: ProgrammeChange): Promise<Pro
   for (const { version: basedOn, effectiveFrom, before, after: candidate } of applied) {
     const after = validateProgramme(candidate);
     await refuseRemovingHeldTiers(tx, change.tenantId, before, after, effectiveFrom);
+    await refuseUnknownSegments(tx, change.tenantId, before, after);
     version += 1;
     const row = await tx.programmeVersion.create({
       data: { tenantId: change.tenantId, version, effectiveFrom, config: after, createdBy: change.actor },

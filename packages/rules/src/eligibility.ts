@@ -1,4 +1,4 @@
-import type { EarningRule, LineMatch, RuleOfType } from "@regulars/contracts";
+import type { EarningRule, LineMatch, ProgrammeConfig, RuleOfType } from "@regulars/contracts";
 import type { BasketLine, RuleContext } from "./types.ts";
 
 /** What the customer actually paid for a line; a line paid by rewards or discounts earns only on this. */
@@ -27,12 +27,15 @@ export function matchesLine(match: LineMatch, line: Pick<BasketLine, "sku" | "ca
   return false;
 }
 
-type Filters = Pick<EarningRule, "enabled" | "validFrom" | "validTo" | "channels" | "locations" | "tiers">;
+type Filters = Pick<EarningRule, "enabled" | "validFrom" | "validTo" | "channels" | "locations" | "tiers" | "segments">;
 
 /**
  * Whether a rule is in force for this event: enabled, validFrom ≤ at < validTo (half-open, so
  * consecutive promotions never overlap), and each non-empty filter contains the event's value. A
  * filter that is set rejects an event that lacks the value (no channel, anonymous tier).
+ *
+ * A segment filter is settled per customer before evaluation (`forMemberships`), so one still present here was not:
+ * it rejects, as a rule meant for some customers must never pay everyone.
  */
 export function isApplicable(rule: Filters, ctx: RuleContext): boolean {
   if (!rule.enabled) return false;
@@ -42,7 +45,29 @@ export function isApplicable(rule: Filters, ctx: RuleContext): boolean {
     return false;
   if (rule.locations.length > 0 && (ctx.locationId == null || !rule.locations.includes(ctx.locationId))) return false;
   if (rule.tiers.length > 0 && (ctx.tier == null || !rule.tiers.includes(ctx.tier))) return false;
+  if (rule.segments?.length) return false;
   return true;
+}
+
+/** The segments the programme's rules filter on: the memberships worth loading, none for most programmes. */
+export const segmentsFiltered = (programme: ProgrammeConfig): string[] => [
+  ...new Set(programme.rules.flatMap((r) => r.segments ?? [])),
+];
+
+/**
+ * The programme as one customer meets it: a segment-filtered rule loses its filter when the customer is a current
+ * member of one of its segments, and is switched off otherwise. Memberships are the customer's, not the event's, and
+ * are loaded by the caller (one query per batch), so they are settled here rather than carried in the `RuleContext`
+ * of every rule. A programme without segment filters comes back as it is.
+ */
+export function forMemberships(programme: ProgrammeConfig, memberOf: ReadonlySet<string>): ProgrammeConfig {
+  if (!programme.rules.some((r) => r.segments?.length)) return programme;
+  const rules = programme.rules.map((rule): EarningRule => {
+    if (!rule.segments?.length) return rule;
+    const { segments, ...rest } = rule;
+    return segments.some((s) => memberOf.has(s)) ? rest : { ...rule, enabled: false };
+  });
+  return { ...programme, rules };
 }
 
 /** Higher priority first; equal priorities keep list order (Array.prototype.sort is stable). */

@@ -1,6 +1,13 @@
 export { type ActionAward, type ActionEvent, type ActionHistory, evaluateAction } from "./actions.ts";
 export { evaluateEarning } from "./earning.ts";
-export { isApplicable, matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
+export {
+  forMemberships,
+  isApplicable,
+  matchesLine,
+  paidAmount,
+  paidUnits,
+  segmentsFiltered,
+} from "./eligibility.ts";
 export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
 export {
   noSaleEffects,

@@ -15,6 +15,7 @@ import {
 } from "./event-outcomes.ts";
 import { loadLoyaltyStates, lockCustomers } from "./loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong, resolveCustomers } from "./resolve.ts";
+import { loadMemberships, programmeFor } from "./segment-memberships.ts";
 
 interface Candidate {
   index: number;
@@ -195,7 +196,7 @@ async function payActions(
         WHERE tenant_id = ANY(${[...new Set(todo.map((c) => messages[c.index]!.tenantId))]}::text[]) AND idempotency_key = ANY(${limited}::text[])`
     : [];
   const paid = new Set(found.map((r) => `${r.tenant_id}\u0000${r.idempotency_key}`));
-  const states = await statesOf(tx, messages, todo);
+  const { states, memberships } = await statesOf(tx, messages, todo);
   const movements: NewMovement[] = [];
   const pointsOf = new Map<number, number>();
   for (const c of todo.sort((a, b) => a.index - b.index)) {
@@ -209,7 +210,7 @@ async function payActions(
     };
     const state = states.get(c.customerId);
     const awards = evaluateAction(
-      c.programme.config,
+      programmeFor(c.programme, memberships, c.customerId).config,
       { type: m.event.type, occurredAt: m.event.occurredAt, channel: m.event.channel, locationId: m.event.locationId },
       { tier: state?.tier ?? null, dateOfBirth: state?.dateOfBirth ?? null, earnedToday: 0 },
       history,
@@ -244,9 +245,13 @@ async function payActions(
   return { movements, pointsOf };
 }
 
-/** Tier and date of birth (for tier- and birthday-filtered action rules), per tenant in one go. */
-async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): Promise<Map<string, LoyaltyState>> {
+/**
+ * Tier and date of birth (for tier- and birthday-filtered action rules), and segment memberships where an action rule
+ * filters on a segment, per tenant in one go.
+ */
+async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]) {
   const states = new Map<string, LoyaltyState>();
+  const memberships = new Map<string, ReadonlySet<string>>();
   for (const tenantId of new Set(todo.map((c) => messages[c.index]!.tenantId))) {
     const mine = todo.filter((c) => messages[c.index]!.tenantId === tenantId);
     const { config, timezone } = mine[0]!.programme;
@@ -258,8 +263,16 @@ async function statesOf(tx: DbTx, messages: EventMessage[], todo: Candidate[]): 
       { config: { ...config, caps: {}, tiers: undefined, stampCards: [] }, timezone, from: at, to: at },
     );
     for (const [id, s] of loaded) states.set(id, s);
+    const configs = mine.map((c) => c.programme.config);
+    const segments = await loadMemberships(
+      tx,
+      tenantId,
+      mine.map((c) => c.customerId),
+      configs,
+    );
+    for (const [id, m] of segments) memberships.set(id, m);
   }
-  return states;
+  return { states, memberships };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   tierWindowOf,
 } from "../customers/loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong } from "../customers/resolve.ts";
+import { loadMemberships, programmeFor } from "../customers/segment-memberships.ts";
 import { ledgerDefaults } from "../defaults.ts";
 import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
@@ -176,6 +177,9 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
     );
     const ids = customers.filter((c): c is string => !!c);
     if (!ids.length) continue;
+    const configs = [...versionOf.values()].map((v) => v.config);
+    for (const [id, segments] of await loadMemberships(work.tx, tenantId, ids, configs))
+      work.memberships.set(id, segments);
     // Each customer's tier window ends at their own latest transaction in the batch; a transaction of another
     // window (a late December sale beside January ones) is judged in its own, so the batching changes nothing.
     // A refund of a stored sale outside the refund's own window (a December sale refunded in January) adds the
@@ -255,7 +259,10 @@ async function applySale(work: BatchWork, i: number) {
   }
   const paid = checkout?.lineDiscounts ? paidAfterCheckout(m, checkout.lineDiscounts) : m;
   // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
-  const plan = programme && state ? planSale(paid, state, programme) : null;
+  const plan =
+    programme && state && customerId
+      ? planSale(paid, state, programmeFor(programme, work.memberships, customerId))
+      : null;
   work.rows.push({
     ...row,
     points: plan?.points ?? 0,

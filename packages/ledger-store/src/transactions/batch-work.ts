@@ -70,6 +70,8 @@ export class BatchWork {
   /** Sales applied earlier in this batch, so a later refund in the batch finds them. */
   readonly batchSales = new Map<string, RefundedSale>();
   readonly states = new Map<string, LoyaltyState>();
+  /** Customers' current segment memberships, loaded only when a programme in force has a rule filtering on one. */
+  readonly memberships = new Map<string, ReadonlySet<string>>();
   /** The points milestones of each tenant's programme in force, for the crossings at commit. */
   readonly milestones = new Map<string, number[]>();
   /** Refunds whose sale has not arrived: they wait in the parking, their message settled. */

@@ -1,5 +1,5 @@
 import {
-  EarningRule,
+  EarningRuleInput,
   ExpiryPolicy,
   RedemptionConfig,
   Reward,
@@ -24,7 +24,8 @@ export const ProgrammeAtInput = z.object({ at: Timestamp.optional() }).optional(
 /** A stored version by its number; 0 is the default programme. */
 export const VersionInput = z.object({ version: z.number().int().min(0).max(2_147_483_647) });
 
-export const UpsertRuleInput = z.object({ rule: EarningRule, ...When });
+/** Strict: a key the rule schema does not know is refused, not dropped. */
+export const UpsertRuleInput = z.object({ rule: EarningRuleInput, ...When });
 export const DisableRuleInput = z.object({ id: z.string().min(1), ...When });
 export const SetTiersInput = z.object({ tiers: TierProgramme.nullable(), ...When });
 export const SetExpiryInput = z.object({ expiry: ExpiryPolicy, ...When });
