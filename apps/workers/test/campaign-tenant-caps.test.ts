@@ -150,7 +150,7 @@ it("a campaign on entering a segment leaves out a customer the tenant's cap hold
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId, version: 1, definition, createdBy: "test" } });
 
   // What a refresh announces for the two customers it found in the segment (materialise.ts's events).
   const refresh = 1;

@@ -85,7 +85,7 @@ it("sends a till-enrolled customer the welcome SMS their consent allows, and non
       createdBy: "t",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "t" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId, version: 1, definition, createdBy: "t" } });
   const consenting = await tillCustomer(tenantId, "+48600400001", true);
   const silent = await tillCustomer(tenantId, "+48600400002", false);
 

@@ -72,7 +72,7 @@ it("enrols once per occurrence, issues the coupon and queues the push with its c
       createdBy: "t",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "t" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId, version: 1, definition, createdBy: "t" } });
   const customerId = newId("customer");
   await db.customer.create({ data: { id: customerId, tenantId, createdVia: "app", email: "fan@example.com" } });
   await db.$executeRaw`

@@ -53,8 +53,8 @@ async function unreadableCampaign(tenantId: string, triggerType: string, nextRun
     INSERT INTO campaigns (id, tenant_id, name, status, trigger_type, version, next_run_at, created_by)
     VALUES (${id}, ${tenantId}, 'From the next release', 'active', ${triggerType}, 1, ${nextRunAt}, 'test')`;
   await db.$executeRaw`
-    INSERT INTO campaign_versions (campaign_id, version, definition, created_by)
-    VALUES (${id}, 1, ${definition}::jsonb, 'test')`;
+    INSERT INTO campaign_versions (tenant_id, campaign_id, version, definition, created_by)
+    VALUES (${tenantId}, ${id}, 1, ${definition}::jsonb, 'test')`;
   return id;
 }
 
@@ -79,7 +79,7 @@ it("a registration enrols the customer in the welcome campaign beside an active 
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId: welcomeId, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId: welcomeId, version: 1, definition, createdBy: "test" } });
   const unreadableId = await unreadableCampaign(tenantId, "registered", null);
   const customerId = newId("customer");
   await db.customer.create({ data: { id: customerId, tenantId, createdVia: "app" } });

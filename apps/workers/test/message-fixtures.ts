@@ -75,6 +75,7 @@ export async function messageCampaign(
   });
   await db.campaignVersion.create({
     data: {
+      tenantId,
       campaignId: id,
       version: 1,
       definition: { limits: { frequencyCaps: caps }, ...(delivery ? { delivery } : {}) },
@@ -104,7 +105,7 @@ export async function broadcastCampaign(
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId, version: 1, definition, createdBy: "test" } });
   return campaignId;
 }
 

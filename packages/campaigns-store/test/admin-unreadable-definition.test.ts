@@ -39,8 +39,8 @@ async function storedCampaign(
     INSERT INTO campaigns (id, tenant_id, name, status, trigger_type, version, next_run_at, created_by)
     VALUES (${id}, ${tenantId}, 'From elsewhere', 'active', 'broadcast', 1, ${nextRunAt}, 'test')`;
   await db.$executeRaw`
-    INSERT INTO campaign_versions (campaign_id, version, definition, created_by)
-    VALUES (${id}, 1, ${JSON.stringify(definition)}::jsonb, 'test')`;
+    INSERT INTO campaign_versions (tenant_id, campaign_id, version, definition, created_by)
+    VALUES (${tenantId}, ${id}, 1, ${JSON.stringify(definition)}::jsonb, 'test')`;
   return id;
 }
 

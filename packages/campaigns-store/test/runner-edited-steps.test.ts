@@ -234,7 +234,7 @@ it("fails and is tried again, running nothing, when this release cannot read the
   await enrolFromEvent(db, cache, registered(tenantId, await addCustomer(db, tenantId)), now);
   // A newer release's version, mid-deploy: neither the amount replaced nor the step gone for good.
   const newer = welcome([{ type: "award_points", points: 50, reason: "Welcome", wait, boost: 2 } as CampaignAction]);
-  await db.campaignVersion.create({ data: { campaignId, version: 2, definition: newer, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId, version: 2, definition: newer, createdBy: "test" } });
   await db.campaign.update({ where: { id: campaignId }, data: { version: 2 } });
   expect(await runDueSteps(db, tenantId, later(now, HOUR + 1_000))).toEqual(["retry"]);
   expect(await movementsOf(db, tenantId)).toEqual([]);

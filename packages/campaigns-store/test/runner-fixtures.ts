@@ -115,7 +115,7 @@ export async function addCampaign(
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId: id, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId: id, version: 1, definition, createdBy: "test" } });
   return id;
 }
 

@@ -91,7 +91,7 @@ export async function messageCampaign(db: Db, tenantId: string, definition: obje
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { campaignId: id, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({ data: { tenantId, campaignId: id, version: 1, definition, createdBy: "test" } });
   return id;
 }
 

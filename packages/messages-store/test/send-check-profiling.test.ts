@@ -123,7 +123,7 @@ describe("profiling consent at send time", () => {
     const id = await planned(campaignId);
     // Saved again after planning with a behavioural audience: the message was chosen by the first.
     await db.campaignVersion.create({
-      data: { campaignId, version: 2, definition: toSegment(await segment(regulars)), createdBy: "test" },
+      data: { tenantId, campaignId, version: 2, definition: toSegment(await segment(regulars)), createdBy: "test" },
     });
     await db.campaign.update({ where: { id: campaignId }, data: { version: 2 } });
     expect(await decisions()).toEqual({ [id]: "send" });

@@ -31,8 +31,8 @@ async function fromNewerRelease(tenantId: string): Promise<string> {
     INSERT INTO campaigns (id, tenant_id, name, status, trigger_type, version, created_by)
     VALUES (${id}, ${tenantId}, 'From the next release', 'active', 'registered', 1, 'test')`;
   await db.$executeRaw`
-    INSERT INTO campaign_versions (campaign_id, version, definition, created_by)
-    VALUES (${id}, 1, ${definition}::jsonb, 'test')`;
+    INSERT INTO campaign_versions (tenant_id, campaign_id, version, definition, created_by)
+    VALUES (${tenantId}, ${id}, 1, ${definition}::jsonb, 'test')`;
   return id;
 }
 

@@ -103,6 +103,7 @@ export async function signIn(
   const row = await db.staffSession.create({
     data: {
       tokenHash: hashSessionToken(token),
+      tenantId: user.tenantId,
       staffId: user.id,
       csrfToken: newSecret(),
       createdAt: now,

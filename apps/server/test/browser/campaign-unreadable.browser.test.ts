@@ -28,8 +28,8 @@ beforeAll(async () => {
     INSERT INTO campaigns (id, tenant_id, name, status, trigger_type, version, next_run_at, created_by)
     VALUES (${id}, ${b.tenant.tenantId}, 'From elsewhere', 'active', 'broadcast', 1, ${nextRunAt}, 'test')`;
   await b.system.db.$executeRaw`
-    INSERT INTO campaign_versions (campaign_id, version, definition, created_by)
-    VALUES (${id}, 1, ${JSON.stringify(fromNewerRelease)}::jsonb, 'test')`;
+    INSERT INTO campaign_versions (tenant_id, campaign_id, version, definition, created_by)
+    VALUES (${b.tenant.tenantId}, ${id}, 1, ${JSON.stringify(fromNewerRelease)}::jsonb, 'test')`;
   page = await b.newPage();
   await signIn(page, b.staff.marketer);
 }, 180_000);

@@ -79,7 +79,7 @@ export async function createCampaign(
       },
     });
     await tx.campaignVersion.create({
-      data: { campaignId: id, version: 1, definition: asJson(definition), createdBy: actor, createdAt: now },
+      data: { tenantId, campaignId: id, version: 1, definition: asJson(definition), createdBy: actor, createdAt: now },
     });
     const details = { name: definition.name, status: definition.status, trigger: definition.trigger.type };
     await recordAudit(tx, { tenantId, actor, action: "campaigns.create", target: id, details });
@@ -117,7 +117,7 @@ export async function updateCampaign(
     const fields = statusFields(definition, definition.status, row.startedAt, zone, now, moving, dueRun);
     const version = row.version + 1;
     await tx.campaignVersion.create({
-      data: { campaignId: id, version, definition: asJson(definition), createdBy: actor, createdAt: now },
+      data: { tenantId, campaignId: id, version, definition: asJson(definition), createdBy: actor, createdAt: now },
     });
     await tx.campaign.update({
       where: { id },
