@@ -15,6 +15,7 @@ import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
 import { signUpOf } from "../src/app-bodies.ts";
 import { newRunId } from "../src/baskets.ts";
+import { consentsMatch } from "../src/k6-answers.ts";
 
 const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
 const appKey = __ENV.APP_KEY ?? "";
@@ -79,6 +80,6 @@ export default function (data: { runId: string }): void {
   });
   check(profile, {
     "profile has the consents given": (r) =>
-      r.status === 200 && JSON.stringify(r.json("consents") ?? "").includes("push"),
+      r.status === 200 && consentsMatch(signUp.register.consents, r.json("consents")),
   });
 }

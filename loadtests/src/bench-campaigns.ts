@@ -12,7 +12,8 @@ import pg from "pg";
 import { createBasketFactory, newRunId } from "./baskets.ts";
 import { trpcCall } from "./checkout-http.ts";
 import { abortOnInterrupt } from "./interrupt.ts";
-import { type LatencyRunResult, runLatency } from "./latency-run.ts";
+import { ingestionLine } from "./latency-report.ts";
+import { runLatency } from "./latency-run.ts";
 import { demoMenu } from "./menu.ts";
 import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
 import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
@@ -243,11 +244,6 @@ async function waitForDeliveries(
   return { received, seconds, perSec: received / seconds };
 }
 
-function latencyLine(label: string, r: LatencyRunResult) {
-  const f = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
-  return `${label}: ${r.sent} tx at ${r.achievedRate.toFixed(1)}/s; POST p50 ${f(r.postMs.p50)} p99 ${f(r.postMs.p99)}; visible p50 ${f(r.visibleMs.p50)} p99 ${f(r.visibleMs.p99)} (${r.visibleMs.count} measured, ${r.notVisible} not visible)`;
-}
-
 async function main(): Promise<number> {
   if (values.help) {
     process.stdout.write(`${usage}\n`);
@@ -325,7 +321,7 @@ async function main(): Promise<number> {
       });
     progress(`ingestion alone: ${rate} tx/s for ${latencySec} s`);
     const before = await latency("a");
-    progress(latencyLine("before", before));
+    progress(ingestionLine("before", before));
 
     progress(`broadcast to ${members} members starts; ingestion goes on at ${rate} tx/s`);
     const stopVacuuming = await standInForAutovacuum(system.databaseUrl, controller.signal);
@@ -356,7 +352,7 @@ async function main(): Promise<number> {
       ).finally(() => watching.abort()),
       // Printed as soon as it is measured: the broadcast may take much longer to send.
       latency("b").then((r) => {
-        progress(latencyLine("during", r));
+        progress(ingestionLine("during", r));
         return r;
       }),
     ]);
@@ -416,8 +412,8 @@ async function main(): Promise<number> {
           ? `  webhooks: ${deliveries.received} message.sent deliveries in ${figures.webhooks!.seconds} s (${figures.webhooks!.perSec}/s)`
           : "  webhooks: not measured",
         `ingestion at ${rate} tx/s`,
-        `  ${latencyLine("before", before)}`,
-        `  ${latencyLine("during", during)}`,
+        `  ${ingestionLine("before", before)}`,
+        `  ${ingestionLine("during", during)}`,
         `peak RSS: ${rss.map((r) => `${r.name} ${r.peakMb} MB`).join(", ")}`,
       ];
       process.stdout.write(`${out.join("\n")}\n`);

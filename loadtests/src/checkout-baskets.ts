@@ -145,3 +145,20 @@ export function saleOfHold(opts: {
     holdId: opts.holdId,
   };
 }
+
+/** A kiosk's quote: the identified customer by id, its own channel, nothing chosen yet (as the kiosk first asks). */
+export interface KioskQuoteBody extends CheckoutSelection {
+  customer: { id: string };
+  basket: CheckoutBasket;
+  rewardIds: string[];
+}
+
+export function kioskQuoteBody(customerId: string, basket: CheckoutBasket): KioskQuoteBody {
+  return {
+    customer: { id: customerId },
+    basket: { ...basket, channel: "kiosk" },
+    couponCodes: [],
+    rewardIds: [],
+    points: 0,
+  };
+}

@@ -50,19 +50,34 @@ export function renderWindows(windows: LatencyRunResult["visibleByWindow"]): str
     .join("; ");
 }
 
-export function renderLatency(f: LatencyFigures): string {
-  const r = f.result;
+/** "202×1,200 429×80; 3 without an answer": every POST's answer, so refusals cannot pass for throughput. */
+export function renderPostAnswers(r: LatencyRunResult): string {
   const statuses =
     Object.entries(r.statuses)
       .map(([code, count]) => `${code}×${n0(count)}`)
       .join(" ") || "-";
+  return `${statuses}; ${n0(r.postErrors)} without an answer`;
+}
+
+/**
+ * One line of ingestion under a background load (bench:campaigns' before and during): the throughput is of
+ * accepted (202) transactions only, with every answer beside it.
+ */
+export function ingestionLine(label: string, r: LatencyRunResult): string {
+  const accepted = r.statuses["202"] ?? 0;
+  const perSec = accepted / (r.postingSeconds || 1);
+  return `${label}: ${n0(accepted)} of ${n0(r.sent)} tx accepted, ${perSec.toFixed(1)}/s (${renderPostAnswers(r)}); POST p50 ${ms(r.postMs.p50)} p99 ${ms(r.postMs.p99)}; visible p50 ${ms(r.visibleMs.p50)} p99 ${ms(r.visibleMs.p99)} (${n0(r.visibleMs.count)} measured, ${n0(r.notVisible)} not visible)`;
+}
+
+export function renderLatency(f: LatencyFigures): string {
+  const r = f.result;
   const rows: [string, string][] = [
     ["system", f.system],
     [
       "arrivals",
       `${n0(r.achievedRate)} tx/s achieved of ${n0(r.plannedRate)} planned (${n0(r.sent)} in ${r.postingSeconds.toFixed(1)} s)`,
     ],
-    ["POST answers", `${statuses}; ${n0(r.postErrors)} without an answer`],
+    ["POST answers", renderPostAnswers(r)],
     ["POST latency", dist(r.postMs)],
     ["POST → visible", dist(r.visibleMs)],
     ["visible by 10 s", renderWindows(r.visibleByWindow)],

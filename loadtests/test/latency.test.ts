@@ -5,7 +5,7 @@ import { E164Phone } from "@regulars/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { coresBetween, machineName, postgresName, readCpu } from "../src/cpu-shares.ts";
 import { loadLatencyConfig } from "../src/latency-config.ts";
-import { meetsLatencyBar, renderCores, renderWindows } from "../src/latency-report.ts";
+import { ingestionLine, meetsLatencyBar, renderCores, renderWindows } from "../src/latency-report.ts";
 import type { LatencyRunResult } from "../src/latency-run.ts";
 import { measuredPhone } from "../src/latency-run.ts";
 import { byWindow, distribution, dueNow, percentile, plannedArrivals } from "../src/latency-stats.ts";
@@ -110,6 +110,17 @@ describe("the latency bar", () => {
     );
     expect(meetsLatencyBar(result({ notVisible: 1 }))).toBe(false);
     expect(meetsLatencyBar(result({ visibleMs: distribution([]) }))).toBeNull();
+  });
+});
+
+describe("bench:campaigns' ingestion lines", () => {
+  it("count only accepted transactions as throughput and show every answer", () => {
+    const limited = result({ sent: 60, postingSeconds: 3, statuses: { "202": 6, "429": 54 }, postErrors: 2 });
+    const line = ingestionLine("during", limited);
+    expect(line).toMatch(/^during: 6 of 60 tx accepted, 2\.0\/s \(202×6 429×54; 2 without an answer\); POST p50/);
+    expect(ingestionLine("before", result({ statuses: {}, postErrors: 5 }))).toMatch(
+      /0 of 60,000 tx accepted, 0\.0\/s/,
+    );
   });
 });
 
