@@ -15,6 +15,7 @@ export {
   pointsBalancesOf,
   tenantIssued,
 } from "./accounts/balances.ts";
+export { pseudonymiseErasedCustomers } from "./accounts/erased-events.ts";
 export { nextLotExpiries } from "./accounts/expiring.ts";
 export { customerLedger, type LedgerLine, movementIdByKey, transactionMovements } from "./accounts/history.ts";
 export { type InactivityClock, inactivityClocksOf } from "./accounts/inactivity-clock.ts";
@@ -63,7 +64,7 @@ export {
   quoteCheckout,
   refusedSelections,
 } from "./holds/place.ts";
-export { type HoldStatus, holdView, releaseExpiredHolds, voidHold } from "./holds/release.ts";
+export { type HoldStatus, holdLapsed, holdView, releaseExpiredHolds, voidHold } from "./holds/release.ts";
 export type { JobContext, JobResult } from "./jobs/context.ts";
 export { expirePoints } from "./jobs/expire-points.ts";
 export { sendExpiryNotices } from "./jobs/expiry-notices.ts";

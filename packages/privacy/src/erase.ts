@@ -57,8 +57,9 @@ async function erasePostgres(
     return { outcome: await alreadyErased(tx, tenantId, customerId, self.erased_at), outbox: [] };
 
   const ids = person.map((c) => c.id);
-  const deleted = await deletePersonalRows(tx, tenantId, ids);
+  // Redacted first: a parked refund names the person by an identity, which the deletes then take away.
   const redacted = await redactKeptRows(tx, tenantId, ids);
+  const deleted = await deletePersonalRows(tx, tenantId, ids);
   const scrubbed = await tx.$executeRaw`
     UPDATE customers SET name = NULL, email = NULL, phone = NULL, card_number = NULL, date_of_birth = NULL,
       erased_at = ${origin.now}

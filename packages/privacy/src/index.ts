@@ -6,6 +6,7 @@
 export { eraseClickhouse } from "./clickhouse.ts";
 export { type ErasureOrigin, eraseCustomer, finishErasure } from "./erase.ts";
 export { type CustomerExport, exportCustomer, exportPostgres } from "./export.ts";
+export { jsonWithoutCustomers } from "./json-tables.ts";
 export { personIds } from "./person.ts";
 export { monthsBefore, type RetentionCutoffs, retentionCutoffs, unclassifiedTables } from "./policy.ts";
 export * from "./privacy.types.ts";

@@ -1,8 +1,8 @@
 /**
  * Every table that holds something about a customer, and what export and erasure do with it. One line per
  * table: a table added later is classified here, and `test/coverage.test.ts` fails until it is (it lists
- * every Postgres table with a `customer_id` column or a foreign key to `customers`, and every ClickHouse
- * table with a `customer_id` column).
+ * every Postgres table with a `customer_id` column, a foreign key to `customers` or a JSON column (unless
+ * json-tables.ts says why its JSON names no customer), and every ClickHouse table with a `customer_id` column).
  *
  * Postgres: `where` names the person's rows of table alias `t`; `$1` is the tenant id, `$2` the customer ids
  * (the customer and every customer merged into it: one person). Table names and conditions are literals of
@@ -132,6 +132,22 @@ const outboxMessageRedaction = {
     `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} END`,
 };
 
+/**
+ * A refund that arrived before its sale waits in `parked_refunds` as the till's whole message (migration 0006),
+ * whose `customer` names someone by one identity. Which of the person's customers it names, null when none: by id,
+ * or by a phone, card or app sign-in of theirs, read while their identities are still there (erasure redacts before
+ * it deletes them). The ledger takes a refund's customer from its sale, never from this field, so a message left
+ * naming the customer by id only is still applied to the sale's customer when it comes, or rejected at its deadline.
+ */
+const parkedRef = "t.message->'transaction'->'customer'";
+const parkedOwner =
+  `coalesce(CASE WHEN ${parkedRef}->>'id' = ANY($2::text[]) THEN ${parkedRef}->>'id' END, ` +
+  "(SELECT i.customer_id FROM customer_identities i WHERE i.tenant_id = $1 AND i.customer_id = ANY($2::text[]) AND " +
+  `(i.kind, i.value) = (CASE WHEN ${parkedRef}->>'phone' IS NOT NULL THEN 'phone' ` +
+  `WHEN ${parkedRef}->>'cardNumber' IS NOT NULL THEN 'card' ELSE 'ext:' || (${parkedRef}->'externalIdentity'->>'provider') END, ` +
+  `coalesce(${parkedRef}->>'phone', upper(${parkedRef}->>'cardNumber'), ${parkedRef}->'externalIdentity'->>'subject')) ` +
+  "ORDER BY i.customer_id LIMIT 1))";
+
 export const postgresTables: Record<string, PostgresTableRule> = {
   customers: { where: "t.id = ANY($2::text[])", export: true, erase: "scrub", why: "name, e-mail, phone, card, birth" },
   customer_identities: { where: byCustomer, export: true, erase: "delete", why: "phone, card and app sign-ins" },
@@ -214,6 +230,18 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     export: true,
     erase: "delete",
     why: "which campaigns reached the customer, and why not (migration 0016)",
+  },
+  parked_refunds: {
+    where: `${parkedOwner} IS NOT NULL`,
+    export: true,
+    erase: "keep",
+    why: "a refund waiting for its sale, as the till posted it: it names the customer by phone, card or app sign-in",
+    // Kept, so the refund still ends as it would have: applied after its sale, or rejected (and dead-lettered) at its
+    // deadline; the till's identity becomes the customer's id, which the erased row no longer ties to anyone.
+    redact: {
+      rows: `${parkedRef} IS DISTINCT FROM jsonb_build_object('id', ${parkedOwner})`,
+      set: `message = jsonb_set(t.message, '{transaction,customer}', jsonb_build_object('id', ${parkedOwner}))`,
+    },
   },
   campaign_steps: { where: byCustomer, export: true, erase: "delete", why: "a campaign's steps for the customer" },
   messages: { where: byCustomer, export: true, erase: "delete", why: "recipient, text and delivery of messages" },

@@ -1,6 +1,7 @@
 import { type FactsTarget, mergeCustomerRows } from "@regulars/analytics";
 import { mergesOf } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { type WrittenFact, withoutErasedCustomers } from "./erased.ts";
 
 interface CustomerRef {
   tenantId: string;
@@ -8,10 +9,7 @@ interface CustomerRef {
 }
 
 /** A fact as the writers get it: of a tenant, and of a customer unless anonymous (or not about one). */
-interface CustomerFact {
-  tenantId: string;
-  customerId?: string | null;
-}
+type CustomerFact = WrittenFact;
 
 const key = (tenantId: string, customerId: string) => `${tenantId}\u0000${customerId}`;
 
@@ -37,7 +35,8 @@ export async function survivorsOf(db: Db, refs: CustomerRef[]): Promise<(ref: Cu
 
 /**
  * Writes facts to ClickHouse under the customer who holds them now: a fact of a customer merged away (published
- * before the merge, read after it) goes to the survivor, where the merge moved the customer's earlier facts.
+ * before the merge, read after it) goes to the survivor, where the merge moved the customer's earlier facts. An
+ * erased customer's are pseudonymised or dropped (`withoutErasedCustomers`).
  *
  * A merge may commit while the batch is written, after the look-up: the snapshot writer, another consumer in no
  * order with this one, may then move the merged customer's rows before these land. So the look-up is repeated after
@@ -54,6 +53,8 @@ export async function writeUnderSurvivors<T extends CustomerFact>(
   const resolved = facts.map((f) =>
     f.customerId ? { ...f, customerId: survivor({ tenantId: f.tenantId, customerId: f.customerId }).customerId } : f,
   );
-  await write(resolved);
+  // Under the survivor: a merged-away id's erasure is its survivor's.
+  const kept = await withoutErasedCustomers(db, target, resolved);
+  if (kept.length) await write(kept);
   await mergeCustomerRows(target, await mergesOf(db, refsOf(resolved)));
 }

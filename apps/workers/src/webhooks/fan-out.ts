@@ -3,6 +3,7 @@ import type { Db } from "@regulars/db";
 import { isDeliverableType } from "@regulars/webhooks";
 import { enqueueDeliveries, type FanOutEvent } from "@regulars/webhooks-store";
 import { z } from "zod";
+import { pseudonymiseErased } from "../analytics/erased.ts";
 import { domainMessageOf } from "../domain-message.ts";
 
 /**
@@ -15,13 +16,24 @@ export const WebhookFanOutMessage = domainMessageOf<FanOutEvent>(
 );
 export type WebhookFanOutMessage = z.infer<typeof WebhookFanOutMessage>;
 
-/** Enqueues a batch's deliveries in one statement (acknowledged after it commits); `onEnqueued` wakes a sender. */
+/**
+ * Enqueues a batch's deliveries in one statement (acknowledged after it commits); `onEnqueued` wakes a sender.
+ * An erased customer's events read after the erasure (published before it, read late) go out as the outbox would
+ * announce them now (`pseudonymiseErased`); erasure's own `customer.erased`, which names the id so that the
+ * tenant's systems forget it, goes out as it is.
+ */
 export async function fanOutBatch(
   db: Db,
   items: WebhookFanOutMessage[],
   onEnqueued?: (count: number) => void,
 ): Promise<Outcome[]> {
-  const events = items.filter((item): item is FanOutEvent => item !== null);
+  const all = items.filter((item): item is FanOutEvent => item !== null);
+  const notices = all.filter((e) => e.type === "customer.erased");
+  const others = await pseudonymiseErased(
+    db,
+    all.filter((e) => e.type !== "customer.erased"),
+  );
+  const events = notices.length ? [...others, ...notices] : others;
   const count = await enqueueDeliveries(db, events);
   if (count) onEnqueued?.(count);
   return items.map(() => done);

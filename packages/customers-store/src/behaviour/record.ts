@@ -13,6 +13,8 @@ import { type DbOrTx, inTransaction } from "../shared.ts";
  * A fact whose customer was merged away meanwhile (the event was published before the merge and read after it, or
  * the merge commits while this runs) goes to the survivor, as the merge moved the rest. A customer id that is not
  * the tenant's is dropped: the ledger never sends one, and no event may put a fact into another tenant's customer.
+ * So is an erased customer's: an event published before the erasure and read after its sweep ended (the stream keeps
+ * unread events 30 days) would otherwise profile them again, for good.
  */
 export async function recordProcessedTransactions(db: DbOrTx, events: TransactionProcessed[]): Promise<number> {
   const withCustomer = events.filter((e) => e.customerId !== null);
@@ -62,7 +64,7 @@ export async function insertFacts(tx: DbTx, facts: CustomerOrderFact[]): Promise
       AS x(tenant_id, transaction_id, customer_id, kind, occurred_at, value, location_id, channel, daypart, item_count,
         tag_quantities)
     LEFT JOIN customer_merges m ON m.tenant_id = x.tenant_id AND m.merged_id = x.customer_id
-    JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = coalesce(m.into_id, x.customer_id)
+    JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = coalesce(m.into_id, x.customer_id) AND c.erased_at IS NULL
     ON CONFLICT (tenant_id, transaction_id) DO NOTHING`;
   // The insert read `customer_merges` as of its start, but a merge of its customer may commit after that: the insert
   // then waits for the merge's lock on the customer (the foreign key's check) and writes the old id, after the merge
