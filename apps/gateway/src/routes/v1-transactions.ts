@@ -119,7 +119,7 @@ const route = createRoute({
     409: errorResponse(
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`. " +
         "Or the sale names in `holdId` a checkout hold still held that was priced on another basket (`hold_mismatch`: " +
-        "another `locationId`, or `lines` not those quoted, in number, order, sku, quantity or quantity × unitPrice; `issues` names " +
+        "another `locationId` or `channel`, or `lines` not those quoted, in number, order, sku, quantity or quantity × unitPrice; `issues` names " +
         "the first difference; `customer` when the hold was placed for another customer): nothing was stored; void the " +
         "hold, quote the basket sold and post the sale with the new hold. Or that hold still waits for its customer's " +
         "one-time code (`hold_unconfirmed`): nothing was stored; confirm the hold, then post the sale again",
