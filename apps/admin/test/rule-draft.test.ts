@@ -63,6 +63,17 @@ describe("the rule form's model", () => {
     expect(open.validTo).toBeUndefined();
   });
 
+  it("keeps a rule's segment filter, so saving it from the form does not make it pay everyone", () => {
+    const rule = { ...rules[3]!, segments: ["seg_regulars", "seg_students"] } as Rule;
+    expect(ruleOf(draftOf(rule, zone), zone)).toEqual(rule);
+    expect(ruleOf({ ...draftOf(rule, zone), points: "20" }, zone).segments).toEqual(["seg_regulars", "seg_students"]);
+  });
+
+  it("sends no segment filter when no segment is chosen", () => {
+    const rule = { ...rules[0]!, segments: ["seg_regulars"] } as Rule;
+    expect(ruleOf({ ...draftOf(rule, zone), segments: [] }, zone)).not.toHaveProperty("segments");
+  });
+
   it("sends none of another type's fields", () => {
     const visit = ruleOf(draftOf(rules[3], zone), zone);
     expect(Object.keys(visit).sort()).toEqual(

@@ -9,6 +9,7 @@ import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserS
 
 let b: BrowserSystem;
 let page: Page;
+let segmentId: string;
 
 beforeAll(async () => {
   b = await startBrowserSystem();
@@ -22,6 +23,12 @@ beforeAll(async () => {
       ],
     },
   } as never);
+  // Who the segment holds does not matter here: the form offers it by name and the rule stores its id.
+  const { segment } = await b.system.client(b.tenant.apiKeys.admin).segments.create.mutate({
+    name: "Regulars",
+    definition: { all: [{ type: "orders_count", window: "30d", op: "gte", value: 2 }] },
+  });
+  segmentId = segment.id;
   page = await b.newPage();
   await signIn(page, b.staff.marketer);
 }, 180_000);
@@ -59,6 +66,7 @@ describe("list fields of the programme and coupon forms", () => {
     const tiers = form.getByRole("group", { name: "Tiers" });
     await tiers.getByRole("checkbox", { name: "Gold" }).check();
     expect(await tiers.getByRole("checkbox", { name: "Silver" }).isChecked()).toBe(false);
+    await form.getByRole("group", { name: "Segments" }).getByRole("checkbox", { name: "Regulars" }).check();
     await expectAccessible(page);
     await mkdir("/tmp/fix-admin-lists", { recursive: true });
     await form.screenshot({ path: "/tmp/fix-admin-lists/rule-form.png" });
@@ -71,6 +79,7 @@ describe("list fields of the programme and coupon forms", () => {
       channels: ["pos"],
       locations: ["store-017"],
       tiers: ["gold"],
+      segments: [segmentId],
       match: { skus: ["COLA-M", "FANTA-M"], categories: [], tags: [] },
     });
 
@@ -81,6 +90,16 @@ describe("list fields of the programme and coupon forms", () => {
     expect(await form.getByRole("checkbox", { name: "Gold" }).isChecked()).toBe(true);
     expect(await form.getByRole("checkbox", { name: "Till (POS)" }).isChecked()).toBe(true);
     expect(await form.getByRole("checkbox", { name: "Kiosk" }).isChecked()).toBe(false);
+    expect(await form.getByRole("checkbox", { name: "Regulars" }).isChecked()).toBe(true);
+
+    // Saved again with another field changed, the rule still pays only the segment's members, and the list says so.
+    await form.getByLabel("Points per unit").fill("3");
+    await form.getByRole("button", { name: "Save", exact: true }).click();
+    await form.waitFor({ state: "detached" });
+    const again = (await admin().programme.get.query()).config.rules.find((r) => r.id === "gold-drinks");
+    expect(again).toMatchObject({ pointsPerUnit: 3, segments: [segmentId] });
+    const row = page.getByRole("table", { name: /Earning rules/ }).getByRole("row", { name: /gold-drinks/ });
+    await row.getByRole("cell", { name: "Regulars", exact: true }).waitFor();
   });
 
   it("a coupon campaign's locations are tags, one id each", { timeout: 120_000 }, async () => {

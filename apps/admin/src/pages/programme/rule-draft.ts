@@ -30,6 +30,8 @@ export interface Draft {
   channels: Channel[];
   locations: string[];
   tiers: string[];
+  /** Segment ids; none is no segment filter, as it was before rules had one. */
+  segments: string[];
   /** Wall-clock times in the tenant's zone (`datetime-local`), empty for no limit. */
   validFrom: string;
   validTo: string;
@@ -64,6 +66,7 @@ export function draftOf(rule: Rule | undefined, zone: string): Draft {
     channels: [...(rule?.channels ?? [])],
     locations: [...(rule?.locations ?? [])],
     tiers: [...(rule?.tiers ?? [])],
+    segments: [...(rule?.segments ?? [])],
     validFrom: toZonedInput(rule?.validFrom, zone),
     validTo: toZonedInput(rule?.validTo, zone),
     minBasket: numberText(rule && rule.type !== "action" ? rule.minBasket : 0),
@@ -107,6 +110,8 @@ export function ruleOf(d: Draft, zone: string): RuleInput {
     validFrom: fromZonedInput(d.validFrom, zone),
     validTo: fromZonedInput(d.validTo, zone),
     minBasket: optionalNumber(d.minBasket) ?? 0,
+    // Left out when none is chosen: the filter is optional, and stored rules without it read back unchanged.
+    ...(d.segments.length > 0 ? { segments: d.segments } : {}),
   };
   const byType = {
     base_rate: {

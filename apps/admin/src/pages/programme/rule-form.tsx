@@ -199,7 +199,12 @@ export function RuleForm({ rule, config, onDone }: { rule?: Rule; config: Progra
         <RuleScopeFields
           config={config}
           value={draft}
-          onChange={{ channels: set("channels"), locations: set("locations"), tiers: set("tiers") }}
+          onChange={{
+            channels: set("channels"),
+            locations: set("locations"),
+            tiers: set("tiers"),
+            segments: set("segments"),
+          }}
           err={err}
         />
         <div className="grid gap-3 sm:grid-cols-2">

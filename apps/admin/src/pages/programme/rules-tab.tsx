@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
 import { errorAt, numberText, optionalNumber } from "../../ui/form-values.ts";
 import { RuleForm } from "./rule-form.tsx";
+import { useSegmentNames } from "./rule-scope-fields.tsx";
 import { useEditTarget } from "./schedule.tsx";
 import { errorsOf, type ProgrammeConfig, SaveBar, SwitchableTable, useProgrammeChanged } from "./shared.tsx";
 
@@ -19,11 +20,17 @@ export function RulesTab({ config }: { config: ProgrammeConfig }) {
   const changed = useProgrammeChanged();
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const disable = useMutation(trpc.programme.rules.disable.mutationOptions({ onSuccess: changed }));
+  const segmentNames = useSegmentNames();
   const columns = [
     column.accessor("id", { header: t("rules.id") }),
     column.accessor((r) => r.name ?? "", { id: "name", header: t("rules.name") }),
     column.accessor("type", { header: t("rules.type"), cell: (c) => t(`ruleType.${c.getValue()}`) }),
     column.accessor("priority", { header: t("rules.priority") }),
+    // Who a segment holds changes as it refreshes, away from this page: the list says which rules depend on one.
+    column.accessor((r) => (r.segments ?? []).map((id) => segmentNames.get(id) ?? id).join(", ") || "—", {
+      id: "segments",
+      header: t("rules.segmentsColumn"),
+    }),
   ];
   return (
     <div className="flex flex-col gap-4">
