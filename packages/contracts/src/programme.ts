@@ -43,7 +43,10 @@ function earningRuleSchemas(strict: boolean) {
     enabled: z.boolean().default(true),
     /** Higher runs first. */
     priority: z.number().int().min(-1000).max(1000).default(0),
-    /** When this rule applies, rules of lower priority are not evaluated. */
+    /**
+     * When this rule applies, rules of strictly lower priority are not evaluated. A multiplier stops only
+     * lower-priority multipliers, and only on the lines it covers; any other rule stops every lower rule.
+     */
     stopProcessing: z.boolean().default(false),
     validFrom: z.iso.datetime({ offset: true }).optional(),
     validTo: z.iso.datetime({ offset: true }).optional(),

@@ -95,7 +95,7 @@ export function evaluateEarning(
     }
   }
 
-  applyMultipliers(tierFactor(programme, tier), multipliers, input.lines, lines, rules);
+  applyMultipliers(tierFactor(programme, tier), multipliers, sel.multiplierStops, input.lines, lines, rules);
 
   let linePoints = 0;
   for (const l of lines) linePoints += l.points;
@@ -114,13 +114,19 @@ function describe(r: PurchaseRule, sel: Selection, basket: EarningInput["lines"]
   return `${core(r, sel, basket)}${minBasket}${stops(r, sel)}`;
 }
 
-/** Named only on the rule whose stop counted: the highest-priority one, first in list order on a tie. */
+/**
+ * Named only on the rule whose stop counted: the highest-priority one, first in list order on a tie. A
+ * multiplier's stop counts line by line, so it names the lines where it did.
+ */
 function stops(r: EarningRule, sel: Selection): string {
   if (!r.stopProcessing) return "";
-  if (r.type === "multiplier")
-    return sel.multipliersStoppedBy?.ruleId === r.id
-      ? `; stops multipliers below priority ${sel.multipliersStoppedBy.priority}`
+  if (r.type === "multiplier") {
+    const stopped: number[] = [];
+    for (const [i, stop] of sel.multiplierStops.entries()) if (stop === r) stopped.push(i);
+    return stopped.length > 0
+      ? `; stops multipliers below priority ${r.priority} on lines [${stopped.join(", ")}]`
       : "";
+  }
   return sel.stoppedBy?.ruleId === r.id ? `; stops rules below priority ${sel.stoppedBy.priority}` : "";
 }
 
@@ -178,10 +184,14 @@ interface Multiplier {
   explanation: RuleExplanation;
 }
 
-/** Per line: highest non-stackable factor (incl. the tier's) × stackable ones, on base points. */
+/**
+ * Per line: highest non-stackable factor (incl. the tier's) × stackable ones, on base points, leaving out the
+ * multipliers a stopping multiplier covering the line cut.
+ */
 function applyMultipliers(
   tier: Factor | null,
   multipliers: readonly Multiplier[],
+  stops: Selection["multiplierStops"],
   basket: EarningInput["lines"],
   lines: LineExplanation[],
   rules: RuleExplanation[],
@@ -202,7 +212,10 @@ function applyMultipliers(
     l.points = l.basePoints;
     if (!l.eligible || l.basePoints === 0) continue;
     const applicable: Factor[] = [];
-    for (const m of multipliers) if (multiplierCovers(m.rule, basket[l.lineNo]!)) applicable.push(m.factor);
+    const stop = stops[l.lineNo] ?? null;
+    for (const m of multipliers)
+      if (multiplierCovers(m.rule, basket[l.lineNo]!) && (stop === null || m.rule.priority >= stop.priority))
+        applicable.push(m.factor);
     if (tier !== null) applicable.push(tier); // last: a rule multiplier of equal factor wins the attribution
     if (applicable.length === 0) continue;
     const combined = combineFactors(applicable);

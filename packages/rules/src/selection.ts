@@ -17,9 +17,15 @@ export interface Selection {
   rules: PurchaseRule[];
   /** The highest-priority stopping rule that applied, if any, other than a multiplier: it cuts every lower rule. */
   stoppedBy: Stop | null;
-  /** The highest-priority stopping multiplier that applied, if any: it cuts only lower-priority multipliers. */
-  multipliersStoppedBy: Stop | null;
+  /**
+   * Per line, the stopping multiplier that cuts lower-priority multipliers on it (the highest-priority one
+   * covering the eligible line, first in list order on a tie), or null. Multipliers apply line by line, so the
+   * stop does too: a line the stopping multiplier does not cover keeps every multiplier as if it were absent.
+   */
+  multiplierStops: (MultiplierRule | null)[];
 }
+
+type MultiplierRule = RuleOfType<"multiplier">;
 
 export interface Stop {
   ruleId: string;
@@ -41,24 +47,21 @@ export function reachedSlab(rule: RuleOfType<"slabs">, amount: number): { minAmo
 }
 
 /**
- * Whether a rule "applies" to this basket, i.e. would give points or an effect, which is what lets a
- * stopProcessing rule cut off lower priorities. Basket-level rules need some paid, eligible amount: a
- * basket of only excluded or reward-paid lines is not a qualifying purchase.
+ * Whether a rule other than a multiplier (see `multiplierApplies`) "applies" to this basket, i.e. would give
+ * points or an effect, which is what lets a stopProcessing rule cut off lower priorities. Basket-level rules
+ * need some paid, eligible amount: a basket of only excluded or reward-paid lines is not a qualifying purchase.
  */
 function applies(
-  rule: PurchaseRule,
+  rule: Exclude<PurchaseRule, MultiplierRule>,
   lines: readonly BasketLine[],
   eligible: readonly boolean[],
   eligibleAmount: number,
-  calendar: Calendar,
 ): boolean {
   switch (rule.type) {
     case "base_rate":
       return rule.match === undefined ? eligibleAmount > 0 : lines.some((l, i) => eligible[i] && rateCovers(rule, l));
     case "per_item":
       return lines.some((l, i) => eligible[i] && matchesLine(rule.match, l));
-    case "multiplier":
-      return multiplierConditionsHold(rule, calendar) && lines.some((l, i) => eligible[i] && multiplierCovers(rule, l));
     case "slabs":
       return eligibleAmount > 0 && (reachedSlab(rule, eligibleAmount)?.points ?? 0) > 0;
     case "per_visit":
@@ -71,9 +74,10 @@ function applies(
  * A rule whose `minBasket` the basket total does not reach is not in force, like one out of its
  * validity window. A rule with stopProcessing that applies removes every rule of strictly lower
  * priority (equal priorities still run, so the outcome never depends on list order within a priority).
- * A stopping multiplier removes only lower-priority multipliers: "double points, not stacked with lower
- * promotions" must still have the base rate to double. Exclusions always apply first; a matching exclusion
- * with stopProcessing also stops lower-priority earning.
+ * A stopping multiplier removes only lower-priority multipliers, and only on the lines it covers: "double
+ * points, not stacked with lower promotions" must still have the base rate to double, and "3× on new dishes,
+ * not stacked" must not take Tuesday's 2× off a burger it does not triple. Exclusions always apply first; a
+ * matching exclusion with stopProcessing also stops lower-priority earning.
  */
 export function selectRules(
   programme: ProgrammeConfig,
@@ -95,18 +99,42 @@ export function selectRules(
   let stoppedBy: Stop | null = null;
   for (const r of exclusions) if (r.stopProcessing) stoppedBy = higher(r, stoppedBy);
 
-  let multipliersStoppedBy: Stop | null = null;
+  const multiplierStops: (MultiplierRule | null)[] = lines.map(() => null);
   const rules: PurchaseRule[] = [];
   for (const r of inForce) {
     if (r.type === "exclusion" || r.type === "action") continue;
     if (stoppedBy !== null && r.priority < stoppedBy.priority) break; // sorted: everything after is lower too
-    const multiplier = r.type === "multiplier";
-    if (multiplier && multipliersStoppedBy !== null && r.priority < multipliersStoppedBy.priority) continue;
-    if (!applies(r, lines, eligible, eligibleAmount, calendar)) continue;
+    if (r.type === "multiplier") {
+      if (multiplierApplies(r, lines, eligible, multiplierStops, calendar)) rules.push(r);
+      continue;
+    }
+    if (!applies(r, lines, eligible, eligibleAmount)) continue;
     rules.push(r);
-    if (!r.stopProcessing) continue;
-    if (multiplier) multipliersStoppedBy = higher(r, multipliersStoppedBy);
-    else stoppedBy = higher(r, stoppedBy);
+    if (r.stopProcessing) stoppedBy = higher(r, stoppedBy);
   }
-  return { exclusions, excludedBy, eligible, eligibleAmount, basketTotal, rules, stoppedBy, multipliersStoppedBy };
+  return { exclusions, excludedBy, eligible, eligibleAmount, basketTotal, rules, stoppedBy, multiplierStops };
+}
+
+/**
+ * Whether a multiplier applies on some eligible line it covers that no higher stopping multiplier took; a
+ * stopping one claims those lines in `stops`. Called in priority order, so a stop already set on a line is of
+ * higher or equal priority, and equal priorities still apply.
+ */
+function multiplierApplies(
+  rule: MultiplierRule,
+  lines: readonly BasketLine[],
+  eligible: readonly boolean[],
+  stops: (MultiplierRule | null)[],
+  calendar: Calendar,
+): boolean {
+  if (!multiplierConditionsHold(rule, calendar)) return false;
+  let applied = false;
+  for (const [i, l] of lines.entries()) {
+    if (!eligible[i] || !multiplierCovers(rule, l)) continue;
+    const stop = stops[i] ?? null;
+    if (stop !== null && rule.priority < stop.priority) continue;
+    applied = true;
+    if (rule.stopProcessing && stop === null) stops[i] = rule;
+  }
+  return applied;
 }

@@ -1,8 +1,8 @@
 import { ProgrammeConfig } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateEarning } from "../src/index.ts";
-import { customerArb, inputArb, programmeArb, ZONES } from "./arbitraries.ts";
+import { evaluateEarning, matchesLine } from "../src/index.ts";
+import { customerArb, inputArb, lineMatchArb, programmeArb, ZONES } from "./arbitraries.ts";
 import { base, line, member, newDishes3x, noAlcohol, programme, sale, tuesdayDouble, WARSAW } from "./fixtures.ts";
 
 const TUESDAY_NOON = "2025-03-04T12:00:00+01:00";
@@ -10,14 +10,15 @@ const basket = [line("BURGER", 1450), line("VEGGIE-WRAP", 1200, { tags: ["new"] 
 const ids = (r: ReturnType<typeof evaluateEarning>) => r.rules.map((e) => e.ruleId);
 
 describe("priority and stopProcessing", () => {
-  it("an exclusive promotion: a stopping multiplier cuts lower-priority multipliers, not the higher base rate", () => {
+  it("an exclusive promotion: a stopping multiplier cuts lower-priority multipliers on its lines, not the higher base rate", () => {
     const p = programme({
       rules: [{ ...base, priority: 10 }, { ...newDishes3x, priority: 5, stopProcessing: true }, tuesdayDouble],
     });
     const r = evaluateEarning(p, sale(basket, { occurredAt: TUESDAY_NOON }), member(), WARSAW);
-    expect(r.lines.map((l) => l.multiplier)).toEqual([1, 3]);
-    expect(r.points).toBe(50);
-    expect(ids(r)).toEqual(["base", "new-3x"]);
+    // The burger is no new dish, so Tuesday still doubles it (pinned further in multiplier-stop.test.ts).
+    expect(r.lines.map((l) => l.multiplier)).toEqual([2, 3]);
+    expect(r.points).toBe(65);
+    expect(ids(r)).toEqual(["base", "new-3x", "tuesday-2x"]);
   });
 
   it("a stopping rule that does not apply stops nothing", () => {
@@ -143,7 +144,7 @@ describe("a stopping multiplier stops lower multipliers only", () => {
         type: "multiplier",
         points: 26.5,
         lines: [0, 1],
-        detail: "2×; stops multipliers below priority 10",
+        detail: "2×; stops multipliers below priority 10 on lines [0, 1]",
       },
       { ruleId: "base", type: "base_rate", points: 26.5, lines: [0, 1], detail: "1 pt per 100 on 2650 paid" },
       { ruleId: "visit", type: "per_visit", points: 5, lines: [0, 1], detail: "per visit, basket 2650 ≥ 0" },
@@ -157,20 +158,30 @@ describe("a stopping multiplier stops lower multipliers only", () => {
     expect(ids(r)).toEqual(["base", "new-3x", "visit"]);
   });
 
-  it("never removes a rule that is not a multiplier", () => {
-    const stopping = fc.record({
-      factor: fc.constantFrom(0.5, 2, 3),
-      stackable: fc.boolean(),
-      priority: fc.integer({ min: -4, max: 4 }),
-    });
+  it("never removes a rule that is not a multiplier, nor changes a line it does not cover", () => {
+    const stopping = fc.record(
+      {
+        factor: fc.constantFrom(0.5, 2, 3),
+        stackable: fc.boolean(),
+        priority: fc.integer({ min: -4, max: 4 }),
+        products: lineMatchArb,
+      },
+      { requiredKeys: ["factor", "stackable", "priority"] },
+    );
     fc.assert(
       fc.property(programmeArb, stopping, inputArb, customerArb, fc.constantFrom(...ZONES), (p0, m, input, c, tz) => {
         const rule = (stopProcessing: boolean) => ({ id: "zz-stop", type: "multiplier", ...m, stopProcessing });
-        const others = (stopProcessing: boolean) =>
-          evaluateEarning(ProgrammeConfig.parse({ ...p0, rules: [...p0.rules, rule(stopProcessing)] }), input, c, tz)
-            .rules.filter((e) => e.type !== "multiplier" && e.type !== "tier_multiplier")
+        const run = (extra: object[]) =>
+          evaluateEarning(ProgrammeConfig.parse({ ...p0, rules: [...p0.rules, ...extra] }), input, c, tz);
+        const [stops, doesNot, absent] = [run([rule(true)]), run([rule(false)]), run([])];
+        const others = (r: typeof stops) =>
+          r.rules
+            .filter((e) => e.type !== "multiplier" && e.type !== "tier_multiplier")
             .map((e) => [e.ruleId, e.points]);
-        expect(others(true)).toEqual(others(false));
+        expect(others(stops)).toEqual(others(doesNot));
+        // Multipliers apply line by line, so a stop reaches only the lines the stopping one covers.
+        for (const [i, l] of input.lines.entries())
+          if (m.products !== undefined && !matchesLine(m.products, l)) expect(stops.lines[i]).toEqual(absent.lines[i]);
       }),
       { numRuns: 400 },
     );

@@ -119,7 +119,7 @@ const en = {
     birthday: "On the customer's birthday",
     stackable: "Multiplies on top of other multipliers",
     enabled: "Enabled",
-    stopProcessing: "Stop lower-priority rules when this one applies (a multiplier stops lower multipliers only)",
+    stopProcessing: "Stop lower-priority rules when this one applies (a multiplier stops lower multipliers only, on the lines it covers)",
   },
   caps: {
     title: "Caps",
@@ -371,7 +371,7 @@ export const messages: Messages<typeof en> = {
       birthday: "W urodziny klienta",
       stackable: "Mnoży się z innymi mnożnikami",
       enabled: "Włączona",
-      stopProcessing: "Gdy ta reguła działa, pomiń reguły o niższym priorytecie (mnożnik pomija tylko niższe mnożniki)",
+      stopProcessing: "Gdy ta reguła działa, pomiń reguły o niższym priorytecie (mnożnik pomija tylko niższe mnożniki, na pozycjach, których dotyczy)",
     },
     caps: {
       title: "Limity",
