@@ -29,7 +29,15 @@ async function regularsTenant() {
   };
   const tenantId = await tenantWithProgramme(db, programme, "Segment Grill");
   await db.segment.create({
-    data: { id: segmentId, tenantId, name: "Regulars", kind: "sql", rawSql: "SELECT 1", createdBy: "test" },
+    data: {
+      id: segmentId,
+      tenantId,
+      name: "Regulars",
+      kind: "sql",
+      rawSql: "SELECT 1",
+      createdBy: "test",
+      refreshedVersion: 1,
+    },
   });
   const phones = { member: "+48720000301", other: "+48720000302" };
   // Their first sales make them customers; nobody is a member yet, so only the base rate pays.
@@ -41,7 +49,7 @@ async function regularsTenant() {
   await db.segmentMember.create({
     data: { segmentId, customerId: ids.member, tenantId, enteredAt: new Date() },
   });
-  return { tenantId, phones, ids, points };
+  return { tenantId, segmentId, phones, ids, points };
 }
 
 describe("rules filtered on a segment", () => {
@@ -52,6 +60,35 @@ describe("rules filtered on a segment", () => {
 
     expect(await points(ids.member)).toBe(10 + 10 + 100);
     expect(await points(ids.other)).toBe(10 + 10);
+  });
+
+  it("a paused segment's rule pays its frozen members nothing", async () => {
+    const { tenantId, segmentId, phones, ids, points } = await regularsTenant();
+    await db.segment.update({ where: { id: segmentId }, data: { status: "paused" } });
+
+    await applyTransactionBatch(ledgerDeps(db), [sale(tenantId, phones.member)]);
+
+    expect(await points(ids.member)).toBe(10 + 10);
+  });
+
+  it("members of an older definition earn nothing until the segment is refreshed from the new one", async () => {
+    const { tenantId, segmentId, phones, ids } = await regularsTenant();
+    await db.segment.update({ where: { id: segmentId }, data: { version: 2 } });
+
+    await applyEventBatch(db, new ProgrammeCache(db, 0), [eventMessage(tenantId, "feedback_submitted", phones.member)]);
+
+    expect(await db.ledgerMovement.count({ where: { tenantId, customerId: ids.member, kind: "bonus" } })).toBe(0);
+  });
+
+  it("a customer merged into another passes their memberships on until a refresh moves them", async () => {
+    const { tenantId, phones, ids, points } = await regularsTenant();
+    // customers-store's mergeCustomer records this; the memberships stay under the merged id until the next refresh.
+    await db.$executeRaw`
+      INSERT INTO customer_merges (merged_id, tenant_id, into_id) VALUES (${ids.member}, ${tenantId}, ${ids.other})`;
+
+    await applyTransactionBatch(ledgerDeps(db), [sale(tenantId, phones.other)]);
+
+    expect(await points(ids.other)).toBe(10 + 10 + 100);
   });
 
   it("an action event pays a segment's rule to a member only", async () => {

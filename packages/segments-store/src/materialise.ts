@@ -18,7 +18,8 @@ export interface SegmentRefresh {
   superseded?: boolean;
   /**
    * True when the segment is paused and the refresh was not asked to go ahead regardless: nothing was evaluated
-   * or applied. Pausing freezes the members (and so the audiences of the campaigns that use the segment).
+   * or applied. Pausing freezes the members (and so the audiences of the campaigns that use the segment); earning
+   * rules pay a segment's members only while it is active and they are of its current definition.
    */
   paused?: boolean;
 }

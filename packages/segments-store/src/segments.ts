@@ -12,6 +12,11 @@ export interface Segment {
   definition: SegmentDefinition | null;
   sql: string | null;
   version: number;
+  /**
+   * The version the stored members were materialised from; null until the first refresh. Members of an older version
+   * than `version` are stale (a paused segment's edit, or a refresh that failed): they pay no earning rule.
+   */
+  refreshedVersion: number | null;
   status: "active" | "paused";
   refreshIntervalMinutes: number;
   refreshes: number;
@@ -31,6 +36,7 @@ export function toSegment(row: SegmentRow): Segment {
     definition: row.definition === null ? null : SegmentDefinition.parse(row.definition),
     sql: row.rawSql,
     version: row.version,
+    refreshedVersion: row.refreshedVersion,
     status: row.status as Segment["status"],
     refreshIntervalMinutes: row.refreshIntervalMinutes,
     refreshes: row.refreshes,
@@ -154,7 +160,10 @@ export async function listSegments(db: Db, tenantId: string): Promise<Segment[]>
   return rows.map(toSegment);
 }
 
-/** A page of members, oldest membership first; `after` is the last customer id of the previous page. */
+/**
+ * A page of members in customer id order, a stable key to page by (entry times tie: a refresh enters many at once);
+ * `after` is the last customer id of the previous page.
+ */
 export async function listMembers(
   db: Db,
   tenantId: string,

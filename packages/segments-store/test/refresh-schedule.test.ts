@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createSegment,
   dueSegments,
+  getSegment,
   listMembers,
   refreshDueSegments,
   refreshSegment,
@@ -110,6 +111,27 @@ describe("segments due for a refresh", () => {
     await refreshDueSegments({ db, analytics, tenantId, now: minutes(1) });
     expect((await members(segment.id)).sort()).toEqual([gold, silver].sort());
     expect(await dueSegments(db, tenantId, minutes(2))).not.toContain(segment.id);
+  });
+
+  it("keeps a paused segment's members through an edit, and says they are of the older definition", async () => {
+    const segment = await createSegment(db, tenantId, { name: "Gold, paused", source: tier(["gold"]) }, "t");
+    await refreshSegment({ db, analytics }, tenantId, segment.id, t0);
+    await updateSegment(db, tenantId, segment.id, { status: "paused" }, "t");
+    await updateSegment(db, tenantId, segment.id, { source: tier(["silver"]) }, "t");
+
+    expect(await refreshSegment({ db, analytics }, tenantId, segment.id, minutes(1))).toMatchObject({ paused: true });
+    expect(await members(segment.id)).toEqual([gold]);
+    expect(await getSegment(db, tenantId, segment.id)).toMatchObject({
+      version: 2,
+      refreshedVersion: 1,
+      memberCount: 1,
+    });
+
+    // Resumed, the scheduler's next pass brings the members up to the definition.
+    await updateSegment(db, tenantId, segment.id, { status: "active" }, "t");
+    await refreshDueSegments({ db, analytics, tenantId, now: minutes(2) });
+    expect(await members(segment.id)).toEqual([silver]);
+    expect(await getSegment(db, tenantId, segment.id)).toMatchObject({ version: 2, refreshedVersion: 2 });
   });
 
   it("backs off a segment whose scheduled refresh keeps failing, never past its own interval", async () => {

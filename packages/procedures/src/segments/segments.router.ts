@@ -111,8 +111,9 @@ export const segmentsRouter = router({
   /**
    * Changes a segment; analysts only their SQL segments' SQL, name and interval (pausing a segment freezes the
    * audiences of the campaigns that use it: an admin's call). Refreshed at once, unless paused: a paused
-   * segment's members stay as they are until it is resumed or an admin refreshes it. A refresh that fails leaves the
-   * change saved and answers `refresh` null, the segment saying why, as create does.
+   * segment's members stay as they are until it is resumed or an admin refreshes it, and pay no earning rule meanwhile
+   * (a new definition leaves `refreshedVersion` behind `version`: they are of the old one). A refresh that fails leaves
+   * the change saved and answers `refresh` null, the segment saying why, as create does.
    */
   update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
     if (ctx.credential.role !== "admin")
