@@ -66,8 +66,8 @@ const processed = (tenantId: string, customerId: string, transactionId: string) 
 
 async function milestone(tenantId: string, customerId: string, recordedAt: Date) {
   await db.$executeRaw`
-    INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above, changed_at)
-    VALUES (${customerId}, 100, 1, ${tenantId}, true, ${recordedAt})`;
+    INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above, crossed_at, changed_at)
+    VALUES (${customerId}, 100, 1, ${tenantId}, true, ${recordedAt}, ${recordedAt})`;
   return event({
     id: `milestone:${customerId}:100:1`,
     tenantId,

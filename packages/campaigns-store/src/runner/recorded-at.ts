@@ -16,15 +16,15 @@ function transactionOf(event: DomainEvent): string | null {
  * When an event became known to us, the moment `listensTo` compares with a campaign's start. A sale's events (its
  * `transaction.processed`, the points, milestones and tier changes it caused) carry the sale's time, and a till
  * uploads up to 35 days late: what it causes after the go-live is new to the campaign, and the crossing is never
- * announced again. They count from when the ledger processed the sale (the milestone from when it was recorded),
- * read from what the ledger stored, so a new durable reading the stream from its start still skips what was
- * processed before; `now`, the time the event is read, if the ledger has no such row. Every other event counts from
- * its `occurredAt`, the real moment (an app's event, a sign-up).
+ * announced again. They count from when the ledger processed the sale (the milestone from when that crossing was
+ * recorded, not from a later fall below it), read from what the ledger stored, so a new durable reading the stream
+ * from its start still skips what was processed before; `now`, the time the event is read, if the ledger has no such
+ * row. Every other event counts from its `occurredAt`, the real moment (an app's event, a sign-up).
  */
 export async function recordedAt(db: Db, event: DomainEvent, now: Date): Promise<number> {
   if (event.type === "points.milestone") {
     const [row] = await db.$queryRaw<{ at: Date }[]>`
-      SELECT changed_at AS at FROM milestone_crossings
+      SELECT crossed_at AS at FROM milestone_crossings
       WHERE tenant_id = ${event.tenantId} AND customer_id = ${event.customerId}
         AND threshold = ${event.threshold} AND crossing = ${event.crossing}`;
     return (row?.at ?? now).getTime();

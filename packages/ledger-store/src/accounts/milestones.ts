@@ -5,7 +5,9 @@ import { type CrossingState, crossingKey, milestoneChanges, type PostedMovement 
 /**
  * Balance milestones ("You've reached 100 points") for posted movements: reads each customer's latest
  * crossing per threshold, lets `milestoneChanges` walk the movements in order, and stores new crossings
- * (a row each: announced once) and closed ones (fell below: the next rise is a new crossing).
+ * (a row each: announced once) and closed ones (fell below: the next rise is a new crossing, a row of its own).
+ * `crossed_at` is when the crossing was recorded, the time campaigns judge its event by: a close moves `changed_at`
+ * alone, else a crossing read late would look as new as its fall.
  */
 export async function trackMilestones(
   tx: RawTx,
@@ -25,8 +27,8 @@ export async function trackMilestones(
   const { inserts, closes, events } = milestoneChanges(thresholds, moves, state);
   if (inserts.length) {
     await tx.$executeRaw`
-      INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above)
-      SELECT c, t, n, tn, true FROM unnest(${sqlArray(inserts.map((i) => i.customerId))}::text[], ${sqlArray(inserts.map((i) => i.threshold))}::bigint[],
+      INSERT INTO milestone_crossings (customer_id, threshold, crossing, tenant_id, above, crossed_at)
+      SELECT c, t, n, tn, true, now() FROM unnest(${sqlArray(inserts.map((i) => i.customerId))}::text[], ${sqlArray(inserts.map((i) => i.threshold))}::bigint[],
         ${sqlArray(inserts.map((i) => i.crossing))}::int[], ${sqlArray(inserts.map((i) => i.tenantId))}::text[]) AS x(c, t, n, tn)
       ON CONFLICT DO NOTHING`;
   }
