@@ -211,6 +211,28 @@ describe("admin dashboard and customers", () => {
     await expectAccessible(page);
     await screenshot(page, "admin", "customer");
 
+    // The answer to a saved adjustment is lost on its way back: the admin sees a failure and submits the same again.
+    // It must not take effect twice.
+    let answers = 0;
+    let lost = false;
+    await page.route(/customers\.adjust/, async (route) => {
+      if (answers++ > 0) return route.continue();
+      await route.fetch();
+      await route.abort("connectionreset");
+      lost = true;
+    });
+    await amount.fill("30");
+    await reason.fill("Goodwill: fries missing");
+    const submit = page.getByRole("button", { name: "Adjust" });
+    await submit.click();
+    await poll(async () => lost).toBe(true);
+    await page.getByRole("alert").waitFor();
+    await submit.click();
+    await page.getByRole("status").filter({ hasText: "Adjusted by 30 points" }).waitFor();
+    expect(answers).toBe(2);
+    expect(asAdminView(await admin.customers.get.query({ id: annaId })).points.balance).toBe(before + 80);
+    await page.unroute(/customers\.adjust/);
+
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Export data (JSON)" }).click(),

@@ -1,7 +1,7 @@
 import type { ProfileField } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { adoptLoyaltyState, adoptStampProgress, transferBalances } from "@regulars/ledger-store";
+import { adoptLoyaltyState, adoptStampProgress, holdLapsed, transferBalances } from "@regulars/ledger-store";
 import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
@@ -28,9 +28,10 @@ import { adoptConsents } from "./merge-consents.ts";
  * (a recursive walk there halved the ledger's throughput), so each merge names the last survivor: the merges into
  * the merged customer (an account known by phone only that had absorbed a till's customer) are re-pointed at the
  * app account too, keeping whom they moved the rows into as `original_into_id`.
- * Refused (409) while a checkout hold of the merged customer is in force; when the merged customer is an app
- * account itself (its own sign-in identities: two accounts, not a till's enrolment); and when either customer was
- * merged away already (what moved into a merged-away account would not reach the account the person uses).
+ * Refused (409) while a checkout hold of the merged customer is in force (`holdLapsed`: a hold a sale claimed before its
+ * expiry stays so through the claim's grace); when the merged customer is an app account itself (its own sign-in
+ * identities: two accounts, not a till's enrolment); and when either customer was merged away already (what moved
+ * into a merged-away account would not reach the account the person uses).
  */
 export async function mergeCustomer(
   tx: DbTx,
@@ -52,9 +53,10 @@ export async function mergeCustomer(
       "conflict",
       "this phone number belongs to another app account of this brand; sign in with that one",
     );
+  // The claiming sale, however late it is applied, must find the held points with the customer the hold names.
   const [held] = await tx.$queryRaw<{ n: bigint }[]>`
     SELECT count(*) AS n FROM checkout_holds
-    WHERE tenant_id = ${tenantId} AND customer_id = ${fromId} AND status = 'held' AND expires_at > ${origin.now}`;
+    WHERE tenant_id = ${tenantId} AND customer_id = ${fromId} AND status = 'held' AND NOT ${holdLapsed(origin.now)}`;
   if (held && held.n > 0n)
     throw new DomainError(
       "conflict",

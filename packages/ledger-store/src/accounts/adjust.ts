@@ -11,6 +11,7 @@ import { heldByCustomer } from "../holds/checkout-state.ts";
 import { expireLapsedHolds } from "../holds/release.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { postAndAnnounce } from "./announce.ts";
+import { pseudonymiseErasedCustomers } from "./erased-events.ts";
 import { movementIdByKey } from "./history.ts";
 
 export interface AdjustInput {
@@ -252,7 +253,8 @@ async function postOne(
 /**
  * An admin's negative points adjustment as points.reversed (`movementKind` "adjust"), in the adjustment's transaction:
  * the ledger announces credits alone (`movementEvents`), and without it webhooks and the dashboard's balances would
- * never see points an admin took back. Id as the movement's other events are named; nothing for a replayed key.
+ * never see points an admin took back. Id as the movement's other events are named; nothing for a replayed key. An
+ * erased customer's goes out under a pseudonym, as the movement's other events do.
  */
 async function announceTakeBack(tx: DbTx, posted: readonly PostedMovement[]): Promise<void> {
   const events = posted.flatMap((m): LoyaltyEvent[] =>
@@ -272,5 +274,5 @@ async function announceTakeBack(tx: DbTx, posted: readonly PostedMovement[]): Pr
         ]
       : [],
   );
-  await writeOutbox(tx, events.map(outboxItem));
+  await writeOutbox(tx, await pseudonymiseErasedCustomers(tx, events.map(outboxItem)));
 }

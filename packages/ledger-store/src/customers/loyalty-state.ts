@@ -6,6 +6,7 @@ import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
 import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
 import { reasonToStore } from "../accounts/adjust.ts";
+import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
 import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../accounts/qualifying.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { loadOtherWindows, loadWindowsOfTiers, tierWindowOf } from "./other-windows.ts";
@@ -409,8 +410,8 @@ export async function setTierFloor(
         direction: "up",
         qualifyingValue: await qualifyingValueNow(tx, tenantId, id, tiers, programme.timezone, now),
       };
-      // Published by the outbox relay, like every event written outside a worker's batch.
-      await writeOutbox(tx, [outboxItem(event)]);
+      // Published by the outbox relay, like every event written outside a worker's batch; none about an erased customer.
+      await writeOutbox(tx, await pseudonymiseErasedCustomers(tx, [outboxItem(event)]));
     }
     return { tier: after, floor: { tier: floor.tier, until: floor.until.toISOString() }, raised };
   });

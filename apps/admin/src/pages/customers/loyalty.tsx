@@ -10,9 +10,10 @@ import {
   useTRPC,
 } from "@regulars/web-ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
+import { type AdjustKey, adjustKeyFor } from "./adjust-key.ts";
 import { Facts } from "./facts.tsx";
 
 type Customer = Extract<RouterOutputs["customers"]["get"], { view: "admin" }>;
@@ -68,9 +69,11 @@ export function AdjustForm({ customerId }: { customerId: string }) {
   const queryClient = useQueryClient();
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
+  const lastKey = useRef<AdjustKey | null>(null);
   const adjust = useMutation(
     trpc.customers.adjust.mutationOptions({
       onSuccess: () => {
+        lastKey.current = null;
         setAmount("");
         setReason("");
         return queryClient.invalidateQueries({ queryKey: trpc.customers.pathKey() });
@@ -81,7 +84,9 @@ export function AdjustForm({ customerId }: { customerId: string }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     // The server says what is wrong with each field (zero, not whole, no reason); an empty box is zero.
-    adjust.mutate({ customerId, unit: "points", amount: Number(amount || 0), reason });
+    const values = { customerId, unit: "points" as const, amount: Number(amount || 0), reason };
+    lastKey.current = adjustKeyFor(lastKey.current, values);
+    adjust.mutate({ ...values, idempotencyKey: lastKey.current.key });
   };
   const fieldError = refused.amount ?? refused.reason;
   return (
