@@ -61,7 +61,9 @@ export function describeError(err: unknown, options: ErrorTextOptions = {}): str
     const text = headline(body, language, options.labels);
     return body.requestId ? `${text} ${texts.reference(body.requestId)}` : text;
   }
-  if (err instanceof TypeError) return texts.unreachable;
+  // fetch fails with a TypeError; tRPC's client wraps it (`cause`) in an error whose message is fetch's own words.
+  if (err instanceof TypeError || (err as { cause?: unknown } | null)?.cause instanceof TypeError)
+    return texts.unreachable;
   return err instanceof Error ? err.message : String(err);
 }
 

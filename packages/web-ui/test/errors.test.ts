@@ -1,3 +1,4 @@
+import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { type ApiFailure, describeError, fieldErrors } from "../src/errors.ts";
 
@@ -111,6 +112,14 @@ describe("describeError", () => {
 
   it("says an unreachable server in the page's language", () => {
     expect(describeError(new TypeError("Failed to fetch"), { language: "pl" })).toBe(
+      "Nie udało się połączyć z serwerem. Sprawdź połączenie i spróbuj ponownie.",
+    );
+  });
+
+  it("says an unreachable server when tRPC's client wraps fetch's failure, not fetch's own words", () => {
+    const lost = TRPCClientError.from(new TypeError("Failed to fetch"));
+    expect(lost.message).toBe("Failed to fetch");
+    expect(describeError(lost, { language: "pl" })).toBe(
       "Nie udało się połączyć z serwerem. Sprawdź połączenie i spróbuj ponownie.",
     );
   });
