@@ -6,7 +6,8 @@ import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserS
 
 // The programme and coupons pages in a real browser over the whole system: a marketer changes an earning rule
 // and the next sale earns by it, sees a refused rule's error at its field, the change in the version history and
-// the simulator's reasons; then creates a coupon campaign, generates and exports its codes and issues one.
+// the simulator's reasons; then creates a coupon campaign, generates and exports its codes and issues one. Last, the
+// simulator quotes a rule for a segment only for a customer ticked as the segment's member.
 
 let b: BrowserSystem;
 let page: Page;
@@ -357,5 +358,42 @@ describe("programme and coupons pages", () => {
     const imported = page.locator("dt", { hasText: "Imported codes" }).locator("xpath=following-sibling::dd[1]");
     await expect.poll(() => imported.textContent()).toBe("2");
     await check("coupons-import");
+  });
+
+  it("the simulator quotes a segment's rule only for a customer ticked as its member", {
+    timeout: 120_000,
+  }, async () => {
+    const admin = b.system.client(b.tenant.apiKeys.admin);
+    // Who the segment holds does not matter: the simulated customer's memberships are the ones ticked.
+    const { segment } = await admin.segments.create.mutate({
+      name: "Lunch regulars",
+      definition: { all: [{ type: "orders_count", window: "30d", op: "gte", value: 2 }] },
+    });
+    await admin.programme.rules.upsert.mutate({
+      rule: { id: "regulars-visit", type: "per_visit", points: 7, minAmount: 0, segments: [segment.id] } as never,
+    });
+    const { version } = await admin.programme.get.query();
+    // The rule was added behind the app's back: a reload drops the programme the page holds.
+    await page.reload();
+    await page.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Programme" }).click();
+    await tab("Simulator").click();
+    const addLine = page.getByRole("form", { name: "Add to basket" });
+    await addLine.getByLabel("Product").selectOption("BURGER-CLASSIC");
+    await addLine.getByRole("button", { name: "Add to basket" }).click();
+    const points = page.getByTestId("simulated-points");
+    const reasons = () => page.getByRole("list", { name: "Why" }).getByRole("listitem").allTextContents();
+    const pointsShown = async () => Number(/^(\d+) points/.exec((await points.textContent()) ?? "")?.[1]);
+
+    await page.getByRole("button", { name: "Simulate", exact: true }).click();
+    await points.getByText(`(programme version ${version})`).waitFor();
+    const outside = await pointsShown();
+    expect((await reasons()).some((r) => r.startsWith("regulars-visit"))).toBe(false);
+
+    const segments = page.getByRole("group", { name: "Customer's segments" });
+    await segments.getByRole("checkbox", { name: "Lunch regulars" }).check();
+    await page.getByRole("button", { name: "Simulate", exact: true }).click();
+    await page.getByText(`${outside + 7} points (programme version ${version})`).waitFor();
+    expect((await reasons()).find((r) => r.startsWith("regulars-visit"))).toMatch(/7 points/);
+    await check("programme-simulator-segment");
   });
 });

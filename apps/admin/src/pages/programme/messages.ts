@@ -119,7 +119,8 @@ const en = {
     birthday: "On the customer's birthday",
     stackable: "Multiplies on top of other multipliers",
     enabled: "Enabled",
-    stopProcessing: "Stop lower-priority rules when this one applies (a multiplier stops lower multipliers only, on the lines it covers)",
+    stopProcessing:
+      "Stop lower-priority rules when this one applies (a multiplier stops lower multipliers only, on the lines it covers)",
   },
   caps: {
     title: "Caps",
@@ -234,6 +235,9 @@ const en = {
     empty: "Add products to build a basket.",
     tier: "Customer's tier",
     noTier: "No tier",
+    segments: "Customer's segments",
+    segmentsHint: "Ticked: the customer is taken to be a current member, so rules for those segments apply.",
+    segmentsNone: "The tenant has no segments yet, so no rule is limited to one.",
     channel: "Channel",
     location: "Location id",
     run: "Simulate",
@@ -371,7 +375,8 @@ export const messages: Messages<typeof en> = {
       birthday: "W urodziny klienta",
       stackable: "Mnoży się z innymi mnożnikami",
       enabled: "Włączona",
-      stopProcessing: "Gdy ta reguła działa, pomiń reguły o niższym priorytecie (mnożnik pomija tylko niższe mnożniki, na pozycjach, których dotyczy)",
+      stopProcessing:
+        "Gdy ta reguła działa, pomiń reguły o niższym priorytecie (mnożnik pomija tylko niższe mnożniki, na pozycjach, których dotyczy)",
     },
     caps: {
       title: "Limity",
@@ -486,6 +491,9 @@ export const messages: Messages<typeof en> = {
       empty: "Dodaj produkty, aby zbudować koszyk.",
       tier: "Poziom klienta",
       noTier: "Bez poziomu",
+      segments: "Segmenty klienta",
+      segmentsHint: "Zaznaczone: klient jest traktowany jako ich obecny członek, więc działają reguły tych segmentów.",
+      segmentsNone: "Nie ma jeszcze segmentów, więc żadna reguła nie jest do nich ograniczona.",
       channel: "Kanał",
       location: "Identyfikator lokalu",
       run: "Symuluj",

@@ -1,30 +1,15 @@
-import {
-  Alert,
-  Button,
-  Card,
-  describeError,
-  type RouterInputs,
-  useFormat,
-  useTRPC,
-  useTRPCClient,
-} from "@regulars/web-ui";
+import { Alert, Button, Card, describeError, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
 import { SelectField, TextField } from "../../ui/fields.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
+import { useSegmentNames } from "./rule-scope-fields.tsx";
 import type { ProgrammeConfig } from "./shared.tsx";
+import { type Channel, type SimulateInput, type SimulatorLine, simulateRequest } from "./simulator-request.ts";
 
-type SimulateInput = RouterInputs["programme"]["simulate"];
-interface Line {
-  sku: string;
-  name: string;
-  category: string;
-  tags: string[];
-  unitPrice: number;
-  quantity: number;
-}
-const channels = ["kiosk", "pos", "app", "web", "delivery"] as const;
+const channels = ["kiosk", "pos", "app", "web", "delivery"] as const satisfies readonly Channel[];
 
 /** "What would this basket earn, and why": a basket from the menu, run through the programme in force. */
 export function SimulatorTab({ config }: { config: ProgrammeConfig }) {
@@ -36,8 +21,10 @@ export function SimulatorTab({ config }: { config: ProgrammeConfig }) {
   const products = menu.data?.flatMap((c) => c.products) ?? [];
   const [sku, setSku] = useState("");
   const [quantity, setQuantity] = useState("1");
-  const [lines, setLines] = useState<Line[]>([]);
+  const [lines, setLines] = useState<SimulatorLine[]>([]);
   const [tier, setTier] = useState("");
+  const [segments, setSegments] = useState<string[]>([]);
+  const segmentNames = useSegmentNames();
   const [channel, setChannel] = useState<(typeof channels)[number]>("pos");
   const [locationId, setLocationId] = useState("store-1");
   // Asked on demand: the answer belongs to the basket as it was when the button was pressed.
@@ -59,23 +46,11 @@ export function SimulatorTab({ config }: { config: ProgrammeConfig }) {
       },
     ]);
   };
+  // Only segments still listed: a deleted one's rule pays no one, so a box ticked before it went must not count.
   const run = () =>
-    simulate.mutate({
-      basket: {
-        channel,
-        locationId,
-        lines: lines.map(({ sku, name, category, tags, unitPrice, quantity }) => ({
-          sku,
-          name,
-          category,
-          tags,
-          unitPrice,
-          quantity,
-          discount: 0,
-        })),
-      },
-      customer: { tier: tier || null, earnedToday: 0 },
-    });
+    simulate.mutate(
+      simulateRequest({ lines, channel, locationId, tier, segments: segments.filter((id) => segmentNames.has(id)) }),
+    );
   const result = simulate.data;
   const tiers = config.tiers?.levels ?? [];
 
@@ -170,6 +145,13 @@ export function SimulatorTab({ config }: { config: ProgrammeConfig }) {
         />
         <TextField label={t("simulator.location")} value={locationId} onChange={setLocationId} />
       </div>
+      <CheckboxGroup
+        legend={t("simulator.segments")}
+        options={[...segmentNames].map(([id, name]) => ({ value: id, label: name }))}
+        value={segments}
+        onChange={setSegments}
+        hint={segmentNames.size > 0 ? t("simulator.segmentsHint") : t("simulator.segmentsNone")}
+      />
       <div>
         <Button onClick={run} disabled={lines.length === 0 || simulate.isPending}>
           {t("simulator.run")}
