@@ -97,6 +97,12 @@ export function createApiApp(deps: ApiDeps) {
           : {}),
         onProcedureDone: (procedure: string, code: string, seconds: number) =>
           latency.observe({ procedure, code }, seconds),
+        // One line per call and no stack: during an outage every call ends here, and the stack says nothing new.
+        onUnavailable: (procedure: string, store: string, err: unknown) =>
+          deps.log.warn(
+            { procedure, requestId: c.get("requestId"), reason: oneLine(err) },
+            `${store === "postgres" ? "Postgres" : "ClickHouse"} unreachable; answered unavailable`,
+          ),
         ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),
       }),
       onError: ({ error, path }) => {
@@ -145,3 +151,9 @@ function apiErrors(log: Logger) {
     return errorResponse(c, "internal", "something went wrong on our side; the request id helps us find it");
   };
 }
+
+/** An error's message on one line (Prisma's spans several, around a code excerpt). */
+const oneLine = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .replace(/\s+/g, " ")
+    .trim();

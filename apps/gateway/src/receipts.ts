@@ -1,4 +1,4 @@
-import type { Db } from "@regulars/db";
+import { type Db, isTransientDbError } from "@regulars/db";
 import { type Receipt, recordReceipts } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 
@@ -23,6 +23,8 @@ export class ReceiptLog {
   private readonly unwritten = new Map<string, Receipt>();
   private flushing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
+  /** Since the last flush failed: said once when it starts and once when it ends, not at every flush in between. */
+  private failing = false;
   dropped = 0;
 
   constructor(
@@ -61,9 +63,26 @@ export class ReceiptLog {
       try {
         await recordReceipts(this.db, batch);
         this.forget(batch); // only once committed: a status read in between still finds them here
+        if (this.failing) {
+          this.failing = false;
+          this.log.info({ pending: this.pending.length, dropped: this.dropped }, "transaction receipts recorded again");
+        }
       } catch (e) {
         this.pending.unshift(...batch); // kept for the next flush (bounded by add)
-        this.log.warn({ err: e, pending: this.pending.length }, "could not record transaction receipts; will retry");
+        if (this.failing) return;
+        this.failing = true;
+        // Postgres away: its stack says nothing new, and readiness already tells the operator.
+        const what = isTransientDbError(e)
+          ? {
+              reason: String((e as Error)?.message ?? e)
+                .replace(/\s+/g, " ")
+                .trim(),
+            }
+          : { err: e };
+        this.log.warn(
+          { ...what, pending: this.pending.length },
+          "could not record transaction receipts; retrying quietly until they are recorded",
+        );
       }
     });
     return this.flushing;

@@ -25,9 +25,10 @@ export interface Bus {
 }
 
 export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const servers = opts.url.split(",").map(withoutCredentials);
   const nc = await connect({
     ...credentialsFrom(opts.url),
-    servers: opts.url.split(",").map(withoutCredentials),
+    servers,
     name: opts.name ?? "regulars",
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -37,6 +38,10 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     // Every JetStream publish is a request; with async traces each one builds an Error (and its stack)
     // up front, about a tenth of the gateway's CPU. Our errors carry their own context instead.
     noAsyncTraces: true,
+  }).catch((e: Error) => {
+    // The client says only "connection refused": which server, and that it is NATS, is what an operator needs.
+    const what = e?.name === "ConnectionError" ? "is unreachable" : "refused the connection";
+    throw new Error(`NATS at ${servers.join(",")} ${what}: ${e?.message ?? e}`, { cause: e });
   });
   let connected = true;
   void (async () => {

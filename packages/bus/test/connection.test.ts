@@ -26,3 +26,18 @@ it("knows at once when the connection to NATS is lost, is not ready meanwhile, a
   expect(await busIsReady(bus)).toBe(true);
   expect(proxy.accepted).toBeGreaterThan(1);
 });
+
+it("refused at start-up, names NATS and its address, without the credentials", async () => {
+  const nats = new URL(testNatsUrl());
+  proxy = await startTcpProxy({ host: nats.hostname, port: Number(nats.port || 4222) });
+  await proxy.refuse();
+  const url = `nats://regulars:s3cret@${proxy.address}`;
+  const failure = await connectBus({ url, name: "regulars-test-connection" }).then(
+    () => null,
+    (e: Error) => e,
+  );
+  expect(failure?.message).toMatch(
+    new RegExp(`^NATS at nats://${proxy.address.replaceAll(".", "\\.")} is unreachable: `),
+  );
+  expect(failure?.message).not.toContain("s3cret");
+});

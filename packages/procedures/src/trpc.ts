@@ -1,12 +1,14 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, isTransientDbError } from "@regulars/db";
 import {
+  causeChain,
   codedIssuesFromZod,
   DomainError,
   type ErrorBody,
   errorCodeOfTrpc,
+  isConnectionFailure,
   roleRefusal,
   trpcCodeOf,
 } from "@regulars/errors";
@@ -41,6 +43,11 @@ export interface ApiContext {
   occurredAtMaxAheadSeconds?: number;
   /** Told how each procedure call ended and how long it took (the host's latency histogram). */
   onProcedureDone?: (procedure: string, code: string, seconds: number) => void;
+  /**
+   * Told when a call was answered `unavailable` because Postgres or ClickHouse could not be reached: an outage to
+   * note once per call as a warning, not a fault to trace (the answer already says to retry).
+   */
+  onUnavailable?: (procedure: string, store: UnreachableStore, error: unknown) => void;
   /**
    * Told after a tenant's mutation succeeded, so the domain events it committed to the outbox are published
    * at once (the outbox relay would take them only after its grace).
@@ -95,12 +102,47 @@ const t = initTRPC.context<ApiContext>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors thrown anywhere below become tRPC errors with the code from the shared table. */
-const domainErrors = t.middleware(async ({ next }) => {
+export type UnreachableStore = "postgres" | "clickhouse";
+
+/** Prisma wraps whatever Postgres's driver says in errors of its own; ClickHouse's client passes Node's through. */
+const fromPrisma = (error: unknown) =>
+  causeChain(error).some((e) => {
+    const { clientVersion, name } = (e ?? {}) as { clientVersion?: unknown; name?: unknown };
+    return typeof clientVersion === "string" || name === "DriverAdapterError";
+  });
+
+/**
+ * Which store a failure could not reach, if that is what it was. Procedures open connections to Postgres (through
+ * Prisma) and ClickHouse only, so a connection failure that is not Prisma's is ClickHouse's.
+ */
+function unreachableStore(error: unknown): UnreachableStore | undefined {
+  if (isConnectionFailure(error) && !fromPrisma(error)) return "clickhouse";
+  if (isTransientDbError(error)) return "postgres";
+  return undefined;
+}
+
+const unreachableWording: Record<UnreachableStore, string> = {
+  postgres: "the database cannot be reached, retry later",
+  clickhouse: "analytics cannot be reached, retry later",
+};
+
+/**
+ * Domain errors thrown anywhere below become tRPC errors with the code from the shared table. A store out of reach
+ * is `unavailable` (503), as on the gateway: the same call succeeds once it is back, and a client that retries only
+ * on 503 would drop it on a 500.
+ */
+const domainErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof DomainError) {
     throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
+  }
+  const store = unreachableStore(cause);
+  if (store) {
+    ctx.onUnavailable?.(path, store, cause);
+    const unavailable = new DomainError("unavailable", unreachableWording[store]);
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: unavailable.message, cause: unavailable });
   }
   return result;
 });

@@ -93,7 +93,9 @@ export async function openRoleContext(
     }),
     registry: createMetricsRegistry(roles.join("+")),
     readiness: {
-      nats: () => busIsReady(deps.bus),
+      // The API serves every call without NATS (what it publishes waits in the outbox), and a supervisor that
+      // health-checks it on /readyz would take the admin and kiosk down with NATS: only the roles that need it count it.
+      ...(roles.includes("gateway") || roles.includes("workers") ? { nats: () => busIsReady(deps.bus) } : {}),
       postgres: async () => (await db.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).length === 1,
       ...(deps.analytics && runsAnalytics ? { clickhouse: () => deps.analytics!.ping() } : {}),
     },

@@ -1,6 +1,6 @@
 import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology, keepTopology } from "@regulars/bus";
-import { migrateDatabase } from "@regulars/db";
+import { isTransientDbError, migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import type { Logger } from "@regulars/logger";
 import { analyticsConfigOf, type ServerConfig } from "./config.ts";
@@ -35,7 +35,13 @@ export async function connectDependencies(
     databaseUrl = pg.url;
     stops.push(() => pg.stop());
   }
-  const migrations = await migrateDatabase(databaseUrl, (m) => log.info(m));
+  const pgUrl = databaseUrl;
+  const migrations = await migrateDatabase(pgUrl, (m) => log.info(m)).catch((e: Error) => {
+    // The driver says only "connect ECONNREFUSED 127.0.0.1:5432": that it is Postgres, and which, is what an
+    // operator needs. A failing migration keeps its own words.
+    if (!isTransientDbError(e)) throw e;
+    throw new Error(`Postgres at ${withoutCredentials(pgUrl)} is unreachable: ${e.message}`, { cause: e });
+  });
   log.info({ applied: migrations.applied.length, upToDate: migrations.alreadyApplied.length }, "postgres schema ready");
 
   let natsUrl = config.NATS_URL;
@@ -87,4 +93,10 @@ export async function connectDependencies(
       for (const stop of stops.reverse()) await stop().catch((e) => log.warn({ err: e }, "shutdown step failed"));
     },
   };
+}
+
+/** A connection URL as it may be printed: without user and password (or anything after the database's name). */
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }

@@ -2,7 +2,7 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { Bus } from "@regulars/bus";
 import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import { computeRfmBoundaries } from "@regulars/customers-store";
-import type { Db } from "@regulars/db";
+import { type Db, isTransientDbError } from "@regulars/db";
 import { pruneUsedIdentityTokens } from "@regulars/identity-tokens";
 import {
   applyTierDowngrades,
@@ -127,7 +127,8 @@ function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcom
  * One pass of every scheduled job over every tenant, as of `now`. Only one pass runs at a time, in this
  * process or any other (a lease row, see scheduler-lease.ts): returns null when another holds it. Every
  * job is idempotent, so a pass interrupted by a crash is simply run again. A job that fails for one
- * tenant is logged and counted and the pass goes on with the rest. `only` limits the pass to some
+ * tenant is logged and counted and the pass goes on with the rest, unless Postgres could not be reached: then the
+ * pass stops there, with one warning (`failed` counts that run). `only` limits the pass to some
  * tenants (an operator re-running one tenant's jobs). Returns what each job did (`failed`: how many
  * tenant-job runs failed, when any did; `skipped`: how many waited for a ClickHouse that did not answer).
  */
@@ -142,6 +143,7 @@ export async function runScheduledJobs(
   const done: Record<string, number> = {};
   let failed = 0;
   let skipped = 0;
+  let abandoned = false;
   try {
     const analytics = await analyticsForPass(deps);
     const clickhouseDown = deps.analytics !== undefined && analytics === undefined;
@@ -151,6 +153,19 @@ export async function runScheduledJobs(
       orderBy: { id: "asc" },
     });
     let interrupted = false;
+    // Postgres gone mid-pass: every later tenant and job would fail the same way, each with its own stack.
+    const abandon = (e: unknown, at: { job: string; tenantId: string }) => {
+      abandoned = true;
+      deps.log.warn(
+        {
+          ...at,
+          reason: String((e as Error)?.message ?? e)
+            .replace(/\s+/g, " ")
+            .trim(),
+        },
+        "Postgres unreachable; pass abandoned, the next pass retries",
+      );
+    };
     for (const tenant of tenants) {
       if (!lease.held) {
         deps.log.warn({ tenantId: tenant.id }, "scheduled pass lost its lease; stopping, the next holder carries on");
@@ -162,14 +177,19 @@ export async function runScheduledJobs(
         break;
       }
       const programme = await deps.programmes.inForce(tenant.id, now).catch((e: unknown) => {
+        runs?.inc({ job: "programme", outcome: "failed" });
+        failed++;
+        if (isTransientDbError(e)) {
+          abandon(e, { job: "programme", tenantId: tenant.id });
+          return null;
+        }
         deps.log.error(
           { err: e, tenantId: tenant.id },
           "cannot load the tenant's programme; skipping its scheduled jobs",
         );
-        runs?.inc({ job: "programme", outcome: "failed" });
-        failed++;
         return null;
       });
+      if (abandoned) break;
       if (!programme) continue;
       for (const [name, job] of jobs) {
         if (clickhouseDown && clickhouseJobs.has(name)) {
@@ -197,18 +217,23 @@ export async function runScheduledJobs(
           runs?.inc({ job: name, outcome: "ok" });
           await publish(result.outbox);
         } catch (e) {
+          runs?.inc({ job: name, outcome: "failed" });
+          failed++;
+          if (isTransientDbError(e)) {
+            abandon(e, { job: name, tenantId: tenant.id });
+            break;
+          }
           // One tenant's bad data must not stop every other tenant's expiry and downgrades.
           deps.log.error(
             { err: e, job: name, tenantId: tenant.id },
             "scheduled job failed for a tenant; the next pass retries it",
           );
-          runs?.inc({ job: name, outcome: "failed" });
-          failed++;
         }
       }
+      if (abandoned) break;
     }
     // Stopping: the clean-ups wait for the next pass as the remaining tenants do.
-    if (!interrupted) {
+    if (!interrupted && !abandoned) {
       done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
       done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, {
         tenantIds: only?.tenantIds,
@@ -230,9 +255,11 @@ export async function runScheduledJobs(
       }
     }
   } finally {
-    await lease
-      .release()
-      .catch((e) => deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own"));
+    await lease.release().catch((e) => {
+      // Already said for an abandoned pass: Postgres is away, and the lease lapses on its own.
+      if (!(abandoned && isTransientDbError(e)))
+        deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own");
+    });
   }
   if (failed) done.failed = failed;
   if (skipped) done.skipped = skipped;

@@ -30,7 +30,7 @@ export interface PartitionLeases {
   stream(): string;
   /** Renews and balances again as soon as the previous pass is done (after a failed batch, a lost lease). */
   balanceSoon(): void;
-  /** Stops reading a partition another worker holds now. */
+  /** Stops reading a partition whose lease this worker no longer holds. */
   lost(partition: number, why: string): void;
   /** No more passes; resolves once the one under way is done. */
   stop(): Promise<void>;
@@ -86,7 +86,12 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
 
   const lost = (partition: number, why: string) => {
     readers.stop(partition);
-    log.warn({ worker, partition, why }, "ledger partition lost; another worker applies it");
+    // Whether another worker took it is not known here (after an outage the lease may simply have run out): the
+    // next pass claims it again if it is free.
+    log.warn(
+      { worker, partition, why },
+      "ledger partition lost: its lease lapsed or was taken; claimed again when free",
+    );
   };
 
   // Renew what is held, give back above the fair share, claim up to it.

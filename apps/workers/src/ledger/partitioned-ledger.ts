@@ -131,7 +131,7 @@ export async function startPartitionedLedger(opts: PartitionedLedgerOptions): Pr
           "batch read from a transactions stream since made anew: dropped",
         );
       } else if (e instanceof LeaseLostError) {
-        for (const p of e.partitions) leases.lost(p, "another worker holds it now");
+        for (const p of e.partitions) leases.lost(p, "its lease was no longer this worker's when the batch committed");
       } else {
         log.error({ err: e }, "ledger batch failed; reading its partitions again from their positions");
         await new Promise((r) => setTimeout(r, 1_000));
