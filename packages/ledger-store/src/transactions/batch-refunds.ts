@@ -106,7 +106,7 @@ export async function applyParkedRefunds(work: BatchWork, records: Map<string, R
     stored.has(id) ? stored.get(id) : work.rows.find((r) => r.message.transactionId === id)?.bodyHash;
   for (const p of parked) {
     const i = work.messages.push(p.message) - 1;
-    work.hashes.push(transactionFingerprint(p.message.transaction));
+    work.hashes.push(p.bodyHash ?? transactionFingerprint(p.message.transaction));
     work.outcomes.push({ kind: "done" });
     const taken = bodyUnder(p.message.transactionId);
     if (taken === undefined) {

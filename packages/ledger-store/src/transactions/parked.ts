@@ -7,6 +7,11 @@ export interface ParkedRefund {
   message: TransactionMessage;
   /** The subject it was accepted on, to dead-letter (and replay) it from the right place. */
   subject: string;
+  /**
+   * Its body's fingerprint as posted, once parked: erasure may have redacted the stored message's customer since, and
+   * a retry of the body as posted must still read as one, not as a conflict dead-lettered with the erased phone.
+   */
+  bodyHash?: string;
 }
 
 /**
@@ -26,15 +31,22 @@ export interface UnreadableRefund {
   issues: string;
 }
 
-/** The parked message as the contract, or what of it can be told without the contract. */
-function readParked(row: {
+interface ParkedRow {
   message: unknown;
   subject: string;
   tenant_id: string;
   transaction_id: string;
-}): ParkedRefund | UnreadableRefund {
+  body_hash: string | null;
+}
+
+/** The parked message as the contract, or what of it can be told without the contract. */
+function readParked(row: ParkedRow): ParkedRefund | UnreadableRefund {
   const parsed = TransactionMessage.safeParse(row.message);
-  if (parsed.success) return { message: parsed.data, subject: row.subject };
+  if (parsed.success) {
+    // None kept: parked before migration 0064 and not redacted since (the redaction fills it first), so as posted.
+    const bodyHash = row.body_hash ?? transactionFingerprint(parsed.data.transaction);
+    return { message: parsed.data, subject: row.subject, bodyHash };
+  }
   const raw = row.message as { transaction?: { externalId?: unknown; refundOf?: unknown } } | null;
   const text = (v: unknown) => (typeof v === "string" && v ? v : null);
   return {
@@ -98,13 +110,14 @@ export async function parkRefunds(
 ): Promise<void> {
   if (!refunds.length) return;
   await tx.$executeRaw`
-    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline)
-    SELECT t, id, s, m::jsonb, sub, p.at, p.at + ${wait.waitMs}::float8 * interval '1 millisecond'
+    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline, body_hash)
+    SELECT t, id, s, m::jsonb, sub, p.at, p.at + ${wait.waitMs}::float8 * interval '1 millisecond', h
     FROM unnest(
       ${sqlArray(refunds.map((r) => r.message.tenantId))}::text[], ${sqlArray(refunds.map((r) => r.message.transactionId))}::text[],
       ${sqlArray(refunds.map((r) => r.saleId))}::text[], ${sqlArray(refunds.map((r) => JSON.stringify(r.message)))}::text[],
-      ${sqlArray(refunds.map((r) => r.subject))}::text[]
-    ) AS x(t, id, s, m, sub)
+      ${sqlArray(refunds.map((r) => r.subject))}::text[],
+      ${sqlArray(refunds.map((r) => r.bodyHash ?? transactionFingerprint(r.message.transaction)))}::text[]
+    ) AS x(t, id, s, m, sub, h)
     CROSS JOIN (SELECT COALESCE(${wait.at ?? null}::timestamptz, now()) AS at) p
     ON CONFLICT DO NOTHING`;
 }
@@ -121,8 +134,8 @@ export interface WaitingBody {
  */
 export async function waitingUnder(tx: RawTx, messages: TransactionMessage[]): Promise<Map<string, WaitingBody>> {
   if (!messages.length) return new Map();
-  const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
-    SELECT message, subject, tenant_id, transaction_id FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
+  const rows = await tx.$queryRaw<ParkedRow[]>`
+    SELECT message, subject, tenant_id, transaction_id, body_hash FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
       SELECT * FROM unnest(${sqlArray(messages.map((m) => m.tenantId))}::text[], ${sqlArray(messages.map((m) => m.transactionId))}::text[]))`;
   return new Map(
     rows.map((r) => {
@@ -130,7 +143,7 @@ export async function waitingUnder(tx: RawTx, messages: TransactionMessage[]): P
       // One that no longer reads still holds its id until the sweep or its sale takes it: no body matches it.
       if (!parked.message) return [parked.transactionId, { bodyHash: "unparseable", refundOf: parked.refundOf ?? "" }];
       const { transactionId, transaction } = parked.message;
-      return [transactionId, { bodyHash: transactionFingerprint(transaction), refundOf: transaction.refundOf ?? "" }];
+      return [transactionId, { bodyHash: parked.bodyHash!, refundOf: transaction.refundOf ?? "" }];
     }),
   );
 }
@@ -147,10 +160,15 @@ export interface WaitingRefund {
 export async function refundWaitingUnder(db: Db, tenantId: string, externalId: string): Promise<WaitingRefund | null> {
   const row = await db.parkedRefund.findUnique({
     where: { tenantId_transactionId: { tenantId, transactionId: stableId("transaction", tenantId, externalId) } },
-    select: { message: true, subject: true, tenantId: true, transactionId: true, parkedAt: true, deadline: true },
+    omit: { saleId: true },
   });
   if (!row) return null;
-  const parked = readParked({ ...row, tenant_id: row.tenantId, transaction_id: row.transactionId });
+  const parked = readParked({
+    ...row,
+    tenant_id: row.tenantId,
+    transaction_id: row.transactionId,
+    body_hash: row.bodyHash,
+  });
   if (!parked.message) {
     // Its status still tells it waits (the sweep or its sale rejects it); the parking's own time stands in.
     const raw = (row.message as { receivedAt?: unknown } | null)?.receivedAt;
@@ -188,7 +206,7 @@ export async function takeParkedRefunds(
   if (!waiting?.any) return [];
   const rows = await tx.$queryRaw<TakenRow[]>`
     DELETE FROM parked_refunds WHERE sale_id = ANY(${sqlArray(saleIds)}::text[])
-    RETURNING message, subject, tenant_id, transaction_id, sale_id, parked_at, deadline
+    RETURNING message, subject, tenant_id, transaction_id, sale_id, parked_at, deadline, body_hash
     `;
   const taken = rows.map(readParked);
   const unreadable = taken
@@ -212,11 +230,7 @@ export async function takeParkedRefunds(
   return taken.filter((r): r is ParkedRefund => r.message !== null);
 }
 
-interface TakenRow {
-  message: unknown;
-  subject: string;
-  tenant_id: string;
-  transaction_id: string;
+interface TakenRow extends ParkedRow {
   sale_id: string;
   parked_at: Date;
   deadline: Date;
@@ -225,13 +239,13 @@ interface TakenRow {
 /** Puts taken rows back as they were, but due at once: nothing is left to wait for. */
 async function repark(tx: RawTx, rows: TakenRow[]): Promise<void> {
   await tx.$executeRaw`
-    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline)
-    SELECT t, id, s, m::jsonb, sub, p, LEAST(d, now()) FROM unnest(
+    INSERT INTO parked_refunds (tenant_id, transaction_id, sale_id, message, subject, parked_at, deadline, body_hash)
+    SELECT t, id, s, m::jsonb, sub, p, LEAST(d, now()), h FROM unnest(
       ${sqlArray(rows.map((r) => r.tenant_id))}::text[], ${sqlArray(rows.map((r) => r.transaction_id))}::text[],
       ${sqlArray(rows.map((r) => r.sale_id))}::text[], ${sqlArray(rows.map((r) => JSON.stringify(r.message)))}::text[],
       ${sqlArray(rows.map((r) => r.subject))}::text[], ${sqlArray(rows.map((r) => r.parked_at))}::timestamptz[],
-      ${sqlArray(rows.map((r) => r.deadline))}::timestamptz[]
-    ) AS x(t, id, s, m, sub, p, d)`;
+      ${sqlArray(rows.map((r) => r.deadline))}::timestamptz[], ${sqlArray(rows.map((r) => r.body_hash))}::text[]
+    ) AS x(t, id, s, m, sub, p, d, h)`;
 }
 
 /** A refund whose wait is over, or one that no longer reads (rejected as a contract violation), with why. */
@@ -256,10 +270,10 @@ export async function expireParkedRefunds(
   beforeCommit?: (expired: ExpiredRefund[]) => Promise<void>,
 ): Promise<ExpiredRefund[]> {
   return withTransaction(db, async (tx) => {
-    const rows = await tx.$queryRaw<{ message: unknown; subject: string; tenant_id: string; transaction_id: string }[]>`
+    const rows = await tx.$queryRaw<ParkedRow[]>`
       DELETE FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
         SELECT tenant_id, transaction_id FROM parked_refunds WHERE deadline <= ${now} ORDER BY deadline LIMIT 1000 FOR UPDATE SKIP LOCKED)
-      RETURNING message, subject, tenant_id, transaction_id`;
+      RETURNING message, subject, tenant_id, transaction_id, body_hash`;
     const expired: ExpiredRefund[] = rows.map((r) => {
       const refund = readParked(r);
       return refund.message
@@ -274,7 +288,7 @@ export async function expireParkedRefunds(
               {
                 tenantId: r.message.tenantId,
                 externalId: r.message.transaction.externalId,
-                bodyHash: transactionFingerprint(r.message.transaction),
+                bodyHash: r.bodyHash!,
                 code: "refunded_sale_not_found" as const,
                 message: r.reason,
               },
