@@ -79,7 +79,9 @@ it("a registration enrols the customer in the welcome campaign beside an active 
       createdBy: "test",
     },
   });
-  await db.campaignVersion.create({ data: { tenantId, campaignId: welcomeId, version: 1, definition, createdBy: "test" } });
+  await db.campaignVersion.create({
+    data: { tenantId, campaignId: welcomeId, version: 1, definition, createdBy: "test" },
+  });
   const unreadableId = await unreadableCampaign(tenantId, "registered", null);
   const customerId = newId("customer");
   await db.customer.create({ data: { id: customerId, tenantId, createdVia: "app" } });
