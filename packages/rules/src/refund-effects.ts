@@ -84,8 +84,10 @@ export function takeBackStamps(
 }
 
 /**
- * A tier upgrade a transaction made, as it recorded it, and when: the tier it gave was held since then. A sale's, or
- * a refund's that left a level of an upgrade it took back (`tierAfterRefund`'s `left`).
+ * A tier upgrade a transaction made, as it recorded it, and when: the tier it gave was held since then. A sale's, a
+ * refund's that left a level of an upgrade it took back (`tierAfterRefund`'s `left`), or the tier job's for a
+ * programme version that lowered the bar (`saleId` then names the version, `programme:<version>`): that one rests on
+ * the same sales' value, so a refund judges it, and walks through it, as a sale's.
  */
 export interface SaleUpgrade {
   saleId: string;
@@ -95,8 +97,8 @@ export interface SaleUpgrade {
 
 /**
  * The upgrades the tier held rests on, latest first: the sale that gave `tier` at `since`, the one that gave the
- * tier it came from at the time that sale recorded, and so on. The chain ends where a tier was not given by a sale
- * (a floor, the downgrade job), so an upgrade another change has since replaced is never taken back.
+ * tier it came from at the time that sale recorded, and so on. The chain ends where a tier was not given by an
+ * upgrade (a floor, the downgrade job), so an upgrade another change has since replaced is never taken back.
  */
 export function upgradesInForce(
   tier: string | null,

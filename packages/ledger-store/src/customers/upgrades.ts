@@ -5,8 +5,10 @@ import type { SaleUpgrade } from "@regulars/rules";
 /**
  * The tier upgrades of the customers' transactions that no refund took back: every sale's that upgraded (and every
  * refund's that left a skipped level of one), less those a refund's `tierRevoked` names, or, stored before it named
- * them, took back from its own sale. A refund then takes back every one the remaining value no longer backs, not only
- * its sale's own (`upgradesInForce` picks the ones the tier held rests on). One statement for every customer.
+ * them, took back from its own sale. The tier job's upgrades (`customer_loyalty.job_upgrades`, under the id
+ * `programme:<version>`) count too, less those a refund named: a sale's upgrade beneath one is then still reached.
+ * A refund then takes back every one the remaining value no longer backs, not only its sale's own
+ * (`upgradesInForce` picks the ones the tier held rests on). One statement for every customer.
  */
 export async function loadUpgrades(tx: RawTx, tenantId: string, states: Map<string, LoyaltyState>): Promise<void> {
   const ids = [...states.keys()];
@@ -23,7 +25,15 @@ export async function loadUpgrades(tx: RawTx, tenantId: string, states: Map<stri
           AND jsonb_typeof(r.effects->'tierRevoked') = 'object'
           AND (r.effects->'tierRevoked'->'sales' @> jsonb_build_array(t.id)
             OR (t.type = 'sale' AND r.refund_of = t.external_id AND r.effects->'tierRevoked'->'sales' IS NULL)))
-    ORDER BY t.customer_id, t.occurred_at, t.id`;
+    UNION ALL
+    SELECT u->>'id', l.customer_id, (u->>'at')::timestamptz, u->'tier' FROM customer_loyalty l
+      CROSS JOIN LATERAL jsonb_array_elements(l.job_upgrades) u
+    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ANY(${sqlArray(ids)}::text[])
+      AND NOT EXISTS (
+        SELECT 1 FROM transactions r
+        WHERE r.tenant_id = l.tenant_id AND r.customer_id = l.customer_id AND r.type = 'refund'
+          AND r.effects->'tierRevoked'->'sales' @> jsonb_build_array(u->>'id'))
+    ORDER BY 2, 3, 1`;
   for (const state of states.values()) state.upgrades = [];
   for (const r of rows) states.get(r.customer_id)?.upgrades?.push({ saleId: r.id, at: r.occurred_at, upgrade: r.tier });
 }

@@ -1,9 +1,10 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { type NewMovement, tierRewardKey } from "@regulars/ledger";
-import { effectiveTier, expiresAt, tierFor, tierOrEntry, tierWindowStart } from "@regulars/rules";
+import { effectiveTier, expiresAt, type SaleUpgrade, tierFor, tierOrEntry, tierWindowStart } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { qualifyingValues } from "../accounts/qualifying.ts";
+import { mergedAwayAmong } from "../customers/resolve.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { lockMembers, type Member } from "./tier-members.ts";
 
@@ -21,9 +22,14 @@ const JOB = "tier-upgrade";
  * member once. Between versions a value grows by sales, which upgrade on their own.
  *
  * The event and the reward name the version (`tierRewardKey` with `programme:<version>`), so a pass stopped half-way
- * and run again pays no one twice. A job upgrade is not a sale's: no refund takes it back (`upgradesInForce` stops
- * at it), as with a floor's. A held level the version lacks is left to the downgrade part of the same pass, which
- * places it before this runs. Erased customers are skipped: no reward for an account nobody will spend from.
+ * and run again pays no one twice. The upgrade is recorded as a sale records its own (`job_upgrades`, read by
+ * `loadUpgrades` under the id `programme:<version>`): it rests on the value of the sales behind it, so a refund that
+ * leaves that value below it takes it back with its reward and walks on to the sales' own upgrades, and the sales
+ * left give the same tier and rewards whether the refund came before the pass or after it. A held level the version
+ * lacks is left to the downgrade part of the same pass, which places it before this runs. Erased customers are
+ * skipped: no reward for an account nobody will spend from; so are customers merged away, whose loyalty row and
+ * movements stay under the old id while the person's value counts at the survivor (`qualifyingValues`): raised,
+ * they were paid the reward a second time.
  */
 export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
@@ -61,23 +67,28 @@ async function membersBelowTop(tx: DbTx, ctx: JobContext, top: string, after: st
     SELECT l.customer_id FROM customer_loyalty l
     WHERE l.tenant_id = ${ctx.tenantId} AND l.customer_id > ${after} AND l.tier IS DISTINCT FROM ${top}
       AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND c.erased_at IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = l.tenant_id AND m.merged_id = l.customer_id)
     ORDER BY l.customer_id LIMIT ${slice}`;
   return rows.map((r) => r.customer_id);
 }
 
 /** One locked slice: the members whose current value reaches above the tier held, raised and announced. */
-async function raise(tx: DbTx, ctx: JobContext, members: Member[]): Promise<JobResult> {
+async function raise(tx: DbTx, ctx: JobContext, locked: Member[]): Promise<JobResult> {
   const { config, timezone, version } = ctx.programme;
   const tiers = config.tiers!;
   const nowIso = ctx.now.toISOString();
   const since = tierWindowStart(tiers.window, nowIso, timezone) ?? new Date(0);
+  // Asked again under the locks: a merge that committed after the slice was read has moved the person on.
+  const lockedIds = locked.map((m) => m.customer_id);
+  const mergedAway = new Set(await mergedAwayAmong(tx, lockedIds));
+  const members = locked.filter((m) => !mergedAway.has(m.customer_id));
   const ids = members.map((m) => m.customer_id);
   const values = new Map(
     (await qualifyingValues(tx, ctx.tenantId, ids, tiers.basis, since)).map((v) => [v.customer_id, Number(v.value)]),
   );
   const events: LoyaltyEvent[] = [];
   const movements: NewMovement[] = [];
-  const changes: { customerId: string; tier: string }[] = [];
+  const changes: { customerId: string; tier: string; upgrade: SaleUpgrade["upgrade"] }[] = [];
   const lot = { availableAt: ctx.now, expiresAt: expiresAt(config.expiry, nowIso, timezone) };
   for (const m of members) {
     const floor =
@@ -89,7 +100,17 @@ async function raise(tx: DbTx, ctx: JobContext, members: Member[]): Promise<JobR
     const reached = tierFor(tiers, value);
     if (reached.threshold <= current.threshold) continue;
     const ref = `programme:${version}`;
-    changes.push({ customerId: m.customer_id, tier: reached.id });
+    const reward = reached.benefits.rewardPoints ?? 0;
+    // From the tier held, a floor's included, and that tier's own since, as `planSale` records a sale's upgrade.
+    const upgrade = {
+      from: held,
+      fromSince: m.tier_since?.toISOString() ?? null,
+      fromByFloor: m.tier_by_floor,
+      to: reached.id,
+      rewardPoints: reward,
+      rewardKey: reward > 0 ? tierRewardKey(m.customer_id, reached.id, ref) : null,
+    };
+    changes.push({ customerId: m.customer_id, tier: reached.id, upgrade });
     events.push({
       type: "tier.changed",
       id: `tier:${m.customer_id}:${ref}:${reached.id}`,
@@ -101,24 +122,26 @@ async function raise(tx: DbTx, ctx: JobContext, members: Member[]): Promise<JobR
       direction: "up",
       qualifyingValue: value,
     });
-    const reward = reached.benefits.rewardPoints ?? 0;
-    if (reward > 0)
+    if (upgrade.rewardKey)
       movements.push({
         tenantId: ctx.tenantId,
         customerId: m.customer_id,
         kind: "bonus",
         unit: "points",
         amount: reward,
-        idempotencyKey: tierRewardKey(m.customer_id, reached.id, ref),
+        idempotencyKey: upgrade.rewardKey,
         reason: `reached tier ${reached.name}`,
         occurredAt: ctx.now,
         lot,
       });
   }
   if (!changes.length) return { acted: 0, outbox: [] };
+  const records = changes.map((c) => JSON.stringify({ id: `programme:${version}`, at: nowIso, tier: c.upgrade }));
   await tx.$executeRaw`
-    UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, tier_by_floor = false, updated_at = now()
-    FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[]) AS c(customer_id, tier)
+    UPDATE customer_loyalty l SET tier = c.tier, tier_since = ${ctx.now}, tier_by_floor = false, updated_at = now(),
+      job_upgrades = l.job_upgrades || jsonb_build_array(c.upgrade::jsonb)
+    FROM unnest(${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.tier)}::text[], ${records}::text[])
+      AS c(customer_id, tier, upgrade)
     WHERE l.customer_id = c.customer_id`;
   const { outbox } = await postAndAnnounce(tx, movements, { milestonesOf: () => config.milestones, events });
   return { acted: changes.length, outbox };
