@@ -97,4 +97,19 @@ describe("campaignResults counting", () => {
     expect(results.conversions.entered).toEqual({ customers: 3, converted: 1 });
     expect(results.conversions.control).toEqual({ customers: 1, converted: 0 });
   });
+
+  it("counts a sale paid wholly with points (total 0) as a conversion until it is refunded", async () => {
+    const w = await world(db);
+    const [kept, voided] = w.entered as [string, string];
+    await insertCampaignEvents(analytics, [enrolment(w, kept, "entered"), enrolment(w, voided, "entered")]);
+    const [paid, given] = [kept, voided].map((c) => ({ ...saleOf(w.tenantId, c, at(enrolledAt, 2)), total: 0 })) as [
+      ReturnType<typeof saleOf>,
+      ReturnType<typeof saleOf>,
+    ];
+    // Its refund gives no money back, so what was refunded cannot tell a void from no refund at all.
+    await analytics.insertTransactions([paid, given, refundOf(given, 0, at(enrolledAt, 3))]);
+
+    const results = await campaignResults({ db, analytics }, w.tenantId, w.campaignId, { conversionDays: 14 });
+    expect(results.conversions.entered).toEqual({ customers: 2, converted: 1 });
+  });
 });

@@ -37,7 +37,8 @@ it("reads what expired of a refunded sale's lot by the keys' unique index, not b
   const reads = nodes.filter((n) => n["Relation Name"] === "ledger_movements" || n["Relation Name"] === "point_lots");
   expect(reads.length).toBeGreaterThan(0);
   for (const n of reads) {
-    expect(n["Node Type"]).toBe("Index Scan");
+    // Whether an inactivity expiry was given back needs the key alone: read from the index only.
+    expect(n["Node Type"]).toMatch(/^Index (Only )?Scan$/);
     const unique = n["Relation Name"] === "ledger_movements" ? /idempotency_key = / : /movement_id = /;
     expect(n["Index Cond"]).toMatch(unique);
   }

@@ -1,4 +1,4 @@
-import type { LoyaltyEvent, TransactionMessage } from "@regulars/contracts";
+import { type LoyaltyEvent, lineAmount, type TransactionMessage } from "@regulars/contracts";
 import {
   applyStamps,
   type EarningResult,
@@ -227,7 +227,9 @@ export function saleRecordOf(m: TransactionMessage, customerId: string | null, p
     points: plan?.points ?? 0,
     lines: m.transaction.lines.map((l, n) => ({
       sku: l.sku,
-      amount: plan?.explanation?.lines[n]?.amount ?? l.quantity * l.unitPrice - l.discount,
+      // The line as posted, as \`loadSaleRecords\` reads it back: not after the checkout's discounts, which a till may
+      // leave out of what it posts (a hold sale at list price), or a refund would be judged on what the batch holds.
+      amount: lineAmount(l),
       price: l.quantity * l.unitPrice,
       points: plan?.explanation?.lines[n]?.points ?? 0,
       eligible: plan?.explanation?.lines[n]?.eligible ?? true,

@@ -142,7 +142,7 @@ export async function campaignResults(
       analytics,
       `WITH enrolled AS (${enrolled(ch)}),
             refunded AS (
-              SELECT refund_of, sum(total) AS refunded FROM ${ch}.transactions FINAL
+              SELECT refund_of, sum(total) AS refunded, count() AS refunds FROM ${ch}.transactions FINAL
                WHERE tenant_id = {tenant:String} AND type = 'refund'
                GROUP BY refund_of),
             sales AS (
@@ -151,7 +151,8 @@ export async function campaignResults(
                 LEFT JOIN refunded AS r ON r.refund_of = s.external_id
                WHERE s.tenant_id = {tenant:String} AND s.type = 'sale'
                  AND s.customer_id IN (SELECT customer_id FROM enrolled)
-                 AND (s.total = 0 OR s.total > coalesce(r.refunded, 0)))
+                 -- A sale paid wholly with points or wallet refunds nothing in money: any refund of it voids it.
+                 AND (s.total > coalesce(r.refunded, 0) OR (s.total = 0 AND coalesce(r.refunds, 0) = 0)))
        SELECT outcome, count() AS customers, sum(bought) AS converted
          FROM (
            SELECT e.customer_id AS customer_id, e.outcome AS outcome,

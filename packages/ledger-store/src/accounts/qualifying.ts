@@ -75,10 +75,12 @@ export function qualifyingStatement(
   }
   const sales = salesInWindow(tenantId);
   // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
-  // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.)
+  // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.) A sale paid
+  // wholly with points or wallet (total 0) gives no money back: any refund of it voids it.
   return Prisma.sql`
     SELECT w.customer_id, o.value FROM ${windows} CROSS JOIN LATERAL (
-      SELECT count(*) AS value FROM (${sales}) sale WHERE sale.sold = 0 OR sale.sold > sale.refunded
+      SELECT count(*) AS value FROM (${sales}) sale
+      WHERE sale.sold > sale.refunded OR (sale.sold = 0 AND sale.refunds = 0)
     ) o
     WHERE o.value > 0`;
 }
@@ -135,7 +137,8 @@ const personsWith = (tenantId: string, windows: Prisma.Sql) => Prisma.sql`
  */
 const salesInWindow = (tenantId: string) => Prisma.sql`
   SELECT sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded
+         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
+         count(*) FILTER (WHERE h.type = 'refund') AS refunds
   FROM transactions h
   WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
   GROUP BY coalesce(h.refund_of, h.external_id)
@@ -194,12 +197,13 @@ export function qualifyingItemsStatement(
     SELECT w.customer_id, o.at, 1::bigint AS value FROM ${windows} CROSS JOIN LATERAL (
       SELECT max(h.occurred_at) FILTER (WHERE h.type = 'sale') AS at,
              sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-             coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded
+             coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
+             count(*) FILTER (WHERE h.type = 'refund') AS refunds
       FROM transactions h
       WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
       GROUP BY coalesce(h.refund_of, h.external_id)
     ) o
-    WHERE o.at >= w.since AND o.at < w.until AND (o.sold = 0 OR o.sold > o.refunded)`;
+    WHERE o.at >= w.since AND o.at < w.until AND (o.sold > o.refunded OR (o.sold = 0 AND o.refunds = 0))`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { exactNumber, Prisma, type RawTx, withTransaction } from "@regulars/db";
+import { exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { addMonthsLocal, inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } from "../accounts/inactivity-clock.ts";
@@ -131,6 +131,15 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
         const told = announced.get(c.customer_id);
         return told ? told <= ctx.now : policy.noticeDays === 0 || erased.has(c.customer_id);
       });
+      // The clock names the period: this expiry moves it, so points credited later get a key of their own.
+      const keyOf = new Map(
+        stillDue.map((c) => [c.customer_id, `expire:inactive:${c.customer_id}:${c.clock_at.toISOString()}`]),
+      );
+      const lotsBefore = await spendableLots(
+        tx,
+        ctx.tenantId,
+        stillDue.map((c) => c.customer_id),
+      );
       const { posted, outbox: items } = await postAndAnnounce(
         tx,
         stillDue.map((c) => ({
@@ -139,13 +148,18 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
           kind: "expire" as const,
           unit: "points" as const,
           amount: -exactNumber(c.balance),
-          // The clock names the period: this expiry moves it, so points credited later get a key of their own.
-          idempotencyKey: `expire:inactive:${c.customer_id}:${c.clock_at.toISOString()}`,
+          idempotencyKey: keyOf.get(c.customer_id)!,
           occurredAt: ctx.now,
           reason: `no purchase for ${policy.months} months`,
         })),
         // A pass posts thousands of movements: their events as one outbox row, not a row each.
         { milestonesOf: () => ctx.programme.config.milestones, batch: true },
+      );
+      const postedFor = new Set(posted.map((m) => m.customerId));
+      await recordInactivityTakes(
+        tx,
+        lotsBefore.filter((l) => postedFor.has(l.customer_id)),
+        keyOf,
       );
       result.acted += posted.length;
       return items;
@@ -164,6 +178,30 @@ async function lockedWithoutHeldPoints(tx: RawTx, ctx: JobContext, customerIds: 
   await expireLapsedHolds(tx, ctx.tenantId, customerIds, ctx.now);
   const holding = await heldByCustomer(tx, ctx.tenantId, customerIds, ctx.now);
   return customerIds.filter((c) => !holding.get(c)?.points);
+}
+
+type OpenLot = { id: bigint; customer_id: string; remaining: bigint };
+
+/** The customers' spendable lots with points left: those an expiry of their balance takes from. */
+function spendableLots(tx: RawTx, tenantId: string, customerIds: string[]): Promise<OpenLot[]> {
+  if (!customerIds.length) return Promise.resolve([]);
+  return tx.$queryRaw<OpenLot[]>`
+    SELECT id, customer_id, remaining FROM point_lots
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${customerIds}::text[]) AND released AND remaining > 0`;
+}
+
+/**
+ * Records on each lot what the inactivity expiry just posted took of it (the movement is aimed at no lot: it takes the
+ * whole balance): a refund of the lot's sale spares those points as it spares a lot's own expiry (`expiredPointsColumn`).
+ * In the expiry's transaction, for the expiries it posted only, so a rerun records nothing twice.
+ */
+async function recordInactivityTakes(tx: RawTx, before: OpenLot[], keyOf: Map<string, string>): Promise<void> {
+  if (!before.length) return;
+  await tx.$executeRaw`
+    UPDATE point_lots l SET inactivity_expired = b.remaining - l.remaining, inactivity_expiry_key = b.key
+    FROM unnest(${sqlArray(before.map((l) => l.id))}::int8[], ${sqlArray(before.map((l) => l.remaining))}::int8[],
+      ${sqlArray(before.map((l) => keyOf.get(l.customer_id)!))}::text[]) AS b(id, remaining, key)
+    WHERE l.id = b.id AND l.remaining < b.remaining`;
 }
 
 /** The due customers' lots that expired by `now`, oldest expiry first, through `point_lots_customer_live_idx`. */

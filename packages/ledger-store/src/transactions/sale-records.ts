@@ -145,24 +145,31 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
 
 /**
  * The points of each sale's lot that expired: the lot opened by its earn (`tx:<sale>`), followed through the lots
- * merges moved it into (`mergeKey`: a merge empties the lot it moves), each expiry named by its lot
- * (`expire:lot:<id>`, jobs/expire-points.ts). Read with the sale, not in a statement of its own: a refund's sale
- * whose lot still holds points (most) costs the lot's two index look-ups and stops there; a sale that earned nothing
- * (anonymous ones) none.
+ * merges moved it into (`mergeKey`: a merge empties the lot it moves). A lot's own expiry is named by its lot
+ * (`expire:lot:<id>`, jobs/expire-points.ts); an inactivity expiry takes the whole balance in one movement and records
+ * on each lot what it took (`inactivity_expired`, none before migration 0063: those count nothing, as before), unless
+ * a late sale gave it back since (`unexpire:<key>`, accounts/undo-inactivity-expiry.ts): its points are the
+ * customer's again, in a lot of their own, and a refund takes them. Read with the sale, not in a statement of its own: a
+ * refund's sale whose lot still holds points (most) costs the lot's two index look-ups and stops there; a sale that
+ * earned nothing (anonymous ones) none.
  */
 export const expiredPointsColumn = Prisma.sql`
   CASE WHEN t.points_awarded > 0 THEN (
-    WITH RECURSIVE lot (key, id, customer_id, remaining) AS (
-      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining FROM ledger_movements m JOIN point_lots l ON l.movement_id = m.id
+    WITH RECURSIVE lot (key, id, customer_id, remaining, inactivity_expired, inactivity_expiry_key) AS (
+      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining, l.inactivity_expired, l.inactivity_expiry_key
+      FROM ledger_movements m JOIN point_lots l ON l.movement_id = m.id
       WHERE m.tenant_id = t.tenant_id AND m.idempotency_key = 'tx:' || t.id
       UNION ALL
-      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining FROM lot
+      SELECT m.idempotency_key, l.id, l.customer_id, l.remaining, l.inactivity_expired, l.inactivity_expiry_key FROM lot
       JOIN ledger_movements m ON m.tenant_id = t.tenant_id AND m.idempotency_key = 'merge:' || lot.customer_id || ':in:lot:' || lot.key
       JOIN point_lots l ON l.movement_id = m.id
       WHERE lot.remaining = 0)
-    SELECT coalesce(sum(-e.amount), 0) FROM lot
-    JOIN ledger_movements e ON e.tenant_id = t.tenant_id AND e.idempotency_key = 'expire:lot:' || lot.id
-    WHERE lot.remaining = 0)
+    SELECT (SELECT coalesce(sum(-e.amount), 0) FROM lot
+      JOIN ledger_movements e ON e.tenant_id = t.tenant_id AND e.idempotency_key = 'expire:lot:' || lot.id
+      WHERE lot.remaining = 0)
+    + (SELECT coalesce(sum(lot.inactivity_expired), 0) FROM lot
+      WHERE lot.remaining = 0 AND lot.inactivity_expiry_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_movements u
+        WHERE u.tenant_id = t.tenant_id AND u.idempotency_key = 'unexpire:' || lot.inactivity_expiry_key)))
   ELSE 0 END::int8 AS expired_points`;
 
 /** Refunds stored before refunds recorded their allocation: their lines name a sale line, or a sku. */
