@@ -1,6 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
-import { type ErrorBody, type ErrorCode, type FieldIssue, httpStatusOf } from "@regulars/errors";
-import { jsonNestedDeeperThan, type KeyRateLimiter, MAX_REQUEST_JSON_DEPTH } from "@regulars/http-guards";
+import { DomainError, type ErrorBody, type ErrorCode, type FieldIssue, httpStatusOf } from "@regulars/errors";
+import {
+  type BodyTextRefusal,
+  jsonNestedDeeperThan,
+  type KeyRateLimiter,
+  MAX_REQUEST_JSON_DEPTH,
+  readUtf8BodyText,
+} from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { Context, MiddlewareHandler } from "hono";
@@ -67,9 +73,19 @@ export const limitBatch =
     await next();
   };
 
+/**
+ * Every body the API reads, read as the gateway reads its own: UTF-8, or refused (415 for another charset, 400 for
+ * bytes that are not UTF-8) before tRPC, sign-in or a code import could store U+FFFD in place of what was sent. The
+ * text stays cached on the request, so whoever reads the body next reads this string.
+ */
+export const readBodyText = (c: Context<ApiEnv>): Promise<string> => readUtf8BodyText(c, refusedBody);
+
+const refusedBody = (refusal: BodyTextRefusal) =>
+  new DomainError(refusal.code, refusal.message, "issues" in refusal ? refusal.issues : undefined);
+
 /** GET carries the input in `?input=`, POST in the body; either is refused when nested too deep to walk safely. */
 export const refuseDeepJson: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  const text = c.req.method === "GET" ? (c.req.query("input") ?? "") : await c.req.text();
+  const text = c.req.method === "GET" ? (c.req.query("input") ?? "") : await readBodyText(c);
   if (jsonNestedDeeperThan(text, MAX_REQUEST_JSON_DEPTH)) {
     return errorResponse(c, "invalid_request", `the input nests deeper than ${MAX_REQUEST_JSON_DEPTH} levels`, [
       { path: "(input)", message: `must not nest deeper than ${MAX_REQUEST_JSON_DEPTH} levels` },

@@ -22,6 +22,7 @@ import { requireJsonBody } from "./json-body.ts";
 import { refuseBodyLimitOverPayload } from "./payload-budget.ts";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
+import { recordedTransactions } from "./recorded-before.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerMessageReceiptRoute } from "./routes/message-receipts.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
@@ -195,6 +196,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     // Through the same reader: one statement per request with a sale naming a checkout hold.
     intake.saleHolds = (tenantId, transactions, at) => saleHoldRefusals(reader, tenantId, transactions, at);
     intake.claimHolds = (tenantId, holdIds, at) => claimHeldHolds(db, tenantId, holdIds, at);
+    intake.recordedBefore = (tenantId, transactions) => recordedTransactions(db, tenantId, transactions);
   }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
@@ -218,7 +220,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);
   if (deps.db) registerCustomerEnrolmentRoute(app, deps.db, now);
-  registerEventRoutes(app, deps.bus, publisher, acceptance);
+  registerEventRoutes(app, deps.bus, publisher, acceptance, deps.db);
   if (deps.db && deps.linkSecrets?.length)
     registerTrackingRoutes(app, { db: deps.db, log: deps.log, secrets: deps.linkSecrets, now });
   if (deps.db && deps.receiptsSecret)

@@ -1,7 +1,9 @@
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { EventMessage, eventFingerprint } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { firstIssue, jsonOrUndefined, publishOrUnavailable, storedSequence } from "./intake.ts";
+import { recordedEvent } from "./recorded-before.ts";
 
 /**
  * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:
@@ -26,19 +28,32 @@ export async function storeEvent(
 /**
  * For an event refused before being stored (its `occurredAt` outside the window now), whether it was stored before
  * under its `eventId` (`storedSequence`, as for sales): true for a retry of it, `idempotency_conflict` for another
- * body, false when it was not stored, and nothing is stored now either.
+ * body, false when it was not stored, and nothing is stored now either. Past JetStream's duplicate window, what the
+ * ledger decided under the eventId answers instead (`recordedEvent`).
  */
-export async function eventStoredBefore(bus: Bus, message: EventMessage): Promise<boolean> {
+export async function eventStoredBefore(bus: Bus, message: EventMessage, db?: Db): Promise<boolean> {
   const { tenantId, event } = message;
   const seq = await storedSequence(
     bus,
     bus.topology.subjects.event(tenantId, event.type),
     `${tenantId}:${event.eventId}`,
   );
-  if (seq === null) return false;
+  if (seq === null) return db ? decidedBefore(db, message) : false;
   await refuseChangedRepeat(bus, event, seq);
   return true;
 }
+
+async function decidedBefore(db: Db, message: EventMessage): Promise<boolean> {
+  const recorded = await recordedEvent(db, message);
+  if (recorded === "other") throw changedEvent(message.event.eventId);
+  return recorded === "match";
+}
+
+const changedEvent = (eventId: string) =>
+  new DomainError(
+    "idempotency_conflict",
+    `eventId ${eventId} was accepted before with a different body; post a changed event under a new eventId`,
+  );
 
 /** Refuses a repeat whose body is not that of the event stored at `seq`. */
 async function refuseChangedRepeat(bus: Bus, event: EventMessage["event"], seq: number): Promise<void> {
@@ -48,7 +63,7 @@ async function refuseChangedRepeat(bus: Bus, event: EventMessage["event"], seq: 
     "idempotency_conflict",
     "unreadable" in original
       ? `eventId ${event.eventId} was accepted before, and what is stored under it is not an event this gateway can read (${original.unreadable}), so this one cannot be its retry; post the event under a new eventId`
-      : `eventId ${event.eventId} was accepted before with a different body; post a changed event under a new eventId`,
+      : changedEvent(event.eventId).message,
   );
 }
 

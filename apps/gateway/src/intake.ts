@@ -6,6 +6,7 @@ import type { SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import { claimAdmittedHolds } from "./hold-claims.ts";
 import type { ReceiptLog } from "./receipts.ts";
+import type { Recorded } from "./recorded-before.ts";
 import type { Acceptance } from "./routes/acceptance.ts";
 
 /** What the transaction routes share: where they store, what they check against, where receipts go. */
@@ -37,6 +38,8 @@ export interface TransactionIntake {
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
   /** Claims the holds of sales about to be stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
   claimHolds?: (tenantId: string, holdIds: string[], at: Date) => Promise<void>;
+  /** What Postgres recorded of refused transactions JetStream no longer knows (`recordedTransactions`); with `db`. */
+  recordedBefore?: (tenantId: string, transactions: TransactionInput[]) => Promise<Map<string, Recorded>>;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */

@@ -1,53 +1,22 @@
 import { DomainError, issuesFromZod } from "@regulars/errors";
+import { type BodyTextRefusal, readUtf8BodyText } from "@regulars/http-guards";
 import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { GatewayEnv } from "./context.ts";
 
-/** `application/json` or a `+json` type, with parameters (a charset only UTF-8): what Hono's JSON validator reads. */
+/** `application/json` or a `+json` type, with parameters (a charset only a label of UTF-8): what Hono's JSON validator reads. */
 const jsonMediaType = /^application\/(?:[\w.-]+\+)?json$/i;
 
-/** The `charset` parameter of a content type, lower-cased and unquoted; undefined when it names none. */
-function charsetOf(contentType: string): string | undefined {
-  for (const parameter of contentType.split(";").slice(1)) {
-    const [name, value = ""] = parameter.split("=", 2);
-    if (name?.trim().toLowerCase() === "charset")
-      return value
-        .trim()
-        .replace(/^"(.*)"$/, "$1")
-        .toLowerCase();
-  }
-  return undefined;
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /**
- * The body as text, read once for every reader after it (Hono keeps it: the validators' JSON parse and the depth
- * check read this same string). JSON is UTF-8 (RFC 8259): a body declared in another charset is refused rather than
- * read as UTF-8, and bytes that are not UTF-8 are refused rather than read as U+FFFD, which would store a name or a
- * SKU other than the one sent and answer 2xx.
+ * The body as text, read once for every reader after it (the validators' JSON parse and the depth check read this
+ * same string). JSON is UTF-8 (RFC 8259): the rule and its refusals are the API's too (`readUtf8BodyText`).
  */
-export async function readBodyText(c: Context<GatewayEnv>): Promise<string> {
-  // Hono types its cache as the body's methods, but keeps what they resolved to: the text's promise.
-  const cache = c.req.bodyCache as { text?: Promise<string> };
-  if (cache.text) return cache.text;
-  const charset = charsetOf(c.req.header("content-type") ?? "");
-  if (charset !== undefined && charset !== "utf-8")
-    throw new DomainError(
-      "unsupported_media_type",
-      `send the body as UTF-8 JSON ('content-type: application/json' or with 'charset=utf-8', not '${charset.slice(0, 40)}')`,
-    );
-  let text: string;
-  try {
-    text = utf8.decode(await c.req.arrayBuffer());
-  } catch {
-    throw new DomainError("invalid_request", "the request body is not valid UTF-8", [
-      { path: "(body)", message: "must be valid UTF-8" },
-    ]);
-  }
-  cache.text = Promise.resolve(text);
-  return text;
+export function readBodyText(c: Context<GatewayEnv>): Promise<string> {
+  return readUtf8BodyText(c, refusedBody);
 }
+
+const refusedBody = (refusal: BodyTextRefusal) =>
+  new DomainError(refusal.code, refusal.message, "issues" in refusal ? refusal.issues : undefined);
 
 /**
  * A POST body must be declared JSON, in UTF-8 (`readBodyText`), and must not be empty. Without this a form post or

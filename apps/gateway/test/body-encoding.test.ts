@@ -81,11 +81,36 @@ it("refuses a body declared in another charset with 415, and takes utf-8 however
         body: { code: "unsupported_media_type" },
       });
     }
-    for (const charset of ["utf-8", "UTF-8", '"utf-8"']) {
+    // Every WHATWG label of UTF-8, and US-ASCII (a subset of it), in any case, quoted or not.
+    for (const charset of [...utf8Labels, "UTF-8", '"utf-8"', '"Unicode20UTF8"', "us-ascii"]) {
       const answer = await send(method, path, "{}", `application/json; charset=${charset}`);
       expect({ method, path, charset, status: answer.status }).not.toMatchObject({ status: 415 });
     }
   }
+});
+
+const utf8Labels = ["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"];
+
+it("stores a sale sent under any label of UTF-8, and one in US-ASCII only when its bytes are ASCII", async () => {
+  const before = (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
+  for (const [i, charset] of [...utf8Labels, "UTF8", '"utf8"'].entries()) {
+    const sale = JSON.stringify({ ...saleBody(), externalId: `label-sale-${i}` }).replace(
+      "Fries large",
+      "Frites garçon",
+    );
+    expect({
+      charset,
+      ...(await send("POST", "/v1/transactions", sale, `application/json; charset=${charset}`)),
+    }).toMatchObject({ charset, status: 202 });
+  }
+  const ascii = JSON.stringify({ ...saleBody(), externalId: "label-sale-ascii" });
+  expect((await send("POST", "/v1/transactions", ascii, "application/json; charset=US-ASCII")).status).toBe(202);
+  const accented = JSON.stringify({ ...saleBody(), externalId: "label-sale-accented" }).replace("Fries", "Frités");
+  expect(await send("POST", "/v1/transactions", accented, "application/json; charset=us-ascii")).toMatchObject({
+    status: 400,
+    body: { code: "invalid_request", issues: [{ path: "(body)", message: "must be valid US-ASCII" }] },
+  });
+  expect((await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages).toBe(before + 9);
 });
 
 it("stores nothing for a sale or a name sent in Latin-1 or with broken bytes", async () => {
@@ -103,11 +128,12 @@ it("stores nothing for a sale or a name sent in Latin-1 or with broken bytes", a
   const profile = await gateway.request(`/v1/customers/${id}`, { headers: { authorization: `Bearer ${keyFor("")}` } });
   expect(((await profile.json()) as any).name).toBe("Zoë");
 
+  const before = (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
   const sale = JSON.stringify({ ...saleBody(), externalId: "encoding-sale-1" }).replace("Fries large", "Frites garçon");
   expect(sale).toContain("garçon");
   const cp1252 = Uint8Array.from(Buffer.from(sale, "latin1"));
   expect((await send("POST", "/v1/transactions", cp1252, "application/json; charset=windows-1252")).status).toBe(415);
   expect((await send("POST", "/v1/transactions", cp1252, "application/json")).status).toBe(400);
   expect((await send("POST", "/v1/transactions", sale, "application/json; charset=utf-8")).status).toBe(202);
-  expect((await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages).toBe(1);
+  expect((await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages).toBe(before + 1);
 });

@@ -1,3 +1,4 @@
+export { type BodyTextRefusal, charsetOf, readUtf8BodyText } from "./body-text.ts";
 export { type BrowserCorsOptions, corsForBrowsers } from "./browser-cors.ts";
 export { httpDefaults } from "./defaults.ts";
 export { jsonNestedDeeperThan, MAX_REQUEST_JSON_DEPTH } from "./json-depth.ts";

@@ -19,6 +19,7 @@ import {
   CSRF_HEADER,
   errorResponse,
   limitBody,
+  readBodyText,
   STAFF_SESSION_COOKIE,
   type StaffSessionLookup,
   sameSecret,
@@ -77,7 +78,7 @@ export function registerAuthRoutes(app: Hono<ApiEnv>, deps: AuthRouteDeps): void
     // JSON only: a cross-site form cannot send it without a CORS preflight we would refuse.
     if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
       return errorResponse(c, "unsupported_media_type", "send the body as JSON with content-type: application/json");
-    const body = await c.req.json().catch(() => undefined);
+    const body = await readBodyText(c).then(parsedOrUndefined);
     const input = SignInInput.safeParse(body);
     if (!input.success) {
       const issues = issuesFromZod(input.error);
@@ -127,4 +128,13 @@ export function registerAuthRoutes(app: Hono<ApiEnv>, deps: AuthRouteDeps): void
     deleteCookie(c, STAFF_SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Strict", secure: overHttps(c) });
     return c.body(null, 204);
   });
+}
+
+/** The body as JSON, or undefined for text that does not parse (refused by the schema, as a missing body is). */
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,14 @@ import type { KeyRateLimiter } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { Context, Hono } from "hono";
-import { type ApiEnv, assignRequestId, authenticateAndLimit, errorResponse, limitBody } from "../http-guards.ts";
+import {
+  type ApiEnv,
+  assignRequestId,
+  authenticateAndLimit,
+  errorResponse,
+  limitBody,
+  readBodyText,
+} from "../http-guards.ts";
 import { staffSessionLookup } from "./auth.ts";
 
 /** A partner's file of a million codes is about 15 MiB. */
@@ -104,7 +111,7 @@ export function registerCouponCodeRoutes(app: Hono<ApiEnv>, deps: CouponCodeRout
     const { credential, campaignId } = admitted;
     if (!/^text\/(csv|plain)\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
       return errorResponse(c, "unsupported_media_type", "send the file with content-type: text/csv");
-    const lines = codeLinesFromCsv(await c.req.text());
+    const lines = codeLinesFromCsv(await readBodyText(c));
     if (lines.length > MAX_CODES_FILE_LINES)
       return errorResponse(c, "payload_too_large", `the file holds more than ${MAX_CODES_FILE_LINES - 1} codes`);
     try {

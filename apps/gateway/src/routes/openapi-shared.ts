@@ -90,7 +90,8 @@ export const errorResponses = {
   ),
   415: errorResponse(
     "The body is not sent as JSON, or is declared in a charset other than UTF-8 (`unsupported_media_type`): send " +
-      "`content-type: application/json` (a `charset` may only be `utf-8`)",
+      "`content-type: application/json` (a `charset` may only be a label of UTF-8, such as `utf-8` or `utf8`, or " +
+      "`us-ascii`)",
     "unsupported_media_type",
     "send the body as JSON with 'content-type: application/json'",
   ),

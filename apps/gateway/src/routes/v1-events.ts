@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage, inexactNumbers } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
 import { eventStoredBefore, storeEvent } from "../event-intake.ts";
@@ -81,6 +82,7 @@ export function registerEventRoutes(
   bus: Bus,
   publisher: CoalescingPublisher,
   acceptance: Acceptance,
+  db?: Db,
 ) {
   app.openapi(route, async (c) => {
     const event = c.req.valid("json");
@@ -92,7 +94,7 @@ export function registerEventRoutes(
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
     // The window has moved on since a retry's original was stored: a repeat is answered as one, whatever the clock.
     const late = outOfRange(event.occurredAt, receivedAt, acceptance);
-    if (late && !(await eventStoredBefore(bus, message))) throw late;
+    if (late && !(await eventStoredBefore(bus, message, db))) throw late;
     const published = late ? { duplicate: true } : await storeEvent(bus, publisher, message);
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
