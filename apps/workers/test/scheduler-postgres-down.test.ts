@@ -5,6 +5,7 @@ import { ProgrammeCache } from "@regulars/programme";
 import { startTcpProxy, type TcpProxy, testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runScheduledJobs } from "../src/index.ts";
+import { jobs } from "../src/jobs/scheduler.ts";
 import { passWhenLeaseFree } from "./scheduled-pass.ts";
 
 // The pass reaches Postgres through a TCP proxy that starts refusing once the pass has its lease and its tenants:
@@ -58,4 +59,46 @@ it("Postgres gone mid-pass: one warning, and the pass stops rather than failing 
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ level: 40, msg: "Postgres unreachable; pass abandoned, the next pass retries" });
   expect(lines[0]!.err).toBeUndefined();
+}, 120_000);
+
+it("a job's own timeout, or another store's socket error, fails that tenant's job alone: the tenants after it run", async () => {
+  const tenantIds = [
+    (await testTenant(db, "Slow tenant")).tenantId,
+    (await testTenant(db, "Next tenant")).tenantId,
+  ].sort();
+  const [first, second] = tenantIds as [string, string];
+  const lines: { level: number; msg: string }[] = [];
+  const log = createLogger({ level: "warn", destination: { write: (line: string) => lines.push(JSON.parse(line)) } });
+  const [, job] = jobs[0]!;
+  const ran: string[] = [];
+  const failures: (() => Promise<unknown>)[] = [
+    // A query too slow for its statement_timeout: a big tenant's own trouble, Postgres answering.
+    () =>
+      db.$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL statement_timeout = 50`;
+        await tx.$executeRaw`SELECT pg_sleep(1)`;
+      }),
+    // ClickHouse's client passes Node's socket errors through; Postgres is fine.
+    () => Promise.reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })),
+  ];
+  try {
+    for (const fail of failures) {
+      ran.length = 0;
+      jobs[0]![1] = async (ctx) => {
+        ran.push(ctx.tenantId);
+        if (ctx.tenantId === first) await fail();
+        return job(ctx);
+      };
+      const { done } = await passWhenLeaseFree(() =>
+        runScheduledJobs({ db, bus: null as never, log, programmes: new ProgrammeCache(db) }, new Date(), {
+          tenantIds,
+        }),
+      );
+      expect(done.failed).toBe(1);
+      expect(ran).toEqual([first, second]);
+    }
+  } finally {
+    jobs[0]![1] = job;
+  }
+  expect(lines.map((l) => l.msg)).not.toContain("Postgres unreachable; pass abandoned, the next pass retries");
 }, 120_000);

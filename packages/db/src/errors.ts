@@ -99,6 +99,39 @@ export const isTransientDbError = (e: unknown): boolean => {
   });
 };
 
+/** Prisma's codes for not reaching the server: P1001 unreachable, P1002 timed out, P1017 closed, P2024 pool timeout. */
+const unreachablePrismaCodes = new Set(["P1001", "P1002", "P1017", "P2024"]);
+/** The adapter's kinds for the same; SocketTimeout and write conflicts can be the work's own doing. */
+const unreachableAdapterKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "TooManyConnections"]);
+/** 08xxx connection exceptions, 53300 too many connections, 57P01-57P03 shutting down, recovering, not yet up. */
+const unreachableSqlState = (code: string) =>
+  /^08[0-9A-Z]{3}$/.test(code) || ["53300", "57P01", "57P02", "57P03"].includes(code);
+
+/**
+ * True when Postgres could not be talked to or takes no connections (down, restarting, failing over, out of
+ * connections): what "unavailable, retry later" means. Narrower than `isTransientDbError` on purpose: a statement or
+ * transaction timeout, a conflict, a read-only server answer a statement of ours (a slow query is a bug to see, not
+ * an outage to wait out), and a socket error may come from another store (ClickHouse), which only a probe of
+ * Postgres tells apart.
+ */
+export const isDbUnreachable = (e: unknown): boolean => {
+  const code = pgCodeOf(e);
+  if (code && (unreachablePrismaCodes.has(code) || unreachableSqlState(code))) return true;
+  if (isConnectionFailure(e)) return true;
+  return causeChain(e).some((c) => {
+    const err = c as {
+      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
+      kind?: string;
+    };
+    const kind = err?.meta?.driverAdapterError?.cause?.kind ?? err?.kind;
+    const original = err?.meta?.driverAdapterError?.cause?.originalCode;
+    return (
+      (kind !== undefined && unreachableAdapterKinds.has(kind)) ||
+      (original !== undefined && unreachableSqlState(original))
+    );
+  });
+};
+
 /** Run `fn` in one database transaction, retrying when Postgres reports a serialization conflict. */
 export async function withTransaction<T>(
   db: Db,

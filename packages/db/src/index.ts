@@ -2,6 +2,7 @@ export { createDb, type Db, type DbOptions, exactNumber } from "./client.ts";
 export { holdErasureFence } from "./erasure-fence.ts";
 export {
   type DbTx,
+  isDbUnreachable,
   isRetryableConflict,
   isServerStateDbError,
   isTransientDbError,

@@ -1,7 +1,14 @@
 import { startTcpProxy, type TcpProxy, testDatabaseUrl } from "@regulars/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db, isServerStateDbError, isTransientDbError, withTransaction } from "../src/index.ts";
+import {
+  createDb,
+  type Db,
+  isDbUnreachable,
+  isServerStateDbError,
+  isTransientDbError,
+  withTransaction,
+} from "../src/index.ts";
 import { uniqueId } from "./fixtures.ts";
 
 // Real failures, not constructed error objects: Postgres behind a TCP proxy that refuses and resets,
@@ -50,8 +57,11 @@ describe("isTransientDbError", () => {
     await direct.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
     const terminated = await caught(victim.query("SELECT 1"));
 
-    for (const [name, e] of Object.entries({ cutMidQuery, refused, refusedTx, terminated }))
+    for (const [name, e] of Object.entries({ cutMidQuery, refused, refusedTx, terminated })) {
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+      // An outage: "unavailable, retry later", and a scheduled pass stops at it.
+      expect(isDbUnreachable(e), `${name}: ${String(e)}`).toBe(true);
+    }
   });
 
   it("recognises too many connections, a statement timeout, a serialization failure and a deadlock", async () => {
@@ -105,6 +115,10 @@ describe("isTransientDbError", () => {
     expect(deadlock).toBeDefined();
     for (const [name, e] of Object.entries({ tooMany, timedOut, serialization, deadlock }))
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
+    // The server answered these: a slow statement or a conflict is the work's own, not Postgres out of reach.
+    expect(isDbUnreachable(tooMany)).toBe(true);
+    for (const [name, e] of Object.entries({ timedOut, serialization, deadlock }))
+      expect(isDbUnreachable(e), `${name}: ${String(e)}`).toBe(false);
   });
 
   it("recognises a server refusing writes because of its own state, which SELECT 1 does not show", async () => {
@@ -134,6 +148,9 @@ describe("isTransientDbError", () => {
       expect(isServerStateDbError(e), `${name}: ${String(e)}`).toBe(true);
       expect(isTransientDbError(e), `${name}: ${String(e)}`).toBe(true);
     }
+    // Reachable, only refusing writes: an operator looks at the server's role, not the network.
+    for (const [name, e] of Object.entries({ readOnlyPrisma, readOnlyPg }))
+      expect(isDbUnreachable(e), `${name}: ${String(e)}`).toBe(false);
   });
 
   it("does not take the statement's own errors for an outage", async () => {

@@ -1,7 +1,7 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
-import { type Db, isTransientDbError } from "@regulars/db";
+import { type Db, isDbUnreachable } from "@regulars/db";
 import {
   causeChain,
   codedIssuesFromZod,
@@ -117,7 +117,8 @@ const fromPrisma = (error: unknown) =>
  */
 function unreachableStore(error: unknown): UnreachableStore | undefined {
   if (isConnectionFailure(error) && !fromPrisma(error)) return "clickhouse";
-  if (isTransientDbError(error)) return "postgres";
+  // Not a timeout or a conflict: a slow query is a bug to see (500 with its stack), not an outage to wait out.
+  if (isDbUnreachable(error)) return "postgres";
   return undefined;
 }
 

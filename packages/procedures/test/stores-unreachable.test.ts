@@ -4,7 +4,7 @@ import { testDb } from "@regulars/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { appRouter } from "../src/root.ts";
-import type { ApiContext } from "../src/trpc.ts";
+import { type ApiContext, publicProcedure, router } from "../src/trpc.ts";
 import { tenantCallers } from "./helpers.ts";
 
 // ClickHouse at a port where nothing listens: the dashboard's call is an outage to retry, not a fault of ours
@@ -47,4 +47,30 @@ it("ClickHouse refusing connections: the dashboard answers 503 unavailable, and 
     requestId: "req_unreachable",
   });
   expect(told).toEqual([{ procedure: "analytics.dashboard.locations", store: "clickhouse" }]);
+});
+
+it("a statement timeout is the procedure's own failure (500), not an outage: Postgres answered", async () => {
+  const slow = router({
+    slow: publicProcedure.query(({ ctx }) =>
+      ctx.db.$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL statement_timeout = 50`;
+        await tx.$executeRaw`SELECT pg_sleep(1)`;
+      }),
+    ),
+  });
+  const told: string[] = [];
+  const res = await fetchRequestHandler({
+    endpoint: "/trpc",
+    router: slow,
+    req: new Request("http://regulars.test/trpc/slow"),
+    createContext: (): ApiContext => ({
+      db,
+      analytics,
+      credential: null,
+      requestId: "req_slow",
+      onUnavailable: (procedure) => told.push(procedure),
+    }),
+  });
+  expect(res.status).toBe(500);
+  expect(told).toEqual([]);
 });

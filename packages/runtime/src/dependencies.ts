@@ -1,6 +1,6 @@
 import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology, keepTopology } from "@regulars/bus";
-import { isTransientDbError, migrateDatabase } from "@regulars/db";
+import { isDbUnreachable, migrateDatabase } from "@regulars/db";
 import { startEmbeddedPostgres, startLocalNats } from "@regulars/embedded";
 import type { Logger } from "@regulars/logger";
 import { analyticsConfigOf, type ServerConfig } from "./config.ts";
@@ -39,7 +39,7 @@ export async function connectDependencies(
   const migrations = await migrateDatabase(pgUrl, (m) => log.info(m)).catch((e: Error) => {
     // The driver says only "connect ECONNREFUSED 127.0.0.1:5432": that it is Postgres, and which, is what an
     // operator needs. A failing migration keeps its own words.
-    if (!isTransientDbError(e)) throw e;
+    if (!isDbUnreachable(e)) throw e;
     throw new Error(`Postgres at ${withoutCredentials(pgUrl)} is unreachable: ${e.message}`, { cause: e });
   });
   log.info({ applied: migrations.applied.length, upToDate: migrations.alreadyApplied.length }, "postgres schema ready");

@@ -2,7 +2,7 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { Bus } from "@regulars/bus";
 import type { QueueCampaignMessages } from "@regulars/campaigns-store";
 import { computeRfmBoundaries } from "@regulars/customers-store";
-import { type Db, isTransientDbError } from "@regulars/db";
+import { type Db, isDbUnreachable, isTransientDbError } from "@regulars/db";
 import { pruneUsedIdentityTokens } from "@regulars/identity-tokens";
 import {
   applyTierDowngrades,
@@ -153,7 +153,15 @@ export async function runScheduledJobs(
       orderBy: { id: "asc" },
     });
     let interrupted = false;
-    // Postgres gone mid-pass: every later tenant and job would fail the same way, each with its own stack.
+    // Postgres gone mid-pass: every later tenant and job would fail the same way, each with its own stack. Only
+    // when Postgres does not answer a probe: a socket error can be ClickHouse's, and a job's own timeout or conflict
+    // must not keep every tenant after it from its jobs on every pass.
+    const postgresGone = async (e: unknown) =>
+      isDbUnreachable(e) &&
+      (await deps.db.$queryRaw`SELECT 1`.then(
+        () => false,
+        () => true,
+      ));
     const abandon = (e: unknown, at: { job: string; tenantId: string }) => {
       abandoned = true;
       deps.log.warn(
@@ -176,10 +184,10 @@ export async function runScheduledJobs(
         interrupted = true;
         break;
       }
-      const programme = await deps.programmes.inForce(tenant.id, now).catch((e: unknown) => {
+      const programme = await deps.programmes.inForce(tenant.id, now).catch(async (e: unknown) => {
         runs?.inc({ job: "programme", outcome: "failed" });
         failed++;
-        if (isTransientDbError(e)) {
+        if (await postgresGone(e)) {
           abandon(e, { job: "programme", tenantId: tenant.id });
           return null;
         }
@@ -219,7 +227,7 @@ export async function runScheduledJobs(
         } catch (e) {
           runs?.inc({ job: name, outcome: "failed" });
           failed++;
-          if (isTransientDbError(e)) {
+          if (await postgresGone(e)) {
             abandon(e, { job: name, tenantId: tenant.id });
             break;
           }
