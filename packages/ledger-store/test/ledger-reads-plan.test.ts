@@ -294,10 +294,11 @@ it("reads spend and orders in the tier window from the transactions indexes alon
   const spend = await readAlone(qualifyingStatement(tenantId, one, "spend", yearAgo));
   expect(spend[0]).toBe("Index Only Scan transactions_customer_history_idx");
   expect(spend.slice(1).every((node) => node.startsWith("Index"))).toBe(true);
-  // The sales in the window and the customer's refunds in one pass: no probe per sale.
-  expect(await readAlone(qualifyingStatement(tenantId, one, "orders", yearAgo))).toEqual([
-    "Index Only Scan transactions_customer_history_idx",
-  ]);
+  // The sales in the window and the customer's refunds in one pass: no probe per paid sale. Only a sale paid without
+  // money (total 0) with a refund looks up, by index, whether its refunds named every line.
+  const orders = await readAlone(qualifyingStatement(tenantId, one, "orders", yearAgo));
+  expect(orders[0]).toBe("Index Only Scan transactions_customer_history_idx");
+  expect(orders.slice(1).every((node) => node.startsWith("Index"))).toBe(true);
 
   // The last twelve months hold twelve sales (s12 to s23) and both refunds.
   const value = async (basis: "spend" | "orders") =>

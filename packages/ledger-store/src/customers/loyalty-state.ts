@@ -285,11 +285,14 @@ export async function adoptLoyaltyState(
     ELSE ${laterFloor} END`;
   await tx.$executeRaw`
     INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor,
-      tier_floor_until)
-    SELECT ${intoId}, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor, tier_floor_until
+      tier_floor_until, job_upgrades)
+    SELECT ${intoId}, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor, tier_floor_until,
+      job_upgrades
     FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
     ON CONFLICT (customer_id) DO UPDATE SET
       last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at),
+      -- The tier pass's upgrades of both, so a refund walks back through whichever tier the survivor keeps.
+      job_upgrades = customer_loyalty.job_upgrades || excluded.job_upgrades,
       tier = CASE WHEN ${takeMergedTier} THEN excluded.tier ELSE customer_loyalty.tier END,
       tier_since = CASE WHEN ${takeMergedTier} THEN excluded.tier_since
         WHEN customer_loyalty.tier = excluded.tier THEN GREATEST(customer_loyalty.tier_since, excluded.tier_since)
