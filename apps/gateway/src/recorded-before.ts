@@ -57,7 +57,11 @@ export async function recordedTransactions(
         !row.body_hash || storedFingerprintMatches(row.body_hash, t, fingerprint) ? "match" : "other",
       );
     else if (waiting) found.set(t.externalId, parkedFingerprint(waiting) === fingerprint ? "match" : "other");
-    else if (refusedBodies.length) found.set(t.externalId, refusedBodies.some((h) => storedFingerprintMatches(h, t, fingerprint)) ? "match" : "other");
+    else if (refusedBodies.length)
+      found.set(
+        t.externalId,
+        refusedBodies.some((h) => storedFingerprintMatches(h, t, fingerprint)) ? "match" : "other",
+      );
     else if (receipts.some((r) => r.external_id === t.externalId)) found.set(t.externalId, "unknown");
   });
   return found;
