@@ -14,27 +14,17 @@ import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
 import { signUpOf } from "../src/app-bodies.ts";
-import { newRunId } from "../src/baskets.ts";
 import { consentsMatch } from "../src/k6-answers.ts";
-
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const appKey = __ENV.APP_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n >= 0 ? n : fallback;
-};
-const rate = num("RATE", 20);
+import { appHeaders, constantArrival, gatewayUrl, nonNegativeSetting, type RunData, setUpAppRun } from "./shared.ts";
 
 export const options: Options = {
   scenarios: {
-    signups: {
-      executor: "constant-arrival-rate",
-      rate,
-      timeUnit: "1s",
-      duration: __ENV.DURATION || "5m",
-      preAllocatedVUs: Math.min(100, Math.ceil(rate * 2)),
-      maxVUs: num("MAX_VUS", 200),
-    },
+    signups: constantArrival({
+      rate: nonNegativeSetting("RATE", 20),
+      duration: "5m",
+      maxVUs: nonNegativeSetting("MAX_VUS", 200),
+      preAllocatedCap: 100,
+    }),
   },
   thresholds: {
     "http_req_duration{name:POST /v1/customers}": ["p(99)<150"],
@@ -50,18 +40,15 @@ export const options: Options = {
 const signupLatency = new Trend("signup_latency", true);
 const created = new Counter("signups_created");
 
-const headers = { authorization: `Bearer ${appKey}`, "content-type": "application/json" };
-
-export function setup(): { runId: string } {
-  if (!gatewayUrl || !appKey) throw new Error("set GATEWAY_URL and APP_KEY (an app key of the target tenant)");
-  return { runId: newRunId() };
+export function setup(): RunData {
+  return setUpAppRun();
 }
 
-export default function (data: { runId: string }): void {
+export default function (data: RunData): void {
   const signUp = signUpOf(data.runId, exec.scenario.iterationInTest);
   const started = Date.now();
   const registered = http.post(`${gatewayUrl}/v1/customers`, JSON.stringify(signUp.register), {
-    headers,
+    headers: appHeaders,
     tags: { name: "POST /v1/customers" },
   });
   const ok = check(registered, { "sign-up created (201)": (r) => r.status === 201 });
@@ -69,13 +56,13 @@ export default function (data: { runId: string }): void {
   created.add(1);
   const customerId = (registered.json("customer.id") as string | null) ?? "";
   const device = http.post(`${gatewayUrl}/v1/customers/${customerId}/push-tokens`, JSON.stringify(signUp.pushToken), {
-    headers,
+    headers: appHeaders,
     tags: { name: "POST /v1/customers/:id/push-tokens" },
   });
   check(device, { "push token stored (2xx)": (r) => r.status >= 200 && r.status < 300 });
   signupLatency.add(Date.now() - started);
   const profile = http.get(`${gatewayUrl}/v1/customers/${customerId}`, {
-    headers,
+    headers: appHeaders,
     tags: { name: "GET /v1/customers/:id" },
   });
   check(profile, {

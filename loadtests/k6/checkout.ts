@@ -16,10 +16,9 @@
  */
 import { check, fail, sleep } from "k6";
 import exec from "k6/execution";
-import http, { type RefinedResponse, type ResponseType } from "k6/http";
+import http from "k6/http";
 import { Counter, Rate, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { newRunId } from "../src/baskets.ts";
 import {
   checkoutPhone,
   createCheckoutBasketFactory,
@@ -29,30 +28,23 @@ import {
   saleOfHold,
   seedSale,
 } from "../src/checkout-baskets.ts";
+import { jsonValue } from "../src/k6-answers.ts";
 import { demoMenu } from "../src/menu.ts";
+import { constantArrival, gatewayUrl, nonNegativeSetting, posHeaders, type RunData, setUpTillRun } from "./shared.ts";
 
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const posKey = __ENV.POS_KEY ?? "";
 const couponCode = __ENV.COUPON_CODE ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n >= 0 ? n : fallback;
-};
-const rate = num("RATE", 20);
-const points = num("POINTS", 50);
-const abandonShare = num("ABANDON_SHARE", 0.1);
+const points = nonNegativeSetting("POINTS", 50);
+const abandonShare = nonNegativeSetting("ABANDON_SHARE", 0.1);
 
 export const options: Options = {
-  setupTimeout: `${num("SEED_TIMEOUT_S", 120) + 60}s`,
+  setupTimeout: `${nonNegativeSetting("SEED_TIMEOUT_S", 120) + 60}s`,
   scenarios: {
-    checkout: {
-      executor: "constant-arrival-rate",
-      rate,
-      timeUnit: "1s",
-      duration: __ENV.DURATION || "5m",
-      preAllocatedVUs: Math.min(100, Math.ceil(rate * 2)),
-      maxVUs: num("MAX_VUS", 300),
-    },
+    checkout: constantArrival({
+      rate: nonNegativeSetting("RATE", 20),
+      duration: "5m",
+      maxVUs: nonNegativeSetting("MAX_VUS", 300),
+      preAllocatedCap: 100,
+    }),
   },
   thresholds: {
     "http_req_duration{name:POST /v1/checkout/quote}": ["p(99)<50"],
@@ -74,42 +66,31 @@ const holdRefused = new Rate("checkout_hold_refused");
 const committed = new Counter("checkout_committed");
 const abandoned = new Counter("checkout_abandoned");
 
-const headers = { authorization: `Bearer ${posKey}`, "content-type": "application/json" };
 const nextBasket = createCheckoutBasketFactory({ menu: demoMenu });
 const selection = { couponCodes: couponCode ? [couponCode] : [], points };
 
-interface SetupData {
-  runId: string;
+interface SetupData extends RunData {
   phones: string[];
-}
-
-function jsonOf(res: RefinedResponse<ResponseType | undefined>): unknown {
-  if (typeof res.body !== "string") return null;
-  try {
-    return JSON.parse(res.body);
-  } catch {
-    return null;
-  }
 }
 
 /** Enrols the members and waits until the ledger has processed every seed sale. */
 function seedMembers(runId: string): string[] {
   const salt = Math.floor(Math.random() * 100000);
-  const phones = Array.from({ length: num("CUSTOMERS", 200) }, (_, i) => checkoutPhone(salt, i));
+  const phones = Array.from({ length: nonNegativeSetting("CUSTOMERS", 200) }, (_, i) => checkoutPhone(salt, i));
   const ids = phones.map((_, i) => `k6c-seed-${runId}-${i}`);
   for (let i = 0; i < phones.length; i += 50) {
     const answers = http.batch(
       phones.slice(i, i + 50).map((phone, j) => ({
         method: "POST",
         url: `${gatewayUrl}/v1/transactions`,
-        body: JSON.stringify(seedSale(ids[i + j]!, phone, num("SEED_POINTS", 20000), Date.now())),
-        params: { headers, tags: { name: "seed sale" } },
+        body: JSON.stringify(seedSale(ids[i + j]!, phone, nonNegativeSetting("SEED_POINTS", 20000), Date.now())),
+        params: { headers: posHeaders, tags: { name: "seed sale" } },
       })),
     );
     for (const res of answers) if (res.status !== 202) fail(`a seed sale was answered ${res.status}: ${res.body}`);
   }
   let waiting = ids.slice();
-  const deadline = Date.now() + num("SEED_TIMEOUT_S", 120) * 1000;
+  const deadline = Date.now() + nonNegativeSetting("SEED_TIMEOUT_S", 120) * 1000;
   while (waiting.length > 0) {
     if (Date.now() > deadline) fail(`${waiting.length} seed sales not processed in time`);
     sleep(1);
@@ -117,12 +98,16 @@ function seedMembers(runId: string): string[] {
       waiting.slice(0, 100).map((id) => ({
         method: "GET",
         url: `${gatewayUrl}/v1/transactions/${encodeURIComponent(id)}`,
-        params: { headers, tags: { name: "seed status" }, responseCallback: http.expectedStatuses(200, 404) },
+        params: {
+          headers: posHeaders,
+          tags: { name: "seed status" },
+          responseCallback: http.expectedStatuses(200, 404),
+        },
       })),
     );
     const done = new Set<string>();
     answers.forEach((res, i) => {
-      const status = (jsonOf(res) as { status?: string } | null)?.status;
+      const status = (jsonValue(res.body) as { status?: string } | null)?.status;
       if (status === "rejected") fail(`seed sale ${waiting[i]} was rejected: ${res.body}`);
       if (status === "processed") done.add(waiting[i]!);
     });
@@ -132,18 +117,16 @@ function seedMembers(runId: string): string[] {
 }
 
 export function setup(): SetupData {
-  if (!gatewayUrl || !posKey)
-    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
-  const runId = newRunId();
+  const { runId } = setUpTillRun();
   const phones = seedMembers(runId);
   const res = http.post(
     `${gatewayUrl}/v1/checkout/quote`,
     JSON.stringify(quoteBody(phones[0]!, nextBasket(), selection)),
     {
-      headers,
+      headers: posHeaders,
     },
   );
-  const quote = jsonOf(res) as {
+  const quote = jsonValue(res.body) as {
     coupons?: { refusal: { code: string } | null }[];
     points?: { refusal: { code: string } | null };
   } | null;
@@ -163,30 +146,30 @@ export default function checkout(data: SetupData): void {
   const basket = nextBasket();
   const started = Date.now();
   const quoted = http.post(`${gatewayUrl}/v1/checkout/quote`, JSON.stringify(quoteBody(phone, basket, selection)), {
-    headers,
+    headers: posHeaders,
     tags: { name: "POST /v1/checkout/quote" },
   });
   if (!check(quoted, { "quote is 200": (r) => r.status === 200 })) return;
 
   const held = http.post(`${gatewayUrl}/v1/checkout/holds`, JSON.stringify(holdBody(phone, basket, selection)), {
-    headers,
+    headers: posHeaders,
     tags: { name: "POST /v1/checkout/holds" },
     responseCallback: http.expectedStatuses(201, 409),
   });
   holdRefused.add(held.status === 409);
-  const hold = held.status === 201 ? (jsonOf(held) as { holdId?: string; quote?: QuotedLines } | null) : null;
+  const hold = held.status === 201 ? (jsonValue(held.body) as { holdId?: string; quote?: QuotedLines } | null) : null;
   if (!check(held, { "hold is 201 or 409": (r) => r.status === 201 || r.status === 409 }) || held.status === 409)
     return;
   if (!check(hold, { "hold has an id and a quote": (h) => !!h?.holdId && !!h.quote })) return;
 
   if (Math.random() < abandonShare) {
     const voided = http.del(`${gatewayUrl}/v1/checkout/holds/${hold!.holdId}`, null, {
-      headers,
+      headers: posHeaders,
       tags: { name: "DELETE /v1/checkout/holds/:holdId" },
     });
     check(voided, {
       "void is 200 released": (r) =>
-        r.status === 200 && (jsonOf(r) as { status?: string } | null)?.status === "released",
+        r.status === 200 && (jsonValue(r.body) as { status?: string } | null)?.status === "released",
     });
     abandoned.add(1);
     return;
@@ -201,7 +184,7 @@ export default function checkout(data: SetupData): void {
     nowMs: Date.now(),
   });
   const posted = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(sale), {
-    headers,
+    headers: posHeaders,
     tags: { name: "POST /v1/transactions" },
   });
   if (check(posted, { "sale is 202": (r) => r.status === 202 })) {

@@ -11,37 +11,37 @@
  * POLL_MS (default 250), OUTCOME_TIMEOUT_S (give up on one event after this, default 30). Run the gateway with
  * RATE_LIMIT_APP=off (or raised): every VU uses APP_KEY.
  */
-import { check, fail, sleep } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { appEventOf, signUpOf } from "../src/app-bodies.ts";
-import { newRunId } from "../src/baskets.ts";
+import { appEventOf } from "../src/app-bodies.ts";
 import { acceptedEventId, eventOutcome, firstPostAnswer } from "../src/k6-answers.ts";
+import {
+  appHeaders,
+  constantArrival,
+  gatewayUrl,
+  pollUntilDecided,
+  positiveSetting,
+  type RunData,
+  setUpAppRun,
+  signUpMembers,
+} from "./shared.ts";
 
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const appKey = __ENV.APP_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
-const rate = num("RATE", 50);
-const pollSeconds = num("POLL_MS", 250) / 1000;
-const outcomeTimeoutMs = num("OUTCOME_TIMEOUT_S", 30) * 1000;
+const pollSeconds = positiveSetting("POLL_MS", 250) / 1000;
+const outcomeTimeoutMs = positiveSetting("OUTCOME_TIMEOUT_S", 30) * 1000;
 
 export const options: Options = {
   setupTimeout: "5m",
   scenarios: {
-    events: {
-      executor: "constant-arrival-rate",
-      rate,
-      timeUnit: "1s",
-      duration: __ENV.DURATION || "5m",
+    events: constantArrival({
+      rate: positiveSetting("RATE", 50),
+      duration: "5m",
+      maxVUs: positiveSetting("MAX_VUS", 500),
       // Each iteration polls for about a second: enough VUs for the rate times that.
-      preAllocatedVUs: Math.min(200, Math.ceil(rate * 2)),
-      maxVUs: num("MAX_VUS", 500),
-    },
+      preAllocatedCap: 200,
+    }),
   },
   thresholds: {
     "http_req_duration{name:POST /v1/events}": ["p(99)<150"],
@@ -65,30 +65,14 @@ const rejected = new Counter("event_rejected");
 /** Refused by the gateway (429, 5xx, no answer) or with no outcome within OUTCOME_TIMEOUT_S. */
 const undecided = new Counter("event_undecided");
 
-const headers = { authorization: `Bearer ${appKey}`, "content-type": "application/json" };
-
-interface SetupData {
-  runId: string;
+interface SetupData extends RunData {
   members: { provider: string; subject: string }[];
 }
 
 export function setup(): SetupData {
-  if (!gatewayUrl || !appKey) fail("set GATEWAY_URL and APP_KEY (an app key of the target tenant)");
-  const runId = newRunId();
-  const signUps = Array.from({ length: num("CUSTOMERS", 200) }, (_, i) => signUpOf(`k6e-${runId}`, i));
-  for (let i = 0; i < signUps.length; i += 50) {
-    const answers = http.batch(
-      signUps.slice(i, i + 50).map((s) => ({
-        method: "POST",
-        url: `${gatewayUrl}/v1/customers`,
-        body: JSON.stringify(s.register),
-        params: { headers, tags: { name: "seed sign-up" } },
-      })),
-    );
-    for (const res of answers)
-      if (res.status !== 201) fail(`a member's sign-up was answered ${res.status}: ${res.body}`);
-  }
-  return { runId, members: signUps.map((s) => s.register.externalIdentity) };
+  const { runId } = setUpAppRun();
+  const members = signUpMembers(`k6e-${runId}`, positiveSetting("CUSTOMERS", 200), (s) => s.register.externalIdentity);
+  return { runId, members };
 }
 
 export default function events(data: SetupData): void {
@@ -96,7 +80,7 @@ export default function events(data: SetupData): void {
   const event = appEventOf(data.runId, n, data.members[n % data.members.length]!, Date.now());
   const started = Date.now();
   const posted = http.post(`${gatewayUrl}/v1/events`, JSON.stringify(event), {
-    headers,
+    headers: appHeaders,
     tags: { name: "POST /v1/events" },
   });
   const id = acceptedEventId(posted.status, posted.body, event.eventId);
@@ -109,25 +93,18 @@ export default function events(data: SetupData): void {
     undecided.add(1);
     return;
   }
-  const url = `${gatewayUrl}/v1/events/${encodeURIComponent(event.eventId)}`;
-  while (Date.now() - started < outcomeTimeoutMs) {
-    sleep(pollSeconds);
+  const outcome = pollUntilDecided(
+    `${gatewayUrl}/v1/events/${encodeURIComponent(event.eventId)}`,
     // 404 until the outcome is decided, within a second or so of the 202: an answer, not a failed request.
-    const res = http.get(url, {
-      headers,
+    {
+      headers: appHeaders,
       tags: { name: "GET /v1/events/:eventId" },
       responseCallback: http.expectedStatuses(200, 404),
-    });
-    check(res, { "status lookup answers 200 or 404": (r) => r.status === 200 || r.status === 404 });
-    const outcome = eventOutcome(res.status, res.body, id);
-    if (outcome === "processed") {
-      outcomeLatency.add(Date.now() - started);
-      return;
-    }
-    if (outcome === "rejected") {
-      rejected.add(1);
-      return;
-    }
-  }
-  undecided.add(1);
+    },
+    { started, pollSeconds, timeoutMs: outcomeTimeoutMs },
+    (res) => eventOutcome(res.status, res.body, id),
+  );
+  if (outcome === "processed") outcomeLatency.add(Date.now() - started);
+  else if (outcome === "rejected") rejected.add(1);
+  else undecided.add(1);
 }

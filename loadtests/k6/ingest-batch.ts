@@ -12,38 +12,29 @@
  * The per-key rate limit (RATE_LIMIT_POS; RATE_LIMIT_KIOSK for a kiosk key) counts one request per upload, whatever
  * its size.
  */
-import { check, fail } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { type Basket, createBasketFactory, newRunId } from "../src/baskets.ts";
+import { type Basket, createBasketFactory } from "../src/baskets.ts";
+import { jsonValue } from "../src/k6-answers.ts";
 import { demoMenu } from "../src/menu.ts";
+import { gatewayUrl, posHeaders, positiveSetting, type RunData, rampingArrival, setUpTillRun } from "./shared.ts";
 
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const posKey = __ENV.POS_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
-const batchSize = Math.min(500, Math.floor(num("BATCH_SIZE", 100)));
-const peakRate = num("PEAK_RATE", 50);
+const batchSize = Math.min(500, Math.floor(positiveSetting("BATCH_SIZE", 100)));
 const resendShare = __ENV.RESEND_SHARE === undefined ? 0.05 : Number(__ENV.RESEND_SHARE);
 
 export const options: Options = {
   scenarios: {
-    uploads: {
-      executor: "ramping-arrival-rate",
-      startRate: num("START_RATE", 2),
-      timeUnit: "1s",
-      preAllocatedVUs: Math.min(50, peakRate),
-      maxVUs: num("MAX_VUS", 200),
-      stages: [
-        { target: peakRate, duration: __ENV.RAMP || "1m" },
-        { target: peakRate, duration: __ENV.HOLD || "3m" },
-        { target: 0, duration: "30s" },
-      ],
-    },
+    uploads: rampingArrival({
+      startRate: positiveSetting("START_RATE", 2),
+      peakRate: positiveSetting("PEAK_RATE", 50),
+      ramp: "1m",
+      hold: "3m",
+      maxVUs: positiveSetting("MAX_VUS", 200),
+      preAllocatedCap: 50,
+    }),
   },
   thresholds: {
     http_req_failed: ["rate<0.01"],
@@ -65,27 +56,20 @@ const notDuplicateOnResend = new Counter("tx_batch_not_duplicate_on_resend");
 // Each VU has its own copy of this module; externalIds stay unique through the run id and iterationInTest.
 const nextBasket = createBasketFactory({ menu: demoMenu });
 
-export function setup(): { runId: string } {
-  if (!gatewayUrl || !posKey)
-    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
-  return { runId: newRunId() };
+export function setup(): RunData {
+  return setUpTillRun();
 }
 
 type BatchAnswer = { accepted?: unknown; duplicates?: unknown; invalid?: unknown; results?: unknown };
 
 function answerOf(raw: unknown): BatchAnswer | null {
-  if (typeof raw !== "string") return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === "object" && parsed !== null ? (parsed as BatchAnswer) : null;
-  } catch {
-    return null;
-  }
+  const parsed = jsonValue(raw);
+  return typeof parsed === "object" && parsed !== null ? (parsed as BatchAnswer) : null;
 }
 
 function upload(transactions: Basket[]): BatchAnswer | null {
   const res = http.post(`${gatewayUrl}/v1/transactions/batch`, JSON.stringify({ transactions }), {
-    headers: { authorization: `Bearer ${posKey}`, "content-type": "application/json" },
+    headers: posHeaders,
     tags: { name: "POST /v1/transactions/batch" },
   });
   const answer = res.status === 202 ? answerOf(res.body) : null;
@@ -97,7 +81,7 @@ function upload(transactions: Basket[]): BatchAnswer | null {
   return answer;
 }
 
-export default function uploadOfflineSales(data: { runId: string }): void {
+export default function uploadOfflineSales(data: RunData): void {
   const iteration = exec.scenario.iterationInTest;
   const transactions: Basket[] = [];
   for (let i = 0; i < batchSize; i++) transactions.push(nextBasket(`k6b-${data.runId}-${iteration}-${i}`));

@@ -10,37 +10,26 @@
  * posts with POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised above PEAK_RATE), or
  * RATE_LIMIT_KIOSK=off when POS_KEY is a kiosk key.
  */
-import { check, fail } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { createBasketFactory, newRunId } from "../src/baskets.ts";
+import { createBasketFactory } from "../src/baskets.ts";
 import { firstPostAnswer } from "../src/k6-answers.ts";
 import { demoMenu } from "../src/menu.ts";
-
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const posKey = __ENV.POS_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
-const peakRate = num("PEAK_RATE", 500);
+import { gatewayUrl, posHeaders, positiveSetting, type RunData, rampingArrival, setUpTillRun } from "./shared.ts";
 
 export const options: Options = {
   scenarios: {
-    ingest: {
-      executor: "ramping-arrival-rate",
-      startRate: num("START_RATE", 20),
-      timeUnit: "1s",
-      preAllocatedVUs: Math.min(100, peakRate),
-      maxVUs: num("MAX_VUS", 1000),
-      stages: [
-        { target: peakRate, duration: __ENV.RAMP || "2m" },
-        { target: peakRate, duration: __ENV.HOLD || "5m" },
-        { target: 0, duration: "30s" },
-      ],
-    },
+    ingest: rampingArrival({
+      startRate: positiveSetting("START_RATE", 20),
+      peakRate: positiveSetting("PEAK_RATE", 500),
+      ramp: "2m",
+      hold: "5m",
+      maxVUs: positiveSetting("MAX_VUS", 1000),
+      preAllocatedCap: 100,
+    }),
   },
   thresholds: {
     http_req_failed: ["rate<0.01"],
@@ -63,16 +52,14 @@ const acceptedCents = new Counter("tx_accepted_cents");
 // Each VU has its own copy of this module; externalIds stay unique through the run id and iterationInTest.
 const nextBasket = createBasketFactory({ menu: demoMenu });
 
-export function setup(): { runId: string } {
-  if (!gatewayUrl || !posKey)
-    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
-  return { runId: newRunId() };
+export function setup(): RunData {
+  return setUpTillRun();
 }
 
-export default function ingest(data: { runId: string }): void {
+export default function ingest(data: RunData): void {
   const basket = nextBasket(`k6-${data.runId}-${exec.scenario.iterationInTest}`);
   const res = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), {
-    headers: { authorization: `Bearer ${posKey}`, "content-type": "application/json" },
+    headers: posHeaders,
     tags: { name: "POST /v1/transactions" },
   });
   const answer = firstPostAnswer(res.status, res.body, "externalId", basket.externalId);

@@ -17,7 +17,6 @@ import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { signUpOf } from "../src/app-bodies.ts";
 import { newRunId } from "../src/baskets.ts";
 import { createCheckoutBasketFactory, kioskQuoteBody } from "../src/checkout-baskets.ts";
 import {
@@ -30,28 +29,29 @@ import {
   trpcQueryUrl,
 } from "../src/k6-answers.ts";
 import { demoMenu } from "../src/menu.ts";
+import {
+  appHeaders,
+  appKey,
+  constantArrival,
+  gatewayUrl,
+  keyHeaders,
+  positiveSetting,
+  signUpMembers,
+  urlSetting,
+} from "./shared.ts";
 
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const apiUrl = (__ENV.API_URL ?? "").replace(/\/+$/, "");
-const appKey = __ENV.APP_KEY ?? "";
+const apiUrl = urlSetting("API_URL");
 const kioskKey = __ENV.KIOSK_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
-const rate = num("RATE", 20);
 
 export const options: Options = {
   setupTimeout: "5m",
   scenarios: {
-    kiosk: {
-      executor: "constant-arrival-rate",
-      rate,
-      timeUnit: "1s",
-      duration: __ENV.DURATION || "5m",
-      preAllocatedVUs: Math.min(100, Math.ceil(rate * 2)),
-      maxVUs: num("MAX_VUS", 300),
-    },
+    kiosk: constantArrival({
+      rate: positiveSetting("RATE", 20),
+      duration: "5m",
+      maxVUs: positiveSetting("MAX_VUS", 300),
+      preAllocatedCap: 100,
+    }),
   },
   thresholds: {
     "http_req_duration{name:POST /v1/identity-tokens}": ["p(99)<100"],
@@ -70,8 +70,7 @@ export const options: Options = {
 const visitLatency = new Trend("kiosk_visit_latency", true);
 const notIdentified = new Counter("kiosk_not_identified");
 
-const appHeaders = { authorization: `Bearer ${appKey}`, "content-type": "application/json" };
-const kioskHeaders = { authorization: `Bearer ${kioskKey}`, "content-type": "application/json" };
+const kioskHeaders = keyHeaders(kioskKey);
 const nextBasket = createCheckoutBasketFactory({ menu: demoMenu, minSubtotal: 0 });
 
 interface SetupData {
@@ -81,25 +80,10 @@ interface SetupData {
 export function setup(): SetupData {
   if (!gatewayUrl || !apiUrl || !appKey || !kioskKey)
     fail("set GATEWAY_URL, API_URL (where /trpc answers), APP_KEY and KIOSK_KEY (keys of the same tenant)");
-  const runId = newRunId();
-  const signUps = Array.from({ length: num("CUSTOMERS", 200) }, (_, i) => signUpOf(`k6k-${runId}`, i));
-  const customerIds: string[] = [];
-  for (let i = 0; i < signUps.length; i += 50) {
-    const answers = http.batch(
-      signUps.slice(i, i + 50).map((s) => ({
-        method: "POST",
-        url: `${gatewayUrl}/v1/customers`,
-        body: JSON.stringify(s.register),
-        params: { headers: appHeaders, tags: { name: "seed sign-up" } },
-      })),
-    );
-    for (const res of answers) {
-      const id = (jsonObject(res.body)?.customer as { id?: unknown } | undefined)?.id;
-      if (res.status !== 201 || typeof id !== "string")
-        fail(`a member's sign-up was answered ${res.status}: ${res.body}`);
-      customerIds.push(id as string);
-    }
-  }
+  const customerIds = signUpMembers(`k6k-${newRunId()}`, positiveSetting("CUSTOMERS", 200), (_, answer) => {
+    const id = (jsonObject(answer)?.customer as { id?: unknown } | undefined)?.id;
+    return typeof id === "string" ? id : undefined;
+  });
   return { customerIds };
 }
 

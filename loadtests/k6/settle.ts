@@ -2,7 +2,8 @@
  * What a till sees end to end: post a basket, then poll `GET /v1/transactions/{externalId}` until it is
  * `processed` (or `rejected`), as an integrator that needs the points on the receipt would. Measures the
  * time from the POST to the processed status under a steady load of such tills, and fails the run if any
- * transaction is rejected or does not settle; a sale the gateway does not accept (429, 5xx) does not settle either. Run it beside `ingest.ts` to see settling under peak load.
+ * transaction is rejected or does not settle; a sale the gateway does not accept (429, 5xx) does not settle either.
+ * Run it beside `ingest.ts` to see settling under peak load.
  *
  *   GATEWAY_URL=https://gateway.staging.example POS_KEY=... k6 run loadtests/k6/settle.ts
  *
@@ -13,27 +14,22 @@
  * till here shares POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised), as for ingest.ts
  * (RATE_LIMIT_KIOSK=off when POS_KEY is a kiosk key).
  */
-import { check, fail, sleep } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { createBasketFactory, newRunId } from "../src/baskets.ts";
+import { createBasketFactory } from "../src/baskets.ts";
 import { afterSalePost, statusOf } from "../src/k6-answers.ts";
 import { demoMenu } from "../src/menu.ts";
+import { gatewayUrl, pollUntilDecided, posHeaders, positiveSetting, type RunData, setUpTillRun } from "./shared.ts";
 
-const gatewayUrl = (__ENV.GATEWAY_URL ?? "").replace(/\/+$/, "");
-const posKey = __ENV.POS_KEY ?? "";
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
-const pollSeconds = num("POLL_MS", 250) / 1000;
-const settleTimeoutMs = num("SETTLE_TIMEOUT_S", 30) * 1000;
+const pollSeconds = positiveSetting("POLL_MS", 250) / 1000;
+const settleTimeoutMs = positiveSetting("SETTLE_TIMEOUT_S", 30) * 1000;
 
 export const options: Options = {
   scenarios: {
-    settle: { executor: "constant-vus", vus: num("TILLS", 10), duration: __ENV.DURATION || "3m" },
+    settle: { executor: "constant-vus", vus: positiveSetting("TILLS", 10), duration: __ENV.DURATION || "3m" },
   },
   thresholds: {
     tx_settle_latency: ["p(95)<2000", "p(99)<5000"],
@@ -52,19 +48,16 @@ const rejected = new Counter("tx_rejected");
 const unsettled = new Counter("tx_unsettled");
 
 const nextBasket = createBasketFactory({ menu: demoMenu });
-const headers = { authorization: `Bearer ${posKey}`, "content-type": "application/json" };
 
-export function setup(): { runId: string } {
-  if (!gatewayUrl || !posKey)
-    fail("set GATEWAY_URL (e.g. http://127.0.0.1:4000) and POS_KEY (a POS API key of the tenant)");
-  return { runId: newRunId() };
+export function setup(): RunData {
+  return setUpTillRun();
 }
 
-export default function settle(data: { runId: string }): void {
+export default function settle(data: RunData): void {
   const basket = nextBasket(`k6s-${data.runId}-${exec.scenario.iterationInTest}`);
   const started = Date.now();
   const posted = http.post(`${gatewayUrl}/v1/transactions`, JSON.stringify(basket), {
-    headers,
+    headers: posHeaders,
     tags: { name: "POST /v1/transactions" },
   });
   check(posted, { "status is 202": (r) => r.status === 202 });
@@ -72,21 +65,17 @@ export default function settle(data: { runId: string }): void {
     unsettled.add(1);
     return;
   }
-  const url = `${gatewayUrl}/v1/transactions/${encodeURIComponent(basket.externalId)}`;
-  while (Date.now() - started < settleTimeoutMs) {
-    sleep(pollSeconds);
-    const res = http.get(url, { headers, tags: { name: "GET /v1/transactions/:externalId" } });
-    // 404 only while the receipt is being written, right after the 202.
-    check(res, { "status lookup answers 200 or 404": (r) => r.status === 200 || r.status === 404 });
-    const status = statusOf(res.status, res.body);
-    if (status === "processed") {
-      settleLatency.add(Date.now() - started);
-      return;
-    }
-    if (status === "rejected") {
-      rejected.add(1);
-      return;
-    }
-  }
-  unsettled.add(1);
+  // 404 only while the receipt is being written, right after the 202.
+  const outcome = pollUntilDecided(
+    `${gatewayUrl}/v1/transactions/${encodeURIComponent(basket.externalId)}`,
+    { headers: posHeaders, tags: { name: "GET /v1/transactions/:externalId" } },
+    { started, pollSeconds, timeoutMs: settleTimeoutMs },
+    (res) => {
+      const status = statusOf(res.status, res.body);
+      return status === "processed" || status === "rejected" ? status : null;
+    },
+  );
+  if (outcome === "processed") settleLatency.add(Date.now() - started);
+  else if (outcome === "rejected") rejected.add(1);
+  else unsettled.add(1);
 }

@@ -20,11 +20,7 @@ import { check, fail } from "k6";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
 import type { Options } from "k6/options";
-
-const num = (name: string, fallback: number): number => {
-  const n = Number(__ENV[name]);
-  return __ENV[name] && n > 0 ? n : fallback;
-};
+import { positiveSetting } from "./shared.ts";
 
 // `open` reads files only in the init context: every virtual user gets the same list.
 const links: string[] = __ENV.LINKS_FILE
@@ -38,11 +34,11 @@ export const options: Options = {
   scenarios: {
     tracking: {
       executor: "constant-arrival-rate",
-      rate: num("RATE", 200),
+      rate: positiveSetting("RATE", 200),
       timeUnit: "1s",
       duration: __ENV.DURATION || "2m",
-      preAllocatedVUs: Math.min(50, num("MAX_VUS", 200)),
-      maxVUs: num("MAX_VUS", 200),
+      preAllocatedVUs: Math.min(50, positiveSetting("MAX_VUS", 200)),
+      maxVUs: positiveSetting("MAX_VUS", 200),
     },
   },
   thresholds: {

@@ -3,17 +3,22 @@
  * as. Pure and import-free on purpose (k6 loads this file, see baskets.ts): keep to ES2020, no numeric separators.
  */
 
-/** The JSON object of an answer's body; null for no body, a body that is not JSON or JSON that is not an object. */
-export function jsonObject(raw: unknown): Record<string, unknown> | null {
+/** The JSON value of an answer's body; null for no body or a body that is not JSON. */
+export function jsonValue(raw: unknown): unknown {
   if (typeof raw !== "string") return null;
   try {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : null;
+    return JSON.parse(raw);
   } catch {
     return null;
   }
+}
+
+/** The JSON object of an answer's body; null for no body, a body that is not JSON or JSON that is not an object. */
+export function jsonObject(raw: unknown): Record<string, unknown> | null {
+  const parsed = jsonValue(raw);
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : null;
 }
 
 /**
@@ -94,18 +99,13 @@ export const trpcMutationBody = (input: unknown): string => JSON.stringify({ 0: 
 
 /** The data of the one call in a tRPC batch answer; null for its error or an answer that is not one. */
 export function trpcData(httpStatus: number, raw: unknown): Record<string, unknown> | null {
-  if (httpStatus !== 200 || typeof raw !== "string") return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    const call: unknown = Array.isArray(parsed) ? parsed[0] : null;
-    const data =
-      typeof call === "object" && call !== null && "result" in call
-        ? (call as { result?: { data?: unknown } }).result?.data
-        : null;
-    return typeof data === "object" && data !== null ? (data as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  const parsed = httpStatus === 200 ? jsonValue(raw) : null;
+  const call: unknown = Array.isArray(parsed) ? parsed[0] : null;
+  const data =
+    typeof call === "object" && call !== null && "result" in call
+      ? (call as { result?: { data?: unknown } }).result?.data
+      : null;
+  return typeof data === "object" && data !== null ? (data as Record<string, unknown>) : null;
 }
 
 /** A priced quote: what the kiosk shows before the customer pays. */

@@ -59,22 +59,47 @@ const transientSqlState = (code: string) =>
  */
 const serverStateSqlStates = new Set(["25006", "53100", "53300", "57P01", "57P02", "57P03"]);
 
+/**
+ * One error of a cause chain as Prisma's driver adapter reports it: the adapter's error `kind` and the SQLSTATE it
+ * kept from Postgres (`originalCode`), else what the error carries itself.
+ */
+interface AdapterCause {
+  kind: string | undefined;
+  originalCode: string | undefined;
+  /** The SQLSTATE however it is carried: the pg adapter passes it as `code` of kind "postgres", pg as `code`. */
+  sqlState: string | undefined;
+}
+
+const asString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+const adapterCauseOf = (link: unknown): AdapterCause => {
+  const err = link as {
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; code?: unknown } } };
+    kind?: unknown;
+    code?: unknown;
+  };
+  const cause = err?.meta?.driverAdapterError?.cause;
+  return {
+    kind: asString(cause?.kind ?? err?.kind),
+    originalCode: asString(cause?.originalCode),
+    sqlState: asString(cause?.originalCode ?? cause?.code ?? err?.code),
+  };
+};
+
+/** Whether any error of `e`'s cause chain (see `causeChain`), read as the adapter reports it, passes `test`. */
+const someAdapterCause = (e: unknown, test: (cause: AdapterCause) => boolean): boolean =>
+  causeChain(e).some((link) => test(adapterCauseOf(link)));
+
 /** True when Postgres refused the work because of its own state (by SQLSTATE, never by message text). */
 export const isServerStateDbError = (e: unknown): boolean => {
   const code = pgCodeOf(e);
   if (code && serverStateSqlStates.has(code)) return true;
-  return causeChain(e).some((c) => {
-    const err = c as {
-      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; code?: string } } };
-      kind?: string;
-      code?: unknown;
-    };
-    const cause = err?.meta?.driverAdapterError?.cause;
-    const kind = cause?.kind ?? err?.kind;
-    // The pg adapter names 53300 by kind alone, and passes other SQLSTATEs as `code` of kind "postgres".
-    const code = cause?.originalCode ?? cause?.code ?? err?.code;
-    return kind === "TooManyConnections" || (typeof code === "string" && serverStateSqlStates.has(code));
-  });
+  // The pg adapter names 53300 by kind alone, and passes other SQLSTATEs as `code` of kind "postgres".
+  return someAdapterCause(
+    e,
+    ({ kind, sqlState }) =>
+      kind === "TooManyConnections" || (sqlState !== undefined && serverStateSqlStates.has(sqlState)),
+  );
 };
 
 /**
@@ -86,17 +111,12 @@ export const isTransientDbError = (e: unknown): boolean => {
   if (isConnectionFailure(e) || isServerStateDbError(e)) return true;
   const code = pgCodeOf(e);
   if (code && (transientPrismaCodes.has(code) || transientSqlState(code))) return true;
-  return causeChain(e).some((c) => {
-    const err = c as {
-      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
-      kind?: string;
-    };
-    const kind = err?.meta?.driverAdapterError?.cause?.kind ?? err?.kind;
-    const original = err?.meta?.driverAdapterError?.cause?.originalCode;
-    return (
-      (kind !== undefined && transientAdapterKinds.has(kind)) || (original !== undefined && transientSqlState(original))
-    );
-  });
+  return someAdapterCause(
+    e,
+    ({ kind, originalCode }) =>
+      (kind !== undefined && transientAdapterKinds.has(kind)) ||
+      (originalCode !== undefined && transientSqlState(originalCode)),
+  );
 };
 
 /** Prisma's codes for not reaching the server: P1001 unreachable, P1002 timed out, P1017 closed, P2024 pool timeout. */
@@ -118,18 +138,12 @@ export const isDbUnreachable = (e: unknown): boolean => {
   const code = pgCodeOf(e);
   if (code && (unreachablePrismaCodes.has(code) || unreachableSqlState(code))) return true;
   if (isConnectionFailure(e)) return true;
-  return causeChain(e).some((c) => {
-    const err = c as {
-      meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
-      kind?: string;
-    };
-    const kind = err?.meta?.driverAdapterError?.cause?.kind ?? err?.kind;
-    const original = err?.meta?.driverAdapterError?.cause?.originalCode;
-    return (
+  return someAdapterCause(
+    e,
+    ({ kind, originalCode }) =>
       (kind !== undefined && unreachableAdapterKinds.has(kind)) ||
-      (original !== undefined && unreachableSqlState(original))
-    );
-  });
+      (originalCode !== undefined && unreachableSqlState(originalCode)),
+  );
 };
 
 /** Run `fn` in one database transaction, retrying when Postgres reports a serialization conflict. */
