@@ -18,6 +18,8 @@ import { Link, useParams } from "react-router";
 import { useSession } from "../../session.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
 import { CustomerLink } from "./customer-link.tsx";
+import { mayRefreshSegments } from "./membership.ts";
+import { MembershipNotice } from "./membership-notes.tsx";
 
 type Member = RouterOutputs["segments"]["members"]["members"][number];
 const column = createColumnHelper<Member>();
@@ -48,7 +50,7 @@ export function SegmentDetail() {
   const s = segment.data;
   // Analysts may change SQL segments only, and refreshing is an admin key's move.
   const mayEdit = role !== "analyst" || s.kind === "sql";
-  const mayRefresh = role !== "analyst";
+  const mayRefresh = mayRefreshSegments(role);
 
   return (
     <>
@@ -89,6 +91,7 @@ export function SegmentDetail() {
         </Alert>
       )}
       <Card title={t("about")} className="my-4">
+        <MembershipNotice segment={s} />
         <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
           <dt className="text-slate-700">{t("members")}</dt>
           <dd className="text-slate-900" data-testid="member-count">

@@ -1,4 +1,5 @@
 import type { Messages } from "@regulars/web-ui";
+import { membershipEn, membershipPl } from "./membership-messages.ts";
 
 const en = {
   nav: "Segments",
@@ -112,6 +113,7 @@ const en = {
   membersCaption: "Customers in this segment, by customer id (each links to the customer's page)",
   enteredAt: "Entered",
   noMembers: "No customers match yet.",
+  ...membershipEn,
 };
 
 /**
@@ -238,6 +240,7 @@ const pl: typeof en & Record<`${Counted}_few` | `${Counted}_many`, string> = {
   membersCaption: "Klienci w tym segmencie, według identyfikatora (każdy prowadzi do strony klienta)",
   enteredAt: "Wszedł",
   noMembers: "Na razie nikt nie pasuje.",
+  ...membershipPl,
 };
 
 export const messages: Messages<typeof en> = { en, pl };
