@@ -1,11 +1,9 @@
-import { ProgrammeConfig } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { silentLogger } from "@regulars/logger";
-import { programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { applyTierDowngrades, applyTransactionBatch, customerBalances, customerStanding } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { applyTransactionBatch, customerBalances, customerStanding } from "../src/index.ts";
+import { ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { goldAt, lowerGold, silverShortOfGold, tierPass } from "./tier-pass-fixtures.ts";
 
 // The tier pass's upgrade for a version that lowered gold rests on the value of the sales behind it. A full refund
 // of those sales takes it back with the sale's own, whether the pass ran before the refund or after it: recorded
@@ -20,16 +18,6 @@ afterAll(async () => {
 });
 
 const dayMs = 86_400_000;
-const levels = (goldAt: number) => [
-  { id: "bronze", name: "Bronze", threshold: 0 },
-  { id: "silver", name: "Silver", threshold: 200, benefits: { rewardPoints: 10 } },
-  { id: "gold", name: "Gold", threshold: goldAt, benefits: { rewardPoints: 100 } },
-];
-const config = (goldAt: number) =>
-  ProgrammeConfig.parse({
-    rules: [base],
-    tiers: { basis: "points_earned", window: "lifetime", levels: levels(goldAt) },
-  });
 
 const orders = [
   { order: "the pass, then the refund", phone: "+48730009101", passFirst: true },
@@ -38,66 +26,39 @@ const orders = [
 
 for (const { order, phone, passFirst } of orders)
   it(`a sale refunded in full after gold was lowered ends bronze with 0 points: ${order}`, async () => {
-    const tenantId = await tenantWithProgramme(db, config(500), `Tier Upgrades Refund ${phone}`);
     const now = new Date();
     // 450 points two days ago: bronze to silver (+10), 50 short of gold.
-    const sale = txMessage(
-      tenantId,
-      { customer: { phone }, lines: [line("MENU", 45_000)] },
-      new Date(now.getTime() - 2 * dayMs),
-    );
-    await applyTransactionBatch(ledgerDeps(db), [sale]);
-    const id = (await db.customer.findFirstOrThrow({ where: { tenantId, phone } })).id;
+    const { tenantId, sale, customerId: id } = await silverShortOfGold(db, phone, `Tier Upgrades Refund ${phone}`, now);
     const standing = async () => ({
       tier: (await customerStanding(db, id))?.tier,
       points: (await customerBalances(db, tenantId, id)).points,
     });
     expect(await standing()).toEqual({ tier: "silver", points: 460 });
     // Gold lowered to 400, in force since yesterday.
-    await db.programmeVersion.create({
-      data: {
-        tenantId,
-        version: 3,
-        effectiveFrom: new Date(now.getTime() - dayMs),
-        config: config(400),
-        createdBy: "t",
-      },
-    });
-    const pass = async (at: Date) => {
-      const programme = (await programmeInForce(db, tenantId, at))!;
-      return applyTierDowngrades({ db, log: silentLogger, tenantId, programme, now: at });
-    };
+    await lowerGold(db, tenantId, 400, new Date(now.getTime() - dayMs));
     const refund = refundOf(tenantId, sale, [line("MENU", 45_000)]);
 
     if (passFirst) {
-      expect((await pass(now)).acted).toBeGreaterThan(0);
+      expect((await tierPass(db, tenantId, now)).acted).toBeGreaterThan(0);
       expect(await standing()).toEqual({ tier: "gold", points: 560 });
       await applyTransactionBatch(ledgerDeps(db), [refund]);
     } else {
       await applyTransactionBatch(ledgerDeps(db), [refund]);
       expect(await standing()).toEqual({ tier: "bronze", points: 0 });
-      await pass(now);
+      await tierPass(db, tenantId, now);
     }
     expect(await standing()).toEqual({ tier: "bronze", points: 0 });
 
-    // A later version in force: its pass finds no value to raise anyone on, and pays nothing.
-    await db.programmeVersion.create({
-      data: {
-        tenantId,
-        version: 4,
-        effectiveFrom: new Date(now.getTime() + 1000),
-        config: config(400),
-        createdBy: "t",
-      },
-    });
+    // A later version in force, gold lower still (its pass scans): it finds no value to raise anyone on, pays nothing.
+    await lowerGold(db, tenantId, 300, new Date(now.getTime() + 1000), 4);
     const later = new Date(now.getTime() + 2000);
-    expect((await pass(later)).outbox).toEqual([]);
+    expect((await tierPass(db, tenantId, later)).outbox).toEqual([]);
     expect(await standing()).toEqual({ tier: "bronze", points: 0 });
   });
 
 it("a refund that leaves silver's value takes back the pass's gold only, back to silver's own since", async () => {
   const phone = "+48730009103";
-  const tenantId = await tenantWithProgramme(db, config(500), `Tier Upgrades Refund ${phone}`);
+  const tenantId = await tenantWithProgramme(db, goldAt(500), `Tier Upgrades Refund ${phone}`);
   const now = new Date();
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * dayMs);
   const first = txMessage(tenantId, { customer: { phone }, lines: [line("MENU", 25_000)] }, at(3));
@@ -106,11 +67,8 @@ it("a refund that leaves silver's value takes back the pass's gold only, back to
   await applyTransactionBatch(ledgerDeps(db), [second]);
   const id = (await db.customer.findFirstOrThrow({ where: { tenantId, phone } })).id;
   const silverSince = (await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } })).tierSince;
-  await db.programmeVersion.create({
-    data: { tenantId, version: 3, effectiveFrom: at(1), config: config(400), createdBy: "t" },
-  });
-  const programme = (await programmeInForce(db, tenantId, now))!;
-  await applyTierDowngrades({ db, log: silentLogger, tenantId, programme, now });
+  await lowerGold(db, tenantId, 400, at(1));
+  await tierPass(db, tenantId, now);
   expect((await customerStanding(db, id))?.tier).toBe("gold");
 
   await applyTransactionBatch(ledgerDeps(db), [refundOf(tenantId, second, [line("MENU", 20_000)])]);

@@ -1,4 +1,4 @@
-import type { LoyaltyEvent } from "@regulars/contracts";
+import type { LoyaltyEvent, TierProgramme } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { type NewMovement, tierRewardKey } from "@regulars/ledger";
 import { effectiveTier, expiresAt, type SaleUpgrade, tierFor, tierOrEntry, tierWindowStart } from "@regulars/rules";
@@ -7,6 +7,7 @@ import { qualifyingValues } from "../accounts/qualifying.ts";
 import { mergedAwayAmong } from "../customers/resolve.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { lockMembers, type Member } from "./tier-members.ts";
+import { qualificationUnchangedSinceLastPass, type VersionTiers } from "./tier-qualification.ts";
 
 const JOB = "tier-upgrade";
 
@@ -30,13 +31,45 @@ const JOB = "tier-upgrade";
  * skipped: no reward for an account nobody will spend from; so are customers merged away, whose loyalty row and
  * movements stay under the old id while the person's value counts at the survivor (`qualifyingValues`): raised,
  * they were paid the reward a second time.
+ *
+ * Most versions change no tier (an earning rule's text, a reward, a cap), and a scan of every member for each of them
+ * grew with the tenant while raising no one. A version that qualifies members exactly as the last one a pass handled
+ * (and every one in force since: `qualificationUnchangedSinceLastPass`) is marked handled without the scan.
  */
 export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
-  const result: JobResult = { acted: 0, outbox: [] };
   const tiers = ctx.programme.config.tiers;
-  if (!tiers) return result;
+  if (!tiers) return { acted: 0, outbox: [] };
   const key = `v${ctx.programme.version}`;
-  if (await marked(ctx, key)) return result;
+  if (await marked(ctx, key)) return { acted: 0, outbox: [] };
+  const result = (await qualificationUnchanged(ctx, tiers))
+    ? { acted: 0, outbox: [] }
+    : await raiseMembers(ctx, tiers, slice);
+  await ctx.db.$executeRaw`
+    INSERT INTO job_marks (job, tenant_id, key) VALUES (${JOB}, ${ctx.tenantId}, ${key}) ON CONFLICT DO NOTHING`;
+  return result;
+}
+
+async function marked(ctx: JobContext, key: string): Promise<boolean> {
+  const rows = await ctx.db.$queryRaw<{ key: string }[]>`
+    SELECT key FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId} AND key = ${key}`;
+  return rows.length > 0;
+}
+
+/** Read once per version, when its pass is due: the versions passes ran for to the end, and every version's tiers. */
+async function qualificationUnchanged(ctx: JobContext, tiers: TierProgramme): Promise<boolean> {
+  const marks = await ctx.db.$queryRaw<{ key: string }[]>`
+    SELECT key FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId}`;
+  const handled = new Set(marks.flatMap((m) => (/^v\d+$/.test(m.key) ? [Number(m.key.slice(1))] : [])));
+  if (!handled.size) return false;
+  const versions = await ctx.db.$queryRaw<VersionTiers[]>`
+    SELECT version, effective_from AS "effectiveFrom", config->'tiers' AS tiers
+    FROM programme_versions WHERE tenant_id = ${ctx.tenantId}`;
+  return qualificationUnchangedSinceLastPass(versions, handled, { version: ctx.programme.version, tiers });
+}
+
+/** Every member below the top level, slice by slice, raised where their value reaches above the tier held. */
+async function raiseMembers(ctx: JobContext, tiers: TierProgramme, slice: number): Promise<JobResult> {
+  const result: JobResult = { acted: 0, outbox: [] };
   const top = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).at(-1)!;
   for (let after = ""; ; ) {
     const raised = await withTransaction(ctx.db, async (tx) => {
@@ -50,15 +83,7 @@ export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise
     result.outbox.push(...raised.outbox);
     after = raised.last;
   }
-  await ctx.db.$executeRaw`
-    INSERT INTO job_marks (job, tenant_id, key) VALUES (${JOB}, ${ctx.tenantId}, ${key}) ON CONFLICT DO NOTHING`;
   return result;
-}
-
-async function marked(ctx: JobContext, key: string): Promise<boolean> {
-  const rows = await ctx.db.$queryRaw<{ key: string }[]>`
-    SELECT key FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId} AND key = ${key}`;
-  return rows.length > 0;
 }
 
 /** The next slice after `after` of members not holding the top level (a floor may still lift them: judged locked). */
