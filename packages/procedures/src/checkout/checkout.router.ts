@@ -1,9 +1,11 @@
 import { holdCountingUnknownCodes, quoteCountingUnknownCodes } from "@regulars/checkout-store";
 import { HoldRequest, QuoteRequest } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
 import { confirmHold, type HoldDeps, holdView, voidHold } from "@regulars/ledger-store";
 import { queueTransactionalSms } from "@regulars/messages-store";
 import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
+import { isTill, readableAtTill } from "../customers/customers.till.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 
 /** The kiosk's and the till's checkout: the same domain functions as the gateway's /v1/checkout routes. */
@@ -40,5 +42,11 @@ export const checkoutRouter = router({
     .input(ConfirmInput)
     .mutation(({ ctx, input }) => confirmHold(deps(ctx), ctx.tenantId, input.holdId, input.code)),
   void: terminal.input(HoldIdInput).mutation(({ ctx, input }) => voidHold(ctx.db, ctx.tenantId, input.holdId)),
-  getHold: terminal.input(HoldIdInput).query(({ ctx, input }) => holdView(ctx.db, ctx.tenantId, input.holdId)),
+  getHold: terminal.input(HoldIdInput).query(async ({ ctx, input }) => {
+    const hold = await holdView(ctx.db, ctx.tenantId, input.holdId);
+    // Erasure keeps the hold for the accounts; to a till an erased customer's reservation is no one's, as in a quote.
+    if (isTill(ctx) && hold.customerId && !(await readableAtTill(ctx.db, ctx.tenantId, hold.customerId)))
+      throw new DomainError("not_found", `no hold ${input.holdId}`);
+    return hold;
+  }),
 });

@@ -1,5 +1,5 @@
 import { customerLedger } from "@regulars/ledger-store";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { roleProcedure, router } from "../trpc.ts";
 import { customerBehaviour } from "./customers.behaviour.ts";
 import { CustomerBehaviourInput } from "./customers.behaviour.types.ts";
 import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
@@ -13,7 +13,7 @@ import {
 import { ConsentHistoryInput, RegisterInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { withSurvivor } from "./customers.survivor.ts";
-import { getTillCustomer } from "./customers.till.ts";
+import { getTillCustomer, isTill, tillCustomerId } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
 import {
   AdjustInput,
@@ -25,8 +25,6 @@ import {
 } from "./customers.types.ts";
 
 const staffOrTerminal = roleProcedure("admin", "kiosk", "pos");
-/** Kiosks and POS terminals sit on customer-facing hardware: they get the till view of a customer. */
-const isTill = (ctx: TenantContext) => ctx.credential.role !== "admin";
 
 export const customersRouter = router({
   get: staffOrTerminal
@@ -37,7 +35,11 @@ export const customersRouter = router({
     ),
   ledger: staffOrTerminal.input(CustomerLedgerInput).query(async ({ ctx, input }) => {
     // A merged-away id's own movements end in the transfer to its survivor: the history worth reading is there.
-    const page = await customerLedger(ctx.db, ctx.tenantId, await withSurvivor(ctx.db, ctx.tenantId, input));
+    // The admin reads an erased customer's movements (pseudonymised, kept for the accounts); a till does not.
+    const named = isTill(ctx)
+      ? { ...input, customerId: await tillCustomerId(ctx.db, ctx.tenantId, input.customerId) }
+      : await withSurvivor(ctx.db, ctx.tenantId, input);
+    const page = await customerLedger(ctx.db, ctx.tenantId, named);
     // An adjustment's reason is free text an admin typed (it may name the customer); tills do not need it.
     return isTill(ctx) ? { ...page, items: page.items.map((l) => ({ ...l, reason: null, actor: null })) } : page;
   }),
@@ -45,9 +47,10 @@ export const customersRouter = router({
   identify: staffOrTerminal
     .input(IdentifyCustomerInput)
     .mutation(({ ctx, input }) => identifyCustomer(ctx.db, ctx.tenantId, input)),
-  tier: staffOrTerminal
-    .input(CustomerIdInput)
-    .query(({ ctx, input }) => customerTier(ctx.db, ctx.tenantId, input.customerId)),
+  tier: staffOrTerminal.input(CustomerIdInput).query(async ({ ctx, input }) => {
+    const customerId = isTill(ctx) ? await tillCustomerId(ctx.db, ctx.tenantId, input.customerId) : input.customerId;
+    return customerTier(ctx.db, ctx.tenantId, customerId);
+  }),
   adjust: roleProcedure("admin")
     .input(AdjustInput)
     .mutation(({ ctx, input }) => adjustCustomer(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),

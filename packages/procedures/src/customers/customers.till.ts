@@ -2,9 +2,30 @@ import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerSummary } from "@regulars/ledger-store";
+import type { TenantContext } from "../trpc.ts";
 import { tierShown } from "./customers.loyalty.ts";
 import { findCustomerId } from "./customers.queries.ts";
+import { survivorIdOf } from "./customers.survivor.ts";
 import type { TillCustomerView } from "./customers.types.ts";
+
+/** Kiosks and POS terminals sit on customer-facing hardware: they get the till view of a customer. */
+export const isTill = (ctx: TenantContext) => ctx.credential.role !== "admin";
+
+/** Whether a till may read anything about the customer: one of the tenant's, and not erased. */
+export async function readableAtTill(db: Db, tenantId: string, customerId: string): Promise<boolean> {
+  return (await db.customer.count({ where: { id: customerId, tenantId, erasedAt: null } })) > 0;
+}
+
+/**
+ * The customer whose loyalty data (ledger, tier) a till asks for by id: the survivor when the id was merged away.
+ * An erased customer is not found, as `getTillCustomer` answers: erasure keeps the row and the balances for the
+ * tenant's accounts only, and a till reading them by an old id would show the person's history to whoever stands there.
+ */
+export async function tillCustomerId(db: Db, tenantId: string, customerId: string): Promise<string> {
+  const id = await survivorIdOf(db, tenantId, customerId);
+  if (!(await readableAtTill(db, tenantId, id))) throw new DomainError("not_found", "no customer matches");
+  return id;
+}
 
 /** "Anna Maria Kowalska" → "Anna": enough to greet, not enough to identify. */
 export const firstNameOf = (name: string | null): string | null => name?.trim().split(/\s+/)[0] || null;
