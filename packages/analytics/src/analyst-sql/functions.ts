@@ -88,11 +88,48 @@ const deniedNames = new Set(
  */
 const deniedPrefixes = ["dict", "filesystem", "addressto", "demangle", "__", "ai"];
 
+/**
+ * Functions whose cost on a single row grows with the product of its inputs' lengths (or worse), computed
+ * in one piece: ClickHouse checks the time limit only between blocks, so one call on two long values built
+ * with repeat() or range() runs minutes past it, and chdb's one statement at a time holds every tenant's
+ * analytics behind it. No setting bounds the length of a single value (max_memory_usage allows strings and
+ * arrays of millions), so they are refused by name; aliases (levenshteinDistance) are listed too, since the
+ * parse tree keeps the name as written. Linear ones stay: stringJaccardIndex, ngramDistance, ngramSearch,
+ * byteHammingDistance, arrayJaccardIndex, the vector distances.
+ */
+const unboundedCostNames = new Set(
+  [
+    // string edit distances: a table of len(a) × len(b) cells
+    "editDistance",
+    "editDistanceUTF8",
+    "levenshteinDistance",
+    "levenshteinDistanceUTF8",
+    "damerauLevenshteinDistance",
+    // Jaro: a match window of half the longer string for every character
+    "jaroSimilarity",
+    "jaroWinklerSimilarity",
+    // array edit distances
+    "arrayLevenshteinDistance",
+    "arrayLevenshteinDistanceWeighted",
+    "arraySimilarity",
+    // approximate matching compiles an automaton per distinct needle, a row's needles may differ
+    "multiFuzzyMatchAny",
+    "multiFuzzyMatchAnyIndex",
+    "multiFuzzyMatchAllIndices",
+    // every edge of one polygon against every edge of the other
+    "polygonsDistanceCartesian",
+    "polygonsDistanceSpherical",
+  ].map((name) => name.toLowerCase()),
+);
+
 /** The reason a function is refused, or null when analysts may call it. */
 export function deniedFunction(name: string): string | null {
   const lower = name.toLowerCase();
   if (deniedNames.has(lower) || deniedPrefixes.some((prefix) => lower.startsWith(prefix))) {
     return `${name}() reads or changes something outside the allowed tables, or only stalls the engine`;
+  }
+  if (unboundedCostNames.has(lower)) {
+    return `${name}() is not available: its cost grows with the product of its inputs' lengths, past the time limit`;
   }
   return null;
 }
