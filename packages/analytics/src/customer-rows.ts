@@ -1,4 +1,5 @@
 import { assertIdentifier } from "./config.ts";
+import { type CustomerKeys, keyedMutationSettings, withCustomerKeys } from "./customer-keys.ts";
 import type { FactsTarget } from "./loyalty-events.ts";
 
 export interface CustomerColumn {
@@ -45,26 +46,26 @@ const table = (target: FactsTarget, name: string) => `${assertIdentifier(target.
 const tuple = (columns: readonly string[]) => `(${columns.map((c) => `\`${c}\``).join(", ")})`;
 
 /**
- * Gives the customers' rows of the tenant another customer id (`toId`: an erasure's pseudonym, a merge's survivor),
- * or deletes them, as `actionOf` says per table; it is asked for every table before anything changes, and may
- * throw. A sorting-key column cannot be updated, so those rows are copied with `toId` (FINAL: each fact once) and
- * the originals deleted; elsewhere `customer_id` is updated in place. Deletes are mutations (`mutations_sync`: done
- * when the statement returns, and the parts are rewritten, not just masked). Tables without rows of the customers
- * are left alone (a rerun costs a count per table). Safe to run again with the same `toId`: a repeated copy (after
- * a crash before the delete) is found under `toId` and the originals it copies are deleted, not copied again, and
- * once the originals are gone there is nothing left to copy. Safe to run later with another `toId` for facts that
- * arrived after the first run: a late copy of a fact that was already re-keyed, under whatever id (an earlier
- * pseudonym, which is kept nowhere), is deleted instead of re-keyed (`factKeys`), so no fact counts twice.
+ * Gives the rows of the tenant of the batch's customers (`keys`, see withCustomerKeys) the id the batch maps each to
+ * (an erasure's pseudonym, a merge's survivor), or deletes them, as `actionOf` says per table; it is asked for every
+ * table before anything changes, and may throw. No statement spells a customer's id: each reads the batch. A
+ * sorting-key column cannot be updated, so those rows are copied with their new id (FINAL: each fact once) and the
+ * originals deleted; elsewhere `customer_id` is updated in place. Deletes are mutations (`mutations_sync`: done when
+ * the statement returns, and the parts are rewritten, not just masked). Tables without rows of the customers are left
+ * alone (a rerun costs a count per table). Safe to run again with the same new ids: a repeated copy (after a crash
+ * before the delete) is found under its new id and the originals it copies are deleted, not copied again, and once
+ * the originals are gone there is nothing left to copy. Safe to run later with other new ids for facts that arrived
+ * after the first run: a late copy of a fact that was already re-keyed, under whatever id (an earlier pseudonym,
+ * which is kept nowhere), is deleted instead of re-keyed (`factKeys`), so no fact counts twice.
  */
 export async function rekeyCustomerRows(
   target: FactsTarget,
   tenantId: string,
-  customerIds: string[],
-  toId: string,
+  keys: CustomerKeys,
   actionOf: (table: string) => CustomerRowsAction,
 ): Promise<void> {
   const plan = await planOf(target, actionOf);
-  await moveCustomerRows(target, plan, tenantId, new Map(customerIds.map((id) => [id, toId])));
+  await moveCustomerRows(target, plan, tenantId, keys);
 }
 
 /**
@@ -88,7 +89,7 @@ export async function mergeCustomerRows(target: FactsTarget, merges: readonly Cu
   for (const m of merges) byTenant.set(m.tenantId, (byTenant.get(m.tenantId) ?? new Map()).set(m.mergedId, m.intoId));
   for (const [tenantId, into] of byTenant) {
     const last = new Map([...into.keys()].map((id) => [id, lastSurvivor(into, id)]));
-    await moveCustomerRows(target, plan, tenantId, last);
+    await withCustomerKeys(target, last, (keys) => moveCustomerRows(target, plan, tenantId, keys));
   }
 }
 
@@ -117,19 +118,18 @@ async function planOf(target: FactsTarget, actionOf: (table: string) => Customer
   return plan;
 }
 
-/** Each customer's rows of the tenant to the id `into` maps it to (see rekeyCustomerRows), table by table. */
+/** The rows of the tenant of the batch's customers to the id the batch maps each to (see rekeyCustomerRows). */
 async function moveCustomerRows(
   target: FactsTarget,
   plan: readonly TablePlan[],
   tenantId: string,
-  into: ReadonlyMap<string, string>,
+  keys: CustomerKeys,
 ): Promise<void> {
-  const ids = [...into.keys()];
-  const params = { tenant: tenantId, ids, to: ids.map((id) => into.get(id) ?? id) };
-  const ofCustomers = "tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}";
-  const newId = "transform(customer_id, {ids:Array(String)}, {to:Array(String)}, customer_id)";
+  const params = { tenant: tenantId, ...keys.params };
+  const ofCustomers = `tenant_id = {tenant:String} AND customer_id IN ${keys.ids}`;
+  const settings = `SETTINGS ${keyedMutationSettings}`;
   for (const { table: name, inSortingKey, action } of plan) {
-    if ((await countRows(target, name, tenantId, ids)) === 0) continue;
+    if ((await countRows(target, name, tenantId, keys)) === 0) continue;
     const t = table(target, name);
     const factKey = factKeys[name];
     if (action === "rekey" && inSortingKey && factKey) {
@@ -141,18 +141,18 @@ async function moveCustomerRows(
       // Facts of the customers already re-keyed (a crash before the delete below, a fact delivered again after an
       // earlier pass): their copy under another id already counts. Looked for among the customers' facts' sorting
       // keys, not the whole tenant's; a first pass finds none and skips this mutation.
-      const copies = `SELECT ${key} FROM ${t} WHERE tenant_id = {tenant:String} AND customer_id NOT IN {ids:Array(String)}
+      const copies = `SELECT ${key} FROM ${t} WHERE tenant_id = {tenant:String} AND customer_id NOT IN ${keys.ids}
           AND ${sameFact} IN (SELECT ${sameFact} FROM ${t} WHERE ${ofCustomers})`;
       if ((await countOf(target, copies, params)) > 0) {
         await target.client.command({
-          query: `ALTER TABLE ${t} DELETE WHERE ${ofCustomers} AND ${key} IN (${copies}) SETTINGS mutations_sync = 2`,
+          query: `ALTER TABLE ${t} DELETE WHERE ${ofCustomers} AND ${key} IN (${copies}) ${settings}`,
           query_params: params,
         });
         // A redelivery of facts already moved, a rerun after a crash: often nothing is left to copy or delete.
-        if ((await countRows(target, name, tenantId, ids)) === 0) continue;
+        if ((await countRows(target, name, tenantId, keys)) === 0) continue;
       }
       const list = columns.insertable.map((c) => `\`${c}\``).join(", ");
-      const select = columns.insertable.map((c) => (c === "customer_id" ? newId : `\`${c}\``)).join(", ");
+      const select = columns.insertable.map((c) => (c === "customer_id" ? keys.newId : `\`${c}\``)).join(", ");
       // An explicit column list: chdb silently inserts nothing for `SELECT * REPLACE (...)`.
       await target.client.command({
         query: `INSERT INTO ${t} (${list}) SELECT ${select} FROM ${t} FINAL WHERE ${ofCustomers}`,
@@ -160,13 +160,13 @@ async function moveCustomerRows(
       });
     } else if (action === "rekey") {
       await target.client.command({
-        query: `ALTER TABLE ${t} UPDATE customer_id = ${newId} WHERE ${ofCustomers} SETTINGS mutations_sync = 2`,
+        query: `ALTER TABLE ${t} UPDATE customer_id = ${keys.newId} WHERE ${ofCustomers} ${settings}`,
         query_params: params,
       });
       continue;
     }
     await target.client.command({
-      query: `ALTER TABLE ${t} DELETE WHERE ${ofCustomers} SETTINGS mutations_sync = 2`,
+      query: `ALTER TABLE ${t} DELETE WHERE ${ofCustomers} ${settings}`,
       query_params: params,
     });
   }
@@ -181,21 +181,27 @@ async function countOf(target: FactsTarget, rows: string, params: Record<string,
   return Number((await result.json<{ n: string }>())[0]?.n ?? 0);
 }
 
-async function countRows(target: FactsTarget, name: string, tenantId: string, customerIds: string[]) {
+async function countRows(target: FactsTarget, name: string, tenantId: string, keys: CustomerKeys) {
   const result = await target.client.query({
-    query: `SELECT count() AS n FROM ${table(target, name)} WHERE tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}`,
-    query_params: { tenant: tenantId, ids: customerIds },
+    query: `SELECT count() AS n FROM ${table(target, name)}
+      WHERE tenant_id = {tenant:String} AND customer_id IN ${keys.ids}`,
+    query_params: { tenant: tenantId, ...keys.params },
     format: "JSONEachRow",
   });
   return Number((await result.json<{ n: string }>())[0]?.n ?? 0);
 }
 
-/** How many rows still carry the customers' ids, over every table with a customer_id (facts that arrived late). */
+/**
+ * How many rows still carry the customers' ids, over every table with a customer_id (facts that arrived late); the
+ * ids are read from a batch (withCustomerKeys), so the statements do not spell them.
+ */
 export async function rowsOfCustomers(target: FactsTarget, tenantId: string, customerIds: string[]): Promise<number> {
-  let n = 0;
-  for (const { table: name } of await clickhouseCustomerTables(target))
-    n += await countRows(target, name, tenantId, customerIds);
-  return n;
+  const tables = await clickhouseCustomerTables(target);
+  return withCustomerKeys(target, new Map(customerIds.map((id) => [id, id])), async (keys) => {
+    let n = 0;
+    for (const { table: name } of tables) n += await countRows(target, name, tenantId, keys);
+    return n;
+  });
 }
 
 /** A table's columns an insert can name, and its sorting key's columns. */

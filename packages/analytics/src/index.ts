@@ -13,6 +13,7 @@ export {
   type MessageEventRow,
 } from "./campaign-events.ts";
 export { type AnalyticsConfig, assertIdentifier } from "./config.ts";
+export { type CustomerKeys, keyedMutationSettings, withCustomerKeys } from "./customer-keys.ts";
 export {
   type CustomerColumn,
   type CustomerRowsAction,

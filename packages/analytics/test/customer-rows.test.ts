@@ -1,6 +1,6 @@
 import { testAnalytics } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type FactsTarget, mergeCustomerRows, rekeyCustomerRows } from "../src/index.ts";
+import { type FactsTarget, mergeCustomerRows, rekeyCustomerRows, withCustomerKeys } from "../src/index.ts";
 import { eventFact, transactionFact, uniqueId } from "./fixtures.ts";
 
 // Re-keying a customer's facts (a merge's move to its survivor, an erasure's pseudonym) looks for copies of them
@@ -19,6 +19,11 @@ const factTables = ["transactions", "transaction_lines", "events"] as const;
 type FactTable = (typeof factTables)[number];
 const keyOf = { transactions: "id", transaction_lines: "concat(transaction_id, '#', line_no)", events: "id" };
 const mergeAction = (name: string) => (name === "customers" ? "delete" : "rekey");
+/** An erasure's re-key of the tenant's customers to one pseudonym. */
+const rekeyTo = (tenantId: string, ids: string[], pseudonym: string) =>
+  withCustomerKeys(analytics, new Map(ids.map((id) => [id, pseudonym])), (keys) =>
+    rekeyCustomerRows(analytics, tenantId, keys, mergeAction),
+  );
 
 interface Held {
   /** Rows stored, without FINAL: a fact stored twice shows here. */
@@ -139,13 +144,13 @@ it("drops a late copy of a fact re-keyed to an earlier pseudonym when a later pa
   // An erasure's sweep: the first pseudonym is kept nowhere, so the copy is not under the pass's own target id.
   const { tenantId, till, tillSales } = await tenantWithFacts(2026, 1);
   const [first, second] = [uniqueId("anon"), uniqueId("anon")];
-  await rekeyCustomerRows(analytics, tenantId, [till], first, mergeAction);
+  await rekeyTo(tenantId, [till], first);
   const erased = await heldBy(tenantId, first);
   expect(erased.transactions.facts).toHaveLength(2);
 
   const late = transactionFact({ tenantId, customerId: till, occurredAt: "2026-03-20T12:00:00.000Z" });
   await analytics.insertTransactions([tillSales[1]!, late]);
-  await rekeyCustomerRows(analytics, tenantId, [till], second, mergeAction);
+  await rekeyTo(tenantId, [till], second);
 
   expect(await heldBy(tenantId, first)).toEqual(erased);
   const swept = await heldBy(tenantId, second);

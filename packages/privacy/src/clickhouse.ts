@@ -1,4 +1,11 @@
-import { assertIdentifier, clickhouseCustomerTables, type FactsTarget, rekeyCustomerRows } from "@regulars/analytics";
+import {
+  assertIdentifier,
+  clickhouseCustomerTables,
+  type FactsTarget,
+  keyedMutationSettings,
+  rekeyCustomerRows,
+  withCustomerKeys,
+} from "@regulars/analytics";
 import { type ClickHouseTableRule, clickhouseTables } from "./tables.ts";
 
 const table = (target: FactsTarget, name: string) => `${assertIdentifier(target.database)}.${assertIdentifier(name)}`;
@@ -28,7 +35,8 @@ export async function exportClickhouse(
  * the pseudonym (rekeyCustomerRows of @regulars/analytics, which a merge uses too), their `scrub` columns (tables.ts)
  * rewritten as they are re-keyed. Safe to run again with the same pseudonym, and later with another one for facts
  * that arrived after the erasure (see `finishErasures`): a late copy of a fact that was already re-keyed is deleted
- * instead of re-keyed, so no fact counts twice.
+ * instead of re-keyed, so no fact counts twice. No statement spells a customer's id, which ClickHouse would keep
+ * beside the pseudonym (a mutation's text, the query log): each reads the ids from a batch (withCustomerKeys).
  */
 export async function eraseClickhouse(
   target: FactsTarget,
@@ -47,30 +55,33 @@ export async function eraseClickhouse(
     if (inSortingKey) throw new Error(`ClickHouse table ${name}: scrub needs customer_id outside its sorting key`);
     return [{ name, scrub: rule.scrub }];
   });
-  const params = { tenant: tenantId, ids: customerIds, pseudonym };
-  // Re-keyed and scrubbed in one mutation, so a crash cannot leave a row under the pseudonym unscrubbed (nothing
-  // would find it again: the pseudonym is forgotten once ClickHouse's part is done). rekeyCustomerRows then finds
-  // none of the person's rows left in these tables.
-  for (const { name, scrub } of scrubbed)
-    await mutateIfAny(target, name, "customer_id IN {ids:Array(String)}", params, [
-      "customer_id = {pseudonym:String}",
-      ...setsOf(scrub),
-    ]);
-  await rekeyCustomerRows(target, tenantId, customerIds, pseudonym, (name) => {
-    const rule = clickhouseTables[name];
-    if (!rule) throw new Error(`ClickHouse table ${name} holds customer ids but is not classified in tables.ts`);
-    return rule.erase === "pseudonymise" ? "rekey" : "delete";
+  const into = new Map(customerIds.map((id) => [id, pseudonym]));
+  await withCustomerKeys(target, into, async (keys) => {
+    const params = { tenant: tenantId, pseudonym, ...keys.params };
+    // Re-keyed and scrubbed in one mutation, so a crash cannot leave a row under the pseudonym unscrubbed (nothing
+    // would find it again: the pseudonym is forgotten once ClickHouse's part is done). rekeyCustomerRows then finds
+    // none of the person's rows left in these tables.
+    for (const { name, scrub } of scrubbed)
+      await mutateIfAny(target, name, `customer_id IN ${keys.ids}`, params, [
+        `customer_id = ${keys.newId}`,
+        ...setsOf(scrub),
+      ]);
+    await rekeyCustomerRows(target, tenantId, keys, (name) => {
+      const rule = clickhouseTables[name];
+      if (!rule) throw new Error(`ClickHouse table ${name} holds customer ids but is not classified in tables.ts`);
+      return rule.erase === "pseudonymise" ? "rekey" : "delete";
+    });
+    // A row that arrived between the mutation above and rekeyCustomerRows' count was re-keyed there, unscrubbed:
+    // found under the pseudonym (the erasure request keeps it until this call succeeds, so a retry finds them too).
+    for (const { name, scrub } of scrubbed)
+      await mutateIfAny(
+        target,
+        name,
+        `customer_id = {pseudonym:String} AND ${unscrubbedOf(scrub)}`,
+        params,
+        setsOf(scrub),
+      );
   });
-  // A row that arrived between the mutation above and rekeyCustomerRows' count was re-keyed there, unscrubbed: found
-  // under the pseudonym (the erasure request keeps it until this call succeeds, so a retry finds them too).
-  for (const { name, scrub } of scrubbed)
-    await mutateIfAny(
-      target,
-      name,
-      `customer_id = {pseudonym:String} AND ${unscrubbedOf(scrub)}`,
-      params,
-      setsOf(scrub),
-    );
 }
 
 type Scrub = NonNullable<ClickHouseTableRule["scrub"]>;
@@ -104,7 +115,8 @@ async function mutateIfAny(
   const n = Number((await result.json<{ n: string }>())[0]?.n ?? 0);
   if (n === 0) return 0;
   await target.client.command({
-    query: `ALTER TABLE ${table(target, name)} UPDATE ${sets.join(", ")} WHERE ${rows} SETTINGS mutations_sync = 2`,
+    query: `ALTER TABLE ${table(target, name)} UPDATE ${sets.join(", ")} WHERE ${rows}
+      SETTINGS ${keyedMutationSettings}`,
     query_params: params,
   });
   return n;

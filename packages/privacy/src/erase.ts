@@ -6,6 +6,7 @@ import { DomainError } from "@regulars/errors";
 import { newPseudonym, ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { eraseClickhouse } from "./clickhouse.ts";
+import { keepParkedFingerprints } from "./parked-fingerprints.ts";
 import { existingTables, lockPerson, personIds } from "./person.ts";
 import type { ErasureOutcome } from "./privacy.types.ts";
 import { postgresTables } from "./tables.ts";
@@ -144,6 +145,8 @@ export async function deletePersonalRows(
 export async function redactKeptRows(db: Db | DbTx, tenantId: string, ids: string[]): Promise<Record<string, number>> {
   const redacted: Record<string, number> = {};
   const present = await existingTables(db, Object.keys(postgresTables));
+  // Before the message it is taken from changes.
+  if (present.has("parked_refunds")) await keepParkedFingerprints(db, tenantId, ids);
   for (const [table, rule] of Object.entries(postgresTables)) {
     if (!rule.redact || !present.has(table)) continue;
     // The table name, conditions and SET clause are literals of tables.ts; the ids travel as parameters.

@@ -182,7 +182,8 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
     // Behavioural rows written from late events, and text an admin typed about the customer since.
     const lateRows =
       rowCount(await deletePersonalRows(ctx.db, ctx.tenantId, ids)) +
-      rowCount(await redactKeptRows(ctx.db, ctx.tenantId, ids));
+      // One transaction: a parked refund's fingerprint is kept from its message before the redaction rewrites it.
+      rowCount(await withTransaction(ctx.db, (tx) => redactKeptRows(tx, ctx.tenantId, ids)));
     const lateFacts = await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids);
     if (lateFacts > 0) await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
     if (lateRows + lateFacts > 0) acted++;

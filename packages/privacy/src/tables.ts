@@ -239,12 +239,10 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     // Kept, so the refund still ends as it would have: applied after its sale, or rejected (and dead-lettered) at its
     // deadline; the till's identity becomes the customer's id, which the erased row no longer ties to anyone. A retry of
     // the refund as posted is told by the body's fingerprint: a row parked before the ledger kept it (migration 0064)
-    // gets it from the message as posted here, before the message changes.
+    // gets it from the message as posted first (`keepParkedFingerprints`, in the redaction's transaction).
     redact: {
       rows: `${parkedRef} IS DISTINCT FROM jsonb_build_object('id', ${parkedOwner})`,
-      set:
-        "body_hash = coalesce(t.body_hash, parked_refund_fingerprint(t.message->'transaction')), " +
-        `message = jsonb_set(t.message, '{transaction,customer}', jsonb_build_object('id', ${parkedOwner}))`,
+      set: `message = jsonb_set(t.message, '{transaction,customer}', jsonb_build_object('id', ${parkedOwner}))`,
     },
   },
   campaign_steps: { where: byCustomer, export: true, erase: "delete", why: "a campaign's steps for the customer" },

@@ -1,12 +1,11 @@
-import { TransactionInput, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { stableId } from "@regulars/ids";
-import { applyTransactionBatch, expireParkedRefunds, ledgerDefaults } from "@regulars/ledger-store";
-import { ProgrammeCache } from "@regulars/programme";
+import { expireParkedRefunds, ledgerDefaults } from "@regulars/ledger-store";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eraseCustomer } from "../src/index.ts";
 import { privacyTenant, seedCustomer } from "./fixtures.ts";
+import { applyAtTill, tillMessage, uniqueExternalId } from "./parked-refunds.ts";
 
 // Erasure takes the phone out of a parked refund's message, but a till may still retry the refund as it posted it
 // (past the gateway's duplicate window) or the stream may redeliver it: that is a repeat, not a conflict, which would
@@ -23,36 +22,9 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-let n = 0;
-const externalId = (what: string) => `PARKR-${what}-${Date.now().toString(36)}-${++n}`;
-
-function message(tenantId: string, now: Date, body: Partial<TransactionInput> & { externalId: string }) {
-  const transaction = TransactionInput.parse({
-    type: "sale",
-    occurredAt: new Date(now.getTime() - 60_000).toISOString(),
-    locationId: "store-001",
-    channel: "pos",
-    currency: "EUR",
-    lines: [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 500, discount: 0, tags: [] }],
-    total: 500,
-    ...body,
-  });
-  const m: TransactionMessage = {
-    tenantId,
-    transactionId: stableId("transaction", tenantId, transaction.externalId),
-    receivedAt: now.toISOString(),
-    transaction,
-  };
-  return m;
-}
-
-async function apply(now: Date, ...messages: TransactionMessage[]) {
-  const { outcomes } = await applyTransactionBatch(
-    { db, programmes: new ProgrammeCache(db, 0), now: () => now },
-    messages,
-  );
-  return outcomes;
-}
+const externalId = (what: string) => uniqueExternalId("PARKR", what);
+const message = tillMessage;
+const apply = (now: Date, ...messages: TransactionMessage[]) => applyAtTill(db, now, ...messages);
 
 const rejectionsOf = (tenantId: string, m: TransactionMessage) =>
   db.$queryRaw<{ code: string; body_hash: string }[]>`

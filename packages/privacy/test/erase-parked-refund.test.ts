@@ -1,12 +1,11 @@
-import { TransactionInput, type TransactionMessage } from "@regulars/contracts";
+import type { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { stableId } from "@regulars/ids";
-import { applyTransactionBatch, expireParkedRefunds, ledgerDefaults } from "@regulars/ledger-store";
-import { ProgrammeCache } from "@regulars/programme";
+import { expireParkedRefunds, ledgerDefaults } from "@regulars/ledger-store";
 import { testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eraseCustomer, exportCustomer, postgresTextHits } from "../src/index.ts";
 import { privacyTenant, seedCustomer } from "./fixtures.ts";
+import { applyAtTill, tillMessage, uniqueExternalId } from "./parked-refunds.ts";
 
 // A refund posted before its sale waits in parked_refunds as the till's whole message, which names the customer by
 // phone: the export shows it, erasure leaves the refund to end as it would have but without the phone.
@@ -22,36 +21,9 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-let n = 0;
-const externalId = (what: string) => `PARK-${what}-${Date.now().toString(36)}-${++n}`;
-
-function message(tenantId: string, now: Date, body: Partial<TransactionInput> & { externalId: string }) {
-  const transaction = TransactionInput.parse({
-    type: "sale",
-    occurredAt: new Date(now.getTime() - 60_000).toISOString(),
-    locationId: "store-001",
-    channel: "pos",
-    currency: "EUR",
-    lines: [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 500, discount: 0, tags: [] }],
-    total: 500,
-    ...body,
-  });
-  const m: TransactionMessage = {
-    tenantId,
-    transactionId: stableId("transaction", tenantId, transaction.externalId),
-    receivedAt: now.toISOString(),
-    transaction,
-  };
-  return m;
-}
-
-async function apply(now: Date, ...messages: TransactionMessage[]) {
-  const { outcomes } = await applyTransactionBatch(
-    { db, programmes: new ProgrammeCache(db, 0), now: () => now },
-    messages,
-  );
-  return outcomes;
-}
+const externalId = (what: string) => uniqueExternalId("PARK", what);
+const message = tillMessage;
+const apply = (now: Date, ...messages: TransactionMessage[]) => applyAtTill(db, now, ...messages);
 
 const parkedOf = (tenantId: string) =>
   db.$queryRaw<{ transaction_id: string; message: TransactionMessage }[]>`
