@@ -39,3 +39,4 @@ export { applyMigrations, loadMigrations, type Migration, MigrationChecksumError
 export { defaultMaxPartitionsPerInsert, splitByPartition } from "./partitions.ts";
 export type { TransactionSummary } from "./queries.ts";
 export { isClickHouseServerStateError, isTransientClickHouseError } from "./transient.ts";
+export { insertVoidedTransactions, type VoidedTransaction } from "./voided.ts";

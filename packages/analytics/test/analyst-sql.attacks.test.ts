@@ -320,6 +320,7 @@ describe("nothing was changed by the attempts", () => {
       "schema_migrations",
       "transaction_lines",
       "transactions",
+      "voided_transactions",
     ]);
     expect(await analytics.countTransactions(tenantA)).toBe(3);
   });

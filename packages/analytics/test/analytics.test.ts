@@ -71,6 +71,7 @@ describe("migrate", () => {
         "0005_customer_sale_totals",
         "0006_campaign_events",
         "0007_transaction_coupon_uses",
+        "0008_voided_transactions",
       ],
     });
     expect(await analytics.migrate()).toEqual({ applied: [] });
@@ -88,6 +89,7 @@ describe("migrate", () => {
       "schema_migrations",
       "transaction_lines",
       "transactions",
+      "voided_transactions",
     ]);
     const ledger = await selectRows<{ version: number; name: string }>(
       `SELECT version, name FROM ${database}.schema_migrations ORDER BY version`,
@@ -100,6 +102,7 @@ describe("migrate", () => {
       { version: 5, name: "0005_customer_sale_totals" },
       { version: 6, name: "0006_campaign_events" },
       { version: 7, name: "0007_transaction_coupon_uses" },
+      { version: 8, name: "0008_voided_transactions" },
     ]);
   });
 });
@@ -209,19 +212,20 @@ describe("migration checksums", () => {
           "0005_customer_sale_totals",
           "0006_campaign_events",
           "0007_transaction_coupon_uses",
+          "0008_voided_transactions",
         ],
       });
 
       await writeFile(
-        join(folder, "0008_customer_days.sql"),
+        join(folder, "0098_customer_days.sql"),
         "-- why: a test step with two statements;\nCREATE TABLE IF NOT EXISTS {db}.a (x String) ENGINE = MergeTree ORDER BY x;\n" +
           "CREATE TABLE IF NOT EXISTS {db}.b (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
-      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0008_customer_days"] });
+      expect(await applyMigrations(analytics.client, db, folderUrl)).toEqual({ applied: ["0098_customer_days"] });
 
       await appendFile(join(folder, "0001_init.sql"), "\n-- an innocent-looking edit\n");
       await writeFile(
-        join(folder, "0009_never.sql"),
+        join(folder, "0099_never.sql"),
         "CREATE TABLE IF NOT EXISTS {db}.never (x String) ENGINE = MergeTree ORDER BY x;\n",
       );
       const failure = applyMigrations(analytics.client, db, folderUrl);
@@ -245,6 +249,7 @@ describe("migration checksums", () => {
         "schema_migrations",
         "transaction_lines",
         "transactions",
+        "voided_transactions",
       ]);
       await analytics.client.command({ query: `DROP DATABASE ${db} SYNC` });
     } finally {

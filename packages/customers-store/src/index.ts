@@ -11,6 +11,7 @@ export type { BehaviourProfile, RfmBoundaries } from "@regulars/profiles";
 export { readBehaviourProfile } from "./behaviour/read.ts";
 export { factOwners, recordProcessedTransactions } from "./behaviour/record.ts";
 export { computeRfmBoundaries, RFM_BOUNDARIES_MAX_AGE_MS, readRfmBoundaries } from "./behaviour/rfm-boundaries.ts";
+export { type SaleKey, saleKeysOf, voidedFactsOf } from "./behaviour/voided.ts";
 export {
   type ConsentHistoryPage,
   type ConsentRecord,

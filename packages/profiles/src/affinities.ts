@@ -16,8 +16,9 @@ export const affinityShare = (tagged: number, items: number): number =>
 
 /**
  * Lifetime tag affinities: Σ quantity of sale lines carrying the tag / Σ quantity of all sale lines, as of
- * `now`. Refunds do not change them: a refund returns money, not the taste the purchase showed. Highest share
- * first, then by tag. No sale lines → no affinities.
+ * `now`. Refunds do not change them, not even those that void a sale: a refund returns money, not the taste the
+ * purchase showed (and the segments' stored totals stay sums of sales alone). Highest share first, then by tag.
+ * No sale lines → no affinities.
  */
 export function tagAffinities(facts: readonly OrderFact[], now: Date): Affinity[] {
   let items = 0;

@@ -1,5 +1,5 @@
 import { DAYPARTS, type Daypart } from "./daypart.ts";
-import { factsAsOf, type OrderFact } from "./facts.ts";
+import { type OrderFact, orderFactsAsOf } from "./facts.ts";
 
 export interface Tally<K extends string> {
   key: K;
@@ -9,8 +9,9 @@ export interface Tally<K extends string> {
 }
 
 /**
- * Sales per key, most first; equal counts → the key with the most recent sale first (what the customer does
- * now says more than what they did long ago), then the key itself, so the order never depends on input order.
+ * Sales per key (a voided sale is no visit), most first; equal counts → the key with the most recent sale first
+ * (what the customer does now says more than what they did long ago), then the key itself, so the order never
+ * depends on input order.
  */
 export function tallySales<K extends string>(
   facts: readonly OrderFact[],
@@ -18,7 +19,7 @@ export function tallySales<K extends string>(
   keyOf: (f: OrderFact) => K,
 ): Tally<K>[] {
   const tallies = new Map<K, Tally<K>>();
-  for (const fact of factsAsOf(facts, now)) {
+  for (const fact of orderFactsAsOf(facts, now)) {
     if (fact.kind !== "sale") continue;
     const key = keyOf(fact);
     const tally = tallies.get(key);

@@ -1,4 +1,4 @@
-import { daysMs, factsAsOf, type OrderFact } from "./facts.ts";
+import { daysMs, type OrderFact, orderFactsAsOf } from "./facts.ts";
 
 export const WINDOW_DAYS = { d7: 7, d30: 30, d90: 90, d365: 365 } as const;
 export type WindowName = keyof typeof WINDOW_DAYS | "lifetime";
@@ -15,12 +15,13 @@ const empty = (): WindowTotals => ({ orders: 0, value: 0 });
 /**
  * Order count and value per window as of `now`: a fact counts in the last N days when
  * `now − N days < occurredAt <= now`, and in lifetime when `occurredAt <= now`. A sale adds an order and its
- * value; a refund subtracts its value in the window of its own `occurredAt` and never changes a count.
+ * value; a refund subtracts its value in the window of its own `occurredAt` and never changes a count. A voided
+ * sale and its refunds count nowhere (`orderFactsAsOf`).
  */
 export function windowTotals(facts: readonly OrderFact[], now: Date): Windows {
   const windows: Windows = { d7: empty(), d30: empty(), d90: empty(), d365: empty(), lifetime: empty() };
   const nowMs = now.getTime();
-  for (const fact of factsAsOf(facts, now)) {
+  for (const fact of orderFactsAsOf(facts, now)) {
     const age = nowMs - fact.occurredAt.getTime();
     const add = (w: WindowTotals) => {
       if (fact.kind === "sale") {
@@ -39,11 +40,11 @@ export function windowTotals(facts: readonly OrderFact[], now: Date): Windows {
 export const averageTicket = (lifetime: WindowTotals): number =>
   lifetime.orders > 0 ? Math.floor(lifetime.value / lifetime.orders) : 0;
 
-/** First and last sale as of `now` (refunds are not orders). */
+/** First and last sale as of `now` (refunds and voided sales are not orders). */
 export function orderSpan(facts: readonly OrderFact[], now: Date): { first: Date | null; last: Date | null } {
   let first: Date | null = null;
   let last: Date | null = null;
-  for (const fact of factsAsOf(facts, now)) {
+  for (const fact of orderFactsAsOf(facts, now)) {
     if (fact.kind !== "sale") continue;
     if (!first || fact.occurredAt < first) first = fact.occurredAt;
     if (!last || fact.occurredAt > last) last = fact.occurredAt;

@@ -92,6 +92,13 @@ function rowsOf(ctx: ConditionContext, table: Aggregate["table"], final: boolean
 const sales = "type = 'sale'";
 const netValue = "sumIf(total, type = 'sale') - sumIf(total, type = 'refund')";
 
+/**
+ * Leaves out the sales their refunds voided and those refunds (`voided_transactions`, analytics migration 0008): no
+ * order, and no value, as the profile counts them. A set of ids, which a duplicate row cannot change: no FINAL.
+ */
+const notVoided = (ctx: ConditionContext) =>
+  `id NOT IN (SELECT transaction_id FROM ${ctx.db}.voided_transactions WHERE tenant_id = ${ctx.tenant})`;
+
 /** One condition as a boolean SQL expression over a row of the `customers` dimension table. */
 export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string {
   const p = ctx.params;
@@ -100,7 +107,7 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       return aggregateCondition(ctx, {
         table: "transactions",
         final: false,
-        filters: [sales, windowSql(ctx, c.window)],
+        filters: [sales, windowSql(ctx, c.window), notVoided(ctx)],
         figure: "uniqExact(id)",
         op: c.op,
         value: c.value,
@@ -110,7 +117,7 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       return aggregateCondition(ctx, {
         table: "transactions",
         final: true,
-        filters: [windowSql(ctx, c.window)],
+        filters: [windowSql(ctx, c.window), notVoided(ctx)],
         figure: netValue,
         op: c.op,
         value: c.value,
@@ -120,7 +127,7 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       return aggregateCondition(ctx, {
         table: "transactions",
         final: true,
-        filters: [windowSql(ctx, "lifetime")],
+        filters: [windowSql(ctx, "lifetime"), notVoided(ctx)],
         figure: `if(countIf(type = 'sale') = 0, 0, toInt64(floor((${netValue}) / countIf(type = 'sale'))))`,
         op: c.op,
         value: c.value,
@@ -128,10 +135,15 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       });
     case "last_order": {
       const since = at(ctx, daysBefore(ctx.nowDate, c.days));
-      const recent = rowsOf(ctx, "transactions", false, [sales, `occurred_at > ${since}`, `occurred_at <= ${ctx.now}`]);
+      const recent = rowsOf(ctx, "transactions", false, [
+        sales,
+        `occurred_at > ${since}`,
+        `occurred_at <= ${ctx.now}`,
+        notVoided(ctx),
+      ]);
       if (c.op === "less_than_days_ago") return `customer_id IN (${recent})`;
       if (c.includeNeverOrdered) return `customer_id NOT IN (${recent})`;
-      const all = rowsOf(ctx, "transactions", false, [sales, `occurred_at <= ${ctx.now}`]);
+      const all = rowsOf(ctx, "transactions", false, [sales, `occurred_at <= ${ctx.now}`, notVoided(ctx)]);
       return `customer_id IN (${all} GROUP BY customer_id HAVING max(occurred_at) <= ${since})`;
     }
     case "tag_affinity": {
@@ -160,7 +172,12 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
       return aggregateCondition(ctx, {
         table: "transactions",
         final: false,
-        filters: [sales, windowSql(ctx, c.window), `has(${p.add(c.locationIds, "Array(String)")}, location_id)`],
+        filters: [
+          sales,
+          windowSql(ctx, c.window),
+          `has(${p.add(c.locationIds, "Array(String)")}, location_id)`,
+          notVoided(ctx),
+        ],
         figure: "uniqExact(id)",
         op: c.op,
         value: c.value,

@@ -1,7 +1,13 @@
-import { type FactsTarget, mergeCustomerRows } from "@regulars/analytics";
+import { type FactsTarget, insertVoidedTransactions, mergeCustomerRows } from "@regulars/analytics";
 import { done, type Outcome } from "@regulars/bus";
 import { TransactionProcessed } from "@regulars/contracts";
-import { factOwners, mergesOf, recordProcessedTransactions } from "@regulars/customers-store";
+import {
+  factOwners,
+  mergesOf,
+  recordProcessedTransactions,
+  saleKeysOf,
+  voidedFactsOf,
+} from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { snapshotCustomers } from "@regulars/segments-store";
 import type { z } from "zod";
@@ -29,6 +35,9 @@ export type ProfileTransactionMessage = z.infer<typeof ProfileTransactionMessage
  * the merged customer's snapshot would then bring it back into segments, emptied. So the merges are looked up again
  * after the write and their move run here too, as the fact writers do (writeUnderSurvivors); one committed after
  * that look-up announces itself after the snapshot landed, so its own move deletes it.
+ *
+ * Then the voided facts among the batch's sales and their refunds go to ClickHouse's `voided_transactions`, which
+ * segments leave out of orders as the profile does; read after the commit, so a redelivery writes them again.
  */
 export async function writeProfileOrdersBatch(
   db: Db,
@@ -43,5 +52,8 @@ export async function writeProfileOrdersBatch(
     await snapshotCustomers(db, segments, { changed: owners, seen: [] });
     await mergeCustomerRows(segments, await mergesOf(db, owners));
   }
+  const profiled = events.filter((e) => e.customerId !== null);
+  if (segments && profiled.length)
+    await insertVoidedTransactions(segments, await voidedFactsOf(db, saleKeysOf(profiled)));
   return items.map(() => done);
 }

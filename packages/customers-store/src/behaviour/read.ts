@@ -14,6 +14,7 @@ interface FactRow {
   daypart: Daypart;
   item_count: number;
   tag_quantities: Record<string, number>;
+  voided: boolean;
 }
 
 /**
@@ -31,7 +32,7 @@ export async function readBehaviourProfile(
     SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
   if (!customer) throw new DomainError("not_found", `no customer ${customerId}`);
   const rows = await db.$queryRaw<FactRow[]>`
-    SELECT transaction_id, kind, occurred_at, value, location_id, channel, daypart, item_count, tag_quantities
+    SELECT transaction_id, kind, occurred_at, value, location_id, channel, daypart, item_count, tag_quantities, voided
     FROM profile_orders
     WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND occurred_at <= ${now}`;
   return behaviourProfile(rows.map(factOf), now, await readRfmBoundaries(db, tenantId));
@@ -47,4 +48,5 @@ const factOf = (row: FactRow): OrderFact => ({
   daypart: row.daypart,
   itemCount: row.item_count,
   tagQuantities: row.tag_quantities,
+  voided: row.voided,
 });

@@ -2,6 +2,7 @@ import type { TransactionProcessed } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
 import { type CustomerOrderFact, orderFactOf } from "@regulars/profiles";
 import { type DbOrTx, inTransaction } from "../shared.ts";
+import { lockSales, markVoidedSales, saleKeysOf } from "./voided.ts";
 
 /**
  * Records processed transactions as profile facts, one row per transaction, in one transaction and one insert
@@ -15,18 +16,25 @@ import { type DbOrTx, inTransaction } from "../shared.ts";
  * the tenant's is dropped: the ledger never sends one, and no event may put a fact into another tenant's customer.
  * So is an erased customer's: an event published before the erasure and read after its sweep ended (the stream keeps
  * unread events 30 days) would otherwise profile them again, for good.
+ *
+ * Each sale the events belong to (theirs, or the one a refund names) is then judged again: a sale its refunds voided
+ * is marked, with those refunds, and stops counting as an order (`markVoidedSales`).
  */
 export async function recordProcessedTransactions(db: DbOrTx, events: TransactionProcessed[]): Promise<number> {
   const withCustomer = events.filter((e) => e.customerId !== null);
   if (!withCustomer.length) return 0;
   return inTransaction(db, async (tx) => {
+    const sales = saleKeysOf(withCustomer);
+    await lockSales(tx, sales);
     const zones = await saleZones(tx, withCustomer);
     const facts = withCustomer.flatMap((e) => {
       const zone = zones.get(zoneKey(e.tenantId, e.locationId));
       const fact = zone ? orderFactOf(e, zone) : null;
       return fact ? [fact] : [];
     });
-    return insertFacts(tx, facts);
+    const inserted = await insertFacts(tx, facts);
+    await markVoidedSales(tx, sales);
+    return inserted;
   });
 }
 

@@ -16,9 +16,9 @@ interface BoundariesRow {
 
 /**
  * Scheduled job `rfm-boundaries`: the tenant's RFM quintile boundaries over its customers with an order in the
- * last 365 days (definitions in packages/profiles/README.md), as of `now`, unless they were computed less than
- * an hour before. `percentile_disc` is the nearest-rank percentile `quintileBoundaries` computes, done where the
- * facts are: a tenant's customers never travel to the process. No such customer: the boundaries are removed,
+ * last 365 days (definitions in packages/profiles/README.md: a voided sale and its refunds count nowhere), as of
+ * `now`, unless they were computed less than an hour before. `percentile_disc` is the nearest-rank percentile
+ * `quintileBoundaries` computes, done where the facts are: a tenant's customers never travel to the process. No such customer: the boundaries are removed,
  * so no one is scored against a population that no longer exists. `acted`: 1 when recomputed.
  */
 export async function computeRfmBoundaries(ctx: { db: DbOrTx; tenantId: string; now: Date }): Promise<JobResult> {
@@ -37,6 +37,7 @@ export async function computeRfmBoundaries(ctx: { db: DbOrTx; tenantId: string; 
         sum(CASE WHEN kind = 'sale' THEN value ELSE -value END)::bigint AS monetary
       FROM profile_orders
       WHERE tenant_id = ${tenantId} AND occurred_at > ${new Date(now.getTime() - 365 * DAY_MS)} AND occurred_at <= ${now}
+        AND NOT voided
       GROUP BY customer_id
       HAVING count(*) FILTER (WHERE kind = 'sale') > 0
     )

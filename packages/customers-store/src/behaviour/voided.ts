@@ -1,0 +1,85 @@
+import type { TransactionProcessed } from "@regulars/contracts";
+import { type DbTx, Prisma } from "@regulars/db";
+import type { DbOrTx } from "../shared.ts";
+
+/** The sale a processed transaction belongs to: its own external id, or the one a refund names. */
+export interface SaleKey {
+  tenantId: string;
+  externalId: string;
+}
+
+export function saleKeysOf(events: readonly TransactionProcessed[]): SaleKey[] {
+  const keys = new Map<string, SaleKey>();
+  for (const e of events) {
+    const externalId = e.kind === "sale" ? e.externalId : e.refundOf;
+    if (externalId) keys.set(JSON.stringify([e.tenantId, externalId]), { tenantId: e.tenantId, externalId });
+  }
+  return [...keys.values()];
+}
+
+/**
+ * Serialises the profile writers that judge the same sales, taken before their facts are written. A sale and its
+ * refund may be recorded by two writers at once (two workers share the durable); unlocked, the refund's writer could
+ * judge the sale void before the sale's fact was committed, and the sale's writer judge it from a read that began
+ * before the refund: both would miss. Locked, the later one reads the other's fact and every refund the ledger has
+ * committed by then. Taken in one sorted statement, so two batches never wait for each other in opposite orders.
+ */
+export async function lockSales(tx: DbTx, sales: readonly SaleKey[]): Promise<void> {
+  const keys = [...new Set(sales.map((s) => JSON.stringify([s.tenantId, s.externalId])))].sort();
+  if (keys.length)
+    await tx.$queryRaw`
+      SELECT count(pg_advisory_xact_lock(hashtextextended(k, 11)))
+      FROM (SELECT unnest(${keys}::text[]) AS k ORDER BY 1) AS ks`;
+}
+
+/**
+ * `judged`: each of these sales with whether its refunds voided it (`profile_sale_voided`, migration 0067, the
+ * order-count tier basis's rule), and `facts`: the transaction ids of the sale and of all its refunds, each with its
+ * sale's verdict. Sales are found by their key in the ledger's `transactions`, refunds by `transactions_refunds_idx`.
+ */
+const judgedFacts = (sales: readonly SaleKey[]) => Prisma.sql`
+  WITH judged AS (
+    SELECT s.tenant_id, s.id, s.external_id, coalesce(profile_sale_voided(s.tenant_id, s.external_id), false) AS voided
+    FROM unnest(${sales.map((s) => s.tenantId)}::text[], ${sales.map((s) => s.externalId)}::text[])
+      AS x(tenant_id, external_id)
+    JOIN transactions s ON s.tenant_id = x.tenant_id AND s.external_id = x.external_id AND s.type = 'sale'
+  ), facts AS (
+    SELECT tenant_id, id AS transaction_id, voided FROM judged
+    UNION ALL
+    SELECT j.tenant_id, t.id, j.voided FROM judged j
+    JOIN transactions t ON t.tenant_id = j.tenant_id AND t.refund_of = j.external_id
+  )`;
+
+/**
+ * Marks the facts of these sales and of all their refunds voided when the ledger's refunds voided the sale, and
+ * clears the mark otherwise; returns how many facts changed. Judged from the ledger's transactions as committed,
+ * whichever of a sale and its refunds was recorded first: the last one recorded sees them all, since the ledger
+ * commits a refund before publishing it and applies a refund parked for its sale only after the sale. Recording the
+ * same facts again changes nothing.
+ */
+export function markVoidedSales(tx: DbTx, sales: readonly SaleKey[]): Promise<number> {
+  if (!sales.length) return Promise.resolve(0);
+  return tx.$executeRaw`
+    ${judgedFacts(sales)}
+    UPDATE profile_orders o SET voided = f.voided
+    FROM facts f
+    WHERE o.tenant_id = f.tenant_id AND o.transaction_id = f.transaction_id AND o.voided <> f.voided`;
+}
+
+/**
+ * The recorded facts of these sales (theirs and their refunds') that are voided: what segments must leave out too.
+ * Read after the facts' commit, so a redelivered event finds them again, which a crash before ClickHouse heard needs.
+ */
+export async function voidedFactsOf(
+  db: DbOrTx,
+  sales: readonly SaleKey[],
+): Promise<{ tenantId: string; transactionId: string }[]> {
+  if (!sales.length) return [];
+  const rows = await db.$queryRaw<{ tenant_id: string; transaction_id: string }[]>`
+    ${judgedFacts(sales)}
+    SELECT o.tenant_id, o.transaction_id FROM facts f
+    JOIN profile_orders o ON o.tenant_id = f.tenant_id AND o.transaction_id = f.transaction_id
+    WHERE o.voided
+    ORDER BY o.tenant_id, o.transaction_id`;
+  return rows.map((r) => ({ tenantId: r.tenant_id, transactionId: r.transaction_id }));
+}
