@@ -1,8 +1,9 @@
-import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened } from "@regulars/contracts";
+import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened, MessageSent } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import { type Channel, DeliveryStatus, laterStatus, siteOfLink } from "@regulars/messaging";
 import { announceMessageEvents, linkKey, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
+import { spentContent } from "./transactional.ts";
 
 interface MessageRow {
   id: string;
@@ -12,6 +13,8 @@ interface MessageRow {
   channel: Channel;
   status: string;
   provider: string | null;
+  attempts: number;
+  sent_at: Date | null;
   delivered_at: Date | null;
   failed_at: Date | null;
   announced_engagements: string[];
@@ -45,6 +48,14 @@ function firstReport(row: MessageRow, next: "delivered" | "failed" | "opened" | 
 }
 
 /**
+ * Whether the report is the first news that a message still queued went out: an attempt the sender took for a
+ * failure (a timeout) had reached the provider, which now reports on it. Its retry will never be claimed (it is not
+ * queued any more), so the report records what `recordSent` would have: the time, the spent content, `message.sent`.
+ */
+const unannouncedSend = (row: MessageRow): row is MessageRow & { provider: string } =>
+  row.status === "queued" && row.sent_at === null && row.provider !== null && row.attempts > 0;
+
+/**
  * What came back about a message after it left: the customer opened it or followed a link (the tracker), or the
  * provider reported it delivered or failed (a receipt). The status moves by `laterStatus` only (reports arrive out
  * of order; an open outranks a late bounce), the first time of each is kept, and only the first of each is announced
@@ -62,8 +73,8 @@ async function report(
 ): Promise<Reported | null> {
   return withTransaction(db, async (tx) => {
     const [row] = await tx.$queryRaw<MessageRow[]>`
-      SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider, delivered_at, failed_at,
-        announced_engagements, to_address = '' AS text_cleared
+      SELECT id, tenant_id, customer_id, campaign_id, channel, status, provider, attempts, sent_at, delivered_at,
+        failed_at, announced_engagements, to_address = '' AS text_cleared
       FROM messages
       WHERE id = ${messageId} AND (${tenantId ?? null}::text IS NULL OR tenant_id = ${tenantId ?? null})
       FOR UPDATE`;
@@ -75,8 +86,11 @@ async function report(
     if (next === "failed" && status !== "failed") return { status, outbox: [] };
     const first = firstReport(row, next, engagement);
     const announced = first ? (engagement ?? null) : null;
+    const sent = unannouncedSend(row);
+    // Every status a report leaves is past the queue, so a one-time code is blanked as the sender's results do.
     await tx.$executeRaw`
-      UPDATE messages SET status = ${status},
+      UPDATE messages SET status = ${status}, content = ${spentContent},
+        sent_at = CASE WHEN ${sent} THEN coalesce(sent_at, ${now}) ELSE sent_at END,
         delivered_at = CASE WHEN ${next} = 'delivered' THEN coalesce(delivered_at, ${now}) ELSE delivered_at END,
         failed_at = CASE WHEN ${next} = 'failed' THEN coalesce(failed_at, ${now}) ELSE failed_at END,
         failure_code = coalesce(${failureCode ?? null}, failure_code),
@@ -85,7 +99,6 @@ async function report(
         announced_engagements = CASE WHEN ${announced}::text IS NULL THEN announced_engagements
           ELSE array_append(announced_engagements, ${announced}::text) END
       WHERE id = ${row.id}`;
-    if (!first) return { status, outbox: [] };
     const ref = {
       id: row.id,
       tenantId: row.tenant_id,
@@ -95,7 +108,13 @@ async function report(
       provider: row.provider,
       textCleared: row.text_cleared,
     };
-    return { status, outbox: await announceMessageEvents(tx, [event(ref)]) };
+    const events: MessageEvent[] = [];
+    if (sent)
+      events.push(
+        messageEvent<MessageSent>(ref, now, { type: "message.sent", provider: row.provider, attempt: row.attempts }),
+      );
+    if (first) events.push(event(ref));
+    return { status, outbox: events.length ? await announceMessageEvents(tx, events) : [] };
   });
 }
 

@@ -1,3 +1,4 @@
+import { isKnownZone } from "@regulars/campaigns";
 import { type DbTx, type SqlArrayElement, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import {
@@ -189,7 +190,8 @@ async function queueFromTemplates(
           WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
         ) t ON true
         WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${sqlArray(customerIds)}::text[])`,
-      tx.$queryRaw<{ language: string }[]>`SELECT language FROM tenants WHERE id = ${tenantId}`,
+      tx.$queryRaw<{ language: string; timezone: string }[]>`
+        SELECT language, timezone FROM tenants WHERE id = ${tenantId}`,
     ]);
     const templateOf = new Map(
       templates.map((t) => [t.id, { channel: t.channel, variants: Variants.safeParse(t.variants) }]),
@@ -226,8 +228,10 @@ async function queueFromTemplates(
         continue;
       }
       const id = newId("message");
+      // Its dates as the customer reads them: on the clock planning timed it by, else the tenant's.
+      const zone = input.deliveryZone && isKnownZone(input.deliveryZone) ? input.deliveryZone : tenant?.timezone;
       try {
-        const content = render(chosen, { ...variables, ...input.extras }, id, options.tracking);
+        const content = render(chosen, { ...variables, ...input.extras }, { messageId: id, timeZone: zone }, options);
         fresh.push({ index, id, input, language: chosen.language, to, content });
       } catch (e) {
         results[index] = { messageId: null, error: e instanceof Error ? e : new Error(String(e)) };
@@ -305,12 +309,12 @@ function addressOf(channel: Channel, r: RecipientRow): string | null {
 function render(
   template: MessageTemplate,
   variables: MessageVariables,
-  messageId: string,
-  trackingInput: MessageTrackingInput | null | undefined,
+  { messageId, timeZone }: { messageId: string; timeZone: string | undefined },
+  { tracking: trackingInput }: QueueOptions,
 ): RenderedContent {
-  if (!trackingInput) return composeMessage(template, variables, { messageId }).content;
+  if (!trackingInput) return composeMessage(template, variables, { messageId, timeZone }).content;
   const tracking = MessageTracking.parse(trackingInput);
-  const { content } = composeMessage(template, variables, { messageId, tracking: clickTracking(tracking) });
+  const { content } = composeMessage(template, variables, { messageId, timeZone, tracking: clickTracking(tracking) });
   if (tracking.opens && content.channel === "email" && content.html !== undefined)
     content.html = addOpenPixel(
       content.html,

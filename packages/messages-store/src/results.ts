@@ -1,6 +1,6 @@
 import type { MessageFailed, MessageSent } from "@regulars/contracts";
 import { pushTargets, removePushToken } from "@regulars/customers-store";
-import { type Db, type DbTx, Prisma, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
 import {
   afterFailure,
@@ -12,7 +12,7 @@ import {
 import type { ClaimedMessage } from "./claim.ts";
 import { announceMessageEvents, messageEvent } from "./events.ts";
 import { addressText, type SendDecision } from "./send-check.ts";
-import { spentTransactionalBody } from "./transactional.ts";
+import { spentContent } from "./transactional.ts";
 
 export type SendOutcome = "sent" | "retrying" | "failed" | "cancelled" | "held" | "stale";
 
@@ -23,9 +23,6 @@ export interface Recorded {
 }
 
 const stale: Recorded = { outcome: "stale", outbox: [] };
-/** The content a message keeps once it leaves the queue: a transactional one's code is blanked, others stay. */
-const spentContent = Prisma.sql`CASE WHEN transactional
-  THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text)) ELSE content END`;
 const errorText = (failure: SendFailure) => `${failure.code}: ${failure.message}`.slice(0, 500);
 
 /**
@@ -143,8 +140,9 @@ export async function recordFailure(
         content = ${spentContent}
       WHERE id = ${claimed.id} AND attempts = ${claimed.attempts} AND status = 'queued'`,
     async (tx) => {
-      if (failure.code === "recipient_gone" && message?.channel === "push" && claimed.customerId)
-        await forgetDevice(tx, claimed.tenantId, claimed.customerId, message.to.token);
+      // The message's customer as the check addressed it: a merged-away customer's devices are its survivor's.
+      if (failure.code === "recipient_gone" && message?.channel === "push" && message.customerId)
+        await forgetDevice(tx, claimed.tenantId, message.customerId, message.to.token);
       return announceMessageEvents(tx, [
         messageEvent<MessageFailed>(claimed, now, {
           type: "message.failed",

@@ -8,6 +8,7 @@ import type { ClaimedMessage } from "./claim.ts";
 import {
   addressNow,
   type CheckedMessage,
+  personOf,
   quietHoursEnd,
   type RecipientRow,
   type SendFacts,
@@ -111,7 +112,8 @@ export async function decideSends(
   return claimed.map((m) => {
     const b = before.get(m.id)!;
     if ("decision" in b) return b.decision;
-    return goesAt.get(m.id) ? { action: "send", message: outgoing(m, m.customerId!, b.to) } : cancel("capped");
+    const to = outgoing(m, personOf(facts, m.customerId!), b.to);
+    return goesAt.get(m.id) ? { action: "send", message: to } : cancel("capped");
   });
 }
 
@@ -141,12 +143,14 @@ async function whenEachGoes(
 ): Promise<Map<string, Date | null>> {
   const capsOf = new Map<string, FrequencyCap[]>();
   for (const [id, b] of before) if ("to" in b && b.caps.length) capsOf.set(id, b.caps);
-  const capped = claimed.filter((m) => capsOf.has(m.id));
+  // Caps count per person: a merged-away customer's message against what its survivor was sent, and the other way.
+  const byPerson = claimed.map((m) => (m.customerId ? { ...m, customerId: personOf(facts, m.customerId) } : m));
+  const capped = byPerson.filter((m) => capsOf.has(m.id));
   const counted = await sendsAround(db, capped, capsOf, now);
-  const others = queuedOthers(counted, claimed, before);
+  const others = queuedOthers(counted, byPerson, before);
   const all = others.length ? await sendFacts(db, others, facts) : facts;
   const checks: Checked[] = [
-    ...claimed.map((m) => ({ m, b: before.get(m.id)! })),
+    ...byPerson.map((m) => ({ m, b: before.get(m.id)! })),
     ...others.map((m) => ({ m, b: beforeCaps(m, all, tenantCaps, now) })),
   ].sort((x, y) => plannedOrder(x.m, y.m));
 
@@ -245,7 +249,7 @@ function transactionalDecision(m: ClaimedMessage, recipient: RecipientRow | unde
   if (!m.customerId) return cancel("no_address");
   if (!m.expiresAt || m.expiresAt <= now) return cancel("expired");
   if (!recipient || recipient.tenant_id !== m.tenantId || recipient.erased_at) return cancel("no_address");
-  return { action: "send", message: outgoing(m, m.customerId, m.toAddress) };
+  return { action: "send", message: outgoing(m, recipient.person_id, m.toAddress) };
 }
 
 function outgoing(claimed: ClaimedMessage, customerId: string, to: string | PushDevice): OutgoingMessage {

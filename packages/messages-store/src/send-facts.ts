@@ -14,7 +14,14 @@ export type CheckedMessage = Pick<
 >;
 
 export interface RecipientRow {
+  /** The message's customer. */
   id: string;
+  /**
+   * Whom the facts are of: the customer, or the account it was merged into. A merge moves consents, push devices and
+   * the phone's identity to the survivor and leaves queued messages where they were, so a merged-away customer's
+   * message is the survivor's to receive: by their consents and at their address (erased if either is).
+   */
+  person_id: string;
   tenant_id: string;
   email: string | null;
   phone: string | null;
@@ -63,13 +70,16 @@ export async function sendFacts(
   const [recipients, campaigns, consents, purposes] = await Promise.all([
     customerIds.length
       ? db.$queryRaw<RecipientRow[]>`
-          SELECT c.id, c.tenant_id, c.email, c.phone, c.erased_at, t.platform AS push_platform, t.token AS push_token
-          FROM customers c
+          SELECT own.id, c.id AS person_id, c.tenant_id, c.email, c.phone,
+            coalesce(c.erased_at, own.erased_at) AS erased_at, t.platform AS push_platform, t.token AS push_token
+          FROM customers own
+          LEFT JOIN customer_merges cm ON cm.tenant_id = own.tenant_id AND cm.merged_id = own.id
+          JOIN customers c ON c.id = coalesce(cm.into_id, own.id)
           LEFT JOIN LATERAL (
             SELECT platform, token FROM customer_push_tokens
             WHERE tenant_id = c.tenant_id AND customer_id = c.id ORDER BY updated_at DESC, device_id LIMIT 1
           ) t ON true
-          WHERE c.id = ANY(${customerIds}::text[])`
+          WHERE own.id = ANY(${customerIds}::text[])`
       : [],
     campaignIds.length
       ? db.$queryRaw<CampaignRow[]>`
@@ -92,7 +102,17 @@ export async function sendFacts(
   };
 }
 
-/** The consents in force of many customers, by customer (`currentConsents` of each, in one statement). */
+/**
+ * The person a message's customer is now: the account it was merged into, else itself. One level is the whole
+ * chain: a merge re-points the merges into its merged customer at its survivor (`mergeCustomer`).
+ */
+export const personOf = (facts: SendFacts, customerId: string): string =>
+  facts.recipients.get(customerId)?.person_id ?? customerId;
+
+/**
+ * The consents in force of many customers, by customer (`currentConsents` of each, in one statement): a merged-away
+ * customer's are its survivor's, where the merge moved them and where the person chooses from now on.
+ */
 async function currentConsentsOf(db: Db, messages: readonly CheckedMessage[]) {
   const out = new Map<string, ConsentChoice[]>();
   const pairs = [...new Set(messages.flatMap((m) => (m.customerId ? [`${m.tenantId} ${m.customerId}`] : [])))];
@@ -100,11 +120,12 @@ async function currentConsentsOf(db: Db, messages: readonly CheckedMessage[]) {
   const rows = await db.$queryRaw<
     { customer_id: string; channel: string; purpose: string; granted: boolean; occurred_at: Date }[]
   >`
-    SELECT DISTINCT ON (customer_id, channel, purpose) customer_id, channel, purpose, granted, occurred_at
-    FROM customer_consents
-    WHERE (tenant_id, customer_id) IN (
-      SELECT split_part(p, ' ', 1), split_part(p, ' ', 2) FROM unnest(${pairs}::text[]) AS p)
-    ORDER BY customer_id, channel, purpose, ${consentInForceOrder}`;
+    SELECT DISTINCT ON (k.customer_id, channel, purpose) k.customer_id, channel, purpose, granted, occurred_at
+    FROM (SELECT split_part(p, ' ', 1) AS tenant_id, split_part(p, ' ', 2) AS customer_id
+          FROM unnest(${pairs}::text[]) AS p) k
+    LEFT JOIN customer_merges cm ON cm.tenant_id = k.tenant_id AND cm.merged_id = k.customer_id
+    JOIN customer_consents cc ON cc.tenant_id = k.tenant_id AND cc.customer_id = coalesce(cm.into_id, k.customer_id)
+    ORDER BY k.customer_id, channel, purpose, ${consentInForceOrder}`;
   for (const r of rows) {
     const list = out.get(r.customer_id) ?? [];
     list.push({

@@ -1,5 +1,5 @@
 import type { TransactionalSms } from "@regulars/contracts";
-import type { DbTx } from "@regulars/db";
+import { type DbTx, Prisma } from "@regulars/db";
 import { newId } from "@regulars/ids";
 
 /**
@@ -21,3 +21,7 @@ export async function queueTransactionalSms(tx: DbTx, sms: TransactionalSms): Pr
 
 /** What a transactional message's content says once it is used up: the table keeps no code. */
 export const spentTransactionalBody = "(a one-time message: its text is not kept once it has been sent or given up)";
+
+/** The content a message keeps once it leaves the queue: a transactional one's code is blanked, others stay. */
+export const spentContent = Prisma.sql`CASE WHEN transactional
+  THEN jsonb_set(content, '{body}', to_jsonb(${spentTransactionalBody}::text)) ELSE content END`;

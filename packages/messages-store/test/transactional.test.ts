@@ -7,6 +7,7 @@ import {
   queueCampaignMessage,
   queueTransactionalSms,
   recordCancelled,
+  recordDeliveryReceipt,
   recordFailure,
   recordSentMany,
   spentTransactionalBody,
@@ -180,5 +181,33 @@ describe("transactional SMS", () => {
       now: at(2),
     });
     expect(await row(failed)).toMatchObject({ status: "failed", content: { body: spentTransactionalBody } });
+  });
+
+  it("keeps no code once a receipt says an attempt taken for failed was delivered, and announces it sent", async () => {
+    // The provider took the code but answered too late: the sender counted a timeout and would try again, then the
+    // provider's receipt came. No retry is claimed for a delivered message, so the receipt is the code's last look.
+    const customerId = await messageCustomer(db, tenantId, { phone: "+48600500008" });
+    const { messageId } = await queueCode(code(customerId, "+48600500008"));
+    const [claimed] = await claim(at(1));
+    const [decision] = await decideSends(db, [claimed!], { now: at(1) });
+    if (decision?.action !== "send") throw new Error("the code was not sent");
+    const timedOut = sendFailure("timeout", "no answer in 10 s");
+    expect(await recordFailure(db, claimed!, decision.message, "test", timedOut, { now: at(2) })).toMatchObject({
+      outcome: "retrying",
+    });
+    expect(await row(messageId)).toMatchObject({ status: "queued", content: { body: code("", "").body } });
+
+    const receipt = await recordDeliveryReceipt(db, messageId, "test", { status: "delivered" }, at(3), tenantId);
+    expect(await row(messageId)).toMatchObject({
+      status: "delivered",
+      content: { body: spentTransactionalBody },
+      sentAt: at(3),
+      deliveredAt: at(3),
+    });
+    expect(receipt?.outbox.map((item) => item.type)).toEqual(["message.sent", "message.delivered"]);
+    expect(receipt?.outbox[0]?.payload).toMatchObject({ provider: "test", attempt: 1, messageId });
+    const again = await recordDeliveryReceipt(db, messageId, "test", { status: "delivered" }, at(4), tenantId);
+    expect(again?.outbox).toEqual([]);
+    expect(await claim(at(600))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { type RenderedContent, renderTemplate } from "./render.ts";
+import { type RenderedContent, type RenderOptions, renderTemplate } from "./render.ts";
 import { type SmsLength, smsLength } from "./sms-length.ts";
 import type { MessageTemplate } from "./template.ts";
 import { type LinkTrackingInput, trackLinks, writtenLinks } from "./tracked-links.ts";
@@ -20,9 +20,9 @@ export interface ComposedMessage {
 export function composeMessage(
   template: MessageTemplate,
   variables: MessageVariables,
-  options: { messageId: string; tracking?: LinkTrackingInput },
+  options: { messageId: string; tracking?: LinkTrackingInput } & RenderOptions,
 ): ComposedMessage {
-  const rendered = renderTemplate(template, variables);
+  const rendered = renderTemplate(template, variables, { timeZone: options.timeZone });
   const content = options.tracking
     ? trackLinks(rendered, options.tracking, options.messageId, writtenLinks(template))
     : rendered;

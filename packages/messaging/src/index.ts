@@ -18,7 +18,7 @@ export {
   type SendResult,
   sendFailure,
 } from "./provider.ts";
-export { type RenderedContent, renderTemplate } from "./render.ts";
+export { type RenderedContent, type RenderOptions, renderTemplate } from "./render.ts";
 export { afterFailure, defaultRetryPolicy, type RetryDecision, RetryPolicy } from "./retry.ts";
 export { type SmsLength, smsLength } from "./sms-length.ts";
 export { DeliveryEvent, DeliveryStatus, laterStatus } from "./status.ts";

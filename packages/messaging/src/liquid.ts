@@ -1,4 +1,4 @@
-import { Liquid, type Template } from "liquidjs";
+import { Context, type FS, Liquid, type Template } from "liquidjs";
 
 /**
  * The two Liquid engines messages are rendered with. Both are strict: an undefined variable or filter is
@@ -30,12 +30,45 @@ export const renderLimits = {
 
 const { outputLimit, ...engineLimits } = renderLimits;
 
-const plainEngine = new Liquid({ ...strict, ...engineLimits });
+/**
+ * A file system with no files. liquidjs reads templates from disk for `include`, `render` and `layout`, rooted at
+ * the process's working folder by default: a tenant's template could then print the server's files (its
+ * configuration, other tenants' data). Those tags are refused below; this is the second wall behind them.
+ */
+const noFiles: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file) => {
+    throw new Error(`no file is read by a message template: ${file}`);
+  },
+  readFileSync: (file) => {
+    throw new Error(`no file is read by a message template: ${file}`);
+  },
+  resolve: (_dir, file) => file,
+  contains: async () => false,
+  containsSync: () => false,
+};
 
-const htmlEngine = new Liquid({ ...strict, ...engineLimits, outputEscape: "escape" });
+/** Nothing outside the template and its variables: no folders to look in, no globals. */
+const closed = { fs: noFiles, root: [], partials: [], layouts: [], relativeReference: false, globals: {} };
+
+const plainEngine = new Liquid({ ...strict, ...closed, ...engineLimits });
+
+const htmlEngine = new Liquid({ ...strict, ...closed, ...engineLimits, outputEscape: "escape" });
 // `raw` would put a variable into the HTML unescaped; a customer's name is never trusted markup. Replaced by a
 // plain identity filter, its output is escaped like any other.
 htmlEngine.registerFilter("raw", (value: unknown) => value);
+
+/** The tags that bring in another template, which is a file: a message is the one text its editor wrote. */
+const fileTags = ["include", "render", "layout"] as const;
+for (const engine of [plainEngine, htmlEngine])
+  for (const tag of fileTags)
+    engine.registerTag(tag, {
+      parse() {
+        throw new Error(`the ${tag} tag is not available: a template cannot bring in other files, write the text here`);
+      },
+      render: () => "",
+    });
 
 export const engineFor = (html: boolean): Liquid => (html ? htmlEngine : plainEngine);
 
@@ -48,7 +81,7 @@ const parsedFields = new Map<string, Template[]>();
 const PARSED_FIELDS_LIMIT = 1_000;
 
 /** Renders one field's Liquid `source` with `scope` (throws liquidjs's errors, as `parseAndRenderSync` would). */
-export function renderField(source: string, html: boolean, scope: object): string {
+export function renderField(source: string, html: boolean, scope: object, setting: RenderSetting = {}): string {
   const key = `${html ? "html" : "text"}\n${source}`;
   let parsed = parsedFields.get(key);
   if (!parsed) {
@@ -56,18 +89,47 @@ export function renderField(source: string, html: boolean, scope: object): strin
     if (parsedFields.size >= PARSED_FIELDS_LIMIT) parsedFields.clear();
     parsedFields.set(key, parsed);
   }
-  return renderParsed(parsed, html, scope);
+  return renderParsed(parsed, html, scope, setting);
 }
 
-/** Renders a parsed field within `renderLimits`. */
-export function renderParsed(parsed: Template[], html: boolean, scope: object): string {
-  const output: string = engineFor(html).renderSync(parsed, scope);
+/**
+ * Where and how a message's dates are written: the tenant's zone (or the location's the message was timed in) and
+ * the template's language. liquidjs would use the server's zone and locale, so `{{ 'now' | date: '%A %H:%M' }}`
+ * named another day and hour, in another language, depending on the machine that rendered it.
+ */
+export interface RenderSetting {
+  /** An IANA zone; UTC when absent (never the server's). */
+  timeZone?: string | undefined;
+  /** A BCP 47 tag for day and month names; English when absent. */
+  language?: string | undefined;
+}
+
+/** Renders a parsed field within `renderLimits`, its dates in `setting`'s zone and language. */
+export function renderParsed(parsed: Template[], html: boolean, scope: object, setting: RenderSetting = {}): string {
+  const engine = engineFor(html);
+  const context = new Context(scope, optionsFor(html, setting), { sync: true }, { liquid: engine });
+  const output: string = engine.renderSync(parsed, context);
   // Checked before anything reads the text: until then the repeats are shared pieces, not copies.
   if (output.length > outputLimit) throw new Error(outputLimitExceeded);
   return output;
 }
 
 const outputLimitExceeded = "output length limit exceeded";
+
+type EngineOptions = Liquid["options"];
+/** The engine's options with a zone and language, by both: a broadcast renders thousands of messages with one. */
+const settingOptions = new Map<string, EngineOptions>();
+
+function optionsFor(html: boolean, { timeZone = "UTC", language = "en" }: RenderSetting): EngineOptions {
+  const key = `${html}\n${timeZone}\n${language}`;
+  let options = settingOptions.get(key);
+  if (!options) {
+    options = { ...engineFor(html).options, timezoneOffset: timeZone, locale: language };
+    if (settingOptions.size >= PARSED_FIELDS_LIMIT) settingOptions.clear();
+    settingOptions.set(key, options);
+  }
+  return options;
+}
 
 /** A Liquid failure in one field of a template, in words an editor of the template can act on. */
 export interface TemplateIssue {

@@ -1,5 +1,5 @@
 import { DomainError } from "@regulars/errors";
-import { describeLiquidError, renderField } from "./liquid.ts";
+import { describeLiquidError, type RenderSetting, renderField } from "./liquid.ts";
 import type { MessageTemplate } from "./template.ts";
 import { MessageVariables } from "./variables.ts";
 
@@ -8,22 +8,34 @@ export type RenderedContent =
   | { channel: "sms"; body: string }
   | { channel: "push"; title: string; body: string; url?: string };
 
+/** Where the message's reader is: dates are written in this zone (the tenant's, or the location's). */
+export interface RenderOptions {
+  /** An IANA zone; UTC when absent, never the server's. */
+  timeZone?: string | undefined;
+}
+
 /**
  * Renders a template with one customer's variables. Strict: a variable the template needs and the data
  * lacks (a coupon code when no coupon was issued) is a `DomainError` (`unprocessable`) naming the field
  * and the variable, so the message is not sent half-filled. Subjects, SMS and push texts are plain text;
- * an HTML e-mail body has every variable HTML-escaped.
+ * an HTML e-mail body has every variable HTML-escaped. Dates (`date`) are written in `timeZone` and in the
+ * template's language.
  */
-export function renderTemplate(template: MessageTemplate, variables: MessageVariables): RenderedContent {
+export function renderTemplate(
+  template: MessageTemplate,
+  variables: MessageVariables,
+  options: RenderOptions = {},
+): RenderedContent {
   const parsed = MessageVariables.safeParse(variables);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new DomainError("invalid_request", `Message variables are not valid: ${issues.join("; ")}`);
   }
   const scope = parsed.data;
+  const setting: RenderSetting = { timeZone: options.timeZone, language: template.language };
   const render = (field: string, source: string, html = false): string => {
     try {
-      return renderField(source, html, scope);
+      return renderField(source, html, scope, setting);
     } catch (e) {
       const issue = describeLiquidError(e);
       throw new DomainError("unprocessable", `Template ${field}: ${issue}`, [{ path: field, message: issue }]);

@@ -50,7 +50,8 @@ const noDeepLinks = (name: string): string =>
 function brokenLimit(parsed: Template[], html: boolean): string | false {
   for (const variables of sampleVariables)
     try {
-      renderParsed(parsed, html, variables);
+      // A copy: `{% increment coupon %}` writes into the variables it is given, and the samples serve every tenant.
+      renderParsed(parsed, html, structuredClone(variables));
     } catch (e) {
       if (isLimitBroken(e)) return describeLiquidError(e);
     }

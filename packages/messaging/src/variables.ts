@@ -74,7 +74,8 @@ export function isKnownVariable(path: readonly unknown[]): boolean {
     if (node.kind === "any") return true;
     // `size`, `first` and `last` are Liquid's own properties of strings and lists.
     if (node.kind === "leaf") return segment === "size";
-    if (typeof segment !== "string") return false;
+    // Own names only: `constructor` or `__proto__` are every object's, never a variable.
+    if (typeof segment !== "string" || !Object.hasOwn(node.fields, segment)) return false;
     const next: VariableTree | undefined = node.fields[segment];
     if (!next) return false;
     node = next;
