@@ -234,4 +234,19 @@ describe("variables and preview", () => {
     const unknown = await domainError(previewTemplate(db, tenantId, { templateId: template.id, customerId: "cus_x" }));
     expect(unknown.issues).toEqual([{ path: "customerId", message: "no such customer" }]);
   });
+
+  it("writes dates on the tenant's clock, never the server's", async () => {
+    // A zone 14 hours from UTC without daylight saving: the server's clock (UTC here) cannot pass for it.
+    const tenantId = await campaignTenant(db);
+    await db.tenant.update({ where: { id: tenantId }, data: { timezone: "Pacific/Kiritimati" } });
+    const customerId = await addCustomer(db, tenantId, "Ada Lovelace");
+    const template = await createTemplate(
+      db,
+      tenantId,
+      { name: "Clock", channel: "sms", variants: [smsVariant("en", "{{ 'now' | date: '%z' }}")] },
+      ACTOR,
+    );
+    const preview = await previewTemplate(db, tenantId, { templateId: template.id, customerId });
+    expect(preview.message.content).toEqual({ channel: "sms", body: "+1400" });
+  });
 });

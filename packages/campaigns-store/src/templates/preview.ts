@@ -42,7 +42,9 @@ export async function previewTemplate(db: Db, tenantId: string, input: PreviewIn
     throw new DomainError("not_found", `no customer ${input.customerId}`, [
       { path: "customerId", message: "no such customer" },
     ]);
-  const message = composeMessage(variant, variables, { messageId: "preview" });
+  // Dates as the customer would read them: on the tenant's clock, as queued messages are rendered.
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timezone: true } });
+  const message = composeMessage(variant, variables, { messageId: "preview", timeZone: tenant?.timezone });
   const preview: TemplatePreview = {
     templateId: template.id,
     version: template.version,
