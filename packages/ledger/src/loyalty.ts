@@ -1,4 +1,4 @@
-import type { SaleEffects, SaleUpgrade } from "@regulars/rules";
+import type { RefundedEntry, SaleEffects, SaleUpgrade } from "@regulars/rules";
 
 /** What the engine needs to know about a customer, loaded once per batch and updated in memory. */
 export interface LoyaltyState {
@@ -75,6 +75,8 @@ export interface SaleRecord {
   effects: SaleEffects;
   /** Money already refunded per line, and in all. */
   refundedPerLine: number[];
+  /** Per line that cost no money, the price its refunds named (`pricesNamedAfter`); absent: none named. */
+  pricesNamed?: number[];
   refundedTotal: number;
   /** How many refunds of this sale applied before: a sale paid nothing in money cannot measure them by money. */
   refundCount: number;
@@ -91,7 +93,8 @@ export interface SaleRecord {
 
 /** Stored with a refund: which sale lines it took back and what else it undid. */
 export interface StoredRefundEffects {
-  refunded: { lineNo: number; amount: number }[];
+  /** `price` on a line that cost no money (`refundedEntries`): absent on refunds stored before it was recorded. */
+  refunded: RefundedEntry[];
   stampsTaken: Record<string, number>;
   /** `sales`: whose upgrades it took back, when not only the refunded sale's own (absent: that one). */
   tierRevoked: { from: string; to: string; sales?: string[] } | null;

@@ -10,7 +10,9 @@ import {
   fullyRefunded,
   localDate,
   matchRefundLines,
+  pricesNamedAfter,
   refundedAfter,
+  refundedEntries,
   refundReversal,
   type SaleUpgrade,
   stampsToTakeBack,
@@ -75,6 +77,8 @@ export function planRefund(
 
   const before = sale.refundedPerLine;
   const after = refundedAfter(before, sale.lines.length, match.lines);
+  const refunded = refundedEntries(sale.lines, match.lines, t.lines);
+  const pricesNamed = pricesNamedAfter(sale.pricesNamed, sale.lines.length, refunded);
   const reversed = refundReversal({
     awardedPoints: sale.points,
     saleLines: sale.lines,
@@ -93,7 +97,7 @@ export function planRefund(
   const movements: NewMovement[] = [];
   const events: LoyaltyEvent[] = [];
   const effects: StoredRefundEffects = {
-    refunded: match.lines.map((l) => ({ lineNo: l.lineNo, amount: l.amount })),
+    refunded,
     stampsTaken: {},
     tierRevoked: null,
     ...(expired > 0 ? { expired } : {}),
@@ -115,7 +119,7 @@ export function planRefund(
   if (customerId && state) {
     if (config.refunds.stampCards) {
       for (const [cardId, count] of Object.entries(
-        stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken),
+        stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken, pricesNamed),
       )) {
         const card = config.stampCards.find((c) => c.id === cardId);
         const progress = state.stamps.get(cardId);
@@ -233,6 +237,7 @@ export function planRefund(
   }
 
   sale.refundedPerLine = after;
+  sale.pricesNamed = pricesNamed;
   sale.refundedTotal += t.total;
   sale.refundCount += 1;
   sale.expiredSpared += expired;

@@ -11,7 +11,10 @@ export {
 export { expiresAt, inactivityExpiry, noticeAt } from "./expiry.ts";
 export {
   noSaleEffects,
+  pricesNamedAfter,
   type RefundEffects,
+  type RefundedEntry,
+  refundedEntries,
   type SaleEffects,
   type SaleUpgrade,
   stampsToTakeBack,
@@ -30,7 +33,7 @@ export {
   refundReversal,
   type SaleLineForRefund,
 } from "./refunds.ts";
-export { applyStamps, stampsEarned, stampsPerLine } from "./stamps.ts";
+export { applyStamps, type StampLine, stampsEarned, stampsPerLine } from "./stamps.ts";
 export {
   dueForTierJudging,
   effectiveTier,

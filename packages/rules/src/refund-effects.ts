@@ -1,5 +1,5 @@
 import type { TierLevel, TierProgramme } from "@regulars/contracts";
-import type { SaleLineForRefund } from "./refunds.ts";
+import type { MatchedRefundLine, SaleLineForRefund } from "./refunds.ts";
 import { floorForgivingNoise } from "./rounding.ts";
 import { tierFor } from "./tiers.ts";
 
@@ -36,20 +36,27 @@ export interface RefundEffects {
 export const noSaleEffects = (): SaleEffects => ({ stamps: {}, tier: null });
 
 /**
- * Stamps a refund takes back from each card, given the money refunded per line before and after it.
- * A visit stamp goes back when the sale is refunded in full; item stamps go back by refunded units
- * (a line's units × its refunded share, rounded down), never more than the sale added.
+ * Stamps a refund takes back from each card, given what the sale's refunds took back of each line so far, this one
+ * included: money (`refundedAfter`) and, of a line the sale paid nothing for in money (the checkout paid it, with
+ * wallet cash, points or a reward), the price the refunds named (`pricesNamedAfter`), all that measures such a line.
+ * A visit stamp goes back when the sale is refunded in full (every line, one that cost no money once its whole price
+ * is named); item stamps go back by refunded units (a line's units × its refunded share, rounded down), never more
+ * than the sale added.
  */
 export function stampsToTakeBack(
   effects: SaleEffects,
-  saleLines: readonly SaleLineForRefund[],
+  saleLines: readonly (SaleLineForRefund & { price?: number })[],
   refundedAfter: readonly number[],
   alreadyTaken: Readonly<Record<string, number>>,
+  pricesNamedAfter: readonly number[] = [],
 ): Record<string, number> {
   const result: Record<string, number> = {};
-  const share = (i: number) =>
-    saleLines[i]!.amount > 0 ? Math.min(1, (refundedAfter[i] ?? 0) / saleLines[i]!.amount) : 0;
-  const full = saleLines.every((l, i) => l.amount <= (refundedAfter[i] ?? 0));
+  const share = (i: number) => {
+    const { amount, price = 0 } = saleLines[i]!;
+    if (amount > 0) return Math.min(1, (refundedAfter[i] ?? 0) / amount);
+    return price > 0 ? Math.min(1, (pricesNamedAfter[i] ?? 0) / price) : 0;
+  };
+  const full = saleLines.every((l, i) => (l.amount > 0 || (l.price ?? 0) > 0 ? share(i) >= 1 : true));
   for (const [cardId, stamped] of Object.entries(effects.stamps)) {
     const isItemCard = stamped.perLine.some((units) => units > 0);
     const target = isItemCard
@@ -64,6 +71,40 @@ export function stampsToTakeBack(
     if (take > 0) result[cardId] = take;
   }
   return result;
+}
+
+/** A sale line a refund took back, as the refund records it; `price` only for a line that cost no money. */
+export interface RefundedEntry {
+  lineNo: number;
+  amount: number;
+  price?: number;
+}
+
+/**
+ * What a refund records of the sale lines it matched: the money, and for a line the sale paid nothing for in money the
+ * price (before discounts) of the refund line that named it, as later refunds measure such a line by it. Such a line
+ * has no money left to refund, so only a refund line of no money names it, and names it alone (`matchRefundLines`).
+ */
+export function refundedEntries(
+  saleLines: readonly SaleLineForRefund[],
+  matched: readonly MatchedRefundLine[],
+  refundLines: readonly { quantity: number; unitPrice: number }[],
+): RefundedEntry[] {
+  return matched.map(({ lineNo, amount, refundLine }) => {
+    const r = refundLines[refundLine]!;
+    return saleLines[lineNo]!.amount > 0 ? { lineNo, amount } : { lineNo, amount, price: r.quantity * r.unitPrice };
+  });
+}
+
+/** The price refunds named of each sale line that cost no money, after adding `entries` to `before`. */
+export function pricesNamedAfter(
+  before: readonly number[] | undefined,
+  lineCount: number,
+  entries: readonly Pick<RefundedEntry, "lineNo" | "price">[],
+): number[] {
+  const after = Array.from({ length: lineCount }, (_, i) => before?.[i] ?? 0);
+  for (const e of entries) if (e.price !== undefined && e.lineNo < lineCount) after[e.lineNo]! += e.price;
+  return after;
 }
 
 /**

@@ -1,18 +1,32 @@
 import type { StampCard } from "@regulars/contracts";
 import { matchesLine, paidAmount, paidUnits } from "./eligibility.ts";
-import type { EarningInput } from "./types.ts";
+import type { BasketLine } from "./types.ts";
+
+/**
+ * A line as a stamp card reads it. `walletPaid` is the part of `discount` the customer paid with wallet cash: their
+ * own money (a refund gives it back as it gives back a card payment), so it stamps, though it earns no points.
+ */
+export type StampLine = Pick<BasketLine, "sku" | "category" | "tags" | "quantity" | "unitPrice" | "discount"> & {
+  walletPaid?: number;
+};
+
+/** The line with only what is not the customer's money (rewards, points, coupons, the till's own) taken off. */
+const paidForStamps = (l: StampLine): StampLine => ({
+  ...l,
+  discount: l.discount - Math.min(l.discount, Math.max(0, l.walletPaid ?? 0)),
+});
 
 /**
  * Stamps a sale earns on a card. Only what the customer paid something for counts, so the free 10th
- * coffee does not stamp the card it redeemed, also when it shares a line with paid ones.
+ * coffee does not stamp the card it redeemed, also when it shares a line with paid ones. Wallet cash counts as paid.
  * Earning exclusions do not apply: a card has its own match.
  * `visit`: 1 when the basket's paid amount ≥ minAmount and (with a match) some paid line matches.
  * `item`: the units paid toward (`paidUnits`) on matching lines (all lines without a match), if the basket
  * reaches minAmount.
  */
-export function stampsEarned(card: StampCard, input: Pick<EarningInput, "lines">): number {
+export function stampsEarned(card: StampCard, input: { lines: readonly StampLine[] }): number {
   if (!card.enabled) return 0;
-  const paid = input.lines.filter((l) => paidAmount(l) > 0);
+  const paid = input.lines.map(paidForStamps).filter((l) => paidAmount(l) > 0);
   const total = paid.reduce((sum, l) => sum + paidAmount(l), 0);
   if (paid.length === 0 || total < card.minAmount) return 0;
   const matching = card.match === undefined ? paid : paid.filter((l) => matchesLine(card.match!, l));
@@ -37,7 +51,9 @@ export function applyStamps(
 }
 
 /** Units each line stamps on an item card (all zeros for a visit card), so a refund can take them back by line. */
-export function stampsPerLine(card: StampCard, input: Pick<EarningInput, "lines">): number[] {
+export function stampsPerLine(card: StampCard, input: { lines: readonly StampLine[] }): number[] {
   if (card.per !== "item" || stampsEarned(card, input) === 0) return input.lines.map(() => 0);
-  return input.lines.map((l) => (card.match === undefined || matchesLine(card.match, l) ? paidUnits(l) : 0));
+  return input.lines.map((l) =>
+    card.match === undefined || matchesLine(card.match, l) ? paidUnits(paidForStamps(l)) : 0,
+  );
 }

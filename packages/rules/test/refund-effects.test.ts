@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   noSaleEffects,
+  pricesNamedAfter,
+  refundedEntries,
   type SaleUpgrade,
   stampsToTakeBack,
   takeBackStamps,
@@ -39,6 +41,48 @@ describe("stampsToTakeBack", () => {
     expect(stampsToTakeBack(items, saleLines, [200, 0], {})).toEqual({ coffees: 1 });
     expect(stampsToTakeBack(items, saleLines, [300, 400], { coffees: 1 })).toEqual({}); // 1.5 units: still 1
     expect(stampsToTakeBack(items, saleLines, [600, 400], { coffees: 1 })).toEqual({ coffees: 2 });
+  });
+});
+
+describe("stampsToTakeBack on lines that cost no money (paid from the wallet, by points or a reward)", () => {
+  // A burger and two fries paid entirely from the wallet: stored with nothing paid in money.
+  const saleLines = [
+    { sku: "BURGER", amount: 0, price: 1200 },
+    { sku: "FRIES", amount: 0, price: 800 },
+  ];
+  const visit = { ...noSaleEffects(), stamps: { visits: { added: 1, perLine: [0, 0] } } };
+  const fries = { ...noSaleEffects(), stamps: { fries: { added: 2, perLine: [0, 2] } } };
+  const noMoney = [0, 0];
+
+  it("measures such a line by the price its refunds named: the visit with every line, fries by unit", () => {
+    expect(stampsToTakeBack(visit, saleLines, noMoney, {}, [0, 800])).toEqual({});
+    expect(stampsToTakeBack(visit, saleLines, noMoney, {}, [1200, 800])).toEqual({ visits: 1 });
+    expect(stampsToTakeBack(fries, saleLines, noMoney, {}, [0, 400])).toEqual({ fries: 1 });
+    expect(stampsToTakeBack(fries, saleLines, noMoney, { fries: 1 }, [1200, 800])).toEqual({ fries: 1 });
+    // Nothing named yet (a refund stored before prices were recorded names none): nothing goes back.
+    expect(stampsToTakeBack(fries, saleLines, noMoney, {})).toEqual({});
+  });
+
+  it("records the price named only for a line that cost no money, and adds it up over refunds", () => {
+    const sold = [
+      { sku: "BURGER", amount: 0 },
+      { sku: "COLA", amount: 300 },
+    ];
+    const refundLines = [
+      { quantity: 1, unitPrice: 1200 },
+      { quantity: 1, unitPrice: 300 },
+    ];
+    const matched = [
+      { refundLine: 0, lineNo: 0, amount: 0 },
+      { refundLine: 1, lineNo: 1, amount: 300 },
+    ];
+    const entries = refundedEntries(sold, matched, refundLines);
+    expect(entries).toEqual([
+      { lineNo: 0, amount: 0, price: 1200 },
+      { lineNo: 1, amount: 300 },
+    ]);
+    expect(pricesNamedAfter(undefined, 2, entries)).toEqual([1200, 0]);
+    expect(pricesNamedAfter([1200, 0], 2, entries)).toEqual([2400, 0]);
   });
 });
 

@@ -1,8 +1,11 @@
 import { StampCard } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyStamps, stampsEarned, stampsPerLine } from "../src/index.ts";
+import { applyStamps, type StampLine, stampsEarned, stampsPerLine } from "../src/index.ts";
 import { line, sale } from "./fixtures.ts";
+
+/** A line whose discount includes `walletPaid` of wallet cash, as the ledger passes a sale paid at checkout. */
+const fromWallet = (l: StampLine, walletPaid: number): StampLine => ({ ...l, walletPaid });
 
 const tenthVisitFree = StampCard.parse({ id: "tenth-visit", name: "10th visit free", stampsRequired: 10 });
 
@@ -84,6 +87,36 @@ describe("stamp cards: 10th visit free", () => {
     const tenPercentOff = sale([line("COFFEE", 300, { quantity: 3, discount: 90 })]);
     expect(stampsEarned(coffees, tenPercentOff)).toBe(3);
     expect(stampsEarned({ ...coffees, match: undefined }, oneFree)).toBe(3);
+  });
+
+  it("wallet cash is the customer's money: what it paid stamps, what rewards, points or coupons paid does not", () => {
+    const visits = StampCard.parse({ id: "visits", name: "10th visit free", stampsRequired: 10, minAmount: 1000 });
+    // €16 paid entirely from the wallet: a paid visit, though nothing is left to pay in money.
+    const allWallet = {
+      lines: [
+        fromWallet(line("BURGER", 1200, { discount: 1200 }), 1200),
+        fromWallet(line("FRIES", 400, { discount: 400 }), 400),
+      ],
+    };
+    expect(stampsEarned(visits, allWallet)).toBe(1);
+    // €4 of points and €6 of wallet on a €10 burger: only the wallet's €6 counts, under the €10 minimum.
+    const pointsAndWallet = { lines: [fromWallet(line("BURGER", 1000, { discount: 1000 }), 600)] };
+    expect(stampsEarned(visits, pointsAndWallet)).toBe(0);
+    expect(stampsEarned({ ...visits, minAmount: 0 }, pointsAndWallet)).toBe(1);
+
+    const coffees = StampCard.parse({
+      id: "c",
+      name: "Coffee",
+      stampsRequired: 10,
+      per: "item",
+      match: { skus: ["COFFEE"] },
+    });
+    // 3 coffees: one free by a reward (300), the other two paid from the wallet (600).
+    const oneFreeRestWallet = { lines: [fromWallet(line("COFFEE", 300, { quantity: 3, discount: 900 }), 600)] };
+    expect(stampsEarned(coffees, oneFreeRestWallet)).toBe(2);
+    expect(stampsPerLine(coffees, oneFreeRestWallet)).toEqual([2]);
+    // A wallet share above the line's discount (a malformed line) is read as the discount: never more than paid.
+    expect(stampsEarned(coffees, { lines: [fromWallet(line("COFFEE", 300), 900)] })).toBe(1);
   });
 
   it("property: stamps + completions × required always equals what was collected", () => {

@@ -29,6 +29,8 @@ export interface SaleCheckout {
   events: LoyaltyEvent[];
   /** Per line, the discount the customer had at checkout (the line's own and ours): points earn on the rest. */
   lineDiscounts: number[] | null;
+  /** Per line, the wallet cash in `lineDiscounts`: the customer's own money, which stamps (`StampLine.walletPaid`). */
+  lineWallet: number[] | null;
   /** Each code the sale posted and whether it counted, for the transaction's status to tell the integrator. */
   couponCodes: PostedCouponOutcome[];
   /** The coupon uses the sale committed, anonymous or not, for its transaction.processed. */
@@ -39,6 +41,7 @@ export const none = (): SaleCheckout => ({
   movements: [],
   events: [],
   lineDiscounts: null,
+  lineWallet: null,
   couponCodes: [],
   uses: [],
 });
@@ -154,6 +157,14 @@ async function commitHold(
     const q = quote.lines[i];
     return q ? Math.min(q.discount, l.quantity * l.unitPrice) : l.discount;
   });
+  // Spent only by a customer's sale; a quote stored before benefits recorded their lines tells no line's share.
+  const walletParts =
+    hasCustomer(sale) && wallet > 0
+      ? quote.applied.filter((a) => a.source === "wallet").flatMap((a) => a.lines ?? [])
+      : [];
+  out.lineWallet = m.transaction.lines.map((_l, i) =>
+    walletParts.filter((p) => p.lineNo === i).reduce((sum, p) => sum + p.amount, 0),
+  );
 }
 
 function spendAndCredit(

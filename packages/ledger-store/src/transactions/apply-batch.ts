@@ -34,6 +34,7 @@ import { processedEvent } from "./processed-event.ts";
 import { loadSaleRecords, type RefundedSale } from "./sale-records.ts";
 import { recordRejections } from "./status.ts";
 import { storeTransactions } from "./store.ts";
+import { withWalletPaid } from "./wallet-paid.ts";
 
 export type { BatchOptions, BatchSource, LedgerDeps } from "./batch-work.ts";
 
@@ -257,7 +258,9 @@ async function applySale(work: BatchWork, i: number) {
     work.movements.push(...checkout.movements);
     work.events.push(...checkout.events);
   }
-  const paid = checkout?.lineDiscounts ? paidAfterCheckout(m, checkout.lineDiscounts) : m;
+  const paid = checkout?.lineDiscounts
+    ? withWalletPaid(paidAfterCheckout(m, checkout.lineDiscounts), checkout.lineWallet)
+    : m;
   // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
   const plan =
     programme && state && customerId

@@ -4,6 +4,7 @@ import {
   type MatchedRefundLine,
   matchRefundLines,
   noSaleEffects,
+  pricesNamedAfter,
   refundedAfter,
   type SaleEffects,
 } from "@regulars/rules";
@@ -131,6 +132,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
           saleLines.length,
           taken.map((t, k) => ({ ...t, refundLine: k })),
         );
+        record.pricesNamed = pricesNamedAfter(record.pricesNamed, saleLines.length, r.effects?.refunded ?? []);
         record.expiredSpared += r.effects?.expired ?? 0;
         for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {}))
           record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
