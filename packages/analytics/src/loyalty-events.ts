@@ -12,7 +12,7 @@ export const loyaltyEventTypes: ReadonlySet<string> = new Set(
   LoyaltyEvent.options.map((option) => option.shape.type.value),
 );
 
-/** A row of migrations/0002_loyalty_events.sql; `ingested_at` is left to the column default. */
+/** A row of migrations/0002_loyalty_events.sql (and 0009's columns); `ingested_at` is left to the column default. */
 export interface LoyaltyEventRow {
   tenant_id: string;
   id: string;
@@ -26,6 +26,8 @@ export interface LoyaltyEventRow {
   transaction_id: string;
   tier_from: string;
   tier_to: string;
+  tier_applied_at: string;
+  tier_applied_index: number;
   campaign_id: string;
   code: string;
   discount: number;
@@ -41,6 +43,8 @@ const empty = {
   transaction_id: "",
   tier_from: "",
   tier_to: "",
+  tier_applied_at: "1970-01-01 00:00:00.000000",
+  tier_applied_index: 0,
   campaign_id: "",
   code: "",
   discount: 0,
@@ -74,7 +78,13 @@ function typedColumns(e: LoyaltyEvent): Partial<typeof empty> {
     case "points.milestone":
       return { balance: e.balance };
     case "tier.changed":
-      return { tier_from: e.from ?? "", tier_to: e.to };
+      return {
+        tier_from: e.from ?? "",
+        tier_to: e.to,
+        ...(e.appliedAt === undefined
+          ? {}
+          : { tier_applied_at: toMicrosecondDateTime(e.appliedAt), tier_applied_index: e.appliedIndex ?? 0 }),
+      };
     case "stamp_card.completed":
       return { transaction_id: e.transactionId ?? "" };
     case "coupon.issued":
@@ -88,6 +98,18 @@ function typedColumns(e: LoyaltyEvent): Partial<typeof empty> {
         returned: e.returned,
       };
   }
+}
+
+const utcMicroseconds = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.(\d{6})Z$/;
+
+/**
+ * `appliedAt` (UTC to the microsecond, as the ledger stamps it) → `YYYY-MM-DD hh:mm:ss.ffffff`: `Date`, which
+ * `toClickHouseDateTime` reads through, keeps milliseconds only, and two changes a few microseconds apart would tie.
+ */
+function toMicrosecondDateTime(iso: string): string {
+  const match = utcMicroseconds.exec(iso);
+  if (!match) throw new Error(`Invalid appliedAt ${JSON.stringify(iso)}: expected YYYY-MM-DDThh:mm:ss.ffffffZ`);
+  return `${match[1]} ${match[2]}.${match[3]}`;
 }
 
 /** Throws on a time without an offset (see `toClickHouseDateTime`), so a bad event fails before any write. */

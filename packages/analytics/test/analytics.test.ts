@@ -72,6 +72,7 @@ describe("migrate", () => {
         "0006_campaign_events",
         "0007_transaction_coupon_uses",
         "0008_voided_transactions",
+        "0009_tier_applied_order",
       ],
     });
     expect(await analytics.migrate()).toEqual({ applied: [] });
@@ -103,6 +104,7 @@ describe("migrate", () => {
       { version: 6, name: "0006_campaign_events" },
       { version: 7, name: "0007_transaction_coupon_uses" },
       { version: 8, name: "0008_voided_transactions" },
+      { version: 9, name: "0009_tier_applied_order" },
     ]);
   });
 });
@@ -213,6 +215,7 @@ describe("migration checksums", () => {
           "0006_campaign_events",
           "0007_transaction_coupon_uses",
           "0008_voided_transactions",
+          "0009_tier_applied_order",
         ],
       });
 

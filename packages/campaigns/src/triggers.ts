@@ -50,7 +50,12 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
         ? match("profile_completed")
         : null;
     case "tier_reached":
-      return event.type === "tier.changed" && event.direction === "up" && (t.tierId ?? event.to) === event.to
+      // A merge's survivor taking the merged customer's higher tier (`cause: "merge"`) reached nothing: the person
+      // reached it before, under the merged customer, and was reached then (or the campaign was not running yet).
+      return event.type === "tier.changed" &&
+        event.direction === "up" &&
+        event.cause !== "merge" &&
+        (t.tierId ?? event.to) === event.to
         ? match(`tier:${event.to}:${event.id}`)
         : null;
     case "points_milestone":

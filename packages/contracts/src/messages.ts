@@ -166,6 +166,22 @@ export const TierChanged = LoyaltyEventBase.extend({
   to: z.string(),
   direction: z.enum(["up", "down"]),
   qualifyingValue: z.number(),
+  /**
+   * `merge`: the survivor of a merge took the higher tier of the customer merged into it. The person reached that
+   * tier before, under the merged customer: no tier reward, and no "tier reached" campaign, comes with it again.
+   */
+  cause: z.literal("merge").optional(),
+  /**
+   * The order the ledger applied the customer's tier changes in, which `occurredAt` is not (an offline sale uploaded
+   * late, a refund dated before its sale): the database's clock, to the microsecond, when the change was written,
+   * under the customer's lock, so a later change of the same customer is written later; `appliedIndex` orders the
+   * changes written at that same instant. Absent on events written before it was recorded.
+   */
+  appliedAt: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/, "UTC to the microsecond")
+    .optional(),
+  appliedIndex: z.number().int().nonnegative().optional(),
 });
 export const StampCardCompleted = LoyaltyEventBase.extend({
   type: z.literal("stamp_card.completed"),

@@ -45,7 +45,11 @@ it("a till customer's gold carries into the bronze app account, so the next sale
   });
   expect(rewards).toEqual([{ customerId: till }]);
   const toGold = (await outboxOf(db, tenantId, "tier.changed")).filter((e) => e.direction === "up" && e.to === "gold");
-  expect(toGold.map((e) => e.customerId)).toEqual([till]);
+  // Reached once, at the till; the merge announces the app account's gold as taken over, not reached.
+  expect(toGold.map((e) => [e.customerId, e.cause])).toEqual([
+    [till, undefined],
+    [app, "merge"],
+  ]);
   expect({ tier: merged.tier, tierSince: merged.tierSince }).toEqual({ tier: "gold", tierSince: tillSince });
 });
 

@@ -27,7 +27,6 @@ export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
 export { identityOwner } from "./customers/identity-owner.ts";
 export {
-  adoptLoyaltyState,
   customerStanding,
   loadLoyaltyStates,
   lockCustomers,
@@ -37,6 +36,7 @@ export {
   setTierFloor,
   type TierFloorInput,
 } from "./customers/loyalty-state.ts";
+export { adoptLoyaltyState } from "./customers/merge-loyalty.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers, survivorsOf } from "./customers/resolve.ts";
 export { adoptStampProgress } from "./customers/stamp-progress.ts";
 export { type LockedCustomer, lockSurvivor } from "./customers/survivor-lock.ts";

@@ -1,6 +1,7 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { type Db, type DbTx, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { announcedPseudonym, pseudonymiseErasedCustomers } from "./accounts/erased-events.ts";
+import { stampAppliedOrder } from "./applied-order.ts";
 import { loadProcessedEvents } from "./transactions/processed-event.ts";
 
 export interface OutboxItem {
@@ -13,9 +14,11 @@ export interface OutboxItem {
 /**
  * Domain events are written in the same database transaction as the change they announce, so an
  * event exists exactly when its change was committed; they are published after the commit (and by a
- * relay if the process died in between). Ids are stable, so a replay writes nothing new.
+ * relay if the process died in between). Ids are stable, so a replay writes nothing new. Tier changes are stamped
+ * with the order they were applied in first (`stampAppliedOrder`).
  */
 export async function writeOutbox(tx: RawTx, written: OutboxItem[]): Promise<void> {
+  await stampAppliedOrder(tx, written);
   const items = written.map(storedForm);
   const [only] = items;
   if (!only) return;

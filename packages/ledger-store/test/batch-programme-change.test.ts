@@ -51,8 +51,20 @@ async function scenario(old: Record<string, unknown>, next: Record<string, unkno
   const events = expandOutbox(applied.outbox)
     .map((e) => e.payload as Record<string, unknown>)
     .filter((e) => e.customerId === customerId && e.type !== "transaction.processed")
-    // Ids and times name the tenant and message, which differ between the two runs.
-    .map(({ id: _id, tenantId: _t, customerId: _c, transactionId: _tx, occurredAt: _o, ...rest }) => rest);
+    // Ids and times name the tenant and message, which differ between the two runs, as do the stamps of when and
+    // where in its write the ledger applied a tier change.
+    .map(
+      ({
+        id: _id,
+        tenantId: _t,
+        customerId: _c,
+        transactionId: _tx,
+        occurredAt: _o,
+        appliedAt: _a,
+        appliedIndex: _i,
+        ...rest
+      }) => rest,
+    );
   const loyalty = await db.customerLoyalty.findUnique({ where: { customerId } });
   const stamps = await db.stampCardProgress.findMany({ where: { tenantId, customerId } });
   return {

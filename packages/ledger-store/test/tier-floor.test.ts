@@ -122,6 +122,8 @@ describe("setTierFloor", () => {
         to: "gold",
         direction: "up",
         qualifyingValue: 0,
+        appliedAt: expect.any(String),
+        appliedIndex: 0,
       },
     ]);
     expect(await db.ledgerMovement.count({ where: { tenantId } })).toBe(0);

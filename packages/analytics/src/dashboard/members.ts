@@ -11,9 +11,9 @@ export interface MembersQuery extends DashboardRange {
 
 export interface TierMembers {
   /**
-   * The tier of the member's latest tier change up to the end of the range (latest recorded: see `latestTier`); null
-   * for members without one. After a merge, the survivor's own latest change, else (a survivor without a tier adopts
-   * it) the merged customer's.
+   * The tier of the member's latest tier change up to the end of the range (latest applied: see `latestTier`); null
+   * for members without one. After a merge, the survivor's own latest change (a merge that raised its tier announced
+   * that), else the merged customer's.
    */
   tier: string | null;
   members: number;
@@ -36,23 +36,25 @@ export interface MembersAtEnd {
 /**
  * Whether a tier.changed row was published for the customer that holds it now: its id starts with
  * `tier:<customer>:` (see `TierChanged` in the contracts). A merge re-keys the merged customer's events to the
- * survivor, whose tier the ledger keeps (it adopts the merged customer's only when it has none), so the survivor's
- * own latest change outranks a later one of the merged customer's.
+ * survivor, whose tier the ledger keeps, or raises to the merged customer's higher one and announces that as the
+ * survivor's own change (`cause: "merge"`), so the survivor's own latest change outranks any of the merged
+ * customer's. A survivor without changes of its own (merged before merges announced the tier they raised) is in the
+ * merged customer's latest.
  */
 const ownTierEvent = "startsWith(id, concat('tier:', customer_id, ':'))";
 
 /**
  * Which of a member's tier changes up to the end of the range is the tier held then. Which changes count is decided
- * by `occurred_at` (those before the end of the range), but which of them is the latest by when it was recorded
- * (`ingested_at`, the insert's time): changes do not reach us in the order of their times. The year-end run lowers a
- * tier at the moment it runs, and an offline sale of late December uploaded after it restores the tier at the sale's
- * own time, earlier than the downgrade it undoes; the ledger applied them in the order they were recorded, and holds
- * the restored tier. Recording order keeps a past range meaningful: a change from after its end is not counted, and a
- * late change of a time within it revises it, as it revised the ledger. Changes recorded together (one insert, one
- * consumer batch) fall back to their times. A redelivered copy that lands after a later change of the same member
- * would outrank it; redeliveries follow their first delivery within seconds, a late sale days after the run.
+ * by `occurred_at` (those before the end of the range), but which of them is the latest by the order the ledger
+ * applied them in (`tier_applied_at`, `tier_applied_index`, migration 0009), which their times are not: an offline
+ * sale uploaded two days late raises the tier after today's live sale, a refund dated before its sale lowers it
+ * after the sale raised it, and the year-end run's downgrade is undone by a late December sale applied after it.
+ * A past range stays meaningful: a change from after its end is not counted, and a late change of a time within it
+ * revises it, as it revised the ledger. Changes stored before the ledger stamped them rank below every stamped one
+ * (applied after them) and among themselves by when they were recorded (`ingested_at`), then by their times.
  */
-const latestTier = `argMax(tier_to, (${ownTierEvent}, ingested_at, occurred_at, id))`;
+const appliedOrder = "tier_applied_at, tier_applied_index, ingested_at, occurred_at, id";
+const latestTier = `argMax(tier_to, (${ownTierEvent}, ${appliedOrder}))`;
 
 // Aliases differ from column names, which ClickHouse would otherwise resolve to the alias inside aggregates.
 interface Row {

@@ -1,9 +1,8 @@
 import { recordAudit } from "@regulars/audit";
 import type { LoyaltyEvent, ProgrammeConfig } from "@regulars/contracts";
-import { type Db, type DbTx, exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
+import { type Db, exactNumber, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import type { LoyaltyState, ProgrammeAt } from "@regulars/ledger";
-import { programmeInForce } from "@regulars/programme";
 import { effectiveTier, localDate, startOfLocalDay, tierPeriodEnd, tierWindowStart } from "@regulars/rules";
 import { reasonToStore } from "../accounts/adjust.ts";
 import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
@@ -240,70 +239,6 @@ export async function saveLoyaltyStates(tx: RawTx, states: Iterable<LoyaltyState
         ${sqlArray(stamps.map((x) => x.p.stamps))}::int[], ${sqlArray(stamps.map((x) => x.p.completed))}::int[])
       ON CONFLICT (customer_id, card_id) DO UPDATE SET stamps = excluded.stamps, completed = excluded.completed, updated_at = now()`;
   }
-}
-
-/** The merged customer's floor outlasts the survivor's (or the survivor has none). */
-const laterFloor = Prisma.sql`excluded.tier_floor IS NOT NULL AND (customer_loyalty.tier_floor IS NULL
-  OR excluded.tier_floor_until > customer_loyalty.tier_floor_until)`;
-
-/** A level's place in `order` (lowest first); a level the programme does not have, or none, ranks lowest. */
-const rank = (order: readonly string[], level: Prisma.Sql) =>
-  Prisma.sql`coalesce(array_position(${sqlArray([...order])}::text[], ${level}), 0)`;
-
-/** The tier ids of the programme in force at `at`, lowest first by threshold (equal thresholds keep list order). */
-async function tierOrder(tx: DbTx, tenantId: string, at: Date): Promise<string[]> {
-  const levels = (await programmeInForce(tx, tenantId, at))?.config.tiers?.levels ?? [];
-  return [...levels].sort((a, b) => a.threshold - b.threshold).map((l) => l.id);
-}
-
-/**
- * A merge: `intoId` takes over `fromId`'s loyalty state, or combines it with its own: the later last activity
- * (the moved points must not expire on the survivor's older clock) and the higher tier by the order of the programme
- * in force at `at` (an unknown one ranks lowest; for two of equal rank the survivor keeps its own). A person who
- * reached gold at the till still holds it in the app: kept lower, the next sale would announce the upgrade, and pay
- * its reward, again. The tier kept keeps its own `tier_since` (a rolling window's downgrade pass judges a tier a
- * window after it); when both held the same tier, the later one (an unknown one counts as earliest): both customers'
- * qualification periods have to end before the merged account is judged. Whether a floor gave the tier
- * (`tier_by_floor`) goes with the tier kept; for the same tier, it is a floor's only if both were (one qualified for
- * it). Floors: of two in force at `at`, the higher (of equal ones, the one that ends later); else the one that ends
- * later. Stamp progress moves by `adoptStampProgress`.
- */
-export async function adoptLoyaltyState(
-  tx: DbTx,
-  tenantId: string,
-  fromId: string,
-  intoId: string,
-  at = new Date(),
-): Promise<void> {
-  const order = await tierOrder(tx, tenantId, at);
-  const takeMergedTier = Prisma.sql`(customer_loyalty.tier IS NULL
-    OR ${rank(order, Prisma.sql`excluded.tier`)} > ${rank(order, Prisma.sql`customer_loyalty.tier`)})`;
-  const floorsDiffer = Prisma.sql`excluded.tier_floor_until > ${at} AND customer_loyalty.tier_floor_until > ${at}
-    AND ${rank(order, Prisma.sql`excluded.tier_floor`)} <> ${rank(order, Prisma.sql`customer_loyalty.tier_floor`)}`;
-  const takeMergedFloor = Prisma.sql`CASE WHEN ${floorsDiffer}
-    THEN ${rank(order, Prisma.sql`excluded.tier_floor`)} > ${rank(order, Prisma.sql`customer_loyalty.tier_floor`)}
-    ELSE ${laterFloor} END`;
-  await tx.$executeRaw`
-    INSERT INTO customer_loyalty (customer_id, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor,
-      tier_floor_until, job_upgrades)
-    SELECT ${intoId}, tenant_id, tier, tier_since, tier_by_floor, last_activity_at, tier_floor, tier_floor_until,
-      job_upgrades
-    FROM customer_loyalty WHERE customer_id = ${fromId} AND tenant_id = ${tenantId}
-    ON CONFLICT (customer_id) DO UPDATE SET
-      last_activity_at = GREATEST(customer_loyalty.last_activity_at, excluded.last_activity_at),
-      -- The tier pass's upgrades of both, so a refund walks back through whichever tier the survivor keeps.
-      job_upgrades = customer_loyalty.job_upgrades || excluded.job_upgrades,
-      tier = CASE WHEN ${takeMergedTier} THEN excluded.tier ELSE customer_loyalty.tier END,
-      tier_since = CASE WHEN ${takeMergedTier} THEN excluded.tier_since
-        WHEN customer_loyalty.tier = excluded.tier THEN GREATEST(customer_loyalty.tier_since, excluded.tier_since)
-        ELSE customer_loyalty.tier_since END,
-      tier_by_floor = CASE WHEN ${takeMergedTier} THEN excluded.tier_by_floor
-        WHEN customer_loyalty.tier = excluded.tier THEN customer_loyalty.tier_by_floor AND excluded.tier_by_floor
-        ELSE customer_loyalty.tier_by_floor END,
-      tier_floor = CASE WHEN ${takeMergedFloor} THEN excluded.tier_floor ELSE customer_loyalty.tier_floor END,
-      tier_floor_until = CASE WHEN ${takeMergedFloor} THEN excluded.tier_floor_until
-        ELSE customer_loyalty.tier_floor_until END,
-      updated_at = now()`;
 }
 
 /** A customer's tier (and since when), tier floor and last activity, as the ledger keeps them. */
