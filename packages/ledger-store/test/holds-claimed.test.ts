@@ -1,5 +1,5 @@
 import type { CustomerRef, TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { createLogger } from "@regulars/logger";
 import { testDb } from "@regulars/testing";
@@ -11,9 +11,12 @@ import {
   findBalanceDrift,
   type HoldDeps,
   placeHold,
+  postMovements,
   releaseExpiredHolds,
+  voidHold,
 } from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { placeConfirmedHold } from "./sms-fixture.ts";
 
 /**
  * Accepted must mean done: a sale the gateway accepted before its hold expired claims the hold (`claimHeldHolds`), and
@@ -151,5 +154,73 @@ describe("a later sale naming a claimed hold, applied before the sale that claim
     expect(await holdStatus(h.placed.holdId)).toBe("held");
     await apply(db, [after(h.sale, pastGrace, { id: h.customerId })]);
     expect(await holdStatus(h.placed.holdId)).toBe("expired");
+  });
+});
+
+/**
+ * The till gave the hold's discounts on the sale the gateway accepted: the ledger will spend what the hold reserved
+ * when it applies that sale. A void in between would free it, and the customer would keep the discount, the points
+ * and the wallet cash.
+ */
+describe("voiding a hold that a sale accepted by the gateway claimed", () => {
+  /** 300 points and €5 of wallet cash; a hold of 200 points (€10) and the €5 on the €16 basket; its sale, claimed. */
+  async function claimedCashHold() {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const customerId = customers[0]!;
+    await givePoints(db, tenantId, customerId, 300);
+    await withTransaction(db, (tx) =>
+      postMovements(tx, [
+        {
+          tenantId,
+          customerId,
+          kind: "bonus",
+          unit: "wallet",
+          amount: 500,
+          idempotencyKey: `gift:${newId("event")}`,
+          occurredAt: new Date(Date.now() - 3_600_000),
+        },
+      ]),
+    );
+    const request = holdRequest(customerId, { points: 200, wallet: 500, ttlSeconds: 60 });
+    const placed = await placeConfirmedHold(db, deps, tenantId, request);
+    const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
+    expect(sale.transaction.total).toBe(100);
+    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    return { tenantId, customerId, placed, sale, expiry: Date.parse(placed.expiresAt) };
+  }
+
+  it("is refused: the sale spends the points and wallet cash it was given for", async () => {
+    const { tenantId, customerId, placed, sale } = await claimedCashHold();
+    await expect(voidHold(db, tenantId, placed.holdId, new Date(sale.receivedAt))).rejects.toMatchObject({
+      code: "hold_ended",
+      message: expect.stringMatching(/a sale was accepted with hold .*refund the sale instead/),
+    });
+    expect(await holdStatus(placed.holdId)).toBe("held");
+
+    await apply(db, [sale]);
+    expect(await holdStatus(placed.holdId)).toBe("committed");
+    // 200 points and €5 spent; 1 point earned on the €1 paid.
+    expect(await customerBalances(db, tenantId, customerId)).toMatchObject({ points: 101, wallet: 0 });
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
+  it("is refused after the hold's expiry while the claim's grace runs, and voids once it ran out", async () => {
+    const { tenantId, placed, expiry } = await claimedCashHold();
+    await expect(voidHold(db, tenantId, placed.holdId, new Date(expiry + 1_000))).rejects.toMatchObject({
+      code: "hold_ended",
+    });
+    // A claiming sale that was never stored, or that the ledger rejected, keeps the hold no longer than that.
+    const pastGrace = new Date(expiry + CLAIM_GRACE_MS + 1_000);
+    expect(await voidHold(db, tenantId, placed.holdId, pastGrace)).toEqual({
+      holdId: placed.holdId,
+      status: "released",
+    });
+  });
+
+  it("a hold no sale claimed is voided as before", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    await givePoints(db, tenantId, customers[0]!, 300);
+    const placed = await placeHold(deps, tenantId, holdRequest(customers[0]!, { points: 200 }));
+    expect(await voidHold(db, tenantId, placed.holdId)).toEqual({ holdId: placed.holdId, status: "released" });
   });
 });

@@ -2,15 +2,9 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  customerBalances,
-  customerSummary,
-  findBalanceDrift,
-  placeHold,
-  postMovements,
-  quoteCheckout,
-} from "../src/index.ts";
+import { customerBalances, customerSummary, findBalanceDrift, postMovements, quoteCheckout } from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { placeConfirmedHold } from "./sms-fixture.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -48,7 +42,7 @@ describe("a hold placed after another lapsed", () => {
     const [c] = customers as [string];
     await givePoints(db, tenantId, c, 100);
     await giveWallet(tenantId, c, 300);
-    const first = await placeHold(deps, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
+    const first = await placeConfirmedHold(db, deps, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
     const expiry = Date.parse(first.expiresAt);
     // The first hold's sale reached the gateway a second before the hold expired; the ledger is behind.
     const firstSale = {
@@ -58,7 +52,7 @@ describe("a hold placed after another lapsed", () => {
 
     // 30 s after the expiry, before any sweep: the lapsed hold reserves nothing, so a second hold gets it all.
     const later = { ...deps, now: () => new Date(expiry + 30_000) };
-    const second = await placeHold(later, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
+    const second = await placeConfirmedHold(db, later, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
     const secondSale = {
       ...saleWithHold(tenantId, c, second.holdId, second.quote.lines),
       receivedAt: new Date(expiry + 31_000).toISOString(),
@@ -82,10 +76,11 @@ describe("a hold past its expiry that the sweep has not reached yet", () => {
     const [c] = customers as [string];
     await givePoints(db, tenantId, c, 200);
     await giveWallet(tenantId, c, 300);
-    await placeHold(deps, tenantId, holdRequest(c, { points: 50, wallet: 100 }));
+    await placeConfirmedHold(db, deps, tenantId, holdRequest(c, { points: 50, wallet: 100 }));
     // Placed after the live one: a hold ends its customer's lapsed holds, as the sweep would, before it reserves.
     const tenMinutesAgo = { ...deps, now: () => new Date(Date.now() - 10 * 60_000) };
-    const lapsed = await placeHold(
+    const lapsed = await placeConfirmedHold(
+      db,
       tenMinutesAgo,
       tenantId,
       holdRequest(c, { points: 100, wallet: 200, ttlSeconds: 60 }),

@@ -3,9 +3,10 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, findBalanceDrift, placeHold, postMovements } from "../src/index.ts";
+import { customerBalances, findBalanceDrift, postMovements } from "../src/index.ts";
 import { refundOf } from "./batch-fixtures.ts";
 import { apply, checkoutTenant, genericCoupon, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { placeConfirmedHold } from "./sms-fixture.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -45,7 +46,12 @@ async function walletPaidSaleWithCoupon(refundReturnsUse = true) {
     limits: {},
     refundReturnsUse,
   });
-  const placed = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 1600, couponCodes: ["BONUS20"] }));
+  const placed = await placeConfirmedHold(
+    db,
+    deps,
+    tenantId,
+    holdRequest(customerId, { wallet: 1600, couponCodes: ["BONUS20"] }),
+  );
   const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
   expect(sale.transaction.total).toBe(0);
   const coupon = async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerBalances, findBalanceDrift, placeHold, postMovements } from "../src/index.ts";
 import { line, refundOf, txMessage } from "./batch-fixtures.ts";
 import { apply, basket, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { placeConfirmedHold } from "./sms-fixture.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -43,7 +44,7 @@ const refundLine = (tenantId: string, sale: TransactionMessage, lineNo: number) 
 describe("a refund gives back a checkout's redemptions by the lines they covered", () => {
   it("burger and fries paid with €16 of wallet cash: refunding the fries gives back €4, the burger the rest", async () => {
     const { tenantId, customerId, deps } = await withWallet(2000);
-    const placed = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 1600 }));
+    const placed = await placeConfirmedHold(db, deps, tenantId, holdRequest(customerId, { wallet: 1600 }));
     const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
     expect(sale.transaction.total).toBe(0);
     await apply(db, [sale]);
@@ -61,7 +62,7 @@ describe("a refund gives back a checkout's redemptions by the lines they covered
 
   it("both lines refunded one by one in a single batch give back the €16 once", async () => {
     const { tenantId, customerId, deps } = await withWallet(2000);
-    const placed = await placeHold(deps, tenantId, holdRequest(customerId, { wallet: 1600 }));
+    const placed = await placeConfirmedHold(db, deps, tenantId, holdRequest(customerId, { wallet: 1600 }));
     const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
     await apply(db, [sale]);
     await apply(db, [refundLine(tenantId, sale, 1), refundLine(tenantId, sale, 0), refundLine(tenantId, sale, 1)]);

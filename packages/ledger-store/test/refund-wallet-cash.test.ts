@@ -4,10 +4,10 @@ import { newId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, findBalanceDrift, placeHold, postMovements } from "../src/index.ts";
+import { customerBalances, findBalanceDrift, postMovements } from "../src/index.ts";
 import { refundOf, tenantWithProgramme } from "./batch-fixtures.ts";
 import { apply, checkoutProgramme, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
-import { smsInTransaction } from "./sms-fixture.ts";
+import { placeConfirmedHold, smsInTransaction } from "./sms-fixture.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -60,7 +60,7 @@ describe("a refund under a programme that keeps the points its sales spent (refu
     const { tenantId, customerId: c, deps } = await tenantKeepingSpentPoints();
     await givePoints(db, tenantId, c, 100);
     await giveWallet(tenantId, c, 500);
-    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
+    const placed = await placeConfirmedHold(db, deps, tenantId, holdRequest(c, { points: 100, wallet: 300 }));
     const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines);
     await apply(db, [sale]);
     const afterSale = await customerBalances(db, tenantId, c);

@@ -1,7 +1,7 @@
-import type { TransactionalSms } from "@regulars/contracts";
+import type { HoldRequest, TransactionalSms } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import type { SendConfirmationSms } from "../src/index.ts";
+import { confirmHold, type HoldDeps, type PlacedHold, placeHold, type SendConfirmationSms } from "../src/index.ts";
 
 /**
  * The hold's SMS as these tests send it: written to `dev_messages` in the hold's own transaction, so a refused or
@@ -19,4 +19,36 @@ export async function smsSent(db: Db, tenantId: string, customerId: string) {
     SELECT recipient, body FROM dev_messages
     WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND channel = 'sms'
     ORDER BY created_at DESC, id DESC`;
+}
+
+let phones = 0;
+
+/**
+ * A hold spending wallet cash, confirmed with the code its customer was sent (given a phone to receive it on when they
+ * have none), as a customer reading the code out at the till: its sale spends what it holds.
+ */
+export async function placeConfirmedHold(
+  db: Db,
+  deps: HoldDeps,
+  tenantId: string,
+  request: HoldRequest,
+): Promise<PlacedHold> {
+  const customerId = request.customer!.id!;
+  const phone = `+48602${String(100_000 + (++phones % 900_000))}`;
+  await db.$executeRaw`
+    INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
+    SELECT ${tenantId}, 'phone', ${phone}, ${customerId}
+    WHERE NOT EXISTS (SELECT 1 FROM customer_identities
+                      WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND kind = 'phone')`;
+  const codes: string[] = [];
+  const sending: HoldDeps = {
+    ...deps,
+    sendConfirmationSms: async (tx, sms) => {
+      codes.push(/\b(\d{6})\b/.exec(sms.body)![1]!);
+      return deps.sendConfirmationSms(tx, sms);
+    },
+  };
+  const placed = await placeHold(sending, tenantId, request);
+  await confirmHold(deps, tenantId, placed.holdId, codes[0]!);
+  return placed;
 }

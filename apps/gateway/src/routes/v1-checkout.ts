@@ -29,7 +29,7 @@ const HoldConfirmation = z
   })
   .meta({
     id: "HoldConfirmation",
-    description: "A 6-digit code was sent to the customer by SMS: the hold waits for it (cashback at a till).",
+    description: "A 6-digit code was sent to the customer by SMS: the hold waits for it (it spends wallet cash).",
   });
 const PlacedHold = z
   .object({
@@ -38,8 +38,7 @@ const PlacedHold = z
     quote: Quote,
     confirmation: HoldConfirmation.nullable().meta({
       description:
-        "Set when wallet cash is spent at a till (channel `pos`, or any hold placed with a `pos` key): POST the " +
-        "code the customer received to " +
+        "Set when the hold spends wallet cash, whatever the channel or key: POST the code the customer received to " +
         "`/v1/checkout/holds/{holdId}/confirm` before posting the sale. Null when the hold needs no code.",
     }),
   })
@@ -192,7 +191,10 @@ const voidRoute = createRoute({
   path: "/v1/checkout/holds/{holdId}",
   operationId: "voidCheckoutHold",
   summary: "Void a hold: the order was abandoned",
-  description: "Frees what the hold reserved. Voiding a released or expired hold changes nothing.",
+  description:
+    "Frees what the hold reserved. Voiding a released or expired hold changes nothing. A hold whose sale was accepted " +
+    "(`/v1/transactions` answered 202 for a sale naming it) cannot be voided: that sale spends what the hold reserved; " +
+    "refund it instead. Past 15 minutes after the hold's expiry (a sale never stored) it can be voided again.",
   request: { params: z.object({ holdId: HoldId.meta({ param: { name: "holdId", in: "path" } }) }) },
   responses: {
     200: { description: "The hold's status now", content: { "application/json": { schema: HoldEnded } } },
@@ -203,7 +205,7 @@ const voidRoute = createRoute({
       "no hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y",
     ),
     409: errorResponse(
-      "The hold was committed by its sale (`hold_ended`): refund the sale instead",
+      "The hold was committed by its sale, or a sale naming it was accepted (`hold_ended`): refund the sale instead",
       "hold_ended",
       "hold hld_01jd4z8x9r3v7q2m5n6p8t0w1y was committed by its sale; refund the sale instead",
     ),
@@ -217,11 +219,14 @@ const confirmRoute = createRoute({
   operationId: "confirmCheckoutHold",
   summary: "Confirm a hold's cashback with the code sent to the customer",
   description:
-    "Wallet cash spent at a till is confirmed by a 6-digit code sent to the customer by SMS when the hold is placed " +
+    "Wallet cash is spent only with a 6-digit code sent to the customer by SMS when the hold is placed " +
     "(`confirmation` in its answer). The code lasts 5 minutes and may be tried 5 times: a wrong code answers 422 " +
     "`confirmation_failed` saying how many attempts are left, and the last wrong attempt releases the hold; a code " +
     "tried after it expired answers 422 `confirmation_expired` and releases the hold. Either way, place a new hold to " +
-    "send a new code. Confirming again with the right code answers the same.",
+    "send a new code. Confirming again with the right code answers the same. Per customer, across all holds, 10 " +
+    "wrong codes within 24 hours lock their codes: no code of theirs is checked (422 `confirmation_failed`, the hold " +
+    "released) and, as after 5 codes sent and never confirmed within 24 hours, a hold spending their wallet cash is " +
+    "refused 409 `hold_refused` (`confirmation_locked`) with no SMS sent, until the 24 hours have moved past them.",
   request: {
     params: z.object({ holdId: HoldId.meta({ param: { name: "holdId", in: "path" } }) }),
     body: {

@@ -1,15 +1,16 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { holdCodeLanguage, holdCodeSmsText } from "@regulars/checkout";
-import type { Channel, TransactionalSms } from "@regulars/contracts";
+import type { TransactionalSms } from "@regulars/contracts";
 import { type DbTx, type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
+import { attemptLock, attemptsLeft, customerCodeCounts, newCodeLock } from "./confirmation-limits.ts";
 import type { CheckoutDeps } from "./place.ts";
 import { type HoldStatus, lockHold, releaseLockedHold } from "./release.ts";
 
 /** How long a code lasts and how often it may be tried: 10^6 codes, 5 tries, a guess wins once in 200,000. */
 export const confirmationPolicy = { ttlMs: 5 * 60_000, maxAttempts: 5 };
 
-/** What the till shows after placing a hold that waits for the customer's code. */
+/** What the till or kiosk shows after placing a hold that waits for the customer's code. */
 export interface HoldConfirmation {
   required: true;
   expiresAt: string;
@@ -24,12 +25,14 @@ export interface ConfirmedHold {
 }
 
 /**
- * Cashback at the till: wallet cash spent at a staffed POS is confirmed by a code sent to the customer. A hold
- * placed with a till's key is at a till whatever channel its basket names, or a till could skip the code by
- * naming another.
+ * Wallet cash is spendable on anything, so spending it waits for a code sent to the customer unless the customer proved
+ * they hold their account. No hold request proves it: it names its customer by an identity (`CustomerRef`), and an id
+ * is what a look-up answers for a phone number typed at a kiosk as for the app's scanned QR token; a phone or card
+ * number is known to others, and the basket's channel is what the caller says. So every hold spending a customer's
+ * wallet cash waits for the code, whether a till, a kiosk or an admin placed it: an admin who must move wallet cash
+ * without the customer adjusts the balance, with a reason, in the audit log.
  */
-export const needsConfirmation = (channel: Channel, wallet: number, placedBy?: string) =>
-  wallet > 0 && (channel === "pos" || placedBy === "pos");
+export const needsConfirmation = (wallet: number) => wallet > 0;
 
 /** The code's HMAC keyed by its hold: the table never holds a code, and one hash says nothing about another hold. */
 const codeHash = (holdId: string, code: string) => createHmac("sha256", holdId).update(code).digest("hex");
@@ -48,8 +51,9 @@ export type SendConfirmationSms = (tx: DbTx, sms: TransactionalSms) => Promise<u
 export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••${phone.slice(-3)}`;
 
 /**
- * Creates the code a hold waits for and sends it by SMS, in the hold's transaction. A customer without a phone
- * cannot confirm: the hold is refused, and nothing is reserved.
+ * Creates the code a hold waits for and sends it by SMS, in the hold's transaction (under its customer's lock). A
+ * customer without a phone cannot confirm, nor one whose codes are locked (`newCodeLock`): the hold is refused,
+ * nothing is reserved and nothing is sent.
  */
 export async function requestConfirmation(
   tx: DbTx,
@@ -71,8 +75,13 @@ export async function requestConfirmation(
       {
         path: "wallet",
         message:
-          "phone_required: wallet cash spent at a till is confirmed by a code sent by SMS, and this customer has no phone number",
+          "phone_required: wallet cash is spent only with a code sent by SMS, and this customer has no phone number",
       },
+    ]);
+  const lock = newCodeLock(await customerCodeCounts(tx, hold.tenantId, hold.customerId, at));
+  if (lock)
+    throw new DomainError("hold_refused", "the hold cannot reserve all that was selected", [
+      { path: "wallet", message: `confirmation_locked: ${lock.message}; wallet cash cannot be spent until later` },
     ]);
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   // A code never outlives its hold.
@@ -114,11 +123,12 @@ interface ConfirmationRow {
 }
 
 /**
- * Confirms a hold with the code the customer was sent, under the hold's locks. A wrong code uses up an
- * attempt; the last one releases the hold. A code expired unconfirmed released the hold (the sweep or a new hold of
- * the customer ends it, `holdLapsed`, or this call if first): the wallet cash is free again; a new hold sends a new
- * code. Confirming again with the right code answers the same.
- * A failure is thrown after its transaction commits, so the attempt it counted stays counted.
+ * Confirms a hold with the code the customer was sent, under the hold's locks. A wrong code uses up an attempt of the
+ * hold's and of its customer's (`customerConfirmationLimits`); the last of either releases the hold, and with the
+ * customer's used up no code of theirs is checked, right or not, until the window has moved on. A code expired
+ * unconfirmed released the hold (the sweep or a new hold of the customer ends it, `holdLapsed`, or this call if
+ * first): the wallet cash is free again; a new hold sends a new code. Confirming again with the right code answers
+ * the same. A failure is thrown after its transaction commits, so the attempt it counted stays counted.
  */
 export async function confirmHold(
   deps: Pick<CheckoutDeps, "db" | "now">,
@@ -136,7 +146,7 @@ export async function confirmHold(
     if (!row)
       throw new DomainError(
         "conflict",
-        `hold ${holdId} needs no confirmation: only wallet cash spent at a till (channel pos) is confirmed by a code`,
+        `hold ${holdId} needs no confirmation: only a hold spending wallet cash is confirmed by a code`,
       );
     const matches = codeMatches(row.code_hash, holdId, code);
     if (row.confirmed_at) {
@@ -153,16 +163,27 @@ export async function confirmHold(
     }
     if (hold.status !== "held")
       throw new DomainError("hold_ended", `hold ${holdId} is ${hold.status}; place a new hold to send a new code`);
+    // A hold with a code is a customer's: wallet cash is never a guest's.
+    const counts = await customerCodeCounts(tx, tenantId, hold.customer_id!, now);
+    const locked = attemptLock(counts);
+    if (locked) {
+      await releaseLockedHold(tx, hold, "released", "confirmation_locked");
+      return new DomainError(
+        "confirmation_failed",
+        `${locked.message}: no code is checked until later; the hold was released`,
+      );
+    }
     if (!matches) {
-      const left = row.max_attempts - row.attempts - 1;
+      const left = Math.min(row.max_attempts - row.attempts, attemptsLeft(counts)) - 1;
       await tx.$executeRaw`UPDATE hold_confirmations SET attempts = attempts + 1 WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;
       if (left > 0)
         return new DomainError("confirmation_failed", `wrong code: ${left} attempt${left === 1 ? "" : "s"} left`);
       await releaseLockedHold(tx, hold, "released", "confirmation_failed");
-      return new DomainError(
-        "confirmation_failed",
-        "wrong code: no attempts left; the hold was released: place a new hold to send a new code",
-      );
+      const next =
+        attemptsLeft(counts) > 1
+          ? "place a new hold to send a new code"
+          : "no code is sent to this customer until later";
+      return new DomainError("confirmation_failed", `wrong code: no attempts left; the hold was released: ${next}`);
     }
     await tx.$executeRaw`UPDATE hold_confirmations SET confirmed_at = ${now} WHERE hold_id = ${holdId} AND tenant_id = ${tenantId}`;
     return { holdId, status: hold.status, confirmed: true };

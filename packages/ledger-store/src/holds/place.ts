@@ -31,7 +31,7 @@ export interface PlacedHold {
   holdId: string;
   expiresAt: string;
   quote: Quote;
-  /** Set when the hold waits for the code sent to the customer (wallet cash at a till): confirm it before the sale. */
+  /** Set when the hold waits for the code sent to the customer (it spends wallet cash): confirm it before the sale. */
   confirmation: HoldConfirmation | null;
 }
 
@@ -145,8 +145,8 @@ export async function placeHold(
   deps: HoldDeps,
   tenantId: string,
   request: HoldRequest,
-  /** The role of the key placing it: a till's (`pos`) always confirms wallet cash by code. */
-  placedBy?: string,
+  /** The role of the key placing it. No role spends wallet cash without the customer's code (`needsConfirmation`). */
+  _placedBy?: string,
 ): Promise<PlacedHold> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at, request.basket);
@@ -189,7 +189,7 @@ export async function placeHold(
     }
     // Wallet cash is only ever a customer's: a guest's hold spends none, so it never waits for a code.
     const confirmation =
-      customerId && needsConfirmation(request.basket.channel, wallet, placedBy)
+      customerId && needsConfirmation(wallet)
         ? await requestConfirmation(
             tx,
             deps.sendConfirmationSms,

@@ -17,6 +17,8 @@ export interface HoldRow {
   quote: unknown;
   expires_at: Date;
   transaction_id: string | null;
+  /** When the gateway accepted a sale naming it before its expiry (`claimHeldHolds`); null when none did. */
+  claimed_at: Date | null;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Pro
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ${holdId})
     ORDER BY id FOR UPDATE`;
   const [hold] = await tx.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
     FROM checkout_holds WHERE id = ${holdId} FOR UPDATE`;
   return hold ?? null;
 }
@@ -148,19 +150,33 @@ export async function expireLapsedHolds(
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ANY(${ids}::text[]))
     ORDER BY id FOR UPDATE`;
   const holds = await tx.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
     FROM checkout_holds WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
   await endLapsedHolds(tx, holds, at);
 }
 
 /**
+ * True while a sale the gateway accepted keeps this hold for itself (`claimHeldHolds`): claimed before its expiry, and
+ * the grace after the expiry not yet run out, the same test as `pastExpiry`. The ledger will commit the hold with that
+ * sale, whose lines already carry the hold's discounts.
+ */
+export const claimedBySale = (hold: Pick<HoldRow, "claimed_at" | "expires_at">, at: Date) =>
+  hold.claimed_at !== null &&
+  hold.claimed_at < hold.expires_at &&
+  hold.expires_at.getTime() > at.getTime() - CLAIM_GRACE_MS;
+
+/**
  * Voids a hold (the order was abandoned): what it reserved is free again. Voiding a released or expired
- * hold changes nothing; a committed one cannot be voided (refund the sale instead).
+ * hold changes nothing; a committed one cannot be voided (refund the sale instead), nor one a sale accepted by the
+ * gateway claimed: that sale gave the hold's discounts and will spend what the hold reserved when the ledger applies
+ * it, and a void before then would let the customer keep both. Past the claim's grace (a sale never stored, or
+ * rejected) the hold is voided as any other.
  */
 export async function voidHold(
   db: Db,
   tenantId: string,
   holdId: string,
+  at: Date = new Date(),
 ): Promise<{ holdId: string; status: HoldStatus }> {
   return withTransaction(db, async (tx) => {
     const hold = await lockHold(tx, tenantId, holdId);
@@ -168,6 +184,11 @@ export async function voidHold(
     if (hold.status === "committed")
       throw new DomainError("hold_ended", `hold ${holdId} was committed by its sale; refund the sale instead`);
     if (hold.status !== "held") return { holdId, status: hold.status };
+    if (claimedBySale(hold, at))
+      throw new DomainError(
+        "hold_ended",
+        `a sale was accepted with hold ${holdId}; it commits the hold when applied: refund the sale instead`,
+      );
     await releaseLockedHold(tx, hold, "released", "voided");
     return { holdId, status: "released" as const };
   });
@@ -199,7 +220,7 @@ export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
 /** A hold as the API shows it. */
 export async function holdView(db: Db, tenantId: string, holdId: string) {
   const [hold] = await db.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
     FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
   if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
   return {
