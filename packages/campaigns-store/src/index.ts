@@ -14,7 +14,7 @@ export {
   listCampaigns,
 } from "./admin/queries.ts";
 export { checkReferences } from "./admin/references.ts";
-export { type StatusFields, statusFields } from "./admin/status.ts";
+export { type StatusContext, type StatusFields, statusFields } from "./admin/status.ts";
 export { type ListMessagesInput, listMessages, type MessageSummary } from "./results/messages.ts";
 export { type CampaignResults, campaignResults, type ResultsDeps } from "./results/results.ts";
 export {

@@ -126,3 +126,43 @@ describe("editing a broadcast whose run is due and not yet taken", () => {
     expect(edited.nextRunAt).toBe(runAt.toISOString());
   });
 });
+
+describe("a broadcast's schedule saved after a run", () => {
+  const HOUR = 3_600_000;
+  const daily = (time: string) => ({ repeat: "daily" as const, time });
+
+  it("a daily 18:00 broadcast moved to 19:00 at 18:30 after its run next runs tomorrow, not again today", async () => {
+    // An 18:00 of the coming days in Warsaw, whatever the time now.
+    const runAt = nextBroadcastRuns(daily("18:00"), new Date(Date.now() + 24 * HOUR), zone)[0]!;
+    const t0 = new Date(runAt.getTime() - 2 * HOUR);
+    const { tenantId, templateId, id } = await activeBroadcast(daily("18:00"), t0);
+    await addCustomer(db, tenantId);
+    expect((await pass(tenantId, seconds(runAt, 10))).acted).toBe(2);
+
+    const moved = await updateCampaign(
+      db,
+      tenantId,
+      id,
+      broadcast(templateId, daily("19:00")),
+      ACTOR,
+      seconds(runAt, 30 * 60),
+    );
+    // The next 19:00 on a later local date than the 18:00 run: tomorrow's.
+    const tomorrow = nextBroadcastRuns(daily("19:00"), new Date(runAt.getTime() + 12 * HOUR), zone)[0]!;
+    expect(moved.nextRunAt).toBe(tomorrow.toISOString());
+    expect((await pass(tenantId, seconds(runAt, 60 * 60 + 10))).acted).toBe(0);
+    expect(await db.campaignEnrolment.count({ where: { campaignId: id } })).toBe(2);
+    expect((await pass(tenantId, seconds(tomorrow, 10))).acted).toBe(2);
+  });
+
+  it("paused after the run, moved while paused and resumed the same evening: tomorrow's run too", async () => {
+    const runAt = nextBroadcastRuns(daily("18:00"), new Date(Date.now() + 24 * HOUR), zone)[0]!;
+    const { tenantId, templateId, id } = await activeBroadcast(daily("18:00"), new Date(runAt.getTime() - HOUR));
+    expect((await pass(tenantId, seconds(runAt, 10))).acted).toBe(1);
+    await setCampaignStatus(db, tenantId, id, "paused", ACTOR, seconds(runAt, 10 * 60));
+    await updateCampaign(db, tenantId, id, broadcast(templateId, daily("19:00")), ACTOR, seconds(runAt, 20 * 60));
+    const resumed = await setCampaignStatus(db, tenantId, id, "active", ACTOR, seconds(runAt, 30 * 60));
+    const tomorrow = nextBroadcastRuns(daily("19:00"), new Date(runAt.getTime() + 12 * HOUR), zone)[0]!;
+    expect(resumed.nextRunAt).toBe(tomorrow.toISOString());
+  });
+});

@@ -1,11 +1,12 @@
 import { expect, it } from "vitest";
-import { startAlwaysOnCampaigns, updateCampaign } from "../src/index.ts";
+import { setCampaignStatus, startAlwaysOnCampaigns, updateCampaign } from "../src/index.ts";
 import {
   addCampaign,
   addCustomer,
   addSegment,
   DAY,
   enrolmentsOf,
+  HOUR,
   later,
   runnerDb,
   runnerTenant,
@@ -62,5 +63,49 @@ it("enrols the existing members of a changed audience once, and the members of b
     ["both", started, "entered"],
     ["onlyA", started, "entered"],
     ["onlyB", `${started}:v2`, "entered"],
+  ]);
+});
+
+// A paused campaign hears no events: whoever joined its audience during the pause had their `segment.entered`
+// acknowledged and dropped. The resume owes them a catch-up pass, named by the resume, once.
+it("enrols once, after a resume, the members who joined the audience while the campaign was paused", async () => {
+  const { tenantId } = await runnerTenant(db);
+  const existing = await addCustomer(db, tenantId);
+  const segmentId = await addSegment(db, tenantId, [existing], later(now, -2 * DAY));
+  const joins = async (at: Date) => {
+    const customerId = await addCustomer(db, tenantId);
+    await db.segmentMember.create({ data: { segmentId, customerId, tenantId, enteredAt: at } });
+    return customerId;
+  };
+  const during = await joins(later(now, 1.5 * HOUR));
+  // Joined after the resume: its own event reaches the running campaign, not the catch-up pass.
+  const after = await joins(later(now, 3 * HOUR));
+  const campaignId = await addCampaign(
+    db,
+    tenantId,
+    {
+      name: "Always",
+      audience: { kind: "segment", segmentId },
+      trigger: { type: "always_on" },
+      actions: [{ type: "award_points", points: 50, reason: "Welcome to the club" }],
+    },
+    { startedAt: now },
+  );
+  const ctx = { db, tenantId, zone: "Europe/Warsaw" };
+  expect((await startAlwaysOnCampaigns({ ...ctx, now: later(now, 60_000) })).acted).toBe(1);
+  await setCampaignStatus(db, tenantId, campaignId, "paused", "key_test_admin", later(now, HOUR));
+  const resumedAt = later(now, 2 * HOUR);
+  await setCampaignStatus(db, tenantId, campaignId, "active", "key_test_admin", resumedAt);
+
+  expect((await startAlwaysOnCampaigns({ ...ctx, now: later(resumedAt, 60_000) })).acted).toBe(1);
+  expect((await startAlwaysOnCampaigns({ ...ctx, now: later(resumedAt, 120_000) })).acted).toBe(0);
+  const named = new Map([
+    [existing, "existing"],
+    [during, "during"],
+    [after, "after"],
+  ]);
+  expect((await enrolmentsOf(db, campaignId)).map((e) => [named.get(e.customerId), e.occurrence]).sort()).toEqual([
+    ["during", `always_on:resume:${resumedAt.toISOString()}`],
+    ["existing", `always_on:start:${now.toISOString()}`],
   ]);
 });

@@ -141,8 +141,9 @@ describe("broadcasts", () => {
       await addCustomer(db, tenantId),
       await addCustomer(db, tenantId),
     ];
-    const schedule = { repeat: "daily" as const, time: "09:30" };
-    const [first] = nextBroadcastRuns(schedule, later(now, -DAY), timezone);
+    // The UTC minute two minutes ago: the first run is due now, within the grace of a late run.
+    const schedule = { repeat: "daily" as const, time: later(now, -120_000).toISOString().slice(11, 16) };
+    const [first] = nextBroadcastRuns(schedule, later(now, -5 * 60_000), timezone);
     const campaignId = await addCampaign(
       db,
       tenantId,

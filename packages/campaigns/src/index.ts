@@ -3,7 +3,12 @@
 // broadcast schedules and results arithmetic. No I/O and no clock: instants and zones come in as arguments.
 // The definition's schema lives in `@regulars/contracts` (`CampaignDefinition`).
 
-export { nextBroadcastRuns } from "./broadcast.ts";
+export {
+  broadcastRunMissed,
+  LATE_BROADCAST_RUN_GRACE_MS,
+  nextBroadcastRunAfterLast,
+  nextBroadcastRuns,
+} from "./broadcast.ts";
 export { capAllows, capRefusing, type PreviousSend } from "./caps.ts";
 export {
   birthdayOccurrence,

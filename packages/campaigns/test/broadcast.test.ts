@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { nextBroadcastRuns } from "../src/index.ts";
-import { after, days, NOW, WARSAW } from "./fixtures.ts";
+import {
+  broadcastRunMissed,
+  LATE_BROADCAST_RUN_GRACE_MS,
+  nextBroadcastRunAfterLast,
+  nextBroadcastRuns,
+} from "../src/index.ts";
+import { after, days, hours, iso, NOW, WARSAW } from "./fixtures.ts";
 
 const utc = (s: string) => new Date(s);
 
@@ -60,5 +65,44 @@ describe("nextBroadcastRuns", () => {
     const runs = nextBroadcastRuns({ repeat: "monthly", time: "12:00", dayOfMonth: 1 }, NOW, WARSAW, 24);
     expect(runs).toHaveLength(24);
     expect(runs.at(-1)).toEqual(utc("2026-03-01T11:00:00Z"));
+  });
+});
+
+describe("nextBroadcastRunAfterLast", () => {
+  // NOW is 10:00 in Warsaw; the 18:00 run of 28 March has gone out.
+  const ranAt = utc("2024-03-28T17:00:00Z");
+
+  it("a schedule saved after a run runs on a later local date: 18:00 moved to 19:00 at 18:30 is tomorrow's", () => {
+    const saved = utc("2024-03-28T17:30:00Z");
+    expect(nextBroadcastRuns({ repeat: "daily", time: "19:00" }, saved, WARSAW)).toEqual([utc("2024-03-28T18:00:00Z")]);
+    expect(nextBroadcastRunAfterLast({ repeat: "daily", time: "19:00" }, saved, WARSAW, ranAt)).toEqual(
+      utc("2024-03-29T18:00:00Z"),
+    );
+    // Never ran: the next run as ever.
+    expect(nextBroadcastRunAfterLast({ repeat: "daily", time: "19:00" }, saved, WARSAW, null)).toEqual(
+      utc("2024-03-28T18:00:00Z"),
+    );
+  });
+
+  it("a monthly schedule runs once a month; a one-time instant is not held back", () => {
+    const monthly = { repeat: "monthly" as const, time: "12:00", dayOfMonth: 30 };
+    expect(nextBroadcastRunAfterLast(monthly, NOW, WARSAW, ranAt)).toEqual(utc("2024-04-30T10:00:00Z"));
+    const at = iso(hours(2));
+    expect(nextBroadcastRunAfterLast({ repeat: "once", at }, NOW, WARSAW, ranAt)).toEqual(new Date(at));
+  });
+
+  it("no run left after the last one's date: none", () => {
+    const until = "2024-03-28T18:30:00.000Z";
+    expect(nextBroadcastRunAfterLast({ repeat: "daily", time: "19:00", until }, ranAt, WARSAW, ranAt)).toBeNull();
+  });
+});
+
+describe("broadcastRunMissed", () => {
+  const runAt = utc("2024-03-28T17:00:00Z");
+  it("a repeating run past the grace is missed; a one-time run never is", () => {
+    const daily = { repeat: "daily" as const, time: "18:00" };
+    expect(broadcastRunMissed(daily, runAt, after(LATE_BROADCAST_RUN_GRACE_MS, runAt))).toBe(false);
+    expect(broadcastRunMissed(daily, runAt, after(LATE_BROADCAST_RUN_GRACE_MS + 1, runAt))).toBe(true);
+    expect(broadcastRunMissed({ repeat: "once", at: runAt.toISOString() }, runAt, after(hours(9), runAt))).toBe(false);
   });
 });

@@ -36,12 +36,25 @@ async function tenantZone(db: Db | DbTx, tenantId: string): Promise<string> {
   return tenant.timezone;
 }
 
-/** The campaign's row, locked until the transaction ends: versions are numbered one after another. */
-export async function lockedCampaign(tx: DbTx, tenantId: string, id: string): Promise<CampaignModel> {
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM campaigns WHERE id = ${id} AND tenant_id = ${tenantId} FOR UPDATE`;
+/** The campaign's row and its last run, locked until the transaction ends: versions are numbered one after another. */
+export async function lockedCampaign(
+  tx: DbTx,
+  tenantId: string,
+  id: string,
+): Promise<CampaignModel & { lastRunAt: Date | null }> {
+  const [locked] = await tx.$queryRaw<{ id: string; last_run_at: Date | null }[]>`
+    SELECT id, last_run_at FROM campaigns WHERE id = ${id} AND tenant_id = ${tenantId} FOR UPDATE`;
   if (!locked) throw new DomainError("not_found", `no campaign ${id}`, [{ path: "id", message: "no such campaign" }]);
-  return (await tx.campaign.findUnique({ where: { id } }))!;
+  return { ...(await tx.campaign.findUnique({ where: { id } }))!, lastRunAt: locked.last_run_at };
+}
+
+/**
+ * A paused campaign made active again: the moment is kept, so an always-on campaign enrols once whoever joined its
+ * audience during the pause (their events were not heard).
+ */
+async function recordResume(tx: DbTx, id: string, from: CampaignStatus, to: CampaignStatus, now: Date) {
+  if (from === "paused" && to === "active")
+    await tx.$executeRaw`UPDATE campaigns SET resumed_at = ${now} WHERE id = ${id}`;
 }
 
 /**
@@ -62,7 +75,7 @@ export async function createCampaign(
     ]);
   await checkReferences(db, tenantId, definition, now);
   const zone = await tenantZone(db, tenantId);
-  const fields = statusFields(definition, definition.status, null, zone, now);
+  const fields = statusFields(definition, definition.status, { zone, now, startedAt: null });
   const id = newId("campaign");
   await withTransaction(db, async (tx) => {
     await tx.campaign.create({
@@ -114,7 +127,14 @@ export async function updateCampaign(
         { path: "status", message: `not a move from ${from}` },
       ]);
     const dueRun = moving ? null : await dueRunOf(tx, row, definition, now);
-    const fields = statusFields(definition, definition.status, row.startedAt, zone, now, moving, dueRun);
+    const fields = statusFields(definition, definition.status, {
+      zone,
+      now,
+      startedAt: row.startedAt,
+      lastRunAt: row.lastRunAt,
+      moving,
+      dueRun,
+    });
     const version = row.version + 1;
     await tx.campaignVersion.create({
       data: { tenantId, campaignId: id, version, definition: asJson(definition), createdBy: actor, createdAt: now },
@@ -123,6 +143,7 @@ export async function updateCampaign(
       where: { id },
       data: { name: definition.name, triggerType: definition.trigger.type, version, ...fields, updatedAt: now },
     });
+    await recordResume(tx, id, from, definition.status, now);
     const details = { version, name: definition.name, ...(moving ? { from, to: definition.status } : {}) };
     await recordAudit(tx, { tenantId, actor, action: "campaigns.update", target: id, details });
   });
@@ -179,9 +200,15 @@ export async function setCampaignStatus(
         { path: "status", message: `not a move from ${from}` },
       ]);
     const fields = needsDefinition(to)
-      ? statusFields(await currentDefinition(tx, id, row.version), to, row.startedAt, zone, now)
+      ? statusFields(await currentDefinition(tx, id, row.version), to, {
+          zone,
+          now,
+          startedAt: row.startedAt,
+          lastRunAt: row.lastRunAt,
+        })
       : { status: to, nextRunAt: null, startedAt: row.startedAt };
     await tx.campaign.update({ where: { id }, data: { ...fields, updatedAt: now } });
+    await recordResume(tx, id, from, to, now);
     const details = { from, to, nextRunAt: iso(fields.nextRunAt) };
     await recordAudit(tx, { tenantId, actor, action: "campaigns.status", target: id, details });
   });

@@ -10,6 +10,10 @@ export interface RunnableCampaign extends CampaignVersion {
   status: CampaignStatus;
   nextRunAt: Date | null;
   startedAt: Date | null;
+  /** The broadcast run last started. */
+  lastRunAt: Date | null;
+  /** When it last came back from a pause. */
+  resumedAt: Date | null;
 }
 
 interface CampaignRow {
@@ -19,6 +23,8 @@ interface CampaignRow {
   version: number;
   next_run_at: Date | null;
   started_at: Date | null;
+  last_run_at: Date | null;
+  resumed_at: Date | null;
   definition: unknown;
 }
 
@@ -53,6 +59,8 @@ function runnableOf(row: CampaignRow, onUnreadable?: OnUnreadableCampaign): Runn
     status,
     nextRunAt: row.next_run_at,
     startedAt: row.started_at,
+    lastRunAt: row.last_run_at,
+    resumedAt: row.resumed_at,
     definition: { ...definition, status },
   };
 }
@@ -72,7 +80,8 @@ export async function loadCampaigns(
   onUnreadable?: OnUnreadableCampaign,
 ): Promise<RunnableCampaign[]> {
   const rows = await db.$queryRaw<CampaignRow[]>`
-    SELECT c.id, c.tenant_id, c.status, c.version, c.next_run_at, c.started_at, v.definition
+    SELECT c.id, c.tenant_id, c.status, c.version, c.next_run_at, c.started_at, c.last_run_at, c.resumed_at,
+      v.definition
     FROM campaigns c JOIN campaign_versions v ON v.campaign_id = c.id AND v.version = c.version
     WHERE c.status = ANY(${[...where.statuses]}::text[])
       AND (${where.tenantId ?? null}::text IS NULL OR c.tenant_id = ${where.tenantId ?? null})
