@@ -37,7 +37,7 @@ export const checkoutRouter = router({
     .mutation(({ ctx, input }) =>
       holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, ctx.credential.role, unknownCodes(ctx)),
     ),
-  /** Cashback at a till: the code the customer received by SMS when the hold was placed. */
+  /** A hold spending wallet cash: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)
     .mutation(({ ctx, input }) => confirmHold(deps(ctx), ctx.tenantId, input.holdId, input.code)),
