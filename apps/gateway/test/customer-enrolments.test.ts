@@ -187,6 +187,17 @@ describe("POST /v1/customers/enrolments", () => {
     expect(await consentsOf(answers[0]!.body.customerId)).toHaveLength(1);
   });
 
+  it("a till keeping the 0 a Polish number is said with finds the same customer, not a second one", async () => {
+    const first = await enrol({ phone: "+48604100008", locationId: "store-017", consents: [] });
+    const withZero = await enrol({ phone: "+480604100008", locationId: "store-017", consents: [] });
+    expect([first.status, withZero.status]).toEqual([201, 200]);
+    expect(withZero.body.customerId).toBe(first.body.customerId);
+    const phones = await db.customer.findMany({
+      where: { tenantId: tenant.tenantId, phone: { endsWith: "604100008" } },
+    });
+    expect(phones.map((c) => c.phone)).toEqual(["+48604100008"]);
+  });
+
   it("another tenant's key enrols a customer of its own", async () => {
     const body = { phone: "+48604100004", locationId: "store-017", consents: [] };
     const mine = await enrol(body);

@@ -148,6 +148,8 @@ describe("the customer routes", () => {
     const patched = await call("PATCH", `/v1/customers/${id}`, tenant.apiKeys.app, { name: "Back Again" });
     expect(patched).toMatchObject({ status: 404, body: { code: "not_found" } });
     expect(await db.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({ name: null });
+    const forgotten = await call("DELETE", `/v1/customers/${id}/push-tokens/pixel-7`, tenant.apiKeys.app);
+    expect(forgotten).toMatchObject({ status: 404, body: { code: "not_found" } });
   });
 
   it("refuses what it cannot act on with a 400 that names the field", async () => {

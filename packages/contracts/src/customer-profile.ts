@@ -210,8 +210,10 @@ export const SetConsentsRequest = z
   .meta({
     id: "SetConsentsRequest",
     description:
-      "The customer's consent choices. Each one that changes the customer's current consent is kept in the " +
-      "consent history with its time and source; repeating a choice already in force records nothing.",
+      "The customer's consent choices, each kept in the consent history with its time and source. Repeating the " +
+      "choice in force records it again as the latest, unannounced: nothing changes in force. One dated before the " +
+      "choice in force is kept only when it differs from it, and does not take over; one sent again with the same " +
+      "`occurredAt` is not recorded twice.",
   });
 export type SetConsentsRequest = z.infer<typeof SetConsentsRequest>;
 

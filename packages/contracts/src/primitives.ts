@@ -1,6 +1,8 @@
-import { parsePhoneNumberFromString, validatePhoneNumberLength } from "libphonenumber-js/max";
 import { z } from "zod";
+import { canonicalPhone, e164Pattern } from "./phone.ts";
 import { SafeText } from "./text.ts";
+
+export { type PhoneProblem, type PhoneReading, readPhone } from "./phone.ts";
 
 /** Subject-safe: location ids become a token of the JetStream subject. */
 export const LocationId = z
@@ -24,69 +26,16 @@ export const ExternalId = StoredExternalId.refine((id) => !/^\.+$/.test(id), "mu
   description: "Your own id: 1-128 printable ASCII characters, no spaces, not only dots.",
 });
 
-const phoneLengthProblems: Record<string, string> = {
-  INVALID_COUNTRY: "unknown country code",
-  TOO_SHORT: "too short for its country",
-  TOO_LONG: "too long for its country",
-  INVALID_LENGTH: "a length no number of its country has",
-};
-
-/** E.164: '+', a country code, at most 15 digits in all. What is stored must match it, as it is parsed again. */
-const e164Pattern = /^\+[1-9]\d{6,14}$/;
-
-/**
- * libphonenumber drops one national prefix per reading, so its form of a number can change when read again:
- * `+97100501234567` reads as `+9710501234567`, which reads as `+971501234567`. What the gateway stores is read again by
- * every worker, and the partition and the retry's fingerprint are taken over the gateway's reading: a number is
- * therefore read until its form no longer changes. A reading that changes it drops a prefix digit: a form still changing
- * after more readings than E.164 has digits never settles.
- */
-const maxReadings = 15;
-
-/**
- * The canonical form of a number (a form reading it again leaves as it is, and E.164), or why it cannot be one;
- * remembered, as every transaction naming a customer by phone is parsed at the gateway and again by each worker reading
- * it (a few µs each), mostly for the same members.
- */
-type PhoneReading = { phone: string } | { why: string };
-const canonicalPhones = new Map<string, PhoneReading>();
-function canonicalPhone(raw: string): PhoneReading {
-  let reading = canonicalPhones.get(raw);
-  if (reading === undefined) {
-    reading = readPhone(raw);
-    if (canonicalPhones.size >= 50_000) canonicalPhones.clear();
-    canonicalPhones.set(raw, reading);
-  }
-  return reading;
-}
-
-function readPhone(raw: string): PhoneReading {
-  let current = raw;
-  for (let readings = 0; readings <= maxReadings; readings++) {
-    const parsed = parsePhoneNumberFromString(current);
-    if (!parsed?.isPossible()) {
-      const why = phoneLengthProblems[validatePhoneNumberLength(current) ?? ""] ?? "not a phone number";
-      return { why: current === raw ? why : `${why} once read as ${current}` };
-    }
-    if (parsed.number === current) {
-      if (e164Pattern.test(current)) return { phone: current };
-      const digits = current.length - 1;
-      return {
-        why: digits < 7 ? `too short without its national prefix: ${current}` : `${current} is not an E.164 number`,
-      };
-    }
-    current = parsed.number;
-  }
-  return { why: `its form changes each time it is read: ${raw}, then ${current}` };
-}
-
 /**
  * A phone number as tills, kiosks, events and checkout name a customer: its text is the customer's phone identity,
- * so it is stored in libphonenumber's E.164 form, the one the app's numbers get (`normalisePhone` of
- * @regulars/customers-store); a till's `+4407911123456` (the national trunk 0 kept) is then the app's
- * `+447911123456`, one customer. Refused only when no number of its country can have its length ("possible"), not
- * when outside the numbering plan as the metadata knows it ("valid"): a sale is not turned away for a number range
- * opened after this library's release.
+ * so it is stored in the form `readPhone` gives, the one the app's numbers get too (`normalisePhone` of
+ * @regulars/customers-store reads them the same way); a till's `+4407911123456` (the national trunk 0 kept) is then
+ * the app's `+447911123456`, and `+480600200402` the app's `+48600200402`: one customer each.
+ * Refused only when no number of its country can have its length ("possible"), not when outside the numbering plan as
+ * the metadata knows it ("valid"), where the app refuses it: a sale is not turned away for a number range opened after
+ * this library's release, and every message already on the stream is read again with this schema by the workers, so a
+ * stricter reading would dead-letter sales answered 202. The app can ask a person to retype a number; a till's sale
+ * cannot be asked again.
  */
 export const E164Phone = z
   .string()
@@ -100,8 +49,8 @@ export const E164Phone = z
   .meta({
     description:
       "Phone number in E.164 form: '+', country code, number, no spaces. Stored canonically (a national trunk 0 after " +
-      "the country code is dropped: +4407911123456 is +447911123456); a length no number of its country has, with or " +
-      "without that 0, is a 400.",
+      "the country code is dropped: +4407911123456 is +447911123456, +480600200402 is +48600200402); a length no " +
+      "number of its country has, with or without that 0, is a 400.",
     examples: ["+48600100200"],
   });
 /**

@@ -1,7 +1,5 @@
 import type { PushDevice, PushTokenRequest } from "@regulars/contracts";
 import { isUniqueViolation } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
-import { lockSurvivor } from "@regulars/ledger-store";
 import { type DbOrTx, inTransaction, requireCustomerLocked } from "./shared.ts";
 
 /**
@@ -39,7 +37,8 @@ export async function savePushToken(
 
 /**
  * Forgets the customer's device (signed out, app removed); true when there was one to forget. By a merged-away id
- * it is the survivor's device, which the merge moved there (`lockSurvivor`; an erased customer has none left).
+ * it is the survivor's device, which the merge moved there. An erased customer is not found, as for reading or
+ * registering a device (`requireCustomerLocked`): a 204 would tell the app a customer is still there.
  */
 export async function removePushToken(
   db: DbOrTx,
@@ -48,11 +47,10 @@ export async function removePushToken(
   deviceId: string,
 ): Promise<boolean> {
   return inTransaction(db, async (tx) => {
-    const customer = await lockSurvivor(tx, tenantId, customerId);
-    if (!customer) throw new DomainError("not_found", `no customer ${customerId}`);
+    const id = await requireCustomerLocked(tx, tenantId, customerId);
     const removed = await tx.$executeRaw`
       DELETE FROM customer_push_tokens
-      WHERE tenant_id = ${tenantId} AND customer_id = ${customer.id} AND device_id = ${deviceId}`;
+      WHERE tenant_id = ${tenantId} AND customer_id = ${id} AND device_id = ${deviceId}`;
     return removed > 0;
   });
 }

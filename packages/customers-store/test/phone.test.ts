@@ -1,3 +1,4 @@
+import { E164Phone } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
 import { normalisePhone } from "../src/index.ts";
 
@@ -20,6 +21,23 @@ describe("normalisePhone", () => {
     ] as const)
       expect(normalisePhone(raw, country), raw).toBe("+48600100200");
     expect(normalisePhone("(201) 555-0123", "US")).toBe("+12015550123");
+  });
+
+  it("reads a number as it is pasted or typed without a country to read it in", () => {
+    for (const raw of [
+      "(+48) 600 200 405",
+      // As iOS copies a number from Contacts: wrapped in invisible direction marks.
+      "\u202A+48 600 200 405\u202C",
+      "\u200E+48 600 200 405",
+      "tel:+48600200405",
+      "(0048) 600 200 405",
+    ])
+      expect(normalisePhone(raw), JSON.stringify(raw)).toBe("+48600200405");
+  });
+
+  it("writes a number typed with the 0 after the country code as the tills store it: one customer", () => {
+    expect(normalisePhone("+48 0 600 200 405")).toBe("+48600200405");
+    expect(E164Phone.parse("+480600200405")).toBe(normalisePhone("+48 0 600 200 405"));
   });
 
   it("refuses what is not a valid number of its country, naming the field", () => {

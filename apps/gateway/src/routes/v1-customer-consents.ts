@@ -27,9 +27,12 @@ const consentsRoute = createRoute({
   operationId: "setCustomerConsents",
   summary: "Record the customer's consent choices",
   description:
-    "Per channel (push, sms, email) and purpose (marketing, profiling). Each choice that changes the consent in " +
-    "force is added to the customer's consent history with its time and `source`, and announced (`consent.changed`); " +
-    "a choice already in force records nothing, so a retry is safe. Channels and purposes not named stay as they were. " +
+    "Per channel (push, sms, email) and purpose (marketing, profiling). Each choice is added to the customer's " +
+    "consent history with its time and `source`; one that changes the consent in force is announced " +
+    "(`consent.changed`). Repeating the choice in force records it again as the latest, unannounced: nothing changes " +
+    "in force. A choice dated before the one in force is kept in the history only when it differs from it, and does " +
+    "not take over. A retry with the same `occurredAt` records nothing again; without `occurredAt` a retry is a " +
+    "repeat. Channels and purposes not named stay as they were. " +
     "A choice dated ahead of our clock ranks as received, so a choice made after it always takes over. " +
     "No message is sent on a channel without a granted `marketing` consent; a campaign that picks its audience from " +
     "behaviour (inactivity, or a segment that reads orders, spend, visits, products or events) also needs " +

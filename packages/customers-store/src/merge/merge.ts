@@ -6,6 +6,7 @@ import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
 import { adoptConsents } from "./merge-consents.ts";
+import { moveWalletCoupons } from "./wallet-coupons.ts";
 
 /**
  * Merges `fromId` (a customer the tills enrolled by phone) into `intoId` (the app account that proved the
@@ -15,8 +16,9 @@ import { adoptConsents } from "./merge-consents.ts";
  * balances (spendable and pending points lot by lot, with their expiry and release dates, a debt, wallet
  * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
  * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
- * spend or order tiers count them), wallet coupons and coupon uses (per-customer limits), the consent
- * history (its choices in force only where the app account never chose: `adoptConsents`), push devices,
+ * spend or order tiers count them), wallet coupons (never a second welcome coupon: `moveWalletCoupons`) and coupon
+ * uses (per-customer limits), the consent history (its choices in force only where the app account never chose:
+ * `adoptConsents`), push devices,
  * the behavioural profile's facts (its orders then count for the app account), the
  * stamp-card progress (stamps and completed cards added card by card; a card filled by the sum is completed,
  * and its reward paid, by the next sale that stamps it), and name, e-mail and date of birth where the app
@@ -67,7 +69,7 @@ export async function mergeCustomer(
   const moved = {
     identities: await move(tx, "customer_identities", tenantId, fromId, intoId),
     transactions: await move(tx, "transactions", tenantId, fromId, intoId),
-    walletCoupons: await move(tx, "wallet_coupons", tenantId, fromId, intoId),
+    ...(await moveWalletCoupons(tx, tenantId, fromId, intoId)),
     couponUses: await move(tx, "coupon_uses", tenantId, fromId, intoId),
     consents: await adoptConsents(tx, tenantId, fromId, intoId, origin),
     pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
@@ -123,13 +125,7 @@ async function preferencesToAdopt(tx: DbTx, tenantId: string, fromId: string, in
   return row?.preferences ?? null;
 }
 
-type MovedTable =
-  | "customer_identities"
-  | "transactions"
-  | "wallet_coupons"
-  | "coupon_uses"
-  | "customer_push_tokens"
-  | "profile_orders";
+type MovedTable = "customer_identities" | "transactions" | "coupon_uses" | "customer_push_tokens" | "profile_orders";
 
 /**
  * Repoints one table's rows of the merged customer. A literal statement per table rather than one with the name
@@ -144,10 +140,6 @@ function move(tx: DbTx, table: MovedTable, tenantId: string, fromId: string, int
     case "transactions":
       return tx.$executeRaw`
         UPDATE transactions SET customer_id = ${intoId}
-        WHERE tenant_id = ${tenantId} AND customer_id = ${fromId}`;
-    case "wallet_coupons":
-      return tx.$executeRaw`
-        UPDATE wallet_coupons SET customer_id = ${intoId}
         WHERE tenant_id = ${tenantId} AND customer_id = ${fromId}`;
     case "coupon_uses":
       return tx.$executeRaw`

@@ -1,5 +1,6 @@
 import type { ConsentChannel, ConsentPurpose, CustomerProfile } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
+import { survivorsOf } from "@regulars/ledger-store";
 import { currentConsents } from "../consents.ts";
 import { type DbOrTx, identitiesOf, isExternal } from "../shared.ts";
 
@@ -17,18 +18,23 @@ interface ProfileRow {
 }
 
 /**
- * The customer with their profile, consents in force and push devices; not found in another tenant. An erased
- * customer is not found either, as for every change asked of it (`requireCustomerLocked`): an empty profile
- * would read as a customer who never filled one in.
+ * The customer with their profile, consents in force and push devices; not found in another tenant. A merged-away id
+ * reads as the account that absorbed it (`survivorsOf`), as every change asked of it writes there
+ * (`requireCustomerLocked`): its own emptied row is no longer the person's profile, and the answer's `id` says which
+ * account it is. An erased customer is not found either: an empty profile would read as a customer who never filled
+ * one in.
  */
-export async function readProfile(db: DbOrTx, tenantId: string, customerId: string): Promise<CustomerProfile> {
+export async function readProfile(db: DbOrTx, tenantId: string, askedId: string): Promise<CustomerProfile> {
+  const survivor = (await survivorsOf(db, [askedId])).get(askedId);
+  if (survivor?.tenantId !== tenantId) throw new DomainError("not_found", `no customer ${askedId}`);
+  const customerId = survivor.survivorId;
   const [row] = await db.$queryRaw<ProfileRow[]>`
     SELECT c.id, c.name, c.email, c.phone, c.date_of_birth, c.created_at, c.erased_at, p.registered_at, p.phone_verified,
       p.preferences
     FROM customers c LEFT JOIN customer_profiles p ON p.customer_id = c.id
     WHERE c.tenant_id = ${tenantId} AND c.id = ${customerId}`;
-  if (!row) throw new DomainError("not_found", `no customer ${customerId}`);
-  if (row.erased_at) throw new DomainError("not_found", `no customer ${customerId}: their personal data was erased`);
+  if (!row) throw new DomainError("not_found", `no customer ${askedId}`);
+  if (row.erased_at) throw new DomainError("not_found", `no customer ${askedId}: their personal data was erased`);
   // One after another: a transaction's queries share one connection.
   const identities = await identitiesOf(db, tenantId, customerId);
   const consents = await currentConsents(db, tenantId, customerId);

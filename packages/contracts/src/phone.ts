@@ -1,0 +1,140 @@
+import {
+  type CountryCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+} from "libphonenumber-js/max";
+
+/**
+ * Reading a phone number: the one reading every edge shares, so one person's number is one identity whichever way in
+ * it came. A till posts E.164 (`E164Phone`); the brand's app sends what the customer typed (`normalisePhone` of
+ * @regulars/customers-store). Each edge decides what it accepts (`valid`) and words a refusal in its own voice
+ * (`problem`); the number they keep is the same.
+ */
+export type PhoneReading =
+  | {
+      /** E.164, canonical: reading it again gives it back. */
+      phone: string;
+      /** In its country's numbering plan as this library's metadata knows it, not only of a possible length. */
+      valid: boolean;
+      country: string | undefined;
+    }
+  | { problem: PhoneProblem; why: string; country: string | undefined };
+
+export type PhoneProblem =
+  /** Typed without a country code, and no country to read it in. */
+  | "no_country_code"
+  | "unknown_country_code"
+  /** The country given to read a national number in is not one. */
+  | "unknown_country"
+  | "too_short"
+  | "too_long"
+  | "invalid_length"
+  | "not_a_number"
+  /** Its form never settles, or is no E.164 number once settled. */
+  | "unsettled";
+
+const lengthProblems: Record<string, { problem: PhoneProblem; why: string }> = {
+  INVALID_COUNTRY: { problem: "unknown_country_code", why: "unknown country code" },
+  TOO_SHORT: { problem: "too_short", why: "too short for its country" },
+  TOO_LONG: { problem: "too_long", why: "too long for its country" },
+  INVALID_LENGTH: { problem: "invalid_length", why: "a length no number of its country has" },
+};
+
+/** E.164: '+', a country code, at most 15 digits in all. What is stored must match it, as it is parsed again. */
+export const e164Pattern = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * libphonenumber drops one national prefix per reading, so its form of a number can change when read again:
+ * `+97100501234567` reads as `+9710501234567`, which reads as `+971501234567`. What the gateway stores is read again by
+ * every worker, and the partition and the retry's fingerprint are taken over the gateway's reading: a number is
+ * therefore read until its form no longer changes. A reading that changes it drops a prefix digit: a form still
+ * changing after more readings than E.164 has digits never settles.
+ */
+const maxReadings = 15;
+
+/**
+ * What a number copied from elsewhere carries around it: invisible format marks (iOS wraps a number copied from
+ * Contacts in direction marks U+202A…U+202C), a `tel:` link's scheme, and `00`, the international prefix of most
+ * countries, when no country says otherwise.
+ */
+function typedText(raw: string, country: string | null | undefined): string {
+  const text = raw
+    .replace(/\p{Cf}/gu, "")
+    .trim()
+    .replace(/^tel:/i, "")
+    .trim();
+  return country ? text : text.replace(/^(\(?\s*)00/, "$1+");
+}
+
+/**
+ * Reads a number as typed, in E.164 form; `country` (ISO 3166-1 alpha-2) reads one typed without its country code.
+ * A number outside its country's plan that a trunk 0 made so (`+48 0 600…`: Poland has no trunk prefix, so the
+ * library keeps the 0) is the number without it when that one is valid: the same customer, not a second one.
+ */
+export function readPhone(raw: string, country?: string | null): PhoneReading {
+  const text = typedText(raw, country);
+  const international = /^\(?\s*\+/.test(text);
+  if (!international && !country) return { problem: "no_country_code", why: "no country code", country: undefined };
+  if (!international && !isSupportedCountry(country!))
+    return { problem: "unknown_country", why: `unknown country ${country}`, country: undefined };
+  return settle(text, international ? undefined : (country as CountryCode));
+}
+
+function settle(text: string, country: CountryCode | undefined): PhoneReading {
+  let current = text;
+  let defaultCountry = country;
+  for (let readings = 0; readings <= maxReadings; readings++) {
+    const parsed = parsePhoneNumberFromString(current, defaultCountry ? { defaultCountry } : undefined);
+    if (!parsed?.isPossible()) {
+      const length = lengthProblems[validatePhoneNumberLength(current, defaultCountry) ?? ""];
+      const { problem, why } = length ?? { problem: "not_a_number" as const, why: "not a phone number" };
+      return { problem, why: current === text ? why : `${why} once read as ${current}`, country: parsed?.country };
+    }
+    if (parsed.number === current) {
+      if (!e164Pattern.test(current)) {
+        const why =
+          current.length - 1 < 7
+            ? `too short without its national prefix: ${current}`
+            : `${current} is not an E.164 number`;
+        return { problem: "unsettled", why, country: parsed.country };
+      }
+      if (parsed.isValid()) return { phone: current, valid: true, country: parsed.country };
+      return (
+        withoutTrunkZero(parsed.countryCallingCode, parsed.nationalNumber) ?? {
+          phone: current,
+          valid: false,
+          country: parsed.country,
+        }
+      );
+    }
+    current = parsed.number;
+    defaultCountry = undefined;
+  }
+  return { problem: "unsettled", why: `its form changes each time it is read: ${text}, then ${current}`, country };
+}
+
+/** The valid number left when the leading zeros of a national number are dropped, one at a time; null if none. */
+function withoutTrunkZero(callingCode: string, national: string): PhoneReading | null {
+  for (let zeros = 1; national[zeros - 1] === "0"; zeros++) {
+    const candidate = `+${callingCode}${national.slice(zeros)}`;
+    const read = parsePhoneNumberFromString(candidate);
+    if (read?.isValid() && read.number === candidate) return { phone: candidate, valid: true, country: read.country };
+  }
+  return null;
+}
+
+/**
+ * `readPhone` of a number without a country, remembered: every transaction naming a customer by phone is parsed at the
+ * gateway and again by each worker reading it (a few µs each), mostly for the same members.
+ */
+const canonicalPhones = new Map<string, PhoneReading>();
+export function canonicalPhone(raw: string): PhoneReading {
+  let reading = canonicalPhones.get(raw);
+  if (reading === undefined) {
+    reading = readPhone(raw);
+    if (canonicalPhones.size >= 50_000) canonicalPhones.clear();
+    canonicalPhones.set(raw, reading);
+  }
+  return reading;
+}
