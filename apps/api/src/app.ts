@@ -2,7 +2,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { type Db, isTransientDbError } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
+import { corsForBrowsers, httpDefaults, type KeyRateLimiter, methodsServedAt } from "@regulars/http-guards";
 import type { Logger } from "@regulars/logger";
 import { type ApiContext, appRouter } from "@regulars/procedures";
 import type { CredentialCache } from "@regulars/tenancy";
@@ -131,7 +131,17 @@ export function createApiApp(deps: ApiDeps) {
   registerAuthRoutes(app, deps);
   registerHealthRoutes(app, deps.readiness, deps.registry);
   if (deps.webApps) registerWebApps(app, deps.webApps);
-  app.notFound((c) => errorResponse(c, "not_found", `nothing is served at ${c.req.method} ${c.req.path}`));
+  // A path served with other methods is a 405 naming them (RFC 9110 §15.5.6), not a 404 that sends a caller who
+  // used the wrong method looking for a mistake in the URL.
+  const methodsAt = methodsServedAt(app);
+  app.notFound((c) => {
+    const { method, path } = c.req;
+    const allowed = methodsAt(path);
+    if (allowed.length === 0 || allowed.includes(method))
+      return errorResponse(c, "not_found", `nothing is served at ${method} ${path}`);
+    c.header("allow", allowed.join(", "));
+    return errorResponse(c, "method_not_allowed", `${path} does not take ${method}; it takes ${allowed.join(", ")}`);
+  });
   app.onError(apiErrors(deps.log));
   return app;
 }

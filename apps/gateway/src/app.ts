@@ -5,7 +5,7 @@ import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contra
 import { type Db, prismaReader, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
-import { corsForBrowsers, httpDefaults, type KeyRateLimiter } from "@regulars/http-guards";
+import { corsForBrowsers, httpDefaults, type KeyRateLimiter, methodsServedAt } from "@regulars/http-guards";
 import { newId } from "@regulars/ids";
 import { claimHeldHolds, saleHoldRefusals } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -107,8 +107,19 @@ export function createGatewayApp(deps: GatewayDeps) {
     requests.observe({ route: c.req.routePath, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
   app.onError(onError(deps.log));
+  // A path served with other methods is a 405 naming them, not a 404: told "not found", an integrator who used the
+  // wrong method would look for a mistake in the URL.
+  const methodsAt = methodsServedAt(app);
   app.notFound((c) => {
-    throw new DomainError("not_found", `no route ${c.req.method} ${c.req.path}; see ${openApiPath}`);
+    const { method, path } = c.req;
+    const allowed = methodsAt(path);
+    if (allowed.length === 0 || allowed.includes(method))
+      throw new DomainError("not_found", `no route ${method} ${path}; see ${openApiPath}`);
+    c.header("allow", allowed.join(", "));
+    throw new DomainError(
+      "method_not_allowed",
+      `${path} does not take ${method}; it takes ${allowed.join(", ")} (see ${openApiPath})`,
+    );
   });
 
   registerHealthRoutes(app, deps.readiness, deps.registry);

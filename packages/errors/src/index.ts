@@ -14,6 +14,8 @@ export const errorCodes = {
   unauthenticated: { http: 401, trpc: "UNAUTHORIZED" },
   forbidden: { http: 403, trpc: "FORBIDDEN" },
   not_found: { http: 404, trpc: "NOT_FOUND" },
+  /** The path is served, but not with this method: the `Allow` header names the methods it takes. */
+  method_not_allowed: { http: 405, trpc: "METHOD_NOT_SUPPORTED" },
   conflict: { http: 409, trpc: "CONFLICT" },
   /** The same idempotency key (e.g. `externalId`) was used before with a different body. */
   idempotency_conflict: { http: 409, trpc: "CONFLICT" },

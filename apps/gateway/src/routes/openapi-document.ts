@@ -50,7 +50,8 @@ const documentConfig = {
       "tenant API key as a bearer token; the tenant comes from the key, never from the body. Bodies are JSON " +
       "(`content-type: application/json`). Amounts are integer minor units of the tenant's currency (cents: 1250 means 12.50). " +
       "Every error answer has the same body, `ErrorBody`: a stable `code`, a `message` for people, `issues` naming each " +
-      "refused field, and the `requestId`.",
+      "refused field, and the `requestId`. A path that exists answers another method with 405 `method_not_allowed` " +
+      "and an `Allow` header naming the methods it takes; a path that does not exist answers 404 `not_found`.",
   },
   servers: [{ url: exampleTokens.server, description: "This gateway" }],
   tags: [
