@@ -52,9 +52,10 @@ const tuple = (columns: readonly string[]) => `(${columns.map((c) => `\`${c}\``)
  * sorting-key column cannot be updated, so those rows are copied with their new id (FINAL: each fact once) and the
  * originals deleted; elsewhere `customer_id` is updated in place. Deletes are mutations (`mutations_sync`: done when
  * the statement returns, and the parts are rewritten, not just masked). Tables without rows of the customers are left
- * alone (a rerun costs a count per table). Safe to run again with the same new ids: a repeated copy (after a crash
- * before the delete) is found under its new id and the originals it copies are deleted, not copied again, and once
- * the originals are gone there is nothing left to copy. Safe to run later with other new ids for facts that arrived
+ * alone (a rerun costs a count per table), unless the batch lost its pairs (a restart): the pass then fails, and its
+ * rerun finds what it left. Safe to run again with the same new ids: a repeated copy (after a crash before the
+ * delete) is found under its new id and the originals it copies are deleted, not copied again, and once the
+ * originals are gone there is nothing left to copy. Safe to run later with other new ids for facts that arrived
  * after the first run: a late copy of a fact that was already re-keyed, under whatever id (an earlier pseudonym,
  * which is kept nowhere), is deleted instead of re-keyed (`factKeys`), so no fact counts twice.
  */
@@ -129,7 +130,7 @@ async function moveCustomerRows(
   const ofCustomers = `tenant_id = {tenant:String} AND customer_id IN ${keys.ids}`;
   const settings = `SETTINGS ${keyedMutationSettings}`;
   for (const { table: name, inSortingKey, action } of plan) {
-    if ((await countRows(target, name, tenantId, keys)) === 0) continue;
+    if (await noneLeft(target, name, tenantId, keys)) continue;
     const t = table(target, name);
     const factKey = factKeys[name];
     if (action === "rekey" && inSortingKey && factKey) {
@@ -149,7 +150,7 @@ async function moveCustomerRows(
           query_params: params,
         });
         // A redelivery of facts already moved, a rerun after a crash: often nothing is left to copy or delete.
-        if ((await countRows(target, name, tenantId, keys)) === 0) continue;
+        if (await noneLeft(target, name, tenantId, keys)) continue;
       }
       const list = columns.insertable.map((c) => `\`${c}\``).join(", ");
       const select = columns.insertable.map((c) => (c === "customer_id" ? keys.newId : `\`${c}\``)).join(", ");
@@ -181,6 +182,16 @@ async function countOf(target: FactsTarget, rows: string, params: Record<string,
   return Number((await result.json<{ n: string }>())[0]?.n ?? 0);
 }
 
+/**
+ * True when the table holds none of the batch's customers' rows, so the pass may skip it. A batch the server lost
+ * (see withCustomerKeys) selects no one, and finds none anywhere: that fails the pass rather than skip the table.
+ */
+async function noneLeft(target: FactsTarget, name: string, tenantId: string, keys: CustomerKeys): Promise<boolean> {
+  if ((await countRows(target, name, tenantId, keys)) > 0) return false;
+  await keys.assertWhole();
+  return true;
+}
+
 async function countRows(target: FactsTarget, name: string, tenantId: string, keys: CustomerKeys) {
   const result = await target.client.query({
     query: `SELECT count() AS n FROM ${table(target, name)}
@@ -193,7 +204,8 @@ async function countRows(target: FactsTarget, name: string, tenantId: string, ke
 
 /**
  * How many rows still carry the customers' ids, over every table with a customer_id (facts that arrived late); the
- * ids are read from a batch (withCustomerKeys), so the statements do not spell them.
+ * ids are read from a batch (withCustomerKeys), so the statements do not spell them. A batch a restart emptied
+ * would count none: withCustomerKeys fails the count instead.
  */
 export async function rowsOfCustomers(target: FactsTarget, tenantId: string, customerIds: string[]): Promise<number> {
   const tables = await clickhouseCustomerTables(target);

@@ -36,7 +36,8 @@ export async function exportClickhouse(
  * rewritten as they are re-keyed. Safe to run again with the same pseudonym, and later with another one for facts
  * that arrived after the erasure (see `finishErasures`): a late copy of a fact that was already re-keyed is deleted
  * instead of re-keyed, so no fact counts twice. No statement spells a customer's id, which ClickHouse would keep
- * beside the pseudonym (a mutation's text, the query log): each reads the ids from a batch (withCustomerKeys).
+ * beside the pseudonym (a mutation's text, the query log): each reads the ids from a batch (withCustomerKeys). A
+ * batch the server lost during the pass (a restart) fails it, so the request stays pending and is retried.
  */
 export async function eraseClickhouse(
   target: FactsTarget,
@@ -61,11 +62,14 @@ export async function eraseClickhouse(
     // Re-keyed and scrubbed in one mutation, so a crash cannot leave a row under the pseudonym unscrubbed (nothing
     // would find it again: the pseudonym is forgotten once ClickHouse's part is done). rekeyCustomerRows then finds
     // none of the person's rows left in these tables.
-    for (const { name, scrub } of scrubbed)
-      await mutateIfAny(target, name, `customer_id IN ${keys.ids}`, params, [
+    for (const { name, scrub } of scrubbed) {
+      const rewritten = await mutateIfAny(target, name, `customer_id IN ${keys.ids}`, params, [
         `customer_id = ${keys.newId}`,
         ...setsOf(scrub),
       ]);
+      // None found may be a batch a restart emptied (see withCustomerKeys): the pass fails, the request stays pending.
+      if (rewritten === 0) await keys.assertWhole();
+    }
     await rekeyCustomerRows(target, tenantId, keys, (name) => {
       const rule = clickhouseTables[name];
       if (!rule) throw new Error(`ClickHouse table ${name} holds customer ids but is not classified in tables.ts`);

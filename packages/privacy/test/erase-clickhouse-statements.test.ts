@@ -153,3 +153,48 @@ it("names no customer id, phone or e-mail in any statement or mutation ClickHous
     expect(logged).toEqual([{ n: "0" }]);
   }
 });
+
+/**
+ * The analytics target, doing to the helper table what a server restart does to a Memory table (its rows are gone,
+ * the table stays), once, just before the first statement that `names` matches.
+ */
+function restartingBefore(names: RegExp): FactsTarget {
+  let restarted = false;
+  const client = new Proxy(analytics.client, {
+    get(real, prop) {
+      const value = Reflect.get(real, prop, real);
+      if (typeof value !== "function") return value;
+      if (prop !== "query" && prop !== "command") return value.bind(real);
+      return async (args: { query: string }) => {
+        if (!restarted && names.test(args.query)) {
+          restarted = true;
+          await analytics.client.command({ query: `TRUNCATE TABLE ${analytics.database}.customer_rekeys` });
+        }
+        return value.call(real, args);
+      };
+    },
+  });
+  return { client, database: analytics.database };
+}
+
+it("keeps the erasure pending when a restart emptied its batch mid-pass, and a retry finishes it", async () => {
+  const now = new Date();
+  const { tenantId } = await privacyTenant(db, "Restarted Burgers");
+  const c = await seedCustomer(db, analytics, tenantId, now);
+  const origin = { actor: "key_admin", cause: "request" as const, now };
+
+  // Tables go in name order: the transactions come last, and their count reads an empty batch.
+  const restarting = restartingBefore(/\.transactions\b/);
+  const first = await eraseCustomer({ db, analytics: restarting }, tenantId, c.customerId, origin);
+  expect(first).toMatchObject({ status: "erased", clickhousePending: true });
+  expect((await customerRows(tenantId, c.customerId)).transactions).toBe(2);
+  const [request] = await db.$queryRaw<{ clickhouse_done_at: Date | null; last_error: string | null }[]>`
+    SELECT clickhouse_done_at, last_error FROM erasure_requests WHERE id = ${first.requestId}`;
+  expect(request?.clickhouse_done_at).toBeNull();
+  expect(request?.last_error).toMatch(/lost a batch of customer keys/);
+
+  const retried = await eraseCustomer({ db, analytics }, tenantId, c.customerId, origin);
+  expect(retried).toMatchObject({ status: "already_erased", clickhousePending: false });
+  const left = await customerRows(tenantId, c.customerId);
+  expect(Object.entries(left).filter(([, n]) => n > 0)).toEqual([]);
+});
