@@ -1,5 +1,6 @@
 import { useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
+import { may } from "../permissions.ts";
 import { useSession } from "../session.tsx";
 
 /**
@@ -8,7 +9,7 @@ import { useSession } from "../session.tsx";
  */
 export function useTierNames(): ReadonlyMap<string, string> {
   const trpc = useTRPC();
-  const mayReadProgramme = useSession().session?.staff.role !== "analyst";
+  const mayReadProgramme = may(useSession().session?.staff.role, "readProgramme");
   const programme = useQuery({ ...trpc.programme.get.queryOptions(), enabled: mayReadProgramme });
   return new Map((programme.data?.config.tiers?.levels ?? []).map((l) => [l.id, l.name]));
 }

@@ -15,10 +15,10 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
+import { may, mayChangeSegment } from "../../permissions.ts";
 import { useSession } from "../../session.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
 import { CustomerLink } from "./customer-link.tsx";
-import { mayRefreshSegments } from "./membership.ts";
 import { MembershipNotice } from "./membership-notes.tsx";
 
 type Member = RouterOutputs["segments"]["members"]["members"][number];
@@ -31,7 +31,7 @@ export function SegmentDetail() {
   const { id = "" } = useParams();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const role = useSession().session?.staff.role;
+  const viewer = useSession().session?.staff;
   const segment = useQuery(trpc.segments.get.queryOptions({ id }));
   // Pages by the last customer id seen (`after`), as the API pages members; the stack goes back to the first.
   const [afters, setAfters] = useState<string[]>([]);
@@ -48,9 +48,9 @@ export function SegmentDetail() {
   if (segment.isPending) return <Spinner label={t("common:loading")} />;
   if (segment.error) return <Alert>{describeError(segment.error)}</Alert>;
   const s = segment.data;
-  // Analysts may change SQL segments only, and refreshing is an admin key's move.
-  const mayEdit = role !== "analyst" || s.kind === "sql";
-  const mayRefresh = mayRefreshSegments(role);
+  // Analysts may change only the SQL segments they created, and refreshing is an admin key's move.
+  const mayEdit = mayChangeSegment(viewer, s);
+  const mayRefresh = may(viewer?.role, "refreshSegments");
 
   return (
     <>

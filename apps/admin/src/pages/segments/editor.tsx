@@ -2,7 +2,8 @@ import { Alert, Button, describeError, fieldErrors, type RouterOutputs, useTRPC 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
+import { may, mayChangeSegment } from "../../permissions.ts";
 import { useSession } from "../../session.tsx";
 import { EditorHeader } from "../../ui/editor-header.tsx";
 import { NumberField, TextareaField, TextField } from "../../ui/fields.tsx";
@@ -20,11 +21,30 @@ const sqlLines = (sql: string) => sql.split(/\r?\n/);
 export function SegmentEditorPage() {
   const { id } = useParams();
   const trpc = useTRPC();
+  const viewer = useSession().session?.staff;
   const segment = useQuery({ ...trpc.segments.get.queryOptions({ id: id ?? "" }), enabled: Boolean(id) });
   return (
     <NewOrLoaded id={id} query={segment}>
-      {(loaded) => <SegmentEditor segment={loaded} />}
+      {(loaded) =>
+        loaded && !mayChangeSegment(viewer, loaded) ? <NotYours segment={loaded} /> : <SegmentEditor segment={loaded} />
+      }
     </NewOrLoaded>
+  );
+}
+
+/** Reached by its address only: the page has no form the API would refuse, and says who can change the segment. */
+function NotYours({ segment }: { segment: Segment }) {
+  const { t } = useTranslation("segments");
+  return (
+    <>
+      <EditorHeader title={segment.name} cancelTo={`/segments/${segment.id}`} />
+      <Alert tone="info">{t("notYours")}</Alert>
+      <p className="mt-4">
+        <Link to="/segments" className="text-sm text-emerald-800 underline">
+          {t("back")}
+        </Link>
+      </p>
+    </>
   );
 }
 
@@ -37,10 +57,10 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
   const navigate = useNavigate();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const analyst = useSession().session?.staff.role === "analyst";
+  const sqlOnly = !may(useSession().session?.staff.role, "writeSegmentDefinitions");
   const [name, setName] = useState(segment?.name ?? "");
   const [interval, setRefreshInterval] = useState(segment?.refreshIntervalMinutes ?? 60);
-  const [kind, setKind] = useState<"definition" | "sql">(analyst ? "sql" : (segment?.kind ?? "definition"));
+  const [kind, setKind] = useState<"definition" | "sql">(sqlOnly ? "sql" : (segment?.kind ?? "definition"));
   const [group, setGroup] = useState<UiGroup>(() =>
     segment?.definition ? fromDefinition(segment.definition) : newGroup("all", [newCondition("orders_count")]),
   );
@@ -99,7 +119,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
               onChange={setRefreshInterval}
             />
           </div>
-          {!analyst && (
+          {!sqlOnly && (
             <fieldset className="flex gap-4">
               <legend className="mb-1 text-sm font-medium text-slate-800">{t("sourceKind")}</legend>
               {(["definition", "sql"] as const).map((k) => (

@@ -105,6 +105,7 @@ const en = {
   refreshed_one: "Refreshed: {{members}} member, {{entered}} entered, {{left}} left.",
   refreshed_other: "Refreshed: {{members}} members, {{entered}} entered, {{left}} left.",
   back: "← All segments",
+  notYours: "Analysts can change only the SQL segments they created. An owner or a marketer can change this one.",
   about: "About this segment",
   minutes: "{{count}} min",
   lastError: "The last refresh failed: {{error}}",
@@ -232,6 +233,8 @@ const pl: typeof en & Record<`${Counted}_few` | `${Counted}_many`, string> = {
   refreshed_many: "Odświeżono: {{members}} członków, weszło {{entered}}, wyszło {{left}}.",
   refreshed_other: "Odświeżono: {{members}} członka, weszło {{entered}}, wyszło {{left}}.",
   back: "← Wszystkie segmenty",
+  notYours:
+    "Analitycy mogą zmieniać tylko utworzone przez siebie segmenty SQL. Ten może zmienić właściciel lub marketer.",
   about: "O segmencie",
   minutes: "{{count}} min",
   lastError: "Ostatnie odświeżenie nie powiodło się: {{error}}",
