@@ -1,4 +1,4 @@
-import type { LoyaltyEvent, TierProgramme } from "@regulars/contracts";
+import { defaultOccurredAtWindow, type LoyaltyEvent, type TierProgramme } from "@regulars/contracts";
 import { type DbTx, withTransaction } from "@regulars/db";
 import { type NewMovement, tierRewardKey } from "@regulars/ledger";
 import { effectiveTier, expiresAt, type SaleUpgrade, tierFor, tierOrEntry, tierWindowStart } from "@regulars/rules";
@@ -7,9 +7,12 @@ import { qualifyingValues } from "../accounts/qualifying.ts";
 import { mergedAwayAmong } from "../customers/resolve.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
 import { lockMembers, type Member } from "./tier-members.ts";
-import { qualificationUnchangedSinceLastPass, type VersionTiers } from "./tier-qualification.ts";
+import { judgedSinceLastPass, lastPassOf, lateSaleReachMs, type VersionTiers } from "./tier-qualification.ts";
 
 const JOB = "tier-upgrade";
+
+/** A merge committed while the last pass ran may carry its request's earlier time, from another host's clock. */
+const MERGE_OVERLAP_MS = 3_600_000;
 
 /**
  * Upgrades are immediate (SPEC), and a sale makes them (`planSale`); but a programme version that lowers a threshold
@@ -20,7 +23,7 @@ const JOB = "tier-upgrade";
  * sale's upgrade is made: tier.changed (up) and the reached level's reward, once (none for the entry level). A later
  * sale finds the tier held and pays nothing again. Versions come into force by time, with no event of their own: the
  * scheduled pass is the hook, and the version number its mark, so the pass after a version takes effect sweeps every
- * member once. Between versions a value grows by sales, which upgrade on their own.
+ * member once. Between versions a value grows by sales, which upgrade on their own, and by merges, which do not.
  *
  * The event and the reward name the version (`tierRewardKey` with `programme:<version>`), so a pass stopped half-way
  * and run again pays no one twice. The upgrade is recorded as a sale records its own (`job_upgrades`, read by
@@ -34,18 +37,29 @@ const JOB = "tier-upgrade";
  *
  * Most versions change no tier (an earning rule's text, a reward, a cap), and a scan of every member for each of them
  * grew with the tenant while raising no one. A version that qualifies members exactly as the last one a pass handled
- * (and every one in force since: `qualificationUnchangedSinceLastPass`) is marked handled without the scan.
+ * (and every one in force since: `lastPassOf`) judges only whom something raised no tier for since that pass
+ * (`judgedSinceLastPass`): the survivors of merges, or everyone while a sale judged on older tiers can still arrive.
+ * The mark is dated by the pass's clock when it began, which is what the next version's pass counts merges from.
+ * `occurredAtMaxAgeDays`: how old a sale the gateway accepts (OCCURRED_AT_MAX_AGE_DAYS).
  */
-export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
+export async function applyTierUpgrades(
+  ctx: JobContext,
+  slice = SLICE,
+  occurredAtMaxAgeDays = defaultOccurredAtWindow.maxAgeDays,
+): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
   if (!tiers) return { acted: 0, outbox: [] };
   const key = `v${ctx.programme.version}`;
   if (await marked(ctx, key)) return { acted: 0, outbox: [] };
-  const result = (await qualificationUnchanged(ctx, tiers))
-    ? { acted: 0, outbox: [] }
-    : await raiseMembers(ctx, tiers, slice);
+  const scope = await scopeOfPass(ctx, tiers, occurredAtMaxAgeDays);
+  const top = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).at(-1)!;
+  const result =
+    "everyone" in scope
+      ? await raiseSlices(ctx, (tx, after) => membersBelowTop(tx, ctx, top.id, after, slice))
+      : await raiseSlices(ctx, (tx, after) => survivorsOfMerges(tx, ctx, scope.survivorsOfMergesSince, after, slice));
   await ctx.db.$executeRaw`
-    INSERT INTO job_marks (job, tenant_id, key) VALUES (${JOB}, ${ctx.tenantId}, ${key}) ON CONFLICT DO NOTHING`;
+    INSERT INTO job_marks (job, tenant_id, key, done_at) VALUES (${JOB}, ${ctx.tenantId}, ${key}, ${ctx.now})
+    ON CONFLICT DO NOTHING`;
   return result;
 }
 
@@ -55,25 +69,35 @@ async function marked(ctx: JobContext, key: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** Read once per version, when its pass is due: the versions passes ran for to the end, and every version's tiers. */
-async function qualificationUnchanged(ctx: JobContext, tiers: TierProgramme): Promise<boolean> {
-  const marks = await ctx.db.$queryRaw<{ key: string }[]>`
-    SELECT key FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId}`;
-  const handled = new Set(marks.flatMap((m) => (/^v\d+$/.test(m.key) ? [Number(m.key.slice(1))] : [])));
-  if (!handled.size) return false;
+/**
+ * Read once per version, when its pass is due: the versions passes ran for to the end (with when they ran), and every
+ * version's tiers; whom this version's pass judges.
+ */
+async function scopeOfPass(ctx: JobContext, tiers: TierProgramme, occurredAtMaxAgeDays: number) {
+  const everyone = { everyone: true } as const;
+  const marks = await ctx.db.$queryRaw<{ key: string; done_at: Date }[]>`
+    SELECT key, done_at FROM job_marks WHERE job = ${JOB} AND tenant_id = ${ctx.tenantId}`;
+  const passes = new Map(
+    marks.flatMap((m) => (/^v\d+$/.test(m.key) ? [[Number(m.key.slice(1)), m.done_at] as const] : [])),
+  );
+  if (!passes.size) return everyone;
   const versions = await ctx.db.$queryRaw<VersionTiers[]>`
     SELECT version, effective_from AS "effectiveFrom", config->'tiers' AS tiers
     FROM programme_versions WHERE tenant_id = ${ctx.tenantId}`;
-  return qualificationUnchangedSinceLastPass(versions, handled, { version: ctx.programme.version, tiers });
+  const last = lastPassOf(versions, new Set(passes.keys()), { version: ctx.programme.version, tiers });
+  if (!last) return everyone;
+  return judgedSinceLastPass(
+    { passAt: passes.get(last.version)!, sameSince: last.sameSince },
+    { lateSaleReachMs: lateSaleReachMs(occurredAtMaxAgeDays), overlapMs: MERGE_OVERLAP_MS },
+  );
 }
 
-/** Every member below the top level, slice by slice, raised where their value reaches above the tier held. */
-async function raiseMembers(ctx: JobContext, tiers: TierProgramme, slice: number): Promise<JobResult> {
+/** The members `next` reads after a customer id, slice by slice, raised where their value reaches above their tier. */
+async function raiseSlices(ctx: JobContext, next: (tx: DbTx, after: string) => Promise<string[]>): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
-  const top = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).at(-1)!;
   for (let after = ""; ; ) {
     const raised = await withTransaction(ctx.db, async (tx) => {
-      const ids = await membersBelowTop(tx, ctx, top.id, after, slice);
+      const ids = await next(tx, after);
       return ids.length
         ? { last: ids[ids.length - 1]!, ...(await raise(tx, ctx, await lockMembers(tx, ctx.tenantId, ids))) }
         : null;
@@ -94,6 +118,21 @@ async function membersBelowTop(tx: DbTx, ctx: JobContext, top: string, after: st
       AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND c.erased_at IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = l.tenant_id AND m.merged_id = l.customer_id)
     ORDER BY l.customer_id LIMIT ${slice}`;
+  return rows.map((r) => r.customer_id);
+}
+
+/**
+ * The next slice of the survivors of merges made since `since` (a merge re-points older ones at its survivor, and is
+ * dated itself), as `membersBelowTop` reads members: neither erased nor merged away since.
+ */
+async function survivorsOfMerges(tx: DbTx, ctx: JobContext, since: Date, after: string, slice: number) {
+  const rows = await tx.$queryRaw<{ customer_id: string }[]>`
+    SELECT DISTINCT m.into_id AS customer_id FROM customer_merges m
+    WHERE m.tenant_id = ${ctx.tenantId} AND m.merged_at >= ${since} AND m.into_id > ${after}
+      AND EXISTS (SELECT 1 FROM customer_loyalty l WHERE l.customer_id = m.into_id)
+      AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = m.into_id AND c.erased_at IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM customer_merges a WHERE a.tenant_id = m.tenant_id AND a.merged_id = m.into_id)
+    ORDER BY m.into_id LIMIT ${slice}`;
   return rows.map((r) => r.customer_id);
 }
 
