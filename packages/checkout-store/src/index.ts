@@ -13,12 +13,13 @@ export {
 } from "./coupons/campaigns.ts";
 export { CODES_CSV_HEADER, codeLinesFromCsv, type ImportLine, numberedLines, streamCodesCsv } from "./coupons/csv.ts";
 export {
-  type CodeRoom,
-  campaignCodeRoom,
+  GENERATION_CHUNK,
   type GeneratedCodes,
+  type GenerateOptions,
   generateCampaignCodes,
   MAX_CODES_PER_GENERATION,
 } from "./coupons/generate.ts";
+export { REQUEST_KEY_WINDOW_HOURS } from "./coupons/generation-record.ts";
 export {
   type ImportProblem,
   type ImportProblemReason,
@@ -26,6 +27,7 @@ export {
   importCodes,
   MAX_REPORTED_PROBLEMS,
 } from "./coupons/import.ts";
+export { type CodeRoom, campaignCodeRoom } from "./coupons/pattern-codes.ts";
 export type { CodeSource, CouponCampaignView, DbOrTx } from "./coupons/shared.ts";
 export { type CampaignStats, campaignStats } from "./coupons/stats.ts";
 export {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CODES_CSV_HEADER,
   codeLinesFromCsv,
+  GENERATION_CHUNK,
   generateCampaignCodes,
   importCodes,
   streamCodesCsv,
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 describe("generateCampaignCodes", () => {
-  it("inserts 100,000 distinct codes of the pattern in one go", async () => {
+  it("inserts 100,000 distinct codes of the pattern in one call, a transaction per chunk", async () => {
     const { tenantId } = await couponTenant(db);
     const c = await campaignOf(db, tenantId, unique("WELCOME-XXXXXXXX"));
     const result = await generateCampaignCodes(db, tenantId, c.id, 100_000, ACTOR);
@@ -33,10 +34,49 @@ describe("generateCampaignCodes", () => {
       FROM coupon_codes WHERE tenant_id = ${tenantId} AND campaign_id = ${c.id}`;
     expect(row).toEqual({ n: 100_000n, distinct: 100_000n, shaped: 100_000n });
     expect(await db.couponCode.count({ where: { tenantId, source: "generated", maxUses: 1 } })).toBe(100_000);
-    expect(await db.auditLog.findFirst({ where: { tenantId, action: "coupons.generateCodes" } })).toMatchObject({
-      target: c.id,
-      details: { count: 100_000, pattern: "WELCOME-XXXXXXXX" },
+    // One audit row per transaction of GENERATION_CHUNK codes, each written with the codes it tells of.
+    const audits = await db.auditLog.findMany({ where: { tenantId, action: "coupons.generateCodes" } });
+    expect(audits).toHaveLength(100_000 / GENERATION_CHUNK);
+    for (const audit of audits)
+      expect(audit).toMatchObject({ target: c.id, details: { count: GENERATION_CHUNK, pattern: "WELCOME-XXXXXXXX" } });
+  });
+
+  it("makes no new codes for a request repeated with its key, even at once; another count is a conflict", async () => {
+    const { tenantId } = await couponTenant(db);
+    const c = await campaignOf(db, tenantId, unique("AGAIN-XXXXXXXX"));
+    const first = await generateCampaignCodes(db, tenantId, c.id, 12_000, ACTOR, { requestKey: "press-1:0" });
+    expect(first.inserted).toBe(12_000);
+    // The answer was lost and the admin retries: the same key is answered from the record.
+    const again = await generateCampaignCodes(db, tenantId, c.id, 12_000, ACTOR, { requestKey: "press-1:0" });
+    expect(again.inserted).toBe(12_000);
+    expect(await db.couponCode.count({ where: { tenantId, campaignId: c.id } })).toBe(12_000);
+    const audits = await db.auditLog.findMany({ where: { tenantId, action: "coupons.generateCodes" } });
+    expect(audits.map((a) => a.details)).toEqual(
+      [5_000, 5_000, 2_000].map((count) => ({
+        count,
+        pattern: "AGAIN-XXXXXXXX",
+        requestKey: "press-1:0",
+        asked: 12_000,
+      })),
+    );
+
+    const conflict = await rejection(
+      generateCampaignCodes(db, tenantId, c.id, 500, ACTOR, { requestKey: "press-1:0" }),
+    );
+    expect(conflict).toMatchObject({
+      code: "idempotency_conflict",
+      message: expect.stringMatching(/12,000 codes, not 500/),
     });
+
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => generateCampaignCodes(db, tenantId, c.id, 7_000, ACTOR, { requestKey: "press-2:0" })),
+    );
+    expect(racing.map((r) => r.inserted)).toEqual([7_000, 7_000, 7_000]);
+    expect(await db.couponCode.count({ where: { tenantId, campaignId: c.id } })).toBe(19_000);
+    // Without a key every call is a request of its own.
+    await generateCampaignCodes(db, tenantId, c.id, 100, ACTOR);
+    await generateCampaignCodes(db, tenantId, c.id, 100, ACTOR);
+    expect(await db.couponCode.count({ where: { tenantId, campaignId: c.id } })).toBe(19_200);
   });
 
   it("gives two campaigns on one pattern their own codes, the count of each in full", async () => {

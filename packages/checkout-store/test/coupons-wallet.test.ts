@@ -122,6 +122,29 @@ describe("issueCoupon", () => {
     expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(1);
   });
 
+  it("issues nothing to an erased customer: not found, no wallet coupon, no code, no coupon.issued", async () => {
+    const { tenantId, customers } = await couponTenant(db, 1);
+    const customerId = customers[0]!;
+    const fries = await campaignOf(db, tenantId, generic("GONE-FRIES"));
+    const welcome = await campaignOf(db, tenantId, unique("GONE-XXXXXX"));
+    // What the erasure leaves: the row, for the ledger's totals, marked erased.
+    await db.customer.update({ where: { id: customerId }, data: { erasedAt: new Date(), name: null } });
+    for (const campaign of [fries, welcome]) {
+      const refused = await rejection(issue({ tenantId, customerId, campaignId: campaign.id }));
+      expect(refused).toMatchObject({ code: "not_found", message: expect.stringMatching(/erased/) });
+    }
+    const asAdmin = issueCouponAsAdmin(
+      db,
+      { tenantId, customerId, campaignId: fries.id, issueKey: "admin:gone" },
+      ACTOR,
+    );
+    expect((await rejection(asAdmin)).code).toBe("not_found");
+    expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(0);
+    expect(await db.couponCode.count({ where: { tenantId, campaignId: welcome.id } })).toBe(0);
+    expect(await db.outboxEvent.count({ where: { tenantId } })).toBe(0);
+    expect(await db.auditLog.count({ where: { tenantId, action: "coupons.issue" } })).toBe(0);
+  });
+
   it("joins the caller's transaction: rolled back, nothing is issued", async () => {
     const { tenantId, customers } = await couponTenant(db, 1);
     const c = await campaignOf(db, tenantId, unique("TX-XXXXXX"));
@@ -195,6 +218,17 @@ describe("walletCoupons", () => {
         issuedAt: first.issuedAt,
       },
     ]);
+  });
+
+  it("an erased customer's wallet is not found, though their coupons stay for the campaign's counts", async () => {
+    const { tenantId, customers } = await couponTenant(db, 1);
+    const c = await campaignOf(db, tenantId, generic("ERASED-FRIES"));
+    await issue({ tenantId, customerId: customers[0]!, campaignId: c.id });
+    expect(await walletCoupons(db, tenantId, customers[0]!)).toHaveLength(1);
+    await db.customer.update({ where: { id: customers[0]! }, data: { erasedAt: new Date(), name: null } });
+    const refused = await rejection(walletCoupons(db, tenantId, customers[0]!));
+    expect(refused).toMatchObject({ code: "not_found", message: expect.stringMatching(/erased/) });
+    expect(await db.walletCoupon.count({ where: { tenantId } })).toBe(1);
   });
 
   it("another tenant's customer is not found", async () => {

@@ -81,3 +81,23 @@ export const wrongKind = (campaign: CouponCampaignView, kind: CouponCampaignConf
     "unprocessable",
     `campaign ${campaign.id} has ${campaign.config.codes.kind} codes; only a campaign with ${kind} codes can ${doing}`,
   );
+
+/**
+ * Serialises what adds codes to one campaign (a generation's or an import's chunks) for the caller's transaction,
+ * without the campaign's row: holds and the ledger's batches lock that row, and must not wait behind a bulk insert.
+ */
+export async function lockCampaignCodes(tx: DbTx, tenantId: string, campaignId: string): Promise<void> {
+  const key = `coupon-campaign-codes:${tenantId}:${campaignId}`;
+  await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(hashtextextended(${key}, 0)))`;
+}
+
+/**
+ * A failure after some chunks committed: what they added stays, and the message says how much, so a caller can tell
+ * what to ask for next. A domain refusal keeps its code; anything else is a fault still, with its cause.
+ */
+export function stoppedAfter(e: unknown, added: number, what: string): unknown {
+  if (!added) return e;
+  const note = `${added.toLocaleString("en-US")} ${what} were added before this and are kept`;
+  if (e instanceof DomainError) return new DomainError(e.code, `${e.message}; ${note}`, e.issues);
+  return new Error(`stopped: ${note}`, { cause: e });
+}

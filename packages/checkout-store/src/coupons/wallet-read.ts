@@ -35,7 +35,8 @@ interface WalletListRow {
 
 /**
  * The coupons in a customer's wallet, newest first, each with its state at `at`; an unknown customer (or another
- * tenant's) is not found. Uses are counted as a checkout counts them (`COUNTED_USES` of the ledger store).
+ * tenant's, or an erased one) is not found. Uses are counted as a checkout counts them (`COUNTED_USES` of the ledger
+ * store).
  */
 export async function walletCoupons(
   db: DbOrTx,
@@ -80,8 +81,10 @@ export async function walletCoupons(
   });
 }
 
+/** An erased customer is not found, as their profile is not: the coupons stay for the counts, not to be shown. */
 async function requireCustomer(db: DbOrTx, tenantId: string, customerId: string): Promise<void> {
-  const [row] = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
+  const [row] = await db.$queryRaw<{ erased: boolean }[]>`
+    SELECT erased_at IS NOT NULL AS erased FROM customers WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
   if (!row) throw new DomainError("not_found", `no customer ${customerId} in this tenant`);
+  if (row.erased) throw new DomainError("not_found", `no customer ${customerId}: their personal data was erased`);
 }

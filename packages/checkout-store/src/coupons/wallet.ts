@@ -6,7 +6,7 @@ import type { DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { lockSurvivor, outboxItem, writeOutbox } from "@regulars/ledger-store";
-import { codesOfPattern, codesThereAlready } from "./generate.ts";
+import { codesOfPattern, codesThereAlready } from "./pattern-codes.ts";
 import { type CouponCampaignView, type DbOrTx, inTransaction, loadCampaign, maxUsesOf } from "./shared.ts";
 
 export interface IssueCouponInput {
@@ -61,6 +61,11 @@ export async function issueCoupon(db: DbOrTx, input: IssueCouponInput): Promise<
     // merged-away id finds the coupon the merge moved to the survivor.
     const customer = await lockSurvivor(tx, tenantId, input.customerId);
     if (!customer) throw new DomainError("not_found", `no customer ${input.customerId} in this tenant`);
+    // An erased person is no one any more (holds and profile reads answer the same): a coupon issued to them would
+    // be announced in coupon.issued and sit in a wallet nobody can use. Under the customer's lock, so an erasure
+    // committing meanwhile is seen.
+    if (customer.erased)
+      throw new DomainError("not_found", `no customer ${input.customerId}: their personal data was erased`);
     const customerId = customer.id;
     const asked = { ...input, customerId };
     const before = await walletCouponByKey(tx, tenantId, issueKey);

@@ -59,11 +59,11 @@ export const couponsRouter = router({
   get: admin.input(CampaignIdInput).query(({ ctx, input }) => getCampaign(ctx.db, ctx.tenantId, input.id)),
   list: admin.input(ListCampaignsInput).query(({ ctx, input }) => listCampaigns(ctx.db, ctx.tenantId, input)),
 
-  generateCodes: admin
-    .input(GenerateCodesInput)
-    .mutation(({ ctx, input }) =>
-      generateCampaignCodes(ctx.db, ctx.tenantId, input.id, input.count, ctx.credential.keyId),
-    ),
+  generateCodes: admin.input(GenerateCodesInput).mutation(({ ctx, input }) =>
+    generateCampaignCodes(ctx.db, ctx.tenantId, input.id, input.count, ctx.credential.keyId, {
+      requestKey: input.requestKey,
+    }),
+  ),
   /** How many more codes the campaign's pattern can take: the admin checks a whole request before its first chunk. */
   codeRoom: admin.input(CampaignIdInput).query(({ ctx, input }) => campaignCodeRoom(ctx.db, ctx.tenantId, input.id)),
   importCodes: admin

@@ -42,6 +42,11 @@ export const ListCampaignsInput = z
 export const GenerateCodesInput = z.object({
   id: CampaignId,
   count: z.number().int("must be a whole number").min(1).max(1_000_000, "at most 1,000,000 codes at a time"),
+  /**
+   * Retrying with the same key and count makes no new codes (only what a failed try left unmade); the same key with
+   * another count is a conflict. Omitted, every call makes codes.
+   */
+  requestKey: z.string().min(1).max(200).optional(),
 });
 
 export const MAX_IMPORT_LINES = 100_000;

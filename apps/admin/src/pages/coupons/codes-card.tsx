@@ -10,7 +10,7 @@ import {
   useTRPCClient,
 } from "@regulars/web-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../../session.tsx";
 import { TextField } from "../../ui/fields.tsx";
@@ -21,6 +21,10 @@ type CodeRoom = RouterOutputs["coupons"]["codeRoom"];
 
 /** Codes per call: a call stays short, and the bar moves as each one answers. */
 const CHUNK = 1_000;
+
+// Not crypto.randomUUID: that exists in secure contexts only, and the admin may be served over plain http on a LAN.
+const pressKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Generating unique codes in chunks with a progress bar, and the campaign's codes as a CSV file. */
 export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGenerate: boolean }) {
@@ -37,6 +41,11 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
   /** A request the pattern has no room for, refused here before any code is made. */
   const [tooMany, setTooMany] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  /**
+   * The press of Generate not yet finished: a press after a failure with the same count retries it, sending its
+   * chunks' keys again, so a chunk whose answer was lost after it committed is answered, not made twice.
+   */
+  const unfinished = useRef<{ key: string; total: number } | null>(null);
 
   const generate = async (e: FormEvent) => {
     e.preventDefault();
@@ -49,23 +58,31 @@ export function CodesCard({ campaign, canGenerate }: { campaign: Campaign; canGe
       // One call for a count the server refuses, so its message shows at the field.
       if (!Number.isInteger(total) || total < 1)
         await client.coupons.generateCodes.mutate({ id: campaign.id, count: total });
+      const retried = unfinished.current?.total === total ? unfinished.current : null;
       // The whole request against the pattern's room first: chunk by chunk, a request too big would leave the codes
-      // of the chunks before the refusal behind.
-      const room = await client.coupons.codeRoom.query({ id: campaign.id });
-      if (total > room.available) {
-        setTooMany(roomText(room));
-        return;
+      // of the chunks before the refusal behind. A retry's codes made before count against that room already, so it
+      // goes on to the server's own check of each chunk.
+      if (!retried) {
+        const room = await client.coupons.codeRoom.query({ id: campaign.id });
+        if (total > room.available) {
+          setTooMany(roomText(room));
+          return;
+        }
       }
+      const press = retried ?? { key: pressKey(), total };
+      unfinished.current = press;
       setProgress({ done: 0, total });
-      for (let done = 0; done < total; ) {
+      let done = 0;
+      for (let chunk = 0; chunk * CHUNK < total; chunk++) {
         const { inserted } = await client.coupons.generateCodes.mutate({
           id: campaign.id,
-          count: Math.min(CHUNK, total - done),
+          count: Math.min(CHUNK, total - chunk * CHUNK),
+          requestKey: `${press.key}:${chunk}`,
         });
-        if (inserted === 0) break; // the server added nothing; asking again would not either
         done += inserted;
         setProgress({ done, total });
       }
+      unfinished.current = null;
     } catch (err) {
       setError(err);
     } finally {
