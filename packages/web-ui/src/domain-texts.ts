@@ -288,4 +288,5 @@ export const polishOfCode: Record<string, string> = {
   occurred_at_out_of_range: "Czas zdarzenia jest poza dopuszczalnym zakresem.",
   payload_too_large: "Żądanie jest za duże.",
   unsupported_media_type: "Nieobsługiwany format żądania.",
+  method_not_allowed: "Ten adres nie obsługuje tej metody żądania.",
 };
