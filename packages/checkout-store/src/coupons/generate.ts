@@ -17,7 +17,8 @@ import {
 export const MAX_CODES_PER_GENERATION = 1_000_000;
 /**
  * Codes per transaction. Each inserted code's foreign key takes a KEY SHARE lock on the campaign's row until its
- * transaction commits, and a hold on the campaign (FOR UPDATE) waits for it: a chunk keeps that wait short.
+ * transaction commits; holds lock the row FOR NO KEY UPDATE, which does not wait for it, but a campaign's edit
+ * (FOR UPDATE) does: a chunk keeps that wait short.
  */
 export const GENERATION_CHUNK = 5_000;
 /** Rounds in a row that insert nothing: the pattern's space is full of other campaigns' codes. */

@@ -15,8 +15,9 @@ import {
 
 /**
  * Codes per transaction. Each inserted code's foreign key takes a KEY SHARE lock on the campaign's row until its
- * transaction commits, and a hold on the campaign (FOR UPDATE) waits for it: a chunk keeps that wait short (about
- * 0.4 s here), and a call of the CLI or the admin (10,000 lines) is still one transaction with one audit row.
+ * transaction commits; holds lock the row FOR NO KEY UPDATE, which does not wait for it, but a campaign's edit
+ * (FOR UPDATE) does: a chunk keeps that wait short (about 0.4 s here), and a call of the CLI or the admin (10,000
+ * lines) is still one transaction with one audit row.
  */
 export const IMPORT_CHUNK = 10_000;
 /** A file full of mistakes needs its first lines shown, not all of them. */

@@ -34,7 +34,9 @@ export const lapsedHeldUses = (tenantId: string, at: Date) => Prisma.sql`
  * invert that order, and a lapsed hold reserves none of its customer's points or wallet cash already (`liveHold`), so
  * ending it changes no balance a customer's lock guards. A writer of such a hold (its sale, its void, the sweep) locks
  * its campaigns before its row, so it waits here and then finds it expired, as after the sweep. With `at` absent, the
- * campaigns are locked only (a caller judging expiry otherwise).
+ * campaigns are locked only (a caller judging expiry otherwise). `FOR NO KEY UPDATE`: holds change only counters, so
+ * they serialise with each other and with a campaign's edit, but not with code rows being added (their foreign key's
+ * KEY SHARE lock), which a generation of thousands of codes holds until its chunk commits.
  */
 export async function lockCampaignsEndingLapsedHolds(
   tx: RawTx,
@@ -43,7 +45,7 @@ export async function lockCampaignsEndingLapsedHolds(
   at: Date | undefined,
 ): Promise<void> {
   if (!at) {
-    await tx.$queryRaw`SELECT id FROM coupon_campaigns WHERE id IN (${wanted}) ORDER BY id FOR UPDATE`;
+    await tx.$queryRaw`SELECT id FROM coupon_campaigns WHERE id IN (${wanted}) ORDER BY id FOR NO KEY UPDATE`;
     return;
   }
   const locked = await tx.$queryRaw<{ id: string }[]>`
@@ -51,7 +53,7 @@ export async function lockCampaignsEndingLapsedHolds(
     WHERE id IN (${wanted})
        OR id IN (SELECT x.campaign_id FROM coupon_uses x
                  WHERE x.status = 'held' AND x.hold_id IN (${lapsedHoldsUsing(tenantId, wanted, at)}))
-    ORDER BY id FOR UPDATE`;
+    ORDER BY id FOR NO KEY UPDATE`;
   if (!locked.length) return;
   const ids = locked.map((c) => c.id);
   // Re-read under the locks; one whose uses are not all in campaigns locked here (placed between the statements,
