@@ -129,4 +129,26 @@ describe("adding codes to a live campaign", () => {
     expect(await db.couponUse.count({ where: { campaignId: c.id, status: "held" } })).toBe(1);
     expect(await upload).toMatchObject({ received: 3_000, inserted: 2_999, taken: 1 });
   });
+
+  it("lets a hold on the campaign through while a chunk's codes of it are written and not yet committed", async () => {
+    const { tenantId, customers } = await couponTenant(db, 1);
+    const c = await campaignOf(db, tenantId, imported());
+    await importCodes(db, tenantId, c.id, ["PARTNER-0001"], ACTOR);
+    // A chunk mid-way: its code rows' foreign key holds KEY SHARE on the campaign until it commits.
+    const { held } = await heldElsewhere(
+      (tx) => tx.$executeRaw`
+        INSERT INTO coupon_codes (tenant_id, code, campaign_id, source, max_uses)
+        VALUES (${tenantId}, 'PARTNER-0002', ${c.id}, 'imported', 1)`,
+    );
+    const { outcome, order } = await holdWhileStopped(
+      depsOf(),
+      tenantId,
+      holdFor(customers[0]!, "PARTNER-0001"),
+      Promise.resolve(),
+      held,
+    );
+    expect(outcome).toBe("held");
+    expect(order).toEqual(["codes", "hold"]);
+    expect(await db.couponUse.count({ where: { campaignId: c.id, status: "held" } })).toBe(1);
+  });
 });
