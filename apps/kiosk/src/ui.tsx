@@ -59,14 +59,17 @@ export function LanguageButtons() {
 }
 
 export function ScreenHeading({ children }: { children: ReactNode }) {
-  return <h1 className="text-5xl font-bold text-slate-900">{children}</h1>;
+  return <h1 className="text-5xl font-bold text-slate-900 short:text-4xl">{children}</h1>;
 }
 
 /** An error (announced at once) or a status (announced politely), in kiosk-sized type. */
 export function Notice({ tone = "error", children }: { tone?: "error" | "info"; children: ReactNode }) {
   const styles = tone === "error" ? "border-red-700 bg-red-50 text-red-900" : "border-sky-700 bg-sky-50 text-sky-950";
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-xl border-2 px-6 py-4 text-2xl ${styles}`}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-xl border-2 px-6 py-4 text-2xl short:px-4 short:py-2 short:text-xl ${styles}`}
+    >
       {children}
     </div>
   );

@@ -80,7 +80,9 @@ export function OrderFlow({ onReset, ...kiosk }: OrderContext & { onReset: () =>
     <OrderHeader tenantName={kiosk.tenantName} customer={customer} onCancel={restart} cancelDisabled={paying} />
   );
   return (
-    <div className="flex min-h-screen flex-col bg-white text-2xl text-slate-900">
+    // Exactly the window's height: each screen scrolls its own long lists, so the page itself never scrolls and
+    // the step's main action stays in reach on a short landscape display.
+    <div className="flex h-dvh flex-col overflow-hidden bg-white text-2xl text-slate-900 short:text-xl">
       <IdleGuard active={step !== "start" && !paying} onIdle={restart} />
       {step === "start" && (
         <StartScreen

@@ -24,15 +24,21 @@ export function OrderHeader({
     trpc.customers.tier.queryOptions({ customerId: customer?.id ?? "" }, { enabled: Boolean(customer?.tier) }),
   );
   return (
-    <header className="flex items-center justify-between gap-6 border-b-2 border-slate-200 bg-slate-50 px-10 py-6">
-      <p className="text-3xl font-bold">{tenantName}</p>
+    <header
+      className={[
+        "flex shrink-0 items-center justify-between gap-6 border-b-2",
+        "border-slate-200 bg-slate-50 px-10 py-6 short:gap-4 short:px-6",
+        "short:py-2",
+      ].join(" ")}
+    >
+      <p className="text-3xl font-bold short:text-2xl">{tenantName}</p>
       <section
         aria-label={t("customer.label")}
         className="flex flex-1 flex-wrap items-center justify-end gap-x-6 gap-y-2"
       >
         {customer ? (
           <>
-            <p className="text-3xl font-semibold">
+            <p className="text-3xl font-semibold short:text-2xl">
               {t("customer.hello", { name: customer.firstName ?? t("customer.member") })}
             </p>
             {customer.tier && (

@@ -34,20 +34,24 @@ function OptionRow({
   const { t } = useTranslation("checkout");
   const reason = useRefusalText();
   return (
-    <li className="flex items-center gap-6 rounded-xl border-2 border-slate-300 p-5">
+    <li className="flex items-center gap-6 rounded-xl border-2 border-slate-300 p-5 short:gap-4 short:px-4 short:py-3">
       <div className="flex flex-1 flex-col gap-1">
-        <span className="text-3xl font-semibold">{title}</span>
-        {detail && <span className="text-2xl text-slate-800">{detail}</span>}
+        <span className="text-3xl font-semibold short:text-2xl">{title}</span>
+        {detail && <span className="text-2xl text-slate-800 short:text-xl">{detail}</span>}
         {refusal && (
-          <span className="text-2xl text-red-800">{t("notApplicable", { reason: reason(refusal, about) })}</span>
+          <span className="text-2xl text-red-800 short:text-xl">
+            {t("notApplicable", { reason: reason(refusal, about) })}
+          </span>
         )}
-        {chosen && !refusal && <span className="text-2xl font-semibold text-emerald-800">{t("applied")}</span>}
+        {chosen && !refusal && (
+          <span className="text-2xl font-semibold text-emerald-800 short:text-xl">{t("applied")}</span>
+        )}
       </div>
       {(!refusal || chosen) && (
         <Button
           size="xl"
           tone={chosen ? "secondary" : "primary"}
-          className="min-h-20 min-w-56 border-2 text-3xl"
+          className="min-h-20 min-w-56 border-2 text-3xl short:min-h-16 short:min-w-40 short:text-2xl"
           aria-label={chosen ? t("remove", { name: title }) : t("use", { name: title })}
           onClick={onToggle}
         >
@@ -62,11 +66,11 @@ export function CouponOptions({ quote, onToggle }: { quote: Quote; onToggle: (co
   const { t } = useTranslation("checkout");
   if (quote.coupons.length === 0) return null;
   return (
-    <section aria-labelledby="coupons-heading" className="flex flex-col gap-4">
-      <h2 id="coupons-heading" className="text-4xl font-semibold">
+    <section aria-labelledby="coupons-heading" className="flex flex-col gap-4 short:gap-2">
+      <h2 id="coupons-heading" className="text-4xl font-semibold short:text-3xl">
         {t("coupons")}
       </h2>
-      <ul className="flex flex-col gap-3">
+      <ul className="flex flex-col gap-3 short:gap-2">
         {quote.coupons.map((c) => (
           <OptionRow
             key={c.code}
@@ -87,11 +91,11 @@ export function RewardOptions({ quote, onToggle }: { quote: Quote; onToggle: (id
   const format = useFormat();
   if (quote.rewards.length === 0) return null;
   return (
-    <section aria-labelledby="rewards-heading" className="flex flex-col gap-4">
-      <h2 id="rewards-heading" className="text-4xl font-semibold">
+    <section aria-labelledby="rewards-heading" className="flex flex-col gap-4 short:gap-2">
+      <h2 id="rewards-heading" className="text-4xl font-semibold short:text-3xl">
         {t("rewards")}
       </h2>
-      <ul className="flex flex-col gap-3">
+      <ul className="flex flex-col gap-3 short:gap-2">
         {quote.rewards.map((r) => (
           <OptionRow
             key={`${r.id}-${r.selected}`}
@@ -126,8 +130,8 @@ export function PointsOption({
   if (!offer) return null;
   const { points, priced, chosen } = offer;
   return (
-    <section aria-labelledby="points-heading" className="flex flex-col gap-4">
-      <h2 id="points-heading" className="text-4xl font-semibold">
+    <section aria-labelledby="points-heading" className="flex flex-col gap-4 short:gap-2">
+      <h2 id="points-heading" className="text-4xl font-semibold short:text-3xl">
         {t("points")}
       </h2>
       <p>{t("pointsBalance", { formatted: format.number(quote.points.spendable) })}</p>

@@ -130,76 +130,93 @@ export function CheckoutScreen({
     : undefined;
 
   return (
-    <main className="flex flex-1 flex-col gap-10 p-10">
+    // What the customer may use scrolls on one side, the priced basket on the other; the total, the code field and
+    // Pay stay on screen however many coupons or lines there are. Portrait stacks them, Pay at the bottom.
+    <main className="flex min-h-0 flex-1 flex-col gap-8 p-10 short:gap-3 short:px-6 short:py-4">
       <ScreenHeading>{t("title")}</ScreenHeading>
-      {shown && <QuoteSummary quote={shown} items={items} />}
-      {quote.error !== null && (
-        <Notice>
-          {quote.error instanceof QuoteTimedOut ? (
-            <p>{t("quoteTimedOut")}</p>
-          ) : (
-            <>
-              <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
-              <p className="text-xl">{describeError(quote.error)}</p>
-            </>
+      <div className="flex min-h-0 flex-1 flex-col gap-8 short:gap-4 landscape:flex-row">
+        <div className="flex min-h-0 min-w-0 flex-1 flex-col gap-6 short:gap-3">
+          <div className="flex min-h-0 flex-1 flex-col gap-8 overflow-y-auto short:gap-4">
+            {shown && (
+              // A guest sees the codes they typed too: one that does not apply says why and can be removed.
+              <CouponOptions
+                quote={shown}
+                onToggle={(code) => choose({ couponCodes: toggled(selection.couponCodes, code) })}
+              />
+            )}
+            {!customer ? (
+              <Notice tone="info">{t("guestHint")}</Notice>
+            ) : (
+              shown && (
+                <>
+                  <RewardOptions
+                    quote={shown}
+                    onToggle={(id) => choose({ rewardIds: toggled(selection.rewardIds, id) })}
+                  />
+                  <PointsOption quote={shown} preview={preview.data} onChoose={(points) => choose({ points })} />
+                </>
+              )
+            )}
+          </div>
+          <CouponCodeForm codes={selection.couponCodes} onChange={(couponCodes) => choose({ couponCodes })} />
+        </div>
+        <div className="flex min-h-0 flex-col gap-6 short:gap-3 portrait:max-h-[55%] landscape:w-[44%]">
+          {shown && <QuoteSummary quote={shown} items={items} />}
+          {quote.error !== null && (
+            <Notice>
+              {quote.error instanceof QuoteTimedOut ? (
+                <p>{t("quoteTimedOut")}</p>
+              ) : (
+                <>
+                  <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
+                  <p className="text-xl">{describeError(quote.error)}</p>
+                </>
+              )}
+              <div className="mt-4 flex flex-wrap gap-4">
+                {failedCode && (
+                  <Button
+                    size="xl"
+                    className="min-h-16 text-2xl"
+                    onClick={() => choose({ couponCodes: selection.couponCodes.filter((c) => c !== failedCode) })}
+                  >
+                    {t("removeCode", { code: failedCode })}
+                  </Button>
+                )}
+                <Button
+                  tone="secondary"
+                  size="xl"
+                  className="min-h-16 border-2 text-2xl"
+                  onClick={() => quote.refetch()}
+                >
+                  {t("retry")}
+                </Button>
+              </div>
+            </Notice>
           )}
-          <div className="mt-4 flex flex-wrap gap-4">
-            {failedCode && (
+          {failure && <PayFailureNotice failure={failure} describe={refusedItem} />}
+          {busy && <Notice tone="info">{t(`stage.${stage}`)}</Notice>}
+          <div className="mt-auto flex shrink-0 gap-6 short:gap-3">
+            <Button
+              tone="secondary"
+              size="xl"
+              className="min-h-24 flex-1 border-2 text-3xl short:min-h-20 short:px-4 short:text-2xl"
+              disabled={busy}
+              onClick={onBack}
+            >
+              {t("back")}
+            </Button>
+            {quote.data && (
               <Button
                 size="xl"
-                className="min-h-16 text-2xl"
-                onClick={() => choose({ couponCodes: selection.couponCodes.filter((c) => c !== failedCode) })}
+                className="min-h-24 flex-[2] text-4xl short:min-h-20 short:px-4 short:text-3xl"
+                disabled={busy || quote.isFetching}
+                onClick={() => quote.data && void pay(request, selection, quote.data)}
               >
-                {t("removeCode", { code: failedCode })}
+                {t("pay", { amount: format.money(quote.data.total) })}
               </Button>
             )}
-            <Button tone="secondary" size="xl" className="min-h-16 border-2 text-2xl" onClick={() => quote.refetch()}>
-              {t("retry")}
-            </Button>
           </div>
-        </Notice>
-      )}
-      {shown && (
-        // A guest sees the codes they typed too: one that does not apply says why and can be removed.
-        <CouponOptions
-          quote={shown}
-          onToggle={(code) => choose({ couponCodes: toggled(selection.couponCodes, code) })}
-        />
-      )}
-      {!customer ? (
-        <Notice tone="info">{t("guestHint")}</Notice>
-      ) : (
-        shown && (
-          <>
-            <RewardOptions quote={shown} onToggle={(id) => choose({ rewardIds: toggled(selection.rewardIds, id) })} />
-            <PointsOption quote={shown} preview={preview.data} onChoose={(points) => choose({ points })} />
-          </>
-        )
-      )}
-      <CouponCodeForm codes={selection.couponCodes} onChange={(couponCodes) => choose({ couponCodes })} />
-
-      {failure && <PayFailureNotice failure={failure} describe={refusedItem} />}
-      {busy && <Notice tone="info">{t(`stage.${stage}`)}</Notice>}
-      <div className="mt-auto flex gap-6">
-        <Button
-          tone="secondary"
-          size="xl"
-          className="min-h-24 flex-1 border-2 text-3xl"
-          disabled={busy}
-          onClick={onBack}
-        >
-          {t("back")}
-        </Button>
-        {quote.data && (
-          <Button
-            size="xl"
-            className="min-h-24 flex-[2] text-4xl"
-            disabled={busy || quote.isFetching}
-            onClick={() => quote.data && void pay(request, selection, quote.data)}
-          >
-            {t("pay", { amount: format.money(quote.data.total) })}
-          </Button>
-        )}
+        </div>
       </div>
     </main>
   );

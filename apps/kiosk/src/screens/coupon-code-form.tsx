@@ -20,7 +20,7 @@ export function CouponCodeForm({ codes, onChange }: { codes: string[]; onChange:
   }
 
   return (
-    <form onSubmit={add} className="flex flex-col gap-2">
+    <form onSubmit={add} className="flex shrink-0 flex-col gap-2">
       <div className="flex items-end gap-4">
         <div className="flex-1">
           <Field label={<span className="text-2xl">{t("typeCode")}</span>}>
@@ -29,7 +29,7 @@ export function CouponCodeForm({ codes, onChange }: { codes: string[]; onChange:
                 id={id}
                 autoComplete="off"
                 spellCheck={false}
-                className="min-h-16 w-full border-2 text-3xl uppercase"
+                className="min-h-16 w-full border-2 text-3xl uppercase short:min-h-14 short:text-2xl"
                 aria-invalid={malformed}
                 aria-describedby={malformed ? problemId : undefined}
                 value={typed}
@@ -45,7 +45,7 @@ export function CouponCodeForm({ codes, onChange }: { codes: string[]; onChange:
           type="submit"
           tone="secondary"
           size="xl"
-          className="min-h-16 border-2 text-3xl"
+          className="min-h-16 border-2 text-3xl short:min-h-14 short:text-2xl"
           disabled={!typed.trim()}
         >
           {t("addCode")}

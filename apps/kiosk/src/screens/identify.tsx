@@ -52,16 +52,17 @@ export function IdentifyScreen({
     : null;
 
   return (
-    <main className="flex flex-1 flex-col gap-10 p-12">
+    // Scrolls on its own only when a join offer or an error makes it taller than the window.
+    <main className="flex min-h-0 flex-1 flex-col gap-10 overflow-y-auto p-12 short:gap-4 short:px-8 short:py-5">
       <ScreenHeading>{t("title")}</ScreenHeading>
       <fieldset className="grid grid-cols-3 gap-4">
-        <legend className="mb-4 text-3xl">{t("how")}</legend>
+        <legend className="mb-4 text-3xl short:mb-2 short:text-2xl">{t("how")}</legend>
         {methods.map((m) => (
           <Button
             key={m}
             size="xl"
             tone={method === m ? "primary" : "secondary"}
-            className="min-h-28 border-2 text-3xl"
+            className="min-h-28 border-2 text-3xl short:min-h-20 short:text-2xl"
             aria-pressed={method === m}
             onClick={() => {
               setMethod(m);
@@ -78,37 +79,50 @@ export function IdentifyScreen({
         <QrScanner paused={identify.isPending || identify.isSuccess} onToken={(token) => send({ token })} />
       )}
 
-      <form onSubmit={submit} className="flex flex-col gap-6">
-        <Field
-          label={<span className="text-3xl">{t(`label.${method}`)}</span>}
-          hint={<span className="text-xl">{t(`hint.${method}`)}</span>}
-        >
-          {({ id }) => (
-            <Input
-              id={id}
-              key={method}
-              autoFocus
-              autoComplete="off"
-              spellCheck={false}
-              inputMode={method === "phone" ? "tel" : "text"}
-              type={method === "phone" ? "tel" : "text"}
-              className="min-h-20 border-2 text-4xl"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-            />
+      {/* Landscape: the keypad beside the field, so the number, Continue and the keys fit a short screen. */}
+      <form onSubmit={submit} className="grid grid-cols-1 items-start gap-6 short:gap-4 landscape:grid-cols-2">
+        <div className="flex flex-col gap-6 short:gap-4">
+          <Field
+            label={<span className="text-3xl">{t(`label.${method}`)}</span>}
+            hint={<span className="text-xl">{t(`hint.${method}`)}</span>}
+          >
+            {({ id }) => (
+              <Input
+                id={id}
+                key={method}
+                autoFocus
+                autoComplete="off"
+                spellCheck={false}
+                inputMode={method === "phone" ? "tel" : "text"}
+                type={method === "phone" ? "tel" : "text"}
+                className="min-h-20 border-2 text-4xl short:min-h-16 short:text-3xl"
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+              />
+            )}
+          </Field>
+          {failure && <Notice>{failure}</Notice>}
+          {joinWith && (
+            <JoinOffer key={joinWith} phone={joinWith} target={enrolment} onJoined={onIdentified} onGuest={onGuest} />
           )}
-        </Field>
-        {failure && <Notice>{failure}</Notice>}
-        {joinWith && (
-          <JoinOffer key={joinWith} phone={joinWith} target={enrolment} onJoined={onIdentified} onGuest={onGuest} />
-        )}
-        <Button type="submit" size="xl" className="min-h-24 text-4xl" disabled={identify.isPending || !value.trim()}>
-          {identify.isPending ? t("checking") : t("continue")}
-        </Button>
+          <Button
+            type="submit"
+            size="xl"
+            className="min-h-24 text-4xl short:min-h-20 short:text-3xl"
+            disabled={identify.isPending || !value.trim()}
+          >
+            {identify.isPending ? t("checking") : t("continue")}
+          </Button>
+        </div>
         {method === "phone" && <Keypad value={value} onChange={setValue} />}
       </form>
 
-      <Button tone="ghost" size="xl" className="mt-auto min-h-20 text-3xl underline" onClick={onGuest}>
+      <Button
+        tone="ghost"
+        size="xl"
+        className="mt-auto min-h-20 shrink-0 text-3xl underline short:min-h-16 short:text-2xl"
+        onClick={onGuest}
+      >
         {t("guest")}
       </Button>
     </main>

@@ -28,7 +28,12 @@ export function OrderSent({
 }) {
   const { t } = useTranslation("checkout");
   return (
-    <main className="flex flex-1 flex-col items-center justify-center gap-10 p-16 text-center">
+    <main
+      className={[
+        "flex min-h-0 flex-1 flex-col items-center justify-center gap-10",
+        "overflow-y-auto p-16 text-center short:gap-6 short:p-8",
+      ].join(" ")}
+    >
       <ScreenHeading>{t(titles[stage])}</ScreenHeading>
       <div className="flex flex-col items-center gap-6 text-3xl">
         {stage === "received" && <Spinner label={t("sent.confirming")} />}
@@ -48,7 +53,7 @@ export function OrderSent({
         )}
       </div>
       {stage !== "received" && (
-        <Button size="xl" className="min-h-24 w-full max-w-2xl text-3xl" onClick={onDone}>
+        <Button size="xl" className="min-h-24 w-full max-w-2xl shrink-0 text-3xl short:min-h-20" onClick={onDone}>
           {t("sent.done")}
         </Button>
       )}

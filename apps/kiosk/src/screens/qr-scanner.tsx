@@ -65,8 +65,13 @@ export function QrScanner({ onToken, paused }: { onToken: (token: string) => voi
 
   return (
     <figure className="flex flex-col items-center gap-4">
-      <video ref={video} muted playsInline className="aspect-square w-full max-w-xl rounded-2xl bg-slate-900" />
-      <figcaption className="text-2xl text-slate-800">{t("scanHint")}</figcaption>
+      <video
+        ref={video}
+        muted
+        playsInline
+        className="aspect-square h-[min(36rem,30dvh)] rounded-2xl bg-slate-900 object-cover"
+      />
+      <figcaption className="text-2xl text-slate-800 short:text-xl">{t("scanHint")}</figcaption>
     </figure>
   );
 }

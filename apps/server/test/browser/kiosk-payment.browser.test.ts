@@ -100,7 +100,6 @@ describe("the kiosk while a sale is on its way", () => {
     expect(repeats).toEqual([{ status: 202, duplicate: true }]);
     await expectAccessible(page);
     await screenshot(page, "kiosk", "order-received");
-    await page.screenshot({ path: "/tmp/notes/kiosk-received.png", fullPage: true });
 
     await page.unroute(ledgerQuestion);
     await page.getByRole("heading", { name: "Thank you!" }).waitFor({ timeout: 90_000 });
