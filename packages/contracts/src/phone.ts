@@ -69,8 +69,10 @@ function typedText(raw: string, country: string | null | undefined): string {
 
 /**
  * Reads a number as typed, in E.164 form; `country` (ISO 3166-1 alpha-2) reads one typed without its country code.
- * A number outside its country's plan that a trunk 0 made so (`+48 0 600…`: Poland has no trunk prefix, so the
- * library keeps the 0) is the number without it when that one is valid: the same customer, not a second one.
+ * A 0 kept after the country code (`+48 0 600…`: Poland has no trunk prefix, so the library keeps it) stays: tills
+ * have stored such numbers as read, and reading them otherwise now would give their customers a second account.
+ * The app refuses them (not `valid`); folding them into the number without the 0 needs the stored identities moved
+ * and their customers merged first.
  */
 export function readPhone(raw: string, country?: string | null): PhoneReading {
   const text = typedText(raw, country);
@@ -99,29 +101,12 @@ function settle(text: string, country: CountryCode | undefined): PhoneReading {
             : `${current} is not an E.164 number`;
         return { problem: "unsettled", why, country: parsed.country };
       }
-      if (parsed.isValid()) return { phone: current, valid: true, country: parsed.country };
-      return (
-        withoutTrunkZero(parsed.countryCallingCode, parsed.nationalNumber) ?? {
-          phone: current,
-          valid: false,
-          country: parsed.country,
-        }
-      );
+      return { phone: current, valid: parsed.isValid(), country: parsed.country };
     }
     current = parsed.number;
     defaultCountry = undefined;
   }
   return { problem: "unsettled", why: `its form changes each time it is read: ${text}, then ${current}`, country };
-}
-
-/** The valid number left when the leading zeros of a national number are dropped, one at a time; null if none. */
-function withoutTrunkZero(callingCode: string, national: string): PhoneReading | null {
-  for (let zeros = 1; national[zeros - 1] === "0"; zeros++) {
-    const candidate = `+${callingCode}${national.slice(zeros)}`;
-    const read = parsePhoneNumberFromString(candidate);
-    if (read?.isValid() && read.number === candidate) return { phone: candidate, valid: true, country: read.country };
-  }
-  return null;
 }
 
 /**
