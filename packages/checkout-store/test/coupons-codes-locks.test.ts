@@ -1,6 +1,6 @@
 import { type HoldRequest, QuoteRequest } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { type HoldDeps, placeHold } from "@regulars/ledger-store";
+import { type HoldDeps, placeHold, voidHold } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import { eventually, type HeldTransaction, holdTransaction, testDatabaseUrl, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,5 +150,26 @@ describe("adding codes to a live campaign", () => {
     expect(outcome).toBe("held");
     expect(order).toEqual(["codes", "hold"]);
     expect(await db.couponUse.count({ where: { campaignId: c.id, status: "held" } })).toBe(1);
+  });
+
+  it("lets a hold on the campaign be voided while a chunk's codes of it are not yet committed", async () => {
+    const { tenantId, customers } = await couponTenant(db, 1);
+    const c = await campaignOf(db, tenantId, imported());
+    await importCodes(db, tenantId, c.id, ["PARTNER-0001"], ACTOR);
+    const placed = await placeHold(depsOf(), tenantId, holdFor(customers[0]!, "PARTNER-0001"), "kiosk");
+    const { held } = await heldElsewhere(
+      (tx) => tx.$executeRaw`
+        INSERT INTO coupon_codes (tenant_id, code, campaign_id, source, max_uses)
+        VALUES (${tenantId}, 'PARTNER-0002', ${c.id}, 'imported', 1)`,
+    );
+    const voided = voidHold(db, tenantId, placed.holdId);
+    voided.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<"still blocked">((r) => (timer = setTimeout(() => r("still blocked"), BOUND_MS)));
+    const outcome = await Promise.race([voided.then((v) => v.status), bound]);
+    clearTimeout(timer);
+    await held.commit();
+    await voided;
+    expect(outcome).toBe("released");
   });
 });

@@ -23,7 +23,8 @@ export interface HoldRow {
 
 /**
  * Locks a hold in the order every writer uses: its customer, then the campaigns of its coupon uses, then
- * the hold row. A guest's hold has no customer to lock. Null when the tenant has no such hold.
+ * the hold row. A guest's hold has no customer to lock. Null when the tenant has no such hold. Campaigns are locked
+ * FOR NO KEY UPDATE, as every hold writer does (`lockCampaignsEndingLapsedHolds`): codes being added hold no till up.
  */
 export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Promise<HoldRow | null> {
   const [found] = await tx.$queryRaw<{ customer_id: string | null }[]>`
@@ -32,7 +33,7 @@ export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Pro
   if (found.customer_id) await lockCustomers(tx, [found.customer_id]);
   await tx.$queryRaw`
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ${holdId})
-    ORDER BY id FOR UPDATE`;
+    ORDER BY id FOR NO KEY UPDATE`;
   const [hold] = await tx.$queryRaw<HoldRow[]>`
     SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
     FROM checkout_holds WHERE id = ${holdId} FOR UPDATE`;
@@ -148,7 +149,7 @@ export async function expireLapsedHolds(
   const ids = lapsed.map((h) => h.id);
   await tx.$queryRaw`
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ANY(${ids}::text[]))
-    ORDER BY id FOR UPDATE`;
+    ORDER BY id FOR NO KEY UPDATE`;
   const holds = await tx.$queryRaw<HoldRow[]>`
     SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
     FROM checkout_holds WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;

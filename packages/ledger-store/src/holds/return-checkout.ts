@@ -66,7 +66,7 @@ export async function returnSaleCheckout(
   const campaigns = await tx.$queryRaw<{ id: string; config: { refundReturnsUse?: boolean } }[]>`
     SELECT id, config FROM coupon_campaigns
     WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE transaction_id = ${sale.id} AND status = 'committed')
-    ORDER BY id FOR UPDATE`;
+    ORDER BY id FOR NO KEY UPDATE`;
   const returning = campaigns.filter((c) => c.config.refundReturnsUse !== false).map((c) => c.id);
   if (!returning.length) return out;
   const uses = await tx.$queryRaw<{ campaign_id: string; code: string; discount: bigint }[]>`
