@@ -70,12 +70,13 @@ let phones = 0;
 async function heldSale(
   c: Awaited<ReturnType<typeof walletCustomer>>,
   selection: { wallet?: number; points?: number; rewardIds?: string[] },
+  basketLines: ReturnType<typeof line>[] = lines,
 ): Promise<TransactionMessage> {
-  const basket = { locationId: "store-001", channel: "kiosk" as const, currency: "EUR", lines };
+  const basket = { locationId: "store-001", channel: "kiosk" as const, currency: "EUR", lines: basketLines };
   const placed = await placeHold(c.deps, c.tenantId, holdRequest(c.customerId, { basket, ...selection }));
   // Read out at the till when the hold waits for the customer's code, so its sale spends what it holds.
   if (placed.confirmation) await confirmHold(c.deps, c.tenantId, placed.holdId, c.codes.at(-1)!);
-  const posted = lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
+  const posted = basketLines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
   return txMessage(c.tenantId, {
     customer: { id: c.customerId },
     channel: "kiosk",
@@ -127,5 +128,41 @@ describe("stamp cards on a sale paid with wallet cash", () => {
     await apply(db, [sale]);
     expect(await customerBalances(db, c.tenantId, c.customerId)).toMatchObject({ wallet: 4000, points: 0 });
     expect(await progress(c.customerId)).toEqual({ visits: 1, fries: 1 });
+  });
+});
+
+describe("a visit's refund and the lines that cost no money", () => {
+  it("refunding every line that took money takes the visit back when the rest was given away by the till", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [], stampCards: [visits] }, "Stamp Burgers");
+    const customerId = newId("customer");
+    await db.customer.create({ data: { id: customerId, tenantId, createdVia: "test" } });
+    const sale = txMessage(tenantId, {
+      customer: { id: customerId },
+      lines: [line("BURGER", 1200), line("FRIES", 800, { discount: 800 })],
+    });
+    await apply(db, [sale]);
+    expect(await progress(customerId)).toEqual({ visits: 1 });
+
+    const burger = { ...sale.transaction.lines[0]!, lineNo: 0 };
+    await apply(db, [refundOf(tenantId, sale, [burger], { customer: { id: customerId } })]);
+    expect(await progress(customerId)).toEqual({ visits: 0 });
+  });
+
+  it("a line paid from the wallet must be named, one the till gave away need not", async () => {
+    const c = await walletCustomer(5000);
+    const toy = line("TOY", 300, { discount: 300 });
+    const sale = await heldSale(c, { wallet: 2000 }, [...lines, toy]);
+    expect(sale.transaction.total).toBe(0);
+    await apply(db, [sale]);
+    expect(await progress(c.customerId)).toEqual({ visits: 1, fries: 2 });
+    const [burger, twoFries] = sale.transaction.lines.map((l, lineNo) => ({ ...l, lineNo }));
+    const refund = (refunded: Record<string, unknown>[]) =>
+      refundOf(c.tenantId, sale, refunded, { customer: { id: c.customerId } });
+
+    // The fries paid from the wallet are kept: still a paid visit.
+    await apply(db, [refund([burger!])]);
+    expect(await progress(c.customerId)).toEqual({ visits: 1, fries: 2 });
+    await apply(db, [refund([twoFries!])]);
+    expect(await progress(c.customerId)).toEqual({ visits: 0, fries: 0 });
   });
 });

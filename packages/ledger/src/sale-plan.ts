@@ -11,6 +11,7 @@ import {
   stampsEarned,
   stampsPerLine,
   tierFor,
+  walletPaidPerLine,
 } from "@regulars/rules";
 import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
@@ -131,6 +132,9 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
       });
     }
   }
+  // Which lines the wallet paid: a refund must name them to take the visit back, unlike lines that cost nothing.
+  const walletPaid = Object.keys(effects.stamps).length ? walletPaidPerLine(input.lines) : undefined;
+  if (walletPaid) effects.walletPaid = walletPaid;
 
   const tiers = config.tiers;
   // A sale is judged on the total of its own window, as in a batch of its own: a late December sale beside January

@@ -33,7 +33,7 @@ export {
   refundReversal,
   type SaleLineForRefund,
 } from "./refunds.ts";
-export { applyStamps, type StampLine, stampsEarned, stampsPerLine } from "./stamps.ts";
+export { applyStamps, type StampLine, stampsEarned, stampsPerLine, walletPaidPerLine } from "./stamps.ts";
 export {
   dueForTierJudging,
   effectiveTier,

@@ -22,6 +22,11 @@ export interface SaleEffects {
     rewardPoints: number;
     rewardKey: string | null;
   } | null;
+  /**
+   * Per line, the wallet cash that paid it (`walletPaidPerLine`), when it paid any line of a sale that stamped a card.
+   * Absent on effects stored before it was recorded: their lines that cost no money count as refunded, as they did.
+   */
+  walletPaid?: number[];
 }
 
 /** What refunds of a sale took back so far. */
@@ -39,9 +44,11 @@ export const noSaleEffects = (): SaleEffects => ({ stamps: {}, tier: null });
  * Stamps a refund takes back from each card, given what the sale's refunds took back of each line so far, this one
  * included: money (`refundedAfter`) and, of a line the sale paid nothing for in money (the checkout paid it, with
  * wallet cash, points or a reward), the price the refunds named (`pricesNamedAfter`), all that measures such a line.
- * A visit stamp goes back when the sale is refunded in full (every line, one that cost no money once its whole price
- * is named); item stamps go back by refunded units (a line's units × its refunded share, rounded down), never more
- * than the sale added.
+ * A visit stamp goes back when the sale is refunded in full: every line's money, and the whole price of a line that
+ * the wallet paid (`SaleEffects.walletPaid`), the customer's money as a card payment is. A line that cost nothing at
+ * all (a reward, points, a coupon, the till's own 100% off) stamped nothing, so a refund need not name it: tills
+ * refund the lines that took money. Item stamps go back by refunded units (a line's units × its refunded share,
+ * rounded down), never more than the sale added.
  */
 export function stampsToTakeBack(
   effects: SaleEffects,
@@ -56,7 +63,11 @@ export function stampsToTakeBack(
     if (amount > 0) return Math.min(1, (refundedAfter[i] ?? 0) / amount);
     return price > 0 ? Math.min(1, (pricesNamedAfter[i] ?? 0) / price) : 0;
   };
-  const full = saleLines.every((l, i) => (l.amount > 0 || (l.price ?? 0) > 0 ? share(i) >= 1 : true));
+  const paidFromWallet = (i: number) => {
+    const { amount, price = 0 } = saleLines[i]!;
+    return amount <= 0 && price > 0 && (effects.walletPaid?.[i] ?? 0) > 0;
+  };
+  const full = saleLines.every((l, i) => (paidFromWallet(i) ? share(i) >= 1 : l.amount <= (refundedAfter[i] ?? 0)));
   for (const [cardId, stamped] of Object.entries(effects.stamps)) {
     const isItemCard = stamped.perLine.some((units) => units > 0);
     const target = isItemCard

@@ -10,11 +10,20 @@ export type StampLine = Pick<BasketLine, "sku" | "category" | "tags" | "quantity
   walletPaid?: number;
 };
 
+/** The wallet cash in a line's discount, never above it: the part that stamps though the till took it off. */
+const walletShare = (l: StampLine) => Math.min(l.discount, Math.max(0, l.walletPaid ?? 0));
+
 /** The line with only what is not the customer's money (rewards, points, coupons, the till's own) taken off. */
-const paidForStamps = (l: StampLine): StampLine => ({
-  ...l,
-  discount: l.discount - Math.min(l.discount, Math.max(0, l.walletPaid ?? 0)),
-});
+const paidForStamps = (l: StampLine): StampLine => ({ ...l, discount: l.discount - walletShare(l) });
+
+/**
+ * The wallet cash that paid each line, recorded with a sale's stamps (`SaleEffects.walletPaid`): a refund must name
+ * such a line before it takes the visit back, as it must a line paid in money. Undefined when the wallet paid no line.
+ */
+export function walletPaidPerLine(lines: readonly StampLine[]): number[] | undefined {
+  const wallet = lines.map(walletShare);
+  return wallet.some((w) => w > 0) ? wallet : undefined;
+}
 
 /**
  * Stamps a sale earns on a card. Only what the customer paid something for counts, so the free 10th

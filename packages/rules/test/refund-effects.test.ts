@@ -50,8 +50,9 @@ describe("stampsToTakeBack on lines that cost no money (paid from the wallet, by
     { sku: "BURGER", amount: 0, price: 1200 },
     { sku: "FRIES", amount: 0, price: 800 },
   ];
-  const visit = { ...noSaleEffects(), stamps: { visits: { added: 1, perLine: [0, 0] } } };
-  const fries = { ...noSaleEffects(), stamps: { fries: { added: 2, perLine: [0, 2] } } };
+  const walletPaid = [1200, 800];
+  const visit = { ...noSaleEffects(), stamps: { visits: { added: 1, perLine: [0, 0] } }, walletPaid };
+  const fries = { ...noSaleEffects(), stamps: { fries: { added: 2, perLine: [0, 2] } }, walletPaid };
   const noMoney = [0, 0];
 
   it("measures such a line by the price its refunds named: the visit with every line, fries by unit", () => {
@@ -61,6 +62,22 @@ describe("stampsToTakeBack on lines that cost no money (paid from the wallet, by
     expect(stampsToTakeBack(fries, saleLines, noMoney, { fries: 1 }, [1200, 800])).toEqual({ fries: 1 });
     // Nothing named yet (a refund stored before prices were recorded names none): nothing goes back.
     expect(stampsToTakeBack(fries, saleLines, noMoney, {})).toEqual({});
+  });
+
+  it("needs no price named for a line given away: the visit goes back with the lines that took money", () => {
+    // A burger paid in money, fries the till gave away (100% off): the refund names the burger alone.
+    const givenAway = [
+      { sku: "BURGER", amount: 1200, price: 1200 },
+      { sku: "FRIES", amount: 0, price: 800 },
+    ];
+    const stamped = { ...noSaleEffects(), stamps: { visits: { added: 1, perLine: [0, 0] } } };
+    expect(stampsToTakeBack(stamped, givenAway, [1200, 0], {}, [0, 0])).toEqual({ visits: 1 });
+    // Fries paid from the wallet instead: the customer keeps a paid line until a refund names its price.
+    const fromWallet = { ...stamped, walletPaid: [0, 800] };
+    expect(stampsToTakeBack(fromWallet, givenAway, [1200, 0], {}, [0, 0])).toEqual({});
+    expect(stampsToTakeBack(fromWallet, givenAway, [1200, 0], {}, [0, 800])).toEqual({ visits: 1 });
+    // Effects stored before the wallet's lines were recorded read as they did: money alone decides.
+    expect(stampsToTakeBack({ ...visit, walletPaid: undefined }, saleLines, noMoney, {})).toEqual({ visits: 1 });
   });
 
   it("records the price named only for a line that cost no money, and adds it up over refunds", () => {

@@ -1,7 +1,7 @@
 import { StampCard } from "@regulars/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyStamps, type StampLine, stampsEarned, stampsPerLine } from "../src/index.ts";
+import { applyStamps, type StampLine, stampsEarned, stampsPerLine, walletPaidPerLine } from "../src/index.ts";
 import { line, sale } from "./fixtures.ts";
 
 /** A line whose discount includes `walletPaid` of wallet cash, as the ledger passes a sale paid at checkout. */
@@ -117,6 +117,11 @@ describe("stamp cards: 10th visit free", () => {
     expect(stampsPerLine(coffees, oneFreeRestWallet)).toEqual([2]);
     // A wallet share above the line's discount (a malformed line) is read as the discount: never more than paid.
     expect(stampsEarned(coffees, { lines: [fromWallet(line("COFFEE", 300), 900)] })).toBe(1);
+    // What a refund must name before it takes the visit back: the wallet's lines, each at most its discount.
+    expect(walletPaidPerLine(oneFreeRestWallet.lines)).toEqual([600]);
+    expect(walletPaidPerLine([line("FRIES", 400, { discount: 400 }), fromWallet(line("COLA", 300), 900)])).toBe(
+      undefined,
+    );
   });
 
   it("property: stamps + completions × required always equals what was collected", () => {
