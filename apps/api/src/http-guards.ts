@@ -53,11 +53,20 @@ export const limitBody = (maxBytes: number): MiddlewareHandler<ApiEnv> =>
       errorResponse(c as Context<ApiEnv>, "payload_too_large", `the request body exceeds ${maxBytes} bytes`),
   });
 
-/** The procedures named in a tRPC URL: `/trpc/a.b,c.d?batch=1` is two calls; null for a path that is no URL text. */
+/** Where createApiApp mounts tRPC. */
+const TRPC_PREFIX = "/trpc/";
+
+/**
+ * The procedures named in a tRPC URL: `/trpc/a.b,c.d?batch=1` is two calls; null for a path that is no URL text.
+ * Counted as tRPC reads them, over everything after the prefix, decoded, split on commas: a `/` in the path is
+ * part of a procedure's name to tRPC, so `/trpc/a,b,c/x` is three calls, never one.
+ */
 const callsIn = (c: Context<ApiEnv>): number | null => {
   if (c.req.query("batch") !== "1") return 1;
+  const { pathname } = new URL(c.req.url);
+  const procedures = pathname.startsWith(TRPC_PREFIX) ? pathname.slice(TRPC_PREFIX.length) : pathname;
   try {
-    return decodeURIComponent(c.req.path.split("/").pop() ?? "").split(",").length;
+    return decodeURIComponent(procedures).split(",").length;
   } catch {
     return null;
   }

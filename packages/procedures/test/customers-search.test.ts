@@ -79,3 +79,24 @@ it("answers each condition of the search from a trigram index, not by walking ev
     ).toContain(index);
   }
 });
+
+it("reads %, _ and \\ in a search as the characters typed, never as wildcards", async () => {
+  const t = await tenantCallers(db, "Search Wildcards");
+  const named = async (name: string, email?: string) => {
+    const id = newId("customer");
+    await db.customer.create({ data: { id, tenantId: t.tenantId, name, email: email ?? null, createdVia: "test" } });
+    return id;
+  };
+  const anna = await named("Anna Nowak");
+  await named("Bob Smith", "bob@example.com");
+  const club = await named("50% Off_Club", "deals_50%@example.com");
+  const slash = await named("Back\\slash Bar");
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  for (const query of ["__", "%%", "a_n", "B%h", "\\%"]) expect(await found(query), query).toEqual([]);
+  expect(await found("0%")).toEqual([club]);
+  expect(await found("f_")).toEqual([club]);
+  expect(await found("0% off_c")).toEqual([club]);
+  expect(await found("deals_50%")).toEqual([club]);
+  expect(await found("\\s")).toEqual([slash]);
+  expect(await found("anna")).toEqual([anna]);
+});

@@ -94,6 +94,22 @@ describe("transactions.rejections", () => {
     expect(items).toHaveLength(6);
   });
 
+  it("a crafted cursor the stores cannot compare starts from the newest too", async () => {
+    const craft = (position: unknown) => Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
+    const newest = new Date().toISOString();
+    for (const position of [
+      ["-005000-01-01T00:00:00.000Z", "a", "b"],
+      ["-271821-04-20T00:00:00.000Z", "a", "b"],
+      ["+275760-09-13T00:00:00.000Z", "a", "b"],
+      ["2026-02-30T00:00:00.000Z", "a", "b"],
+      [newest, "a\u0000", "b"],
+      [newest, "a", "b\u0000"],
+    ]) {
+      const { items } = await mine.admin.transactions.rejections({ cursor: craft(position) });
+      expect(items, JSON.stringify(position)).toHaveLength(6);
+    }
+  });
+
   it("is for admin keys only", async () => {
     for (const caller of [mine.pos, mine.kiosk, mine.analyst])
       expect((await failure(caller.transactions.rejections())).code).toBe("FORBIDDEN");

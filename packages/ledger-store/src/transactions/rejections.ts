@@ -1,4 +1,4 @@
-import type { RejectionCode } from "@regulars/contracts";
+import { type RejectionCode, unstorableText } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 
 export interface RejectionView {
@@ -22,11 +22,19 @@ type Position = [rejectedAt: string, externalId: string, bodyHash: string];
 
 const encodeCursor = (position: Position) => Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
 
+/** The form `encodeCursor` writes (`toISOString`), within years Postgres stores as they read. */
+const isoInstant = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Its length is bounded by the cursor's own (the input's limit); NUL and the like Postgres cannot compare. */
+const storableKeyPart = (part: unknown): part is string => typeof part === "string" && unstorableText(part) === null;
+
 function decodeCursor(cursor: string): Position | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    const valid = Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === "string");
-    return valid && !Number.isNaN(Date.parse(String(value[0]))) ? (value as Position) : null;
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [iso, externalId, bodyHash] = value as unknown[];
+    // `Date.parse` accepts years Postgres cannot compare (-271821, +275760): only our own form round-trips.
+    const instant = typeof iso === "string" && isoInstant.test(iso) && new Date(iso).toISOString() === iso;
+    return instant && storableKeyPart(externalId) && storableKeyPart(bodyHash) ? [iso, externalId, bodyHash] : null;
   } catch {
     return null;
   }

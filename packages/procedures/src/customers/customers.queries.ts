@@ -46,8 +46,15 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
   };
 }
 
+/**
+ * Prisma's `contains` and `startsWith` pass their text to (I)LIKE as it is: a typed `%` or `_` would match anything
+ * (`__` lists every customer). Escaped with LIKE's default escape character, they match themselves.
+ */
+const literalLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+
 export async function searchCustomers(db: Db, tenantId: string, input: { query: string; limit: number }) {
   const q = input.query;
+  const typed = literalLike(q);
   const rows = await db.customer.findMany({
     where: {
       tenantId,
@@ -55,9 +62,9 @@ export async function searchCustomers(db: Db, tenantId: string, input: { query: 
         { id: q },
         ...phoneConditions(q),
         // Cards are stored upper case; a legacy one two customers hold in different cases is found in either.
-        { cardNumber: { startsWith: q, mode: "insensitive" } },
-        { email: { startsWith: q, mode: "insensitive" } },
-        { name: { contains: q, mode: "insensitive" } },
+        { cardNumber: { startsWith: typed, mode: "insensitive" } },
+        { email: { startsWith: typed, mode: "insensitive" } },
+        { name: { contains: typed, mode: "insensitive" } },
       ],
     },
     orderBy: { createdAt: "desc" },
