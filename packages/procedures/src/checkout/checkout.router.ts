@@ -23,7 +23,9 @@ const deps = (ctx: TenantContext): HoldDeps => ({
 const codeTrier = (ctx: TenantContext) => ({ tenantId: ctx.tenantId, credentialId: ctx.credential.keyId });
 const unknownCodes = (ctx: TenantContext) => (ctx.unknownCodeLimit ? { limit: ctx.unknownCodeLimit } : {});
 
-const HoldIdInput = z.object({ holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)") });
+const HoldIdInput = z.strictObject({
+  holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)"),
+});
 const ConfirmInput = HoldIdInput.extend({
   code: z.string().regex(/^\d{6}$/, "must be the 6-digit code sent to the customer"),
 });

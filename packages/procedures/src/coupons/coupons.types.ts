@@ -1,19 +1,20 @@
-import { CouponCampaignConfig, CouponCampaignStatus } from "@regulars/contracts";
+import { CouponCampaignConfigInput, CouponCampaignStatus } from "@regulars/contracts";
 import { z } from "zod";
 
 const CampaignId = z.string().regex(/^cpn_[a-z0-9]{10,40}$/, "must be a coupon campaign id (cpn_...)");
 const CustomerId = z.string().regex(/^cus_[a-z0-9]{10,40}$/, "must be a customer id (cus_...)");
 
-export const CreateCampaignInput = CouponCampaignConfig;
+/** Strict at every depth: a misspelt limit or condition is refused by name, not dropped. */
+export const CreateCampaignInput = CouponCampaignConfigInput;
 
-const config = CouponCampaignConfig.shape;
+const config = CouponCampaignConfigInput.shape;
 
 /**
  * Parts of the config to replace, each whole. Defaults are left out of the parts on purpose: an omitted
  * part keeps its value rather than falling back to the default.
  */
 export const CampaignPatch = z
-  .object({
+  .strictObject({
     name: config.name,
     description: config.description.unwrap(),
     benefit: config.benefit,
@@ -26,10 +27,11 @@ export const CampaignPatch = z
   })
   .partial();
 
-export const UpdateCampaignInput = z.object({ id: CampaignId, patch: CampaignPatch });
+export const UpdateCampaignInput = z.strictObject({ id: CampaignId, patch: CampaignPatch });
 
-export const CampaignIdInput = z.object({ id: CampaignId });
+export const CampaignIdInput = z.strictObject({ id: CampaignId });
 
+// Not strict: tRPC's infinite queries add `direction` beside the cursor (the admin's campaign list).
 export const ListCampaignsInput = z
   .object({
     status: CouponCampaignStatus.optional(),
@@ -39,7 +41,7 @@ export const ListCampaignsInput = z
   })
   .prefault({});
 
-export const GenerateCodesInput = z.object({
+export const GenerateCodesInput = z.strictObject({
   id: CampaignId,
   count: z.number().int("must be a whole number").min(1).max(1_000_000, "at most 1,000,000 codes at a time"),
   /**
@@ -57,7 +59,7 @@ export const MAX_IMPORT_LINES = 100_000;
  * Files too big for one request go through POST /admin/coupon-campaigns/{id}/codes.
  */
 export const ImportCodesInput = z
-  .object({
+  .strictObject({
     id: CampaignId,
     codes: z.array(z.string().max(200)).min(1).max(MAX_IMPORT_LINES, "at most 100,000 codes at a time").optional(),
     csvLines: z
@@ -71,14 +73,14 @@ export const ImportCodesInput = z
     message: "send either codes or csvLines",
   });
 
-export const IssueCouponInput = z.object({
+export const IssueCouponInput = z.strictObject({
   id: CampaignId,
   customerId: CustomerId,
   /** Retrying with the same key issues nothing new; omitted, every call issues a coupon. */
   issueKey: z.string().min(1).max(200).optional(),
 });
 
-export const WalletInput = z.object({ customerId: CustomerId });
+export const WalletInput = z.strictObject({ customerId: CustomerId });
 
 export type {
   CampaignStats,

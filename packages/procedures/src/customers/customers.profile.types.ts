@@ -23,12 +23,16 @@ export const SetConsentsInput = SetConsentsRequest.safeExtend({
 });
 export type SetConsentsInput = z.infer<typeof SetConsentsInput>;
 
+// Not strict: tRPC's infinite queries add `direction` beside the cursor (the admin's customer history).
 export const ConsentHistoryInput = z.object({
   customerId: CustomerId,
   channel: ConsentChannel.optional(),
   purpose: ConsentPurpose.optional(),
-  /** The `nextCursor` of the previous page. */
-  cursor: z.string().nullish(),
+  /** The `nextCursor` of the previous page: a consent record's id, since the store pages by comparing ids. */
+  cursor: z
+    .string()
+    .regex(/^cns_[a-z0-9]{10,40}$/, "must be a consent record id (cns_...)")
+    .nullish(),
   limit: z.number().int().min(1).max(100).default(20),
 });
 export type ConsentHistoryInput = z.infer<typeof ConsentHistoryInput>;

@@ -3,10 +3,14 @@ import { z } from "zod";
 
 export const GetCustomerInput = CustomerRef;
 
+// Not strict: tRPC's infinite queries add `direction` beside the cursor (the admin's customer history).
 export const CustomerLedgerInput = z.object({
   customerId: z.string().min(1),
-  /** The `nextCursor` of the previous page. */
-  cursor: z.string().nullish(),
+  /** The `nextCursor` of the previous page: a movement id, since the store pages by comparing ids. */
+  cursor: z
+    .string()
+    .regex(/^mov_[a-z0-9]{10,40}$/, "must be a movement id (mov_...)")
+    .nullish(),
   limit: z.number().int().min(1).max(100).default(20),
 });
 
@@ -62,7 +66,7 @@ export type { LedgerLine } from "@regulars/ledger-store";
 
 export const CustomerIdInput = z.object({ customerId: z.string().min(1) });
 
-export const AdjustInput = z.object({
+export const AdjustInput = z.strictObject({
   customerId: z.string().min(1),
   unit: z.enum(["points", "wallet"]).default("points"),
   amount: z
@@ -75,7 +79,7 @@ export const AdjustInput = z.object({
 });
 
 /** A tier the customer does not fall below until `until` (status match, goodwill); replaces an earlier floor. */
-export const SetTierFloorInput = z.object({
+export const SetTierFloorInput = z.strictObject({
   customerId: z.string().min(1),
   tier: z.string().trim().min(1).max(32),
   /** Must lie in the future; checked against the clock where the call runs. */

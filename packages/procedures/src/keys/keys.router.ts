@@ -23,19 +23,22 @@ async function evictingKey<T>(ctx: ApiContext, keyId: string, change: Promise<T>
   return changed;
 }
 
-/** The tenant's own API keys (admin keys and owners); every change is audited with the acting key or person. */
+/**
+ * The tenant's own API keys (admin keys and owners); every change is audited with the acting key or person. Changes
+ * refuse unknown keys: a misspelt `graceSeconds`, dropped, would cut the old key off at once.
+ */
 export const apiKeysRouter = router({
   list: admin.input(ListKeysInput).query(({ ctx, input }) => listKeys(ctx.db, ctx.tenantId, input)),
   create: admin
-    .input(CreateKeyInput)
+    .input(CreateKeyInput.strict())
     .mutation(({ ctx, input }) => createKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
   revoke: admin
-    .input(KeyIdInput)
+    .input(KeyIdInput.strict())
     .mutation(({ ctx, input }) =>
       evictingKey(ctx, input.keyId, revokeKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
     ),
   rotate: admin
-    .input(RotateKeyInput)
+    .input(RotateKeyInput.strict())
     .mutation(({ ctx, input }) =>
       evictingKey(ctx, input.keyId, rotateKey(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
     ),

@@ -2,7 +2,7 @@ import { LocationId } from "@regulars/contracts";
 import { z } from "zod";
 
 /** A location's name and time zone; the zone is checked against the IANA database by the store (`setLocation`). */
-export const SetLocationInput = z.object({
+export const SetLocationInput = z.strictObject({
   id: LocationId,
   name: z.string().trim().min(1, "must not be empty").max(100, "use at most 100 characters").nullable(),
   /** IANA zone such as Europe/Warsaw; null: the location keeps the tenant's zone. */

@@ -1,13 +1,33 @@
 import {
   EarningRuleInput,
   ExpiryPolicy,
-  RedemptionConfig,
-  Reward,
+  LineMatch,
+  RedemptionConfigInput,
+  RewardInput,
   StampCard,
+  TierLevel,
   TierProgramme,
   Timestamp,
 } from "@regulars/contracts";
 import { z } from "zod";
+
+/**
+ * Every input here is strict at every depth, as the rules are: a key a schema does not know is refused by name, not
+ * dropped, since a dropped `perDAY` or `effectiveFromm` puts a version live without the cap or at once. Stored
+ * programmes still read tolerantly (`ProgrammeConfig`). These are the stored parts with unknown keys refused.
+ */
+const TierLevelInput = z.strictObject({
+  ...TierLevel.shape,
+  benefits: TierLevel.shape.benefits.unwrap().strict().default({ flags: [] }),
+});
+const TierProgrammeInput = TierProgramme.safeExtend({ levels: z.array(TierLevelInput).min(1).max(20) }).strict();
+const [noExpiry, afterEarning, afterInactivity] = ExpiryPolicy.options;
+const ExpiryPolicyInput = z.discriminatedUnion("kind", [
+  noExpiry.strict(),
+  afterEarning.strict(),
+  afterInactivity.strict(),
+]);
+const StampCardInput = StampCard.safeExtend({ match: LineMatch.strict().optional() }).strict();
 
 /**
  * When the change takes effect (omitted: now; never in the past: history is not rewritten), and whether the
@@ -19,31 +39,30 @@ const When = {
   alsoScheduled: z.boolean().optional(),
 };
 
-export const ProgrammeAtInput = z.object({ at: Timestamp.optional() }).optional();
+export const ProgrammeAtInput = z.strictObject({ at: Timestamp.optional() }).optional();
 
 /** A stored version by its number; 0 is the default programme. */
-export const VersionInput = z.object({ version: z.number().int().min(0).max(2_147_483_647) });
+export const VersionInput = z.strictObject({ version: z.number().int().min(0).max(2_147_483_647) });
 
-/** Strict: a key the rule schema does not know is refused, not dropped. */
-export const UpsertRuleInput = z.object({ rule: EarningRuleInput, ...When });
-export const DisableRuleInput = z.object({ id: z.string().min(1), ...When });
-export const SetTiersInput = z.object({ tiers: TierProgramme.nullable(), ...When });
-export const SetExpiryInput = z.object({ expiry: ExpiryPolicy, ...When });
-export const UpsertStampCardInput = z.object({ card: StampCard, ...When });
-export const DisableStampCardInput = z.object({ id: z.string().min(1), ...When });
-export const SetMilestonesInput = z.object({
+export const UpsertRuleInput = z.strictObject({ rule: EarningRuleInput, ...When });
+export const DisableRuleInput = z.strictObject({ id: z.string().min(1), ...When });
+export const SetTiersInput = z.strictObject({ tiers: TierProgrammeInput.nullable(), ...When });
+export const SetExpiryInput = z.strictObject({ expiry: ExpiryPolicyInput, ...When });
+export const UpsertStampCardInput = z.strictObject({ card: StampCardInput, ...When });
+export const DisableStampCardInput = z.strictObject({ id: z.string().min(1), ...When });
+export const SetMilestonesInput = z.strictObject({
   milestones: z.array(z.number().int().positive()).max(50),
   ...When,
 });
-export const SetCapsInput = z.object({
-  caps: z.object({
+export const SetCapsInput = z.strictObject({
+  caps: z.strictObject({
     perTransaction: z.number().int().positive().optional(),
     perDay: z.number().int().positive().optional(),
   }),
   ...When,
 });
-export const SetPendingDaysInput = z.object({ days: z.number().int().min(0).max(365), ...When });
+export const SetPendingDaysInput = z.strictObject({ days: z.number().int().min(0).max(365), ...When });
 
-export const SetRedemptionInput = z.object({ redemption: RedemptionConfig.nullable(), ...When });
-export const UpsertRewardInput = z.object({ reward: Reward, ...When });
-export const DisableRewardInput = z.object({ id: z.string().min(1), ...When });
+export const SetRedemptionInput = z.strictObject({ redemption: RedemptionConfigInput.nullable(), ...When });
+export const UpsertRewardInput = z.strictObject({ reward: RewardInput, ...When });
+export const DisableRewardInput = z.strictObject({ id: z.string().min(1), ...When });

@@ -45,5 +45,9 @@ export const SegmentIdInput = z.strictObject({ id: z.string().min(1) });
 export const SegmentMembersInput = z.strictObject({
   id: z.string().min(1),
   limit: z.number().int().min(1).max(1_000).default(100),
-  after: z.string().min(1).optional().describe("the last customer id of the previous page"),
+  after: z
+    .string()
+    .regex(/^cus_[a-z0-9]{10,40}$/, "must be a customer id (cus_...)")
+    .optional()
+    .describe("the last customer id of the previous page"),
 });

@@ -26,12 +26,12 @@ export const staffRouter = router({
   })),
   list: ownerProcedure.query(({ ctx }) => listStaff(ctx.db, ctx.tenantId)),
   add: ownerProcedure
-    .input(AddStaffInput)
+    .input(AddStaffInput.strict())
     .mutation(({ ctx, input }) => addStaff(ctx.db, ctx.tenantId, input, ctx.credential.keyId)),
   remove: ownerProcedure
-    .input(StaffIdInput)
+    .input(StaffIdInput.strict())
     .mutation(({ ctx, input }) => removeStaff(ctx.db, ctx.tenantId, input.id, changedBy(ctx))),
   setRole: ownerProcedure
-    .input(SetStaffRoleInput)
+    .input(SetStaffRoleInput.strict())
     .mutation(({ ctx, input }) => setStaffRole(ctx.db, ctx.tenantId, input, changedBy(ctx))),
 });

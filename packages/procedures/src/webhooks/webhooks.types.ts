@@ -33,7 +33,11 @@ export const ListDeliveriesInput = z
   .strictObject({
     endpointId: Id.optional(),
     status: z.enum(["pending", "delivered", "failed"]).optional().describe("failed: the list of failed deliveries"),
-    after: Id.optional().describe("the nextCursor of the previous page"),
+    after: z
+      .string()
+      .regex(/^whd_[a-z0-9]{10,40}$/, "must be a delivery id (whd_...)")
+      .optional()
+      .describe("the nextCursor of the previous page"),
     limit: z.number().int().min(1).max(100).default(50),
   })
   .prefault({});
