@@ -30,7 +30,8 @@ export const ExternalId = StoredExternalId.refine((id) => !/^\.+$/.test(id), "mu
  * A phone number as tills, kiosks, events and checkout name a customer: its text is the customer's phone identity,
  * so it is stored in the form `readPhone` gives, the one the app's numbers get too (`normalisePhone` of
  * @regulars/customers-store reads them the same way); a till's `+4407911123456` (the national trunk 0 kept) is then
- * the app's `+447911123456`, and `+480600200402` the app's `+48600200402`: one customer each.
+ * the app's `+447911123456`: one customer. A 0 after the code of a country with no trunk prefix (`+480600200402`)
+ * stays as sent, as tills have stored such numbers (`readPhone`): the app refuses that form.
  * Refused only when no number of its country can have its length ("possible"), not when outside the numbering plan as
  * the metadata knows it ("valid"), where the app refuses it: a sale is not turned away for a number range opened after
  * this library's release, and every message already on the stream is read again with this schema by the workers, so a
@@ -49,8 +50,8 @@ export const E164Phone = z
   .meta({
     description:
       "Phone number in E.164 form: '+', country code, number, no spaces. Stored canonically (a national trunk 0 after " +
-      "the country code is dropped: +4407911123456 is +447911123456, +480600200402 is +48600200402); a length no " +
-      "number of its country has, with or without that 0, is a 400.",
+      "the country code is dropped where the country has one: +4407911123456 is +447911123456; +480600200402 stays " +
+      "as sent, Poland having none); a length no number of its country has is a 400.",
     examples: ["+48600100200"],
   });
 /**
