@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RedemptionConfig, Reward } from "./checkout.ts";
+import { RedemptionConfig, RedemptionConfigInput, Reward, RewardInput } from "./checkout-config.ts";
 import { LineMatch } from "./line-match.ts";
 import { Channel } from "./primitives.ts";
 import { SafeText } from "./text.ts";
@@ -158,99 +158,128 @@ export const EarningRuleInput = earningRuleSchemas(true).EarningRule;
 export type EarningRule = z.infer<typeof EarningRule>;
 export type RuleOfType<T extends EarningRule["type"]> = Extract<EarningRule, { type: T }>;
 
-export const TierLevel = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
-  name: SafeText(1, 60),
-  /** Qualifying value needed: points earned, spend in minor units, or order count. */
-  threshold: z.number().int().nonnegative().max(1_000_000_000_000_000),
-  benefits: z
-    .object({
+/**
+ * Tiers, expiry, stamp cards, caps and refunds, built twice from one definition as the rules are: read tolerantly
+ * (a stored version must still load), written strictly at every depth (a dropped `perDAY` or `minAmmount` would put
+ * a version live without that cap or condition).
+ */
+function programmePartSchemas(strict: boolean) {
+  // Only what happens to an unknown key differs, so both builds have the same types.
+  const object = (strict ? z.strictObject : z.object) as typeof z.object;
+  const match = strict ? (LineMatch.strict() as unknown as typeof LineMatch) : LineMatch;
+
+  const TierLevel = object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+    name: SafeText(1, 60),
+    /** Qualifying value needed: points earned, spend in minor units, or order count. */
+    threshold: z.number().int().nonnegative().max(1_000_000_000_000_000),
+    benefits: object({
       /** Multiplies line points like a multiplier rule (gold earns 2 per €1 with factor 2). */
       earnMultiplier: z.number().positive().max(100).optional(),
       discountPercent: z.number().min(0).max(100).optional(),
       flags: z.array(SafeText(1, 40)).default([]),
       /** Bonus points once on reaching the tier. */
       rewardPoints: RewardPoints.optional(),
-    })
-    .default({ flags: [] }),
-});
-export type TierLevel = z.infer<typeof TierLevel>;
+    }).default({ flags: [] }),
+  });
 
-export const TierProgramme = z
-  .object({
+  const TierProgramme = object({
     /** Points *earned* (never the spendable balance), spend, or number of orders. */
     basis: z.enum(["points_earned", "spend", "orders"]),
     window: z.enum(["lifetime", "calendar_year", "rolling_12_months"]),
     levels: z.array(TierLevel).min(1).max(20),
   })
-  .refine((t) => t.levels.some((l) => l.threshold === 0), "one level must have threshold 0 (the entry tier)")
-  .refine((t) => new Set(t.levels.map((l) => l.id)).size === t.levels.length, "tier ids must be unique");
-export type TierProgramme = z.infer<typeof TierProgramme>;
+    .refine((t) => t.levels.some((l) => l.threshold === 0), "one level must have threshold 0 (the entry tier)")
+    .refine((t) => new Set(t.levels.map((l) => l.id)).size === t.levels.length, "tier ids must be unique");
 
-export const ExpiryPolicy = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("none") }),
-  /** Each lot expires N months after it was earned (computed once, at award). */
-  z.object({
-    kind: z.literal("after_earning"),
-    months: z.number().int().min(1).max(120),
-    noticeDays: z.number().int().min(0).max(90).default(14),
-  }),
-  /** All points expire after N months without a purchase; a purchase resets the clock. */
-  z.object({
-    kind: z.literal("inactivity"),
-    months: z.number().int().min(1).max(120),
-    noticeDays: z.number().int().min(0).max(90).default(14),
-  }),
-]);
-export type ExpiryPolicy = z.infer<typeof ExpiryPolicy>;
+  const ExpiryPolicy = z.discriminatedUnion("kind", [
+    object({ kind: z.literal("none") }),
+    /** Each lot expires N months after it was earned (computed once, at award). */
+    object({
+      kind: z.literal("after_earning"),
+      months: z.number().int().min(1).max(120),
+      noticeDays: z.number().int().min(0).max(90).default(14),
+    }),
+    /** All points expire after N months without a purchase; a purchase resets the clock. */
+    object({
+      kind: z.literal("inactivity"),
+      months: z.number().int().min(1).max(120),
+      noticeDays: z.number().int().min(0).max(90).default(14),
+    }),
+  ]);
 
-export const StampCard = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
-  name: SafeText(1, 120),
-  enabled: z.boolean().default(true),
-  /** Stamps needed for the reward: "10th visit free" is 10. */
-  stampsRequired: z.number().int().min(2).max(100),
-  /** `visit`: one stamp per qualifying transaction; `item`: one per matching item bought. */
-  per: z.enum(["visit", "item"]).default("visit"),
-  match: LineMatch.optional(),
-  minAmount: Amount.default(0),
-  rewardPoints: RewardPoints.default(0),
-});
-export type StampCard = z.infer<typeof StampCard>;
+  const StampCard = object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+    name: SafeText(1, 120),
+    enabled: z.boolean().default(true),
+    /** Stamps needed for the reward: "10th visit free" is 10. */
+    stampsRequired: z.number().int().min(2).max(100),
+    /** `visit`: one stamp per qualifying transaction; `item`: one per matching item bought. */
+    per: z.enum(["visit", "item"]).default("visit"),
+    match: match.optional(),
+    minAmount: Amount.default(0),
+    rewardPoints: RewardPoints.default(0),
+  });
 
-const rulesOf = (rule: typeof EarningRule) => z.array(rule).max(200).default([]);
+  const PointCaps = object({
+    perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
+    perDay: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
+  });
 
-export const ProgrammeConfig = z.object({
-  rules: rulesOf(EarningRule),
-  caps: z
-    .object({
-      perTransaction: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
-      perDay: z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION).optional(),
-    })
-    .default({}),
-  /** Earned points become spendable after this many days. */
-  pendingDays: z.number().int().min(0).max(365).default(0),
-  tiers: TierProgramme.optional(),
-  expiry: ExpiryPolicy.default({ kind: "none" }),
-  stampCards: z.array(StampCard).max(20).default([]),
   /**
    * What a refund takes back besides the points earned on the refunded lines: the stamps the sale added
    * (and a card reward they completed), and a tier upgrade the sale caused (and its reward points).
    */
-  refunds: z
-    .object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) })
-    .default({ stampCards: true, tierRewards: true }),
-  /** Points' worth at checkout; without it points cannot be spent. */
-  redemption: RedemptionConfig.optional(),
-  /** Rewards priced in points, chosen at checkout. */
-  rewards: z.array(Reward).max(200).default([]),
-  /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
-  milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
-});
-export type ProgrammeConfig = z.infer<typeof ProgrammeConfig>;
+  const RefundPolicy = object({ stampCards: z.boolean().default(true), tierRewards: z.boolean().default(true) });
 
-/** A whole programme as written: its rules strict (see `EarningRuleInput`), the rest as stored. */
-export const ProgrammeConfigInput = ProgrammeConfig.extend({ rules: rulesOf(EarningRuleInput) });
+  return { TierLevel, TierProgramme, ExpiryPolicy, StampCard, PointCaps, RefundPolicy };
+}
+
+const readParts = programmePartSchemas(false);
+export const { TierLevel, TierProgramme, ExpiryPolicy, StampCard, PointCaps, RefundPolicy } = readParts;
+export type TierLevel = z.infer<typeof TierLevel>;
+export type TierProgramme = z.infer<typeof TierProgramme>;
+export type ExpiryPolicy = z.infer<typeof ExpiryPolicy>;
+export type StampCard = z.infer<typeof StampCard>;
+
+const writtenParts = programmePartSchemas(true);
+/** Tiers as written through the API or a programme import: unknown keys are refused at any depth. */
+export const TierProgrammeInput = writtenParts.TierProgramme;
+/** An expiry policy as written: unknown keys are refused. */
+export const ExpiryPolicyInput = writtenParts.ExpiryPolicy;
+/** A stamp card as written: unknown keys are refused, in its match too. */
+export const StampCardInput = writtenParts.StampCard;
+/** Points caps as written: unknown keys are refused. */
+export const PointCapsInput = writtenParts.PointCaps;
+
+/** The document, tolerant or strict as its parts are. */
+function programmeConfigSchema(strict: boolean) {
+  const object = (strict ? z.strictObject : z.object) as typeof z.object;
+  const parts = strict
+    ? { ...writtenParts, rule: EarningRuleInput, redemption: RedemptionConfigInput, reward: RewardInput }
+    : { ...readParts, rule: EarningRule, redemption: RedemptionConfig, reward: Reward };
+  return object({
+    rules: z.array(parts.rule).max(200).default([]),
+    caps: parts.PointCaps.default({}),
+    /** Earned points become spendable after this many days. */
+    pendingDays: z.number().int().min(0).max(365).default(0),
+    tiers: parts.TierProgramme.optional(),
+    expiry: parts.ExpiryPolicy.default({ kind: "none" }),
+    stampCards: z.array(parts.StampCard).max(20).default([]),
+    refunds: parts.RefundPolicy.default({ stampCards: true, tierRewards: true }),
+    /** Points' worth at checkout; without it points cannot be spent. */
+    redemption: parts.redemption.optional(),
+    /** Rewards priced in points, chosen at checkout. */
+    rewards: z.array(parts.reward).max(200).default([]),
+    /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
+    milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
+  });
+}
+
+export const ProgrammeConfig = programmeConfigSchema(false);
+export type ProgrammeConfig = z.infer<typeof ProgrammeConfig>;
+/** A whole programme as written (a `programme set` file): unknown keys are refused at every depth. */
+export const ProgrammeConfigInput = programmeConfigSchema(true);
 
 export const defaultProgramme: ProgrammeConfig = ProgrammeConfig.parse({
   rules: [{ id: "base", name: "1 point per 1.00", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],

@@ -94,7 +94,8 @@ export const disableReward = (config: ProgrammeConfig, id: string): ProgrammeCon
  * The schema first, then what the schema cannot see: references between parts of the document. A key the schema does
  * not know is refused by name: the schema would drop it and fill the defaults, so a document with `"rule"` for
  * `"rules"` (or wrapped in what `programme show` prints) would replace the programme with one that earns nothing.
- * Inside a rule too: a dropped `weekday` or filter would make a narrow promotion apply to every sale.
+ * Below the top level too (`ProgrammeConfigInput` is strict at every depth): a dropped `weekday` or `perDAY` would put
+ * a narrow promotion on every sale or a version live without its cap.
  */
 export function validateProgramme(candidate: unknown): ProgrammeConfig {
   if (candidate && typeof candidate === "object" && !Array.isArray(candidate)) {

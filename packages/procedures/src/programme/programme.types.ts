@@ -1,33 +1,20 @@
 import {
   EarningRuleInput,
-  ExpiryPolicy,
-  LineMatch,
+  ExpiryPolicyInput,
+  PointCapsInput,
   RedemptionConfigInput,
   RewardInput,
-  StampCard,
-  TierLevel,
-  TierProgramme,
+  StampCardInput,
+  TierProgrammeInput,
   Timestamp,
 } from "@regulars/contracts";
 import { z } from "zod";
 
-/**
- * Every input here is strict at every depth, as the rules are: a key a schema does not know is refused by name, not
- * dropped, since a dropped `perDAY` or `effectiveFromm` puts a version live without the cap or at once. Stored
- * programmes still read tolerantly (`ProgrammeConfig`). These are the stored parts with unknown keys refused.
+/*
+ * Every programme part here is the contracts' strict write schema, the one `programme set` files pass too: a key a
+ * schema does not know is refused by name, not dropped, since a dropped `perDAY` or `effectiveFromm` puts a version
+ * live without the cap or at once. Stored programmes still read tolerantly (`ProgrammeConfig`).
  */
-const TierLevelInput = z.strictObject({
-  ...TierLevel.shape,
-  benefits: TierLevel.shape.benefits.unwrap().strict().default({ flags: [] }),
-});
-const TierProgrammeInput = TierProgramme.safeExtend({ levels: z.array(TierLevelInput).min(1).max(20) }).strict();
-const [noExpiry, afterEarning, afterInactivity] = ExpiryPolicy.options;
-const ExpiryPolicyInput = z.discriminatedUnion("kind", [
-  noExpiry.strict(),
-  afterEarning.strict(),
-  afterInactivity.strict(),
-]);
-const StampCardInput = StampCard.safeExtend({ match: LineMatch.strict().optional() }).strict();
 
 /**
  * When the change takes effect (omitted: now; never in the past: history is not rewritten), and whether the
@@ -54,13 +41,7 @@ export const SetMilestonesInput = z.strictObject({
   milestones: z.array(z.number().int().positive()).max(50),
   ...When,
 });
-export const SetCapsInput = z.strictObject({
-  caps: z.strictObject({
-    perTransaction: z.number().int().positive().optional(),
-    perDay: z.number().int().positive().optional(),
-  }),
-  ...When,
-});
+export const SetCapsInput = z.strictObject({ caps: PointCapsInput, ...When });
 export const SetPendingDaysInput = z.strictObject({ days: z.number().int().min(0).max(365), ...When });
 
 export const SetRedemptionInput = z.strictObject({ redemption: RedemptionConfigInput.nullable(), ...When });
