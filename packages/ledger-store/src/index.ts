@@ -23,6 +23,7 @@ export { trackMilestones } from "./accounts/milestones.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
 export { type TransferredBalances, transferBalances } from "./accounts/transfer.ts";
+export { refundedSalesVerdicts } from "./accounts/voided-sales.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
 export { identityOwner } from "./customers/identity-owner.ts";

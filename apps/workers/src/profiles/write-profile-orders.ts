@@ -37,7 +37,8 @@ export type ProfileTransactionMessage = z.infer<typeof ProfileTransactionMessage
  * that look-up announces itself after the snapshot landed, so its own move deletes it.
  *
  * Then the voided facts among the batch's sales and their refunds go to ClickHouse's `voided_transactions`, which
- * segments leave out of orders as the profile does; read after the commit, so a redelivery writes them again.
+ * segments leave out of orders as the profile does; read after the commit, so a redelivery writes them again. Only
+ * sales with a refund are read (`voidedFactsOf`): a batch of plain sales finds nothing to send.
  */
 export async function writeProfileOrdersBatch(
   db: Db,

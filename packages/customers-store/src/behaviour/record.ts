@@ -17,8 +17,9 @@ import { lockSales, markVoidedSales, saleKeysOf } from "./voided.ts";
  * So is an erased customer's: an event published before the erasure and read after its sweep ended (the stream keeps
  * unread events 30 days) would otherwise profile them again, for good.
  *
- * Each sale the events belong to (theirs, or the one a refund names) is then judged again: a sale its refunds voided
- * is marked, with those refunds, and stops counting as an order (`markVoidedSales`).
+ * Each sale the events belong to (theirs, or the one a refund names) that has a refund is then judged again: a sale
+ * its refunds voided is marked, with those refunds, and stops counting as an order (`markVoidedSales`). A sale
+ * without a refund is not read.
  */
 export async function recordProcessedTransactions(db: DbOrTx, events: TransactionProcessed[]): Promise<number> {
   const withCustomer = events.filter((e) => e.customerId !== null);

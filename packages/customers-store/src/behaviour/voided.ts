@@ -1,5 +1,6 @@
 import type { TransactionProcessed } from "@regulars/contracts";
 import { type DbTx, Prisma } from "@regulars/db";
+import { refundedSalesVerdicts } from "@regulars/ledger-store";
 import type { DbOrTx } from "../shared.ts";
 
 /** The sale a processed transaction belongs to: its own external id, or the one a refund names. */
@@ -33,26 +34,21 @@ export async function lockSales(tx: DbTx, sales: readonly SaleKey[]): Promise<vo
 }
 
 /**
- * `judged`: each of these sales with whether its refunds voided it (`profile_sale_voided`, migration 0067, the
- * order-count tier basis's rule), and `facts`: the transaction ids of the sale and of all its refunds, each with its
- * sale's verdict. Sales are found by their key in the ledger's `transactions`, refunds by `transactions_refunds_idx`.
+ * `facts`: the transaction ids of each of these sales that has a refund and of all its refunds, each with whether
+ * the refunds voided the sale. Judged by the rule's one home, the order-count tier basis's (`refundedSalesVerdicts`,
+ * @regulars/ledger-store), from the ledger's `transactions`. A sale without a refund is never void and its facts
+ * never marked (the ledger deletes no refund): it costs one probe of the refunds' index, so a batch of plain sales,
+ * nearly every batch, judges nothing.
  */
 const judgedFacts = (sales: readonly SaleKey[]) => Prisma.sql`
-  WITH judged AS (
-    SELECT s.tenant_id, s.id, s.external_id, coalesce(profile_sale_voided(s.tenant_id, s.external_id), false) AS voided
-    FROM unnest(${sales.map((s) => s.tenantId)}::text[], ${sales.map((s) => s.externalId)}::text[])
-      AS x(tenant_id, external_id)
-    JOIN transactions s ON s.tenant_id = x.tenant_id AND s.external_id = x.external_id AND s.type = 'sale'
-  ), facts AS (
-    SELECT tenant_id, id AS transaction_id, voided FROM judged
-    UNION ALL
-    SELECT j.tenant_id, t.id, j.voided FROM judged j
-    JOIN transactions t ON t.tenant_id = j.tenant_id AND t.refund_of = j.external_id
+  WITH facts AS (
+    SELECT v.tenant_id, unnest(v.transaction_ids) AS transaction_id, v.voided FROM (${refundedSalesVerdicts(sales)}) v
   )`;
 
 /**
  * Marks the facts of these sales and of all their refunds voided when the ledger's refunds voided the sale, and
- * clears the mark otherwise; returns how many facts changed. Judged from the ledger's transactions as committed,
+ * clears the mark of a refunded sale they did not void; returns how many facts changed (none for a sale without a
+ * refund, which is not read). Judged from the ledger's transactions as committed,
  * whichever of a sale and its refunds was recorded first: the last one recorded sees them all, since the ledger
  * commits a refund before publishing it and applies a refund parked for its sale only after the sale. Recording the
  * same facts again changes nothing.

@@ -1,5 +1,6 @@
 import { type DbTx, exactNumber, Prisma, sqlArray } from "@regulars/db";
 import { tierWindowStart } from "@regulars/rules";
+import { saleWithRefunds, stillAnOrder } from "./voided-sales.ts";
 
 export type TierBasis = "points_earned" | "spend" | "orders";
 
@@ -74,13 +75,12 @@ export function qualifyingStatement(
       WHERE s.value IS NOT NULL`;
   }
   const sales = salesInWindow(tenantId);
-  // An order refunded in full no longer counts, as the refund planner decides when it takes a tier back.
-  // (Refund lines never exceed their sale's lines, so refunds adding up to the total refund every line.) A sale paid
-  // wholly with points or wallet (total 0) gives no money back: it is void once its refunds named every line.
+  // A sale its refunds voided no longer counts (`voided-sales.ts`, the rule's home, which the profile shares), as
+  // the refund planner decides when it takes a tier back.
   return Prisma.sql`
     SELECT w.customer_id, o.value FROM ${windows} CROSS JOIN LATERAL (
       SELECT count(*) AS value FROM (${sales}) sale
-      WHERE sale.sold > sale.refunded OR (sale.sold = 0 AND NOT sale.voided)
+      WHERE ${stillAnOrder("sale")}
     ) o
     WHERE o.value > 0`;
 }
@@ -135,25 +135,8 @@ const personsWith = (tenantId: string, windows: Prisma.Sql) => Prisma.sql`
  * 0031) groups each sale with its refunds, not a probe per sale. The refunds are not bounded by the window: they
  * may come after it ends, and a till may date a refund before its sale.
  */
-/**
- * For a sale grouped with its refunds (by `coalesce(h.refund_of, h.external_id)`) paid without money: whether its refunds named every
- * line, which is what voids it (its refunds give no money back to compare with). Refunding one line of a meal paid
- * with points is not refunding the meal, as `everyLineRefunded` (packages/ledger) judges a coupon's return. Read only
- * for such sales with a refund, which are few.
- */
-const zeroSaleVoided = (tenantId: string) => Prisma.sql`
-  (count(*) FILTER (WHERE h.type = 'refund') > 0 AND NOT EXISTS (
-    SELECT 1 FROM transactions s JOIN transaction_lines sl ON sl.transaction_id = s.id
-    WHERE s.tenant_id = ${tenantId} AND s.type = 'sale' AND s.external_id = max(h.external_id) FILTER (WHERE h.type = 'sale')
-      AND NOT EXISTS (
-        SELECT 1 FROM transactions r JOIN transaction_lines rl ON rl.transaction_id = r.id
-        WHERE r.tenant_id = ${tenantId} AND r.refund_of = s.external_id AND rl.refunds_line_no = sl.line_no)))`;
-
 const salesInWindow = (tenantId: string) => Prisma.sql`
-  SELECT sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-         coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
-         CASE WHEN sum(h.total) FILTER (WHERE h.type = 'sale') = 0 THEN ${zeroSaleVoided(tenantId)} ELSE false END
-           AS voided
+  SELECT ${saleWithRefunds(Prisma.sql`${tenantId}`)}
   FROM transactions h
   WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
   GROUP BY coalesce(h.refund_of, h.external_id)
@@ -210,16 +193,12 @@ export function qualifyingItemsStatement(
   // Orders: as `salesInWindow`, the customer's history grouped by sale, each at its sale's time.
   return Prisma.sql`
     SELECT w.customer_id, o.at, 1::bigint AS value FROM ${windows} CROSS JOIN LATERAL (
-      SELECT max(h.occurred_at) FILTER (WHERE h.type = 'sale') AS at,
-             sum(h.total) FILTER (WHERE h.type = 'sale') AS sold,
-             coalesce(sum(h.total) FILTER (WHERE h.type = 'refund'), 0) AS refunded,
-             CASE WHEN sum(h.total) FILTER (WHERE h.type = 'sale') = 0 THEN ${zeroSaleVoided(tenantId)} ELSE false END
-               AS voided
+      SELECT max(h.occurred_at) FILTER (WHERE h.type = 'sale') AS at, ${saleWithRefunds(Prisma.sql`${tenantId}`)}
       FROM transactions h
       WHERE h.tenant_id = ${tenantId} AND h.customer_id = w.customer_id
       GROUP BY coalesce(h.refund_of, h.external_id)
     ) o
-    WHERE o.at >= w.since AND o.at < w.until AND (o.sold > o.refunded OR (o.sold = 0 AND NOT o.voided))`;
+    WHERE o.at >= w.since AND o.at < w.until AND ${stillAnOrder("o")}`;
 }
 
 /**
