@@ -17,6 +17,7 @@ describe("what each staff role may do, as the API decides it", () => {
       "readCustomers",
       "changeCustomers",
       "readProgramme",
+      "changeProgramme",
       "writeSegmentDefinitions",
       "refreshSegments",
       "changeCampaigns",

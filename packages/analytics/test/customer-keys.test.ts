@@ -1,7 +1,7 @@
-import { testAnalytics } from "@regulars/testing";
+import { restartCustomerKeys, restartingBefore, testAnalytics } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CustomerKeysLostError } from "../src/customer-keys.ts";
-import { type FactsTarget, isTransientClickHouseError, mergeCustomerRows, withCustomerKeys } from "../src/index.ts";
+import { isTransientClickHouseError, mergeCustomerRows, withCustomerKeys } from "../src/index.ts";
 import { eventFact, transactionFact, uniqueId } from "./fixtures.ts";
 
 // A batch of customer ids (and the ids their rows get) lives in the helper table only while its pass runs.
@@ -67,29 +67,6 @@ it("deletes a batch a dead process left behind a day ago, not one that is in use
   expect(await batchRows()).toEqual([{ from_id: "cus_running", to_id: "anon_running" }]);
 });
 
-/** What a server restart does to the helper table (a Memory table): its rows are gone, the table stays. */
-const restart = () => analytics.client.command({ query: `TRUNCATE TABLE ${helper()}` });
-
-/** The analytics target, restarting the server once, just before the first statement that `names` matches. */
-function restartingBefore(names: RegExp): FactsTarget {
-  let restarted = false;
-  const client = new Proxy(analytics.client, {
-    get(real, prop) {
-      const value = Reflect.get(real, prop, real);
-      if (typeof value !== "function") return value;
-      if (prop !== "query" && prop !== "command") return value.bind(real);
-      return async (args: { query: string }) => {
-        if (!restarted && names.test(args.query)) {
-          restarted = true;
-          await restart();
-        }
-        return value.call(real, args);
-      };
-    },
-  });
-  return { client, database: analytics.database };
-}
-
 /** How many rows of the tenant's `table` each customer id holds (every stored row, no FINAL). */
 async function holders(table: string, tenantId: string): Promise<Record<string, number>> {
   const rows = await selected(
@@ -102,7 +79,7 @@ async function holders(table: string, tenantId: string): Promise<Record<string, 
 
 it("fails a pass whose batch the server lost while it ran, though each of its statements succeeded", async () => {
   const pass = withCustomerKeys(analytics, new Map([["cus_z", "anon_z"]]), async (keys) => {
-    await restart();
+    await restartCustomerKeys(analytics);
     // Read after the restart, the batch selects no one: a statement changes nothing, and says so by succeeding.
     return selected(`SELECT count() AS n FROM ${helper()} WHERE from_id IN ${keys.ids}`, keys.params);
   });
@@ -119,7 +96,7 @@ it("fails a merge whose batch a restart emptied before it reached the transactio
   const merge = [{ tenantId, mergedId: till, intoId: app }];
 
   // Tables go in name order: the events have moved, the transactions' count reads an empty batch.
-  const restarting = restartingBefore(/\.transactions\b/);
+  const restarting = restartingBefore(analytics, /\.transactions\b/);
   await expect(mergeCustomerRows(restarting, merge)).rejects.toBeInstanceOf(CustomerKeysLostError);
   expect(await holders("events", tenantId)).toEqual({ [app]: 1 });
   expect(await holders("transactions", tenantId)).toEqual({ [till]: 1 });

@@ -1,7 +1,7 @@
 import { type FactsTarget, insertCampaignEvents, insertCustomerSnapshots } from "@regulars/analytics";
 import { CampaignEnrolled, MessageClicked } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { testAnalytics, testDb } from "@regulars/testing";
+import { restartingBefore, testAnalytics, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { clickhouseTextHits, eraseCustomer } from "../src/index.ts";
 import { privacyTenant, seedCustomer } from "./fixtures.ts";
@@ -154,29 +154,6 @@ it("names no customer id, phone or e-mail in any statement or mutation ClickHous
   }
 });
 
-/**
- * The analytics target, doing to the helper table what a server restart does to a Memory table (its rows are gone,
- * the table stays), once, just before the first statement that `names` matches.
- */
-function restartingBefore(names: RegExp): FactsTarget {
-  let restarted = false;
-  const client = new Proxy(analytics.client, {
-    get(real, prop) {
-      const value = Reflect.get(real, prop, real);
-      if (typeof value !== "function") return value;
-      if (prop !== "query" && prop !== "command") return value.bind(real);
-      return async (args: { query: string }) => {
-        if (!restarted && names.test(args.query)) {
-          restarted = true;
-          await analytics.client.command({ query: `TRUNCATE TABLE ${analytics.database}.customer_rekeys` });
-        }
-        return value.call(real, args);
-      };
-    },
-  });
-  return { client, database: analytics.database };
-}
-
 it("keeps the erasure pending when a restart emptied its batch mid-pass, and a retry finishes it", async () => {
   const now = new Date();
   const { tenantId } = await privacyTenant(db, "Restarted Burgers");
@@ -184,7 +161,7 @@ it("keeps the erasure pending when a restart emptied its batch mid-pass, and a r
   const origin = { actor: "key_admin", cause: "request" as const, now };
 
   // Tables go in name order: the transactions come last, and their count reads an empty batch.
-  const restarting = restartingBefore(/\.transactions\b/);
+  const restarting = restartingBefore(analytics, /\.transactions\b/);
   const first = await eraseCustomer({ db, analytics: restarting }, tenantId, c.customerId, origin);
   expect(first).toMatchObject({ status: "erased", clickhousePending: true });
   expect((await customerRows(tenantId, c.customerId)).transactions).toBe(2);

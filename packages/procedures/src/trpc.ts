@@ -1,6 +1,7 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
+import { type ApiAction, rolesAllowedTo } from "@regulars/contracts/api-access";
 import { type Db, isDbUnreachable } from "@regulars/db";
 import {
   causeChain,
@@ -192,6 +193,12 @@ export const roleProcedure = (...roles: ApiKeyRole[]) =>
     }
     return next();
   });
+
+/**
+ * The procedures behind an action the admin app offers admit the roles `rolesAllowedTo` lists for it: the admin's
+ * `may()` reads the same entry, so what it shows and what is accepted cannot drift apart.
+ */
+export const allowedTo = (action: ApiAction) => roleProcedure(...rolesAllowedTo[action]);
 
 /**
  * Admin keys and, of the staff, owners only: who may sign in, as what, and which API keys exist. Marketers and

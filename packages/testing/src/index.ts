@@ -67,6 +67,7 @@ export async function testAnalytics(): Promise<Analytics & { dispose(): Promise<
 
 export { type CliRun, runRegularsCli } from "./cli.ts";
 export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
+export { restartCustomerKeys, restartingBefore } from "./customer-keys-restart.ts";
 export { eventually } from "./eventually.ts";
 export { type HeldTransaction, holdTransaction, raceWithHeldTransaction } from "./held-transaction.ts";
 export { signalAndWait, spawnWithLifeline } from "./lifeline.ts";

@@ -1,11 +1,11 @@
 import { couponsOverTime, locationTotals, membersAtEnd, pointsOverTime } from "@regulars/analytics";
 import { listLocations } from "@regulars/tenancy";
 import { analyticsOf } from "../analytics-target.ts";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { allowedTo, router, type TenantContext } from "../trpc.ts";
 import { DashboardMembersInput, DashboardRangeInput, DashboardSeriesInput } from "./dashboard.types.ts";
 
 /** Admins and analysts see the dashboard; tills and kiosks do not. */
-const dashboardProcedure = roleProcedure("admin", "analyst");
+const dashboardProcedure = allowedTo("readAnalytics");
 
 /** The tenant and its time zone come from the credential; the days and granularity from the input. */
 const scope = <T extends object>(ctx: TenantContext, input: T) => ({

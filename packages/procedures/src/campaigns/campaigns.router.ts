@@ -10,7 +10,7 @@ import {
 } from "@regulars/campaigns-store";
 import type { CampaignStatus } from "@regulars/contracts";
 import { analyticsOf } from "../analytics-target.ts";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, router } from "../trpc.ts";
 import {
   CampaignIdInput,
   CampaignResultsInput,
@@ -21,8 +21,8 @@ import {
   UpdateCampaignInput,
 } from "./campaigns.types.ts";
 
-const readers = roleProcedure("admin", "analyst");
-const admins = roleProcedure("admin");
+const readers = allowedTo("readCampaigns");
+const admins = allowedTo("changeCampaigns");
 
 /** One status move, under the name the admin app's buttons use. */
 const move = (to: CampaignStatus) =>

@@ -16,7 +16,7 @@ import {
 import { DomainError } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import { survivorIdOf } from "../customers/customers.survivor.ts";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, router } from "../trpc.ts";
 import {
   CampaignIdInput,
   CreateCampaignInput,
@@ -29,7 +29,7 @@ import {
   WalletInput,
 } from "./coupons.types.ts";
 
-const admin = roleProcedure("admin");
+const admin = allowedTo("changeCoupons");
 
 /** The lines of an import: a list as given, or a CSV file's first column, either at most MAX_IMPORT_LINES. */
 function importLines(input: { codes?: string[] | undefined; csvLines?: string[] | undefined }) {

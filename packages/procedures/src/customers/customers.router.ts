@@ -1,5 +1,5 @@
 import { customerLedger } from "@regulars/ledger-store";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, roleProcedure, router } from "../trpc.ts";
 import { customerBehaviour } from "./customers.behaviour.ts";
 import { CustomerBehaviourInput } from "./customers.behaviour.types.ts";
 import { IdentifyCustomerInput, identifyCustomer } from "./customers.identify.ts";
@@ -25,6 +25,8 @@ import {
 } from "./customers.types.ts";
 
 const staffOrTerminal = roleProcedure("admin", "kiosk", "pos");
+const readers = allowedTo("readCustomers");
+const changers = allowedTo("changeCustomers");
 
 export const customersRouter = router({
   get: staffOrTerminal
@@ -51,29 +53,27 @@ export const customersRouter = router({
     const customerId = isTill(ctx) ? await tillCustomerId(ctx.db, ctx.tenantId, input.customerId) : input.customerId;
     return customerTier(ctx.db, ctx.tenantId, customerId);
   }),
-  adjust: roleProcedure("admin")
+  adjust: changers
     .input(AdjustInput)
     .mutation(({ ctx, input }) => adjustCustomer(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  setTierFloor: roleProcedure("admin")
+  setTierFloor: changers
     .input(SetTierFloorInput)
     .mutation(({ ctx, input }) => setCustomerTierFloor(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  search: roleProcedure("admin")
-    .input(SearchCustomersInput)
-    .query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
-  register: roleProcedure("admin")
+  search: readers.input(SearchCustomersInput).query(({ ctx, input }) => searchCustomers(ctx.db, ctx.tenantId, input)),
+  register: changers
     .input(RegisterInput)
     .mutation(({ ctx, input }) => registerAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  updateProfile: roleProcedure("admin")
+  updateProfile: changers
     .input(UpdateProfileInput)
     .mutation(({ ctx, input }) => updateProfileAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  setConsents: roleProcedure("admin")
+  setConsents: changers
     .input(SetConsentsInput)
     .mutation(({ ctx, input }) => setConsentsAsAdmin(ctx.db, ctx.tenantId, ctx.credential.keyId, input)),
-  consentHistory: roleProcedure("admin")
+  consentHistory: readers
     .input(ConsentHistoryInput)
     .query(({ ctx, input }) => customerConsentHistory(ctx.db, ctx.tenantId, input)),
   /** The behavioural profile (orders per window, habits, affinities, RFM); not the app profile `updateProfile` edits. */
-  profile: roleProcedure("admin")
+  profile: readers
     .input(CustomerBehaviourInput)
     .query(({ ctx, input }) => customerBehaviour(ctx.db, ctx.tenantId, input)),
 });

@@ -1,8 +1,8 @@
 import { listMessages } from "@regulars/campaigns-store";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, router } from "../trpc.ts";
 import { ListMessagesInput } from "./messages.types.ts";
 
-const readers = roleProcedure("admin", "analyst");
+const readers = allowedTo("readCampaigns");
 
 export const messagesRouter = router({
   /** A customer's or a campaign's messages, newest first: status, channel, times and why one failed. */

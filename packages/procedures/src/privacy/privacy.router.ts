@@ -2,10 +2,10 @@ import { DomainError } from "@regulars/errors";
 import { eraseCustomer, exportCustomer, getRetention, setRetention } from "@regulars/privacy";
 import { analyticsOf } from "../analytics-target.ts";
 import { survivorIdOf } from "../customers/customers.survivor.ts";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, router } from "../trpc.ts";
 import { EraseCustomerInput, ExportCustomerInput, SetRetentionInput } from "./privacy.types.ts";
 
-const admin = roleProcedure("admin");
+const admin = allowedTo("changeCustomers");
 
 /** GDPR for the caller's tenant's customers (admin keys; every call audited by @regulars/privacy). */
 export const privacyRouter = router({

@@ -8,7 +8,7 @@ import {
   SimulateInput,
   simulateEarning,
 } from "@regulars/programme";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { allowedTo, roleProcedure, router, type TenantContext } from "../trpc.ts";
 import {
   DisableRewardInput,
   DisableRuleInput,
@@ -26,7 +26,8 @@ import {
   VersionInput,
 } from "./programme.types.ts";
 
-const admin = roleProcedure("admin");
+const reader = allowedTo("readProgramme");
+const admin = allowedTo("changeProgramme");
 
 /** Every mutation is one new version plus one audit row, made by the calling key. */
 const change = (
@@ -49,9 +50,9 @@ const change = (
 const at = (input: { at?: string | undefined } | undefined) => (input?.at ? new Date(input.at) : new Date());
 
 export const programmeRouter = router({
-  get: admin.input(ProgrammeAtInput).query(({ ctx, input }) => programmeAt(ctx.db, ctx.tenantId, at(input))),
-  versions: admin.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
-  version: admin.input(VersionInput).query(({ ctx, input }) => programmeVersion(ctx.db, ctx.tenantId, input.version)),
+  get: reader.input(ProgrammeAtInput).query(({ ctx, input }) => programmeAt(ctx.db, ctx.tenantId, at(input))),
+  versions: reader.query(({ ctx }) => listVersions(ctx.db, ctx.tenantId)),
+  version: reader.input(VersionInput).query(({ ctx, input }) => programmeVersion(ctx.db, ctx.tenantId, input.version)),
   /** Cancels a version scheduled for the future (deleted, audited; its number is not given again). */
   cancelScheduled: admin.input(VersionInput).mutation(({ ctx, input }) =>
     cancelScheduledVersion(ctx.db, {
@@ -65,7 +66,7 @@ export const programmeRouter = router({
   ),
 
   rules: router({
-    list: admin.input(ProgrammeAtInput).query(async ({ ctx, input }) => {
+    list: reader.input(ProgrammeAtInput).query(async ({ ctx, input }) => {
       const { version, effectiveFrom, config } = await programmeAt(ctx.db, ctx.tenantId, at(input));
       return { version, effectiveFrom, rules: config.rules };
     }),

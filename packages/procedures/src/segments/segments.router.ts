@@ -1,4 +1,5 @@
 import type { SegmentDefinition } from "@regulars/contracts";
+import { roleMay } from "@regulars/contracts/api-access";
 import { DomainError } from "@regulars/errors";
 import {
   checkSegmentSql,
@@ -15,7 +16,7 @@ import {
   updateSegment,
 } from "@regulars/segments-store";
 import { analyticsOf } from "../analytics-target.ts";
-import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { allowedTo, router, type TenantContext } from "../trpc.ts";
 import {
   CreateSegmentInput,
   PreviewSegmentInput,
@@ -24,8 +25,8 @@ import {
   UpdateSegmentInput,
 } from "./segments.types.ts";
 
-const readers = roleProcedure("admin", "analyst");
-const admins = roleProcedure("admin");
+const readers = allowedTo("readSegments");
+const writers = allowedTo("writeSqlSegments");
 
 /**
  * The source from the input, checked: an analyst may only write SQL (definitions are the admins'), and SQL
@@ -36,7 +37,7 @@ async function sourceOf(
   input: { definition?: SegmentDefinition; sql?: string },
 ): Promise<SegmentSource | undefined> {
   if (input.definition) {
-    if (ctx.credential.role !== "admin") {
+    if (!roleMay(ctx.credential.role, "writeSegmentDefinitions")) {
       throw new DomainError("forbidden", "an analyst key can save SQL segments; definitions need an admin key");
     }
     return { kind: "definition", definition: input.definition };
@@ -95,7 +96,7 @@ export const segmentsRouter = router({
    * Saves a segment (admins: a definition or SQL; analysts: SQL) and materialises its members. When that first
    * refresh fails (ClickHouse down, SQL failing at run time) the segment is still answered, with `refresh` null.
    */
-  create: readers.input(CreateSegmentInput).mutation(async ({ ctx, input }) => {
+  create: writers.input(CreateSegmentInput).mutation(async ({ ctx, input }) => {
     // An API process without ClickHouse can never refresh what it saves: refused before anything is saved.
     analyticsOf(ctx);
     const source = (await sourceOf(ctx, input))!;
@@ -115,8 +116,8 @@ export const segmentsRouter = router({
    * (a new definition leaves `refreshedVersion` behind `version`: they are of the old one). A refresh that fails leaves
    * the change saved and answers `refresh` null, the segment saying why, as create does.
    */
-  update: readers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
-    if (ctx.credential.role !== "admin")
+  update: writers.input(UpdateSegmentInput).mutation(async ({ ctx, input }) => {
+    if (!roleMay(ctx.credential.role, "writeSegmentDefinitions"))
       refuseAnalystChange(ctx, await getSegment(ctx.db, ctx.tenantId, input.id), input);
     // As in create: a process that cannot refresh saves nothing.
     analyticsOf(ctx);
@@ -161,7 +162,7 @@ export const segmentsRouter = router({
    * Refreshes the membership now, a paused segment's too (an admin's explicit call); entered and left customers
    * are announced as segment.entered / segment.left.
    */
-  refresh: admins
+  refresh: allowedTo("refreshSegments")
     .input(SegmentIdInput)
     .mutation(({ ctx, input }) => refreshed(ctx, input.id, { whenPaused: "refresh" })),
 });

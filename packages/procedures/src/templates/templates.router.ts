@@ -7,7 +7,7 @@ import {
   updateTemplate,
 } from "@regulars/campaigns-store";
 import { withSurvivor } from "../customers/customers.survivor.ts";
-import { roleProcedure, router } from "../trpc.ts";
+import { allowedTo, router } from "../trpc.ts";
 import {
   CreateTemplateInput,
   ListTemplatesInput,
@@ -16,8 +16,8 @@ import {
   UpdateTemplateInput,
 } from "./templates.types.ts";
 
-const readers = roleProcedure("admin", "analyst");
-const admins = roleProcedure("admin");
+const readers = allowedTo("readCampaigns");
+const admins = allowedTo("changeCampaigns");
 
 /** Message templates: one channel, one variant per language, checked when saved, versioned on every save. */
 export const templatesRouter = router({

@@ -13,10 +13,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
+import { may } from "../../permissions.ts";
 import { useSession } from "../../session.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
 import { ItemLink } from "../../ui/item-link.tsx";
-import { mayRefreshSegments, membershipOf, worthRefreshing } from "./membership.ts";
+import { membershipOf, worthRefreshing } from "./membership.ts";
 import { PausedNote, StaleCountNote } from "./membership-notes.tsx";
 
 type Segment = RouterOutputs["segments"]["list"][number];
@@ -27,7 +28,7 @@ export function SegmentList() {
   const format = useFormat();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const mayRefresh = mayRefreshSegments(useSession().session?.staff.role);
+  const mayRefresh = may(useSession().session?.staff.role, "refreshSegments");
   const segments = useQuery(trpc.segments.list.queryOptions());
   const refresh = useMutation(
     trpc.segments.refresh.mutationOptions({

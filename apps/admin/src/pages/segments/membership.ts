@@ -1,5 +1,3 @@
-import type { StaffRole } from "../../pages.ts";
-
 /** What of a saved segment (as `segments.list` and `segments.get` answer it) says how current its members are. */
 export interface SegmentMembershipFields {
   status: "active" | "paused";
@@ -41,6 +39,3 @@ export function staleNoteOf(state: MembershipState): StaleNote | null {
 
 /** Whether a refresh by hand would bring anything up to date: members of an older definition, or frozen by a pause. */
 export const worthRefreshing = (state: MembershipState): boolean => state.paused || state.members !== "current";
-
-/** Refreshing is an admin key's move (`segments.refresh`): every staff role but the analyst's maps to one. */
-export const mayRefreshSegments = (role: StaffRole | undefined): boolean => role !== undefined && role !== "analyst";
