@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { openAnalytics } from "./analytics.ts";
 import { action, UsageError } from "./command-kit.ts";
 import type { openDatabase } from "./database.ts";
+import { registerFoldPhoneSpellings } from "./fold-phone-spellings.ts";
 
 type WithDatabase = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => Promise<T>;
 
@@ -22,7 +23,9 @@ async function withAnalytics<T>(fn: (analytics: Analytics) => Promise<T>): Promi
 }
 
 export function registerCustomerCommands(program: Command, withDatabase: WithDatabase): void {
-  const customers = program.command("customers").description("a customer's data: GDPR export and erasure");
+  const customers = program
+    .command("customers")
+    .description("a customer's data: GDPR export and erasure; merging customers split by a phone's spellings");
 
   customers
     .command("export")
@@ -94,4 +97,6 @@ export function registerCustomerCommands(program: Command, withDatabase: WithDat
         process.stdout.write(`${JSON.stringify(report)}\n`);
       }),
     );
+
+  registerFoldPhoneSpellings(customers, withDatabase);
 }

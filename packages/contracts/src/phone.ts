@@ -71,8 +71,8 @@ function typedText(raw: string, country: string | null | undefined): string {
  * Reads a number as typed, in E.164 form; `country` (ISO 3166-1 alpha-2) reads one typed without its country code.
  * A 0 kept after the country code (`+48 0 600…`: Poland has no trunk prefix, so the library keeps it) stays: tills
  * have stored such numbers as read, and reading them otherwise now would give their customers a second account.
- * The app refuses them (not `valid`); folding them into the number without the 0 needs the stored identities moved
- * and their customers merged first.
+ * The app refuses them (not `valid`); the look-ups fold them instead: `phoneSpellings` names the number without the 0
+ * as the same person's.
  */
 export function readPhone(raw: string, country?: string | null): PhoneReading {
   const text = typedText(raw, country);
@@ -122,4 +122,45 @@ export function canonicalPhone(raw: string): PhoneReading {
     canonicalPhones.set(raw, reading);
   }
   return reading;
+}
+
+/** How one person's number may be stored as an identity: `preferred` first, then the other spelling if any. */
+export interface PhoneSpellings {
+  /**
+   * The valid spelling: new identities are stored under it, the ledger partition is taken over it, and when two
+   * customers hold different spellings of the number, its customer is the one it names.
+   */
+  preferred: string;
+  /** Every spelling, `preferred` first: one or two. */
+  all: string[];
+}
+
+/**
+ * The spellings of a stored number (`readPhone`'s form) that name one person: itself, and the one with or without a
+ * 0 right after the country code, when exactly one of the two is valid and a till could have stored the other as it
+ * read it. For `+480604100077` (a 0 kept, not valid) that is `+48604100077`; for `+48604100077`, `+480604100077`. A
+ * country with a trunk prefix has no 0-spelling (`readPhone` drops its 0: `+4407911…` is `+447911…`), and a 0 that
+ * belongs to a valid number (Italy's `+390612345678`) is not folded, as the number without it is no valid one. Only
+ * one 0: `+4800604100077` is no possible Polish number, so no till stored it.
+ */
+export function phoneSpellings(stored: string): PhoneSpellings {
+  const reading = canonicalPhone(stored);
+  if (!("phone" in reading) || reading.phone !== stored) return { preferred: stored, all: [stored] };
+  const code = parsePhoneNumberFromString(stored)?.countryCallingCode;
+  if (!code) return { preferred: stored, all: [stored] };
+  const national = stored.slice(1 + code.length);
+  if (reading.valid) {
+    const zero = `+${code}0${national}`;
+    return keptAsRead(zero, false) ? { preferred: stored, all: [stored, zero] } : { preferred: stored, all: [stored] };
+  }
+  if (!national.startsWith("0")) return { preferred: stored, all: [stored] };
+  const folded = `+${code}${national.slice(1)}`;
+  return keptAsRead(folded, true) ? { preferred: folded, all: [folded, stored] } : { preferred: stored, all: [stored] };
+}
+
+/** `phone` is read as itself (a till would have stored it so), and is valid or not as asked. */
+function keptAsRead(phone: string, valid: boolean): boolean {
+  if (!e164Pattern.test(phone)) return false;
+  const reading = canonicalPhone(phone);
+  return "phone" in reading && reading.phone === phone && reading.valid === valid;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { canonicalPhone, e164Pattern } from "./phone.ts";
 import { SafeText } from "./text.ts";
 
-export { type PhoneProblem, type PhoneReading, readPhone } from "./phone.ts";
+export { type PhoneProblem, type PhoneReading, type PhoneSpellings, phoneSpellings, readPhone } from "./phone.ts";
 
 /** Subject-safe: location ids become a token of the JetStream subject. */
 export const LocationId = z

@@ -20,6 +20,12 @@ export {
   currentConsents,
   setConsents,
 } from "./consents.ts";
+export {
+  type FoldOptions,
+  type FoldOutcome,
+  foldPhoneSpellings,
+  type SplitPhone,
+} from "./merge/fold-phone-spellings.ts";
 export { mergeCustomer } from "./merge/merge.ts";
 export { type CustomerMerge, mergesOf } from "./merge/merges.ts";
 export { normalisePhone } from "./phone.ts";

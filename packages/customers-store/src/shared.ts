@@ -1,3 +1,4 @@
+import { phoneSpellings } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockSurvivor } from "@regulars/ledger-store";
@@ -23,7 +24,11 @@ export interface Identity {
   value: string;
 }
 
-export const phoneIdentity = (phone: string): Identity => ({ kind: "phone", value: phone });
+/**
+ * A phone's identity by its preferred spelling (`phoneSpellings` of @regulars/contracts: a till's `+480604100077` is
+ * the app's `+48604100077`): the spelling it is locked by, looked up first (`ownerOf`) and stored under.
+ */
+export const phoneIdentity = (phone: string): Identity => ({ kind: "phone", value: phoneSpellings(phone).preferred });
 export const externalIdentity = (ext: { provider: string; subject: string }): Identity => ({
   kind: `ext:${ext.provider}`,
   value: ext.subject,
@@ -64,10 +69,16 @@ export async function requireCustomerLocked(tx: DbTx, tenantId: string, customer
   return customer.id;
 }
 
+/**
+ * The customer holding the identity. A phone by each of its spellings: when two customers hold one each (split before
+ * look-ups knew both, until `foldPhoneSpellings` merges them), the preferred (valid) spelling's, as the ledger finds it.
+ */
 export async function ownerOf(tx: DbOrTx, tenantId: string, identity: Identity): Promise<string | null> {
+  const spellings = identity.kind === "phone" ? phoneSpellings(identity.value).all : [identity.value];
   const [row] = await tx.$queryRaw<{ customer_id: string }[]>`
     SELECT customer_id FROM customer_identities
-    WHERE tenant_id = ${tenantId} AND kind = ${identity.kind} AND value = ${identity.value}`;
+    WHERE tenant_id = ${tenantId} AND kind = ${identity.kind} AND value = ANY(${spellings}::text[])
+    ORDER BY array_position(${spellings}::text[], value) LIMIT 1`;
   return row?.customer_id ?? null;
 }
 

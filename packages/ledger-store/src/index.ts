@@ -26,7 +26,7 @@ export { type TransferredBalances, transferBalances } from "./accounts/transfer.
 export { refundedSalesVerdicts } from "./accounts/voided-sales.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
-export { identityOwner } from "./customers/identity-owner.ts";
+export { identityOwner, spelledIdentity } from "./customers/identity-owner.ts";
 export {
   customerStanding,
   loadLoyaltyStates,

@@ -7,6 +7,7 @@ import { announce, customerEnrolled } from "../events.ts";
 import {
   type ChangeOrigin,
   type DbOrTx,
+  type Identity,
   inTransaction,
   lockIdentities,
   ownerOf,
@@ -52,18 +53,23 @@ export async function enrolAtTill(
   origin: TillOrigin,
 ): Promise<Enrolled> {
   return inTransaction(db, async (tx) => {
-    // Serialises with enrolments and registrations of the same phone; the ledger races on the identity's key instead.
-    await lockIdentities(tx, tenantId, [phoneIdentity(input.phone)]);
-    const found = await findOrCreate(tx, tenantId, input.phone, origin);
+    // Serialises with enrolments and registrations of the same phone (either spelling: the lock is the preferred
+    // one's); the ledger races on the identity's key instead.
+    const phone = phoneIdentity(input.phone);
+    await lockIdentities(tx, tenantId, [phone]);
+    const found = await findOrCreate(tx, tenantId, phone, origin);
     if (found.created) await announce(tx, [customerEnrolled(tenantId, found.id, origin.via, origin.now)]);
     const consentsIgnored = await recordUnmadeChoices(tx, tenantId, found.id, input, origin);
     return { customerId: found.id, created: found.created, consentsIgnored };
   });
 }
 
-/** The phone's customer, locked. One erased since we read its identity (erasure takes no identity lock) is gone. */
-async function findOrCreate(tx: DbTx, tenantId: string, phone: string, origin: TillOrigin) {
-  const known = await ownerOf(tx, tenantId, phoneIdentity(phone));
+/**
+ * The phone's customer (by either spelling), locked. One erased since we read its identity (erasure takes no identity
+ * lock) is gone.
+ */
+async function findOrCreate(tx: DbTx, tenantId: string, phone: Identity, origin: TillOrigin) {
+  const known = await ownerOf(tx, tenantId, phone);
   const locked = known ? await lockSurvivor(tx, tenantId, known) : null;
   if (locked && !locked.erased) return { id: locked.id, created: false };
   const made = await createByPhone(tx, tenantId, phone, origin);
@@ -71,21 +77,22 @@ async function findOrCreate(tx: DbTx, tenantId: string, phone: string, origin: T
 }
 
 /**
- * The customer with this phone, created unless the ledger committed the same phone meanwhile: the identity's primary
- * key decides (the insert waits for the other writer), and the loser drops its row and takes the winner's customer.
+ * The customer with this phone, created under its preferred spelling (the ledger creates by it too) unless the ledger
+ * committed the same phone meanwhile: the identity's primary key decides (the insert waits for the other writer), and
+ * the loser drops its row and takes the winner's customer.
  */
-async function createByPhone(tx: DbTx, tenantId: string, phone: string, origin: TillOrigin) {
+async function createByPhone(tx: DbTx, tenantId: string, phone: Identity, origin: TillOrigin) {
   const id = newId("customer");
   await tx.$executeRaw`
     INSERT INTO customers (id, tenant_id, phone, created_via, created_at)
-    VALUES (${id}, ${tenantId}, ${phone}, ${origin.via}, ${origin.now})`;
+    VALUES (${id}, ${tenantId}, ${phone.value}, ${origin.via}, ${origin.now})`;
   const inserted = await tx.$executeRaw`
     INSERT INTO customer_identities (tenant_id, kind, value, customer_id)
-    VALUES (${tenantId}, 'phone', ${phone}, ${id}) ON CONFLICT DO NOTHING`;
+    VALUES (${tenantId}, 'phone', ${phone.value}, ${id}) ON CONFLICT DO NOTHING`;
   if (inserted) return { id, created: true };
   await tx.$executeRaw`DELETE FROM customers WHERE id = ${id}`;
   // Read committed: this statement sees the winner's identity, committed before our insert gave up.
-  return { id: (await ownerOf(tx, tenantId, phoneIdentity(phone)))!, created: false };
+  return { id: (await ownerOf(tx, tenantId, phone))!, created: false };
 }
 
 /**

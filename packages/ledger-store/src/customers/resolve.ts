@@ -2,7 +2,7 @@ import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { Prisma, type RawTx, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { CreatedCustomer } from "./created.ts";
-import { identityOwner } from "./identity-owner.ts";
+import { identityOwner, spelledIdentity } from "./identity-owner.ts";
 
 export interface CustomerLookup {
   tenantId: string;
@@ -34,10 +34,7 @@ export const resolveCustomers = async (tx: RawTx, lookups: CustomerLookup[]): Pr
 export async function resolveOrCreateCustomers(tx: RawTx, lookups: CustomerLookup[]): Promise<Resolved> {
   const created: CreatedCustomer[] = [];
   const results: Resolution[] = new Array(lookups.length);
-  const byIdentity = new Map<
-    string,
-    { tenantId: string; kind: string; value: string; create: boolean; createdVia: string; indexes: number[] }
-  >();
+  const byIdentity = new Map<string, IdentityRow & { create: boolean; createdVia: string; indexes: number[] }>();
   const byId = new Map<string, number[]>();
 
   lookups.forEach((l, i) => {
@@ -46,9 +43,11 @@ export async function resolveOrCreateCustomers(tx: RawTx, lookups: CustomerLooku
       byId.set(identity.customerId, [...(byId.get(identity.customerId) ?? []), i]);
       return;
     }
-    const key = identityKey(l.tenantId, identity.kind, identity.value);
+    // Both spellings of a phone are one identity, asked and created by the preferred one (`spelledIdentity`).
+    const spelled = spelledIdentity(identity);
+    const key = identityKey(l.tenantId, spelled.kind, spelled.value);
     const entry = byIdentity.get(key) ?? {
-      ...identity,
+      ...spelled,
       tenantId: l.tenantId,
       create: false,
       createdVia: l.createdVia,
@@ -150,22 +149,31 @@ export async function mergedAwayAmong(tx: RawTx, ids: string[]): Promise<string[
   return rows.map((r) => r.merged_id);
 }
 
-type IdentityRow = { tenantId: string; kind: string; value: string };
+type IdentityRow = { tenantId: string; kind: string; value: string; otherSpelling: string | null };
 
 /**
- * Each identity's customer, keyed as asked. The exact keys in one primary-key join; then, only for the cards it did
- * not find, `identityOwner`'s look-up of a card held in another case (migration 0059). Asked of every identity, that
- * correlated look-up made a batch of 500 cost ~100 times more to the planner than the join, and so compiled by JIT
- * (~10 ms) on every batch; the cards it is still needed for are few.
+ * Each identity's customer, keyed as asked. The exact keys, and a phone's other spelling, in one primary-key join: a
+ * customer holding the asked (preferred) spelling is the one named, else one holding the other (`identityOwner`'s
+ * order). Then, only for the cards it did not find, `identityOwner`'s look-up of a card held in another case
+ * (migration 0059). Asked of every identity, that correlated look-up made a batch of 500 cost ~100 times more to
+ * the planner than the join, and so compiled by JIT (~10 ms) on every batch; the cards it is still needed for are few.
  */
 async function selectIdentities(tx: RawTx, identities: IdentityRow[]): Promise<Map<string, string>> {
+  const spellings = identities.flatMap((r) => [r, ...(r.otherSpelling ? [{ ...r, value: r.otherSpelling }] : [])]);
   const rows = await tx.$queryRaw<{ tenant_id: string; kind: string; value: string; customer_id: string }[]>`
     SELECT i.tenant_id, i.kind, i.value, i.customer_id
     FROM customer_identities i
-    JOIN unnest(${sqlArray(identities.map((r) => r.tenantId))}::text[], ${sqlArray(identities.map((r) => r.kind))}::text[], ${sqlArray(identities.map((r) => r.value))}::text[])
+    JOIN unnest(${sqlArray(spellings.map((r) => r.tenantId))}::text[], ${sqlArray(spellings.map((r) => r.kind))}::text[], ${sqlArray(spellings.map((r) => r.value))}::text[])
       AS wanted(tenant_id, kind, value)
       ON i.tenant_id = wanted.tenant_id AND i.kind = wanted.kind AND i.value = wanted.value`;
-  const found = new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
+  const held = new Map(rows.map((r) => [identityKey(r.tenant_id, r.kind, r.value), r.customer_id]));
+  const found = new Map<string, string>();
+  for (const r of identities) {
+    const key = identityKey(r.tenantId, r.kind, r.value);
+    const owner =
+      held.get(key) ?? (r.otherSpelling ? held.get(identityKey(r.tenantId, r.kind, r.otherSpelling)) : undefined);
+    if (owner) found.set(key, owner);
+  }
   const cards = identities.filter((r) => r.kind === "card" && !found.has(identityKey(r.tenantId, r.kind, r.value)));
   if (!cards.length) return found;
   // Many new cards in one batch would still cross the planner's JIT threshold; this batch's statements are small.

@@ -8,7 +8,7 @@ import {
 import { CouponCampaignConfig, type CouponCampaignStatus, type CustomerRef, identityOf } from "@regulars/contracts";
 import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { identityOwner } from "../customers/identity-owner.ts";
+import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lockSurvivor } from "../customers/survivor-lock.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
@@ -232,7 +232,7 @@ export async function readQuoteState(
   const { at } = clock;
   const identity = ref ? identityOf(ref) : null;
   const byId = identity && "customerId" in identity ? identity.customerId : null;
-  const byIdentity = identity && "kind" in identity ? identity : null;
+  const byIdentity = identity && "kind" in identity ? spelledIdentity(identity) : null;
   const [row] = await reader.rows<QuoteStateRow>(Prisma.sql`
     WITH cust AS (
       -- An id merged away (an old receipt, a support ticket) names the account that absorbed it, as in a hold
@@ -246,6 +246,7 @@ export async function readQuoteState(
         Prisma.sql`${tenantId}`,
         Prisma.sql`${byIdentity?.kind ?? null}::text`,
         Prisma.sql`${byIdentity?.value ?? null}::text`,
+        Prisma.sql`${byIdentity?.otherSpelling ?? null}::text`,
       )} AS id) o
       WHERE o.id IS NOT NULL
       LIMIT 1

@@ -1,7 +1,7 @@
 import { type BasketDifference, type HeldBasket, type SaleBasket, saleBasketDifference } from "@regulars/checkout";
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
-import { identityOwner } from "../customers/identity-owner.ts";
+import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { survivorsStatement } from "../customers/resolve.ts";
 
 /** A sale as posted, with the hold it names (if any) and its customer. */
@@ -49,17 +49,21 @@ export async function saleHoldRefusals(
   const naming = sales.flatMap((s, i) => (s.type === "sale" && s.holdId ? [{ i, holdId: s.holdId, s }] : []));
   if (!naming.length) return sales.map(() => null);
   const refs = naming.map(({ s }) => (s.customer ? identityOf(s.customer) : null));
-  const kind = refs.map((r) => (r && "kind" in r ? r.kind : null));
-  const value = refs.map((r) => (r && "kind" in r ? r.value : null));
+  // A phone by both its spellings, as the ledger resolves it.
+  const spelled = refs.map((r) => (r && "kind" in r ? spelledIdentity(r) : null));
+  const kind = spelled.map((r) => r?.kind ?? null);
+  const value = spelled.map((r) => r?.value ?? null);
+  const other = spelled.map((r) => r?.otherSpelling ?? null);
   const byId = refs.map((r) => (r && "customerId" in r ? r.customerId : null));
   const rows = await reader.rows<HoldFound>(Prisma.sql`
     SELECT w.n::text AS n, h.location_id AS "locationId", h.channel, h.quote->'lines' AS lines,
       (h.customer_id IS NULL OR h.customer_id = coalesce(
-        ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`w.kind`, Prisma.sql`w.value`)}, s.survivor_id)
+        ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`w.kind`, Prisma.sql`w.value`, Prisma.sql`w.other`)}, s.survivor_id)
       ) AS "customerMatches",
       c.expires_at AS "codeExpiresAt"
     FROM unnest(${sqlArray(naming.map((n) => n.holdId))}::text[], ${sqlArray(kind)}::text[],
-                ${sqlArray(value)}::text[], ${sqlArray(byId)}::text[]) WITH ORDINALITY AS w(hold_id, kind, value, ref, n)
+                ${sqlArray(value)}::text[], ${sqlArray(other)}::text[], ${sqlArray(byId)}::text[])
+      WITH ORDINALITY AS w(hold_id, kind, value, other, ref, n)
     JOIN checkout_holds h ON h.id = w.hold_id AND h.tenant_id = ${tenantId} AND h.status = 'held' AND h.expires_at > ${at}
     LEFT JOIN (${survivorsStatement(byId.filter((id): id is string => id !== null))}) s
       ON s.id = w.ref AND s.tenant_id = ${tenantId}

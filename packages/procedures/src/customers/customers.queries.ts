@@ -1,7 +1,7 @@
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { type Db, Prisma } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { customerSummary, identityOwner, survivorsOf } from "@regulars/ledger-store";
+import { customerSummary, identityOwner, spelledIdentity, survivorsOf } from "@regulars/ledger-store";
 import { floorView, tierShown } from "./customers.loyalty.ts";
 import type { CustomerView } from "./customers.types.ts";
 
@@ -12,9 +12,11 @@ export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef)
     const found = (await survivorsOf(db, [identity.customerId])).get(identity.customerId);
     return found?.tenantId === tenantId ? found.survivorId : null;
   }
-  // As the ledger finds it (a card in any case, a contested legacy card's oldest holder): one customer per card.
+  // As the ledger finds it (a card in any case, a contested legacy card's oldest holder, a phone by both its
+  // spellings): one customer per card, one per phone number.
+  const { kind, value, otherSpelling } = spelledIdentity(identity);
   const [found] = await db.$queryRaw<{ id: string | null }[]>`
-    SELECT ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`${identity.kind}`, Prisma.sql`${identity.value}`)} AS id`;
+    SELECT ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`${kind}`, Prisma.sql`${value}`, Prisma.sql`${otherSpelling}::text`)} AS id`;
   return found?.id ?? null;
 }
 
