@@ -8,10 +8,10 @@ import type { Admitted, TransactionIntake } from "./intake.ts";
  * holds) when the sale came just before the expiry, and the till's discount would be given for nothing. So a sale is
  * stored only with its hold claimed: a claim that fails (Postgres out of reach) is answered 503 with nothing
  * published, and the till's retry is a new sale with its own time. A sale that is then not stored (its publish
- * failed) or proves a changed body under a used `externalId` (a conflict, told only once published) keeps its hold
- * reserved for `CLAIM_GRACE_MS` after the expiry at most, as a sale the ledger rejects does. A retry of a sale
- * stored before claims with its own time, which changes nothing: the first claim is kept, the original was stored
- * only after claiming, and a hold not claimable when the original came (ended, or past its expiry) is not later.
+ * failed) keeps its hold reserved for `CLAIM_GRACE_MS` after the expiry at most; one the ledger rejects (a changed
+ * body under a used `externalId`, told only once published, among others) gives its claim back with the rejection. A
+ * retry of a sale stored before claims with its own time, which changes nothing: the first claim is kept, the original
+ * was stored only after claiming, and a hold not claimable when the original came (ended, or past its expiry) is not.
  */
 export async function claimAdmittedHolds(
   intake: TransactionIntake,

@@ -64,7 +64,7 @@ async function holdWhileStopped(
   const order: string[] = [];
   const written = writer.then(() => order.push("codes"));
   written.catch(() => undefined);
-  const hold = placeHold(deps, tenantId, request, "kiosk").then((placed) => {
+  const hold = placeHold(deps, tenantId, request).then((placed) => {
     order.push("hold");
     return placed;
   });
@@ -156,7 +156,7 @@ describe("adding codes to a live campaign", () => {
     const { tenantId, customers } = await couponTenant(db, 1);
     const c = await campaignOf(db, tenantId, imported());
     await importCodes(db, tenantId, c.id, ["PARTNER-0001"], ACTOR);
-    const placed = await placeHold(depsOf(), tenantId, holdFor(customers[0]!, "PARTNER-0001"), "kiosk");
+    const placed = await placeHold(depsOf(), tenantId, holdFor(customers[0]!, "PARTNER-0001"));
     const { held } = await heldElsewhere(
       (tx) => tx.$executeRaw`
         INSERT INTO coupon_codes (tenant_id, code, campaign_id, source, max_uses)

@@ -157,14 +157,12 @@ describe("unknown coupon codes per credential", () => {
       customer: { id: customer },
       ttlSeconds: 600,
     });
-    const first = await rejection(
-      holdCountingUnknownCodes(deps, till, hold(...Array.from({ length: limit }, guess)), "pos"),
-    );
+    const first = await rejection(holdCountingUnknownCodes(deps, till, hold(...Array.from({ length: limit }, guess))));
     expect(first.code).toBe("hold_refused");
-    const second = await rejection(holdCountingUnknownCodes(deps, till, hold("FRIES-HALF"), "pos"));
+    const second = await rejection(holdCountingUnknownCodes(deps, till, hold("FRIES-HALF")));
     expect(second).toBeInstanceOf(UnknownCodesThrottled);
     expect(await db.checkoutHold.count({ where: { tenantId } })).toBe(0);
-    const other = await holdCountingUnknownCodes(deps, keyOf("key_other"), hold("FRIES-HALF"), "pos");
+    const other = await holdCountingUnknownCodes(deps, keyOf("key_other"), hold("FRIES-HALF"));
     expect(other.quote.total).toBe(200);
   });
 
@@ -177,7 +175,7 @@ describe("unknown coupon codes per credential", () => {
       ttlSeconds: 600,
     });
     const settled = await Promise.allSettled(
-      Array.from({ length: 10 }, () => holdCountingUnknownCodes(deps, till, hold(), "pos")),
+      Array.from({ length: 10 }, () => holdCountingUnknownCodes(deps, till, hold())),
     );
     const codes = settled.map((s) => (s.status === "rejected" ? (s.reason as UnknownCodesThrottled).code : "held"));
     expect(codes.filter((c) => c === "hold_refused")).toHaveLength(limit / 5);

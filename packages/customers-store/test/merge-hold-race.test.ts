@@ -80,7 +80,7 @@ describe("a checkout hold racing the merge of its customer", () => {
     const { phone, till, app } = await parties();
     const code = await coupon({});
 
-    await raceWithMerge(app, phone, () => placeHold(deps, tenantId, holdFor(till, code), "pos"));
+    await raceWithMerge(app, phone, () => placeHold(deps, tenantId, holdFor(till, code)));
 
     expect(await heldUses(code)).toEqual([{ customer_id: app, hold_customer: app }]);
   });
@@ -88,9 +88,9 @@ describe("a checkout hold racing the merge of its customer", () => {
   it("counts the survivor's uses: a once-per-customer coupon the app account holds is refused", async () => {
     const { phone, till, app } = await parties();
     const code = await coupon({ perCustomer: 1 });
-    await placeHold(deps, tenantId, holdFor(app, code), "pos");
+    await placeHold(deps, tenantId, holdFor(app, code));
 
-    const raced = raceWithMerge(app, phone, () => placeHold(deps, tenantId, holdFor(till, code), "pos"));
+    const raced = raceWithMerge(app, phone, () => placeHold(deps, tenantId, holdFor(till, code)));
 
     await expect(raced).rejects.toMatchObject({
       code: "hold_refused",

@@ -76,7 +76,7 @@ async function holdAndGuess(m: Awaited<ReturnType<typeof member>>) {
   const { tenantId, customerId, deps } = m;
   let holdId: string;
   try {
-    holdId = (await placeHold(deps, tenantId, cashback(customerId), "pos")).holdId;
+    holdId = (await placeHold(deps, tenantId, cashback(customerId))).holdId;
   } catch (e) {
     if (e instanceof DomainError) return { refused: e, guesses: [] as string[] };
     throw e;
@@ -110,13 +110,13 @@ describe("a customer's codes, limited across all their holds", () => {
     expect(held!.n).toBe(0);
 
     const nextDay = clock(DAY + 1_000);
-    expect((await placeHold(nextDay, tenantId, cashback(customerId), "pos")).confirmation).not.toBeNull();
+    expect((await placeHold(nextDay, tenantId, cashback(customerId))).confirmation).not.toBeNull();
   });
 
   it("counts wrong codes on every hold: one placed before the limit checks no code after, right or not", async () => {
     const m = await member();
     const { tenantId, customerId, deps } = m;
-    const waiting = await placeHold(deps, tenantId, cashback(customerId), "pos");
+    const waiting = await placeHold(deps, tenantId, cashback(customerId));
     const code = m.lastCode();
     await holdAndGuess(m);
     const second = await holdAndGuess(m);
@@ -134,9 +134,9 @@ describe("a customer's codes, limited across all their holds", () => {
     const m = await member();
     const { tenantId, customerId, deps } = m;
     await holdAndGuess(m);
-    const placed = await placeHold(deps, tenantId, cashback(customerId), "pos");
+    const placed = await placeHold(deps, tenantId, cashback(customerId));
     await failure(confirmHold(deps, tenantId, placed.holdId, wrong(m.lastCode())));
-    const next = await placeHold(deps, tenantId, cashback(customerId), "pos");
+    const next = await placeHold(deps, tenantId, cashback(customerId));
     const answer = await failure(confirmHold(deps, tenantId, next.holdId, wrong(m.lastCode())));
     // 7 wrong codes so far: 3 left of the customer's 10, fewer than the new hold's 4.
     expect(answer!.message).toBe("wrong code: 3 attempts left");
@@ -144,13 +144,13 @@ describe("a customer's codes, limited across all their holds", () => {
 
   it("after 5 codes never confirmed in a day, sends no more; a confirmed code does not count", async () => {
     const { tenantId, customerId, deps, clock, lastCode } = await member();
-    const confirmed = await placeHold(deps, tenantId, cashback(customerId), "pos");
+    const confirmed = await placeHold(deps, tenantId, cashback(customerId));
     await confirmHold(deps, tenantId, confirmed.holdId, lastCode());
     for (let i = 0; i < 5; i++) {
-      const unanswered = await placeHold(deps, tenantId, cashback(customerId), "pos");
+      const unanswered = await placeHold(deps, tenantId, cashback(customerId));
       await voidHold(db, tenantId, unanswered.holdId);
     }
-    const refused = (await failure(placeHold(deps, tenantId, cashback(customerId), "pos")))!;
+    const refused = (await failure(placeHold(deps, tenantId, cashback(customerId))))!;
     expect(refused.code).toBe("hold_refused");
     expect(refused.issues).toEqual([
       { path: "wallet", message: expect.stringMatching(/^confirmation_locked: 5 codes sent .* went unconfirmed/) },
@@ -158,6 +158,6 @@ describe("a customer's codes, limited across all their holds", () => {
     expect(await smsSent(db, tenantId, customerId)).toHaveLength(6);
     // The next day the customer may spend wallet cash again.
     const nextDay = clock(DAY + 1_000);
-    expect((await placeHold(nextDay, tenantId, cashback(customerId), "pos")).confirmation).not.toBeNull();
+    expect((await placeHold(nextDay, tenantId, cashback(customerId))).confirmation).not.toBeNull();
   });
 });

@@ -288,13 +288,7 @@ export function registerCheckoutRoutes(
     ),
   );
   app.openapi(holdRoute, async (c) => {
-    const placing = holdCountingUnknownCodes(
-      deps,
-      codeTrier(c),
-      c.req.valid("json"),
-      c.get("credential").role,
-      unknownCodes,
-    );
+    const placing = holdCountingUnknownCodes(deps, codeTrier(c), c.req.valid("json"), unknownCodes);
     return c.json(await retryAfterOnThrottle(c, placing), 201);
   });
   app.openapi(voidRoute, async (c) =>

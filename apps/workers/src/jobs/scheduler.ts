@@ -44,7 +44,8 @@ export interface SchedulerDeps {
   streamKeepReadMs?: number;
   /**
    * How old an event the gateway still accepts is (OCCURRED_AT_MAX_AGE_DAYS): the events' outcomes, which stop a retry
-   * from paying again, are kept at least that long (`defaultOccurredAtWindow` when absent).
+   * from paying again, are kept at least that long, and the tier pass judges everyone while a sale that old can still
+   * arrive (`defaultOccurredAtWindow` when absent).
    */
   occurredAtMaxAgeDays?: number;
   /** How long ClickHouse has to answer the ping at the start of a pass (2 s when absent). */
@@ -217,6 +218,7 @@ export async function runScheduledJobs(
             programme,
             now,
             analytics,
+            ...(deps.occurredAtMaxAgeDays ? { occurredAtMaxAgeDays: deps.occurredAtMaxAgeDays } : {}),
             ...(deps.queueMessages ? { queueMessages: deps.queueMessages } : {}),
             ...(deps.tenantCaps ? { tenantCaps: deps.tenantCaps } : {}),
             publish,

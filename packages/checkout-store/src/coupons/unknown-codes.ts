@@ -164,14 +164,13 @@ export async function holdCountingUnknownCodes(
   deps: HoldDeps,
   who: CodeTrier,
   request: HoldRequest,
-  placedBy: string | undefined,
   opts: UnknownCodeOptions = {},
 ): Promise<PlacedHold> {
   const at = clockOf(deps);
   const codes = request.couponCodes.length;
   const reservation = await reserveCodes(deps.db, who, codes, at, opts.limit);
   try {
-    const placed = await placeHold({ ...deps, now: () => at }, who.tenantId, request, placedBy);
+    const placed = await placeHold({ ...deps, now: () => at }, who.tenantId, request);
     await giveBackCodes(deps.db, reservation, codes);
     return placed;
   } catch (e) {

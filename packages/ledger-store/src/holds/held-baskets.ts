@@ -103,7 +103,8 @@ function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | nul
  * new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry (`holdLapsed`), and a
  * later sale naming it does not end it before then (`commitSaleCheckout`). The claim comes before the sale is stored,
  * or the hold could be ended as expired while the sale is on its way. The first claim is kept. A claim whose sale is
- * then not stored, or that the ledger rejects, only keeps the hold reserved until that grace ends.
+ * then not stored only keeps the hold reserved until that grace ends; one whose sale the ledger rejects is given back
+ * with the rejection (`releaseRejectedSalesClaims`).
  */
 export async function claimHeldHolds(db: Db, tenantId: string, holdIds: readonly string[], at: Date): Promise<void> {
   if (!holdIds.length) return;

@@ -141,13 +141,7 @@ export function refusedSelections(quote: Quote): FieldIssue[] {
  * locked while the price is computed and the reservation written, so two terminals can never spend the
  * same points or exceed a coupon's limits. A guest's hold (no customer) reserves coupon uses only.
  */
-export async function placeHold(
-  deps: HoldDeps,
-  tenantId: string,
-  request: HoldRequest,
-  /** The role of the key placing it. No role spends wallet cash without the customer's code (`needsConfirmation`). */
-  _placedBy?: string,
-): Promise<PlacedHold> {
+export async function placeHold(deps: HoldDeps, tenantId: string, request: HoldRequest): Promise<PlacedHold> {
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at, request.basket);
   return withTransaction(deps.db, async (tx) => {

@@ -1,4 +1,4 @@
-import { type Db, exactNumber, Prisma, type RawTx, withTransaction } from "@regulars/db";
+import { type Db, exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
@@ -76,7 +76,8 @@ const codeLapsed = (at: Date, hold: Prisma.Sql) => Prisma.sql`EXISTS (
  * How long after its expiry a hold claimed by a sale (`claimHeldHolds`) stays reserved: longer than the ledger
  * normally lags the gateway (seconds; minutes in an incident), so that a sale accepted before the expiry is committed
  * with its hold however late it is applied. Past it the hold lapses as any other: a claiming sale that was never
- * stored, or that the ledger rejected, keeps the hold's points and wallet cash reserved for this long at most.
+ * stored keeps the hold's points and wallet cash reserved for this long at most (one the ledger rejected gives its
+ * claim back with the rejection, `releaseRejectedSalesClaims`).
  */
 export const CLAIM_GRACE_MS = 15 * 60_000;
 
@@ -166,12 +167,44 @@ export const claimedBySale = (hold: Pick<HoldRow, "claimed_at" | "expires_at">, 
   hold.claimed_at < hold.expires_at &&
   hold.expires_at.getTime() > at.getTime() - CLAIM_GRACE_MS;
 
+/** The claim a sale's receipt made on the hold it names (`claimHeldHolds` dates it with the time it was received). */
+export interface SaleClaim {
+  tenantId: string;
+  holdId: string;
+  receivedAt: Date;
+}
+
+/** The claim a sale made on the hold it names; none for a refund, or a sale naming no hold. */
+export const saleClaimOf = (m: {
+  tenantId: string;
+  receivedAt: string;
+  transaction: { type: string; holdId?: string | null };
+}): SaleClaim | undefined =>
+  m.transaction.type === "sale" && m.transaction.holdId
+    ? { tenantId: m.tenantId, holdId: m.transaction.holdId, receivedAt: new Date(m.receivedAt) }
+    : undefined;
+
+/**
+ * Gives back the claims of sales the ledger rejected (in the transaction recording the rejections): such a sale commits
+ * nothing, so its hold is as if unclaimed again, voidable at once and lapsing at its own expiry, not a grace after it.
+ * Only the claim the sale made itself (dated by its receipt; the first claim is kept): a hold another sale claimed
+ * stays claimed for it, and a hold committed or ended is left as it is.
+ */
+export async function releaseRejectedSalesClaims(tx: RawTx, claims: readonly SaleClaim[]): Promise<void> {
+  if (!claims.length) return;
+  await tx.$executeRaw`
+    UPDATE checkout_holds h SET claimed_at = NULL
+    FROM unnest(${sqlArray(claims.map((c) => c.tenantId))}::text[], ${sqlArray(claims.map((c) => c.holdId))}::text[],
+                ${sqlArray(claims.map((c) => c.receivedAt))}::timestamptz[]) AS c(tenant_id, hold_id, received_at)
+    WHERE h.id = c.hold_id AND h.tenant_id = c.tenant_id AND h.status = 'held' AND h.claimed_at = c.received_at`;
+}
+
 /**
  * Voids a hold (the order was abandoned): what it reserved is free again. Voiding a released or expired
  * hold changes nothing; a committed one cannot be voided (refund the sale instead), nor one a sale accepted by the
  * gateway claimed: that sale gave the hold's discounts and will spend what the hold reserved when the ledger applies
- * it, and a void before then would let the customer keep both. Past the claim's grace (a sale never stored, or
- * rejected) the hold is voided as any other.
+ * it, and a void before then would let the customer keep both. Past the claim's grace (a sale never stored), or
+ * once the ledger rejected the claiming sale (its claim went with the rejection), the hold is voided as any other.
  */
 export async function voidHold(
   db: Db,

@@ -9,6 +9,11 @@ export interface JobContext {
   tenantId: string;
   programme: ProgrammeInForce;
   now: Date;
+  /**
+   * How old an `occurredAt` the gateway accepts (the deployment's OCCURRED_AT_MAX_AGE_DAYS): how long a sale judged on
+   * older tiers can still arrive, which the tier pass weighs (`defaultOccurredAtWindow` when absent).
+   */
+  occurredAtMaxAgeDays?: number;
 }
 
 /** What a job did: counts for the log, and committed domain events to publish. */

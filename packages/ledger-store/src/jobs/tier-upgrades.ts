@@ -40,18 +40,14 @@ const MERGE_OVERLAP_MS = 3_600_000;
  * (and every one in force since: `lastPassOf`) judges only whom something raised no tier for since that pass
  * (`judgedSinceLastPass`): the survivors of merges, or everyone while a sale judged on older tiers can still arrive.
  * The mark is dated by the pass's clock when it began, which is what the next version's pass counts merges from.
- * `occurredAtMaxAgeDays`: how old a sale the gateway accepts (OCCURRED_AT_MAX_AGE_DAYS).
+ * How long such a sale can still arrive follows the deployment's OCCURRED_AT_MAX_AGE_DAYS (`ctx.occurredAtMaxAgeDays`).
  */
-export async function applyTierUpgrades(
-  ctx: JobContext,
-  slice = SLICE,
-  occurredAtMaxAgeDays = defaultOccurredAtWindow.maxAgeDays,
-): Promise<JobResult> {
+export async function applyTierUpgrades(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const tiers = ctx.programme.config.tiers;
   if (!tiers) return { acted: 0, outbox: [] };
   const key = `v${ctx.programme.version}`;
   if (await marked(ctx, key)) return { acted: 0, outbox: [] };
-  const scope = await scopeOfPass(ctx, tiers, occurredAtMaxAgeDays);
+  const scope = await scopeOfPass(ctx, tiers, ctx.occurredAtMaxAgeDays ?? defaultOccurredAtWindow.maxAgeDays);
   const top = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).at(-1)!;
   const result =
     "everyone" in scope

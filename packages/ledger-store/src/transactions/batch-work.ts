@@ -4,6 +4,7 @@ import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import type { LoyaltyState, NewMovement } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import type { CreatedCustomer } from "../customers/created.ts";
+import { saleClaimOf } from "../holds/release.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import type { ParkedRefund, UnreadableTaken } from "./parked.ts";
 import type { PartitionGuard } from "./partitions.ts";
@@ -104,6 +105,7 @@ export class BatchWork {
       bodyHash: this.hashes[i]!,
       code,
       message,
+      claim: saleClaimOf(m),
     });
   }
 

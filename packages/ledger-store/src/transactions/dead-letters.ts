@@ -1,5 +1,6 @@
 import { type RejectionCode, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { saleClaimOf } from "../holds/release.ts";
 import { advancePositions, lockPositions, type PartitionGuard } from "./partitions.ts";
 import { recordRejections } from "./status.ts";
 
@@ -48,6 +49,7 @@ export async function recordDeadLetteredTransaction(db: Db | DbTx, info: DeadLet
       code,
       bodyHash: parsed.success ? transactionFingerprint(parsed.data.transaction) : "unparseable",
       message,
+      claim: parsed.success ? saleClaimOf(parsed.data) : undefined,
     },
   ]);
 }

@@ -1,5 +1,6 @@
 import { defaultOccurredAtWindow, type RejectionCode } from "@regulars/contracts";
 import { type Db, type RawTx, sqlArray } from "@regulars/db";
+import { releaseRejectedSalesClaims, type SaleClaim } from "../holds/release.ts";
 
 export interface Rejection {
   tenantId: string;
@@ -7,11 +8,20 @@ export interface Rejection {
   bodyHash: string;
   code: RejectionCode;
   message: string;
+  /** A sale naming a checkout hold: the claim its receipt made on the hold, which the rejection gives back. */
+  claim?: SaleClaim;
 }
 
-/** Records refusals (in the caller's transaction, with the change that refused them); a repeat is a no-op. */
+/**
+ * Records refusals (in the caller's transaction, with the change that refused them); a repeat is a no-op. A rejected
+ * sale commits no hold: the claim it made on the hold it named goes with it (`releaseRejectedSalesClaims`).
+ */
 export async function recordRejections(tx: RawTx, rejections: Rejection[]): Promise<void> {
   if (!rejections.length) return;
+  await releaseRejectedSalesClaims(
+    tx,
+    rejections.flatMap((r) => (r.claim ? [r.claim] : [])),
+  );
   await tx.$executeRaw`
     INSERT INTO transaction_rejections (tenant_id, external_id, body_hash, code, message)
     SELECT * FROM unnest(${sqlArray(rejections.map((r) => r.tenantId))}::text[], ${sqlArray(rejections.map((r) => r.externalId))}::text[],

@@ -36,9 +36,7 @@ export const checkoutRouter = router({
     .query(({ ctx, input }) => quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
   hold: terminal
     .input(HoldRequest)
-    .mutation(({ ctx, input }) =>
-      holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, ctx.credential.role, unknownCodes(ctx)),
-    ),
+    .mutation(({ ctx, input }) => holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
   /** A hold spending wallet cash: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)
