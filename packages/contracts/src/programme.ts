@@ -258,7 +258,7 @@ function programmeConfigSchema(strict: boolean) {
   const parts = strict
     ? { ...writtenParts, rule: EarningRuleInput, redemption: RedemptionConfigInput, reward: RewardInput }
     : { ...readParts, rule: EarningRule, redemption: RedemptionConfig, reward: Reward };
-  return object({
+  const document = object({
     rules: z.array(parts.rule).max(200).default([]),
     caps: parts.PointCaps.default({}),
     /** Earned points become spendable after this many days. */
@@ -273,6 +273,37 @@ function programmeConfigSchema(strict: boolean) {
     rewards: z.array(parts.reward).max(200).default([]),
     /** Balance thresholds announced once per upward crossing ("You've reached 100 points"). */
     milestones: z.array(z.number().int().positive().max(MAX_POINTS_PER_TRANSACTION)).max(50).default([]),
+  });
+  // Only as written: a stored version that already has such a pair must still load, and its lots keep their dates.
+  return strict ? document.superRefine(refusePointsExpiringWhilePending) : document;
+}
+
+/** The fewest days `months` of `after_earning` can last: a month from 31 January ends on 28 February. */
+const SHORTEST_MONTH_DAYS = 28;
+
+/**
+ * An `after_earning` lot must outlive its pending period: one whose date came first would expire before it could ever
+ * be spent. Named on both fields, so the form that changed either shows why.
+ */
+function refusePointsExpiringWhilePending(
+  config: { pendingDays: number; expiry: { kind: string; months?: number } },
+  ctx: z.RefinementCtx,
+): void {
+  const { pendingDays, expiry } = config;
+  if (expiry.kind !== "after_earning" || expiry.months === undefined) return;
+  const shortest = SHORTEST_MONTH_DAYS * expiry.months;
+  if (shortest > pendingDays) return;
+  const lost = "and points would expire before they could be spent";
+  const asShortAs = `expiry.months ${expiry.months} can be as short as ${shortest} days`;
+  ctx.addIssue({
+    code: "custom",
+    path: ["pendingDays"],
+    message: `must be fewer than ${shortest} days: ${asShortAs}, ${lost}`,
+  });
+  ctx.addIssue({
+    code: "custom",
+    path: ["expiry", "months"],
+    message: `must last longer than pendingDays (${pendingDays}): ${asShortAs}, ${lost}`,
   });
 }
 

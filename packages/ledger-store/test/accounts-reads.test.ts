@@ -58,7 +58,7 @@ describe("pointsBalancesOf", () => {
 });
 
 describe("nextLotExpiries", () => {
-  it("sums the released lots expiring on the first local day any does; pending and expired lots do not count", async () => {
+  it("sums the lots expiring on the first local day any does, pending ones too; expired lots do not count", async () => {
     const { tenantId, customers } = await tenantWithCustomers(db, 2, "Expiring");
     const [a, b] = customers as [string, string];
     const now = new Date();
@@ -72,7 +72,7 @@ describe("nextLotExpiries", () => {
         earn(tenantId, a, 10, "a:1", now, { availableAt: now, expiresAt: firstDay }),
         earn(tenantId, a, 5, "a:2", now, { availableAt: now, expiresAt: sameLocalDay }),
         earn(tenantId, a, 20, "a:3", now, { availableAt: now, expiresAt: later }),
-        // Still pending: cannot be spent, so cannot be lost either.
+        // Still pending on its date: expired all the same (`expirePoints`), so it is lost with the others of that day.
         earn(tenantId, b, 8, "b:pending", now, { availableAt: addDays(now, 14), expiresAt: firstDay }),
         earn(tenantId, b, 3, "b:1", past, { availableAt: past, expiresAt: later }),
       ]),
@@ -80,7 +80,7 @@ describe("nextLotExpiries", () => {
     const expiring = await nextLotExpiries(db, tenantId, [a, b], "Europe/Warsaw", now);
     expect(Object.fromEntries(expiring)).toEqual({
       [a]: { points: 15, day: `${now.getUTCFullYear() + 1}-03-11` },
-      [b]: { points: 3, day: warsawDay(later) },
+      [b]: { points: 8, day: `${now.getUTCFullYear() + 1}-03-11` },
     });
     // Seen from after the first day, the next one is the later lot's.
     const afterFirst = await nextLotExpiries(db, tenantId, [a], "Europe/Warsaw", addDays(sameLocalDay, 1));

@@ -2,15 +2,17 @@ import type { ExpiryPolicy } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { inactivityExpiry } from "@regulars/rules";
 import { announcedInactivityExpiries } from "../jobs/inactivity-notice.ts";
+import { lotWithPointsToExpire } from "./expiring.ts";
 import { inactivityClocksOf } from "./inactivity-clock.ts";
 
 /**
  * Whether the expiry a `points.expiring` notice announced to the customer still stands, for whatever acts on the
  * notice days later ("your points expire in 3 days", or a follow-up "we miss you" after the date): while it is still
- * to come, and once it happened as announced. A dated notice covers the released lots of its local day
- * (`sendExpiryNotices`): it stands while one of them holds points or once one expired (`expire:lot:` key). An
- * inactivity notice is kept per clock: it stands while the policy is still inactivity and the clock the customer has
- * now, holding points, is the one announced for that date, or once that clock's expiry was posted and not undone.
+ * to come, and once it happened as announced. A dated notice covers the lots of its local day, pending ones too
+ * (`sendExpiryNotices`): it stands while one of them holds points to expire (`lotWithPointsToExpire`) or once one
+ * expired (`expire:lot:` key). An inactivity notice is kept per clock: it stands while the policy is still inactivity
+ * and the clock the customer has now, holding points, is the one announced for that date, or once that clock's expiry
+ * was posted and not undone.
  * It falls when a purchase restarted the clock (SPEC scenario 10) or the points were spent before the date.
  */
 export async function announcedExpiryStands(
@@ -23,9 +25,9 @@ export async function announcedExpiryStands(
   const [seen] = await db.$queryRaw<{ dated: boolean; inactive_key: string | null }[]>`
     SELECT EXISTS (
       SELECT 1 FROM point_lots l
-      WHERE l.tenant_id = ${tenantId} AND l.customer_id = ${customerId} AND l.released
+      WHERE l.tenant_id = ${tenantId} AND l.customer_id = ${customerId}
         AND (l.expires_at AT TIME ZONE ${programme.timezone})::date = (${expiresAt}::timestamptz AT TIME ZONE ${programme.timezone})::date
-        AND (l.remaining > 0 OR EXISTS (SELECT 1 FROM ledger_movements e
+        AND (${lotWithPointsToExpire("l")} OR EXISTS (SELECT 1 FROM ledger_movements e
           WHERE e.tenant_id = l.tenant_id AND e.idempotency_key = 'expire:lot:' || l.id))
     ) AS dated, (
       -- expirePoints posts an announced inactivity expiry on its date or later, never before

@@ -1,6 +1,7 @@
 import { exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
 import { addMonthsLocal, inactivityExpiry } from "@regulars/rules";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { lotWithPointsToExpire } from "../accounts/expiring.ts";
 import { type InactivityClock, inactivityClocksBetween, inactivityClocksOf } from "../accounts/inactivity-clock.ts";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { erasedAmong } from "../customers/resolve.ts";
@@ -16,8 +17,8 @@ import { announcedInactivityExpiries } from "./inactivity-notice.ts";
  *
  * A lot's date is fixed when it is awarded (SPEC), so dated lots expire on their date whatever the policy is
  * now: a version under `after_earning` dated them, and a later switch to `none` or `inactivity` does not undo
- * that. Only lots with `expires_at` are touched, and only an `after_earning` version sets it. `slice`: how many lots'
- * customers one transaction takes at most (smaller in tests).
+ * that, and whether or not they were released yet. Only lots with `expires_at` are touched, and only an
+ * `after_earning` version sets it. `slice`: how many lots' customers one transaction takes at most (smaller in tests).
  */
 export async function expirePoints(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   // Inactivity first: a balance due for inactivity goes in one movement, its dated lots with it. Either order
@@ -42,7 +43,7 @@ async function expireLots(ctx: JobContext, slice: number): Promise<JobResult> {
       const due = await tx.$queryRaw<{ customer_id: string }[]>`
         SELECT DISTINCT customer_id FROM (
           SELECT customer_id FROM point_lots l
-          WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at <= ${ctx.now}
+          WHERE tenant_id = ${ctx.tenantId} AND ${lotWithPointsToExpire("l")} AND expires_at <= ${ctx.now}
             AND customer_id <> ALL(${left}::text[])
             AND NOT EXISTS (
               SELECT 1 FROM checkout_holds h WHERE h.tenant_id = l.tenant_id AND h.customer_id = l.customer_id
@@ -204,11 +205,16 @@ async function recordInactivityTakes(tx: RawTx, before: OpenLot[], keyOf: Map<st
     WHERE l.id = b.id AND l.remaining < b.remaining`;
 }
 
-/** The due customers' lots that expired by `now`, oldest expiry first, through `point_lots_customer_live_idx`. */
+/**
+ * The due customers' lots that expired by `now`, oldest expiry first, through `point_lots_customer_live_idx`. Pending
+ * lots too (`lotWithPointsToExpire`): the date was fixed at award, and a lot still pending on it loses its points from
+ * the pending account (the expiry aims at the lot) instead of being released and expired at once, days late.
+ */
 export function expiredLotsStatement(tenantId: string, customerIds: string[], now: Date): Prisma.Sql {
   return Prisma.sql`
     SELECT l.id, l.customer_id, l.remaining, m.idempotency_key AS key FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
-    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ANY(${customerIds}::text[]) AND l.released AND l.remaining > 0 AND l.expires_at <= ${now}
+    WHERE l.tenant_id = ${tenantId} AND l.customer_id = ANY(${customerIds}::text[]) AND ${lotWithPointsToExpire("l")}
+      AND l.expires_at <= ${now}
     ORDER BY l.expires_at, l.id`;
 }
 

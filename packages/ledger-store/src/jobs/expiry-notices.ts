@@ -2,6 +2,7 @@ import { ExpiryPolicy, type LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, withTransaction } from "@regulars/db";
 import { inactivityExpiry, localDate, noticeAt, startOfNextLocalDay } from "@regulars/rules";
 import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
+import { lotWithPointsToExpire } from "../accounts/expiring.ts";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { type JobContext, type JobResult, SLICE } from "./context.ts";
@@ -52,11 +53,16 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   return result;
 }
 
-/** One notice per customer whose lots expire in [from, to), after now: one local day's, the points and the earliest expiry. */
+/**
+ * One notice per customer whose lots expire in [from, to), after now: one local day's, the points and the earliest
+ * expiry. Pending lots count (`lotWithPointsToExpire`): a lot whose date comes before its release is expired all the
+ * same, and one released inside the notice period would otherwise be announced late, at its release.
+ */
 async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promise<LoyaltyEvent[]> {
   const rows = await ctx.db.$queryRaw<{ customer_id: string; expires_at: Date; points: bigint }[]>`
     SELECT customer_id, min(expires_at) AS expires_at, sum(remaining) AS points FROM point_lots
-    WHERE tenant_id = ${ctx.tenantId} AND released AND remaining > 0 AND expires_at > ${ctx.now} AND expires_at >= ${from} AND expires_at < ${to}
+    WHERE tenant_id = ${ctx.tenantId} AND ${lotWithPointsToExpire("point_lots")}
+      AND expires_at > ${ctx.now} AND expires_at >= ${from} AND expires_at < ${to}
     GROUP BY customer_id ORDER BY customer_id`;
   return rows.map((r) => ({
     type: "points.expiring",
