@@ -34,9 +34,11 @@ export async function exportPostgres(
   const present = await existingTables(db, Object.keys(postgresTables));
   for (const [table, rule] of Object.entries(postgresTables)) {
     if (!rule.export || !present.has(table)) continue;
-    // The table name and condition are literals of tables.ts; the ids travel as parameters.
+    const { where, row: exportedRow } = rule.exported ?? { where: rule.where, row: "to_jsonb(t)" };
+    // The table name, condition and row are literals of tables.ts; the ids travel as parameters.
     const [row] = await db.$queryRawUnsafe<{ rows: unknown[] }[]>(
-      `SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM ${table} t WHERE t.tenant_id = $1 AND (${rule.where})`,
+      `SELECT coalesce(jsonb_agg(${exportedRow}), '[]'::jsonb) AS rows FROM ${table} t ` +
+        `WHERE t.tenant_id = $1 AND (${where})`,
       tenantId,
       customerIds,
     );

@@ -5,6 +5,7 @@ import { newPseudonym } from "@regulars/ids";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
 import { deleteEventsBefore, eraseClickhouse, scrubLinksBefore } from "./clickhouse.ts";
+import { dormantCustomers } from "./dormant.ts";
 import { deletePersonalRows, eraseCustomer, finishErasure, redactKeptRows } from "./erase.ts";
 import { personIds } from "./person.ts";
 import { retentionCutoffs } from "./policy.ts";
@@ -123,15 +124,8 @@ export async function applyRetention(ctx: PrivacyJobContext): Promise<JobResult>
     acted += await deleteEventsBefore(ctx.analytics, ctx.tenantId, cutoffs.eventsBefore);
   const outbox = [];
   if (cutoffs.inactiveBefore) {
-    const dormant = await ctx.db.$queryRaw<{ id: string }[]>`
-      SELECT c.id FROM customers c
-      LEFT JOIN customer_loyalty l ON l.customer_id = c.id
-      LEFT JOIN customer_profiles p ON p.customer_id = c.id
-      WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.merged_id = c.id)
-        AND greatest(c.created_at, l.last_activity_at, p.updated_at) < ${cutoffs.inactiveBefore}
-      ORDER BY c.id LIMIT ${INACTIVE_PER_PASS}`;
-    for (const { id } of dormant) {
+    const dormant = await dormantCustomers(ctx.db, ctx.tenantId, cutoffs.inactiveBefore, INACTIVE_PER_PASS);
+    for (const id of dormant) {
       const erased = await eraseCustomer(ctx, ctx.tenantId, id, {
         actor: "system:retention",
         cause: "inactivity",

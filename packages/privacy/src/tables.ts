@@ -31,6 +31,12 @@ export interface PostgresTableRule {
   where: string;
   /** false: classified, not in the export (`why` says why). */
   export: boolean;
+  /**
+   * The export of a table whose rows erasure changes in more ways than `where` says (`shared`, `redact.where`): the
+   * rows `where` names here, each as `row` (a jsonb of `t`), which leaves out other customers' items of a shared row.
+   * Without it, the rows of the rule's `where` as stored.
+   */
+  exported?: { where: string; row: string };
   erase: PostgresErasure;
   why: string;
   /**
@@ -71,8 +77,10 @@ const ofAccounts =
 const personalEntry =
   "(e->>'type' = 'event.recorded' AND " +
   "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
+/** A behavioural event of the person in a row of its own. */
+const personalCopy = "(t.type = 'event.recorded' AND t.payload->>'customerId' = ANY($2::text[]))";
 const outboxWhere =
-  "(t.type = 'event.recorded' AND t.payload->>'customerId' = ANY($2::text[])) OR " +
+  `${personalCopy} OR ` +
   // A row of nothing but the person's behavioural events goes whole (IS NOT TRUE: an anonymous event keeps it).
   "(t.type = 'outbox.batch' AND NOT EXISTS (" +
   `SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${personalEntry} IS NOT TRUE))`;
@@ -107,6 +115,8 @@ const personalMessageTypes = "('message.clicked', 'message.failed')";
 const messageEntry =
   `(e->>'type' IN ${personalMessageTypes} AND ` +
   "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
+/** A message event of the person that may name them, in a row of its own. */
+const messageCopy = `(t.type IN ${personalMessageTypes} AND t.payload->>'customerId' = ANY($2::text[]))`;
 /** A batch entry's whole payload, as publishing expands it. */
 const wholeEntry = "(t.payload->'shared' || (e->'payload'))";
 /** A batch row's shared link or reason: the person's entry gets its own redacted copy, the others theirs as it was. */
@@ -114,7 +124,7 @@ const sharedText =
   "jsonb_strip_nulls(jsonb_build_object('url', t.payload->'shared'->'url', 'reason', t.payload->'shared'->'reason'))";
 const outboxMessageRedaction = {
   where:
-    `(t.type IN ${personalMessageTypes} AND t.payload->>'customerId' = ANY($2::text[])) OR ` +
+    `${messageCopy} OR ` +
     `(t.type = 'outbox.batch' AND EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${messageEntry}))`,
   rows:
     "CASE WHEN t.type = 'outbox.batch' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e " +
@@ -130,6 +140,21 @@ const outboxMessageRedaction = {
     `WHEN ${sharedText} <> '{}'::jsonb THEN jsonb_set(e, '{payload}', ${sharedText} || (e->'payload')) ` +
     "ELSE e END ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i))) " +
     `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} END`,
+};
+
+/**
+ * What the export holds of the outbox: the copies erasure deletes, takes out of batch rows or redacts (the same
+ * selections), a batch row with the person's entries only (its `shared` fields are in each of them).
+ */
+const ownEntry = `(${personalEntry} OR ${messageEntry})`;
+const outboxExported = {
+  where:
+    `${personalCopy} OR ${messageCopy} OR (t.type = 'outbox.batch' AND ` +
+    `EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${ownEntry}))`,
+  row:
+    "CASE WHEN t.type = 'outbox.batch' THEN jsonb_set(to_jsonb(t), '{payload,events}', " +
+    "(SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i) " +
+    `WHERE ${ownEntry})) ELSE to_jsonb(t) END`,
 };
 
 /**
@@ -211,7 +236,8 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     where: outboxWhere,
     shared: outboxShared,
     redact: outboxMessageRedaction,
-    export: false,
+    export: true,
+    exported: outboxExported,
     erase: "delete",
     why:
       "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data, " +
@@ -221,7 +247,7 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     // The customer.erased notice stays until delivered, retried or dead-lettered: it holds ids only, and it is
     // how the tenant's systems learn to forget the customer (the sweep runs for days after the erasure).
     where: "t.payload->'data'->>'customerId' = ANY($2::text[]) AND t.event_type <> 'customer.erased'",
-    export: false,
+    export: true,
     erase: "delete",
     why: "copies of domain events sent to the tenant's own webhook endpoints (migration 0015)",
   },
