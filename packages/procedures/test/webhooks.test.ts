@@ -96,6 +96,15 @@ describe("webhooks.deliveries", () => {
     const { endpoint } = await mine.admin.webhooks.endpoints.create({ url, eventTypes: ["coupon.issued"] });
     const ping = await mine.admin.webhooks.endpoints.test({ id: endpoint.id });
     expect(ping).toMatchObject({ eventType: "webhook.ping", status: "pending", payload: { type: "webhook.ping" } });
+    // A ping makes the tenant's server receive a signed request: audited, naming the endpoint and the delivery.
+    const pinged = await db.auditLog.findMany({
+      where: { tenantId: mine.tenantId, target: endpoint.id },
+      orderBy: { id: "asc" },
+    });
+    expect(pinged.map((a) => [a.action, a.actor, a.details])).toEqual([
+      ["webhooks.endpoints.create", mine.adminKeyId, expect.anything()],
+      ["webhooks.endpoints.test", mine.adminKeyId, { deliveryId: ping.id }],
+    ]);
     const listed = await mine.admin.webhooks.deliveries.list({ endpointId: endpoint.id });
     expect(listed.items.map((d) => d.id)).toEqual([ping.id]);
     expect((await mine.admin.webhooks.deliveries.list({ endpointId: endpoint.id, status: "failed" })).items).toEqual(

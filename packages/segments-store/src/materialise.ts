@@ -1,4 +1,5 @@
 import type { AnalystSqlTarget } from "@regulars/analytics";
+import { recordAudit } from "@regulars/audit";
 import { type Db, type DbTx, holdErasureFence, withTransaction } from "@regulars/db";
 import { evaluateSegment } from "./member-ids.ts";
 import { getSegment, sourceOf } from "./segments.ts";
@@ -30,6 +31,11 @@ export interface MaterialiseOptions {
    * refresh it anyway (an admin asking for this segment's refresh).
    */
   whenPaused?: "skip" | "refresh";
+  /**
+   * Who asked, when someone did (an admin's `segments.refresh`): the refresh is then audited as `segments.refresh` in
+   * the transaction that applies its members. Refreshes on change (audited as that change) and on schedule pass none.
+   */
+  actor?: string;
 }
 
 /** Stable per segment, customer and refresh (the statement below builds the same text in SQL). */
@@ -53,7 +59,7 @@ export async function materialiseSegment(
   tenantId: string,
   segmentId: string,
   now: Date,
-  { whenPaused = "skip" }: MaterialiseOptions = {},
+  { whenPaused = "skip", actor }: MaterialiseOptions = {},
 ): Promise<SegmentRefresh> {
   const segment = await getSegment(deps.db, tenantId, segmentId);
   const skipPaused = whenPaused === "skip";
@@ -63,8 +69,39 @@ export async function materialiseSegment(
   // were checked against the customers in 0.9 s sorted and in 2.8-3.7 s shuffled.
   ids.sort();
   const evaluated = { version: segment.version, now };
-  return withTransaction(deps.db, (tx) => applyMembers(tx, { tenantId, segmentId, ids, evaluated, skipPaused }), {
-    timeoutMs: 120_000,
+  return withTransaction(
+    deps.db,
+    async (tx) => {
+      const refreshed = await applyMembers(tx, { tenantId, segmentId, ids, evaluated, skipPaused });
+      if (actor) await auditRefresh(tx, tenantId, actor, refreshed);
+      return refreshed;
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+/**
+ * The audit row of a refresh someone asked for: ids and counts only (no customer ids, which would outlive erasure).
+ * The status is read under the segment's lock, so `paused` says the refresh overrode the freeze. A superseded refresh
+ * applied nothing and says so; it is recorded all the same, as the asking was an admin's action.
+ */
+async function auditRefresh(tx: DbTx, tenantId: string, actor: string, refreshed: SegmentRefresh): Promise<void> {
+  const { segmentId, refresh, members, entered, left, superseded } = refreshed;
+  const [segment] = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status FROM segments WHERE id = ${segmentId} AND tenant_id = ${tenantId}`;
+  await recordAudit(tx, {
+    tenantId,
+    actor,
+    action: "segments.refresh",
+    target: segmentId,
+    details: {
+      refresh,
+      members,
+      entered,
+      left,
+      status: segment?.status ?? null,
+      ...(superseded ? { superseded } : {}),
+    },
   });
 }
 

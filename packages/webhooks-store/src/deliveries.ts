@@ -127,9 +127,10 @@ export async function replayFailedDeliveries(
 
 /**
  * A test delivery (`webhook.ping`) to an endpoint, sent by the senders like any other; it does not count
- * towards disabling the endpoint. The admin reads how it went in the deliveries list.
+ * towards disabling the endpoint. The admin reads how it went in the deliveries list. Audited under `actor` in the
+ * same transaction: a ping makes the tenant's server receive a signed request, as a replay does.
  */
-export async function enqueuePing(db: Db, tenantId: string, endpointId: string, now: Date = new Date()) {
+export async function enqueuePing(db: Db, tenantId: string, endpointId: string, actor: string, now: Date = new Date()) {
   return withTransaction(db, async (tx) => {
     if ((await shareEndpointStatus(tx, tenantId, endpointId)) !== "enabled") throw endpointOff(endpointId);
     const id = `whd_${ulid()}`;
@@ -145,6 +146,13 @@ export async function enqueuePing(db: Db, tenantId: string, endpointId: string, 
         windowStartedAt: now,
         createdAt: now,
       },
+    });
+    await recordAudit(tx, {
+      tenantId,
+      actor,
+      action: "webhooks.endpoints.test",
+      target: endpointId,
+      details: { deliveryId: id },
     });
     return toDelivery(row);
   });

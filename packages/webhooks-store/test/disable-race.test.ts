@@ -116,7 +116,7 @@ describe("an endpoint switched off while deliveries to it are made pending", () 
   it("a ping meanwhile is refused, nothing left pending", async () => {
     const e = await endpointOf("Racing Ping Grill");
 
-    const pinged = await duringDisable(e, () => enqueuePing(db, e.tenantId, e.endpointId, ahead));
+    const pinged = await duringDisable(e, () => enqueuePing(db, e.tenantId, e.endpointId, "key_1", ahead));
 
     expect(await e.deliveries()).toEqual([]);
     expect(pinged).toEqual({ error: expect.objectContaining({ code: "conflict" }) });

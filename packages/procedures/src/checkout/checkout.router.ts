@@ -7,6 +7,7 @@ import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
 import { isTill, readableAtTill } from "../customers/customers.till.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
+import { auditedConfirm, auditedHold, auditedVoid } from "./checkout.audit.ts";
 
 /** The kiosk's and the till's checkout: the same domain functions as the gateway's /v1/checkout routes. */
 const terminal = roleProcedure("kiosk", "pos", "admin");
@@ -34,14 +35,21 @@ export const checkoutRouter = router({
   quote: terminal
     .input(QuoteRequest)
     .query(({ ctx, input }) => quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
+  // hold, confirm and void are audited when an admin calls them; a till's are not (checkout.audit.ts says why).
   hold: terminal
     .input(HoldRequest)
-    .mutation(({ ctx, input }) => holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
+    .mutation(({ ctx, input }) =>
+      auditedHold(ctx, () => holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
+    ),
   /** A hold spending wallet cash: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)
-    .mutation(({ ctx, input }) => confirmHold(deps(ctx), ctx.tenantId, input.holdId, input.code)),
-  void: terminal.input(HoldIdInput).mutation(({ ctx, input }) => voidHold(ctx.db, ctx.tenantId, input.holdId)),
+    .mutation(({ ctx, input }) =>
+      auditedConfirm(ctx, input.holdId, () => confirmHold(deps(ctx), ctx.tenantId, input.holdId, input.code)),
+    ),
+  void: terminal
+    .input(HoldIdInput)
+    .mutation(({ ctx, input }) => auditedVoid(ctx, input.holdId, () => voidHold(ctx.db, ctx.tenantId, input.holdId))),
   getHold: terminal.input(HoldIdInput).query(async ({ ctx, input }) => {
     const hold = await holdView(ctx.db, ctx.tenantId, input.holdId);
     // Erasure keeps the hold for the accounts; to a till an erased customer's reservation is no one's, as in a quote.

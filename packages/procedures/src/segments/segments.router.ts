@@ -160,9 +160,10 @@ export const segmentsRouter = router({
 
   /**
    * Refreshes the membership now, a paused segment's too (an admin's explicit call); entered and left customers
-   * are announced as segment.entered / segment.left.
+   * are announced as segment.entered / segment.left, which may start campaigns: audited with its counts, in the
+   * transaction that applies the members.
    */
   refresh: allowedTo("refreshSegments")
     .input(SegmentIdInput)
-    .mutation(({ ctx, input }) => refreshed(ctx, input.id, { whenPaused: "refresh" })),
+    .mutation(({ ctx, input }) => refreshed(ctx, input.id, { whenPaused: "refresh", actor: ctx.credential.keyId })),
 });

@@ -65,8 +65,10 @@ const endpointsRouter = router({
   rotateSecret: admins
     .input(EndpointIdInput)
     .mutation(({ ctx, input }) => rotateSecret(ctx.db, ctx.tenantId, input.id, ctx.credential.keyId)),
-  /** Queues a `webhook.ping` delivery; how it went shows in `deliveries.list` within seconds. */
-  test: admins.input(EndpointIdInput).mutation(({ ctx, input }) => enqueuePing(ctx.db, ctx.tenantId, input.id)),
+  /** Queues a `webhook.ping` delivery (audited); how it went shows in `deliveries.list` within seconds. */
+  test: admins
+    .input(EndpointIdInput)
+    .mutation(({ ctx, input }) => enqueuePing(ctx.db, ctx.tenantId, input.id, ctx.credential.keyId)),
 });
 
 const deliveriesRouter = router({
