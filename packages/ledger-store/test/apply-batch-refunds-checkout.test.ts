@@ -2,9 +2,18 @@ import type { TransactionMessage } from "@regulars/contracts";
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyTransactionBatch, customerBalances, findBalanceDrift, placeHold } from "../src/index.ts";
+import { applyTransactionBatch, customerBalances, findBalanceDrift, outboxEventsOf, placeHold } from "../src/index.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
-import { apply, checkoutTenant, genericCoupon, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import {
+  apply,
+  basket,
+  checkoutProgramme,
+  checkoutTenant,
+  genericCoupon,
+  givePoints,
+  holdRequest,
+  saleWithHold,
+} from "./checkout-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -128,4 +137,52 @@ describe("what a refund gives back of its sale's checkout", () => {
     expect(await takenBack()).toHaveLength(2);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
+
+  // Spend counts sales as posted (the store, the tier job): a refund of a hold sale posted at list price, applied in
+  // its sale's batch, lowers it by what the sale counted, not by more than the batch had counted for it.
+  it.each([
+    ["after its sale", false],
+    ["parked before its sale", true],
+  ])(
+    "a hold sale at list price refunded in full %s in its batch leaves the tier its other sales reached",
+    async (_, parked) => {
+      const tiers = {
+        basis: "spend",
+        window: "lifetime",
+        levels: [
+          { id: "bronze", name: "Bronze", threshold: 0 },
+          { id: "silver", name: "Silver", threshold: 1500, benefits: { rewardPoints: 50 } },
+        ],
+      };
+      const { tenantId, customers, deps } = await checkoutTenant(db, 1, { ...checkoutProgramme, tiers });
+      const [c] = customers as [string];
+      await givePoints(db, tenantId, c, 200);
+      await apply(db, [txMessage(tenantId, { customer: { id: c }, lines: [line("MEAL", 1_600)] })]); // silver, +50
+      const tier = async () => (await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: c } })).tier;
+      expect(await tier()).toBe("silver");
+      // The hold pays 1000 of the 1600 with the 200 points; the till posts the basket at list price.
+      const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 200 }));
+      const sale = txMessage(tenantId, {
+        customer: { id: c },
+        channel: "kiosk",
+        lines: basket().lines,
+        holdId: placed.holdId,
+      });
+      const refund = fullRefund(tenantId, sale);
+      const { outcomes } = await apply(db, parked ? [refund, sale] : [sale, refund]);
+      expect(outcomes.map((o) => o.kind)).toEqual(["done", "done"]);
+      expect(await db.transaction.count({ where: { tenantId, externalId: refund.transaction.externalId } })).toBe(1);
+
+      expect(await tier()).toBe("silver"); // 1600 + 1600 - 1600, as the store counts it
+      const events = await outboxEventsOf(db, tenantId, "tier.changed");
+      expect(events.map((e) => (e.payload as { to: string }).to)).toEqual(["silver"]);
+      const undone = await db.ledgerMovement.count({
+        where: { tenantId, idempotencyKey: { startsWith: "tier-undo:" } },
+      });
+      expect(undone).toBe(0);
+      // The points back from the hold, the sale's 6 earned reversed: the first sale's 16 and its silver's 50 are kept.
+      expect((await customerBalances(db, tenantId, c)).points).toBe(266);
+      expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+    },
+  );
 });

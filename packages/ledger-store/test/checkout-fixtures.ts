@@ -15,8 +15,8 @@ export const checkoutProgramme = {
   ],
 };
 
-export async function checkoutTenant(db: Db, customers = 1) {
-  const tenantId = await tenantWithProgramme(db, checkoutProgramme, "Checkout Burgers");
+export async function checkoutTenant(db: Db, customers = 1, programme: Record<string, unknown> = checkoutProgramme) {
+  const tenantId = await tenantWithProgramme(db, programme, "Checkout Burgers");
   const ids = Array.from({ length: customers }, () => newId("customer"));
   await db.customer.createMany({ data: ids.map((id) => ({ id, tenantId, createdVia: "test" })) });
   const deps: HoldDeps = { db, programmes: new ProgrammeCache(db, 0), sendConfirmationSms: smsInTransaction };

@@ -77,6 +77,11 @@ export interface SaleRecord {
   refundedPerLine: number[];
   /** Per line that cost no money, the price its refunds named (`pricesNamedAfter`); absent: none named. */
   pricesNamed?: number[];
+  /**
+   * The line numbers its refunds named, one sale line per refund line (`refunds_line_no`): what voids a sale that cost
+   * no money as an order (`orderVoided`). Read only for such a sale (others are judged by money); absent: none named.
+   */
+  linesNamed?: number[];
   refundedTotal: number;
   /** How many refunds of this sale applied before: a sale paid nothing in money cannot measure them by money. */
   refundCount: number;

@@ -7,9 +7,9 @@ import {
 } from "@regulars/contracts";
 import {
   effectiveTier,
-  fullyRefunded,
   localDate,
   matchRefundLines,
+  orderVoided,
   pricesNamedAfter,
   refundedAfter,
   refundedEntries,
@@ -77,6 +77,12 @@ export function planRefund(
 
   const before = sale.refundedPerLine;
   const after = refundedAfter(before, sale.lines.length, match.lines);
+  // The sale line each refund line names, stored with it (`refunds_line_no`): what voids a sale that cost no money.
+  const refundsLineNo = t.lines.map((_, k) => {
+    const taken = match.lines.filter((l) => l.refundLine === k);
+    return taken.length === 1 ? taken[0]!.lineNo : null;
+  });
+  const namedAfter = new Set([...(sale.linesNamed ?? []), ...refundsLineNo.filter((n): n is number => n !== null)]);
   const refunded = refundedEntries(sale.lines, match.lines, t.lines);
   const pricesNamed = pricesNamedAfter(sale.pricesNamed, sale.lines.length, refunded);
   const reversed = refundReversal({
@@ -121,13 +127,19 @@ export function planRefund(
       for (const [cardId, count] of Object.entries(
         stampsToTakeBack(sale.effects, sale.lines, after, sale.stampsTaken, pricesNamed),
       )) {
+        // The card as the sale's programme had it, recorded with the sale: a completion goes back at what it paid, also
+        // when a later version pays more or removed the card. Effects stored before that was recorded have only the
+        // card in force now to go by, and nothing without it.
+        const recorded = sale.effects.stamps[cardId];
         const card = config.stampCards.find((c) => c.id === cardId);
+        const stampsRequired = recorded?.stampsRequired ?? card?.stampsRequired;
+        const rewardPoints = recorded?.rewardPoints ?? card?.rewardPoints;
         const progress = state.stamps.get(cardId);
-        if (!card || !progress) continue;
-        const undone = takeBackStamps(progress, count, card.stampsRequired);
+        if (stampsRequired === undefined || rewardPoints === undefined || !progress) continue;
+        const undone = takeBackStamps(progress, count, stampsRequired);
         state.stamps.set(cardId, { stamps: undone.stamps, completed: undone.completed, changed: true });
         effects.stampsTaken[cardId] = count;
-        const points = undone.undoneCompletions * card.rewardPoints;
+        const points = undone.undoneCompletions * rewardPoints;
         if (points > 0) {
           const ownReward = (sale.effects.stamps[cardId]?.added ?? 0) > 0 ? stampRewardKey(sale.id, cardId) : null;
           movements.push({
@@ -137,14 +149,16 @@ export function planRefund(
             amount: -points,
             idempotencyKey: `stamp-undo:${m.transactionId}:${cardId}`,
             sourceKey: ownReward,
-            reason: `refund of ${t.refundOf} took back a completed "${card.name}"`,
+            reason: `refund of ${t.refundOf} took back a completed "${card?.name ?? cardId}"`,
           });
         }
       }
     }
     const tiers = config.tiers;
     if (tiers) {
-      const orderRefunded = fullyRefunded(sale.lines, after) && !fullyRefunded(sale.lines, before);
+      const orderBefore = { money: sale.refundedTotal, linesNamed: new Set(sale.linesNamed), count: sale.refundCount };
+      const orderAfter = { money: sale.refundedTotal + t.total, linesNamed: namedAfter, count: sale.refundCount + 1 };
+      const orderRefunded = orderVoided(sale, orderAfter) && !orderVoided(sale, orderBefore);
       // A refund counts in its sale's window(s) (as the store reads them): a refund in January of a December sale
       // takes nothing from the new year. It is judged, as a sale is, in the window of its own time (as in a batch
       // of its own). Of a sale inside that window, on that window's total after it. Of a sale of a past period, on
@@ -159,10 +173,11 @@ export function planRefund(
       const counted = inQualifyingWindow(judged.window, sale.occurredAt);
       // Points earned lose the whole refunded share, the expired part too: spared from the balance only, it was
       // never earned for good (the stored window total subtracts it with the reversals), else a sale refunded after
-      // its points expired would keep its tier for good.
-      const lowered =
-        tiers.basis === "points_earned" ? reversed : tiers.basis === "spend" ? t.total : orderRefunded ? 1 : 0;
-      countInWindows(state, sale.occurredAt, -lowered);
+      // its points expired would keep its tier for good. Spend loses the refund's total as posted, as the store counts
+      // it, never more than is left of what its sale added (its total as posted, `planSale`'s `postedTotal`).
+      const spendLeft = Math.max(0, sale.total - sale.refundedTotal);
+      const lowerBy = { points_earned: reversed, spend: Math.min(t.total, spendLeft), orders: orderRefunded ? 1 : 0 };
+      countInWindows(state, sale.occurredAt, -lowerBy[tiers.basis]);
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged);
       const back =
         qualifying !== null && config.refunds.tierRewards
@@ -238,6 +253,7 @@ export function planRefund(
 
   sale.refundedPerLine = after;
   sale.pricesNamed = pricesNamed;
+  sale.linesNamed = [...namedAfter];
   sale.refundedTotal += t.total;
   sale.refundCount += 1;
   sale.expiredSpared += expired;
@@ -263,10 +279,7 @@ export function planRefund(
     movements,
     events,
     effects,
-    refundsLineNo: t.lines.map((_, k) => {
-      const taken = match.lines.filter((l) => l.refundLine === k);
-      return taken.length === 1 ? taken[0]!.lineNo : null;
-    }),
+    refundsLineNo,
   };
 }
 

@@ -49,8 +49,17 @@ export function countEarnedOnDay(state: LoyaltyState, day: string, points: numbe
  * tier upgrade with its reward. A tier floor in force at the sale's time lifts the tier held first.
  * The state is updated so the next message of the batch sees this one. Idempotency keys derive from the
  * transaction id: replaying the sale posts nothing new.
+ *
+ * `m` may be the sale as its checkout left it to pay (`paidAfterCheckout`), which earns; `postedTotal` is its total as
+ * posted, which spend counts: the store, the tier job and a refund (which lowers spend by its own posted total) count
+ * that, so counting what was left to pay would let a refund of a hold sale take more spend than its sale added.
  */
-export function planSale(m: TransactionMessage, state: LoyaltyState, programme: ProgrammeAt): SalePlan {
+export function planSale(
+  m: TransactionMessage,
+  state: LoyaltyState,
+  programme: ProgrammeAt,
+  postedTotal: number = m.transaction.total,
+): SalePlan {
   const { config, timezone } = programme;
   const t = m.transaction;
   const occurredAt = new Date(t.occurredAt);
@@ -99,7 +108,13 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     if (!card.enabled) continue;
     const add = stampsEarned(card, input);
     if (add <= 0) continue;
-    effects.stamps[card.id] = { added: add, perLine: stampsPerLine(card, input) };
+    // What this programme's card pays, recorded: a refund takes back this, not what a later version pays.
+    effects.stamps[card.id] = {
+      added: add,
+      perLine: stampsPerLine(card, input),
+      stampsRequired: card.stampsRequired,
+      rewardPoints: card.rewardPoints,
+    };
     const progress = state.stamps.get(card.id) ?? { stamps: 0, completed: 0, changed: false };
     const after = applyStamps(progress.stamps, add, card.stampsRequired);
     state.stamps.set(card.id, {
@@ -146,7 +161,7 @@ export function planSale(m: TransactionMessage, state: LoyaltyState, programme: 
     countInWindows(
       state,
       occurredAt,
-      tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? t.total : 1,
+      tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? postedTotal : 1,
     );
     const qualifying = judged.total();
     const reached = tierFor(tiers, qualifying);

@@ -301,7 +301,7 @@ describe("planSale: stamp cards", () => {
       },
     ]);
     // Recorded per line, so a refund of the coffees can take exactly those stamps back.
-    expect(plan.effects.stamps).toEqual({ coffee: { added: 4, perLine: [4, 0] } });
+    expect(plan.effects.stamps).toEqual({ coffee: { added: 4, perLine: [4, 0], stampsRequired: 5, rewardPoints: 40 } });
     expect(state.stamps.get("coffee")).toEqual({ stamps: 2, completed: 2, changed: true });
   });
 
@@ -329,7 +329,7 @@ describe("planSale: stamp cards", () => {
     );
     expect(plan.events).toEqual([]);
     expect(plan.movements.map((m) => m.kind)).toEqual(["earn"]);
-    expect(plan.effects.stamps).toEqual({ coffee: { added: 2, perLine: [2] } });
+    expect(plan.effects.stamps).toEqual({ coffee: { added: 2, perLine: [2], stampsRequired: 5, rewardPoints: 40 } });
     expect(state.stamps.get("coffee")).toEqual({ stamps: 2, completed: 0, changed: true });
 
     const none = planSale(saleMessage("S-3", [{ sku: "croissant", unitPrice: 250 }]), state, p);

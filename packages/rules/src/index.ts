@@ -26,6 +26,7 @@ export {
   fullyRefunded,
   type MatchedRefundLine,
   matchRefundLines,
+  orderVoided,
   type RefundLineInput,
   type RefundMatch,
   type RefundReversalInput,

@@ -8,7 +8,12 @@ import { tierFor } from "./tiers.ts";
  * (for item cards, the units each line stamped) and a tier upgrade with the reward it paid.
  */
 export interface SaleEffects {
-  stamps: Record<string, { added: number; perLine: number[] }>;
+  /**
+   * Per card, also the card's size and the reward it paid per completion as the sale's programme had them: a refund
+   * takes back what the sale paid, whatever the programme says by then, and also of a card removed since. Absent on
+   * effects stored before they were recorded: those are judged by the card in force at the refund.
+   */
+  stamps: Record<string, { added: number; perLine: number[]; stampsRequired?: number; rewardPoints?: number }>;
   tier: {
     from: string | null;
     /**

@@ -173,3 +173,17 @@ export function refundReversal(input: RefundReversalInput): number {
 export function fullyRefunded(saleLines: readonly SaleLineForRefund[], refunded: readonly number[]): boolean {
   return saleLines.every((l, i) => l.amount <= (refunded[i] ?? 0));
 }
+
+/**
+ * Whether a sale's refunds void it as an order, by the store's rule (ledger-store `voided-sales.ts`, which the
+ * order-count tier basis and the tier job read): a sale that cost money once they gave back all of it (`money`, their
+ * totals); a sale paid without money (total 0), which they cannot measure by money, once they named every one of its
+ * lines (`linesNamed`, their `refunds_line_no`). Refunding one line of a meal paid with points is not refunding the meal.
+ */
+export function orderVoided(
+  sale: { total: number; lines: readonly unknown[] },
+  refunds: { money: number; linesNamed: ReadonlySet<number>; count: number },
+): boolean {
+  if (sale.total > 0) return refunds.money >= sale.total;
+  return refunds.count > 0 && sale.lines.every((_, lineNo) => refunds.linesNamed.has(lineNo));
+}

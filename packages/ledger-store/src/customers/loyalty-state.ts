@@ -48,6 +48,11 @@ export interface StateScope {
   timesOf?: ReadonlyMap<string, readonly string[]>;
   /** The batch refunds: load the tier upgrades no refund took back, for its refunds to take back those left unbacked. */
   upgrades?: boolean;
+  /**
+   * The batch refunds a sale that stamped a card: load stamp progress whatever the versions' cards, as the refund
+   * takes back the stamps of a card removed since (at what the sale recorded of it).
+   */
+  stamps?: boolean;
 }
 
 /**
@@ -171,7 +176,7 @@ export async function loadLoyaltyStates(
     );
   if (scope.upgrades && (tiers || scope.otherTiers?.length)) await loadUpgrades(tx, tenantId, states);
 
-  if (configs.some((c) => c.stampCards.length)) {
+  if (scope.stamps || configs.some((c) => c.stampCards.length)) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`
       SELECT customer_id, card_id, stamps, completed FROM stamp_card_progress WHERE customer_id = ANY(${idList}::text[])`;
     for (const p of progress)

@@ -232,6 +232,9 @@ async function loadStates(work: BatchWork, fresh: number[], records: Map<string,
       upgrades:
         mine.some((i) => work.isRefund(i)) &&
         [...versionOf.values()].some((v) => v.config.tiers && v.config.refunds.tierRewards),
+      stamps: mine.some(
+        (i) => work.isRefund(i) && Object.keys(records.get(work.saleIdOf.get(i)!)?.effects.stamps ?? {}).length > 0,
+      ),
     });
     for (const [id, state] of loaded) work.states.set(id, state);
   }
@@ -264,7 +267,7 @@ async function applySale(work: BatchWork, i: number) {
   // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
   const plan =
     programme && state && customerId
-      ? planSale(paid, state, programmeFor(programme, work.memberships, customerId))
+      ? planSale(paid, state, programmeFor(programme, work.memberships, customerId), m.transaction.total)
       : null;
   work.rows.push({
     ...row,

@@ -77,11 +77,25 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
     { transaction_id: string; line_no: number; sku: string; amount: bigint; price: bigint }[]
   >`
     SELECT transaction_id, line_no, sku, amount, quantity * unit_price AS price FROM transaction_lines WHERE transaction_id = ANY(${sqlArray(sales.map((s) => s.id))}::text[]) ORDER BY transaction_id, line_no`;
+  // A sale that cost no money is void as an order once its refunds named every line (`orderVoided`): the lines they
+  // named are read for such sales alone, few, as the store reads them (`voided-sales.ts`).
   const refunds = await tx.$queryRaw<
-    { id: string; tenant_id: string; refund_of: string; total: bigint; effects: StoredRefundEffects | null }[]
+    {
+      id: string;
+      tenant_id: string;
+      refund_of: string;
+      total: bigint;
+      effects: StoredRefundEffects | null;
+      lines_named: number[] | null;
+    }[]
   >`
-    SELECT r.id, r.tenant_id, r.refund_of, r.total, r.effects FROM transactions r
-    JOIN unnest(${sqlArray(sales.map((s) => s.tenant_id))}::text[], ${sqlArray(sales.map((s) => s.external_id))}::text[]) AS s(tenant_id, external_id)
+    SELECT r.id, r.tenant_id, r.refund_of, r.total, r.effects,
+      CASE WHEN s.total = 0 THEN ARRAY(
+        SELECT rl.refunds_line_no FROM transaction_lines rl WHERE rl.transaction_id = r.id AND rl.refunds_line_no IS NOT NULL
+      ) END AS lines_named
+    FROM transactions r
+    JOIN unnest(${sqlArray(sales.map((s) => s.tenant_id))}::text[], ${sqlArray(sales.map((s) => s.external_id))}::text[],
+      ${sqlArray(sales.map((s) => s.total))}::bigint[]) AS s(tenant_id, external_id, total)
       ON r.tenant_id = s.tenant_id AND r.refund_of = s.external_id
     ORDER BY r.processed_at, r.id`;
   const legacyLines = await refundLinesWithoutEffects(
@@ -133,6 +147,7 @@ export async function loadSaleRecords(tx: RawTx, ids: string[]): Promise<Map<str
           taken.map((t, k) => ({ ...t, refundLine: k })),
         );
         record.pricesNamed = pricesNamedAfter(record.pricesNamed, saleLines.length, r.effects?.refunded ?? []);
+        if (r.lines_named) record.linesNamed = [...new Set([...(record.linesNamed ?? []), ...r.lines_named])];
         record.expiredSpared += r.effects?.expired ?? 0;
         for (const [card, n] of Object.entries(r.effects?.stampsTaken ?? {}))
           record.stampsTaken[card] = (record.stampsTaken[card] ?? 0) + n;
