@@ -1,9 +1,10 @@
 import { nextLocalTime, planActions } from "@regulars/campaigns";
-import { CampaignDefinition } from "@regulars/contracts";
+import { CampaignDefinition, DomainEvent, ProgrammeConfig, TransactionInput } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { newId } from "@regulars/ids";
+import { newId, stableId } from "@regulars/ids";
+import { applyTransactionBatch, expandOutbox } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
-import { testDb } from "@regulars/testing";
+import { saleBody, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ActiveCampaignCache,
@@ -168,5 +169,92 @@ describe("the zone a campaign's message was timed in", () => {
     expect(zoneFor("Asia/Tokyo", NEW_YORK)).toBe("Asia/Tokyo");
     expect(zoneFor(null, NEW_YORK)).toBe(NEW_YORK);
     expect(zoneFor("Not/AZone", null)).toBe(WARSAW);
+  });
+});
+
+// A tier upgrade and a milestone name no location: they are read on the clock of the till whose sale caused them.
+describe("the clock of a tier or milestone campaign delivering on the location's", () => {
+  const soldAt = new Date();
+  const localTime = (d: Date, timeZone: string) =>
+    new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+
+  /** A Warsaw tenant whose first 5 points reach silver and a milestone, with a New York till (`ny`). */
+  async function tenantWithTillAbroad() {
+    const { tenantId } = await runnerTenant(db, WARSAW);
+    const config = ProgrammeConfig.parse({
+      rules: [{ id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 }],
+      tiers: {
+        basis: "points_earned",
+        window: "lifetime",
+        levels: [
+          { id: "bronze", name: "Bronze", threshold: 0 },
+          { id: "silver", name: "Silver", threshold: 5 },
+        ],
+      },
+      milestones: [5],
+    });
+    await db.programmeVersion.create({
+      data: { tenantId, version: 2, effectiveFrom: new Date(0), config, createdBy: "test" },
+    });
+    await db.$executeRaw`
+      INSERT INTO locations (tenant_id, id, name, timezone) VALUES (${tenantId}, 'ny', 'Manhattan', ${NEW_YORK})`;
+    return tenantId;
+  }
+
+  /** The events the ledger announces for one sale of 10 points by a new customer at `locationId`. */
+  async function saleEvents(tenantId: string, phone: string, locationId: string) {
+    const lines = [{ sku: "MEAL", name: "Meal", quantity: 1, unitPrice: 1000, discount: 0, tags: [] }];
+    const transaction = TransactionInput.parse(saleBody({ channel: "pos", customer: { phone }, locationId, lines }));
+    const message = {
+      tenantId,
+      transactionId: stableId("transaction", tenantId, transaction.externalId),
+      receivedAt: soldAt.toISOString(),
+      transaction,
+    };
+    const applied = await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => soldAt }, [
+      message,
+    ]);
+    expect(applied.outcomes).toEqual([{ kind: "done" }]);
+    const customerId = (await db.customer.findFirstOrThrow({ where: { tenantId, phone } })).id;
+    const events = expandOutbox(applied.outbox)
+      .filter((e) => e.type === "tier.changed" || e.type === "points.milestone")
+      .map((e) => DomainEvent.parse(e.payload));
+    expect(events.map((e) => e.type).sort()).toEqual(["points.milestone", "tier.changed"]);
+    return { customerId, events };
+  }
+
+  it("plans a tier's and a milestone's message at 18:00 at the sale's till, in the tenant's zone at a till without one", async () => {
+    const tenantId = await tenantWithTillAbroad();
+    const at18 = { timing: { at: "local_time", time: "18:00" }, zone: "location" } as const;
+    const actions = [{ type: "send_message" as const, channel: "email" as const, templateId: "tpl_well_done" }];
+    const tierCampaign = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "tier_reached" },
+      actions,
+      delivery: at18,
+    });
+    const milestoneCampaign = await addCampaign(db, tenantId, {
+      audience: { kind: "none" },
+      trigger: { type: "points_milestone", thresholds: [5] },
+      actions,
+      delivery: at18,
+    });
+    const inNewYork = await saleEvents(tenantId, "+48731000101", "ny");
+    // `store-001` has no row of its own: the tenant's clock.
+    const atHome = await saleEvents(tenantId, "+48731000102", "store-001");
+
+    for (const e of [...inNewYork.events, ...atHome.events]) await enrolFromEvent(db, cache, e, soldAt);
+
+    /** The local time of each customer's step: New York's for the sale there, Warsaw's for the one at home. */
+    const plannedAt = async (campaignId: string) => {
+      const steps = await stepsOf(db, campaignId);
+      const runAtOf = (customerId: string) => steps.find((s) => s.customerId === customerId)!.runAt;
+      expect(runAtOf(inNewYork.customerId).getTime()).toBeGreaterThan(soldAt.getTime());
+      return [localTime(runAtOf(inNewYork.customerId), NEW_YORK), localTime(runAtOf(atHome.customerId), WARSAW)];
+    };
+    expect({ tier: await plannedAt(tierCampaign), milestone: await plannedAt(milestoneCampaign) }).toEqual({
+      tier: ["18:00", "18:00"],
+      milestone: ["18:00", "18:00"],
+    });
   });
 });

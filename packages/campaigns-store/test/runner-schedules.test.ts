@@ -226,7 +226,7 @@ describe("always-on and the daily scan", () => {
       [birthday, `birthday:${soon.slice(0, 4)}`],
     ]);
     expect((await enrolmentsOf(db, winBack)).map((e) => [e.customerId, e.occurrence])).toEqual([
-      [lapsed, `inactive:30:${lastSeen.toISOString()}`],
+      [lapsed, `inactive:${lastSeen.toISOString()}`],
     ]);
   });
 

@@ -1,9 +1,10 @@
 import { isInControlGroup } from "@regulars/campaigns";
+import { CampaignDefinition, DomainEvent } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActiveCampaignCache, enrolFromEvent } from "../src/index.ts";
+import { ActiveCampaignCache, enrolFromEvent, scanClockTriggers } from "../src/index.ts";
 import {
   addCampaign,
   addCustomer,
@@ -16,6 +17,7 @@ import {
   HOUR,
   later,
   messagesOf,
+  movementsOf,
   runDueSteps,
   runnerTenant,
   stepsOf,
@@ -481,5 +483,149 @@ describe("who gets what", () => {
     expect(postponed!.runAt.getUTCHours()).toBe(quietUntil);
     expect(postponed!.runAt.getUTCMinutes()).toBe(0);
     expect(postponed!.result).toEqual({ notes: ["quiet_hours_postponed"] });
+  });
+});
+
+describe("what campaigns cause", () => {
+  const repeatable = { perCustomer: { mode: "repeatable" as const, minGapHours: 0 }, frequencyCaps: [] };
+  const thanks = [{ type: "award_points" as const, points: 5, reason: "Thanks" }];
+  const onEarned = (campaignCaused?: boolean) => ({
+    type: "domain_event" as const,
+    eventType: "points.earned" as const,
+    conditions: [],
+    ...(campaignCaused ? { campaignCaused } : {}),
+  });
+  const earned = (tenantId: string, customerId: string) =>
+    event({
+      ...base(tenantId, customerId),
+      type: "points.earned",
+      points: 10,
+      movementKind: "earn",
+      transactionId: null,
+      pending: false,
+      balance: 10,
+    });
+
+  /**
+   * Feeds every event of the type the runs announce back to the runner, as the domain stream would, a round at a time,
+   * until nothing new is announced or `rounds` have run; the events fed.
+   */
+  async function feedBack(tenantId: string, type: string, first: DomainEvent, rounds = 5): Promise<DomainEvent[]> {
+    const fed: DomainEvent[] = [];
+    let pending = [first];
+    for (let round = 0; round < rounds && pending.length; round++) {
+      const at = later(now, round * 1_000);
+      for (const e of pending) await enrolFromEvent(db, cache, e, at);
+      fed.push(...pending);
+      await runDueSteps(db, tenantId, at);
+      const announced = await db.outboxEvent.findMany({ where: { tenantId, type }, orderBy: { createdAt: "asc" } });
+      pending = announced.map((a) => DomainEvent.parse(a.payload)).filter((e) => !fed.some((f) => f.id === e.id));
+    }
+    return fed;
+  }
+
+  it("a campaign on points.earned awarding points is not started again by its own bonus", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const started = { startedAt: later(now, -HOUR) };
+    const campaignId = await addCampaign(
+      db,
+      tenantId,
+      { audience: { kind: "none" }, trigger: onEarned(), actions: thanks, limits: repeatable },
+      started,
+    );
+    const customer = await addCustomer(db, tenantId);
+    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer));
+    expect(await enrolmentsOf(db, campaignId)).toHaveLength(1);
+    expect(await movementsOf(db, tenantId)).toHaveLength(1);
+    // The bonus was announced naming the campaign, and heard once, doing nothing.
+    expect(fed).toHaveLength(2);
+    expect(fed[1]).toMatchObject({ movementKind: "bonus", causedByCampaignId: campaignId });
+  });
+
+  it("a campaign on coupon.issued issuing coupons is not started again by its own coupon", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const fries = await couponCampaign(db, tenantId);
+    const campaignId = await addCampaign(
+      db,
+      tenantId,
+      {
+        audience: { kind: "none" },
+        trigger: { type: "domain_event", eventType: "coupon.issued", conditions: [] },
+        actions: [{ type: "issue_coupon", couponCampaignId: fries }],
+        limits: repeatable,
+      },
+      { startedAt: later(now, -HOUR) },
+    );
+    const customer = await addCustomer(db, tenantId);
+    const byAdmin = event({
+      ...base(tenantId, customer),
+      type: "coupon.issued",
+      campaignId: fries,
+      code: "FRIES",
+      source: "admin",
+    });
+    const fed = await feedBack(tenantId, "coupon.issued", byAdmin);
+    expect(await enrolmentsOf(db, campaignId)).toHaveLength(1);
+    expect(await couponsOf(db, tenantId)).toBe(1);
+    expect(fed[1]).toMatchObject({ source: "campaign", causedByCampaignId: campaignId });
+  });
+
+  it("a chain through another campaign ends: one opted in hears a plain one's bonus, and no one hears its own", async () => {
+    const { tenantId } = await runnerTenant(db);
+    const started = { startedAt: later(now, -HOUR) };
+    const plain = await addCampaign(
+      db,
+      tenantId,
+      { audience: { kind: "none" }, trigger: onEarned(), actions: thanks, limits: repeatable },
+      started,
+    );
+    const listening = await addCampaign(
+      db,
+      tenantId,
+      { audience: { kind: "none" }, trigger: onEarned(true), actions: thanks, limits: repeatable },
+      started,
+    );
+    const customer = await addCustomer(db, tenantId);
+    // The customer's points start both; the plain one's bonus starts the listening one again; nothing more.
+    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer));
+    expect(await enrolmentsOf(db, plain)).toHaveLength(1);
+    expect(await enrolmentsOf(db, listening)).toHaveLength(2);
+    expect(await movementsOf(db, tenantId)).toHaveLength(3);
+    expect(fed).toHaveLength(4);
+  });
+});
+
+describe("inactivity", () => {
+  it("the same stretch of inactivity does not fire again when the campaign's days are edited", async () => {
+    const { tenantId, timezone } = await runnerTenant(db);
+    const lastSeen = later(now, -50 * DAY);
+    const lapsed = await addCustomer(db, tenantId, { lastActivityAt: lastSeen });
+    const definition = {
+      audience: { kind: "all_members" as const },
+      trigger: { type: "inactive" as const, days: 30 },
+      actions: [{ type: "award_points" as const, points: 20, reason: "We miss you" }],
+      limits: { perCustomer: { mode: "repeatable" as const, minGapHours: 0 } },
+    };
+    const winBack = await addCampaign(db, tenantId, definition);
+    const ctx = { db, tenantId, zone: timezone, now };
+    expect((await scanClockTriggers(ctx)).acted).toBe(1);
+    // Edited from 30 to 45 days: a new version, whose scan has a mark of its own.
+    const edited = CampaignDefinition.parse({
+      name: "Runner test",
+      status: "active",
+      ...definition,
+      trigger: { type: "inactive", days: 45 },
+    });
+    await db.campaignVersion.create({
+      data: { tenantId, campaignId: winBack, version: 2, definition: edited, createdBy: "test" },
+    });
+    await db.campaign.update({ where: { id: winBack }, data: { version: 2 } });
+    expect((await scanClockTriggers({ ...ctx, now: later(now, HOUR) })).acted).toBe(0);
+    // Enrolled under the occurrence's former name, which named the days: the same stretch still.
+    await db.$executeRaw`
+      UPDATE campaign_enrolments SET occurrence = ${`inactive:30:${lastSeen.toISOString()}`} WHERE campaign_id = ${winBack}`;
+    await db.$executeRaw`DELETE FROM job_marks WHERE tenant_id = ${tenantId}`;
+    expect((await scanClockTriggers({ ...ctx, now: later(now, 2 * HOUR) })).acted).toBe(0);
+    expect((await enrolmentsOf(db, winBack)).map((e) => e.customerId)).toEqual([lapsed]);
   });
 });

@@ -55,8 +55,10 @@ export function birthdaysDue(
 
 /**
  * A customer inactive for `days` whole days (24 h each) since their last purchase (an app event is no visit). The
- * occurrence names that last activity, so one stretch of inactivity triggers once however often the scan runs; coming
- * back and lapsing again is a new stretch and a new occurrence.
+ * occurrence names that last activity alone, so one stretch of inactivity triggers once however often the scan runs,
+ * and once however the campaign's days are edited (it was once `inactive:<days>:<last activity>`, which an edit from 30
+ * to 45 days made a new occurrence of the same stretch); coming back and lapsing again is a new stretch and a new
+ * occurrence.
  */
 export function inactivityOccurrence(
   trigger: { days: number },
@@ -66,7 +68,7 @@ export function inactivityOccurrence(
   if (lastActivityAt === null) return null;
   const due = lastActivityAt.getTime() + trigger.days * DAY_MS;
   if (now.getTime() < due) return null;
-  return { occurrence: `inactive:${trigger.days}:${lastActivityAt.toISOString()}`, at: new Date(due) };
+  return { occurrence: `inactive:${lastActivityAt.toISOString()}`, at: new Date(due) };
 }
 
 /** The last activity a customer must be quiet since to be due on `now`, for the store's query. */

@@ -9,6 +9,7 @@ export {
   nextBroadcastRunAfterLast,
   nextBroadcastRuns,
 } from "./broadcast.ts";
+export { causingCampaignOf, hearsCampaignCaused, hearsCause, ownAnnouncementHeard } from "./campaign-causes.ts";
 export { capAllows, capRefusing, type PreviousSend } from "./caps.ts";
 export {
   birthdayOccurrence,

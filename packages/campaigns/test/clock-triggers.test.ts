@@ -61,7 +61,7 @@ describe("inactivity", () => {
   const last = after(-days(31));
   it("fires once the customer has been quiet for the days, dated when they became due", () => {
     expect(inactivityOccurrence({ days: 30 }, last, NOW)).toEqual({
-      occurrence: `inactive:30:${last.toISOString()}`,
+      occurrence: `inactive:${last.toISOString()}`,
       at: after(-days(1)),
     });
     expect(inactivityOccurrence({ days: 45 }, last, NOW)).toBeNull();
@@ -73,6 +73,15 @@ describe("inactivity", () => {
     expect(inactivityOccurrence({ days: 30 }, last, after(days(5)))?.occurrence).toBe(first?.occurrence);
     const back = after(days(1));
     expect(inactivityOccurrence({ days: 30 }, back, after(days(31)))?.occurrence).not.toBe(first?.occurrence);
+  });
+
+  it("one stretch of inactivity stays one occurrence when the campaign's days are edited", () => {
+    const longAgo = after(-days(46));
+    const under30 = inactivityOccurrence({ days: 30 }, longAgo, after(-days(16)));
+    const under45 = inactivityOccurrence({ days: 45 }, longAgo, NOW);
+    expect(under45?.occurrence).toBe(under30?.occurrence);
+    // Each is dated when it became due under its own days.
+    expect(under45?.at).toEqual(after(-days(1)));
   });
 
   it("inactiveSince is the cut-off the store's query uses", () => {

@@ -1,6 +1,6 @@
 import { CampaignTrigger, type DomainEvent } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { matchesTrigger, matchTrigger } from "../src/index.ts";
+import { causingCampaignOf, hearsCause, matchesTrigger, matchTrigger, ownAnnouncementHeard } from "../src/index.ts";
 import { days, definition, events, NOW } from "./fixtures.ts";
 
 const on = (trigger: CampaignTrigger, audience = definition().audience) => ({ trigger, audience });
@@ -209,5 +209,80 @@ describe("matchTrigger: event triggers", () => {
       { type: "broadcast", schedule: { repeat: "daily", time: "10:00" } },
     ] as const)
       for (const e of Object.values(events)) expect(matchesTrigger(on(t), (e as (a?: never) => never)())).toBe(false);
+  });
+});
+
+describe("campaign-caused events: a campaign never starts itself, and chains of campaigns end", () => {
+  const who = { tenantId: "ten_1", customerId: "cus_ada", occurredAt: NOW.toISOString() };
+  const bonus = (causedByCampaignId?: string): DomainEvent => ({
+    ...who,
+    type: "points.earned",
+    id: `bonus:mov_${causedByCampaignId ?? "admin"}`,
+    points: 5,
+    movementKind: "bonus",
+    transactionId: null,
+    pending: false,
+    balance: 105,
+    ...(causedByCampaignId ? { causedByCampaignId } : {}),
+  });
+  const onEarned = (campaignCaused?: boolean): CampaignTrigger => ({
+    type: "domain_event",
+    eventType: "points.earned",
+    conditions: [],
+    ...(campaignCaused !== undefined ? { campaignCaused } : {}),
+  });
+  const heard = (id: string, trigger: CampaignTrigger, event: DomainEvent, others: Record<string, CampaignTrigger>) =>
+    hearsCause({ id, trigger }, event, (other) => others[other]);
+
+  it("its own bonus does not start a campaign on points.earned, opted in or not; a customer's points do", () => {
+    expect(causingCampaignOf(bonus("cmp_a"))).toBe("cmp_a");
+    expect(heard("cmp_a", onEarned(), bonus("cmp_a"), { cmp_a: onEarned() })).toBe(false);
+    expect(heard("cmp_a", onEarned(true), bonus("cmp_a"), { cmp_a: onEarned(true) })).toBe(false);
+    expect(heard("cmp_a", onEarned(), bonus(), {})).toBe(true);
+  });
+
+  it("another campaign's bonus only when opted in, and never from a campaign that is opted in itself", () => {
+    const others = { cmp_plain: onEarned(), cmp_listening: onEarned(true) };
+    expect(heard("cmp_b", onEarned(), bonus("cmp_plain"), others)).toBe(false);
+    expect(heard("cmp_b", onEarned(true), bonus("cmp_plain"), others)).toBe(true);
+    expect(heard("cmp_b", onEarned(true), bonus("cmp_listening"), others)).toBe(false);
+  });
+
+  it("two campaigns on each other's enrolments do not start each other in turns", () => {
+    const enrolled = (campaignId: string): DomainEvent => ({
+      ...who,
+      type: "campaign.enrolled",
+      id: `campaign-enrolled:enr_${campaignId}`,
+      campaignId,
+      version: 1,
+      enrolmentId: `enr_${campaignId}`,
+      occurrence: "tx:t1",
+      outcome: "entered",
+    });
+    const onEnrolmentIn = (campaignId: string): CampaignTrigger => ({
+      type: "domain_event",
+      eventType: "campaign.enrolled",
+      conditions: [{ field: "campaignId", op: "eq", value: campaignId }],
+    });
+    const others = { cmp_a: onEnrolmentIn("cmp_b"), cmp_b: onEnrolmentIn("cmp_a"), cmp_sale: onEarned() };
+    expect(heard("cmp_b", others.cmp_b, enrolled("cmp_a"), others)).toBe(false);
+    expect(heard("cmp_a", others.cmp_a, enrolled("cmp_b"), others)).toBe(false);
+    // Entering a campaign started by a customer's act still starts one listening to it, without opting in.
+    expect(heard("cmp_a", onEnrolmentIn("cmp_sale"), enrolled("cmp_sale"), others)).toBe(true);
+  });
+
+  it("a campaign on an event its own actions announce is named for refusal, unless its conditions leave its own out", () => {
+    const award = { type: "award_points", points: 5, reason: "Thanks" } as const;
+    expect(ownAnnouncementHeard({ trigger: onEarned(), actions: [award] })).toBe("points.earned");
+    const onSalePoints: CampaignTrigger = {
+      type: "domain_event",
+      eventType: "points.earned",
+      conditions: [{ field: "movementKind", op: "eq", value: "earn" }],
+    };
+    expect(ownAnnouncementHeard({ trigger: onSalePoints, actions: [award] })).toBeNull();
+    const onCoupon: CampaignTrigger = { type: "domain_event", eventType: "coupon.issued", conditions: [] };
+    const issue = { type: "issue_coupon", couponCampaignId: "cc_fries" } as const;
+    expect(ownAnnouncementHeard({ trigger: onCoupon, actions: [award, issue] })).toBe("coupon.issued");
+    expect(ownAnnouncementHeard({ trigger: onCoupon, actions: [award] })).toBeNull();
   });
 });

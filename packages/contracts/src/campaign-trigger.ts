@@ -125,11 +125,23 @@ export const CampaignTrigger = z
      */
     z.strictObject({ type: z.literal("inactive"), days: z.number().int().min(1).max(1_095) }),
     z.strictObject({ type: z.literal("segment_entered"), segmentId: SegmentRef }),
-    /** Any domain event of a type, when every condition holds. */
+    /**
+     * Any domain event of a type, when every condition holds. Never what the campaign's own steps caused, and what
+     * other campaigns' steps caused (their bonus points, coupons) only when `campaignCaused` is true.
+     */
     z.strictObject({
       type: z.literal("domain_event"),
       eventType: DomainEventType,
       conditions: z.array(FieldCondition).max(10).default([]),
+      campaignCaused: z
+        .boolean()
+        .optional()
+        .meta({
+          description:
+            "Also start on events other campaigns caused (a bonus, a coupon they gave), except those of campaigns that " +
+            "hear such events themselves, so campaigns cannot start each other without end. Absent: false; events " +
+            "only campaigns make (`campaign.enrolled`, `message.*`) are heard as if true.",
+        }),
     }),
     /** The audience at planned times. */
     z.strictObject({ type: z.literal("broadcast"), schedule: BroadcastSchedule }),

@@ -112,6 +112,13 @@ const LoyaltyEventBase = z.object({
   occurredAt: z.string(),
 });
 
+/**
+ * The campaign whose step caused the event (its bonus points, its coupon), so campaigns listening to the event can
+ * tell their own effects and other campaigns' from the customer's doing: a campaign is never started again by what it
+ * gave. Absent for anything else, and on events published before it existed.
+ */
+const causedByCampaignId = z.string().optional();
+
 /** Points credited (a sale, a bonus, an action, a stamp card or tier reward, an adjustment). */
 export const PointsEarned = LoyaltyEventBase.extend({
   type: z.literal("points.earned"),
@@ -120,6 +127,7 @@ export const PointsEarned = LoyaltyEventBase.extend({
   transactionId: z.string().nullable(),
   pending: z.boolean(),
   balance: z.number().int(),
+  causedByCampaignId,
 });
 /**
  * Points a refund took back of a reward its sale gave (a coupon's bonus points, a tier or stamp card reward;
@@ -197,6 +205,7 @@ export const CouponIssued = LoyaltyEventBase.extend({
   campaignId: z.string(),
   code: z.string(),
   source: z.string(),
+  causedByCampaignId,
 });
 /** A coupon used on a sale (committed by the ledger), or given back by its refund (`returned`). */
 export const CouponRedeemed = LoyaltyEventBase.extend({

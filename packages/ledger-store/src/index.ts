@@ -3,6 +3,8 @@
 // (transactions/), customers, their loyalty state and action points (customers/), the scheduled jobs' work
 // (jobs/), and the outbox of domain events. The arithmetic is `@regulars/ledger`'s; no other package writes
 // ledger SQL.
+// The actor a campaign's bonus is posted under: its points.earned names the campaign by it.
+export { campaignActor } from "@regulars/ledger";
 export { type AdjustInput, adjustBalance, awardBonusPoints, type BonusInput } from "./accounts/adjust.ts";
 export { type Announced, postAndAnnounce } from "./accounts/announce.ts";
 export { announcedExpiryStands } from "./accounts/announced-expiry.ts";
@@ -53,6 +55,7 @@ export {
 } from "./holds/confirm.ts";
 export {
   claimHeldHolds,
+  type HoldClaim,
   type SaleHoldRefusal,
   type SaleNamingHold,
   saleHoldRefusals,

@@ -1,5 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
-import type { PostedMovement } from "./movement.ts";
+import { campaignOfActor, type PostedMovement } from "./movement.ts";
 
 /** Where a customer stands against one milestone: how many upward crossings so far, and above it now? */
 export interface CrossingState {
@@ -73,6 +73,8 @@ export function movementEvents(posted: readonly PostedMovement[]): LoyaltyEvent[
     };
     const balance = m.balance?.after ?? 0;
     if (m.amount > 0) {
+      // A campaign's bonus names the campaign, so it does not start that campaign again (see `causedByCampaignId`).
+      const causedBy = campaignOfActor(m.actor);
       return [
         {
           ...base,
@@ -82,6 +84,7 @@ export function movementEvents(posted: readonly PostedMovement[]): LoyaltyEvent[
           transactionId: m.transactionId ?? null,
           pending: m.account === "points_pending",
           balance,
+          ...(causedBy !== null ? { causedByCampaignId: causedBy } : {}),
         },
       ];
     }

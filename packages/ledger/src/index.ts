@@ -18,7 +18,7 @@ export {
 } from "./lots.ts";
 export type { LoyaltyState, ProgrammeAt, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 export { mergeKey, originalLotKey } from "./merged-lots.ts";
-export type { NewMovement, PostedMovement } from "./movement.ts";
+export { campaignActor, campaignOfActor, type NewMovement, type PostedMovement } from "./movement.ts";
 export {
   type CustomerAccount,
   customerAccountKind,

@@ -29,6 +29,15 @@ export interface NewMovement {
   counterShard?: number;
 }
 
+const CAMPAIGN_ACTOR = "campaign:";
+
+/** The actor of a movement a campaign's step posts (its bonus points). */
+export const campaignActor = (campaignId: string): string => `${CAMPAIGN_ACTOR}${campaignId}`;
+
+/** The campaign that posted a movement, from its actor; null for any other actor. */
+export const campaignOfActor = (actor: string | null | undefined): string | null =>
+  actor?.startsWith(CAMPAIGN_ACTOR) ? actor.slice(CAMPAIGN_ACTOR.length) : null;
+
 export interface PostedMovement extends NewMovement {
   id: string;
   account: CustomerAccount;

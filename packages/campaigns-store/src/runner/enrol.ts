@@ -106,17 +106,23 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
         SELECT hashtextextended('campaign-customer:' || id, 0) AS k FROM unnest(${sqlArray(customerIds)}::text[]) AS id ORDER BY 1
       ) keys`;
   // By (campaign, customer) first, the unique index's order, whatever the statistics say after a big run's inserts.
-  // A birthday was once named by the scan's local date (`birthday:2026-12-09`), now by its year (`birthday:2026`): an
-  // enrolment of the old form is that year's, or a rescan after the change greeted again whoever was greeted then.
+  // Occurrences of an old form are read as their current name, or a rescan after the change enrolled again whoever was
+  // enrolled then: a birthday was once named by the scan's local date (`birthday:2026-12-09`), now by its year
+  // (`birthday:2026`); a stretch of inactivity by the campaign's days too (`inactive:30:<last activity>`), now by the
+  // last activity alone (`inactive:<last activity>`).
   const occurrences = sqlArray([...new Set([...unique.values()].map((e) => e.occurrence))]);
   const already = await tx.$queryRaw<{ customer_id: string; occurrence: string }[]>`
-    SELECT customer_id,
-      CASE WHEN occurrence ~ '^birthday:[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN left(occurrence, 13) ELSE occurrence END
-        AS occurrence
-    FROM campaign_enrolments
-    WHERE campaign_id = ${campaign.id} AND customer_id = ANY(${sqlArray(customerIds)}::text[])
-      AND (occurrence = ANY(${occurrences}::text[])
-        OR (occurrence ~ '^birthday:[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND left(occurrence, 13) = ANY(${occurrences}::text[])))`;
+    SELECT customer_id, occurrence FROM (
+      SELECT customer_id,
+        CASE
+          WHEN occurrence ~ '^birthday:[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN left(occurrence, 13)
+          WHEN occurrence ~ '^inactive:[0-9]+:' THEN regexp_replace(occurrence, '^inactive:[0-9]+:', 'inactive:')
+          ELSE occurrence
+        END AS occurrence
+      FROM campaign_enrolments
+      WHERE campaign_id = ${campaign.id} AND customer_id = ANY(${sqlArray(customerIds)}::text[])
+    ) named
+    WHERE occurrence = ANY(${occurrences}::text[])`;
   for (const a of already) unique.delete(`${a.customer_id}\n${a.occurrence}`);
   if (!unique.size) return result;
   // Written to the outbox already: kept out of `result.outbox` until it is written, or a batch row would repeat them.

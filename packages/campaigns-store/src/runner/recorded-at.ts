@@ -6,7 +6,7 @@ import type { Db } from "@regulars/db";
  * (`tier:<customer>:<transaction>`, `tier:<customer>:refund:<transaction>`). A tier change of the downgrade job or
  * an admin's floor names none: it carries our time already.
  */
-function transactionOf(event: DomainEvent): string | null {
+export function transactionOf(event: DomainEvent): string | null {
   if ("transactionId" in event && event.transactionId) return event.transactionId;
   if (event.type !== "tier.changed") return null;
   return /^tier:[^:]+:(?:refund:)?([^:]+)$/.exec(event.id)?.[1] ?? null;

@@ -2,7 +2,7 @@ import { lateSendAt, queuedStepFate } from "@regulars/campaigns";
 import { getCampaign, issueCoupon } from "@regulars/checkout-store";
 import type { ConsentChannel } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
-import { awardBonusPoints, type OutboxItem } from "@regulars/ledger-store";
+import { awardBonusPoints, campaignActor, type OutboxItem } from "@regulars/ledger-store";
 import type { ProgrammeCache } from "@regulars/programme";
 import { localDate } from "@regulars/rules";
 import { type ClaimedStep, cancelStep, holdStep, type RetryPolicy, recordStepFailure } from "./claim.ts";
@@ -187,7 +187,7 @@ async function perform(
       const awarded = await awardBonusPoints(
         db,
         step.tenantId,
-        `campaign:${step.campaignId}`,
+        campaignActor(step.campaignId),
         { customerId: step.customerId, points: action.points, reason: action.reason, idempotencyKey: step.key },
         programme,
         now,

@@ -1,8 +1,9 @@
-import { matchTrigger, type TriggerFacts, type TriggerMatch } from "@regulars/campaigns";
-import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
+import { hearsCause, matchTrigger, type TriggerFacts, type TriggerMatch } from "@regulars/campaigns";
+import type { CampaignTrigger, DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
+import { eventLocationZone } from "./event-location-zone.ts";
 import { recordedAt } from "./recorded-at.ts";
 
 /**
@@ -26,13 +27,20 @@ async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEven
 }
 
 /**
- * Whether the campaign listens to the event at all. Never to its own enrolments (a `domain_event` campaign on
- * `campaign.enrolled` would loop), nor to a `skipped` one (the correction of an enrolment that reached no one, not a
- * customer entering anything), and never to what was known before it started (`recordedAt`): a new durable reads the
- * domain stream from its start, and a campaign activated today must not welcome last week's registrations.
+ * Whether the campaign listens to the event at all. Never to what its own steps or enrolments caused, and to what
+ * other campaigns caused only as `hearsCause` allows (a campaign's bonus announced as points.earned would start it
+ * again, without end); nor to a `skipped` enrolment (the correction of an enrolment that reached no one, not a customer
+ * entering anything); and never to what was known before it started (`recordedAt`): a new durable reads the domain
+ * stream from its start, and a campaign activated today must not welcome last week's registrations.
  */
-const listensTo = (campaign: RunnableCampaign, event: DomainEvent, knownAt: number) =>
-  !(event.type === "campaign.enrolled" && (event.campaignId === campaign.id || event.outcome === "skipped")) &&
+const listensTo = (
+  campaign: RunnableCampaign,
+  event: DomainEvent,
+  knownAt: number,
+  triggerOf: (campaignId: string) => CampaignTrigger | undefined,
+) =>
+  !(event.type === "campaign.enrolled" && event.outcome === "skipped") &&
+  hearsCause({ id: campaign.id, trigger: campaign.definition.trigger }, event, triggerOf) &&
   (campaign.startedAt === null || knownAt >= campaign.startedAt.getTime());
 
 /** When the event became known, looked up only when its own time is before some campaign's start. */
@@ -41,13 +49,6 @@ async function knownAtFor(db: Db, campaigns: RunnableCampaign[], event: DomainEv
   const startedLater = campaigns.some((c) => c.startedAt !== null && c.startedAt.getTime() > occurred);
   return startedLater ? recordedAt(db, event, now) : occurred;
 }
-
-/**
- * The zone of the location the event names (a sale's `transaction.processed`, an `event.recorded` at a store), for
- * campaigns delivering on the location's clock; null for an event of no location, which falls back to the tenant's.
- */
-const locationZoneOf = (cache: ActiveCampaignCache, event: DomainEvent, now: Date): Promise<string | null> =>
-  cache.locationZone(event.tenantId, "locationId" in event ? event.locationId : null, now);
 
 /**
  * Enrols the event's customer in every active campaign of the tenant whose trigger the event matches, one
@@ -65,14 +66,18 @@ export async function enrolFromEvent(
   if (!("customerId" in event) || !event.customerId) return total;
   const active = await cache.forTenant(event.tenantId, now.getTime());
   const knownAt = await knownAtFor(db, active, event, now);
-  const campaigns = active.filter((c) => listensTo(c, event, knownAt));
+  const triggers = new Map(active.map((c) => [c.id, c.definition.trigger]));
+  const campaigns = active.filter((c) => listensTo(c, event, knownAt, (id) => triggers.get(id)));
   if (!campaigns.length) return total;
   const facts = await factsFor(db, campaigns, event);
   const matches = campaigns
     .map((campaign) => ({ campaign, match: matchTrigger(campaign.definition, event, facts) }))
     .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
   if (!matches.length) return total;
-  const zones = { tenant: await cache.tenantZone(event.tenantId), location: await locationZoneOf(cache, event, now) };
+  const zones = {
+    tenant: await cache.tenantZone(event.tenantId),
+    location: await eventLocationZone(db, cache, event, now),
+  };
   const caps = await tenantCaps?.(event.tenantId);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>

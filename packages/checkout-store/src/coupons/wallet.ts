@@ -96,6 +96,8 @@ export async function issueCoupon(db: DbOrTx, input: IssueCouponInput): Promise<
       campaignId,
       code,
       source: input.source,
+      // A campaign's step issues under the campaign's id: the event names it, so it does not start that campaign again.
+      ...(input.source === "campaign" && input.issuedBy ? { causedByCampaignId: input.issuedBy } : {}),
     };
     await writeOutbox(tx, [outboxItem(event)]);
     return issued(row, true);

@@ -2,7 +2,7 @@ import { useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
-import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { CheckboxField, NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { fromZonedInput, toZonedInput } from "../../ui/zoned-time.ts";
 import {
   type Audience,
@@ -99,6 +99,13 @@ export function TriggerFields({
           />
         )}
       </div>
+      {trigger.type === "domain_event" && (
+        <CheckboxField
+          label={t("campaignCaused")}
+          checked={trigger.campaignCaused === true}
+          onChange={(campaignCaused) => set({ campaignCaused: campaignCaused || undefined })}
+        />
+      )}
       {trigger.type === "registered" && (
         <RegisteredViaFields via={trigger.via} error={error("trigger.via")} onChange={(via) => onTrigger(via)} />
       )}
