@@ -3,7 +3,7 @@ import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { Credential } from "@regulars/tenancy";
 import { type Admitted, type Stored, storedBefore, type TransactionIntake } from "./intake.ts";
-import { notComparableYet } from "./recorded-before.ts";
+import { notComparableYet, type Recorded } from "./recorded-before.ts";
 import { outOfRange } from "./routes/acceptance.ts";
 
 type Who = Pick<Credential, "tenantId" | "tenant" | "keyId">;
@@ -13,10 +13,14 @@ export type Admission = { admitted: Admitted } | { refused: DomainError } | { re
 
 /**
  * The checks against the gateway's clock and the tenant before anything is stored: `occurredAt` in the window, the
- * tenant's currency. Both may refuse now what they accepted when the sale was first posted (the window moved on, the
- * tenant's currency changed), so a refused transaction is first asked for as a repeat (`storedBefore`): a till
- * whose 202 was lost and that retries must hear duplicate (or conflict), never that its stored sale is invalid.
- * Only refused transactions cost that round trip, and only those JetStream does not know cost a query of Postgres.
+ * tenant's currency. Every transaction is first looked up as a repeat, whether refused or not: JetStream's message id
+ * dedupe lasts its duplicate window only (an hour by default), after which a retry would be stored again and a changed
+ * body under a used externalId answered `accepted` (the ledger then rejecting it unseen). Postgres answers for what
+ * the ledger recorded (`recordedBefore`, one statement per request, shared with concurrent ones); JetStream
+ * (`storedBefore`) for what it may not have yet: a refused transaction Postgres does not know (a till whose 202 was
+ * lost must hear duplicate or conflict, never that its stored sale is invalid now), and one whose receipt is written
+ * but whose body the ledger has not read. A transaction neither knows is stored (or refused); within the window the
+ * publish still answers a repeat the ledger has not seen.
  */
 export async function admitTransactions(
   intake: TransactionIntake,
@@ -24,62 +28,73 @@ export async function admitTransactions(
   transactions: TransactionInput[],
   receivedAt: Date,
 ): Promise<Admission[]> {
+  const { tenantId } = credential;
   const candidates = transactions.map((t) => candidate(intake, credential, t, receivedAt));
   const refusals = transactions.map((t) => refusalOf(intake, credential, t, receivedAt));
-  const refused = refusals.flatMap((r, i) => (r ? [i] : []));
-  const repeats = refused.length
+  const recorded = await recordedOrNothing(intake, tenantId, transactions, refusals.some(Boolean));
+  const repeats = candidates.map((c) => recordedRepeat(intake, c, recorded.get(c.transaction.externalId)));
+  const unanswered = (i: number) => !repeats[i] && (refusals[i] || recorded.get(transactions[i]!.externalId));
+  const probed = candidates.flatMap((_, i) => (unanswered(i) ? [i] : []));
+  const stored = probed.length
     ? await storedBefore(
         intake,
-        credential.tenantId,
-        refused.map((i) => candidates[i]!),
+        tenantId,
+        probed.map((i) => candidates[i]!),
       )
     : [];
-  const repeatOf = new Map(refused.map((i, k) => [i, repeats[k] ?? null]));
-  await recordedRepeats(intake, credential.tenantId, candidates, repeatOf);
+  probed.forEach((i, k) => {
+    repeats[i] = stored[k] ?? null;
+  });
   return candidates.map((admitted, i) => {
-    const refusal = refusals[i];
-    if (!refusal) return { admitted };
-    const repeat = repeatOf.get(i);
-    return repeat ? { repeat } : { refused: refusal };
+    const repeat = repeats[i];
+    if (repeat) return { repeat };
+    const { externalId } = admitted.transaction;
+    // Accepted before, not read by the ledger yet, and past JetStream's window: nothing can compare it now.
+    if (recorded.get(externalId) === "unknown") throw notComparableYet(externalId);
+    const refused = refusals[i];
+    return refused ? { refused } : { admitted };
   });
 }
 
 /**
- * JetStream remembers an id for its duplicate window only (an hour by default); a refused transaction it does not
- * know may still be stored, which Postgres then says (`recordedTransactions`), compared by body as JetStream's
- * repeats are: a retry is a duplicate, another body a conflict, one not processed yet `unavailable`.
+ * What Postgres recorded of these transactions. When it cannot answer, transactions nothing refuses are stored all
+ * the same, as before every transaction was looked up: a Postgres outage must not stop the tills, and nothing is lost
+ * or doubled, as within JetStream's window the publish answers a repeat and past it the ledger rejects a changed body
+ * (`idempotency_conflict`, on the transaction's status). A refused transaction still needs the answer (a till whose
+ * 202 was lost must hear duplicate or conflict, never that its stored sale is invalid now): 503.
  */
-async function recordedRepeats(
+async function recordedOrNothing(
   intake: TransactionIntake,
   tenantId: string,
-  candidates: Admitted[],
-  repeatOf: Map<number, Stored | null>,
-): Promise<void> {
-  const unknown = [...repeatOf].flatMap(([i, repeat]) => (repeat ? [] : [i]));
-  if (!unknown.length || !intake.recordedBefore) return;
-  const recorded = await intake.recordedBefore(
-    tenantId,
-    unknown.map((i) => candidates[i]!.transaction),
-  );
-  for (const i of unknown) {
-    const { transaction, transactionId } = candidates[i]!;
-    const { externalId } = transaction;
-    const found = recorded.get(externalId);
-    if (found === "unknown") throw notComparableYet(externalId);
-    if (found === "match") {
-      intake.onPublished(true);
-      repeatOf.set(i, { outcome: "duplicate", transactionId, externalId });
-    }
-    if (found === "other")
-      repeatOf.set(i, {
-        outcome: "conflict",
-        externalId,
-        error: new DomainError(
-          "idempotency_conflict",
-          `externalId ${externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
-        ),
-      });
+  transactions: TransactionInput[],
+  anyRefused: boolean,
+): Promise<Map<string, Recorded>> {
+  if (!intake.recordedBefore) return new Map();
+  try {
+    return await intake.recordedBefore(tenantId, transactions);
+  } catch (error) {
+    if (anyRefused) throw error;
+    return new Map();
   }
+}
+
+/** The repeat Postgres says a transaction is: a duplicate of the same body, a conflict with another; else null. */
+function recordedRepeat(intake: TransactionIntake, c: Admitted, recorded: Recorded | undefined): Stored | null {
+  const { transaction, transactionId } = c;
+  const { externalId } = transaction;
+  if (recorded === "match") {
+    intake.onPublished(true);
+    return { outcome: "duplicate", transactionId, externalId };
+  }
+  if (recorded !== "other") return null;
+  return {
+    outcome: "conflict",
+    externalId,
+    error: new DomainError(
+      "idempotency_conflict",
+      `externalId ${externalId} was accepted before with a different body; post a changed transaction under a new externalId`,
+    ),
+  };
 }
 
 function refusalOf(intake: TransactionIntake, { tenant }: Who, t: TransactionInput, at: Date): DomainError | null {

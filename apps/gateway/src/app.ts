@@ -22,7 +22,9 @@ import { requireJsonBody } from "./json-body.ts";
 import { refuseBodyLimitOverPayload } from "./payload-budget.ts";
 import { rateLimitByKey, refuseDeepJson } from "./rate-limit.ts";
 import { ReceiptLog } from "./receipts.ts";
-import { recordedTransactions } from "./recorded-before.ts";
+import { recordedAll } from "./recorded-before.ts";
+import { recordedEventLookups } from "./recorded-events.ts";
+import { RecordedLookups } from "./recorded-lookups.ts";
 import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerMessageReceiptRoute } from "./routes/message-receipts.ts";
 import { registerOpenApiDocument } from "./routes/openapi-document.ts";
@@ -206,8 +208,10 @@ export function createGatewayApp(deps: GatewayDeps) {
     };
     // Through the same reader: one statement per request with a sale naming a checkout hold.
     intake.saleHolds = (tenantId, transactions, at) => saleHoldRefusals(reader, tenantId, transactions, at);
-    intake.claimHolds = (tenantId, holdIds, at) => claimHeldHolds(db, tenantId, holdIds, at);
-    intake.recordedBefore = (tenantId, transactions) => recordedTransactions(db, tenantId, transactions);
+    intake.claimSaleHolds = (tenantId, claims, at) => claimHeldHolds(db, tenantId, claims, at);
+    // Every posted transaction is looked up (`admitTransactions`): through the reader, one statement per event-loop
+    // turn for all concurrent requests.
+    intake.recordedBefore = new RecordedLookups((asks) => recordedAll(reader, asks)).recordedBefore;
   }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
@@ -231,7 +235,10 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);
   if (deps.db) registerCustomerEnrolmentRoute(app, deps.db, now);
-  registerEventRoutes(app, deps.bus, publisher, acceptance, deps.db);
+  // Every posted event is looked up too (`admitEvent`), as transactions are: one statement per event-loop turn.
+  const eventReader = deps.db ? (deps.reader ?? prismaReader(deps.db)) : undefined;
+  const eventsRecorded = eventReader && recordedEventLookups(eventReader).recordedBefore;
+  registerEventRoutes(app, deps.bus, publisher, acceptance, eventsRecorded);
   if (deps.db && deps.linkSecrets?.length)
     registerTrackingRoutes(app, { db: deps.db, log: deps.log, secrets: deps.linkSecrets, now });
   if (deps.db && deps.receiptsSecret)

@@ -1,9 +1,57 @@
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
-import { EventMessage, eventFingerprint } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type BehaviouralEventInput, EventMessage, eventFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { firstIssue, jsonOrUndefined, publishOrUnavailable, storedSequence } from "./intake.ts";
-import { recordedEvent } from "./recorded-before.ts";
+import type { RecordedEvent } from "./recorded-events.ts";
+
+/** What Postgres recorded of a tenant's events, by eventId (`RecordedLookups` over `recordedEventsAll`). */
+export type RecordedEvents = (tenantId: string, events: BehaviouralEventInput[]) => Promise<Map<string, RecordedEvent>>;
+
+/**
+ * Stores a posted event, or answers it as a repeat of one stored before; `refusal` is what the checks against the
+ * gateway's clock said of it (its `occurredAt` outside the window), thrown only when it is no repeat. Returns whether
+ * it was a duplicate. Every event is first looked up in Postgres (`recordedBefore`, one statement per event-loop turn
+ * shared with concurrent requests): JetStream's message id dedupe lasts its duplicate window only (an hour by
+ * default), after which a retry would be stored again (and dropped by the resolver) and a changed body answered
+ * `accepted` (then refused by the resolver, seen only as a count on the event's status). What the resolver decided
+ * answers (the same body a duplicate, another 409); what it has not decided yet, JetStream answers, as before: the
+ * publish within its window, or for a refused event `eventStoredBefore`.
+ */
+export async function admitEvent(
+  bus: Bus,
+  publisher: CoalescingPublisher,
+  message: EventMessage,
+  refusal: DomainError | null,
+  recordedBefore?: RecordedEvents,
+): Promise<{ duplicate: boolean }> {
+  const recorded = await recordedOrNothing(recordedBefore, message, refusal !== null);
+  if (recorded === "match") return { duplicate: true };
+  if (recorded === "other") throw changedEvent(message.event.eventId);
+  if (!refusal) return storeEvent(bus, publisher, message);
+  if (await eventStoredBefore(bus, message)) return { duplicate: true };
+  throw refusal;
+}
+
+/**
+ * What Postgres decided under the event's eventId. When it cannot answer, an event nothing refuses is stored all the
+ * same: a Postgres outage must not stop the brand's app, and nothing is doubled, as within JetStream's window the
+ * publish answers a repeat and past it the resolver decides an eventId once (a changed body is counted in its
+ * status's `conflicts`). A refused event still needs the answer (one whose 202 was lost must hear duplicate or
+ * conflict, never that it is invalid now): the error, 503.
+ */
+async function recordedOrNothing(
+  recordedBefore: RecordedEvents | undefined,
+  { tenantId, event }: EventMessage,
+  refused: boolean,
+): Promise<RecordedEvent | undefined> {
+  if (!recordedBefore) return undefined;
+  try {
+    return (await recordedBefore(tenantId, [event])).get(event.eventId);
+  } catch (error) {
+    if (refused) throw error;
+    return undefined;
+  }
+}
 
 /**
  * Stores the event on JetStream under its `eventId` (the message id), the way `storeTransactions` stores sales:
@@ -11,7 +59,7 @@ import { recordedEvent } from "./recorded-before.ts";
  * (answered `duplicate`) from a changed event under a used id (refused `idempotency_conflict`, nothing stored).
  * Returns whether it was a duplicate.
  */
-export async function storeEvent(
+async function storeEvent(
   bus: Bus,
   publisher: CoalescingPublisher,
   message: EventMessage,
@@ -26,27 +74,20 @@ export async function storeEvent(
 }
 
 /**
- * For an event refused before being stored (its `occurredAt` outside the window now), whether it was stored before
- * under its `eventId` (`storedSequence`, as for sales): true for a retry of it, `idempotency_conflict` for another
- * body, false when it was not stored, and nothing is stored now either. Past JetStream's duplicate window, what the
- * ledger decided under the eventId answers instead (`recordedEvent`).
+ * For an event refused before being stored (its `occurredAt` outside the window now) that the resolver has not
+ * decided, whether JetStream stored it before under its `eventId` (`storedSequence`, as for sales): true for a retry
+ * of it, `idempotency_conflict` for another body, false when it was not stored, and nothing is stored now either.
  */
-export async function eventStoredBefore(bus: Bus, message: EventMessage, db?: Db): Promise<boolean> {
+async function eventStoredBefore(bus: Bus, message: EventMessage): Promise<boolean> {
   const { tenantId, event } = message;
   const seq = await storedSequence(
     bus,
     bus.topology.subjects.event(tenantId, event.type),
     `${tenantId}:${event.eventId}`,
   );
-  if (seq === null) return db ? decidedBefore(db, message) : false;
+  if (seq === null) return false;
   await refuseChangedRepeat(bus, event, seq);
   return true;
-}
-
-async function decidedBefore(db: Db, message: EventMessage): Promise<boolean> {
-  const recorded = await recordedEvent(db, message);
-  if (recorded === "other") throw changedEvent(message.event.eventId);
-  return recorded === "match";
 }
 
 const changedEvent = (eventId: string) =>

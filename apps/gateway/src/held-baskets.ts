@@ -4,7 +4,8 @@ import { type Admitted, type Stored, storedBefore, type TransactionIntake } from
 
 /**
  * For each transaction, what a sale naming a checkout hold the ledger would not commit is answered (the hold was priced
- * on another basket, is another customer's, or still waits for its customer's code: `refusalError`), or, when it
+ * on another basket, is another customer's, still waits for its customer's code, or is another sale's: `refusalError`),
+ * or, when it
  * was stored before under its `externalId` (by a gateway from before this check, its answer lost), the repeat it is,
  * as a 4xx must mean that nothing was stored. Null for the rest, which go on. The till gave the hold's discounts
  * already: accepted, such a sale would be processed with none of them paid for, and the till learns only here that
@@ -38,9 +39,22 @@ export async function heldBasketAnswers(
   return answers;
 }
 
-/** What the till is told, and what to do: confirm the hold first, or void it and place one for the sale. */
+/**
+ * What the till is told, and what to do: confirm the hold first, void it and place one for the sale, or, for a hold
+ * another sale has, charge the sale without it.
+ */
 function refusalError(refusal: SaleHoldRefusal, holdId: string, at: Date): DomainError {
   const voidAndQuote = `void the hold (DELETE /v1/checkout/holds/${holdId}), quote the sale's basket again`;
+  if (refusal.code === "hold_used") {
+    const sale = refusal.by ? `sale ${refusal.by}` : "another sale";
+    return new DomainError(
+      "hold_used",
+      `hold ${holdId} ${refusal.committed ? "was committed to" : "is claimed by"} ${sale}, and a hold pays for one ` +
+        "sale only: this sale's discounts from it are not paid for; post the sale without the hold, or quote its " +
+        "basket again and post it with a new hold",
+      [{ path: "holdId", message: `is used by ${sale}` }],
+    );
+  }
   if (refusal.code === "hold_unconfirmed") {
     const until = refusal.codeExpiresAt.toISOString();
     return new DomainError(

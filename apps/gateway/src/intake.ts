@@ -38,7 +38,10 @@ export interface TransactionIntake {
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
   /** Claims the holds of sales about to be stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
   claimHolds?: (tenantId: string, holdIds: string[], at: Date) => Promise<void>;
-  /** What Postgres recorded of refused transactions JetStream no longer knows (`recordedTransactions`); with `db`. */
+  /**
+   * What Postgres recorded of a request's transactions, asked for every one before it is stored (`RecordedLookups`
+   * over `recordedAll`); with `db`.
+   */
   recordedBefore?: (tenantId: string, transactions: TransactionInput[]) => Promise<Map<string, Recorded>>;
 }
 
@@ -182,7 +185,8 @@ const neverLastSequence = Number.MAX_SAFE_INTEGER;
 const wrongLastSequence = 10071;
 
 /**
- * For transactions refused before being stored (a throttled key, an `occurredAt` the window has moved past), whether
+ * For transactions refused before being stored (a throttled key, an `occurredAt` the window has moved past), or whose
+ * receipt Postgres holds while the ledger has not read them (`admitTransactions`), whether
  * each was stored before under its `externalId`, answered as `storeTransactions` answers a repeat: `duplicate` (same body) or `conflict`; null when
  * it was not, and then nothing is stored now either. JetStream's own dedupe says so, as for a publish: each is
  * published with its message id and an expected last sequence no stream has, which JetStream checks after the

@@ -1,70 +1,115 @@
 import {
-  type EventMessage,
-  eventFingerprint,
   storedFingerprintMatches,
   type TransactionInput,
   TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
-import { type Db, sqlArray } from "@regulars/db";
+import { type Db, Prisma, prismaReader, type SqlReader, sqlArray } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
+import type { LookupAsk } from "./recorded-lookups.ts";
 
 /**
- * Whether a refused transaction was accepted before, by what Postgres recorded of it: `match` for the same body,
+ * Whether a transaction was accepted before, by what Postgres recorded of it: `match` for the same body,
  * `other` for another, `unknown` for one accepted (its receipt is written) that the ledger has not read yet, so
  * its body cannot be compared; absent when nothing is recorded under its externalId.
  */
 export type Recorded = "match" | "other" | "unknown";
 
+/** The transactions of one request to look up, under the tenant that posted them. */
+export type RecordedAsk = LookupAsk<TransactionInput>;
+
 /**
  * JetStream forgets a message id once its duplicate window (an hour by default) has passed, but the ledger keeps
- * what it stored: a till retrying a sale whose 202 was lost, after that window and after `occurredAt` has left
- * the acceptance window, must still hear duplicate (or conflict), not that its stored sale is invalid. Asked only
- * for transactions already refused and unknown to JetStream, so a sale that is admitted costs nothing here.
+ * what it stored: a till retrying a sale whose 202 was lost, or posting a changed sale under a used externalId, after
+ * that window must still hear duplicate (or conflict), never `accepted` for a second copy. As `recordedAll`, for the
+ * transactions of one tenant; through Prisma (tests and a gateway without a reader).
  */
 export async function recordedTransactions(
   db: Db,
   tenantId: string,
   transactions: TransactionInput[],
 ): Promise<Map<string, Recorded>> {
-  const externalIds = transactions.map((t) => t.externalId);
-  const ids = externalIds.map((e) => stableId("transaction", tenantId, e));
-  const [stored, parked, rejected, receipts] = await Promise.all([
-    db.$queryRaw<{ external_id: string; body_hash: string | null }[]>`
-      SELECT external_id, body_hash FROM transactions
-      WHERE tenant_id = ${tenantId} AND external_id = ANY(${sqlArray(externalIds)}::text[])`,
-    db.$queryRaw<{ transaction_id: string; body_hash: string | null; message: unknown }[]>`
-      SELECT transaction_id, body_hash, message FROM parked_refunds
-      WHERE tenant_id = ${tenantId} AND transaction_id = ANY(${sqlArray(ids)}::text[])`,
-    db.$queryRaw<{ external_id: string; body_hash: string }[]>`
-      SELECT external_id, body_hash FROM transaction_rejections
-      WHERE tenant_id = ${tenantId} AND external_id = ANY(${sqlArray(externalIds)}::text[])`,
-    db.$queryRaw<{ external_id: string }[]>`
-      SELECT external_id FROM transaction_receipts
-      WHERE tenant_id = ${tenantId} AND external_id = ANY(${sqlArray(externalIds)}::text[])`,
-  ]);
-  const found = new Map<string, Recorded>();
-  transactions.forEach((t, i) => {
-    const fingerprint = transactionFingerprint(t);
-    const row = stored.find((r) => r.external_id === t.externalId);
-    const waiting = parked.find((r) => r.transaction_id === ids[i]);
-    const refusedBodies = rejected.filter((r) => r.external_id === t.externalId).map((r) => r.body_hash);
-    // A stored row without a fingerprint predates them and is taken as matching, as the ledger takes it.
-    if (row)
-      found.set(
-        t.externalId,
-        !row.body_hash || storedFingerprintMatches(row.body_hash, t, fingerprint) ? "match" : "other",
-      );
-    else if (waiting) found.set(t.externalId, parkedFingerprint(waiting) === fingerprint ? "match" : "other");
-    else if (refusedBodies.length)
-      found.set(
-        t.externalId,
-        refusedBodies.some((h) => storedFingerprintMatches(h, t, fingerprint)) ? "match" : "other",
-      );
-    else if (receipts.some((r) => r.external_id === t.externalId)) found.set(t.externalId, "unknown");
+  const [found] = await recordedAll(prismaReader(db), [{ tenantId, items: transactions }]);
+  return found!;
+}
+
+type RecordedRow = {
+  source: "stored" | "parked" | "rejected" | "receipt";
+  tenant_id: string;
+  external_id: string;
+  body_hash: string | null;
+  message: unknown;
+};
+
+/**
+ * For each ask, what Postgres recorded of its transactions, by externalId: one statement for all of them, whatever
+ * their tenants (`RecordedLookups` gathers the asks of concurrent requests), each table read through its primary key
+ * or unique index on (tenant_id, external_id or transaction_id). The statement's text never changes, so the pool
+ * reader prepares it once per connection.
+ */
+export async function recordedAll(reader: SqlReader, asks: readonly RecordedAsk[]): Promise<Map<string, Recorded>[]> {
+  const tenants: string[] = [];
+  const externalIds: string[] = [];
+  const ids: string[] = [];
+  for (const { tenantId, items } of asks)
+    for (const t of items) {
+      tenants.push(tenantId);
+      externalIds.push(t.externalId);
+      ids.push(stableId("transaction", tenantId, t.externalId));
+    }
+  if (!tenants.length) return asks.map(() => new Map());
+  // A parked refund's message is read only when it has no fingerprint (parked before they were kept).
+  const rows = await reader.rows<RecordedRow>(Prisma.sql`
+    WITH asked AS (
+      SELECT DISTINCT * FROM unnest(${sqlArray(tenants)}::text[], ${sqlArray(externalIds)}::text[],
+        ${sqlArray(ids)}::text[]) AS a(tenant_id, external_id, transaction_id)
+    )
+    SELECT 'stored' AS source, a.tenant_id, a.external_id, t.body_hash, NULL::jsonb AS message
+      FROM asked a JOIN transactions t ON t.tenant_id = a.tenant_id AND t.external_id = a.external_id
+    UNION ALL
+    SELECT 'parked', a.tenant_id, a.external_id, p.body_hash, CASE WHEN p.body_hash IS NULL THEN p.message END
+      FROM asked a JOIN parked_refunds p ON p.tenant_id = a.tenant_id AND p.transaction_id = a.transaction_id
+    UNION ALL
+    SELECT 'rejected', a.tenant_id, a.external_id, r.body_hash, NULL
+      FROM asked a JOIN transaction_rejections r ON r.tenant_id = a.tenant_id AND r.external_id = a.external_id
+    UNION ALL
+    SELECT 'receipt', a.tenant_id, a.external_id, NULL, NULL
+      FROM asked a JOIN transaction_receipts c ON c.tenant_id = a.tenant_id AND c.external_id = a.external_id`);
+  const byKey = new Map<string, RecordedRow[]>();
+  for (const row of rows) {
+    const key = keyOf(row.tenant_id, row.external_id);
+    const same = byKey.get(key);
+    if (same) same.push(row);
+    else byKey.set(key, [row]);
+  }
+  return asks.map(({ tenantId, items }) => {
+    const found = new Map<string, Recorded>();
+    for (const t of items) {
+      // Most posts are new: nothing recorded, and no fingerprint to compute.
+      const rows = byKey.get(keyOf(tenantId, t.externalId));
+      if (rows) found.set(t.externalId, recordedOf(t, rows));
+    }
+    return found;
   });
-  return found;
+}
+
+const keyOf = (tenantId: string, externalId: string) => `${tenantId}\u0000${externalId}`;
+
+/**
+ * What the rows recorded under one externalId say of this body: the ledger's row first, then a parked refund, then
+ * the bodies the ledger rejected; a receipt alone says it was accepted and not read yet.
+ */
+function recordedOf(t: TransactionInput, rows: RecordedRow[]): Recorded {
+  if (rows.every((r) => r.source === "receipt")) return "unknown";
+  const fingerprint = transactionFingerprint(t);
+  const row = rows.find((r) => r.source === "stored");
+  // A stored row without a fingerprint predates them and is taken as matching, as the ledger takes it.
+  if (row) return !row.body_hash || storedFingerprintMatches(row.body_hash, t, fingerprint) ? "match" : "other";
+  const waiting = rows.find((r) => r.source === "parked");
+  if (waiting) return parkedFingerprint(waiting) === fingerprint ? "match" : "other";
+  const refusedBodies = rows.flatMap((r) => (r.source === "rejected" && r.body_hash ? [r.body_hash] : []));
+  return refusedBodies.some((h) => storedFingerprintMatches(h, t, fingerprint)) ? "match" : "other";
 }
 
 function parkedFingerprint(row: { body_hash: string | null; message: unknown }): string | null {
@@ -79,13 +124,3 @@ export const notComparableYet = (externalId: string) =>
     "unavailable",
     `externalId ${externalId} was accepted before and is not processed yet, so this one cannot be compared with it; retry later`,
   );
-
-/** As `recordedTransactions`, for an event: what the ledger decided under its eventId (`applied_events`). */
-export async function recordedEvent(db: Db, message: EventMessage): Promise<Exclude<Recorded, "unknown"> | null> {
-  const rows = await db.$queryRaw<{ body_hash: string | null }[]>`
-    SELECT body_hash FROM applied_events WHERE tenant_id = ${message.tenantId} AND event_id = ${message.id}`;
-  const row = rows[0];
-  if (!row) return null;
-  // Null: decided before fingerprints were kept, taken as matching (as the ledger takes it).
-  return !row.body_hash || row.body_hash === eventFingerprint(message.event) ? "match" : "other";
-}

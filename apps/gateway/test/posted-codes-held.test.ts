@@ -57,7 +57,9 @@ describe("sales with coupon codes while the key is over its unknown-code limit",
     const paid = await post("/v1/transactions", kiosk, sale(["fries-10 ", "SUMMER-5"], { holdId }));
     expect(paid).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
 
-    const extra = await post("/v1/transactions", kiosk, sale(["FRIES-10", "GUESS-1AB"], { holdId }));
+    // A hold pays for one sale: each of the others names a hold of its own.
+    const extraHold = await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]);
+    const extra = await post("/v1/transactions", kiosk, sale(["FRIES-10", "GUESS-1AB"], { holdId: extraHold }));
     expect(extra).toMatchObject({ status: 429, retryAfter: "45", body: { code: "rate_limited" } });
     const noHold = await post("/v1/transactions", kiosk, sale(["FRIES-10"]));
     expect(noHold).toMatchObject({ status: 429, body: { code: "rate_limited" } });
@@ -66,11 +68,14 @@ describe("sales with coupon codes while the key is over its unknown-code limit",
     const foreign = await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: othersHold }));
     expect(foreign).toMatchObject({ status: 429, body: { code: "rate_limited" } });
 
-    // A hold voided since, or committed by another sale, reserves nothing any more.
+    // A hold voided since reserves nothing any more; one committed by another sale is that sale's (`hold_used`).
     const voided = await holdOf(tenant.tenantId, ["FRIES-10"], "released");
     expect((await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: voided }))).status).toBe(429);
     const usedElsewhere = await holdOf(tenant.tenantId, ["FRIES-10"], "committed", "txn_some_other_sale");
-    expect((await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: usedElsewhere }))).status).toBe(429);
+    expect(await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: usedElsewhere }))).toMatchObject({
+      status: 409,
+      body: { code: "hold_used" },
+    });
     // Committed by this very sale (the ledger applied it, its 202 was lost): its codes are still its own.
     const retried = sale(["FRIES-10"]);
     const committed = await holdOf(
@@ -83,8 +88,8 @@ describe("sales with coupon codes while the key is over its unknown-code limit",
 
     const batch = await post("/v1/transactions/batch", kiosk, {
       transactions: [
-        sale(["SUMMER-5"], { holdId }),
-        sale(["SUMMER-5", "GUESS-2AB"], { holdId }),
+        sale(["SUMMER-5"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
+        sale(["SUMMER-5", "GUESS-2AB"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
         sale(["FRIES-10"], { holdId: othersHold }),
         sale([]),
       ],

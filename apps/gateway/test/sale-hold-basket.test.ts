@@ -185,13 +185,23 @@ describe("a sale naming a held checkout hold", () => {
     const notInForce = [
       await holdOn(tenant.tenantId, { status: "released" }),
       await holdOn(tenant.tenantId, { status: "expired" }),
-      await holdOn(tenant.tenantId, { status: "committed", transactionId: "txn_another_sale" }),
       await holdOn(tenant.tenantId, { expiresInSeconds: -5 }),
       await holdOn(other.tenantId),
       "hld_no_such_hold",
     ];
     for (const holdId of notInForce)
       expect((await post("/v1/transactions", tenant.apiKeys.kiosk, friesOnly(holdId))).status).toBe(202);
+  });
+
+  it("is refused with hold_used when the hold was committed to another sale, whatever its basket", async () => {
+    const holdId = await holdOn(tenant.tenantId, { status: "committed", transactionId: "txn_another_sale" });
+    const before = await lastSeq();
+    for (const lines of [quoted, [quoted[1]]])
+      expect(await post("/v1/transactions", tenant.apiKeys.kiosk, sale([], { holdId, lines }))).toMatchObject({
+        status: 409,
+        body: { code: "hold_used", message: expect.stringContaining(`hold ${holdId} was committed to`) },
+      });
+    expect(await lastSeq()).toBe(before);
   });
 
   it("is answered as a repeat when it was stored before the check refused it", async () => {

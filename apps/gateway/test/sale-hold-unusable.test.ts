@@ -119,10 +119,24 @@ describe("a sale naming a held checkout hold the ledger would not commit", () =>
     expect((await post("/v1/transactions", tenant.apiKeys.pos, paying(own.holdId, { phone: own.phone }))).status).toBe(
       202,
     );
+    const anyone = await tillHold();
+    for (const customer of [{ id: anyone.customerId! }, null]) {
+      const guests = await tillHold({ guest: true });
+      expect((await post("/v1/transactions", tenant.apiKeys.pos, paying(guests.holdId, customer))).status).toBe(202);
+    }
+  });
+
+  it("is refused with hold_used when another sale claimed the guest's hold first: a hold pays for one sale", async () => {
     const guests = await tillHold({ guest: true });
     const anyone = await tillHold();
-    for (const customer of [{ id: anyone.customerId! }, null])
-      expect((await post("/v1/transactions", tenant.apiKeys.pos, paying(guests.holdId, customer))).status).toBe(202);
+    const first = paying(guests.holdId, { id: anyone.customerId! });
+    expect((await post("/v1/transactions", tenant.apiKeys.pos, first)).status).toBe(202);
+    const before = await lastSeq();
+    expect(await post("/v1/transactions", tenant.apiKeys.pos, paying(guests.holdId, null))).toMatchObject({
+      status: 409,
+      body: { code: "hold_used", message: expect.stringContaining(`is claimed by sale ${first.externalId}`) },
+    });
+    expect(await lastSeq()).toBe(before);
   });
 
   it("is refused on its own in a batch, with its code", async () => {

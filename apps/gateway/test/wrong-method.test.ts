@@ -102,4 +102,19 @@ describe("the OpenAPI document", () => {
     expect(doc.info.description).toContain("405 `method_not_allowed` and an `Allow` header");
     expect(doc.components.schemas.ErrorBody.properties.code.enum).toContain("method_not_allowed");
   });
+
+  it("lists the 405 among the responses of every operation, with its Allow header", async () => {
+    const doc = (await (await call("GET", "/v1/openapi.json")).json()) as any;
+    const operations = Object.values(doc.paths).flatMap((item: any) => Object.values(item)) as any[];
+    expect(doc.paths["/v1/transactions"].post.responses["405"]).toEqual({
+      $ref: "#/components/responses/MethodNotAllowed",
+    });
+    expect(operations.filter((o) => !o.responses?.["405"])).toEqual([]);
+    const refusal = doc.components.responses.MethodNotAllowed;
+    expect(refusal.headers.Allow).toBeDefined();
+    expect(refusal.content["application/json"]).toMatchObject({
+      schema: { $ref: "#/components/schemas/ErrorBody" },
+      example: { code: "method_not_allowed" },
+    });
+  });
 });

@@ -17,9 +17,13 @@ export const pointsValue = (p: number, rate: Rate): number =>
 export const pointsWorth = (money: number, rate: Rate): number =>
   Number((BigInt(money) * BigInt(rate.points)) / BigInt(rate.value));
 
-/** What the customer can spend now: their points less what other holds reserve, never below 0. */
+/**
+ * What the customer can spend now, never below 0: their points less what other holds reserve or the expiry is due to
+ * take, whichever is more. A hold spends the oldest points first, those due to expire among them, and the expiry takes
+ * the rest of those due once the holds end: the points left to spend are the balance less the larger of the two.
+ */
 export const spendablePoints = (c: CheckoutCustomer | null): number =>
-  c === null ? 0 : Math.max(0, c.points - c.heldPoints);
+  c === null ? 0 : Math.max(0, c.points - Math.max(c.heldPoints, c.duePoints ?? 0));
 export const spendableWallet = (c: CheckoutCustomer | null): number =>
   c === null ? 0 : Math.max(0, c.wallet - c.heldWallet);
 

@@ -48,6 +48,12 @@ export interface CheckoutCustomer {
   /** Reserved by other holds in force. */
   heldPoints: number;
   heldWallet: number;
+  /**
+   * Points past their expiry date that the expiry job has not taken yet (what is left of lots dated before now, or
+   * the whole balance once an inactivity expiry's date passed); none when absent. Still in `points`, yet not spendable:
+   * the expiry takes them, leaving only what holds reserve (`spendablePoints`).
+   */
+  duePoints?: number;
 }
 
 /** Everything a quote needs, read beforehand: the pricing itself does no I/O. */

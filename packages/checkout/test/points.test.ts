@@ -34,6 +34,13 @@ describe("points maths", () => {
     expect(spendableWallet(member({ wallet: 500, heldWallet: 200 }))).toBe(300);
     expect(spendableWallet(member({ wallet: 100, heldWallet: 200 }))).toBe(0);
   });
+
+  it("spendable = balance − the larger of held and due to expire: a hold may not spend points past their date", () => {
+    expect(spendablePoints(member({ points: 400, heldPoints: 50, duePoints: 300 }))).toBe(100);
+    expect(spendablePoints(member({ points: 400, heldPoints: 350, duePoints: 300 }))).toBe(50);
+    expect(spendablePoints(member({ points: 300, heldPoints: 50, duePoints: 300 }))).toBe(0);
+    expect(spendablePoints(member({ points: 300, heldPoints: 0, duePoints: 0 }))).toBe(300);
+  });
 });
 
 describe("pointsRefusal: the seeds' rate", () => {

@@ -8,6 +8,7 @@ export const RejectionCode = z.enum([
   "refunded_sale_not_found",
   "refund_exceeds_sale",
   "refund_line_not_in_sale",
+  "hold_used",
   "idempotency_conflict",
   "contract_violation",
   "processing_failed",
@@ -82,7 +83,8 @@ const Rejected = z
         code: z.string().meta({
           description:
             "Why, for programs: `unknown_customer`, `refunded_sale_not_found`, `refund_of_refund`, `refund_exceeds_sale`, " +
-            "`refund_line_not_in_sale`, `idempotency_conflict`, `contract_violation` or `processing_failed`.",
+            "`refund_line_not_in_sale`, `hold_used` (its checkout hold was another sale's), `idempotency_conflict`, " +
+            "`contract_violation` or `processing_failed`.",
         }),
         message: z.string().meta({ description: "Why, for people, naming the field or the sale concerned." }),
       })
@@ -149,8 +151,9 @@ const eventConflicts = z
   .int()
   .meta({
     description:
-      "Later posts of this `eventId` with a different body, refused as `idempotency_conflict` (answered 409 inside the " +
-      "hour the gateway remembers an `eventId`, counted here after it); the event first posted under it keeps its outcome.",
+      "Later posts of this `eventId` with a different body, refused as `idempotency_conflict` (answered 409 when " +
+      "posted; counted here when one came more than an hour after the first, before that first was decided); the " +
+      "event first posted under it keeps its outcome.",
   });
 
 const EventProcessed = z

@@ -31,7 +31,12 @@ async function claimedHold() {
   await givePoints(db, tenantId, from, 200);
   const placed = await placeHold(deps, tenantId, holdRequest(from, { points: 200, ttlSeconds: 30 }));
   const sale = saleWithHold(tenantId, from, placed.holdId, placed.quote.lines);
-  await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+  await claimHeldHolds(
+    db,
+    tenantId,
+    [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+    new Date(sale.receivedAt),
+  );
   return { tenantId, from, into, placed, sale, expiry: Date.parse(placed.expiresAt) };
 }
 

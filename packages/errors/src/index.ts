@@ -30,6 +30,11 @@ export const errorCodes = {
   hold_mismatch: { http: 409, trpc: "CONFLICT" },
   /** A sale names a checkout hold still waiting for its customer's one-time code: confirm it first. Nothing was stored. */
   hold_unconfirmed: { http: 409, trpc: "CONFLICT" },
+  /**
+   * A sale names a checkout hold another sale claimed or committed: one hold pays for one sale. Nothing was stored;
+   * post the sale without it, or with a new hold.
+   */
+  hold_used: { http: 409, trpc: "CONFLICT" },
   payload_too_large: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   unsupported_media_type: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unprocessable: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },

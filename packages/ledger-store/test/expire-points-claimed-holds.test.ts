@@ -30,7 +30,12 @@ describe("the points expiry pass, with customers whose claimed holds are in thei
     let expiry = 0;
     for (const c of [holding1, holding2]) {
       const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 100, ttlSeconds: 30 }));
-      await claimHeldHolds(db, tenantId, [placed.holdId], new Date(start));
+      await claimHeldHolds(
+        db,
+        tenantId,
+        [{ holdId: placed.holdId, externalId: `sale-${placed.holdId}` }],
+        new Date(start),
+      );
       expiry = Math.max(expiry, Date.parse(placed.expiresAt));
     }
     const programme = (await deps.programmes.inForce(tenantId, new Date(start)))!;

@@ -34,7 +34,12 @@ async function claimedHold(customer: "known" | "unknown") {
   const placed = await placeHold(deps, tenantId, holdRequest(customerId, { points: 200 }));
   const named = customer === "known" ? customerId : NOBODY;
   const sale = saleWithHold(tenantId, named, placed.holdId, placed.quote.lines);
-  await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+  await claimHeldHolds(
+    db,
+    tenantId,
+    [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+    new Date(sale.receivedAt),
+  );
   const status = async () => (await transactionStatus(db, tenantId, sale.transaction.externalId))?.status;
   return { tenantId, customerId, holdId: placed.holdId, sale, status };
 }

@@ -13,6 +13,7 @@ import {
   placeHold,
   postMovements,
   releaseExpiredHolds,
+  transactionStatus,
   voidHold,
 } from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
@@ -58,7 +59,12 @@ async function holdAndSale() {
 describe("a hold claimed by a sale accepted before its expiry", () => {
   it("is left to its sale by the sweep after the expiry, and the sale applied late spends its points", async () => {
     const { tenantId, customerId, deps, placed, sale, expiry } = await holdAndSale();
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
 
     expect((await sweep(deps, tenantId, new Date(expiry + 1_000))).acted).toBe(0);
     expect(await holdStatus(placed.holdId)).toBe("held");
@@ -71,7 +77,12 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
 
   it("is left to its sale by a new hold of its customer after the expiry", async () => {
     const { tenantId, customerId, deps, placed, sale, expiry } = await holdAndSale();
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
     const later = { ...deps, now: () => new Date(expiry + 1_000) };
     await placeHold(later, tenantId, holdRequest(customerId, { points: 100 }));
     expect(await holdStatus(placed.holdId)).toBe("held");
@@ -81,7 +92,12 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
 
   it("is ended by the sweep once the grace after its expiry ran out: a claim keeps nothing reserved for ever", async () => {
     const { tenantId, deps, placed, sale, expiry } = await holdAndSale();
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
     expect((await sweep(deps, tenantId, new Date(expiry + CLAIM_GRACE_MS - 1_000))).acted).toBe(0);
     expect((await sweep(deps, tenantId, new Date(expiry + CLAIM_GRACE_MS + 1_000))).acted).toBe(1);
     expect(await holdStatus(placed.holdId)).toBe("expired");
@@ -89,14 +105,24 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
 
   it("is not claimed by a sale received after the expiry: the sweep ends it as before", async () => {
     const { tenantId, deps, placed, expiry } = await holdAndSale();
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(expiry + 1_000));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: "sale-after-expiry" }],
+      new Date(expiry + 1_000),
+    );
     expect((await sweep(deps, tenantId, new Date(expiry + 2_000))).acted).toBe(1);
     expect(await holdStatus(placed.holdId)).toBe("expired");
   });
 
   it("still reserves its points for new holds during the grace, so they are not spent twice", async () => {
     const { tenantId, customerId, deps, placed, sale, expiry } = await holdAndSale();
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
     const later = { ...deps, now: () => new Date(expiry + 1_000) };
     await expect(placeHold(later, tenantId, holdRequest(customerId, { points: 200 }))).rejects.toMatchObject({
       code: "hold_refused",
@@ -126,7 +152,12 @@ describe("a later sale naming a claimed hold, applied before the sale that claim
 
   it("leaves it to its sale when the later one names no customer", async () => {
     const h = await holdAndSale();
-    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      h.tenantId,
+      [{ holdId: h.placed.holdId, externalId: h.sale.transaction.externalId }],
+      new Date(h.sale.receivedAt),
+    );
     await apply(db, [after(h.sale, h.expiry + 5_000, undefined)]);
     expect(await holdStatus(h.placed.holdId)).toBe("held");
     await expectCommittedByClaimer(h);
@@ -137,18 +168,36 @@ describe("a later sale naming a claimed hold, applied before the sale that claim
     const phone = `+48601${String(Math.floor(Math.random() * 900_000) + 100_000)}`;
     await db.$executeRaw`
       INSERT INTO customer_identities (tenant_id, kind, value, customer_id) VALUES (${h.tenantId}, 'phone', ${phone}, ${h.customerId})`;
-    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
-    await apply(db, [after(h.sale, h.expiry + 5_000, { phone })]);
+    await claimHeldHolds(
+      db,
+      h.tenantId,
+      [{ holdId: h.placed.holdId, externalId: h.sale.transaction.externalId }],
+      new Date(h.sale.receivedAt),
+    );
+    const later = after(h.sale, h.expiry + 5_000, { phone });
+    await apply(db, [later]);
     expect(await holdStatus(h.placed.holdId)).toBe("held");
-    // The later sale, the same basket with the hold's discount, earns 6 on its €6.
-    await expectCommittedByClaimer(h, 6);
+    // The later sale, the same basket with the hold's discount, is rejected: the hold it names pays for the claimer.
+    expect(await transactionStatus(db, h.tenantId, later.transaction.externalId)).toMatchObject({
+      status: "rejected",
+      reason: {
+        code: "hold_used",
+        message: expect.stringContaining(`claimed by sale ${h.sale.transaction.externalId}`),
+      },
+    });
+    await expectCommittedByClaimer(h);
   });
 
   it("is never ended by another customer's sale, even past the grace; its customer's late sale ends it then", async () => {
     const h = await holdAndSale();
     const other = newId("customer");
     await db.$executeRaw`INSERT INTO customers (id, tenant_id, created_via) VALUES (${other}, ${h.tenantId}, 'test')`;
-    await claimHeldHolds(db, h.tenantId, [h.placed.holdId], new Date(h.sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      h.tenantId,
+      [{ holdId: h.placed.holdId, externalId: h.sale.transaction.externalId }],
+      new Date(h.sale.receivedAt),
+    );
     const pastGrace = h.expiry + CLAIM_GRACE_MS + 1_000;
     await apply(db, [after(h.sale, pastGrace, { id: other })]);
     expect(await holdStatus(h.placed.holdId)).toBe("held");
@@ -185,7 +234,12 @@ describe("voiding a hold that a sale accepted by the gateway claimed", () => {
     const placed = await placeConfirmedHold(db, deps, tenantId, request);
     const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
     expect(sale.transaction.total).toBe(100);
-    await claimHeldHolds(db, tenantId, [placed.holdId], new Date(sale.receivedAt));
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
     return { tenantId, customerId, placed, sale, expiry: Date.parse(placed.expiresAt) };
   }
 

@@ -2,7 +2,7 @@ import type { Db } from "@regulars/db";
 import type { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, placeHold } from "../src/index.ts";
+import { customerBalances, placeHold, transactionStatus } from "../src/index.ts";
 import { apply, checkoutTenant, genericCoupon, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
 let db: Db;
@@ -89,7 +89,7 @@ describe("coupon limits under concurrent holds", () => {
 });
 
 describe("a hold commits once", () => {
-  it("two different sales naming the same hold: the first spends it, the second spends nothing", async () => {
+  it("two different sales naming the same hold: the first spends it, the second is rejected (hold_used)", async () => {
     const { tenantId, customers, deps } = await checkoutTenant(db);
     const [c] = customers as [string];
     await givePoints(db, tenantId, c, 300);
@@ -99,8 +99,12 @@ describe("a hold commits once", () => {
     // In one batch, as a redelivery and a retried upload would arrive together.
     await apply(db, [first, second, first]);
     const paid = first.transaction.total;
-    // 300 − 200 once; the second sale pays its discounted lines and earns on them, spending no points.
-    expect((await customerBalances(db, tenantId, c)).points).toBe(300 - 200 + 2 * Math.floor(paid / 100));
+    // 300 − 200 once, and what the first earned: the hold did not pay the second's discounts, which earns nothing.
+    expect((await customerBalances(db, tenantId, c)).points).toBe(300 - 200 + Math.floor(paid / 100));
+    expect(await transactionStatus(db, tenantId, second.transaction.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "hold_used" },
+    });
     const spent = await db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM ledger_movements WHERE tenant_id = ${tenantId} AND kind = 'redeem'`;
     expect(spent[0]!.n).toBe(1n);

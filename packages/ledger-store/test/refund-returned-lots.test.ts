@@ -88,10 +88,10 @@ describe("points a refund gives back of its sale's hold", () => {
 
   it("come back already expired when their lot's expiry passed before the refund: the next expiry pass takes them", async () => {
     const { tenantId, deps, c } = await expiringTenant();
-    // Due a minute ago; no expiry pass has run since, so the sale could still spend them.
+    // Due a minute ago; held by a hold placed before that, and no expiry pass has run since: its sale spends them.
     const aMinuteAgo = new Date(Date.now() - 60_000);
     await givePoints(db, tenantId, c, 100, aMinuteAgo);
-    const sale = await saleSpending(tenantId, deps, c);
+    const sale = await saleSpending(tenantId, { ...deps, now: () => new Date(aMinuteAgo.getTime() - 60_000) }, c);
     await apply(db, [sale]);
     await apply(db, [refundLines(tenantId, sale, [0, 1])]);
     expect(await returnedLots(tenantId, c)).toMatchObject([{ points: 100n, remaining: 100n, expires_at: aMinuteAgo }]);

@@ -125,7 +125,44 @@ const components = [
  */
 function generate(app: OpenAPIHono<GatewayEnv>) {
   const named = components.map((schema) => ({ type: "schema" as const, schema }));
-  return new OpenApiGeneratorV31([...named, ...app.openAPIRegistry.definitions]).generateDocument(documentConfig);
+  const document = new OpenApiGeneratorV31([...named, ...app.openAPIRegistry.definitions]).generateDocument(
+    documentConfig,
+  );
+  return withMethodNotAllowed(document);
+}
+
+const operationMethods = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+const methodNotAllowed = {
+  description:
+    "This path does not take the method used (`method_not_allowed`): the `Allow` header names the methods it takes",
+  headers: { Allow: { description: "The methods this path takes, such as `POST`", schema: { type: "string" } } },
+  content: {
+    "application/json": {
+      schema: { $ref: "#/components/schemas/ErrorBody" },
+      example: {
+        code: "method_not_allowed",
+        message: "/v1/transactions does not take DELETE; it takes POST (see /v1/openapi.json)",
+        requestId: "req_01JD4Z8X9R3V7Q2M5N6P8T0W1Y",
+      },
+    },
+  },
+};
+
+/**
+ * Every path listed answers a method it does not take with 405 `method_not_allowed` and an `Allow` header (the
+ * gateway's not-found handler), whichever route it is: the answer is one shared response, and each operation lists
+ * it, so a client generated from the document knows it instead of meeting an undocumented status.
+ */
+function withMethodNotAllowed<T extends { paths?: object; components?: { responses?: object } }>(document: T): T {
+  for (const item of Object.values(document.paths ?? {}) as Record<string, { responses?: Record<string, unknown> }>[])
+    for (const [method, operation] of Object.entries(item))
+      if (operationMethods.has(method) && operation.responses)
+        operation.responses["405"] ??= { $ref: "#/components/responses/MethodNotAllowed" };
+  const components = document.components ?? {};
+  return {
+    ...document,
+    components: { ...components, responses: { ...components.responses, MethodNotAllowed: methodNotAllowed } },
+  };
 }
 
 /** The base URL the client reached this gateway at (a proxy's forwarded host and scheme win). */

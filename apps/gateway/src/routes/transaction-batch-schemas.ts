@@ -44,6 +44,7 @@ export const batchItemErrorCodes = [
   "payload_too_large",
   "hold_mismatch",
   "hold_unconfirmed",
+  "hold_used",
   "rate_limited",
 ] as const;
 
@@ -55,7 +56,8 @@ export const TransactionBatchItemError = z
         "`idempotency_conflict` (this `externalId` was accepted before with a different body) or `payload_too_large` " +
         "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes) or `hold_mismatch` (a sale " +
         "naming a checkout hold priced on another basket or placed for another customer: `issues` names the first " +
-        "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code), " +
+        "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code) " +
+        "or `hold_used` (a sale naming a hold another sale claimed or was committed to, earlier in this batch or before), " +
         "all with status `invalid`; " +
         "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),

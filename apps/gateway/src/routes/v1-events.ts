@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage, inexactNumbers } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
-import { eventStoredBefore, storeEvent } from "../event-intake.ts";
+import { admitEvent, type RecordedEvents } from "../event-intake.ts";
 import { invalidBody } from "../json-body.ts";
 import { type Acceptance, outOfRange } from "./acceptance.ts";
 import { errorResponse, errorResponses, exampleTokens, securitySchemeName } from "./openapi-shared.ts";
@@ -21,9 +20,9 @@ const route = createRoute({
     "app_open, form_submitted, feedback_submitted, push_opened, ... Stored durably before the 202; the programme's " +
     "action rules award points for it asynchronously. `eventId` is the idempotency key: posting it again answers " +
     "`duplicate: true` and changes nothing, even once `occurredAt` has left the accepted window; posting it with a " +
-    "different body answers 409 `idempotency_conflict` " +
-    "(after the hour the gateway remembers ids for, such a post is answered 202 and refused by the resolver: the " +
-    "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`). " +
+    "different body answers 409 `idempotency_conflict`, however long after. (Only a changed body posted more than an " +
+    "hour after the first, while that first is not decided yet, is answered 202 and refused by the resolver: the " +
+    "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`.) " +
     "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
     "(app key: `profile_completed`, `push_opened`, ...) or an admin.",
   security: [{ [securitySchemeName]: [] }],
@@ -82,7 +81,7 @@ export function registerEventRoutes(
   bus: Bus,
   publisher: CoalescingPublisher,
   acceptance: Acceptance,
-  db?: Db,
+  recordedBefore?: RecordedEvents,
 ) {
   app.openapi(route, async (c) => {
     const event = c.req.valid("json");
@@ -94,8 +93,7 @@ export function registerEventRoutes(
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
     // The window has moved on since a retry's original was stored: a repeat is answered as one, whatever the clock.
     const late = outOfRange(event.occurredAt, receivedAt, acceptance);
-    if (late && !(await eventStoredBefore(bus, message, db))) throw late;
-    const published = late ? { duplicate: true } : await storeEvent(bus, publisher, message);
+    const published = await admitEvent(bus, publisher, message, late, recordedBefore);
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
 }

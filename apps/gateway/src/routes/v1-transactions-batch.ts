@@ -240,7 +240,7 @@ async function refuseMismatchedHolds(
 }
 
 const holdRefusalCode = (e: DomainError): ItemErrorCode =>
-  e.code === "hold_unconfirmed" ? "hold_unconfirmed" : "hold_mismatch";
+  e.code === "hold_unconfirmed" || e.code === "hold_used" ? e.code : "hold_mismatch";
 
 /** A stored transaction's result: accepted now, a repeat of one accepted before, or a changed body under its id. */
 const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>

@@ -122,7 +122,9 @@ const route = createRoute({
         "another `locationId` or `channel`, or `lines` not those quoted, in number, order, sku, quantity or quantity × unitPrice; `issues` names " +
         "the first difference; `customer` when the hold was placed for another customer): nothing was stored; void the " +
         "hold, quote the basket sold and post the sale with the new hold. Or that hold still waits for its customer's " +
-        "one-time code (`hold_unconfirmed`): nothing was stored; confirm the hold, then post the sale again",
+        "one-time code (`hold_unconfirmed`): nothing was stored; confirm the hold, then post the sale again. Or that " +
+        "hold was claimed by or committed to another sale (`hold_used`: a hold pays for one sale): nothing was " +
+        "stored; post the sale without the hold, or with a new one",
       "idempotency_conflict",
       "externalId POS17-000451 was accepted before with a different body",
     ),

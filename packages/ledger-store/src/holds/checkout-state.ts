@@ -11,6 +11,7 @@ import { DomainError } from "@regulars/errors";
 import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
 import { lockSurvivor } from "../customers/survivor-lock.ts";
+import { lotsDueSql } from "./due-points.ts";
 import { lapsedHeldUses, lockCampaignsEndingLapsedHolds } from "./expire-lapsed-uses.ts";
 import { holdLapsed } from "./release.ts";
 import { type UsageClock, usesByDay } from "./uses-by-day.ts";
@@ -62,7 +63,8 @@ export async function heldByCustomer(
 }
 
 /**
- * Balances, holds in force and tier of a customer. With `lock` (a hold), the customer is locked first, and what is
+ * Balances, holds in force, points due to expire (`lotsDueSql`; an inactivity expiry is added by `withInactivityDue`)
+ * and tier of a customer. With `lock` (a hold), the customer is locked first, and what is
  * read is the survivor's when the id was merged away, also by a merge that committed while this waited for the lock
  * (`lockSurvivor`): the merge moved the balances and coupon uses there, and read on the emptied row a per-customer
  * limit would count none of them. The answer's `id` is the customer to reserve for.
@@ -75,14 +77,22 @@ export async function readCheckoutCustomer(
 ): Promise<CheckoutCustomer> {
   const customerId = lock ? await lockCheckoutCustomer(tx, tenantId, named) : named;
   const [row] = await tx.$queryRaw<
-    { tier: string | null; points: bigint | null; wallet: bigint | null; held_points: bigint; held_wallet: bigint }[]
+    {
+      tier: string | null;
+      points: bigint | null;
+      wallet: bigint | null;
+      held_points: bigint;
+      held_wallet: bigint;
+      due_points: bigint;
+    }[]
   >`
     SELECT
       (SELECT tier FROM customer_loyalty WHERE customer_id = ${customerId}) AS tier,
       (SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = 'points') AS points,
       (SELECT balance FROM ledger_accounts WHERE tenant_id = ${tenantId} AND owner = ${customerId} AND kind = 'wallet') AS wallet,
       coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = ${customerId} AND ${liveHold(at)}), 0) AS held_points,
-      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = ${customerId} AND ${liveHold(at)}), 0) AS held_wallet`;
+      coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = ${customerId} AND ${liveHold(at)}), 0) AS held_wallet,
+      ${lotsDueSql(tenantId, Prisma.sql`${customerId}`, at)} AS due_points`;
   return {
     id: customerId,
     tier: row?.tier ?? null,
@@ -90,6 +100,7 @@ export async function readCheckoutCustomer(
     wallet: exactNumber(row?.wallet ?? 0),
     heldPoints: exactNumber(row?.held_points ?? 0),
     heldWallet: exactNumber(row?.held_wallet ?? 0),
+    duePoints: exactNumber(row?.due_points ?? 0),
   };
 }
 
@@ -281,6 +292,7 @@ export async function readQuoteState(
         WHERE tenant_id = ${tenantId} AND owner = (SELECT id FROM cust) AND kind = 'wallet') AS wallet,
       coalesce((SELECT sum(points) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND ${liveHold(at)}), 0) AS held_points,
       coalesce((SELECT sum(wallet) FROM checkout_holds WHERE customer_id = (SELECT id FROM cust) AND ${liveHold(at)}), 0) AS held_wallet,
+      ${lotsDueSql(tenantId, Prisma.sql`(SELECT id FROM cust)`, at)} AS due_points,
       coalesce((SELECT json_agg(coupons) FROM coupons), '[]'::json) AS coupons`);
   if (ref && !row?.customer_id) throw new DomainError("not_found", "no customer with that identity");
   const customer: CheckoutCustomer | null = row?.customer_id
@@ -291,6 +303,7 @@ export async function readQuoteState(
         wallet: exactNumber(row.wallet ?? 0),
         heldPoints: exactNumber(row.held_points),
         heldWallet: exactNumber(row.held_wallet),
+        duePoints: exactNumber(row.due_points),
       }
     : null;
   return { customer, coupons: knownCoupons(typed, row?.coupons ?? [], clock), currency: row?.currency ?? null };
@@ -305,5 +318,6 @@ interface QuoteStateRow {
   wallet: bigint | string | null;
   held_points: bigint | string;
   held_wallet: bigint | string;
+  due_points: bigint | string;
   coupons: CouponRow[];
 }

@@ -20,7 +20,7 @@ import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
-import { endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";
+import { claimedBySale, endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";
 import { baseMovement, credits, redeemedEvent } from "./sale-movements.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
@@ -84,13 +84,20 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
     // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway while the
-    // hold is in force, but accepted after its expiry, by an older gateway, or replayed) leaves it to the sweep.
-    const ours = hold?.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId);
-    if (hold && ours && hold.expires_at <= new Date(sale.message.receivedAt)) {
+    // hold is in force, but accepted after its expiry, by an older gateway, or replayed) leaves it to the sweep, and a
+    // sale naming a hold another sale's claim keeps leaves it to that sale (the batch rejects such a sale,
+    // `salesNamingTakenHolds`: one reaches here only when the claim came after the batch read the hold).
+    const receivedAt = new Date(sale.message.receivedAt);
+    const claimant = hold?.claimed_by_external_id ?? null;
+    const claimedByOther =
+      claimant !== null && claimant !== t.externalId && hold !== null && claimedBySale(hold, receivedAt);
+    const ours =
+      hold?.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId) && !claimedByOther;
+    if (hold && ours && hold.expires_at <= receivedAt) {
       // Reached the gateway after the expiry: commits nothing, and ends the hold only once it lapsed (`holdLapsed`), as
       // the sweep would. A hold claimed by a sale accepted before its expiry is that sale's for a grace, and the ledger
       // may apply this one first (partitions go by the identity a sale names, not by its customer).
-      await endLapsedHolds(tx, [hold], new Date(sale.message.receivedAt), "expired before its sale arrived");
+      await endLapsedHolds(tx, [hold], receivedAt, "expired before its sale arrived");
     } else if (hold && ours && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       // Not its basket (the gateway refuses such a sale, but one may have got past an older gateway): what the hold

@@ -59,7 +59,8 @@ export async function lockCampaignsEndingLapsedHolds(
   // Re-read under the locks; one whose uses are not all in campaigns locked here (placed between the statements,
   // which a hold already past its expiry cannot be) is left to the sweep rather than lock a campaign out of order.
   const holds = await tx.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at,
+      claimed_by_external_id
     FROM checkout_holds h
     WHERE h.id IN (${lapsedHoldsUsing(tenantId, Prisma.sql`SELECT unnest(${ids}::text[])`, at)})
       AND NOT EXISTS (SELECT 1 FROM coupon_uses x

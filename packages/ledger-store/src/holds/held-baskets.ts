@@ -1,28 +1,48 @@
 import { type BasketDifference, type HeldBasket, type SaleBasket, saleBasketDifference } from "@regulars/checkout";
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
+import { stableId } from "@regulars/ids";
 import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { survivorsStatement } from "../customers/resolve.ts";
+import { holdLapsed } from "./release.ts";
 
 /** A sale as posted, with the hold it names (if any) and its customer. */
 export interface SaleNamingHold extends SaleBasket {
   type: "sale" | "refund";
+  externalId: string;
   holdId?: string | null;
   customer?: CustomerRef | null;
 }
 
 /**
- * Why the ledger would not commit the hold a sale names although it is held: `hold_mismatch` for a sale of another
- * basket (`issue` names its first difference) or of another customer than the hold's (`customer`),
+ * Why the ledger would not commit the hold a sale names: `hold_used` for a hold another transaction claimed or
+ * committed (`by`: that sale's `externalId` when known), and, for a hold still held, `hold_mismatch` for a sale of
+ * another basket (`issue` names its first difference) or of another customer than the hold's (`customer`),
  * `hold_unconfirmed` for a hold still waiting for its customer's one-time code (`codeExpiresAt`: when the code
  * stops being usable).
  */
 export type SaleHoldRefusal =
+  | { code: "hold_used"; committed: boolean; by: string | null }
   | { code: "hold_mismatch"; issue: BasketDifference }
   | { code: "hold_unconfirmed"; codeExpiresAt: Date };
 
+/** The transaction a sale is stored as: its tenant and `externalId` (`transactionId` of its message). */
+const transactionIdOf = (tenantId: string, externalId: string) => stableId("transaction", tenantId, externalId);
+
 interface HoldFound {
   n: string;
+  status: string;
+  /** Held and before its expiry at `at`: only such a hold is checked against the sale's basket and customer. */
+  inForce: boolean;
+  /** The transaction that committed it (a committed hold), and its `externalId` once the ledger stored it. */
+  committedTo: string | null;
+  committedToExternalId: string | null;
+  /**
+   * The `externalId` of the sale whose claim (`claimHeldHolds`) is in force at `at` (a lapsed hold is one no sale
+   * keeps, `holdLapsed`); null when none is, or the claim was made before claims named their sale.
+   */
+  claimedBy: string | null;
   locationId: string;
   channel: string;
   lines: HeldBasket["lines"] | null;
@@ -34,11 +54,14 @@ interface HoldFound {
 
 /**
  * For each sale, why the ledger would commit nothing of the hold it names, or null: for a sale naming no hold, and for
- * one whose hold is not the tenant's, not held or past its expiry at `at` (the ledger commits none of those either,
- * and such a sale goes through as it always has). The till gave the hold's discounts already: a sale naming a held
- * hold that the ledger would not commit (`commitSaleCheckout`) is refused here, or those discounts are given for
- * nothing. The customer is resolved as the ledger resolves it (an identity's customer, an id's survivor); a guest's
- * hold goes with any customer. One statement for all the sales naming a hold, none when no sale does.
+ * one whose hold is not the tenant's, released, expired or past its expiry at `at` with no claim of another sale in
+ * force (the ledger commits none of those either, and such a sale goes through as it always has). The till gave the hold's
+ * discounts already: a sale naming a hold that the ledger would not commit for it (`commitSaleCheckout`) is refused
+ * here, or those discounts are given for nothing. A hold is one sale's: claimed by (`claimHeldHolds`) or committed to
+ * another transaction, or named by an earlier sale of this request that was not refused, it is `hold_used`; a retry
+ * of the sale that claimed or committed it (its `externalId`) is not refused. The customer is resolved as the ledger
+ * resolves it (an identity's customer, an id's survivor); a guest's hold goes with any customer. One statement for
+ * all the sales naming a hold, none when no sale does.
  */
 export async function saleHoldRefusals(
   reader: SqlReader,
@@ -56,7 +79,10 @@ export async function saleHoldRefusals(
   const other = spelled.map((r) => r?.otherSpelling ?? null);
   const byId = refs.map((r) => (r && "customerId" in r ? r.customerId : null));
   const rows = await reader.rows<HoldFound>(Prisma.sql`
-    SELECT w.n::text AS n, h.location_id AS "locationId", h.channel, h.quote->'lines' AS lines,
+    SELECT w.n::text AS n, h.status, (h.status = 'held' AND h.expires_at > ${at}) AS "inForce",
+      CASE WHEN h.status = 'committed' THEN h.transaction_id END AS "committedTo", t.external_id AS "committedToExternalId",
+      CASE WHEN h.status = 'held' AND NOT ${holdLapsed(at, "h")} THEN h.claimed_by_external_id END AS "claimedBy",
+      h.location_id AS "locationId", h.channel, h.quote->'lines' AS lines,
       (h.customer_id IS NULL OR h.customer_id = coalesce(
         ${identityOwner(Prisma.sql`${tenantId}`, Prisma.sql`w.kind`, Prisma.sql`w.value`, Prisma.sql`w.other`)}, s.survivor_id)
       ) AS "customerMatches",
@@ -64,17 +90,36 @@ export async function saleHoldRefusals(
     FROM unnest(${sqlArray(naming.map((n) => n.holdId))}::text[], ${sqlArray(kind)}::text[],
                 ${sqlArray(value)}::text[], ${sqlArray(other)}::text[], ${sqlArray(byId)}::text[])
       WITH ORDINALITY AS w(hold_id, kind, value, other, ref, n)
-    JOIN checkout_holds h ON h.id = w.hold_id AND h.tenant_id = ${tenantId} AND h.status = 'held' AND h.expires_at > ${at}
+    JOIN checkout_holds h ON h.id = w.hold_id AND h.tenant_id = ${tenantId} AND h.status IN ('held', 'committed')
+    LEFT JOIN transactions t ON h.status = 'committed' AND t.id = h.transaction_id
     LEFT JOIN (${survivorsStatement(byId.filter((id): id is string => id !== null))}) s
       ON s.id = w.ref AND s.tenant_id = ${tenantId}
     LEFT JOIN hold_confirmations c ON c.hold_id = h.id AND c.confirmed_at IS NULL`);
   const found = new Map(rows.map((r) => [Number(r.n) - 1, r]));
   const refusals: (SaleHoldRefusal | null)[] = sales.map(() => null);
-  naming.forEach(({ i, s }, k) => {
+  // The sale of this request that goes on with each hold: a later one naming it under another externalId is refused.
+  const goingOn = new Map<string, string>();
+  naming.forEach(({ i, holdId, s }, k) => {
     const hold = found.get(k);
-    if (hold) refusals[i] = refusalOf(hold, s);
+    const earlier = goingOn.get(holdId);
+    if (earlier !== undefined && earlier !== s.externalId)
+      refusals[i] = { code: "hold_used", committed: false, by: earlier };
+    else if (hold) refusals[i] = usedBy(hold, tenantId, s.externalId) ?? (hold.inForce ? refusalOf(hold, s) : null);
+    if (!refusals[i] && earlier === undefined) goingOn.set(holdId, s.externalId);
   });
   return refusals;
+}
+
+/**
+ * `hold_used` when another sale than the one posted as `externalId` committed the hold or claimed it. A claim made
+ * before claims named their sale cannot be told from this sale's own: the ledger decides it (`salesNamingTakenHolds`).
+ */
+function usedBy(hold: HoldFound, tenantId: string, externalId: string): SaleHoldRefusal | null {
+  if (hold.committedTo !== null && hold.committedTo !== transactionIdOf(tenantId, externalId))
+    return { code: "hold_used", committed: true, by: hold.committedToExternalId };
+  if (hold.claimedBy !== null && hold.claimedBy !== externalId)
+    return { code: "hold_used", committed: false, by: hold.claimedBy };
+  return null;
 }
 
 function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | null {
@@ -96,20 +141,49 @@ function refusalOf(hold: HoldFound, sale: SaleNamingHold): SaleHoldRefusal | nul
   return difference ? { code: "hold_mismatch", issue: difference } : null;
 }
 
+/** A hold that a sale about to be stored names, and that sale's `externalId`. */
+export interface HoldClaim {
+  holdId: string;
+  externalId: string;
+}
+
 /**
- * Marks the holds that sales about to be stored name as claimed at `at` (the time the gateway received them), those
- * still held and before their expiry; `saleHoldRefusals` found nothing against them. Accepted must mean done: the
- * ledger commits a hold whose sale was received before its expiry however late it applies the sale, so the sweep and a
- * new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its expiry (`holdLapsed`), and a
- * later sale naming it does not end it before then (`commitSaleCheckout`). The claim comes before the sale is stored,
- * or the hold could be ended as expired while the sale is on its way. The first claim is kept. A claim whose sale is
- * then not stored only keeps the hold reserved until that grace ends; one whose sale the ledger rejects is given back
- * with the rejection (`releaseRejectedSalesClaims`).
+ * Marks the holds that sales about to be stored name as claimed at `at` (the time the gateway received them) by those
+ * sales' transactions, those still held and before their expiry; `saleHoldRefusals` found nothing against them.
+ * Accepted must mean done: the ledger commits a hold whose sale was received before its expiry however late it applies
+ * the sale, so the sweep and a new hold of the customer leave a claimed hold reserved for `CLAIM_GRACE_MS` after its
+ * expiry (`holdLapsed`), and a later sale naming it does not end it before then (`commitSaleCheckout`). The claim
+ * comes before the sale is stored, or the hold could be ended as expired while the sale is on its way. The first
+ * claim is kept, and names its transaction: another sale naming the hold is refused (`saleHoldRefusals`), and the
+ * ledger rejects one that got past (`salesNamingTakenHolds`). A claim whose sale is then not stored only keeps the hold
+ * reserved until that grace ends; one whose sale the ledger rejects is given back with the rejection
+ * (`releaseRejectedSalesClaims`). A hold that another transaction claimed or committed since `saleHoldRefusals` read
+ * it (two requests naming it at once) is `hold_used`: nothing of the request is stored.
  */
-export async function claimHeldHolds(db: Db, tenantId: string, holdIds: readonly string[], at: Date): Promise<void> {
-  if (!holdIds.length) return;
+export async function claimHeldHolds(db: Db, tenantId: string, claims: readonly HoldClaim[], at: Date): Promise<void> {
+  if (!claims.length) return;
+  const byHold = new Map<string, string>();
+  for (const c of claims) if (!byHold.has(c.holdId)) byHold.set(c.holdId, c.externalId);
+  const holdIds = sqlArray([...byHold.keys()]);
+  const by = sqlArray([...byHold.values()]);
+  const transactionIds = sqlArray([...byHold.values()].map((externalId) => transactionIdOf(tenantId, externalId)));
   await db.$executeRaw`
-    UPDATE checkout_holds SET claimed_at = ${at}
-    WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray([...new Set(holdIds)])}::text[]) AND status = 'held'
-      AND expires_at > ${at} AND claimed_at IS NULL`;
+    UPDATE checkout_holds h SET claimed_at = ${at}, claimed_by_external_id = c.by
+    FROM unnest(${holdIds}::text[], ${by}::text[]) AS c(hold_id, by)
+    WHERE h.tenant_id = ${tenantId} AND h.id = c.hold_id AND h.status = 'held' AND h.expires_at > ${at}
+      AND h.claimed_at IS NULL`;
+  // A statement of its own: it sees a claim that committed while the update waited for the row.
+  const taken = await db.$queryRaw<{ id: string }[]>`
+    SELECT h.id FROM checkout_holds h
+    JOIN unnest(${holdIds}::text[], ${by}::text[], ${transactionIds}::text[]) AS c(hold_id, by, transaction_id)
+      ON h.id = c.hold_id
+    WHERE h.tenant_id = ${tenantId}
+      AND CASE h.status WHEN 'committed' THEN h.transaction_id <> c.transaction_id
+                        WHEN 'held' THEN h.claimed_by_external_id <> c.by END`;
+  if (taken.length)
+    throw new DomainError(
+      "hold_used",
+      `hold ${taken.map((h) => h.id).join(", ")} was taken by another sale meanwhile: nothing was stored; post the ` +
+        "sale without it, or with a new hold",
+    );
 }

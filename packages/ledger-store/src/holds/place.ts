@@ -12,6 +12,7 @@ import {
   tenantCurrency,
 } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
+import { withInactivityDue } from "./due-points.ts";
 import { expireLapsedHolds } from "./release.ts";
 
 export interface CheckoutDeps {
@@ -76,7 +77,8 @@ async function lockedCheckoutInput(
 ): Promise<CheckoutInput> {
   const named = await checkoutCustomerId(tx, tenantId, request.customer);
   // Under its lock the id named may stand for another: the survivor of a merge that committed meanwhile.
-  const customer = named ? await readCheckoutCustomer(tx, tenantId, named, { lock: true, at }) : null;
+  const read = named ? await readCheckoutCustomer(tx, tenantId, named, { lock: true, at }) : null;
+  const customer = await withInactivityDue(tx, tenantId, read, programme, at);
   const customerId = customer?.id ?? null;
   // Before anything is reserved: a lapsed hold's late sale must not spend what this hold is about to take.
   if (customerId) await expireLapsedHolds(tx, tenantId, [customerId], at);
@@ -104,15 +106,17 @@ export async function quoteCheckout(deps: CheckoutDeps, tenantId: string, reques
   const at = deps.now?.() ?? new Date();
   const programme = await programmeAt(deps, tenantId, at, request.basket);
   // One statement, no transaction: a quote reserves nothing, and a hold prices again under its locks.
-  const { customer, coupons, currency } = await readQuoteState(
+  const state = await readQuoteState(
     deps.reader ?? prismaReader(deps.db),
     tenantId,
     request.customer,
     request.couponCodes,
     { at, timezone: programme.timezone, localZone: programme.localZone },
   );
-  refuseForeignCurrency(request.basket, currency);
-  return priceCheckout(pricingInput(request, at, programme, customer, coupons));
+  refuseForeignCurrency(request.basket, state.currency);
+  // As a hold counts them: a quote shows the points a hold of it could take.
+  const customer = await withInactivityDue(deps.db, tenantId, state.customer, programme, at);
+  return priceCheckout(pricingInput(request, at, programme, customer, state.coupons));
 }
 
 /** What a quote could not give of what was selected: one issue per refused item, with its reason. */

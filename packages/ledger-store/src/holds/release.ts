@@ -19,6 +19,8 @@ export interface HoldRow {
   transaction_id: string | null;
   /** When the gateway accepted a sale naming it before its expiry (`claimHeldHolds`); null when none did. */
   claimed_at: Date | null;
+  /** The `externalId` of that sale; null when none claimed it, or it was claimed before claims named theirs. */
+  claimed_by_external_id: string | null;
 }
 
 /**
@@ -35,7 +37,8 @@ export async function lockHold(tx: RawTx, tenantId: string, holdId: string): Pro
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ${holdId})
     ORDER BY id FOR NO KEY UPDATE`;
   const [hold] = await tx.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at,
+      claimed_by_external_id
     FROM checkout_holds WHERE id = ${holdId} FOR UPDATE`;
   return hold ?? null;
 }
@@ -152,7 +155,8 @@ export async function expireLapsedHolds(
     SELECT id FROM coupon_campaigns WHERE id IN (SELECT campaign_id FROM coupon_uses WHERE hold_id = ANY(${ids}::text[]))
     ORDER BY id FOR NO KEY UPDATE`;
   const holds = await tx.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at,
+      claimed_by_external_id
     FROM checkout_holds WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
   await endLapsedHolds(tx, holds, at);
 }
@@ -167,36 +171,38 @@ export const claimedBySale = (hold: Pick<HoldRow, "claimed_at" | "expires_at">, 
   hold.claimed_at < hold.expires_at &&
   hold.expires_at.getTime() > at.getTime() - CLAIM_GRACE_MS;
 
-/** The claim a sale's receipt made on the hold it names (`claimHeldHolds` dates it with the time it was received). */
+/** The claim a sale made on the hold it names (`claimHeldHolds` records the sale's `externalId` as the claimant). */
 export interface SaleClaim {
   tenantId: string;
   holdId: string;
-  receivedAt: Date;
+  externalId: string;
 }
 
 /** The claim a sale made on the hold it names; none for a refund, or a sale naming no hold. */
 export const saleClaimOf = (m: {
   tenantId: string;
-  receivedAt: string;
-  transaction: { type: string; holdId?: string | null };
+  transaction: { type: string; externalId: string; holdId?: string | null };
 }): SaleClaim | undefined =>
   m.transaction.type === "sale" && m.transaction.holdId
-    ? { tenantId: m.tenantId, holdId: m.transaction.holdId, receivedAt: new Date(m.receivedAt) }
+    ? { tenantId: m.tenantId, holdId: m.transaction.holdId, externalId: m.transaction.externalId }
     : undefined;
 
 /**
  * Gives back the claims of sales the ledger rejected (in the transaction recording the rejections): such a sale commits
  * nothing, so its hold is as if unclaimed again, voidable at once and lapsing at its own expiry, not a grace after it.
- * Only the claim the sale made itself (dated by its receipt; the first claim is kept): a hold another sale claimed
- * stays claimed for it, and a hold committed or ended is left as it is.
+ * Only the claim the sale made itself, told by the `externalId` that claimed (the first claim is kept; two sales of one
+ * request share their receipt's time, so the time cannot tell them): a hold another sale claimed stays claimed for
+ * it, and a hold committed or ended is left as it is. A claim made before claims named their transaction is not given
+ * back: it keeps the hold reserved until the grace after its expiry at most.
  */
 export async function releaseRejectedSalesClaims(tx: RawTx, claims: readonly SaleClaim[]): Promise<void> {
   if (!claims.length) return;
   await tx.$executeRaw`
-    UPDATE checkout_holds h SET claimed_at = NULL
+    UPDATE checkout_holds h SET claimed_at = NULL, claimed_by_external_id = NULL
     FROM unnest(${sqlArray(claims.map((c) => c.tenantId))}::text[], ${sqlArray(claims.map((c) => c.holdId))}::text[],
-                ${sqlArray(claims.map((c) => c.receivedAt))}::timestamptz[]) AS c(tenant_id, hold_id, received_at)
-    WHERE h.id = c.hold_id AND h.tenant_id = c.tenant_id AND h.status = 'held' AND h.claimed_at = c.received_at`;
+                ${sqlArray(claims.map((c) => c.externalId))}::text[]) AS c(tenant_id, hold_id, external_id)
+    WHERE h.id = c.hold_id AND h.tenant_id = c.tenant_id AND h.status = 'held'
+      AND h.claimed_by_external_id = c.external_id`;
 }
 
 /**
@@ -254,7 +260,8 @@ export async function releaseExpiredHolds(ctx: JobContext): Promise<JobResult> {
 /** A hold as the API shows it. */
 export async function holdView(db: Db, tenantId: string, holdId: string) {
   const [hold] = await db.$queryRaw<HoldRow[]>`
-    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at
+    SELECT id, tenant_id, customer_id, status, points, wallet, quote, expires_at, transaction_id, claimed_at,
+      claimed_by_external_id
     FROM checkout_holds WHERE id = ${holdId} AND tenant_id = ${tenantId}`;
   if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
   return {

@@ -2,6 +2,7 @@ import { storedFingerprintMatches } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { resolveOrCreateCustomers } from "../customers/resolve.ts";
+import { salesNamingTakenHolds } from "../holds/taken-holds.ts";
 import type { BatchWork } from "./batch-work.ts";
 import { waitingUnder } from "./parked.ts";
 import { lockPositions } from "./partitions.ts";
@@ -76,7 +77,8 @@ export async function refundCustomers(work: BatchWork, todo: number[]): Promise<
 
 /**
  * Under the customers' locks: messages a previous delivery already applied, or parked as a refund waiting for
- * its sale, change nothing; another body under the same externalId is a conflict.
+ * its sale, change nothing; another body under the same externalId is a conflict; a sale naming a checkout hold that
+ * is another sale's is rejected (`rejectSalesNamingTakenHolds`).
  */
 export async function notYetApplied(work: BatchWork, todo: number[]): Promise<number[]> {
   const ids = todo.map((i) => work.messages[i]!.transactionId);
@@ -91,7 +93,7 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
     work.tx,
     todo.map((i) => work.messages[i]!),
   );
-  return todo.filter((i) => {
+  const fresh = todo.filter((i) => {
     const m = work.messages[i]!;
     const stored = existing.get(m.transactionId);
     const parked = waiting.get(m.transactionId);
@@ -112,4 +114,35 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
     );
     return false;
   });
+  return rejectSalesNamingTakenHolds(work, fresh);
+}
+
+/**
+ * Rejects the sales naming a checkout hold that another sale claimed or committed (`salesNamingTakenHolds`): the
+ * hold cannot pay for them, and processed they would say nothing of it (the hold pays for the sale that has it).
+ * The others, in order.
+ */
+async function rejectSalesNamingTakenHolds(work: BatchWork, fresh: number[]): Promise<number[]> {
+  const naming = fresh.filter((i) => !work.isRefund(i) && work.messages[i]!.transaction.holdId);
+  const reasons = await salesNamingTakenHolds(
+    work.tx,
+    naming.map((i) => {
+      const m = work.messages[i]!;
+      return {
+        tenantId: m.tenantId,
+        receivedAt: new Date(m.receivedAt),
+        transactionId: m.transactionId,
+        externalId: m.transaction.externalId,
+        holdId: m.transaction.holdId!,
+      };
+    }),
+  );
+  const rejected = new Set<number>();
+  naming.forEach((i, k) => {
+    const reason = reasons[k];
+    if (!reason) return;
+    work.reject(i, "hold_used", reason);
+    rejected.add(i);
+  });
+  return fresh.filter((i) => !rejected.has(i));
 }

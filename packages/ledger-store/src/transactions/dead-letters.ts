@@ -17,6 +17,7 @@ const knownCodes = new Set<RejectionCode>([
   "refunded_sale_not_found",
   "refund_exceeds_sale",
   "refund_line_not_in_sale",
+  "hold_used",
   "idempotency_conflict",
 ]);
 

@@ -1,0 +1,152 @@
+import { TransactionInput, TransactionMessage } from "@regulars/contracts";
+import { createPoolReader, type Db, prismaReader } from "@regulars/db";
+import { applyTransactionBatch } from "@regulars/ledger-store";
+import { ProgrammeCache } from "@regulars/programme";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { eventually, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createGatewayApp } from "../src/app.ts";
+import { recordedAll } from "../src/recorded-before.ts";
+import { RecordedLookups } from "../src/recorded-lookups.ts";
+import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+
+/**
+ * A sale posted again once JetStream's duplicate window (an hour in production, a second here) has passed, its
+ * `occurredAt` still well inside the 35-day window: JetStream no longer knows its id, so only what the ledger recorded
+ * tells a retry (duplicate, nothing stored again) from a changed sale under a used externalId (409), which was
+ * answered 202 accepted and then rejected by the ledger unseen.
+ */
+const day = 86_400_000;
+let db: Db;
+let bus: TestBus;
+let tenant: CreatedTenant;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  db = testDb();
+  bus = await testBus({ duplicateWindowMs: 1_000 });
+  gateway = createGatewayApp(gatewayDeps(db, bus, { db }));
+  tenant = await testTenant(db, "Retry Past Duplicate Window");
+  await baseRateProgramme(db, tenant.tenantId);
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await bus?.dispose();
+  await db?.$disconnect();
+});
+
+const post = async (path: string, body: unknown, app = gateway) => {
+  const res = await app.request(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+/** The ledger applies what the gateway stored after `seq`, as its workers would. */
+const applyStoredAfter = async (seq: number) => {
+  const messages: TransactionMessage[] = [];
+  for (let s = seq + 1; s <= (await lastSeq()); s++) {
+    const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq: s });
+    messages.push(TransactionMessage.parse(JSON.parse(stored!.string())));
+  }
+  const applied = await applyTransactionBatch(
+    { db, programmes: new ProgrammeCache(db, 0), now: () => new Date() },
+    messages,
+  );
+  expect(applied.outcomes.map((o) => o.kind)).toEqual(messages.map(() => "done"));
+};
+/** Until JetStream has forgotten the message ids (its window is a second): no answer is timed, only waited for. */
+const pastDuplicateWindow = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+const dayAgo = () => new Date(Date.now() - day).toISOString();
+/** Posted and applied by the first test, looked up by the last. */
+const sale = saleBody({ externalId: "zz-win-1", occurredAt: dayAgo(), customer: { phone: "+48710000301" } });
+
+it("answers a sale posted again past JetStream's window duplicate, a changed body 409, one not processed yet 503", async () => {
+  const before = await lastSeq();
+  expect(await post("/v1/transactions", sale)).toMatchObject({ status: 202, body: { duplicate: false } });
+  await applyStoredAfter(before);
+  // Accepted, and not read by the ledger: past the window its body cannot be compared with anything.
+  const pending = saleBody({ externalId: "zz-win-pending", occurredAt: dayAgo(), customer: { phone: "+48710000302" } });
+  expect(await post("/v1/transactions", pending)).toMatchObject({ status: 202 });
+  await eventually(
+    "the pending sale's receipt",
+    async () =>
+      (await db.transactionReceipt.count({ where: { tenantId: tenant.tenantId, externalId: "zz-win-pending" } })) ||
+      undefined,
+  );
+  await pastDuplicateWindow();
+  const stored = await lastSeq();
+
+  expect(await post("/v1/transactions", sale)).toMatchObject({
+    status: 202,
+    body: { externalId: "zz-win-1", status: "accepted", duplicate: true },
+  });
+  const changed = await post("/v1/transactions", { ...sale, customer: { phone: "+48710000399" } });
+  expect(changed).toMatchObject({ status: 409, body: { code: "idempotency_conflict" } });
+  expect(changed.body.message).toContain("zz-win-1");
+  expect(await post("/v1/transactions", pending)).toMatchObject({ status: 503, body: { code: "unavailable" } });
+  expect(await lastSeq()).toBe(stored);
+});
+
+it("answers batch items posted again past JetStream's window duplicate or idempotency_conflict, storing only new ones", async () => {
+  const same = saleBody({ externalId: "zz-win-batch-1", occurredAt: dayAgo(), customer: { phone: "+48710000311" } });
+  const other = saleBody({ externalId: "zz-win-batch-2", occurredAt: dayAgo(), customer: { phone: "+48710000312" } });
+  const before = await lastSeq();
+  expect(await post("/v1/transactions/batch", { transactions: [same, other] })).toMatchObject({
+    status: 202,
+    body: { accepted: 2 },
+  });
+  await applyStoredAfter(before);
+  await pastDuplicateWindow();
+  const stored = await lastSeq();
+
+  const fresh = saleBody({ externalId: "zz-win-batch-3", occurredAt: dayAgo() });
+  const changed = { ...other, customer: { phone: "+48710000399" } };
+  const answer = await post("/v1/transactions/batch", { transactions: [same, changed, fresh] });
+  expect(answer).toMatchObject({ status: 202, body: { accepted: 1, duplicates: 1, invalid: 1 } });
+  expect(answer.body.results).toMatchObject([
+    { index: 0, externalId: "zz-win-batch-1", status: "duplicate" },
+    { index: 1, externalId: "zz-win-batch-2", status: "invalid", error: { code: "idempotency_conflict" } },
+    { index: 2, externalId: "zz-win-batch-3", status: "accepted" },
+  ]);
+  expect(await lastSeq()).toBe(stored + 1);
+});
+
+it("stores a new sale when Postgres cannot be asked, and answers 503 for one it would refuse", async () => {
+  const unreachable = createPoolReader({ url: "postgresql://postgres@127.0.0.1:1/none", poolSize: 1 });
+  const blind = createGatewayApp(gatewayDeps(db, bus, { db, reader: unreachable }));
+  try {
+    const before = await lastSeq();
+    // A Postgres outage does not stop the tills: JetStream's dedupe and the ledger's idempotency keep it exact.
+    const sale = saleBody({ externalId: "zz-win-blind", occurredAt: dayAgo() });
+    expect(await post("/v1/transactions", sale, blind)).toMatchObject({ status: 202, body: { duplicate: false } });
+    expect(await lastSeq()).toBe(before + 1);
+    // A refused one may be a stored sale whose 202 was lost: without Postgres nothing can tell, so nothing is said.
+    const late = saleBody({
+      externalId: "zz-win-blind-late",
+      occurredAt: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    });
+    expect(await post("/v1/transactions", late, blind)).toMatchObject({ status: 503, body: { code: "unavailable" } });
+    expect(await lastSeq()).toBe(before + 1);
+  } finally {
+    await blind.stop();
+    await unreachable.close().catch(() => {});
+  }
+});
+
+it("asks Postgres once for the lookups of requests made together, each answered with its own", async () => {
+  const other = await testTenant(db, "Retry Past Duplicate Window Other");
+  const lookups = new RecordedLookups((asks) => recordedAll(prismaReader(db), asks));
+  const posted = TransactionInput.parse(sale);
+  const [mine, theirs, none] = await Promise.all([
+    lookups.recordedBefore(tenant.tenantId, [posted]),
+    lookups.recordedBefore(other.tenantId, [posted]),
+    lookups.recordedBefore(tenant.tenantId, [TransactionInput.parse(saleBody({ externalId: "zz-win-never" }))]),
+  ]);
+  expect([...mine!]).toEqual([["zz-win-1", "match"]]);
+  expect(theirs!.size).toBe(0);
+  expect(none!.size).toBe(0);
+  expect(lookups.stats).toEqual({ lookups: 3, statements: 1 });
+});

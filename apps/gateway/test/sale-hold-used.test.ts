@@ -1,0 +1,133 @@
+import { TransactionMessage } from "@regulars/contracts";
+import type { Db } from "@regulars/db";
+import { newId, stableId } from "@regulars/ids";
+import { applyTransactionBatch } from "@regulars/ledger-store";
+import { ProgrammeCache } from "@regulars/programme";
+import type { CreatedTenant } from "@regulars/tenancy";
+import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayApp } from "../src/app.ts";
+import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+
+/**
+ * A checkout hold pays for one sale: the till gave its discounts on the sale that names it, and the ledger commits it
+ * with the first sale that claimed it. Another sale naming it (a second till, a second order of one request) would be
+ * accepted and processed with those discounts paid for by nothing, and nothing would tell the till. So it is refused
+ * with `hold_used` before anything is stored, while the hold is claimed by or committed to another sale; the retry of
+ * the sale that has the hold is still its duplicate.
+ */
+const clock = { now: new Date() };
+let db: Db;
+let bus: TestBus;
+let gateway: TestGateway;
+let tenant: CreatedTenant;
+
+beforeAll(async () => {
+  db = testDb();
+  bus = await testBus();
+  gateway = createGatewayApp(gatewayDeps(db, bus, { db, now: () => clock.now }));
+  tenant = await testTenant(db, "Hold Used Diner");
+  await baseRateProgramme(db, tenant.tenantId);
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await bus?.dispose();
+  await db?.$disconnect();
+});
+
+const lines = [{ sku: "BURGER", name: "Burger", tags: [], quantity: 1, unitPrice: 1500, discount: 1500 }];
+
+/** A guest's hold of a free burger (a coupon's), as `placeHold` stores one, for 15 minutes. */
+async function guestHold(): Promise<string> {
+  const holdId = newId("hold");
+  const quote = {
+    applied: [],
+    lines: [{ lineNo: 0, sku: "BURGER", quantity: 1, discount: 1500, amount: 0 }],
+    total: 0,
+  };
+  await db.$executeRaw`
+    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, wallet, quote, location_id, channel, expires_at)
+    VALUES (${holdId}, ${tenant.tenantId}, NULL, 'held', 0, ${JSON.stringify(quote)}::jsonb, 'store-017', 'pos',
+            ${new Date(clock.now.getTime() + 900_000)})`;
+  return holdId;
+}
+
+const paying = (holdId: string) => saleBody({ holdId, lines, channel: "pos" });
+
+const request = async (path: string, body: unknown) => {
+  const res = await gateway.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${tenant.apiKeys.pos}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+
+/** The last message the transactions stream stored, applied by the ledger as a worker would. */
+async function applyLastStored(): Promise<void> {
+  const stream = bus.topology.streams.transactions;
+  const stored = TransactionMessage.parse((await bus.jsm.streams.getMessage(stream, { seq: await lastSeq() }))!.json());
+  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
+}
+
+const holdOf = async (holdId: string) =>
+  (
+    await db.$queryRaw<{ status: string; transaction_id: string | null; claimed_by_external_id: string | null }[]>`
+      SELECT status, transaction_id, claimed_by_external_id FROM checkout_holds WHERE id = ${holdId}`
+  )[0]!;
+
+describe("a sale naming a hold another sale has", () => {
+  it("is refused with hold_used while the other sale's claim holds it, and once the ledger committed it", async () => {
+    const holdId = await guestHold();
+    const first = paying(holdId);
+    expect(await request("/v1/transactions", first)).toMatchObject({ status: 202, body: { duplicate: false } });
+    const before = await lastSeq();
+
+    expect(await request("/v1/transactions", paying(holdId))).toMatchObject({
+      status: 409,
+      body: {
+        code: "hold_used",
+        message: expect.stringContaining(`hold ${holdId} is claimed by sale ${first.externalId}`),
+      },
+    });
+    expect(await lastSeq()).toBe(before);
+    expect((await holdOf(holdId)).claimed_by_external_id).toBe(first.externalId);
+    // The till's retry of the sale that claimed it is that sale again.
+    expect(await request("/v1/transactions", first)).toMatchObject({ status: 202, body: { duplicate: true } });
+
+    await applyLastStored();
+    expect(await holdOf(holdId)).toMatchObject({
+      status: "committed",
+      transaction_id: stableId("transaction", tenant.tenantId, first.externalId),
+    });
+    expect(await request("/v1/transactions", paying(holdId))).toMatchObject({
+      status: 409,
+      body: { code: "hold_used", message: expect.stringContaining(`was committed to sale ${first.externalId}`) },
+    });
+    expect(await lastSeq()).toBe(before);
+    expect(await request("/v1/transactions", first)).toMatchObject({ status: 202, body: { duplicate: true } });
+  });
+
+  it("is refused in a batch after the earlier sale of the batch naming the same hold, which is accepted", async () => {
+    const holdId = await guestHold();
+    const [first, second] = [paying(holdId), paying(holdId)];
+    expect(await request("/v1/transactions/batch", { transactions: [first, second] })).toMatchObject({
+      status: 202,
+      body: {
+        accepted: 1,
+        invalid: 1,
+        results: [
+          { index: 0, status: "accepted" },
+          {
+            index: 1,
+            status: "invalid",
+            error: { code: "hold_used", message: expect.stringContaining(`is claimed by sale ${first.externalId}`) },
+          },
+        ],
+      },
+    });
+    expect((await holdOf(holdId)).claimed_by_external_id).toBe(first.externalId);
+  });
+});
