@@ -1,15 +1,4 @@
-import type { HoldClaim } from "@regulars/ledger-store";
 import type { Admitted, TransactionIntake } from "./intake.ts";
-
-declare module "./intake.ts" {
-  interface TransactionIntake {
-    /**
-     * Claims the holds of sales about to be stored, each for the sale naming it (`@regulars/ledger-store`,
-     * `claimHeldHolds`); with `saleHolds`. It takes the place of `claimHolds`, whose claims named no sale.
-     */
-    claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<void>;
-  }
-}
 
 /**
  * Claims the checkout holds that these sales name (`claimHeldHolds`: held, and before their expiry when the sales were

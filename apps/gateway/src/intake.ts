@@ -2,7 +2,7 @@ import { type Bus, type CoalescingPublisher, type Published, transactionSubject 
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
-import type { SaleHoldRefusal } from "@regulars/ledger-store";
+import type { HoldClaim, SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import { claimAdmittedHolds } from "./hold-claims.ts";
 import type { ReceiptLog } from "./receipts.ts";
@@ -36,8 +36,11 @@ export interface TransactionIntake {
    * tenant's and held (`@regulars/ledger-store`, `saleHoldRefusals`); absent without a database.
    */
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
-  /** Claims the holds of sales about to be stored (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`. */
-  claimHolds?: (tenantId: string, holdIds: string[], at: Date) => Promise<void>;
+  /**
+   * Claims the holds of sales about to be stored, each for the sale naming it (`@regulars/ledger-store`,
+   * `claimHeldHolds`); with `saleHolds`.
+   */
+  claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<void>;
   /**
    * What Postgres recorded of a request's transactions, asked for every one before it is stored (`RecordedLookups`
    * over `recordedAll`); with `db`.
