@@ -1,6 +1,7 @@
 import { type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
 import type { Logger } from "@regulars/logger";
 import type { Bus } from "./connection.ts";
+import { refreshPending } from "./partition-backlog.ts";
 
 /** One message read from a partition: where it sits in the stream, and its payload. */
 export interface PartitionMessage {
@@ -17,6 +18,11 @@ const FETCH_EXPIRES_MS = 2_000;
 const FETCH_GRACE_MS = 5_000;
 /** How long past its expiry a fetch that delivered messages may stay open before it is ended and the next begun. */
 const FETCH_LATE_MS = 250;
+/**
+ * How often a reader waiting for the taker asks its consumer what the partition holds beyond what was read: one
+ * request per waiting partition, none per message.
+ */
+const PENDING_REFRESH_MS = 2_000;
 
 interface Reader {
   stop(): void;
@@ -81,17 +87,27 @@ export class PartitionReaders {
       const expiresMs = this.opts.fetch?.expiresMs ?? FETCH_EXPIRES_MS;
       const lateMs = this.opts.fetch?.lateMs ?? FETCH_LATE_MS;
       const graceMs = this.opts.fetch?.graceMs ?? FETCH_GRACE_MS;
+      const openConsumer = async () => {
+        const made = await bus.js.consumers.get(stream, {
+          filter_subjects: filterOf(partition),
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: Math.max(1, fromSeq),
+        });
+        // What the partition holds from where reading starts: the backlog before the first message comes.
+        reader.pending = (await made.info(true)).num_pending;
+        return made;
+      };
       let failures = 0;
       while (!stopped) {
         const attemptStarted = Date.now();
         try {
-          const consumer = await bus.js.consumers.get(stream, {
-            filter_subjects: filterOf(partition),
-            deliver_policy: DeliverPolicy.StartSequence,
-            opt_start_seq: Math.max(1, fromSeq),
-          });
+          let consumer = await openConsumer();
           while (!stopped) {
-            await this.space();
+            // The backlog otherwise moves only with messages read: while the taker stands still (the ledger paused
+            // by a database outage) the stream keeps filling, and the backlog would stay where the last one left it.
+            await this.space(async () => {
+              consumer = await refreshPending(consumer, reader, openConsumer);
+            });
             if (stopped) break;
             fetching = await consumer.fetch({ max_messages: 256, expires: expiresMs });
             // An ordered consumer has one replica, on one node. When that node dies, the client (nats.js
@@ -255,8 +271,15 @@ export class PartitionReaders {
     this.waitingForSpace.clear();
   }
 
-  private async space(): Promise<void> {
+  /** Resolves once the queue is below its high-water mark, calling `refresh` every so often while it waits. */
+  private async space(refresh: () => Promise<void>): Promise<void> {
+    let refreshAt = Date.now() + PENDING_REFRESH_MS;
     while (this.queue.length >= this.opts.highWater) {
+      if (Date.now() >= refreshAt) {
+        await refresh();
+        refreshAt = Date.now() + PENDING_REFRESH_MS;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 250);
         this.waitingForSpace.add(() => {

@@ -187,3 +187,34 @@ it("reads again what a fetch ended past its expiry still had on its way: a parti
   await eventually("all 100 messages read", async () => (r.queue.length >= 100 ? true : undefined), 15_000);
   expect(r.take(1_000).map((m) => m.seq)).toEqual(sent);
 });
+
+it("backlog follows the stream while the taker stands still", async () => {
+  bus = await testBus();
+  disposeBus = () => bus.dispose();
+  const subject = bus.topology.subjects.transaction("tn_a", "store-0", 0);
+  const publishMany = async (from: number, n: number) => {
+    for (let i = from; i < from + n; i++) await publishJson(bus.js, subject, { n: i }, `still-${i}`);
+  };
+  await publishMany(0, 600);
+  // A queue of four that nobody takes from: the reader fills it with one fetch and then waits, as the ledger's do
+  // while Postgres is away.
+  const r = newReaders(4);
+  r.start(0, 1);
+  await eventually("the backlog of 600", async () => (r.backlog() === 600 ? true : undefined));
+  // The gateway keeps accepting meanwhile: the backlog counts what arrived, not what the last fetch saw.
+  await publishMany(600, 1_000);
+  await eventually("the backlog of 1,600", async () => (r.backlog() === 1_600 ? true : undefined));
+  expect(r.queue.length).toBeLessThanOrEqual(256);
+
+  // The server deletes an ordered consumer left five minutes without a fetch: counting goes on, and so does reading.
+  const stream = bus.topology.streams.transactions;
+  for await (const c of bus.jsm.consumers.list(stream)) await bus.jsm.consumers.delete(stream, c.name);
+  await publishMany(1_600, 100);
+  await eventually("the backlog of 1,700", async () => (r.backlog() === 1_700 ? true : undefined));
+  const read: number[] = [];
+  await eventually("every message read", async () => {
+    read.push(...r.take(1_000).map((m) => JSON.parse(m.payload).n as number));
+    return read.length >= 1_700 ? true : undefined;
+  });
+  expect(read).toEqual(Array.from({ length: 1_700 }, (_, i) => i));
+});

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
+import { serializeError } from "./database-errors.ts";
 import { redactCredentialsInText } from "./redact-urls.ts";
 
 export type { Logger };
@@ -46,6 +47,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       name: opts.name ?? "regulars",
       level: opts.level ?? "info",
       redact: { paths: redactedPaths, censor: "[redacted]" },
+      // pino's own error serializer writes every field an error has, and a database error's `detail` quotes the row.
+      serializers: { err: serializeError },
     },
     // Field paths cannot catch a URL with a password inside a message or an error: every finished line
     // goes through the URL credential filter before it leaves the process.

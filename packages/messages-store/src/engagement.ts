@@ -1,7 +1,7 @@
 import type { MessageClicked, MessageDelivered, MessageFailed, MessageOpened, MessageSent } from "@regulars/contracts";
 import { type Db, withTransaction } from "@regulars/db";
 import type { OutboxItem } from "@regulars/ledger-store";
-import { type Channel, DeliveryStatus, laterStatus, siteOfLink } from "@regulars/messaging";
+import { type Channel, DeliveryStatus, laterStatus, redactPersonalData, siteOfLink } from "@regulars/messaging";
 import { announceMessageEvents, linkKey, type MessageEvent, type MessageRef, messageEvent } from "./events.ts";
 import { spentContent } from "./transactional.ts";
 
@@ -179,7 +179,9 @@ export async function recordDeliveryReceipt(
           messageEvent<MessageFailed>(m, now, {
             type: "message.failed",
             code: receipt.code,
-            reason: receipt.reason.slice(0, 500),
+            // Tenants' webhooks get this: the provider's words may quote the recipient. Redacted before the cut,
+            // so a cut cannot leave half an address that no longer looks like one.
+            reason: redactPersonalData(receipt.reason).slice(0, 500),
           }),
         { tenantId, failureCode: receipt.code },
       );

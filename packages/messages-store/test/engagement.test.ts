@@ -87,6 +87,18 @@ describe("opens, clicks and receipts", () => {
     expect(await bounced(id, at(week + 86_400))).toEqual({ status: "failed", outbox: [] });
   });
 
+  it("announce a bounce without the address or number its reason quoted (webhooks get it)", async () => {
+    const id = await sentSms();
+    const reason = "550 number +48 600 100 299 (jan.kowalski@example.com) unreachable";
+    const receipt = { status: "failed", code: "bounced", reason } as const;
+    const reported = await recordDeliveryReceipt(db, id, "http-sms", receipt, at(60));
+    const announced = "550 number [phone] ([email]) unreachable";
+    expect(reported?.outbox.map((i) => (i.payload as { reason?: string }).reason)).toEqual([announced]);
+    const [stored] = await db.$queryRaw<{ payload: unknown }[]>`
+      SELECT payload FROM outbox_events WHERE id = ${reported?.outbox[0]?.id ?? ""}`;
+    expect(stored?.payload).toMatchObject({ type: "message.failed", code: "bounced", reason: announced });
+  });
+
   it("announce two clicks on one link at once once", async () => {
     const id = await sentSms();
     const both = await Promise.all([click(id, menu, at(60)), click(id, menu, at(61))]);

@@ -20,7 +20,7 @@ export {
   refusedWhenConnecting,
   systemResolve,
 } from "./endpoint-check.ts";
-export { failureText, redactPersonalData } from "./failure-text.ts";
+export { failureText } from "./failure-text.ts";
 export { FcmProviderConfig, type FcmProviderOptions, fcmProvider } from "./fcm.ts";
 export { HttpSmsProviderConfig, httpSmsProvider } from "./http-sms.ts";
 export { SmtpProviderConfig, smtpProvider } from "./smtp.ts";

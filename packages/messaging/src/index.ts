@@ -1,7 +1,7 @@
 // Messages for every channel, as pure functions: templates (Liquid, strict, checked when saved), the
 // language a customer gets, link tracking with signed tokens, SMS length, the provider interface and its
-// typed failures, the retry policy and delivery statuses. Providers that do I/O live in
-// `@regulars/messaging-providers`.
+// typed failures (and the redaction of personal data a provider's words quote), the retry policy and delivery
+// statuses. Providers that do I/O live in `@regulars/messaging-providers`.
 export { EmailAddress, isDeliverableAddress, SmsAddress } from "./address.ts";
 export { Channel, LanguageTag } from "./channels.ts";
 export { type ComposedMessage, composeMessage } from "./compose.ts";
@@ -10,6 +10,7 @@ export { siteOfLink } from "./link-site.ts";
 export { LinkSigningSecrets, makeLinkToken, makeOpenToken, type VerifiedLink, verifyLinkToken } from "./link-token.ts";
 export { renderLimits, type TemplateIssue } from "./liquid.ts";
 export { EmailMessage, OutgoingMessage, PushDevice, PushMessage, SmsMessage } from "./message.ts";
+export { redactPersonalData } from "./personal-data.ts";
 export {
   type MessageProvider,
   SendFailure,
