@@ -99,6 +99,13 @@ export function createGatewayApp(deps: GatewayDeps) {
     labelNames: ["duplicate"],
     registers: [deps.registry],
   });
+  // Accepted transactions alone make a till whose every sale is refused look healthy.
+  const refused = new Counter({
+    name: "regulars_gateway_transactions_refused_total",
+    help: "Transactions refused by the gateway (single posts answered 4xx, batch items invalid or throttled) by code",
+    labelNames: ["code"],
+    registers: [deps.registry],
+  });
 
   app.use("*", async (c, next) => {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || newId("request");
@@ -107,6 +114,12 @@ export function createGatewayApp(deps: GatewayDeps) {
     const started = performance.now();
     await next();
     requests.observe({ route: c.req.routePath, status: String(c.res.status) }, (performance.now() - started) / 1000);
+  });
+  // Outside every check of a single post (key, body, rate limit, validation, admission), so each refusal is counted.
+  app.post("/v1/transactions", async (c, next) => {
+    await next();
+    const code = c.get("errorCode");
+    if (code && c.res.status >= 400 && c.res.status < 500) refused.inc({ code });
   });
   app.onError(onError(deps.log));
   // A path served with other methods is a 405 naming them, not a 404: told "not found", an integrator who used the
@@ -195,6 +208,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     acceptance,
     receipts,
     onPublished: (duplicate) => published.inc({ duplicate: String(duplicate) }),
+    onRefused: (code) => refused.inc({ code }),
     maxTransactionBytes: maxBodyBytes,
   };
   if (deps.db) {

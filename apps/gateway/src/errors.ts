@@ -9,6 +9,7 @@ import { invalidBody, notJsonBody } from "./json-body.ts";
 
 export function errorResponse(c: Context<GatewayEnv>, code: ErrorBody["code"], message: string, issues?: FieldIssue[]) {
   const body: ErrorBody = { code, message, ...(issues ? { issues } : {}), requestId: c.get("requestId") };
+  c.set("errorCode", code);
   // A refusal before the body was read (too large, no key): the HTTP server drains an unread upload
   // only briefly, then drops the connection. Saying so keeps a client's next request off that socket,
   // where it would fail as "connection reset" instead of being answered.

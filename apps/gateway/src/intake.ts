@@ -1,7 +1,7 @@
 import { type Bus, type CoalescingPublisher, type Published, transactionSubject } from "@regulars/bus";
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
-import { DomainError } from "@regulars/errors";
+import { DomainError, type ErrorCode } from "@regulars/errors";
 import type { HoldClaim, SaleHoldRefusal } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import { claimAdmittedHolds } from "./hold-claims.ts";
@@ -16,6 +16,8 @@ export interface TransactionIntake {
   acceptance: Acceptance;
   receipts: ReceiptLog | null;
   onPublished: (duplicate: boolean) => void;
+  /** Told of each transaction refused (its error code: a fixed list, so the counter's labels stay few). */
+  onRefused: (code: ErrorCode) => void;
   /**
    * The most bytes one transaction may carry as JSON: the body limit of `POST /v1/transactions`, which a batch's
    * transactions are held to one by one (what is stored for one, and every event and dead letter made of it,

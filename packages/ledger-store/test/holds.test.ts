@@ -111,6 +111,29 @@ describe("points holds", () => {
     expect((await customerBalances(db, tenantId, c)).points).toBe(6);
   });
 
+  it("earns on what was paid when the till spreads the checkout's discount over other lines than the quote", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 200);
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 200 }));
+    expect(placed.quote.lines.map((l) => l.discount)).toEqual([750, 250]);
+    // The till takes the whole €10 off the burger and sells the fries at full price: €6 paid all the same.
+    const sale = saleWithHold(tenantId, c, placed.holdId, [{ discount: 1000 }, { discount: 0 }]);
+    expect(sale.transaction.total).toBe(600);
+    await apply(db, [sale]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(6);
+  });
+
+  it("earns no more than was paid when the till posts only part of the checkout's discount", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 200);
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { points: 200 }));
+    // €4 off the fries, none off the burger: the €10 of points counts in full besides the €1.50 the till added.
+    await apply(db, [saleWithHold(tenantId, c, placed.holdId, [{ discount: 0 }, { discount: 400 }])]);
+    expect((await customerBalances(db, tenantId, c)).points).toBe(Math.floor((1600 - 750 - 400) / 100));
+  });
+
   it("lets exactly one of two terminals spend the same 100 points", async () => {
     const { tenantId, customers, deps } = await checkoutTenant(db);
     const [c] = customers as [string];

@@ -320,6 +320,7 @@ export function registerTransactionBatchRoute(app: OpenAPIHono<GatewayEnv>, inta
       const { index } = admitted[i]!;
       results[index] = resultOf(index, items[index], s);
     });
+    for (const r of results) if (r.error) intake.onRefused(r.error.code); // invalid and throttled items
     const count = (status: TransactionBatchItemResult["status"]) => results.filter((r) => r.status === status).length;
     const body: TransactionBatchResult = {
       accepted: count("accepted"),

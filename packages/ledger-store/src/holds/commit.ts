@@ -203,9 +203,18 @@ function spendAndCredit(
   for (const a of quote.applied.filter((x) => x.source === "coupon" && x.ref)) credits(sale, a.ref!, a, out);
 }
 
-/** The sale as it earns: each line discounted by at least what the checkout took off it. */
+/**
+ * The sale as it earns, on what was left to pay. A till may spread the checkout's discount over other lines than the
+ * quote (the hold's check compares no discounts): posting at least all of it, the sale earns as posted. Posting less
+ * (at list price, or part of it), each line takes the larger discount: the checkout's plus any the till added.
+ */
 export function paidAfterCheckout(m: TransactionMessage, lineDiscounts: number[]): TransactionMessage {
-  const lines = m.transaction.lines.map((l, i) => ({ ...l, discount: Math.max(l.discount, lineDiscounts[i] ?? 0) }));
+  const postedDiscount = m.transaction.lines.reduce((sum, l) => sum + l.discount, 0);
+  const checkoutDiscount = m.transaction.lines.reduce((sum, _l, i) => sum + (lineDiscounts[i] ?? 0), 0);
+  const lines =
+    postedDiscount >= checkoutDiscount
+      ? m.transaction.lines
+      : m.transaction.lines.map((l, i) => ({ ...l, discount: Math.max(l.discount, lineDiscounts[i] ?? 0) }));
   const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
   return { ...m, transaction: { ...m.transaction, lines, total } };
 }
