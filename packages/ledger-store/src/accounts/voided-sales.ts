@@ -2,8 +2,10 @@ import { Prisma, sqlArray } from "@regulars/db";
 
 /**
  * When a sale's refunds void it: the one home of the rule. The order-count tier basis (`qualifying.ts`) and the
- * profile writer (@regulars/customers-store, through `refundedSalesVerdicts`) both judge by these fragments; the SQL
- * function `profile_sale_voided` that once restated it was dropped (migration 0073).
+ * profile writer (@regulars/customers-store, through `refundedSalesVerdicts`) both judge by these fragments. The SQL
+ * function `profile_sale_voided` (migration 0067) that once restated it is no longer called; it stays in the database
+ * for a release, as processes still running the previous build call it during a rolling deploy, and its drop comes
+ * with the next migration that can assume every process was upgraded.
  *
  * A sale that cost money is void once its refunds gave all of it back (refund lines never exceed their sale's, so
  * that is every line refunded in full). A sale paid wholly with points or wallet (total 0) gives no money back: it is
