@@ -32,8 +32,8 @@ export async function admitTransactions(
   const candidates = transactions.map((t) => candidate(intake, credential, t, receivedAt));
   const refusals = transactions.map((t) => refusalOf(intake, credential, t, receivedAt));
   const recorded = await recordedOrNothing(intake, tenantId, transactions, refusals.some(Boolean));
-  const repeats = candidates.map((c) => recordedRepeat(intake, c, recorded.get(c.transaction.externalId)));
-  const unanswered = (i: number) => !repeats[i] && (refusals[i] || recorded.get(transactions[i]!.externalId));
+  const repeats = candidates.map((c, i) => recordedRepeat(intake, c, recorded[i]));
+  const unanswered = (i: number) => !repeats[i] && (refusals[i] || recorded[i]);
   const probed = candidates.flatMap((_, i) => (unanswered(i) ? [i] : []));
   const stored = probed.length
     ? await storedBefore(
@@ -50,15 +50,15 @@ export async function admitTransactions(
     if (repeat) return { repeat };
     const { externalId } = admitted.transaction;
     // Accepted before, not read by the ledger yet, and past JetStream's window: nothing can compare it now.
-    if (recorded.get(externalId) === "unknown") throw notComparableYet(externalId);
+    if (recorded[i] === "unknown") throw notComparableYet(externalId);
     const refused = refusals[i];
     return refused ? { refused } : { admitted };
   });
 }
 
 /**
- * What Postgres recorded of these transactions. When it cannot answer, transactions nothing refuses are stored all
- * the same, as before every transaction was looked up: a Postgres outage must not stop the tills, and nothing is lost
+ * What Postgres recorded of each of these transactions, in their order. When it cannot answer (out of reach, or
+ * slower than `RecordedLookups` waits), transactions nothing refuses are stored all the same, as before every transaction was looked up: a Postgres outage must not stop the tills, and nothing is lost
  * or doubled, as within JetStream's window the publish answers a repeat and past it the ledger rejects a changed body
  * (`idempotency_conflict`, on the transaction's status). A refused transaction still needs the answer (a till whose
  * 202 was lost must hear duplicate or conflict, never that its stored sale is invalid now): 503.
@@ -68,13 +68,13 @@ async function recordedOrNothing(
   tenantId: string,
   transactions: TransactionInput[],
   anyRefused: boolean,
-): Promise<Map<string, Recorded>> {
-  if (!intake.recordedBefore) return new Map();
+): Promise<(Recorded | undefined)[]> {
+  if (!intake.recordedBefore) return [];
   try {
     return await intake.recordedBefore(tenantId, transactions);
   } catch (error) {
     if (anyRefused) throw error;
-    return new Map();
+    return [];
   }
 }
 

@@ -4,8 +4,11 @@ import { DomainError } from "@regulars/errors";
 import { firstIssue, jsonOrUndefined, publishOrUnavailable, storedSequence } from "./intake.ts";
 import type { RecordedEvent } from "./recorded-events.ts";
 
-/** What Postgres recorded of a tenant's events, by eventId (`RecordedLookups` over `recordedEventsAll`). */
-export type RecordedEvents = (tenantId: string, events: BehaviouralEventInput[]) => Promise<Map<string, RecordedEvent>>;
+/** What Postgres recorded of each of a tenant's events, in their order (`RecordedLookups` over `recordedEventsAll`). */
+export type RecordedEvents = (
+  tenantId: string,
+  events: BehaviouralEventInput[],
+) => Promise<(RecordedEvent | undefined)[]>;
 
 /**
  * Stores a posted event, or answers it as a repeat of one stored before; `refusal` is what the checks against the
@@ -33,7 +36,8 @@ export async function admitEvent(
 }
 
 /**
- * What Postgres decided under the event's eventId. When it cannot answer, an event nothing refuses is stored all the
+ * What Postgres decided under the event's eventId. When it cannot answer (out of reach, or slower than
+ * `RecordedLookups` waits), an event nothing refuses is stored all the
  * same: a Postgres outage must not stop the brand's app, and nothing is doubled, as within JetStream's window the
  * publish answers a repeat and past it the resolver decides an eventId once (a changed body is counted in its
  * status's `conflicts`). A refused event still needs the answer (one whose 202 was lost must hear duplicate or
@@ -46,7 +50,7 @@ async function recordedOrNothing(
 ): Promise<RecordedEvent | undefined> {
   if (!recordedBefore) return undefined;
   try {
-    return (await recordedBefore(tenantId, [event])).get(event.eventId);
+    return (await recordedBefore(tenantId, [event]))[0];
   } catch (error) {
     if (refused) throw error;
     return undefined;

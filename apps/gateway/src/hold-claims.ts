@@ -1,4 +1,5 @@
-import type { Admitted, TransactionIntake } from "./intake.ts";
+import { DomainError } from "@regulars/errors";
+import type { Admitted, Stored, TransactionIntake } from "./intake.ts";
 
 /**
  * Claims the checkout holds that these sales name (`claimHeldHolds`: held, and before their expiry when the sales were
@@ -8,20 +9,37 @@ import type { Admitted, TransactionIntake } from "./intake.ts";
  * expired (by the sweep, or any checkout ending lapsed holds) when the sale came just before the expiry, and the
  * till's discount would be given for nothing. So a sale is stored only with its hold claimed: a claim that fails
  * (Postgres out of reach) is answered 503 with nothing published, and the till's retry is a new sale with its own
- * time; one whose hold another sale claimed or committed since it was checked (two requests naming one hold at once)
- * is answered 409 `hold_used`, nothing published. A sale that is then not stored (its publish failed) keeps its hold
+ * time. A sale whose hold another sale claimed or committed since it was checked (two requests naming one hold at
+ * once) is answered `hold_used` on its own (409 alone, `invalid` in a batch) and not published; the other sales of
+ * the request go on, their claims theirs. A sale that is then not stored (its publish failed) keeps its hold
  * reserved for `CLAIM_GRACE_MS` after the expiry at most; one the ledger rejects (a changed body under a used
  * `externalId`, told only once published, among others) gives its claim back with the rejection. A retry of a sale
  * stored before claims for the same transaction, which changes nothing: the first claim is kept, the original was
  * stored only after claiming, and a hold not claimable when the original came (ended, or past its expiry) is not.
+ * Returns, for each sale, its refusal, or null to store it.
  */
 export async function claimAdmittedHolds(
   intake: TransactionIntake,
   tenantId: string,
   admitted: Admitted[],
-): Promise<void> {
+): Promise<(Stored | null)[]> {
   const claims = admitted.flatMap(({ transaction: t }) =>
     t.type === "sale" && t.holdId ? [{ holdId: t.holdId, externalId: t.externalId }] : [],
   );
-  if (intake.claimSaleHolds && claims.length) await intake.claimSaleHolds(tenantId, claims, admitted[0]!.receivedAt);
+  const refusals: (Stored | null)[] = admitted.map(() => null);
+  if (!intake.claimSaleHolds || !claims.length) return refusals;
+  const taken = new Set(await intake.claimSaleHolds(tenantId, claims, admitted[0]!.receivedAt));
+  admitted.forEach(({ transaction: t }, i) => {
+    if (t.type === "sale" && t.holdId && taken.has(t.holdId))
+      refusals[i] = { outcome: "conflict", externalId: t.externalId, error: takenMeanwhile(t.holdId) };
+  });
+  return refusals;
 }
+
+const takenMeanwhile = (holdId: string) =>
+  new DomainError(
+    "hold_used",
+    `hold ${holdId} was claimed by or committed to another sale meanwhile, and a hold pays for one sale only: this ` +
+      "sale was not stored; post it without the hold, or quote its basket again and post it with a new hold",
+    [{ path: "holdId", message: "is used by another sale" }],
+  );

@@ -39,15 +39,15 @@ export interface TransactionIntake {
    */
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
   /**
-   * Claims the holds of sales about to be stored, each for the sale naming it (`@regulars/ledger-store`,
-   * `claimHeldHolds`); with `saleHolds`.
+   * Claims the holds of sales about to be stored, each for the sale naming it, and returns those another sale took
+   * meanwhile (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`.
    */
-  claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<void>;
+  claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<string[]>;
   /**
    * What Postgres recorded of a request's transactions, asked for every one before it is stored (`RecordedLookups`
    * over `recordedAll`); with `db`.
    */
-  recordedBefore?: (tenantId: string, transactions: TransactionInput[]) => Promise<Map<string, Recorded>>;
+  recordedBefore?: (tenantId: string, transactions: TransactionInput[]) => Promise<(Recorded | undefined)[]>;
 }
 
 /** A transaction that passed the gateway's own checks and is ready to be stored. */
@@ -116,7 +116,10 @@ async function answerRepeats(
 export const isThrottled = (answer: UnknownCodesThrottled | Stored | null): answer is UnknownCodesThrottled =>
   answer instanceof UnknownCodesThrottled;
 
-/** Stored now, stored before with the same body, or stored before with another body (refused). */
+/**
+ * Stored now, stored before with the same body, or refused for what another sale did: stored before with another
+ * body under its `externalId` (`idempotency_conflict`), or took its hold meanwhile (`hold_used`).
+ */
 export type Stored =
   | { outcome: "accepted" | "duplicate"; transactionId: string; externalId: string }
   | { outcome: "conflict"; externalId: string; error: DomainError };
@@ -126,9 +129,9 @@ export type Stored =
  * other request of this event-loop turn) and resolves once every one is acknowledged. The tenant's
  * `externalId` is the message id: JetStream drops a repeat and names the message it kept, whose body
  * tells a retry (duplicate) from a changed transaction under a used id (conflict). The checkout holds of the sales
- * are claimed first (`claimAdmittedHolds`): nothing is published unless they are. Receipts are noted for everything
- * stored. When any publish fails, the whole call is `unavailable`: the caller retries all of it, and what was stored
- * meanwhile then reads as duplicate.
+ * are claimed first (`claimAdmittedHolds`): a sale is published only with its hold claimed, one whose hold another
+ * sale took is answered `hold_used` alone. Receipts are noted for everything stored. When any publish fails, the whole
+ * call is `unavailable`: the caller retries all of it, and what was stored meanwhile then reads as duplicate.
  */
 export async function storeTransactions(
   intake: TransactionIntake,
@@ -136,7 +139,16 @@ export async function storeTransactions(
   admitted: Admitted[],
 ): Promise<Stored[]> {
   refuseWhileDisconnected(intake.bus);
-  await claimAdmittedHolds(intake, tenantId, admitted);
+  const refused = await claimAdmittedHolds(intake, tenantId, admitted);
+  const stored = await publishTransactions(
+    intake,
+    tenantId,
+    admitted.filter((_, i) => !refused[i]),
+  );
+  return refused.map((r) => r ?? stored.shift()!);
+}
+
+async function publishTransactions(intake: TransactionIntake, tenantId: string, admitted: Admitted[]) {
   const settled = await Promise.allSettled(
     admitted.map((a) =>
       intake.publisher.publishJson(

@@ -12,7 +12,7 @@ import type { LookupAsk } from "./recorded-lookups.ts";
 /**
  * Whether a transaction was accepted before, by what Postgres recorded of it: `match` for the same body,
  * `other` for another, `unknown` for one accepted (its receipt is written) that the ledger has not read yet, so
- * its body cannot be compared; absent when nothing is recorded under its externalId.
+ * its body cannot be compared; undefined when nothing is recorded under its externalId.
  */
 export type Recorded = "match" | "other" | "unknown";
 
@@ -29,7 +29,7 @@ export async function recordedTransactions(
   db: Db,
   tenantId: string,
   transactions: TransactionInput[],
-): Promise<Map<string, Recorded>> {
+): Promise<(Recorded | undefined)[]> {
   const [found] = await recordedAll(prismaReader(db), [{ tenantId, items: transactions }]);
   return found!;
 }
@@ -43,12 +43,15 @@ type RecordedRow = {
 };
 
 /**
- * For each ask, what Postgres recorded of its transactions, by externalId: one statement for all of them, whatever
- * their tenants (`RecordedLookups` gathers the asks of concurrent requests), each table read through its primary key
- * or unique index on (tenant_id, external_id or transaction_id). The statement's text never changes, so the pool
+ * For each ask, what Postgres recorded of each of its transactions, in their order: one statement for all of them,
+ * whatever their tenants (`RecordedLookups` gathers the asks of concurrent requests), each table read through its
+ * primary key or unique index on (tenant_id, external_id or transaction_id). The statement's text never changes, so the pool
  * reader prepares it once per connection.
  */
-export async function recordedAll(reader: SqlReader, asks: readonly RecordedAsk[]): Promise<Map<string, Recorded>[]> {
+export async function recordedAll(
+  reader: SqlReader,
+  asks: readonly RecordedAsk[],
+): Promise<(Recorded | undefined)[][]> {
   const tenants: string[] = [];
   const externalIds: string[] = [];
   const ids: string[] = [];
@@ -58,7 +61,7 @@ export async function recordedAll(reader: SqlReader, asks: readonly RecordedAsk[
       externalIds.push(t.externalId);
       ids.push(stableId("transaction", tenantId, t.externalId));
     }
-  if (!tenants.length) return asks.map(() => new Map());
+  if (!tenants.length) return asks.map(() => []);
   // A parked refund's message is read only when it has no fingerprint (parked before they were kept).
   const rows = await reader.rows<RecordedRow>(Prisma.sql`
     WITH asked AS (
@@ -83,15 +86,15 @@ export async function recordedAll(reader: SqlReader, asks: readonly RecordedAsk[
     if (same) same.push(row);
     else byKey.set(key, [row]);
   }
-  return asks.map(({ tenantId, items }) => {
-    const found = new Map<string, Recorded>();
-    for (const t of items) {
+  // Each transaction is judged on its own body: one request may post an externalId twice (a changed body, then the
+  // same), and each must hear its own answer.
+  return asks.map(({ tenantId, items }) =>
+    items.map((t) => {
       // Most posts are new: nothing recorded, and no fingerprint to compute.
       const rows = byKey.get(keyOf(tenantId, t.externalId));
-      if (rows) found.set(t.externalId, recordedOf(t, rows));
-    }
-    return found;
-  });
+      return rows ? recordedOf(t, rows) : undefined;
+    }),
+  );
 }
 
 const keyOf = (tenantId: string, externalId: string) => `${tenantId}\u0000${externalId}`;

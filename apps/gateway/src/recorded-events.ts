@@ -12,8 +12,8 @@ import { type LookupAsk, RecordedLookups } from "./recorded-lookups.ts";
 export type RecordedEvent = Exclude<Recorded, "unknown">;
 
 /**
- * For each ask, what the resolver decided of its events (`applied_events`, its processed and rejected outcomes and
- * the dead letters' rows), by eventId: one statement for all of them, whatever their tenants (`RecordedLookups`
+ * For each ask, what the resolver decided of each of its events, in their order (`applied_events`, its processed and
+ * rejected outcomes and the dead letters' rows): one statement for all of them, whatever their tenants (`RecordedLookups`
  * gathers the asks of concurrent requests), read through the table's primary key (tenant_id, event_id). An event
  * not decided is absent. JetStream forgets an eventId after its duplicate window, the resolver keeps its decision:
  * a retry after that window must still hear duplicate, a changed body 409, never `accepted` for a second copy.
@@ -21,27 +21,26 @@ export type RecordedEvent = Exclude<Recorded, "unknown">;
 export async function recordedEventsAll(
   reader: SqlReader,
   asks: readonly LookupAsk<BehaviouralEventInput>[],
-): Promise<Map<string, RecordedEvent>[]> {
+): Promise<(RecordedEvent | undefined)[][]> {
   const idOf = (tenantId: string, e: BehaviouralEventInput) => stableId("event", tenantId, e.eventId);
   const tenants = asks.flatMap(({ tenantId, items }) => items.map(() => tenantId));
   const ids = asks.flatMap(({ tenantId, items }) => items.map((e) => idOf(tenantId, e)));
-  if (!ids.length) return asks.map(() => new Map());
+  if (!ids.length) return asks.map(() => []);
   const rows = await reader.rows<{ tenant_id: string; event_id: string; body_hash: string | null }>(Prisma.sql`
     SELECT a.tenant_id, a.event_id, a.body_hash
     FROM unnest(${sqlArray(tenants)}::text[], ${sqlArray(ids)}::text[]) AS w(tenant_id, event_id)
     JOIN applied_events a ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`);
   const hashOf = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.event_id}`, r.body_hash]));
-  return asks.map(({ tenantId, items }) => {
-    const found = new Map<string, RecordedEvent>();
-    for (const event of items) {
+  // Each event is judged on its own body, as transactions are (`recordedAll`), should one ask repeat an eventId.
+  return asks.map(({ tenantId, items }) =>
+    items.map((event) => {
       const key = `${tenantId}\u0000${idOf(tenantId, event)}`;
-      if (!hashOf.has(key)) continue;
+      if (!hashOf.has(key)) return undefined;
       const hash = hashOf.get(key);
       // Null: decided before fingerprints were kept, taken as matching (as the resolver takes it).
-      found.set(event.eventId, !hash || hash === eventFingerprint(event) ? "match" : "other");
-    }
-    return found;
-  });
+      return !hash || hash === eventFingerprint(event) ? "match" : "other";
+    }),
+  );
 }
 
 /** The posted events' lookups through `reader`, those of concurrent requests coalesced into one statement. */

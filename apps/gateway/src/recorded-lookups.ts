@@ -1,4 +1,6 @@
 import type { TransactionInput } from "@regulars/contracts";
+import { DomainError } from "@regulars/errors";
+import { httpDefaults } from "@regulars/http-guards";
 import type { Recorded } from "./recorded-before.ts";
 
 /** What one request asks Postgres about: its items (transactions, or an event), under the tenant that posted them. */
@@ -9,7 +11,7 @@ export interface LookupAsk<Item> {
 
 interface Waiting<Item, Found> {
   ask: LookupAsk<Item>;
-  resolve: (found: Map<string, Found>) => void;
+  resolve: (found: (Found | undefined)[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -18,7 +20,10 @@ interface Waiting<Item, Found> {
  * `admitEvent`), and one statement per single POST would be a round trip, and a connection, per request. As
  * `CoalescingPublisher` does for publishes, the lookups asked in one event-loop turn wait for `setImmediate`, after
  * the poll phase that read their requests, and go out as one statement (`recordedAll`, `recordedEventsAll`); each
- * request still resolves with its own answers, by its items' idempotency keys, or fails with the statement.
+ * request still resolves with its own answers, one per item in its order, or fails with the statement. A statement
+ * that takes longer than `timeoutMs` fails its requests `unavailable` (it runs on, its answer unused): before every
+ * post was looked up, a slow or hung Postgres held no till up, and the callers answer without it as when it is out of
+ * reach (`admitTransactions`, `admitEvent`).
  */
 export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
   private queue: Waiting<Item, Found>[] = [];
@@ -26,10 +31,13 @@ export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
   /** Lookups asked so far and statements they took; for tests and metrics. */
   readonly stats = { lookups: 0, statements: 0 };
 
-  constructor(private readonly lookUp: (asks: readonly LookupAsk<Item>[]) => Promise<Map<string, Found>[]>) {}
+  constructor(
+    private readonly lookUp: (asks: readonly LookupAsk<Item>[]) => Promise<(Found | undefined)[][]>,
+    private readonly timeoutMs: number = httpDefaults.recordedLookupMs,
+  ) {}
 
-  /** What Postgres recorded of these items of the tenant, by their idempotency key (`Recorded`). */
-  readonly recordedBefore = (tenantId: string, items: Item[]): Promise<Map<string, Found>> =>
+  /** What Postgres recorded of each of these items of the tenant, in their order (`Recorded`; undefined: nothing). */
+  readonly recordedBefore = (tenantId: string, items: Item[]): Promise<(Found | undefined)[]> =>
     new Promise((resolve, reject) => {
       this.stats.lookups++;
       this.queue.push({ ask: { tenantId, items }, resolve, reject });
@@ -44,13 +52,23 @@ export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
     const batch = this.queue;
     this.queue = [];
     this.stats.statements++;
+    // Settling a request twice changes nothing: whichever of the answer and the timeout comes first is its outcome.
+    const timer = setTimeout(() => {
+      const late = new DomainError(
+        "unavailable",
+        `the database did not answer within ${this.timeoutMs} ms, retry later`,
+      );
+      for (const w of batch) w.reject(late);
+    }, this.timeoutMs);
     this.lookUp(batch.map((w) => w.ask)).then(
       (found) => {
+        clearTimeout(timer);
         batch.forEach((w, i) => {
-          w.resolve(found[i] ?? new Map());
+          w.resolve(found[i] ?? []);
         });
       },
       (error: unknown) => {
+        clearTimeout(timer);
         for (const w of batch) w.reject(error);
       },
     );

@@ -114,6 +114,25 @@ it("answers batch items posted again past JetStream's window duplicate or idempo
   expect(await lastSeq()).toBe(stored + 1);
 });
 
+it("answers each batch item posting a recorded externalId by its own body, when one batch repeats that externalId", async () => {
+  const recorded = saleBody({ externalId: "zz-win-twice", occurredAt: dayAgo(), customer: { phone: "+48710000321" } });
+  const before = await lastSeq();
+  expect(await post("/v1/transactions", recorded)).toMatchObject({ status: 202, body: { duplicate: false } });
+  await applyStoredAfter(before);
+  const stored = await lastSeq();
+  const changed = { ...recorded, customer: { phone: "+48710000322" } };
+  const conflict = { status: "invalid", error: { code: "idempotency_conflict" } };
+  const duplicate = { status: "duplicate", externalId: "zz-win-twice" };
+
+  const changedFirst = await post("/v1/transactions/batch", { transactions: [changed, recorded] });
+  expect(changedFirst).toMatchObject({ status: 202, body: { duplicates: 1, invalid: 1 } });
+  expect(changedFirst.body.results).toMatchObject([conflict, duplicate]);
+  const recordedFirst = await post("/v1/transactions/batch", { transactions: [recorded, changed] });
+  expect(recordedFirst).toMatchObject({ status: 202, body: { duplicates: 1, invalid: 1 } });
+  expect(recordedFirst.body.results).toMatchObject([duplicate, conflict]);
+  expect(await lastSeq()).toBe(stored);
+});
+
 it("stores a new sale when Postgres cannot be asked, and answers 503 for one it would refuse", async () => {
   const unreachable = createPoolReader({ url: "postgresql://postgres@127.0.0.1:1/none", poolSize: 1 });
   const blind = createGatewayApp(gatewayDeps(db, bus, { db, reader: unreachable }));
@@ -145,8 +164,8 @@ it("asks Postgres once for the lookups of requests made together, each answered 
     lookups.recordedBefore(other.tenantId, [posted]),
     lookups.recordedBefore(tenant.tenantId, [TransactionInput.parse(saleBody({ externalId: "zz-win-never" }))]),
   ]);
-  expect([...mine!]).toEqual([["zz-win-1", "match"]]);
-  expect(theirs!.size).toBe(0);
-  expect(none!.size).toBe(0);
+  expect(mine).toEqual(["match"]);
+  expect(theirs).toEqual([undefined]);
+  expect(none).toEqual([undefined]);
   expect(lookups.stats).toEqual({ lookups: 3, statements: 1 });
 });

@@ -1,7 +1,7 @@
 import { TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, prismaReader, type SqlReader } from "@regulars/db";
 import { newId, stableId } from "@regulars/ids";
-import { applyTransactionBatch } from "@regulars/ledger-store";
+import { applyTransactionBatch, claimHeldHolds } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
@@ -21,11 +21,25 @@ let db: Db;
 let bus: TestBus;
 let gateway: TestGateway;
 let tenant: CreatedTenant;
+/** Run, once, right after the gateway next read the holds that sales name: another request's sale in between. */
+let afterHoldsRead: (() => Promise<unknown>) | null = null;
 
 beforeAll(async () => {
   db = testDb();
   bus = await testBus();
-  gateway = createGatewayApp(gatewayDeps(db, bus, { db, now: () => clock.now }));
+  const real = prismaReader(db);
+  const reader: SqlReader = {
+    async rows(query) {
+      const rows = await real.rows(query);
+      const run = query.text.includes("JOIN checkout_holds h ON h.id = w.hold_id") ? afterHoldsRead : null;
+      if (run) {
+        afterHoldsRead = null;
+        await run();
+      }
+      return rows as never;
+    },
+  };
+  gateway = createGatewayApp(gatewayDeps(db, bus, { db, reader, now: () => clock.now }));
   tenant = await testTenant(db, "Hold Used Diner");
   await baseRateProgramme(db, tenant.tenantId);
 });
@@ -129,5 +143,53 @@ describe("a sale naming a hold another sale has", () => {
       },
     });
     expect((await holdOf(holdId)).claimed_by_external_id).toBe(first.externalId);
+  });
+
+  it("is stored when the other sale's claim lapsed (past the hold's expiry and the claim's grace), not yet swept", async () => {
+    const start = clock.now;
+    const holdId = await guestHold();
+    expect(await request("/v1/transactions", paying(holdId))).toMatchObject({ status: 202 });
+    // 15 minutes to the expiry, 15 of grace: the claim reserves nothing any more, and the sweep has not run.
+    clock.now = new Date(start.getTime() + 31 * 60_000);
+    try {
+      const before = await lastSeq();
+      const [late, unrelated] = [paying(holdId), saleBody({ customer: { phone: "+48710009911" } })];
+      expect(await request("/v1/transactions/batch", { transactions: [late, unrelated] })).toMatchObject({
+        status: 202,
+        body: { accepted: 2, results: [{ status: "accepted" }, { status: "accepted" }] },
+      });
+      expect(await request("/v1/transactions", paying(holdId))).toMatchObject({ status: 202 });
+      expect(await lastSeq()).toBe(before + 3);
+    } finally {
+      clock.now = new Date();
+    }
+  });
+
+  it("claimed by another request's sale while this batch was checked, refuses that sale alone", async () => {
+    const [holdId, otherHoldId] = [await guestHold(), await guestHold()];
+    const [sale, unrelated, other] = [
+      paying(holdId),
+      saleBody({ customer: { phone: "+48710009912" } }),
+      paying(otherHoldId),
+    ];
+    // Another till's sale claims the hold after this request read it, before this request claims it.
+    afterHoldsRead = () => claimHeldHolds(db, tenant.tenantId, [{ holdId, externalId: "POS2-elsewhere" }], clock.now);
+    const before = await lastSeq();
+    const answer = await request("/v1/transactions/batch", { transactions: [sale, unrelated, other] });
+    expect(answer).toMatchObject({
+      status: 202,
+      body: {
+        accepted: 2,
+        invalid: 1,
+        results: [
+          { index: 0, status: "invalid", error: { code: "hold_used", message: expect.stringContaining(holdId) } },
+          { index: 1, status: "accepted" },
+          { index: 2, status: "accepted" },
+        ],
+      },
+    });
+    expect(await lastSeq()).toBe(before + 2);
+    expect((await holdOf(holdId)).claimed_by_external_id).toBe("POS2-elsewhere");
+    expect((await holdOf(otherHoldId)).claimed_by_external_id).toBe(other.externalId);
   });
 });

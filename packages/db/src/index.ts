@@ -15,4 +15,11 @@ export type * from "./generated/prisma/models.ts";
 export { listMigrations, type Migration, type MigrationResult, migrateDatabase } from "./migrate.ts";
 export { createPgTransactionRunner, type TransactionRunner } from "./pg-transactions.ts";
 export { type SqlArrayElement, sqlArray } from "./sql-array.ts";
-export { createPoolReader, type PoolReader, prismaReader, type SqlReader } from "./sql-reader.ts";
+export {
+  createPoolReader,
+  type PoolReader,
+  type PoolReaderOptions,
+  poolReaderDefaults,
+  prismaReader,
+  type SqlReader,
+} from "./sql-reader.ts";

@@ -25,16 +25,46 @@ export interface PoolReader extends SqlReader {
   close(): Promise<void>;
 }
 
+export interface PoolReaderOptions {
+  url: string;
+  poolSize?: number;
+  /**
+   * Longest a statement may run before Postgres cancels it (`statement_timeout`); `poolReaderDefaults` when absent.
+   * A hot read path answers a request waiting on it: a statement stuck behind a lock or a slow disk must free its
+   * connection, not hold it (and the requests queued behind it) for as long as it takes.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Longest a statement waits for a connection, opened or taken from the pool (`connectionTimeoutMillis`);
+   * `poolReaderDefaults` when absent. Without it a Postgres out of reach, or every connection busy, queues every
+   * request for as long as the operating system's connect timeout (minutes).
+   */
+  connectionTimeoutMs?: number;
+}
+
+/**
+ * The pool reader's bounds when its user sets none. Its users are request paths (the gateway's checkout quotes and
+ * its intake's lookups), whose statements take milliseconds: seconds mean Postgres is in trouble, and the request is
+ * better refused (or, for the intake, answered without it) than kept waiting.
+ */
+export const poolReaderDefaults = { statementTimeoutMs: 5_000, connectionTimeoutMs: 2_000 } as const;
+
 /**
  * A reader over a small pg pool of its own. Statements run as named prepared statements keyed by their text,
  * so Postgres parses and plans each one once per connection; the names are bounded by the statements the
  * code holds, not by their values.
  */
-export function createPoolReader(opts: { url: string; poolSize?: number }): PoolReader {
+export function createPoolReader(opts: PoolReaderOptions): PoolReader {
   const max = opts.poolSize ?? 4;
   // Every connection opened stays (`min`): a new one would prepare and plan each statement again on a backend
   // with cold caches, which is the hot path's latency tail.
-  const pool = ownPool({ connectionString: opts.url, max, min: max });
+  const pool = ownPool({
+    connectionString: opts.url,
+    max,
+    min: max,
+    statement_timeout: opts.statementTimeoutMs ?? poolReaderDefaults.statementTimeoutMs,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? poolReaderDefaults.connectionTimeoutMs,
+  });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);

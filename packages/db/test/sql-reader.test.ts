@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { testDatabaseUrl } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -56,5 +57,24 @@ describe("SQL readers", () => {
     );
     expect(rows).toEqual(["a", "b", "c", "d", "e"]);
     await expect(pool.rows(Prisma.sql`SELECT * FROM no_such_table_here`)).rejects.toMatchObject({ code: "42P01" });
+  });
+
+  it("has Postgres cancel a statement that runs past its bound, and gives up on a server that takes no connection", async () => {
+    const bounded = createPoolReader({ url: testDatabaseUrl(), poolSize: 1, statementTimeoutMs: 100 });
+    // A server that takes the TCP connection and never answers: Postgres hung.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const nowhere = createPoolReader({ url: `postgresql://postgres@127.0.0.1:${port}/none`, connectionTimeoutMs: 100 });
+    try {
+      // 57014 query_canceled: the connection is free again for the next request.
+      await expect(bounded.rows(Prisma.sql`SELECT pg_sleep(30)`)).rejects.toMatchObject({ code: "57014" });
+      expect(await bounded.rows<{ one: number }>(Prisma.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+      await expect(nowhere.rows(Prisma.sql`SELECT 1`)).rejects.toThrow();
+    } finally {
+      await bounded.close();
+      await nowhere.close();
+      silent.close();
+    }
   });
 });

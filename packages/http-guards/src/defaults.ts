@@ -2,6 +2,11 @@
 export const httpDefaults = {
   /** Largest request body the gateway and the tRPC API read. */
   maxBodyBytes: 256 * 1024,
+  /**
+   * Longest the gateway waits for Postgres to say whether posted transactions and events were recorded before (a few
+   * milliseconds when well): past it, Postgres is taken as out of reach, and what nothing refuses is stored without it.
+   */
+  recordedLookupMs: 250,
   /** Most calls one batched tRPC request may carry. */
   maxTrpcBatch: 20,
   /** Browser origins allowed to call the tRPC API: the admin and kiosk apps in development. */

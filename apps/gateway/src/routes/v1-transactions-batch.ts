@@ -242,10 +242,16 @@ async function refuseMismatchedHolds(
 const holdRefusalCode = (e: DomainError): ItemErrorCode =>
   e.code === "hold_unconfirmed" || e.code === "hold_used" ? e.code : "hold_mismatch";
 
-/** A stored transaction's result: accepted now, a repeat of one accepted before, or a changed body under its id. */
+/** A stored transaction's result: accepted now, a repeat, or refused (another body under its id, its hold taken). */
 const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>
   s.outcome === "conflict"
-    ? invalid(index, raw, "idempotency_conflict", s.error.message)
+    ? invalid(
+        index,
+        raw,
+        s.error.code === "hold_used" ? "hold_used" : "idempotency_conflict",
+        s.error.message,
+        s.error.issues,
+      )
     : { index, externalId: s.externalId, status: s.outcome, id: s.transactionId };
 
 /**

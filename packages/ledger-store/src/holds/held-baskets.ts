@@ -1,7 +1,6 @@
 import { type BasketDifference, type HeldBasket, type SaleBasket, saleBasketDifference } from "@regulars/checkout";
 import { type CustomerRef, identityOf } from "@regulars/contracts";
 import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
-import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { survivorsStatement } from "../customers/resolve.ts";
@@ -157,11 +156,17 @@ export interface HoldClaim {
  * claim is kept, and names its transaction: another sale naming the hold is refused (`saleHoldRefusals`), and the
  * ledger rejects one that got past (`salesNamingTakenHolds`). A claim whose sale is then not stored only keeps the hold
  * reserved until that grace ends; one whose sale the ledger rejects is given back with the rejection
- * (`releaseRejectedSalesClaims`). A hold that another transaction claimed or committed since `saleHoldRefusals` read
- * it (two requests naming it at once) is `hold_used`: nothing of the request is stored.
+ * (`releaseRejectedSalesClaims`). Returns the holds that another transaction claimed (a claim in force at `at`, as
+ * `saleHoldRefusals` reads it: a lapsed one reserves nothing) or committed since `saleHoldRefusals` read them (two
+ * requests naming one hold at once): only the sales naming those are refused (`hold_used`), the others are stored.
  */
-export async function claimHeldHolds(db: Db, tenantId: string, claims: readonly HoldClaim[], at: Date): Promise<void> {
-  if (!claims.length) return;
+export async function claimHeldHolds(
+  db: Db,
+  tenantId: string,
+  claims: readonly HoldClaim[],
+  at: Date,
+): Promise<string[]> {
+  if (!claims.length) return [];
   const byHold = new Map<string, string>();
   for (const c of claims) if (!byHold.has(c.holdId)) byHold.set(c.holdId, c.externalId);
   const holdIds = sqlArray([...byHold.keys()]);
@@ -179,11 +184,6 @@ export async function claimHeldHolds(db: Db, tenantId: string, claims: readonly 
       ON h.id = c.hold_id
     WHERE h.tenant_id = ${tenantId}
       AND CASE h.status WHEN 'committed' THEN h.transaction_id <> c.transaction_id
-                        WHEN 'held' THEN h.claimed_by_external_id <> c.by END`;
-  if (taken.length)
-    throw new DomainError(
-      "hold_used",
-      `hold ${taken.map((h) => h.id).join(", ")} was taken by another sale meanwhile: nothing was stored; post the ` +
-        "sale without it, or with a new hold",
-    );
+                        WHEN 'held' THEN h.claimed_by_external_id <> c.by AND NOT ${holdLapsed(at, "h")} END`;
+  return taken.map((h) => h.id);
 }
