@@ -1,4 +1,4 @@
-import { phoneSpellings } from "./phone.ts";
+import { preferredPhoneSpelling } from "./phone.ts";
 import { identityOf } from "./primitives.ts";
 import type { TransactionInput } from "./transaction.ts";
 
@@ -9,7 +9,7 @@ import type { TransactionInput } from "./transaction.ts";
  * refunds that name the customer are ordered with the customer's other transactions. An anonymous sale
  * earns nothing and orders with nothing: its own externalId spreads such sales over the partitions.
  *
- * A phone is keyed by its preferred spelling (`phoneSpellings`): a till's `+480604100077` and the app's
+ * A phone is keyed by its preferred spelling (`preferredPhoneSpelling`): a till's `+480604100077` and the app's
  * `+48604100077` are one person, so one partition. Only the key changes, never the message: its body, and so the
  * retry's fingerprint, stay as posted. Across the deploy that brought this, a 0-spelled number's sales already on the
  * stream stay in the partition of the old key, and the ones posted after go to the folded key's: until the old ones
@@ -24,7 +24,7 @@ export function ledgerPartitionKey(
   if (tx.customer) {
     const identity = identityOf(tx.customer);
     if ("customerId" in identity) return `id:${identity.customerId}`;
-    const value = identity.kind === "phone" ? phoneSpellings(identity.value).preferred : identity.value;
+    const value = identity.kind === "phone" ? preferredPhoneSpelling(identity.value) : identity.value;
     return `${identity.kind}:${value}`;
   }
   if (tx.type === "refund" && tx.refundOf) return `sale:${tx.refundOf}`;

@@ -1,9 +1,11 @@
 import {
   type CountryCode,
   isSupportedCountry,
+  Metadata,
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from "libphonenumber-js/max";
+import metadataJson from "libphonenumber-js/max/metadata";
 
 /**
  * Reading a phone number: the one reading every edge shares, so one person's number is one identity whichever way in
@@ -142,8 +144,83 @@ export interface PhoneSpellings {
  * country with a trunk prefix has no 0-spelling (`readPhone` drops its 0: `+4407911…` is `+447911…`), and a 0 that
  * belongs to a valid number (Italy's `+390612345678`) is not folded, as the number without it is no valid one. Only
  * one 0: `+4800604100077` is no possible Polish number, so no till stored it.
+ *
+ * Every phone-keyed transaction asks it, at the gateway and in the ledger, and parsing costs µs: a number that cannot
+ * have another spelling is answered from its digits (`withoutOtherSpelling`), the others' answers are remembered.
  */
 export function phoneSpellings(stored: string): PhoneSpellings {
+  if (withoutOtherSpelling(stored)) return { preferred: stored, all: [stored] };
+  let spellings = rememberedSpellings.get(stored);
+  if (spellings) {
+    // Most recently used last: the oldest is the first the bound evicts.
+    rememberedSpellings.delete(stored);
+  } else {
+    spellings = readPhoneSpellings(stored);
+    if (rememberedSpellings.size >= MAX_REMEMBERED_SPELLINGS)
+      rememberedSpellings.delete(rememberedSpellings.keys().next().value!);
+  }
+  rememberedSpellings.set(stored, spellings);
+  return { preferred: spellings.preferred, all: [...spellings.all] };
+}
+
+/**
+ * `phoneSpellings(stored).preferred`, which differs from `stored` only for a 0 right after the country code: the
+ * ledger partition's key, answered from the digits for every other number.
+ */
+export function preferredPhoneSpelling(stored: string): string {
+  const code = callingCodeOf(stored);
+  return code && stored[1 + code.length] !== "0" ? stored : phoneSpellings(stored).preferred;
+}
+
+/** Numbers whose spellings are remembered: about a busy day's members of a large tenant. */
+const MAX_REMEMBERED_SPELLINGS = 20_000;
+const rememberedSpellings = new Map<string, PhoneSpellings>();
+
+/**
+ * The metadata's country calling codes (one to three digits, none the start of another, as ITU assigns them), and
+ * those read with a trunk 0 always dropped: every country of the code has `0` for its national prefix, nothing else
+ * to strip, and numbers of that country only, so a valid number's national digits pass the checks the library makes
+ * before dropping a 0 (of the code's main country). `+CC0…` of such a code reads as `+CC…`: never kept as a till read
+ * it, so none of its valid numbers has a 0-spelling. Derived once from the metadata, so a new release's plans count.
+ */
+const { callingCodes, zeroAlwaysDropped } = (() => {
+  // Non-geographic codes (`+800`) included: their one "country" is `001`, which is no supported country.
+  const countriesOf = new Map<string, string[]>(Object.entries(metadataJson.country_calling_codes));
+  const metadata = new Metadata();
+  // Not in the library's types: the prefix a national number is read without, and how it is rewritten if at all.
+  type TrunkPrefix = { nationalPrefixForParsing(): unknown; nationalPrefixTransformRule(): unknown };
+  const dropsZeroOnly = (country: string) => {
+    if (!isSupportedCountry(country)) return false;
+    metadata.selectNumberingPlan(country);
+    const plan = metadata.numberingPlan as unknown as TrunkPrefix;
+    return plan.nationalPrefixForParsing() === "0" && !plan.nationalPrefixTransformRule();
+  };
+  const dropped = [...countriesOf].filter(([, countries]) => countries.length === 1 && dropsZeroOnly(countries[0]!));
+  return { callingCodes: new Set(countriesOf.keys()), zeroAlwaysDropped: new Set(dropped.map(([code]) => code)) };
+})();
+
+/** The country calling code `phone` starts with, as the library reads it (the first of one to three digits it knows). */
+function callingCodeOf(phone: string): string | undefined {
+  if (!e164Pattern.test(phone)) return undefined;
+  for (let length = 1; length <= 3; length++) {
+    const code = phone.slice(1, 1 + length);
+    if (callingCodes.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * True when `stored` certainly has no other spelling, told from its digits: no E.164 number (`readPhone` never gives
+ * one back), a code the library does not know (it reads nothing), or no 0 after a code whose trunk 0 is always
+ * dropped. False means: ask `readPhoneSpellings`.
+ */
+function withoutOtherSpelling(stored: string): boolean {
+  const code = callingCodeOf(stored);
+  return !code || (stored[1 + code.length] !== "0" && zeroAlwaysDropped.has(code));
+}
+
+/** `phoneSpellings` as parsing tells it, every time: what the digits' fast answer and the remembered ones must equal. */
+export function readPhoneSpellings(stored: string): PhoneSpellings {
   const reading = canonicalPhone(stored);
   if (!("phone" in reading) || reading.phone !== stored) return { preferred: stored, all: [stored] };
   const code = parsePhoneNumberFromString(stored)?.countryCallingCode;

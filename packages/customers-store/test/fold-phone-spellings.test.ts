@@ -1,17 +1,18 @@
 import { RegisterCustomerRequest } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { newId } from "@regulars/ids";
+import { newId, ulid } from "@regulars/ids";
 import { customerBalances } from "@regulars/ledger-store";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { foldPhoneSpellings, registerCustomer } from "../src/index.ts";
-import { applyAtTill, appOrigin, loyaltyTenant, tillMessage } from "./fixtures.ts";
+import { currentConsents, foldPhoneSpellings, registerCustomer } from "../src/index.ts";
+import { applyAtTill, appOrigin, loyaltyTenant, outboxOf, tillMessage } from "./fixtures.ts";
 
 // Customers split before every look-up knew a number's two spellings: a till's customer under `+480604100077`, the
 // app's account under `+48604100077`. Folding merges the till's into the app's, once.
 
 let db: Db;
 const now = new Date();
+const daysAgo = (d: number) => new Date(now.getTime() - d * 24 * 3_600_000);
 const origin = { actor: "cli", source: "fold-phone-spellings", now };
 
 beforeAll(() => {
@@ -67,6 +68,41 @@ describe("foldPhoneSpellings", () => {
 
     expect(await foldPhoneSpellings(db, { tenantId, origin })).toEqual([]);
     expect(await db.customerMerge.count({ where: { tenantId } })).toBe(1);
+  });
+
+  it("keeps the latest consent choice of either spelling's customer in force: a withdrawal on the till's stands", async () => {
+    const { tenantId, till, app } = await splitPerson("Fold Consents");
+    const choice = (customerId: string, granted: boolean, at: Date, source: string) => ({
+      id: `cns_${ulid()}`,
+      tenantId,
+      customerId,
+      channel: "sms",
+      purpose: "marketing",
+      granted,
+      source,
+      occurredAt: at,
+      recordedAt: at,
+    });
+    await db.customerConsent.createMany({
+      data: [
+        choice(app, true, daysAgo(30), "app:onboarding"),
+        choice(till, true, daysAgo(30), "kiosk"),
+        choice(till, false, daysAgo(1), "sms:stop"),
+        // The survivor's latest choice outranks the other's older one where it is the later.
+        choice(app, false, daysAgo(3), "app"),
+        choice(till, true, daysAgo(10), "kiosk"),
+      ].map((c, i) => (i < 3 ? c : { ...c, channel: "email" })),
+    });
+    const changedBefore = (await outboxOf(db, tenantId, "consent.changed")).length;
+
+    await foldPhoneSpellings(db, { tenantId, origin });
+
+    const inForce = (await currentConsents(db, tenantId, app)).map((c) => [`${c.channel}/${c.purpose}`, c.granted]);
+    expect(Object.fromEntries(inForce)).toEqual({ "sms/marketing": false, "email/marketing": false });
+    // Nothing recorded again in the survivor's name, and the withdrawal the survivor now holds is announced.
+    expect(await db.customerConsent.count({ where: { tenantId, source: "merge" } })).toBe(0);
+    const changed = (await outboxOf(db, tenantId, "consent.changed")).slice(changedBefore);
+    expect(changed).toEqual([expect.objectContaining({ customerId: app, channel: "sms", granted: false })]);
   });
 
   it("leaves alone a number whose two spellings one customer holds, and numbers that do not fold", async () => {

@@ -7,7 +7,7 @@ import { newPseudonym, ulid } from "@regulars/ids";
 import { type OutboxItem, outboxItem, writeOutbox } from "@regulars/ledger-store";
 import { eraseClickhouse } from "./clickhouse.ts";
 import { keepParkedFingerprints } from "./parked-fingerprints.ts";
-import { existingTables, lockPerson, personIds } from "./person.ts";
+import { existingTables, lockPerson, personIds, personPhones, ruleParams } from "./person.ts";
 import type { ErasureOutcome } from "./privacy.types.ts";
 import { postgresTables } from "./tables.ts";
 
@@ -145,15 +145,16 @@ export async function deletePersonalRows(
 export async function redactKeptRows(db: Db | DbTx, tenantId: string, ids: string[]): Promise<Record<string, number>> {
   const redacted: Record<string, number> = {};
   const present = await existingTables(db, Object.keys(postgresTables));
+  // Read before the deletes take the identities away.
+  const phones = await personPhones(db, tenantId, ids);
   // Before the message it is taken from changes.
-  if (present.has("parked_refunds")) await keepParkedFingerprints(db, tenantId, ids);
+  if (present.has("parked_refunds")) await keepParkedFingerprints(db, tenantId, ids, phones);
   for (const [table, rule] of Object.entries(postgresTables)) {
     if (!rule.redact || !present.has(table)) continue;
-    // The table name, conditions and SET clause are literals of tables.ts; the ids travel as parameters.
+    // The table name, conditions and SET clause are literals of tables.ts; the ids and phones travel as parameters.
     redacted[table] = await db.$executeRawUnsafe(
       `UPDATE ${table} t SET ${rule.redact.set} WHERE t.tenant_id = $1 AND (${rule.redact.where ?? rule.where}) AND (${rule.redact.rows})`,
-      tenantId,
-      ids,
+      ...ruleParams(rule, tenantId, ids, phones),
     );
   }
   return redacted;

@@ -2,7 +2,7 @@ import type { FactsTarget } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
 import type { Db } from "@regulars/db";
 import { exportClickhouse } from "./clickhouse.ts";
-import { type DbOrTx, existingTables, personIds, survivorOf } from "./person.ts";
+import { type DbOrTx, existingTables, personIds, personPhones, ruleParams, survivorOf } from "./person.ts";
 import { postgresTables } from "./tables.ts";
 
 export interface CustomerExport {
@@ -32,15 +32,15 @@ export async function exportPostgres(
 ): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   const present = await existingTables(db, Object.keys(postgresTables));
+  const phones = await personPhones(db, tenantId, customerIds);
   for (const [table, rule] of Object.entries(postgresTables)) {
     if (!rule.export || !present.has(table)) continue;
     const { where, row: exportedRow } = rule.exported ?? { where: rule.where, row: "to_jsonb(t)" };
-    // The table name, condition and row are literals of tables.ts; the ids travel as parameters.
+    // The table name, condition and row are literals of tables.ts; the ids and phones travel as parameters.
     const [row] = await db.$queryRawUnsafe<{ rows: unknown[] }[]>(
       `SELECT coalesce(jsonb_agg(${exportedRow}), '[]'::jsonb) AS rows FROM ${table} t ` +
         `WHERE t.tenant_id = $1 AND (${where})`,
-      tenantId,
-      customerIds,
+      ...ruleParams(rule, tenantId, customerIds, phones),
     );
     out[table] = row?.rows ?? [];
   }

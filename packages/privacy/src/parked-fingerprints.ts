@@ -1,6 +1,6 @@
 import { TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
-import type { DbOrTx } from "./person.ts";
+import { type DbOrTx, ruleParams } from "./person.ts";
 import { postgresTables } from "./tables.ts";
 
 /**
@@ -11,18 +11,22 @@ import { postgresTables } from "./tables.ts";
  * does for such a row (`readParked` of @regulars/ledger-store): one fingerprint, never a copy of it in SQL. Only rows
  * the redaction is about to rewrite (a row already redacted no longer holds the body as posted); a message that no
  * longer reads as the contract gets none, as the ledger takes none of it. Run it in the redaction's transaction: the
- * rows stay locked until the redaction rewrites them. How many rows got one.
+ * rows stay locked until the redaction rewrites them. `phones`: the person's (`personPhones`). How many rows got one.
  */
-export async function keepParkedFingerprints(db: DbOrTx, tenantId: string, ids: string[]): Promise<number> {
+export async function keepParkedFingerprints(
+  db: DbOrTx,
+  tenantId: string,
+  ids: string[],
+  phones: string,
+): Promise<number> {
   const rule = postgresTables.parked_refunds;
   if (!rule?.redact) throw new Error("tables.ts: parked_refunds has no redaction");
-  // The conditions are literals of tables.ts; the ids travel as parameters.
+  // The conditions are literals of tables.ts; the ids and phones travel as parameters.
   const rows = await db.$queryRawUnsafe<{ transaction_id: string; message: unknown }[]>(
     `SELECT t.transaction_id, t.message FROM parked_refunds t
     WHERE t.tenant_id = $1 AND t.body_hash IS NULL AND (${rule.where}) AND (${rule.redact.rows})
     ORDER BY t.transaction_id FOR UPDATE`,
-    tenantId,
-    ids,
+    ...ruleParams(rule, tenantId, ids, phones),
   );
   const kept = rows.flatMap((row) => {
     const parsed = TransactionMessage.safeParse(row.message);

@@ -1,3 +1,4 @@
+import { phoneSpellings } from "@regulars/contracts";
 import type { Db, DbTx } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { survivorsOf } from "@regulars/ledger-store";
@@ -83,4 +84,23 @@ export async function existingTables(db: DbOrTx, names: string[]): Promise<Set<s
     SELECT table_name FROM information_schema.tables
     WHERE table_schema = current_schema() AND table_name = ANY(${names}::text[])`;
   return new Set(rows.map((r) => r.table_name));
+}
+
+/**
+ * The `$3` of a rule that says `phones` (tables.ts): every spelling of the person's phone identities (`phoneSpellings`)
+ * to the identity it spells, as jsonb text. An identity wins its own value over another identity's spelling of it.
+ */
+export async function personPhones(db: DbOrTx, tenantId: string, ids: string[]): Promise<string> {
+  const rows = await db.$queryRaw<{ value: string }[]>`
+    SELECT value FROM customer_identities
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${ids}::text[]) AND kind = 'phone' ORDER BY value`;
+  const spelled = new Map<string, string>();
+  for (const { value } of rows) for (const spelling of phoneSpellings(value).all) spelled.set(spelling, value);
+  for (const { value } of rows) spelled.set(value, value);
+  return JSON.stringify(Object.fromEntries(spelled));
+}
+
+/** The parameters of a rule's statements: the tenant, the person's ids, and their phones' spellings if it reads them. */
+export function ruleParams(rule: { phones?: true }, tenantId: string, ids: string[], phones: string): unknown[] {
+  return rule.phones ? [tenantId, ids, phones] : [tenantId, ids];
 }

@@ -5,8 +5,9 @@
  * json-tables.ts says why its JSON names no customer), and every ClickHouse table with a `customer_id` column).
  *
  * Postgres: `where` names the person's rows of table alias `t`; `$1` is the tenant id, `$2` the customer ids
- * (the customer and every customer merged into it: one person). Table names and conditions are literals of
- * this file, never input. Erasure:
+ * (the customer and every customer merged into it: one person), and in a rule that says `phones`, `$3` the spellings
+ * of their phone identities (`personPhones`). Table names and conditions are literals of this file, never input.
+ * Erasure:
  * - `scrub`: the `customers` row only: personal columns cleared, `erased_at` set; the row stays for the ledger.
  * - `delete`: personal or behavioural rows, deleted.
  * - `keep`: accounting (the ledger, sales, coupon counters) under the customer id, whose row no longer names
@@ -29,6 +30,12 @@ export type PostgresErasure = "scrub" | "delete" | "keep";
 
 export interface PostgresTableRule {
   where: string;
+  /**
+   * Its conditions read `$3`: a jsonb object of every spelling of the person's phone identities (`phoneSpellings` of
+   * @regulars/contracts: a till's `+480604100077` for `+48604100077`) to the identity it spells, as a message a till
+   * posted names them by either while their identities hold one (`personPhones`, `ruleParams`).
+   */
+  phones?: true;
   /** false: classified, not in the export (`why` says why). */
   export: boolean;
   /**
@@ -163,14 +170,17 @@ const outboxExported = {
  * or by a phone, card or app sign-in of theirs, read while their identities are still there (erasure redacts before
  * it deletes them). The ledger takes a refund's customer from its sale, never from this field, so a message left
  * naming the customer by id only is still applied to the sale's customer when it comes, or rejected at its deadline.
+ * A phone is read by either of its spellings (`$3`): the till's message keeps the number as posted, while the
+ * person's identity holds the valid spelling only (new identities take it, and folding drops the other).
  */
 const parkedRef = "t.message->'transaction'->'customer'";
+const parkedPhone = `coalesce($3::jsonb ->> (${parkedRef}->>'phone'), ${parkedRef}->>'phone')`;
 const parkedOwner =
   `coalesce(CASE WHEN ${parkedRef}->>'id' = ANY($2::text[]) THEN ${parkedRef}->>'id' END, ` +
   "(SELECT i.customer_id FROM customer_identities i WHERE i.tenant_id = $1 AND i.customer_id = ANY($2::text[]) AND " +
   `(i.kind, i.value) = (CASE WHEN ${parkedRef}->>'phone' IS NOT NULL THEN 'phone' ` +
   `WHEN ${parkedRef}->>'cardNumber' IS NOT NULL THEN 'card' ELSE 'ext:' || (${parkedRef}->'externalIdentity'->>'provider') END, ` +
-  `coalesce(${parkedRef}->>'phone', upper(${parkedRef}->>'cardNumber'), ${parkedRef}->'externalIdentity'->>'subject')) ` +
+  `coalesce(${parkedPhone}, upper(${parkedRef}->>'cardNumber'), ${parkedRef}->'externalIdentity'->>'subject')) ` +
   "ORDER BY i.customer_id LIMIT 1))";
 
 export const postgresTables: Record<string, PostgresTableRule> = {
@@ -259,6 +269,7 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   },
   parked_refunds: {
     where: `${parkedOwner} IS NOT NULL`,
+    phones: true,
     export: true,
     erase: "keep",
     why: "a refund waiting for its sale, as the till posted it: it names the customer by phone, card or app sign-in",

@@ -60,6 +60,25 @@ it("finds a phone typed the way people write it, with or without its country cod
   for (const query of ["100 200", "+49 600 100 200", "+48 100 200"]) expect(await found(query), query).toEqual([]);
 });
 
+it("finds a customer by either spelling of their number typed with its code: the till's 0 after +48, or none", async () => {
+  const t = await tenantCallers(db, "Search Phone Spellings");
+  // A till's sale naming +480604100077 stores its customer under the valid spelling, and the other way round.
+  const fromTill = newId("customer");
+  const fromApp = newId("customer");
+  await db.customer.createMany({
+    data: [
+      { id: fromTill, tenantId: t.tenantId, phone: "+48604100077", createdVia: "test" },
+      { id: fromApp, tenantId: t.tenantId, phone: "+480605200088", createdVia: "test" },
+    ],
+  });
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  for (const query of ["+48 0604 100 077", "+480604100077", "0048 0604 100 077", "+48 604 100 077"])
+    expect(await found(query), query).toEqual([fromTill]);
+  for (const query of ["+48 605 200 088", "+48 0605 200 088"]) expect(await found(query), query).toEqual([fromApp]);
+  // Only a whole number has another spelling: a start is still a start of the number as typed.
+  expect(await found("+48 0604 100")).toEqual([]);
+});
+
 it("answers each condition of the search from a trigram index, not by walking every customer of the tenant", async () => {
   // The test database's customers table is small, where reading it whole is cheaper: asked without sequential scans,
   // the plan shows whether an index answers the condition at all (as on a tenant with a million customers).

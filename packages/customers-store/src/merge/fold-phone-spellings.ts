@@ -42,7 +42,7 @@ const zeroSpelled = "^[+][0-9]{1,3}0";
  * Merges the customers that one number's two spellings split (a till's `+480604100077`, the app's `+48604100077`,
  * identities stored before every look-up consulted both spellings): the valid spelling's customer survives, as it is
  * the one look-ups name while both exist (`identityOwner` of ledger-store), and takes the other's points, sales and
- * identities (`mergeCustomer`); the 0-spelling is then dropped from it, as `linkProvenPhone` drops it. One transaction
+ * identities (`mergeCustomer`), the most recent consent choice of either in force; the 0-spelling is then dropped from it, as `linkProvenPhone` drops it. One transaction
  * per pair, which checks the pair again under the phone's lock; a merged pair holds one spelling, so running it again
  * merges nothing.
  */
@@ -107,7 +107,9 @@ async function fold(db: Db, found: SplitPhone, origin: ChangeOrigin): Promise<Fo
       const mergedId = holders.find((h) => h.value === otherSpelling)?.customer_id;
       if (!survivorId || !mergedId || survivorId === mergedId) return null;
       const split = { ...found, survivorId, mergedId };
-      await mergeCustomer(tx, tenantId, mergedId, survivorId, origin);
+      // One person split by a spelling: the survivor's choices have no more say than the other's, and the latest
+      // choice on either (a withdrawal yesterday) must stay in force.
+      await mergeCustomer(tx, tenantId, mergedId, survivorId, origin, "latest");
       await tx.$executeRaw`
         DELETE FROM customer_identities WHERE tenant_id = ${tenantId} AND kind = 'phone' AND value = ${otherSpelling}`;
       return { kind: "merged" as const, split };

@@ -8,14 +8,23 @@ const pairOf = (c: { channel: string; purpose: string }) => `${c.channel}/${c.pu
 const rankOf = (c: ConsentRecord) => rankedAt(new Date(c.occurredAt), new Date(c.recordedAt));
 
 /**
- * Moves the merged customer's consent history to the survivor, where its choices take effect only for the channels
- * and purposes the survivor never chose on: the rule a till's enrolment follows, as the merged customer is most often
- * a till's (a kiosk cannot prove who typed the number). Where a moved choice would outrank the survivor's own, the
- * survivor's choice is recorded again (source `merge`) just after it, so the consent in force stays the survivor's
- * while the moved rows keep their own times for the history and the export, and every reader of the consent in force
- * (`consentInForceOrder` and its copies) needs no marker to skip them. Ranking it just after, not at the merge, keeps
- * a late upload of a choice the customer made since ranking as it would have. Announces `consent.changed` for each
- * channel and purpose whose choice in force the merge changed. Returns the rows moved.
+ * Whose choice is in force after a merge, per channel and purpose. `survivor`: the survivor's wherever it ever chose
+ * (an app account absorbing a kiosk's customer, whose choices a kiosk cannot prove the person made). `latest`: the most
+ * recent choice of either, as `consentInForceOrder` ranks them (one person split by the spellings of one number, where
+ * the survivor has no more say than the other: a withdrawal made on either must stand).
+ */
+export type ConsentMergePolicy = "survivor" | "latest";
+
+/**
+ * Moves the merged customer's consent history to the survivor. By the `survivor` policy its choices take effect only
+ * for the channels and purposes the survivor never chose on: the rule a till's enrolment follows, as the merged
+ * customer is most often a till's (a kiosk cannot prove who typed the number). Where a moved choice would outrank the
+ * survivor's own, the survivor's choice is recorded again (source `merge`) just after it, so the consent in force stays
+ * the survivor's while the moved rows keep their own times for the history and the export, and every reader of the
+ * consent in force (`consentInForceOrder` and its copies) needs no marker to skip them. Ranking it just after, not at
+ * the merge, keeps a late upload of a choice the customer made since ranking as it would have. By the `latest` policy
+ * nothing is recorded again: the moved rows rank as they are. Announces `consent.changed` for each channel and purpose
+ * whose choice in force the merge changed. Returns the rows moved.
  */
 export async function adoptConsents(
   tx: DbTx,
@@ -23,6 +32,7 @@ export async function adoptConsents(
   fromId: string,
   intoId: string,
   origin: ChangeOrigin,
+  policy: ConsentMergePolicy = "survivor",
 ): Promise<number> {
   const own = new Map((await currentConsents(tx, tenantId, intoId)).map((c) => [pairOf(c), c]));
   const moved = await tx.$executeRaw`
@@ -32,7 +42,7 @@ export async function adoptConsents(
   const inForce = await currentConsents(tx, tenantId, intoId);
   const kept = inForce.flatMap((c) => {
     const mine = own.get(pairOf(c));
-    if (!mine || mine.id === c.id) return [];
+    if (policy === "latest" || !mine || mine.id === c.id) return [];
     const at = rankOf(c) + 1;
     const recordedAt = new Date(Math.max(at, origin.now.getTime())).toISOString();
     return [{ ...mine, id: `cns_${ulid()}`, occurredAt: new Date(at).toISOString(), recordedAt }];
@@ -48,7 +58,10 @@ export async function adoptConsents(
   await announce(
     tx,
     inForce
-      .filter((c) => !own.has(pairOf(c)))
+      .filter((c) => {
+        const mine = own.get(pairOf(c));
+        return !mine || (policy === "latest" && mine.granted !== c.granted);
+      })
       .map((c) => ({
         type: "consent.changed" as const,
         // The row's own id names its announcement for the merged customer already.

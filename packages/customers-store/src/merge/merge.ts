@@ -5,7 +5,7 @@ import { adoptLoyaltyState, adoptStampProgress, holdLapsed, transferBalances } f
 import { announce, customerUpdated } from "../events.ts";
 import { saveProfile } from "../profile/rows.ts";
 import { type ChangeOrigin, identitiesOf, isExternal, lockCustomers } from "../shared.ts";
-import { adoptConsents } from "./merge-consents.ts";
+import { adoptConsents, type ConsentMergePolicy } from "./merge-consents.ts";
 import { moveWalletCoupons } from "./wallet-coupons.ts";
 
 /**
@@ -17,8 +17,8 @@ import { moveWalletCoupons } from "./wallet-coupons.ts";
  * cash: transfer_out/transfer_in movements, so both ledgers still add up and the history says what
  * happened), the sales (a refund of an earlier sale then takes its points back from the app account, and
  * spend or order tiers count them), wallet coupons (never a second welcome coupon: `moveWalletCoupons`) and coupon
- * uses (per-customer limits), the consent history (its choices in force only where the app account never chose:
- * `adoptConsents`), push devices,
+ * uses (per-customer limits), the consent history (by default its choices in force only where the app account never
+ * chose; `consentPolicy` says otherwise: `adoptConsents`), push devices,
  * the behavioural profile's facts (its orders then count for the app account), the
  * stamp-card progress (stamps and completed cards added card by card; a card filled by the sum is completed,
  * and its reward paid, by the next sale that stamps it), and name, e-mail and date of birth where the app
@@ -41,6 +41,7 @@ export async function mergeCustomer(
   fromId: string,
   intoId: string,
   origin: ChangeOrigin,
+  consentPolicy: ConsentMergePolicy = "survivor",
 ): Promise<void> {
   await lockCustomers(tx, tenantId, [fromId, intoId]);
   // Every merge takes both locks, so no merge into either of them commits after this look-up.
@@ -71,7 +72,7 @@ export async function mergeCustomer(
     transactions: await move(tx, "transactions", tenantId, fromId, intoId),
     ...(await moveWalletCoupons(tx, tenantId, fromId, intoId)),
     couponUses: await move(tx, "coupon_uses", tenantId, fromId, intoId),
-    consents: await adoptConsents(tx, tenantId, fromId, intoId, origin),
+    consents: await adoptConsents(tx, tenantId, fromId, intoId, origin, consentPolicy),
     pushDevices: await move(tx, "customer_push_tokens", tenantId, fromId, intoId),
     profileOrders: await move(tx, "profile_orders", tenantId, fromId, intoId),
     stampCards: await adoptStampProgress(tx, tenantId, fromId, intoId),

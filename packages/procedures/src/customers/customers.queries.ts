@@ -1,4 +1,4 @@
-import { type CustomerRef, identityOf } from "@regulars/contracts";
+import { type CustomerRef, identityOf, phoneSpellings } from "@regulars/contracts";
 import { type Db, Prisma } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerSummary, identityOwner, spelledIdentity, survivorsOf } from "@regulars/ledger-store";
@@ -100,7 +100,9 @@ function phoneConditions(query: string): { phone: { startsWith: string } }[] {
   const international = typed[1];
   const digits = typed[2]!;
   const withCode = { phone: { startsWith: `+${digits}` } };
-  if (international) return [withCode];
+  // A whole number typed with its code is also found by its other spelling (`phoneSpellings`): the till's
+  // `+480604100077` names the customer stored as `+48604100077`, and the other way round.
+  if (international) return phoneSpellings(`+${digits}`).all.map((phone) => ({ phone: { startsWith: phone } }));
   const national = digits.replace(/^0/, "");
   if (national.length < 3) return [withCode];
   return [withCode, ...["_", "__", "___"].map((code) => ({ phone: { startsWith: `+${code}${national}` } }))];
