@@ -83,4 +83,42 @@ describe("merge: consents", () => {
       }),
     ]);
   });
+
+  it("lets a withdrawal made at a till after the account's grant stand, and announces it", async () => {
+    const { tenantId } = await loyaltyTenant(db, "Merge Consents Withdrawal");
+    const phone = `+48605${String(now.getTime() % 1_000_000).padStart(6, "0")}`;
+    const { customer } = await registerCustomer(
+      db,
+      tenantId,
+      RegisterCustomerRequest.parse({
+        externalIdentity: { provider: "apple", subject: `merge-withdrawal-${phone}` },
+        consents: [{ channel: "sms", purpose: "marketing", granted: true }],
+        consentSource: "app:onboarding",
+      }),
+      appOrigin(minutesAgo(30)),
+    );
+    // At a kiosk she unticks SMS marketing: whoever typed the number, no message may follow from the older grant.
+    const till = await enrolAtTill(
+      db,
+      tenantId,
+      { phone, locationId: "store-017", consents: [{ channel: "sms", purpose: "marketing", granted: false }] },
+      { actor: "key_kiosk", via: "kiosk", now: minutesAgo(20) },
+    );
+    const changedBefore = (await outboxOf(db, tenantId, "consent.changed")).length;
+
+    await updateProfile(
+      db,
+      tenantId,
+      customer.id,
+      UpdateProfileRequest.parse({ phone, phoneVerified: true }),
+      appOrigin(now),
+    );
+
+    expect(await inForce(tenantId, customer.id)).toEqual(["sms/marketing=false"]);
+    expect(await inForce(tenantId, till.customerId)).toEqual([]);
+    const changed = (await outboxOf(db, tenantId, "consent.changed")).slice(changedBefore);
+    expect(changed).toEqual([
+      expect.objectContaining({ customerId: customer.id, channel: "sms", purpose: "marketing", granted: false }),
+    ]);
+  });
 });

@@ -18,7 +18,8 @@ export type ConsentMergePolicy = "survivor" | "latest";
 /**
  * Moves the merged customer's consent history to the survivor. By the `survivor` policy its choices take effect only
  * for the channels and purposes the survivor never chose on: the rule a till's enrolment follows, as the merged
- * customer is most often a till's (a kiosk cannot prove who typed the number). Where a moved choice would outrank the
+ * customer is most often a till's (a kiosk cannot prove who typed the number); a withdrawal more recent than the
+ * survivor's grant stands all the same (it sends less, never more). Where a moved grant would outrank the
  * survivor's own, the survivor's choice is recorded again (source `merge`) just after it, so the consent in force stays
  * the survivor's while the moved rows keep their own times for the history and the export, and every reader of the
  * consent in force (`consentInForceOrder` and its copies) needs no marker to skip them. Ranking it just after, not at
@@ -42,7 +43,8 @@ export async function adoptConsents(
   const inForce = await currentConsents(tx, tenantId, intoId);
   const kept = inForce.flatMap((c) => {
     const mine = own.get(pairOf(c));
-    if (policy === "latest" || !mine || mine.id === c.id) return [];
+    // A withdrawal stands whoever made it: honouring it sends less, never more, and needs no proof of who chose.
+    if (policy === "latest" || !mine || mine.id === c.id || !c.granted) return [];
     const at = rankOf(c) + 1;
     const recordedAt = new Date(Math.max(at, origin.now.getTime())).toISOString();
     return [{ ...mine, id: `cns_${ulid()}`, occurredAt: new Date(at).toISOString(), recordedAt }];
@@ -60,7 +62,7 @@ export async function adoptConsents(
     inForce
       .filter((c) => {
         const mine = own.get(pairOf(c));
-        return !mine || (policy === "latest" && mine.granted !== c.granted);
+        return !mine || (mine.granted !== c.granted && (policy === "latest" || !c.granted));
       })
       .map((c) => ({
         type: "consent.changed" as const,
