@@ -63,6 +63,42 @@ async function longAgoMember(tenantId: string, now: Date) {
 const erasedAt = async (customerId: string) =>
   (await db.customer.findUniqueOrThrow({ where: { id: customerId } })).erasedAt;
 
+/** An app event of `type` for the customer, a day before `now`, decided by the ledger as the worker decides it. */
+async function appEventYesterday(tenantId: string, customerId: string, type: string, now: Date) {
+  const eventId = `E-${tag()}`;
+  const event = {
+    eventId,
+    type,
+    occurredAt: new Date(now.getTime() - DAY).toISOString(),
+    customer: { id: customerId },
+    channel: "app" as const,
+    properties: {},
+  };
+  await applyEventBatch(db, new ProgrammeCache(db, 0), [
+    { tenantId, id: stableId("event", tenantId, eventId), receivedAt: event.occurredAt, event },
+  ]);
+}
+
+/** A text message to the customer, sent and clicked a day before `now`. */
+async function clickedYesterday(tenantId: string, customerId: string, now: Date) {
+  const y = new Date(now.getTime() - DAY);
+  await db.$executeRaw`
+    INSERT INTO messages (id, tenant_id, customer_id, channel, language, to_address, content, status, send_at,
+      next_attempt_at, sent_at, clicked_at)
+    VALUES (${`msg_${tag()}`}, ${tenantId}, ${customerId}, 'sms', 'en', '+48500000000', '{}'::jsonb, 'clicked', ${y},
+      ${y}, ${y}, ${y})`;
+}
+
+/**
+ * The merge's record alone, as a merge leaves it for what stays under the merged id (movements, messages, events):
+ * what a merge moves (sales, identities, push devices) is moved in the tests of @regulars/customers-store.
+ */
+async function mergedInto(tenantId: string, mergedId: string, intoId: string, at: Date) {
+  await db.$executeRaw`
+    INSERT INTO customer_merges (merged_id, tenant_id, into_id, merged_at)
+    VALUES (${mergedId}, ${tenantId}, ${intoId}, ${at})`;
+}
+
 describe("apply-retention's inactive customers", () => {
   it("keeps a customer whose only activity within the period is an app event that paid action points", async () => {
     const tenantId = await tenantErasingAfterAYear("Feedback Retention Burgers");
@@ -103,6 +139,71 @@ describe("apply-retention's inactive customers", () => {
 
     expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
     expect(await erasedAt(customerId)).toBeNull();
+  });
+
+  it("keeps a customer whose only activity within the period is an app event that paid nothing", async () => {
+    const tenantId = await tenantErasingAfterAYear("App Open Retention Burgers");
+    const now = new Date();
+    const customerId = await longAgoMember(tenantId, now);
+    await appEventYesterday(tenantId, customerId, "app_open", now);
+    expect(await db.ledgerMovement.count({ where: { tenantId, customerId } })).toBe(0);
+
+    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
+    expect(await erasedAt(customerId)).toBeNull();
+  });
+
+  it("keeps a survivor whose merged-away customer clicked a message yesterday, merged an hour ago", async () => {
+    const tenantId = await tenantErasingAfterAYear("Merged Click Retention Burgers");
+    const now = new Date();
+    const survivor = await longAgoMember(tenantId, now);
+    const merged = await longAgoMember(tenantId, now);
+    await clickedYesterday(tenantId, merged, now);
+    await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 3_600_000));
+
+    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
+    expect(await erasedAt(survivor)).toBeNull();
+    expect(await erasedAt(merged)).toBeNull();
+  });
+
+  it("keeps a survivor whose merged-away customer (merged long ago) sent an app event yesterday", async () => {
+    const tenantId = await tenantErasingAfterAYear("Merged Event Retention Burgers");
+    const now = new Date();
+    const survivor = await longAgoMember(tenantId, now);
+    const merged = await longAgoMember(tenantId, now);
+    await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 500 * DAY));
+    // Recorded under the merged-away id, as an integrator still naming it leaves it.
+    await db.$executeRaw`
+      INSERT INTO applied_events (tenant_id, event_id, applied_at, status, customer_id, points)
+      VALUES (${tenantId}, ${`E-${tag()}`}, ${new Date(now.getTime() - DAY)}, 'processed', ${merged}, 0)`;
+
+    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
+    expect(await erasedAt(survivor)).toBeNull();
+  });
+
+  it("keeps a survivor of a merge made within the period, though neither customer did anything else", async () => {
+    const tenantId = await tenantErasingAfterAYear("Recent Merge Retention Burgers");
+    const now = new Date();
+    const survivor = await longAgoMember(tenantId, now);
+    const merged = await longAgoMember(tenantId, now);
+    await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 30 * DAY));
+
+    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
+    expect(await erasedAt(survivor)).toBeNull();
+  });
+
+  it("erases a survivor merged long ago whose customers did nothing since, both ids with it, once", async () => {
+    const tenantId = await tenantErasingAfterAYear("Old Merge Retention Burgers");
+    const now = new Date();
+    const survivor = await longAgoMember(tenantId, now);
+    const merged = await longAgoMember(tenantId, now);
+    await clickedYesterday(tenantId, merged, new Date(now.getTime() - 600 * DAY));
+    await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 500 * DAY));
+
+    // The merged-away id is never a candidate of its own: one erasure, the survivor's, which erases both.
+    const pass = await applyRetention({ db, log, tenantId, now });
+    expect(pass.acted).toBe(1);
+    expect(await erasedAt(survivor)).toEqual(now);
+    expect(await erasedAt(merged)).toEqual(now);
   });
 
   it("still erases a customer inactive all period, whose points the programme expired meanwhile", async () => {
