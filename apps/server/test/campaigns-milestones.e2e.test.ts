@@ -53,8 +53,7 @@ describe("milestones and tiers", () => {
         ],
       },
     } as never);
-    // 480: 20 points below gold's threshold.
-    await admin.programme.milestones.set.mutate({ milestones: [100, 480] });
+    await admin.programme.milestones.set.mutate({ milestones: [100] });
 
     const fiveOff = await admin.coupons.create.mutate({
       name: "€5 off",
@@ -71,7 +70,7 @@ describe("milestones and tiers", () => {
       system,
       tenant,
       "Almost there",
-      "Only {{ points.to_next_tier }} points to {{ points.next_tier }}",
+      "Only {{ tier_gaps.gold }} points to {{ points.next_tier }}",
     );
     const hundred = await admin.campaigns.create.mutate({
       name: "100 points",
@@ -89,7 +88,8 @@ describe("milestones and tiers", () => {
       name: "Only 20 points to gold",
       status: "active",
       audience: { kind: "none" },
-      trigger: { type: "points_milestone", thresholds: [480] },
+      // 480 points *earned*, whatever was spent: a tier gap, not a balance milestone.
+      trigger: { type: "tier_gap", tierId: "gold", within: 20 },
       actions: [{ type: "send_message", channel: "push", templateId: almostGold.id }],
     });
 
@@ -149,5 +149,21 @@ describe("milestones and tiers", () => {
       return r.messages.sent === 2 ? r : undefined;
     });
     expect(again).toMatchObject({ reach: { entered: 1 }, coupons: { issued: 2 } });
+
+    // A customer who earned 400, redeemed 100 and earned 80 more has a balance of 380 but is 20 points from gold:
+    // told once. The first customer, gold and spent down, never reaches the band again, whatever the balance does.
+    const redeemer = await app.member(`apple-milestones-redeemer-${Date.now()}`);
+    await saleFor(system, tenant, redeemer.id, meal(400));
+    await admin.customers.adjust.mutate({ customerId: redeemer.id, amount: -100, reason: "redeemed at the counter" });
+    await saleFor(system, tenant, redeemer.id, meal(80)); // 480 earned, balance 380
+    const told = await eventually("the redeemer's push", async () => {
+      const got = await received(db, tenant, redeemer.id);
+      return got.length >= 2 ? got.map((m) => m.body) : undefined;
+    });
+    expect(told).toEqual([expect.stringContaining("reached"), expect.stringContaining("Only 20 points to Gold")]);
+    await saleFor(system, tenant, redeemer.id, meal(5)); // still in the band
+    await quietPeriod();
+    expect(await received(db, tenant, redeemer.id)).toHaveLength(2);
+    expect(await received(db, tenant, member.id)).toHaveLength(3);
   });
 });

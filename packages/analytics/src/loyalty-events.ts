@@ -77,6 +77,9 @@ function typedColumns(e: LoyaltyEvent): Partial<typeof empty> {
       return { points: e.points, balance: e.balance };
     case "points.milestone":
       return { balance: e.balance };
+    case "tier.gap":
+      // The tier, band and gap stay in `details`.
+      return { tier_to: e.tierId, transaction_id: e.transactionId ?? "" };
     case "tier.changed":
       return {
         tier_from: e.from ?? "",

@@ -1,4 +1,4 @@
-import { isInControlGroup } from "@regulars/campaigns";
+import { isInControlGroup, MAX_CAUSE_DEPTH } from "@regulars/campaigns";
 import { CampaignDefinition, DomainEvent } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
@@ -489,12 +489,7 @@ describe("who gets what", () => {
 describe("what campaigns cause", () => {
   const repeatable = { perCustomer: { mode: "repeatable" as const, minGapHours: 0 }, frequencyCaps: [] };
   const thanks = [{ type: "award_points" as const, points: 5, reason: "Thanks" }];
-  const onEarned = (campaignCaused?: boolean) => ({
-    type: "domain_event" as const,
-    eventType: "points.earned" as const,
-    conditions: [],
-    ...(campaignCaused ? { campaignCaused } : {}),
-  });
+  const onEarned = () => ({ type: "domain_event" as const, eventType: "points.earned" as const, conditions: [] });
   const earned = (tenantId: string, customerId: string) =>
     event({
       ...base(tenantId, customerId),
@@ -570,28 +565,25 @@ describe("what campaigns cause", () => {
     expect(fed[1]).toMatchObject({ source: "campaign", causedByCampaignId: campaignId });
   });
 
-  it("a chain through another campaign ends: one opted in hears a plain one's bonus, and no one hears its own", async () => {
+  it("two campaigns on each other's bonus stop within the depth bound, and no one hears its own", async () => {
     const { tenantId } = await runnerTenant(db);
     const started = { startedAt: later(now, -HOUR) };
-    const plain = await addCampaign(
-      db,
-      tenantId,
-      { audience: { kind: "none" }, trigger: onEarned(), actions: thanks, limits: repeatable },
-      started,
-    );
-    const listening = await addCampaign(
-      db,
-      tenantId,
-      { audience: { kind: "none" }, trigger: onEarned(true), actions: thanks, limits: repeatable },
-      started,
-    );
+    const definition = {
+      audience: { kind: "none" as const },
+      trigger: onEarned(),
+      actions: thanks,
+      limits: repeatable,
+    };
+    const first = await addCampaign(db, tenantId, definition, started);
+    const second = await addCampaign(db, tenantId, definition, started);
     const customer = await addCustomer(db, tenantId);
-    // The customer's points start both; the plain one's bonus starts the listening one again; nothing more.
-    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer));
-    expect(await enrolmentsOf(db, plain)).toHaveLength(1);
-    expect(await enrolmentsOf(db, listening)).toHaveLength(2);
-    expect(await movementsOf(db, tenantId)).toHaveLength(3);
-    expect(fed).toHaveLength(4);
+    // The customer's points start both (depth 1); each one's bonus starts the other (depth 2, then 3); a bonus of a
+    // chain of MAX_CAUSE_DEPTH campaigns starts no one.
+    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer), 10);
+    expect(await enrolmentsOf(db, first)).toHaveLength(MAX_CAUSE_DEPTH);
+    expect(await enrolmentsOf(db, second)).toHaveLength(MAX_CAUSE_DEPTH);
+    expect(await movementsOf(db, tenantId)).toHaveLength(2 * MAX_CAUSE_DEPTH);
+    expect(fed).toHaveLength(1 + 2 * MAX_CAUSE_DEPTH);
   });
 });
 

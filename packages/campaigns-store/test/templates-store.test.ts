@@ -194,6 +194,8 @@ describe("variables and preview", () => {
       // An adjustment is not points earned: the gap to Silver (200 earned) is all of it.
       points: { balance: 150, next_tier: "Silver", to_next_tier: 200 },
       tenant: { name: tenant.name },
+      // By tier, in the tiers' unit, for a `tier_gap` campaign's "Only 200 points to silver".
+      tier_gaps: { silver: 200 },
     });
     expect(await customerMessageVariables(db, tenantId, "cus_unknown")).toBeNull();
   });

@@ -1,5 +1,4 @@
-import { type CampaignAction, type CampaignTrigger, campaignEventTypes, type DomainEvent } from "@regulars/contracts";
-import { conditionsHold } from "./conditions.ts";
+import type { DomainEvent } from "@regulars/contracts";
 
 /**
  * The campaign whose act the event is: the one whose step gave the bonus or the coupon (`causedByCampaignId`), the one
@@ -24,67 +23,28 @@ export function causingCampaignOf(event: DomainEvent): string | null {
 }
 
 /**
- * Whether a trigger hears what other campaigns caused: a `domain_event` whose admin opted in (`campaignCaused`), or
- * one on an event only campaigns make (`campaign.enrolled`, `message.*`), which would hear nothing otherwise.
+ * How many campaigns a chain holds before what its last one causes starts no one. A customer's act (depth 0) starts
+ * A, whose bonus (depth 1) starts B, whose bonus (depth 2) starts C, whose bonus (depth 3) is heard by none: enough
+ * for "push when a coupon lands" after a welcome coupon, or a follow-up on another campaign's enrolment, and a bound on
+ * campaigns that start each other in turns.
  */
-export const hearsCampaignCaused = (trigger: CampaignTrigger): boolean =>
-  trigger.type === "domain_event" && (trigger.campaignCaused === true || campaignEventTypes.has(trigger.eventType));
+export const MAX_CAUSE_DEPTH = 3;
 
 /**
- * Whether the campaign may be started by the event as far as its cause goes. Never by what its own steps caused (its
- * bonus announced as points.earned would enrol it again, without end). What another campaign caused, only when it
- * hears campaign-caused events and the causing campaign does not: so a chain of campaigns is one hop long (a customer's
- * act starts A, A's bonus starts B, and B's bonus starts no one), and two campaigns cannot start each other in turns.
- * `triggerOf` gives the causing campaign's trigger when it is active; one that is not runs no step, so what it caused
- * earlier (a message opened late) is heard as from a campaign that does not listen.
+ * The depth of what a campaign causes when an event of `depth` started it: one more campaign in the chain. A customer's
+ * act is depth 0, so a campaign it starts causes depth 1 (also the depth assumed for a campaign-caused event whose
+ * chain is unknown: published before depths were kept, or naming no step).
  */
-export function hearsCause(
-  campaign: { id: string; trigger: CampaignTrigger },
-  event: DomainEvent,
-  triggerOf: (campaignId: string) => CampaignTrigger | undefined,
-): boolean {
+export const causeDepthAfter = (depth: number): number => depth + 1;
+
+/**
+ * Whether a campaign may be started by the event as far as its cause goes. Never by what its own steps or enrolments
+ * caused (its bonus announced as points.earned would enrol it again, without end), whatever its conditions; by what
+ * other campaigns caused while the chain is shorter than `MAX_CAUSE_DEPTH`, so campaigns starting each other stop
+ * after a few rounds. `depth` is the event's (0 for one no campaign caused; the store's `causeDepthOf`).
+ */
+export function hearsCause(campaignId: string, event: DomainEvent, depth: number): boolean {
   const cause = causingCampaignOf(event);
   if (cause === null) return true;
-  if (cause === campaign.id || !hearsCampaignCaused(campaign.trigger)) return false;
-  const causer = triggerOf(cause);
-  return causer === undefined || !hearsCampaignCaused(causer);
-}
-
-/** The events a step announces, with the fields known when the campaign is saved. */
-function announcedBy(action: CampaignAction): { types: string[]; fields: Record<string, unknown> } {
-  switch (action.type) {
-    case "award_points":
-      return {
-        types: ["points.earned"],
-        fields: { movementKind: "bonus", points: action.points, transactionId: null, pending: false },
-      };
-    case "issue_coupon":
-      return { types: ["coupon.issued"], fields: { campaignId: action.couponCampaignId, source: "campaign" } };
-    case "send_message":
-      return {
-        types: ["message.sent", "message.delivered", "message.failed", "message.opened", "message.clicked"],
-        fields: { channel: action.channel },
-      };
-  }
-}
-
-/**
- * The event type a `domain_event` campaign listens to that its own actions announce, unless its conditions rule its
- * own out (`movementKind ne bonus`): null when there is none. Such a campaign is refused when saved, as it would
- * expect to hear its own bonus or coupon and never does. Conditions on fields unknown until the event exists (a
- * balance) may hold, so they rule nothing out.
- */
-export function ownAnnouncementHeard(definition: {
-  trigger: CampaignTrigger;
-  actions: readonly CampaignAction[];
-}): string | null {
-  const { trigger } = definition;
-  if (trigger.type !== "domain_event") return null;
-  for (const action of definition.actions) {
-    const own = announcedBy(action);
-    if (!own.types.includes(trigger.eventType)) continue;
-    const decidable = trigger.conditions.filter((c) => Object.hasOwn(own.fields, c.field));
-    if (conditionsHold(decidable, own.fields)) return trigger.eventType;
-  }
-  return null;
+  return cause !== campaignId && depth < MAX_CAUSE_DEPTH;
 }

@@ -9,7 +9,7 @@ export {
   nextBroadcastRunAfterLast,
   nextBroadcastRuns,
 } from "./broadcast.ts";
-export { causingCampaignOf, hearsCampaignCaused, hearsCause, ownAnnouncementHeard } from "./campaign-causes.ts";
+export { causeDepthAfter, causingCampaignOf, hearsCause, MAX_CAUSE_DEPTH } from "./campaign-causes.ts";
 export { capAllows, capRefusing, type PreviousSend } from "./caps.ts";
 export {
   birthdayOccurrence,

@@ -62,6 +62,11 @@ export function matchTrigger(campaign: Triggered, event: DomainEvent, facts: Tri
       return event.type === "points.milestone" && (t.thresholds ?? [event.threshold]).includes(event.threshold)
         ? match(`milestone:${event.threshold}:${event.crossing}`)
         : null;
+    case "tier_gap":
+      // The ledger announces only to customers below the tier, once per crossing into the band.
+      return event.type === "tier.gap" && event.tierId === t.tierId && event.within === t.within
+        ? match(`tier_gap:${event.tierId}:${event.within}:${event.crossing}`)
+        : null;
     case "points_expiring": {
       if (event.type !== "points.expiring" || event.points < (t.minPoints ?? 1)) return null;
       const expires = Date.parse(event.expiresAt);

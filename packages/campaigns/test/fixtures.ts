@@ -108,6 +108,19 @@ export const events = {
     balance: threshold + 3,
     crossing,
   }),
+  /** Ada's qualifying value came within `within` of `tierId`'s threshold, as the ledger announces it. */
+  tierGap: (tierId: string, within: number, value: number, crossing = 1, threshold = 500): DomainEvent => ({
+    ...base,
+    type: "tier.gap",
+    id: `tier_gap:cus_ada:${tierId}:${within}:${crossing}`,
+    tierId,
+    within,
+    threshold,
+    value,
+    gap: threshold - value,
+    crossing,
+    transactionId: "tx_1",
+  }),
   expiring: (points: number, expiresAt: string): DomainEvent => ({
     ...base,
     type: "points.expiring",

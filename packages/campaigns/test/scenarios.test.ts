@@ -105,16 +105,31 @@ describe("acceptance scenarios, as campaign decisions", () => {
 
   it("6: 'you reached 100 points' and 'only 20 points to gold' fire once per crossing", () => {
     const hundred = campaign({ trigger: { type: "points_milestone", thresholds: [100] }, actions: [push("tpl_100")] });
-    const nearGold = {
-      ...campaign({ trigger: { type: "points_milestone", thresholds: [480] }, actions: [push("tpl_near_gold")] }),
-      id: "cmp_near_gold",
-    };
     expect(run(hundred, events.milestone(100), customer())?.[0]?.status).toBe("run");
     expect(run(hundred, events.milestone(480), customer())).toBeNull();
-    expect(run(nearGold, events.milestone(480), customer())?.[0]?.status).toBe("run");
     // Crossing 100 again later (after spending below it) is another occurrence; a once-only campaign refuses it.
     const history = [{ occurrence: "milestone:100:1", at: after(-days(20)) }];
     expect(run(hundred, events.milestone(100, 2), customer(), { history })?.[0]?.reason).toBe("already_received");
+
+    // "Only 20 points to gold" follows what the tiers count (points earned), not the spendable balance: a customer
+    // who earned 480 and redeemed 100 (balance 380) is told, with the gap; one already gold whose balance reaches 480
+    // after spending gets no `tier.gap` from the ledger, and a balance milestone at 480 no longer starts it.
+    const nearGold = {
+      ...campaign({ trigger: { type: "tier_gap", tierId: "gold", within: 20 }, actions: [push("tpl_near_gold")] }),
+      id: "cmp_near_gold",
+    };
+    const redeemer = events.tierGap("gold", 20, 480);
+    expect(redeemer.type === "tier.gap" && redeemer.gap).toBe(20);
+    expect(matchTrigger(nearGold.definition, redeemer)?.occurrence).toBe("tier_gap:gold:20:1");
+    expect(run(nearGold, redeemer, customer())?.[0]?.status).toBe("run");
+    expect(run(nearGold, events.milestone(480), customer())).toBeNull();
+    expect(run(nearGold, events.tierGap("gold", 50, 460), customer())).toBeNull();
+    expect(run(nearGold, events.tierGap("silver", 20, 185, 1, 200), customer())).toBeNull();
+    // A refund took the value below the band and it rose again: crossing 2, which a once-only campaign refuses.
+    const told = [{ occurrence: "tier_gap:gold:20:1", at: after(-days(3)) }];
+    expect(run(nearGold, events.tierGap("gold", 20, 485, 2), customer(), { history: told })?.[0]?.reason).toBe(
+      "already_received",
+    );
   });
 
   it("10: points expiring in 14 days trigger the notice that day, at 18:00 local", () => {

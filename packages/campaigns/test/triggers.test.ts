@@ -1,6 +1,13 @@
 import { CampaignTrigger, type DomainEvent } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { causingCampaignOf, hearsCause, matchesTrigger, matchTrigger, ownAnnouncementHeard } from "../src/index.ts";
+import {
+  causeDepthAfter,
+  causingCampaignOf,
+  hearsCause,
+  MAX_CAUSE_DEPTH,
+  matchesTrigger,
+  matchTrigger,
+} from "../src/index.ts";
 import { days, definition, events, NOW } from "./fixtures.ts";
 
 const on = (trigger: CampaignTrigger, audience = definition().audience) => ({ trigger, audience });
@@ -225,64 +232,47 @@ describe("campaign-caused events: a campaign never starts itself, and chains of 
     balance: 105,
     ...(causedByCampaignId ? { causedByCampaignId } : {}),
   });
-  const onEarned = (campaignCaused?: boolean): CampaignTrigger => ({
-    type: "domain_event",
-    eventType: "points.earned",
-    conditions: [],
-    ...(campaignCaused !== undefined ? { campaignCaused } : {}),
+  const enrolled = (campaignId: string): DomainEvent => ({
+    ...who,
+    type: "campaign.enrolled",
+    id: `campaign-enrolled:enr_${campaignId}`,
+    campaignId,
+    version: 1,
+    enrolmentId: `enr_${campaignId}`,
+    occurrence: "tx:t1",
+    outcome: "entered",
   });
-  const heard = (id: string, trigger: CampaignTrigger, event: DomainEvent, others: Record<string, CampaignTrigger>) =>
-    hearsCause({ id, trigger }, event, (other) => others[other]);
 
-  it("its own bonus does not start a campaign on points.earned, opted in or not; a customer's points do", () => {
+  it("its own bonus or enrolment never starts a campaign, at any depth; a customer's points always do", () => {
     expect(causingCampaignOf(bonus("cmp_a"))).toBe("cmp_a");
-    expect(heard("cmp_a", onEarned(), bonus("cmp_a"), { cmp_a: onEarned() })).toBe(false);
-    expect(heard("cmp_a", onEarned(true), bonus("cmp_a"), { cmp_a: onEarned(true) })).toBe(false);
-    expect(heard("cmp_a", onEarned(), bonus(), {})).toBe(true);
+    expect(causingCampaignOf(bonus())).toBeNull();
+    expect(hearsCause("cmp_a", bonus("cmp_a"), 1)).toBe(false);
+    expect(hearsCause("cmp_a", enrolled("cmp_a"), 1)).toBe(false);
+    expect(hearsCause("cmp_a", bonus(), 0)).toBe(true);
   });
 
-  it("another campaign's bonus only when opted in, and never from a campaign that is opted in itself", () => {
-    const others = { cmp_plain: onEarned(), cmp_listening: onEarned(true) };
-    expect(heard("cmp_b", onEarned(), bonus("cmp_plain"), others)).toBe(false);
-    expect(heard("cmp_b", onEarned(true), bonus("cmp_plain"), others)).toBe(true);
-    expect(heard("cmp_b", onEarned(true), bonus("cmp_listening"), others)).toBe(false);
+  it("what another campaign caused is heard, unopted, until the chain holds MAX_CAUSE_DEPTH campaigns", () => {
+    expect(causeDepthAfter(0)).toBe(1);
+    for (let depth = 1; depth < MAX_CAUSE_DEPTH; depth++) {
+      expect(hearsCause("cmp_b", bonus("cmp_a"), depth)).toBe(true);
+      expect(hearsCause("cmp_b", enrolled("cmp_a"), depth)).toBe(true);
+    }
+    expect(hearsCause("cmp_b", bonus("cmp_a"), MAX_CAUSE_DEPTH)).toBe(false);
+    expect(hearsCause("cmp_b", enrolled("cmp_a"), MAX_CAUSE_DEPTH)).toBe(false);
   });
 
-  it("two campaigns on each other's enrolments do not start each other in turns", () => {
-    const enrolled = (campaignId: string): DomainEvent => ({
-      ...who,
-      type: "campaign.enrolled",
-      id: `campaign-enrolled:enr_${campaignId}`,
-      campaignId,
-      version: 1,
-      enrolmentId: `enr_${campaignId}`,
-      occurrence: "tx:t1",
-      outcome: "entered",
-    });
-    const onEnrolmentIn = (campaignId: string): CampaignTrigger => ({
-      type: "domain_event",
-      eventType: "campaign.enrolled",
-      conditions: [{ field: "campaignId", op: "eq", value: campaignId }],
-    });
-    const others = { cmp_a: onEnrolmentIn("cmp_b"), cmp_b: onEnrolmentIn("cmp_a"), cmp_sale: onEarned() };
-    expect(heard("cmp_b", others.cmp_b, enrolled("cmp_a"), others)).toBe(false);
-    expect(heard("cmp_a", others.cmp_a, enrolled("cmp_b"), others)).toBe(false);
-    // Entering a campaign started by a customer's act still starts one listening to it, without opting in.
-    expect(heard("cmp_a", onEnrolmentIn("cmp_sale"), enrolled("cmp_sale"), others)).toBe(true);
-  });
-
-  it("a campaign on an event its own actions announce is named for refusal, unless its conditions leave its own out", () => {
-    const award = { type: "award_points", points: 5, reason: "Thanks" } as const;
-    expect(ownAnnouncementHeard({ trigger: onEarned(), actions: [award] })).toBe("points.earned");
-    const onSalePoints: CampaignTrigger = {
-      type: "domain_event",
-      eventType: "points.earned",
-      conditions: [{ field: "movementKind", op: "eq", value: "earn" }],
-    };
-    expect(ownAnnouncementHeard({ trigger: onSalePoints, actions: [award] })).toBeNull();
-    const onCoupon: CampaignTrigger = { type: "domain_event", eventType: "coupon.issued", conditions: [] };
-    const issue = { type: "issue_coupon", couponCampaignId: "cc_fries" } as const;
-    expect(ownAnnouncementHeard({ trigger: onCoupon, actions: [award, issue] })).toBe("coupon.issued");
-    expect(ownAnnouncementHeard({ trigger: onCoupon, actions: [award] })).toBeNull();
+  it("two campaigns on each other's bonus stop once the chain holds MAX_CAUSE_DEPTH campaigns", () => {
+    // A customer's points start A; A's bonus starts B; B's bonus starts A; each start one campaign deeper.
+    let event = bonus();
+    let depth = 0;
+    let starts = 0;
+    for (let round = 0; round < 10; round++) {
+      const campaign = round % 2 === 0 ? "cmp_a" : "cmp_b";
+      if (!hearsCause(campaign, event, depth)) break;
+      starts++;
+      depth = causeDepthAfter(depth);
+      event = bonus(campaign);
+    }
+    expect(starts).toBe(MAX_CAUSE_DEPTH);
   });
 });

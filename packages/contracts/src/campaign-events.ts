@@ -29,6 +29,12 @@ export const CampaignEnrolled = z.object({
   enrolmentId: z.string(),
   occurrence: z.string(),
   outcome: z.enum(["entered", "control", "skipped"]),
+  /**
+   * How many campaigns the chain that led here holds, this one included: 1 when a customer's act started it, 2 when
+   * another campaign's bonus, coupon, message or enrolment did. A campaign-caused event this deep or deeper starts no
+   * campaign, so campaigns cannot start each other without end. Absent: 1.
+   */
+  causeDepth: z.number().int().min(1).optional(),
 });
 export type CampaignEnrolled = z.infer<typeof CampaignEnrolled>;
 

@@ -10,6 +10,7 @@ const recurringTriggers: ReadonlySet<CampaignTriggerType> = new Set([
   "broadcast",
   "birthday",
   "points_milestone",
+  "tier_gap",
   "tier_reached",
   "points_expiring",
   "inactive",

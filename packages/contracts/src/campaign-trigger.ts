@@ -111,6 +111,16 @@ export const CampaignTrigger = z
       type: z.literal("points_milestone"),
       thresholds: z.array(z.number().int().positive()).min(1).max(50).optional(),
     }),
+    /**
+     * The customer came within `within` of tier `tierId`'s threshold ("Only 20 points to gold"), in the tiers' own
+     * unit (points earned, spend in minor units, or orders; never the spendable balance), from below, while below
+     * that tier. Once per crossing: a refund taking the value back below the band lets the next rise count again.
+     */
+    z.strictObject({
+      type: z.literal("tier_gap"),
+      tierId: TierRef,
+      within: z.number().int().positive().max(100_000_000),
+    }),
     /** Points about to expire: acts `daysBefore` days before they do (at once if the notice came later). */
     z.strictObject({
       type: z.literal("points_expiring"),
@@ -126,8 +136,9 @@ export const CampaignTrigger = z
     z.strictObject({ type: z.literal("inactive"), days: z.number().int().min(1).max(1_095) }),
     z.strictObject({ type: z.literal("segment_entered"), segmentId: SegmentRef }),
     /**
-     * Any domain event of a type, when every condition holds. Never what the campaign's own steps caused, and what
-     * other campaigns' steps caused (their bonus points, coupons) only when `campaignCaused` is true.
+     * Any domain event of a type, when every condition holds. Never what the campaign's own steps caused; what other
+     * campaigns caused (their bonus points, coupons, messages, enrolments) while their chain is short (see
+     * `hearsCause` in @regulars/campaigns).
      */
     z.strictObject({
       type: z.literal("domain_event"),
@@ -137,10 +148,10 @@ export const CampaignTrigger = z
         .boolean()
         .optional()
         .meta({
+          deprecated: true,
           description:
-            "Also start on events other campaigns caused (a bonus, a coupon they gave), except those of campaigns that " +
-            "hear such events themselves, so campaigns cannot start each other without end. Absent: false; events " +
-            "only campaigns make (`campaign.enrolled`, `message.*`) are heard as if true.",
+            "Ignored: kept so definitions saved with it still read. Every campaign hears what other campaigns caused, " +
+            "up to a bounded chain, and never what it caused itself.",
         }),
     }),
     /** The audience at planned times. */

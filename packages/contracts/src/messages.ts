@@ -165,6 +165,23 @@ export const PointsMilestone = LoyaltyEventBase.extend({
   crossing: z.number().int(),
 });
 /**
+ * The value a customer's tier rests on (points earned, spend in minor units, or orders: the tiers' basis) rose to
+ * within `within` of tier `tierId`'s threshold, from below that band, while the customer's tier was below it ("Only
+ * 20 points to gold"). Announced once per crossing; a fall back below the band lets the next rise be a new one.
+ * Only for the `(tierId, within)` pairs that campaigns with a `tier_gap` trigger ask for.
+ */
+export const TierGap = LoyaltyEventBase.extend({
+  type: z.literal("tier.gap"),
+  tierId: z.string(),
+  within: z.number().int(),
+  threshold: z.number(),
+  /** The qualifying value after the movement, and what it still lacks (`threshold - value`). */
+  value: z.number(),
+  gap: z.number(),
+  crossing: z.number().int(),
+  transactionId: z.string().nullable(),
+});
+/**
  * A customer's tier changed. Its id starts with `tier:<customerId>:`: after a merge moved the merged customer's
  * events to the survivor, the dashboard tells the survivor's own changes from them by it.
  */
@@ -224,6 +241,7 @@ export const LoyaltyEvent = z.discriminatedUnion("type", [
   PointsExpiring,
   PointsExpired,
   PointsMilestone,
+  TierGap,
   TierChanged,
   StampCardCompleted,
   CouponIssued,
@@ -240,6 +258,7 @@ export const DomainEvent = z.discriminatedUnion("type", [
   PointsExpiring,
   PointsExpired,
   PointsMilestone,
+  TierGap,
   TierChanged,
   StampCardCompleted,
   CouponIssued,

@@ -1,5 +1,5 @@
 // @regulars/ledger: the ledger's pure domain, no I/O. Double-entry postings, how movements change point lots
-// (FIFO, pending, debt paid off first), milestone crossings, and what a sale or a refund does to a customer's
+// (FIFO, pending, debt paid off first), milestone and tier-gap crossings, and what a sale or a refund does to a customer's
 // loyalty (movements, events, stamps, tiers) given their state. `@regulars/ledger-store` runs these in Postgres.
 export {
   type CrossingChanges,
@@ -43,3 +43,11 @@ export {
   type Spent,
 } from "./returned-redemptions.ts";
 export { planSale, type SalePlan, saleRecordOf, stampRewardKey, tierRewardKey } from "./sale-plan.ts";
+export {
+  type QualifyingMove,
+  type TierGap,
+  type TierGapChanges,
+  type TierGapState,
+  tierGapChanges,
+  tierGapKey,
+} from "./tier-gaps.ts";

@@ -40,6 +40,8 @@ export type RefundPlan =
       movements: NewMovement[];
       events: LoyaltyEvent[];
       effects: StoredRefundEffects;
+      /** The tier's qualifying value before and after, in the window the refund is judged in (`tierGapChanges`). */
+      qualifying: { before: number; after: number } | null;
       /** Per refund line, the sale line it took back when it took back exactly one. */
       refundsLineNo: (number | null)[];
     };
@@ -109,6 +111,7 @@ export function planRefund(
     ...(expired > 0 ? { expired } : {}),
   };
   const customerId = sale.customerId;
+  let qualifyingMove: { before: number; after: number } | null = null;
   if (customerId && taken > 0) {
     movements.push({
       ...base,
@@ -177,7 +180,9 @@ export function planRefund(
       // it, never more than is left of what its sale added (its total as posted, `planSale`'s `postedTotal`).
       const spendLeft = Math.max(0, sale.total - sale.refundedTotal);
       const lowerBy = { points_earned: reversed, spend: Math.min(t.total, spendLeft), orders: orderRefunded ? 1 : 0 };
+      const valueBefore = judged.total();
       countInWindows(state, sale.occurredAt, -lowerBy[tiers.basis]);
+      if (counted) qualifyingMove = { before: valueBefore, after: judged.total() };
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged);
       const back =
         qualifying !== null && config.refunds.tierRewards
@@ -261,6 +266,7 @@ export function planRefund(
     sale.stampsTaken[card] = (sale.stampsTaken[card] ?? 0) + n;
   return {
     points,
+    qualifying: qualifyingMove,
     explanation: {
       rules: [
         {

@@ -24,6 +24,8 @@ export interface SalePlan {
   events: LoyaltyEvent[];
   /** Stamps and a tier upgrade, recorded with the sale so that a refund can take them back. */
   effects: SaleEffects;
+  /** The tier's qualifying value before and after the sale, in the window it is judged in (`tierGapChanges`). */
+  qualifying: { before: number; after: number } | null;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -157,13 +159,16 @@ export function planSale(
   // loaded without its window) belongs to a total not loaded: added to another period's, the two periods' points
   // together would reach a tier neither did. It upgrades nothing; it earns its points and stamps.
   const judged = judgingWindow(state, occurredAt);
+  let qualifyingMove: SalePlan["qualifying"] = null;
   if (tiers && inQualifyingWindow(judged.window, occurredAt)) {
+    const valueBefore = judged.total();
     countInWindows(
       state,
       occurredAt,
       tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? postedTotal : 1,
     );
     const qualifying = judged.total();
+    qualifyingMove = { before: valueBefore, after: qualifying };
     const reached = tierFor(tiers, qualifying);
     const current = tiers.levels.find((l) => l.id === state.tier);
     // Upgrades are immediate; downgrades only happen at the end of the qualification period. A held tier the
@@ -213,7 +218,7 @@ export function planSale(
       state.tierChanged = true;
     }
   }
-  return { points: explanation.points, explanation, movements, events, effects };
+  return { points: explanation.points, explanation, movements, events, effects, qualifying: qualifyingMove };
 }
 
 /**

@@ -30,6 +30,11 @@ export const MessageVariables = z.object({
     })
     .optional(),
   tenant: z.object({ name: z.string() }).optional(),
+  /**
+   * By tier id, what the customer still lacks of each tier above theirs, in the tiers' unit (points earned, spend in
+   * minor units, or orders): `{{ tier_gaps.gold }}` in a `tier_gap` campaign's message ("Only 20 points to gold").
+   */
+  tier_gaps: z.record(z.string(), z.number()).optional(),
 });
 export type MessageVariables = z.infer<typeof MessageVariables>;
 
@@ -43,6 +48,7 @@ export const sampleVariables: readonly MessageVariables[] = [
     points: { balance: 1_250, to_next_tier: 250, next_tier: "Platinum", expiring: 100, expiring_on: "31 December" },
     coupon: { code: "SAMPLE-CODE", title: "Sample coupon", expires_on: "31 December" },
     tenant: { name: "Sample Brand" },
+    tier_gaps: { platinum: 250 },
   },
   { customer: { first_name: "Alexandra" }, points: { balance: 0 }, tenant: { name: "Sample Brand" } },
 ];

@@ -202,6 +202,7 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   },
   customer_loyalty: { where: byCustomer, export: true, erase: "keep", why: "tier state the ledger applies" },
   milestone_crossings: { where: byCustomer, export: true, erase: "keep", why: "derived from the ledger" },
+  tier_gap_crossings: { where: byCustomer, export: true, erase: "keep", why: "derived from the ledger" },
   stamp_card_progress: { where: byCustomer, export: true, erase: "keep", why: "loyalty state the ledger applies" },
   ledger_accounts: { where: "t.owner = ANY($2::text[])", export: true, erase: "keep", why: "balances = Σ entries" },
   ledger_entries: { where: ofAccounts, export: true, erase: "keep", why: "append-only double entry" },

@@ -39,6 +39,7 @@ export {
   dueForTierJudging,
   effectiveTier,
   floorActive,
+  gapsToTiers,
   latestJudgedTierSince,
   type TierFloor,
   type TierMember,

@@ -60,6 +60,24 @@ export function tierProgress(
   };
 }
 
+/**
+ * What the value still lacks of each level above the tier held, by level id, in the tiers' own unit (points earned,
+ * spend in minor units, or orders): `{ gold: 20 }` renders "Only 20 points to gold" for a `tier_gap` campaign on gold.
+ * The held tier is read as `tierProgress` reads it; levels at or below it are left out, so nobody is told the way to a
+ * tier they have.
+ */
+export function gapsToTiers(
+  tiers: TierProgramme,
+  qualifyingValue: number,
+  currentTierId: string | null,
+): Record<string, number> {
+  const held = tierProgress(tiers, qualifyingValue, currentTierId).tier;
+  const gaps: Record<string, number> = {};
+  for (const l of ascending(tiers))
+    if (l.threshold > held.threshold) gaps[l.id] = Math.max(0, l.threshold - qualifyingValue);
+  return gaps;
+}
+
 /** An admin-assigned tier the customer does not fall below while `until` is ahead. */
 export interface TierFloor {
   tier: string;

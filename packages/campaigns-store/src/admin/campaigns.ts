@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { recordAudit } from "@regulars/audit";
-import { canEdit, canMove, ownAnnouncementHeard } from "@regulars/campaigns";
+import { canEdit, canMove } from "@regulars/campaigns";
 import { CampaignDefinition, type CampaignStatus } from "@regulars/contracts";
 import { type CampaignModel, type Db, type DbTx, type Prisma, withTransaction } from "@regulars/db";
 import { DomainError, issuesFromZod } from "@regulars/errors";
@@ -17,23 +17,12 @@ import { checkReferences } from "./references.ts";
 import { type DueRun, statusFields } from "./status.ts";
 
 /**
- * The definition as the contract reads it, or `invalid_request` naming each field at fault. A `domain_event` campaign
- * on an event its own actions announce is refused too: it is never started by its own bonus or coupon (`hearsCause`),
- * which is what its admin would expect, so say so now rather than let it wait for them.
+ * The definition as the contract reads it, or `invalid_request` naming each field at fault. A campaign on an event its
+ * own actions announce is saved as any other: it never hears its own (`hearsCause`), and hears other campaigns'.
  */
 export function parseDefinition(input: unknown): CampaignDefinition {
   const parsed = CampaignDefinition.safeParse(input);
-  if (parsed.success) {
-    const own = ownAnnouncementHeard(parsed.data);
-    if (own === null) return parsed.data;
-    const example = own === "points.earned" ? " (movementKind ne bonus)" : "";
-    const message =
-      `its own actions announce ${own}, which never starts the campaign again: ` +
-      `choose another event, or add a condition that leaves its own out${example}`;
-    throw new DomainError("invalid_request", `the campaign cannot be saved: trigger.eventType: ${message}`, [
-      { path: "trigger.eventType", message },
-    ]);
-  }
+  if (parsed.success) return parsed.data;
   const issues = issuesFromZod(parsed.error);
   throw new DomainError(
     "invalid_request",

@@ -24,7 +24,8 @@ export async function checkReferences(
   }
   if (definition.audience.kind === "segment") segmentIds.add(definition.audience.segmentId);
   if (definition.trigger.type === "segment_entered") segmentIds.add(definition.trigger.segmentId);
-  const tierId = definition.trigger.type === "tier_reached" ? definition.trigger.tierId : undefined;
+  const trigger = definition.trigger;
+  const tierId = trigger.type === "tier_reached" || trigger.type === "tier_gap" ? trigger.tierId : undefined;
 
   const [coupons, templates, segments, programme] = await Promise.all([
     db.couponCampaign.findMany({ where: { tenantId, id: { in: [...couponIds] } }, select: { id: true } }),

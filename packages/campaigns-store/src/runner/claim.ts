@@ -55,16 +55,24 @@ interface ClaimedRow {
 
 /**
  * A step's action as `campaign_steps.action` keeps it: a message's with the zone planning timed it in beside the
- * definition's fields, for the message it queues (the send check reads quiet hours on that clock again).
+ * definition's fields, for the message it queues (the send check reads quiet hours on that clock again); and, past a
+ * customer's own act, the chain depth of what the step causes (`causeDepthOf` reads it back; absent: 1).
  */
-export const storedAction = (action: CampaignAction, zone: string): CampaignAction & { deliveryZone?: string } =>
-  action.type === "send_message" ? { ...action, deliveryZone: zone } : action;
+export const storedAction = (
+  action: CampaignAction,
+  zone: string,
+  causeDepth = 1,
+): CampaignAction & { deliveryZone?: string; causeDepth?: number } => ({
+  ...action,
+  ...(action.type === "send_message" ? { deliveryZone: zone } : {}),
+  ...(causeDepth > 1 ? { causeDepth } : {}),
+});
 
 const StoredZone = z.object({ deliveryZone: z.string().min(1).nullish() });
 
-/** The definition's action (a strict schema) and the zone stored beside it. */
+/** The definition's action (a strict schema) and the zone stored beside it; the depth is the trigger worker's. */
 function readStoredAction(stored: unknown): { action: CampaignAction; deliveryZone: string | null } {
-  const { deliveryZone, ...action } = (stored ?? {}) as Record<string, unknown>;
+  const { deliveryZone, causeDepth: _depth, ...action } = (stored ?? {}) as Record<string, unknown>;
   return {
     action: CampaignAction.parse(action),
     // A malformed zone costs the message its planned clock (the tenant's is used), not the step its run.

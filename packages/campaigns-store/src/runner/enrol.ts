@@ -56,6 +56,11 @@ export interface EnrolInput {
    * which announce thousands per transaction. `outbox` then holds the batch; publishing expands it.
    */
   batchEvents?: boolean;
+  /**
+   * The chain depth of what these enrolments cause (`causeDepthAfter`): 1 (default) when a customer's act or the clock
+   * started them, more when another campaign's doing did. Kept on the steps and told by `campaign.enrolled`.
+   */
+  causeDepth?: number;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -206,13 +211,14 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       enrolmentId: e.id,
       occurrence: e.entry.occurrence,
       outcome: e.outcome,
+      ...(input.causeDepth !== undefined && input.causeDepth > 1 ? { causeDepth: input.causeDepth } : {}),
     };
     result.outbox.push({ id: event.id, tenantId: event.tenantId, type: event.type, payload: event });
   }
   const settled = input.queueDueMessages
     ? await queueMessagesAtPlanning(tx, campaign, rows, now, input.queueDueMessages)
     : new Map<string, SettledStep>();
-  if (rows.length) await insertSteps(tx, campaign, rows, settled, now);
+  if (rows.length) await insertSteps(tx, campaign, rows, settled, now, input.causeDepth);
   if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
   // A message refused as it was queued (an address that is none) ends its enrolment as the step executor would: settled
@@ -248,6 +254,7 @@ async function insertSteps(
   rows: NewStepRow[],
   settled: ReadonlyMap<string, SettledStep>,
   now: Date,
+  causeDepth: number | undefined,
 ): Promise<void> {
   const statusOf = (r: NewStepRow) => settled.get(r.key)?.status ?? (r.step.status === "run" ? "pending" : "skipped");
   const resultOf = (r: NewStepRow) => {
@@ -261,7 +268,7 @@ async function insertSteps(
     SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, run_at,
       status, reason, result::jsonb, done_at
     FROM unnest(${sqlArray(rows.map((r) => r.key))}::text[], ${sqlArray(rows.map((r) => r.enrolment))}::text[], ${sqlArray(rows.map((r) => r.customer))}::text[],
-      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(storedAction(r.step.action, r.step.zone))))}::text[],
+      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(storedAction(r.step.action, r.step.zone, causeDepth))))}::text[],
       ${sqlArray(rows.map((r) => r.step.runAt))}::timestamptz[], ${sqlArray(rows.map(statusOf))}::text[],
       ${sqlArray(rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason)))}::text[],
       ${sqlArray(rows.map(resultOf))}::text[], ${sqlArray(rows.map((r) => (settled.has(r.key) ? now : null)))}::timestamptz[])

@@ -1,7 +1,15 @@
-import { hearsCause, matchTrigger, type TriggerFacts, type TriggerMatch } from "@regulars/campaigns";
-import type { CampaignTrigger, DomainEvent, FrequencyCap } from "@regulars/contracts";
+import {
+  causeDepthAfter,
+  causingCampaignOf,
+  hearsCause,
+  matchTrigger,
+  type TriggerFacts,
+  type TriggerMatch,
+} from "@regulars/campaigns";
+import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
+import { causeDepthOf } from "./cause-depth.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
 import { eventLocationZone } from "./event-location-zone.ts";
 import { recordedAt } from "./recorded-at.ts";
@@ -27,20 +35,16 @@ async function factsFor(db: Db, campaigns: RunnableCampaign[], event: DomainEven
 }
 
 /**
- * Whether the campaign listens to the event at all. Never to what its own steps or enrolments caused, and to what
- * other campaigns caused only as `hearsCause` allows (a campaign's bonus announced as points.earned would start it
- * again, without end); nor to a `skipped` enrolment (the correction of an enrolment that reached no one, not a customer
- * entering anything); and never to what was known before it started (`recordedAt`): a new durable reads the domain
- * stream from its start, and a campaign activated today must not welcome last week's registrations.
+ * Whether the campaign listens to the event at all. Never to what its own steps or enrolments caused (a campaign's
+ * bonus announced as points.earned would start it again, without end); what other campaigns caused is judged once
+ * matched, by the chain's depth (`hearsCause`). Nor to a `skipped` enrolment (the correction of an enrolment that
+ * reached no one, not a customer entering anything); and never to what was known before it started (`recordedAt`): a
+ * new durable reads the domain stream from its start, and a campaign activated today must not welcome last week's
+ * registrations.
  */
-const listensTo = (
-  campaign: RunnableCampaign,
-  event: DomainEvent,
-  knownAt: number,
-  triggerOf: (campaignId: string) => CampaignTrigger | undefined,
-) =>
+const listensTo = (campaign: RunnableCampaign, event: DomainEvent, knownAt: number) =>
   !(event.type === "campaign.enrolled" && event.outcome === "skipped") &&
-  hearsCause({ id: campaign.id, trigger: campaign.definition.trigger }, event, triggerOf) &&
+  causingCampaignOf(event) !== campaign.id &&
   (campaign.startedAt === null || knownAt >= campaign.startedAt.getTime());
 
 /** When the event became known, looked up only when its own time is before some campaign's start. */
@@ -66,13 +70,16 @@ export async function enrolFromEvent(
   if (!("customerId" in event) || !event.customerId) return total;
   const active = await cache.forTenant(event.tenantId, now.getTime());
   const knownAt = await knownAtFor(db, active, event, now);
-  const triggers = new Map(active.map((c) => [c.id, c.definition.trigger]));
-  const campaigns = active.filter((c) => listensTo(c, event, knownAt, (id) => triggers.get(id)));
+  const campaigns = active.filter((c) => listensTo(c, event, knownAt));
   if (!campaigns.length) return total;
   const facts = await factsFor(db, campaigns, event);
-  const matches = campaigns
+  const matched = campaigns
     .map((campaign) => ({ campaign, match: matchTrigger(campaign.definition, event, facts) }))
     .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
+  if (!matched.length) return total;
+  // Looked up once some campaign matched, not for every bonus and message announced.
+  const depth = await causeDepthOf(db, event);
+  const matches = matched.filter((m) => hearsCause(m.campaign.id, event, depth));
   if (!matches.length) return total;
   const zones = {
     tenant: await cache.tenantZone(event.tenantId),
@@ -81,7 +88,14 @@ export async function enrolFromEvent(
   const caps = await tenantCaps?.(event.tenantId);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>
-      enrolOccurrences(tx, { campaign, zones, entries: [match], now, tenantCaps: caps }),
+      enrolOccurrences(tx, {
+        campaign,
+        zones,
+        entries: [match],
+        now,
+        tenantCaps: caps,
+        causeDepth: causeDepthAfter(depth),
+      }),
     );
     total.entered += done.entered;
     total.control += done.control;

@@ -11,7 +11,14 @@ import {
 } from "@regulars/ledger-store";
 import type { MessageVariables } from "@regulars/messaging";
 import { programmeInForce } from "@regulars/programme";
-import { effectiveTier, inactivityExpiry, localDate, tierProgress, tierWindowStart } from "@regulars/rules";
+import {
+  effectiveTier,
+  gapsToTiers,
+  inactivityExpiry,
+  localDate,
+  tierProgress,
+  tierWindowStart,
+} from "@regulars/rules";
 
 /** What the caller knows that the customer's rows do not: the coupon a step issued, the clock. */
 export interface VariableExtras {
@@ -103,7 +110,9 @@ export async function customersMessageVariables(
       points.expiring_on = next.day;
     }
     let tierName: string | undefined;
+    let tierGaps: Record<string, number> | undefined;
     if (tiers) {
+      tierGaps = gapsToTiers(tiers, qualifying.get(row.id) ?? 0, tierId);
       const progress = tierProgress(tiers, qualifying.get(row.id) ?? 0, tierId);
       tierName = progress.tier.name;
       if (progress.next) {
@@ -121,6 +130,7 @@ export async function customersMessageVariables(
       points,
       tenant: { name: tenant.name },
       ...(extras.coupon ? { coupon: extras.coupon } : {}),
+      ...(tierGaps && Object.keys(tierGaps).length ? { tier_gaps: tierGaps } : {}),
     });
   }
   return out;

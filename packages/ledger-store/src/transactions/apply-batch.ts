@@ -3,6 +3,7 @@ import { type ProgrammeConfig, type TransactionMessage, transactionFingerprint }
 import { type RawTx, withTransaction } from "@regulars/db";
 import { type ProgrammeAt, planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
+import { announceTierGaps } from "../accounts/tier-gaps.ts";
 import { customerSalesOf, undoInactivityExpiries } from "../accounts/undo-inactivity-expiry.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import {
@@ -280,6 +281,7 @@ async function applySale(work: BatchWork, i: number) {
   if (plan) {
     work.movements.push(...plan.movements);
     work.events.push(...plan.events);
+    work.noteQualifying(i, state, programme?.config.tiers, plan.qualifying);
   }
   // A refund later in the batch looks for a hold and coupon uses only where this checkout may have committed them.
   const checkoutUsed = {
@@ -316,9 +318,11 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   const sources = work.opts.sources;
   const shard = sources?.length ? Math.min(...sources.map((s) => s.partition)) : undefined;
   const movements = shard === undefined ? work.movements : work.movements.map((m) => ({ ...m, counterShard: shard }));
+  // "Only 20 points to gold": the crossings of what the tiers count, beside the balance's milestones.
+  const gapEvents = await announceTierGaps(tx, work.qualifyingMoves);
   const { outbox } = await postAndAnnounce(tx, movements, {
     milestonesOf: (tenantId) => work.milestones.get(tenantId) ?? [],
-    events: work.events,
+    events: [...work.events, ...gapEvents],
     extraOutbox: [...created.map(outboxItem), ...processed.map(outboxItem)],
     // Two events or more per sale: one row per tenant and batch, not hundreds each written and marked published.
     batch: true,

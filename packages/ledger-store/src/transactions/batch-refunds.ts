@@ -35,6 +35,8 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
     programme?.timezone,
   );
   if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
+  const state = sale.customerId ? work.states.get(sale.customerId) : undefined;
+  work.noteQualifying(i, state, (programme?.config ?? defaultProgramme).tiers, plan.qualifying);
   const row: TransactionRow = {
     message: m,
     bodyHash: work.hashes[i]!,

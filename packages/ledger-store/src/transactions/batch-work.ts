@@ -1,7 +1,7 @@
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { LoyaltyEvent, RejectionCode, TransactionMessage } from "@regulars/contracts";
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
-import type { LoyaltyState, NewMovement } from "@regulars/ledger";
+import type { LoyaltyState, NewMovement, QualifyingMove } from "@regulars/ledger";
 import type { ProgrammeCache } from "@regulars/programme";
 import type { CreatedCustomer } from "../customers/created.ts";
 import { saleClaimOf } from "../holds/release.ts";
@@ -75,6 +75,8 @@ export class BatchWork {
   readonly memberships = new Map<string, ReadonlySet<string>>();
   /** The points milestones of each tenant's programme in force, for the crossings at commit. */
   readonly milestones = new Map<string, number[]>();
+  /** Each change of a customer's tier qualifying value, in order, for the tier-gap crossings at commit. */
+  readonly qualifyingMoves: QualifyingMove[] = [];
   /** Refunds whose sale has not arrived: they wait in the parking, their message settled. */
   readonly parkings: Parking[] = [];
   /** Parked refunds taken for this batch's sales that no longer read, dead-lettered before its commit. */
@@ -92,6 +94,28 @@ export class BatchWork {
   ) {
     this.given = messages.length;
     this.outcomes = messages.map(() => ({ kind: "done" }));
+  }
+
+  /**
+   * Notes what a sale or refund did to its customer's qualifying value (`plan.qualifying`), with the tier held after
+   * it and the levels its programme judged it by.
+   */
+  noteQualifying(
+    i: number,
+    state: LoyaltyState | undefined,
+    tiers: { levels: readonly { id: string; threshold: number }[] } | undefined,
+    value: { before: number; after: number } | null,
+  ): void {
+    if (!state || !tiers || !value || value.before === value.after) return;
+    this.qualifyingMoves.push({
+      tenantId: state.tenantId,
+      customerId: state.customerId,
+      occurredAt: new Date(this.messages[i]!.transaction.occurredAt),
+      transactionId: this.messages[i]!.transactionId,
+      ...value,
+      heldTier: state.tier,
+      levels: tiers.levels,
+    });
   }
 
   readonly isRefund = (i: number) => this.messages[i]!.transaction.type === "refund";

@@ -29,6 +29,7 @@ export const triggerTypes: TriggerType[] = [
   "first_purchase",
   "profile_completed",
   "tier_reached",
+  "tier_gap",
   "points_milestone",
   "points_expiring",
   "birthday",
@@ -54,6 +55,8 @@ export function defaultTrigger(type: TriggerType, segmentId = ""): Trigger {
       return { type, daysBefore: 0 };
     case "inactive":
       return { type, days: 60 };
+    case "tier_gap":
+      return { type, tierId: "", within: 20 };
     case "domain_event":
       return { type, eventType: "transaction.processed", conditions: [] };
     default:

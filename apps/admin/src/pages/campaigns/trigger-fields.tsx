@@ -2,7 +2,7 @@ import { useFormat, useTRPC } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { CheckboxGroup } from "../../ui/checkbox-group.tsx";
-import { CheckboxField, NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { fromZonedInput, toZonedInput } from "../../ui/zoned-time.ts";
 import {
   type Audience,
@@ -73,6 +73,23 @@ export function TriggerFields({
             onChange={(tierId) => onTrigger(tierId ? { type: "tier_reached", tierId } : { type: "tier_reached" })}
           />
         )}
+        {trigger.type === "tier_gap" && (
+          <>
+            <TextField
+              label={t("tierId")}
+              error={error("trigger.tierId")}
+              value={trigger.tierId}
+              onChange={(tierId) => set({ tierId })}
+            />
+            <NumberField
+              label={t("gapWithin")}
+              hint={t("gapWithinHint")}
+              value={trigger.within}
+              error={error("trigger.within")}
+              onChange={(within) => set({ within })}
+            />
+          </>
+        )}
         {(trigger.type === "points_expiring" || trigger.type === "birthday") && (
           <NumberField
             label={t("daysBefore")}
@@ -99,13 +116,6 @@ export function TriggerFields({
           />
         )}
       </div>
-      {trigger.type === "domain_event" && (
-        <CheckboxField
-          label={t("campaignCaused")}
-          checked={trigger.campaignCaused === true}
-          onChange={(campaignCaused) => set({ campaignCaused: campaignCaused || undefined })}
-        />
-      )}
       {trigger.type === "registered" && (
         <RegisteredViaFields via={trigger.via} error={error("trigger.via")} onChange={(via) => onTrigger(via)} />
       )}
