@@ -46,6 +46,12 @@ export interface LoyaltyState {
    * its sale's, from the sale's record; present, it is every upgrade in force, so one missing was taken back.
    */
   upgrades?: SaleUpgrade[];
+  /**
+   * The same upgrades, loaded only where a transaction of the batch is dated before the customer's `tierSince` (and
+   * `upgrades` was not loaded), plus every upgrade a sale of the batch makes: what `tierHeldAt` walks back to find
+   * the tier such a late sale earns at. Not read by refunds, which trust `upgrades` alone.
+   */
+  tierHistory?: SaleUpgrade[];
 }
 
 /** A tier window, [since, until) (until null: open-ended), and the tier basis over it so far. */

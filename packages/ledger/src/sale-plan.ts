@@ -16,6 +16,7 @@ import {
 import type { LoyaltyState, ProgrammeAt, SaleRecord } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
 import { countInWindows, inQualifyingWindow, judgingWindow, type Window, windowBefore } from "./qualifying-window.ts";
+import { tierHeldAt } from "./tier-held-at.ts";
 
 export interface SalePlan {
   points: number;
@@ -82,10 +83,14 @@ export function planSale(
     state.tier = held;
     state.tierChanged = true;
   }
+  // It earns at the tier held when it happened: a late sale from before an upgrade at the tier below (lifted by a
+  // floor in force then). What it may upgrade is still judged from the tier held now, below.
+  const then = tierHeldAt(state, occurredAt);
+  const earningTier = then === state.tier ? then : effectiveTier(config.tiers, then, state.tierFloor, occurredAt);
   const explanation = evaluateEarning(
     config,
     input,
-    { tier: state.tier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 },
+    { tier: earningTier, dateOfBirth: state.dateOfBirth, earnedToday: state.earnedByDay.get(day) ?? 0 },
     // Weekdays, hours and the birthday on the till's clock; the day of the caps stays the tenant's (`day`).
     programme.localZone ?? timezone,
   );
@@ -212,6 +217,11 @@ export function planSale(
       // Tracked only where the customer's stored upgrades were loaded: `upgrades` present means all of them.
       if (state.upgrades)
         state.upgrades = [...state.upgrades, { saleId: m.transactionId, at: occurredAt, upgrade: effects.tier }];
+      // An earlier-dated sale later in the batch earns at the tier held before this one (`tierHeldAt`).
+      state.tierHistory = [
+        ...(state.tierHistory ?? []),
+        { saleId: m.transactionId, at: occurredAt, upgrade: effects.tier },
+      ];
       state.tier = reached.id;
       state.tierSince = occurredAt;
       state.tierByFloor = false;

@@ -10,7 +10,7 @@ import { earnedSinceStatement, qualifyingValueNow, qualifyingValues } from "../a
 import { outboxItem, writeOutbox } from "../outbox.ts";
 import { loadOtherWindows, loadWindowsOfTiers, tierWindowOf } from "./other-windows.ts";
 import { lockSurvivor } from "./survivor-lock.ts";
-import { loadUpgrades } from "./upgrades.ts";
+import { loadTierHistoryOfLateSales, loadUpgrades } from "./upgrades.ts";
 
 export { tierWindowOf } from "./other-windows.ts";
 
@@ -175,6 +175,11 @@ export async function loadLoyaltyStates(
       withYearsBefore(other.timesOf, states, other.tiers, scope.timezone),
     );
   if (scope.upgrades && (tiers || scope.otherTiers?.length)) await loadUpgrades(tx, tenantId, states);
+  // A sale dated before its customer's tier was reached earns at the tier held then (`tierHeldAt`).
+  await loadTierHistoryOfLateSales(tx, tenantId, states, [
+    scope.timesOf,
+    ...(scope.otherTiers ?? []).map((o) => o.timesOf),
+  ]);
 
   if (scope.stamps || configs.some((c) => c.stampCards.length)) {
     const progress = await tx.$queryRaw<{ customer_id: string; card_id: string; stamps: number; completed: number }[]>`

@@ -10,7 +10,12 @@ import type { SaleUpgrade } from "@regulars/rules";
  * A refund then takes back every one the remaining value no longer backs, not only its sale's own
  * (`upgradesInForce` picks the ones the tier held rests on). One statement for every customer.
  */
-export async function loadUpgrades(tx: RawTx, tenantId: string, states: Map<string, LoyaltyState>): Promise<void> {
+export async function loadUpgrades(
+  tx: RawTx,
+  tenantId: string,
+  states: Map<string, LoyaltyState>,
+  into: "upgrades" | "tierHistory" = "upgrades",
+): Promise<void> {
   const ids = [...states.keys()];
   if (!ids.length) return;
   const rows = await tx.$queryRaw<
@@ -34,6 +39,28 @@ export async function loadUpgrades(tx: RawTx, tenantId: string, states: Map<stri
         WHERE r.tenant_id = l.tenant_id AND r.customer_id = l.customer_id AND r.type = 'refund'
           AND r.effects->'tierRevoked'->'sales' @> jsonb_build_array(u->>'id'))
     ORDER BY 2, 3, 1`;
-  for (const state of states.values()) state.upgrades = [];
-  for (const r of rows) states.get(r.customer_id)?.upgrades?.push({ saleId: r.id, at: r.occurred_at, upgrade: r.tier });
+  for (const state of states.values()) state[into] = [];
+  for (const r of rows) states.get(r.customer_id)?.[into]?.push({ saleId: r.id, at: r.occurred_at, upgrade: r.tier });
+}
+
+/**
+ * Loads the upgrades (`tierHistory`) of the customers with a transaction in the batch dated before their `tierSince`,
+ * and of no other: such a late sale earns at the tier held when it happened (`tierHeldAt`), found by walking back
+ * the upgrades made since. Nothing is read for a batch of sales in order, nor where `upgrades` is loaded already.
+ */
+export async function loadTierHistoryOfLateSales(
+  tx: RawTx,
+  tenantId: string,
+  states: ReadonlyMap<string, LoyaltyState>,
+  timesOfs: readonly (ReadonlyMap<string, readonly string[]> | undefined)[],
+): Promise<void> {
+  const late = new Map<string, LoyaltyState>();
+  for (const timesOf of timesOfs)
+    for (const [id, times] of timesOf ?? []) {
+      const state = states.get(id);
+      const since = state?.tierSince?.getTime();
+      if (state && !state.upgrades && since !== undefined && times.some((at) => Date.parse(at) < since))
+        late.set(id, state);
+    }
+  if (late.size) await loadUpgrades(tx, tenantId, late, "tierHistory");
 }
