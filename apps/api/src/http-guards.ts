@@ -123,8 +123,15 @@ export const authenticateAndLimit =
     const sessionToken = match || !staffSessions ? undefined : getCookie(c, STAFF_SESSION_COOKIE);
     if (sessionToken) {
       const found = await staffSessions!(sessionToken);
+      // Unauthenticated, not forbidden: the usual cause is a tab whose session a sign-in in another tab replaced
+      // (the cookie is shared, the token is not), and the app sends that tab to sign in, as for an ended session.
+      // The cookie stays: it is the other tab's session.
       if (found && !sameSecret(c.req.header(CSRF_HEADER) ?? "", found.csrfToken))
-        return errorResponse(c, "forbidden", `send the session's CSRF token in the ${CSRF_HEADER} header`);
+        return errorResponse(
+          c,
+          "unauthenticated",
+          `send the session's CSRF token in the ${CSRF_HEADER} header; sign in again if this page's session was replaced`,
+        );
       credential = found?.credential ?? null;
     }
     c.set("credential", credential);

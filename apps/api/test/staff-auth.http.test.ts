@@ -162,16 +162,30 @@ describe("the session cookie", () => {
     expect(await current.json()).toMatchObject({ staff: { id: s.member.id }, csrfToken: s.csrfToken });
 
     const withoutCsrf = await call({ cookie: s.cookie }, "/trpc/staff.me");
-    expect(withoutCsrf.status).toBe(403);
+    expect(withoutCsrf.status).toBe(401);
     expect(await withoutCsrf.json()).toMatchObject({
-      code: "forbidden",
+      code: "unauthenticated",
       message: expect.stringContaining("x-csrf-token"),
     });
-    expect((await call({ cookie: s.cookie, csrfToken: "guessed" }, "/trpc/staff.me")).status).toBe(403);
+    const guessed = await call({ cookie: s.cookie, csrfToken: "guessed" }, "/trpc/staff.me");
+    expect(guessed.status).toBe(401);
+    // The cookie is not cleared: it may be another tab's session (below).
+    expect(guessed.headers.get("set-cookie")).toBeNull();
 
     const me = await query(s, "staff.me");
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ result: { data: { staff: { id: s.member.id, role: "owner" } } } });
+  });
+
+  it("replaced by signing in again in another tab, leaves the first tab's CSRF token signed out, not forbidden", async () => {
+    const first = await session("marketer");
+    const again = await signIn(first.member.email, first.member.password);
+    const { csrfToken } = (await again.json()) as { csrfToken: string };
+    // The browser keeps one cookie: the second sign-in's, which the first tab now sends with its own token.
+    const cookie = again.headers.get("set-cookie")!.split(";")[0]!;
+    const stale = await call({ cookie, csrfToken: first.csrfToken }, "/trpc/staff.me");
+    expect([stale.status, ((await stale.json()) as { code: string }).code]).toEqual([401, "unauthenticated"]);
+    expect((await call({ cookie, csrfToken }, "/trpc/staff.me")).status).toBe(200);
   });
 
   it("acts with the member's role: analysts read, marketers are admins but not owners, owners manage staff", async () => {

@@ -29,10 +29,14 @@ describe("the code to take back after a quote failed", () => {
     expect(codeToRemove(["points", "couponCodes.0.code"], codes)).toBe("FRIES-7KQ4A");
   });
 
-  it("is the last typed when the refusal names none of them", () => {
+  it("is the last typed when the refusal is of the list as a whole (one code too many)", () => {
     expect(codeToRemove(["couponCodes"], codes)).toBe("LUNCH-22");
-    expect(codeToRemove([], codes)).toBe("LUNCH-22");
-    expect(codeToRemove(["couponCodes.7"], codes)).toBe("LUNCH-22");
+  });
+
+  it("is none when the failure names none of them: a server down or a proxy's page does not blame a coupon", () => {
+    expect(codeToRemove([], codes)).toBeUndefined();
+    expect(codeToRemove(["points"], codes)).toBeUndefined();
+    expect(codeToRemove(["couponCodes.7"], codes)).toBeUndefined();
   });
 
   it("is none when no code was typed", () => {

@@ -35,6 +35,10 @@ describe("a checkout quote the API never answers", () => {
       expect(retryQuote(0, new QuoteTimedOut())).toBe(false);
       expect(retryQuote(0, new TypeError("fetch failed"))).toBe(true);
       expect(retryQuote(0, { data: { httpStatus: 400 } })).toBe(false);
+      // A guard's refusal before tRPC ran carries its status on the response, not in `data`; a rate limit passes.
+      expect(retryQuote(0, { meta: { response: { status: 413 } } })).toBe(false);
+      expect(retryQuote(0, { meta: { response: { status: 429 } } })).toBe(true);
+      expect(retryQuote(0, { meta: { response: { status: 502 } } })).toBe(true);
     } finally {
       api.closeAllConnections();
       await new Promise((resolve) => api.close(resolve));

@@ -4,6 +4,7 @@ import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { createContext, type ReactNode, useContext, useState } from "react";
+import { UnreadableAnswer } from "./errors.ts";
 import { createQueryClient } from "./query-client.ts";
 
 /** What each procedure takes and answers, for components that name them (`RouterOutputs["audit"]["list"]`). */
@@ -27,9 +28,23 @@ export function createApiClient(transport: ApiTransport, url = "/trpc"): TRPCCli
           transport.kind === "session"
             ? { "x-csrf-token": transport.csrfToken }
             : { authorization: `Bearer ${transport.apiKey}` },
-        fetch: (input, init) => fetch(input, { ...init, credentials: "same-origin" }),
+        fetch: async (input, init) => keepingStatus(await fetch(input, { ...init, credentials: "same-origin" })),
       }),
     ],
+  });
+}
+
+/**
+ * tRPC's client reads every answer as JSON and, when it is not (a proxy's HTML 502 page), fails with the parser's
+ * words and forgets the response: the failure then carries the status, so the apps can say the service is down.
+ */
+function keepingStatus(response: Response): Response {
+  const json = response.json.bind(response);
+  return Object.assign(response, {
+    json: () =>
+      json().catch((cause: unknown) => {
+        throw new UnreadableAnswer(response.status, { cause });
+      }),
   });
 }
 

@@ -16,13 +16,60 @@ export interface ErrorTextOptions {
   labels?: Record<string, string>;
 }
 
+/**
+ * An answer whose body is no JSON at all: a proxy's own error page (an HTML 502 or 504) in front of the API. The
+ * API client throws it in place of the JSON parser's error, so the status the proxy gave is kept.
+ */
+export class UnreadableAnswer extends Error {
+  constructor(
+    readonly status: number,
+    options?: ErrorOptions,
+  ) {
+    super(`the server answered ${status} with a body that is not JSON`, options);
+    this.name = "UnreadableAnswer";
+  }
+}
+
+const isHouseBody = (value: unknown): value is ApiFailure =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as ApiFailure).code === "string" &&
+  typeof (value as ApiFailure).message === "string";
+
+/**
+ * The house body of a failed call. tRPC's client finds it in `data.error` when tRPC answered; the API's guards
+ * (rate limit, CSRF, body too large, database unreachable) answer it before tRPC runs, in a shape the client cannot
+ * read, so it is only in `meta.responseJSON`.
+ */
 function bodyOf(err: unknown): ApiFailure | null {
   if (!err || typeof err !== "object") return null;
-  const data = (err as { data?: { error?: ApiFailure } }).data;
+  const { data, meta } = err as { data?: { error?: ApiFailure }; meta?: { responseJSON?: unknown } };
   if (data?.error?.code) return data.error;
+  if (isHouseBody(meta?.responseJSON)) return meta.responseJSON;
   if ("code" in err && "message" in err && typeof (err as ApiFailure).code === "string") return err as ApiFailure;
   return null;
 }
+
+/** The HTTP status a failed call was answered with, wherever tRPC's client kept it; undefined when none came. */
+export function failureStatus(err: unknown): number | undefined {
+  if (!err || typeof err !== "object") return undefined;
+  const { data, meta, cause } = err as {
+    data?: { httpStatus?: number };
+    meta?: { response?: { status?: number } };
+    cause?: unknown;
+  };
+  const status = data?.httpStatus ?? meta?.response?.status ?? (cause instanceof UnreadableAnswer ? cause.status : NaN);
+  return Number.isInteger(status) ? status : undefined;
+}
+
+/** Refused for what was asked (400-499), not failed on the server's side or on the way. */
+export const isRefusal = (err: unknown): boolean => {
+  const status = failureStatus(err);
+  return status !== undefined && status >= 400 && status < 500;
+};
+
+/** Whether asking the same again may be answered otherwise: not after a refusal, unless it was of too many calls. */
+export const mayRetry = (err: unknown): boolean => !isRefusal(err) || failureStatus(err) === 429;
 
 const pageLanguage = (): Language =>
   globalThis.document?.documentElement.lang?.toLowerCase().startsWith("pl") ? "pl" : "en";
@@ -64,6 +111,8 @@ export function describeError(err: unknown, options: ErrorTextOptions = {}): str
   // fetch fails with a TypeError; tRPC's client wraps it (`cause`) in an error whose message is fetch's own words.
   if (err instanceof TypeError || (err as { cause?: unknown } | null)?.cause instanceof TypeError)
     return texts.unreachable;
+  // A body no one can read (a proxy's HTML page) from a server in trouble: its words would only confuse.
+  if ((failureStatus(err) ?? 0) >= 500) return texts.unavailable;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -76,6 +125,5 @@ export function fieldErrors(err: unknown, options: Pick<ErrorTextOptions, "langu
 }
 
 export function isUnauthenticated(err: unknown): boolean {
-  const body = bodyOf(err);
-  return body?.code === "unauthenticated" || (err as { data?: { httpStatus?: number } })?.data?.httpStatus === 401;
+  return bodyOf(err)?.code === "unauthenticated" || failureStatus(err) === 401;
 }

@@ -10,7 +10,15 @@ export {
 export { Alert, Badge, Button, Card, Field, Input, PageHeader, Select, Spinner, Textarea } from "./components.tsx";
 export { ConfirmDialog } from "./confirm-dialog.tsx";
 export type { ApiIssue } from "./error-texts.ts";
-export { type ApiFailure, describeError, type ErrorTextOptions, fieldErrors, isUnauthenticated } from "./errors.ts";
+export {
+  type ApiFailure,
+  describeError,
+  type ErrorTextOptions,
+  fieldErrors,
+  isRefusal,
+  isUnauthenticated,
+  mayRetry,
+} from "./errors.ts";
 export { formatCalendarDate, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
 export { FormatProvider, useFormat } from "./format-context.tsx";
 export { createI18n, type Language, LanguageSwitch, languages, type Messages } from "./i18n.tsx";

@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { isUnauthenticated } from "./errors.ts";
+import { isUnauthenticated, mayRetry } from "./errors.ts";
 
 export interface QueryClientOptions {
   /**
@@ -18,13 +18,8 @@ export function createQueryClient({ onUnauthenticated }: QueryClientOptions = {}
     queryCache: new QueryCache({ onError }),
     mutationCache: new MutationCache({ onError }),
     defaultOptions: {
-      // Refused input and permission errors will not change by asking again.
-      queries: { retry: (count, err) => count < 2 && !isClientFault(err), staleTime: 15_000 },
+      // Refused input and permission errors will not change by asking again; a rate limit passes.
+      queries: { retry: (count, err) => count < 2 && mayRetry(err), staleTime: 15_000 },
     },
   });
-}
-
-function isClientFault(err: unknown): boolean {
-  const status = (err as { data?: { httpStatus?: number } })?.data?.httpStatus;
-  return typeof status === "number" && status >= 400 && status < 500;
 }

@@ -1,4 +1,5 @@
 import { MutationObserver } from "@tanstack/react-query";
+import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { createQueryClient } from "../src/query-client.ts";
 
@@ -31,5 +32,29 @@ describe("createQueryClient", () => {
     await mutation(refusal(400, "invalid_input"));
     await expect(query(new TypeError("Failed to fetch"))).rejects.toThrow();
     expect(calls.count).toBe(0);
+  });
+
+  it("reads a refusal the API's guards answered before tRPC ran, which the client keeps in its meta", async () => {
+    const guarded = (status: number, code: string) =>
+      TRPCClientError.from(new Error("Unable to transform response from server"), {
+        meta: { response: { status }, responseJSON: { code, message: code, requestId: "req_1" } },
+      });
+    const { calls, query } = counting();
+    await expect(query(guarded(401, "unauthenticated"))).rejects.toThrow();
+    expect(calls.count).toBe(1);
+
+    // Asked again only when asking again may be answered otherwise: after a rate limit, not a body too large.
+    const client = createQueryClient();
+    const asking = async (err: Error) => {
+      let asked = 0;
+      const ask = () => {
+        asked++;
+        return Promise.reject(err);
+      };
+      await expect(client.fetchQuery({ queryKey: [err.message], queryFn: ask, retryDelay: 0 })).rejects.toBe(err);
+      return asked;
+    };
+    expect(await asking(guarded(413, "payload_too_large"))).toBe(1);
+    expect(await asking(guarded(429, "rate_limited"))).toBe(3);
   });
 });

@@ -13,8 +13,10 @@ export function withTypedCode(codes: readonly string[], typed: string): string[]
 }
 
 /**
- * The code to take back after a quote failed: the one its issues name (`couponCodes.3`), else the last typed,
- * the likeliest reason a selection that priced a moment ago no longer does.
+ * The code to take back after a quote was refused: the one its issues name (`couponCodes.3`), or the last typed when
+ * they refuse the list as a whole (one code too many), else none. A failure that names no code (the server down, a
+ * proxy's error page, a refusal of something else) is no reason to blame the customer's coupon: they are offered to
+ * try again instead.
  */
 export function codeToRemove(issuePaths: readonly string[], codes: readonly string[]): string | undefined {
   for (const path of issuePaths) {
@@ -22,5 +24,5 @@ export function codeToRemove(issuePaths: readonly string[], codes: readonly stri
     const named = index === undefined ? undefined : codes[Number(index)];
     if (named) return named;
   }
-  return codes.at(-1);
+  return issuePaths.includes("couponCodes") ? codes.at(-1) : undefined;
 }

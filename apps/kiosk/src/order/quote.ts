@@ -1,4 +1,4 @@
-import type { useTRPCClient } from "@regulars/web-ui";
+import { mayRetry, type useTRPCClient } from "@regulars/web-ui";
 import type { Quote } from "./basket.ts";
 import { beforeDeadline } from "./pay.ts";
 import { API_CALL_TIMEOUT_MS } from "./sending.ts";
@@ -42,10 +42,10 @@ export function fetchQuote(
 
 /**
  * A timed-out quote is not asked again by itself: the customer has waited long enough and is offered "Try again".
- * Anything else is retried as every query is (twice, and never a refusal, which asking again would not change).
+ * Anything else is retried as every query is (twice, and never a refusal, which asking again would not change, but
+ * for a rate limit's).
  */
 export function retryQuote(failures: number, err: unknown): boolean {
   if (err instanceof QuoteTimedOut) return false;
-  const status = (err as { data?: { httpStatus?: number } })?.data?.httpStatus;
-  return failures < 2 && !(typeof status === "number" && status >= 400 && status < 500);
+  return failures < 2 && mayRetry(err);
 }

@@ -1,4 +1,13 @@
-import { Button, describeError, fieldErrors, Spinner, useFormat, useTRPC, useTRPCClient } from "@regulars/web-ui";
+import {
+  Button,
+  describeError,
+  fieldErrors,
+  isRefusal,
+  Spinner,
+  useFormat,
+  useTRPC,
+  useTRPCClient,
+} from "@regulars/web-ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
@@ -125,9 +134,11 @@ export function CheckoutScreen({
   const shown = quote.data ?? priced.current;
   if (!shown && !quote.error) return <Spinner label={t("pricing")} />;
   const busy = !mayChoose(stage);
-  const failedCode = quote.error
-    ? codeToRemove(Object.keys(fieldErrors(quote.error)), selection.couponCodes)
-    : undefined;
+  // Only a refusal (4xx) names a code to blame; a server in trouble might list issues of its own.
+  const failedCode =
+    quote.error && isRefusal(quote.error)
+      ? codeToRemove(Object.keys(fieldErrors(quote.error)), selection.couponCodes)
+      : undefined;
 
   return (
     // What the customer may use scrolls on one side, the priced basket on the other; the total, the code field and

@@ -86,6 +86,39 @@ describe("the admin app's shell in a real browser", () => {
     await page.context().close();
   });
 
+  it("sends a tab to sign-in once signing in again in another tab replaced its session", {
+    timeout: 120_000,
+  }, async () => {
+    const first = await web.newPage();
+    await signIn(first, web.staff.owner);
+    const menu = first.getByRole("navigation", { name: "Main menu" });
+    await menu.getByRole("link", { name: "Audit log" }).click();
+    await first.getByRole("heading", { name: "Audit log" }).waitFor();
+    await first.waitForLoadState("networkidle");
+    // Another tab of the same browser signs out and in again: its cookie replaces the one the first tab's calls
+    // send, with the first tab's CSRF token, which is not the new session's.
+    const second = await first.context().newPage();
+    second.setDefaultTimeout(45_000);
+    await second.goto("/app/");
+    await second.getByRole("button", { name: "Sign out" }).click();
+    await signIn(second, web.staff.owner);
+
+    const refused: string[] = [];
+    first.on("response", (r) => r.url().includes("/trpc/") && r.status() >= 400 && refused.push(r.url()));
+    await menu.getByRole("link", { name: "Staff" }).click();
+    await first.getByRole("button", { name: "Sign in" }).waitFor({ timeout: 15_000 });
+    await first.getByText("Your session has ended. Sign in again to carry on.").waitFor();
+    expect(await first.getByText("Unable to transform").count()).toBe(0);
+    expect(refused.length, "calls refused").toBeGreaterThan(0);
+    // Each refused once: asking again would be refused the same way.
+    expect(new Set(refused).size).toBe(refused.length);
+
+    // The second tab's session is the browser's now, and stays signed in.
+    await second.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Audit log" }).click();
+    await second.getByRole("heading", { name: "Audit log" }).waitFor();
+    await first.context().close();
+  });
+
   it("shows the menu in Polish when Polish is chosen, and remembers the choice", { timeout: 120_000 }, async () => {
     const page = await web.newPage();
     await signIn(page, web.staff.owner);

@@ -80,6 +80,31 @@ describe("the kiosk after a refused code", () => {
     await page.context().close();
   });
 
+  it("says too many requests when the API's rate limit refuses a sign-in", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    // As the API's limiter answers, before tRPC runs: the house body, which tRPC's client cannot read itself.
+    await page.route(/\/trpc\/.*customers\.identify/, (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { "retry-after": "4" },
+        contentType: "application/json",
+        body: JSON.stringify({
+          code: "rate_limited",
+          message: "too many requests for this API key; retry in 4 s",
+          requestId: "req_kiosk_limited",
+        }),
+      }),
+    );
+    await page.goto(kioskLink());
+    await signInByPhone(page, phone);
+    await page
+      .getByRole("alert")
+      .getByText("Too many requests. Wait a moment and try again. (ref. req_kiosk_limited)")
+      .waitFor();
+    expect(await page.getByText("Unable to transform").count()).toBe(0);
+    await page.context().close();
+  });
+
   it("greets the next customer in the kiosk's language, not the last one's", { timeout: 180_000 }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());

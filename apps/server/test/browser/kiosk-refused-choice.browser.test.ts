@@ -45,6 +45,40 @@ describe("the kiosk after part of the choice was refused", () => {
     await page.context().close();
   });
 
+  it("blames no coupon when the quote fails on the server's side, and prices again when asked", {
+    timeout: 180_000,
+  }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await page.getByRole("button", { name: "Order without signing in" }).click();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    await page.getByRole("button", { name: "Pay €7.90" }).waitFor();
+
+    // A proxy in front of the API answers its own HTML page while the code is being priced.
+    const quotes = /\/trpc\/.*checkout\.quote/;
+    await page.route(quotes, (route) =>
+      route.fulfill({
+        status: 502,
+        contentType: "text/html",
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+      }),
+    );
+    await page.getByLabel(/coupon code/i).fill("AIRPORT3");
+    await page.getByRole("button", { name: "Add code" }).click();
+    const failed = page.getByRole("alert").filter({ hasText: "We could not price your order just now." });
+    await failed.getByText("The service is briefly unavailable. Try again in a moment.").waitFor();
+    expect(await failed.getByRole("button", { name: /^Remove/ }).count()).toBe(0);
+    expect(await page.getByText(/with the code|Unexpected token/).count()).toBe(0);
+
+    await page.unroute(quotes);
+    await failed.getByRole("button", { name: "Try again" }).click();
+    await page.getByText(/not valid at this restaurant/).waitFor();
+    await page.getByRole("button", { name: "Pay €7.90" }).waitFor();
+    await page.context().close();
+  });
+
   it("shows points another till took meanwhile as refused, then pays without them", { timeout: 180_000 }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());

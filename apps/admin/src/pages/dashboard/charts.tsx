@@ -103,6 +103,7 @@ export function PointsChart({ data }: { data: Dashboard["points"] }) {
     expired: format.number(totals.expired),
     rate: totals.redemptionRate === null ? t("notApplicable") : format.percent(totals.redemptionRate),
     periods: data.periods.length,
+    count: data.periods.length,
   });
   return (
     <PeriodChart
@@ -163,6 +164,7 @@ export function TiersChart({
     label: tier.tier === null ? t("tiers.noTier") : (tierNames.get(tier.tier) ?? tier.tier),
   }));
   const summary = t("tiers.summary", {
+    count: data.activeMembers,
     members: format.number(data.activeMembers),
     days: data.activeDays,
     asOf: format.calendarDate(data.asOf),
