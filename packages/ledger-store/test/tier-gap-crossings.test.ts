@@ -1,4 +1,4 @@
-import type { Db } from "@regulars/db";
+import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import { programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,8 +27,8 @@ const tiers = {
 };
 
 /** A tenant whose running campaign asks for "within 20 of gold" (and a draft one for another band, not tracked). */
-async function tenantNearGold(name: string): Promise<string> {
-  const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, name);
+async function tenantNearGold(name: string, tierProgramme: object = tiers): Promise<string> {
+  const tenantId = await tenantWithProgramme(db, { rules: [base], tiers: tierProgramme }, name);
   const campaign = async (id: string, status: string, within: number) => {
     const trigger = { type: "tier_gap", tierId: "gold", within };
     await db.$executeRaw`
@@ -146,4 +146,70 @@ describe("tier.gap crossings through the batch apply", () => {
     ]);
     expect((await gapsOf(tenantId)).map((g) => g[5])).toEqual([1, 2]);
   });
+
+  it("a late sale of last (closed) calendar year announces nothing: only this year's value counts now", async () => {
+    const tenantId = await tenantNearGold("Tier Gap Late Year", { ...tiers, window: "calendar_year" });
+    const phone = "+48600470006";
+    const lastYear = new Date().getUTCFullYear() - 1;
+    const december = (day: number) => new Date(`${lastYear}-12-${day}T12:00:00Z`);
+    const sale = (points: number, at: Date) =>
+      txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", points * 100)], occurredAt: at.toISOString() });
+    await applyTransactionBatch(ledgerDeps(db), [sale(470, december(10))]);
+    await applyTransactionBatch(ledgerDeps(db), [sale(10, new Date(Date.now() - 60_000))]);
+    // Uploaded today, dated 20 December last year: that year would reach 485, in the band, but it is closed.
+    await applyTransactionBatch(ledgerDeps(db), [sale(15, december(20))]);
+    expect(await gapsOf(tenantId)).toEqual([]);
+    expect(await db.tierGapCrossing.findMany({ where: { tenantId } })).toEqual([]);
+  });
+
+  it("into the band and past gold in one batch: the customer ends gold and is told nothing", async () => {
+    const tenantId = await tenantNearGold("Tier Gap Past Gold");
+    const phone = "+48600470007";
+    await earn(tenantId, phone, 470);
+    const at = () => new Date(start + ++step * 1_000).toISOString();
+    const sale = (points: number) =>
+      txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", points * 100)], occurredAt: at() });
+    await applyTransactionBatch(ledgerDeps(db), [sale(15), sale(40)]);
+    const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone } });
+    expect((await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } })).tier).toBe("gold");
+    expect(await gapsOf(tenantId)).toEqual([]);
+    expect(await db.tierGapCrossing.findMany({ where: { tenantId } })).toEqual([]);
+  });
+
+  it("a tenant with tiers and no tier_gap campaign: its bands are read once, not by every batch", async () => {
+    const tenantId = await tenantWithProgramme(db, { rules: [base], tiers }, "Tier Gap No Campaign");
+    const deps = ledgerDeps(db);
+    const at = () => new Date(start + ++step * 1_000).toISOString();
+    const bandsRead = async (phone: string) => {
+      const sqls: string[] = [];
+      const sale = txMessage(tenantId, { customer: { phone }, lines: [line("MEAL", 1_000)], occurredAt: at() });
+      await applyTransactionBatch({ ...deps, transactions: recording(deps.transactions, sqls) }, [sale]);
+      return sqls.filter((q) => q.includes("tier_gap")).length;
+    };
+    expect(await bandsRead("+48600470008")).toBe(1);
+    // The same worker's next batch of the tenant (within `tierGapBandsTtlMs`) asks nothing more.
+    expect(await bandsRead("+48600470009")).toBe(0);
+  });
 });
+
+/** A runner whose transactions note each statement's SQL text in `sqls`. */
+function recording(runner: TransactionRunner, sqls: string[]): TransactionRunner {
+  const noted = <F extends (...args: never[]) => unknown>(f: F): F =>
+    ((...args: Parameters<F>) => {
+      const sql = args[0] as unknown;
+      sqls.push(Array.isArray(sql) ? sql.join("?") : String(sql));
+      return f(...args);
+    }) as F;
+  return {
+    run: (fn) =>
+      runner.run((tx) =>
+        fn({
+          $queryRaw: noted(tx.$queryRaw),
+          $executeRaw: noted(tx.$executeRaw),
+          $queryRawUnsafe: noted(tx.$queryRawUnsafe),
+          $executeRawUnsafe: noted(tx.$executeRawUnsafe),
+        } as RawTx),
+      ),
+    close: async () => {},
+  };
+}

@@ -46,6 +46,7 @@ export { planSale, type SalePlan, saleRecordOf, stampRewardKey, tierRewardKey } 
 export {
   type QualifyingMove,
   type TierGap,
+  type TierGapBatch,
   type TierGapChanges,
   type TierGapState,
   tierGapChanges,

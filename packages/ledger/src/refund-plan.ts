@@ -40,8 +40,8 @@ export type RefundPlan =
       movements: NewMovement[];
       events: LoyaltyEvent[];
       effects: StoredRefundEffects;
-      /** The tier's qualifying value before and after, in the window the refund is judged in (`tierGapChanges`). */
-      qualifying: { before: number; after: number } | null;
+      /** The tier's qualifying value before and after, in the window the refund is judged in (as `SalePlan`'s). */
+      qualifying: { before: number; after: number; window: Window } | null;
       /** Per refund line, the sale line it took back when it took back exactly one. */
       refundsLineNo: (number | null)[];
     };
@@ -111,7 +111,7 @@ export function planRefund(
     ...(expired > 0 ? { expired } : {}),
   };
   const customerId = sale.customerId;
-  let qualifyingMove: { before: number; after: number } | null = null;
+  let qualifyingMove: { before: number; after: number; window: Window } | null = null;
   if (customerId && taken > 0) {
     movements.push({
       ...base,
@@ -182,7 +182,7 @@ export function planRefund(
       const lowerBy = { points_earned: reversed, spend: Math.min(t.total, spendLeft), orders: orderRefunded ? 1 : 0 };
       const valueBefore = judged.total();
       countInWindows(state, sale.occurredAt, -lowerBy[tiers.basis]);
-      if (counted) qualifyingMove = { before: valueBefore, after: judged.total() };
+      if (counted) qualifyingMove = { before: valueBefore, after: judged.total(), window: judged.window };
       const qualifying = counted ? judged.total() : pastSaleQualifying(state, sale.occurredAt, judged);
       const back =
         qualifying !== null && config.refunds.tierRewards

@@ -25,8 +25,11 @@ export interface SalePlan {
   events: LoyaltyEvent[];
   /** Stamps and a tier upgrade, recorded with the sale so that a refund can take them back. */
   effects: SaleEffects;
-  /** The tier's qualifying value before and after the sale, in the window it is judged in (`tierGapChanges`). */
-  qualifying: { before: number; after: number } | null;
+  /**
+   * The tier's qualifying value before and after the sale, in the window it is judged in (`window`): a tier-gap crossing
+   * only when that window holds the batch's processing time (`tierGapChanges`).
+   */
+  qualifying: { before: number; after: number; window: Window } | null;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -173,7 +176,7 @@ export function planSale(
       tiers.basis === "points_earned" ? explanation.points : tiers.basis === "spend" ? postedTotal : 1,
     );
     const qualifying = judged.total();
-    qualifyingMove = { before: valueBefore, after: qualifying };
+    qualifyingMove = { before: valueBefore, after: qualifying, window: judged.window };
     const reached = tierFor(tiers, qualifying);
     const current = tiers.levels.find((l) => l.id === state.tier);
     // Upgrades are immediate; downgrades only happen at the end of the qualification period. A held tier the

@@ -1,4 +1,5 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
+import { inQualifyingWindow, type Window } from "./qualifying-window.ts";
 
 /** A band campaigns ask the ledger to announce: `within` of tier `tierId`'s threshold, in the tiers' own unit. */
 export interface TierGap {
@@ -20,6 +21,16 @@ export interface QualifyingMove {
   after: number;
   heldTier: string | null;
   levels: readonly { id: string; threshold: number }[];
+  /** The tier window the move was counted in ([since, until), null: lifetime); absent: the one in force. */
+  window?: Window;
+}
+
+/** What the batch knows beyond its moves: when it runs, and the tier each customer holds once it is applied. */
+export interface TierGapBatch {
+  /** The batch's processing time: a move counted in a window that does not hold it announces and closes nothing. */
+  now?: Date;
+  /** Each customer's tier after the whole batch; missing: the tier held after their last move. */
+  finalTiers?: ReadonlyMap<string, string | null>;
 }
 
 /** Where a customer stands against one band: how many crossings into it so far, and is the last one still open? */
@@ -44,16 +55,33 @@ export const tierGapKey = (customerId: string, tierId: string, within: number) =
  * while a crossing is open means the value fell without a movement (the tier window turned): that crossing closes and
  * the rise is a new one. `state` holds the latest crossing per customer and band (missing: never crossed) and is
  * updated in place. A level the move's programme does not have, or a held tier it cannot rank, announces nothing.
+ *
+ * The batch is judged where it ends and when it runs (`batch`). A move counted in a tier window that does not hold
+ * `now` (a late sale of a closed calendar year) is skipped: that year's value no longer counts toward any tier, and
+ * the crossings follow the value that does. A customer whose tier after the batch is at or above a band's tier (into
+ * the band and past gold in one batch) is told nothing of it, and the crossing is not stored either: the batch ends
+ * as one sale of its total would, which jumps the band; a later fall into the band from above is no crossing anyway.
  */
 export function tierGapChanges(
   gaps: readonly TierGap[],
   moves: readonly QualifyingMove[],
   state: Map<string, TierGapState>,
+  batch: TierGapBatch = {},
 ): TierGapChanges {
   const changes: TierGapChanges = { inserts: [], closes: [], events: [] };
   const unique = [...new Map(gaps.map((g) => [`${g.tierId}:${g.within}`, g])).values()];
-  for (const m of moves) {
-    if (m.before === m.after) continue;
+  const counted = moves.filter(
+    (m) => m.before !== m.after && (!batch.now || m.window === undefined || inQualifyingWindow(m.window, batch.now)),
+  );
+  const finalTiers = new Map(counted.map((m) => [m.customerId, m.heldTier]));
+  for (const [customerId, tier] of batch.finalTiers ?? []) finalTiers.set(customerId, tier);
+  const lastMove = new Map(counted.map((m) => [m.customerId, m]));
+  /** Whether the customer ends the batch below the tier at `threshold` (ranked by their last move's levels). */
+  const endsBelow = (customerId: string, threshold: number) => {
+    const last = lastMove.get(customerId)!;
+    return below({ ...last, heldTier: finalTiers.get(customerId) ?? null }, threshold);
+  };
+  for (const m of counted) {
     for (const g of unique) {
       const level = m.levels.find((l) => l.id === g.tierId);
       if (!level) continue;
@@ -65,7 +93,7 @@ export function tierGapChanges(
         changes.closes.push({ customerId: m.customerId, tierId: g.tierId, within: g.within, crossing: s.crossing });
       };
       const entered = m.before < lower && m.after >= lower && m.after < level.threshold;
-      if (entered && below(m, level.threshold)) {
+      if (entered && below(m, level.threshold) && endsBelow(m.customerId, level.threshold)) {
         if (s.open) close();
         const crossing = s.crossing + 1;
         state.set(key, { crossing, open: true });

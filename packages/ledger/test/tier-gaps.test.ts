@@ -129,3 +129,41 @@ describe("tierGapChanges: 'Only 20 points to gold' on points earned, never the b
     expect(changes.events.map((e) => e.id)).toEqual(["tier_gap:cus_1:gold:20:2"]);
   });
 });
+
+describe("tierGapChanges judges the batch where it ends and when it runs", () => {
+  const move = (before: number, after: number, heldTier: string | null, extra: Partial<QualifyingMove> = {}) => ({
+    tenantId: "t",
+    customerId: "cus_1",
+    occurredAt: new Date(0),
+    transactionId: null,
+    before,
+    after,
+    heldTier,
+    levels,
+    ...extra,
+  });
+  const now = new Date();
+  const year = now.getUTCFullYear();
+  const lastYear = { since: new Date(Date.UTC(year - 1, 0, 1)), until: new Date(Date.UTC(year, 0, 1)) };
+  const thisYear = { since: new Date(Date.UTC(year, 0, 1)), until: new Date(Date.UTC(year + 1, 0, 1)) };
+
+  it("a move counted in a closed window (a late sale of last year) announces and closes nothing", () => {
+    const crossings = new Map<string, TierGapState>([["cus_1:gold:20", { crossing: 1, open: true }]]);
+    const late = tierGapChanges(nearGold, [move(470, 485, "silver", { window: lastYear })], crossings, { now });
+    expect(late).toEqual({ inserts: [], closes: [], events: [] });
+    const fresh = new Map<string, TierGapState>();
+    const current = tierGapChanges(nearGold, [move(470, 485, "silver", { window: thisYear })], fresh, { now });
+    expect(current.events.map((e) => (e.type === "tier.gap" ? e.gap : e))).toEqual([15]);
+  });
+
+  it("into the band and past gold in one batch: nothing told and nothing stored", () => {
+    const crossings = new Map<string, TierGapState>();
+    const changes = tierGapChanges(nearGold, [move(470, 485, "silver"), move(485, 525, "gold")], crossings);
+    expect(changes).toEqual({ inserts: [], closes: [], events: [] });
+    // The tier held after the whole batch, as the store passes it, decides over the last move's.
+    const lifted = tierGapChanges(nearGold, [move(470, 485, "silver")], new Map(), {
+      finalTiers: new Map([["cus_1", "gold"]]),
+    });
+    expect(lifted.events).toEqual([]);
+  });
+});

@@ -1,6 +1,48 @@
 import type { LoyaltyEvent } from "@regulars/contracts";
 import { exactNumber, type RawTx, sqlArray } from "@regulars/db";
-import { type QualifyingMove, type TierGap, type TierGapState, tierGapChanges, tierGapKey } from "@regulars/ledger";
+import {
+  type QualifyingMove,
+  type TierGap,
+  type TierGapBatch,
+  type TierGapState,
+  tierGapChanges,
+  tierGapKey,
+} from "@regulars/ledger";
+
+/**
+ * How long a tenant's wanted bands are kept before they are read again. A tier_gap campaign activated (or a band
+ * changed) is heard by batches within this long; crossings made before are not announced to it, as crossings made
+ * before a campaign starts never are. Reading them every batch cost tenants with tiers but no such campaign a
+ * statement per batch.
+ */
+export const tierGapBandsTtlMs = 30_000;
+
+/** Each tenant's wanted bands (`tierGapsWanted`), kept `ttlMs`: one read per tenant and TTL, not per batch. */
+export class TierGapBands {
+  private readonly cache = new Map<string, { gaps: TierGap[]; loadedAt: number }>();
+  constructor(private readonly ttlMs = tierGapBandsTtlMs) {}
+
+  async of(tx: RawTx, tenantId: string): Promise<TierGap[]> {
+    const hit = this.cache.get(tenantId);
+    if (hit && Date.now() - hit.loadedAt <= this.ttlMs) return hit.gaps;
+    const gaps = await tierGapsWanted(tx, tenantId);
+    this.cache.set(tenantId, { gaps, loadedAt: Date.now() });
+    return gaps;
+  }
+}
+
+const bandsBeside = new WeakMap<object, TierGapBands>();
+/**
+ * The band cache living beside a worker's programme cache (one per `LedgerDeps`): no new dependency to wire, and a
+ * caller with a fresh programme cache (a test, a one-off apply) reads the bands afresh as it reads the programme.
+ */
+export function tierGapBandsOf(programmes: object): TierGapBands {
+  const cached = bandsBeside.get(programmes);
+  if (cached) return cached;
+  const bands = new TierGapBands();
+  bandsBeside.set(programmes, bands);
+  return bands;
+}
 
 /**
  * The bands ("within 20 of gold") the tenant's running campaigns with a `tier_gap` trigger ask for, read from their
@@ -29,6 +71,7 @@ export async function trackTierGaps(
   tx: RawTx,
   gaps: readonly TierGap[],
   moves: readonly QualifyingMove[],
+  batch: TierGapBatch = {},
 ): Promise<LoyaltyEvent[]> {
   const changed = moves.filter((m) => m.before !== m.after);
   if (!gaps.length || !changed.length) return [];
@@ -45,7 +88,7 @@ export async function trackTierGaps(
       { crossing: r.crossing, open: r.open },
     ]),
   );
-  const { inserts, closes, events } = tierGapChanges(gaps, changed, state);
+  const { inserts, closes, events } = tierGapChanges(gaps, changed, state, batch);
   // Inserts before closes: a crossing that fell back later in the same batch is closed once stored.
   if (inserts.length) {
     await tx.$executeRaw`
@@ -72,15 +115,20 @@ export async function trackTierGaps(
  * whose moves in the batch only lower values (refunds alone) is not read at all: a lower value announces nothing, and a
  * batch of refunds pays no statement for it (`tier-past-period-refund.test.ts` counts them). The crossings it left
  * behind close with the next batch that reads the tenant's bands: a rise from below the band closes the open crossing
- * and starts a new one (`tierGapChanges`), so the next crossing is announced all the same.
+ * and starts a new one (`tierGapChanges`), so the next crossing is announced all the same. With `batch.bands` the
+ * bands come from its cache (`tierGapBandsTtlMs`); `now` and `finalTiers` are the batch's (`TierGapBatch`).
  */
-export async function announceTierGaps(tx: RawTx, moves: readonly QualifyingMove[]): Promise<LoyaltyEvent[]> {
+export async function announceTierGaps(
+  tx: RawTx,
+  moves: readonly QualifyingMove[],
+  batch: TierGapBatch & { bands?: TierGapBands } = {},
+): Promise<LoyaltyEvent[]> {
   const events: LoyaltyEvent[] = [];
   for (const tenantId of new Set(moves.map((m) => m.tenantId))) {
     const own = moves.filter((m) => m.tenantId === tenantId);
     if (!own.some((m) => m.after > m.before)) continue;
-    const gaps = await tierGapsWanted(tx, tenantId);
-    if (gaps.length) events.push(...(await trackTierGaps(tx, gaps, own)));
+    const gaps = batch.bands ? await batch.bands.of(tx, tenantId) : await tierGapsWanted(tx, tenantId);
+    if (gaps.length) events.push(...(await trackTierGaps(tx, gaps, own, batch)));
   }
   return events;
 }

@@ -3,7 +3,7 @@ import { type ProgrammeConfig, type TransactionMessage, transactionFingerprint }
 import { type RawTx, withTransaction } from "@regulars/db";
 import { type ProgrammeAt, planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
-import { announceTierGaps } from "../accounts/tier-gaps.ts";
+import { announceTierGaps, tierGapBandsOf } from "../accounts/tier-gaps.ts";
 import { customerSalesOf, undoInactivityExpiries } from "../accounts/undo-inactivity-expiry.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
 import {
@@ -319,7 +319,11 @@ async function commit(work: BatchWork): Promise<AppliedBatch> {
   const shard = sources?.length ? Math.min(...sources.map((s) => s.partition)) : undefined;
   const movements = shard === undefined ? work.movements : work.movements.map((m) => ({ ...m, counterShard: shard }));
   // "Only 20 points to gold": the crossings of what the tiers count, beside the balance's milestones.
-  const gapEvents = await announceTierGaps(tx, work.qualifyingMoves);
+  const gapEvents = await announceTierGaps(tx, work.qualifyingMoves, {
+    now: createdAt,
+    finalTiers: new Map([...work.states.values()].map((s) => [s.customerId, s.tier])),
+    bands: tierGapBandsOf(work.deps.programmes),
+  });
   const { outbox } = await postAndAnnounce(tx, movements, {
     milestonesOf: (tenantId) => work.milestones.get(tenantId) ?? [],
     events: [...work.events, ...gapEvents],

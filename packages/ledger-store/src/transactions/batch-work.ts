@@ -104,7 +104,7 @@ export class BatchWork {
     i: number,
     state: LoyaltyState | undefined,
     tiers: { levels: readonly { id: string; threshold: number }[] } | undefined,
-    value: { before: number; after: number } | null,
+    value: { before: number; after: number; window: LoyaltyState["qualifyingWindow"] } | null,
   ): void {
     if (!state || !tiers || !value || value.before === value.after) return;
     this.qualifyingMoves.push({
