@@ -24,6 +24,7 @@ export * from "./points.ts";
 export { priceCheckout } from "./quote.ts";
 export { formatMoney, refusal } from "./refusals.ts";
 export { applyReward, applyRewards } from "./rewards.ts";
+export * from "./sale-discounts.ts";
 export { tierDiscount } from "./tier.ts";
 export * from "./types.ts";
 export * from "./unknown-codes.ts";

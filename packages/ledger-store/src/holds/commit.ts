@@ -1,4 +1,5 @@
 import {
+  earningDiscounts,
   emptyStack,
   normalizeCode,
   priceCheckout,
@@ -204,17 +205,18 @@ function spendAndCredit(
 }
 
 /**
- * The sale as it earns, on what was left to pay. A till may spread the checkout's discount over other lines than the
- * quote (the hold's check compares no discounts): posting at least all of it, the sale earns as posted. Posting less
- * (at list price, or part of it), each line takes the larger discount: the checkout's plus any the till added.
+ * The sale as it earns, on what was left to pay: each line's discount as `earningDiscounts` decides it from what the
+ * till posted and what the checkout took off (a till may move the checkout's discount to other lines than the quote).
  */
 export function paidAfterCheckout(m: TransactionMessage, lineDiscounts: number[]): TransactionMessage {
-  const postedDiscount = m.transaction.lines.reduce((sum, l) => sum + l.discount, 0);
-  const checkoutDiscount = m.transaction.lines.reduce((sum, _l, i) => sum + (lineDiscounts[i] ?? 0), 0);
-  const lines =
-    postedDiscount >= checkoutDiscount
-      ? m.transaction.lines
-      : m.transaction.lines.map((l, i) => ({ ...l, discount: Math.max(l.discount, lineDiscounts[i] ?? 0) }));
+  const discounts = earningDiscounts(
+    m.transaction.lines.map((l, i) => ({
+      price: l.quantity * l.unitPrice,
+      posted: l.discount,
+      checkout: lineDiscounts[i] ?? 0,
+    })),
+  );
+  const lines = m.transaction.lines.map((l, i) => ({ ...l, discount: discounts[i]! }));
   const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice - l.discount, 0);
   return { ...m, transaction: { ...m.transaction, lines, total } };
 }

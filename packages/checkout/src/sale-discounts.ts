@@ -1,0 +1,35 @@
+import { allocate, sum } from "./allocate.ts";
+
+/** One line of a sale that committed a hold: its price, the discount the till posted, the checkout's discount. */
+export interface CheckedOutLine {
+  /** quantity × unitPrice, before any discount. */
+  price: number;
+  /** The discount the till posted on the line (its own and ours, however it spread ours). */
+  posted: number;
+  /** The discount the hold's quote put on the line (its points, wallet cash, coupons and rewards). */
+  checkout: number;
+}
+
+/**
+ * Per line, the discount a sale that committed a hold earns around: points earn on `price − discount`.
+ *
+ * The hold's check compares no discounts, so a till may move the checkout's discount to other lines than the quote.
+ * Earning as posted would then let a line the checkout paid for (a free puff) earn, and a line that earns nothing
+ * (an excluded burger) or earns less absorb its discount, so the sale earns more than on what the customer paid.
+ * Posting at least the checkout's whole discount, each line keeps the checkout's discount where the quote put it, and
+ * only what the till added beyond it (its total minus the checkout's) is spread over the lines it posted more on than
+ * the checkout, in proportion to that excess, in whole cents (`allocate`): the sale earns on exactly what was paid.
+ * Posting less (at list price, or part of it), each line takes the larger of the two: the checkout's discount counts
+ * in full, and a line's own discount beyond it too. A line's discount never passes its price.
+ */
+export function earningDiscounts(lines: readonly CheckedOutLine[]): number[] {
+  const posted = sum(lines.map((l) => l.posted));
+  const checkout = sum(lines.map((l) => l.checkout));
+  if (posted < checkout) return lines.map((l) => Math.min(l.price, Math.max(l.posted, l.checkout)));
+  // Σ excess ≥ posted − checkout, and no line gets more than its excess: the whole addition is placed.
+  const added = allocate(
+    posted - checkout,
+    lines.map((l) => Math.max(0, l.posted - l.checkout)),
+  );
+  return lines.map((l, i) => Math.min(l.price, l.checkout + added[i]!));
+}
