@@ -1,14 +1,10 @@
-import { TransactionInput, TransactionMessage } from "@regulars/contracts";
-import { createPoolReader, type Db, prismaReader } from "@regulars/db";
-import { applyTransactionBatch } from "@regulars/ledger-store";
-import { ProgrammeCache } from "@regulars/programme";
-import type { CreatedTenant } from "@regulars/tenancy";
-import { eventually, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
+import { TransactionInput } from "@regulars/contracts";
+import { prismaReader } from "@regulars/db";
+import { eventually, saleBody, testTenant } from "@regulars/testing";
+import { expect, it } from "vitest";
 import { recordedAll } from "../src/recorded-before.ts";
 import { RecordedLookups } from "../src/recorded-lookups.ts";
-import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import { dayAgo, pastDuplicateWindow, pastWindowGateway } from "./past-window-fixture.ts";
 
 /**
  * A sale posted again once JetStream's duplicate window (an hour in production, a second here) has passed, its
@@ -16,50 +12,8 @@ import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "
  * tells a retry (duplicate, nothing stored again) from a changed sale under a used externalId (409), which was
  * answered 202 accepted and then rejected by the ledger unseen.
  */
-const day = 86_400_000;
-let db: Db;
-let bus: TestBus;
-let tenant: CreatedTenant;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  db = testDb();
-  bus = await testBus({ duplicateWindowMs: 1_000 });
-  gateway = createGatewayApp(gatewayDeps(db, bus, { db }));
-  tenant = await testTenant(db, "Retry Past Duplicate Window");
-  await baseRateProgramme(db, tenant.tenantId);
-});
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
-
-const post = async (path: string, body: unknown, app = gateway) => {
-  const res = await app.request(path, {
-    method: "POST",
-    headers: { authorization: `Bearer ${tenant.apiKeys.pos}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
-/** The ledger applies what the gateway stored after `seq`, as its workers would. */
-const applyStoredAfter = async (seq: number) => {
-  const messages: TransactionMessage[] = [];
-  for (let s = seq + 1; s <= (await lastSeq()); s++) {
-    const stored = await bus.jsm.streams.getMessage(bus.topology.streams.transactions, { seq: s });
-    messages.push(TransactionMessage.parse(JSON.parse(stored!.string())));
-  }
-  const applied = await applyTransactionBatch(
-    { db, programmes: new ProgrammeCache(db, 0), now: () => new Date() },
-    messages,
-  );
-  expect(applied.outcomes.map((o) => o.kind)).toEqual(messages.map(() => "done"));
-};
-/** Until JetStream has forgotten the message ids (its window is a second): no answer is timed, only waited for. */
-const pastDuplicateWindow = () => new Promise((resolve) => setTimeout(resolve, 2_500));
-const dayAgo = () => new Date(Date.now() - day).toISOString();
+const w = pastWindowGateway({ tenantName: "Retry Past Duplicate Window", stream: "transactions", baseRate: true });
+const { post, lastSeq, applyStoredAfter } = w;
 /** Posted and applied by the first test, looked up by the last. */
 const sale = saleBody({ externalId: "zz-win-1", occurredAt: dayAgo(), customer: { phone: "+48710000301" } });
 
@@ -73,7 +27,7 @@ it("answers a sale posted again past JetStream's window duplicate, a changed bod
   await eventually(
     "the pending sale's receipt",
     async () =>
-      (await db.transactionReceipt.count({ where: { tenantId: tenant.tenantId, externalId: "zz-win-pending" } })) ||
+      (await w.db.transactionReceipt.count({ where: { tenantId: w.tenant.tenantId, externalId: "zz-win-pending" } })) ||
       undefined,
   );
   await pastDuplicateWindow();
@@ -134,9 +88,7 @@ it("answers each batch item posting a recorded externalId by its own body, when 
 });
 
 it("stores a new sale when Postgres cannot be asked, and answers 503 for one it would refuse", async () => {
-  const unreachable = createPoolReader({ url: "postgresql://postgres@127.0.0.1:1/none", poolSize: 1 });
-  const blind = createGatewayApp(gatewayDeps(db, bus, { db, reader: unreachable }));
-  try {
+  await w.withBlindGateway(async (blind) => {
     const before = await lastSeq();
     // A Postgres outage does not stop the tills: JetStream's dedupe and the ledger's idempotency keep it exact.
     const sale = saleBody({ externalId: "zz-win-blind", occurredAt: dayAgo() });
@@ -149,20 +101,17 @@ it("stores a new sale when Postgres cannot be asked, and answers 503 for one it 
     });
     expect(await post("/v1/transactions", late, blind)).toMatchObject({ status: 503, body: { code: "unavailable" } });
     expect(await lastSeq()).toBe(before + 1);
-  } finally {
-    await blind.stop();
-    await unreachable.close().catch(() => {});
-  }
+  });
 });
 
 it("asks Postgres once for the lookups of requests made together, each answered with its own", async () => {
-  const other = await testTenant(db, "Retry Past Duplicate Window Other");
-  const lookups = new RecordedLookups((asks) => recordedAll(prismaReader(db), asks));
+  const other = await testTenant(w.db, "Retry Past Duplicate Window Other");
+  const lookups = new RecordedLookups((asks) => recordedAll(prismaReader(w.db), asks));
   const posted = TransactionInput.parse(sale);
   const [mine, theirs, none] = await Promise.all([
-    lookups.recordedBefore(tenant.tenantId, [posted]),
+    lookups.recordedBefore(w.tenant.tenantId, [posted]),
     lookups.recordedBefore(other.tenantId, [posted]),
-    lookups.recordedBefore(tenant.tenantId, [TransactionInput.parse(saleBody({ externalId: "zz-win-never" }))]),
+    lookups.recordedBefore(w.tenant.tenantId, [TransactionInput.parse(saleBody({ externalId: "zz-win-never" }))]),
   ]);
   expect(mine).toEqual(["match"]);
   expect(theirs).toEqual([undefined]);

@@ -2,7 +2,7 @@ import { CouponCampaignConfig, type HoldRequest, type TransactionMessage } from 
 import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
-import { applyTransactionBatch, type HoldDeps, postMovements } from "../src/index.ts";
+import { applyTransactionBatch, claimHeldHolds, type HoldDeps, placeHold, postMovements } from "../src/index.ts";
 import { base, ledgerDeps, line, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
 import { smsInTransaction } from "./sms-fixture.ts";
 
@@ -48,6 +48,19 @@ export async function givePoints(
     ]),
   );
 }
+
+/** A customer of a `checkoutTenant` given 300 points, 200 of them held (€10 off the €16 `basket`). */
+export async function holdOf200Points(db: Db) {
+  const { tenantId, customers, deps } = await checkoutTenant(db);
+  const customerId = customers[0]!;
+  await givePoints(db, tenantId, customerId, 300);
+  const placed = await placeHold(deps, tenantId, holdRequest(customerId, { points: 200 }));
+  return { tenantId, customerId, deps, placed };
+}
+
+/** The hold claimed for `sale`, as the gateway claims it when it accepts the sale. */
+export const claimForSale = (db: Db, tenantId: string, holdId: string, sale: TransactionMessage) =>
+  claimHeldHolds(db, tenantId, [{ holdId, externalId: sale.transaction.externalId }], new Date(sale.receivedAt));
 
 /** A coupon campaign with one generic code, written as the admin store would. */
 export async function genericCoupon(db: Db, tenantId: string, code: string, config: Record<string, unknown>) {

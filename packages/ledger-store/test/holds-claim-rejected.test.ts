@@ -3,15 +3,8 @@ import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  claimHeldHolds,
-  customerBalances,
-  placeHold,
-  recordDeadLetteredTransaction,
-  transactionStatus,
-  voidHold,
-} from "../src/index.ts";
-import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { customerBalances, recordDeadLetteredTransaction, transactionStatus, voidHold } from "../src/index.ts";
+import { apply, claimForSale, holdOf200Points, saleWithHold } from "./checkout-fixtures.ts";
 
 /**
  * A hold claimed by a sale the gateway accepted cannot be voided while the claim's grace runs: the ledger will commit it
@@ -28,18 +21,10 @@ afterAll(async () => {
 
 /** A customer's hold of 200 points, claimed by a sale received now naming `customer` (unknown: the ledger rejects it). */
 async function claimedHold(customer: "known" | "unknown") {
-  const { tenantId, customers, deps } = await checkoutTenant(db);
-  const customerId = customers[0]!;
-  await givePoints(db, tenantId, customerId, 300);
-  const placed = await placeHold(deps, tenantId, holdRequest(customerId, { points: 200 }));
+  const { tenantId, customerId, placed } = await holdOf200Points(db);
   const named = customer === "known" ? customerId : NOBODY;
   const sale = saleWithHold(tenantId, named, placed.holdId, placed.quote.lines);
-  await claimHeldHolds(
-    db,
-    tenantId,
-    [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
-    new Date(sale.receivedAt),
-  );
+  await claimForSale(db, tenantId, placed.holdId, sale);
   const status = async () => (await transactionStatus(db, tenantId, sale.transaction.externalId))?.status;
   return { tenantId, customerId, holdId: placed.holdId, sale, status };
 }

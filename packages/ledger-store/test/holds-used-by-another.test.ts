@@ -2,15 +2,8 @@ import type { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  claimHeldHolds,
-  customerBalances,
-  findBalanceDrift,
-  placeHold,
-  transactionStatus,
-  voidHold,
-} from "../src/index.ts";
-import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import { claimHeldHolds, customerBalances, findBalanceDrift, transactionStatus, voidHold } from "../src/index.ts";
+import { apply, claimForSale, holdOf200Points, saleWithHold } from "./checkout-fixtures.ts";
 
 /**
  * A checkout hold pays for one sale. A second sale naming it (past an older gateway, or claimed before claims named
@@ -28,10 +21,7 @@ afterAll(async () => {
 
 /** A customer's hold of 200 points (€10 off the €16 basket) and two sales of that basket naming it, received at once. */
 async function holdAndTwoSales() {
-  const { tenantId, customers, deps } = await checkoutTenant(db);
-  const customerId = customers[0]!;
-  await givePoints(db, tenantId, customerId, 300);
-  const placed = await placeHold(deps, tenantId, holdRequest(customerId, { points: 200 }));
+  const { tenantId, customerId, placed } = await holdOf200Points(db);
   const first = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
   const second: TransactionMessage = {
     ...saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines),
@@ -102,12 +92,7 @@ describe("a second sale naming a hold", () => {
 
   it("rejected for another reason, does not give back the first sale's claim received at the same time", async () => {
     const h = await holdAndTwoSales();
-    await claimHeldHolds(
-      db,
-      h.tenantId,
-      [{ holdId: h.holdId, externalId: h.first.transaction.externalId }],
-      new Date(h.first.receivedAt),
-    );
+    await claimForSale(db, h.tenantId, h.holdId, h.first);
     // An unknown customer: rejected before its hold is looked at.
     const unknown: TransactionMessage = {
       ...h.second,

@@ -99,33 +99,39 @@ async function mergedInto(tenantId: string, mergedId: string, intoId: string, at
     VALUES (${mergedId}, ${tenantId}, ${intoId}, ${at})`;
 }
 
+/** A customer of `longAgoMember` at a tenant of `tenantErasingAfterAYear`, judged at `now`. */
+async function longAgoMemberAt(tenantName: string) {
+  const tenantId = await tenantErasingAfterAYear(tenantName);
+  const now = new Date();
+  return { tenantId, now, customerId: await longAgoMember(tenantId, now) };
+}
+
+/** Two long-ago members of one such tenant: `merged` is to be merged into `survivor` by the test. */
+async function survivorAndMergedAt(tenantName: string) {
+  const tenantId = await tenantErasingAfterAYear(tenantName);
+  const now = new Date();
+  const survivor = await longAgoMember(tenantId, now);
+  const merged = await longAgoMember(tenantId, now);
+  return { tenantId, now, survivor, merged };
+}
+
+/** A retention pass at `now` that erases nobody, and leaves each of `customerIds` as it was. */
+async function expectKept(tenantId: string, now: Date, ...customerIds: string[]) {
+  expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
+  for (const customerId of customerIds) expect(await erasedAt(customerId)).toBeNull();
+}
+
 describe("apply-retention's inactive customers", () => {
   it("keeps a customer whose only activity within the period is an app event that paid action points", async () => {
-    const tenantId = await tenantErasingAfterAYear("Feedback Retention Burgers");
-    const now = new Date();
-    const customerId = await longAgoMember(tenantId, now);
-    const eventId = `E-${tag()}`;
-    const event = {
-      eventId,
-      type: "feedback_submitted",
-      occurredAt: new Date(now.getTime() - DAY).toISOString(),
-      customer: { id: customerId },
-      channel: "app" as const,
-      properties: {},
-    };
-    await applyEventBatch(db, new ProgrammeCache(db, 0), [
-      { tenantId, id: stableId("event", tenantId, eventId), receivedAt: event.occurredAt, event },
-    ]);
+    const { tenantId, now, customerId } = await longAgoMemberAt("Feedback Retention Burgers");
+    await appEventYesterday(tenantId, customerId, "feedback_submitted", now);
     expect(await db.ledgerMovement.count({ where: { tenantId, customerId, kind: "bonus" } })).toBe(1);
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(customerId)).toBeNull();
+    await expectKept(tenantId, now, customerId);
   });
 
   it("keeps a customer whose only activity within the period is a consent change", async () => {
-    const tenantId = await tenantErasingAfterAYear("Consent Retention Burgers");
-    const now = new Date();
-    const customerId = await longAgoMember(tenantId, now);
+    const { tenantId, now, customerId } = await longAgoMemberAt("Consent Retention Burgers");
     await setConsents(
       db,
       tenantId,
@@ -137,65 +143,45 @@ describe("apply-retention's inactive customers", () => {
       { actor: "key_app", source: "app", now },
     );
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(customerId)).toBeNull();
+    await expectKept(tenantId, now, customerId);
   });
 
   it("keeps a customer whose only activity within the period is an app event that paid nothing", async () => {
-    const tenantId = await tenantErasingAfterAYear("App Open Retention Burgers");
-    const now = new Date();
-    const customerId = await longAgoMember(tenantId, now);
+    const { tenantId, now, customerId } = await longAgoMemberAt("App Open Retention Burgers");
     await appEventYesterday(tenantId, customerId, "app_open", now);
     expect(await db.ledgerMovement.count({ where: { tenantId, customerId } })).toBe(0);
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(customerId)).toBeNull();
+    await expectKept(tenantId, now, customerId);
   });
 
   it("keeps a survivor whose merged-away customer clicked a message yesterday, merged an hour ago", async () => {
-    const tenantId = await tenantErasingAfterAYear("Merged Click Retention Burgers");
-    const now = new Date();
-    const survivor = await longAgoMember(tenantId, now);
-    const merged = await longAgoMember(tenantId, now);
+    const { tenantId, now, survivor, merged } = await survivorAndMergedAt("Merged Click Retention Burgers");
     await clickedYesterday(tenantId, merged, now);
     await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 3_600_000));
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(survivor)).toBeNull();
-    expect(await erasedAt(merged)).toBeNull();
+    await expectKept(tenantId, now, survivor, merged);
   });
 
   it("keeps a survivor whose merged-away customer (merged long ago) sent an app event yesterday", async () => {
-    const tenantId = await tenantErasingAfterAYear("Merged Event Retention Burgers");
-    const now = new Date();
-    const survivor = await longAgoMember(tenantId, now);
-    const merged = await longAgoMember(tenantId, now);
+    const { tenantId, now, survivor, merged } = await survivorAndMergedAt("Merged Event Retention Burgers");
     await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 500 * DAY));
     // Recorded under the merged-away id, as an integrator still naming it leaves it.
     await db.$executeRaw`
       INSERT INTO applied_events (tenant_id, event_id, applied_at, status, customer_id, points)
       VALUES (${tenantId}, ${`E-${tag()}`}, ${new Date(now.getTime() - DAY)}, 'processed', ${merged}, 0)`;
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(survivor)).toBeNull();
+    await expectKept(tenantId, now, survivor);
   });
 
   it("keeps a survivor of a merge made within the period, though neither customer did anything else", async () => {
-    const tenantId = await tenantErasingAfterAYear("Recent Merge Retention Burgers");
-    const now = new Date();
-    const survivor = await longAgoMember(tenantId, now);
-    const merged = await longAgoMember(tenantId, now);
+    const { tenantId, now, survivor, merged } = await survivorAndMergedAt("Recent Merge Retention Burgers");
     await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 30 * DAY));
 
-    expect(await applyRetention({ db, log, tenantId, now })).toEqual({ acted: 0, outbox: [] });
-    expect(await erasedAt(survivor)).toBeNull();
+    await expectKept(tenantId, now, survivor);
   });
 
   it("erases a survivor merged long ago whose customers did nothing since, both ids with it, once", async () => {
-    const tenantId = await tenantErasingAfterAYear("Old Merge Retention Burgers");
-    const now = new Date();
-    const survivor = await longAgoMember(tenantId, now);
-    const merged = await longAgoMember(tenantId, now);
+    const { tenantId, now, survivor, merged } = await survivorAndMergedAt("Old Merge Retention Burgers");
     await clickedYesterday(tenantId, merged, new Date(now.getTime() - 600 * DAY));
     await mergedInto(tenantId, merged, survivor, new Date(now.getTime() - 500 * DAY));
 
@@ -207,9 +193,7 @@ describe("apply-retention's inactive customers", () => {
   });
 
   it("still erases a customer inactive all period, whose points the programme expired meanwhile", async () => {
-    const tenantId = await tenantErasingAfterAYear("Dormant Retention Burgers");
-    const now = new Date();
-    const customerId = await longAgoMember(tenantId, now);
+    const { tenantId, now, customerId } = await longAgoMemberAt("Dormant Retention Burgers");
     const consentedAt = new Date(now.getTime() - 500 * DAY);
     await setConsents(
       db,
