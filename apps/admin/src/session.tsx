@@ -1,5 +1,5 @@
-import { Alert, UnauthenticatedHandler } from "@regulars/web-ui";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { Alert, type ApiTransport, UnauthenticatedHandler } from "@regulars/web-ui";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { StaffRole } from "./pages.ts";
 
@@ -28,9 +28,21 @@ export function useSession(): SessionState {
 }
 
 /**
+ * The session the browser's cookie holds now: null when the API knows none (401), undefined when it could not say
+ * (the API unreachable or failing), which is no reason to end a session.
+ */
+async function browserSession(): Promise<StaffSession | null | undefined> {
+  const r = await fetch("/auth/session", { credentials: "same-origin" }).catch(() => undefined);
+  if (r?.status === 401) return null;
+  return r?.ok ? ((await r.json().catch(() => undefined)) as StaffSession | undefined) : undefined;
+}
+
+/**
  * The signed-in person: the httpOnly cookie proves who they are, the CSRF token that each call is the app's own.
  * When the API stops knowing them (the cookie expired, or they signed out in another tab), the session ends
- * here too and the app asks them to sign in again, saying why.
+ * here too and the app asks them to sign in again, saying why. When another tab signed in again, the cookie is
+ * that tab's new session: this tab takes it up (its CSRF token) and carries on, rather than asking for a password
+ * whose sign-in would in turn replace the other tab's session.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation("ui");
@@ -39,7 +51,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<{ session: StaffSession | null; ended: boolean }>({ session: null, ended: false });
   const [loading, setLoading] = useState(true);
   const { session, ended } = state;
-  const expire = useCallback(() => setState((s) => (s.session ? { session: null, ended: true } : s)), []);
+  // Every call refused at once reports it: one look at the browser's session answers them all.
+  const checking = useRef<Promise<void> | null>(null);
+  const expire = useCallback((refused: ApiTransport) => {
+    const token = refused.kind === "session" ? refused.csrfToken : undefined;
+    checking.current ??= browserSession()
+      .then((current) => {
+        if (current === undefined) return;
+        setState((s) => {
+          // Signed out here meanwhile, or a session taken up since: a late refusal of the old one says nothing.
+          if (!s.session || s.session.csrfToken !== token) return s;
+          // A new session (a new CSRF token) is adopted; the ApiProvider keyed by the token asks everything again.
+          if (current && current.csrfToken !== token) return { session: current, ended: false };
+          return { session: null, ended: true };
+        });
+      })
+      .finally(() => {
+        checking.current = null;
+      });
+  }, []);
 
   useEffect(() => {
     fetch("/auth/session", { credentials: "same-origin" })

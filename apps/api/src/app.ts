@@ -69,6 +69,7 @@ export function createApiApp(deps: ApiDeps) {
       origin: deps.corsOrigins ?? [...httpDefaults.corsOrigins],
       allowHeaders: ["authorization", "content-type", CSRF_HEADER],
       credentials: true,
+      exposeHeaders: ["retry-after"],
     }),
   );
   app.use(
@@ -108,6 +109,7 @@ export function createApiApp(deps: ApiDeps) {
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");
       },
+      responseMeta: ({ errors }) => retryAfterOf(errors),
     }),
   );
   app.use(
@@ -167,3 +169,14 @@ const oneLine = (err: unknown) =>
   String((err as Error)?.message ?? err)
     .replace(/\s+/g, " ")
     .trim();
+
+/**
+ * A procedure refused for a wait (too many unknown coupon codes) says how long in `Retry-After`, as the guards'
+ * rate limit does: the apps wait that long, or say a long wait at once rather than asking again. The longest wait
+ * of a batch is the one to honour.
+ */
+function retryAfterOf(errors: readonly { cause?: unknown }[]): { headers?: Record<string, string> } {
+  const waits = errors.map((e) => (e.cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds);
+  const seconds = waits.filter((w): w is number => typeof w === "number" && Number.isFinite(w));
+  return seconds.length ? { headers: { "retry-after": String(Math.ceil(Math.max(...seconds))) } } : {};
+}

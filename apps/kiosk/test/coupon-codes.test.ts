@@ -1,6 +1,6 @@
 import { CouponCode } from "@regulars/contracts";
 import { describe, expect, it } from "vitest";
-import { codeToRemove, withTypedCode } from "../src/order/coupon-codes.ts";
+import { codesHeldByLimit, codeToRemove, withTypedCode } from "../src/order/coupon-codes.ts";
 
 describe("a coupon code typed at the kiosk", () => {
   it("is added upper-case and once, as the server compares codes", () => {
@@ -41,5 +41,20 @@ describe("the code to take back after a quote failed", () => {
 
   it("is none when no code was typed", () => {
     expect(codeToRemove(["couponCodes.0"], [])).toBeUndefined();
+  });
+});
+
+describe("codes held by the unknown-code limit", () => {
+  const codes = ["WRONG1", "WRONG2"];
+
+  it("are all taken back when the quote was refused as rate_limited for its codes", () => {
+    expect(codesHeldByLimit(429, ["couponCodes"], codes)).toBe(true);
+  });
+
+  it("are kept when the limit is of the kiosk as a whole, or the refusal is of one code, or none was typed", () => {
+    expect(codesHeldByLimit(429, [], codes)).toBe(false);
+    expect(codesHeldByLimit(400, ["couponCodes"], codes)).toBe(false);
+    expect(codesHeldByLimit(undefined, ["couponCodes"], codes)).toBe(false);
+    expect(codesHeldByLimit(429, ["couponCodes"], [])).toBe(false);
   });
 });

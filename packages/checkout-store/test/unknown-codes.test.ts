@@ -68,6 +68,8 @@ describe("unknown coupon codes per credential", () => {
     // The window began with the first unknown code; 20 s have passed since.
     expect((refused as UnknownCodesThrottled).retryAfterSeconds).toBe(windowSeconds - limit);
     expect(refused.message).toContain(`in ${windowSeconds - limit} s`);
+    // The codes are what is held (the same checkout without them is answered), and the issue says so to a client.
+    expect((refused as UnknownCodesThrottled).issues?.map((i) => i.path)).toEqual(["couponCodes"]);
 
     clock.now = new Date(started.getTime() + windowSeconds * 1000 - 1);
     expect((await rejection(quoteCountingUnknownCodes(deps, till, quoteOf(guess())))).code).toBe("rate_limited");

@@ -43,22 +43,24 @@ function keepingStatus(response: Response): Response {
   return Object.assign(response, {
     json: () =>
       json().catch((cause: unknown) => {
-        throw new UnreadableAnswer(response.status, { cause });
+        throw new UnreadableAnswer(response.status, { cause }, response.headers);
       }),
   });
 }
 
-const UnauthenticatedContext = createContext<(() => void) | undefined>(undefined);
+const UnauthenticatedContext = createContext<((refused: ApiTransport) => void) | undefined>(undefined);
 
 /**
  * What the API layer below does when the server no longer knows the caller: the admin app ends its session
- * and shows its sign-in screen. The handler is read once per client, so it should not change between renders.
+ * and shows its sign-in screen. It is told which transport was refused, so a late refusal of a client already
+ * replaced (a session taken up since) is told from one of the current session. The handler is read once per
+ * client, so it should not change between renders.
  */
 export function UnauthenticatedHandler({
   onUnauthenticated,
   children,
 }: {
-  onUnauthenticated: () => void;
+  onUnauthenticated: (refused: ApiTransport) => void;
   children: ReactNode;
 }) {
   return <UnauthenticatedContext.Provider value={onUnauthenticated}>{children}</UnauthenticatedContext.Provider>;
@@ -67,7 +69,9 @@ export function UnauthenticatedHandler({
 /** TanStack Query and the typed tRPC hooks for everything below; one client per transport. */
 export function ApiProvider({ transport, children }: { transport: ApiTransport; children: ReactNode }) {
   const onUnauthenticated = useContext(UnauthenticatedContext);
-  const [queryClient] = useState(() => createQueryClient({ onUnauthenticated }));
+  const [queryClient] = useState(() =>
+    createQueryClient({ onUnauthenticated: onUnauthenticated && (() => onUnauthenticated(transport)) }),
+  );
   const [trpcClient] = useState(() => createApiClient(transport));
   return (
     <QueryClientProvider client={queryClient}>

@@ -24,6 +24,8 @@ export class UnreadableAnswer extends Error {
   constructor(
     readonly status: number,
     options?: ErrorOptions,
+    /** The answer's headers: a proxy's own 429 page may still say how long to wait (`Retry-After`). */
+    readonly headers: Headers = new Headers(),
   ) {
     super(`the server answered ${status} with a body that is not JSON`, options);
     this.name = "UnreadableAnswer";
@@ -68,8 +70,35 @@ export const isRefusal = (err: unknown): boolean => {
   return status !== undefined && status >= 400 && status < 500;
 };
 
-/** Whether asking the same again may be answered otherwise: not after a refusal, unless it was of too many calls. */
-export const mayRetry = (err: unknown): boolean => !isRefusal(err) || failureStatus(err) === 429;
+/**
+ * How long the server asked to be left alone (`Retry-After`, in seconds or as a date), in milliseconds; undefined
+ * when it did not say. tRPC's client keeps the response in `meta.response`; a body no one could read keeps its
+ * headers in the `UnreadableAnswer` it is wrapped in.
+ */
+export function retryAfterMs(err: unknown, now = Date.now()): number | undefined {
+  if (!err || typeof err !== "object") return undefined;
+  const { meta, cause } = err as { meta?: { response?: { headers?: unknown } }; cause?: unknown };
+  const headers = meta?.response?.headers ?? (cause instanceof UnreadableAnswer ? cause.headers : undefined);
+  const value = headers instanceof Headers ? headers.get("retry-after")?.trim() : undefined;
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A rate limit that asks for longer than this is said at once: nobody waits that long for a card to load. */
+export const LONGEST_RETRY_WAIT_MS = 10_000;
+
+/**
+ * Whether asking the same again may be answered otherwise: not after a refusal, unless it was of too many calls
+ * and the server asked to wait no longer than `LONGEST_RETRY_WAIT_MS`.
+ */
+export const mayRetry = (err: unknown): boolean =>
+  !isRefusal(err) || (failureStatus(err) === 429 && (retryAfterMs(err) ?? 0) <= LONGEST_RETRY_WAIT_MS);
+
+/** The wait before the next attempt: what `Retry-After` asked for, else TanStack's own (1 s, 2 s, 4 s… up to 30 s). */
+export const retryDelay = (failures: number, err: unknown): number =>
+  retryAfterMs(err) ?? Math.min(1000 * 2 ** failures, 30_000);
 
 const pageLanguage = (): Language =>
   globalThis.document?.documentElement.lang?.toLowerCase().startsWith("pl") ? "pl" : "en";

@@ -14,10 +14,13 @@ export {
   type ApiFailure,
   describeError,
   type ErrorTextOptions,
+  failureStatus,
   fieldErrors,
   isRefusal,
   isUnauthenticated,
   mayRetry,
+  retryAfterMs,
+  retryDelay,
 } from "./errors.ts";
 export { formatCalendarDate, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
 export { FormatProvider, useFormat } from "./format-context.tsx";

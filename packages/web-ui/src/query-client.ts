@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { isUnauthenticated, mayRetry } from "./errors.ts";
+import { isUnauthenticated, mayRetry, retryDelay } from "./errors.ts";
 
 export interface QueryClientOptions {
   /**
@@ -18,8 +18,9 @@ export function createQueryClient({ onUnauthenticated }: QueryClientOptions = {}
     queryCache: new QueryCache({ onError }),
     mutationCache: new MutationCache({ onError }),
     defaultOptions: {
-      // Refused input and permission errors will not change by asking again; a rate limit passes.
-      queries: { retry: (count, err) => count < 2 && mayRetry(err), staleTime: 15_000 },
+      // Refused input and permission errors will not change by asking again; a rate limit passes, after the wait
+      // it asked for (a long one is said at once instead).
+      queries: { retry: (count, err) => count < 2 && mayRetry(err), retryDelay, staleTime: 15_000 },
     },
   });
 }

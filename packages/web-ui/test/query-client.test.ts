@@ -57,4 +57,25 @@ describe("createQueryClient", () => {
     expect(await asking(guarded(413, "payload_too_large"))).toBe(1);
     expect(await asking(guarded(429, "rate_limited"))).toBe(3);
   });
+
+  it("waits as long as a rate limit's Retry-After asks, and says a long wait at once instead of asking again", async () => {
+    const limited = (retryAfter: string) =>
+      TRPCClientError.from(new Error("Unable to transform response from server"), {
+        meta: {
+          response: new Response(null, { status: 429, headers: { "retry-after": retryAfter } }),
+          responseJSON: { code: "rate_limited", message: "too many unknown coupon codes" },
+        },
+      });
+    const client = createQueryClient();
+    const { retryDelay } = client.getDefaultOptions().queries ?? {};
+    expect(typeof retryDelay === "function" ? retryDelay(1, limited("3")) : retryDelay).toBe(3000);
+
+    let asked = 0;
+    const ask = () => {
+      asked++;
+      return Promise.reject(limited("600"));
+    };
+    await expect(client.fetchQuery({ queryKey: ["limited for 10 minutes"], queryFn: ask })).rejects.toThrow();
+    expect(asked).toBe(1);
+  });
 });

@@ -26,3 +26,17 @@ export function codeToRemove(issuePaths: readonly string[], codes: readonly stri
   }
   return issuePaths.includes("couponCodes") ? codes.at(-1) : undefined;
 }
+
+/**
+ * Whether a quote was refused because the kiosk tried too many unknown codes lately (429 with an issue on
+ * `couponCodes`): every code is held, known ones too, until the wait the server named has passed, and removing one
+ * would not help. The same order without codes is priced, so the customer is offered to go on without them. A rate
+ * limit of the kiosk as a whole names no codes: going on without them would change nothing.
+ */
+export function codesHeldByLimit(
+  status: number | undefined,
+  issuePaths: readonly string[],
+  codes: readonly string[],
+): boolean {
+  return status === 429 && codes.length > 0 && issuePaths.includes("couponCodes");
+}

@@ -1,6 +1,7 @@
 import {
   Button,
   describeError,
+  failureStatus,
   fieldErrors,
   isRefusal,
   Spinner,
@@ -19,7 +20,7 @@ import {
   type Selection,
   type TillCustomer,
 } from "../order/basket.ts";
-import { codeToRemove } from "../order/coupon-codes.ts";
+import { codesHeldByLimit, codeToRemove } from "../order/coupon-codes.ts";
 import type { OrderContext } from "../order/flow.tsx";
 import { fetchQuote, QuoteTimedOut, retryQuote } from "../order/quote.ts";
 import { type PayFailure, type PaymentHooks, usePayment } from "../order/use-payment.ts";
@@ -134,11 +135,11 @@ export function CheckoutScreen({
   const shown = quote.data ?? priced.current;
   if (!shown && !quote.error) return <Spinner label={t("pricing")} />;
   const busy = !mayChoose(stage);
-  // Only a refusal (4xx) names a code to blame; a server in trouble might list issues of its own.
-  const failedCode =
-    quote.error && isRefusal(quote.error)
-      ? codeToRemove(Object.keys(fieldErrors(quote.error)), selection.couponCodes)
-      : undefined;
+  // Only a refusal (4xx) names a code to blame; a server in trouble might list issues of its own. Codes held by the
+  // unknown-code limit are all blamed: any one left would be refused the same until the limit's window passes.
+  const refusedPaths = quote.error && isRefusal(quote.error) ? Object.keys(fieldErrors(quote.error)) : [];
+  const codesHeld = codesHeldByLimit(failureStatus(quote.error), refusedPaths, selection.couponCodes);
+  const failedCode = codesHeld ? undefined : codeToRemove(refusedPaths, selection.couponCodes);
 
   return (
     // What the customer may use scrolls on one side, the priced basket on the other; the total, the code field and
@@ -179,7 +180,13 @@ export function CheckoutScreen({
                 <p>{t("quoteTimedOut")}</p>
               ) : (
                 <>
-                  <p>{failedCode ? t("quoteFailedWithCode", { code: failedCode }) : t("quoteFailed")}</p>
+                  <p>
+                    {codesHeld
+                      ? t("codesHeld")
+                      : failedCode
+                        ? t("quoteFailedWithCode", { code: failedCode })
+                        : t("quoteFailed")}
+                  </p>
                   <p className="text-xl">{describeError(quote.error)}</p>
                 </>
               )}
@@ -191,6 +198,11 @@ export function CheckoutScreen({
                     onClick={() => choose({ couponCodes: selection.couponCodes.filter((c) => c !== failedCode) })}
                   >
                     {t("removeCode", { code: failedCode })}
+                  </Button>
+                )}
+                {codesHeld && (
+                  <Button size="xl" className="min-h-16 text-2xl" onClick={() => choose({ couponCodes: [] })}>
+                    {t("continueWithoutCodes")}
                   </Button>
                 )}
                 <Button

@@ -114,3 +114,37 @@ describe("the kiosk after part of the choice was refused", () => {
     await page.context().close();
   });
 });
+
+describe("the kiosk once it tried too many unknown coupon codes", () => {
+  let web: BrowserSystem;
+
+  // One unknown code per window: the second is refused as rate_limited, and so is every quote with codes after it.
+  beforeAll(async () => {
+    web = await startBrowserSystem({ GATEWAY_PORT: String(await freePort()), COUPON_UNKNOWN_CODE_LIMIT: "1" });
+  }, 240_000);
+  afterAll(() => web?.dispose());
+
+  it("lets the guest go on without the codes and pay", { timeout: 180_000 }, async () => {
+    const page = await web.newPage(portrait);
+    await page.goto(`/kiosk/#key=${web.tenant.apiKeys.kiosk}&location=${store}`);
+    await page.getByRole("button", { name: "Order without signing in" }).click();
+    await page.getByRole("button", { name: "Burgers", exact: true }).click();
+    await page.getByRole("button", { name: /^Add Classic burger/ }).click();
+    await page.getByRole("button", { name: "Checkout" }).click();
+    await page.getByRole("button", { name: "Pay €7.90" }).waitFor();
+    await page.getByLabel(/coupon code/i).fill("WRONG1");
+    await page.getByRole("button", { name: "Add code" }).click();
+    await page.getByText(/we do not know this code/).waitFor();
+    await page.getByLabel(/coupon code/i).fill("WRONG2");
+    await page.getByRole("button", { name: "Add code" }).click();
+
+    const held = page.getByRole("alert").filter({ hasText: "Coupon codes cannot be checked for a while." });
+    await held.getByText(/Too many requests/).waitFor({ timeout: 60_000 });
+    // Removing one code would not help: every quote with codes is refused until the window passes.
+    expect(await held.getByRole("button", { name: /^Remove/ }).count()).toBe(0);
+    await held.getByRole("button", { name: "Continue without the codes" }).click();
+    await page.getByRole("button", { name: "Pay €7.90" }).click();
+    await page.getByRole("heading", { name: "Thank you!" }).waitFor({ timeout: 60_000 });
+    await page.context().close();
+  });
+});

@@ -35,10 +35,10 @@ export class UnknownCodesThrottled extends DomainError {
     readonly retryAfterSeconds: number,
     notHeldUp = "checkouts without codes are not held up",
   ) {
-    super(
-      "rate_limited",
-      `too many unknown coupon codes; codes are checked again in ${retryAfterSeconds} s (${notHeldUp})`,
-    );
+    const message = `too many unknown coupon codes; codes are checked again in ${retryAfterSeconds} s (${notHeldUp})`;
+    // The codes as a whole are what is held, not the caller: the issue tells a client (the kiosk) that the same
+    // checkout without them is answered.
+    super("rate_limited", message, [{ path: "couponCodes", message }]);
   }
 }
 
