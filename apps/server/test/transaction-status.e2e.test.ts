@@ -139,25 +139,23 @@ describe("the same externalId with a different body is never silently a duplicat
     });
   });
 
-  it("after the window: the ledger refuses the changed body (status shows the conflict) and ignores the same body", async () => {
+  it("after the window: Postgres answers, the changed body 409 and the same body a duplicate; nothing is stored again", async () => {
     const sale = saleBody({ customer: { phone: "+48610000011" }, lines: [line("MEAL", 1_000)] });
     await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
     await settled(tenant.apiKeys.pos, sale.externalId);
     await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500)); // JetStream forgets the message id
     const changed = { ...sale, lines: [line("MEAL", 5_000)], total: 5_000 };
-    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).status).toBe(202);
-    const seen = await eventually("conflict recorded", async () => {
-      const s = await status(tenant.apiKeys.pos, sale.externalId);
-      return s.body.conflicts === 1 ? s.body : undefined;
+    expect(await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).toMatchObject({
+      status: 409,
+      body: { code: "idempotency_conflict", message: expect.stringContaining(sale.externalId) },
     });
-    expect(seen).toMatchObject({ status: "processed", pointsAwarded: 10, balance: { points: 10 } });
-    await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500));
-    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).body.duplicate).toBe(false); // JetStream forgot it again
-    await eventually("the repeat reached the ledger", async () =>
-      (await ledgerBacklog(system.bus, db)) === 0 ? true : undefined,
-    );
+    expect(await system.post("/v1/transactions", tenant.apiKeys.pos, sale)).toMatchObject({
+      status: 202,
+      body: { duplicate: true },
+    });
+    await eventually("the ledger idle", async () => ((await ledgerBacklog(system.bus, db)) === 0 ? true : undefined));
     expect(await status(tenant.apiKeys.pos, sale.externalId)).toMatchObject({
-      body: { status: "processed", pointsAwarded: 10, conflicts: 1 },
+      body: { status: "processed", pointsAwarded: 10, balance: { points: 10 }, conflicts: 0 },
     });
     const customer = await system.client(tenant.apiKeys.admin).customers.get.query({ phone: "+48610000011" });
     expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, customerId: customer.id } })).toBe(1);
@@ -165,7 +163,7 @@ describe("the same externalId with a different body is never silently a duplicat
 });
 
 describe("a refund waiting for its sale reads as waiting, whatever is posted under its externalId meanwhile", () => {
-  it("accepted and waiting for its sale, a changed body after the window counted as a conflict; then processed", async () => {
+  it("accepted and waiting for its sale, a changed body after the window refused 409; then processed", async () => {
     const sale = saleBody({ customer: { phone: "+48610000020" }, lines: [line("MEAL", 1_000)] });
     const refund = saleBody({ type: "refund", refundOf: sale.externalId, lines: [line("MEAL", 1_000)] });
     expect((await system.post("/v1/transactions", tenant.apiKeys.pos, refund)).status).toBe(202);
@@ -184,20 +182,17 @@ describe("a refund waiting for its sale reads as waiting, whatever is posted und
       conflicts: 0,
     });
     await new Promise((r) => setTimeout(r, dedupeWindowSec * 1_000 + 500)); // JetStream forgets the message id
+    // The parked refund is what Postgres recorded under its externalId: a changed body is refused at the door.
     const changed = { ...refund, lines: [line("MEAL", 500)], total: 500 };
-    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).status).toBe(202);
-    const seen = await eventually("conflict recorded", async () => {
-      const s = await status(tenant.apiKeys.pos, refund.externalId);
-      return s.body.conflicts === 1 ? s.body : undefined;
-    });
-    expect(seen).toEqual({ ...waiting, conflicts: 1 });
+    expect((await system.post("/v1/transactions", tenant.apiKeys.pos, changed)).status).toBe(409);
+    expect((await status(tenant.apiKeys.pos, refund.externalId)).body).toEqual(waiting);
 
     await system.post("/v1/transactions", tenant.apiKeys.pos, sale);
     const done = await eventually("the refund applied", async () => {
       const s = await status(tenant.apiKeys.pos, refund.externalId);
       return s.body.status === "processed" ? s.body : undefined;
     });
-    expect(done).toMatchObject({ type: "refund", pointsAwarded: -10, balance: { points: 0 }, conflicts: 1 });
+    expect(done).toMatchObject({ type: "refund", pointsAwarded: -10, balance: { points: 0 }, conflicts: 0 });
   });
 });
 
