@@ -1,6 +1,7 @@
 import { causingCampaignOf } from "@regulars/campaigns";
 import type { DomainEvent } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { movementIdempotencyKey } from "@regulars/ledger-store";
 
 /** Where a step keeps the depth of what it causes beside its action (`storedAction`); absent: 1. */
 export const CAUSE_DEPTH = "causeDepth";
@@ -17,11 +18,12 @@ async function stepDepth(db: Db, event: DomainEvent): Promise<number | null> {
     case "points.earned": {
       const movement = /^bonus:(.+)$/.exec(event.id)?.[1];
       if (!movement) return null;
+      const key = await movementIdempotencyKey(db, tenantId, movement);
+      const stepKey = key?.startsWith("bonus:") ? key.slice("bonus:".length) : null;
+      if (stepKey === null) return null;
       return read(
         await db.$queryRaw`
-        SELECT s.action->>${CAUSE_DEPTH} AS depth FROM ledger_movements m
-        JOIN campaign_steps s ON s.key = substr(m.idempotency_key, 7) AND s.tenant_id = m.tenant_id
-        WHERE m.id = ${movement} AND m.tenant_id = ${tenantId} AND m.idempotency_key LIKE 'bonus:%'`,
+        SELECT s.action->>${CAUSE_DEPTH} AS depth FROM campaign_steps s WHERE s.key = ${stepKey} AND s.tenant_id = ${tenantId}`,
       );
     }
     case "coupon.issued": {
