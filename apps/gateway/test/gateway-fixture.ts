@@ -1,7 +1,10 @@
 import type { Bus } from "@regulars/bus";
-import { ProgrammeConfig } from "@regulars/contracts";
+import { ProgrammeConfig, TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
+import { newId } from "@regulars/ids";
+import { applyTransactionBatch } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
+import { ProgrammeCache } from "@regulars/programme";
 import { CredentialCache } from "@regulars/tenancy";
 import { testBus, testDb } from "@regulars/testing";
 import { Registry } from "prom-client";
@@ -26,11 +29,16 @@ export function gatewayDeps(db: Db, bus: Bus, extra: Partial<GatewayDeps> = {}):
  * An in-process gateway over the test database and a bus of its own, for a file's `beforeAll`; `extra` are the
  * deps the file's tests are about (a pinned clock, limits). The gateway is given the database (statuses, checkout,
  * customers) unless `withDb` is false: the routes that only publish are tested without it, as a gateway may run.
+ * Deps that wrap the database or the bus (to run something in between) are made from them: pass a function.
  */
-export async function startGateway(extra: Partial<GatewayDeps> = {}, { withDb = true } = {}) {
+export async function startGateway(
+  extra: Partial<GatewayDeps> | ((started: { db: Db; bus: TestBus }) => Partial<GatewayDeps>) = {},
+  { withDb = true } = {},
+) {
   const db = testDb();
   const bus = await testBus();
-  const gateway = createGatewayApp(gatewayDeps(db, bus, { ...(withDb ? { db } : {}), ...extra }));
+  const deps = typeof extra === "function" ? extra({ db, bus }) : extra;
+  const gateway = createGatewayApp(gatewayDeps(db, bus, { ...(withDb ? { db } : {}), ...deps }));
   return { db, bus, gateway };
 }
 
@@ -52,4 +60,38 @@ export async function baseRateProgramme(db: Db, tenantId: string): Promise<void>
       createdBy: "test",
     },
   });
+}
+
+/** The basket of a guest's hold of a free burger (`insertGuestHold`): a sale paying with the hold names these lines. */
+export const guestHoldLines = [
+  { sku: "BURGER", name: "Burger", tags: [], quantity: 1, unitPrice: 1500, discount: 1500 },
+];
+
+/** A guest's hold of a free burger (a coupon's) at store-017, as `placeHold` stores one; its id. */
+export async function insertGuestHold(db: Db, tenantId: string, expiresAt: Date): Promise<string> {
+  const holdId = newId("hold");
+  const quote = {
+    applied: [],
+    lines: [{ lineNo: 0, sku: "BURGER", quantity: 1, discount: 1500, amount: 0 }],
+    total: 0,
+  };
+  await db.$executeRaw`
+    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, wallet, quote, location_id, channel, expires_at)
+    VALUES (${holdId}, ${tenantId}, NULL, 'held', 0, ${JSON.stringify(quote)}::jsonb, 'store-017', 'pos',
+            ${expiresAt})`;
+  return holdId;
+}
+
+/** The sequence of the last message the transactions stream stored. */
+export async function lastStoredSeq(bus: TestBus): Promise<number> {
+  return (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+}
+
+/** The last message the transactions stream stored, applied by the ledger as a worker would at the clock's now. */
+export async function applyLastStored(db: Db, bus: TestBus, clock: { now: Date }): Promise<void> {
+  const stream = bus.topology.streams.transactions;
+  const stored = TransactionMessage.parse(
+    (await bus.jsm.streams.getMessage(stream, { seq: await lastStoredSeq(bus) }))!.json(),
+  );
+  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
 }

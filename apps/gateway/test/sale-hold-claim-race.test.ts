@@ -1,22 +1,23 @@
-import { TransactionMessage } from "@regulars/contracts";
 import { createDb, createPoolReader, type Db, type PoolReader } from "@regulars/db";
-import { newId } from "@regulars/ids";
-import { applyTransactionBatch, releaseExpiredHolds } from "@regulars/ledger-store";
+import { releaseExpiredHolds } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import {
-  saleBody,
-  startTcpProxy,
-  type TcpProxy,
-  testBus,
-  testDatabaseUrl,
-  testDb,
-  testTenant,
-} from "@regulars/testing";
+import { saleBody, startTcpProxy, type TcpProxy, testDatabaseUrl, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
-import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import {
+  applyLastStored,
+  baseRateProgramme,
+  gatewayDeps,
+  guestHoldLines,
+  insertGuestHold,
+  lastStoredSeq,
+  startGateway,
+  stopGateway,
+  type TestBus,
+  type TestGateway,
+} from "./gateway-fixture.ts";
 
 /**
  * A sale the gateway accepts just before its hold's expiry must find the hold still held when the ledger applies it,
@@ -32,10 +33,8 @@ let tenant: CreatedTenant;
 /** Run, once, when the gateway next sends a message to NATS, before sending it: its publish is then in flight. */
 let whilePublishing: (() => Promise<unknown>) | null = null;
 
-beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
-  // The gateway's own connection to NATS, the same but for `whilePublishing`: the message goes out once that ran.
+/** The gateway's own connection to NATS, the same but for `whilePublishing`: the message goes out once that ran. */
+function publishHook(bus: TestBus): TestBus {
   const real = bus.nc;
   const nc = new Proxy(real, {
     get(target, prop) {
@@ -50,32 +49,18 @@ beforeAll(async () => {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  gateway = createGatewayApp(gatewayDeps(db, { ...bus, nc }, { db, now: () => clock.now }));
+  return { ...bus, nc };
+}
+
+beforeAll(async () => {
+  ({ db, bus, gateway } = await startGateway((started) => ({ bus: publishHook(started.bus), now: () => clock.now })));
   tenant = await testTenant(db, "Claim Race Diner");
   await baseRateProgramme(db, tenant.tenantId);
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
-const lines = [{ sku: "BURGER", name: "Burger", tags: [], quantity: 1, unitPrice: 1500, discount: 1500 }];
-
-/** A guest's hold of a free burger (a coupon's), as `placeHold` stores one, expiring at `expiresAt`. */
-async function guestHold(expiresAt: Date): Promise<string> {
-  const holdId = newId("hold");
-  const quote = {
-    applied: [],
-    lines: [{ lineNo: 0, sku: "BURGER", quantity: 1, discount: 1500, amount: 0 }],
-    total: 0,
-  };
-  await db.$executeRaw`
-    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, wallet, quote, location_id, channel, expires_at)
-    VALUES (${holdId}, ${tenant.tenantId}, NULL, 'held', 0, ${JSON.stringify(quote)}::jsonb, 'store-017', 'pos',
-            ${expiresAt})`;
-  return holdId;
-}
+/** A guest's hold of a free burger, expiring at `expiresAt`. */
+const guestHold = (expiresAt: Date) => insertGuestHold(db, tenant.tenantId, expiresAt);
 
 const post = (app: TestGateway, body: unknown) =>
   app.request("/v1/transactions", {
@@ -84,7 +69,7 @@ const post = (app: TestGateway, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
+const lastSeq = () => lastStoredSeq(bus);
 
 const holdOf = async (holdId: string) =>
   (
@@ -99,13 +84,6 @@ async function sweep(now: Date): Promise<number> {
   return (await releaseExpiredHolds({ db, log, tenantId: tenant.tenantId, programme, now })).acted;
 }
 
-/** The last message the transactions stream stored, applied by the ledger as a worker would. */
-async function applyLastStored(): Promise<void> {
-  const stream = bus.topology.streams.transactions;
-  const stored = TransactionMessage.parse((await bus.jsm.streams.getMessage(stream, { seq: await lastSeq() }))!.json());
-  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
-}
-
 describe("a sale received a second before its hold's expiry", () => {
   it("keeps its hold from a sweep run past the expiry while the sale is being stored, and the ledger commits it", async () => {
     const expiry = new Date(clock.now.getTime() + 1_000);
@@ -115,11 +93,11 @@ describe("a sale received a second before its hold's expiry", () => {
       swept = await sweep(new Date(expiry.getTime() + 1_000));
     };
 
-    expect((await post(gateway, saleBody({ holdId, lines, channel: "pos" }))).status).toBe(202);
+    expect((await post(gateway, saleBody({ holdId, lines: guestHoldLines, channel: "pos" }))).status).toBe(202);
     expect(swept).toBe(0);
     expect(await holdOf(holdId)).toEqual({ status: "held", claimed_at: clock.now });
 
-    await applyLastStored();
+    await applyLastStored(db, bus, clock);
     expect((await holdOf(holdId)).status).toBe("committed");
   });
 });
@@ -151,7 +129,7 @@ describe("a sale whose hold cannot be claimed", () => {
   it("is answered 503 with nothing stored, so that the till's retry is a new sale claiming at its own time", async () => {
     const holdId = await guestHold(new Date(clock.now.getTime() + 1_000));
     const before = await lastSeq();
-    const res = await post(claimless, saleBody({ holdId, lines, channel: "pos" }));
+    const res = await post(claimless, saleBody({ holdId, lines: guestHoldLines, channel: "pos" }));
     expect(res.status).toBe(503);
     expect(await lastSeq()).toBe(before);
     expect(await holdOf(holdId)).toEqual({ status: "held", claimed_at: null });

@@ -1,13 +1,20 @@
-import { TransactionMessage } from "@regulars/contracts";
 import { type Db, prismaReader, type SqlReader } from "@regulars/db";
-import { newId, stableId } from "@regulars/ids";
-import { applyTransactionBatch, claimHeldHolds } from "@regulars/ledger-store";
-import { ProgrammeCache } from "@regulars/programme";
+import { stableId } from "@regulars/ids";
+import { claimHeldHolds } from "@regulars/ledger-store";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayApp } from "../src/app.ts";
-import { baseRateProgramme, gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import {
+  applyLastStored,
+  baseRateProgramme,
+  guestHoldLines,
+  insertGuestHold,
+  lastStoredSeq,
+  startGateway,
+  stopGateway,
+  type TestBus,
+  type TestGateway,
+} from "./gateway-fixture.ts";
 
 /**
  * A checkout hold pays for one sale: the till gave its discounts on the sale that names it, and the ledger commits it
@@ -24,11 +31,10 @@ let tenant: CreatedTenant;
 /** Run, once, right after the gateway next read the holds that sales name: another request's sale in between. */
 let afterHoldsRead: (() => Promise<unknown>) | null = null;
 
-beforeAll(async () => {
-  db = testDb();
-  bus = await testBus();
+/** The gateway's reader of the test database, the same but for `afterHoldsRead`, run once the holds were read. */
+function holdsReadHook(db: Db): SqlReader {
   const real = prismaReader(db);
-  const reader: SqlReader = {
+  return {
     async rows(query) {
       const rows = await real.rows(query);
       const run = query.text.includes("JOIN checkout_holds h ON h.id = w.hold_id") ? afterHoldsRead : null;
@@ -39,34 +45,22 @@ beforeAll(async () => {
       return rows as never;
     },
   };
-  gateway = createGatewayApp(gatewayDeps(db, bus, { db, reader, now: () => clock.now }));
+}
+
+beforeAll(async () => {
+  ({ db, bus, gateway } = await startGateway((started) => ({
+    reader: holdsReadHook(started.db),
+    now: () => clock.now,
+  })));
   tenant = await testTenant(db, "Hold Used Diner");
   await baseRateProgramme(db, tenant.tenantId);
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await bus?.dispose();
-  await db?.$disconnect();
-});
+afterAll(() => stopGateway({ gateway, bus, db }));
 
-const lines = [{ sku: "BURGER", name: "Burger", tags: [], quantity: 1, unitPrice: 1500, discount: 1500 }];
+/** A guest's hold of a free burger, for 15 minutes. */
+const guestHold = () => insertGuestHold(db, tenant.tenantId, new Date(clock.now.getTime() + 900_000));
 
-/** A guest's hold of a free burger (a coupon's), as `placeHold` stores one, for 15 minutes. */
-async function guestHold(): Promise<string> {
-  const holdId = newId("hold");
-  const quote = {
-    applied: [],
-    lines: [{ lineNo: 0, sku: "BURGER", quantity: 1, discount: 1500, amount: 0 }],
-    total: 0,
-  };
-  await db.$executeRaw`
-    INSERT INTO checkout_holds (id, tenant_id, customer_id, status, wallet, quote, location_id, channel, expires_at)
-    VALUES (${holdId}, ${tenant.tenantId}, NULL, 'held', 0, ${JSON.stringify(quote)}::jsonb, 'store-017', 'pos',
-            ${new Date(clock.now.getTime() + 900_000)})`;
-  return holdId;
-}
-
-const paying = (holdId: string) => saleBody({ holdId, lines, channel: "pos" });
+const paying = (holdId: string) => saleBody({ holdId, lines: guestHoldLines, channel: "pos" });
 
 const request = async (path: string, body: unknown) => {
   const res = await gateway.request(path, {
@@ -77,14 +71,7 @@ const request = async (path: string, body: unknown) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
-const lastSeq = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.last_seq;
-
-/** The last message the transactions stream stored, applied by the ledger as a worker would. */
-async function applyLastStored(): Promise<void> {
-  const stream = bus.topology.streams.transactions;
-  const stored = TransactionMessage.parse((await bus.jsm.streams.getMessage(stream, { seq: await lastSeq() }))!.json());
-  await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
-}
+const lastSeq = () => lastStoredSeq(bus);
 
 const holdOf = async (holdId: string) =>
   (
@@ -111,7 +98,7 @@ describe("a sale naming a hold another sale has", () => {
     // The till's retry of the sale that claimed it is that sale again.
     expect(await request("/v1/transactions", first)).toMatchObject({ status: 202, body: { duplicate: true } });
 
-    await applyLastStored();
+    await applyLastStored(db, bus, clock);
     expect(await holdOf(holdId)).toMatchObject({
       status: "committed",
       transaction_id: stableId("transaction", tenant.tenantId, first.externalId),

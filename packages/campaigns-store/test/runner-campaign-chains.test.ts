@@ -1,74 +1,37 @@
 import { MAX_CAUSE_DEPTH } from "@regulars/campaigns";
-import { DomainEvent } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { ActiveCampaignCache, enrolFromEvent } from "../src/index.ts";
+import { expect, it } from "vitest";
+import { enrolFromEvent } from "../src/index.ts";
 import {
   addCampaign,
   addCustomer,
   couponCampaign,
   enrolmentsOf,
   event,
+  feedBack,
   HOUR,
   later,
   messagesOf,
-  runDueSteps,
+  outboxOf,
+  repeatable,
+  runnerDb,
   runnerTenant,
   stepsOf,
+  thanks,
 } from "./runner-fixtures.ts";
 
 // A campaign hears what other campaigns caused as any event (no opt-in), and never what it caused itself; chains of
 // campaigns end at MAX_CAUSE_DEPTH (runner-triggers.test.ts has the self-loops and two campaigns on each other's bonus).
 
-let db: Db;
-let cache: ActiveCampaignCache;
-beforeAll(() => {
-  db = testDb();
-  cache = new ActiveCampaignCache(db, 0);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
-
+const { db, cache } = runnerDb();
 const now = new Date();
 const started = { startedAt: later(now, -HOUR) };
-const repeatable = { perCustomer: { mode: "repeatable" as const, minGapHours: 0 }, frequencyCaps: [] };
-const thanks = [{ type: "award_points" as const, points: 5, reason: "Thanks" }];
 const base = (tenantId: string, customerId: string) => ({
   id: newId("event"),
   tenantId,
   customerId,
   occurredAt: now.toISOString(),
 });
-
-/**
- * Feeds the first event, then round by round what the steps announced (`announced` reads it), as the domain stream
- * would, until nothing new comes or `rounds` have run; the events fed.
- */
-async function feedBack(
-  tenantId: string,
-  first: DomainEvent,
-  announced: () => Promise<DomainEvent[]>,
-  rounds = 10,
-): Promise<DomainEvent[]> {
-  const fed: DomainEvent[] = [];
-  let pending = [first];
-  for (let round = 0; round < rounds && pending.length; round++) {
-    const at = later(now, round * 1_000);
-    for (const e of pending) await enrolFromEvent(db, cache, e, at);
-    fed.push(...pending);
-    await runDueSteps(db, tenantId, at);
-    pending = (await announced()).filter((e) => !fed.some((f) => f.id === e.id));
-  }
-  return fed;
-}
-
-const outboxOf = (tenantId: string, types: string[]) => async () =>
-  (await db.outboxEvent.findMany({ where: { tenantId, type: { in: types } }, orderBy: { createdAt: "asc" } })).map(
-    (a) => DomainEvent.parse(a.payload),
-  );
 
 it("a stored campaign on coupon.issued, saved without any opt-in, hears the coupon a welcome campaign gave", async () => {
   const { tenantId } = await runnerTenant(db);
@@ -110,7 +73,7 @@ it("a stored campaign on coupon.issued, saved without any opt-in, hears the coup
     pending: false,
     balance: 10,
   });
-  await feedBack(tenantId, salePoints, outboxOf(tenantId, ["points.earned", "coupon.issued"]));
+  await feedBack({ db, cache, tenantId, now }, salePoints, outboxOf(db, tenantId, ["points.earned", "coupon.issued"]));
   expect(await enrolmentsOf(db, welcome)).toHaveLength(1);
   expect(await enrolmentsOf(db, pushWhenCouponLands)).toHaveLength(1);
   // Second in the chain: its steps keep the depth the chain reached, which bounds what its bonus can start.
@@ -190,7 +153,7 @@ it("two campaigns on each other's messages stop within the depth bound", async (
     });
   // A one-time code's message starts both; each one's message starts the other until the chain is deep enough.
   const announced = async () => (await messagesOf(db, tenantId)).map((m) => sent(m.id, m.campaignId));
-  const fed = await feedBack(tenantId, sent(newId("message"), null), announced);
+  const fed = await feedBack({ db, cache, tenantId, now }, sent(newId("message"), null), announced);
   expect(await enrolmentsOf(db, first)).toHaveLength(MAX_CAUSE_DEPTH);
   expect(await enrolmentsOf(db, second)).toHaveLength(MAX_CAUSE_DEPTH);
   expect(fed).toHaveLength(1 + 2 * MAX_CAUSE_DEPTH);

@@ -9,6 +9,7 @@ import {
   ActiveCampaignCache,
   type CampaignMessageRequest,
   claimDueSteps,
+  enrolFromEvent,
   type QueueCampaignMessage,
   runStep,
   type StepEffects,
@@ -208,3 +209,36 @@ export const messagesOf = (db: Db, tenantId: string) =>
   db.message.findMany({ where: { tenantId }, orderBy: { sendAt: "asc" } });
 export const movementsOf = (db: Db, tenantId: string) =>
   db.ledgerMovement.findMany({ where: { tenantId, kind: "bonus" } });
+
+/** Limits that let a customer enter again at once, so only the cause-depth bound ends a chain of campaigns. */
+export const repeatable = { perCustomer: { mode: "repeatable" as const, minGapHours: 0 }, frequencyCaps: [] };
+export const thanks = [{ type: "award_points" as const, points: 5, reason: "Thanks" }];
+
+/** What the tenant's steps announced through the outbox so far, of the given types, oldest first. */
+export const outboxOf = (db: Db, tenantId: string, types: string[]) => async () =>
+  (await db.outboxEvent.findMany({ where: { tenantId, type: { in: types } }, orderBy: { createdAt: "asc" } })).map(
+    (a) => DomainEvent.parse(a.payload),
+  );
+
+/**
+ * Feeds the first event, then round by round what the steps announced (`announced` reads it), as the domain stream
+ * would, a second apart from `now`, until nothing new comes or `rounds` have run; the events fed.
+ */
+export async function feedBack(
+  run: { db: Db; cache: ActiveCampaignCache; tenantId: string; now: Date },
+  first: DomainEvent,
+  announced: () => Promise<DomainEvent[]>,
+  rounds = 10,
+): Promise<DomainEvent[]> {
+  const { db, cache, tenantId, now } = run;
+  const fed: DomainEvent[] = [];
+  let pending = [first];
+  for (let round = 0; round < rounds && pending.length; round++) {
+    const at = later(now, round * 1_000);
+    for (const e of pending) await enrolFromEvent(db, cache, e, at);
+    fed.push(...pending);
+    await runDueSteps(db, tenantId, at);
+    pending = (await announced()).filter((e) => !fed.some((f) => f.id === e.id));
+  }
+  return fed;
+}

@@ -1,9 +1,7 @@
 import { isInControlGroup, MAX_CAUSE_DEPTH } from "@regulars/campaigns";
-import { CampaignDefinition, DomainEvent } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { CampaignDefinition } from "@regulars/contracts";
 import { newId } from "@regulars/ids";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ActiveCampaignCache, enrolFromEvent, scanClockTriggers } from "../src/index.ts";
 import {
   addCampaign,
@@ -14,27 +12,24 @@ import {
   DAY,
   enrolmentsOf,
   event,
+  feedBack,
   HOUR,
   later,
   messagesOf,
   movementsOf,
+  outboxOf,
+  repeatable,
   runDueSteps,
+  runnerDb,
   runnerTenant,
   stepsOf,
+  thanks,
 } from "./runner-fixtures.ts";
 
 // Every event trigger enrols through the same path the `campaign-triggers` durable takes (enrolFromEvent), then
 // the steps run as the executor runs them. The clock is chosen here: `now` is the moment the test starts.
 
-let db: Db;
-let cache: ActiveCampaignCache;
-beforeAll(() => {
-  db = testDb();
-  cache = new ActiveCampaignCache(db, 0);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
+const { db, cache } = runnerDb();
 
 const now = new Date();
 const base = (tenantId: string, customerId: string, at = now) => ({
@@ -487,8 +482,6 @@ describe("who gets what", () => {
 });
 
 describe("what campaigns cause", () => {
-  const repeatable = { perCustomer: { mode: "repeatable" as const, minGapHours: 0 }, frequencyCaps: [] };
-  const thanks = [{ type: "award_points" as const, points: 5, reason: "Thanks" }];
   const onEarned = () => ({ type: "domain_event" as const, eventType: "points.earned" as const, conditions: [] });
   const earned = (tenantId: string, customerId: string) =>
     event({
@@ -501,24 +494,6 @@ describe("what campaigns cause", () => {
       balance: 10,
     });
 
-  /**
-   * Feeds every event of the type the runs announce back to the runner, as the domain stream would, a round at a time,
-   * until nothing new is announced or `rounds` have run; the events fed.
-   */
-  async function feedBack(tenantId: string, type: string, first: DomainEvent, rounds = 5): Promise<DomainEvent[]> {
-    const fed: DomainEvent[] = [];
-    let pending = [first];
-    for (let round = 0; round < rounds && pending.length; round++) {
-      const at = later(now, round * 1_000);
-      for (const e of pending) await enrolFromEvent(db, cache, e, at);
-      fed.push(...pending);
-      await runDueSteps(db, tenantId, at);
-      const announced = await db.outboxEvent.findMany({ where: { tenantId, type }, orderBy: { createdAt: "asc" } });
-      pending = announced.map((a) => DomainEvent.parse(a.payload)).filter((e) => !fed.some((f) => f.id === e.id));
-    }
-    return fed;
-  }
-
   it("a campaign on points.earned awarding points is not started again by its own bonus", async () => {
     const { tenantId } = await runnerTenant(db);
     const started = { startedAt: later(now, -HOUR) };
@@ -529,7 +504,12 @@ describe("what campaigns cause", () => {
       started,
     );
     const customer = await addCustomer(db, tenantId);
-    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer));
+    const fed = await feedBack(
+      { db, cache, tenantId, now },
+      earned(tenantId, customer),
+      outboxOf(db, tenantId, ["points.earned"]),
+      5,
+    );
     expect(await enrolmentsOf(db, campaignId)).toHaveLength(1);
     expect(await movementsOf(db, tenantId)).toHaveLength(1);
     // The bonus was announced naming the campaign, and heard once, doing nothing.
@@ -559,7 +539,7 @@ describe("what campaigns cause", () => {
       code: "FRIES",
       source: "admin",
     });
-    const fed = await feedBack(tenantId, "coupon.issued", byAdmin);
+    const fed = await feedBack({ db, cache, tenantId, now }, byAdmin, outboxOf(db, tenantId, ["coupon.issued"]), 5);
     expect(await enrolmentsOf(db, campaignId)).toHaveLength(1);
     expect(await couponsOf(db, tenantId)).toBe(1);
     expect(fed[1]).toMatchObject({ source: "campaign", causedByCampaignId: campaignId });
@@ -579,7 +559,12 @@ describe("what campaigns cause", () => {
     const customer = await addCustomer(db, tenantId);
     // The customer's points start both (depth 1); each one's bonus starts the other (depth 2, then 3); a bonus of a
     // chain of MAX_CAUSE_DEPTH campaigns starts no one.
-    const fed = await feedBack(tenantId, "points.earned", earned(tenantId, customer), 10);
+    const fed = await feedBack(
+      { db, cache, tenantId, now },
+      earned(tenantId, customer),
+      outboxOf(db, tenantId, ["points.earned"]),
+      10,
+    );
     expect(await enrolmentsOf(db, first)).toHaveLength(MAX_CAUSE_DEPTH);
     expect(await enrolmentsOf(db, second)).toHaveLength(MAX_CAUSE_DEPTH);
     expect(await movementsOf(db, tenantId)).toHaveLength(2 * MAX_CAUSE_DEPTH);

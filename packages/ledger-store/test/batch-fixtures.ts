@@ -3,6 +3,16 @@ import { createDb, createPgTransactionRunner, type Db, type TransactionRunner } 
 import { stableId } from "@regulars/ids";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDatabaseUrl, testDb, testTenant } from "@regulars/testing";
+import { afterAll } from "vitest";
+
+/** The test file's database, closed after its tests. */
+export function batchDb(): Db {
+  const db = testDb();
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+  return db;
+}
 
 /** A tenant whose programme (beside the default version 1) has been in force since the epoch. */
 export async function tenantWithProgramme(
@@ -24,6 +34,28 @@ export async function tenantWithProgramme(
 }
 
 export const base = { id: "base", type: "base_rate", pointsPerUnit: 1, unitMinor: 100 };
+
+/**
+ * Tiers by points earned over the customer's whole history: bronze from 0, silver from 200, gold from 500;
+ * `rewardPoints` are what reaching silver or gold awards, none when absent.
+ */
+export function bronzeSilverGold(rewardPoints: { silver?: number; gold?: number } = {}) {
+  const level = (id: string, name: string, threshold: number, reward?: number) => ({
+    id,
+    name,
+    threshold,
+    ...(reward === undefined ? {} : { benefits: { rewardPoints: reward } }),
+  });
+  return {
+    basis: "points_earned",
+    window: "lifetime",
+    levels: [
+      level("bronze", "Bronze", 0),
+      level("silver", "Silver", 200, rewardPoints.silver),
+      level("gold", "Gold", 500, rewardPoints.gold),
+    ],
+  };
+}
 
 export const line = (sku: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({
   sku,

@@ -1,29 +1,21 @@
-import type { Db } from "@regulars/db";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyTransactionBatch, customerBalances, findBalanceDrift, setTierFloor } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import {
+  base,
+  batchDb,
+  bronzeSilverGold,
+  ledgerDeps,
+  line,
+  refundOf,
+  tenantWithProgramme,
+  txMessage,
+} from "./batch-fixtures.ts";
 
 // Sales that upgraded one after the other, refunded in separate batches: each batch reads back which upgrades earlier
 // refunds took back, so the same sales left end at the same tier and balance whatever order they were refunded in.
 
-let db: Db;
-beforeAll(() => {
-  db = testDb();
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
-
-const tiers = {
-  basis: "points_earned",
-  window: "lifetime",
-  levels: [
-    { id: "bronze", name: "Bronze", threshold: 0 },
-    { id: "silver", name: "Silver", threshold: 200, benefits: { rewardPoints: 50 } },
-    { id: "gold", name: "Gold", threshold: 500, benefits: { rewardPoints: 100 } },
-  ],
-};
+const db = batchDb();
+const tiers = bronzeSilverGold({ silver: 50, gold: 100 });
 
 /**
  * One customer's sales (`prices` in minor units, 1 point per 1.00), a batch each, a second apart, then full refunds of

@@ -1,30 +1,23 @@
-import type { Db, RawTx, TransactionRunner } from "@regulars/db";
+import type { RawTx, TransactionRunner } from "@regulars/db";
 import { programmeInForce } from "@regulars/programme";
-import { testDb } from "@regulars/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adjustBalance, applyTransactionBatch, customerBalances, outboxEventsOf } from "../src/index.ts";
-import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import {
+  base,
+  batchDb,
+  bronzeSilverGold,
+  ledgerDeps,
+  line,
+  refundOf,
+  tenantWithProgramme,
+  txMessage,
+} from "./batch-fixtures.ts";
 
 // "Only 20 points to gold" through the ledger's batch apply over real Postgres: the crossing follows points earned,
 // the value the tiers count, never the spendable balance, and is announced once per crossing, only below gold.
 
-let db: Db;
-beforeAll(() => {
-  db = testDb();
-});
-afterAll(async () => {
-  await db?.$disconnect();
-});
-
-const tiers = {
-  basis: "points_earned",
-  window: "lifetime",
-  levels: [
-    { id: "bronze", name: "Bronze", threshold: 0 },
-    { id: "silver", name: "Silver", threshold: 200 },
-    { id: "gold", name: "Gold", threshold: 500 },
-  ],
-};
+const db = batchDb();
+const tiers = bronzeSilverGold();
 
 /** A tenant whose running campaign asks for "within 20 of gold" (and a draft one for another band, not tracked). */
 async function tenantNearGold(name: string, tierProgramme: object = tiers): Promise<string> {

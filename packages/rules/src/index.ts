@@ -23,7 +23,6 @@ export {
   upgradesInForce,
 } from "./refund-effects.ts";
 export {
-  fullyRefunded,
   type MatchedRefundLine,
   matchRefundLines,
   orderVoided,

@@ -169,11 +169,6 @@ export function refundReversal(input: RefundReversalInput): number {
   return Math.max(0, upTo(after) - upTo(input.refundedBefore));
 }
 
-/** True once every line of the sale that cost money has been refunded in full. */
-export function fullyRefunded(saleLines: readonly SaleLineForRefund[], refunded: readonly number[]): boolean {
-  return saleLines.every((l, i) => l.amount <= (refunded[i] ?? 0));
-}
-
 /**
  * Whether a sale's refunds void it as an order, by the store's rule (ledger-store `voided-sales.ts`, which the
  * order-count tier basis and the tier job read): a sale that cost money once they gave back all of it (`money`, their
