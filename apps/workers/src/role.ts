@@ -3,8 +3,8 @@ import { createPgTransactionRunner } from "@regulars/db";
 import { registerHealthRoutes } from "@regulars/health";
 import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { Hono } from "hono";
-import { startWorkers } from "./index.ts";
 import { configuredProviders } from "./messages/configured-providers.ts";
+import { startWorkers } from "./start-workers.ts";
 
 /** The stream workers and scheduled jobs in a process, with the health and metrics endpoints orchestrators need. */
 export async function startWorkersRole(ctx: RoleContext): Promise<StartedRole> {

@@ -30,19 +30,11 @@ export { refundedSalesVerdicts } from "./accounts/voided-sales.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
 export { identityOwner, spelledIdentity } from "./customers/identity-owner.ts";
-export {
-  customerStanding,
-  loadLoyaltyStates,
-  lockCustomers,
-  lockSales,
-  type Standing,
-  saveLoyaltyStates,
-  setTierFloor,
-  type TierFloorInput,
-} from "./customers/loyalty-state.ts";
+export { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "./customers/loyalty-state.ts";
 export { adoptLoyaltyState } from "./customers/merge-loyalty.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers, survivorsOf } from "./customers/resolve.ts";
 export { adoptStampProgress } from "./customers/stamp-progress.ts";
+export { customerStanding, type Standing, setTierFloor, type TierFloorInput } from "./customers/standing.ts";
 export { type LockedCustomer, lockSurvivor } from "./customers/survivor-lock.ts";
 export { ledgerDefaults } from "./defaults.ts";
 export { readCheckoutCustomer } from "./holds/checkout-state.ts";

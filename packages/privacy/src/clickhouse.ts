@@ -6,7 +6,7 @@ import {
   rekeyCustomerRows,
   withCustomerKeys,
 } from "@regulars/analytics";
-import { type ClickHouseTableRule, clickhouseTables } from "./tables.ts";
+import { type ClickHouseTableRule, clickhouseTables } from "./clickhouse-tables.ts";
 
 const table = (target: FactsTarget, name: string) => `${assertIdentifier(target.database)}.${assertIdentifier(name)}`;
 

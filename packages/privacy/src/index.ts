@@ -1,9 +1,10 @@
 // @regulars/privacy: GDPR for a tenant's customers. Export of everything held about a customer (Postgres and
 // ClickHouse), erasure (personal data deleted or scrubbed, ClickHouse facts re-keyed to a random pseudonym,
 // behavioural events deleted; the ledger stays whole), retention settings and the jobs that apply them.
-// Every table holding customer ids is classified in tables.ts. Owns erasure_requests, retention_settings
-// and customers.erased_at.
+// Every table holding customer ids is classified in tables.ts (ClickHouse's in clickhouse-tables.ts). Owns
+// erasure_requests, retention_settings and customers.erased_at.
 export { eraseClickhouse } from "./clickhouse.ts";
+export { type ClickHouseErasure, clickhouseTables } from "./clickhouse-tables.ts";
 export { type ErasureOrigin, eraseCustomer, finishErasure } from "./erase.ts";
 export { type CustomerExport, exportCustomer, exportPostgres } from "./export.ts";
 export { jsonWithoutCustomers } from "./json-tables.ts";
@@ -18,11 +19,5 @@ export {
   type PrivacyJobContext,
   setRetention,
 } from "./retention.ts";
-export {
-  type ClickHouseErasure,
-  clickhouseTables,
-  erasedText,
-  type PostgresErasure,
-  postgresTables,
-} from "./tables.ts";
+export { erasedText, type PostgresErasure, postgresTables } from "./tables.ts";
 export { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "./verify.ts";

@@ -1,6 +1,6 @@
 import { type Db, type DbTx, exactNumber, sqlArray } from "@regulars/db";
 import { TENANT_OWNER } from "@regulars/ledger";
-import type { Standing } from "../customers/loyalty-state.ts";
+import type { Standing } from "../customers/standing.ts";
 import { holdLapsed } from "../holds/release.ts";
 
 export interface CustomerBalances {

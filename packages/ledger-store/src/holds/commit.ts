@@ -17,8 +17,9 @@ import type {
 import { exactNumber, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
-import { readCheckoutCustomer, readKnownCoupons } from "./checkout-state.ts";
+import { readCheckoutCustomer } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
+import { readKnownCoupons } from "./known-coupons.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
 import { claimedBySale, endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";

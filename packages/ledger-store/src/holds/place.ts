@@ -4,15 +4,10 @@ import { type Db, type DbTx, prismaReader, type RawTx, type SqlReader, withTrans
 import { DomainError, type FieldIssue } from "@regulars/errors";
 import { newId } from "@regulars/ids";
 import type { ProgrammeCache, ProgrammeInForce } from "@regulars/programme";
-import {
-  checkoutCustomerId,
-  readCheckoutCustomer,
-  readKnownCoupons,
-  readQuoteState,
-  tenantCurrency,
-} from "./checkout-state.ts";
+import { checkoutCustomerId, readCheckoutCustomer, readQuoteState, tenantCurrency } from "./checkout-state.ts";
 import { type HoldConfirmation, needsConfirmation, requestConfirmation, type SendConfirmationSms } from "./confirm.ts";
 import { withInactivityDue } from "./due-points.ts";
+import { readKnownCoupons } from "./known-coupons.ts";
 import { expireLapsedHolds } from "./release.ts";
 
 export interface CheckoutDeps {

@@ -1,24 +1,17 @@
 import { unknownCodeDefaults } from "@regulars/checkout";
-import { type ProgrammeConfig, type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { type RawTx, withTransaction } from "@regulars/db";
-import { type ProgrammeAt, planSale, saleRecordOf } from "@regulars/ledger";
 import { postAndAnnounce } from "../accounts/announce.ts";
 import { announceTierGaps, tierGapBandsOf } from "../accounts/tier-gaps.ts";
 import { customerSalesOf, undoInactivityExpiries } from "../accounts/undo-inactivity-expiry.ts";
 import { customerCreatedBySale, forgetCustomers } from "../customers/created.ts";
-import {
-  loadLoyaltyStates,
-  lockCustomers,
-  lockSales,
-  saveLoyaltyStates,
-  tierWindowOf,
-} from "../customers/loyalty-state.ts";
+import { lockCustomers, lockSales, saveLoyaltyStates } from "../customers/loyalty-state.ts";
 import { CustomerMergedMeanwhileError, mergedAwayAmong } from "../customers/resolve.ts";
-import { loadMemberships, programmeFor } from "../customers/segment-memberships.ts";
 import { ledgerDefaults } from "../defaults.ts";
-import { commitSaleCheckout, paidAfterCheckout } from "../holds/commit.ts";
 import { type OutboxItem, outboxItem } from "../outbox.ts";
 import { applyParkedRefunds, applyRefund } from "./batch-refunds.ts";
+import { applySale } from "./batch-sales.ts";
+import { loadStates } from "./batch-states.ts";
 import {
   appliedBeforeByPosition,
   firstOccurrences,
@@ -30,16 +23,13 @@ import { type BatchOptions, BatchWork, type LedgerDeps } from "./batch-work.ts";
 import type { ApplyOutcome } from "./outcome.ts";
 import { parkRefunds, type UnreadableTaken } from "./parked.ts";
 import { advancePositions } from "./partitions.ts";
-import { countPostedUnknownCodes, explanationWithCouponCodes, unknownCodesByCredential } from "./posted-codes.ts";
+import { countPostedUnknownCodes, unknownCodesByCredential } from "./posted-codes.ts";
 import { processedEvent } from "./processed-event.ts";
-import { loadSaleRecords, type RefundedSale } from "./sale-records.ts";
+import { loadSaleRecords } from "./sale-records.ts";
 import { recordRejections } from "./status.ts";
 import { storeTransactions } from "./store.ts";
-import { withWalletPaid } from "./wallet-paid.ts";
 
 export type { BatchOptions, BatchSource, LedgerDeps } from "./batch-work.ts";
-
-type Tiers = NonNullable<ProgrammeConfig["tiers"]>;
 
 export interface AppliedBatch {
   outcomes: ApplyOutcome[];
@@ -148,147 +138,6 @@ async function requireNoneMergedMeanwhile(work: BatchWork, lateIds: string[]): P
   const salesCustomers = [...work.customerOf.values()].filter((c): c is string => !!c);
   const merged = await mergedAwayAmong(work.tx, [...new Set([...salesCustomers, ...lateIds])]);
   if (merged.length) throw new CustomerMergedMeanwhileError(merged);
-}
-
-/** The loyalty state (tier, caps, stamp cards, window totals) of every customer the batch moves. */
-async function loadStates(work: BatchWork, fresh: number[], records: Map<string, RefundedSale>) {
-  for (const tenantId of new Set(fresh.map((i) => work.messages[i]!.tenantId))) {
-    const mine = fresh.filter((i) => work.messages[i]!.tenantId === tenantId && work.outcomes[i]!.kind === "done");
-    if (!mine.length) continue;
-    const times = mine
-      .map((i) => work.messages[i]!.transaction.occurredAt)
-      .sort((a, b) => Date.parse(a) - Date.parse(b));
-    // Which state to load follows the programme in force at each transaction (caps, tiers, stamp cards), as each
-    // is judged by its own (`applySale`, `applyRefund`): a sale dated before a programme change, beside one dated
-    // after it, meets its own version's cap, card and tier window. `qualifying` is loaded on the latest's tiers.
-    const latest = await work.deps.programmes.inForce(tenantId, new Date(times[times.length - 1]!));
-    if (!latest) continue;
-    const versionOf = new Map<number, ProgrammeAt>();
-    for (const i of mine)
-      versionOf.set(
-        i,
-        (await work.deps.programmes.inForce(tenantId, new Date(work.messages[i]!.transaction.occurredAt)))!,
-      );
-    const others = new Map<number, ProgrammeConfig>();
-    for (const v of versionOf.values()) if (v.version !== latest.version) others.set(v.version, v.config);
-    work.milestones.set(tenantId, latest.config.milestones);
-    const customers = mine.map((i) =>
-      work.isRefund(i)
-        ? (records.get(work.saleIdOf.get(i)!)?.customerId ?? work.batchSaleCustomer(i))
-        : work.customerOf.get(i),
-    );
-    const ids = customers.filter((c): c is string => !!c);
-    if (!ids.length) continue;
-    const configs = [...versionOf.values()].map((v) => v.config);
-    for (const [id, segments] of await loadMemberships(work.tx, tenantId, ids, configs))
-      work.memberships.set(id, segments);
-    // Each customer's tier window ends at their own latest transaction in the batch; a transaction of another
-    // window (a late December sale beside January ones) is judged in its own, so the batching changes nothing.
-    // A refund of a stored sale outside the refund's own window (a December sale refunded in January) adds the
-    // sale's time: it is judged on the sale's window's total after it, loaded whatever else the batch holds. A
-    // refund inside its window adds nothing, so nothing more is read for it.
-    // A transaction judged by another version's tiers is timed apart, per window and basis: the same ones as the
-    // latest's share its windows (most batches, even across a programme change: one version for the whole batch).
-    const toOf = new Map<string, string>();
-    const timesOf = new Map<string, string[]>();
-    const otherTiers = new Map<string, { tiers: Tiers; timesOf: Map<string, string[]> }>();
-    const addTime = (into: Map<string, string[]>, id: string, at: string) => {
-      if (!into.get(id)?.push(at)) into.set(id, [at]);
-    };
-    const latestTiers = latest.config.tiers;
-    const timesFor = (tiers: Tiers) => {
-      if (latestTiers && tiers.window === latestTiers.window && tiers.basis === latestTiers.basis) return timesOf;
-      const key = `${tiers.window}/${tiers.basis}`;
-      return (otherTiers.get(key) ?? otherTiers.set(key, { tiers, timesOf: new Map() }).get(key)!).timesOf;
-    };
-    const pastPeriodSale = (i: number, tiers: Tiers) => {
-      const sale = work.isRefund(i) ? records.get(work.saleIdOf.get(i)!) : undefined;
-      if (!sale) return undefined;
-      const own = tierWindowOf(tiers, work.messages[i]!.transaction.occurredAt, latest.timezone);
-      return sale.occurredAt < own.since || (own.until !== null && sale.occurredAt >= own.until) ? sale : undefined;
-    };
-    mine.forEach((i, k) => {
-      const id = customers[k];
-      if (!id) return;
-      const at = work.messages[i]!.transaction.occurredAt;
-      const before = toOf.get(id);
-      if (!before || Date.parse(at) > Date.parse(before)) toOf.set(id, at);
-      const tiers = versionOf.get(i)!.config.tiers;
-      // A version without tiers judges no tier: nothing to load for its transactions.
-      if (!tiers) return;
-      const into = timesFor(tiers);
-      addTime(into, id, at);
-      const past = pastPeriodSale(i, tiers);
-      if (past?.customerId === id) addTime(into, id, past.occurredAt.toISOString());
-    });
-    const loaded = await loadLoyaltyStates(work.tx, tenantId, ids, {
-      config: latest.config,
-      ...(others.size ? { otherConfigs: [...others.values()] } : {}),
-      ...(otherTiers.size ? { otherTiers: [...otherTiers.values()] } : {}),
-      timezone: latest.timezone,
-      from: times[0]!,
-      to: times[times.length - 1]!,
-      toOf,
-      timesOf,
-      upgrades:
-        mine.some((i) => work.isRefund(i)) &&
-        [...versionOf.values()].some((v) => v.config.tiers && v.config.refunds.tierRewards),
-      stamps: mine.some(
-        (i) => work.isRefund(i) && Object.keys(records.get(work.saleIdOf.get(i)!)?.effects.stamps ?? {}).length > 0,
-      ),
-    });
-    for (const [id, state] of loaded) work.states.set(id, state);
-  }
-}
-
-async function applySale(work: BatchWork, i: number) {
-  const m = work.messages[i]!;
-  const customerId = work.customerOf.get(i) ?? null;
-  // The sale's location names the clock its weekdays, hours and birthday are read on (`localZone`).
-  const programme = await work.deps.programmes.inForce(
-    m.tenantId,
-    new Date(m.transaction.occurredAt),
-    m.transaction.locationId,
-  );
-  const state = customerId ? work.states.get(customerId) : undefined;
-  const row = { message: m, bodyHash: work.hashes[i]!, customerId };
-  // What the checkout spent is committed first: points earn only on the money the customer paid.
-  // Anonymous sales too: a code used without a customer still counts against its limits.
-  const checkout =
-    programme && (m.transaction.holdId || m.transaction.couponCodes.length)
-      ? await commitSaleCheckout(work.tx, { message: m, customerId, programme })
-      : null;
-  if (checkout) {
-    work.movements.push(...checkout.movements);
-    work.events.push(...checkout.events);
-  }
-  const paid = checkout?.lineDiscounts
-    ? withWalletPaid(paidAfterCheckout(m, checkout.lineDiscounts), checkout.lineWallet)
-    : m;
-  // Anonymous sales are recorded for analytics but earn nothing: there is no one to credit.
-  const plan =
-    programme && state && customerId
-      ? planSale(paid, state, programmeFor(programme, work.memberships, customerId), m.transaction.total)
-      : null;
-  work.rows.push({
-    ...row,
-    points: plan?.points ?? 0,
-    programmeVersion: programme?.version ?? null,
-    explanation: explanationWithCouponCodes(plan?.explanation ?? null, checkout?.couponCodes ?? []),
-    effects: plan?.effects ?? null,
-    couponUses: checkout?.uses,
-  });
-  if (plan) {
-    work.movements.push(...plan.movements);
-    work.events.push(...plan.events);
-    work.noteQualifying(i, state, programme?.config.tiers, plan.qualifying);
-  }
-  // A refund later in the batch looks for a hold and coupon uses only where this checkout may have committed them.
-  const checkoutUsed = {
-    hold: checkout !== null && !!customerId && !!m.transaction.holdId,
-    coupons: checkout !== null,
-  };
-  work.batchSales.set(m.transactionId, { ...saleRecordOf(m, customerId, plan), checkoutUsed });
 }
 
 async function commit(work: BatchWork): Promise<AppliedBatch> {
