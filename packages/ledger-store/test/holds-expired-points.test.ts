@@ -5,12 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   customerBalances,
   expirePoints,
+  findBalanceDrift,
   type HoldDeps,
   placeHold,
   postMovements,
   quoteCheckout,
 } from "../src/index.ts";
-import { checkoutProgramme, checkoutTenant, givePoints, holdRequest } from "./checkout-fixtures.ts";
+import {
+  apply,
+  checkoutProgramme,
+  checkoutTenant,
+  givePoints,
+  holdRequest,
+  saleWithHold,
+} from "./checkout-fixtures.ts";
 
 /**
  * Points past their expiry date stay in the balance while a hold of their customer reserves points: the expiry pass
@@ -31,6 +39,16 @@ const MINUTE = 60_000;
 const at = (deps: HoldDeps, ms: number): HoldDeps => ({ ...deps, now: () => new Date(ms) });
 const refusal = (e: unknown) => (e as { code?: string }).code;
 
+/** The expiry pass at `now`, under the tenant's programme with lots expiring 12 months after earning. */
+async function expiryPass(deps: HoldDeps, tenantId: string, now: Date) {
+  const programme = (await deps.programmes.inForce(tenantId, now))!;
+  const afterEarning = {
+    ...programme,
+    config: { ...programme.config, expiry: { kind: "after_earning" as const, months: 12, noticeDays: 14 } },
+  };
+  return expirePoints({ db, log: console as never, tenantId, programme: afterEarning, now });
+}
+
 describe("a hold while points past their date wait for the expiry pass", () => {
   it("cannot take them, where a hold placed before their date keeps the expiry pass away", async () => {
     const { tenantId, customers, deps } = await checkoutTenant(db);
@@ -41,19 +59,7 @@ describe("a hold while points past their date wait for the expiry pass", () => {
     await placeHold(at(deps, start), tenantId, holdRequest(customerId, { points: 50, ttlSeconds: 86_400 }));
 
     const later = start + 2 * MINUTE;
-    const programme = (await deps.programmes.inForce(tenantId, new Date(later)))!;
-    const afterEarning = {
-      ...programme,
-      config: { ...programme.config, expiry: { kind: "after_earning" as const, months: 12, noticeDays: 14 } },
-    };
-    const pass = await expirePoints({
-      db,
-      log: console as never,
-      tenantId,
-      programme: afterEarning,
-      now: new Date(later),
-    });
-    expect(pass.acted).toBe(0);
+    expect((await expiryPass(deps, tenantId, new Date(later))).acted).toBe(0);
     expect((await customerBalances(db, tenantId, customerId)).points).toBe(300);
 
     // 300 − max(50 held, 300 due): nothing to spend.
@@ -81,6 +87,29 @@ describe("a hold while points past their date wait for the expiry pass", () => {
     );
     const placed = await placeHold(later, tenantId, holdRequest(customerId, { points: 100 }));
     expect(placed.quote.points).toMatchObject({ applied: 100 });
+  });
+
+  it("spends the points not due, so the expiry pass still takes those past their date", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const customerId = customers[0]!;
+    // 100 points whose date came before the sale, and 100 that never expire; the expiry pass has not run yet.
+    await givePoints(db, tenantId, customerId, 100, new Date(Date.now() - 5 * MINUTE));
+    await givePoints(db, tenantId, customerId, 100);
+    const quote = await quoteCheckout(deps, tenantId, { ...holdRequest(customerId), points: 0 });
+    expect(quote.points).toMatchObject({ balance: 200, spendable: 100 });
+
+    const placed = await placeHold(deps, tenantId, holdRequest(customerId, { points: 100 }));
+    const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
+    expect(Date.parse(sale.transaction.occurredAt)).toBeGreaterThan(Date.now() - 5 * MINUTE);
+    await apply(db, [sale]);
+    await expiryPass(deps, tenantId, new Date());
+    // The 100 points past their date expired, the 100 good ones were spent, 11 earned on the €11 paid.
+    expect((await customerBalances(db, tenantId, customerId)).points).toBe(11);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+    // A refund gives the spent points back with the dates of the lot they came from: the one that never expires.
+    const [hold] = await db.$queryRaw<{ redeemed_lots: unknown }[]>`
+      SELECT redeemed_lots FROM checkout_holds WHERE id = ${placed.holdId}`;
+    expect(hold!.redeemed_lots).toEqual([expect.objectContaining({ points: 100, expiresAt: null })]);
   });
 });
 

@@ -33,7 +33,7 @@ export interface LotChanges {
   accountOf: Map<string, CustomerAccount>;
   /** The customer's spendable balance before and after each point movement, in order. */
   balances: Map<string, { before: number; after: number }>;
-  /** Each redemption (kind `redeem`) and the lots it took from, in the order taken (first in, first out). */
+  /** Each redemption (kind `redeem`) and the lots it took from, in the order taken (see `planLotChanges`). */
   redeemed: { tenantId: string; key: string; taken: LotTake[] }[];
 }
 
@@ -48,7 +48,9 @@ export type FreshMovement = NewMovement & { id: string };
  * - a release makes its lot spendable (paying any debt first);
  * - a debit takes from the oldest spendable lots first; one aimed at a lot (`sourceKey`: a refund of
  *   that sale, that lot's expiry) takes from it first; a reversal of a still-pending credit takes from
- *   that credit's lot on the pending account instead. The lot aimed at is the debiting customer's own: the one
+ *   that credit's lot on the pending account instead. A debit other than an expiry or a merge's move takes
+ *   from lots past their expiry date at its `occurredAt` only once the others are empty (`unexpiredFirst`).
+ *   The lot aimed at is the debiting customer's own: the one
  *   opened under that key, or the one a merge moved it into (`originalLotKey`), which a refund of a sale of the
  *   merged customer aims at by the sale's key.
  */
@@ -149,8 +151,10 @@ function applyToLots(
   let need = -m.amount;
   // A redemption remembers which lots it took from: a refund gives those points back with those lots' dates.
   const taken: LotTake[] | null = m.kind === "redeem" ? [] : null;
-  // A debit aimed at a lot (its refund, its expiry) takes from that lot first, then first-in first-out.
-  for (const lot of source ? [source, ...lots] : lots) {
+  // A debit aimed at a lot (its refund, its expiry) takes from that lot first, even past its date (the refund spares
+  // what had expired of it, and what the refund takes the expiry pass does not take again); then the others.
+  const ordered = keepsLotOrder(m.kind) ? lots : unexpiredFirst(lots, m.occurredAt);
+  for (const lot of source ? [source, ...ordered] : ordered) {
     if (need === 0) break;
     if (!lot.released || lot.remaining === 0) continue;
     const take = Math.min(lot.remaining, need);
@@ -161,6 +165,25 @@ function applyToLots(
   }
   if (taken) changes.redeemed.push({ tenantId: m.tenantId, key: m.idempotencyKey, taken });
   return { account: "points", after: balance + m.amount };
+}
+
+/**
+ * An expiry takes the lot it names (or, for inactivity, the whole balance) and a merge moves each lot as it is, dates
+ * and all: which lots come next does not matter to them. Any other debit takes points the customer loses on top of
+ * what expires: a spend, a refund's take-back beyond its sale's lot, an adjustment, a reward taken back, a debt
+ * moved in by a merge.
+ */
+const keepsLotOrder = (kind: FreshMovement["kind"]): boolean => kind === "expire" || kind === "transfer_out";
+
+/**
+ * The lots still good at `at` (no expiry, or one after it) first, then those past their date, each oldest first.
+ * Lots past their date keep their points until the expiry pass takes what is left of them: a debit taken from them
+ * would leave the pass less to take and the customer the good points instead. They come last, not never: a hold
+ * placed before their date keeps them from the pass, and its sale, posted after the date, spends them.
+ */
+function unexpiredFirst(lots: readonly Lot[], at: Date): Lot[] {
+  const stillGood = (lot: Lot) => lot.expiresAt === null || lot.expiresAt.getTime() > at.getTime();
+  return [...lots.filter(stillGood), ...lots.filter((lot) => !stillGood(lot))];
 }
 
 /** The lots a debit may aim at, by their key and, for a lot a merge moved, by the key it was first opened under. */
