@@ -18,7 +18,7 @@ import {
   limitBody,
   refuseDeepJson,
 } from "./http-guards.ts";
-import { registerAuthRoutes, staffSessionLookup } from "./routes/auth.ts";
+import { type AuthRouteDeps, registerAuthRoutes, staffSessionLookup } from "./routes/auth.ts";
 import { registerCouponCodeRoutes } from "./routes/coupon-codes.ts";
 import { registerWebApps, type WebApps } from "./web-apps.ts";
 
@@ -48,6 +48,10 @@ export interface ApiDeps {
   webApps?: WebApps;
   /** Publishes what a tenant's mutation committed to the outbox (see ApiContext.onMutated). */
   onMutated?: ApiContext["onMutated"];
+  /** Staff sign-in throttling; the staff package's defaults when absent. */
+  signInThrottle?: AuthRouteDeps["signInThrottle"];
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: AuthRouteDeps["trustedProxies"];
 }
 
 /**

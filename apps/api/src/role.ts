@@ -38,6 +38,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
       gatewayPort: config.GATEWAY_PORT,
     },
     onMutated: outbox.flush,
+    trustedProxies: config.TRUSTED_PROXIES,
   });
   const served = await listen(app.fetch, config.HOST, config.API_PORT, "API_PORT");
   return {

@@ -6,7 +6,7 @@ import { type CreatedTenant, CredentialCache } from "@regulars/tenancy";
 import { testDb, testTenant } from "@regulars/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiApp } from "../src/app.ts";
+import { type ApiDeps, createApiApp } from "../src/app.ts";
 
 /** Staff signing in to the admin app: the API on a real port, cookies and headers as a browser sends them. */
 let db: Db;
@@ -14,18 +14,26 @@ let server: Awaited<ReturnType<typeof listen>>;
 let tenant: CreatedTenant;
 const password = "a long enough password";
 
+/** The API on a port of its own; the tests here reach it from 127.0.0.1. */
+const serve = (deps: Partial<ApiDeps> = {}) =>
+  listen(
+    createApiApp({
+      db,
+      credentials: new CredentialCache(db, 0),
+      log: createLogger({ level: "silent" }),
+      registry: new Registry(),
+      readiness: {},
+      corsOrigins: ["http://localhost:5173"],
+      ...deps,
+    }).fetch,
+    "127.0.0.1",
+    0,
+  );
+
 beforeAll(async () => {
   db = testDb();
   tenant = await testTenant(db, "Sign-in Grill");
-  const app = createApiApp({
-    db,
-    credentials: new CredentialCache(db, 0),
-    log: createLogger({ level: "silent" }),
-    registry: new Registry(),
-    readiness: {},
-    corsOrigins: ["http://localhost:5173"],
-  });
-  server = await listen(app.fetch, "127.0.0.1", 0);
+  server = await serve();
 });
 afterAll(async () => {
   await server?.close();
@@ -38,8 +46,8 @@ async function member(role: StaffRole) {
   return { ...added, password };
 }
 
-const signIn = (email: string, pw: string, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/auth/sign-in`, {
+const signIn = (email: string, pw: string, headers: Record<string, string> = {}, at = server.url) =>
+  fetch(`${at}/auth/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ email, password: pw }),
@@ -109,13 +117,44 @@ describe("POST /auth/sign-in", () => {
     expect({ ...a, requestId: "" }).toEqual({ ...b, requestId: "" });
   });
 
-  it("refuses the 6th attempt within 15 minutes with 429 and Retry-After, even with the right password", async () => {
+  it("refuses the 6th attempt at an e-mail from one address in 15 min: 429, Retry-After, even if right", async () => {
     const m = await member("operator");
     for (let i = 0; i < 5; i++) expect((await signIn(m.email, `wrong password ${i}`)).status).toBe(401);
     const refused = await signIn(m.email, m.password);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(await refused.json()).toMatchObject({ code: "rate_limited" });
+  });
+
+  it("behind a trusted proxy, throttles the address it forwards, not the proxy's own", async () => {
+    const limits = { windowMs: 15 * 60_000, perEmailAndIp: 5, perIp: 3 };
+    const behindProxy = await serve({ trustedProxies: ["127.0.0.1"], signInThrottle: limits });
+    try {
+      const m = await member("owner");
+      const from = (client: string) => ({ "x-forwarded-for": client });
+      for (let i = 0; i < 3; i++)
+        expect((await signIn(`guess-${i}@staff.test`, "wrong", from("203.0.113.7"), behindProxy.url)).status).toBe(401);
+      // What the client wrote left of the address the proxy saw does not get it out of its own limit...
+      const guesser = await signIn(m.email, m.password, from("198.51.100.77, 203.0.113.7"), behindProxy.url);
+      expect(guesser.status).toBe(429);
+      // ...and another client behind the same proxy is not held to it.
+      expect((await signIn(m.email, m.password, from("198.51.100.9"), behindProxy.url)).status).toBe(200);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
+  it("without trusted proxies, ignores X-Forwarded-For: a forged one does not escape the limit", async () => {
+    const direct = await serve({ signInThrottle: { windowMs: 15 * 60_000, perEmailAndIp: 5, perIp: 3 } });
+    try {
+      const m = await member("owner");
+      const forged = (i: number) => ({ "x-forwarded-for": `192.0.2.${i}` });
+      for (let i = 0; i < 3; i++) await signIn(`forger-${i}@staff.test`, "wrong", forged(i), direct.url);
+      const refused = await signIn(m.email, m.password, forged(99), direct.url);
+      expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([429, "rate_limited"]);
+    } finally {
+      await direct.close();
+    }
   });
 
   it("refuses a body that is not JSON, or not an e-mail and a password, in the house error shape", async () => {

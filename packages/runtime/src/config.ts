@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { AnalyticsConfig } from "@regulars/analytics";
 import { busDefaults, DEFAULT_PARTITIONS, MAX_PARTITIONS } from "@regulars/bus";
 import { unknownCodeDefaults } from "@regulars/checkout";
@@ -10,6 +11,19 @@ import { MessageSettings } from "./messages-config.ts";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
+const commaList = (s: string) =>
+  s
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** An IP address (`10.0.0.7`) or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
+const isAddressOrBlock = (entry: string): boolean => {
+  const [address = "", prefix, ...more] = entry.split("/");
+  const family = isIP(address);
+  if (!family || more.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
 
 /** Where ClickHouse is: a server over HTTP, or (no URL) chdb in the data folder. The CLI reads these too. */
 export const ClickHouseSettings = z.object({
@@ -153,15 +167,19 @@ export const ServerConfig = z.object({
    */
   PUBLIC_GATEWAY_URL: optionalUrl,
   /** Browser origins allowed to call the tRPC API (the admin and kiosk web apps). */
-  API_CORS_ORIGINS: z
+  API_CORS_ORIGINS: z.string().default(httpDefaults.corsOrigins.join(",")).transform(commaList),
+  /**
+   * Proxies (load balancers) in front of the API whose X-Forwarded-For is believed: IP addresses or CIDR blocks,
+   * comma-separated. Sign-in is throttled by the client's address, which only they can tell; none by default.
+   */
+  TRUSTED_PROXIES: z
     .string()
-    .default(httpDefaults.corsOrigins.join(","))
-    .transform((s) =>
-      s
-        .split(",")
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+    .default("")
+    .transform(commaList)
+    .superRefine((entries, ctx) => {
+      for (const entry of entries.filter((e) => !isAddressOrBlock(e)))
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or a CIDR block like 10.0.0.0/8` });
+    }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 

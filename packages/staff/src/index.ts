@@ -1,5 +1,5 @@
 // @regulars/staff: the people who sign in to a tenant's admin app (Postgres): members and their roles, scrypt
-// passwords, sign-in throttled by e-mail and client IP, and sessions behind an HttpOnly cookie.
+// passwords, sign-in throttled per e-mail and client IP, and sessions behind an HttpOnly cookie.
 export {
   addStaff,
   type ChangedBy,

@@ -74,8 +74,9 @@ async function sessionView(db: Db, row: SessionRow): Promise<StaffSession> {
 }
 
 /**
- * Checks the password (throttled by e-mail and client IP) and opens a session; the token is returned this once,
- * for the cookie. Throws `unauthenticated` for a wrong address or password alike, `SignInThrottled` when refused.
+ * Checks the password (throttled per e-mail and client IP, and per client IP) and opens a session; the token is
+ * returned this once, for the cookie. Throws `unauthenticated` for a wrong address or password alike,
+ * `SignInThrottled` when refused.
  */
 export async function signIn(
   db: Db,
@@ -95,7 +96,7 @@ export async function signIn(
   if (!admission.admitted) throw new SignInThrottled(admission.retryAfterSeconds);
   const user = await db.staffUser.findUnique({ where: { email } });
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
-  await settleSignInAttempt(db, { attemptId: admission.attemptId, email }, valid, now);
+  await settleSignInAttempt(db, { attemptId: admission.attemptId, email, clientIp: opts.clientIp }, valid, now);
   if (!user || !valid) throw wrongCredentials();
 
   const token = newSecret();

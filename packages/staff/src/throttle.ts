@@ -1,17 +1,21 @@
 import type { Db } from "@regulars/db";
 
 /**
- * Sign-in throttling, counted in Postgres so every API process sees the same attempts. Per e-mail it stops
- * guessing one account's password; per client IP, one machine trying a common password on many accounts.
+ * Sign-in throttling, counted in Postgres so every API process sees the same attempts. Per e-mail and client IP
+ * it stops one machine guessing one account's password; per client IP, one machine trying a common password on
+ * many accounts. There is no count per e-mail across addresses: it cannot tell the member from a guesser
+ * elsewhere, so at any threshold it would let anyone with a few addresses keep the member locked out.
  * A refused attempt is not counted: the refusal ends when the window has passed, whatever is tried meanwhile.
  */
 export interface SignInThrottle {
   windowMs: number;
-  perEmail: number;
+  /** Failures for one e-mail from one client IP. */
+  perEmailAndIp: number;
+  /** Failures from one client IP, whatever the e-mail. */
   perIp: number;
 }
 
-export const defaultSignInThrottle: SignInThrottle = { windowMs: 15 * 60_000, perEmail: 5, perIp: 50 };
+export const defaultSignInThrottle: SignInThrottle = { windowMs: 15 * 60_000, perEmailAndIp: 5, perIp: 50 };
 
 /** Failures older than this are of no use to any window and are deleted as new ones arrive. */
 const KEEP_FAILURES_MS = 24 * 3_600_000;
@@ -45,11 +49,11 @@ export async function admitSignInAttempt(
   });
   const since = new Date(now.getTime() - throttle.windowMs);
   const others = { id: { not: row.id }, attemptedAt: { gt: since, lte: now } };
-  const [byEmail, byIp] = await Promise.all([
+  const [byEmailAndIp, byIp] = await Promise.all([
     db.staffSignInFailure.findMany({
-      where: { ...others, email: who.email },
+      where: { ...others, email: who.email, clientIp: who.clientIp },
       orderBy: { attemptedAt: "desc" },
-      take: throttle.perEmail,
+      take: throttle.perEmailAndIp,
       select: { attemptedAt: true },
     }),
     db.staffSignInFailure.findMany({
@@ -61,8 +65,8 @@ export async function admitSignInAttempt(
   ]);
   const waits = [
     secondsUntilAllowed(
-      byEmail.map((r) => r.attemptedAt),
-      throttle.perEmail,
+      byEmailAndIp.map((r) => r.attemptedAt),
+      throttle.perEmailAndIp,
       throttle.windowMs,
       now,
     ),
@@ -78,15 +82,20 @@ export async function admitSignInAttempt(
   return { admitted: false, retryAfterSeconds: Math.max(...waits) };
 }
 
-/** A right password clears the account's failures; a wrong one stays counted (and old rows go). */
+/**
+ * A right password clears the account's failures from its client IP only: a member signing in elsewhere must not
+ * hand a guesser fresh attempts. A wrong one stays counted (and old rows go).
+ */
 export async function settleSignInAttempt(
   db: Db,
-  attempt: { attemptId: bigint; email: string },
+  attempt: { attemptId: bigint; email: string; clientIp: string },
   succeeded: boolean,
   now: Date,
 ): Promise<void> {
   if (succeeded) {
-    await db.staffSignInFailure.deleteMany({ where: { OR: [{ id: attempt.attemptId }, { email: attempt.email }] } });
+    await db.staffSignInFailure.deleteMany({
+      where: { OR: [{ id: attempt.attemptId }, { email: attempt.email, clientIp: attempt.clientIp }] },
+    });
     return;
   }
   await db.staffSignInFailure.deleteMany({

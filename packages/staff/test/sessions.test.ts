@@ -71,33 +71,43 @@ describe("sign-in", () => {
     expect(wrong.code).toBe("unauthenticated");
   });
 
-  it("refuses an e-mail after 5 failures in 15 minutes, even with the right password, until the window passes", async () => {
+  it("refuses an e-mail from one address after 5 failures in 15 min, even if right, until they age out", async () => {
     const m = await newMember();
+    const ip = freshIp();
     const start = new Date();
     const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
     for (let i = 0; i < 5; i++) {
-      const e = await refusal(signIn(db, { email: m.email, password: "wrong" }, { clientIp: freshIp(), now: at(i) }));
+      const e = await refusal(signIn(db, { email: m.email, password: "wrong" }, { clientIp: ip, now: at(i) }));
       expect(e.code).toBe("unauthenticated");
     }
-    const throttled = await refusal(signIn(db, { email: m.email, password }, { clientIp: freshIp(), now: at(5) }));
+    const throttled = await refusal(signIn(db, { email: m.email, password }, { clientIp: ip, now: at(5) }));
     expect(throttled).toBeInstanceOf(SignInThrottled);
     expect(throttled.code).toBe("rate_limited");
     // The first failure (at minute 0) leaves the window at minute 15: ten minutes from minute 5.
     expect((throttled as SignInThrottled).retryAfterSeconds).toBe(600);
     // Refused attempts do not count: once the first failure is out of the window, the right password works.
-    expect(
-      (await signIn(db, { email: m.email, password }, { clientIp: freshIp(), now: at(15.1) })).session.staff.id,
-    ).toBe(m.id);
-    // ...and clears the account's failures.
-    expect(await db.staffSignInFailure.count({ where: { email: m.email } })).toBe(0);
+    expect((await signIn(db, { email: m.email, password }, { clientIp: ip, now: at(15.1) })).session.staff.id).toBe(
+      m.id,
+    );
+    // ...and clears the account's failures from that address.
+    expect(await db.staffSignInFailure.count({ where: { email: m.email, clientIp: ip } })).toBe(0);
+  });
+
+  it("does not refuse the right password from another address while one is refused for the e-mail", async () => {
+    const m = await newMember();
+    const [guesser, member] = [freshIp(), freshIp()];
+    for (let i = 0; i < 8; i++) await refusal(signIn(db, { email: m.email, password: "wrong" }, { clientIp: guesser }));
+    expect((await refusal(signIn(db, { email: m.email, password }, { clientIp: guesser }))).code).toBe("rate_limited");
+    expect((await signIn(db, { email: m.email, password }, { clientIp: member })).session.staff.id).toBe(m.id);
+    // The member's sign-in leaves the guesser's failures counted: they buy the guesser no fresh attempts.
+    expect((await refusal(signIn(db, { email: m.email, password }, { clientIp: guesser }))).code).toBe("rate_limited");
   });
 
   it("counts a burst of attempts at once against each other", async () => {
     const m = await newMember();
+    const ip = freshIp();
     const attempts = await Promise.all(
-      Array.from({ length: 12 }, () =>
-        refusal(signIn(db, { email: m.email, password: "wrong" }, { clientIp: freshIp() })),
-      ),
+      Array.from({ length: 12 }, () => refusal(signIn(db, { email: m.email, password: "wrong" }, { clientIp: ip }))),
     );
     // Each attempt is recorded before the password is checked, so a burst counts against itself: at most five
     // reach the password check (none, when all twelve are recorded before any counts), the rest are throttled.
@@ -109,7 +119,7 @@ describe("sign-in", () => {
 
   it("refuses a client IP after its own limit of failures over many e-mails", async () => {
     const ip = freshIp();
-    const throttle = { windowMs: 15 * 60_000, perEmail: 5, perIp: 3 };
+    const throttle = { windowMs: 15 * 60_000, perEmailAndIp: 5, perIp: 3 };
     for (let i = 0; i < 3; i++)
       await refusal(signIn(db, { email: `guess${i}@staff.test`, password }, { clientIp: ip, throttle }));
     const m = await newMember();

@@ -13,6 +13,7 @@ import {
 import { credentialOfStaffSession } from "@regulars/tenancy";
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { clientAddressOf, trustedProxyList } from "../client-address.ts";
 import {
   type ApiEnv,
   assignRequestId,
@@ -27,8 +28,10 @@ import {
 
 export interface AuthRouteDeps {
   db: Db;
-  /** Sign-in throttling; the package's defaults (5 per e-mail, 50 per client IP in 15 minutes) when absent. */
+  /** Sign-in throttling; when absent, the package's defaults (5 per e-mail and client IP, 50 per client IP). */
   signInThrottle?: SignInThrottle;
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: readonly string[];
 }
 
 /** A sign-in body is an e-mail and a password: a few hundred bytes. */
@@ -41,8 +44,8 @@ const sessionBody = (session: StaffSession) => ({
   csrfToken: session.csrfToken,
 });
 
-/** The socket's peer: proxies' forwarding headers are not trusted, since anyone can send them. */
-function clientIpOf(c: Context<ApiEnv>): string {
+/** The socket's peer: a trusted proxy, or the client itself. */
+function peerOf(c: Context<ApiEnv>): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {
@@ -73,6 +76,7 @@ export const staffSessionLookup =
  */
 export function registerAuthRoutes(app: Hono<ApiEnv>, deps: AuthRouteDeps): void {
   app.use("/auth/*", assignRequestId, limitBody(MAX_AUTH_BODY_BYTES));
+  const proxies = trustedProxyList(deps.trustedProxies ?? []);
 
   app.post("/auth/sign-in", async (c) => {
     // JSON only: a cross-site form cannot send it without a CORS preflight we would refuse.
@@ -91,7 +95,7 @@ export function registerAuthRoutes(app: Hono<ApiEnv>, deps: AuthRouteDeps): void
     }
     try {
       const { token, session } = await signIn(deps.db, input.data, {
-        clientIp: clientIpOf(c),
+        clientIp: clientAddressOf(peerOf(c), c.req.header("x-forwarded-for"), proxies),
         ...(deps.signInThrottle ? { throttle: deps.signInThrottle } : {}),
       });
       setCookie(c, STAFF_SESSION_COOKIE, token, {
