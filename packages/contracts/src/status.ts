@@ -34,6 +34,15 @@ export const PostedCouponOutcome = z
   });
 export type PostedCouponOutcome = z.infer<typeof PostedCouponOutcome>;
 
+/**
+ * Why a till's answer leaves out the customer: the posting key is not recorded with the transaction, so the till that
+ * rang a sale up cannot be told from any other of the tenant's, and external ids are often sequential.
+ */
+const omittedForTills =
+  "Omitted in answers to pos and kiosk keys: a till cannot be told from the one that posted the sale, and must not " +
+  "learn whose another till's sale was by guessing its `externalId`. The balance stays (the receipt prints it), " +
+  "but nothing says whose it is.";
+
 const Processed = z
   .object({
     status: z
@@ -47,7 +56,8 @@ const Processed = z
     customerId: z
       .string()
       .nullable()
-      .meta({ description: "The customer it was credited to; null for an anonymous sale." }),
+      .optional()
+      .meta({ description: `The customer it was credited to; null for an anonymous sale. ${omittedForTills}` }),
     pointsAwarded: z
       .number()
       .int()
@@ -140,6 +150,27 @@ export const TransactionStatusView = z
   .discriminatedUnion("status", [Processed, Rejected, Accepted])
   .meta({ id: "TransactionStatus", description: "accepted → processed, or accepted → rejected with a reason." });
 export type TransactionStatusView = z.infer<typeof TransactionStatusView>;
+
+/**
+ * A transaction's status as a pos or kiosk key reads it: of a processed one, nothing that says whose it was (no
+ * customer, lines or explanation; the balance its receipt prints, with no name to it). Built field by field, never
+ * by trimming the full view, so a field added to the status later reaches tills only when someone decides it should.
+ */
+export function tillTransactionStatus(status: TransactionStatusView): TransactionStatusView {
+  if (status.status === "rejected") {
+    const { externalId, reason, rejectedAt } = status;
+    return { status: "rejected", externalId, reason: { code: reason.code, message: reason.message }, rejectedAt };
+  }
+  if (status.status === "accepted") {
+    const { externalId, id, receivedAt, waitingForSale, conflicts } = status;
+    return { status: "accepted", externalId, id, receivedAt, waitingForSale, conflicts };
+  }
+  const { externalId, id, type, occurredAt, processedAt, pointsAwarded, balance, conflicts, couponCodes } = status;
+  return {
+    status: "processed",
+    ...{ externalId, id, type, occurredAt, processedAt, pointsAwarded, balance, conflicts, couponCodes },
+  };
+}
 
 /** Why the event resolver refused an event it had accepted (202), for programs. */
 export const EventRejectionCode = z.enum(["unknown_customer", "contract_violation", "processing_failed"]);

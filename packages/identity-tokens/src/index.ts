@@ -1,6 +1,7 @@
 // @regulars/identity-tokens: the short-lived, single-use tokens a brand's app shows as a QR code so that a kiosk
-// identifies the customer. HS256 JWTs signed with a secret per tenant (created on first use); a redemption
-// checks signature, tenant, expiry and that the token was not redeemed before.
+// identifies the customer. JWTs encrypted (dir + A256GCM) with a key derived from a secret per tenant (created on
+// first use), so nobody holding one can read whom it names; a redemption checks the key, tenant, expiry and that
+// the token was not redeemed before.
 export { pruneUsedIdentityTokens } from "./prune.ts";
 export {
   type IssuedIdentityToken,

@@ -1,12 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { signingKey, verificationSecret } from "./keys.ts";
+import { decodeProtectedHeader, EncryptJWT, errors as joseErrors, jwtDecrypt } from "jose";
+import { issuingKey, redemptionSecret, tokenEncryptionKey } from "./keys.ts";
 
 /** The token type in the header: a JWT minted for something else, even with our key, is not an identity token. */
 const TOKEN_TYPE = "rg-id+jwt";
-const ALGORITHM = "HS256";
+/**
+ * Encrypted, not only signed: whoever photographs or keeps a code must not read the customer's id out of it, since
+ * tills accept `{ id }` references and the id would outlive the token's expiry and single use. AES-GCM also
+ * authenticates, so an altered token opens to nothing.
+ */
+const KEY_MANAGEMENT = "dir";
+const CONTENT_ENCRYPTION = "A256GCM";
 
 export const identityTokenTtl = {
   /** Long enough to walk up to a kiosk with the app open; short enough that a photographed code is stale. */
@@ -28,7 +34,7 @@ export interface IssueOptions {
 }
 
 /**
- * A signed, single-use token naming one of the tenant's customers, for the brand's app to show as a QR code.
+ * An encrypted, single-use token naming one of the tenant's customers, for the brand's app to show as a QR code.
  * The customer must exist in this tenant: a token never names someone the redeeming tenant does not know. An
  * erased customer is as unknown: erasure keeps the row (emptied) for the ledger, and a token would let a kiosk
  * identify the account that erasure ended, which no phone or card can any more.
@@ -52,17 +58,18 @@ export async function issueToken(
     select: { id: true },
   });
   if (!customer) throw new DomainError("not_found", "no customer matches");
-  const key = await signingKey(db, tenantId);
+  const key = await issuingKey(db, tenantId);
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const expiresAt = issuedAt + ttl;
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+  // The header stays readable (it carries the kid that finds the key); every claim is inside the ciphertext.
+  const token = await new EncryptJWT({})
+    .setProtectedHeader({ alg: KEY_MANAGEMENT, enc: CONTENT_ENCRYPTION, kid: key.kid, typ: TOKEN_TYPE })
     .setSubject(customerId)
     .setAudience(tenantId)
     .setJti(randomBytes(16).toString("base64url"))
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
-    .sign(key.secret);
+    .encrypt(tokenEncryptionKey(key.secret));
   return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
@@ -74,9 +81,13 @@ export interface RedeemOptions {
 const invalid = () => new DomainError("token_invalid", "the identity token is not valid here; show a fresh code");
 
 /**
- * The customer an identity token names, once: the token must be signed with a key of this tenant, unexpired,
+ * The customer an identity token names, once: the token must be encrypted with a key of this tenant, unexpired,
  * and not redeemed before. Its `jti` is recorded in the same statement that checks it, so of concurrent
  * redemptions of one token exactly one wins.
+ *
+ * Tokens issued in the earlier signed-only form are refused as `token_invalid`, not honoured until they expire:
+ * they live five minutes at most, the refusal asks the customer to show a fresh code, and keeping the signature
+ * path would keep a second way in for no lasting gain.
  */
 export async function redeemToken(
   db: Db,
@@ -92,12 +103,13 @@ export async function redeemToken(
     throw invalid();
   }
   if (typeof kid !== "string") throw invalid();
-  const secret = await verificationSecret(db, tenantId, kid);
+  const secret = await redemptionSecret(db, tenantId, kid);
   if (!secret) throw invalid();
   let claims: { sub?: string; jti?: string; exp?: number };
   try {
-    ({ payload: claims } = await jwtVerify(token, secret, {
-      algorithms: [ALGORITHM],
+    ({ payload: claims } = await jwtDecrypt(token, tokenEncryptionKey(secret), {
+      keyManagementAlgorithms: [KEY_MANAGEMENT],
+      contentEncryptionAlgorithms: [CONTENT_ENCRYPTION],
       typ: TOKEN_TYPE,
       audience: tenantId,
       requiredClaims: ["sub", "jti", "iat", "exp"],

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ExternalId, TransactionStatusView } from "@regulars/contracts";
+import { ExternalId, TransactionStatusView, tillTransactionStatus } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { transactionStatus } from "@regulars/ledger-store";
@@ -17,8 +17,10 @@ const route = createRoute({
   tags: ["Transactions"],
   summary: "Where a posted transaction stands",
   description:
-    "`accepted` (stored, waiting for the ledger) → `processed` (points awarded, with the customer's balance) or `rejected` " +
+    "`accepted` (stored, waiting for the ledger) → `processed` (points awarded) or `rejected` " +
     "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome. " +
+    "It does not say whose sale it was or what they hold (`customerId` and `balance` are omitted): any till of the " +
+    "tenant may ask about any `externalId`. " +
     "A refund that arrived before its sale stays `accepted` with `waitingForSale` (the sale and until when it waits) " +
     "until the sale arrives; later posts of its `externalId` with another body only count under `conflicts`. " +
     "The gateway process that answered the 202 says `accepted` at once; another one may take up to a second.",
@@ -57,7 +59,9 @@ export function registerTransactionStatusRoute(app: OpenAPIHono<GatewayEnv>, db:
     // cannot make it missing from both.
     const unwritten = receipts?.unwrittenReceipt(tenantId, externalId) ?? null;
     const status = await transactionStatus(db, tenantId, externalId);
-    if (status) return c.json(status, 200);
+    // Only pos and kiosk keys reach this route, and the key that posted a transaction is not kept with it: every
+    // caller gets the till's view, or guessing (often sequential) external ids would tell whose each sale was.
+    if (status) return c.json(tillTransactionStatus(status), 200);
     if (!unwritten) throw new DomainError("not_found", notKnownYet(externalId));
     return c.json(
       {
