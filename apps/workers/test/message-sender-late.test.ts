@@ -89,13 +89,14 @@ function failingFirst(real: Db, fragment: string): Db {
 
 describe("a campaign's message sent late", () => {
   it("waits for the end of the campaign's quiet hours; a one-time code does not", async () => {
-    // Planned for 18:00 with quiet hours 21:00-08:00; the campaign was paused at 17:55 and resumed at 23:00.
-    const planned = nextLocalTime(ahead, 18 * 60, zone);
+    // Sent as soon as triggered, planned at 20:30, with quiet hours 21:00-08:00; the campaign was paused at 20:25
+    // and resumed at 23:00. (A local-time message resumed late waits for its next local time instead.)
+    const planned = nextLocalTime(ahead, 20 * 60 + 30, zone);
     const resumed = new Date(nextLocalTime(planned.getTime(), 23 * 60, zone).getTime() + 60_000);
     const morning = nextLocalTime(resumed.getTime(), 8 * 60, zone);
     const quietHours = { start: "21:00", end: "08:00" };
     const campaignId = await messageCampaign(db, tenantId, [], {
-      timing: { at: "local_time", time: "18:00" },
+      timing: { at: "immediately" },
       zone: "tenant",
       quietHours,
     });

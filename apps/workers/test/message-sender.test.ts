@@ -13,7 +13,11 @@ import {
 import { testDb, testTenant } from "@regulars/testing";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMessageSender, type MessageSenderOptions } from "../src/messages/message-sender.ts";
+import {
+  createMessageSender,
+  type MessageSenderOptions,
+  messageSenderDefaults,
+} from "../src/messages/message-sender.ts";
 import {
   messageCampaign,
   messageCustomer,
@@ -226,9 +230,15 @@ describe("message sender", () => {
     const other = await queued("sms", customerId, { sendAt: minutes(1) });
     const mine = await queued("sms", customerId, { campaignId: capped, sendAt: minutes(2) });
     const sms = await gateway((i) => ({ status: 200, body: { id: `gw-cap-${i}` } }));
-    await sender({ sms: smsVia(sms.url) }).sendDue();
+    const send = sender({ sms: smsVia(sms.url) });
+    await send.sendDue();
     expect(sms.requests).toHaveLength(1);
     expect((await message(other)).status).toBe("sent");
+    // Decided while the other was still queued, it waited for its result (it could have failed for good).
+    expect(await message(mine)).toMatchObject({ status: "queued", attempts: 0 });
+    now = new Date(now.getTime() + messageSenderDefaults.holdMs);
+    await send.sendDue();
+    expect(sms.requests).toHaveLength(1);
     expect(await message(mine)).toMatchObject({ status: "cancelled", failureCode: "capped" });
     expect(await events(mine)).toEqual([expect.objectContaining({ type: "message.failed", code: "capped" })]);
   });

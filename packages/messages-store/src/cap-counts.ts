@@ -1,7 +1,6 @@
-import { type PreviousSend, queuedStepFate } from "@regulars/campaigns";
+import { capRefusing, type PreviousSend, queuedStepFate } from "@regulars/campaigns";
 import { CampaignStatus, type FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import type { ClaimedMessage } from "./claim.ts";
 import type { CheckedMessage } from "./send-facts.ts";
 
 export interface CountedRow {
@@ -17,6 +16,9 @@ export interface CountedRow {
   sent_at: Date | null;
   step_key: string | null;
   status: string;
+  /** Attempts made: a queued one that failed before goes at its next attempt, not now. */
+  attempts: number;
+  next_attempt_at: Date;
 }
 
 /** The statuses whose queued messages go out when due: a paused campaign's wait, an ended one's never go. */
@@ -24,9 +26,11 @@ const runningStatuses = CampaignStatus.options.filter((s) => queuedStepFate(s) =
 
 /**
  * When a message is checked against its caps: when it goes, which is now for one due (or overdue: held while its
- * campaign was paused, retried for hours, behind a backlog), never the `send_at` it was planned for.
+ * campaign was paused, retried for hours, behind a backlog), never the `send_at` it was planned for. A queued one
+ * of another claim that failed before goes at its next attempt: counted now, it would fill a slot it may never use.
  */
-export const sendMoment = (m: Pick<ClaimedMessage, "sendAt">, now: Date): Date => (m.sendAt > now ? m.sendAt : now);
+export const sendMoment = (m: Pick<CheckedMessage, "sendAt" | "retryAt">, now: Date): Date =>
+  new Date(Math.max(now.getTime(), m.sendAt.getTime(), m.retryAt?.getTime() ?? 0));
 
 /**
  * Every message of the batch's customers that a cap window around the batch's send moments may hold: sent ones by
@@ -55,20 +59,22 @@ export async function sendsAround(
   // (one level finds them all, a merge re-points the merges into its merged customer) went to the same person.
   return db.$queryRaw<CountedRow[]>`
     SELECT counted.id, k.tenant_id, k.customer_id, counted.campaign_id, counted.delivery_zone, counted.channel,
-      counted.send_at, counted.sent_at, counted.step_key, counted.status
+      counted.send_at, counted.sent_at, counted.step_key, counted.status, counted.attempts, counted.next_attempt_at
     FROM unnest(${tenantIds}::text[], ${customerIds}::text[]) AS k(tenant_id, customer_id)
     CROSS JOIN LATERAL (
       SELECT k.customer_id AS id UNION ALL
       SELECT cm.merged_id FROM customer_merges cm WHERE cm.tenant_id = k.tenant_id AND cm.into_id = k.customer_id
     ) person
     CROSS JOIN LATERAL (
-      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status
+      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status, m.attempts,
+        m.next_attempt_at
       FROM messages m
       WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
         AND m.status IN ('sent', 'delivered', 'opened', 'clicked') AND NOT m.transactional
         AND coalesce(m.sent_at, m.send_at) > ${from} AND coalesce(m.sent_at, m.send_at) < ${until}
       UNION ALL
-      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status
+      SELECT m.id, m.campaign_id, m.delivery_zone, m.channel, m.send_at, m.sent_at, m.step_key, m.status, m.attempts,
+        m.next_attempt_at
       FROM messages m
       LEFT JOIN campaigns c ON c.id = m.campaign_id
       WHERE m.tenant_id = k.tenant_id AND m.customer_id = person.id
@@ -103,3 +109,26 @@ type Planned = Pick<CheckedMessage, "id" | "sendAt">;
 /** The order in which queued messages take cap slots: by planned send time, then id (the earlier planned wins). */
 export const plannedOrder = (a: Planned, b: Planned): number =>
   a.sendAt.getTime() - b.sendAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * What a message's caps leave it at `at`: `free`; `capped` when messages already sent use them up, so it never goes;
+ * `waiting` when queued ones planned before it fill the slot, until the earliest of them goes: one may yet fail for
+ * good (retried until its attempts are spent) and leave the slot to it, so it is held, not cancelled.
+ */
+export function capSlot(
+  m: Planned & Pick<CheckedMessage, "customerId" | "channel">,
+  caps: readonly FrequencyCap[],
+  counted: readonly CountedRow[],
+  goesAt: ReadonlyMap<string, Date | null>,
+  at: Date,
+): { slot: "free" } | { slot: "capped" } | { slot: "waiting"; until: Date } {
+  if (!caps.length || !capRefusing(caps, sendsBefore(m, counted, goesAt), at, m.channel)) return { slot: "free" };
+  const sent = counted.filter((r) => r.status !== "queued");
+  if (capRefusing(caps, sendsBefore(m, sent, goesAt), at, m.channel)) return { slot: "capped" };
+  const queued = sendsBefore(
+    m,
+    counted.filter((r) => r.status === "queued"),
+    goesAt,
+  );
+  return { slot: "waiting", until: new Date(Math.min(...queued.map((s) => s.at.getTime()))) };
+}

@@ -1,13 +1,14 @@
-import { capRefusing, messageRefusal, queuedStepFate, type SkipReason } from "@regulars/campaigns";
+import { messageRefusal, queuedStepFate, type SkipReason } from "@regulars/campaigns";
 import { CampaignStatus, FrequencyCap } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import type { OutgoingMessage, PushDevice } from "@regulars/messaging";
 import { z } from "zod";
-import { type CountedRow, plannedOrder, sendMoment, sendsAround, sendsBefore } from "./cap-counts.ts";
+import { type CountedRow, capSlot, plannedOrder, sendMoment, sendsAround } from "./cap-counts.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import {
   addressNow,
   type CheckedMessage,
+  lateLocalTimeSendAt,
   personOf,
   quietHoursEnd,
   type RecipientRow,
@@ -21,8 +22,10 @@ export type SendDecision =
   /** It will never go: the customer withdrew consent, has no address any more, the caps are used up, or it expired. */
   | { action: "cancel"; code: CancelCode; reason: string }
   /**
-   * It waits, neither sent nor given up: its campaign is paused (looked at again after the sender's hold), or it
-   * would reach the customer in the campaign's quiet hours (held `until` they end).
+   * It waits, neither sent nor given up: its campaign is paused (looked at again after the sender's hold), it would
+   * reach the customer in the campaign's quiet hours (held `until` they end), its local time passed while it waited
+   * (held `until` the next one), or a queued message planned before it fills its cap's slot (held `until` that one
+   * goes, or for the sender's hold when it goes now): cancelled only once a sent message fills it.
    */
   | { action: "hold"; until?: Date };
 
@@ -62,15 +65,17 @@ const cancel = (code: CancelCode): SendDecision => ({ action: "cancel", code, re
  * address, or other campaigns may have used the caps since this message was queued. Earlier messages win a cap:
  * a message counts what was sent and what is queued before it (by `send_at`, then id), so two messages that
  * cannot both go never cancel each other; a queued one counts only as this check would decide it, so one that
- * cannot go (consent withdrawn, no address, its campaign paused, its own caps used up) takes no slot and one its
- * quiet hours hold takes the slot at their end, in this claim or not. Caps and quiet hours are asked at the moment
- * it would go out, not at the `send_at` planned for it: one sent late (its campaign paused, retried for hours,
- * behind a backlog) is counted against the messages sent around that moment, by when they went out, and waits
- * for the morning rather than arrive at night. Every message needs the channel's consent in force (no message is ever sent without it, a
- * campaign's deleted or not); caps, quiet hours and a campaign's status apply to campaigns' messages. The address
- * is the customer's now. A transactional message (a till's code, asked for by the customer at that moment) needs no
- * consent and passes no cap or quiet hours: it goes to the address it was queued for unless it expired or the
- * customer was erased.
+ * cannot go (consent withdrawn, no address, its campaign paused, its own caps used up) takes no slot, one its
+ * quiet hours hold takes the slot at their end, in this claim or not, and one that failed before at its next
+ * attempt. Only sent messages cancel it: while queued ones fill the slot it waits for them, as one may yet fail for
+ * good. Caps and quiet hours are asked at the moment it would go out, not at the `send_at` planned for it: one sent
+ * late (its campaign paused, retried for hours, behind a backlog) is counted against the messages sent around that
+ * moment, by when they went out, waits for the morning rather than arrive at night, and one timed for a local time
+ * ("18:00") waits for the next one. Every message needs the channel's consent in force (no message is ever sent
+ * without it, a campaign's deleted or not); caps, quiet hours and a campaign's status apply to campaigns' messages.
+ * The address is the customer's now. A transactional message (a till's code, asked for by the customer at that
+ * moment) needs no consent and passes no cap or quiet hours: it goes to the address it was queued for unless it
+ * expired or the customer was erased.
  */
 export async function decideSend(db: Db, claimed: ClaimedMessage, opts: SendCheckOptions = {}): Promise<SendDecision> {
   return (await decideSends(db, [claimed], opts))[0]!;
@@ -107,13 +112,15 @@ export async function decideSends(
         : beforeCaps(m, facts, tenantCaps, now),
     ]),
   );
-  const goesAt = await whenEachGoes(db, claimed, before, { facts, tenantCaps, now });
+  const { goesAt, waitsFor } = await whenEachGoes(db, claimed, before, { facts, tenantCaps, now });
 
-  return claimed.map((m) => {
+  return claimed.map((m): SendDecision => {
     const b = before.get(m.id)!;
     if ("decision" in b) return b.decision;
-    const to = outgoing(m, personOf(facts, m.customerId!), b.to);
-    return goesAt.get(m.id) ? { action: "send", message: to } : cancel("capped");
+    if (goesAt.get(m.id)) return { action: "send", message: outgoing(m, personOf(facts, m.customerId!), b.to) };
+    const until = waitsFor.get(m.id);
+    if (!until) return cancel("capped");
+    return until > now ? { action: "hold", until } : { action: "hold" };
   });
 }
 
@@ -130,7 +137,8 @@ type Checked = { m: CheckedMessage; b: BeforeCaps };
  * When each message of the claim and each queued one a cap counts will go (null: never), by the same rules: one
  * the check refuses or holds with no end takes no slot, one its quiet hours hold takes the slot at their end. They
  * are decided in planned order (`send_at`, then id), each against its own caps (its campaign's and the tenant's)
- * with what was sent and the earlier planned that go, so one its caps refuse takes no slot from the next either.
+ * with what was sent and the earlier planned that go, so one its caps refuse takes no slot from the next either;
+ * `waitsFor` has when the earliest queued one that keeps a message out goes, for one only queued ones keep out.
  * The queued ones of other claims (a sender's other channel, one not due yet) are decided here as their own claim
  * will decide them, so a claim decides alike alone or together with them. Two statements at most read the sends:
  * around the claim's messages, and once more, further back, when a queued one's or a held one's cap is longer.
@@ -140,7 +148,7 @@ async function whenEachGoes(
   claimed: readonly ClaimedMessage[],
   before: ReadonlyMap<string, BeforeCaps>,
   { facts, tenantCaps, now }: CheckContext,
-): Promise<Map<string, Date | null>> {
+): Promise<{ goesAt: Map<string, Date | null>; waitsFor: Map<string, Date> }> {
   const capsOf = new Map<string, FrequencyCap[]>();
   for (const [id, b] of before) if ("to" in b && b.caps.length) capsOf.set(id, b.caps);
   // Caps count per person: a merged-away customer's message against what its survivor was sent, and the other way.
@@ -169,15 +177,17 @@ async function whenEachGoes(
   const read = new Set(counted.map((r) => r.id));
   const rows = [...counted, ...wider.filter((r) => !read.has(r.id))];
 
-  // Each is recorded before a later one reads it (`sendsBefore` counts only the earlier planned).
+  // Each is recorded before a later one reads it (`sendsBefore` counts only the earlier planned). One that waits for
+  // a queued one takes no slot either: it goes only if that one does not.
   const goesAt = new Map<string, Date | null>();
+  const waitsFor = new Map<string, Date>();
   for (const { m, b } of checks) {
     const at = "to" in b ? sendMoment(m, now) : b.decision.action === "hold" ? (b.decision.until ?? null) : null;
-    const caps = b.caps ?? [];
-    const refused = at && caps.length > 0 && capRefusing(caps, sendsBefore(m, rows, goesAt), at, m.channel);
-    goesAt.set(m.id, refused ? null : at);
+    const slot = at ? capSlot(m, b.caps ?? [], rows, goesAt, at) : null;
+    goesAt.set(m.id, slot?.slot === "free" ? at : null);
+    if (slot?.slot === "waiting") waitsFor.set(m.id, slot.until);
   }
-  return goesAt;
+  return { goesAt, waitsFor };
 }
 
 /**
@@ -206,13 +216,15 @@ function queuedOthers(
       sendAt: r.send_at,
       transactional: false,
       deliveryZone: r.delivery_zone,
+      // Another claim's: one that failed before goes at its next attempt, whatever its `send_at`.
+      retryAt: r.attempts > 0 ? r.next_attempt_at : undefined,
     }));
 }
 
 /**
  * The check of one message up to its caps: the campaign's status, then consent and address (one the customer
- * cannot or may not receive is cancelled now, in quiet hours too), then quiet hours. Transactional messages are
- * `transactionalDecision`'s.
+ * cannot or may not receive is cancelled now, in quiet hours too), then its local time and quiet hours.
+ * Transactional messages are `transactionalDecision`'s.
  */
 function beforeCaps(
   m: CheckedMessage,
@@ -240,8 +252,10 @@ function beforeCaps(
   if (!campaign) return { to, caps: [] };
   const campaignCaps = Caps.safeParse(campaign.definition).data?.limits?.frequencyCaps ?? [];
   const caps = [...campaignCaps, ...(tenantCaps.get(m.tenantId) ?? [])];
-  const quietUntil = quietHoursEnd(campaign, m, sendMoment(m, now));
-  if (quietUntil) return { decision: { action: "hold", until: quietUntil }, caps };
+  const at = sendMoment(m, now);
+  // A late local-time message waits for its next local time, which `lateSendAt` puts outside quiet hours already.
+  const heldUntil = lateLocalTimeSendAt(campaign, m, at) ?? quietHoursEnd(campaign, m, at);
+  if (heldUntil) return { decision: { action: "hold", until: heldUntil }, caps };
   return { to, caps };
 }
 

@@ -1,4 +1,4 @@
-import { afterQuietHours, type ConsentChoice, deliveryZone, isKnownZone } from "@regulars/campaigns";
+import { afterQuietHours, type ConsentChoice, deliveryZone, isKnownZone, lateSendAt } from "@regulars/campaigns";
 import { CampaignDelivery, type ConsentPurpose } from "@regulars/contracts";
 import { consentInForceOrder } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
@@ -11,7 +11,10 @@ import { consentPurposesOf } from "./send-purposes.ts";
 export type CheckedMessage = Pick<
   ClaimedMessage,
   "id" | "tenantId" | "customerId" | "campaignId" | "channel" | "sendAt" | "transactional" | "deliveryZone"
->;
+> & {
+  /** A queued one of another claim that failed before: when it is tried again. */
+  retryAt?: Date | undefined;
+};
 
 export interface RecipientRow {
   /** The message's customer. */
@@ -159,14 +162,37 @@ const Delivery = z.object({ delivery: CampaignDelivery.optional() });
 /**
  * When the quiet hours a message would reach the customer in end, or null outside them. Planning put its `send_at`
  * outside them; one sent late (its campaign paused at 17:55 and resumed at 23:00) would arrive at night without
- * this. Read on the clock planning used, kept with the message (a sale's on its till's zone, 4 p.m. in New York is
- * not night in Warsaw); a message queued before the zone was kept falls back to the tenant's.
+ * this.
  */
 export function quietHoursEnd(campaign: CampaignRow, m: Pick<CheckedMessage, "deliveryZone">, at: Date): Date | null {
   const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
   if (!delivery?.quietHours) return null;
-  const planned = m.deliveryZone;
-  const zone = planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
-  const end = afterQuietHours(at, delivery.quietHours, zone);
+  const end = afterQuietHours(at, delivery.quietHours, plannedZone(campaign, delivery, m));
   return end.getTime() > at.getTime() ? end : null;
+}
+
+/**
+ * When a local-time message going out well after its time ("18:00", its campaign paused at 18:01 and resumed at
+ * 23:30) goes instead: the next such local time (`lateSendAt`, as the campaign runner times a late step), or null
+ * when it is on time or not timed by the local clock.
+ */
+export function lateLocalTimeSendAt(
+  campaign: CampaignRow,
+  m: Pick<CheckedMessage, "deliveryZone" | "sendAt">,
+  at: Date,
+): Date | null {
+  const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
+  if (delivery?.timing.at !== "local_time") return null;
+  const zone = plannedZone(campaign, delivery, m);
+  const next = lateSendAt(delivery.timing, delivery.quietHours, zone, { plannedAt: m.sendAt, dueAt: at, now: at });
+  return next.getTime() > at.getTime() ? next : null;
+}
+
+/**
+ * The clock planning timed the message on, kept with it (a sale's on its till's zone, 4 p.m. in New York is not
+ * night in Warsaw); a message queued before the zone was kept falls back to the tenant's.
+ */
+function plannedZone(campaign: CampaignRow, delivery: CampaignDelivery, m: Pick<CheckedMessage, "deliveryZone">) {
+  const planned = m.deliveryZone;
+  return planned && isKnownZone(planned) ? planned : deliveryZone(delivery.zone, { tenant: campaign.timezone });
 }

@@ -1,9 +1,18 @@
 import { nextLocalTime } from "@regulars/campaigns";
 import { setConsents } from "@regulars/customers-store";
 import { type Db, withTransaction } from "@regulars/db";
+import { sendFailure } from "@regulars/messaging";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClaimedMessage, decideSends, queueCampaignMessage, type SendDecision } from "../src/index.ts";
+import {
+  type ClaimedMessage,
+  decideSends,
+  queueCampaignMessage,
+  recordFailure,
+  recordHeld,
+  recordSent,
+  type SendDecision,
+} from "../src/index.ts";
 import {
   claimForTenant,
   messageCampaign,
@@ -16,8 +25,8 @@ import {
 } from "./fixtures.ts";
 
 // A queued message takes a cap's slot only if it will go: one the check refuses (consent withdrawn, no address)
-// takes none, one its quiet hours hold takes the slot when they end, not now. Otherwise a message that cannot go
-// cancels for good one that could, against "neither cancels the other".
+// takes none, one its quiet hours hold takes the slot when they end, not now, one that failed before at its next
+// attempt. A message a queued one keeps out waits for it rather than being cancelled: it may still fail for good.
 
 let db: Db;
 beforeAll(() => {
@@ -167,10 +176,88 @@ describe("cap slots of messages that will not go now", () => {
       expect(outcome(due)).toBe("send");
     });
 
-    it("and a later message whose window holds its end is capped: the earlier planned keeps the slot", async () => {
+    it("and a later message whose window holds its end waits for it: the earlier planned keeps the slot", async () => {
       const { held, due } = await twoCampaigns(12);
       expect(held).toMatchObject({ action: "hold" });
-      expect(outcome(due)).toBe("cancel:capped");
+      expect(due).toEqual({ action: "hold", until: (held as { until: Date }).until });
     });
+  });
+});
+
+describe("a retrying message does not cancel another campaign's message", () => {
+  // Two campaigns allow one message a day each, on any channel. Campaign 1's SMS, planned ten minutes ago, was
+  // refused five times (503) and is tried again in half an hour; campaign 2's e-mail is due now.
+  async function retryingAndDue() {
+    const now = yearAhead();
+    const { tenantId } = await messageTenant(db, "Slot Retry Grill");
+    const oneADay = { limits: { frequencyCaps: [{ max: 1, windowHours: 24 }] } };
+    const [first, second] = [
+      await messageCampaign(db, tenantId, oneADay),
+      await messageCampaign(db, tenantId, oneADay),
+    ];
+    const sms = await messageTemplate(db, tenantId, "sms", [{ channel: "sms", language: "en", body: "Hi" }]);
+    const email = await messageTemplate(db, tenantId, "email", [
+      { channel: "email", language: "en", subject: "Hi", body: "<p>Hi</p>" },
+    ]);
+    const customerId = await messageCustomer(db, tenantId, { email: "ada@example.com", phone: "+48600100200" });
+    const retrying = await queueCampaignSms(db, {
+      tenantId,
+      campaignId: first,
+      templateId: sms,
+      customerId,
+      sendAt: new Date(now.getTime() - 10 * minute),
+    });
+    const retryAt = new Date(now.getTime() + 30 * minute);
+    await db.message.update({
+      where: { id: retrying },
+      data: { attempts: 5, nextAttemptAt: retryAt, lastError: "provider_error: 503" },
+    });
+    const { messageId: due } = await withTransaction(db, (tx) =>
+      queueCampaignMessage(tx, {
+        tenantId,
+        campaignId: second,
+        customerId,
+        stepKey: stepKeyOf(),
+        templateId: email,
+        channel: "email",
+        sendAt: now,
+      }),
+    );
+
+    // Now only the e-mail is due: it waits for the SMS's next attempt instead of being cancelled.
+    const [claimedDue, ...rest] = await claimForTenant(db, tenantId, now);
+    expect([claimedDue!.id, rest]).toEqual([due, []]);
+    const [waits] = await decideSends(db, [claimedDue!], { now });
+    expect(waits).toEqual({ action: "hold", until: retryAt });
+    await recordHeld(db, claimedDue!, retryAt);
+
+    // At the retry both are due; the sender decides each channel apart. The SMS goes, the e-mail waits for its result.
+    const claimed = await claimForTenant(db, tenantId, retryAt);
+    const decided = await decidedByChannel(claimed, retryAt);
+    const smsClaim = claimed.find((m) => m.id === retrying)!;
+    expect(outcome(decided.get(retrying))).toBe("send");
+    expect(decided.get(due!)).toMatchObject({ action: "hold" });
+    const smsSend = decided.get(retrying) as Extract<SendDecision, { action: "send" }>;
+    const afterLease = new Date(retryAt.getTime() + 2 * minute);
+    const emailAfterSms = async () => {
+      const again = await claimForTenant(db, tenantId, afterLease);
+      expect(again.map((m) => m.id)).toEqual([due]);
+      return outcome((await decideSends(db, again, { now: afterLease }))[0]);
+    };
+    return { smsClaim, smsSend, emailAfterSms, retryAt };
+  }
+
+  it("when the SMS then fails for good, the e-mail goes out", async () => {
+    const { smsClaim, smsSend, emailAfterSms, retryAt } = await retryingAndDue();
+    const refused = sendFailure("provider_error", "503", { status: 503 });
+    const recorded = await recordFailure(db, smsClaim, smsSend.message, "http-sms", refused, { now: retryAt });
+    expect(recorded.outcome).toBe("failed");
+    expect(await emailAfterSms()).toBe("send");
+  });
+
+  it("when the SMS is sent, the e-mail is cancelled as capped", async () => {
+    const { smsClaim, smsSend, emailAfterSms, retryAt } = await retryingAndDue();
+    expect((await recordSent(db, smsClaim, smsSend.message, "http-sms", "gw-1", retryAt)).outcome).toBe("sent");
+    expect(await emailAfterSms()).toBe("cancel:capped");
   });
 });

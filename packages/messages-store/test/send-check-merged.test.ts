@@ -42,7 +42,7 @@ const merge = (tenantId: string, from: string, into: string) =>
 const outcome = (d: Awaited<ReturnType<typeof decideSend>>) => (d.action === "cancel" ? d.code : d.action);
 
 describe("a merged-away customer's queued messages", () => {
-  it("go to the survivor by the consents the merge moved: of two that cannot both go, exactly one goes", async () => {
+  it("go to the survivor by the consents the merge moved: of two that cannot both go, one goes first", async () => {
     const { tenantId, campaignId, smsTemplate } = await smsCampaignSetup(db, "Merge Grill", oneADay);
     const till = await tillCustomer(tenantId, "+48600710001");
     const app = await messageCustomer(db, tenantId, { phone: "+48600710002", consents: [], at: at(0) });
@@ -55,7 +55,7 @@ describe("a merged-away customer's queued messages", () => {
     const claimed = await claimForTenant(db, tenantId, at(20));
     const ordered = [first, second].map((id) => claimed.find((m) => m.id === id)!);
     const together = await decideSends(db, ordered, { now: at(20) });
-    expect(together.map(outcome)).toEqual(["send", "capped"]);
+    expect(together.map(outcome)).toEqual(["send", "hold"]);
     expect(together[0]).toMatchObject({ message: { to: "+48600710002", customerId: app } });
     const alone = [];
     for (const m of ordered) alone.push(await decideSend(db, m, { now: at(20) }));

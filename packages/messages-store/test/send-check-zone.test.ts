@@ -81,3 +81,59 @@ describe("quiet hours at the send check, on the zone planning used", () => {
     expect(localTime((decision as { until?: Date }).until!, WARSAW)).toBe("08:00");
   });
 });
+
+describe("a local-time message its paused campaign held past its time", () => {
+  // "At 18:00" on the tenant's Warsaw clock, no quiet hours; the campaign was paused right after the message was
+  // queued for 18:00 on the clock planning used (the one kept with it, else the tenant's), so the claim then held it.
+  async function heldAtSix(deliveryZone: string | null) {
+    const sixPm = nextLocalTime(yearAhead().getTime(), hour(18), deliveryZone ?? WARSAW);
+    const { tenantId } = await messageTenant(db, "Evening Grill");
+    const campaignId = await messageCampaign(db, tenantId, {
+      delivery: { timing: { at: "local_time", time: "18:00" }, zone: "tenant", quietHours: null },
+    });
+    const templateId = await messageTemplate(db, tenantId, "email", [
+      { channel: "email", language: "en", subject: "Hi", body: "<p>Hi</p>" },
+    ]);
+    const customerId = await messageCustomer(db, tenantId, { email: "evening@example.com" });
+    const { messageId } = await withTransaction(db, (tx) =>
+      queueCampaignMessage(tx, {
+        tenantId,
+        campaignId,
+        customerId,
+        stepKey: stepKeyOf(),
+        templateId,
+        channel: "email",
+        sendAt: sixPm,
+        deliveryZone,
+      }),
+    );
+    await db.campaign.update({ where: { id: campaignId }, data: { status: "paused" } });
+    const claimAt = async (now: Date) => {
+      const all = await claimDueMessages(db, { now, limit: 10, leaseMs: 1_000, tenantIds: [tenantId] });
+      return decideSend(db, all.find((m) => m.id === messageId)!, { now });
+    };
+    expect(await claimAt(sixPm)).toEqual({ action: "hold" });
+    await db.campaign.update({ where: { id: campaignId }, data: { status: "active" } });
+    return { claimAt, sixPm };
+  }
+
+  it("resumed at 23:30, waits for tomorrow's 18:00 instead of arriving late at night", async () => {
+    const { claimAt, sixPm } = await heldAtSix(null);
+    const halfPastEleven = nextLocalTime(sixPm.getTime(), hour(23) + 30, WARSAW);
+    const decision = await claimAt(halfPastEleven);
+    expect(decision).toMatchObject({ action: "hold" });
+    const until = (decision as { until?: Date }).until!;
+    expect(until.getTime()).toBe(nextLocalTime(halfPastEleven.getTime(), hour(18), WARSAW).getTime());
+  });
+
+  it("reads its 18:00 on the zone it was timed in, and still goes when resumed within the grace", async () => {
+    const { claimAt, sixPm } = await heldAtSix(NEW_YORK);
+    const after = (minutes: number) => new Date(sixPm.getTime() + minutes * 60_000);
+    expect(await claimAt(after(10))).toMatchObject({ action: "send" });
+    // 23:00 in New York is morning in Warsaw: late all the same, for New York's next 18:00.
+    const decision = await claimAt(after(5 * 60));
+    expect(decision).toMatchObject({ action: "hold" });
+    const until = (decision as { until?: Date }).until!;
+    expect(until.getTime()).toBe(nextLocalTime(after(5 * 60).getTime(), hour(18), NEW_YORK).getTime());
+  });
+});

@@ -25,7 +25,8 @@ export type RetryDecision =
 /**
  * What to do after attempt number `attempt` (1 for the first) failed with `failure`: try again at a time,
  * or stop in the `failed` state. Pure: the instant and the jitter draw (0 to 1; 0.5 is no spread) come in.
- * A provider's Retry-After is honoured when it asks for longer than the backoff.
+ * A provider's Retry-After is honoured when it asks for longer than the backoff, up to the policy's longest delay:
+ * a rate limit asking for a month would deliver a "your points expire in 14 days" message after they expired.
  */
 export function afterFailure(
   policy: RetryPolicy,
@@ -39,6 +40,8 @@ export function afterFailure(
     return { action: "fail", reason: "attempts_exhausted", failure, attempts: attempt };
   const backoff = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (attempt - 1));
   const spread = backoff * policy.jitter * (2 * Math.min(Math.max(random, 0), 1) - 1);
-  const delayMs = Math.round(Math.max(backoff + spread, failure.retryAfterMs ?? 0));
+  // Only the Retry-After is held to the longest delay: the backoff's spread above it keeps retries apart.
+  const retryAfterMs = Math.min(policy.maxDelayMs, failure.retryAfterMs ?? 0);
+  const delayMs = Math.round(Math.max(backoff + spread, retryAfterMs));
   return { action: "retry", at: new Date(now.getTime() + delayMs), delayMs, nextAttempt: attempt + 1 };
 }

@@ -52,8 +52,19 @@ describe("retry policy", () => {
   it("spreads delays by the jitter draw and honours a longer Retry-After", () => {
     expect(afterFailure(policy, 2, timeout, now, 0)).toMatchObject({ delayMs: 1_000 });
     expect(afterFailure(policy, 2, timeout, now, 1)).toMatchObject({ delayMs: 3_000 });
-    const limited = sendFailure("rate_limited", "429", { status: 429, retryAfterMs: 60_000 });
-    expect(afterFailure(policy, 1, limited, now)).toMatchObject({ delayMs: 60_000, at: later(60_000) });
+    const limited = sendFailure("rate_limited", "429", { status: 429, retryAfterMs: 2_500 });
+    expect(afterFailure(policy, 1, limited, now)).toMatchObject({ delayMs: 2_500, at: later(2_500) });
+  });
+
+  it("waits no longer than the policy's longest delay, whatever the Retry-After asks", () => {
+    // A month's Retry-After would deliver "your points expire in 14 days" after they expired.
+    const month = 30 * 86_400_000;
+    const limited = sendFailure("rate_limited", "429", { status: 429, retryAfterMs: month });
+    expect(afterFailure(policy, 1, limited, now)).toMatchObject({ delayMs: 3_000, at: later(3_000) });
+    expect(afterFailure(defaultRetryPolicy, 1, limited, now)).toMatchObject({
+      delayMs: defaultRetryPolicy.maxDelayMs,
+      at: later(defaultRetryPolicy.maxDelayMs),
+    });
   });
 
   it("by default tries six times over about three hours", () => {
