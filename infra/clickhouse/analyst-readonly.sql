@@ -14,14 +14,23 @@
 -- is false, the first row policy on a table hides every row of it from users WITHOUT a policy, including
 -- the Regulars writer. There, also run the commented `USING 1` policies at the end for the writer.
 
+-- For analysts who connect with a SQL tool; the Regulars API does not use this login (docs/analyst-sql.md).
 -- readonly = 2: queries only, no DDL or inserts; unlike readonly = 1 the client may still change other
--- settings (output formats, timeouts), which most SQL tools need. The constraints cap what it may raise.
+-- settings (output formats, timeouts), which most SQL tools need. So what must stay off is CONST, and each
+-- limit is a ceiling the client may lower but not raise; MIN 1 refuses 0 as well, which means "no limit".
+-- The limits are those of the API's analyst SQL (docs/analyst-sql.md, "The limits").
 CREATE SETTINGS PROFILE IF NOT EXISTS regulars_analyst_readonly
 SETTINGS
     readonly = 2,
-    max_execution_time = 60 MAX 300,
-    max_memory_usage = 4000000000 MAX 8000000000,
-    max_result_rows = 1000000 MAX 10000000;
+    allow_ddl = 0 CONST,
+    allow_introspection_functions = 0 CONST,
+    allow_experimental_ai_functions = 0 CONST,  -- AI functions send their arguments to an external provider
+    max_execution_time = 10 MIN 1 MAX 10,
+    max_rows_to_read = 200000000 MIN 1 MAX 200000000,
+    max_bytes_to_read = 21474836480 MIN 1 MAX 21474836480,
+    max_result_rows = 10000 MIN 1 MAX 10000,
+    max_result_bytes = 16777216 MIN 1 MAX 16777216,
+    max_memory_usage = 1073741824 MIN 1 MAX 1073741824;
 
 CREATE USER IF NOT EXISTS analyst_burger_bros
     IDENTIFIED WITH sha256_password BY 'CHANGE_ME'
@@ -42,6 +51,11 @@ CREATE ROW POLICY IF NOT EXISTS analyst_burger_bros_transaction_lines ON regular
     FOR SELECT USING tenant_id = 'ten_REPLACE_ME' TO analyst_burger_bros;
 CREATE ROW POLICY IF NOT EXISTS analyst_burger_bros_events ON regulars.events
     FOR SELECT USING tenant_id = 'ten_REPLACE_ME' TO analyst_burger_bros;
+
+-- How much the login may spend per hour, however its queries are spread.
+CREATE QUOTA IF NOT EXISTS analyst_burger_bros KEYED BY user_name
+    FOR INTERVAL 1 hour MAX queries = 1000, read_rows = 5000000000, execution_time = 1800
+    TO analyst_burger_bros;
 
 -- Only for servers where users without a policy see no rows (see the header); `regulars` is the writer:
 -- CREATE ROW POLICY IF NOT EXISTS writer_all_transactions ON regulars.transactions FOR SELECT USING 1 TO regulars;

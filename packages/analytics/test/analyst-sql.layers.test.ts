@@ -134,6 +134,24 @@ describe("each fence alone", () => {
       ).resolves.toBe(undefined);
     }
   });
+
+  it("the query tree check refuses hasAny and hasAll unless one side folded into a short array", async () => {
+    const tree = async (call: string) =>
+      (await rows(`EXPLAIN QUERY TREE SELECT ${call} FROM (SELECT [1, 2] AS x)`)).map((r) => String(r.explain));
+    const allowed = new Set(["system.one"]);
+    for (const call of ["hasAny(x, arrayMap(y -> y + 1, x))", "hasAll(x, range(1001))", "hasAny(range(1001), x)"]) {
+      await expect(
+        tree(call).then((t) => checkQueryTree(t, allowed)),
+        call,
+      ).rejects.toSatisfy((e: unknown) => e instanceof AnalystSqlRefused && e.rule === "function");
+    }
+    for (const call of ["hasAny(x, [3, 1])", "hasAll(x, [x[1], 2])", "hasAny(range(1000), x)", "hasAny(x, ['a,]'])"]) {
+      await expect(
+        tree(call).then((t) => checkQueryTree(t, allowed)),
+        call,
+      ).resolves.toBe(undefined);
+    }
+  });
 });
 
 describe("what a failed query leaves behind", () => {

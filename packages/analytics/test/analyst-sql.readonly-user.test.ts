@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Analytics } from "../src/index.ts";
 import { analystRunner, seedTwoTenants } from "./analyst-sql.fixtures.ts";
 
-// In production the API connects as a read-only analyst user, whose profile fixes `readonly`: ClickHouse
-// refuses a statement that sets it again. Here the engine's session is made read-only the same way
-// (chdb keeps a SET for the session); this file has its own process, so nothing else shares it.
+// A runner whose client is logged in as a read-only user (not the API's: docs/analyst-sql.md) has `readonly`
+// fixed by that user's profile, and ClickHouse refuses a statement that sets it again. Here the engine's
+// session is made read-only the same way (chdb keeps a SET for the session); this file has its own
+// process, so nothing else shares it.
 
 let analytics: Analytics & { dispose(): Promise<void> };
 let sql: ReturnType<typeof analystRunner>;

@@ -45,8 +45,9 @@ export async function openRoleContext(
   const runsWorker = (name: ServerConfig["WORKERS"][number]) =>
     roles.includes("workers") && config.WORKERS.includes(name);
   const runsAnalytics = runsWorker("analytics");
-  // The API reads ClickHouse for analyst SQL: a server it connects to itself (as a read-only user, without
-  // migrating); the embedded engine belongs to the one process that writes it, so there it shares that.
+  // The API uses ClickHouse for analyst SQL, segments, the dashboard, campaign results and GDPR exports and
+  // erasures: a server it connects to itself (without migrating, as the application's user, not a read-only
+  // analyst login: docs/analyst-sql.md); the embedded engine belongs to the one process that writes it.
   const readsAnalytics = roles.includes("api") && config.CLICKHOUSE_URL !== undefined;
   // Scheduled jobs in a process of their own (segment refreshes, retention, erasures read and delete in
   // ClickHouse) connect to a server too; the analytics writer's process migrates it.

@@ -1,3 +1,10 @@
+import {
+  isArrayConstructor,
+  isPairwiseArrayFunction,
+  pairwiseArrayRefusal,
+  printedArrayLength,
+  withinWrittenArrayBound,
+} from "./array-pairs.ts";
 import { deniedFunction, membershipFunctions } from "./functions.ts";
 import { refuse } from "./refusal.ts";
 import { plainName } from "./tables.ts";
@@ -103,6 +110,13 @@ function checkTableExpression(node: AstNode, { tables, hint }: Walk): void {
   }
 }
 
+/** An array written out in the query, within the bound: a literal (`['a', 'b']`) or `array(...)`/`[x, 'b']`. */
+function isWrittenArray(node: AstNode): boolean {
+  if (node.type === "Literal") return withinWrittenArrayBound(printedArrayLength(node.payload));
+  if (node.type !== "Function" || !isArrayConstructor(firstWord(node.payload))) return false;
+  return withinWrittenArrayBound(node.children[0]?.children.length ?? 0);
+}
+
 /** Nodes of an allowed type that the dump prints without what they hold: nothing there could be checked. */
 function hiddenContent(node: AstNode): string | undefined {
   if (node.type === "ColumnsApplyTransformer") return "APPLY is not accepted; call the function on the columns by name";
@@ -128,6 +142,7 @@ function walk(node: AstNode, state: Walk): void {
     if (membershipFunctions.has(name.toLowerCase()) && args[1]?.type === "Identifier") {
       refuse("in_table", "IN takes a subquery or a list on its right, not a table name");
     }
+    if (isPairwiseArrayFunction(name) && !args.some(isWrittenArray)) refuse("function", pairwiseArrayRefusal(name));
   }
   for (const child of node.children) walk(child, state);
 }

@@ -2,8 +2,9 @@
  * Functions an analyst may not call, anywhere in a query. Each reads something other than the rows of
  * the allowed tables (files, dictionaries, Join tables, other tables' metadata, settings, the server,
  * the network), writes somewhere, or only stalls the engine. Most of them work even in read-only mode
- * (`file('/etc/passwd')` does), so refusing them here is what keeps them out in chdb; in production the
- * analyst user's missing grants refuse them again (docs/analyst-sql.md).
+ * (`file('/etc/passwd')` does), and the API runs analyst SQL as the application's ClickHouse user, which
+ * may call them all: refusing them here is what keeps them out, in chdb and on a server alike
+ * (docs/analyst-sql.md).
  *
  * Names are compared lower-cased: the parser keeps the spelling the analyst used, and a few ClickHouse
  * functions are case-insensitive.

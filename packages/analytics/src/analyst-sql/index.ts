@@ -1,5 +1,5 @@
 // Analyst SQL: read-only SELECTs over one tenant's rows of the allowed tables. docs/analyst-sql.md
-// explains the rules, the limits and how the same fences map onto a ClickHouse server's users.
+// explains the rules, the limits and which ClickHouse users production needs.
 export { type AnalystSqlLimits, defaultAnalystSqlLimits } from "./limits.ts";
 export { AnalystSqlRefused, type AnalystSqlRule } from "./refusal.ts";
 export {

@@ -37,7 +37,7 @@ const positive = (name: string, value: number): number => {
  * The SETTINGS clause appended to every statement we send on an analyst's behalf. It goes in the SQL,
  * not in the client's per-query settings: chdb turns those into session-wide `SET`s, and read-only
  * mode would then stick to the writer's later inserts. `readonly` is left out where the connection is
- * read-only already (a production analyst user): ClickHouse refuses to set it again there.
+ * read-only already (a client logged in as a read-only user): ClickHouse refuses to set it again there.
  */
 export function limitSettings(limits: AnalystSqlLimits, setReadonly = true): string[] {
   const whole = (name: string, value: number) => Math.floor(positive(name, value));
