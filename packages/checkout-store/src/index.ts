@@ -1,6 +1,7 @@
 // @regulars/checkout-store: the checkout tables in Postgres. Coupon campaigns, their codes (generated,
 // imported, exported as CSV), coupons issued into wallets, campaign statistics, and the count of unknown codes
-// each credential tried, which throttles guessing (coupons/). The rules
+// each credential tried, which throttles guessing (coupons/), counted in windows that also count tills' look-ups of
+// customers by phone or card numbers nobody has (misses/). The rules
 // of codes and pricing are `@regulars/checkout`'s.
 export {
   type CampaignPatch,
@@ -53,3 +54,9 @@ export {
 } from "./coupons/wallet.ts";
 export { type WalletCoupon, walletCoupons } from "./coupons/wallet-read.ts";
 export { type WalletCouponState, walletCouponState } from "./coupons/wallet-state.ts";
+export {
+  type CustomerLookupOptions,
+  CustomerLookupsThrottled,
+  customerLookupDefaults,
+  lookUpCountingMisses,
+} from "./misses/customer-lookups.ts";

@@ -35,7 +35,12 @@ export interface ApiContext {
   webhookUrls?: EndpointUrlPolicy;
   /** Unknown coupon codes a credential is answered per window before its checkouts with codes are refused. */
   unknownCodeLimit?: UnknownCodeLimit;
-  /** The checkout's clock; tests move it. */
+  /**
+   * Look-ups of customers by phone or card number nobody has that a till's key is answered per window before its
+   * look-ups by phone or card are refused; `customerLookupDefaults` when absent. Admin keys and staff are not counted.
+   */
+  customerLookupLimit?: UnknownCodeLimit;
+  /** The clock of checkouts and of the windows that count misses; tests move it. */
   now?: () => Date;
   /**
    * How far ahead of the gateway's clock a sale may be stamped (OCCURRED_AT_MAX_AHEAD_SECONDS): a programme version

@@ -10,21 +10,22 @@ import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
 import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CheckoutDeps, type HoldDeps, type PlacedHold, placeHold, quoteCheckout } from "@regulars/ledger-store";
+import {
+  addToWindow,
+  type CodeTrier,
+  giveBackMisses,
+  type MissReservation,
+  reserveMisses,
+} from "../misses/miss-windows.ts";
 
-export { type UnknownCodeLimit, unknownCodeDefaults };
+export { type CodeTrier, type UnknownCodeLimit, unknownCodeDefaults };
 
 /**
- * Unknown coupon codes counted per credential in Postgres, so that every gateway and API process serving a tenant
- * sees the same count. A checkout with codes reserves them all in the credential's one row before it is answered,
- * as if every one were unknown, and gives back those that turn out known: concurrent checkouts cannot all read a
- * count below the limit and answer together. A checkout without codes touches nothing.
+ * Unknown coupon codes counted per credential (`../misses/miss-windows.ts`). A checkout with codes reserves them all
+ * in the credential's window before it is answered, as if every one were unknown, and gives back those that turn out
+ * known: concurrent checkouts cannot all read a count below the limit and answer together. A checkout without codes
+ * touches nothing.
  */
-export interface CodeTrier {
-  tenantId: string;
-  /** The API key's id, or `staff:<id>` for a staff member's session: the one credential the count belongs to. */
-  credentialId: string;
-}
-
 export interface UnknownCodeOptions {
   limit?: UnknownCodeLimit;
 }
@@ -42,42 +43,6 @@ export class UnknownCodesThrottled extends DomainError {
   }
 }
 
-/** Windows that ended are deleted a few at a time as misses are counted, never waiting on a row in use. */
-const PRUNE_BATCH = 100;
-
-/**
- * Adds `misses` codes to the credential's window in one statement (a new window when its last one ended, or when
- * everything counted in it was given back, so a window begins with an unknown code), which also deletes other
- * credentials' ended windows. Returns the window with the count in it.
- */
-async function addToWindow(
-  db: Db,
-  who: CodeTrier,
-  misses: number,
-  now: Date,
-  limit: UnknownCodeLimit,
-): Promise<UnknownCodeCount> {
-  const ended = new Date(now.getTime() - limit.windowSeconds * 1000);
-  const [row] = await db.$queryRaw<UnknownCodeCount[]>`
-    WITH ended AS (
-      SELECT tenant_id, credential_id FROM coupon_code_misses
-      WHERE window_started_at <= ${ended} AND NOT (tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId})
-      LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED
-    ), pruned AS (
-      DELETE FROM coupon_code_misses m USING ended e
-      WHERE m.tenant_id = e.tenant_id AND m.credential_id = e.credential_id
-    )
-    INSERT INTO coupon_code_misses AS m (tenant_id, credential_id, window_started_at, misses)
-    VALUES (${who.tenantId}, ${who.credentialId}, ${now}, ${misses})
-    ON CONFLICT (tenant_id, credential_id) DO UPDATE SET
-      window_started_at = CASE WHEN m.window_started_at <= ${ended} OR m.misses = 0
-        THEN excluded.window_started_at ELSE m.window_started_at END,
-      misses = CASE WHEN m.window_started_at <= ${ended} OR m.misses = 0
-        THEN excluded.misses ELSE m.misses + excluded.misses END
-    RETURNING window_started_at AS "windowStartedAt", misses`;
-  return row!;
-}
-
 /** Adds `misses` unknown codes to the credential's window; returns the count in the window. */
 export async function countUnknownCodes(
   db: Db,
@@ -89,42 +54,8 @@ export async function countUnknownCodes(
   return (await addToWindow(db, who, misses, now, limit)).misses;
 }
 
-/** Codes reserved in a window: what is given back must leave the window they were counted in. */
-interface CodeReservation {
-  who: CodeTrier;
-  window: UnknownCodeCount;
-}
-
-/**
- * Reserves `codes` codes as unknown before the checkout is answered. Throws `UnknownCodesThrottled` (having given
- * the reservation back) when, were they all unknown, they would take the count past the limit. Null without codes.
- */
-async function reserveCodes(
-  db: Db,
-  who: CodeTrier,
-  codes: number,
-  now: Date,
-  limit: UnknownCodeLimit = unknownCodeDefaults,
-): Promise<CodeReservation | null> {
-  if (codes === 0) return null;
-  const window = await addToWindow(db, who, codes, now, limit);
-  const reservation = { who, window };
-  const before = { ...window, misses: window.misses - codes };
-  const wait = secondsUntilCodesAllowed(before, codes, limit, now);
-  if (wait === null) return reservation;
-  await giveBackCodes(db, reservation, codes);
-  throw new UnknownCodesThrottled(wait);
-}
-
-/** Takes `known` codes back off the reservation's window; a window that has ended since keeps nothing to give back. */
-async function giveBackCodes(db: Db, reservation: CodeReservation | null, known: number): Promise<void> {
-  if (!reservation || known <= 0) return;
-  const { who, window } = reservation;
-  await db.$executeRaw`
-    UPDATE coupon_code_misses SET misses = GREATEST(0, misses - ${known})
-    WHERE tenant_id = ${who.tenantId} AND credential_id = ${who.credentialId}
-      AND window_started_at = ${window.windowStartedAt}`;
-}
+const reserveCodes = (db: Db, who: CodeTrier, codes: number, now: Date, limit = unknownCodeDefaults) =>
+  reserveMisses(db, who, codes, now, limit, (wait) => new UnknownCodesThrottled(wait));
 
 const clockOf = (deps: CheckoutDeps) => deps.now?.() ?? new Date();
 
@@ -148,10 +79,10 @@ export async function quoteCountingUnknownCodes(
   ]);
   if (reserved.status === "rejected") throw reserved.reason;
   if (quoted.status === "rejected") {
-    await giveBackCodes(deps.db, reserved.value, codes);
+    await giveBackMisses(deps.db, reserved.value, codes);
     throw quoted.reason;
   }
-  await giveBackCodes(deps.db, reserved.value, codes - unknownCodesIn(quoted.value));
+  await giveBackMisses(deps.db, reserved.value, codes - unknownCodesIn(quoted.value));
   return quoted.value;
 }
 
@@ -171,11 +102,11 @@ export async function holdCountingUnknownCodes(
   const reservation = await reserveCodes(deps.db, who, codes, at, opts.limit);
   try {
     const placed = await placeHold({ ...deps, now: () => at }, who.tenantId, request);
-    await giveBackCodes(deps.db, reservation, codes);
+    await giveBackMisses(deps.db, reservation, codes);
     return placed;
   } catch (e) {
     const misses = isDomainError(e) && e.code === "hold_refused" ? unknownCodesRefused(e) : 0;
-    await giveBackCodes(deps.db, reservation, codes - misses);
+    await giveBackMisses(deps.db, reservation, codes - misses);
     throw e;
   }
 }
@@ -269,10 +200,10 @@ export async function reservePostedCodes(
 ): Promise<(UnknownCodesThrottled | null)[]> {
   const unknown = posted.sales.reduce((n, s) => n + s.unknown, 0);
   let window = posted.window;
-  let reservation: CodeReservation | null = null;
+  let reservation: MissReservation | null = null;
   if (unknown > 0) {
     const reserved = await addToWindow(db, who, unknown, now, limit);
-    reservation = { who, window: reserved };
+    reservation = { who, kind: "coupon_codes" as const, window: reserved };
     window = { ...reserved, misses: reserved.misses - unknown };
   }
   let passed = 0;
@@ -284,6 +215,6 @@ export async function reservePostedCodes(
     passed += sale.unknown;
     return null;
   });
-  await giveBackCodes(db, reservation, unknown - passed);
+  await giveBackMisses(db, reservation, unknown - passed);
   return refusals;
 }

@@ -5,7 +5,7 @@ import { confirmHold, type HoldDeps, holdView, voidHold } from "@regulars/ledger
 import { queueTransactionalSms } from "@regulars/messages-store";
 import { programmeInForce } from "@regulars/programme";
 import { z } from "zod";
-import { isTill, readableAtTill } from "../customers/customers.till.ts";
+import { countedAtTill, isTill, readableAtTill } from "../customers/customers.till.ts";
 import { roleProcedure, router, type TenantContext } from "../trpc.ts";
 import { auditedConfirm, auditedHold, auditedVoid } from "./checkout.audit.ts";
 
@@ -32,14 +32,23 @@ const ConfirmInput = HoldIdInput.extend({
 });
 
 export const checkoutRouter = router({
+  // A basket naming its customer by phone or card is a look-up too: an unknown one is answered `not_found`.
   quote: terminal
     .input(QuoteRequest)
-    .query(({ ctx, input }) => quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
+    .query(({ ctx, input }) =>
+      countedAtTill(ctx, input.customer, () =>
+        quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
+      ),
+    ),
   // hold, confirm and void are audited when an admin calls them; a till's are not (checkout.audit.ts says why).
   hold: terminal
     .input(HoldRequest)
     .mutation(({ ctx, input }) =>
-      auditedHold(ctx, () => holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx))),
+      auditedHold(ctx, () =>
+        countedAtTill(ctx, input.customer, () =>
+          holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
+        ),
+      ),
     ),
   /** A hold spending wallet cash: the code the customer received by SMS when the hold was placed. */
   confirm: terminal

@@ -13,7 +13,7 @@ import {
 import { ConsentHistoryInput, RegisterInput, SetConsentsInput, UpdateProfileInput } from "./customers.profile.types.ts";
 import { getCustomer, searchCustomers } from "./customers.queries.ts";
 import { withSurvivor } from "./customers.survivor.ts";
-import { getTillCustomer, isTill, tillCustomerId } from "./customers.till.ts";
+import { countedAtTill, getTillCustomer, isTill, tillCustomerId } from "./customers.till.ts";
 import type { CustomerView, TillCustomerView } from "./customers.types.ts";
 import {
   AdjustInput,
@@ -33,7 +33,9 @@ export const customersRouter = router({
     .input(GetCustomerInput)
     .query(
       ({ ctx, input }): Promise<CustomerView | TillCustomerView> =>
-        isTill(ctx) ? getTillCustomer(ctx.db, ctx.tenantId, input) : getCustomer(ctx.db, ctx.tenantId, input),
+        isTill(ctx)
+          ? countedAtTill(ctx, input, () => getTillCustomer(ctx.db, ctx.tenantId, input))
+          : getCustomer(ctx.db, ctx.tenantId, input),
     ),
   ledger: staffOrTerminal.input(CustomerLedgerInput).query(async ({ ctx, input }) => {
     // A merged-away id's own movements end in the transfer to its survivor: the history worth reading is there.
@@ -48,7 +50,7 @@ export const customersRouter = router({
   /** A mutation: identifying with an app token uses the token up. */
   identify: staffOrTerminal
     .input(IdentifyCustomerInput)
-    .mutation(({ ctx, input }) => identifyCustomer(ctx.db, ctx.tenantId, input)),
+    .mutation(({ ctx, input }) => countedAtTill(ctx, input, () => identifyCustomer(ctx.db, ctx.tenantId, input))),
   tier: staffOrTerminal.input(CustomerIdInput).query(async ({ ctx, input }) => {
     const customerId = isTill(ctx) ? await tillCustomerId(ctx.db, ctx.tenantId, input.customerId) : input.customerId;
     return customerTier(ctx.db, ctx.tenantId, customerId);

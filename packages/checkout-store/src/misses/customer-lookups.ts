@@ -1,0 +1,62 @@
+import type { UnknownCodeLimit } from "@regulars/checkout";
+import type { Db } from "@regulars/db";
+import { DomainError, isDomainError } from "@regulars/errors";
+import { type CodeTrier, giveBackMisses, reserveMisses } from "./miss-windows.ts";
+
+/**
+ * 20 misses in 10 minutes, as for coupon codes: a busy kiosk's mistyped phone and card numbers stay well below it,
+ * while a key guessing numbers (to learn who is a member, with their first name and points) is held to about 2,900
+ * guesses a day instead of the 180,000 an hour the per-key rate limit would let through. Kiosk keys sit on public
+ * hardware, so a key is all a guesser needs.
+ */
+export const customerLookupDefaults: UnknownCodeLimit = { limit: 20, windowSeconds: 600 };
+
+/** Refused because the credential was told too often that nobody has an identity; `Retry-After` repeats the wait. */
+export class CustomerLookupsThrottled extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      "rate_limited",
+      `too many look-ups of phone or card numbers nobody has; they are answered again in ${retryAfterSeconds} s ` +
+        "(an app token still identifies the customer)",
+    );
+  }
+}
+
+export interface CustomerLookupOptions {
+  limit?: UnknownCodeLimit;
+  now?: Date;
+}
+
+/**
+ * Runs `lookUp`, a look-up of a customer by an identity someone could guess (a phone or card number), with one miss
+ * reserved for it in the credential's window beforehand: refused `CustomerLookupsThrottled` once the credential was
+ * answered `limit` misses in the window, whether or not this identity exists. A look-up answered `not_found` keeps
+ * its miss; any other answer gives it back, so customers found never count. `lookUp` runs only once the
+ * reservation is granted: it may hold or enrol nothing for a credential that is refused.
+ */
+export async function lookUpCountingMisses<T>(
+  db: Db,
+  who: CodeTrier,
+  lookUp: () => Promise<T>,
+  opts: CustomerLookupOptions = {},
+): Promise<T> {
+  const limit = opts.limit ?? customerLookupDefaults;
+  const now = opts.now ?? new Date();
+  const reservation = await reserveMisses(
+    db,
+    who,
+    1,
+    now,
+    limit,
+    (wait) => new CustomerLookupsThrottled(wait),
+    "customer_lookups",
+  );
+  try {
+    const found = await lookUp();
+    await giveBackMisses(db, reservation, 1);
+    return found;
+  } catch (e) {
+    if (!(isDomainError(e) && e.code === "not_found")) await giveBackMisses(db, reservation, 1);
+    throw e;
+  }
+}
