@@ -55,7 +55,14 @@ async function parkedUnreadable(name: string, phone: string) {
     return { apply, letters };
   };
   const at = (seq: number, posted: ReturnType<typeof postedTransaction>): PartitionMessage[] => [
-    { partition: 0, seq, subject: posted.subject, payload: JSON.stringify(posted.payload), pending: 0 },
+    {
+      partition: 0,
+      seq,
+      subject: posted.subject,
+      payload: JSON.stringify(posted.payload),
+      pending: 0,
+      replayed: false,
+    },
   ];
   const sale = postedTransaction(bus.topology, tenantId, TransactionInput.parse(saleBody({ customer: { phone } })));
   const refund = postedTransaction(

@@ -62,7 +62,7 @@ async function applyOneSale(runner: TransactionRunner) {
   });
   const sale = postedTransaction(bus.topology, tenantId, TransactionInput.parse(saleBody()));
   const batch: PartitionMessage[] = [
-    { partition: 0, seq: 7, subject: sale.subject, payload: JSON.stringify(sale.payload), pending: 0 },
+    { partition: 0, seq: 7, subject: sale.subject, payload: JSON.stringify(sale.payload), pending: 0, replayed: false },
   ];
   await apply(batch);
   const { transactionId, transaction } = sale.payload;

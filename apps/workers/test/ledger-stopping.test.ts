@@ -50,8 +50,8 @@ it("stopping during an outage dead-letters nothing behind the messages it did no
   });
   const sale = postedTransaction(bus.topology, tenantId, TransactionInput.parse(saleBody()));
   const batch: PartitionMessage[] = [
-    { partition: 0, seq: 5, subject: sale.subject, payload: JSON.stringify(sale.payload), pending: 1 },
-    { partition: 0, seq: 6, subject: sale.subject, payload: "{not json", pending: 0 },
+    { partition: 0, seq: 5, subject: sale.subject, payload: JSON.stringify(sale.payload), pending: 1, replayed: false },
+    { partition: 0, seq: 6, subject: sale.subject, payload: "{not json", pending: 0, replayed: false },
   ];
   await apply(batch);
   expect(deadLettered).toEqual([]);

@@ -73,6 +73,21 @@ it("a ledger started against a stream made anew reads it from its start", async 
   expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, kind: "earn" } })).toBe(40);
 });
 
+it("a stream made anew already holding more messages than the old one had is read from its start", async () => {
+  workers = await ledger();
+  await publishMany(bus.js, sales(20));
+  await appliedReach(20);
+  await workers.stop();
+  workers = null;
+
+  await recreateStream();
+  // Sequences 1-30: past every old position, so only the messages found at those positions tell the streams apart.
+  await publishMany(bus.js, sales(30));
+  workers = await ledger();
+  await appliedReach(50);
+  expect(await db.ledgerMovement.count({ where: { tenantId: tenant.tenantId, kind: "earn" } })).toBe(50);
+});
+
 it("a running ledger notices the stream was made anew and reads the new one from its start", async () => {
   workers = await ledger();
   await publishMany(bus.js, sales(30));

@@ -2,6 +2,7 @@ import { type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
 import type { Logger } from "@regulars/logger";
 import type { Bus } from "./connection.ts";
 import { refreshPending } from "./partition-backlog.ts";
+import { replayForHeader } from "./topology.ts";
 
 /** One message read from a partition: where it sits in the stream, and its payload. */
 export interface PartitionMessage {
@@ -11,6 +12,8 @@ export interface PartitionMessage {
   payload: string;
   /** Delivered when the stream held this many more of the partition's messages (its backlog then). */
   pending: number;
+  /** Published again from the dead-letter stream (`replayDeadLetter`): an operator asks for it to be decided anew. */
+  replayed: boolean;
 }
 
 const FETCH_EXPIRES_MS = 2_000;
@@ -148,6 +151,7 @@ export class PartitionReaders {
                   subject: m.subject,
                   payload: m.string(),
                   pending: m.info.pending,
+                  replayed: m.headers?.has(replayForHeader) ?? false,
                 });
                 this.queued.set(partition, (this.queued.get(partition) ?? 0) + 1);
                 this.recheck();

@@ -29,10 +29,29 @@ export interface TopologyOptions {
 export const isStreamNotFound = (e: unknown) =>
   e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound;
 
+/**
+ * Whether the stream already has every setting we declare. Only those are compared: the server fills in the rest
+ * with its defaults (and newer servers add fields), which must not count as a change. Subjects compare as a set.
+ */
+function holdsDeclaredSettings(current: StreamConfig, wanted: Partial<StreamConfig>): boolean {
+  return Object.entries(wanted).every(([key, value]) => {
+    if (value === undefined) return true;
+    const held: unknown = current[key as keyof StreamConfig];
+    if (!Array.isArray(value)) return held === value;
+    const sorted = (xs: unknown[]) => xs.map(String).sort().join("\u0000");
+    return Array.isArray(held) && held.length === value.length && sorted(held) === sorted(value);
+  });
+}
+
+/**
+ * Creates the stream, or updates it when its settings differ from ours. An update that changes nothing is not sent:
+ * some servers (nats-server 2.9.x, nats-io/nats-server#8470) rewrite the stream's `created` time on it, and that
+ * time is what tells the ledger a stream made anew from the one it has read.
+ */
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
   try {
-    await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
+    const info = await jsm.streams.info(config.name);
+    if (!holdsDeclaredSettings(info.config, config)) await jsm.streams.update(config.name, config);
   } catch (e) {
     if (!isStreamNotFound(e)) throw e;
     await jsm.streams.add(config);

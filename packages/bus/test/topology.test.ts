@@ -97,6 +97,40 @@ describe("on JetStream", () => {
     expect(names.sort()).toEqual(Object.values(streams).sort());
   });
 
+  it("sends a stream no update when it holds the settings declared, and one when a setting changed", async () => {
+    const bus = await testBus();
+    cleanups.push(() => bus.dispose());
+    const { streams } = bus.topology;
+    // Some servers rewrite a stream's creation time on any update, and that time tells the ledger a stream made anew.
+    const updated: string[] = [];
+    const subs = Object.values(streams).map((name) =>
+      bus.nc.subscribe(`$JS.API.STREAM.UPDATE.${name}`, {
+        callback: (_e, m) => {
+          updated.push(m.subject);
+        },
+      }),
+    );
+    cleanups.push(async () => {
+      for (const sub of subs) sub.unsubscribe();
+    });
+    await bus.nc.flush();
+    const before = await bus.jsm.streams.info(streams.transactions);
+
+    await ensureTopology(bus, { ackWaitMs: 2_000 });
+    await bus.nc.flush();
+    expect(updated).toEqual([]);
+    expect((await bus.jsm.streams.info(streams.transactions)).created).toBe(before.created);
+
+    await ensureTopology(bus, { ackWaitMs: 2_000, duplicateWindowMs: 10 * 60_000 });
+    await bus.nc.flush();
+    expect(updated.sort()).toEqual(
+      Object.values(streams)
+        .map((name) => `$JS.API.STREAM.UPDATE.${name}`)
+        .sort(),
+    );
+    expect((await bus.jsm.streams.info(streams.transactions)).config.duplicate_window).toBe(10 * 60_000 * 1_000_000);
+  });
+
   it("leaves dead-lettering to the consumers: unlimited deliveries, also for consumers declared by an older release", async () => {
     const bus = await testBus();
     cleanups.push(() => bus.dispose());

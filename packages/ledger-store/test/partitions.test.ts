@@ -163,26 +163,56 @@ describe("positions count in one stream", () => {
   const setPositions = (ns: string, seq: number) =>
     db.$executeRaw`UPDATE ledger_partitions SET applied_seq = ${seq} WHERE namespace = ${ns}`;
 
-  it("positions of no stream yet are taken as the stream's; those of another go back to 0", async () => {
+  /** What the stream says of the positions it is shown, and what it was shown. */
+  const streamSaying = (madeAnew: boolean) => {
+    const shown: Map<number, number>[] = [];
+    const ask = async (positions: Map<number, number>) => {
+      shown.push(positions);
+      return madeAnew;
+    };
+    return Object.assign(ask, { shown });
+  };
+
+  it("positions of no stream yet are the stream's; those of another go back to 0 if it was made anew", async () => {
     const ns = uniqueNamespace();
     await ensurePartitions(db, ns, 3);
     await setPositions(ns, 40); // recorded before streams were told apart
-    expect(await adoptStream(db, ns, "stream-1")).toEqual([]);
+    const unasked = streamSaying(true);
+    expect(await adoptStream(db, ns, "stream-1", unasked)).toEqual([]);
     expect([...(await partitionPositions(db, ns)).values()]).toEqual([40, 40, 40]);
-    expect(await adoptStream(db, ns, "stream-1")).toEqual([]); // again at every start: changes nothing
+    expect(await adoptStream(db, ns, "stream-1", unasked)).toEqual([]); // again at every start: changes nothing
+    expect(unasked.shown).toEqual([]);
     expect(await positionsCountIn(db, ns, "stream-1")).toBe(true);
 
     // The stream is made anew: its sequences start at 1 again, and every position is read from its start.
     expect(await positionsCountIn(db, ns, "stream-2")).toBe(false);
-    expect(await adoptStream(db, ns, "stream-2")).toEqual([0, 1, 2]);
+    const anew = streamSaying(true);
+    expect(await adoptStream(db, ns, "stream-2", anew)).toEqual([0, 1, 2]);
+    expect(anew.shown).toEqual([
+      new Map([
+        [0, 40],
+        [1, 40],
+        [2, 40],
+      ]),
+    ]);
     expect([...(await partitionPositions(db, ns)).values()]).toEqual([0, 0, 0]);
     expect(await positionsCountIn(db, ns, "stream-2")).toBe(true);
+  });
+
+  it("keeps the positions when only the stream's creation time changed", async () => {
+    const ns = uniqueNamespace();
+    await ensurePartitions(db, ns, 2);
+    await adoptStream(db, ns, "stream-1", streamSaying(true));
+    await setPositions(ns, 25);
+    expect(await adoptStream(db, ns, "stream-1-rewritten", streamSaying(false))).toEqual([]);
+    expect([...(await partitionPositions(db, ns)).values()]).toEqual([25, 25]);
+    expect(await positionsCountIn(db, ns, "stream-1-rewritten")).toBe(true);
   });
 
   it("refuses a batch read from another stream than its partitions' positions count in, applying nothing", async () => {
     const ns = uniqueNamespace();
     await ensurePartitions(db, ns, 2);
-    await adoptStream(db, ns, "stream-2");
+    await adoptStream(db, ns, "stream-2", async () => true);
     await claimPartitions(db, ns, "a", 2, 60_000);
     const tenant = await tenantWithProgramme(db, { rules: [base] });
     const sale = txMessage(tenant, { customer: { phone: "+48740000001" }, lines: [line("MEAL", 1_000)] });

@@ -36,9 +36,37 @@ export interface PartitionLeases {
   stop(): Promise<void>;
 }
 
-/** The stream's creation time, by which a stream made anew under the same name (it starts again at 1) is known. */
+/** The stream's creation time: a change says the stream may have been made anew (see `streamContradicts`). */
 export async function streamCreated(bus: Bus): Promise<string> {
   return (await bus.jsm.streams.info(bus.topology.streams.transactions)).created;
+}
+
+/**
+ * Whether the transactions stream created at `created` contradicts positions recorded in another one, i.e. was made
+ * anew rather than merely given a new creation time (some servers rewrite it on an update after a restart):
+ * - its last sequence lies below the highest position: a stream never numbers backwards (a purge or a trim keeps the
+ *   last sequence), so what was read there was never in this one;
+ * - or the message at a partition's position is another partition's: a position is always the sequence of one of
+ *   its own partition's messages, and a stream keeps that message there until it deletes it.
+ * Messages missing at or below a position (a first sequence above position + 1) are no such proof: the same stream
+ * trims what was read, or loses messages, and keeps its numbering, while a stream made anew is never trimmed before
+ * the positions count in it. A new stream already past the highest position escapes the first test only, and the
+ * second unless, by chance, every partition's position holds a message of that partition there too.
+ */
+export async function streamContradicts(bus: Bus, created: string, positions: Map<number, number>): Promise<boolean> {
+  const { streams, subjects } = bus.topology;
+  const { created: now, state } = await bus.jsm.streams.info(streams.transactions);
+  if (now !== created) throw new Error("the transactions stream changed again while being adopted");
+  if (state.last_seq < Math.max(0, ...positions.values())) return true;
+  const probed = [...positions].filter(([, seq]) => seq >= Math.max(1, state.first_seq));
+  const held = await Promise.all(
+    probed.map(async ([partition, seq]) => {
+      const stored = await bus.jsm.streams.getMessage(streams.transactions, { seq });
+      // A partition's filter is `<its prefix>.>`: its messages' subjects begin with that prefix.
+      return !stored || stored.subject.startsWith(subjects.transactionPartition(partition).slice(0, -1));
+    }),
+  );
+  return held.includes(false);
 }
 
 /**
@@ -56,7 +84,7 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
 
   await ensurePartitions(db, namespace, partitions);
   const adopt = async (stream: string) => {
-    const anew = await adoptStream(db, namespace, stream);
+    const anew = await adoptStream(db, namespace, stream, (positions) => streamContradicts(bus, stream, positions));
     adopted = stream;
     if (anew.length)
       log.warn(
@@ -68,7 +96,8 @@ export async function keepPartitionLeases(opts: PartitionLeasesOptions): Promise
 
   /**
    * A stream deleted and made again (a NATS store lost, a new cluster) while this worker runs: what is being read
-   * belongs to the old one, and the positions go back to the new stream's start. A stream missing or not answering
+   * belongs to the old one, and the positions go back to the new stream's start; a stream whose creation time alone
+   * changed keeps them (`streamContradicts`). Either way the readers start again. A stream missing or not answering
    * just now (a cluster without quorum) is looked at again at the next renewal, which it never holds up for long.
    * The stream counts as followed only once adopted: an adoption that failed (a Postgres blip) is tried again at
    * the next pass, and until then nothing is read, since the positions still count in the old stream.

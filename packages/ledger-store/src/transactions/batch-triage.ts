@@ -1,4 +1,4 @@
-import { storedFingerprintMatches } from "@regulars/contracts";
+import { type RejectionCode, storedFingerprintMatches } from "@regulars/contracts";
 import { sqlArray } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { resolveOrCreateCustomers } from "../customers/resolve.ts";
@@ -76,9 +76,9 @@ export async function refundCustomers(work: BatchWork, todo: number[]): Promise<
 }
 
 /**
- * Under the customers' locks: messages a previous delivery already applied, or parked as a refund waiting for
- * its sale, change nothing; another body under the same externalId is a conflict; a sale naming a checkout hold that
- * is another sale's is rejected (`rejectSalesNamingTakenHolds`).
+ * Under the customers' locks: messages a previous delivery already applied, parked as a refund waiting for its sale,
+ * or rejected (`decidedRejections`), change nothing; another body under the same externalId is a conflict; a sale
+ * naming a checkout hold that is another sale's is rejected (`rejectSalesNamingTakenHolds`).
  */
 export async function notYetApplied(work: BatchWork, todo: number[]): Promise<number[]> {
   const ids = todo.map((i) => work.messages[i]!.transactionId);
@@ -93,10 +93,18 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
     work.tx,
     todo.map((i) => work.messages[i]!),
   );
+  const refused = await decidedRejections(
+    work,
+    todo.filter((i) => !work.opts.sources?.[i]?.replayed),
+  );
   const fresh = todo.filter((i) => {
     const m = work.messages[i]!;
     const stored = existing.get(m.transactionId);
     const parked = waiting.get(m.transactionId);
+    const rejectedBefore = (refused.get(rejectionKey(m.tenantId, m.transaction.externalId)) ?? []).some((h) =>
+      storedFingerprintMatches(h, m.transaction, work.hashes[i]!),
+    );
+    if (rejectedBefore) return false;
     if (stored === undefined && !parked) return true;
     // A stored row without a fingerprint predates them: it cannot be told from a retry.
     const repeat =
@@ -115,6 +123,33 @@ export async function notYetApplied(work: BatchWork, todo: number[]): Promise<nu
     return false;
   });
   return rejectSalesNamingTakenHolds(work, fresh);
+}
+
+/** The ledger's give-ups: not decided on the transaction's merits, so a replay, or the message read again, tries it anew. */
+const givenUp: RejectionCode[] = ["processing_failed", "contract_violation"];
+const rejectionKey = (tenantId: string, externalId: string) => `${tenantId}\u0000${externalId}`;
+
+/**
+ * The bodies the ledger rejected under each message's externalId, by `rejectionKey`. A rejection is final, as the
+ * gateway answers a retry of that body (a duplicate): a message read again (a partition's position moved back, a
+ * stream read from its start) must not be decided anew, or a refund refused for want of its sale would be applied
+ * once the sale had arrived. Give-ups (`givenUp`) are not decisions and do not count, and a message an operator
+ * replayed from the dead-letter stream is asked about afresh: that is what the replay is for.
+ */
+async function decidedRejections(work: BatchWork, todo: number[]): Promise<Map<string, string[]>> {
+  if (!todo.length) return new Map();
+  const rows = await work.tx.$queryRaw<{ tenant_id: string; external_id: string; body_hash: string }[]>`
+    SELECT tenant_id, external_id, body_hash FROM transaction_rejections
+    WHERE (tenant_id, external_id) IN (
+      SELECT * FROM unnest(${sqlArray(todo.map((i) => work.messages[i]!.tenantId))}::text[],
+        ${sqlArray(todo.map((i) => work.messages[i]!.transaction.externalId))}::text[]))
+      AND code <> ALL(${sqlArray(givenUp)}::text[])`;
+  const bodies = new Map<string, string[]>();
+  for (const r of rows) {
+    const key = rejectionKey(r.tenant_id, r.external_id);
+    bodies.set(key, [...(bodies.get(key) ?? []), r.body_hash]);
+  }
+  return bodies;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface BatchSource {
   partition: number;
   seq: number;
   subject: string;
+  /** Replayed from the dead-letter stream by an operator: a rejection it met before does not stand in its way. */
+  replayed?: boolean;
 }
 
 export interface BatchOptions {

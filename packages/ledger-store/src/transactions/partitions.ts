@@ -49,27 +49,36 @@ export async function ensurePartitions(db: Db, namespace: string, partitions: nu
 
 /**
  * Makes the namespace's positions count in the transactions stream created at `created` (JetStream's creation time
- * of the stream, which tells one stream from another of the same name). A position counted in another stream is of a
- * stream that is gone: a stream made anew (a lost store, a new cluster) numbers from 1 again, so that position would
- * lie ahead of every new message. It goes back to 0, and the new stream is read from its start; the ledger's
- * idempotency keys make anything read twice harmless. A position with no stream yet (a new partition, or one
- * recorded before streams were told apart) is taken to be of this one. Returns the partitions read anew.
+ * of the stream). A position recorded with another creation time is kept, and only the time recorded, unless
+ * `madeAnew` says the stream contradicts the positions: a stream made anew (a lost store, a new cluster) numbers from
+ * 1 again, its positions would lie ahead of its messages, and they go back to 0 so it is read from its start. The
+ * creation time alone is no proof: some servers rewrite it on a stream update after a restart (nats-server#8470), and
+ * reading a whole stream again would decide again what was decided. `madeAnew` is asked once the positions are locked,
+ * so no batch moves them while the stream is looked at. A position with no stream yet (a new partition, or one recorded
+ * before streams were told apart) is taken to be of this one. Returns the partitions read anew.
  */
-export async function adoptStream(db: Db, namespace: string, created: string): Promise<number[]> {
-  const rows = await db.$queryRaw<{ partition: number; gone: boolean }[]>`
-    WITH other AS (
-      SELECT partition, stream_created IS NOT NULL AS gone FROM ledger_partitions
+export async function adoptStream(
+  db: Db,
+  namespace: string,
+  created: string,
+  madeAnew: (positions: Map<number, number>) => Promise<boolean>,
+): Promise<number[]> {
+  return withTransaction(db, async (tx) => {
+    const other = await tx.$queryRaw<{ partition: number; applied_seq: bigint; stream_created: string | null }[]>`
+      SELECT partition, applied_seq, stream_created FROM ledger_partitions
       WHERE namespace = ${namespace} AND stream_created IS DISTINCT FROM ${created}
-      ORDER BY partition FOR UPDATE
-    )
-    UPDATE ledger_partitions p
-    SET stream_created = ${created}, applied_seq = CASE WHEN other.gone THEN 0 ELSE p.applied_seq END, updated_at = now()
-    FROM other WHERE p.namespace = ${namespace} AND p.partition = other.partition
-    RETURNING p.partition, other.gone`;
-  return rows
-    .filter((r) => r.gone)
-    .map((r) => r.partition)
-    .sort((a, b) => a - b);
+      ORDER BY partition FOR UPDATE`;
+    if (!other.length) return [];
+    const counted = other.filter((r) => r.stream_created !== null);
+    const positions = new Map(counted.map((r) => [r.partition, exactNumber(r.applied_seq)]));
+    const anew = positions.size > 0 && (await madeAnew(positions));
+    await tx.$executeRaw`
+      UPDATE ledger_partitions
+      SET stream_created = ${created}, updated_at = now(),
+        applied_seq = CASE WHEN ${anew}::boolean AND stream_created IS NOT NULL THEN 0 ELSE applied_seq END
+      WHERE namespace = ${namespace} AND partition = ANY(${sqlArray(other.map((r) => r.partition))}::int[])`;
+    return anew ? counted.map((r) => r.partition) : [];
+  });
 }
 
 /** Whether every position of the namespace counts in the stream created at `created` (or in none yet). */
