@@ -102,7 +102,8 @@ describe("points expiring after a year without a purchase", () => {
     await sale(tenant, regular.id, new Date().toISOString(), 10);
     // 355 days ago: 12 months later is 10 or 11 days from now, already inside the 14-day notice period.
     const beforeNotice = Date.now();
-    for (const m of [lapsed, returning, regular]) await sale(tenant, m.id, daysAgo(355), 80);
+    const lastPurchase = daysAgo(355);
+    for (const m of [lapsed, returning, regular]) await sale(tenant, m.id, lastPurchase, 80);
 
     const noticeOf = async (customerId: string) =>
       (await domainEvents(system.bus, "points.expiring")).filter((e) => e.customerId === customerId);
@@ -136,6 +137,15 @@ describe("points expiring after a year without a purchase", () => {
     expect(await noticeOf(regular.id)).toEqual([]);
     expect(await received(db, tenant, regular.id)).toEqual([]);
 
+    const balance = async (id: string) => (await admin.customers.get.query({ id })).points.balance;
+    // A day after the 12 months, before the date the notice named: the lapsed customer keeps what they were promised.
+    const twelveMonthsOn = new Date(lastPurchase);
+    twelveMonthsOn.setUTCFullYear(twelveMonthsOn.getUTCFullYear() + 1);
+    const dayAfterTwelveMonths = new Date(twelveMonthsOn.getTime() + DAY_MS);
+    expect(dayAfterTwelveMonths.getTime()).toBeLessThan(oldExpiry);
+    await jobsPass(dayAfterTwelveMonths);
+    expect(await balance(lapsed.id)).toBe(80);
+
     // A day after the old date, on this tenant only: the lapsed customer's points go, the others' stay.
     const afterOldDate = new Date(oldExpiry + DAY_MS);
     const log = createLogger({ level: "silent" });
@@ -146,7 +156,6 @@ describe("points expiring after a year without a purchase", () => {
           tenantIds: [tenant.tenantId],
         })) ?? undefined,
     );
-    const balance = async (id: string) => (await admin.customers.get.query({ id })).points.balance;
     expect(await balance(lapsed.id)).toBe(0);
     expect(await balance(returning.id)).toBe(85);
     expect(await balance(regular.id)).toBe(90);

@@ -16,6 +16,7 @@ import {
   subscribeMessages,
   walletOf,
 } from "./campaign-fixture.ts";
+import { domainEvents } from "./domain-events.ts";
 import type { TestSystem } from "./system-fixture.ts";
 
 vi.setConfig({ testTimeout: scenarioTimeoutMs });
@@ -32,6 +33,29 @@ beforeAll(() => {
 });
 
 const meal = (euros: number) => [{ sku: "MEAL", unitPrice: euros * 100 }];
+
+/** Refunds a whole one-line sale through the gateway and waits until the ledger processed it. */
+async function refundWhole(tenant: CreatedTenant, customerId: string, sale: { externalId: string; total: number }) {
+  const externalId = `REF-${sale.externalId}`;
+  const res = await system.post("/v1/transactions", tenant.apiKeys.pos, {
+    externalId,
+    type: "refund",
+    refundOf: sale.externalId,
+    occurredAt: new Date().toISOString(),
+    locationId: "store-a",
+    channel: "pos",
+    customer: { id: customerId },
+    currency: "EUR",
+    lines: [{ lineNo: 0, sku: "MEAL", name: "MEAL", quantity: 1, unitPrice: sale.total, discount: 0, tags: [] }],
+    total: sale.total,
+  });
+  expect(res.status).toBe(202);
+  return system.processed(tenant.apiKeys.admin, externalId);
+}
+
+/** The numbers of the crossings into gold's band the ledger announced for a customer (`tier.gap` events). */
+const tierGapCrossings = async (customerId: string) =>
+  (await domainEvents(system.bus, "tier.gap")).filter((e) => e.customerId === customerId).map((e) => e.crossing);
 
 describe("milestones and tiers", () => {
   let tenant: CreatedTenant;
@@ -91,6 +115,8 @@ describe("milestones and tiers", () => {
       // 480 points *earned*, whatever was spent: a tier gap, not a balance milestone.
       trigger: { type: "tier_gap", tierId: "gold", within: 20 },
       actions: [{ type: "send_message", channel: "push", templateId: almostGold.id }],
+      // Repeatable, as the 100 points campaign: "once per crossing" is then the ledger's doing, not the limit's.
+      limits: { perCustomer: { mode: "repeatable", minGapHours: 0 } },
     });
 
     const app = brandApp(system, tenant);
@@ -155,15 +181,35 @@ describe("milestones and tiers", () => {
     const redeemer = await app.member(`apple-milestones-redeemer-${Date.now()}`);
     await saleFor(system, tenant, redeemer.id, meal(400));
     await admin.customers.adjust.mutate({ customerId: redeemer.id, amount: -100, reason: "redeemed at the counter" });
-    await saleFor(system, tenant, redeemer.id, meal(80)); // 480 earned, balance 380
+    const intoBand = await saleFor(system, tenant, redeemer.id, meal(80)); // 480 earned, balance 380
     const told = await eventually("the redeemer's push", async () => {
       const got = await received(db, tenant, redeemer.id);
       return got.length >= 2 ? got.map((m) => m.body) : undefined;
     });
     expect(told).toEqual([expect.stringContaining("reached"), expect.stringContaining("Only 20 points to Gold")]);
-    await saleFor(system, tenant, redeemer.id, meal(5)); // still in the band
+    await saleFor(system, tenant, redeemer.id, meal(5)); // 485: still in the band, the same crossing
     await quietPeriod();
     expect(await received(db, tenant, redeemer.id)).toHaveLength(2);
     expect(await received(db, tenant, member.id)).toHaveLength(3);
+    expect(await tierGapCrossings(redeemer.id)).toEqual([1]);
+    expect(await tierGapCrossings(member.id)).toEqual([1]);
+
+    // The 80 refunded: 405 earned, out of the band. Back to 485: a second crossing, told again.
+    await refundWhole(tenant, redeemer.id, intoBand);
+    await quietPeriod();
+    expect(await tierGapCrossings(redeemer.id)).toEqual([1]);
+    await saleFor(system, tenant, redeemer.id, meal(80));
+    const crossings = await eventually("the second crossing into gold's band", async () => {
+      const got = await tierGapCrossings(redeemer.id);
+      return got.length >= 2 ? got : undefined;
+    });
+    expect(crossings).toEqual([1, 2]);
+    const toldAgain = await eventually("the redeemer's second push", async () => {
+      const got = await received(db, tenant, redeemer.id);
+      return got.length >= 3 ? got.map((m) => m.body) : undefined;
+    });
+    expect(toldAgain[2]).toContain("Only 15 points to Gold");
+    await quietPeriod();
+    expect(await received(db, tenant, redeemer.id)).toHaveLength(3);
   });
 });

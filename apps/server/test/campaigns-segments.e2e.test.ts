@@ -1,6 +1,6 @@
 import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { testTenant } from "@regulars/testing";
+import { daysAgo, testTenant } from "@regulars/testing";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   brandApp,
@@ -34,6 +34,24 @@ beforeAll(() => {
 
 const veggie = (sku: string, unitPrice: number) => ({ sku, unitPrice, tags: ["vegetarian"] });
 
+/** A sale of `days` ago, inside the window a till may upload late: `saleFor` posts at now. */
+async function pastSaleFor(tenant: CreatedTenant, customerId: string, days: number, sku: string, unitPrice: number) {
+  const externalId = `CMP-OLD-${Date.now()}-${customerId}`;
+  const res = await system.post("/v1/transactions", tenant.apiKeys.pos, {
+    externalId,
+    type: "sale",
+    occurredAt: daysAgo(days),
+    locationId: "store-a",
+    channel: "pos",
+    customer: { id: customerId },
+    currency: "EUR",
+    lines: [{ sku, name: sku, quantity: 1, unitPrice, discount: 0, tags: ["vegetarian"] }],
+    total: unitPrice,
+  });
+  expect(res.status).toBe(202);
+  return system.processed(tenant.apiKeys.admin, externalId);
+}
+
 describe("a new products campaign to a segment", () => {
   let tenant: CreatedTenant;
   beforeAll(async () => {
@@ -61,6 +79,9 @@ describe("a new products campaign to a segment", () => {
       ],
     });
     const meatLover = await app.member(`apple-meat-${run}`);
+    // Each misses one condition by a little: all vegetarian but one order in the 30 days, or two orders at 25 %.
+    const onceThisMonth = await app.member(`apple-veg-once-${run}`);
+    const aQuarterVeggie = await app.member(`apple-veg-quarter-${run}`);
 
     // Two orders each in the last 30 days; the members' baskets are at least half vegetarian.
     for (const m of [everyConsent, noPush, recentlyPushed, noProfiling]) {
@@ -72,6 +93,14 @@ describe("a new products campaign to a segment", () => {
       { sku: "BEEF-BURGER", unitPrice: 1_300 },
       { sku: "COLA", unitPrice: 300 },
     ]);
+    await pastSaleFor(tenant, onceThisMonth.id, 32, "FALAFEL-WRAP", 900);
+    await saleFor(system, tenant, onceThisMonth.id, [veggie("VEGGIE-BURGER", 1_200)]);
+    await saleFor(system, tenant, aQuarterVeggie.id, [
+      veggie("VEGGIE-BURGER", 1_200),
+      { sku: "COLA", unitPrice: 300 },
+      { sku: "FRIES", unitPrice: 400 },
+    ]);
+    await saleFor(system, tenant, aQuarterVeggie.id, [{ sku: "BEEF-BURGER", unitPrice: 1_300 }]);
 
     const { segment } = await admin.segments.create.mutate({
       name: "Vegetarian regulars",
@@ -166,8 +195,10 @@ describe("a new products campaign to a segment", () => {
       ),
     ).toEqual([]);
     // Not in the segment: nothing at all.
-    expect(await walletOf(system, tenant, meatLover.id)).toEqual([]);
-    expect(await messagesOf(system, tenant, { customerId: meatLover.id })).toEqual([]);
+    for (const outsider of [meatLover, onceThisMonth, aQuarterVeggie]) {
+      expect(await walletOf(system, tenant, outsider.id)).toEqual([]);
+      expect(await messagesOf(system, tenant, { customerId: outsider.id })).toEqual([]);
+    }
 
     await eventually("message.sent of the new products push at the tenant's endpoint", async () =>
       receiver.verified.find((d) => d.type === "message.sent" && d.data.messageId === pushed.id),

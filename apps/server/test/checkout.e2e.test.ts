@@ -167,6 +167,21 @@ describe("checkout at the kiosk and the till", () => {
     expect(coupon).toMatchObject({ applicable: false, refusal: { code: "wrong_location" } });
     expect(coupon.refusal!.message).toMatch(/location/i);
 
+    // Spent at B: held there, and the till at B posts the sale with the hold.
+    const held = await system.client(tenant.apiKeys.kiosk).checkout.hold.mutate({
+      customer: { phone },
+      basket: basket("store-b"),
+      points: 100,
+    });
+    expect(held.quote.points).toMatchObject({ applied: 100, value: 500 });
+    const spent = await sale(tenant, phone, pricedLines(basket("store-b").lines, held.quote), {
+      holdId: held.holdId,
+      locationId: "store-b",
+    });
+    expect(spent.record).toMatchObject({ locationId: "store-b" });
+    // 100 − 100 spent + 11 earned on the €11 paid.
+    expect((await customerView(tenant, phone)).points).toMatchObject({ balance: 11, held: 0 });
+
     const refused = await system.post("/v1/checkout/holds", tenant.apiKeys.kiosk, {
       customer: { phone },
       basket: basket("store-b"),

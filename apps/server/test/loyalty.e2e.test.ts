@@ -6,7 +6,6 @@ import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
 import {
   addDays,
-  at,
   baseYear,
   eventually,
   firstWeekdayOfMonth,
@@ -33,13 +32,44 @@ afterAll(async () => {
 });
 
 // Calendar days of next year (always ahead, so the versions configured now are in force for them):
-// the first Tuesday of December and the day after, at noon in Warsaw.
-const DAY = firstWeekdayOfMonth(baseYear(), 12, 2);
+// the first Tuesday of December and the day after, at noon in Warsaw. The year is read once: a run that crosses
+// 1 January would otherwise date some sales a year after the others.
+const YEAR = baseYear();
+/** `MM-DDThh:mm:ss±hh:mm` of the year `years` after YEAR. */
+const inYear = (years: number, monthDayTime: string) => `${YEAR + years}-${monthDayTime}`;
+const DAY = firstWeekdayOfMonth(YEAR, 12, 2);
 const dd = (d: number) => String(d).padStart(2, "0");
-const TUESDAY = at(0, `12-${dd(DAY)}T12:00:00+01:00`);
-const WEDNESDAY = at(0, `12-${dd(DAY + 1)}T12:00:00+01:00`);
+const TUESDAY = inYear(0, `12-${dd(DAY)}T12:00:00+01:00`);
+const WEDNESDAY = inYear(0, `12-${dd(DAY + 1)}T12:00:00+01:00`);
 /** The same day of the month as WEDNESDAY, `years` later, at `time` (UTC). */
-const wednesdayDay = (years: number, month: string, time: string) => at(years, `${month}-${dd(DAY + 1)}T${time}`);
+const wednesdayDay = (years: number, month: string, time: string) => inYear(years, `${month}-${dd(DAY + 1)}T${time}`);
+
+/** The calendar day (at 00:00 UTC) of the first `isoWeekday` (1 = Monday) at least two days from now. */
+function nextWeekday(isoWeekday: number): Date {
+  const day = new Date(Date.now() + 2 * 86_400_000);
+  day.setUTCHours(0, 0, 0, 0);
+  while ((day.getUTCDay() || 7) !== isoWeekday) day.setUTCDate(day.getUTCDate() + 1);
+  return day;
+}
+const warsawClock = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Warsaw",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+/** The instant it is `hour:minute` in Warsaw on calendar day `day`, in winter (+01:00) or summer (+02:00) time. */
+function inWarsaw(day: Date, hour: number, minute: number): string {
+  const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()];
+  for (const offset of [1, 2]) {
+    const instant = new Date(Date.UTC(y, m, d, hour - offset, minute));
+    if (warsawClock.format(instant) === `${y}-${dd(m + 1)}-${dd(d)}, ${dd(hour)}:${dd(minute)}`)
+      return instant.toISOString();
+  }
+  throw new Error(`no ${hour}:${minute} in Warsaw on ${day.toISOString()}`);
+}
 const line = (sku: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({
   sku,
   name: sku,
@@ -140,6 +170,25 @@ describe("earning rules configured over tRPC apply to transactions posted throug
       saleBody({ occurredAt: WEDNESDAY, customer: { phone: "+48601000001" }, lines: [line("BURGER", 1000)] }),
     );
     expect(tx.pointsAwarded).toBe(50);
+  });
+
+  it("the weekday and the birthday are Warsaw's: half past midnight there is still the day before in UTC", async () => {
+    const tuesday = nextWeekday(2);
+    const wednesday = new Date(tuesday.getTime() + 86_400_000);
+    const earlyTuesday = inWarsaw(tuesday, 0, 30);
+    const earlyWednesday = inWarsaw(wednesday, 0, 30);
+    expect([new Date(earlyTuesday).getUTCDay(), new Date(earlyWednesday).getUTCDay()]).toEqual([1, 2]);
+    const burger = (occurredAt: string, phone: string) =>
+      post(tenant, saleBody({ occurredAt, customer: { phone }, lines: [line("BURGER", 1000)] }));
+    expect((await burger(earlyTuesday, "+48601000011")).pointsAwarded).toBe(20);
+    expect((await burger(earlyWednesday, "+48601000011")).pointsAwarded).toBe(10);
+
+    // Born on that Wednesday's day (1992: a leap year has every day): 5× at half past midnight, Tuesday in UTC.
+    await burger(earlyTuesday, "+48601000012");
+    const c = await customer(tenant, "+48601000012");
+    const birthday = `1992-${dd(wednesday.getUTCMonth() + 1)}-${dd(wednesday.getUTCDate())}`;
+    await db.customer.update({ where: { id: c.id }, data: { dateOfBirth: new Date(birthday) } });
+    expect((await burger(earlyWednesday, "+48601000012")).pointsAwarded).toBe(50);
   });
 
   it("a refund of the excluded line reverses nothing; a refund of the new dish reverses its share", async () => {
@@ -397,7 +446,7 @@ describe("admin adjustments, action points, pending points and expiry", () => {
     await post(
       tenant,
       saleBody({
-        occurredAt: at(1, "06-01T12:00:00+02:00"),
+        occurredAt: inYear(1, "06-01T12:00:00+02:00"),
         customer: { phone: "+48603000003" },
         lines: [line("MEAL", 1000)],
       }),
@@ -407,6 +456,7 @@ describe("admin adjustments, action points, pending points and expiry", () => {
 
     const expiry = wednesdayDay(1, "12", "12:00:00Z"); // 12 months after the last purchase
     expect((await jobs(addDays(expiry, -22)))["expiry-notices"]).toBe(0); // 22 days before: too early
+    expect((await jobs(addDays(expiry, -15)))["expiry-notices"]).toBe(0); // the day before the notice period
     // 14 days before (the purchase was at 11:00Z): the notice, on schedule, so it names the 12-months date. A first
     // notice written later inside the window would name 14 days from then instead (announcedExpiry).
     await jobs(addDays(expiry, -14));
