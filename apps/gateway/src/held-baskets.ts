@@ -1,11 +1,11 @@
 import { DomainError } from "@regulars/errors";
-import type { SaleHoldRefusal } from "@regulars/ledger-store";
+import type { HoldEnding, SaleHoldRefusal } from "@regulars/ledger-store";
 import { type Admitted, type Stored, storedBefore, type TransactionIntake } from "./intake.ts";
 
 /**
  * For each transaction, what a sale naming a checkout hold the ledger would not commit is answered (the hold was priced
- * on another basket, is another customer's, still waits for its customer's code, or is another sale's: `refusalError`),
- * or, when it
+ * on another basket, is another customer's, still waits for its customer's code, is another sale's, or ended: released,
+ * expired, past its expiry or unknown: `refusalError`), or, when it
  * was stored before under its `externalId` (by a gateway from before this check, its answer lost), the repeat it is,
  * as a 4xx must mean that nothing was stored. Null for the rest, which go on. The till gave the hold's discounts
  * already: accepted, such a sale would be processed with none of them paid for, and the till learns only here that
@@ -45,6 +45,7 @@ export async function heldBasketAnswers(
  */
 function refusalError(refusal: SaleHoldRefusal, holdId: string, at: Date): DomainError {
   const voidAndQuote = `void the hold (DELETE /v1/checkout/holds/${holdId}), quote the sale's basket again`;
+  if (refusal.code === "hold_ended") return holdEndedError(holdId, refusal.ended, refusal.expiresAt);
   if (refusal.code === "hold_used") {
     const sale = refusal.by ? `sale ${refusal.by}` : "another sale";
     return new DomainError(
@@ -75,5 +76,23 @@ function refusalError(refusal: SaleHoldRefusal, holdId: string, at: Date): Domai
     "hold_mismatch",
     `the sale ${what} (${path} ${message}); ${voidAndQuote} and post the sale with the new hold`,
     [{ path, message }],
+  );
+}
+
+/**
+ * A sale naming a hold that reserves nothing any more: its discounts from the hold would be paid by nothing, so it is
+ * not stored; the till quotes again (a new hold) or charges the sale without the hold.
+ */
+export function holdEndedError(holdId: string, ended: HoldEnding, expiresAt: Date | null): DomainError {
+  const how = {
+    released: "was released (voided, or its one-time code expired unconfirmed)",
+    expired: `expired${expiresAt ? ` at ${expiresAt.toISOString()}` : ""}`,
+    unknown: "is not a checkout hold of this tenant",
+  }[ended];
+  return new DomainError(
+    "hold_ended",
+    `hold ${holdId} ${how}, so it reserves nothing: this sale's discounts from it would not be paid for, and it was ` +
+      "not stored; quote the basket again and post the sale with the new hold, or post it without a hold",
+    [{ path: "holdId", message: ended === "unknown" ? "is unknown" : `has ${ended}` }],
   );
 }

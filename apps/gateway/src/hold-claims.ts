@@ -1,5 +1,6 @@
 import { DomainError } from "@regulars/errors";
-import type { Admitted, Stored, TransactionIntake } from "./intake.ts";
+import { holdEndedError } from "./held-baskets.ts";
+import { type Admitted, type Stored, storedBefore, type TransactionIntake } from "./intake.ts";
 
 /**
  * Claims the checkout holds that these sales name (`claimHeldHolds`: held, and before their expiry when the sales were
@@ -10,8 +11,9 @@ import type { Admitted, Stored, TransactionIntake } from "./intake.ts";
  * till's discount would be given for nothing. So a sale is stored only with its hold claimed: a claim that fails
  * (Postgres out of reach) is answered 503 with nothing published, and the till's retry is a new sale with its own
  * time. A sale whose hold another sale claimed or committed since it was checked (two requests naming one hold at
- * once) is answered `hold_used` on its own (409 alone, `invalid` in a batch) and not published; the other sales of
- * the request go on, their claims theirs. A sale that is then not stored (its publish failed) keeps its hold
+ * once) is answered `hold_used` on its own (409 alone, `invalid` in a batch) and not published, and so is one whose
+ * hold ended since (voided, swept), as `hold_ended`, unless it was stored before (its repeat); the other sales of the
+ * request go on, their claims theirs. A sale that is then not stored (its publish failed) keeps its hold
  * reserved for `CLAIM_GRACE_MS` after the expiry at most; one the ledger rejects (a changed body under a used
  * `externalId`, told only once published, among others) gives its claim back with the rejection. A retry of a sale
  * stored before claims for the same transaction, which changes nothing: the first claim is kept, the original was
@@ -28,10 +30,29 @@ export async function claimAdmittedHolds(
   );
   const refusals: (Stored | null)[] = admitted.map(() => null);
   if (!intake.claimSaleHolds || !claims.length) return refusals;
-  const taken = new Set(await intake.claimSaleHolds(tenantId, claims, admitted[0]!.receivedAt));
-  admitted.forEach(({ transaction: t }, i) => {
-    if (t.type === "sale" && t.holdId && taken.has(t.holdId))
-      refusals[i] = { outcome: "conflict", externalId: t.externalId, error: takenMeanwhile(t.holdId) };
+  const unclaimed = new Map(
+    (await intake.claimSaleHolds(tenantId, claims, admitted[0]!.receivedAt)).map((u) => [u.holdId, u]),
+  );
+  const unclaimedOf = ({ transaction: t }: Admitted) =>
+    t.type === "sale" && t.holdId ? unclaimed.get(t.holdId) : undefined;
+  admitted.forEach((a, i) => {
+    const { externalId } = a.transaction;
+    if (unclaimedOf(a)?.code === "hold_used")
+      refusals[i] = { outcome: "conflict", externalId, error: takenMeanwhile(a.transaction.holdId!) };
+  });
+  // A hold ended since the sale was checked: refused, unless the sale was stored before (its hold ended after it).
+  const ended = admitted.flatMap((a, i) => (unclaimedOf(a)?.code === "hold_ended" ? [i] : []));
+  if (!ended.length) return refusals;
+  const repeats = await storedBefore(
+    intake,
+    tenantId,
+    ended.map((i) => admitted[i]!),
+  );
+  ended.forEach((i, k) => {
+    const u = unclaimedOf(admitted[i]!)!;
+    if (u.code !== "hold_ended") return;
+    const error = holdEndedError(u.holdId, u.ended, u.expiresAt);
+    refusals[i] = repeats[k] ?? { outcome: "conflict", externalId: admitted[i]!.transaction.externalId, error };
   });
   return refusals;
 }

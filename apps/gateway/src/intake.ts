@@ -2,7 +2,7 @@ import { type Bus, type CoalescingPublisher, type Published, transactionSubject 
 import { type CodeTrier, type PostedCodes, type PostedSale, UnknownCodesThrottled } from "@regulars/checkout-store";
 import { type TransactionInput, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
 import { DomainError, type ErrorCode } from "@regulars/errors";
-import type { HoldClaim, SaleHoldRefusal } from "@regulars/ledger-store";
+import type { HoldClaim, SaleHoldRefusal, UnclaimedHold } from "@regulars/ledger-store";
 import type { Credential } from "@regulars/tenancy";
 import { claimAdmittedHolds } from "./hold-claims.ts";
 import type { ReceiptLog } from "./receipts.ts";
@@ -34,15 +34,16 @@ export interface TransactionIntake {
     reserve: (who: CodeTrier, posted: PostedCodes, now: Date) => Promise<(UnknownCodesThrottled | null)[]>;
   };
   /**
-   * For each transaction, why the ledger would not commit the checkout hold it names although that hold is the
-   * tenant's and held (`@regulars/ledger-store`, `saleHoldRefusals`); absent without a database.
+   * For each transaction, why the ledger would not commit the checkout hold it names: another sale's, ended or
+   * unknown, or held for another basket, customer or a code (`@regulars/ledger-store`, `saleHoldRefusals`); absent
+   * without a database.
    */
   saleHolds?: (tenantId: string, transactions: TransactionInput[], at: Date) => Promise<(SaleHoldRefusal | null)[]>;
   /**
    * Claims the holds of sales about to be stored, each for the sale naming it, and returns those another sale took
-   * meanwhile (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`.
+   * or that ended meanwhile (`@regulars/ledger-store`, `claimHeldHolds`); with `saleHolds`.
    */
-  claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<string[]>;
+  claimSaleHolds?: (tenantId: string, claims: HoldClaim[], at: Date) => Promise<UnclaimedHold[]>;
   /**
    * What Postgres recorded of a request's transactions, asked for every one before it is stored (`RecordedLookups`
    * over `recordedAll`); with `db`.
@@ -118,7 +119,8 @@ export const isThrottled = (answer: UnknownCodesThrottled | Stored | null): answ
 
 /**
  * Stored now, stored before with the same body, or refused for what another sale did: stored before with another
- * body under its `externalId` (`idempotency_conflict`), or took its hold meanwhile (`hold_used`).
+ * body under its `externalId` (`idempotency_conflict`), or took its hold meanwhile (`hold_used`), or because its hold
+ * ended meanwhile (`hold_ended`).
  */
 export type Stored =
   | { outcome: "accepted" | "duplicate"; transactionId: string; externalId: string }

@@ -1,6 +1,6 @@
 import type { Bus } from "@regulars/bus";
 import { ProgrammeConfig, TransactionMessage } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
+import { type Db, prismaReader, type SqlReader } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { applyTransactionBatch } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
@@ -94,4 +94,28 @@ export async function applyLastStored(db: Db, bus: TestBus, clock: { now: Date }
     (await bus.jsm.streams.getMessage(stream, { seq: await lastStoredSeq(bus) }))!.json(),
   );
   await applyTransactionBatch({ db, programmes: new ProgrammeCache(db, 0), now: () => clock.now }, [stored]);
+}
+
+/** Run, once, right after the gateway next read the holds that sales name (`holdsReadHook`); null for nothing. */
+export interface AfterHoldsRead {
+  run: (() => Promise<unknown>) | null;
+}
+
+/**
+ * A reader of the test database for the gateway, the same but for `after.run`, run once the holds that sales name were
+ * read: another request's sale, a void or the sweep in between the gateway's check of a hold and its claim.
+ */
+export function holdsReadHook(db: Db, after: AfterHoldsRead): SqlReader {
+  const real = prismaReader(db);
+  return {
+    async rows(query) {
+      const rows = await real.rows(query);
+      const run = query.text.includes("JOIN checkout_holds h ON h.id = w.hold_id") ? after.run : null;
+      if (run) {
+        after.run = null;
+        await run();
+      }
+      return rows as never;
+    },
+  };
 }

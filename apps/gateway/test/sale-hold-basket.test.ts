@@ -9,7 +9,8 @@ import { throttledGateway } from "./throttle-fixture.ts";
 /**
  * A sale naming a checkout hold that is held must be the basket the hold was priced on (its location, and its lines
  * in number and order, each with the sku and quantity it was quoted with): another one would spend the hold's points and coupons on less. It is
- * refused before anything is stored, naming the first difference; holds the ledger would not commit are not looked at.
+ * refused before anything is stored, naming the first difference. A hold that ended (released, expired, past its
+ * expiry) or is unknown to the tenant reserves nothing: a sale naming it is refused with `hold_ended`, whatever its basket.
  */
 const fixture = throttledGateway();
 const { clock, post, lastSeq } = fixture;
@@ -180,17 +181,43 @@ describe("a sale naming a held checkout hold", () => {
     });
   });
 
-  it("is left to the ledger when the hold is not held, not the tenant's, past its expiry or unknown", async () => {
+  // Once left to the ledger, which committed none of these holds and processed the sale as if they had paid its
+  // discounts: such a sale is refused now, as the ledger rejects one that gets past (`hold_ended`).
+  it("is refused with hold_ended when the hold was released, expired, is past its expiry, another tenant's or unknown", async () => {
     const friesOnly = (holdId: string) => sale([], { holdId, lines: [quoted[1]] });
-    const notInForce = [
-      await holdOn(tenant.tenantId, { status: "released" }),
-      await holdOn(tenant.tenantId, { status: "expired" }),
-      await holdOn(tenant.tenantId, { expiresInSeconds: -5 }),
-      await holdOn(other.tenantId),
-      "hld_no_such_hold",
+    const ended: [string, string][] = [
+      [await holdOn(tenant.tenantId, { status: "released" }), "was released"],
+      [await holdOn(tenant.tenantId, { status: "expired" }), "expired at"],
+      [await holdOn(tenant.tenantId, { expiresInSeconds: -5 }), "expired at"],
+      [await holdOn(other.tenantId), "is not a checkout hold of this tenant"],
+      ["hld_no_such_hold", "is not a checkout hold of this tenant"],
     ];
-    for (const holdId of notInForce)
-      expect((await post("/v1/transactions", tenant.apiKeys.kiosk, friesOnly(holdId))).status).toBe(202);
+    const before = await lastSeq();
+    for (const [holdId, how] of ended)
+      expect(await post("/v1/transactions", tenant.apiKeys.kiosk, friesOnly(holdId))).toMatchObject({
+        status: 409,
+        body: {
+          code: "hold_ended",
+          message: expect.stringContaining(`hold ${holdId} ${how}`),
+          issues: [{ path: "holdId" }],
+        },
+      });
+    const batch = await post("/v1/transactions/batch", tenant.apiKeys.pos, {
+      transactions: [friesOnly(ended[2]![0]), sale([], { lines: [quoted[1]] }), friesOnly(ended[4]![0])],
+    });
+    expect(batch).toMatchObject({
+      status: 202,
+      body: {
+        accepted: 1,
+        invalid: 2,
+        results: [
+          { index: 0, status: "invalid", error: { code: "hold_ended", message: expect.stringContaining("expired") } },
+          { index: 1, status: "accepted" },
+          { index: 2, status: "invalid", error: { code: "hold_ended" } },
+        ],
+      },
+    });
+    expect(await lastSeq()).toBe(before + 1);
   });
 
   it("is refused with hold_used when the hold was committed to another sale, whatever its basket", async () => {
@@ -205,11 +232,11 @@ describe("a sale naming a held checkout hold", () => {
   });
 
   it("is answered as a repeat when it was stored before the check refused it", async () => {
-    const holdId = `hld_later_${Date.now().toString(36)}`;
-    const posted = sale([], { holdId, lines: [quoted[1]] });
+    const holdId = await holdOn(tenant.tenantId);
+    const posted = sale([], { holdId, lines: quoted });
     expect((await post("/v1/transactions", tenant.apiKeys.kiosk, posted)).status).toBe(202);
-    // The hold it names appears afterwards (as if stored by a gateway from before the check): the retry is a repeat.
-    await db.$executeRaw`UPDATE checkout_holds SET id = ${holdId} WHERE id = ${await holdOn(tenant.tenantId)}`;
+    // The hold ended after its sale was stored (released here by hand): the retry is a repeat, not hold_ended.
+    await db.$executeRaw`UPDATE checkout_holds SET status = 'released', claimed_at = NULL WHERE id = ${holdId}`;
     expect(await post("/v1/transactions", tenant.apiKeys.kiosk, posted)).toMatchObject({
       status: 202,
       body: { duplicate: true },

@@ -1,5 +1,5 @@
 import { createDb, createPoolReader, type Db, type PoolReader } from "@regulars/db";
-import { releaseExpiredHolds } from "@regulars/ledger-store";
+import { claimHeldHolds, releaseExpiredHolds, voidHold } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
@@ -7,10 +7,12 @@ import { saleBody, startTcpProxy, type TcpProxy, testDatabaseUrl, testTenant } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
 import {
+  type AfterHoldsRead,
   applyLastStored,
   baseRateProgramme,
   gatewayDeps,
   guestHoldLines,
+  holdsReadHook,
   insertGuestHold,
   lastStoredSeq,
   startGateway,
@@ -32,6 +34,8 @@ let gateway: TestGateway;
 let tenant: CreatedTenant;
 /** Run, once, when the gateway next sends a message to NATS, before sending it: its publish is then in flight. */
 let whilePublishing: (() => Promise<unknown>) | null = null;
+/** A void or a sweep between the gateway's check of the holds that sales name and its claim of them. */
+const afterHoldsRead: AfterHoldsRead = { run: null };
 
 /** The gateway's own connection to NATS, the same but for `whilePublishing`: the message goes out once that ran. */
 function publishHook(bus: TestBus): TestBus {
@@ -53,7 +57,11 @@ function publishHook(bus: TestBus): TestBus {
 }
 
 beforeAll(async () => {
-  ({ db, bus, gateway } = await startGateway((started) => ({ bus: publishHook(started.bus), now: () => clock.now })));
+  ({ db, bus, gateway } = await startGateway((started) => ({
+    bus: publishHook(started.bus),
+    reader: holdsReadHook(started.db, afterHoldsRead),
+    now: () => clock.now,
+  })));
   tenant = await testTenant(db, "Claim Race Diner");
   await baseRateProgramme(db, tenant.tenantId);
 });
@@ -62,8 +70,8 @@ afterAll(() => stopGateway({ gateway, bus, db }));
 /** A guest's hold of a free burger, expiring at `expiresAt`. */
 const guestHold = (expiresAt: Date) => insertGuestHold(db, tenant.tenantId, expiresAt);
 
-const post = (app: TestGateway, body: unknown) =>
-  app.request("/v1/transactions", {
+const post = (app: TestGateway, body: unknown, path = "/v1/transactions") =>
+  app.request(path, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${tenant.apiKeys.pos}` },
     body: JSON.stringify(body),
@@ -99,6 +107,62 @@ describe("a sale received a second before its hold's expiry", () => {
 
     await applyLastStored(db, bus, clock);
     expect((await holdOf(holdId)).status).toBe("committed");
+  });
+
+  it("whose first try claimed the hold but was never stored, is stored when retried past the expiry within the claim's grace", async () => {
+    const start = clock.now;
+    const expiry = new Date(start.getTime() + 1_000);
+    const holdId = await guestHold(expiry);
+    const sale = saleBody({ holdId, lines: guestHoldLines, channel: "pos" });
+    await claimHeldHolds(db, tenant.tenantId, [{ holdId, externalId: sale.externalId }], start);
+    clock.now = new Date(expiry.getTime() + 60_000);
+    try {
+      expect(await (await post(gateway, sale)).json()).toMatchObject({ status: "accepted", duplicate: false });
+      await applyLastStored(db, bus, clock);
+      expect((await holdOf(holdId)).status).toBe("committed");
+    } finally {
+      clock.now = new Date();
+    }
+  });
+});
+
+/**
+ * The gateway's check found the hold held and in force, then it ended before the claim: the claim does not take it,
+ * and the sale is refused as one naming an ended hold would have been, or the ledger would process it with the hold's
+ * discounts paid by nothing.
+ */
+describe("a sale whose hold ends between the gateway's check and its claim", () => {
+  it("is refused with hold_ended when the hold was voided meanwhile, the other sales of the batch stored", async () => {
+    const holdId = await guestHold(new Date(clock.now.getTime() + 600_000));
+    afterHoldsRead.run = () => voidHold(db, tenant.tenantId, holdId, clock.now);
+    const before = await lastSeq();
+    const [voided, unrelated] = [
+      saleBody({ holdId, lines: guestHoldLines, channel: "pos" }),
+      saleBody({ customer: { phone: "+48710009931" } }),
+    ];
+    const res = await post(gateway, { transactions: [voided, unrelated] }, "/v1/transactions/batch");
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      accepted: 1,
+      invalid: 1,
+      results: [
+        { index: 0, status: "invalid", error: { code: "hold_ended", message: expect.stringContaining("released") } },
+        { index: 1, status: "accepted" },
+      ],
+    });
+    expect(await lastSeq()).toBe(before + 1);
+    expect(await holdOf(holdId)).toEqual({ status: "released", claimed_at: null });
+  });
+
+  it("is refused with hold_ended when the sweep ended the hold meanwhile, its expiry passed", async () => {
+    const expiry = new Date(clock.now.getTime() + 1_000);
+    const holdId = await guestHold(expiry);
+    afterHoldsRead.run = () => sweep(new Date(expiry.getTime() + 1_000));
+    const before = await lastSeq();
+    const res = await post(gateway, saleBody({ holdId, lines: guestHoldLines, channel: "pos" }));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ code: "hold_ended", message: expect.stringContaining("expired") });
+    expect(await lastSeq()).toBe(before);
   });
 });
 

@@ -1,13 +1,15 @@
-import { type Db, prismaReader, type SqlReader } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
 import { claimHeldHolds } from "@regulars/ledger-store";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type AfterHoldsRead,
   applyLastStored,
   baseRateProgramme,
   guestHoldLines,
+  holdsReadHook,
   insertGuestHold,
   lastStoredSeq,
   startGateway,
@@ -28,28 +30,12 @@ let db: Db;
 let bus: TestBus;
 let gateway: TestGateway;
 let tenant: CreatedTenant;
-/** Run, once, right after the gateway next read the holds that sales name: another request's sale in between. */
-let afterHoldsRead: (() => Promise<unknown>) | null = null;
-
-/** The gateway's reader of the test database, the same but for `afterHoldsRead`, run once the holds were read. */
-function holdsReadHook(db: Db): SqlReader {
-  const real = prismaReader(db);
-  return {
-    async rows(query) {
-      const rows = await real.rows(query);
-      const run = query.text.includes("JOIN checkout_holds h ON h.id = w.hold_id") ? afterHoldsRead : null;
-      if (run) {
-        afterHoldsRead = null;
-        await run();
-      }
-      return rows as never;
-    },
-  };
-}
+/** Another request's sale in between this request's check of its holds and its claim. */
+const afterHoldsRead: AfterHoldsRead = { run: null };
 
 beforeAll(async () => {
   ({ db, bus, gateway } = await startGateway((started) => ({
-    reader: holdsReadHook(started.db),
+    reader: holdsReadHook(started.db, afterHoldsRead),
     now: () => clock.now,
   })));
   tenant = await testTenant(db, "Hold Used Diner");
@@ -132,7 +118,9 @@ describe("a sale naming a hold another sale has", () => {
     expect((await holdOf(holdId)).claimed_by_external_id).toBe(first.externalId);
   });
 
-  it("is stored when the other sale's claim lapsed (past the hold's expiry and the claim's grace), not yet swept", async () => {
+  // Once stored (the ledger then committed nothing of the hold): past its expiry the hold reserves nothing, whoever
+  // claimed it, so the sale is refused as hold_ended, not hold_used.
+  it("is refused with hold_ended, not hold_used, once the other sale's claim lapsed, not yet swept", async () => {
     const start = clock.now;
     const holdId = await guestHold();
     expect(await request("/v1/transactions", paying(holdId))).toMatchObject({ status: 202 });
@@ -143,10 +131,13 @@ describe("a sale naming a hold another sale has", () => {
       const [late, unrelated] = [paying(holdId), saleBody({ customer: { phone: "+48710009911" } })];
       expect(await request("/v1/transactions/batch", { transactions: [late, unrelated] })).toMatchObject({
         status: 202,
-        body: { accepted: 2, results: [{ status: "accepted" }, { status: "accepted" }] },
+        body: { accepted: 1, results: [{ status: "invalid", error: { code: "hold_ended" } }, { status: "accepted" }] },
       });
-      expect(await request("/v1/transactions", paying(holdId))).toMatchObject({ status: 202 });
-      expect(await lastSeq()).toBe(before + 3);
+      expect(await request("/v1/transactions", paying(holdId))).toMatchObject({
+        status: 409,
+        body: { code: "hold_ended" },
+      });
+      expect(await lastSeq()).toBe(before + 1);
     } finally {
       clock.now = new Date();
     }
@@ -160,7 +151,8 @@ describe("a sale naming a hold another sale has", () => {
       paying(otherHoldId),
     ];
     // Another till's sale claims the hold after this request read it, before this request claims it.
-    afterHoldsRead = () => claimHeldHolds(db, tenant.tenantId, [{ holdId, externalId: "POS2-elsewhere" }], clock.now);
+    afterHoldsRead.run = () =>
+      claimHeldHolds(db, tenant.tenantId, [{ holdId, externalId: "POS2-elsewhere" }], clock.now);
     const before = await lastSeq();
     const answer = await request("/v1/transactions/batch", { transactions: [sale, unrelated, other] });
     expect(answer).toMatchObject({

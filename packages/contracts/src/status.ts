@@ -9,6 +9,7 @@ export const RejectionCode = z.enum([
   "refund_exceeds_sale",
   "refund_line_not_in_sale",
   "hold_used",
+  "hold_ended",
   "idempotency_conflict",
   "contract_violation",
   "processing_failed",
@@ -93,7 +94,8 @@ const Rejected = z
         code: z.string().meta({
           description:
             "Why, for programs: `unknown_customer`, `refunded_sale_not_found`, `refund_of_refund`, `refund_exceeds_sale`, " +
-            "`refund_line_not_in_sale`, `hold_used` (its checkout hold was another sale's), `idempotency_conflict`, " +
+            "`refund_line_not_in_sale`, `hold_used` (its checkout hold was another sale's), `hold_ended` (its checkout " +
+            "hold was released, expired or unknown before the sale arrived: quote again), `idempotency_conflict`, " +
             "`contract_violation` or `processing_failed`.",
         }),
         message: z.string().meta({ description: "Why, for people, naming the field or the sale concerned." }),

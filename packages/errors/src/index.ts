@@ -21,7 +21,11 @@ export const errorCodes = {
   idempotency_conflict: { http: 409, trpc: "CONFLICT" },
   /** A checkout hold could not reserve what it was asked to: each refused item is an issue with its reason. */
   hold_refused: { http: 409, trpc: "CONFLICT" },
-  /** The hold was committed by its sale, or released (voided, expired): it can no longer change. */
+  /**
+   * The hold was committed by its sale, or released (voided, expired): it can no longer change. For a sale naming a
+   * hold released, expired, past its expiry or unknown: nothing was stored (or, told by the transaction's status, the
+   * ledger rejected it); quote the basket again and post the sale with the new hold, or without one.
+   */
   hold_ended: { http: 409, trpc: "CONFLICT" },
   /**
    * A sale names a checkout hold priced on another basket (lines or location), or placed for another customer: void

@@ -49,9 +49,11 @@ export {
 export {
   claimHeldHolds,
   type HoldClaim,
+  type HoldEnding,
   type SaleHoldRefusal,
   type SaleNamingHold,
   saleHoldRefusals,
+  type UnclaimedHold,
 } from "./holds/held-baskets.ts";
 export {
   type CheckoutDeps,

@@ -159,9 +159,11 @@ describe("a guest's hold (no customer)", () => {
     const placed = await placeHold(a.deps, a.tenantId, guestHold({ couponCodes: ["FRIES50"] }));
     const foreign = guestSale(b.tenantId, placed.holdId, placed.quote.lines, ["FRIES50"]);
     await apply(db, [foreign]);
-    expect(await codesOf(b.tenantId, foreign)).toEqual([
-      { code: "FRIES50", counted: false, refusal: { code: "unknown_code", message: expect.any(String) } },
-    ]);
+    // Not a hold of its tenant: the sale is rejected, not processed with the hold's discounts paid by nothing.
+    expect(await transactionStatus(db, b.tenantId, foreign.transaction.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "hold_ended", message: expect.stringContaining("is not a checkout hold of this tenant") },
+    });
     await expect(voidHold(db, b.tenantId, placed.holdId)).rejects.toMatchObject({ code: "not_found" });
     expect(await usage(campaign)).toEqual({ usedCount: 1000, uses: [{ status: "held", customer_id: null }] });
   });

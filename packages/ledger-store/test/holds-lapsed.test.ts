@@ -2,7 +2,14 @@ import { type Db, withTransaction } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBalances, customerSummary, findBalanceDrift, postMovements, quoteCheckout } from "../src/index.ts";
+import {
+  customerBalances,
+  customerSummary,
+  findBalanceDrift,
+  postMovements,
+  quoteCheckout,
+  transactionStatus,
+} from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 import { placeConfirmedHold } from "./sms-fixture.ts";
 
@@ -60,9 +67,14 @@ describe("a hold placed after another lapsed", () => {
 
     await apply(db, [firstSale]);
     await apply(db, [secondSale]);
-    // Spent once, by the second hold; both sales earn on the money they paid.
-    const earned = Math.floor(firstSale.transaction.total / 100) + Math.floor(secondSale.transaction.total / 100);
+    // Spent once, by the second hold. No claim kept the first hold (a sale the gateway accepts claims it), so the
+    // first sale finds it ended and is rejected (hold_ended), earning nothing; the second earns on what it paid.
+    const earned = Math.floor(secondSale.transaction.total / 100);
     expect(await customerBalances(db, tenantId, c)).toMatchObject({ points: earned, wallet: 0 });
+    expect(await transactionStatus(db, tenantId, firstSale.transaction.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "hold_ended" },
+    });
     // Ended as the sweep would have ended it, before its sale arrived.
     expect(await holdStatus(first.holdId)).toEqual({ status: "expired", ended_reason: "expired" });
     expect((await holdStatus(second.holdId))?.status).toBe("committed");

@@ -115,7 +115,7 @@ describe("claiming a hold another sale claimed", () => {
     const claim = (m: TransactionMessage) =>
       claimHeldHolds(db, h.tenantId, [{ holdId: h.holdId, externalId: m.transaction.externalId }], at);
     expect(await claim(h.first)).toEqual([]);
-    expect(await claim(h.second)).toEqual([h.holdId]);
+    expect(await claim(h.second)).toEqual([{ holdId: h.holdId, code: "hold_used" }]);
     expect(await claim(h.first)).toEqual([]);
   });
 });

@@ -1,8 +1,17 @@
+import type { TransactionMessage } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adjustBalance, customerBalances, expirePoints, findBalanceDrift, placeHold, voidHold } from "../src/index.ts";
+import {
+  adjustBalance,
+  customerBalances,
+  expirePoints,
+  findBalanceDrift,
+  placeHold,
+  transactionStatus,
+  voidHold,
+} from "../src/index.ts";
 import { apply, checkoutTenant, givePoints, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
 
 // Points a checkout holds stay spendable until the hold ends: no expiry and no admin debit takes them from under the
@@ -15,6 +24,12 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
+
+/** The code the ledger rejected the sale with; undefined when it did not reject it. */
+const rejection = async (tenantId: string, m: TransactionMessage) => {
+  const status = await transactionStatus(db, tenantId, m.transaction.externalId);
+  return status?.status === "rejected" ? status.reason.code : undefined;
+};
 
 const holdStatus = async (holdId: string) =>
   (await db.$queryRaw<{ status: string }[]>`SELECT status FROM checkout_holds WHERE id = ${holdId}`)[0]?.status;
@@ -85,7 +100,7 @@ describe("a hold past its expiry that no sweep has ended yet, whose sale was rec
     return { tenantId, c, holdId: placed.holdId, sale, programme, afterExpiry: new Date(expiry + 5_000) };
   }
 
-  it("expiry ends the hold before taking its points, so the sale spends nothing and the points go once", async () => {
+  it("expiry ends the hold before taking its points, so the sale is rejected and the points go once", async () => {
     const { tenantId, c, holdId, sale, programme, afterExpiry } = await lapsedHoldWithLateSale(
       new Date(Date.now() + 60_000),
     );
@@ -97,20 +112,23 @@ describe("a hold past its expiry that no sweep has ended yet, whose sale was rec
     expect(job.acted).toBe(1);
 
     await apply(db, [sale]);
-    // Earned on the money it paid, as a sale arriving after its hold expired; the 100 points were taken once.
-    expect((await customerBalances(db, tenantId, c)).points).toBe(Math.floor(sale.transaction.total / 100));
+    // Its hold ended before it was applied: rejected (hold_ended), as a sale arriving after its hold expired; the 100
+    // points were taken once.
+    expect(await rejection(tenantId, sale)).toBe("hold_ended");
+    expect((await customerBalances(db, tenantId, c)).points).toBe(0);
     expect(await holdStatus(holdId)).toBe("expired");
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 
-  it("an admin's debit ends the hold before taking its points, so the sale spends nothing and the points go once", async () => {
+  it("an admin's debit ends the hold before taking its points, so the sale is rejected and the points go once", async () => {
     const { tenantId, c, holdId, sale, programme, afterExpiry } = await lapsedHoldWithLateSale(null);
     const input = { customerId: c, unit: "points" as const, amount: -100, reason: "fix" };
     const debit = await adjustBalance(db, tenantId, "staff:test", input, programme, afterExpiry);
     expect(debit).toMatchObject({ applied: true, balance: 0 });
 
     await apply(db, [sale]);
-    expect((await customerBalances(db, tenantId, c)).points).toBe(Math.floor(sale.transaction.total / 100));
+    expect(await rejection(tenantId, sale)).toBe("hold_ended");
+    expect((await customerBalances(db, tenantId, c)).points).toBe(0);
     expect(await holdStatus(holdId)).toBe("expired");
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import {
   qualifyingValueNow,
   quoteCheckout,
   releaseExpiredHolds,
+  transactionStatus,
   voidHold,
 } from "../src/index.ts";
 import { line, refundOf, txMessage } from "./batch-fixtures.ts";
@@ -157,12 +158,14 @@ describe("points holds", () => {
     const second = await placeHold(deps, tenantId, holdRequest(c, { points: 100 }));
     await apply(db, [saleWithHold(tenantId, c, second.holdId, second.quote.lines)]);
     expect((await refusal(voidHold(db, tenantId, second.holdId))).code).toBe("hold_ended");
-    // A sale naming a released hold spends nothing.
-    await apply(db, [saleWithHold(tenantId, c, first.holdId, [])]);
-    expect((await customerBalances(db, tenantId, c)).points).toBe(0 + 11 + 16);
+    // A sale naming a released hold is rejected (hold_ended): it spends nothing, and earns nothing either.
+    const late = saleWithHold(tenantId, c, first.holdId, []);
+    await apply(db, [late]);
+    expect((await transactionStatus(db, tenantId, late.transaction.externalId))?.status).toBe("rejected");
+    expect((await customerBalances(db, tenantId, c)).points).toBe(0 + 11);
   });
 
-  it("a hold past its expiry reserves nothing, and a sale that arrives after it spends nothing, before any sweep", async () => {
+  it("a hold past its expiry reserves nothing, and a sale that arrives after it is rejected, before any sweep", async () => {
     const { tenantId, customers, deps } = await checkoutTenant(db);
     const [c] = customers as [string];
     await givePoints(db, tenantId, c, 100);
@@ -185,7 +188,12 @@ describe("points holds", () => {
     >`SELECT status FROM checkout_holds WHERE id = ${placed.holdId}`;
     expect(hold!.status).toBe("expired");
     expect(await couponUses(campaign)).toEqual([{ status: "released", n: 1n }]);
-    expect((await customerBalances(db, tenantId, c)).points).toBe(100 + Math.floor(sale.transaction.total / 100));
+    // Its discounts from the hold are paid by nothing: the sale is rejected (hold_ended), and earns nothing.
+    expect(await transactionStatus(db, tenantId, sale.transaction.externalId)).toMatchObject({
+      status: "rejected",
+      reason: { code: "hold_ended", message: expect.stringContaining(`checkout hold ${placed.holdId} expired at`) },
+    });
+    expect((await customerBalances(db, tenantId, c)).points).toBe(100);
     expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 
@@ -388,9 +396,10 @@ describe("coupon holds", () => {
         expect(uses).toEqual([{ status: "committed", n: 1n }]);
         expect(points).toBe(100 - 50 + Math.floor(paid / 100));
       } else {
+        // Ended by the sweep first: the sale is rejected (hold_ended), spending and earning nothing.
         expect(hold!.status).toBe("expired");
         expect(uses).toEqual([{ status: "released", n: 1n }]);
-        expect(points).toBe(100 + Math.floor(paid / 100));
+        expect(points).toBe(100);
       }
       const [row] = await db.$queryRaw<
         { used_count: bigint }[]

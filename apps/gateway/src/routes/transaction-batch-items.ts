@@ -93,7 +93,7 @@ export async function refuseThrottledCodes(
 
 /**
  * Takes out of `admitted` the sales naming a hold the ledger would not commit (`invalid`: another basket or customer,
- * or a code still awaited), and repeats of stored ones.
+ * a code still awaited, another sale's, or ended), and repeats of stored ones.
  */
 export async function refuseMismatchedHolds(
   intake: TransactionIntake,
@@ -118,15 +118,18 @@ export async function refuseMismatchedHolds(
 }
 
 const holdRefusalCode = (e: DomainError): ItemErrorCode =>
-  e.code === "hold_unconfirmed" || e.code === "hold_used" ? e.code : "hold_mismatch";
+  e.code === "hold_unconfirmed" || e.code === "hold_used" || e.code === "hold_ended" ? e.code : "hold_mismatch";
 
-/** A stored transaction's result: accepted now, a repeat, or refused (another body under its id, its hold taken). */
+/**
+ * A stored transaction's result: accepted now, a repeat, or refused (another body under its id, its hold taken or
+ * ended meanwhile).
+ */
 export const resultOf = (index: number, raw: unknown, s: Stored): TransactionBatchItemResult =>
   s.outcome === "conflict"
     ? invalid(
         index,
         raw,
-        s.error.code === "hold_used" ? "hold_used" : "idempotency_conflict",
+        s.error.code === "hold_used" || s.error.code === "hold_ended" ? s.error.code : "idempotency_conflict",
         s.error.message,
         s.error.issues,
       )

@@ -45,6 +45,7 @@ export const batchItemErrorCodes = [
   "hold_mismatch",
   "hold_unconfirmed",
   "hold_used",
+  "hold_ended",
   "rate_limited",
 ] as const;
 
@@ -57,7 +58,8 @@ export const TransactionBatchItemError = z
         "(the transaction alone is larger, as JSON, than `POST /v1/transactions` takes) or `hold_mismatch` (a sale " +
         "naming a checkout hold priced on another basket or placed for another customer: `issues` names the first " +
         "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code) " +
-        "or `hold_used` (a sale naming a hold another sale claimed or was committed to, earlier in this batch or before), " +
+        "or `hold_used` (a sale naming a hold another sale claimed or was committed to, earlier in this batch or before) " +
+        "or `hold_ended` (a sale naming a hold released, expired or past its expiry, or unknown: quote again), " +
         "all with status `invalid`; " +
         "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),

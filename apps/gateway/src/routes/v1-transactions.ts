@@ -124,7 +124,9 @@ const route = createRoute({
         "hold, quote the basket sold and post the sale with the new hold. Or that hold still waits for its customer's " +
         "one-time code (`hold_unconfirmed`): nothing was stored; confirm the hold, then post the sale again. Or that " +
         "hold was claimed by or committed to another sale (`hold_used`: a hold pays for one sale): nothing was " +
-        "stored; post the sale without the hold, or with a new one",
+        "stored; post the sale without the hold, or with a new one. Or that hold was released (voided), expired or " +
+        "is past its `expiresAt`, or is unknown (`hold_ended`): it reserves nothing, and nothing was stored; quote " +
+        "the basket again and post the sale with the new hold, or without one",
       "idempotency_conflict",
       "externalId POS17-000451 was accepted before with a different body",
     ),

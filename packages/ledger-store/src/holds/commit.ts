@@ -19,10 +19,11 @@ import { newId } from "@regulars/ids";
 import type { NewMovement, ProgrammeAt } from "@regulars/ledger";
 import { readCheckoutCustomer } from "./checkout-state.ts";
 import { awaitsConfirmation } from "./confirm.ts";
+import { endedBeforeSale } from "./ended-before-sale.ts";
 import { readKnownCoupons } from "./known-coupons.ts";
 import { countUses } from "./place.ts";
 import { redeemKey } from "./redeemed-lots.ts";
-import { claimedBySale, endLapsedHolds, lockHold, releaseLockedHold } from "./release.ts";
+import { claimedBySale, type HoldRow, lockHold, releaseLockedHold } from "./release.ts";
 import { baseMovement, credits, redeemedEvent } from "./sale-movements.ts";
 
 /** What a sale's checkout does to the ledger, decided under the customer's lock in the batch's transaction. */
@@ -37,6 +38,8 @@ export interface SaleCheckout {
   couponCodes: PostedCouponOutcome[];
   /** The coupon uses the sale committed, anonymous or not, for its transaction.processed. */
   uses: ProcessedCouponUse[];
+  /** Why the sale is rejected instead (`hold_ended`: the hold it names ended before it); null when it goes on. */
+  holdEnded: string | null;
 }
 
 export const none = (): SaleCheckout => ({
@@ -46,6 +49,7 @@ export const none = (): SaleCheckout => ({
   lineWallet: null,
   couponCodes: [],
   uses: [],
+  holdEnded: null,
 });
 
 export interface Sale {
@@ -68,10 +72,11 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
  * committed) and coupon codes posted without a hold (checked against their limits now, under the campaigns' locks,
  * and stacked after the hold's coupons and each other as a quote stacks them; a code that cannot be used any more is
  * not counted, and its outcome says why: the till gave the discount already, so the sale stays processed). Codes are
- * compared as a quote compares them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A hold
- * that expired or was voided before its sale arrived spends nothing (a late sale ends it only once it lapsed: a
- * claimed hold waits out its grace for the sale that claimed it), and so does one still waiting for its customer's
- * code. A hold whose sale is not the basket it was priced on (`saleBasketDifference`: its location, channel and
+ * compared as a quote compares them, so `once–only ` is the `ONCE-ONLY` its hold committed or its limit counts. A sale
+ * naming a hold that ended (voided, expired, past its expiry when the sale arrived, or unknown: `endedBeforeSale`)
+ * commits nothing and comes back with `holdEnded`, for the batch to reject it; a claimed hold waits out its grace for
+ * the sale that claimed it, whose retry after the expiry commits it. A hold still waiting for its customer's code
+ * spends nothing. A hold whose sale is not the basket it was priced on (`saleBasketDifference`: its location, channel and
  * lines) is released and spends nothing either. A customer's hold is committed only by a sale of that customer; a
  * guest's hold (coupon uses only) by any sale of the tenant naming it, anonymous or not: the till gave its
  * discounts, and a guest who shows a loyalty card at payment has those uses counted as theirs (a guest's hold holds
@@ -85,22 +90,21 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   const held = new Set<string>();
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
-    // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway while the
-    // hold is in force, but accepted after its expiry, by an older gateway, or replayed) leaves it to the sweep, and a
-    // sale naming a hold another sale's claim keeps leaves it to that sale (the batch rejects such a sale,
-    // `salesNamingTakenHolds`: one reaches here only when the claim came after the batch read the hold).
+    // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway, but let
+    // through by an older gateway) leaves it to the sweep, and a sale naming a hold another sale's claim keeps leaves
+    // it to that sale (the batch rejects such a sale, `salesNamingTakenHolds`: one reaches here only when the claim
+    // came after the batch read the hold).
     const receivedAt = new Date(sale.message.receivedAt);
     const claimant = hold?.claimed_by_external_id ?? null;
     const claimedByOther =
       claimant !== null && claimant !== t.externalId && hold !== null && claimedBySale(hold, receivedAt);
-    const ours =
-      hold?.status === "held" && (hold.customer_id === null || hold.customer_id === sale.customerId) && !claimedByOther;
-    if (hold && ours && hold.expires_at <= receivedAt) {
-      // Reached the gateway after the expiry: commits nothing, and ends the hold only once it lapsed (`holdLapsed`), as
-      // the sweep would. A hold claimed by a sale accepted before its expiry is that sale's for a grace, and the ledger
-      // may apply this one first (partitions go by the identity a sale names, not by its customer).
-      await endLapsedHolds(tx, [hold], receivedAt, "expired before its sale arrived");
-    } else if (hold && ours && !(await awaitsConfirmation(tx, hold.id))) {
+    const mayCommit = (h: HoldRow) => h.customer_id === null || h.customer_id === sale.customerId;
+    // Ended (past an older gateway, or between the gateway's check and its claim): the sale is rejected, its posted
+    // codes uncounted, rather than processed with the hold's discounts paid by nothing.
+    out.holdEnded = await endedBeforeSale(tx, hold, { holdId: t.holdId, receivedAt, mayCommit });
+    if (out.holdEnded) return out;
+    const ours = hold?.status === "held" && mayCommit(hold) && !claimedByOther;
+    if (hold && ours && !(await awaitsConfirmation(tx, hold.id))) {
       const quote = hold.quote as Quote;
       // Not its basket (the gateway refuses such a sale, but one may have got past an older gateway): what the hold
       // reserved was chosen for another basket, so it is given back and the sale earns on what it paid.

@@ -23,6 +23,8 @@ export async function applySale(work: BatchWork, i: number) {
     programme && (m.transaction.holdId || m.transaction.couponCodes.length)
       ? await commitSaleCheckout(work.tx, { message: m, customerId, programme })
       : null;
+  // The hold it names ended before it arrived: its discounts from the hold are paid by nothing, and the till is told.
+  if (checkout?.holdEnded) return work.reject(i, "hold_ended", checkout.holdEnded);
   if (checkout) {
     work.movements.push(...checkout.movements);
     work.events.push(...checkout.events);

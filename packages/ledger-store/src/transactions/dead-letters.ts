@@ -18,6 +18,7 @@ const knownCodes = new Set<RejectionCode>([
   "refund_exceeds_sale",
   "refund_line_not_in_sale",
   "hold_used",
+  "hold_ended",
   "idempotency_conflict",
 ]);
 
