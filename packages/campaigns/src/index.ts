@@ -13,11 +13,16 @@ export { causeDepthAfter, causingCampaignOf, hearsCause, MAX_CAUSE_DEPTH } from 
 export { capAllows, capRefusing, type PreviousSend } from "./caps.ts";
 export {
   birthdayOccurrence,
+  birthdayOccurrenceOn,
   birthdaysDue,
+  birthdaysDueOn,
   type ClockOccurrence,
+  daysToScan,
   inactiveSince,
   inactivityOccurrence,
   isBirthdayOn,
+  SCAN_CATCH_UP_DAYS,
+  scanWindow,
 } from "./clock-triggers.ts";
 export { conditionHolds, conditionsHold, fieldAt } from "./conditions.ts";
 export {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { birthdayOccurrence, birthdaysDue, inactiveSince, inactivityOccurrence } from "../src/index.ts";
+import {
+  birthdayOccurrence,
+  birthdayOccurrenceOn,
+  birthdaysDue,
+  birthdaysDueOn,
+  daysToScan,
+  inactiveSince,
+  inactivityOccurrence,
+  SCAN_CATCH_UP_DAYS,
+  scanWindow,
+} from "../src/index.ts";
 import { after, days, hours, NOW, WARSAW } from "./fixtures.ts";
 
 // NOW is Friday 2024-03-29, 10:00 in Warsaw.
@@ -54,6 +64,70 @@ describe("birthday", () => {
     const morning = birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", NOW, WARSAW);
     const evening = birthdayOccurrence({ daysBefore: 0 }, "1990-03-29", after(hours(12)), WARSAW);
     expect(evening).toEqual(morning);
+  });
+});
+
+describe("days a scan acts for", () => {
+  const window = scanWindow(NOW, WARSAW);
+  const never = { startedAt: null, resumedAt: null };
+
+  it("the window is today's local date and the days before it, oldest first", () => {
+    expect(window).toHaveLength(SCAN_CATCH_UP_DAYS);
+    expect(window[0]).toBe("2024-03-23");
+    expect(window.at(-1)).toBe("2024-03-29");
+    // 23:30 UTC on the 28th is already the 29th in Warsaw.
+    expect(scanWindow(new Date("2024-03-28T23:30:00Z"), WARSAW).at(-1)).toBe("2024-03-29");
+  });
+
+  it("today and the days after the last one scanned, under any version", () => {
+    expect(daysToScan(window, "2024-03-29", never, WARSAW)).toEqual(["2024-03-29"]);
+    expect(daysToScan(window, "2024-03-28", never, WARSAW)).toEqual(["2024-03-29"]);
+    expect(daysToScan(window, "2024-03-26", never, WARSAW)).toEqual(["2024-03-27", "2024-03-28", "2024-03-29"]);
+  });
+
+  it("never before the campaign was active, nor back further than the window", () => {
+    const startedAt = new Date("2024-03-27T23:30:00Z"); // 28 March, 00:30 in Warsaw
+    expect(daysToScan(window, null, { startedAt, resumedAt: null }, WARSAW)).toEqual(["2024-03-28", "2024-03-29"]);
+    expect(daysToScan(window, null, { startedAt: after(-days(60)), resumedAt: null }, WARSAW)).toEqual(window);
+    expect(daysToScan(window, "2024-03-20", { startedAt: after(-days(60)), resumedAt: null }, WARSAW)).toEqual(window);
+    // A resume counts as the start: the days it was paused are not caught up.
+    const resumedAt = after(-days(1));
+    expect(daysToScan(window, "2024-03-20", { startedAt: after(-days(60)), resumedAt }, WARSAW)).toEqual([
+      "2024-03-28",
+      "2024-03-29",
+    ]);
+    // Activated later than the scan's clock reads: today still.
+    expect(daysToScan(window, null, { startedAt: after(days(1)), resumedAt: null }, WARSAW)).toEqual(["2024-03-29"]);
+  });
+
+  it("without a last scan or a start, no day is known to be missed", () => {
+    expect(daysToScan(window, null, never, WARSAW)).toEqual(["2024-03-29"]);
+  });
+
+  it("a day scanned late fires at its own local midnight, and daysBefore counts from it", () => {
+    expect(birthdayOccurrenceOn({ daysBefore: 0 }, "1990-03-27", "2024-03-27", WARSAW)).toEqual({
+      occurrence: "birthday:2024",
+      at: new Date("2024-03-26T23:00:00Z"),
+    });
+    expect(birthdayOccurrenceOn({ daysBefore: 3 }, "1990-03-30", "2024-03-27", WARSAW)?.occurrence).toBe(
+      "birthday:2024",
+    );
+    expect(birthdayOccurrenceOn({ daysBefore: 3 }, "1990-03-27", "2024-03-27", WARSAW)).toBeNull();
+  });
+
+  it("29 February birthdays are due on the day whose birthday is 28 February of a common year", () => {
+    expect(birthdaysDueOn({ daysBefore: 2 }, "2025-02-26")).toEqual([
+      { month: 2, day: 28 },
+      { month: 2, day: 29 },
+    ]);
+    expect(birthdayOccurrenceOn({ daysBefore: 2 }, "2000-02-29", "2025-02-26", WARSAW)?.occurrence).toBe(
+      "birthday:2025",
+    );
+    // In a leap year they are due on their own day only.
+    expect(birthdayOccurrenceOn({ daysBefore: 2 }, "2000-02-29", "2024-02-26", WARSAW)).toBeNull();
+    expect(birthdayOccurrenceOn({ daysBefore: 2 }, "2000-02-29", "2024-02-27", WARSAW)?.occurrence).toBe(
+      "birthday:2024",
+    );
   });
 });
 

@@ -1,9 +1,11 @@
 import {
   alwaysOnStartPass,
-  birthdayOccurrence,
-  birthdaysDue,
+  birthdayOccurrenceOn,
+  birthdaysDueOn,
+  daysToScan,
   inactiveSince,
   inactivityOccurrence,
+  scanWindow,
 } from "@regulars/campaigns";
 import { loadCampaigns, type RunnableCampaign } from "./active-campaigns.ts";
 import { notYetEnrolled, savedAudiences } from "./always-on-audience.ts";
@@ -97,10 +99,63 @@ export async function startAlwaysOnCampaigns(ctx: ScheduleContext): Promise<Sche
   return out;
 }
 
+const scanMark = (campaignId: string, version: number, day: string) => `${campaignId}:${version}:${day}`;
+
+/**
+ * The last day of the window a scan of the campaign finished under any of its versions, and whether this version
+ * finished today's. The keys are named one by one (each version on each day of the window), so the lookup stays on
+ * `job_marks`' key however many days of marks the tenant has piled up.
+ */
+async function scansInWindow(
+  ctx: ScheduleContext,
+  campaign: RunnableCampaign,
+  window: readonly string[],
+): Promise<{ lastScanned: string | null; todayScanned: boolean }> {
+  const keys: string[] = [];
+  for (let version = 1; version <= campaign.version; version++)
+    for (const day of window) keys.push(scanMark(campaign.id, version, day));
+  const rows = await ctx.db.$queryRaw<{ key: string }[]>`
+    SELECT key FROM job_marks WHERE job = ${DAILY_SCAN} AND tenant_id = ${ctx.tenantId} AND key = ANY(${keys}::text[])`;
+  const today = window[window.length - 1]!;
+  const days = rows.map((r) => r.key.slice(-today.length)).sort();
+  const todayMark = scanMark(campaign.id, campaign.version, today);
+  return { lastScanned: days[days.length - 1] ?? null, todayScanned: rows.some((r) => r.key === todayMark) };
+}
+
+/** The customers whose birthday one of the local days is due on, each under the first day that finds them. */
+async function birthdayEntries(
+  ctx: ScheduleContext,
+  trigger: { daysBefore: number },
+  days: readonly string[],
+): Promise<OccurrenceEntry[]> {
+  const due = new Map<string, { month: number; day: number }>();
+  for (const day of days) for (const d of birthdaysDueOn(trigger, day)) due.set(`${d.month}-${d.day}`, d);
+  const dates = [...due.values()];
+  const rows = await ctx.db.$queryRaw<{ id: string; dob: string }[]>`
+    SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob FROM customers c
+    JOIN unnest(${dates.map((d) => d.month)}::int[], ${dates.map((d) => d.day)}::int[]) AS d(month, day)
+      ON extract(month FROM c.date_of_birth) = d.month AND extract(day FROM c.date_of_birth) = d.day
+    WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
+  const entries: OccurrenceEntry[] = [];
+  for (const r of rows) {
+    for (const day of days) {
+      const hit = birthdayOccurrenceOn(trigger, r.dob, day, ctx.zone);
+      if (!hit) continue;
+      entries.push({ customerId: r.id, occurrence: hit.occurrence, at: hit.at });
+      break;
+    }
+  }
+  return entries;
+}
+
 /**
  * The daily scan for birthday and inactivity campaigns, once per campaign version and local day of the tenant
- * (marked in `job_marks` when finished, so the passes after it that day read nothing). Occurrences name the
- * birthday's date and the last activity, so a scan run again (a crash, two instances) enrols nobody twice.
+ * (marked in `job_marks` when finished, so the passes after it that day read nothing). A birthday is due on a local
+ * day, so the days no scan of the campaign finished (an outage, a deploy, the tenant's job failing all day) are
+ * scanned by the next pass, late, within `SCAN_CATCH_UP_DAYS` and never before the campaign was active (`daysToScan`);
+ * inactivity is due from an instant, and any later scan finds it. Occurrences name the birthday's year and the last
+ * activity, so a scan run again (a crash, two instances, a missed day scanned late) enrols nobody twice.
  */
 export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleResult> {
   const out: ScheduleResult = { acted: 0, outbox: [] };
@@ -116,31 +171,15 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
   // Nothing to scan reads nothing, not even the tenant's clock (a tenant whose zone is broken fails only here).
   if (!campaigns.length) return out;
   const size = ctx.chunkSize ?? CHUNK;
-  const today = new Intl.DateTimeFormat("en-CA", {
-    timeZone: ctx.zone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(ctx.now);
+  const window = scanWindow(ctx.now, ctx.zone);
+  const today = window[window.length - 1]!;
   for (const campaign of campaigns) {
     const trigger = campaign.definition.trigger;
-    const mark = `${campaign.id}:${campaign.version}:${today}`;
-    const [scanned] = await ctx.db.$queryRaw<{ key: string }[]>`
-      SELECT key FROM job_marks WHERE job = ${DAILY_SCAN} AND tenant_id = ${ctx.tenantId} AND key = ${mark}`;
-    if (scanned) continue;
-    const entries: OccurrenceEntry[] = [];
+    const { lastScanned, todayScanned } = await scansInWindow(ctx, campaign, window);
+    if (todayScanned) continue;
+    let entries: OccurrenceEntry[] = [];
     if (trigger.type === "birthday") {
-      const due = birthdaysDue(trigger, ctx.now, ctx.zone);
-      const rows = await ctx.db.$queryRaw<{ id: string; dob: string }[]>`
-        SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob FROM customers c
-        JOIN unnest(${due.map((d) => d.month)}::int[], ${due.map((d) => d.day)}::int[]) AS d(month, day)
-          ON extract(month FROM c.date_of_birth) = d.month AND extract(day FROM c.date_of_birth) = d.day
-        WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
-      for (const r of rows) {
-        const hit = birthdayOccurrence(trigger, r.dob, ctx.now, ctx.zone);
-        if (hit) entries.push({ customerId: r.id, occurrence: hit.occurrence, at: hit.at });
-      }
+      entries = await birthdayEntries(ctx, trigger, daysToScan(window, lastScanned, campaign, ctx.zone));
     } else if (trigger.type === "inactive") {
       const since = inactiveSince(trigger, ctx.now);
       const rows = await ctx.db.$queryRaw<{ customer_id: string; last_activity_at: Date }[]>`
@@ -157,6 +196,7 @@ export async function scanClockTriggers(ctx: ScheduleContext): Promise<ScheduleR
       }
     }
     await enrolInChunks(ctx, campaign, chunksOf(entries, size), out, false);
+    const mark = scanMark(campaign.id, campaign.version, today);
     await ctx.db.$executeRaw`
       INSERT INTO job_marks (job, tenant_id, key) VALUES (${DAILY_SCAN}, ${ctx.tenantId}, ${mark})
       ON CONFLICT DO NOTHING`;
