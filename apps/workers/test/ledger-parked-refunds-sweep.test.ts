@@ -5,7 +5,7 @@ import { applyTransactionBatch } from "@regulars/ledger-store";
 import { silentLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
-import { afterAll, beforeAll, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFinished, vi } from "vitest";
 import { sweepParkedRefundsOnce } from "../src/ledger/parked-refunds-sweep.ts";
 
 // A refund that waited too long for its sale is rejected and dead-lettered for an operator to replay. The
@@ -146,4 +146,40 @@ it("a parked refund whose stored message no longer reads is dead-lettered as sto
       stored.push(message.transactionId);
   }
   expect(stored).toEqual([unreadable.transactionId]);
+});
+
+// Deadlines are set on the database's clock when a refund is parked; a sweep comparing them with a worker's clock
+// that ran ten minutes fast refused a refund parked seconds ago, and its sale arriving then was never refunded.
+it("a worker whose clock runs fast does not expire a refund parked seconds ago", async () => {
+  const { tenantId } = await testTenant(db, "Fast Clock Diner");
+  onTestFinished(async () => void (await db.parkedRefund.deleteMany({ where: { tenantId } })));
+  // No injected clock, as in production: the wait runs on the database's.
+  const ledger = { db, programmes: new ProgrammeCache(db), refundWaitMs: 5 * 60_000 };
+  const sale = postedTransaction(
+    bus.topology,
+    tenantId,
+    TransactionInput.parse(saleBody({ customer: { phone: "+48600552001" } })),
+  ).payload;
+  const refundBody = saleBody({
+    type: "refund",
+    refundOf: sale.transaction.externalId,
+    customer: { phone: "+48600552001" },
+  });
+  const refund = postedTransaction(bus.topology, tenantId, TransactionInput.parse(refundBody)).payload;
+  await applyTransactionBatch(ledger, [refund]);
+  expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(1);
+
+  // Only Date is faked (timers, pg and NATS keep running), and only for the sweep.
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 10 * 60_000 });
+  try {
+    await sweepParkedRefundsOnce({ db, bus, log: silentLogger, ledger });
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(await db.transactionRejection.count({ where: { tenantId } })).toBe(0);
+  expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(1);
+
+  await applyTransactionBatch(ledger, [sale]);
+  expect(await db.parkedRefund.count({ where: { tenantId } })).toBe(0);
+  expect(await db.transaction.count({ where: { id: refund.transactionId } })).toBe(1);
 });

@@ -57,7 +57,8 @@ export async function sweepParkedRefundsOnce(opts: ParkedRefundsSweepOptions): P
   const { db, bus, ledger } = opts;
   const consumer = bus.topology.consumers.ledger;
   const waitMs = ledger.refundWaitMs ?? ledgerDefaults.refundWaitMs;
-  const expired = await expireParkedRefunds(db, ledger.now?.() ?? new Date(), waitMs, async (taken) => {
+  // Without an injected clock, the database's: it set the deadlines, and this worker's clock may differ from it.
+  const expired = await expireParkedRefunds(db, ledger.now?.(), waitMs, async (taken) => {
     for (let i = 0; i < taken.length; i += lettersInFlight) {
       await Promise.all(
         taken.slice(i, i + lettersInFlight).map((parked) => {

@@ -78,7 +78,16 @@ export function partitionBatchApplier(
     const { source } = item;
     const letter = { subject: source.subject, streamSequence: source.seq, deliveries: 1, payload: source.payload };
     await deadLetter(bus, consumer, streams.transactions, letter, reason);
-    await skipDeadLettered(db, guard, source, { payload: source.payload, reason, category });
+    const { rejectionRefused } = await skipDeadLettered(db, guard, source, {
+      payload: source.payload,
+      reason,
+      category,
+    });
+    if (rejectionRefused)
+      log.warn(
+        { consumer, partition: source.partition, seq: source.seq, err: summarize(rejectionRefused) },
+        "dead-lettered message's rejection not storable: skipped without one",
+      );
     opts.onDeadLetter?.({ consumer, subject: source.subject, payload: source.payload, reason, category });
     log.warn({ consumer, partition: source.partition, seq: source.seq, reason }, "message dead-lettered");
   };

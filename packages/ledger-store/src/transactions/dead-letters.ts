@@ -1,4 +1,4 @@
-import { type RejectionCode, TransactionMessage, transactionFingerprint } from "@regulars/contracts";
+import { type RejectionCode, TransactionMessage, transactionFingerprint, unstorableText } from "@regulars/contracts";
 import { type Db, type DbTx, withTransaction } from "@regulars/db";
 import { saleClaimOf } from "../holds/release.ts";
 import { advancePositions, lockPositions, type PartitionGuard } from "./partitions.ts";
@@ -36,13 +36,13 @@ export async function recordDeadLetteredTransaction(db: Db | DbTx, info: DeadLet
   }
   const parsed = TransactionMessage.safeParse(json);
   const raw = json as { tenantId?: unknown; transaction?: { externalId?: unknown } };
-  const tenantId = parsed.success ? parsed.data.tenantId : typeof raw?.tenantId === "string" ? raw.tenantId : null;
-  const externalId = parsed.success
-    ? parsed.data.transaction.externalId
-    : typeof raw?.transaction?.externalId === "string"
-      ? raw.transaction.externalId
-      : null;
-  if (!tenantId || !externalId) return;
+  // A message from an older, looser release may carry a tenantId or externalId Postgres cannot store (a NUL): the
+  // dead letter still tells why, but a rejection row under such a key can never be written, nor read back.
+  const tenantId = parsed.success ? parsed.data.tenantId : raw?.tenantId;
+  const externalId = parsed.success ? parsed.data.transaction.externalId : raw?.transaction?.externalId;
+  if (typeof tenantId !== "string" || !tenantId || unstorableText(tenantId)) return;
+  // At most the 128 characters `StoredExternalId` allows: a key past Postgres's index limit cannot be written either.
+  if (typeof externalId !== "string" || !externalId || externalId.length > 128 || unstorableText(externalId)) return;
   const { code, message } = rejectionOf(info.reason, knownCodes, info.category);
   await recordRejections(db, [
     {
@@ -74,17 +74,38 @@ export function rejectionOf<C extends string>(
  * A ledger partition's message that can never be applied (unreadable, or failing on its own): its
  * rejection is recorded and the partition moves past it, in one transaction under the partition's lease,
  * so the partition goes on and a restart does not meet the message again. The caller dead-letters it first.
+ *
+ * A rejection Postgres refuses as data (SQLSTATE class 22, or 54: a key past the index's limit) is given up, not
+ * the partition: thrown on, it would stop the partition at this message for good. Returns that refusal, if any,
+ * for the caller to log; the dead letter still tells why the message was skipped.
  */
 export async function skipDeadLettered(
   db: Db,
   guard: PartitionGuard,
   source: { partition: number; seq: number },
   info: DeadLetteredMessage,
-): Promise<void> {
-  await withTransaction(db, async (tx) => {
+): Promise<{ rejectionRefused?: unknown }> {
+  return withTransaction(db, async (tx) => {
     const positions = await lockPositions(tx, guard, [source.partition]);
-    if (source.seq <= (positions.get(source.partition) ?? 0)) return;
-    await recordDeadLetteredTransaction(tx, info);
+    if (source.seq <= (positions.get(source.partition) ?? 0)) return {};
+    let rejectionRefused: unknown;
+    await tx.$executeRaw`SAVEPOINT dead_letter_rejection`;
+    try {
+      await recordDeadLetteredTransaction(tx, info);
+    } catch (e) {
+      if (!/^(22|54)/.test(sqlStateOf(e) ?? "")) throw e;
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT dead_letter_rejection`;
+      rejectionRefused = e;
+    }
+    await tx.$executeRaw`RELEASE SAVEPOINT dead_letter_rejection`;
     await advancePositions(tx, guard, new Map([[source.partition, source.seq]]));
+    return rejectionRefused === undefined ? {} : { rejectionRefused };
   });
+}
+
+/** The SQLSTATE Postgres refused a statement with, as Prisma's driver adapter passes it on (or pg itself). */
+function sqlStateOf(e: unknown): string | undefined {
+  const err = e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; code?: unknown };
+  const code = err?.meta?.driverAdapterError?.cause?.originalCode ?? err?.code;
+  return typeof code === "string" ? code : undefined;
 }

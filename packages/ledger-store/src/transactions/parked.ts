@@ -262,17 +262,21 @@ export type ExpiredRefund = (ParkedRefund | UnreadableRefund) & { reason: string
  *
  * A row whose stored message no longer reads is rejected (`contract_violation`) and returned raw with the
  * reason: thrown on, it would stop every sweep, the oldest rows coming first.
+ *
+ * Without an injected clock (`now`), on the database's, which set the deadlines (`parkRefunds`): on a worker's
+ * clock running fast, refunds parked seconds ago would be refused.
  */
 export async function expireParkedRefunds(
   db: Db,
-  now: Date,
+  now: Date | undefined,
   waitMs: number,
   beforeCommit?: (expired: ExpiredRefund[]) => Promise<void>,
 ): Promise<ExpiredRefund[]> {
   return withTransaction(db, async (tx) => {
     const rows = await tx.$queryRaw<ParkedRow[]>`
       DELETE FROM parked_refunds WHERE (tenant_id, transaction_id) IN (
-        SELECT tenant_id, transaction_id FROM parked_refunds WHERE deadline <= ${now} ORDER BY deadline LIMIT 1000 FOR UPDATE SKIP LOCKED)
+        SELECT tenant_id, transaction_id FROM parked_refunds WHERE deadline <= COALESCE(${now ?? null}::timestamptz, now())
+        ORDER BY deadline LIMIT 1000 FOR UPDATE SKIP LOCKED)
       RETURNING message, subject, tenant_id, transaction_id, body_hash`;
     const expired: ExpiredRefund[] = rows.map((r) => {
       const refund = readParked(r);
