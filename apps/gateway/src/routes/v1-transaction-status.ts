@@ -19,8 +19,8 @@ const route = createRoute({
   description:
     "`accepted` (stored, waiting for the ledger) → `processed` (points awarded) or `rejected` " +
     "(with a machine-readable `reason.code` and a message). Poll this after a 202 when the till needs to know the outcome. " +
-    "It does not say whose sale it was or what they hold (`customerId` and `balance` are omitted): any till of the " +
-    "tenant may ask about any `externalId`. " +
+    "It does not say whose sale it was (`customerId`, lines and the explanation are omitted; the balance stays, with " +
+    "no name to it): any till of the tenant may ask about any `externalId`. " +
     "A refund that arrived before its sale stays `accepted` with `waitingForSale` (the sale and until when it waits) " +
     "until the sale arrives; later posts of its `externalId` with another body only count under `conflicts`. " +
     "The gateway process that answered the 202 says `accepted` at once; another one may take up to a second.",
