@@ -1,4 +1,16 @@
 import { type Db, type DbTx, Prisma } from "@regulars/db";
+import { campaignActor } from "@regulars/ledger-store";
+
+/**
+ * Whether ledger movement `m` is one the programme posts on its own, which a customer who does nothing receives all
+ * the same: an expiry, a release of pending points, a campaign step's bonus (actor `campaignActor`), the tier job's
+ * reward when a programme version raises a member (no actor; keyed `tierRewardKey(customer, tier,
+ * "programme:<version>")` by `applyTierUpgrades`). A sale's tier reward is keyed by its transaction: the customer's.
+ * Never null (a null actor is most movements'): `NOT` of a null would count no movement at all.
+ */
+const programmesOwnMovement = Prisma.sql`(m.kind IN ('expire', 'release')
+  OR (m.kind = 'bonus' AND coalesce(m.actor, '') LIKE ${campaignActor("%")})
+  OR (m.kind = 'bonus' AND m.actor IS NULL AND m.idempotency_key LIKE 'tier-reward:%:programme:%'))`;
 
 /**
  * That nobody `who` matches (`= c.id`, `= ANY(merged.ids)`) did anything at or after `since`, by each place a
@@ -8,9 +20,10 @@ import { type Db, type DbTx, Prisma } from "@regulars/db";
  * (it drives the points' inactivity expiry and means just that), so a customer who earns action points, changes a
  * consent or opens the messages without buying is active all the same:
  * - a merge into the customer (`customer_merges` by its key): the person made themselves known again.
- * - any ledger movement but an expiry (`ledger_movements_customer_time_idx`, which holds the kind): action points,
- *   bonuses, points spent at a checkout or on a coupon, a merge's transfer, an admin's adjustment. An expiry is the
- *   programme acting on an inactive customer, never the customer.
+ * - a ledger movement the customer caused (`ledger_movements_customer_time_idx`, which holds the kind): action points,
+ *   a sale's or coupon's bonus, points spent at a checkout or on a coupon, a merge's transfer, an admin's adjustment.
+ *   Not what the programme posts on its own (`programmesOwnMovement`): a birthday campaign's bonus or an expiry reaches
+ *   an inactive customer all the same.
  * - an event decided for the customer (`applied_events_customer_idx`, migration 0076), whether it paid points or not
  *   (an app opened, a page viewed). A rejected event names no customer.
  * - a consent given or withdrawn (`customer_consents_customer_idx`): when the customer made the choice.
@@ -25,7 +38,7 @@ const nothingSince = (who: Prisma.Sql, since: Date) => Prisma.sql`
   NOT EXISTS (SELECT 1 FROM customer_merges y WHERE y.merged_id ${who} AND y.tenant_id = c.tenant_id
     AND y.merged_at >= ${since})
   AND NOT EXISTS (SELECT 1 FROM ledger_movements m WHERE m.tenant_id = c.tenant_id AND m.customer_id ${who}
-    AND m.occurred_at >= ${since} AND m.kind <> 'expire')
+    AND m.occurred_at >= ${since} AND NOT ${programmesOwnMovement})
   AND NOT EXISTS (SELECT 1 FROM applied_events e WHERE e.tenant_id = c.tenant_id AND e.customer_id ${who}
     AND e.applied_at >= ${since})
   AND NOT EXISTS (SELECT 1 FROM customer_consents k WHERE k.tenant_id = c.tenant_id AND k.customer_id ${who}

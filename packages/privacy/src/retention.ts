@@ -1,6 +1,6 @@
 import { type FactsTarget, rowsOfCustomers } from "@regulars/analytics";
 import { recordAudit } from "@regulars/audit";
-import { type Db, type DbTx, withTransaction } from "@regulars/db";
+import { type Db, type DbTx, sqlArray, withTransaction } from "@regulars/db";
 import { newPseudonym } from "@regulars/ids";
 import type { JobResult } from "@regulars/ledger-store";
 import type { Logger } from "@regulars/logger";
@@ -145,12 +145,29 @@ const rowCount = (perTable: Record<string, number>) => Object.values(perTable).r
  * redelivery): erasures finished this recently are checked for facts of the customer that arrived since.
  */
 const SWEEP_DAYS = 8;
+const HOUR = 3_600_000;
+
+/**
+ * When the sweeps look again, after ClickHouse's part of an erasure was done: the first at the pass after the one
+ * that finished it (`next_sweep_at` null), then at each step. Most late facts were in flight at the time (a consumer's
+ * batch, the relay's next poll) and land within the hour, an outage's backlog within hours or a day, a stalled
+ * writer's redelivery later still: looking every pass found the same nothing for 8 days, a ClickHouse count per
+ * erasure per pass. The last step is SWEEP_DAYS. Migration 0077 put the erasures of before it on these steps.
+ */
+const SWEEP_STEPS_MS = [HOUR, 6 * HOUR, 24 * HOUR, 3 * 24 * HOUR, SWEEP_DAYS * 24 * HOUR];
+
+/** Erasures swept per pass: after a dormant clean-up the due ones are worked through over several passes. */
+const SWEEPS_PER_PASS = 50;
+
+/** When an erasure whose ClickHouse part was done at `doneAt`, swept at `now`, is due again; null when never. */
+const nextSweepAt = (doneAt: Date, now: Date): Date | null => {
+  const step = SWEEP_STEPS_MS.find((ms) => doneAt.getTime() + ms > now.getTime());
+  return step === undefined ? null : new Date(doneAt.getTime() + step);
+};
 
 /**
  * ClickHouse's part of erasures that could not finish when they were made (ClickHouse down or elsewhere),
- * then the sweep of recent ones for what consumers wrote from late events: ClickHouse facts re-keyed to a
- * fresh pseudonym (the first one is gone for good), behavioural rows deleted in ClickHouse and Postgres, staff-typed
- * text in kept rows redacted.
+ * then the sweep of recent ones that are due (`sweepDueErasures`).
  */
 export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult> {
   if (!ctx.analytics) return { acted: 0, outbox: [] };
@@ -158,29 +175,61 @@ export async function finishErasures(ctx: PrivacyJobContext): Promise<JobResult>
     SELECT id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId} AND clickhouse_done_at IS NULL
     ORDER BY requested_at LIMIT 50`;
   let acted = 0;
-  const finishedNow = new Set<string>();
+  const finishedNow: string[] = [];
   for (const { id } of pending) {
     if (await finishErasure(ctx.db, ctx.analytics, id, ctx.now)) {
       acted++;
-      finishedNow.add(id);
+      finishedNow.push(id);
     } else
       ctx.log.warn({ tenantId: ctx.tenantId, requestId: id }, "erasure in ClickHouse failed; the next pass retries");
   }
-  const recent = await ctx.db.$queryRaw<{ id: string; customer_id: string }[]>`
-    SELECT id, customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId}
-      AND clickhouse_done_at > ${new Date(ctx.now.getTime() - SWEEP_DAYS * 86_400_000)}`;
-  // One finished a moment ago has nothing late yet (and ClickHouse may still be applying its deletes): the next
-  // pass sweeps it.
-  for (const { customer_id } of recent.filter((r) => !finishedNow.has(r.id))) {
+  // Swept from the next pass on, as any just finished: one reopened by a later erasure held its earlier sweeps' time.
+  if (finishedNow.length)
+    await ctx.db.$executeRaw`
+      UPDATE erasure_requests SET next_sweep_at = NULL WHERE id = ANY(${sqlArray(finishedNow)}::text[])`;
+  acted += await sweepDueErasures(ctx, ctx.analytics, finishedNow);
+  return { acted, outbox: [] };
+}
+
+/**
+ * The sweep of finished erasures that are due (`SWEEP_STEPS_MS`), the longest waiting first, at most SWEEPS_PER_PASS:
+ * for what consumers wrote from late events, ClickHouse facts re-keyed to a fresh pseudonym (the first one is gone for
+ * good), behavioural rows deleted in ClickHouse and Postgres, staff-typed text in kept rows redacted; how many found
+ * something. One finished a moment ago (`finishedNow`) has nothing late yet (and ClickHouse may still be applying its
+ * deletes): the next pass sweeps it.
+ */
+async function sweepDueErasures(ctx: PrivacyJobContext, analytics: FactsTarget, finishedNow: string[]) {
+  const due = await ctx.db.$queryRaw<{ id: string; customer_id: string; clickhouse_done_at: Date }[]>`
+    SELECT id, customer_id, clickhouse_done_at FROM erasure_requests
+    WHERE tenant_id = ${ctx.tenantId} AND clickhouse_done_at IS NOT NULL AND id <> ALL(${sqlArray(finishedNow)}::text[])
+      AND (next_sweep_at <= ${ctx.now}
+        OR (next_sweep_at IS NULL AND clickhouse_done_at > ${new Date(ctx.now.getTime() - SWEEP_DAYS * 24 * HOUR)}))
+    ORDER BY coalesce(next_sweep_at, clickhouse_done_at), id LIMIT ${SWEEPS_PER_PASS}`;
+  if (!due.length) return 0;
+  const people: { ids: string[]; lateRows: number }[] = [];
+  for (const { customer_id } of due) {
     const ids = await personIds(ctx.db, ctx.tenantId, customer_id);
     // Behavioural rows written from late events, and text an admin typed about the customer since.
     const lateRows =
       rowCount(await deletePersonalRows(ctx.db, ctx.tenantId, ids)) +
       // One transaction: a parked refund's fingerprint is kept from its message before the redaction rewrites it.
       rowCount(await withTransaction(ctx.db, (tx) => redactKeptRows(tx, ctx.tenantId, ids)));
-    const lateFacts = await rowsOfCustomers(ctx.analytics, ctx.tenantId, ids);
-    if (lateFacts > 0) await eraseClickhouse(ctx.analytics, ctx.tenantId, ids, newPseudonym());
+    people.push({ ids, lateRows });
+  }
+  // Late facts are rare: one count over everyone swept, and only when it finds some, one per person.
+  const everyone = people.flatMap((p) => p.ids);
+  const anyLateFacts = (await rowsOfCustomers(analytics, ctx.tenantId, everyone)) > 0;
+  let acted = 0;
+  for (const { ids, lateRows } of people) {
+    const lateFacts = anyLateFacts ? await rowsOfCustomers(analytics, ctx.tenantId, ids) : 0;
+    // A pseudonym each: two people's facts under one would read as one customer's.
+    if (lateFacts > 0) await eraseClickhouse(analytics, ctx.tenantId, ids, newPseudonym());
     if (lateRows + lateFacts > 0) acted++;
   }
-  return { acted, outbox: [] };
+  await ctx.db.$executeRaw`
+    UPDATE erasure_requests e SET next_sweep_at = s.next
+    FROM unnest(${sqlArray(due.map((r) => r.id))}::text[],
+      ${sqlArray(due.map((r) => nextSweepAt(r.clickhouse_done_at, ctx.now)))}::timestamptz[]) AS s(id, next)
+    WHERE e.id = s.id`;
+  return acted;
 }

@@ -2,7 +2,7 @@ import { ProgrammeConfig, RegisterCustomerRequest } from "@regulars/contracts";
 import { registerCustomer, setConsents } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
 import { stableId } from "@regulars/ids";
-import { applyEventBatch } from "@regulars/ledger-store";
+import { applyEventBatch, awardBonusPoints, campaignActor } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import { testDb, testTenant } from "@regulars/testing";
@@ -190,6 +190,68 @@ describe("apply-retention's inactive customers", () => {
     expect(pass.acted).toBe(1);
     expect(await erasedAt(survivor)).toEqual(now);
     expect(await erasedAt(merged)).toEqual(now);
+  });
+
+  it("still erases a customer whose only movement in the period is a campaign's bonus", async () => {
+    const { tenantId, now, customerId } = await longAgoMemberAt("Birthday Bonus Retention Burgers");
+    const yesterday = new Date(now.getTime() - DAY);
+    const programme = await new ProgrammeCache(db, 0).inForce(tenantId, yesterday);
+    // As a birthday campaign's award_points step posts it.
+    await awardBonusPoints(
+      db,
+      tenantId,
+      campaignActor(`cmp_${tag()}`),
+      { customerId, points: 100, reason: "happy birthday", idempotencyKey: `step_${tag()}` },
+      programme!,
+      yesterday,
+    );
+    expect(await db.ledgerMovement.count({ where: { tenantId, customerId, kind: "bonus" } })).toBe(1);
+
+    const pass = await applyRetention({ db, log, tenantId, now });
+    expect(pass.outbox.map((o) => o.type)).toEqual(["customer.erased"]);
+    expect(await erasedAt(customerId)).toEqual(now);
+  });
+
+  it("still erases a customer whose only movements in the period are a tier job's reward and its release", async () => {
+    const { tenantId, now, customerId } = await longAgoMemberAt("Tier Reward Retention Burgers");
+    // As the tier job posts a reward when a new programme version raises a member (`tierRewardKey` of the version),
+    // and the release job makes pending points spendable: neither names an actor.
+    const posted = (kind: string, idempotencyKey: string, days: number) => ({
+      id: `mov_${tag()}`,
+      tenantId,
+      customerId,
+      kind,
+      unit: "points",
+      amount: 50n,
+      idempotencyKey,
+      occurredAt: new Date(now.getTime() - days * DAY),
+    });
+    const reward = `tier-reward:${customerId}:gold:programme:3`;
+    await db.ledgerMovement.createMany({
+      data: [posted("bonus", reward, 20), posted("release", `release:${reward}`, 5)],
+    });
+
+    const pass = await applyRetention({ db, log, tenantId, now });
+    expect(pass.outbox.map((o) => o.type)).toEqual(["customer.erased"]);
+    expect(await erasedAt(customerId)).toEqual(now);
+  });
+
+  it("keeps a customer whose only movement in the period is the tier reward of their own sale", async () => {
+    const { tenantId, now, customerId } = await longAgoMemberAt("Sale Tier Reward Retention Burgers");
+    await db.ledgerMovement.create({
+      data: {
+        id: `mov_${tag()}`,
+        tenantId,
+        customerId,
+        kind: "bonus",
+        unit: "points",
+        amount: 50n,
+        idempotencyKey: `tier-reward:${customerId}:gold:txn_${tag()}`,
+        occurredAt: new Date(now.getTime() - DAY),
+      },
+    });
+
+    await expectKept(tenantId, now, customerId);
   });
 
   it("still erases a customer inactive all period, whose points the programme expired meanwhile", async () => {
