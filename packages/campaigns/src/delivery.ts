@@ -55,6 +55,28 @@ export function nextLocalTime(fromMs: number, minutes: number, zone: string): Da
   return new Date(sameDay >= fromMs ? sameDay : instantAt(addDays(today, 1), minutes, zone));
 }
 
+/** The last instant at or before `fromMs` at which the zone's clock reads `minutes` past midnight. */
+export function previousLocalTime(fromMs: number, minutes: number, zone: string): Date {
+  const today = localDateOf(fromMs, zone);
+  const sameDay = instantAt(today, minutes, zone);
+  return new Date(sameDay <= fromMs ? sameDay : instantAt(addDays(today, -1), minutes, zone));
+}
+
+/**
+ * When the local time that last came at or before `now` was due to go out: that instant, moved past the quiet hours
+ * it fell in as `scheduledSendAt` moves it (so after `now` while those quiet hours last). Lateness is measured from
+ * it, not from a message's `send_at`: a message held for its next local time keeps its first `send_at`.
+ */
+export function lastLocalTimeSendAt(
+  timing: Extract<DeliveryTiming, { at: "local_time" }>,
+  quietHours: QuietHours | null,
+  zone: string,
+  now: Date,
+): Date {
+  const last = previousLocalTime(now.getTime(), minutesOfDay(timing.time), zone);
+  return quietHours ? afterQuietHours(last, quietHours, zone) : last;
+}
+
 /** Whether a local minute of the day is inside quiet hours (`start` included, `end` excluded). */
 export function inQuietHours(minute: number, quiet: QuietHours): boolean {
   const start = minutesOfDay(quiet.start);

@@ -45,6 +45,7 @@ export {
   inQuietHours,
   type KnownZones,
   LATE_LOCAL_TIME_GRACE_MS,
+  lastLocalTimeSendAt,
   lateSendAt,
   nextLocalTime,
   type ScheduledSend,

@@ -214,6 +214,7 @@ function queuedOthers(
       campaignId: r.campaign_id,
       channel: r.channel,
       sendAt: r.send_at,
+      attempts: r.attempts,
       transactional: false,
       deliveryZone: r.delivery_zone,
       // Another claim's: one that failed before goes at its next attempt, whatever its `send_at`.

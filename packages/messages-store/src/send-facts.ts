@@ -1,4 +1,12 @@
-import { afterQuietHours, type ConsentChoice, deliveryZone, isKnownZone, lateSendAt } from "@regulars/campaigns";
+import {
+  afterQuietHours,
+  type ConsentChoice,
+  deliveryZone,
+  isKnownZone,
+  LATE_LOCAL_TIME_GRACE_MS,
+  lastLocalTimeSendAt,
+  scheduledSendAt,
+} from "@regulars/campaigns";
 import { CampaignDelivery, type ConsentPurpose } from "@regulars/contracts";
 import { consentInForceOrder } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
@@ -10,7 +18,7 @@ import { consentPurposesOf } from "./send-purposes.ts";
 /** A message as the check before sending reads it: one claimed, or one queued that a cap counts. */
 export type CheckedMessage = Pick<
   ClaimedMessage,
-  "id" | "tenantId" | "customerId" | "campaignId" | "channel" | "sendAt" | "transactional" | "deliveryZone"
+  "id" | "tenantId" | "customerId" | "campaignId" | "channel" | "sendAt" | "attempts" | "transactional" | "deliveryZone"
 > & {
   /** A queued one of another claim that failed before: when it is tried again. */
   retryAt?: Date | undefined;
@@ -173,18 +181,26 @@ export function quietHoursEnd(campaign: CampaignRow, m: Pick<CheckedMessage, "de
 
 /**
  * When a local-time message going out well after its time ("18:00", its campaign paused at 18:01 and resumed at
- * 23:30) goes instead: the next such local time (`lateSendAt`, as the campaign runner times a late step), or null
- * when it is on time or not timed by the local clock.
+ * 23:30) goes instead: the next such local time (as `scheduledSendAt` times it, past quiet hours), or null when it
+ * is on time or not timed by the local clock. On time is within the grace of the moment planned for it (`send_at`)
+ * or of the last time its local time came: a hold moves only its next attempt, so one held until tomorrow's 18:00
+ * keeps today's `send_at` and is on time then. Only a first attempt can be late: a provider's retries (their backoff
+ * reaches 40 minutes past 18:00) still deliver that evening's message, and quiet hours keep them out of the night.
  */
 export function lateLocalTimeSendAt(
   campaign: CampaignRow,
-  m: Pick<CheckedMessage, "deliveryZone" | "sendAt">,
+  m: Pick<CheckedMessage, "deliveryZone" | "sendAt" | "attempts">,
   at: Date,
 ): Date | null {
+  if (m.attempts > 0 || at.getTime() - m.sendAt.getTime() <= LATE_LOCAL_TIME_GRACE_MS) return null;
   const delivery = Delivery.safeParse(campaign.definition).data?.delivery;
   if (delivery?.timing.at !== "local_time") return null;
   const zone = plannedZone(campaign, delivery, m);
-  const next = lateSendAt(delivery.timing, delivery.quietHours, zone, { plannedAt: m.sendAt, dueAt: at, now: at });
+  const due = lastLocalTimeSendAt(delivery.timing, delivery.quietHours, zone, at);
+  // Its local time fell in quiet hours that still last: it goes at their end, as every message of that time does.
+  if (due.getTime() > at.getTime()) return due;
+  if (at.getTime() - due.getTime() <= LATE_LOCAL_TIME_GRACE_MS) return null;
+  const next = scheduledSendAt(delivery.timing, at, zone, delivery.quietHours).at;
   return next.getTime() > at.getTime() ? next : null;
 }
 

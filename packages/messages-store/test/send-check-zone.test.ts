@@ -1,8 +1,9 @@
 import { nextLocalTime } from "@regulars/campaigns";
 import { type Db, withTransaction } from "@regulars/db";
+import { sendFailure } from "@regulars/messaging";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDueMessages, decideSend, queueCampaignMessage } from "../src/index.ts";
+import { claimDueMessages, decideSend, queueCampaignMessage, recordFailure, recordHeld } from "../src/index.ts";
 import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf, yearAhead } from "./fixtures.ts";
 
 // Quiet hours asked again right before sending, on the clock the message was timed in: a tenant in Warsaw, a sale's
@@ -82,10 +83,10 @@ describe("quiet hours at the send check, on the zone planning used", () => {
   });
 });
 
-describe("a local-time message its paused campaign held past its time", () => {
-  // "At 18:00" on the tenant's Warsaw clock, no quiet hours; the campaign was paused right after the message was
-  // queued for 18:00 on the clock planning used (the one kept with it, else the tenant's), so the claim then held it.
-  async function heldAtSix(deliveryZone: string | null) {
+describe("a local-time message checked after its time", () => {
+  // "At 18:00" on the tenant's Warsaw clock, no quiet hours, queued for 18:00 on the clock planning used (the one kept
+  // with the message, else the tenant's).
+  async function queuedAtSix(deliveryZone: string | null) {
     const sixPm = nextLocalTime(yearAhead().getTime(), hour(18), deliveryZone ?? WARSAW);
     const { tenantId } = await messageTenant(db, "Evening Grill");
     const campaignId = await messageCampaign(db, tenantId, {
@@ -107,14 +108,21 @@ describe("a local-time message its paused campaign held past its time", () => {
         deliveryZone,
       }),
     );
-    await db.campaign.update({ where: { id: campaignId }, data: { status: "paused" } });
-    const claimAt = async (now: Date) => {
+    const claimedAt = async (now: Date) => {
       const all = await claimDueMessages(db, { now, limit: 10, leaseMs: 1_000, tenantIds: [tenantId] });
-      return decideSend(db, all.find((m) => m.id === messageId)!, { now });
+      return all.find((m) => m.id === messageId)!;
     };
-    expect(await claimAt(sixPm)).toEqual({ action: "hold" });
-    await db.campaign.update({ where: { id: campaignId }, data: { status: "active" } });
-    return { claimAt, sixPm };
+    const claimAt = async (now: Date) => decideSend(db, await claimedAt(now), { now });
+    return { campaignId, sixPm, claimedAt, claimAt };
+  }
+
+  // The campaign was paused right after the message was queued, so the claim at 18:00 held it.
+  async function heldAtSix(deliveryZone: string | null) {
+    const queued = await queuedAtSix(deliveryZone);
+    await db.campaign.update({ where: { id: queued.campaignId }, data: { status: "paused" } });
+    expect(await queued.claimAt(queued.sixPm)).toEqual({ action: "hold" });
+    await db.campaign.update({ where: { id: queued.campaignId }, data: { status: "active" } });
+    return queued;
   }
 
   it("resumed at 23:30, waits for tomorrow's 18:00 instead of arriving late at night", async () => {
@@ -135,5 +143,31 @@ describe("a local-time message its paused campaign held past its time", () => {
     expect(decision).toMatchObject({ action: "hold" });
     const until = (decision as { until?: Date }).until!;
     expect(until.getTime()).toBe(nextLocalTime(after(5 * 60).getTime(), hour(18), NEW_YORK).getTime());
+  });
+
+  it("held at 18:20 for tomorrow's 18:00, goes when claimed just after it though its send_at is a day old", async () => {
+    const { claimedAt, sixPm } = await heldAtSix(null);
+    const twentyPast = new Date(sixPm.getTime() + 20 * 60_000);
+    const late = await claimedAt(twentyPast);
+    const decision = await decideSend(db, late, { now: twentyPast });
+    expect(decision).toMatchObject({ action: "hold" });
+    const until = (decision as { until?: Date }).until!;
+    expect(until.getTime()).toBe(nextLocalTime(twentyPast.getTime(), hour(18), WARSAW).getTime());
+    expect((await recordHeld(db, late, until)).outcome).toBe("held");
+
+    const justAfter = new Date(until.getTime() + 1_000);
+    expect(await decideSend(db, await claimedAt(justAfter), { now: justAfter })).toMatchObject({ action: "send" });
+  });
+
+  it("retried by the provider's backoff, still goes at 18:40: that evening's message, not a late one", async () => {
+    const { claimedAt, claimAt, sixPm } = await queuedAtSix(null);
+    const first = await claimedAt(sixPm);
+    const tried = await decideSend(db, first, { now: sixPm });
+    if (tried.action !== "send") throw new Error(`expected to send, got ${tried.action}`);
+    const failed = await recordFailure(db, first, tried.message, "smtp", sendFailure("timeout", "no answer"), {
+      now: sixPm,
+    });
+    expect(failed.outcome).toBe("retrying");
+    expect(await claimAt(new Date(sixPm.getTime() + 40 * 60_000))).toMatchObject({ action: "send" });
   });
 });
