@@ -11,6 +11,7 @@ import {
   postMovements,
   quoteCheckout,
 } from "../src/index.ts";
+import { refundOf } from "./batch-fixtures.ts";
 import {
   apply,
   checkoutProgramme,
@@ -68,6 +69,56 @@ describe("a hold while points past their date wait for the expiry pass", () => {
     await expect(
       placeHold(at(deps, later), tenantId, holdRequest(customerId, { points: 200 })).catch(refusal),
     ).resolves.toBe("hold_refused");
+  });
+
+  /**
+   * Lot A of 200 points whose date came 5 minutes ago, B of 100 that never expire, and a sale of a hold for 200
+   * placed 10 minutes ago, before A's date: the expiry pass kept away from A while it held.
+   */
+  async function holdPlacedBeforeTheDate() {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const customerId = customers[0]!;
+    const now = Date.now();
+    const dueAt = new Date(now - 5 * MINUTE);
+    await givePoints(db, tenantId, customerId, 200, dueAt);
+    await givePoints(db, tenantId, customerId, 100);
+    const placed = await placeHold(at(deps, now - 10 * MINUTE), tenantId, holdRequest(customerId, { points: 200 }));
+    const sale = saleWithHold(tenantId, customerId, placed.holdId, placed.quote.lines);
+    expect(Date.parse(sale.transaction.occurredAt)).toBeGreaterThan(dueAt.getTime());
+    const redeemedLots = async () => {
+      const [hold] = await db.$queryRaw<{ redeemed_lots: unknown }[]>`
+        SELECT redeemed_lots FROM checkout_holds WHERE id = ${placed.holdId}`;
+      return hold!.redeemed_lots;
+    };
+    return { tenantId, customerId, deps, sale, dueAt, redeemedLots };
+  }
+
+  it("spends the due points a hold placed before their date reserved, though its sale comes after the date", async () => {
+    const { tenantId, customerId, deps, sale, dueAt, redeemedLots } = await holdPlacedBeforeTheDate();
+    await apply(db, [sale]);
+    // 300 − 200 spent + 6 earned on the €6 paid.
+    expect((await customerBalances(db, tenantId, customerId)).points).toBe(106);
+    await expiryPass(deps, tenantId, new Date());
+    // A was spent whole: the pass finds nothing of it left, and B stays.
+    expect((await customerBalances(db, tenantId, customerId)).points).toBe(106);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+    expect(await redeemedLots()).toEqual([expect.objectContaining({ points: 200, expiresAt: dueAt.toISOString() })]);
+  });
+
+  it("gives those points back with A's dates to a refund in the sale's batch, as the sale recorded them", async () => {
+    const { tenantId, sale, dueAt, redeemedLots } = await holdPlacedBeforeTheDate();
+    const refund = refundOf(
+      tenantId,
+      sale,
+      sale.transaction.lines.map((l, lineNo) => ({ ...l, lineNo })),
+    );
+    await apply(db, [sale, refund]);
+    const returned = await db.$queryRaw<{ points: bigint; expires_at: Date | null }[]>`
+      SELECT l.points, l.expires_at FROM point_lots l JOIN ledger_movements m ON m.id = l.movement_id
+      WHERE m.tenant_id = ${tenantId} AND m.idempotency_key LIKE 'unredeem:%'`;
+    expect(returned).toEqual([{ points: 200n, expires_at: dueAt }]);
+    expect(await redeemedLots()).toEqual([expect.objectContaining({ points: 200, expiresAt: dueAt.toISOString() })]);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
   });
 
   it("can take the points not due, past what holds reserve of the due ones", async () => {

@@ -49,7 +49,8 @@ export type FreshMovement = NewMovement & { id: string };
  * - a debit takes from the oldest spendable lots first; one aimed at a lot (`sourceKey`: a refund of
  *   that sale, that lot's expiry) takes from it first; a reversal of a still-pending credit takes from
  *   that credit's lot on the pending account instead. A debit other than an expiry or a merge's move takes
- *   from lots past their expiry date at its `occurredAt` only once the others are empty (`unexpiredFirst`).
+ *   from lots past their expiry date at its `validAt` (a hold's spend: when the hold was placed) or else its
+ *   `occurredAt` only once the others are empty (`unexpiredFirst`).
  *   The lot aimed at is the debiting customer's own: the one
  *   opened under that key, or the one a merge moved it into (`originalLotKey`), which a refund of a sale of the
  *   merged customer aims at by the sale's key.
@@ -153,7 +154,7 @@ function applyToLots(
   const taken: LotTake[] | null = m.kind === "redeem" ? [] : null;
   // A debit aimed at a lot (its refund, its expiry) takes from that lot first, even past its date (the refund spares
   // what had expired of it, and what the refund takes the expiry pass does not take again); then the others.
-  const ordered = keepsLotOrder(m.kind) ? lots : unexpiredFirst(lots, m.occurredAt);
+  const ordered = keepsLotOrder(m.kind) ? lots : unexpiredFirst(lots, m.validAt ?? m.occurredAt);
   for (const lot of source ? [source, ...ordered] : ordered) {
     if (need === 0) break;
     if (!lot.released || lot.remaining === 0) continue;
@@ -178,8 +179,9 @@ const keepsLotOrder = (kind: FreshMovement["kind"]): boolean => kind === "expire
 /**
  * The lots still good at `at` (no expiry, or one after it) first, then those past their date, each oldest first.
  * Lots past their date keep their points until the expiry pass takes what is left of them: a debit taken from them
- * would leave the pass less to take and the customer the good points instead. They come last, not never: a hold
- * placed before their date keeps them from the pass, and its sale, posted after the date, spends them.
+ * would leave the pass less to take and the customer the good points instead. They come last, not never: a spend
+ * beyond the good points takes them. A hold placed before their date is judged at that time (`validAt`): it counted
+ * them as spendable and kept the pass from them, so its sale, posted after the date, spends them as it would have then.
  */
 function unexpiredFirst(lots: readonly Lot[], at: Date): Lot[] {
   const stillGood = (lot: Lot) => lot.expiresAt === null || lot.expiresAt.getTime() > at.getTime();

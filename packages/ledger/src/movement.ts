@@ -19,6 +19,12 @@ export interface NewMovement {
    * of the lot they were spent from, as they keep its expiry.
    */
   lot?: { availableAt: Date; expiresAt: Date | null; earnedAt?: Date };
+  /**
+   * For the spend of a hold's points: when the hold was placed. The hold counted its points as spendable then and kept
+   * the expiry pass away since, so the lots it takes are judged then rather than at `occurredAt` (`planLotChanges`).
+   * In memory only, never stored: a redemption is planned in the batch that builds it.
+   */
+  validAt?: Date;
   /** For a release, or a reversal that should come out of a specific credit first: that credit's key. */
   sourceKey?: string | null;
   /**

@@ -55,6 +55,27 @@ describe("planLotChanges: lots past their expiry date, before the expiry pass", 
     ]);
   });
 
+  it("a hold's spend judges the lots when the hold was placed: those its hold reserved before their date go first", () => {
+    // A's date came between the hold (minute -2) and its sale (minute 1); the pass keeps away from A while it holds.
+    const lots = [lot("a", 100, -60, at(0)), lot("b", 100, -30)];
+    const spend = { ...debit("redeem:h4", 100, "redeem", 1), validAt: at(-2) };
+    const changes = planLotChanges([spend], new Map([[C, 200]]), lots);
+    expect(remaining(lots)).toEqual([
+      ["a", 0],
+      ["b", 100],
+    ]);
+    expect(changes.redeemed[0]!.taken).toEqual([{ points: 100, earnedAt: at(-60), expiresAt: at(0) }]);
+  });
+
+  it("a hold placed after a lot's date spends the good points first, as a spend at its sale does", () => {
+    const lots = [lot("a", 100, -60, at(0)), lot("b", 100, -30)];
+    planLotChanges([{ ...debit("redeem:h5", 100, "redeem", 2), validAt: at(1) }], new Map([[C, 200]]), lots);
+    expect(remaining(lots)).toEqual([
+      ["a", 100],
+      ["b", 0],
+    ]);
+  });
+
   it("a spend beyond the good points takes the rest from those past their date, oldest first", () => {
     // A hold placed before the dates kept the pass away; its sale comes after them.
     const lots = [lot("a", 50, -60, at(-1)), lot("b", 50, -50, at(0)), lot("c", 40, -40, at(60)), lot("d", 30, -30)];

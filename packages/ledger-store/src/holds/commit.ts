@@ -149,9 +149,14 @@ async function commitHold(
   out: SaleCheckout,
 ) {
   const m = sale.message;
+  const [committed] = await tx.$queryRaw<{ created_at: Date }[]>`
+    UPDATE checkout_holds SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
+    WHERE id = ${holdId}
+    RETURNING created_at`;
   // Only a sale with a customer spends or credits; a guest's hold has neither points nor wallet cash (the database
   // refuses them) nor coupons that credit (pricing refuses them without a customer).
-  if (hasCustomer(sale)) spendAndCredit(sale, holdId, quote, points, wallet, out);
+  if (hasCustomer(sale))
+    spendAndCredit(sale, { id: holdId, placedAt: committed!.created_at }, quote, points, wallet, out);
   // A guest's uses become the customer's when the sale names one.
   const uses = await tx.$queryRaw<{ campaign_id: string; code: string; discount: bigint }[]>`
     UPDATE coupon_uses
@@ -163,9 +168,6 @@ async function commitHold(
     out.uses.push({ code: u.code, campaignId: u.campaign_id, discount: exactNumber(u.discount) });
     if (hasCustomer(sale)) out.events.push(redeemedEvent(sale, u.campaign_id, u.code, exactNumber(u.discount), false));
   }
-  await tx.$executeRaw`
-    UPDATE checkout_holds SET status = 'committed', transaction_id = ${m.transactionId}, updated_at = now()
-    WHERE id = ${holdId}`;
   out.lineDiscounts = m.transaction.lines.map((l, i) => {
     const q = quote.lines[i];
     return q ? Math.min(q.discount, l.quantity * l.unitPrice) : l.discount;
@@ -182,20 +184,22 @@ async function commitHold(
 
 function spendAndCredit(
   sale: CustomerSale,
-  holdId: string,
+  hold: { id: string; placedAt: Date },
   quote: Quote,
   points: number,
   wallet: number,
   out: SaleCheckout,
 ) {
   const base = baseMovement(sale);
+  // The hold reserved its points when placed and kept the expiry pass away since: the lots are judged then.
   if (points > 0)
     out.movements.push({
       ...base,
       kind: "redeem",
       amount: -points,
-      idempotencyKey: redeemKey(holdId),
-      reason: holdId,
+      idempotencyKey: redeemKey(hold.id),
+      reason: hold.id,
+      validAt: hold.placedAt,
     });
   if (wallet > 0)
     out.movements.push({
@@ -203,8 +207,8 @@ function spendAndCredit(
       unit: "wallet",
       kind: "redeem",
       amount: -wallet,
-      idempotencyKey: `redeem-wallet:${holdId}`,
-      reason: holdId,
+      idempotencyKey: `redeem-wallet:${hold.id}`,
+      reason: hold.id,
     });
   for (const a of quote.applied.filter((x) => x.source === "coupon" && x.ref)) credits(sale, a.ref!, a, out);
 }
