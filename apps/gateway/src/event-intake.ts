@@ -18,7 +18,9 @@ export type RecordedEvents = (
  * default), after which a retry would be stored again (and dropped by the resolver) and a changed body answered
  * `accepted` (then refused by the resolver, seen only as a count on the event's status). What the resolver decided
  * answers (the same body a duplicate, another 409); what it has not decided yet, JetStream answers, as before: the
- * publish within its window, or for a refused event `eventStoredBefore`.
+ * publish within its window, or for a refused event `eventStoredBefore`. `asPosted` is the body before the gateway
+ * filled in the key's channel: an event stored before the gateway filled it in was stored so, and its retry is a
+ * duplicate all the same, not a conflict.
  */
 export async function admitEvent(
   bus: Bus,
@@ -26,12 +28,14 @@ export async function admitEvent(
   message: EventMessage,
   refusal: DomainError | null,
   recordedBefore?: RecordedEvents,
+  asPosted: BehaviouralEventInput = message.event,
 ): Promise<{ duplicate: boolean }> {
-  const recorded = await recordedOrNothing(recordedBefore, message, refusal !== null);
+  const bodies = asPosted === message.event ? [message.event] : [message.event, asPosted];
+  const recorded = await recordedOrNothing(recordedBefore, message.tenantId, bodies, refusal !== null);
   if (recorded === "match") return { duplicate: true };
   if (recorded === "other") throw changedEvent(message.event.eventId);
-  if (!refusal) return storeEvent(bus, publisher, message);
-  if (await eventStoredBefore(bus, message)) return { duplicate: true };
+  if (!refusal) return storeEvent(bus, publisher, message, bodies);
+  if (await eventStoredBefore(bus, message, bodies)) return { duplicate: true };
   throw refusal;
 }
 
@@ -45,12 +49,15 @@ export async function admitEvent(
  */
 async function recordedOrNothing(
   recordedBefore: RecordedEvents | undefined,
-  { tenantId, event }: EventMessage,
+  tenantId: string,
+  bodies: BehaviouralEventInput[],
   refused: boolean,
 ): Promise<RecordedEvent | undefined> {
   if (!recordedBefore) return undefined;
   try {
-    return (await recordedBefore(tenantId, [event]))[0];
+    // The bodies share their eventId, so each answer is undefined or each is a decision on the same row.
+    const answers = await recordedBefore(tenantId, bodies);
+    return answers.includes("match") ? "match" : answers[0];
   } catch (error) {
     if (refused) throw error;
     return undefined;
@@ -67,13 +74,14 @@ async function storeEvent(
   bus: Bus,
   publisher: CoalescingPublisher,
   message: EventMessage,
+  bodies: BehaviouralEventInput[],
 ): Promise<{ duplicate: boolean }> {
   const { tenantId, event } = message;
   const published = await publishOrUnavailable(bus, () =>
     publisher.publishJson(bus.topology.subjects.event(tenantId, event.type), message, `${tenantId}:${event.eventId}`),
   );
   if (!published.duplicate) return { duplicate: false };
-  await refuseChangedRepeat(bus, event, published.seq);
+  await refuseChangedRepeat(bus, bodies, published.seq);
   return { duplicate: true };
 }
 
@@ -82,7 +90,7 @@ async function storeEvent(
  * decided, whether JetStream stored it before under its `eventId` (`storedSequence`, as for sales): true for a retry
  * of it, `idempotency_conflict` for another body, false when it was not stored, and nothing is stored now either.
  */
-async function eventStoredBefore(bus: Bus, message: EventMessage): Promise<boolean> {
+async function eventStoredBefore(bus: Bus, message: EventMessage, bodies: BehaviouralEventInput[]): Promise<boolean> {
   const { tenantId, event } = message;
   const seq = await storedSequence(
     bus,
@@ -90,7 +98,7 @@ async function eventStoredBefore(bus: Bus, message: EventMessage): Promise<boole
     `${tenantId}:${event.eventId}`,
   );
   if (seq === null) return false;
-  await refuseChangedRepeat(bus, event, seq);
+  await refuseChangedRepeat(bus, bodies, seq);
   return true;
 }
 
@@ -100,10 +108,11 @@ const changedEvent = (eventId: string) =>
     `eventId ${eventId} was accepted before with a different body; post a changed event under a new eventId`,
   );
 
-/** Refuses a repeat whose body is not that of the event stored at `seq`. */
-async function refuseChangedRepeat(bus: Bus, event: EventMessage["event"], seq: number): Promise<void> {
+/** Refuses a repeat none of whose `bodies` (as recorded, as posted) is that of the event stored at `seq`. */
+async function refuseChangedRepeat(bus: Bus, bodies: BehaviouralEventInput[], seq: number): Promise<void> {
   const original = await eventFingerprintAt(bus, seq);
-  if (original.fingerprint === eventFingerprint(event)) return;
+  if (bodies.some((body) => eventFingerprint(body) === original.fingerprint)) return;
+  const event = bodies[0]!;
   throw new DomainError(
     "idempotency_conflict",
     "unreadable" in original

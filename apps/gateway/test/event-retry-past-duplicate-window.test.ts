@@ -58,8 +58,9 @@ it("stores a new event when Postgres cannot be asked, and answers 503 for one it
 it("asks Postgres once for the event lookups of requests made together, each answered with its own", async () => {
   const other = await testTenant(w.db, "Event Retry Past Duplicate Window Other");
   const lookups = recordedEventLookups(prismaReader(w.db));
-  const posted = BehaviouralEventInput.parse(appOpen);
-  const changed = BehaviouralEventInput.parse({ ...appOpen, properties: { screen: "menu" } });
+  // As the gateway recorded it: posted with the fixture's pos key and no channel, the key's channel was filled in.
+  const posted = BehaviouralEventInput.parse({ ...appOpen, channel: "pos" });
+  const changed = BehaviouralEventInput.parse({ ...appOpen, channel: "pos", properties: { screen: "menu" } });
   const never = BehaviouralEventInput.parse({ ...appOpen, eventId: "ev-win-never" });
   const [mine, mineChanged, theirs, none] = await Promise.all([
     lookups.recordedBefore(w.tenant.tenantId, [posted]),

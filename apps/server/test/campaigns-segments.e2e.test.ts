@@ -131,7 +131,7 @@ describe("a new products campaign to a segment", () => {
       },
       actions: [{ type: "send_message", channel: "push", templateId: hello.id }],
     });
-    const opened = await system.post("/v1/events", tenant.apiKeys.kiosk, {
+    const opened = await system.post("/v1/events", tenant.apiKeys.app, {
       eventId: `open-${run}`,
       type: "app_open",
       occurredAt: new Date().toISOString(),

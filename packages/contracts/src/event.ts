@@ -16,8 +16,20 @@ export const knownEventTypes = [
   "page_view",
 ] as const;
 
-/** An event's fields, over the id schema of the posted or the stored form. */
-const eventShape = (id: typeof StoredExternalId) => ({
+/** What `properties` may take as JSON: 8 KiB. */
+const maxPropertiesSize = 8_192;
+// TextEncoder, not Buffer: the admin and kiosk apps validate with these schemas in the browser.
+const utf8 = new TextEncoder();
+/** A posted event's `properties` are measured in UTF-8 bytes, what is stored and carried, not in characters. */
+const utf8Bytes = (json: string) => utf8.encode(json).length;
+/**
+ * A stored event's are measured in UTF-16 units, as the gateway measured them before it counted bytes: an event
+ * accepted then with more than 8 KiB of UTF-8 must still be read by the consumers, not dead-lettered for its size.
+ */
+const utf16Units = (json: string) => json.length;
+
+/** An event's fields, over the id schema and the `properties` measure of the posted or the stored form. */
+const eventShape = (id: typeof StoredExternalId, sizeOfProperties: (json: string) => number) => ({
   eventId: id.meta({
     description:
       "Your unique id of this event within your tenant, 1-128 printable ASCII characters without spaces, not only " +
@@ -45,15 +57,18 @@ const eventShape = (id: typeof StoredExternalId) => ({
     description: "Your id of the store it happened in, if any: 1-64 letters, digits, '-' or '_'.",
   }).nullish(),
   channel: Channel.nullish().meta({
-    description: "Where it happened, if it matters: kiosk, pos, app, web or delivery.",
+    description:
+      "Where it happened: kiosk, pos, app, web or delivery. It follows from the API key: a pos or kiosk key posts its " +
+      "own channel only, an app key app or web, an admin key any (see `POST /v1/events`); omitted, a pos, kiosk or " +
+      "app key's own channel is filled in.",
   }),
   properties: StorableJson(z.record(z.string().max(64, "keys must be at most 64 characters"), z.unknown()))
     .default({})
-    .refine((p) => JSON.stringify(p).length <= 8_192, "must serialise to at most 8 KiB")
+    .refine((p) => sizeOfProperties(JSON.stringify(p)) <= maxPropertiesSize, "must serialise to at most 8 KiB")
     .meta({
       description:
         "Free-form details (form id, campaign, screen): keys up to 64 characters, nested at most 8 levels, at most 8 KiB " +
-        "as JSON; strings and keys without control characters, no key named __proto__.",
+        "(8192 bytes) as UTF-8 JSON; strings and keys without control characters, no key named __proto__.",
       examples: [{ screen: "home" }],
     }),
 });
@@ -62,7 +77,7 @@ const eventShape = (id: typeof StoredExternalId) => ({
  * `POST /v1/events`: behavioural events from the app, kiosk and message providers. Unknown fields are refused: a
  * misspelt `locationId` or `channel`, dropped, would record the event without it.
  */
-export const BehaviouralEventInput = z.strictObject(eventShape(ExternalId)).meta({
+export const BehaviouralEventInput = z.strictObject(eventShape(ExternalId, utf8Bytes)).meta({
   id: "BehaviouralEventInput",
   description:
     "Something a customer did that is not a purchase: opened the app, submitted a form, clicked a message. " +
@@ -75,7 +90,7 @@ export type BehaviouralEventInput = z.infer<typeof BehaviouralEventInput>;
  * An event as the streams carry it, which consumers read: tolerant of fields it does not know and of ids accepted
  * before `ExternalId` refused some, so that nothing stored and answered 202 is refused for its request's shape.
  */
-export const StoredBehaviouralEvent = z.object(eventShape(StoredExternalId));
+export const StoredBehaviouralEvent = z.object(eventShape(StoredExternalId, utf16Units));
 
 export const EventAccepted = z
   .object({

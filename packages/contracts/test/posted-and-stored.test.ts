@@ -60,6 +60,31 @@ describe("a posted transaction or event refuses fields it does not know", () => 
   });
 });
 
+describe("a posted event's properties are at most 8 KiB of UTF-8, not 8 Ki characters", () => {
+  // "ż" is one UTF-16 unit and two UTF-8 bytes: 8,000 of them are under 8 Ki characters and near 16 KB on the wire.
+  const wide = { big: "ż".repeat(8_000) };
+  const fitting = { big: "ż".repeat((8_192 - '{"big":""}'.length) / 2) };
+
+  it("refuses properties whose JSON is over 8192 bytes, however few characters", () => {
+    expect(JSON.stringify(wide).length).toBeLessThan(8_192);
+    expect(issuesOf(BehaviouralEventInput.safeParse({ ...event, properties: wide }))).toEqual([
+      { path: "properties", message: "must serialise to at most 8 KiB" },
+    ]);
+  });
+
+  it("accepts exactly 8192 bytes", () => {
+    expect(new TextEncoder().encode(JSON.stringify(fitting)).length).toBe(8_192);
+    expect(BehaviouralEventInput.safeParse({ ...event, properties: fitting }).success).toBe(true);
+    const overByOne = { big: `${fitting.big}x` };
+    expect(BehaviouralEventInput.safeParse({ ...event, properties: overByOne }).success).toBe(false);
+  });
+
+  it("still reads a stored event accepted when the limit counted characters", () => {
+    const message = { tenantId: "ten_1", id: "evt_1", receivedAt: at, event: { ...event, properties: wide } };
+    expect(EventMessage.parse(message).event.properties).toEqual(wide);
+  });
+});
+
 describe("a posted id made only of dots is refused: its status could never be read", () => {
   it.each([".", "..", "..."])("refuses %j as externalId, refundOf and eventId", (id) => {
     expect(issuesOf(ExternalId.safeParse(id))).toEqual([{ path: "", message: "must not be only dots" }]);

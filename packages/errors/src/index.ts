@@ -13,6 +13,10 @@ export const errorCodes = {
   /** Staff sign-in: a wrong e-mail or password, or no valid staff session (the same words whichever it was). */
   unauthenticated: { http: 401, trpc: "UNAUTHORIZED" },
   forbidden: { http: 403, trpc: "FORBIDDEN" },
+  /** An event whose `channel` is not the key's own (a kiosk key naming app): action rules pay by channel. */
+  channel_not_allowed: { http: 403, trpc: "FORBIDDEN" },
+  /** An event only the customer causes (`profile_completed`, a message opened) posted by a till or kiosk key. */
+  event_type_not_allowed: { http: 403, trpc: "FORBIDDEN" },
   not_found: { http: 404, trpc: "NOT_FOUND" },
   /** The path is served, but not with this method: the `Allow` header names the methods it takes. */
   method_not_allowed: { http: 405, trpc: "METHOD_NOT_SUPPORTED" },

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Bus, CoalescingPublisher } from "@regulars/bus";
 import { BehaviouralEventInput, EventAccepted, type EventMessage, inexactNumbers } from "@regulars/contracts";
+import { customerOwnEventTypes, eventRefusal, withPostersChannel } from "@regulars/contracts/api-access";
+import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { GatewayEnv } from "../context.ts";
 import { admitEvent, type RecordedEvents } from "../event-intake.ts";
@@ -23,8 +25,12 @@ const route = createRoute({
     "different body answers 409 `idempotency_conflict`, however long after. (Only a changed body posted more than an " +
     "hour after the first, while that first is not decided yet, is answered 202 and refused by the resolver: the " +
     "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`.) " +
-    "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend " +
-    "(app key: `profile_completed`, `push_opened`, ...) or an admin.",
+    "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend (app key) or an admin. The key decides " +
+    "the `channel`, by which action rules pay: a pos key posts channel `pos`, a kiosk key `kiosk`, an app key `app` " +
+    "or `web`, an admin key any; another answers 403 `channel_not_allowed`. Omitted, the key's own channel is " +
+    "recorded (`app` for an app key; none for an admin key). The customer's own doings (" +
+    `${customerOwnEventTypes.map((t) => `\`${t}\``).join(", ")}) come from an app or admin key only: a pos or ` +
+    "kiosk key posting one is answered 403 `event_type_not_allowed`. Nothing is stored on a 403.",
   security: [{ [securitySchemeName]: [] }],
   request: {
     body: {
@@ -67,6 +73,12 @@ const route = createRoute({
       content: { "application/json": { schema: EventAccepted } },
     },
     ...errorResponses,
+    403: errorResponse(
+      "The key's role may not post events (`forbidden`), may not name this `channel` (`channel_not_allowed`) or may " +
+        "not post this `type` (`event_type_not_allowed`); nothing was stored",
+      "channel_not_allowed",
+      "a kiosk key posts events of channel kiosk only, not app",
+    ),
     409: errorResponse(
       "This `eventId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; " +
         "post a changed event under a new `eventId`",
@@ -84,8 +96,12 @@ export function registerEventRoutes(
   recordedBefore?: RecordedEvents,
 ) {
   app.openapi(route, async (c) => {
-    const event = c.req.valid("json");
-    const { tenantId } = c.get("credential");
+    const posted = c.req.valid("json");
+    const { tenantId, role } = c.get("credential");
+    // Before anything is looked up or stored: the channel pays action rules, so it is the key's, not the body's word.
+    const refusal = eventRefusal(role, posted);
+    if (refusal) throw new DomainError(refusal.code, refusal.message);
+    const event = withPostersChannel(role, posted);
     const inexact = inexactNumbers(event.properties, ["properties"]);
     if (inexact.length) throw invalidBody({ issues: inexact });
     const receivedAt = acceptance.now();
@@ -93,7 +109,7 @@ export function registerEventRoutes(
     const message: EventMessage = { tenantId, id, receivedAt: receivedAt.toISOString(), event };
     // The window has moved on since a retry's original was stored: a repeat is answered as one, whatever the clock.
     const late = outOfRange(event.occurredAt, receivedAt, acceptance);
-    const published = await admitEvent(bus, publisher, message, late, recordedBefore);
+    const published = await admitEvent(bus, publisher, message, late, recordedBefore, posted);
     return c.json({ id, eventId: event.eventId, status: "accepted" as const, duplicate: published.duplicate }, 202);
   });
 }
