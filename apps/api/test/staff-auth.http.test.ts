@@ -144,6 +144,22 @@ describe("POST /auth/sign-in", () => {
     }
   });
 
+  it("counts an IPv6 client's guesses at an e-mail across its /64: 2001:db8::1 to ::6 are one client", async () => {
+    const behindProxy = await serve({ trustedProxies: ["127.0.0.1"] });
+    try {
+      const m = await member("operator");
+      const from = (i: number) => ({ "x-forwarded-for": `2001:db8::${i}` });
+      for (let i = 1; i <= 5; i++) expect((await signIn(m.email, "wrong", from(i), behindProxy.url)).status).toBe(401);
+      const sixth = await signIn(m.email, m.password, from(6), behindProxy.url);
+      expect([sixth.status, ((await sixth.json()) as { code: string }).code]).toEqual([429, "rate_limited"]);
+      // Another network is another client.
+      const nextNetwork = { "x-forwarded-for": "2001:db8:0:1::1" };
+      expect((await signIn(m.email, m.password, nextNetwork, behindProxy.url)).status).toBe(200);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it("without trusted proxies, ignores X-Forwarded-For: a forged one does not escape the limit", async () => {
     const direct = await serve({ signInThrottle: { windowMs: 15 * 60_000, perEmailAndIp: 5, perIp: 3 } });
     try {

@@ -58,5 +58,7 @@ export {
   type CustomerLookupOptions,
   CustomerLookupsThrottled,
   customerLookupDefaults,
+  type GuessableIdentity,
   lookUpCountingMisses,
+  namesGuessableIdentity,
 } from "./misses/customer-lookups.ts";

@@ -1,15 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import {
-  holdCountingUnknownCodes,
-  quoteCountingUnknownCodes,
-  type UnknownCodeOptions,
-  UnknownCodesThrottled,
-  unknownCodeDefaults,
-} from "@regulars/checkout-store";
+import { holdCountingUnknownCodes, quoteCountingUnknownCodes, type UnknownCodeOptions } from "@regulars/checkout-store";
 import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
 import { confirmHold, type HoldDeps, voidHold } from "@regulars/ledger-store";
-import type { Context } from "hono";
 import type { GatewayEnv } from "../context.ts";
+import { codeTrier, countingCustomerLookups, guessing, retryAfterOnThrottle } from "./checkout-guessing.ts";
 import { errorResponse, errorResponses, securitySchemeName } from "./openapi-shared.ts";
 
 const exampleBasket = { locationId: "store-017", channel: "pos", currency: "EUR", lines: exampleSaleLines };
@@ -84,22 +78,6 @@ const failures = {
     "the service is unavailable, retry later",
   ),
 };
-const guessing = {
-  description:
-    `Unknown coupon codes are limited per API key: after ${unknownCodeDefaults.limit} codes answered \`unknown_code\` ` +
-    `within ${unknownCodeDefaults.windowSeconds / 60} minutes (by default), every quote and hold of that key that ` +
-    "carries `couponCodes` is refused 429 `rate_limited`, with `Retry-After`, until the window that began with the " +
-    "first unknown code has passed; so is a request whose codes, were they all unknown, would go past the limit. " +
-    "Known codes and requests without codes are never counted, and requests without codes are never refused. " +
-    "Codes posted on a sale (`/v1/transactions`) count the same way once the ledger has applied it (its status tells " +
-    "which were unknown), and the key's sales with codes are refused too while it is over the limit.",
-  refusal: errorResponse(
-    "Too many requests for this key, or too many unknown coupon codes (`rate_limited`): wait `Retry-After` seconds",
-    "rate_limited",
-    "too many unknown coupon codes; codes are checked again in 420 s (checkouts without codes are not held up)",
-  ),
-};
-
 /** A DELETE has no body to be JSON; one sent anyway is still held to the body limit (413), as on every route. */
 const bodilessFailures = Object.fromEntries(Object.entries(failures).filter(([status]) => status !== "415")) as Omit<
   typeof failures,
@@ -261,34 +239,23 @@ const confirmRoute = createRoute({
   },
 });
 
-/** A refusal for unknown codes says when codes are checked again, as the key's request limit does. */
-async function retryAfterOnThrottle<T>(c: Context<GatewayEnv>, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (e instanceof UnknownCodesThrottled) c.header("Retry-After", String(e.retryAfterSeconds));
-    throw e;
-  }
-}
-
-const codeTrier = (c: Context<GatewayEnv>) => {
-  const { tenantId, keyId } = c.get("credential");
-  return { tenantId, credentialId: keyId };
-};
-
 export function registerCheckoutRoutes(
   app: OpenAPIHono<GatewayEnv>,
   deps: HoldDeps,
   unknownCodes: UnknownCodeOptions = {},
 ) {
-  app.openapi(quoteRoute, async (c) =>
-    c.json(
-      await retryAfterOnThrottle(c, quoteCountingUnknownCodes(deps, codeTrier(c), c.req.valid("json"), unknownCodes)),
-      200,
-    ),
-  );
+  app.openapi(quoteRoute, async (c) => {
+    const asked = c.req.valid("json");
+    const quoting = countingCustomerLookups(c, deps, asked.customer, () =>
+      quoteCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
+    );
+    return c.json(await retryAfterOnThrottle(c, quoting), 200);
+  });
   app.openapi(holdRoute, async (c) => {
-    const placing = holdCountingUnknownCodes(deps, codeTrier(c), c.req.valid("json"), unknownCodes);
+    const asked = c.req.valid("json");
+    const placing = countingCustomerLookups(c, deps, asked.customer, () =>
+      holdCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
+    );
     return c.json(await retryAfterOnThrottle(c, placing), 201);
   });
   app.openapi(voidRoute, async (c) =>

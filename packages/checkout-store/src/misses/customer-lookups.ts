@@ -1,4 +1,5 @@
 import type { UnknownCodeLimit } from "@regulars/checkout";
+import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CodeTrier, giveBackMisses, reserveMisses } from "./miss-windows.ts";
@@ -21,6 +22,16 @@ export class CustomerLookupsThrottled extends DomainError {
     );
   }
 }
+
+/** Identities a person could guess, unlike a customer id or an app token: a phone, card or sign-in subject. */
+export type GuessableIdentity = Pick<Partial<CustomerRef>, "phone" | "cardNumber" | "externalIdentity">;
+
+/**
+ * Whether `ref` names its customer by an identity someone could guess: the look-ups a till's key has counted
+ * (`lookUpCountingMisses`), wherever the till asks, the API or the gateway. By id or app token it is not counted.
+ */
+export const namesGuessableIdentity = (ref: GuessableIdentity | null | undefined): boolean =>
+  ref?.phone !== undefined || ref?.cardNumber !== undefined || ref?.externalIdentity !== undefined;
 
 export interface CustomerLookupOptions {
   limit?: UnknownCodeLimit;

@@ -1,4 +1,4 @@
-import { lookUpCountingMisses } from "@regulars/checkout-store";
+import { type GuessableIdentity, lookUpCountingMisses, namesGuessableIdentity } from "@regulars/checkout-store";
 import type { CustomerRef } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
@@ -12,9 +12,6 @@ import type { TillCustomerView } from "./customers.types.ts";
 /** Kiosks and POS terminals sit on customer-facing hardware: they get the till view of a customer. */
 export const isTill = (ctx: TenantContext) => ctx.credential.role !== "admin";
 
-/** Identities a person could guess, unlike a customer id or an app token: a phone, card or sign-in subject. */
-type GuessableIdentity = Pick<Partial<CustomerRef>, "phone" | "cardNumber" | "externalIdentity">;
-
 /**
  * Runs a till's `lookUp` of the customer `ref` names counting, when it names them by a guessable identity, the
  * look-ups nobody answered against the till's key (`lookUpCountingMisses`): without it, a kiosk key taken off public
@@ -26,8 +23,7 @@ export function countedAtTill<T>(
   ref: GuessableIdentity | null | undefined,
   lookUp: () => Promise<T>,
 ): Promise<T> {
-  const guessable = ref?.phone !== undefined || ref?.cardNumber !== undefined || ref?.externalIdentity !== undefined;
-  if (!isTill(ctx) || !guessable) return lookUp();
+  if (!isTill(ctx) || !namesGuessableIdentity(ref)) return lookUp();
   return lookUpCountingMisses(ctx.db, { tenantId: ctx.tenantId, credentialId: ctx.credential.keyId }, lookUp, {
     ...(ctx.customerLookupLimit ? { limit: ctx.customerLookupLimit } : {}),
     ...(ctx.now ? { now: ctx.now() } : {}),
