@@ -13,13 +13,6 @@ export {
 } from "./consumer-types.ts";
 export { deadLetter, type LetterSource, letterOf } from "./dead-letter.ts";
 export {
-  deleteErasedDeadLetters,
-  type ErasedPerson,
-  type LetterReferences,
-  letterNamesErased,
-  letterReferences,
-} from "./dead-letter-erasure.ts";
-export {
   type DeadLetterFilter,
   getDeadLetter,
   readDeadLetters,

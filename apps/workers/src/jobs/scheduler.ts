@@ -23,7 +23,6 @@ import type { Counter, Registry } from "prom-client";
 import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { sharedCounter } from "../shared-metrics.ts";
 import type { TenantCapsReader } from "../tenant-caps-cache.ts";
-import { deleteDeadLettersOfErased } from "./erased-dead-letters.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 import { trimStreams } from "./stream-retention.ts";
@@ -252,15 +251,6 @@ export async function runScheduledJobs(
       });
       // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
       done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
-      // Erasure's part on the bus: the dead letters naming erased customers. NATS unreachable, the next pass does it.
-      try {
-        done["erased-dead-letters"] = await deleteDeadLettersOfErased(deps.bus, deps.db, now, only);
-        runs?.inc({ job: "erased-dead-letters", outcome: "ok" });
-      } catch (e) {
-        deps.log.warn({ err: e }, "deleting erased customers' dead letters failed; the next pass retries");
-        runs?.inc({ job: "erased-dead-letters", outcome: "failed" });
-        failed++;
-      }
       // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
       if (!only) {
         try {
