@@ -26,6 +26,10 @@
  * events have no customer), `erasure_requests.reason` (the cause). An admin's action on a customer already erased
  * stores `erasedText` instead of the typed reason (`adjustBalance`, `setTierFloor` of @regulars/ledger-store): the
  * sweep of recent erasures, which redacts text written since, ends 8 days after the erasure.
+ *
+ * Not here, as no table holds it: NATS. The streams keep a message as posted (a till's phone or card, an app
+ * sign-in, a profile) until it is read and `STREAM_KEEP_READ_DAYS` old, the dead-letter stream 30 days. See "Erasure
+ * and the streams" in docs/architecture.md.
  */
 export type PostgresErasure = "scrub" | "delete" | "keep";
 
