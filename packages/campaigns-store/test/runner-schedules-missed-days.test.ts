@@ -91,6 +91,33 @@ describe("the daily scan after days it did not run", () => {
     expect(await customers(monthOld)).toEqual([born.get(-6), born.get(-5), born.get(-1), born.get(0)].sort());
   });
 
+  it("a missed day scanned late greets only who was a customer by its end", async () => {
+    const { tenantId } = await runnerTenant(db, ZONE);
+    // Midday UTC of a local date is that date in Warsaw too, and in the past for any day before today.
+    const middayOf = (offset: number) => new Date(`${localDay(offset)}T12:00:00Z`);
+    const birthdayOn = (offset: number, createdAt: Date) =>
+      addCustomer(db, tenantId, { dateOfBirth: bornOn(localDay(offset)), createdAt });
+    const thereOnTheDay = await birthdayOn(-2, middayOf(-2));
+    await birthdayOn(-2, middayOf(-1)); // joined the day after its birthday's
+    await birthdayOn(-1, now); // joined today, the day after its birthday's
+    const thereYesterday = await birthdayOn(-1, middayOf(-1));
+    const todays = await birthdayOn(0, now);
+    const greet = await birthdayCampaign(tenantId, 0, later(now, -30 * DAY));
+    const ctx = { db, tenantId, zone: ZONE, now, chunkSize: 2 };
+
+    // The scan three days ago ran; the two after it did not.
+    expect((await scanClockTriggers({ ...ctx, now: middayOf(-3) })).acted).toBe(0);
+    expect((await scanClockTriggers(ctx)).acted).toBe(3);
+    // Who joined after their birthday's day is no customer its scan missed: their birthday comes next year.
+    expect(await greeted(greet)).toEqual(
+      [
+        [thereOnTheDay, `birthday:${localDay(-2).slice(0, 4)}`],
+        [thereYesterday, `birthday:${localDay(-1).slice(0, 4)}`],
+        [todays, `birthday:${localDay(0).slice(0, 4)}`],
+      ].sort(),
+    );
+  });
+
   it("running the catch-up twice greets once", async () => {
     const { tenantId } = await runnerTenant(db, ZONE);
     const yesterdays = await addCustomer(db, tenantId, { dateOfBirth: bornOn(localDay(-1)) });

@@ -65,18 +65,22 @@ export function daysToScan(
  * it. The occurrence names the birthday's local year, not its date, so a repeatable campaign greets once a year and a
  * day scanned twice (a second pass, two instances, a missed day scanned late) adds nothing; a customer who edits
  * their date of birth between scans is not greeted again that year. It fires at local midnight of the day it was
- * due, also when scanned late; delivery picks the hour.
+ * due, also when scanned late; delivery picks the hour. Given `registeredAt`, a customer who registered after the day
+ * ended is not due on it: a scan run that day would not have found them, so a missed day scanned late greets only
+ * those who were customers by its end.
  */
 export function birthdayOccurrenceOn(
   trigger: { daysBefore: number },
   dateOfBirth: string | null,
   day: string,
   zone: string,
+  registeredAt: Date | null = null,
 ): ClockOccurrence | null {
   if (!dateOfBirth) return null;
   const due = dayOf(day);
   const birthday = addDays(due, trigger.daysBefore);
   if (!isBirthdayOn(dateOfBirth, birthday)) return null;
+  if (registeredAt !== null && registeredAt.getTime() >= instantAt(addDays(due, 1), 0, zone)) return null;
   return { occurrence: `birthday:${birthday.year}`, at: new Date(instantAt(due, 0, zone)) };
 }
 

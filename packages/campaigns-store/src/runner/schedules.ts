@@ -122,7 +122,11 @@ async function scansInWindow(
   return { lastScanned: days[days.length - 1] ?? null, todayScanned: rows.some((r) => r.key === todayMark) };
 }
 
-/** The customers whose birthday one of the local days is due on, each under the first day that finds them. */
+/**
+ * The customers whose birthday one of the local days (oldest first, today last) is due on, each under the first day
+ * that finds them. A missed day scanned late greets only who was a customer by its end, as its own scan would have;
+ * today's scan greets everyone it finds.
+ */
 async function birthdayEntries(
   ctx: ScheduleContext,
   trigger: { daysBefore: number },
@@ -131,16 +135,17 @@ async function birthdayEntries(
   const due = new Map<string, { month: number; day: number }>();
   for (const day of days) for (const d of birthdaysDueOn(trigger, day)) due.set(`${d.month}-${d.day}`, d);
   const dates = [...due.values()];
-  const rows = await ctx.db.$queryRaw<{ id: string; dob: string }[]>`
-    SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob FROM customers c
+  const rows = await ctx.db.$queryRaw<{ id: string; dob: string; created_at: Date }[]>`
+    SELECT c.id, to_char(c.date_of_birth, 'YYYY-MM-DD') AS dob, c.created_at FROM customers c
     JOIN unnest(${dates.map((d) => d.month)}::int[], ${dates.map((d) => d.day)}::int[]) AS d(month, day)
       ON extract(month FROM c.date_of_birth) = d.month AND extract(day FROM c.date_of_birth) = d.day
     WHERE c.tenant_id = ${ctx.tenantId} AND c.erased_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;
+  const today = days[days.length - 1];
   const entries: OccurrenceEntry[] = [];
   for (const r of rows) {
     for (const day of days) {
-      const hit = birthdayOccurrenceOn(trigger, r.dob, day, ctx.zone);
+      const hit = birthdayOccurrenceOn(trigger, r.dob, day, ctx.zone, day === today ? null : r.created_at);
       if (!hit) continue;
       entries.push({ customerId: r.id, occurrence: hit.occurrence, at: hit.at });
       break;
