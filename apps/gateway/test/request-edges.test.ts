@@ -244,6 +244,19 @@ describe("the OpenAPI document", () => {
     expect(Date.parse(examplesOf(second, "/v1/transactions")[0].occurredAt) - Date.parse(sale.occurredAt)).toBe(1_000);
   });
 
+  it("its event examples are accepted as served with a pos, a kiosk or an app key", async () => {
+    const examples = examplesOf(await documentAt(), "/v1/events");
+    expect(examples.length).toBeGreaterThan(0);
+    for (const role of ["pos", "kiosk", "app"] as const) {
+      for (const example of examples) {
+        // Each key records the event with its own channel: under one eventId, the second key's would be a changed body.
+        const body = JSON.stringify({ ...example, eventId: `${example.eventId}-${role}` });
+        const res = await post("/v1/events", body, { ...json, authorization: `Bearer ${tenant.apiKeys[role]}` });
+        expect(res.status, `${role} key, ${example.type}: ${JSON.stringify(res.body)}`).toBe(202);
+      }
+    }
+  });
+
   it("names the gateway itself as its server, behind a proxy too", async () => {
     expect((await documentAt()).servers).toEqual([{ url: "http://localhost", description: "This gateway" }]);
     const proxied = await gateway.request("/v1/openapi.json", {

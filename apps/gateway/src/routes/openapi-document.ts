@@ -184,7 +184,12 @@ export function registerOpenApiDocument(app: OpenAPIHono<GatewayEnv>, path: stri
     type: "http",
     scheme: "bearer",
     description:
-      "A tenant API key (`rk_pos_...`, `rk_kiosk_...`): `Authorization: Bearer <key>`. The key decides the tenant and what the caller may do.",
+      "A tenant API key: `Authorization: Bearer <key>`. The key decides the tenant and what the caller may do. A " +
+      "till's pos key (`rk_pos_...`) and a kiosk's kiosk key (`rk_kiosk_...`) post sales and refunds, checkouts, " +
+      "enrolments and events of their own channel (`pos`, `kiosk`); the brand app's backend's app key (`rk_app_...`) " +
+      "posts events of channel `app` or `web`, the customer's own doings (`profile_completed`, opened and clicked " +
+      "messages) among them, identity tokens and the customer routes; an admin key (`rk_admin_...`) events of any " +
+      "channel and identity tokens. An event posted without a `channel` is recorded with its key's.",
   });
 
   let template: string | undefined;

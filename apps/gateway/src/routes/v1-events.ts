@@ -27,8 +27,8 @@ const route = createRoute({
     "first event stands and `GET /v1/events/{eventId}` counts the refused bodies in `conflicts`.) " +
     "Posted by tills and kiosks (pos, kiosk keys), the brand app's backend (app key) or an admin. The key decides " +
     "the `channel`, by which action rules pay: a pos key posts channel `pos`, a kiosk key `kiosk`, an app key `app` " +
-    "or `web`, an admin key any; another answers 403 `channel_not_allowed`. Omitted, the key's own channel is " +
-    "recorded (`app` for an app key; none for an admin key). The customer's own doings (" +
+    "or `web`, an admin key any; another answers 403 `channel_not_allowed`. Omitted (as in the examples), the " +
+    "key's own channel is recorded (`app` for an app key; none for an admin key). The customer's own doings (" +
     `${customerOwnEventTypes.map((t) => `\`${t}\``).join(", ")}) come from an app or admin key only: a pos or ` +
     "kiosk key posting one is answered 403 `event_type_not_allowed`. Nothing is stored on a 403.",
   security: [{ [securitySchemeName]: [] }],
@@ -40,25 +40,25 @@ const route = createRoute({
         "application/json": {
           schema: BehaviouralEventInput,
           examples: {
+            // No `channel`: the key's own is recorded, so any key that may post events is answered 202 for either.
             appOpen: {
-              summary: "A member opened the app",
+              summary: "A member opened the app (no channel: the key's own is recorded, `app` for an app key)",
               value: {
                 eventId: `app-${serial}-000017`,
                 type: "app_open",
                 occurredAt: secondsAgo(30),
                 customer: { phone: "+48600100200" },
-                channel: "app",
               },
             },
             formSubmitted: {
-              summary: "A member filled in the profile form at a kiosk",
+              summary:
+                "A member filled in the profile form (no channel: the key's own is recorded, `kiosk` for a kiosk key)",
               value: {
                 eventId: `kiosk3-${serial}-form-000004`,
                 type: "form_submitted",
                 occurredAt: secondsAgo(90),
                 customer: { cardNumber: "CARD-000417" },
                 locationId: "store-017",
-                channel: "kiosk",
                 properties: { form: "profile", fields: 6 },
               },
             },
