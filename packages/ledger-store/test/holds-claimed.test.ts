@@ -103,6 +103,23 @@ describe("a hold claimed by a sale accepted before its expiry", () => {
     expect(await holdStatus(placed.holdId)).toBe("expired");
   });
 
+  it("ended by the sweep past the grace, still lets its sale be processed: accepted is not rejected", async () => {
+    const { tenantId, customerId, deps, placed, sale, expiry } = await holdAndSale();
+    await claimHeldHolds(
+      db,
+      tenantId,
+      [{ holdId: placed.holdId, externalId: sale.transaction.externalId }],
+      new Date(sale.receivedAt),
+    );
+    expect((await sweep(deps, tenantId, new Date(expiry + CLAIM_GRACE_MS + 1_000))).acted).toBe(1);
+    await apply(db, [sale]);
+    expect(await transactionStatus(db, tenantId, sale.transaction.externalId)).toMatchObject({ status: "processed" });
+    expect(await holdStatus(placed.holdId)).toBe("expired");
+    // The hold spent nothing; 6 earned on the €6 paid after the till's €10 off.
+    expect((await customerBalances(db, tenantId, customerId)).points).toBe(300 + 6);
+    expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+  });
+
   it("is not claimed by a sale received after the expiry: the sweep ends it as before", async () => {
     const { tenantId, deps, placed, expiry } = await holdAndSale();
     await claimHeldHolds(

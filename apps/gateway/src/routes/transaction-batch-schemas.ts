@@ -59,7 +59,8 @@ export const TransactionBatchItemError = z
         "naming a checkout hold priced on another basket or placed for another customer: `issues` names the first " +
         "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code) " +
         "or `hold_used` (a sale naming a hold another sale claimed or was committed to, earlier in this batch or before) " +
-        "or `hold_ended` (a sale naming a hold released, expired or past its expiry, or unknown: quote again), " +
+        "or `hold_ended` (a sale naming a hold released, expired or past its expiry, or unknown: post it again without " +
+        "`holdId` (or quote again while the customer is there)), " +
         "all with status `invalid`; " +
         "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),

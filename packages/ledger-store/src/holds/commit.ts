@@ -101,7 +101,12 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
     const mayCommit = (h: HoldRow) => h.customer_id === null || h.customer_id === sale.customerId;
     // Ended (past an older gateway, or between the gateway's check and its claim): the sale is rejected, its posted
     // codes uncounted, rather than processed with the hold's discounts paid by nothing.
-    out.holdEnded = await endedBeforeSale(tx, hold, { holdId: t.holdId, receivedAt, mayCommit });
+    out.holdEnded = await endedBeforeSale(tx, hold, {
+      holdId: t.holdId,
+      externalId: t.externalId,
+      receivedAt,
+      mayCommit,
+    });
     if (out.holdEnded) return out;
     const ours = hold?.status === "held" && mayCommit(hold) && !claimedByOther;
     if (hold && ours && !(await awaitsConfirmation(tx, hold.id))) {

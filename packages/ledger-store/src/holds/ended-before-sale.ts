@@ -1,9 +1,10 @@
 import type { RawTx } from "@regulars/db";
 import { claimedBySale, endLapsedHolds, type HoldRow } from "./release.ts";
 
-/** The sale a hold is looked at for: the hold it names, when the gateway received it. */
+/** The sale a hold is looked at for: the hold it names, its `externalId`, when the gateway received it. */
 export interface SaleNamingLockedHold {
   holdId: string;
+  externalId: string;
   receivedAt: Date;
   /** The sale's customer may commit the hold: a guest's hold, or one placed for that customer. */
   mayCommit: (hold: HoldRow) => boolean;
@@ -17,7 +18,10 @@ export interface SaleNamingLockedHold {
  * discounts paid for by nothing. Not ended: a hold committed (to this sale, which is a redelivery, or to another, which
  * `salesNamingTakenHolds` rejects), and one a sale's claim keeps past its expiry (`claimedBySale`): the claiming
  * sale's own retry commits it, another sale is left to the claim. A hold past its expiry that the sale could commit
- * is ended as the sweep would end it, once it lapsed (`endLapsedHolds`).
+ * is ended as the sweep would end it, once it lapsed (`endLapsedHolds`). Nor ended for the sale that claimed it in time
+ * (`claimedInTimeBy`), whatever ended it since: the gateway accepted that sale, and the ledger applying it after the
+ * grace (a backlog, an incident) must not turn an accepted sale into a rejected one. It is processed, the hold
+ * spending nothing, as a sale whose hold lapsed before the ledger got to it always was.
  */
 export async function endedBeforeSale(
   tx: RawTx,
@@ -26,6 +30,8 @@ export async function endedBeforeSale(
 ): Promise<string | null> {
   const { holdId, receivedAt } = sale;
   if (!hold) return ended(holdId, "is not a checkout hold of this tenant");
+  // Ended while the accepted sale waited for the ledger; no logger reaches the checkout to warn of it.
+  if ((hold.status === "released" || hold.status === "expired") && claimedInTimeBy(hold, sale)) return null;
   if (hold.status === "released")
     return ended(holdId, "was released (voided, or its one-time code expired unconfirmed)");
   if (hold.status === "expired") return ended(holdId, `expired at ${hold.expires_at.toISOString()}`);
@@ -39,6 +45,13 @@ export async function endedBeforeSale(
     `expired at ${hold.expires_at.toISOString()}, before this sale reached the gateway at ${receivedAt.toISOString()}`,
   );
 }
+
+/** The sale claimed the hold (`claimHeldHolds`) and reached the gateway before the hold's expiry. */
+const claimedInTimeBy = (hold: HoldRow, sale: SaleNamingLockedHold) =>
+  hold.claimed_by_external_id === sale.externalId &&
+  hold.claimed_at !== null &&
+  hold.claimed_at < hold.expires_at &&
+  sale.receivedAt < hold.expires_at;
 
 const ended = (holdId: string, how: string) =>
   `checkout hold ${holdId} ${how}: it reserves nothing, and this sale's discounts from it are not paid for; quote ` +

@@ -75,9 +75,9 @@ export function rejectionOf<C extends string>(
  * rejection is recorded and the partition moves past it, in one transaction under the partition's lease,
  * so the partition goes on and a restart does not meet the message again. The caller dead-letters it first.
  *
- * A rejection Postgres refuses as data (SQLSTATE class 22, or 54: a key past the index's limit) is given up, not
- * the partition: thrown on, it would stop the partition at this message for good. Returns that refusal, if any,
- * for the caller to log; the dead letter still tells why the message was skipped.
+ * A rejection Postgres refuses as data (`refusedAsData`: text it cannot store, a key past the index's limit) is
+ * given up, not the partition: thrown on, it would stop the partition at this message for good. Returns that
+ * refusal, if any, for the caller to log; the dead letter still tells why the message was skipped.
  */
 export async function skipDeadLettered(
   db: Db,
@@ -93,7 +93,7 @@ export async function skipDeadLettered(
     try {
       await recordDeadLetteredTransaction(tx, info);
     } catch (e) {
-      if (!/^(22|54)/.test(sqlStateOf(e) ?? "")) throw e;
+      if (!refusedAsData(e)) throw e;
       await tx.$executeRaw`ROLLBACK TO SAVEPOINT dead_letter_rejection`;
       rejectionRefused = e;
     }
@@ -102,6 +102,13 @@ export async function skipDeadLettered(
     return rejectionRefused === undefined ? {} : { rejectionRefused };
   });
 }
+
+const dataRefusals = new Set(["22P05", "22021", "54000"]);
+/**
+ * Postgres refused the message's own text: untranslatable (22P05) or invalid (22021, a NUL) characters, or a key past
+ * the index's limit (54000). Any other error, class 22 included, is a bug of ours and fails the batch loudly.
+ */
+export const refusedAsData = (e: unknown): boolean => dataRefusals.has(sqlStateOf(e) ?? "");
 
 /** The SQLSTATE Postgres refused a statement with, as Prisma's driver adapter passes it on (or pg itself). */
 function sqlStateOf(e: unknown): string | undefined {
