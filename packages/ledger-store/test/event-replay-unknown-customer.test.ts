@@ -89,7 +89,11 @@ it("reads a replayed unknown_customer sale as processed already: the sale outran
     reason: { code: "unknown_customer" },
   });
   await db.customer.create({ data: { id: customerId, tenantId: tenant, createdVia: "test" } });
+  // Read again as it stands, a rejected sale stays rejected; replayed from its dead letter, it is decided anew.
   await applyTransactionBatch(ledgerDeps(db), [sale]);
+  expect(await transactionStatus(db, tenant, externalId)).toMatchObject({ status: "rejected" });
+  const replayed = { partition: 0, seq: 2, subject: "replayed", replayed: true };
+  await applyTransactionBatch(ledgerDeps(db), [sale], { sources: [replayed] });
   expect(await transactionStatus(db, tenant, externalId)).toMatchObject({
     status: "processed",
     customerId,
