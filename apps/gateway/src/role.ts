@@ -11,7 +11,14 @@ const QUOTE_READER_POOL_SIZE = 4;
 export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
   const { config } = ctx;
   // Checkout quotes are the kiosk's hot read: a small pg pool of their own, without Prisma's per-query CPU.
-  const reader = createPoolReader({ url: ctx.deps.databaseUrl, poolSize: QUOTE_READER_POOL_SIZE });
+  const reader = createPoolReader({
+    url: ctx.deps.databaseUrl,
+    poolSize: QUOTE_READER_POOL_SIZE,
+    applicationName: `${config.REGULARS_NAMESPACE}-gateway-reader`,
+  });
+  // Every posted transaction and event is looked up through the reader: its connections are opened now, not by the
+  // first requests, whose look-up would wait on the connect and be refused 503 if the start kept the machine busy.
+  await reader.warm().catch((err) => ctx.log.warn({ err }, "the gateway's reader opens its connections on demand"));
   // An event NATS refuses for good is dead-lettered here as on the workers, and counted on the same metric.
   const outbox = startOutboxFlusher({
     db: ctx.db,

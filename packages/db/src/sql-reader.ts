@@ -22,6 +22,13 @@ export function prismaReader(db: Db | DbTx): SqlReader {
 }
 
 export interface PoolReader extends SqlReader {
+  /**
+   * Opens every connection the pool keeps, so that a server's first requests after a start find them open. Opening
+   * one is bounded by `connectionTimeoutMs` of wall time, which a machine busy starting the process can outlast:
+   * the first requests were then refused 503 "retry later" while Postgres was fine. Rejects with the first failure
+   * after releasing what it opened; the pool opens the rest on demand.
+   */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +47,8 @@ export interface PoolReaderOptions {
    * request for as long as the operating system's connect timeout (minutes).
    */
   connectionTimeoutMs?: number;
+  /** Who holds the connections, as `pg_stat_activity` shows them to an operator. */
+  applicationName?: string;
 }
 
 /**
@@ -64,6 +73,7 @@ export function createPoolReader(opts: PoolReaderOptions): PoolReader {
     min: max,
     statement_timeout: opts.statementTimeoutMs ?? poolReaderDefaults.statementTimeoutMs,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? poolReaderDefaults.connectionTimeoutMs,
+    ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
   });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
@@ -78,6 +88,12 @@ export function createPoolReader(opts: PoolReaderOptions): PoolReader {
     async rows<T>(query: Prisma.Sql) {
       const result = await pool.query({ name: nameOf(query.text), text: query.text, values: query.values });
       return result.rows as T[];
+    },
+    async warm() {
+      const opened = await Promise.allSettled(Array.from({ length: max }, () => pool.connect()));
+      for (const client of opened) if (client.status === "fulfilled") client.value.release();
+      const failed = opened.find((client) => client.status === "rejected");
+      if (failed) throw failed.reason;
     },
     close: () => pool.end(),
   };

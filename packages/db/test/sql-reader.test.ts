@@ -77,4 +77,35 @@ describe("SQL readers", () => {
       silent.close();
     }
   });
+
+  it("answers, once warmed, through a busy spell longer than its connect bound, which refuses a cold reader", async () => {
+    // The event loop held for longer than the connect bound, as a machine busy starting the process holds it: a
+    // connect begun before the spell times out after it, while a connection opened beforehand just answers late.
+    const busyFor = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {}
+    };
+    const cold = createPoolReader({ url: testDatabaseUrl(), poolSize: 1, connectionTimeoutMs: 200 });
+    const warmed = createPoolReader({ url: testDatabaseUrl(), poolSize: 2, connectionTimeoutMs: 200 });
+    try {
+      await warmed.warm();
+      const viaCold = cold.rows(Prisma.sql`SELECT 1 AS one`);
+      const viaWarmed = Promise.all([1, 2].map(() => warmed.rows<{ one: number }>(Prisma.sql`SELECT 1 AS one`)));
+      busyFor(600);
+      await expect(viaCold).rejects.toThrow(/timeout/);
+      expect(await viaWarmed).toEqual([[{ one: 1 }], [{ one: 1 }]]);
+    } finally {
+      await cold.close();
+      await warmed.close();
+    }
+  });
+
+  it("rejects a warm-up that cannot connect, so its caller can say so", async () => {
+    const nowhere = createPoolReader({ url: "postgresql://postgres@127.0.0.1:1/none", connectionTimeoutMs: 200 });
+    try {
+      await expect(nowhere.warm()).rejects.toThrow();
+    } finally {
+      await nowhere.close();
+    }
+  });
 });
