@@ -63,8 +63,8 @@ const notSkipped = (db: string) => `
 /**
  * Each enrolled customer once, in one group, from their first enrolment in it: the start of their conversion window.
  * Only entered and control: an enrolment with a `skipped` row reached no one, treated in neither group. A customer
- * with both (the control group is drawn per customer id, so two accounts merged into one may have landed one in
- * each) was treated, and counts only as entered: else one person is in both groups and one sale converts both.
+ * with both (the control group is drawn per campaign and customer id, so two accounts merged into one may have landed
+ * one in each) was treated, and counts only as entered: else one person is in both groups and one sale converts both.
  */
 const enrolled = (db: string) => `
   SELECT customer_id, if(treated, 'entered', 'control') AS outcome, enrolled_at
