@@ -18,13 +18,14 @@ import { announcedInactivityExpiries } from "./inactivity-notice.ts";
  * A lot's date is fixed when it is awarded (SPEC), so dated lots expire on their date whatever the policy is
  * now: a version under `after_earning` dated them, and a later switch to `none` or `inactivity` does not undo
  * that, and whether or not they were released yet. Only lots with `expires_at` are touched, and only an
- * `after_earning` version sets it. `slice`: how many lots' customers one transaction takes at most (smaller in tests).
+ * `after_earning` version sets it. `slice`: how many lots' customers, or customers inactive, one transaction takes at
+ * most (smaller in tests).
  */
 export async function expirePoints(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   // Inactivity first: a balance due for inactivity goes in one movement, its dated lots with it. Either order
   // expires the same points, as a lot's expiry does not move the inactivity clock (only inactivity expiries do).
   const inactive =
-    ctx.programme.config.expiry.kind === "inactivity" ? await expireInactive(ctx) : { acted: 0, outbox: [] };
+    ctx.programme.config.expiry.kind === "inactivity" ? await expireInactive(ctx, slice) : { acted: 0, outbox: [] };
   const lots = await expireLots(ctx, slice);
   return { acted: inactive.acted + lots.acted, outbox: [...inactive.outbox, ...lots.outbox] };
 }
@@ -88,7 +89,12 @@ async function expireLots(ctx: JobContext, slice: number): Promise<JobResult> {
   }
 }
 
-async function expireInactive(ctx: JobContext): Promise<JobResult> {
+/**
+ * Expires the balances due for inactivity, a page of `slice` candidate customers (by id) at a time, each page's in its
+ * own transaction: a pass that fails on a later page keeps the expiries of those before (their keys make a rerun
+ * post nothing for them), and the next page starts after the last customer of this one.
+ */
+async function expireInactive(ctx: JobContext, slice: number): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   if (policy.kind !== "inactivity") return { acted: 0, outbox: [] };
   const result: JobResult = { acted: 0, outbox: [] };
@@ -102,7 +108,7 @@ async function expireInactive(ctx: JobContext): Promise<JobResult> {
   const period = { months: policy.months, timezone: ctx.programme.timezone };
   let afterId = "";
   for (;;) {
-    const candidates = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { upTo, afterId, limit: SLICE });
+    const candidates = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { upTo, afterId, limit: slice });
     if (!candidates.length) return result;
     afterId = candidates[candidates.length - 1]!.customer_id;
     const due = candidates.filter(isDue);

@@ -23,8 +23,10 @@ function noticeDaysOf(policy: ExpiryPolicy): number {
  * Dated lots are announced whatever the policy is now (their dates were fixed when they were awarded, and
  * `expirePoints` expires them on those dates), with the notice period of the policy in force, or the schema's
  * default under `none`, which has none; the ids do not name the policy, so a change of policy sends none twice.
+ * `slice`: how many notices one transaction writes, and how many customers one read of inactivity clocks takes
+ * (smaller in tests).
  */
-export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
+export async function sendExpiryNotices(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
   const noticeDays = noticeDaysOf(policy);
   if (noticeDays === 0) return { acted: 0, outbox: [] };
@@ -32,8 +34,8 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
   const result: JobResult = { acted: 0, outbox: [] };
   /** Writes the notices not written before, a slice per transaction. */
   const announce = async (events: LoyaltyEvent[]) => {
-    for (let i = 0; i < events.length; i += SLICE) {
-      const items = await freshNotices(ctx, events.slice(i, i + SLICE));
+    for (let i = 0; i < events.length; i += slice) {
+      const items = await freshNotices(ctx, events.slice(i, i + slice));
       result.acted += items.length;
       result.outbox.push(...items);
     }
@@ -49,7 +51,9 @@ export async function sendExpiryNotices(ctx: JobContext): Promise<JobResult> {
     await announce(await lotsExpiringBetween(ctx, from, to));
     from = to;
   }
-  if (policy.kind === "inactivity") await announce(await inactivityNotices(ctx, noticeEdge));
+  // Each page as it is read: a lapsed tenant's first pass holds a page in memory, not every customer, and a pass
+  // that fails on a later page keeps what it wrote (the ids make the rerun skip those).
+  for await (const page of inactivityNoticePages(ctx, noticeEdge, slice)) await announce(page);
   return result;
 }
 
@@ -76,23 +80,23 @@ async function lotsExpiringBetween(ctx: JobContext, from: Date, to: Date): Promi
 }
 
 /**
- * Customers whose balance expires for inactivity within the notice period, or is due and not yet expired. A notice
- * on schedule names the N-months date; one first written late names a notice period from now, and `expirePoints`
- * waits for the date announced (`announcedExpiry`).
+ * Customers whose balance expires for inactivity within the notice period, or is due and not yet expired, a page of
+ * `slice` customers (by id) at a time. A notice on schedule names the N-months date; one first written late names a
+ * notice period from now, and `expirePoints` waits for the date announced (`announcedExpiry`).
  */
-async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<LoyaltyEvent[]> {
+async function* inactivityNoticePages(ctx: JobContext, horizon: Date, slice: number): AsyncGenerator<LoyaltyEvent[]> {
   const policy = ctx.programme.config.expiry;
-  if (policy.kind !== "inactivity") return [];
+  if (policy.kind !== "inactivity") return;
   const zone = ctx.programme.timezone;
   // Clocks that end by the horizon, with four days' slack for months' ends. No lower bound: a clock that ended
   // unannounced still holds its points (an expiry moves the clock), and must be announced before they go.
   const range = { upTo: inactiveSince(horizon, policy.months, zone, 4) };
   const period = { months: policy.months, timezone: zone };
-  const events: LoyaltyEvent[] = [];
   for (let afterId = ""; ; ) {
-    const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { ...range, afterId, limit: SLICE });
-    if (!rows.length) return events;
+    const rows = await inactivityClocksBetween(ctx.db, ctx.tenantId, period, { ...range, afterId, limit: slice });
+    if (!rows.length) return;
     afterId = rows[rows.length - 1]!.customer_id;
+    const events: LoyaltyEvent[] = [];
     for (const r of rows) {
       const expiry = inactivityExpiry(policy, r.clock_at.toISOString(), zone)!;
       if (noticeAt(expiry, policy.noticeDays) > ctx.now) continue;
@@ -106,6 +110,7 @@ async function inactivityNotices(ctx: JobContext, horizon: Date): Promise<Loyalt
         expiresAt: announcedExpiry(expiry, ctx.now, policy.noticeDays).toISOString(),
       });
     }
+    yield events;
   }
 }
 
