@@ -81,7 +81,11 @@ const Bought = z
     values: names,
     window: SegmentWindow,
   })
-  .meta({ description: "A sale line in the window carried one of the tags, SKUs or categories." });
+  .meta({
+    description:
+      "A sale line in the window carried one of the tags, SKUs or categories, and the customer kept it: a voided sale's " +
+      "lines and a product whose money the sale's refunds gave back in full do not count.",
+  });
 const VisitedLocations = z
   .strictObject({
     type: z.literal("visited_locations"),

@@ -1,4 +1,5 @@
 import type { ComparisonOp, SegmentCondition, SegmentWindow } from "@regulars/contracts";
+import { productsGivenBack } from "./given-back.ts";
 import type { Params } from "./params.ts";
 import { birthdaysWithin, clickHouseTime, daysBefore, windowDays } from "./time.ts";
 
@@ -96,8 +97,8 @@ const netValue = "sumIf(total, type = 'sale') - sumIf(total, type = 'refund')";
  * Leaves out the sales their refunds voided and those refunds (`voided_transactions`, analytics migration 0008): no
  * order, and no value, as the profile counts them. A set of ids, which a duplicate row cannot change: no FINAL.
  */
-const notVoided = (ctx: ConditionContext) =>
-  `id NOT IN (SELECT transaction_id FROM ${ctx.db}.voided_transactions WHERE tenant_id = ${ctx.tenant})`;
+const notVoided = (ctx: ConditionContext, column = "id") =>
+  `${column} NOT IN (SELECT transaction_id FROM ${ctx.db}.voided_transactions WHERE tenant_id = ${ctx.tenant})`;
 
 /** One condition as a boolean SQL expression over a row of the `customers` dimension table. */
 export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string {
@@ -165,8 +166,10 @@ export function conditionSql(ctx: ConditionContext, c: SegmentCondition): string
           : c.by === "sku"
             ? `has(${values}, sku)`
             : `has(${values}, category)`;
-      // Existence only: a duplicate line cannot change it, so no FINAL.
-      return `customer_id IN (${rowsOf(ctx, "transaction_lines", false, [sales, windowSql(ctx, c.window), match])})`;
+      // Existence only: a duplicate line cannot change it, so no FINAL. What a refund took back was not bought: not a
+      // voided sale's lines, nor a product whose money the sale's refunds gave back in full.
+      const kept = [notVoided(ctx, "transaction_id"), `(transaction_id, sku) NOT IN (${productsGivenBack(ctx)})`];
+      return `customer_id IN (${rowsOf(ctx, "transaction_lines", false, [sales, windowSql(ctx, c.window), match, ...kept])})`;
     }
     case "visited_locations":
       return aggregateCondition(ctx, {
