@@ -24,6 +24,7 @@ import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { sharedCounter } from "../shared-metrics.ts";
 import type { TenantCapsReader } from "../tenant-caps-cache.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
+import { analyticsForPass, clickhouseJobs } from "./scheduler-clickhouse.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
 import { trimStreams } from "./stream-retention.ts";
 
@@ -55,6 +56,8 @@ export interface SchedulerDeps {
    * the rest. A pass over every tenant of a large database takes minutes; shutting down must not wait for it.
    */
   stopping?: () => boolean;
+  /** How long the lease lasts unrenewed (60 s when absent): how soon another process takes over from a dead one. */
+  leaseTtlMs?: number;
 }
 
 /**
@@ -78,42 +81,6 @@ export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] 
 
 const LEASE = "scheduled-jobs";
 
-/** Jobs that do nothing without ClickHouse: skipped, and counted so, in a pass where it does not answer. */
-const clickhouseJobs = new Set(["finish-erasures", "refresh-segments"]);
-
-/**
- * The client waits 30 s for each request: a ClickHouse that accepts connections but never answers would hold
- * every tenant's expiry and holds behind its calls. Asked once per pass, a short ping settles it for the pass.
- */
-async function clickhouseAnswers(analytics: AnalystSqlTarget, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  try {
-    const ping = analytics.client.ping({ select: false, abort_signal: AbortSignal.timeout(timeoutMs) }).then(
-      (r) => r.success,
-      () => false,
-    );
-    // The race as well as the signal: the embedded engine's connection does not listen to the signal.
-    return await Promise.race([ping, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * ClickHouse for this pass, or undefined when it does not answer: the pass then runs as in a process without it
- * (retention deletes in Postgres only, erasures stay pending for ClickHouse) and its ClickHouse jobs wait.
- */
-async function analyticsForPass(deps: SchedulerDeps): Promise<AnalystSqlTarget | undefined> {
-  if (!deps.analytics) return undefined;
-  if (await clickhouseAnswers(deps.analytics, deps.clickhouseProbeMs ?? 2_000)) return deps.analytics;
-  deps.log.warn(
-    { skipped: [...clickhouseJobs] },
-    "ClickHouse does not answer; this pass skips its ClickHouse jobs and the next pass retries them",
-  );
-  return undefined;
-}
-
 /** One counter per registry, however many passes and schedulers share it. */
 function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcome"> | null {
   if (!registry) return null;
@@ -129,7 +96,9 @@ function jobRunsCounter(registry: Registry | undefined): Counter<"job" | "outcom
  * process or any other (a lease row, see scheduler-lease.ts): returns null when another holds it. Every
  * job is idempotent, so a pass interrupted by a crash is simply run again. A job that fails for one
  * tenant is logged and counted and the pass goes on with the rest, unless Postgres could not be reached: then the
- * pass stops there, with one warning (`failed` counts that run). `only` limits the pass to some
+ * pass stops there, with one warning (`failed` counts that run). So does a pass whose lease renewal failed or found
+ * the lease taken: it starts no further job, nor the clean-ups, and the next pass to take the lease carries on.
+ * `only` limits the pass to some
  * tenants (an operator re-running one tenant's jobs). Returns what each job did (`failed`: how many
  * tenant-job runs failed, when any did; `skipped`: how many waited for a ClickHouse that did not answer).
  */
@@ -138,13 +107,14 @@ export async function runScheduledJobs(
   now: Date,
   only?: { tenantIds: string[] },
 ): Promise<Record<string, number> | null> {
-  const lease = await tryAcquireLease(deps.db, LEASE);
+  const lease = await tryAcquireLease(deps.db, LEASE, { log: deps.log, ttlMs: deps.leaseTtlMs });
   if (!lease) return null;
   const runs = jobRunsCounter(deps.registry);
   const done: Record<string, number> = {};
   let failed = 0;
   let skipped = 0;
   let abandoned = false;
+  let leaseLost = false;
   try {
     const analytics = await analyticsForPass(deps);
     const clickhouseDown = deps.analytics !== undefined && analytics === undefined;
@@ -175,11 +145,17 @@ export async function runScheduledJobs(
         "Postgres unreachable; pass abandoned, the next pass retries",
       );
     };
+    // Checked before every job, not every tenant: once another process may hold the lease, each job started here
+    // could be running there too.
+    const leaseGone = (at: { job: string; tenantId?: string }) => {
+      if (lease.held) return false;
+      if (!leaseLost)
+        deps.log.warn(at, "scheduled pass no longer holds its lease; stopping, the next holder carries on");
+      leaseLost = true;
+      return true;
+    };
     for (const tenant of tenants) {
-      if (!lease.held) {
-        deps.log.warn({ tenantId: tenant.id }, "scheduled pass lost its lease; stopping, the next holder carries on");
-        break;
-      }
+      if (leaseGone({ job: "programme", tenantId: tenant.id })) break;
       if (deps.stopping?.()) {
         deps.log.info({ tenantId: tenant.id }, "scheduled pass ends early: the process is stopping");
         interrupted = true;
@@ -201,6 +177,7 @@ export async function runScheduledJobs(
       if (abandoned) break;
       if (!programme) continue;
       for (const [name, job] of jobs) {
+        if (leaseGone({ job: name, tenantId: tenant.id })) break;
         if (clickhouseDown && clickhouseJobs.has(name)) {
           runs?.inc({ job: name, outcome: "skipped" });
           skipped++;
@@ -240,10 +217,10 @@ export async function runScheduledJobs(
           );
         }
       }
-      if (abandoned) break;
+      if (abandoned || leaseLost) break;
     }
-    // Stopping: the clean-ups wait for the next pass as the remaining tenants do.
-    if (!interrupted && !abandoned) {
+    // Stopping, or the lease gone: the clean-ups wait for the next pass as the remaining tenants do.
+    if (!interrupted && !abandoned && !leaseGone({ job: "clean-ups" })) {
       done["outbox-cleanup"] = await pruneOutbox(deps.db, now, { tenantIds: only?.tenantIds });
       done["receipts-cleanup"] = await pruneAcceptanceRecords(deps.db, now, {
         tenantIds: only?.tenantIds,
@@ -252,7 +229,7 @@ export async function runScheduledJobs(
       // A used token is kept until it expires (a replay is refused by it, after an erasure too), then nothing needs it.
       done["used-tokens-cleanup"] = await pruneUsedIdentityTokens(deps.db, now, { tenantIds: only?.tenantIds });
       // The streams are every tenant's: trimmed in full passes only. Unreachable, they wait for the next pass.
-      if (!only) {
+      if (!only && !leaseGone({ job: "stream-retention" })) {
         try {
           const trimmed = await trimStreams(deps.bus, deps.db, now, deps.streamKeepReadMs);
           done["stream-retention"] = trimmed.transactions + trimmed.events + trimmed.domain;
@@ -266,8 +243,8 @@ export async function runScheduledJobs(
     }
   } finally {
     await lease.release().catch((e) => {
-      // Already said for an abandoned pass: Postgres is away, and the lease lapses on its own.
-      if (!(abandoned && isTransientDbError(e)))
+      // Already said for an abandoned pass or a lost lease: Postgres is away, and the lease lapses on its own.
+      if (!((abandoned || leaseLost) && isTransientDbError(e)))
         deps.log.warn({ err: e }, "releasing the scheduler lease failed; it lapses on its own");
     });
   }
