@@ -15,15 +15,43 @@ interface Waiting<Item, Found> {
   reject: (error: unknown) => void;
 }
 
+/** How often a timeout that fired late (the loop was held) starts again: a loop held on every turn still ends it. */
+const MAX_RESTARTS = 3;
+
+/**
+ * Calls `onTimeout` after `ms` during which the event loop could have read an answer, and returns what cancels it. A
+ * plain timer counts time the loop was held (garbage collection, a busy start, a saturated machine) and fires before
+ * the I/O read in the same turn: Postgres answered in a millisecond and the request was refused 503 all the same.
+ * A timer that fires more than half its bound late starts again (at most `MAX_RESTARTS` times); one that fires on
+ * time waits for the turn's I/O (`setImmediate` runs after the poll phase), where an answer that arrived meanwhile
+ * cancels it.
+ */
+export function afterResponsiveMs(ms: number, onTimeout: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const arm = (restarts: number) => {
+    const due = performance.now() + ms;
+    timer = setTimeout(() => {
+      if (performance.now() - due > ms / 2 && restarts < MAX_RESTARTS) arm(restarts + 1);
+      else immediate = setImmediate(onTimeout);
+    }, ms);
+  };
+  arm(0);
+  return () => {
+    clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+  };
+}
+
 /**
  * Every transaction and every event posted is looked up in Postgres before it is stored (`admitTransactions`,
  * `admitEvent`), and one statement per single POST would be a round trip, and a connection, per request. As
  * `CoalescingPublisher` does for publishes, the lookups asked in one event-loop turn wait for `setImmediate`, after
  * the poll phase that read their requests, and go out as one statement (`recordedAll`, `recordedEventsAll`); each
  * request still resolves with its own answers, one per item in its order, or fails with the statement. A statement
- * that takes longer than `timeoutMs` fails its requests `unavailable` (it runs on, its answer unused): before every
- * post was looked up, a slow or hung Postgres held no till up, and the callers answer without it as when it is out of
- * reach (`admitTransactions`, `admitEvent`).
+ * that takes longer than `timeoutMs` (of time the process could have read its answer) fails its requests
+ * `unavailable` (it runs on, its answer unused): before every post was looked up, a slow or hung Postgres held no till
+ * up, and the callers answer without it as when it is out of reach (`admitTransactions`, `admitEvent`).
  */
 export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
   private queue: Waiting<Item, Found>[] = [];
@@ -53,22 +81,22 @@ export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
     this.queue = [];
     this.stats.statements++;
     // Settling a request twice changes nothing: whichever of the answer and the timeout comes first is its outcome.
-    const timer = setTimeout(() => {
+    const cancel = afterResponsiveMs(this.timeoutMs, () => {
       const late = new DomainError(
         "unavailable",
         `the database did not answer within ${this.timeoutMs} ms, retry later`,
       );
       for (const w of batch) w.reject(late);
-    }, this.timeoutMs);
+    });
     this.lookUp(batch.map((w) => w.ask)).then(
       (found) => {
-        clearTimeout(timer);
+        cancel();
         batch.forEach((w, i) => {
           w.resolve(found[i] ?? []);
         });
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         for (const w of batch) w.reject(error);
       },
     );

@@ -1,5 +1,6 @@
 import { EventMessage, TransactionMessage } from "@regulars/contracts";
 import { type Db, prismaReader, type SqlReader } from "@regulars/db";
+import { httpDefaults } from "@regulars/http-guards";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testBus, testDb, testTenant } from "@regulars/testing";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
@@ -19,6 +20,8 @@ let tenant: CreatedTenant;
 let gateway: TestGateway;
 /** While set, every read statement waits for it: Postgres hung. Opened after each test. */
 let hung: { opened: Promise<void>; open: () => void } | null = null;
+/** While set, the process is held this long after each read statement is sent: a busy machine, Postgres well. */
+let heldAfterSending = 0;
 
 beforeAll(async () => {
   db = testDb();
@@ -27,7 +30,10 @@ beforeAll(async () => {
   const reader: SqlReader = {
     async rows(query) {
       if (hung) await hung.opened;
-      return real.rows(query);
+      const answer = real.rows(query);
+      const until = Date.now() + heldAfterSending;
+      while (Date.now() < until) {}
+      return answer;
     },
   };
   gateway = createGatewayApp(gatewayDeps(db, bus, { db, reader }));
@@ -36,6 +42,7 @@ beforeAll(async () => {
 afterEach(() => {
   hung?.open();
   hung = null;
+  heldAfterSending = 0;
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -98,4 +105,16 @@ it("stores a batch and an event while Postgres does not answer", async () => {
   const event = { eventId: `ev-hung-${Date.now()}`, type: "app_open", occurredAt: new Date().toISOString() };
   expect(await post("/v1/events", event)).toMatchObject({ status: 202, body: { duplicate: false } });
   expect(EventMessage.parse((await lastStored(events)).message).event.eventId).toBe(event.eventId);
+});
+
+it("counts only time the process could have read the answer: held past the bound, it still refuses with the reason", async () => {
+  // Twice the bound, held right after the statement went out: the answer waits in the socket meanwhile.
+  heldAfterSending = 2 * httpDefaults.recordedLookupMs;
+  const late = saleBody({ occurredAt: new Date(Date.now() - 40 * day).toISOString() });
+  expect(await post("/v1/transactions", late)).toMatchObject({
+    status: 400,
+    body: { code: "occurred_at_out_of_range" },
+  });
+  const event = { eventId: `ev-held-${Date.now()}`, type: "app_open", occurredAt: late.occurredAt };
+  expect(await post("/v1/events", event)).toMatchObject({ status: 400, body: { code: "occurred_at_out_of_range" } });
 });
