@@ -21,7 +21,8 @@
  * written by code ("points reached their expiry date", "merged into cus_…", an event type with a rule id) or
  * copied from a campaign's definition that thousands of customers share (`bonus`). An audit row of the person
  * keeps ids, figures and codes in `details`, except the `reason` an admin types (customers.adjust,
- * customers.setTierFloor): every `reason` key of the person's audit rows is redacted. Other kept text columns
+ * customers.setTierFloor): every `reason` key of the person's audit rows is redacted; and the consent choices an admin
+ * recorded (customers.setConsents), a copy of the history erasure deletes, with their source. Other kept text columns
  * are machine-written: holds' `ended_reason`, sales' `explanation`, `applied_events.reason_message` (rejected
  * events have no customer), `erasure_requests.reason` (the cause). An admin's action on a customer already erased
  * stores `erasedText` instead of the typed reason (`adjustBalance`, `setTierFloor` of @regulars/ledger-store): the
@@ -188,6 +189,15 @@ const parkedOwner =
   `coalesce(${parkedPhone}, upper(${parkedRef}->>'cardNumber'), ${parkedRef}->'externalIdentity'->>'subject')) ` +
   "ORDER BY i.customer_id LIMIT 1))";
 
+const erasedJson = `to_jsonb('${erasedText}'::text)`;
+/** An audit row's `reason`, as an admin typed it (customers.adjust, customers.setTierFloor). */
+const typedReason = `t.details->'reason' IS NOT NULL AND t.details->'reason' <> ${erasedJson}`;
+/**
+ * The choices an admin recorded for the customer and where they were made (customers.setConsents, `details`:
+ * `{ consents, source, occurredAt }`): the consent history erasure deletes. `choices` keeps how many there were.
+ */
+const recordedConsents = `t.action = 'customers.setConsents' AND t.details->'consents' IS DISTINCT FROM ${erasedJson}`;
+
 export const postgresTables: Record<string, PostgresTableRule> = {
   customers: { where: "t.id = ANY($2::text[])", export: true, erase: "scrub", why: "name, e-mail, phone, card, birth" },
   customer_identities: { where: byCustomer, export: true, erase: "delete", why: "phone, card and app sign-ins" },
@@ -239,10 +249,14 @@ export const postgresTables: Record<string, PostgresTableRule> = {
     where: "t.target = ANY($2::text[]) OR t.details->>'customerId' = ANY($2::text[])",
     export: true,
     erase: "keep",
-    why: "admin actions on the customer: ids, figures and codes, and the reason an admin typed",
+    why: "admin actions on the customer: ids, figures and codes, the reason an admin typed, consents recorded",
     redact: {
-      rows: `t.details->'reason' IS NOT NULL AND t.details->'reason' <> to_jsonb('${erasedText}'::text)`,
-      set: `details = jsonb_set(t.details, '{reason}', to_jsonb('${erasedText}'::text))`,
+      rows: `(${typedReason}) OR (${recordedConsents})`,
+      set:
+        `details = t.details || CASE WHEN ${typedReason} THEN jsonb_build_object('reason', ${erasedJson}) ` +
+        `ELSE '{}'::jsonb END || CASE WHEN ${recordedConsents} THEN jsonb_build_object('consents', ${erasedJson}, ` +
+        `'source', ${erasedJson}, 'choices', CASE WHEN jsonb_typeof(t.details->'consents') = 'array' ` +
+        "THEN jsonb_array_length(t.details->'consents') END) ELSE '{}'::jsonb END",
     },
   },
   erasure_requests: { where: byCustomer, export: true, erase: "keep", why: "the erasure's own record, ids only" },
