@@ -28,9 +28,9 @@ beforeAll(async () => {
   bus = await testBus();
   const real = prismaReader(db);
   const reader: SqlReader = {
-    async rows(query) {
+    async rows<T>(query: Parameters<SqlReader["rows"]>[0]) {
       if (hung) await hung.opened;
-      const answer = real.rows(query);
+      const answer = real.rows<T>(query);
       const until = Date.now() + heldAfterSending;
       while (Date.now() < until) {}
       return answer;
