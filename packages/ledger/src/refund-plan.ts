@@ -3,6 +3,7 @@ import {
   lineAmount,
   type ProgrammeConfig,
   type RejectionCode,
+  type TierProgramme,
   type TransactionMessage,
 } from "@regulars/contracts";
 import {
@@ -27,7 +28,7 @@ import {
   pastSaleQualifying,
   type Window,
 } from "./qualifying-window.ts";
-import { tierSinceBeforeSale, upgradesBehind } from "./refund-tier-upgrades.ts";
+import { tierSinceBeforeSale, tiersWhenMade, upgradesBehind } from "./refund-tier-upgrades.ts";
 import { countEarnedOnDay, stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -57,6 +58,8 @@ export type RefundPlan =
  * reversal gives back the room its sale used on the sale's local day in `timezone` (the tenant's), as the store reads
  * it (`earnedSinceStatement`). Without `timezone` (no programme, so no cap) the day totals are left as they are.
  * An admin's tier floor in force at the refund holds the tier up as it holds up a sale's (`effectiveTier`).
+ * `tiersAt` gives the tiers in force at an instant: each upgrade is judged by the thresholds it was reached at
+ * (`tiersWhenMade`); without it, by the refund's.
  */
 export function planRefund(
   m: TransactionMessage,
@@ -64,6 +67,7 @@ export function planRefund(
   state: LoyaltyState | undefined,
   config: ProgrammeConfig,
   timezone?: string,
+  tiersAt?: (at: Date) => TierProgramme | undefined,
 ): RefundPlan {
   const t = m.transaction;
   if (sale.type !== "sale")
@@ -190,6 +194,7 @@ export function planRefund(
               state.tier,
               qualifying,
               upgradesBehind(state, sale, counted ? judged.window : judgingWindow(state, sale.occurredAt).window),
+              tiersWhenMade(tiers, tiersAt),
             )
           : null;
       if (back && qualifying !== null && state.tier) {

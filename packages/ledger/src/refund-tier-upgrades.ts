@@ -1,3 +1,4 @@
+import type { TierProgramme } from "@regulars/contracts";
 import { type SaleUpgrade, upgradesInForce } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord } from "./loyalty.ts";
 import { inQualifyingWindow, type Window } from "./qualifying-window.ts";
@@ -32,4 +33,21 @@ export function upgradesBehind(state: LoyaltyState, sale: SaleRecord, window: Wi
 export function tierSinceBeforeSale(upgrade: SaleRecord["effects"]["tier"], backTo: string): Date | null | undefined {
   if (upgrade?.from !== backTo || upgrade.fromSince === undefined) return undefined;
   return upgrade.fromSince === null ? null : new Date(upgrade.fromSince);
+}
+
+/**
+ * The tiers an upgrade was reached under, for `tierAfterRefund` to judge it by: those of the programme in force when
+ * it was made (`tiersAt`), while they qualify on the refund's basis (a value counted in points says nothing against
+ * thresholds in money); else, and unknown, the refund's own. A threshold a later version raised then acts at the end
+ * of the qualification period, as the downgrade job judges it, not through a refund that leaves the value it was
+ * reached at.
+ */
+export function tiersWhenMade(
+  tiers: TierProgramme,
+  tiersAt: ((at: Date) => TierProgramme | undefined) | undefined,
+): (upgrade: SaleUpgrade) => TierProgramme {
+  return ({ at }) => {
+    const made = tiersAt?.(at);
+    return made?.basis === tiers.basis ? made : tiers;
+  };
 }

@@ -26,6 +26,12 @@ export interface SaleEffects {
     to: string;
     rewardPoints: number;
     rewardKey: string | null;
+    /**
+     * The qualifying value `to` needed when the upgrade was made, recorded where that is not the programme in force at
+     * the transaction's time: on a level a refund left (`tierAfterRefund`'s `left`), reached under an earlier version.
+     * Absent: the level's threshold in the programme in force at the transaction's time (`tiersWhenMade`).
+     */
+    threshold?: number;
   } | null;
   /**
    * Per line, the wallet cash that paid it (`walletPaidPerLine`), when it paid any line of a sale that stamped a card.
@@ -183,29 +189,40 @@ export function upgradesInForce(
  * sales). Landing above that tier (an upgrade that skipped a level), it leaves `left`: the part of the earliest
  * upgrade the remaining value still backs, with no reward (the reward paid was the tier's taken back), for a later
  * refund to take back in turn. Null when nothing changes.
+ *
+ * Each upgrade is judged against the thresholds it was reached under (`tiersWhenMade`: the programme in force when
+ * it was made; `tiers`, the refund's, by default), and so is the level it lands on: a version that raised a threshold
+ * since acts through the downgrade at the end of the qualification period (SPEC), not through any refund, which
+ * takes back only what the refunded value no longer backs.
  */
 export function tierAfterRefund(
   tiers: TierProgramme,
   currentTier: string | null,
   qualifyingAfter: number,
   inForce: readonly SaleUpgrade[],
+  tiersWhenMade: (upgrade: SaleUpgrade) => TierProgramme = () => tiers,
 ): { tier: TierLevel; revoked: SaleUpgrade[]; left: SaleUpgrade["upgrade"] | null } | null {
   const current = tiers.levels.find((l) => l.id === currentTier);
   if (!current) return null;
-  const qualified = tierFor(tiers, qualifyingAfter);
   const revoked: SaleUpgrade[] = [];
-  let held = current;
+  let held = current.id;
   for (const u of inForce) {
-    const gave = tiers.levels.find((l) => l.id === u.upgrade.to);
-    if (u.upgrade.to !== held.id || !gave || gave.threshold <= qualified.threshold) break;
+    const reachedAt = u.upgrade.threshold ?? tiersWhenMade(u).levels.find((l) => l.id === u.upgrade.to)?.threshold;
+    if (u.upgrade.to !== held || reachedAt === undefined || reachedAt <= qualifyingAfter) break;
     revoked.push(u);
-    held = tiers.levels.find((l) => l.id === u.upgrade.from) ?? tierFor(tiers, 0);
+    held = (tiers.levels.find((l) => l.id === u.upgrade.from) ?? tierFor(tiers, 0)).id;
   }
-  const next = qualified.threshold >= held.threshold ? qualified : held;
-  if (!revoked.length || next.threshold >= current.threshold) return null;
+  if (!revoked.length) return null;
+  // The level the earliest upgrade taken back still leaves, as the programme it was made under had its levels.
+  const made = tiersWhenMade(revoked.at(-1)!);
+  const qualified = tierFor(made, qualifyingAfter);
+  const from = made.levels.find((l) => l.id === held) ?? tierFor(made, 0);
+  const nextId = qualified.threshold > from.threshold ? qualified.id : held;
+  const next = tiers.levels.find((l) => l.id === nextId) ?? made.levels.find((l) => l.id === nextId);
+  if (!next || next.threshold >= current.threshold) return null;
   const earliest = revoked.at(-1)!.upgrade;
   const left =
-    next.id === held.id
+    next.id === held
       ? null
       : {
           from: earliest.from,
@@ -214,6 +231,7 @@ export function tierAfterRefund(
           to: next.id,
           rewardPoints: 0,
           rewardKey: null,
+          threshold: qualified.threshold,
         };
   return { tier: next, revoked, left };
 }

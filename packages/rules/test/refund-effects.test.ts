@@ -293,3 +293,45 @@ describe("tierAfterRefund: every upgrade the remaining value no longer backs goe
     );
   });
 });
+
+describe("tierAfterRefund after a version raised a tier's threshold", () => {
+  // Version 2 raised gold from 500 to 600; the upgrade to gold was made under version 1.
+  const raised = TierProgramme.parse({
+    ...tiers,
+    levels: tiers.levels.map((l) => (l.id === "gold" ? { ...l, threshold: 600 } : l)),
+  });
+  const gold: SaleUpgrade = {
+    saleId: "X",
+    at: new Date(),
+    upgrade: { from: "silver", to: "gold", rewardPoints: 100, rewardKey: "reward:X" },
+  };
+  const madeUnder = () => tiers;
+
+  it("judges the upgrade against the threshold it was reached at: a refund leaving 530 or 550 keeps gold", () => {
+    expect(tierAfterRefund(raised, "gold", 530, [gold], madeUnder)).toBeNull();
+    expect(tierAfterRefund(raised, "gold", 550, [gold], madeUnder)).toBeNull();
+  });
+
+  it("still takes the upgrade back when the remaining value is under the threshold it was reached at", () => {
+    expect(tierAfterRefund(raised, "gold", 450, [gold], madeUnder)).toEqual({
+      tier: raised.levels[1],
+      revoked: [gold],
+      left: null,
+    });
+  });
+
+  it("a skipped level is left as the upgrade's programme had it, with that level's threshold for later refunds", () => {
+    // Bronze to gold under version 1 (silver at 200); version 2 also raised silver to 300.
+    const both = TierProgramme.parse({
+      ...raised,
+      levels: raised.levels.map((l) => (l.id === "silver" ? { ...l, threshold: 300 } : l)),
+    });
+    const skip: SaleUpgrade = { ...gold, upgrade: { ...gold.upgrade, from: "bronze" } };
+    const back = tierAfterRefund(both, "gold", 250, [skip], madeUnder);
+    expect(back).toMatchObject({ tier: { id: "silver" }, revoked: [skip], left: { to: "silver", threshold: 200 } });
+    // A later refund judges the level left at 200, whatever the version in force at the refund left it says.
+    const left: SaleUpgrade = { saleId: "R", at: new Date(), upgrade: back!.left! };
+    expect(tierAfterRefund(both, "silver", 250, [left], () => both)).toBeNull();
+    expect(tierAfterRefund(both, "silver", 150, [left], () => both)?.tier.id).toBe("bronze");
+  });
+});

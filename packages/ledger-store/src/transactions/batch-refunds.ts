@@ -1,6 +1,7 @@
 import {
   defaultProgramme,
   storedFingerprintMatches,
+  type TierProgramme,
   type TransactionMessage,
   transactionFingerprint,
 } from "@regulars/contracts";
@@ -24,19 +25,17 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
   const saleId = work.saleIdOf.get(i)!;
   const sale = (work.saleEarlierInBatch(saleId, i) ? work.batchSales.get(saleId) : undefined) ?? records.get(saleId);
   if (!sale) return waitForSale(work, i);
-  // What a refund takes back follows the programme in force at the refund (the defaults without one).
+  // What a refund takes back follows the programme in force at the refund (the defaults without one), but for the
+  // thresholds the tier upgrades it judges were reached at (`tiersOfUpgrades`).
   const programme = await work.deps.programmes.inForce(m.tenantId, new Date(m.transaction.occurredAt));
   const before = { money: sale.refundedTotal, count: sale.refundCount };
-  const plan = planRefund(
-    m,
-    sale,
-    sale.customerId ? work.states.get(sale.customerId) : undefined,
-    programme?.config ?? defaultProgramme,
-    programme?.timezone,
-  );
-  if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
   const state = sale.customerId ? work.states.get(sale.customerId) : undefined;
-  work.noteQualifying(i, state, (programme?.config ?? defaultProgramme).tiers, plan.qualifying);
+  const config = programme?.config ?? defaultProgramme;
+  const tiersAt =
+    config.tiers && config.refunds.tierRewards ? await tiersOfUpgrades(work, m.tenantId, sale, state) : undefined;
+  const plan = planRefund(m, sale, state, config, programme?.timezone, tiersAt);
+  if (plan.rejected) return work.reject(i, plan.rejected.code, plan.rejected.message);
+  work.noteQualifying(i, state, config.tiers, plan.qualifying);
   const row: TransactionRow = {
     message: m,
     bodyHash: work.hashes[i]!,
@@ -61,6 +60,25 @@ export async function applyRefund(work: BatchWork, i: number, records: Map<strin
       row.effects = { ...plan.effects, couponUses: back.uses };
     }
   }
+}
+
+/**
+ * The tiers in force when each upgrade the refund may take back was made (the refunded sale's own and the customer's
+ * loaded ones), read here as `planRefund` reads nothing: it judges each upgrade against the thresholds it was reached
+ * at, so a version that raised one since does not make a refund take back a tier the value left still earned.
+ */
+async function tiersOfUpgrades(
+  work: BatchWork,
+  tenantId: string,
+  sale: RefundedSale,
+  state: LoyaltyState | undefined,
+): Promise<((at: Date) => TierProgramme | undefined) | undefined> {
+  if (!state) return undefined;
+  const times = new Set((state.upgrades ?? []).map((u) => u.at.getTime()));
+  if (sale.effects.tier) times.add(sale.occurredAt.getTime());
+  const tiers = new Map<number, TierProgramme | undefined>();
+  for (const at of times) tiers.set(at, (await work.deps.programmes.inForce(tenantId, new Date(at)))?.config.tiers);
+  return (at) => tiers.get(at.getTime());
 }
 
 /**
