@@ -1,4 +1,4 @@
-import type { CampaignTriggerType, ConsentChannel, ConsentPurpose } from "@regulars/contracts";
+import type { CampaignTriggerType, ConsentChannel, ConsentPurpose, DomainEvent } from "@regulars/contracts";
 import { savedSegmentUsesBehaviour } from "@regulars/segments";
 
 /** One consent choice as the customers store keeps its history (or its state in force). */
@@ -44,10 +44,79 @@ export function consentInForce(
 /** A stretch without purchases: chosen by behaviour whatever else the campaign says. */
 const behaviouralTriggers: ReadonlySet<string> = new Set<CampaignTriggerType>(["inactive"]);
 
+/**
+ * What a domain event's own fields tell of the customer, for a `domain_event` trigger's conditions on them, by the
+ * lines `conditionUsesBehaviour` of `@regulars/segments` draws. `behaviour`: what they did (bought, where, how much,
+ * in the app, the points and coupons a sale earned or spent, the messages they opened or clicked); conditions on it
+ * choose by behaviour, as a `bought` or `event_count` segment does. `programme`: what the programme did or announced
+ * and told them (a tier, a milestone, points expiring, a coupon given, a message sent) or facts they gave (their
+ * profile, a consent): not an evaluation of them. `segments`: entering or leaving segments, which may read
+ * behaviour, so the trigger chooses by it with or without conditions (`segment_entered` looks at its segment). A
+ * record over every event type, so a new one does not compile until it is classified here.
+ */
+const eventReveals: Readonly<Record<DomainEvent["type"], "behaviour" | "programme" | "segments">> = {
+  "transaction.processed": "behaviour",
+  "event.recorded": "behaviour",
+  "points.earned": "behaviour",
+  "points.reversed": "behaviour",
+  "points.redeemed": "behaviour",
+  "coupon.redeemed": "behaviour",
+  "message.opened": "behaviour",
+  "message.clicked": "behaviour",
+  "points.expiring": "programme",
+  "points.expired": "programme",
+  "points.milestone": "programme",
+  "tier.gap": "programme",
+  "tier.changed": "programme",
+  "stamp_card.completed": "programme",
+  "coupon.issued": "programme",
+  "campaign.enrolled": "programme",
+  "message.sent": "programme",
+  "message.delivered": "programme",
+  "message.failed": "programme",
+  "customer.created": "programme",
+  "customer.updated": "programme",
+  "consent.changed": "programme",
+  "customer.erased": "programme",
+  "segment.entered": "segments",
+  "segment.left": "segments",
+};
+
+/**
+ * Fields that say only which kind of act it was, not what was in it: a thank-you after every sale but not after
+ * refunds (`kind`) answers the act, as `first_purchase` does. An app event's `eventType` is not among them: apps
+ * name their events freely (`viewed_vegan_menu`), so the name can say as much as the properties.
+ */
+const actKindFields: Partial<Record<DomainEvent["type"], ReadonlySet<string>>> = {
+  "transaction.processed": new Set(["kind"]),
+};
+
 /** What says whether a campaign profiles: its audience and trigger, as saved (read loosely by the sender). */
 export interface CampaignTargeting {
   audience: { kind: string; segmentId?: string | undefined };
-  trigger: { type: string; segmentId?: string | undefined };
+  trigger: {
+    type: string;
+    segmentId?: string | undefined;
+    /** A `domain_event` trigger's event type and conditions; saved definitions without conditions have none. */
+    eventType?: string | undefined;
+    conditions?: readonly { field: string }[] | undefined;
+  };
+}
+
+/**
+ * Whether a `domain_event` trigger chooses whom it starts for by their behaviour: a condition on what an event of
+ * their doing holds (`lines.0.tags` contains `vegan`, `total` at least 50), or an event of entering or leaving a
+ * segment. One without conditions answers every act of its kind (a thank-you after every purchase) and does not. An
+ * event type this release does not know (a definition saved by a later one) counts as behaviour.
+ */
+function eventTriggerProfiles(trigger: CampaignTargeting["trigger"]): boolean {
+  if (trigger.type !== "domain_event") return false;
+  const eventType = trigger.eventType as DomainEvent["type"] | undefined;
+  const known = eventType !== undefined && Object.hasOwn(eventReveals, eventType);
+  const reveals = known ? eventReveals[eventType] : "behaviour";
+  if (reveals !== "behaviour") return reveals === "segments";
+  const naming = known ? actKindFields[eventType] : undefined;
+  return (trigger.conditions ?? []).some((c) => !naming?.has(c.field));
 }
 
 /**
@@ -83,7 +152,8 @@ export function segmentsUsingBehaviour(
  * Whether the campaign chooses whom it reaches from their purchases and behaviour: `profiling` in the contract's
  * words. An audience or a `segment_entered` trigger does when its segment's definition reads behaviour (orders,
  * spend, visits, locations, tags, events), not when it reads attributes alone (a tier, a consent, a missing date
- * of birth); an `inactive` trigger always does.
+ * of birth); an `inactive` trigger always does; a `domain_event` trigger does when its conditions read what the
+ * customer did (`eventTriggerProfiles`). Planning and the check before sending both ask here.
  */
 export function choosesByBehaviour(
   definition: CampaignTargeting,
@@ -95,7 +165,8 @@ export function choosesByBehaviour(
   return (
     (audience.kind === "segment" && bySegment(audience.segmentId)) ||
     (trigger.type === "segment_entered" && bySegment(trigger.segmentId)) ||
-    behaviouralTriggers.has(trigger.type)
+    behaviouralTriggers.has(trigger.type) ||
+    eventTriggerProfiles(trigger)
   );
 }
 

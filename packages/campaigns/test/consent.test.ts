@@ -78,6 +78,10 @@ describe("profiling consent", () => {
     audience: { kind: audience },
     trigger: { type: trigger },
   });
+  const onEvent = (eventType: string, conditions: { field: string; op: string; value: unknown }[] = []) => ({
+    audience: { kind: "none" },
+    trigger: { type: "domain_event", eventType, conditions },
+  });
 
   it("is needed by campaigns that choose their audience from behaviour: a segment, entering one, inactivity", () => {
     expect(choosesByBehaviour(targeting("segment", "broadcast"))).toBe(true);
@@ -131,6 +135,56 @@ describe("profiling consent", () => {
       "seg_regulars",
     ]);
     expect(targetedSegmentIds(toSegment("seg_gold", entering("seg_gold").trigger))).toEqual(["seg_gold"]);
+  });
+
+  it("is needed by a domain_event trigger whose conditions read what the customer did, as a segment reading it is", () => {
+    const vegan = { field: "lines.0.tags", op: "contains", value: "vegan" };
+    expect(requiredPurposes(onEvent("transaction.processed", [vegan]))).toEqual(["marketing", "profiling"]);
+    expect(requiredPurposes(onEvent("transaction.processed", [{ field: "total", op: "gte", value: 5_000 }]))).toEqual([
+      "marketing",
+      "profiling",
+    ]);
+    const saleOfVegan = [{ field: "kind", op: "eq", value: "sale" }, vegan];
+    expect(requiredPurposes(onEvent("transaction.processed", saleOfVegan))).toEqual(["marketing", "profiling"]);
+    const feedback = { field: "properties.rating", op: "gte", value: 4 };
+    expect(requiredPurposes(onEvent("event.recorded", [feedback]))).toEqual(["marketing", "profiling"]);
+    expect(requiredPurposes(onEvent("event.recorded", [{ field: "eventType", op: "eq", value: "app_open" }]))).toEqual([
+      "marketing",
+      "profiling",
+    ]);
+    for (const eventType of ["coupon.redeemed", "points.earned", "points.redeemed", "message.clicked"])
+      expect(choosesByBehaviour(onEvent(eventType, [{ field: "points", op: "gte", value: 1 }]))).toBe(true);
+    // The same facts, whatever the audience: an attribute-only segment does not make the conditions innocent.
+    const gold = segmentsUsingBehaviour([
+      { id: "seg_gold", kind: "definition", definition: { all: [{ type: "tier_in", tiers: ["gold"] }] } },
+    ]);
+    const toGold = {
+      ...onEvent("transaction.processed", [vegan]),
+      audience: { kind: "segment", segmentId: "seg_gold" },
+    };
+    expect(requiredPurposes(toGold, gold)).toEqual(["marketing", "profiling"]);
+  });
+
+  it("is not needed by a domain_event trigger that answers every act of a kind, or the programme's own news", () => {
+    // A thank-you after every purchase, and after every sale (not refunds): the act, not what was in it.
+    expect(requiredPurposes(onEvent("transaction.processed"))).toEqual(["marketing"]);
+    expect(requiredPurposes(onEvent("transaction.processed", [{ field: "kind", op: "eq", value: "sale" }]))).toEqual([
+      "marketing",
+    ]);
+    expect(requiredPurposes(onEvent("event.recorded"))).toEqual(["marketing"]);
+    // What the programme announces and the customer is told: a tier, a milestone, points expiring, a coupon given.
+    const programme = ["tier.changed", "points.milestone", "points.expiring", "coupon.issued", "consent.changed"];
+    for (const eventType of programme)
+      expect(requiredPurposes(onEvent(eventType, [{ field: "customerId", op: "exists", value: true }]))).toEqual([
+        "marketing",
+      ]);
+    // A trigger read loosely, with neither an event type nor conditions, picks nobody by behaviour.
+    expect(requiredPurposes({ audience: { kind: "none" }, trigger: { type: "domain_event" } })).toEqual(["marketing"]);
+  });
+
+  it("is needed by a domain_event trigger on entering or leaving segments: what they read is not looked at", () => {
+    for (const eventType of ["segment.entered", "segment.left"])
+      expect(requiredPurposes(onEvent(eventType))).toEqual(["marketing", "profiling"]);
   });
 
   it("refuses with its own reason, after marketing, on the message's channel only", () => {

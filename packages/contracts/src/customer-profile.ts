@@ -21,8 +21,10 @@ export const ConsentPurpose = z.enum(["marketing", "profiling"]).meta({
   description:
     "What the customer agrees to: `marketing` (offers and campaigns) or `profiling` (using their purchases and " +
     "behaviour to choose what they are offered). A campaign's message needs `marketing` on its channel; one that " +
-    "starts on inactivity, or whose audience or trigger is a segment reading behaviour (orders, spend, visits, " +
-    "products, events, or raw SQL), needs `profiling` there too.",
+    "starts on inactivity, whose audience or trigger is a segment reading behaviour (orders, spend, visits, " +
+    "products, events, or raw SQL), or that starts on a domain event with conditions on what the customer did (a " +
+    "sale's lines, total or location, an app event, points or coupons a sale earned or spent, a message opened or " +
+    "clicked; not only whether a sale or a refund), or on entering or leaving segments, needs `profiling` there too.",
 });
 export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 

@@ -4,10 +4,18 @@ import type { Db } from "@regulars/db";
 import { z } from "zod";
 import type { ClaimedMessage } from "./claim.ts";
 
-// Every saved definition names both; one without them (a bare campaign row) picks nobody by behaviour.
+// Every saved definition names both; one without them (a bare campaign row) picks nobody by behaviour. A domain_event
+// trigger's conditions are read too: what they test decides whether it profiles.
 const Targeting = z.object({
   audience: z.object({ kind: z.string(), segmentId: z.string().optional() }).default({ kind: "none" }),
-  trigger: z.object({ type: z.string(), segmentId: z.string().optional() }).default({ type: "none" }),
+  trigger: z
+    .object({
+      type: z.string(),
+      segmentId: z.string().optional(),
+      eventType: z.string().optional(),
+      conditions: z.array(z.object({ field: z.string() })).optional(),
+    })
+    .default({ type: "none" }),
 });
 
 interface PlannedRow {

@@ -6,7 +6,8 @@ import { claimDueMessages, decideSends, queueCampaignMessage } from "../src/inde
 import { messageCampaign, messageCustomer, messageTemplate, messageTenant, stepKeyOf, yearAhead } from "./fixtures.ts";
 
 // Whether the check before sending asks for profiling consent: by what the audience's segment reads, as planning
-// read it (the campaign version that planned the message, the segment's definition then).
+// read it (the campaign version that planned the message, the segment's definition then), and by what a domain_event
+// trigger's conditions read of the customer's doing.
 
 let db: Db;
 const ahead = yearAhead();
@@ -24,6 +25,11 @@ const regulars = { all: [{ type: "orders_count", window: "30d", op: "gte", value
 const toSegment = (segmentId: string) => ({
   audience: { kind: "segment", segmentId },
   trigger: { type: "broadcast", schedule: { repeat: "once", at: at(0).toISOString() } },
+});
+
+const onEvent = (eventType: string, conditions: object[] = []) => ({
+  audience: { kind: "none" },
+  trigger: { type: "domain_event", eventType, conditions },
 });
 
 async function setup() {
@@ -138,5 +144,25 @@ describe("profiling consent at send time", () => {
       data: { definition: regulars, version: 2, updatedAt: new Date() },
     });
     expect(await decisions()).toEqual({ [id]: "no_profiling_consent" });
+  });
+
+  it("is asked for a domain_event trigger choosing by what was bought, as for a segment; not for every sale", async () => {
+    const { tenantId, planned, decisions } = await setup();
+    const campaign = (definition: object) => messageCampaign(db, tenantId, definition);
+    const vegan = { field: "lines.0.tags", op: "contains", value: "vegan" };
+    const boughtVegan = await planned(await campaign(onEvent("transaction.processed", [vegan])));
+    const rated = await planned(
+      await campaign(onEvent("event.recorded", [{ field: "properties.rating", op: "gte", value: 4 }])),
+    );
+    const everySale = await planned(
+      await campaign(onEvent("transaction.processed", [{ field: "kind", op: "eq", value: "sale" }])),
+    );
+    const everyPurchase = await planned(await campaign(onEvent("transaction.processed")));
+    expect(await decisions()).toEqual({
+      [boughtVegan]: "no_profiling_consent",
+      [rated]: "no_profiling_consent",
+      [everySale]: "send",
+      [everyPurchase]: "send",
+    });
   });
 });

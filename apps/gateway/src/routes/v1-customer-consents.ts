@@ -35,8 +35,8 @@ const consentsRoute = createRoute({
     "repeat. Channels and purposes not named stay as they were. " +
     "A choice dated ahead of our clock ranks as received, so a choice made after it always takes over. " +
     "No message is sent on a channel without a granted `marketing` consent; a campaign that picks its audience from " +
-    "behaviour (inactivity, or a segment that reads orders, spend, visits, products or events) also needs " +
-    "`profiling` on that channel.",
+    "behaviour (inactivity, a segment that reads orders, spend, visits, products or events, or a domain event " +
+    "trigger with conditions on what the customer bought or did) also needs `profiling` on that channel.",
   request: {
     params: CustomerIdParams,
     body: {
