@@ -11,8 +11,8 @@
  *
  * Optional: RATE (checkouts/s, default 20), DURATION (default 5m), MAX_VUS (default 300), POINTS (per hold,
  * default 50; 0: none, which needs a COUPON_CODE), CUSTOMERS (default 200), SEED_POINTS (default 20000),
- * ABANDON_SHARE (default 0.1), SEED_TIMEOUT_S (default 120). Run the gateway with RATE_LIMIT_POS=off (or raised;
- * RATE_LIMIT_KIOSK for a kiosk key): every VU uses POS_KEY.
+ * ABANDON_SHARE (default 0.1), SEED_TIMEOUT_S (default 120). Run the gateway with RATE_LIMIT_POS=off (or raised):
+ * every VU uses POS_KEY, a POS key (the sales are of channel pos, which a kiosk key may not post).
  */
 import { check, fail, sleep } from "k6";
 import exec from "k6/execution";

@@ -9,8 +9,8 @@
  * PEAK_RATE (default 50), RAMP (default 1m), HOLD (default 3m), MAX_VUS (default 200), RESEND_SHARE (share
  * of uploads sent a second time, default 0.05). Bodies come from ../src/baskets.ts, as `pnpm bench:ingest`.
  *
- * The per-key rate limit (RATE_LIMIT_POS; RATE_LIMIT_KIOSK for a kiosk key) counts one request per upload, whatever
- * its size.
+ * POS_KEY is a POS key (the sales are of channel pos). The per-key rate limit (RATE_LIMIT_POS) counts one request
+ * per upload, whatever its size.
  */
 import { check } from "k6";
 import exec from "k6/execution";

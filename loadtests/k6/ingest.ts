@@ -7,8 +7,8 @@
  * MAX_VUS (default 1000). Bodies come from ../src/baskets.ts, the same generator `pnpm bench:ingest` uses.
  *
  * The gateway limits each API key (RATE_LIMIT_POS, 50 requests/s with a burst of 100 by default) and every VU
- * posts with POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised above PEAK_RATE), or
- * RATE_LIMIT_KIOSK=off when POS_KEY is a kiosk key.
+ * posts with POS_KEY, a POS key (the sales are of channel pos, which a kiosk key may not post): run the gateway
+ * under test with RATE_LIMIT_POS=off (or raised above PEAK_RATE).
  */
 import { check } from "k6";
 import exec from "k6/execution";

@@ -11,8 +11,8 @@
  * SETTLE_TIMEOUT_S (give up on one transaction after this, default 30).
  *
  * The gateway limits each API key (RATE_LIMIT_POS, 50 requests/s with a burst of 100 by default), and every
- * till here shares POS_KEY: run the gateway under test with RATE_LIMIT_POS=off (or raised), as for ingest.ts
- * (RATE_LIMIT_KIOSK=off when POS_KEY is a kiosk key).
+ * till here shares POS_KEY, a POS key: run the gateway under test with RATE_LIMIT_POS=off (or raised), as for
+ * ingest.ts.
  */
 import { check } from "k6";
 import exec from "k6/execution";

@@ -28,7 +28,7 @@ export const keyHeaders = (key: string) => ({ authorization: `Bearer ${key}`, "c
 export const gatewayUrl = urlSetting("GATEWAY_URL");
 export const posKey = __ENV.POS_KEY ?? "";
 export const appKey = __ENV.APP_KEY ?? "";
-/** POS_KEY's: a till's key (POS or kiosk), which posts sales and checkouts. */
+/** POS_KEY's: a till's POS key, which posts sales (of channel pos: a kiosk key may not) and checkouts. */
 export const posHeaders = keyHeaders(posKey);
 /** APP_KEY's: the brand app's backend, which signs members up, reports events and asks for QR tokens. */
 export const appHeaders = keyHeaders(appKey);

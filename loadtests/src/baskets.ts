@@ -51,6 +51,11 @@ export interface BasketOptions {
   discountShare?: number;
   /** Clock in epoch milliseconds. */
   now?: () => number;
+  /**
+   * The channel of the baskets, `pos` by default: the gateway bounds a sale's channel by the key that posts it (a
+   * kiosk key posts kiosk sales only; a pos key pos, app, web or delivery ones), as earning rules pay by channel.
+   */
+  channel?: BasketChannel;
 }
 
 export const basketDefaults = { customers: 5000, customerShare: 0.7, locations: 20, discountShare: 0.15 };
@@ -126,6 +131,7 @@ export function createBasketFactory(options: BasketOptions): (externalId: string
   const customerShare = options.customerShare ?? basketDefaults.customerShare;
   const locations = options.locations ?? basketDefaults.locations;
   const discountShare = options.discountShare ?? basketDefaults.discountShare;
+  const channel = options.channel ?? "pos";
   if (options.menu.length === 0) throw new Error("the menu is empty");
 
   return (externalId) => {
@@ -156,7 +162,7 @@ export function createBasketFactory(options: BasketOptions): (externalId: string
       type: "sale",
       occurredAt: isoWithOffset(occurredMs, -new Date(occurredMs).getTimezoneOffset()),
       locationId: locationOf(Math.floor(random() * locations)),
-      channel: random() < 0.55 ? "kiosk" : "pos",
+      channel,
       currency: "EUR",
       lines,
       total,

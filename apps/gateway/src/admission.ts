@@ -1,4 +1,5 @@
 import type { TransactionInput, TransactionMessage } from "@regulars/contracts";
+import { channelRefusal } from "@regulars/contracts/api-access";
 import { DomainError } from "@regulars/errors";
 import { stableId } from "@regulars/ids";
 import type { Credential } from "@regulars/tenancy";
@@ -6,23 +7,47 @@ import { type Admitted, type Stored, storedBefore, type TransactionIntake } from
 import { notComparableYet, type Recorded } from "./recorded-before.ts";
 import { outOfRange } from "./routes/acceptance.ts";
 
-type Who = Pick<Credential, "tenantId" | "tenant" | "keyId">;
+type Who = Pick<Credential, "tenantId" | "tenant" | "keyId" | "role">;
 
 /** A transaction to store, one refused before anything is stored, or a repeat of one stored before (its answer). */
 export type Admission = { admitted: Admitted } | { refused: DomainError } | { repeat: Stored };
 
 /**
- * The checks against the gateway's clock and the tenant before anything is stored: `occurredAt` in the window, the
- * tenant's currency. Every transaction is first looked up as a repeat, whether refused or not: JetStream's message id
- * dedupe lasts its duplicate window only (an hour by default), after which a retry would be stored again and a changed
- * body under a used externalId answered `accepted` (the ledger then rejecting it unseen). Postgres answers for what
- * the ledger recorded (`recordedBefore`, one statement per request, shared with concurrent ones); JetStream
- * (`storedBefore`) for what it may not have yet: a refused transaction Postgres does not know (a till whose 202 was
- * lost must hear duplicate or conflict, never that its stored sale is invalid now), and one whose receipt is written
- * but whose body the ledger has not read. A transaction neither knows is stored (or refused); within the window the
- * publish still answers a repeat the ledger has not seen.
+ * The checks against the key, the gateway's clock and the tenant before anything is stored: a `channel` the key may
+ * post (`transactionChannelsOfRole`), `occurredAt` in the window, the tenant's currency. Every transaction of an allowed channel
+ * is first looked up as a repeat, whether refused or not: JetStream's message id dedupe lasts its duplicate window
+ * only (an hour by default), after which a retry would be stored again and a changed body under a used externalId
+ * answered `accepted` (the ledger then rejecting it unseen). Postgres answers for what the ledger recorded
+ * (`recordedBefore`, one statement per request, shared with concurrent ones); JetStream (`storedBefore`) for what it
+ * may not have yet: a refused transaction Postgres does not know (a till whose 202 was lost must hear duplicate or
+ * conflict, never that its stored sale is invalid now), and one whose receipt is written but whose body the ledger
+ * has not read. A transaction neither knows is stored (or refused); within the window the publish still answers a
+ * repeat the ledger has not seen.
  */
 export async function admitTransactions(
+  intake: TransactionIntake,
+  credential: Who,
+  transactions: TransactionInput[],
+  receivedAt: Date,
+): Promise<Admission[]> {
+  // Before anything is looked up: earning rules pay by channel, so it is the key's, not the body's word. A sale of a
+  // channel the key may not post is refused as it is, never answered as a repeat of what another key stored.
+  const forbidden = transactions.map((t) => channelNotAllowed(credential, t));
+  const allowed = transactions.filter((_, i) => !forbidden[i]);
+  const admissions = allowed.length ? await admitAllowed(intake, credential, allowed, receivedAt) : [];
+  return forbidden.map((refused) => (refused ? { refused } : admissions.shift()!));
+}
+
+function channelNotAllowed({ role }: Who, t: TransactionInput): DomainError | null {
+  const refused = channelRefusal(role, t.channel, "transactions");
+  if (!refused) return null;
+  const only = refused.allowed.join(" or ") || "none";
+  return new DomainError(refused.code, refused.message, [
+    { path: "channel", message: `must be ${only} for a ${role} key` },
+  ]);
+}
+
+async function admitAllowed(
   intake: TransactionIntake,
   credential: Who,
   transactions: TransactionInput[],

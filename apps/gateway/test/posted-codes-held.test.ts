@@ -31,6 +31,9 @@ async function overTheLimit(tenantId: string, role: "pos" | "kiosk") {
     ON CONFLICT (tenant_id, credential_id) DO UPDATE SET window_started_at = ${started}, misses = ${unknownCodeLimit.limit}`;
 }
 
+/** A sale at the kiosk, whose key posts channel kiosk only (its holds here are the kiosk's). */
+const kioskSale: typeof sale = (codes, overrides = {}) => sale(codes, { channel: "kiosk", ...overrides });
+
 let holds = 0;
 /**
  * A guest's checkout hold whose quote applied `codes`, as `placeHold` stores one (the quote's coupons by their codes):
@@ -54,33 +57,33 @@ describe("sales with coupon codes while the key is over its unknown-code limit",
     const before = await lastSeq();
 
     // Compared as the ledger compares them: case and surrounding spaces do not matter.
-    const paid = await post("/v1/transactions", kiosk, sale(["fries-10 ", "SUMMER-5"], { holdId }));
+    const paid = await post("/v1/transactions", kiosk, kioskSale(["fries-10 ", "SUMMER-5"], { holdId }));
     expect(paid).toMatchObject({ status: 202, body: { status: "accepted", duplicate: false } });
 
     // A hold pays for one sale: each of the others names a hold of its own.
     const extraHold = await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]);
-    const extra = await post("/v1/transactions", kiosk, sale(["FRIES-10", "GUESS-1AB"], { holdId: extraHold }));
+    const extra = await post("/v1/transactions", kiosk, kioskSale(["FRIES-10", "GUESS-1AB"], { holdId: extraHold }));
     expect(extra).toMatchObject({ status: 429, retryAfter: "45", body: { code: "rate_limited" } });
-    const noHold = await post("/v1/transactions", kiosk, sale(["FRIES-10"]));
+    const noHold = await post("/v1/transactions", kiosk, kioskSale(["FRIES-10"]));
     expect(noHold).toMatchObject({ status: 429, body: { code: "rate_limited" } });
 
     // Another tenant's hold, or one voided since, reserves nothing: the sale is refused for it (`hold_ended`) before
     // its codes are looked at; one committed by another sale is that sale's (`hold_used`).
     const othersHold = await holdOf(other.tenantId, ["FRIES-10"]);
-    const foreign = await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: othersHold }));
+    const foreign = await post("/v1/transactions", kiosk, kioskSale(["FRIES-10"], { holdId: othersHold }));
     expect(foreign).toMatchObject({ status: 409, body: { code: "hold_ended" } });
     const voided = await holdOf(tenant.tenantId, ["FRIES-10"], "released");
-    expect(await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: voided }))).toMatchObject({
+    expect(await post("/v1/transactions", kiosk, kioskSale(["FRIES-10"], { holdId: voided }))).toMatchObject({
       status: 409,
       body: { code: "hold_ended" },
     });
     const usedElsewhere = await holdOf(tenant.tenantId, ["FRIES-10"], "committed", "txn_some_other_sale");
-    expect(await post("/v1/transactions", kiosk, sale(["FRIES-10"], { holdId: usedElsewhere }))).toMatchObject({
+    expect(await post("/v1/transactions", kiosk, kioskSale(["FRIES-10"], { holdId: usedElsewhere }))).toMatchObject({
       status: 409,
       body: { code: "hold_used" },
     });
     // Committed by this very sale (the ledger applied it, its 202 was lost): its codes are still its own.
-    const retried = sale(["FRIES-10"]);
+    const retried = kioskSale(["FRIES-10"]);
     const committed = await holdOf(
       tenant.tenantId,
       ["FRIES-10"],
@@ -91,10 +94,10 @@ describe("sales with coupon codes while the key is over its unknown-code limit",
 
     const batch = await post("/v1/transactions/batch", kiosk, {
       transactions: [
-        sale(["SUMMER-5"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
-        sale(["SUMMER-5", "GUESS-2AB"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
-        sale(["FRIES-10"], { holdId: othersHold }),
-        sale([]),
+        kioskSale(["SUMMER-5"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
+        kioskSale(["SUMMER-5", "GUESS-2AB"], { holdId: await holdOf(tenant.tenantId, ["FRIES-10", "SUMMER-5"]) }),
+        kioskSale(["FRIES-10"], { holdId: othersHold }),
+        kioskSale([]),
       ],
     });
     expect(batch).toMatchObject({

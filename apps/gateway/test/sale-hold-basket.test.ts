@@ -38,7 +38,9 @@ let holds = 0;
 const customerOf = new Map<string, string>();
 const sale: typeof fixture.sale = (codes, overrides = {}) => {
   const customerId = customerOf.get(overrides.holdId as string);
-  return fixture.sale(codes, { ...(customerId ? { customer: { id: customerId } } : {}), ...overrides });
+  // A kiosk's sale, as its holds are the kiosk's: the key decides the channel.
+  const customer = customerId ? { customer: { id: customerId } } : {};
+  return fixture.sale(codes, { channel: "kiosk", ...customer, ...overrides });
 };
 
 /** A hold as `placeHold` stores one: its quote's lines (discount and what is left to pay) and its basket's location. */
@@ -156,7 +158,7 @@ describe("a sale naming a held checkout hold", () => {
 
   it("is refused on its own in a batch, the other transactions accepted", async () => {
     const [first, second] = [await holdOn(tenant.tenantId), await holdOn(tenant.tenantId)];
-    const batch = await post("/v1/transactions/batch", tenant.apiKeys.pos, {
+    const batch = await post("/v1/transactions/batch", tenant.apiKeys.kiosk, {
       transactions: [
         sale([], { holdId: first, lines: [quoted[1], quoted[0]] }),
         sale([], { holdId: second, lines: quoted }),
@@ -202,7 +204,7 @@ describe("a sale naming a held checkout hold", () => {
           issues: [{ path: "holdId" }],
         },
       });
-    const batch = await post("/v1/transactions/batch", tenant.apiKeys.pos, {
+    const batch = await post("/v1/transactions/batch", tenant.apiKeys.kiosk, {
       transactions: [friesOnly(ended[2]![0]), sale([], { lines: [quoted[1]] }), friesOnly(ended[4]![0])],
     });
     expect(batch).toMatchObject({

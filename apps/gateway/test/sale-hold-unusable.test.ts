@@ -183,19 +183,20 @@ describe("a sale naming a held checkout hold the ledger would not commit", () =>
  */
 describe("a sale naming a held hold that is refused after the hold's checks", () => {
   it("claims nothing when its key is throttled for unknown coupon codes, alone or in a batch", async () => {
-    const kiosk = tenant.apiKeys.kiosk;
+    // The till's key: its holds are the pos channel's, which only a pos key may post.
+    const till = tenant.apiKeys.pos;
     await db.$executeRaw`
       INSERT INTO coupon_code_misses (tenant_id, credential_id, window_started_at, misses)
-      VALUES (${tenant.tenantId}, ${await keyIdOf(tenant.tenantId, "kiosk")}, ${clock.now}, 3)`;
+      VALUES (${tenant.tenantId}, ${await keyIdOf(tenant.tenantId, "pos")}, ${clock.now}, 3)`;
     const alone = await tillHold();
     expect(
-      (await post("/v1/transactions", kiosk, paying(alone.holdId, { id: alone.customerId! }, ["GUESS-1AB"]))).status,
+      (await post("/v1/transactions", till, paying(alone.holdId, { id: alone.customerId! }, ["GUESS-1AB"]))).status,
     ).toBe(429);
     expect(await claimedAt(alone.holdId)).toBeNull();
 
     const throttled = await tillHold();
     const stored = await tillHold();
-    const batch = await post("/v1/transactions/batch", kiosk, {
+    const batch = await post("/v1/transactions/batch", till, {
       transactions: [
         paying(throttled.holdId, { id: throttled.customerId! }, ["GUESS-2AB"]),
         paying(stored.holdId, { id: stored.customerId! }),

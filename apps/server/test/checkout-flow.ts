@@ -16,7 +16,10 @@ export type Line = ReturnType<typeof line>;
 
 let serial = 0;
 
-/** Posts a sale through the gateway for a customer by phone and waits until the ledger processed it. */
+/**
+ * Posts a sale through the gateway for a customer by phone, with the key of its channel (a kiosk key for a kiosk
+ * sale, else a till's: the key decides the channel), and waits until the ledger processed it.
+ */
 export async function postSale(
   system: TestSystem,
   tenant: CreatedTenant,
@@ -37,7 +40,7 @@ export async function postSale(
     total: lines.reduce((s, l) => s + l.unitPrice - l.discount, 0),
     ...extra,
   };
-  const res = await system.post("/v1/transactions", tenant.apiKeys.pos, body);
+  const res = await system.post("/v1/transactions", tenant.apiKeys[body.channel === "kiosk" ? "kiosk" : "pos"], body);
   expect(res.status).toBe(202);
   return { body, record: await system.processed(tenant.apiKeys.admin, externalId) };
 }

@@ -40,7 +40,7 @@ async function refund(tenant: CreatedTenant, of: { externalId: string; lines: Li
     refundOf: of.externalId,
     occurredAt: minutesAgo(0.5),
     locationId: "store-a",
-    channel: "kiosk",
+    channel: "pos", // refunded at the staffed till, whose key posts no kiosk sales
     currency: "EUR",
     lines,
     total: lines.reduce((s, l) => s + l.unitPrice - l.discount, 0),

@@ -67,7 +67,7 @@ describe("a posted transaction", () => {
     const phone = "+48600100201";
     const body = saleBody({ customer: { phone } });
     const first = await system.post("/v1/transactions", tenant.apiKeys.pos, body);
-    const second = await system.post("/v1/transactions", tenant.apiKeys.kiosk, body);
+    const second = await system.post("/v1/transactions", tenant.apiKeys.pos, body);
     expect(first.body.duplicate).toBe(false);
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({ id: first.body.id, duplicate: true });

@@ -72,6 +72,7 @@ it("erases the customer's personal data everywhere and keeps the tenant's accoun
     externalId: refundId,
     type: "refund",
     refundOf: sale.body.externalId,
+    channel: "pos", // refunded at the staffed till, whose key posts no kiosk sales
     lines: [{ ...line("FRIES", 500), lineNo: 1 }],
     total: 500,
   });

@@ -1,5 +1,5 @@
 import type { knownEventTypes } from "./event.ts";
-import { type ApiKeyRole, Channel } from "./primitives.ts";
+import type { ApiKeyRole, Channel } from "./primitives.ts";
 
 const adminOnly = ["admin"] as const;
 const adminsAndAnalysts = ["admin", "analyst"] as const;
@@ -52,9 +52,46 @@ export const eventChannelsOfRole = {
   pos: { allowed: ["pos"], whenOmitted: "pos" },
   kiosk: { allowed: ["kiosk"], whenOmitted: "kiosk" },
   app: { allowed: ["app", "web"], whenOmitted: "app" },
-  admin: { allowed: Channel.options, whenOmitted: null },
+  admin: { allowed: ["kiosk", "pos", "app", "web", "delivery"], whenOmitted: null },
   analyst: { allowed: [], whenOmitted: null },
 } as const satisfies Record<ApiKeyRole, { allowed: readonly Channel[]; whenOmitted: Channel | null }>;
+
+/**
+ * Which channels each key's sales and refunds may name (`POST /v1/transactions` and its batch). Earning rules may pay
+ * by channel (an app-only bonus). A kiosk is a device anyone stands at: its key posts the kiosk's own sales only, so
+ * one lifted from it cannot pass sales off as the app's. A pos key is a till's or an ordering integration's (a delivery
+ * platform, the brand's online ordering: the integrators that post transactions): it records the orders of every
+ * channel it takes. Only those two roles post transactions.
+ */
+export const transactionChannelsOfRole = {
+  pos: ["pos", "app", "web", "delivery"],
+  kiosk: ["kiosk"],
+  app: [],
+  admin: [],
+  analyst: [],
+} as const satisfies Record<ApiKeyRole, readonly Channel[]>;
+
+const keyOfRole = (role: ApiKeyRole) => `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} key`;
+
+/**
+ * Why a key of this role may not post `what` (events, transactions) of this channel, or `null` when it may;
+ * `allowed` says which it may, for a refusal's field issue.
+ */
+export function channelRefusal(
+  role: ApiKeyRole,
+  channel: Channel | null | undefined,
+  what: "events" | "transactions",
+): { code: "channel_not_allowed"; message: string; allowed: readonly Channel[] } | null {
+  const allowed: readonly Channel[] =
+    what === "events" ? eventChannelsOfRole[role].allowed : transactionChannelsOfRole[role];
+  if (channel == null || allowed.includes(channel)) return null;
+  const only = allowed.join(" or ") || "none";
+  return {
+    code: "channel_not_allowed",
+    message: `${keyOfRole(role)} posts ${what} of channel ${only} only, not ${channel}`,
+    allowed,
+  };
+}
 
 /**
  * Events only the customer causes, in the brand's app or by opening a message: a till or kiosk never sees them
@@ -76,20 +113,14 @@ export function eventRefusal(
   role: ApiKeyRole,
   event: { type: string; channel?: Channel | null | undefined },
 ): { code: "event_type_not_allowed" | "channel_not_allowed"; message: string } | null {
-  const key = `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} key`;
   const customerOwn = (customerOwnEventTypes as readonly string[]).includes(event.type);
   if (customerOwn && !rolesPostingCustomerOwnEvents.includes(role))
     return {
       code: "event_type_not_allowed",
-      message: `${key} cannot post ${event.type}, the customer's own doing in the brand app: it needs an app or admin key`,
+      message: `${keyOfRole(role)} cannot post ${event.type}, the customer's own doing in the brand app: it needs an app or admin key`,
     };
-  const allowed: readonly Channel[] = eventChannelsOfRole[role].allowed;
-  if (event.channel != null && !allowed.includes(event.channel))
-    return {
-      code: "channel_not_allowed",
-      message: `${key} posts events of channel ${allowed.join(" or ") || "none"} only, not ${event.channel}`,
-    };
-  return null;
+  const refused = channelRefusal(role, event.channel, "events");
+  return refused && { code: refused.code, message: refused.message };
 }
 
 /** The event as a key of this role posted it: without a channel, the key's own (none for an admin key). */

@@ -4,9 +4,12 @@ import { stableId } from "@regulars/ids";
 
 let counter = 0;
 
-/** A valid sale; override any field. Totals are computed from the lines unless given. */
 export type SaleBody = Record<string, unknown> & { externalId: string };
 
+/**
+ * A valid sale at a staffed till (channel `pos`: a pos key may post it, a kiosk key only its `kiosk` sales); override
+ * any field. Totals are computed from the lines unless given.
+ */
 export function saleBody(overrides: Partial<TransactionInput> & Record<string, unknown> = {}): SaleBody {
   const lines = (overrides.lines as TransactionInput["lines"] | undefined) ?? exampleSaleLines;
   const total = lines.reduce((acc, l) => acc + l.quantity * l.unitPrice - (l.discount ?? 0), 0);
@@ -16,7 +19,7 @@ export function saleBody(overrides: Partial<TransactionInput> & Record<string, u
     // A minute ago: inside the gateway's acceptance window whenever the test runs.
     occurredAt: new Date(Date.now() - 60_000).toISOString(),
     locationId: "store-017",
-    channel: "kiosk",
+    channel: "pos",
     currency: "EUR",
     lines,
     total,

@@ -47,6 +47,7 @@ export const batchItemErrorCodes = [
   "hold_used",
   "hold_ended",
   "rate_limited",
+  "channel_not_allowed",
 ] as const;
 
 export const TransactionBatchItemError = z
@@ -60,7 +61,8 @@ export const TransactionBatchItemError = z
         "differing field) or `hold_unconfirmed` (a sale naming a hold still waiting for its customer's one-time code) " +
         "or `hold_used` (a sale naming a hold another sale claimed or was committed to, earlier in this batch or before) " +
         "or `hold_ended` (a sale naming a hold released, expired or past its expiry, or unknown: post it again without " +
-        "`holdId` (or quote again while the customer is there)), " +
+        "`holdId` (or quote again while the customer is there)) or `channel_not_allowed` (a `channel` this key may " +
+        "not post: a kiosk key posts `kiosk` only), " +
         "all with status `invalid`; " +
         "`rate_limited` (status `throttled`: a sale with `couponCodes` while this key has been told too many codes do not exist).",
     }),

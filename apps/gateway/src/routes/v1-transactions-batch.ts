@@ -47,7 +47,8 @@ const route = createRoute({
     `For tills that recorded sales while offline: up to ${maxBatchTransactions} transactions in one call, each checked and ` +
     "stored on its own, with a result per transaction: `accepted`, `duplicate` (accepted before, nothing changed) or " +
     "`invalid` with the reason and the refused fields (`payload_too_large` for one larger than `POST /v1/transactions` " +
-    "takes). One invalid transaction never holds back the others. The answer " +
+    "takes, `channel_not_allowed` for a `channel` the key may not post: a kiosk key posts `kiosk` only). " +
+    "One invalid transaction never holds back the others. The answer " +
     "(202) comes only after every accepted transaction is stored. `externalId` is each transaction's idempotency key, so " +
     "after a timeout or a 503 the till simply sends the same batch again. The per-key rate limit counts one request per call.\n\n" +
     `${postedCodesThrottle.counted} on its own (\`throttled\`, \`rate_limited\`, with \`retryAfterSeconds\`; the ` +

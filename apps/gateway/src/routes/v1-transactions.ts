@@ -65,6 +65,9 @@ const route = createRoute({
     "that did not see the answer simply posts again, even once `occurredAt` has left the accepted window. Send amounts in integer minor units (cents). A 4xx answer means " +
     "nothing was stored: fix the request rather than retrying it, but after a 429 post it again after `Retry-After`; " +
     "a 503 means retry later.\n\n" +
+    "Earning rules may pay by `channel`, so the key bounds it: a kiosk key posts channel `kiosk` only; a pos key (a " +
+    "till, or an ordering integration) `pos`, `app`, `web` or `delivery`. Another answers 403 `channel_not_allowed` " +
+    "(`issues` names `channel`) and nothing is stored.\n\n" +
     `${postedCodesThrottle.counted} 429 \`rate_limited\`, with \`Retry-After\`, ${postedCodesThrottle.until}`,
   security: [{ [securitySchemeName]: [] }],
   request: {
@@ -92,13 +95,14 @@ const route = createRoute({
               },
             },
             anonymous: {
-              summary: "An anonymous kiosk sale (no customer: earns nothing)",
+              // Channel pos, as the other examples: each is posted as it is with one (pos) key.
+              summary: "An anonymous sale (no customer: earns nothing; a kiosk key posts channel `kiosk`)",
               value: {
-                externalId: `KIOSK3-${serial}-000017`,
+                externalId: `POS17-${serial}-000453`,
                 type: "sale",
                 occurredAt: secondsAgo(120),
                 locationId: "store-017",
-                channel: "kiosk",
+                channel: "pos",
                 currency: "EUR",
                 lines: [{ sku: "COFFEE-M", name: "Coffee medium", quantity: 1, unitPrice: 290 }],
                 total: 290,
@@ -115,6 +119,13 @@ const route = createRoute({
       content: { "application/json": { schema: TransactionAccepted } },
     },
     ...errorResponses,
+    403: errorResponse(
+      "The key's role may not post transactions (`forbidden`) or may not name this `channel` " +
+        "(`channel_not_allowed`: a kiosk key posts `kiosk` only); nothing was stored",
+      "channel_not_allowed",
+      "a kiosk key posts transactions of channel kiosk only, not app",
+      [{ path: "channel", message: "must be kiosk for a kiosk key" }],
+    ),
     429: postedCodesThrottle.refusal,
     409: errorResponse(
       "This `externalId` was accepted before with a different body (`idempotency_conflict`): nothing was stored; post a changed transaction under a new `externalId`. " +
