@@ -140,8 +140,8 @@ describe("tenant isolation", () => {
     await expect(other.transactions.get.query({ externalId: sale.externalId as string })).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
-    expect(await other.customers.search.query({ query: "+48600123" })).toEqual([]);
-    expect(await system.client(a.apiKeys.admin).customers.search.query({ query: "+48600123" })).toHaveLength(1);
+    expect((await other.customers.search.query({ query: "+48600123" })).items).toEqual([]);
+    expect((await system.client(a.apiKeys.admin).customers.search.query({ query: "+48600123" })).items).toHaveLength(1);
   });
 
   it("the same externalId in two tenants is two transactions, and a customer id from another tenant is refused", async () => {

@@ -2,7 +2,7 @@ import type { Db } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { queryPlan, testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { tenantCallers } from "./helpers.ts";
+import { failure, issuesOf, tenantCallers } from "./helpers.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -30,7 +30,7 @@ it("finds a customer by any part of the name, or by the start of the phone, card
   await db.customer.create({
     data: { id: newId("customer"), tenantId: other.tenantId, name: "Anna Kowalska", createdVia: "test" },
   });
-  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).items.map((c) => c.id);
   for (const query of ["kowal", "MARIA", "+48600555", "CARD-SEARCH", "anna.k@example", anna]) {
     expect(await found(query), query).toEqual([anna]);
   }
@@ -44,7 +44,7 @@ it("finds a phone typed the way people write it, with or without its country cod
   await db.customer.create({
     data: { id: ola, tenantId: t.tenantId, phone: "+48600100200", cardNumber: "CARD-000417", createdVia: "test" },
   });
-  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).items.map((c) => c.id);
   const typed = [
     "+48 600 100 200",
     "48600100200",
@@ -71,7 +71,7 @@ it("finds a customer by either spelling of their number typed with its code: the
       { id: fromApp, tenantId: t.tenantId, phone: "+480605200088", createdVia: "test" },
     ],
   });
-  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).items.map((c) => c.id);
   for (const query of ["+48 0604 100 077", "+480604100077", "0048 0604 100 077", "+48 604 100 077"])
     expect(await found(query), query).toEqual([fromTill]);
   for (const query of ["+48 605 200 088", "+48 0605 200 088"]) expect(await found(query), query).toEqual([fromApp]);
@@ -110,7 +110,7 @@ it("reads %, _ and \\ in a search as the characters typed, never as wildcards", 
   await named("Bob Smith", "bob@example.com");
   const club = await named("50% Off_Club", "deals_50%@example.com");
   const slash = await named("Back\\slash Bar");
-  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).map((c) => c.id);
+  const found = async (query: string) => (await t.admin.customers.search({ query, limit: 10 })).items.map((c) => c.id);
   for (const query of ["__", "%%", "a_n", "B%h", "\\%"]) expect(await found(query), query).toEqual([]);
   expect(await found("0%")).toEqual([club]);
   expect(await found("f_")).toEqual([club]);
@@ -118,4 +118,50 @@ it("reads %, _ and \\ in a search as the characters typed, never as wildcards", 
   expect(await found("deals_50%")).toEqual([club]);
   expect(await found("\\s")).toEqual([slash]);
   expect(await found("anna")).toEqual([anna]);
+});
+
+it("pages through every match, newest first, without losing or repeating one, customers made in one instant too", async () => {
+  const t = await tenantCallers(db, "Search Many Pages");
+  // 25 matches, five of them made in the same millisecond (an import): the cursor carries the id beside the time.
+  const now = Date.now();
+  const made = Array.from({ length: 25 }, (_, i) => ({
+    id: newId("customer"),
+    tenantId: t.tenantId,
+    name: `Paged Pat ${i}`,
+    createdVia: "test",
+    createdAt: new Date(now - 60_000 * Math.max(i, 20)),
+  }));
+  await db.customer.createMany({ data: made });
+  await db.customer.create({
+    data: { id: newId("customer"), tenantId: t.tenantId, name: "Other", createdVia: "test" },
+  });
+
+  const seen: string[] = [];
+  let cursor: string | null | undefined;
+  let pages = 0;
+  do {
+    const page = await t.admin.customers.search({ query: "paged pat", limit: 10, cursor });
+    seen.push(...page.items.map((c) => c.id));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 10);
+
+  expect(pages).toBe(3);
+  expect(new Set(seen).size).toBe(seen.length);
+  expect(seen.toSorted()).toEqual(made.map((c) => c.id).toSorted());
+  const createdAt = new Map(made.map((c) => [c.id, c.createdAt.getTime()]));
+  const times = seen.map((id) => createdAt.get(id)!);
+  expect(times).toEqual(times.toSorted((a, b) => b - a));
+});
+
+it("refuses a search cursor that is not one it gave", async () => {
+  const t = await tenantCallers(db, "Search Bogus Cursor");
+  for (const cursor of ["aaa", "zzz", "cus_0000000000", `${new Date().toISOString()}~x`]) {
+    const error = await failure(t.admin.customers.search({ query: "anna", cursor }));
+    expect(error.code, cursor).toBe("BAD_REQUEST");
+    expect(
+      issuesOf(error)?.map((issue) => issue.path),
+      cursor,
+    ).toEqual(["cursor"]);
+  }
 });

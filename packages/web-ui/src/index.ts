@@ -22,6 +22,15 @@ export {
   retryAfterMs,
   retryDelay,
 } from "./errors.ts";
-export { formatCalendarDate, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "./format.ts";
+export {
+  formatCalendarDate,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatNumber,
+  formatPercent,
+  fromMinor,
+  toMinor,
+} from "./format.ts";
 export { FormatProvider, useFormat } from "./format-context.tsx";
 export { createI18n, type Language, LanguageSwitch, languages, type Messages } from "./i18n.tsx";

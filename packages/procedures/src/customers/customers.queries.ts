@@ -3,7 +3,7 @@ import { type Db, Prisma } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { customerSummary, identityOwner, spelledIdentity, survivorsOf } from "@regulars/ledger-store";
 import { floorView, tierShown } from "./customers.loyalty.ts";
-import type { CustomerView } from "./customers.types.ts";
+import { type CustomerView, searchCursorAt, searchCursorOf } from "./customers.types.ts";
 
 /** The customer a reference finds now: by id, the survivor of a merge that took it away (identities moved there). */
 export async function findCustomerId(db: Db, tenantId: string, ref: CustomerRef): Promise<string | null> {
@@ -54,9 +54,15 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
  */
 const literalLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
 
-export async function searchCustomers(db: Db, tenantId: string, input: { query: string; limit: number }) {
+/** A page of the customers a search finds, newest first; `nextCursor` is null on the last page. */
+export async function searchCustomers(
+  db: Db,
+  tenantId: string,
+  input: { query: string; limit: number; cursor?: string | null },
+) {
   const q = input.query;
   const typed = literalLike(q);
+  const after = input.cursor ? searchCursorAt(input.cursor) : null;
   const rows = await db.customer.findMany({
     where: {
       tenantId,
@@ -68,18 +74,27 @@ export async function searchCustomers(db: Db, tenantId: string, input: { query: 
         { email: { startsWith: typed, mode: "insensitive" } },
         { name: { contains: typed, mode: "insensitive" } },
       ],
+      ...(after && {
+        AND: {
+          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+        },
+      }),
     },
-    orderBy: { createdAt: "desc" },
-    take: input.limit,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
   });
-  return rows.map((c) => ({
-    id: c.id,
-    name: c.name,
-    phone: c.phone,
-    email: c.email,
-    cardNumber: c.cardNumber,
-    createdAt: c.createdAt.toISOString(),
-  }));
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map((c) => ({
+      id: c.id,
+      name: c.name,
+      phone: c.phone,
+      email: c.email,
+      cardNumber: c.cardNumber,
+      createdAt: c.createdAt.toISOString(),
+    })),
+    nextCursor: rows.length > input.limit ? searchCursorOf(page[page.length - 1]!) : null,
+  };
 }
 
 /** What people put between a phone number's digits: spaces, dots, dashes and brackets. */

@@ -14,10 +14,31 @@ export const CustomerLedgerInput = z.object({
   limit: z.number().int().min(1).max(100).default(20),
 });
 
+/**
+ * A search page's end, `<createdAt>~<customer id>` of its last customer: matches are listed newest first, and
+ * customers made in one instant (an import) share the time, so the id orders them and the next page starts after it.
+ */
+const searchCursorShape = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~cus_[a-z0-9]{10,40}$/;
+const SearchCursor = z.string().refine((cursor) => {
+  const at = searchCursorShape.exec(cursor)?.[1];
+  return at !== undefined && !Number.isNaN(Date.parse(at));
+}, "must be a search's nextCursor");
+
+// Not strict: tRPC's infinite queries add `direction` beside the cursor (the admin's customer search).
 export const SearchCustomersInput = z.object({
   query: z.string().trim().min(2, "type at least 2 characters").max(100),
+  /** The `nextCursor` of the previous page. */
+  cursor: SearchCursor.nullish(),
   limit: z.number().int().min(1).max(50).default(20),
 });
+
+export const searchCursorOf = (customer: { createdAt: Date; id: string }) =>
+  `${customer.createdAt.toISOString()}~${customer.id}`;
+
+export function searchCursorAt(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = cursor.split("~");
+  return { createdAt: new Date(at!), id: id! };
+}
 
 /** Everything about a customer: for admin keys only. */
 export interface CustomerView {

@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TextField } from "../../ui/fields.tsx";
 
-export type FoundCustomer = RouterOutputs["customers"]["search"][number];
+export type FoundCustomer = RouterOutputs["customers"]["search"]["items"][number];
 
 /** Finds a customer by phone, e-mail, card, name or id (`customers.search`), asked once typing pauses. */
 export function CustomerPicker({
@@ -36,8 +36,8 @@ export function CustomerPicker({
       {found.error && <Alert>{describeError(found.error)}</Alert>}
       {found.data && (
         <ul aria-label={t("preview.matches")} className="flex flex-col gap-1">
-          {found.data.length === 0 && <li className="text-sm text-slate-700">{t("preview.noMatches")}</li>}
-          {found.data.map((c) => (
+          {found.data.items.length === 0 && <li className="text-sm text-slate-700">{t("preview.noMatches")}</li>}
+          {found.data.items.map((c) => (
             <li key={c.id}>
               <Button
                 tone={chosen?.id === c.id ? "primary" : "secondary"}

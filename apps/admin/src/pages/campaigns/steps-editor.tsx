@@ -1,7 +1,8 @@
-import { Button, useTRPC } from "@regulars/web-ui";
+import { Button, useTRPC, useTRPCClient } from "@regulars/web-ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
+import { allPages, couponChoices } from "./coupon-choices.ts";
 import { type Action, type ActionType, defaultAction, stepOf, type UiStep } from "./definition.ts";
 
 type Errors = (path: string) => string | undefined;
@@ -96,9 +97,19 @@ function StepFields({
     ...trpc.templates.list.queryOptions(action.type === "send_message" ? { channel: action.channel } : {}),
     enabled: action.type === "send_message",
   });
+  const client = useTRPCClient();
+  const chosenCouponId = action.type === "issue_coupon" ? action.couponCampaignId : "";
+  // Every coupon, page after page: the list answers at most 100 at a time, and a step may give the oldest one.
   const coupons = useQuery({
-    ...trpc.coupons.list.queryOptions({ limit: 100 }),
+    queryKey: [...trpc.coupons.list.pathKey(), "every page"],
+    queryFn: () => allPages((cursor) => client.coupons.list.query({ limit: 100, cursor })),
     enabled: action.type === "issue_coupon",
+  });
+  // The step's own coupon by id, so it shows under its name before (or without) the whole list.
+  const chosenCoupon = useQuery({
+    ...trpc.coupons.get.queryOptions({ id: chosenCouponId }),
+    enabled: chosenCouponId !== "",
+    retry: false,
   });
   const set = (patch: Record<string, unknown>) => onChange({ ...action, ...patch } as Action);
   const setWait = (wait: Wait | undefined) => {
@@ -151,7 +162,7 @@ function StepFields({
           onChange={(couponCampaignId) => set({ couponCampaignId })}
           options={[
             { value: "", label: t("chooseCoupon") },
-            ...(coupons.data?.items ?? []).map((c) => ({ value: c.id, label: c.name })),
+            ...couponChoices(coupons.data ?? [], action.couponCampaignId, chosenCoupon.data ?? null),
           ]}
         />
       )}

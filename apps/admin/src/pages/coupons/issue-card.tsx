@@ -21,7 +21,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
     e.preventDefault();
     setQuery(typed.trim());
   };
-  const issuedTo = found.data?.find((c) => c.id === issue.data?.customerId);
+  const issuedTo = found.data?.items.find((c) => c.id === issue.data?.customerId);
   return (
     <Card title={t("issue.title")}>
       <form noValidate onSubmit={search} className="flex flex-wrap items-end gap-3">
@@ -33,7 +33,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
       {found.error && <Alert>{describeError(found.error)}</Alert>}
       {found.data && (
         <ul className="mt-3 flex flex-col gap-2" aria-label={t("issue.results")}>
-          {found.data.map((c) => (
+          {found.data.items.map((c) => (
             <li
               key={c.id}
               className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm"
@@ -51,7 +51,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
               </Button>
             </li>
           ))}
-          {found.data.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
+          {found.data.items.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
         </ul>
       )}
       <div aria-live="polite" className="mt-3">

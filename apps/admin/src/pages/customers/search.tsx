@@ -9,7 +9,7 @@ import {
   useFormat,
   useTRPC,
 } from "@regulars/web-ui";
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -18,10 +18,13 @@ import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
 import { ItemLink } from "../../ui/item-link.tsx";
 
-type Found = RouterOutputs["customers"]["search"][number];
+type Found = RouterOutputs["customers"]["search"]["items"][number];
 const column = createColumnHelper<Found>();
 
-/** The search lives in the address (`?q=`), so going back from a customer shows the same results. */
+/**
+ * The search lives in the address (`?q=`), so going back from a customer shows the same results. A common name finds
+ * more customers than one page holds: the older ones follow on "More".
+ */
 export function CustomerSearch() {
   const { t } = useTranslation("customers");
   const format = useFormat();
@@ -29,7 +32,13 @@ export function CustomerSearch() {
   const [params, setParams] = useSearchParams();
   const query = params.get("q") ?? "";
   const [typed, setTyped] = useState(query);
-  const found = useQuery({ ...trpc.customers.search.queryOptions({ query }), enabled: query !== "" });
+  const found = useInfiniteQuery({
+    ...trpc.customers.search.infiniteQueryOptions(
+      { query },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    ),
+    enabled: query !== "",
+  });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -72,7 +81,22 @@ export function CustomerSearch() {
       {found.isFetching && <Spinner label={t("common:loading")} />}
       {found.error && !refused && <Alert>{describeError(found.error)}</Alert>}
       {found.data && (
-        <DataTable caption={t("search.caption")} columns={columns} rows={found.data} empty={t("search.empty")} />
+        <DataTable
+          caption={t("search.caption")}
+          columns={columns}
+          rows={found.data.pages.flatMap((page) => page.items)}
+          empty={t("search.empty")}
+        />
+      )}
+      {found.hasNextPage && (
+        <Button
+          tone="secondary"
+          className="mt-3"
+          disabled={found.isFetchingNextPage}
+          onClick={() => void found.fetchNextPage()}
+        >
+          {t("search.more")}
+        </Button>
       )}
     </>
   );

@@ -1,4 +1,4 @@
-import { useFormat } from "@regulars/web-ui";
+import { fromMinor, toMinor, useFormat } from "@regulars/web-ui";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
@@ -77,8 +77,15 @@ export function ConditionEditor({
   const window = (value: unknown) =>
     select("window", (typeof value === "string" ? value : "lifetime") as Window, windows, t("window"), "windows");
   const op = (value: string) => select("op", value as (typeof ops)[number], ops, t("op"), "ops");
+  // Typed in the tenant's currency as people read it (JP¥1000, €12.50); stored in its minor units.
   const money = (field: string, value: number) =>
-    number(field, value, t("amount", { currency: format.currency }), (n) => Math.round(n * 100), value / 100);
+    number(
+      field,
+      value,
+      t("amount", { currency: format.currency }),
+      (n) => toMinor(n, format.currency),
+      fromMinor(value, format.currency),
+    );
 
   let fields: ReactNode;
   switch (c.type) {
