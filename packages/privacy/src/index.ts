@@ -19,5 +19,6 @@ export {
   type PrivacyJobContext,
   setRetention,
 } from "./retention.ts";
-export { erasedText, type PostgresErasure, postgresTables } from "./tables.ts";
+export { erasedText, type PostgresErasure } from "./table-rule.ts";
+export { postgresTables } from "./tables.ts";
 export { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "./verify.ts";

@@ -1,3 +1,6 @@
+import { outboxEventsRule } from "./outbox-rule.ts";
+import { erasedText, type PostgresTableRule } from "./table-rule.ts";
+
 /**
  * Every table that holds something about a customer, and what export and erasure do with it. One line per
  * table: a table added later is classified here, and `test/coverage.test.ts` fails until it is (it lists
@@ -7,7 +10,8 @@
  *
  * Postgres: `where` names the person's rows of table alias `t`; `$1` is the tenant id, `$2` the customer ids
  * (the customer and every customer merged into it: one person), and in a rule that says `phones`, `$3` the spellings
- * of their phone identities (`personPhones`). Table names and conditions are literals of this file, never input.
+ * of their phone identities (`personPhones`). Table names and conditions are literals of this file (and
+ * outbox-rule.ts), never input.
  * Erasure:
  * - `scrub`: the `customers` row only: personal columns cleared, `erased_at` set; the row stays for the ledger.
  * - `delete`: personal or behavioural rows, deleted.
@@ -31,45 +35,9 @@
  * Not here, as no table holds it: NATS. The streams keep a message as posted (a till's phone or card, an app
  * sign-in, a profile) until it is read and `STREAM_KEEP_READ_DAYS` old, the dead-letter stream 30 days. See "Erasure
  * and the streams" in docs/architecture.md.
+ *
+ * The outbox's line, the longest, is in outbox-rule.ts; what a line says, in table-rule.ts.
  */
-export type PostgresErasure = "scrub" | "delete" | "keep";
-
-export interface PostgresTableRule {
-  where: string;
-  /**
-   * Its conditions read `$3`: a jsonb object of every spelling of the person's phone identities (`phoneSpellings` of
-   * @regulars/contracts: a till's `+480604100077` for `+48604100077`) to the identity it spells, as a message a till
-   * posted names them by either while their identities hold one (`personPhones`, `ruleParams`).
-   */
-  phones?: true;
-  /** false: classified, not in the export (`why` says why). */
-  export: boolean;
-  /**
-   * The export of a table whose rows erasure changes in more ways than `where` says (`shared`, `redact.where`): the
-   * rows `where` names here, each as `row` (a jsonb of `t`), which leaves out other customers' items of a shared row.
-   * Without it, the rows of the rule's `where` as stored.
-   */
-  exported?: { where: string; row: string };
-  erase: PostgresErasure;
-  why: string;
-  /**
-   * Rows that also hold other customers' items (an outbox batch row holds a tenant's events of one write):
-   * erasure deletes the row when `where` finds only the person's items in it, else sets `without` on the rows
-   * `holding` names, which leaves the others' items as they were.
-   */
-  shared?: { holding: string; without: string };
-  /**
-   * Personal data in rows erasure keeps (free text staff typed about the customer; a delivery copy's rendered link or
-   * provider's words): erasure sets `set` on those of the person's rows that `rows` also names (rows already redacted
-   * excluded, so a second pass counts only rows written since). `where`, when given, names the person's rows instead
-   * of the rule's own: in a `delete` table that one names the rows deleted, not those kept. Text only: ids and
-   * amounts stay, so the ledger's sums and the campaigns' figures do too.
-   */
-  redact?: { where?: string; rows: string; set: string };
-}
-
-/** What redacted free text reads as after an erasure. */
-export const erasedText = "[erased]";
 
 const byCustomer = "t.customer_id = ANY($2::text[])";
 const ofTransactions =
@@ -78,97 +46,6 @@ const ofHolds =
   "t.hold_id IN (SELECT id FROM checkout_holds h WHERE h.tenant_id = $1 AND h.customer_id = ANY($2::text[]))";
 const ofAccounts =
   "t.account_id IN (SELECT id FROM ledger_accounts a WHERE a.tenant_id = $1 AND a.owner = ANY($2::text[]))";
-
-/**
- * An outbox batch row (`outboxBatch` of @regulars/ledger-store) keeps each event's payload less the fields every
- * event of the row shares, which it keeps once in `shared`: a customer's id is in one place or the other. Two kinds
- * of event can hold personal data, in their own rows and in batch rows alike: behavioural events (event.recorded:
- * free-text properties) are deleted; message events are kept, since campaign figures count them, with what names
- * the person taken out (`outboxMessageRedaction`). The other events carry ids and figures. `e` is an element of the
- * row's `events`.
- */
-const personalEntry =
-  "(e->>'type' = 'event.recorded' AND " +
-  "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
-/** A behavioural event of the person in a row of its own. */
-const personalCopy = "(t.type = 'event.recorded' AND t.payload->>'customerId' = ANY($2::text[]))";
-const outboxWhere =
-  `${personalCopy} OR ` +
-  // A row of nothing but the person's behavioural events goes whole (IS NOT TRUE: an anonymous event keeps it).
-  "(t.type = 'outbox.batch' AND NOT EXISTS (" +
-  `SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${personalEntry} IS NOT TRUE))`;
-const outboxShared = {
-  holding:
-    "t.type = 'outbox.batch' AND EXISTS (" +
-    `SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${personalEntry})`,
-  without:
-    "payload = jsonb_set(t.payload, '{events}', (SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) " +
-    `FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i) WHERE ${personalEntry} IS NOT TRUE))`,
-};
-
-/**
- * Scheme and host of a link (`siteOfLink` of clickhouse-tables.ts, in Postgres), '' when it has none: user info, port, path, query and
- * fragment go. The user info ends at the last '@' before the path, as browsers read it.
- */
-const pgSiteOfLink = (link: string) =>
-  `coalesce((SELECT m[1] || m[2] FROM regexp_match(${link}, ` +
-  String.raw`'^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#]*@)?(\[[^]/?#]*\]|[^]/?#:@[]+)'` +
-  ") m), '')";
-
-/**
- * Message events' fields that may name the person, as erasure leaves them (a jsonb object to merge into the
- * payload), for an event of type `type` and whole payload `p`: a clicked link as its template rendered it (the
- * customer's name, e-mail or phone anywhere in it) keeps its site, which campaign results may count clicks by; a
- * failure's reason (the provider's words, which may quote the address) goes, its code stays.
- */
-const messageRedacted = (type: string, p: string) =>
-  `(CASE ${type} WHEN 'message.clicked' THEN jsonb_build_object('url', ${pgSiteOfLink(`${p}->>'url'`)}) ` +
-  `WHEN 'message.failed' THEN jsonb_build_object('reason', '${erasedText}') ELSE '{}'::jsonb END)`;
-const personalMessageTypes = "('message.clicked', 'message.failed')";
-const messageEntry =
-  `(e->>'type' IN ${personalMessageTypes} AND ` +
-  "coalesce(e->'payload'->>'customerId', t.payload->'shared'->>'customerId') = ANY($2::text[]))";
-/** A message event of the person that may name them, in a row of its own. */
-const messageCopy = `(t.type IN ${personalMessageTypes} AND t.payload->>'customerId' = ANY($2::text[]))`;
-/** A batch entry's whole payload, as publishing expands it. */
-const wholeEntry = "(t.payload->'shared' || (e->'payload'))";
-/** A batch row's shared link or reason: the person's entry gets its own redacted copy, the others theirs as it was. */
-const sharedText =
-  "jsonb_strip_nulls(jsonb_build_object('url', t.payload->'shared'->'url', 'reason', t.payload->'shared'->'reason'))";
-const outboxMessageRedaction = {
-  where:
-    `${messageCopy} OR ` +
-    `(t.type = 'outbox.batch' AND EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${messageEntry}))`,
-  rows:
-    "CASE WHEN t.type = 'outbox.batch' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e " +
-    `WHERE ${messageEntry} AND ${wholeEntry} || ${messageRedacted("e->>'type'", wholeEntry)} <> ${wholeEntry}) ` +
-    `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} <> t.payload END`,
-  // A link or reason the row's events share leaves `shared` (which keeps the tenant's id, so publishing still
-  // merges it into each event) for each entry's own payload.
-  set:
-    "payload = CASE WHEN t.type = 'outbox.batch' THEN jsonb_set(t.payload #- '{shared,url}' #- '{shared,reason}', " +
-    "'{events}', (SELECT coalesce(jsonb_agg(CASE " +
-    `WHEN ${messageEntry} THEN jsonb_set(e, '{payload}', (e->'payload') || ${sharedText} || ` +
-    `${messageRedacted("e->>'type'", wholeEntry)}) ` +
-    `WHEN ${sharedText} <> '{}'::jsonb THEN jsonb_set(e, '{payload}', ${sharedText} || (e->'payload')) ` +
-    "ELSE e END ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i))) " +
-    `ELSE t.payload || ${messageRedacted("t.type", "t.payload")} END`,
-};
-
-/**
- * What the export holds of the outbox: the copies erasure deletes, takes out of batch rows or redacts (the same
- * selections), a batch row with the person's entries only (its `shared` fields are in each of them).
- */
-const ownEntry = `(${personalEntry} OR ${messageEntry})`;
-const outboxExported = {
-  where:
-    `${personalCopy} OR ${messageCopy} OR (t.type = 'outbox.batch' AND ` +
-    `EXISTS (SELECT 1 FROM jsonb_array_elements(t.payload->'events') e WHERE ${ownEntry}))`,
-  row:
-    "CASE WHEN t.type = 'outbox.batch' THEN jsonb_set(to_jsonb(t), '{payload,events}', " +
-    "(SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(t.payload->'events') WITH ORDINALITY AS x(e, i) " +
-    `WHERE ${ownEntry})) ELSE to_jsonb(t) END`,
-};
 
 /**
  * A refund that arrived before its sale waits in `parked_refunds` as the till's whole message (migration 0006),
@@ -262,17 +139,7 @@ export const postgresTables: Record<string, PostgresTableRule> = {
   erasure_requests: { where: byCustomer, export: true, erase: "keep", why: "the erasure's own record, ids only" },
   profile_orders: { where: byCustomer, export: true, erase: "delete", why: "behavioural profile (migration 0012)" },
   segment_members: { where: byCustomer, export: true, erase: "delete", why: "profiling: segments (migration 0013)" },
-  outbox_events: {
-    where: outboxWhere,
-    shared: outboxShared,
-    redact: outboxMessageRedaction,
-    export: true,
-    exported: outboxExported,
-    erase: "delete",
-    why:
-      "delivery copies of domain events (pruned a week after publishing); behavioural ones may hold personal data, " +
-      "and message events a clicked link or a provider's words",
-  },
+  outbox_events: outboxEventsRule,
   webhook_deliveries: {
     // The customer.erased notice stays until delivered, retried or dead-lettered: it holds ids only, and it is
     // how the tenant's systems learn to forget the customer (the sweep runs for days after the erasure).
