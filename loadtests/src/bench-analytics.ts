@@ -7,20 +7,29 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { createAnalytics, type TransactionFact } from "@regulars/analytics";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
+import { benchFlagsOrExit, wholeFlag } from "./bench-flags.ts";
 import { demoMenu } from "./menu.ts";
 
-const { values } = parseArgs({
-  options: {
-    transactions: { type: "string", default: "200000" },
-    batch: { type: "string", default: "2000" },
-    json: { type: "boolean", default: false },
-  },
-});
-const total = Number(values.transactions);
-const batchSize = Number(values.batch);
+const usage = `Usage: pnpm bench:analytics [flags]
+
+  --transactions <n>    transactions inserted (default 200000)
+  --batch <n>           transactions per insert, as the analytics writer batches them (default 2000)
+  --json                print only the one-line JSON result on stdout
+  --help
+
+  CLICKHOUSE_URL (with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD) measures a ClickHouse server instead of chdb.`;
+
+const { total, batchSize, json } = benchFlagsOrExit(
+  usage,
+  { transactions: { type: "string" }, batch: { type: "string" }, json: { type: "boolean", default: false } },
+  (flags) => ({
+    total: wholeFlag("transactions", flags.transactions, 200_000),
+    batchSize: wholeFlag("batch", flags.batch, 2_000),
+    json: flags.json,
+  }),
+);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
@@ -106,7 +115,7 @@ async function main() {
       segment: { customers: Number(customers), ms: Math.round(segmentMs) },
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
-    if (values.json) {
+    if (json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;
     }

@@ -6,10 +6,9 @@
  * receiver, and ingestion's latency (POST → points visible) before and during the broadcast. The bar: 100,000
  * messages queued in under 30 s while ingestion keeps its latency. See loadtests/README.md.
  */
-import { parseArgs } from "node:util";
-import { type CpuPriority, cpuPriorities } from "@regulars/runtime";
 import pg from "pg";
 import { createBasketFactory, newRunId } from "./baskets.ts";
+import { campaignsSettings } from "./campaigns-config.ts";
 import { trpcCall } from "./checkout-http.ts";
 import { abortOnInterrupt } from "./interrupt.ts";
 import { ingestionLine } from "./latency-report.ts";
@@ -18,43 +17,6 @@ import { demoMenu } from "./menu.ts";
 import { benchPeakRssBytes, findNatsServerPid, readProcessMemory } from "./rss.ts";
 import { type SpawnedSystem, spawnSystem } from "./spawn-system.ts";
 import { type BenchReceiver, startBenchReceiver } from "./webhook-bench-receiver.ts";
-
-const { values } = parseArgs({
-  options: {
-    members: { type: "string", default: "100000" },
-    rate: { type: "string", default: "20", short: "r" },
-    "latency-sec": { type: "string", default: "20" },
-    "timeout-sec": { type: "string", default: "600" },
-    webhooks: { type: "boolean", default: true },
-    "no-webhooks": { type: "boolean", default: false },
-    "planning-only": { type: "boolean", default: false },
-    "background-priority": { type: "string", default: "below_normal" },
-    json: { type: "boolean", default: false },
-    "cpu-prof": { type: "string" },
-    help: { type: "boolean", default: false, short: "h" },
-  },
-});
-
-const usage = `pnpm bench:campaigns [--members 100000] [--rate 20] [--latency-sec 20] [--timeout-sec 600] [--no-webhooks] [--planning-only] [--background-priority below_normal] [--json]
-
-  --members       segment members the broadcast goes to (each with e-mail consent and an address)
-  --rate          transactions per second posted before and during the broadcast (ingestion latency)
-  --latency-sec   how long each latency measurement lasts
-  --no-webhooks   no webhook endpoint subscribed to message.sent
-  --planning-only the planning process alone: no consumers of its events and no sender (nothing is sent), so the
-                  queueing figure is planning's own ceiling on this machine, the reference for the full run's
-  --background-priority normal|below_normal|low
-                  the CPU priority of the consumers' and the sender's processes (CPU_PRIORITY); below_normal by default,
-                  as a machine shared by every role should run them; normal puts them level with planning and ingestion
-  --cpu-prof DIR  write the three workers processes' CPU profiles (consumers; planning; steps and sender) into DIR`;
-
-/** BENCH_WORKERS_ENV='{"DB_POOL_SIZE":"30"}' sets more of the workers process's settings, to try them. */
-function workersEnv(): Record<string, string> {
-  const raw = process.env.BENCH_WORKERS_ENV;
-  return raw ? (JSON.parse(raw) as Record<string, string>) : {};
-}
-
-const isCpuPriority = (value: string): value is CpuPriority => Object.hasOwn(cpuPriorities, value);
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,22 +206,11 @@ async function waitForDeliveries(
   return { received, seconds, perSec: received / seconds };
 }
 
+/** Every flag checked before the receiver or the system starts: a typo must not cost a system's start-up. */
+const settings = campaignsSettings();
+
 async function main(): Promise<number> {
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const members = Number(values.members);
-  const rate = Number(values.rate);
-  const latencySec = Number(values["latency-sec"]);
-  const timeoutMs = Number(values["timeout-sec"]) * 1000;
-  const planningOnly = values["planning-only"];
-  const backgroundPriority = values["background-priority"];
-  if (!isCpuPriority(backgroundPriority)) {
-    progress(`--background-priority must be one of ${Object.keys(cpuPriorities).join(", ")}\n\n${usage}`);
-    return 2;
-  }
-  const webhooks = values.webhooks && !values["no-webhooks"] && !planningOnly;
+  const { members, rate, latencySec, timeoutMs, planningOnly, backgroundPriority, webhooks } = settings;
   const controller = abortOnInterrupt(progress);
   let system: SpawnedSystem | null = null;
   let receiver: BenchReceiver | null = null;
@@ -278,13 +229,13 @@ async function main(): Promise<number> {
     // and the message sender in a third, as a deployment that sends campaigns would scale them: each is one Node
     // thread. With the jobs beside the consumers, planning waited behind the consumers of its own events on one
     // thread and 100,000 messages took twice as long to queue.
-    const extra = { JOBS_INTERVAL_MS: "1000", ...workersEnv() };
+    const extra = { JOBS_INTERVAL_MS: "1000", ...settings.workersEnv };
     // The consumers and the sender do work that can wait a little; at equal priority on 2 cores they took the
     // cores from planning and ingestion alike (measured then: 100k queued in 64-68 s instead of 30-36 s, points
     // visible p99 1.2 s instead of 0.35-0.46 s; docs/architecture.md has the latest figures).
     const background = { ...extra, CPU_PRIORITY: backgroundPriority };
     // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
-    const flags = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [];
+    const flags = settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProf}`] : [];
     const rest = planningOnly
       ? [await system.startWorkersProcess("jobs", "jobs", extra, flags)]
       : [
@@ -398,7 +349,7 @@ async function main(): Promise<number> {
       planningOnly,
       backgroundPriority: planningOnly ? null : background.CPU_PRIORITY,
     };
-    if (values.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    if (settings.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     else {
       const out = [
         planningOnly

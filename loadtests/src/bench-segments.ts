@@ -10,7 +10,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { type Analytics, createAnalytics, locationTotals } from "@regulars/analytics";
 import type { SegmentDefinition } from "@regulars/contracts";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
@@ -18,21 +17,40 @@ import { type SeedProgress, seedDemo } from "@regulars/demo-data";
 import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
 import { createSegment, materialiseSegment, previewSegment } from "@regulars/segments-store";
 import { createTenant } from "@regulars/tenancy";
+import { benchFlagsOrExit, wholeFlag } from "./bench-flags.ts";
 import { withAdmin } from "./postgres-admin.ts";
 import { benchSegments, type Timed, timeRuns } from "./segments-cases.ts";
 
-const { values } = parseArgs({
-  options: {
-    customers: { type: "string", default: "1000000" },
-    days: { type: "string", default: "365" },
-    runs: { type: "string", default: "3" },
+const usage = `Usage: pnpm bench:segments [flags]
+
+  --customers <n>       demo customers seeded (default 1000000)
+  --days <n>            days of orders, lines and app events each customer gets (default 365)
+  --runs <n>            times each preview and the dashboard query run; the first is cold (default 3)
+  --keep <dir>          keep the seeded data in <dir> (chdb, and the database named in <dir>/bench.json); a later
+                        run with the same <dir> skips seeding
+  --json                print only the one-line JSON result on stdout
+  --help
+
+  DATABASE_URL names the Postgres server (default: an embedded one); CLICKHOUSE_URL a ClickHouse server (default:
+  chdb in a temporary folder).`;
+
+const { customers, days, runs, keep, json } = benchFlagsOrExit(
+  usage,
+  {
+    customers: { type: "string" },
+    days: { type: "string" },
+    runs: { type: "string" },
     json: { type: "boolean", default: false },
     keep: { type: "string" },
   },
-});
-const customers = Number(values.customers);
-const days = Number(values.days);
-const runs = Number(values.runs);
+  (flags) => ({
+    customers: wholeFlag("customers", flags.customers, 1_000_000),
+    days: wholeFlag("days", flags.days, 365),
+    runs: wholeFlag("runs", flags.runs, 3),
+    keep: flags.keep,
+    json: flags.json,
+  }),
+);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const bars = { previewMs: 1_000, materialiseMs: 10_000, materialiseMembers: 100_000 };
 
@@ -78,17 +96,17 @@ async function main() {
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
   // --keep <dir>: the seeded data stays (chdb in <dir>, the database named in <dir>/bench.json) and later runs
   // with the same <dir> skip seeding, to measure the segment phases again.
-  const kept = values.keep ? join(values.keep, "bench.json") : null;
+  const kept = keep ? join(keep, "bench.json") : null;
   const reused = kept && existsSync(kept) ? (JSON.parse(readFileSync(kept, "utf8")) as KeptData) : null;
   const dbName = reused?.dbName ?? `regulars_bench_${Date.now().toString(36)}`;
   if (!reused) await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
   const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
-  if (values.keep) mkdirSync(join(values.keep, "clickhouse"), { recursive: true });
+  if (keep) mkdirSync(join(keep, "clickhouse"), { recursive: true });
   const folder = process.env.CLICKHOUSE_URL
     ? null
-    : values.keep
-      ? join(values.keep, "clickhouse")
+    : keep
+      ? join(keep, "clickhouse")
       : mkdtempSync(join(tmpdir(), "regulars-bench-segments-"));
   const database = dbName;
   const analytics = await createAnalytics(
@@ -183,7 +201,7 @@ async function main() {
       },
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
-    if (values.json) {
+    if (json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;
     }
@@ -209,11 +227,11 @@ async function main() {
     process.stdout.write(lines.join("\n"));
   } finally {
     await db.$disconnect();
-    if (!values.keep)
+    if (!keep)
       await analytics.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => undefined);
     await analytics.close();
-    if (folder && !values.keep) rmSync(folder, { recursive: true, force: true });
-    if (!values.keep) await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    if (folder && !keep) rmSync(folder, { recursive: true, force: true });
+    if (!keep) await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
     await embedded?.stop();
   }
 }

@@ -6,29 +6,45 @@
  * concurrency (the ceiling of the HTTP path without Postgres). A fresh database on DATABASE_URL's server or the
  * embedded Postgres, dropped at the end.
  */
-import { parseArgs } from "node:util";
 import { createDb, type Db, migrateDatabase } from "@regulars/db";
 import { silentLogger } from "@regulars/logger";
 import { createTenant } from "@regulars/tenancy";
 import { newWebhookSecret, signedHeaders } from "@regulars/webhooks";
 import { createEndpoint, enqueueDeliveries } from "@regulars/webhooks-store";
 import { createWebhookSender } from "@regulars/workers";
+import { benchFlagsOrExit, positiveFlag, wholeFlag } from "./bench-flags.ts";
 import { scratchDatabase } from "./postgres-admin.ts";
 import { type BenchReceiver, startBenchReceiver } from "./webhook-bench-receiver.ts";
 
-const { values } = parseArgs({
-  options: {
-    deliveries: { type: "string", default: "3000" },
-    rate: { type: "string", default: "30", short: "r" },
-    endpoints: { type: "string", default: "8" },
-    concurrency: { type: "string", default: "32" },
+const usage = `Usage: pnpm bench:webhooks [flags]
+
+  --deliveries <n>      events of the burst, each delivered to every endpoint; half as many at the steady rate
+                        (default 3000)
+  -r, --rate <n>        events per second of the steady phase (default 30)
+  --endpoints <n>       endpoints subscribed to every event (default 8)
+  --concurrency <n>     deliveries in flight at most, shared by the endpoints (default 32)
+  --json                print only the one-line JSON result on stdout
+  --help
+
+  DATABASE_URL names the Postgres server (default: an embedded one).`;
+
+const { total, rate, endpointCount, concurrency, json } = benchFlagsOrExit(
+  usage,
+  {
+    deliveries: { type: "string" },
+    rate: { type: "string", short: "r" },
+    endpoints: { type: "string" },
+    concurrency: { type: "string" },
     json: { type: "boolean", default: false },
   },
-});
-const total = Number(values.deliveries);
-const rate = Number(values.rate);
-const endpointCount = Number(values.endpoints);
-const concurrency = Number(values.concurrency);
+  (flags) => ({
+    total: wholeFlag("deliveries", flags.deliveries, 3_000),
+    rate: positiveFlag("rate", flags.rate, 30),
+    endpointCount: wholeFlag("endpoints", flags.endpoints, 8),
+    concurrency: wholeFlag("concurrency", flags.concurrency, 32),
+    json: flags.json,
+  }),
+);
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
@@ -157,7 +173,7 @@ async function main() {
       raw,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
-    if (values.json) {
+    if (json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;
     }

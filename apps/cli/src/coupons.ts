@@ -1,8 +1,7 @@
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { codeLinesFromCsv, type ImportProblem, importCodes, streamCodesCsv } from "@regulars/checkout-store";
 import type { Db } from "@regulars/db";
 import type { Command } from "commander";
@@ -60,22 +59,46 @@ async function importFile(db: Db, opts: { campaign: string; file: string; tenant
     process.stdout.write(`  … and ${count(problems.length - SHOWN_PROBLEMS)} more (--json lists them)\n`);
 }
 
+/** The export's file, opened before a code is read: a folder that does not exist is named, not a stack trace. */
+async function openExportFile(path: string): Promise<Writable> {
+  try {
+    return (await open(path, "w")).createWriteStream();
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+}
+
+const cannotWrite = (path: string, e: unknown) => {
+  const { code, message } = e as NodeJS.ErrnoException;
+  return new UsageError(`--file: cannot write ${path} (${code ?? message})`);
+};
+
 async function exportFile(db: Db, opts: { campaign: string; file?: string; tenant?: string }) {
   const tenantId = await tenantOf(db, opts.campaign, opts.tenant);
-  const out: Writable = opts.file ? createWriteStream(userPath(opts.file)) : process.stdout;
+  const chunks = await streamCodesCsv(db, tenantId, opts.campaign);
+  const path = opts.file ? userPath(opts.file) : null;
+  const out = path ? await openExportFile(path) : process.stdout;
+  // A full disk or a failing device mid-export: the file's error, told apart from the database's.
+  let writeError: unknown = null;
+  out.once("error", (e) => (writeError = e));
   let rows = -1; // the header is not a code
   let shown = 0;
-  for await (const chunk of await streamCodesCsv(db, tenantId, opts.campaign)) {
-    if (!out.write(chunk)) await once(out, "drain");
-    for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) rows++;
-    if (rows - shown >= 100_000) {
-      process.stderr.write(`${count(rows)} codes exported\n`);
-      shown = rows;
+  async function* counted() {
+    for await (const chunk of chunks) {
+      yield chunk;
+      for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) rows++;
+      if (rows - shown >= 100_000) {
+        process.stderr.write(`${count(rows)} codes exported\n`);
+        shown = rows;
+      }
     }
   }
-  if (opts.file) {
-    out.end();
-    await once(out, "finish");
+  try {
+    // Standard output stays open for whatever the process writes next; the file is ended and closed.
+    await pipeline(counted(), out, { end: path !== null });
+  } catch (e) {
+    if (path && writeError) throw cannotWrite(path, writeError);
+    throw e;
   }
   process.stderr.write(`${count(rows)} codes of ${opts.campaign} exported${opts.file ? ` to ${opts.file}` : ""}\n`);
 }

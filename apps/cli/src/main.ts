@@ -2,7 +2,7 @@ import { migrateDatabase } from "@regulars/db";
 import { createTenant, NewTenant, setTenantLanguage } from "@regulars/tenancy";
 import { Command } from "commander";
 import { z } from "zod";
-import { action } from "./command-kit.ts";
+import { action, UsageError } from "./command-kit.ts";
 import { registerCouponCommands } from "./coupons.ts";
 import { registerCustomerCommands } from "./customers.ts";
 import { openDatabase } from "./database.ts";
@@ -157,7 +157,9 @@ programme
   .requiredOption("--version <n>", "the scheduled version's number, as `programme set` printed it")
   .action(
     action(async (opts: { tenant: string; version: string }) => {
-      const { OCCURRED_AT_MAX_AHEAD_SECONDS: allowance } = SkewEnv.parse(process.env);
+      const skew = SkewEnv.safeParse(process.env);
+      if (!skew.success) throw new UsageError("OCCURRED_AT_MAX_AHEAD_SECONDS: must be a whole number of seconds");
+      const allowance = skew.data.OCCURRED_AT_MAX_AHEAD_SECONDS;
       const cancelled = await withDatabase(({ db }) =>
         cancelScheduledFromCli(db, opts.tenant, opts.version, allowance),
       );

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,5 +76,20 @@ describe("regulars coupons", () => {
     const missing = await regulars("coupons", "import", "--campaign", c.id, "--file", join(dir, "nope.csv"));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--file: .*nope\.csv does not exist/);
+  });
+
+  it("names an export --file it cannot write and exits 2, without a stack trace", async () => {
+    const c = await createCampaign(db, tenantId, { name: "Nowhere", benefit, codes: { kind: "imported" } }, "test");
+    const file = join(dir, "no-such-folder", "out.csv");
+    const run = await regulars("coupons", "export", "--campaign", c.id, "--file", file);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--file: cannot write ${file} (ENOENT)`);
+    expect(run.stderr).not.toMatch(/^ {4}at /m);
+    // Linux's /dev/full opens and then refuses every write (ENOSPC), as a disk that fills mid-export does.
+    if (!existsSync("/dev/full")) return;
+    const full = await regulars("coupons", "export", "--campaign", c.id, "--file", "/dev/full");
+    expect(full.code).toBe(2);
+    expect(full.stderr).toContain("--file: cannot write /dev/full (ENOSPC)");
+    expect(full.stderr).not.toMatch(/^ {4}at /m);
   });
 });

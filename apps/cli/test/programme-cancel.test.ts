@@ -75,4 +75,16 @@ describe("regulars programme cancel", () => {
     expect(noTenant.stderr).toContain("--tenant: no tenant ten_doesnotexist");
     expect(await numbers(other)).toEqual([2, 1]);
   });
+
+  it("names a clock-skew allowance in the environment that is not whole seconds, with exit code 2", slow, async () => {
+    const tenantId = await warsawTenant();
+    await pendingDays(tenantId, 9, new Date(Date.now() + 3_600_000));
+    const run = await runRegularsCli(["programme", "cancel", "--tenant", tenantId, "--version", "2"], {
+      DATABASE_URL: testDatabaseUrl(),
+      OCCURRED_AT_MAX_AHEAD_SECONDS: "abc",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("OCCURRED_AT_MAX_AHEAD_SECONDS: must be a whole number of seconds\n");
+    expect(await numbers(tenantId)).toEqual([2, 1]);
+  });
 });
