@@ -18,8 +18,8 @@ describe("joining at the kiosk", () => {
 
   it("is offered only for a phone that matched nobody, while the field still holds it", () => {
     const unknown = { code: "not_found", asked: { phone: "+48600100200" } };
-    expect(joinOfferFor("+48 600 100 200", unknown)).toBe("+48600100200");
-    expect(joinOfferFor(" 0048 600-100-200 ", unknown)).toBe("+48600100200");
+    expect(joinOfferFor("+48 600 100 200", unknown)).toEqual({ join: "+48600100200" });
+    expect(joinOfferFor(" 0048 600-100-200 ", unknown)).toEqual({ join: "+48600100200" });
     // A corrected number is looked up before anyone may join with it.
     expect(joinOfferFor("+48 600 100 201", unknown)).toBeNull();
     expect(joinOfferFor("+48 600 100 200", null)).toBeNull();
@@ -28,6 +28,20 @@ describe("joining at the kiosk", () => {
     // A token or card that matched nothing does not enrol anyone.
     expect(joinOfferFor("ABC123", { code: "not_found", asked: { cardNumber: "ABC123" } })).toBeNull();
     expect(e164("(+48) 600.100.200")).toBe("+48600100200");
+  });
+
+  it("asks to check a number no one can have instead of offering to join with it, as the gateway refuses it", () => {
+    // A digit short: a possible length (a sale may name it, so the look-up takes it) but no valid Polish number.
+    const short = { code: "not_found", asked: { phone: "+4860090000" } };
+    expect(joinOfferFor("+48 600 900 00", short)).toEqual({ checkNumber: "+4860090000" });
+    expect(joinOfferFor("+48 600 900 0000", { code: "not_found", asked: { phone: "+486009000000" } })).toEqual({
+      checkNumber: "+486009000000",
+    });
+    // Only the number still in the field is judged; a corrected one is looked up first.
+    expect(joinOfferFor("+48 600 900 000", short)).toBeNull();
+    // The gateway enrols a 0 kept after the country code under the number without it, which is valid.
+    const zeroKept = { code: "not_found", asked: { phone: "+480600900000" } };
+    expect(joinOfferFor("+48 0600 900 000", zeroKept)).toEqual({ join: "+480600900000" });
   });
 });
 

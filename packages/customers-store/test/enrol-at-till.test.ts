@@ -87,6 +87,25 @@ describe("enrolAtTill", () => {
     expect((await createdEvents(tenantId)).map((e) => e.cause)).toEqual(["sale"]);
   });
 
+  it("refuses to create a customer under a number that is not valid, and still enrols one a sale made under it", async () => {
+    const { tenantId } = await loyaltyTenant(db, "Enrol Invalid Number");
+    // One digit short of a Polish mobile: of a possible length, as a sale may name it, but no one's number.
+    const short = `+48604${String(now.getTime() % 10_000).padStart(4, "0")}`;
+    await expect(enrolAtTill(db, tenantId, enrolment(short), till)).rejects.toMatchObject({
+      code: "invalid_request",
+      issues: [expect.objectContaining({ path: "phone" })],
+    });
+    expect(await db.customerIdentity.count({ where: { tenantId, kind: "phone", value: short } })).toBe(0);
+
+    await applyAtTill(db, now, tillMessage(tenantId, { phone: short, total: 900 }, now));
+    const owner = await db.customerIdentity.findFirstOrThrow({ where: { tenantId, kind: "phone", value: short } });
+    expect(await enrolAtTill(db, tenantId, enrolment(short, [smsYes[0]]), till)).toEqual({
+      customerId: owner.customerId,
+      created: false,
+      consentsIgnored: [],
+    });
+  });
+
   it("takes the ledger's customer when a sale creates the same phone at the same moment", async () => {
     const { tenantId } = await loyaltyTenant(db, "Enrol Race");
     const p = phone();

@@ -22,7 +22,15 @@ const TillConsents = z
 
 const EnrolCustomerRequest = z
   .strictObject({
-    phone: E164Phone,
+    phone: E164Phone.meta({
+      description:
+        "The customer's phone number in E.164 form ('+', country code, number, no spaces). It must be a valid " +
+        "number of its country's numbering plan, not only of a possible length as a sale's may be: a person signing " +
+        "up can be asked to retype a typo, which would otherwise be an account that never gets an SMS. One that is " +
+        "not valid is a 400 (`invalid_request`) naming `phone`. Stored canonically, as a sale's phone is; a 0 kept " +
+        "after a country code without a trunk prefix is dropped (+480600200402 enrols +48600200402).",
+      examples: ["+48600100200"],
+    }),
     locationId: LocationId.meta({
       description: "Your id of the store the till is in: kept with each consent as its source, `till:<locationId>`.",
       examples: ["store-017"],
@@ -59,10 +67,12 @@ const enrolRoute = createRoute({
   summary: "Enrol a customer by phone at a till, with the consents they gave there (`pos` and `kiosk` keys)",
   description:
     "Finds the customer with this phone, or creates them as a till's first sale would, and announces a new customer " +
-    "(`customer.created`, cause `enrolment`). A choice for a channel and purpose the customer never chose on " +
-    "(neither granted nor refused) is added to the consent history with source `till:<locationId>` and announced " +
-    "(`consent.changed`), as `PUT /v1/customers/{id}/consents` records it; a choice they already made is never " +
-    "changed from a till, and a different one is answered in `consentsIgnored`. A repeated request changes nothing. " +
+    "(`customer.created`, cause `enrolment`). The phone must be a valid number (a 400 naming `phone` otherwise), " +
+    "where a sale's need only be of a possible length: ask the customer to check it. A choice for a channel and " +
+    "purpose the customer never chose on (neither granted nor refused) is added to the consent history with source " +
+    "`till:<locationId>` and announced (`consent.changed`), as `PUT /v1/customers/{id}/consents` records it; a " +
+    "choice they already made is never changed from a till, and a different one is answered in `consentsIgnored`. " +
+    "A repeated request changes nothing. " +
     "Erasure deletes the phone's link to its customer, so the phone of a customer whose personal data was erased " +
     "enrols a new customer (201).",
   request: {

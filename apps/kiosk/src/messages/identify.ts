@@ -27,6 +27,7 @@ const en = {
   },
   failure: {
     phoneNotFound: "We could not find you. Check the number, or join with it below.",
+    phoneNotValid: "We could not find you, and this is not a valid phone number. Check the number and try again.",
     not_found: "We could not find you. Check the number, or continue as a guest.",
     token_invalid: "This code is not valid here. Show a fresh code from the app.",
     token_expired: "This code has expired. Show a fresh code from the app.",
@@ -69,6 +70,7 @@ const pl: typeof en = {
   },
   failure: {
     phoneNotFound: "Nie znaleźliśmy Cię. Sprawdź numer albo dołącz z nim poniżej.",
+    phoneNotValid: "Nie znaleźliśmy Cię, a to nie jest poprawny numer telefonu. Sprawdź numer i spróbuj ponownie.",
     not_found: "Nie znaleźliśmy Cię. Sprawdź numer albo zamów jako gość.",
     token_invalid: "Ten kod nie jest tu ważny. Pokaż nowy kod z aplikacji.",
     token_expired: "Ten kod wygasł. Pokaż nowy kod z aplikacji.",

@@ -1,3 +1,4 @@
+import { phoneSpellings, readPhone } from "@regulars/contracts/phone";
 import type { ApiFailure } from "@regulars/web-ui";
 import { API_CALL_TIMEOUT_MS } from "./sending.ts";
 
@@ -33,18 +34,32 @@ export function enrolmentOf(phone: string, locationId: string, textMeOffers: boo
   };
 }
 
+/** After a phone matched nobody: join with it, or check it, as no one can have it; `null`: nothing to offer. */
+export type NotFoundOffer = { join: string } | { checkNumber: string } | null;
+
 /**
- * The phone a failed look-up offers to join with: a phone number that matched no customer, and only while the
- * field still holds that number (a corrected number must be looked up first, or a known customer could be offered
- * to join). A token or card that matched nothing offers nothing: only a phone enrols.
+ * What a failed look-up offers: joining with a phone number that matched no customer, and only while the field still
+ * holds that number (a corrected number must be looked up first, or a known customer could be offered to join). A
+ * token or card that matched nothing offers nothing: only a phone enrols.
+ *
+ * The look-up takes any number of a possible length, as a sale may have created its customer; joining takes only a
+ * valid one, as the gateway does (`enrolAtTill`: the spelling it stores must be valid), so a typo is not offered to
+ * become an account that never gets an SMS: the customer is asked to check the number instead.
  */
 export function joinOfferFor(
   typed: string,
   failed: { code: string | undefined; asked: unknown } | null,
-): string | null {
+): NotFoundOffer {
   if (failed?.code !== "not_found") return null;
   const asked = (failed.asked as { phone?: unknown } | undefined)?.phone;
-  return typeof asked === "string" && asked === e164(typed) ? asked : null;
+  if (typeof asked !== "string" || asked !== e164(typed)) return null;
+  return canEnrol(asked) ? { join: asked } : { checkNumber: asked };
+}
+
+/** The gateway's judgement of an enrolment's phone, made with the same reading so the two never disagree. */
+function canEnrol(phone: string): boolean {
+  const reading = readPhone(phoneSpellings(phone).preferred);
+  return "phone" in reading && reading.valid;
 }
 
 /** The gateway did not enrol the customer: its error body, or `unreachable` when no answer came in time. */

@@ -40,12 +40,13 @@ export function IdentifyScreen({
     send(method === "app" ? { token: typed } : method === "phone" ? { phone: e164(typed) } : { cardNumber: typed });
   }
   const code = (identify.error as { data?: { error?: ApiFailure } } | null)?.data?.error?.code;
-  // Only a phone that matched nobody, and is still the one in the field, is offered to join.
-  const joinWith =
+  // Only a phone that matched nobody, and is still the one in the field, is offered to join; if it is valid.
+  const offer =
     method === "phone" ? joinOfferFor(value, identify.isError ? { code, asked: identify.variables } : null) : null;
+  const joinWith = offer && "join" in offer ? offer.join : null;
   const failure = identify.error
-    ? joinWith
-      ? t("failure.phoneNotFound")
+    ? offer
+      ? t(joinWith ? "failure.phoneNotFound" : "failure.phoneNotValid")
       : code && knownFailures.includes(code)
         ? t(`failure.${code}`)
         : describeError(identify.error)

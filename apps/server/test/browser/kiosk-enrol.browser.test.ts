@@ -96,6 +96,19 @@ describe("joining at the kiosk with a phone number", () => {
     await page.context().close();
   });
 
+  it("asks to check a number a digit short instead of offering to join with it", { timeout: 180_000 }, async () => {
+    // A possible length, so the look-up takes it, but no valid Polish number: joining would make an account no SMS
+    // reaches.
+    const short = "+48 600 900 00";
+    const page = await web.newPage(portrait);
+    await page.goto(kioskLink());
+    await signInByPhone(page, short);
+    await page.getByRole("alert").getByText("this is not a valid phone number").waitFor();
+    expect(await offer(page).count()).toBe(0);
+    expect(await customerCount("+4860090000")).toBe(0);
+    await page.context().close();
+  });
+
   it("never offers a known customer to join", { timeout: 180_000 }, async () => {
     const page = await web.newPage(portrait);
     await page.goto(kioskLink());

@@ -4,6 +4,7 @@ import { newId } from "@regulars/ids";
 import { lockSurvivor } from "@regulars/ledger-store";
 import { currentConsents, recordConsents } from "../consents.ts";
 import { announce, customerEnrolled } from "../events.ts";
+import { normalisePhone } from "../phone.ts";
 import {
   type ChangeOrigin,
   type DbOrTx,
@@ -16,7 +17,10 @@ import {
 } from "../shared.ts";
 
 export interface TillEnrolment {
-  /** E.164 in the contracts' canonical form (`E164Phone`): the form a till's sale names the customer by. */
+  /**
+   * E.164 in the contracts' canonical form (`E164Phone`): the form a till's sale names the customer by. Unlike a
+   * sale's, it must be valid in its country's numbering plan (`enrolAtTill`).
+   */
   phone: string;
   locationId: string;
   consents: ConsentStatement[];
@@ -45,6 +49,12 @@ export interface Enrolled {
  * A till cannot prove the person at the counter owns the phone (a kiosk is a public screen), so it never changes a
  * choice the customer already recorded for a channel and purpose, granted or refused: it only records a choice where
  * none was ever made, and answers the ones it left alone. A new customer has none, so gets all the till's choices.
+ *
+ * A new customer's phone must be valid, not only of a possible length as a sale's is (`normalisePhone`, as app
+ * registration reads it): a sale cannot be asked again, but a person signing up can be asked to retype, and a typo
+ * enrolled would be an account that never gets an SMS, splitting the person's points from the account of their real
+ * number. Its preferred spelling is the one judged, as it is the one stored: a till's `+480604100077` enrols
+ * `+48604100077`.
  */
 export async function enrolAtTill(
   db: DbOrTx,
@@ -52,10 +62,10 @@ export async function enrolAtTill(
   input: TillEnrolment,
   origin: TillOrigin,
 ): Promise<Enrolled> {
+  const phone = phoneIdentity(input.phone);
   return inTransaction(db, async (tx) => {
     // Serialises with enrolments and registrations of the same phone (either spelling: the lock is the preferred
     // one's); the ledger races on the identity's key instead.
-    const phone = phoneIdentity(input.phone);
     await lockIdentities(tx, tenantId, [phone]);
     const found = await findOrCreate(tx, tenantId, phone, origin);
     if (found.created) await announce(tx, [customerEnrolled(tenantId, found.id, origin.via, origin.now)]);
@@ -72,6 +82,8 @@ async function findOrCreate(tx: DbTx, tenantId: string, phone: Identity, origin:
   const known = await ownerOf(tx, tenantId, phone);
   const locked = known ? await lockSurvivor(tx, tenantId, known) : null;
   if (locked && !locked.erased) return { id: locked.id, created: false };
+  // Only a new customer's: one a sale made under a number of a possible length is still found and enrolled.
+  normalisePhone(phone.value); // refuses one that is not valid (`invalid_request` on `phone`)
   const made = await createByPhone(tx, tenantId, phone, origin);
   return { id: await requireCustomerLocked(tx, tenantId, made.id), created: made.created };
 }
