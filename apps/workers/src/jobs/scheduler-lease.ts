@@ -12,6 +12,9 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** Renewals waiting for Postgres at once: enough to ride out answers slower than a tick, not a pile-up on a hang. */
+const MAX_RENEWALS_IN_FLIGHT = 3;
+
 export interface LeaseOptions {
   log: Logger;
   /** How long the lease lasts unrenewed (60 s when absent). */
@@ -39,7 +42,7 @@ export async function tryAcquireLease(db: Db, name: string, opts: LeaseOptions):
   // expires_at is no earlier, so until then no other holder can have taken the lease.
   let confirmedUntil = acquiredFrom + ttlMs;
   let state: "held" | "unconfirmed" | "taken" = "held";
-  let renewing = false;
+  let inFlight = 0;
   let released = false;
   const unconfirm = (reason: string) => {
     if (state !== "held") return;
@@ -47,13 +50,14 @@ export async function tryAcquireLease(db: Db, name: string, opts: LeaseOptions):
     log.warn({ lease: name, reason }, "scheduler lease not renewed; no new scheduled work until a renewal succeeds");
   };
   const renew = async () => {
-    renewing = true;
+    inFlight++;
     const sentAt = performance.now();
     try {
       const n = await db.$executeRaw`
         UPDATE scheduler_leases SET expires_at = now() + ${ttl}::interval WHERE name = ${name} AND holder = ${holder}`;
-      // A renewal that crossed the release finds the row deleted: nothing is lost then.
-      if (released) return;
+      // A renewal that crossed the release finds the row deleted: nothing is lost then. Taken stays taken: a success
+      // sent before the attempt that found the lease gone vouches for nothing after it.
+      if (released || state === "taken") return;
       if (n === 0) {
         // Lapsed and taken (or freed by hand): the row is no longer ours, and no later renewal can make it so.
         state = "taken";
@@ -61,27 +65,29 @@ export async function tryAcquireLease(db: Db, name: string, opts: LeaseOptions):
         log.warn({ lease: name }, "scheduler lease taken by another holder; no new scheduled work here");
         return;
       }
-      confirmedUntil = sentAt + ttlMs;
+      // Renewals may overlap (a slow Postgres answering one after the next was sent): each vouches from its sending.
+      confirmedUntil = Math.max(confirmedUntil, sentAt + ttlMs);
       // A renewal that answered too late to count leaves the lease unconfirmed until the next one.
       if (state === "unconfirmed" && performance.now() < confirmedUntil) {
         state = "held";
         log.info({ lease: name }, "scheduler lease renewed again; scheduled work resumes");
       }
     } catch (e) {
-      if (!released)
+      if (!released && state !== "taken")
         unconfirm(
           String((e as Error)?.message ?? e)
             .replace(/\s+/g, " ")
             .trim(),
         );
     } finally {
-      renewing = false;
+      inFlight--;
     }
   };
   const tick = () => {
-    // One renewal at a time: a late success must not vouch for a lease a newer attempt found gone.
-    if (!renewing) void renew();
-    else if (performance.now() >= confirmedUntil) unconfirm("the renewal has not answered before the lease lapses");
+    if (performance.now() >= confirmedUntil) unconfirm("no renewal answered before the lease could lapse");
+    // A renewal is sent on every tick, even while the last is unanswered: one answering after TTL/3 (a slow but working
+    // Postgres) must not leave the lease unconfirmed until the tick after it. A few at most, should Postgres hang.
+    if (inFlight < MAX_RENEWALS_IN_FLIGHT) void renew();
   };
   const timer = setInterval(tick, Math.max(1_000, Math.floor(ttlMs / 3)));
   timer.unref();
