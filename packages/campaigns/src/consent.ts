@@ -84,11 +84,14 @@ const eventReveals: Readonly<Record<DomainEvent["type"], "behaviour" | "programm
 
 /**
  * Fields that say only which kind of act it was, not what was in it: a thank-you after every sale but not after
- * refunds (`kind`) answers the act, as `first_purchase` does. An app event's `eventType` is not among them: apps
- * name their events freely (`viewed_vegan_menu`), so the name can say as much as the properties.
+ * refunds (`kind`) answers the act, as `first_purchase` does; "you got 50 bonus points" answers a movement of the
+ * programme's own (`movementKind` bonus, `pending`, the campaign that gave it). An app event's `eventType` is not
+ * among them: apps name their events freely (`viewed_vegan_menu`), so the name can say as much as the properties.
  */
 const actKindFields: Partial<Record<DomainEvent["type"], ReadonlySet<string>>> = {
   "transaction.processed": new Set(["kind"]),
+  "points.earned": new Set(["movementKind", "pending", "causedByCampaignId"]),
+  "points.reversed": new Set(["movementKind"]),
 };
 
 /** What says whether a campaign profiles: its audience and trigger, as saved (read loosely by the sender). */

@@ -172,6 +172,14 @@ describe("profiling consent", () => {
       "marketing",
     ]);
     expect(requiredPurposes(onEvent("event.recorded"))).toEqual(["marketing"]);
+    // "You got 50 bonus points": a movement of the programme's own, by its kind or the campaign that gave it.
+    for (const [eventType, field, value] of [
+      ["points.earned", "movementKind", "bonus"],
+      ["points.earned", "causedByCampaignId", "cmp_welcome"],
+      ["points.earned", "pending", false],
+      ["points.reversed", "movementKind", "adjust"],
+    ] as const)
+      expect(requiredPurposes(onEvent(eventType, [{ field, op: "eq", value }]))).toEqual(["marketing"]);
     // What the programme announces and the customer is told: a tier, a milestone, points expiring, a coupon given.
     const programme = ["tier.changed", "points.milestone", "points.expiring", "coupon.issued", "consent.changed"];
     for (const eventType of programme)
