@@ -14,8 +14,8 @@ export type Admission = { admitted: Admitted } | { refused: DomainError } | { re
 
 /**
  * The checks against the key, the gateway's clock and the tenant before anything is stored: a `channel` the key may
- * post (`transactionChannelsOfRole`), `occurredAt` in the window, the tenant's currency. Every transaction of an allowed channel
- * is first looked up as a repeat, whether refused or not: JetStream's message id dedupe lasts its duplicate window
+ * post (`transactionChannelsOfRole`), `occurredAt` in the window, the tenant's currency. Every transaction is first
+ * looked up as a repeat, whether refused or not: JetStream's message id dedupe lasts its duplicate window
  * only (an hour by default), after which a retry would be stored again and a changed body under a used externalId
  * answered `accepted` (the ledger then rejecting it unseen). Postgres answers for what the ledger recorded
  * (`recordedBefore`, one statement per request, shared with concurrent ones); JetStream (`storedBefore`) for what it
@@ -25,29 +25,6 @@ export type Admission = { admitted: Admitted } | { refused: DomainError } | { re
  * repeat the ledger has not seen.
  */
 export async function admitTransactions(
-  intake: TransactionIntake,
-  credential: Who,
-  transactions: TransactionInput[],
-  receivedAt: Date,
-): Promise<Admission[]> {
-  // Before anything is looked up: earning rules pay by channel, so it is the key's, not the body's word. A sale of a
-  // channel the key may not post is refused as it is, never answered as a repeat of what another key stored.
-  const forbidden = transactions.map((t) => channelNotAllowed(credential, t));
-  const allowed = transactions.filter((_, i) => !forbidden[i]);
-  const admissions = allowed.length ? await admitAllowed(intake, credential, allowed, receivedAt) : [];
-  return forbidden.map((refused) => (refused ? { refused } : admissions.shift()!));
-}
-
-function channelNotAllowed({ role }: Who, t: TransactionInput): DomainError | null {
-  const refused = channelRefusal(role, t.channel, "transactions");
-  if (!refused) return null;
-  const only = refused.allowed.join(" or ") || "none";
-  return new DomainError(refused.code, refused.message, [
-    { path: "channel", message: `must be ${only} for a ${role} key` },
-  ]);
-}
-
-async function admitAllowed(
   intake: TransactionIntake,
   credential: Who,
   transactions: TransactionInput[],
@@ -122,7 +99,21 @@ function recordedRepeat(intake: TransactionIntake, c: Admitted, recorded: Record
   };
 }
 
-function refusalOf(intake: TransactionIntake, { tenant }: Who, t: TransactionInput, at: Date): DomainError | null {
+function channelNotAllowed({ role }: Who, t: TransactionInput): DomainError | null {
+  const refused = channelRefusal(role, t.channel, "transactions");
+  if (!refused) return null;
+  const only = refused.allowed.join(" or ") || "none";
+  return new DomainError(refused.code, refused.message, [
+    { path: "channel", message: `must be ${only} for a ${role} key` },
+  ]);
+}
+
+function refusalOf(intake: TransactionIntake, who: Who, t: TransactionInput, at: Date): DomainError | null {
+  const { tenant } = who;
+  // Earning rules pay by channel: it is the key's to say, not the body's. Refused as the others are, after the
+  // repeat lookup: a sale stored before the key's channels were bounded, retried, is still answered as a duplicate.
+  const forbidden = channelNotAllowed(who, t);
+  if (forbidden) return forbidden;
   const late = outOfRange(t.occurredAt, at, intake.acceptance);
   if (late) return late;
   if (t.currency === tenant.currency) return null;
