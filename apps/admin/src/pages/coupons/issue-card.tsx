@@ -1,17 +1,19 @@
 import { Alert, Button, Card, describeError, useTRPC } from "@regulars/web-ui";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { customersFound, useCustomerSearch } from "../../ui/customer-search.ts";
 import { TextField } from "../../ui/fields.tsx";
 
-/** Finds a customer and puts a coupon of this campaign into their wallet. */
+/** Finds a customer and puts a coupon of this campaign into their wallet; more than a page found follow on "More". */
 export function IssueCard({ campaignId }: { campaignId: string }) {
   const { t } = useTranslation("coupons");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
-  const found = useQuery(trpc.customers.search.queryOptions({ query }, { enabled: query.length >= 2 }));
+  const found = useCustomerSearch(query, query.length >= 2);
+  const customers = customersFound(found.data);
   const issue = useMutation(
     trpc.coupons.issue.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.coupons.stats.queryKey({ id: campaignId }) }),
@@ -21,7 +23,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
     e.preventDefault();
     setQuery(typed.trim());
   };
-  const issuedTo = found.data?.items.find((c) => c.id === issue.data?.customerId);
+  const issuedTo = customers.find((c) => c.id === issue.data?.customerId);
   return (
     <Card title={t("issue.title")}>
       <form noValidate onSubmit={search} className="flex flex-wrap items-end gap-3">
@@ -33,7 +35,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
       {found.error && <Alert>{describeError(found.error)}</Alert>}
       {found.data && (
         <ul className="mt-3 flex flex-col gap-2" aria-label={t("issue.results")}>
-          {found.data.items.map((c) => (
+          {customers.map((c) => (
             <li
               key={c.id}
               className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm"
@@ -51,8 +53,18 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
               </Button>
             </li>
           ))}
-          {found.data.items.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
+          {customers.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
         </ul>
+      )}
+      {found.hasNextPage && (
+        <Button
+          tone="secondary"
+          className="mt-3"
+          disabled={found.isFetchingNextPage}
+          onClick={() => void found.fetchNextPage()}
+        >
+          {t("issue.more")}
+        </Button>
       )}
       <div aria-live="polite" className="mt-3">
         {issue.data && (

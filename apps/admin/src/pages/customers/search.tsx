@@ -1,25 +1,14 @@
-import {
-  Alert,
-  Button,
-  describeError,
-  fieldErrors,
-  PageHeader,
-  type RouterOutputs,
-  Spinner,
-  useFormat,
-  useTRPC,
-} from "@regulars/web-ui";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { Alert, Button, describeError, fieldErrors, PageHeader, Spinner, useFormat } from "@regulars/web-ui";
 import { createColumnHelper } from "@tanstack/react-table";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
+import { customersFound, type FoundCustomer, useCustomerSearch } from "../../ui/customer-search.ts";
 import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
 import { ItemLink } from "../../ui/item-link.tsx";
 
-type Found = RouterOutputs["customers"]["search"]["items"][number];
-const column = createColumnHelper<Found>();
+const column = createColumnHelper<FoundCustomer>();
 
 /**
  * The search lives in the address (`?q=`), so going back from a customer shows the same results. A common name finds
@@ -28,17 +17,10 @@ const column = createColumnHelper<Found>();
 export function CustomerSearch() {
   const { t } = useTranslation("customers");
   const format = useFormat();
-  const trpc = useTRPC();
   const [params, setParams] = useSearchParams();
   const query = params.get("q") ?? "";
   const [typed, setTyped] = useState(query);
-  const found = useInfiniteQuery({
-    ...trpc.customers.search.infiniteQueryOptions(
-      { query },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-    enabled: query !== "",
-  });
+  const found = useCustomerSearch(query, query !== "");
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -84,7 +66,7 @@ export function CustomerSearch() {
         <DataTable
           caption={t("search.caption")}
           columns={columns}
-          rows={found.data.pages.flatMap((page) => page.items)}
+          rows={customersFound(found.data)}
           empty={t("search.empty")}
         />
       )}
