@@ -33,6 +33,8 @@ const basket = {
   currency: "EUR",
   lines: [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 400, discount: 0, tags: [] }],
 };
+/** The same basket at the till: the key bounds the basket's channel as it does a sale's. */
+const tillBasket = { ...basket, channel: "pos" };
 
 /** FRIES50 with one use left of its 1,000, as the admin store writes a generic code. */
 async function lastUseLeft(tenantId: string) {
@@ -62,7 +64,10 @@ describe("a guest's checkout hold", () => {
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ confirmation: null, quote: { discount: 200, total: 200 } });
 
-    const second = await call("POST", "/v1/checkout/holds", tenant.apiKeys.pos, { basket, couponCodes: ["FRIES50"] });
+    const second = await call("POST", "/v1/checkout/holds", tenant.apiKeys.pos, {
+      basket: tillBasket,
+      couponCodes: ["FRIES50"],
+    });
     expect(second).toMatchObject({ status: 409, body: { code: "hold_refused" } });
     expect(second.body.issues[0].message).toMatch(/^limit_reached: /);
 
@@ -71,20 +76,23 @@ describe("a guest's checkout hold", () => {
       body: { holdId: first.body.holdId, status: "released" },
     });
     expect(
-      (await call("POST", "/v1/checkout/holds", tenant.apiKeys.pos, { basket, couponCodes: ["FRIES50"] })).status,
+      (await call("POST", "/v1/checkout/holds", tenant.apiKeys.pos, { basket: tillBasket, couponCodes: ["FRIES50"] }))
+        .status,
     ).toBe(201);
   });
 
   it("reserves no points, and counts a guest's unknown codes against the key like any hold's", async () => {
     const till = tenant.apiKeys.pos;
-    const points = await call("POST", "/v1/checkout/holds", till, { basket, points: 100 });
+    const points = await call("POST", "/v1/checkout/holds", till, { basket: tillBasket, points: 100 });
     expect(points).toMatchObject({ status: 409, body: { code: "hold_refused" } });
     expect(points.body.issues[0].path).toBe("points");
     for (let i = 0; i < unknownCodeLimit.limit; i++)
-      expect((await call("POST", "/v1/checkout/holds", till, { basket, couponCodes: [`GUESS-${i}X`] })).status).toBe(
-        409,
-      );
-    expect((await call("POST", "/v1/checkout/holds", till, { basket, couponCodes: ["GUESS-NEXT"] })).status).toBe(429);
+      expect(
+        (await call("POST", "/v1/checkout/holds", till, { basket: tillBasket, couponCodes: [`GUESS-${i}X`] })).status,
+      ).toBe(409);
+    expect(
+      (await call("POST", "/v1/checkout/holds", till, { basket: tillBasket, couponCodes: ["GUESS-NEXT"] })).status,
+    ).toBe(429);
   });
 
   it("says so in the OpenAPI document: the hold request's customer is optional", async () => {

@@ -17,9 +17,11 @@ const basket = {
   currency: "EUR",
   lines: [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 400, discount: 0, tags: [] }],
 };
+/** The key bounds the basket's channel as it does a sale's: the kiosk's key checks out kiosk baskets. */
+const basketOf = (key: string) => (key === tenant.apiKeys.kiosk ? { ...basket, channel: "kiosk" } : basket);
 let guesses = 0;
 const quote = (key: string, couponCodes: string[] = [`GUESS-${++guesses}AB`]) =>
-  post("/v1/checkout/quote", key, { basket, couponCodes });
+  post("/v1/checkout/quote", key, { basket: basketOf(key), couponCodes });
 
 describe("unknown coupon codes at the gateway", () => {
   it("answers the configured number of unknown codes, then 429 rate_limited with Retry-After for that key only", async () => {

@@ -107,10 +107,15 @@ describe("checkout at the kiosk and the till", () => {
   });
 
   it("scenario 8: 100 points = €5, at least 50, at most €10 an order; two terminals spending the same points: one succeeds", async () => {
+    // Two kiosks: the basket is a kiosk's, and a key checks out the channels whose sales it posts.
     const phone = "+48600700002";
     await sale(tenant, phone, [line("CATERING", 35_000)]); // 350 points
     const quote = (points: number) =>
-      system.post("/v1/checkout/quote", tenant.apiKeys.pos, { customer: { phone }, basket: basket("store-a"), points });
+      system.post("/v1/checkout/quote", tenant.apiKeys.kiosk, {
+        customer: { phone },
+        basket: basket("store-a"),
+        points,
+      });
     expect((await quote(40)).body.points.refusal.code).toBe("below_minimum_points");
     expect((await quote(300)).body.points.refusal.code).toBe("max_discount_reached");
     const ok = (await quote(150)).body as Quote;
@@ -118,7 +123,7 @@ describe("checkout at the kiosk and the till", () => {
 
     const terminals = await Promise.all(
       [1, 2].map(() =>
-        system.post("/v1/checkout/holds", tenant.apiKeys.pos, {
+        system.post("/v1/checkout/holds", tenant.apiKeys.kiosk, {
           customer: { phone },
           basket: basket("store-a"),
           points: 200,

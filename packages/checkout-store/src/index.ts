@@ -1,8 +1,10 @@
 // @regulars/checkout-store: the checkout tables in Postgres. Coupon campaigns, their codes (generated,
 // imported, exported as CSV), coupons issued into wallets, campaign statistics, and the count of unknown codes
 // each credential tried, which throttles guessing (coupons/), counted in windows that also count tills' look-ups of
-// customers by phone or card numbers nobody has (misses/). The rules
-// of codes and pricing are `@regulars/checkout`'s.
+// customers by phone or card numbers nobody has (misses/), and the channels a till's key may check out
+// (basket-channel.ts). The rules of codes and pricing are `@regulars/checkout`'s.
+
+export { assertBasketChannelAllowed } from "./basket-channel.ts";
 export {
   type CampaignPatch,
   createCampaign,

@@ -17,6 +17,8 @@ const basket = {
   currency: "EUR",
   lines: [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 400, discount: 0, tags: [] }],
 };
+/** The same basket at the till: the key bounds the basket's channel as it does a sale's. */
+const tillBasket = { ...basket, channel: "pos" as const };
 
 describe("checkout.hold for a guest (no customer)", () => {
   it("reserves a limited coupon's use for one guest at a time, shows the hold without a customer, and voids it", async () => {
@@ -34,11 +36,11 @@ describe("checkout.hold for a guest (no customer)", () => {
       status: "held",
     });
 
-    const refused = await failure(pos.checkout.hold({ basket, couponCodes: ["FRIES-ONCE"] }));
+    const refused = await failure(pos.checkout.hold({ basket: tillBasket, couponCodes: ["FRIES-ONCE"] }));
     expect(refused.code).toBe("CONFLICT");
     expect(issuesOf(refused)?.[0]?.message).toMatch(/^limit_reached: /);
 
     expect(await kiosk.checkout.void({ holdId: placed.holdId })).toEqual({ holdId: placed.holdId, status: "released" });
-    expect((await pos.checkout.hold({ basket, couponCodes: ["FRIES-ONCE"] })).quote.total).toBe(200);
+    expect((await pos.checkout.hold({ basket: tillBasket, couponCodes: ["FRIES-ONCE"] })).quote.total).toBe(200);
   });
 });

@@ -87,13 +87,15 @@ describe("an erased customer at the till", () => {
   it.each(["kiosk", "pos"] as const)("a %s key gets not_found from every customer-scoped procedure", async (role) => {
     const caller = t[role];
     const { customerId, holdId } = erased;
+    // The key bounds the basket's channel as it does a sale's.
+    const tillBasket = { ...basket, channel: role };
     const answers = {
       get: await outcome(caller.customers.get({ id: customerId })),
       ledger: await outcome(caller.customers.ledger({ customerId })),
       tier: await outcome(caller.customers.tier({ customerId })),
       identify: await outcome(caller.customers.identify({ phone: "+48600555042" })),
-      quote: await outcome(caller.checkout.quote({ customer: { id: customerId }, basket })),
-      hold: await outcome(caller.checkout.hold({ customer: { id: customerId }, basket, points: 1 })),
+      quote: await outcome(caller.checkout.quote({ customer: { id: customerId }, basket: tillBasket })),
+      hold: await outcome(caller.checkout.hold({ customer: { id: customerId }, basket: tillBasket, points: 1 })),
       getHold: await outcome(caller.checkout.getHold({ holdId })),
     };
     // The till view's answer, so a till cannot tell an erased customer from an id it never knew.

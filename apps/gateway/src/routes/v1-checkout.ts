@@ -1,6 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { holdCountingUnknownCodes, quoteCountingUnknownCodes, type UnknownCodeOptions } from "@regulars/checkout-store";
+import {
+  assertBasketChannelAllowed,
+  holdCountingUnknownCodes,
+  quoteCountingUnknownCodes,
+  type UnknownCodeOptions,
+} from "@regulars/checkout-store";
 import { exampleSaleLines, HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
+import { transactionChannelsOfRole } from "@regulars/contracts/api-access";
 import { confirmHold, type HoldDeps, voidHold } from "@regulars/ledger-store";
 import type { GatewayEnv } from "../context.ts";
 import { codeTrier, countingCustomerLookups, guessing, retryAfterOnThrottle } from "./checkout-guessing.ts";
@@ -78,6 +84,25 @@ const failures = {
     "the service is unavailable, retry later",
   ),
 };
+/** `pos`, `app` or `web`, for a description. */
+const listed = (channels: readonly string[]) =>
+  channels
+    .map((c) => `\`${c}\``)
+    .join(", ")
+    .replace(/, ([^,]+)$/, " or $1");
+/** The basket's channel bounded by the key as its sale's is; both routes' descriptions say so. */
+const channelBound =
+  "The key bounds `basket.channel` as it bounds a sale's (coupons limited to channels check it, and only a sale of " +
+  `the hold's channel commits a hold): a kiosk key checks out ${listed(transactionChannelsOfRole.kiosk)} baskets ` +
+  `only, a pos key ${listed(transactionChannelsOfRole.pos)}. Another answers 403 \`channel_not_allowed\` ` +
+  "(`issues` names `basket.channel`) and nothing is reserved or counted.";
+const channelNotAllowed = errorResponse(
+  "The key's role may not call this (`forbidden`) or may not check out this `basket.channel` " +
+    "(`channel_not_allowed`: a kiosk key checks out `kiosk` baskets only); nothing was reserved",
+  "channel_not_allowed",
+  "a kiosk key posts transactions of channel kiosk only, not app, and quotes and holds baskets of those channels only",
+  [{ path: "basket.channel", message: "must be kiosk for a kiosk key" }],
+);
 /** A DELETE has no body to be JSON; one sent anyway is still held to the body limit (413), as on every route. */
 const bodilessFailures = Object.fromEntries(Object.entries(failures).filter(([status]) => status !== "415")) as Omit<
   typeof failures,
@@ -94,7 +119,7 @@ const quoteRoute = createRoute({
     "Automatic discounts (tier benefits), the coupons and rewards the customer could use, the points they could spend " +
     "and what that is worth, each with a machine-readable `refusal.code` when it does not apply (`expired`, " +
     "`wrong_location`, `below_minimum_basket`, `limit_reached`, `not_enough_points`, ...). Reserves nothing.\n\n" +
-    guessing.description,
+    `${channelBound}\n\n${guessing.description}`,
   request: {
     body: {
       required: true,
@@ -115,6 +140,7 @@ const quoteRoute = createRoute({
   responses: {
     200: { description: "The priced basket", content: { "application/json": { schema: Quote } } },
     ...failures,
+    403: channelNotAllowed,
     429: guessing.refusal,
   },
 });
@@ -133,7 +159,7 @@ const holdRoute = createRoute({
     "A guest's basket (no `customer`) holds too: it reserves coupon uses only, against the campaigns' total, per-code " +
     "and daily limits, so two tills can never both give a coupon's last use. A sale naming the hold commits it, with " +
     "or without a customer.\n\n" +
-    guessing.description,
+    `${channelBound}\n\n${guessing.description}`,
   request: {
     body: {
       required: true,
@@ -153,6 +179,7 @@ const holdRoute = createRoute({
   responses: {
     201: { description: "Reserved", content: { "application/json": { schema: PlacedHold } } },
     ...failures,
+    403: channelNotAllowed,
     409: errorResponse(
       "Something selected cannot be given (`hold_refused`): each issue names it and says why",
       "hold_refused",
@@ -246,6 +273,7 @@ export function registerCheckoutRoutes(
 ) {
   app.openapi(quoteRoute, async (c) => {
     const asked = c.req.valid("json");
+    assertBasketChannelAllowed(c.get("credential").role, asked.basket.channel);
     const quoting = countingCustomerLookups(c, deps, asked.customer, () =>
       quoteCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
     );
@@ -253,6 +281,7 @@ export function registerCheckoutRoutes(
   });
   app.openapi(holdRoute, async (c) => {
     const asked = c.req.valid("json");
+    assertBasketChannelAllowed(c.get("credential").role, asked.basket.channel);
     const placing = countingCustomerLookups(c, deps, asked.customer, () =>
       holdCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
     );

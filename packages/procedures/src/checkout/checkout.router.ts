@@ -1,4 +1,8 @@
-import { holdCountingUnknownCodes, quoteCountingUnknownCodes } from "@regulars/checkout-store";
+import {
+  assertBasketChannelAllowed,
+  holdCountingUnknownCodes,
+  quoteCountingUnknownCodes,
+} from "@regulars/checkout-store";
 import { HoldRequest, QuoteRequest } from "@regulars/contracts";
 import { DomainError } from "@regulars/errors";
 import { confirmHold, type HoldDeps, holdView, voidHold } from "@regulars/ledger-store";
@@ -32,24 +36,23 @@ const ConfirmInput = HoldIdInput.extend({
 });
 
 export const checkoutRouter = router({
-  // A basket naming its customer by phone or card is a look-up too: an unknown one is answered `not_found`.
-  quote: terminal
-    .input(QuoteRequest)
-    .query(({ ctx, input }) =>
-      countedAtTill(ctx, input.customer, () =>
-        quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
-      ),
-    ),
+  // A basket naming its customer by phone or card is a look-up too: an unknown one is answered `not_found`. Its
+  // channel is bounded by the key first, as a sale's is, so a refused basket counts against nothing.
+  quote: terminal.input(QuoteRequest).query(({ ctx, input }) => {
+    assertBasketChannelAllowed(ctx.credential.role, input.basket.channel);
+    return countedAtTill(ctx, input.customer, () =>
+      quoteCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
+    );
+  }),
   // hold, confirm and void are audited when an admin calls them; a till's are not (checkout.audit.ts says why).
-  hold: terminal
-    .input(HoldRequest)
-    .mutation(({ ctx, input }) =>
-      auditedHold(ctx, () =>
-        countedAtTill(ctx, input.customer, () =>
-          holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
-        ),
+  hold: terminal.input(HoldRequest).mutation(({ ctx, input }) => {
+    assertBasketChannelAllowed(ctx.credential.role, input.basket.channel);
+    return auditedHold(ctx, () =>
+      countedAtTill(ctx, input.customer, () =>
+        holdCountingUnknownCodes(deps(ctx), codeTrier(ctx), input, unknownCodes(ctx)),
       ),
-    ),
+    );
+  }),
   /** A hold spending wallet cash: the code the customer received by SMS when the hold was placed. */
   confirm: terminal
     .input(ConfirmInput)
