@@ -118,7 +118,11 @@ export const Basket = z
       description: "Your id of the store the basket is paid at; coupons limited to locations check it.",
       examples: ["store-017"],
     }),
-    channel: Channel.meta({ description: "Where the customer is ordering; coupons limited to channels check it." }),
+    channel: Channel.meta({
+      description:
+        "Where the customer is ordering; coupons limited to channels check it. The key bounds it as a sale's: a kiosk " +
+        "key `kiosk` only, a pos key `pos`, `app`, `web` or `delivery` (else 403 `channel_not_allowed`).",
+    }),
     currency: CurrencyCode.meta({
       description: "ISO 4217 code of the basket's prices: the tenant's currency, which the sale must be posted in.",
     }),
