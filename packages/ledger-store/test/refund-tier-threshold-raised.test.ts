@@ -75,3 +75,39 @@ it("a refund after gold's threshold was raised keeps the gold the remaining valu
   expect(await standing()).toEqual({ tier: "silver", points: 250, rewardsTakenBack: 1, downs: 1 });
   expect(await findBalanceDrift(db, tenantId)).toEqual([]);
 });
+
+it("a refund after gold's threshold was lowered keeps the gold the remaining value earns under the new one", async () => {
+  const tenantId = await tenantWithProgramme(db, { rules: earning, tiers: tiersWithGoldAt(500) }, "Lowered Gold");
+  const apply = (...m: Parameters<typeof applyTransactionBatch>[1]) => applyTransactionBatch(ledgerDeps(db), m);
+  const customer = { phone: "+48710046002" };
+  const first = txMessage(tenantId, {
+    customer,
+    lines: [line("MEAL", 20_000), line("SIDE", 10_000)],
+    occurredAt: hoursAgo(72),
+  });
+  await apply(first); // 300: silver
+  await apply(txMessage(tenantId, { customer, lines: [line("MEAL", 25_000)], occurredAt: hoursAgo(48) })); // 550: gold
+  const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone: customer.phone } });
+  await db.programmeVersion.create({
+    data: {
+      tenantId,
+      version: 3,
+      effectiveFrom: new Date(Date.now() - 24 * HOUR),
+      config: ProgrammeConfig.parse({ rules: earning, tiers: tiersWithGoldAt(400) }),
+      createdBy: "test",
+    },
+  });
+
+  // The side of the first sale: 450 left, under the 500 gold was reached at but over the 400 now in force.
+  await apply(refundOf(tenantId, first, [{ ...line("SIDE", 10_000), lineNo: 1 }], { occurredAt: hoursAgo(2) }));
+  // A 1-point sale then changes nothing: gold was never taken back, so it is not reached (and paid) again.
+  await apply(txMessage(tenantId, { customer, lines: [line("MEAL", 100)], occurredAt: hoursAgo(1) }));
+  const bonuses = await db.ledgerMovement.findMany({
+    where: { tenantId, customerId: id, kind: "bonus" },
+    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
+  });
+  expect(bonuses.map((b) => Number(b.amount))).toEqual([100]);
+  expect((await db.customerLoyalty.findUniqueOrThrow({ where: { customerId: id } })).tier).toBe("gold");
+  expect((await customerBalances(db, tenantId, id)).points).toBe(551);
+  expect(await findBalanceDrift(db, tenantId)).toEqual([]);
+});

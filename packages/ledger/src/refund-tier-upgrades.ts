@@ -38,9 +38,10 @@ export function tierSinceBeforeSale(upgrade: SaleRecord["effects"]["tier"], back
 /**
  * The tiers an upgrade was reached under, for `tierAfterRefund` to judge it by: those of the programme in force when
  * it was made (`tiersAt`), while they qualify on the refund's basis (a value counted in points says nothing against
- * thresholds in money); else, and unknown, the refund's own. A threshold a later version raised then acts at the end
- * of the qualification period, as the downgrade job judges it, not through a refund that leaves the value it was
- * reached at.
+ * thresholds in money); else, and unknown, the refund's own. `tierAfterRefund` judges an upgrade by the lower of
+ * these and the refund's: a threshold a later version raised acts at the end of the qualification period, as the
+ * downgrade job judges it, not through a refund that leaves the value it was reached at; one it lowered keeps a tier
+ * the value left still earns today. Levels it lands on are always the refund's programme's.
  */
 export function tiersWhenMade(
   tiers: TierProgramme,

@@ -190,10 +190,12 @@ export function upgradesInForce(
  * upgrade the remaining value still backs, with no reward (the reward paid was the tier's taken back), for a later
  * refund to take back in turn. Null when nothing changes.
  *
- * Each upgrade is judged against the thresholds it was reached under (`tiersWhenMade`: the programme in force when
- * it was made; `tiers`, the refund's, by default), and so is the level it lands on: a version that raised a threshold
- * since acts through the downgrade at the end of the qualification period (SPEC), not through any refund, which
- * takes back only what the refunded value no longer backs.
+ * Each upgrade is judged against the lower of the threshold it was reached at (`tiersWhenMade`: the programme in
+ * force when it was made; `tiers`, the refund's, by default) and the one in force now: a version that raised a
+ * threshold since acts through the downgrade at the end of the qualification period (SPEC), not through a refund; one
+ * that lowered it lets the remaining value keep a tier it earns today (taken back, the next sale would reach, and pay,
+ * it again). It lands only on a level of the programme in force, the highest that the remaining value earns now, that
+ * was held before the earliest upgrade taken back, or that the remaining value earned under that upgrade's thresholds.
  */
 export function tierAfterRefund(
   tiers: TierProgramme,
@@ -205,24 +207,28 @@ export function tierAfterRefund(
   const current = tiers.levels.find((l) => l.id === currentTier);
   if (!current) return null;
   const revoked: SaleUpgrade[] = [];
-  let held = current.id;
+  let held = current;
   for (const u of inForce) {
+    if (u.upgrade.to !== held.id) break;
     const reachedAt = u.upgrade.threshold ?? tiersWhenMade(u).levels.find((l) => l.id === u.upgrade.to)?.threshold;
-    if (u.upgrade.to !== held || reachedAt === undefined || reachedAt <= qualifyingAfter) break;
+    if (Math.min(reachedAt ?? held.threshold, held.threshold) <= qualifyingAfter) break;
     revoked.push(u);
-    held = (tiers.levels.find((l) => l.id === u.upgrade.from) ?? tierFor(tiers, 0)).id;
+    held = tiers.levels.find((l) => l.id === u.upgrade.from) ?? tierFor(tiers, 0);
   }
   if (!revoked.length) return null;
-  // The level the earliest upgrade taken back still leaves, as the programme it was made under had its levels.
   const made = tiersWhenMade(revoked.at(-1)!);
-  const qualified = tierFor(made, qualifyingAfter);
-  const from = made.levels.find((l) => l.id === held) ?? tierFor(made, 0);
-  const nextId = qualified.threshold > from.threshold ? qualified.id : held;
-  const next = tiers.levels.find((l) => l.id === nextId) ?? made.levels.find((l) => l.id === nextId);
-  if (!next || next.threshold >= current.threshold) return null;
+  const rank = rankIn(tiers);
+  // The level the earliest upgrade taken back still leaves under its own thresholds (a skipped level those set lower
+  // than today's), while the programme in force still has it and below the tier held.
+  const madeLevel = tiers.levels.find((l) => l.id === tierFor(made, qualifyingAfter).id);
+  const candidates = [tierFor(tiers, qualifyingAfter), held];
+  if (madeLevel && rank(madeLevel) < rank(current)) candidates.push(madeLevel);
+  const next = candidates.reduce((best, l) => (rank(l) > rank(best) ? l : best));
+  if (rank(next) >= rank(current)) return null;
   const earliest = revoked.at(-1)!.upgrade;
+  const madeThreshold = made.levels.find((l) => l.id === next.id)?.threshold ?? next.threshold;
   const left =
-    next.id === held
+    next.id === held.id
       ? null
       : {
           from: earliest.from,
@@ -231,7 +237,14 @@ export function tierAfterRefund(
           to: next.id,
           rewardPoints: 0,
           rewardKey: null,
-          threshold: qualified.threshold,
+          // What the remaining value backs it at: a later refund judges it by the lower of this and its own.
+          threshold: Math.min(madeThreshold, next.threshold),
         };
   return { tier: next, revoked, left };
+}
+
+/** A level's place in `tiers`, lowest first; equal thresholds keep list order, as `tierFor` reads them. */
+function rankIn(tiers: TierProgramme): (level: TierLevel) => number {
+  const order = [...tiers.levels].sort((a, b) => a.threshold - b.threshold).map((l) => l.id);
+  return (level) => order.indexOf(level.id);
 }
