@@ -5,7 +5,7 @@ import { newId } from "@regulars/ids";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import { postJson, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * A basket's `channel` is checked against coupons limited to channels (`wrong_channel`), and the sale naming a hold
@@ -25,14 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopGateway({ gateway, bus, db }));
 
-const post = async (role: ApiKeyRole, path: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { authorization: `Bearer ${tenant.apiKeys[role]}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const post = (role: ApiKeyRole, path: string, body: unknown) => postJson(gateway, tenant.apiKeys[role], path, body);
 
 const lines = [{ sku: "FRIES", name: "Fries", quantity: 1, unitPrice: 400, discount: 0, tags: [] }];
 const checkout = (channel: string) => ({

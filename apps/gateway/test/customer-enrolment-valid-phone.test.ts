@@ -3,7 +3,7 @@ import { outboxEventsOf } from "@regulars/ledger-store";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import { postJson, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * `POST /v1/customers/enrolments` signs a person up: a number outside its country's numbering plan (a digit short) is
@@ -20,14 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => stopGateway({ gateway, bus, db }));
 
-const enrol = async (phone: string, key = tenant.apiKeys.kiosk) => {
-  const res = await gateway.request("/v1/customers/enrolments", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ phone, locationId: "store-017", consents: [] }),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const enrol = (phone: string, key = tenant.apiKeys.kiosk) =>
+  postJson(gateway, key, "/v1/customers/enrolments", { phone, locationId: "store-017", consents: [] });
 const customersOf = (tenantId: string) => db.customer.count({ where: { tenantId } });
 
 describe("enrolling requires a valid phone number", () => {

@@ -49,6 +49,21 @@ export async function stopGateway(started: { db?: Db; bus?: TestBus; gateway?: T
   await started.db?.$disconnect();
 }
 
+/** POSTs `body` as JSON to the gateway with an API key: the answer's status and parsed body. */
+export async function postJson(
+  gateway: TestGateway,
+  key: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await gateway.request(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** Gives the tenant a programme of 1 point per 1.00, in force since the epoch, so its sales apply and earn. */
 export async function baseRateProgramme(db: Db, tenantId: string): Promise<void> {
   await db.programmeVersion.create({

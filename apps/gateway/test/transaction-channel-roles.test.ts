@@ -3,7 +3,7 @@ import type { Db } from "@regulars/db";
 import type { CreatedTenant } from "@regulars/tenancy";
 import { saleBody, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
+import { postJson, startGateway, stopGateway, type TestBus, type TestGateway } from "./gateway-fixture.ts";
 
 /**
  * Earning rules may pay on some channels only (an app-only bonus), so the key bounds a sale's `channel`: a kiosk, a
@@ -22,14 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopGateway({ gateway, bus, db }));
 
-const post = async (role: ApiKeyRole, path: string, body: unknown) => {
-  const res = await gateway.request(path, {
-    method: "POST",
-    headers: { authorization: `Bearer ${tenant.apiKeys[role]}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const post = (role: ApiKeyRole, path: string, body: unknown) => postJson(gateway, tenant.apiKeys[role], path, body);
 const storedMessages = async () => (await bus.jsm.streams.info(bus.topology.streams.transactions)).state.messages;
 const storedExternalIds = async () => {
   const { first_seq, last_seq } = (await bus.jsm.streams.info(bus.topology.streams.transactions)).state;
