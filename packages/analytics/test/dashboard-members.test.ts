@@ -1,11 +1,19 @@
 import { testAnalytics } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Analytics, insertLoyaltyEvents, membersAtEnd, mergeCustomerRows } from "../src/index.ts";
+import {
+  type Analytics,
+  insertLoyaltyEvents,
+  insertVoidedTransactions,
+  membersAtEnd,
+  mergeCustomerRows,
+  type TransactionFact,
+} from "../src/index.ts";
 import { pointsEarned, pointsRedeemed, tierChanged } from "./dashboard.fixtures.ts";
 import { transactionFact, uniqueId } from "./fixtures.ts";
 
 // Active members per tier and their points, as of the end of the range, where a member's tier changed after
-// their sale and where a till's customer was merged into an app account. Fixed past days in May 2024, Warsaw.
+// their sale, where a till's customer was merged into an app account (fixed past days in May 2024, Warsaw) and
+// where refunds voided a sale (days before today).
 
 let analytics: Analytics & { dispose(): Promise<void> };
 const WARSAW = "Europe/Warsaw";
@@ -106,5 +114,85 @@ describe("members per tier after a merge", () => {
       to: "2024-05-31",
     });
     expect(members.tiers.map((t) => [t.tier, t.members])).toEqual([["gold", 1]]);
+  });
+});
+
+describe("members whose sales their refunds voided", () => {
+  // A sale refunded in full counts as no order (`voided_transactions`, as the profile writer records it), so it
+  // makes no one active; a partial refund leaves an order. Days before today, in Warsaw.
+  const tenant = uniqueId("tn_voided");
+  const hour = 3_600_000;
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: WARSAW });
+  const paid = (customerId: string, at: number, total: number, points: number) =>
+    transactionFact({ tenantId: tenant, customerId, occurredAt: ago(at), lines: [], total, points });
+  const refund = (of: TransactionFact, at: number, total: number, points: number) =>
+    transactionFact({
+      tenantId: tenant,
+      customerId: of.customerId,
+      occurredAt: ago(at),
+      lines: [],
+      type: "refund",
+      refundOf: of.externalId,
+      total,
+      points,
+    });
+
+  beforeAll(async () => {
+    const fiveDays = 5 * 24 * hour;
+    const voidedOnly = paid("cus_v", fiveDays, 1000, 10);
+    const voidedOnlyRefund = refund(voidedOnly, fiveDays - hour, 1000, -10);
+    const partial = paid("cus_part", fiveDays, 1000, 10);
+    const voidedBeside = paid("cus_both", fiveDays, 1000, 10);
+    const voidedBesideRefund = refund(voidedBeside, fiveDays - hour, 1000, -10);
+    const kept = paid("cus_both", 2 * 24 * hour, 500, 20);
+    await analytics.insertTransactions([
+      voidedOnly,
+      voidedOnlyRefund,
+      partial,
+      refund(partial, fiveDays - hour, 400, -4),
+      voidedBeside,
+      voidedBesideRefund,
+      kept,
+    ]);
+    await insertVoidedTransactions(
+      analytics,
+      [voidedOnly, voidedOnlyRefund, voidedBeside, voidedBesideRefund].map((t) => ({
+        tenantId: tenant,
+        transactionId: t.transactionId,
+      })),
+    );
+    const earnedOn = (t: TransactionFact) =>
+      pointsEarned(tenant, t.customerId ?? "", t.occurredAt, t.points, { transactionId: t.transactionId });
+    await insertLoyaltyEvents(analytics, [
+      // Points from long before the window keep cus_v's balance above nothing, so counting it would move the mean.
+      pointsEarned(tenant, "cus_v", ago(400 * 24 * hour), 30),
+      tierChanged(tenant, "cus_v", ago(400 * 24 * hour), "gold"),
+      ...[voidedOnly, partial, voidedBeside, kept].map(earnedOn),
+      tierChanged(tenant, "cus_part", ago(fiveDays), "silver"),
+      tierChanged(tenant, "cus_both", ago(fiveDays), "bronze"),
+    ]);
+  });
+  // Each member holds a tier of their own, so a tier's row tells whether that member counted.
+  const tiers = async () => {
+    const members = await membersAtEnd(analytics, { tenantId: tenant, timezone: WARSAW, from: today, to: today });
+    return new Map(members.tiers.map((t) => [t.tier, [t.members, t.averagePoints]]));
+  };
+
+  it("counts no member active whose only sale in the window its refund voided", async () => {
+    expect((await tiers()).has("gold")).toBe(false);
+  });
+
+  it("counts a member active whose sale was only partly refunded, with what the refund left", async () => {
+    expect((await tiers()).get("silver")).toEqual([1, 10 - 4]);
+  });
+
+  it("counts a member active with another sale beside a voided one", async () => {
+    expect((await tiers()).get("bronze")).toEqual([1, 10 - 10 + 20]);
+  });
+
+  it("leaves the voided sale's member out of the active count and the mean balance", async () => {
+    const members = await membersAtEnd(analytics, { tenantId: tenant, timezone: WARSAW, from: today, to: today });
+    expect(members).toMatchObject({ activeMembers: 2, averagePoints: (6 + 20) / 2 });
   });
 });

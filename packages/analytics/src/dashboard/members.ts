@@ -1,3 +1,4 @@
+import { assertIdentifier } from "../config.ts";
 import type { FactsTarget } from "../loyalty-events.ts";
 import { assertRange, type DashboardRange, rangeParams } from "./range.ts";
 import { factTable, int, selectRows } from "./select.ts";
@@ -5,7 +6,10 @@ import { factTable, int, selectRows } from "./select.ts";
 export const defaultActiveDays = 90;
 
 export interface MembersQuery extends DashboardRange {
-  /** A member is active with a sale in the last `activeDays` days of the range (default 90), `to` included. */
+  /**
+   * A member is active with a sale in the last `activeDays` days of the range (default 90), `to` included, that its
+   * refunds did not void.
+   */
   activeDays?: number;
 }
 
@@ -56,6 +60,14 @@ const ownTierEvent = "startsWith(id, concat('tier:', customer_id, ':'))";
 const appliedOrder = "tier_applied_at, tier_applied_index, ingested_at, occurred_at, id";
 const latestTier = `argMax(tier_to, (${ownTierEvent}, ${appliedOrder}))`;
 
+/**
+ * Leaves out the sales their refunds voided (`voided_transactions`, migration 0008): no order, as segments and the
+ * profile count them, so such a sale makes no one active. A set of ids, which a duplicate row cannot change: no FINAL.
+ */
+const notVoided = (target: FactsTarget) =>
+  `id NOT IN (SELECT transaction_id FROM ${assertIdentifier(target.database)}.voided_transactions
+               WHERE tenant_id = {tenant:String})`;
+
 // Aliases differ from column names, which ClickHouse would otherwise resolve to the alias inside aggregates.
 interface Row {
   tier_name: string;
@@ -88,7 +100,7 @@ export async function membersAtEnd(target: FactsTarget, query: MembersQuery): Pr
             SELECT DISTINCT customer_id
               FROM ${transactions} FINAL
              WHERE tenant_id = {tenant:String} AND type = 'sale' AND customer_id != ''
-               AND occurred_at >= active_since AND occurred_at < range_end
+               AND occurred_at >= active_since AND occurred_at < range_end AND ${notVoided(target)}
           ),
           balances AS (
             SELECT customer_id, sum(change) AS member_balance
