@@ -7,7 +7,7 @@ import { lockCustomers } from "../customers/loyalty-state.ts";
 import { erasedAmong } from "../customers/resolve.ts";
 import { heldByCustomer } from "../holds/checkout-state.ts";
 import { expireLapsedHolds, holdLapsed } from "../holds/release.ts";
-import { type JobContext, type JobResult, SLICE } from "./context.ts";
+import { handOverCommitted, type JobContext, type JobResult, SLICE } from "./context.ts";
 import { announcedInactivityExpiries } from "./inactivity-notice.ts";
 
 /**
@@ -19,7 +19,7 @@ import { announcedInactivityExpiries } from "./inactivity-notice.ts";
  * now: a version under `after_earning` dated them, and a later switch to `none` or `inactivity` does not undo
  * that, and whether or not they were released yet. Only lots with `expires_at` are touched, and only an
  * `after_earning` version sets it. `slice`: how many lots' customers, or customers inactive, one transaction takes at
- * most (smaller in tests).
+ * most (smaller in tests). Each transaction's events go to `ctx.publish` once committed (`handOverCommitted`).
  */
 export async function expirePoints(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   // Inactivity first: a balance due for inactivity goes in one movement, its dated lots with it. Either order
@@ -84,7 +84,7 @@ async function expireLots(ctx: JobContext, slice: number): Promise<JobResult> {
     });
     if (!done) return result;
     result.acted += done.count;
-    result.outbox.push(...done.items);
+    await handOverCommitted(ctx, result, done.items);
     left.push(...done.left);
   }
 }
@@ -171,7 +171,7 @@ async function expireInactive(ctx: JobContext, slice: number): Promise<JobResult
       result.acted += posted.length;
       return items;
     });
-    result.outbox.push(...items);
+    await handOverCommitted(ctx, result, items);
   }
 }
 

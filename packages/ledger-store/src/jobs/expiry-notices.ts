@@ -5,7 +5,7 @@ import { pseudonymiseErasedCustomers } from "../accounts/erased-events.ts";
 import { lotWithPointsToExpire } from "../accounts/expiring.ts";
 import { inactivityClocksBetween } from "../accounts/inactivity-clock.ts";
 import { outboxItem, writeOutbox } from "../outbox.ts";
-import { type JobContext, type JobResult, SLICE } from "./context.ts";
+import { handOverCommitted, type JobContext, type JobResult, SLICE } from "./context.ts";
 import { inactiveSince } from "./expire-points.ts";
 import { announcedExpiry, inactivityNoticeId } from "./inactivity-notice.ts";
 
@@ -24,7 +24,8 @@ function noticeDaysOf(policy: ExpiryPolicy): number {
  * `expirePoints` expires them on those dates), with the notice period of the policy in force, or the schema's
  * default under `none`, which has none; the ids do not name the policy, so a change of policy sends none twice.
  * `slice`: how many notices one transaction writes, and how many customers one read of inactivity clocks takes
- * (smaller in tests).
+ * (smaller in tests). Each slice's notices go to `ctx.publish` once committed, so the result holds only the count
+ * and a crash leaves the relay no more than the slice in hand.
  */
 export async function sendExpiryNotices(ctx: JobContext, slice = SLICE): Promise<JobResult> {
   const policy = ctx.programme.config.expiry;
@@ -37,7 +38,7 @@ export async function sendExpiryNotices(ctx: JobContext, slice = SLICE): Promise
     for (let i = 0; i < events.length; i += slice) {
       const items = await freshNotices(ctx, events.slice(i, i + slice));
       result.acted += items.length;
-      result.outbox.push(...items);
+      await handOverCommitted(ctx, result, items);
     }
   };
 
