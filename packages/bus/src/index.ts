@@ -21,6 +21,7 @@ export {
 } from "./dead-letter-store.ts";
 export { busDefaults } from "./defaults.ts";
 export { DependencyGate, defaultPauseBackoff, pauseBackoff, summarize } from "./dependency-gate.ts";
+export { eraseMessages, type ScannedMessage } from "./erase-messages.ts";
 export { type PartitionMessage, PartitionReaders } from "./partition-reader.ts";
 export { DEFAULT_PARTITIONS, MAX_PARTITIONS, partitionOf } from "./partitions.ts";
 export { type Published, publishJson, publishMany } from "./publish.ts";

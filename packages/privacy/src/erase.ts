@@ -102,7 +102,7 @@ async function recordRequest(tx: DbTx, tenantId: string, customerId: string, ori
     VALUES (${`era_${ulid()}`}, ${tenantId}, ${customerId}, ${origin.actor}, ${origin.cause}, ${origin.now},
       ${origin.now}, ${newPseudonym()})
     ON CONFLICT (customer_id) DO UPDATE SET postgres_done_at = EXCLUDED.postgres_done_at, clickhouse_done_at = NULL,
-      next_sweep_at = NULL, pseudonym = coalesce(erasure_requests.pseudonym, EXCLUDED.pseudonym)
+      next_sweep_at = NULL, streams_done_at = NULL, pseudonym = coalesce(erasure_requests.pseudonym, EXCLUDED.pseudonym)
     RETURNING id`;
   return request!.id;
 }

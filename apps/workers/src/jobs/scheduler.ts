@@ -23,6 +23,7 @@ import type { Counter, Registry } from "prom-client";
 import { campaignSchedulesJob } from "../campaigns/schedule-jobs.ts";
 import { sharedCounter } from "../shared-metrics.ts";
 import type { TenantCapsReader } from "../tenant-caps-cache.ts";
+import { eraseStreamMessages } from "./erased-stream-messages.ts";
 import { refreshSegmentsJob, type ScheduledJobContext } from "./refresh-segments.ts";
 import { analyticsForPass, clickhouseJobs } from "./scheduler-clickhouse.ts";
 import { tryAcquireLease } from "./scheduler-lease.ts";
@@ -64,7 +65,7 @@ export interface SchedulerDeps {
  * In this order: released points can then expire; notices look at what is left; checkout holds past their time end;
  * the tenant's RFM quintiles (hourly at most) for the behavioural profiles.
  */
-export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] = [
+export const jobs: [string, (ctx: ScheduledJobContext & { bus: Bus }) => Promise<JobResult>][] = [
   ["release-pending", releasePendingPoints],
   ["expire-points", expirePoints],
   ["expiry-notices", sendExpiryNotices],
@@ -73,6 +74,8 @@ export const jobs: [string, (ctx: ScheduledJobContext) => Promise<JobResult>][] 
   // Privacy: retention by the tenant's settings, then ClickHouse's part of erasures that could not finish.
   ["apply-retention", applyRetention],
   ["finish-erasures", finishErasures],
+  // The erased customers' messages on the transactions and dead-letter streams.
+  ["erase-stream-messages", eraseStreamMessages],
   ["rfm-boundaries", computeRfmBoundaries],
   ["refresh-segments", refreshSegmentsJob],
   // After the refresh: a broadcast to a segment goes to its members as of now.
@@ -192,6 +195,7 @@ export async function runScheduledJobs(
             db: deps.db,
             log: deps.log,
             tenantId: tenant.id,
+            bus: deps.bus,
             programme,
             now,
             analytics,
