@@ -49,10 +49,29 @@ export async function getCustomer(db: Db, tenantId: string, ref: CustomerRef, no
 }
 
 /**
- * Prisma's `contains` and `startsWith` pass their text to (I)LIKE as it is: a typed `%` or `_` would match anything
- * (`__` lists every customer). Escaped with LIKE's default escape character, they match themselves.
+ * Typed text matches itself in a LIKE pattern: a `%` or `_` would match anything (`__` lists every customer), so
+ * these are escaped with LIKE's default escape character.
  */
 const literalLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+
+/**
+ * A LIKE pattern for the name condition: the typed text anywhere in the name, accents and case aside (`unaccented`,
+ * migration 0078). Folded before it is escaped, since folding turns a full-width `％` or `＿` into a wildcard.
+ */
+const foldedAnywhere = (typed: string) =>
+  Prisma.sql`'%' || replace(replace(replace(unaccented(${typed}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+
+/** The name condition of a search, answered by the folded name's trigram index (migration 0080). */
+export const nameContains = (typed: string) => Prisma.sql`unaccented(name) ILIKE ${foldedAnywhere(typed)}`;
+
+interface SearchRow {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  cardNumber: string | null;
+  createdAt: Date;
+}
 
 /** A page of the customers a search finds, newest first; `nextCursor` is null on the last page. */
 export async function searchCustomers(
@@ -61,38 +80,27 @@ export async function searchCustomers(
   input: { query: string; limit: number; cursor?: string | null },
 ) {
   const q = input.query;
-  const typed = literalLike(q);
+  const typedStart = `${literalLike(q)}%`;
   const after = input.cursor ? searchCursorAt(input.cursor) : null;
-  const rows = await db.customer.findMany({
-    where: {
-      tenantId,
-      OR: [
-        { id: q },
-        ...phoneConditions(q),
-        // Cards are stored upper case; a legacy one two customers hold in different cases is found in either.
-        { cardNumber: { startsWith: typed, mode: "insensitive" } },
-        { email: { startsWith: typed, mode: "insensitive" } },
-        { name: { contains: typed, mode: "insensitive" } },
-      ],
-      ...(after && {
-        AND: {
-          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
-        },
-      }),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-  });
+  const matches = [
+    Prisma.sql`id = ${q}`,
+    ...phoneStarts(q).map((start) => Prisma.sql`phone LIKE ${`${start}%`}`),
+    // Cards are stored upper case; a legacy one two customers hold in different cases is found in either.
+    Prisma.sql`card_number ILIKE ${typedStart}`,
+    Prisma.sql`email ILIKE ${typedStart}`,
+    nameContains(q),
+  ];
+  // In SQL: Prisma's filters cannot compare a function of a column, and the name is compared folded.
+  const rows = await db.$queryRaw<SearchRow[]>`
+    SELECT id, name, phone, email, card_number AS "cardNumber", created_at AS "createdAt"
+    FROM customers
+    WHERE tenant_id = ${tenantId} AND (${Prisma.join(matches, " OR ")})
+      ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id})` : Prisma.empty}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${input.limit + 1}`;
   const page = rows.slice(0, input.limit);
   return {
-    items: page.map((c) => ({
-      id: c.id,
-      name: c.name,
-      phone: c.phone,
-      email: c.email,
-      cardNumber: c.cardNumber,
-      createdAt: c.createdAt.toISOString(),
-    })),
+    items: page.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
     nextCursor: rows.length > input.limit ? searchCursorOf(page[page.length - 1]!) : null,
   };
 }
@@ -101,24 +109,23 @@ export async function searchCustomers(
 const phoneSeparators = /[\s.()-]/g;
 
 /**
- * The phone conditions of a search typed the way people write numbers (`+48 600 100 200`, `600-100-200`,
- * `(0) 7911 123456`), against phones stored in E.164 (`+48600100200`). Its digits match the start of the stored
- * number with the country code, or, typed without one, the start of the national number after a country code of one
- * to three digits (`_` is LIKE's one character; a national trunk 0 is dropped, as E.164 drops it). Each is a LIKE on
- * `phone` with three or more digits in a row, which the phone's trigram index answers (migration 0029). Country codes
- * are not checked, so a short national start may also find a number whose digits line up under a code of another
- * length (`600` finds +48 660 012 345, read as +486 600...): a search box may list a few more, never fewer.
+ * The phone starts a search typed the way people write numbers (`+48 600 100 200`, `600-100-200`, `(0) 7911 123456`)
+ * looks for, in phones stored in E.164 (`+48600100200`). Its digits match the start of the stored number with the
+ * country code, or, typed without one, the start of the national number after a country code of one to three digits
+ * (`_` is LIKE's one character; a national trunk 0 is dropped, as E.164 drops it). Each is a LIKE on `phone` with
+ * three or more digits in a row, which the phone's trigram index answers (migration 0029). Country codes are not
+ * checked, so a short national start may also find a number whose digits line up under a code of another length
+ * (`600` finds +48 660 012 345, read as +486 600...): a search box may list a few more, never fewer.
  */
-function phoneConditions(query: string): { phone: { startsWith: string } }[] {
+function phoneStarts(query: string): string[] {
   const typed = /^(\+|00)?(\d{3,15})$/.exec(query.replace(phoneSeparators, ""));
   if (!typed) return [];
   const international = typed[1];
   const digits = typed[2]!;
-  const withCode = { phone: { startsWith: `+${digits}` } };
   // A whole number typed with its code is also found by its other spelling (`phoneSpellings`): the till's
   // `+480604100077` names the customer stored as `+48604100077`, and the other way round.
-  if (international) return phoneSpellings(`+${digits}`).all.map((phone) => ({ phone: { startsWith: phone } }));
+  if (international) return phoneSpellings(`+${digits}`).all;
   const national = digits.replace(/^0/, "");
-  if (national.length < 3) return [withCode];
-  return [withCode, ...["_", "__", "___"].map((code) => ({ phone: { startsWith: `+${code}${national}` } }))];
+  if (national.length < 3) return [`+${digits}`];
+  return [`+${digits}`, ...["_", "__", "___"].map((code) => `+${code}${national}`)];
 }
