@@ -17,6 +17,7 @@ export { checkReferences } from "./admin/references.ts";
 export { type StatusContext, type StatusFields, statusFields } from "./admin/status.ts";
 export { type ListMessagesInput, listMessages, type MessageSummary } from "./results/messages.ts";
 export { type CampaignResults, campaignResults, type ResultsDeps } from "./results/results.ts";
+export type { SkippedMessages } from "./results/skipped.ts";
 export {
   ActiveCampaignCache,
   loadCampaigns,

@@ -141,6 +141,7 @@ describe("campaignResults", () => {
       // four attempts, not out of the three sent (a refused message is no part of what was sent).
       messages: { reached: 4, sent: 3, attempted: 4, delivered: 3, opened: 3, clicked: 2, failed: 1, cancelled: 0 },
       rates: { deliveryRate: 1, openRate: 1, clickRate: 2 / 3, clickToOpenRate: 2 / 3, failureRate: 1 / 4 },
+      skipped: { total: 0, byReason: {} },
       coupons: { issued: 2, redeemed: 1 },
       conversions: {
         entered: { customers: 4, converted: 1 },

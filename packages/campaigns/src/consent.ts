@@ -156,16 +156,20 @@ export function segmentsUsingBehaviour(
  * words. An audience or a `segment_entered` trigger does when its segment's definition reads behaviour (orders,
  * spend, visits, locations, tags, events), not when it reads attributes alone (a tier, a consent, a missing date
  * of birth); an `inactive` trigger always does; a `domain_event` trigger does when its conditions read what the
- * customer did (`eventTriggerProfiles`). Planning and the check before sending both ask here.
+ * customer did (`eventTriggerProfiles`). So does an enrolment started by another campaign's doing whose cause chose
+ * by behaviour (`causeChoseByBehaviour`): a follow-up on its enrolment or coupon reaches exactly whom it chose.
+ * Planning and the check before sending both ask here.
  */
 export function choosesByBehaviour(
   definition: CampaignTargeting,
   segmentUsesBehaviour: SegmentUsesBehaviour = everySegmentProfiles,
+  causeChoseByBehaviour = false,
 ): boolean {
   const bySegment = (segmentId: string | undefined) =>
     segmentId === undefined ? true : segmentUsesBehaviour(segmentId);
   const { audience, trigger } = definition;
   return (
+    causeChoseByBehaviour ||
     (audience.kind === "segment" && bySegment(audience.segmentId)) ||
     (trigger.type === "segment_entered" && bySegment(trigger.segmentId)) ||
     behaviouralTriggers.has(trigger.type) ||
@@ -173,12 +177,42 @@ export function choosesByBehaviour(
   );
 }
 
-/** The purposes a message of the campaign needs granted on its channel: marketing, and profiling when it profiles. */
+/**
+ * The purposes a message of the campaign needs granted on its channel: marketing, and profiling when it profiles.
+ * `causeChoseByBehaviour`: the enrolment's cause did (planning's answer, kept on the steps as `profilingByCause`).
+ */
 export function requiredPurposes(
   definition: CampaignTargeting,
   segmentUsesBehaviour?: SegmentUsesBehaviour,
+  causeChoseByBehaviour = false,
 ): ConsentPurpose[] {
-  return choosesByBehaviour(definition, segmentUsesBehaviour) ? ["marketing", "profiling"] : ["marketing"];
+  return choosesByBehaviour(definition, segmentUsesBehaviour, causeChoseByBehaviour)
+    ? ["marketing", "profiling"]
+    : ["marketing"];
+}
+
+/**
+ * The campaign whose doing started an enrolment (`causingCampaignOf` the event: the one that enrolled the customer,
+ * issued the coupon, gave the bonus, sent the message), as planning finds it.
+ */
+export interface CausingCampaign {
+  /** Its audience and trigger as of the version that planned the customer; null when not found or unreadable. */
+  targeting: CampaignTargeting | null;
+  segmentUsesBehaviour: SegmentUsesBehaviour;
+  /** Its own enrolment of the customer needed profiling because of a campaign before it in the chain. */
+  inherited: boolean;
+}
+
+/**
+ * Whether a follow-up inherits profiling from what started it. Judged by the event's causing campaign rather than by
+ * a `campaignId` condition: a follow-up on every enrolment (no condition) or naming a list reaches the customers each
+ * cause chose, and only the cause of this enrolment tells which. Null (a customer's own act) inherits nothing; a cause
+ * that cannot be found or read counts as choosing by behaviour, erring on the customer's side as unknown segments do.
+ */
+export function causeChoseByBehaviour(cause: CausingCampaign | null): boolean {
+  if (cause === null) return false;
+  if (cause.inherited || cause.targeting === null) return true;
+  return choosesByBehaviour(cause.targeting, cause.segmentUsesBehaviour);
 }
 
 /**

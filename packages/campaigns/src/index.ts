@@ -27,7 +27,9 @@ export {
 export { conditionHolds, conditionsHold, fieldAt } from "./conditions.ts";
 export {
   type CampaignTargeting,
+  type CausingCampaign,
   type ConsentChoice,
+  causeChoseByBehaviour,
   choosesByBehaviour,
   consentAllows,
   consentAllowsGranted,

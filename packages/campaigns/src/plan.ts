@@ -63,6 +63,8 @@ export interface PlanContext {
    * asked only then. Every segment counts as behavioural when absent.
    */
   segmentUsesBehaviour?: SegmentUsesBehaviour | undefined;
+  /** The campaign whose doing started this occurrence chose the customer by behaviour (`causeChoseByBehaviour`). */
+  causeChoseByBehaviour?: boolean | undefined;
 }
 
 export interface PlannedStep {
@@ -130,7 +132,7 @@ export function planActions(campaign: CampaignVersion, customer: PlanCustomer, c
   const zone = deliveryZone(d.delivery.zone, { customer: customer.zone, ...ctx.zones });
   const refusal = occurrenceRefusal(campaign, customer, ctx);
   const caps = [...d.limits.frequencyCaps, ...(ctx.tenantCaps ?? [])];
-  const purposes = requiredPurposes(d, ctx.segmentUsesBehaviour);
+  const purposes = requiredPurposes(d, ctx.segmentUsesBehaviour, ctx.causeChoseByBehaviour);
   const keys = d.actions.map((_, stepIndex) =>
     stepKey({
       campaignId: campaign.id,

@@ -10,6 +10,7 @@ import {
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { SendFailureCode } from "@regulars/messaging";
+import { type SkippedMessages, skippedMessages } from "./skipped.ts";
 
 export interface CampaignResults {
   campaignId: string;
@@ -24,6 +25,8 @@ export interface CampaignResults {
   /** Distinct messages per status reached (a message sent on a second attempt counts once); cancelled apart. */
   messages: MessageCounts;
   rates: MessageRates;
+  /** Messages that never went, by reason: skipped at planning or queueing, or cancelled before sending. */
+  skipped: SkippedMessages;
   coupons: {
     /** Coupons this campaign's steps put into wallets (Postgres: the wallet coupons keyed by its step keys). */
     issued: number;
@@ -110,7 +113,7 @@ export async function campaignResults(
   ]);
   const params = { tenant: tenantId, campaign: campaignId, days: conversionDays, coupons: couponCampaignIds };
 
-  const [messages, conversions, redemptions] = await Promise.all([
+  const [messages, conversions, redemptions, skipped] = await Promise.all([
     select<Record<string, string>>(
       analytics,
       // Each message once, by what befell it. A click proves the message was opened (an SMS or push has no open
@@ -179,6 +182,7 @@ export async function campaignResults(
           params,
         )
       : Promise.resolve([{ used: "0", given_back: "0" }]),
+    skippedMessages(deps, ch, { ...params, refusals: SendFailureCode.options }),
   ]);
 
   const groups = new Map(conversions.map((r) => [r.outcome, r]));
@@ -206,6 +210,7 @@ export async function campaignResults(
     reach: { entered: entered.customers, control: control.customers },
     messages: counts,
     rates: messageRates(counts),
+    skipped,
     coupons: { issued, redeemed: Math.max(0, int(r?.used) - int(r?.given_back)) },
     conversions: { entered, control, uplift: conversionUplift(entered, control) },
   };

@@ -9,47 +9,45 @@ export const CAUSE_DEPTH = "causeDepth";
 /**
  * The step behind a campaign-caused event, found by what the step wrote under its key: the bonus's ledger movement
  * (`bonus:<step key>`, announced as `bonus:<movement>`), the coupon's wallet row (issue key = step key, announced as
- * `coupon-issued:<wallet coupon>`), the message (`step_key`). Null when none is found.
+ * `coupon-issued:<wallet coupon>`), the message (`step_key`). Null when none is found, and for an enrolment (whose
+ * event names it).
  */
-async function stepDepth(db: Db, event: DomainEvent): Promise<number | null> {
-  const read = (rows: { depth: string | null }[]) => (rows[0] ? Number(rows[0].depth ?? 1) : null);
+export async function causingStepKey(db: Db, event: DomainEvent): Promise<string | null> {
   const { tenantId } = event;
   switch (event.type) {
     case "points.earned": {
       const movement = /^bonus:(.+)$/.exec(event.id)?.[1];
       if (!movement) return null;
       const key = await movementIdempotencyKey(db, tenantId, movement);
-      const stepKey = key?.startsWith("bonus:") ? key.slice("bonus:".length) : null;
-      if (stepKey === null) return null;
-      return read(
-        await db.$queryRaw`
-        SELECT s.action->>${CAUSE_DEPTH} AS depth FROM campaign_steps s WHERE s.key = ${stepKey} AND s.tenant_id = ${tenantId}`,
-      );
+      return key?.startsWith("bonus:") ? key.slice("bonus:".length) : null;
     }
     case "coupon.issued": {
       const coupon = /^coupon-issued:(.+)$/.exec(event.id)?.[1];
       if (!coupon) return null;
-      return read(
-        await db.$queryRaw`
-        SELECT s.action->>${CAUSE_DEPTH} AS depth FROM wallet_coupons w
-        JOIN campaign_steps s ON s.key = w.issue_key AND s.tenant_id = w.tenant_id
-        WHERE w.id = ${coupon} AND w.tenant_id = ${tenantId}`,
-      );
+      const [row] = await db.$queryRaw<{ key: string | null }[]>`
+        SELECT issue_key AS key FROM wallet_coupons WHERE id = ${coupon} AND tenant_id = ${tenantId}`;
+      return row?.key ?? null;
     }
     case "message.sent":
     case "message.delivered":
     case "message.failed":
     case "message.opened":
-    case "message.clicked":
-      return read(
-        await db.$queryRaw`
-        SELECT s.action->>${CAUSE_DEPTH} AS depth FROM messages m
-        JOIN campaign_steps s ON s.key = m.step_key AND s.tenant_id = m.tenant_id
-        WHERE m.id = ${event.messageId} AND m.tenant_id = ${tenantId}`,
-      );
+    case "message.clicked": {
+      const [row] = await db.$queryRaw<{ key: string | null }[]>`
+        SELECT step_key AS key FROM messages WHERE id = ${event.messageId} AND tenant_id = ${tenantId}`;
+      return row?.key ?? null;
+    }
     default:
       return null;
   }
+}
+
+async function stepDepth(db: Db, event: DomainEvent): Promise<number | null> {
+  const key = await causingStepKey(db, event);
+  if (key === null) return null;
+  const [row] = await db.$queryRaw<{ depth: string | null }[]>`
+    SELECT s.action->>${CAUSE_DEPTH} AS depth FROM campaign_steps s WHERE s.key = ${key} AND s.tenant_id = ${event.tenantId}`;
+  return row ? Number(row.depth ?? 1) : null;
 }
 
 /**

@@ -53,26 +53,38 @@ interface ClaimedRow {
   campaign_status: string;
 }
 
+/** Where a step keeps planning's answer that its enrolment's cause chose the customer by behaviour; absent: no. */
+export const PROFILING_BY_CAUSE = "profilingByCause";
+
 /**
  * A step's action as `campaign_steps.action` keeps it: a message's with the zone planning timed it in beside the
  * definition's fields, for the message it queues (the send check reads quiet hours on that clock again); and, past a
- * customer's own act, the chain depth of what the step causes (`causeDepthOf` reads it back; absent: 1).
+ * customer's own act, the chain depth of what the step causes (`causeDepthOf` reads it back; absent: 1), and whether
+ * that act's campaign chose the customer by behaviour (`causeChoseByBehaviour`: the next follow-up in the chain, and
+ * the check before sending, ask for profiling consent again from it).
  */
 export const storedAction = (
   action: CampaignAction,
   zone: string,
   causeDepth = 1,
-): CampaignAction & { deliveryZone?: string; causeDepth?: number } => ({
+  profilingByCause = false,
+): CampaignAction & { deliveryZone?: string; causeDepth?: number; profilingByCause?: true } => ({
   ...action,
   ...(action.type === "send_message" ? { deliveryZone: zone } : {}),
   ...(causeDepth > 1 ? { causeDepth } : {}),
+  ...(profilingByCause ? { [PROFILING_BY_CAUSE]: true as const } : {}),
 });
 
 const StoredZone = z.object({ deliveryZone: z.string().min(1).nullish() });
 
-/** The definition's action (a strict schema) and the zone stored beside it; the depth is the trigger worker's. */
+/** The definition's action (a strict schema) and the zone stored beside it; the cause's marks are the trigger worker's. */
 function readStoredAction(stored: unknown): { action: CampaignAction; deliveryZone: string | null } {
-  const { deliveryZone, causeDepth: _depth, ...action } = (stored ?? {}) as Record<string, unknown>;
+  const {
+    deliveryZone,
+    causeDepth: _depth,
+    profilingByCause: _profiling,
+    ...action
+  } = (stored ?? {}) as Record<string, unknown>;
   return {
     action: CampaignAction.parse(action),
     // A malformed zone costs the message its planned clock (the tenant's is used), not the step its run.

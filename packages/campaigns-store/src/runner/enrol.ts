@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import {
+  type CampaignTargeting,
   type PlannedStep,
   planActions,
   type SegmentUsesBehaviour,
@@ -8,7 +9,7 @@ import {
   targetedSegmentIds,
 } from "@regulars/campaigns";
 import type { CampaignEnrolled, FrequencyCap } from "@regulars/contracts";
-import { type DbTx, sqlArray } from "@regulars/db";
+import { type Db, type DbTx, sqlArray } from "@regulars/db";
 import { type OutboxItem, outboxBatch, writeOutbox } from "@regulars/ledger-store";
 import type { RunnableCampaign } from "./active-campaigns.ts";
 import { storedAction } from "./claim.ts";
@@ -61,6 +62,11 @@ export interface EnrolInput {
    * started them, more when another campaign's doing did. Kept on the steps and told by `campaign.enrolled`.
    */
   causeDepth?: number;
+  /**
+   * The campaign whose doing started these enrolments chose the customers by behaviour (`causeChoseByBehaviour`): their
+   * messages need profiling consent, and their steps say so (`profilingByCause`) for the checks after planning.
+   */
+  causeChoseByBehaviour?: boolean;
 }
 
 /** Reasons that refuse the whole occurrence rather than one message of it. */
@@ -143,7 +149,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
     input.audienceKnown,
     input.tenantCaps,
   );
-  const segmentUsesBehaviour = await segmentsProfilingOf(tx, campaign);
+  const segmentUsesBehaviour = await segmentsProfilingOf(tx, campaign.tenantId, campaign.definition);
   const enrolments: { id: string; entry: OccurrenceEntry; outcome: Outcome; reason: string | null }[] = [];
   const steps = new Map<string, PlannedStep[]>();
   for (const entry of unique.values()) {
@@ -157,6 +163,7 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
       history: plan.history,
       tenantCaps: input.tenantCaps,
       segmentUsesBehaviour,
+      causeChoseByBehaviour: input.causeChoseByBehaviour,
     });
     const { outcome, reason } = outcomeOf(planned);
     const id = enrolmentId(campaign.id, entry.customerId, entry.occurrence);
@@ -218,7 +225,11 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
   const settled = input.queueDueMessages
     ? await queueMessagesAtPlanning(tx, campaign, rows, now, input.queueDueMessages)
     : new Map<string, SettledStep>();
-  if (rows.length) await insertSteps(tx, campaign, rows, settled, now, input.causeDepth);
+  if (rows.length)
+    await insertSteps(tx, campaign, rows, settled, now, {
+      causeDepth: input.causeDepth,
+      profilingByCause: input.causeChoseByBehaviour ?? false,
+    });
   if (input.batchEvents) result.outbox = outboxBatch(result.outbox);
   await writeOutbox(tx, result.outbox);
   // A message refused as it was queued (an address that is none) ends its enrolment as the step executor would: settled
@@ -231,14 +242,18 @@ export async function enrolOccurrences(tx: DbTx, input: EnrolInput): Promise<Enr
 }
 
 /**
- * Whether the segments the campaign names read behaviour, by their definitions as saved now: planning's answer to
+ * Whether the segments a campaign names read behaviour, by their definitions as saved now: planning's answer to
  * whether its messages need profiling consent (`requiredPurposes`). The tenant's own segments only.
  */
-async function segmentsProfilingOf(tx: DbTx, campaign: RunnableCampaign): Promise<SegmentUsesBehaviour> {
-  const ids = targetedSegmentIds(campaign.definition);
+export async function segmentsProfilingOf(
+  db: Db | DbTx,
+  tenantId: string,
+  targeting: CampaignTargeting,
+): Promise<SegmentUsesBehaviour> {
+  const ids = targetedSegmentIds(targeting);
   if (!ids.length) return segmentsUsingBehaviour([]);
-  const saved = await tx.$queryRaw<{ id: string; kind: string; definition: unknown }[]>`
-    SELECT id, kind, definition FROM segments WHERE tenant_id = ${campaign.tenantId} AND id = ANY(${ids}::text[])`;
+  const saved = await db.$queryRaw<{ id: string; kind: string; definition: unknown }[]>`
+    SELECT id, kind, definition FROM segments WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::text[])`;
   return segmentsUsingBehaviour(saved);
 }
 
@@ -254,8 +269,10 @@ async function insertSteps(
   rows: NewStepRow[],
   settled: ReadonlyMap<string, SettledStep>,
   now: Date,
-  causeDepth: number | undefined,
+  cause: { causeDepth: number | undefined; profilingByCause: boolean },
 ): Promise<void> {
+  const stored = (r: NewStepRow) =>
+    JSON.stringify(storedAction(r.step.action, r.step.zone, cause.causeDepth, cause.profilingByCause));
   const statusOf = (r: NewStepRow) => settled.get(r.key)?.status ?? (r.step.status === "run" ? "pending" : "skipped");
   const resultOf = (r: NewStepRow) => {
     const done = settled.get(r.key);
@@ -268,7 +285,7 @@ async function insertSteps(
     SELECT key, ${campaign.tenantId}, ${campaign.id}, enrolment_id, customer_id, step_index, action::jsonb, run_at, run_at,
       status, reason, result::jsonb, done_at
     FROM unnest(${sqlArray(rows.map((r) => r.key))}::text[], ${sqlArray(rows.map((r) => r.enrolment))}::text[], ${sqlArray(rows.map((r) => r.customer))}::text[],
-      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map((r) => JSON.stringify(storedAction(r.step.action, r.step.zone, causeDepth))))}::text[],
+      ${sqlArray(rows.map((r) => r.step.index))}::int[], ${sqlArray(rows.map(stored))}::text[],
       ${sqlArray(rows.map((r) => r.step.runAt))}::timestamptz[], ${sqlArray(rows.map(statusOf))}::text[],
       ${sqlArray(rows.map((r) => (settled.has(r.key) ? settled.get(r.key)!.reason : r.step.reason)))}::text[],
       ${sqlArray(rows.map(resultOf))}::text[], ${sqlArray(rows.map((r) => (settled.has(r.key) ? now : null)))}::timestamptz[])

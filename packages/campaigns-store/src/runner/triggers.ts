@@ -10,6 +10,7 @@ import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
 import { causeDepthOf } from "./cause-depth.ts";
+import { causeChoseByBehaviourOf } from "./cause-profiling.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
 import { eventLocationZone } from "./event-location-zone.ts";
 import { recordedAt } from "./recorded-at.ts";
@@ -86,6 +87,8 @@ export async function enrolFromEvent(
     location: await eventLocationZone(db, cache, event, now),
   };
   const caps = await tenantCaps?.(event.tenantId);
+  // A follow-up on another campaign's doing reaches whom that campaign chose: by behaviour, with profiling consent.
+  const causeChoseByBehaviour = await causeChoseByBehaviourOf(db, event);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>
       enrolOccurrences(tx, {
@@ -95,6 +98,7 @@ export async function enrolFromEvent(
         now,
         tenantCaps: caps,
         causeDepth: causeDepthAfter(depth),
+        causeChoseByBehaviour,
       }),
     );
     total.entered += done.entered;
