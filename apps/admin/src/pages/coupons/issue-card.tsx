@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { customersFound, useCustomerSearch } from "../../ui/customer-search.ts";
 import { TextField } from "../../ui/fields.tsx";
+import { MoreCustomersButton } from "../../ui/more-customers-button.tsx";
 
 /** Finds a customer and puts a coupon of this campaign into their wallet; more than a page found follow on "More". */
 export function IssueCard({ campaignId }: { campaignId: string }) {
@@ -56,16 +57,7 @@ export function IssueCard({ campaignId }: { campaignId: string }) {
           {customers.length === 0 && <li className="text-sm text-slate-700">{t("issue.nobody")}</li>}
         </ul>
       )}
-      {found.hasNextPage && (
-        <Button
-          tone="secondary"
-          className="mt-3"
-          disabled={found.isFetchingNextPage}
-          onClick={() => void found.fetchNextPage()}
-        >
-          {t("issue.more")}
-        </Button>
-      )}
+      <MoreCustomersButton found={found}>{t("issue.more")}</MoreCustomersButton>
       <div aria-live="polite" className="mt-3">
         {issue.data && (
           <Alert tone="success">

@@ -7,6 +7,7 @@ import { customersFound, type FoundCustomer, useCustomerSearch } from "../../ui/
 import { DataTable } from "../../ui/data-table.tsx";
 import { TextField } from "../../ui/fields.tsx";
 import { ItemLink } from "../../ui/item-link.tsx";
+import { MoreCustomersButton } from "../../ui/more-customers-button.tsx";
 
 const column = createColumnHelper<FoundCustomer>();
 
@@ -70,16 +71,7 @@ export function CustomerSearch() {
           empty={t("search.empty")}
         />
       )}
-      {found.hasNextPage && (
-        <Button
-          tone="secondary"
-          className="mt-3"
-          disabled={found.isFetchingNextPage}
-          onClick={() => void found.fetchNextPage()}
-        >
-          {t("search.more")}
-        </Button>
-      )}
+      <MoreCustomersButton found={found}>{t("search.more")}</MoreCustomersButton>
     </>
   );
 }
