@@ -1,9 +1,9 @@
-import { createDb, createPoolReader, type Db, type PoolReader } from "@regulars/db";
+import { createDb, type Db, type PoolReader } from "@regulars/db";
 import { claimHeldHolds, releaseExpiredHolds, voidHold } from "@regulars/ledger-store";
 import { createLogger } from "@regulars/logger";
 import { ProgrammeCache } from "@regulars/programme";
 import type { CreatedTenant } from "@regulars/tenancy";
-import { saleBody, startTcpProxy, type TcpProxy, testDatabaseUrl, testTenant } from "@regulars/testing";
+import { saleBody, startTcpProxy, type TcpProxy, testDatabaseUrl, testPoolReader, testTenant } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
 import {
@@ -180,7 +180,7 @@ describe("a sale whose hold cannot be claimed", () => {
     proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
     unreachable = createDb({ url: proxy.url(testDatabaseUrl()), poolSize: 1 });
     await proxy.refuse();
-    reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 1 });
+    reader = await testPoolReader({ poolSize: 1 });
     claimless = createGatewayApp(gatewayDeps(db, bus, { db: unreachable, reader, now: () => clock.now }));
   });
   afterAll(async () => {

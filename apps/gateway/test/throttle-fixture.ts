@@ -1,8 +1,8 @@
 import { TransactionMessage } from "@regulars/contracts";
-import { createPoolReader, type Db, type PoolReader } from "@regulars/db";
+import type { Db, PoolReader } from "@regulars/db";
 import { applyTransactionBatch } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
-import { saleBody, testBus, testDatabaseUrl, testDb } from "@regulars/testing";
+import { saleBody, testBus, testDb, testPoolReader } from "@regulars/testing";
 import { afterAll, beforeAll } from "vitest";
 import { createGatewayApp } from "../src/app.ts";
 import { gatewayDeps, type TestBus, type TestGateway } from "./gateway-fixture.ts";
@@ -46,7 +46,7 @@ export function throttledGateway(opts: { windowSeconds?: number; reader?: boolea
   beforeAll(async () => {
     fixture.db = testDb();
     fixture.bus = await testBus();
-    if (opts.reader) reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 2 });
+    if (opts.reader) reader = await testPoolReader({ poolSize: 2 });
     fixture.gateway = createGatewayApp(
       gatewayDeps(fixture.db, fixture.bus, {
         db: fixture.db,

@@ -1,9 +1,9 @@
 import { unknownCodeDefaults } from "@regulars/checkout";
 import { type HoldRequest, QuoteRequest } from "@regulars/contracts";
-import { createPoolReader, type Db } from "@regulars/db";
+import type { Db } from "@regulars/db";
 import type { HoldDeps } from "@regulars/ledger-store";
 import { ProgrammeCache } from "@regulars/programme";
-import { testDatabaseUrl, testDb } from "@regulars/testing";
+import { testDb, testPoolReader } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CodeTrier,
@@ -188,7 +188,7 @@ describe("unknown coupon codes per credential", () => {
     const { deps, keyOf, clock } = await throttledCheckout();
     const till = keyOf("key_till");
     const elsewhere = testDb();
-    const reader = createPoolReader({ url: testDatabaseUrl(), poolSize: 1 });
+    const reader = await testPoolReader({ poolSize: 1 });
     try {
       await countUnknownCodes(elsewhere, till, limit, clock.now);
       const refused = await rejection(quoteCountingUnknownCodes({ ...deps, reader }, till, quoteOf(guess())));

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology, type TopologyOptions } from "@regulars/bus";
-import { createDb, type Db } from "@regulars/db";
+import { createDb, createPoolReader, type Db, type PoolReader, type PoolReaderOptions } from "@regulars/db";
 import { type CreatedTenant, createTenant } from "@regulars/tenancy";
 import { inject } from "vitest";
 import "./provided.ts";
@@ -19,6 +19,20 @@ export const uniqueNamespace = (): string => `t${suffix()}`;
 
 export function testDb(): Db {
   return createDb({ url: testDatabaseUrl(), poolSize: 4 });
+}
+
+/**
+ * A pool reader of the test database with its connections open, as the gateway opens its own at start (`warm`).
+ * A cold one opens them on the first requests, within a connect bound of wall time that a busy machine outlasts:
+ * the gateway's look-ups then fail their first requests 503 while Postgres is fine, and tests flake.
+ */
+export async function testPoolReader(opts: Omit<PoolReaderOptions, "url"> = {}): Promise<PoolReader> {
+  const reader = createPoolReader({ url: testDatabaseUrl(), ...opts });
+  await reader.warm().catch(async (err) => {
+    await reader.close();
+    throw err;
+  });
+  return reader;
 }
 
 export async function testTenant(
