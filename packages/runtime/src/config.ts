@@ -7,9 +7,10 @@ import { httpDefaults, RateLimitSetting } from "@regulars/http-guards";
 import { ledgerDefaults } from "@regulars/ledger-store";
 import { CredentialCache } from "@regulars/tenancy";
 import { z } from "zod";
+import { envNumber } from "./env-number.ts";
 import { MessageSettings } from "./messages-config.ts";
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const port = (fallback: number) => envNumber(z.coerce.number().int().min(0).max(65_535).default(fallback));
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
 const commaList = (s: string) =>
   s
@@ -64,7 +65,7 @@ export const ServerConfig = z.object({
       .optional(),
   ),
   /** Copies of each stream on a NATS cluster (1 on a single server, 3 on a three-node cluster). */
-  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  NATS_REPLICAS: envNumber(z.coerce.number().int().min(1).max(5).default(1)),
   ...ClickHouseSettings.shape,
   REGULARS_DATA_DIR: z.string().optional(),
   REGULARS_NAMESPACE: z
@@ -92,46 +93,52 @@ export const ServerConfig = z.object({
     )
     .pipe(z.array(z.enum(["ledger", "events", "analytics", "profiles", "jobs", "webhooks", "messages", "campaigns"]))),
   /** Webhook attempts in flight per workers process, and per endpoint; how long one waits for an answer. */
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
-  WEBHOOK_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(4),
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_CONCURRENCY: envNumber(z.coerce.number().int().min(1).max(1_000).default(32)),
+  WEBHOOK_PER_ENDPOINT: envNumber(z.coerce.number().int().min(1).max(100).default(4)),
+  WEBHOOK_TIMEOUT_MS: envNumber(z.coerce.number().int().min(100).max(60_000).default(10_000)),
   /** Accept webhook endpoints on this machine or a private network over http (development only). */
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
   ...MessageSettings.shape,
-  JOBS_INTERVAL_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs),
+  JOBS_INTERVAL_MS: envNumber(z.coerce.number().int().min(1_000).default(ledgerDefaults.jobsIntervalMs)),
   /**
    * How long messages every reader is done with stay on their streams (unread ones stay however old). At least as
    * long as Postgres can be restored back: the ledger then re-reads from the restored positions.
    */
-  STREAM_KEEP_READ_DAYS: z.coerce
-    .number()
-    .min(1)
-    .max(365)
-    .default(busDefaults.keepReadMs / (24 * 60 * 60 * 1000)),
-  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch),
+  STREAM_KEEP_READ_DAYS: envNumber(
+    z.coerce
+      .number()
+      .min(1)
+      .max(365)
+      .default(busDefaults.keepReadMs / (24 * 60 * 60 * 1000)),
+  ),
+  LEDGER_BATCH_SIZE: envNumber(z.coerce.number().int().min(1).max(5_000).default(busDefaults.maxBatch)),
   /** Partitions the ledger is spread over: the same in every gateway and worker (changing it means draining first). */
-  LEDGER_PARTITIONS: z.coerce.number().int().min(1).max(MAX_PARTITIONS).default(DEFAULT_PARTITIONS),
+  LEDGER_PARTITIONS: envNumber(z.coerce.number().int().min(1).max(MAX_PARTITIONS).default(DEFAULT_PARTITIONS)),
   /** How long a ledger worker holds its partitions without renewing: a crashed worker's are taken over after it. */
-  LEDGER_LEASE_MS: z.coerce.number().int().min(1_000).default(ledgerDefaults.leaseMs),
+  LEDGER_LEASE_MS: envNumber(z.coerce.number().int().min(1_000).default(ledgerDefaults.leaseMs)),
   /** How long a ledger worker waits for a fuller batch when few messages are ready; 0 applies at once. */
-  LEDGER_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(ledgerDefaults.lingerMs),
+  LEDGER_LINGER_MS: envNumber(z.coerce.number().int().min(0).max(1_000).default(ledgerDefaults.lingerMs)),
   /** Batches a ledger worker applies at once, each of other partitions (each holds a database connection). */
-  LEDGER_CONCURRENT_BATCHES: z.coerce.number().int().min(1).max(16).default(ledgerDefaults.concurrentBatches),
-  MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(busDefaults.maxDeliver),
-  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(busDefaults.ackWaitMs),
+  LEDGER_CONCURRENT_BATCHES: envNumber(
+    z.coerce.number().int().min(1).max(16).default(ledgerDefaults.concurrentBatches),
+  ),
+  MAX_DELIVER: envNumber(z.coerce.number().int().min(1).max(100).default(busDefaults.maxDeliver)),
+  ACK_WAIT_MS: envNumber(z.coerce.number().int().min(1_000).default(busDefaults.ackWaitMs)),
   /** Longest wait between probes of a dependency that is down, while its consumer is paused. */
-  CONSUMER_PAUSE_MAX_MS: z.coerce.number().int().min(100).default(busDefaults.pauseMaxMs),
-  DEDUPE_WINDOW_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(busDefaults.duplicateWindowMs / 1000),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(CredentialCache.defaultTtlMs),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(httpDefaults.maxBodyBytes),
+  CONSUMER_PAUSE_MAX_MS: envNumber(z.coerce.number().int().min(100).default(busDefaults.pauseMaxMs)),
+  DEDUPE_WINDOW_SECONDS: envNumber(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(busDefaults.duplicateWindowMs / 1000),
+  ),
+  DB_POOL_SIZE: envNumber(z.coerce.number().int().min(1).max(200).default(10)),
+  CREDENTIAL_CACHE_TTL_MS: envNumber(z.coerce.number().int().min(0).default(CredentialCache.defaultTtlMs)),
+  MAX_BODY_BYTES: envNumber(z.coerce.number().int().min(1_024).default(httpDefaults.maxBodyBytes)),
   /** Requests per second / burst per API key, by the key's role (gateway and tRPC); `off` for no limit. */
   RATE_LIMIT_POS: RateLimitSetting("50/100"),
   RATE_LIMIT_KIOSK: RateLimitSetting("50/100"),
@@ -143,24 +150,32 @@ export const ServerConfig = z.object({
    * Coupon codes answered `unknown_code` to one API key or staff member within the window before its quotes and holds
    * that carry codes are refused (429) until the window has passed (gateway and tRPC).
    */
-  COUPON_UNKNOWN_CODE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(unknownCodeDefaults.limit),
-  COUPON_UNKNOWN_CODE_WINDOW_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60 * 60)
-    .default(unknownCodeDefaults.windowSeconds),
+  COUPON_UNKNOWN_CODE_LIMIT: envNumber(z.coerce.number().int().min(1).max(10_000).default(unknownCodeDefaults.limit)),
+  COUPON_UNKNOWN_CODE_WINDOW_SECONDS: envNumber(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60 * 60)
+      .default(unknownCodeDefaults.windowSeconds),
+  ),
   /** Most calls one batched tRPC request may carry. */
-  API_MAX_BATCH: z.coerce.number().int().min(1).max(200).default(httpDefaults.maxTrpcBatch),
+  API_MAX_BATCH: envNumber(z.coerce.number().int().min(1).max(200).default(httpDefaults.maxTrpcBatch)),
   /** How old an `occurredAt` may be (offline POS uploads) and how far ahead (clock skew) before a 400. */
-  OCCURRED_AT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(defaultOccurredAtWindow.maxAgeDays),
-  OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(defaultOccurredAtWindow.maxAheadSeconds),
+  OCCURRED_AT_MAX_AGE_DAYS: envNumber(
+    z.coerce.number().int().min(1).max(3_650).default(defaultOccurredAtWindow.maxAgeDays),
+  ),
+  OCCURRED_AT_MAX_AHEAD_SECONDS: envNumber(
+    z.coerce.number().int().min(0).default(defaultOccurredAtWindow.maxAheadSeconds),
+  ),
   /** How long a refund waits for the sale it refunds (an offline till uploading late) before it is rejected. */
-  REFUND_WAIT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(ledgerDefaults.refundWaitMs / 1000),
+  REFUND_WAIT_SECONDS: envNumber(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(ledgerDefaults.refundWaitMs / 1000),
+  ),
   /**
    * The gateway's URL as browsers reach it (the kiosk app posts sales there); by default the host the app
    * was loaded from, on GATEWAY_PORT.

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { LinkSigningSecrets } from "@regulars/messaging";
 import { ProviderConfig } from "@regulars/messaging-providers";
 import { z } from "zod";
+import { envNumber } from "./env-number.ts";
 
 const unset = (v: unknown) => (v === "" ? undefined : v);
 
@@ -41,8 +42,8 @@ export const MessageSettings = z.object({
   MESSAGE_PROVIDER_PUSH: providerSetting,
   /** Browsers' push subscriptions, when they go elsewhere than the apps' push (web push with VAPID). */
   MESSAGE_PROVIDER_WEB_PUSH: providerSetting,
-  MESSAGES_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
-  MESSAGE_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  MESSAGES_CONCURRENCY: envNumber(z.coerce.number().int().min(1).max(1_000).default(64)),
+  MESSAGE_SEND_TIMEOUT_MS: envNumber(z.coerce.number().int().min(100).max(300_000).default(30_000)),
   /** The gateway as customers reach it; tracked links and open pixels point there. */
   TRACKING_BASE_URL: z.preprocess(unset, z.url({ protocol: /^https?$/ }).optional()),
   /** Newest first, comma-separated: links are signed with the first and verified with any (rotation). */
