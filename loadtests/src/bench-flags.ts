@@ -1,7 +1,7 @@
 /**
- * Flag parsing for the benches that run a fixed workload (bench:analytics, bench:segments, bench:webhooks,
- * bench:campaigns): strict, with --help, and every value checked before the bench starts a database, ClickHouse or
- * a whole system, so a typo costs a line of text rather than minutes of setup and a stack trace.
+ * Flag parsing for the benches that run a fixed workload (bench:analytics, bench:ledger, bench:segments,
+ * bench:webhooks, bench:campaigns): strict, with --help, and every value checked before the bench starts a database,
+ * ClickHouse or a whole system, so a typo costs a line of text rather than minutes of setup and a stack trace.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { BenchUsageError } from "./running-system.ts";
@@ -38,7 +38,7 @@ export function parseBenchFlags<const O extends ParseArgsOptionsConfig, T>(
 
 /**
  * What a bench's entry point calls first: --help prints the usage and exits 0; a flag or value that will not do
- * prints one line naming it, then the usage, and exits 2, as bench:ingest and bench:ledger do.
+ * prints one line naming it, then the usage, and exits 2, as bench:ingest does.
  */
 export function benchFlagsOrExit<const O extends ParseArgsOptionsConfig, T>(
   usage: string,

@@ -5,7 +5,6 @@
  * evaluation alone costs per transaction. Runs against a fresh database (dropped at the end) on DATABASE_URL's
  * server or the embedded Postgres, and its own JetStream namespace, so a running system is untouched.
  */
-import { parseArgs } from "node:util";
 import { connectBus, ensureTopology, publishMany, transactionSubject } from "@regulars/bus";
 import { defaultProgramme, type ProgrammeConfig, type TransactionMessage } from "@regulars/contracts";
 import { createDb, createPgTransactionRunner, migrateDatabase } from "@regulars/db";
@@ -15,6 +14,7 @@ import { evaluateEarning } from "@regulars/rules";
 import { createTenant } from "@regulars/tenancy";
 import { ledgerBacklog, startWorkers } from "@regulars/workers";
 import { createBasketFactory, externalIdSequence, seededRandom } from "./baskets.ts";
+import { BenchUsageError, benchFlagsOrExit, wholeFlag } from "./bench-flags.ts";
 import { fullProgramme } from "./full-programme.ts";
 import { seedLedgerHistory } from "./ledger-history.ts";
 import { demoMenu } from "./menu.ts";
@@ -31,42 +31,29 @@ const usage = `Usage: pnpm bench:ledger [flags]
   --json                print only the one-line JSON result on stdout
   --help`;
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        transactions: { type: "string", default: "20000" },
-        batch: { type: "string", default: "500" },
-        "history-weeks": { type: "string", default: "104" },
-        "transactions-via": { type: "string", default: "pg" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${usage}\n`);
-    process.exit(2);
-  }
-})();
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-/** A whole number of at least `min`, or the usage with the flag named. */
-function wholeNumber(flag: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= min) return n;
-  process.stderr.write(`--${flag} must be a whole number of at least ${min}, got "${raw}"\n\n${usage}\n`);
-  process.exit(2);
-}
-const count = wholeNumber("transactions", values.transactions, 1);
-const via = values["transactions-via"];
-if (via !== "pg" && via !== "prisma") {
-  process.stderr.write(`--transactions-via must be pg or prisma, got "${via}"\n\n${usage}\n`);
-  process.exit(2);
-}
-const batchSize = wholeNumber("batch", values.batch, 1);
-const historyWeeks = wholeNumber("history-weeks", values["history-weeks"], 0);
+const transactionsVia = (raw: string) => {
+  if (raw !== "pg" && raw !== "prisma")
+    throw new BenchUsageError(`--transactions-via must be pg or prisma, got "${raw}"`);
+  return raw;
+};
+
+const { count, batchSize, historyWeeks, via, json } = benchFlagsOrExit(
+  usage,
+  {
+    transactions: { type: "string" },
+    batch: { type: "string" },
+    "history-weeks": { type: "string" },
+    "transactions-via": { type: "string", default: "pg" },
+    json: { type: "boolean", default: false },
+  },
+  (flags) => ({
+    count: wholeFlag("transactions", flags.transactions, 20_000),
+    batchSize: wholeFlag("batch", flags.batch, 500),
+    historyWeeks: wholeFlag("history-weeks", flags["history-weeks"], 104, 0),
+    via: transactionsVia(flags["transactions-via"]),
+    json: flags.json,
+  }),
+);
 const CUSTOMERS = 2_000;
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -216,7 +203,7 @@ function report(
 ) {
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const summary = { results, rules, peakRssBytes: peakRss, batch: batchSize, transactionsVia: via };
-  if (values.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }

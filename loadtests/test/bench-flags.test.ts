@@ -69,3 +69,33 @@ describe.each(cases)("pnpm bench:$name", ({ name, file, bad }) => {
     expect(badValue.stderr).not.toMatch(stackLine);
   });
 });
+
+// bench:ledger parsed its flags itself: -h was an unknown flag and a blank --history-weeks read as 0 (the third case
+// left out without a word). It now goes through the same helper, with the flags and defaults it had.
+it("pnpm bench:ledger takes -h, and names an unknown flag or a value that will not do before starting anything", {
+  timeout: 180_000,
+}, async () => {
+  const [help, unknown, blankWeeks, runner] = await Promise.all([
+    bench("bench-ledger.ts", ["-h"]),
+    bench("bench-ledger.ts", ["--bogus"]),
+    bench("bench-ledger.ts", ["--history-weeks", ""]),
+    bench("bench-ledger.ts", ["--transactions-via", "mysql"]),
+  ]);
+  const usage = "Usage: pnpm bench:ledger";
+  expect(help.code, help.stderr).toBe(0);
+  expect(help.stdout).toContain(usage);
+  for (const flag of ["--transactions <n>", "--batch <n>", "--history-weeks <n>", "--transactions-via <pg|prisma>"])
+    expect(help.stdout).toContain(flag);
+
+  const refusals = [
+    [unknown, "Unknown option '--bogus'"],
+    [blankWeeks, '--history-weeks must be a whole number of at least 0, got ""'],
+    [runner, '--transactions-via must be pg or prisma, got "mysql"'],
+  ] as const;
+  for (const [run, line] of refusals) {
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.split("\n")[0]).toContain(line);
+    expect(run.stderr).toContain(usage);
+    expect(run.stderr).not.toMatch(stackLine);
+  }
+});
