@@ -18,10 +18,18 @@ const Targeting = z.object({
     .default({ type: "none" }),
 });
 
+/**
+ * The mark planning leaves on a step whose enrolment another campaign's doing started, when that campaign chose the
+ * customer by behaviour (`PROFILING_BY_CAUSE` of the campaigns store, which this package cannot import): only the
+ * step keeps that answer, the follow-up's own definition does not tell it.
+ */
+const PROFILING_BY_CAUSE = "profilingByCause";
+
 interface PlannedRow {
   id: string;
   definition: unknown;
   planned_at: Date;
+  profiling_by_cause: boolean;
 }
 
 interface SegmentRow {
@@ -38,8 +46,9 @@ interface SegmentRow {
  * the campaign version its enrolment was planned under (the version in force for a message without one), and each
  * named segment's definition as it stood then. Only the latest definition of a segment is kept, so one changed
  * since the message was planned (its row's `updated_at`) counts as behavioural: the one planning read is unknown,
- * and asking for profiling consent it did not need errs on the customer's side. A definition whose audience or
- * trigger cannot be read asks for both. Messages without a campaign are not in the map.
+ * and asking for profiling consent it did not need errs on the customer's side. A step planning marked as following
+ * up a campaign that chose by behaviour (`profilingByCause`) asks for profiling whatever its own definition says. A
+ * definition whose audience or trigger cannot be read asks for both. Messages without a campaign are not in the map.
  */
 export async function consentPurposesOf(
   db: Db,
@@ -50,7 +59,8 @@ export async function consentPurposesOf(
   if (!ids.length) return out;
   const planned = await db.$queryRaw<PlannedRow[]>`
     SELECT m.id, coalesce(pv.definition, cv.definition) AS definition,
-      coalesce(st.created_at, m.created_at) AS planned_at
+      coalesce(st.created_at, m.created_at) AS planned_at,
+      coalesce(st.action->>${PROFILING_BY_CAUSE} = 'true', false) AS profiling_by_cause
     FROM messages m
     LEFT JOIN campaign_steps st ON st.key = m.step_key
     LEFT JOIN campaign_enrolments e ON e.id = st.enrolment_id
@@ -67,6 +77,7 @@ export async function consentPurposesOf(
         SELECT id, tenant_id, kind, definition, updated_at FROM segments WHERE id = ANY(${segmentIds}::text[])`
     : [];
   const plannedAtOf = new Map(planned.map((r) => [r.id, r.planned_at]));
+  const profilingByCauseOf = new Map(planned.map((r) => [r.id, r.profiling_by_cause]));
   for (const m of claimed) {
     const targeting = targetingOf.get(m.id);
     if (!targeting) continue;
@@ -77,7 +88,10 @@ export async function consentPurposesOf(
     const plannedAt = plannedAtOf.get(m.id)!.getTime();
     // Segments left out (another tenant's, or changed since) count as behavioural.
     const asPlanned = segments.filter((s) => s.tenant_id === m.tenantId && s.updated_at.getTime() <= plannedAt);
-    out.set(m.id, requiredPurposes(targeting.data, segmentsUsingBehaviour(asPlanned)));
+    out.set(
+      m.id,
+      requiredPurposes(targeting.data, segmentsUsingBehaviour(asPlanned), profilingByCauseOf.get(m.id) === true),
+    );
   }
   return out;
 }
