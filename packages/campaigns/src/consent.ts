@@ -178,6 +178,12 @@ export function choosesByBehaviour(
 }
 
 /**
+ * The key under which a planned step (`campaign_steps.action`) keeps planning's answer that its enrolment's cause chose
+ * the customer by behaviour; absent: no. The planner writes it, the sender reads it back at send time.
+ */
+export const PROFILING_BY_CAUSE = "profilingByCause";
+
+/**
  * The purposes a message of the campaign needs granted on its channel: marketing, and profiling when it profiles.
  * `causeChoseByBehaviour`: the enrolment's cause did (planning's answer, kept on the steps as `profilingByCause`).
  */

@@ -35,6 +35,7 @@ export {
   consentAllowsGranted,
   consentInForce,
   consentRefusal,
+  PROFILING_BY_CAUSE,
   requiredPurposes,
   type SegmentUsesBehaviour,
   segmentsUsingBehaviour,

@@ -1,4 +1,4 @@
-import { requiredPurposes, segmentsUsingBehaviour, targetedSegmentIds } from "@regulars/campaigns";
+import { PROFILING_BY_CAUSE, requiredPurposes, segmentsUsingBehaviour, targetedSegmentIds } from "@regulars/campaigns";
 import type { ConsentPurpose } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { z } from "zod";
@@ -17,13 +17,6 @@ const Targeting = z.object({
     })
     .default({ type: "none" }),
 });
-
-/**
- * The mark planning leaves on a step whose enrolment another campaign's doing started, when that campaign chose the
- * customer by behaviour (`PROFILING_BY_CAUSE` of the campaigns store, which this package cannot import): only the
- * step keeps that answer, the follow-up's own definition does not tell it.
- */
-const PROFILING_BY_CAUSE = "profilingByCause";
 
 interface PlannedRow {
   id: string;

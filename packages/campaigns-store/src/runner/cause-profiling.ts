@@ -1,9 +1,13 @@
-import { type CampaignTargeting, causeChoseByBehaviour, causingCampaignOf } from "@regulars/campaigns";
+import {
+  type CampaignTargeting,
+  causeChoseByBehaviour,
+  causingCampaignOf,
+  PROFILING_BY_CAUSE,
+} from "@regulars/campaigns";
 import type { DomainEvent } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { z } from "zod";
 import { causingStepKey } from "./cause-depth.ts";
-import { PROFILING_BY_CAUSE } from "./claim.ts";
 import { segmentsProfilingOf } from "./enrol.ts";
 
 // Read loosely, as the sender reads targeting: only what decides profiling, whatever else a later release saved.

@@ -1,3 +1,4 @@
+import { PROFILING_BY_CAUSE } from "@regulars/campaigns";
 import { CampaignAction, type CampaignDelivery, type CampaignStatus } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
 import { z } from "zod";
@@ -52,9 +53,6 @@ interface ClaimedRow {
   attempts: number;
   campaign_status: string;
 }
-
-/** Where a step keeps planning's answer that its enrolment's cause chose the customer by behaviour; absent: no. */
-export const PROFILING_BY_CAUSE = "profilingByCause";
 
 /**
  * A step's action as `campaign_steps.action` keeps it: a message's with the zone planning timed it in beside the
