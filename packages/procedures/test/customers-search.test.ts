@@ -79,6 +79,24 @@ it("finds a customer by either spelling of their number typed with its code: the
   expect(await found("+48 0604 100")).toEqual([]);
 });
 
+it("looks up a number typed as a phone, a card or an e-mail's start, never inside names", async () => {
+  const t = await tenantCallers(db, "Search Numbers Not Names");
+  const ids = { named: newId("customer"), phoned: newId("customer"), carded: newId("customer") };
+  await db.customer.createMany({
+    data: [
+      { id: ids.named, tenantId: t.tenantId, name: "Room 600 100 200", createdVia: "test" },
+      { id: ids.phoned, tenantId: t.tenantId, phone: "+48600100200", createdVia: "test" },
+      { id: ids.carded, tenantId: t.tenantId, cardNumber: "600100200555", createdVia: "test" },
+    ],
+  });
+  const found = async (query: string) =>
+    (await t.admin.customers.search({ query, limit: 10 })).items.map((c) => c.id).sort();
+  expect(await found("600100200")).toEqual([ids.phoned, ids.carded].sort());
+  expect(await found("600 100 200")).toEqual([ids.phoned]);
+  // Words still find names, digits and all.
+  expect(await found("room 600")).toEqual([ids.named]);
+});
+
 it("answers each condition of the search from a trigram index, not by walking every customer of the tenant", async () => {
   // The test database's customers table is small, where reading it whole is cheaper: asked without sequential scans,
   // the plan shows whether an index answers the condition at all (as on a tenant with a million customers).

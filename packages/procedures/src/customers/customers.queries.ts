@@ -82,13 +82,17 @@ export async function searchCustomers(
   const q = input.query;
   const typedStart = `${literalLike(q)}%`;
   const after = input.cursor ? searchCursorAt(input.cursor) : null;
+  const phones = phoneStarts(q);
   const matches = [
     Prisma.sql`id = ${q}`,
-    ...phoneStarts(q).map((start) => Prisma.sql`phone LIKE ${`${start}%`}`),
+    ...phones.map((start) => Prisma.sql`phone LIKE ${`${start}%`}`),
     // Cards are stored upper case; a legacy one two customers hold in different cases is found in either.
     Prisma.sql`card_number ILIKE ${typedStart}`,
     Prisma.sql`email ILIKE ${typedStart}`,
-    nameContains(q),
+    // A number typed is a phone (or a card, an e-mail's start), not a name. Postgres answers a phone search by walking
+    // the tenant's newest customers, and folding each one's name on the way doubled its time (200,000 customers:
+    // 0.7 → 1.3 s).
+    ...(phones.length ? [] : [nameContains(q)]),
   ];
   // In SQL: Prisma's filters cannot compare a function of a column, and the name is compared folded.
   const rows = await db.$queryRaw<SearchRow[]>`
