@@ -33,3 +33,18 @@ export function earningDiscounts(lines: readonly CheckedOutLine[]): number[] {
   );
   return lines.map((l, i) => Math.min(l.price, l.checkout + added[i]!));
 }
+
+/**
+ * Per line of a basket of `lineCount` lines, what the coupons among `applied` (a quote's) took off it: the lines left
+ * to codes stacked after them, as a sale's posted codes stack after its hold's.
+ */
+export function couponsOffEachLine(
+  applied: readonly { source: string; lines: readonly { lineNo: number; amount: number }[] }[],
+  lineCount: number,
+): number[] {
+  const off = Array.from({ length: lineCount }, () => 0);
+  for (const benefit of applied)
+    if (benefit.source === "coupon")
+      for (const part of benefit.lines) if (part.lineNo < lineCount) off[part.lineNo]! += part.amount;
+  return off;
+}

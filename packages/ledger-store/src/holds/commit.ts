@@ -1,4 +1,5 @@
 import {
+  couponsOffEachLine,
   earningDiscounts,
   emptyStack,
   normalizeCode,
@@ -88,6 +89,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
   const t = sale.message.transaction;
   const out = none();
   const held = new Set<string>();
+  let heldCouponsOff: number[] = t.lines.map(() => 0);
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
     // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway, but let
@@ -119,6 +121,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
       else {
         await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
         for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);
+        heldCouponsOff = couponsOffEachLine(quote.applied, t.lines.length);
       }
     }
   }
@@ -127,7 +130,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
     tx,
     sale,
     posted.filter((code) => !held.has(code)),
-    [...held],
+    { codes: [...held], offEachLine: heldCouponsOff },
     out,
   );
   for (const code of posted) out.couponCodes.push(outcomes.get(code) ?? { code, counted: true, refusal: null });
@@ -244,7 +247,7 @@ async function commitPostedCodes(
   tx: RawTx,
   sale: Sale,
   codes: string[],
-  heldCodes: string[],
+  heldCoupons: { codes: string[]; offEachLine: number[] },
   out: SaleCheckout,
 ): Promise<Map<string, PostedCouponOutcome>> {
   const outcomes = new Map<string, PostedCouponOutcome>();
@@ -257,13 +260,13 @@ async function commitPostedCodes(
   const clock = { at: new Date(t.occurredAt), timezone, localZone: sale.programme.localZone };
   // Holds past their expiry when the sale reached the gateway hold no uses against the codes' limits (as at a hold).
   const at = new Date(m.receivedAt);
-  const known = await readKnownCoupons(tx, m.tenantId, sale.customerId, [...heldCodes, ...codes], clock, {
+  const known = await readKnownCoupons(tx, m.tenantId, sale.customerId, [...heldCoupons.codes, ...codes], clock, {
     lock: true,
     at,
   });
   const typed = known.filter((c) => codes.includes(c.code));
   const stackedOn = emptyStack();
-  for (const code of heldCodes) {
+  for (const code of heldCoupons.codes) {
     const stacking = known.find((c) => c.code === code)?.campaign?.config.stacking;
     stackedOn.codes.push(code);
     if (stacking) stackedOn.applied.push({ exclusive: stacking.exclusive, group: stacking.group });
@@ -271,13 +274,15 @@ async function commitPostedCodes(
   const customer = sale.customerId
     ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
     : null;
-  // The till already took the discount off its lines: priced on the lines before it, the limits decide.
+  // The till already took the discount off its lines: priced on the lines before it, the limits decide. What the
+  // hold's coupons took stays taken, as a quote stacking these codes after them would find the lines (the minimum
+  // basket is measured before any discount, so it is judged as before).
   const quote = priceCheckout({
     basket: {
       locationId: t.locationId,
       channel: t.channel,
       currency: t.currency,
-      lines: t.lines.map((l) => ({ ...l, discount: 0 })),
+      lines: t.lines.map((l, i) => ({ ...l, discount: heldCoupons.offEachLine[i] ?? 0 })),
     },
     selection: { couponCodes: codes, rewardIds: [], points: 0, wallet: 0 },
     at: new Date(t.occurredAt),
