@@ -1,9 +1,10 @@
-import { open, readFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { codeLinesFromCsv, type ImportProblem, importCodes, streamCodesCsv } from "@regulars/checkout-store";
-import type { Db } from "@regulars/db";
+import { type Db, isDbUnreachable } from "@regulars/db";
 import type { Command } from "commander";
 import { action, UsageError, type WithDatabase } from "./command-kit.ts";
 
@@ -59,47 +60,123 @@ async function importFile(db: Db, opts: { campaign: string; file: string; tenant
     process.stdout.write(`  … and ${count(problems.length - SHOWN_PROBLEMS)} more (--json lists them)\n`);
 }
 
-/** The export's file, opened before a code is read: a folder that does not exist is named, not a stack trace. */
-async function openExportFile(path: string): Promise<Writable> {
-  try {
-    return (await open(path, "w")).createWriteStream();
-  } catch (e) {
-    throw cannotWrite(path, e);
-  }
-}
-
 const cannotWrite = (path: string, e: unknown) => {
   const { code, message } = e as NodeJS.ErrnoException;
   return new UsageError(`--file: cannot write ${path} (${code ?? message})`);
 };
 
+/** Where an export to --file writes, how it is put in place or given up, and what a cut-short export left there. */
+interface ExportTarget {
+  out: Writable;
+  complete(): Promise<void>;
+  abandon(): Promise<void>;
+  leftWhenCutShort: string;
+}
+
+/**
+ * The export's file, opened before a code is read (a folder that does not exist is named, not a stack trace). The
+ * codes go to a scratch file beside --file, renamed over it only once the last one is written: an export cut short
+ * never leaves a file that looks whole, nor spoils last week's export already there. A device or pipe
+ * (/dev/stdout, /dev/full) is written as it is: it holds no export to spoil, and a rename would replace it.
+ */
+async function openExportTarget(path: string): Promise<ExportTarget> {
+  try {
+    const existing = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    });
+    if (existing?.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    if (existing && !existing.isFile()) {
+      const out = (await open(path, "w")).createWriteStream();
+      const leftWhenCutShort = `what reached ${path} is incomplete`;
+      return { out, complete: async () => {}, abandon: async () => {}, leftWhenCutShort };
+    }
+    const scratch = `${path}.${process.pid}.tmp`;
+    // An export replacing one is no more readable than it was (codes are worth money); the umask still applies.
+    const handle = await open(scratch, "wx", existing ? existing.mode & 0o777 : 0o666);
+    const forgetSignals = removeOnSignal(scratch);
+    return {
+      out: handle.createWriteStream(),
+      complete: () => rename(scratch, path).finally(forgetSignals),
+      abandon: () => rm(scratch, { force: true }).finally(forgetSignals),
+      leftWhenCutShort: `${path} left as it was`,
+    };
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+}
+
+/**
+ * A Ctrl-C or a stop (SIGTERM) mid-export would leave the scratch file behind, half the campaign's codes in it: it is
+ * removed, then the signal is raised again with its default action, so the process dies of it as any stopped command
+ * does (exit status 130 or 143 to the shell). Returns what stops listening once the scratch file is renamed or gone.
+ */
+function removeOnSignal(scratch: string): () => void {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const forget = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals) {
+    rmSync(scratch, { force: true });
+    forget();
+    process.kill(process.pid, signal);
+  }
+  for (const signal of signals) process.on(signal, onSignal);
+  return forget;
+}
+
+/** The cause an operator can act on, in one line: Prisma's messages span several, the cause last. */
+const causeOf = (e: unknown) =>
+  isDbUnreachable(e)
+    ? "lost the database connection"
+    : (String((e as Error)?.message ?? e)
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .pop() ?? "unknown error");
+
 async function exportFile(db: Db, opts: { campaign: string; file?: string; tenant?: string }) {
   const tenantId = await tenantOf(db, opts.campaign, opts.tenant);
   const chunks = await streamCodesCsv(db, tenantId, opts.campaign);
   const path = opts.file ? userPath(opts.file) : null;
-  const out = path ? await openExportFile(path) : process.stdout;
-  // A full disk or a failing device mid-export: the file's error, told apart from the database's.
-  let writeError: unknown = null;
-  out.once("error", (e) => (writeError = e));
+  const target = path ? await openExportTarget(path) : null;
+  const out = target?.out ?? process.stdout;
+  // A database gone mid-export, told apart from a full disk or a failing device: the pipeline ends with either.
+  let readError: unknown = null;
   let rows = -1; // the header is not a code
   let shown = 0;
   async function* counted() {
-    for await (const chunk of chunks) {
-      yield chunk;
-      for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) rows++;
-      if (rows - shown >= 100_000) {
-        process.stderr.write(`${count(rows)} codes exported\n`);
-        shown = rows;
+    try {
+      for await (const chunk of chunks) {
+        yield chunk;
+        for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) rows++;
+        if (rows - shown >= 100_000) {
+          process.stderr.write(`${count(rows)} codes exported\n`);
+          shown = rows;
+        }
       }
+    } catch (e) {
+      readError = e;
+      throw e;
     }
   }
   try {
     // Standard output stays open for whatever the process writes next; the file is ended and closed.
     await pipeline(counted(), out, { end: path !== null });
   } catch (e) {
-    if (path && writeError) throw cannotWrite(path, writeError);
-    throw e;
+    if (!path || !target) throw e;
+    await target.abandon();
+    if (!readError) throw cannotWrite(path, e);
+    throw new UsageError(
+      `--file: ${target.leftWhenCutShort}: the export of ${opts.campaign} stopped after ` +
+        `${count(Math.max(rows, 0))} codes (${causeOf(readError)})`,
+    );
   }
+  if (path && target)
+    await target.complete().catch(async (e: unknown) => {
+      await target.abandon();
+      throw cannotWrite(path, e);
+    });
   process.stderr.write(`${count(rows)} codes of ${opts.campaign} exported${opts.file ? ` to ${opts.file}` : ""}\n`);
 }
 

@@ -1,11 +1,12 @@
 import { createDb, type Db } from "@regulars/db";
 import { resolveDataDir, startEmbeddedPostgres } from "@regulars/embedded";
+import { envNumber } from "@regulars/runtime";
 import { z } from "zod";
 
 const CliEnv = z.object({
   DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   REGULARS_DATA_DIR: z.string().optional(),
-  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65_535).default(54329),
+  EMBEDDED_POSTGRES_PORT: envNumber(z.coerce.number().int().min(1).max(65_535).default(54329)),
 });
 
 export interface CliDatabase {

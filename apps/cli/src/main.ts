@@ -1,4 +1,5 @@
 import { migrateDatabase } from "@regulars/db";
+import { envNumber } from "@regulars/runtime";
 import { createTenant, NewTenant, setTenantLanguage } from "@regulars/tenancy";
 import { Command } from "commander";
 import { z } from "zod";
@@ -14,7 +15,7 @@ import { registerStaffCommands } from "./staff.ts";
 
 /** Operator commands: `pnpm regulars <command>`. */
 /** The gateway's clock-skew allowance, from the deployment's environment: a version starting within it is not cancelled. */
-const SkewEnv = z.object({ OCCURRED_AT_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).optional() });
+const SkewEnv = z.object({ OCCURRED_AT_MAX_AHEAD_SECONDS: envNumber(z.coerce.number().int().min(0).optional()) });
 
 const program = new Command("regulars").description("Regulars operator commands").showHelpAfterError();
 

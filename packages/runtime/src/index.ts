@@ -5,6 +5,7 @@ export { analyticsConfigOf, ClickHouseSettings, loadConfig, parseRoles, Role, Se
 export { openRoleContext, type ReadinessChecks, type RoleContext, type StartedRole } from "./context.ts";
 export { applyCpuPriority, type CpuPriority, cpuPriorities } from "./cpu-priority.ts";
 export { connectDependencies, type Dependencies } from "./dependencies.ts";
+export { envNumber } from "./env-number.ts";
 export { type Listening, listen } from "./listen.ts";
 export { MessageSettings, messageTrackingOf } from "./messages-config.ts";
 export { removeServerRecord, type ServerRecord, tightenDataFiles, writeServerRecord } from "./process-record.ts";

@@ -4,8 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Analytics, createAnalytics } from "@regulars/analytics";
 import { type Bus, connectBus, ensureTopology, type TopologyOptions } from "@regulars/bus";
-import { createDb, createPoolReader, type Db, type PoolReader, type PoolReaderOptions } from "@regulars/db";
+import {
+  createDb,
+  createPoolReader,
+  type Db,
+  migrateDatabase,
+  type PoolReader,
+  type PoolReaderOptions,
+} from "@regulars/db";
 import { type CreatedTenant, createTenant } from "@regulars/tenancy";
+import pg from "pg";
 import { inject } from "vitest";
 import "./provided.ts";
 
@@ -19,6 +27,53 @@ export const uniqueNamespace = (): string => `t${suffix()}`;
 
 export function testDb(): Db {
   return createDb({ url: testDatabaseUrl(), poolSize: 4 });
+}
+
+export interface PrivateTestDatabase {
+  url: string;
+  db: Db;
+  /** Disconnects `db` and drops the database, whoever else is still connected to it. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A migrated database of its own on the test run's server, made as the global setup makes the shared one. For a test
+ * that takes table locks or otherwise stalls a database: done in the shared one, it would stall every test file
+ * running beside it. Drop it after the test (`afterAll`).
+ */
+export async function privateTestDatabase(): Promise<PrivateTestDatabase> {
+  const name = `regulars_private_${suffix()}`;
+  const onServer = (sql: string) => withServerClient((c) => c.query(sql));
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  const dropDatabase = () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined);
+  try {
+    await migrateDatabase(url.toString());
+  } catch (e) {
+    await dropDatabase();
+    throw e;
+  }
+  const db = createDb({ url: url.toString(), poolSize: 4 });
+  return {
+    url: url.toString(),
+    db,
+    async drop() {
+      await db.$disconnect();
+      await dropDatabase();
+    },
+  };
+}
+
+/** A connection to the shared test database, only to create and drop others on its server. */
+async function withServerClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -79,7 +134,7 @@ export async function testAnalytics(): Promise<Analytics & { dispose(): Promise<
   });
 }
 
-export { type CliRun, runRegularsCli } from "./cli.ts";
+export { type CliRun, runRegularsCli, type StartedCli, startRegularsCli } from "./cli.ts";
 export { type ClickHouseHttpServer, startClickHouseHttpServer } from "./clickhouse-http.ts";
 export { restartCustomerKeys, restartingBefore } from "./customer-keys-restart.ts";
 export { eventually } from "./eventually.ts";
