@@ -1,8 +1,10 @@
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
+import { programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { applyTransactionBatch } from "../src/index.ts";
+import { applyTransactionBatch, outboxEventsOf, setTierFloor } from "../src/index.ts";
 import { base, ledgerDeps, line, refundOf, tenantWithProgramme, txMessage } from "./batch-fixtures.ts";
+import { tierPass } from "./tier-pass-fixtures.ts";
 
 // A refund of a sale of a past period (a December sale refunded in January) is judged on the sale's own year after
 // the refund and on the year in force: the upgrade it made is undone, with its reward, when neither still qualifies.
@@ -97,6 +99,76 @@ it("refunded in January by a customer who already reached gold in the new year, 
     tier: "gold",
     moves: ["earn 450", "earn 100", "bonus 100", "earn 520", "reverse -100"],
   });
+});
+
+// A tier kept from an earlier year rests, after the next 1 January, on the year just ended: a refund of that year's
+// sale made after the run judges it again, as the run would have had the refund come before it.
+const kept = new Date().getUTCFullYear() - 3;
+const on = (y: number, monthDay: string) => new Date(`${y}-${monthDay}T12:00:00+01:00`);
+
+/** Gold from June of the year before `kept` (600), then 450 in June and 100 on 20 December of `kept`; the sales of 100 and 600 returned. */
+async function goldHeldThrough(tenantId: string, phones: string[]) {
+  const june = phones.map((phone) => saleAt(tenantId, phone, 600, on(kept - 1, "06-10")));
+  await apply(...june);
+  await tierPass(db, tenantId, on(kept, "01-01"));
+  const december20 = [];
+  for (const phone of phones) {
+    await apply(saleAt(tenantId, phone, 450, on(kept, "06-10")));
+    december20.push(saleAt(tenantId, phone, 100, on(kept, "12-20")));
+  }
+  await apply(...december20);
+  await tierPass(db, tenantId, on(kept + 1, "01-01")); // 550 for the year: gold kept
+  return { december20, june };
+}
+const tierChanges = async (tenantId: string) =>
+  (await outboxEventsOf(db, tenantId, "tier.changed")).map((e) => e.payload as Record<string, unknown>);
+
+it("a January refund of the December sale a tier kept from the year before rested on lowers it, as it lowers one reached that December", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Past Refund Kept Tier Grill");
+  const [held, reached] = ["+48600400441", "+48600400442"];
+  const [december20] = (await goldHeldThrough(tenantId, [held])).december20;
+  await apply(saleAt(tenantId, reached, 450, on(kept, "06-10")));
+  const reachedOn20 = saleAt(tenantId, reached, 100, on(kept, "12-20"));
+  await apply(reachedOn20);
+  await tierPass(db, tenantId, on(kept + 1, "01-01"));
+  expect([(await standing(tenantId, held)).tier, (await standing(tenantId, reached)).tier]).toEqual(["gold", "gold"]);
+
+  const refund = fullRefundAt(tenantId, december20!, 100, on(kept + 1, "01-02"));
+  await apply(refund, fullRefundAt(tenantId, reachedOn20, 100, on(kept + 1, "01-02")));
+  const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone: held } });
+  const announced = { id: `tier:${id}:refund:${refund.transactionId}`, from: "gold", to: "silver", direction: "down" };
+  expect(await tierChanges(tenantId)).toContainEqual(expect.objectContaining(announced));
+  const before = { standing: await standing(tenantId, held), changes: (await tierChanges(tenantId)).length };
+  await apply(refund); // redelivered
+  expect({ standing: await standing(tenantId, held), changes: (await tierChanges(tenantId)).length }).toEqual(before);
+
+  for (const day of ["02-01", "06-01", "12-31"]) await tierPass(db, tenantId, on(kept + 1, day));
+  // Both hold 450 for the year: silver, through the year the run would have given it for.
+  expect([(await standing(tenantId, held)).tier, (await standing(tenantId, reached)).tier]).toEqual([
+    "silver",
+    "silver",
+  ]);
+});
+
+it("the same refund leaves the tier to a floor in force, to the new year's points, and a refund of an older year alone", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Past Refund Kept Tier Others Grill");
+  const [floored, requalified, older] = ["+48600400451", "+48600400452", "+48600400453"];
+  const { december20, june } = await goldHeldThrough(tenantId, [floored, requalified, older]);
+  const { id } = await db.customer.findFirstOrThrow({ where: { tenantId, phone: floored } });
+  const inForce = (await programmeInForce(db, tenantId, on(kept + 1, "01-01")))!;
+  const floor = { customerId: id, tier: "gold", until: on(kept + 1, "06-01"), reason: "status match" };
+  await setTierFloor(db, tenantId, "key_admin", floor, inForce, on(kept + 1, "01-01"));
+  await apply(saleAt(tenantId, requalified, 520, on(kept + 1, "01-01"))); // the new year alone earns gold
+  const refundDay = on(kept + 1, "01-02");
+  await apply(
+    fullRefundAt(tenantId, december20[0]!, 100, refundDay),
+    fullRefundAt(tenantId, december20[1]!, 100, refundDay),
+    fullRefundAt(tenantId, june[2]!, 600, refundDay), // the year judged still holds 550
+  );
+  expect((await standing(tenantId, floored)).tier).toBe("gold");
+  expect((await standing(tenantId, requalified)).tier).toBe("gold");
+  expect((await standing(tenantId, older)).tier).toBe("gold");
+  expect(await tierChanges(tenantId)).not.toContainEqual(expect.objectContaining({ to: "silver" }));
 });
 
 /** Every statement a batch's transaction sends to Postgres, counted (as `apply-batch-refunds-checkout` counts). */

@@ -18,6 +18,7 @@ import {
   stampsToTakeBack,
   takeBackStamps,
   tierAfterRefund,
+  tierOnJudgedPeriod,
 } from "@regulars/rules";
 import type { LoyaltyState, SaleRecord, StoredRefundEffects } from "./loyalty.ts";
 import type { NewMovement } from "./movement.ts";
@@ -197,23 +198,12 @@ export function planRefund(
               tiersWhenMade(tiers, tiersAt),
             )
           : null;
+      const heldBefore = state.tier;
       if (back && qualifying !== null && state.tier) {
         // A floor in force at the refund holds the tier up, as the tier job and setTierFloor judge it. The upgrades the
         // refund leaves unbacked are still taken back with their rewards: those were paid for qualifying, which the
         // refund undid, not for the floor. A tier the floor keeps is not announced as a change.
         const to = effectiveTier(tiers, back.tier.id, state.tierFloor, occurredAt) ?? back.tier.id;
-        if (to !== state.tier)
-          events.push({
-            type: "tier.changed",
-            id: `tier:${customerId}:refund:${m.transactionId}`,
-            tenantId: m.tenantId,
-            customerId,
-            occurredAt: occurredAt.toISOString(),
-            from: state.tier,
-            to,
-            direction: "down",
-            qualifyingValue: qualifying,
-          });
         const sales = back.revoked.map((u) => u.saleId);
         effects.tierRevoked = {
           from: state.tier,
@@ -257,6 +247,38 @@ export function planRefund(
         }
         if (sales.includes(sale.id)) sale.tierRevoked = true;
       }
+      // A sale of the calendar year the last year-end run judged (its window ends where the refund's begins): the run
+      // kept the tier on the higher of that year's value and the new year's (`qualifying` here), which the refund
+      // lowers, and no run judges that year again: a tier held from the year before would stay a year unearned.
+      const saleYearEnd = judgingWindow(state, sale.occurredAt).window?.until;
+      const closed = tiers.window === "calendar_year" && !!saleYearEnd && +saleYearEnd === +(judged.window?.since ?? 0);
+      const down =
+        closed && qualifying !== null && config.refunds.tierRewards
+          ? tierOnJudgedPeriod(tiers, state.tier, qualifying, state.tierFloor, occurredAt)
+          : null;
+      if (down) {
+        if (effects.tierRevoked) effects.tierRevoked.to = down.tier;
+        // A skipped level the upgrades taken back left is not held either: no later refund takes it back.
+        delete effects.tier;
+        state.upgrades = state.upgrades?.filter((u) => u.saleId !== m.transactionId);
+        state.tier = down.tier;
+        state.tierSince = occurredAt;
+        state.tierByFloor = down.byFloor;
+        state.tierChanged = true;
+      }
+      // One announcement per refund, whichever judging moved the tier; a tier a floor keeps is not a change.
+      if (heldBefore && state.tier && state.tier !== heldBefore && qualifying !== null)
+        events.push({
+          type: "tier.changed",
+          id: `tier:${customerId}:refund:${m.transactionId}`,
+          tenantId: m.tenantId,
+          customerId,
+          occurredAt: occurredAt.toISOString(),
+          from: heldBefore,
+          to: state.tier,
+          direction: "down",
+          qualifyingValue: qualifying,
+        });
     }
   }
 

@@ -20,6 +20,7 @@ export {
   stampsToTakeBack,
   takeBackStamps,
   tierAfterRefund,
+  tierOnJudgedPeriod,
   upgradesInForce,
 } from "./refund-effects.ts";
 export {

@@ -1,7 +1,7 @@
 import type { TierLevel, TierProgramme } from "@regulars/contracts";
 import type { MatchedRefundLine, SaleLineForRefund } from "./refunds.ts";
 import { floorForgivingNoise } from "./rounding.ts";
-import { tierFor } from "./tiers.ts";
+import { effectiveTier, type TierFloor, tierFor } from "./tiers.ts";
 
 /**
  * What a sale produced beyond points, recorded with it so a refund can take it back: stamps per card
@@ -241,6 +241,29 @@ export function tierAfterRefund(
           threshold: Math.min(madeThreshold, next.threshold),
         };
   return { tier: next, revoked, left };
+}
+
+/**
+ * The tier a refund leaves when it lowers the value of the period the last period-end run judged the tier on (a
+ * December sale refunded in January): the run kept `held` on that value, and no later run looks at that period again,
+ * so the refund judges it as the run would have, on the higher of that period's value after it and the value of the
+ * period in force (`value`). Below the held level's threshold it falls to the level the value reaches, lifted by a
+ * floor in force at `at`; null when the tier stands (the value still qualifies, the floor holds it, an unknown level).
+ * `byFloor`: the floor alone holds the level it lands on.
+ */
+export function tierOnJudgedPeriod(
+  tiers: TierProgramme,
+  held: string | null,
+  value: number,
+  floor: TierFloor | null,
+  at: Date,
+): { tier: string; byFloor: boolean } | null {
+  const current = tiers.levels.find((l) => l.id === held);
+  if (!current || value >= current.threshold) return null;
+  const earned = tierFor(tiers, value);
+  const to = tiers.levels.find((l) => l.id === effectiveTier(tiers, earned.id, floor, at)) ?? earned;
+  const rank = rankIn(tiers);
+  return rank(to) < rank(current) ? { tier: to.id, byFloor: to.id !== earned.id } : null;
 }
 
 /** A level's place in `tiers`, lowest first; equal thresholds keep list order, as `tierFor` reads them. */
