@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { AckPolicy, DeliverPolicy, type JsMsg, type StoredMsg } from "@nats-io/jetstream";
+import type { JsMsg, StoredMsg } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { DeadLetter } from "@regulars/contracts";
 import type { Bus } from "./connection.ts";
+import { isNoSuchMessage, scanMessages } from "./erase-messages.ts";
 import { replayForHeader } from "./topology.ts";
 
 /** A dead letter as kept on the dead-letter stream: its sequence there is the operator's handle on it. */
@@ -34,38 +35,21 @@ const parse = (seq: number, data: unknown, messageId: string | undefined): Store
 };
 
 /**
- * Reads dead letters in order through a short-lived consumer of our own: filtered on the server by
- * consumer and time (2.9 servers refuse filters on ordered consumers), never acknowledging, so reading
- * changes nothing.
+ * Reads dead letters in order, filtered on the server by consumer and time (2.9 servers refuse filters on ordered
+ * consumers), never acknowledging, so reading changes nothing. A listing that could not reach the last letter throws
+ * rather than ending as if it had (`scanMessages`).
  */
 export async function* readDeadLetters(bus: Bus, filter: DeadLetterFilter = {}): AsyncGenerator<StoredDeadLetter> {
-  const stream = bus.topology.streams.deadLetter;
-  const info = await bus.jsm.consumers.add(stream, {
-    ack_policy: AckPolicy.None,
-    filter_subject: filter.consumer
-      ? bus.topology.subjects.deadLetter(filter.consumer)
-      : bus.topology.subjects.allDeadLetters,
-    ...(filter.since
-      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: filter.since.toISOString() }
-      : { deliver_policy: DeliverPolicy.All }),
-    inactive_threshold: 60_000_000_000, // removed by the server a minute after we stop reading
-  });
-  try {
-    if (info.num_pending === 0) return;
-    const reader = await bus.js.consumers.get(stream, info.name);
-    let read = 0;
-    for (;;) {
-      let last = 0;
-      for await (const m of await reader.fetch({ max_messages: 1_000, expires: 2_000 })) {
-        yield parse(m.seq, m.json(), m.headers?.get(messageIdHeader));
-        if (++read % 1_000 === 0) filter.onProgress?.(read);
-        last = m.info.pending;
-        if (last === 0) break;
-      }
-      if (last === 0) return;
-    }
-  } finally {
-    await bus.jsm.consumers.delete(stream, info.name).catch(() => undefined);
+  const subject = filter.consumer
+    ? bus.topology.subjects.deadLetter(filter.consumer)
+    : bus.topology.subjects.allDeadLetters;
+  let read = 0;
+  for await (const m of scanMessages(bus, bus.topology.streams.deadLetter, {
+    filter: subject,
+    ...(filter.since ? { since: filter.since } : {}),
+  })) {
+    yield parse(m.seq, m.json(), m.headers?.get(messageIdHeader));
+    if (++read % 1_000 === 0) filter.onProgress?.(read);
   }
 }
 
@@ -74,7 +58,7 @@ export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLe
   try {
     stored = await bus.jsm.streams.getMessage(bus.topology.streams.deadLetter, { seq });
   } catch (e) {
-    if (/no message found|not found/i.test((e as Error).message)) return null;
+    if (isNoSuchMessage(e)) return null;
     throw e;
   }
   return stored ? parse(stored.seq, stored.json(), stored.header?.get(messageIdHeader)) : null;

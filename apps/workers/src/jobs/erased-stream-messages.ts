@@ -1,81 +1,98 @@
 import { type Bus, eraseMessages, type ScannedMessage } from "@regulars/bus";
 import { type Db, sqlArray } from "@regulars/db";
-import { type JobResult, partitionPositions, positionsCountIn } from "@regulars/ledger-store";
+import type { JobResult } from "@regulars/ledger-store";
 import { personIds } from "@regulars/privacy";
+import { positionsNow } from "../ledger/backlog.ts";
 
-/** Erasures whose stream part one pass takes on: each costs a scan of the stores the customer bought in. */
-const ERASURES_PER_PASS = 20;
+/** Erasures one pass takes on: their stores are scanned once for all of them, so this bounds memory, not scans. */
+const ERASURES_PER_PASS = 100;
+
+/**
+ * How far before a transaction's `received_at` (the gateway's clock) its message may be stored (the NATS server's
+ * clock): the scans start this much earlier than the earliest, so a skewed clock does not hide a message.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+interface TheirTransaction {
+  external_id: string;
+  location_id: string;
+  received_at: Date;
+}
 
 /** The tenant and transaction a stored transaction (or a dead letter's copy of one) is about, if it reads as one. */
-function transactionOf(text: string): { tenantId?: string; externalId?: string } {
+function transactionOf(text: string): { tenantId?: string; externalId?: string; refundOf?: string } {
   try {
-    const body = JSON.parse(text) as { tenantId?: string; transaction?: { externalId?: string } };
-    return { tenantId: body.tenantId, externalId: body.transaction?.externalId };
+    const body = JSON.parse(text) as {
+      tenantId?: string;
+      transaction?: { externalId?: string; refundOf?: string | null };
+    };
+    const refundOf = body.transaction?.refundOf ?? undefined;
+    return { tenantId: body.tenantId, externalId: body.transaction?.externalId, ...(refundOf ? { refundOf } : {}) };
   } catch {
     return {};
   }
 }
 
-/**
- * Deletes from the transactions and dead-letter streams the erased person's messages (a till's sale names their phone
- * or card): those of their transactions in the ledger, which keeps them under the erased ids. Postgres records no
- * message's sequence and erasure has deleted the identities the partition was computed from, so the scan is narrowed
- * by what the ledger kept: the stores the person bought in (`<ns>.tx.*.<tenant>.<location>`), a week of those stores'
- * sales at most. Only messages the ledger has applied (at or below their partition's position) go: an unapplied one
- * stays for the ledger. Dead letters of the ledger are decided; theirs go too. Deleting what is already gone is a
- * no-op, so a pass cut short is simply run again.
- */
-export async function eraseCustomerMessages(bus: Bus, db: Db, tenantId: string, customerIds: string[]) {
-  const rows = await db.$queryRaw<{ external_id: string; location_id: string }[]>`
-    SELECT external_id, location_id FROM transactions
-    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(customerIds)}::text[])`;
-  if (!rows.length) return 0;
-  const theirs = new Set(rows.map((r) => r.external_id));
-  const isTheirs = (m: ScannedMessage) => {
-    const { tenantId: tenant, externalId } = transactionOf(m.text);
-    return tenant === tenantId && externalId !== undefined && theirs.has(externalId);
-  };
-  const { namespace, streams, subjects } = bus.topology;
-  let erased = 0;
+const earliest = (rows: TheirTransaction[]) =>
+  new Date(Math.min(...rows.map((r) => r.received_at.getTime())) - CLOCK_SKEW_MS);
 
-  const { created } = await bus.jsm.streams.info(streams.transactions);
-  // Positions counted in a stream since made anew say nothing of this one: nothing of it is known applied.
-  const positions = (await positionsCountIn(db, namespace, created)) ? await partitionPositions(db, namespace) : null;
+/**
+ * Deletes from the transactions and dead-letter streams the erased people's messages that the ledger's rows still
+ * tie to them: Postgres records no message's sequence and erasure has deleted the identities the partition was
+ * computed from, so what is found is what the ledger kept under the erased ids (`theirs`).
+ * - Transactions: each store the people bought in is scanned once (`<ns>.tx.*.<tenant>.<location>`), from the
+ *   earliest of their sales there; only messages the ledger has applied go, an unapplied one stays for the ledger.
+ * - Ledger dead letters, scanned once from the earliest of their sales: a letter of a transaction the ledger stored
+ *   under them, or of a refund of one of their sales (the ledger rejects a refund its sale's lines do not cover).
+ *   Not found, so kept for the stream's 30 days: letters of their sales the ledger rejected (no row under their ids
+ *   names them) and letters that kept only the beginning of their payload (they do not parse).
+ * Returns false when the transactions could not be judged (positions not yet counted in a stream made anew): the
+ * erasures stay pending. Deleting what is already gone is a no-op, so a pass cut short is simply run again.
+ */
+async function eraseTheirMessages(bus: Bus, db: Db, tenantId: string, customerIds: string[]): Promise<boolean> {
+  const rows = await db.$queryRaw<TheirTransaction[]>`
+    SELECT external_id, location_id, received_at FROM transactions
+    WHERE tenant_id = ${tenantId} AND customer_id = ANY(${sqlArray(customerIds)}::text[])`;
+  if (!rows.length) return true;
+  const theirs = new Set(rows.map((r) => r.external_id));
+  const isTheirs = (text: string) => {
+    const { tenantId: tenant, externalId, refundOf } = transactionOf(text);
+    return tenant === tenantId && [externalId, refundOf].some((id) => id !== undefined && theirs.has(id));
+  };
+  const { namespace, streams, subjects, consumers } = bus.topology;
+
+  const positions = await positionsNow(bus, db);
   if (positions) {
     const applied = (m: ScannedMessage) => {
       const partition = Number(m.subject.split(".")[2]?.slice(1));
       return m.seq <= (positions.get(partition) ?? 0);
     };
-    const through = Math.max(0, ...positions.values());
-    for (const location of new Set(rows.map((r) => r.location_id)))
-      erased += await eraseMessages(
-        bus,
-        streams.transactions,
-        `${namespace}.tx.*.${tenantId}.${location}`,
-        (m) => applied(m) && isTheirs(m),
-        through,
-      );
+    const throughSeq = Math.max(0, ...positions.values());
+    const byLocation = new Map<string, TheirTransaction[]>();
+    for (const row of rows) byLocation.set(row.location_id, [...(byLocation.get(row.location_id) ?? []), row]);
+    for (const [location, atLocation] of byLocation) {
+      const range = { filter: `${namespace}.tx.*.${tenantId}.${location}`, since: earliest(atLocation), throughSeq };
+      await eraseMessages(bus, streams.transactions, range, (m) => applied(m) && isTheirs(m.text));
+    }
   }
   const ledgerLetter = (m: ScannedMessage) => {
     try {
       const body = JSON.parse(m.text) as { stream?: string; payload?: string };
-      return body.stream === streams.transactions && isTheirs({ ...m, text: body.payload ?? "" });
+      return body.stream === streams.transactions && isTheirs(body.payload ?? "");
     } catch {
       return false;
     }
   };
-  erased += await eraseMessages(
-    bus,
-    streams.deadLetter,
-    subjects.deadLetter(bus.topology.consumers.ledger),
-    ledgerLetter,
-  );
-  return erased;
+  const letters = { filter: subjects.deadLetter(consumers.ledger), since: earliest(rows) };
+  await eraseMessages(bus, streams.deadLetter, letters, ledgerLetter);
+  return positions !== null;
 }
 
 /**
  * The stream part of the tenant's erasures not done yet (`erasure_requests.streams_done_at`, migration 0079), the
- * oldest first. Marked done after its deletes: a crash before leaves it for the next pass, which finds what is left.
+ * oldest first, all of them together: each store and the dead letters are scanned once per pass, not once per
+ * erasure. Marked done after the deletes, and only when every scan proved it reached its end: a crash or a scan cut
+ * short leaves them for the next pass, which finds what is left. Counts the erasures done.
  */
 export async function eraseStreamMessages(ctx: {
   db: Db;
@@ -89,11 +106,13 @@ export async function eraseStreamMessages(ctx: {
   const pending = await ctx.db.$queryRaw<{ id: string; customer_id: string }[]>`
     SELECT id, customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId} AND streams_done_at IS NULL
     ORDER BY postgres_done_at, id LIMIT ${ERASURES_PER_PASS}`;
-  let acted = 0;
-  for (const request of pending) {
-    const ids = await personIds(ctx.db, ctx.tenantId, request.customer_id);
-    if ((await eraseCustomerMessages(bus, ctx.db, ctx.tenantId, ids)) > 0) acted++;
-    await ctx.db.$executeRaw`UPDATE erasure_requests SET streams_done_at = ${ctx.now} WHERE id = ${request.id}`;
-  }
-  return { acted, outbox: [] };
+  if (!pending.length) return { acted: 0, outbox: [] };
+  const customerIds = new Set<string>();
+  for (const request of pending)
+    for (const id of await personIds(ctx.db, ctx.tenantId, request.customer_id)) customerIds.add(id);
+  if (!(await eraseTheirMessages(bus, ctx.db, ctx.tenantId, [...customerIds]))) return { acted: 0, outbox: [] };
+  await ctx.db.$executeRaw`
+    UPDATE erasure_requests SET streams_done_at = ${ctx.now}
+    WHERE id = ANY(${sqlArray(pending.map((r) => r.id))}::text[])`;
+  return { acted: pending.length, outbox: [] };
 }

@@ -186,10 +186,20 @@ export async function runScheduledJobs(
           skipped++;
           continue;
         }
-        const publish = (items: OutboxItem[]) =>
-          publishOutbox(deps.db, deps.bus, items, { log: deps.log }).catch((e) =>
-            deps.log.warn({ err: e, job: name }, "publishing job events failed; the outbox relay will retry"),
-          );
+        // After one failure the run stops trying: a paged job publishes each page, and through a NATS outage each
+        // try would wait out its timeout under the lease. Its rows stay unpublished for the outbox relay.
+        let publishFailed = false;
+        const publish = async (items: OutboxItem[]) => {
+          if (publishFailed) return;
+          await publishOutbox(deps.db, deps.bus, items, { log: deps.log }).catch((e) => {
+            if (publishFailed) return;
+            publishFailed = true;
+            deps.log.warn(
+              { err: e, job: name, tenantId: tenant.id },
+              "publishing job events failed; not trying again in this run, the outbox relay will retry",
+            );
+          });
+        };
         try {
           const result = await job({
             db: deps.db,

@@ -3,13 +3,13 @@ import type { Db } from "@regulars/db";
 import { partitionPositions, positionsCountIn } from "@regulars/ledger-store";
 
 /**
- * Each partition's position in the transactions stream as it is now. Positions that count in a stream since made anew
- * (no ledger worker has noticed yet) say nothing about this one, whose messages are then all still to read.
+ * Each partition's position in the transactions stream as it is now; null while positions count in a stream since
+ * made anew (no ledger worker has noticed yet): they say nothing about this one, whose messages are all still to read.
  */
-async function positionsNow(bus: Bus, db: Db): Promise<Map<number, number>> {
+export async function positionsNow(bus: Bus, db: Db): Promise<Map<number, number> | null> {
   const { namespace, streams } = bus.topology;
   const { created } = await bus.jsm.streams.info(streams.transactions);
-  return (await positionsCountIn(db, namespace, created)) ? partitionPositions(db, namespace) : new Map();
+  return (await positionsCountIn(db, namespace, created)) ? partitionPositions(db, namespace) : null;
 }
 
 /**
@@ -19,7 +19,7 @@ async function positionsNow(bus: Bus, db: Db): Promise<Map<number, number>> {
  */
 export async function ledgerBacklog(bus: Bus, db: Db): Promise<number> {
   const { partitions, streams, subjects } = bus.topology;
-  const positions = await positionsNow(bus, db);
+  const positions = (await positionsNow(bus, db)) ?? new Map<number, number>();
   let backlog = 0;
   for (let p = 0; p < partitions; p++)
     backlog += await pendingAfter(bus, streams.transactions, subjects.transactionPartition(p), positions.get(p) ?? 0);
@@ -32,7 +32,7 @@ export async function ledgerBacklog(bus: Bus, db: Db): Promise<number> {
  */
 export async function ledgerUnreadFrom(bus: Bus, db: Db): Promise<number | null> {
   const { partitions, streams, subjects } = bus.topology;
-  const positions = await positionsNow(bus, db);
+  const positions = (await positionsNow(bus, db)) ?? new Map<number, number>();
   let lowest: number | null = null;
   for (let p = 0; p < partitions; p++) {
     const applied = positions.get(p) ?? 0;
