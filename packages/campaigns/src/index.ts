@@ -83,6 +83,7 @@ export {
   type Uplift,
 } from "./results.ts";
 export { type StepKeyParts, stepKey } from "./step-key.ts";
+export { readTargeting } from "./targeting.ts";
 export type { SavedAudience, TriggerFacts, TriggerMatch } from "./triggers.ts";
 export {
   alwaysOnStartOccurrence,

@@ -1,22 +1,26 @@
-import { PROFILING_BY_CAUSE, requiredPurposes, segmentsUsingBehaviour, targetedSegmentIds } from "@regulars/campaigns";
+import {
+  type CampaignTargeting,
+  PROFILING_BY_CAUSE,
+  readTargeting,
+  requiredPurposes,
+  segmentsUsingBehaviour,
+  targetedSegmentIds,
+} from "@regulars/campaigns";
 import type { ConsentPurpose } from "@regulars/contracts";
 import type { Db } from "@regulars/db";
-import { z } from "zod";
 import type { ClaimedMessage } from "./claim.ts";
 
-// Every saved definition names both; one without them (a bare campaign row) picks nobody by behaviour. A domain_event
-// trigger's conditions are read too: what they test decides whether it profiles.
-const Targeting = z.object({
-  audience: z.object({ kind: z.string(), segmentId: z.string().optional() }).default({ kind: "none" }),
-  trigger: z
-    .object({
-      type: z.string(),
-      segmentId: z.string().optional(),
-      eventType: z.string().optional(),
-      conditions: z.array(z.object({ field: z.string() })).optional(),
-    })
-    .default({ type: "none" }),
-});
+/**
+ * The targeting a message's campaign version chose by (`readTargeting`, shared with the planner), an audience or
+ * trigger it does not name taken as none. Planning reads definitions strictly and plans none without both, so a
+ * version naming neither is a bare campaign row messages were hung on (or no version at all): it chose nobody, by
+ * behaviour or otherwise. What it names but cannot be read stays unreadable and asks for both purposes.
+ */
+function targetingPlannedBy(definition: unknown): CampaignTargeting | null {
+  const named = definition ?? {};
+  if (typeof named !== "object" || Array.isArray(named)) return null;
+  return readTargeting({ audience: { kind: "none" }, trigger: { type: "none" }, ...named });
+}
 
 interface PlannedRow {
   id: string;
@@ -61,10 +65,8 @@ export async function consentPurposesOf(
     LEFT JOIN campaigns c ON c.id = m.campaign_id
     LEFT JOIN campaign_versions cv ON cv.campaign_id = c.id AND cv.version = c.version
     WHERE m.id = ANY(${ids}::text[])`;
-  const targetingOf = new Map(planned.map((r) => [r.id, Targeting.safeParse(r.definition ?? {})]));
-  const segmentIds = [
-    ...new Set([...targetingOf.values()].flatMap((t) => (t.success ? targetedSegmentIds(t.data) : []))),
-  ];
+  const targetingOf = new Map(planned.map((r) => [r.id, targetingPlannedBy(r.definition)]));
+  const segmentIds = [...new Set([...targetingOf.values()].flatMap((t) => (t ? targetedSegmentIds(t) : [])))];
   const segments = segmentIds.length
     ? await db.$queryRaw<SegmentRow[]>`
         SELECT id, tenant_id, kind, definition, updated_at FROM segments WHERE id = ANY(${segmentIds}::text[])`
@@ -72,9 +74,9 @@ export async function consentPurposesOf(
   const plannedAtOf = new Map(planned.map((r) => [r.id, r.planned_at]));
   const profilingByCauseOf = new Map(planned.map((r) => [r.id, r.profiling_by_cause]));
   for (const m of claimed) {
+    if (!targetingOf.has(m.id)) continue;
     const targeting = targetingOf.get(m.id);
-    if (!targeting) continue;
-    if (!targeting.success) {
+    if (!targeting) {
       out.set(m.id, ["marketing", "profiling"]);
       continue;
     }
@@ -83,7 +85,7 @@ export async function consentPurposesOf(
     const asPlanned = segments.filter((s) => s.tenant_id === m.tenantId && s.updated_at.getTime() <= plannedAt);
     out.set(
       m.id,
-      requiredPurposes(targeting.data, segmentsUsingBehaviour(asPlanned), profilingByCauseOf.get(m.id) === true),
+      requiredPurposes(targeting, segmentsUsingBehaviour(asPlanned), profilingByCauseOf.get(m.id) === true),
     );
   }
   return out;

@@ -10,7 +10,7 @@ import {
 import type { Db } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { SendFailureCode } from "@regulars/messaging";
-import { type SkippedMessages, skippedMessages } from "./skipped.ts";
+import { type SkippedMessages, skippedMessages, unsentMessageSteps } from "./skipped.ts";
 
 export interface CampaignResults {
   campaignId: string;
@@ -49,6 +49,9 @@ async function select<T>(target: FactsTarget, query: string, params: Record<stri
   const result = await target.client.query({ query, query_params: params, format: "JSONEachRow" });
   return result.json<T>();
 }
+
+/** Each figure of the campaign's messages (64-bit counts arrive as strings), the cancelled ones by their code. */
+type MessageRow = Partial<Record<`${string}_count`, string>> & { cancelled_by_code?: Record<string, string> };
 
 /** 64-bit counts arrive as strings; campaign figures stay far below 2^53. */
 const int = (value: string | number | undefined): number => Number(value ?? 0);
@@ -113,21 +116,24 @@ export async function campaignResults(
   ]);
   const params = { tenant: tenantId, campaign: campaignId, days: conversionDays, coupons: couponCampaignIds };
 
-  const [messages, conversions, redemptions, skipped] = await Promise.all([
-    select<Record<string, string>>(
+  const [messages, conversions, redemptions, unsentSteps] = await Promise.all([
+    select<MessageRow>(
       analytics,
       // Each message once, by what befell it. A click proves the message was opened (an SMS or push has no open
       // pixel; an e-mail reader may block it), and an open or a click that it was delivered (receipts may be
       // missing): else an open rate of 0 beside clicks, or rates over 100%. `message.failed` says both that the
       // provider refused it or it bounced (a failed attempt) and that it was cancelled before it went (consent,
-      // caps, the campaign ended): a message never sent whose code is none of the provider's refusals was cancelled.
+      // caps, the campaign ended): a message never sent whose code is none of the provider's refusals was cancelled,
+      // and counts among the skipped by its code.
       `SELECT sum(sent) AS sent_count,
               sum(sent OR refused) AS attempted_count,
               sum(delivered) AS delivered_count,
               sum(opened) AS opened_count,
               sum(clicked) AS clicked_count,
               sum(failed AND NOT delivered AND (sent OR refused)) AS failed_count,
-              sum(failed AND NOT delivered AND NOT sent AND NOT refused) AS cancelled_count
+              sum(failed AND NOT delivered AND NOT sent AND NOT refused) AS cancelled_count,
+              sumMapIf(map(failure_code, toUInt64(1)), failed AND NOT delivered AND NOT sent AND NOT refused)
+                AS cancelled_by_code
          FROM (
            SELECT message_id,
                   countIf(type = 'sent') > 0 AS sent,
@@ -135,7 +141,8 @@ export async function campaignResults(
                   countIf(type IN ('opened', 'clicked')) > 0 AS opened,
                   countIf(type = 'clicked') > 0 AS clicked,
                   countIf(type = 'failed') > 0 AS failed,
-                  countIf(type = 'failed' AND code IN {refusals:Array(String)}) > 0 AS refused
+                  countIf(type = 'failed' AND code IN {refusals:Array(String)}) > 0 AS refused,
+                  anyIf(code, type = 'failed') AS failure_code
              FROM ${ch}.message_events FINAL
             WHERE tenant_id = {tenant:String} AND campaign_id = {campaign:String}
             GROUP BY message_id)`,
@@ -182,7 +189,7 @@ export async function campaignResults(
           params,
         )
       : Promise.resolve([{ used: "0", given_back: "0" }]),
-    skippedMessages(deps, ch, { ...params, refusals: SendFailureCode.options }),
+    unsentMessageSteps(db, tenantId, campaignId),
   ]);
 
   const groups = new Map(conversions.map((r) => [r.outcome, r]));
@@ -192,7 +199,7 @@ export async function campaignResults(
   });
   const entered = group("entered");
   const control = group("control");
-  const m = messages[0] ?? {};
+  const m: MessageRow = messages[0] ?? {};
   const counts: MessageCounts = {
     reached: entered.customers,
     sent: int(m.sent_count),
@@ -210,7 +217,7 @@ export async function campaignResults(
     reach: { entered: entered.customers, control: control.customers },
     messages: counts,
     rates: messageRates(counts),
-    skipped,
+    skipped: skippedMessages(unsentSteps, m.cancelled_by_code ?? {}),
     coupons: { issued, redeemed: Math.max(0, int(r?.used) - int(r?.given_back)) },
     conversions: { entered, control, uplift: conversionUplift(entered, control) },
   };

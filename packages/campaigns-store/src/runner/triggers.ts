@@ -9,7 +9,7 @@ import {
 import type { DomainEvent, FrequencyCap } from "@regulars/contracts";
 import { type Db, exactNumber, withTransaction } from "@regulars/db";
 import type { ActiveCampaignCache, RunnableCampaign } from "./active-campaigns.ts";
-import { causeDepthOf } from "./cause-depth.ts";
+import { causeDepthOf, causeOf } from "./cause-depth.ts";
 import { causeChoseByBehaviourOf } from "./cause-profiling.ts";
 import { type EnrolResult, enrolOccurrences } from "./enrol.ts";
 import { eventLocationZone } from "./event-location-zone.ts";
@@ -78,8 +78,10 @@ export async function enrolFromEvent(
     .map((campaign) => ({ campaign, match: matchTrigger(campaign.definition, event, facts) }))
     .filter((m): m is { campaign: RunnableCampaign; match: TriggerMatch } => m.match !== null);
   if (!matched.length) return total;
-  // Looked up once some campaign matched, not for every bonus and message announced.
-  const depth = await causeDepthOf(db, event);
+  // Looked up once some campaign matched, not for every bonus and message announced; one statement serves the depth and
+  // the profiling the cause passes on.
+  const cause = await causeOf(db, event);
+  const depth = causeDepthOf(event, cause);
   const matches = matched.filter((m) => hearsCause(m.campaign.id, event, depth));
   if (!matches.length) return total;
   const zones = {
@@ -88,7 +90,7 @@ export async function enrolFromEvent(
   };
   const caps = await tenantCaps?.(event.tenantId);
   // A follow-up on another campaign's doing reaches whom that campaign chose: by behaviour, with profiling consent.
-  const causeChoseByBehaviour = await causeChoseByBehaviourOf(db, event);
+  const causeChoseByBehaviour = await causeChoseByBehaviourOf(db, event.tenantId, cause);
   for (const { campaign, match } of matches) {
     const done = await withTransaction(db, (tx) =>
       enrolOccurrences(tx, {
