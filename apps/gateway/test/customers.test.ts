@@ -152,6 +152,26 @@ describe("the customer routes", () => {
     expect(forgotten).toMatchObject({ status: 404, body: { code: "not_found" } });
   });
 
+  it("answers 409 on `phone`: another customer's number unproven, a phone-only account's new number unproven", async () => {
+    const holder = await register({ externalIdentity: apple(), phone: "+48604111222", phoneVerified: true });
+    expect(holder.status).toBe(201);
+    expect(await register({ externalIdentity: apple(), phone: "+48 604 111 222" })).toMatchObject({
+      status: 409,
+      body: { code: "conflict", issues: [{ path: "phone", message: expect.stringMatching(/prove it/) }] },
+    });
+
+    const phoneOnly = await register({ phone: "+48604111223", phoneVerified: true });
+    const id = phoneOnly.body.customer.id as string;
+    expect(await call("PATCH", `/v1/customers/${id}`, tenant.apiKeys.app, { phone: "+48604111224" })).toMatchObject({
+      status: 409,
+      body: { code: "conflict", issues: [{ path: "phone", message: expect.stringMatching(/prove the new number/) }] },
+    });
+    expect(await register({ phone: "+48604111223", phoneVerified: true })).toMatchObject({
+      status: 200,
+      body: { outcome: "existing", customer: { id } },
+    });
+  });
+
   it("refuses what it cannot act on with a 400 that names the field", async () => {
     const refused = async (body: unknown) => (await register(body)).body;
     expect(await refused({ externalIdentity: apple(), phone: "+48 604 00" })).toMatchObject({

@@ -158,17 +158,20 @@ describe("registerCustomer", () => {
     expect((await customerBalances(db, tenantId, till.id)).points).toBe(10);
   });
 
-  it("keeps an unproven phone on the profile only: the tills' customer with that number is not touched", async () => {
+  it("never takes the tills' customer by an unproven phone: refused while they hold it, to be proven", async () => {
     const phone = freshPhone();
     await applyAtTill(db, now, tillMessage(tenantId, { phone, total: 1_200 }, now));
     const till = await db.customer.findFirstOrThrow({ where: { tenantId, phone, createdVia: "pos" } });
-    const app = await register({ externalIdentity: apple(), phone: phone.replace("+48", "0048 ") });
-    expect(app).toMatchObject({ outcome: "created", customer: { phone, phoneVerified: false } });
-    expect(app.customer.id).not.toBe(till.id);
+    const ext = apple();
+    expect(await failure(register({ externalIdentity: ext, phone: phone.replace("+48", "0048 ") }))).toMatchObject({
+      code: "conflict",
+      issues: [{ path: "phone", message: expect.stringMatching(/prove it/) }],
+    });
     expect(await db.customerIdentity.findMany({ where: { tenantId, kind: "phone", value: phone } })).toEqual([
       expect.objectContaining({ customerId: till.id }),
     ]);
-    expect((await customerBalances(db, tenantId, app.customer.id)).points).toBe(0);
+    expect(await db.customerIdentity.count({ where: { tenantId, value: ext.subject } })).toBe(0);
+    expect((await customerBalances(db, tenantId, till.id)).points).toBe(12);
   });
 
   it("registers by a proven phone alone, idempotently", async () => {

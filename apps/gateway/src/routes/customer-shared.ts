@@ -38,7 +38,9 @@ export const customerNotFound = errorResponse(
   `no customer ${exampleCustomerId}`,
 );
 export const phoneTaken = errorResponse(
-  "The proven phone belongs to another app account of this brand, or its customer has a checkout in progress (`conflict`)",
+  "The phone belongs to another customer of this brand (proven by another app account, or known to the tills and not " +
+    "proven here), the change would leave a phone-only account with no way to sign in (prove the new number first), or " +
+    "the customer has a checkout in progress (`conflict`)",
   "conflict",
   "this phone number belongs to another app account of this brand; sign in with that one",
 );

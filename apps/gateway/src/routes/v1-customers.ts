@@ -29,7 +29,8 @@ const registerRoute = createRoute({
     "Creates the customer, or answers the one this identity registered before (200, `existing`: nothing else " +
     "changes; use PATCH for the profile). A phone your backend proved by SMS (`phoneVerified: true`) that the tills " +
     "already know makes that customer the app account (200, `linked`): same id, points and history included. An " +
-    "unproven phone is only kept on the profile. Phone numbers are stored in E.164 form.",
+    "unproven phone is only kept on the profile, and refused (409) when another customer of the brand holds that " +
+    "number. Phone numbers are stored in E.164 form.",
   request: {
     body: {
       required: true,

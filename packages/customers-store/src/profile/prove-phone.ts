@@ -1,7 +1,8 @@
 import { phoneSpellings } from "@regulars/contracts";
 import type { DbTx } from "@regulars/db";
+import { DomainError } from "@regulars/errors";
 import { mergeCustomer } from "../merge/merge.ts";
-import type { ChangeOrigin } from "../shared.ts";
+import { type ChangeOrigin, identitiesOf, ownerOf, phoneIdentity } from "../shared.ts";
 
 /**
  * The customer proved `phone` (the app backend checked a code sent to it): the tills find them by it from
@@ -50,4 +51,36 @@ export async function linkProvenPhone(
         WHERE p.tenant_id = ${tenantId} AND p.kind = 'phone' AND p.value = ${phone} AND p.customer_id = ${customerId})`;
   await tx.$executeRaw`UPDATE customers SET phone = ${phone} WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
   return merged;
+}
+
+/**
+ * Refuses an unproven number another customer holds as an identity (`conflict` on `phone`): kept on this profile, the
+ * messages this customer consents to would reach the holder, and identities are one customer's. Proving the number
+ * (`phoneVerified`) links or merges the holder instead. A number merely typed on another profile is no one's yet:
+ * whoever proves it first holds it. The caller holds the phone's registration lock (`lockIdentities`): no registration,
+ * proof or till enrolment of the number commits between this look-up and the caller's write. A till's sale creating a
+ * customer by the number takes no such lock: that race is not closed here.
+ */
+export async function refusePhoneOfAnother(tx: DbTx, tenantId: string, customerId: string | null, phone: string) {
+  const holder = await ownerOf(tx, tenantId, phoneIdentity(phone));
+  if (holder && holder !== customerId)
+    throw new DomainError("conflict", "this phone number belongs to another customer of this brand", [
+      { path: "phone", message: "belongs to another customer: prove it by SMS (phoneVerified: true) to link them" },
+    ]);
+}
+
+/**
+ * Refuses to unlink the proven number of a customer found by phone alone (no sign-in identity, no card): the tills
+ * and the app's phone sign-in would no longer find them, and the next registration by that number would be a new
+ * account with its own welcome coupons, the points left behind. Their new number replaces it once proven.
+ */
+export async function refuseUnlinkingLastIdentity(tx: DbTx, tenantId: string, customerId: string) {
+  const identities = await identitiesOf(tx, tenantId, customerId);
+  if (identities.some((i) => i.kind === "phone") && identities.every((i) => i.kind === "phone"))
+    throw new DomainError("conflict", "this customer is found by their phone number alone", [
+      {
+        path: "phone",
+        message: "prove the new number by SMS first (phoneVerified: true): it then replaces the old one",
+      },
+    ]);
 }

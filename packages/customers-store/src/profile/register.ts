@@ -19,7 +19,7 @@ import {
   phoneIdentity,
   refuseFutureBirth,
 } from "../shared.ts";
-import { linkProvenPhone } from "./prove-phone.ts";
+import { linkProvenPhone, refusePhoneOfAnother } from "./prove-phone.ts";
 import { readProfile } from "./read.ts";
 import { type CustomerState, earliestRegistration, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
 import { mergePreferences } from "./update.ts";
@@ -43,7 +43,7 @@ export type RegistrationWithChanges = Registration & { changed: ProfileField[] }
  * phone the tills already know, or a sign-in identity a till named a customer by before anyone registered it,
  * makes that customer the app account (`linked`): their points and history are theirs already. An unproven
  * phone is kept on the profile only: a number typed in an app proves nothing, and linking it would hand
- * someone else's points to whoever typed it.
+ * someone else's points to whoever typed it. One another customer holds is refused (`refusePhoneOfAnother`).
  */
 export async function registerCustomer(
   db: DbOrTx,
@@ -68,10 +68,11 @@ export async function registerCustomerWithChanges(
   const ext = input.externalIdentity ? externalIdentity(input.externalIdentity) : null;
   const r: Registering = { tenantId, input, ext, phone, proven, origin };
   return inTransaction(db, async (tx) => {
+    // The phone's lock, proven or not: an unproven one is refused when another customer holds it, read under it.
     await lockIdentities(
       tx,
       tenantId,
-      [ext, proven ? phoneIdentity(proven) : null].filter((i) => i !== null),
+      [ext, phone ? phoneIdentity(phone) : null].filter((i) => i !== null),
     );
     const registration = await register(tx, r);
     // A first sign-up (a new customer, or a till's customer becoming an app account) gets the welcome coupons.
@@ -175,6 +176,7 @@ async function becomeAppAccount(
   const { tenantId, input, proven, origin } = r;
   // An unproven number only where the customer has none: the tills may find them by the one they have.
   const typedPhone = !proven && r.phone && !before.phone ? r.phone : undefined;
+  if (typedPhone) await refusePhoneOfAnother(tx, tenantId, customerId, typedPhone);
   await saveCustomerColumns(tx, tenantId, customerId, {
     name: input.name,
     email: input.email,
@@ -203,6 +205,7 @@ async function becomeAppAccount(
 
 async function create(tx: DbTx, r: Registering): Promise<RegistrationWithChanges> {
   const { tenantId, input, ext, origin } = r;
+  if (r.phone && !r.proven) await refusePhoneOfAnother(tx, tenantId, null, r.phone);
   const id = newId("customer");
   await tx.$executeRaw`
     INSERT INTO customers (id, tenant_id, name, email, phone, date_of_birth, created_via, created_at)

@@ -12,14 +12,15 @@ import {
   refuseFutureBirth,
   requireCustomerLocked,
 } from "../shared.ts";
-import { linkProvenPhone } from "./prove-phone.ts";
+import { linkProvenPhone, refusePhoneOfAnother, refuseUnlinkingLastIdentity } from "./prove-phone.ts";
 import { readProfile } from "./read.ts";
 import { type CustomerState, loadState, saveCustomerColumns, saveProfile } from "./rows.ts";
 
 /**
  * Changes what the request names: absent fields stay, `null` clears, preferences merge key by key (a
  * `null` value removes its key). A proven phone links the tills' customer with that number (merging it in);
- * a new unproven phone, or none, unlinks the old number from the tills. One customer.updated event names
+ * a new unproven phone, or none, unlinks the old number from the tills, unless it is the only identity the customer
+ * is found by. An unproven number another customer holds is refused. One customer.updated event names
  * the changed fields; a request that changes nothing writes nothing.
  */
 export async function updateProfile(
@@ -32,7 +33,8 @@ export async function updateProfile(
   const phone = input.phone ? normalisePhone(input.phone, input.country) : input.phone;
   refuseFutureBirth(input.dateOfBirth, origin.now);
   return inTransaction(db, async (tx) => {
-    if (phone && input.phoneVerified) await lockIdentities(tx, tenantId, [phoneIdentity(phone)]);
+    // Unproven too: whether another customer holds the number is read under the lock their registration takes.
+    if (phone) await lockIdentities(tx, tenantId, [phoneIdentity(phone)]);
     // The survivor's id when the asked one was merged away: the answer's `customer.id` says which was changed.
     const customerId = await requireCustomerLocked(tx, tenantId, askedId);
     const before = await loadState(tx, tenantId, customerId);
@@ -85,6 +87,8 @@ async function changePhone(
   }
   // The same number again, unproven: nothing to change (a proven number stays proven).
   if (phone === before.phone) return { changed: [], merged: [], verified: undefined };
+  if (phone) await refusePhoneOfAnother(tx, tenantId, customerId, phone);
+  await refuseUnlinkingLastIdentity(tx, tenantId, customerId);
   await tx.$executeRaw`
     DELETE FROM customer_identities WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND kind = 'phone'`;
   await tx.$executeRaw`UPDATE customers SET phone = ${phone} WHERE tenant_id = ${tenantId} AND id = ${customerId}`;
