@@ -1,3 +1,4 @@
+import type { ProgrammeConfig } from "@regulars/contracts";
 import { allocate, sum } from "./allocate.ts";
 
 /** One line of a sale that committed a hold: its price, the discount the till posted, the checkout's discount. */
@@ -34,17 +35,37 @@ export function earningDiscounts(lines: readonly CheckedOutLine[]): number[] {
   return lines.map((l, i) => Math.min(l.price, l.checkout + added[i]!));
 }
 
+/** What a quote applies after its coupons (`priceCheckout`'s order): codes stacked after them find it not taken yet. */
+const appliedAfterCoupons = new Set(["reward", "points", "wallet"]);
+
 /**
- * Per line of a basket of `lineCount` lines, what the coupons among `applied` (a quote's) took off it: the lines left
- * to codes stacked after them, as a sale's posted codes stack after its hold's.
+ * Per line of a basket of `lineCount` lines, what a hold's quote had taken off it when its coupons were done: the
+ * lines as codes stacked after those coupons find them, as a sale's posted codes stack after its hold's. That is the
+ * terminal's own discount, the tier's and the coupons' (the quote's line discount less what rewards, points and wallet
+ * cash took after the coupons). A quote stored before benefits recorded their lines tells no share of those: its
+ * whole line discount stays taken, so a posted code is never counted on money the hold spent.
  */
-export function couponsOffEachLine(
-  applied: readonly { source: string; lines: readonly { lineNo: number; amount: number }[] }[],
+export function discountsBeforeStackedCoupons(
+  quote: {
+    lines?: readonly { discount: number }[];
+    applied: readonly { source: string; lines?: readonly { lineNo: number; amount: number }[] }[];
+  },
   lineCount: number,
 ): number[] {
-  const off = Array.from({ length: lineCount }, () => 0);
-  for (const benefit of applied)
-    if (benefit.source === "coupon")
-      for (const part of benefit.lines) if (part.lineNo < lineCount) off[part.lineNo]! += part.amount;
-  return off;
+  const taken = Array.from({ length: lineCount }, (_, lineNo) => quote.lines?.[lineNo]?.discount ?? 0);
+  for (const benefit of quote.applied)
+    if (appliedAfterCoupons.has(benefit.source))
+      for (const part of benefit.lines ?? []) if (part.lineNo < lineCount) taken[part.lineNo]! -= part.amount;
+  return taken.map((t) => Math.max(0, t));
+}
+
+/**
+ * The programme giving no tier discount, its levels kept: pricing lines whose tier discount a hold's quote took
+ * already must not take it again, yet a coupon limited to some tiers still needs the customer's.
+ */
+export function withoutTierDiscount(programme: ProgrammeConfig | null): ProgrammeConfig | null {
+  const tiers = programme?.tiers;
+  if (!programme || !tiers) return programme;
+  const levels = tiers.levels.map((level) => ({ ...level, benefits: { ...level.benefits, discountPercent: 0 } }));
+  return { ...programme, tiers: { ...tiers, levels } };
 }

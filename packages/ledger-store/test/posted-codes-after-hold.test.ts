@@ -5,7 +5,15 @@ import { testDb } from "@regulars/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeHold, quoteCheckout, transactionStatus } from "../src/index.ts";
 import { line, txMessage } from "./batch-fixtures.ts";
-import { apply, basket, checkoutTenant, genericCoupon, holdRequest, saleWithHold } from "./checkout-fixtures.ts";
+import {
+  apply,
+  basket,
+  checkoutProgramme,
+  checkoutTenant,
+  genericCoupon,
+  holdRequest,
+  saleWithHold,
+} from "./checkout-fixtures.ts";
 
 let db: Db;
 beforeAll(() => {
@@ -53,6 +61,54 @@ const codesOf = async (tenantId: string, m: TransactionMessage) => {
   const status = await transactionStatus(db, tenantId, m.transaction.externalId);
   if (status?.status !== "processed") throw new Error(`${m.transaction.externalId} is ${status?.status}`);
   return status.couponCodes;
+};
+
+/** Every member holds the one level, 10% off. */
+const tenPercentTier = {
+  ...checkoutProgramme,
+  tiers: {
+    basis: "points_earned",
+    window: "calendar_year",
+    levels: [{ id: "member", name: "Member", threshold: 0, benefits: { discountPercent: 10 } }],
+  },
+};
+
+/**
+ * WELCOME and FRIES-FREE (two unique free-fries codes) quoted together on `meal`, then WELCOME held and both posted on
+ * the hold's sale, as a till posts them: FRIES-FREE's outcome at the quote and at the sale, and its campaign's usage.
+ */
+async function secondFreeFriesOnHoldsSale(programme: Record<string, unknown>, meal: ReturnType<typeof basket>) {
+  const { tenantId, customers, deps } = await checkoutTenant(db, 1, programme);
+  const [c] = customers as [string];
+  await uniqueCode(tenantId, "WELCOME-7KQ4", { benefit: freeFries });
+  const friesFree = await uniqueCode(tenantId, "FRIES-FREE", { benefit: freeFries });
+  const both = ["WELCOME-7KQ4", "FRIES-FREE"];
+  const quoted = await quoteCheckout(deps, tenantId, holdRequest(c, { basket: meal, couponCodes: both }));
+  const placed = await placeHold(deps, tenantId, holdRequest(c, { basket: meal, couponCodes: ["WELCOME-7KQ4"] }));
+  const lines = meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
+  const sale = txMessage(tenantId, {
+    customer: { id: c },
+    channel: "kiosk",
+    lines,
+    holdId: placed.holdId,
+    couponCodes: both,
+  });
+  await apply(db, [sale]);
+  return {
+    quoted: quoted.coupons.find((k) => k.code === "FRIES-FREE")?.refusal?.code,
+    posted: (await codesOf(tenantId, sale)).find((k) => k.code === "FRIES-FREE"),
+    uses: await usesOf(friesFree),
+    campaign: await campaignUsage(friesFree),
+    codeUses: await codeUses(tenantId, "FRIES-FREE"),
+  };
+}
+
+const refusedAndUnused = {
+  quoted: "nothing_to_discount",
+  posted: { code: "FRIES-FREE", counted: false, refusal: { code: "nothing_to_discount", message: expect.any(String) } },
+  uses: [],
+  campaign: { count: 0, amount: 0 },
+  codeUses: 0,
 };
 
 describe("coupon codes posted on a sale beside the hold it commits", () => {
@@ -132,5 +188,39 @@ describe("coupon codes posted on a sale beside the hold it commits", () => {
     expect(await codesOf(tenantId, sale)).toEqual([{ code: "TEN-PCT", counted: true, refusal: null }]);
     expect(await usesOf(tenPercent)).toEqual([{ code: "TEN-PCT", status: "committed", discount: 160n }]);
     expect(await campaignUsage(tenPercent)).toEqual({ count: 1, amount: 160 });
+  });
+
+  it("find the tier's discount taken once: a second free fries under a 10% tier finds nothing, as at the quote", async () => {
+    // The tier takes 29 off the fries, WELCOME the 261 left: nothing for FRIES-FREE (taking the tier again left 26).
+    const meal = basket([line("BURGER", 790), line("FRIES", 290)]);
+    expect(await secondFreeFriesOnHoldsSale(tenPercentTier, meal)).toEqual(refusedAndUnused);
+  });
+
+  it("find the till's own discount taken: a second free fries on fries the till took 100 off finds nothing", async () => {
+    // WELCOME takes the 190 the till's discount left: nothing for FRIES-FREE (ignoring it left 100).
+    const meal = basket([line("BURGER", 790), line("FRIES", 290, { discount: 100 })]);
+    expect(await secondFreeFriesOnHoldsSale(checkoutProgramme, meal)).toEqual(refusedAndUnused);
+  });
+
+  it("give a % off under a tier on the price less the tier's discount and the hold's coupon, as the quote", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db, 1, tenPercentTier);
+    const [c] = customers as [string];
+    await genericCoupon(db, tenantId, "THREE-OFF", { benefit: { kind: "fixed_off", amount: 300 } });
+    const tenPercent = await genericCoupon(db, tenantId, "TEN-PCT", { benefit: { kind: "percent_off", percent: 10 } });
+    const both = ["THREE-OFF", "TEN-PCT"];
+    // €16 less the tier's €1.60 less €3: 10% of €11.40 (taking the tier again gave 10% of €11.70).
+    const quoted = await quoteCheckout(deps, tenantId, holdRequest(c, { couponCodes: both }));
+    expect(quoted.applied.find((a) => a.ref === "TEN-PCT")?.amount).toBe(114);
+
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { couponCodes: ["THREE-OFF"] }));
+    const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines, { couponCodes: both });
+    await apply(db, [sale]);
+
+    expect(await codesOf(tenantId, sale)).toEqual([
+      { code: "THREE-OFF", counted: true, refusal: null },
+      { code: "TEN-PCT", counted: true, refusal: null },
+    ]);
+    expect(await usesOf(tenPercent)).toEqual([{ code: "TEN-PCT", status: "committed", discount: 114n }]);
+    expect(await campaignUsage(tenPercent)).toEqual({ count: 1, amount: 114 });
   });
 });

@@ -1,5 +1,5 @@
 import {
-  couponsOffEachLine,
+  discountsBeforeStackedCoupons,
   earningDiscounts,
   emptyStack,
   normalizeCode,
@@ -7,6 +7,7 @@ import {
   refusal,
   saleBasketDifference,
   usageDayOf,
+  withoutTierDiscount,
 } from "@regulars/checkout";
 import type {
   LoyaltyEvent,
@@ -88,8 +89,7 @@ export const hasCustomer = (sale: Sale): sale is CustomerSale => sale.customerId
 export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleCheckout> {
   const t = sale.message.transaction;
   const out = none();
-  const held = new Set<string>();
-  let heldCouponsOff: number[] = t.lines.map(() => 0);
+  let committed: CommittedHold | null = null;
   if (t.holdId) {
     const hold = await lockHold(tx, sale.message.tenantId, t.holdId);
     // Only a sale the hold could be committed by touches it: another customer's sale (refused at the gateway, but let
@@ -120,21 +120,32 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
         await releaseLockedHold(tx, hold, "released", `${basketDiffered} (${differs.path} ${differs.message})`);
       else {
         await commitHold(tx, sale, hold.id, quote, exactNumber(hold.points), exactNumber(hold.wallet), out);
-        for (const a of quote.applied) if (a.source === "coupon" && a.ref) held.add(a.ref);
-        heldCouponsOff = couponsOffEachLine(quote.applied, t.lines.length);
+        committed = {
+          codes: quote.applied.flatMap((a) => (a.source === "coupon" && a.ref ? [a.ref] : [])),
+          takenEachLine: discountsBeforeStackedCoupons(quote, t.lines.length),
+        };
       }
     }
   }
   const posted = [...new Set(t.couponCodes.map(normalizeCode))];
+  const held = new Set(committed?.codes);
   const outcomes = await commitPostedCodes(
     tx,
     sale,
     posted.filter((code) => !held.has(code)),
-    { codes: [...held], offEachLine: heldCouponsOff },
+    committed,
     out,
   );
   for (const code of posted) out.couponCodes.push(outcomes.get(code) ?? { code, counted: true, refusal: null });
   return out;
+}
+
+/** The hold a sale committed, as the codes it posted beside it stack after it. */
+interface CommittedHold {
+  /** Its coupons' codes, in the order its quote applied them. */
+  codes: string[];
+  /** Per line, what its quote had taken off when its coupons were done (`discountsBeforeStackedCoupons`). */
+  takenEachLine: number[];
 }
 
 /** Why a hold named by a sale of another basket ended, as its `ended_reason`, followed by the first difference. */
@@ -247,7 +258,7 @@ async function commitPostedCodes(
   tx: RawTx,
   sale: Sale,
   codes: string[],
-  heldCoupons: { codes: string[]; offEachLine: number[] },
+  hold: CommittedHold | null,
   out: SaleCheckout,
 ): Promise<Map<string, PostedCouponOutcome>> {
   const outcomes = new Map<string, PostedCouponOutcome>();
@@ -260,13 +271,14 @@ async function commitPostedCodes(
   const clock = { at: new Date(t.occurredAt), timezone, localZone: sale.programme.localZone };
   // Holds past their expiry when the sale reached the gateway hold no uses against the codes' limits (as at a hold).
   const at = new Date(m.receivedAt);
-  const known = await readKnownCoupons(tx, m.tenantId, sale.customerId, [...heldCoupons.codes, ...codes], clock, {
+  const heldCodes = hold?.codes ?? [];
+  const known = await readKnownCoupons(tx, m.tenantId, sale.customerId, [...heldCodes, ...codes], clock, {
     lock: true,
     at,
   });
   const typed = known.filter((c) => codes.includes(c.code));
   const stackedOn = emptyStack();
-  for (const code of heldCoupons.codes) {
+  for (const code of heldCodes) {
     const stacking = known.find((c) => c.code === code)?.campaign?.config.stacking;
     stackedOn.codes.push(code);
     if (stacking) stackedOn.applied.push({ exclusive: stacking.exclusive, group: stacking.group });
@@ -274,21 +286,24 @@ async function commitPostedCodes(
   const customer = sale.customerId
     ? await readCheckoutCustomer(tx, m.tenantId, sale.customerId, { lock: false, at })
     : null;
-  // The till already took the discount off its lines: priced on the lines before it, the limits decide. What the
-  // hold's coupons took stays taken, as a quote stacking these codes after them would find the lines (the minimum
-  // basket is measured before any discount, so it is judged as before).
+  // The till already took the discount off its lines: the codes are priced as a quote selecting them would have, and
+  // the limits decide. Without a hold, on the lines before the till's discount (the tier's taken first, as a quote
+  // takes it). After a hold, stacked after its coupons as in a quote that selected them too: each line as the hold's
+  // quote left it once its coupons were done (the till's own discount, the tier's and the coupons' taken; its rewards,
+  // points and wallet cash come after coupons, so not), and the tier's discount, taken with them, is not taken again
+  // (its levels still decide coupons limited to tiers). The minimum basket is measured before any discount either way.
   const quote = priceCheckout({
     basket: {
       locationId: t.locationId,
       channel: t.channel,
       currency: t.currency,
-      lines: t.lines.map((l, i) => ({ ...l, discount: heldCoupons.offEachLine[i] ?? 0 })),
+      lines: t.lines.map((l, i) => ({ ...l, discount: hold?.takenEachLine[i] ?? 0 })),
     },
     selection: { couponCodes: codes, rewardIds: [], points: 0, wallet: 0 },
     at: new Date(t.occurredAt),
     timezone: sale.programme.localZone ?? timezone,
     customer,
-    programme: config,
+    programme: hold ? withoutTierDiscount(config) : config,
     coupons: typed,
     stackedOn,
   });
