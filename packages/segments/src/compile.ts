@@ -82,14 +82,20 @@ export function compileSegment(definition: SegmentDefinition, options: CompileOp
 
 /**
  * One statement for a live preview: the member count and up to `sampleSize` members (lowest ids first) with
- * what is not personal: tier, which contact fields they have, when they joined.
+ * what is not personal: tier, which contact fields they have, when they joined. `leaveOut`: customers the count must
+ * not hold though ClickHouse still does (erased in Postgres, their ClickHouse part under way).
  */
 export function compileSegmentPreview(
   definition: SegmentDefinition,
   options: CompileOptions,
   sampleSize: number,
+  leaveOut: string[] = [],
 ): CompiledSql {
-  const { from, where, params } = compileWhere(definition, options);
+  const compiled = compileWhere(definition, options);
+  const { from, params } = compiled;
+  const where = leaveOut.length
+    ? `${compiled.where} AND customer_id NOT IN ${params.set("leave_out", leaveOut, "Array(String)")}`
+    : compiled.where;
   const size = Math.max(0, Math.floor(sampleSize));
   const tuple =
     "tuple(customer_id, tier, has_email, has_phone, has_date_of_birth, toString(coalesce(registered_at, created_at)))";
