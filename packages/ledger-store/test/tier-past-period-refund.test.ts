@@ -1,3 +1,4 @@
+import { ProgrammeConfig } from "@regulars/contracts";
 import type { Db, RawTx, TransactionRunner } from "@regulars/db";
 import { programmeInForce } from "@regulars/programme";
 import { testDb } from "@regulars/testing";
@@ -169,6 +170,93 @@ it("the same refund leaves the tier to a floor in force, to the new year's point
   expect((await standing(tenantId, requalified)).tier).toBe("gold");
   expect((await standing(tenantId, older)).tier).toBe("gold");
   expect(await tierChanges(tenantId)).not.toContainEqual(expect.objectContaining({ to: "silver" }));
+});
+
+// A version raising gold to 800 after the year-end run kept gold on 720 did not judge the closed year: that threshold
+// acts at the end of the new year, not through a January refund of a December sale.
+it("a January refund that reverses no points leaves gold the run kept, though a version raised gold since", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Past Refund Raised Gold Grill");
+  const phone = "+48600400461";
+  await apply(saleAt(tenantId, phone, 600, on(kept - 1, "06-10")));
+  await tierPass(db, tenantId, on(kept, "01-01"));
+  await apply(saleAt(tenantId, phone, 620, on(kept, "06-10")));
+  const december = txMessage(
+    tenantId,
+    {
+      customer: { phone },
+      lines: [line("MEAL", 10_000), line("SAUCE", 40)],
+      occurredAt: on(kept, "12-20").toISOString(),
+    },
+    on(kept, "12-21"),
+  );
+  await apply(december);
+  await tierPass(db, tenantId, on(kept + 1, "01-01")); // 720 for the year: gold kept
+  const raised = {
+    ...programme,
+    tiers: {
+      ...programme.tiers,
+      levels: programme.tiers.levels.map((l) => (l.id === "gold" ? { ...l, threshold: 800 } : l)),
+    },
+  };
+  await db.programmeVersion.create({
+    data: {
+      tenantId,
+      version: 3,
+      effectiveFrom: on(kept + 1, "01-10"),
+      config: ProgrammeConfig.parse(raised),
+      createdBy: "t",
+    },
+  });
+
+  const sauceBack = refundOf(tenantId, december, [line("SAUCE", 40, { lineNo: 1 })], {
+    occurredAt: on(kept + 1, "01-20").toISOString(),
+  });
+  await apply(sauceBack);
+  expect(await standing(tenantId, phone)).toEqual({
+    tier: "gold",
+    moves: ["earn 600", "bonus 100", "earn 620", "earn 100"],
+  });
+  expect(await tierChanges(tenantId)).not.toContainEqual(expect.objectContaining({ direction: "down" }));
+});
+
+it("a January refund taking 10 of the 720 points back judges the year by the gold the run kept, not one raised since", async () => {
+  const tenantId = await tenantWithProgramme(db, programme, "Past Refund Raised Gold Diner");
+  const phone = "+48600400462";
+  await apply(saleAt(tenantId, phone, 600, on(kept - 1, "06-10")));
+  await tierPass(db, tenantId, on(kept, "01-01"));
+  await apply(saleAt(tenantId, phone, 620, on(kept, "06-10")));
+  const december = txMessage(
+    tenantId,
+    { customer: { phone }, lines: [line("MEAL", 10_000)], occurredAt: on(kept, "12-20").toISOString() },
+    on(kept, "12-21"),
+  );
+  await apply(december);
+  await tierPass(db, tenantId, on(kept + 1, "01-01")); // 720 for the year: gold kept
+  const raised = {
+    ...programme,
+    tiers: {
+      ...programme.tiers,
+      levels: programme.tiers.levels.map((l) => (l.id === "gold" ? { ...l, threshold: 800 } : l)),
+    },
+  };
+  await db.programmeVersion.create({
+    data: {
+      tenantId,
+      version: 3,
+      effectiveFrom: on(kept + 1, "01-10"),
+      config: ProgrammeConfig.parse(raised),
+      createdBy: "t",
+    },
+  });
+
+  // 710 left: gold by the 500 the run judged with, silver by today's 800.
+  await apply(
+    refundOf(tenantId, december, [line("MEAL", 1_000, { lineNo: 0 })], {
+      occurredAt: on(kept + 1, "01-20").toISOString(),
+    }),
+  );
+  expect((await standing(tenantId, phone)).tier).toBe("gold");
+  expect(await tierChanges(tenantId)).not.toContainEqual(expect.objectContaining({ direction: "down" }));
 });
 
 /** Every statement a batch's transaction sends to Postgres, counted (as `apply-batch-refunds-checkout` counts). */

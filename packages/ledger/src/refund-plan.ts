@@ -29,7 +29,7 @@ import {
   pastSaleQualifying,
   type Window,
 } from "./qualifying-window.ts";
-import { tierSinceBeforeSale, tiersWhenMade, upgradesBehind } from "./refund-tier-upgrades.ts";
+import { tierSinceBeforeSale, tiersOfYearEndRun, tiersWhenMade, upgradesBehind } from "./refund-tier-upgrades.ts";
 import { countEarnedOnDay, stampRewardKey } from "./sale-plan.ts";
 
 export type RefundPlan =
@@ -60,7 +60,7 @@ export type RefundPlan =
  * it (`earnedSinceStatement`). Without `timezone` (no programme, so no cap) the day totals are left as they are.
  * An admin's tier floor in force at the refund holds the tier up as it holds up a sale's (`effectiveTier`).
  * `tiersAt` gives the tiers in force at an instant: each upgrade is judged by the thresholds it was reached at
- * (`tiersWhenMade`); without it, by the refund's.
+ * (`tiersWhenMade`), a closed year by those of the run that judged it (`tiersOfYearEndRun`); without it, by the refund's.
  */
 export function planRefund(
   m: TransactionMessage,
@@ -249,12 +249,15 @@ export function planRefund(
       }
       // A sale of the calendar year the last year-end run judged (its window ends where the refund's begins): the run
       // kept the tier on the higher of that year's value and the new year's (`qualifying` here), which the refund
-      // lowers, and no run judges that year again: a tier held from the year before would stay a year unearned.
+      // lowers, and no run judges that year again: a tier held from the year before would stay a year unearned. Only
+      // a refund that lowers the value redoes the run, with the thresholds the run had: else a version raising one
+      // since would act through any refund, not at the end of the qualification period.
       const saleYearEnd = judgingWindow(state, sale.occurredAt).window?.until;
-      const closed = tiers.window === "calendar_year" && !!saleYearEnd && +saleYearEnd === +(judged.window?.since ?? 0);
+      const closed = tiers.window === "calendar_year" && saleYearEnd && +saleYearEnd === +(judged.window?.since ?? 0);
+      const judgedBy = closed && lowerBy[tiers.basis] > 0 ? tiersOfYearEndRun(tiers, tiersAt, saleYearEnd) : null;
       const down =
-        closed && qualifying !== null && config.refunds.tierRewards
-          ? tierOnJudgedPeriod(tiers, state.tier, qualifying, state.tierFloor, occurredAt)
+        judgedBy && qualifying !== null && config.refunds.tierRewards
+          ? tierOnJudgedPeriod(tiers, state.tier, qualifying, state.tierFloor, occurredAt, judgedBy)
           : null;
       if (down) {
         if (effects.tierRevoked) effects.tierRevoked.to = down.tier;

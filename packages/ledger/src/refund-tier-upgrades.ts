@@ -52,3 +52,19 @@ export function tiersWhenMade(
     return made?.basis === tiers.basis ? made : tiers;
   };
 }
+
+/**
+ * The tiers the year-end run ending at `yearEnd` judged the closed year with, for `tierOnJudgedPeriod`: those of the
+ * programme in force then (`tiersAt`); unknown, the refund's own. Null when that version counted another basis (a
+ * value in points says nothing against thresholds in money) or no calendar years (its run judged no year): the tier
+ * held does not rest on a judgement the refund can redo.
+ */
+export function tiersOfYearEndRun(
+  tiers: TierProgramme,
+  tiersAt: ((at: Date) => TierProgramme | undefined) | undefined,
+  yearEnd: Date,
+): TierProgramme | null {
+  const then = tiersAt?.(yearEnd);
+  if (!then) return tiers;
+  return then.basis === tiers.basis && then.window === "calendar_year" ? then : null;
+}

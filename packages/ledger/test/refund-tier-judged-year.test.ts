@@ -1,7 +1,8 @@
+import type { ProgrammeConfig, TierProgramme } from "@regulars/contracts";
 import type { SaleUpgrade } from "@regulars/rules";
 import { describe, expect, it } from "vitest";
 import { type LoyaltyState, planRefund, planSale, saleRecordOf } from "../src/index.ts";
-import { CUSTOMER, member, refundMessage, saleMessage } from "./fixtures.ts";
+import { base, CUSTOMER, type LineSpec, member, programme, refundMessage, saleMessage } from "./fixtures.ts";
 import { meal, windowOf, year, yearly } from "./tier-periods-fixtures.ts";
 
 // Gold kept on 1 January of `year + 1` on the points of `year` (judged by the year-end run), held since the year
@@ -133,5 +134,79 @@ describe("a refund of a sale of the year the last year-end run judged, of a tier
     if (plan.rejected) throw new Error(plan.rejected.message);
     expect(plan.events).toEqual([]);
     expect(inYear).toMatchObject({ tier: "gold", tierChanged: false });
+  });
+});
+
+// A version of the programme that took effect after the year-end run (in force at the refund) did not judge the
+// closed year: the run did, with the tiers in force on 1 January.
+const yearEndRun = windowOf(refundAt).since;
+const goldAt = (gold: number, basis = "points_earned") =>
+  programme({
+    rules: [base],
+    tiers: {
+      ...yearly.config.tiers,
+      basis,
+      levels: yearly.config.tiers!.levels.map((l) => (l.id === "gold" ? { ...l, threshold: gold } : l)),
+    },
+  }).config;
+
+/**
+ * `refundLines` of the gold member's sale `sold` refunded on 2 January under `now`, the version in force then, with
+ * `atRun` the tiers the year-end run judged with (none: no version known, as without `tiersAt`).
+ */
+function refundUnder(
+  now: ProgrammeConfig,
+  atRun: TierProgramme | undefined,
+  state: LoyaltyState,
+  sold: { id: string; lines: LineSpec[]; at: string },
+  refundLines: LineSpec[] = sold.lines,
+) {
+  const tiersAt = atRun && ((at: Date) => (at.getTime() <= yearEndRun.getTime() ? atRun : now.tiers));
+  const sale = saleMessage(sold.id, sold.lines, sold.at);
+  const record = saleRecordOf(sale, CUSTOMER, planSale(sale, member({ tier: "gold", tierSince: heldSince }), yearly));
+  const refund = refundMessage(`R-${sold.id}`, sold.id, refundLines, refundAt);
+  const plan = planRefund(refund, record, state, now, undefined, tiersAt);
+  if (plan.rejected) throw new Error(plan.rejected.message);
+  return plan;
+}
+
+describe("a refund of a sale of the year the year-end run judged, under a version of the programme made since", () => {
+  const december20 = at(year, "12-20");
+  const sold = (points: number) => ({ id: "S-DEC", lines: meal(points), at: december20 });
+  const goldAtRun = yearly.config.tiers!; // 500
+
+  it("keeps gold the run gave on 720 at 500 though gold is 800 now: a raised threshold waits for the year's end", () => {
+    const state = onJanuary2(december20, 720);
+    const plan = refundUnder(goldAt(800), goldAtRun, state, sold(10));
+    expect(plan.movements.map((m) => [m.kind, m.amount])).toEqual([["reverse", -10]]);
+    expect(plan.events).toEqual([]);
+    expect(state).toMatchObject({ tier: "gold", tierChanged: false });
+  });
+
+  it("judges nothing again when the refund reverses no points, whatever the thresholds now", () => {
+    const state = onJanuary2(december20, 720);
+    const withSauce = { ...sold(10), lines: [...meal(10), { sku: "sauce", unitPrice: 40 }] }; // 0.40 earns nothing
+    const plan = refundUnder(goldAt(800), undefined, state, withSauce, [{ sku: "sauce", unitPrice: 40, lineNo: 1 }]);
+    expect(plan.movements).toEqual([]);
+    expect(plan.events).toEqual([]);
+    expect(state).toMatchObject({ tier: "gold", tierChanged: false });
+  });
+
+  it("keeps gold on 450 where a version lowered it to 400 since the run: the lower of the two thresholds", () => {
+    const state = onJanuary2(december20, 550);
+    expect(refundUnder(goldAt(400), goldAtRun, state, sold(100)).events).toEqual([]);
+    expect(state).toMatchObject({ tier: "gold", tierChanged: false });
+  });
+
+  it("still lowers a tier the year earns under neither version", () => {
+    const state = onJanuary2(december20, 550);
+    const plan = refundUnder(goldAt(800), goldAtRun, state, sold(100));
+    expect(plan.events).toMatchObject([{ from: "gold", to: "silver", qualifyingValue: 450 }]);
+  });
+
+  it("leaves a year the run judged on another basis alone: its value says nothing against today's thresholds", () => {
+    const state = onJanuary2(december20, 550);
+    expect(refundUnder(yearly.config, goldAt(500, "spend").tiers, state, sold(100)).events).toEqual([]);
+    expect(state).toMatchObject({ tier: "gold", tierChanged: false });
   });
 });

@@ -250,6 +250,11 @@ export function tierAfterRefund(
  * period in force (`value`). Below the held level's threshold it falls to the level the value reaches, lifted by a
  * floor in force at `at`; null when the tier stands (the value still qualifies, the floor holds it, an unknown level).
  * `byFloor`: the floor alone holds the level it lands on.
+ *
+ * Each level's threshold is the lower of the run's (`judgedBy`: the programme in force when it judged; `tiers`, the
+ * refund's, by default) and today's, as `tierAfterRefund` judges an upgrade: a version that raised a threshold since
+ * acts at the end of the qualification period (SPEC), not through a refund of a sale the run already judged; one that
+ * lowered it keeps a tier the value left earns today. It lands only on a level of the programme in force.
  */
 export function tierOnJudgedPeriod(
   tiers: TierProgramme,
@@ -257,12 +262,17 @@ export function tierOnJudgedPeriod(
   value: number,
   floor: TierFloor | null,
   at: Date,
+  judgedBy: TierProgramme = tiers,
 ): { tier: string; byFloor: boolean } | null {
+  const bar = (level: TierLevel) =>
+    Math.min(level.threshold, judgedBy.levels.find((l) => l.id === level.id)?.threshold ?? level.threshold);
   const current = tiers.levels.find((l) => l.id === held);
-  if (!current || value >= current.threshold) return null;
-  const earned = tierFor(tiers, value);
-  const to = tiers.levels.find((l) => l.id === effectiveTier(tiers, earned.id, floor, at)) ?? earned;
+  if (!current || value >= bar(current)) return null;
   const rank = rankIn(tiers);
+  const earned = tiers.levels
+    .filter((l) => bar(l) <= value)
+    .reduce((best, l) => (rank(l) > rank(best) ? l : best), tierFor(tiers, value));
+  const to = tiers.levels.find((l) => l.id === effectiveTier(tiers, earned.id, floor, at)) ?? earned;
   return rank(to) < rank(current) ? { tier: to.id, byFloor: to.id !== earned.id } : null;
 }
 

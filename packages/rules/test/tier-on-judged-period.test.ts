@@ -48,4 +48,18 @@ describe("tierOnJudgedPeriod: the held tier judged again on the closed period's 
     expect(tierOnJudgedPeriod(tiers, "platinum", 0, null, refundAt)).toBeNull();
     expect(tierOnJudgedPeriod(tiers, null, 0, null, refundAt)).toBeNull();
   });
+
+  it("judges each level by the lower of the run's threshold and today's: a raise since waits for the period's end", () => {
+    const at = (levels: Record<string, number>) =>
+      TierProgramme.parse({
+        ...tiers,
+        levels: tiers.levels.map((l) => ({ ...l, threshold: levels[l.id] ?? l.threshold })),
+      });
+    const raised = at({ gold: 800, silver: 300 });
+    expect(tierOnJudgedPeriod(raised, "gold", 720, null, refundAt, tiers)).toBeNull();
+    expect(tierOnJudgedPeriod(at({ gold: 400 }), "gold", 450, null, refundAt, tiers)).toBeNull();
+    // Below both gold thresholds, it lands on the silver the run's 200 gives, not on the bronze today's 300 would.
+    expect(tierOnJudgedPeriod(raised, "gold", 250, null, refundAt, tiers)).toEqual({ tier: "silver", byFloor: false });
+    expect(tierOnJudgedPeriod(raised, "gold", 150, null, refundAt, tiers)).toEqual({ tier: "bronze", byFloor: false });
+  });
 });

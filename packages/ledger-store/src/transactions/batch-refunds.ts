@@ -76,6 +76,9 @@ async function tiersOfUpgrades(
   if (!state) return undefined;
   const times = new Set((state.upgrades ?? []).map((u) => u.at.getTime()));
   if (sale.effects.tier) times.add(sale.occurredAt.getTime());
+  // The end of the sale's window: a refund re-judging the year a year-end run judged does it by that run's tiers.
+  const windowEnd = state.windowsByTime?.get(sale.occurredAt.getTime())?.until;
+  if (windowEnd) times.add(windowEnd.getTime());
   const tiers = new Map<number, TierProgramme | undefined>();
   for (const at of times) tiers.set(at, (await work.deps.programmes.inForce(tenantId, new Date(at)))?.config.tiers);
   return (at) => tiers.get(at.getTime());
