@@ -4,7 +4,8 @@ import { pushTemplate } from "../campaign-fixture.ts";
 import { type BrowserSystem, expectAccessible, screenshot, signIn, startBrowserSystem } from "./browser-fixture.ts";
 
 // How often a campaign may reach one customer, chosen in the builder and saved as the definition's limits and
-// quiet hours; the segment builder's live count saying when it is an estimate; and its lists typed as tags.
+// quiet hours; the segment builder's live count saying when it is an estimate, its lists typed as tags, and a
+// window of any number of days.
 
 let b: BrowserSystem;
 let page: Page;
@@ -167,6 +168,31 @@ describe("the segment builder's live count", () => {
     const saved = await b.system.client(b.tenant.apiKeys.admin).segments.get.query({ id });
     expect(saved.definition).toEqual({
       all: [expect.objectContaining({ type: "bought", by: "sku", values: ["BURGER", "COLA"] })],
+    });
+  });
+
+  it("shows a window of 14 days saved through the API as such, and keeps it when the condition is edited", {
+    timeout: 60_000,
+  }, async () => {
+    const admin = b.system.client(b.tenant.apiKeys.admin);
+    const name = `Fortnight buyers ${Date.now()}`;
+    const { segment } = await admin.segments.create.mutate({
+      name,
+      definition: { all: [{ type: "orders_count", window: { lastDays: 14 }, op: "gte", value: 1 }] },
+    });
+    await page.goto(`/app/segments/${segment.id}/edit`);
+    const window = page.getByLabel("In", { exact: true });
+    await window.waitFor();
+    expect(await window.locator("option:checked").textContent()).toBe("the last … days");
+    expect(await page.getByLabel("Number of days").inputValue()).toBe("14");
+    await expectAccessible(page);
+
+    await page.getByLabel("Orders", { exact: true }).fill("2");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    const saved = await admin.segments.get.query({ id: segment.id });
+    expect(saved.definition).toEqual({
+      all: [{ type: "orders_count", window: { lastDays: 14 }, op: "gte", value: 2 }],
     });
   });
 });

@@ -1,13 +1,13 @@
+import type { SegmentWindow } from "@regulars/contracts";
 import { fromMinor, toMinor, useFormat } from "@regulars/web-ui";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { NumberField, SelectField, TextField } from "../../ui/fields.tsx";
 import { TagField } from "../../ui/tag-input.tsx";
 import { type Condition, type ConditionType, conditionDefaults, conditionTypes } from "./definition.ts";
+import { maxWindowDays, windowChoice, windowChoices, windowValue } from "./window.ts";
 
-const windows = ["7d", "30d", "90d", "365d", "lifetime"] as const;
 const ops = ["gte", "gt", "eq", "neq", "lte", "lt"] as const;
-type Window = (typeof windows)[number];
 
 /**
  * One condition's controls: its kind, then the fields that kind has. Each control is labelled and shows
@@ -74,8 +74,32 @@ export function ConditionEditor({
       onChange={(v) => set({ [field]: v } as Partial<Condition>)}
     />
   );
-  const window = (value: unknown) =>
-    select("window", (typeof value === "string" ? value : "lifetime") as Window, windows, t("window"), "windows");
+  const window = (value: SegmentWindow) => {
+    const { choice, days } = windowChoice(value);
+    const custom = choice === "custom";
+    return (
+      <>
+        <SelectField
+          label={t("window")}
+          // A refused `{ lastDays }` may be reported on the window itself: the days box is what to fix then.
+          error={custom ? undefined : error("window")}
+          value={choice}
+          onChange={(next) => set({ window: windowValue(next, days) } as Partial<Condition>)}
+          options={windowChoices.map((o) => ({ value: o, label: t(`windows.${o}`) }))}
+        />
+        {custom && (
+          <NumberField
+            label={t("windowDays")}
+            error={error("window.lastDays") ?? error("window")}
+            value={days}
+            min={1}
+            max={maxWindowDays}
+            onChange={(n) => set({ window: windowValue("custom", n) } as Partial<Condition>)}
+          />
+        )}
+      </>
+    );
+  };
   const op = (value: string) => select("op", value as (typeof ops)[number], ops, t("op"), "ops");
   // Typed in the tenant's currency as people read it (JP¥1000, €12.50); stored in its minor units.
   const money = (field: string, value: number) =>
