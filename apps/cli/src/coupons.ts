@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { lstat, open, readFile, readlink, rename, rm } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { codeLinesFromCsv, type ImportProblem, importCodes, streamCodesCsv } from "@regulars/checkout-store";
@@ -73,31 +73,54 @@ interface ExportTarget {
   leftWhenCutShort: string;
 }
 
+/** Devices, and the links the kernel points at whatever a descriptor is (/dev/stdout, /proc/self/fd/N): never replaced. */
+const isDevicePath = (path: string) => path.startsWith("/dev/") || path.startsWith("/proc/");
+// Linux's own limit on links followed in one path (ELOOP past it).
+const MAX_LINK_HOPS = 40;
+
 /**
- * The export's file, opened before a code is read (a folder that does not exist is named, not a stack trace). The
- * codes go to a scratch file beside --file, renamed over it only once the last one is written: an export cut short
- * never leaves a file that looks whole, nor spoils last week's export already there. A device or pipe
- * (/dev/stdout, /dev/full) is written as it is: it holds no export to spoil, and a rename would replace it.
+ * The regular file an export to `path` replaces, and its mode, or null when the export is written to `path` as it
+ * is. A link is followed to its target, which is replaced and the link kept. Links are followed one at a time, not by
+ * realpath: a link to /dev/stdout must be seen as one, where realpath goes on to the file the shell redirected to,
+ * and replacing that file would leave the shell's own redirection writing to a file no longer there.
  */
-async function openExportTarget(path: string): Promise<ExportTarget> {
-  try {
-    const existing = await stat(path).catch((e: NodeJS.ErrnoException) => {
+async function fileToReplace(path: string): Promise<{ file: string; mode: number | null } | null> {
+  let current = path;
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+    if (isDevicePath(current)) return null;
+    const info = await lstat(current).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ENOENT") return null;
       throw e;
     });
-    if (existing?.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-    if (existing && !existing.isFile()) {
+    if (!info) return { file: current, mode: null };
+    if (info.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    if (!info.isSymbolicLink()) return info.isFile() ? { file: current, mode: info.mode & 0o777 } : null;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  return null; // opened as it is, a loop of links is refused with ELOOP
+}
+
+/**
+ * The export's file, opened before a code is read (a folder that does not exist is named, not a stack trace). The
+ * codes go to a scratch file beside the file --file names, renamed over it only once the last one is written: an
+ * export cut short never leaves a file that looks whole, nor spoils last week's export already there. A device or
+ * pipe (/dev/stdout, /dev/full) is written as it is: it holds no export to spoil, and a rename would replace it.
+ */
+async function openExportTarget(path: string): Promise<ExportTarget> {
+  try {
+    const replaced = await fileToReplace(path);
+    if (!replaced) {
       const out = (await open(path, "w")).createWriteStream();
       const leftWhenCutShort = `what reached ${path} is incomplete`;
       return { out, complete: async () => {}, abandon: async () => {}, leftWhenCutShort };
     }
-    const scratch = `${path}.${process.pid}.tmp`;
+    const scratch = `${replaced.file}.${process.pid}.tmp`;
     // An export replacing one is no more readable than it was (codes are worth money); the umask still applies.
-    const handle = await open(scratch, "wx", existing ? existing.mode & 0o777 : 0o666);
+    const handle = await open(scratch, "wx", replaced.mode ?? 0o666);
     const forgetSignals = removeOnSignal(scratch);
     return {
       out: handle.createWriteStream(),
-      complete: () => rename(scratch, path).finally(forgetSignals),
+      complete: () => rename(scratch, replaced.file).finally(forgetSignals),
       abandon: () => rm(scratch, { force: true }).finally(forgetSignals),
       leftWhenCutShort: `${path} left as it was`,
     };
