@@ -19,6 +19,7 @@ export {
   type PrivacyJobContext,
   setRetention,
 } from "./retention.ts";
+export { markStreamsErased, type PendingStreamErasure, pendingStreamErasures } from "./stream-erasures.ts";
 export { erasedText, type PostgresErasure } from "./table-rule.ts";
 export { postgresTables } from "./tables.ts";
 export { clickhouseTextHits, clickhouseTotals, postgresTextHits } from "./verify.ts";

@@ -1,7 +1,7 @@
 import { type Bus, eraseMessages, type ScannedMessage } from "@regulars/bus";
 import { type Db, sqlArray } from "@regulars/db";
 import type { JobResult } from "@regulars/ledger-store";
-import { personIds } from "@regulars/privacy";
+import { markStreamsErased, pendingStreamErasures } from "@regulars/privacy";
 import { positionsNow } from "../ledger/backlog.ts";
 
 /** Erasures one pass takes on: their stores are scanned once for all of them, so this bounds memory, not scans. */
@@ -155,16 +155,14 @@ export async function eraseStreamMessages(ctx: {
   const { bus } = ctx;
   // A pass without a bus (an operator's, a test's) leaves the erasures pending for one that has it.
   if (!bus) return { acted: 0, outbox: [] };
-  const pending = await ctx.db.$queryRaw<{ id: string; customer_id: string }[]>`
-    SELECT id, customer_id FROM erasure_requests WHERE tenant_id = ${ctx.tenantId} AND streams_done_at IS NULL
-    ORDER BY postgres_done_at, id LIMIT ${ERASURES_PER_PASS}`;
+  const pending = await pendingStreamErasures(ctx.db, ctx.tenantId, ERASURES_PER_PASS);
   if (!pending.length) return { acted: 0, outbox: [] };
-  const customerIds = new Set<string>();
-  for (const request of pending)
-    for (const id of await personIds(ctx.db, ctx.tenantId, request.customer_id)) customerIds.add(id);
+  const customerIds = new Set(pending.flatMap((erasure) => erasure.customerIds));
   if (!(await eraseTheirMessages(bus, ctx.db, ctx.tenantId, [...customerIds]))) return { acted: 0, outbox: [] };
-  await ctx.db.$executeRaw`
-    UPDATE erasure_requests SET streams_done_at = ${ctx.now}
-    WHERE id = ANY(${sqlArray(pending.map((r) => r.id))}::text[])`;
+  await markStreamsErased(
+    ctx.db,
+    pending.map((erasure) => erasure.id),
+    ctx.now,
+  );
   return { acted: pending.length, outbox: [] };
 }

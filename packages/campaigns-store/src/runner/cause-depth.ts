@@ -1,6 +1,7 @@
 import { causingCampaignOf, PROFILING_BY_CAUSE } from "@regulars/campaigns";
 import type { DomainEvent } from "@regulars/contracts";
 import { type Db, Prisma } from "@regulars/db";
+import { bonusStepKeySql } from "@regulars/ledger-store";
 
 /** Where a step keeps the depth of what it causes beside its action (`storedAction`); absent: 1. */
 export const CAUSE_DEPTH = "causeDepth";
@@ -19,7 +20,7 @@ export interface EventCause {
 
 /**
  * The key of the step behind a campaign-caused event, as SQL, found by what the step wrote under its key: the bonus's
- * ledger movement (`bonus:<step key>`, announced as `bonus:<movement>`; `movementIdempotencyKey` reads the same row),
+ * ledger movement (`bonus:<step key>`, announced as `bonus:<movement>`; read by the ledger's `bonusStepKeySql`),
  * the coupon's wallet row (issue key = step key, announced as `coupon-issued:<wallet coupon>`), the message
  * (`step_key`). NULL for an enrolment (whose event names it) and an event naming none of those.
  */
@@ -29,8 +30,7 @@ function causingStepKeySql(event: DomainEvent): Prisma.Sql {
     case "points.earned": {
       const movement = /^bonus:(.+)$/.exec(event.id)?.[1];
       if (!movement) break;
-      return Prisma.sql`(SELECT substr(idempotency_key, length('bonus:') + 1) FROM ledger_movements
-        WHERE id = ${movement} AND tenant_id = ${tenantId} AND starts_with(idempotency_key, 'bonus:'))`;
+      return bonusStepKeySql(tenantId, movement);
     }
     case "coupon.issued": {
       const coupon = /^coupon-issued:(.+)$/.exec(event.id)?.[1];
