@@ -65,6 +65,11 @@ export interface GatewayDeps {
   receiptFlushEveryMs?: number;
   /** Where checkout quotes read; Prisma (`db`) when absent. */
   reader?: SqlReader;
+  /**
+   * How long a posted transaction's look-up may take before the request is answered 503
+   * (`httpDefaults.recordedLookupMs` when absent): a test gateway sharing a busy machine with a whole suite widens it.
+   */
+  recordedLookupMs?: number;
   /** Unknown coupon codes a key is answered per window before its checkouts with codes are refused; the default when absent. */
   unknownCodeLimit?: UnknownCodeLimit;
   /** The secrets tracked links are signed with; without them (or `db`) the tracker's routes are absent. */
@@ -225,7 +230,10 @@ export function createGatewayApp(deps: GatewayDeps) {
     intake.claimSaleHolds = (tenantId, claims, at) => claimHeldHolds(db, tenantId, claims, at);
     // Every posted transaction is looked up (`admitTransactions`): through the reader, one statement per event-loop
     // turn for all concurrent requests.
-    intake.recordedBefore = new RecordedLookups((asks) => recordedAll(reader, asks)).recordedBefore;
+    intake.recordedBefore = new RecordedLookups(
+      (asks) => recordedAll(reader, asks),
+      deps.recordedLookupMs,
+    ).recordedBefore;
   }
   registerTransactionBatchRoute(app, intake);
   registerTransactionRoutes(app, intake);
