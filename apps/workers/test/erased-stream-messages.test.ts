@@ -5,7 +5,15 @@ import type { Db } from "@regulars/db";
 import { createMetricsRegistry, silentLogger } from "@regulars/logger";
 import { eraseCustomer } from "@regulars/privacy";
 import { ProgrammeCache } from "@regulars/programme";
-import { eventually, postedTransaction, saleBody, testBus, testDb, testTenant } from "@regulars/testing";
+import {
+  eventually,
+  postedTransaction,
+  saleBody,
+  testBus,
+  testDb,
+  testTenant,
+  withEmptyFetches,
+} from "@regulars/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ledgerBacklog, runScheduledJobs, startWorkers } from "../src/index.ts";
 import { passWhenLeaseFree } from "./scheduled-pass.ts";
@@ -167,25 +175,6 @@ it("a person with more sales than a call's arguments can hold: the pass finishes
   const transactions = await streamText(bus.topology.streams.transactions);
   expect(transactions.filter((t) => t.includes(theirs.externalId))).toEqual([]);
 });
-
-/** The bus with every consumer fetch answered empty, as a slow server or a reconnect can, messages still due. */
-function withEmptyFetches(real: Bus): Bus {
-  const bound = <T extends object>(target: T, key: string | symbol) => {
-    const value = Reflect.get(target, key);
-    return typeof value === "function" ? value.bind(target) : value;
-  };
-  const consumers = new Proxy(real.js.consumers, {
-    get: (target, key) =>
-      key === "get"
-        ? async (...args: Parameters<typeof target.get>) =>
-            new Proxy(await target.get(...args), {
-              get: (reader, readerKey) =>
-                readerKey === "fetch" ? async () => (async function* () {})() : bound(reader, readerKey),
-            })
-        : bound(target, key),
-  });
-  return { ...real, js: new Proxy(real.js, { get: (js, key) => (key === "consumers" ? consumers : bound(js, key)) }) };
-}
 
 it("a scan that cannot show it reached its end leaves the erasure pending and the messages in place", async () => {
   const { tenantId } = await testTenant(db, "Stream erasure, scan cut short");

@@ -1,7 +1,6 @@
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
-import { testBus } from "@regulars/testing";
+import { testBus, withEmptyFetches } from "@regulars/testing";
 import { expect, it } from "vitest";
-import type { Bus } from "../src/connection.ts";
 import { scanLeftNothing } from "../src/erase-messages.ts";
 import { deadLetter, readDeadLetters } from "../src/index.ts";
 
@@ -21,28 +20,6 @@ const letters = (bus: Awaited<ReturnType<typeof testBus>>, n: number) =>
       ),
     ),
   );
-
-/**
- * The bus with every consumer fetch answered empty, as a slow server or a reconnect can: the server still counts the
- * messages due, so only the reader is faulted.
- */
-function withEmptyFetches(bus: Bus): Bus {
-  const bound = <T extends object>(target: T, key: string | symbol) => {
-    const value = Reflect.get(target, key);
-    return typeof value === "function" ? value.bind(target) : value;
-  };
-  const consumers = new Proxy(bus.js.consumers, {
-    get: (target, key) =>
-      key === "get"
-        ? async (...args: Parameters<typeof target.get>) =>
-            new Proxy(await target.get(...args), {
-              get: (reader, readerKey) =>
-                readerKey === "fetch" ? async () => (async function* () {})() : bound(reader, readerKey),
-            })
-        : bound(target, key),
-  });
-  return { ...bus, js: new Proxy(bus.js, { get: (js, key) => (key === "consumers" ? consumers : bound(js, key)) }) };
-}
 
 it("a scan whose fetches keep coming back empty with messages due throws rather than ending as complete", async () => {
   const bus = await testBus();

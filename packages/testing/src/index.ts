@@ -17,6 +17,8 @@ import pg from "pg";
 import { inject } from "vitest";
 import "./provided.ts";
 
+export { withEmptyFetches } from "./empty-fetches.ts";
+
 export const testDatabaseUrl = (): string => inject("databaseUrl");
 export const testNatsUrl = (): string => inject("natsUrl");
 
