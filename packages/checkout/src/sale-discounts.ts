@@ -1,5 +1,6 @@
-import type { ProgrammeConfig } from "@regulars/contracts";
+import type { ProgrammeConfig, Quote } from "@regulars/contracts";
 import { allocate, sum } from "./allocate.ts";
+import { refusal } from "./refusals.ts";
 
 /** One line of a sale that committed a hold: its price, the discount the till posted, the checkout's discount. */
 export interface CheckedOutLine {
@@ -68,4 +69,47 @@ export function withoutTierDiscount(programme: ProgrammeConfig | null): Programm
   if (!programme || !tiers) return programme;
   const levels = tiers.levels.map((level) => ({ ...level, benefits: { ...level.benefits, discountPercent: 0 } }));
   return { ...programme, tiers: { ...tiers, levels } };
+}
+
+/**
+ * Per line of a sale that committed a hold, what the hold's whole quote left to pay on it: its price less the quote's
+ * line discount (the till's own, the tier's, the coupons', and the rewards', points' and wallet cash's). A quote that
+ * tells no lines leaves each line's whole price: nothing is known taken.
+ */
+export function leftAfterQuote(
+  quote: { lines?: readonly { discount: number }[] },
+  lines: readonly { quantity: number; unitPrice: number }[],
+): number[] {
+  return lines.map((l, i) => Math.max(0, l.quantity * l.unitPrice - (quote.lines?.[i]?.discount ?? 0)));
+}
+
+/**
+ * The quote of the codes a sale posted beside its hold, each code held to what is still unpaid on each line. They are
+ * priced stacked after the hold's coupons and before its rewards, points and wallet cash, as a quote selecting them
+ * would price them (`discountsBeforeStackedCoupons`). But those came committed with the hold and cannot be given back
+ * now. So each code keeps, line by line, only what the hold's quote (`left`, `leftAfterQuote`) and the codes before it
+ * left: a second free fries beside the hold's free-fries reward takes nothing and is refused `nothing_to_discount`
+ * (not counted, its use kept), and 10% off beside points that paid nearly all of the basket takes only what was still
+ * to pay. Credits (bonus points, wallet cash) take no line and stay whole. Only `applied` and `coupons` change: the
+ * caller reads the codes' outcomes, not the quote's totals.
+ */
+export function heldToWhatIsLeft(quote: Quote, left: readonly number[]): Quote {
+  const unpaid = [...left];
+  const emptied = new Set<string>();
+  const applied = quote.applied.flatMap((benefit) => {
+    if (benefit.source !== "coupon" || !benefit.lines.length) return [benefit];
+    const lines = benefit.lines.flatMap((part) => {
+      const amount = Math.min(part.amount, unpaid[part.lineNo] ?? 0);
+      if (amount > 0) unpaid[part.lineNo]! -= amount;
+      return amount > 0 ? [{ ...part, amount }] : [];
+    });
+    if (!lines.length && benefit.ref) emptied.add(benefit.ref);
+    return lines.length ? [{ ...benefit, lines, amount: sum(lines.map((l) => l.amount)) }] : [];
+  });
+  const coupons = quote.coupons.map((option) =>
+    option.selected && emptied.has(option.code)
+      ? { ...option, applicable: false, refusal: refusal("nothing_to_discount") }
+      : option,
+  );
+  return { ...quote, applied, coupons };
 }

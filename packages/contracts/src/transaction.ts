@@ -170,7 +170,10 @@ const transactionShape = (
       description:
         "Codes of coupons used on this sale, up to 20: 3-64 letters, digits or '-' each, compared as a quote compares " +
         "them (case, surrounding spaces and typographic dashes do not matter). Each counts as a use when the coupon " +
-        "can still be used; the transaction's status lists every code with `counted` and, when not counted, why.",
+        "can still be used; the transaction's status lists every code with `counted` and, when not counted, why. " +
+        "Beside a `holdId`, a code its hold did not apply stacks after the hold's coupons and takes only what the " +
+        "hold left to pay on each line: its rewards, points and wallet cash are spent already (a free-fries code " +
+        "beside a free-fries reward is not counted, `nothing_to_discount`).",
       examples: [[]],
     }),
   holdId: SafeText(1, 64)

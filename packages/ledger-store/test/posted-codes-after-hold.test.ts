@@ -11,6 +11,7 @@ import {
   checkoutProgramme,
   checkoutTenant,
   genericCoupon,
+  givePoints,
   holdRequest,
   saleWithHold,
 } from "./checkout-fixtures.ts";
@@ -222,5 +223,51 @@ describe("coupon codes posted on a sale beside the hold it commits", () => {
     ]);
     expect(await usesOf(tenPercent)).toEqual([{ code: "TEN-PCT", status: "committed", discount: 114n }]);
     expect(await campaignUsage(tenPercent)).toEqual({ count: 1, amount: 114 });
+  });
+
+  it("take nothing the hold's reward freed: a free-fries code beside a free-fries reward is refused, its use kept", async () => {
+    const friesReward = { id: "fries", name: "Free fries", points: 20, benefit: freeFries };
+    const programme = { ...checkoutProgramme, rewards: [...checkoutProgramme.rewards, friesReward] };
+    const { tenantId, customers, deps } = await checkoutTenant(db, 1, programme);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 100);
+    const friesFree = await uniqueCode(tenantId, "FRIES-FREE", { benefit: freeFries });
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { rewardIds: ["fries"] }));
+    expect(placed.quote.applied.map((a) => [a.source, a.amount])).toEqual([["reward", 400]]);
+
+    const sale = saleWithHold(tenantId, c, placed.holdId, placed.quote.lines, { couponCodes: ["FRIES-FREE"] });
+    await apply(db, [sale]);
+
+    expect(await codesOf(tenantId, sale)).toEqual([
+      { code: "FRIES-FREE", counted: false, refusal: { code: "nothing_to_discount", message: expect.any(String) } },
+    ]);
+    expect(await usesOf(friesFree)).toEqual([]);
+    expect(await campaignUsage(friesFree)).toEqual({ count: 0, amount: 0 });
+    expect(await codeUses(tenantId, "FRIES-FREE")).toBe(0);
+  });
+
+  it("take only what the hold's points left to pay: 10% off beside points that paid €10 of €11", async () => {
+    const { tenantId, customers, deps } = await checkoutTenant(db);
+    const [c] = customers as [string];
+    await givePoints(db, tenantId, c, 300);
+    const tenPercent = await genericCoupon(db, tenantId, "TEN-PCT", { benefit: { kind: "percent_off", percent: 10 } });
+    const meal = basket([line("BURGER", 1000), line("FRIES", 100)]);
+    const placed = await placeHold(deps, tenantId, holdRequest(c, { basket: meal, points: 200 }));
+    // The points' €10 spread 909 + 91: 91 and 9 are left to pay.
+    expect(placed.quote.lines.map((l) => l.discount)).toEqual([909, 91]);
+    const lines = meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
+    const sale = txMessage(tenantId, {
+      customer: { id: c },
+      channel: "kiosk",
+      lines,
+      holdId: placed.holdId,
+      couponCodes: ["TEN-PCT"],
+    });
+    await apply(db, [sale]);
+
+    // 10% of €11 is 110 (100 + 10) before the points; after them only 91 + 9 were left to take.
+    expect(await codesOf(tenantId, sale)).toEqual([{ code: "TEN-PCT", counted: true, refusal: null }]);
+    expect(await usesOf(tenPercent)).toEqual([{ code: "TEN-PCT", status: "committed", discount: 100n }]);
+    expect(await campaignUsage(tenPercent)).toEqual({ count: 1, amount: 100 });
   });
 });

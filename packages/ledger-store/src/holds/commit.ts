@@ -2,6 +2,8 @@ import {
   discountsBeforeStackedCoupons,
   earningDiscounts,
   emptyStack,
+  heldToWhatIsLeft,
+  leftAfterQuote,
   normalizeCode,
   priceCheckout,
   refusal,
@@ -123,6 +125,7 @@ export async function commitSaleCheckout(tx: RawTx, sale: Sale): Promise<SaleChe
         committed = {
           codes: quote.applied.flatMap((a) => (a.source === "coupon" && a.ref ? [a.ref] : [])),
           takenEachLine: discountsBeforeStackedCoupons(quote, t.lines.length),
+          leftEachLine: leftAfterQuote(quote, t.lines),
         };
       }
     }
@@ -146,6 +149,8 @@ interface CommittedHold {
   codes: string[];
   /** Per line, what its quote had taken off when its coupons were done (`discountsBeforeStackedCoupons`). */
   takenEachLine: number[];
+  /** Per line, what its whole quote left to pay (`leftAfterQuote`): all the codes may take. */
+  leftEachLine: number[];
 }
 
 /** Why a hold named by a sale of another basket ended, as its `ended_reason`, followed by the first difference. */
@@ -292,7 +297,7 @@ async function commitPostedCodes(
   // quote left it once its coupons were done (the till's own discount, the tier's and the coupons' taken; its rewards,
   // points and wallet cash come after coupons, so not), and the tier's discount, taken with them, is not taken again
   // (its levels still decide coupons limited to tiers). The minimum basket is measured before any discount either way.
-  const quote = priceCheckout({
+  const priced = priceCheckout({
     basket: {
       locationId: t.locationId,
       channel: t.channel,
@@ -307,6 +312,8 @@ async function commitPostedCodes(
     coupons: typed,
     stackedOn,
   });
+  // Its rewards, points and wallet cash, priced after coupons, are committed: the codes keep only what they left.
+  const quote = hold ? heldToWhatIsLeft(priced, hold.leftEachLine) : priced;
   const uses: { code: string; campaignId: string; discount: number }[] = [];
   for (const code of codes) {
     const applied = quote.applied.find((a) => a.source === "coupon" && a.ref === code);
