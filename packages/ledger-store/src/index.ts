@@ -29,7 +29,7 @@ export { type TransferredBalances, transferBalances } from "./accounts/transfer.
 export { refundedSalesVerdicts } from "./accounts/voided-sales.ts";
 export { applyEventBatch } from "./customers/actions.ts";
 export { eventStatus, recordDeadLetteredEvent } from "./customers/event-outcomes.ts";
-export { identityOwner, spelledIdentity } from "./customers/identity-owner.ts";
+export { identityOwner, reachablePhoneSql, spelledIdentity } from "./customers/identity-owner.ts";
 export { loadLoyaltyStates, lockCustomers, lockSales, saveLoyaltyStates } from "./customers/loyalty-state.ts";
 export { adoptLoyaltyState } from "./customers/merge-loyalty.ts";
 export { type CustomerLookup, type Resolution, resolveCustomers, survivorsOf } from "./customers/resolve.ts";

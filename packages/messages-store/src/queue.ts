@@ -1,6 +1,7 @@
 import { isKnownZone } from "@regulars/campaigns";
 import { type DbTx, type SqlArrayElement, sqlArray } from "@regulars/db";
 import { newId } from "@regulars/ids";
+import { reachablePhoneSql } from "@regulars/ledger-store";
 import {
   addOpenPixel,
   type Channel,
@@ -181,7 +182,7 @@ async function queueFromTemplates(
         SELECT id, channel, variants FROM message_templates
         WHERE tenant_id = ${tenantId} AND id = ANY(${sqlArray(templateIds)}::text[]) AND archived_at IS NULL`,
       tx.$queryRaw<RecipientRow[]>`
-        SELECT c.id, c.email, c.phone, c.erased_at, p.preferences->>'language' AS language,
+        SELECT c.id, c.email, ${reachablePhoneSql("c")} AS phone, c.erased_at, p.preferences->>'language' AS language,
           t.platform AS push_platform, t.token AS push_token
         FROM customers c
         LEFT JOIN customer_profiles p ON p.customer_id = c.id

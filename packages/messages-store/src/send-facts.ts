@@ -10,6 +10,7 @@ import {
 import { CampaignDelivery, type ConsentPurpose } from "@regulars/contracts";
 import { consentInForceOrder } from "@regulars/customers-store";
 import type { Db } from "@regulars/db";
+import { reachablePhoneSql } from "@regulars/ledger-store";
 import type { PushDevice } from "@regulars/messaging";
 import { z } from "zod";
 import type { ClaimedMessage } from "./claim.ts";
@@ -81,7 +82,7 @@ export async function sendFacts(
   const [recipients, campaigns, consents, purposes] = await Promise.all([
     customerIds.length
       ? db.$queryRaw<RecipientRow[]>`
-          SELECT own.id, c.id AS person_id, c.tenant_id, c.email, c.phone,
+          SELECT own.id, c.id AS person_id, c.tenant_id, c.email, ${reachablePhoneSql("c")} AS phone,
             coalesce(c.erased_at, own.erased_at) AS erased_at, t.platform AS push_platform, t.token AS push_token
           FROM customers own
           LEFT JOIN customer_merges cm ON cm.tenant_id = own.tenant_id AND cm.merged_id = own.id

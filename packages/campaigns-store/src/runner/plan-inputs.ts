@@ -1,6 +1,7 @@
 import { type ConsentChoice, type PlanCustomer, type PreviousSend, sendingStatuses } from "@regulars/campaigns";
 import type { CampaignDefinition, ConsentChannel, FrequencyCap } from "@regulars/contracts";
 import { type DbTx, Prisma, sqlArray } from "@regulars/db";
+import { reachablePhoneSql } from "@regulars/ledger-store";
 import { isDeliverableAddress } from "@regulars/messaging";
 
 /** What planning one customer's occurrence needs from Postgres, loaded for a whole chunk at once. */
@@ -33,7 +34,7 @@ export async function loadPlanInputs(
   // One literal for the chunk's ids, read by every statement below (see `sqlArray`).
   const ids = sqlArray(customerIds);
   const reach = await tx.$queryRaw<{ id: string; email: string | null; phone: string | null; push: boolean }[]>`
-    SELECT c.id, c.email, c.phone,
+    SELECT c.id, c.email, ${reachablePhoneSql("c")} AS phone,
       EXISTS (SELECT 1 FROM customer_push_tokens t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id) AS push
     FROM customers c WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::text[]) AND c.erased_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM customer_merges m WHERE m.tenant_id = c.tenant_id AND m.merged_id = c.id)`;

@@ -59,7 +59,9 @@ export async function linkProvenPhone(
  * (`phoneVerified`) links or merges the holder instead. A number merely typed on another profile is no one's yet:
  * whoever proves it first holds it. The caller holds the phone's registration lock (`lockIdentities`): no registration,
  * proof or till enrolment of the number commits between this look-up and the caller's write. A till's sale creating a
- * customer by the number takes no such lock: that race is not closed here.
+ * customer by the number takes no such lock, so the number may still end typed here and held there; and a number
+ * typed first stays on the profile when another customer proves it later. Messages read the phone through
+ * `reachablePhoneSql` (@regulars/ledger-store) for both: a typed number someone else holds reaches no one from here.
  */
 export async function refusePhoneOfAnother(tx: DbTx, tenantId: string, customerId: string | null, phone: string) {
   const holder = await ownerOf(tx, tenantId, phoneIdentity(phone));

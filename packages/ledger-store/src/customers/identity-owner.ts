@@ -48,3 +48,19 @@ export const identityOwner = (
     WHERE ${kind}::text = 'card' AND i.tenant_id = ${tenantId} AND i.kind = 'card' AND i.value <> upper(i.value)
       AND upper(i.value) = ${value}
   ) o ORDER BY o.rank, o.since, o.customer_id LIMIT 1)`;
+
+/**
+ * A customer's phone as a message may use it, as SQL over a `customers` row (`alias`): null when another customer
+ * holds the number as an identity. A number only typed on a profile (the app's unproven phone) is no one's yet, and
+ * whoever proves it first, or a till enrolling a customer by it, holds it. From then on it reaches the holder, and
+ * the typer's consent to SMS must not send to it: the holder's consents decide what they receive. This also covers a
+ * till's sale that enrolled the number while an app registration typed it (the registration's check of the holder
+ * cannot see a customer the ledger has not committed yet).
+ */
+export function reachablePhoneSql(alias: string): Prisma.Sql {
+  const c = Prisma.raw(alias);
+  return Prisma.sql`CASE WHEN NOT EXISTS (
+      SELECT 1 FROM customer_identities held
+      WHERE held.tenant_id = ${c}.tenant_id AND held.kind = 'phone' AND held.value = ${c}.phone
+        AND held.customer_id <> ${c}.id) THEN ${c}.phone END`;
+}
