@@ -59,6 +59,7 @@ async function bench(cfg: BenchConfig, system: BenchSystem, signal: AbortSignal)
         name,
         posKey: system.posKey,
         gatewayPid: system.gatewayPid,
+        processes: system.processes,
         drainTimeoutSec: cfg.drainTimeoutSec,
         signal,
         progress,

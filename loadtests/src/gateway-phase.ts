@@ -1,8 +1,9 @@
+import { coresBetween, readCpu } from "./cpu-shares.ts";
 import { waitForLedgerDrain } from "./drain.ts";
 import { cpuPerRequestMs } from "./http-ceiling.ts";
 import type { LedgerProgress } from "./ledger-progress.ts";
 import { runLoad } from "./load.ts";
-import { ledgerFigures, type PhaseFigures } from "./report.ts";
+import { cpuPerTransaction, ledgerFigures, type PhaseFigures } from "./report.ts";
 import { readProcessCpuSeconds } from "./rss.ts";
 
 export interface GatewayPhaseOptions {
@@ -15,6 +16,8 @@ export interface GatewayPhaseOptions {
   /** Transactions a 2xx answer accepted (batches); one per answer when absent. */
   acceptedInBody?: (body: string) => number;
   gatewayPid: number | null;
+  /** The system's processes whose cores the load is read for (with Postgres's and the machine's); none for a running system. */
+  processes?: { name: string; pid: number }[];
   /** Null when no ledger runs: nothing to wait for. */
   ledger: LedgerProgress | null;
   drainTimeoutSec: number;
@@ -34,6 +37,7 @@ export async function runGatewayPhase(opts: GatewayPhaseOptions): Promise<PhaseF
   let peak = 0;
   let sampling = false;
   const cpuBefore = opts.gatewayPid === null ? null : readProcessCpuSeconds(opts.gatewayPid);
+  const sharesBefore = readCpu(opts.processes ?? []);
   const load = await runLoad({
     url: opts.url,
     posKey: opts.posKey,
@@ -59,6 +63,7 @@ export async function runGatewayPhase(opts: GatewayPhaseOptions): Promise<PhaseF
     },
   });
   const cpuAfter = opts.gatewayPid === null ? null : readProcessCpuSeconds(opts.gatewayPid);
+  const cores = coresBetween(sharesBefore, readCpu(opts.processes ?? []));
   if (opts.signal.aborted) throw new Error("interrupted");
   const acceptedPerSec = load.acceptedItems / load.durationSec;
   const cpuMsPerRequest = cpuPerRequestMs(cpuBefore, cpuAfter, load.sent);
@@ -86,5 +91,6 @@ export async function runGatewayPhase(opts: GatewayPhaseOptions): Promise<PhaseF
     gatewayCpuMsPerTransaction:
       cpuMsPerRequest === null || load.acceptedItems === 0 ? null : (cpuMsPerRequest * load.sent) / load.acceptedItems,
     ledger: ledgerResult,
+    cpu: cpuPerTransaction(cores, load.durationSec, load.acceptedItems),
   };
 }

@@ -1,13 +1,13 @@
-import { processesAndMachine } from "./cpu-shares.ts";
+import { machineName, processesAndMachine } from "./cpu-shares.ts";
 import {
   type BenchFigures,
   ceilingBarPct,
   keepUpDrainFloorSec,
   keepUpDrainShare,
-  type LedgerCapacity,
   type LedgerFigures,
   type LedgerVerified,
   type PhaseFigures,
+  type ProcessCpu,
   rawBarPct,
   singleVsCeilingByCpuPct,
   verdicts,
@@ -62,6 +62,9 @@ function phaseRows(name: string, phase: PhaseFigures, unit: string, cpuProcess: 
       `${name} ${cpuProcess} CPU`,
       `${n3(phase.gatewayCpuMsPerRequest)} ms per request, ${n3(phase.gatewayCpuMsPerTransaction)} ms per transaction`,
     ],
+    ...(phase.cpu.some((p) => p.cores !== null && p.name !== machineName)
+      ? [[`${name} CPU by process`, cpuByProcess(phase.cpu)] as [string, string]]
+      : []),
   ];
 }
 
@@ -76,7 +79,7 @@ function capacityRows(f: BenchFigures): [string, string][] {
         c.drained ? `in ${n1(c.seconds)} s` : `(NOT drained: ${c.note ?? ""})`
       }`,
     ],
-    ...(c.cpu.length ? [["ledger capacity CPU", capacityCpu(c.cpu)] as [string, string]] : []),
+    ...(c.cpu.length ? [["ledger capacity CPU", cpuByProcess(c.cpu)] as [string, string]] : []),
     [
       "ledger vs gateway",
       `applies the single POST rate: ${yes(v.ledgerAppliesSingleRate)}; the batch rate: ${yes(v.ledgerAppliesBatchRate)}`,
@@ -88,7 +91,7 @@ function capacityRows(f: BenchFigures): [string, string][] {
  * "ledger-1 0.52 cores (0.148 ms/tx), ...; 1.63 cores in these processes, the machine 1.98 (0.35 in none of them)":
  * the busiest first, the idle left out.
  */
-function capacityCpu(cpu: LedgerCapacity["cpu"]): string {
+function cpuByProcess(cpu: ProcessCpu[]): string {
   const { processes, ofProcesses, machine, unaccounted } = processesAndMachine(cpu);
   const each = processes
     .filter((p): p is typeof p & { cores: number } => p.cores !== null && p.cores >= 0.005)
@@ -168,6 +171,7 @@ const phaseJson = (p: PhaseFigures) => ({
   avgBodyBytes: p.load.avgBodyBytes,
   gatewayCpuMsPerRequest: round(p.gatewayCpuMsPerRequest, 4),
   gatewayCpuMsPerTransaction: round(p.gatewayCpuMsPerTransaction, 4),
+  cpu: p.cpu.map((c) => ({ name: c.name, cores: round(c.cores, 3), msPerTransaction: round(c.msPerTransaction, 4) })),
   ledger: p.ledger && {
     ...p.ledger,
     drainSeconds: round(p.ledger.drainSeconds, 2),

@@ -39,6 +39,31 @@ export interface PhaseFigures {
   gatewayCpuMsPerRequest: number | null;
   gatewayCpuMsPerTransaction: number | null;
   ledger: LedgerFigures | null;
+  /**
+   * Cores each process kept busy during the load, and its CPU per accepted transaction (ms): Postgres's (the
+   * gateway's look-ups and receipts) and nats-server's beside the gateway's own, and the machine's.
+   */
+  cpu: ProcessCpu[];
+}
+
+/** A process's (or all Postgres's, or the machine's) busy cores over a load, and its CPU per transaction (ms). */
+export interface ProcessCpu {
+  name: string;
+  cores: number | null;
+  msPerTransaction: number | null;
+}
+
+/** Each process's cores over `seconds`, with its CPU per one of the `transactions` done meanwhile. */
+export function cpuPerTransaction(
+  cores: { name: string; cores: number | null }[],
+  seconds: number,
+  transactions: number,
+): ProcessCpu[] {
+  return cores.map(({ name, cores }) => ({
+    name,
+    cores,
+    msPerTransaction: cores !== null && transactions > 0 ? (cores * seconds * 1_000) / transactions : null,
+  }));
 }
 
 /** How fast the ledger workers, started after the gateway-alone loads, applied what those loads left. */
@@ -54,7 +79,7 @@ export interface LedgerCapacity {
    * Cores each process kept busy while the workers drained, and its CPU per applied transaction (ms): what a
    * capacity plan multiplies by its rate. Postgres counts all its backends; NATS and the idle gateway are listed too.
    */
-  cpu: { name: string; cores: number | null; msPerTransaction: number | null }[];
+  cpu: ProcessCpu[];
   note?: string;
 }
 
@@ -165,11 +190,7 @@ export function ledgerCapacity(
     drained: drain.drained,
     seconds: drain.seconds,
     appliedPerSec: drain.seconds > 0 ? applied / drain.seconds : 0,
-    cpu: cores.map(({ name, cores }) => ({
-      name,
-      cores,
-      msPerTransaction: cores !== null && applied > 0 ? (cores * drain.seconds * 1_000) / applied : null,
-    })),
+    cpu: cpuPerTransaction(cores, drain.seconds, applied),
     ...(drain.reason ? { note: drain.reason } : {}),
   };
 }

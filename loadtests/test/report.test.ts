@@ -5,6 +5,7 @@ import { cpuPerRequestMs } from "../src/http-ceiling.ts";
 import type { LoadResult } from "../src/load.ts";
 import {
   type BenchFigures,
+  cpuPerTransaction,
   ledgerCapacity,
   ledgerFigures,
   type PhaseFigures,
@@ -60,6 +61,7 @@ const phase = (over: Partial<PhaseFigures> = {}): PhaseFigures => ({
   gatewayCpuMsPerRequest: 0.2,
   gatewayCpuMsPerTransaction: 0.2,
   ledger: ledgerFigures(40_000, 20, 250, drained),
+  cpu: [],
   ...over,
 });
 
@@ -157,6 +159,25 @@ describe("the verdicts", () => {
     expect(renderTable(figures({ ledgerCapacity: capacity }))).toMatch(
       /ledger capacity CPU\s+postgres \(all backends\) 0\.75 cores \(0\.250 ms\/tx\), ledger-1 0\.60 cores \(0\.200 ms\/tx\); 1\.35 cores in these processes, the machine 1\.90 \(0\.55 in none of them\)/,
     );
+  });
+
+  it("shows the cores each process used during a load, Postgres's look-ups included, per accepted transaction", () => {
+    // 30,000 accepted in 10 s: 0.9 cores is 9 s of CPU, 0.3 ms a transaction; 0.45 cores of Postgres 0.15 ms.
+    const cpu = cpuPerTransaction(
+      [
+        { name: "gateway", cores: 0.9 },
+        { name: "postgres (all backends)", cores: 0.45 },
+        { name: "nats-server", cores: 0.2 },
+        { name: machineName, cores: 1.95 },
+      ],
+      10,
+      30_000,
+    );
+    const f = figures({ single: phase({ cpu }) });
+    expect(renderTable(f)).toMatch(
+      /single POST CPU by process\s+gateway 0\.90 cores \(0\.300 ms\/tx\), postgres \(all backends\) 0\.45 cores \(0\.150 ms\/tx\), nats-server 0\.20 cores \(0\.067 ms\/tx\); 1\.55 cores in these processes, the machine 1\.95 \(0\.40 in none of them\)/,
+    );
+    expect(renderTable(figures())).not.toMatch(/CPU by process/);
   });
 
   it("takes percentages only of a reference that was measured", () => {

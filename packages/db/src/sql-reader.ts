@@ -62,6 +62,14 @@ export const poolReaderDefaults = { statementTimeoutMs: 5_000, connectionTimeout
  * A reader over a small pg pool of its own. Statements run as named prepared statements keyed by their text,
  * so Postgres parses and plans each one once per connection; the names are bounded by the statements the
  * code holds, not by their values.
+ *
+ * Planned once only with `plan_cache_mode = force_generic_plan`. By default Postgres plans a prepared statement
+ * again for its values each time the plan for any values looks costlier, and one that reads an array of keys always
+ * does: it plans for the array's length, where the plan for any values assumes ten. The gateway's look-up of posted
+ * transactions (`recordedAll`) was planned anew on each of hundreds of executions a second (`pg_prepared_statements`:
+ * 0 generic plans, every one custom), and Postgres spent 0.1 ms of CPU per transaction under single POSTs, about as
+ * much as the gateway itself (`bench:ingest`, docs/measurements.md). These statements find rows by keys through
+ * indexes whatever the values, so one plan suits them all.
  */
 export function createPoolReader(opts: PoolReaderOptions): PoolReader {
   const max = opts.poolSize ?? 4;
@@ -74,6 +82,7 @@ export function createPoolReader(opts: PoolReaderOptions): PoolReader {
     statement_timeout: opts.statementTimeoutMs ?? poolReaderDefaults.statementTimeoutMs,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? poolReaderDefaults.connectionTimeoutMs,
     ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
+    options: "-c plan_cache_mode=force_generic_plan",
   });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
