@@ -66,6 +66,11 @@ export interface GatewayDeps {
   /** Where checkout quotes read; Prisma (`db`) when absent. */
   reader?: SqlReader;
   /**
+   * Where posted transactions and events are looked up (`recordedAll`, `recordedEventsAll`): a reader that plans
+   * each statement once (`planOnce`), as their shape allows; `reader` when absent.
+   */
+  lookupReader?: SqlReader;
+  /**
    * How long a posted transaction's look-up may take before the request is answered 503
    * (`httpDefaults.recordedLookupMs` when absent): a test gateway sharing a busy machine with a whole suite widens it.
    */
@@ -230,8 +235,9 @@ export function createGatewayApp(deps: GatewayDeps) {
     intake.claimSaleHolds = (tenantId, claims, at) => claimHeldHolds(db, tenantId, claims, at);
     // Every posted transaction is looked up (`admitTransactions`): through the reader, one statement per event-loop
     // turn for all concurrent requests.
+    const lookups = deps.lookupReader ?? reader;
     intake.recordedBefore = new RecordedLookups(
-      (asks) => recordedAll(reader, asks),
+      (asks) => recordedAll(lookups, asks),
       deps.recordedLookupMs,
     ).recordedBefore;
   }
@@ -257,8 +263,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   if (deps.db) registerCustomerRoutes(app, deps.db, now);
   if (deps.db) registerCustomerConsentRoutes(app, deps.db, now, deps.pushEndpoints);
   if (deps.db) registerCustomerEnrolmentRoute(app, deps.db, now);
-  // Every posted event is looked up too (`admitEvent`), as transactions are: one statement per event-loop turn.
-  const eventReader = deps.db ? (deps.reader ?? prismaReader(deps.db)) : undefined;
+  // Every posted event is looked up too (`admitEvent`), as transactions are: gathered into one statement.
+  const eventReader = deps.db ? (deps.lookupReader ?? deps.reader ?? prismaReader(deps.db)) : undefined;
   const eventsRecorded = eventReader && recordedEventLookups(eventReader).recordedBefore;
   registerEventRoutes(app, deps.bus, publisher, acceptance, eventsRecorded);
   if (deps.db && deps.linkSecrets?.length)

@@ -26,10 +26,15 @@ export async function recordedEventsAll(
   const tenants = asks.flatMap(({ tenantId, items }) => items.map(() => tenantId));
   const ids = asks.flatMap(({ tenantId, items }) => items.map((e) => idOf(tenantId, e)));
   if (!ids.length) return asks.map(() => []);
+  // Each asked event probes the table by its key in a LATERAL subquery that LIMIT keeps from being flattened into a
+  // join: a plan made once while `applied_events` was empty can then not hash all of it as it grows (`recordedAll`).
   const rows = await reader.rows<{ tenant_id: string; event_id: string; body_hash: string | null }>(Prisma.sql`
     SELECT a.tenant_id, a.event_id, a.body_hash
     FROM unnest(${sqlArray(tenants)}::text[], ${sqlArray(ids)}::text[]) AS w(tenant_id, event_id)
-    JOIN applied_events a ON a.tenant_id = w.tenant_id AND a.event_id = w.event_id`);
+    CROSS JOIN LATERAL (
+      SELECT tenant_id, event_id, body_hash FROM applied_events
+      WHERE tenant_id = w.tenant_id AND event_id = w.event_id LIMIT 1
+    ) a`);
   const hashOf = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.event_id}`, r.body_hash]));
   // Each event is judged on its own body, as transactions are (`recordedAll`), should one ask repeat an eventId.
   return asks.map(({ tenantId, items }) =>

@@ -6,6 +6,8 @@ import { createGatewayApp } from "./app.ts";
 
 /** Connections of the quotes' reader: one statement each, a few milliseconds, so a few carry hundreds a second. */
 const QUOTE_READER_POOL_SIZE = 4;
+/** Connections of the look-ups of posted transactions and events: one statement per 2 ms at most, each of a few keys. */
+const LOOKUP_READER_POOL_SIZE = 2;
 
 /** The ingestion gateway in a process, configured from the process's settings. */
 export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
@@ -16,9 +18,21 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     poolSize: QUOTE_READER_POOL_SIZE,
     applicationName: `${config.REGULARS_NAMESPACE}-gateway-reader`,
   });
-  // Every posted transaction and event is looked up through the reader: its connections are opened now, not by the
-  // first requests, whose look-up would wait on the connect and be refused 503 if the start kept the machine busy.
-  await reader.warm().catch((err) => ctx.log.warn({ err }, "the gateway's reader opens its connections on demand"));
+  // Every posted transaction and event is looked up, through a reader of its own that plans its two statements once:
+  // they were planned again on every execution, about 1 ms of Postgres CPU each (`planOnce`).
+  const lookupReader = createPoolReader({
+    url: ctx.deps.databaseUrl,
+    poolSize: LOOKUP_READER_POOL_SIZE,
+    applicationName: `${config.REGULARS_NAMESPACE}-gateway-lookups`,
+    planOnce: true,
+  });
+  // Their connections are opened now, not by the first requests, whose look-up would wait on the connect and be
+  // refused 503 if the start kept the machine busy.
+  for (const [pool, what] of [
+    [reader, "reader"],
+    [lookupReader, "look-up reader"],
+  ] as const)
+    await pool.warm().catch((err) => ctx.log.warn({ err }, `the gateway's ${what} opens its connections on demand`));
   // An event NATS refuses for good is dead-lettered here as on the workers, and counted on the same metric.
   const outbox = startOutboxFlusher({
     db: ctx.db,
@@ -41,6 +55,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     db: ctx.db,
     pushEndpoints: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     reader,
+    lookupReader,
     unknownCodeLimit: {
       limit: config.COUPON_UNKNOWN_CODE_LIMIT,
       windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
@@ -51,6 +66,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
   });
   const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT, "GATEWAY_PORT").catch(async (e) => {
     await reader.close();
+    await lookupReader.close();
     await outbox.stop();
     throw e;
   });
@@ -61,6 +77,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
       await app.stop(); // after the server closed: the last receipts are written
       await outbox.stop();
       await reader.close();
+      await lookupReader.close();
     },
   };
 }

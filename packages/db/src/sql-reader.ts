@@ -49,6 +49,17 @@ export interface PoolReaderOptions {
   connectionTimeoutMs?: number;
   /** Who holds the connections, as `pg_stat_activity` shows them to an operator. */
   applicationName?: string;
+  /**
+   * Plan each statement once, for any values, and keep that plan for the connection's life
+   * (`plan_cache_mode = force_generic_plan`), instead of planning again on every execution (about 1 ms of Postgres
+   * CPU for the gateway's look-up of posted transactions, hundreds of times a second). Only for statements whose
+   * shape makes any plan probe each table by its key: a plan made while a table was empty would otherwise go on
+   * scanning it as it grows, until an ANALYZE replaces it (`recordedAll` of the gateway says how its look-up does it).
+   * Even so, an empty table's plan may probe by a shorter index that shares the key's leading column (the tenant), so
+   * such connections are replaced every `planOnceLifetimeSeconds`: a plan lasts that long at most, then is made again
+   * on the table as it is.
+   */
+  planOnce?: boolean;
 }
 
 /**
@@ -56,20 +67,20 @@ export interface PoolReaderOptions {
  * its intake's lookups), whose statements take milliseconds: seconds mean Postgres is in trouble, and the request is
  * better refused (or, for the intake, answered without it) than kept waiting.
  */
-export const poolReaderDefaults = { statementTimeoutMs: 5_000, connectionTimeoutMs: 2_000 } as const;
+export const poolReaderDefaults = {
+  statementTimeoutMs: 5_000,
+  connectionTimeoutMs: 2_000,
+  planOnceLifetimeSeconds: 60,
+} as const;
 
 /**
  * A reader over a small pg pool of its own. Statements run as named prepared statements keyed by their text,
  * so Postgres parses and plans each one once per connection; the names are bounded by the statements the
  * code holds, not by their values.
  *
- * Planned once only with `plan_cache_mode = force_generic_plan`. By default Postgres plans a prepared statement
- * again for its values each time the plan for any values looks costlier, and one that reads an array of keys always
- * does: it plans for the array's length, where the plan for any values assumes ten. The gateway's look-up of posted
- * transactions (`recordedAll`) was planned anew on each of hundreds of executions a second (`pg_prepared_statements`:
- * 0 generic plans, every one custom), and Postgres spent 0.1 ms of CPU per transaction under single POSTs, about as
- * much as the gateway itself (`bench:ingest`, docs/measurements.md). These statements find rows by keys through
- * indexes whatever the values, so one plan suits them all.
+ * Postgres still plans a prepared statement again for its values each time the plan for any values looks costlier,
+ * and one that reads an array of keys always does: it plans for the array's length, where the plan for any values
+ * assumes ten (`pg_prepared_statements`: every execution a custom plan). `planOnce` stops that.
  */
 export function createPoolReader(opts: PoolReaderOptions): PoolReader {
   const max = opts.poolSize ?? 4;
@@ -82,7 +93,12 @@ export function createPoolReader(opts: PoolReaderOptions): PoolReader {
     statement_timeout: opts.statementTimeoutMs ?? poolReaderDefaults.statementTimeoutMs,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? poolReaderDefaults.connectionTimeoutMs,
     ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
-    options: "-c plan_cache_mode=force_generic_plan",
+    ...(opts.planOnce
+      ? {
+          options: "-c plan_cache_mode=force_generic_plan",
+          maxLifetimeSeconds: poolReaderDefaults.planOnceLifetimeSeconds,
+        }
+      : {}),
   });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
