@@ -64,6 +64,22 @@ const codesOf = async (tenantId: string, m: TransactionMessage) => {
   return status.couponCodes;
 };
 
+/** The sale a kiosk posts after `placed` on `meal`: the hold's quote's line discounts on its lines, `couponCodes` typed. */
+const saleOfHold = (
+  tenantId: string,
+  customerId: string,
+  meal: ReturnType<typeof basket>,
+  placed: { holdId: string; quote: { lines: { discount: number }[] } },
+  couponCodes: string[],
+) =>
+  txMessage(tenantId, {
+    customer: { id: customerId },
+    channel: "kiosk",
+    lines: meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount })),
+    holdId: placed.holdId,
+    couponCodes,
+  });
+
 /** Every member holds the one level, 10% off. */
 const tenPercentTier = {
   ...checkoutProgramme,
@@ -86,14 +102,7 @@ async function secondFreeFriesOnHoldsSale(programme: Record<string, unknown>, me
   const both = ["WELCOME-7KQ4", "FRIES-FREE"];
   const quoted = await quoteCheckout(deps, tenantId, holdRequest(c, { basket: meal, couponCodes: both }));
   const placed = await placeHold(deps, tenantId, holdRequest(c, { basket: meal, couponCodes: ["WELCOME-7KQ4"] }));
-  const lines = meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
-  const sale = txMessage(tenantId, {
-    customer: { id: c },
-    channel: "kiosk",
-    lines,
-    holdId: placed.holdId,
-    couponCodes: both,
-  });
+  const sale = saleOfHold(tenantId, c, meal, placed, both);
   await apply(db, [sale]);
   return {
     quoted: quoted.coupons.find((k) => k.code === "FRIES-FREE")?.refusal?.code,
@@ -129,14 +138,7 @@ describe("coupon codes posted on a sale beside the hold it commits", () => {
     expect(quoted.total).toBe(790);
 
     const placed = await placeHold(deps, tenantId, holdRequest(c, { basket: meal, couponCodes: ["WELCOME-7KQ4"] }));
-    const lines = meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
-    const sale = txMessage(tenantId, {
-      customer: { id: c },
-      channel: "kiosk",
-      lines,
-      holdId: placed.holdId,
-      couponCodes: both,
-    });
+    const sale = saleOfHold(tenantId, c, meal, placed, both);
     await apply(db, [sale]);
 
     expect(await codesOf(tenantId, sale)).toEqual([
@@ -255,14 +257,7 @@ describe("coupon codes posted on a sale beside the hold it commits", () => {
     const placed = await placeHold(deps, tenantId, holdRequest(c, { basket: meal, points: 200 }));
     // The points' €10 spread 909 + 91: 91 and 9 are left to pay.
     expect(placed.quote.lines.map((l) => l.discount)).toEqual([909, 91]);
-    const lines = meal.lines.map((l, i) => ({ ...l, discount: placed.quote.lines[i]!.discount }));
-    const sale = txMessage(tenantId, {
-      customer: { id: c },
-      channel: "kiosk",
-      lines,
-      holdId: placed.holdId,
-      couponCodes: ["TEN-PCT"],
-    });
+    const sale = saleOfHold(tenantId, c, meal, placed, ["TEN-PCT"]);
     await apply(db, [sale]);
 
     // 10% of €11 is 110 (100 + 10) before the points; after them only 91 + 9 were left to take.
