@@ -233,8 +233,8 @@ export function createGatewayApp(deps: GatewayDeps) {
     // Through the same reader: one statement per request with a sale naming a checkout hold.
     intake.saleHolds = (tenantId, transactions, at) => saleHoldRefusals(reader, tenantId, transactions, at);
     intake.claimSaleHolds = (tenantId, claims, at) => claimHeldHolds(db, tenantId, claims, at);
-    // Every posted transaction is looked up (`admitTransactions`): through the reader, one statement per event-loop
-    // turn for all concurrent requests.
+    // Every posted transaction is looked up (`admitTransactions`): through the look-up reader, the look-ups of
+    // concurrent requests gathered into one statement (`RecordedLookups`).
     const lookups = deps.lookupReader ?? reader;
     intake.recordedBefore = new RecordedLookups(
       (asks) => recordedAll(lookups, asks),

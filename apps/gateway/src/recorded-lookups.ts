@@ -54,10 +54,10 @@ const MAX_GATHERED_ITEMS = 1_000;
  * per item in its order, or fails with the statement. One statement per event-loop turn (`gatherMs` 0, as before)
  * held a few requests each, and Postgres spent 0.12–0.20 ms of CPU per single POST on them, half the gateway's own
  * work; gathered over 2 ms, 0.05–0.11 ms, and the gateway accepted about a fifth more, for at most 2 ms more per
- * request (`bench:ingest`'s CPU by process, docs/measurements.md). A statement that takes longer than `timeoutMs` (of time the process could have read its
- * answer) fails its requests `unavailable` (it runs on, its answer unused): before every post was looked up, a slow
- * or hung Postgres held no till up, and the callers answer without it as when it is out of reach (`admitTransactions`,
- * `admitEvent`).
+ * request (`bench:ingest`'s CPU by process, docs/measurements.md). A statement that takes longer than `timeoutMs`
+ * (of time the process could have read its answer) fails its requests `unavailable` (it runs on, its answer unused):
+ * before every post was looked up, a slow or hung Postgres held no till up, and the callers answer without it as when
+ * it is out of reach (`admitTransactions`, `admitEvent`).
  */
 export class RecordedLookups<Item = TransactionInput, Found = Recorded> {
   private queue: Waiting<Item, Found>[] = [];

@@ -22,7 +22,7 @@ export { nextLotExpiries } from "./accounts/expiring.ts";
 export { customerLedger, type LedgerLine, movementIdByKey, transactionMovements } from "./accounts/history.ts";
 export { type InactivityClock, inactivityClocksOf } from "./accounts/inactivity-clock.ts";
 export { trackMilestones } from "./accounts/milestones.ts";
-export { bonusStepKeySql, movementIdempotencyKey } from "./accounts/movement-key.ts";
+export { bonusStepKeySql } from "./accounts/movement-key.ts";
 export { postMovements, postMovementsDetailed } from "./accounts/movements.ts";
 export { qualifyingValueNow, qualifyingValues, type TierBasis } from "./accounts/qualifying.ts";
 export { type TransferredBalances, transferBalances } from "./accounts/transfer.ts";
