@@ -189,7 +189,8 @@ describe("the segment builder's live count", () => {
 
     await page.getByLabel("Orders", { exact: true }).fill("2");
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByRole("heading", { level: 1, name }).waitFor();
+    // Exact: the editor's own heading, "Edit <name>", holds the name too, and would be found before the save ends.
+    await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
     const saved = await admin.segments.get.query({ id: segment.id });
     expect(saved.definition).toEqual({
       all: [{ type: "orders_count", window: { lastDays: 14 }, op: "gte", value: 2 }],
