@@ -71,6 +71,11 @@ export interface GatewayDeps {
    */
   lookupReader?: SqlReader;
   /**
+   * Where the guessing throttles' counts are written (unknown coupon codes, look-ups of customers by phone or card):
+   * a pool of their own, as a quote or hold writes its key's row twice; Prisma (`db`) when absent.
+   */
+  missCounts?: SqlReader;
+  /**
    * How long a posted transaction's look-up may take before the request is answered 503
    * (`httpDefaults.recordedLookupMs` when absent): a test gateway sharing a busy machine with a whole suite widens it.
    */
@@ -228,7 +233,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     const db = deps.db;
     intake.postedCodes = {
       read: (who, sales) => readPostedCodes(reader, who, sales),
-      reserve: (who, posted, at) => reservePostedCodes(db, who, posted, at, deps.unknownCodeLimit),
+      reserve: (who, posted, at) => reservePostedCodes(deps.missCounts ?? db, who, posted, at, deps.unknownCodeLimit),
     };
     // Through the same reader: one statement per request with a sale naming a checkout hold.
     intake.saleHolds = (tenantId, transactions, at) => saleHoldRefusals(reader, tenantId, transactions, at);
@@ -257,7 +262,10 @@ export function createGatewayApp(deps: GatewayDeps) {
         sendConfirmationSms: queueTransactionalSms,
         ...(deps.reader ? { reader: deps.reader } : {}),
       },
-      deps.unknownCodeLimit ? { limit: deps.unknownCodeLimit } : {},
+      {
+        ...(deps.unknownCodeLimit ? { limit: deps.unknownCodeLimit } : {}),
+        ...(deps.missCounts ? { counts: deps.missCounts } : {}),
+      },
     );
   }
   if (deps.db) registerCustomerRoutes(app, deps.db, now);

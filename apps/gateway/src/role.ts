@@ -8,6 +8,8 @@ import { createGatewayApp } from "./app.ts";
 const QUOTE_READER_POOL_SIZE = 4;
 /** Connections of the look-ups of posted transactions and events: one statement per 2 ms at most, each of a few keys. */
 const LOOKUP_READER_POOL_SIZE = 2;
+/** Connections of the guessing throttles' counts: two single-row writes per checkout with codes or a phone. */
+const MISS_COUNTS_POOL_SIZE = 2;
 
 /** The ingestion gateway in a process, configured from the process's settings. */
 export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
@@ -26,11 +28,23 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     applicationName: `${config.REGULARS_NAMESPACE}-gateway-lookups`,
     planOnce: true,
   });
+  // A quote or hold naming its customer by phone or card, or carrying coupon codes, reserves a miss in its key's
+  // window and gives it back once answered (`@regulars/checkout-store`, misses/): through Prisma, those writes were
+  // half of a quote's CPU. Writes on a pool of their own, so they never hold a connection the quotes read through.
+  const missCounts = createPoolReader({
+    url: ctx.deps.databaseUrl,
+    poolSize: MISS_COUNTS_POOL_SIZE,
+    applicationName: `${config.REGULARS_NAMESPACE}-gateway-miss-counts`,
+    // A crash of Postgres may lose the last fraction of a second of counts: a few guesses more for a key, at most.
+    asyncCommit: true,
+  });
+  const pools = [reader, lookupReader, missCounts];
   // Their connections are opened now, not by the first requests, whose look-up would wait on the connect and be
   // refused 503 if the start kept the machine busy.
   for (const [pool, what] of [
     [reader, "reader"],
     [lookupReader, "look-up reader"],
+    [missCounts, "miss counts' pool"],
   ] as const)
     await pool.warm().catch((err) => ctx.log.warn({ err }, `the gateway's ${what} opens its connections on demand`));
   // An event NATS refuses for good is dead-lettered here as on the workers, and counted on the same metric.
@@ -56,6 +70,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     pushEndpoints: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     reader,
     lookupReader,
+    missCounts,
     unknownCodeLimit: {
       limit: config.COUPON_UNKNOWN_CODE_LIMIT,
       windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,
@@ -65,8 +80,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     onCustomerChanged: outbox.flush,
   });
   const served = await listen(app.fetch, config.HOST, config.GATEWAY_PORT, "GATEWAY_PORT").catch(async (e) => {
-    await reader.close();
-    await lookupReader.close();
+    for (const pool of pools) await pool.close();
     await outbox.stop();
     throw e;
   });
@@ -76,8 +90,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
       await served.close();
       await app.stop(); // after the server closed: the last receipts are written
       await outbox.stop();
-      await reader.close();
-      await lookupReader.close();
+      for (const pool of pools) await pool.close();
     },
   };
 }

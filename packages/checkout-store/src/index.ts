@@ -64,3 +64,4 @@ export {
   lookUpCountingMisses,
   namesGuessableIdentity,
 } from "./misses/customer-lookups.ts";
+export { IN_FLIGHT_RETRY_SECONDS, type MissCounts } from "./misses/miss-windows.ts";

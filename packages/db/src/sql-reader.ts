@@ -10,7 +10,9 @@ import type { Prisma } from "./generated/prisma/client.ts";
  * queueing is the quote's tail latency.
  *
  * Rows come back as pg gives them: int8 and numeric as strings (read them with `exactNumber`), json parsed,
- * timestamps as Date. Write statements keep going through Prisma.
+ * timestamps as Date. Write statements keep going through Prisma, but for single-statement writes outside any
+ * transaction on a hot path, which a pool may carry too (`rows` runs any statement): the guessing throttles' counts
+ * that every checkout with codes or a phone writes (`MissCounts` of @regulars/checkout-store).
  */
 export interface SqlReader {
   rows<T>(query: Prisma.Sql): Promise<T[]>;
@@ -60,6 +62,12 @@ export interface PoolReaderOptions {
    * on the table as it is.
    */
   planOnce?: boolean;
+  /**
+   * Commit without waiting for the commit's WAL record to reach the disk (`synchronous_commit = off`): for writes that
+   * may lose their last fraction of a second to a Postgres crash (a throttle's counts), where a row updated hundreds
+   * of times a second would otherwise stay locked through every flush, and its writers queue behind each other.
+   */
+  asyncCommit?: boolean;
 }
 
 /**
@@ -93,12 +101,15 @@ export function createPoolReader(opts: PoolReaderOptions): PoolReader {
     statement_timeout: opts.statementTimeoutMs ?? poolReaderDefaults.statementTimeoutMs,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? poolReaderDefaults.connectionTimeoutMs,
     ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
-    ...(opts.planOnce
+    ...(opts.planOnce || opts.asyncCommit
       ? {
-          options: "-c plan_cache_mode=force_generic_plan",
-          maxLifetimeSeconds: poolReaderDefaults.planOnceLifetimeSeconds,
+          options: [
+            ...(opts.planOnce ? ["-c plan_cache_mode=force_generic_plan"] : []),
+            ...(opts.asyncCommit ? ["-c synchronous_commit=off"] : []),
+          ].join(" "),
         }
       : {}),
+    ...(opts.planOnce ? { maxLifetimeSeconds: poolReaderDefaults.planOnceLifetimeSeconds } : {}),
   });
   const names = new Map<string, string>();
   const nameOf = (text: string) => {

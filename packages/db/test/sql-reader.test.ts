@@ -77,6 +77,25 @@ describe("SQL readers", () => {
     expect(await plansOf(true)).toEqual({ generic: 12, custom: 0 });
   });
 
+  it("commits without waiting for the disk only when asked to, and keeps the plan cache mode beside it", async () => {
+    const settingsOf = async (opts: { asyncCommit?: boolean; planOnce?: boolean }) => {
+      const single = createPoolReader({ url: testDatabaseUrl(), poolSize: 1, ...opts });
+      try {
+        const [row] = await single.rows<{ commit: string; plans: string }>(Prisma.sql`
+          SELECT current_setting('synchronous_commit') AS commit, current_setting('plan_cache_mode') AS plans`);
+        return row;
+      } finally {
+        await single.close();
+      }
+    };
+    expect(await settingsOf({})).toEqual({ commit: "on", plans: "auto" });
+    expect(await settingsOf({ asyncCommit: true })).toEqual({ commit: "off", plans: "auto" });
+    expect(await settingsOf({ asyncCommit: true, planOnce: true })).toEqual({
+      commit: "off",
+      plans: "force_generic_plan",
+    });
+  });
+
   it("runs one statement with many value sets at once, and reports SQL errors with their SQLSTATE", async () => {
     const rows = await Promise.all(
       ["a", "b", "c", "d", "e"].map((c) => pool.rows<Row>(statement([c], c)).then(([r]) => r!.missing)),

@@ -4,6 +4,7 @@ import {
   customerLookupDefaults,
   type GuessableIdentity,
   lookUpCountingMisses,
+  type MissCounts,
   namesGuessableIdentity,
   UnknownCodesThrottled,
   unknownCodeDefaults,
@@ -64,9 +65,10 @@ export const codeTrier = (c: Context<GatewayEnv>): CodeTrier => {
 export function countingCustomerLookups<T>(
   c: Context<GatewayEnv>,
   deps: Pick<CheckoutDeps, "db" | "now">,
+  counts: MissCounts | undefined,
   customer: GuessableIdentity | null | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
   if (!namesGuessableIdentity(customer)) return work();
-  return lookUpCountingMisses(deps.db, codeTrier(c), work, deps.now ? { now: deps.now() } : {});
+  return lookUpCountingMisses(counts ?? deps.db, codeTrier(c), work, deps.now ? { now: deps.now() } : {});
 }

@@ -274,7 +274,7 @@ export function registerCheckoutRoutes(
   app.openapi(quoteRoute, async (c) => {
     const asked = c.req.valid("json");
     assertBasketChannelAllowed(c.get("credential").role, asked.basket.channel);
-    const quoting = countingCustomerLookups(c, deps, asked.customer, () =>
+    const quoting = countingCustomerLookups(c, deps, unknownCodes.counts, asked.customer, () =>
       quoteCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
     );
     return c.json(await retryAfterOnThrottle(c, quoting), 200);
@@ -282,7 +282,7 @@ export function registerCheckoutRoutes(
   app.openapi(holdRoute, async (c) => {
     const asked = c.req.valid("json");
     assertBasketChannelAllowed(c.get("credential").role, asked.basket.channel);
-    const placing = countingCustomerLookups(c, deps, asked.customer, () =>
+    const placing = countingCustomerLookups(c, deps, unknownCodes.counts, asked.customer, () =>
       holdCountingUnknownCodes(deps, codeTrier(c), asked, unknownCodes),
     );
     return c.json(await retryAfterOnThrottle(c, placing), 201);

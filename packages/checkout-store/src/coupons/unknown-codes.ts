@@ -7,13 +7,15 @@ import {
   unknownCodesIn,
 } from "@regulars/checkout";
 import type { HoldRequest, Quote, QuoteRequest } from "@regulars/contracts";
-import { type Db, Prisma, type SqlReader, sqlArray } from "@regulars/db";
+import { Prisma, type SqlReader, sqlArray } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
 import { type CheckoutDeps, type HoldDeps, type PlacedHold, placeHold, quoteCheckout } from "@regulars/ledger-store";
 import {
   addToWindow,
   type CodeTrier,
   giveBackMisses,
+  IN_FLIGHT_RETRY_SECONDS,
+  type MissCounts,
   type MissReservation,
   reserveMisses,
 } from "../misses/miss-windows.ts";
@@ -28,15 +30,20 @@ export { type CodeTrier, type UnknownCodeLimit, unknownCodeDefaults };
  */
 export interface UnknownCodeOptions {
   limit?: UnknownCodeLimit;
+  /** Where the counts are written (the gateway's pool of its own); the checkout's `db` when absent. */
+  counts?: MissCounts;
 }
 
 /** Refused because the credential was told too often that a code does not exist; `Retry-After` repeats the wait. */
 export class UnknownCodesThrottled extends DomainError {
+  /** `busy`: refused only while more of the key's codes are being checked than its limit of unknown ones. */
   constructor(
     readonly retryAfterSeconds: number,
     notHeldUp = "checkouts without codes are not held up",
+    busy = false,
   ) {
-    const message = `too many unknown coupon codes; codes are checked again in ${retryAfterSeconds} s (${notHeldUp})`;
+    const why = busy ? "too many coupon codes of this key are being checked at once" : "too many unknown coupon codes";
+    const message = `${why}; codes are checked again in ${retryAfterSeconds} s (${notHeldUp})`;
     // The codes as a whole are what is held, not the caller: the issue tells a client (the kiosk) that the same
     // checkout without them is answered.
     super("rate_limited", message, [{ path: "couponCodes", message }]);
@@ -45,17 +52,17 @@ export class UnknownCodesThrottled extends DomainError {
 
 /** Adds `misses` unknown codes to the credential's window; returns the count in the window. */
 export async function countUnknownCodes(
-  db: Db,
+  counts: MissCounts,
   who: CodeTrier,
   misses: number,
   now: Date,
   limit: UnknownCodeLimit = unknownCodeDefaults,
 ): Promise<number> {
-  return (await addToWindow(db, who, misses, now, limit)).misses;
+  return (await addToWindow(counts, who, misses, now, limit)).misses;
 }
 
-const reserveCodes = (db: Db, who: CodeTrier, codes: number, now: Date, limit = unknownCodeDefaults) =>
-  reserveMisses(db, who, codes, now, limit, (wait) => new UnknownCodesThrottled(wait));
+const reserveCodes = (counts: MissCounts, who: CodeTrier, codes: number, now: Date, limit = unknownCodeDefaults) =>
+  reserveMisses(counts, who, codes, now, limit, (wait, busy) => new UnknownCodesThrottled(wait, undefined, busy));
 
 const clockOf = (deps: CheckoutDeps) => deps.now?.() ?? new Date();
 
@@ -73,16 +80,17 @@ export async function quoteCountingUnknownCodes(
   const at = clockOf(deps);
   const pinned = { ...deps, now: () => at };
   const codes = request.couponCodes.length;
+  const counts = opts.counts ?? deps.db;
   const [reserved, quoted] = await Promise.allSettled([
-    reserveCodes(deps.db, who, codes, at, opts.limit),
+    reserveCodes(counts, who, codes, at, opts.limit),
     quoteCheckout(pinned, who.tenantId, request),
   ]);
   if (reserved.status === "rejected") throw reserved.reason;
   if (quoted.status === "rejected") {
-    await giveBackMisses(deps.db, reserved.value, codes);
+    await giveBackMisses(counts, reserved.value, codes);
     throw quoted.reason;
   }
-  await giveBackMisses(deps.db, reserved.value, codes - unknownCodesIn(quoted.value));
+  await giveBackMisses(counts, reserved.value, codes - unknownCodesIn(quoted.value));
   return quoted.value;
 }
 
@@ -99,14 +107,15 @@ export async function holdCountingUnknownCodes(
 ): Promise<PlacedHold> {
   const at = clockOf(deps);
   const codes = request.couponCodes.length;
-  const reservation = await reserveCodes(deps.db, who, codes, at, opts.limit);
+  const counts = opts.counts ?? deps.db;
+  const reservation = await reserveCodes(counts, who, codes, at, opts.limit);
   try {
     const placed = await placeHold({ ...deps, now: () => at }, who.tenantId, request);
-    await giveBackMisses(deps.db, reservation, codes);
+    await giveBackMisses(counts, reservation, codes);
     return placed;
   } catch (e) {
     const misses = isDomainError(e) && e.code === "hold_refused" ? unknownCodesRefused(e) : 0;
-    await giveBackMisses(deps.db, reservation, codes - misses);
+    await giveBackMisses(counts, reservation, codes - misses);
     throw e;
   }
 }
@@ -127,7 +136,8 @@ export interface PostedSaleCodes {
 /** What `reservePostedCodes` decides from: each sale's codes, and the key's window as it was read. */
 export interface PostedCodes {
   sales: PostedSaleCodes[];
-  window: UnknownCodeCount | null;
+  /** With the tries of the key's checkouts still being answered (counted in `misses` too), when read. */
+  window: (UnknownCodeCount & { inFlight?: number }) | null;
 }
 
 interface PostedCodeRow {
@@ -150,7 +160,12 @@ export async function readPostedCodes(
   const posted = sales.flatMap((s, sale) =>
     [...new Set(s.couponCodes.map(normalizeCode))].map((code) => ({ sale, code, s })),
   );
-  const [row] = await reader.rows<{ codes: PostedCodeRow[] | null; windowStartedAt: Date | null; misses: number }>(
+  const [row] = await reader.rows<{
+    codes: PostedCodeRow[] | null;
+    windowStartedAt: Date | null;
+    misses: number;
+    inFlight: number;
+  }>(
     Prisma.sql`
     WITH posted AS (
       SELECT * FROM unnest(${sqlArray(posted.map((p) => p.sale))}::int[], ${sqlArray(posted.map((p) => p.code))}::text[],
@@ -166,7 +181,7 @@ export async function readPostedCodes(
                   AND (h.status = 'held' OR (h.status = 'committed' AND h.transaction_id = p.transaction_id))
                   AND a->>'source' = 'coupon' AND a->>'ref' = p.code)))
             FROM posted p) AS codes,
-           m.window_started_at AS "windowStartedAt", m.misses
+           m.window_started_at AS "windowStartedAt", m.misses, m.in_flight AS "inFlight"
     FROM (SELECT 1) one
     LEFT JOIN coupon_code_misses m ON m.tenant_id = ${who.tenantId} AND m.credential_id = ${who.credentialId}`,
   );
@@ -176,7 +191,9 @@ export async function readPostedCodes(
     counts[c.sale]!.uncovered++;
     if (!c.known) counts[c.sale]!.unknown++;
   }
-  const window = row?.windowStartedAt ? { windowStartedAt: new Date(row.windowStartedAt), misses: row.misses } : null;
+  const window = row?.windowStartedAt
+    ? { windowStartedAt: new Date(row.windowStartedAt), misses: row.misses, inFlight: row.inFlight }
+    : null;
   return { sales: counts, window };
 }
 
@@ -192,7 +209,7 @@ export async function readPostedCodes(
  * again after `Retry-After`. The ledger does not count these codes again (`codesCounted` on the message).
  */
 export async function reservePostedCodes(
-  db: Db,
+  counts: MissCounts,
   who: CodeTrier,
   posted: PostedCodes,
   now: Date,
@@ -200,21 +217,29 @@ export async function reservePostedCodes(
 ): Promise<(UnknownCodesThrottled | null)[]> {
   const unknown = posted.sales.reduce((n, s) => n + s.unknown, 0);
   let window = posted.window;
+  // Tries of the key's checkouts still being answered: a sale refused only because of them is told to come back in a
+  // second (`IN_FLIGHT_RETRY_SECONDS`), as a checkout would be.
+  let othersInFlight = window?.inFlight ?? 0;
   let reservation: MissReservation | null = null;
   if (unknown > 0) {
-    const reserved = await addToWindow(db, who, unknown, now, limit);
-    reservation = { who, kind: "coupon_codes" as const, window: reserved };
+    const reserved = await addToWindow(counts, who, unknown, now, limit, "coupon_codes", unknown);
+    reservation = { who, kind: "coupon_codes" as const, window: reserved, tries: unknown };
     window = { ...reserved, misses: reserved.misses - unknown };
+    othersInFlight = reserved.inFlight - unknown;
   }
   let passed = 0;
   const refusals = posted.sales.map((sale) => {
     const count = window && { ...window, misses: window.misses + passed };
     const wait = sale.uncovered ? secondsUntilCodesAllowed(count, sale.uncovered, limit, now) : null;
-    if (wait !== null)
-      return new UnknownCodesThrottled(wait, "sales without codes are not held up; post this sale again then");
-    passed += sale.unknown;
-    return null;
+    if (wait === null) {
+      passed += sale.unknown;
+      return null;
+    }
+    const answered = count && { ...count, misses: count.misses - othersInFlight };
+    const busy = secondsUntilCodesAllowed(answered, sale.uncovered, limit, now) === null;
+    const again = "sales without codes are not held up; post this sale again then";
+    return new UnknownCodesThrottled(busy ? Math.min(wait, IN_FLIGHT_RETRY_SECONDS) : wait, again, busy);
   });
-  await giveBackMisses(db, reservation, unknown - passed);
+  await giveBackMisses(counts, reservation, unknown - passed);
   return refusals;
 }

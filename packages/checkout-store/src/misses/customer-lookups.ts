@@ -1,8 +1,7 @@
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { CustomerRef } from "@regulars/contracts";
-import type { Db } from "@regulars/db";
 import { DomainError, isDomainError } from "@regulars/errors";
-import { type CodeTrier, giveBackMisses, reserveMisses } from "./miss-windows.ts";
+import { type CodeTrier, giveBackMisses, type MissCounts, reserveMisses } from "./miss-windows.ts";
 
 /**
  * 20 misses in 10 minutes, as for coupon codes: a busy kiosk's mistyped phone and card numbers stay well below it,
@@ -14,11 +13,15 @@ export const customerLookupDefaults: UnknownCodeLimit = { limit: 20, windowSecon
 
 /** Refused because the credential was told too often that nobody has an identity; `Retry-After` repeats the wait. */
 export class CustomerLookupsThrottled extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
+  /** `busy`: refused only while more of the key's look-ups are being answered than its limit of misses. */
+  constructor(
+    readonly retryAfterSeconds: number,
+    busy = false,
+  ) {
     super(
       "rate_limited",
-      `too many look-ups of phone or card numbers nobody has; they are answered again in ${retryAfterSeconds} s ` +
-        "(an app token still identifies the customer)",
+      `${busy ? "too many look-ups of phone or card numbers by this key are being answered at once" : "too many look-ups of phone or card numbers nobody has"}; ` +
+        `they are answered again in ${retryAfterSeconds} s (an app token still identifies the customer)`,
     );
   }
 }
@@ -46,7 +49,7 @@ export interface CustomerLookupOptions {
  * reservation is granted: it may hold or enrol nothing for a credential that is refused.
  */
 export async function lookUpCountingMisses<T>(
-  db: Db,
+  counts: MissCounts,
   who: CodeTrier,
   lookUp: () => Promise<T>,
   opts: CustomerLookupOptions = {},
@@ -54,20 +57,21 @@ export async function lookUpCountingMisses<T>(
   const limit = opts.limit ?? customerLookupDefaults;
   const now = opts.now ?? new Date();
   const reservation = await reserveMisses(
-    db,
+    counts,
     who,
     1,
     now,
     limit,
-    (wait) => new CustomerLookupsThrottled(wait),
+    (wait, busy) => new CustomerLookupsThrottled(wait, busy),
     "customer_lookups",
   );
   try {
     const found = await lookUp();
-    await giveBackMisses(db, reservation, 1);
+    await giveBackMisses(counts, reservation, 1);
     return found;
   } catch (e) {
-    if (!(isDomainError(e) && e.code === "not_found")) await giveBackMisses(db, reservation, 1);
+    // A miss keeps its count; settling it still takes it out of the tries in flight.
+    await giveBackMisses(counts, reservation, isDomainError(e) && e.code === "not_found" ? 0 : 1);
     throw e;
   }
 }
