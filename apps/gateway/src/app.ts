@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Bus, CoalescingPublisher } from "@regulars/bus";
 import { readPostedCodes, reservePostedCodes, type UnknownCodeLimit } from "@regulars/checkout-store";
 import { defaultOccurredAtWindow, type OccurredAtWindow } from "@regulars/contracts";
-import { type Db, prismaReader, type SqlReader } from "@regulars/db";
+import { type Db, prismaReader, type SqlReader, type TransactionRunner } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { type ReadinessChecks, registerHealthRoutes } from "@regulars/health";
 import { corsForBrowsers, httpDefaults, type KeyRateLimiter, methodsServedAt } from "@regulars/http-guards";
@@ -75,6 +75,8 @@ export interface GatewayDeps {
    * a pool of their own, as a quote or hold writes its key's row twice; Prisma (`db`) when absent.
    */
   missCounts?: SqlReader;
+  /** Where checkout holds' transactions run (a pg pool of their own); Prisma interactive transactions on `db` when absent. */
+  holdTransactions?: TransactionRunner;
   /**
    * How long a posted transaction's look-up may take before the request is answered 503
    * (`httpDefaults.recordedLookupMs` when absent): a test gateway sharing a busy machine with a whole suite widens it.
@@ -260,6 +262,7 @@ export function createGatewayApp(deps: GatewayDeps) {
         programmes,
         now,
         sendConfirmationSms: queueTransactionalSms,
+        ...(deps.holdTransactions ? { transactions: deps.holdTransactions } : {}),
         ...(deps.reader ? { reader: deps.reader } : {}),
       },
       {

@@ -1,4 +1,4 @@
-import { createPoolReader } from "@regulars/db";
+import { createPgTransactionRunner, createPoolReader } from "@regulars/db";
 import { countDeadLetters } from "@regulars/logger";
 import { startOutboxFlusher } from "@regulars/outbox";
 import { listen, messageTrackingOf, type RoleContext, type StartedRole } from "@regulars/runtime";
@@ -10,6 +10,8 @@ const QUOTE_READER_POOL_SIZE = 4;
 const LOOKUP_READER_POOL_SIZE = 2;
 /** Connections of the guessing throttles' counts: two single-row writes per checkout with codes or a phone. */
 const MISS_COUNTS_POOL_SIZE = 2;
+/** Connections of the checkout holds' transactions: each holds its customer's and its campaigns' locks for milliseconds. */
+const HOLD_TRANSACTIONS_POOL_SIZE = 4;
 
 /** The ingestion gateway in a process, configured from the process's settings. */
 export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
@@ -38,7 +40,13 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     // A crash of Postgres may lose the last fraction of a second of counts: a few guesses more for a key, at most.
     asyncCommit: true,
   });
-  const pools = [reader, lookupReader, missCounts];
+  // A hold's transaction (its locks, the price again, the reservation) on pg rather than Prisma: all raw SQL.
+  const holdTransactions = createPgTransactionRunner({
+    url: ctx.deps.databaseUrl,
+    poolSize: HOLD_TRANSACTIONS_POOL_SIZE,
+    applicationName: `${config.REGULARS_NAMESPACE}-gateway-holds`,
+  });
+  const pools = [reader, lookupReader, missCounts, holdTransactions];
   // Their connections are opened now, not by the first requests, whose look-up would wait on the connect and be
   // refused 503 if the start kept the machine busy.
   for (const [pool, what] of [
@@ -71,6 +79,7 @@ export async function startGatewayRole(ctx: RoleContext): Promise<StartedRole> {
     reader,
     lookupReader,
     missCounts,
+    holdTransactions,
     unknownCodeLimit: {
       limit: config.COUPON_UNKNOWN_CODE_LIMIT,
       windowSeconds: config.COUPON_UNKNOWN_CODE_WINDOW_SECONDS,

@@ -32,8 +32,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it("holds its reader's connections open before it answers its first request", async () => {
+const connections = async (pool: string) => {
   const rows = await gateway.ctx.db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ${`${namespace}-gateway-reader`}`;
-  expect(Number(rows[0]!.n)).toBe(4);
+    SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ${`${namespace}-gateway-${pool}`}`;
+  return Number(rows[0]!.n);
+};
+
+it("holds its readers' connections open before it answers its first request", async () => {
+  expect(await connections("reader")).toBe(4);
+  expect(await connections("lookups")).toBe(2);
+  // The guessing throttles' counts, written by every quote naming its customer by phone or carrying codes.
+  expect(await connections("miss-counts")).toBe(2);
 });

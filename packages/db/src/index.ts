@@ -13,7 +13,7 @@ export {
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { listMigrations, type Migration, type MigrationResult, migrateDatabase } from "./migrate.ts";
-export { createPgTransactionRunner, type TransactionRunner } from "./pg-transactions.ts";
+export { createPgTransactionRunner, inTransaction, type TransactionRunner } from "./pg-transactions.ts";
 export { type SqlArrayElement, sqlArray } from "./sql-array.ts";
 export {
   createPoolReader,

@@ -1,6 +1,7 @@
 import pg from "pg";
+import type { Db } from "./client.ts";
 import { ownPool } from "./client.ts";
-import { isRetryableConflict, type RawTx } from "./errors.ts";
+import { isRetryableConflict, type RawTx, withTransaction } from "./errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 /** Runs `fn` in one database transaction, retried when Postgres reports a serialization conflict or deadlock. */
@@ -63,17 +64,23 @@ function rawTransactionClient(client: pg.PoolClient): RawTx {
 }
 
 /**
- * Transactions on a pg pool of their own, for a hot writer whose statements are all raw SQL (the ledger's batch).
+ * Transactions on a pg pool of their own, for a hot writer whose statements are all raw SQL (the ledger's batch, the
+ * gateway's checkout holds).
  * Prisma's raw queries serialise every parameter to JSON and back and keep a request object per statement:
  * measured on the ledger's batches, a fifth of the worker's CPU went to that layer, where pg writes the same
  * parameters straight to the socket. Rows read the same as through Prisma (see `parsers`).
  */
-export function createPgTransactionRunner(opts: { url: string; poolSize?: number }): TransactionRunner {
+export function createPgTransactionRunner(opts: {
+  url: string;
+  poolSize?: number;
+  /** Who holds the connections, as `pg_stat_activity` shows them to an operator. */
+  applicationName?: string;
+}): TransactionRunner {
   const max = opts.poolSize ?? 4;
   const pool = ownPool({
     connectionString: opts.url,
     max,
-    application_name: "regulars-ledger-batches",
+    application_name: opts.applicationName ?? "regulars-ledger-batches",
     // A process that stops mid-transaction (hung, paused) must not hold the customers' locks for long: Postgres
     // ends its session, as Prisma's transaction timeout did.
     idle_in_transaction_session_timeout: 60_000,
@@ -117,4 +124,12 @@ export function createPgTransactionRunner(opts: { url: string; poolSize?: number
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Runs `fn` in a transaction on `runner` when there is one (a hot path's pg pool), else in a Prisma interactive
+ * transaction on `db`: for code whose statements are all raw SQL, and whose callers may or may not have a pool.
+ */
+export function inTransaction<T>(db: Db, runner: TransactionRunner | undefined, fn: (tx: RawTx) => Promise<T>) {
+  return runner ? runner.run(fn) : withTransaction(db, fn);
 }

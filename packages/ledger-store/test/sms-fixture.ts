@@ -1,5 +1,5 @@
 import type { HoldRequest, TransactionalSms } from "@regulars/contracts";
-import type { Db, DbTx } from "@regulars/db";
+import type { Db, RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 import { confirmHold, type HoldDeps, type PlacedHold, placeHold, type SendConfirmationSms } from "../src/index.ts";
 
@@ -7,7 +7,7 @@ import { confirmHold, type HoldDeps, type PlacedHold, placeHold, type SendConfir
  * The hold's SMS as these tests send it: written to `dev_messages` in the hold's own transaction, so a refused or
  * rolled-back hold sends nothing, as the real sender (messages-store's queue, tested there and end to end) does.
  */
-export const smsInTransaction: SendConfirmationSms = async (tx: DbTx, sms: TransactionalSms) => {
+export const smsInTransaction: SendConfirmationSms = async (tx: RawTx, sms: TransactionalSms) => {
   await tx.$executeRaw`
     INSERT INTO dev_messages (id, tenant_id, customer_id, channel, recipient, body, created_at)
     VALUES (${newId("message")}, ${sms.tenantId}, ${sms.customerId}, 'sms', ${sms.to}, ${sms.body}, ${sms.at})`;

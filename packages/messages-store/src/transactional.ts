@@ -1,5 +1,5 @@
 import type { TransactionalSms } from "@regulars/contracts";
-import { type DbTx, Prisma } from "@regulars/db";
+import { Prisma, type RawTx } from "@regulars/db";
 import { newId } from "@regulars/ids";
 
 /**
@@ -7,7 +7,7 @@ import { newId } from "@regulars/ids";
  * The sender sends it through the deployment's SMS provider ahead of any campaign's queue, with no marketing
  * consent or frequency cap to pass, and blanks its text once it is sent, failed or cancelled.
  */
-export async function queueTransactionalSms(tx: DbTx, sms: TransactionalSms): Promise<{ messageId: string }> {
+export async function queueTransactionalSms(tx: RawTx, sms: TransactionalSms): Promise<{ messageId: string }> {
   const content = JSON.stringify({ channel: "sms", body: sms.body });
   const [row] = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (id, tenant_id, customer_id, campaign_id, step_key, template_id, channel, language,

@@ -288,7 +288,10 @@ export function registerCheckoutRoutes(
     return c.json(await retryAfterOnThrottle(c, placing), 201);
   });
   app.openapi(voidRoute, async (c) =>
-    c.json(await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId), 200),
+    c.json(
+      await voidHold(deps.db, c.get("credential").tenantId, c.req.valid("param").holdId, new Date(), deps.transactions),
+      200,
+    ),
   );
   app.openapi(confirmRoute, async (c) => {
     const { holdId } = c.req.valid("param");

@@ -1,4 +1,4 @@
-import { type Db, type DbTx, Prisma, sqlArray } from "@regulars/db";
+import { type Db, Prisma, type RawTx, sqlArray } from "@regulars/db";
 
 /** An inactivity policy's length and the tenant's calendar it is counted in. */
 export interface InactivityPeriod {
@@ -101,7 +101,7 @@ export function inactivityClocksBetweenStatement(
  * policy's period wherever the clock dates an expiry, as the expiry and notice passes do, or it will not restart.
  */
 export function inactivityClocksOf(
-  db: Db | DbTx,
+  db: RawTx,
   tenantId: string,
   customerIds: string[],
   period?: InactivityPeriod,

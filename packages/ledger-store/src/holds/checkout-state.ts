@@ -1,6 +1,6 @@
 import type { CheckoutCustomer, KnownCoupon } from "@regulars/checkout";
 import { type CustomerRef, identityOf } from "@regulars/contracts";
-import { type DbTx, exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
+import { exactNumber, Prisma, type RawTx, type SqlReader } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { identityOwner, spelledIdentity } from "../customers/identity-owner.ts";
 import { resolveCustomers, survivorsStatement } from "../customers/resolve.ts";
@@ -13,7 +13,7 @@ import { type UsageClock, usesByDay } from "./uses-by-day.ts";
 
 /** The customer a checkout names, or null for an anonymous basket; unknown → not_found (checkout never enrols). */
 export async function checkoutCustomerId(
-  tx: DbTx,
+  tx: RawTx,
   tenantId: string,
   ref: CustomerRef | null | undefined,
 ): Promise<string | null> {

@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { holdCodeLanguage, holdCodeSmsText } from "@regulars/checkout";
 import type { TransactionalSms } from "@regulars/contracts";
-import { type DbTx, type RawTx, withTransaction } from "@regulars/db";
+import { type RawTx, withTransaction } from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { attemptLock, attemptsLeft, customerCodeCounts, newCodeLock } from "./confirmation-limits.ts";
 import type { CheckoutDeps } from "./place.ts";
@@ -45,7 +45,7 @@ const codeMatches = (stored: string, holdId: string, code: string) =>
  * out exactly when the hold commits (messages-store's `queueTransactionalSms`, which the sender then sends first).
  * Injected rather than imported: messages-store reads balances from this package.
  */
-export type SendConfirmationSms = (tx: DbTx, sms: TransactionalSms) => Promise<unknown>;
+export type SendConfirmationSms = (tx: RawTx, sms: TransactionalSms) => Promise<unknown>;
 
 /** Enough to recognise one's own number, not enough to learn someone's: "+48600100200" → "+48•••••200". */
 export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••${phone.slice(-3)}`;
@@ -56,7 +56,7 @@ export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••••
  * nothing is reserved and nothing is sent.
  */
 export async function requestConfirmation(
-  tx: DbTx,
+  tx: RawTx,
   sendSms: SendConfirmationSms,
   hold: { tenantId: string; holdId: string; customerId: string; wallet: number; currency: string; expiresAt: Date },
   at: Date,

@@ -1,6 +1,6 @@
 import type { CheckoutCustomer } from "@regulars/checkout";
 import type { ExpiryPolicy } from "@regulars/contracts";
-import { type Db, type DbTx, Prisma } from "@regulars/db";
+import { Prisma, type RawTx } from "@regulars/db";
 import { inactivityExpiry } from "@regulars/rules";
 import { lotWithPointsToExpire } from "../accounts/expiring.ts";
 import { inactivityClocksOf } from "../accounts/inactivity-clock.ts";
@@ -27,7 +27,7 @@ export const lotsDueSql = (tenantId: string, customerId: Prisma.Sql, at: Date) =
  * and a customer without points read nothing.
  */
 export async function withInactivityDue(
-  db: Db | DbTx,
+  db: RawTx,
   tenantId: string,
   customer: CheckoutCustomer | null,
   programme: { timezone: string; config: { expiry: ExpiryPolicy } },

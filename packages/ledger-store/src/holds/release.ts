@@ -1,4 +1,13 @@
-import { type Db, exactNumber, Prisma, type RawTx, sqlArray, withTransaction } from "@regulars/db";
+import {
+  type Db,
+  exactNumber,
+  inTransaction,
+  Prisma,
+  type RawTx,
+  sqlArray,
+  type TransactionRunner,
+  withTransaction,
+} from "@regulars/db";
 import { DomainError } from "@regulars/errors";
 import { lockCustomers } from "../customers/loyalty-state.ts";
 import { type JobContext, type JobResult, SLICE } from "../jobs/context.ts";
@@ -211,14 +220,16 @@ export async function releaseRejectedSalesClaims(tx: RawTx, claims: readonly Sal
  * gateway claimed: that sale gave the hold's discounts and will spend what the hold reserved when the ledger applies
  * it, and a void before then would let the customer keep both. Past the claim's grace (a sale never stored), or
  * once the ledger rejected the claiming sale (its claim went with the rejection), the hold is voided as any other.
+ * In a transaction on `transactions` when given (the gateway's pool for holds, `HoldDeps.transactions`).
  */
 export async function voidHold(
   db: Db,
   tenantId: string,
   holdId: string,
   at: Date = new Date(),
+  transactions?: TransactionRunner,
 ): Promise<{ holdId: string; status: HoldStatus }> {
-  return withTransaction(db, async (tx) => {
+  return inTransaction(db, transactions, async (tx) => {
     const hold = await lockHold(tx, tenantId, holdId);
     if (!hold) throw new DomainError("not_found", `no hold ${holdId}`);
     if (hold.status === "committed")
