@@ -74,6 +74,7 @@ async function main(): Promise<number> {
     }
     // Its CPU per request: a figure the other work on the machine does not change.
     const gatewayPid = spawned ? spawned.gateway.pid : cfg.target.kind === "running" ? cfg.target.serverPid : null;
+    const apiPid = spawned ? spawned.api!.pid : gatewayPid;
     const runId = newRunId();
     const setup = await setUpCheckoutTenant(target, runId, spawned !== null);
     progress(`tenant: coupon ${setup.couponCode}, redemption rate ${setup.redemption}`);
@@ -107,9 +108,13 @@ async function main(): Promise<number> {
           // Random members, a new basket each, the coupon and 50 or 100 points.
           send: async (): Promise<number> => {
             const body = quoteBody(randomPhone(), nextBasket(), { ...coupon, points: Math.random() < 0.5 ? 50 : 100 });
-            return (await jsonRequest(`${target.gatewayUrl}/v1/checkout/quote`, target.posKey, "POST", body)).status;
+            if (cfg.quotesVia === "gateway")
+              return (await jsonRequest(`${target.gatewayUrl}/v1/checkout/quote`, target.posKey, "POST", body)).status;
+            const input = encodeURIComponent(JSON.stringify(body));
+            return (await jsonRequest(`${target.apiUrl}/trpc/checkout.quote?input=${input}`, target.posKey, "GET"))
+              .status;
           },
-          cpuPid: gatewayPid,
+          cpuPid: cfg.quotesVia === "gateway" ? gatewayPid : apiPid,
           signal,
           progress,
         }),
@@ -176,6 +181,7 @@ async function main(): Promise<number> {
       couponCode: setup.couponCode,
       redemption: setup.redemption,
       quotes,
+      quotesVia: cfg.quotesVia,
       holds,
       voids,
       pureCodes,

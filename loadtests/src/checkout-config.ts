@@ -8,6 +8,11 @@ export interface CheckoutConfig {
   /** Quote loads, one after another, each at a fixed rate for `quoteDurationSec`. */
   quoteRates: number[];
   quoteDurationSec: number;
+  /**
+   * Where the quotes are asked: the gateway's `POST /v1/checkout/quote` (POS integrators) or the API's tRPC
+   * `checkout.quote` (the kiosk app); the CPU per request is that process's.
+   */
+  quotesVia: "gateway" | "api";
   holdRate: number;
   holdDurationSec: number;
   /** Arrivals at the load's rate before each measured load, not counted. */
@@ -30,6 +35,8 @@ export const checkoutUsage = `Usage: pnpm bench:checkout [flags]
   --customers <n>         members seeded with points, one big sale each (default 200)
   --quote-rates <list>    quote loads at these fixed rates, one after another (default 200,500)   env CHECKOUT_QUOTE_RATES
   --quote-duration <s>    measured seconds of each quote load (default 30)                        env CHECKOUT_QUOTE_DURATION
+  --quotes-via <where>    gateway (POST /v1/checkout/quote, as POS integrators) or api (tRPC checkout.quote, as
+                          the kiosk app) (default gateway)
   --hold-rate <n/s>       holds per second (default 100)                                          env CHECKOUT_HOLD_RATE
   --hold-duration <s>     measured seconds of holds (default 20)                                  env CHECKOUT_HOLD_DURATION
   --warmup <s>            arrivals at the same rate before each load, not counted (default 5)     env CHECKOUT_WARMUP
@@ -43,6 +50,12 @@ export const checkoutUsage = `Usage: pnpm bench:checkout [flags]
   (100 points = 5.00, at least 50, at most 10.00 an order) only when the tenant has none.
   --data-dir <dir>        its data folder (default: REGULARS_DATA_DIR, else <repo>/.data)
   --gateway <url>, --api <url>, --key <pos key>, --admin-key <admin key>   (default: from server.json and the demo keys)`;
+
+function quotesVia(raw: string): CheckoutConfig["quotesVia"] {
+  if (raw !== "gateway" && raw !== "api")
+    throw new BenchUsageError(`--quotes-via must be gateway or api, got "${raw}"`);
+  return raw;
+}
 
 function positive(
   name: string,
@@ -83,6 +96,7 @@ export function loadCheckoutConfig(
         customers: { type: "string" },
         "quote-rates": { type: "string" },
         "quote-duration": { type: "string" },
+        "quotes-via": { type: "string", default: "gateway" },
         "hold-rate": { type: "string" },
         "hold-duration": { type: "string" },
         warmup: { type: "string" },
@@ -111,6 +125,7 @@ export function loadCheckoutConfig(
     quoteDurationSec: positive("quote-duration", values["quote-duration"] ?? env.CHECKOUT_QUOTE_DURATION, 30, {
       integer: false,
     }),
+    quotesVia: quotesVia(values["quotes-via"]),
     holdRate: positive("hold-rate", values["hold-rate"] ?? env.CHECKOUT_HOLD_RATE, 100, { integer: false }),
     holdDurationSec: positive("hold-duration", values["hold-duration"] ?? env.CHECKOUT_HOLD_DURATION, 20, {
       integer: false,

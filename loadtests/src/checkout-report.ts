@@ -17,6 +17,8 @@ export interface CheckoutFigures {
   couponCode: string;
   redemption: "set" | "kept";
   quotes: RateRun[];
+  /** Where the quotes were asked (`--quotes-via`): the gateway's route or the API's tRPC procedure. */
+  quotesVia: "gateway" | "api";
   holds: RateRun | null;
   /** Voiding the holds that were placed, at the hold rate. */
   voids: RateRun | null;
@@ -72,7 +74,7 @@ const yes = (b: boolean | null) => (b === null ? "n/a" : b ? "yes" : "NO");
 const cpu = (n: number | null) => (n === null ? "n/a" : `${n.toFixed(2)} ms`);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
-function runRows(name: string, run: RateRun): [string, string][] {
+function runRows(name: string, run: RateRun, server = "gateway"): [string, string][] {
   const { ok, conflicts, other } = answerCounts(run.statuses);
   const statuses =
     Object.entries(run.statuses)
@@ -86,7 +88,7 @@ function runRows(name: string, run: RateRun): [string, string][] {
     ],
     [
       "  latency",
-      `p50 ${ms(d.p50)} / p90 ${ms(d.p90)} / p99 ${ms(d.p99)} (max ${ms(d.max)}, n=${n0(d.count)}); gateway CPU ${cpu(run.cpuMsPerRequest)} per request`,
+      `p50 ${ms(d.p50)} / p90 ${ms(d.p90)} / p99 ${ms(d.p99)} (max ${ms(d.max)}, n=${n0(d.count)}); ${server} CPU ${cpu(run.cpuMsPerRequest)} per request`,
     ],
     [
       "  answers",
@@ -104,7 +106,8 @@ export function renderCheckout(f: CheckoutFigures): string {
     ],
   ];
   for (const q of f.quotes) {
-    rows.push(...runRows(`quotes at ${n0(q.plannedRate)}/s`, q));
+    const via = f.quotesVia === "api" ? " (tRPC)" : "";
+    rows.push(...runRows(`quotes at ${n0(q.plannedRate)}/s${via}`, q, f.quotesVia === "api" ? "API" : "gateway"));
     rows.push([`  p99 < ${quoteBar.p99Ms} ms`, yes(meetsLatency(q, quoteBar.p99Ms))]);
   }
   if (f.holds) rows.push(...runRows(`holds (${f.holdPoints} points + coupon)`, f.holds));
@@ -154,6 +157,7 @@ export function toCheckoutJson(f: CheckoutFigures, benchPid: number): string {
     customers: f.customers,
     seedSeconds: Math.round(f.seedSeconds * 10) / 10,
     quotes: f.quotes.map(runJson),
+    quotesVia: f.quotesVia,
     holds: runJson(f.holds),
     holdPoints: f.holdPoints,
     voids: runJson(f.voids),

@@ -94,6 +94,7 @@ describe("bench:checkout configuration", () => {
       customers: 200,
       quoteRates: [200, 500],
       quoteDurationSec: 30,
+      quotesVia: "gateway",
       holdRate: 100,
       holdDurationSec: 20,
       warmupSec: 5,
@@ -118,6 +119,8 @@ describe("bench:checkout configuration", () => {
       holdRate: 20,
     });
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--quote-rates", "200,,500"], {}))).toMatch(/commas/);
+    expect(loadCheckoutConfig(["--spawn", "--quotes-via", "api"], {})?.quotesVia).toBe("api");
+    expect(usageError(() => loadCheckoutConfig(["--spawn", "--quotes-via", "kiosk"], {}))).toMatch(/--quotes-via/);
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--hold-rate", "0"], {}))).toMatch(/--hold-rate/);
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--customers", "1.5"], {}))).toMatch(/--customers/);
     expect(usageError(() => loadCheckoutConfig(["--spawn", "--key", "k"], {}))).toMatch(/does not apply/);
@@ -207,6 +210,7 @@ describe("the report", () => {
     couponCode: "BENCHQ-ABC",
     redemption: "set",
     quotes: [run({}), run({ plannedRate: 500, achievedRate: 498, latencyMs: distribution([30, 40]) })],
+    quotesVia: "gateway",
     holds: run({ plannedRate: 100, statuses: { "201": 1_990, "409": 10 } }),
     voids: run({ plannedRate: 100 }),
     pureCodes: { count: 100_000, runsMs: [300, 250, 280] },
@@ -224,6 +228,13 @@ describe("the report", () => {
     expect(text).toMatch(/bar quotes p99 < 20 ms at 200\/s +yes/);
     expect(text).toMatch(/bar 100,000 codes < 5 s +yes/);
     expect(text).toMatch(/peak RSS gateway +200\.0 MB \(pid 42\)/);
+  });
+
+  it("names the API's CPU for quotes asked through tRPC, and the gateway's for the holds", () => {
+    const text = renderCheckout({ ...figures, quotesVia: "api" });
+    expect(text).toMatch(/quotes at 200\/s \(tRPC\) +200\/s sent/);
+    expect(text).toMatch(/p99 12\.5 ms .*API CPU 1\.25 ms per request/);
+    expect(text).toMatch(/holds \(50 points \+ coupon\)[\s\S]*gateway CPU/);
   });
 
   it("says the same in one JSON line", () => {
