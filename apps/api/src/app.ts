@@ -48,6 +48,8 @@ export interface ApiDeps {
   webApps?: WebApps;
   /** Publishes what a tenant's mutation committed to the outbox (see ApiContext.onMutated). */
   onMutated?: ApiContext["onMutated"];
+  /** The till's checkout on pools of the API's own (see ApiContext.checkoutPools); Prisma when absent. */
+  checkoutPools?: ApiContext["checkoutPools"];
   /** Staff sign-in throttling; the staff package's defaults when absent. */
   signInThrottle?: AuthRouteDeps["signInThrottle"];
   /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none when absent. */
@@ -109,6 +111,7 @@ export function createApiApp(deps: ApiDeps) {
             `${store === "postgres" ? "Postgres" : "ClickHouse"} unreachable; answered unavailable`,
           ),
         ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),
+        ...(deps.checkoutPools ? { checkoutPools: deps.checkoutPools } : {}),
       }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");

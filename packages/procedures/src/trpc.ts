@@ -2,7 +2,7 @@ import type { AnalystSqlTarget } from "@regulars/analytics";
 import type { UnknownCodeLimit } from "@regulars/checkout";
 import type { ApiKeyRole } from "@regulars/contracts";
 import { type ApiAction, rolesAllowedTo } from "@regulars/contracts/api-access";
-import { type Db, isDbUnreachable } from "@regulars/db";
+import { type Db, isDbUnreachable, type SqlReader, type TransactionRunner } from "@regulars/db";
 import {
   causeChain,
   codedIssuesFromZod,
@@ -18,6 +18,13 @@ import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { unsafeInputIssues } from "./input-guard.ts";
+
+/** Pools of their own for the checkout's hot statements (`ApiContext.checkoutPools`). */
+export interface CheckoutPools {
+  reader?: SqlReader;
+  missCounts?: SqlReader;
+  holdTransactions?: TransactionRunner;
+}
 
 export interface ApiContext {
   db: Db;
@@ -40,6 +47,12 @@ export interface ApiContext {
    * look-ups by phone or card are refused; `customerLookupDefaults` when absent. Admin keys and staff are not counted.
    */
   customerLookupLimit?: UnknownCodeLimit;
+  /**
+   * The till's checkout on pools of the host's own, as the gateway's: the quotes' one read (`reader`), the guessing
+   * throttles' counts (`missCounts`, look-ups by phone or card included) and the holds' and voids' transactions
+   * (`holdTransactions`). Prisma on `db` for whatever is absent.
+   */
+  checkoutPools?: CheckoutPools;
   /** The clock of checkouts and of the windows that count misses; tests move it. */
   now?: () => Date;
   /**

@@ -94,9 +94,12 @@ export function CheckoutScreen({
   const offerPoints = quote.data
     ? quote.data.points.maxUsable || Math.max(quote.data.points.minPoints, quote.data.points.step, 1)
     : 0;
+  // Once the quote of this very selection is in (not the previous one kept on screen meanwhile): its points offer is
+  // what the preview prices, and a preview sent beside it would reserve its coupon codes as a second try of the key's
+  // (refused while the first is in flight, or past a limit the one answer would not have reached).
   const preview = useQuery({
     ...quoteOf({ ...request, ...selection, points: offerPoints }),
-    enabled: Boolean(quote.data) && selection.points === 0,
+    enabled: Boolean(quote.data) && !quote.isPlaceholderData && selection.points === 0,
   });
 
   const choose = (next: Partial<Selection>) => {

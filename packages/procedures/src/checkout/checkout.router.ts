@@ -22,11 +22,16 @@ const deps = (ctx: TenantContext): HoldDeps => ({
   programmes: { inForce: (tenantId, at, locationId) => programmeInForce(ctx.db, tenantId, at, locationId) },
   sendConfirmationSms: queueTransactionalSms,
   ...(ctx.now ? { now: ctx.now } : {}),
+  ...(ctx.checkoutPools?.reader ? { reader: ctx.checkoutPools.reader } : {}),
+  ...(ctx.checkoutPools?.holdTransactions ? { transactions: ctx.checkoutPools.holdTransactions } : {}),
 });
 
 /** Unknown codes count per credential: the kiosk's API key, or the signed-in staff member (`staff:<id>`). */
 const codeTrier = (ctx: TenantContext) => ({ tenantId: ctx.tenantId, credentialId: ctx.credential.keyId });
-const unknownCodes = (ctx: TenantContext) => (ctx.unknownCodeLimit ? { limit: ctx.unknownCodeLimit } : {});
+const unknownCodes = (ctx: TenantContext) => ({
+  ...(ctx.unknownCodeLimit ? { limit: ctx.unknownCodeLimit } : {}),
+  ...(ctx.checkoutPools?.missCounts ? { counts: ctx.checkoutPools.missCounts } : {}),
+});
 
 const HoldIdInput = z.strictObject({
   holdId: z.string().regex(/^hld_[a-z0-9]{10,40}$/, "must be a hold id (hld_...)"),
@@ -61,7 +66,11 @@ export const checkoutRouter = router({
     ),
   void: terminal
     .input(HoldIdInput)
-    .mutation(({ ctx, input }) => auditedVoid(ctx, input.holdId, () => voidHold(ctx.db, ctx.tenantId, input.holdId))),
+    .mutation(({ ctx, input }) =>
+      auditedVoid(ctx, input.holdId, () =>
+        voidHold(ctx.db, ctx.tenantId, input.holdId, new Date(), ctx.checkoutPools?.holdTransactions),
+      ),
+    ),
   getHold: terminal.input(HoldIdInput).query(async ({ ctx, input }) => {
     const hold = await holdView(ctx.db, ctx.tenantId, input.holdId);
     // Erasure keeps the hold for the accounts; to a till an erased customer's reservation is no one's, as in a quote.

@@ -24,7 +24,8 @@ export function countedAtTill<T>(
   lookUp: () => Promise<T>,
 ): Promise<T> {
   if (!isTill(ctx) || !namesGuessableIdentity(ref)) return lookUp();
-  return lookUpCountingMisses(ctx.db, { tenantId: ctx.tenantId, credentialId: ctx.credential.keyId }, lookUp, {
+  const counts = ctx.checkoutPools?.missCounts ?? ctx.db;
+  return lookUpCountingMisses(counts, { tenantId: ctx.tenantId, credentialId: ctx.credential.keyId }, lookUp, {
     ...(ctx.customerLookupLimit ? { limit: ctx.customerLookupLimit } : {}),
     ...(ctx.now ? { now: ctx.now() } : {}),
   });
