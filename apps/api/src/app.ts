@@ -50,6 +50,8 @@ export interface ApiDeps {
   onMutated?: ApiContext["onMutated"];
   /** The till's checkout on pools of the API's own (see ApiContext.checkoutPools); Prisma when absent. */
   checkoutPools?: ApiContext["checkoutPools"];
+  /** The programmes in force, cached for the process (see ApiContext.programmes); read afresh when absent. */
+  programmes?: ApiContext["programmes"];
   /** Staff sign-in throttling; the staff package's defaults when absent. */
   signInThrottle?: AuthRouteDeps["signInThrottle"];
   /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none when absent. */
@@ -112,6 +114,7 @@ export function createApiApp(deps: ApiDeps) {
           ),
         ...(deps.onMutated ? { onMutated: deps.onMutated } : {}),
         ...(deps.checkoutPools ? { checkoutPools: deps.checkoutPools } : {}),
+        ...(deps.programmes ? { programmes: deps.programmes } : {}),
       }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "procedure failed");

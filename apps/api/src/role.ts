@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { createPgTransactionRunner, createPoolReader } from "@regulars/db";
 import { countDeadLetters } from "@regulars/logger";
 import { startOutboxFlusher } from "@regulars/outbox";
+import { ProgrammeCache } from "@regulars/programme";
 import { listen, type RoleContext, type StartedRole } from "@regulars/runtime";
 import { createApiApp } from "./app.ts";
 
@@ -59,6 +60,7 @@ export async function startApiRole(ctx: RoleContext): Promise<StartedRole> {
     },
     onMutated: outbox.flush,
     checkoutPools: { reader: checkoutReader, missCounts, holdTransactions },
+    programmes: new ProgrammeCache(ctx.db),
     trustedProxies: config.TRUSTED_PROXIES,
   });
   const served = await listen(app.fetch, config.HOST, config.API_PORT, "API_PORT").catch(async (e) => {

@@ -13,6 +13,7 @@ import {
   roleRefusal,
   trpcCodeOf,
 } from "@regulars/errors";
+import type { ProgrammeCache } from "@regulars/programme";
 import type { Credential, CredentialCache } from "@regulars/tenancy";
 import type { EndpointUrlPolicy } from "@regulars/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -53,6 +54,12 @@ export interface ApiContext {
    * (`holdTransactions`). Prisma on `db` for whatever is absent.
    */
   checkoutPools?: CheckoutPools;
+  /**
+   * The programmes in force, cached for the process: a checkout checks the tenant's for changes on every call
+   * (`refresh`, one statement: a new version or a location changed) and reads it from the cache, where three statements
+   * read it afresh. Read afresh on every call when absent.
+   */
+  programmes?: ProgrammeCache;
   /** The clock of checkouts and of the windows that count misses; tests move it. */
   now?: () => Date;
   /**

@@ -16,10 +16,22 @@ import { auditedConfirm, auditedHold, auditedVoid } from "./checkout.audit.ts";
 /** The kiosk's and the till's checkout: the same domain functions as the gateway's /v1/checkout routes. */
 const terminal = roleProcedure("kiosk", "pos", "admin");
 
+/** The programme in force for a checkout: from the process's cache, checked for changes first, else read afresh. */
+const programmesOf = (ctx: TenantContext): HoldDeps["programmes"] => {
+  const cache = ctx.programmes;
+  // The basket's location too: its zone is the clock coupon weekdays and hours are judged on.
+  if (!cache) return { inForce: (tenantId, at, locationId) => programmeInForce(ctx.db, tenantId, at, locationId) };
+  return {
+    inForce: async (tenantId, at, locationId) => {
+      await cache.refresh([tenantId]);
+      return cache.inForce(tenantId, at, locationId);
+    },
+  };
+};
+
 const deps = (ctx: TenantContext): HoldDeps => ({
   db: ctx.db,
-  // The basket's location too: its zone is the clock coupon weekdays and hours are judged on.
-  programmes: { inForce: (tenantId, at, locationId) => programmeInForce(ctx.db, tenantId, at, locationId) },
+  programmes: programmesOf(ctx),
   sendConfirmationSms: queueTransactionalSms,
   ...(ctx.now ? { now: ctx.now } : {}),
   ...(ctx.checkoutPools?.reader ? { reader: ctx.checkoutPools.reader } : {}),
